@@ -1,0 +1,3 @@
+from accessreg.cli import main
+
+main()

@@ -1,0 +1,34 @@
+"""The ``accessreg`` command line: thin commands over the core, exit codes decided here.
+
+Exit codes: 0 clean, 1 problems found or a refusal, 2 usage or configuration error.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from accessreg import __version__
+from accessreg.cli import rules_cmd, schemas_cmd, validate_cmd
+from accessreg.errors import AccessregError
+
+
+class _Group(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except AccessregError as exc:
+            click.echo(f"accessreg: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="accessreg")
+def main() -> None:
+    """Access governance as code: the registry of operators, window persons and users."""
+
+
+COMMANDS = (validate_cmd.command, schemas_cmd.command, rules_cmd.command)
+for _command in COMMANDS:
+    main.add_command(_command)

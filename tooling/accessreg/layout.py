@@ -1,0 +1,79 @@
+"""Where each kind of file lives in the registry: the one home of path conventions.
+
+Paths here are POSIX paths relative to the registry directory (``registry/``).
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+
+REGISTRY_DIR = "registry"
+SCHEMAS_DIR = "schemas"
+
+
+class Kind(StrEnum):
+    CATALOG = "systems"
+    OPERATOR = "operator"
+    USER = "user"
+    MAINTAINERS = "maintainers"
+    CALENDAR = "calendar"
+
+
+SINGLETONS = {
+    "systems.yaml": Kind.CATALOG,
+    "maintainers.yaml": Kind.MAINTAINERS,
+    "calendar.yaml": Kind.CALENDAR,
+}
+# Files that may sit in the registry without being data.
+IGNORED_NAMES = frozenset({"README.md", ".gitkeep"})
+
+_OPERATOR = re.compile(r"^operators/([^/]+)\.yaml$")
+_USER = re.compile(r"^users/([^/]+)/([^/]+)\.yaml$")
+
+
+def schema_file(kind: Kind) -> str:
+    return f"{kind.value}.schema.json"
+
+
+def classify(rel: str) -> Kind | None:
+    """The kind of file at ``rel``, or None if nothing belongs there."""
+    if rel in SINGLETONS:
+        return SINGLETONS[rel]
+    if _OPERATOR.match(rel):
+        return Kind.OPERATOR
+    if _USER.match(rel):
+        return Kind.USER
+    return None
+
+
+def is_ignored(rel: str) -> bool:
+    return rel.rsplit("/", 1)[-1] in IGNORED_NAMES
+
+
+def operator_file(code: str) -> str:
+    return f"operators/{code}.yaml"
+
+
+def user_file(operator: str, email: str) -> str:
+    return f"users/{operator}/{email.lower()}.yaml"
+
+
+def operator_of(rel: str) -> str | None:
+    """The operator code a file belongs to (its own file or one of its users), else None."""
+    if m := _OPERATOR.match(rel):
+        return m.group(1)
+    if m := _USER.match(rel):
+        return m.group(1)
+    return None
+
+
+def user_stem(rel: str) -> str | None:
+    m = _USER.match(rel)
+    return m.group(2) if m else None
+
+
+def schema_comment(kind: Kind, rel: str) -> str:
+    """The first line of a file: the modeline that lets editors check the file as it is typed."""
+    depth = rel.count("/") + 1  # registry/ itself is one level below the repository root
+    return f"# yaml-language-server: $schema={'../' * depth}{SCHEMAS_DIR}/{schema_file(kind)}"

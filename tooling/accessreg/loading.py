@@ -1,0 +1,179 @@
+"""Read a registry: parse every file strictly, check it against its schema, build the models.
+
+Every problem is collected. Large registries are parsed on every core (the C YAML loader is
+the cost); the models are built in the main process from plain data.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from multiprocessing import get_context
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from accessreg import layout, schemagen, yamlsafe
+from accessreg.layout import Kind
+from accessreg.model import CalendarFile, Catalog, MaintainersFile, Operator, User
+from accessreg.problems import Level, Problem, problem
+from accessreg.registry import OperatorEntry, Registry, UserEntry
+from accessreg.schemacheck import SchemaChecker, checkers
+from accessreg.sources import Source
+
+PARALLEL_MIN_FILES = 4000
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class Parsed:
+    rel: str
+    kind: Kind
+    data: Any  # None when the file did not load or failed its schema
+    problems: tuple[Problem, ...]
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    registry: Registry | None  # None when the catalog itself cannot be read
+    problems: list[Problem]
+
+
+def parse(rel: str, kind: Kind, raw: bytes, checker: SchemaChecker) -> Parsed:
+    found: list[Problem] = []
+    if not raw.startswith(b"# yaml-language-server: $schema="):
+        found.append(
+            problem(
+                rel,
+                "schema-comment",
+                f"the first line should be `{layout.schema_comment(kind, rel)}` "
+                "so that editors check the file as it is typed",
+                level=Level.WARNING,
+            )
+        )
+    try:
+        data = yamlsafe.load(raw)
+    except yamlsafe.YamlProblem as exc:
+        found.append(Problem(rel, exc.line, exc.col, exc.rule, Level.ERROR, exc.message))
+        return Parsed(rel, kind, None, tuple(found))
+    if not isinstance(data, dict):
+        found.append(problem(rel, "schema", "the file must hold a mapping of keys to values"))
+        return Parsed(rel, kind, None, tuple(found))
+    violations = checker.violations(data)
+    found.extend(problem(rel, "schema", message, path) for path, message in violations)
+    return Parsed(rel, kind, None if violations else data, tuple(found))
+
+
+# Set before the worker pool forks, so workers inherit them instead of unpickling them.
+_WORK: tuple[Source, dict[Kind, SchemaChecker], list[tuple[str, Kind]]] | None = None
+
+
+def _parse_slice(bounds: tuple[int, int]) -> list[Parsed]:
+    assert _WORK is not None
+    source, by_kind, items = _WORK
+    return [
+        parse(rel, kind, source.read(rel), by_kind[kind]) for rel, kind in items[slice(*bounds)]
+    ]
+
+
+def _parse_all(
+    source: Source, by_kind: dict[Kind, SchemaChecker], items: list[tuple[str, Kind]]
+) -> list[Parsed]:
+    global _WORK
+    workers = os.cpu_count() or 1
+    if len(items) < PARALLEL_MIN_FILES or workers < 2:
+        return [parse(rel, kind, source.read(rel), by_kind[kind]) for rel, kind in items]
+    step = max(1, len(items) // (workers * 8))
+    bounds = [(i, min(i + step, len(items))) for i in range(0, len(items), step)]
+    _WORK = (source, by_kind, items)
+    try:
+        with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
+            return [p for chunk in pool.map(_parse_slice, bounds) for p in chunk]
+    finally:
+        _WORK = None
+
+
+def _model(parsed: Parsed, cls: type[M], found: list[Problem]) -> M | None:
+    if parsed.data is None:
+        return None
+    try:
+        return cls.model_validate(parsed.data)
+    except ValidationError as exc:
+        for err in exc.errors():
+            where = ".".join(str(p) for p in err["loc"])
+            found.append(problem(parsed.rel, "schema", f"{where}: {err['msg']}", tuple(err["loc"])))
+        return None
+
+
+def load_catalog(source: Source, rels: Sequence[str]) -> tuple[Catalog | None, list[Problem]]:
+    rel = "systems.yaml"
+    if rel not in rels:
+        return None, [problem(rel, "file-missing", "the catalog registry/systems.yaml is missing")]
+    checker = SchemaChecker(schemagen.generate(Kind.CATALOG, None))
+    parsed = parse(rel, Kind.CATALOG, source.read(rel), checker)
+    found = list(parsed.problems)
+    return _model(parsed, Catalog, found), found
+
+
+def load(source: Source) -> LoadResult:
+    rels = source.paths()
+    found: list[Problem] = []
+    items: list[tuple[str, Kind]] = []
+    for rel in rels:
+        kind = layout.classify(rel)
+        if kind is None:
+            if not layout.is_ignored(rel):
+                found.append(
+                    problem(
+                        rel,
+                        "file-location",
+                        "no file belongs here: operators go in operators/<CODE>.yaml, users in "
+                        "users/<CODE>/<e-mail>.yaml (lower case, ending .yaml)",
+                    )
+                )
+        elif kind is not Kind.CATALOG:
+            items.append((rel, kind))
+
+    catalog, catalog_problems = load_catalog(source, rels)
+    found.extend(catalog_problems)
+    if catalog is None:
+        return LoadResult(None, found)
+
+    by_kind = checkers(schemagen.generate_all(catalog))
+    operators: dict[str, OperatorEntry] = {}
+    users: list[UserEntry] = []
+    maintainers: MaintainersFile | None = None
+    calendar: CalendarFile | None = None
+    broken: set[str] = set()
+    for parsed in _parse_all(source, by_kind, items):
+        found.extend(parsed.problems)
+        if parsed.kind is Kind.USER:
+            user = _model(parsed, User, found)
+            if user is not None:
+                code = layout.operator_of(parsed.rel) or ""
+                users.append(UserEntry(parsed.rel, code, user))
+            else:
+                broken.add(parsed.rel)
+        elif parsed.kind is Kind.OPERATOR:
+            operator = _model(parsed, Operator, found)
+            if operator is not None:
+                code = layout.operator_of(parsed.rel) or ""
+                operators[code] = OperatorEntry(parsed.rel, operator)
+            else:
+                broken.add(parsed.rel)
+        elif parsed.kind is Kind.MAINTAINERS:
+            maintainers = _model(parsed, MaintainersFile, found)
+        elif parsed.kind is Kind.CALENDAR:
+            calendar = _model(parsed, CalendarFile, found)
+    registry = Registry(
+        catalog=catalog,
+        operators=operators,
+        users=tuple(users),
+        maintainers=maintainers,
+        calendar=calendar,
+        files=frozenset(rels),
+        broken=frozenset(broken),
+    )
+    return LoadResult(registry, found)

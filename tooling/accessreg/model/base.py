@@ -1,0 +1,45 @@
+"""Shared pieces of the models: the frozen base class, roles and the field patterns."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+Role = Literal[
+    "gas_retailer",  # ガス小売事業者
+    "wheeling_client",  # 託送供給依頼者 (basic wheeling contract)
+    "manufacturer",  # 製造事業者 (adjustment contract)
+    "electricity_retailer",  # 小売電気事業者
+    "demand_response",  # 需要抑制契約者
+]
+Severity = Literal["error", "warning"]
+
+# 事業者コード: the registry checks it because EPPCERT does not (004 §2).
+OPERATOR_CODE = r"^[A-Z0-9]{4,8}$"
+# Login IDs (000 §5-1 note 3): before @ ASCII letters, digits and -_~.$&'`^= ; after @ ASCII
+# letters, digits, - and . (with at least one dot: the address must receive internet mail).
+LOGIN_ID = r"^[A-Za-z0-9_~.\$&'`^=-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$"
+LOGIN_ID_MESSAGE = (
+    "a login ID may hold only ASCII letters, digits and -_~.$&'`^= before the @, and ASCII "
+    "letters, digits, - and . after it (000 §5-1 note 3)"
+)
+# The form nginx's $ssl_client_serial prints: upper-case hex of whole bytes, no separators,
+# no leading zero byte.
+SERIAL = r"^(00|(0[1-9A-F]|[1-9A-F][0-9A-F])([0-9A-F]{2})*)$"
+SERIAL_MESSAGE = (
+    "write the serial as nginx's $ssl_client_serial prints it: upper-case hex of whole bytes "
+    "without separators or a leading 00 (e.g. 4A3F09)"
+)
+GITHUB_LOGIN = r"^[A-Za-z0-9](-?[A-Za-z0-9])*$"
+PHONE = r"^\+?[0-9][0-9-]{8,16}$"
+HTTPS_URL = r"^https://[^\s/]+(/\S*)?$"
+SYSTEM_ID = r"^[a-z][a-z0-9_]*$"
+KANA = r"^[ァ-ヶー・\u3000 ]+$"  # full-width katakana with spaces, as the seed's forms ask
+KANA_MESSAGE = "write the reading in full-width katakana (e.g. タクソウ タロウ)"
+
+
+class Frozen(BaseModel):
+    """Immutable, and strict about unknown keys: a typo is a problem, not a silent no-op."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)

@@ -1,0 +1,18 @@
+"""A system user (システム利用者, a natural person), one file each (000 §5-1)."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from accessreg.model.base import KANA, LOGIN_ID, OPERATOR_CODE, Frozen
+
+
+class User(Frozen):
+    email: str = Field(pattern=LOGIN_ID, description="The login ID, as the person writes it.")
+    name: str = Field(min_length=1, description="Name in kanji.")
+    name_kana: str = Field(pattern=KANA)
+    affiliation: str = Field(
+        pattern=OPERATOR_CODE, description="The operator's code or a declared subcontractor's."
+    )
+    permissions: dict[str, str] = Field(description="System id → permission code.")
+    memo: str | None = None

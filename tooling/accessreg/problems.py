@@ -1,0 +1,60 @@
+"""The one located-problem type, shared by every check, reporter and command."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+
+
+class Level(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+DataPath = tuple[str | int, ...]
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """A finding in one file.
+
+    ``path`` is the data path inside the YAML document (keys and list indexes); the line and
+    column are filled in afterwards from it, by re-reading only the files that have problems.
+    """
+
+    file: str
+    line: int
+    col: int
+    rule: str
+    level: Level
+    message: str
+    path: DataPath = field(default=(), compare=False)
+
+    def located(self, line: int, col: int) -> Problem:
+        return replace(self, line=line, col=col)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "file": self.file,
+            "line": self.line,
+            "col": self.col,
+            "level": str(self.level),
+            "rule": self.rule,
+            "message": self.message,
+            "path": "/".join(str(p) for p in self.path),
+        }
+
+
+def problem(
+    file: str,
+    rule: str,
+    message: str,
+    path: DataPath = (),
+    level: Level = Level.ERROR,
+) -> Problem:
+    """A problem whose position is still to be found from ``path``."""
+    return Problem(file=file, line=0, col=0, rule=rule, level=level, message=message, path=path)
+
+
+def has_errors(problems: list[Problem], strict: bool = False) -> bool:
+    return any(p.level is Level.ERROR or strict for p in problems)

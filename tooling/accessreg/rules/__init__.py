@@ -1,0 +1,27 @@
+"""Every rule, in one list. Adding a rule is one module (or function) plus one line here."""
+
+from accessreg.rules import (
+    catalog,
+    certificates,
+    files,
+    ids,
+    ip_allowlist,
+    loading,
+    operators,
+    permissions,
+)
+from accessreg.rules.base import Context, Rule
+
+LOAD_RULES: tuple[Rule, ...] = loading.RULES
+CHECKS: tuple[Rule, ...] = (
+    *files.RULES,
+    *ids.RULES,
+    *permissions.RULES,
+    *operators.RULES,
+    *certificates.RULES,
+    *ip_allowlist.RULES,
+    *catalog.RULES,
+)
+RULES: tuple[Rule, ...] = (*LOAD_RULES, *CHECKS)
+
+__all__ = ["CHECKS", "LOAD_RULES", "RULES", "Context", "Rule"]

@@ -1,0 +1,69 @@
+"""Consistency of the catalog and the calendar themselves."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from accessreg.model import ClosedRange
+from accessreg.problems import Problem, problem
+from accessreg.registry import Registry
+from accessreg.rules.base import Context, rule
+
+CATALOG_FILE = "systems.yaml"
+CALENDAR_FILE = "calendar.yaml"
+
+
+@rule("catalog-consistency", "000 §5-1, §5-4, §5-5")
+def catalog_consistency(reg: Registry, ctx: Context) -> Iterator[Problem]:
+    """The catalog contradicts itself.
+
+    System ids and codes are unique; a limit, a replacement code and a derivation name codes
+    and systems that exist; a code's roles are among its system's roles.
+    """
+    ids = [s.id for s in reg.catalog.systems]
+    for i, system in enumerate(reg.catalog.systems):
+        where = ("systems", i)
+
+        def bad(message: str, *path: str | int, _where: tuple[str | int, ...] = where) -> Problem:
+            return problem(CATALOG_FILE, "catalog-consistency", message, (*_where, *path))
+
+        if ids.count(system.id) > 1:
+            yield bad(f"system id {system.id} is listed twice", "id")
+        codes = [c.code for c in system.codes]
+        for j, code in enumerate(system.codes):
+            if codes.count(code.code) > 1:
+                yield bad(f"{system.id} lists code {code.code} twice", "codes", j, "code")
+            if code.replaced_by and code.replaced_by not in codes:
+                yield bad(f"{code.replaced_by} is not a code of {system.id}", "codes", j)
+            if system.roles and not set(code.roles) <= set(system.roles):
+                yield bad(
+                    f"{system.id} {code.code} names roles the system does not allow",
+                    "codes",
+                    j,
+                    "roles",
+                )
+        for j, limit in enumerate(system.limits):
+            if limit.code not in codes:
+                yield bad(f"limit on unknown code {limit.code}", "limits", j, "code")
+        if system.derived is not None:
+            for sid in system.derived.systems:
+                if sid not in ids:
+                    yield bad(f"derived from unknown system {sid}", "derived", "systems")
+
+
+@rule("calendar-range", "000 §5-1")
+def calendar_range(reg: Registry, ctx: Context) -> Iterator[Problem]:
+    """A closed-day range of the calendar ends before it starts."""
+    if reg.calendar is None:
+        return
+    for i, day in enumerate(reg.calendar.closed):
+        if isinstance(day, ClosedRange) and day.end < day.start:
+            yield problem(
+                CALENDAR_FILE,
+                "calendar-range",
+                f"{day.start} to {day.end} ends before it starts",
+                ("closed", i),
+            )
+
+
+RULES = (catalog_consistency, calendar_range)

@@ -1,0 +1,140 @@
+"""Client-certificate rules (000 §4, 001 p38-46, 004)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from datetime import timedelta
+
+from accessreg.model import Certificate
+from accessreg.problems import DataPath, Level, Problem, problem
+from accessreg.registry import Registry
+from accessreg.rules.base import Context, rule
+
+MAX_VALIDITY = timedelta(days=2 * 366 + 1)  # two years, a leap day and a day of slack
+MAX_START_AHEAD = timedelta(days=180)
+
+
+def _certs(reg: Registry) -> Iterator[tuple[str, str, int, Certificate]]:
+    for entry in reg.iter_operators():
+        for i, cert in enumerate(entry.operator.certificates):
+            yield entry.file, entry.operator.code, i, cert
+
+
+def is_valid_on(cert: Certificate, day: object) -> bool:
+    return cert.suspended_on is None and cert.not_before <= day <= cert.not_after  # type: ignore[operator]
+
+
+@rule("certificate-unique", "000 §4, 004")
+def certificate_unique(reg: Registry, ctx: Context) -> Iterator[Problem]:
+    """A certificate serial or certificate ID is registered twice in the registry.
+
+    The serial is what the reverse proxy matches a client by: two operators must never share
+    one.
+    """
+    for field in ("serial", "id"):
+        seen: dict[str, list[tuple[str, DataPath]]] = defaultdict(list)
+        for file, _, i, cert in _certs(reg):
+            seen[getattr(cert, field)].append((file, ("certificates", i, field)))
+        for value, places in seen.items():
+            if len(places) > 1:
+                for file, path in places:
+                    others = ", ".join(sorted({f for f, p in places if (f, p) != (file, path)}))
+                    yield problem(
+                        file,
+                        "certificate-unique",
+                        f"certificate {field} {value} is registered more than once (also {others})",
+                        path,
+                    )
+
+
+@rule("certificate-validity", "000 §4-1, 004 §1")
+def certificate_validity(reg: Registry, ctx: Context) -> Iterator[Problem]:
+    """A certificate's validity is longer than two years, or ends before it starts."""
+    for file, _, i, cert in _certs(reg):
+        span = cert.not_after - cert.not_before
+        if span <= timedelta(0) or span > MAX_VALIDITY:
+            yield problem(
+                file,
+                "certificate-validity",
+                f"certificate {cert.id}: validity {cert.not_before} to {cert.not_after} is not "
+                "within the two years EPPCERT issues",
+                ("certificates", i, "not_after"),
+            )
+
+
+@rule("certificate-start", "004 §1")
+def certificate_start(reg: Registry, ctx: Context) -> Iterator[Problem]:
+    """A certificate's validity starts more than 180 days after today.
+
+    EPPCERT lets a renewal start in the future, but not more than 180 days ahead.
+    """
+    for file, _, i, cert in _certs(reg):
+        if cert.not_before - ctx.today > MAX_START_AHEAD:
+            yield problem(
+                file,
+                "certificate-start",
+                f"certificate {cert.id} starts on {cert.not_before}, more than 180 days ahead",
+                ("certificates", i, "not_before"),
+            )
+
+
+@rule("certificate-api", "000 §4-1")
+def certificate_api(reg: Registry, ctx: Context) -> Iterator[Problem]:
+    """An operator has more than one API certificate valid at the same time.
+
+    One certificate per operator is issued for API use. A renewal whose validity has not
+    started yet, an expired or a suspended one does not count.
+    """
+    valid: dict[str, list[tuple[str, int, Certificate]]] = defaultdict(list)
+    for file, code, i, cert in _certs(reg):
+        if cert.purpose == "api" and is_valid_on(cert, ctx.today):
+            valid[code].append((file, i, cert))
+    for code, certs in valid.items():
+        for file, i, cert in certs[1:]:
+            yield problem(
+                file,
+                "certificate-api",
+                f"certificate {cert.id} is a second valid API certificate of {code}",
+                ("certificates", i, "purpose"),
+            )
+
+
+@rule("certificate-expired", "000 §4-1, 004 §1")
+def certificate_expired(reg: Registry, ctx: Context) -> Iterator[Problem]:
+    """Warning: a certificate has expired; it is left out of the whitelists. Remove it."""
+    for file, _, i, cert in _certs(reg):
+        if cert.not_after < ctx.today:
+            yield problem(
+                file,
+                "certificate-expired",
+                f"certificate {cert.id} expired on {cert.not_after}",
+                ("certificates", i, "not_after"),
+                Level.WARNING,
+            )
+
+
+@rule("certificate-system", "000 §4-2")
+def certificate_system(reg: Registry, ctx: Context) -> Iterator[Problem]:
+    """A certificate is registered for a system the operator is not approved for."""
+    for entry in reg.iter_operators():
+        for i, cert in enumerate(entry.operator.certificates):
+            for j, system_id in enumerate(cert.systems):
+                if system_id not in entry.operator.systems:
+                    yield problem(
+                        entry.file,
+                        "certificate-system",
+                        f"certificate {cert.id} names {system_id}, which the operator is not "
+                        "approved for",
+                        ("certificates", i, "systems", j),
+                    )
+
+
+RULES = (
+    certificate_unique,
+    certificate_validity,
+    certificate_start,
+    certificate_api,
+    certificate_expired,
+    certificate_system,
+)

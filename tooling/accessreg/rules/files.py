@@ -1,0 +1,52 @@
+"""Rules tying a file's name and place to its content."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from accessreg import layout
+from accessreg.problems import Problem, problem
+from accessreg.registry import Registry
+from accessreg.rules.base import Context, rule
+
+
+@rule("file-name", "000 §5-1 note 3")
+def file_name(reg: Registry, ctx: Context) -> Iterator[Problem]:
+    """A file's name does not match its content.
+
+    An operator file is named after its code; a user file after the user's e-mail in lower
+    case, because IDs that differ only in letter case are the same ID.
+    """
+    for code, entry in reg.operators.items():
+        if entry.operator.code != code:
+            yield problem(
+                entry.file,
+                "file-name",
+                f"code {entry.operator.code} does not match the file name {code}.yaml",
+                ("code",),
+            )
+    for u in reg.users:
+        expected = layout.user_file(u.operator_code, u.user.email)
+        if u.file != expected:
+            yield problem(
+                u.file,
+                "file-name",
+                f"the file of this user must be named {expected.rsplit('/', 1)[-1]} "
+                "(the e-mail in lower case)",
+                ("email",),
+            )
+
+
+@rule("user-operator-unknown", "000 §5-1")
+def user_operator_unknown(reg: Registry, ctx: Context) -> Iterator[Problem]:
+    """A user file sits in the directory of an operator that has no operator file."""
+    for u in reg.users:
+        if layout.operator_file(u.operator_code) not in reg.files:
+            yield problem(
+                u.file,
+                "user-operator-unknown",
+                f"there is no operator {u.operator_code} (operators/{u.operator_code}.yaml)",
+            )
+
+
+RULES = (file_name, user_operator_unknown)

@@ -1,0 +1,62 @@
+"""Login-ID uniqueness (000 §5-1 note 3)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from accessreg.problems import DataPath, Problem, problem
+from accessreg.registry import Registry
+from accessreg.rules.base import Context, rule
+
+
+@dataclass(frozen=True)
+class _Holder:
+    file: str
+    path: DataPath
+    operator: str
+    is_contact: bool
+
+
+@rule("login-id-unique", "000 §5-1 note 3 ③, §3-1 ⑥ note 3")
+def login_id_unique(reg: Registry, ctx: Context) -> Iterator[Problem]:
+    """Two people share a login ID, ignoring letter case.
+
+    IDs that differ only in case are the same ID for the authentication system. A user ID
+    must be unique across the whole registry; a window person's e-mail is their ID for the
+    permission-management system, so it may not be another operator's user's or window
+    person's ID. A window person may also be a user of their own operator.
+    """
+    holders: dict[str, list[_Holder]] = defaultdict(list)
+    for entry in reg.iter_operators():
+        for i, contact in enumerate(entry.operator.contacts):
+            holders[contact.email.lower()].append(
+                _Holder(entry.file, ("contacts", i, "email"), entry.operator.code, True)
+            )
+    for u in reg.users:
+        holders[u.user.email.lower()].append(_Holder(u.file, ("email",), u.operator_code, False))
+    for group in holders.values():
+        if len(group) < 2:
+            continue
+        for holder in group:
+            clashes = [
+                other
+                for other in group
+                if other is not holder
+                and not (
+                    other.operator == holder.operator and other.is_contact != holder.is_contact
+                )
+            ]
+            if clashes:
+                others = ", ".join(sorted({c.file for c in clashes}))
+                yield problem(
+                    holder.file,
+                    "login-id-unique",
+                    f"this login ID is also used in {others} (IDs differing only in letter "
+                    "case are the same ID)",
+                    holder.path,
+                )
+
+
+RULES = (login_id_unique,)

@@ -1,0 +1,56 @@
+"""Overseas-IP whitelist rules (000 §2-8)."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterator
+
+from accessreg.problems import Problem, problem
+from accessreg.registry import Registry
+from accessreg.rules.base import Context, rule
+
+MAX_PREFIX = {4: 24, 6: 48}  # the widest prefix one entry may allow
+
+
+def address_problem(cidr: str) -> str | None:
+    """Why ``cidr`` cannot be allowlisted, or None if it can."""
+    try:
+        net = ipaddress.ip_network(cidr, strict=True)
+    except ValueError as exc:
+        return f"{cidr} is not a network address: {exc}"
+    if not net.is_global or net.is_multicast or net.is_reserved:
+        return f"{cidr} is not a global unicast address"
+    if net.prefixlen < MAX_PREFIX[net.version]:
+        return f"{cidr} is wider than /{MAX_PREFIX[net.version]}: allow only fixed addresses"
+    return None
+
+
+@rule("ip-allowlist-address", "000 §2-8")
+def ip_allowlist_address(reg: Registry, ctx: Context) -> Iterator[Problem]:
+    """An allowlisted entry is not a fixed global address or a small prefix.
+
+    Private, loopback, link-local, multicast and reserved ranges are refused, and so is any
+    prefix wider than /24 (IPv4) or /48 (IPv6): only fixed global IPs may be whitelisted.
+    """
+    for entry in reg.iter_operators():
+        for i, allow in enumerate(entry.operator.ip_allowlist):
+            why = address_problem(allow.cidr)
+            if why:
+                yield problem(entry.file, "ip-allowlist-address", why, ("ip_allowlist", i, "cidr"))
+
+
+@rule("ip-allowlist-expired", "000 §2-8")
+def ip_allowlist_expired(reg: Registry, ctx: Context) -> Iterator[Problem]:
+    """An allowlisted entry's expiry date has passed: renew it with a reason, or remove it."""
+    for entry in reg.iter_operators():
+        for i, allow in enumerate(entry.operator.ip_allowlist):
+            if allow.expires_on < ctx.today:
+                yield problem(
+                    entry.file,
+                    "ip-allowlist-expired",
+                    f"{allow.cidr} expired on {allow.expires_on}",
+                    ("ip_allowlist", i, "expires_on"),
+                )
+
+
+RULES = (ip_allowlist_address, ip_allowlist_expired)

@@ -1,0 +1,47 @@
+"""Rules applied while files are read (``loading``, ``yamlsafe``, ``validate``)."""
+
+from accessreg.rules.base import Rule
+
+RULES = (
+    Rule("yaml-syntax", "-", "The file is not well-formed YAML (or not UTF-8)."),
+    Rule(
+        "yaml-duplicate-key",
+        "-",
+        "A key appears twice in one mapping.\n\nYAML would silently keep the later value, so a "
+        "reviewer could approve one value and the tools apply another.",
+    ),
+    Rule(
+        "yaml-anchor",
+        "-",
+        "Anchors and aliases (`&a`, `*a`) are refused.\n\nEvery value must stand where it "
+        "applies, so that a diff shows every permission that changes.",
+    ),
+    Rule("yaml-tag", "-", "Explicit tags (`!foo`, `!!str`) are refused: write plain values."),
+    Rule("file-too-large", "-", "A file is over the size cap (1 MiB)."),
+    Rule(
+        "file-location",
+        "-",
+        "A file is where no file belongs.\n\nOperators live in `operators/<CODE>.yaml`, users in "
+        "`users/<CODE>/<e-mail in lower case>.yaml`; besides those only `systems.yaml`, "
+        "`maintainers.yaml`, `calendar.yaml`, `README.md` and `.gitkeep` may be in the registry.",
+    ),
+    Rule("file-missing", "-", "The catalog `systems.yaml` is missing."),
+    Rule(
+        "schema",
+        "-",
+        "The file does not match its JSON Schema in `schemas/`.\n\nThe message names the field "
+        "and what is expected; permission codes must be quoted strings.",
+    ),
+    Rule(
+        "schema-comment",
+        "-",
+        "Warning: the first line is not the `# yaml-language-server: $schema=…` modeline that "
+        "lets editors check the file while it is typed.",
+    ),
+    Rule(
+        "schema-stale",
+        "-",
+        "A schema in `schemas/` differs from what the models and the catalog generate: run "
+        "`accessreg schemas` and commit the result.",
+    ),
+)

@@ -1,0 +1,53 @@
+"""Where registry files come from: a directory, or (for plans) a snapshot held in memory."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Protocol
+
+
+class Source(Protocol):
+    """Files of one registry, by POSIX path relative to the registry directory."""
+
+    label: str  # how reported paths begin, e.g. "registry"
+
+    def paths(self) -> list[str]: ...
+
+    def read(self, rel: str) -> bytes: ...
+
+
+class DirectorySource:
+    def __init__(self, root: Path, label: str | None = None) -> None:
+        self.root = root
+        self.label = label if label is not None else str(root)
+
+    def paths(self) -> list[str]:
+        found: list[str] = []
+        base = len(str(self.root)) + 1
+        for dirpath, dirnames, filenames in os.walk(self.root):
+            dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+            prefix = dirpath[base:].replace(os.sep, "/")
+            for name in filenames:
+                found.append(f"{prefix}/{name}" if prefix else name)
+        found.sort()
+        return found
+
+    def read(self, rel: str) -> bytes:
+        with open(os.path.join(self.root, rel), "rb") as f:  # noqa: PTH118, PTH123 - hot path
+            return f.read()
+
+
+class MemorySource:
+    """A snapshot already read (a git tree, an edited registry before it is written)."""
+
+    def __init__(self, files: Mapping[str, bytes], label: str = "registry") -> None:
+        self.files = dict(files)
+        self.label = label
+
+    def paths(self) -> list[str]:
+        return sorted(self.files)
+
+    def read(self, rel: str) -> bytes:
+        return self.files[rel]

@@ -1,0 +1,77 @@
+"""The core of ``accessreg validate``: load, run every rule, locate every problem."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from accessreg import locate, schemagen
+from accessreg.layout import schema_file
+from accessreg.loading import load
+from accessreg.problems import Problem, problem
+from accessreg.registry import Registry
+from accessreg.rules import CHECKS, Context
+from accessreg.sources import Source
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    problems: list[Problem]  # located, sorted by file and position
+    files: int
+    registry: Registry | None
+
+
+def run_checks(registry: Registry, today: date) -> list[Problem]:
+    ctx = Context(today)
+    found: list[Problem] = []
+    for rule in CHECKS:
+        assert rule.check is not None
+        found.extend(rule.check(registry, ctx))
+    return found
+
+
+def locate_all(problems: list[Problem], source: Source) -> list[Problem]:
+    """Give every problem a line and column, reading only the files that have problems."""
+    by_file: dict[str, list[Problem]] = defaultdict(list)
+    for p in problems:
+        by_file[p.file].append(p)
+    located: list[Problem] = []
+    prefix = f"{source.label}/" if source.label else ""
+    existing = set(source.paths()) if by_file else set()
+    for rel, group in by_file.items():
+        raw = source.read(rel) if rel in existing else b""
+        for p in group:
+            line, col = (p.line, p.col) if p.line else locate.position(raw, p.path)
+            located.append(Problem(f"{prefix}{rel}", line, col, p.rule, p.level, p.message, p.path))
+    return sorted(located)
+
+
+def stale_schemas(registry: Registry, schemas: Path, label: str) -> list[Problem]:
+    found = []
+    for kind, schema in schemagen.generate_all(registry.catalog).items():
+        path = schemas / schema_file(kind)
+        current = path.read_text(encoding="utf-8") if path.exists() else None
+        if current != schemagen.dumps(schema):
+            p = problem(
+                f"{label}/{schema_file(kind)}",
+                "schema-stale",
+                "this schema is not what the models and the catalog generate: run "
+                "`accessreg schemas` and commit the result",
+            )
+            found.append(p.located(1, 1))
+    return found
+
+
+def validate(
+    source: Source, today: date, schemas: Path | None = None, schemas_label: str = "schemas"
+) -> ValidationResult:
+    loaded = load(source)
+    problems = list(loaded.problems)
+    if loaded.registry is not None:
+        problems.extend(run_checks(loaded.registry, today))
+    located = locate_all(problems, source)
+    if loaded.registry is not None and schemas is not None:
+        located.extend(stale_schemas(loaded.registry, schemas, schemas_label))
+    return ValidationResult(sorted(located), len(source.paths()), loaded.registry)

@@ -1,0 +1,95 @@
+"""Safe, strict YAML reading: the C loader, with the traps of YAML turned into errors.
+
+Refused: duplicate keys, anchors and aliases (a reviewer must see every value where it
+applies), explicit tags, and files over the size cap. Dates stay strings, as editors and JSON
+Schema see them; the models parse them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+MAX_FILE_BYTES = 1 << 20
+
+_RESOLVERS = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.resolver.Resolver.yaml_implicit_resolvers.items()
+}
+
+
+class YamlProblem(Exception):  # noqa: N818 - carried as data, not a crash
+    def __init__(self, rule: str, message: str, line: int = 1, col: int = 1) -> None:
+        super().__init__(message)
+        self.rule = rule
+        self.message = message
+        self.line = line
+        self.col = col
+
+
+def _position(mark: Any) -> tuple[int, int]:
+    return (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+
+
+class _Loader(yaml.CSafeLoader):
+    yaml_implicit_resolvers = _RESOLVERS
+
+
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> dict[Any, Any]:
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node)
+        if key in seen:
+            line, col = _position(key_node.start_mark)
+            raise YamlProblem(
+                "yaml-duplicate-key",
+                f"duplicate key {key!r}: the later value would silently win",
+                line,
+                col,
+            )
+        seen.add(key)
+    return loader.construct_mapping(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
+
+
+def _scan_events(raw: bytes) -> None:
+    for event in yaml.parse(raw, Loader=_Loader):
+        line, col = _position(event.start_mark)
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise YamlProblem(
+                "yaml-anchor",
+                "anchors and aliases are not allowed: write every value where it applies",
+                line,
+                col,
+            )
+        tag = getattr(event, "tag", None)  # set only when the document writes a tag
+        if tag is not None:
+            raise YamlProblem(
+                "yaml-tag",
+                f"explicit tag {tag} is not allowed: write plain values",
+                line,
+                col,
+            )
+
+
+def load(raw: bytes) -> Any:
+    """Parse one YAML document strictly; raise :class:`YamlProblem` on anything refused."""
+    if len(raw) > MAX_FILE_BYTES:
+        raise YamlProblem(
+            "file-too-large", f"file is {len(raw)} bytes; the cap is {MAX_FILE_BYTES} bytes"
+        )
+    try:
+        # Anchors, aliases and tags all need one of these bytes; only then pay for a scan.
+        if b"&" in raw or b"*" in raw or b"!" in raw:
+            _scan_events(raw)
+        return yaml.load(raw, Loader=_Loader)  # a CSafeLoader subclass
+    except yaml.MarkedYAMLError as exc:
+        line, col = _position(exc.problem_mark or exc.context_mark)
+        raise YamlProblem("yaml-syntax", f"{exc.problem or exc}", line, col) from None
+    except yaml.YAMLError as exc:
+        raise YamlProblem("yaml-syntax", str(exc)) from None
+    except UnicodeDecodeError:
+        raise YamlProblem("yaml-syntax", "file is not UTF-8 text") from None
