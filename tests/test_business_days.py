@@ -118,6 +118,8 @@ def test_change_and_removal_dates_follow_the_catalog(
     assert removal.pending
     # 4-2: certificate registration from M+6.
     assert schedule.certificate_registration().on == d("2018-12-26")
+    # 3-1 to 3-3: about 15 business days from acceptance (12/24 and 12/31-1/4 are closed).
+    assert schedule.usage_application().on == d("2019-01-15")
     # Derived systems have no timing of their own.
     assert schedule.for_system("info_site", "add").start is None
     assert schedule.for_system("no_such_system", "add").on is None

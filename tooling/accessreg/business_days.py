@@ -179,3 +179,7 @@ class Schedule:
     def certificate_registration(self) -> Effective:
         """When a registered client certificate becomes usable (000 §4-2: M+6)."""
         return self.effective(self.catalog.certificate_registration)
+
+    def usage_application(self) -> Effective:
+        """When a usage application's operator-level change is done (000 §3-1 to §3-3)."""
+        return self.effective(self.catalog.usage_application)
