@@ -163,7 +163,7 @@ def test_the_date_and_the_catalog_invalidate_cached_findings(gr: GitRegistry) ->
     assert changed.parsed == changed.files - 1  # another catalog, another cache namespace
 
 
-def test_tool_version_is_part_of_the_cache_key(
+def test_tool_version_and_code_are_part_of_the_cache_key(
     gr: GitRegistry, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _, first = check(gr)
@@ -171,6 +171,10 @@ def test_tool_version_is_part_of_the_cache_key(
     _, second = check(gr)
     assert second.cache != first.cache
     assert second.parsed == second.files - 1
+    monkeypatch.setattr(parsecache, "code_digest", lambda: "another checkout")
+    _, third = check(gr)
+    assert third.cache not in (first.cache, second.cache)
+    assert third.parsed == third.files - 1
 
 
 def test_a_broken_cache_is_not_fatal(gr: GitRegistry) -> None:

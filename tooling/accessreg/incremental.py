@@ -24,14 +24,16 @@ import hashlib
 import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from pathlib import Path
 
 from accessreg import layout, schemagen
 from accessreg.gitio.repo import GitRepository
 from accessreg.layout import Kind
-from accessreg.loading import Parsed, load, load_catalog, parse
+from accessreg.loading import Parsed, load, load_catalog, parse_all
 from accessreg.parsecache import ParseCache, cache_dir, namespace
 from accessreg.problems import Problem
 from accessreg.registry import Registry
@@ -53,7 +55,17 @@ class GroupResult:
     """What the cache keeps for one operator group."""
 
     problems: tuple[Problem, ...]  # users' own problems and the operator-scoped findings
-    logins: tuple[tuple[str, str], ...]  # (user file, login ID) of every user that loaded
+    files: tuple[str, ...]  # every user file that loaded, and in the same order
+    logins: tuple[str, ...]  # its login ID
+
+    @cached_property
+    def login_set(self) -> frozenset[str]:
+        return frozenset(self.logins)
+
+    @property
+    def shares_a_login(self) -> bool:
+        """Two of the group's own users hold the same login ID."""
+        return len(self.login_set) < len(self.logins)
 
 
 @dataclass
@@ -103,7 +115,10 @@ class _Subset:
 
 def _hidden(rel: str) -> bool:
     # A full run walks the directory skipping hidden directories; see the same files.
-    return any(part.startswith(".") for part in rel.split("/")[:-1])
+    if "." not in rel[:1] and "/." not in rel:
+        return False
+    directory = rel.rpartition("/")[0]
+    return directory.startswith(".") or "/." in directory
 
 
 def current_files(
@@ -111,8 +126,10 @@ def current_files(
 ) -> tuple[dict[str, str], dict[str, bytes], int]:
     """Every registry file now with its blob id, the changed files' content, and how many
     differ from ``rev``."""
-    blobs = repo.tree_blobs(rev, prefix)
-    changed = repo.worktree_changes(rev, prefix)
+    with ThreadPoolExecutor(1) as pool:  # list the tree while git stats the work tree
+        listing = pool.submit(repo.tree_blobs, rev, prefix)
+        changed = repo.worktree_changes(rev, prefix)
+        blobs = listing.result()
     fresh: dict[str, bytes] = {}
     for rel in changed:
         blobs.pop(rel, None)
@@ -126,13 +143,8 @@ def current_files(
 
 
 def _digest(*parts: Iterable[str]) -> str:
-    h = hashlib.sha256()
-    for part in parts:
-        for item in part:
-            h.update(item.encode("utf-8", "surrogateescape"))
-            h.update(b"\0")
-        h.update(b"\1")
-    return h.hexdigest()
+    text = "\1".join("\0".join(part) for part in parts)
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
 
 
 class _Run:
@@ -141,7 +153,8 @@ class _Run:
         self.today = today
         self.cache = cache
         self.stats = stats
-        self.kinds = {rel: layout.classify(rel) for rel in tree.blobs}
+        self.places = {rel: layout.split(rel) for rel in tree.blobs}  # (kind, operator)
+        self.kinds = {rel: kind for rel, (kind, _) in self.places.items()}
         self.new_parsed: dict[str, Parsed] = {}
 
     def key(self, rel: str) -> str:
@@ -149,18 +162,19 @@ class _Run:
 
     def parsed(self, rels: Iterable[str], by_kind: dict[Kind, SchemaChecker]) -> dict[str, Parsed]:
         """Parsed files, from the cache where it has them."""
-        wanted = [r for r in rels if self.kinds[r] not in (None, Kind.CATALOG)]
-        cached = self.cache.get("parsed", (self.key(r) for r in wanted))
-        found: dict[str, Parsed] = {}
-        for rel in wanted:
-            hit = cached.get(self.key(rel))
-            if hit is None:
-                kind = self.kinds[rel]
-                assert kind is not None
-                hit = parse(rel, kind, self.tree.read(rel), by_kind[kind])
-                self.new_parsed[self.key(rel)] = hit
-                self.stats.parsed += 1
-            found[rel] = hit
+        wanted: list[tuple[str, Kind]] = []
+        for rel in rels:
+            kind = self.kinds[rel]
+            if kind is not None and kind is not Kind.CATALOG:
+                wanted.append((rel, kind))
+        cached = self.cache.get("parsed", (self.key(r) for r, _ in wanted))
+        found = {rel: cached[self.key(rel)] for rel, _ in wanted if self.key(rel) in cached}
+        missing = [(rel, kind) for rel, kind in wanted if rel not in found]
+        # Many misses (a cold cache) are parsed on every core, as a full run does.
+        for fresh in parse_all(self.tree, by_kind, missing):
+            found[fresh.rel] = fresh
+            self.new_parsed[self.key(fresh.rel)] = fresh
+        self.stats.parsed += len(missing)
         return found
 
     def load(self, rels: Iterable[str], reuse: dict[str, Parsed]) -> tuple[Registry, list[Problem]]:
@@ -225,8 +239,7 @@ def _validate(
     groups: dict[str, list[str]] = defaultdict(list)
     always: list[str] = []  # shared files, operator files, files that belong nowhere
     for rel in sorted(tree.blobs):
-        kind = run.kinds[rel]
-        code = layout.operator_of(rel)
+        kind, code = run.places[rel]
         if kind in (Kind.OPERATOR, Kind.USER) and code is not None:
             groups[code].append(rel)
         if kind is not Kind.USER:
@@ -274,12 +287,17 @@ def _validate(
     for p in _run_rules(by_scope[Scope.OPERATOR], registry, ctx):
         if p.file in group_of:
             fresh[group_of[p.file]].append(p)
-    logins_of: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    users_of: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for u in registry.users:
         if u.file in group_of:
-            logins_of[group_of[u.file]].append((u.file, u.user.email.lower()))
+            users_of[group_of[u.file]].append((u.file, u.user.email.lower()))
     new_results = {
-        keys[code]: GroupResult(tuple(fresh[code]), tuple(logins_of[code])) for code in missed
+        keys[code]: GroupResult(
+            tuple(fresh[code]),
+            tuple(f for f, _ in users_of[code]),
+            tuple(login for _, login in users_of[code]),
+        )
+        for code in missed
     }
     cache.put("groups", new_results)
     results = {**cached, **new_results}
@@ -313,14 +331,26 @@ def _login_findings(
     """Run the login-scoped rules on the holders of every login held more than once."""
     if not rules:
         return []
-    holders: Counter[str] = Counter()
-    user_logins: list[tuple[str, str]] = []
-    for result in results.values():
-        user_logins.extend(result.logins)
-    holders.update(login for _, login in user_logins)
+    # Set operations per group: a login is clashing when a second holder of it shows up.
+    seen: set[str] = set()
+    clashing_logins: set[str] = set()
     for entry in registry.operators.values():
-        holders.update(c.email.lower() for c in entry.operator.contacts)
-    clashing = [rel for rel, login in user_logins if holders[login] > 1]
+        for contact in entry.operator.contacts:
+            login = contact.email.lower()
+            (clashing_logins if login in seen else seen).add(login)
+    for result in results.values():
+        if result.shares_a_login:
+            counted = Counter(result.logins)
+            clashing_logins.update(login for login, n in counted.items() if n > 1)
+        clashing_logins |= seen & result.login_set
+        seen |= result.login_set
+    clashing = [
+        file
+        for result in results.values()
+        if not clashing_logins.isdisjoint(result.login_set)
+        for file, login in zip(result.files, result.logins, strict=True)
+        if login in clashing_logins
+    ]
     always = [r for r in run.tree.blobs if run.kinds[r] is not Kind.USER]
     clash_registry, _ = run.load([*always, *clashing], {**reuse, **run.parsed(clashing, by_kind)})
     return _run_rules(rules, clash_registry, Context(run.today))

@@ -1,7 +1,7 @@
 """The cache of incremental validation: parsed files and rule findings, keyed by blob ids.
 
-One SQLite file per *namespace*: the tool's version, the Python version and the generated
-schemas (which follow the models and the catalog). Anything that changes how a file is
+One SQLite file per *namespace*: the tool's version and source code, the Python version and
+the generated schemas (which follow the models and the catalog). Anything that changes how a file is
 read or checked changes the namespace, so a stale entry can never be used; older files are
 deleted when a new namespace is opened.
 
@@ -18,6 +18,7 @@ goes on without it.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import pickle
@@ -42,10 +43,23 @@ def cache_dir(git_dir: Path) -> Path:
     return Path(env) if env else git_dir / DIR_NAME
 
 
+@functools.cache
+def code_digest() -> str:
+    """A digest of the package's own source: a checkout at another commit is another tool,
+    whatever its version number says."""
+    h = hashlib.sha256()
+    package = Path(__file__).resolve().parent
+    for path in sorted(package.rglob("*.py")):
+        h.update(path.relative_to(package).as_posix().encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
 def namespace(schemas_text: str) -> str:
     """The digest of everything a cached entry depends on besides its own content."""
     h = hashlib.sha256()
-    for part in (__version__, f"{sys.version_info.major}.{sys.version_info.minor}", schemas_text):
+    python = f"{sys.version_info.major}.{sys.version_info.minor}"
+    for part in (__version__, python, code_digest(), schemas_text):
         h.update(part.encode())
         h.update(b"\0")
     return h.hexdigest()[:24]

@@ -28,10 +28,19 @@ def _fast_form(schema: dict[str, Any]) -> dict[str, Any]:
 class SchemaChecker:
     def __init__(self, schema: dict[str, Any]) -> None:
         self.schema = schema
-        self._fast: Callable[[Any], Any] = fastjsonschema.compile(_fast_form(schema))
         self._full = jsonschema.Draft202012Validator(
             schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
         )
+
+    @functools.cached_property
+    def _fast(self) -> Callable[[Any], Any]:
+        # Compiled on first use: a run that takes every file from a cache compiles nothing.
+        compiled: Callable[[Any], Any] = fastjsonschema.compile(_fast_form(self.schema))
+        return compiled
+
+    def compile(self) -> None:
+        """Compile now (before forking workers, so that they share the compiled code)."""
+        _ = self._fast
 
     def violations(self, data: Any) -> list[Violation]:
         try:
