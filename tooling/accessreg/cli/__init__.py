@@ -10,7 +10,14 @@ from typing import Any
 import click
 
 from accessreg import __version__
-from accessreg.cli import authorize_cmd, plan_cmd, rules_cmd, schemas_cmd, validate_cmd
+from accessreg.cli import (
+    authorize_cmd,
+    codeowners_cmd,
+    plan_cmd,
+    rules_cmd,
+    schemas_cmd,
+    validate_cmd,
+)
 from accessreg.errors import AccessregError
 
 
@@ -35,6 +42,7 @@ COMMANDS = (
     rules_cmd.command,
     plan_cmd.command,
     authorize_cmd.command,
+    codeowners_cmd.command,
 )
 for _command in COMMANDS:
     main.add_command(_command)
