@@ -32,6 +32,12 @@ def _position(mark: Any) -> tuple[int, int]:
     return (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
 
 
+def _byte_position(raw: bytes, offset: int) -> tuple[int, int]:
+    """Line and column of a byte offset (the C reader reports bad bytes by offset)."""
+    start = raw.rfind(b"\n", 0, offset) + 1
+    return raw.count(b"\n", 0, offset) + 1, len(raw[start:offset].decode(errors="replace")) + 1
+
+
 class _Loader(yaml.CSafeLoader):
     yaml_implicit_resolvers = _RESOLVERS
 
@@ -86,6 +92,11 @@ def load(raw: bytes) -> Any:
         if b"&" in raw or b"*" in raw or b"!" in raw:
             _scan_events(raw)
         return yaml.load(raw, Loader=_Loader)  # a CSafeLoader subclass
+    except yaml.reader.ReaderError as exc:  # bad bytes: its text would span two lines
+        line, col = _byte_position(raw, exc.position)
+        raise YamlProblem(
+            "yaml-syntax", f"{exc.reason}: save the file as UTF-8 text", line, col
+        ) from None
     except yaml.MarkedYAMLError as exc:
         line, col = _position(exc.problem_mark or exc.context_mark)
         raise YamlProblem("yaml-syntax", f"{exc.problem or exc}", line, col) from None
