@@ -84,10 +84,10 @@ class RegistryFactory:
         assert old in text, f"{old!r} is not in {rel}"
         return self.write(rel, text.replace(old, new, 1))
 
-    def line_of(self, rel: str, needle: str) -> int:
-        """The 1-based number of the first line of a file that contains ``needle``."""
+    def line_of(self, rel: str, needle: str, nth: int = 1) -> int:
+        """The 1-based number of the ``nth`` line of a file that contains ``needle``."""
         lines = (self.root / rel).read_text(encoding="utf-8").splitlines()
-        return next(n for n, line in enumerate(lines, 1) if needle in line)
+        return [n for n, line in enumerate(lines, 1) if needle in line][nth - 1]
 
     def operator(self, code: str = "TESTOP01", **over: Any) -> Path:
         data: dict[str, Any] = {
