@@ -38,6 +38,26 @@ def test_not_utf8_is_a_one_line_yaml_syntax_problem_on_its_line(reg: RegistryFac
     assert "\n" not in p.message
 
 
+def test_yaml_syntax_second_document(reg: RegistryFactory) -> None:
+    reg.write(USER, (reg.root / USER).read_text() + "---\nemail: other@test-gas.example.co.jp\n")
+    assert reg.found() == [("yaml-syntax", shown(USER), reg.line_of(USER, "---"), "error")]
+    [p] = reg.validate().problems
+    assert p.message == "expected a single document in the stream; but found another document"
+
+
+def test_yaml_syntax_utf16(reg: RegistryFactory) -> None:
+    # YAML allows UTF-16, but a reviewer's diff would show a binary file.
+    reg.write(USER, (reg.root / USER).read_text().encode("utf-16"))
+    rules = [(rule, line, level) for rule, _, line, level in reg.found()]
+    assert ("yaml-syntax", 1, "error") in rules
+
+
+def test_yaml_syntax_complex_key(reg: RegistryFactory) -> None:
+    reg.edit(USER, "  johs: J1010", "  ? [johs, juju]\n  : J1010")
+    line = reg.line_of(USER, "? [johs")
+    assert reg.found() == [("yaml-syntax", shown(USER), line, "error")]
+
+
 def test_yaml_duplicate_key(reg: RegistryFactory) -> None:
     reg.edit(USER, "  johs: J1010", "  johs: J1010\n  taxis: '1010'")
     line = reg.line_of(USER, "taxis: '1010'")
@@ -255,6 +275,15 @@ def test_schema_invalid_date(reg: RegistryFactory) -> None:
     (reg.root / USER).unlink()
     line = reg.line_of(OPERATOR, "terminated_on:")
     assert reg.found() == [("schema", shown(OPERATOR), line, "error")]
+
+
+def test_schema_names_the_failing_branch_of_a_choice(reg: RegistryFactory) -> None:
+    # A closed day is a date or a {from, to} range: a bad date is not "not an object".
+    reg.edit("calendar.yaml", "  - 2018-12-31", "  - 2018-12-32")
+    line = reg.line_of("calendar.yaml", "2018-12-32")
+    assert reg.found() == [("schema", shown("calendar.yaml"), line, "error")]
+    [p] = reg.validate().problems
+    assert p.message == "closed.0: '2018-12-32' is not a 'date'"
 
 
 def test_schema_every_violation_of_a_file_is_reported(reg: RegistryFactory) -> None:

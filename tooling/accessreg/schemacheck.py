@@ -50,7 +50,9 @@ class SchemaChecker:
             if tuple(error.absolute_path) in mistyped and error.validator != "type":
                 continue
             if error.context and not _consts(error):  # report the branch that got furthest
-                yield jsonschema.exceptions.best_match(error.context)
+                # A branch of another type ("'2026-02-30' is not of type 'object'") did not.
+                typed = [e for e in error.context if e.validator != "type"]
+                yield jsonschema.exceptions.best_match(typed or error.context)
             else:
                 yield error
 

@@ -45,6 +45,11 @@ class _Loader(yaml.CSafeLoader):
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> dict[Any, Any]:
     seen: set[Any] = set()
     for key_node, _ in node.value:
+        if not isinstance(key_node, yaml.ScalarNode):  # `? [a, b]`: valid YAML, never data here
+            line, col = _position(key_node.start_mark)
+            raise YamlProblem(
+                "yaml-syntax", "a key must be plain text, not a list or a mapping", line, col
+            )
         key = loader.construct_object(key_node)
         if key in seen:
             line, col = _position(key_node.start_mark)
@@ -87,6 +92,8 @@ def load(raw: bytes) -> Any:
         raise YamlProblem(
             "file-too-large", f"file is {len(raw)} bytes; the cap is {MAX_FILE_BYTES} bytes"
         )
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # YAML allows UTF-16; diffs would not show it
+        raise YamlProblem("yaml-syntax", "the file is UTF-16 text: save it as UTF-8")
     try:
         # Anchors, aliases and tags all need one of these bytes; only then pay for a scan.
         if b"&" in raw or b"*" in raw or b"!" in raw:
@@ -99,7 +106,10 @@ def load(raw: bytes) -> Any:
         ) from None
     except yaml.MarkedYAMLError as exc:
         line, col = _position(exc.problem_mark or exc.context_mark)
-        raise YamlProblem("yaml-syntax", f"{exc.problem or exc}", line, col) from None
+        # "while parsing a block mapping" / "expected a single document in the stream" says
+        # what was going on; the problem alone ("but found another document") does not.
+        message = "; ".join(part for part in (exc.context, exc.problem) if part)
+        raise YamlProblem("yaml-syntax", message or "not well-formed YAML", line, col) from None
     except yaml.YAMLError as exc:
         raise YamlProblem("yaml-syntax", str(exc)) from None
     except UnicodeDecodeError:
