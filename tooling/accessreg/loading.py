@@ -24,6 +24,7 @@ from accessreg.schemacheck import SchemaChecker, checker, checkers
 from accessreg.sources import Source
 
 PARALLEL_MIN_FILES = 4000
+BOM = b"\xef\xbb\xbf"
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -43,7 +44,8 @@ class LoadResult:
 
 def parse(rel: str, kind: Kind, raw: bytes, checker: SchemaChecker) -> Parsed:
     found: list[Problem] = []
-    if not raw.startswith(b"# yaml-language-server: $schema="):
+    # A byte-order mark (some Windows editors write one) is allowed before the modeline.
+    if not raw.removeprefix(BOM).startswith(b"# yaml-language-server: $schema="):
         found.append(
             problem(
                 rel,
@@ -51,7 +53,7 @@ def parse(rel: str, kind: Kind, raw: bytes, checker: SchemaChecker) -> Parsed:
                 f"the first line should be `{layout.schema_comment(kind, rel)}` "
                 "so that editors check the file as it is typed",
                 level=Level.WARNING,
-            )
+            ).located(1, 1)  # it is about the first line, whatever the document holds
         )
     try:
         data = yamlsafe.load(raw)
