@@ -9,6 +9,7 @@ deleted when a new namespace is opened.
   blob id.
 - ``groups``: the findings of the rules scoped to one operator, keyed by a digest of the
   blob ids they were computed from and the day (rules depend on the date).
+- ``trees``: what a registry tree holds (``incremental.TreeState``), keyed by its tree id.
 
 Where it lives: ``$ACCESSREG_CACHE_DIR`` if set, else ``accessreg-cache/`` in the
 repository's git directory (``.git/accessreg-cache``), which no checkout or commit sees.
@@ -33,7 +34,7 @@ from accessreg import __version__
 
 ENV_DIR = "ACCESSREG_CACHE_DIR"
 DIR_NAME = "accessreg-cache"
-Table = Literal["parsed", "groups"]  # table names are never input
+Table = Literal["parsed", "groups", "trees"]  # table names are never input
 _CHUNK = 900  # below SQLite's limit on query parameters
 _STALE_SECONDS = 7 * 24 * 3600  # other namespaces (other versions, worktrees) left alone a week
 
@@ -84,7 +85,7 @@ class ParseCache:
             os.utime(self.path)  # in use: not stale for other namespaces' clean-up
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
-            for table in ("parsed", "groups"):
+            for table in ("parsed", "groups", "trees"):
                 self._db.execute(
                     f"CREATE TABLE IF NOT EXISTS {table} (key TEXT PRIMARY KEY, value BLOB)"
                 )
@@ -149,6 +150,14 @@ class ParseCache:
                 self._db.execute("DELETE FROM keep")
                 self._db.executemany("INSERT OR IGNORE INTO keep VALUES (?)", ((k,) for k in keep))
                 self._db.execute(f"DELETE FROM {table} WHERE key NOT IN (SELECT key FROM keep)")
+        except sqlite3.Error as exc:
+            self._fail(exc)
+
+    def clear(self, table: Table) -> None:
+        if self._db is None:
+            return
+        try:
+            self._db.execute(f"DELETE FROM {table}")
         except sqlite3.Error as exc:
             self._fail(exc)
 

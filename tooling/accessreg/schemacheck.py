@@ -9,10 +9,12 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import fastjsonschema
-import jsonschema
+
+if TYPE_CHECKING:
+    import jsonschema
 
 from accessreg.layout import Kind
 from accessreg.problems import DataPath
@@ -28,8 +30,14 @@ def _fast_form(schema: dict[str, Any]) -> dict[str, Any]:
 class SchemaChecker:
     def __init__(self, schema: dict[str, Any]) -> None:
         self.schema = schema
-        self._full = jsonschema.Draft202012Validator(
-            schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+
+    @functools.cached_property
+    def _full(self) -> jsonschema.Draft202012Validator:
+        # Only a file the fast validator rejects needs it; importing it costs ~0.1 s.
+        import jsonschema
+
+        return jsonschema.Draft202012Validator(
+            self.schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
         )
 
     @functools.cached_property
@@ -53,6 +61,8 @@ class SchemaChecker:
         return found or [((), "the file does not match its schema")]
 
     def _leaves(self, data: Any) -> Iterator[jsonschema.ValidationError]:
+        from jsonschema.exceptions import best_match
+
         errors = sorted(self._full.iter_errors(data), key=lambda e: [str(p) for p in e.path])
         # A value of the wrong type (an unquoted code) also fails every other keyword of its
         # place; the type is the one thing to tell.
@@ -63,7 +73,7 @@ class SchemaChecker:
             if error.context and not _consts(error):  # report the branch that got furthest
                 # A branch of another type ("'2026-02-30' is not of type 'object'") did not.
                 typed = [e for e in error.context if e.validator != "type"]
-                yield jsonschema.exceptions.best_match(typed or error.context)
+                yield best_match(typed or error.context)
             else:
                 yield error
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import subprocess
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -127,10 +127,23 @@ class GitRepository:
 
     # -- trees and blobs ---------------------------------------------------------------------
 
-    def tree_blobs(self, rev: str, prefix: str = "") -> dict[str, str]:
-        """Path → blob id of every file under ``prefix`` at ``rev`` (``git ls-tree -r``)."""
+    def tree_id(self, rev: str, path: str) -> str | None:
+        """The id of the tree at ``path`` in ``rev`` (None when there is none): equal ids,
+        equal content, so it keys what was computed from a whole directory."""
+        try:
+            out: str = self._git.rev_parse("--verify", "--quiet", f"{self.resolve(rev)}:{path}")
+        except git.GitCommandError:
+            return None
+        return out.strip()
+
+    def tree_blobs(self, rev: str, prefix: str = "", under: Sequence[str] = ()) -> dict[str, str]:
+        """Path → blob id of every file under ``prefix`` at ``rev`` (``git ls-tree -r``);
+        only below the directories ``under`` (relative to ``prefix``) if they are given."""
         args = ["ls-tree", "-r", "-z", "--full-tree", self.resolve(rev)]
-        if prefix:
+        lead_dir = prefix.rstrip("/") + "/" if prefix else ""
+        if under:
+            args += ["--", *(f"{lead_dir}{d.rstrip('/')}/" for d in under)]
+        elif prefix:
             args += ["--", prefix]
         found: dict[str, str] = {}
         lead = prefix.rstrip("/") + "/" if prefix else ""
@@ -214,6 +227,25 @@ class GitRepository:
             self.resolve(base), self.resolve(head),
         )  # fmt: skip
         return list(_parse_name_status(out))
+
+    def changed_blobs(self, base: str, head: str, prefix: str = "") -> dict[str, str | None]:
+        """Path → new blob id (None: deleted) of every file that differs between two
+        revisions under ``prefix``; trees compared, no file read or stat'ed."""
+        args = ["diff-tree", "-r", "-z", "--no-renames", "--raw", self.resolve(base),
+                self.resolve(head)]  # fmt: skip
+        if prefix:
+            args += ["--", prefix]
+        fields = _decode(self._run(*args)).split("\0")
+        found: dict[str, str | None] = {}
+        for meta, path in zip(fields[0::2], fields[1::2], strict=False):
+            if not meta.startswith(":"):
+                continue
+            _, new_mode, _, new_sha, status = meta[1:].split(" ")
+            rel = _relative(path, prefix)
+            if rel is not None:
+                blob = status != "D" and new_mode in _BLOB_MODES
+                found[rel] = new_sha if blob else None
+        return found
 
     def worktree_changes(self, rev: str, prefix: str = "") -> set[str]:
         """Paths under ``prefix`` whose work-tree content differs from ``rev``, untracked too.
