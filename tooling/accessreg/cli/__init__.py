@@ -10,7 +10,15 @@ from typing import Any
 import click
 
 from accessreg import __version__
-from accessreg.cli import rules_cmd, schemas_cmd, user_cmd, validate_cmd
+from accessreg.cli import (
+    contact_cmd,
+    ip_cmd,
+    operator_cmd,
+    rules_cmd,
+    schemas_cmd,
+    user_cmd,
+    validate_cmd,
+)
 from accessreg.errors import AccessregError
 
 
@@ -34,6 +42,9 @@ COMMANDS = (
     schemas_cmd.command,
     rules_cmd.command,
     user_cmd.command,
+    operator_cmd.command,
+    contact_cmd.command,
+    ip_cmd.command,
 )
 for _command in COMMANDS:
     main.add_command(_command)
