@@ -11,6 +11,7 @@ import click
 
 from accessreg import __version__
 from accessreg.cli import (
+    cert_cmd,
     contact_cmd,
     ip_cmd,
     operator_cmd,
@@ -45,6 +46,7 @@ COMMANDS = (
     operator_cmd.command,
     contact_cmd.command,
     ip_cmd.command,
+    cert_cmd.command,
 )
 for _command in COMMANDS:
     main.add_command(_command)

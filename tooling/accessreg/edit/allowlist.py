@@ -36,7 +36,7 @@ def add(draft: Draft, code: str, cidr: str, reason: str, expires_on: date) -> No
     entries = yamldoc.seq_at(doc, "ip_allowlist", OPERATOR_FIELDS)
     i = _find(entries, cidr)
     if i is not None:
-        entries[i]["reason"] = reason
+        entries[i]["reason"] = yamldoc.value(reason)
         entries[i]["expires_on"] = expires_on
         draft.note(f"allowlisted IP renewed: {code}: {cidr} until {expires_on}")
         return

@@ -14,7 +14,9 @@ from typing import Any, cast
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
-from ruamel.yaml.scalarstring import SingleQuotedScalarString
+from ruamel.yaml.nodes import ScalarNode
+from ruamel.yaml.resolver import VersionedResolver
+from ruamel.yaml.scalarstring import ScalarString, SingleQuotedScalarString
 
 from accessreg import layout
 from accessreg.layout import Kind
@@ -60,15 +62,33 @@ def code(value: str) -> SingleQuotedScalarString:
     return cast(SingleQuotedScalarString, SingleQuotedScalarString(value))
 
 
+# The registry is read by a YAML 1.1 loader, where `yes`, `off` or `1_000` are not strings;
+# ruamel writes YAML 1.2, so a string that 1.1 would read as something else gets quoted.
+_YAML11 = VersionedResolver(version=(1, 1))
+_STR = "tag:yaml.org,2002:str"
+
+
+def value(v: Any) -> Any:
+    """``v`` as it must be written so that the registry's loader reads it back unchanged."""
+    if (
+        isinstance(v, str)
+        and not isinstance(v, ScalarString)
+        and _YAML11.resolve(ScalarNode, v, (True, False)) != _STR
+    ):
+        return code(v)
+    return v
+
+
 def mapping(items: Mapping[str, Any] | Iterable[tuple[str, Any]], flow: bool = False) -> Document:
-    m = CommentedMap(items)
+    pairs = items.items() if isinstance(items, Mapping) else items
+    m = CommentedMap((k, value(v)) for k, v in pairs)
     if flow:
         m.fa.set_flow_style()
     return m
 
 
 def sequence(items: Iterable[Any], flow: bool = False) -> CommentedSeq:
-    s = CommentedSeq(items)
+    s = CommentedSeq(value(v) for v in items)
     if flow:
         s.fa.set_flow_style()
     else:
@@ -76,10 +96,11 @@ def sequence(items: Iterable[Any], flow: bool = False) -> CommentedSeq:
     return s
 
 
-def put(doc: Document, key: str, value: Any, order: Iterable[str]) -> None:
+def put(doc: Document, key: str, new: Any, order: Iterable[str]) -> None:
     """Set ``key``; a key not yet present goes where ``order`` (the model's fields) puts it."""
+    new = value(new)
     if key in doc:
-        doc[key] = value
+        doc[key] = new
         return
     order = list(order)
     rank = order.index(key) if key in order else len(order)
@@ -88,7 +109,7 @@ def put(doc: Document, key: str, value: Any, order: Iterable[str]) -> None:
         if existing in order and order.index(existing) > rank:
             position = i
             break
-    doc.insert(position, key, value)
+    doc.insert(position, key, new)
 
 
 def seq_at(doc: Document, key: str, order: Iterable[str], flow: bool = False) -> CommentedSeq:
