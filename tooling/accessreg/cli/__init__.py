@@ -13,6 +13,8 @@ from accessreg import __version__
 from accessreg.cli import (
     cert_cmd,
     contact_cmd,
+    forms_cmd,
+    from_issue_cmd,
     ip_cmd,
     operator_cmd,
     rules_cmd,
@@ -47,6 +49,8 @@ COMMANDS = (
     contact_cmd.command,
     ip_cmd.command,
     cert_cmd.command,
+    forms_cmd.command,
+    from_issue_cmd.command,
 )
 for _command in COMMANDS:
     main.add_command(_command)

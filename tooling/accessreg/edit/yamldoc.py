@@ -16,7 +16,11 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 from ruamel.yaml.nodes import ScalarNode
 from ruamel.yaml.resolver import VersionedResolver
-from ruamel.yaml.scalarstring import ScalarString, SingleQuotedScalarString
+from ruamel.yaml.scalarstring import (
+    LiteralScalarString,
+    ScalarString,
+    SingleQuotedScalarString,
+)
 
 from accessreg import layout
 from accessreg.layout import Kind
@@ -70,13 +74,30 @@ _STR = "tag:yaml.org,2002:str"
 
 def value(v: Any) -> Any:
     """``v`` as it must be written so that the registry's loader reads it back unchanged."""
-    if (
-        isinstance(v, str)
-        and not isinstance(v, ScalarString)
-        and _YAML11.resolve(ScalarNode, v, (True, False)) != _STR
-    ):
+    if not isinstance(v, str) or isinstance(v, ScalarString):
+        return v
+    if "\n" in v:  # a memo of several lines reads best as a block
+        return cast(LiteralScalarString, LiteralScalarString(v))
+    if _YAML11.resolve(ScalarNode, v, (True, False)) != _STR:
         return code(v)
     return v
+
+
+def dump_data(data: Any) -> str:
+    """Plain data (dicts, lists, strings) as YAML text, block style, for generated files."""
+
+    def prepare(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {k: prepare(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [prepare(v) for v in node]
+        return value(node)
+
+    out = io.StringIO()
+    y = _yaml()
+    y.default_flow_style = False
+    y.dump(prepare(data), out)
+    return out.getvalue()
 
 
 def mapping(items: Mapping[str, Any] | Iterable[tuple[str, Any]], flow: bool = False) -> Document:
