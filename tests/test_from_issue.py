@@ -171,11 +171,12 @@ def test_new_operator_filed_by_its_window_person(reg: RegistryFactory) -> None:
     text = (reg.root / "operators/NAGIGS01.yaml").read_text(encoding="utf-8")
     assert "    github: nagisa-ichiro\n" in text
     assert "subcontractors:\n  - {code: NAGISV01, name: なぎさサービス株式会社}\n" in text
+    assert "A maintainer must review" in out["body"]
 
 
 def test_new_operator_naming_someone_else_is_refused(reg: RegistryFactory) -> None:
     out = refused(reg, _operator_new("nagisa-ichiro"), author="impostor-9")
-    assert any("filed by one of the window persons it names" in p for p in out["problems"])
+    assert any("(new-operator-contact)" in p for p in out["problems"])
 
 
 def test_certificate_form_with_pem_in_a_code_fence(reg: RegistryFactory) -> None:

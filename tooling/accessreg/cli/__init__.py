@@ -11,12 +11,14 @@ import click
 
 from accessreg import __version__
 from accessreg.cli import (
+    authorize_cmd,
     cert_cmd,
     contact_cmd,
     forms_cmd,
     from_issue_cmd,
     ip_cmd,
     operator_cmd,
+    plan_cmd,
     rules_cmd,
     schemas_cmd,
     user_cmd,
@@ -44,6 +46,8 @@ COMMANDS = (
     validate_cmd.command,
     schemas_cmd.command,
     rules_cmd.command,
+    plan_cmd.command,
+    authorize_cmd.command,
     user_cmd.command,
     operator_cmd.command,
     contact_cmd.command,

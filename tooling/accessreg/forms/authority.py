@@ -1,52 +1,32 @@
-"""Who may file what: the check ``from-issue`` applies to the person who filed the issue.
+"""Who may file what: ``authorize`` applied to the person who filed the issue.
 
-One call, :func:`refusals`, decided from the registry as it is before the change (the base
-revision the workflow checked out), never from the change itself: nobody adds themselves as a
-window person and acts on it in the same application. The rules are those of the
-authorization of pull requests: an operator's files are changed only by its window persons or
-a maintainer; a new operator file only by one of the contacts it names; everything else is
-for maintainers.
+One call, :func:`check`. Authority is decided from the registry as it is before the change
+(the base revision the workflow checked out), never from the change itself: nobody adds
+themselves as a window person and acts on it in the same application. The rules are exactly
+those ``accessreg authorize`` applies to pull requests.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from accessreg import layout, yamlsafe
+from accessreg import layout
+from accessreg.authorize import AuthContext, Decision, decide, logins_by_operator
+from accessreg.gitio.repo import PathChange
+from accessreg.layout import REGISTRY_DIR, Kind
 from accessreg.registry import Registry
 
 
-def _new_contacts(raw: bytes) -> set[str]:
-    try:
-        data = yamlsafe.load(raw)
-    except yamlsafe.YamlProblem:
-        return set()
-    contacts = data.get("contacts") if isinstance(data, dict) else None
-    return {
-        str(c.get("github", "")).lower()
-        for c in contacts or []
-        if isinstance(c, dict) and c.get("github")
-    }
-
-
-def refusals(base: Registry, changed: Mapping[str, bytes | None], actor: str) -> list[str]:
-    """One line per changed path ``actor`` may not change; empty when every path is allowed."""
-    login = actor.lower()
-    if login in base.maintainer_logins():
-        return []
-    out: list[str] = []
-    for rel, raw in changed.items():
-        code = layout.operator_of(rel)
-        entry = base.operators.get(code) if code else None
-        if code is None:
-            out.append(f"{rel}: only maintainers may change this path")
-        elif entry is not None:
-            windows = {c.github.lower() for c in entry.operator.contacts}
-            if login not in windows:
-                out.append(f"{rel}: only a window person of {code} (or a maintainer) may change it")
-        elif rel == layout.operator_file(code) and raw is not None:
-            if login not in _new_contacts(raw):
-                out.append(f"{rel}: a new operator is filed by one of the window persons it names")
-        else:
-            out.append(f"{rel}: there is no operator {code} yet")
-    return out
+def check(
+    base: Registry, after: Registry, changed: Mapping[str, bytes | None], actor: str
+) -> Decision:
+    """``authorize``'s decision on ``actor`` making the draft's changes to ``base``."""
+    changes = tuple(
+        PathChange(
+            "D" if raw is None else "M" if rel in base.files else "A", f"{REGISTRY_DIR}/{rel}"
+        )
+        for rel, raw in changed.items()
+    )
+    users = (rel for rel in base.files if layout.classify(rel) is Kind.USER)
+    ctx = AuthContext(actor, changes, base, base, after, logins_by_operator(users))
+    return decide(ctx)

@@ -22,10 +22,10 @@ from accessreg.forms import authority, body, wording
 from accessreg.forms.builders import BUILDERS, Answers
 from accessreg.forms.definitions import Form, forms
 from accessreg.forms.markdown import code_span, fenced
-from accessreg.loading import load_catalog
+from accessreg.loading import load, load_catalog
 from accessreg.model.base import GITHUB_LOGIN
 from accessreg.problems import Level, Problem
-from accessreg.sources import DirectorySource
+from accessreg.sources import DirectorySource, MemorySource
 
 
 @dataclass(frozen=True)
@@ -103,6 +103,7 @@ def _branch(form: Form, issue: int | None, body_text: str) -> str:
 def _pr_text(
     form: Form, operator: str, author: str, issue: int | None, notes: tuple[str, ...],
     changes: tuple[FileChange, ...], warnings: tuple[Problem, ...], label: str,
+    review: tuple[str, ...] = (),
 ) -> tuple[str, str, str]:  # fmt: skip
     ref = f" (#{issue})" if issue is not None else ""
     title = f"[{operator}] {form.name} / {form.name_en}{ref}"
@@ -116,6 +117,9 @@ def _pr_text(
     lines += ["", "### 申請内容 / What changes", "", fenced("\n".join(notes)), ""]
     lines += ["### ファイル / Files", ""]
     lines += [f"- {code_span(f'{label}/{c.rel}')} ({c.action})" for c in changes]
+    if review:
+        lines += ["", "### 受付担当者の確認が必要 / A maintainer must review", ""]
+        lines += [f"- {code_span(r)}" for r in review]
     if warnings:
         lines += ["", "### 注意 / Warnings (they do not block the application)", ""]
         lines += [f"- {code_span(p.message)} ({p.rule})" for p in warnings]
@@ -166,7 +170,12 @@ def from_issue(
     try:
         operation(draft)
         changed = draft.changed()
-        denied = authority.refusals(draft.registry, changed, author)
+        after = load(MemorySource(draft.overlay(changed), label)).registry
+        if after is None:  # the catalog itself is what changed: not an application form's doing
+            raise EditRefused("the change leaves a registry that does not load")
+        decision = authority.check(draft.registry, after, changed, author)
+        denied = [f"{f.path}: {f.message} ({f.rule})" for f in decision.refused]
+        review = tuple(f"{f.path}: {f.message}" for f in decision.review)
         if denied:
             lines = [
                 f"- @{author} はこの変更を申請できません。申請できるのは、その事業者のシステム窓口"
@@ -192,7 +201,7 @@ def from_issue(
     operator = str(values.get("operator") or "")
     warnings = tuple(p for p in outcome.problems if p.level is Level.WARNING)
     title, pr_body, message = _pr_text(
-        form, operator, author, issue, outcome.notes, outcome.changes, warnings, label
+        form, operator, author, issue, outcome.notes, outcome.changes, warnings, label, review
     )
     return IntakeResult(
         ok=True,
