@@ -12,10 +12,17 @@ import click
 from accessreg import __version__
 from accessreg.cli import (
     authorize_cmd,
+    cert_cmd,
     codeowners_cmd,
+    contact_cmd,
+    forms_cmd,
+    from_issue_cmd,
+    ip_cmd,
+    operator_cmd,
     plan_cmd,
     rules_cmd,
     schemas_cmd,
+    user_cmd,
     validate_cmd,
 )
 from accessreg.errors import AccessregError
@@ -43,6 +50,13 @@ COMMANDS = (
     plan_cmd.command,
     authorize_cmd.command,
     codeowners_cmd.command,
+    user_cmd.command,
+    operator_cmd.command,
+    contact_cmd.command,
+    ip_cmd.command,
+    cert_cmd.command,
+    forms_cmd.command,
+    from_issue_cmd.command,
 )
 for _command in COMMANDS:
     main.add_command(_command)
