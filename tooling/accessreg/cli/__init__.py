@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from accessreg import __version__
-from accessreg.cli import rules_cmd, schemas_cmd, validate_cmd
+from accessreg.cli import plan_cmd, rules_cmd, schemas_cmd, validate_cmd
 from accessreg.errors import AccessregError
 
 
@@ -29,6 +29,6 @@ def main() -> None:
     """Access governance as code: the registry of operators, window persons and users."""
 
 
-COMMANDS = (validate_cmd.command, schemas_cmd.command, rules_cmd.command)
+COMMANDS = (validate_cmd.command, schemas_cmd.command, rules_cmd.command, plan_cmd.command)
 for _command in COMMANDS:
     main.add_command(_command)
