@@ -11,9 +11,11 @@ import click
 
 from accessreg import __version__
 from accessreg.cli import (
+    apply_cmd,
     authorize_cmd,
     cert_cmd,
     codeowners_cmd,
+    confirm_cmd,
     contact_cmd,
     forms_cmd,
     from_issue_cmd,
@@ -22,6 +24,7 @@ from accessreg.cli import (
     plan_cmd,
     rules_cmd,
     schemas_cmd,
+    status_cmd,
     user_cmd,
     validate_cmd,
 )
@@ -57,6 +60,9 @@ COMMANDS = (
     cert_cmd.command,
     forms_cmd.command,
     from_issue_cmd.command,
+    apply_cmd.command,
+    confirm_cmd.command,
+    status_cmd.command,
 )
 for _command in COMMANDS:
     main.add_command(_command)
