@@ -84,6 +84,11 @@ class Catalog(Frozen):
     certificate_registration: Timing | None = Field(
         default=None, description="When a registered client certificate becomes usable (000 §4-2)."
     )
+    usage_application: Timing | None = Field(
+        default=None,
+        description="When a usage application (new, change, termination: operators, window "
+        "persons, subcontractors) is completed: a standard period (000 §3-1 to §3-3).",
+    )
 
     @cached_property
     def by_id(self) -> dict[str, System]:

@@ -1,0 +1,257 @@
+"""Revisions, trees, blobs, diffs and merge bases: the one home of gitpython.
+
+Nothing here touches the work tree: snapshots are read from git's object database, so a
+plan or an authorization can look at any two revisions of a checkout without changing it.
+Paths are POSIX paths relative to the repository root unless a ``prefix`` is given, in
+which case they are relative to that directory (``registry/users/X/a.yaml`` under prefix
+``registry`` is ``users/X/a.yaml``).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any, Literal
+
+import git
+
+from accessreg.errors import ConfigError, UsageError
+from accessreg.sources import MemorySource
+
+ChangeStatus = Literal["A", "C", "D", "M", "R", "T"]
+_BLOB_MODES = frozenset({"100644", "100755", "120000"})
+
+
+def _decode(raw: bytes) -> str:
+    return raw.decode("utf-8", "surrogateescape")
+
+
+@dataclass(frozen=True)
+class PathChange:
+    """One changed path between two revisions, as ``git diff-tree --name-status`` sees it.
+
+    ``old_path`` is set for renames (R) and copies (C): the file came from there. Both sides
+    of a rename matter to anyone deciding who may make the change.
+    """
+
+    status: ChangeStatus
+    path: str
+    old_path: str | None = None
+    similarity: int | None = None
+
+    @property
+    def paths(self) -> tuple[str, ...]:
+        """Every path the change touches: a rename deletes its old path, a copy reads it."""
+        return (self.path,) if self.old_path is None else (self.old_path, self.path)
+
+
+def _relative(path: str, prefix: str) -> str | None:
+    if not prefix:
+        return path
+    lead = prefix.rstrip("/") + "/"
+    return path[len(lead) :] if path.startswith(lead) else None
+
+
+class GitRepository:
+    """A repository opened once; every query runs a plumbing command through gitpython."""
+
+    def __init__(self, start: Path | None = None) -> None:
+        where = start or Path.cwd()
+        try:
+            self._repo = git.Repo(where, search_parent_directories=True)
+        except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+            raise ConfigError(f"{where} is not inside a git repository") from None
+        if self._repo.working_tree_dir is None:
+            raise ConfigError(f"{where} is a bare repository; run from a checkout")
+        self.root = Path(self._repo.working_tree_dir)
+        self._git: Any = self._repo.git
+
+    def close(self) -> None:
+        """End the git processes gitpython keeps for this repository."""
+        self._repo.close()
+
+    def __enter__(self) -> GitRepository:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def common_dir(self) -> Path:
+        """The repository's shared git directory (the same for every worktree)."""
+        return Path(self._repo.common_dir)
+
+    def _run(self, *args: str) -> bytes:
+        try:
+            out: bytes = self._git.execute(
+                ["git", *args], stdout_as_string=False, strip_newline_in_stdout=False
+            )
+        except git.GitCommandError as exc:
+            detail = _decode(exc.stderr.encode() if isinstance(exc.stderr, str) else exc.stderr)
+            raise UsageError(f"git {args[0]} failed: {detail.strip() or exc}") from None
+        return out
+
+    # -- revisions ---------------------------------------------------------------------------
+
+    def resolve(self, rev: str) -> str:
+        """The commit id ``rev`` names; a usage error if it names none."""
+        if not rev or rev.startswith("-"):
+            raise UsageError(f"{rev!r} is not a revision")
+        try:
+            out: str = self._git.rev_parse(
+                "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}"
+            )
+        except git.GitCommandError:
+            raise UsageError(f"unknown revision {rev!r}") from None
+        return out.strip()
+
+    def merge_base(self, a: str, b: str) -> str:
+        """The best common ancestor of two revisions (what a pull request is compared to)."""
+        first, second = self.resolve(a), self.resolve(b)
+        try:
+            out: str = self._git.merge_base(first, second)
+        except git.GitCommandError:
+            raise UsageError(f"{a} and {b} have no common ancestor") from None
+        return out.strip()
+
+    def is_ancestor(self, ancestor: str, rev: str) -> bool:
+        try:
+            self._git.merge_base("--is-ancestor", self.resolve(ancestor), self.resolve(rev))
+        except git.GitCommandError:
+            return False
+        return True
+
+    # -- trees and blobs ---------------------------------------------------------------------
+
+    def tree_blobs(self, rev: str, prefix: str = "") -> dict[str, str]:
+        """Path → blob id of every file under ``prefix`` at ``rev`` (``git ls-tree -r``)."""
+        args = ["ls-tree", "-r", "-z", "--full-tree", self.resolve(rev)]
+        if prefix:
+            args += ["--", prefix]
+        return self._entries(self._run(*args), sha_field=2, type_field=1, prefix=prefix)
+
+    def index_blobs(self, prefix: str = "") -> dict[str, str]:
+        """Path → blob id of every file under ``prefix`` in the index (``git ls-files -s``)."""
+        args = ["ls-files", "-s", "-z", "--full-name"]
+        if prefix:
+            args += ["--", f":(top){prefix}"]
+        found: dict[str, str] = {}
+        for record in self._run(*args).split(b"\0"):
+            if not record:
+                continue
+            meta, _, raw_path = record.partition(b"\t")
+            mode, sha, stage = meta.decode().split(" ")
+            rel = _relative(_decode(raw_path), prefix)
+            if rel is not None and stage == "0" and mode in _BLOB_MODES:
+                found[rel] = sha
+        return found
+
+    @staticmethod
+    def _entries(out: bytes, sha_field: int, type_field: int, prefix: str) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for record in out.split(b"\0"):
+            if not record:
+                continue
+            meta, _, raw_path = record.partition(b"\t")
+            fields = meta.decode().split(" ")
+            if fields[type_field] != "blob" or fields[0] not in _BLOB_MODES:
+                continue  # submodules and trees are never registry files
+            rel = _relative(_decode(raw_path), prefix)
+            if rel is not None:
+                found[rel] = fields[sha_field]
+        return found
+
+    def read_blobs(self, shas: Iterable[str]) -> dict[str, bytes]:
+        """The content of many blobs through one pipelined ``git cat-file --batch``."""
+        wanted = list(dict.fromkeys(shas))
+        if not wanted:
+            return {}
+        proc = self._git.cat_file("--batch", as_process=True, istream=subprocess.PIPE)
+        stdin: IO[bytes] = proc.proc.stdin
+        stdout: IO[bytes] = proc.proc.stdout
+
+        def feed() -> None:
+            try:
+                stdin.write("".join(f"{sha}\n" for sha in wanted).encode())
+            finally:
+                stdin.close()
+
+        writer = threading.Thread(target=feed, daemon=True)
+        writer.start()  # writes while we read, so neither side's pipe buffer fills up
+        found: dict[str, bytes] = {}
+        try:
+            for sha in wanted:
+                header = stdout.readline().split()
+                if len(header) < 3 or header[1] != b"blob":
+                    raise UsageError(f"git object {sha} is not a blob")
+                size = int(header[2])
+                found[sha] = stdout.read(size)
+                stdout.read(1)  # the newline after each object
+        finally:
+            writer.join()
+            stdout.close()
+            proc.wait()
+        return found
+
+    def snapshot(
+        self, rev: str, prefix: str, select: Callable[[str], bool] | None = None
+    ) -> MemorySource:
+        """The files under ``prefix`` at ``rev`` (those ``select`` keeps), held in memory."""
+        blobs = self.tree_blobs(rev, prefix)
+        if select is not None:
+            blobs = {rel: sha for rel, sha in blobs.items() if select(rel)}
+        content = self.read_blobs(blobs.values())
+        return MemorySource({rel: content[sha] for rel, sha in blobs.items()}, label=prefix)
+
+    # -- differences -------------------------------------------------------------------------
+
+    def changes(self, base: str, head: str) -> list[PathChange]:
+        """Every path that differs from ``base`` to ``head``, renames and copies detected.
+
+        Copies are found among the files the change touches (``-C``); callers that must not
+        miss a copied file compare content as well (git's detection is a similarity guess).
+        """
+        out = self._run(
+            "diff-tree", "-r", "-z", "--no-commit-id", "--name-status", "-M", "-C",
+            self.resolve(base), self.resolve(head),
+        )  # fmt: skip
+        return list(_parse_name_status(out))
+
+    def worktree_changes(self, rev: str, prefix: str = "") -> set[str]:
+        """Paths under ``prefix`` whose work-tree content differs from ``rev``, untracked too.
+
+        ``git diff REV`` compares the revision with the files on disk (it stats them, it
+        does not read the unchanged ones); untracked files are listed by ``ls-files``.
+        """
+        spec = [f":(top){prefix}"] if prefix else []
+        diff = self._run(
+            "diff", "--name-only", "-z", "--no-renames", self.resolve(rev), "--", *spec
+        )
+        untracked = self._run(
+            "ls-files", "-z", "--others", "--exclude-standard", "--full-name", "--", *spec
+        )
+        found: set[str] = set()
+        for raw in (*diff.split(b"\0"), *untracked.split(b"\0")):
+            if raw:
+                rel = _relative(_decode(raw), prefix)
+                if rel is not None:
+                    found.add(rel)
+        return found
+
+
+def _parse_name_status(out: bytes) -> Iterator[PathChange]:
+    fields = out.split(b"\0")
+    i = 0
+    while i < len(fields) and fields[i]:
+        status = fields[i].decode()
+        letter = status[0]
+        if letter in "RC":
+            old, new = _decode(fields[i + 1]), _decode(fields[i + 2])
+            yield PathChange(letter, new, old, int(status[1:] or 0))  # type: ignore[arg-type]
+            i += 3
+        else:
+            yield PathChange(letter, _decode(fields[i + 1]))  # type: ignore[arg-type]
+            i += 2
