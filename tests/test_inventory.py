@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import date
 
 import pytest
 
+from accessreg.access import effective_access
 from accessreg.errors import UsageError
+from accessreg.outputs import csv_
 from accessreg.registry import Registry
-from accessreg.scheduled.inventory import inventory
+from accessreg.scheduled.inventory import inventory, operator_csvs
 from accessreg.scheduled.notices import Document
 from regfactory import RegistryFactory
 
@@ -33,8 +37,8 @@ def _contact(n: int) -> dict[str, str]:
     }
 
 
-def _snapshot(code: str) -> Document:
-    return Document(f"inventory/{code}.csv", f"users of {code}".encode())
+def _snapshot(code: str) -> tuple[Document, ...]:
+    return (Document(f"inventory/{code}.csv", f"users of {code}".encode()),)
 
 
 ADDED = {"operators/TESTOP02.yaml": date(2026, 10, 1)}
@@ -95,3 +99,21 @@ def test_on_demand_request_for_one_operator(reg: RegistryFactory) -> None:
 def test_an_unknown_operator_is_refused(reg: RegistryFactory) -> None:
     with pytest.raises(UsageError, match="NOSUCHOP"):
         inventory(_registry(reg), date(2026, 8, 1), _snapshot, ADDED, operator="NOSUCHOP")
+
+
+def test_operator_csvs_are_the_snapshot_per_system(reg: RegistryFactory) -> None:
+    registry = _registry(reg)
+    docs = operator_csvs(registry, effective_access(registry), "TESTOP01")
+    assert [d.name for d in docs] == [
+        "inventory/TESTOP01/taxis.csv",
+        "inventory/TESTOP01/johs.csv",
+        "inventory/TESTOP01/info_site.csv",
+        "inventory/TESTOP01/admin_console.csv",
+    ]
+    taxis = list(csv.reader(io.StringIO(docs[0].data.decode("utf-8-sig"))))
+    assert taxis[0][:8] == list(csv_.PERSON_HEADER)
+    assert [(r[0], r[6], r[7]) for r in taxis[1:]] == [
+        ("TESTOP01", "user1@test-gas.example.co.jp", "1011")  # TESTOP02's user is not listed
+    ]
+    admin = list(csv.reader(io.StringIO(docs[3].data.decode("utf-8-sig"))))
+    assert [r[6] for r in admin[1:]] == ["window1@test-gas.example.co.jp"]  # no user file

@@ -1,6 +1,7 @@
 """Periodic review of every user and permission (棚卸, 000 §5-6).
 
-Window persons review their operator's users from a CSV of the current settings and record
+Window persons review their operator's users from CSVs of the current settings (one per
+system, in the columns of the full snapshot of the import files) and record
 the review as ``last_inventory`` in the operator's file (a pull request like any other).
 An operator is due once ``months`` (default 6) have passed since its last review, or since
 its file was added when it has never recorded one: its window persons get the CSV with a
@@ -15,7 +16,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from accessreg import layout
+from accessreg.access import Access, holders
 from accessreg.errors import UsageError
+from accessreg.outputs import csv_
 from accessreg.periods import months_later
 from accessreg.registry import Registry
 from accessreg.scheduled.notices import Document, Notice
@@ -59,18 +62,36 @@ def due_on(
     return months_later(start, months)
 
 
+def operator_csvs(registry: Registry, access: Access, code: str) -> tuple[Document, ...]:
+    """``inventory/<CODE>/<system>.csv`` for every system where the operator has holders.
+
+    Derived systems are included: the permission-management system's file lists the window
+    persons, who may hold nothing else.
+    """
+    found = []
+    for system in registry.catalog.systems:
+        name = f"inventory/{code}/{system.id}.csv"
+        people = [p for p in holders(access, system.id) if p.operator == code]
+        if not people:
+            continue
+        data = csv_.snapshot(name, people, system.id, registry.catalog, csv_.Encoding.UTF8)
+        found.append(Document(name, data))
+    return tuple(found)
+
+
 TABLE_HEADER = ("operator_code", "operator_name", "last_inventory", "due_on", "users")
 
 
 def inventory(
     registry: Registry,
     today: date,
-    snapshot: Callable[[str], Document],
+    snapshot: Callable[[str], tuple[Document, ...]],
     added: Mapping[str, date],
     months: int = DEFAULT_MONTHS,
     operator: str | None = None,
 ) -> Outcome:
-    """The review CSVs (``snapshot`` renders one operator's) and the reminders due.
+    """The review CSVs (``snapshot`` renders one operator's, e.g. with ``operator_csvs``) and
+    the reminders due.
 
     ``added`` maps operator files (relative to the registry) to the day they were added.
     """
@@ -86,7 +107,7 @@ def inventory(
         count = len(registry.users_of(op.code))
         if operator is not None:
             request = InventoryRequest(op.code, op.name, op.last_inventory, count, today)
-            attach = (files[op.code],)
+            attach = files[op.code]
             notices.append(
                 Notice("inventory-request", "request", "window", op.code, (request,), attach)
             )
@@ -95,7 +116,7 @@ def inventory(
         if today >= due:
             item = InventoryDue(op.code, op.name, op.last_inventory, due, count)
             overdue.append(item)
-            attach = (files[op.code],)
+            attach = files[op.code]
             notices.append(
                 Notice("inventory-reminder", "overdue", "window", op.code, (item,), attach)
             )
@@ -114,5 +135,5 @@ def inventory(
     return Outcome(
         notices=tuple(notices),
         tables=(Table("inventory-overdue", TABLE_HEADER, rows),) if operator is None else (),
-        files=tuple(files.values()),
+        files=tuple(doc for docs in files.values() for doc in docs),
     )
