@@ -60,7 +60,8 @@ def derived_code(system: System) -> str:
     return system.codes[0].code
 
 
-def _affiliation_name(op: Operator, code: str) -> str:
+def affiliation_name(op: Operator, code: str) -> str:
+    """The name of the operator itself or of one of its declared subcontractors."""
     if code == op.code:
         return op.name
     return next((s.name for s in op.subcontractors if s.code == code), code)
@@ -100,7 +101,7 @@ def _from_user(
         operator=op.code,
         operator_name=op.name,
         affiliation=user.affiliation,
-        affiliation_name=_affiliation_name(op, user.affiliation),
+        affiliation_name=affiliation_name(op, user.affiliation),
         name=user.name,
         name_kana=user.name_kana,
         memo=user.memo or "",

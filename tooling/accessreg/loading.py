@@ -20,7 +20,7 @@ from accessreg.layout import Kind
 from accessreg.model import CalendarFile, Catalog, MaintainersFile, Operator, User
 from accessreg.problems import Level, Problem, problem
 from accessreg.registry import OperatorEntry, Registry, UserEntry
-from accessreg.schemacheck import SchemaChecker, checkers
+from accessreg.schemacheck import SchemaChecker, checker, checkers
 from accessreg.sources import Source
 
 PARALLEL_MIN_FILES = 4000
@@ -111,8 +111,8 @@ def load_catalog(source: Source, rels: Sequence[str]) -> tuple[Catalog | None, l
     rel = "systems.yaml"
     if rel not in rels:
         return None, [problem(rel, "file-missing", "the catalog registry/systems.yaml is missing")]
-    checker = SchemaChecker(schemagen.generate(Kind.CATALOG, None))
-    parsed = parse(rel, Kind.CATALOG, source.read(rel), checker)
+    catalog_checker = checker(schemagen.generate(Kind.CATALOG, None))
+    parsed = parse(rel, Kind.CATALOG, source.read(rel), catalog_checker)
     found = list(parsed.problems)
     return _model(parsed, Catalog, found), found
 

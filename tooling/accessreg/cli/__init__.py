@@ -10,7 +10,15 @@ from typing import Any
 import click
 
 from accessreg import __version__
-from accessreg.cli import rules_cmd, schemas_cmd, validate_cmd
+from accessreg.cli import (
+    apply_cmd,
+    confirm_cmd,
+    plan_cmd,
+    rules_cmd,
+    schemas_cmd,
+    status_cmd,
+    validate_cmd,
+)
 from accessreg.errors import AccessregError
 
 
@@ -29,6 +37,14 @@ def main() -> None:
     """Access governance as code: the registry of operators, window persons and users."""
 
 
-COMMANDS = (validate_cmd.command, schemas_cmd.command, rules_cmd.command)
+COMMANDS = (
+    validate_cmd.command,
+    schemas_cmd.command,
+    rules_cmd.command,
+    plan_cmd.command,
+    apply_cmd.command,
+    confirm_cmd.command,
+    status_cmd.command,
+)
 for _command in COMMANDS:
     main.add_command(_command)

@@ -1,0 +1,63 @@
+"""``accessreg plan``: what a pull request applies for, item by item, with its dates."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+
+from accessreg import clock
+from accessreg.atomic import write_text
+from accessreg.cli.options import date_option
+from accessreg.gitio.repo import GitRepository
+from accessreg.plan import render_json, render_markdown, render_text
+from accessreg.plan.revisions import plan_revisions
+
+FORMATS = ("markdown", "json", "text")
+
+
+@click.command("plan")
+@click.option("--base", required=True, metavar="REV", help="The branch the change goes into.")
+@click.option("--head", default="HEAD", show_default=True, metavar="REV", help="The change.")
+@date_option(
+    "--accepted-on",
+    "The acceptance date (受付) the dates count from [default: today in Japan].",
+)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file (atomically) instead of standard output.",
+)
+@click.option(
+    "--max-chars",
+    type=click.IntRange(min=1000),
+    default=render_markdown.DEFAULT_MAX_CHARS,
+    show_default=True,
+    help="Markdown only: cut the details off before this size (the JSON has everything).",
+)
+def command(
+    base: str,
+    head: str,
+    accepted_on: date | None,
+    fmt: str,
+    output: Path | None,
+    max_chars: int,
+) -> None:
+    """Compare HEAD with the merge base of BASE and HEAD, read from git (the work tree is
+    not used), and print the applications and items the change amounts to.
+    """
+    with GitRepository() as repo:
+        plan = plan_revisions(repo, base, head, accepted_on or clock.today_in_japan())
+    if fmt == "json":
+        text = render_json.render(plan)
+    elif fmt == "markdown":
+        text = render_markdown.render(plan, max_chars=max_chars)
+    else:
+        text = render_text.render(plan)
+    if output is not None:
+        write_text(output, text)
+    else:
+        sys.stdout.write(text)

@@ -1,0 +1,471 @@
+"""Compute a plan from two registry snapshots. Pure: the registries are already loaded.
+
+The snapshots need not be whole registries: a plan only looks at what they hold. The git
+layer (``plan.revisions``) loads every operator file, the changed files and the users of
+operators whose file changed (a termination lists them all).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from datetime import date
+from typing import TypeVar
+
+from accessreg.business_days import ChangeKind, Effective, Schedule
+from accessreg.model import Certificate, Contact, IpAllowEntry, Operator, Subcontractor, User
+from accessreg.plan.model import (
+    AllowedIpChange,
+    Application,
+    CertificateChange,
+    Direction,
+    Effect,
+    FieldChange,
+    Item,
+    OperatorChange,
+    OperatorPlan,
+    Person,
+    Plan,
+    Revisions,
+    SubcontractorChange,
+    UserChange,
+    WindowPersonChange,
+)
+from accessreg.registry import Registry
+
+ADMIN_CONSOLE = "admin_console"  # the permission-management system window persons get
+GRANTED = "granted"
+T = TypeVar("T")
+
+# Fields whose values are personal data beyond a name and an e-mail: a plan says they
+# changed, not what they say.
+_PERSONAL_FIELDS = frozenset({"name_kana", "phone", "memo", "holder"})
+
+
+def _text(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, tuple | list):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return str(value).lower()
+    if hasattr(value, "model_dump"):
+        dumped = value.model_dump(mode="json", exclude_none=True)
+        return ", ".join(f"{k}: {v}" for k, v in dumped.items())
+    return str(value)
+
+
+def _field_changes(before: object, after: object, names: Iterable[str]) -> tuple[FieldChange, ...]:
+    changes = []
+    for name in names:
+        old, new = getattr(before, name), getattr(after, name)
+        if old != new:
+            changes.append(FieldChange(name, _text(old), _text(new), name in _PERSONAL_FIELDS))
+    return tuple(changes)
+
+
+def _overall(directions: Iterable[Direction]) -> Direction:
+    """An item that widens anything is a grant; one that only narrows is a revoke."""
+    found = set(directions)
+    if Direction.GRANT in found:
+        return Direction.GRANT
+    if Direction.REVOKE in found:
+        return Direction.REVOKE
+    return Direction.NEUTRAL
+
+
+def _set_direction(old: Iterable[str], new: Iterable[str]) -> Direction:
+    before, after = set(old), set(new)
+    return _overall(
+        [Direction.GRANT] * bool(after - before) + [Direction.REVOKE] * bool(before - after)
+    )
+
+
+def _pair(
+    before: Iterable[T], after: Iterable[T], key: Callable[[T], str]
+) -> Iterator[tuple[str, T | None, T | None]]:
+    """Match two collections by key, in a stable order (the key's)."""
+    old = {key(x): x for x in before}
+    new = {key(x): x for x in after}
+    for k in sorted(old.keys() | new.keys()):
+        yield k, old.get(k), new.get(k)
+
+
+class _Differ:
+    def __init__(self, base: Registry, head: Registry, schedule: Schedule) -> None:
+        self.base = base
+        self.head = head
+        self.schedule = schedule
+        self.usage = schedule.usage_application()
+
+    # -- users -----------------------------------------------------------------------------
+
+    def permission_effects(
+        self, old: User | None, new: User | None, kind: ChangeKind
+    ) -> tuple[Effect, ...]:
+        before = old.permissions if old else {}
+        after = new.permissions if new else {}
+        effects = []
+        for system in sorted(before.keys() | after.keys()):
+            was, now = before.get(system), after.get(system)
+            if was == now:
+                continue
+            # Only taking a permission away surely narrows access: the catalog does not rank
+            # one code above another, so any other change is reviewed as a grant.
+            direction = Direction.REVOKE if now is None else Direction.GRANT
+            effects.append(
+                Effect(system, was, now, direction, self.schedule.for_system(system, kind))
+            )
+        return tuple(effects)
+
+    def user_item(
+        self, code: str, old: User | None, new: User | None, ending: bool
+    ) -> UserChange | None:
+        current = new or old
+        assert current is not None
+        person = Person(current.email, current.name)
+        if old is None:
+            effects = self.permission_effects(None, new, "add")
+            return UserChange(
+                operator=code,
+                application=Application.PERMISSION_SET,
+                action="add",
+                direction=Direction.GRANT,
+                effects=effects,
+                person=person,
+                affiliation=current.affiliation,
+                after=new,
+            )
+        if new is None:
+            return UserChange(
+                operator=code,
+                application=Application.USAGE_END if ending else Application.PERMISSION_DELETE,
+                action="remove",
+                direction=Direction.REVOKE,
+                effects=self.permission_effects(old, None, "remove"),
+                person=person,
+                affiliation=current.affiliation,
+                before=old,
+            )
+        effects = self.permission_effects(old, new, "change")
+        fields = _field_changes(old, new, ("email", "name", "name_kana", "affiliation", "memo"))
+        if not effects and not fields:
+            return None
+        return UserChange(
+            operator=code,
+            application=Application.PERMISSION_CHANGE,
+            action="change",
+            direction=_overall(e.direction for e in effects),
+            effects=effects,
+            fields=fields,
+            person=person,
+            affiliation=current.affiliation,
+            before=old,
+            after=new,
+        )
+
+    def users(self, code: str, ending: bool) -> list[Item]:
+        items: list[Item] = []
+        for _, old, new in _pair(
+            self.base.users_of(code), self.head.users_of(code), lambda e: e.user.email.lower()
+        ):
+            item = self.user_item(
+                code, old.user if old else None, new.user if new else None, ending
+            )
+            if item is not None:
+                items.append(item)
+        return items
+
+    # -- an operator's own file ------------------------------------------------------------
+
+    def window_persons(
+        self, code: str, old: Operator | None, new: Operator | None, app: Application
+    ) -> list[Item]:
+        items: list[Item] = []
+        for _, was, now in _pair(
+            old.contacts if old else (), new.contacts if new else (), lambda c: c.email.lower()
+        ):
+            items.extend(self.window_person(code, was, now, app))
+        return items
+
+    def window_person(
+        self, code: str, was: Contact | None, now: Contact | None, app: Application
+    ) -> Iterator[Item]:
+        current = now or was
+        assert current is not None
+        action: ChangeKind
+        effects: tuple[Effect, ...] = ()
+        fields: tuple[FieldChange, ...] = ()
+        if was is None or now is None:
+            gains = was is None
+            action = "add" if gains else "remove"
+            direction = Direction.GRANT if gains else Direction.REVOKE
+            old, new = (None, GRANTED) if gains else (GRANTED, None)
+            effects = (Effect(ADMIN_CONSOLE, old, new, direction, self.usage),)
+        else:
+            fields = _field_changes(
+                was, now, ("email", "role", "name", "name_kana", "phone", "github")
+            )
+            if not fields:
+                return
+            action = "change"
+            # A new GitHub login may act for the operator from now on.
+            widens = any(f.field == "github" for f in fields)
+            direction = Direction.GRANT if widens else Direction.NEUTRAL
+        yield WindowPersonChange(
+            operator=code,
+            application=app,
+            action=action,
+            direction=direction,
+            effects=effects,
+            fields=fields,
+            effective=self.usage,
+            person=Person(current.email, current.name),
+            role=current.role,
+            github=current.github,
+            before=was,
+            after=now,
+        )
+
+    def subcontractors(
+        self, code: str, old: Operator | None, new: Operator | None, app: Application
+    ) -> list[Item]:
+        items: list[Item] = []
+        for key, was, now in _pair(
+            old.subcontractors if old else (), new.subcontractors if new else (), lambda s: s.code
+        ):
+            current: Subcontractor = now or was  # type: ignore[assignment]
+            action: ChangeKind
+            fields: tuple[FieldChange, ...] = ()
+            if was is None:
+                action, direction = "add", Direction.GRANT
+            elif now is None:
+                action, direction = "remove", Direction.REVOKE
+            else:
+                fields = _field_changes(was, now, ("name",))
+                if not fields:
+                    continue
+                action, direction = "change", Direction.NEUTRAL
+            items.append(
+                SubcontractorChange(
+                    operator=code,
+                    application=app,
+                    action=action,
+                    direction=direction,
+                    fields=fields,
+                    effective=self.usage,
+                    code=key,
+                    name=current.name,
+                    before=was,
+                    after=now,
+                )
+            )
+        return items
+
+    def certificates(self, code: str, old: Operator | None, new: Operator | None) -> list[Item]:
+        items: list[Item] = []
+        for _, was, now in _pair(
+            old.certificates if old else (), new.certificates if new else (), lambda c: c.id
+        ):
+            current: Certificate = now or was  # type: ignore[assignment]
+            fields: tuple[FieldChange, ...] = ()
+            action: ChangeKind
+            if was is None:
+                action, direction = "add", Direction.GRANT
+                effective = self.schedule.certificate_registration()
+            elif now is None:
+                action, direction, effective = "remove", Direction.REVOKE, Effective(None, None)
+            else:
+                fields = _field_changes(was, now, tuple(Certificate.model_fields))
+                if not fields:
+                    continue
+                action, direction = "change", _certificate_direction(was, now)
+                effective = (
+                    self.schedule.certificate_registration()
+                    if was.serial != now.serial
+                    else Effective(None, None)
+                )
+            items.append(
+                CertificateChange(
+                    operator=code,
+                    application=Application.CERTIFICATE,
+                    action=action,
+                    direction=direction,
+                    fields=fields,
+                    effective=effective,
+                    id=current.id,
+                    cn=current.cn,
+                    serial=current.serial,
+                    not_after=current.not_after,
+                    before=was,
+                    after=now,
+                )
+            )
+        return items
+
+    def allowed_ips(self, code: str, old: Operator | None, new: Operator | None) -> list[Item]:
+        items: list[Item] = []
+        for key, was, now in _pair(
+            old.ip_allowlist if old else (), new.ip_allowlist if new else (), lambda e: e.cidr
+        ):
+            current: IpAllowEntry = now or was  # type: ignore[assignment]
+            fields: tuple[FieldChange, ...] = ()
+            action: ChangeKind
+            if was is None:
+                action, direction = "add", Direction.GRANT
+            elif now is None:
+                action, direction = "remove", Direction.REVOKE
+            else:
+                fields = _field_changes(was, now, ("reason", "expires_on"))
+                if not fields:
+                    continue
+                action = "change"
+                if now.expires_on > was.expires_on:
+                    direction = Direction.GRANT
+                elif now.expires_on < was.expires_on:
+                    direction = Direction.REVOKE
+                else:
+                    direction = Direction.NEUTRAL
+            items.append(
+                AllowedIpChange(
+                    operator=code,
+                    application=Application.OVERSEAS_IP,
+                    action=action,
+                    direction=direction,
+                    fields=fields,
+                    effective=Effective(None, None),  # no schedule in the seeds (000 §2-8)
+                    cidr=key,
+                    expires_on=current.expires_on,
+                    before=was,
+                    after=now,
+                )
+            )
+        return items
+
+    def operator_item(
+        self, code: str, old: Operator | None, new: Operator | None
+    ) -> OperatorChange | None:
+        current = new or old
+        assert current is not None
+        ended_before = old is not None and old.status == "terminated"
+        ends = new is None or (new.status == "terminated" and not ended_before)
+        action: ChangeKind
+        fields: tuple[FieldChange, ...] = ()
+        if old is None:
+            action, app, direction = "add", Application.USAGE_NEW, Direction.GRANT
+        elif ends:
+            action, app, direction = "remove", Application.USAGE_END, Direction.REVOKE
+            fields = _field_changes(old, new, ("status", "terminated_on")) if new else ()
+        else:
+            assert new is not None
+            names = [
+                n
+                for n in Operator.model_fields
+                if n not in ("contacts", "subcontractors", "certificates", "ip_allowlist")
+            ]
+            fields = _field_changes(old, new, names)
+            if not fields:
+                return None
+            action, app = "change", Application.USAGE_CHANGE
+            direction = _overall(
+                [
+                    _set_direction(old.systems, new.systems),
+                    _set_direction(old.roles, new.roles),
+                    Direction.GRANT
+                    if ended_before and new.status == "active"
+                    else Direction.NEUTRAL,
+                ]
+            )
+        ending: tuple[Person, ...] = ()
+        if action == "remove":
+            ending = tuple(
+                Person(u.user.email, u.user.name)
+                for u in sorted(self.base.users_of(code), key=lambda u: u.user.email.lower())
+            )
+        return OperatorChange(
+            operator=code,
+            application=app,
+            action=action,
+            direction=direction,
+            fields=fields,
+            effective=self.usage,
+            code=code,
+            name=current.name,
+            ending_users=ending,
+            before=old,
+            after=new,
+        )
+
+    def operator(self, code: str) -> OperatorPlan | None:
+        old_entry, new_entry = self.base.operators.get(code), self.head.operators.get(code)
+        old = old_entry.operator if old_entry else None
+        new = new_entry.operator if new_entry else None
+        items: list[Item] = []
+        ending = False
+        if old is not None or new is not None:
+            head_item = self.operator_item(code, old, new)
+            if head_item is not None:
+                items.append(head_item)
+                ending = head_item.action == "remove"
+            app = Application.USAGE_NEW if old is None else Application.USAGE_CHANGE
+            items += self.window_persons(code, old, new, app)
+            items += self.subcontractors(code, old, new, app)
+            items += self.certificates(code, old, new)
+            items += self.allowed_ips(code, old, new)
+        items += self.users(code, ending)
+        if not items:
+            return None
+        name = (new or old).name if (new or old) else ""  # type: ignore[union-attr]
+        return OperatorPlan(code, name, tuple(items))
+
+
+def _certificate_direction(was: Certificate, now: Certificate) -> Direction:
+    directions = []
+    if was.serial != now.serial:
+        directions.append(Direction.GRANT)  # another certificate altogether
+    if (was.suspended_on is None) != (now.suspended_on is None):
+        directions.append(Direction.REVOKE if now.suspended_on else Direction.GRANT)
+    if now.not_after > was.not_after or now.not_before < was.not_before:
+        directions.append(Direction.GRANT)
+    if now.not_after < was.not_after or now.not_before > was.not_before:
+        directions.append(Direction.REVOKE)
+    if was.systems != now.systems:
+        # An empty list means every system of the operator.
+        if not now.systems:
+            directions.append(Direction.GRANT)
+        elif not was.systems:
+            directions.append(Direction.REVOKE)
+        else:
+            directions.append(_set_direction(was.systems, now.systems))
+    return _overall(directions)
+
+
+def _operator_codes(registry: Registry) -> set[str]:
+    return set(registry.operators) | {u.operator_code for u in registry.users}
+
+
+def compute_plan(
+    base: Registry,
+    head: Registry,
+    schedule: Schedule,
+    other_paths: Iterable[str] = (),
+    unreadable: Iterable[str] = (),
+    revisions: Revisions | None = None,
+) -> Plan:
+    """The plan of going from ``base`` to ``head``, accepted on ``schedule.accepted_on``."""
+    differ = _Differ(base, head, schedule)
+    operators = []
+    for code in sorted(_operator_codes(base) | _operator_codes(head)):
+        op_plan = differ.operator(code)
+        if op_plan is not None:
+            operators.append(op_plan)
+    return Plan(
+        accepted_on=schedule.accepted_on,
+        accepted=schedule.accepted,
+        processing_day=schedule.processing_day,
+        operators=tuple(operators),
+        other_paths=tuple(sorted(set(other_paths))),
+        unreadable=tuple(sorted(set(unreadable))),
+        revisions=revisions,
+    )

@@ -1,0 +1,293 @@
+"""The change set of a pull request as data: what it applies for, item by item.
+
+A plan is computed from two registry snapshots (``plan.diff``) and rendered elsewhere
+(``plan.render_*``). Every item says which application of the seeds it amounts to, whether it
+widens access (grant) or narrows it (revoke), and when it takes effect.
+
+Items keep the models they were computed from (``before``/``after``) for the code that acts
+on a plan (provisioning, notices); renderers show only what a reviewer needs.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+from typing import Any, Literal
+
+from accessreg.business_days import ChangeKind, Effective
+from accessreg.model import Certificate, Contact, IpAllowEntry, Operator, Subcontractor, User
+
+Action = ChangeKind  # add / change / remove
+
+
+# Fields holding source models: kept for the code that acts on a plan, never rendered.
+NOT_RENDERED: dict[str, Any] = {"render": False}
+
+
+class Direction(StrEnum):
+    GRANT = "grant"  # widens access
+    REVOKE = "revoke"  # narrows it
+    NEUTRAL = "neutral"  # changes records, not access (a phone number, a memo)
+
+
+class Application(StrEnum):
+    """The applications of the seeds a pull request can amount to."""
+
+    USAGE_NEW = "usage_new"
+    USAGE_CHANGE = "usage_change"
+    USAGE_END = "usage_end"
+    PERMISSION_SET = "permission_set"
+    PERMISSION_CHANGE = "permission_change"
+    PERMISSION_DELETE = "permission_delete"
+    CERTIFICATE = "certificate_registration"
+    OVERSEAS_IP = "overseas_ip"
+
+    @property
+    def label(self) -> str:
+        return _APPLICATION_INFO[self][0]
+
+    @property
+    def seed(self) -> str:
+        return _APPLICATION_INFO[self][1]
+
+
+_APPLICATION_INFO: dict[Application, tuple[str, str]] = {
+    Application.USAGE_NEW: ("利用申請（新規）", "000 §3-1"),
+    Application.USAGE_CHANGE: ("利用申請（変更）", "000 §3-2"),
+    Application.USAGE_END: ("利用申請（終了）", "000 §3-3"),
+    Application.PERMISSION_SET: ("利用権限の設定申請", "000 §5-1"),
+    Application.PERMISSION_CHANGE: ("利用権限の変更申請", "000 §5-2"),
+    Application.PERMISSION_DELETE: ("利用権限の抹消申請", "000 §5-3"),
+    Application.CERTIFICATE: ("クライアント証明書登録申請", "000 §4-2"),
+    Application.OVERSEAS_IP: ("海外IPアドレスの許可申請", "000 §2-8"),
+}
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One field's old and new value, as text. ``personal`` values are not rendered."""
+
+    field: str
+    old: str | None
+    new: str | None
+    personal: bool = False
+
+
+@dataclass(frozen=True)
+class Effect:
+    """One system's permission before and after, and when the change takes effect."""
+
+    system: str
+    old: str | None
+    new: str | None
+    direction: Direction
+    effective: Effective
+
+
+@dataclass(frozen=True)
+class Person:
+    """Who an item concerns: the e-mail (the login ID) and the name, nothing more."""
+
+    email: str
+    name: str
+
+
+Subject = Literal["operator", "user", "window_person", "subcontractor", "certificate", "allowed_ip"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Item:
+    """One change of one thing. ``effective`` is the item's own date where it has one."""
+
+    operator: str
+    application: Application
+    action: Action
+    direction: Direction
+    fields: tuple[FieldChange, ...] = ()
+    effects: tuple[Effect, ...] = ()
+    effective: Effective | None = None
+
+    subject: Subject = field(init=False, default="operator")
+
+    @property
+    def key(self) -> str:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True, kw_only=True)
+class OperatorChange(Item):
+    """Registered (add), changed field by field, or terminated (remove)."""
+
+    code: str
+    name: str
+    ending_users: tuple[Person, ...] = ()  # a termination ends every user's access
+    before: Operator | None = field(default=None, repr=False, compare=False, metadata=NOT_RENDERED)
+    after: Operator | None = field(default=None, repr=False, compare=False, metadata=NOT_RENDERED)
+    subject: Subject = field(init=False, default="operator")
+
+    @property
+    def key(self) -> str:
+        return self.code
+
+
+@dataclass(frozen=True, kw_only=True)
+class UserChange(Item):
+    """A user added, changed (permission by permission) or removed.
+
+    A changed e-mail is a removal plus an addition: the e-mail is the login ID.
+    """
+
+    person: Person
+    affiliation: str
+    before: User | None = field(default=None, repr=False, compare=False, metadata=NOT_RENDERED)
+    after: User | None = field(default=None, repr=False, compare=False, metadata=NOT_RENDERED)
+    subject: Subject = field(init=False, default="user")
+
+    @property
+    def key(self) -> str:
+        return self.person.email.lower()
+
+
+@dataclass(frozen=True, kw_only=True)
+class WindowPersonChange(Item):
+    """A window-responsible person added or removed (gaining or losing ``admin_console``)."""
+
+    person: Person
+    role: str
+    github: str
+    before: Contact | None = field(default=None, repr=False, compare=False, metadata=NOT_RENDERED)
+    after: Contact | None = field(default=None, repr=False, compare=False, metadata=NOT_RENDERED)
+    subject: Subject = field(init=False, default="window_person")
+
+    @property
+    def key(self) -> str:
+        return self.person.email.lower()
+
+
+@dataclass(frozen=True, kw_only=True)
+class SubcontractorChange(Item):
+    code: str
+    name: str
+    before: Subcontractor | None = field(
+        default=None, repr=False, compare=False, metadata=NOT_RENDERED
+    )
+    after: Subcontractor | None = field(
+        default=None, repr=False, compare=False, metadata=NOT_RENDERED
+    )
+    subject: Subject = field(init=False, default="subcontractor")
+
+    @property
+    def key(self) -> str:
+        return self.code
+
+
+@dataclass(frozen=True, kw_only=True)
+class CertificateChange(Item):
+    id: str
+    cn: str
+    serial: str
+    not_after: date
+    before: Certificate | None = field(
+        default=None, repr=False, compare=False, metadata=NOT_RENDERED
+    )
+    after: Certificate | None = field(
+        default=None, repr=False, compare=False, metadata=NOT_RENDERED
+    )
+    subject: Subject = field(init=False, default="certificate")
+
+    @property
+    def key(self) -> str:
+        return self.id
+
+
+@dataclass(frozen=True, kw_only=True)
+class AllowedIpChange(Item):
+    cidr: str
+    expires_on: date
+    before: IpAllowEntry | None = field(
+        default=None, repr=False, compare=False, metadata=NOT_RENDERED
+    )
+    after: IpAllowEntry | None = field(
+        default=None, repr=False, compare=False, metadata=NOT_RENDERED
+    )
+    subject: Subject = field(init=False, default="allowed_ip")
+
+    @property
+    def key(self) -> str:
+        return self.cidr
+
+
+@dataclass(frozen=True)
+class OperatorPlan:
+    """Everything one operator applies for in the change set."""
+
+    code: str
+    name: str
+    items: tuple[Item, ...]
+
+    @property
+    def counts(self) -> dict[Application, int]:
+        counted = Counter(item.application for item in self.items)
+        return {app: counted[app] for app in Application if counted[app]}
+
+    @property
+    def applications(self) -> tuple[Application, ...]:
+        return tuple(self.counts)
+
+    @property
+    def users(self) -> tuple[UserChange, ...]:
+        return tuple(i for i in self.items if isinstance(i, UserChange))
+
+
+@dataclass(frozen=True)
+class Revisions:
+    """Which commits the plan compares: ``merge_base`` → ``head`` (``base`` as asked)."""
+
+    base: str
+    head: str
+    merge_base: str
+
+
+@dataclass(frozen=True)
+class Plan:
+    accepted_on: date  # as given
+    accepted: date  # as it counts: the next business day when given a non-business day
+    processing_day: date  # M of the batch this acceptance falls into
+    operators: tuple[OperatorPlan, ...]
+    other_paths: tuple[str, ...] = ()  # changed files that are not operators' (catalog, ...)
+    unreadable: tuple[str, ...] = ()  # registry files that did not load (validate says why)
+    revisions: Revisions | None = None
+
+    @property
+    def items(self) -> tuple[Item, ...]:
+        return tuple(item for op in self.operators for item in op.items)
+
+    @property
+    def users(self) -> tuple[UserChange, ...]:
+        return tuple(u for op in self.operators for u in op.users)
+
+    @property
+    def empty(self) -> bool:
+        return not self.items
+
+    @property
+    def revoke_only(self) -> bool:
+        """Every item narrows access (and there is at least one): a fast-track candidate.
+
+        Anything else in the change (other files, files that did not load) needs review.
+        """
+        return (
+            bool(self.items)
+            and all(item.direction is Direction.REVOKE for item in self.items)
+            and not self.other_paths
+            and not self.unreadable
+        )
+
+    @property
+    def counts(self) -> dict[Application, int]:
+        total: Counter[Application] = Counter()
+        for op in self.operators:
+            total.update(op.counts)
+        return {app: total[app] for app in Application if total[app]}

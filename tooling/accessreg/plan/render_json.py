@@ -1,0 +1,96 @@
+"""The plan as JSON: every item, dates as ISO dates (YYYY-MM-DD), no source models.
+
+This is the complete form (the markdown is capped). It is kept as a workflow artifact, so
+it carries what a reviewer needs and no more: names and e-mails of the people concerned,
+codes and dates; personal field values (kana, phone, memo, certificate holder) are withheld.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from datetime import date
+from enum import Enum
+from typing import Any
+
+from accessreg.business_days import Effective
+from accessreg.plan.model import FieldChange, Item, OperatorPlan, Plan
+
+FORMAT = "accessreg-plan/1"
+
+
+def _effective(effective: Effective | None) -> dict[str, Any] | None:
+    if effective is None:
+        return None
+    return {
+        "on": effective.on.isoformat() if effective.on else None,
+        "start": effective.start,
+        "processing_day": effective.processing_day.isoformat()
+        if effective.processing_day
+        else None,
+    }
+
+
+def _field(change: FieldChange) -> dict[str, Any]:
+    if change.personal:
+        return {"field": change.field, "personal": True}
+    return {"field": change.field, "old": change.old, "new": change.new}
+
+
+def _value(value: Any) -> Any:
+    if isinstance(value, Effective):
+        return _effective(value)
+    if isinstance(value, FieldChange):
+        return _field(value)
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, date):
+        return value.isoformat()
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return _object(value)
+    if isinstance(value, tuple | list):
+        return [_value(v) for v in value]
+    return value
+
+
+def _object(obj: Any) -> dict[str, Any]:
+    return {
+        f.name: _value(getattr(obj, f.name))
+        for f in dataclasses.fields(obj)
+        if f.metadata.get("render", True)
+    }
+
+
+def item_dict(item: Item) -> dict[str, Any]:
+    out = {"subject": item.subject, "key": item.key, **_object(item)}
+    out["application_label"] = item.application.label
+    return out
+
+
+def operator_dict(op: OperatorPlan) -> dict[str, Any]:
+    return {
+        "code": op.code,
+        "name": op.name,
+        "counts": {app.value: n for app, n in op.counts.items()},
+        "items": [item_dict(i) for i in op.items],
+    }
+
+
+def plan_dict(plan: Plan) -> dict[str, Any]:
+    return {
+        "format": FORMAT,
+        "revisions": _value(plan.revisions),
+        "accepted_on": plan.accepted_on.isoformat(),
+        "accepted": plan.accepted.isoformat(),
+        "processing_day": plan.processing_day.isoformat(),
+        "revoke_only": plan.revoke_only,
+        "counts": {app.value: n for app, n in plan.counts.items()},
+        "operators": [operator_dict(op) for op in plan.operators],
+        "other_paths": list(plan.other_paths),
+        "unreadable": list(plan.unreadable),
+    }
+
+
+def render(plan: Plan, extra: dict[str, Any] | None = None) -> str:
+    """The JSON document; ``extra`` adds top-level keys (e.g. an authorization decision)."""
+    return json.dumps({**plan_dict(plan), **(extra or {})}, ensure_ascii=False, indent=2) + "\n"

@@ -1,0 +1,116 @@
+"""Plans between two git revisions: load just enough of each snapshot, then diff.
+
+A pull request is compared with the merge base of its base and head, so a branch opened on
+an old base does not appear to undo what was merged since. Only the files a plan looks at
+are read: the catalog, calendar and maintainers, every operator file, the changed files, and
+all users of an operator whose own file changed (a termination lists every one of them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from accessreg import layout
+from accessreg.business_days import Schedule
+from accessreg.errors import ConfigError
+from accessreg.gitio.repo import GitRepository, PathChange
+from accessreg.layout import REGISTRY_DIR, Kind
+from accessreg.loading import load
+from accessreg.plan.diff import compute_plan
+from accessreg.plan.model import Plan, Revisions
+from accessreg.registry import Registry
+
+
+def registry_rel(path: str) -> str | None:
+    """``registry/x`` → ``x``; None for a path outside the registry."""
+    lead = f"{REGISTRY_DIR}/"
+    return path[len(lead) :] if path.startswith(lead) else None
+
+
+def changed_registry_files(changes: Iterable[PathChange]) -> set[str]:
+    """Registry-relative paths on either side of every change."""
+    return {rel for c in changes for p in c.paths if (rel := registry_rel(p)) is not None}
+
+
+def is_operator_data(path: str) -> bool:
+    rel = registry_rel(path)
+    return rel is not None and layout.classify(rel) in (Kind.OPERATOR, Kind.USER)
+
+
+def plan_selection(changed: set[str]) -> Callable[[str], bool]:
+    """The registry files a plan reads, given the changed ones."""
+    whole_operators = {
+        code
+        for rel in changed
+        if layout.classify(rel) is Kind.OPERATOR and (code := layout.operator_of(rel))
+    }
+
+    def select(rel: str) -> bool:
+        kind = layout.classify(rel)
+        if kind in (Kind.CATALOG, Kind.CALENDAR, Kind.MAINTAINERS, Kind.OPERATOR):
+            return True
+        return rel in changed or (kind is Kind.USER and layout.operator_of(rel) in whole_operators)
+
+    return select
+
+
+def load_registry(repo: GitRepository, rev: str, select: Callable[[str], bool]) -> Registry:
+    """The registry at ``rev`` (the files ``select`` keeps); its catalog must load."""
+    loaded = load(repo.snapshot(rev, REGISTRY_DIR, select))
+    if loaded.registry is None:
+        raise ConfigError(
+            f"the catalog does not load at {rev[:12]}; run `accessreg validate` there to see why"
+        )
+    return loaded.registry
+
+
+@dataclass(frozen=True)
+class Snapshots:
+    """What a pull request changes: its paths and the registry on both sides."""
+
+    revisions: Revisions
+    changes: tuple[PathChange, ...]
+    base: Registry  # at the merge base
+    head: Registry
+
+    @property
+    def other_paths(self) -> list[str]:
+        return sorted({p for c in self.changes for p in c.paths if not is_operator_data(p)})
+
+    @property
+    def unreadable(self) -> list[str]:
+        changed = changed_registry_files(self.changes)
+        broken = self.head.broken | (self.base.broken & changed)
+        return sorted(f"{REGISTRY_DIR}/{rel}" for rel in broken)
+
+
+def load_snapshots(repo: GitRepository, base: str, head: str) -> Snapshots:
+    base_id, head_id = repo.resolve(base), repo.resolve(head)
+    merge_base = repo.merge_base(base_id, head_id)
+    changes = tuple(repo.changes(merge_base, head_id))
+    select = plan_selection(changed_registry_files(changes))
+    return Snapshots(
+        Revisions(base_id, head_id, merge_base),
+        changes,
+        load_registry(repo, merge_base, select),
+        load_registry(repo, head_id, select),
+    )
+
+
+def plan_from(snapshots: Snapshots, accepted_on: date) -> Plan:
+    """The plan of a loaded change. Dates follow the calendar and catalog of its base."""
+    return compute_plan(
+        snapshots.base,
+        snapshots.head,
+        Schedule.of(snapshots.base, accepted_on),
+        other_paths=snapshots.other_paths,
+        unreadable=snapshots.unreadable,
+        revisions=snapshots.revisions,
+    )
+
+
+def plan_revisions(repo: GitRepository, base: str, head: str, accepted_on: date) -> Plan:
+    """The plan of going from the merge base of ``base`` and ``head`` to ``head``."""
+    return plan_from(load_snapshots(repo, base, head), accepted_on)

@@ -1,0 +1,161 @@
+"""The core of ``accessreg apply``: plan since the last applied revision, render, send, record.
+
+Order matters, so that a failure at any point loses nothing and repeats nothing:
+1. the range is from the last applied revision (the state) to HEAD;
+2. HEAD must validate, and the change must pass the removal rails;
+3. every output is rendered in memory, then the output directory is replaced at once;
+4. with ``confirm`` and ``send``, mails go out one by one, each recorded in the outbox as
+   soon as the server took it (a re-run sends only the rest);
+5. only then, with ``confirm``, the new applied revision and the batch are recorded.
+Without ``confirm`` it is a dry run: the outputs and the .eml files are written, nothing is
+sent and nothing is recorded.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from accessreg import atomic, reporters
+from accessreg.errors import ConfigError, ProblemsFound, UsageError
+from accessreg.gitio.repo import GitRepository
+from accessreg.gitio.state import StateStore
+from accessreg.mail.compose import compose
+from accessreg.mail.smtp import SmtpSettings, sender_from_env
+from accessreg.problems import Level
+from accessreg.provision import bundle, completion, notices, safety
+from accessreg.provision.history import PREFIX, History, Snapshots, history
+from accessreg.provision.sending import MailOutcome, TransportFactory, send_or_hold, smtp_session
+from accessreg.provision.state import ApplicationRecord, BatchRecord, Ledger, SystemProgress
+from accessreg.validate import validate
+
+
+@dataclass(frozen=True)
+class ApplyRequest:
+    root: Path  # anywhere inside the repository
+    out: Path
+    today: date
+    head: str = "HEAD"
+    base: str | None = None  # overrides the recorded applied revision
+    initial: bool = False  # nothing was applied before: everything is new
+    accepted_on: date | None = None
+    send: bool = False
+    confirm: bool = False
+    max_removal_share: float = safety.DEFAULT_MAX_REMOVAL_SHARE
+    allow_mass_removal: bool = False
+    options: bundle.Options = field(default_factory=bundle.Options)
+    state_remote: str | None = None
+    env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+
+
+@dataclass(frozen=True)
+class ApplyResult:
+    base: str | None
+    head: str
+    batch: BatchRecord | None
+    applications: list[ApplicationRecord]
+    rows: dict[str, int]  # delta rows per system
+    removal: safety.Removal
+    files: list[str]
+    mails: list[MailOutcome]
+    recorded: bool
+    dry_run: bool
+
+
+def _check_head(repo: GitRepository, head: str, today: date) -> None:
+    result = validate(repo.snapshot(head, PREFIX), today)
+    errors = [p for p in result.problems if p.level is Level.ERROR]
+    if errors:
+        raise ProblemsFound(
+            f"the registry at {head[:12]} has errors; nothing was generated:\n"
+            + reporters.text(errors).rstrip()
+        )
+
+
+def batch_id(today: date, head: str) -> str:
+    return f"{today:%Y%m%d}-{head[:8]}"
+
+
+def _batch(found: History, today: date, apps: list[ApplicationRecord]) -> BatchRecord | None:
+    systems = found.systems()
+    if not systems and not apps:
+        return None
+    return BatchRecord(
+        id=batch_id(today, found.head),
+        base=found.base,
+        head=found.head,
+        created_on=today,
+        applications=tuple(apps),
+        systems={s: SystemProgress(generated_on=today) for s in systems},
+    )
+
+
+def run(request: ApplyRequest, transport: TransportFactory = smtp_session) -> ApplyResult:
+    sending = request.confirm and request.send
+    settings = SmtpSettings.from_env(request.env) if sending else None
+    sender = settings.sender if settings else sender_from_env(request.env)
+    if not 0 <= request.max_removal_share <= 1:
+        raise UsageError("--max-removal-share must be between 0 and 1")
+    with GitRepository(request.root) as repo:
+        store = StateStore(repo.root, remote=request.state_remote)
+        try:
+            ledger = Ledger(store)
+            base = request.base or ledger.state.applied
+            if base is None and not request.initial:
+                raise UsageError(
+                    "no applied revision is recorded yet: run once with --initial (every "
+                    "user is new) or --base REV (the revision downstream systems already hold)"
+                )
+            head = repo.resolve(request.head)
+            _check_head(repo, head, request.today)
+            found = history(repo, base, head, request.accepted_on, request.today)
+            removal = safety.removal(found.before_access, found.after_access)
+            safety.check_removal(removal, request.max_removal_share, request.allow_mass_removal)
+
+            accepted = [a for s in found.steps for a in notices.applications(s)]
+            apps = [a.record for a in accepted]
+            batch = _batch(found, request.today, apps)
+            owed = [n for a in accepted for n in notices.acceptance_notices(a)]
+            due = completion.due(ledger.state, Snapshots(repo))
+            owed += [n for d in due for n in d.notices]
+            composed = [compose(n, sender) for n in owed]
+
+            files = bundle.render(
+                found, request.today, batch.id if batch else None, composed, request.options
+            )
+            try:
+                atomic.replace_directory(request.out, files)
+            except (FileExistsError, OSError) as exc:
+                raise ConfigError(f"cannot write the outputs: {exc}") from None
+
+            outcomes = send_or_hold(ledger, composed, settings, transport)
+            if request.confirm:
+                if settings is not None:
+                    for d in due:
+                        current = ledger.state.batches[d.batch.id]
+                        ledger.update_batch(
+                            completion.notified(current, d.system),
+                            f"notified {d.system} of batch {d.batch.id}",
+                        )
+                if batch is not None or found.base != head:
+                    ledger.record_applied(head, request.today, batch)
+            rows: dict[str, int] = {}
+            for row in found.rows:
+                rows[row.change.system] = rows.get(row.change.system, 0) + 1
+            return ApplyResult(
+                base=found.base,
+                head=head,
+                batch=batch,
+                applications=apps,
+                rows=rows,
+                removal=removal,
+                files=sorted(files),
+                mails=outcomes,
+                recorded=request.confirm,
+                dry_run=not request.confirm,
+            )
+        finally:
+            store.close()
