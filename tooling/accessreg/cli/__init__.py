@@ -13,9 +13,14 @@ from accessreg import __version__
 from accessreg.cli import (
     apply_cmd,
     confirm_cmd,
+    daily_cmd,
+    expiry_cmd,
+    inventory_cmd,
+    membership_cmd,
     plan_cmd,
     rules_cmd,
     schemas_cmd,
+    stale_cmd,
     status_cmd,
     validate_cmd,
 )
@@ -45,6 +50,11 @@ COMMANDS = (
     apply_cmd.command,
     confirm_cmd.command,
     status_cmd.command,
+    expiry_cmd.command,
+    stale_cmd.command,
+    inventory_cmd.command,
+    membership_cmd.command,
+    daily_cmd.command,
 )
 for _command in COMMANDS:
     main.add_command(_command)

@@ -118,7 +118,7 @@ def inventory(
             overdue.append(item)
             attach = files[op.code]
             notices.append(
-                Notice("inventory-reminder", "overdue", "window", op.code, (item,), attach)
+                Notice("inventory-reminder", "reminder", "window", op.code, (item,), attach)
             )
     if overdue:
         notices.append(Notice("inventory-overdue", "overdue", "reviewers", None, tuple(overdue)))

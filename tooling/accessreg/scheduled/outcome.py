@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from dataclasses import dataclass, field
 
+from accessreg.outputs.csv_ import neutralise
 from accessreg.problems import Problem
 from accessreg.scheduled.notices import Document, Notice
 
@@ -15,6 +18,14 @@ class Table:
     name: str
     header: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
+
+    def encode(self) -> bytes:
+        """UTF-8 with a BOM and CRLF, formula-looking cells neutralised, as the import files."""
+        buffer = io.StringIO(newline="")
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        writer.writerow(self.header)
+        writer.writerows([neutralise(cell) for cell in row] for row in self.rows)
+        return buffer.getvalue().encode("utf-8-sig")
 
 
 @dataclass(frozen=True)

@@ -65,6 +65,16 @@ class UserAge:
     def delete_on(self) -> date | None:
         return self.since + timedelta(days=DELETE_DAYS) if self.since else None
 
+    @property
+    def login_by(self) -> date | None:
+        """The last day a login keeps the ID from being locked (the seed's ※3)."""
+        return self.lock_on - timedelta(days=1) if self.lock_on else None
+
+    @property
+    def unlock_by(self) -> date | None:
+        """The last day to have a locked ID unlocked before it is deleted."""
+        return self.delete_on - timedelta(days=1) if self.delete_on else None
+
 
 @dataclass(frozen=True)
 class Drift:
