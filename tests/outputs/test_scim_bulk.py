@@ -60,12 +60,20 @@ def test_delta_adds_replaces_regroups_and_deletes_last(reg: RegistryFactory) -> 
     ]
     patches = {o["path"]: o["data"]["Operations"] for o in ops if o["method"] == "PATCH"}
     assert patches["/Groups/taxis-1011"] == [
-        {"op": "add", "path": "members", "value": [{"value": "bulkId:user3@test-gas.example.co.jp"}]},
+        {
+            "op": "add",
+            "path": "members",
+            "value": [{"value": "bulkId:user3@test-gas.example.co.jp"}],
+        },
         {"op": "remove", "path": 'members[value eq "user1@test-gas.example.co.jp"]'},
     ]
     assert patches["/Groups/info_site-granted"] == [
-        {"op": "add", "path": "members", "value": [{"value": "bulkId:user3@test-gas.example.co.jp"}]},
-        {"op": "remove", "path": "members[value eq \"o'neill^x@test-gas.example.co.jp\"]"},
+        {
+            "op": "add",
+            "path": "members",
+            "value": [{"value": "bulkId:user3@test-gas.example.co.jp"}],
+        },
+        {"op": "remove", "path": 'members[value eq "o\'neill^x@test-gas.example.co.jp"]'},
     ]
     new_group = next(o["data"] for o in ops if o["path"] == "/Groups")
     assert new_group["displayName"] == "taxis-1010"
