@@ -86,6 +86,8 @@ def render(notice: Notice) -> tuple[str, str]:
 
 def _address(email: str, name: str = "") -> Address:
     local, _, domain = email.rpartition("@")
+    if not local or not domain or _CONTROL.search(email):
+        raise ConfigError(f"{email!r} is not a mail address")
     try:
         return Address(display_name=header_text(name), username=local, domain=domain)
     except (ValueError, IndexError) as exc:

@@ -79,12 +79,15 @@ def batch_id(today: date, head: str) -> str:
     return f"{today:%Y%m%d}-{head[:8]}"
 
 
-def _batch(found: History, today: date, apps: list[ApplicationRecord]) -> BatchRecord | None:
+def _batch(
+    found: History, today: date, apps: list[ApplicationRecord], number: int
+) -> BatchRecord | None:
     systems = found.systems()
     if not systems and not apps:
         return None
     return BatchRecord(
         id=batch_id(today, found.head),
+        number=number,
         base=found.base,
         head=found.head,
         created_on=today,
@@ -117,7 +120,7 @@ def run(request: ApplyRequest, transport: TransportFactory = smtp_session) -> Ap
 
             accepted = [a for s in found.steps for a in notices.applications(s)]
             apps = [a.record for a in accepted]
-            batch = _batch(found, request.today, apps)
+            batch = _batch(found, request.today, apps, len(ledger.state.batches) + 1)
             owed = [n for a in accepted for n in notices.acceptance_notices(a)]
             due = completion.due(ledger.state, Snapshots(repo))
             owed += [n for d in due for n in d.notices]

@@ -55,7 +55,7 @@ def due(state: State, snapshots: Snapshots) -> list[Due]:
     """Every imported system whose completion notices are not all delivered yet."""
     found = []
     rebuilt: dict[str, Accepted] = {}
-    for batch in sorted(state.batches.values(), key=lambda b: (b.created_on, b.id)):
+    for batch in state.ordered():
         for system, progress in batch.systems.items():
             if progress.imported_on is None or progress.notified:
                 continue

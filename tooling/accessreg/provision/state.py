@@ -50,6 +50,7 @@ class ApplicationRecord(_Frozen):
 
 class BatchRecord(_Frozen):
     id: str
+    number: int  # 1, 2, ... in the order batches were recorded
     base: str | None
     head: str
     created_on: date
@@ -67,15 +68,18 @@ class State(_Frozen):
     batches: dict[str, BatchRecord] = Field(default_factory=dict)
 
     def applications(self) -> Iterator[tuple[BatchRecord, ApplicationRecord]]:
-        for batch in sorted(self.batches.values(), key=lambda b: (b.created_on, b.id)):
+        for batch in self.ordered():
             for app in batch.applications:
                 yield batch, app
+
+    def ordered(self) -> list[BatchRecord]:
+        return sorted(self.batches.values(), key=lambda b: b.number)
 
     def batch(self, batch_id: str) -> BatchRecord:
         try:
             return self.batches[batch_id]
         except KeyError:
-            known = ", ".join(sorted(self.batches)[-5:]) or "none yet"
+            known = ", ".join(b.id for b in self.ordered()[-5:]) or "none yet"
             raise UsageError(f"no batch {batch_id!r} (latest: {known})") from None
 
 
