@@ -7,7 +7,7 @@ the cost); the models are built in the main process from plain data.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing import get_context
@@ -117,7 +117,9 @@ def load_catalog(source: Source, rels: Sequence[str]) -> tuple[Catalog | None, l
     return _model(parsed, Catalog, found), found
 
 
-def load(source: Source) -> LoadResult:
+def load(source: Source, reuse: Mapping[str, Parsed] | None = None) -> LoadResult:
+    """Load every file of ``source``; files in ``reuse`` are taken as already parsed (by
+    incremental validation, from its cache) instead of being read again."""
     rels = source.paths()
     found: list[Problem] = []
     items: list[tuple[str, Kind]] = []
@@ -147,7 +149,9 @@ def load(source: Source) -> LoadResult:
     maintainers: MaintainersFile | None = None
     calendar: CalendarFile | None = None
     broken: set[str] = set()
-    for parsed in _parse_all(source, by_kind, items):
+    reuse = reuse or {}
+    fresh = iter(_parse_all(source, by_kind, [item for item in items if item[0] not in reuse]))
+    for parsed in [reuse[rel] if rel in reuse else next(fresh) for rel, _ in items]:
         found.extend(parsed.problems)
         if parsed.kind is Kind.USER:
             user = _model(parsed, User, found)

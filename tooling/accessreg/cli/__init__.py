@@ -12,6 +12,7 @@ import click
 from accessreg import __version__
 from accessreg.cli import (
     apply_cmd,
+    authorize_cmd,
     confirm_cmd,
     daily_cmd,
     expiry_cmd,
@@ -47,6 +48,7 @@ COMMANDS = (
     schemas_cmd.command,
     rules_cmd.command,
     plan_cmd.command,
+    authorize_cmd.command,
     apply_cmd.command,
     confirm_cmd.command,
     status_cmd.command,

@@ -9,7 +9,7 @@ all users of an operator whose own file changed (a termination lists every one o
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from accessreg import layout
@@ -21,6 +21,9 @@ from accessreg.loading import load
 from accessreg.plan.diff import compute_plan
 from accessreg.plan.model import Plan, Revisions
 from accessreg.registry import Registry
+from accessreg.sources import MemorySource
+
+CATALOG = "systems.yaml"
 
 
 def registry_rel(path: str) -> str | None:
@@ -56,14 +59,28 @@ def plan_selection(changed: set[str]) -> Callable[[str], bool]:
     return select
 
 
+def load_source(source: MemorySource, rev: str, fallback_catalog: bytes | None = None) -> Registry:
+    """The registry a snapshot holds.
+
+    When its catalog does not load, ``fallback_catalog`` (the base's) stands in, so that a
+    change that breaks the catalog can still be planned and judged; the catalog is then
+    reported as a file that does not load. Without a fallback that is an error.
+    """
+    loaded = load(source)
+    if loaded.registry is not None:
+        return loaded.registry
+    if fallback_catalog is not None:
+        stand_in = load(MemorySource({**source.files, CATALOG: fallback_catalog}, source.label))
+        if stand_in.registry is not None:
+            return replace(stand_in.registry, broken=stand_in.registry.broken | {CATALOG})
+    raise ConfigError(
+        f"the catalog does not load at {rev[:12]}; run `accessreg validate` there to see why"
+    )
+
+
 def load_registry(repo: GitRepository, rev: str, select: Callable[[str], bool]) -> Registry:
     """The registry at ``rev`` (the files ``select`` keeps); its catalog must load."""
-    loaded = load(repo.snapshot(rev, REGISTRY_DIR, select))
-    if loaded.registry is None:
-        raise ConfigError(
-            f"the catalog does not load at {rev[:12]}; run `accessreg validate` there to see why"
-        )
-    return loaded.registry
+    return load_source(repo.snapshot(rev, REGISTRY_DIR, select), rev)
 
 
 @dataclass(frozen=True)
@@ -91,11 +108,13 @@ def load_snapshots(repo: GitRepository, base: str, head: str) -> Snapshots:
     merge_base = repo.merge_base(base_id, head_id)
     changes = tuple(repo.changes(merge_base, head_id))
     select = plan_selection(changed_registry_files(changes))
+    base_files = repo.snapshot(merge_base, REGISTRY_DIR, select)
+    head_files = repo.snapshot(head_id, REGISTRY_DIR, select)
     return Snapshots(
         Revisions(base_id, head_id, merge_base),
         changes,
-        load_registry(repo, merge_base, select),
-        load_registry(repo, head_id, select),
+        load_source(base_files, merge_base),
+        load_source(head_files, head_id, fallback_catalog=base_files.files.get(CATALOG)),
     )
 
 

@@ -9,7 +9,7 @@ from datetime import timedelta
 from accessreg.model import Certificate
 from accessreg.problems import DataPath, Level, Problem, problem
 from accessreg.registry import Registry
-from accessreg.rules.base import Context, rule
+from accessreg.rules.base import Context, Scope, rule
 
 MAX_VALIDITY = timedelta(days=2 * 366 + 1)  # two years, a leap day and a day of slack
 MAX_START_AHEAD = timedelta(days=180)
@@ -25,7 +25,7 @@ def is_valid_on(cert: Certificate, day: object) -> bool:
     return cert.suspended_on is None and cert.not_before <= day <= cert.not_after  # type: ignore[operator]
 
 
-@rule("certificate-unique", "000 §4, 004")
+@rule("certificate-unique", "000 §4, 004", Scope.OPERATORS)
 def certificate_unique(reg: Registry, ctx: Context) -> Iterator[Problem]:
     """A certificate serial or certificate ID is registered twice in the registry.
 
@@ -48,7 +48,7 @@ def certificate_unique(reg: Registry, ctx: Context) -> Iterator[Problem]:
                     )
 
 
-@rule("certificate-validity", "000 §4-1, 004 §1")
+@rule("certificate-validity", "000 §4-1, 004 §1", Scope.OPERATORS)
 def certificate_validity(reg: Registry, ctx: Context) -> Iterator[Problem]:
     """A certificate's validity is longer than two years, or ends before it starts."""
     for file, _, i, cert in _certs(reg):
@@ -63,7 +63,7 @@ def certificate_validity(reg: Registry, ctx: Context) -> Iterator[Problem]:
             )
 
 
-@rule("certificate-start", "004 §1")
+@rule("certificate-start", "004 §1", Scope.OPERATORS)
 def certificate_start(reg: Registry, ctx: Context) -> Iterator[Problem]:
     """A certificate's validity starts more than 180 days after today.
 
@@ -79,7 +79,7 @@ def certificate_start(reg: Registry, ctx: Context) -> Iterator[Problem]:
             )
 
 
-@rule("certificate-api", "000 §4-1")
+@rule("certificate-api", "000 §4-1", Scope.OPERATORS)
 def certificate_api(reg: Registry, ctx: Context) -> Iterator[Problem]:
     """An operator has more than one API certificate valid at the same time.
 
@@ -100,7 +100,7 @@ def certificate_api(reg: Registry, ctx: Context) -> Iterator[Problem]:
             )
 
 
-@rule("certificate-expired", "000 §4-1, 004 §1")
+@rule("certificate-expired", "000 §4-1, 004 §1", Scope.OPERATORS)
 def certificate_expired(reg: Registry, ctx: Context) -> Iterator[Problem]:
     """Warning: a certificate has expired; it is left out of the whitelists. Remove it."""
     for file, _, i, cert in _certs(reg):
@@ -114,7 +114,7 @@ def certificate_expired(reg: Registry, ctx: Context) -> Iterator[Problem]:
             )
 
 
-@rule("certificate-system", "000 §4-2")
+@rule("certificate-system", "000 §4-2", Scope.OPERATORS)
 def certificate_system(reg: Registry, ctx: Context) -> Iterator[Problem]:
     """A certificate is registered for a system the operator is not approved for."""
     for entry in reg.iter_operators():

@@ -7,10 +7,10 @@ from datetime import date
 
 from accessreg.problems import Problem, problem
 from accessreg.registry import Registry
-from accessreg.rules.base import Context, rule
+from accessreg.rules.base import Context, Scope, rule
 
 
-@rule("contact-primary", "000 §2-4 note 1")
+@rule("contact-primary", "000 §2-4 note 1", Scope.OPERATORS)
 def contact_primary(reg: Registry, ctx: Context) -> Iterator[Problem]:
     """An operator does not have exactly one primary window person (正担当).
 
@@ -28,7 +28,7 @@ def contact_primary(reg: Registry, ctx: Context) -> Iterator[Problem]:
             )
 
 
-@rule("subcontractor-code", "000 §5-1 note 2")
+@rule("subcontractor-code", "000 §5-1 note 2", Scope.OPERATORS)
 def subcontractor_code(reg: Registry, ctx: Context) -> Iterator[Problem]:
     """A subcontractor code is declared twice, or is the operator's own code."""
     for entry in reg.iter_operators():
@@ -44,7 +44,7 @@ def subcontractor_code(reg: Registry, ctx: Context) -> Iterator[Problem]:
             seen.add(sub.code)
 
 
-@rule("operator-terminated-users", "000 §3-3, 002 §2.7")
+@rule("operator-terminated-users", "000 §3-3, 002 §2.7", Scope.OPERATOR)
 def operator_terminated_users(reg: Registry, ctx: Context) -> Iterator[Problem]:
     """A terminated operator still has users.
 
@@ -69,7 +69,7 @@ def _years_later(day: date, years: int) -> date:
         return day.replace(year=day.year + years, day=28)
 
 
-@rule("membership-provisional", "003 §2.7.2 ④")
+@rule("membership-provisional", "003 §2.7.2 ④", Scope.OPERATORS)
 def membership_provisional(reg: Registry, ctx: Context) -> Iterator[Problem]:
     """An operator has been a provisional OCCTO member for more than a year.
 
@@ -90,7 +90,7 @@ def membership_provisional(reg: Registry, ctx: Context) -> Iterator[Problem]:
                 )
 
 
-@rule("occto-member", "002 §2.1.1 ①(イ), 003 §2.1.1")
+@rule("occto-member", "002 §2.1.1 ①(イ), 003 §2.1.1", Scope.OPERATORS)
 def occto_member(reg: Registry, ctx: Context) -> Iterator[Problem]:
     """An operator uses an OCCTO system without the membership it needs.
 
