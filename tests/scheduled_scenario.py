@@ -4,13 +4,17 @@
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
 from accessreg.scheduled.run import RunRequest, RunResult, run
 from gitrepo import GitRegistry
 from regfactory import RegistryFactory, contact, run_cli
+from smtpserver import Mailbox, smtp_env, smtp_server
 
 WINDOW1 = "window1@test-gas.example.co.jp"
 WINDOW2 = "window2@test-gas.example.co.jp"
@@ -63,3 +67,23 @@ def run_duties(
 ) -> RunResult:
     """The core of the commands, in process (real git, real SMTP): for long timelines."""
     return run(RunRequest(root=g.path, today=today, duties=duties, send=True, env=env, **fields))
+
+
+@contextmanager
+def mail_server(mailbox: Mailbox) -> Iterator[dict[str, str]]:
+    """The loopback SMTP server; yields the ACCESSREG_* environment pointing at it."""
+    with smtp_server(mailbox) as port:
+        yield smtp_env(port)
+
+
+def take(mailbox: Mailbox) -> list[EmailMessage]:
+    """The messages received since the last call."""
+    got = list(mailbox.received)
+    mailbox.received.clear()
+    mailbox.envelopes.clear()
+    return got
+
+
+def summary(messages: list[EmailMessage]) -> list[tuple[str, str]]:
+    """(recipient, subject) of each message, sorted: what a test asserts about a run."""
+    return sorted((m["To"].addresses[0].addr_spec, str(m["Subject"])) for m in messages)

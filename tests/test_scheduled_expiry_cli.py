@@ -5,9 +5,18 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from mailsink import Sink, smtp_sink, summary
 from regfactory import RegistryFactory, certificate, run_cli
-from scheduled_scenario import WINDOW1, WINDOW2, duty, refs, scenario
+from scheduled_scenario import (
+    WINDOW1,
+    WINDOW2,
+    duty,
+    mail_server,
+    refs,
+    scenario,
+    summary,
+    take,
+)
+from smtpserver import Mailbox
 
 CERT = certificate(1, cn="TESTOP01-PC01", not_before="2025-04-01", not_after="2027-03-31")
 IP = {"cidr": "41.203.64.10/32", "reason": "シンガポール拠点", "expires_on": "2027-03-31"}
@@ -18,7 +27,7 @@ EXPIRED = "【有効期限切れ】クライアント証明書を接続許可か
 
 def test_each_stage_is_sent_once_on_its_day(reg: RegistryFactory) -> None:
     g = scenario(reg, certificates=[CERT])
-    sink = Sink()
+    sink = Mailbox()
     seen_ids: list[str] = []
     timeline = [
         (date(2027, 1, 29), []),  # 61 days left
@@ -33,10 +42,10 @@ def test_each_stage_is_sent_once_on_its_day(reg: RegistryFactory) -> None:
         (date(2027, 4, 1), []),
         (date(2027, 4, 2), []),
     ]
-    with smtp_sink(sink) as env:
+    with mail_server(sink) as env:
         for day, subjects in timeline:
             duty(g, "expiry", "--send", today=day, env=env)
-            got = sink.take()
+            got = take(sink)
             expected = sorted((to, s) for s in subjects for to in (WINDOW1, WINDOW2))
             assert summary(got) == expected, day
             seen_ids += [str(m["Message-ID"]) for m in got]
@@ -46,8 +55,8 @@ def test_each_stage_is_sent_once_on_its_day(reg: RegistryFactory) -> None:
 
 def test_the_notice_lists_what_the_seed_asks_for(reg: RegistryFactory) -> None:
     g = scenario(reg, certificates=[CERT])
-    sink = Sink()
-    with smtp_sink(sink) as env:
+    sink = Mailbox()
+    with mail_server(sink) as env:
         duty(g, "expiry", "--send", today=date(2027, 2, 1), env=env)
     body = sink.received[0].get_body().get_content()  # type: ignore[union-attr]
     for text in ("TESTOP01-PC01", "EP-TEST-0001", "本社 端末", "業務部 担当者", "あと 58 日"):
@@ -57,31 +66,31 @@ def test_the_notice_lists_what_the_seed_asks_for(reg: RegistryFactory) -> None:
 
 def test_a_skipped_day_still_sends_the_current_stage_only(reg: RegistryFactory) -> None:
     g = scenario(reg, certificates=[CERT])
-    sink = Sink()
-    with smtp_sink(sink) as env:
+    sink = Mailbox()
+    with mail_server(sink) as env:
         duty(g, "expiry", "--send", today=date(2027, 3, 20), env=env)  # the job was down
-        assert summary(sink.take()) == [(WINDOW1, REMINDER), (WINDOW2, REMINDER)]
+        assert summary(take(sink)) == [(WINDOW1, REMINDER), (WINDOW2, REMINDER)]
         duty(g, "expiry", "--send", today=date(2027, 3, 21), env=env)
-        assert sink.take() == []
+        assert take(sink) == []
 
 
 def test_ip_entries_are_noticed_too(reg: RegistryFactory) -> None:
     g = scenario(reg, ip_allowlist=[IP])
-    sink = Sink()
-    with smtp_sink(sink) as env:
+    sink = Mailbox()
+    with mail_server(sink) as env:
         duty(g, "expiry", "--send", today=date(2027, 1, 30), env=env)
-        got = sink.take()
+        got = take(sink)
         assert [to for to, _ in summary(got)] == [WINDOW1, WINDOW2]
         assert "海外IP" in str(got[0]["Subject"])
         assert "41.203.64.10/32" in got[0].get_body().get_content()  # type: ignore[union-attr]
         duty(g, "expiry", "--send", today=date(2027, 4, 1), env=env)
-        assert all("期限切れ" in s for _, s in summary(sink.take()))
+        assert all("期限切れ" in s for _, s in summary(take(sink)))
 
 
 def test_a_run_that_failed_half_way_sends_only_the_rest(reg: RegistryFactory) -> None:
     g = scenario(reg, certificates=[CERT])
-    sink = Sink(fail_after=1)
-    with smtp_sink(sink) as env:
+    sink = Mailbox(fail_after=1)
+    with mail_server(sink) as env:
         failed = run_cli("expiry", "--send", "--today", "2027-02-01", cwd=g.path, env=env)
         assert failed.returncode == 2 and "451" in failed.stderr
         assert len(sink.received) == 1

@@ -4,9 +4,20 @@ from __future__ import annotations
 
 from datetime import date
 
-from mailsink import Sink, smtp_sink, summary
 from regfactory import RegistryFactory, contact
-from scheduled_scenario import REVIEWERS, WINDOW1, WINDOW2, dated, duty, run_duties, scenario
+from scheduled_scenario import (
+    REVIEWERS,
+    WINDOW1,
+    WINDOW2,
+    dated,
+    duty,
+    mail_server,
+    run_duties,
+    scenario,
+    summary,
+    take,
+)
+from smtpserver import Mailbox
 
 REMINDER = "【棚卸のお願い】システム利用権限設定情報の棚卸（テストガス株式会社）"
 REQUEST = "【棚卸のご依頼】システム利用権限設定情報の棚卸（テストガス株式会社）"
@@ -15,10 +26,10 @@ OVERDUE = "【棚卸】期限を過ぎた事業者があります（1件）"
 
 def test_inventory_timeline(reg: RegistryFactory) -> None:
     g = dated(scenario(reg, last_inventory="2026-07-15"), date(2026, 1, 5))
-    sink = Sink()
+    sink = Mailbox()
     window = [(WINDOW1, REMINDER), (WINDOW2, REMINDER)]
     reviewers = [(r, OVERDUE) for r in REVIEWERS]
-    with smtp_sink(sink) as env:
+    with mail_server(sink) as env:
         for day, expected in [
             (date(2027, 1, 14), []),
             (date(2027, 1, 15), sorted(window + reviewers)),  # six months after the review
@@ -26,7 +37,7 @@ def test_inventory_timeline(reg: RegistryFactory) -> None:
             (date(2027, 1, 16), []),
         ]:
             run_duties(g, ("inventory",), day, env)
-            got = sink.take()
+            got = take(sink)
             assert summary(got) == expected, day
             if expected:
                 to_window = next(m for m in got if m["To"].addresses[0].addr_spec == WINDOW1)
@@ -44,18 +55,18 @@ def test_inventory_timeline(reg: RegistryFactory) -> None:
         reg.operator(contacts=[contact(), contact("deputy", 2)], last_inventory="2027-01-20")
         g.commit("inventory done")
         run_duties(g, ("inventory",), date(2027, 1, 21), env)
-        assert sink.take() == []
+        assert take(sink) == []
         run_duties(g, ("inventory",), date(2027, 7, 20), env)
-        assert summary(sink.take()) == sorted(window + reviewers)
+        assert summary(take(sink)) == sorted(window + reviewers)
 
 
 def test_inventory_on_demand_once_a_day(reg: RegistryFactory) -> None:
     g = scenario(reg, last_inventory="2026-07-15")
-    sink = Sink()
-    with smtp_sink(sink) as env:
+    sink = Mailbox()
+    with mail_server(sink) as env:
         for day in (date(2026, 8, 1), date(2026, 8, 1), date(2026, 8, 2)):
             duty(g, "inventory", "--operator", "TESTOP01", "--send", today=day, env=env)
-        got = sink.take()
+        got = take(sink)
     assert summary(got) == sorted([(WINDOW1, REQUEST), (WINDOW2, REQUEST)] * 2)
     assert len({str(m["Message-ID"]) for m in got}) == 4  # two days, two people
 
@@ -67,8 +78,8 @@ M_TERMINATION = "【会員】加入仮申請から1年を過ぎた事業者が�
 
 def test_membership_timeline(reg: RegistryFactory) -> None:
     g = scenario(reg, roles=["gas_retailer", "electricity_retailer"], membership=MEMBER)
-    sink = Sink()
-    with smtp_sink(sink) as env:
+    sink = Mailbox()
+    with mail_server(sink) as env:
         for day, expected in [
             (date(2027, 2, 2), []),  # eleven months to the day: not past them
             (date(2027, 2, 3), [(WINDOW1, M_REMINDER), (WINDOW2, M_REMINDER)]),
@@ -79,4 +90,4 @@ def test_membership_timeline(reg: RegistryFactory) -> None:
             (date(2027, 3, 4), []),
         ]:
             run_duties(g, ("membership",), day, env)
-            assert summary(sink.take()) == sorted(expected), day
+            assert summary(take(sink)) == sorted(expected), day

@@ -7,7 +7,6 @@ import json
 from datetime import date
 from pathlib import Path
 
-from mailsink import Sink, smtp_sink, summary
 from regfactory import RegistryFactory, run_cli
 from scheduled_scenario import (
     REVIEWERS,
@@ -15,10 +14,14 @@ from scheduled_scenario import (
     WINDOW2,
     commit_on,
     dated,
+    mail_server,
     refs,
     run_duties,
     scenario,
+    summary,
+    take,
 )
+from smtpserver import Mailbox
 
 BRANCH = "accessreg/stale-deletions/TESTOP01"
 U1 = "user1@test-gas.example.co.jp"
@@ -63,17 +66,17 @@ def test_timeline(reg: RegistryFactory, tmp_path: Path) -> None:
     reg.user(email=C, permissions={"johs": "J1010"})
     commit_on(g, "add c", date(2026, 5, 1))
     export = _export(tmp_path)
-    sink = Sink()
+    sink = Mailbox()
     ids: list[str] = []
 
     def day(d: date) -> list[tuple[str, str]]:
         result = run_duties(g, ("stale",), d, env, last_logins=export)
-        got = sink.take()
+        got = take(sink)
         ids.extend(str(m["Message-ID"]) for m in got)
         assert result.problems == ()
         return _subjects(got)
 
-    with smtp_sink(sink) as env:
+    with mail_server(sink) as env:
         assert day(date(2026, 7, 29)) == sorted((r, DRIFT) for r in REVIEWERS)  # 119 days
         assert day(date(2026, 7, 30)) == _window(W1)  # user1: 120 days
         assert day(date(2026, 7, 30)) == []
@@ -105,15 +108,15 @@ def test_timeline(reg: RegistryFactory, tmp_path: Path) -> None:
     lines = export.read_bytes().decode("cp932").splitlines(keepends=True)
     kept = [li for li in lines if not li.lower().startswith((U1, B))]
     export.write_bytes("".join(kept).encode("cp932"))
-    with smtp_sink(sink) as env:
+    with mail_server(sink) as env:
         assert day(date(2026, 10, 30)) == []
     assert refs(g, "refs/heads/accessreg/") == []
 
 
 def test_the_digest_lists_ids_and_their_deadlines(reg: RegistryFactory, tmp_path: Path) -> None:
     g = scenario(reg)
-    sink = Sink()
-    with smtp_sink(sink) as env:
+    sink = Mailbox()
+    with mail_server(sink) as env:
         run_duties(g, ("stale",), date(2026, 9, 1), env, last_logins=_export(tmp_path))
     digests = [m for m in sink.received if "警告2" in str(m["Subject"])]
     body = digests[0].get_body().get_content().replace("\r\n", "\n")  # type: ignore[union-attr]
