@@ -12,7 +12,7 @@ from accessreg.access import effective_access
 from accessreg.errors import UsageError
 from accessreg.outputs import csv_
 from accessreg.registry import Registry
-from accessreg.scheduled.inventory import inventory, operator_csvs
+from accessreg.scheduled.inventory import OperatorCsvs, inventory
 from accessreg.scheduled.notices import Document
 from regfactory import RegistryFactory
 
@@ -68,7 +68,7 @@ def test_every_operator_gets_its_csv_and_the_due_one_has_it_attached(reg: Regist
     outcome = inventory(_registry(reg), date(2027, 1, 15), _snapshot, ADDED)
     assert [f.name for f in outcome.files] == ["inventory/TESTOP01.csv", "inventory/TESTOP02.csv"]
     reminder = outcome.notices[0]
-    assert [a.name for a in reminder.attachments] == ["inventory/TESTOP01.csv"]
+    assert [a.name for a in reminder.attachments()] == ["inventory/TESTOP01.csv"]
     (table,) = outcome.tables
     assert table.rows == (("TESTOP01", "テストガス株式会社", "2026-07-15", "2027-01-15", "1"),)
     reviewers = outcome.notices[1]
@@ -103,7 +103,7 @@ def test_an_unknown_operator_is_refused(reg: RegistryFactory) -> None:
 
 def test_operator_csvs_are_the_snapshot_per_system(reg: RegistryFactory) -> None:
     registry = _registry(reg)
-    docs = operator_csvs(registry, effective_access(registry), "TESTOP01")
+    docs = OperatorCsvs(registry, effective_access(registry))("TESTOP01")
     assert [d.name for d in docs] == [
         "inventory/TESTOP01/taxis.csv",
         "inventory/TESTOP01/johs.csv",
@@ -117,3 +117,16 @@ def test_operator_csvs_are_the_snapshot_per_system(reg: RegistryFactory) -> None
     ]
     admin = list(csv.reader(io.StringIO(docs[3].data.decode("utf-8-sig"))))
     assert [r[6] for r in admin[1:]] == ["window1@test-gas.example.co.jp"]  # no user file
+
+
+def test_the_daily_run_renders_only_the_csvs_it_attaches(reg: RegistryFactory) -> None:
+    rendered: list[str] = []
+
+    def counting(code: str) -> tuple[Document, ...]:
+        rendered.append(code)
+        return _snapshot(code)
+
+    outcome = inventory(_registry(reg), date(2027, 1, 15), counting, ADDED, all_csvs=False)
+    assert outcome.files == () and rendered == []  # nothing yet: no mail is due so far
+    assert [a.name for a in outcome.notices[0].attachments()] == ["inventory/TESTOP01.csv"]
+    assert rendered == ["TESTOP01"]

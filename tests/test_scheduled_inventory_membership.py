@@ -89,5 +89,5 @@ def test_membership_timeline(reg: RegistryFactory) -> None:
             (date(2027, 3, 3), []),
             (date(2027, 3, 4), []),
         ]:
-            run_duties(g, ("membership",), day, env)
+            duty(g, "membership", "--send", today=day, env=env)  # the command, as a user runs it
             assert summary(take(sink)) == sorted(expected), day

@@ -54,4 +54,5 @@ def command(
         provider=provider,
         months=months,
         whitelists=True,
+        all_csvs=False,  # the review CSVs travel with the reminders that are due
     )

@@ -14,9 +14,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 
 from accessreg import layout
-from accessreg.access import Access, holders
+from accessreg.access import Access, Person, holders
 from accessreg.errors import UsageError
 from accessreg.outputs import csv_
 from accessreg.periods import months_later
@@ -62,21 +63,37 @@ def due_on(
     return months_later(start, months)
 
 
-def operator_csvs(registry: Registry, access: Access, code: str) -> tuple[Document, ...]:
-    """``inventory/<CODE>/<system>.csv`` for every system where the operator has holders.
+class OperatorCsvs:
+    """Renders ``inventory/<CODE>/<system>.csv`` for every system where an operator has holders.
 
     Derived systems are included: the permission-management system's file lists the window
-    persons, who may hold nothing else.
+    persons, who may hold nothing else. The access is split by operator once, so rendering
+    every operator costs one pass over the registry, not one per operator.
     """
-    found = []
-    for system in registry.catalog.systems:
-        name = f"inventory/{code}/{system.id}.csv"
-        people = [p for p in holders(access, system.id) if p.operator == code]
-        if not people:
-            continue
-        data = csv_.snapshot(name, people, system.id, registry.catalog, csv_.Encoding.UTF8)
-        found.append(Document(name, data))
-    return tuple(found)
+
+    def __init__(self, registry: Registry, access: Access) -> None:
+        self.registry = registry
+        self.by_operator: dict[str, dict[str, Person]] = {}
+        for login, person in access.items():
+            self.by_operator.setdefault(person.operator, {})[login] = person
+        self._done: dict[str, tuple[Document, ...]] = {}
+
+    def __call__(self, code: str) -> tuple[Document, ...]:
+        if code not in self._done:
+            self._done[code] = self._render(code)
+        return self._done[code]
+
+    def _render(self, code: str) -> tuple[Document, ...]:
+        mine = self.by_operator.get(code, {})
+        found = []
+        for system in self.registry.catalog.systems:
+            people = holders(mine, system.id)
+            if not people:
+                continue
+            name = f"inventory/{code}/{system.id}.csv"
+            data = csv_.snapshot(name, people, system.id, self.registry.catalog, csv_.Encoding.UTF8)
+            found.append(Document(name, data))
+        return tuple(found)
 
 
 TABLE_HEADER = ("operator_code", "operator_name", "last_inventory", "due_on", "users")
@@ -89,9 +106,11 @@ def inventory(
     added: Mapping[str, date],
     months: int = DEFAULT_MONTHS,
     operator: str | None = None,
+    all_csvs: bool = True,
 ) -> Outcome:
-    """The review CSVs (``snapshot`` renders one operator's, e.g. with ``operator_csvs``) and
-    the reminders due.
+    """The reminders due, with the review CSVs (``snapshot`` renders one operator's, e.g.
+    ``OperatorCsvs``) attached; ``all_csvs`` also lists every operator's CSVs as files (the
+    daily run leaves that out: the CSVs travel with the mails that are due).
 
     ``added`` maps operator files (relative to the registry) to the day they were added.
     """
@@ -100,14 +119,13 @@ def inventory(
         active = [op for op in active if op.code == operator]
         if not active:
             raise UsageError(f"{operator} is not an active operator of the registry")
-    files = {op.code: snapshot(op.code) for op in active}
     notices: list[Notice] = []
     overdue: list[InventoryDue] = []
     for op in active:
         count = len(registry.users_of(op.code))
         if operator is not None:
             request = InventoryRequest(op.code, op.name, op.last_inventory, count, today)
-            attach = files[op.code]
+            attach = partial(snapshot, op.code)
             notices.append(
                 Notice("inventory-request", "request", "window", op.code, (request,), attach)
             )
@@ -116,7 +134,7 @@ def inventory(
         if today >= due:
             item = InventoryDue(op.code, op.name, op.last_inventory, due, count)
             overdue.append(item)
-            attach = files[op.code]
+            attach = partial(snapshot, op.code)
             notices.append(
                 Notice("inventory-reminder", "reminder", "window", op.code, (item,), attach)
             )
@@ -135,5 +153,5 @@ def inventory(
     return Outcome(
         notices=tuple(notices),
         tables=(Table("inventory-overdue", TABLE_HEADER, rows),) if operator is None else (),
-        files=tuple(doc for docs in files.values() for doc in docs),
+        files=tuple(doc for op in active for doc in snapshot(op.code)) if all_csvs else (),
     )

@@ -45,7 +45,7 @@ def mail_notice(mail: Mail, registry: Registry, today: date) -> compose.Notice:
             "operator": entry.operator if entry else None,
             "today": today,
             "branch": branch_name(notice.operator) if notice.operator else None,
-            "attachments": [attachment_name(notice.operator, d) for d in notice.attachments],
+            "attachments": [attachment_name(notice.operator, d) for d in notice.attachments()],
         },
     )
 
@@ -54,6 +54,6 @@ def composed(mail: Mail, registry: Registry, today: date, sender: str) -> compos
     message = compose.compose(mail_notice(mail, registry, today), sender)
     files = (
         Attachment(attachment_name(mail.notice.operator, d), d.data, d.mime)
-        for d in mail.notice.attachments
+        for d in mail.notice.attachments()
     )
     return attach(message, files)

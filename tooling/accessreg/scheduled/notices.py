@@ -34,6 +34,10 @@ class Document:
     mime: str = "text/csv"
 
 
+def no_attachments() -> tuple[Document, ...]:
+    return ()
+
+
 @dataclass(frozen=True)
 class Notice:
     """Items of one kind and stage for one audience: one mail per recipient."""
@@ -43,7 +47,8 @@ class Notice:
     audience: Audience
     operator: str | None  # the operator it is about (its window persons receive it)
     items: tuple[Item, ...]
-    attachments: tuple[Document, ...] = ()
+    # Rendered only for a mail that is due (a CSV of every user is not cheap).
+    attachments: Callable[[], tuple[Document, ...]] = no_attachments
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,6 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import partial
 from pathlib import Path
 
 from accessreg import atomic, reporters
@@ -65,6 +64,7 @@ class RunRequest:
     months: int = inventory.DEFAULT_MONTHS
     operator: str | None = None  # inventory on demand for one operator
     whitelists: bool = False  # regenerate the whitelist outputs for the day
+    all_csvs: bool = True  # write every operator's inventory CSVs, not only those mailed
     strict: bool = False  # refuse an export with unreadable rows
     head: str = "HEAD"
     state_remote: str | None = None
@@ -135,14 +135,14 @@ def _outcomes(
             judged = stale.stale(registry, export, added, request.today, request.provider)
             found[duty] = judged.outcome
         elif duty == "inventory":
-            access = effective_access(registry)
             found[duty] = inventory.inventory(
                 registry,
                 request.today,
-                partial(inventory.operator_csvs, registry, access),
+                inventory.OperatorCsvs(registry, effective_access(registry)),
                 added,
                 request.months,
                 request.operator,
+                request.all_csvs,
             )
         elif duty == "membership":
             found[duty] = membership.membership(registry, request.today)

@@ -35,7 +35,10 @@ Basis = Literal["login", "issued", "absent"]
 
 
 def stage_of(days: int) -> str | None:
-    return next((stage for threshold, stage in STAGES if days >= threshold), None)
+    for threshold, stage in STAGES:
+        if days >= threshold:
+            return stage
+    return None
 
 
 @dataclass(frozen=True)
@@ -151,9 +154,9 @@ def _age(
     )
 
 
-def known_ids(registry: Registry, systems: frozenset[str]) -> set[str]:
+def known_ids(registry: Registry, systems: frozenset[str], users: list[UserEntry]) -> set[str]:
     """Every ID the registry gives the provider's systems: its users and the window persons."""
-    known = {u.user.email.lower() for u in _judged(registry, systems)}
+    known = {u.user.email.lower() for u in users}
     for entry in registry.iter_operators():
         if systems.intersection(entry.operator.systems):
             known.update(c.email.lower() for c in entry.operator.contacts)
@@ -182,8 +185,9 @@ def stale(
     """Judge every user of ``provider``'s systems against the export; ``added`` maps user files
     (relative to the registry) to the day they were added to the history."""
     systems = provider_systems(registry, provider)
-    users = tuple(_age(u, export, added, today, systems) for u in _judged(registry, systems))
-    known = known_ids(registry, systems)
+    entries = list(_judged(registry, systems))
+    users = tuple(_age(u, export, added, today, systems) for u in entries)
+    known = known_ids(registry, systems, entries)
     drift = tuple(
         Drift(provider, row.login_id, row.last_login, row.line)
         for key, row in sorted(export.by_id.items())
