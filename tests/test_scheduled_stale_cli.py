@@ -178,3 +178,22 @@ def test_the_dry_run_writes_the_application_and_moves_no_branch(
         f"{C},,4",
         "Ghost@test-gas.example.co.jp,2026-06-01,5",
     ]
+
+
+def test_an_id_deleted_by_the_system_stays_in_the_application(
+    reg: RegistryFactory, tmp_path: Path
+) -> None:
+    g = scenario(reg)
+    export = tmp_path / "logins.csv"
+    sink = Mailbox()
+    with mail_server(sink) as env:
+        export.write_text(f"ID,last_login\n{U1},2026-04-01\n", encoding="utf-8")
+        run_duties(g, ("stale",), date(2026, 9, 28), env, last_logins=export)  # locked
+        assert _subjects(take(sink)) == _window(LOCKED)
+        # at 210 days the authentication system deletes the ID: the export drops it
+        export.write_text("ID,last_login\n", encoding="utf-8")
+        result = run_duties(g, ("stale",), date(2026, 10, 28), env, last_logins=export)
+        assert _subjects(take(sink)) == _window(DELETED)
+    (user,) = result.applications[0].users
+    assert (user.login_id, user.basis) == (U1, "remembered")
+    assert refs(g, "refs/heads/accessreg/") == [f"refs/heads/{BRANCH}"]

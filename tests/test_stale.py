@@ -178,3 +178,24 @@ def test_deleted_grouped_per_operator(reg: RegistryFactory) -> None:
     assert {k: [u.login_id for u in v] for k, v in result.deleted().items()} == {
         "TESTOP01": ["user1@test-gas.example.co.jp"]
     }
+
+
+def test_an_id_seen_locked_counts_on_once_the_export_drops_it(reg: RegistryFactory) -> None:
+    registry = _registry(reg)
+    export = read(_export(f"user1@test-gas.example.co.jp,{LOGIN}"), "f")
+    locked = stale(registry, export, {}, LOGIN + timedelta(days=180))
+    remembered = locked.remember()
+    assert remembered == {"user1@test-gas.example.co.jp": LOGIN}
+    gone = read(_export(), "f")  # deleted by the authentication system: no longer exported
+    later = stale(registry, gone, {}, LOGIN + timedelta(days=210), remembered=remembered)
+    (user,) = later.users
+    assert (user.basis, user.since, user.stage) == ("remembered", LOGIN, "deleted")
+    assert list(later.deleted()) == ["TESTOP01"]
+    assert stale(registry, gone, {}, LOGIN + timedelta(days=210)).users[0].basis == "absent"
+
+
+def test_only_locked_and_deleted_ids_are_remembered(reg: RegistryFactory) -> None:
+    export = read(_export(f"user1@test-gas.example.co.jp,{LOGIN}"), "f")
+    registry = _registry(reg)
+    assert stale(registry, export, {}, LOGIN + timedelta(days=179)).remember() == {}
+    assert stale(registry, export, {}, LOGIN + timedelta(days=250)).remember() != {}

@@ -8,8 +8,9 @@ Order, so that a failure loses nothing and repeats nothing:
    recipient has not had yet;
 3. every output is rendered in memory, then the output directory is replaced at once;
 4. with ``send``: the deletion branches are put on HEAD, then the mails go out one by one
-   through the outbox of the merge-time mails (a Message-ID is sent once), and the items a
-   mail listed are recorded in the notice log right after the server took it.
+   through the outbox of the merge-time mails (each recorded there the moment the server
+   took it: a Message-ID is sent once), and the notice log, noting the items of each mail
+   sent, is saved once at the end, also when sending stopped half-way.
 Without ``send`` nothing is sent, no branch moves and nothing is recorded.
 """
 
@@ -124,6 +125,7 @@ def _outcomes(
     registry: Registry,
     added: Mapping[str, date],
     export: lastlogins.LastLogins | None,
+    remembered: Mapping[str, date],
 ) -> tuple[dict[str, Outcome], stale.StaleResult | None]:
     found: dict[str, Outcome] = {}
     judged = None
@@ -132,7 +134,9 @@ def _outcomes(
             found[duty] = expiry(registry, request.today)
         elif duty == "stale":
             assert export is not None
-            judged = stale.stale(registry, export, added, request.today, request.provider)
+            judged = stale.stale(
+                registry, export, added, request.today, request.provider, remembered
+            )
             found[duty] = judged.outcome
         elif duty == "inventory":
             found[duty] = inventory.inventory(
@@ -228,10 +232,7 @@ class _RecordingOutbox:
         self.record(composed)
 
     def record(self, composed: Composed) -> None:
-        notice = composed.notice
-        self.log.record(
-            self.keys[composed.message_id], self.day, f"noticed {notice.kind} {notice.application}"
-        )
+        self.log.add(self.keys[composed.message_id], self.day)
 
 
 def _send(
@@ -286,11 +287,11 @@ def run(request: RunRequest, transport: TransportFactory = smtp_session) -> RunR
             )
         needs_history = {"stale", "inventory"}.intersection(request.duties)
         added = added_on(repo.root, head, PREFIX) if needs_history else {}
-        outcomes, judged = _outcomes(request, registry, added, export)
-        notices = [n for o in outcomes.values() for n in o.notices]
         store = StateStore(repo.root, ref=DUTIES_REF, remote=request.state_remote)
         try:
             log = NoticeLog(store)
+            outcomes, judged = _outcomes(request, registry, added, export, log.remembered)
+            notices = [n for o in outcomes.values() for n in o.notices]
             due = pending(notices, lambda n: recipients(n, registry), log.was_sent)
             found = [
                 MailStatus(m, mails.composed(m, registry, request.today, sender), "written")
@@ -307,9 +308,16 @@ def run(request: RunRequest, transport: TransportFactory = smtp_session) -> RunR
             if settings is not None:
                 if judged is not None:
                     changes = _branches(repo.root, head, apps)
-                if found:
-                    found = _send(repo, request, log, found, settings, transport)
-                log.record((), request.today, "pruned", _current(notices, registry))
+                try:
+                    if found:
+                        found = _send(repo, request, log, found, settings, transport)
+                finally:  # also when sending stopped half-way: what was sent is logged
+                    log.save(
+                        request.today,
+                        f"scheduled duties of {request.today}: {', '.join(request.duties)}",
+                        _current(notices, registry),
+                        judged.remember() if judged is not None else None,
+                    )
         finally:
             store.close()
     problems = tuple(p for o in outcomes.values() for p in o.problems)

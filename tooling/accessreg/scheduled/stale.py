@@ -8,8 +8,9 @@ still requires of them (5-7 留意事項) is prepared for them.
 
 "Issued" is approximated by the day the user's file was last added to the registry's
 history (a file not committed yet counts from today). Only users holding a permission in a
-system of the export's provider are judged; a judged user the export does not list is
-reported as absent (not imported yet, or already deleted by the authentication system).
+system of the export's provider are judged. A judged user the export does not list counts
+on from the day remembered for it when it was last seen locked (the authentication system
+has deleted it since); otherwise it is reported as absent (not imported yet).
 """
 
 from __future__ import annotations
@@ -31,7 +32,8 @@ STAGES = ((210, "deleted"), (180, "locked"), (150, "warning2"), (120, "warning1"
 LOCK_DAYS = 180
 DELETE_DAYS = 210
 
-Basis = Literal["login", "issued", "absent"]
+Basis = Literal["login", "issued", "remembered", "absent"]
+KEPT_STAGES = ("locked", "deleted")  # whose count is remembered once the export drops the ID
 
 
 def stage_of(days: int) -> str | None:
@@ -99,6 +101,12 @@ class StaleResult:
     drift: tuple[Drift, ...]
     outcome: Outcome
 
+    def remember(self) -> dict[str, date]:
+        """Login → the day counted from, for IDs locked or deleted: kept for the next run."""
+        return {
+            u.login_id.lower(): u.since for u in self.users if u.stage in KEPT_STAGES and u.since
+        }
+
     def deleted(self) -> dict[str, list[UserAge]]:
         by_operator: dict[str, list[UserAge]] = defaultdict(list)
         for u in self.users:
@@ -124,19 +132,24 @@ def _age(
     entry: UserEntry,
     export: LastLogins,
     added: Mapping[str, date],
+    remembered: Mapping[str, date],
     today: date,
     systems: frozenset[str],
 ) -> UserAge:
     user = entry.user
     held = tuple(sorted(s for s in user.permissions if s in systems))
     kept = tuple(sorted(s for s in user.permissions if s not in systems))
-    row = export.by_id.get(user.email.lower())
-    if row is None:
+    login = user.email.lower()
+    row = export.by_id.get(login)
+    basis: Basis
+    last = row.last_login if row else None
+    if row is None and login not in remembered:
         code, file = entry.operator_code, entry.file
         return UserAge(code, file, user.email, None, None, "absent", None, None, held, kept)
-    basis: Basis
-    if row.last_login is not None:
-        since, basis = row.last_login, "login"
+    if row is None:
+        since, basis = remembered[login], "remembered"
+    elif last is not None:
+        since, basis = last, "login"
     else:
         since, basis = added.get(entry.file, today), "issued"
     days = (today - since).days
@@ -144,7 +157,7 @@ def _age(
         entry.operator_code,
         entry.file,
         user.email,
-        row.last_login,
+        last,
         since,
         basis,
         days,
@@ -181,12 +194,15 @@ def stale(
     added: Mapping[str, date],
     today: date,
     provider: str = DEFAULT_PROVIDER,
+    remembered: Mapping[str, date] | None = None,
 ) -> StaleResult:
     """Judge every user of ``provider``'s systems against the export; ``added`` maps user files
-    (relative to the registry) to the day they were added to the history."""
+    (relative to the registry) to the day they were added to the history, ``remembered``
+    login IDs (lower case) seen locked before to the day their count started."""
     systems = provider_systems(registry, provider)
     entries = list(_judged(registry, systems))
-    users = tuple(_age(u, export, added, today, systems) for u in entries)
+    kept = remembered or {}
+    users = tuple(_age(u, export, added, kept, today, systems) for u in entries)
     known = known_ids(registry, systems, entries)
     drift = tuple(
         Drift(provider, row.login_id, row.last_login, row.line)
