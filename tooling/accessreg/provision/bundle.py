@@ -29,6 +29,7 @@ from accessreg.mail.compose import Composed, eml_name
 from accessreg.outputs import allowlist, csv_, ldif, nginx, scim
 from accessreg.outputs.csv_ import CannotEncode, DatedChange, Encoding
 from accessreg.provision.history import History
+from accessreg.registry import Registry
 from accessreg.whitelist import whitelists
 
 FORMAT = "accessreg-apply/1"
@@ -69,8 +70,13 @@ def _imports(history: History, options: Options) -> dict[str, bytes]:
 
 
 def _whitelists(history: History, today: date) -> dict[str, bytes]:
+    return whitelist_files(history.after, today)
+
+
+def whitelist_files(registry: Registry, today: date) -> dict[str, bytes]:
+    """``whitelist/<system>/...`` as valid on ``today`` (the daily run regenerates them)."""
     files = {}
-    for wl in whitelists(history.after, today):
+    for wl in whitelists(registry, today):
         where = f"whitelist/{wl.system}"
         files[f"{where}/ip-geo.conf"] = nginx.geo(wl)
         files[f"{where}/cert-map.conf"] = nginx.certificate_map(wl)
