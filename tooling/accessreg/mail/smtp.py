@@ -44,7 +44,7 @@ class SmtpSettings:
         ]
         if missing:
             raise ConfigError(f"sending mail needs {' and '.join(missing)} in the environment")
-        flag = env.get("ACCESSREG_SMTP_STARTTLS", "0")
+        flag = env.get("ACCESSREG_SMTP_STARTTLS") or "0"
         if flag not in ("0", "1"):
             raise ConfigError(f"ACCESSREG_SMTP_STARTTLS must be 0 or 1, not {flag!r}")
         starttls = flag == "1"

@@ -30,6 +30,7 @@ from accessreg.provision import bundle, completion, notices, safety
 from accessreg.provision.history import PREFIX, History, Snapshots, history
 from accessreg.provision.sending import MailOutcome, TransportFactory, send_or_hold, smtp_session
 from accessreg.provision.state import ApplicationRecord, BatchRecord, Ledger, SystemProgress
+from accessreg.registry import Registry
 from accessreg.validate import validate
 
 
@@ -65,14 +66,16 @@ class ApplyResult:
     dry_run: bool
 
 
-def _check_head(repo: GitRepository, head: str, today: date) -> None:
+def _check_head(repo: GitRepository, head: str, today: date) -> Registry:
+    """The registry at ``head``, which must validate without errors."""
     result = validate(repo.snapshot(head, PREFIX), today)
     errors = [p for p in result.problems if p.level is Level.ERROR]
-    if errors:
+    if errors or result.registry is None:
         raise ProblemsFound(
             f"the registry at {head[:12]} has errors; nothing was generated:\n"
             + reporters.text(errors).rstrip()
         )
+    return result.registry
 
 
 def batch_id(today: date, head: str) -> str:
@@ -113,8 +116,9 @@ def run(request: ApplyRequest, transport: TransportFactory = smtp_session) -> Ap
                     "user is new) or --base REV (the revision downstream systems already hold)"
                 )
             head = repo.resolve(request.head)
-            _check_head(repo, head, request.today)
-            found = history(repo, base, head, request.accepted_on, request.today)
+            snapshots = Snapshots(repo)
+            snapshots.keep(head, _check_head(repo, head, request.today))
+            found = history(snapshots, base, head, request.accepted_on, request.today)
             removal = safety.removal(found.before_access, found.after_access)
             safety.check_removal(removal, request.max_removal_share, request.allow_mass_removal)
 
@@ -122,7 +126,7 @@ def run(request: ApplyRequest, transport: TransportFactory = smtp_session) -> Ap
             apps = [a.record for a in accepted]
             batch = _batch(found, request.today, apps, len(ledger.state.batches) + 1)
             owed = [n for a in accepted for n in notices.acceptance_notices(a)]
-            due = completion.due(ledger.state, Snapshots(repo))
+            due = completion.due(ledger.state, snapshots)
             owed += [n for d in due for n in d.notices]
             composed = [compose(n, sender) for n in owed]
 
