@@ -22,25 +22,43 @@ from gitrepo import GitRegistry
 from regfactory import TODAY, RegistryFactory, contact, run_cli
 
 
-@pytest.fixture
+class Repo(GitRegistry):
+    """Checked as the work tree, or (``head``) as committed: then every change made in the
+    work tree is committed first, as CI sees a pull request."""
+
+    mode = "worktree"
+
+
+@pytest.fixture(params=["worktree", "head"])
 def gr(
-    reg: RegistryFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[GitRegistry]:
+    request: pytest.FixtureRequest,
+    reg: RegistryFactory,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[Repo]:
     monkeypatch.setenv(parsecache.ENV_DIR, str(tmp_path / "cache"))
     for n in range(2, 5):
         reg.operator(f"OP{n:06d}", contacts=[contact(n=n)], subcontractors=[])
         for u in range(3):
             reg.user(f"OP{n:06d}", f"u{u}@op{n}.example.jp")
-    made = GitRegistry(reg)
+    made = Repo(reg)
+    made.mode = request.param
     yield made
     made.close()
 
 
-def check(gr: GitRegistry, rev: str = "HEAD", today: date = TODAY) -> tuple[list[Problem], Stats]:
+def check(gr: Repo, rev: str = "HEAD", today: date = TODAY) -> tuple[list[Problem], Stats]:
     """Run both ways; they must agree. The incremental problems and its statistics."""
+    base = gr.rev(rev)
+    head = None
+    if gr.mode == "head" and gr.repo.git.status("--porcelain"):
+        head = gr.commit("as a pull request")
+    elif gr.mode == "head":
+        head = gr.rev()
     full = validate(DirectorySource(gr.reg.root, "registry"), today)
     with GitRepository(gr.path) as repo:
-        result, stats = validate_incremental(repo, rev, gr.reg.root, "registry", today)
+        result, stats = validate_incremental(repo, base, gr.reg.root, "registry", today,
+                                             head=head)  # fmt: skip
     assert [p.as_dict() for p in result.problems] == [p.as_dict() for p in full.problems]
     assert result.files == full.files
     return result.problems, stats
@@ -50,7 +68,7 @@ def rules_of(problems: list[Problem]) -> set[tuple[str, str]]:
     return {(p.file, p.rule) for p in problems}
 
 
-def test_a_warm_cache_rereads_nothing_unchanged(gr: GitRegistry) -> None:
+def test_a_warm_cache_rereads_nothing_unchanged(gr: Repo) -> None:
     problems, cold = check(gr)
     assert problems == []
     assert (cold.parsed, cold.groups_checked, cold.groups) == (cold.files - 1, 4, 4)
@@ -61,7 +79,7 @@ def test_a_warm_cache_rereads_nothing_unchanged(gr: GitRegistry) -> None:
     assert (one.changed, one.parsed, one.groups_checked) == (1, 1, 1)
 
 
-def test_changes_since_an_older_revision(gr: GitRegistry) -> None:
+def test_changes_since_an_older_revision(gr: Repo) -> None:
     base = gr.rev()
     check(gr)
     gr.branch("pr")
@@ -74,7 +92,7 @@ def test_changes_since_an_older_revision(gr: GitRegistry) -> None:
     assert stats.groups_checked == 3
 
 
-def test_problems_in_changed_and_unchanged_files_are_all_reported(gr: GitRegistry) -> None:
+def test_problems_in_changed_and_unchanged_files_are_all_reported(gr: Repo) -> None:
     gr.reg.write("users/OP000002/broken@op2.example.jp.yaml", "email: [\n")
     gr.reg.user("OP000002", "bad@op2.example.jp", permissions={"taxis": 1011})
     gr.reg.write("stray.txt", "nothing belongs here\n")
@@ -93,7 +111,7 @@ def test_problems_in_changed_and_unchanged_files_are_all_reported(gr: GitRegistr
     assert stats.groups_checked == 1
 
 
-def test_a_login_clash_across_operators_both_ways(gr: GitRegistry) -> None:
+def test_a_login_clash_across_operators_both_ways(gr: Repo) -> None:
     check(gr)
     gr.reg.user("OP000004", "U0@op2.example.jp")  # the same ID as OP000002's u0, in another case
     problems, stats = check(gr)
@@ -111,7 +129,7 @@ def test_a_login_clash_across_operators_both_ways(gr: GitRegistry) -> None:
     }
 
 
-def test_a_limit_counts_the_unchanged_users_of_the_operator(gr: GitRegistry) -> None:
+def test_a_limit_counts_the_unchanged_users_of_the_operator(gr: Repo) -> None:
     for u in range(5):
         gr.reg.user("OP000002", f"u{u}@op2.example.jp", permissions={"juju": "granted"})
     gr.reg.operator("OP000002", contacts=[contact(n=2)], subcontractors=[])
@@ -124,7 +142,7 @@ def test_a_limit_counts_the_unchanged_users_of_the_operator(gr: GitRegistry) -> 
     }
 
 
-def test_an_operator_file_claiming_another_code_links_the_groups(gr: GitRegistry) -> None:
+def test_an_operator_file_claiming_another_code_links_the_groups(gr: Repo) -> None:
     # operators/OP000002.yaml says it is OP000003 and terminated: the termination rule
     # follows the code in the file to OP000003's users.
     gr.reg.write(
@@ -145,7 +163,7 @@ def test_an_operator_file_claiming_another_code_links_the_groups(gr: GitRegistry
     assert stats.groups_checked == 2  # OP000002 changed; OP000003 is linked to its file
 
 
-def test_the_date_and_the_catalog_invalidate_cached_findings(gr: GitRegistry) -> None:
+def test_the_date_and_the_catalog_invalidate_cached_findings(gr: Repo) -> None:
     gr.reg.user("OP000002", "old@op2.example.jp", permissions={"taxis": "1110"})
     gr.commit("a code abolished on 2022-01-24")
     before, _ = check(gr, today=date(2022, 1, 20))
@@ -163,17 +181,21 @@ def test_the_date_and_the_catalog_invalidate_cached_findings(gr: GitRegistry) ->
     assert changed.parsed == changed.files - 1  # another catalog, another cache namespace
 
 
-def test_tool_version_is_part_of_the_cache_key(
-    gr: GitRegistry, monkeypatch: pytest.MonkeyPatch
+def test_tool_version_and_code_are_part_of_the_cache_key(
+    gr: Repo, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _, first = check(gr)
     monkeypatch.setattr(parsecache, "__version__", "999")
     _, second = check(gr)
     assert second.cache != first.cache
     assert second.parsed == second.files - 1
+    monkeypatch.setattr(parsecache, "code_digest", lambda: "another checkout")
+    _, third = check(gr)
+    assert third.cache not in (first.cache, second.cache)
+    assert third.parsed == third.files - 1
 
 
-def test_a_broken_cache_is_not_fatal(gr: GitRegistry) -> None:
+def test_a_broken_cache_is_not_fatal(gr: Repo) -> None:
     _, stats = check(gr)
     Path(stats.cache).write_bytes(b"this is not a database")
     for suffix in ("-wal", "-shm"):
@@ -184,7 +206,7 @@ def test_a_broken_cache_is_not_fatal(gr: GitRegistry) -> None:
 
 
 def test_an_unscoped_rule_runs_on_the_whole_registry(
-    gr: GitRegistry, monkeypatch: pytest.MonkeyPatch
+    gr: Repo, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     @rule("too-many-users", "-")
     def too_many(reg: Registry, ctx: Context) -> Iterator[Problem]:
@@ -204,7 +226,7 @@ def test_an_unscoped_rule_runs_on_the_whole_registry(
 
 
 def test_default_cache_location_is_in_the_git_directory(
-    gr: GitRegistry, monkeypatch: pytest.MonkeyPatch
+    gr: Repo, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv(parsecache.ENV_DIR)
     _, stats = check(gr)
@@ -212,7 +234,7 @@ def test_default_cache_location_is_in_the_git_directory(
     assert gr.repo.git.status("--porcelain") == ""
 
 
-def test_cli_changed_since_reports_what_a_full_run_does(gr: GitRegistry) -> None:
+def test_cli_changed_since_reports_what_a_full_run_does(gr: Repo) -> None:
     gr.reg.user("OP000003", "u2@op3.example.jp", permissions={"taxis": 1010})
     args = ("validate", "--format", "json", "--today", "2026-11-22")
     full = run_cli(*args, cwd=gr.path)
@@ -223,3 +245,9 @@ def test_cli_changed_since_reports_what_a_full_run_does(gr: GitRegistry) -> None
     assert "1 file(s) changed since HEAD" in text.stderr
     bad = run_cli("validate", "--changed-since", "nope", cwd=gr.path)
     assert bad.returncode == 2 and "unknown revision" in bad.stderr
+    gr.commit("as a pull request")
+    gr.reg.user("OP000003", "u2@op3.example.jp", memo="not committed: --head ignores it")
+    committed = run_cli(*args, "--changed-since", "HEAD~1", "--head", "HEAD", cwd=gr.path)
+    assert json.loads(committed.stdout) == json.loads(full.stdout)
+    alone = run_cli("validate", "--head", "HEAD", cwd=gr.path)
+    assert alone.returncode == 2 and "--head needs --changed-since" in alone.stderr

@@ -1,7 +1,7 @@
 """The cache of incremental validation: parsed files and rule findings, keyed by blob ids.
 
-One SQLite file per *namespace*: the tool's version, the Python version and the generated
-schemas (which follow the models and the catalog). Anything that changes how a file is
+One SQLite file per *namespace*: the tool's version and source code, the Python version and
+the generated schemas (which follow the models and the catalog). Anything that changes how a file is
 read or checked changes the namespace, so a stale entry can never be used; older files are
 deleted when a new namespace is opened.
 
@@ -9,6 +9,7 @@ deleted when a new namespace is opened.
   blob id.
 - ``groups``: the findings of the rules scoped to one operator, keyed by a digest of the
   blob ids they were computed from and the day (rules depend on the date).
+- ``trees``: what a registry tree holds (``incremental.TreeState``), keyed by its tree id.
 
 Where it lives: ``$ACCESSREG_CACHE_DIR`` if set, else ``accessreg-cache/`` in the
 repository's git directory (``.git/accessreg-cache``), which no checkout or commit sees.
@@ -18,6 +19,7 @@ goes on without it.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import pickle
@@ -32,7 +34,7 @@ from accessreg import __version__
 
 ENV_DIR = "ACCESSREG_CACHE_DIR"
 DIR_NAME = "accessreg-cache"
-Table = Literal["parsed", "groups"]  # table names are never input
+Table = Literal["parsed", "groups", "trees"]  # table names are never input
 _CHUNK = 900  # below SQLite's limit on query parameters
 _STALE_SECONDS = 7 * 24 * 3600  # other namespaces (other versions, worktrees) left alone a week
 
@@ -42,10 +44,23 @@ def cache_dir(git_dir: Path) -> Path:
     return Path(env) if env else git_dir / DIR_NAME
 
 
+@functools.cache
+def code_digest() -> str:
+    """A digest of the package's own source: a checkout at another commit is another tool,
+    whatever its version number says."""
+    h = hashlib.sha256()
+    package = Path(__file__).resolve().parent
+    for path in sorted(package.rglob("*.py")):
+        h.update(path.relative_to(package).as_posix().encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
 def namespace(schemas_text: str) -> str:
     """The digest of everything a cached entry depends on besides its own content."""
     h = hashlib.sha256()
-    for part in (__version__, f"{sys.version_info.major}.{sys.version_info.minor}", schemas_text):
+    python = f"{sys.version_info.major}.{sys.version_info.minor}"
+    for part in (__version__, python, code_digest(), schemas_text):
         h.update(part.encode())
         h.update(b"\0")
     return h.hexdigest()[:24]
@@ -70,7 +85,7 @@ class ParseCache:
             os.utime(self.path)  # in use: not stale for other namespaces' clean-up
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
-            for table in ("parsed", "groups"):
+            for table in ("parsed", "groups", "trees"):
                 self._db.execute(
                     f"CREATE TABLE IF NOT EXISTS {table} (key TEXT PRIMARY KEY, value BLOB)"
                 )
@@ -135,6 +150,14 @@ class ParseCache:
                 self._db.execute("DELETE FROM keep")
                 self._db.executemany("INSERT OR IGNORE INTO keep VALUES (?)", ((k,) for k in keep))
                 self._db.execute(f"DELETE FROM {table} WHERE key NOT IN (SELECT key FROM keep)")
+        except sqlite3.Error as exc:
+            self._fail(exc)
+
+    def clear(self, table: Table) -> None:
+        if self._db is None:
+            return
+        try:
+            self._db.execute(f"DELETE FROM {table}")
         except sqlite3.Error as exc:
             self._fail(exc)
 

@@ -1,9 +1,18 @@
-"""Calendar arithmetic in months and years, as the seeds count deadlines (一年, 六か月)."""
+"""Periods the seeds count in months and years (certificate validity, provisional
+membership, the periodic inventory)."""
 
 from __future__ import annotations
 
 import calendar
 from datetime import date
+
+
+def years_later(day: date, years: int) -> date:
+    """The same day ``years`` later; 29 February falls back to 28 February."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
 
 
 def months_later(day: date, months: int) -> date:

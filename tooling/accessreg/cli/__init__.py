@@ -13,6 +13,7 @@ from accessreg import __version__
 from accessreg.cli import (
     apply_cmd,
     authorize_cmd,
+    codeowners_cmd,
     confirm_cmd,
     daily_cmd,
     expiry_cmd,
@@ -49,6 +50,7 @@ COMMANDS = (
     rules_cmd.command,
     plan_cmd.command,
     authorize_cmd.command,
+    codeowners_cmd.command,
     apply_cmd.command,
     confirm_cmd.command,
     status_cmd.command,

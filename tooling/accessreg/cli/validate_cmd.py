@@ -10,6 +10,7 @@ import click
 
 from accessreg import clock, reporters, workspace
 from accessreg.cli.options import registry_option, today_option
+from accessreg.errors import UsageError
 from accessreg.gitio.repo import GitRepository
 from accessreg.incremental import validate_incremental
 from accessreg.problems import has_errors
@@ -35,8 +36,19 @@ from accessreg.validate import validate
     help="Re-read only files that differ from REV (git), taking the rest from the cache; "
     "every rule still runs and the problems are those of a full run.",
 )
+@click.option(
+    "--head",
+    metavar="REV",
+    help="With --changed-since: check the registry as committed at REV, read from git, "
+    "instead of the work tree (nothing on disk is stat'ed: for CI's fresh checkouts).",
+)
 def command(
-    registry: Path | None, fmt: str, strict: bool, today: date | None, changed_since: str | None
+    registry: Path | None,
+    fmt: str,
+    strict: bool,
+    today: date | None,
+    changed_since: str | None,
+    head: str | None,
 ) -> None:
     """Check every file of the registry: schemas and the rules of the seeds.
 
@@ -48,11 +60,14 @@ def command(
     day = today or clock.today_in_japan()
     schemas_label = workspace.display(schemas) if schemas else "schemas"
     notes: list[str] = []
+    if head is not None and changed_since is None:
+        raise UsageError("--head needs --changed-since")
     if changed_since is not None:
         with GitRepository(root) as repo:
             result, stats = validate_incremental(
-                repo, changed_since, root, workspace.display(root), day, schemas, schemas_label
-            )
+                repo, changed_since, root, workspace.display(root), day, schemas, schemas_label,
+                head,
+            )  # fmt: skip
         notes = [
             f"{stats.changed} file(s) changed since {changed_since}; {stats.parsed} parsed, "
             f"{stats.groups_checked} of {stats.groups} operator(s) re-checked (cache "

@@ -34,7 +34,9 @@ def catalog_consistency(reg: Registry, ctx: Context) -> Iterator[Problem]:
             if codes.count(code.code) > 1:
                 yield bad(f"{system.id} lists code {code.code} twice", "codes", j, "code")
             if code.replaced_by and code.replaced_by not in codes:
-                yield bad(f"{code.replaced_by} is not a code of {system.id}", "codes", j)
+                yield bad(
+                    f"{code.replaced_by} is not a code of {system.id}", "codes", j, "replaced_by"
+                )
             if system.roles and not set(code.roles) <= set(system.roles):
                 yield bad(
                     f"{system.id} {code.code} names roles the system does not allow",

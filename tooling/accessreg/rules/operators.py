@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
 
+from accessreg.periods import years_later
 from accessreg.problems import Problem, problem
 from accessreg.registry import Registry
 from accessreg.rules.base import Context, Scope, rule
@@ -62,13 +62,6 @@ def operator_terminated_users(reg: Registry, ctx: Context) -> Iterator[Problem]:
                 )
 
 
-def _years_later(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
-
-
 @rule("membership-provisional", "003 §2.7.2 ④", Scope.OPERATORS)
 def membership_provisional(reg: Registry, ctx: Context) -> Iterator[Problem]:
     """An operator has been a provisional OCCTO member for more than a year.
@@ -79,7 +72,7 @@ def membership_provisional(reg: Registry, ctx: Context) -> Iterator[Problem]:
     for entry in reg.iter_operators():
         m = entry.operator.membership
         if m and m.status == "provisional" and m.provisional_since is not None:
-            deadline = _years_later(m.provisional_since, 1)
+            deadline = years_later(m.provisional_since, 1)
             if ctx.today > deadline:
                 yield problem(
                     entry.file,

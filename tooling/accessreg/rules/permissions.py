@@ -17,13 +17,15 @@ def affiliation(reg: Registry, ctx: Context) -> Iterator[Problem]:
         entry = reg.operators.get(u.operator_code)
         if entry is None:
             continue
-        if u.user.affiliation not in entry.operator.affiliations:
-            subs = ", ".join(s.code for s in entry.operator.subcontractors) or "none declared"
+        # The code of the directory, not the file's `code`: a typo there is file-name's
+        # problem and must not make every user of the operator look misaffiliated.
+        subs = [s.code for s in entry.operator.subcontractors]
+        if u.user.affiliation != u.operator_code and u.user.affiliation not in subs:
             yield problem(
                 u.file,
                 "affiliation",
                 f"affiliation {u.user.affiliation} is not {u.operator_code} or one of its "
-                f"declared subcontractors ({subs})",
+                f"declared subcontractors ({', '.join(subs) or 'none declared'})",
                 ("affiliation",),
             )
 
