@@ -20,6 +20,7 @@ from datetime import date
 from pathlib import Path
 
 from accessreg import atomic, reporters
+from accessreg.clock import JST
 from accessreg.errors import ConfigError, ProblemsFound, UsageError
 from accessreg.gitio.repo import GitRepository
 from accessreg.gitio.state import StateStore
@@ -66,9 +67,20 @@ class ApplyResult:
     dry_run: bool
 
 
-def _check_head(repo: GitRepository, head: str, today: date) -> Registry:
-    """The registry at ``head``, which must validate without errors."""
-    result = validate(repo.snapshot(head, PREFIX), today)
+def _merged_on(repo: GitRepository, head: str) -> date:
+    """The day ``head`` was committed, in Japan."""
+    try:
+        (commit,) = repo.first_parent_history(f"{head}~1", head)
+    except UsageError:  # a root commit
+        commit = repo.first_parent_history(None, head)[-1]
+    return commit.committed_at.astimezone(JST).date()
+
+
+def _check_head(repo: GitRepository, head: str) -> Registry:
+    """The registry at ``head``, which must validate without errors as of the day it was
+    merged: what lapses later (an allowlisted address, a certificate) is not a reason to
+    stop provisioning; the whitelists leave it out by themselves."""
+    result = validate(repo.snapshot(head, PREFIX), _merged_on(repo, head))
     errors = [p for p in result.problems if p.level is Level.ERROR]
     if errors or result.registry is None:
         raise ProblemsFound(
@@ -117,7 +129,7 @@ def run(request: ApplyRequest, transport: TransportFactory = smtp_session) -> Ap
                 )
             head = repo.resolve(request.head)
             snapshots = Snapshots(repo)
-            snapshots.keep(head, _check_head(repo, head, request.today))
+            snapshots.keep(head, _check_head(repo, head))
             found = history(snapshots, base, head, request.accepted_on, request.today)
             removal = safety.removal(found.before_access, found.after_access)
             safety.check_removal(removal, request.max_removal_share, request.allow_mass_removal)
