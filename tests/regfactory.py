@@ -19,6 +19,10 @@ from accessreg.validate import ValidationResult, validate
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = date(2026, 11, 22)
+# The baseline's two files, relative to the registry directory.
+OPERATOR = "operators/TESTOP01.yaml"
+USER = "users/TESTOP01/user1@test-gas.example.co.jp.yaml"
+Found = tuple[str, str, int, str]  # (rule, file as reported, line, level)
 
 
 def _dump(kind: Kind, rel: str, data: dict[str, Any]) -> str:
@@ -74,6 +78,17 @@ class RegistryFactory:
         path.write_bytes(text)
         return path
 
+    def edit(self, rel: str, old: str, new: str) -> Path:
+        """Replace the first ``old`` in a file by ``new`` (which must be there)."""
+        text = (self.root / rel).read_text(encoding="utf-8")
+        assert old in text, f"{old!r} is not in {rel}"
+        return self.write(rel, text.replace(old, new, 1))
+
+    def line_of(self, rel: str, needle: str, nth: int = 1) -> int:
+        """The 1-based number of the ``nth`` line of a file that contains ``needle``."""
+        lines = (self.root / rel).read_text(encoding="utf-8").splitlines()
+        return [n for n, line in enumerate(lines, 1) if needle in line][nth - 1]
+
     def operator(self, code: str = "TESTOP01", **over: Any) -> Path:
         data: dict[str, Any] = {
             "code": code,
@@ -103,14 +118,27 @@ class RegistryFactory:
             "affiliation": operator,
             "permissions": {"taxis": "1011", "johs": "J1010"},
         }
+        rel = over.pop("rel", None) or layout.user_file(operator, email)
         data.update(over)
         data = {k: v for k, v in data.items() if v is not None}
-        rel = over.pop("rel", None) or layout.user_file(operator, email)
         self.write(rel, _dump(Kind.USER, rel, data))
         return self.root / rel
 
     def validate(self, today: date = TODAY) -> ValidationResult:
         return validate(DirectorySource(self.root, "registry"), today)
+
+    def found(self, today: date = TODAY) -> list[Found]:
+        """Every problem of the registry as (rule, file, line, level), in report order."""
+        return found(self.validate(today))
+
+
+def found(result: ValidationResult) -> list[Found]:
+    return [(p.rule, p.file, p.line, str(p.level)) for p in result.problems]
+
+
+def shown(rel: str) -> str:
+    """A registry path as problems report it."""
+    return f"registry/{rel}"
 
 
 def run_cli(

@@ -47,6 +47,19 @@ def classify(rel: str) -> Kind | None:
     return None
 
 
+def split(rel: str) -> tuple[Kind | None, str | None]:
+    """``(classify(rel), operator_of(rel))`` in one pass, without regular expressions: for
+    code that sorts 200,000 paths at a time."""
+    parts = rel.split("/")
+    last = parts[-1]
+    if len(parts) > 1 and parts[1] and len(last) > 5 and last.endswith(".yaml"):
+        if len(parts) == 3 and parts[0] == "users":
+            return Kind.USER, parts[1]
+        if len(parts) == 2 and parts[0] == "operators":
+            return Kind.OPERATOR, last[:-5]
+    return classify(rel), operator_of(rel)
+
+
 def is_ignored(rel: str) -> bool:
     return rel.rsplit("/", 1)[-1] in IGNORED_NAMES
 

@@ -7,7 +7,7 @@ the cost); the models are built in the main process from plain data.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing import get_context
@@ -24,6 +24,7 @@ from accessreg.schemacheck import SchemaChecker, checker, checkers
 from accessreg.sources import Source
 
 PARALLEL_MIN_FILES = 4000
+BOM = b"\xef\xbb\xbf"
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -43,7 +44,8 @@ class LoadResult:
 
 def parse(rel: str, kind: Kind, raw: bytes, checker: SchemaChecker) -> Parsed:
     found: list[Problem] = []
-    if not raw.startswith(b"# yaml-language-server: $schema="):
+    # A byte-order mark (some Windows editors write one) is allowed before the modeline.
+    if not raw.removeprefix(BOM).startswith(b"# yaml-language-server: $schema="):
         found.append(
             problem(
                 rel,
@@ -51,7 +53,7 @@ def parse(rel: str, kind: Kind, raw: bytes, checker: SchemaChecker) -> Parsed:
                 f"the first line should be `{layout.schema_comment(kind, rel)}` "
                 "so that editors check the file as it is typed",
                 level=Level.WARNING,
-            )
+            ).located(1, 1)  # it is about the first line, whatever the document holds
         )
     try:
         data = yamlsafe.load(raw)
@@ -78,13 +80,15 @@ def _parse_slice(bounds: tuple[int, int]) -> list[Parsed]:
     ]
 
 
-def _parse_all(
+def parse_all(
     source: Source, by_kind: dict[Kind, SchemaChecker], items: list[tuple[str, Kind]]
 ) -> list[Parsed]:
     global _WORK
     workers = os.cpu_count() or 1
     if len(items) < PARALLEL_MIN_FILES or workers < 2:
         return [parse(rel, kind, source.read(rel), by_kind[kind]) for rel, kind in items]
+    for kind in {kind for _, kind in items}:
+        by_kind[kind].compile()
     step = max(1, len(items) // (workers * 8))
     bounds = [(i, min(i + step, len(items))) for i in range(0, len(items), step)]
     _WORK = (source, by_kind, items)
@@ -117,7 +121,9 @@ def load_catalog(source: Source, rels: Sequence[str]) -> tuple[Catalog | None, l
     return _model(parsed, Catalog, found), found
 
 
-def load(source: Source) -> LoadResult:
+def load(source: Source, reuse: Mapping[str, Parsed] | None = None) -> LoadResult:
+    """Load every file of ``source``; files in ``reuse`` are taken as already parsed (by
+    incremental validation, from its cache) instead of being read again."""
     rels = source.paths()
     found: list[Problem] = []
     items: list[tuple[str, Kind]] = []
@@ -147,7 +153,9 @@ def load(source: Source) -> LoadResult:
     maintainers: MaintainersFile | None = None
     calendar: CalendarFile | None = None
     broken: set[str] = set()
-    for parsed in _parse_all(source, by_kind, items):
+    reuse = reuse or {}
+    fresh = iter(parse_all(source, by_kind, [item for item in items if item[0] not in reuse]))
+    for parsed in [reuse[rel] if rel in reuse else next(fresh) for rel, _ in items]:
         found.extend(parsed.problems)
         if parsed.kind is Kind.USER:
             user = _model(parsed, User, found)

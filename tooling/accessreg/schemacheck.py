@@ -9,10 +9,12 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import fastjsonschema
-import jsonschema
+
+if TYPE_CHECKING:
+    import jsonschema
 
 from accessreg.layout import Kind
 from accessreg.problems import DataPath
@@ -28,10 +30,25 @@ def _fast_form(schema: dict[str, Any]) -> dict[str, Any]:
 class SchemaChecker:
     def __init__(self, schema: dict[str, Any]) -> None:
         self.schema = schema
-        self._fast: Callable[[Any], Any] = fastjsonschema.compile(_fast_form(schema))
-        self._full = jsonschema.Draft202012Validator(
-            schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+
+    @functools.cached_property
+    def _full(self) -> jsonschema.Draft202012Validator:
+        # Only a file the fast validator rejects needs it; importing it costs ~0.1 s.
+        import jsonschema
+
+        return jsonschema.Draft202012Validator(
+            self.schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
         )
+
+    @functools.cached_property
+    def _fast(self) -> Callable[[Any], Any]:
+        # Compiled on first use: a run that takes every file from a cache compiles nothing.
+        compiled: Callable[[Any], Any] = fastjsonschema.compile(_fast_form(self.schema))
+        return compiled
+
+    def compile(self) -> None:
+        """Compile now (before forking workers, so that they share the compiled code)."""
+        _ = self._fast
 
     def violations(self, data: Any) -> list[Violation]:
         try:
@@ -39,22 +56,61 @@ class SchemaChecker:
             return []
         except fastjsonschema.JsonSchemaException:
             pass
-        found = [(tuple(e.absolute_path), _message(e)) for e in self._leaves(data)]
+        found = [v for e in self._leaves(data) for v in _violations(e)]
         # Both engines should agree; if only the fast one objects, still report it.
         return found or [((), "the file does not match its schema")]
 
     def _leaves(self, data: Any) -> Iterator[jsonschema.ValidationError]:
-        for error in sorted(self._full.iter_errors(data), key=lambda e: list(e.absolute_path)):
-            if error.context:  # oneOf/anyOf: report the branch that got furthest
-                yield jsonschema.exceptions.best_match(error.context)
+        from jsonschema.exceptions import best_match
+
+        errors = sorted(self._full.iter_errors(data), key=lambda e: [str(p) for p in e.path])
+        # A value of the wrong type (an unquoted code) also fails every other keyword of its
+        # place; the type is the one thing to tell.
+        mistyped = {tuple(e.absolute_path) for e in errors if e.validator == "type"}
+        for error in errors:
+            if tuple(error.absolute_path) in mistyped and error.validator != "type":
+                continue
+            if error.context and not _consts(error):  # report the branch that got furthest
+                # A branch of another type ("'2026-02-30' is not of type 'object'") did not.
+                typed = [e for e in error.context if e.validator != "type"]
+                yield best_match(typed or error.context)
             else:
                 yield error
 
 
+def _consts(error: jsonschema.ValidationError) -> list[str]:
+    """The allowed values of a oneOf/anyOf of constants (a system's codes), else []."""
+    branches = error.schema.get(str(error.validator), []) if isinstance(error.schema, dict) else []
+    if error.validator in ("oneOf", "anyOf") and branches and all("const" in b for b in branches):
+        return [str(b["const"]) for b in branches]
+    return []
+
+
+def _violations(error: jsonschema.ValidationError) -> Iterator[Violation]:
+    path = tuple(error.absolute_path)
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        # One problem per unknown key, on the key's own line.
+        schema = error.schema if isinstance(error.schema, dict) else {}
+        known = list(schema.get("properties", {}))
+        for key in error.instance:
+            if key not in known:
+                yield (
+                    (*path, key),
+                    f"{_where(path)}unknown key {key!r}: expected one of {', '.join(known)}",
+                )
+        return
+    yield path, _message(error)
+
+
+def _where(path: DataPath) -> str:
+    return f"{'.'.join(str(p) for p in path)}: " if path else ""
+
+
 def _message(error: jsonschema.ValidationError) -> str:
     schema = error.schema if isinstance(error.schema, dict) else {}
-    where = ".".join(str(p) for p in error.absolute_path)
-    prefix = f"{where}: " if where else ""
+    prefix = _where(tuple(error.absolute_path))
+    if consts := _consts(error):
+        return f"{prefix}{error.instance!r} is not one of {', '.join(consts)}"
     if error.validator == "pattern" and "patternErrorMessage" in schema:
         return f"{prefix}{error.instance!r}: {schema['patternErrorMessage']}"
     if (
@@ -62,12 +118,11 @@ def _message(error: jsonschema.ValidationError) -> str:
         and isinstance(error.instance, int | float)
         and (schema.get("type") == "string")
     ):
+        # Not "quote it ('1033')": YAML read an unquoted 02011 as the octal number 1033.
         return (
-            f"{prefix}{error.instance!r} must be a string: quote it ('{error.instance}'); "
-            "YAML reads unquoted digits as a number"
+            f"{prefix}the value is read as the number {error.instance!r}: quote it exactly as "
+            "written (e.g. '1011'); YAML reads unquoted digits as a number"
         )
-    if error.validator == "additionalProperties":
-        return f"{prefix}{error.message} (check the spelling against the schema)"
     return f"{prefix}{error.message}"
 
 

@@ -7,6 +7,7 @@ the same function, and a check reports committed schemas that have gone stale.
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import Any
 
@@ -80,10 +81,18 @@ def _permissions_schema(catalog: Catalog) -> dict[str, Any]:
     }
 
 
-def generate(kind: Kind, catalog: Catalog | None) -> dict[str, Any]:
-    """The schema of one kind of file; those that depend on the catalog need it."""
+@functools.cache
+def _model_schema(kind: Kind) -> str:
+    # Generating a schema from a model takes ~25 ms, and loading a snapshot needs all of
+    # them: generate each once per process, hand out fresh copies (callers edit them).
     body = MODELS[kind].model_json_schema(schema_generator=_Generator)
     _walk(body)
+    return json.dumps(body)
+
+
+def generate(kind: Kind, catalog: Catalog | None) -> dict[str, Any]:
+    """The schema of one kind of file; those that depend on the catalog need it."""
+    body: dict[str, Any] = json.loads(_model_schema(kind))
     if catalog is not None:
         ids = [s.id for s in catalog.systems]
         applied = [s.id for s in catalog.systems if s.derived is None]

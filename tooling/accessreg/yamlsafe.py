@@ -32,6 +32,12 @@ def _position(mark: Any) -> tuple[int, int]:
     return (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
 
 
+def _byte_position(raw: bytes, offset: int) -> tuple[int, int]:
+    """Line and column of a byte offset (the C reader reports bad bytes by offset)."""
+    start = raw.rfind(b"\n", 0, offset) + 1
+    return raw.count(b"\n", 0, offset) + 1, len(raw[start:offset].decode(errors="replace")) + 1
+
+
 class _Loader(yaml.CSafeLoader):
     yaml_implicit_resolvers = _RESOLVERS
 
@@ -39,6 +45,11 @@ class _Loader(yaml.CSafeLoader):
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> dict[Any, Any]:
     seen: set[Any] = set()
     for key_node, _ in node.value:
+        if not isinstance(key_node, yaml.ScalarNode):  # `? [a, b]`: valid YAML, never data here
+            line, col = _position(key_node.start_mark)
+            raise YamlProblem(
+                "yaml-syntax", "a key must be plain text, not a list or a mapping", line, col
+            )
         key = loader.construct_object(key_node)
         if key in seen:
             line, col = _position(key_node.start_mark)
@@ -81,14 +92,24 @@ def load(raw: bytes) -> Any:
         raise YamlProblem(
             "file-too-large", f"file is {len(raw)} bytes; the cap is {MAX_FILE_BYTES} bytes"
         )
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # YAML allows UTF-16; diffs would not show it
+        raise YamlProblem("yaml-syntax", "the file is UTF-16 text: save it as UTF-8")
     try:
         # Anchors, aliases and tags all need one of these bytes; only then pay for a scan.
         if b"&" in raw or b"*" in raw or b"!" in raw:
             _scan_events(raw)
         return yaml.load(raw, Loader=_Loader)  # a CSafeLoader subclass
+    except yaml.reader.ReaderError as exc:  # bad bytes: its text would span two lines
+        line, col = _byte_position(raw, exc.position)
+        raise YamlProblem(
+            "yaml-syntax", f"{exc.reason}: save the file as UTF-8 text", line, col
+        ) from None
     except yaml.MarkedYAMLError as exc:
         line, col = _position(exc.problem_mark or exc.context_mark)
-        raise YamlProblem("yaml-syntax", f"{exc.problem or exc}", line, col) from None
+        # "while parsing a block mapping" / "expected a single document in the stream" says
+        # what was going on; the problem alone ("but found another document") does not.
+        message = "; ".join(part for part in (exc.context, exc.problem) if part)
+        raise YamlProblem("yaml-syntax", message or "not well-formed YAML", line, col) from None
     except yaml.YAMLError as exc:
         raise YamlProblem("yaml-syntax", str(exc)) from None
     except UnicodeDecodeError:

@@ -12,6 +12,8 @@ import click
 from accessreg import __version__
 from accessreg.cli import (
     apply_cmd,
+    authorize_cmd,
+    codeowners_cmd,
     confirm_cmd,
     plan_cmd,
     rules_cmd,
@@ -42,6 +44,8 @@ COMMANDS = (
     schemas_cmd.command,
     rules_cmd.command,
     plan_cmd.command,
+    authorize_cmd.command,
+    codeowners_cmd.command,
     apply_cmd.command,
     confirm_cmd.command,
     status_cmd.command,

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import click
 
-from accessreg import clock
+from accessreg import authorize_report, clock
 from accessreg.atomic import write_text
 from accessreg.cli.options import date_option
 from accessreg.gitio.repo import GitRepository
 from accessreg.plan import render_json, render_markdown, render_text
-from accessreg.plan.revisions import plan_revisions
+from accessreg.pullrequest import read_pull_request
 
 FORMATS = ("markdown", "json", "text")
 
@@ -38,6 +38,12 @@ FORMATS = ("markdown", "json", "text")
     show_default=True,
     help="Markdown only: cut the details off before this size (the JSON has everything).",
 )
+@click.option(
+    "--actor",
+    metavar="LOGIN",
+    help="Also decide whether this GitHub login may make the change (as `authorize` does) "
+    "and mark a revoke-only change it may make for fast-tracking.",
+)
 def command(
     base: str,
     head: str,
@@ -45,18 +51,25 @@ def command(
     fmt: str,
     output: Path | None,
     max_chars: int,
+    actor: str | None,
 ) -> None:
     """Compare HEAD with the merge base of BASE and HEAD, read from git (the work tree is
     not used), and print the applications and items the change amounts to.
     """
     with GitRepository() as repo:
-        plan = plan_revisions(repo, base, head, accepted_on or clock.today_in_japan())
+        pr = read_pull_request(repo, base, head, accepted_on or clock.today_in_japan(), actor)
+    plan, decision = pr.plan, pr.decision
     if fmt == "json":
-        text = render_json.render(plan)
+        extra = {"authorization": authorize_report.as_dict(decision)} if decision else None
+        text = render_json.render(plan, extra)
     elif fmt == "markdown":
-        text = render_markdown.render(plan, max_chars=max_chars)
+        lines = (
+            authorize_report.markdown_lines(decision, render_markdown.escape) if decision else []
+        )
+        text = render_markdown.render(plan, max_chars=max_chars, preamble=lines)
     else:
-        text = render_text.render(plan)
+        lines = authorize_report.text_lines(decision) if decision else []
+        text = render_text.render(plan, preamble=lines)
     if output is not None:
         write_text(output, text)
     else:

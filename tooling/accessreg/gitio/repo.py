@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import subprocess
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -157,12 +158,76 @@ class GitRepository:
 
     # -- trees and blobs ---------------------------------------------------------------------
 
-    def tree_blobs(self, rev: str, prefix: str = "") -> dict[str, str]:
-        """Path → blob id of every file under ``prefix`` at ``rev`` (``git ls-tree -r``)."""
+    def tree_id(self, rev: str, path: str) -> str | None:
+        """The id of the tree at ``path`` in ``rev`` (None when there is none): equal ids,
+        equal content, so it keys what was computed from a whole directory."""
+        try:
+            out: str = self._git.rev_parse("--verify", "--quiet", f"{self.resolve(rev)}:{path}")
+        except git.GitCommandError:
+            return None
+        return out.strip()
+
+    def tree_blobs(self, rev: str, prefix: str = "", under: Sequence[str] = ()) -> dict[str, str]:
+        """Path → blob id of every file under ``prefix`` at ``rev`` (``git ls-tree -r``);
+        only the files and directories ``under`` (relative to ``prefix``) if given."""
         args = ["ls-tree", "-r", "-z", "--full-tree", self.resolve(rev)]
-        if prefix:
+        lead_dir = prefix.rstrip("/") + "/" if prefix else ""
+        if under:
+            args += ["--", *(f"{lead_dir}{d.rstrip('/')}" for d in under)]
+        elif prefix:
             args += ["--", prefix]
-        return self._entries(self._run(*args), sha_field=2, type_field=1, prefix=prefix)
+        found: dict[str, str] = {}
+        lead = prefix.rstrip("/") + "/" if prefix else ""
+        # Plain string operations: this runs once per file of a 200,000-file registry.
+        for record in _decode(self._run(*args)).split("\0"):
+            meta, _, path = record.partition("\t")
+            mode, kind, sha = meta.split(" ") if meta else ("", "", "")
+            # Submodules and trees are never registry files.
+            if kind == "blob" and mode in _BLOB_MODES and path.startswith(lead):
+                found[path[len(lead) :]] = sha
+        return found
+
+    def subdirectories(self, rev: str, path: str) -> list[str]:
+        """The names of the directories directly in ``path`` at ``rev``."""
+        out = _decode(self._run("ls-tree", "-z", "--full-tree", self.resolve(rev), "--",
+                                f"{path.rstrip('/')}/"))  # fmt: skip
+        names = []
+        for record in out.split("\0"):
+            meta, _, name = record.partition("\t")
+            if meta.split(" ")[1:2] == ["tree"]:
+                names.append(name.rsplit("/", 1)[-1])
+        return names
+
+    def existing(self, rev: str, paths: Iterable[str]) -> set[str]:
+        """Which of ``paths`` are files at ``rev``: one ``git cat-file --batch-check``."""
+        wanted = list(dict.fromkeys(paths))
+        if not wanted:
+            return set()
+        commit = self.resolve(rev)
+        proc = self._git.cat_file("--batch-check", as_process=True, istream=subprocess.PIPE)
+        stdin: IO[bytes] = proc.proc.stdin
+        stdout: IO[bytes] = proc.proc.stdout
+        request = "".join(f"{commit}:{path}\n" for path in wanted).encode()
+
+        def feed() -> None:
+            try:
+                stdin.write(request)
+            finally:
+                stdin.close()
+
+        writer = threading.Thread(target=feed, daemon=True)
+        writer.start()
+        found = set()
+        try:
+            for path in wanted:
+                answer = stdout.readline().split()
+                if len(answer) == 3 and answer[1] == b"blob":
+                    found.add(path)
+        finally:
+            writer.join()
+            stdout.close()
+            proc.wait()
+        return found
 
     def index_blobs(self, prefix: str = "") -> dict[str, str]:
         """Path → blob id of every file under ``prefix`` in the index (``git ls-files -s``)."""
@@ -170,29 +235,14 @@ class GitRepository:
         if prefix:
             args += ["--", f":(top){prefix}"]
         found: dict[str, str] = {}
-        for record in self._run(*args).split(b"\0"):
-            if not record:
+        for record in _decode(self._run(*args)).split("\0"):
+            meta, _, path = record.partition("\t")
+            if not meta:
                 continue
-            meta, _, raw_path = record.partition(b"\t")
-            mode, sha, stage = meta.decode().split(" ")
-            rel = _relative(_decode(raw_path), prefix)
+            mode, sha, stage = meta.split(" ")
+            rel = _relative(path, prefix)
             if rel is not None and stage == "0" and mode in _BLOB_MODES:
                 found[rel] = sha
-        return found
-
-    @staticmethod
-    def _entries(out: bytes, sha_field: int, type_field: int, prefix: str) -> dict[str, str]:
-        found: dict[str, str] = {}
-        for record in out.split(b"\0"):
-            if not record:
-                continue
-            meta, _, raw_path = record.partition(b"\t")
-            fields = meta.decode().split(" ")
-            if fields[type_field] != "blob" or fields[0] not in _BLOB_MODES:
-                continue  # submodules and trees are never registry files
-            rel = _relative(_decode(raw_path), prefix)
-            if rel is not None:
-                found[rel] = fields[sha_field]
         return found
 
     def read_blobs(self, shas: Iterable[str]) -> dict[str, bytes]:
@@ -228,10 +278,15 @@ class GitRepository:
         return found
 
     def snapshot(
-        self, rev: str, prefix: str, select: Callable[[str], bool] | None = None
+        self,
+        rev: str,
+        prefix: str,
+        select: Callable[[str], bool] | None = None,
+        under: Sequence[str] = (),
     ) -> MemorySource:
-        """The files under ``prefix`` at ``rev`` (those ``select`` keeps), held in memory."""
-        blobs = self.tree_blobs(rev, prefix)
+        """The files under ``prefix`` at ``rev`` (only ``under`` those paths if given; those
+        ``select`` keeps), held in memory."""
+        blobs = self.tree_blobs(rev, prefix, under)
         if select is not None:
             blobs = {rel: sha for rel, sha in blobs.items() if select(rel)}
         content = self.read_blobs(blobs.values())
@@ -251,21 +306,45 @@ class GitRepository:
         )  # fmt: skip
         return list(_parse_name_status(out))
 
+    def changed_blobs(self, base: str, head: str, prefix: str = "") -> dict[str, str | None]:
+        """Path → new blob id (None: deleted) of every file that differs between two
+        revisions under ``prefix``; trees compared, no file read or stat'ed."""
+        args = ["diff-tree", "-r", "-z", "--no-renames", "--raw", self.resolve(base),
+                self.resolve(head)]  # fmt: skip
+        if prefix:
+            args += ["--", prefix]
+        fields = _decode(self._run(*args)).split("\0")
+        found: dict[str, str | None] = {}
+        for meta, path in zip(fields[0::2], fields[1::2], strict=False):
+            if not meta.startswith(":"):
+                continue
+            _, new_mode, _, new_sha, status = meta[1:].split(" ")
+            rel = _relative(path, prefix)
+            if rel is not None:
+                blob = status != "D" and new_mode in _BLOB_MODES
+                found[rel] = new_sha if blob else None
+        return found
+
     def worktree_changes(self, rev: str, prefix: str = "") -> set[str]:
         """Paths under ``prefix`` whose work-tree content differs from ``rev``, untracked too.
 
         ``git diff REV`` compares the revision with the files on disk (it stats them, it
-        does not read the unchanged ones); untracked files are listed by ``ls-files``.
+        does not read the unchanged ones); untracked files are listed by ``ls-files``. The
+        two run at once: on a large registry each is mostly waiting for the file system.
         """
         spec = [f":(top){prefix}"] if prefix else []
-        diff = self._run(
-            "diff", "--name-only", "-z", "--no-renames", self.resolve(rev), "--", *spec
-        )
-        untracked = self._run(
-            "ls-files", "-z", "--others", "--exclude-standard", "--full-name", "--", *spec
-        )
+        commit = self.resolve(rev)
+        with ThreadPoolExecutor(2) as pool:
+            diff = pool.submit(
+                self._run, "diff", "--name-only", "-z", "--no-renames", commit, "--", *spec
+            )
+            untracked = pool.submit(
+                self._run, "ls-files", "-z", "--others", "--exclude-standard", "--full-name",
+                "--", *spec,
+            )  # fmt: skip
+            listed = [*diff.result().split(b"\0"), *untracked.result().split(b"\0")]
         found: set[str] = set()
-        for raw in (*diff.split(b"\0"), *untracked.split(b"\0")):
+        for raw in listed:
             if raw:
                 rel = _relative(_decode(raw), prefix)
                 if rel is not None:

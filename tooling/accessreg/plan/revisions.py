@@ -8,8 +8,8 @@ all users of an operator whose own file changed (a termination lists every one o
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
 from datetime import date
 
 from accessreg import layout
@@ -21,6 +21,9 @@ from accessreg.loading import load
 from accessreg.plan.diff import compute_plan
 from accessreg.plan.model import Plan, Revisions
 from accessreg.registry import Registry
+from accessreg.sources import MemorySource
+
+CATALOG = "systems.yaml"
 
 
 def registry_rel(path: str) -> str | None:
@@ -37,6 +40,20 @@ def changed_registry_files(changes: Iterable[PathChange]) -> set[str]:
 def is_operator_data(path: str) -> bool:
     rel = registry_rel(path)
     return rel is not None and layout.classify(rel) in (Kind.OPERATOR, Kind.USER)
+
+
+# Beyond this many paths to list one by one, listing the whole registry is cheaper.
+_MAX_LISTED = 2000
+
+
+def plan_paths(changed: set[str]) -> list[str]:
+    """What a plan lists (files and directories), given the changed files; empty: all."""
+    whole = sorted(
+        {f"users/{code}" for rel in changed if (place := layout.split(rel))[0] is Kind.OPERATOR
+         and (code := place[1])}
+    )  # fmt: skip
+    paths = ["operators", *layout.SINGLETONS, *sorted(changed), *whole]
+    return paths if len(paths) <= _MAX_LISTED else []
 
 
 def plan_selection(changed: set[str]) -> Callable[[str], bool]:
@@ -56,14 +73,31 @@ def plan_selection(changed: set[str]) -> Callable[[str], bool]:
     return select
 
 
-def load_registry(repo: GitRepository, rev: str, select: Callable[[str], bool]) -> Registry:
-    """The registry at ``rev`` (the files ``select`` keeps); its catalog must load."""
-    loaded = load(repo.snapshot(rev, REGISTRY_DIR, select))
-    if loaded.registry is None:
-        raise ConfigError(
-            f"the catalog does not load at {rev[:12]}; run `accessreg validate` there to see why"
-        )
-    return loaded.registry
+def load_source(source: MemorySource, rev: str, fallback_catalog: bytes | None = None) -> Registry:
+    """The registry a snapshot holds.
+
+    When its catalog does not load, ``fallback_catalog`` (the base's) stands in, so that a
+    change that breaks the catalog can still be planned and judged; the catalog is then
+    reported as a file that does not load. Without a fallback that is an error.
+    """
+    loaded = load(source)
+    if loaded.registry is not None:
+        return loaded.registry
+    if fallback_catalog is not None:
+        stand_in = load(MemorySource({**source.files, CATALOG: fallback_catalog}, source.label))
+        if stand_in.registry is not None:
+            return replace(stand_in.registry, broken=stand_in.registry.broken | {CATALOG})
+    raise ConfigError(
+        f"the catalog does not load at {rev[:12]}; run `accessreg validate` there to see why"
+    )
+
+
+def load_registry(
+    repo: GitRepository, rev: str, select: Callable[[str], bool], under: Sequence[str] = ()
+) -> Registry:
+    """The registry at ``rev`` (the files ``select`` keeps, among ``under`` if given); its
+    catalog must load."""
+    return load_source(repo.snapshot(rev, REGISTRY_DIR, select, under), rev)
 
 
 @dataclass(frozen=True)
@@ -90,12 +124,15 @@ def load_snapshots(repo: GitRepository, base: str, head: str) -> Snapshots:
     base_id, head_id = repo.resolve(base), repo.resolve(head)
     merge_base = repo.merge_base(base_id, head_id)
     changes = tuple(repo.changes(merge_base, head_id))
-    select = plan_selection(changed_registry_files(changes))
+    changed = changed_registry_files(changes)
+    select, under = plan_selection(changed), plan_paths(changed)
+    base_files = repo.snapshot(merge_base, REGISTRY_DIR, select, under)
+    head_files = repo.snapshot(head_id, REGISTRY_DIR, select, under)
     return Snapshots(
         Revisions(base_id, head_id, merge_base),
         changes,
-        load_registry(repo, merge_base, select),
-        load_registry(repo, head_id, select),
+        load_source(base_files, merge_base),
+        load_source(head_files, head_id, fallback_catalog=base_files.files.get(CATALOG)),
     )
 
 

@@ -7,13 +7,13 @@ from collections.abc import Iterator
 from accessreg.model import ClosedRange
 from accessreg.problems import Problem, problem
 from accessreg.registry import Registry
-from accessreg.rules.base import Context, rule
+from accessreg.rules.base import Context, Scope, rule
 
 CATALOG_FILE = "systems.yaml"
 CALENDAR_FILE = "calendar.yaml"
 
 
-@rule("catalog-consistency", "000 §5-1, §5-4, §5-5")
+@rule("catalog-consistency", "000 §5-1, §5-4, §5-5", Scope.OPERATORS)
 def catalog_consistency(reg: Registry, ctx: Context) -> Iterator[Problem]:
     """The catalog contradicts itself.
 
@@ -34,7 +34,9 @@ def catalog_consistency(reg: Registry, ctx: Context) -> Iterator[Problem]:
             if codes.count(code.code) > 1:
                 yield bad(f"{system.id} lists code {code.code} twice", "codes", j, "code")
             if code.replaced_by and code.replaced_by not in codes:
-                yield bad(f"{code.replaced_by} is not a code of {system.id}", "codes", j)
+                yield bad(
+                    f"{code.replaced_by} is not a code of {system.id}", "codes", j, "replaced_by"
+                )
             if system.roles and not set(code.roles) <= set(system.roles):
                 yield bad(
                     f"{system.id} {code.code} names roles the system does not allow",
@@ -51,7 +53,7 @@ def catalog_consistency(reg: Registry, ctx: Context) -> Iterator[Problem]:
                     yield bad(f"derived from unknown system {sid}", "derived", "systems")
 
 
-@rule("calendar-range", "000 §5-1")
+@rule("calendar-range", "000 §5-1", Scope.OPERATORS)
 def calendar_range(reg: Registry, ctx: Context) -> Iterator[Problem]:
     """A closed-day range of the calendar ends before it starts."""
     if reg.calendar is None:

@@ -7,12 +7,14 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 from accessreg.model import Certificate
+from accessreg.periods import years_later
 from accessreg.problems import DataPath, Level, Problem, problem
 from accessreg.registry import Registry
-from accessreg.rules.base import Context, rule
+from accessreg.rules.base import Context, Scope, rule
 
-MAX_VALIDITY = timedelta(days=2 * 366 + 1)  # two years, a leap day and a day of slack
-MAX_START_AHEAD = timedelta(days=180)
+VALIDITY_YEARS = 2
+SLACK = timedelta(days=1)  # an end written as the anniversary itself, not the day before
+START_AHEAD_REFUSED = timedelta(days=180)  # 004: "180日以上先" cannot be asked for
 
 
 def _certs(reg: Registry) -> Iterator[tuple[str, str, int, Certificate]]:
@@ -25,7 +27,7 @@ def is_valid_on(cert: Certificate, day: object) -> bool:
     return cert.suspended_on is None and cert.not_before <= day <= cert.not_after  # type: ignore[operator]
 
 
-@rule("certificate-unique", "000 §4, 004")
+@rule("certificate-unique", "000 §4, 004", Scope.OPERATORS)
 def certificate_unique(reg: Registry, ctx: Context) -> Iterator[Problem]:
     """A certificate serial or certificate ID is registered twice in the registry.
 
@@ -48,12 +50,16 @@ def certificate_unique(reg: Registry, ctx: Context) -> Iterator[Problem]:
                     )
 
 
-@rule("certificate-validity", "000 §4-1, 004 §1")
+@rule("certificate-validity", "000 §4-1, 004 §1", Scope.OPERATORS)
 def certificate_validity(reg: Registry, ctx: Context) -> Iterator[Problem]:
-    """A certificate's validity is longer than two years, or ends before it starts."""
+    """A certificate's validity is longer than two years, or ends before it starts.
+
+    EPPCERT certificates are valid for two years: `not_after` may be at most the day two
+    years after `not_before` (one day of slack for an end written as the anniversary).
+    """
     for file, _, i, cert in _certs(reg):
-        span = cert.not_after - cert.not_before
-        if span <= timedelta(0) or span > MAX_VALIDITY:
+        latest = years_later(cert.not_before, VALIDITY_YEARS) + SLACK
+        if cert.not_after <= cert.not_before or cert.not_after > latest:
             yield problem(
                 file,
                 "certificate-validity",
@@ -63,23 +69,25 @@ def certificate_validity(reg: Registry, ctx: Context) -> Iterator[Problem]:
             )
 
 
-@rule("certificate-start", "004 §1")
+@rule("certificate-start", "004 §1", Scope.OPERATORS)
 def certificate_start(reg: Registry, ctx: Context) -> Iterator[Problem]:
-    """A certificate's validity starts more than 180 days after today.
+    """A certificate's validity starts 180 days or more after today.
 
-    EPPCERT lets a renewal start in the future, but not more than 180 days ahead.
+    EPPCERT lets a renewal start in the future, but a start 180 days or more ahead
+    (180日以上先) cannot be asked for.
     """
     for file, _, i, cert in _certs(reg):
-        if cert.not_before - ctx.today > MAX_START_AHEAD:
+        if cert.not_before - ctx.today >= START_AHEAD_REFUSED:
             yield problem(
                 file,
                 "certificate-start",
-                f"certificate {cert.id} starts on {cert.not_before}, more than 180 days ahead",
+                f"certificate {cert.id} starts on {cert.not_before}, 180 days or more after "
+                f"{ctx.today}: EPPCERT does not issue such a start",
                 ("certificates", i, "not_before"),
             )
 
 
-@rule("certificate-api", "000 §4-1")
+@rule("certificate-api", "000 §4-1", Scope.OPERATORS)
 def certificate_api(reg: Registry, ctx: Context) -> Iterator[Problem]:
     """An operator has more than one API certificate valid at the same time.
 
@@ -100,7 +108,7 @@ def certificate_api(reg: Registry, ctx: Context) -> Iterator[Problem]:
             )
 
 
-@rule("certificate-expired", "000 §4-1, 004 §1")
+@rule("certificate-expired", "000 §4-1, 004 §1", Scope.OPERATORS)
 def certificate_expired(reg: Registry, ctx: Context) -> Iterator[Problem]:
     """Warning: a certificate has expired; it is left out of the whitelists. Remove it."""
     for file, _, i, cert in _certs(reg):
@@ -114,7 +122,7 @@ def certificate_expired(reg: Registry, ctx: Context) -> Iterator[Problem]:
             )
 
 
-@rule("certificate-system", "000 §4-2")
+@rule("certificate-system", "000 §4-2", Scope.OPERATORS)
 def certificate_system(reg: Registry, ctx: Context) -> Iterator[Problem]:
     """A certificate is registered for a system the operator is not approved for."""
     for entry in reg.iter_operators():

@@ -7,10 +7,10 @@ from collections.abc import Iterator
 from accessreg import layout
 from accessreg.problems import Problem, problem
 from accessreg.registry import Registry
-from accessreg.rules.base import Context, rule
+from accessreg.rules.base import Context, Scope, rule
 
 
-@rule("file-name", "000 §5-1 note 3")
+@rule("file-name", "000 §5-1 note 3", Scope.OPERATOR)
 def file_name(reg: Registry, ctx: Context) -> Iterator[Problem]:
     """A file's name does not match its content.
 
@@ -37,7 +37,7 @@ def file_name(reg: Registry, ctx: Context) -> Iterator[Problem]:
             )
 
 
-@rule("user-operator-unknown", "000 §5-1")
+@rule("user-operator-unknown", "000 §5-1", Scope.OPERATOR)
 def user_operator_unknown(reg: Registry, ctx: Context) -> Iterator[Problem]:
     """A user file sits in the directory of an operator that has no operator file."""
     for u in reg.users:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from accessreg.problems import DataPath, Problem, problem
 from accessreg.registry import Registry
-from accessreg.rules.base import Context, rule
+from accessreg.rules.base import Context, Scope, rule
 
 
 @dataclass(frozen=True)
@@ -19,7 +19,7 @@ class _Holder:
     is_contact: bool
 
 
-@rule("login-id-unique", "000 §5-1 note 3 ③, §3-1 ⑥ note 3")
+@rule("login-id-unique", "000 §5-1 note 3 ③, §3-1 ⑥ note 3", Scope.LOGIN)
 def login_id_unique(reg: Registry, ctx: Context) -> Iterator[Problem]:
     """Two people share a login ID, ignoring letter case.
 

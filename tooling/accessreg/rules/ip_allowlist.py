@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from accessreg.problems import Problem, problem
 from accessreg.registry import Registry
-from accessreg.rules.base import Context, rule
+from accessreg.rules.base import Context, Scope, rule
 
 MAX_PREFIX = {4: 24, 6: 48}  # the widest prefix one entry may allow
 
@@ -25,7 +25,7 @@ def address_problem(cidr: str) -> str | None:
     return None
 
 
-@rule("ip-allowlist-address", "000 §2-8")
+@rule("ip-allowlist-address", "000 §2-8", Scope.OPERATORS)
 def ip_allowlist_address(reg: Registry, ctx: Context) -> Iterator[Problem]:
     """An allowlisted entry is not a fixed global address or a small prefix.
 
@@ -39,7 +39,7 @@ def ip_allowlist_address(reg: Registry, ctx: Context) -> Iterator[Problem]:
                 yield problem(entry.file, "ip-allowlist-address", why, ("ip_allowlist", i, "cidr"))
 
 
-@rule("ip-allowlist-expired", "000 §2-8")
+@rule("ip-allowlist-expired", "000 §2-8", Scope.OPERATORS)
 def ip_allowlist_expired(reg: Registry, ctx: Context) -> Iterator[Problem]:
     """An allowlisted entry's expiry date has passed: renew it with a reason, or remove it."""
     for entry in reg.iter_operators():

@@ -3,7 +3,12 @@
 from accessreg.rules.base import Rule
 
 RULES = (
-    Rule("yaml-syntax", "-", "The file is not well-formed YAML (or not UTF-8)."),
+    Rule(
+        "yaml-syntax",
+        "-",
+        "The file is not well-formed YAML, not UTF-8 text, holds more than one document, or "
+        "uses a list or a mapping as a key.",
+    ),
     Rule(
         "yaml-duplicate-key",
         "-",

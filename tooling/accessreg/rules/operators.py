@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
 
+from accessreg.periods import years_later
 from accessreg.problems import Problem, problem
 from accessreg.registry import Registry
-from accessreg.rules.base import Context, rule
+from accessreg.rules.base import Context, Scope, rule
 
 
-@rule("contact-primary", "000 §2-4 note 1")
+@rule("contact-primary", "000 §2-4 note 1", Scope.OPERATORS)
 def contact_primary(reg: Registry, ctx: Context) -> Iterator[Problem]:
     """An operator does not have exactly one primary window person (正担当).
 
@@ -28,7 +28,7 @@ def contact_primary(reg: Registry, ctx: Context) -> Iterator[Problem]:
             )
 
 
-@rule("subcontractor-code", "000 §5-1 note 2")
+@rule("subcontractor-code", "000 §5-1 note 2", Scope.OPERATORS)
 def subcontractor_code(reg: Registry, ctx: Context) -> Iterator[Problem]:
     """A subcontractor code is declared twice, or is the operator's own code."""
     for entry in reg.iter_operators():
@@ -44,7 +44,7 @@ def subcontractor_code(reg: Registry, ctx: Context) -> Iterator[Problem]:
             seen.add(sub.code)
 
 
-@rule("operator-terminated-users", "000 §3-3, 002 §2.7")
+@rule("operator-terminated-users", "000 §3-3, 002 §2.7", Scope.OPERATOR)
 def operator_terminated_users(reg: Registry, ctx: Context) -> Iterator[Problem]:
     """A terminated operator still has users.
 
@@ -62,14 +62,7 @@ def operator_terminated_users(reg: Registry, ctx: Context) -> Iterator[Problem]:
                 )
 
 
-def _years_later(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
-
-
-@rule("membership-provisional", "003 §2.7.2 ④")
+@rule("membership-provisional", "003 §2.7.2 ④", Scope.OPERATORS)
 def membership_provisional(reg: Registry, ctx: Context) -> Iterator[Problem]:
     """An operator has been a provisional OCCTO member for more than a year.
 
@@ -79,7 +72,7 @@ def membership_provisional(reg: Registry, ctx: Context) -> Iterator[Problem]:
     for entry in reg.iter_operators():
         m = entry.operator.membership
         if m and m.status == "provisional" and m.provisional_since is not None:
-            deadline = _years_later(m.provisional_since, 1)
+            deadline = years_later(m.provisional_since, 1)
             if ctx.today > deadline:
                 yield problem(
                     entry.file,
@@ -90,7 +83,7 @@ def membership_provisional(reg: Registry, ctx: Context) -> Iterator[Problem]:
                 )
 
 
-@rule("occto-member", "002 §2.1.1 ①(イ), 003 §2.1.1")
+@rule("occto-member", "002 §2.1.1 ①(イ), 003 §2.1.1", Scope.OPERATORS)
 def occto_member(reg: Registry, ctx: Context) -> Iterator[Problem]:
     """An operator uses an OCCTO system without the membership it needs.
 

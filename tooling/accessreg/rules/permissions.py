@@ -7,28 +7,30 @@ from collections.abc import Iterator
 
 from accessreg.problems import Level, Problem, problem
 from accessreg.registry import Registry
-from accessreg.rules.base import Context, rule
+from accessreg.rules.base import Context, Scope, rule
 
 
-@rule("affiliation", "000 §5-1 note 2, 002 §2.3")
+@rule("affiliation", "000 §5-1 note 2, 002 §2.3", Scope.OPERATOR)
 def affiliation(reg: Registry, ctx: Context) -> Iterator[Problem]:
     """A user's affiliation is neither the operator nor one of its declared subcontractors."""
     for u in reg.users:
         entry = reg.operators.get(u.operator_code)
         if entry is None:
             continue
-        if u.user.affiliation not in entry.operator.affiliations:
-            subs = ", ".join(s.code for s in entry.operator.subcontractors) or "none declared"
+        # The code of the directory, not the file's `code`: a typo there is file-name's
+        # problem and must not make every user of the operator look misaffiliated.
+        subs = [s.code for s in entry.operator.subcontractors]
+        if u.user.affiliation != u.operator_code and u.user.affiliation not in subs:
             yield problem(
                 u.file,
                 "affiliation",
                 f"affiliation {u.user.affiliation} is not {u.operator_code} or one of its "
-                f"declared subcontractors ({subs})",
+                f"declared subcontractors ({', '.join(subs) or 'none declared'})",
                 ("affiliation",),
             )
 
 
-@rule("permission-abolished", "000 §5-4 (TAXIS 1110, 2022-01-24)")
+@rule("permission-abolished", "000 §5-4 (TAXIS 1110, 2022-01-24)", Scope.OPERATOR)
 def permission_abolished(reg: Registry, ctx: Context) -> Iterator[Problem]:
     """A permission code that has been abolished is still held."""
     for u in reg.users:
@@ -45,7 +47,7 @@ def permission_abolished(reg: Registry, ctx: Context) -> Iterator[Problem]:
                 )
 
 
-@rule("permission-derived", "000 §5-1 note 9, §7-2")
+@rule("permission-derived", "000 §5-1 note 9, §7-2", Scope.OPERATOR)
 def permission_derived(reg: Registry, ctx: Context) -> Iterator[Problem]:
     """A derived permission is written by hand.
 
@@ -66,7 +68,7 @@ def permission_derived(reg: Registry, ctx: Context) -> Iterator[Problem]:
                 )
 
 
-@rule("system-not-approved", "000 §3-1, §3-2")
+@rule("system-not-approved", "000 §3-1, §3-2", Scope.OPERATOR)
 def system_not_approved(reg: Registry, ctx: Context) -> Iterator[Problem]:
     """A user holds a permission for a system the operator is not approved to use."""
     for u in reg.users:
@@ -87,7 +89,7 @@ def system_not_approved(reg: Registry, ctx: Context) -> Iterator[Problem]:
                 )
 
 
-@rule("system-role", "000 §2-2, §5-1 notes 6-7, §5-5; 002 §2.1.1")
+@rule("system-role", "000 §2-2, §5-1 notes 6-7, §5-5; 002 §2.1.1", Scope.OPERATOR)
 def system_role(reg: Registry, ctx: Context) -> Iterator[Problem]:
     """The operator lacks the role a system or a permission code requires.
 
@@ -123,7 +125,7 @@ def system_role(reg: Registry, ctx: Context) -> Iterator[Problem]:
                 )
 
 
-@rule("permission-limit", "000 §5-1 note 5; 002 §3.2; 003 §3")
+@rule("permission-limit", "000 §5-1 note 5; 002 §3.2; 003 §3", Scope.OPERATOR)
 def permission_limit(reg: Registry, ctx: Context) -> Iterator[Problem]:
     """More users of one operator hold a code than the catalog allows.
 

@@ -1,0 +1,1 @@
+"""One test module per module of ``accessreg.rules``, one invalid fixture per rule id."""

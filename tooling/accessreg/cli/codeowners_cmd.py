@@ -1,0 +1,44 @@
+"""``accessreg codeowners``: write or check .github/CODEOWNERS."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from pydantic import ValidationError
+
+from accessreg import codeowners, workspace, yamlsafe
+from accessreg.atomic import write_text
+from accessreg.cli.options import registry_option
+from accessreg.errors import ConfigError
+from accessreg.model import MaintainersFile
+
+
+def _maintainers(registry: Path) -> MaintainersFile:
+    path = registry / "maintainers.yaml"
+    try:
+        return MaintainersFile.model_validate(yamlsafe.load(path.read_bytes()))
+    except (OSError, yamlsafe.YamlProblem, ValidationError) as exc:
+        raise ConfigError(
+            f"{workspace.display(path)} does not load ({type(exc).__name__}); "
+            "run `accessreg validate` to see why"
+        ) from None
+
+
+@click.command("codeowners")
+@registry_option
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 if the file is stale.")
+def command(registry: Path | None, check: bool) -> None:
+    """Generate .github/CODEOWNERS from registry/maintainers.yaml."""
+    root = workspace.registry_dir(registry)
+    text = codeowners.render(_maintainers(root))
+    path = root.resolve().parent / codeowners.PATH
+    current = path.read_text(encoding="utf-8") if path.exists() else None
+    if current == text:
+        sys.exit(0)
+    if check:
+        click.echo(f"stale: {workspace.display(path)} (run `accessreg codeowners`)")
+        sys.exit(1)
+    write_text(path, text)
+    click.echo(f"written: {workspace.display(path)}")

@@ -1,0 +1,513 @@
+"""Incremental validation (``accessreg validate --changed-since REV``): the same problems as
+a full run, re-reading only what changed.
+
+The registry checked is the work tree, or with ``head`` a commit read from git (nothing on
+disk is stat'ed: what CI wants on a fresh checkout). What it holds is known without listing
+200,000 paths: a small *tree state* per registry tree id (every non-user file with its blob
+id; per operator, a digest of its users' paths and blob ids) is cached, and the changes
+from ``REV`` (``git diff``/untracked files, or ``git diff-tree``) are applied to it; only
+the operators they touch are listed again. A file already parsed is taken from the cache by
+path and blob id.
+
+Rules are run according to their declared scope (``rules.base.Scope``):
+
+- ``operator`` rules are run per operator *group* (its operator file, its users, operator
+  files that claim its code): a group whose files, the shared files (catalog, calendar,
+  maintainers) and the day are unchanged takes its findings from the cache;
+- ``operators`` rules (never reading users) run on every operator file, every time;
+- ``login`` rules run on the holders of login IDs held more than once (the logins of every
+  user are kept per group in the cache);
+- any other rule runs on the whole registry (every user's model, built from the cache).
+
+Files git ignores are not seen (a full run reads the directory and would see them).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property
+from pathlib import Path
+
+from accessreg import layout, schemagen
+from accessreg.errors import ConfigError
+from accessreg.gitio.repo import GitRepository
+from accessreg.layout import Kind
+from accessreg.loading import Parsed, load, load_catalog, parse_all
+from accessreg.parsecache import ParseCache, cache_dir, namespace
+from accessreg.problems import Problem
+from accessreg.registry import Registry
+from accessreg.rules import CHECKS, Context, Rule
+from accessreg.rules.base import Scope
+from accessreg.schemacheck import SchemaChecker, checkers
+from accessreg.validate import ValidationResult, locate_all, stale_schemas, validate
+
+_SHARED = (Kind.CATALOG, Kind.CALENDAR, Kind.MAINTAINERS)
+
+
+def blob_id(data: bytes) -> str:
+    """The id git gives a file with this content."""
+    return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
+
+
+def _hidden(rel: str) -> bool:
+    # A full run walks the directory skipping hidden directories; see the same files.
+    if "." not in rel[:1] and "/." not in rel:
+        return False
+    directory = rel.rpartition("/")[0]
+    return directory.startswith(".") or "/." in directory
+
+
+def _digest(*parts: Iterable[str]) -> str:
+    text = "\1".join("\0".join(part) for part in parts)
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def _users_digest(users: Mapping[str, str]) -> str:
+    return _digest(f"{rel}:{users[rel]}" for rel in sorted(users))
+
+
+@dataclass(frozen=True)
+class TreeState:
+    """A registry tree, small: kept in the cache by tree id."""
+
+    others: dict[str, str]  # every file that is not a user's → its blob id
+    groups: dict[str, tuple[str, int]]  # operator code → (digest of its users, how many)
+
+    @classmethod
+    def of(cls, blobs: Mapping[str, str]) -> TreeState:
+        others: dict[str, str] = {}
+        users: dict[str, dict[str, str]] = defaultdict(dict)
+        for rel, blob in blobs.items():
+            if _hidden(rel):
+                continue
+            kind, code = layout.split(rel)
+            if kind is Kind.USER and code is not None:
+                users[code][rel] = blob
+            else:
+                others[rel] = blob
+        return cls(others, {c: (_users_digest(u), len(u)) for c, u in users.items()})
+
+
+@dataclass(frozen=True)
+class GroupResult:
+    """What the cache keeps for one operator group."""
+
+    problems: tuple[Problem, ...]  # users' own problems and the operator-scoped findings
+    files: tuple[str, ...]  # every user file that loaded, and in the same order
+    logins: tuple[str, ...]  # its login ID
+
+    @cached_property
+    def login_set(self) -> frozenset[str]:
+        return frozenset(self.logins)
+
+    @property
+    def shares_a_login(self) -> bool:
+        """Two of the group's own users hold the same login ID."""
+        return len(self.login_set) < len(self.logins)
+
+
+@dataclass
+class Stats:
+    files: int = 0
+    changed: int = 0
+    groups: int = 0
+    groups_checked: int = 0
+    parsed: int = 0  # files read and parsed in this run (the rest came from the cache)
+    cache: str = ""
+    notes: list[str] = field(default_factory=list)
+
+
+class Snapshot:
+    """The registry being validated, as a ``Source``: the state of ``rev`` with the changes
+    since applied. Users are listed per operator, only for the operators a run needs."""
+
+    def __init__(
+        self,
+        repo: GitRepository,
+        prefix: str,
+        root: Path,
+        label: str,
+        rev: str,
+        head: str | None,
+        cache: ParseCache,
+    ) -> None:
+        self.repo = repo
+        self.prefix = prefix
+        self.root = root
+        self.label = label
+        self.head = head  # None: the work tree
+        self.listed_at = head or rev  # where listings come from (then the work tree's changes)
+        self.fresh: dict[str, bytes] = {}  # content already read
+        self.blobs: dict[str, str] = {}  # every file known so far → its blob id
+        self._users: dict[str, dict[str, str]] = defaultdict(dict)  # listed, per operator
+        self._listed: set[str] = set()  # operators whose users are in ``blobs``
+        self._full = False
+        base = self._state(rev, cache)
+        self.changes = self._changes(rev)  # rel → blob, None when gone
+        self.state = self._apply(base, cache)
+        self.blobs.update(self.state.others)
+
+    # -- building the state ------------------------------------------------------------------
+
+    def _state(self, rev: str, cache: ParseCache) -> TreeState:
+        tree = self.repo.tree_id(rev, self.prefix)
+        if tree is None:
+            raise ConfigError(f"{rev} has no {self.prefix}/ directory")
+        cached: TreeState | None = cache.get("trees", [tree]).get(tree)
+        if cached is None:
+            cached = TreeState.of(self.repo.tree_blobs(rev, self.prefix))
+            _keep_state(cache, tree, cached)
+        return cached
+
+    def _changes(self, rev: str) -> dict[str, str | None]:
+        if self.head is not None:
+            return self.repo.changed_blobs(rev, self.head, self.prefix)
+        found: dict[str, str | None] = {}
+        for rel in self.repo.worktree_changes(rev, self.prefix):
+            path = self.root / rel
+            if path.is_file():
+                self.fresh[rel] = path.read_bytes()
+                found[rel] = blob_id(self.fresh[rel])
+            else:
+                found[rel] = None
+        return found
+
+    def _apply(self, base: TreeState, cache: ParseCache) -> TreeState:
+        others = dict(base.others)
+        touched: set[str] = set()
+        for rel, blob in self.changes.items():
+            if _hidden(rel):
+                continue
+            kind, code = layout.split(rel)
+            if kind is Kind.USER and code is not None:
+                touched.add(code)
+            elif blob is None:
+                others.pop(rel, None)
+            else:
+                others[rel] = blob
+        groups = dict(base.groups)
+        self.users_of(touched)
+        for code in touched:
+            mine = self._users.get(code)
+            if mine:
+                groups[code] = (_users_digest(mine), len(mine))
+            else:
+                groups.pop(code, None)
+        state = TreeState(others, groups)
+        if self.head is not None and (tree := self.repo.tree_id(self.head, self.prefix)):
+            _keep_state(cache, tree, state)  # the next run on this commit starts here
+        return state
+
+    # -- listing users -----------------------------------------------------------------------
+
+    def users_of(self, codes: Iterable[str]) -> dict[str, str]:
+        """Every user file (→ blob id) of these operators, as the snapshot has them."""
+        wanted = {c for c in codes if not c.startswith(".")}
+        missing = sorted(wanted - self._listed)
+        if missing and not self._full:
+            many = len(missing) > 200  # one listing of everything is cheaper than that
+            under = [] if many else [f"users/{code}" for code in missing]
+            listed = self.repo.tree_blobs(self.listed_at, self.prefix, under)
+            if self.head is None:
+                for rel, blob in self.changes.items():
+                    listed.pop(rel, None)
+                    if blob is not None:
+                        listed[rel] = blob
+            for rel, blob in listed.items():
+                kind, code = layout.split(rel)
+                if kind is Kind.USER and code and (many or code in wanted) and not _hidden(rel):
+                    self.blobs[rel] = blob
+                    self._users[code][rel] = blob
+            self._listed.update(missing)
+            self._full = many
+        return {rel: blob for code in wanted for rel, blob in self._users.get(code, {}).items()}
+
+    @property
+    def files(self) -> int:
+        return len(self.state.others) + sum(n for _, n in self.state.groups.values())
+
+    # -- Source ------------------------------------------------------------------------------
+
+    def paths(self) -> list[str]:
+        """The files known so far: every non-user file and the users listed."""
+        return sorted(self.blobs)
+
+    def prefetch(self, rels: Iterable[str]) -> None:
+        """Read many files at once (from git in one batch when checking a commit)."""
+        if self.head is None:
+            return
+        wanted = {rel: self.blobs[rel] for rel in rels if rel not in self.fresh}
+        content = self.repo.read_blobs(wanted.values())
+        for rel, blob in wanted.items():
+            self.fresh[rel] = content[blob]
+
+    def read(self, rel: str) -> bytes:
+        if rel not in self.fresh:
+            if self.head is not None:
+                self.prefetch([rel])
+            else:
+                with open(self.root / rel, "rb") as f:  # noqa: PTH123 - hot path
+                    return f.read()
+        return self.fresh[rel]
+
+
+def _keep_state(cache: ParseCache, tree: str, state: TreeState) -> None:
+    if cache.count("trees") > 100:  # a state per registry tree checked: start over now and then
+        cache.clear("trees")
+    cache.put("trees", {tree: state})
+
+
+class _Subset:
+    """Some of a snapshot's files: what one load in this run needs."""
+
+    def __init__(self, snapshot: Snapshot, rels: Iterable[str]) -> None:
+        self.snapshot = snapshot
+        self.label = snapshot.label
+        self.rels = sorted(set(rels))
+
+    def paths(self) -> list[str]:
+        return self.rels
+
+    def read(self, rel: str) -> bytes:
+        return self.snapshot.read(rel)
+
+
+class _Run:
+    def __init__(self, snap: Snapshot, today: date, cache: ParseCache, stats: Stats) -> None:
+        self.snap = snap
+        self.today = today
+        self.cache = cache
+        self.stats = stats
+        self.new_parsed: dict[str, Parsed] = {}
+
+    def key(self, rel: str) -> str:
+        return f"{rel}\0{self.snap.blobs[rel]}"
+
+    def parsed(self, rels: Iterable[str], by_kind: dict[Kind, SchemaChecker]) -> dict[str, Parsed]:
+        """Parsed files, from the cache where it has them."""
+        wanted: list[tuple[str, Kind]] = []
+        for rel in rels:
+            kind = layout.split(rel)[0]
+            if kind is not None and kind is not Kind.CATALOG:
+                wanted.append((rel, kind))
+        cached = self.cache.get("parsed", (self.key(r) for r, _ in wanted))
+        found = {rel: cached[self.key(rel)] for rel, _ in wanted if self.key(rel) in cached}
+        missing = [(rel, kind) for rel, kind in wanted if rel not in found]
+        self.snap.prefetch(rel for rel, _ in missing)
+        # Many misses (a cold cache) are parsed on every core, as a full run does.
+        for fresh in parse_all(self.snap, by_kind, missing):
+            found[fresh.rel] = fresh
+            self.new_parsed[self.key(fresh.rel)] = fresh
+        self.stats.parsed += len(missing)
+        return found
+
+    def load(self, rels: Iterable[str], reuse: dict[str, Parsed]) -> tuple[Registry, list[Problem]]:
+        loaded = load(_Subset(self.snap, rels), reuse)
+        assert loaded.registry is not None  # the catalog loaded before this run started
+        return loaded.registry, loaded.problems
+
+
+def _run_rules(rules: Iterable[Rule], registry: Registry, ctx: Context) -> list[Problem]:
+    found: list[Problem] = []
+    for rule in rules:
+        assert rule.check is not None
+        found.extend(rule.check(registry, ctx))
+    return found
+
+
+def validate_incremental(
+    repo: GitRepository,
+    rev: str,
+    registry_dir: Path,
+    label: str,
+    today: date,
+    schemas: Path | None = None,
+    schemas_label: str = "schemas",
+    head: str | None = None,
+) -> tuple[ValidationResult, Stats]:
+    """The problems of the registry in the work tree (or at ``head``), reusing what is
+    cached; ``rev`` is where the changes are counted from."""
+    root = registry_dir.resolve()
+    prefix = root.relative_to(repo.root.resolve()).as_posix()
+    rev_id = repo.resolve(rev)
+    head_id = repo.resolve(head) if head is not None else None
+    # The catalog decides the namespace of parsed files and findings, and the tree state
+    # says where the catalog is: tree states have a cache of their own.
+    trees = ParseCache(cache_dir(repo.common_dir), namespace("trees"))
+    try:
+        snap = Snapshot(repo, prefix, root, label, rev_id, head_id, trees)
+    finally:
+        trees.close()
+    stats = Stats(files=snap.files, changed=len(snap.changes))
+    catalog, _ = load_catalog(snap, snap.paths())
+    if catalog is None:  # nothing can be checked without it: the full run says why
+        stats.notes.append("the catalog does not load: checked everything")
+        snap.users_of(snap.state.groups)
+        return validate(snap, today, schemas, schemas_label), stats
+    generated = schemagen.generate_all(catalog)
+    schemas_text = json.dumps({str(k): v for k, v in generated.items()}, sort_keys=True)
+    cache = ParseCache(cache_dir(repo.common_dir), namespace(schemas_text))
+    stats.cache = str(cache.path)
+    try:
+        result = _validate(snap, today, cache, stats, checkers(generated))
+    finally:
+        if cache.error:
+            stats.notes.append(cache.error)
+        cache.close()
+    # Problems are located in their files: know every file that has one.
+    snap.users_of({code for p in result if (code := layout.split(p.file)[1]) is not None})
+    located = locate_all(result, snap)
+    if schemas is not None:
+        located.extend(stale_schemas(Registry(catalog, {}, ()), schemas, schemas_label))
+    return ValidationResult(sorted(located), stats.files, None), stats
+
+
+def _validate(
+    snap: Snapshot,
+    today: date,
+    cache: ParseCache,
+    stats: Stats,
+    by_kind: dict[Kind, SchemaChecker],
+) -> list[Problem]:
+    run = _Run(snap, today, cache, stats)
+    ctx = Context(today)
+    always = sorted(snap.state.others)  # shared files, operator files, files out of place
+    operator_files: dict[str, str] = {}
+    for rel in always:
+        kind, code = layout.split(rel)
+        if kind is Kind.OPERATOR and code is not None:
+            operator_files[code] = rel
+    codes = sorted(set(snap.state.groups) | set(operator_files))
+    stats.groups = len(codes)
+
+    # Operator files are read every run; so is the linkage of an operator file that claims
+    # another operator's code (operator-scoped rules follow the code in the file).
+    base_parsed = run.parsed(always, by_kind)
+    claims: dict[str, list[str]] = defaultdict(list)
+    for code, rel in operator_files.items():
+        data = base_parsed[rel].data
+        claimed = data.get("code") if isinstance(data, dict) else None
+        if isinstance(claimed, str) and claimed != code:
+            claims[claimed].append(rel)
+    shared = [f"{r}:{snap.blobs[r]}" for r in always if layout.split(r)[0] in _SHARED]
+    base_key = _digest([today.isoformat()], shared)
+
+    def own_files(code: str) -> list[str]:
+        rel = operator_files.get(code)
+        return [f"{rel}:{snap.blobs[rel]}"] if rel else []
+
+    keys = {
+        code: _digest(
+            [base_key, code, snap.state.groups.get(code, ("", 0))[0]],
+            own_files(code),
+            (f"{r}:{snap.blobs[r]}" for r in sorted(claims.get(code, ()))),
+        )
+        for code in codes
+    }
+    cached: dict[str, GroupResult] = cache.get("groups", keys.values())
+    missed = sorted(code for code, key in keys.items() if key not in cached)
+    stats.groups_checked = len(missed)
+
+    # Everything every run needs, plus the users of the groups to check.
+    missed_users = sorted(snap.users_of(missed))
+    reuse = {**base_parsed, **run.parsed(missed_users, by_kind)}
+    registry, load_problems = run.load([*always, *missed_users], reuse)
+    group_of = {rel: layout.split(rel)[1] or "" for rel in missed_users}
+    group_of.update({operator_files[c]: c for c in missed if c in operator_files})
+    is_user = set(missed_users)
+    found = [p for p in load_problems if p.file not in is_user]
+
+    by_scope: dict[Scope, list[Rule]] = defaultdict(list)
+    for rule in CHECKS:
+        by_scope[rule.scope].append(rule)
+    fresh: dict[str, list[Problem]] = {code: [] for code in missed}
+    for p in load_problems:
+        if p.file in is_user:
+            fresh[group_of[p.file]].append(p)
+    for p in _run_rules(by_scope[Scope.OPERATOR], registry, ctx):
+        if p.file in group_of:
+            fresh[group_of[p.file]].append(p)
+    users_of: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for u in registry.users:
+        if u.file in is_user:
+            users_of[group_of[u.file]].append((u.file, u.user.email.lower()))
+    new_results = {
+        keys[code]: GroupResult(
+            tuple(fresh[code]),
+            tuple(f for f, _ in users_of[code]),
+            tuple(login for _, login in users_of[code]),
+        )
+        for code in missed
+    }
+    cache.put("groups", new_results)
+    results = {code: cached.get(keys[code]) or new_results[keys[code]] for code in codes}
+    for result in results.values():
+        found.extend(result.problems)
+
+    found.extend(_run_rules(by_scope[Scope.OPERATORS], registry, ctx))
+    found.extend(_login_findings(run, by_scope[Scope.LOGIN], registry, results, reuse, by_kind))
+    if by_scope[Scope.REGISTRY]:
+        stats.notes.append(
+            "rules without a scope ran on the whole registry: "
+            + ", ".join(r.id for r in by_scope[Scope.REGISTRY])
+        )
+        users = sorted(snap.users_of(codes))
+        whole, _ = run.load([*always, *users], {**reuse, **run.parsed(users, by_kind)})
+        found.extend(_run_rules(by_scope[Scope.REGISTRY], whole, ctx))
+
+    cache.put("parsed", run.new_parsed)
+    _prune(cache, stats, keys)
+    return found
+
+
+def _login_findings(
+    run: _Run,
+    rules: list[Rule],
+    registry: Registry,
+    results: dict[str, GroupResult],
+    reuse: dict[str, Parsed],
+    by_kind: dict[Kind, SchemaChecker],
+) -> list[Problem]:
+    """Run the login-scoped rules on the holders of every login held more than once."""
+    if not rules:
+        return []
+    # Set operations per group: a login is clashing when a second holder of it shows up.
+    seen: set[str] = set()
+    clashing_logins: set[str] = set()
+    for entry in registry.operators.values():
+        for contact in entry.operator.contacts:
+            login = contact.email.lower()
+            (clashing_logins if login in seen else seen).add(login)
+    for result in results.values():
+        if result.shares_a_login:
+            counted = Counter(result.logins)
+            clashing_logins.update(login for login, n in counted.items() if n > 1)
+        clashing_logins |= seen & result.login_set
+        seen |= result.login_set
+    clashing = {
+        code: [
+            file
+            for file, login in zip(result.files, result.logins, strict=True)
+            if login in clashing_logins
+        ]
+        for code, result in results.items()
+        if not clashing_logins.isdisjoint(result.login_set)
+    }
+    run.snap.users_of(clashing)  # their blob ids, for the parsed-file cache
+    holders = [file for files in clashing.values() for file in files]
+    always = sorted(run.snap.state.others)
+    clash_registry, _ = run.load([*always, *holders], {**reuse, **run.parsed(holders, by_kind)})
+    return _run_rules(rules, clash_registry, Context(run.today))
+
+
+def _prune(cache: ParseCache, stats: Stats, keys: dict[str, str]) -> None:
+    """Keep the cache near the size of the registry: drop what it no longer holds."""
+    if cache.count("parsed") > 3 * stats.files + 1000:
+        cache.clear("parsed")
+    if cache.count("groups") > 4 * len(keys) + 1000:
+        cache.prune("groups", keys.values())

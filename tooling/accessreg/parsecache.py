@@ -1,0 +1,172 @@
+"""The cache of incremental validation: parsed files and rule findings, keyed by blob ids.
+
+One SQLite file per *namespace*: the tool's version and source code, the Python version and
+the generated schemas (which follow the models and the catalog). Anything that changes how a file is
+read or checked changes the namespace, so a stale entry can never be used; older files are
+deleted when a new namespace is opened.
+
+- ``parsed``: a file as parsed (its data and its own problems), keyed by its path and git
+  blob id.
+- ``groups``: the findings of the rules scoped to one operator, keyed by a digest of the
+  blob ids they were computed from and the day (rules depend on the date).
+- ``trees``: what a registry tree holds (``incremental.TreeState``), keyed by its tree id.
+
+Where it lives: ``$ACCESSREG_CACHE_DIR`` if set, else ``accessreg-cache/`` in the
+repository's git directory (``.git/accessreg-cache``), which no checkout or commit sees.
+The cache is only ever an optimisation: when it cannot be opened or written, validation
+goes on without it.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+import pickle
+import sqlite3
+import sys
+import time
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+from accessreg import __version__
+
+ENV_DIR = "ACCESSREG_CACHE_DIR"
+DIR_NAME = "accessreg-cache"
+Table = Literal["parsed", "groups", "trees"]  # table names are never input
+_CHUNK = 900  # below SQLite's limit on query parameters
+_STALE_SECONDS = 7 * 24 * 3600  # other namespaces (other versions, worktrees) left alone a week
+
+
+def cache_dir(git_dir: Path) -> Path:
+    env = os.environ.get(ENV_DIR)
+    return Path(env) if env else git_dir / DIR_NAME
+
+
+@functools.cache
+def code_digest() -> str:
+    """A digest of the package's own source: a checkout at another commit is another tool,
+    whatever its version number says."""
+    h = hashlib.sha256()
+    package = Path(__file__).resolve().parent
+    for path in sorted(package.rglob("*.py")):
+        h.update(path.relative_to(package).as_posix().encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def namespace(schemas_text: str) -> str:
+    """The digest of everything a cached entry depends on besides its own content."""
+    h = hashlib.sha256()
+    python = f"{sys.version_info.major}.{sys.version_info.minor}"
+    for part in (__version__, python, code_digest(), schemas_text):
+        h.update(part.encode())
+        h.update(b"\0")
+    return h.hexdigest()[:24]
+
+
+class ParseCache:
+    """A store of pickled values in two tables; every failure degrades to a miss."""
+
+    def __init__(self, directory: Path, space: str) -> None:
+        self.path = directory / f"cache-{space}.sqlite3"
+        self.error: str | None = None
+        self._db: sqlite3.Connection | None = None
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            now = time.time()
+            for old in directory.glob("cache-*.sqlite3*"):
+                if not old.name.startswith(self.path.name) and (
+                    now - old.stat().st_mtime > _STALE_SECONDS
+                ):
+                    old.unlink(missing_ok=True)
+            self._db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            os.utime(self.path)  # in use: not stale for other namespaces' clean-up
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            for table in ("parsed", "groups", "trees"):
+                self._db.execute(
+                    f"CREATE TABLE IF NOT EXISTS {table} (key TEXT PRIMARY KEY, value BLOB)"
+                )
+        except (OSError, sqlite3.Error) as exc:
+            self._fail(exc)
+
+    def _fail(self, exc: Exception) -> None:
+        self.error = f"cache {self.path} not used: {exc}"
+        if self._db is not None:
+            self._db.close()
+        self._db = None
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+    def get(self, table: Table, keys: Iterable[str]) -> dict[str, Any]:
+        if self._db is None:
+            return {}
+        wanted = list(keys)
+        found: dict[str, Any] = {}
+        try:
+            for i in range(0, len(wanted), _CHUNK):
+                chunk = wanted[i : i + _CHUNK]
+                marks = ",".join("?" * len(chunk))
+                rows = self._db.execute(
+                    f"SELECT key, value FROM {table} WHERE key IN ({marks})",
+                    chunk,
+                )
+                for key, value in rows:
+                    found[key] = pickle.loads(value)
+        except (sqlite3.Error, pickle.UnpicklingError, EOFError, AttributeError) as exc:
+            self._fail(exc)
+            return {}
+        return found
+
+    def put(self, table: Table, values: Mapping[str, Any]) -> None:
+        if self._db is None or not values:
+            return
+        try:
+            with self._db:
+                self._db.execute("BEGIN")
+                self._db.executemany(
+                    f"INSERT OR REPLACE INTO {table} (key, value) VALUES (?, ?)",
+                    [
+                        (k, pickle.dumps(v, protocol=pickle.HIGHEST_PROTOCOL))
+                        for k, v in values.items()
+                    ],
+                )
+        except sqlite3.Error as exc:
+            self._fail(exc)
+
+    def prune(self, table: Table, keep: Iterable[str]) -> None:
+        """Delete every entry of ``table`` but ``keep`` (what the current registry uses)."""
+        if self._db is None:
+            return
+        try:
+            with self._db:
+                self._db.execute("BEGIN")
+                self._db.execute("CREATE TEMP TABLE IF NOT EXISTS keep (key TEXT PRIMARY KEY)")
+                self._db.execute("DELETE FROM keep")
+                self._db.executemany("INSERT OR IGNORE INTO keep VALUES (?)", ((k,) for k in keep))
+                self._db.execute(f"DELETE FROM {table} WHERE key NOT IN (SELECT key FROM keep)")
+        except sqlite3.Error as exc:
+            self._fail(exc)
+
+    def clear(self, table: Table) -> None:
+        if self._db is None:
+            return
+        try:
+            self._db.execute(f"DELETE FROM {table}")
+        except sqlite3.Error as exc:
+            self._fail(exc)
+
+    def count(self, table: Table) -> int:
+        if self._db is None:
+            return 0
+        try:
+            row = self._db.execute(f"SELECT count(*) FROM {table}").fetchone()
+        except sqlite3.Error as exc:
+            self._fail(exc)
+            return 0
+        return int(row[0])
