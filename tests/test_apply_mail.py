@@ -143,6 +143,9 @@ def test_a_failure_half_way_then_a_rerun_sends_every_mail_exactly_once(
     assert rerun.returncode == 0, rerun.stderr
     assert again.received == []
     assert "6 already sent" in rerun.stdout
+    # The same head applied again the same day is a batch of its own, not a replacement.
+    batches = sorted(state(gr)["batches"].values(), key=lambda b: b["number"])
+    assert [b["id"].split("-")[1] for b in batches[-2:]] == [gr.rev()[:8], f"{gr.rev()[:8]}.2"]
 
 
 def test_sending_needs_the_smtp_settings(gr: GitRegistry, tmp_path: Path) -> None:
