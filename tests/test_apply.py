@@ -229,3 +229,28 @@ def test_nothing_new_records_nothing_new(gr: GitRegistry, tmp_path: Path) -> Non
     assert result.returncode == 0, result.stderr
     assert "batch: none" in result.stdout
     assert gr.repo.git.rev_parse("refs/accessreg/state") == before
+
+
+def test_an_entry_lapsing_later_drops_out_without_stopping_apply(
+    reg: RegistryFactory, tmp_path: Path
+) -> None:
+    allow = {"cidr": "41.203.64.10/32", "reason": "海外拠点", "expires_on": "2099-12-10"}
+    reg.operator(ip_allowlist=[allow])
+    made = GitRegistry(reg)
+    try:
+        made.commit("an allowlisted address until 2099-12-10")
+        before = tmp_path / "before"
+        assert (
+            accessreg(
+                made, "apply", "--out", str(before), "--initial", "--today", "2099-12-10"
+            ).returncode
+            == 0
+        )
+        assert b"41.203.64.10/32 1;" in (before / "whitelist/taxis/ip-geo.conf").read_bytes()
+        after = tmp_path / "after"
+        late = accessreg(made, "apply", "--out", str(after), "--initial", "--today", "2099-12-11")
+        assert late.returncode == 0, late.stderr  # validated as of the merge, not of today
+        assert b"41.203.64.10" not in (after / "whitelist/taxis/ip-geo.conf").read_bytes()
+        assert b"41.203.64.10" not in (after / "whitelist/taxis/allowlist.json").read_bytes()
+    finally:
+        made.close()

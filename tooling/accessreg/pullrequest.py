@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from accessreg import layout
-from accessreg.authorize import AuthContext, Decision, decide, logins_by_operator
+from accessreg.authorize import AuthContext, Decision, decide
 from accessreg.gitio.repo import GitRepository
 from accessreg.layout import REGISTRY_DIR, Kind
 from accessreg.plan.model import Plan
@@ -26,7 +26,31 @@ def authority_registry(repo: GitRepository, snapshots: Snapshots) -> Registry:
     """Operators and maintainers at the base revision: where authority comes from."""
     if snapshots.revisions.base == snapshots.revisions.merge_base:
         return snapshots.base  # it holds every operator file and the maintainers' list
-    return load_registry(repo, snapshots.revisions.base, _authority_file)
+    under = ["operators", "systems.yaml", "maintainers.yaml"]
+    return load_registry(repo, snapshots.revisions.base, _authority_file, under)
+
+
+def arriving_logins(repo: GitRepository, snapshots: Snapshots) -> dict[str, frozenset[str]]:
+    """For each login ID of a user file the change adds, the operators that had a user
+    file of that name at the merge base (user files are named by login ID)."""
+    changed = {p for c in snapshots.changes for p in c.paths}
+    logins = {
+        u.user.email.lower() for u in snapshots.head.users if f"{REGISTRY_DIR}/{u.file}" in changed
+    }
+    if not logins:
+        return {}
+    base = snapshots.revisions.merge_base
+    operators = repo.subdirectories(base, f"{REGISTRY_DIR}/users")
+    candidates = {
+        f"{REGISTRY_DIR}/users/{code}/{login}.yaml": (login, code)
+        for code in operators
+        for login in logins
+    }
+    found: dict[str, set[str]] = {}
+    for path in repo.existing(base, candidates):
+        login, code = candidates[path]
+        found.setdefault(login, set()).add(code)
+    return {login: frozenset(codes) for login, codes in found.items()}
 
 
 @dataclass(frozen=True)
@@ -37,16 +61,13 @@ class PullRequest:
 
 
 def authorization(repo: GitRepository, snapshots: Snapshots, actor: str, plan: Plan) -> Decision:
-    users = [
-        rel for rel in repo.tree_blobs(snapshots.revisions.merge_base, f"{REGISTRY_DIR}/users")
-    ]
     ctx = AuthContext(
         actor=actor,
         changes=snapshots.changes,
         authority=authority_registry(repo, snapshots),
         before=snapshots.base,
         after=snapshots.head,
-        logins_before=logins_by_operator(f"users/{rel}" for rel in users),
+        logins_before=arriving_logins(repo, snapshots),
     )
     return decide(ctx, revoke_only=plan.revoke_only)
 

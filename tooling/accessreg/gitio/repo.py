@@ -169,11 +169,11 @@ class GitRepository:
 
     def tree_blobs(self, rev: str, prefix: str = "", under: Sequence[str] = ()) -> dict[str, str]:
         """Path → blob id of every file under ``prefix`` at ``rev`` (``git ls-tree -r``);
-        only below the directories ``under`` (relative to ``prefix``) if they are given."""
+        only the files and directories ``under`` (relative to ``prefix``) if given."""
         args = ["ls-tree", "-r", "-z", "--full-tree", self.resolve(rev)]
         lead_dir = prefix.rstrip("/") + "/" if prefix else ""
         if under:
-            args += ["--", *(f"{lead_dir}{d.rstrip('/')}/" for d in under)]
+            args += ["--", *(f"{lead_dir}{d.rstrip('/')}" for d in under)]
         elif prefix:
             args += ["--", prefix]
         found: dict[str, str] = {}
@@ -185,6 +185,48 @@ class GitRepository:
             # Submodules and trees are never registry files.
             if kind == "blob" and mode in _BLOB_MODES and path.startswith(lead):
                 found[path[len(lead) :]] = sha
+        return found
+
+    def subdirectories(self, rev: str, path: str) -> list[str]:
+        """The names of the directories directly in ``path`` at ``rev``."""
+        out = _decode(self._run("ls-tree", "-z", "--full-tree", self.resolve(rev), "--",
+                                f"{path.rstrip('/')}/"))  # fmt: skip
+        names = []
+        for record in out.split("\0"):
+            meta, _, name = record.partition("\t")
+            if meta.split(" ")[1:2] == ["tree"]:
+                names.append(name.rsplit("/", 1)[-1])
+        return names
+
+    def existing(self, rev: str, paths: Iterable[str]) -> set[str]:
+        """Which of ``paths`` are files at ``rev``: one ``git cat-file --batch-check``."""
+        wanted = list(dict.fromkeys(paths))
+        if not wanted:
+            return set()
+        commit = self.resolve(rev)
+        proc = self._git.cat_file("--batch-check", as_process=True, istream=subprocess.PIPE)
+        stdin: IO[bytes] = proc.proc.stdin
+        stdout: IO[bytes] = proc.proc.stdout
+        request = "".join(f"{commit}:{path}\n" for path in wanted).encode()
+
+        def feed() -> None:
+            try:
+                stdin.write(request)
+            finally:
+                stdin.close()
+
+        writer = threading.Thread(target=feed, daemon=True)
+        writer.start()
+        found = set()
+        try:
+            for path in wanted:
+                answer = stdout.readline().split()
+                if len(answer) == 3 and answer[1] == b"blob":
+                    found.add(path)
+        finally:
+            writer.join()
+            stdout.close()
+            proc.wait()
         return found
 
     def index_blobs(self, prefix: str = "") -> dict[str, str]:
@@ -236,10 +278,15 @@ class GitRepository:
         return found
 
     def snapshot(
-        self, rev: str, prefix: str, select: Callable[[str], bool] | None = None
+        self,
+        rev: str,
+        prefix: str,
+        select: Callable[[str], bool] | None = None,
+        under: Sequence[str] = (),
     ) -> MemorySource:
-        """The files under ``prefix`` at ``rev`` (those ``select`` keeps), held in memory."""
-        blobs = self.tree_blobs(rev, prefix)
+        """The files under ``prefix`` at ``rev`` (only ``under`` those paths if given; those
+        ``select`` keeps), held in memory."""
+        blobs = self.tree_blobs(rev, prefix, under)
         if select is not None:
             blobs = {rel: sha for rel, sha in blobs.items() if select(rel)}
         content = self.read_blobs(blobs.values())

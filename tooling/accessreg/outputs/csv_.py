@@ -101,10 +101,11 @@ def _encode(label: str, header: list[str], rows: Iterable[_Row], encoding: Encod
     writer.writerow(header)
     failures: list[str] = []
     codec = CODECS[encoding]
+    strict = encoding is not Encoding.UTF8  # UTF-8 holds every character the registry can
     for row in rows:
         cells = [neutralise(c) for c in row.cells]
         for column, cell in zip(header, cells, strict=True):
-            bad = _unencodable(cell, codec)
+            bad = [] if cell.isascii() or not strict else _unencodable(cell, codec)
             if bad:
                 failures.append(
                     f"{label}: {row.file}: {column} holds {', '.join(bad)}, which "

@@ -10,6 +10,7 @@ A group exists while it has members, because ``groupOfNames`` requires one.
 from __future__ import annotations
 
 import base64
+import re
 from collections.abc import Iterable
 
 from accessreg.access import Access, Person, memberships
@@ -29,14 +30,16 @@ MANAGED = (
     "departmentNumber",
     "description",
 )
-_DN_SPECIAL = set('"+,;<>\\=')
+_DN_SPECIAL = re.compile(r'(["+,;<>\\=])')
+# Not a SAFE-STRING of RFC 2849 (plus a trailing space, which the RFC advises to encode).
+_UNSAFE = re.compile(r"[^\x01-\x09\x0b\x0c\x0e-\x7f]|^[ :<]| $")
 
 Attrs = list[tuple[str, str]]
 
 
 def escape_dn_value(value: str) -> str:
     """An attribute value as it may stand in a DN (RFC 4514 §2.4)."""
-    out = "".join(f"\\{ch}" if ch in _DN_SPECIAL else ch for ch in value)
+    out = _DN_SPECIAL.sub(r"\\\1", value)
     if out.startswith((" ", "#")):
         out = "\\" + out
     if out.endswith(" "):
@@ -46,11 +49,7 @@ def escape_dn_value(value: str) -> str:
 
 def _safe(value: str) -> bool:
     """A SAFE-STRING of RFC 2849, written as is; anything else goes in base64."""
-    if not value:
-        return True
-    if value[0] in " :<" or value.endswith(" "):
-        return False
-    return all(0 < ord(ch) < 128 and ch not in "\r\n" for ch in value)
+    return _UNSAFE.search(value) is None
 
 
 def line(attr: str, value: str) -> str:

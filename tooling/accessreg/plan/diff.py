@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from typing import TypeVar
 
+from accessreg import layout
 from accessreg.business_days import ChangeKind, Effective, Schedule
 from accessreg.model import Certificate, Contact, IpAllowEntry, Operator, Subcontractor, User
 from accessreg.plan.model import (
@@ -170,6 +171,8 @@ class _Differ:
         for _, old, new in _pair(
             self.base.users_of(code), self.head.users_of(code), lambda e: e.user.email.lower()
         ):
+            if new is None and old is not None and old.file in self.head.broken:
+                continue  # still there but unreadable: reported as such, not as a removal
             item = self.user_item(
                 code, old.user if old else None, new.user if new else None, ending
             )
@@ -403,7 +406,10 @@ class _Differ:
         new = new_entry.operator if new_entry else None
         items: list[Item] = []
         ending = False
-        if old is not None or new is not None:
+        # An operator file that does not load at the head is reported as unreadable, not as
+        # a termination; its users are still compared.
+        unreadable = layout.operator_file(code) in self.head.broken
+        if (old is not None or new is not None) and not unreadable:
             head_item = self.operator_item(code, old, new)
             if head_item is not None:
                 items.append(head_item)

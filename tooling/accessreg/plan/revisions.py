@@ -8,7 +8,7 @@ all users of an operator whose own file changed (a termination lists every one o
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -40,6 +40,20 @@ def changed_registry_files(changes: Iterable[PathChange]) -> set[str]:
 def is_operator_data(path: str) -> bool:
     rel = registry_rel(path)
     return rel is not None and layout.classify(rel) in (Kind.OPERATOR, Kind.USER)
+
+
+# Beyond this many paths to list one by one, listing the whole registry is cheaper.
+_MAX_LISTED = 2000
+
+
+def plan_paths(changed: set[str]) -> list[str]:
+    """What a plan lists (files and directories), given the changed files; empty: all."""
+    whole = sorted(
+        {f"users/{code}" for rel in changed if (place := layout.split(rel))[0] is Kind.OPERATOR
+         and (code := place[1])}
+    )  # fmt: skip
+    paths = ["operators", *layout.SINGLETONS, *sorted(changed), *whole]
+    return paths if len(paths) <= _MAX_LISTED else []
 
 
 def plan_selection(changed: set[str]) -> Callable[[str], bool]:
@@ -78,9 +92,12 @@ def load_source(source: MemorySource, rev: str, fallback_catalog: bytes | None =
     )
 
 
-def load_registry(repo: GitRepository, rev: str, select: Callable[[str], bool]) -> Registry:
-    """The registry at ``rev`` (the files ``select`` keeps); its catalog must load."""
-    return load_source(repo.snapshot(rev, REGISTRY_DIR, select), rev)
+def load_registry(
+    repo: GitRepository, rev: str, select: Callable[[str], bool], under: Sequence[str] = ()
+) -> Registry:
+    """The registry at ``rev`` (the files ``select`` keeps, among ``under`` if given); its
+    catalog must load."""
+    return load_source(repo.snapshot(rev, REGISTRY_DIR, select, under), rev)
 
 
 @dataclass(frozen=True)
@@ -107,9 +124,10 @@ def load_snapshots(repo: GitRepository, base: str, head: str) -> Snapshots:
     base_id, head_id = repo.resolve(base), repo.resolve(head)
     merge_base = repo.merge_base(base_id, head_id)
     changes = tuple(repo.changes(merge_base, head_id))
-    select = plan_selection(changed_registry_files(changes))
-    base_files = repo.snapshot(merge_base, REGISTRY_DIR, select)
-    head_files = repo.snapshot(head_id, REGISTRY_DIR, select)
+    changed = changed_registry_files(changes)
+    select, under = plan_selection(changed), plan_paths(changed)
+    base_files = repo.snapshot(merge_base, REGISTRY_DIR, select, under)
+    head_files = repo.snapshot(head_id, REGISTRY_DIR, select, under)
     return Snapshots(
         Revisions(base_id, head_id, merge_base),
         changes,

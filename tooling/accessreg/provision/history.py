@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
 from accessreg import layout
 from accessreg.access import Access, AccessChange, ChangeKind, diff, effective_access
@@ -35,6 +36,21 @@ TIMING_KIND: dict[ChangeKind, TimingKind] = {
 }
 
 
+class Timings:
+    """The catalog's date for each kind of change of each system under one schedule,
+    counted once (a batch has as many rows as users, but few systems and kinds)."""
+
+    def __init__(self, schedule: Schedule) -> None:
+        self.schedule = schedule
+        self._known: dict[tuple[str, ChangeKind], Effective] = {}
+
+    def of(self, system: str, kind: ChangeKind) -> Effective:
+        key = (system, kind)
+        if key not in self._known:
+            self._known[key] = self.schedule.for_system(system, TIMING_KIND[kind])
+        return self._known[key]
+
+
 def empty_like(registry: Registry) -> Registry:
     """Nothing applied yet: the same catalog and calendar, no operator, no user."""
     return Registry(catalog=registry.catalog, operators={}, users=(), calendar=registry.calendar)
@@ -46,6 +62,10 @@ class Snapshots:
     def __init__(self, repo: GitRepository) -> None:
         self.repo = repo
         self._cache: dict[str, Registry] = {}
+
+    def keep(self, sha: str, registry: Registry) -> None:
+        """Use ``registry`` as the one at commit ``sha`` (already loaded elsewhere)."""
+        self._cache[sha] = registry
 
     def at(self, rev: str) -> Registry:
         sha = self.repo.resolve(rev)
@@ -75,30 +95,40 @@ class Step:
         return self.schedule.accepted_on
 
     def operator_codes(self) -> list[str]:
-        codes = {op.code for op in self.operators}
-        codes.update(c.person.operator for c in self.changes)
-        return sorted(codes)
+        return sorted({op.code for op in self.operators} | set(self._changes_by_operator))
 
     def changes_of(self, operator: str) -> list[AccessChange]:
-        return [
-            c
-            for c in self.changes
-            if operator in {p.operator for p in (c.before, c.after) if p is not None}
-        ]
+        return self._changes_by_operator.get(operator, [])
 
     def plan_of(self, operator: str) -> OperatorPlan | None:
-        return next((op for op in self.operators if op.code == operator), None)
+        return self._plans.get(operator)
+
+    @cached_property
+    def _changes_by_operator(self) -> dict[str, list[AccessChange]]:
+        found: dict[str, list[AccessChange]] = {}
+        for c in self.changes:
+            for code in {p.operator for p in (c.before, c.after) if p is not None}:
+                found.setdefault(code, []).append(c)
+        return found
+
+    @cached_property
+    def _plans(self) -> dict[str, OperatorPlan]:
+        return {op.code: op for op in self.operators}
 
     def effective(self, change: AccessChange) -> Effective:
         """When ``change`` takes effect: the plan's date for that person and system (the
         application decides: dropping one system in a change application is a change), else
         the catalog's timing for the kind of row (derived systems, catalog changes)."""
-        dates = self._plan_dates()
-        found = dates.get((change.system, change.person.login))
+        found = self._plan_dates.get((change.system, change.person.login))
         if found is not None:
             return found
-        return self.schedule.for_system(change.system, TIMING_KIND[change.kind])
+        return self._timings.of(change.system, change.kind)
 
+    @cached_property
+    def _timings(self) -> Timings:
+        return Timings(self.schedule)
+
+    @cached_property
     def _plan_dates(self) -> dict[tuple[str, str], Effective]:
         dates: dict[tuple[str, str], Effective] = {}
         for op in self.operators:
@@ -179,10 +209,11 @@ def _rows(
         for change in step.changes:
             last[(change.system, change.person.login)] = (step, change)
     rows = []
+    timings = Timings(fallback)
     for change in diff(before, after, registry.catalog):
         found = last.get((change.system, change.person.login))
         if found is None:  # not from a merge on the first-parent line: date it as of now
-            effective = fallback.for_system(change.system, TIMING_KIND[change.kind])
+            effective = timings.of(change.system, change.kind)
             rows.append(DatedChange(change, fallback.processing_day, effective.on))
         else:
             step, own = found
@@ -191,10 +222,10 @@ def _rows(
 
 
 def history(
-    repo: GitRepository, base: str | None, head: str, accepted_on: date | None, today: date
+    snapshots: Snapshots, base: str | None, head: str, accepted_on: date | None, today: date
 ) -> History:
     """Everything between the applied revision ``base`` (None: nothing yet) and ``head``."""
-    snapshots = Snapshots(repo)
+    repo = snapshots.repo
     head_sha = repo.resolve(head)
     base_sha = repo.resolve(base) if base is not None else None
     after = snapshots.at(head_sha)

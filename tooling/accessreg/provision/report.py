@@ -1,6 +1,6 @@
 """What apply and confirm did (or would do), as text for the terminal and the job log.
 
-Only counts, codes, IDs and file names: no personal data beyond what a line needs.
+Only counts, codes, IDs and file names: no names or addresses (a job log is widely read).
 """
 
 from __future__ import annotations
@@ -19,10 +19,13 @@ def _mails(outcomes: list[MailOutcome], dry_run: bool) -> list[str]:
     verb = "would send" if dry_run else "mails"
     parts = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
     lines = [f"{verb}: {len(outcomes)} ({parts})"]
+    # Per notice, not per recipient: a job log needs no list of addresses.
+    grouped = Counter(
+        (o.status, o.composed.notice.kind, o.composed.notice.application) for o in outcomes
+    )
     lines += [
-        f"  {o.status}: {o.composed.notice.kind} for {o.composed.notice.application} "
-        f"to {o.composed.notice.recipient.email}"
-        for o in outcomes
+        f"  {status}: {kind} for {application} ({n} recipient{'s' if n > 1 else ''})"
+        for (status, kind, application), n in sorted(grouped.items())
     ]
     return lines
 

@@ -12,13 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from accessreg.periods import months_later
+from accessreg.periods import months_later, years_later
 from accessreg.registry import Registry
 from accessreg.scheduled.notices import Notice
 from accessreg.scheduled.outcome import Outcome, Table
 
 REMINDER_MONTHS = 11
-DEADLINE_MONTHS = 12
 
 
 @dataclass(frozen=True)
@@ -43,7 +42,7 @@ def provisional_due(registry: Registry, today: date) -> list[ProvisionalDue]:
             continue
         if m.provisional_since is None:
             continue
-        deadline = months_later(m.provisional_since, DEADLINE_MONTHS)
+        deadline = years_later(m.provisional_since, 1)  # as the validator counts it
         if today > deadline:
             stage = "termination"
         elif today > months_later(m.provisional_since, REMINDER_MONTHS):
