@@ -75,7 +75,8 @@ def test_the_author_is_the_pull_requests_not_whoever_ran_the_job() -> None:
     assert "AUTHOR: ${{ github.event.pull_request.user.login }}" in text
     assert "github.actor" not in text and "triggering_actor" not in text
     runs = " ".join(s.get("run", "") for s in steps(load(PULL_REQUEST)))
-    assert '--actor "$AUTHOR"' in runs
+    assert '--actor "$ACTOR"' in runs
+    assert 'echo "ACTOR=$actor"' in runs and 'actor="$AUTHOR"' in runs
     assert "accessreg validate --format github" in runs
 
 
@@ -125,3 +126,33 @@ def test_every_accessreg_command_and_option_exists(path: Path) -> None:
         assert isinstance(command, click.Command), name
         known = {opt for p in command.params for opt in p.opts}
         assert set(options) <= known, (name, set(options) - known)
+
+
+def _who_filed(author: str, bot: str, body: str, tmp_path: Path) -> str:
+    step = next(
+        s for s in steps(load(PULL_REQUEST)) if s.get("name") == "Who filed the application"
+    )
+    github_env = tmp_path / "github_env"
+    github_env.write_text("", encoding="utf-8")
+    env = {"AUTHOR": author, "BOT_LOGIN": bot, "PR_BODY": body, "GITHUB_ENV": str(github_env)}
+    subprocess.run(["bash", "-e", "-c", step["run"]], env={**os.environ, **env}, check=True)
+    return github_env.read_text(encoding="utf-8").strip()
+
+
+def test_the_filer_named_by_the_application_bot_is_the_actor(tmp_path: Path) -> None:
+    body = "申請です\n<!-- accessreg:filed-by aoyama-taro -->\n"
+    assert _who_filed("app-bot", "app-bot", body, tmp_path) == "ACTOR=aoyama-taro"
+
+
+def test_a_filer_marker_from_anyone_but_the_bot_is_ignored(tmp_path: Path) -> None:
+    body = "<!-- accessreg:filed-by uketsuke-sato -->\n"
+    assert _who_filed("mallory", "app-bot", body, tmp_path) == "ACTOR=mallory"
+    assert _who_filed("mallory", "", body, tmp_path) == "ACTOR=mallory"
+
+
+def test_the_checks_run_the_base_branchs_tooling() -> None:
+    install = next(
+        s for s in steps(load(PULL_REQUEST)) if s.get("name") == "Install the base branch's tooling"
+    )
+    assert 'git worktree add --detach "$RUNNER_TEMP/trusted" "$BASE_SHA"' in install["run"]
+    assert 'pip install --quiet "$RUNNER_TEMP/trusted"' in install["run"]
