@@ -19,7 +19,7 @@ from accessreg.rules.base import Rule, Scope, rule
 from accessreg.sources import DirectorySource
 from accessreg.validate import validate
 from gitrepo import GitRegistry
-from regfactory import TODAY, RegistryFactory, contact, run_cli
+from regfactory import TODAY, RegistryFactory, certificate, contact, run_cli
 
 
 class Repo(GitRegistry):
@@ -251,3 +251,18 @@ def test_cli_changed_since_reports_what_a_full_run_does(gr: Repo) -> None:
     assert json.loads(committed.stdout) == json.loads(full.stdout)
     alone = run_cli("validate", "--head", "HEAD", cwd=gr.path)
     assert alone.returncode == 2 and "--head needs --changed-since" in alone.stderr
+
+
+def test_rules_across_operator_files_follow_every_operator_file(gr: Repo) -> None:
+    check(gr)
+    gr.reg.operator("OP000002", contacts=[contact(n=2)], subcontractors=[],
+                    certificates=[certificate(1)])  # fmt: skip
+    gr.reg.operator("OP000003", contacts=[contact(n=3)], subcontractors=[],
+                    certificates=[certificate(2, serial="7A0001")])  # fmt: skip
+    problems, _ = check(gr)
+    assert {f for f, r in rules_of(problems) if r == "certificate-unique"} == {
+        "registry/operators/OP000002.yaml",
+        "registry/operators/OP000003.yaml",
+    }
+    gr.reg.operator("OP000003", contacts=[contact(n=3)], subcontractors=[])
+    assert check(gr)[0] == []

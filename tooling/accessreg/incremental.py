@@ -382,11 +382,13 @@ def _validate(
         kind, code = layout.split(rel)
         if kind is Kind.OPERATOR and code is not None:
             operator_files[code] = rel
+    outside = [r for r in always if r not in set(operator_files.values())]  # shared, stray
     codes = sorted(set(snap.state.groups) | set(operator_files))
     stats.groups = len(codes)
 
-    # Operator files are read every run; so is the linkage of an operator file that claims
-    # another operator's code (operator-scoped rules follow the code in the file).
+    # Operator files are parsed (or taken from the cache) every run, but become models only
+    # where a rule needs them. An operator file that claims another operator's code links
+    # the two groups (operator-scoped rules follow the code in the file).
     base_parsed = run.parsed(always, by_kind)
     claims: dict[str, list[str]] = defaultdict(list)
     for code, rel in operator_files.items():
@@ -413,29 +415,33 @@ def _validate(
     missed = sorted(code for code, key in keys.items() if key not in cached)
     stats.groups_checked = len(missed)
 
-    # Everything every run needs, plus the users of the groups to check.
-    missed_users = sorted(snap.users_of(missed))
-    reuse = {**base_parsed, **run.parsed(missed_users, by_kind)}
-    registry, load_problems = run.load([*always, *missed_users], reuse)
-    group_of = {rel: layout.split(rel)[1] or "" for rel in missed_users}
-    group_of.update({operator_files[c]: c for c in missed if c in operator_files})
-    is_user = set(missed_users)
-    found = [p for p in load_problems if p.file not in is_user]
-
     by_scope: dict[Scope, list[Rule]] = defaultdict(list)
     for rule in CHECKS:
         by_scope[rule.scope].append(rule)
+
+    # The groups to check: their files (and operator files claiming their codes) loaded.
+    missed_users = sorted(snap.users_of(missed))
+    group_files = {c: operator_files[c] for c in missed if c in operator_files}
+    linked = {r for c in missed for r in claims.get(c, ())}
+    reuse = {**base_parsed, **run.parsed(missed_users, by_kind)}
+    registry, load_problems = run.load(
+        [*outside, *group_files.values(), *linked, *missed_users], reuse
+    )
+    group_of = {rel: layout.split(rel)[1] or "" for rel in missed_users}
+    group_of.update({rel: code for code, rel in group_files.items()})
     fresh: dict[str, list[Problem]] = {code: [] for code in missed}
+    found: list[Problem] = []
     for p in load_problems:
-        if p.file in is_user:
+        if p.file in group_of:
             fresh[group_of[p.file]].append(p)
+        elif p.file in outside:
+            found.append(p)
     for p in _run_rules(by_scope[Scope.OPERATOR], registry, ctx):
         if p.file in group_of:
             fresh[group_of[p.file]].append(p)
     users_of: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for u in registry.users:
-        if u.file in is_user:
-            users_of[group_of[u.file]].append((u.file, u.user.email.lower()))
+        users_of[group_of[u.file]].append((u.file, u.user.email.lower()))
     new_results = {
         keys[code]: GroupResult(
             tuple(fresh[code]),
@@ -449,8 +455,16 @@ def _validate(
     for result in results.values():
         found.extend(result.problems)
 
-    found.extend(_run_rules(by_scope[Scope.OPERATORS], registry, ctx))
-    found.extend(_login_findings(run, by_scope[Scope.LOGIN], registry, results, reuse, by_kind))
+    # Rules on operator files only: cached per set of operator files (and shared files, day).
+    operators_key = _digest([base_key], (f"{r}:{snap.blobs[r]}" for r in operator_files.values()))
+    on_operators: list[Problem] | None = cache.get("groups", [operators_key]).get(operators_key)
+    if on_operators is None:
+        every, _ = run.load([*outside, *operator_files.values()], reuse)
+        on_operators = _run_rules(by_scope[Scope.OPERATORS], every, ctx)
+        cache.put("groups", {operators_key: on_operators})
+    found.extend(on_operators)
+
+    found.extend(_login_findings(run, by_scope[Scope.LOGIN], results, reuse, base_parsed, by_kind))
     if by_scope[Scope.REGISTRY]:
         stats.notes.append(
             "rules without a scope ran on the whole registry: "
@@ -465,24 +479,38 @@ def _validate(
     return found
 
 
+def _contact_logins(parsed: Parsed) -> list[str]:
+    """The login IDs of an operator file's window persons, from its parsed data."""
+    data = parsed.data if isinstance(parsed.data, dict) else {}
+    contacts = data.get("contacts")
+    return [
+        c["email"].lower()
+        for c in (contacts if isinstance(contacts, list) else [])
+        if isinstance(c, dict) and isinstance(c.get("email"), str)
+    ]
+
+
 def _login_findings(
     run: _Run,
     rules: list[Rule],
-    registry: Registry,
     results: dict[str, GroupResult],
     reuse: dict[str, Parsed],
+    base_parsed: dict[str, Parsed],
     by_kind: dict[Kind, SchemaChecker],
 ) -> list[Problem]:
-    """Run the login-scoped rules on the holders of every login held more than once."""
+    """Run the login-scoped rules on the holders of every login held more than once: the
+    users holding one and the operators whose window persons do."""
     if not rules:
         return []
     # Set operations per group: a login is clashing when a second holder of it shows up.
     seen: set[str] = set()
     clashing_logins: set[str] = set()
-    for entry in registry.operators.values():
-        for contact in entry.operator.contacts:
-            login = contact.email.lower()
-            (clashing_logins if login in seen else seen).add(login)
+    contacts: dict[str, list[str]] = {}
+    for rel, parsed in base_parsed.items():
+        if layout.split(rel)[0] is Kind.OPERATOR:
+            contacts[rel] = _contact_logins(parsed)
+            for login in contacts[rel]:
+                (clashing_logins if login in seen else seen).add(login)
     for result in results.values():
         if result.shares_a_login:
             counted = Counter(result.logins)
@@ -500,8 +528,11 @@ def _login_findings(
     }
     run.snap.users_of(clashing)  # their blob ids, for the parsed-file cache
     holders = [file for files in clashing.values() for file in files]
-    always = sorted(run.snap.state.others)
-    clash_registry, _ = run.load([*always, *holders], {**reuse, **run.parsed(holders, by_kind)})
+    operators = [rel for rel, logins in contacts.items() if clashing_logins.intersection(logins)]
+    shared = [r for r in run.snap.state.others if layout.split(r)[0] in _SHARED]
+    clash_registry, _ = run.load(
+        [*shared, *operators, *holders], {**reuse, **run.parsed(holders, by_kind)}
+    )
     return _run_rules(rules, clash_registry, Context(run.today))
 
 
