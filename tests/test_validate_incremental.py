@@ -266,3 +266,15 @@ def test_rules_across_operator_files_follow_every_operator_file(gr: Repo) -> Non
     }
     gr.reg.operator("OP000003", contacts=[contact(n=3)], subcontractors=[])
     assert check(gr)[0] == []
+
+
+def test_a_window_person_who_is_a_user_of_their_own_operator(gr: Repo) -> None:
+    gr.reg.operator("OP000002", contacts=[contact(n=2, email="u0@op2.example.jp")],
+                    subcontractors=[])  # fmt: skip
+    assert check(gr)[0] == []  # allowed: no clash
+    gr.reg.user("OP000003", "u0@op2.example.jp")
+    assert rules_of(check(gr)[0]) == {
+        ("registry/operators/OP000002.yaml", "login-id-unique"),
+        ("registry/users/OP000002/u0@op2.example.jp.yaml", "login-id-unique"),
+        ("registry/users/OP000003/u0@op2.example.jp.yaml", "login-id-unique"),
+    }

@@ -502,21 +502,32 @@ def _login_findings(
     users holding one and the operators whose window persons do."""
     if not rules:
         return []
-    # Set operations per group: a login is clashing when a second holder of it shows up.
+    # Set operations per operator: a login clashes when another operator holds it too, or
+    # two users or two window persons of one operator do. A window person who is also a
+    # user of their own operator is no clash (the rule allows it), so each operator's users
+    # and window persons are one set. Window persons count under the code their file
+    # states, as the rule counts them.
+    contacts: dict[str, list[str]] = {}
+    contacts_of: dict[str, list[str]] = defaultdict(list)
+    for rel, parsed in base_parsed.items():
+        place = layout.split(rel)
+        if place[0] is Kind.OPERATOR:
+            data = parsed.data if isinstance(parsed.data, dict) else {}
+            stated = data.get("code")
+            contacts[rel] = _contact_logins(parsed)
+            contacts_of[stated if isinstance(stated, str) else place[1] or ""] += contacts[rel]
     seen: set[str] = set()
     clashing_logins: set[str] = set()
-    contacts: dict[str, list[str]] = {}
-    for rel, parsed in base_parsed.items():
-        if layout.split(rel)[0] is Kind.OPERATOR:
-            contacts[rel] = _contact_logins(parsed)
-            for login in contacts[rel]:
-                (clashing_logins if login in seen else seen).add(login)
-    for result in results.values():
-        if result.shares_a_login:
-            counted = Counter(result.logins)
+    for code in sorted(set(results) | set(contacts_of)):
+        result = results.get(code)
+        users = result.login_set if result is not None else frozenset()
+        window = contacts_of.get(code, [])
+        for doubled in (result.logins if result and result.shares_a_login else (), window):
+            counted = Counter(doubled)
             clashing_logins.update(login for login, n in counted.items() if n > 1)
-        clashing_logins |= seen & result.login_set
-        seen |= result.login_set
+        together = users.union(window)
+        clashing_logins |= seen & together
+        seen |= together
     clashing = {
         code: [
             file
