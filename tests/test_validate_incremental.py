@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from accessreg import incremental, parsecache
+from accessreg import parsecache
 from accessreg.gitio.repo import GitRepository
-from accessreg.incremental import Stats, validate_incremental
+from accessreg.incremental import Stats, validate_incremental, validation
 from accessreg.problems import Problem, problem
 from accessreg.registry import Registry
 from accessreg.rules import CHECKS, Context
@@ -216,7 +216,7 @@ def test_an_unscoped_rule_runs_on_the_whole_registry(
 
     assert too_many.scope is Scope.REGISTRY
     checks: tuple[Rule, ...] = (*CHECKS, too_many)
-    monkeypatch.setattr(incremental, "CHECKS", checks)
+    monkeypatch.setattr(validation, "CHECKS", checks)
     monkeypatch.setattr("accessreg.validate.CHECKS", checks)
     check(gr)
     gr.reg.user("OP000002", "eleventh@op2.example.jp")
