@@ -11,11 +11,26 @@ import click
 
 from accessreg import __version__
 from accessreg.cli import (
+    apply_cmd,
     authorize_cmd,
+    cert_cmd,
     codeowners_cmd,
+    confirm_cmd,
+    contact_cmd,
+    daily_cmd,
+    expiry_cmd,
+    forms_cmd,
+    from_issue_cmd,
+    inventory_cmd,
+    ip_cmd,
+    membership_cmd,
+    operator_cmd,
     plan_cmd,
     rules_cmd,
     schemas_cmd,
+    stale_cmd,
+    status_cmd,
+    user_cmd,
     validate_cmd,
 )
 from accessreg.errors import AccessregError
@@ -43,6 +58,21 @@ COMMANDS = (
     plan_cmd.command,
     authorize_cmd.command,
     codeowners_cmd.command,
+    user_cmd.command,
+    operator_cmd.command,
+    contact_cmd.command,
+    ip_cmd.command,
+    cert_cmd.command,
+    forms_cmd.command,
+    from_issue_cmd.command,
+    apply_cmd.command,
+    confirm_cmd.command,
+    status_cmd.command,
+    expiry_cmd.command,
+    stale_cmd.command,
+    inventory_cmd.command,
+    membership_cmd.command,
+    daily_cmd.command,
 )
 for _command in COMMANDS:
     main.add_command(_command)

@@ -14,6 +14,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any, Literal
 
@@ -47,6 +48,16 @@ class PathChange:
     def paths(self) -> tuple[str, ...]:
         """Every path the change touches: a rename deletes its old path, a copy reads it."""
         return (self.path,) if self.old_path is None else (self.old_path, self.path)
+
+
+@dataclass(frozen=True)
+class CommitInfo:
+    """One commit of a first-parent history: what a merge to the main branch looks like."""
+
+    sha: str
+    parent: str | None  # the first parent; None for a root commit
+    subject: str
+    committed_at: datetime  # aware, UTC
 
 
 def _relative(path: str, prefix: str) -> str | None:
@@ -124,6 +135,26 @@ class GitRepository:
         except git.GitCommandError:
             return False
         return True
+
+    def first_parent_history(self, base: str | None, head: str) -> list[CommitInfo]:
+        """The commits after ``base`` up to ``head`` along first parents, oldest first.
+
+        On a main branch that only takes merges, each is one merged pull request. Without
+        ``base``, the whole history of ``head``.
+        """
+        span = f"{self.resolve(base)}..{self.resolve(head)}" if base else self.resolve(head)
+        out = self._run(
+            "log", "--first-parent", "--reverse", "-z", "--format=%H %P%x01%ct%x01%s", span
+        )
+        found = []
+        for record in out.split(b"\0"):
+            if not record.strip():
+                continue
+            ids, stamp, subject = _decode(record.strip(b"\n")).split("\x01", 2)
+            sha, *parents = ids.split()
+            when = datetime.fromtimestamp(int(stamp), UTC)
+            found.append(CommitInfo(sha, parents[0] if parents else None, subject, when))
+        return found
 
     # -- trees and blobs ---------------------------------------------------------------------
 

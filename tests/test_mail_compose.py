@@ -1,0 +1,108 @@
+"""Notices as RFC 5322 messages: decodable Japanese, stable Message-IDs, no header injection."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+from datetime import date
+from email.message import EmailMessage
+
+import pytest
+
+from accessreg.errors import ConfigError
+from accessreg.mail.compose import Notice, Recipient, compose, header_text
+
+CONTEXT = {
+    "operator": {"code": "TESTOP01", "name": "テストガス株式会社"},
+    "application": {"id": "abc123/TESTOP01"},
+    "admin_console": {"name_ja": "システム利用権限管理システム", "url": "https://a.example.jp/"},
+    "info_site": {"name_ja": "託送情報共有サイト", "url": "https://i.example.jp/"},
+}
+
+
+def _notice(name: str = "窓口 一郎", email_: str = "window1@test-gas.example.co.jp") -> Notice:
+    return Notice(
+        "welcome",
+        "abc123/TESTOP01",
+        Recipient(email_, name),
+        "mail-welcome.txt.j2",
+        date(2026, 12, 9),
+        CONTEXT,
+    )
+
+
+def _parsed(message: EmailMessage) -> EmailMessage:
+    parsed = email.message_from_bytes(message.as_bytes(), policy=email.policy.default)
+    assert isinstance(parsed, EmailMessage)
+    return parsed
+
+
+def test_subject_and_body_decode_to_the_rendered_japanese() -> None:
+    composed = compose(_notice(), "託送受付センター <uketsuke@reception.example.jp>")
+    raw = composed.message.as_bytes()
+    assert raw.isascii()  # 7-bit on the wire: survives any relay and client
+    assert b"\r\n" in raw
+    parsed = _parsed(composed.message)
+    assert parsed["Subject"] == "【手続き完了通知】システム窓口責任者のID（テストガス株式会社）"
+    assert parsed["To"].addresses[0].display_name == "窓口 一郎"
+    assert parsed["From"].addresses[0].display_name == "託送受付センター"
+    body = parsed.get_content()
+    assert "1) システム窓口責任者に発行する ID: window1@test-gas.example.co.jp" in body
+    assert "URL: https://i.example.jp/" in body
+    assert parsed["Date"] == "Wed, 09 Dec 2026 09:00:00 +0900"
+
+
+def test_message_id_is_stable_per_application_recipient_and_kind() -> None:
+    sender = "uketsuke@reception.example.jp"
+    first = compose(_notice(), sender)
+    again = compose(_notice(), sender)
+    assert first.message_id == again.message_id
+    assert first.message.as_bytes() == again.message.as_bytes()
+    assert first.message_id.endswith("@reception.example.jp>")
+    # The recipient's address compares without case, as login IDs do.
+    assert compose(_notice(email_="Window1@test-gas.example.co.jp"), sender).message_id == (
+        first.message_id
+    )
+    other = Notice(**{**_notice().__dict__, "kind": "contact-removed"})
+    assert compose(other, sender).message_id != first.message_id
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "窓口 一郎\r\nBcc: attacker@evil.example",
+        "窓口\nSubject: hijacked",
+        "Evil\r\n\r\nbody injected",
+        "Mallory\x00\u2028Cc: x@evil.example",
+    ],
+)
+def test_a_name_with_line_breaks_cannot_add_headers(name: str) -> None:
+    composed = compose(_notice(name=name), "uketsuke@reception.example.jp")
+    parsed = _parsed(composed.message)
+    assert sorted(k.lower() for k in parsed) == sorted(
+        [
+            "from",
+            "to",
+            "subject",
+            "date",
+            "message-id",
+            "auto-submitted",
+            "content-type",
+            "content-transfer-encoding",
+            "mime-version",
+        ]
+    )
+    assert parsed["Bcc"] is None and parsed["Cc"] is None
+    (address,) = parsed["To"].addresses
+    assert address.addr_spec == "window1@test-gas.example.co.jp"
+    assert "\n" not in address.display_name and "\r" not in address.display_name
+    assert parsed["Subject"].startswith("【手続き完了通知】")
+
+
+def test_header_text_turns_every_line_break_into_a_space() -> None:
+    assert header_text("a\r\nb\nc\u2028d\x85e") == "a b c d e"
+
+
+def test_a_bad_recipient_address_is_a_clear_error() -> None:
+    with pytest.raises(ConfigError, match="is not a mail address"):
+        compose(_notice(email_="no-at-sign"), "uketsuke@reception.example.jp")

@@ -1,0 +1,40 @@
+"""SMTP settings come from the environment, checked before anything is rendered or sent."""
+
+from __future__ import annotations
+
+import pytest
+
+from accessreg.errors import ConfigError
+from accessreg.mail.smtp import SmtpSettings
+
+BASE = {"ACCESSREG_SMTP_HOST": "smtp.example.jp", "ACCESSREG_MAIL_FROM": "a@example.jp"}
+
+
+def test_defaults_follow_starttls() -> None:
+    plain = SmtpSettings.from_env(BASE)
+    assert (plain.port, plain.starttls, plain.user, plain.password) == (25, False, None, None)
+    tls = SmtpSettings.from_env(
+        {
+            **BASE,
+            "ACCESSREG_SMTP_STARTTLS": "1",
+            "ACCESSREG_SMTP_PORT": "",
+            "ACCESSREG_SMTP_USER": "u",
+            "ACCESSREG_SMTP_PASSWORD": "s3cr3t-value",
+        }
+    )
+    assert (tls.port, tls.starttls, tls.user, tls.password) == (587, True, "u", "s3cr3t-value")
+    assert "s3cr3t-value" not in repr(tls)  # never printed
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ({"ACCESSREG_SMTP_HOST": ""}, "needs ACCESSREG_SMTP_HOST"),
+        ({"ACCESSREG_MAIL_FROM": ""}, "needs ACCESSREG_MAIL_FROM"),
+        ({"ACCESSREG_SMTP_STARTTLS": "yes"}, "ACCESSREG_SMTP_STARTTLS must be 0 or 1"),
+        ({"ACCESSREG_SMTP_PORT": "smtp"}, "ACCESSREG_SMTP_PORT must be a number"),
+    ],
+)
+def test_bad_settings_are_clear_errors(extra: dict[str, str], message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        SmtpSettings.from_env({**BASE, **extra})

@@ -1,0 +1,109 @@
+"""``accessreg apply``: provision what was merged since the last applied revision."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+
+import click
+
+from accessreg import clock, workspace
+from accessreg.cli.options import date_option, today_option
+from accessreg.outputs.csv_ import Encoding
+from accessreg.outputs.ldif import DEFAULT_BASE
+from accessreg.provision import apply, bundle, report
+from accessreg.provision.safety import DEFAULT_MAX_REMOVAL_SHARE
+
+
+@click.command("apply")
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Directory for every output (replaced as a whole; created if missing).",
+)
+@date_option(
+    "--accepted-on",
+    "The acceptance date of every merge [default: the day each was merged, in Japan].",
+)
+@today_option
+@click.option("--send", is_flag=True, help="Deliver the notices over SMTP (with --confirm).")
+@click.option(
+    "--confirm",
+    is_flag=True,
+    help="Act: send (with --send) and record the applied revision. Without it, a dry run.",
+)
+@click.option(
+    "--max-removal-share",
+    type=float,
+    default=DEFAULT_MAX_REMOVAL_SHARE,
+    show_default=True,
+    help="Refuse to remove more than this share of all login IDs.",
+)
+@click.option(
+    "--allow-mass-removal",
+    is_flag=True,
+    help="Allow a removal beyond --max-removal-share, or of every login ID.",
+)
+@click.option("--head", default="HEAD", show_default=True, metavar="REV")
+@click.option(
+    "--base",
+    metavar="REV",
+    help="Start from this revision instead of the recorded applied revision.",
+)
+@click.option("--initial", is_flag=True, help="Nothing was applied before: every user is new.")
+@click.option(
+    "--encoding",
+    type=click.Choice([e.value for e in Encoding]),
+    default=Encoding.UTF8.value,
+    show_default=True,
+    help="CSV encoding: utf-8 (with a BOM) or cp932.",
+)
+@click.option("--ldap-base", default=DEFAULT_BASE, show_default=True, metavar="DN")
+@click.option(
+    "--state-remote",
+    envvar="ACCESSREG_STATE_REMOTE",
+    metavar="REMOTE",
+    help="Fetch the state from and push it to this remote [env: ACCESSREG_STATE_REMOTE].",
+)
+def command(
+    out: Path,
+    accepted_on: date | None,
+    today: date | None,
+    send: bool,
+    confirm: bool,
+    max_removal_share: float,
+    allow_mass_removal: bool,
+    head: str,
+    base: str | None,
+    initial: bool,
+    encoding: str,
+    ldap_base: str,
+    state_remote: str | None,
+) -> None:
+    """Render the import files, whitelists and notices for everything merged since the last
+    applied revision; with --confirm, send them (--send) and record the new revision.
+
+    Exit 0 when done, 1 when refused (registry errors, a mass removal, a name the encoding
+    cannot hold), 2 on a usage, configuration or delivery error.
+    """
+    result = apply.run(
+        apply.ApplyRequest(
+            root=workspace.repository_root(),
+            out=out,
+            today=today or clock.today_in_japan(),
+            head=head,
+            base=base,
+            initial=initial,
+            accepted_on=accepted_on,
+            send=send,
+            confirm=confirm,
+            max_removal_share=max_removal_share,
+            allow_mass_removal=allow_mass_removal,
+            options=bundle.Options(Encoding(encoding), ldap_base),
+            state_remote=state_remote,
+            env=dict(os.environ),
+        )
+    )
+    click.echo(report.apply_text(result, workspace.display(out)), nl=False)

@@ -1,0 +1,67 @@
+"""``accessreg contact add|remove``: window-responsible persons (000 §2-4, §3-2)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+
+from accessreg.cli.edit_options import conclude, edit_options, open_draft
+from accessreg.cli.operator_cmd import contact_options, contact_spec
+from accessreg.edit import contacts
+
+
+@click.group("contact")
+def command() -> None:
+    """Add or remove a window-responsible person (システム窓口責任者)."""
+
+
+@command.command("add")
+@click.option("--operator", required=True, help="The operator code (事業者コード).")
+@click.option(
+    "--role", type=click.Choice(["primary", "deputy"]), default="deputy", show_default=True,
+    help="正担当 (exactly one per operator) or 副担当.",
+)  # fmt: skip
+@click.option("--replaces", metavar="EMAIL", help="Remove this window person in the same change.")
+@contact_options
+@edit_options
+def add(
+    operator: str,
+    role: str,
+    replaces: str | None,
+    registry: Path | None,
+    today: date | None,
+    dry_run: bool,
+    **contact: Any,
+) -> None:
+    """Add a window person; with --replaces, one takes another's place (e.g. a new primary).
+
+    \b
+    Example:
+      accessreg contact add --operator AOBAGS01 --role deputy --contact-name '西村 葵'
+        --contact-name-kana 'ニシムラ アオイ' --contact-email aoi.nishimura@aoba-gas.example.co.jp
+        --contact-phone 03-5550-0103 --contact-github nishimura-aoi
+    """
+    draft = open_draft(registry, today)
+    contacts.add(draft, operator, contact_spec(role, contact), replaces)
+    conclude(draft, dry_run)
+
+
+@command.command("remove")
+@click.option("--operator", required=True, help="The operator code (事業者コード).")
+@click.option("--email", required=True, help="The window person's e-mail.")
+@edit_options
+def remove(
+    operator: str, email: str, registry: Path | None, today: date | None, dry_run: bool
+) -> None:
+    """Remove a window person (they lose the permission-management system).
+
+    \b
+    Example:
+      accessreg contact remove --operator AOBAGS01 --email misaki.ishida@aoba-gas.example.co.jp
+    """
+    draft = open_draft(registry, today)
+    contacts.remove(draft, operator, email)
+    conclude(draft, dry_run)

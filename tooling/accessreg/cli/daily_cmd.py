@@ -1,0 +1,58 @@
+"""``accessreg daily``: every scheduled duty and the day's whitelists, as the workflow runs it."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import click
+
+from accessreg.cli.duty_options import duty_options, run_duties
+from accessreg.cli.options import today_option
+from accessreg.scheduled.inventory import DEFAULT_MONTHS
+from accessreg.scheduled.stale import DEFAULT_PROVIDER
+
+
+@click.command("daily")
+@click.option(
+    "--last-logins",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The export of last-login dates; without it the stale duty is skipped.",
+)
+@click.option("--provider", default=DEFAULT_PROVIDER, show_default=True)
+@click.option("--months", type=int, default=DEFAULT_MONTHS, show_default=True)
+@today_option
+@duty_options
+def command(
+    last_logins: Path | None,
+    provider: str,
+    months: int,
+    today: date | None,
+    out: Path | None,
+    send: bool,
+    head: str,
+    state_remote: str | None,
+) -> None:
+    """expiry, stale (with --last-logins), inventory and membership in one run, and the
+    whitelist outputs regenerated for the day (whitelist/<system>/ under --out).
+
+    Exit 0 when done, 1 when the registry does not load, 2 on a usage, configuration or
+    delivery error.
+    """
+    duties: tuple[str, ...] = ("expiry", "stale", "inventory", "membership")
+    if last_logins is None:
+        duties = tuple(d for d in duties if d != "stale")
+        click.echo("stale: skipped (no --last-logins)", err=True)
+    run_duties(
+        duties,
+        today,
+        out,
+        send,
+        head,
+        state_remote,
+        last_logins=last_logins,
+        provider=provider,
+        months=months,
+        whitelists=True,
+        all_csvs=False,  # the review CSVs travel with the reminders that are due
+    )

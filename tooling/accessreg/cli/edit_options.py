@@ -1,0 +1,147 @@
+"""What every editing command shares: the catalog's permission options, the common options,
+and how an edit's outcome is shown.
+
+The permission options (``--taxis 1011``, ``--juju``, ...) are made from the catalog of the
+registry being edited when the command line is parsed, so ``--help`` lists exactly the codes
+the catalog allows, with their Japanese labels. Derived systems are never applied for.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from accessreg import clock, reporters, workspace
+from accessreg.cli.options import registry_option, today_option
+from accessreg.edit import Draft, Outcome, finish
+from accessreg.edit.users import NONE
+from accessreg.layout import REGISTRY_DIR
+from accessreg.loading import load_catalog
+from accessreg.model import Catalog, System
+from accessreg.problems import Level
+from accessreg.sources import DirectorySource
+
+F = TypeVar("F", bound=Callable[..., Any])
+PERM_PREFIX = "perm_"
+
+
+def _registry_arg(args: Sequence[str]) -> Path:
+    for i, arg in enumerate(args):
+        if arg == "--registry" and i + 1 < len(args):
+            return Path(args[i + 1])
+        if arg.startswith("--registry="):
+            return Path(arg.split("=", 1)[1])
+    return workspace.repository_root() / REGISTRY_DIR
+
+
+def _catalog(args: Sequence[str]) -> Catalog | None:
+    root = _registry_arg(args)
+    if not (root / "systems.yaml").is_file():
+        return None
+    catalog, _ = load_catalog(DirectorySource(root), ["systems.yaml"])
+    return catalog
+
+
+def option_name(system: System) -> str:
+    return "--" + system.id.replace("_", "-")
+
+
+def _permission_option(system: System, removable: bool) -> click.Option:
+    codes = [c for c in system.codes if c.abolished_on is None]
+    choices = [c.code for c in codes] + ([NONE] if removable else [])
+    listed = "; ".join(f"{c.code} {c.label}" for c in codes)
+    bare = f" Alone, the option means {codes[0].code}." if len(codes) == 1 else ""
+    drop = f" {NONE}: remove the permission." if removable else ""
+    return click.Option(
+        [option_name(system), PERM_PREFIX + system.id],
+        type=click.Choice(choices),
+        is_flag=False,
+        flag_value=codes[0].code if len(codes) == 1 else None,
+        default=None,
+        metavar="CODE",
+        help=f"{system.name_ja} ({system.name_en}): {listed}.{bare}{drop}",
+    )
+
+
+class PermissionCommand(click.Command):
+    """A command with one option per system of the catalog, added when its line is parsed."""
+
+    removable = False  # whether `none` is offered (changing, not adding)
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        catalog = _catalog(args)
+        if catalog is not None:
+            known = {p.name for p in self.params}
+            for system in catalog.systems:
+                if system.derived is None and PERM_PREFIX + system.id not in known:
+                    self.params.append(_permission_option(system, self.removable))
+        else:
+            self.epilog = (
+                "(The catalog registry/systems.yaml was not found: give --registry DIR to see "
+                "the permission options.)"
+            )
+        return super().parse_args(ctx, args)
+
+
+class RemovablePermissionCommand(PermissionCommand):
+    removable = True
+
+
+def permissions(kwargs: dict[str, Any]) -> dict[str, str]:
+    """The permission options given, by system id, taken out of ``kwargs``."""
+    found: dict[str, str] = {}
+    for name in [k for k in kwargs if k.startswith(PERM_PREFIX)]:
+        value = kwargs.pop(name)
+        if value is not None:
+            found[name[len(PERM_PREFIX) :]] = value
+    return found
+
+
+def edit_options(f: F) -> F:
+    """--registry, --today and --dry-run, for every editing command."""
+    f = click.option(
+        "--dry-run", is_flag=True, help="Validate and show the change; write nothing."
+    )(f)
+    return registry_option(today_option(f))
+
+
+def open_draft(registry: Path | None, today: date | None) -> Draft:
+    root = workspace.registry_dir(registry)
+    return Draft(root, workspace.display(root), today or clock.today_in_japan())
+
+
+def render(outcome: Outcome) -> str:
+    """The outcome as lines: files, notes, then problems in `accessreg validate`'s format."""
+    lines: list[str] = []
+    verb = {"added": "add", "modified": "modify", "removed": "remove"}
+    for change in outcome.changes:
+        shown = verb[change.action] if not outcome.written else change.action
+        prefix = "" if outcome.written else "would "
+        lines.append(f"{prefix}{shown}: {outcome.label}/{change.rel}")
+    text = "\n".join(lines) + ("\n" if lines else "")
+    text += reporters.text(outcome.problems)
+    if outcome.standing:
+        text += "errors already in the registry before this change (they must be fixed too):\n"
+        text += reporters.text(outcome.standing)
+    return text
+
+
+def conclude(draft: Draft, dry_run: bool) -> None:
+    """Validate and write (unless --dry-run), print, and exit 0 when clean, else 1."""
+    outcome = finish(draft, write=not dry_run)
+    sys.stdout.write(render(outcome))
+    errors = sum(p.level is Level.ERROR for p in (*outcome.problems, *outcome.standing))
+    warnings = len(outcome.problems) - sum(p.level is Level.ERROR for p in outcome.problems)
+    if not outcome.ok:
+        click.echo(f"nothing written: {errors} error(s), {warnings} warning(s)", err=True)
+        sys.exit(1)
+    for note in outcome.notes:
+        click.echo(note, err=True)
+    if warnings:
+        click.echo(f"{warnings} warning(s): they do not block the application", err=True)
+    sys.exit(0)

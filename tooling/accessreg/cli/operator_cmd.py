@@ -1,0 +1,179 @@
+"""``accessreg operator new|change|terminate``: the usage applications of 000 §3-1 to §3-3."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any, get_args
+
+import click
+
+from accessreg.cli.edit_options import conclude, edit_options, open_draft
+from accessreg.cli.options import date_option
+from accessreg.edit import operators
+from accessreg.model import Role
+
+ROLES = click.Choice(get_args(Role))
+
+
+@click.group("operator")
+def command() -> None:
+    """Register an operator, change its usage, or terminate it."""
+
+
+def contact_options(f: Any) -> Any:
+    for name, text in reversed(
+        (
+            ("--contact-name", "Window person's name in kanji."),
+            ("--contact-name-kana", "Window person's name in full-width katakana."),
+            ("--contact-email", "Window person's e-mail: their ID for the permission system."),
+            ("--contact-phone", "Window person's phone number, e.g. 03-5550-0101."),
+            ("--contact-github", "Window person's GitHub login (who may file applications)."),
+        )
+    ):
+        f = click.option(name, required=True, help=text)(f)
+    return f
+
+
+def contact_spec(role: str, kwargs: dict[str, Any]) -> operators.ContactSpec:
+    return operators.ContactSpec(
+        role=role,
+        name=kwargs["contact_name"],
+        name_kana=kwargs["contact_name_kana"],
+        email=kwargs["contact_email"],
+        phone=kwargs["contact_phone"],
+        github=kwargs["contact_github"],
+    )
+
+
+@command.command("new")
+@click.option("--operator", required=True, help="The operator code (事業者コード, from OCCTO).")
+@click.option("--name", required=True, help="Company name (事業者名).")
+@click.option("--name-kana", required=True, help="Company name in full-width katakana.")
+@click.option("--role", "roles", type=ROLES, multiple=True, required=True, help="Repeatable.")
+@click.option("--system", "systems", multiple=True, required=True, help="System id; repeatable.")
+@click.option("--privacy-policy-url", required=True, help="Joint-use policy (000 §2-5), https.")
+@click.option("--occto-member", is_flag=True, help="The operator is an OCCTO member.")
+@click.option(
+    "--subcontractor", "subcontractors", nargs=2, multiple=True, metavar="CODE NAME",
+    help="A subcontractor whose staff may be users (委託先); repeatable.",
+)  # fmt: skip
+@contact_options
+@edit_options
+def new(
+    operator: str,
+    name: str,
+    name_kana: str,
+    roles: tuple[str, ...],
+    systems: tuple[str, ...],
+    privacy_policy_url: str,
+    occto_member: bool,
+    subcontractors: tuple[tuple[str, str], ...],
+    registry: Path | None,
+    today: date | None,
+    dry_run: bool,
+    **contact: Any,
+) -> None:
+    """Register a new operator with its primary window person (利用申請・新規, 000 §3-1).
+
+    \b
+    Example:
+      accessreg operator new --operator NAGIGS01 --name 'なぎさガス株式会社'
+        --name-kana 'ナギサガス カブシキガイシャ' --role gas_retailer --role wheeling_client
+        --system taxis --system johs
+        --privacy-policy-url https://nagisa-gas.example.co.jp/privacy
+        --contact-name '渚 一郎' --contact-name-kana 'ナギサ イチロウ'
+        --contact-email ichiro.nagisa@nagisa-gas.example.co.jp
+        --contact-phone 03-5550-0901 --contact-github nagisa-ichiro
+    """
+    draft = open_draft(registry, today)
+    spec = operators.NewOperator(
+        code=operator,
+        name=name,
+        name_kana=name_kana,
+        roles=roles,
+        privacy_policy_url=privacy_policy_url,
+        systems=systems,
+        primary=contact_spec("primary", contact),
+        subcontractors=subcontractors,
+        occto_member=occto_member,
+    )
+    operators.new(draft, spec)
+    conclude(draft, dry_run)
+
+
+@command.command("change")
+@click.option("--operator", required=True, help="The operator code (事業者コード).")
+@click.option("--name", help="New company name.")
+@click.option("--name-kana", help="New company name in katakana.")
+@click.option("--privacy-policy-url", help="New joint-use policy URL.")
+@click.option("--occto-member/--no-occto-member", default=None, help="OCCTO membership.")
+@click.option("--add-role", type=ROLES, multiple=True, help="Repeatable.")
+@click.option("--remove-role", type=ROLES, multiple=True, help="Repeatable.")
+@click.option("--add-system", multiple=True, help="A system to start using; repeatable.")
+@click.option("--remove-system", multiple=True, help="A system to stop using; repeatable.")
+@click.option("--add-subcontractor", nargs=2, multiple=True, metavar="CODE NAME")
+@click.option("--remove-subcontractor", multiple=True, metavar="CODE")
+@edit_options
+def change(
+    operator: str,
+    name: str | None,
+    name_kana: str | None,
+    privacy_policy_url: str | None,
+    occto_member: bool | None,
+    add_role: tuple[str, ...],
+    remove_role: tuple[str, ...],
+    add_system: tuple[str, ...],
+    remove_system: tuple[str, ...],
+    add_subcontractor: tuple[tuple[str, str], ...],
+    remove_subcontractor: tuple[str, ...],
+    registry: Path | None,
+    today: date | None,
+    dry_run: bool,
+) -> None:
+    """Change the operator's data (利用申請・変更, 000 §3-2); users' permissions stay.
+
+    Window persons are changed with `accessreg contact add|remove`.
+
+    \b
+    Example:
+      accessreg operator change --operator AOBAGS01
+        --add-subcontractor AOBASV02 '青葉第二サービス株式会社'
+    """
+    draft = open_draft(registry, today)
+    spec = operators.OperatorChange(
+        code=operator,
+        name=name,
+        name_kana=name_kana,
+        privacy_policy_url=privacy_policy_url,
+        occto_member=occto_member,
+        add_roles=add_role,
+        remove_roles=remove_role,
+        add_systems=add_system,
+        remove_systems=remove_system,
+        add_subcontractors=add_subcontractor,
+        remove_subcontractors=remove_subcontractor,
+    )
+    operators.change(draft, spec)
+    conclude(draft, dry_run)
+
+
+@command.command("terminate")
+@click.option("--operator", required=True, help="The operator code (事業者コード).")
+@date_option("--on", "The termination date (terminated_on) [default: --today].")
+@edit_options
+def terminate(
+    operator: str, on: date | None, registry: Path | None, today: date | None, dry_run: bool
+) -> None:
+    """Terminate the operator's use (利用申請・終了, 000 §3-3).
+
+    Every user of the operator and of its subcontractors loses every permission: their files
+    are removed in the same change.
+
+    \b
+    Example:
+      accessreg operator terminate --operator HIKARIEN --on 2026-12-31
+    """
+    draft = open_draft(registry, today)
+    operators.terminate(draft, operator, on or draft.today)
+    conclude(draft, dry_run)

@@ -1,0 +1,18 @@
+"""``accessreg status``: every accepted application and its progress per system."""
+
+from __future__ import annotations
+
+import click
+
+from accessreg import workspace
+from accessreg.provision import confirm, status
+
+
+@click.command("status")
+@click.option("--operator", metavar="CODE", help="Only this operator's applications.")
+@click.option("--state-remote", envvar="ACCESSREG_STATE_REMOTE", metavar="REMOTE")
+def command(operator: str | None, state_remote: str | None) -> None:
+    """Show each application with 済 / 未済 / （不要） per system and 処理中 / 処理完了
+    (000 §5-1 ⑦), tab-separated."""
+    rows, catalog = confirm.status(workspace.repository_root(), operator, state_remote)
+    click.echo(status.table(rows, catalog), nl=False)

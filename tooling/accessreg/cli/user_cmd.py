@@ -1,0 +1,108 @@
+"""``accessreg user add|change|remove``: the permission applications of 000 §5-1 to §5-3."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+
+from accessreg.cli.edit_options import (
+    PermissionCommand,
+    RemovablePermissionCommand,
+    conclude,
+    edit_options,
+    open_draft,
+    permissions,
+)
+from accessreg.edit import users
+
+
+@click.group("user")
+def command() -> None:
+    """Add, change or remove a user (one file per person) and their permissions."""
+
+
+def _who(f: Any) -> Any:
+    f = click.option("--email", required=True, help="The e-mail address, which is the login ID.")(f)
+    return click.option("--operator", required=True, help="The operator code (事業者コード).")(f)
+
+
+def _details(f: Any) -> Any:
+    f = click.option("--memo", help="Free note for the reviewers (申請メモ).")(f)
+    f = click.option(
+        "--affiliation",
+        help="The operator code, or a declared subcontractor's code [default: --operator].",
+    )(f)
+    f = click.option("--name-kana", help="Name in full-width katakana (利用者名（カナ）).")(f)
+    return click.option("--name", help="Name in kanji (利用者名（漢字）).")(f)
+
+
+@command.command("add", cls=PermissionCommand)
+@_who
+@_details
+@edit_options
+def add(
+    operator: str,
+    email: str,
+    name: str | None,
+    name_kana: str | None,
+    affiliation: str | None,
+    memo: str | None,
+    registry: Path | None,
+    today: date | None,
+    dry_run: bool,
+    **kwargs: Any,
+) -> None:
+    """Register a new user with permissions (利用権限の設定申請, 000 §5-1).
+
+    Example: accessreg user add --operator AOBAGS01 --email hanako.kimura@aoba-gas.example.co.jp
+    --name '木村 花子' --name-kana 'キムラ ハナコ' --taxis 1011 --johs
+    """
+    draft = open_draft(registry, today)
+    spec = users.UserSpec(operator, email, name, name_kana, affiliation, memo, permissions(kwargs))
+    users.add(draft, spec)
+    conclude(draft, dry_run)
+
+
+@command.command("change", cls=RemovablePermissionCommand)
+@_who
+@_details
+@edit_options
+def change(
+    operator: str,
+    email: str,
+    name: str | None,
+    name_kana: str | None,
+    affiliation: str | None,
+    memo: str | None,
+    registry: Path | None,
+    today: date | None,
+    dry_run: bool,
+    **kwargs: Any,
+) -> None:
+    """Change only what is named (利用権限の変更申請, 000 §5-2); `none` removes a permission.
+
+    Example: accessreg user change --operator AOBAGS01 --email aya.shimizu@aoba-gas.example.co.jp
+    --taxis 1011 --loacus none
+    """
+    draft = open_draft(registry, today)
+    spec = users.UserSpec(operator, email, name, name_kana, affiliation, memo, permissions(kwargs))
+    users.change(draft, spec)
+    conclude(draft, dry_run)
+
+
+@command.command("remove")
+@_who
+@edit_options
+def remove(
+    operator: str, email: str, registry: Path | None, today: date | None, dry_run: bool
+) -> None:
+    """Delete the user's file (利用権限の抹消申請, 000 §5-3).
+
+    Example: accessreg user remove --operator AOBAGS01 --email yui.kato@aoba-gas.example.co.jp
+    """
+    draft = open_draft(registry, today)
+    users.remove(draft, operator, email)
+    conclude(draft, dry_run)

@@ -1,0 +1,115 @@
+"""Read a client certificate file (cryptography lives here and nowhere else).
+
+The registry records what the reverse proxy matches and what the issuer notifies about: the
+serial as nginx's ``$ssl_client_serial`` prints it, the CN and the validity dates (in Japan).
+A file is refused, with the reason, when it holds a private key, is not exactly one
+certificate, is a CA certificate, or has expired.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.serialization import pkcs12
+from cryptography.x509.oid import NameOID
+
+from accessreg.clock import JST
+from accessreg.edit.draft import EditRefused
+
+_PEM_LABEL = re.compile(rb"-----BEGIN ([A-Z0-9 ]+)-----")
+KEY_ADVICE = (
+    "a private key must never leave the PC it belongs to: give the certificate alone "
+    "(.cer/.crt/.pem, without the key)"
+)
+
+
+@dataclass(frozen=True)
+class CertificateFacts:
+    serial: str
+    cn: str
+    not_before: date
+    not_after: date
+
+
+def nginx_serial(number: int) -> str:
+    """Upper-case hex of the serial's magnitude bytes, no separators, no leading 00 byte."""
+    digits = f"{number:X}"
+    return digits if len(digits) % 2 == 0 else f"0{digits}"
+
+
+def _looks_like_pkcs12(raw: bytes) -> bool:
+    # PFX ::= SEQUENCE { version INTEGER (3), authSafe ContentInfo, ... } (RFC 7292)
+    if len(raw) < 8 or raw[0] != 0x30:
+        return False
+    i = 2 + (raw[1] & 0x7F if raw[1] & 0x80 else 0)
+    return raw[i : i + 3] == b"\x02\x01\x03"
+
+
+def _der_holds_key(raw: bytes) -> bool:
+    try:
+        serialization.load_der_private_key(raw, password=None)
+        return True
+    except TypeError:  # an encrypted key: it asks for a password
+        return True
+    except (ValueError, UnsupportedAlgorithm):
+        pass
+    try:
+        pkcs12.load_key_and_certificates(raw, None)
+        return True
+    except (ValueError, TypeError):
+        return _looks_like_pkcs12(raw)
+
+
+def _load(raw: bytes) -> x509.Certificate:
+    if b"-----BEGIN" in raw:
+        labels = [m.decode() for m in _PEM_LABEL.findall(raw)]
+        if any("PRIVATE KEY" in label for label in labels):
+            raise EditRefused(f"the file holds a private key: {KEY_ADVICE}")
+        certs = [label for label in labels if label.endswith("CERTIFICATE")]
+        if not certs:
+            raise EditRefused(f"the file is not a certificate (it holds: {', '.join(labels)})")
+        if len(certs) > 1:
+            raise EditRefused(
+                f"the file holds {len(certs)} certificates: give the client certificate alone"
+            )
+        try:
+            return x509.load_pem_x509_certificate(raw)
+        except ValueError as exc:
+            raise EditRefused(f"the certificate in the file cannot be read: {exc}") from None
+    try:
+        return x509.load_der_x509_certificate(raw)
+    except ValueError:
+        pass
+    if _der_holds_key(raw):
+        raise EditRefused(f"the file holds a private key (PKCS#8/PKCS#12): {KEY_ADVICE}")
+    raise EditRefused("the file is not a certificate in PEM or DER form")
+
+
+def read(raw: bytes, today: date) -> CertificateFacts:
+    """The facts of the one client certificate in ``raw``; refused with the reason if unfit."""
+    cert = _load(raw)
+    try:
+        constraints = cert.extensions.get_extension_for_class(x509.BasicConstraints).value
+    except x509.ExtensionNotFound:
+        constraints = None
+    if constraints is not None and constraints.ca:
+        raise EditRefused(
+            "this is a CA certificate (basicConstraints CA=true), not a client certificate"
+        )
+    if cert.serial_number < 0:
+        raise EditRefused("the certificate's serial number is negative: it is malformed")
+    names = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+    if not names:
+        raise EditRefused("the certificate has no CN in its subject")
+    value = names[0].value
+    cn = value if isinstance(value, str) else value.decode("utf-8", "replace")
+    not_before = cert.not_valid_before_utc.astimezone(JST).date()
+    not_after = cert.not_valid_after_utc.astimezone(JST).date()
+    if not_after < today:
+        raise EditRefused(f"the certificate expired on {not_after}: register its renewal instead")
+    return CertificateFacts(nginx_serial(cert.serial_number), cn, not_before, not_after)

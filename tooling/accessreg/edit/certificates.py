@@ -1,0 +1,53 @@
+"""Client-certificate registration (クライアント証明書登録申請, 000 §4-2)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from accessreg import layout
+from accessreg.edit import certfile, targets, yamldoc
+from accessreg.edit.draft import Draft, EditRefused
+from accessreg.edit.operators import OPERATOR_FIELDS
+
+
+@dataclass(frozen=True)
+class CertificateSpec:
+    id: str  # the issuer's certificate ID (証明書ID)
+    location: str  # where it is installed
+    holder: str  # who answers for it there
+    purpose: str = "web"  # web | api
+    medium: str = "DL"  # DL | CD | UM | UT
+    systems: tuple[str, ...] = ()
+
+
+def add(draft: Draft, code: str, raw: bytes, spec: CertificateSpec) -> None:
+    """Register the certificate in ``raw`` for operator ``code``, facts taken from the file."""
+    targets.operator(draft, code)
+    facts = certfile.read(raw, draft.today)
+    for entry in draft.registry.iter_operators():
+        for cert in entry.operator.certificates:
+            if cert.serial.upper() == facts.serial:
+                raise EditRefused(
+                    f"serial {facts.serial} is already registered (certificate {cert.id} in "
+                    f"{draft.label}/{entry.file})"
+                )
+    doc = draft.document(layout.operator_file(code))
+    certs = yamldoc.seq_at(doc, "certificates", OPERATOR_FIELDS)
+    fields = [
+        ("id", spec.id),
+        ("serial", yamldoc.code(facts.serial)),  # all-digit serials must stay strings
+        ("cn", facts.cn),
+        ("medium", spec.medium),
+        ("purpose", spec.purpose),
+        ("not_before", facts.not_before),
+        ("not_after", facts.not_after),
+        ("location", spec.location),
+        ("holder", spec.holder),
+    ]
+    if spec.systems:
+        fields.append(("systems", yamldoc.sequence(spec.systems, flow=True)))
+    certs.append(yamldoc.mapping(fields))
+    draft.note(
+        f"certificate registered: {code}: {spec.id} serial {facts.serial} CN {facts.cn} "
+        f"({facts.not_before} to {facts.not_after}, {spec.purpose})"
+    )

@@ -1,0 +1,45 @@
+"""Window-responsible persons (システム窓口責任者, 000 §2-4): part of a usage change (§3-2)."""
+
+from __future__ import annotations
+
+from accessreg import layout
+from accessreg.edit import targets, yamldoc
+from accessreg.edit.draft import Draft, EditRefused
+from accessreg.edit.operators import OPERATOR_FIELDS, ContactSpec, contact_map
+
+
+def _index(contacts: list[object], email: str) -> int | None:
+    for i, c in enumerate(contacts):
+        if isinstance(c, dict) and str(c.get("email", "")).lower() == email.lower():
+            return i
+    return None
+
+
+def add(draft: Draft, code: str, spec: ContactSpec, replaces: str | None = None) -> None:
+    """Add a window person; ``replaces`` removes another in the same change (a new primary)."""
+    targets.operator(draft, code)
+    doc = draft.document(layout.operator_file(code))
+    contacts = yamldoc.seq_at(doc, "contacts", OPERATOR_FIELDS)
+    if _index(contacts, spec.email) is not None:
+        raise EditRefused(f"{spec.email} is already a window person of {code}")
+    if replaces is not None:
+        i = _index(contacts, replaces)
+        if i is None:
+            raise EditRefused(f"{replaces} is not a window person of {code}")
+        del contacts[i]
+        contacts.insert(i, contact_map(spec))
+        draft.note(f"window person replaced: {code}: {replaces} → {spec.email} ({spec.role})")
+        return
+    contacts.append(contact_map(spec))
+    draft.note(f"window person added: {code}: {spec.email} ({spec.role})")
+
+
+def remove(draft: Draft, code: str, email: str) -> None:
+    targets.operator(draft, code)
+    doc = draft.document(layout.operator_file(code))
+    contacts = yamldoc.seq_at(doc, "contacts", OPERATOR_FIELDS)
+    i = _index(contacts, email)
+    if i is None:
+        raise EditRefused(f"{email} is not a window person of {code}")
+    del contacts[i]
+    draft.note(f"window person removed: {code}: {email}")

@@ -1,0 +1,206 @@
+"""A pending edit of the registry: read once, changed in memory, validated whole, then written.
+
+The edited registry is checked as a whole (a ``MemorySource`` of the directory with the changed
+files laid over it) before anything touches the disk: a second switching admin, a login ID used
+by another operator or a sixth JUJU holder are cross-file findings. Nothing is written when
+there is an error; then every file stays byte-identical.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Literal
+
+from accessreg import atomic
+from accessreg.edit import yamldoc
+from accessreg.edit.yamldoc import Document
+from accessreg.errors import AccessregError, ConfigError
+from accessreg.layout import Kind
+from accessreg.problems import Level, Problem
+from accessreg.registry import Registry
+from accessreg.sources import DirectorySource, MemorySource
+from accessreg.validate import ValidationResult, validate
+
+Action = Literal["added", "modified", "removed"]
+
+
+class EditRefused(AccessregError):  # noqa: N818 - an outcome, like ProblemsFound
+    """The edit cannot be made as asked (unknown user, a certificate file holding a key, ...)."""
+
+    exit_code = 1
+
+
+@dataclass(frozen=True)
+class FileChange:
+    rel: str  # relative to the registry directory
+    action: Action
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What an edit did, or would do, and what the validation of its result found."""
+
+    label: str  # how the registry directory is shown, e.g. "registry"
+    changes: tuple[FileChange, ...]
+    notes: tuple[str, ...]  # one line per item of the application
+    problems: tuple[Problem, ...]  # findings the edit brings (errors block, warnings do not)
+    standing: tuple[Problem, ...]  # errors the registry had before the edit: they block too
+    standing_warnings: int  # warnings the registry had before, not shown
+    written: bool
+
+    @property
+    def ok(self) -> bool:
+        return not self.standing and all(p.level is not Level.ERROR for p in self.problems)
+
+
+def _key(p: Problem) -> tuple[str, str, str, str]:
+    return (p.file, p.rule, str(p.level), p.message)  # lines move when a file is edited
+
+
+def _safe(rel: str) -> str:
+    parts = rel.split("/")
+    if any(part in ("", ".", "..") or "\\" in part or "\0" in part for part in parts):
+        raise EditRefused(f"{rel!r} is not a file name the registry can hold")
+    return rel
+
+
+class Draft:
+    """The registry as read from ``root``, with pending changes held in memory."""
+
+    def __init__(self, root: Path, label: str, today: date) -> None:
+        self.root = root
+        self.label = label
+        self.today = today
+        source = DirectorySource(root, label)
+        self.base_files: dict[str, bytes] = {rel: source.read(rel) for rel in source.paths()}
+        self.base: ValidationResult = validate(MemorySource(self.base_files, label), today)
+        if self.base.registry is None:
+            raise ConfigError(
+                "the catalog registry/systems.yaml does not load; run `accessreg validate`"
+            )
+        self.registry: Registry = self.base.registry
+        self.notes: list[str] = []
+        self._docs: dict[str, Document] = {}
+        self._new: dict[str, bytes] = {}
+        self._removed: set[str] = set()
+
+    # -- reading -----------------------------------------------------------------------------
+    def exists(self, rel: str) -> bool:
+        if rel in self._removed:
+            return False
+        return rel in self.base_files or rel in self._new
+
+    def files_under(self, prefix: str) -> list[str]:
+        return sorted(r for r in self.base_files if r.startswith(prefix) and self.exists(r))
+
+    def document(self, rel: str) -> Document:
+        """The round-trip document of an existing file, to be edited in place."""
+        if rel not in self._docs:
+            if not self.exists(rel):
+                raise EditRefused(f"{self.label}/{rel} does not exist")
+            raw = self._new.get(rel, self.base_files.get(rel, b""))
+            try:
+                self._docs[rel] = yamldoc.load(raw)
+            except yamldoc.NotEditable as exc:
+                raise EditRefused(f"{self.label}/{rel} cannot be edited: {exc}") from None
+        return self._docs[rel]
+
+    # -- changing ----------------------------------------------------------------------------
+    def create(self, rel: str, kind: Kind, doc: Document) -> None:
+        rel = _safe(rel)
+        if self.exists(rel):
+            raise EditRefused(f"{self.label}/{rel} already exists")
+        self._removed.discard(rel)
+        self._new[rel] = yamldoc.new_file(kind, rel, doc)
+
+    def remove(self, rel: str) -> None:
+        if not self.exists(rel):
+            raise EditRefused(f"{self.label}/{rel} does not exist")
+        self._docs.pop(rel, None)
+        self._new.pop(rel, None)
+        if rel in self.base_files:
+            self._removed.add(rel)
+
+    def note(self, line: str) -> None:
+        self.notes.append(line)
+
+    def changed(self) -> dict[str, bytes | None]:
+        """Every file that differs from the directory: new content, or None for a removal."""
+        out: dict[str, bytes | None] = {rel: None for rel in sorted(self._removed)}
+        for rel, raw in self._new.items():
+            if rel not in self._docs and self.base_files.get(rel) != raw:
+                out[rel] = raw
+        for rel, doc in self._docs.items():
+            raw = yamldoc.dump(doc)  # a leading comment (the modeline) survives the round trip
+            if self.base_files.get(rel) != raw:
+                out[rel] = raw
+        return dict(sorted(out.items()))
+
+    def overlay(self, changed: dict[str, bytes | None]) -> dict[str, bytes]:
+        files = dict(self.base_files)
+        for rel, raw in changed.items():
+            if raw is None:
+                files.pop(rel, None)
+            else:
+                files[rel] = raw
+        return files
+
+
+def _write(root: Path, changed: dict[str, bytes | None]) -> None:
+    for rel, raw in changed.items():
+        if raw is not None:
+            atomic.write_bytes(root / rel, raw)
+    for rel, raw in changed.items():
+        if raw is None:
+            path = root / rel
+            path.unlink()
+            parent = path.parent
+            if (
+                parent != root
+                and parent.is_relative_to(root / "users")
+                and not any(parent.iterdir())
+            ):
+                parent.rmdir()  # a terminated operator's users/<CODE>/ goes with its files
+
+
+def finish(draft: Draft, write: bool = True) -> Outcome:
+    """Validate the registry with the draft's changes; write them only if it is clean."""
+    changed = draft.changed()
+    if not changed:
+        raise EditRefused("nothing changes: the registry already says this")
+    after = validate(MemorySource(draft.overlay(changed), draft.label), draft.today)
+    before = {_key(p) for p in draft.base.problems}
+    new = tuple(p for p in after.problems if _key(p) not in before)
+    standing = tuple(p for p in after.problems if _key(p) in before and p.level is Level.ERROR)
+    standing_warnings = sum(
+        1 for p in after.problems if _key(p) in before and p.level is Level.WARNING
+    )
+    changes = tuple(
+        FileChange(
+            rel,
+            "removed" if raw is None else "modified" if rel in draft.base_files else "added",
+        )
+        for rel, raw in changed.items()
+    )
+    outcome = Outcome(
+        draft.label, changes, tuple(draft.notes), new, standing, standing_warnings, False
+    )
+    if outcome.ok and write:
+        _write(draft.root, changed)
+        return Outcome(
+            draft.label, changes, tuple(draft.notes), new, standing, standing_warnings, True
+        )
+    return outcome
+
+
+Operation = Callable[[Draft], None]
+
+
+def run(root: Path, label: str, today: date, operation: Operation, write: bool = True) -> Outcome:
+    """Open the registry, apply one edit in memory, validate the whole, write if clean."""
+    draft = Draft(root, label, today)
+    operation(draft)
+    return finish(draft, write)

@@ -1,0 +1,176 @@
+"""Operators: the usage applications — new, change, termination (000 §3-1, §3-2, §3-3)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from ruamel.yaml.comments import CommentedMap
+
+from accessreg import layout
+from accessreg.edit import targets, yamldoc
+from accessreg.edit.draft import Draft, EditRefused
+from accessreg.layout import Kind
+from accessreg.model import Contact, Operator
+
+OPERATOR_FIELDS = tuple(Operator.model_fields)
+CONTACT_FIELDS = tuple(Contact.model_fields)
+
+
+@dataclass(frozen=True)
+class ContactSpec:
+    role: str  # primary | deputy
+    name: str
+    name_kana: str
+    email: str
+    phone: str
+    github: str
+
+
+@dataclass(frozen=True)
+class NewOperator:
+    code: str
+    name: str
+    name_kana: str
+    roles: tuple[str, ...]
+    privacy_policy_url: str
+    systems: tuple[str, ...]
+    primary: ContactSpec
+    deputies: tuple[ContactSpec, ...] = ()
+    subcontractors: tuple[tuple[str, str], ...] = ()  # (code, name)
+    occto_member: bool = False
+
+
+@dataclass(frozen=True)
+class OperatorChange:
+    """A usage change; it never changes a user's permissions by itself (000 §3-2)."""
+
+    code: str
+    name: str | None = None
+    name_kana: str | None = None
+    privacy_policy_url: str | None = None
+    occto_member: bool | None = None
+    add_roles: tuple[str, ...] = ()
+    remove_roles: tuple[str, ...] = ()
+    add_systems: tuple[str, ...] = ()
+    remove_systems: tuple[str, ...] = ()
+    add_subcontractors: tuple[tuple[str, str], ...] = ()
+    remove_subcontractors: tuple[str, ...] = ()
+
+
+def contact_map(spec: ContactSpec) -> CommentedMap:
+    return yamldoc.mapping(
+        (
+            ("role", spec.role),
+            ("name", spec.name),
+            ("name_kana", spec.name_kana),
+            ("email", targets.login_id(spec.email)),
+            ("phone", spec.phone),
+            ("github", spec.github.lstrip("@")),
+        )
+    )
+
+
+def _subcontractor(code: str, name: str) -> CommentedMap:
+    return yamldoc.mapping((("code", code), ("name", name)), flow=True)
+
+
+def _applicable(draft: Draft, systems: tuple[str, ...]) -> None:
+    known = [s.id for s in draft.registry.catalog.systems if s.derived is None]
+    for system_id in systems:
+        if system_id not in known:
+            raise EditRefused(f"{system_id} is not a system to apply for ({', '.join(known)})")
+
+
+def new(draft: Draft, spec: NewOperator) -> None:
+    """Register an operator with its primary window person (利用申請・新規)."""
+    _applicable(draft, spec.systems)
+    rel = layout.operator_file(spec.code)
+    if draft.exists(rel):
+        raise EditRefused(f"operator {spec.code} is already registered: file a usage change")
+    doc = yamldoc.mapping(
+        (
+            ("code", spec.code),
+            ("name", spec.name),
+            ("name_kana", spec.name_kana),
+            ("roles", yamldoc.sequence(spec.roles, flow=True)),
+            ("occto_member", spec.occto_member),
+            ("privacy_policy_url", spec.privacy_policy_url),
+            ("status", "active"),
+            ("systems", yamldoc.sequence(spec.systems, flow=True)),
+            ("contacts", yamldoc.sequence(map(contact_map, (spec.primary, *spec.deputies)))),
+        )
+    )
+    if spec.subcontractors:
+        subs = (_subcontractor(c, n) for c, n in spec.subcontractors)
+        doc["subcontractors"] = yamldoc.sequence(subs)
+    draft.create(rel, Kind.OPERATOR, doc)
+    draft.note(f"operator registered: {spec.code} {spec.name} ({', '.join(spec.systems)})")
+
+
+def _list(doc: CommentedMap, key: str) -> list[str]:
+    value = doc.get(key)
+    return [str(v) for v in value] if isinstance(value, list) else []
+
+
+def change(draft: Draft, spec: OperatorChange) -> None:
+    """Edit the operator's own data (利用申請・変更): only what is named."""
+    targets.operator(draft, spec.code)
+    _applicable(draft, spec.add_systems)
+    rel = layout.operator_file(spec.code)
+    doc = draft.document(rel)
+    said: list[str] = []
+    for key, value in (
+        ("name", spec.name),
+        ("name_kana", spec.name_kana),
+        ("privacy_policy_url", spec.privacy_policy_url),
+        ("occto_member", spec.occto_member),
+    ):
+        if value is not None and doc.get(key) != value:
+            yamldoc.put(doc, key, value, OPERATOR_FIELDS)
+            said.append(f"{key} changed")
+    for key, add, drop in (
+        ("roles", spec.add_roles, spec.remove_roles),
+        ("systems", spec.add_systems, spec.remove_systems),
+    ):
+        seq = yamldoc.seq_at(doc, key, OPERATOR_FIELDS, flow=True)
+        for value in add:
+            if value not in _list(doc, key):
+                seq.append(value)
+                said.append(f"{key} + {value}")
+        for value in drop:
+            if value not in _list(doc, key):
+                raise EditRefused(f"operator {spec.code} has no {key[:-1]} {value} to remove")
+            del seq[_list(doc, key).index(value)]
+            said.append(f"{key} - {value}")
+    if spec.add_subcontractors or spec.remove_subcontractors:
+        subs = yamldoc.seq_at(doc, "subcontractors", OPERATOR_FIELDS)
+        codes = [str(s.get("code")) for s in subs if isinstance(s, dict)]
+        for code in spec.remove_subcontractors:
+            if code not in codes:
+                raise EditRefused(f"operator {spec.code} declares no subcontractor {code}")
+            del subs[codes.index(code)]
+            codes.remove(code)
+            said.append(f"subcontractor - {code}")
+        for code, name in spec.add_subcontractors:
+            subs.append(_subcontractor(code, name))
+            said.append(f"subcontractor + {code} {name}")
+        if not subs:
+            del doc["subcontractors"]
+    draft.note(f"operator changed: {spec.code}: {', '.join(said) or 'nothing'}")
+
+
+def terminate(draft: Draft, code: str, on: date) -> None:
+    """Mark the operator terminated and remove every user file of it and its subcontractors.
+
+    000 §3-3: termination removes every permission of the operator's users and of its
+    subcontractors' users, so their files go in the same change.
+    """
+    targets.operator(draft, code)
+    doc = draft.document(layout.operator_file(code))
+    yamldoc.put(doc, "status", "terminated", OPERATOR_FIELDS)
+    yamldoc.put(doc, "terminated_on", on, OPERATOR_FIELDS)
+    removed = draft.files_under(f"users/{code}/")
+    for rel in removed:
+        draft.remove(rel)
+    draft.note(f"operator terminated: {code} on {on}; {len(removed)} user file(s) removed")

@@ -1,0 +1,45 @@
+"""Find what an edit acts on, refusing clearly when it is not there."""
+
+from __future__ import annotations
+
+from accessreg import layout
+from accessreg.edit.draft import Draft, EditRefused
+from accessreg.model import Operator
+from accessreg.model.base import LOGIN_ID_MESSAGE
+
+
+def operator(draft: Draft, code: str, active: bool = True) -> Operator:
+    """The operator ``code`` as the registry has it; refused if unknown (or terminated)."""
+    entry = draft.registry.operators.get(code)
+    if entry is None or not draft.exists(layout.operator_file(code)):
+        if draft.exists(layout.operator_file(code)):
+            raise EditRefused(
+                f"{draft.label}/{layout.operator_file(code)} has errors; fix them first "
+                "(`accessreg validate`)"
+            )
+        raise EditRefused(f"there is no operator {code} ({draft.label}/operators/{code}.yaml)")
+    if active and entry.operator.status == "terminated":
+        raise EditRefused(
+            f"operator {code} was terminated on {entry.operator.terminated_on}: it can no "
+            "longer be changed this way"
+        )
+    return entry.operator
+
+
+def login_id(email: str) -> str:
+    """Refuse an e-mail that could not even name a file; the schema judges the rest."""
+    email = email.strip()
+    if not email or "/" in email or "\\" in email or "@" not in email:
+        raise EditRefused(f"{email!r} cannot be a login ID: {LOGIN_ID_MESSAGE}")
+    return email
+
+
+def user_file(draft: Draft, code: str, email: str) -> str:
+    """The file of user ``email`` of operator ``code`` (IDs ignore letter case)."""
+    rel = layout.user_file(code, login_id(email))
+    if draft.exists(rel):
+        return rel
+    for entry in draft.registry.users_of(code):
+        if entry.user.email.lower() == email.lower() and draft.exists(entry.file):
+            return entry.file
+    raise EditRefused(f"operator {code} has no user {email}")

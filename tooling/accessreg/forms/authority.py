@@ -1,0 +1,32 @@
+"""Who may file what: ``authorize`` applied to the person who filed the issue.
+
+One call, :func:`check`. Authority is decided from the registry as it is before the change
+(the base revision the workflow checked out), never from the change itself: nobody adds
+themselves as a window person and acts on it in the same application. The rules are exactly
+those ``accessreg authorize`` applies to pull requests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from accessreg import layout
+from accessreg.authorize import AuthContext, Decision, decide, logins_by_operator
+from accessreg.gitio.repo import PathChange
+from accessreg.layout import REGISTRY_DIR, Kind
+from accessreg.registry import Registry
+
+
+def check(
+    base: Registry, after: Registry, changed: Mapping[str, bytes | None], actor: str
+) -> Decision:
+    """``authorize``'s decision on ``actor`` making the draft's changes to ``base``."""
+    changes = tuple(
+        PathChange(
+            "D" if raw is None else "M" if rel in base.files else "A", f"{REGISTRY_DIR}/{rel}"
+        )
+        for rel, raw in changed.items()
+    )
+    users = (rel for rel in base.files if layout.classify(rel) is Kind.USER)
+    ctx = AuthContext(actor, changes, base, base, after, logins_by_operator(users))
+    return decide(ctx)

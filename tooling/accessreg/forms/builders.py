@@ -1,0 +1,215 @@
+"""Turn a form's answers into the edit the matching command makes.
+
+Each builder returns the operation (the same core call as the command line), the operator it
+concerns, and the problems of the answers themselves (a date that is not a date, ...).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+from accessreg.edit import Draft, allowlist, certificates, contacts, operators, users
+from accessreg.forms.body import Answer, FormProblem
+from accessreg.forms.definitions import Form
+
+
+@dataclass
+class Answers:
+    """A form's answers, read with the problems of reading them noted by field label."""
+
+    form: Form
+    values: dict[str, Answer]
+    author: str
+    problems: list[FormProblem] = field(default_factory=list)
+
+    def text(self, fid: str) -> str | None:
+        value = self.values.get(fid)
+        return value if isinstance(value, str) else None
+
+    def need(self, fid: str, why: str = "") -> str:
+        value = self.text(fid)
+        if value is None:
+            self.problems.append(
+                FormProblem(self._label(fid), f"入力が必要です / this field is required{why}")
+            )
+            return ""
+        return value
+
+    def ticked(self, fid: str) -> tuple[str, ...]:
+        value = self.values.get(fid)
+        return value if isinstance(value, tuple) else ()
+
+    def day(self, fid: str) -> date | None:
+        value = self.text(fid)
+        if value is None:
+            return None
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            self.problems.append(
+                FormProblem(
+                    self._label(fid), "日付は YYYY-MM-DD で入力してください / write YYYY-MM-DD"
+                )
+            )
+            return None
+
+    def pairs(self, fid: str) -> tuple[tuple[str, str], ...]:
+        """Lines of `CODE name` (a space, comma or colon between them)."""
+        out = []
+        for line in (self.text(fid) or "").splitlines():
+            if not line.strip():
+                continue
+            parts = re.split(r"[\s,、：:]+", line.strip().lstrip("-* "), maxsplit=1)
+            if len(parts) != 2:
+                self.problems.append(
+                    FormProblem(
+                        self._label(fid),
+                        f"「コード 名称」の形で書いてください / write `CODE name`: {line.strip()}",
+                    )
+                )
+                continue
+            out.append((parts[0], parts[1]))
+        return tuple(out)
+
+    def lines(self, fid: str) -> tuple[str, ...]:
+        return tuple(
+            x.strip().lstrip("-* ") for x in (self.text(fid) or "").splitlines() if x.strip()
+        )
+
+    def _label(self, fid: str) -> str:
+        f = self.form.field(fid)
+        return f.label if f else fid
+
+
+Operation = Callable[[Draft], None]
+
+
+def _permissions(a: Answers) -> dict[str, str]:
+    return {
+        fid[len("perm_") :]: value
+        for fid, value in a.values.items()
+        if fid.startswith("perm_") and isinstance(value, str)
+    }
+
+
+def user_add(a: Answers) -> Operation:
+    spec = users.UserSpec(
+        a.need("operator"), a.need("email"), a.need("name"), a.need("name_kana"),
+        a.text("affiliation"), a.text("memo"), _permissions(a),
+    )  # fmt: skip
+    return lambda d: users.add(d, spec)
+
+
+def user_change(a: Answers) -> Operation:
+    spec = users.UserSpec(
+        a.need("operator"), a.need("email"), a.text("name"), a.text("name_kana"),
+        a.text("affiliation"), a.text("memo"), _permissions(a),
+    )  # fmt: skip
+    return lambda d: users.change(d, spec)
+
+
+def user_remove(a: Answers) -> Operation:
+    operator, email = a.need("operator"), a.need("email")
+    return lambda d: users.remove(d, operator, email)
+
+
+def _contact(a: Answers, role: str) -> operators.ContactSpec:
+    return operators.ContactSpec(
+        role, a.need("contact_name"), a.need("contact_name_kana"), a.need("contact_email"),
+        a.need("contact_phone"), a.text("contact_github") or a.author,
+    )  # fmt: skip
+
+
+def operator_new(a: Answers) -> Operation:
+    spec = operators.NewOperator(
+        code=a.need("operator"),
+        name=a.need("name"),
+        name_kana=a.need("name_kana"),
+        roles=a.ticked("roles"),
+        privacy_policy_url=a.need("privacy_policy_url"),
+        systems=a.ticked("systems"),
+        primary=_contact(a, "primary"),
+        subcontractors=a.pairs("subcontractors"),
+        occto_member="yes" in a.ticked("occto_member"),
+    )
+    return lambda d: operators.new(d, spec)
+
+
+def operator_change(a: Answers) -> Operation:
+    code = a.need("operator")
+    change = operators.OperatorChange(
+        code=code,
+        name=a.text("name"),
+        name_kana=a.text("name_kana"),
+        privacy_policy_url=a.text("privacy_policy_url"),
+        add_systems=a.ticked("add_systems"),
+        remove_systems=a.ticked("remove_systems"),
+        add_subcontractors=a.pairs("add_subcontractors"),
+        remove_subcontractors=a.lines("remove_subcontractors"),
+    )
+    role = a.text("contact_role")
+    contact = None
+    if role is not None:
+        if a.text("contact_github") is None:
+            a.need("contact_github", " (the new window person's GitHub login)")
+        contact = _contact(a, role)
+    removed = a.text("contact_remove")
+    if role == "primary" and removed is None:
+        a.need("contact_remove", " (the primary being replaced)")
+    touches_operator = change != operators.OperatorChange(code=code)
+
+    def run(d: Draft) -> None:
+        if touches_operator:
+            operators.change(d, change)
+        if contact is not None:
+            contacts.add(d, code, contact, removed if role == "primary" else None)
+        if removed is not None and role != "primary":
+            contacts.remove(d, code, removed)
+
+    return run
+
+
+def operator_terminate(a: Answers) -> Operation:
+    code, on = a.need("operator"), a.day("terminated_on")
+    return lambda d: operators.terminate(d, code, on or d.today)
+
+
+def cert_add(a: Answers) -> Operation:
+    code = a.need("operator")
+    raw = a.need("certificate").encode("utf-8")
+    spec = certificates.CertificateSpec(
+        a.need("cert_id"), a.need("location"), a.need("holder"),
+        a.text("purpose") or "web", a.text("medium") or "DL",
+    )  # fmt: skip
+    return lambda d: certificates.add(d, code, raw, spec)
+
+
+def ip(a: Answers) -> Operation:
+    code, cidr = a.need("operator"), a.need("cidr")
+    if a.text("action") == "remove":
+        return lambda d: allowlist.remove(d, code, cidr)
+    reason = a.need("reason", " for adding")
+    expires = a.day("expires_on") if a.text("expires_on") else None
+    if expires is None and a.text("expires_on") is None:
+        a.need("expires_on", " for adding")
+
+    def run(d: Draft) -> None:
+        assert expires is not None  # the answers' problems are checked before running
+        allowlist.add(d, code, cidr, reason, expires)
+
+    return run
+
+
+BUILDERS: dict[str, Callable[[Answers], Operation]] = {
+    "user-add": user_add,
+    "user-change": user_change,
+    "user-remove": user_remove,
+    "operator-new": operator_new,
+    "operator-change": operator_change,
+    "operator-terminate": operator_terminate,
+    "cert-add": cert_add,
+    "ip": ip,
+}

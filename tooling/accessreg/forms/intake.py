@@ -1,0 +1,221 @@
+"""The core of ``accessreg from-issue``: a submitted issue form in, an edit and a PR text out.
+
+The form is read with the definitions it was generated from, turned into the same edit as the
+matching command, checked against who filed it (authorization, decided from the registry as it
+is before the change), validated with the whole registry, and written only if all is well.
+The result is data: what the workflow needs to open the pull request, or the problems in plain
+words for a comment on the issue.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from accessreg.edit import Draft, EditRefused, FileChange, finish
+from accessreg.errors import ConfigError
+from accessreg.forms import authority, body, wording
+from accessreg.forms.builders import BUILDERS, Answers
+from accessreg.forms.definitions import Form, forms
+from accessreg.forms.markdown import code_span, fenced
+from accessreg.loading import load, load_catalog
+from accessreg.model.base import GITHUB_LOGIN
+from accessreg.problems import Level, Problem
+from accessreg.sources import DirectorySource, MemorySource
+
+
+@dataclass(frozen=True)
+class IntakeResult:
+    ok: bool
+    author: str
+    issue: int | None
+    kind: str | None = None
+    operator: str | None = None
+    branch: str | None = None
+    title: str | None = None
+    body: str | None = None
+    commit_message: str | None = None
+    changes: tuple[FileChange, ...] = ()
+    notes: tuple[str, ...] = ()
+    warnings: tuple[Problem, ...] = ()
+    problems: tuple[str, ...] = ()  # markdown list lines, plain words
+    written: bool = False
+    label: str = "registry"
+    comment: str | None = field(default=None)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "kind": self.kind,
+            "operator": self.operator,
+            "author": self.author,
+            "issue": self.issue,
+            "branch": self.branch,
+            "title": self.title,
+            "body": self.body,
+            "commit_message": self.commit_message,
+            "changes": [
+                {"file": f"{self.label}/{c.rel}", "action": c.action} for c in self.changes
+            ],
+            "notes": list(self.notes),
+            "warnings": [p.as_dict() for p in self.warnings],
+            "problems": list(self.problems),
+            "comment": self.comment,
+            "written": self.written,
+        }
+
+
+def _comment(problems: list[str], form: Form | None) -> str:
+    name = f"「{form.name}」" if form else ""
+    return (
+        f"この申請{name}には次の問題があるため、プルリクエストは作成していません。"
+        "内容を直してこの issue を編集すると、もう一度確認します。\n"
+        "This application has the problems below, so no pull request was opened. "
+        "Edit this issue to have it checked again.\n\n" + "\n".join(problems) + "\n"
+    )
+
+
+def _refused(
+    author: str, issue: int | None, form: Form | None, problems: list[str], label: str
+) -> IntakeResult:
+    return IntakeResult(
+        ok=False,
+        author=author,
+        issue=issue,
+        kind=form.kind if form else None,
+        problems=tuple(problems),
+        comment=_comment(problems, form),
+        label=label,
+    )
+
+
+def _branch(form: Form, issue: int | None, body_text: str) -> str:
+    if issue is not None:
+        return f"application/issue-{issue}"
+    digest = hashlib.sha256(body_text.encode("utf-8")).hexdigest()[:10]
+    return f"application/{form.kind}-{digest}"
+
+
+def _pr_text(
+    form: Form, operator: str, author: str, issue: int | None, notes: tuple[str, ...],
+    changes: tuple[FileChange, ...], warnings: tuple[Problem, ...], label: str,
+    review: tuple[str, ...] = (),
+) -> tuple[str, str, str]:  # fmt: skip
+    ref = f" (#{issue})" if issue is not None else ""
+    title = f"[{operator}] {form.name} / {form.name_en}{ref}"
+    lines = [
+        f"**{form.name}** / {form.name_en} ({form.seed})",
+        "",
+        f"申請者 / Filed by: @{author}" + (f" through issue #{issue}" if issue else ""),
+    ]
+    if issue is not None:
+        lines += ["", f"Closes #{issue}"]
+    lines += ["", "### 申請内容 / What changes", "", fenced("\n".join(notes)), ""]
+    lines += ["### ファイル / Files", ""]
+    lines += [f"- {code_span(f'{label}/{c.rel}')} ({c.action})" for c in changes]
+    if review:
+        lines += ["", "### 受付担当者の確認が必要 / A maintainer must review", ""]
+        lines += [f"- {code_span(r)}" for r in review]
+    if warnings:
+        lines += ["", "### 注意 / Warnings (they do not block the application)", ""]
+        lines += [f"- {code_span(p.message)} ({p.rule})" for p in warnings]
+    lines += [
+        "",
+        "承認（受付）は受付担当者のレビューで行います。 / A reviewer's approval is the acceptance.",
+        f"<!-- accessreg:filed-by {author} -->",
+    ]
+    message = f"{form.name}: {operator}{ref}\n\nFiled by @{author}{ref}.\n\n" + "\n".join(notes)
+    return title, "\n".join(lines) + "\n", message + "\n"
+
+
+def from_issue(
+    root: Path,
+    label: str,
+    today: date,
+    body_text: str,
+    author: str,
+    kind: str | None = None,
+    issue: int | None = None,
+    write: bool = True,
+) -> IntakeResult:
+    catalog, _ = load_catalog(DirectorySource(root), ["systems.yaml"])
+    if catalog is None:
+        raise ConfigError("the catalog registry/systems.yaml does not load")
+    if not re.match(GITHUB_LOGIN, author):
+        raise ConfigError(f"{author!r} is not a GitHub login")
+    all_forms = forms(catalog)
+    if kind is not None:
+        form = next((f for f in all_forms if f.kind == kind), None)
+        if form is None:
+            known = ", ".join(f.kind for f in all_forms)
+            raise ConfigError(f"no application form {kind!r} (known: {known})")
+    else:
+        form = body.detect(all_forms, body_text)
+    if form is None:
+        msg = "- 申請フォームの本文として読めません / the body is not one of the application forms"
+        return _refused(author, issue, None, [msg], label)
+
+    values, problems = body.parse(form, body_text)
+    answers = Answers(form, values, author, problems)
+    operation = BUILDERS[form.kind](answers)
+    if answers.problems:
+        lines = [f"- **{p.field}**: {p.message}" for p in answers.problems]
+        return _refused(author, issue, form, lines, label)
+
+    draft = Draft(root, label, today)
+    try:
+        operation(draft)
+        changed = draft.changed()
+        after = load(MemorySource(draft.overlay(changed), label)).registry
+        if after is None:  # the catalog itself is what changed: not an application form's doing
+            raise EditRefused("the change leaves a registry that does not load")
+        decision = authority.check(draft.registry, after, changed, author)
+        denied = [f"{f.path}: {f.message} ({f.rule})" for f in decision.refused]
+        review = tuple(f"{f.path}: {f.message}" for f in decision.review)
+        if denied:
+            lines = [
+                f"- @{author} はこの変更を申請できません。申請できるのは、その事業者のシステム窓口"
+                "責任者として登録された GitHub アカウントか受付担当者です。 / "
+                f"@{author} may not file this change: {code_span(line)}"
+                for line in denied
+            ]
+            return _refused(author, issue, form, lines, label)
+        outcome = finish(draft, write)
+    except EditRefused as exc:
+        return _refused(author, issue, form, [f"- {code_span(str(exc))}"], label)
+
+    if not outcome.ok:
+        lines = [wording.explain(form, p) for p in outcome.problems if p.level is Level.ERROR]
+        if outcome.standing:
+            lines.append(
+                "- 登録簿に以前からのエラーがあり、受付担当者の修正が必要です / the registry "
+                "already has errors a maintainer must fix first:"
+            )
+            lines += ["  " + wording.explain(form, p) for p in outcome.standing]
+        return _refused(author, issue, form, lines, label)
+
+    operator = str(values.get("operator") or "")
+    warnings = tuple(p for p in outcome.problems if p.level is Level.WARNING)
+    title, pr_body, message = _pr_text(
+        form, operator, author, issue, outcome.notes, outcome.changes, warnings, label, review
+    )
+    return IntakeResult(
+        ok=True,
+        author=author,
+        issue=issue,
+        kind=form.kind,
+        operator=operator,
+        branch=_branch(form, issue, body_text),
+        title=title,
+        body=pr_body,
+        commit_message=message,
+        changes=outcome.changes,
+        notes=outcome.notes,
+        warnings=warnings,
+        written=outcome.written,
+        label=label,
+    )

@@ -1,0 +1,64 @@
+"""Problems in plain words for the window person's issue comment (Japanese, then English)."""
+
+from __future__ import annotations
+
+from accessreg.forms.definitions import Form
+from accessreg.forms.markdown import code_span
+from accessreg.problems import Problem
+
+# What each finding means for the applicant, in the words of the seed's forms.
+RULE_JA = {
+    "schema": "入力の形式が正しくありません",
+    "affiliation": "所属事業者が、事業者本人でも届出済みの委託先事業者でもありません",
+    "system-role": "事業者区分により、この権限・システムは申請できません",
+    "system-not-approved": (
+        "事業者がこのシステムの利用申請をしていません（先に利用申請（変更）が必要です）"
+    ),
+    "permission-limit": "事業者あたりの人数の上限を超えます",
+    "permission-abolished": "廃止された権限コードです",
+    "permission-derived": "この権限は申請できません（当社が付与します）",
+    "login-id-unique": (
+        "このメールアドレス（ID）は既に使われています"
+        "（大文字・小文字の違いは同じ ID とみなされます）"
+    ),
+    "file-name": "メールアドレス（ID）とファイル名が一致しません",
+    "contact-primary": "システム窓口責任者の正担当は 1 名です",
+    "subcontractor-code": "委託先事業者コードが重複しています",
+    "operator-terminated-users": "利用終了した事業者には利用者を登録できません",
+    "certificate-unique": "この証明書（シリアル番号または証明書ID）は既に登録されています",
+    "certificate-validity": "証明書の有効期間が 2 年を超えています",
+    "certificate-start": "証明書の有効期間開始日が 180 日より先です",
+    "certificate-api": "託送API用の証明書は事業者ごとに 1 枚です",
+    "certificate-expired": "証明書の有効期限が切れています",
+    "certificate-system": "事業者が利用していないシステムが指定されています",
+    "ip-allowlist-address": "固定のグローバル IP アドレスではありません",
+    "ip-allowlist-expired": "有効期限が過ぎています",
+    "occto-member": "広域機関の会員でないと利用できないシステムです",
+    "membership-provisional": "広域機関の仮入会から 1 年を過ぎています",
+}
+
+
+def field_label(form: Form, problem: Problem) -> str | None:
+    """The form field a problem is about, when its data path says so."""
+    if not problem.path:
+        return None
+    head = str(problem.path[0])
+    if head == "permissions" and len(problem.path) > 1:
+        head = f"perm_{problem.path[1]}"
+    elif head == "contacts":
+        head = "contact_email"
+    elif head == "certificates":
+        head = "certificate"
+    elif head == "ip_allowlist":
+        head = "cidr"
+    field = form.field(head)
+    return field.label if field else None
+
+
+def explain(form: Form, problem: Problem) -> str:
+    """One markdown list line: the field, what it means, and the tool's own message."""
+    what = RULE_JA.get(problem.rule, "登録内容に問題があります")
+    where = field_label(form, problem)
+    level = "警告 / warning" if problem.level == "warning" else "エラー / error"
+    lead = f"**{where}**: " if where else ""
+    return f"- {lead}{what}（{level}）  \n  {code_span(problem.message)} ({problem.rule})"

@@ -1,0 +1,106 @@
+"""Delivery over SMTP, configured by the environment (never by files in the repository).
+
+ACCESSREG_SMTP_HOST, ACCESSREG_SMTP_PORT (default 587 with STARTTLS, else 25),
+ACCESSREG_SMTP_STARTTLS (0/1), ACCESSREG_SMTP_USER, ACCESSREG_SMTP_PASSWORD (login only when
+both are set) and ACCESSREG_MAIL_FROM (the sender, ``addr`` or ``Name <addr>``).
+"""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from types import TracebackType
+
+from accessreg.errors import AccessregError, ConfigError
+
+DEFAULT_FROM = "accessreg <noreply@accessreg.invalid>"  # dry runs only: sending needs a real one
+
+
+class DeliveryError(AccessregError):
+    """The SMTP server did not take a message; what was sent before it stays recorded."""
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str
+    port: int
+    starttls: bool
+    user: str | None
+    password: str | None = field(repr=False)
+    sender: str
+    timeout: float = 30.0
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> SmtpSettings:
+        host = env.get("ACCESSREG_SMTP_HOST", "")
+        sender = env.get("ACCESSREG_MAIL_FROM", "")
+        missing = [
+            name
+            for name, value in (("ACCESSREG_SMTP_HOST", host), ("ACCESSREG_MAIL_FROM", sender))
+            if not value
+        ]
+        if missing:
+            raise ConfigError(f"sending mail needs {' and '.join(missing)} in the environment")
+        flag = env.get("ACCESSREG_SMTP_STARTTLS") or "0"
+        if flag not in ("0", "1"):
+            raise ConfigError(f"ACCESSREG_SMTP_STARTTLS must be 0 or 1, not {flag!r}")
+        starttls = flag == "1"
+        port_text = env.get("ACCESSREG_SMTP_PORT") or ("587" if starttls else "25")
+        if not port_text.isdigit():
+            raise ConfigError(f"ACCESSREG_SMTP_PORT must be a number, not {port_text!r}")
+        return cls(
+            host=host,
+            port=int(port_text),
+            starttls=starttls,
+            user=env.get("ACCESSREG_SMTP_USER") or None,
+            password=env.get("ACCESSREG_SMTP_PASSWORD") or None,
+            sender=sender,
+        )
+
+
+def sender_from_env(env: Mapping[str, str]) -> str:
+    return env.get("ACCESSREG_MAIL_FROM") or DEFAULT_FROM
+
+
+class SmtpTransport:
+    """One SMTP session for a run; ``send`` raises DeliveryError unless every recipient
+    was accepted."""
+
+    def __init__(self, settings: SmtpSettings) -> None:
+        self.settings = settings
+        self._smtp: smtplib.SMTP | None = None
+
+    def __enter__(self) -> SmtpTransport:
+        s = self.settings
+        try:
+            smtp = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
+            if s.starttls:
+                smtp.starttls(context=ssl.create_default_context())
+            if s.user and s.password:
+                smtp.login(s.user, s.password)
+        except (OSError, smtplib.SMTPException) as exc:
+            raise DeliveryError(f"cannot open SMTP to {s.host}:{s.port}: {exc}") from None
+        self._smtp = smtp
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if self._smtp is not None:
+            try:
+                self._smtp.quit()
+            except (OSError, smtplib.SMTPException):
+                self._smtp.close()
+            self._smtp = None
+
+    def send(self, message: EmailMessage) -> None:
+        assert self._smtp is not None, "use the transport as a context manager"
+        try:
+            refused = self._smtp.send_message(message)
+        except (OSError, smtplib.SMTPException) as exc:
+            raise DeliveryError(f"SMTP refused {message['Message-ID']}: {exc}") from None
+        if refused:
+            raise DeliveryError(f"SMTP refused {message['Message-ID']} for some recipients")

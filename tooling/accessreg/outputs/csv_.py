@@ -1,0 +1,172 @@
+"""Import files for the authentication systems: the seed's application form as CSV.
+
+One file per system: a full snapshot (reconciliation, inventory) and deltas of new / change /
+delete rows per processing day M (000 §5-1 ③). UTF-8 with a BOM by default, CP932 on request
+(Excel and Japanese back-office tools); both with CRLF line ends (RFC 4180). A character CP932
+cannot encode is reported, never replaced. Cells a spreadsheet would run as a formula are
+prefixed with an apostrophe (the OWASP advice for CSV injection).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from accessreg.access import AccessChange, ChangeKind, Person
+from accessreg.errors import ProblemsFound
+from accessreg.model import Catalog
+
+
+class Encoding(StrEnum):
+    UTF8 = "utf-8"  # written with a byte-order mark so that Excel detects it
+    CP932 = "cp932"
+
+
+CODECS = {Encoding.UTF8: "utf-8-sig", Encoding.CP932: "cp932"}
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+KIND_LABELS = {ChangeKind.NEW: "新規", ChangeKind.CHANGE: "変更", ChangeKind.DELETE: "抹消"}
+
+# The fields of the application form (000 §5-1 ①), in its order.
+PERSON_HEADER = (
+    "事業者コード",
+    "事業者名",
+    "所属事業者コード",
+    "所属事業者名",
+    "利用者名（漢字）",
+    "利用者名（カナ）",
+    "メールアドレス（ID）",
+    "権限コード",
+)
+MEMO_HEADER = "申請メモ"
+DELTA_HEADER = ("区分", "適用日", "システム処理日（M）")
+PREVIOUS_HEADER = "変更前権限コード"
+
+
+class CannotEncode(ProblemsFound):
+    """Cells that the requested encoding cannot hold; nothing is written."""
+
+    def __init__(self, lines: Sequence[str]) -> None:
+        super().__init__("\n".join(lines))
+        self.lines = list(lines)
+
+
+@dataclass(frozen=True)
+class DatedChange:
+    change: AccessChange
+    processing_day: date
+    effective: date | None  # None: after a manual step of the system operator
+
+
+def neutralise(cell: str) -> str:
+    """A cell that cannot start a formula in a spreadsheet."""
+    return f"'{cell}" if cell.startswith(FORMULA_START) else cell
+
+
+def _derived(catalog: Catalog) -> list[tuple[str, str]]:
+    return [(s.id, s.name_ja) for s in catalog.systems if s.derived is not None]
+
+
+def _person_cells(person: Person, system: str, catalog: Catalog) -> list[str]:
+    return [
+        person.operator,
+        person.operator_name,
+        person.affiliation,
+        person.affiliation_name,
+        person.name,
+        person.name_kana,
+        person.email,
+        person.code(system) or "",
+        *(person.code(sid) or "" for sid, _ in _derived(catalog)),
+        person.memo,
+    ]
+
+
+def _header(catalog: Catalog) -> list[str]:
+    return [*PERSON_HEADER, *(name for _, name in _derived(catalog)), MEMO_HEADER]
+
+
+@dataclass(frozen=True)
+class _Row:
+    cells: list[str]
+    file: str  # the registry file the row comes from, for messages
+
+
+def _encode(label: str, header: list[str], rows: Iterable[_Row], encoding: Encoding) -> bytes:
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(header)
+    failures: list[str] = []
+    codec = CODECS[encoding]
+    strict = encoding is not Encoding.UTF8  # UTF-8 holds every character the registry can
+    for row in rows:
+        cells = [neutralise(c) for c in row.cells]
+        for column, cell in zip(header, cells, strict=True):
+            bad = [] if cell.isascii() or not strict else _unencodable(cell, codec)
+            if bad:
+                failures.append(
+                    f"{label}: {row.file}: {column} holds {', '.join(bad)}, which "
+                    f"{encoding.upper()} cannot hold; use --encoding utf-8 or another character"
+                )
+        writer.writerow(cells)
+    if failures:
+        raise CannotEncode(failures)
+    return buffer.getvalue().encode(codec)
+
+
+def _unencodable(cell: str, codec: str) -> list[str]:
+    """The characters of ``cell`` that would not come back as written, described."""
+    if _round_trips(cell, codec):
+        return []
+    found = []
+    for ch in dict.fromkeys(ch for ch in cell if not _round_trips(ch, codec)):
+        described = f"{ch!r} (U+{ord(ch):04X})"
+        try:
+            instead = ch.encode(codec).decode(codec)
+        except UnicodeEncodeError:
+            found.append(described)
+        else:  # a best-fit mapping: it would silently become another character
+            found.append(f"{described} (it would become {instead!r} U+{ord(instead):04X})")
+    return found
+
+
+def _round_trips(text: str, codec: str) -> bool:
+    try:
+        return text.encode(codec).decode(codec) == text
+    except UnicodeEncodeError:
+        return False
+
+
+def snapshot(
+    label: str, people: Iterable[Person], system: str, catalog: Catalog, encoding: Encoding
+) -> bytes:
+    """Every holder of ``system``'s permissions, as the application form shows them."""
+    rows = (_Row(_person_cells(p, system, catalog), p.file) for p in people)
+    return _encode(label, _header(catalog), rows, encoding)
+
+
+def delta(
+    label: str, changes: Iterable[DatedChange], system: str, catalog: Catalog, encoding: Encoding
+) -> bytes:
+    """New / change / delete rows: a deletion shows the person as they were."""
+    header = [*DELTA_HEADER, *_header(catalog), PREVIOUS_HEADER]
+    rows = []
+    for dated in changes:
+        change = dated.change
+        previous = (
+            change.before.code(system) or ""
+            if change.kind is ChangeKind.CHANGE and change.before
+            else ""
+        )
+        cells = [
+            KIND_LABELS[change.kind],
+            dated.effective.isoformat() if dated.effective else "",
+            dated.processing_day.isoformat(),
+            *_person_cells(change.person, system, catalog),
+            previous,
+        ]
+        rows.append(_Row(cells, change.person.file))
+    return _encode(label, header, rows, encoding)

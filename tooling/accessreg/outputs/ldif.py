@@ -1,0 +1,202 @@
+"""LDIF (RFC 2849) for directory-based identity providers.
+
+People are ``inetOrgPerson`` entries ``uid=<login>,ou=people,<base>``; each system and code is
+a ``groupOfNames`` ``cn=<system>-<code>,ou=groups,<base>`` listing its holders. The snapshot
+is LDIF content for ``ldapadd`` into an empty tree below the base; a delta is LDIF changes for
+``ldapmodify`` (add, modify, delete) turning the directory of one registry into the next.
+A group exists while it has members, because ``groupOfNames`` requires one.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from collections.abc import Iterable
+
+from accessreg.access import Access, Person, memberships
+
+DEFAULT_BASE = "dc=accessreg,dc=example"
+PERSON_CLASSES = ("top", "person", "organizationalPerson", "inetOrgPerson")
+# Attributes a delta replaces on a changed person: everything but uid and objectClass.
+MANAGED = (
+    "cn",
+    "sn",
+    "givenName",
+    "displayName",
+    "mail",
+    "o",
+    "ou",
+    "businessCategory",
+    "departmentNumber",
+    "description",
+)
+_DN_SPECIAL = re.compile(r'(["+,;<>\\=])')
+# Not a SAFE-STRING of RFC 2849 (plus a trailing space, which the RFC advises to encode).
+_UNSAFE = re.compile(r"[^\x01-\x09\x0b\x0c\x0e-\x7f]|^[ :<]| $")
+
+Attrs = list[tuple[str, str]]
+
+
+def escape_dn_value(value: str) -> str:
+    """An attribute value as it may stand in a DN (RFC 4514 §2.4)."""
+    out = _DN_SPECIAL.sub(r"\\\1", value)
+    if out.startswith((" ", "#")):
+        out = "\\" + out
+    if out.endswith(" "):
+        out = out[:-1] + "\\ "
+    return out
+
+
+def _safe(value: str) -> bool:
+    """A SAFE-STRING of RFC 2849, written as is; anything else goes in base64."""
+    return _UNSAFE.search(value) is None
+
+
+def line(attr: str, value: str) -> str:
+    if _safe(value):
+        return f"{attr}: {value}"
+    encoded = base64.b64encode(value.encode("utf-8")).decode("ascii")
+    return f"{attr}:: {encoded}"
+
+
+def people_dn(base: str) -> str:
+    return f"ou=people,{base}"
+
+
+def groups_dn(base: str) -> str:
+    return f"ou=groups,{base}"
+
+
+def user_dn(login: str, base: str) -> str:
+    return f"uid={escape_dn_value(login)},{people_dn(base)}"
+
+
+def group_dn(name: str, base: str) -> str:
+    return f"cn={escape_dn_value(name)},{groups_dn(base)}"
+
+
+def _distinct(values: Iterable[str]) -> list[str]:
+    """Values once each as the directory compares them (case and space insensitive)."""
+    seen: set[str] = set()
+    out = []
+    for value in values:
+        key = " ".join(value.replace("\u3000", " ").split()).casefold()
+        if key not in seen:
+            seen.add(key)
+            out.append(value)
+    return out
+
+
+def person_attrs(p: Person) -> Attrs:
+    """The managed attributes of a person, in a fixed order."""
+    family, given = p.family_and_given
+    attrs: Attrs = [("cn", v) for v in _distinct((p.name, p.name_kana))]
+    attrs.append(("sn", family))
+    if given is not None:
+        attrs.append(("givenName", given))
+    attrs += [
+        ("displayName", p.name),
+        ("mail", p.email),
+        ("o", p.operator_name),
+        ("ou", p.affiliation_name),
+        ("businessCategory", p.operator),
+        ("departmentNumber", p.affiliation),
+    ]
+    if p.memo:
+        attrs.append(("description", p.memo))
+    return attrs
+
+
+def _record(dn: str, attrs: Attrs, changetype: str | None = None) -> str:
+    lines = [line("dn", dn)]
+    if changetype:
+        lines.append(f"changetype: {changetype}")
+    lines += [line(a, v) for a, v in attrs]
+    return "\n".join(lines) + "\n"
+
+
+def _person_entry(p: Person, base: str) -> Attrs:
+    return [
+        *(("objectClass", c) for c in PERSON_CLASSES),
+        ("uid", p.login),
+        *person_attrs(p),
+    ]
+
+
+def _group_entry(name: str, members: Iterable[str], base: str) -> Attrs:
+    return [
+        ("objectClass", "top"),
+        ("objectClass", "groupOfNames"),
+        ("cn", name),
+        *(("member", user_dn(m, base)) for m in members),
+    ]
+
+
+def _document(records: list[str]) -> bytes:
+    return ("version: 1\n\n" + "\n".join(records)).encode("utf-8")
+
+
+def snapshot(access: Access, base: str = DEFAULT_BASE) -> bytes:
+    """The two organisational units, every person, every non-empty group."""
+    records = [
+        _record(people_dn(base), [("objectClass", "organizationalUnit"), ("ou", "people")]),
+        _record(groups_dn(base), [("objectClass", "organizationalUnit"), ("ou", "groups")]),
+    ]
+    records += [_record(user_dn(p.login, base), _person_entry(p, base)) for p in access.values()]
+    records += [
+        _record(group_dn(name, base), _group_entry(name, members, base))
+        for name, members in memberships(access).items()
+    ]
+    return _document(records)
+
+
+def _modify(dn: str, changes: list[tuple[str, str, list[str]]]) -> str:
+    """A modify record: (operation, attribute, values) each ending with ``-``."""
+    lines = [line("dn", dn), "changetype: modify"]
+    for op, attr, values in changes:
+        lines.append(f"{op}: {attr}")
+        lines += [line(attr, v) for v in values]
+        lines.append("-")
+    return "\n".join(lines) + "\n"
+
+
+def _values(attrs: Attrs) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for attr, value in attrs:
+        found.setdefault(attr, []).append(value)
+    return found
+
+
+def delta(before: Access, after: Access, base: str = DEFAULT_BASE) -> bytes:
+    """Changes in an order a directory accepts: people added and changed, groups created,
+    re-membered and removed, and only then people deleted."""
+    records: list[str] = []
+    for login, person in after.items():
+        if login not in before:
+            records.append(_record(user_dn(login, base), _person_entry(person, base), "add"))
+            continue
+        old, new = _values(person_attrs(before[login])), _values(person_attrs(person))
+        changed = [("replace", a, new.get(a, [])) for a in MANAGED if old.get(a) != new.get(a)]
+        if changed:
+            records.append(_modify(user_dn(login, base), changed))
+    old_groups, new_groups = memberships(before), memberships(after)
+    removals = []
+    for name in sorted(set(old_groups) | set(new_groups)):
+        dn = group_dn(name, base)
+        was, now = set(old_groups.get(name, [])), set(new_groups.get(name, []))
+        if not was:
+            records.append(_record(dn, _group_entry(name, sorted(now), base), "add"))
+        elif not now:
+            removals.append(_record(dn, [], "delete"))
+        elif was != now:
+            changes = []
+            if now - was:
+                changes.append(("add", "member", [user_dn(m, base) for m in sorted(now - was)]))
+            if was - now:
+                changes.append(("delete", "member", [user_dn(m, base) for m in sorted(was - now)]))
+            records.append(_modify(dn, changes))
+    records += removals
+    records += [
+        _record(user_dn(login, base), [], "delete") for login in before if login not in after
+    ]
+    return _document(records)

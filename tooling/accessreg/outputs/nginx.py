@@ -1,0 +1,47 @@
+"""nginx include files for the reverse proxy in front of one system (http context).
+
+``geo`` sets ``$accessreg_<system>_ip`` to 1 for an allowlisted address (default 0), and
+``map $ssl_client_serial`` sets ``$accessreg_<system>_cert`` to the operator code of a
+whitelisted certificate (default empty). A server then refuses what is not whitelisted::
+
+    if ($accessreg_taxis_cert = "") { return 403; }
+
+Only values the registry's patterns make safe (serials, codes, IDs, addresses) are written;
+free text never reaches the configuration.
+"""
+
+from __future__ import annotations
+
+from accessreg.whitelist import Whitelist
+
+
+def ip_variable(system: str) -> str:
+    return f"$accessreg_{system}_ip"
+
+
+def cert_variable(system: str) -> str:
+    return f"$accessreg_{system}_cert"
+
+
+def geo(wl: Whitelist) -> bytes:
+    lines = [
+        f"# accessreg: allowlisted overseas addresses for {wl.system} on {wl.day} (000 §2-8)",
+        f"geo {ip_variable(wl.system)} {{",
+        "    default 0;",
+    ]
+    lines += [f"    {n.cidr} 1;  # {n.operator} until {n.expires_on}" for n in wl.networks]
+    lines.append("}")
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def certificate_map(wl: Whitelist) -> bytes:
+    lines = [
+        f"# accessreg: client certificates valid for {wl.system} on {wl.day} (000 §4)",
+        f"map $ssl_client_serial {cert_variable(wl.system)} {{",
+        '    default "";',
+    ]
+    lines += [
+        f"    {c.serial} {c.operator};  # {c.id} until {c.not_after}" for c in wl.certificates
+    ]
+    lines.append("}")
+    return ("\n".join(lines) + "\n").encode("utf-8")

@@ -1,0 +1,78 @@
+"""Imports confirmed, and the completion notices they make due.
+
+``accessreg confirm BATCH [--system S]`` records that a downstream system has taken a batch's
+files (000 §5-1 ④⑥: the registration is done by someone else). Every application of the
+batch that needed that system then owes its window persons a completion notice; the notices
+of a system are marked delivered once all of them are in the outbox, so later runs skip it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+
+from accessreg.errors import UsageError
+from accessreg.gitio.repo import CommitInfo
+from accessreg.mail.compose import Notice
+from accessreg.provision.history import Snapshots, step
+from accessreg.provision.notices import Accepted, completion_notices
+from accessreg.provision.state import ApplicationRecord, BatchRecord, State
+
+
+def confirmed(batch: BatchRecord, systems: list[str], day: date) -> BatchRecord:
+    """``batch`` with ``systems`` (every system of it when empty) imported on ``day``."""
+    unknown = [s for s in systems if s not in batch.systems]
+    if unknown:
+        listed = ", ".join(batch.systems) or "none"
+        raise UsageError(
+            f"batch {batch.id} has no files for {', '.join(unknown)} (it has: {listed})"
+        )
+    chosen = systems or list(batch.systems)
+    updated = dict(batch.systems)
+    for s in chosen:
+        if updated[s].imported_on is None:
+            updated[s] = updated[s].model_copy(update={"imported_on": day})
+    return batch.model_copy(update={"systems": updated})
+
+
+def accepted(snapshots: Snapshots, record: ApplicationRecord) -> Accepted:
+    """The application as it was merged, rebuilt from git."""
+    when = datetime.combine(record.accepted_on, time(), UTC)
+    commit = CommitInfo(record.commit, record.parent, record.title, when)
+    return Accepted(record, step(snapshots, commit, record.accepted_on))
+
+
+@dataclass(frozen=True)
+class Due:
+    """The completion notices one imported system of one batch still owes."""
+
+    batch: BatchRecord
+    system: str
+    notices: list[Notice]
+
+
+def due(state: State, snapshots: Snapshots) -> list[Due]:
+    """Every imported system whose completion notices are not all delivered yet."""
+    found = []
+    rebuilt: dict[str, Accepted] = {}
+    for batch in state.ordered():
+        for system, progress in batch.systems.items():
+            if progress.imported_on is None or progress.notified:
+                continue
+            notices = []
+            for record in batch.applications:
+                if system not in record.systems:
+                    continue
+                if record.id not in rebuilt:
+                    rebuilt[record.id] = accepted(snapshots, record)
+                notices += completion_notices(
+                    batch, rebuilt[record.id], system, progress.imported_on
+                )
+            found.append(Due(batch, system, notices))
+    return found
+
+
+def notified(batch: BatchRecord, system: str) -> BatchRecord:
+    systems = dict(batch.systems)
+    systems[system] = systems[system].model_copy(update={"notified": True})
+    return batch.model_copy(update={"systems": systems})

@@ -1,0 +1,355 @@
+"""Which notices a run owes, with what they say: pure, from merges, plans and the state.
+
+- 受付 (acceptance) to the operator's window persons: each accepted item with its start or
+  end date (000 §5-1 ②, §4-2 ②, §3-1 ③);
+- to a window person who was removed: their permission-management ID ends;
+- 利用開始周知 / 手続き完了通知 after an import is confirmed, per system, with the progress of
+  the application in the seed's terms (000 §5-1 ⑦⑧⑫, §3-1 ⑥);
+- to each new window person, once the permission-management system has imported them: their
+  ID (their e-mail) and the info-sharing site's URL (000 §3-1 ⑥ 1)-3)).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from accessreg.access import ChangeKind, affiliation_name
+from accessreg.business_days import Effective
+from accessreg.mail.compose import Notice, Recipient
+from accessreg.model import Catalog, Contact, Operator, System
+from accessreg.plan import (
+    AllowedIpChange,
+    CertificateChange,
+    Effect,
+    Item,
+    OperatorChange,
+    SubcontractorChange,
+    UserChange,
+    WindowPersonChange,
+)
+from accessreg.provision.history import Step
+from accessreg.provision.state import ApplicationRecord, BatchRecord
+
+DONE, NOT_DONE, NOT_NEEDED = "済", "未済", "（不要）"
+IN_PROGRESS, COMPLETE = "処理中", "処理完了"
+
+KIND_LABELS = {ChangeKind.NEW: "設定", ChangeKind.CHANGE: "変更", ChangeKind.DELETE: "抹消"}
+KIND_APPLICATIONS = {
+    ChangeKind.NEW: "利用権限の設定申請",
+    ChangeKind.CHANGE: "利用権限の変更申請",
+    ChangeKind.DELETE: "利用権限の抹消申請",
+}
+_ACTIONS = {"add": "追加", "change": "変更", "remove": "削除"}
+_OPERATOR_ACTIONS = {"add": "新規登録", "change": "登録内容の変更", "remove": "利用終了"}
+
+ADMIN_CONSOLE_KIND = "window_persons"
+
+
+def application_id(commit: str, operator: str) -> str:
+    return f"{commit[:12]}/{operator}"
+
+
+def pending_text(effective: Effective | None) -> str:
+    if effective is None or effective.start is None:
+        return "登録作業の完了後（完了時にお知らせします）"
+    return "システム運営部門の作業完了後（完了時にお知らせします）"
+
+
+def _code_text(system: System | None, code: str | None) -> str:
+    if code is None:
+        return "なし"
+    pc = system.code_map.get(code) if system else None
+    return f"{code}（{pc.label}）" if pc else code
+
+
+def _effect_line(catalog: Catalog, effect: Effect) -> dict[str, Any]:
+    system = catalog.by_id.get(effect.system)
+    if effect.old is None:
+        action, label = "設定", "利用開始"
+        code_text = _code_text(system, effect.new)
+    elif effect.new is None:
+        action, label = "抹消", "利用終了"
+        code_text = _code_text(system, effect.old)
+    else:
+        action, label = "変更", "変更適用"
+        code_text = f"{_code_text(system, effect.old)} → {_code_text(system, effect.new)}"
+    return {
+        "system_name": system.name_ja if system else effect.system,
+        "action": action,
+        "code_text": code_text,
+        "when_label": label,
+        "when": effect.effective.on,
+        "pending": pending_text(effect.effective),
+    }
+
+
+def _when(effective: Effective | None) -> str | None:
+    if effective is None or effective.start is None:
+        return None
+    if effective.on is None:
+        return pending_text(effective)
+    return f"{effective.on} 以降"
+
+
+def _operator_item(item: Item) -> dict[str, Any] | None:
+    """One line for an operator-level item of a plan; users are listed apart."""
+    action = _ACTIONS[item.action]
+    if isinstance(item, OperatorChange):
+        text = f"{item.application.label}: {_OPERATOR_ACTIONS[item.action]}"
+        if item.ending_users:
+            text += f"（{len(item.ending_users)} 名の利用権限が抹消されます）"
+    elif isinstance(item, WindowPersonChange):
+        text = f"システム窓口責任者の{action}: {item.person.name}（{item.person.email}）"
+    elif isinstance(item, SubcontractorChange):
+        text = f"委託先事業者の{action}: {item.name}（{item.code}）"
+    elif isinstance(item, CertificateChange):
+        text = (
+            f"クライアント証明書の{action}: 証明書ID {item.id}、CN {item.cn}、"
+            f"有効期限 {item.not_after}"
+        )
+    elif isinstance(item, AllowedIpChange):
+        text = f"海外から接続する IP アドレスの{action}: {item.cidr}（{item.expires_on} まで）"
+    else:
+        return None
+    return {"text": text, "when": _when(item.effective)}
+
+
+def _people(catalog: Catalog, operator: Operator, items: list[UserChange]) -> list[dict[str, Any]]:
+    return [
+        {
+            "name": item.person.name,
+            "email": item.person.email,
+            "affiliation_name": affiliation_name(operator, item.affiliation),
+            "changes": [_effect_line(catalog, e) for e in item.effects],
+        }
+        for item in items
+        if item.effects
+    ]
+
+
+def _operator(step: Step, code: str) -> Operator | None:
+    """The operator as the merge left it, or as it was if the merge removed its file."""
+    entry = step.after.operators.get(code) or step.before.operators.get(code)
+    return entry.operator if entry else None
+
+
+def _recipients(contacts: tuple[Contact, ...]) -> list[Recipient]:
+    return [Recipient(c.email, c.name) for c in contacts]
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """One operator's application in one merge, and what the state keeps of it."""
+
+    record: ApplicationRecord
+    step: Step
+
+
+def kinds(step: Step, code: str) -> tuple[str, ...]:
+    plan = step.plan_of(code)
+    if plan is not None and plan.applications:
+        return tuple(app.label for app in plan.applications)
+    found = dict.fromkeys(KIND_APPLICATIONS[c.kind] for c in step.changes_of(code))
+    return tuple(found) or ("利用申請（変更）",)
+
+
+def applications(step: Step) -> list[Accepted]:
+    out = []
+    for code in step.operator_codes():
+        systems = dict.fromkeys(c.system for c in step.changes_of(code))
+        order = [s.id for s in step.after.catalog.systems if s.id in systems]
+        record = ApplicationRecord(
+            id=application_id(step.commit.sha, code),
+            commit=step.commit.sha,
+            parent=step.commit.parent,
+            operator=code,
+            title=step.commit.subject,
+            accepted_on=step.accepted_on,
+            processing_day=step.schedule.processing_day,
+            kinds=kinds(step, code),
+            systems=tuple(order),
+        )
+        out.append(Accepted(record, step))
+    return out
+
+
+def _application_context(record: ApplicationRecord) -> dict[str, Any]:
+    return {
+        "id": record.id,
+        "title": record.title,
+        "kinds": list(record.kinds),
+        "accepted_on": record.accepted_on,
+        "processing_day": record.processing_day,
+    }
+
+
+def _contact_changes(step: Step, code: str) -> tuple[list[Contact], list[Contact]]:
+    """Window persons added to and removed from an active operator. A termination ends
+    them all, and its acceptance notice says so to each of them."""
+    old = step.before.operators.get(code)
+    new = step.after.operators.get(code)
+    if new is None or new.operator.status != "active":
+        return [], []
+    was = {}
+    if old is not None and old.operator.status == "active":
+        was = {c.email.lower(): c for c in old.operator.contacts}
+    now = {c.email.lower(): c for c in new.operator.contacts}
+    added = [c for k, c in now.items() if k not in was]
+    removed = [c for k, c in was.items() if k not in now]
+    return added, removed
+
+
+def _derived(catalog: Catalog, kind: str) -> System | None:
+    return next((s for s in catalog.systems if s.derived and s.derived.kind == kind), None)
+
+
+def _system_context(system: System | None, fallback: str) -> dict[str, Any]:
+    if system is None:
+        return {"name_ja": fallback, "url": None}
+    return {"name_ja": system.name_ja, "url": system.url}
+
+
+def acceptance_notices(accepted: Accepted) -> list[Notice]:
+    record, step = accepted.record, accepted.step
+    operator = _operator(step, record.operator)
+    if operator is None:
+        return []
+    catalog = step.after.catalog
+    plan = step.plan_of(record.operator)
+    items = list(plan.items) if plan else []
+    _, removed = _contact_changes(step, record.operator)
+    removed_logins = {c.email.lower() for c in removed}
+    context = {
+        "operator": {"code": operator.code, "name": operator.name},
+        "application": _application_context(record),
+        "operator_items": [line for i in items if (line := _operator_item(i)) is not None],
+        "people": _people(catalog, operator, [i for i in items if isinstance(i, UserChange)]),
+    }
+    notices = [
+        Notice("accepted", record.id, r, "mail-accepted.txt.j2", record.accepted_on, context)
+        for r in _recipients(operator.contacts)
+        if r.email.lower() not in removed_logins
+    ]
+    admin = _system_context(_derived(catalog, ADMIN_CONSOLE_KIND), "システム利用権限管理システム")
+    after_logins = {u.user.email.lower() for u in step.after.users_of(record.operator)}
+    for contact in removed:
+        notices.append(
+            Notice(
+                "contact-removed",
+                record.id,
+                Recipient(contact.email, contact.name),
+                "mail-contact-removed.txt.j2",
+                record.accepted_on,
+                {
+                    "operator": {"code": operator.code, "name": operator.name},
+                    "application": _application_context(record),
+                    "admin_console": admin,
+                    "still_user": contact.email.lower() in after_logins,
+                },
+            )
+        )
+    return notices
+
+
+def progress(
+    batch: BatchRecord, record: ApplicationRecord, catalog: Catalog
+) -> tuple[str, list[dict[str, str]]]:
+    """The seed's progress display (000 §5-1 ⑦): 済 / 未済 / （不要） per system, and
+    処理中 until every system the application needs is 済, then 処理完了."""
+    rows = []
+    statuses = []
+    for system in catalog.systems:
+        if system.id in record.systems and system.id in batch.systems:
+            status = DONE if batch.systems[system.id].imported_on else NOT_DONE
+            statuses.append(status)
+        else:
+            status = NOT_NEEDED
+        rows.append({"system": system.name_ja, "id": system.id, "status": status})
+    overall = COMPLETE if all(s == DONE for s in statuses) else IN_PROGRESS
+    return overall, rows
+
+
+def _system_people(step: Step, system: System, operator: str) -> list[dict[str, Any]]:
+    out = []
+    for change in step.changes_of(operator):
+        if change.system != system.id:
+            continue
+        old = change.before.code(system.id) if change.before else None
+        new = change.after.code(system.id) if change.after else None
+        effective = step.effective(change)
+        label = {"new": "利用開始", "change": "変更適用", "delete": "利用終了"}[change.kind]
+        code_text = (
+            f"{_code_text(system, old)} → {_code_text(system, new)}"
+            if change.kind is ChangeKind.CHANGE and old != new
+            else _code_text(system, new or old)
+        )
+        out.append(
+            {
+                "name": change.person.name,
+                "email": change.person.email,
+                "action": KIND_LABELS[change.kind],
+                "code_text": code_text,
+                "when_label": label,
+                "when": effective.on,
+            }
+        )
+    return out
+
+
+def completion_notices(
+    batch: BatchRecord, accepted: Accepted, system_id: str, imported_on: date
+) -> list[Notice]:
+    """Notices owed once ``system_id`` of ``batch`` is imported, for one application."""
+    record, step = accepted.record, accepted.step
+    catalog = step.after.catalog
+    system = catalog.by_id.get(system_id)
+    operator = _operator(step, record.operator)
+    if system is None or operator is None or system_id not in record.systems:
+        return []
+    overall, rows = progress(batch, record, catalog)
+    people = _system_people(step, system, record.operator)
+    grants = any(p["action"] != KIND_LABELS[ChangeKind.DELETE] for p in people)
+    context = {
+        "notice_title": "利用開始周知" if grants else "手続き完了通知",
+        "operator": {"code": operator.code, "name": operator.name},
+        "application": _application_context(record),
+        "system": {"id": system.id, "name_ja": system.name_ja},
+        "imported_on": imported_on,
+        "people": people,
+        "progress": overall,
+        "progress_rows": [r for r in rows if r["status"] != NOT_NEEDED],
+    }
+    notices = [
+        Notice(
+            f"completed-{system_id}",
+            record.id,
+            r,
+            "mail-completed.txt.j2",
+            imported_on,
+            context,
+        )
+        for r in _recipients(operator.contacts)
+    ]
+    admin = _derived(catalog, ADMIN_CONSOLE_KIND)
+    if admin is not None and system_id == admin.id:
+        info = _derived(catalog, "users_of")
+        added, _ = _contact_changes(step, record.operator)
+        for contact in added:
+            notices.append(
+                Notice(
+                    "welcome",
+                    record.id,
+                    Recipient(contact.email, contact.name),
+                    "mail-welcome.txt.j2",
+                    imported_on,
+                    {
+                        "operator": {"code": operator.code, "name": operator.name},
+                        "application": _application_context(record),
+                        "admin_console": _system_context(admin, "システム利用権限管理システム"),
+                        "info_site": _system_context(info, "託送情報共有サイト"),
+                    },
+                )
+            )
+    return notices

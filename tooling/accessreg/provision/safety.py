@@ -1,0 +1,47 @@
+"""Safety rails before anything is generated: no mass removal, no emptied registry.
+
+A change that removes more than a share of all login IDs (default 25 %), or leaves none, is
+far more likely a broken merge than a real application; it needs ``--allow-mass-removal``
+(peribolos' ``--maximum-removal-delta`` is the model).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from accessreg.access import Access
+from accessreg.errors import ProblemsFound
+
+DEFAULT_MAX_REMOVAL_SHARE = 0.25
+
+
+@dataclass(frozen=True)
+class Removal:
+    before: int  # login IDs holding any permission at the applied revision
+    after: int
+    removed: int
+
+    @property
+    def share(self) -> float:
+        return self.removed / self.before if self.before else 0.0
+
+
+def removal(before: Access, after: Access) -> Removal:
+    return Removal(len(before), len(after), sum(1 for login in before if login not in after))
+
+
+def check_removal(found: Removal, max_share: float, allowed: bool) -> None:
+    """Raise ProblemsFound unless the removal is within bounds or explicitly allowed."""
+    if allowed:
+        return
+    if found.before and not found.after:
+        raise ProblemsFound(
+            f"refusing to remove every one of {found.before} login IDs (the registry would be "
+            "empty); if that is really wanted, run again with --allow-mass-removal"
+        )
+    if found.share > max_share:
+        raise ProblemsFound(
+            f"refusing to remove {found.removed} of {found.before} login IDs "
+            f"({found.share:.0%} > {max_share:.0%}); check the merge, then run again with "
+            "--allow-mass-removal or a higher --max-removal-share"
+        )

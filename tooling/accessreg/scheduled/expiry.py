@@ -1,0 +1,172 @@
+"""Certificates and allowlisted IPs that fall due (000 §4-1, 004 §1, 000 §2-8).
+
+A certificate is valid through its ``not_after`` day and an IP entry through its
+``expires_on`` day (as the whitelist outputs and the validator count them). Stages, from the
+number of days left: at most 60 → first notice (the issuer's own notice comes about 60 days
+ahead), at most 14 → reminder, below 0 → expired (the entry has left the whitelist).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from accessreg.model import Certificate, IpAllowEntry
+from accessreg.registry import Registry
+from accessreg.scheduled.notices import Item, Notice
+from accessreg.scheduled.outcome import Outcome, Table
+
+FIRST_NOTICE_DAYS = 60
+REMINDER_DAYS = 14
+# The expired notice is due in the days after expiry; older expired entries are left to the
+# validator's warning, so that a first run does not mail about certificates gone for years.
+EXPIRED_NOTICE_DAYS = 30
+RENEWAL_START_AHEAD_DAYS = 180  # EPPCERT: a renewal may start at most 180 days ahead (004)
+
+
+class Stage(StrEnum):
+    FIRST = "first"
+    REMINDER = "reminder"
+    EXPIRED = "expired"
+
+
+def stage_of(last_valid: date, today: date) -> Stage | None:
+    left = (last_valid - today).days
+    if left < 0:
+        return Stage.EXPIRED
+    if left <= REMINDER_DAYS:
+        return Stage.REMINDER
+    if left <= FIRST_NOTICE_DAYS:
+        return Stage.FIRST
+    return None
+
+
+@dataclass(frozen=True)
+class CertificateDue:
+    operator: str
+    certificate: Certificate
+    days_left: int  # negative once expired
+    stage: Stage
+    successor: Certificate | None  # a registered renewal: same CN, valid for longer
+
+    @property
+    def key(self) -> str:
+        c = self.certificate
+        return f"expiry/certificate/{self.operator}/{c.id}/{c.not_after}/{self.stage}"
+
+
+@dataclass(frozen=True)
+class IpDue:
+    operator: str
+    entry: IpAllowEntry
+    days_left: int
+    stage: Stage
+
+    @property
+    def key(self) -> str:
+        e = self.entry
+        return f"expiry/ip/{self.operator}/{e.cidr}/{e.expires_on}/{self.stage}"
+
+
+def _successor(cert: Certificate, others: Iterable[Certificate]) -> Certificate | None:
+    later = [
+        o
+        for o in others
+        if o.cn == cert.cn and o.suspended_on is None and o.not_after > cert.not_after
+    ]
+    return min(later, key=lambda o: o.not_before) if later else None
+
+
+def certificates_due(registry: Registry, today: date) -> Iterator[CertificateDue]:
+    for entry in registry.iter_operators():
+        op = entry.operator
+        if op.status != "active":
+            continue
+        for cert in op.certificates:
+            stage = stage_of(cert.not_after, today)
+            if stage is None or cert.suspended_on is not None:
+                continue  # a suspended certificate is out of the whitelist already
+            left = (cert.not_after - today).days
+            yield CertificateDue(op.code, cert, left, stage, _successor(cert, op.certificates))
+
+
+def ips_due(registry: Registry, today: date) -> Iterator[IpDue]:
+    for entry in registry.iter_operators():
+        op = entry.operator
+        if op.status != "active":
+            continue
+        for allow in op.ip_allowlist:
+            stage = stage_of(allow.expires_on, today)
+            if stage is not None:
+                yield IpDue(op.code, allow, (allow.expires_on - today).days, stage)
+
+
+def _notices(kind: str, items: Iterable[CertificateDue | IpDue]) -> list[Notice]:
+    groups: dict[tuple[str, Stage], list[Item]] = defaultdict(list)
+    for item in items:
+        if item.stage is Stage.EXPIRED and -item.days_left > EXPIRED_NOTICE_DAYS:
+            continue
+        groups[item.operator, item.stage].append(item)
+    return [
+        Notice(kind, str(stage), "window", operator, tuple(found))
+        for (operator, stage), found in sorted(groups.items())
+    ]
+
+
+TABLE_HEADER = (
+    "operator_code",
+    "kind",
+    "id",
+    "cn_or_cidr",
+    "valid_until",
+    "days_left",
+    "stage",
+    "location",
+    "holder",
+    "reason",
+    "successor_id",
+)
+
+
+def expiry(registry: Registry, today: date) -> Outcome:
+    """Every certificate and IP entry within 60 days of its end or past it, and the notices due."""
+    certs = list(certificates_due(registry, today))
+    ips = list(ips_due(registry, today))
+    rows = [
+        (
+            d.operator,
+            "certificate",
+            d.certificate.id,
+            d.certificate.cn,
+            d.certificate.not_after.isoformat(),
+            str(d.days_left),
+            str(d.stage),
+            d.certificate.location,
+            d.certificate.holder,
+            "",
+            d.successor.id if d.successor else "",
+        )
+        for d in certs
+    ] + [
+        (
+            d.operator,
+            "ip",
+            "",
+            d.entry.cidr,
+            d.entry.expires_on.isoformat(),
+            str(d.days_left),
+            str(d.stage),
+            "",
+            "",
+            d.entry.reason,
+            "",
+        )
+        for d in ips
+    ]
+    return Outcome(
+        notices=(*_notices("certificate-expiry", certs), *_notices("ip-expiry", ips)),
+        tables=(Table("expiry", TABLE_HEADER, tuple(rows)),),
+    )

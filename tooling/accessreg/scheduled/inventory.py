@@ -1,0 +1,157 @@
+"""Periodic review of every user and permission (棚卸, 000 §5-6).
+
+Window persons review their operator's users from CSVs of the current settings (one per
+system, in the columns of the full snapshot of the import files) and record
+the review as ``last_inventory`` in the operator's file (a pull request like any other).
+An operator is due once ``months`` (default 6) have passed since its last review, or since
+its file was added when it has never recorded one: its window persons get the CSV with a
+reminder, once per overdue review, and the reviewers get the list of overdue operators.
+``--operator X`` asks one operator for a review on demand, due or not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from functools import partial
+
+from accessreg import layout
+from accessreg.access import Access, Person, holders
+from accessreg.errors import UsageError
+from accessreg.outputs import csv_
+from accessreg.periods import months_later
+from accessreg.registry import Registry
+from accessreg.scheduled.notices import Document, Notice
+from accessreg.scheduled.outcome import Outcome, Table
+
+DEFAULT_MONTHS = 6
+
+
+@dataclass(frozen=True)
+class InventoryDue:
+    operator: str
+    name: str
+    last_inventory: date | None
+    due_on: date
+    users: int
+
+    @property
+    def key(self) -> str:
+        return f"inventory/{self.operator}/{self.last_inventory or 'never'}/overdue"
+
+
+@dataclass(frozen=True)
+class InventoryRequest:
+    operator: str
+    name: str
+    last_inventory: date | None
+    users: int
+    requested_on: date
+
+    @property
+    def key(self) -> str:
+        return f"inventory/{self.operator}/request/{self.requested_on}"
+
+
+def due_on(
+    registry: Registry, code: str, months: int, added: Mapping[str, date], today: date
+) -> date:
+    """The day a review falls due: ``months`` after the last one, or after the file was added."""
+    op = registry.operators[code].operator
+    start = op.last_inventory or added.get(layout.operator_file(code), today)
+    return months_later(start, months)
+
+
+class OperatorCsvs:
+    """Renders ``inventory/<CODE>/<system>.csv`` for every system where an operator has holders.
+
+    Derived systems are included: the permission-management system's file lists the window
+    persons, who may hold nothing else. The access is split by operator once, so rendering
+    every operator costs one pass over the registry, not one per operator.
+    """
+
+    def __init__(self, registry: Registry, access: Access) -> None:
+        self.registry = registry
+        self.by_operator: dict[str, dict[str, Person]] = {}
+        for login, person in access.items():
+            self.by_operator.setdefault(person.operator, {})[login] = person
+        self._done: dict[str, tuple[Document, ...]] = {}
+
+    def __call__(self, code: str) -> tuple[Document, ...]:
+        if code not in self._done:
+            self._done[code] = self._render(code)
+        return self._done[code]
+
+    def _render(self, code: str) -> tuple[Document, ...]:
+        mine = self.by_operator.get(code, {})
+        found = []
+        for system in self.registry.catalog.systems:
+            people = holders(mine, system.id)
+            if not people:
+                continue
+            name = f"inventory/{code}/{system.id}.csv"
+            data = csv_.snapshot(name, people, system.id, self.registry.catalog, csv_.Encoding.UTF8)
+            found.append(Document(name, data))
+        return tuple(found)
+
+
+TABLE_HEADER = ("operator_code", "operator_name", "last_inventory", "due_on", "users")
+
+
+def inventory(
+    registry: Registry,
+    today: date,
+    snapshot: Callable[[str], tuple[Document, ...]],
+    added: Mapping[str, date],
+    months: int = DEFAULT_MONTHS,
+    operator: str | None = None,
+    all_csvs: bool = True,
+) -> Outcome:
+    """The reminders due, with the review CSVs (``snapshot`` renders one operator's, e.g.
+    ``OperatorCsvs``) attached; ``all_csvs`` also lists every operator's CSVs as files (the
+    daily run leaves that out: the CSVs travel with the mails that are due).
+
+    ``added`` maps operator files (relative to the registry) to the day they were added.
+    """
+    active = [e.operator for e in registry.iter_operators() if e.operator.status == "active"]
+    if operator is not None:
+        active = [op for op in active if op.code == operator]
+        if not active:
+            raise UsageError(f"{operator} is not an active operator of the registry")
+    notices: list[Notice] = []
+    overdue: list[InventoryDue] = []
+    for op in active:
+        count = len(registry.users_of(op.code))
+        if operator is not None:
+            request = InventoryRequest(op.code, op.name, op.last_inventory, count, today)
+            attach = partial(snapshot, op.code)
+            notices.append(
+                Notice("inventory-request", "request", "window", op.code, (request,), attach)
+            )
+            continue
+        due = due_on(registry, op.code, months, added, today)
+        if today >= due:
+            item = InventoryDue(op.code, op.name, op.last_inventory, due, count)
+            overdue.append(item)
+            attach = partial(snapshot, op.code)
+            notices.append(
+                Notice("inventory-reminder", "reminder", "window", op.code, (item,), attach)
+            )
+    if overdue:
+        notices.append(Notice("inventory-overdue", "overdue", "reviewers", None, tuple(overdue)))
+    rows = tuple(
+        (
+            d.operator,
+            d.name,
+            d.last_inventory.isoformat() if d.last_inventory else "",
+            d.due_on.isoformat(),
+            str(d.users),
+        )
+        for d in overdue
+    )
+    return Outcome(
+        notices=tuple(notices),
+        tables=(Table("inventory-overdue", TABLE_HEADER, rows),) if operator is None else (),
+        files=tuple(doc for op in active for doc in snapshot(op.code)) if all_csvs else (),
+    )

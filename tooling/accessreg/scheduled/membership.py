@@ -1,0 +1,72 @@
+"""Provisional OCCTO members nearing their deadline (003 §2.7.2 ④).
+
+OCCTO may cancel the use of its member system, without notice, when the full membership
+application has not followed the provisional one within a year. The registry counts as the
+validator's ``membership-provisional`` rule does: once 11 months have passed since
+``provisional_since`` the operator's window persons get a reminder; once the year has passed
+the operator is listed for the reviewers as due for termination.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from accessreg.periods import months_later, years_later
+from accessreg.registry import Registry
+from accessreg.scheduled.notices import Notice
+from accessreg.scheduled.outcome import Outcome, Table
+
+REMINDER_MONTHS = 11
+
+
+@dataclass(frozen=True)
+class ProvisionalDue:
+    operator: str
+    name: str
+    since: date
+    deadline: date  # the full application is due by this day
+    stage: str  # "reminder" or "termination"
+
+    @property
+    def key(self) -> str:
+        return f"membership/{self.operator}/{self.since}/{self.stage}"
+
+
+def provisional_due(registry: Registry, today: date) -> list[ProvisionalDue]:
+    found = []
+    for entry in registry.iter_operators():
+        op = entry.operator
+        m = op.membership
+        if op.status != "active" or m is None or m.status != "provisional":
+            continue
+        if m.provisional_since is None:
+            continue
+        deadline = years_later(m.provisional_since, 1)  # as the validator counts it
+        if today > deadline:
+            stage = "termination"
+        elif today > months_later(m.provisional_since, REMINDER_MONTHS):
+            stage = "reminder"
+        else:
+            continue
+        found.append(ProvisionalDue(op.code, op.name, m.provisional_since, deadline, stage))
+    return found
+
+
+TABLE_HEADER = ("operator_code", "operator_name", "provisional_since", "deadline", "stage")
+
+
+def membership(registry: Registry, today: date) -> Outcome:
+    due = provisional_due(registry, today)
+    notices = [
+        Notice("membership-reminder", d.stage, "window", d.operator, (d,))
+        for d in due
+        if d.stage == "reminder"
+    ]
+    overdue = tuple(d for d in due if d.stage == "termination")
+    if overdue:
+        notices.append(Notice("membership-termination", "termination", "reviewers", None, overdue))
+    rows = tuple(
+        (d.operator, d.name, d.since.isoformat(), d.deadline.isoformat(), d.stage) for d in due
+    )
+    return Outcome(tuple(notices), (Table("membership", TABLE_HEADER, rows),))

@@ -1,0 +1,245 @@
+"""Long-unused IDs (000 §5-6, §5-7): days since the last login, the stage, digests and drift.
+
+The authentication system counts from the last login, or from the day the ID was issued for
+an ID never used, and acts each morning: 120 days → warning 1, 150 → warning 2, 180 → locked,
+210 → deleted. The registry mirrors that count so that window persons learn of every stage
+change of their users in one digest per stage, and so that the deletion application the seed
+still requires of them (5-7 留意事項) is prepared for them.
+
+"Issued" is approximated by the day the user's file was last added to the registry's
+history (a file not committed yet counts from today). Only users holding a permission in a
+system of the export's provider are judged. A judged user the export does not list counts
+on from the day remembered for it when it was last seen locked (the authentication system
+has deleted it since); otherwise it is reported as absent (not imported yet).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Literal
+
+from accessreg.registry import Registry, UserEntry
+from accessreg.scheduled.lastlogins import LastLogins
+from accessreg.scheduled.notices import Item, Notice
+from accessreg.scheduled.outcome import Outcome, Table
+
+DEFAULT_PROVIDER = "tokyo_gas_network"
+# (days, stage), latest first: the first threshold reached is the stage.
+STAGES = ((210, "deleted"), (180, "locked"), (150, "warning2"), (120, "warning1"))
+LOCK_DAYS = 180
+DELETE_DAYS = 210
+
+Basis = Literal["login", "issued", "remembered", "absent"]
+KEPT_STAGES = ("locked", "deleted")  # whose count is remembered once the export drops the ID
+
+
+def stage_of(days: int) -> str | None:
+    for threshold, stage in STAGES:
+        if days >= threshold:
+            return stage
+    return None
+
+
+@dataclass(frozen=True)
+class UserAge:
+    """One judged user: where the count starts and the stage it has reached."""
+
+    operator: str
+    file: str  # relative to the registry directory
+    login_id: str
+    last_login: date | None
+    since: date | None  # None when the export does not list the ID
+    basis: Basis
+    days: int | None
+    stage: str | None
+    systems: tuple[str, ...]  # the user's systems of the export's provider
+    kept_systems: tuple[str, ...]  # systems of other providers, untouched by a deletion
+
+    @property
+    def key(self) -> str:
+        return f"stale/{self.operator}/{self.login_id.lower()}/{self.since}/{self.stage}"
+
+    @property
+    def lock_on(self) -> date | None:
+        return self.since + timedelta(days=LOCK_DAYS) if self.since else None
+
+    @property
+    def delete_on(self) -> date | None:
+        return self.since + timedelta(days=DELETE_DAYS) if self.since else None
+
+    @property
+    def login_by(self) -> date | None:
+        """The last day a login keeps the ID from being locked (the seed's ※3)."""
+        return self.lock_on - timedelta(days=1) if self.lock_on else None
+
+    @property
+    def unlock_by(self) -> date | None:
+        """The last day to have a locked ID unlocked before it is deleted."""
+        return self.delete_on - timedelta(days=1) if self.delete_on else None
+
+
+@dataclass(frozen=True)
+class Drift:
+    """An ID of the export that the registry does not know (compared ignoring case)."""
+
+    provider: str
+    login_id: str
+    last_login: date | None
+    line: int
+
+    @property
+    def key(self) -> str:
+        return f"drift/{self.provider}/{self.login_id.lower()}"
+
+
+@dataclass(frozen=True)
+class StaleResult:
+    users: tuple[UserAge, ...]
+    drift: tuple[Drift, ...]
+    outcome: Outcome
+
+    def remember(self) -> dict[str, date]:
+        """Login → the day counted from, for IDs locked or deleted: kept for the next run."""
+        return {
+            u.login_id.lower(): u.since for u in self.users if u.stage in KEPT_STAGES and u.since
+        }
+
+    def deleted(self) -> dict[str, list[UserAge]]:
+        by_operator: dict[str, list[UserAge]] = defaultdict(list)
+        for u in self.users:
+            if u.stage == "deleted":
+                by_operator[u.operator].append(u)
+        return dict(by_operator)
+
+
+def provider_systems(registry: Registry, provider: str) -> frozenset[str]:
+    return frozenset(s.id for s in registry.catalog.systems if s.provider == provider)
+
+
+def _judged(registry: Registry, systems: frozenset[str]) -> Iterator[UserEntry]:
+    for entry in registry.iter_operators():
+        if entry.operator.status != "active":
+            continue
+        for user in registry.users_of(entry.operator.code):
+            if systems.intersection(user.user.permissions):
+                yield user
+
+
+def _age(
+    entry: UserEntry,
+    export: LastLogins,
+    added: Mapping[str, date],
+    remembered: Mapping[str, date],
+    today: date,
+    systems: frozenset[str],
+) -> UserAge:
+    user = entry.user
+    held = tuple(sorted(s for s in user.permissions if s in systems))
+    kept = tuple(sorted(s for s in user.permissions if s not in systems))
+    login = user.email.lower()
+    row = export.by_id.get(login)
+    basis: Basis
+    last = row.last_login if row else None
+    if row is None and login not in remembered:
+        code, file = entry.operator_code, entry.file
+        return UserAge(code, file, user.email, None, None, "absent", None, None, held, kept)
+    if row is None:
+        since, basis = remembered[login], "remembered"
+    elif last is not None:
+        since, basis = last, "login"
+    else:
+        since, basis = added.get(entry.file, today), "issued"
+    days = (today - since).days
+    return UserAge(
+        entry.operator_code,
+        entry.file,
+        user.email,
+        last,
+        since,
+        basis,
+        days,
+        stage_of(days),
+        held,
+        kept,
+    )
+
+
+def known_ids(registry: Registry, systems: frozenset[str], users: list[UserEntry]) -> set[str]:
+    """Every ID the registry gives the provider's systems: its users and the window persons."""
+    known = {u.user.email.lower() for u in users}
+    for entry in registry.iter_operators():
+        if systems.intersection(entry.operator.systems):
+            known.update(c.email.lower() for c in entry.operator.contacts)
+    return known
+
+
+TABLE_HEADER = (
+    "operator_code",
+    "login_id",
+    "last_login",
+    "counted_from",
+    "basis",
+    "days",
+    "stage",
+)
+DRIFT_HEADER = ("login_id", "last_login", "line")
+
+
+def stale(
+    registry: Registry,
+    export: LastLogins,
+    added: Mapping[str, date],
+    today: date,
+    provider: str = DEFAULT_PROVIDER,
+    remembered: Mapping[str, date] | None = None,
+) -> StaleResult:
+    """Judge every user of ``provider``'s systems against the export; ``added`` maps user files
+    (relative to the registry) to the day they were added to the history, ``remembered``
+    login IDs (lower case) seen locked before to the day their count started."""
+    systems = provider_systems(registry, provider)
+    entries = list(_judged(registry, systems))
+    kept = remembered or {}
+    users = tuple(_age(u, export, added, kept, today, systems) for u in entries)
+    known = known_ids(registry, systems, entries)
+    drift = tuple(
+        Drift(provider, row.login_id, row.last_login, row.line)
+        for key, row in sorted(export.by_id.items())
+        if key not in known
+    )
+    groups: dict[tuple[str, str], list[Item]] = defaultdict(list)
+    for u in users:
+        if u.stage is not None:
+            groups[u.operator, u.stage].append(u)
+    notices = [
+        Notice("stale-ids", stage, "window", operator, tuple(found))
+        for (operator, stage), found in sorted(groups.items())
+    ]
+    if drift:
+        notices.append(Notice("stale-drift", "unknown", "reviewers", None, drift))
+    rows = tuple(
+        (
+            u.operator,
+            u.login_id,
+            u.last_login.isoformat() if u.last_login else "",
+            u.since.isoformat() if u.since else "",
+            u.basis,
+            "" if u.days is None else str(u.days),
+            u.stage or "",
+        )
+        for u in users
+    )
+    drift_rows = tuple(
+        (d.login_id, d.last_login.isoformat() if d.last_login else "", str(d.line)) for d in drift
+    )
+    outcome = Outcome(
+        notices=tuple(notices),
+        tables=(
+            Table("stale", TABLE_HEADER, rows),
+            Table("stale-drift", DRIFT_HEADER, drift_rows),
+        ),
+        problems=export.problems,
+    )
+    return StaleResult(users, drift, outcome)
