@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from accessreg import incremental, parsecache
+from accessreg import parsecache
 from accessreg.gitio.repo import GitRepository
-from accessreg.incremental import Stats, validate_incremental
+from accessreg.incremental import Stats, validate_incremental, validation
 from accessreg.problems import Problem, problem
 from accessreg.registry import Registry
 from accessreg.rules import CHECKS, Context
@@ -19,7 +19,7 @@ from accessreg.rules.base import Rule, Scope, rule
 from accessreg.sources import DirectorySource
 from accessreg.validate import validate
 from gitrepo import GitRegistry
-from regfactory import TODAY, RegistryFactory, contact, run_cli
+from regfactory import TODAY, RegistryFactory, certificate, contact, run_cli
 
 
 class Repo(GitRegistry):
@@ -216,7 +216,7 @@ def test_an_unscoped_rule_runs_on_the_whole_registry(
 
     assert too_many.scope is Scope.REGISTRY
     checks: tuple[Rule, ...] = (*CHECKS, too_many)
-    monkeypatch.setattr(incremental, "CHECKS", checks)
+    monkeypatch.setattr(validation, "CHECKS", checks)
     monkeypatch.setattr("accessreg.validate.CHECKS", checks)
     check(gr)
     gr.reg.user("OP000002", "eleventh@op2.example.jp")
@@ -251,3 +251,30 @@ def test_cli_changed_since_reports_what_a_full_run_does(gr: Repo) -> None:
     assert json.loads(committed.stdout) == json.loads(full.stdout)
     alone = run_cli("validate", "--head", "HEAD", cwd=gr.path)
     assert alone.returncode == 2 and "--head needs --changed-since" in alone.stderr
+
+
+def test_rules_across_operator_files_follow_every_operator_file(gr: Repo) -> None:
+    check(gr)
+    gr.reg.operator("OP000002", contacts=[contact(n=2)], subcontractors=[],
+                    certificates=[certificate(1)])  # fmt: skip
+    gr.reg.operator("OP000003", contacts=[contact(n=3)], subcontractors=[],
+                    certificates=[certificate(2, serial="7A0001")])  # fmt: skip
+    problems, _ = check(gr)
+    assert {f for f, r in rules_of(problems) if r == "certificate-unique"} == {
+        "registry/operators/OP000002.yaml",
+        "registry/operators/OP000003.yaml",
+    }
+    gr.reg.operator("OP000003", contacts=[contact(n=3)], subcontractors=[])
+    assert check(gr)[0] == []
+
+
+def test_a_window_person_who_is_a_user_of_their_own_operator(gr: Repo) -> None:
+    gr.reg.operator("OP000002", contacts=[contact(n=2, email="u0@op2.example.jp")],
+                    subcontractors=[])  # fmt: skip
+    assert check(gr)[0] == []  # allowed: no clash
+    gr.reg.user("OP000003", "u0@op2.example.jp")
+    assert rules_of(check(gr)[0]) == {
+        ("registry/operators/OP000002.yaml", "login-id-unique"),
+        ("registry/users/OP000002/u0@op2.example.jp.yaml", "login-id-unique"),
+        ("registry/users/OP000003/u0@op2.example.jp.yaml", "login-id-unique"),
+    }

@@ -350,3 +350,13 @@ def decide(ctx: AuthContext, revoke_only: bool = False) -> Decision:
         review=tuple(sorted(review)),
         revoke_only=revoke_only,
     )
+
+
+def logins_by_operator(user_paths: Iterable[str]) -> dict[str, frozenset[str]]:
+    """Login ID → operators, from registry-relative user file paths (named by login ID)."""
+    found: dict[str, set[str]] = {}
+    for rel in user_paths:
+        stem, code = layout.user_stem(rel), layout.operator_of(rel)
+        if stem is not None and code is not None:
+            found.setdefault(stem.lower(), set()).add(code)
+    return {login: frozenset(codes) for login, codes in found.items()}
