@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from accessreg import layout
-from accessreg.authorize import AuthContext, Decision, decide
+from accessreg.authorize import AuthContext, Decision, decide, logins_by_operator
 from accessreg.gitio.repo import PathChange
 from accessreg.layout import REGISTRY_DIR, Kind
 from accessreg.registry import Registry
@@ -27,16 +27,6 @@ def check(
         )
         for rel, raw in changed.items()
     )
-    ctx = AuthContext(actor, changes, base, base, after, _logins(base))
+    users = (rel for rel in base.files if layout.classify(rel) is Kind.USER)
+    ctx = AuthContext(actor, changes, base, base, after, logins_by_operator(users))
     return decide(ctx)
-
-
-def _logins(base: Registry) -> dict[str, frozenset[str]]:
-    """Login ID → operators with a user file of that name (files are named by login ID)."""
-    found: dict[str, set[str]] = {}
-    for rel in base.files:
-        if layout.classify(rel) is Kind.USER:
-            login, code = layout.user_stem(rel), layout.operator_of(rel)
-            if login is not None and code is not None:
-                found.setdefault(login, set()).add(code)
-    return {login: frozenset(codes) for login, codes in found.items()}
