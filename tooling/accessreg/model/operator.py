@@ -97,7 +97,8 @@ class Membership(Frozen):
 def _operator_schema(schema: dict[str, Any]) -> None:
     schema["allOf"] = [
         {
-            "if": {"properties": {"status": {"const": "terminated"}}},
+            # `required` too: an absent status (active by default) must not match the `if`.
+            "if": {"properties": {"status": {"const": "terminated"}}, "required": ["status"]},
             "then": {"required": ["terminated_on"]},
         }
     ]
