@@ -113,7 +113,9 @@ class RegistryFactory:
         return validate(DirectorySource(self.root, "registry"), today)
 
 
-def run_cli(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    *args: str, cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run the real command line as a user would, from ``cwd``."""
     full_env = {**os.environ, "PYTHONPATH": str(ROOT / "tooling"), **(env or {})}
     return subprocess.run(
