@@ -1,13 +1,13 @@
 """Read a registry: parse every file strictly, check it against its schema, build the models.
 
-Every problem is collected. Large registries are parsed on every core (the C YAML loader is
-the cost); the models are built in the main process from plain data.
+Every problem is collected. Large registries are read, parsed, checked and modelled on every
+core by forked workers, which send back finished models; the main process assembles them.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing import get_context
@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from accessreg import layout, schemagen, yamlsafe
+from accessreg import gcpause, layout, schemagen, yamlsafe
 from accessreg.layout import Kind
 from accessreg.model import CalendarFile, Catalog, MaintainersFile, Operator, User
 from accessreg.problems import Level, Problem, problem
@@ -66,33 +66,12 @@ def parse(rel: str, kind: Kind, raw: bytes, checker: SchemaChecker) -> Parsed:
     return Parsed(rel, kind, None if violations else data, tuple(found))
 
 
-# Set before the worker pool forks, so workers inherit them instead of unpickling them.
-_WORK: tuple[Source, dict[Kind, SchemaChecker], list[tuple[str, Kind]]] | None = None
-
-
-def _parse_slice(bounds: tuple[int, int]) -> list[Parsed]:
-    assert _WORK is not None
-    source, by_kind, items = _WORK
-    return [
-        parse(rel, kind, source.read(rel), by_kind[kind]) for rel, kind in items[slice(*bounds)]
-    ]
-
-
-def _parse_all(
-    source: Source, by_kind: dict[Kind, SchemaChecker], items: list[tuple[str, Kind]]
-) -> list[Parsed]:
-    global _WORK
-    workers = os.cpu_count() or 1
-    if len(items) < PARALLEL_MIN_FILES or workers < 2:
-        return [parse(rel, kind, source.read(rel), by_kind[kind]) for rel, kind in items]
-    step = max(1, len(items) // (workers * 8))
-    bounds = [(i, min(i + step, len(items))) for i in range(0, len(items), step)]
-    _WORK = (source, by_kind, items)
-    try:
-        with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
-            return [p for chunk in pool.map(_parse_slice, bounds) for p in chunk]
-    finally:
-        _WORK = None
+MODELS: dict[Kind, type[BaseModel]] = {
+    Kind.OPERATOR: Operator,
+    Kind.USER: User,
+    Kind.MAINTAINERS: MaintainersFile,
+    Kind.CALENDAR: CalendarFile,
+}
 
 
 def _model(parsed: Parsed, cls: type[M], found: list[Problem]) -> M | None:
@@ -107,6 +86,65 @@ def _model(parsed: Parsed, cls: type[M], found: list[Problem]) -> M | None:
         return None
 
 
+def load_file(
+    rel: str, kind: Kind, raw: bytes, checker: SchemaChecker
+) -> tuple[BaseModel | None, list[Problem]]:
+    """One file's model (None if it does not load) and its problems."""
+    parsed = parse(rel, kind, raw, checker)
+    found = list(parsed.problems)
+    return _model(parsed, MODELS[kind], found), found
+
+
+@dataclass(frozen=True)
+class _Batch:
+    """What a worker sends back for a slice of files: little to pickle when all is well."""
+
+    models: list[BaseModel | None]  # one per file of the slice
+    problems: dict[int, list[Problem]]  # by position in the slice; only files with problems
+
+
+# Set before the worker pool forks, so workers inherit them instead of unpickling them.
+_WORK: tuple[Source, dict[Kind, SchemaChecker], list[tuple[str, Kind]]] | None = None
+
+
+def _load_slice(bounds: tuple[int, int]) -> _Batch:
+    assert _WORK is not None
+    source, by_kind, items = _WORK
+    batch = _Batch([], {})
+    for i, (rel, kind) in enumerate(items[slice(*bounds)]):
+        model, found = load_file(rel, kind, source.read(rel), by_kind[kind])
+        batch.models.append(model)
+        if found:
+            batch.problems[i] = found
+    return batch
+
+
+def _load_all(
+    source: Source, by_kind: dict[Kind, SchemaChecker], items: list[tuple[str, Kind]]
+) -> Iterator[tuple[BaseModel | None, list[Problem]]]:
+    """Every file's model and problems, in the order of ``items``.
+
+    A large registry is read, parsed, checked and modelled on every core: the workers send
+    back finished models, so the main process only assembles them.
+    """
+    global _WORK
+    workers = os.cpu_count() or 1
+    if len(items) < PARALLEL_MIN_FILES or workers < 2:
+        for rel, kind in items:
+            yield load_file(rel, kind, source.read(rel), by_kind[kind])
+        return
+    step = max(1, len(items) // (workers * 8))
+    bounds = [(i, min(i + step, len(items))) for i in range(0, len(items), step)]
+    _WORK = (source, by_kind, items)
+    try:
+        with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
+            for batch in pool.map(_load_slice, bounds):
+                for i, model in enumerate(batch.models):
+                    yield model, batch.problems.get(i, [])
+    finally:
+        _WORK = None
+
+
 def load_catalog(source: Source, rels: Sequence[str]) -> tuple[Catalog | None, list[Problem]]:
     rel = "systems.yaml"
     if rel not in rels:
@@ -118,6 +156,11 @@ def load_catalog(source: Source, rels: Sequence[str]) -> tuple[Catalog | None, l
 
 
 def load(source: Source) -> LoadResult:
+    with gcpause.paused():  # forked workers inherit the pause
+        return _load(source)
+
+
+def _load(source: Source) -> LoadResult:
     rels = source.paths()
     found: list[Problem] = []
     items: list[tuple[str, Kind]] = []
@@ -147,26 +190,24 @@ def load(source: Source) -> LoadResult:
     maintainers: MaintainersFile | None = None
     calendar: CalendarFile | None = None
     broken: set[str] = set()
-    for parsed in _parse_all(source, by_kind, items):
-        found.extend(parsed.problems)
-        if parsed.kind is Kind.USER:
-            user = _model(parsed, User, found)
-            if user is not None:
-                code = layout.operator_of(parsed.rel) or ""
-                users.append(UserEntry(parsed.rel, code, user))
+    for (rel, kind), (model, problems) in zip(
+        items, _load_all(source, by_kind, items), strict=True
+    ):
+        found.extend(problems)
+        if kind is Kind.USER:
+            if isinstance(model, User):
+                users.append(UserEntry(rel, layout.operator_of(rel) or "", model))
             else:
-                broken.add(parsed.rel)
-        elif parsed.kind is Kind.OPERATOR:
-            operator = _model(parsed, Operator, found)
-            if operator is not None:
-                code = layout.operator_of(parsed.rel) or ""
-                operators[code] = OperatorEntry(parsed.rel, operator)
+                broken.add(rel)
+        elif kind is Kind.OPERATOR:
+            if isinstance(model, Operator):
+                operators[layout.operator_of(rel) or ""] = OperatorEntry(rel, model)
             else:
-                broken.add(parsed.rel)
-        elif parsed.kind is Kind.MAINTAINERS:
-            maintainers = _model(parsed, MaintainersFile, found)
-        elif parsed.kind is Kind.CALENDAR:
-            calendar = _model(parsed, CalendarFile, found)
+                broken.add(rel)
+        elif kind is Kind.MAINTAINERS:
+            maintainers = model if isinstance(model, MaintainersFile) else None
+        elif kind is Kind.CALENDAR:
+            calendar = model if isinstance(model, CalendarFile) else None
     registry = Registry(
         catalog=catalog,
         operators=operators,
