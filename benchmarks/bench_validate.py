@@ -7,7 +7,9 @@ The registries are generated once by ``make_registry.py`` into ``benchmarks/work
 by git) and reused. Each run starts ``python -m accessreg validate --registry … --today …``
 with this checkout's ``tooling/`` on the path, in a fresh process, and measures:
 
-- wall time, from starting the process to its exit; files per second from it;
+- wall time, from starting the process to its exit; files per second from it; the CPU time
+  of the child and its workers, and the load average before the run (other work on the
+  machine slows a run down: compare CPU time across runs);
 - ``ru_maxrss`` of the child as ``os.wait4`` reports it, which is what
   ``getrusage(RUSAGE_CHILDREN)`` reports for that child alone: the peak RSS of the largest
   single process among the child and the workers it forked and reaped. A maximum, not a sum;
@@ -50,6 +52,8 @@ class Run:
     maxrss: int  # bytes, largest single process (wait4 / RUSAGE_CHILDREN)
     tree_rss: int  # bytes, peak of the summed RSS of the process tree
     tree_pss: int  # bytes, peak of the summed PSS of the process tree
+    cpu: float  # seconds of CPU (user + system) of the child and its workers
+    load: float  # the machine's 1-minute load average when the run started
     stdout: bytes
 
     @property
@@ -134,6 +138,7 @@ def validate_once(repo: Path, today: str, files: int) -> Run:
     cmd = [sys.executable, "-m", "accessreg", "validate", "--registry", "registry"]
     cmd += ["--today", today, "--strict", "--format", "json"]
     env = {**os.environ, "PYTHONPATH": str(ROOT / "tooling")}
+    load = os.getloadavg()[0]
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=repo, env=env, stdout=subprocess.PIPE)
     sampler = TreeSampler(proc.pid)
@@ -147,7 +152,10 @@ def validate_once(repo: Path, today: str, files: int) -> Run:
     sampler.join()
     if proc.returncode not in (0, 1):
         raise SystemExit(f"validate failed with exit code {proc.returncode}")
-    return Run(wall, files, usage.ru_maxrss * 1024, sampler.peak_rss, sampler.peak_pss, stdout)
+    cpu = usage.ru_utime + usage.ru_stime
+    return Run(
+        wall, files, usage.ru_maxrss * 1024, sampler.peak_rss, sampler.peak_pss, cpu, load, stdout
+    )
 
 
 def compare(report: bytes, manifest: dict[str, Any]) -> list[str]:
@@ -163,7 +171,8 @@ def compare(report: bytes, manifest: dict[str, Any]) -> list[str]:
 def describe(run: Run) -> str:
     return (
         f"{run.wall:6.2f} s  {run.rate:8.0f} files/s  max RSS {run.maxrss / MIB:6.0f} MiB  "
-        f"tree RSS {run.tree_rss / MIB:6.0f} MiB  tree PSS {run.tree_pss / MIB:6.0f} MiB"
+        f"tree RSS {run.tree_rss / MIB:6.0f} MiB  tree PSS {run.tree_pss / MIB:6.0f} MiB  "
+        f"CPU {run.cpu:5.1f} s  load {run.load:4.1f}"
     )
 
 
