@@ -75,6 +75,13 @@ def stale_schemas(registry: Registry, schemas: Path, label: str) -> list[Problem
 def validate(
     source: Source, today: date, schemas: Path | None = None, schemas_label: str = "schemas"
 ) -> ValidationResult:
+    with gcpause.paused():  # re-enabled in between, it would walk the whole registry once
+        return _validate(source, today, schemas, schemas_label)
+
+
+def _validate(
+    source: Source, today: date, schemas: Path | None, schemas_label: str
+) -> ValidationResult:
     loaded = load(source)
     problems = list(loaded.problems)
     files = loaded.registry.files if loaded.registry is not None else frozenset(source.paths())
