@@ -240,7 +240,10 @@ class Generator:
         self.plans = self._plan_operators(operators, users)
         self.defects: dict[tuple[int, int], Defect] = {}
         self.expected: list[Expected] = []
-        self.victims: dict[tuple[int, int], tuple[str, str]] = {}  # (rel, email)
+        # Users another operator's user will clash with: planned, then their file, e-mail
+        # and the line of the e-mail once written.
+        self.victim_slots: set[tuple[int, int]] = set()
+        self.victims: dict[tuple[int, int], tuple[str, str, int]] = {}
 
     # -- operators ---------------------------------------------------------------------------
 
@@ -626,7 +629,7 @@ class Generator:
                 used.add(partner)
             self.defects[target] = Defect(kind, partner)
             if kind == "login-id-clash" and partner:
-                self.victims[partner] = ("", "")
+                self.victim_slots.add(partner)
 
     def _expect(self, rel: str, line: int, rule: str, kind: str) -> None:
         self.expected.append(Expected(rel, line, rule, kind))
@@ -672,14 +675,15 @@ class Generator:
         if kind == "login-id-clash":
             # The same person registered by a second operator, the address in capitals.
             assert defect.partner is not None
-            victim_rel, victim_email = self.victims[defect.partner]
+            victim_rel, victim_email, victim_line = self.victims[defect.partner]
             doc["email"] = victim_email.upper()
             rel = layout.user_file(plan.code, victim_email)
-            self._expect(victim_rel, 2, "login-id-unique", kind)  # e-mail: line 2
-            self._expect(rel, 2, "login-id-unique", kind)
+            self._expect(victim_rel, victim_line, "login-id-unique", kind)
         bent = self._bend_user(plan, doc, kind)
         lines, where = emit(doc, layout.schema_comment(Kind.USER, rel))
-        if bent is not None:
+        if kind == "login-id-clash":
+            self._expect(rel, where[("email",)], "login-id-unique", kind)
+        elif bent is not None:
             path, rule = bent
             self._expect(rel, where[path], rule, kind)
         elif kind == "duplicate-key":
@@ -770,8 +774,8 @@ class Generator:
                     lines, where = emit(doc, layout.schema_comment(Kind.USER, rel))
                 else:
                     rel, lines, where = self._break_user(plan, rel, doc, defect, records)
-                if (plan.index, j) in self.victims:
-                    self.victims[(plan.index, j)] = (rel, doc["email"])
+                if (plan.index, j) in self.victim_slots:
+                    self.victims[(plan.index, j)] = (rel, doc["email"], where[("email",)])
                 records.append(UserRecord(rel, doc["permissions"], where))
                 yield rel, lines
             op_doc = self._operator_doc(plan, staff, addresses)
