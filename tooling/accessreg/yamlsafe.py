@@ -102,11 +102,10 @@ class _Unusual(Exception):  # noqa: N818 - control flow: take the general path
     pass
 
 
+# The scalar types an untagged document resolves to besides strings, built as PyYAML does.
 _SCALARS = {
-    f"tag:yaml.org,2002:{name}": yaml.constructor.SafeConstructor.yaml_constructors[
-        f"tag:yaml.org,2002:{name}"
-    ]
-    for name in ("null", "bool", "int", "float")
+    tag: yaml.constructor.SafeConstructor.yaml_constructors[tag]
+    for tag in (f"tag:yaml.org,2002:{name}" for name in ("null", "bool", "int", "float"))
 }
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
 
