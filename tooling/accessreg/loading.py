@@ -1,13 +1,13 @@
 """Read a registry: parse every file strictly, check it against its schema, build the models.
 
-Every problem is collected. Large registries are parsed on every core (the C YAML loader is
-the cost); the models are built in the main process from plain data.
+Every problem is collected. Large registries are read, parsed, checked and modelled on every
+core by forked workers, which send back finished models; the main process assembles them.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing import get_context
@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from accessreg import layout, schemagen, yamlsafe
+from accessreg import gcpause, layout, schemagen, yamlsafe
 from accessreg.layout import Kind
 from accessreg.model import CalendarFile, Catalog, MaintainersFile, Operator, User
 from accessreg.problems import Level, Problem, problem
@@ -99,6 +99,14 @@ def parse_all(
         _WORK = None
 
 
+MODELS: dict[Kind, type[BaseModel]] = {
+    Kind.OPERATOR: Operator,
+    Kind.USER: User,
+    Kind.MAINTAINERS: MaintainersFile,
+    Kind.CALENDAR: CalendarFile,
+}
+
+
 def _model(parsed: Parsed, cls: type[M], found: list[Problem]) -> M | None:
     if parsed.data is None:
         return None
@@ -109,6 +117,60 @@ def _model(parsed: Parsed, cls: type[M], found: list[Problem]) -> M | None:
             where = ".".join(str(p) for p in err["loc"])
             found.append(problem(parsed.rel, "schema", f"{where}: {err['msg']}", tuple(err["loc"])))
         return None
+
+
+def model_of(parsed: Parsed) -> tuple[BaseModel | None, list[Problem]]:
+    """One parsed file's model (None if it does not load) and its problems."""
+    found = list(parsed.problems)
+    return _model(parsed, MODELS[parsed.kind], found), found
+
+
+@dataclass(frozen=True)
+class _Batch:
+    """What a worker sends back for a slice of files: little to pickle when all is well."""
+
+    models: list[BaseModel | None]  # one per file of the slice
+    problems: dict[int, list[Problem]]  # by position in the slice; only files with problems
+
+
+def _load_slice(bounds: tuple[int, int]) -> _Batch:
+    assert _WORK is not None
+    source, by_kind, items = _WORK
+    batch = _Batch([], {})
+    for i, (rel, kind) in enumerate(items[slice(*bounds)]):
+        model, found = model_of(parse(rel, kind, source.read(rel), by_kind[kind]))
+        batch.models.append(model)
+        if found:
+            batch.problems[i] = found
+    return batch
+
+
+def _load_all(
+    source: Source, by_kind: dict[Kind, SchemaChecker], items: list[tuple[str, Kind]]
+) -> Iterator[tuple[BaseModel | None, list[Problem]]]:
+    """Every file's model and problems, in the order of ``items``.
+
+    A large registry is read, parsed, checked and modelled on every core: the workers send
+    back finished models, so the main process only assembles them.
+    """
+    global _WORK
+    workers = os.cpu_count() or 1
+    if len(items) < PARALLEL_MIN_FILES or workers < 2:
+        for rel, kind in items:
+            yield model_of(parse(rel, kind, source.read(rel), by_kind[kind]))
+        return
+    for kind in {kind for _, kind in items}:
+        by_kind[kind].compile()  # once, before the fork, not once per worker
+    step = max(1, len(items) // (workers * 16))  # small slices even out the workers' ends
+    bounds = [(i, min(i + step, len(items))) for i in range(0, len(items), step)]
+    _WORK = (source, by_kind, items)
+    try:
+        with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
+            for batch in pool.map(_load_slice, bounds):
+                for i, model in enumerate(batch.models):
+                    yield model, batch.problems.get(i, [])
+    finally:
+        _WORK = None
 
 
 def load_catalog(source: Source, rels: Sequence[str]) -> tuple[Catalog | None, list[Problem]]:
@@ -124,6 +186,11 @@ def load_catalog(source: Source, rels: Sequence[str]) -> tuple[Catalog | None, l
 def load(source: Source, reuse: Mapping[str, Parsed] | None = None) -> LoadResult:
     """Load every file of ``source``; files in ``reuse`` are taken as already parsed (by
     incremental validation, from its cache) instead of being read again."""
+    with gcpause.paused():  # forked workers inherit the pause
+        return _load(source, reuse or {})
+
+
+def _load(source: Source, reuse: Mapping[str, Parsed]) -> LoadResult:
     rels = source.paths()
     found: list[Problem] = []
     items: list[tuple[str, Kind]] = []
@@ -153,28 +220,24 @@ def load(source: Source, reuse: Mapping[str, Parsed] | None = None) -> LoadResul
     maintainers: MaintainersFile | None = None
     calendar: CalendarFile | None = None
     broken: set[str] = set()
-    reuse = reuse or {}
-    fresh = iter(parse_all(source, by_kind, [item for item in items if item[0] not in reuse]))
-    for parsed in [reuse[rel] if rel in reuse else next(fresh) for rel, _ in items]:
-        found.extend(parsed.problems)
-        if parsed.kind is Kind.USER:
-            user = _model(parsed, User, found)
-            if user is not None:
-                code = layout.operator_of(parsed.rel) or ""
-                users.append(UserEntry(parsed.rel, code, user))
+    fresh = _load_all(source, by_kind, [item for item in items if item[0] not in reuse])
+    for rel, kind in items:
+        model, problems = model_of(reuse[rel]) if rel in reuse else next(fresh)
+        found.extend(problems)
+        if kind is Kind.USER:
+            if isinstance(model, User):
+                users.append(UserEntry(rel, layout.operator_of(rel) or "", model))
             else:
-                broken.add(parsed.rel)
-        elif parsed.kind is Kind.OPERATOR:
-            operator = _model(parsed, Operator, found)
-            if operator is not None:
-                code = layout.operator_of(parsed.rel) or ""
-                operators[code] = OperatorEntry(parsed.rel, operator)
+                broken.add(rel)
+        elif kind is Kind.OPERATOR:
+            if isinstance(model, Operator):
+                operators[layout.operator_of(rel) or ""] = OperatorEntry(rel, model)
             else:
-                broken.add(parsed.rel)
-        elif parsed.kind is Kind.MAINTAINERS:
-            maintainers = _model(parsed, MaintainersFile, found)
-        elif parsed.kind is Kind.CALENDAR:
-            calendar = _model(parsed, CalendarFile, found)
+                broken.add(rel)
+        elif kind is Kind.MAINTAINERS:
+            maintainers = model if isinstance(model, MaintainersFile) else None
+        elif kind is Kind.CALENDAR:
+            calendar = model if isinstance(model, CalendarFile) else None
     registry = Registry(
         catalog=catalog,
         operators=operators,

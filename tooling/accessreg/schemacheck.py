@@ -24,7 +24,39 @@ Violation = tuple[DataPath, str]
 
 def _fast_form(schema: dict[str, Any]) -> dict[str, Any]:
     # fastjsonschema knows drafts 4-7; the keywords these schemas use mean the same there.
-    return {k: v for k, v in schema.items() if k not in ("$schema", "$id")}
+    body: dict[str, Any] = _enums({k: v for k, v in schema.items() if k not in ("$schema", "$id")})
+    return body
+
+
+def _enums(node: Any) -> Any:
+    """The schema with every ``oneOf`` of distinct constants written as the ``enum`` it means.
+
+    The catalog's permission codes are such lists (each code with its label). fastjsonschema
+    checks ``oneOf`` by trying every branch and raising for each mismatch, a large share of
+    the time to check a valid file; an ``enum`` is one membership test.
+    """
+    if isinstance(node, list):
+        return [_enums(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out = {k: _enums(v) for k, v in node.items()}
+    branches = node.get("oneOf")
+    if (
+        isinstance(branches, list)
+        and branches
+        and "enum" not in node
+        and all(
+            isinstance(b, dict) and "const" in b and b.keys() <= _ANNOTATED_CONST for b in branches
+        )
+    ):
+        consts = [b["const"] for b in branches]
+        if all(type(c) is str for c in consts) and len(set(consts)) == len(consts):
+            del out["oneOf"]
+            out["enum"] = consts
+    return out
+
+
+_ANNOTATED_CONST = {"const", "description", "title"}
 
 
 class SchemaChecker:

@@ -7,6 +7,7 @@ Schema see them; the models parse them.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import yaml
@@ -38,8 +39,44 @@ def _byte_position(raw: bytes, offset: int) -> tuple[int, int]:
     return raw.count(b"\n", 0, offset) + 1, len(raw[start:offset].decode(errors="replace")) + 1
 
 
+_STR = "tag:yaml.org,2002:str"
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+# Implicit resolvers by the first character of a plain scalar, as Resolver.resolve tries them.
+_Resolvers = list[tuple[str, re.Pattern[str]]]
+_WILDCARD: _Resolvers = _RESOLVERS.get(None, [])
+_BY_FIRST: dict[str, _Resolvers] = {
+    first: [*resolvers, *_WILDCARD] for first, resolvers in _RESOLVERS.items() if first is not None
+}
+
+
 class _Loader(yaml.CSafeLoader):
+    """CSafeLoader without timestamps; the composer's per-node callbacks made cheap.
+
+    The C composer calls these three methods for every node. With no path resolvers (the
+    only reason for the general versions' bookkeeping) they reduce to the lookups below,
+    which give the tags ``Resolver.resolve`` gives.
+    """
+
     yaml_implicit_resolvers = _RESOLVERS
+
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        pass
+
+    def ascend_resolver(self) -> None:
+        pass
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+        if kind is yaml.ScalarNode:
+            if implicit[0]:
+                for tag, regexp in _BY_FIRST.get(value[:1], _WILDCARD):
+                    if regexp.match(value):
+                        return tag
+            return _STR
+        return _SEQ if kind is yaml.SequenceNode else _MAP
+
+
+assert not _Loader.yaml_path_resolvers, "path resolvers need Resolver's own methods"
 
 
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> dict[Any, Any]:
@@ -64,6 +101,50 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> dict[Any, Any
 
 
 _Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
+
+
+class _Unusual(Exception):  # noqa: N818 - control flow: take the general path
+    pass
+
+
+# The scalar types an untagged document resolves to besides strings, built as PyYAML does.
+_SCALARS = {
+    tag: yaml.constructor.SafeConstructor.yaml_constructors[tag]
+    for tag in (f"tag:yaml.org,2002:{name}" for name in ("null", "bool", "int", "float"))
+}
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+
+
+def _build(node: yaml.Node) -> Any:
+    """The data of a composed document, as the loader's constructor would build it.
+
+    The general constructor spends most of the parsing time in bookkeeping that only aliases
+    and tags need, and those are refused anyway. This covers the plain case (mappings,
+    sequences, and the scalars an untagged document resolves to) and raises :class:`_Unusual`
+    for anything else, including a duplicate key, so that the general path reports it exactly
+    as before.
+    """
+    tag = node.tag
+    if tag == _STR:
+        return node.value
+    if tag == _MAP:
+        pairs = node.value
+        keys = [_build_key(key_node) for key_node, _ in pairs]
+        if len(set(keys)) != len(keys):
+            raise _Unusual
+        return {key: _build(value_node) for key, (_, value_node) in zip(keys, pairs, strict=True)}
+    if tag == _SEQ:
+        return [_build(item) for item in node.value]
+    construct = _SCALARS.get(tag)
+    if construct is None:
+        raise _Unusual
+    return construct(_CONSTRUCTOR, node)
+
+
+def _build_key(node: yaml.Node) -> Any:
+    if not isinstance(node, yaml.ScalarNode):
+        raise _Unusual
+    return _build(node)
 
 
 def _scan_events(raw: bytes) -> None:
@@ -98,7 +179,17 @@ def load(raw: bytes) -> Any:
         # Anchors, aliases and tags all need one of these bytes; only then pay for a scan.
         if b"&" in raw or b"*" in raw or b"!" in raw:
             _scan_events(raw)
-        return yaml.load(raw, Loader=_Loader)  # a CSafeLoader subclass
+        loader = _Loader(raw)  # a CSafeLoader subclass
+        try:
+            node = loader.get_single_node()
+            if node is None:
+                return None
+            try:
+                return _build(node)
+            except _Unusual:
+                return loader.construct_document(node)
+        finally:
+            loader.dispose()
     except yaml.reader.ReaderError as exc:  # bad bytes: its text would span two lines
         line, col = _byte_position(raw, exc.position)
         raise YamlProblem(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -28,17 +28,25 @@ def login_id_unique(reg: Registry, ctx: Context) -> Iterator[Problem]:
     permission-management system, so it may not be another operator's user's or window
     person's ID. A window person may also be a user of their own operator.
     """
+    contacts = [
+        (entry, i, contact.email.lower())
+        for entry in reg.iter_operators()
+        for i, contact in enumerate(entry.operator.contacts)
+    ]
+    user_ids = [u.user.email.lower() for u in reg.users]
+    # Count first: a registry of 200,000 users has few IDs held twice, if any.
+    counts = Counter(user_ids)
+    counts.update(login for _, _, login in contacts)
     holders: dict[str, list[_Holder]] = defaultdict(list)
-    for entry in reg.iter_operators():
-        for i, contact in enumerate(entry.operator.contacts):
-            holders[contact.email.lower()].append(
+    for entry, i, login in contacts:
+        if counts[login] > 1:
+            holders[login].append(
                 _Holder(entry.file, ("contacts", i, "email"), entry.operator.code, True)
             )
-    for u in reg.users:
-        holders[u.user.email.lower()].append(_Holder(u.file, ("email",), u.operator_code, False))
+    for u, login in zip(reg.users, user_ids, strict=True):
+        if counts[login] > 1:
+            holders[login].append(_Holder(u.file, ("email",), u.operator_code, False))
     for group in holders.values():
-        if len(group) < 2:
-            continue
         for holder in group:
             clashes = [
                 other

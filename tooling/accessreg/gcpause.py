@@ -1,0 +1,24 @@
+"""Pause Python's cyclic garbage collector while a large registry is built.
+
+Loading 200,000 files allocates millions of objects that all stay alive. The collector
+runs a full pass whenever the survivors have grown by a quarter, walking every object again
+each time; that cost a third of the main process's time while finding nothing, since these
+objects hold no reference cycles. Reference counting still frees everything as usual.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+
+@contextmanager
+def paused() -> Iterator[None]:
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
