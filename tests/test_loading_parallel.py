@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -58,9 +59,9 @@ def test_loading_pauses_the_collector_and_restores_it(monkeypatch: pytest.Monkey
     seen = []
     real = loading._load
 
-    def spy(source: DirectorySource) -> loading.LoadResult:
+    def spy(source: DirectorySource, reuse: Mapping[str, loading.Parsed]) -> loading.LoadResult:
         seen.append(gc.isenabled())
-        return real(source)
+        return real(source, reuse)
 
     monkeypatch.setattr(loading, "_load", spy)
     result = loading.load(DirectorySource(ROOT / "registry"))

@@ -42,7 +42,8 @@ def _reference(raw: bytes) -> Any:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        raise yamlsafe.YamlProblem("yaml-syntax", f"{exc.problem or exc}", line, col) from None
+        message = "; ".join(part for part in (exc.context, exc.problem) if part)
+        raise yamlsafe.YamlProblem("yaml-syntax", message, line, col) from None
     except yaml.YAMLError as exc:
         raise yamlsafe.YamlProblem("yaml-syntax", str(exc)) from None
 
@@ -102,4 +103,4 @@ def test_a_list_or_mapping_as_a_key_is_a_problem_not_a_crash() -> None:
         with pytest.raises(yamlsafe.YamlProblem) as caught:
             yamlsafe.load(text.encode())
         assert caught.value.rule == "yaml-syntax"
-        assert "key must be a plain value" in caught.value.message
+        assert "key must be plain text" in caught.value.message

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -330,3 +331,17 @@ def test_schema_missing_from_schemas_dir_is_stale(reg: RegistryFactory) -> None:
     assert _validate_with_schemas(reg) == [
         ("schema-stale", "schemas/calendar.schema.json", 1, "error")
     ]
+
+
+def test_a_symbolic_link_is_read_as_its_target_never_followed(
+    reg: RegistryFactory, tmp_path: Path
+) -> None:
+    secret = tmp_path / "outside.yaml"
+    secret.write_text("email: SECRET-VALUE\n", encoding="utf-8")
+    link = reg.root / "users" / "TESTOP01" / "link@test-gas.example.co.jp.yaml"
+    link.symlink_to(secret)
+    problems = reg.validate().problems
+    assert [(p.rule, p.file) for p in problems if p.level == "error"] == [
+        ("schema", "registry/users/TESTOP01/link@test-gas.example.co.jp.yaml")
+    ]
+    assert not any("SECRET" in p.message for p in problems)
