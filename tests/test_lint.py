@@ -20,8 +20,8 @@ def run_tool(*args: str) -> subprocess.CompletedProcess[str]:
 @pytest.mark.parametrize(
     "args",
     [
-        ("ruff", "check", "--no-cache", "tooling", "tests"),
-        ("ruff", "format", "--check", "--no-cache", "tooling", "tests"),
+        ("ruff", "check", "--no-cache", "tooling", "tests", "benchmarks"),
+        ("ruff", "format", "--check", "--no-cache", "tooling", "tests", "benchmarks"),
         ("mypy",),  # strict, on tooling/accessreg: [tool.mypy] in pyproject.toml
     ],
     ids=["ruff-check", "ruff-format", "mypy"],

@@ -47,7 +47,7 @@ class DirectorySource:
             fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
         except OSError as exc:
             if exc.errno == errno.ELOOP:
-                return os.readlink(path).encode("utf-8", "surrogateescape")
+                return str(Path(path).readlink()).encode("utf-8", "surrogateescape")
             raise
         try:
             chunks = []
