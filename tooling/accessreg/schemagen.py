@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
@@ -112,3 +113,15 @@ def generate_all(catalog: Catalog) -> dict[Kind, dict[str, Any]]:
 def dumps(schema: dict[str, Any]) -> str:
     """The committed text of a schema: stable, readable, ending with a newline."""
     return json.dumps(schema, ensure_ascii=False, indent=2) + "\n"
+
+
+def stale(catalog: Catalog, schemas: Path) -> dict[str, str]:
+    """The schema files of ``schemas`` that differ from what is generated (or are missing),
+    by file name, with the text they should hold."""
+    found: dict[str, str] = {}
+    for kind, schema in generate_all(catalog).items():
+        path = schemas / schema_file(kind)
+        text = dumps(schema)
+        if (path.read_text(encoding="utf-8") if path.exists() else None) != text:
+            found[schema_file(kind)] = text
+    return found

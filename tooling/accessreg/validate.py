@@ -9,7 +9,6 @@ from datetime import date
 from pathlib import Path
 
 from accessreg import gcpause, locate, schemagen
-from accessreg.layout import schema_file
 from accessreg.loading import load
 from accessreg.problems import Problem, problem
 from accessreg.registry import Registry
@@ -57,19 +56,15 @@ def locate_all(
 
 
 def stale_schemas(registry: Registry, schemas: Path, label: str) -> list[Problem]:
-    found = []
-    for kind, schema in schemagen.generate_all(registry.catalog).items():
-        path = schemas / schema_file(kind)
-        current = path.read_text(encoding="utf-8") if path.exists() else None
-        if current != schemagen.dumps(schema):
-            p = problem(
-                f"{label}/{schema_file(kind)}",
-                "schema-stale",
-                "this schema is not what the models and the catalog generate: run "
-                "`accessreg schemas` and commit the result",
-            )
-            found.append(p.located(1, 1))
-    return found
+    return [
+        problem(
+            f"{label}/{name}",
+            "schema-stale",
+            "this schema is not what the models and the catalog generate: run "
+            "`accessreg schemas` and commit the result",
+        ).located(1, 1)
+        for name in schemagen.stale(registry.catalog, schemas)
+    ]
 
 
 def validate(

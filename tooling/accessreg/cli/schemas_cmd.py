@@ -11,7 +11,7 @@ from accessreg import schemagen, workspace
 from accessreg.atomic import write_text
 from accessreg.cli.options import registry_option
 from accessreg.errors import ConfigError
-from accessreg.layout import SCHEMAS_DIR, schema_file
+from accessreg.layout import SCHEMAS_DIR
 from accessreg.loading import load_catalog
 from accessreg.sources import DirectorySource
 
@@ -27,17 +27,9 @@ def command(registry: Path | None, check: bool) -> None:
     if catalog is None:
         raise ConfigError("the catalog does not load; run `accessreg validate` to see why")
     out = root.resolve().parent / SCHEMAS_DIR
-    stale = []
-    for kind, schema in schemagen.generate_all(catalog).items():
-        path = out / schema_file(kind)
-        text = schemagen.dumps(schema)
-        current = path.read_text(encoding="utf-8") if path.exists() else None
-        if current == text:
-            continue
-        stale.append(workspace.display(path))
+    stale = schemagen.stale(catalog, out)
+    for name, text in stale.items():
         if not check:
-            write_text(path, text)
-    verb = "stale" if check else "written"
-    for name in stale:
-        click.echo(f"{verb}: {name}")
+            write_text(out / name, text)
+        click.echo(f"{'stale' if check else 'written'}: {workspace.display(out / name)}")
     sys.exit(1 if check and stale else 0)
