@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+import traceback
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -144,7 +145,38 @@ def shown(rel: str) -> str:
 def run_cli(
     *args: str, cwd: Path, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    """Run the real command line as a user would, from ``cwd``."""
+    """Run the real command line in-process, from ``cwd``, as a user would call it.
+
+    click's ``CliRunner`` gives the command its own stdin, stdout, stderr and environment. An
+    exception the command did not handle is what a user would see as a traceback: it is put
+    in stderr with exit code 1, as the process would. ``run_process`` starts a real process,
+    for the few end-to-end tests that are about the process itself.
+    """
+    from click.testing import CliRunner
+
+    from accessreg.cli import main
+
+    previous = Path.cwd()
+    os.chdir(cwd)
+    try:
+        result = CliRunner(env=env).invoke(main, list(args), prog_name="accessreg")
+    finally:
+        os.chdir(previous)
+    stderr = result.stderr
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        assert result.exc_info is not None
+        stderr += "Traceback (most recent call last):\n" + "".join(
+            traceback.format_exception(*result.exc_info)
+        )
+    return subprocess.CompletedProcess(
+        ["accessreg", *args], result.exit_code, result.stdout, stderr
+    )
+
+
+def run_process(
+    *args: str, cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m accessreg`` as a separate process, for end-to-end tests."""
     full_env = {**os.environ, "PYTHONPATH": str(ROOT / "tooling"), **(env or {})}
     return subprocess.run(
         [sys.executable, "-m", "accessreg", *args],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from edithelp import edit, refused, snapshot
 from regfactory import RegistryFactory
@@ -260,3 +261,23 @@ def test_help_lists_the_catalogs_codes_and_no_derived_system(reg: RegistryFactor
     assert "--info-site" not in flat and "--admin-console" not in flat
     change_help = " ".join(edit(reg, "user", "change", "--help").stdout.split())
     assert "none: remove the permission" in change_help
+
+
+def test_each_invocation_gets_the_options_of_its_own_catalog(tmp_path: Path) -> None:
+    """Two registries with different catalogs, edited in one process, one after the other:
+    the codes of the first must not leak into the second's options."""
+    first, second = RegistryFactory(tmp_path / "a"), RegistryFactory(tmp_path / "b")
+    catalog = first.root / "systems.yaml"
+    catalog.write_text(
+        catalog.read_text(encoding="utf-8").replace(
+            "      - {code: J1010, label: 権限あり, label_en: granted}\n",
+            "      - {code: J1010, label: 権限あり, label_en: granted}\n"
+            "      - {code: J2020, label: 試行権限, label_en: trial}\n",
+        ),
+        encoding="utf-8",
+    )
+    assert "J2020" in " ".join(edit(first, "user", "add", "--help").stdout.split())
+    assert "J2020" not in " ".join(edit(second, "user", "add", "--help").stdout.split())
+    refused_code = edit(second, *_add("--johs", "J2020"))
+    assert refused_code.returncode == 2, refused_code.stdout + refused_code.stderr
+    assert "J2020" in refused_code.stderr

@@ -113,7 +113,7 @@ def test_every_accessreg_command_and_option_exists(path: Path) -> None:
     lines = _command_lines(path)
     assert lines
     for name, *options in lines:
-        command = main.commands.get(name)
+        command = main.get_command(click.Context(main), name)
         assert isinstance(command, click.Command), name
         known = {opt for p in command.params for opt in p.opts}
         assert set(options) <= known, (name, set(options) - known)

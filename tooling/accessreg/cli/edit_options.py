@@ -69,23 +69,44 @@ def _permission_option(system: System, removable: bool) -> click.Option:
 
 
 class PermissionCommand(click.Command):
-    """A command with one option per system of the catalog, added when its line is parsed."""
+    """A command with one option per system of the catalog, made when its line is parsed.
+
+    The options belong to the invocation (its context), never to the command object: one
+    process may edit registries with different catalogs, and the options of one must not
+    leak into the next.
+    """
 
     removable = False  # whether `none` is offered (changing, not adding)
+    _META = "accessreg.permission_options"
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         catalog = _catalog(args)
+        extra: list[click.Parameter] = []
         if catalog is not None:
             known = {p.name for p in self.params}
-            for system in catalog.systems:
-                if system.derived is None and PERM_PREFIX + system.id not in known:
-                    self.params.append(_permission_option(system, self.removable))
-        else:
-            self.epilog = (
+            extra = [
+                _permission_option(system, self.removable)
+                for system in catalog.systems
+                if system.derived is None and PERM_PREFIX + system.id not in known
+            ]
+        ctx.meta[self._META] = (catalog is not None, extra)
+        return super().parse_args(ctx, args)
+
+    def get_params(self, ctx: click.Context) -> list[click.Parameter]:
+        _, extra = ctx.meta.get(self._META, (True, []))
+        params: list[click.Parameter] = super().get_params(ctx)
+        added = [p for p in params if p not in self.params]  # the help option
+        return [*self.params, *extra, *added]
+
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        found, _ = ctx.meta.get(self._META, (True, []))
+        if not found:
+            formatter.write_paragraph()
+            formatter.write_text(
                 "(The catalog registry/systems.yaml was not found: give --registry DIR to see "
                 "the permission options.)"
             )
-        return super().parse_args(ctx, args)
+        super().format_epilog(ctx, formatter)
 
 
 class RemovablePermissionCommand(PermissionCommand):
