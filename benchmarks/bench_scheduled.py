@@ -27,14 +27,14 @@ from typing import TypeVar
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tooling"))
 
-from accessreg.access import effective_access  # noqa: E402
-from accessreg.loading import load  # noqa: E402
+from accessreg.files.loading import load  # noqa: E402
+from accessreg.files.sources import DirectorySource  # noqa: E402
 from accessreg.model import Operator, User  # noqa: E402
-from accessreg.registry import OperatorEntry, Registry, UserEntry  # noqa: E402
+from accessreg.model.registry import OperatorEntry, Registry, UserEntry  # noqa: E402
+from accessreg.outputs.access import effective_access  # noqa: E402
 from accessreg.scheduled import inventory, lastlogins, membership, stale  # noqa: E402
 from accessreg.scheduled.expiry import expiry  # noqa: E402
-from accessreg.scheduled.notices import pending, recipients  # noqa: E402
-from accessreg.sources import DirectorySource  # noqa: E402
+from accessreg.scheduled.keyed_notices import pending, recipients  # noqa: E402
 
 T = TypeVar("T")
 TODAY = date(2026, 11, 22)

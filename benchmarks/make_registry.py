@@ -39,11 +39,10 @@ from yamlemit import DataPath, emit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tooling"))
 
-from accessreg import layout  # noqa: E402
-from accessreg.layout import Kind  # noqa: E402
-from accessreg.loading import load_catalog  # noqa: E402
-from accessreg.model import Catalog  # noqa: E402
-from accessreg.sources import DirectorySource  # noqa: E402
+from accessreg.files.loading import load_catalog  # noqa: E402
+from accessreg.files.sources import DirectorySource  # noqa: E402
+from accessreg.model import Catalog, layout  # noqa: E402
+from accessreg.model.layout import Kind  # noqa: E402
 
 DEFAULT_TODAY = date(2026, 11, 22)
 COPIED = ("systems.yaml", "maintainers.yaml", "calendar.yaml")

@@ -1,17 +1,13 @@
-"""Shared fixtures. Tests import the package from tooling/ of this checkout."""
+"""Shared fixtures. The package is imported from tooling/ of this checkout (pytest's
+``pythonpath`` setting in pyproject.toml); helpers are the ``tests.helpers`` package."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tooling"))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from regfactory import RegistryFactory  # noqa: E402
+from tests.helpers.regfactory import RegistryFactory
 
 
 @pytest.fixture

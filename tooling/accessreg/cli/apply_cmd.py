@@ -8,12 +8,13 @@ from pathlib import Path
 
 import click
 
-from accessreg import clock, workspace
 from accessreg.cli.options import date_option, today_option
+from accessreg.files import workspace
 from accessreg.outputs.csv_ import Encoding
 from accessreg.outputs.ldif import DEFAULT_BASE
 from accessreg.provision import apply, bundle, report
 from accessreg.provision.safety import DEFAULT_MAX_REMOVAL_SHARE
+from accessreg.timeline import clock
 
 
 @click.command("apply")

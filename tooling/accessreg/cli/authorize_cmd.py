@@ -7,9 +7,10 @@ import sys
 
 import click
 
-from accessreg import authorize_report, clock
 from accessreg.gitio.repo import GitRepository
-from accessreg.pullrequest import read_pull_request
+from accessreg.reporting import authorize_report
+from accessreg.review.pullrequest import read_pull_request
+from accessreg.timeline import clock
 
 
 @click.command("authorize")

@@ -8,11 +8,12 @@ from pathlib import Path
 import click
 from pydantic import ValidationError
 
-from accessreg import codeowners, workspace, yamlsafe
-from accessreg.atomic import write_text
 from accessreg.cli.options import registry_option
 from accessreg.errors import ConfigError
+from accessreg.files import workspace, yamlsafe
+from accessreg.files.atomic import write_text
 from accessreg.model import MaintainersFile
+from accessreg.review import codeowners
 
 
 def _maintainers(registry: Path) -> MaintainersFile:

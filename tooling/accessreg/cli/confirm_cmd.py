@@ -8,9 +8,10 @@ from pathlib import Path
 
 import click
 
-from accessreg import clock, workspace
 from accessreg.cli.options import today_option
+from accessreg.files import workspace
 from accessreg.provision import confirm, report
+from accessreg.timeline import clock
 
 
 @click.command("confirm")

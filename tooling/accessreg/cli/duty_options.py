@@ -11,10 +11,12 @@ from typing import Any, TypeVar
 
 import click
 
-from accessreg import clock, reporters, workspace
 from accessreg.errors import UsageError
+from accessreg.files import workspace
+from accessreg.reporting import reporters
 from accessreg.scheduled import report
 from accessreg.scheduled.run import RunRequest, run
+from accessreg.timeline import clock
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -16,15 +16,17 @@ from typing import Any, TypeVar
 
 import click
 
-from accessreg import clock, reporters, workspace
 from accessreg.cli.options import registry_option, today_option
 from accessreg.edit import Draft, Outcome, finish
 from accessreg.edit.users import NONE
-from accessreg.layout import REGISTRY_DIR
-from accessreg.loading import load_catalog
+from accessreg.files import workspace
+from accessreg.files.loading import load_catalog
+from accessreg.files.sources import DirectorySource
 from accessreg.model import Catalog, System
-from accessreg.problems import Level
-from accessreg.sources import DirectorySource
+from accessreg.model.layout import REGISTRY_DIR
+from accessreg.model.problems import Level
+from accessreg.reporting import reporters
+from accessreg.timeline import clock
 
 F = TypeVar("F", bound=Callable[..., Any])
 PERM_PREFIX = "perm_"

@@ -7,14 +7,14 @@ from pathlib import Path
 
 import click
 
-from accessreg import workspace
-from accessreg.atomic import write_text
 from accessreg.cli.options import registry_option
 from accessreg.errors import ConfigError
+from accessreg.files import workspace
+from accessreg.files.atomic import write_text
+from accessreg.files.loading import load_catalog
+from accessreg.files.sources import DirectorySource
 from accessreg.forms.definitions import forms
 from accessreg.forms.issueform import file_name, render
-from accessreg.loading import load_catalog
-from accessreg.sources import DirectorySource
 
 
 @click.command("forms")

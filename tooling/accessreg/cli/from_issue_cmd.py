@@ -10,9 +10,10 @@ from typing import TextIO
 
 import click
 
-from accessreg import clock, workspace
 from accessreg.cli.options import registry_option, today_option
+from accessreg.files import workspace
 from accessreg.forms.intake import from_issue
+from accessreg.timeline import clock
 
 
 @click.command("from-issue")

@@ -9,7 +9,7 @@ import click
 
 from accessreg.cli.edit_options import conclude, edit_options, open_draft
 from accessreg.cli.options import date_option
-from accessreg.edit import allowlist
+from accessreg.edit import ips
 
 
 @click.group("ip")
@@ -42,7 +42,7 @@ def add(
     if expires_on is None:
         raise click.UsageError("give --expires-on YYYY-MM-DD")
     draft = open_draft(registry, today)
-    allowlist.add(draft, operator, cidr, reason, expires_on)
+    ips.add(draft, operator, cidr, reason, expires_on)
     conclude(draft, dry_run)
 
 
@@ -60,5 +60,5 @@ def remove(
       accessreg ip remove --operator AOBAGS01 --cidr 41.203.64.10/32
     """
     draft = open_draft(registry, today)
-    allowlist.remove(draft, operator, cidr)
+    ips.remove(draft, operator, cidr)
     conclude(draft, dry_run)

@@ -8,12 +8,13 @@ from pathlib import Path
 
 import click
 
-from accessreg import authorize_report, clock
-from accessreg.atomic import write_text
 from accessreg.cli.options import date_option
+from accessreg.files.atomic import write_text
 from accessreg.gitio.repo import GitRepository
 from accessreg.plan import render_json, render_markdown, render_text
-from accessreg.pullrequest import read_pull_request
+from accessreg.reporting import authorize_report
+from accessreg.review.pullrequest import read_pull_request
+from accessreg.timeline import clock
 
 FORMATS = ("markdown", "json", "text")
 

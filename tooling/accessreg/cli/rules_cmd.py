@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from accessreg.rules_doc import markdown
+from accessreg.reporting.rules_doc import markdown
 
 
 @click.command("rules")

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import click
 
-from accessreg import schemagen, workspace
-from accessreg.atomic import write_text
 from accessreg.cli.options import registry_option
 from accessreg.errors import ConfigError
-from accessreg.layout import SCHEMAS_DIR
-from accessreg.loading import load_catalog
-from accessreg.sources import DirectorySource
+from accessreg.files import schemagen, workspace
+from accessreg.files.atomic import write_text
+from accessreg.files.loading import load_catalog
+from accessreg.files.sources import DirectorySource
+from accessreg.model.layout import SCHEMAS_DIR
 
 
 @click.command("schemas")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from accessreg import workspace
+from accessreg.files import workspace
 from accessreg.provision import confirm, status
 
 

@@ -8,14 +8,16 @@ from pathlib import Path
 
 import click
 
-from accessreg import clock, reporters, workspace
 from accessreg.cli.options import registry_option, today_option
 from accessreg.errors import UsageError
+from accessreg.files import workspace
+from accessreg.files.sources import DirectorySource
 from accessreg.gitio.repo import GitRepository
-from accessreg.incremental import validate_incremental
-from accessreg.problems import has_errors
-from accessreg.sources import DirectorySource
-from accessreg.validate import validate
+from accessreg.model.problems import has_errors
+from accessreg.reporting import reporters
+from accessreg.timeline import clock
+from accessreg.validation import validate_incremental
+from accessreg.validation.validate import validate
 
 
 @click.command("validate")

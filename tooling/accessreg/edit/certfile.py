@@ -18,8 +18,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
-from accessreg.clock import JST
 from accessreg.edit.draft import EditRefused
+from accessreg.timeline.clock import JST
 
 _PEM_LABEL = re.compile(rb"-----BEGIN ([A-Z0-9 ]+)-----")
 KEY_ADVICE = (

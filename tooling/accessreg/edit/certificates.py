@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from accessreg import layout
 from accessreg.edit import certfile, targets, yamldoc
 from accessreg.edit.draft import Draft, EditRefused
 from accessreg.edit.operators import OPERATOR_FIELDS
+from accessreg.model import layout
 
 
 @dataclass(frozen=True)

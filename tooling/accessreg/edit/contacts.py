@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from accessreg import layout
 from accessreg.edit import targets, yamldoc
 from accessreg.edit.draft import Draft, EditRefused
 from accessreg.edit.operators import OPERATOR_FIELDS, ContactSpec, contact_map
+from accessreg.model import layout
 
 
 def _index(contacts: list[object], email: str) -> int | None:

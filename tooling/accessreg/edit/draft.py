@@ -14,15 +14,15 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
-from accessreg import atomic
 from accessreg.edit import yamldoc
 from accessreg.edit.yamldoc import Document
 from accessreg.errors import AccessregError, ConfigError
-from accessreg.layout import Kind
-from accessreg.problems import Level, Problem
-from accessreg.registry import Registry
-from accessreg.sources import DirectorySource, MemorySource
-from accessreg.validate import ValidationResult, validate
+from accessreg.files import atomic
+from accessreg.files.sources import DirectorySource, MemorySource
+from accessreg.model.layout import Kind
+from accessreg.model.problems import Level, Problem
+from accessreg.model.registry import Registry
+from accessreg.validation.validate import ValidationResult, validate
 
 Action = Literal["added", "modified", "removed"]
 

@@ -7,11 +7,10 @@ from datetime import date
 
 from ruamel.yaml.comments import CommentedMap
 
-from accessreg import layout
 from accessreg.edit import targets, yamldoc
 from accessreg.edit.draft import Draft, EditRefused
-from accessreg.layout import Kind
-from accessreg.model import Contact, Operator
+from accessreg.model import Contact, Operator, layout
+from accessreg.model.layout import Kind
 
 OPERATOR_FIELDS = tuple(Operator.model_fields)
 CONTACT_FIELDS = tuple(Contact.model_fields)

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from accessreg import layout
 from accessreg.edit.draft import Draft, EditRefused
-from accessreg.model import Operator
+from accessreg.model import Operator, layout
 from accessreg.model.base import LOGIN_ID_MESSAGE
 
 

@@ -7,11 +7,10 @@ from dataclasses import dataclass, field
 
 from ruamel.yaml.comments import CommentedMap
 
-from accessreg import layout
 from accessreg.edit import targets, yamldoc
 from accessreg.edit.draft import Draft, EditRefused
-from accessreg.layout import Kind
-from accessreg.model import Catalog, User
+from accessreg.model import Catalog, User, layout
+from accessreg.model.layout import Kind
 
 NONE = "none"  # an option value that removes a permission
 USER_FIELDS = tuple(User.model_fields)

@@ -22,8 +22,8 @@ from ruamel.yaml.scalarstring import (
     SingleQuotedScalarString,
 )
 
-from accessreg import layout
-from accessreg.layout import Kind
+from accessreg.model import layout
+from accessreg.model.layout import Kind
 
 Document = CommentedMap
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from accessreg import layout
-from accessreg.authorize import AuthContext, Decision, decide, logins_by_operator
 from accessreg.gitio.repo import PathChange
-from accessreg.layout import REGISTRY_DIR, Kind
-from accessreg.registry import Registry
+from accessreg.model import layout
+from accessreg.model.layout import REGISTRY_DIR, Kind
+from accessreg.model.registry import Registry
+from accessreg.review.authorize import AuthContext, Decision, decide, logins_by_operator
 
 
 def check(

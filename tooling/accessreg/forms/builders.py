@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
-from accessreg.edit import Draft, allowlist, certificates, contacts, operators, users
+from accessreg.edit import Draft, certificates, contacts, ips, operators, users
 from accessreg.forms.body import Answer, FormProblem
 from accessreg.forms.definitions import Form
 
@@ -190,7 +190,7 @@ def cert_add(a: Answers) -> Operation:
 def ip(a: Answers) -> Operation:
     code, cidr = a.need("operator"), a.need("cidr")
     if a.text("action") == "remove":
-        return lambda d: allowlist.remove(d, code, cidr)
+        return lambda d: ips.remove(d, code, cidr)
     reason = a.need("reason", " for adding")
     expires = a.day("expires_on") if a.text("expires_on") else None
     if expires is None and a.text("expires_on") is None:
@@ -198,7 +198,7 @@ def ip(a: Answers) -> Operation:
 
     def run(d: Draft) -> None:
         assert expires is not None  # the answers' problems are checked before running
-        allowlist.add(d, code, cidr, reason, expires)
+        ips.add(d, code, cidr, reason, expires)
 
     return run
 

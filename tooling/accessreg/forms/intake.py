@@ -18,14 +18,14 @@ from typing import Any
 
 from accessreg.edit import Draft, EditRefused, FileChange, finish
 from accessreg.errors import ConfigError
+from accessreg.files.loading import load, load_catalog
+from accessreg.files.sources import DirectorySource, MemorySource
 from accessreg.forms import authority, body, wording
 from accessreg.forms.builders import BUILDERS, Answers
 from accessreg.forms.definitions import Form, forms
 from accessreg.forms.markdown import code_span, fenced
-from accessreg.loading import load, load_catalog
 from accessreg.model.base import GITHUB_LOGIN
-from accessreg.problems import Level, Problem
-from accessreg.sources import DirectorySource, MemorySource
+from accessreg.model.problems import Level, Problem
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from accessreg.forms.definitions import Form
 from accessreg.forms.markdown import code_span
-from accessreg.problems import Problem
+from accessreg.model.problems import Problem
 
 # What each finding means for the applicant, in the words of the seed's forms.
 RULE_JA = {

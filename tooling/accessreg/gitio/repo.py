@@ -21,7 +21,7 @@ from typing import IO, Any, Literal
 import git
 
 from accessreg.errors import ConfigError, UsageError
-from accessreg.sources import MemorySource
+from accessreg.files.sources import MemorySource
 
 ChangeStatus = Literal["A", "C", "D", "M", "R", "T"]
 _BLOB_MODES = frozenset({"100644", "100755", "120000"})

@@ -21,8 +21,8 @@ from typing import Any
 
 import jinja2
 
-from accessreg.clock import JST
 from accessreg.errors import ConfigError
+from accessreg.timeline.clock import JST
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u0085\u2028\u2029]+")
 

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from accessreg.access import AccessChange, ChangeKind, Person
 from accessreg.errors import ProblemsFound
 from accessreg.model import Catalog
+from accessreg.outputs.access import AccessChange, ChangeKind, Person
 
 
 class Encoding(StrEnum):

@@ -13,7 +13,7 @@ import base64
 import re
 from collections.abc import Iterable
 
-from accessreg.access import Access, Person, memberships
+from accessreg.outputs.access import Access, Person, memberships
 
 DEFAULT_BASE = "dc=accessreg,dc=example"
 PERSON_CLASSES = ("top", "person", "organizationalPerson", "inetOrgPerson")

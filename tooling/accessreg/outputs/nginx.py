@@ -12,7 +12,7 @@ free text never reaches the configuration.
 
 from __future__ import annotations
 
-from accessreg.whitelist import Whitelist
+from accessreg.outputs.whitelist import Whitelist
 
 
 def ip_variable(system: str) -> str:

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import quote
 
-from accessreg.access import Access, Person, memberships
+from accessreg.outputs.access import Access, Person, memberships
 
 BULK = "urn:ietf:params:scim:api:messages:2.0:BulkRequest"
 USER = "urn:ietf:params:scim:schemas:core:2.0:User"

@@ -11,9 +11,16 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from typing import TypeVar
 
-from accessreg import layout
-from accessreg.business_days import ChangeKind, Effective, Schedule
-from accessreg.model import Certificate, Contact, IpAllowEntry, Operator, Subcontractor, User
+from accessreg.model import (
+    Certificate,
+    Contact,
+    IpAllowEntry,
+    Operator,
+    Subcontractor,
+    User,
+    layout,
+)
+from accessreg.model.registry import Registry
 from accessreg.plan.model import (
     AllowedIpChange,
     Application,
@@ -31,7 +38,7 @@ from accessreg.plan.model import (
     UserChange,
     WindowPersonChange,
 )
-from accessreg.registry import Registry
+from accessreg.timeline.business_days import ChangeKind, Effective, Schedule
 
 ADMIN_CONSOLE = "admin_console"  # the permission-management system window persons get
 GRANTED = "granted"

@@ -16,8 +16,8 @@ from datetime import date
 from enum import StrEnum
 from typing import Any, Literal
 
-from accessreg.business_days import ChangeKind, Effective
 from accessreg.model import Certificate, Contact, IpAllowEntry, Operator, Subcontractor, User
+from accessreg.timeline.business_days import ChangeKind, Effective
 
 Action = ChangeKind  # add / change / remove
 

@@ -13,8 +13,8 @@ from datetime import date
 from enum import Enum
 from typing import Any
 
-from accessreg.business_days import Effective
 from accessreg.plan.model import FieldChange, Item, OperatorPlan, Plan
+from accessreg.timeline.business_days import Effective
 
 FORMAT = "accessreg-plan/1"
 

@@ -12,16 +12,16 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
-from accessreg import layout
-from accessreg.business_days import Schedule
 from accessreg.errors import ConfigError
+from accessreg.files.loading import load
+from accessreg.files.sources import MemorySource
 from accessreg.gitio.repo import GitRepository, PathChange
-from accessreg.layout import REGISTRY_DIR, Kind
-from accessreg.loading import load
+from accessreg.model import layout
+from accessreg.model.layout import REGISTRY_DIR, Kind
+from accessreg.model.registry import Registry
 from accessreg.plan.diff import compute_plan
 from accessreg.plan.model import Plan, Revisions
-from accessreg.registry import Registry
-from accessreg.sources import MemorySource
+from accessreg.timeline.business_days import Schedule
 
 CATALOG = "systems.yaml"
 

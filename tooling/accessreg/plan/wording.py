@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from accessreg.business_days import Effective
 from accessreg.plan.model import (
     AllowedIpChange,
     CertificateChange,
@@ -15,6 +14,7 @@ from accessreg.plan.model import (
     UserChange,
     WindowPersonChange,
 )
+from accessreg.timeline.business_days import Effective
 
 SUBJECT_LABELS = {
     "operator": "operator",

@@ -19,16 +19,16 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from accessreg import atomic, reporters
-from accessreg.clock import JST
 from accessreg.errors import ConfigError, ProblemsFound, UsageError
+from accessreg.files import atomic
 from accessreg.gitio.repo import GitRepository
 from accessreg.gitio.state import StateStore
 from accessreg.mail.compose import Composed, compose
 from accessreg.mail.smtp import SmtpSettings, sender_from_env
-from accessreg.problems import Level
+from accessreg.model.problems import Level
+from accessreg.model.registry import Registry
 from accessreg.provision import bundle, completion, notices, safety
-from accessreg.provision.history import PREFIX, History, Snapshots, history
+from accessreg.provision.merges import PREFIX, History, Snapshots, history
 from accessreg.provision.sending import MailOutcome, TransportFactory, send_or_hold, smtp_session
 from accessreg.provision.state import (
     ApplicationRecord,
@@ -37,8 +37,9 @@ from accessreg.provision.state import (
     State,
     SystemProgress,
 )
-from accessreg.registry import Registry
-from accessreg.validate import validate
+from accessreg.reporting import reporters
+from accessreg.timeline.clock import JST
+from accessreg.validation.validate import validate
 
 
 @dataclass(frozen=True)

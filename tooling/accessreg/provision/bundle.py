@@ -24,13 +24,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from accessreg.access import holders
 from accessreg.mail.compose import Composed, eml_name
-from accessreg.outputs import allowlist, csv_, ldif, nginx, scim
+from accessreg.model.registry import Registry
+from accessreg.outputs import csv_, ldif, nginx, scim, whitelist_text
+from accessreg.outputs.access import holders
 from accessreg.outputs.csv_ import CannotEncode, DatedChange, Encoding
-from accessreg.provision.history import History
-from accessreg.registry import Registry
-from accessreg.whitelist import whitelists
+from accessreg.outputs.whitelist import whitelists
+from accessreg.provision.merges import History
 
 FORMAT = "accessreg-apply/1"
 
@@ -80,8 +80,8 @@ def whitelist_files(registry: Registry, today: date) -> dict[str, bytes]:
         where = f"whitelist/{wl.system}"
         files[f"{where}/ip-geo.conf"] = nginx.geo(wl)
         files[f"{where}/cert-map.conf"] = nginx.certificate_map(wl)
-        files[f"{where}/allowlist.txt"] = allowlist.text(wl)
-        files[f"{where}/allowlist.json"] = allowlist.document(wl)
+        files[f"{where}/allowlist.txt"] = whitelist_text.text(wl)
+        files[f"{where}/allowlist.json"] = whitelist_text.document(wl)
     return files
 
 

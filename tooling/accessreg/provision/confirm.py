@@ -8,15 +8,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from accessreg import atomic
 from accessreg.errors import ConfigError
+from accessreg.files import atomic
 from accessreg.gitio.repo import GitRepository
 from accessreg.gitio.state import StateStore
 from accessreg.mail.compose import compose, eml_name
 from accessreg.mail.smtp import SmtpSettings, sender_from_env
 from accessreg.model import Catalog
 from accessreg.provision import completion
-from accessreg.provision.history import Snapshots
+from accessreg.provision.merges import Snapshots
 from accessreg.provision.sending import MailOutcome, TransportFactory, send_or_hold, smtp_session
 from accessreg.provision.state import BatchRecord, Ledger
 from accessreg.provision.status import Progress, progress_of

@@ -15,10 +15,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from accessreg.access import ChangeKind, affiliation_name
-from accessreg.business_days import Effective
 from accessreg.mail.compose import Notice, Recipient
 from accessreg.model import Catalog, Contact, Operator, System
+from accessreg.outputs.access import ChangeKind, affiliation_name
 from accessreg.plan import (
     AllowedIpChange,
     CertificateChange,
@@ -29,8 +28,9 @@ from accessreg.plan import (
     UserChange,
     WindowPersonChange,
 )
-from accessreg.provision.history import Step
+from accessreg.provision.merges import Step
 from accessreg.provision.state import ApplicationRecord, BatchRecord
+from accessreg.timeline.business_days import Effective
 
 DONE, NOT_DONE, NOT_NEEDED = "済", "未済", "（不要）"
 IN_PROGRESS, COMPLETE = "処理中", "処理完了"

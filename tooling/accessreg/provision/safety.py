@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from accessreg.access import Access
 from accessreg.errors import ProblemsFound
+from accessreg.outputs.access import Access
 
 DEFAULT_MAX_REMOVAL_SHARE = 0.25
 

@@ -7,11 +7,11 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 
-from accessreg.clock import JST
 from accessreg.mail.compose import Composed
 from accessreg.mail.delivery import Transport, deliver
 from accessreg.mail.smtp import SmtpSettings, SmtpTransport
 from accessreg.provision.state import Ledger
+from accessreg.timeline.clock import JST
 
 TransportFactory = Callable[[SmtpSettings], AbstractContextManager[Transport]]
 

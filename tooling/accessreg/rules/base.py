@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from accessreg.problems import Problem
-from accessreg.registry import Registry
+from accessreg.model.problems import Problem
+from accessreg.model.registry import Registry
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from accessreg.model import ClosedRange
-from accessreg.problems import Problem, problem
-from accessreg.registry import Registry
+from accessreg.model.problems import Problem, problem
+from accessreg.model.registry import Registry
 from accessreg.rules.base import Context, Scope, rule
 
 CATALOG_FILE = "systems.yaml"

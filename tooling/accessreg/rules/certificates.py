@@ -7,10 +7,10 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 from accessreg.model import Certificate
-from accessreg.periods import years_later
-from accessreg.problems import DataPath, Level, Problem, problem
-from accessreg.registry import Registry
+from accessreg.model.problems import DataPath, Level, Problem, problem
+from accessreg.model.registry import Registry
 from accessreg.rules.base import Context, Scope, rule
+from accessreg.timeline.periods import years_later
 
 VALIDITY_YEARS = 2
 SLACK = timedelta(days=1)  # an end written as the anniversary itself, not the day before

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from accessreg import layout
-from accessreg.problems import Problem, problem
-from accessreg.registry import Registry
+from accessreg.model import layout
+from accessreg.model.problems import Problem, problem
+from accessreg.model.registry import Registry
 from accessreg.rules.base import Context, Scope, rule
 
 

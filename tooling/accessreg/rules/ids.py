@@ -6,8 +6,8 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from accessreg.problems import DataPath, Problem, problem
-from accessreg.registry import Registry
+from accessreg.model.problems import DataPath, Problem, problem
+from accessreg.model.registry import Registry
 from accessreg.rules.base import Context, Scope, rule
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterator
 
-from accessreg.problems import Problem, problem
-from accessreg.registry import Registry
+from accessreg.model.problems import Problem, problem
+from accessreg.model.registry import Registry
 from accessreg.rules.base import Context, Scope, rule
 
 MAX_PREFIX = {4: 24, 6: 48}  # the widest prefix one entry may allow

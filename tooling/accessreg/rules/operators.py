@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from accessreg.periods import years_later
-from accessreg.problems import Problem, problem
-from accessreg.registry import Registry
+from accessreg.model.problems import Problem, problem
+from accessreg.model.registry import Registry
 from accessreg.rules.base import Context, Scope, rule
+from accessreg.timeline.periods import years_later
 
 
 @rule("contact-primary", "000 §2-4 note 1", Scope.OPERATORS)

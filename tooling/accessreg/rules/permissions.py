@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 
-from accessreg.problems import Level, Problem, problem
-from accessreg.registry import Registry
+from accessreg.model.problems import Level, Problem, problem
+from accessreg.model.registry import Registry
 from accessreg.rules.base import Context, Scope, rule
 
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from accessreg.registry import Registry
+from accessreg.edit.yamledit import without_keys
+from accessreg.model.registry import Registry
 from accessreg.scheduled.stale import StaleResult, UserAge
-from accessreg.yamledit import without_keys
 
 BRANCH_PREFIX = "accessreg/stale-deletions/"
 

@@ -15,8 +15,8 @@ from datetime import date
 from enum import StrEnum
 
 from accessreg.model import Certificate, IpAllowEntry
-from accessreg.registry import Registry
-from accessreg.scheduled.notices import Item, Notice
+from accessreg.model.registry import Registry
+from accessreg.scheduled.keyed_notices import Item, Notice
 from accessreg.scheduled.outcome import Outcome, Table
 
 FIRST_NOTICE_DAYS = 60

@@ -16,14 +16,14 @@ from dataclasses import dataclass
 from datetime import date
 from functools import partial
 
-from accessreg import layout
-from accessreg.access import Access, Person, holders
 from accessreg.errors import UsageError
+from accessreg.model import layout
+from accessreg.model.registry import Registry
 from accessreg.outputs import csv_
-from accessreg.periods import months_later
-from accessreg.registry import Registry
-from accessreg.scheduled.notices import Document, Notice
+from accessreg.outputs.access import Access, Person, holders
+from accessreg.scheduled.keyed_notices import Document, Notice
 from accessreg.scheduled.outcome import Outcome, Table
+from accessreg.timeline.periods import months_later
 
 DEFAULT_MONTHS = 6
 

@@ -24,9 +24,9 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
 
-from accessreg.clock import JST
 from accessreg.errors import UsageError
-from accessreg.problems import Level, Problem
+from accessreg.model.problems import Level, Problem
+from accessreg.timeline.clock import JST
 
 RULE = "last-logins"
 ID_HEADERS = frozenset(

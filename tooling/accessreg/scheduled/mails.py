@@ -12,9 +12,9 @@ from datetime import date
 
 from accessreg.mail import compose
 from accessreg.mail.attach import Attachment, attach
-from accessreg.registry import Registry
+from accessreg.model.registry import Registry
 from accessreg.scheduled.deletions import branch_name
-from accessreg.scheduled.notices import Document, Mail
+from accessreg.scheduled.keyed_notices import Document, Mail
 
 
 def template(kind: str) -> str:

@@ -12,10 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from accessreg.periods import months_later, years_later
-from accessreg.registry import Registry
-from accessreg.scheduled.notices import Notice
+from accessreg.model.registry import Registry
+from accessreg.scheduled.keyed_notices import Notice
 from accessreg.scheduled.outcome import Outcome, Table
+from accessreg.timeline.periods import months_later, years_later
 
 REMINDER_MONTHS = 11
 

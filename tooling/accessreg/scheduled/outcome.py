@@ -6,9 +6,9 @@ import csv
 import io
 from dataclasses import dataclass, field
 
+from accessreg.model.problems import Problem
 from accessreg.outputs.csv_ import neutralise
-from accessreg.problems import Problem
-from accessreg.scheduled.notices import Document, Notice
+from accessreg.scheduled.keyed_notices import Document, Notice
 
 
 @dataclass(frozen=True)

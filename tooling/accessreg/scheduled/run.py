@@ -24,30 +24,31 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from accessreg import atomic, reporters
-from accessreg.access import effective_access
-from accessreg.clock import JST
 from accessreg.errors import ConfigError, ProblemsFound, UsageError
+from accessreg.files import atomic
+from accessreg.files.loading import load
+from accessreg.files.sources import MemorySource
+from accessreg.gitio.added import added_on
 from accessreg.gitio.branches import BranchChange, Branches
-from accessreg.gitio.history import added_on
 from accessreg.gitio.repo import GitRepository
 from accessreg.gitio.state import StateStore
-from accessreg.loading import load
 from accessreg.mail.compose import Composed, eml_name
 from accessreg.mail.delivery import deliver
 from accessreg.mail.smtp import SmtpSettings, sender_from_env
-from accessreg.problems import Level, Problem
+from accessreg.model.problems import Level, Problem
+from accessreg.model.registry import Registry
+from accessreg.outputs.access import effective_access
 from accessreg.provision.bundle import whitelist_files
-from accessreg.provision.history import PREFIX
+from accessreg.provision.merges import PREFIX
 from accessreg.provision.sending import TransportFactory, smtp_session
 from accessreg.provision.state import Ledger
-from accessreg.registry import Registry
+from accessreg.reporting import reporters
 from accessreg.scheduled import deletions, inventory, lastlogins, mails, membership, stale
 from accessreg.scheduled.expiry import expiry
+from accessreg.scheduled.keyed_notices import Mail, Notice, log_key, pending, recipients
 from accessreg.scheduled.log import DUTIES_REF, NoticeLog
-from accessreg.scheduled.notices import Mail, Notice, log_key, pending, recipients
 from accessreg.scheduled.outcome import Outcome
-from accessreg.sources import MemorySource
+from accessreg.timeline.clock import JST
 
 DUTIES = ("expiry", "stale", "inventory", "membership")
 FORMAT = "accessreg-scheduled/1"

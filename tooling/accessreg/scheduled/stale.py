@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
 
-from accessreg.registry import Registry, UserEntry
+from accessreg.model.registry import Registry, UserEntry
+from accessreg.scheduled.keyed_notices import Item, Notice
 from accessreg.scheduled.lastlogins import LastLogins
-from accessreg.scheduled.notices import Item, Notice
 from accessreg.scheduled.outcome import Outcome, Table
 
 DEFAULT_PROVIDER = "tokyo_gas_network"

@@ -1,0 +1,256 @@
+"""accessreg apply against real git repositories: ranges, deletions, rails, atomic outputs."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.helpers.gitrepo import GitRegistry
+from tests.helpers.provisioning import accessreg, deltas, merge, read_csv, state, tree
+from tests.helpers.regfactory import RegistryFactory
+
+USER1 = "user1@test-gas.example.co.jp"
+USER2 = "user2@test-gas.example.co.jp"
+USER3 = "user3@test-gas.example.co.jp"
+ON = "2026-12-03"  # accepted on a Thursday: M is 2026-12-16
+DAY = ["--today", ON, "--accepted-on", ON]
+
+
+@pytest.fixture
+def gr(reg: RegistryFactory) -> Iterator[GitRegistry]:
+    reg.user(email=USER2, name="二宮 二郎", permissions={"taxis": "1010", "juju": "granted"})
+    reg.user(email=USER3, name="三好 三郎", permissions={"johs": "J1010"})
+    made = GitRegistry(reg)
+    made.commit("three users")
+    yield made
+    made.close()
+
+
+def _initial(gr: GitRegistry, tmp_path: Path) -> None:
+    result = accessreg(
+        gr, "apply", "--out", str(tmp_path / "initial"), "--initial", "--confirm", *DAY
+    )
+    assert result.returncode == 0, result.stderr
+    assert state(gr)["applied"] == gr.rev()
+
+
+def test_a_dry_run_writes_outputs_and_records_nothing(gr: GitRegistry, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = accessreg(gr, "apply", "--out", str(out), "--initial", *DAY)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("dry run (nothing sent, nothing recorded)")
+    assert "would send: 1 (1 written)" in result.stdout
+    assert state(gr) == {}
+    files = tree(out)
+    assert "imports/taxis/snapshot.csv" in files and "ldif/delta.ldif" in files
+    assert [name for name in files if name.startswith("mail/")] == [
+        name for name in files if name.startswith("mail/2026") and "-accepted-" in name
+    ]
+    manifest = json.loads(files["manifest.json"])
+    assert manifest["head"] == gr.rev()
+    assert manifest["processing_days"] == ["2026-12-16"]
+    assert set(manifest["files"]) == set(files) - {"manifest.json", ".accessreg-output"}
+
+
+def test_the_first_apply_must_say_where_to_start(gr: GitRegistry, tmp_path: Path) -> None:
+    result = accessreg(gr, "apply", "--out", str(tmp_path / "out"), *DAY)
+    assert result.returncode == 2
+    assert "no applied revision is recorded yet" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_several_merges_before_one_apply_still_produce_every_deletion(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    _initial(gr, tmp_path)
+    first = merge(gr, "remove-user2", lambda: gr.remove(f"users/TESTOP01/{USER2}.yaml"))
+    merge(
+        gr, "add-user4", lambda: gr.reg.user(email="user4@test-gas.example.co.jp", name="四方 四郎")
+    )
+    last = merge(gr, "change-user1", lambda: gr.reg.user(permissions={"taxis": "1012"}))
+    out = tmp_path / "out"
+    result = accessreg(gr, "apply", "--out", str(out), "--confirm", *DAY)
+    assert result.returncode == 0, result.stderr
+    taxis = {(r["区分"], r["メールアドレス（ID）"], r["権限コード"]) for r in deltas(out, "taxis")}
+    assert taxis == {
+        ("抹消", USER2, "1010"),
+        ("新規", "user4@test-gas.example.co.jp", "1011"),
+        ("変更", USER1, "1012"),
+    }
+    assert {(r["区分"], r["メールアドレス（ID）"]) for r in deltas(out, "juju")} == {
+        ("抹消", USER2)
+    }
+    assert (
+        f"dn: uid={USER2},ou=people,dc=accessreg,dc=example\nchangetype: delete"
+        in (out / "ldif/delta.ldif").read_text()
+    )
+    scim_ops = json.loads((out / "scim/delta.json").read_text())["Operations"]
+    assert {"method": "DELETE", "path": f"/Users/{USER2}"} in scim_ops
+    # Each merge is its own application, with its own acceptance notice.
+    recorded = state(gr)
+    (batch,) = [b for b in recorded["batches"].values() if b["head"] == last]
+    assert batch["applications"][0]["commit"] == first
+    assert [a["kinds"] for a in batch["applications"]] == [
+        ["利用権限の抹消申請"],
+        ["利用権限の設定申請"],
+        ["利用権限の変更申請"],
+    ]
+    assert recorded["applied"] == last
+    assert len([f for f in tree(out) if f.startswith("mail/")]) == 3
+
+
+def test_deletion_is_dated_by_the_merge_that_made_it(gr: GitRegistry, tmp_path: Path) -> None:
+    _initial(gr, tmp_path)
+    merge(gr, "remove-user2", lambda: gr.remove(f"users/TESTOP01/{USER2}.yaml"))
+    out = tmp_path / "out"
+    assert accessreg(gr, "apply", "--out", str(out), *DAY).returncode == 0
+    rows = {r["メールアドレス（ID）"]: r for r in deltas(out, "taxis")}
+    assert rows[USER2]["適用日"] == "2026-12-04"  # TAXIS: the day after (000 §5-3)
+    (juju,) = deltas(out, "juju")
+    assert juju["適用日"] == ""  # JUJU: after a manual step
+    assert juju["システム処理日（M）"] == "2026-12-16"
+
+
+def test_same_input_gives_byte_identical_outputs(gr: GitRegistry, tmp_path: Path) -> None:
+    _initial(gr, tmp_path)
+    merge(gr, "change", lambda: gr.reg.user(permissions={"taxis": "1012"}, memo="=1+2"))
+    a, b = tmp_path / "a", tmp_path / "b"
+    assert accessreg(gr, "apply", "--out", str(a), *DAY).returncode == 0
+    assert accessreg(gr, "apply", "--out", str(b), *DAY).returncode == 0
+    assert tree(a) == tree(b)
+    assert accessreg(gr, "apply", "--out", str(a), *DAY).returncode == 0  # replaces its own
+    assert tree(a) == tree(b)
+    (row,) = [r for r in read_csv(a / "imports/taxis/snapshot.csv") if r["申請メモ"]]
+    assert row["申請メモ"] == "'=1+2"
+
+
+def test_a_mass_removal_is_refused_unless_allowed(gr: GitRegistry, tmp_path: Path) -> None:
+    _initial(gr, tmp_path)
+    applied = state(gr)["applied"]
+
+    def remove_two() -> None:
+        gr.remove(f"users/TESTOP01/{USER2}.yaml")
+        gr.remove(f"users/TESTOP01/{USER3}.yaml")
+
+    merge(gr, "remove-two", remove_two)
+    out = tmp_path / "out"
+    refused = accessreg(gr, "apply", "--out", str(out), "--confirm", *DAY)
+    assert refused.returncode == 1
+    assert "refusing to remove 2 of 4 login IDs (50% > 25%)" in refused.stderr
+    assert not out.exists()
+    assert state(gr)["applied"] == applied
+    wider = accessreg(gr, "apply", "--out", str(out), "--max-removal-share", "0.5", *DAY)
+    assert wider.returncode == 0, wider.stderr
+    allowed = accessreg(gr, "apply", "--out", str(out), "--confirm", "--allow-mass-removal", *DAY)
+    assert allowed.returncode == 0, allowed.stderr
+    assert state(gr)["applied"] == gr.rev()
+
+
+def test_an_emptied_registry_is_refused(gr: GitRegistry, tmp_path: Path) -> None:
+    _initial(gr, tmp_path)
+
+    def remove_operator() -> None:
+        for path in (gr.reg.root / "users/TESTOP01").iterdir():
+            path.unlink()
+        gr.remove("operators/TESTOP01.yaml")
+
+    merge(gr, "remove-all", remove_operator)
+    refused = accessreg(gr, "apply", "--out", str(tmp_path / "o"), "--max-removal-share", "1", *DAY)
+    assert refused.returncode == 1
+    assert "refusing to remove every one of 4 login IDs" in refused.stderr
+
+
+def test_a_head_with_errors_generates_nothing(gr: GitRegistry, tmp_path: Path) -> None:
+    _initial(gr, tmp_path)
+    merge(gr, "bad", lambda: gr.reg.user(permissions={"taxis": "9999"}))
+    out = tmp_path / "out"
+    result = accessreg(gr, "apply", "--out", str(out), "--confirm", *DAY)
+    assert result.returncode == 1
+    assert "has errors; nothing was generated" in result.stderr
+    assert f"registry/users/TESTOP01/{USER1}.yaml:" in result.stderr
+    assert not out.exists()
+
+
+def test_a_name_cp932_cannot_hold_writes_nothing(gr: GitRegistry, tmp_path: Path) -> None:
+    _initial(gr, tmp_path)
+    out = tmp_path / "out"
+    assert accessreg(gr, "apply", "--out", str(out), *DAY).returncode == 0
+    before = tree(out)
+    merge(gr, "kanji", lambda: gr.reg.user(name="𠮷田 太郎"))
+    result = accessreg(gr, "apply", "--out", str(out), "--encoding", "cp932", "--confirm", *DAY)
+    assert result.returncode == 1
+    assert (
+        f"imports/taxis/snapshot.csv: users/TESTOP01/{USER1}.yaml: 利用者名（漢字） holds '𠮷'"
+        in result.stderr
+    )
+    assert tree(out) == before  # the previous outputs, untouched
+    utf8 = accessreg(gr, "apply", "--out", str(out), "--confirm", *DAY)
+    assert utf8.returncode == 0, utf8.stderr
+    cp932 = accessreg(gr, "apply", "--out", str(out), "--encoding", "cp932", *DAY)
+    assert cp932.returncode == 1  # still refused: the name is still there
+
+
+def test_cp932_outputs_read_back_equal(gr: GitRegistry, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert (
+        accessreg(
+            gr, "apply", "--out", str(out), "--initial", "--encoding", "cp932", *DAY
+        ).returncode
+        == 0
+    )
+    data = (out / "imports/taxis/snapshot.csv").read_bytes()
+    assert data.count(b"\r\n") == data.count(b"\n") == 3
+    rows = read_csv(out / "imports/taxis/snapshot.csv", "cp932")
+    assert [(r["利用者名（漢字）"], r["権限コード"]) for r in rows] == [
+        ("試験 太郎", "1011"),
+        ("二宮 二郎", "1010"),
+    ]
+
+
+def test_an_output_directory_that_is_not_ours_is_never_replaced(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    out = tmp_path / "somebody"
+    out.mkdir()
+    (out / "notes.txt").write_text("keep me")
+    result = accessreg(gr, "apply", "--out", str(out), "--initial", *DAY)
+    assert result.returncode == 2
+    assert "is not an accessreg output directory" in result.stderr
+    assert [p.name for p in out.iterdir()] == ["notes.txt"]
+
+
+def test_nothing_new_records_nothing_new(gr: GitRegistry, tmp_path: Path) -> None:
+    _initial(gr, tmp_path)
+    before = gr.repo.git.rev_parse("refs/accessreg/state")
+    result = accessreg(gr, "apply", "--out", str(tmp_path / "o"), "--confirm", *DAY)
+    assert result.returncode == 0, result.stderr
+    assert "batch: none" in result.stdout
+    assert gr.repo.git.rev_parse("refs/accessreg/state") == before
+
+
+def test_an_entry_lapsing_later_drops_out_without_stopping_apply(
+    reg: RegistryFactory, tmp_path: Path
+) -> None:
+    allow = {"cidr": "41.203.64.10/32", "reason": "海外拠点", "expires_on": "2099-12-10"}
+    reg.operator(ip_allowlist=[allow])
+    made = GitRegistry(reg)
+    try:
+        made.commit("an allowlisted address until 2099-12-10")
+        before = tmp_path / "before"
+        assert (
+            accessreg(
+                made, "apply", "--out", str(before), "--initial", "--today", "2099-12-10"
+            ).returncode
+            == 0
+        )
+        assert b"41.203.64.10/32 1;" in (before / "whitelist/taxis/ip-geo.conf").read_bytes()
+        after = tmp_path / "after"
+        late = accessreg(made, "apply", "--out", str(after), "--initial", "--today", "2099-12-11")
+        assert late.returncode == 0, late.stderr  # validated as of the merge, not of today
+        assert b"41.203.64.10" not in (after / "whitelist/taxis/ip-geo.conf").read_bytes()
+        assert b"41.203.64.10" not in (after / "whitelist/taxis/allowlist.json").read_bytes()
+    finally:
+        made.close()

@@ -1,0 +1,281 @@
+"""Notices delivered to a real SMTP server on loopback: once each, even across failures."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.helpers.gitrepo import GitRegistry
+from tests.helpers.provisioning import accessreg, deltas, merge, state, tree
+from tests.helpers.regfactory import RegistryFactory, contact
+from tests.helpers.smtpserver import Mailbox, smtp_env, smtp_server
+
+ON = "2026-12-03"
+DAY = ["--today", ON, "--accepted-on", ON]
+USER2 = "user2@test-gas.example.co.jp"
+WINDOWS = [f"window{n}@test-gas.example.co.jp" for n in (1, 2, 3)]
+
+
+@pytest.fixture
+def gr(reg: RegistryFactory, tmp_path: Path) -> Iterator[GitRegistry]:
+    reg.operator(
+        contacts=[
+            contact(),
+            contact("deputy", 2),
+            contact("deputy", 3, name="三田\r\nBcc: x@evil.example"),
+        ]
+    )
+    reg.user(email=USER2, name="二宮 二郎", permissions={"taxis": "1010", "juju": "granted"})
+    made = GitRegistry(reg)
+    made.commit("operator with three window persons")
+    result = accessreg(
+        made, "apply", "--out", str(tmp_path / "initial"), "--initial", "--confirm", *DAY
+    )
+    assert result.returncode == 0, result.stderr
+    yield made
+    made.close()
+
+
+def _eml(out: Path) -> dict[str, email.message.EmailMessage]:
+    found = {}
+    for path in sorted((out / "mail").glob("*.eml")):
+        message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        assert isinstance(message, email.message.EmailMessage)
+        found[str(message["Message-ID"])] = message
+    return found
+
+
+def test_received_mails_decode_to_the_rendered_japanese(gr: GitRegistry, tmp_path: Path) -> None:
+    merge(gr, "remove-user2", lambda: gr.remove(f"users/TESTOP01/{USER2}.yaml"))
+    out = tmp_path / "out"
+    mailbox = Mailbox()
+    with smtp_server(mailbox) as port:
+        result = accessreg(
+            gr, "apply", "--out", str(out), "--confirm", "--send", *DAY, env=smtp_env(port)
+        )
+    assert result.returncode == 0, result.stderr
+    assert sorted(mailbox.recipients()) == WINDOWS
+    assert "accepted for " in result.stdout and "(3 recipients)" in result.stdout
+    assert "@" not in result.stdout  # the job log lists no addresses
+    rendered = _eml(out)
+    for received in mailbox.received:
+        written = rendered[str(received["Message-ID"])]
+        assert (
+            received["Subject"]
+            == written["Subject"]
+            == "【受付】利用権限の抹消申請（テストガス株式会社）"
+        )
+        assert received.get_content() == written.get_content()
+        assert received["Bcc"] is None
+    body = mailbox.received[0].get_content()
+    assert "二宮 二郎（ID: user2@test-gas.example.co.jp、所属: テストガス株式会社）" in body
+    assert "託送システム: 抹消 1010（更新権限なし） / 利用終了 2026-12-04" in body
+    assert (
+        "消費機器保安情報授受システム: 抹消 granted（あり） / 利用終了 システム運営部門の作業完了後"
+        in body
+    )
+    assert {sender for sender, _ in mailbox.envelopes} == {"uketsuke@reception.example.jp"}
+    assert len(state(gr)["outbox"]) == 3
+
+
+def test_a_failure_half_way_then_a_rerun_sends_every_mail_exactly_once(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    applied = state(gr)["applied"]
+    merge(gr, "remove-user2", lambda: gr.remove(f"users/TESTOP01/{USER2}.yaml"))
+    flaky = Mailbox(fail_after=2)
+    with smtp_server(flaky) as port:
+        failed = accessreg(
+            gr,
+            "apply",
+            "--out",
+            str(tmp_path / "a"),
+            "--confirm",
+            "--send",
+            *DAY,
+            env=smtp_env(port),
+        )
+    assert failed.returncode == 2
+    assert "SMTP refused" in failed.stderr
+    assert len(flaky.received) == 2
+    after_failure = state(gr)
+    assert after_failure["applied"] == applied  # the revision is not recorded ...
+    assert len(after_failure["outbox"]) == 2  # ... but what was sent is
+
+    # Another merge lands before the retry: the retry covers both, deletion included.
+    merge(gr, "add-user4", lambda: gr.reg.user(email="user4@test-gas.example.co.jp"))
+    good = Mailbox()
+    out = tmp_path / "b"
+    with smtp_server(good) as port:
+        retry = accessreg(
+            gr, "apply", "--out", str(out), "--confirm", "--send", *DAY, env=smtp_env(port)
+        )
+    assert retry.returncode == 0, retry.stderr
+    assert ("抹消", USER2) in {(r["区分"], r["メールアドレス（ID）"]) for r in deltas(out, "taxis")}
+    everything = flaky.received + good.received
+    ids = Counter(str(m["Message-ID"]) for m in everything)
+    assert set(ids.values()) == {1}  # never twice
+    per_recipient = Counter(str(m["To"].addresses[0].addr_spec) for m in everything)
+    assert per_recipient == {w: 2 for w in WINDOWS}  # one notice per merge each
+    assert len(good.received) == 4
+    assert state(gr)["applied"] == gr.rev()
+
+    # Running again sends nothing more.
+    again = Mailbox()
+    with smtp_server(again) as port:
+        rerun = accessreg(
+            gr,
+            "apply",
+            "--out",
+            str(out),
+            "--confirm",
+            "--send",
+            "--base",
+            applied,
+            *DAY,
+            env=smtp_env(port),
+        )
+    assert rerun.returncode == 0, rerun.stderr
+    assert again.received == []
+    assert "6 already sent" in rerun.stdout
+    # The same head applied again the same day is a batch of its own, not a replacement.
+    batches = sorted(state(gr)["batches"].values(), key=lambda b: b["number"])
+    assert [b["id"].split("-")[1] for b in batches[-2:]] == [gr.rev()[:8], f"{gr.rev()[:8]}.2"]
+
+
+def test_sending_needs_the_smtp_settings(gr: GitRegistry, tmp_path: Path) -> None:
+    merge(gr, "remove-user2", lambda: gr.remove(f"users/TESTOP01/{USER2}.yaml"))
+    out = tmp_path / "out"
+    result = accessreg(
+        gr, "apply", "--out", str(out), "--confirm", "--send", *DAY, env={"ACCESSREG_SMTP_HOST": ""}
+    )
+    assert result.returncode == 2
+    assert "sending mail needs ACCESSREG_SMTP_HOST and ACCESSREG_MAIL_FROM" in result.stderr
+    assert not out.exists()
+
+
+def test_confirm_records_imports_and_owes_completion_notices(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    def new_window_person_and_user() -> None:
+        gr.reg.operator(contacts=[contact(), contact("deputy", 2), contact("deputy", 4)])
+        gr.reg.user(
+            email="user5@test-gas.example.co.jp", permissions={"taxis": "1010", "loacus": "02011"}
+        )
+
+    merge(gr, "changes", new_window_person_and_user)
+    mailbox = Mailbox()
+    with smtp_server(mailbox) as port:
+        env = smtp_env(port)
+        applied = accessreg(
+            gr, "apply", "--out", str(tmp_path / "o"), "--confirm", "--send", *DAY, env=env
+        )
+        assert applied.returncode == 0, applied.stderr
+        kinds = Counter(m["Subject"].split("】")[0] + "】" for m in mailbox.received)
+        # Acceptance to the window persons (the new one too), and a notice to the removed one.
+        assert kinds == {"【受付】": 4}
+        removed = [m for m in mailbox.received if "登録削除" in m["Subject"]]
+        assert [m["To"].addresses[0].addr_spec for m in removed] == [WINDOWS[2]]
+
+        (batch_id,) = [b for b, v in state(gr)["batches"].items() if v["head"] == gr.rev()]
+
+        def progress() -> list[str]:
+            listed = accessreg(gr, "status", "--operator", "TESTOP01")
+            assert listed.returncode == 0, listed.stderr
+            header, *rows = (line.split("\t") for line in listed.stdout.splitlines())
+            assert header[:5] == ["申請番号", "受付日", "M", "バッチ", "進捗"]
+            (row,) = [r for r in rows if r[3] == batch_id]
+            by_column = dict(zip(header, row, strict=True))
+            systems = ["TAXIS", "JOHS", "JUJU", "LOACUS", "INFO_SITE", "ADMIN_CONSOLE"]
+            return [by_column["進捗"], *(by_column[s] for s in systems)]
+
+        assert progress() == ["処理中", "未済", "（不要）", "（不要）", "未済", "未済", "未済"]
+
+        mailbox.received.clear()
+        confirmed = accessreg(
+            gr, "confirm", batch_id, "--system", "taxis", "--send", "--today", "2026-12-24", env=env
+        )
+        assert confirmed.returncode == 0, confirmed.stderr
+        assert sorted(m["To"].addresses[0].addr_spec for m in mailbox.received) == [
+            WINDOWS[0],
+            WINDOWS[1],
+            "window4@test-gas.example.co.jp",
+        ]
+        notice = mailbox.received[0]
+        assert notice["Subject"] == "【利用開始周知】託送システム（テストガス株式会社）"
+        body = notice.get_content()
+        assert (
+            "user5@test-gas.example.co.jp）: 設定 1010（更新権限なし） / 利用開始 2026-12-24"
+            in body
+        )
+        assert "■ 申請の処理状況: 処理中" in body
+        assert "託送システム: 済" in body and "託送ロードカーブシステム: 未済" in body
+
+        assert progress() == ["処理中", "済", "（不要）", "（不要）", "未済", "未済", "未済"]
+
+        mailbox.received.clear()
+        out = tmp_path / "confirm-out"
+        rest = accessreg(
+            gr, "confirm", batch_id, "--send", "--out", str(out), "--today", "2026-12-28", env=env
+        )
+        assert rest.returncode == 0, rest.stderr
+        subjects = Counter(m["Subject"] for m in mailbox.received)
+        assert subjects == {
+            "【手続き完了通知】システム窓口責任者のID（テストガス株式会社）": 1,
+            "【利用開始周知】システム利用権限管理システム（テストガス株式会社）": 3,
+            "【利用開始周知】託送ロードカーブシステム（テストガス株式会社）": 3,
+            "【利用開始周知】託送情報共有サイト（テストガス株式会社）": 3,
+        }
+        welcome = next(m for m in mailbox.received if "窓口責任者のID" in m["Subject"])
+        assert welcome["To"].addresses[0].addr_spec == "window4@test-gas.example.co.jp"
+        assert (
+            "1) システム窓口責任者に発行する ID: window4@test-gas.example.co.jp"
+            in welcome.get_content()
+        )
+        assert "https://info-site.example.jp/" in welcome.get_content()
+        assert len(_eml(out)) == 10
+
+        assert progress() == ["処理完了", "済", "（不要）", "（不要）", "済", "済", "済"]
+
+        # Confirming again, or the next apply, sends nothing twice.
+        mailbox.received.clear()
+        assert accessreg(gr, "confirm", batch_id, "--send", env=env).returncode == 0
+        assert (
+            accessreg(
+                gr, "apply", "--out", str(tmp_path / "o"), "--confirm", "--send", *DAY, env=env
+            ).returncode
+            == 0
+        )
+        assert mailbox.received == []
+
+
+def test_confirm_of_an_unknown_batch_or_system_is_a_usage_error(gr: GitRegistry) -> None:
+    unknown = accessreg(gr, "confirm", "20991231-deadbeef")
+    assert unknown.returncode == 2
+    assert "no batch '20991231-deadbeef'" in unknown.stderr
+    (batch_id,) = state(gr)["batches"]
+    wrong = accessreg(gr, "confirm", batch_id, "--system", "switching")
+    assert wrong.returncode == 2
+    assert "has no files for switching" in wrong.stderr
+    assert all(v["imported_on"] is None for v in state(gr)["batches"][batch_id]["systems"].values())
+
+
+def test_outputs_of_a_sending_run_match_a_dry_run(gr: GitRegistry, tmp_path: Path) -> None:
+    merge(gr, "remove-user2", lambda: gr.remove(f"users/TESTOP01/{USER2}.yaml"))
+    dry = tmp_path / "dry"
+    sender = {"ACCESSREG_MAIL_FROM": smtp_env(0)["ACCESSREG_MAIL_FROM"]}
+    assert accessreg(gr, "apply", "--out", str(dry), *DAY, env=sender).returncode == 0
+    wet = tmp_path / "wet"
+    with smtp_server(Mailbox()) as port:
+        assert (
+            accessreg(
+                gr, "apply", "--out", str(wet), "--confirm", "--send", *DAY, env=smtp_env(port)
+            ).returncode
+            == 0
+        )
+    assert tree(dry) == tree(wet)

@@ -1,0 +1,332 @@
+"""Who may propose what, on real repositories: every rule and the attacks on them."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+
+from accessreg.gitio.repo import GitRepository
+from accessreg.review.authorize import RULES, Decision
+from accessreg.review.pullrequest import PullRequest, read_pull_request
+from tests.helpers.gitrepo import GitRegistry
+from tests.helpers.regfactory import RegistryFactory, contact, run_cli
+
+MINE = "window-1"  # window person of TESTOP01
+THEIRS = "window-9"  # window person of OTHEROP1
+MAINTAINER = "uketsuke-sato"
+USER1 = "users/TESTOP01/user1@test-gas.example.co.jp.yaml"
+OTHER_USER = "users/OTHEROP1/other@other-gas.example.co.jp.yaml"
+
+
+@pytest.fixture
+def gr(reg: RegistryFactory) -> Iterator[GitRegistry]:
+    reg.operator(
+        "OTHEROP1",
+        contacts=[contact(n=9, email="window9@other-gas.example.co.jp")],
+        subcontractors=[{"code": "OTHSUB01", "name": "他社委託株式会社"}],
+    )
+    reg.user("OTHEROP1", "other@other-gas.example.co.jp")
+    made = GitRegistry(reg)
+    made.branch("pr")
+    yield made
+    made.close()
+
+
+def review(gr: GitRegistry, actor: str, base: str = "main", head: str = "pr") -> PullRequest:
+    with GitRepository(gr.path) as repo:
+        return read_pull_request(repo, base, head, date(2026, 11, 24), actor)
+
+
+def decide(gr: GitRegistry, actor: str, base: str = "main") -> Decision:
+    decision = review(gr, actor, base).decision
+    assert decision is not None
+    return decision
+
+
+def refused(decision: Decision) -> set[tuple[str, str]]:
+    return {(f.path, f.rule) for f in decision.refused}
+
+
+def test_every_rule_is_documented() -> None:
+    assert {r.id for r in RULES} == {
+        "maintainers-only",
+        "operator-files",
+        "new-operator",
+        "new-operator-contact",
+        "user-move",
+        "affiliation-foreign",
+    }
+    assert all(r.summary for r in RULES)
+
+
+def test_a_window_person_changes_their_own_operator(gr: GitRegistry) -> None:
+    gr.reg.user(email="user1@test-gas.example.co.jp", permissions={"taxis": "1010"})
+    gr.reg.user(email="new@test-gas.example.co.jp")
+    gr.reg.operator(contacts=[contact(), contact("deputy", n=2)])
+    gr.commit("own changes")
+    decision = decide(gr, MINE)
+    assert decision.allowed
+    assert decision.acts_for == ("TESTOP01",)
+    assert decision.role == "window person"
+    assert len(decision.paths) == 3
+    assert decide(gr, "Window-1").allowed  # GitHub logins ignore case
+
+
+def test_editing_another_operators_user_is_refused(gr: GitRegistry) -> None:
+    gr.reg.user("OTHEROP1", "other@other-gas.example.co.jp", permissions={"taxis": "1010"})
+    gr.commit("edit theirs")
+    decision = decide(gr, MINE)
+    assert refused(decision) == {(f"registry/{OTHER_USER}", "operator-files")}
+    assert decide(gr, THEIRS).allowed
+
+
+def test_a_stranger_may_change_nothing(gr: GitRegistry) -> None:
+    gr.remove(USER1)
+    gr.commit("remove")
+    decision = decide(gr, "stranger")
+    assert refused(decision) == {(f"registry/{USER1}", "operator-files")}
+    assert decision.role == "no role"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "registry/systems.yaml",
+        "registry/calendar.yaml",
+        "registry/maintainers.yaml",
+        "schemas/user.schema.json",
+        "tooling/accessreg/__init__.py",
+        ".github/workflows/pull-request.yml",
+        ".github/CODEOWNERS",
+        "README.md",
+        "tests/test_x.py",
+        "registry/notes.txt",
+    ],
+)
+def test_every_other_path_is_maintainers_only(gr: GitRegistry, path: str) -> None:
+    gr.write(path, "changed\n")
+    gr.commit(f"touch {path}")
+    assert refused(decide(gr, MINE)) == {(path, "maintainers-only")}
+    assert decide(gr, MAINTAINER).allowed
+
+
+def test_a_maintainer_may_change_any_operator(gr: GitRegistry) -> None:
+    gr.reg.user("OTHEROP1", "other@other-gas.example.co.jp", permissions={"taxis": "1010"})
+    gr.reg.operator(name="変更")
+    gr.commit("maintenance")
+    decision = decide(gr, MAINTAINER)
+    assert decision.allowed and decision.maintainer
+
+
+def test_adding_yourself_as_a_contact_and_acting_is_refused(gr: GitRegistry) -> None:
+    gr.reg.operator(contacts=[contact(), contact("deputy", n=7, github="intruder")])
+    gr.reg.user(email="planted@test-gas.example.co.jp")
+    gr.commit("add myself and a user")
+    decision = decide(gr, "intruder")
+    assert refused(decision) == {
+        ("registry/operators/TESTOP01.yaml", "operator-files"),
+        ("registry/users/TESTOP01/planted@test-gas.example.co.jp.yaml", "operator-files"),
+    }
+
+
+def test_a_contact_added_in_a_merged_change_may_act_afterwards(gr: GitRegistry) -> None:
+    gr.reg.operator(contacts=[contact(), contact("deputy", n=7, github="newcomer")])
+    gr.commit("window-1 adds a deputy")
+    gr.checkout("main")
+    gr.merge("pr")
+    gr.branch("pr2")
+    gr.reg.user(email="by-newcomer@test-gas.example.co.jp")
+    gr.commit("the deputy acts")
+    with GitRepository(gr.path) as repo:
+        decision = read_pull_request(repo, "main", "pr2", date(2026, 11, 24), "newcomer").decision
+    assert decision is not None and decision.allowed
+
+
+def test_authority_comes_from_the_base_not_the_old_merge_base(gr: GitRegistry) -> None:
+    gr.reg.user(email="late@test-gas.example.co.jp")
+    gr.commit("window-1's pull request, opened long ago")
+    gr.checkout("main")
+    gr.branch("demote")
+    gr.reg.operator(contacts=[contact(n=2)])  # window-1 is no longer a window person
+    gr.commit("replace the window person")
+    gr.checkout("main")
+    gr.merge("demote")
+    decision = decide(gr, MINE)
+    assert refused(decision) == {
+        ("registry/users/TESTOP01/late@test-gas.example.co.jp.yaml", "operator-files")
+    }
+
+
+def test_a_new_operator_by_one_of_its_contacts_is_flagged_for_review(gr: GitRegistry) -> None:
+    gr.reg.operator("NEWOP001", contacts=[contact(n=5, github="founder")], subcontractors=[])
+    gr.reg.user("NEWOP001", "first@new-op.example.co.jp")
+    gr.commit("new operator")
+    decision = decide(gr, "founder")
+    assert decision.allowed
+    assert {(f.path, f.rule) for f in decision.review} == {
+        ("registry/operators/NEWOP001.yaml", "new-operator"),
+        ("registry/users/NEWOP001/first@new-op.example.co.jp.yaml", "new-operator"),
+    }
+    assert not decision.fast_track
+    assert refused(decide(gr, "someone")) == {
+        ("registry/operators/NEWOP001.yaml", "new-operator-contact"),
+        ("registry/users/NEWOP001/first@new-op.example.co.jp.yaml", "new-operator-contact"),
+    }
+
+
+def test_claiming_an_existing_operator_as_new_is_refused(gr: GitRegistry) -> None:
+    # OTHEROP1 exists at the base: rewriting its file with yourself as contact is an edit.
+    gr.reg.operator("OTHEROP1", contacts=[contact(n=5, github="founder")])
+    gr.commit("take over")
+    assert refused(decide(gr, "founder")) == {
+        ("registry/operators/OTHEROP1.yaml", "operator-files")
+    }
+
+
+def test_an_operator_registered_on_main_meanwhile_is_not_new(gr: GitRegistry) -> None:
+    gr.reg.operator("LATEOP01", contacts=[contact(n=5, github="squatter")], subcontractors=[])
+    gr.commit("squat a code")
+    gr.checkout("main")
+    gr.branch("real")
+    gr.reg.operator("LATEOP01", contacts=[contact(n=6, github="owner")], subcontractors=[])
+    gr.commit("the real operator")
+    gr.checkout("main")
+    gr.merge("real")
+    assert refused(decide(gr, "squatter")) == {
+        ("registry/operators/LATEOP01.yaml", "operator-files")
+    }
+
+
+def test_moving_a_user_file_between_operators_is_refused(gr: GitRegistry) -> None:
+    gr.reg.operator(
+        "OTHEROP1", contacts=[contact(n=9, github=MINE, email="w@other-gas.example.co.jp")]
+    )
+    gr.commit("window-1 becomes OTHEROP1's window person as well")
+    gr.checkout("main")
+    gr.merge("pr")
+    gr.branch("move")
+    gr.move(USER1, "users/OTHEROP1/user1@test-gas.example.co.jp.yaml")
+    gr.commit("move")
+    with GitRepository(gr.path) as repo:
+        assert [c.status for c in repo.changes("main", "move")] == ["R"]
+    decision = review(gr, MINE, head="move").decision
+    assert decision is not None
+    assert refused(decision) == {
+        (f"registry/{USER1}", "user-move"),
+        ("registry/users/OTHEROP1/user1@test-gas.example.co.jp.yaml", "user-move"),
+    }
+
+
+def test_a_rename_that_hides_a_move_is_refused(gr: GitRegistry) -> None:
+    # Moved into the actor's own operator and rewritten so that git sees no rename.
+    gr.remove(OTHER_USER)
+    gr.reg.user(
+        email="other@other-gas.example.co.jp",
+        name="別人 偽名",
+        name_kana="ベツジン ギメイ",
+        permissions={"taxis": "1012", "johs": "J1010", "juju": "granted", "loacus": "02011"},
+        memo="まったく別の内容に書き換えて類似度を下げる",
+    )
+    gr.commit("hidden move")
+    with GitRepository(gr.path) as repo:
+        assert sorted(c.status for c in repo.changes("main", "pr")) == ["A", "D"]
+    found = refused(decide(gr, MINE))
+    assert (f"registry/{OTHER_USER}", "operator-files") in found
+    assert (f"registry/{OTHER_USER}", "user-move") in found
+    assert ("registry/users/TESTOP01/other@other-gas.example.co.jp.yaml", "user-move") in found
+
+
+def test_copying_a_user_of_another_operator_is_refused(gr: GitRegistry) -> None:
+    gr.reg.user(email="Other@other-gas.example.co.jp")  # same login ID, other case
+    gr.commit("copy")
+    assert refused(decide(gr, MINE)) == {
+        ("registry/users/TESTOP01/other@other-gas.example.co.jp.yaml", "user-move")
+    }
+
+
+def test_affiliation_at_another_operators_subcontractor_is_refused(gr: GitRegistry) -> None:
+    gr.reg.user(email="borrowed@test-gas.example.co.jp", affiliation="OTHSUB01")
+    gr.reg.user(email="other-op@test-gas.example.co.jp", affiliation="OTHEROP1")
+    gr.commit("point at theirs")
+    assert refused(decide(gr, MINE)) == {
+        ("registry/users/TESTOP01/borrowed@test-gas.example.co.jp.yaml", "affiliation-foreign"),
+        ("registry/users/TESTOP01/other-op@test-gas.example.co.jp.yaml", "affiliation-foreign"),
+    }
+
+
+def test_declaring_their_subcontractor_in_the_same_change_does_not_help(gr: GitRegistry) -> None:
+    gr.reg.operator(subcontractors=[{"code": "OTHSUB01", "name": "他社委託株式会社"}])
+    gr.reg.user(email="borrowed@test-gas.example.co.jp", affiliation="OTHSUB01")
+    gr.commit("declare and use")
+    assert refused(decide(gr, MINE)) == {
+        ("registry/users/TESTOP01/borrowed@test-gas.example.co.jp.yaml", "affiliation-foreign")
+    }
+
+
+def test_own_and_newly_declared_subcontractors_are_fine(gr: GitRegistry) -> None:
+    gr.reg.operator(
+        subcontractors=[
+            {"code": "TESTSUB1", "name": "テスト委託株式会社"},
+            {"code": "NEWSUB01", "name": "新委託株式会社"},
+        ]
+    )
+    gr.reg.user(email="a@test-gas.example.co.jp", affiliation="TESTSUB1")
+    gr.reg.user(email="b@test-gas.example.co.jp", affiliation="NEWSUB01")
+    gr.commit("own subcontractors")
+    assert decide(gr, MINE).allowed
+
+
+def test_revoke_only_by_a_window_person_is_fast_tracked(gr: GitRegistry) -> None:
+    gr.remove(USER1)
+    gr.commit("delete a user")
+    decision = decide(gr, MINE)
+    assert decision.allowed and decision.revoke_only and decision.fast_track
+    stranger = decide(gr, "stranger")
+    assert stranger.revoke_only and not stranger.fast_track
+
+
+def test_a_grant_is_not_fast_tracked(gr: GitRegistry) -> None:
+    gr.remove(USER1)
+    gr.reg.user(email="new@test-gas.example.co.jp")
+    gr.commit("replace a user")
+    decision = decide(gr, MINE)
+    assert decision.allowed and not decision.fast_track
+
+
+def test_cli_exit_codes_and_one_line_per_refused_path(gr: GitRegistry) -> None:
+    gr.write("registry/systems.yaml", "changed\n")
+    gr.write(".github/workflows/pull-request.yml", "changed\n")
+    gr.reg.user(email="fine@test-gas.example.co.jp")
+    gr.commit("mixed")
+    result = run_cli("authorize", "--base", "main", "--head", "pr", "--actor", MINE, cwd=gr.path)
+    assert result.returncode == 1, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[:2] == [
+        "refused: .github/workflows/pull-request.yml: only a maintainer may change this path "
+        "(maintainers-only)",
+        "refused: registry/systems.yaml: only a maintainer may change this path (maintainers-only)",
+    ]
+    assert lines[2].startswith("not allowed: 2 refusal(s) among 3 changed path(s) for window-1")
+    ok = run_cli("authorize", "--base", "main", "--actor", MAINTAINER, "--head", "pr",
+                 "--format", "json", cwd=gr.path)  # fmt: skip
+    assert ok.returncode == 0
+    assert json.loads(ok.stdout)["role"] == "maintainer"
+
+
+def test_plan_with_actor_marks_fast_track(gr: GitRegistry) -> None:
+    gr.remove(USER1)
+    gr.commit("delete")
+    md = run_cli("plan", "--base", "main", "--head", "pr", "--actor", MINE, "--format",
+                 "markdown", "--accepted-on", "2026-11-24", cwd=gr.path)  # fmt: skip
+    assert md.returncode == 0, md.stderr
+    assert "**Fast-track**" in md.stdout
+    assert "**Revoke only**" in md.stdout
+    js = run_cli("plan", "--base", "main", "--head", "pr", "--actor", "stranger", "--format",
+                 "json", cwd=gr.path)  # fmt: skip
+    data = json.loads(js.stdout)
+    assert data["revoke_only"] is True
+    assert data["authorization"]["allowed"] is False
+    assert data["authorization"]["fast_track"] is False

@@ -1,0 +1,250 @@
+"""``accessreg validate`` run as a user runs it: formats, exit codes, options, defaults."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import git
+import pytest
+
+from accessreg.model.problems import Level, Problem
+from accessreg.reporting import reporters
+from tests.helpers.regfactory import (
+    OPERATOR,
+    ROOT,
+    USER,
+    RegistryFactory,
+    certificate,
+    run_cli,
+    shown,
+)
+
+TODAY = "2026-11-22"
+TEXT_LINE = re.compile(
+    r"^(?P<file>\S+):(?P<line>\d+):(?P<col>\d+): \[(error|warning)\] .+ \([a-z-]+\)$"
+)
+
+
+def validate(reg: RegistryFactory, *args: str) -> tuple[int, str, str]:
+    result = run_cli("validate", "--registry", "registry", "--today", TODAY, *args, cwd=reg.repo)
+    return result.returncode, result.stdout, result.stderr
+
+
+def abolished_code(reg: RegistryFactory) -> int:
+    """Give the baseline user the abolished TAXIS 1110; return the line of the code."""
+    reg.user(permissions={"taxis": "1110"})
+    return reg.line_of(USER, "taxis:")
+
+
+# --- formats ---------------------------------------------------------------------------------
+
+
+def test_clean_registry_prints_nothing_and_exits_0(reg: RegistryFactory) -> None:
+    code, out, err = validate(reg)
+    assert (code, out) == (0, "")
+    assert err.strip() == "5 files checked: 0 error(s), 0 warning(s)"
+
+
+def test_text_format_is_file_line_col_level_message_rule(reg: RegistryFactory) -> None:
+    line = abolished_code(reg)
+    code, out, err = validate(reg)
+    assert code == 1
+    assert out == (
+        f"{shown(USER)}:{line}:3: [error] taxis code 1110 was abolished on 2022-01-24; "
+        "its holders moved to 1011 (permission-abolished)\n"
+    )
+    assert "1 error(s), 0 warning(s)" in err
+
+
+def test_json_format(reg: RegistryFactory) -> None:
+    line = abolished_code(reg)
+    code, out, _ = validate(reg, "--format", "json")
+    assert code == 1
+    assert json.loads(out) == [
+        {
+            "file": shown(USER),
+            "line": line,
+            "col": 3,
+            "level": "error",
+            "rule": "permission-abolished",
+            "message": "taxis code 1110 was abolished on 2022-01-24; its holders moved to 1011",
+            "path": "permissions/taxis",
+        }
+    ]
+
+
+def test_json_format_of_a_clean_registry_is_an_empty_list(reg: RegistryFactory) -> None:
+    code, out, _ = validate(reg, "--format", "json")
+    assert (code, json.loads(out)) == (0, [])
+
+
+def test_github_format_is_workflow_commands(reg: RegistryFactory) -> None:
+    line = abolished_code(reg)
+    reg.edit(OPERATOR, "# yaml-language-server: $schema=", "# schema: ")
+    code, out, _ = validate(reg, "--format", "github")
+    assert code == 1
+    assert out.splitlines() == [
+        f"::warning file={shown(OPERATOR)},line=1,col=1,title=schema-comment::the first line "
+        "should be `# yaml-language-server: $schema=../../schemas/operator.schema.json` so that "
+        "editors check the file as it is typed (schema-comment)",
+        f"::error file={shown(USER)},line={line},col=3,title=permission-abolished::taxis code "
+        "1110 was abolished on 2022-01-24; its holders moved to 1011 (permission-abolished)",
+    ]
+
+
+def test_github_format_escapes_properties_and_data(reg: RegistryFactory) -> None:
+    reg.write("users/TESTOP01/50%,a:b.txt", "x\n")
+    reg.user(name_kana="シケン 100%")
+    _, out, _ = validate(reg, "--format", "github")
+    lines = out.splitlines()
+    assert lines[0].startswith("::error file=registry/users/TESTOP01/50%25%2Ca%3Ab.txt,line=1,")
+    assert "'シケン 100%25'" in lines[1]
+    assert lines[1].startswith(f"::error file={shown(USER)},line=4,col=1,title=schema::")
+
+
+def test_github_reporter_escapes_newlines() -> None:
+    p = Problem("a,b:c.yaml", 2, 1, "rule-id", Level.ERROR, "one\r\ntwo 100%")
+    assert reporters.github([p]) == (
+        "::error file=a%2Cb%3Ac.yaml,line=2,col=1,title=rule-id::one%0D%0Atwo 100%25 (rule-id)\n"
+    )
+
+
+def test_unknown_format_is_a_usage_error(reg: RegistryFactory) -> None:
+    code, out, err = validate(reg, "--format", "xml")
+    assert (code, out) == (2, "")
+    assert "--format" in err
+
+
+# --- exit codes, --strict, --today -----------------------------------------------------------
+
+
+def test_warning_exits_0_and_fails_with_strict(reg: RegistryFactory) -> None:
+    for i in range(1, 7):
+        reg.user(email=f"juju{i}@test-gas.example.co.jp", permissions={"juju": "granted"})
+    code, out, err = validate(reg)
+    assert code == 0
+    assert (
+        "[warning] juju granted is held by more than 5 users of TESTOP01 (permission-limit)" in out
+    )
+    assert "0 error(s), 1 warning(s)" in err
+    code, strict_out, _ = validate(reg, "--strict")
+    assert (code, strict_out) == (1, out)
+
+
+def test_missing_registry_directory_exits_2(reg: RegistryFactory) -> None:
+    result = run_cli("validate", "--registry", "no-such-dir", cwd=reg.repo)
+    assert (result.returncode, result.stdout) == (2, "")
+    assert "no registry directory" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("day", ["2026-13-01", "22/11/2026", "tomorrow"])
+def test_bad_today_exits_2(reg: RegistryFactory, day: str) -> None:
+    result = run_cli("validate", "--registry", "registry", "--today", day, cwd=reg.repo)
+    assert (result.returncode, result.stdout) == (2, "")
+    assert "--today" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_today_fixes_date_rules(reg: RegistryFactory) -> None:
+    reg.operator(certificates=[certificate(1, not_after="2026-12-31")])
+    assert run_cli("validate", "--today", "2026-12-31", cwd=reg.repo).returncode == 0
+    late = run_cli("validate", "--today", "2027-01-01", "--strict", cwd=reg.repo)
+    assert late.returncode == 1
+    assert "certificate EP-TEST-0001 expired on 2026-12-31 (certificate-expired)" in late.stdout
+
+
+def test_without_today_the_current_date_counts(reg: RegistryFactory) -> None:
+    entry = {"cidr": "41.203.64.10/32", "reason": "出張", "expires_on": "2000-01-01"}
+    reg.operator(ip_allowlist=[entry])
+    before = run_cli("validate", "--today", "1999-12-31", cwd=reg.repo)
+    now = run_cli("validate", cwd=reg.repo)
+    assert before.returncode == 0
+    assert now.returncode == 1
+    assert "expired on 2000-01-01 (ip-allowlist-expired)" in now.stdout
+
+
+# --- every problem ---------------------------------------------------------------------------
+
+
+def test_every_problem_of_every_file_is_reported(reg: RegistryFactory) -> None:
+    broken_yaml = "users/TESTOP01/user2@test-gas.example.co.jp.yaml"
+    duplicate = "users/TESTOP01/user3@test-gas.example.co.jp.yaml"
+    several = "users/TESTOP01/user4@test-gas.example.co.jp.yaml"
+    reg.user(email="user2@test-gas.example.co.jp")
+    reg.edit(broken_yaml, "name: 試験 太郎", "name: 試験: 太郎")
+    reg.user(email="user3@test-gas.example.co.jp")
+    reg.edit(duplicate, "  johs: J1010", "  johs: J1010\n  johs: J1010")
+    reg.user(
+        email="user4@test-gas.example.co.jp",
+        name_kana="しけん",
+        affiliation="testop01",
+        permissions={"taxis": 1011},
+    )
+    reg.user(permissions={"taxis": "1110", "info_site": "granted"})  # two rule problems
+    reg.edit(OPERATOR, "# yaml-language-server: $schema=", "# schema: ")  # a warning
+    code, out, err = validate(reg, "--format", "json")
+    assert code == 1
+    got = sorted((p["file"], p["rule"], p["line"]) for p in json.loads(out))
+    assert got == sorted(
+        [
+            (shown(broken_yaml), "yaml-syntax", reg.line_of(broken_yaml, "試験:")),
+            (shown(duplicate), "yaml-duplicate-key", reg.line_of(duplicate, "johs:", 2)),
+            (shown(several), "schema", reg.line_of(several, "name_kana:")),
+            (shown(several), "schema", reg.line_of(several, "affiliation:")),
+            (shown(several), "schema", reg.line_of(several, "taxis:")),
+            (shown(USER), "permission-abolished", reg.line_of(USER, "taxis:")),
+            (shown(USER), "permission-derived", reg.line_of(USER, "info_site:")),
+            (shown(OPERATOR), "schema-comment", 1),
+        ]
+    )
+    _, text, err = validate(reg)
+    assert len(text.splitlines()) == 8
+    assert all(TEXT_LINE.match(line) for line in text.splitlines())
+    assert err.strip() == "8 files checked: 7 error(s), 1 warning(s)"
+
+
+# --- where the registry is -------------------------------------------------------------------
+
+
+def test_from_the_repository_root_the_registry_defaults_to_registry(reg: RegistryFactory) -> None:
+    git.Repo.init(reg.repo)
+    line = abolished_code(reg)
+    result = run_cli("validate", "--today", TODAY, cwd=reg.repo)
+    assert result.returncode == 1
+    assert result.stdout.startswith(f"{shown(USER)}:{line}:3: [error]")
+
+
+def test_from_a_subdirectory_the_repositorys_registry_is_found(reg: RegistryFactory) -> None:
+    git.Repo.init(reg.repo)
+    abolished_code(reg)
+    result = run_cli("validate", "--today", TODAY, cwd=reg.root / "users" / "TESTOP01")
+    assert result.returncode == 1
+    [line] = result.stdout.splitlines()
+    path = line.split(":", 1)[0]
+    assert Path(path).resolve() == (reg.root / USER).resolve()
+
+
+def test_outside_a_repository_without_registry_exits_2(tmp_path: Path) -> None:
+    result = run_cli("validate", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "no registry directory" in result.stderr
+    assert "--registry" in result.stderr
+
+
+# --- committed schemas -----------------------------------------------------------------------
+
+
+def test_stale_committed_schema_is_reported(reg: RegistryFactory) -> None:
+    shutil.copytree(ROOT / "schemas", reg.repo / "schemas")
+    assert validate(reg)[0] == 0
+    reg.edit("systems.yaml", "label: 権限あり", "label: 権限あり（参照）")
+    code, out, _ = validate(reg)
+    assert code == 1
+    assert out.startswith("schemas/user.schema.json:1:1: [error] ")
+    assert out.rstrip().endswith("(schema-stale)")
+    assert run_cli("schemas", cwd=reg.repo).returncode == 0
+    assert validate(reg)[0] == 0

@@ -1,0 +1,197 @@
+"""`accessreg operator new|change|terminate`, `contact add|remove`, `ip add|remove`."""
+
+from __future__ import annotations
+
+from tests.helpers.edithelp import edit, refused, snapshot
+from tests.helpers.regfactory import RegistryFactory, contact
+
+OP_FILE = "registry/operators/TESTOP01.yaml"
+
+NEW_OPERATOR = (
+    "operator", "new", "--operator", "NAGIGS01", "--name", "なぎさガス株式会社",
+    "--name-kana", "ナギサガス カブシキガイシャ", "--role", "gas_retailer",
+    "--role", "wheeling_client", "--system", "taxis", "--system", "johs",
+    "--privacy-policy-url", "https://nagisa-gas.example.co.jp/privacy",
+    "--contact-name", "渚 一郎", "--contact-name-kana", "ナギサ イチロウ",
+    "--contact-email", "ichiro.nagisa@nagisa-gas.example.co.jp",
+    "--contact-phone", "03-5550-0901", "--contact-github", "nagisa-ichiro",
+    "--subcontractor", "NAGISV01", "なぎさサービス株式会社",
+)  # fmt: skip
+
+
+def test_operator_new_writes_the_sample_layout(reg: RegistryFactory) -> None:
+    result = edit(reg, *NEW_OPERATOR)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (reg.root / "operators/NAGIGS01.yaml").read_text(encoding="utf-8") == (
+        "# yaml-language-server: $schema=../../schemas/operator.schema.json\n"
+        "code: NAGIGS01\n"
+        "name: なぎさガス株式会社\n"
+        "name_kana: ナギサガス カブシキガイシャ\n"
+        "roles: [gas_retailer, wheeling_client]\n"
+        "occto_member: false\n"
+        "privacy_policy_url: https://nagisa-gas.example.co.jp/privacy\n"
+        "status: active\n"
+        "systems: [taxis, johs]\n"
+        "contacts:\n"
+        "  - role: primary\n"
+        "    name: 渚 一郎\n"
+        "    name_kana: ナギサ イチロウ\n"
+        "    email: ichiro.nagisa@nagisa-gas.example.co.jp\n"
+        "    phone: 03-5550-0901\n"
+        "    github: nagisa-ichiro\n"
+        "subcontractors:\n"
+        "  - {code: NAGISV01, name: なぎさサービス株式会社}\n"
+    )
+    assert reg.validate().problems == []
+
+
+def test_operator_new_refuses_a_window_person_already_used_elsewhere(
+    reg: RegistryFactory,
+) -> None:
+    args = list(NEW_OPERATOR)
+    args[args.index("ichiro.nagisa@nagisa-gas.example.co.jp")] = "WINDOW1@test-gas.example.co.jp"
+    result = refused(reg, *args)
+    assert "(login-id-unique)" in result.stdout
+
+
+def test_operator_new_refuses_a_system_its_roles_do_not_allow(reg: RegistryFactory) -> None:
+    args = [a if a != "johs" else "switching" for a in NEW_OPERATOR]
+    result = refused(reg, *args)
+    assert "switching needs one of the roles" in result.stdout
+
+
+def test_operator_change_keeps_comments_and_flow_lists(reg: RegistryFactory) -> None:
+    path = reg.root / "operators/TESTOP01.yaml"
+    original = path.read_text(encoding="utf-8").replace(
+        "code: TESTOP01\n", "# 2019年から託送契約あり\ncode: TESTOP01  # OCCTO付番\n"
+    )
+    path.write_text(original, encoding="utf-8")
+    result = edit(
+        reg, "operator", "change", "--operator", "TESTOP01", "--remove-system", "loacus",
+        "--add-subcontractor", "TESTSUB2", "テスト第二委託株式会社",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    text = path.read_text(encoding="utf-8")
+    assert "# 2019年から託送契約あり\ncode: TESTOP01  # OCCTO付番\n" in text
+    assert "systems:\n  - taxis\n  - johs\n  - juju\n" in text or (
+        "systems: [taxis, johs, juju]\n" in text
+    )
+    assert (
+        "  - code: TESTSUB2\n" in text
+        or "  - {code: TESTSUB2, name: テスト第二委託株式会社}\n" in text
+    )
+
+
+def test_operator_change_refuses_removing_a_subcontractor_with_users(reg: RegistryFactory) -> None:
+    reg.user(email="sub@test-sub.example.co.jp", affiliation="TESTSUB1")
+    result = refused(
+        reg, "operator", "change", "--operator", "TESTOP01", "--remove-subcontractor", "TESTSUB1"
+    )
+    assert "(affiliation)" in result.stdout
+
+
+def test_operator_change_refuses_dropping_a_system_users_still_hold(reg: RegistryFactory) -> None:
+    result = refused(
+        reg, "operator", "change", "--operator", "TESTOP01", "--remove-system", "taxis"
+    )
+    assert "(system-not-approved)" in result.stdout
+
+
+def test_terminate_marks_the_operator_and_removes_every_user(reg: RegistryFactory) -> None:
+    reg.user(email="sub@test-sub.example.co.jp", affiliation="TESTSUB1")
+    reg.operator("OTHEROP1", contacts=[contact(n=2)], subcontractors=None)
+    other = reg.user("OTHEROP1", "keep@other.example.jp")  # another operator's user stays
+    before = snapshot(reg.repo)
+    result = edit(reg, "operator", "terminate", "--operator", "TESTOP01", "--on", "2026-12-31")
+    assert result.returncode == 0, result.stdout + result.stderr
+    text = (reg.root / "operators/TESTOP01.yaml").read_text(encoding="utf-8")
+    assert "status: terminated\nterminated_on: 2026-12-31\n" in text
+    assert not (reg.root / "users/TESTOP01").exists()
+    assert other.exists()
+    after = snapshot(reg.repo)
+    assert sorted(set(before) - set(after)) == [
+        "registry/users/TESTOP01/sub@test-sub.example.co.jp.yaml",
+        "registry/users/TESTOP01/user1@test-gas.example.co.jp.yaml",
+    ]
+    assert "2 user file(s) removed" in result.stderr
+    again = refused(reg, "operator", "terminate", "--operator", "TESTOP01")
+    assert "was terminated on 2026-12-31" in again.stderr
+
+
+def _contact(*extra: str) -> tuple[str, ...]:
+    return (
+        "contact", "add", "--operator", "TESTOP01", "--contact-name", "副 担当",
+        "--contact-name-kana", "フク タントウ", "--contact-email", "deputy@test-gas.example.co.jp",
+        "--contact-phone", "03-5550-0002", "--contact-github", "deputy-window", *extra,
+    )  # fmt: skip
+
+
+def test_contact_add_and_remove(reg: RegistryFactory) -> None:
+    assert edit(reg, *_contact()).returncode == 0
+    text = (reg.root / "operators/TESTOP01.yaml").read_text(encoding="utf-8")
+    assert "  - role: deputy\n    name: 副 担当\n" in text
+    result = edit(
+        reg, "contact", "remove", "--operator", "TESTOP01", "--email",
+        "deputy@test-gas.example.co.jp",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "deputy@" not in (reg.root / "operators/TESTOP01.yaml").read_text(encoding="utf-8")
+
+
+def test_contact_refusals(reg: RegistryFactory) -> None:
+    assert "(contact-primary)" in refused(reg, *_contact("--role", "primary")).stdout
+    assert edit(reg, *_contact()).returncode == 0
+    result = refused(
+        reg, "contact", "remove", "--operator", "TESTOP01", "--email",
+        "window1@test-gas.example.co.jp",
+    )  # fmt: skip
+    assert "found 0 (contact-primary)" in result.stdout
+    result = refused(
+        reg, "contact", "remove", "--operator", "TESTOP01", "--email", "nobody@example.jp"
+    )
+    assert "nobody@example.jp is not a window person of TESTOP01" in result.stderr
+
+
+def test_contact_replaces_the_primary_in_one_change(reg: RegistryFactory) -> None:
+    result = edit(
+        reg, *_contact("--role", "primary", "--replaces", "window1@test-gas.example.co.jp")
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    text = (reg.root / "operators/TESTOP01.yaml").read_text(encoding="utf-8")
+    assert "window1@" not in text and "  - role: primary\n    name: 副 担当\n" in text
+
+
+def test_ip_add_normalises_renews_and_removes(reg: RegistryFactory) -> None:
+    args = ("ip", "add", "--operator", "TESTOP01", "--cidr", "41.203.64.11")
+    assert edit(reg, *args, "--reason", "海外拠点", "--expires-on", "2027-03-31").returncode == 0
+    text = (reg.root / "operators/TESTOP01.yaml").read_text(encoding="utf-8")
+    assert (
+        "ip_allowlist:\n  - cidr: 41.203.64.11/32\n    reason: 海外拠点\n"
+        "    expires_on: 2027-03-31\n" in text
+    )
+    assert edit(reg, *args, "--reason", "延長", "--expires-on", "2027-09-30").returncode == 0
+    text = (reg.root / "operators/TESTOP01.yaml").read_text(encoding="utf-8")
+    assert text.count("cidr:") == 1 and "expires_on: 2027-09-30" in text
+    assert (
+        edit(reg, "ip", "remove", "--operator", "TESTOP01", "--cidr", "41.203.64.11/32").returncode
+        == 0
+    )
+    assert "ip_allowlist" not in (reg.root / "operators/TESTOP01.yaml").read_text(encoding="utf-8")
+
+
+def test_ip_add_refuses_a_private_address_and_a_past_expiry(reg: RegistryFactory) -> None:
+    result = refused(
+        reg, "ip", "add", "--operator", "TESTOP01", "--cidr", "192.168.1.10/32", "--reason", "x",
+        "--expires-on", "2027-01-01",
+    )  # fmt: skip
+    assert "(ip-allowlist-address)" in result.stdout
+    result = refused(
+        reg, "ip", "add", "--operator", "TESTOP01", "--cidr", "41.203.64.12", "--reason", "x",
+        "--expires-on", "2026-01-01",
+    )  # fmt: skip
+    assert "(ip-allowlist-expired)" in result.stdout
+
+
+def test_unknown_operator_is_refused(reg: RegistryFactory) -> None:
+    result = refused(reg, "ip", "remove", "--operator", "NOSUCH01", "--cidr", "41.203.64.11")
+    assert "there is no operator NOSUCH01" in result.stderr

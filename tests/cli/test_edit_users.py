@@ -1,0 +1,283 @@
+"""`accessreg user add|change|remove`: written only when the whole registry stays valid."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from tests.helpers.edithelp import edit, refused, snapshot
+from tests.helpers.regfactory import RegistryFactory
+
+NEW = "hanako.kimura@test-gas.example.co.jp"
+NEW_FILE = f"users/TESTOP01/{NEW}.yaml"
+
+
+def _add(*extra: str) -> tuple[str, ...]:
+    return (
+        "user",
+        "add",
+        "--operator",
+        "TESTOP01",
+        "--email",
+        NEW,
+        "--name",
+        "木村 花子",
+        "--name-kana",
+        "キムラ ハナコ",
+        *extra,
+    )
+
+
+def test_add_writes_a_canonical_file_that_validates(reg: RegistryFactory) -> None:
+    result = edit(reg, *_add("--taxis", "1011", "--johs", "--memo", "需給管理"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"added: registry/{NEW_FILE}" in result.stdout
+    assert (reg.root / NEW_FILE).read_text(encoding="utf-8") == (
+        "# yaml-language-server: $schema=../../../schemas/user.schema.json\n"
+        f"email: {NEW}\n"
+        "name: 木村 花子\n"
+        "name_kana: キムラ ハナコ\n"
+        "affiliation: TESTOP01\n"
+        "permissions:\n"
+        "  taxis: '1011'\n"
+        "  johs: 'J1010'\n"
+        "memo: 需給管理\n"
+    )
+    assert reg.validate().problems == []
+
+
+def test_add_keeps_catalog_order_and_quotes_every_code(reg: RegistryFactory) -> None:
+    result = edit(reg, *_add("--loacus", "02011", "--juju", "--taxis", "1010"))
+    assert result.returncode == 0, result.stderr
+    text = (reg.root / NEW_FILE).read_text(encoding="utf-8")
+    assert "permissions:\n  taxis: '1010'\n  juju: 'granted'\n  loacus: '02011'\n" in text
+
+
+def test_add_refuses_bad_email_characters(reg: RegistryFactory) -> None:
+    bad = "木村hanako@test-gas.example.co.jp"
+    result = refused(
+        reg, "user", "add", "--operator", "TESTOP01", "--email", bad,
+        "--name", "木村 花子", "--name-kana", "キムラ ハナコ", "--taxis", "1011",
+    )  # fmt: skip
+    assert "a login ID may hold only ASCII letters" in result.stdout
+    assert "(schema)" in result.stdout
+    assert not (reg.root / "users/TESTOP01" / f"{bad}.yaml").exists()
+
+
+def test_add_refuses_an_email_that_names_a_directory(reg: RegistryFactory) -> None:
+    result = refused(
+        reg, "user", "add", "--operator", "TESTOP01", "--email", "../../x@test-gas.example.co.jp",
+        "--name", "木村 花子", "--name-kana", "キムラ ハナコ", "--taxis", "1011",
+    )  # fmt: skip
+    assert "cannot be a login ID" in result.stderr
+
+
+def test_add_refuses_a_code_the_operator_may_not_hold(reg: RegistryFactory) -> None:
+    reg.operator(roles=["gas_retailer", "wheeling_client"])  # no manufacturer role
+    result = refused(reg, *_add("--loacus", "03010"))
+    assert re.search(rf"registry/{re.escape(NEW_FILE)}:\d+:\d+: \[error\] .*03010.*\(system-role\)",
+                     result.stdout)  # fmt: skip
+
+
+def test_add_refuses_a_system_the_operator_is_not_approved_for(reg: RegistryFactory) -> None:
+    reg.operator(systems=["taxis", "johs"])
+    result = refused(reg, *_add("--juju"))
+    assert "(system-not-approved)" in result.stdout
+
+
+def test_add_refuses_an_affiliation_outside_the_operator(reg: RegistryFactory) -> None:
+    result = refused(reg, *_add("--taxis", "1011", "--affiliation", "OTHERSUB"))
+    assert "affiliation OTHERSUB is not TESTOP01" in result.stdout
+    assert "(affiliation)" in result.stdout
+
+
+def test_add_accepts_a_declared_subcontractor(reg: RegistryFactory) -> None:
+    result = edit(reg, *_add("--taxis", "1011", "--affiliation", "TESTSUB1"))
+    assert result.returncode == 0, result.stdout
+    assert "affiliation: TESTSUB1\n" in (reg.root / NEW_FILE).read_text(encoding="utf-8")
+
+
+def _switching_operator(reg: RegistryFactory) -> None:
+    reg.operator(
+        "DRTEST01",
+        roles=["demand_response"],
+        systems=["switching"],
+        subcontractors=None,
+        contacts=[
+            {
+                "role": "primary",
+                "name": "窓口 二号",
+                "name_kana": "マドグチ ニゴウ",
+                "email": "window@dr-test.example.co.jp",
+                "phone": "06-5550-0001",
+                "github": "dr-window",
+            }
+        ],
+    )
+    reg.user("DRTEST01", "admin@dr-test.example.co.jp", permissions={"switching": "admin"})
+
+
+def test_add_refuses_a_second_switching_admin(reg: RegistryFactory) -> None:
+    _switching_operator(reg)
+    result = refused(
+        reg, "user", "add", "--operator", "DRTEST01", "--email", "second@dr-test.example.co.jp",
+        "--name", "二番 目", "--name-kana", "ニバン メ", "--switching", "admin",
+    )  # fmt: skip
+    assert "switching admin is held by more than 1 users of DRTEST01" in result.stdout
+    assert "[error]" in result.stdout
+    assert "nothing written" in result.stderr
+
+
+def test_add_refuses_a_login_id_differing_only_in_case(reg: RegistryFactory) -> None:
+    result = refused(
+        reg, "user", "add", "--operator", "TESTOP01", "--email", "User1@Test-Gas.example.co.jp",
+        "--name", "木村 花子", "--name-kana", "キムラ ハナコ", "--taxis", "1011",
+    )  # fmt: skip
+    assert "already a user of TESTOP01" in result.stderr
+
+
+def test_sixth_juju_holder_is_a_warning_that_does_not_block(reg: RegistryFactory) -> None:
+    for n in range(5):
+        reg.user(email=f"juju{n}@test-gas.example.co.jp", permissions={"juju": "granted"})
+    result = edit(reg, *_add("--juju"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "[warning] juju granted is held by more than 5 users of TESTOP01 (permission-limit)" in (
+        result.stdout
+    )
+    assert "do not block" in result.stderr
+    assert (reg.root / NEW_FILE).exists()
+
+
+def test_an_error_already_in_the_registry_blocks_and_is_named_as_such(
+    reg: RegistryFactory,
+) -> None:
+    reg.user(email="stray@test-gas.example.co.jp", affiliation="NOSUCH01")
+    result = refused(reg, *_add("--taxis", "1011"))
+    assert "errors already in the registry before this change" in result.stdout
+    assert "stray@test-gas.example.co.jp.yaml" in result.stdout
+
+
+def test_change_edits_only_what_is_named_and_keeps_comments(reg: RegistryFactory) -> None:
+    original = (
+        "# yaml-language-server: $schema=../../../schemas/user.schema.json\n"
+        "# 2026-04 異動で需給管理部へ\n"
+        "email: user1@test-gas.example.co.jp\n"
+        "name: 試験 太郎   # 旧姓: 山田\n"
+        "name_kana: シケン タロウ\n"
+        "affiliation: TESTOP01\n"
+        "permissions:\n"
+        "  johs: J1010  # 開示\n"
+        '  taxis: "1010"\n'
+        "memo: 託送契約担当\n"
+    )
+    path = reg.write("users/TESTOP01/user1@test-gas.example.co.jp.yaml", original)
+    result = edit(
+        reg, "user", "change", "--operator", "TESTOP01", "--email", "user1@test-gas.example.co.jp",
+        "--taxis", "1011", "--loacus", "02010",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert path.read_text(encoding="utf-8") == original.replace(
+        'taxis: "1010"\n', "taxis: '1011'\n  loacus: '02010'\n"
+    )
+    assert "taxis 1010 → 1011" in result.stderr
+
+
+def test_change_none_removes_a_permission(reg: RegistryFactory) -> None:
+    result = edit(
+        reg, "user", "change", "--operator", "TESTOP01", "--email", "user1@test-gas.example.co.jp",
+        "--johs", "none",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    text = (reg.root / "users/TESTOP01/user1@test-gas.example.co.jp.yaml").read_text("utf-8")
+    assert "johs" not in text
+    assert "taxis: '1011'" in text
+
+
+def test_change_refuses_to_leave_no_permission(reg: RegistryFactory) -> None:
+    result = refused(
+        reg, "user", "change", "--operator", "TESTOP01", "--email", "user1@test-gas.example.co.jp",
+        "--johs", "none", "--taxis", "none",
+    )  # fmt: skip
+    assert "accessreg user remove" in result.stderr
+
+
+def test_change_refuses_an_unknown_user_and_a_no_op(reg: RegistryFactory) -> None:
+    result = refused(
+        reg, "user", "change", "--operator", "TESTOP01", "--email", "nobody@test-gas.example.co.jp",
+        "--taxis", "1010",
+    )  # fmt: skip
+    assert "has no user nobody@test-gas.example.co.jp" in result.stderr
+    result = refused(
+        reg, "user", "change", "--operator", "TESTOP01", "--email", "user1@test-gas.example.co.jp",
+        "--taxis", "1011",
+    )  # fmt: skip
+    assert "nothing changes" in result.stderr
+
+
+def test_change_refuses_an_affiliation_outside_the_operator(reg: RegistryFactory) -> None:
+    result = refused(
+        reg, "user", "change", "--operator", "TESTOP01", "--email", "user1@test-gas.example.co.jp",
+        "--affiliation", "ELSEWHR1",
+    )  # fmt: skip
+    assert "(affiliation)" in result.stdout
+
+
+def test_remove_deletes_the_file_whatever_the_case_of_the_email(reg: RegistryFactory) -> None:
+    before = snapshot(reg.repo)
+    result = edit(
+        reg, "user", "remove", "--operator", "TESTOP01", "--email", "USER1@test-gas.example.co.jp"
+    )
+    assert result.returncode == 0, result.stderr
+    after = snapshot(reg.repo)
+    assert set(before) - set(after) == {"registry/users/TESTOP01/user1@test-gas.example.co.jp.yaml"}
+    assert all(after[k] == before[k] for k in after)
+
+
+def test_dry_run_writes_nothing(reg: RegistryFactory) -> None:
+    before = snapshot(reg.repo)
+    result = edit(reg, *_add("--taxis", "1011", "--dry-run"))
+    assert result.returncode == 0, result.stderr
+    assert f"would add: registry/{NEW_FILE}" in result.stdout
+    assert snapshot(reg.repo) == before
+
+
+def test_help_lists_the_catalogs_codes_and_no_derived_system(reg: RegistryFactory) -> None:
+    catalog = reg.root / "systems.yaml"
+    catalog.write_text(
+        catalog.read_text(encoding="utf-8").replace(
+            "      - {code: J1010, label: 権限あり, label_en: granted}\n",
+            "      - {code: J1010, label: 権限あり, label_en: granted}\n"
+            "      - {code: J2020, label: 試行権限, label_en: trial}\n",
+        ),
+        encoding="utf-8",
+    )
+    result = edit(reg, "user", "add", "--help")
+    assert result.returncode == 0, result.stderr
+    flat = " ".join(result.stdout.split())
+    assert "1010 更新権限なし; 1011 更新権限あり; 1012 更新権限あり（業務限定あり）" in flat
+    assert "J1010 権限あり; J2020 試行権限" in flat
+    assert "--member-portal" in flat and "admin 管理者ユーザ" in flat
+    assert "1110" not in flat  # abolished
+    assert "--info-site" not in flat and "--admin-console" not in flat
+    change_help = " ".join(edit(reg, "user", "change", "--help").stdout.split())
+    assert "none: remove the permission" in change_help
+
+
+def test_each_invocation_gets_the_options_of_its_own_catalog(tmp_path: Path) -> None:
+    """Two registries with different catalogs, edited in one process, one after the other:
+    the codes of the first must not leak into the second's options."""
+    first, second = RegistryFactory(tmp_path / "a"), RegistryFactory(tmp_path / "b")
+    catalog = first.root / "systems.yaml"
+    catalog.write_text(
+        catalog.read_text(encoding="utf-8").replace(
+            "      - {code: J1010, label: 権限あり, label_en: granted}\n",
+            "      - {code: J1010, label: 権限あり, label_en: granted}\n"
+            "      - {code: J2020, label: 試行権限, label_en: trial}\n",
+        ),
+        encoding="utf-8",
+    )
+    assert "J2020" in " ".join(edit(first, "user", "add", "--help").stdout.split())
+    assert "J2020" not in " ".join(edit(second, "user", "add", "--help").stdout.split())
+    refused_code = edit(second, *_add("--johs", "J2020"))
+    assert refused_code.returncode == 2, refused_code.stdout + refused_code.stderr
+    assert "J2020" in refused_code.stderr

@@ -1,0 +1,283 @@
+"""`accessreg from-issue` on form bodies as GitHub renders them, and the forms themselves."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.helpers.certmaker import certificate, key_pem, pem
+from tests.helpers.edithelp import TODAY_ARG, snapshot
+from tests.helpers.formbody import confirm, render
+from tests.helpers.regfactory import ROOT, RegistryFactory, run_cli
+
+USER = "hanako.kimura@test-gas.example.co.jp"
+
+
+def intake(
+    reg: RegistryFactory, body: str, author: str = "window-1", *extra: str
+) -> tuple[int, dict[str, Any]]:
+    path = reg.repo / "body.md"
+    path.write_bytes(body.encode("utf-8"))
+    result = run_cli(
+        "from-issue", "--body", str(path), "--author", author, "--issue", "12", *TODAY_ARG,
+        *extra, cwd=reg.repo,
+    )  # fmt: skip
+    assert result.returncode in (0, 1), result.stderr
+    return result.returncode, json.loads(result.stdout)
+
+
+def refused(reg: RegistryFactory, body: str, author: str = "window-1") -> dict[str, Any]:
+    before = snapshot(reg.root)
+    code, out = intake(reg, body, author)
+    assert code == 1 and out["ok"] is False, out
+    assert snapshot(reg.root) == before
+    assert out["comment"].startswith("この申請")
+    return out
+
+
+def user_add(**over: Any) -> str:
+    answers = {
+        "operator": "TESTOP01",
+        "email": USER,
+        "name": "木村 花子",
+        "name_kana": "キムラ ハナコ",
+        "perm_taxis": "1011：更新権限あり",
+        "perm_johs": "J1010：権限あり",
+        "perm_juju": "なし",
+        "memo": "**至急**：4月1日から `TAXIS` を使います。\n### 補足\n@someone 宛て <b>HTML</b>",
+        "confirm": confirm("user-add"),
+    }
+    answers.update(over)
+    return render("user-add", {k: v for k, v in answers.items() if v is not None})
+
+
+def test_user_add_from_a_rendered_form(reg: RegistryFactory) -> None:
+    body = user_add()
+    assert "### 所属事業者コード\n\n_No response_\n\n" in body  # a blank, as GitHub writes it
+    code, out = intake(reg, body)
+    assert code == 0, out
+    assert out["ok"] and out["kind"] == "user-add" and out["branch"] == "application/issue-12"
+    text = (reg.root / f"users/TESTOP01/{USER}.yaml").read_text(encoding="utf-8")
+    assert "affiliation: TESTOP01\npermissions:\n  taxis: '1011'\n  johs: 'J1010'\n" in text
+    assert (
+        "memo: |-\n  **至急**：4月1日から `TAXIS` を使います。\n  ### 補足\n  @someone 宛て" in text
+    )
+    assert "juju" not in text
+    assert out["title"] == "[TESTOP01] 利用権限の設定申請 / User permission set (#12)"
+    assert "Filed by: @window-1 through issue #12" in out["body"]
+    assert "Closes #12" in out["body"]
+    assert "@someone" not in out["body"]  # the applicant's text never pings anyone
+    assert out["changes"] == [{"file": f"registry/users/TESTOP01/{USER}.yaml", "action": "added"}]
+    assert reg.validate().problems == []
+
+
+def test_crlf_body_of_an_edited_issue_and_no_template_given(reg: RegistryFactory) -> None:
+    body = render("user-add", {
+        "operator": "TESTOP01", "email": USER, "name": "木村 花子", "name_kana": "キムラ ハナコ",
+        "perm_loacus": "02010：託送供給依頼者（更新権限）", "confirm": confirm("user-add"),
+    }, newline="\r\n")  # fmt: skip
+    code, out = intake(reg, body)
+    assert code == 0 and out["kind"] == "user-add", out
+    assert "loacus: '02010'" in (reg.root / f"users/TESTOP01/{USER}.yaml").read_text("utf-8")
+
+
+def test_invalid_form_gets_plain_words_and_no_change(reg: RegistryFactory) -> None:
+    out = refused(reg, user_add(email="木村@test-gas.example.co.jp"))
+    assert out["branch"] is None and out["title"] is None
+    assert any(
+        "**メールアドレス（ID）**" in line and "入力の形式が正しくありません" in line
+        for line in out["problems"]
+    ), out["problems"]
+    assert "プルリクエストは作成していません" in out["comment"]
+
+
+def test_code_the_operator_may_not_hold_is_explained(reg: RegistryFactory) -> None:
+    reg.operator(roles=["gas_retailer", "wheeling_client"])
+    out = refused(reg, user_add(perm_loacus="03010：製造事業者"))
+    assert any("**託送ロードカーブシステム（loacus）**" in p for p in out["problems"])
+    assert any("事業者区分により" in p and "(system-role)" in p for p in out["problems"])
+
+
+def test_missing_required_answer_and_unticked_confirmation(reg: RegistryFactory) -> None:
+    out = refused(reg, user_add(name=None, confirm=[]))
+    assert "- **利用者名（漢字）**: 入力が必要です / this field is required" in out["problems"]
+    assert any("**確認**" in p for p in out["problems"])
+
+
+def test_someone_else_may_not_file_for_the_operator(reg: RegistryFactory) -> None:
+    out = refused(reg, user_add(), author="stranger-1")
+    assert any("@stranger-1 may not file this change" in p for p in out["problems"])
+
+
+def test_a_maintainer_may_file_for_any_operator(reg: RegistryFactory) -> None:
+    code, out = intake(reg, user_add(), "uketsuke-sato")
+    assert code == 0, out
+
+
+def test_warning_is_carried_into_the_pull_request(reg: RegistryFactory) -> None:
+    for n in range(5):
+        reg.user(email=f"juju{n}@test-gas.example.co.jp", permissions={"juju": "granted"})
+    code, out = intake(reg, user_add(perm_juju="granted：あり"))
+    assert code == 0, out
+    assert out["warnings"][0]["rule"] == "permission-limit"
+    assert "Warnings (they do not block the application)" in out["body"]
+
+
+def test_user_change_keeps_what_is_not_named(reg: RegistryFactory) -> None:
+    body = render("user-change", {
+        "operator": "TESTOP01", "email": "USER1@test-gas.example.co.jp",
+        "perm_taxis": "変更しない", "perm_johs": "なし（削除）", "perm_juju": "granted：あり",
+        "confirm": confirm("user-change"),
+    })  # fmt: skip
+    code, out = intake(reg, body, "window-1", "--template", "user-change")
+    assert code == 0, out
+    text = (reg.root / "users/TESTOP01/user1@test-gas.example.co.jp.yaml").read_text("utf-8")
+    assert "permissions:\n  taxis: '1011'\n  juju: 'granted'\n" in text
+
+
+def test_user_remove(reg: RegistryFactory) -> None:
+    body = render("user-remove", {
+        "operator": "TESTOP01", "email": "user1@test-gas.example.co.jp", "reason": "退職のため",
+        "confirm": confirm("user-remove"),
+    })  # fmt: skip
+    code, out = intake(reg, body)
+    assert code == 0, out
+    assert not (reg.root / "users/TESTOP01/user1@test-gas.example.co.jp.yaml").exists()
+
+
+def _operator_new(github: str | None) -> str:
+    return render("operator-new", {
+        "operator": "NAGIGS01", "name": "なぎさガス株式会社",
+        "name_kana": "ナギサガス カブシキガイシャ",
+        "roles": ["ガス小売事業者 / gas retailer"],
+        "privacy_policy_url": "https://nagisa-gas.example.co.jp/privacy",
+        "systems": ["託送情報開示システム（johs）"],
+        "contact_name": "渚 一郎", "contact_name_kana": "ナギサ イチロウ",
+        "contact_email": "ichiro.nagisa@nagisa-gas.example.co.jp",
+        "contact_phone": "03-5550-0901", "contact_github": github,
+        "subcontractors": "NAGISV01 なぎさサービス株式会社\n",
+        "confirm": confirm("operator-new"),
+    })  # fmt: skip
+
+
+def test_new_operator_filed_by_its_window_person(reg: RegistryFactory) -> None:
+    code, out = intake(reg, _operator_new(None), "nagisa-ichiro")
+    assert code == 0, out
+    text = (reg.root / "operators/NAGIGS01.yaml").read_text(encoding="utf-8")
+    assert "    github: nagisa-ichiro\n" in text
+    assert "subcontractors:\n  - {code: NAGISV01, name: なぎさサービス株式会社}\n" in text
+    assert "A maintainer must review" in out["body"]
+
+
+def test_new_operator_naming_someone_else_is_refused(reg: RegistryFactory) -> None:
+    out = refused(reg, _operator_new("nagisa-ichiro"), author="impostor-9")
+    assert any("(new-operator-contact)" in p for p in out["problems"])
+
+
+def test_certificate_form_with_pem_in_a_code_fence(reg: RegistryFactory) -> None:
+    def body(cert: str) -> str:
+        return render("cert-add", {
+            "operator": "TESTOP01", "certificate": cert, "cert_id": "EP2026-000913",
+            "medium": "DL：ダウンロード", "purpose": "web：画面利用（端末ごと）",
+            "location": "本社 端末 PC009", "holder": "業務部 試験 太郎",
+            "confirm": confirm("cert-add"),
+        })  # fmt: skip
+
+    leaked = pem(certificate()).decode() + key_pem().decode()
+    out = refused(reg, body(leaked))
+    assert any("holds a private key" in p for p in out["problems"])
+    code, out = intake(reg, body(pem(certificate()).decode().strip()))
+    assert code == 0, out
+    assert "serial: '0D4F6A'" in (reg.root / "operators/TESTOP01.yaml").read_text("utf-8")
+
+
+def test_ip_form_add_then_remove(reg: RegistryFactory) -> None:
+    add = render("ip", {
+        "operator": "TESTOP01", "action": "追加・更新", "cidr": "41.203.64.11",
+        "reason": "シンガポール拠点", "expires_on": "2027-09-30", "confirm": confirm("ip"),
+    })  # fmt: skip
+    assert intake(reg, add)[0] == 0
+    assert "41.203.64.11/32" in (reg.root / "operators/TESTOP01.yaml").read_text("utf-8")
+    bad = add.replace("2027-09-30", "2027年9月30日")
+    out = refused(reg, bad)
+    assert (
+        "- **有効期限**: 日付は YYYY-MM-DD で入力してください / write YYYY-MM-DD" in out["problems"]
+    )
+    remove = render("ip", {
+        "operator": "TESTOP01", "action": "削除", "cidr": "41.203.64.11/32",
+        "confirm": confirm("ip"),
+    })  # fmt: skip
+    assert intake(reg, remove)[0] == 0
+    assert "ip_allowlist" not in (reg.root / "operators/TESTOP01.yaml").read_text("utf-8")
+
+
+def test_termination_needs_the_confirmation(reg: RegistryFactory) -> None:
+    body = render("operator-terminate", {"operator": "TESTOP01", "terminated_on": "2026-12-31"})
+    refused(reg, body)
+    ticked = render("operator-terminate", {
+        "operator": "TESTOP01", "terminated_on": "2026-12-31",
+        "confirm": confirm("operator-terminate"),
+    })  # fmt: skip
+    code, out = intake(reg, ticked)
+    assert code == 0, out
+    assert not (reg.root / "users/TESTOP01").exists()
+
+
+def test_operator_change_swaps_the_primary(reg: RegistryFactory) -> None:
+    body = render("operator-change", {
+        "operator": "TESTOP01", "contact_role": "正担当を交代", "contact_name": "新 正担当",
+        "contact_name_kana": "シン セイタントウ", "contact_email": "new@test-gas.example.co.jp",
+        "contact_phone": "03-5550-0009", "contact_github": "new-primary",
+        "contact_remove": "window1@test-gas.example.co.jp",
+        "add_systems": ["スイッチング支援システム（switching）"],
+        "confirm": confirm("operator-change"),
+    })  # fmt: skip
+    out = refused(reg, body)  # the operator has no role for the switching system
+    assert any("(system-role)" in p for p in out["problems"])
+    code, out = intake(reg, body.replace("- [X] スイッチング", "- [ ] スイッチング"))
+    assert code == 0, out
+    text = (reg.root / "operators/TESTOP01.yaml").read_text(encoding="utf-8")
+    assert "window1@" not in text and "github: new-primary" in text
+
+
+def test_unreadable_body_and_unknown_choice(reg: RegistryFactory) -> None:
+    out = refused(reg, "ただの問い合わせです。\n")
+    assert out["kind"] is None
+    out = refused(reg, user_add(perm_taxis="1110：更新権限あり（委託先）"))
+    assert any("not a choice: 1110" in p for p in out["problems"])
+
+
+def test_committed_issue_forms_are_fresh() -> None:
+    result = run_cli("forms", "--check", cwd=ROOT)
+    assert result.returncode == 0, result.stdout
+
+
+@pytest.mark.parametrize(
+    ("schema", "pattern"),
+    [
+        ("vendor.github-issue-forms", ".github/ISSUE_TEMPLATE/*.yml"),
+        ("vendor.github-workflows", ".github/workflows/*.yml"),
+    ],
+)
+def test_github_files_match_their_schemas(schema: str, pattern: str) -> None:
+    files = sorted(str(p) for p in ROOT.glob(pattern))
+    assert files
+    result = subprocess.run(
+        [sys.executable, "-m", "check_jsonschema", "--builtin-schema", schema, *files],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_stale_form_is_reported(tmp_path: Path, reg: RegistryFactory) -> None:
+    target = reg.repo / ".github" / "ISSUE_TEMPLATE"
+    assert run_cli("forms", cwd=reg.repo).returncode == 0
+    first = target / "user-add.yml"
+    first.write_text(first.read_text(encoding="utf-8") + "# hand edit\n", encoding="utf-8")
+    result = run_cli("forms", "--check", cwd=reg.repo)
+    assert result.returncode == 1 and "stale: .github/ISSUE_TEMPLATE/user-add.yml" in result.stdout

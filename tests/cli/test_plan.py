@@ -1,0 +1,448 @@
+"""Plans of real pull requests: every application type, dates, merge bases and rendering."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+
+import pytest
+
+from accessreg.gitio.repo import GitRepository
+from accessreg.plan import (
+    AllowedIpChange,
+    Application,
+    CertificateChange,
+    Direction,
+    OperatorChange,
+    Plan,
+    SubcontractorChange,
+    UserChange,
+    WindowPersonChange,
+    render_json,
+    render_markdown,
+    render_text,
+)
+from accessreg.plan.revisions import plan_revisions
+from tests.helpers.gitrepo import GitRegistry
+from tests.helpers.regfactory import RegistryFactory, certificate, contact, run_cli
+
+USER1 = "user1@test-gas.example.co.jp"
+# The second case of the worked example of 000 §5-1: accepted 2018-12-17, M = 2019-01-07.
+ACCEPTED = date(2018, 12, 17)
+M = date(2019, 1, 7)
+
+
+@pytest.fixture
+def gr(reg: RegistryFactory) -> Iterator[GitRegistry]:
+    made = GitRegistry(reg)
+    yield made
+    made.close()
+
+
+def plan_of(gr: GitRegistry, base: str = "main", head: str = "pr", on: date = ACCEPTED) -> Plan:
+    with GitRepository(gr.path) as repo:
+        return plan_revisions(repo, base, head, on)
+
+
+def pr(gr: GitRegistry) -> GitRegistry:
+    gr.branch("pr")
+    return gr
+
+
+def only(plan: Plan, cls: type[Any], **match: Any) -> Any:
+    found = [
+        i
+        for i in plan.items
+        if isinstance(i, cls) and all(getattr(i, k) == v for k, v in match.items())
+    ]
+    assert len(found) == 1, found
+    return found[0]
+
+
+def effects(item: UserChange | WindowPersonChange) -> dict[str, tuple[Any, ...]]:
+    return {e.system: (e.old, e.new, e.direction, e.effective.on) for e in item.effects}
+
+
+def test_no_change_is_an_empty_plan(gr: GitRegistry) -> None:
+    pr(gr).commit("nothing")
+    plan = plan_of(gr)
+    assert plan.empty
+    assert not plan.revoke_only
+    assert "No change" in render_markdown.render(plan)
+
+
+def test_permission_set_with_the_dates_of_the_worked_example(gr: GitRegistry) -> None:
+    pr(gr).reg.user(
+        email="New.Person@test-gas.example.co.jp",
+        permissions={"taxis": "1010", "johs": "J1010", "juju": "granted", "loacus": "02011"},
+    )
+    gr.commit("add a user")
+    plan = plan_of(gr)
+    assert (plan.accepted, plan.processing_day) == (ACCEPTED, M)
+    item = only(plan, UserChange)
+    assert (item.application, item.action, item.direction) == (
+        Application.PERMISSION_SET,
+        "add",
+        Direction.GRANT,
+    )
+    assert item.person.email == "New.Person@test-gas.example.co.jp"
+    assert item.operator == "TESTOP01"
+    assert effects(item) == {
+        "taxis": (None, "1010", Direction.GRANT, date(2019, 1, 16)),
+        "johs": (None, "J1010", Direction.GRANT, date(2019, 1, 16)),
+        "juju": (None, "granted", Direction.GRANT, date(2019, 1, 21)),
+        "loacus": (None, "02011", Direction.GRANT, date(2019, 1, 21)),
+    }
+    assert all(e.effective.processing_day == M for e in item.effects)
+    assert item.after is not None and item.after.name_kana == "シケン タロウ"  # kept for apply
+    assert plan.operators[0].counts == {Application.PERMISSION_SET: 1}
+
+
+def test_permission_change_permission_by_permission(gr: GitRegistry) -> None:
+    pr(gr).reg.user(
+        email=USER1,
+        name="試験 次郎",
+        name_kana="シケン ジロウ",
+        permissions={"taxis": "1010", "loacus": "02010"},
+    )
+    gr.commit("change user1")
+    item = only(plan_of(gr), UserChange)
+    assert (item.application, item.action) == (Application.PERMISSION_CHANGE, "change")
+    assert effects(item) == {
+        # TAXIS/JOHS changes take effect on acceptance; JUJU/LOACUS at M+9 (000 §5-2).
+        "taxis": ("1011", "1010", Direction.GRANT, ACCEPTED),
+        "johs": ("J1010", None, Direction.REVOKE, ACCEPTED),
+        "loacus": (None, "02010", Direction.GRANT, date(2019, 1, 21)),
+    }
+    assert item.direction is Direction.GRANT
+    fields = {f.field: f for f in item.fields}
+    assert (fields["name"].old, fields["name"].new) == ("試験 太郎", "試験 次郎")
+    assert fields["name_kana"].personal
+
+
+def test_a_permission_taken_away_only_is_a_revoke(gr: GitRegistry) -> None:
+    pr(gr).reg.user(email=USER1, permissions={"taxis": "1011"})
+    gr.commit("drop johs")
+    plan = plan_of(gr)
+    assert only(plan, UserChange).direction is Direction.REVOKE
+    assert plan.revoke_only
+
+
+def test_a_record_only_change_is_neutral_and_not_revoke_only(gr: GitRegistry) -> None:
+    pr(gr).reg.user(email=USER1, memo="担当替え")
+    gr.commit("memo")
+    plan = plan_of(gr)
+    item = only(plan, UserChange)
+    assert item.direction is Direction.NEUTRAL
+    assert not plan.revoke_only
+
+
+def test_permission_delete_dates(gr: GitRegistry) -> None:
+    pr(gr).reg.user(
+        email="two@test-gas.example.co.jp", permissions={"taxis": "1011", "juju": "granted"}
+    )
+    gr.commit("add two")
+    gr.merge  # noqa: B018 - the user exists on main below
+    gr.checkout("main")
+    gr.merge("pr")
+    gr.branch("pr2")
+    gr.remove("users/TESTOP01/two@test-gas.example.co.jp.yaml")
+    gr.commit("remove two")
+    plan = plan_of(gr, head="pr2")
+    item = only(plan, UserChange)
+    assert (item.application, item.action, item.direction) == (
+        Application.PERMISSION_DELETE,
+        "remove",
+        Direction.REVOKE,
+    )
+    removal = {e.system: e.effective for e in item.effects}
+    assert removal["taxis"].on == date(2018, 12, 18)  # the day after (000 §5-3)
+    assert removal["juju"].on is None and removal["juju"].start == "manual"
+    assert plan.revoke_only
+
+
+def test_changed_email_is_a_removal_and_an_addition(gr: GitRegistry) -> None:
+    pr(gr).remove(f"users/TESTOP01/{USER1}.yaml")
+    gr.reg.user(email="user1.new@test-gas.example.co.jp")
+    gr.commit("new address")
+    plan = plan_of(gr)
+    removed = only(plan, UserChange, action="remove")
+    added = only(plan, UserChange, action="add")
+    assert removed.person.email == USER1
+    assert added.person.email == "user1.new@test-gas.example.co.jp"
+    assert {removed.application, added.application} == {
+        Application.PERMISSION_DELETE,
+        Application.PERMISSION_SET,
+    }
+
+
+def test_usage_new_operator(gr: GitRegistry) -> None:
+    pr(gr).reg.operator(
+        "NEWOP001",
+        contacts=[contact(n=5), contact("deputy", n=6)],
+        subcontractors=[{"code": "NEWSUB01", "name": "新委託株式会社"}],
+        certificates=[certificate(3)],
+        ip_allowlist=[{"cidr": "203.0.113.7/32", "reason": "海外拠点", "expires_on": "2027-03-31"}],
+    )
+    gr.reg.user("NEWOP001", "first@new-op.example.co.jp", affiliation="NEWSUB01")
+    gr.commit("new operator")
+    plan = plan_of(gr)
+    (op,) = plan.operators
+    assert op.code == "NEWOP001"
+    assert op.counts == {
+        Application.USAGE_NEW: 4,
+        Application.PERMISSION_SET: 1,
+        Application.CERTIFICATE: 1,
+        Application.OVERSEAS_IP: 1,
+    }
+    reg_item = only(plan, OperatorChange)
+    assert (reg_item.action, reg_item.direction) == ("add", Direction.GRANT)
+    # About 15 business days from acceptance (000 §3-1).
+    assert reg_item.effective.on == date(2019, 1, 16)
+    window = only(plan, WindowPersonChange, role="deputy")
+    assert effects(window) == {
+        "admin_console": (None, "granted", Direction.GRANT, date(2019, 1, 16))
+    }
+    assert window.github == "window-6"
+    assert only(plan, SubcontractorChange).application is Application.USAGE_NEW
+    cert = only(plan, CertificateChange)
+    assert cert.effective.on == date(2019, 1, 16)  # registered at M, usable from M+6
+    assert only(plan, AllowedIpChange).direction is Direction.GRANT
+    assert only(plan, UserChange).affiliation == "NEWSUB01"
+
+
+def test_usage_change_of_an_operator(gr: GitRegistry) -> None:
+    pr(gr).reg.operator(
+        name="テストガス新社名株式会社",
+        systems=["taxis", "johs", "juju"],
+        contacts=[contact(github="window-1-renamed"), contact("deputy", n=2)],
+        subcontractors=[],
+    )
+    gr.commit("usage change")
+    plan = plan_of(gr)
+    op_item = only(plan, OperatorChange)
+    assert (op_item.application, op_item.action) == (Application.USAGE_CHANGE, "change")
+    fields = {f.field: (f.old, f.new) for f in op_item.fields}
+    assert fields["systems"] == ("taxis, johs, juju, loacus", "taxis, johs, juju")
+    assert fields["name"] == ("テストガス株式会社", "テストガス新社名株式会社")
+    assert op_item.direction is Direction.REVOKE  # a system taken away, nothing added
+    renamed = only(plan, WindowPersonChange, action="change")
+    assert renamed.direction is Direction.GRANT  # a new login may act for the operator
+    assert {f.field for f in renamed.fields} == {"github"}
+    added = only(plan, WindowPersonChange, action="add")
+    assert added.person.email == "window2@test-gas.example.co.jp"
+    removed_sub = only(plan, SubcontractorChange)
+    assert (removed_sub.action, removed_sub.direction) == ("remove", Direction.REVOKE)
+    assert {i.application for i in plan.items} == {Application.USAGE_CHANGE}
+
+
+def test_window_person_removed_loses_admin_console(gr: GitRegistry) -> None:
+    pr(gr).reg.operator(contacts=[contact(), contact("deputy", n=2)])
+    gr.commit("add deputy")
+    gr.checkout("main")
+    gr.merge("pr")
+    gr.branch("pr2")
+    gr.reg.operator(contacts=[contact()])
+    gr.commit("remove deputy")
+    plan = plan_of(gr, head="pr2")
+    item = only(plan, WindowPersonChange)
+    assert (item.action, item.direction) == ("remove", Direction.REVOKE)
+    assert effects(item)["admin_console"][:3] == ("granted", None, Direction.REVOKE)
+    assert plan.revoke_only
+
+
+def test_usage_end_lists_every_user_whose_access_ends(gr: GitRegistry) -> None:
+    gr.reg.user(email="two@test-gas.example.co.jp")
+    gr.commit("second user on main")
+    pr(gr).reg.operator(status="terminated", terminated_on="2018-12-28")
+    gr.remove(f"users/TESTOP01/{USER1}.yaml")
+    gr.remove("users/TESTOP01/two@test-gas.example.co.jp.yaml")
+    gr.commit("terminate")
+    plan = plan_of(gr)
+    end = only(plan, OperatorChange)
+    assert (end.application, end.action, end.direction) == (
+        Application.USAGE_END,
+        "remove",
+        Direction.REVOKE,
+    )
+    assert [p.email for p in end.ending_users] == ["two@test-gas.example.co.jp", USER1]
+    assert {u.application for u in plan.users} == {Application.USAGE_END}
+    assert plan.revoke_only
+    text = render_text.render(plan)
+    assert "ends: 試験 太郎 two@test-gas.example.co.jp" in text
+
+
+def test_termination_lists_users_even_when_their_files_stay(gr: GitRegistry) -> None:
+    pr(gr).reg.operator(status="terminated", terminated_on="2018-12-28")
+    gr.commit("terminate, forgetting the users")
+    end = only(plan_of(gr), OperatorChange)
+    assert [p.email for p in end.ending_users] == [USER1]
+
+
+def test_certificates(gr: GitRegistry) -> None:
+    gr.reg.operator(certificates=[certificate(1), certificate(2)])
+    gr.commit("two certificates")
+    pr(gr).reg.operator(
+        certificates=[certificate(1, suspended_on="2018-12-10"), certificate(3)],
+    )
+    gr.commit("suspend one, replace one")
+    plan = plan_of(gr)
+    assert {i.application for i in plan.items} == {Application.CERTIFICATE}
+    suspended = only(plan, CertificateChange, id="EP-TEST-0001")
+    assert (suspended.action, suspended.direction) == ("change", Direction.REVOKE)
+    assert only(plan, CertificateChange, id="EP-TEST-0002").direction is Direction.REVOKE
+    added = only(plan, CertificateChange, id="EP-TEST-0003")
+    assert (added.action, added.effective.on) == ("add", date(2019, 1, 16))
+
+
+def test_overseas_ip(gr: GitRegistry) -> None:
+    entry = {"cidr": "203.0.113.7/32", "reason": "海外拠点", "expires_on": "2027-03-31"}
+    gr.reg.operator(ip_allowlist=[entry])
+    gr.commit("ip")
+    pr(gr).reg.operator(
+        ip_allowlist=[
+            {**entry, "expires_on": "2028-03-31"},
+            {"cidr": "198.51.100.0/32", "reason": "出張", "expires_on": "2027-01-31"},
+        ]
+    )
+    gr.commit("extend and add")
+    plan = plan_of(gr)
+    assert {i.application for i in plan.items} == {Application.OVERSEAS_IP}
+    extended = only(plan, AllowedIpChange, cidr="203.0.113.7/32")
+    assert (extended.action, extended.direction) == ("change", Direction.GRANT)
+    assert only(plan, AllowedIpChange, cidr="198.51.100.0/32").action == "add"
+
+
+def test_an_old_base_does_not_undo_what_was_merged_since(gr: GitRegistry) -> None:
+    pr(gr).reg.user(email="mine@test-gas.example.co.jp")
+    gr.commit("the pull request")
+    gr.checkout("main")
+    gr.branch("other")
+    gr.reg.user(email="theirs@test-gas.example.co.jp")
+    gr.commit("another pull request")
+    gr.checkout("main")
+    gr.merge("other")
+    plan = plan_of(gr)  # main now has theirs@, the pull request's branch does not
+    assert [u.person.email for u in plan.users] == ["mine@test-gas.example.co.jp"]
+    assert plan.revisions is not None
+    assert plan.revisions.merge_base != plan.revisions.base
+
+
+def test_plan_across_merges_from_a_last_applied_revision(gr: GitRegistry) -> None:
+    last_applied = gr.rev()
+    for name in ("a", "b"):
+        gr.branch(name, "main")
+        gr.reg.user(email=f"{name}@test-gas.example.co.jp")
+        gr.commit(f"add {name}")
+        gr.checkout("main")
+        gr.merge(name)
+    plan = plan_of(gr, base=last_applied, head="main")
+    assert sorted(u.person.email for u in plan.users) == [
+        "a@test-gas.example.co.jp",
+        "b@test-gas.example.co.jp",
+    ]
+
+
+def test_other_files_and_unreadable_files_are_reported(gr: GitRegistry) -> None:
+    pr(gr).write("tooling/hack.py", "print('x')\n")
+    gr.reg.write("users/TESTOP01/broken@test-gas.example.co.jp.yaml", "email: [\n")
+    gr.reg.user(email=USER1, permissions={"taxis": "1011"})
+    gr.commit("mixed")
+    plan = plan_of(gr)
+    assert plan.other_paths == ("tooling/hack.py",)
+    assert plan.unreadable == ("registry/users/TESTOP01/broken@test-gas.example.co.jp.yaml",)
+    assert not plan.revoke_only  # the user change alone would be
+
+
+def test_the_work_tree_is_not_touched(gr: GitRegistry) -> None:
+    pr(gr).reg.user(email="x@test-gas.example.co.jp")
+    gr.commit("x")
+    gr.checkout("main")
+    gr.reg.user(email=USER1, memo="uncommitted")
+    before = gr.repo.git.status("--porcelain")
+    plan = plan_of(gr)
+    assert [u.person.email for u in plan.users] == ["x@test-gas.example.co.jp"]
+    assert gr.repo.git.status("--porcelain") == before
+
+
+def test_json_has_iso_dates_and_no_personal_values(gr: GitRegistry) -> None:
+    pr(gr).reg.user(email=USER1, name_kana="ヒミツ", memo="内部メモ", permissions={"taxis": "1010"})
+    gr.commit("change")
+    data = json.loads(render_json.render(plan_of(gr)))
+    assert data["format"] == "accessreg-plan/1"
+    assert data["processing_day"] == "2019-01-07"
+    (item,) = data["operators"][0]["items"]
+    assert item["subject"] == "user"
+    assert item["person"] == {"email": USER1, "name": "試験 太郎"}
+    assert item["application"] == "permission_change"
+    taxis = next(e for e in item["effects"] if e["system"] == "taxis")
+    assert taxis["effective"] == {"on": "2018-12-17", "start": "accepted", "processing_day": None}
+    assert {"field": "memo", "personal": True} in item["fields"]
+    dumped = json.dumps(data, ensure_ascii=False)
+    assert "ヒミツ" not in dumped and "内部メモ" not in dumped
+    assert "before" not in item and "after" not in item
+
+
+def test_markdown_summary_details_escaping_and_cap(gr: GitRegistry) -> None:
+    branch = pr(gr)
+    for i in range(40):
+        code = f"BULK{i:04d}"
+        branch.reg.operator(code, contacts=[contact(n=100 + i)], subcontractors=[])
+        branch.reg.user(code, f"u{i}@bulk.example.jp", name="悪意 <img src=x> @octocat |")
+    gr.commit("forty operators")
+    plan = plan_of(gr)
+    full = render_markdown.render(plan, max_chars=10**7)
+    assert full.index("### Summary") < full.index("### BULK0000")
+    assert "| BULK0000 テストガス株式会社 | 利用申請（新規） (000 §3-1) | 2 | 2 | 0 |" in full
+    assert "<img" not in full and "@octocat" not in full
+    assert "&lt;img src=x&gt; &#64;octocat \\|" in full
+    capped = render_markdown.render(plan, max_chars=6000)
+    assert len(capped) < 6000 + 300
+    assert "### BULK0039" not in capped
+    assert "not shown here: the complete plan is the JSON (`plan.json`)" in capped
+    assert "### Summary" in capped and "BULK0039" in capped  # the summary is never cut
+
+
+def test_cli_plan_formats_and_output_file(gr: GitRegistry) -> None:
+    pr(gr).reg.user(email="cli@test-gas.example.co.jp")
+    gr.commit("cli")
+    out = gr.path / "out" / "plan.json"
+    result = run_cli(
+        "plan", "--base", "main", "--head", "pr", "--accepted-on", "2018-12-17",
+        "--format", "json", "--output", str(out), cwd=gr.path,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert json.loads(out.read_text())["counts"] == {"permission_set": 1}
+    text = run_cli("plan", "--base", "main", "--head", "pr", "--accepted-on", "2018-12-17",
+                   cwd=gr.path / "registry")  # fmt: skip
+    assert (
+        "+ [利用権限の設定申請] user added: 試験 太郎 <cli@test-gas.example.co.jp>" in text.stdout
+    )
+    bad = run_cli("plan", "--base", "no-such-rev", cwd=gr.path)
+    assert bad.returncode == 2
+    assert "unknown revision 'no-such-rev'" in bad.stderr
+
+
+def test_a_change_that_breaks_the_catalog_is_still_planned(gr: GitRegistry) -> None:
+    pr(gr).reg.write("systems.yaml", "systems: [\n")
+    gr.reg.user(email="still@test-gas.example.co.jp")
+    gr.commit("break the catalog")
+    plan = plan_of(gr)
+    assert plan.unreadable == ("registry/systems.yaml",)
+    assert plan.other_paths == ("registry/systems.yaml",)
+    assert [u.person.email for u in plan.users] == ["still@test-gas.example.co.jp"]
+
+
+def test_a_file_broken_by_the_change_is_unreadable_not_removed(gr: GitRegistry) -> None:
+    pr(gr).reg.write(f"users/TESTOP01/{USER1}.yaml", "email: [\n")
+    gr.reg.write("operators/TESTOP01.yaml", "code: [\n")
+    gr.commit("break both")
+    plan = plan_of(gr)
+    assert plan.items == ()  # neither a removal nor a termination
+    assert plan.unreadable == (
+        "registry/operators/TESTOP01.yaml",
+        f"registry/users/TESTOP01/{USER1}.yaml",
+    )
+    assert not plan.revoke_only

@@ -1,0 +1,29 @@
+"""The removal rails: a share of all login IDs, and never all of them, unless allowed."""
+
+from __future__ import annotations
+
+import pytest
+
+from accessreg.errors import ProblemsFound
+from accessreg.provision.safety import Removal, check_removal
+from tests.helpers.regfactory import ROOT, run_cli
+
+
+def test_up_to_the_share_passes_and_beyond_it_is_refused() -> None:
+    check_removal(Removal(before=8, after=6, removed=2), 0.25, allowed=False)  # exactly 25 %
+    with pytest.raises(ProblemsFound, match=r"refusing to remove 3 of 8 login IDs \(38% > 25%\)"):
+        check_removal(Removal(before=8, after=5, removed=3), 0.25, allowed=False)
+    check_removal(Removal(before=8, after=5, removed=3), 0.25, allowed=True)
+
+
+def test_emptying_the_registry_is_refused_even_within_the_share() -> None:
+    with pytest.raises(ProblemsFound, match="every one of 2 login IDs"):
+        check_removal(Removal(before=2, after=0, removed=2), 1.0, allowed=False)
+    check_removal(Removal(before=2, after=0, removed=2), 1.0, allowed=True)
+    check_removal(Removal(before=0, after=0, removed=0), 0.25, allowed=False)  # nothing to lose
+
+
+def test_a_share_outside_0_to_1_is_a_usage_error() -> None:
+    result = run_cli("apply", "--out", "/nonexistent/x", "--max-removal-share", "1.5", cwd=ROOT)
+    assert result.returncode == 2
+    assert "--max-removal-share must be between 0 and 1" in result.stderr

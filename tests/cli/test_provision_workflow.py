@@ -1,0 +1,129 @@
+"""The merge workflow: valid, serial, safe; and the state round trip it relies on, on fresh
+clones of a real remote as a CI runner has them."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import git
+import pytest
+import yaml
+
+from tests.helpers.gitrepo import GitRegistry
+from tests.helpers.provisioning import deltas
+from tests.helpers.regfactory import ROOT, RegistryFactory, run_cli
+
+WORKFLOW = ROOT / ".github/workflows/provision.yml"
+ON = ["--today", "2026-12-03", "--accepted-on", "2026-12-03"]
+
+
+def _workflow() -> dict[Any, Any]:
+    data: dict[Any, Any] = yaml.safe_load(WORKFLOW.read_text())
+    return data
+
+
+def test_one_run_at_a_time_never_cancelled_on_push_to_main() -> None:
+    flow = _workflow()
+    assert flow[True]["push"] == {"branches": ["main"]}  # YAML 1.1 reads `on` as True
+    assert "pull_request" not in flow[True] and "pull_request_target" not in flow[True]
+    assert flow["concurrency"]["cancel-in-progress"] is False
+    assert flow["permissions"] == {"contents": "write"}
+
+
+def test_it_applies_with_confirm_and_send_and_keeps_the_outputs() -> None:
+    (job,) = _workflow()["jobs"].values()
+    steps = job["steps"]
+    runs = [s.get("run", "") for s in steps]
+    assert any("accessreg apply --out provision-out --confirm --send" in r for r in runs)
+    checkout = next(s for s in steps if s.get("uses", "").startswith("actions/checkout"))
+    assert checkout["with"]["fetch-depth"] == 0
+    upload = next(s for s in steps if s.get("uses", "").startswith("actions/upload-artifact"))
+    assert upload["if"] == "always()"
+    assert "provision-out/" in upload["with"]["path"]
+    assert job["env"]["ACCESSREG_STATE_REMOTE"] == "origin"
+    # Secrets reach only the steps that send, and inputs never reach a script unquoted.
+    for step in steps:
+        env = step.get("env", {})
+        has_secret = any("secrets." in str(v) for v in env.values())
+        assert has_secret == ("accessreg" in step.get("run", "") and "--send" in step["run"])
+        assert "${{" not in step.get("run", "")
+
+
+@pytest.fixture
+def origin(reg: RegistryFactory, tmp_path: Path) -> Path:
+    """A bare remote holding main (six login IDs), as GitHub would."""
+    for n in range(2, 6):
+        reg.user(email=f"user{n}@test-gas.example.co.jp")
+    made = GitRegistry(reg)
+    bare = tmp_path / "origin.git"
+    git.Repo.init(bare, bare=True, initial_branch="main").close()
+    made.repo.create_remote("origin", str(bare))
+    made.repo.git.push("-q", "origin", "main")
+    made.close()
+    return bare
+
+
+def _runner(origin: Path, where: Path) -> git.Repo:
+    clone = git.Repo.clone_from(str(origin), where)
+    with clone.config_writer() as config:
+        config.set_value("user", "name", "runner")
+        config.set_value("user", "email", "runner@example.jp")
+    return clone
+
+
+def _push_merge(origin: Path, where: Path, change: str, text: str | None) -> None:
+    """A developer's clone merging one change into main and pushing it."""
+    dev = _runner(origin, where)
+    path = Path(dev.working_dir) / change
+    if text is None:
+        path.unlink()
+    else:
+        path.write_text(text, encoding="utf-8")
+    dev.git.add("-A")
+    dev.git.commit("-q", "-m", f"change {change}")
+    dev.git.push("-q", "origin", "main")
+    dev.close()
+
+
+def _apply(runner: git.Repo, out: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    return run_cli(
+        "apply", "--out", str(out), "--confirm", "--state-remote", "origin", *ON, *extra,
+        cwd=Path(runner.working_dir),
+    )  # fmt: skip
+
+
+def test_each_fresh_runner_continues_from_the_recorded_revision(
+    origin: Path, tmp_path: Path
+) -> None:
+    first = _runner(origin, tmp_path / "run1")
+    assert _apply(first, tmp_path / "out1", "--initial").returncode == 0
+    operator = "registry/operators/TESTOP01.yaml"
+    valid = (Path(first.working_dir) / operator).read_text(encoding="utf-8")
+    first.close()
+    recorded = git.Repo(origin).git.rev_parse("refs/accessreg/state")
+
+    user = "registry/users/TESTOP01/user1@test-gas.example.co.jp.yaml"
+    _push_merge(origin, tmp_path / "dev1", user, None)
+
+    # A run that fails (the registry at HEAD is broken) leaves the remote state alone.
+    _push_merge(origin, tmp_path / "dev2", operator, "code: [\n")
+    broken = _runner(origin, tmp_path / "run2")
+    result = _apply(broken, tmp_path / "out2")
+    assert result.returncode == 1, result.stderr
+    broken.close()
+    assert git.Repo(origin).git.rev_parse("refs/accessreg/state") == recorded
+
+    # Fixed by another merge: the next fresh runner still produces the deletion.
+    _push_merge(origin, tmp_path / "dev3", operator, valid)
+    third = _runner(origin, tmp_path / "run3")
+    result = _apply(third, tmp_path / "out3")
+    assert result.returncode == 0, result.stderr
+    assert ("抹消", "user1@test-gas.example.co.jp") in {
+        (r["区分"], r["メールアドレス（ID）"]) for r in deltas(tmp_path / "out3", "taxis")
+    }
+    head = third.git.rev_parse("HEAD")
+    third.close()
+    state = git.Repo(origin).git.show("refs/accessreg/state:state.json")
+    assert f'"applied": "{head}"' in state

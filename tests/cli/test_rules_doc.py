@@ -1,0 +1,26 @@
+"""docs/rules.md is what ``accessreg rules`` prints, and the README leads to it."""
+
+from __future__ import annotations
+
+from accessreg.rules import RULES
+from tests.helpers.regfactory import ROOT, run_cli
+
+RULES_PAGE = ROOT / "docs" / "rules.md"
+
+
+def test_rules_page_is_fresh() -> None:
+    result = run_cli("rules", cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    assert RULES_PAGE.read_text(encoding="utf-8") == result.stdout, (
+        "docs/rules.md is stale: run `accessreg rules > docs/rules.md` and commit it"
+    )
+
+
+def test_rules_page_documents_every_rule_id() -> None:
+    page = RULES_PAGE.read_text(encoding="utf-8")
+    missing = [r.id for r in RULES if f"### `{r.id}`\n\n{r.doc}" not in page]
+    assert missing == []
+
+
+def test_readme_links_the_rules_page() -> None:
+    assert "(docs/rules.md)" in (ROOT / "README.md").read_text(encoding="utf-8")

@@ -1,0 +1,129 @@
+"""``accessreg expiry --send`` over a timeline, against a real SMTP server on loopback."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from tests.helpers.regfactory import RegistryFactory, certificate, run_cli
+from tests.helpers.scheduled_scenario import (
+    WINDOW1,
+    WINDOW2,
+    duty,
+    mail_server,
+    refs,
+    scenario,
+    summary,
+    take,
+)
+from tests.helpers.smtpserver import Mailbox
+
+CERT = certificate(1, cn="TESTOP01-PC01", not_before="2025-04-01", not_after="2027-03-31")
+IP = {"cidr": "41.203.64.10/32", "reason": "シンガポール拠点", "expires_on": "2027-03-31"}
+FIRST = "【証明書更新のお願い】クライアント証明書の有効期限が近づいています（テストガス株式会社）"
+REMINDER = "【再通知】クライアント証明書の有効期限まで14日を切りました（テストガス株式会社）"
+EXPIRED = "【有効期限切れ】クライアント証明書を接続許可から外しました（テストガス株式会社）"
+
+
+def test_each_stage_is_sent_once_on_its_day(reg: RegistryFactory) -> None:
+    g = scenario(reg, certificates=[CERT])
+    sink = Mailbox()
+    seen_ids: list[str] = []
+    timeline = [
+        (date(2027, 1, 29), []),  # 61 days left
+        (date(2027, 1, 30), [FIRST]),  # 60: the first notice
+        (date(2027, 1, 30), []),  # the same day again
+        (date(2027, 1, 31), []),
+        (date(2027, 3, 16), []),  # 15
+        (date(2027, 3, 17), [REMINDER]),  # 14
+        (date(2027, 3, 17), []),
+        (date(2027, 3, 31), []),  # the last valid day
+        (date(2027, 4, 1), [EXPIRED]),  # out of the whitelist
+        (date(2027, 4, 1), []),
+        (date(2027, 4, 2), []),
+    ]
+    with mail_server(sink) as env:
+        for day, subjects in timeline:
+            duty(g, "expiry", "--send", today=day, env=env)
+            got = take(sink)
+            expected = sorted((to, s) for s in subjects for to in (WINDOW1, WINDOW2))
+            assert summary(got) == expected, day
+            seen_ids += [str(m["Message-ID"]) for m in got]
+    assert len(seen_ids) == len(set(seen_ids)) == 6  # no message twice
+    assert refs(g, "refs/accessreg/") == ["refs/accessreg/duties", "refs/accessreg/state"]
+
+
+def test_the_notice_lists_what_the_seed_asks_for(reg: RegistryFactory) -> None:
+    g = scenario(reg, certificates=[CERT])
+    sink = Mailbox()
+    with mail_server(sink) as env:
+        duty(g, "expiry", "--send", today=date(2027, 2, 1), env=env)
+    body = sink.received[0].get_body().get_content()  # type: ignore[union-attr]
+    for text in ("TESTOP01-PC01", "EP-TEST-0001", "本社 端末", "業務部 担当者", "あと 58 日"):
+        assert text in body  # CN, certificate ID, where and by whom, days left
+    assert "180日先まで" in body and "一括" in body  # how to renew (004)
+
+
+def test_a_skipped_day_still_sends_the_current_stage_only(reg: RegistryFactory) -> None:
+    g = scenario(reg, certificates=[CERT])
+    sink = Mailbox()
+    with mail_server(sink) as env:
+        duty(g, "expiry", "--send", today=date(2027, 3, 20), env=env)  # the job was down
+        assert summary(take(sink)) == [(WINDOW1, REMINDER), (WINDOW2, REMINDER)]
+        duty(g, "expiry", "--send", today=date(2027, 3, 21), env=env)
+        assert take(sink) == []
+
+
+def test_ip_entries_are_noticed_too(reg: RegistryFactory) -> None:
+    g = scenario(reg, ip_allowlist=[IP])
+    sink = Mailbox()
+    with mail_server(sink) as env:
+        duty(g, "expiry", "--send", today=date(2027, 1, 30), env=env)
+        got = take(sink)
+        assert [to for to, _ in summary(got)] == [WINDOW1, WINDOW2]
+        assert "海外IP" in str(got[0]["Subject"])
+        assert "41.203.64.10/32" in got[0].get_body().get_content()  # type: ignore[union-attr]
+        duty(g, "expiry", "--send", today=date(2027, 4, 1), env=env)
+        assert all("期限切れ" in s for _, s in summary(take(sink)))
+
+
+def test_a_run_that_failed_half_way_sends_only_the_rest(reg: RegistryFactory) -> None:
+    g = scenario(reg, certificates=[CERT])
+    sink = Mailbox(fail_after=1)
+    with mail_server(sink) as env:
+        failed = run_cli("expiry", "--send", "--today", "2027-02-01", cwd=g.path, env=env)
+        assert failed.returncode == 2 and "451" in failed.stderr
+        assert len(sink.received) == 1
+        sink.fail_after = None
+        duty(g, "expiry", "--send", today=date(2027, 2, 1), env=env)
+        duty(g, "expiry", "--send", today=date(2027, 2, 2), env=env)
+    assert summary(sink.received) == [(WINDOW1, FIRST), (WINDOW2, FIRST)]
+
+
+def test_a_dry_run_writes_mails_and_records_nothing(reg: RegistryFactory, tmp_path: Path) -> None:
+    g = scenario(reg, certificates=[CERT])
+    for n in (1, 2):
+        result = duty(g, "expiry", "--out", str(tmp_path / f"out{n}"), today=date(2027, 2, 1))
+        assert "dry run" in result.stdout
+    first, second = tmp_path / "out1", tmp_path / "out2"
+    mails = sorted(p.name for p in (first / "mail").iterdir())
+    assert len(mails) == 2  # both window persons, nothing recorded, so the same again
+    for rel in ("expiry.csv", "summary.json", *(f"mail/{m}" for m in mails)):
+        assert (first / rel).read_bytes() == (second / rel).read_bytes()  # byte-identical
+    assert refs(g, "refs/accessreg/") == []
+    rows = (first / "expiry.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert rows[1].startswith("TESTOP01,certificate,EP-TEST-0001,TESTOP01-PC01,2027-03-31,58,")
+
+
+def test_sending_needs_the_smtp_settings(reg: RegistryFactory) -> None:
+    g = scenario(reg, certificates=[CERT])
+    env = {"ACCESSREG_SMTP_HOST": "", "ACCESSREG_MAIL_FROM": ""}
+    result = run_cli("expiry", "--send", "--today", "2027-02-01", cwd=g.path, env=env)
+    assert result.returncode == 2 and "ACCESSREG_SMTP_HOST" in result.stderr
+    assert refs(g, "refs/accessreg/") == []
+
+
+def test_neither_out_nor_send_is_a_usage_error(reg: RegistryFactory) -> None:
+    g = scenario(reg)
+    result = run_cli("expiry", "--today", "2027-02-01", cwd=g.path)
+    assert result.returncode == 2 and "--out" in result.stderr

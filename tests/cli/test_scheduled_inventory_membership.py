@@ -1,0 +1,93 @@
+"""Inventory reminders and membership deadlines over a timeline, against real SMTP and git."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from tests.helpers.regfactory import RegistryFactory, contact
+from tests.helpers.scheduled_scenario import (
+    REVIEWERS,
+    WINDOW1,
+    WINDOW2,
+    dated,
+    duty,
+    mail_server,
+    run_duties,
+    scenario,
+    summary,
+    take,
+)
+from tests.helpers.smtpserver import Mailbox
+
+REMINDER = "【棚卸のお願い】システム利用権限設定情報の棚卸（テストガス株式会社）"
+REQUEST = "【棚卸のご依頼】システム利用権限設定情報の棚卸（テストガス株式会社）"
+OVERDUE = "【棚卸】期限を過ぎた事業者があります（1件）"
+
+
+def test_inventory_timeline(reg: RegistryFactory) -> None:
+    g = dated(scenario(reg, last_inventory="2026-07-15"), date(2026, 1, 5))
+    sink = Mailbox()
+    window = [(WINDOW1, REMINDER), (WINDOW2, REMINDER)]
+    reviewers = [(r, OVERDUE) for r in REVIEWERS]
+    with mail_server(sink) as env:
+        for day, expected in [
+            (date(2027, 1, 14), []),
+            (date(2027, 1, 15), sorted(window + reviewers)),  # six months after the review
+            (date(2027, 1, 15), []),
+            (date(2027, 1, 16), []),
+        ]:
+            run_duties(g, ("inventory",), day, env)
+            got = take(sink)
+            assert summary(got) == expected, day
+            if expected:
+                to_window = next(m for m in got if m["To"].addresses[0].addr_spec == WINDOW1)
+                names = [p.get_filename() for p in to_window.iter_attachments()]
+                assert names == [
+                    "TESTOP01-taxis.csv",
+                    "TESTOP01-johs.csv",
+                    "TESTOP01-info_site.csv",
+                    "TESTOP01-admin_console.csv",
+                ]
+                taxis = next(to_window.iter_attachments()).get_content()
+                text = taxis.decode("utf-8-sig") if isinstance(taxis, bytes) else taxis
+                assert "user1@test-gas.example.co.jp" in text
+        # the review is recorded: the reminders stop until the next one is due
+        reg.operator(contacts=[contact(), contact("deputy", 2)], last_inventory="2027-01-20")
+        g.commit("inventory done")
+        run_duties(g, ("inventory",), date(2027, 1, 21), env)
+        assert take(sink) == []
+        run_duties(g, ("inventory",), date(2027, 7, 20), env)
+        assert summary(take(sink)) == sorted(window + reviewers)
+
+
+def test_inventory_on_demand_once_a_day(reg: RegistryFactory) -> None:
+    g = scenario(reg, last_inventory="2026-07-15")
+    sink = Mailbox()
+    with mail_server(sink) as env:
+        for day in (date(2026, 8, 1), date(2026, 8, 1), date(2026, 8, 2)):
+            duty(g, "inventory", "--operator", "TESTOP01", "--send", today=day, env=env)
+        got = take(sink)
+    assert summary(got) == sorted([(WINDOW1, REQUEST), (WINDOW2, REQUEST)] * 2)
+    assert len({str(m["Message-ID"]) for m in got}) == 4  # two days, two people
+
+
+MEMBER = {"status": "provisional", "provisional_since": "2026-03-02"}
+M_REMINDER = "【会員加入の本申請のお願い】加入仮申請から11か月が経過しました（テストガス株式会社）"
+M_TERMINATION = "【会員】加入仮申請から1年を過ぎた事業者があります（1件）"
+
+
+def test_membership_timeline(reg: RegistryFactory) -> None:
+    g = scenario(reg, roles=["gas_retailer", "electricity_retailer"], membership=MEMBER)
+    sink = Mailbox()
+    with mail_server(sink) as env:
+        for day, expected in [
+            (date(2027, 2, 2), []),  # eleven months to the day: not past them
+            (date(2027, 2, 3), [(WINDOW1, M_REMINDER), (WINDOW2, M_REMINDER)]),
+            (date(2027, 2, 3), []),
+            (date(2027, 3, 2), []),  # the deadline itself
+            (date(2027, 3, 3), [(r, M_TERMINATION) for r in REVIEWERS]),
+            (date(2027, 3, 3), []),
+            (date(2027, 3, 4), []),
+        ]:
+            duty(g, "membership", "--send", today=day, env=env)  # the command, as a user runs it
+            assert summary(take(sink)) == sorted(expected), day

@@ -1,0 +1,199 @@
+"""Long-unused IDs over a timeline: one digest per operator and stage, drift once, and the
+deletion application's branch created once, updated, and dropped once merged."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+from tests.helpers.regfactory import RegistryFactory, run_cli
+from tests.helpers.scheduled_scenario import (
+    REVIEWERS,
+    WINDOW1,
+    WINDOW2,
+    commit_on,
+    dated,
+    mail_server,
+    refs,
+    run_duties,
+    scenario,
+    summary,
+    take,
+)
+from tests.helpers.smtpserver import Mailbox
+
+BRANCH = "accessreg/stale-deletions/TESTOP01"
+U1 = "user1@test-gas.example.co.jp"
+B = "b@test-gas.example.co.jp"
+C = "c@test-gas.example.co.jp"
+W1 = "ログインのないIDがあります（警告1：120日"
+W2 = "ログインのないIDがあります（警告2：150日"
+LOCKED = "IDがロックされました（ロック：180日"
+DELETED = "IDが抹消されました。抹消申請をお願いします（抹消：210日"
+DRIFT = "【長期未使用ID】レジストリにないIDが認証システムにあります（1件）"
+
+
+def _export(tmp: Path) -> Path:
+    path = tmp / "last-logins.csv"
+    text = (
+        "ユーザID,氏名,最終ログイン日時\r\n"
+        f"{U1.upper()},試験,2026/04/01 08:12:00\r\n"  # IDs differing in case are one ID
+        f"{B},試験,2026-04-02T09:00:00+09:00\r\n"
+        f"{C},試験,\r\n"  # never used: counted from the day its file was added
+        "Ghost@test-gas.example.co.jp,不明,2026/06/01\r\n"  # not in the registry: drift
+    )
+    path.write_bytes(text.encode("cp932"))
+    return path
+
+
+def _window(*stages: str) -> list[tuple[str, str]]:
+    return sorted((to, s) for s in stages for to in (WINDOW1, WINDOW2))
+
+
+def _subjects(messages: list[object]) -> list[tuple[str, str]]:
+    """(recipient, the distinctive part of the subject)."""
+    found = []
+    for to, subject in summary(messages):  # type: ignore[arg-type]
+        key = next((k for k in (W1, W2, LOCKED, DELETED, DRIFT) if k in subject), subject)
+        found.append((to, key))
+    return sorted(found)
+
+
+def test_timeline(reg: RegistryFactory, tmp_path: Path) -> None:
+    reg.user(email=B, permissions={"taxis": "1010"})
+    g = dated(scenario(reg), date(2026, 1, 5))
+    reg.user(email=C, permissions={"johs": "J1010"})
+    commit_on(g, "add c", date(2026, 5, 1))
+    export = _export(tmp_path)
+    sink = Mailbox()
+    ids: list[str] = []
+
+    def day(d: date) -> list[tuple[str, str]]:
+        result = run_duties(g, ("stale",), d, env, last_logins=export)
+        got = take(sink)
+        ids.extend(str(m["Message-ID"]) for m in got)
+        assert result.problems == ()
+        return _subjects(got)
+
+    with mail_server(sink) as env:
+        assert day(date(2026, 7, 29)) == sorted((r, DRIFT) for r in REVIEWERS)  # 119 days
+        assert day(date(2026, 7, 30)) == _window(W1)  # user1: 120 days
+        assert day(date(2026, 7, 30)) == []
+        assert day(date(2026, 7, 31)) == _window(W1)  # b: 120 days, user1 not again
+        assert day(date(2026, 8, 29)) == _window(W1, W2)  # c 120 (never used), user1 150
+        # the job was down for two months: each ID gets its current stage only
+        assert day(date(2026, 10, 28)) == _window(LOCKED, DELETED)
+        assert refs(g, "refs/heads/accessreg/") == [f"refs/heads/{BRANCH}"]
+        first_tip = g.rev(BRANCH)
+        assert day(date(2026, 10, 28)) == []
+        assert g.rev(BRANCH) == first_tip  # unchanged, not made again
+        assert day(date(2026, 10, 29)) == _window(DELETED)  # b: 210 days
+    assert len(ids) == len(set(ids))  # no message twice
+
+    # one branch, one commit on main, removing both files
+    assert refs(g, "refs/heads/accessreg/") == [f"refs/heads/{BRANCH}"]
+    tip = g.repo.commit(BRANCH)
+    assert [p.hexsha for p in tip.parents] == [g.rev("main")]
+    changed = {(d.change_type, d.a_path) for d in g.repo.commit("main").diff(tip)}
+    assert changed == {
+        ("D", f"registry/users/TESTOP01/{U1}.yaml"),
+        ("D", f"registry/users/TESTOP01/{B}.yaml"),
+    }
+    assert g.repo.head.reference.name == "main" and not g.repo.is_dirty()
+
+    # the window person merges the application: nothing is left to propose; the
+    # authentication system has deleted the IDs, so its export no longer lists them
+    g.merge(BRANCH)
+    lines = export.read_bytes().decode("cp932").splitlines(keepends=True)
+    kept = [li for li in lines if not li.lower().startswith((U1, B))]
+    export.write_bytes("".join(kept).encode("cp932"))
+    with mail_server(sink) as env:
+        assert day(date(2026, 10, 30)) == []
+    assert refs(g, "refs/heads/accessreg/") == []
+
+
+def test_the_digest_lists_ids_and_their_deadlines(reg: RegistryFactory, tmp_path: Path) -> None:
+    g = scenario(reg)
+    sink = Mailbox()
+    with mail_server(sink) as env:
+        run_duties(g, ("stale",), date(2026, 9, 1), env, last_logins=_export(tmp_path))
+    digests = [m for m in sink.received if "警告2" in str(m["Subject"])]
+    body = digests[0].get_body().get_content().replace("\r\n", "\n")  # type: ignore[union-attr]
+    assert f"{U1}\n" in body and "最終ログイン: 2026-04-01、経過 153 日" in body
+    assert "2026-09-27 までにログインしない場合、ロックされます" in body  # the seed's ※3
+    assert "Ghost" not in body  # drift goes to the reviewers only
+
+
+def test_unreadable_rows_are_reported_by_line(reg: RegistryFactory, tmp_path: Path) -> None:
+    g = scenario(reg)
+    export = tmp_path / "logins.csv"
+    export.write_text(f"id,last_login\n{U1},2026-04-01\n{B},01/04/2026\n", encoding="utf-8")
+    out = tmp_path / "out"
+    args = ("stale", "--last-logins", str(export), "--today", "2026-09-01", "--out", str(out))
+    result = run_cli(*args, cwd=g.path)
+    assert result.returncode == 0, result.stderr
+    assert f"{export}:3:0: [warning] last login '01/04/2026' is not a date" in result.stderr
+    assert (out / "stale.csv").exists()
+    strict = run_cli(*args[:-1], str(tmp_path / "strict"), "--strict", cwd=g.path)
+    assert strict.returncode == 1 and ":3:0:" in strict.stderr
+    assert not (tmp_path / "strict").exists()  # refused: nothing written
+
+
+def test_a_bad_header_is_a_clear_error(reg: RegistryFactory, tmp_path: Path) -> None:
+    g = scenario(reg)
+    export = tmp_path / "logins.csv"
+    export.write_text("name,when\nx,2026-01-01\n", encoding="utf-8")
+    args = ("stale", "--last-logins", str(export), "--today", "2026-09-01")
+    result = run_cli(*args, "--out", str(tmp_path / "out"), cwd=g.path)
+    assert result.returncode == 2 and "no ID column" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_dry_run_writes_the_application_and_moves_no_branch(
+    reg: RegistryFactory, tmp_path: Path
+) -> None:
+    g = scenario(reg)
+    out = tmp_path / "out"
+    export = _export(tmp_path)
+    args = ("stale", "--last-logins", str(export), "--today", "2026-10-28", "--out", str(out))
+    result = run_cli(*args, cwd=g.path)
+    assert result.returncode == 0, result.stderr
+    summary_json = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary_json["deletion_applications"] == [
+        {
+            "operator": "TESTOP01",
+            "branch": BRANCH,
+            "title": "TESTOP01: 長期未使用IDの抹消申請（1件）",
+            "body": "stale-deletions/TESTOP01.md",
+            "ids": 1,
+        }
+    ]
+    body = (out / "stale-deletions/TESTOP01.md").read_text(encoding="utf-8")
+    assert "user1@test\\-gas\\.example\\.co\\.jp | 2026-04-01 | 2026-04-01 | 2026-10-28" in body
+    assert refs(g, "refs/heads/accessreg/") == [] and refs(g, "refs/accessreg/") == []
+    drift = (out / "stale-drift.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert drift[1:] == [  # only user1 is registered here
+        f"{B},2026-04-02,3",
+        f"{C},,4",
+        "Ghost@test-gas.example.co.jp,2026-06-01,5",
+    ]
+
+
+def test_an_id_deleted_by_the_system_stays_in_the_application(
+    reg: RegistryFactory, tmp_path: Path
+) -> None:
+    g = scenario(reg)
+    export = tmp_path / "logins.csv"
+    sink = Mailbox()
+    with mail_server(sink) as env:
+        export.write_text(f"ID,last_login\n{U1},2026-04-01\n", encoding="utf-8")
+        run_duties(g, ("stale",), date(2026, 9, 28), env, last_logins=export)  # locked
+        assert _subjects(take(sink)) == _window(LOCKED)
+        # at 210 days the authentication system deletes the ID: the export drops it
+        export.write_text("ID,last_login\n", encoding="utf-8")
+        result = run_duties(g, ("stale",), date(2026, 10, 28), env, last_logins=export)
+        assert _subjects(take(sink)) == _window(DELETED)
+    (user,) = result.applications[0].users
+    assert (user.login_id, user.basis) == (U1, "remembered")
+    assert refs(g, "refs/heads/accessreg/") == [f"refs/heads/{BRANCH}"]

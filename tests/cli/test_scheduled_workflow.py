@@ -1,0 +1,120 @@
+"""The daily workflow: valid for GitHub, at 07:00 JST, serial with the merge workflow, and
+its git steps working against a real remote from fresh clones, as a runner has them."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import git
+import yaml
+
+from tests.helpers.regfactory import ROOT, RegistryFactory, run_cli
+from tests.helpers.scheduled_scenario import mail_server, scenario, take
+from tests.helpers.smtpserver import Mailbox
+
+WORKFLOW = ROOT / ".github/workflows/scheduled.yml"
+BRANCH = "accessreg/stale-deletions/TESTOP01"
+
+
+def _workflow() -> dict[Any, Any]:
+    data: dict[Any, Any] = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
+    return data
+
+
+def _steps() -> list[dict[str, Any]]:
+    (job,) = _workflow()["jobs"].values()
+    steps: list[dict[str, Any]] = job["steps"]
+    return steps
+
+
+def _step(name: str) -> str:
+    script: str = next(s["run"] for s in _steps() if s.get("name") == name)
+    return script
+
+
+def test_daily_at_seven_in_japan_and_on_demand() -> None:
+    flow = _workflow()
+    triggers = flow[True]  # YAML 1.1 reads `on` as True
+    assert triggers["schedule"] == [{"cron": "0 22 * * *"}]  # 22:00 UTC = 07:00 JST
+    assert "today" in triggers["workflow_dispatch"]["inputs"]
+    assert set(triggers) == {"schedule", "workflow_dispatch"}
+
+
+def test_serial_with_the_merge_workflow() -> None:
+    group = _workflow()["concurrency"]
+    assert group == {"group": "accessreg-provision", "cancel-in-progress": False}
+    provision = ROOT / ".github/workflows/provision.yml"
+    if provision.exists():  # both write the outbox in refs/accessreg/state
+        other = yaml.safe_load(provision.read_text(encoding="utf-8"))["concurrency"]
+        assert other["group"] == group["group"]
+
+
+def test_it_sends_regenerates_and_keeps_the_outputs() -> None:
+    steps = _steps()
+    assert 'accessreg "$@"' in _step("Run the daily duties")
+    assert "set -- daily --out scheduled-out --send" in _step("Run the daily duties")
+    upload = next(s for s in steps if s.get("uses", "").startswith("actions/upload-artifact"))
+    assert upload["if"] == "always()" and upload["with"]["path"] == "scheduled-out/"
+    checkout = next(s for s in steps if s.get("uses", "").startswith("actions/checkout"))
+    assert checkout["with"]["fetch-depth"] == 0
+    (job,) = _workflow()["jobs"].values()
+    assert job["env"]["ACCESSREG_STATE_REMOTE"] == "origin"
+    assert job["defaults"]["run"]["shell"] == "bash"
+    for step in steps:  # inputs and secrets reach scripts only through the environment
+        assert "${{" not in step.get("run", "")
+
+
+def _sh(script: str, cwd: Path) -> None:
+    subprocess.run(["bash", "-e", "-o", "pipefail", "-c", script], cwd=cwd, check=True)
+
+
+def _clone(origin: Path, where: Path) -> Path:
+    repo = git.Repo.clone_from(origin, where, branch="main")
+    with repo.config_writer() as cfg:
+        cfg.set_value("user", "name", "runner")
+        cfg.set_value("user", "email", "runner@example.jp")
+    repo.close()
+    return where
+
+
+def _remote_branches(origin: Path) -> dict[str, str]:
+    out = git.Repo(origin).git.for_each_ref("--format=%(refname) %(objectname)", "refs/heads/")
+    pairs = (line.split() for line in out.splitlines())
+    return {ref.removeprefix("refs/heads/"): sha for ref, sha in pairs}
+
+
+def test_fresh_runners_share_state_and_one_branch(reg: RegistryFactory, tmp_path: Path) -> None:
+    g = scenario(reg)
+    origin = tmp_path / "origin.git"
+    git.Repo.init(origin, bare=True, initial_branch="main").close()
+    g.repo.git.push(str(origin), "main")
+    export = tmp_path / "last-logins.csv"
+    export.write_text("ID,last_login\nuser1@test-gas.example.co.jp,2026-01-01\n", encoding="utf-8")
+    fetch, push = _step("Fetch the deletion branches"), _step("Push the deletion branches")
+    mailbox = Mailbox()
+
+    def runner(name: str, day: str) -> None:
+        """What one workflow run does on a fresh clone: fetch, run, push."""
+        where = _clone(origin, tmp_path / name)
+        _sh(fetch, where)
+        args = ("daily", "--send", "--last-logins", str(export), "--today", day)
+        result = run_cli(*args, cwd=where, env={**env, "ACCESSREG_STATE_REMOTE": "origin"})
+        assert result.returncode == 0, result.stderr
+        _sh(push, where)
+
+    with mail_server(mailbox) as env:
+        runner("runner1", "2026-09-01")  # user1: 243 days without a login
+        assert len(take(mailbox)) > 0
+        first = _remote_branches(origin)
+        assert sorted(first) == [BRANCH, "main"]
+        runner("runner2", "2026-09-01")  # the same day on another fresh runner
+        assert take(mailbox) == []  # the outbox and the notice log came from the remote
+        assert _remote_branches(origin) == first  # the same application, not made again
+        # the window person merges the application; the next run drops the branch
+        merger = _clone(origin, tmp_path / "merger")
+        _sh(f"git fetch origin {BRANCH} && git merge -q --no-edit FETCH_HEAD", merger)
+        _sh("git push -q origin main", merger)
+        runner("runner3", "2026-09-02")
+    assert sorted(_remote_branches(origin)) == ["main"]

@@ -1,0 +1,280 @@
+"""``validate --changed-since``: the problems of a full run, re-reading only what changed."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from accessreg.files import parsecache
+from accessreg.files.sources import DirectorySource
+from accessreg.gitio.repo import GitRepository
+from accessreg.model.problems import Problem, problem
+from accessreg.model.registry import Registry
+from accessreg.rules import CHECKS, Context
+from accessreg.rules.base import Rule, Scope, rule
+from accessreg.validation import Stats, incremental, validate_incremental
+from accessreg.validation.validate import validate
+from tests.helpers.gitrepo import GitRegistry
+from tests.helpers.regfactory import TODAY, RegistryFactory, certificate, contact, run_cli
+
+
+class Repo(GitRegistry):
+    """Checked as the work tree, or (``head``) as committed: then every change made in the
+    work tree is committed first, as CI sees a pull request."""
+
+    mode = "worktree"
+
+
+@pytest.fixture(params=["worktree", "head"])
+def gr(
+    request: pytest.FixtureRequest,
+    reg: RegistryFactory,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[Repo]:
+    monkeypatch.setenv(parsecache.ENV_DIR, str(tmp_path / "cache"))
+    for n in range(2, 5):
+        reg.operator(f"OP{n:06d}", contacts=[contact(n=n)], subcontractors=[])
+        for u in range(3):
+            reg.user(f"OP{n:06d}", f"u{u}@op{n}.example.jp")
+    made = Repo(reg)
+    made.mode = request.param
+    yield made
+    made.close()
+
+
+def check(gr: Repo, rev: str = "HEAD", today: date = TODAY) -> tuple[list[Problem], Stats]:
+    """Run both ways; they must agree. The incremental problems and its statistics."""
+    base = gr.rev(rev)
+    head = None
+    if gr.mode == "head" and gr.repo.git.status("--porcelain"):
+        head = gr.commit("as a pull request")
+    elif gr.mode == "head":
+        head = gr.rev()
+    full = validate(DirectorySource(gr.reg.root, "registry"), today)
+    with GitRepository(gr.path) as repo:
+        result, stats = validate_incremental(repo, base, gr.reg.root, "registry", today,
+                                             head=head)  # fmt: skip
+    assert [p.as_dict() for p in result.problems] == [p.as_dict() for p in full.problems]
+    assert result.files == full.files
+    return result.problems, stats
+
+
+def rules_of(problems: list[Problem]) -> set[tuple[str, str]]:
+    return {(p.file, p.rule) for p in problems}
+
+
+def test_a_warm_cache_rereads_nothing_unchanged(gr: Repo) -> None:
+    problems, cold = check(gr)
+    assert problems == []
+    assert (cold.parsed, cold.groups_checked, cold.groups) == (cold.files - 1, 4, 4)
+    _, warm = check(gr)
+    assert (warm.parsed, warm.groups_checked, warm.changed) == (0, 0, 0)
+    gr.reg.user("OP000003", "u1@op3.example.jp", permissions={"taxis": "1010"})
+    _, one = check(gr)
+    assert (one.changed, one.parsed, one.groups_checked) == (1, 1, 1)
+
+
+def test_changes_since_an_older_revision(gr: Repo) -> None:
+    base = gr.rev()
+    check(gr)
+    gr.branch("pr")
+    gr.reg.user("OP000002", "new@op2.example.jp")
+    gr.remove("users/OP000003/u0@op3.example.jp.yaml")
+    gr.commit("pull request")
+    gr.reg.user("OP000004", "untracked@op4.example.jp")
+    _, stats = check(gr, rev=base)
+    assert stats.changed == 3
+    assert stats.groups_checked == 3
+
+
+def test_problems_in_changed_and_unchanged_files_are_all_reported(gr: Repo) -> None:
+    gr.reg.write("users/OP000002/broken@op2.example.jp.yaml", "email: [\n")
+    gr.reg.user("OP000002", "bad@op2.example.jp", permissions={"taxis": 1011})
+    gr.reg.write("stray.txt", "nothing belongs here\n")
+    gr.reg.user("ORPHAN01", "orphan@orphan.example.jp")
+    gr.commit("problems at the base")
+    check(gr)
+    gr.reg.user("OP000003", "u0@op3.example.jp", affiliation="NOSUCH01")
+    problems, stats = check(gr)
+    assert {r for _, r in rules_of(problems)} >= {
+        "yaml-syntax",
+        "schema",
+        "file-location",
+        "user-operator-unknown",
+        "affiliation",
+    }
+    assert stats.groups_checked == 1
+
+
+def test_a_login_clash_across_operators_both_ways(gr: Repo) -> None:
+    check(gr)
+    gr.reg.user("OP000004", "U0@op2.example.jp")  # the same ID as OP000002's u0, in another case
+    problems, stats = check(gr)
+    assert rules_of(problems) == {
+        ("registry/users/OP000002/u0@op2.example.jp.yaml", "login-id-unique"),
+        ("registry/users/OP000004/u0@op2.example.jp.yaml", "login-id-unique"),
+    }
+    assert stats.groups_checked == 1  # OP000002's own findings are not recomputed
+    gr.remove("users/OP000004/u0@op2.example.jp.yaml")
+    assert check(gr)[0] == []
+    gr.reg.operator("OP000004", contacts=[contact(n=4, email="u1@op3.example.jp")])
+    assert rules_of(check(gr)[0]) == {
+        ("registry/operators/OP000004.yaml", "login-id-unique"),
+        ("registry/users/OP000003/u1@op3.example.jp.yaml", "login-id-unique"),
+    }
+
+
+def test_a_limit_counts_the_unchanged_users_of_the_operator(gr: Repo) -> None:
+    for u in range(5):
+        gr.reg.user("OP000002", f"u{u}@op2.example.jp", permissions={"juju": "granted"})
+    gr.reg.operator("OP000002", contacts=[contact(n=2)], subcontractors=[])
+    gr.commit("five JUJU users")
+    check(gr)
+    gr.reg.user("OP000002", "sixth@op2.example.jp", permissions={"juju": "granted"})
+    problems, _ = check(gr)
+    assert rules_of(problems) == {
+        ("registry/users/OP000002/u4@op2.example.jp.yaml", "permission-limit")
+    }
+
+
+def test_an_operator_file_claiming_another_code_links_the_groups(gr: Repo) -> None:
+    # operators/OP000002.yaml says it is OP000003 and terminated: the termination rule
+    # follows the code in the file to OP000003's users.
+    gr.reg.write(
+        "operators/OP000002.yaml",
+        (gr.reg.root / "operators/OP000002.yaml")
+        .read_text(encoding="utf-8")
+        .replace("code: OP000002", "code: OP000003")
+        .replace("status: active", "status: terminated\nterminated_on: '2026-11-01'"),
+    )
+    gr.commit("a confused operator file")
+    first, _ = check(gr)
+    assert ("registry/users/OP000003/u0@op3.example.jp.yaml", "operator-terminated-users") in (
+        rules_of(first)
+    )
+    gr.reg.operator("OP000002", contacts=[contact(n=2)], subcontractors=[])  # fixed
+    fixed, stats = check(gr)
+    assert not any(p.rule == "operator-terminated-users" for p in fixed)
+    assert stats.groups_checked == 2  # OP000002 changed; OP000003 is linked to its file
+
+
+def test_the_date_and_the_catalog_invalidate_cached_findings(gr: Repo) -> None:
+    gr.reg.user("OP000002", "old@op2.example.jp", permissions={"taxis": "1110"})
+    gr.commit("a code abolished on 2022-01-24")
+    before, _ = check(gr, today=date(2022, 1, 20))
+    assert not any(p.rule == "permission-abolished" for p in before)
+    after, stats = check(gr, today=date(2022, 1, 24))
+    assert any(p.rule == "permission-abolished" for p in after)
+    assert stats.groups_checked == 4 and stats.parsed == 0  # findings per day, files kept
+    catalog = gr.reg.root / "systems.yaml"
+    catalog.write_text(
+        catalog.read_text(encoding="utf-8").replace("abolished_on: 2022-01-24", ""),
+        encoding="utf-8",
+    )
+    gone, changed = check(gr, today=date(2022, 1, 24))
+    assert not any(p.rule == "permission-abolished" for p in gone)
+    assert changed.parsed == changed.files - 1  # another catalog, another cache namespace
+
+
+def test_tool_version_and_code_are_part_of_the_cache_key(
+    gr: Repo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, first = check(gr)
+    monkeypatch.setattr(parsecache, "__version__", "999")
+    _, second = check(gr)
+    assert second.cache != first.cache
+    assert second.parsed == second.files - 1
+    monkeypatch.setattr(parsecache, "code_digest", lambda: "another checkout")
+    _, third = check(gr)
+    assert third.cache not in (first.cache, second.cache)
+    assert third.parsed == third.files - 1
+
+
+def test_a_broken_cache_is_not_fatal(gr: Repo) -> None:
+    _, stats = check(gr)
+    Path(stats.cache).write_bytes(b"this is not a database")
+    for suffix in ("-wal", "-shm"):
+        Path(stats.cache + suffix).unlink(missing_ok=True)
+    problems, again = check(gr)
+    assert problems == []
+    assert any("not used" in note for note in again.notes)
+
+
+def test_an_unscoped_rule_runs_on_the_whole_registry(
+    gr: Repo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    @rule("too-many-users", "-")
+    def too_many(reg: Registry, ctx: Context) -> Iterator[Problem]:
+        """Test rule: more than ten users in the registry."""
+        if len(reg.users) > 10:
+            yield problem("systems.yaml", "too-many-users", f"{len(reg.users)} users")
+
+    assert too_many.scope is Scope.REGISTRY
+    checks: tuple[Rule, ...] = (*CHECKS, too_many)
+    monkeypatch.setattr(incremental, "CHECKS", checks)
+    monkeypatch.setattr("accessreg.validation.validate.CHECKS", checks)
+    check(gr)
+    gr.reg.user("OP000002", "eleventh@op2.example.jp")
+    problems, stats = check(gr)
+    assert [p.message for p in problems] == ["11 users"]
+    assert any("too-many-users" in note for note in stats.notes)
+
+
+def test_default_cache_location_is_in_the_git_directory(
+    gr: Repo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(parsecache.ENV_DIR)
+    _, stats = check(gr)
+    assert Path(stats.cache).parent == gr.path / ".git" / "accessreg-cache"
+    assert gr.repo.git.status("--porcelain") == ""
+
+
+def test_cli_changed_since_reports_what_a_full_run_does(gr: Repo) -> None:
+    gr.reg.user("OP000003", "u2@op3.example.jp", permissions={"taxis": 1010})
+    args = ("validate", "--format", "json", "--today", "2026-11-22")
+    full = run_cli(*args, cwd=gr.path)
+    fast = run_cli(*args, "--changed-since", "HEAD", cwd=gr.path)
+    assert fast.returncode == full.returncode == 1
+    assert json.loads(fast.stdout) == json.loads(full.stdout) != []
+    text = run_cli("validate", "--changed-since", "HEAD", cwd=gr.path)
+    assert "1 file(s) changed since HEAD" in text.stderr
+    bad = run_cli("validate", "--changed-since", "nope", cwd=gr.path)
+    assert bad.returncode == 2 and "unknown revision" in bad.stderr
+    gr.commit("as a pull request")
+    gr.reg.user("OP000003", "u2@op3.example.jp", memo="not committed: --head ignores it")
+    committed = run_cli(*args, "--changed-since", "HEAD~1", "--head", "HEAD", cwd=gr.path)
+    assert json.loads(committed.stdout) == json.loads(full.stdout)
+    alone = run_cli("validate", "--head", "HEAD", cwd=gr.path)
+    assert alone.returncode == 2 and "--head needs --changed-since" in alone.stderr
+
+
+def test_rules_across_operator_files_follow_every_operator_file(gr: Repo) -> None:
+    check(gr)
+    gr.reg.operator("OP000002", contacts=[contact(n=2)], subcontractors=[],
+                    certificates=[certificate(1)])  # fmt: skip
+    gr.reg.operator("OP000003", contacts=[contact(n=3)], subcontractors=[],
+                    certificates=[certificate(2, serial="7A0001")])  # fmt: skip
+    problems, _ = check(gr)
+    assert {f for f, r in rules_of(problems) if r == "certificate-unique"} == {
+        "registry/operators/OP000002.yaml",
+        "registry/operators/OP000003.yaml",
+    }
+    gr.reg.operator("OP000003", contacts=[contact(n=3)], subcontractors=[])
+    assert check(gr)[0] == []
+
+
+def test_a_window_person_who_is_a_user_of_their_own_operator(gr: Repo) -> None:
+    gr.reg.operator("OP000002", contacts=[contact(n=2, email="u0@op2.example.jp")],
+                    subcontractors=[])  # fmt: skip
+    assert check(gr)[0] == []  # allowed: no clash
+    gr.reg.user("OP000003", "u0@op2.example.jp")
+    assert rules_of(check(gr)[0]) == {
+        ("registry/operators/OP000002.yaml", "login-id-unique"),
+        ("registry/users/OP000002/u0@op2.example.jp.yaml", "login-id-unique"),
+        ("registry/users/OP000003/u0@op2.example.jp.yaml", "login-id-unique"),
+    }

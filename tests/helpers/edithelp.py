@@ -1,0 +1,32 @@
+"""Helpers for the editing tests: byte snapshots of a whole tree, and running edit commands."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from tests.helpers.regfactory import RegistryFactory, run_cli
+
+TODAY_ARG = ("--today", "2026-11-22")
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    """Every file below ``root`` with its bytes: equal snapshots mean nothing was touched."""
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+def edit(reg: RegistryFactory, *args: str) -> subprocess.CompletedProcess[str]:
+    return run_cli(*args, *TODAY_ARG, cwd=reg.repo)
+
+
+def refused(reg: RegistryFactory, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run an edit that must be refused; assert it left every file byte-identical."""
+    before = snapshot(reg.repo)
+    result = edit(reg, *args)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert snapshot(reg.repo) == before
+    return result

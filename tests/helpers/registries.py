@@ -1,0 +1,16 @@
+"""Load registries built by ``RegistryFactory`` into models, for tests of pure renderers."""
+
+from __future__ import annotations
+
+from accessreg.files.loading import load
+from accessreg.files.sources import DirectorySource
+from accessreg.model.registry import Registry
+from tests.helpers.regfactory import RegistryFactory
+
+
+def loaded(reg: RegistryFactory) -> Registry:
+    """The registry as the tools see it (schemas checked; the policy rules are not run)."""
+    result = load(DirectorySource(reg.root, "registry"))
+    assert result.registry is not None, result.problems
+    assert not [p for p in result.problems if p.level == "error"], result.problems
+    return result.registry

@@ -1,0 +1,56 @@
+"""An SMTP server on loopback (aiosmtpd) that keeps what it receives, or fails on purpose."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from typing import Any
+
+from aiosmtpd.controller import Controller
+
+from tests.helpers.servers import free_port
+
+
+@dataclass
+class Mailbox:
+    """Messages as received; after ``fail_after`` accepted messages every DATA gets 451."""
+
+    fail_after: int | None = None
+    received: list[EmailMessage] = field(default_factory=list)
+    envelopes: list[tuple[str, list[str]]] = field(default_factory=list)
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        if self.fail_after is not None and len(self.received) >= self.fail_after:
+            return "451 4.3.0 temporary failure, try again later"
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        assert isinstance(message, EmailMessage)
+        self.received.append(message)
+        self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
+        return "250 OK"
+
+    def recipients(self) -> list[str]:
+        return [str(m["To"].addresses[0].addr_spec) for m in self.received]
+
+
+@contextmanager
+def smtp_server(mailbox: Mailbox) -> Iterator[int]:
+    port = free_port()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield port
+    finally:
+        controller.stop()
+
+
+def smtp_env(port: int) -> dict[str, str]:
+    return {
+        "ACCESSREG_SMTP_HOST": "127.0.0.1",
+        "ACCESSREG_SMTP_PORT": str(port),
+        "ACCESSREG_SMTP_STARTTLS": "0",
+        "ACCESSREG_MAIL_FROM": "託送受付センター <uketsuke@reception.example.jp>",
+    }

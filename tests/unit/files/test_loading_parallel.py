@@ -1,0 +1,70 @@
+"""Large registries are loaded on a pool of forked workers; the result must not depend on it."""
+
+from __future__ import annotations
+
+import gc
+import subprocess
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+
+import pytest
+
+from accessreg.files import gcpause, loading
+from accessreg.files.sources import DirectorySource
+from accessreg.validation.validate import validate
+from tests.helpers.regfactory import ROOT, TODAY
+
+SIZE = ("--operators", "12", "--users", "150", "--broken", "20")
+
+
+@pytest.fixture(scope="module")
+def broken_registry(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A generated registry with problems of every kind the generator plants."""
+    out = tmp_path_factory.mktemp("parallel") / "repo"
+    subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "make_registry.py"), str(out), *SIZE],
+        check=True,
+        capture_output=True,
+    )
+    return out / "registry"
+
+
+def test_workers_and_a_single_process_find_the_same(
+    broken_registry: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = DirectorySource(broken_registry, "registry")
+    serial = validate(source, TODAY)
+    monkeypatch.setattr(loading, "PARALLEL_MIN_FILES", 0)
+    parallel = validate(source, TODAY)
+
+    assert len(serial.problems) >= 20
+    assert [(p, p.path) for p in parallel.problems] == [(p, p.path) for p in serial.problems]
+    assert serial.registry is not None and parallel.registry is not None
+    assert parallel.registry.users == serial.registry.users
+    assert parallel.registry.operators == serial.registry.operators
+    assert parallel.registry.broken == serial.registry.broken
+    assert parallel.files == serial.files
+
+
+def test_loading_pauses_the_collector_and_restores_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert gc.isenabled()
+    with gcpause.paused():
+        assert not gc.isenabled()
+        with gcpause.paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+
+    seen = []
+    real = loading._load
+
+    def spy(source: DirectorySource, reuse: Mapping[str, loading.Parsed]) -> loading.LoadResult:
+        seen.append(gc.isenabled())
+        return real(source, reuse)
+
+    monkeypatch.setattr(loading, "_load", spy)
+    result = loading.load(DirectorySource(ROOT / "registry"))
+    assert result.registry is not None
+    assert seen == [False]
+    assert gc.isenabled()

@@ -1,0 +1,179 @@
+"""The git room: revisions, snapshots, blob ids and changed paths of real repositories."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from accessreg.errors import ConfigError, UsageError
+from accessreg.files.loading import load
+from accessreg.gitio.repo import GitRepository, PathChange
+from tests.helpers.gitrepo import GitRegistry
+from tests.helpers.regfactory import RegistryFactory
+
+USER = "users/TESTOP01/user1@test-gas.example.co.jp.yaml"
+
+
+@pytest.fixture
+def gr(reg: RegistryFactory) -> Iterator[GitRegistry]:
+    made = GitRegistry(reg)
+    yield made
+    made.close()
+
+
+@pytest.fixture
+def repo(gr: GitRegistry) -> Iterator[GitRepository]:
+    with GitRepository(gr.path) as opened:
+        yield opened
+
+
+def blob_id(data: bytes) -> str:
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+
+
+def test_outside_a_repository_is_a_configuration_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="not inside a git repository"):
+        GitRepository(tmp_path)
+
+
+def test_resolve_and_unknown_revisions(gr: GitRegistry, repo: GitRepository) -> None:
+    with GitRepository(gr.path / "registry") as sub:  # found from a subdirectory
+        assert sub.root == gr.path
+    assert repo.resolve("main") == gr.rev("main")
+    assert repo.resolve("HEAD") == gr.rev()
+    for bad in ("no-such-branch", "--output=/tmp/x", ""):
+        with pytest.raises(UsageError):
+            repo.resolve(bad)
+
+
+def test_merge_base_of_a_branch_that_fell_behind(gr: GitRegistry, repo: GitRepository) -> None:
+    start = gr.rev()
+    gr.branch("pr")
+    gr.reg.user(email="user2@test-gas.example.co.jp")
+    gr.commit("add user2")
+    gr.checkout("main")
+    gr.reg.user(email="user3@test-gas.example.co.jp")
+    gr.commit("add user3")
+    assert repo.merge_base("main", "pr") == start
+    assert repo.is_ancestor(start, "pr")
+    assert not repo.is_ancestor("pr", "main")
+
+
+def test_unrelated_histories_have_no_merge_base(gr: GitRegistry, repo: GitRepository) -> None:
+    gr.repo.git.checkout("-q", "--orphan", "other")
+    gr.commit("unrelated")
+    with pytest.raises(UsageError, match="no common ancestor"):
+        repo.merge_base("main", "other")
+
+
+def test_snapshot_reads_an_old_revision_without_touching_the_work_tree(
+    gr: GitRegistry, repo: GitRepository
+) -> None:
+    old = gr.rev()
+    gr.reg.user(email="user1@test-gas.example.co.jp", name="改名 太郎")
+    gr.commit("rename user1")
+    gr.reg.user(email="user9@test-gas.example.co.jp")  # uncommitted, untracked
+    on_disk = (gr.reg.root / USER).read_bytes()
+
+    snap = repo.snapshot(old, "registry")
+    assert snap.label == "registry"
+    assert "users/TESTOP01/user9@test-gas.example.co.jp.yaml" not in snap.paths()
+    assert "試験 太郎".encode() in snap.read(USER)
+    assert (gr.reg.root / USER).read_bytes() == on_disk  # the work tree is as it was
+    assert (
+        gr.repo.git.status("--porcelain")
+        == "?? registry/users/TESTOP01/user9@test-gas.example.co.jp.yaml"
+    )
+    loaded = load(snap)
+    assert loaded.registry is not None
+    assert [u.user.name for u in loaded.registry.users] == ["試験 太郎"]
+
+
+def test_snapshot_selects_files(gr: GitRegistry, repo: GitRepository) -> None:
+    snap = repo.snapshot("HEAD", "registry", lambda rel: rel.startswith("users/"))
+    assert snap.paths() == [USER]
+
+
+def test_blob_ids_from_tree_and_index_are_gits(gr: GitRegistry, repo: GitRepository) -> None:
+    tree = repo.tree_blobs("HEAD", "registry")
+    assert tree == repo.index_blobs("registry")
+    assert tree[USER] == blob_id((gr.reg.root / USER).read_bytes())
+    whole = repo.tree_blobs("HEAD")
+    assert whole[f"registry/{USER}"] == tree[USER]
+
+
+def test_many_blobs_are_read_in_one_pipelined_batch(gr: GitRegistry, repo: GitRepository) -> None:
+    # More than a pipe buffer in both directions: the writer and reader must overlap.
+    for i in range(1700):  # 1700 ids are 70 kB: more than a pipe holds
+        gr.write(f"bulk/{i:05d}.txt", f"{i}\n" * 40)
+    gr.commit("bulk")
+    blobs = repo.tree_blobs("HEAD", "bulk")
+    content = repo.read_blobs(blobs.values())
+    assert len(content) == len({*blobs.values()}) == 1700
+    assert content[blobs["01234.txt"]] == b"1234\n" * 40
+    assert repo.read_blobs([]) == {}
+
+
+def test_changes_detect_renames_copies_and_both_sides(gr: GitRegistry, repo: GitRepository) -> None:
+    gr.reg.user(email="user2@test-gas.example.co.jp")
+    base = gr.commit("add user2")
+    gr.move(USER, "users/OTHEROP1/user1@test-gas.example.co.jp.yaml")
+    (gr.reg.root / "users/TESTOP01/user2@test-gas.example.co.jp.yaml").write_text(
+        (gr.reg.root / "users/TESTOP01/user2@test-gas.example.co.jp.yaml").read_text()
+        + "memo: 追記\n",
+        encoding="utf-8",
+    )
+    gr.write(
+        "registry/users/OTHEROP1/user2@test-gas.example.co.jp.yaml",
+        (gr.reg.root / "users/TESTOP01/user2@test-gas.example.co.jp.yaml").read_text(),
+    )
+    gr.remove("calendar.yaml")
+    gr.write("README.md", "# readme\n")
+    head = gr.commit("move, copy, delete, add")
+
+    changes = {c.path: c for c in repo.changes(base, head)}
+    moved = changes["registry/users/OTHEROP1/user1@test-gas.example.co.jp.yaml"]
+    assert (moved.status, moved.old_path) == ("R", f"registry/{USER}")
+    assert moved.similarity == 100
+    assert moved.paths == (f"registry/{USER}", moved.path)
+    copied = changes["registry/users/OTHEROP1/user2@test-gas.example.co.jp.yaml"]
+    assert copied.status == "C"
+    assert copied.old_path == "registry/users/TESTOP01/user2@test-gas.example.co.jp.yaml"
+    assert changes["registry/calendar.yaml"] == PathChange("D", "registry/calendar.yaml")
+    assert changes["README.md"].status == "A"
+    assert changes["registry/users/TESTOP01/user2@test-gas.example.co.jp.yaml"].status == "M"
+
+
+def test_worktree_changes_since_a_revision(gr: GitRegistry, repo: GitRepository) -> None:
+    base = gr.rev()
+    gr.reg.user(email="user2@test-gas.example.co.jp")
+    gr.commit("add user2")
+    gr.reg.user(email="user1@test-gas.example.co.jp", memo="変更")  # modified, not staged
+    gr.reg.user(email="user3@test-gas.example.co.jp")  # untracked
+    gr.remove("calendar.yaml")  # deleted on disk
+    gr.write("README.md", "outside the prefix\n")
+    assert repo.worktree_changes(base, "registry") == {
+        "users/TESTOP01/user2@test-gas.example.co.jp.yaml",
+        USER,
+        "users/TESTOP01/user3@test-gas.example.co.jp.yaml",
+        "calendar.yaml",
+    }
+    assert "README.md" in repo.worktree_changes("HEAD")
+
+
+def test_listing_only_some_paths_and_asking_which_exist(
+    gr: GitRegistry, repo: GitRepository
+) -> None:
+    gr.reg.operator("TESTOP012")  # a directory name that begins like another's
+    gr.reg.user("TESTOP012", "other@test-gas.example.co.jp")
+    gr.commit("another operator")
+    listed = repo.tree_blobs("HEAD", "registry", ["users/TESTOP01", "systems.yaml"])
+    assert sorted(listed) == ["systems.yaml", USER]
+    assert repo.subdirectories("HEAD", "registry/users") == ["TESTOP01", "TESTOP012"]
+    assert repo.existing(
+        "HEAD", [f"registry/{USER}", "registry/users/NOPE/x.yaml", "registry"]
+    ) == {f"registry/{USER}"}
+    assert repo.existing("HEAD", []) == set()

@@ -1,0 +1,77 @@
+"""Effective access: the users' own permissions plus the derived ones, per login ID."""
+
+from __future__ import annotations
+
+from accessreg.outputs.access import ChangeKind, diff, effective_access
+from tests.helpers.regfactory import RegistryFactory, contact
+from tests.helpers.registries import loaded
+
+
+def test_window_person_gets_admin_console_and_users_the_info_site(reg: RegistryFactory) -> None:
+    access = effective_access(loaded(reg))
+    user = access["user1@test-gas.example.co.jp"]
+    assert user.permissions == {"taxis": "1011", "johs": "J1010", "info_site": "granted"}
+    window = access["window1@test-gas.example.co.jp"]
+    assert window.window_person
+    assert window.permissions == {"admin_console": "granted"}
+
+
+def test_window_person_who_is_a_user_is_one_login(reg: RegistryFactory) -> None:
+    reg.user(email="Window1@test-gas.example.co.jp", memo="窓口兼利用者")
+    access = effective_access(loaded(reg))
+    person = access["window1@test-gas.example.co.jp"]
+    assert person.email == "Window1@test-gas.example.co.jp"
+    assert person.memo == "窓口兼利用者"
+    assert person.permissions == {
+        "taxis": "1011",
+        "johs": "J1010",
+        "info_site": "granted",
+        "admin_console": "granted",
+    }
+
+
+def test_operator_of_another_provider_gets_no_permission_management_id(
+    reg: RegistryFactory,
+) -> None:
+    reg.operator(
+        "OCCTOP01",
+        roles=["electricity_retailer"],
+        occto_member=True,
+        systems=["switching"],
+        contacts=[contact(n=7, email="window7@occto-op.example.jp")],
+        subcontractors=[],
+    )
+    access = effective_access(loaded(reg))
+    assert "window7@occto-op.example.jp" not in access
+
+
+def test_terminated_operator_grants_nothing(reg: RegistryFactory) -> None:
+    reg.operator(status="terminated", terminated_on="2026-11-01")
+    access = effective_access(loaded(reg))
+    assert access == {}
+
+
+def test_diff_classes_new_change_delete_per_system(reg: RegistryFactory) -> None:
+    before = effective_access(loaded(reg))
+    reg.user(permissions={"taxis": "1010"})
+    reg.user(email="user2@test-gas.example.co.jp", permissions={"juju": "granted"})
+    after = effective_access(loaded(reg))
+    found = {(c.system, c.person.login, c.kind) for c in diff(before, after, loaded(reg).catalog)}
+    assert found == {
+        ("taxis", "user1@test-gas.example.co.jp", ChangeKind.CHANGE),
+        ("johs", "user1@test-gas.example.co.jp", ChangeKind.DELETE),
+        ("juju", "user2@test-gas.example.co.jp", ChangeKind.NEW),
+        ("info_site", "user2@test-gas.example.co.jp", ChangeKind.NEW),
+    }
+
+
+def test_diff_sees_a_name_change_as_a_change_row(reg: RegistryFactory) -> None:
+    before = effective_access(loaded(reg))
+    reg.user(name="試験 次郎")
+    after = effective_access(loaded(reg))
+    kinds = {(c.system, c.kind) for c in diff(before, after, loaded(reg).catalog)}
+    assert kinds == {
+        ("taxis", ChangeKind.CHANGE),
+        ("johs", ChangeKind.CHANGE),
+        ("info_site", ChangeKind.CHANGE),
+    }

@@ -1,0 +1,173 @@
+"""The CSV import files read back with Python's csv module equal the registry."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+import pytest
+
+from accessreg.outputs import csv_
+from accessreg.outputs.access import diff, effective_access, holders
+from accessreg.outputs.csv_ import CannotEncode, DatedChange, Encoding
+from tests.helpers.regfactory import RegistryFactory
+from tests.helpers.registries import loaded
+
+M = date(2026, 12, 1)
+
+
+def _read(data: bytes, encoding: Encoding) -> list[dict[str, str]]:
+    text = data.decode(csv_.CODECS[encoding])
+    return list(csv.DictReader(io.StringIO(text, newline="")))
+
+
+def _registry(reg: RegistryFactory) -> None:
+    reg.user(
+        email="user2@test-gas.example.co.jp",
+        name="委託 花子",
+        name_kana="イタク ハナコ",
+        affiliation="TESTSUB1",
+        permissions={"taxis": "1010", "loacus": "03010"},
+        memo="委託先：保安業務, 夜間",
+    )
+    reg.user(
+        email="user3@test-gas.example.co.jp", name="髙橋 一郎", permissions={"juju": "granted"}
+    )
+
+
+@pytest.mark.parametrize("encoding", list(Encoding))
+def test_snapshot_reads_back_equal_to_the_registry(
+    reg: RegistryFactory, encoding: Encoding
+) -> None:
+    _registry(reg)
+    registry = loaded(reg)
+    access = effective_access(registry)
+    for system in registry.catalog.systems:
+        people = holders(access, system.id)
+        data = csv_.snapshot("x.csv", people, system.id, registry.catalog, encoding)
+        rows = _read(data, encoding)
+        assert [
+            (
+                r["事業者コード"],
+                r["所属事業者コード"],
+                r["所属事業者名"],
+                r["利用者名（漢字）"],
+                r["利用者名（カナ）"],
+                r["メールアドレス（ID）"],
+                r["権限コード"],
+                r["託送情報共有サイト"],
+                r["システム利用権限管理システム"],
+                r["申請メモ"],
+            )
+            for r in rows
+        ] == [
+            (
+                p.operator,
+                p.affiliation,
+                p.affiliation_name,
+                p.name,
+                p.name_kana,
+                p.email,
+                p.permissions[system.id],
+                p.permissions.get("info_site", ""),
+                p.permissions.get("admin_console", ""),
+                p.memo,
+            )
+            for p in people
+        ]
+    taxis = _read(
+        csv_.snapshot("x", holders(access, "taxis"), "taxis", registry.catalog, encoding), encoding
+    )
+    assert {r["メールアドレス（ID）"]: r["権限コード"] for r in taxis} == {
+        "user1@test-gas.example.co.jp": "1011",
+        "user2@test-gas.example.co.jp": "1010",
+    }
+    assert taxis[1]["所属事業者名"] == "テスト委託株式会社"
+
+
+def test_encodings_bom_and_line_ends(reg: RegistryFactory) -> None:
+    registry = loaded(reg)
+    people = holders(effective_access(registry), "taxis")
+    utf8 = csv_.snapshot("x", people, "taxis", registry.catalog, Encoding.UTF8)
+    cp932 = csv_.snapshot("x", people, "taxis", registry.catalog, Encoding.CP932)
+    assert utf8.startswith(b"\xef\xbb\xbf")
+    assert cp932.startswith("事業者コード".encode("cp932"))
+    for data in (utf8, cp932):
+        assert data.count(b"\r\n") == 2 and data.count(b"\n") == 2
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
+def test_formula_looking_cells_come_back_neutralised(reg: RegistryFactory, start: str) -> None:
+    reg.user(name=f"{start}HYPERLINK(1) 太郎", memo=f"{start}cmd|' /C calc'!A0")
+    registry = loaded(reg)
+    people = holders(effective_access(registry), "taxis")
+    for encoding in Encoding:
+        data = csv_.snapshot("x", people, "taxis", registry.catalog, encoding)
+        (row,) = _read(data, encoding)
+        assert row["利用者名（漢字）"] == f"'{start}HYPERLINK(1) 太郎"
+        assert row["申請メモ"] == f"'{start}cmd|' /C calc'!A0"
+        assert row["利用者名（カナ）"] == "シケン タロウ"  # other cells untouched
+
+
+def test_a_name_cp932_cannot_hold_is_reported_not_mangled(reg: RegistryFactory) -> None:
+    reg.user(name="𠮷田 太郎", memo="〜夜間のみ—😀")
+    registry = loaded(reg)
+    people = holders(effective_access(registry), "taxis")
+    with pytest.raises(CannotEncode) as caught:
+        csv_.snapshot(
+            "imports/taxis/snapshot.csv", people, "taxis", registry.catalog, Encoding.CP932
+        )
+    lines = caught.value.lines
+    assert len(lines) == 2
+    assert lines[0].startswith(
+        "imports/taxis/snapshot.csv: users/TESTOP01/user1@test-gas.example.co.jp.yaml: "
+        "利用者名（漢字） holds '𠮷' (U+20BB7)"
+    )
+    assert (
+        "申請メモ holds '〜' (U+301C) (it would become '～' U+FF5E), '—' (U+2014), '😀'" in lines[1]
+    )
+    assert "CP932 cannot hold" in lines[0]
+    utf8 = csv_.snapshot("x", people, "taxis", registry.catalog, Encoding.UTF8)
+    assert "𠮷田 太郎" in utf8.decode("utf-8-sig")
+
+
+def test_delta_rows_carry_kind_dates_and_the_previous_code(reg: RegistryFactory) -> None:
+    _registry(reg)
+    before_reg = loaded(reg)
+    reg.user(permissions={"taxis": "1012", "johs": "J1010"})
+    (reg.root / "users/TESTOP01/user2@test-gas.example.co.jp.yaml").unlink()
+    reg.user(email="user4@test-gas.example.co.jp", name="新人 四郎", permissions={"taxis": "1010"})
+    after_reg = loaded(reg)
+    changes = [
+        c
+        for c in diff(effective_access(before_reg), effective_access(after_reg), after_reg.catalog)
+        if c.system == "taxis"
+    ]
+    dated = [DatedChange(c, M, date(2026, 12, 9)) for c in changes]
+    dated[0] = DatedChange(dated[0].change, M, None)
+    data = csv_.delta("x", dated, "taxis", after_reg.catalog, Encoding.UTF8)
+    rows = _read(data, Encoding.UTF8)
+    assert [
+        (r["区分"], r["メールアドレス（ID）"], r["権限コード"], r["変更前権限コード"], r["適用日"])
+        for r in rows
+    ] == [
+        ("変更", "user1@test-gas.example.co.jp", "1012", "1011", ""),
+        ("抹消", "user2@test-gas.example.co.jp", "1010", "", "2026-12-09"),
+        ("新規", "user4@test-gas.example.co.jp", "1010", "", "2026-12-09"),
+    ]
+    assert {r["システム処理日（M）"] for r in rows} == {"2026-12-01"}
+    assert rows[1]["所属事業者コード"] == "TESTSUB1"  # a deletion shows the person as they were
+
+
+def test_same_input_same_bytes(reg: RegistryFactory) -> None:
+    _registry(reg)
+    first = loaded(reg)
+    second = loaded(reg)
+    a = csv_.snapshot(
+        "x", holders(effective_access(first), "taxis"), "taxis", first.catalog, Encoding.UTF8
+    )
+    b = csv_.snapshot(
+        "x", holders(effective_access(second), "taxis"), "taxis", second.catalog, Encoding.UTF8
+    )
+    assert a == b

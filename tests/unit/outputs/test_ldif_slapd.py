@@ -1,0 +1,182 @@
+"""The LDIF loads into a real slapd with ldapadd, and a delta leaves exactly the next state."""
+
+from __future__ import annotations
+
+import secrets
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from accessreg.outputs import ldif
+from accessreg.outputs.access import Access, effective_access, memberships
+from tests.helpers.regfactory import RegistryFactory
+from tests.helpers.registries import loaded
+from tests.helpers.servers import binary, free_port, parse_ldif, running
+
+BASE = "dc=accessreg,dc=example"
+
+
+@dataclass(frozen=True)
+class Directory:
+    url: str
+    admin: str
+    password: str
+
+    def _auth(self) -> list[str]:
+        return ["-x", "-H", self.url, "-D", self.admin, "-w", self.password]
+
+    def modify(self, data: bytes, add: bool = False) -> None:
+        tool = binary("ldapadd" if add else "ldapmodify")
+        result = subprocess.run([tool, *self._auth()], input=data, capture_output=True, check=False)
+        assert result.returncode == 0, result.stderr.decode()
+
+    def search(self, base: str) -> dict[str, dict[str, list[str]]]:
+        tool = binary("ldapsearch")
+        result = subprocess.run(
+            [tool, *self._auth(), "-LLL", "-b", base, "(objectClass=*)", "*"],
+            capture_output=True,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr.decode()
+        return parse_ldif(result.stdout.decode())
+
+
+@pytest.fixture
+def directory(tmp_path: Path) -> Iterator[Directory]:
+    slapd = binary("slapd")
+    binary("ldapadd")
+    work = tmp_path / "slapd"
+    (work / "db").mkdir(parents=True)
+    password = secrets.token_hex(12)
+    admin = f"cn=admin,{BASE}"
+    schema = Path("/etc/ldap/schema")
+    conf = work / "slapd.conf"
+    conf.write_text(
+        "\n".join(
+            [
+                *(f"include {schema / n}.schema" for n in ("core", "cosine", "inetorgperson")),
+                f"pidfile {work / 'slapd.pid'}",
+                "modulepath /usr/lib/ldap",
+                "moduleload back_mdb",
+                "database mdb",
+                f'suffix "{BASE}"',
+                f'rootdn "{admin}"',
+                f"rootpw {password}",
+                f"directory {work / 'db'}",
+                "maxsize 10485760",
+                "",
+            ]
+        )
+    )
+    port = free_port()
+    url = f"ldap://127.0.0.1:{port}/"
+    argv = [slapd, "-f", str(conf), "-h", url, "-d", "0"]
+    with running(argv, port, work / "slapd.log"):
+        d = Directory(url, admin, password)
+        d.modify(
+            f"dn: {BASE}\nobjectClass: dcObject\nobjectClass: organization\n"
+            "dc: accessreg\no: accessreg\n".encode(),
+            add=True,
+        )
+        yield d
+
+
+def _dn(dn: str) -> str:
+    """A DN compared as the directory compares it: `=` may be written \\= or \\3D."""
+    return dn.lower().replace("\\3d", "=").replace("\\=", "=")
+
+
+def _expected(access: Access) -> tuple[dict[str, str], dict[str, list[str]]]:
+    mails = {_dn(ldif.user_dn(login, BASE)): p.email for login, p in access.items()}
+    groups = {
+        _dn(ldif.group_dn(name, BASE)): sorted(_dn(ldif.user_dn(m, BASE)) for m in members)
+        for name, members in memberships(access).items()
+    }
+    return mails, groups
+
+
+def _state(entries: dict[str, dict[str, list[str]]]) -> tuple[dict[str, str], dict[str, list[str]]]:
+    mails = {
+        _dn(dn): e["mail"][0] for dn, e in entries.items() if "inetOrgPerson" in e["objectclass"]
+    }
+    groups = {
+        _dn(dn): sorted(_dn(m) for m in e["member"])
+        for dn, e in entries.items()
+        if "groupOfNames" in e["objectclass"]
+    }
+    return mails, groups
+
+
+def _bend(reg: RegistryFactory) -> None:
+    """A second registry: a changed code, a removed user, new users, a new window person."""
+    reg.user(permissions={"taxis": "1012"}, memo="更新: 業務限定")
+    reg.user(email="user9@test-gas.example.co.jp", name="九条 九", permissions={"juju": "granted"})
+    (reg.root / "users/TESTOP01/user2@test-gas.example.co.jp.yaml").unlink()
+    reg.operator(
+        contacts=[
+            {
+                "role": "primary",
+                "name": "窓口 二号",
+                "name_kana": "マドグチ ニゴウ",
+                "email": "window2@test-gas.example.co.jp",
+                "phone": "03-5550-0002",
+                "github": "window-2",
+            }
+        ]
+    )
+
+
+def _start(reg: RegistryFactory) -> None:
+    reg.user(
+        email="user2@test-gas.example.co.jp",
+        name="ｱﾝﾄﾞｳ 二郎",
+        name_kana="アンドウ ジロウ",
+        affiliation="TESTSUB1",
+        permissions={"taxis": "1010", "loacus": "03010"},
+        memo=" 先頭に空白: と <記号>",
+    )
+    reg.user(email="o'neill=x@test-gas.example.co.jp", name="Oneill Kai", name_kana="オニール カイ")
+
+
+def test_ldapadd_loads_every_user_and_membership(
+    reg: RegistryFactory, directory: Directory
+) -> None:
+    _start(reg)
+    access = effective_access(loaded(reg))
+    directory.modify(ldif.snapshot(access, BASE), add=True)
+    found = directory.search(BASE)
+    assert _state(found) == _expected(access)
+    person = found[ldif.user_dn("user2@test-gas.example.co.jp", BASE).lower()]
+    assert person["cn"] == sorted(["ｱﾝﾄﾞｳ 二郎", "アンドウ ジロウ"])
+    assert person["description"] == [" 先頭に空白: と <記号>"]
+    assert person["departmentnumber"] == ["TESTSUB1"]
+    assert _dn(ldif.user_dn("o'neill=x@test-gas.example.co.jp", BASE)) in {_dn(d) for d in found}
+
+
+def test_a_delta_leaves_exactly_the_registrys_state(
+    reg: RegistryFactory, directory: Directory
+) -> None:
+    _start(reg)
+    before = effective_access(loaded(reg))
+    directory.modify(ldif.snapshot(before, BASE), add=True)
+    _bend(reg)
+    after = effective_access(loaded(reg))
+    delta = ldif.delta(before, after, BASE)
+    assert b"changetype: delete" in delta
+    directory.modify(delta)
+    found = directory.search(BASE)
+    assert _state(found) == _expected(after)
+    # Every attribute equals what a fresh load of the new snapshot would hold.
+    fresh = {_dn(d): e for d, e in parse_ldif(ldif.snapshot(after, BASE).decode()).items()}
+    held = {_dn(d): e for d, e in found.items()}
+    for dn, attrs in fresh.items():
+        if "member" in attrs:
+            attrs = {**attrs, "member": sorted(_dn(m) for m in attrs["member"])}
+            held[dn] = {**held[dn], "member": sorted(_dn(m) for m in held[dn]["member"])}
+        assert held[dn] == attrs, dn
+    assert set(held) - set(fresh) == {BASE.lower()}
+    changed = found[ldif.user_dn("user1@test-gas.example.co.jp", BASE).lower()]
+    assert changed["description"] == ["更新: 業務限定"]

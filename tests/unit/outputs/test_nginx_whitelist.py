@@ -1,0 +1,216 @@
+"""The generated nginx includes pass `nginx -t` and let exactly the whitelisted clients in."""
+
+from __future__ import annotations
+
+import http.client
+import ssl
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from accessreg.files.loading import load
+from accessreg.files.sources import DirectorySource
+from accessreg.outputs import nginx, whitelist_text
+from accessreg.outputs.whitelist import whitelist, whitelists
+from tests.helpers.certs import CA, Issued
+from tests.helpers.regfactory import ROOT, RegistryFactory, certificate
+from tests.helpers.registries import loaded
+from tests.helpers.servers import binary, free_port, running
+
+DAY = date(2026, 11, 22)
+
+
+def _conf(work: Path, http_body: str) -> Path:
+    for sub in ("client", "proxy", "fastcgi", "uwsgi", "scgi"):
+        (work / "temp" / sub).mkdir(parents=True, exist_ok=True)
+    conf = work / "nginx.conf"
+    conf.write_text(
+        f"""daemon off;
+pid {work}/nginx.pid;
+error_log {work}/error.log;
+events {{ worker_connections 64; }}
+http {{
+    access_log off;
+    client_body_temp_path {work}/temp/client;
+    proxy_temp_path {work}/temp/proxy;
+    fastcgi_temp_path {work}/temp/fastcgi;
+    uwsgi_temp_path {work}/temp/uwsgi;
+    scgi_temp_path {work}/temp/scgi;
+{http_body}
+}}
+"""
+    )
+    return conf
+
+
+def _nginx_test(nginx_bin: str, conf: Path) -> subprocess.CompletedProcess[str]:
+    work = conf.parent
+    return subprocess.run(
+        [nginx_bin, "-t", "-p", str(work), "-e", str(work / "error.log"), "-c", str(conf)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_nginx_accepts_every_generated_include(tmp_path: Path) -> None:
+    nginx_bin = binary("nginx")
+    registry = load(DirectorySource(ROOT / "registry")).registry
+    assert registry is not None
+    includes = []
+    for wl in whitelists(registry, DAY):
+        for name, data in (
+            ("ip-geo.conf", nginx.geo(wl)),
+            ("cert-map.conf", nginx.certificate_map(wl)),
+        ):
+            path = tmp_path / wl.system / name
+            path.parent.mkdir(exist_ok=True)
+            path.write_bytes(data)
+            includes.append(f"    include {path};")
+            alone = tmp_path / f"alone-{wl.system}-{name}"
+            alone.mkdir()
+            result = _nginx_test(nginx_bin, _conf(alone, f"    include {path};"))
+            assert result.returncode == 0, result.stderr
+    together = tmp_path / "together"
+    together.mkdir()
+    result = _nginx_test(nginx_bin, _conf(together, "\n".join(includes)))
+    assert result.returncode == 0, result.stderr
+    assert "syntax is ok" in result.stderr
+
+
+def test_a_wrong_include_is_refused_by_nginx_t(tmp_path: Path) -> None:
+    """The check above can fail: the same harness refuses a broken map."""
+    nginx_bin = binary("nginx")
+    bad = tmp_path / "bad.conf"
+    bad.write_text('map $ssl_client_serial $x {\n    default "";\n    4A3F09 ;\n}\n')
+    work = tmp_path / "work"
+    work.mkdir()
+    assert _nginx_test(nginx_bin, _conf(work, f"    include {bad};")).returncode != 0
+
+
+@pytest.fixture(scope="module")
+def pki(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Issued]:
+    where = tmp_path_factory.mktemp("pki")
+    ca = CA(where)
+    return {
+        "ca": ca.issued,
+        "server": ca.issue("server", "127.0.0.1", 0x10, server=True),
+        "allowed": ca.issue("allowed", "TESTOP01-PC01", 0x7A0001),
+        "other": ca.issue("other", "TESTOP01-PC02", 0x7A0002),
+        "expired": ca.issue("expired", "TESTOP01-PC03", 0x7A0003),
+    }
+
+
+def _registry(reg: RegistryFactory, pki: dict[str, Issued]) -> None:
+    reg.operator(
+        certificates=[
+            certificate(1, serial=pki["allowed"].serial, cn="TESTOP01-PC01"),
+            certificate(
+                3,
+                serial=pki["expired"].serial,
+                not_before="2024-12-01",
+                not_after="2026-11-30",
+            ),
+        ],
+        ip_allowlist=[{"cidr": "127.0.0.1/32", "reason": "試験", "expires_on": "2027-03-31"}],
+    )
+
+
+@contextmanager
+def _proxy(tmp_path: Path, pki: dict[str, Issued], includes: list[Path]) -> Iterator[int]:
+    nginx_bin = binary("nginx")
+    port = free_port()
+    work = tmp_path / f"nginx-{port}"
+    work.mkdir()
+    body = "\n".join(f"    include {p};" for p in includes)
+    body += f"""
+    server {{
+        listen 127.0.0.1:{port} ssl;
+        ssl_certificate {pki["server"].cert};
+        ssl_certificate_key {pki["server"].key};
+        ssl_client_certificate {pki["ca"].cert};
+        ssl_verify_client on;
+        location / {{
+            if ({nginx.ip_variable("taxis")} = 0) {{ return 403; }}
+            if ({nginx.cert_variable("taxis")} = "") {{ return 403; }}
+            return 200 "operator {nginx.cert_variable("taxis")}\\n";
+        }}
+    }}"""
+    conf = _conf(work, body)
+    argv = [nginx_bin, "-p", str(work), "-e", str(work / "error.log"), "-c", str(conf)]
+    with running(argv, port, work / "stdout.log"):
+        yield port
+
+
+def _get(
+    port: int, pki: dict[str, Issued], client: str, source: str = "127.0.0.1"
+) -> tuple[int, str]:
+    ctx = ssl.create_default_context(cafile=str(pki["ca"].cert))
+    ctx.load_cert_chain(str(pki[client].cert), str(pki[client].key))
+    conn = http.client.HTTPSConnection(
+        "127.0.0.1", port, context=ctx, source_address=(source, 0), timeout=10
+    )
+    try:
+        conn.request("GET", "/")
+        response = conn.getresponse()
+        return response.status, response.read().decode()
+    finally:
+        conn.close()
+
+
+def _includes(tmp_path: Path, reg: RegistryFactory, day: date) -> list[Path]:
+    registry = loaded(reg)
+    wl = whitelist(registry, registry.catalog.by_id["taxis"], day)
+    out = []
+    for name, data in (("geo.conf", nginx.geo(wl)), ("map.conf", nginx.certificate_map(wl))):
+        path = tmp_path / f"{day}-{name}"
+        path.write_bytes(data)
+        out.append(path)
+    return out
+
+
+def test_whitelisted_certificate_passes_and_others_are_refused(
+    tmp_path: Path, reg: RegistryFactory, pki: dict[str, Issued]
+) -> None:
+    _registry(reg, pki)
+    with _proxy(tmp_path, pki, _includes(tmp_path, reg, DAY)) as port:
+        assert _get(port, pki, "allowed") == (200, "operator TESTOP01\n")
+        assert _get(port, pki, "expired") == (200, "operator TESTOP01\n")  # still valid today
+        assert _get(port, pki, "other")[0] == 403  # same CA, not registered
+        assert _get(port, pki, "allowed", source="127.0.0.2")[0] == 403  # not allowlisted
+
+
+def test_a_later_day_drops_the_expired_certificate_and_address(
+    tmp_path: Path, reg: RegistryFactory, pki: dict[str, Issued]
+) -> None:
+    _registry(reg, pki)
+    with _proxy(tmp_path, pki, _includes(tmp_path, reg, date(2026, 12, 1))) as port:
+        assert _get(port, pki, "allowed")[0] == 200
+        assert _get(port, pki, "expired")[0] == 403
+    with _proxy(tmp_path, pki, _includes(tmp_path, reg, date(2027, 4, 1))) as port:
+        assert _get(port, pki, "allowed")[0] == 403  # the address expired on 2027-03-31
+
+
+def test_suspended_and_not_yet_valid_certificates_are_left_out(
+    reg: RegistryFactory, pki: dict[str, Issued]
+) -> None:
+    reg.operator(
+        certificates=[
+            certificate(1, suspended_on="2026-11-01"),
+            certificate(2, not_before="2026-12-01", not_after="2028-11-30"),
+            certificate(3, systems=["johs"]),
+        ]
+    )
+    registry = loaded(reg)
+    taxis = whitelist(registry, registry.catalog.by_id["taxis"], DAY)
+    johs = whitelist(registry, registry.catalog.by_id["johs"], DAY)
+    assert taxis.certificates == ()
+    assert [c.id for c in johs.certificates] == ["EP-TEST-0003"]
+    later = whitelist(registry, registry.catalog.by_id["taxis"], date(2026, 12, 1))
+    assert [c.id for c in later.certificates] == ["EP-TEST-0002"]
+    assert b"7A0002 TESTOP01;" in nginx.certificate_map(later)
+    assert whitelist_text.text(later).decode().splitlines()[1:] == ["cert 7A0002 TESTOP01"]

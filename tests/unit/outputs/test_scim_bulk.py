@@ -1,0 +1,89 @@
+"""SCIM 2.0 bulk requests (RFC 7644 §3.7): users, group memberships and deletions."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from accessreg.outputs import scim
+from accessreg.outputs.access import effective_access
+from tests.helpers.regfactory import RegistryFactory
+from tests.helpers.registries import loaded
+
+
+def _ops(data: bytes) -> list[dict[str, Any]]:
+    body = json.loads(data)
+    assert body["schemas"] == [scim.BULK]
+    ops: list[dict[str, Any]] = body["Operations"]
+    return ops
+
+
+def test_snapshot_creates_users_then_groups_by_bulk_id(reg: RegistryFactory) -> None:
+    access = effective_access(loaded(reg))
+    ops = _ops(scim.snapshot(access))
+    users = [o for o in ops if o["path"] == "/Users"]
+    assert [o["method"] for o in users] == ["POST", "POST"]
+    user = next(o["data"] for o in users if o["bulkId"] == "user1@test-gas.example.co.jp")
+    assert user["userName"] == "user1@test-gas.example.co.jp"
+    assert user["name"] == {"formatted": "試験 太郎", "familyName": "試験", "givenName": "太郎"}
+    assert user["emails"] == [
+        {"value": "user1@test-gas.example.co.jp", "type": "work", "primary": True}
+    ]
+    assert user[scim.EXTENSION]["nameKana"] == "シケン タロウ"
+    groups = {o["data"]["displayName"]: o["data"]["members"] for o in ops if o["path"] == "/Groups"}
+    assert groups == {
+        "admin_console-granted": [{"value": "bulkId:window1@test-gas.example.co.jp"}],
+        "info_site-granted": [{"value": "bulkId:user1@test-gas.example.co.jp"}],
+        "johs-J1010": [{"value": "bulkId:user1@test-gas.example.co.jp"}],
+        "taxis-1011": [{"value": "bulkId:user1@test-gas.example.co.jp"}],
+    }
+    assert ops.index(users[-1]) < min(i for i, o in enumerate(ops) if o["path"] == "/Groups")
+
+
+def test_delta_adds_replaces_regroups_and_deletes_last(reg: RegistryFactory) -> None:
+    reg.user(email="o'neill^x@test-gas.example.co.jp", permissions={"johs": "J1010"})
+    before = effective_access(loaded(reg))
+    reg.user(permissions={"taxis": "1010"}, name="試験 太朗")
+    (reg.root / "users/TESTOP01/o'neill^x@test-gas.example.co.jp.yaml").unlink()
+    reg.user(email="user3@test-gas.example.co.jp", permissions={"taxis": "1011"})
+    after = effective_access(loaded(reg))
+    ops = _ops(scim.delta(before, after))
+    summary = [(o["method"], o["path"]) for o in ops]
+    assert summary == [
+        ("PUT", "/Users/user1@test-gas.example.co.jp"),
+        ("POST", "/Users"),
+        ("PATCH", "/Groups/info_site-granted"),
+        ("POST", "/Groups"),
+        ("PATCH", "/Groups/taxis-1011"),
+        ("DELETE", "/Groups/johs-J1010"),  # both holders left it
+        ("DELETE", "/Users/o%27neill%5Ex@test-gas.example.co.jp"),
+    ]
+    patches = {o["path"]: o["data"]["Operations"] for o in ops if o["method"] == "PATCH"}
+    assert patches["/Groups/taxis-1011"] == [
+        {
+            "op": "add",
+            "path": "members",
+            "value": [{"value": "bulkId:user3@test-gas.example.co.jp"}],
+        },
+        {"op": "remove", "path": 'members[value eq "user1@test-gas.example.co.jp"]'},
+    ]
+    assert patches["/Groups/info_site-granted"] == [
+        {
+            "op": "add",
+            "path": "members",
+            "value": [{"value": "bulkId:user3@test-gas.example.co.jp"}],
+        },
+        {"op": "remove", "path": 'members[value eq "o\'neill^x@test-gas.example.co.jp"]'},
+    ]
+    new_group = next(o["data"] for o in ops if o["path"] == "/Groups")
+    assert new_group["displayName"] == "taxis-1010"
+    assert new_group["members"] == [{"value": "user1@test-gas.example.co.jp"}]
+
+
+def test_a_group_left_empty_is_deleted(reg: RegistryFactory) -> None:
+    before = effective_access(loaded(reg))
+    reg.user(permissions={"taxis": "1011"})
+    after = effective_access(loaded(reg))
+    ops = _ops(scim.delta(before, after))
+    assert {"method": "DELETE", "path": "/Groups/johs-J1010"} in ops
+    assert _ops(scim.delta(after, after)) == []

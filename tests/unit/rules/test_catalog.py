@@ -1,0 +1,66 @@
+"""Consistency of the catalog and the calendar themselves (rules/catalog.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.helpers.regfactory import RegistryFactory, shown
+
+CATALOG = "systems.yaml"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "needle"),
+    [
+        (
+            "      - {code: '1012', label:",
+            "      - {code: '1010', label:",
+            "'1010', label: 更新権限あり（業務限定あり）",
+        ),
+        ("        replaced_by: '1011'", "        replaced_by: '1013'", "replaced_by: '1013'"),
+        (
+            "{code: granted, max_per_operator: 5",
+            "{code: grant, max_per_operator: 5",
+            "code: grant,",
+        ),
+        (
+            "derived: {kind: users_of, systems: [taxis,",
+            "derived: {kind: users_of, systems: [taxi,",
+            "systems: [taxi,",
+        ),
+        (
+            "{code: '03010', label: 製造事業者, label_en: manufacturer, roles: [manufacturer]}",
+            "{code: '03010', label: 製造事業者, label_en: manufacturer, roles: [gas_retailer]}",
+            "roles: [gas_retailer]}",
+        ),
+    ],
+    ids=[
+        "code-twice",
+        "unknown-replacement",
+        "limit-on-unknown-code",
+        "derived-from-unknown",
+        "role",
+    ],
+)
+def test_catalog_consistency(reg: RegistryFactory, old: str, new: str, needle: str) -> None:
+    reg.edit(CATALOG, old, new)
+    line = reg.line_of(CATALOG, needle)
+    assert ("catalog-consistency", shown(CATALOG), line, "error") in reg.found()
+    assert {rule for rule, *_ in reg.found()} == {"catalog-consistency"}
+
+
+def test_system_listed_twice(reg: RegistryFactory) -> None:
+    reg.edit(CATALOG, "  - id: member_portal", "  - id: switching")
+    line = reg.line_of(CATALOG, "- id: switching", 2)
+    assert ("catalog-consistency", shown(CATALOG), line, "error") in reg.found()
+
+
+def test_calendar_range(reg: RegistryFactory) -> None:
+    reg.write(
+        "calendar.yaml",
+        "# yaml-language-server: $schema=../schemas/calendar.schema.json\n"
+        "closed:\n"
+        "  - 2026-12-29\n"
+        "  - {from: 2027-01-03, to: 2026-12-30}\n",
+    )
+    assert reg.found() == [("calendar-range", shown("calendar.yaml"), 4, "error")]

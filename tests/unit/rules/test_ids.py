@@ -1,0 +1,90 @@
+"""Login IDs unique ignoring letter case (rules/ids.py, 000 §5-1 note 3 ③)."""
+
+from __future__ import annotations
+
+from tests.helpers.regfactory import OPERATOR, USER, RegistryFactory, contact, shown
+
+OTHER = "operators/OTHER001.yaml"
+
+
+def other_operator(reg: RegistryFactory, **over: object) -> None:
+    fields: dict[str, object] = {
+        "name": "他社ガス株式会社",
+        "contacts": [contact(n=9, email="window9@other-gas.example.co.jp")],
+        "subcontractors": None,
+        **over,
+    }
+    reg.operator("OTHER001", **fields)
+
+
+def test_same_id_in_another_case_across_operators_is_the_same_id(reg: RegistryFactory) -> None:
+    # The seed's own example: Takuso_Taro@… and takuso_taro@… are one ID.
+    reg.user(email="takuso_taro@abc-gas.example.co.jp")
+    other_operator(reg)
+    reg.user("OTHER001", "Takuso_Taro@abc-gas.example.co.jp")
+    mine = "users/TESTOP01/takuso_taro@abc-gas.example.co.jp.yaml"
+    theirs = "users/OTHER001/takuso_taro@abc-gas.example.co.jp.yaml"
+    assert reg.found() == [
+        ("login-id-unique", shown(theirs), 2, "error"),
+        ("login-id-unique", shown(mine), 2, "error"),
+    ]
+
+
+def test_different_ids_are_clean(reg: RegistryFactory) -> None:
+    other_operator(reg)
+    reg.user("OTHER001", "takuso_jiro@abc-gas.example.co.jp")
+    assert reg.found() == []
+
+
+def test_contact_id_is_another_operators_user_id(reg: RegistryFactory) -> None:
+    other_operator(reg, contacts=[contact(n=9, email="USER1@test-gas.example.co.jp")])
+    line = reg.line_of(OTHER, "USER1@")
+    assert reg.found() == [
+        ("login-id-unique", shown(OTHER), line, "error"),
+        ("login-id-unique", shown(USER), 2, "error"),
+    ]
+
+
+def test_contact_id_is_another_operators_contact_id(reg: RegistryFactory) -> None:
+    other_operator(reg, contacts=[contact(n=9, email="Window1@Test-Gas.example.co.jp")])
+    assert reg.found() == [
+        ("login-id-unique", shown(OTHER), reg.line_of(OTHER, "Window1@"), "error"),
+        ("login-id-unique", shown(OPERATOR), reg.line_of(OPERATOR, "window1@"), "error"),
+    ]
+
+
+def test_window_person_may_be_a_user_of_their_own_operator(reg: RegistryFactory) -> None:
+    reg.operator(contacts=[contact(email="User1@test-gas.example.co.jp")])
+    assert reg.found() == []
+
+
+def test_window_person_of_one_operator_and_user_of_another_is_refused(
+    reg: RegistryFactory,
+) -> None:
+    # Own operator's user: allowed; but the same person as another operator's user is not.
+    reg.operator(contacts=[contact(email="user1@test-gas.example.co.jp")])
+    other_operator(reg)
+    reg.user("OTHER001", "user1@test-gas.example.co.jp")
+    theirs = "users/OTHER001/user1@test-gas.example.co.jp.yaml"
+    line = reg.line_of(OPERATOR, "email: user1@")
+    assert reg.found() == [
+        ("login-id-unique", shown(OPERATOR), line, "error"),
+        ("login-id-unique", shown(theirs), 2, "error"),
+        ("login-id-unique", shown(USER), 2, "error"),
+    ]
+
+
+def test_two_window_persons_of_one_operator_with_one_id(reg: RegistryFactory) -> None:
+    reg.operator(contacts=[contact(), contact("deputy", 2, email="WINDOW1@test-gas.example.co.jp")])
+    assert reg.found() == [
+        ("login-id-unique", shown(OPERATOR), reg.line_of(OPERATOR, "window1@"), "error"),
+        ("login-id-unique", shown(OPERATOR), reg.line_of(OPERATOR, "WINDOW1@"), "error"),
+    ]
+
+
+def test_message_names_the_other_file_and_the_case_rule(reg: RegistryFactory) -> None:
+    other_operator(reg)
+    reg.user("OTHER001", "USER1@TEST-GAS.EXAMPLE.CO.JP")
+    messages = [p.message for p in reg.validate().problems]
+    assert any("users/TESTOP01/user1@test-gas.example.co.jp.yaml" in m for m in messages)
+    assert all("letter case" in m for m in messages)

@@ -1,0 +1,356 @@
+"""Rules applied while files are read: YAML traps, file places, schemas (rules/loading.py)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from accessreg.files.sources import DirectorySource
+from accessreg.files.yamlsafe import MAX_FILE_BYTES
+from accessreg.validation.validate import validate
+from tests.helpers.regfactory import (
+    OPERATOR,
+    ROOT,
+    TODAY,
+    USER,
+    RegistryFactory,
+    certificate,
+    found,
+    shown,
+)
+
+
+def test_baseline_is_clean(reg: RegistryFactory) -> None:
+    assert reg.found() == []
+
+
+# --- YAML ----------------------------------------------------------------------------------
+
+
+def test_yaml_syntax(reg: RegistryFactory) -> None:
+    reg.edit(USER, "name: 試験 太郎", "name: 試験: 太郎")
+    assert reg.found() == [("yaml-syntax", shown(USER), reg.line_of(USER, "試験:"), "error")]
+
+
+def test_yaml_syntax_tab_indent(reg: RegistryFactory) -> None:
+    reg.edit(USER, "  johs: J1010", "\tjohs: J1010")
+    assert reg.found() == [("yaml-syntax", shown(USER), reg.line_of(USER, "\tjohs"), "error")]
+
+
+def test_not_utf8_is_a_one_line_yaml_syntax_problem_on_its_line(reg: RegistryFactory) -> None:
+    raw = (reg.root / USER).read_bytes().replace("試験 太郎".encode(), b"Ren\xe9")
+    reg.write(USER, raw)
+    [p] = reg.validate().problems
+    assert (p.rule, p.line) == ("yaml-syntax", 3)
+    assert "UTF-8" in p.message
+    assert "\n" not in p.message
+
+
+def test_yaml_syntax_second_document(reg: RegistryFactory) -> None:
+    reg.write(USER, (reg.root / USER).read_text() + "---\nemail: other@test-gas.example.co.jp\n")
+    assert reg.found() == [("yaml-syntax", shown(USER), reg.line_of(USER, "---"), "error")]
+    [p] = reg.validate().problems
+    assert p.message == "expected a single document in the stream; but found another document"
+
+
+def test_yaml_syntax_utf16(reg: RegistryFactory) -> None:
+    # YAML allows UTF-16, but a reviewer's diff would show a binary file.
+    reg.write(USER, (reg.root / USER).read_text().encode("utf-16"))
+    rules = [(rule, line, level) for rule, _, line, level in reg.found()]
+    assert ("yaml-syntax", 1, "error") in rules
+
+
+def test_yaml_syntax_complex_key(reg: RegistryFactory) -> None:
+    reg.edit(USER, "  johs: J1010", "  ? [johs, juju]\n  : J1010")
+    line = reg.line_of(USER, "? [johs")
+    assert reg.found() == [("yaml-syntax", shown(USER), line, "error")]
+
+
+def test_yaml_duplicate_key(reg: RegistryFactory) -> None:
+    reg.edit(USER, "  johs: J1010", "  johs: J1010\n  taxis: '1010'")
+    line = reg.line_of(USER, "taxis: '1010'")
+    assert reg.found() == [("yaml-duplicate-key", shown(USER), line, "error")]
+
+
+def test_yaml_duplicate_key_in_a_nested_mapping(reg: RegistryFactory) -> None:
+    reg.edit(OPERATOR, "  phone:", "  role: deputy\n  phone:")
+    line = reg.line_of(OPERATOR, "role: deputy")
+    assert reg.found() == [("yaml-duplicate-key", shown(OPERATOR), line, "error")]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "needle"),
+    [
+        ("name: 試験 太郎", "name: &who 試験 太郎", "&who"),
+        ("name: 試験 太郎", "name: 試験 太郎\nmemo: *ref", "*ref"),
+        ("permissions:", "permissions: &p", "&p"),
+    ],
+    ids=["anchor", "alias", "anchor-on-mapping"],
+)
+def test_yaml_anchor(reg: RegistryFactory, old: str, new: str, needle: str) -> None:
+    reg.edit(USER, old, new)
+    assert reg.found() == [("yaml-anchor", shown(USER), reg.line_of(USER, needle), "error")]
+
+
+def test_ampersand_and_star_in_plain_text_are_not_anchors(reg: RegistryFactory) -> None:
+    reg.user(memo="R&D 部 * 兼務 !重要")
+    assert reg.found() == []
+
+
+@pytest.mark.parametrize("tag", ["!!str", "!custom", "!!python/object:os.system"])
+def test_yaml_tag(reg: RegistryFactory, tag: str) -> None:
+    reg.edit(USER, "  johs: J1010", f"  johs: {tag} J1010")
+    assert reg.found() == [("yaml-tag", shown(USER), reg.line_of(USER, tag), "error")]
+
+
+def test_file_too_large(reg: RegistryFactory) -> None:
+    reg.user(memo="x" * MAX_FILE_BYTES)
+    assert reg.found() == [("file-too-large", shown(USER), 1, "error")]
+
+
+def test_file_at_the_size_cap_is_read(reg: RegistryFactory) -> None:
+    size = len((reg.root / USER).read_bytes())
+    reg.user(memo="")
+    filler = MAX_FILE_BYTES - len((reg.root / USER).read_bytes())
+    assert filler > size // 2  # sanity: the file is far below the cap before filling
+    reg.user(memo="x" * (filler + 2))  # memo: '' holds two quotes, memo: xx… none
+    assert len((reg.root / USER).read_bytes()) == MAX_FILE_BYTES
+    assert reg.found() == []
+
+
+# --- where files are -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "rel",
+    [
+        "users/TESTOP01/notes.txt",
+        "users/TESTOP01/user2@test-gas.example.co.jp.yml",
+        "operators/old/TESTOP02.yaml",
+        "users/user3@test-gas.example.co.jp.yaml",
+        "TESTOP02.yaml",
+    ],
+)
+def test_file_location(reg: RegistryFactory, rel: str) -> None:
+    reg.write(rel, "# a file in the wrong place\n")
+    assert reg.found() == [("file-location", shown(rel), 1, "error")]
+
+
+def test_readme_and_gitkeep_may_sit_in_the_registry(reg: RegistryFactory) -> None:
+    reg.write("README.md", "# registry\n")
+    reg.write("users/.gitkeep", "")
+    assert reg.found() == []
+
+
+def test_file_missing(reg: RegistryFactory) -> None:
+    (reg.root / "systems.yaml").unlink()
+    assert reg.found() == [("file-missing", shown("systems.yaml"), 1, "error")]
+
+
+def test_broken_catalog_is_reported_and_stops_only_the_cross_file_rules(
+    reg: RegistryFactory,
+) -> None:
+    reg.edit(
+        "systems.yaml",
+        "    provider: tokyo_gas_network",
+        "    provider: tokyo gas",
+    )
+    line = reg.line_of("systems.yaml", "provider: tokyo gas")
+    assert reg.found() == [("schema", shown("systems.yaml"), line, "error")]
+
+
+# --- schema ----------------------------------------------------------------------------------
+
+
+def test_schema_unquoted_numeric_code(reg: RegistryFactory) -> None:
+    reg.edit(USER, "taxis: '1011'", "taxis: 1011")
+    assert reg.found() == [("schema", shown(USER), reg.line_of(USER, "taxis:"), "error")]
+    [p] = reg.validate().problems
+    assert "read as the number 1011: quote it" in p.message
+
+
+def test_schema_unquoted_code_with_a_leading_zero(reg: RegistryFactory) -> None:
+    # YAML 1.1 reads 02011 as an octal number: it must be quoted like every numeric code.
+    reg.user(permissions={"loacus": "02011"})
+    reg.edit(USER, "loacus: '02011'", "loacus: 02011")
+    assert reg.found() == [("schema", shown(USER), reg.line_of(USER, "loacus:"), "error")]
+
+
+def test_schema_unknown_permission_code_names_the_codes(reg: RegistryFactory) -> None:
+    reg.user(permissions={"taxis": "1013"})
+    assert reg.found() == [("schema", shown(USER), reg.line_of(USER, "taxis:"), "error")]
+    [p] = reg.validate().problems
+    assert "1013" in p.message
+    assert "1010, 1011, 1012" in p.message
+
+
+def test_schema_unknown_system(reg: RegistryFactory) -> None:
+    reg.user(permissions={"taxis": "1011", "jnote": "granted"})
+    assert reg.found() == [("schema", shown(USER), reg.line_of(USER, "jnote:"), "error")]
+
+
+def test_schema_unknown_key_points_at_the_key(reg: RegistryFactory) -> None:
+    reg.user(memo="x", nmae="試験 太郎")
+    assert reg.found() == [("schema", shown(USER), reg.line_of(USER, "nmae:"), "error")]
+    [p] = reg.validate().problems
+    assert "'nmae'" in p.message
+
+
+def test_schema_two_unknown_keys_are_two_problems(reg: RegistryFactory) -> None:
+    reg.user(nmae="試験 太郎", afiliation="TESTOP01")
+    assert reg.found() == [
+        ("schema", shown(USER), reg.line_of(USER, "nmae:"), "error"),
+        ("schema", shown(USER), reg.line_of(USER, "afiliation:"), "error"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "email",
+    [
+        "taro(yamada)@test-gas.example.co.jp",  # parentheses before @
+        "taro yamada@test-gas.example.co.jp",  # space
+        "taro@test_gas.example.co.jp",  # underscore after @
+        "たろう@test-gas.example.co.jp",  # not ASCII
+        "taro@localhost",  # cannot receive internet mail
+        "taro",
+    ],
+)
+def test_schema_login_id_characters(reg: RegistryFactory, email: str) -> None:
+    (reg.root / USER).unlink()
+    path = reg.user(email=email)
+    rel = path.relative_to(reg.root).as_posix()
+    assert reg.found() == [("schema", shown(rel), reg.line_of(rel, "email:"), "error")]
+    [p] = reg.validate().problems
+    assert "000 §5-1 note 3" in p.message
+
+
+def test_schema_login_id_allows_every_character_of_the_seed(reg: RegistryFactory) -> None:
+    (reg.root / USER).unlink()
+    reg.user(email="a-b_c~d.e$f&g'h`i^j=k@sub-1.test-gas.example.co.jp")
+    assert reg.found() == []
+
+
+def test_schema_contact_email_follows_the_login_id_rule(reg: RegistryFactory) -> None:
+    reg.edit(OPERATOR, "email: window1@", "email: window 1@")
+    line = reg.line_of(OPERATOR, "window 1@")
+    assert reg.found() == [("schema", shown(OPERATOR), line, "error")]
+
+
+@pytest.mark.parametrize(
+    "serial",
+    ["7a0001", "7A:00:01", "7A001", "007A01", "0x7A01", "7A 01"],
+    ids=["lower-case", "colons", "odd-length", "leading-zero-byte", "prefix", "space"],
+)
+def test_schema_bad_serial(reg: RegistryFactory, serial: str) -> None:
+    reg.operator(certificates=[certificate(1, serial=serial)])
+    line = reg.line_of(OPERATOR, "serial:")
+    assert reg.found() == [("schema", shown(OPERATOR), line, "error")]
+    [p] = reg.validate().problems
+    assert "$ssl_client_serial" in p.message
+
+
+@pytest.mark.parametrize("field", ["name", "name_kana", "affiliation", "permissions", "email"])
+def test_schema_missing_required_field(reg: RegistryFactory, field: str) -> None:
+    reg.user(**{field: None, "rel": USER})
+    [p] = reg.validate().problems
+    assert (p.rule, p.file, p.level) == ("schema", shown(USER), "error")
+    assert f"'{field}' is a required property" in p.message
+    assert p.line == 2  # the document's mapping, where the key is missing
+
+
+def test_schema_terminated_without_terminated_on(reg: RegistryFactory) -> None:
+    (reg.root / USER).unlink()  # a terminated operator keeps no users
+    reg.operator(status="terminated")
+    [p] = reg.validate().problems
+    assert (p.rule, p.file, p.level) == ("schema", shown(OPERATOR), "error")
+    assert "'terminated_on' is a required property" in p.message
+
+
+def test_schema_terminated_with_terminated_on_is_clean(reg: RegistryFactory) -> None:
+    (reg.root / USER).unlink()
+    reg.operator(status="terminated", terminated_on="2026-03-31")
+    assert reg.found() == []
+
+
+def test_schema_not_a_mapping(reg: RegistryFactory) -> None:
+    modeline = (reg.root / USER).read_text().splitlines()[0]
+    reg.write(USER, f"{modeline}\n- user1@test-gas.example.co.jp\n")
+    assert reg.found() == [("schema", shown(USER), 2, "error")]
+
+
+def test_schema_invalid_date(reg: RegistryFactory) -> None:
+    reg.operator(status="terminated", terminated_on="2026-02-30")
+    (reg.root / USER).unlink()
+    line = reg.line_of(OPERATOR, "terminated_on:")
+    assert reg.found() == [("schema", shown(OPERATOR), line, "error")]
+
+
+def test_schema_names_the_failing_branch_of_a_choice(reg: RegistryFactory) -> None:
+    # A closed day is a date or a {from, to} range: a bad date is not "not an object".
+    reg.edit("calendar.yaml", "  - 2018-12-31", "  - 2018-12-32")
+    line = reg.line_of("calendar.yaml", "2018-12-32")
+    assert reg.found() == [("schema", shown("calendar.yaml"), line, "error")]
+    [p] = reg.validate().problems
+    assert p.message == "closed.0: '2018-12-32' is not a 'date'"
+
+
+def test_schema_every_violation_of_a_file_is_reported(reg: RegistryFactory) -> None:
+    reg.user(name_kana="しけん たろう", affiliation="testop01", permissions={"taxis": 1011})
+    assert reg.found() == [
+        ("schema", shown(USER), reg.line_of(USER, "name_kana:"), "error"),
+        ("schema", shown(USER), reg.line_of(USER, "affiliation:"), "error"),
+        ("schema", shown(USER), reg.line_of(USER, "taxis:"), "error"),
+    ]
+
+
+# --- schema-comment --------------------------------------------------------------------------
+
+
+def test_schema_comment_missing_is_a_warning_on_line_1(reg: RegistryFactory) -> None:
+    reg.edit(USER, "# yaml-language-server: $schema=", "# schema: ")
+    assert reg.found() == [("schema-comment", shown(USER), 1, "warning")]
+
+
+def test_schema_comment_after_a_byte_order_mark_is_accepted(reg: RegistryFactory) -> None:
+    # Editors on Windows may save UTF-8 with a BOM; YAML allows it.
+    reg.write(USER, b"\xef\xbb\xbf" + (reg.root / USER).read_bytes())
+    assert reg.found() == []
+
+
+# --- schema-stale ----------------------------------------------------------------------------
+
+
+def _validate_with_schemas(reg: RegistryFactory) -> list[tuple[str, str, int, str]]:
+    source = DirectorySource(reg.root, "registry")
+    return found(validate(source, TODAY, reg.repo / "schemas", "schemas"))
+
+
+def test_schema_stale(reg: RegistryFactory) -> None:
+    shutil.copytree(ROOT / "schemas", reg.repo / "schemas")
+    assert _validate_with_schemas(reg) == []
+    reg.edit("systems.yaml", "label: 権限あり", "label: 権限あり（参照）")
+    assert _validate_with_schemas(reg) == [("schema-stale", "schemas/user.schema.json", 1, "error")]
+
+
+def test_schema_missing_from_schemas_dir_is_stale(reg: RegistryFactory) -> None:
+    shutil.copytree(ROOT / "schemas", reg.repo / "schemas")
+    (reg.repo / "schemas" / "calendar.schema.json").unlink()
+    assert _validate_with_schemas(reg) == [
+        ("schema-stale", "schemas/calendar.schema.json", 1, "error")
+    ]
+
+
+def test_a_symbolic_link_is_read_as_its_target_never_followed(
+    reg: RegistryFactory, tmp_path: Path
+) -> None:
+    secret = tmp_path / "outside.yaml"
+    secret.write_text("email: SECRET-VALUE\n", encoding="utf-8")
+    link = reg.root / "users" / "TESTOP01" / "link@test-gas.example.co.jp.yaml"
+    link.symlink_to(secret)
+    problems = reg.validate().problems
+    assert [(p.rule, p.file) for p in problems if p.level == "error"] == [
+        ("schema", "registry/users/TESTOP01/link@test-gas.example.co.jp.yaml")
+    ]
+    assert not any("SECRET" in p.message for p in problems)

@@ -1,0 +1,184 @@
+"""Users' permissions against the catalog and their operator (rules/permissions.py)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from tests.helpers.regfactory import OPERATOR, USER, RegistryFactory, contact, shown
+
+
+def electricity_retailer(reg: RegistryFactory) -> None:
+    reg.operator(
+        "DENKI001",
+        name="電力テスト株式会社",
+        roles=["electricity_retailer"],
+        occto_member=True,
+        membership={"status": "member", "member_since": "2020-04-01"},
+        systems=["switching", "member_portal"],
+        contacts=[contact(n=5, email="window5@denki-test.example.co.jp")],
+        subcontractors=None,
+    )
+
+
+# --- affiliation -----------------------------------------------------------------------------
+
+
+def test_affiliation_unknown(reg: RegistryFactory) -> None:
+    reg.user(affiliation="STRANGER")
+    assert reg.found() == [("affiliation", shown(USER), reg.line_of(USER, "affiliation:"), "error")]
+    [p] = reg.validate().problems
+    assert "TESTSUB1" in p.message
+
+
+def test_affiliation_declared_subcontractor_is_clean(reg: RegistryFactory) -> None:
+    reg.user(affiliation="TESTSUB1")
+    assert reg.found() == []
+
+
+def test_affiliation_another_operators_subcontractor(reg: RegistryFactory) -> None:
+    electricity_retailer(reg)
+    reg.user(
+        "DENKI001",
+        "staff@denki-test.example.co.jp",
+        affiliation="TESTSUB1",
+        permissions={"switching": "user"},
+    )
+    rel = "users/DENKI001/staff@denki-test.example.co.jp.yaml"
+    assert reg.found() == [("affiliation", shown(rel), reg.line_of(rel, "affiliation:"), "error")]
+
+
+# --- codes -----------------------------------------------------------------------------------
+
+
+def test_permission_abolished_taxis_1110(reg: RegistryFactory) -> None:
+    reg.user(permissions={"taxis": "1110"})
+    assert reg.found() == [
+        ("permission-abolished", shown(USER), reg.line_of(USER, "taxis:"), "error")
+    ]
+    [p] = reg.validate().problems
+    assert "2022-01-24" in p.message
+    assert "1011" in p.message
+
+
+def test_taxis_1110_before_its_abolition_is_clean(reg: RegistryFactory) -> None:
+    reg.user(permissions={"taxis": "1110"})
+    assert reg.found(today=date(2022, 1, 23)) == []
+
+
+@pytest.mark.parametrize("system", ["admin_console", "info_site"])
+def test_permission_derived_written_by_hand(reg: RegistryFactory, system: str) -> None:
+    reg.user(permissions={"taxis": "1011", system: "granted"})
+    line = reg.line_of(USER, f"{system}:")
+    assert reg.found() == [("permission-derived", shown(USER), line, "error")]
+
+
+def test_window_person_writing_admin_console_is_still_refused(reg: RegistryFactory) -> None:
+    reg.operator(contacts=[contact(email="user1@test-gas.example.co.jp")])
+    reg.user(permissions={"taxis": "1011", "admin_console": "granted"})
+    line = reg.line_of(USER, "admin_console:")
+    assert reg.found() == [("permission-derived", shown(USER), line, "error")]
+
+
+def test_system_not_approved(reg: RegistryFactory) -> None:
+    reg.operator(systems=["taxis", "johs", "loacus"])
+    reg.user(permissions={"taxis": "1011", "juju": "granted"})
+    line = reg.line_of(USER, "juju:")
+    assert reg.found() == [("system-not-approved", shown(USER), line, "error")]
+
+
+# --- roles -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("code", ["02010", "02011"])
+def test_loacus_0201x_needs_wheeling_client(reg: RegistryFactory, code: str) -> None:
+    reg.operator(roles=["gas_retailer", "manufacturer"], systems=["johs", "loacus"])
+    reg.user(permissions={"johs": "J1010", "loacus": code})
+    line = reg.line_of(USER, "loacus:")
+    assert reg.found() == [("system-role", shown(USER), line, "error")]
+    [p] = reg.validate().problems
+    assert "wheeling_client" in p.message
+
+
+def test_loacus_03010_needs_manufacturer(reg: RegistryFactory) -> None:
+    reg.operator(roles=["gas_retailer", "wheeling_client"])
+    reg.user(permissions={"loacus": "03010"})
+    line = reg.line_of(USER, "loacus:")
+    assert reg.found() == [("system-role", shown(USER), line, "error")]
+    [p] = reg.validate().problems
+    assert "manufacturer" in p.message
+
+
+def test_loacus_codes_with_their_roles_are_clean(reg: RegistryFactory) -> None:
+    reg.user(permissions={"loacus": "03010"})
+    reg.user(email="user2@test-gas.example.co.jp", permissions={"loacus": "02010"})
+    assert reg.found() == []
+
+
+def test_operator_approved_for_a_system_its_roles_do_not_allow(reg: RegistryFactory) -> None:
+    (reg.root / USER).unlink()
+    reg.operator(roles=["gas_retailer"], systems=["johs", "juju"])
+    line = reg.line_of(OPERATOR, "- juju")
+    assert reg.found() == [("system-role", shown(OPERATOR), line, "error")]
+
+
+# --- limits ----------------------------------------------------------------------------------
+
+
+def juju_users(reg: RegistryFactory, n: int) -> list[str]:
+    rels = []
+    for i in range(1, n + 1):
+        email = f"juju{i}@test-gas.example.co.jp"
+        reg.user(email=email, permissions={"juju": "granted"})
+        rels.append(f"users/TESTOP01/{email}.yaml")
+    return rels
+
+
+def test_five_juju_holders_are_clean(reg: RegistryFactory) -> None:
+    juju_users(reg, 5)
+    assert reg.found() == []
+
+
+def test_sixth_juju_holder_is_a_warning(reg: RegistryFactory) -> None:
+    sixth = juju_users(reg, 6)[-1]
+    line = reg.line_of(sixth, "juju:")
+    assert reg.found() == [("permission-limit", shown(sixth), line, "warning")]
+
+
+def test_juju_limit_counts_per_operator(reg: RegistryFactory) -> None:
+    juju_users(reg, 5)
+    reg.operator(
+        "OTHER001",
+        contacts=[contact(n=9, email="window9@other-gas.example.co.jp")],
+        subcontractors=None,
+    )
+    reg.user("OTHER001", "juju@other-gas.example.co.jp", permissions={"juju": "granted"})
+    assert reg.found() == []
+
+
+@pytest.mark.parametrize("system", ["switching", "member_portal"])
+def test_second_admin_is_an_error(reg: RegistryFactory, system: str) -> None:
+    electricity_retailer(reg)
+    for name in ("admin1", "admin2"):
+        reg.user(
+            "DENKI001",
+            f"{name}@denki-test.example.co.jp",
+            affiliation="DENKI001",
+            permissions={system: "admin"},
+        )
+    second = "users/DENKI001/admin2@denki-test.example.co.jp.yaml"
+    line = reg.line_of(second, f"{system}:")
+    assert reg.found() == [("permission-limit", shown(second), line, "error")]
+
+
+def test_one_admin_and_many_users_are_clean(reg: RegistryFactory) -> None:
+    electricity_retailer(reg)
+    for i, code in enumerate(["admin", "user", "user", "user"]):
+        reg.user(
+            "DENKI001",
+            f"staff{i}@denki-test.example.co.jp",
+            affiliation="DENKI001",
+            permissions={"switching": code, "member_portal": code},
+        )
+    assert reg.found() == []

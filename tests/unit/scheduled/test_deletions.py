@@ -1,0 +1,74 @@
+"""The deletion application prepared for IDs at the deleted stage (000 §5-7 留意事項)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import yaml
+
+from accessreg.scheduled.deletions import applications
+from accessreg.scheduled.lastlogins import read
+from accessreg.scheduled.stale import stale
+from tests.helpers.regfactory import RegistryFactory
+
+
+def test_one_application_per_operator(reg: RegistryFactory) -> None:
+    reg.user(email="mixed_`id@test-gas.example.co.jp", permissions={"taxis": "1010"})
+    reg.user(email="recent@test-gas.example.co.jp")
+    reg.operator(
+        "TESTOP02",
+        roles=["gas_retailer", "electricity_retailer"],
+        systems=["johs", "member_portal"],
+        contacts=[
+            {
+                "role": "primary",
+                "name": "窓口 二",
+                "name_kana": "マドグチ ニ",
+                "email": "w2@test-two.example.jp",
+                "phone": "03-5550-0002",
+                "github": "w-two",
+            }
+        ],
+        subcontractors=[],
+        membership={"status": "provisional", "provisional_since": "2025-12-01"},
+    )
+    reg.user(
+        "TESTOP02",
+        "both@test-two.example.jp",
+        permissions={"johs": "J1010", "member_portal": "user"},
+    )
+    result = reg.validate()
+    assert result.registry is not None
+    export = read(
+        (
+            b"ID,last_login\n"
+            b"user1@test-gas.example.co.jp,2025-01-01\n"
+            b"Mixed_`ID@test-gas.example.co.jp,\n"
+            b"recent@test-gas.example.co.jp,2026-05-01\n"
+            b"both@test-two.example.jp,2025-02-01\n"
+        ),
+        "logins.csv",
+    )
+    added = {"users/TESTOP01/mixed_`id@test-gas.example.co.jp.yaml": date(2025, 3, 1)}
+    judged = stale(result.registry, export, added, date(2026, 6, 1))
+    apps = applications(judged, result.registry, lambda rel: (reg.root / rel).read_bytes())
+    assert [(a.operator, a.branch) for a in apps] == [
+        ("TESTOP01", "accessreg/stale-deletions/TESTOP01"),
+        ("TESTOP02", "accessreg/stale-deletions/TESTOP02"),
+    ]
+    first, second = apps
+    assert first.removals == (
+        "users/TESTOP01/mixed_`id@test-gas.example.co.jp.yaml",
+        "users/TESTOP01/user1@test-gas.example.co.jp.yaml",
+    )
+    assert first.edits == {}
+    assert "mixed\\_\\`id@test\\-gas\\.example\\.co\\.jp" in first.body  # shown as written
+    assert "（ログインなし）" in first.body and "2025-03-01" in first.body
+    assert "recent@" not in first.body and "recent@" not in first.message
+    # a user with another provider's permission keeps the file, without the deleted ones
+    assert second.removals == ()
+    (rel, content) = next(iter(second.edits.items()))
+    assert rel == "users/TESTOP02/both@test-two.example.jp.yaml"
+    assert content.startswith(b"# yaml-language-server:")
+    assert yaml.safe_load(content)["permissions"] == {"member_portal": "user"}
+    assert "member_portal は残す" in second.body

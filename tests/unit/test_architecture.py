@@ -1,0 +1,98 @@
+"""The folders of the package and which of them each may import: the table of the README's
+"Code layout" section, enforced. Dependencies point one way, towards ``model``."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+from tests.helpers.regfactory import ROOT
+
+PACKAGE = ROOT / "tooling" / "accessreg"
+# Everything may import ``errors`` (the one exception root) and the package's ``__version__``.
+EVERYWHERE = {"errors", "__version__"}
+ALLOWED: dict[str, set[str]] = {
+    "model": set(),
+    "timeline": {"model"},
+    "files": {"model"},
+    "gitio": {"model", "files", "timeline"},
+    "mail": {"model", "timeline"},
+    "rules": {"model", "timeline"},
+    "validation": {"model", "files", "gitio", "rules"},
+    "plan": {"model", "files", "gitio", "timeline"},
+    "review": {"model", "files", "gitio", "plan"},
+    "outputs": {"model", "timeline", "rules"},
+    "reporting": {"model", "rules", "review"},
+    "edit": {"model", "files", "timeline", "validation"},
+    "forms": {"model", "files", "gitio", "edit", "review"},
+    "provision": {
+        "model", "files", "gitio", "timeline", "mail", "validation", "plan", "outputs",
+        "reporting",
+    },
+    "scheduled": {
+        "model", "files", "gitio", "timeline", "mail", "outputs", "reporting", "edit",
+        "provision",
+    },
+    "cli": {
+        "model", "files", "gitio", "timeline", "validation", "plan", "review", "outputs",
+        "reporting", "edit", "forms", "provision", "scheduled",
+    },
+}  # fmt: skip
+
+
+def _folder(path: Path) -> str:
+    rel = path.relative_to(PACKAGE).parts
+    return rel[0] if len(rel) > 1 else rel[0].removesuffix(".py")
+
+
+def _imported(tree: ast.AST) -> set[str]:
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            parts = node.module.split(".")
+            if parts[0] == "accessreg":
+                found |= {parts[1]} if len(parts) > 1 else {n.name for n in node.names}
+        elif isinstance(node, ast.Import):
+            found |= {a.name.split(".")[1] for a in node.names if a.name.startswith("accessreg.")}
+    return found
+
+
+def imports_by_folder() -> dict[str, set[str]]:
+    graph: dict[str, set[str]] = {}
+    for path in PACKAGE.rglob("*.py"):
+        folder = _folder(path)
+        graph.setdefault(folder, set()).update(_imported(ast.parse(path.read_bytes())) - {folder})
+    return graph
+
+
+def test_every_import_points_the_allowed_way() -> None:
+    graph = imports_by_folder()
+    wrong = {
+        (folder, target)
+        for folder, targets in graph.items()
+        if folder not in ("__init__", "__main__", "errors")
+        for target in targets - EVERYWHERE - ALLOWED.get(folder, set())
+    }
+    assert not wrong, f"imports against the layout (folder, imported): {sorted(wrong)}"
+
+
+def test_every_folder_has_a_row_and_no_cycle() -> None:
+    folders = {p.name for p in PACKAGE.iterdir() if (p / "__init__.py").is_file()}
+    assert folders == set(ALLOWED)
+    seen: list[str] = []
+    remaining = dict(ALLOWED)
+    while remaining:  # a topological order exists exactly when there is no cycle
+        ready = [f for f, deps in remaining.items() if deps <= set(seen)]
+        assert ready, f"a cycle among {sorted(remaining)}"
+        seen += ready
+        for f in ready:
+            del remaining[f]
+
+
+def test_the_readme_table_matches() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Code layout", 1)[1].split("\n## ", 1)[0]
+    rows = re.findall(r"^\| `([a-z_]+)/` \| [^|]+ \| ([^|]+) \|$", section, flags=re.M)
+    table = {name: set(re.findall(r"`([a-z_]+)`", deps)) for name, deps in rows}
+    assert table == ALLOWED

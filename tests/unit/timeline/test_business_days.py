@@ -1,0 +1,164 @@
+"""Business days and processing dates, checked against the worked example of 000 §5-1."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from accessreg.files.loading import load
+from accessreg.files.sources import DirectorySource
+from accessreg.model import CalendarFile, Catalog, ClosedRange, Timing
+from accessreg.model.registry import Registry
+from accessreg.timeline.business_days import BusinessCalendar, Schedule
+from tests.helpers.regfactory import ROOT
+
+
+@pytest.fixture(scope="module")
+def sample() -> Registry:
+    registry = load(DirectorySource(ROOT / "registry")).registry
+    assert registry is not None
+    return registry
+
+
+@pytest.fixture(scope="module")
+def calendar(sample: Registry) -> BusinessCalendar:
+    return BusinessCalendar.from_file(sample.calendar)
+
+
+def d(text: str) -> date:
+    return date.fromisoformat(text)
+
+
+# 000 §5-1 ≪参考≫ 申請入力タイミングに応じたシステム利用開始時期の具体例 (Dec 2018 - Jan 2019):
+# entered (①), accepted (②), M (③), TAXIS/JOHS start (⑧), JUJU/LOACUS start (⑫).
+WORKED_EXAMPLE = [
+    ("2018-12-03", "2018-12-04", "2018-12-17", "2018-12-26", "2019-01-07"),
+    ("2018-12-13", "2018-12-14", "2018-12-17", "2018-12-26", "2019-01-07"),
+    ("2018-12-14", "2018-12-17", "2019-01-07", "2019-01-16", "2019-01-21"),
+    ("2018-12-27", "2018-12-28", "2019-01-07", "2019-01-16", "2019-01-21"),
+    ("2018-12-28", "2019-01-07", "2019-01-16", "2019-01-24", "2019-01-29"),
+]
+
+
+@pytest.mark.parametrize(("entered", "accepted", "m", "taxis", "juju"), WORKED_EXAMPLE)
+def test_worked_example_of_000_5_1(
+    sample: Registry,
+    calendar: BusinessCalendar,
+    entered: str,
+    accepted: str,
+    m: str,
+    taxis: str,
+    juju: str,
+) -> None:
+    assert calendar.acceptance_date(d(entered)) == d(accepted)
+    schedule = Schedule.of(sample, d(accepted))
+    assert schedule.processing_day == d(m)
+    for system in ("taxis", "johs"):
+        effective = schedule.for_system(system, "add")
+        assert (effective.on, effective.processing_day) == (d(taxis), d(m))
+    for system in ("juju", "loacus"):
+        assert schedule.for_system(system, "add").on == d(juju)
+
+
+def test_worked_example_needs_the_centres_closed_days(sample: Registry) -> None:
+    # Without 2018-12-31 and 2019-01-02..04 the fifth case would be accepted on 12/31.
+    bare = BusinessCalendar()
+    assert bare.acceptance_date(d("2018-12-28")) == d("2018-12-31")
+    assert BusinessCalendar.from_file(sample.calendar).acceptance_date(d("2018-12-28")) == d(
+        "2019-01-07"
+    )
+
+
+def test_public_holidays_weekends_and_closed_days_are_not_business_days(
+    calendar: BusinessCalendar,
+) -> None:
+    assert not calendar.is_business_day(d("2018-12-24"))  # 振替休日 (天皇誕生日 on a Sunday)
+    assert not calendar.is_business_day(d("2019-01-14"))  # 成人の日
+    assert not calendar.is_business_day(d("2018-12-22"))  # Saturday
+    assert not calendar.is_business_day(d("2019-01-03"))  # the centre's closed day
+    assert calendar.is_business_day(d("2018-12-25"))
+
+
+def test_non_business_acceptance_counts_as_the_next_business_day(
+    sample: Registry, calendar: BusinessCalendar
+) -> None:
+    # Saturday 15 Dec 2018 counts as Monday 17 Dec, so the batch is January's, not the 16th.
+    schedule = Schedule(calendar, sample.catalog, d("2018-12-15"))
+    assert schedule.accepted == d("2018-12-17")
+    assert schedule.processing_day == d("2019-01-07")
+
+
+@pytest.mark.parametrize(
+    ("accepted", "m"),
+    [
+        ("2026-03-02", "2026-03-16"),  # 1st-15th → the 16th (a Monday)
+        ("2026-03-13", "2026-03-16"),  # the 15th is a Sunday: Friday the 13th is the last day
+        ("2026-03-16", "2026-04-01"),  # 16th-end → the 1st of the next month
+        ("2026-12-16", "2027-01-04"),  # across the year; 1 Jan 2027 holiday, 2-3 closed/weekend
+        ("2026-08-17", "2026-09-01"),
+    ],
+)
+def test_processing_day(calendar: BusinessCalendar, accepted: str, m: str) -> None:
+    assert calendar.processing_day(d(accepted)) == d(m)
+
+
+def test_change_and_removal_dates_follow_the_catalog(
+    sample: Registry, calendar: BusinessCalendar
+) -> None:
+    schedule = Schedule(calendar, sample.catalog, d("2018-12-14"))
+    # 5-2: TAXIS/JOHS changes at once, JUJU/LOACUS in the next batch (M+9).
+    assert schedule.for_system("taxis", "change").on == d("2018-12-14")
+    assert schedule.for_system("loacus", "change").on == d("2019-01-07")
+    # 5-3: TAXIS/JOHS the day after the application; JUJU/LOACUS after a manual step.
+    assert schedule.for_system("johs", "remove").on == d("2018-12-15")
+    removal = schedule.for_system("juju", "remove")
+    assert removal.on is None
+    assert removal.start == "manual"
+    assert removal.pending
+    # 4-2: certificate registration from M+6.
+    assert schedule.certificate_registration().on == d("2018-12-26")
+    # 3-1 to 3-3: about 15 business days from acceptance (12/24 and 12/31-1/4 are closed).
+    assert schedule.usage_application().on == d("2019-01-15")
+    # Derived systems have no timing of their own.
+    assert schedule.for_system("info_site", "add").start is None
+    assert schedule.for_system("no_such_system", "add").on is None
+
+
+def test_timing_rules_come_from_the_catalog(sample: Registry, calendar: BusinessCalendar) -> None:
+    taxis = sample.catalog.by_id["taxis"]
+    assert taxis.timing is not None
+    slow = taxis.model_copy(
+        update={
+            "timing": taxis.timing.model_copy(
+                update={"add": Timing(start="processing_day", business_days=2, days=3)}
+            )
+        }
+    )
+    catalog = Catalog(systems=(slow,), certificate_registration=None)
+    schedule = Schedule(calendar, catalog, d("2018-12-04"))
+    # M = 12/17; +2 business days = 12/19; +3 calendar days = 12/22.
+    assert schedule.for_system("taxis", "add").on == d("2018-12-22")
+    assert schedule.certificate_registration().on is None
+
+
+def test_closed_ranges_are_expanded() -> None:
+    calendar = BusinessCalendar.from_file(
+        CalendarFile(
+            closed=(
+                d("2030-05-07"),
+                ClosedRange(**{"from": d("2030-05-08"), "to": d("2030-05-09")}),
+            )
+        )
+    )
+    assert calendar.closed == {d("2030-05-07"), d("2030-05-08"), d("2030-05-09")}
+    assert calendar.on_or_after(d("2030-05-07")) == d("2030-05-10")
+
+
+def test_a_calendar_without_business_days_is_an_error() -> None:
+    start = d("2030-01-01")
+    calendar = BusinessCalendar.with_closed(
+        start.fromordinal(start.toordinal() + i) for i in range(400)
+    )
+    with pytest.raises(ValueError, match="no business day"):
+        calendar.on_or_after(start)

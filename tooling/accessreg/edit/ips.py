@@ -1,0 +1,58 @@
+"""The overseas-access IP allowlist of an operator (000 §2-8)."""
+
+from __future__ import annotations
+
+import ipaddress
+from datetime import date
+
+from accessreg.edit import targets, yamldoc
+from accessreg.edit.draft import Draft, EditRefused
+from accessreg.edit.operators import OPERATOR_FIELDS
+from accessreg.model import layout
+
+ENTRY_FIELDS = ("cidr", "reason", "expires_on")
+
+
+def _normal(cidr: str) -> str:
+    """``203.0.113.5`` and ``203.0.113.5/32`` are the same entry; keep what does not parse."""
+    try:
+        return str(ipaddress.ip_network(cidr.strip(), strict=True))
+    except ValueError:
+        return cidr.strip()  # the ip-allowlist-address rule says why
+
+
+def _find(entries: list[object], cidr: str) -> int | None:
+    for i, e in enumerate(entries):
+        if isinstance(e, dict) and _normal(str(e.get("cidr", ""))) == cidr:
+            return i
+    return None
+
+
+def add(draft: Draft, code: str, cidr: str, reason: str, expires_on: date) -> None:
+    """Allow a fixed global IP; an entry already there is renewed with the new reason and date."""
+    targets.operator(draft, code)
+    cidr = _normal(cidr)
+    doc = draft.document(layout.operator_file(code))
+    entries = yamldoc.seq_at(doc, "ip_allowlist", OPERATOR_FIELDS)
+    i = _find(entries, cidr)
+    if i is not None:
+        entries[i]["reason"] = yamldoc.value(reason)
+        entries[i]["expires_on"] = expires_on
+        draft.note(f"allowlisted IP renewed: {code}: {cidr} until {expires_on}")
+        return
+    entries.append(yamldoc.mapping(zip(ENTRY_FIELDS, (cidr, reason, expires_on), strict=True)))
+    draft.note(f"allowlisted IP added: {code}: {cidr} until {expires_on}")
+
+
+def remove(draft: Draft, code: str, cidr: str) -> None:
+    targets.operator(draft, code)
+    cidr = _normal(cidr)
+    doc = draft.document(layout.operator_file(code))
+    entries = yamldoc.seq_at(doc, "ip_allowlist", OPERATOR_FIELDS)
+    i = _find(entries, cidr)
+    if i is None:
+        raise EditRefused(f"{cidr} is not allowlisted for {code}")
+    del entries[i]
+    if not entries:
+        del doc["ip_allowlist"]
+    draft.note(f"allowlisted IP removed: {code}: {cidr}")

@@ -1,0 +1,1 @@
+"""Reading and writing registry files: strict YAML, schemas, loading, caches, atomic writes."""

@@ -1,0 +1,250 @@
+"""Read a registry: parse every file strictly, check it against its schema, build the models.
+
+Every problem is collected. Large registries are read, parsed, checked and modelled on every
+core by forked workers, which send back finished models; the main process assembles them.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from multiprocessing import get_context
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from accessreg.files import gcpause, schemagen, yamlsafe
+from accessreg.files.schemacheck import SchemaChecker, checker, checkers
+from accessreg.files.sources import Source
+from accessreg.model import CalendarFile, Catalog, MaintainersFile, Operator, User, layout
+from accessreg.model.layout import Kind
+from accessreg.model.problems import Level, Problem, problem
+from accessreg.model.registry import OperatorEntry, Registry, UserEntry
+
+PARALLEL_MIN_FILES = 4000
+BOM = b"\xef\xbb\xbf"
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class Parsed:
+    rel: str
+    kind: Kind
+    data: Any  # None when the file did not load or failed its schema
+    problems: tuple[Problem, ...]
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    registry: Registry | None  # None when the catalog itself cannot be read
+    problems: list[Problem]
+
+
+def parse(rel: str, kind: Kind, raw: bytes, checker: SchemaChecker) -> Parsed:
+    found: list[Problem] = []
+    # A byte-order mark (some Windows editors write one) is allowed before the modeline.
+    if not raw.removeprefix(BOM).startswith(b"# yaml-language-server: $schema="):
+        found.append(
+            problem(
+                rel,
+                "schema-comment",
+                f"the first line should be `{layout.schema_comment(kind, rel)}` "
+                "so that editors check the file as it is typed",
+                level=Level.WARNING,
+            ).located(1, 1)  # it is about the first line, whatever the document holds
+        )
+    try:
+        data = yamlsafe.load(raw)
+    except yamlsafe.YamlProblem as exc:
+        found.append(Problem(rel, exc.line, exc.col, exc.rule, Level.ERROR, exc.message))
+        return Parsed(rel, kind, None, tuple(found))
+    if not isinstance(data, dict):
+        found.append(problem(rel, "schema", "the file must hold a mapping of keys to values"))
+        return Parsed(rel, kind, None, tuple(found))
+    violations = checker.violations(data)
+    found.extend(problem(rel, "schema", message, path) for path, message in violations)
+    return Parsed(rel, kind, None if violations else data, tuple(found))
+
+
+# Set before the worker pool forks, so workers inherit them instead of unpickling them.
+_WORK: tuple[Source, dict[Kind, SchemaChecker], list[tuple[str, Kind]]] | None = None
+
+
+def _parse_slice(bounds: tuple[int, int]) -> list[Parsed]:
+    assert _WORK is not None
+    source, by_kind, items = _WORK
+    return [
+        parse(rel, kind, source.read(rel), by_kind[kind]) for rel, kind in items[slice(*bounds)]
+    ]
+
+
+def parse_all(
+    source: Source, by_kind: dict[Kind, SchemaChecker], items: list[tuple[str, Kind]]
+) -> list[Parsed]:
+    global _WORK
+    workers = os.cpu_count() or 1
+    if len(items) < PARALLEL_MIN_FILES or workers < 2:
+        return [parse(rel, kind, source.read(rel), by_kind[kind]) for rel, kind in items]
+    for kind in {kind for _, kind in items}:
+        by_kind[kind].compile()
+    step = max(1, len(items) // (workers * 8))
+    bounds = [(i, min(i + step, len(items))) for i in range(0, len(items), step)]
+    _WORK = (source, by_kind, items)
+    try:
+        with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
+            return [p for chunk in pool.map(_parse_slice, bounds) for p in chunk]
+    finally:
+        _WORK = None
+
+
+MODELS: dict[Kind, type[BaseModel]] = {
+    Kind.OPERATOR: Operator,
+    Kind.USER: User,
+    Kind.MAINTAINERS: MaintainersFile,
+    Kind.CALENDAR: CalendarFile,
+}
+
+
+def _model(parsed: Parsed, cls: type[M], found: list[Problem]) -> M | None:
+    if parsed.data is None:
+        return None
+    try:
+        return cls.model_validate(parsed.data)
+    except ValidationError as exc:
+        for err in exc.errors():
+            where = ".".join(str(p) for p in err["loc"])
+            found.append(problem(parsed.rel, "schema", f"{where}: {err['msg']}", tuple(err["loc"])))
+        return None
+
+
+def model_of(parsed: Parsed) -> tuple[BaseModel | None, list[Problem]]:
+    """One parsed file's model (None if it does not load) and its problems."""
+    found = list(parsed.problems)
+    return _model(parsed, MODELS[parsed.kind], found), found
+
+
+@dataclass(frozen=True)
+class _Batch:
+    """What a worker sends back for a slice of files: little to pickle when all is well."""
+
+    models: list[BaseModel | None]  # one per file of the slice
+    problems: dict[int, list[Problem]]  # by position in the slice; only files with problems
+
+
+def _load_slice(bounds: tuple[int, int]) -> _Batch:
+    assert _WORK is not None
+    source, by_kind, items = _WORK
+    batch = _Batch([], {})
+    for i, (rel, kind) in enumerate(items[slice(*bounds)]):
+        model, found = model_of(parse(rel, kind, source.read(rel), by_kind[kind]))
+        batch.models.append(model)
+        if found:
+            batch.problems[i] = found
+    return batch
+
+
+def _load_all(
+    source: Source, by_kind: dict[Kind, SchemaChecker], items: list[tuple[str, Kind]]
+) -> Iterator[tuple[BaseModel | None, list[Problem]]]:
+    """Every file's model and problems, in the order of ``items``.
+
+    A large registry is read, parsed, checked and modelled on every core: the workers send
+    back finished models, so the main process only assembles them.
+    """
+    global _WORK
+    workers = os.cpu_count() or 1
+    if len(items) < PARALLEL_MIN_FILES or workers < 2:
+        for rel, kind in items:
+            yield model_of(parse(rel, kind, source.read(rel), by_kind[kind]))
+        return
+    for kind in {kind for _, kind in items}:
+        by_kind[kind].compile()  # once, before the fork, not once per worker
+    step = max(1, len(items) // (workers * 16))  # small slices even out the workers' ends
+    bounds = [(i, min(i + step, len(items))) for i in range(0, len(items), step)]
+    _WORK = (source, by_kind, items)
+    try:
+        with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
+            for batch in pool.map(_load_slice, bounds):
+                for i, model in enumerate(batch.models):
+                    yield model, batch.problems.get(i, [])
+    finally:
+        _WORK = None
+
+
+def load_catalog(source: Source, rels: Sequence[str]) -> tuple[Catalog | None, list[Problem]]:
+    rel = "systems.yaml"
+    if rel not in rels:
+        return None, [problem(rel, "file-missing", "the catalog registry/systems.yaml is missing")]
+    catalog_checker = checker(schemagen.generate(Kind.CATALOG, None))
+    parsed = parse(rel, Kind.CATALOG, source.read(rel), catalog_checker)
+    found = list(parsed.problems)
+    return _model(parsed, Catalog, found), found
+
+
+def load(source: Source, reuse: Mapping[str, Parsed] | None = None) -> LoadResult:
+    """Load every file of ``source``; files in ``reuse`` are taken as already parsed (by
+    incremental validation, from its cache) instead of being read again."""
+    with gcpause.paused():  # forked workers inherit the pause
+        return _load(source, reuse or {})
+
+
+def _load(source: Source, reuse: Mapping[str, Parsed]) -> LoadResult:
+    rels = source.paths()
+    found: list[Problem] = []
+    items: list[tuple[str, Kind]] = []
+    for rel in rels:
+        kind = layout.classify(rel)
+        if kind is None:
+            if not layout.is_ignored(rel):
+                found.append(
+                    problem(
+                        rel,
+                        "file-location",
+                        "no file belongs here: operators go in operators/<CODE>.yaml, users in "
+                        "users/<CODE>/<e-mail>.yaml (lower case, ending .yaml)",
+                    )
+                )
+        elif kind is not Kind.CATALOG:
+            items.append((rel, kind))
+
+    catalog, catalog_problems = load_catalog(source, rels)
+    found.extend(catalog_problems)
+    if catalog is None:
+        return LoadResult(None, found)
+
+    by_kind = checkers(schemagen.generate_all(catalog))
+    operators: dict[str, OperatorEntry] = {}
+    users: list[UserEntry] = []
+    maintainers: MaintainersFile | None = None
+    calendar: CalendarFile | None = None
+    broken: set[str] = set()
+    fresh = _load_all(source, by_kind, [item for item in items if item[0] not in reuse])
+    for rel, kind in items:
+        model, problems = model_of(reuse[rel]) if rel in reuse else next(fresh)
+        found.extend(problems)
+        if kind is Kind.USER:
+            if isinstance(model, User):
+                users.append(UserEntry(rel, layout.operator_of(rel) or "", model))
+            else:
+                broken.add(rel)
+        elif kind is Kind.OPERATOR:
+            if isinstance(model, Operator):
+                operators[layout.operator_of(rel) or ""] = OperatorEntry(rel, model)
+            else:
+                broken.add(rel)
+        elif kind is Kind.MAINTAINERS:
+            maintainers = model if isinstance(model, MaintainersFile) else None
+        elif kind is Kind.CALENDAR:
+            calendar = model if isinstance(model, CalendarFile) else None
+    registry = Registry(
+        catalog=catalog,
+        operators=operators,
+        users=tuple(users),
+        maintainers=maintainers,
+        calendar=calendar,
+        files=frozenset(rels),
+        broken=frozenset(broken),
+    )
+    return LoadResult(registry, found)

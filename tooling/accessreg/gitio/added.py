@@ -1,0 +1,49 @@
+"""When files came into the registry: the day each was last added on the main line.
+
+For an ID never used, the authentication system counts from the day it was issued (000
+§5-7 ※1); the registry's nearest record of that is the day the user's file was added.
+One ``git log`` walks the first-parent history once, so a merged pull request dates its
+files by the merge, and a file removed and added again counts from the latest addition.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+import git
+
+from accessreg.errors import ConfigError, UsageError
+from accessreg.timeline.clock import JST
+
+
+def added_on(start: Path, rev: str, prefix: str) -> dict[str, date]:
+    """Path relative to ``prefix`` → the day (in Japan) the file was last added at ``rev``."""
+    try:
+        repo = git.Repo(start, search_parent_directories=True)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        raise ConfigError(f"{start} is not inside a git repository") from None
+    try:
+        out: bytes = repo.git.execute(
+            [
+                "git", "log", "--first-parent", "--diff-filter=A", "--no-renames",
+                "--name-only", "-z", "--format=%x01%ct", rev, "--", f":(top){prefix}",
+            ],
+            stdout_as_string=False,
+        )  # fmt: skip
+    except git.GitCommandError as exc:
+        raise UsageError(f"git log {rev} failed: {exc.stderr.strip()}") from None
+    finally:
+        repo.close()
+    lead = prefix.rstrip("/") + "/" if prefix else ""
+    found: dict[str, date] = {}
+    for chunk in out.split(b"\x01"):
+        if not chunk:
+            continue
+        stamp, _, names = chunk.partition(b"\0")
+        day = datetime.fromtimestamp(int(stamp), JST).date()
+        for raw in names.strip(b"\n").split(b"\0"):
+            path = raw.decode("utf-8", "surrogateescape")
+            if path.startswith(lead):
+                found.setdefault(path[len(lead) :], day)  # newest first: the latest addition
+    return found

@@ -1,0 +1,228 @@
+"""Who holds what: the effective access a registry grants, one entry per login ID.
+
+This is what downstream systems must end up holding. It adds to the users' own permissions
+the ones the system operator grants by itself (``derived`` systems in the catalog): the
+permission-management system to window persons, the info-sharing site to users of the
+group's systems (000 §3-1 ⑥ note 3, §5-1 note 9, §7-2). Terminated operators grant nothing
+(000 §3-3). Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+
+from accessreg.model import Catalog, Contact, Operator, System, User
+from accessreg.model.registry import Registry
+
+
+@dataclass(frozen=True)
+class Person:
+    """One login ID with the fields of the seed's application form (000 §5-1 ①)."""
+
+    login: str  # the e-mail in lower case: IDs differing in case are one ID (000 §5-1 note 3)
+    email: str  # as written in the registry
+    operator: str
+    operator_name: str
+    affiliation: str
+    affiliation_name: str
+    name: str
+    name_kana: str
+    memo: str
+    window_person: bool
+    permissions: Mapping[str, str]  # system id → code, derived ones included
+    file: str  # the registry file the person comes from, for messages
+
+    def code(self, system: str) -> str | None:
+        return self.permissions.get(system)
+
+    @property
+    def family_and_given(self) -> tuple[str, str | None]:
+        """The name split at its first space (the registry writes 姓 名), if it has one."""
+        parts = self.name.replace("\u3000", " ").split(None, 1)
+        return (parts[0], parts[1]) if len(parts) == 2 else (self.name, None)
+
+    def groups(self) -> list[str]:
+        return [group_name(system, code) for system, code in sorted(self.permissions.items())]
+
+
+Access = Mapping[str, Person]  # by login
+
+
+def group_name(system: str, code: str) -> str:
+    """The directory group of one permission code (LDIF groupOfNames, SCIM Group)."""
+    return f"{system}-{code}"
+
+
+def derived_code(system: System) -> str:
+    """The code a derived permission is recorded with (the catalog lists exactly one)."""
+    return system.codes[0].code
+
+
+def affiliation_name(op: Operator, code: str) -> str:
+    """The name of the operator itself or of one of its declared subcontractors."""
+    if code == op.code:
+        return op.name
+    return next((s.name for s in op.subcontractors if s.code == code), code)
+
+
+def _uses_provider(op: Operator, catalog: Catalog, provider: str) -> bool:
+    return any(
+        (s := catalog.by_id.get(sid)) is not None and s.derived is None and s.provider == provider
+        for sid in op.systems
+    )
+
+
+def _derive(catalog: Catalog, op: Operator, own: dict[str, str], window: bool) -> dict[str, str]:
+    perms = dict(own)
+    for system in catalog.systems:
+        rule = system.derived
+        if rule is None:
+            continue
+        if rule.kind == "window_persons":
+            # A provider's permission-management system serves the operators using its systems.
+            granted = window and _uses_provider(op, catalog, system.provider)
+        else:
+            granted = any(sid in own for sid in rule.systems)
+        if granted:
+            perms[system.id] = derived_code(system)
+        else:
+            perms.pop(system.id, None)
+    return perms
+
+
+def _from_user(
+    catalog: Catalog, op: Operator, file: str, user: User, contact: Contact | None
+) -> Person:
+    return Person(
+        login=user.email.lower(),
+        email=user.email,
+        operator=op.code,
+        operator_name=op.name,
+        affiliation=user.affiliation,
+        affiliation_name=affiliation_name(op, user.affiliation),
+        name=user.name,
+        name_kana=user.name_kana,
+        memo=user.memo or "",
+        window_person=contact is not None,
+        permissions=_derive(catalog, op, user.permissions, contact is not None),
+        file=file,
+    )
+
+
+def _from_contact(catalog: Catalog, op: Operator, file: str, contact: Contact) -> Person:
+    return Person(
+        login=contact.email.lower(),
+        email=contact.email,
+        operator=op.code,
+        operator_name=op.name,
+        affiliation=op.code,
+        affiliation_name=op.name,
+        name=contact.name,
+        name_kana=contact.name_kana,
+        memo="",
+        window_person=True,
+        permissions=_derive(catalog, op, {}, True),
+        file=file,
+    )
+
+
+def effective_access(reg: Registry) -> dict[str, Person]:
+    """Every login ID that holds at least one permission, by login, in login order."""
+    found: dict[str, Person] = {}
+    for entry in reg.iter_operators():
+        op = entry.operator
+        if op.status != "active":
+            continue
+        contacts = {c.email.lower(): c for c in op.contacts}
+        for u in sorted(reg.users_of(op.code), key=lambda e: e.file):
+            login = u.user.email.lower()
+            person = _from_user(reg.catalog, op, u.file, u.user, contacts.pop(login, None))
+            if person.permissions:
+                found.setdefault(login, person)
+        for login, contact in contacts.items():
+            person = _from_contact(reg.catalog, op, entry.file, contact)
+            if person.permissions:
+                found.setdefault(login, person)
+    return dict(sorted(found.items()))
+
+
+def memberships(access: Access) -> dict[str, list[str]]:
+    """Group name → the logins holding that system's code, both sorted."""
+    groups: dict[str, list[str]] = {}
+    for login, person in access.items():
+        for group in person.groups():
+            groups.setdefault(group, []).append(login)
+    return {g: sorted(members) for g, members in sorted(groups.items())}
+
+
+def holders(access: Access, system: str) -> list[Person]:
+    """The persons holding a permission for ``system``, by operator then login."""
+    return sorted(
+        (p for p in access.values() if system in p.permissions),
+        key=lambda p: (p.operator, p.login),
+    )
+
+
+class ChangeKind(StrEnum):
+    NEW = "new"
+    CHANGE = "change"
+    DELETE = "delete"
+
+
+@dataclass(frozen=True)
+class AccessChange:
+    """One login ID gaining, changing or losing its permission for one system."""
+
+    system: str
+    kind: ChangeKind
+    before: Person | None
+    after: Person | None
+
+    @property
+    def person(self) -> Person:
+        found = self.after or self.before
+        assert found is not None
+        return found
+
+
+def _row(person: Person, system: str, derived: tuple[str, ...]) -> tuple[object, ...]:
+    """What a system's import row shows of a person: a difference here is a change row."""
+    return (
+        person.email,
+        person.operator,
+        person.operator_name,
+        person.affiliation,
+        person.affiliation_name,
+        person.name,
+        person.name_kana,
+        person.memo,
+        person.code(system),
+        *(person.code(d) for d in derived),
+    )
+
+
+def diff(before: Access, after: Access, catalog: Catalog) -> list[AccessChange]:
+    """Per system in catalog order, then by login: what downstream systems must change."""
+    derived = tuple(s.id for s in catalog.systems if s.derived is not None)
+    logins = sorted(set(before) | set(after))
+    changes: list[AccessChange] = []
+    for system in catalog.systems:
+        sid = system.id
+        for login in logins:
+            old = before.get(login)
+            new = after.get(login)
+            old = old if old is not None and sid in old.permissions else None
+            new = new if new is not None and sid in new.permissions else None
+            if old is None and new is not None:
+                changes.append(AccessChange(sid, ChangeKind.NEW, None, new))
+            elif old is not None and new is None:
+                changes.append(AccessChange(sid, ChangeKind.DELETE, old, None))
+            elif (
+                old is not None
+                and new is not None
+                and _row(old, sid, derived) != _row(new, sid, derived)
+            ):
+                changes.append(AccessChange(sid, ChangeKind.CHANGE, old, new))
+    return changes

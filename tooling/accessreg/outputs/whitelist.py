@@ -1,0 +1,101 @@
+"""What the reverse proxies in front of each system let through on a given day.
+
+Per system: the client certificates registered for it (a certificate without ``systems`` is
+registered for every system of its operator) that are valid on the day and not suspended
+(000 §4, 001 p46), and the allowlisted overseas addresses not yet expired (000 §2-8). A
+derived system (the info-sharing site, the permission-management system) is reached with the
+certificates and addresses of the systems it serves. Terminated operators have none. Pure.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+from datetime import date
+
+from accessreg.model import Catalog, Certificate, Operator, System
+from accessreg.model.registry import Registry
+from accessreg.rules.certificates import is_valid_on
+
+
+@dataclass(frozen=True)
+class AllowedCertificate:
+    serial: str
+    operator: str
+    id: str
+    cn: str
+    not_before: date
+    not_after: date
+
+
+@dataclass(frozen=True)
+class AllowedNetwork:
+    cidr: str  # normalised: the network address with its prefix length
+    operator: str
+    expires_on: date
+
+
+@dataclass(frozen=True)
+class Whitelist:
+    system: str
+    day: date
+    certificates: tuple[AllowedCertificate, ...]  # by serial
+    networks: tuple[AllowedNetwork, ...]  # by address
+
+
+def _reaches(catalog: Catalog, system: System, named: tuple[str, ...], op: Operator) -> bool:
+    """Whether access to the systems ``named`` (or all the operator's) reaches ``system``."""
+    systems = set(named or op.systems)
+    rule = system.derived
+    if rule is None:
+        return system.id in systems
+    if rule.kind == "users_of":
+        return bool(systems & set(rule.systems))
+    return any(
+        (s := catalog.by_id.get(sid)) is not None and s.provider == system.provider
+        for sid in systems
+    )
+
+
+def _network(cidr: str) -> str:
+    return str(ipaddress.ip_network(cidr, strict=False))
+
+
+def _sort_key(net: AllowedNetwork) -> tuple[int, int, int]:
+    parsed = ipaddress.ip_network(net.cidr)
+    return parsed.version, int(parsed.network_address), parsed.prefixlen
+
+
+def whitelist(reg: Registry, system: System, day: date) -> Whitelist:
+    certs: dict[str, AllowedCertificate] = {}
+    nets: list[AllowedNetwork] = []
+    for entry in reg.iter_operators():
+        op = entry.operator
+        if op.status != "active":
+            continue
+        for cert in op.certificates:
+            if is_valid_on(cert, day) and _reaches(reg.catalog, system, cert.systems, op):
+                certs.setdefault(cert.serial, _allowed(cert, op.code))
+        if _reaches(reg.catalog, system, (), op):
+            nets.extend(
+                AllowedNetwork(_network(a.cidr), op.code, a.expires_on)
+                for a in op.ip_allowlist
+                if a.expires_on >= day
+            )
+    return Whitelist(
+        system.id,
+        day,
+        tuple(certs[s] for s in sorted(certs)),
+        tuple(sorted(set(nets), key=lambda n: (_sort_key(n), n.operator))),
+    )
+
+
+def _allowed(cert: Certificate, operator: str) -> AllowedCertificate:
+    return AllowedCertificate(
+        cert.serial, operator, cert.id, cert.cn, cert.not_before, cert.not_after
+    )
+
+
+def whitelists(reg: Registry, day: date) -> list[Whitelist]:
+    """One whitelist per system of the catalog, in catalog order."""
+    return [whitelist(reg, system, day) for system in reg.catalog.systems]

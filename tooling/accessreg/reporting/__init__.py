@@ -1,0 +1,1 @@
+"""Turning results into text: problems, authorization decisions, the rules page."""

@@ -1,0 +1,1 @@
+"""Pull requests: who may propose what, what a change reads from git, CODEOWNERS."""

@@ -1,0 +1,362 @@
+"""Who may propose what: the core of ``accessreg authorize``. Pure: snapshots are loaded.
+
+Authority comes from the **base** revision only (the branch the change goes into): nobody
+can add themselves as a window person and act on it in the same pull request. What changed
+comes from the merge base to the head, both sides of every rename and copy included.
+
+Each rule is a function plus one line in ``RULES``; its docstring is its documentation.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from functools import cached_property
+
+from accessreg.gitio.repo import PathChange
+from accessreg.model import layout
+from accessreg.model.layout import REGISTRY_DIR, Kind
+from accessreg.model.registry import Registry, UserEntry
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    """A refused path, or one a maintainer must review, with the rule that says so."""
+
+    path: str
+    rule: str
+    message: str
+
+
+@dataclass(frozen=True)
+class AuthContext:
+    actor: str
+    changes: tuple[PathChange, ...]
+    authority: Registry  # at the base revision: operators and maintainers
+    before: Registry  # at the merge base: operators and the changed files
+    after: Registry  # at the head: operators and the changed files
+    # Login ID → operators with a user file of that name at the merge base (at least for
+    # every login ID of a user file the change adds).
+    logins_before: Mapping[str, frozenset[str]]
+
+    @cached_property
+    def login(self) -> str:
+        return self.actor.lower()
+
+    @cached_property
+    def is_maintainer(self) -> bool:
+        return self.login in self.authority.maintainer_logins()
+
+    def window_person_of(self, registry: Registry, code: str) -> bool:
+        entry = registry.operators.get(code)
+        return entry is not None and any(
+            c.github.lower() == self.login for c in entry.operator.contacts
+        )
+
+    @cached_property
+    def acts_for(self) -> tuple[str, ...]:
+        """The operators the actor is a window person of, at the base revision."""
+        return tuple(
+            code
+            for code in sorted(self.authority.operators)
+            if self.window_person_of(self.authority, code)
+        )
+
+    @cached_property
+    def paths(self) -> tuple[str, ...]:
+        return tuple(sorted({p for c in self.changes for p in c.paths}))
+
+    @cached_property
+    def new_operators(self) -> frozenset[str]:
+        """Operators whose file this change adds and that the base does not know."""
+        return frozenset(
+            code
+            for path in self.paths
+            if (rel := _registry_rel(path)) is not None
+            and layout.classify(rel) is Kind.OPERATOR
+            and (code := layout.operator_of(rel)) is not None
+            and code not in self.authority.operators
+            and code not in self.before.operators
+            and code in self.after.operators
+        )
+
+    @cached_property
+    def _users_before(self) -> dict[str, UserEntry]:
+        return {u.file: u for u in self.before.users}
+
+    @cached_property
+    def _users_after(self) -> dict[str, UserEntry]:
+        return {u.file: u for u in self.after.users}
+
+    def user_before(self, path: str | None) -> UserEntry | None:
+        rel = _registry_rel(path) if path else None
+        return self._users_before.get(rel) if rel else None
+
+    def user_after(self, path: str | None) -> UserEntry | None:
+        rel = _registry_rel(path) if path else None
+        return self._users_after.get(rel) if rel else None
+
+
+def _registry_rel(path: str) -> str | None:
+    lead = f"{REGISTRY_DIR}/"
+    return path[len(lead) :] if path.startswith(lead) else None
+
+
+def _operator_data(path: str) -> tuple[str, Kind] | None:
+    """(operator code, kind) for an operator's or a user's file, else None."""
+    rel = _registry_rel(path)
+    if rel is None:
+        return None
+    kind = layout.classify(rel)
+    code = layout.operator_of(rel)
+    if kind in (Kind.OPERATOR, Kind.USER) and code is not None:
+        return code, kind
+    return None
+
+
+Check = Callable[[AuthContext], Iterable[Finding]]
+
+
+@dataclass(frozen=True)
+class AuthRule:
+    id: str
+    doc: str
+    check: Check
+    review: bool = False  # its findings ask for a maintainer's review instead of refusing
+
+    @property
+    def summary(self) -> str:
+        return self.doc.split("\n", 1)[0]
+
+
+def auth_rule(rule_id: str, review: bool = False) -> Callable[[Check], AuthRule]:
+    def wrap(check: Check) -> AuthRule:
+        return AuthRule(rule_id, inspect.cleandoc(check.__doc__ or ""), check, review)
+
+    return wrap
+
+
+@auth_rule("maintainers-only")
+def maintainers_only(ctx: AuthContext) -> Iterator[Finding]:
+    """Only a maintainer may change a path that is not an operator's or a user's file.
+
+    Default deny: the catalog, the calendar, the maintainers' list, schemas, tooling,
+    workflows, CODEOWNERS, the README, tests and anything else.
+    """
+    if ctx.is_maintainer:
+        return
+    for path in ctx.paths:
+        if _operator_data(path) is None:
+            yield Finding(path, "maintainers-only", "only a maintainer may change this path")
+
+
+@auth_rule("operator-files")
+def operator_files(ctx: AuthContext) -> Iterator[Finding]:
+    """Only a window person of operator X (at the base revision) or a maintainer may change
+    X's files: ``registry/operators/X.yaml`` and ``registry/users/X/**``.
+
+    Both sides of a rename count: moving a file out of X changes X.
+    """
+    if ctx.is_maintainer:
+        return
+    for path in ctx.paths:
+        owner = _operator_data(path)
+        if owner is None or owner[0] in ctx.new_operators:
+            continue
+        code = owner[0]
+        if not ctx.window_person_of(ctx.authority, code):
+            yield Finding(
+                path,
+                "operator-files",
+                f"only a window person of {code} (at the base revision) or a maintainer may "
+                "change it",
+            )
+
+
+@auth_rule("new-operator", review=True)
+def new_operator(ctx: AuthContext) -> Iterator[Finding]:
+    """A new operator's files may be added by anyone among its own window persons; a
+    maintainer must review them (the usage application of 000 §3-1).
+    """
+    for path in ctx.paths:
+        owner = _operator_data(path)
+        if owner is None or owner[0] not in ctx.new_operators:
+            continue
+        if ctx.window_person_of(ctx.after, owner[0]) or ctx.is_maintainer:
+            yield Finding(
+                path,
+                "new-operator",
+                f"a new operator {owner[0]}: a maintainer must review the usage application",
+            )
+
+
+@auth_rule("new-operator-contact")
+def new_operator_contact(ctx: AuthContext) -> Iterator[Finding]:
+    """Whoever adds a new operator must be among the window persons its file names."""
+    for path in ctx.paths:
+        owner = _operator_data(path)
+        if owner is None or owner[0] not in ctx.new_operators or ctx.is_maintainer:
+            continue
+        if not ctx.window_person_of(ctx.after, owner[0]):
+            yield Finding(
+                path,
+                "new-operator-contact",
+                f"{ctx.actor} is not a window person of the new operator {owner[0]}",
+            )
+
+
+def _user_sides(
+    ctx: AuthContext,
+) -> tuple[list[tuple[str, UserEntry]], list[tuple[str, UserEntry]]]:
+    """Users whose file leaves (deleted, renamed away) and arrives (added, renamed, copied)."""
+    leaving: list[tuple[str, UserEntry]] = []
+    arriving: list[tuple[str, UserEntry]] = []
+    for change in ctx.changes:
+        if change.status == "R" and (entry := ctx.user_before(change.old_path)) is not None:
+            leaving.append((change.old_path or "", entry))
+        if change.status == "D" and (entry := ctx.user_before(change.path)) is not None:
+            leaving.append((change.path, entry))
+        elif change.status in ("A", "C", "R") and (entry := ctx.user_after(change.path)):
+            arriving.append((change.path, entry))
+    return leaving, arriving
+
+
+@auth_rule("user-move")
+def user_move(ctx: AuthContext) -> Iterator[Finding]:
+    """A user's file moves or is copied from one operator to another.
+
+    A person changing company is a removal by one operator and an addition by the other,
+    two applications. Found by git's rename and copy detection and, whatever the file is
+    called or how much it was edited, by login ID: one that leaves operator X and arrives
+    at Y, or arrives at Y while X still has it.
+    """
+    for change in ctx.changes:
+        if change.old_path is None:
+            continue
+        old, new = _operator_data(change.old_path), _operator_data(change.path)
+        if old and new and old[1] is Kind.USER and new[1] is Kind.USER and old[0] != new[0]:
+            verb = "moved" if change.status == "R" else "copied"
+            for path in change.paths:
+                yield Finding(
+                    path,
+                    "user-move",
+                    f"a user file {verb} from {old[0]} to {new[0]}: remove the user in one "
+                    "application and add them in another",
+                )
+    leaving, arriving = _user_sides(ctx)
+    left = {entry.user.email.lower(): (path, entry.operator_code) for path, entry in leaving}
+    for path, entry in arriving:
+        login = entry.user.email.lower()
+        if login in left and left[login][1] != entry.operator_code:
+            for where in (left[login][0], path):
+                yield Finding(
+                    where,
+                    "user-move",
+                    f"login ID {login} leaves {left[login][1]} and arrives at "
+                    f"{entry.operator_code} in the same change",
+                )
+            continue
+        others = ctx.logins_before.get(login, frozenset()) - {entry.operator_code}
+        if others:
+            yield Finding(
+                path,
+                "user-move",
+                f"login ID {login} is a user of {', '.join(sorted(others))}: it cannot be "
+                f"added to {entry.operator_code} as well",
+            )
+
+
+@auth_rule("affiliation-foreign")
+def affiliation_foreign(ctx: AuthContext) -> Iterator[Finding]:
+    """A user's new affiliation is another operator, or another operator's subcontractor
+    that this operator did not declare at the base revision.
+    """
+    foreign: dict[str, set[str]] = {}
+    for code, op_entry in ctx.authority.operators.items():
+        for declared in op_entry.operator.affiliations:
+            foreign.setdefault(declared, set()).add(code)
+    for change in ctx.changes:
+        if change.status == "D":
+            continue
+        entry = ctx.user_after(change.path)
+        if entry is None:
+            continue
+        was = ctx.user_before(change.old_path or change.path)
+        affiliation = entry.user.affiliation
+        if was is not None and was.user.affiliation == affiliation:
+            continue
+        own = ctx.authority.operators.get(entry.operator_code)
+        if own is not None and affiliation in own.operator.affiliations:
+            continue
+        holders = foreign.get(affiliation, set()) - {entry.operator_code}
+        if holders:
+            yield Finding(
+                change.path,
+                "affiliation-foreign",
+                f"affiliation {affiliation} belongs to {', '.join(sorted(holders))}, not to "
+                f"{entry.operator_code}",
+            )
+
+
+RULES: tuple[AuthRule, ...] = (
+    maintainers_only,
+    operator_files,
+    new_operator_contact,
+    user_move,
+    affiliation_foreign,
+    new_operator,
+)
+
+
+@dataclass(frozen=True)
+class Decision:
+    actor: str
+    maintainer: bool
+    acts_for: tuple[str, ...]  # operators the actor is a window person of (base revision)
+    paths: tuple[str, ...]  # every changed path checked
+    refused: tuple[Finding, ...]
+    review: tuple[Finding, ...] = ()  # allowed, but a maintainer must review
+    revoke_only: bool = False  # the plan only narrows access
+
+    @property
+    def allowed(self) -> bool:
+        return not self.refused
+
+    @property
+    def fast_track(self) -> bool:
+        """An authorized change that only narrows access: the workflow may fast-track it
+        (the seeds make deletions effective the next day)."""
+        return self.allowed and not self.review and self.revoke_only
+
+    @property
+    def role(self) -> str:
+        if self.maintainer:
+            return "maintainer"
+        return "window person" if self.acts_for else "no role"
+
+
+def decide(ctx: AuthContext, revoke_only: bool = False) -> Decision:
+    refused: set[Finding] = set()
+    review: set[Finding] = set()
+    for rule in RULES:
+        (review if rule.review else refused).update(rule.check(ctx))
+    return Decision(
+        actor=ctx.actor,
+        maintainer=ctx.is_maintainer,
+        acts_for=ctx.acts_for,
+        paths=ctx.paths,
+        refused=tuple(sorted(refused)),
+        review=tuple(sorted(review)),
+        revoke_only=revoke_only,
+    )
+
+
+def logins_by_operator(user_paths: Iterable[str]) -> dict[str, frozenset[str]]:
+    """Login ID → operators, from registry-relative user file paths (named by login ID)."""
+    found: dict[str, set[str]] = {}
+    for rel in user_paths:
+        stem, code = layout.user_stem(rel), layout.operator_of(rel)
+        if stem is not None and code is not None:
+            found.setdefault(stem.lower(), set()).add(code)
+    return {login: frozenset(codes) for login, codes in found.items()}

@@ -1,0 +1,117 @@
+"""What a duty tells whom: notices made of keyed items, narrowed to what a recipient still needs.
+
+Idempotence is per item and recipient: an item (a certificate at its 60-day stage, an ID that
+reached its lock day, ...) has a key naming the stage it is at, and a mail lists only the
+items whose ``key>recipient`` is not in the notice log yet. A job that skips a day still
+sends what fell due; a job run twice sends nothing the second time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+from accessreg.model.registry import Registry
+
+Audience = Literal["window", "reviewers"]
+
+
+class Item(Protocol):
+    @property
+    def key(self) -> str:
+        """Names the item and the stage it is at; it changes when a new notice is due."""
+        ...
+
+
+@dataclass(frozen=True)
+class Document:
+    """A file a duty produces: written to the output directory, or attached to a mail."""
+
+    name: str  # a relative POSIX path; its last part is the attachment's file name
+    data: bytes
+    mime: str = "text/csv"
+
+
+def no_attachments() -> tuple[Document, ...]:
+    return ()
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Items of one kind and stage for one audience: one mail per recipient."""
+
+    kind: str  # names the template, e.g. "certificate-expiry"
+    stage: str
+    audience: Audience
+    operator: str | None  # the operator it is about (its window persons receive it)
+    items: tuple[Item, ...]
+    # Rendered only for a mail that is due (a CSV of every user is not cheap).
+    attachments: Callable[[], tuple[Document, ...]] = no_attachments
+
+
+@dataclass(frozen=True)
+class Recipient:
+    name: str
+    email: str
+
+
+@dataclass(frozen=True)
+class Mail:
+    """A notice narrowed to one recipient and to the items not yet sent to them."""
+
+    notice: Notice
+    recipient: Recipient
+    log_keys: tuple[str, ...]  # recorded once the mail is sent
+
+    @property
+    def message_key(self) -> str:
+        """Stable for the same content and recipient: the base of the Message-ID."""
+        digest = hashlib.sha256("\n".join(sorted(self.log_keys)).encode("utf-8"))
+        return f"{self.notice.kind}.{self.notice.stage}.{digest.hexdigest()[:24]}"
+
+
+def log_key(item_key: str, email: str) -> str:
+    return f"{item_key}>{email.lower()}"
+
+
+def recipients(notice: Notice, registry: Registry) -> list[Recipient]:
+    """Window persons (primary first) for an operator's notice; maintainers for reviewers."""
+    if notice.audience == "reviewers":
+        maintainers = registry.maintainers.maintainers if registry.maintainers else ()
+        return [Recipient(m.name, m.email) for m in maintainers]
+    entry = registry.operators.get(notice.operator or "")
+    if entry is None:
+        return []
+    contacts = sorted(entry.operator.contacts, key=lambda c: c.role != "primary")
+    return [Recipient(c.name, c.email) for c in contacts]
+
+
+def pending(
+    notices: Iterable[Notice],
+    recipients_of: Callable[[Notice], Sequence[Recipient]],
+    was_sent: Callable[[str], bool],
+) -> list[Mail]:
+    """Every mail still due: per notice and recipient, the items not yet sent to them."""
+    mails: list[Mail] = []
+    for notice in notices:
+        seen: set[str] = set()
+        for person in recipients_of(notice):
+            address = person.email.lower()
+            if address in seen:  # a person listed twice gets one mail
+                continue
+            seen.add(address)
+            due = tuple(i for i in notice.items if not was_sent(log_key(i.key, address)))
+            if due:
+                narrowed = Notice(
+                    notice.kind,
+                    notice.stage,
+                    notice.audience,
+                    notice.operator,
+                    due,
+                    notice.attachments,
+                )
+                keys = tuple(log_key(i.key, address) for i in due)
+                mails.append(Mail(narrowed, person, keys))
+    return mails

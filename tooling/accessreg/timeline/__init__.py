@@ -1,0 +1,1 @@
+"""Dates: today in Japan, the reception centre's business days, months and years."""

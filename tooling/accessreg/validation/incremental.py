@@ -1,0 +1,334 @@
+"""Incremental validation proper: rules run by scope over what changed, findings cached."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property
+from pathlib import Path
+
+from accessreg.files import schemagen
+from accessreg.files.loading import Parsed, load, load_catalog, parse_all
+from accessreg.files.parsecache import ParseCache, cache_dir, namespace
+from accessreg.files.schemacheck import SchemaChecker, checkers
+from accessreg.gitio.repo import GitRepository
+from accessreg.model import layout
+from accessreg.model.layout import Kind
+from accessreg.model.problems import Problem
+from accessreg.model.registry import Registry
+from accessreg.rules import CHECKS, Context, Rule
+from accessreg.rules.base import Scope
+from accessreg.validation.snapshot import Snapshot, Subset, digest
+from accessreg.validation.validate import ValidationResult, locate_all, stale_schemas, validate
+
+_SHARED = (Kind.CATALOG, Kind.CALENDAR, Kind.MAINTAINERS)
+
+
+@dataclass(frozen=True)
+class GroupResult:
+    """What the cache keeps for one operator group."""
+
+    problems: tuple[Problem, ...]  # users' own problems and the operator-scoped findings
+    files: tuple[str, ...]  # every user file that loaded, and in the same order
+    logins: tuple[str, ...]  # its login ID
+
+    @cached_property
+    def login_set(self) -> frozenset[str]:
+        return frozenset(self.logins)
+
+    @property
+    def shares_a_login(self) -> bool:
+        """Two of the group's own users hold the same login ID."""
+        return len(self.login_set) < len(self.logins)
+
+
+@dataclass
+class Stats:
+    files: int = 0
+    changed: int = 0
+    groups: int = 0
+    groups_checked: int = 0
+    parsed: int = 0  # files read and parsed in this run (the rest came from the cache)
+    cache: str = ""
+    notes: list[str] = field(default_factory=list)
+
+
+class _Run:
+    def __init__(self, snap: Snapshot, today: date, cache: ParseCache, stats: Stats) -> None:
+        self.snap = snap
+        self.today = today
+        self.cache = cache
+        self.stats = stats
+        self.new_parsed: dict[str, Parsed] = {}
+
+    def key(self, rel: str) -> str:
+        return f"{rel}\0{self.snap.blobs[rel]}"
+
+    def parsed(self, rels: Iterable[str], by_kind: dict[Kind, SchemaChecker]) -> dict[str, Parsed]:
+        """Parsed files, from the cache where it has them."""
+        wanted: list[tuple[str, Kind]] = []
+        for rel in rels:
+            kind = layout.split(rel)[0]
+            if kind is not None and kind is not Kind.CATALOG:
+                wanted.append((rel, kind))
+        cached = self.cache.get("parsed", (self.key(r) for r, _ in wanted))
+        found = {rel: cached[self.key(rel)] for rel, _ in wanted if self.key(rel) in cached}
+        missing = [(rel, kind) for rel, kind in wanted if rel not in found]
+        self.snap.prefetch(rel for rel, _ in missing)
+        # Many misses (a cold cache) are parsed on every core, as a full run does.
+        for fresh in parse_all(self.snap, by_kind, missing):
+            found[fresh.rel] = fresh
+            self.new_parsed[self.key(fresh.rel)] = fresh
+        self.stats.parsed += len(missing)
+        return found
+
+    def load(self, rels: Iterable[str], reuse: dict[str, Parsed]) -> tuple[Registry, list[Problem]]:
+        loaded = load(Subset(self.snap, rels), reuse)
+        assert loaded.registry is not None  # the catalog loaded before this run started
+        return loaded.registry, loaded.problems
+
+
+def _run_rules(rules: Iterable[Rule], registry: Registry, ctx: Context) -> list[Problem]:
+    found: list[Problem] = []
+    for rule in rules:
+        assert rule.check is not None
+        found.extend(rule.check(registry, ctx))
+    return found
+
+
+def validate_incremental(
+    repo: GitRepository,
+    rev: str,
+    registry_dir: Path,
+    label: str,
+    today: date,
+    schemas: Path | None = None,
+    schemas_label: str = "schemas",
+    head: str | None = None,
+) -> tuple[ValidationResult, Stats]:
+    """The problems of the registry in the work tree (or at ``head``), reusing what is
+    cached; ``rev`` is where the changes are counted from."""
+    root = registry_dir.resolve()
+    prefix = root.relative_to(repo.root.resolve()).as_posix()
+    rev_id = repo.resolve(rev)
+    head_id = repo.resolve(head) if head is not None else None
+    # The catalog decides the namespace of parsed files and findings, and the tree state
+    # says where the catalog is: tree states have a cache of their own.
+    trees = ParseCache(cache_dir(repo.common_dir), namespace("trees"))
+    try:
+        snap = Snapshot(repo, prefix, root, label, rev_id, head_id, trees)
+    finally:
+        trees.close()
+    stats = Stats(files=snap.files, changed=len(snap.changes))
+    catalog, _ = load_catalog(snap, snap.paths())
+    if catalog is None:  # nothing can be checked without it: the full run says why
+        stats.notes.append("the catalog does not load: checked everything")
+        snap.users_of(snap.state.groups)
+        return validate(snap, today, schemas, schemas_label), stats
+    generated = schemagen.generate_all(catalog)
+    schemas_text = json.dumps({str(k): v for k, v in generated.items()}, sort_keys=True)
+    cache = ParseCache(cache_dir(repo.common_dir), namespace(schemas_text))
+    stats.cache = str(cache.path)
+    try:
+        result = _validate(snap, today, cache, stats, checkers(generated))
+    finally:
+        if cache.error:
+            stats.notes.append(cache.error)
+        cache.close()
+    # Problems are located in their files: know every file that has one.
+    snap.users_of({code for p in result if (code := layout.split(p.file)[1]) is not None})
+    located = locate_all(result, snap)
+    if schemas is not None:
+        located.extend(stale_schemas(Registry(catalog, {}, ()), schemas, schemas_label))
+    return ValidationResult(sorted(located), stats.files, None), stats
+
+
+def _validate(
+    snap: Snapshot,
+    today: date,
+    cache: ParseCache,
+    stats: Stats,
+    by_kind: dict[Kind, SchemaChecker],
+) -> list[Problem]:
+    run = _Run(snap, today, cache, stats)
+    ctx = Context(today)
+    always = sorted(snap.state.others)  # shared files, operator files, files out of place
+    operator_files: dict[str, str] = {}
+    for rel in always:
+        kind, code = layout.split(rel)
+        if kind is Kind.OPERATOR and code is not None:
+            operator_files[code] = rel
+    outside = [r for r in always if r not in set(operator_files.values())]  # shared, stray
+    codes = sorted(set(snap.state.groups) | set(operator_files))
+    stats.groups = len(codes)
+
+    # Operator files are parsed (or taken from the cache) every run, but become models only
+    # where a rule needs them. An operator file that claims another operator's code links
+    # the two groups (operator-scoped rules follow the code in the file).
+    base_parsed = run.parsed(always, by_kind)
+    claims: dict[str, list[str]] = defaultdict(list)
+    for code, rel in operator_files.items():
+        data = base_parsed[rel].data
+        claimed = data.get("code") if isinstance(data, dict) else None
+        if isinstance(claimed, str) and claimed != code:
+            claims[claimed].append(rel)
+    shared = [f"{r}:{snap.blobs[r]}" for r in always if layout.split(r)[0] in _SHARED]
+    base_key = digest([today.isoformat()], shared)
+
+    def own_files(code: str) -> list[str]:
+        rel = operator_files.get(code)
+        return [f"{rel}:{snap.blobs[rel]}"] if rel else []
+
+    keys = {
+        code: digest(
+            [base_key, code, snap.state.groups.get(code, ("", 0))[0]],
+            own_files(code),
+            (f"{r}:{snap.blobs[r]}" for r in sorted(claims.get(code, ()))),
+        )
+        for code in codes
+    }
+    cached: dict[str, GroupResult] = cache.get("groups", keys.values())
+    missed = sorted(code for code, key in keys.items() if key not in cached)
+    stats.groups_checked = len(missed)
+
+    by_scope: dict[Scope, list[Rule]] = defaultdict(list)
+    for rule in CHECKS:
+        by_scope[rule.scope].append(rule)
+
+    # The groups to check: their files (and operator files claiming their codes) loaded.
+    missed_users = sorted(snap.users_of(missed))
+    group_files = {c: operator_files[c] for c in missed if c in operator_files}
+    linked = {r for c in missed for r in claims.get(c, ())}
+    reuse = {**base_parsed, **run.parsed(missed_users, by_kind)}
+    registry, load_problems = run.load(
+        [*outside, *group_files.values(), *linked, *missed_users], reuse
+    )
+    group_of = {rel: layout.split(rel)[1] or "" for rel in missed_users}
+    group_of.update({rel: code for code, rel in group_files.items()})
+    fresh: dict[str, list[Problem]] = {code: [] for code in missed}
+    found: list[Problem] = []
+    for p in load_problems:
+        if p.file in group_of:
+            fresh[group_of[p.file]].append(p)
+        elif p.file in outside:
+            found.append(p)
+    for p in _run_rules(by_scope[Scope.OPERATOR], registry, ctx):
+        if p.file in group_of:
+            fresh[group_of[p.file]].append(p)
+    users_of: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for u in registry.users:
+        users_of[group_of[u.file]].append((u.file, u.user.email.lower()))
+    new_results = {
+        keys[code]: GroupResult(
+            tuple(fresh[code]),
+            tuple(f for f, _ in users_of[code]),
+            tuple(login for _, login in users_of[code]),
+        )
+        for code in missed
+    }
+    cache.put("groups", new_results)
+    results = {code: cached.get(keys[code]) or new_results[keys[code]] for code in codes}
+    for result in results.values():
+        found.extend(result.problems)
+
+    # Rules on operator files only: cached per set of operator files (and shared files, day).
+    operators_key = digest([base_key], (f"{r}:{snap.blobs[r]}" for r in operator_files.values()))
+    on_operators: list[Problem] | None = cache.get("groups", [operators_key]).get(operators_key)
+    if on_operators is None:
+        every, _ = run.load([*outside, *operator_files.values()], reuse)
+        on_operators = _run_rules(by_scope[Scope.OPERATORS], every, ctx)
+        cache.put("groups", {operators_key: on_operators})
+    found.extend(on_operators)
+
+    found.extend(_login_findings(run, by_scope[Scope.LOGIN], results, reuse, base_parsed, by_kind))
+    if by_scope[Scope.REGISTRY]:
+        stats.notes.append(
+            "rules without a scope ran on the whole registry: "
+            + ", ".join(r.id for r in by_scope[Scope.REGISTRY])
+        )
+        users = sorted(snap.users_of(codes))
+        whole, _ = run.load([*always, *users], {**reuse, **run.parsed(users, by_kind)})
+        found.extend(_run_rules(by_scope[Scope.REGISTRY], whole, ctx))
+
+    cache.put("parsed", run.new_parsed)
+    _prune(cache, stats, keys)
+    return found
+
+
+def _contact_logins(parsed: Parsed) -> list[str]:
+    """The login IDs of an operator file's window persons, from its parsed data."""
+    data = parsed.data if isinstance(parsed.data, dict) else {}
+    contacts = data.get("contacts")
+    return [
+        c["email"].lower()
+        for c in (contacts if isinstance(contacts, list) else [])
+        if isinstance(c, dict) and isinstance(c.get("email"), str)
+    ]
+
+
+def _login_findings(
+    run: _Run,
+    rules: list[Rule],
+    results: dict[str, GroupResult],
+    reuse: dict[str, Parsed],
+    base_parsed: dict[str, Parsed],
+    by_kind: dict[Kind, SchemaChecker],
+) -> list[Problem]:
+    """Run the login-scoped rules on the holders of every login held more than once: the
+    users holding one and the operators whose window persons do."""
+    if not rules:
+        return []
+    # Set operations per operator: a login clashes when another operator holds it too, or
+    # two users or two window persons of one operator do. A window person who is also a
+    # user of their own operator is no clash (the rule allows it), so each operator's users
+    # and window persons are one set. Window persons count under the code their file
+    # states, as the rule counts them.
+    contacts: dict[str, list[str]] = {}
+    contacts_of: dict[str, list[str]] = defaultdict(list)
+    for rel, parsed in base_parsed.items():
+        place = layout.split(rel)
+        if place[0] is Kind.OPERATOR:
+            data = parsed.data if isinstance(parsed.data, dict) else {}
+            stated = data.get("code")
+            contacts[rel] = _contact_logins(parsed)
+            contacts_of[stated if isinstance(stated, str) else place[1] or ""] += contacts[rel]
+    seen: set[str] = set()
+    clashing_logins: set[str] = set()
+    for code in sorted(set(results) | set(contacts_of)):
+        result = results.get(code)
+        users = result.login_set if result is not None else frozenset()
+        window = contacts_of.get(code, [])
+        for doubled in (result.logins if result and result.shares_a_login else (), window):
+            counted = Counter(doubled)
+            clashing_logins.update(login for login, n in counted.items() if n > 1)
+        together = users.union(window)
+        clashing_logins |= seen & together
+        seen |= together
+    clashing = {
+        code: [
+            file
+            for file, login in zip(result.files, result.logins, strict=True)
+            if login in clashing_logins
+        ]
+        for code, result in results.items()
+        if not clashing_logins.isdisjoint(result.login_set)
+    }
+    run.snap.users_of(clashing)  # their blob ids, for the parsed-file cache
+    holders = [file for files in clashing.values() for file in files]
+    operators = [rel for rel, logins in contacts.items() if clashing_logins.intersection(logins)]
+    shared = [r for r in run.snap.state.others if layout.split(r)[0] in _SHARED]
+    clash_registry, _ = run.load(
+        [*shared, *operators, *holders], {**reuse, **run.parsed(holders, by_kind)}
+    )
+    return _run_rules(rules, clash_registry, Context(run.today))
+
+
+def _prune(cache: ParseCache, stats: Stats, keys: dict[str, str]) -> None:
+    """Keep the cache near the size of the registry: drop what it no longer holds."""
+    if cache.count("parsed") > 3 * stats.files + 1000:
+        cache.clear("parsed")
+    if cache.count("groups") > 4 * len(keys) + 1000:
+        cache.prune("groups", keys.values())

@@ -1,0 +1,219 @@
+"""The registry being validated incrementally, known without listing every file.
+
+A *tree state* (every non-user file with its blob id; per operator, a digest of its users'
+paths and blob ids) is cached per registry tree id; the changes since ``REV`` are applied to
+it and users are listed only for the operators a run needs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from accessreg.errors import ConfigError
+from accessreg.files.parsecache import ParseCache
+from accessreg.gitio.repo import GitRepository
+from accessreg.model import layout
+from accessreg.model.layout import Kind
+
+
+def blob_id(data: bytes) -> str:
+    """The id git gives a file with this content."""
+    return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
+
+
+def _hidden(rel: str) -> bool:
+    # A full run walks the directory skipping hidden directories; see the same files.
+    if "." not in rel[:1] and "/." not in rel:
+        return False
+    directory = rel.rpartition("/")[0]
+    return directory.startswith(".") or "/." in directory
+
+
+def digest(*parts: Iterable[str]) -> str:
+    text = "\1".join("\0".join(part) for part in parts)
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def _users_digest(users: Mapping[str, str]) -> str:
+    return digest(f"{rel}:{users[rel]}" for rel in sorted(users))
+
+
+@dataclass(frozen=True)
+class TreeState:
+    """A registry tree, small: kept in the cache by tree id."""
+
+    others: dict[str, str]  # every file that is not a user's → its blob id
+    groups: dict[str, tuple[str, int]]  # operator code → (digest of its users, how many)
+
+    @classmethod
+    def of(cls, blobs: Mapping[str, str]) -> TreeState:
+        others: dict[str, str] = {}
+        users: dict[str, dict[str, str]] = defaultdict(dict)
+        for rel, blob in blobs.items():
+            if _hidden(rel):
+                continue
+            kind, code = layout.split(rel)
+            if kind is Kind.USER and code is not None:
+                users[code][rel] = blob
+            else:
+                others[rel] = blob
+        return cls(others, {c: (_users_digest(u), len(u)) for c, u in users.items()})
+
+
+class Snapshot:
+    """The registry being validated, as a ``Source``: the state of ``rev`` with the changes
+    since applied. Users are listed per operator, only for the operators a run needs."""
+
+    def __init__(
+        self,
+        repo: GitRepository,
+        prefix: str,
+        root: Path,
+        label: str,
+        rev: str,
+        head: str | None,
+        cache: ParseCache,
+    ) -> None:
+        self.repo = repo
+        self.prefix = prefix
+        self.root = root
+        self.label = label
+        self.head = head  # None: the work tree
+        self.listed_at = head or rev  # where listings come from (then the work tree's changes)
+        self.fresh: dict[str, bytes] = {}  # content already read
+        self.blobs: dict[str, str] = {}  # every file known so far → its blob id
+        self._users: dict[str, dict[str, str]] = defaultdict(dict)  # listed, per operator
+        self._listed: set[str] = set()  # operators whose users are in ``blobs``
+        self._full = False
+        base = self._state(rev, cache)
+        self.changes = self._changes(rev)  # rel → blob, None when gone
+        self.state = self._apply(base, cache)
+        self.blobs.update(self.state.others)
+
+    # -- building the state ------------------------------------------------------------------
+
+    def _state(self, rev: str, cache: ParseCache) -> TreeState:
+        tree = self.repo.tree_id(rev, self.prefix)
+        if tree is None:
+            raise ConfigError(f"{rev} has no {self.prefix}/ directory")
+        cached: TreeState | None = cache.get("trees", [tree]).get(tree)
+        if cached is None:
+            cached = TreeState.of(self.repo.tree_blobs(rev, self.prefix))
+            _keep_state(cache, tree, cached)
+        return cached
+
+    def _changes(self, rev: str) -> dict[str, str | None]:
+        if self.head is not None:
+            return self.repo.changed_blobs(rev, self.head, self.prefix)
+        found: dict[str, str | None] = {}
+        for rel in self.repo.worktree_changes(rev, self.prefix):
+            path = self.root / rel
+            if path.is_file():
+                self.fresh[rel] = path.read_bytes()
+                found[rel] = blob_id(self.fresh[rel])
+            else:
+                found[rel] = None
+        return found
+
+    def _apply(self, base: TreeState, cache: ParseCache) -> TreeState:
+        others = dict(base.others)
+        touched: set[str] = set()
+        for rel, blob in self.changes.items():
+            if _hidden(rel):
+                continue
+            kind, code = layout.split(rel)
+            if kind is Kind.USER and code is not None:
+                touched.add(code)
+            elif blob is None:
+                others.pop(rel, None)
+            else:
+                others[rel] = blob
+        groups = dict(base.groups)
+        self.users_of(touched)
+        for code in touched:
+            mine = self._users.get(code)
+            if mine:
+                groups[code] = (_users_digest(mine), len(mine))
+            else:
+                groups.pop(code, None)
+        state = TreeState(others, groups)
+        if self.head is not None and (tree := self.repo.tree_id(self.head, self.prefix)):
+            _keep_state(cache, tree, state)  # the next run on this commit starts here
+        return state
+
+    # -- listing users -----------------------------------------------------------------------
+
+    def users_of(self, codes: Iterable[str]) -> dict[str, str]:
+        """Every user file (→ blob id) of these operators, as the snapshot has them."""
+        wanted = {c for c in codes if not c.startswith(".")}
+        missing = sorted(wanted - self._listed)
+        if missing and not self._full:
+            many = len(missing) > 200  # one listing of everything is cheaper than that
+            under = [] if many else [f"users/{code}" for code in missing]
+            listed = self.repo.tree_blobs(self.listed_at, self.prefix, under)
+            if self.head is None:
+                for rel, blob in self.changes.items():
+                    listed.pop(rel, None)
+                    if blob is not None:
+                        listed[rel] = blob
+            for rel, blob in listed.items():
+                kind, code = layout.split(rel)
+                if kind is Kind.USER and code and (many or code in wanted) and not _hidden(rel):
+                    self.blobs[rel] = blob
+                    self._users[code][rel] = blob
+            self._listed.update(missing)
+            self._full = many
+        return {rel: blob for code in wanted for rel, blob in self._users.get(code, {}).items()}
+
+    @property
+    def files(self) -> int:
+        return len(self.state.others) + sum(n for _, n in self.state.groups.values())
+
+    # -- Source ------------------------------------------------------------------------------
+
+    def paths(self) -> list[str]:
+        """The files known so far: every non-user file and the users listed."""
+        return sorted(self.blobs)
+
+    def prefetch(self, rels: Iterable[str]) -> None:
+        """Read many files at once (from git in one batch when checking a commit)."""
+        if self.head is None:
+            return
+        wanted = {rel: self.blobs[rel] for rel in rels if rel not in self.fresh}
+        content = self.repo.read_blobs(wanted.values())
+        for rel, blob in wanted.items():
+            self.fresh[rel] = content[blob]
+
+    def read(self, rel: str) -> bytes:
+        if rel not in self.fresh:
+            if self.head is not None:
+                self.prefetch([rel])
+            else:
+                with open(self.root / rel, "rb") as f:  # noqa: PTH123 - hot path
+                    return f.read()
+        return self.fresh[rel]
+
+
+def _keep_state(cache: ParseCache, tree: str, state: TreeState) -> None:
+    if cache.count("trees") > 100:  # a state per registry tree checked: start over now and then
+        cache.clear("trees")
+    cache.put("trees", {tree: state})
+
+
+class Subset:
+    """Some of a snapshot's files: what one load in this run needs."""
+
+    def __init__(self, snapshot: Snapshot, rels: Iterable[str]) -> None:
+        self.snapshot = snapshot
+        self.label = snapshot.label
+        self.rels = sorted(set(rels))
+
+    def paths(self) -> list[str]:
+        return self.rels
+
+    def read(self, rel: str) -> bytes:
+        return self.snapshot.read(rel)

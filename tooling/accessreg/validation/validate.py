@@ -1,0 +1,88 @@
+"""The core of ``accessreg validate``: load, run every rule, locate every problem."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from accessreg.files import gcpause, locate, schemagen
+from accessreg.files.loading import load
+from accessreg.files.sources import Source
+from accessreg.model.problems import Problem, problem
+from accessreg.model.registry import Registry
+from accessreg.rules import CHECKS, Context
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    problems: list[Problem]  # located, sorted by file and position
+    files: int
+    registry: Registry | None
+
+
+def run_checks(registry: Registry, today: date) -> list[Problem]:
+    ctx = Context(today)
+    found: list[Problem] = []
+    with gcpause.paused():
+        for rule in CHECKS:
+            assert rule.check is not None
+            found.extend(rule.check(registry, ctx))
+    return found
+
+
+def locate_all(
+    problems: list[Problem], source: Source, files: Collection[str] | None = None
+) -> list[Problem]:
+    """Give every problem a line and column, reading only the files that have problems.
+
+    ``files`` are the source's paths when the caller has them already (listing a large
+    directory again takes a while).
+    """
+    by_file: dict[str, list[Problem]] = defaultdict(list)
+    for p in problems:
+        by_file[p.file].append(p)
+    located: list[Problem] = []
+    prefix = f"{source.label}/" if source.label else ""
+    existing = (files if files is not None else set(source.paths())) if by_file else set()
+    for rel, group in by_file.items():
+        raw = source.read(rel) if rel in existing else b""
+        for p in group:
+            line, col = (p.line, p.col) if p.line else locate.position(raw, p.path)
+            located.append(Problem(f"{prefix}{rel}", line, col, p.rule, p.level, p.message, p.path))
+    return sorted(located)
+
+
+def stale_schemas(registry: Registry, schemas: Path, label: str) -> list[Problem]:
+    return [
+        problem(
+            f"{label}/{name}",
+            "schema-stale",
+            "this schema is not what the models and the catalog generate: run "
+            "`accessreg schemas` and commit the result",
+        ).located(1, 1)
+        for name in schemagen.stale(registry.catalog, schemas)
+    ]
+
+
+def validate(
+    source: Source, today: date, schemas: Path | None = None, schemas_label: str = "schemas"
+) -> ValidationResult:
+    with gcpause.paused():  # re-enabled in between, it would walk the whole registry once
+        return _validate(source, today, schemas, schemas_label)
+
+
+def _validate(
+    source: Source, today: date, schemas: Path | None, schemas_label: str
+) -> ValidationResult:
+    loaded = load(source)
+    problems = list(loaded.problems)
+    files = loaded.registry.files if loaded.registry is not None else frozenset(source.paths())
+    if loaded.registry is not None:
+        problems.extend(run_checks(loaded.registry, today))
+    located = locate_all(problems, source, files)
+    if loaded.registry is not None and schemas is not None:
+        located.extend(stale_schemas(loaded.registry, schemas, schemas_label))
+    return ValidationResult(sorted(located), len(files), loaded.registry)
