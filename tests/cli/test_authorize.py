@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from datetime import date
 
@@ -47,7 +48,7 @@ def decide(gr: GitRegistry, actor: str, base: str = "main") -> Decision:
 
 
 def refused(decision: Decision) -> set[tuple[str, str]]:
-    return {(f.path, f.rule) for f in decision.refused}
+    return {(p.file, p.rule) for p in decision.refused}
 
 
 def test_every_rule_is_documented() -> None:
@@ -166,7 +167,7 @@ def test_a_new_operator_by_one_of_its_contacts_is_flagged_for_review(gr: GitRegi
     gr.commit("new operator")
     decision = decide(gr, "founder")
     assert decision.allowed
-    assert {(f.path, f.rule) for f in decision.review} == {
+    assert {(p.file, p.rule) for p in decision.review} == {
         ("registry/operators/NEWOP001.yaml", "new-operator"),
         ("registry/users/NEWOP001/first@new-op.example.co.jp.yaml", "new-operator"),
     }
@@ -305,15 +306,64 @@ def test_cli_exit_codes_and_one_line_per_refused_path(gr: GitRegistry) -> None:
     assert result.returncode == 1, result.stderr
     lines = result.stdout.splitlines()
     assert lines[:2] == [
-        "refused: .github/workflows/pull-request.yml: only a maintainer may change this path "
+        ".github/workflows/pull-request.yml:1:1: [error] only a maintainer may change this "
+        "path (maintainers-only)",
+        "registry/systems.yaml:1:1: [error] only a maintainer may change this path "
         "(maintainers-only)",
-        "refused: registry/systems.yaml: only a maintainer may change this path (maintainers-only)",
     ]
     assert lines[2].startswith("not allowed: 2 refusal(s) among 3 changed path(s) for window-1")
     ok = run_cli("authorize", "--base", "main", "--actor", MAINTAINER, "--head", "pr",
                  "--format", "json", cwd=gr.path)  # fmt: skip
     assert ok.returncode == 0
     assert json.loads(ok.stdout)["role"] == "maintainer"
+
+
+WORKFLOW_COMMAND = re.compile(
+    r"^::(error|warning) file=([^,]*),line=(\d+),col=(\d+),title=([^:,]*)::(.*) \(([a-z-]+)\)$"
+)
+
+
+def test_the_decision_is_printed_by_validates_reporters(gr: GitRegistry) -> None:
+    gr.write("registry/systems.yaml", "changed\n")
+    gr.reg.operator("NEWOP001", contacts=[contact(n=5, github="founder")], subcontractors=[])
+    gr.commit("a new operator and the catalog")
+    args = ("authorize", "--base", "main", "--head", "pr", "--actor", "founder")
+    text = run_cli(*args, cwd=gr.path)
+    assert text.returncode == 1, text.stderr
+    assert text.stdout.splitlines() == [
+        "registry/operators/NEWOP001.yaml:1:1: [warning] a new operator NEWOP001: a maintainer "
+        "must review the usage application (new-operator)",
+        "registry/systems.yaml:1:1: [error] only a maintainer may change this path "
+        "(maintainers-only)",
+        "not allowed: 1 refusal(s) among 2 changed path(s) for founder (neither a maintainer "
+        "nor a window person)",
+    ]
+    github = run_cli(*args, "--format", "github", cwd=gr.path)
+    assert github.returncode == 1, github.stderr
+    commands = [
+        m.groups() for line in github.stdout.splitlines() if (m := WORKFLOW_COMMAND.match(line))
+    ]
+    assert [(c[0], c[1], c[2], c[4], c[6]) for c in commands] == [
+        ("warning", "registry/operators/NEWOP001.yaml", "1", "new-operator", "new-operator"),
+        ("error", "registry/systems.yaml", "1", "maintainers-only", "maintainers-only"),
+    ]
+    assert github.stdout.splitlines()[-1].startswith("not allowed: 1 refusal(s)")
+    data = json.loads(run_cli(*args, "--format", "json", cwd=gr.path).stdout)
+    assert data["allowed"] is False
+    assert data["refused"] == [
+        {
+            "file": "registry/systems.yaml",
+            "line": 1,
+            "col": 1,
+            "level": "error",
+            "rule": "maintainers-only",
+            "message": "only a maintainer may change this path",
+            "path": "",
+        }
+    ]
+    assert [(p["file"], p["level"], p["rule"]) for p in data["review"]] == [
+        ("registry/operators/NEWOP001.yaml", "warning", "new-operator")
+    ]
 
 
 def test_plan_with_actor_marks_fast_track(gr: GitRegistry) -> None:

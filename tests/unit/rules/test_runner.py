@@ -10,6 +10,7 @@ from types import ModuleType
 import pytest
 
 from accessreg.model.problems import Level, Problem
+from accessreg.review import authorize
 from accessreg.rules import RULES, RegistryRule, run_rules
 from accessreg.rules.base import Rule, finding, rule
 from tests.helpers.regfactory import RegistryFactory, certificate
@@ -66,7 +67,7 @@ def test_every_validate_problem_names_a_rule_with_its_level(reg: RegistryFactory
 
 
 def _rule_modules() -> list[ModuleType]:
-    checks: list[RegistryRule] = list(RULES)
+    checks: list[RegistryRule | authorize.AuthRule] = [*RULES, *authorize.RULES]
     return sorted(
         {inspect.getmodule(r.check) for r in checks if r.check is not None} - {None},
         key=lambda m: m.__name__,
