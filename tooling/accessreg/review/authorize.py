@@ -4,6 +4,10 @@ Authority comes from the **base** revision only (the branch the change goes into
 can add themselves as a window person and act on it in the same pull request. What changed
 comes from the merge base to the head, both sides of every rename and copy included.
 
+An operator file that exists at the base but does not load there (a catalog change retired
+one of its systems, say) is not a new operator: authority over it comes from the last
+revision where it loaded (``recovered``), and without one only a maintainer may touch it.
+
 The rules are rules of the one framework (``rules.base``): each is a function plus one line
 in ``RULES``, its docstring is its documentation (docs/rules.md), and its problems are the
 located ``Problem`` that ``validate`` reports too. An error refuses the path; a warning allows
@@ -13,7 +17,7 @@ it but asks for a maintainer's review.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TypeAlias
 
@@ -35,6 +39,10 @@ class AuthContext:
     # Login ID → operators with a user file of that name at the merge base (at least for
     # every login ID of a user file the change adds).
     logins_before: Mapping[str, frozenset[str]]
+    # Operators whose file does not load at the base: the revision their authority comes
+    # from instead (the last where the file loaded; ``authority`` holds that version), or
+    # None when there is none and only maintainers may touch them.
+    recovered: Mapping[str, str | None] = field(default_factory=dict)
 
     @cached_property
     def login(self) -> str:
@@ -65,17 +73,27 @@ class AuthContext:
 
     @cached_property
     def new_operators(self) -> frozenset[str]:
-        """Operators whose file this change adds and that the base does not know."""
+        """Operators whose file this change adds and that neither the base nor the merge
+        base has, loaded or not: a file that exists but does not load is no new operator."""
         return frozenset(
             code
             for path in self.paths
             if (rel := _registry_rel(path)) is not None
             and layout.classify(rel) is Kind.OPERATOR
             and (code := layout.operator_of(rel)) is not None
-            and code not in self.authority.operators
-            and code not in self.before.operators
+            and rel not in self.authority.files
+            and rel not in self.before.files
             and code in self.after.operators
         )
+
+    def authority_of(self, code: str) -> str:
+        """Where authority over ``code`` comes from, for messages."""
+        if code not in self.recovered:
+            return "at the base revision"
+        rev = self.recovered[code]
+        if rev is None:
+            return "its file loads neither at the base revision nor in its recent versions"
+        return f"as of {rev[:12]}, the last revision where its file loaded"
 
     @cached_property
     def _users_before(self) -> dict[str, UserEntry]:
@@ -134,7 +152,10 @@ def operator_files(ctx: AuthContext) -> Iterator[Problem]:
     """Only a window person of operator X (at the base revision) or a maintainer may change
     X's files: ``registry/operators/X.yaml`` and ``registry/users/X/**``.
 
-    Both sides of a rename count: moving a file out of X changes X.
+    Both sides of a rename count: moving a file out of X changes X. When X's file exists at
+    the base but does not load there (a catalog change retired one of its systems, say), its
+    window persons are those of the last revision where it loaded, along the base branch's
+    first parents; when no recent revision loads it, only a maintainer may change X.
     """
     if ctx.is_maintainer:
         return
@@ -146,8 +167,8 @@ def operator_files(ctx: AuthContext) -> Iterator[Problem]:
         if not ctx.window_person_of(ctx.authority, code):
             yield finding(
                 path,
-                f"only a window person of {code} (at the base revision) or a maintainer may "
-                "change it",
+                f"only a window person of {code} ({ctx.authority_of(code)}) or a maintainer "
+                "may change it",
             )
 
 
@@ -155,6 +176,10 @@ def operator_files(ctx: AuthContext) -> Iterator[Problem]:
 def new_operator(ctx: AuthContext) -> Iterator[Problem]:
     """A new operator's files may be added by anyone among its own window persons; a
     maintainer must review them (the usage application of 000 §3-1).
+
+    An operator is new when neither the base nor the merge base has its file, whether or
+    not that file loads there: repairing a file that no longer loads is a change of an
+    existing operator, judged by `operator-files`.
     """
     for path in ctx.paths:
         owner = _operator_data(path)
