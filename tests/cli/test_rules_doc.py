@@ -32,4 +32,14 @@ def test_the_readme_leaves_the_rules_to_the_generated_page() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     written = [r.id for r in (*RULES, *authorize.RULES) if f"| `{r.id}` |" in readme]
     assert written == []
-    assert "(docs/rules.md#who-may-propose-what-accessreg-authorize)" in readme
+    anchor = "who-may-propose-what-accessreg-authorize"
+    assert f"(docs/rules.md#{anchor})" in readme
+    headings = [ln[3:] for ln in RULES_PAGE.read_text(encoding="utf-8").splitlines()
+                if ln.startswith("## ")]  # fmt: skip
+    assert anchor in [_github_anchor(h) for h in headings]
+
+
+def _github_anchor(heading: str) -> str:
+    """The anchor GitHub gives a heading: lower case, punctuation dropped, spaces to dashes."""
+    kept = "".join(c for c in heading.lower() if c.isalnum() or c in " -_")
+    return kept.replace(" ", "-")
