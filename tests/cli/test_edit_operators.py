@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.helpers.edithelp import edit, refused, snapshot
 from tests.helpers.regfactory import RegistryFactory, contact
+
+
+@pytest.fixture(autouse=True)
+def _english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests read the messages in English (``--lang en``'s catalog language)."""
+    monkeypatch.setenv("ACCESSREG_LANG", "en")
+
 
 OP_FILE = "registry/operators/TESTOP01.yaml"
 
@@ -57,7 +66,7 @@ def test_operator_new_refuses_a_window_person_already_used_elsewhere(
 def test_operator_new_refuses_a_system_its_roles_do_not_allow(reg: RegistryFactory) -> None:
     args = [a if a != "johs" else "switching" for a in NEW_OPERATOR]
     result = refused(reg, *args)
-    assert "switching needs one of the roles" in result.stdout
+    assert "switching needs the operator to hold one of the roles" in result.stdout
 
 
 def test_operator_change_keeps_comments_and_flow_lists(reg: RegistryFactory) -> None:
@@ -145,7 +154,7 @@ def test_contact_refusals(reg: RegistryFactory) -> None:
         reg, "contact", "remove", "--operator", "TESTOP01", "--email",
         "window1@test-gas.example.co.jp",
     )  # fmt: skip
-    assert "found 0 (contact-primary)" in result.stdout
+    assert "this file has none: make one of them primary (contact-primary)" in result.stdout
     result = refused(
         reg, "contact", "remove", "--operator", "TESTOP01", "--email", "nobody@example.jp"
     )

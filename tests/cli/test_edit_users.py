@@ -5,8 +5,17 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from tests.helpers.edithelp import edit, refused, snapshot
 from tests.helpers.regfactory import RegistryFactory
+
+
+@pytest.fixture(autouse=True)
+def _english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests read the messages in English (``--lang en``'s catalog language)."""
+    monkeypatch.setenv("ACCESSREG_LANG", "en")
+
 
 NEW = "hanako.kimura@test-gas.example.co.jp"
 NEW_FILE = f"users/TESTOP01/{NEW}.yaml"
@@ -59,7 +68,7 @@ def test_add_refuses_bad_email_characters(reg: RegistryFactory) -> None:
         reg, "user", "add", "--operator", "TESTOP01", "--email", bad,
         "--name", "木村 花子", "--name-kana", "キムラ ハナコ", "--taxis", "1011",
     )  # fmt: skip
-    assert "a login ID may hold only ASCII letters" in result.stdout
+    assert "Write e-mail address (login ID) with only ASCII letters" in result.stdout
     assert "(schema)" in result.stdout
     assert not (reg.root / "users/TESTOP01" / f"{bad}.yaml").exists()
 
@@ -87,7 +96,7 @@ def test_add_refuses_a_system_the_operator_is_not_approved_for(reg: RegistryFact
 
 def test_add_refuses_an_affiliation_outside_the_operator(reg: RegistryFactory) -> None:
     result = refused(reg, *_add("--taxis", "1011", "--affiliation", "OTHERSUB"))
-    assert "affiliation OTHERSUB is not TESTOP01" in result.stdout
+    assert "The affiliation OTHERSUB is neither TESTOP01 nor one of its declared" in result.stdout
     assert "(affiliation)" in result.stdout
 
 

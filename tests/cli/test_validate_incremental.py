@@ -12,6 +12,7 @@ import pytest
 from accessreg.files import parsecache
 from accessreg.files.sources import DirectorySource
 from accessreg.gitio.repo import GitRepository
+from accessreg.model.messages import Message, msg
 from accessreg.model.problems import Problem, problem
 from accessreg.model.registry import Registry
 from accessreg.rules import CHECKS, Context
@@ -20,6 +21,12 @@ from accessreg.validation import Stats, incremental, validate_incremental
 from accessreg.validation.validate import validate
 from tests.helpers.gitrepo import GitRegistry
 from tests.helpers.regfactory import TODAY, RegistryFactory, certificate, contact, run_cli
+
+
+@pytest.fixture(autouse=True)
+def _english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests read the messages in English (``--lang en``'s catalog language)."""
+    monkeypatch.setenv("ACCESSREG_LANG", "en")
 
 
 class Repo(GitRegistry):
@@ -59,7 +66,9 @@ def check(gr: Repo, rev: str = "HEAD", today: date = TODAY) -> tuple[list[Proble
     with GitRepository(gr.path) as repo:
         result, stats = validate_incremental(repo, base, gr.reg.root, "registry", today,
                                              head=head)  # fmt: skip
-    assert [p.as_dict() for p in result.problems] == [p.as_dict() for p in full.problems]
+    assert [p.as_dict(Message.english) for p in result.problems] == [
+        p.as_dict(Message.english) for p in full.problems
+    ]
     assert result.files == full.files
     return result.problems, stats
 
@@ -212,7 +221,7 @@ def test_an_unscoped_rule_runs_on_the_whole_registry(
     def too_many(reg: Registry, ctx: Context) -> Iterator[Problem]:
         """Test rule: more than ten users in the registry."""
         if len(reg.users) > 10:
-            yield problem("systems.yaml", "too-many-users", f"{len(reg.users)} users")
+            yield problem("systems.yaml", "too-many-users", msg("{n} users", n=len(reg.users)))
 
     assert too_many.scope is Scope.REGISTRY
     checks: tuple[Rule, ...] = (*CHECKS, too_many)
@@ -221,7 +230,7 @@ def test_an_unscoped_rule_runs_on_the_whole_registry(
     check(gr)
     gr.reg.user("OP000002", "eleventh@op2.example.jp")
     problems, stats = check(gr)
-    assert [p.message for p in problems] == ["11 users"]
+    assert [p.message.english() for p in problems] == ["11 users"]
     assert any("too-many-users" in note for note in stats.notes)
 
 

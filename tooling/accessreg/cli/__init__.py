@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from accessreg import __version__
+from accessreg import __version__, i18n
 from accessreg.errors import AccessregError
 
 # name → module under accessreg.cli whose ``command`` it is; one line adds a command.
@@ -66,5 +66,13 @@ class _Group(click.Group):
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="accessreg")
-def main() -> None:
+@click.option(
+    "--lang",
+    type=click.Choice(i18n.LANGS),
+    help="The language of messages: ja or en [default: ACCESSREG_LANG, else the locale, "
+    "else ja].",
+)
+@click.pass_context
+def main(ctx: click.Context, lang: str | None) -> None:
     """Access governance as code: the registry of operators, window persons and users."""
+    ctx.with_resource(i18n.using(lang or i18n.from_environment()))

@@ -20,6 +20,7 @@ from accessreg.errors import AccessregError, ConfigError
 from accessreg.files import atomic
 from accessreg.files.sources import DirectorySource, MemorySource
 from accessreg.model.layout import Kind
+from accessreg.model.messages import Message
 from accessreg.model.problems import Level, Problem
 from accessreg.model.registry import Registry
 from accessreg.validation.validate import ValidationResult, validate
@@ -56,7 +57,7 @@ class Outcome:
         return not self.standing and all(p.level is not Level.ERROR for p in self.problems)
 
 
-def _key(p: Problem) -> tuple[str, str, str, str]:
+def _key(p: Problem) -> tuple[str, str, str, Message]:
     return (p.file, p.rule, str(p.level), p.message)  # lines move when a file is edited
 
 

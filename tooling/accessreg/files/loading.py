@@ -15,11 +15,13 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from accessreg.files import gcpause, schemagen, yamlsafe
-from accessreg.files.schemacheck import SchemaChecker, checker, checkers
+from accessreg.files import gcpause, locate, schemagen, yamlsafe
+from accessreg.files.salvage import salvage
+from accessreg.files.schemacheck import SchemaChecker, checker, checkers, field_name
 from accessreg.files.sources import Source
 from accessreg.model import CalendarFile, Catalog, MaintainersFile, Operator, User, layout
 from accessreg.model.layout import Kind
+from accessreg.model.messages import Message, msg
 from accessreg.model.problems import Level, Problem, problem
 from accessreg.model.registry import OperatorEntry, Registry, UserEntry
 
@@ -34,6 +36,7 @@ class Parsed:
     kind: Kind
     data: Any  # None when the file did not load or failed its schema
     problems: tuple[Problem, ...]
+    partial: Any = None  # what a file that failed its schema holds (for ``salvage``)
 
 
 @dataclass(frozen=True)
@@ -50,8 +53,10 @@ def parse(rel: str, kind: Kind, raw: bytes, checker: SchemaChecker) -> Parsed:
             problem(
                 rel,
                 "schema-comment",
-                f"the first line should be `{layout.schema_comment(kind, rel)}` "
-                "so that editors check the file as it is typed",
+                msg(
+                    "Make the first line {line} so that editors check the file as it is typed",
+                    line=layout.schema_comment(kind, rel),
+                ),
                 level=Level.WARNING,
             ).located(1, 1)  # it is about the first line, whatever the document holds
         )
@@ -61,11 +66,17 @@ def parse(rel: str, kind: Kind, raw: bytes, checker: SchemaChecker) -> Parsed:
         found.append(Problem(rel, exc.line, exc.col, exc.rule, Level.ERROR, exc.message))
         return Parsed(rel, kind, None, tuple(found))
     if not isinstance(data, dict):
-        found.append(problem(rel, "schema", "the file must hold a mapping of keys to values"))
+        found.append(
+            problem(
+                rel, "schema", msg("Write the file as keys and values (key: value), one per line")
+            )
+        )
         return Parsed(rel, kind, None, tuple(found))
-    violations = checker.violations(data)
+    violations = checker.violations(data, lambda path: locate.scalar_text(raw, path))
     found.extend(problem(rel, "schema", message, path) for path, message in violations)
-    return Parsed(rel, kind, None if violations else data, tuple(found))
+    if violations:
+        return Parsed(rel, kind, None, tuple(found), partial=data)
+    return Parsed(rel, kind, data, tuple(found))
 
 
 # Set before the worker pool forks, so workers inherit them instead of unpickling them.
@@ -109,18 +120,34 @@ MODELS: dict[Kind, type[BaseModel]] = {
 
 def _model(parsed: Parsed, cls: type[M], found: list[Problem]) -> M | None:
     if parsed.data is None:
-        return None
+        return salvage(cls, parsed.partial) if parsed.partial is not None else None
     try:
         return cls.model_validate(parsed.data)
     except ValidationError as exc:
         for err in exc.errors():
-            where = ".".join(str(p) for p in err["loc"])
-            found.append(problem(parsed.rel, "schema", f"{where}: {err['msg']}", tuple(err["loc"])))
-        return None
+            found.append(problem(parsed.rel, "schema", _model_message(err), tuple(err["loc"])))
+        return salvage(cls, parsed.data)
+
+
+def _model_message(err: Any) -> Message:
+    """What the models refuse that the schema let through (a date that does not exist)."""
+    what = field_name(tuple(err["loc"]))
+    written = err["input"] if isinstance(err["input"], str) else ""
+    if str(err["type"]).startswith("date"):
+        return msg(
+            "{value} is not a date: write {what} as year-month-day, e.g. 2026-04-01",
+            value=written,
+            what=what,
+        )
+    return msg(
+        "{what} is not written as this file expects: compare it with the sample registry",
+        what=what,
+    )
 
 
 def model_of(parsed: Parsed) -> tuple[BaseModel | None, list[Problem]]:
-    """One parsed file's model (None if it does not load) and its problems."""
+    """One parsed file's model and its problems. A file with errors may still have a model
+    (``files.salvage``): for the rules only, so ``load`` keeps it only when asked."""
     found = list(parsed.problems)
     return _model(parsed, MODELS[parsed.kind], found), found
 
@@ -176,21 +203,35 @@ def _load_all(
 def load_catalog(source: Source, rels: Sequence[str]) -> tuple[Catalog | None, list[Problem]]:
     rel = "systems.yaml"
     if rel not in rels:
-        return None, [problem(rel, "file-missing", "the catalog registry/systems.yaml is missing")]
+        return None, [
+            problem(
+                rel,
+                "file-missing",
+                msg("The catalog registry/systems.yaml is missing: restore it from git"),
+            )
+        ]
     catalog_checker = checker(schemagen.generate(Kind.CATALOG, None))
     parsed = parse(rel, Kind.CATALOG, source.read(rel), catalog_checker)
     found = list(parsed.problems)
-    return _model(parsed, Catalog, found), found
+    catalog = _model(parsed, Catalog, found)
+    # Nothing is judged against a catalog with errors, not even what it still holds.
+    return (None if any(p.level is Level.ERROR for p in found) else catalog), found
 
 
-def load(source: Source, reuse: Mapping[str, Parsed] | None = None) -> LoadResult:
+def load(
+    source: Source, reuse: Mapping[str, Parsed] | None = None, salvage: bool = False
+) -> LoadResult:
     """Load every file of ``source``; files in ``reuse`` are taken as already parsed (by
-    incremental validation, from its cache) instead of being read again."""
+    incremental validation, from its cache) instead of being read again.
+
+    With ``salvage`` (validation), a file with errors is in the registry with what it still
+    holds (``files.salvage``), so the rules judge it too; it is in ``broken`` either way.
+    """
     with gcpause.paused():  # forked workers inherit the pause
-        return _load(source, reuse or {})
+        return _load(source, reuse or {}, salvage)
 
 
-def _load(source: Source, reuse: Mapping[str, Parsed]) -> LoadResult:
+def _load(source: Source, reuse: Mapping[str, Parsed], salvage: bool) -> LoadResult:
     rels = source.paths()
     found: list[Problem] = []
     items: list[tuple[str, Kind]] = []
@@ -202,8 +243,10 @@ def _load(source: Source, reuse: Mapping[str, Parsed]) -> LoadResult:
                     problem(
                         rel,
                         "file-location",
-                        "no file belongs here: operators go in operators/<CODE>.yaml, users in "
-                        "users/<CODE>/<e-mail>.yaml (lower case, ending .yaml)",
+                        msg(
+                            "No file belongs here: an operator goes in operators/<CODE>.yaml, a "
+                            "user in users/<CODE>/<e-mail in lower case>.yaml"
+                        ),
                     )
                 )
         elif kind is not Kind.CATALOG:
@@ -224,6 +267,10 @@ def _load(source: Source, reuse: Mapping[str, Parsed]) -> LoadResult:
     for rel, kind in items:
         model, problems = model_of(reuse[rel]) if rel in reuse else next(fresh)
         found.extend(problems)
+        if any(p.level is Level.ERROR for p in problems):
+            broken.add(rel)
+            if not salvage:
+                model = None
         if kind is Kind.USER:
             if isinstance(model, User):
                 users.append(UserEntry(rel, layout.operator_of(rel) or "", model))

@@ -11,6 +11,25 @@ def _key_matches(node: yaml.Node, key: str | int) -> bool:
     return isinstance(node, yaml.ScalarNode) and node.value == str(key)
 
 
+def scalar_text(raw: bytes, path: DataPath) -> str | None:
+    """The scalar at ``path`` as the file writes it (``02010``, not the number YAML reads),
+    or None when ``path`` is not a scalar of ``raw``."""
+    try:
+        node = yaml.compose(raw, Loader=yaml.CSafeLoader)
+    except yaml.YAMLError:
+        return None
+    for step in path:
+        child: yaml.Node | None = None
+        if isinstance(node, yaml.MappingNode):
+            child = next((v for k, v in node.value if _key_matches(k, step)), None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(step, int):
+            child = node.value[step] if 0 <= step < len(node.value) else None
+        if child is None:
+            return None
+        node = child
+    return node.value if isinstance(node, yaml.ScalarNode) else None
+
+
 def position(raw: bytes, path: DataPath) -> tuple[int, int]:
     """1-based (line, column) of the deepest node of ``path`` present in ``raw``.
 

@@ -16,6 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from accessreg import i18n
 from accessreg.edit import Draft, EditRefused, FileChange, finish
 from accessreg.errors import ConfigError
 from accessreg.files.loading import load, load_catalog
@@ -62,7 +63,7 @@ class IntakeResult:
                 {"file": f"{self.label}/{c.rel}", "action": c.action} for c in self.changes
             ],
             "notes": list(self.notes),
-            "warnings": [p.as_dict() for p in self.warnings],
+            "warnings": [p.as_dict(i18n.text) for p in self.warnings],
             "problems": list(self.problems),
             "comment": self.comment,
             "written": self.written,
@@ -122,7 +123,7 @@ def _pr_text(
         lines += [f"- {code_span(r)}" for r in review]
     if warnings:
         lines += ["", "### 注意 / Warnings (they do not block the application)", ""]
-        lines += [f"- {code_span(p.message)} ({p.rule})" for p in warnings]
+        lines += [f"- {wording.both(p.message)} ({p.rule})" for p in warnings]
     lines += [
         "",
         "承認（受付）は受付担当者のレビューで行います。 / A reviewer's approval is the acceptance.",

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from accessreg import i18n
 from accessreg.forms.definitions import Form
 from accessreg.forms.markdown import code_span
+from accessreg.model.messages import Message
 from accessreg.model.problems import Problem
 
 # What each finding means for the applicant, in the words of the seed's forms.
@@ -61,4 +63,9 @@ def explain(form: Form, problem: Problem) -> str:
     where = field_label(form, problem)
     level = "警告 / warning" if problem.level == "warning" else "エラー / error"
     lead = f"**{where}**: " if where else ""
-    return f"- {lead}{what}（{level}）  \n  {code_span(problem.message)} ({problem.rule})"
+    return f"- {lead}{what}（{level}）  \n  {both(problem.message)} ({problem.rule})"
+
+
+def both(message: Message) -> str:
+    """A message in Japanese, then in English, quoted so that registry text stays literal."""
+    return f"{code_span(i18n.text(message, 'ja'))} / {code_span(i18n.text(message, 'en'))}"

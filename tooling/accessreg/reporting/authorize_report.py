@@ -7,31 +7,46 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from accessreg import i18n
+from accessreg.model.messages import Message, msg, nmsg
 from accessreg.reporting import reporters
 from accessreg.review.authorize import Decision
 
 FORMATS = tuple(sorted(reporters.REPORTERS))
 
 
-def _who(decision: Decision) -> str:
+def _who(decision: Decision) -> Message:
     if decision.maintainer:
-        return f"{decision.actor} (maintainer)"
+        return msg("{actor} (maintainer)", actor=decision.actor)
     if decision.acts_for:
-        return f"{decision.actor} (window person of {', '.join(decision.acts_for)})"
-    return f"{decision.actor} (neither a maintainer nor a window person)"
+        return msg(
+            "{actor} (window person of {codes})",
+            actor=decision.actor,
+            codes=decision.acts_for,
+        )
+    return msg("{actor} (neither a maintainer nor a window person)", actor=decision.actor)
 
 
 def verdict_lines(decision: Decision) -> list[str]:
     count = len(decision.paths)
+    paths = nmsg("{count} changed path", "{count} changed paths", count)
     if decision.allowed:
-        lines = [f"allowed: {count} changed path(s) for {_who(decision)}"]
+        lines = [i18n.text(msg("allowed: {paths} for {who}", paths=paths, who=_who(decision)))]
     else:
         lines = [
-            f"not allowed: {len(decision.refused)} refusal(s) among {count} changed path(s) "
-            f"for {_who(decision)}"
+            i18n.text(
+                msg(
+                    "not allowed: {refusals} among {paths} for {who}",
+                    refusals=nmsg("{count} refusal", "{count} refusals", len(decision.refused)),
+                    paths=paths,
+                    who=_who(decision),
+                )
+            )
         ]
     if decision.fast_track:
-        lines.append("fast-track: every item revokes access and the author may make it")
+        lines.append(
+            i18n.text(msg("fast-track: every item revokes access and the author may make it"))
+        )
     return lines
 
 
@@ -50,8 +65,8 @@ def as_dict(decision: Decision) -> dict[str, Any]:
         "fast_track": decision.fast_track,
         "revoke_only": decision.revoke_only,
         "paths": len(decision.paths),
-        "refused": [p.as_dict() for p in decision.refused],
-        "review": [p.as_dict() for p in decision.review],
+        "refused": [p.as_dict(i18n.text) for p in decision.refused],
+        "review": [p.as_dict(i18n.text) for p in decision.review],
     }
 
 
@@ -65,15 +80,36 @@ def render(decision: Decision, fmt: str) -> str:
 
 def markdown_lines(decision: Decision, escape: Callable[[str], str]) -> list[str]:
     """For the pull-request comment; ``escape`` makes registry text literal markdown."""
+    who = escape(i18n.text(_who(decision)))
     if decision.allowed:
-        head = f"**Authorized**: {escape(_who(decision))} may make this change."
+        head = i18n.text(msg("**Authorized**: {who} may make this change.", who=who))
     else:
-        head = f"**Not authorized**: {escape(_who(decision))} may not make this change."
+        head = i18n.text(msg("**Not authorized**: {who} may not make this change.", who=who))
     lines = [head]
     if decision.fast_track:
-        lines.append("**Fast-track**: a revoke-only change by someone who may make it.")
+        lines.append(
+            i18n.text(msg("**Fast-track**: a revoke-only change by someone who may make it."))
+        )
     for p in decision.refused:
-        lines.append(f"- refused {escape(p.file)}: {escape(p.message)} (`{p.rule}`)")
+        lines.append(
+            i18n.text(
+                msg(
+                    "- refused {file}: {message} ({rule})",
+                    file=escape(p.file),
+                    message=escape(i18n.text(p.message)),
+                    rule="`" + p.rule + "`",
+                )
+            )
+        )
     for p in decision.review:
-        lines.append(f"- review {escape(p.file)}: {escape(p.message)} (`{p.rule}`)")
+        lines.append(
+            i18n.text(
+                msg(
+                    "- to review {file}: {message} ({rule})",
+                    file=escape(p.file),
+                    message=escape(i18n.text(p.message)),
+                    rule="`" + p.rule + "`",
+                )
+            )
+        )
     return lines

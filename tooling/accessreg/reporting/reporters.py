@@ -1,21 +1,28 @@
-"""Render problems as text, JSON or GitHub workflow commands. Pure: they return strings."""
+"""Render problems as text, JSON or GitHub workflow commands. Pure: they return strings.
+
+Messages are put in words in the run's language (``accessreg.i18n``); the file, position,
+level and rule id stay as they are, for tools that read them.
+"""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
 
+from accessreg import i18n
+from accessreg.model.messages import msg, nmsg
 from accessreg.model.problems import Level, Problem
 
 
 def text(problems: Sequence[Problem]) -> str:
     return "".join(
-        f"{p.file}:{p.line}:{p.col}: [{p.level}] {p.message} ({p.rule})\n" for p in problems
+        f"{p.file}:{p.line}:{p.col}: [{p.level}] {i18n.text(p.message)} ({p.rule})\n"
+        for p in problems
     )
 
 
 def as_json(problems: Sequence[Problem]) -> str:
-    return json.dumps([p.as_dict() for p in problems], ensure_ascii=False, indent=2) + "\n"
+    return json.dumps([p.as_dict(i18n.text) for p in problems], ensure_ascii=False, indent=2) + "\n"
 
 
 def _escape_data(value: str) -> str:
@@ -40,7 +47,8 @@ def github(problems: Sequence[Problem]) -> str:
                 ("title", p.rule),
             )
         )
-        out.append(f"::{command} {props}::{_escape_data(f'{p.message} ({p.rule})')}\n")
+        line = f"{i18n.text(p.message)} ({p.rule})"
+        out.append(f"::{command} {props}::{_escape_data(line)}\n")
     return "".join(out)
 
 
@@ -54,4 +62,11 @@ REPORTERS: dict[str, Callable[[Sequence[Problem]], str]] = {
 def summary(problems: Sequence[Problem], files: int) -> str:
     errors = sum(p.level is Level.ERROR for p in problems)
     warnings = len(problems) - errors
-    return f"{files} files checked: {errors} error(s), {warnings} warning(s)"
+    return i18n.text(
+        msg(
+            "{files}: {errors}, {warnings}",
+            files=nmsg("{count} file checked", "{count} files checked", files),
+            errors=nmsg("{count} error", "{count} errors", errors),
+            warnings=nmsg("{count} warning", "{count} warnings", warnings),
+        )
+    )

@@ -15,6 +15,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Generic, ParamSpec, TypeAlias
 
+from accessreg.model.messages import Message
 from accessreg.model.problems import DataPath, Level, Problem, problem
 from accessreg.model.registry import Registry
 
@@ -77,7 +78,9 @@ def rule(
     return wrap
 
 
-def finding(file: str, message: str, path: DataPath = (), level: Level = Level.ERROR) -> Problem:
+def finding(
+    file: str, message: Message, path: DataPath = (), level: Level = Level.ERROR
+) -> Problem:
     """What a rule yields: a problem in ``file`` at the data path ``path``. The runner stamps
     the rule's id, and its level unless the rule leaves the level to each problem."""
     return problem(file, "", message, path, level)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from accessreg.model import ClosedRange
+from accessreg.model.messages import Message, msg
 from accessreg.model.problems import Problem
 from accessreg.model.registry import Registry
 from accessreg.rules.base import Context, Scope, finding, rule
@@ -24,33 +25,66 @@ def catalog_consistency(reg: Registry, ctx: Context) -> Iterator[Problem]:
     for i, system in enumerate(reg.catalog.systems):
         where = ("systems", i)
 
-        def bad(message: str, *path: str | int, _where: tuple[str | int, ...] = where) -> Problem:
+        def bad(
+            message: Message, *path: str | int, _where: tuple[str | int, ...] = where
+        ) -> Problem:
             return finding(CATALOG_FILE, message, (*_where, *path))
 
         if ids.count(system.id) > 1:
-            yield bad(f"system id {system.id} is listed twice", "id")
+            yield bad(msg("The system id {id} is listed twice", id=system.id), "id")
         codes = [c.code for c in system.codes]
         for j, code in enumerate(system.codes):
             if codes.count(code.code) > 1:
-                yield bad(f"{system.id} lists code {code.code} twice", "codes", j, "code")
+                yield bad(
+                    msg("{system} lists the code {code} twice", system=system.id, code=code.code),
+                    "codes",
+                    j,
+                    "code",
+                )
             if code.replaced_by and code.replaced_by not in codes:
                 yield bad(
-                    f"{code.replaced_by} is not a code of {system.id}", "codes", j, "replaced_by"
+                    msg(
+                        "The replacement {code} is not a code of {system}",
+                        code=code.replaced_by,
+                        system=system.id,
+                    ),
+                    "codes",
+                    j,
+                    "replaced_by",
                 )
             if system.roles and not set(code.roles) <= set(system.roles):
                 yield bad(
-                    f"{system.id} {code.code} names roles the system does not allow",
+                    msg(
+                        "{system} {code} names roles the system does not allow: list only "
+                        "roles of the system",
+                        system=system.id,
+                        code=code.code,
+                    ),
                     "codes",
                     j,
                     "roles",
                 )
         for j, limit in enumerate(system.limits):
             if limit.code not in codes:
-                yield bad(f"limit on unknown code {limit.code}", "limits", j, "code")
+                yield bad(
+                    msg(
+                        "The limit names {code}, which is not a code of the system", code=limit.code
+                    ),
+                    "limits",
+                    j,
+                    "code",
+                )
         if system.derived is not None:
             for sid in system.derived.systems:
                 if sid not in ids:
-                    yield bad(f"derived from unknown system {sid}", "derived", "systems")
+                    yield bad(
+                        msg(
+                            "Derived from {system}, which is not a system of the catalog",
+                            system=sid,
+                        ),
+                        "derived",
+                        "systems",
+                    )
 
 
 @rule("calendar-range", "000 §5-1", Scope.OPERATORS)
@@ -62,7 +96,11 @@ def calendar_range(reg: Registry, ctx: Context) -> Iterator[Problem]:
         if isinstance(day, ClosedRange) and day.end < day.start:
             yield finding(
                 CALENDAR_FILE,
-                f"{day.start} to {day.end} ends before it starts",
+                msg(
+                    "The closed days {start} to {end} end before they start: swap the dates",
+                    start=day.start,
+                    end=day.end,
+                ),
                 ("closed", i),
             )
 

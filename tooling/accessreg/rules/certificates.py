@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 from accessreg.model import Certificate
+from accessreg.model.messages import Message, msg
 from accessreg.model.problems import DataPath, Level, Problem
 from accessreg.model.registry import Registry
 from accessreg.rules.base import Context, Scope, finding, rule
@@ -27,6 +28,22 @@ def is_valid_on(cert: Certificate, day: object) -> bool:
     return cert.suspended_on is None and cert.not_before <= day <= cert.not_after  # type: ignore[operator]
 
 
+def _registered_twice(field: str, value: str, others: str) -> Message:
+    if field == "serial":
+        return msg(
+            "The certificate serial {value} is registered more than once (also in {others}): "
+            "check the serial against the certificate",
+            value=value,
+            others=others,
+        )
+    return msg(
+        "The certificate ID {value} is registered more than once (also in {others}): check "
+        "the ID against the certificate",
+        value=value,
+        others=others,
+    )
+
+
 @rule("certificate-unique", "000 §4, 004", Scope.OPERATORS)
 def certificate_unique(reg: Registry, ctx: Context) -> Iterator[Problem]:
     """A certificate serial or certificate ID is registered twice in the registry.
@@ -42,11 +59,7 @@ def certificate_unique(reg: Registry, ctx: Context) -> Iterator[Problem]:
             if len(places) > 1:
                 for file, path in places:
                     others = ", ".join(sorted({f for f, p in places if (f, p) != (file, path)}))
-                    yield finding(
-                        file,
-                        f"certificate {field} {value} is registered more than once (also {others})",
-                        path,
-                    )
+                    yield finding(file, _registered_twice(field, value, others), path)
 
 
 @rule("certificate-validity", "000 §4-1, 004 §1", Scope.OPERATORS)
@@ -61,8 +74,13 @@ def certificate_validity(reg: Registry, ctx: Context) -> Iterator[Problem]:
         if cert.not_after <= cert.not_before or cert.not_after > latest:
             yield finding(
                 file,
-                f"certificate {cert.id}: validity {cert.not_before} to {cert.not_after} is not "
-                "within the two years EPPCERT issues",
+                msg(
+                    "Certificate {id}: the validity {start} to {end} is not within the two "
+                    "years EPPCERT issues: copy the dates from the certificate",
+                    id=cert.id,
+                    start=cert.not_before,
+                    end=cert.not_after,
+                ),
                 ("certificates", i, "not_after"),
             )
 
@@ -78,8 +96,13 @@ def certificate_start(reg: Registry, ctx: Context) -> Iterator[Problem]:
         if cert.not_before - ctx.today >= START_AHEAD_REFUSED:
             yield finding(
                 file,
-                f"certificate {cert.id} starts on {cert.not_before}, 180 days or more after "
-                f"{ctx.today}: EPPCERT does not issue such a start",
+                msg(
+                    "Certificate {id} starts on {start}, 180 days or more after {today}: "
+                    "EPPCERT does not issue such a start; apply again closer to the date",
+                    id=cert.id,
+                    start=cert.not_before,
+                    today=ctx.today,
+                ),
                 ("certificates", i, "not_before"),
             )
 
@@ -99,7 +122,12 @@ def certificate_api(reg: Registry, ctx: Context) -> Iterator[Problem]:
         for file, i, cert in certs[1:]:
             yield finding(
                 file,
-                f"certificate {cert.id} is a second valid API certificate of {code}",
+                msg(
+                    "Certificate {id} is a second valid API certificate of {code}: an operator "
+                    "holds one; remove the old one or use this one for the web",
+                    id=cert.id,
+                    code=code,
+                ),
                 ("certificates", i, "purpose"),
             )
 
@@ -111,7 +139,11 @@ def certificate_expired(reg: Registry, ctx: Context) -> Iterator[Problem]:
         if cert.not_after < ctx.today:
             yield finding(
                 file,
-                f"certificate {cert.id} expired on {cert.not_after}",
+                msg(
+                    "Certificate {id} expired on {end}: remove it, or register its renewal",
+                    id=cert.id,
+                    end=cert.not_after,
+                ),
                 ("certificates", i, "not_after"),
             )
 
@@ -125,8 +157,12 @@ def certificate_system(reg: Registry, ctx: Context) -> Iterator[Problem]:
                 if system_id not in entry.operator.systems:
                     yield finding(
                         entry.file,
-                        f"certificate {cert.id} names {system_id}, which the operator is not "
-                        "approved for",
+                        msg(
+                            "Certificate {id} names {system}, which the operator is not "
+                            "approved for: remove the system or apply for its use first",
+                            id=cert.id,
+                            system=system_id,
+                        ),
                         ("certificates", i, "systems", j),
                     )
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from accessreg.model.messages import msg
 from accessreg.model.problems import Problem
 from accessreg.model.registry import Registry
+from accessreg.model.terms import role_names
 from accessreg.rules.base import Context, Scope, finding, rule
 from accessreg.timeline.periods import years_later
 
@@ -22,7 +24,16 @@ def contact_primary(reg: Registry, ctx: Context) -> Iterator[Problem]:
             path: tuple[str | int, ...] = ("contacts", primaries[1]) if primaries else ("contacts",)
             yield finding(
                 entry.file,
-                f"an operator has exactly one primary window person; found {len(primaries)}",
+                msg(
+                    "An operator has exactly one primary window person (role: primary); this "
+                    "file has {count}: make one of them primary and the others deputy",
+                    count=len(primaries),
+                )
+                if primaries
+                else msg(
+                    "An operator has exactly one primary window person (role: primary); this "
+                    "file has none: make one of them primary"
+                ),
                 path,
             )
 
@@ -36,7 +47,11 @@ def subcontractor_code(reg: Registry, ctx: Context) -> Iterator[Problem]:
             if sub.code in seen:
                 yield finding(
                     entry.file,
-                    f"subcontractor code {sub.code} is already used in this file",
+                    msg(
+                        "The subcontractor code {code} is already used in this file: declare "
+                        "each subcontractor once, with its own code",
+                        code=sub.code,
+                    ),
                     ("subcontractors", i, "code"),
                 )
             seen.add(sub.code)
@@ -54,8 +69,11 @@ def operator_terminated_users(reg: Registry, ctx: Context) -> Iterator[Problem]:
             for u in reg.users_of(entry.operator.code):
                 yield finding(
                     u.file,
-                    f"operator {entry.operator.code} is terminated; its users' files must be "
-                    "removed with the termination",
+                    msg(
+                        "Operator {code} is terminated: remove its users' files with the "
+                        "termination",
+                        code=entry.operator.code,
+                    ),
                 )
 
 
@@ -73,8 +91,13 @@ def membership_provisional(reg: Registry, ctx: Context) -> Iterator[Problem]:
             if ctx.today > deadline:
                 yield finding(
                     entry.file,
-                    f"provisional since {m.provisional_since}: the full membership application "
-                    f"was due by {deadline}",
+                    msg(
+                        "Provisional OCCTO member since {since}: the full membership "
+                        "application was due by {deadline}; record the membership or its "
+                        "withdrawal",
+                        since=m.provisional_since,
+                        deadline=deadline,
+                    ),
                     ("membership", "provisional_since"),
                 )
 
@@ -92,8 +115,11 @@ def occto_member(reg: Registry, ctx: Context) -> Iterator[Problem]:
         if op.occto_member != (member == "member") and op.membership is not None:
             yield finding(
                 entry.file,
-                f"occto_member is {str(op.occto_member).lower()} but the membership status is "
-                f"{member}",
+                msg(
+                    "occto_member is {flag} but the membership status is {status}: make them agree",
+                    flag="true" if op.occto_member else "false",
+                    status=member or "",
+                ),
                 ("occto_member",),
             )
         for i, system_id in enumerate(op.systems):
@@ -104,7 +130,12 @@ def occto_member(reg: Registry, ctx: Context) -> Iterator[Problem]:
             if through and through <= set(system.occto_member_roles):
                 yield finding(
                     entry.file,
-                    f"{system_id} is open to {', '.join(sorted(through))} only for OCCTO members",
+                    msg(
+                        "{system} is open to {roles} only for OCCTO members: record the "
+                        "membership (occto_member: true) or remove the system",
+                        system=system_id,
+                        roles=role_names(sorted(through)),
+                    ),
                     ("systems", i),
                 )
 

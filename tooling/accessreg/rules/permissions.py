@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 
+from accessreg.model.messages import msg
 from accessreg.model.problems import Level, Problem
 from accessreg.model.registry import Registry
+from accessreg.model.terms import role_names
 from accessreg.rules.base import Context, Scope, finding, rule
 
 
@@ -23,8 +25,22 @@ def affiliation(reg: Registry, ctx: Context) -> Iterator[Problem]:
         if u.user.affiliation != u.operator_code and u.user.affiliation not in subs:
             yield finding(
                 u.file,
-                f"affiliation {u.user.affiliation} is not {u.operator_code} or one of its "
-                f"declared subcontractors ({', '.join(subs) or 'none declared'})",
+                msg(
+                    "The affiliation {affiliation} is neither {code} nor one of its declared "
+                    "subcontractors ({subs}): write {code} or declare the subcontractor in the "
+                    "operator's file first",
+                    affiliation=u.user.affiliation,
+                    code=u.operator_code,
+                    subs=tuple(subs),
+                )
+                if subs
+                else msg(
+                    "The affiliation {affiliation} is not {code}, and {code} declares no "
+                    "subcontractor: write {code} or declare the subcontractor in the operator's "
+                    "file first",
+                    affiliation=u.user.affiliation,
+                    code=u.operator_code,
+                ),
                 ("affiliation",),
             )
 
@@ -37,10 +53,23 @@ def permission_abolished(reg: Registry, ctx: Context) -> Iterator[Problem]:
             system = reg.catalog.by_id.get(system_id)
             pc = system.code_map.get(code) if system else None
             if pc is not None and pc.abolished_on is not None and pc.abolished_on <= ctx.today:
-                instead = f"; its holders moved to {pc.replaced_by}" if pc.replaced_by else ""
                 yield finding(
                     u.file,
-                    f"{system_id} code {code} was abolished on {pc.abolished_on}{instead}",
+                    msg(
+                        "{system} code {code} was abolished on {day}: write {instead} instead",
+                        system=system_id,
+                        code=code,
+                        day=pc.abolished_on,
+                        instead=pc.replaced_by,
+                    )
+                    if pc.replaced_by
+                    else msg(
+                        "{system} code {code} was abolished on {day}: choose another code or "
+                        "remove the permission",
+                        system=system_id,
+                        code=code,
+                        day=pc.abolished_on,
+                    ),
                     ("permissions", system_id),
                 )
 
@@ -59,8 +88,12 @@ def permission_derived(reg: Registry, ctx: Context) -> Iterator[Problem]:
             if system is not None and system.derived is not None:
                 yield finding(
                     u.file,
-                    f"{system_id} ({system.name_ja}) is granted by the system operator and "
-                    "cannot be applied for: remove it",
+                    msg(
+                        "{system} ({name}) is granted by the system operator and cannot be "
+                        "applied for: remove it",
+                        system=system_id,
+                        name=system.name_ja,
+                    ),
                     ("permissions", system_id),
                 )
 
@@ -79,8 +112,12 @@ def system_not_approved(reg: Registry, ctx: Context) -> Iterator[Problem]:
             if system_id not in entry.operator.systems:
                 yield finding(
                     u.file,
-                    f"operator {u.operator_code} is not approved for {system_id}: file a usage "
-                    "change (利用変更申請) adding it to the operator's systems first",
+                    msg(
+                        "Operator {code} is not approved for {system}: apply for a usage change "
+                        "(利用申請（変更）) adding the system first",
+                        code=u.operator_code,
+                        system=system_id,
+                    ),
                     ("permissions", system_id),
                 )
 
@@ -99,7 +136,11 @@ def system_role(reg: Registry, ctx: Context) -> Iterator[Problem]:
             if system and system.roles and not set(system.roles) & set(op.roles):
                 yield finding(
                     entry.file,
-                    f"{system_id} needs one of the roles {', '.join(system.roles)}",
+                    msg(
+                        "{system} needs the operator to hold one of the roles {roles}",
+                        system=system_id,
+                        roles=role_names(system.roles),
+                    ),
                     ("systems", i),
                 )
     for u in reg.users:
@@ -113,8 +154,13 @@ def system_role(reg: Registry, ctx: Context) -> Iterator[Problem]:
             if pc is not None and pc.roles and not set(pc.roles) & roles:
                 yield finding(
                     u.file,
-                    f"{system_id} code {code} needs the operator to hold the role "
-                    f"{' or '.join(pc.roles)}",
+                    msg(
+                        "{system} code {code} needs the operator to hold one of the roles "
+                        "{roles}: choose a code for the operator's roles",
+                        system=system_id,
+                        code=code,
+                        roles=role_names(pc.roles),
+                    ),
                     ("permissions", system_id),
                 )
 
@@ -141,8 +187,13 @@ def permission_limit(reg: Registry, ctx: Context) -> Iterator[Problem]:
                     if limit.code == perm and counts[(system_id, perm)] > limit.max_per_operator:
                         yield finding(
                             u.file,
-                            f"{system_id} {perm} is held by more than {limit.max_per_operator} "
-                            f"users of {code}",
+                            msg(
+                                "{system} {perm} is held by more than {max} users of {code}",
+                                system=system_id,
+                                perm=perm,
+                                max=limit.max_per_operator,
+                                code=code,
+                            ),
                             ("permissions", system_id),
                             Level(limit.severity),
                         )

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
 
 from accessreg.errors import UsageError
+from accessreg.model.messages import Message, msg
 from accessreg.model.problems import Level, Problem
 from accessreg.timeline.clock import JST
 
@@ -149,7 +150,7 @@ def read(raw: bytes, label: str) -> LastLogins:
     by_id: dict[str, LastLogin] = {}
     problems: list[Problem] = []
 
-    def report(line: int, message: str) -> None:
+    def report(line: int, message: Message) -> None:
         problems.append(Problem(label, line, 0, RULE, Level.WARNING, message))
 
     for row in reader:
@@ -157,25 +158,41 @@ def read(raw: bytes, label: str) -> LastLogins:
         if not any(cell.strip() for cell in row):
             continue
         if len(row) <= max(id_col, login_col):
-            report(line, f"{len(row)} cells, fewer than the header's {len(header)}")
+            report(
+                line,
+                msg(
+                    "{cells} cells, fewer than the header's {header}: the ID is not judged",
+                    cells=len(row),
+                    header=len(header),
+                ),
+            )
             continue
         login_id = row[id_col].strip()
         if not login_id:
-            report(line, "no ID")
+            report(line, msg("No ID on this line: it is not judged"))
             continue
         try:
             last = parse_login(row[login_col])
         except ValueError:
             report(
                 line,
-                f"last login {row[login_col].strip()!r} is not a date (YYYY-MM-DD, YYYY/MM/DD "
-                "or an ISO date and time); the ID is not judged",
+                msg(
+                    "The last login {value} is not a date (such as 2026-05-01, 2026/05/01 or "
+                    "2026-05-01T08:30:00): the ID is not judged",
+                    value=row[login_col].strip(),
+                ),
             )
             continue
         key = login_id.lower()
         if key in by_id:
             before = by_id[key]
-            report(line, f"ID listed again (first on line {before.line}); the later login counts")
+            report(
+                line,
+                msg(
+                    "This ID is listed again (first on line {first}): the later login counts",
+                    first=before.line,
+                ),
+            )
             if before.last_login is not None and (last is None or last < before.last_login):
                 continue
         by_id[key] = LastLogin(login_id, last, line)

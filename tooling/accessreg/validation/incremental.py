@@ -22,7 +22,13 @@ from accessreg.model.registry import Registry
 from accessreg.rules import CHECKS, Context, RegistryRule, run_rules
 from accessreg.rules.base import Scope
 from accessreg.validation.snapshot import Snapshot, Subset, digest
-from accessreg.validation.validate import ValidationResult, locate_all, stale_schemas, validate
+from accessreg.validation.validate import (
+    ValidationResult,
+    locate_all,
+    stale_schemas,
+    unshadowed,
+    validate,
+)
 
 _SHARED = (Kind.CATALOG, Kind.CALENDAR, Kind.MAINTAINERS)
 
@@ -86,7 +92,7 @@ class _Run:
         return found
 
     def load(self, rels: Iterable[str], reuse: dict[str, Parsed]) -> tuple[Registry, list[Problem]]:
-        loaded = load(Subset(self.snap, rels), reuse)
+        loaded = load(Subset(self.snap, rels), reuse, salvage=True)
         assert loaded.registry is not None  # the catalog loaded before this run started
         return loaded.registry, loaded.problems
 
@@ -132,7 +138,7 @@ def validate_incremental(
         cache.close()
     # Problems are located in their files: know every file that has one.
     snap.users_of({code for p in result if (code := layout.split(p.file)[1]) is not None})
-    located = locate_all(result, snap)
+    located = locate_all(unshadowed(result), snap)
     if schemas is not None:
         located.extend(stale_schemas(Registry(catalog, {}, ()), schemas, schemas_label))
     return ValidationResult(sorted(located), stats.files, None), stats
@@ -252,7 +258,9 @@ def _validate(
 
 def _contact_logins(parsed: Parsed) -> list[str]:
     """The login IDs of an operator file's window persons, from its parsed data."""
-    data = parsed.data if isinstance(parsed.data, dict) else {}
+    # A file that failed its schema is judged on what it holds, as a full run does.
+    held = parsed.data if parsed.data is not None else parsed.partial
+    data = held if isinstance(held, dict) else {}
     contacts = data.get("contacts")
     return [
         c["email"].lower()
