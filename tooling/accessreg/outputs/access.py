@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from enum import StrEnum
 
 from accessreg.model import Catalog, Contact, Operator, System, User
+from accessreg.model.changes import ChangeKind
 from accessreg.model.registry import Registry
 
 
@@ -165,12 +165,6 @@ def holders(access: Access, system: str) -> list[Person]:
     )
 
 
-class ChangeKind(StrEnum):
-    NEW = "new"
-    CHANGE = "change"
-    DELETE = "delete"
-
-
 @dataclass(frozen=True)
 class AccessChange:
     """One login ID gaining, changing or losing its permission for one system."""
@@ -216,9 +210,9 @@ def diff(before: Access, after: Access, catalog: Catalog) -> list[AccessChange]:
             old = old if old is not None and sid in old.permissions else None
             new = new if new is not None and sid in new.permissions else None
             if old is None and new is not None:
-                changes.append(AccessChange(sid, ChangeKind.NEW, None, new))
+                changes.append(AccessChange(sid, ChangeKind.ADD, None, new))
             elif old is not None and new is None:
-                changes.append(AccessChange(sid, ChangeKind.DELETE, old, None))
+                changes.append(AccessChange(sid, ChangeKind.REMOVE, old, None))
             elif (
                 old is not None
                 and new is not None

@@ -18,7 +18,8 @@ from enum import StrEnum
 
 from accessreg.errors import ProblemsFound
 from accessreg.model import Catalog
-from accessreg.outputs.access import AccessChange, ChangeKind, Person
+from accessreg.model.changes import ChangeKind
+from accessreg.outputs.access import AccessChange, Person
 
 
 class Encoding(StrEnum):
@@ -28,7 +29,7 @@ class Encoding(StrEnum):
 
 CODECS = {Encoding.UTF8: "utf-8-sig", Encoding.CP932: "cp932"}
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-KIND_LABELS = {ChangeKind.NEW: "新規", ChangeKind.CHANGE: "変更", ChangeKind.DELETE: "抹消"}
+KIND_LABELS = {ChangeKind.ADD: "新規", ChangeKind.CHANGE: "変更", ChangeKind.REMOVE: "抹消"}
 
 # The fields of the application form (000 §5-1 ①), in its order.
 PERSON_HEADER = (

@@ -20,6 +20,7 @@ from accessreg.model import (
     User,
     layout,
 )
+from accessreg.model.changes import ChangeKind
 from accessreg.model.registry import Registry
 from accessreg.plan.model import (
     AllowedIpChange,
@@ -38,7 +39,7 @@ from accessreg.plan.model import (
     UserChange,
     WindowPersonChange,
 )
-from accessreg.timeline.business_days import ChangeKind, Effective, Schedule
+from accessreg.timeline.business_days import Effective, Schedule
 
 ADMIN_CONSOLE = "admin_console"  # the permission-management system window persons get
 GRANTED = "granted"
@@ -134,11 +135,11 @@ class _Differ:
         assert current is not None
         person = Person(current.email, current.name)
         if old is None:
-            effects = self.permission_effects(None, new, "add")
+            effects = self.permission_effects(None, new, ChangeKind.ADD)
             return UserChange(
                 operator=code,
                 application=Application.PERMISSION_SET,
-                action="add",
+                action=ChangeKind.ADD,
                 direction=Direction.GRANT,
                 effects=effects,
                 person=person,
@@ -149,21 +150,21 @@ class _Differ:
             return UserChange(
                 operator=code,
                 application=Application.USAGE_END if ending else Application.PERMISSION_DELETE,
-                action="remove",
+                action=ChangeKind.REMOVE,
                 direction=Direction.REVOKE,
-                effects=self.permission_effects(old, None, "remove"),
+                effects=self.permission_effects(old, None, ChangeKind.REMOVE),
                 person=person,
                 affiliation=current.affiliation,
                 before=old,
             )
-        effects = self.permission_effects(old, new, "change")
+        effects = self.permission_effects(old, new, ChangeKind.CHANGE)
         fields = _field_changes(old, new, ("email", "name", "name_kana", "affiliation", "memo"))
         if not effects and not fields:
             return None
         return UserChange(
             operator=code,
             application=Application.PERMISSION_CHANGE,
-            action="change",
+            action=ChangeKind.CHANGE,
             direction=_overall(e.direction for e in effects),
             effects=effects,
             fields=fields,
@@ -209,7 +210,7 @@ class _Differ:
         fields: tuple[FieldChange, ...] = ()
         if was is None or now is None:
             gains = was is None
-            action = "add" if gains else "remove"
+            action = ChangeKind.ADD if gains else ChangeKind.REMOVE
             direction = Direction.GRANT if gains else Direction.REVOKE
             old, new = (None, GRANTED) if gains else (GRANTED, None)
             effects = (Effect(ADMIN_CONSOLE, old, new, direction, self.usage),)
@@ -219,7 +220,7 @@ class _Differ:
             )
             if not fields:
                 return
-            action = "change"
+            action = ChangeKind.CHANGE
             # A new GitHub login may act for the operator from now on.
             widens = any(f.field == "github" for f in fields)
             direction = Direction.GRANT if widens else Direction.NEUTRAL
@@ -249,14 +250,14 @@ class _Differ:
             action: ChangeKind
             fields: tuple[FieldChange, ...] = ()
             if was is None:
-                action, direction = "add", Direction.GRANT
+                action, direction = ChangeKind.ADD, Direction.GRANT
             elif now is None:
-                action, direction = "remove", Direction.REVOKE
+                action, direction = ChangeKind.REMOVE, Direction.REVOKE
             else:
                 fields = _field_changes(was, now, ("name",))
                 if not fields:
                     continue
-                action, direction = "change", Direction.NEUTRAL
+                action, direction = ChangeKind.CHANGE, Direction.NEUTRAL
             items.append(
                 SubcontractorChange(
                     operator=code,
@@ -282,15 +283,19 @@ class _Differ:
             fields: tuple[FieldChange, ...] = ()
             action: ChangeKind
             if was is None:
-                action, direction = "add", Direction.GRANT
+                action, direction = ChangeKind.ADD, Direction.GRANT
                 effective = self.schedule.certificate_registration()
             elif now is None:
-                action, direction, effective = "remove", Direction.REVOKE, Effective(None, None)
+                action, direction, effective = (
+                    ChangeKind.REMOVE,
+                    Direction.REVOKE,
+                    Effective(None, None),
+                )
             else:
                 fields = _field_changes(was, now, tuple(Certificate.model_fields))
                 if not fields:
                     continue
-                action, direction = "change", _certificate_direction(was, now)
+                action, direction = ChangeKind.CHANGE, _certificate_direction(was, now)
                 effective = (
                     self.schedule.certificate_registration()
                     if was.serial != now.serial
@@ -323,14 +328,14 @@ class _Differ:
             fields: tuple[FieldChange, ...] = ()
             action: ChangeKind
             if was is None:
-                action, direction = "add", Direction.GRANT
+                action, direction = ChangeKind.ADD, Direction.GRANT
             elif now is None:
-                action, direction = "remove", Direction.REVOKE
+                action, direction = ChangeKind.REMOVE, Direction.REVOKE
             else:
                 fields = _field_changes(was, now, ("reason", "expires_on"))
                 if not fields:
                     continue
-                action = "change"
+                action = ChangeKind.CHANGE
                 if now.expires_on > was.expires_on:
                     direction = Direction.GRANT
                 elif now.expires_on < was.expires_on:
@@ -363,9 +368,9 @@ class _Differ:
         action: ChangeKind
         fields: tuple[FieldChange, ...] = ()
         if old is None:
-            action, app, direction = "add", Application.USAGE_NEW, Direction.GRANT
+            action, app, direction = ChangeKind.ADD, Application.USAGE_NEW, Direction.GRANT
         elif ends:
-            action, app, direction = "remove", Application.USAGE_END, Direction.REVOKE
+            action, app, direction = ChangeKind.REMOVE, Application.USAGE_END, Direction.REVOKE
             fields = _field_changes(old, new, ("status", "terminated_on")) if new else ()
         else:
             assert new is not None
@@ -377,7 +382,7 @@ class _Differ:
             fields = _field_changes(old, new, names)
             if not fields:
                 return None
-            action, app = "change", Application.USAGE_CHANGE
+            action, app = ChangeKind.CHANGE, Application.USAGE_CHANGE
             direction = _overall(
                 [
                     _set_direction(old.systems, new.systems),
@@ -388,7 +393,7 @@ class _Differ:
                 ]
             )
         ending: tuple[Person, ...] = ()
-        if action == "remove":
+        if action is ChangeKind.REMOVE:
             ending = tuple(
                 Person(u.user.email, u.user.name)
                 for u in sorted(self.base.users_of(code), key=lambda u: u.user.email.lower())
@@ -420,7 +425,7 @@ class _Differ:
             head_item = self.operator_item(code, old, new)
             if head_item is not None:
                 items.append(head_item)
-                ending = head_item.action == "remove"
+                ending = head_item.action is ChangeKind.REMOVE
             app = Application.USAGE_NEW if old is None else Application.USAGE_CHANGE
             items += self.window_persons(code, old, new, app)
             items += self.subcontractors(code, old, new, app)
