@@ -18,8 +18,9 @@ from accessreg.model.registry import Registry
 
 
 @dataclass(frozen=True)
-class Person:
-    """One login ID with the fields of the seed's application form (000 §5-1 ①)."""
+class Holder:
+    """One login ID that holds permissions, with the fields of the seed's application form
+    (000 §5-1 ①). Not the plan's ``Person``, which only names who an item concerns."""
 
     login: str  # the e-mail in lower case: IDs differing in case are one ID (000 §5-1 note 3)
     email: str  # as written in the registry
@@ -47,7 +48,7 @@ class Person:
         return [group_name(system, code) for system, code in sorted(self.permissions.items())]
 
 
-Access = Mapping[str, Person]  # by login
+Access = Mapping[str, Holder]  # by login
 
 
 def group_name(system: str, code: str) -> str:
@@ -94,8 +95,8 @@ def _derive(catalog: Catalog, op: Operator, own: dict[str, str], window: bool) -
 
 def _from_user(
     catalog: Catalog, op: Operator, file: str, user: User, contact: Contact | None
-) -> Person:
-    return Person(
+) -> Holder:
+    return Holder(
         login=user.email.lower(),
         email=user.email,
         operator=op.code,
@@ -111,8 +112,8 @@ def _from_user(
     )
 
 
-def _from_contact(catalog: Catalog, op: Operator, file: str, contact: Contact) -> Person:
-    return Person(
+def _from_contact(catalog: Catalog, op: Operator, file: str, contact: Contact) -> Holder:
+    return Holder(
         login=contact.email.lower(),
         email=contact.email,
         operator=op.code,
@@ -128,9 +129,9 @@ def _from_contact(catalog: Catalog, op: Operator, file: str, contact: Contact) -
     )
 
 
-def effective_access(reg: Registry) -> dict[str, Person]:
+def effective_access(reg: Registry) -> dict[str, Holder]:
     """Every login ID that holds at least one permission, by login, in login order."""
-    found: dict[str, Person] = {}
+    found: dict[str, Holder] = {}
     for entry in reg.iter_operators():
         op = entry.operator
         if op.status != "active":
@@ -157,7 +158,7 @@ def memberships(access: Access) -> dict[str, list[str]]:
     return {g: sorted(members) for g, members in sorted(groups.items())}
 
 
-def holders(access: Access, system: str) -> list[Person]:
+def holders(access: Access, system: str) -> list[Holder]:
     """The persons holding a permission for ``system``, by operator then login."""
     return sorted(
         (p for p in access.values() if system in p.permissions),
@@ -171,17 +172,17 @@ class AccessChange:
 
     system: str
     kind: ChangeKind
-    before: Person | None
-    after: Person | None
+    before: Holder | None
+    after: Holder | None
 
     @property
-    def person(self) -> Person:
+    def person(self) -> Holder:
         found = self.after or self.before
         assert found is not None
         return found
 
 
-def _row(person: Person, system: str, derived: tuple[str, ...]) -> tuple[object, ...]:
+def _row(person: Holder, system: str, derived: tuple[str, ...]) -> tuple[object, ...]:
     """What a system's import row shows of a person: a difference here is a change row."""
     return (
         person.email,

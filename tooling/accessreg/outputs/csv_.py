@@ -19,7 +19,7 @@ from enum import StrEnum
 from accessreg.errors import ProblemsFound
 from accessreg.model import Catalog
 from accessreg.model.changes import ChangeKind
-from accessreg.outputs.access import AccessChange, Person
+from accessreg.outputs.access import AccessChange, Holder
 
 
 class Encoding(StrEnum):
@@ -71,7 +71,7 @@ def _derived(catalog: Catalog) -> list[tuple[str, str]]:
     return [(s.id, s.name_ja) for s in catalog.systems if s.derived is not None]
 
 
-def _person_cells(person: Person, system: str, catalog: Catalog) -> list[str]:
+def _person_cells(person: Holder, system: str, catalog: Catalog) -> list[str]:
     return [
         person.operator,
         person.operator_name,
@@ -142,7 +142,7 @@ def _round_trips(text: str, codec: str) -> bool:
 
 
 def snapshot(
-    label: str, people: Iterable[Person], system: str, catalog: Catalog, encoding: Encoding
+    label: str, people: Iterable[Holder], system: str, catalog: Catalog, encoding: Encoding
 ) -> bytes:
     """Every holder of ``system``'s permissions, as the application form shows them."""
     rows = (_Row(_person_cells(p, system, catalog), p.file) for p in people)
