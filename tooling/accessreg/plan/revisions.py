@@ -101,7 +101,7 @@ def load_registry(
 
 
 @dataclass(frozen=True)
-class Snapshots:
+class Comparison:
     """What a pull request changes: its paths and the registry on both sides."""
 
     revisions: Revisions
@@ -120,7 +120,7 @@ class Snapshots:
         return sorted(f"{REGISTRY_DIR}/{rel}" for rel in broken)
 
 
-def load_snapshots(repo: GitRepository, base: str, head: str) -> Snapshots:
+def load_comparison(repo: GitRepository, base: str, head: str) -> Comparison:
     base_id, head_id = repo.resolve(base), repo.resolve(head)
     merge_base = repo.merge_base(base_id, head_id)
     changes = tuple(repo.changes(merge_base, head_id))
@@ -128,7 +128,7 @@ def load_snapshots(repo: GitRepository, base: str, head: str) -> Snapshots:
     select, under = plan_selection(changed), plan_paths(changed)
     base_files = repo.snapshot(merge_base, REGISTRY_DIR, select, under)
     head_files = repo.snapshot(head_id, REGISTRY_DIR, select, under)
-    return Snapshots(
+    return Comparison(
         Revisions(base_id, head_id, merge_base),
         changes,
         load_source(base_files, merge_base),
@@ -136,18 +136,18 @@ def load_snapshots(repo: GitRepository, base: str, head: str) -> Snapshots:
     )
 
 
-def plan_from(snapshots: Snapshots, accepted_on: date) -> Plan:
+def plan_from(comparison: Comparison, accepted_on: date) -> Plan:
     """The plan of a loaded change. Dates follow the calendar and catalog of its base."""
     return compute_plan(
-        snapshots.base,
-        snapshots.head,
-        Schedule.of(snapshots.base, accepted_on),
-        other_paths=snapshots.other_paths,
-        unreadable=snapshots.unreadable,
-        revisions=snapshots.revisions,
+        comparison.base,
+        comparison.head,
+        Schedule.of(comparison.base, accepted_on),
+        other_paths=comparison.other_paths,
+        unreadable=comparison.unreadable,
+        revisions=comparison.revisions,
     )
 
 
 def plan_revisions(repo: GitRepository, base: str, head: str, accepted_on: date) -> Plan:
     """The plan of going from the merge base of ``base`` and ``head`` to ``head``."""
-    return plan_from(load_snapshots(repo, base, head), accepted_on)
+    return plan_from(load_comparison(repo, base, head), accepted_on)
