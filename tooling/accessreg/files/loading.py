@@ -19,6 +19,7 @@ from accessreg.files import gcpause, schemagen, yamlsafe
 from accessreg.files.schemacheck import SchemaChecker, checker, checkers
 from accessreg.files.sources import Source
 from accessreg.model import CalendarFile, Catalog, MaintainersFile, Operator, User, layout
+from accessreg.model.kinds import MODELS
 from accessreg.model.layout import Kind
 from accessreg.model.problems import Level, Problem, problem
 from accessreg.model.registry import OperatorEntry, Registry, UserEntry
@@ -97,14 +98,6 @@ def parse_all(
             return [p for chunk in pool.map(_parse_slice, bounds) for p in chunk]
     finally:
         _WORK = None
-
-
-MODELS: dict[Kind, type[BaseModel]] = {
-    Kind.OPERATOR: Operator,
-    Kind.USER: User,
-    Kind.MAINTAINERS: MaintainersFile,
-    Kind.CALENDAR: CalendarFile,
-}
 
 
 def _model(parsed: Parsed, cls: type[M], found: list[Problem]) -> M | None:
