@@ -1,5 +1,5 @@
 """What every editing command shares: the catalog's permission options, the common options,
-and how an edit's outcome is shown.
+and how an edit's result is shown.
 
 The permission options (``--taxis 1011``, ``--juju``, ...) are made from the catalog of the
 registry being edited when the command line is parsed, so ``--help`` lists exactly the codes
@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 import click
 
 from accessreg.cli.options import registry_option, today_option
-from accessreg.edit import Draft, Outcome, finish
+from accessreg.edit import Draft, EditResult, finish
 from accessreg.edit.users import NONE
 from accessreg.files import workspace
 from accessreg.files.loading import load_catalog
@@ -138,32 +138,32 @@ def open_draft(registry: Path | None, today: date | None) -> Draft:
     return Draft(root, workspace.display(root), today or clock.today_in_japan())
 
 
-def render(outcome: Outcome) -> str:
-    """The outcome as lines: files, notes, then problems in `accessreg validate`'s format."""
+def render(result: EditResult) -> str:
+    """The result as lines: files, notes, then problems in `accessreg validate`'s format."""
     lines: list[str] = []
     verb = {"added": "add", "modified": "modify", "removed": "remove"}
-    for change in outcome.changes:
-        shown = verb[change.action] if not outcome.written else change.action
-        prefix = "" if outcome.written else "would "
-        lines.append(f"{prefix}{shown}: {outcome.label}/{change.rel}")
+    for change in result.changes:
+        shown = verb[change.action] if not result.written else change.action
+        prefix = "" if result.written else "would "
+        lines.append(f"{prefix}{shown}: {result.label}/{change.rel}")
     text = "\n".join(lines) + ("\n" if lines else "")
-    text += reporters.text(outcome.problems)
-    if outcome.standing:
+    text += reporters.text(result.problems)
+    if result.standing:
         text += "errors already in the registry before this change (they must be fixed too):\n"
-        text += reporters.text(outcome.standing)
+        text += reporters.text(result.standing)
     return text
 
 
 def conclude(draft: Draft, dry_run: bool) -> None:
     """Validate and write (unless --dry-run), print, and exit 0 when clean, else 1."""
-    outcome = finish(draft, write=not dry_run)
-    sys.stdout.write(render(outcome))
-    errors = sum(p.level is Level.ERROR for p in (*outcome.problems, *outcome.standing))
-    warnings = len(outcome.problems) - sum(p.level is Level.ERROR for p in outcome.problems)
-    if not outcome.ok:
+    result = finish(draft, write=not dry_run)
+    sys.stdout.write(render(result))
+    errors = sum(p.level is Level.ERROR for p in (*result.problems, *result.standing))
+    warnings = len(result.problems) - sum(p.level is Level.ERROR for p in result.problems)
+    if not result.ok:
         click.echo(f"nothing written: {errors} error(s), {warnings} warning(s)", err=True)
         sys.exit(1)
-    for note in outcome.notes:
+    for note in result.notes:
         click.echo(note, err=True)
     if warnings:
         click.echo(f"{warnings} warning(s): they do not block the application", err=True)

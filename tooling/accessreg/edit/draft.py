@@ -9,7 +9,7 @@ there is an error; then every file stays byte-identical.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Literal
@@ -40,7 +40,7 @@ class FileChange:
 
 
 @dataclass(frozen=True)
-class Outcome:
+class EditResult:
     """What an edit did, or would do, and what the validation of its result found."""
 
     label: str  # how the registry directory is shown, e.g. "registry"
@@ -166,7 +166,7 @@ def _write(root: Path, changed: dict[str, bytes | None]) -> None:
                 parent.rmdir()  # a terminated operator's users/<CODE>/ goes with its files
 
 
-def finish(draft: Draft, write: bool = True) -> Outcome:
+def finish(draft: Draft, write: bool = True) -> EditResult:
     """Validate the registry with the draft's changes; write them only if it is clean."""
     changed = draft.changed()
     if not changed:
@@ -185,21 +185,21 @@ def finish(draft: Draft, write: bool = True) -> Outcome:
         )
         for rel, raw in changed.items()
     )
-    outcome = Outcome(
+    result = EditResult(
         draft.label, changes, tuple(draft.notes), new, standing, standing_warnings, False
     )
-    if outcome.ok and write:
+    if result.ok and write:
         _write(draft.root, changed)
-        return Outcome(
-            draft.label, changes, tuple(draft.notes), new, standing, standing_warnings, True
-        )
-    return outcome
+        return replace(result, written=True)
+    return result
 
 
 Operation = Callable[[Draft], None]
 
 
-def run(root: Path, label: str, today: date, operation: Operation, write: bool = True) -> Outcome:
+def run(
+    root: Path, label: str, today: date, operation: Operation, write: bool = True
+) -> EditResult:
     """Open the registry, apply one edit in memory, validate the whole, write if clean."""
     draft = Draft(root, label, today)
     operation(draft)
