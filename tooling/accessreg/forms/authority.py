@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from accessreg.gitio.repo import PathChange
 from accessreg.model import layout
+from accessreg.model.commits import PathChange
 from accessreg.model.layout import REGISTRY_DIR, Kind
 from accessreg.model.registry import Registry
 from accessreg.review.authorize import AuthContext, Decision, decide, logins_by_operator

@@ -13,51 +13,21 @@ import subprocess
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any, Literal
+from typing import IO, Any
 
 import git
 
 from accessreg.errors import ConfigError, UsageError
 from accessreg.files.sources import MemorySource
+from accessreg.model.commits import CommitInfo, PathChange
 
-ChangeStatus = Literal["A", "C", "D", "M", "R", "T"]
 _BLOB_MODES = frozenset({"100644", "100755", "120000"})
 
 
 def _decode(raw: bytes) -> str:
     return raw.decode("utf-8", "surrogateescape")
-
-
-@dataclass(frozen=True)
-class PathChange:
-    """One changed path between two revisions, as ``git diff-tree --name-status`` sees it.
-
-    ``old_path`` is set for renames (R) and copies (C): the file came from there. Both sides
-    of a rename matter to anyone deciding who may make the change.
-    """
-
-    status: ChangeStatus
-    path: str
-    old_path: str | None = None
-    similarity: int | None = None
-
-    @property
-    def paths(self) -> tuple[str, ...]:
-        """Every path the change touches: a rename deletes its old path, a copy reads it."""
-        return (self.path,) if self.old_path is None else (self.old_path, self.path)
-
-
-@dataclass(frozen=True)
-class CommitInfo:
-    """One commit of a first-parent history: what a merge to the main branch looks like."""
-
-    sha: str
-    parent: str | None  # the first parent; None for a root commit
-    subject: str
-    committed_at: datetime  # aware, UTC
 
 
 def _relative(path: str, prefix: str) -> str | None:

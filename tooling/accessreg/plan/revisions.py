@@ -15,8 +15,9 @@ from datetime import date
 from accessreg.errors import ConfigError
 from accessreg.files.loading import load
 from accessreg.files.sources import MemorySource
-from accessreg.gitio.repo import GitRepository, PathChange
+from accessreg.gitio.repo import GitRepository
 from accessreg.model import layout
+from accessreg.model.commits import PathChange
 from accessreg.model.layout import REGISTRY_DIR, Kind
 from accessreg.model.registry import Registry
 from accessreg.plan.diff import compute_plan

@@ -17,9 +17,10 @@ from functools import cached_property
 
 from accessreg.errors import ConfigError
 from accessreg.files.loading import load
-from accessreg.gitio.repo import CommitInfo, GitRepository
+from accessreg.gitio.repo import GitRepository
 from accessreg.model import layout
 from accessreg.model.changes import ChangeKind
+from accessreg.model.commits import CommitInfo
 from accessreg.model.registry import Registry
 from accessreg.outputs.access import Access, AccessChange, diff, effective_access
 from accessreg.outputs.csv_ import DatedChange

@@ -14,8 +14,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 
-from accessreg.gitio.repo import PathChange
 from accessreg.model import layout
+from accessreg.model.commits import PathChange
 from accessreg.model.layout import REGISTRY_DIR, Kind
 from accessreg.model.registry import Registry, UserEntry
 
