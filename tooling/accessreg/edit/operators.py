@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from ruamel.yaml.comments import CommentedMap
-
 from accessreg.edit import targets, yamldoc
 from accessreg.edit.draft import Draft, EditRefused
 from accessreg.model import Contact, Operator, layout
@@ -57,7 +55,7 @@ class OperatorChange:
     remove_subcontractors: tuple[str, ...] = ()
 
 
-def contact_map(spec: ContactSpec) -> CommentedMap:
+def contact_map(spec: ContactSpec) -> yamldoc.Document:
     return yamldoc.mapping(
         (
             ("role", spec.role),
@@ -70,7 +68,7 @@ def contact_map(spec: ContactSpec) -> CommentedMap:
     )
 
 
-def _subcontractor(code: str, name: str) -> CommentedMap:
+def _subcontractor(code: str, name: str) -> yamldoc.Document:
     return yamldoc.mapping((("code", code), ("name", name)), flow=True)
 
 
@@ -107,7 +105,7 @@ def new(draft: Draft, spec: NewOperator) -> None:
     draft.note(f"operator registered: {spec.code} {spec.name} ({', '.join(spec.systems)})")
 
 
-def _list(doc: CommentedMap, key: str) -> list[str]:
+def _list(doc: yamldoc.Document, key: str) -> list[str]:
     value = doc.get(key)
     return [str(v) for v in value] if isinstance(value, list) else []
 
