@@ -11,11 +11,13 @@ from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing import get_context
+from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from accessreg.files import gcpause, schemagen, yamlsafe
+from accessreg.errors import ConfigError
+from accessreg.files import gcpause, schemagen, workspace, yamlsafe
 from accessreg.files.schemacheck import SchemaChecker, checker, checkers
 from accessreg.files.sources import Source
 from accessreg.model import CalendarFile, Catalog, MaintainersFile, Operator, User, layout
@@ -174,6 +176,19 @@ def load_catalog(source: Source, rels: Sequence[str]) -> tuple[Catalog | None, l
     parsed = parse(rel, Kind.CATALOG, source.read(rel), catalog_checker)
     found = list(parsed.problems)
     return _model(parsed, Catalog, found), found
+
+
+def load_maintainers(registry: Path) -> MaintainersFile:
+    """The maintainers' list on its own (CODEOWNERS is generated from it); a ConfigError
+    that points to ``accessreg validate`` when it does not load."""
+    path = registry / "maintainers.yaml"
+    try:
+        return MaintainersFile.model_validate(yamlsafe.load(path.read_bytes()))
+    except (OSError, yamlsafe.YamlProblem, ValidationError) as exc:
+        raise ConfigError(
+            f"{workspace.display(path)} does not load ({type(exc).__name__}); "
+            "run `accessreg validate` to see why"
+        ) from None
 
 
 def load(source: Source, reuse: Mapping[str, Parsed] | None = None) -> LoadResult:
