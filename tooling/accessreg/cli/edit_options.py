@@ -22,7 +22,7 @@ from accessreg.edit.users import NONE
 from accessreg.files import workspace
 from accessreg.files.loading import load_catalog
 from accessreg.files.sources import DirectorySource
-from accessreg.model import Catalog, System
+from accessreg.model import Catalog, System, layout
 from accessreg.model.layout import REGISTRY_DIR
 from accessreg.model.problems import Level
 from accessreg.reporting import reporters
@@ -43,9 +43,9 @@ def _registry_arg(args: Sequence[str]) -> Path:
 
 def _catalog(args: Sequence[str]) -> Catalog | None:
     root = _registry_arg(args)
-    if not (root / "systems.yaml").is_file():
+    if not (root / layout.CATALOG_FILE).is_file():
         return None
-    catalog, _ = load_catalog(DirectorySource(root), ["systems.yaml"])
+    catalog, _ = load_catalog(DirectorySource(root), [layout.CATALOG_FILE])
     return catalog
 
 
@@ -105,7 +105,8 @@ class PermissionCommand(click.Command):
         if not found:
             formatter.write_paragraph()
             formatter.write_text(
-                "(The catalog registry/systems.yaml was not found: give --registry DIR to see "
+                f"(The catalog {layout.repo_path(layout.CATALOG_FILE)} was not found: "
+                "give --registry DIR to see "
                 "the permission options.)"
             )
         super().format_epilog(ctx, formatter)

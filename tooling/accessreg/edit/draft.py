@@ -19,6 +19,7 @@ from accessreg.edit.yamldoc import Document
 from accessreg.errors import AccessregError, ConfigError
 from accessreg.files import atomic
 from accessreg.files.sources import DirectorySource, MemorySource
+from accessreg.model import layout
 from accessreg.model.layout import Kind
 from accessreg.model.problems import Level, Problem
 from accessreg.model.registry import Registry
@@ -79,7 +80,8 @@ class Draft:
         self.base: ValidationResult = validate(MemorySource(self.base_files, label), today)
         if self.base.registry is None:
             raise ConfigError(
-                "the catalog registry/systems.yaml does not load; run `accessreg validate`"
+                f"the catalog {layout.repo_path(layout.CATALOG_FILE)} does not load; "
+                "run `accessreg validate`"
             )
         self.registry: Registry = self.base.registry
         self.notes: list[str] = []
@@ -160,7 +162,7 @@ def _write(root: Path, changed: dict[str, bytes | None]) -> None:
             parent = path.parent
             if (
                 parent != root
-                and parent.is_relative_to(root / "users")
+                and parent.is_relative_to(root / layout.USERS_DIR)
                 and not any(parent.iterdir())
             ):
                 parent.rmdir()  # a terminated operator's users/<CODE>/ goes with its files

@@ -167,7 +167,7 @@ def terminate(draft: Draft, code: str, on: date) -> None:
     doc = draft.document(layout.operator_file(code))
     yamldoc.put(doc, "status", "terminated", OPERATOR_FIELDS)
     yamldoc.put(doc, "terminated_on", on, OPERATOR_FIELDS)
-    removed = draft.files_under(f"users/{code}/")
+    removed = draft.files_under(f"{layout.users_dir(code)}/")
     for rel in removed:
         draft.remove(rel)
     draft.note(f"operator terminated: {code} on {on}; {len(removed)} user file(s) removed")

@@ -169,9 +169,10 @@ def _load_all(
 
 
 def load_catalog(source: Source, rels: Sequence[str]) -> tuple[Catalog | None, list[Problem]]:
-    rel = "systems.yaml"
+    rel = layout.CATALOG_FILE
     if rel not in rels:
-        return None, [problem(rel, "file-missing", "the catalog registry/systems.yaml is missing")]
+        message = f"the catalog {layout.repo_path(rel)} is missing"
+        return None, [problem(rel, "file-missing", message)]
     catalog_checker = checker(schemagen.generate(Kind.CATALOG, None))
     parsed = parse(rel, Kind.CATALOG, source.read(rel), catalog_checker)
     found = list(parsed.problems)
@@ -181,7 +182,7 @@ def load_catalog(source: Source, rels: Sequence[str]) -> tuple[Catalog | None, l
 def load_maintainers(registry: Path) -> MaintainersFile:
     """The maintainers' list on its own (CODEOWNERS is generated from it); a ConfigError
     that points to ``accessreg validate`` when it does not load."""
-    path = registry / "maintainers.yaml"
+    path = registry / layout.MAINTAINERS_FILE
     try:
         return MaintainersFile.model_validate(yamlsafe.load(path.read_bytes()))
     except (OSError, yamlsafe.YamlProblem, ValidationError) as exc:

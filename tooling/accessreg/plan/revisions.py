@@ -18,28 +18,20 @@ from accessreg.files.sources import MemorySource
 from accessreg.gitio.repo import GitRepository
 from accessreg.model import layout
 from accessreg.model.commits import PathChange
-from accessreg.model.layout import REGISTRY_DIR, Kind
+from accessreg.model.layout import CATALOG_FILE, REGISTRY_DIR, Kind
 from accessreg.model.registry import Registry
 from accessreg.plan.diff import compute_plan
 from accessreg.plan.model import Plan, Revisions
 from accessreg.timeline.business_days import Schedule
 
-CATALOG = "systems.yaml"
-
-
-def registry_rel(path: str) -> str | None:
-    """``registry/x`` → ``x``; None for a path outside the registry."""
-    lead = f"{REGISTRY_DIR}/"
-    return path[len(lead) :] if path.startswith(lead) else None
-
 
 def changed_registry_files(changes: Iterable[PathChange]) -> set[str]:
     """Registry-relative paths on either side of every change."""
-    return {rel for c in changes for p in c.paths if (rel := registry_rel(p)) is not None}
+    return {rel for c in changes for p in c.paths if (rel := layout.registry_rel(p)) is not None}
 
 
 def is_operator_data(path: str) -> bool:
-    rel = registry_rel(path)
+    rel = layout.registry_rel(path)
     return rel is not None and layout.classify(rel) in (Kind.OPERATOR, Kind.USER)
 
 
@@ -50,10 +42,10 @@ _MAX_LISTED = 2000
 def plan_paths(changed: set[str]) -> list[str]:
     """What a plan lists (files and directories), given the changed files; empty: all."""
     whole = sorted(
-        {f"users/{code}" for rel in changed if (place := layout.split(rel))[0] is Kind.OPERATOR
-         and (code := place[1])}
+        {layout.users_dir(code) for rel in changed
+         if (place := layout.split(rel))[0] is Kind.OPERATOR and (code := place[1])}
     )  # fmt: skip
-    paths = ["operators", *layout.SINGLETONS, *sorted(changed), *whole]
+    paths = [layout.OPERATORS_DIR, *layout.SINGLETONS, *sorted(changed), *whole]
     return paths if len(paths) <= _MAX_LISTED else []
 
 
@@ -85,9 +77,11 @@ def load_source(source: MemorySource, rev: str, fallback_catalog: bytes | None =
     if loaded.registry is not None:
         return loaded.registry
     if fallback_catalog is not None:
-        stand_in = load(MemorySource({**source.files, CATALOG: fallback_catalog}, source.label))
+        stand_in = load(
+            MemorySource({**source.files, CATALOG_FILE: fallback_catalog}, source.label)
+        )
         if stand_in.registry is not None:
-            return replace(stand_in.registry, broken=stand_in.registry.broken | {CATALOG})
+            return replace(stand_in.registry, broken=stand_in.registry.broken | {CATALOG_FILE})
     raise ConfigError(
         f"the catalog does not load at {rev[:12]}; run `accessreg validate` there to see why"
     )
@@ -118,7 +112,7 @@ class Comparison:
     def unreadable(self) -> list[str]:
         changed = changed_registry_files(self.changes)
         broken = self.head.broken | (self.base.broken & changed)
-        return sorted(f"{REGISTRY_DIR}/{rel}" for rel in broken)
+        return sorted(layout.repo_path(rel) for rel in broken)
 
 
 def load_comparison(repo: GitRepository, base: str, head: str) -> Comparison:
@@ -133,7 +127,7 @@ def load_comparison(repo: GitRepository, base: str, head: str) -> Comparison:
         Revisions(base_id, head_id, merge_base),
         changes,
         load_source(base_files, merge_base),
-        load_source(head_files, head_id, fallback_catalog=base_files.files.get(CATALOG)),
+        load_source(head_files, head_id, fallback_catalog=base_files.files.get(CATALOG_FILE)),
     )
 
 

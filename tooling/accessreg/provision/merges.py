@@ -162,9 +162,8 @@ def _accepted(commit: CommitInfo, accepted_on: date | None) -> date:
 def _registry_changed(repo: GitRepository, commit: CommitInfo) -> bool:
     if commit.parent is None:
         return bool(repo.tree_blobs(commit.sha, PREFIX))
-    lead = PREFIX + "/"
     return any(
-        p.startswith(lead)
+        layout.registry_rel(p) is not None
         for change in repo.changes(commit.parent, commit.sha)
         for p in change.paths
     )

@@ -11,7 +11,7 @@ from datetime import date
 
 from accessreg.gitio.repo import GitRepository
 from accessreg.model import layout
-from accessreg.model.layout import REGISTRY_DIR, Kind
+from accessreg.model.layout import Kind
 from accessreg.model.registry import Registry
 from accessreg.plan.model import Plan
 from accessreg.plan.revisions import Comparison, load_comparison, load_registry, plan_from
@@ -26,7 +26,7 @@ def authority_registry(repo: GitRepository, comparison: Comparison) -> Registry:
     """Operators and maintainers at the base revision: where authority comes from."""
     if comparison.revisions.base == comparison.revisions.merge_base:
         return comparison.base  # it holds every operator file and the maintainers' list
-    under = ["operators", "systems.yaml", "maintainers.yaml"]
+    under = [layout.OPERATORS_DIR, layout.CATALOG_FILE, layout.MAINTAINERS_FILE]
     return load_registry(repo, comparison.revisions.base, _authority_file, under)
 
 
@@ -35,14 +35,14 @@ def arriving_logins(repo: GitRepository, comparison: Comparison) -> dict[str, fr
     file of that name at the merge base (user files are named by login ID)."""
     changed = {p for c in comparison.changes for p in c.paths}
     logins = {
-        u.user.email.lower() for u in comparison.head.users if f"{REGISTRY_DIR}/{u.file}" in changed
+        u.user.email.lower() for u in comparison.head.users if layout.repo_path(u.file) in changed
     }
     if not logins:
         return {}
     base = comparison.revisions.merge_base
-    operators = repo.subdirectories(base, f"{REGISTRY_DIR}/users")
+    operators = repo.subdirectories(base, layout.repo_path(layout.USERS_DIR))
     candidates = {
-        f"{REGISTRY_DIR}/users/{code}/{login}.yaml": (login, code)
+        layout.repo_path(layout.user_file(code, login)): (login, code)
         for code in operators
         for login in logins
     }
