@@ -22,7 +22,7 @@ ALLOWED: dict[str, set[str]] = {
     "validation": {"model", "files", "gitio", "rules"},
     "plan": {"model", "files", "gitio", "timeline"},
     "review": {"model", "files", "gitio", "plan"},
-    "outputs": {"model", "timeline", "rules"},
+    "outputs": {"model", "timeline"},
     "reporting": {"model", "rules", "review"},
     "edit": {"model", "files", "timeline", "validation"},
     "forms": {"model", "files", "gitio", "edit", "review"},
