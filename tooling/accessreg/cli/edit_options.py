@@ -88,8 +88,8 @@ class PermissionCommand(click.Command):
             known = {p.name for p in self.params}
             extra = [
                 _permission_option(system, self.removable)
-                for system in catalog.systems
-                if system.derived is None and PERM_PREFIX + system.id not in known
+                for system in catalog.applied_systems
+                if PERM_PREFIX + system.id not in known
             ]
         ctx.meta[self._META] = (catalog is not None, extra)
         return super().parse_args(ctx, args)

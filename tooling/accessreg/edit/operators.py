@@ -73,7 +73,7 @@ def _subcontractor(code: str, name: str) -> yamldoc.Document:
 
 
 def _applicable(draft: Draft, systems: tuple[str, ...]) -> None:
-    known = [s.id for s in draft.registry.catalog.systems if s.derived is None]
+    known = [s.id for s in draft.registry.catalog.applied_systems]
     for system_id in systems:
         if system_id not in known:
             raise EditRefused(f"{system_id} is not a system to apply for ({', '.join(known)})")

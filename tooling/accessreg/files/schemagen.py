@@ -89,7 +89,7 @@ def generate(kind: Kind, catalog: Catalog | None) -> dict[str, Any]:
     body: dict[str, Any] = json.loads(_model_schema(kind))
     if catalog is not None:
         ids = [s.id for s in catalog.systems]
-        applied = [s.id for s in catalog.systems if s.derived is None]
+        applied = [s.id for s in catalog.applied_systems]
         if kind is Kind.USER:
             body["properties"]["permissions"] = _permissions_schema(catalog)
         elif kind is Kind.OPERATOR:

@@ -9,7 +9,7 @@ group's systems (000 §3-1 ⑥ note 3, §5-1 note 9, §7-2). Terminated operator
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from accessreg.model import Catalog, Contact, Operator, System, User
@@ -182,25 +182,29 @@ class AccessChange:
         return found
 
 
-def _row(person: Holder, system: str, derived: tuple[str, ...]) -> tuple[object, ...]:
-    """What a system's import row shows of a person: a difference here is a change row."""
+def form_row(holder: Holder, system: str, derived: Sequence[str]) -> tuple[str, ...]:
+    """What a system's import row shows of ``holder``: the application form's fields in its
+    order (000 §5-1 ①), the code for ``system``, each ``derived`` system's code, the memo.
+
+    The CSV writes exactly these cells, and a difference among them is a change row.
+    """
     return (
-        person.email,
-        person.operator,
-        person.operator_name,
-        person.affiliation,
-        person.affiliation_name,
-        person.name,
-        person.name_kana,
-        person.memo,
-        person.code(system),
-        *(person.code(d) for d in derived),
+        holder.operator,
+        holder.operator_name,
+        holder.affiliation,
+        holder.affiliation_name,
+        holder.name,
+        holder.name_kana,
+        holder.email,
+        holder.code(system) or "",
+        *(holder.code(d) or "" for d in derived),
+        holder.memo,
     )
 
 
 def diff(before: Access, after: Access, catalog: Catalog) -> list[AccessChange]:
     """Per system in catalog order, then by login: what downstream systems must change."""
-    derived = tuple(s.id for s in catalog.systems if s.derived is not None)
+    derived = [s.id for s in catalog.derived_systems]
     logins = sorted(set(before) | set(after))
     changes: list[AccessChange] = []
     for system in catalog.systems:
@@ -217,7 +221,7 @@ def diff(before: Access, after: Access, catalog: Catalog) -> list[AccessChange]:
             elif (
                 old is not None
                 and new is not None
-                and _row(old, sid, derived) != _row(new, sid, derived)
+                and form_row(old, sid, derived) != form_row(new, sid, derived)
             ):
                 changes.append(AccessChange(sid, ChangeKind.CHANGE, old, new))
     return changes
