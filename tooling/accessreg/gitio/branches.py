@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Literal
 
 from accessreg.errors import UsageError
-from accessreg.gitio.runner import Git
+from accessreg.gitio.runner import Git, Opened
 
 Action = Literal["created", "updated", "unchanged", "deleted", "absent"]
 _ZERO = "0" * 40
@@ -29,20 +29,11 @@ class BranchChange:
     commit: str | None  # the branch's commit afterwards; None once deleted
 
 
-class Branches:
+class Branches(Opened):
     """Local branches of the repository at or above ``start``."""
 
     def __init__(self, start: Path) -> None:
         self._git = Git(start)
-
-    def close(self) -> None:
-        self._git.close()
-
-    def __enter__(self) -> Branches:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     def _rev(self, rev: str) -> str | None:
         return self._git.maybe("rev-parse", "--verify", "--quiet", "--end-of-options", rev)

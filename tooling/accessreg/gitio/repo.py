@@ -16,7 +16,7 @@ from pathlib import Path
 
 from accessreg.errors import ConfigError, UsageError
 from accessreg.files.sources import MemorySource
-from accessreg.gitio.runner import Git, decode
+from accessreg.gitio.runner import Git, Opened, decode
 from accessreg.model.commits import CommitInfo, PathChange
 
 _BLOB_MODES = frozenset({"100644", "100755", "120000"})
@@ -29,7 +29,7 @@ def _relative(path: str, prefix: str) -> str | None:
     return path[len(lead) :] if path.startswith(lead) else None
 
 
-class GitRepository:
+class GitRepository(Opened):
     """A checkout's repository, opened once; every query is a plumbing command."""
 
     def __init__(self, start: Path | None = None) -> None:
@@ -40,16 +40,6 @@ class GitRepository:
             self._git.close()
             raise ConfigError(f"{where} is a bare repository; run from a checkout")
         self.root = root
-
-    def close(self) -> None:
-        """End the git processes kept for this repository."""
-        self._git.close()
-
-    def __enter__(self) -> GitRepository:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     @property
     def common_dir(self) -> Path:

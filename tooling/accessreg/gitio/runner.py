@@ -12,7 +12,7 @@ import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Self
 
 import git
 
@@ -130,3 +130,19 @@ class Git:
             writer.join()
             stdout.close()
             proc.wait()
+
+
+class Opened:
+    """Something built on a repository it opened: it closes it, also as a context manager."""
+
+    _git: Git
+
+    def close(self) -> None:
+        """End the git processes kept for the repository."""
+        self._git.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

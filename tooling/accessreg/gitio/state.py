@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from accessreg.errors import ConfigError
-from accessreg.gitio.runner import Git, GitError
+from accessreg.gitio.runner import Git, GitError, Opened
 
 STATE_REF = "refs/accessreg/state"
 _IDENTITY = {"name": "accessreg", "email": "accessreg@localhost"}
@@ -26,22 +26,13 @@ class StateConflictError(ConfigError):
     """The state ref moved while this run was using it."""
 
 
-class StateStore:
+class StateStore(Opened):
     """The files of one state ref; a context manager that closes the repository it opened."""
 
     def __init__(self, root: Path, ref: str = STATE_REF, remote: str | None = None) -> None:
         self._git = Git(root)
         self.ref = ref
         self.remote = remote
-
-    def close(self) -> None:
-        self._git.close()
-
-    def __enter__(self) -> StateStore:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     def _env(self) -> dict[str, str]:
         """Commit as the configured user; a fresh runner without one commits as accessreg."""
