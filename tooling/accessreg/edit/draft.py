@@ -25,7 +25,7 @@ from accessreg.model.problems import Level, Problem
 from accessreg.model.registry import Registry
 from accessreg.validation.validate import ValidationResult, validate
 
-Action = Literal["added", "modified", "removed"]
+FileAction = Literal["added", "modified", "removed"]
 
 
 class EditRefused(AccessregError):  # noqa: N818 - an outcome, like ProblemsFound
@@ -37,7 +37,7 @@ class EditRefused(AccessregError):  # noqa: N818 - an outcome, like ProblemsFoun
 @dataclass(frozen=True)
 class FileChange:
     rel: str  # relative to the registry directory
-    action: Action
+    action: FileAction
 
 
 @dataclass(frozen=True)

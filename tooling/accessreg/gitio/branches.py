@@ -18,14 +18,14 @@ from typing import Literal
 from accessreg.errors import UsageError
 from accessreg.gitio.runner import Git, Opened
 
-Action = Literal["created", "updated", "unchanged", "deleted", "absent"]
+BranchAction = Literal["created", "updated", "unchanged", "deleted", "absent"]
 _ZERO = "0" * 40
 
 
 @dataclass(frozen=True)
 class BranchChange:
     branch: str
-    action: Action
+    action: BranchAction
     commit: str | None  # the branch's commit afterwards; None once deleted
 
 
