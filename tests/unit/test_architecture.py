@@ -25,7 +25,7 @@ ALLOWED: dict[str, set[str]] = {
     "outputs": {"model", "timeline"},
     "reporting": {"model", "rules", "review"},
     "edit": {"model", "files", "timeline", "validation"},
-    "forms": {"model", "files", "gitio", "edit", "review"},
+    "forms": {"model", "files", "edit", "review"},
     "provision": {
         "model", "files", "gitio", "timeline", "mail", "validation", "plan", "outputs",
         "reporting",
