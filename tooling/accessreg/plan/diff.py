@@ -417,8 +417,10 @@ class _Differ:
         items: list[Item] = []
         ending = False
         # An operator file that does not load at the head is reported as unreadable, not as
-        # a termination; its users are still compared.
-        unreadable = layout.operator_file(code) in self.head.broken
+        # a termination; one at the base with no version that loads to compare with, not as
+        # a new operator. Its users are still compared.
+        rel = layout.operator_file(code)
+        unreadable = rel in self.head.broken or (old is None and rel in self.base.broken)
         if (old is not None or new is not None) and not unreadable:
             head_item = self.operator_item(code, old, new)
             if head_item is not None:

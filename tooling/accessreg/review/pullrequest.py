@@ -12,9 +12,15 @@ from datetime import date
 from accessreg.gitio.repo import GitRepository
 from accessreg.model import layout
 from accessreg.model.layout import Kind
-from accessreg.model.registry import Registry
 from accessreg.plan.model import Plan
-from accessreg.plan.revisions import Comparison, load_comparison, load_registry, plan_from
+from accessreg.plan.revisions import (
+    Comparison,
+    Recovered,
+    load_comparison,
+    load_registry,
+    plan_from,
+    recover_operators,
+)
 from accessreg.review.authorize import AuthContext, Decision, decide
 
 
@@ -22,12 +28,17 @@ def _authority_file(rel: str) -> bool:
     return layout.classify(rel) in (Kind.CATALOG, Kind.MAINTAINERS, Kind.OPERATOR)
 
 
-def authority_registry(repo: GitRepository, comparison: Comparison) -> Registry:
-    """Operators and maintainers at the base revision: where authority comes from."""
-    if comparison.revisions.base == comparison.revisions.merge_base:
-        return comparison.base  # it holds every operator file and the maintainers' list
+def authority_registry(repo: GitRepository, comparison: Comparison) -> Recovered:
+    """Operators and maintainers at the base revision: where authority comes from. An
+    operator the change touches whose file does not load there is taken from the last
+    revision where it did."""
+    base = comparison.revisions.base
+    if base == comparison.revisions.merge_base:
+        # It holds every operator file and the maintainers' list.
+        return Recovered(comparison.base, comparison.recovered)
     under = [layout.OPERATORS_DIR, layout.CATALOG_FILE, layout.MAINTAINERS_FILE]
-    return load_registry(repo, comparison.revisions.base, _authority_file, under)
+    registry = load_registry(repo, base, _authority_file, under)
+    return recover_operators(repo, base, registry, comparison.changes)
 
 
 def arriving_logins(repo: GitRepository, comparison: Comparison) -> dict[str, frozenset[str]]:
@@ -61,13 +72,15 @@ class PullRequest:
 
 
 def authorization(repo: GitRepository, comparison: Comparison, actor: str, plan: Plan) -> Decision:
+    authority = authority_registry(repo, comparison)
     ctx = AuthContext(
         actor=actor,
         changes=comparison.changes,
-        authority=authority_registry(repo, comparison),
+        authority=authority.registry,
         before=comparison.base,
         after=comparison.head,
         logins_before=arriving_logins(repo, comparison),
+        recovered=authority.since,
     )
     return decide(ctx, revoke_only=plan.revoke_only)
 
