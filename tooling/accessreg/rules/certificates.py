@@ -23,10 +23,6 @@ def _certs(reg: Registry) -> Iterator[tuple[str, str, int, Certificate]]:
             yield entry.file, entry.operator.code, i, cert
 
 
-def is_valid_on(cert: Certificate, day: object) -> bool:
-    return cert.suspended_on is None and cert.not_before <= day <= cert.not_after  # type: ignore[operator]
-
-
 @rule("certificate-unique", "000 §4, 004", Scope.OPERATORS)
 def certificate_unique(reg: Registry, ctx: Context) -> Iterator[Problem]:
     """A certificate serial or certificate ID is registered twice in the registry.
@@ -93,7 +89,7 @@ def certificate_api(reg: Registry, ctx: Context) -> Iterator[Problem]:
     """
     valid: dict[str, list[tuple[str, int, Certificate]]] = defaultdict(list)
     for file, code, i, cert in _certs(reg):
-        if cert.purpose == "api" and is_valid_on(cert, ctx.today):
+        if cert.purpose == "api" and cert.is_valid_on(ctx.today):
             valid[code].append((file, i, cert))
     for code, certs in valid.items():
         for file, i, cert in certs[1:]:
