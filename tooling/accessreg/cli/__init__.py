@@ -69,8 +69,7 @@ class _Group(click.Group):
 @click.option(
     "--lang",
     type=click.Choice(i18n.LANGS),
-    help="The language of messages: ja or en [default: ACCESSREG_LANG, else the locale, "
-    "else ja].",
+    help="The language of messages: ja or en [default: ACCESSREG_LANG, else the locale, else ja].",
 )
 @click.pass_context
 def main(ctx: click.Context, lang: str | None) -> None:

@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TypeAlias
 
-from accessreg.gitio.repo import PathChange
 from accessreg.model import layout
-from accessreg.model.layout import REGISTRY_DIR, Kind
+from accessreg.model.commits import PathChange
+from accessreg.model.layout import Kind
 from accessreg.model.messages import Message, msg
 from accessreg.model.problems import Level, Problem
 from accessreg.model.registry import Registry, UserEntry
@@ -79,7 +79,7 @@ class AuthContext:
         return frozenset(
             code
             for path in self.paths
-            if (rel := _registry_rel(path)) is not None
+            if (rel := layout.registry_rel(path)) is not None
             and layout.classify(rel) is Kind.OPERATOR
             and (code := layout.operator_of(rel)) is not None
             and rel not in self.authority.files
@@ -105,22 +105,17 @@ class AuthContext:
         return {u.file: u for u in self.after.users}
 
     def user_before(self, path: str | None) -> UserEntry | None:
-        rel = _registry_rel(path) if path else None
+        rel = layout.registry_rel(path) if path else None
         return self._users_before.get(rel) if rel else None
 
     def user_after(self, path: str | None) -> UserEntry | None:
-        rel = _registry_rel(path) if path else None
+        rel = layout.registry_rel(path) if path else None
         return self._users_after.get(rel) if rel else None
-
-
-def _registry_rel(path: str) -> str | None:
-    lead = f"{REGISTRY_DIR}/"
-    return path[len(lead) :] if path.startswith(lead) else None
 
 
 def _operator_data(path: str) -> tuple[str, Kind] | None:
     """(operator code, kind) for an operator's or a user's file, else None."""
-    rel = _registry_rel(path)
+    rel = layout.registry_rel(path)
     if rel is None:
         return None
     kind = layout.classify(rel)

@@ -24,10 +24,6 @@ def _certs(reg: Registry) -> Iterator[tuple[str, str, int, Certificate]]:
             yield entry.file, entry.operator.code, i, cert
 
 
-def is_valid_on(cert: Certificate, day: object) -> bool:
-    return cert.suspended_on is None and cert.not_before <= day <= cert.not_after  # type: ignore[operator]
-
-
 def _registered_twice(field: str, value: str, others: str) -> Message:
     if field == "serial":
         return msg(
@@ -116,7 +112,7 @@ def certificate_api(reg: Registry, ctx: Context) -> Iterator[Problem]:
     """
     valid: dict[str, list[tuple[str, int, Certificate]]] = defaultdict(list)
     for file, code, i, cert in _certs(reg):
-        if cert.purpose == "api" and is_valid_on(cert, ctx.today):
+        if cert.purpose == "api" and cert.is_valid_on(ctx.today):
             valid[code].append((file, i, cert))
     for code, certs in valid.items():
         for file, i, cert in certs[1:]:
