@@ -271,7 +271,8 @@ def test_repairing_a_file_that_no_longer_loads_takes_nothing_over(gr: GitRegistr
     shown = run_cli("plan", "--base", "main", "--head", "repair", "--actor", "mallory",
                     "--format", "markdown", cwd=gr.path)  # fmt: skip
     assert shown.returncode == 0, shown.stderr
-    assert "利用申請（新規）" not in shown.stdout and "利用申請（変更）" in shown.stdout
+    assert "usage application (new)" not in shown.stdout
+    assert "usage application (change)" in shown.stdout
     assert "**Not authorized**" in shown.stdout
 
 

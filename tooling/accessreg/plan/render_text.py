@@ -1,46 +1,71 @@
-"""The plan as plain text for a terminal: one line per item, details indented."""
+"""The plan as plain text for a terminal: one line per item, details indented, then what
+to check and what to look at twice. Words are in the run's language."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from accessreg import i18n
+from accessreg.model.messages import Message, msg
 from accessreg.plan import wording
 from accessreg.plan.model import OperatorChange, Plan
 
 
-def _flat(text: str) -> str:
-    return " ".join(text.split())  # a line break in a name cannot fake another line
+def _flat(message: Message) -> str:
+    # A line break in a name cannot fake another line.
+    return " ".join(i18n.text(message).split())
 
 
 def render(plan: Plan, preamble: Sequence[str] = ()) -> str:
     lines = [
-        f"accepted {plan.accepted.isoformat()}, processing day M {plan.processing_day.isoformat()}"
+        _flat(
+            msg(
+                "accepted {accepted}, processing day M {m}",
+                accepted=plan.accepted,
+                m=plan.processing_day,
+            )
+        )
     ]
     if plan.revisions is not None:
         r = plan.revisions
-        lines.append(f"merge base {r.merge_base[:12]} -> head {r.head[:12]}")
+        lines.append(
+            _flat(msg("merge base {base} -> head {head}", base=r.merge_base[:12], head=r.head[:12]))
+        )
     lines += list(preamble)
     if plan.empty:
-        lines.append("no change to operators, window persons or users")
+        lines.append(_flat(msg("no change to operators, window persons or users")))
     for op in plan.operators:
-        counts = ", ".join(f"{app.label} {n}" for app, n in op.counts.items())
+        counts = ", ".join(
+            _flat(msg("{application} {count}", application=wording.application(app), count=n))
+            for app, n in op.counts.items()
+        )
         lines.append("")
-        lines.append(f"{op.code} {_flat(op.name)}: {counts}")
+        lines.append(
+            _flat(msg("{code} {name}: {counts}", code=op.code, name=op.name, counts=counts))
+        )
         for item in op.items:
             mark = wording.DIRECTION_MARKS[item.direction]
             lines.append(
-                f"  {mark} [{item.application.label}] {wording.SUBJECT_LABELS[item.subject]} "
-                f"{wording.action_word(item)}: {_flat(wording.subject_text(item))}"
+                f"  {mark} [{_flat(wording.APPLICATIONS[item.application])}] "
+                f"{_flat(wording.change_text(item))}: {_flat(wording.subject_text(item))}"
             )
             lines += [f"      {_flat(d)}" for d in wording.detail_texts(item)]
             if isinstance(item, OperatorChange):
-                lines += [f"      ends: {_flat(p.name)} {p.email}" for p in item.ending_users]
+                lines += [
+                    "      " + _flat(msg("ends: {name} {email}", name=p.name, email=p.email))
+                    for p in item.ending_users
+                ]
+        for note in (n for n in plan.notes if n.operator == op.code):
+            label = msg("check") if note.kind == "check" else msg("second look")
+            lines.append(
+                f"  {'?' if note.kind == 'check' else '!'} {_flat(label)}: {_flat(note.message)}"
+            )
     if plan.other_paths:
-        lines += ["", "other files changed (maintainers only):"]
+        lines += ["", _flat(msg("other files changed (maintainers only):"))]
         lines += [f"  {p}" for p in plan.other_paths]
     if plan.unreadable:
-        lines += ["", "files that do not load (run validate):"]
+        lines += ["", _flat(msg("files that do not load (run validate):"))]
         lines += [f"  {p}" for p in plan.unreadable]
     if plan.revoke_only:
-        lines += ["", "revoke only: every item narrows access"]
+        lines += ["", _flat(msg("revoke only: every item narrows access"))]
     return "\n".join(lines) + "\n"
