@@ -359,3 +359,17 @@ def test_a_stale_schema(reg: RegistryFactory, tmp_path: Path) -> None:
         "このスキーマはモデルとカタログから生成されるものと違います。`accessreg schemas` を"
         "実行して結果をコミットしてください",
     )
+
+
+def test_a_misspelt_key_stands_for_the_missing_one(reg: RegistryFactory) -> None:
+    # Not "name_kana is missing" besides the guess, and the file is still judged.
+    reg.user(permissions={"taxis": "1110"})
+    reg.edit("users/TESTOP01/user1@test-gas.example.co.jp.yaml", "name_kana:", "name_kane:")
+    found = [(p.rule, i18n.text(p.message, "ja")) for p in reg.validate().problems]
+    assert found == [
+        ("schema", "`name_kane` は `name_kana` の誤りではありませんか"),
+        (
+            "permission-abolished",
+            "taxis の権限コード 1110 は 2022-01-24 に廃止されました。代わりに 1011 と書いてください",
+        ),
+    ]

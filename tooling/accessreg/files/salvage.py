@@ -10,6 +10,7 @@ The model is never used for anything but the rules: the file still counts as not
 from __future__ import annotations
 
 import copy
+import difflib
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
@@ -41,11 +42,14 @@ def salvage(cls: type[M], data: Any) -> M | None:
     """A model of ``data`` with its faults set aside, or None when they cannot be."""
     work = copy.deepcopy(data)
     kept: list[tuple[Loc, Any]] = []
+    dropped: dict[Loc, Any] = {}
     for _ in range(_ROUNDS):
         try:
             model = cls.model_validate(work)
         except ValidationError as exc:
-            if not all(_set_aside(work, err, kept) for err in exc.errors()):
+            # Missing keys last: a misspelt key left out in this round may stand for one.
+            errors = sorted(exc.errors(), key=lambda err: err["type"] == "missing")
+            if not all(_set_aside(work, err, kept, dropped) for err in errors):
                 return None
             continue
         for loc, value in kept:
@@ -54,7 +58,7 @@ def salvage(cls: type[M], data: Any) -> M | None:
     return None
 
 
-def _set_aside(data: Any, err: Any, kept: list[tuple[Loc, Any]]) -> bool:
+def _set_aside(data: Any, err: Any, kept: list[tuple[Loc, Any]], dropped: dict[Loc, Any]) -> bool:
     loc: Loc = tuple(err["loc"])
     kind = err["type"]
     if kind == "string_pattern_mismatch" and isinstance(err["input"], str):
@@ -67,8 +71,15 @@ def _set_aside(data: Any, err: Any, kept: list[tuple[Loc, Any]]) -> bool:
         kept.append((loc, err["input"]))
         return _assign(data, loc, "x")
     if kind == "missing":
-        return False
-    return _drop(data, loc)
+        # name_kane for name_kana: the value the misspelt key holds stands in.
+        siblings = [k[-1] for k in dropped if k[:-1] == loc[:-1] and isinstance(k[-1], str)]
+        guess = difflib.get_close_matches(str(loc[-1]), siblings, 1, 0.6)
+        parent = _parent(data, loc)
+        if not guess or not isinstance(parent, dict):
+            return False
+        parent[loc[-1]] = dropped.pop((*loc[:-1], guess[0]))
+        return True
+    return _drop(data, loc, dropped)
 
 
 def _parent(data: Any, loc: Sequence[str | int]) -> Any:
@@ -96,11 +107,11 @@ def _assign(data: Any, loc: Loc, value: Any) -> bool:
     return False
 
 
-def _drop(data: Any, loc: Loc) -> bool:
+def _drop(data: Any, loc: Loc, dropped: dict[Loc, Any]) -> bool:
     """Leave a key out; a list item cannot be (the items after it would move)."""
     parent = _parent(data, loc)
     if isinstance(parent, dict) and loc and loc[-1] in parent:
-        del parent[loc[-1]]
+        dropped[loc] = parent.pop(loc[-1])
         return True
     return False
 

@@ -158,8 +158,12 @@ def _violations(error: jsonschema.ValidationError, source: Source) -> Iterator[V
         return
     if error.validator == "required" and isinstance(error.instance, dict):
         required: list[str] = list(error.validator_value)  # type: ignore[arg-type]
+        schema = error.schema if isinstance(error.schema, dict) else {}
+        unknown = [str(k) for k in error.instance if k not in schema.get("properties", {})]
         for key in required:
-            if key not in error.instance:
+            # A misspelt key (name_kane) is reported with its guess; its absence would only
+            # say the same again.
+            if key not in error.instance and not difflib.get_close_matches(key, unknown, 1, 0.6):
                 yield (
                     path,
                     msg(
