@@ -122,7 +122,7 @@ def test_terminate_marks_the_operator_and_removes_every_user(reg: RegistryFactor
         "registry/users/TESTOP01/sub@test-sub.example.co.jp.yaml",
         "registry/users/TESTOP01/user1@test-gas.example.co.jp.yaml",
     ]
-    assert "2 user file(s) removed" in result.stderr
+    assert "user files removed: 2" in result.stderr
     again = refused(reg, "operator", "terminate", "--operator", "TESTOP01")
     assert "was terminated on 2026-12-31" in again.stderr
 
@@ -203,4 +203,4 @@ def test_ip_add_refuses_a_private_address_and_a_past_expiry(reg: RegistryFactory
 
 def test_unknown_operator_is_refused(reg: RegistryFactory) -> None:
     result = refused(reg, "ip", "remove", "--operator", "NOSUCH01", "--cidr", "41.203.64.11")
-    assert "there is no operator NOSUCH01" in result.stderr
+    assert "There is no operator NOSUCH01: check the operator code" in result.stderr

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers.edithelp import edit, refused, snapshot
-from tests.helpers.regfactory import RegistryFactory
+from tests.helpers.regfactory import RegistryFactory, run_cli
 
 
 @pytest.fixture(autouse=True)
@@ -134,7 +134,7 @@ def test_add_refuses_a_second_switching_admin(reg: RegistryFactory) -> None:
     )  # fmt: skip
     assert "switching admin is held by more than 1 users of DRTEST01" in result.stdout
     assert "[error]" in result.stdout
-    assert "nothing written" in result.stderr
+    assert "Nothing written: 1 error, 0 warnings" in result.stderr
 
 
 def test_add_refuses_a_login_id_differing_only_in_case(reg: RegistryFactory) -> None:
@@ -153,7 +153,7 @@ def test_sixth_juju_holder_is_a_warning_that_does_not_block(reg: RegistryFactory
     assert "[warning] juju granted is held by more than 5 users of TESTOP01 (permission-limit)" in (
         result.stdout
     )
-    assert "do not block" in result.stderr
+    assert "1 warning: it does not block the application" in result.stderr
     assert (reg.root / NEW_FILE).exists()
 
 
@@ -162,7 +162,7 @@ def test_an_error_already_in_the_registry_blocks_and_is_named_as_such(
 ) -> None:
     reg.user(email="stray@test-gas.example.co.jp", affiliation="NOSUCH01")
     result = refused(reg, *_add("--taxis", "1011"))
-    assert "errors already in the registry before this change" in result.stdout
+    assert "Errors already in the registry before this change" in result.stdout
     assert "stray@test-gas.example.co.jp.yaml" in result.stdout
 
 
@@ -207,7 +207,7 @@ def test_change_refuses_to_leave_no_permission(reg: RegistryFactory) -> None:
         reg, "user", "change", "--operator", "TESTOP01", "--email", "user1@test-gas.example.co.jp",
         "--johs", "none", "--taxis", "none",
     )  # fmt: skip
-    assert "accessreg user remove" in result.stderr
+    assert "apply for a permission deletion (利用権限の抹消申請) instead" in result.stderr
 
 
 def test_change_refuses_an_unknown_user_and_a_no_op(reg: RegistryFactory) -> None:
@@ -220,7 +220,7 @@ def test_change_refuses_an_unknown_user_and_a_no_op(reg: RegistryFactory) -> Non
         reg, "user", "change", "--operator", "TESTOP01", "--email", "user1@test-gas.example.co.jp",
         "--taxis", "1011",
     )  # fmt: skip
-    assert "nothing changes" in result.stderr
+    assert "Nothing changes: the registry already says this" in result.stderr
 
 
 def test_change_refuses_an_affiliation_outside_the_operator(reg: RegistryFactory) -> None:
@@ -248,6 +248,42 @@ def test_dry_run_writes_nothing(reg: RegistryFactory) -> None:
     assert result.returncode == 0, result.stderr
     assert f"would add: registry/{NEW_FILE}" in result.stdout
     assert snapshot(reg.repo) == before
+    # The diff it would write, read back: the new file as --dry-run shows it is the file
+    # the same command then writes.
+    diff = result.stdout.split("\n", 1)[1]
+    assert diff.startswith(f"--- /dev/null\n+++ b/registry/{NEW_FILE}\n@@ ")
+    shown = "".join(
+        ln[1:] + "\n" for ln in diff.splitlines() if ln.startswith("+") and not ln.startswith("+++")
+    )
+    assert "Would be written (nothing is, with --dry-run)" in result.stderr
+    assert (
+        "  new user: hanako.kimura@test-gas.example.co.jp (TESTOP01): taxis 1011" in result.stderr
+    )
+    assert " added" not in result.stderr
+    written = edit(reg, *_add("--taxis", "1011"))
+    assert written.returncode == 0, written.stderr
+    assert (reg.root / NEW_FILE).read_text(encoding="utf-8") == shown
+    assert "Written, the application's items:" in written.stderr
+
+
+def test_dry_run_of_a_change_shows_the_lines_that_change(reg: RegistryFactory) -> None:
+    result = edit(reg, "user", "change", "--operator", "TESTOP01", "--email",
+                  "user1@test-gas.example.co.jp", "--taxis", "1010", "--dry-run")  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "-  taxis: '1011'\n+  taxis: '1010'\n" in result.stdout
+    assert "would modify: registry/users/TESTOP01/user1@test-gas.example.co.jp.yaml" in (
+        result.stdout
+    )
+    japanese = run_cli("--lang", "ja", "user", "change", "--operator", "TESTOP01", "--email",
+                       "user1@test-gas.example.co.jp", "--taxis", "1010", "--dry-run",
+                       "--today", "2026-11-22", cwd=reg.repo)  # fmt: skip
+    assert "変更する予定: registry/users/TESTOP01/user1@test-gas.example.co.jp.yaml" in (
+        japanese.stdout
+    )
+    assert "書き込む予定の申請項目（--dry-run のため何も書き込んでいません）:" in japanese.stderr
+    assert "利用権限の変更: user1@test-gas.example.co.jp（TESTOP01）: taxis 1011 → 1010" in (
+        japanese.stderr
+    )
 
 
 def test_help_lists_the_catalogs_codes_and_no_derived_system(reg: RegistryFactory) -> None:

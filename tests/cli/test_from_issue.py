@@ -281,3 +281,28 @@ def test_a_stale_form_is_reported(tmp_path: Path, reg: RegistryFactory) -> None:
     first.write_text(first.read_text(encoding="utf-8") + "# hand edit\n", encoding="utf-8")
     result = run_cli("forms", "--check", cwd=reg.repo)
     assert result.returncode == 1 and "stale: .github/ISSUE_TEMPLATE/user-add.yml" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("kind", "answers"),
+    [
+        # Already a user: the command line would say `user change`; the form says which
+        # application to file instead.
+        ("user-add", {"operator": "TESTOP01", "email": "user1@test-gas.example.co.jp",
+                      "name": "試験 太郎", "name_kana": "シケン タロウ",
+                      "perm_taxis": "1011：更新権限あり"}),
+        # Nothing would be left: a deletion is the application for that.
+        ("user-change", {"operator": "TESTOP01", "email": "user1@test-gas.example.co.jp",
+                         "perm_taxis": "なし（削除）", "perm_johs": "なし（削除）"}),
+        # No such user, and no such operator.
+        ("user-remove", {"operator": "TESTOP01", "email": "nobody@test-gas.example.co.jp"}),
+        ("user-remove", {"operator": "NOSUCH01", "email": "nobody@test-gas.example.co.jp"}),
+    ],
+)  # fmt: skip
+def test_form_users_are_never_told_about_the_command_line(
+    reg: RegistryFactory, kind: str, answers: dict[str, Any]
+) -> None:
+    out = refused(reg, render(kind, {**answers, "confirm": confirm(kind)}))
+    comment = out["comment"]
+    assert "accessreg " not in comment and " --" not in comment, comment
+    assert "`accessreg" not in comment

@@ -60,7 +60,7 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except AccessregError as exc:
-            click.echo(f"accessreg: {exc}", err=True)
+            click.echo(f"accessreg: {i18n.text(exc.message)}", err=True)
             ctx.exit(exc.exit_code)
 
 

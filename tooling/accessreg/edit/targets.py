@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from accessreg.edit.draft import Draft, EditRefused
 from accessreg.model import Operator, layout
-from accessreg.model.base import LOGIN_ID_MESSAGE
+from accessreg.model.messages import msg
 
 
 def operator(draft: Draft, code: str, active: bool = True) -> Operator:
@@ -13,14 +13,20 @@ def operator(draft: Draft, code: str, active: bool = True) -> Operator:
     if entry is None or not draft.exists(layout.operator_file(code)):
         if draft.exists(layout.operator_file(code)):
             raise EditRefused(
-                f"{draft.label}/{layout.operator_file(code)} has errors; fix them first "
-                "(`accessreg validate`)"
+                msg(
+                    "The file of operator {code} has errors: the reception centre must fix "
+                    "them before it can be changed",
+                    code=code,
+                )
             )
-        raise EditRefused(f"there is no operator {code} ({draft.label}/operators/{code}.yaml)")
+        raise EditRefused(msg("There is no operator {code}: check the operator code", code=code))
     if active and entry.operator.status == "terminated":
         raise EditRefused(
-            f"operator {code} was terminated on {entry.operator.terminated_on}: it can no "
-            "longer be changed this way"
+            msg(
+                "Operator {code} was terminated on {day}: it can no longer be changed",
+                code=code,
+                day=entry.operator.terminated_on or "",
+            )
         )
     return entry.operator
 
@@ -29,7 +35,12 @@ def login_id(email: str) -> str:
     """Refuse an e-mail that could not even name a file; the schema judges the rest."""
     email = email.strip()
     if not email or "/" in email or "\\" in email or "@" not in email:
-        raise EditRefused(f"{email!r} cannot be a login ID: {LOGIN_ID_MESSAGE}")
+        raise EditRefused(
+            msg(
+                "{email} cannot be a login ID: write an e-mail address with one @",
+                email=email,
+            )
+        )
     return email
 
 
@@ -41,4 +52,6 @@ def user_file(draft: Draft, code: str, email: str) -> str:
     for entry in draft.registry.users_of(code):
         if entry.user.email.lower() == email.lower() and draft.exists(entry.file):
             return entry.file
-    raise EditRefused(f"operator {code} has no user {email}")
+    raise EditRefused(
+        msg("Operator {code} has no user {email}: check the e-mail address", code=code, email=email)
+    )

@@ -188,7 +188,7 @@ def from_issue(
             return _refused(author, issue, form, lines, label)
         outcome = finish(draft, write)
     except EditRefused as exc:
-        return _refused(author, issue, form, [f"- {code_span(str(exc))}"], label)
+        return _refused(author, issue, form, [f"- {wording.both(exc.message)}"], label)
 
     if not outcome.ok:
         lines = [wording.explain(form, p) for p in outcome.problems if p.level is Level.ERROR]
@@ -202,8 +202,9 @@ def from_issue(
 
     operator = str(values.get("operator") or "")
     warnings = tuple(p for p in outcome.problems if p.level is Level.WARNING)
+    notes = tuple(i18n.text(n, "ja") for n in outcome.notes)  # the application's items
     title, pr_body, message = _pr_text(
-        form, operator, author, issue, outcome.notes, outcome.changes, warnings, label, review
+        form, operator, author, issue, notes, outcome.changes, warnings, label, review
     )
     return IntakeResult(
         ok=True,
@@ -216,7 +217,7 @@ def from_issue(
         body=pr_body,
         commit_message=message,
         changes=outcome.changes,
-        notes=outcome.notes,
+        notes=notes,
         warnings=warnings,
         written=outcome.written,
         label=label,
