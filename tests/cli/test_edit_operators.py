@@ -202,5 +202,8 @@ def test_ip_add_refuses_a_private_address_and_a_past_expiry(reg: RegistryFactory
 
 
 def test_unknown_operator_is_refused(reg: RegistryFactory) -> None:
-    result = refused(reg, "ip", "remove", "--operator", "NOSUCH01", "--cidr", "41.203.64.11")
+    before = snapshot(reg.repo)
+    result = edit(reg, "ip", "remove", "--operator", "NOSUCH01", "--cidr", "41.203.64.11")
+    assert result.returncode == 2  # a usage error: the operator named does not exist
     assert "There is no operator NOSUCH01: check the operator code" in result.stderr
+    assert snapshot(reg.repo) == before

@@ -30,7 +30,13 @@ from accessreg.timeline import clock
     help="Write the completion notices owed as .eml files into this directory.",
 )
 @click.option("--send", is_flag=True, help="Deliver the completion notices over SMTP.")
-@click.option("--state-remote", envvar="ACCESSREG_STATE_REMOTE", metavar="REMOTE")
+@click.option(
+    "--state-remote",
+    envvar="ACCESSREG_STATE_REMOTE",
+    metavar="REMOTE",
+    help="Fetch the state ref from this remote first and push it after every change "
+    "[env ACCESSREG_STATE_REMOTE].",
+)
 def command(
     batch: str,
     systems: tuple[str, ...],

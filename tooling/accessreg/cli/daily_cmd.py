@@ -19,8 +19,19 @@ from accessreg.scheduled.stale import DEFAULT_PROVIDER
     type=click.Path(dir_okay=False, path_type=Path),
     help="The export of last-login dates; without it the stale duty is skipped.",
 )
-@click.option("--provider", default=DEFAULT_PROVIDER, show_default=True)
-@click.option("--months", type=int, default=DEFAULT_MONTHS, show_default=True)
+@click.option(
+    "--provider",
+    default=DEFAULT_PROVIDER,
+    show_default=True,
+    help="Judge stale IDs only for users of this provider's systems.",
+)
+@click.option(
+    "--months",
+    type=int,
+    default=DEFAULT_MONTHS,
+    show_default=True,
+    help="An inventory is due this many months after the last one (last_inventory).",
+)
 @today_option
 @duty_options
 def command(

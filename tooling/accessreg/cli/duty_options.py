@@ -36,7 +36,13 @@ def duty_options(f: F) -> F:
                 help="Deliver the mails over SMTP (ACCESSREG_SMTP_*), through the outbox, and "
                 "record them; move the deletion branches. Without it nothing is sent.",
             ),
-            click.option("--head", default="HEAD", show_default=True, metavar="REV"),
+            click.option(
+                "--head",
+                default="HEAD",
+                show_default=True,
+                metavar="REV",
+                help="Read the registry as committed at this revision.",
+            ),
             click.option(
                 "--state-remote",
                 envvar="ACCESSREG_STATE_REMOTE",

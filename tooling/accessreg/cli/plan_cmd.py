@@ -26,7 +26,14 @@ FORMATS = ("markdown", "json", "text")
     "--accepted-on",
     "The acceptance date (受付) the dates count from [default: today in Japan].",
 )
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    help="text for a terminal, markdown for the pull-request comment, json for everything.",
+)
 @click.option(
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),

@@ -36,6 +36,13 @@ class EditRefused(AccessregError):  # noqa: N818 - an outcome, like ProblemsFoun
     exit_code = 1
 
 
+class UnknownOperator(EditRefused):
+    """The operator named does not exist: the command was called wrongly (exit 2), and a
+    form that names one is refused like any other."""
+
+    exit_code = 2
+
+
 @dataclass(frozen=True)
 class FileChange:
     rel: str  # relative to the registry directory

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from accessreg.edit.draft import Draft, EditRefused
+from accessreg.edit.draft import Draft, EditRefused, UnknownOperator
 from accessreg.model import Operator, layout
 from accessreg.model.messages import msg
 
@@ -19,7 +19,9 @@ def operator(draft: Draft, code: str, active: bool = True) -> Operator:
                     code=code,
                 )
             )
-        raise EditRefused(msg("There is no operator {code}: check the operator code", code=code))
+        raise UnknownOperator(
+            msg("There is no operator {code}: check the operator code", code=code)
+        )
     if active and entry.operator.status == "terminated":
         raise EditRefused(
             msg(

@@ -8,13 +8,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from accessreg.errors import ConfigError
+from accessreg.errors import ConfigError, UsageError
 from accessreg.files import atomic
 from accessreg.gitio.repo import GitRepository
 from accessreg.gitio.state import StateStore
 from accessreg.mail.compose import compose, eml_name
 from accessreg.mail.smtp import SmtpSettings, sender_from_env
 from accessreg.model import Catalog
+from accessreg.model.messages import msg
 from accessreg.provision import completion
 from accessreg.provision.merges import Snapshots
 from accessreg.provision.sending import MailOutcome, TransportFactory, send_or_hold, smtp_session
@@ -83,7 +84,18 @@ def status(
         store = StateStore(repo.root, remote=state_remote)
         try:
             ledger = Ledger(store)
-            catalog = Snapshots(repo).at("HEAD").catalog
-            return progress_of(ledger.state, catalog, operator), catalog
+            registry = Snapshots(repo).at("HEAD")
+            known = set(registry.operators) | {
+                app.operator for _, app in ledger.state.applications()
+            }
+            if operator is not None and operator not in known:
+                raise UsageError(
+                    msg(
+                        "There is no operator {code}: it is neither in the registry nor in an "
+                        "accepted application",
+                        code=operator,
+                    )
+                )
+            return progress_of(ledger.state, registry.catalog, operator), registry.catalog
         finally:
             store.close()
