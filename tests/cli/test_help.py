@@ -42,3 +42,17 @@ def test_help_runs_for_every_command() -> None:
         result = run_cli(*args, "--help", cwd=ROOT)
         assert result.returncode == 0, (path, result.stderr)
         assert "--help" in result.stdout
+
+
+def test_help_is_in_the_language_of_the_run() -> None:
+    ja = run_cli("user", "add", "--help", cwd=ROOT)
+    en = run_cli("--lang", "en", "user", "add", "--help", cwd=ROOT)
+    again = run_cli("user", "add", "--help", cwd=ROOT)
+    assert "新しい利用者を権限とともに登録します（利用権限の設定申請、000 §5-1）。" in ja.stdout
+    assert "--dry-run             検査して、書き込む内容（差分）を表示します。" in ja.stdout
+    assert "Register a new user with permissions (利用権限の設定申請, 000 §5-1)." in en.stdout
+    assert "Validate and show the change; write nothing." in en.stdout
+    assert again.stdout == ja.stdout  # an English run leaves the commands as they were
+    top = run_cli("--lang", "en", "--help", cwd=ROOT)
+    assert "The language of messages: ja or en" in top.stdout
+    assert "Add, change or remove a user" in top.stdout

@@ -14,6 +14,7 @@ from typing import Any
 import click
 
 from accessreg import __version__, i18n
+from accessreg.cli import localized
 from accessreg.errors import AccessregError
 
 # name → module under accessreg.cli whose ``command`` it is; one line adds a command.
@@ -54,7 +55,17 @@ class _Group(click.Group):
             return None
         command = importlib.import_module(f"accessreg.cli.{module}").command
         assert isinstance(command, click.Command) and command.name == cmd_name
-        return command
+        return localized.command(command, localized.language(ctx))
+
+    def get_params(self, ctx: click.Context) -> list[click.Parameter]:
+        return [localized.parameter(p, localized.language(ctx)) for p in super().get_params(ctx)]
+
+    def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        text = localized.text(self.help, localized.language(ctx))
+        if text:
+            formatter.write_paragraph()
+            with formatter.indentation():
+                formatter.write_text(text)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -69,6 +80,7 @@ class _Group(click.Group):
 @click.option(
     "--lang",
     type=click.Choice(i18n.LANGS),
+    is_eager=True,  # before --help, which it translates
     help="The language of messages: ja or en [default: ACCESSREG_LANG, else the locale, else ja].",
 )
 @click.pass_context

@@ -1,13 +1,16 @@
 """The extraction method ``babel.cfg`` names for the package's Python files.
 
 It finds what Babel's own Python extractor finds for :func:`accessreg.model.messages.msg` and
-``nmsg``, and the documentation of every rule (the docstring of a function decorated with
-``@rule(...)``, the third argument of ``Rule(...)``), which the rules page is made of.
+``nmsg``; the documentation of every rule (the docstring of a function decorated with
+``@rule(...)``, the third argument of ``Rule(...)``), which the rules page is made of; and
+the command line's help (a literal ``help=`` of an option, the docstring of a command), as
+click shows it (``inspect.cleandoc``).
 """
 
 from __future__ import annotations
 
 import ast
+import inspect
 from collections.abc import Collection, Iterator, Mapping
 from typing import IO, Any
 
@@ -30,6 +33,8 @@ def python(
     fileobj.seek(0)
     if b"accessreg.model.messages" not in source:  # `msg` may be something else there
         yield from _docs(source)
+        if b"import click" in source:
+            yield from _help(source)
         return
     # Babel's stubs give the shape of extract()'s results; extract_python yields
     # (lineno, funcname, messages, comments).
@@ -37,6 +42,27 @@ def python(
     for lineno, funcname, messages, comments in found:
         yield lineno, _AS.get(funcname, funcname), messages, comments
     yield from _docs(source)
+    if b"import click" in source:
+        yield from _help(source)
+
+
+def _help(source: bytes) -> Iterator[Found]:
+    """Help texts of click commands and options."""
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.FunctionDef) and any(
+            _name(d) in ("command", "group") for d in node.decorator_list
+        ):
+            doc = ast.get_docstring(node, clean=True)
+            if doc:
+                yield node.lineno, "gettext", doc, []
+        elif isinstance(node, ast.Call):
+            for kw in node.keywords:
+                if (
+                    kw.arg == "help"
+                    and isinstance(kw.value, ast.Constant)
+                    and isinstance(kw.value.value, str)
+                ):
+                    yield kw.value.lineno, "gettext", inspect.cleandoc(kw.value.value), []
 
 
 def _docs(source: bytes) -> Iterator[Found]:
