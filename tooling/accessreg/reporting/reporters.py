@@ -5,25 +5,26 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 
+from accessreg.escape import terminal, workflow_data, workflow_property
 from accessreg.model.problems import Level, Problem
 
 
 def text(problems: Sequence[Problem]) -> str:
+    """One line per problem; file names and messages come from outside, so they are shown
+    with their unsafe characters escaped (a name cannot start a line of its own)."""
     return "".join(
-        f"{p.file}:{p.line}:{p.col}: [{p.level}] {p.message} ({p.rule})\n" for p in problems
+        f"{terminal(p.file)}:{p.line}:{p.col}: [{p.level}] {terminal(p.message)} ({p.rule})\n"
+        for p in problems
     )
 
 
 def as_json(problems: Sequence[Problem]) -> str:
-    return json.dumps([p.as_dict() for p in problems], ensure_ascii=False, indent=2) + "\n"
-
-
-def _escape_data(value: str) -> str:
-    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _escape_property(value: str) -> str:
-    return _escape_data(value).replace(":", "%3A").replace(",", "%2C")
+    # As shown elsewhere: a file name that is not UTF-8 has no JSON string, and a consumer
+    # that prints a message gets it safe.
+    found = [
+        {**p.as_dict(), "file": terminal(p.file), "message": terminal(p.message)} for p in problems
+    ]
+    return json.dumps(found, ensure_ascii=False, indent=2) + "\n"
 
 
 def github(problems: Sequence[Problem]) -> str:
@@ -32,7 +33,7 @@ def github(problems: Sequence[Problem]) -> str:
     for p in problems:
         command = "error" if p.level is Level.ERROR else "warning"
         props = ",".join(
-            f"{k}={_escape_property(v)}"
+            f"{k}={workflow_property(v)}"
             for k, v in (
                 ("file", p.file),
                 ("line", str(p.line)),
@@ -40,7 +41,7 @@ def github(problems: Sequence[Problem]) -> str:
                 ("title", p.rule),
             )
         )
-        out.append(f"::{command} {props}::{_escape_data(f'{p.message} ({p.rule})')}\n")
+        out.append(f"::{command} {props}::{workflow_data(f'{p.message} ({p.rule})')}\n")
     return "".join(out)
 
 
