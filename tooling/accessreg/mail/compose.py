@@ -1,30 +1,103 @@
 """Notices rendered into RFC 5322 messages (Python's ``email``, policy SMTP, UTF-8).
 
 The Message-ID is a hash of (application, recipient, kind): the same notice is always the
-same message, which is what lets the outbox send it once. Header values are stripped of
-control characters before they reach a header, so a name holding a line break cannot add a
-header; the body is text and may hold anything.
+same message, which is what lets the outbox send it once. Addresses are built with
+``email.headerregistry.Address``; header values go through ``escape.mail_header``, so a
+value holding a line break cannot add a header (validation refuses such names anyway); the
+body is text and may hold anything.
+
+Address headers are folded here (:class:`MailPolicy`): the standard library's folder drops
+the quotes of a long display name holding ``, < > "`` when it breaks the line, and the
+header then reads as other recipients. A display name that is not plain words is written as
+RFC 2047 encoded-words, which need no quotes and fold between words.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from email.headerregistry import Address
+from email.headerregistry import Address, AddressHeader
 from email.message import EmailMessage
-from email.policy import SMTP
+from email.policy import SMTP, EmailPolicy
 from email.utils import format_datetime, parseaddr
 from typing import Any
 
 import jinja2
 
 from accessreg.errors import ConfigError
+from accessreg.escape import mail_header, quote, unsafe_characters
 from accessreg.timeline.clock import JST
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\u0085\u2028\u2029]+")
+# A display name written as it is: words of RFC 5322 atext separated by single spaces (and
+# nothing a decoder would read as an encoded-word, "=?").
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+( [A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*")
+# Bytes of UTF-8 per encoded-word: 45 bytes are 60 base64 characters, a 72-character word.
+_WORD_BYTES = 45
+_LINE = 78  # RFC 5322's recommended line length
+
+
+def _encoded_words(name: str) -> list[str]:
+    """``name`` as RFC 2047 encoded-words (UTF-8, base64), split after a space where one
+    is near (decoders differ on the space between two words), else between characters."""
+    words: list[str] = []
+    chunk = ""
+    for ch in name:
+        if chunk and len((chunk + ch).encode("utf-8")) > _WORD_BYTES:
+            cut = chunk.rfind(" ") + 1
+            if not cut or len((chunk[cut:] + ch).encode("utf-8")) > _WORD_BYTES:
+                cut = len(chunk)
+            words.append(chunk[:cut])
+            chunk = chunk[cut:]
+        chunk += ch
+    words.append(chunk)
+    return [f"=?utf-8?b?{base64.b64encode(w.encode('utf-8')).decode('ascii')}?=" for w in words]
+
+
+def _mailbox_tokens(address: Address) -> list[str]:
+    """The pieces of one mailbox, each of which may start a folded line."""
+    angle = f"<{address.addr_spec}>"
+    name = address.display_name
+    if not name:
+        return [address.addr_spec]
+    if len(name) <= _WORD_BYTES and _PLAIN_NAME.fullmatch(name) and "=?" not in name:
+        return [*name.split(" "), angle]
+    return [*_encoded_words(name), angle]
+
+
+def fold_addresses(name: str, addresses: Sequence[Address], linesep: str) -> str:
+    """An address header, folded between tokens (never inside a quoted string)."""
+    lines = [f"{name}:"]
+    for i, address in enumerate(addresses):
+        tokens = _mailbox_tokens(address)
+        if i < len(addresses) - 1:
+            tokens[-1] += ","
+        for token in tokens:
+            if len(lines[-1]) + 1 + len(token) > _LINE and lines[-1].strip() != f"{name}:":
+                lines.append(f" {token}")
+            else:
+                lines[-1] += f" {token}"
+    return linesep.join(lines) + linesep
+
+
+class MailPolicy(EmailPolicy):
+    """Policy SMTP, but address headers are folded by :func:`fold_addresses`."""
+
+    def fold(self, name: str, value: Any) -> str:
+        if isinstance(value, AddressHeader):
+            return fold_addresses(name, list(value.addresses), self.linesep)
+        return str(super().fold(name, value))
+
+    def fold_binary(self, name: str, value: Any) -> bytes:
+        if isinstance(value, AddressHeader):
+            return fold_addresses(name, list(value.addresses), self.linesep).encode("ascii")
+        return bytes(super().fold_binary(name, value))
+
+
+POLICY = MailPolicy() + SMTP
 
 _ENV = jinja2.Environment(
     loader=jinja2.PackageLoader("accessreg", "templates"),
@@ -69,11 +142,6 @@ class Composed:
         return str(self.message["Message-ID"])
 
 
-def header_text(value: str) -> str:
-    """A value safe for a header: control characters (line breaks above all) become spaces."""
-    return _CONTROL.sub(" ", value).strip()
-
-
 def render(notice: Notice) -> tuple[str, str]:
     """The subject and body the notice's template gives."""
     template = _ENV.get_template(notice.template)
@@ -86,12 +154,12 @@ def render(notice: Notice) -> tuple[str, str]:
 
 def _address(email: str, name: str = "") -> Address:
     local, _, domain = email.rpartition("@")
-    if not local or not domain or _CONTROL.search(email):
-        raise ConfigError(f"{email!r} is not a mail address")
+    if not local or not domain or unsafe_characters(email):
+        raise ConfigError(f"{quote(email)} is not a mail address")
     try:
-        return Address(display_name=header_text(name), username=local, domain=domain)
+        return Address(display_name=mail_header(name), username=local, domain=domain)
     except (ValueError, IndexError) as exc:
-        raise ConfigError(f"{email!r} is not a mail address: {exc}") from None
+        raise ConfigError(f"{quote(email)} is not a mail address: {exc}") from None
 
 
 def compose(notice: Notice, sender: str) -> Composed:
@@ -99,10 +167,10 @@ def compose(notice: Notice, sender: str) -> Composed:
     subject, body = render(notice)
     sender_name, sender_addr = parseaddr(sender)
     domain = sender_addr.rpartition("@")[2] or "localhost"
-    msg = EmailMessage(policy=SMTP)
+    msg = EmailMessage(policy=POLICY)
     msg["From"] = _address(sender_addr, sender_name)
     msg["To"] = _address(notice.recipient.email, notice.recipient.name)
-    msg["Subject"] = header_text(subject)
+    msg["Subject"] = mail_header(subject)
     msg["Date"] = format_datetime(datetime.combine(notice.day, time(9, 0), JST))
     msg["Message-ID"] = f"<{notice.key}@{domain}>"
     msg["Auto-Submitted"] = "auto-generated"  # RFC 3834: no auto-replies to it
