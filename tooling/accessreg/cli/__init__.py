@@ -15,6 +15,9 @@ import click
 
 from accessreg import __version__
 from accessreg.errors import AccessregError
+from accessreg.escape import terminal
+from accessreg.files.loading import DoesNotLoad
+from accessreg.reporting import reporters
 
 # name → module under accessreg.cli whose ``command`` it is; one line adds a command.
 COMMANDS: dict[str, str] = {
@@ -60,7 +63,9 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except AccessregError as exc:
-            click.echo(f"accessreg: {exc}", err=True)
+            if isinstance(exc, DoesNotLoad):  # where, then what it meant for the command
+                click.echo(reporters.text(exc.problems), err=True, nl=False)
+            click.echo(f"accessreg: {terminal(str(exc))}", err=True)
             ctx.exit(exc.exit_code)
 
 

@@ -6,25 +6,34 @@ import sys
 from pathlib import Path
 
 import click
-from pydantic import ValidationError
 
 from accessreg.cli.options import registry_option
 from accessreg.errors import ConfigError
-from accessreg.files import workspace, yamlsafe
+from accessreg.files import schemagen, workspace
 from accessreg.files.atomic import write_text
+from accessreg.files.loading import DoesNotLoad, located, model_of, parse
+from accessreg.files.schemacheck import checker
+from accessreg.files.sources import DirectorySource
 from accessreg.model import MaintainersFile
+from accessreg.model.layout import Kind
+from accessreg.model.problems import Level
 from accessreg.review import codeowners
 
 
 def _maintainers(registry: Path) -> MaintainersFile:
-    path = registry / "maintainers.yaml"
+    """The maintainers' list, read as ``validate`` reads it (the same checks, located)."""
+    source = DirectorySource(registry, workspace.display(registry))
+    rel = "maintainers.yaml"
     try:
-        return MaintainersFile.model_validate(yamlsafe.load(path.read_bytes()))
-    except (OSError, yamlsafe.YamlProblem, ValidationError) as exc:
-        raise ConfigError(
-            f"{workspace.display(path)} does not load ({type(exc).__name__}); "
-            "run `accessreg validate` to see why"
-        ) from None
+        raw = source.read(rel)
+    except OSError as exc:
+        raise ConfigError(f"cannot read {source.label}/{rel}: {exc.strerror}") from None
+    schema = checker(schemagen.generate(Kind.MAINTAINERS, None))
+    model, problems = model_of(parse(rel, Kind.MAINTAINERS, raw, schema))
+    if not isinstance(model, MaintainersFile):
+        errors = [p for p in problems if p.level is Level.ERROR]
+        raise DoesNotLoad(f"{source.label}/{rel}", located(source, errors))
+    return model
 
 
 @click.command("codeowners")

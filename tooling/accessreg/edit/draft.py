@@ -16,8 +16,10 @@ from typing import Literal
 
 from accessreg.edit import yamldoc
 from accessreg.edit.yamldoc import Document
-from accessreg.errors import AccessregError, ConfigError
+from accessreg.errors import AccessregError
+from accessreg.escape import quote
 from accessreg.files import atomic
+from accessreg.files.loading import DoesNotLoad
 from accessreg.files.sources import DirectorySource, MemorySource
 from accessreg.model.layout import Kind
 from accessreg.model.problems import Level, Problem
@@ -63,7 +65,7 @@ def _key(p: Problem) -> tuple[str, str, str, str]:
 def _safe(rel: str) -> str:
     parts = rel.split("/")
     if any(part in ("", ".", "..") or "\\" in part or "\0" in part for part in parts):
-        raise EditRefused(f"{rel!r} is not a file name the registry can hold")
+        raise EditRefused(f"{quote(rel)} is not a file name the registry can hold")
     return rel
 
 
@@ -78,8 +80,9 @@ class Draft:
         self.base_files: dict[str, bytes] = {rel: source.read(rel) for rel in source.paths()}
         self.base: ValidationResult = validate(MemorySource(self.base_files, label), today)
         if self.base.registry is None:
-            raise ConfigError(
-                "the catalog registry/systems.yaml does not load; run `accessreg validate`"
+            raise DoesNotLoad(
+                f"the catalog {label}/systems.yaml",
+                [p for p in self.base.problems if p.level is Level.ERROR],
             )
         self.registry: Registry = self.base.registry
         self.notes: list[str] = []

@@ -15,12 +15,14 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from accessreg.files import gcpause, schemagen, yamlsafe
+from accessreg.errors import ProblemsFound
+from accessreg.escape import describe, quote, unsafe_characters
+from accessreg.files import gcpause, locate, schemagen, yamlsafe
 from accessreg.files.schemacheck import SchemaChecker, checker, checkers
 from accessreg.files.sources import Source
 from accessreg.model import CalendarFile, Catalog, MaintainersFile, Operator, User, layout
 from accessreg.model.layout import Kind
-from accessreg.model.problems import Level, Problem, problem
+from accessreg.model.problems import DataPath, Level, Problem, problem
 from accessreg.model.registry import OperatorEntry, Registry, UserEntry
 
 PARALLEL_MIN_FILES = 4000
@@ -40,6 +42,43 @@ class Parsed:
 class LoadResult:
     registry: Registry | None  # None when the catalog itself cannot be read
     problems: list[Problem]
+
+
+# Free-text fields that may hold several lines (a form's textarea writes them).
+MULTILINE_FIELDS = frozenset({"memo", "reason", "note"})
+TEXT_RULE = "text-control"
+
+
+def _text_problems(rel: str, data: Any) -> list[Problem]:
+    """Every key and text value holding a control, format or separator character (NUL,
+    ESC, U+202E, U+2028, ...; line breaks and tabs outside multi-line fields). YAML's
+    escapes (``"\\x1b"``) let a file hold them although its bytes are printable."""
+    found: list[Problem] = []
+    stack: list[tuple[Any, DataPath]] = [(data, ())]
+    while stack:
+        value, path = stack.pop()
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if isinstance(key, str) and (bad := unsafe_characters(key)):
+                    found.append(_text_problem(rel, "a key", (*path, key), bad))
+                stack.append((item, (*path, key)))
+        elif isinstance(value, list):
+            stack.extend((item, (*path, i)) for i, item in enumerate(value))
+        elif isinstance(value, str):
+            field = next((p for p in reversed(path) if isinstance(p, str)), "")
+            if bad := unsafe_characters(value, multiline=field in MULTILINE_FIELDS):
+                found.append(_text_problem(rel, quote(field), path, bad))
+    return sorted(found, key=lambda p: [str(step) for step in p.path])
+
+
+def _text_problem(rel: str, what: str, path: DataPath, bad: list[str]) -> Problem:
+    shown = ", ".join(describe(ch) for ch in bad[:3]) + (" and more" if len(bad) > 3 else "")
+    return problem(
+        rel,
+        TEXT_RULE,
+        f"{what} holds {shown}: control, format and line-separator characters are refused in text",
+        path,
+    )
 
 
 def parse(rel: str, kind: Kind, raw: bytes, checker: SchemaChecker) -> Parsed:
@@ -62,6 +101,9 @@ def parse(rel: str, kind: Kind, raw: bytes, checker: SchemaChecker) -> Parsed:
         return Parsed(rel, kind, None, tuple(found))
     if not isinstance(data, dict):
         found.append(problem(rel, "schema", "the file must hold a mapping of keys to values"))
+        return Parsed(rel, kind, None, tuple(found))
+    if text := _text_problems(rel, data):
+        found.extend(text)
         return Parsed(rel, kind, None, tuple(found))
     violations = checker.violations(data)
     found.extend(problem(rel, "schema", message, path) for path, message in violations)
@@ -173,6 +215,32 @@ def _load_all(
         _WORK = None
 
 
+class DoesNotLoad(ProblemsFound):
+    """A file the command cannot do without does not load; ``problems`` (located) say why."""
+
+    def __init__(self, what: str, problems: Sequence[Problem]) -> None:
+        super().__init__(f"{what} does not load; nothing was done")
+        self.problems = list(problems)
+
+
+def located(source: Source, problems: Sequence[Problem]) -> list[Problem]:
+    """Problems of ``source``'s files with their lines and columns, as reported."""
+    present = set(source.paths())
+    return [
+        locate.located(p, source.read(p.file) if p.file in present else b"", source.label)
+        for p in problems
+    ]
+
+
+def require_catalog(source: Source) -> Catalog:
+    """The catalog, or :class:`DoesNotLoad` with its located problems."""
+    catalog, problems = load_catalog(source, source.paths())
+    if catalog is None:
+        errors = [p for p in problems if p.level is Level.ERROR]
+        raise DoesNotLoad(f"the catalog {source.label}/systems.yaml", located(source, errors))
+    return catalog
+
+
 def load_catalog(source: Source, rels: Sequence[str]) -> tuple[Catalog | None, list[Problem]]:
     rel = "systems.yaml"
     if rel not in rels:
@@ -196,7 +264,15 @@ def _load(source: Source, reuse: Mapping[str, Parsed]) -> LoadResult:
     items: list[tuple[str, Kind]] = []
     for rel in rels:
         kind = layout.classify(rel)
-        if kind is None:
+        if not layout.readable_name(rel):
+            found.append(
+                problem(
+                    rel,
+                    "file-name-text",
+                    "the file name is not UTF-8 text or holds a control character: rename it",
+                ).located(1, 1)
+            )
+        elif kind is None:
             if not layout.is_ignored(rel):
                 found.append(
                     problem(

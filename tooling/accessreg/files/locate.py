@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import yaml
 
-from accessreg.model.problems import DataPath
+from accessreg.model.problems import DataPath, Problem
 
 
 def _key_matches(node: yaml.Node, key: str | int) -> bool:
@@ -43,3 +43,11 @@ def position(raw: bytes, path: DataPath) -> tuple[int, int]:
             break
         node = child
     return mark.line + 1, mark.column + 1
+
+
+def located(p: Problem, raw: bytes, label: str) -> Problem:
+    """``p`` as reported: its file under ``label`` (``registry``), with a line and column
+    found in ``raw`` unless it has them already."""
+    line, col = (p.line, p.col) if p.line else position(raw, p.path)
+    prefix = f"{label}/" if label else ""
+    return Problem(f"{prefix}{p.file}", line, col, p.rule, p.level, p.message, p.path)
