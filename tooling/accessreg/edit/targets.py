@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from accessreg.edit.draft import Draft, EditRefused
+from accessreg.escape import quote
 from accessreg.model import Operator, layout
 from accessreg.model.base import LOGIN_ID_MESSAGE
 
@@ -29,7 +30,7 @@ def login_id(email: str) -> str:
     """Refuse an e-mail that could not even name a file; the schema judges the rest."""
     email = email.strip()
     if not email or "/" in email or "\\" in email or "@" not in email:
-        raise EditRefused(f"{email!r} cannot be a login ID: {LOGIN_ID_MESSAGE}")
+        raise EditRefused(f"{quote(email)} cannot be a login ID: {LOGIN_ID_MESSAGE}")
     return email
 
 

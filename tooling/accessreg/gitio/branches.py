@@ -19,6 +19,7 @@ from typing import Any, Literal
 import git
 
 from accessreg.errors import ConfigError, UsageError
+from accessreg.escape import quote
 
 Action = Literal["created", "updated", "unchanged", "deleted", "absent"]
 _ZERO = "0" * 40
@@ -89,7 +90,7 @@ class Branches:
         """
         base_id = self._rev(f"{base}^{{commit}}")
         if base_id is None:
-            raise UsageError(f"unknown revision {base!r}")
+            raise UsageError(f"unknown revision {quote(base)}")
         base_tree = self._rev(f"{base_id}^{{tree}}")
         lines = [f"0 {_ZERO}\t{path}" for path in removals]
         for path, data in sorted(writes.items()):

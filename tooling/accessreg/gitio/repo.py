@@ -21,6 +21,7 @@ from typing import IO, Any, Literal
 import git
 
 from accessreg.errors import ConfigError, UsageError
+from accessreg.escape import quote
 from accessreg.files.sources import MemorySource
 
 ChangeStatus = Literal["A", "C", "D", "M", "R", "T"]
@@ -111,13 +112,13 @@ class GitRepository:
     def resolve(self, rev: str) -> str:
         """The commit id ``rev`` names; a usage error if it names none."""
         if not rev or rev.startswith("-"):
-            raise UsageError(f"{rev!r} is not a revision")
+            raise UsageError(f"{quote(rev)} is not a revision")
         try:
             out: str = self._git.rev_parse(
                 "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}"
             )
         except git.GitCommandError:
-            raise UsageError(f"unknown revision {rev!r}") from None
+            raise UsageError(f"unknown revision {quote(rev)}") from None
         return out.strip()
 
     def merge_base(self, a: str, b: str) -> str:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from datetime import date
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import AfterValidator, BaseModel, ConfigDict
 
 Role = Literal[
     "gas_retailer",  # ガス小売事業者
@@ -32,11 +33,31 @@ SERIAL_MESSAGE = (
     "without separators or a leading 00 (e.g. 4A3F09)"
 )
 GITHUB_LOGIN = r"^[A-Za-z0-9](-?[A-Za-z0-9])*$"
+GITHUB_LOGIN_MAX = 39
 PHONE = r"^\+?[0-9][0-9-]{8,16}$"
 HTTPS_URL = r"^https://[^\s/]+(/\S*)?$"
 SYSTEM_ID = r"^[a-z][a-z0-9_]*$"
 KANA = r"^[ァ-ヶー・\u3000 ]+$"  # full-width katakana with spaces, as the seed's forms ask
 KANA_MESSAGE = "write the reading in full-width katakana (e.g. タクソウ タロウ)"
+
+
+# The days the tool can count business days for: the years of the Japanese public holiday
+# tables it uses. Every date of the registry and of the command line is within them.
+EARLIEST_DAY = date(2000, 1, 1)
+LATEST_DAY = date(2099, 12, 31)
+DAY_RANGE_MESSAGE = (
+    f"a date from {EARLIEST_DAY} to {LATEST_DAY}, the years whose business days the tool can count"
+)
+
+
+def _in_range(day: date) -> date:
+    if not EARLIEST_DAY <= day <= LATEST_DAY:
+        raise ValueError(f"{day} is not {DAY_RANGE_MESSAGE}")
+    return day
+
+
+# A date field of the registry.
+Day = Annotated[date, AfterValidator(_in_range)]
 
 
 class Frozen(BaseModel):

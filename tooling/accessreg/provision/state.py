@@ -17,6 +17,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from accessreg.errors import UsageError
+from accessreg.escape import quote
 from accessreg.gitio.state import StateStore
 from accessreg.mail.compose import Composed
 
@@ -80,7 +81,7 @@ class State(_Frozen):
             return self.batches[batch_id]
         except KeyError:
             known = ", ".join(b.id for b in self.ordered()[-5:]) or "none yet"
-            raise UsageError(f"no batch {batch_id!r} (latest: {known})") from None
+            raise UsageError(f"no batch {quote(batch_id)} (latest: {known})") from None
 
 
 class SentMail(_Frozen):

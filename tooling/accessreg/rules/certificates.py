@@ -6,6 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from datetime import timedelta
 
+from accessreg.escape import shorten
 from accessreg.model import Certificate
 from accessreg.model.problems import DataPath, Level, Problem, problem
 from accessreg.model.registry import Registry
@@ -45,7 +46,8 @@ def certificate_unique(reg: Registry, ctx: Context) -> Iterator[Problem]:
                     yield problem(
                         file,
                         "certificate-unique",
-                        f"certificate {field} {value} is registered more than once (also {others})",
+                        f"certificate {field} {shorten(value)} is registered more than once "
+                        f"(also {others})",
                         path,
                     )
 
