@@ -8,32 +8,10 @@ from pathlib import Path
 import click
 
 from accessreg.cli.options import registry_option
-from accessreg.errors import ConfigError
-from accessreg.files import schemagen, workspace
+from accessreg.files import workspace
 from accessreg.files.atomic import write_text
-from accessreg.files.loading import DoesNotLoad, located, model_of, parse
-from accessreg.files.schemacheck import checker
-from accessreg.files.sources import DirectorySource
-from accessreg.model import MaintainersFile
-from accessreg.model.layout import Kind
-from accessreg.model.problems import Level
+from accessreg.files.loading import load_maintainers
 from accessreg.review import codeowners
-
-
-def _maintainers(registry: Path) -> MaintainersFile:
-    """The maintainers' list, read as ``validate`` reads it (the same checks, located)."""
-    source = DirectorySource(registry, workspace.display(registry))
-    rel = "maintainers.yaml"
-    try:
-        raw = source.read(rel)
-    except OSError as exc:
-        raise ConfigError(f"cannot read {source.label}/{rel}: {exc.strerror}") from None
-    schema = checker(schemagen.generate(Kind.MAINTAINERS, None))
-    model, problems = model_of(parse(rel, Kind.MAINTAINERS, raw, schema))
-    if not isinstance(model, MaintainersFile):
-        errors = [p for p in problems if p.level is Level.ERROR]
-        raise DoesNotLoad(f"{source.label}/{rel}", located(source, errors))
-    return model
 
 
 @click.command("codeowners")
@@ -42,7 +20,7 @@ def _maintainers(registry: Path) -> MaintainersFile:
 def command(registry: Path | None, check: bool) -> None:
     """Generate .github/CODEOWNERS from registry/maintainers.yaml."""
     root = workspace.registry_dir(registry)
-    text = codeowners.render(_maintainers(root))
+    text = codeowners.render(load_maintainers(root))
     path = root.resolve().parent / codeowners.PATH
     current = path.read_text(encoding="utf-8") if path.exists() else None
     if current == text:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from functools import cached_property
 from typing import Any, Literal
 
@@ -59,6 +60,10 @@ class Certificate(Frozen):
     suspended_on: Day | None = Field(
         default=None, description="Suspended on loss, theft or misuse (001 p46)."
     )
+
+    def is_valid_on(self, day: date) -> bool:
+        """Usable on ``day``: within its validity and never suspended."""
+        return self.suspended_on is None and self.not_before <= day <= self.not_after
 
 
 class IpAllowEntry(Frozen):

@@ -1,18 +1,22 @@
-"""Render an authorization decision as text lines, a JSON object or markdown lines."""
+"""Render an authorization decision: its problems through the shared reporters (text, JSON,
+GitHub annotations) with the verdict, or as markdown lines for the pull-request comment.
+Paths, logins and messages come from the pull request: each output escapes them for its kind
+(``escape``)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
 from accessreg.escape import markdown, terminal
-from accessreg.review.authorize import Decision, Finding
+from accessreg.reporting import reporters
+from accessreg.review.authorize import Decision
 
-# Paths and messages come from the pull request: every renderer escapes them for its kind.
-Escape = Callable[[str], str]
+FORMATS = tuple(sorted(reporters.REPORTERS))
 
 
-def _who(decision: Decision, escape: Escape) -> str:
+def _who(decision: Decision, escape: Callable[[str], str]) -> str:
     actor = escape(decision.actor)
     if decision.maintainer:
         return f"{actor} (maintainer)"
@@ -21,30 +25,24 @@ def _who(decision: Decision, escape: Escape) -> str:
     return f"{actor} (neither a maintainer nor a window person)"
 
 
-def text_lines(decision: Decision) -> list[str]:
-    """One line per refused path naming the rule, then reviews, then the verdict."""
-    lines = [
-        f"refused: {terminal(f.path)}: {terminal(f.message)} ({f.rule})" for f in decision.refused
-    ]
-    lines += [
-        f"review: {terminal(f.path)}: {terminal(f.message)} ({f.rule})" for f in decision.review
-    ]
+def verdict_lines(decision: Decision) -> list[str]:
     count = len(decision.paths)
     if decision.allowed:
-        lines.append(f"allowed: {count} changed path(s) for {_who(decision, terminal)}")
+        lines = [f"allowed: {count} changed path(s) for {_who(decision, terminal)}"]
     else:
-        lines.append(
+        lines = [
             f"not allowed: {len(decision.refused)} refusal(s) among {count} changed path(s) "
             f"for {_who(decision, terminal)}"
-        )
+        ]
     if decision.fast_track:
         lines.append("fast-track: every item revokes access and the author may make it")
     return lines
 
 
-def _finding(f: Finding) -> dict[str, str]:
-    # A path that is not UTF-8 has no JSON string: it is given as the text output shows it.
-    return {"path": terminal(f.path), "rule": f.rule, "message": terminal(f.message)}
+def text_lines(decision: Decision) -> list[str]:
+    """One line per problem, as ``validate`` prints them (errors refuse their path,
+    warnings ask for a maintainer's review), then the verdict."""
+    return reporters.text(decision.problems).splitlines() + verdict_lines(decision)
 
 
 def as_dict(decision: Decision) -> dict[str, Any]:
@@ -56,9 +54,17 @@ def as_dict(decision: Decision) -> dict[str, Any]:
         "fast_track": decision.fast_track,
         "revoke_only": decision.revoke_only,
         "paths": len(decision.paths),
-        "refused": [_finding(f) for f in decision.refused],
-        "review": [_finding(f) for f in decision.review],
+        "refused": [reporters.problem_dict(p) for p in decision.refused],
+        "review": [reporters.problem_dict(p) for p in decision.review],
     }
+
+
+def render(decision: Decision, fmt: str) -> str:
+    """``accessreg authorize``'s output in one of ``FORMATS``."""
+    if fmt == "json":
+        return json.dumps(as_dict(decision), ensure_ascii=False, indent=2) + "\n"
+    problems = reporters.REPORTERS[fmt](decision.problems)
+    return problems + "".join(f"{line}\n" for line in verdict_lines(decision))
 
 
 def markdown_lines(decision: Decision) -> list[str]:
@@ -70,8 +76,8 @@ def markdown_lines(decision: Decision) -> list[str]:
     lines = [head]
     if decision.fast_track:
         lines.append("**Fast-track**: a revoke-only change by someone who may make it.")
-    for f in decision.refused:
-        lines.append(f"- refused {markdown(f.path)}: {markdown(f.message)} (`{f.rule}`)")
-    for f in decision.review:
-        lines.append(f"- review {markdown(f.path)}: {markdown(f.message)} (`{f.rule}`)")
+    for p in decision.refused:
+        lines.append(f"- refused {markdown(p.file)}: {markdown(p.message)} (`{p.rule}`)")
+    for p in decision.review:
+        lines.append(f"- review {markdown(p.file)}: {markdown(p.message)} (`{p.rule}`)")
     return lines

@@ -18,13 +18,14 @@ def text(problems: Sequence[Problem]) -> str:
     )
 
 
+def problem_dict(p: Problem) -> dict[str, object]:
+    """A problem as JSON shows it: its file and message as the text shows them (a file name
+    that is not UTF-8 has no JSON string; a consumer that prints a message gets it safe)."""
+    return {**p.as_dict(), "file": terminal(p.file), "message": terminal(p.message)}
+
+
 def as_json(problems: Sequence[Problem]) -> str:
-    # As shown elsewhere: a file name that is not UTF-8 has no JSON string, and a consumer
-    # that prints a message gets it safe.
-    found = [
-        {**p.as_dict(), "file": terminal(p.file), "message": terminal(p.message)} for p in problems
-    ]
-    return json.dumps(found, ensure_ascii=False, indent=2) + "\n"
+    return json.dumps([problem_dict(p) for p in problems], ensure_ascii=False, indent=2) + "\n"
 
 
 def github(problems: Sequence[Problem]) -> str:

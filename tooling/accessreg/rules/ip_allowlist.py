@@ -6,9 +6,9 @@ import ipaddress
 from collections.abc import Iterator
 
 from accessreg.escape import shorten
-from accessreg.model.problems import Problem, problem
+from accessreg.model.problems import Problem
 from accessreg.model.registry import Registry
-from accessreg.rules.base import Context, Scope, rule
+from accessreg.rules.base import Context, Scope, finding, rule
 
 MAX_PREFIX = {4: 24, 6: 48}  # the widest prefix one entry may allow
 
@@ -37,7 +37,7 @@ def ip_allowlist_address(reg: Registry, ctx: Context) -> Iterator[Problem]:
         for i, allow in enumerate(entry.operator.ip_allowlist):
             why = address_problem(allow.cidr)
             if why:
-                yield problem(entry.file, "ip-allowlist-address", why, ("ip_allowlist", i, "cidr"))
+                yield finding(entry.file, why, ("ip_allowlist", i, "cidr"))
 
 
 @rule("ip-allowlist-expired", "000 §2-8", Scope.OPERATORS)
@@ -46,9 +46,8 @@ def ip_allowlist_expired(reg: Registry, ctx: Context) -> Iterator[Problem]:
     for entry in reg.iter_operators():
         for i, allow in enumerate(entry.operator.ip_allowlist):
             if allow.expires_on < ctx.today:
-                yield problem(
+                yield finding(
                     entry.file,
-                    "ip-allowlist-expired",
                     f"{allow.cidr} expired on {allow.expires_on}",
                     ("ip_allowlist", i, "expires_on"),
                 )

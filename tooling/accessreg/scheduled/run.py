@@ -26,8 +26,8 @@ from pathlib import Path
 
 from accessreg.errors import ConfigError, ProblemsFound, UsageError
 from accessreg.escape import quote
-from accessreg.files import atomic, locate
-from accessreg.files.loading import load
+from accessreg.files import atomic
+from accessreg.files.loading import load, locate
 from accessreg.files.sources import MemorySource
 from accessreg.gitio.added import added_on
 from accessreg.gitio.branches import BranchChange, Branches
@@ -114,7 +114,7 @@ def _load(repo: GitRepository, head: str) -> tuple[Registry, MemorySource]:
     source = repo.snapshot(head, PREFIX)
     loaded = load(source)
     errors = [
-        locate.located(p, source.files.get(p.file, b""), source.label)
+        locate(p, source.files.get(p.file, b""), source.label)
         for p in loaded.problems
         if p.level is Level.ERROR
     ]

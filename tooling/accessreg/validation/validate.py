@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from accessreg.files import gcpause, locate, schemagen
-from accessreg.files.loading import load
+from accessreg.files import gcpause, schemagen
+from accessreg.files.loading import load, locate
 from accessreg.files.sources import Source
 from accessreg.model.problems import Problem, problem
 from accessreg.model.registry import Registry
-from accessreg.rules import CHECKS, Context
+from accessreg.rules import CHECKS, Context, run_rules
 
 
 @dataclass(frozen=True)
@@ -24,13 +24,8 @@ class ValidationResult:
 
 
 def run_checks(registry: Registry, today: date) -> list[Problem]:
-    ctx = Context(today)
-    found: list[Problem] = []
     with gcpause.paused():
-        for rule in CHECKS:
-            assert rule.check is not None
-            found.extend(rule.check(registry, ctx))
-    return found
+        return run_rules(CHECKS, registry, Context(today))
 
 
 def locate_all(
@@ -48,7 +43,7 @@ def locate_all(
     existing = (files if files is not None else set(source.paths())) if by_file else set()
     for rel, group in by_file.items():
         raw = source.read(rel) if rel in existing else b""
-        located.extend(locate.located(p, raw, source.label) for p in group)
+        located.extend(locate(p, raw, source.label) for p in group)
     return sorted(located)
 
 
