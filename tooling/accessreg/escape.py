@@ -68,6 +68,14 @@ def terminal(text: str) -> str:
     return "".join(_visible(ch) if _unsafe(ch) else ch for ch in text)
 
 
+def terminal_path(path: str) -> str:
+    """A path as :func:`terminal` shows it, for the start of a line (``file:line:col: …``):
+    one that starts with anything but a letter, a digit or ``._/`` is shown as ``./path``,
+    so that no line starts with ``::`` or ``##[``, which a CI runner reads as a command."""
+    shown = terminal(path)
+    return shown if shown[:1].isalnum() or shown[:1] in ("", ".", "_", "/") else f"./{shown}"
+
+
 _PERCENT = {"%": "%25", "\r": "%0D", "\n": "%0A"}
 
 

@@ -5,15 +5,16 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 
-from accessreg.escape import terminal, workflow_data, workflow_property
+from accessreg.escape import terminal, terminal_path, workflow_data, workflow_property
 from accessreg.model.problems import Level, Problem
 
 
 def text(problems: Sequence[Problem]) -> str:
     """One line per problem; file names and messages come from outside, so they are shown
-    with their unsafe characters escaped (a name cannot start a line of its own)."""
+    with their unsafe characters escaped (a name cannot start a line of its own, nor a
+    line with a workflow command)."""
     return "".join(
-        f"{terminal(p.file)}:{p.line}:{p.col}: [{p.level}] {terminal(p.message)} ({p.rule})\n"
+        f"{terminal_path(p.file)}:{p.line}:{p.col}: [{p.level}] {terminal(p.message)} ({p.rule})\n"
         for p in problems
     )
 
