@@ -9,7 +9,8 @@ body is text and may hold anything.
 Address headers are folded here (:class:`MailPolicy`): the standard library's folder drops
 the quotes of a long display name holding ``, < > "`` when it breaks the line, and the
 header then reads as other recipients. A display name that is not plain words is written as
-RFC 2047 encoded-words, which need no quotes and fold between words.
+RFC 2047 encoded-words, which need no quotes and fold between words; so is a subject that is
+not plain ASCII (the standard library leaves ``=?…?=`` in it for a reader to decode).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from email.headerregistry import Address, AddressHeader
+from email.headerregistry import Address, AddressHeader, UnstructuredHeader
 from email.message import EmailMessage
 from email.policy import SMTP, EmailPolicy
 from email.utils import format_datetime, parseaddr
@@ -35,8 +36,9 @@ from accessreg.timeline.clock import JST
 # A display name written as it is: words of RFC 5322 atext separated by single spaces (and
 # nothing a decoder would read as an encoded-word, "=?").
 _PLAIN_NAME = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+( [A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*")
-# Bytes of UTF-8 per encoded-word: 45 bytes are 60 base64 characters, a 72-character word.
-_WORD_BYTES = 45
+# Bytes of UTF-8 per encoded-word: 42 bytes are 56 base64 characters, a 68-character word
+# that fits a line after "Subject: ".
+_WORD_BYTES = 42
 _LINE = 78  # RFC 5322's recommended line length
 
 
@@ -83,18 +85,36 @@ def fold_addresses(name: str, addresses: Sequence[Address], linesep: str) -> str
     return linesep.join(lines) + linesep
 
 
+def fold_text(name: str, text: str, linesep: str) -> str:
+    """An unstructured header (the subject) as encoded-words, one per line: the standard
+    library writes ASCII words as they are, so text holding ``=?…?=`` read back as other
+    text."""
+    return f"{name}: " + f"{linesep} ".join(_encoded_words(text)) + linesep
+
+
+def _folded(name: str, value: Any, linesep: str) -> str | None:
+    if isinstance(value, AddressHeader):
+        return fold_addresses(name, list(value.addresses), linesep)
+    if isinstance(value, UnstructuredHeader):
+        text = str(value)
+        return fold_text(name, text, linesep) if not text.isascii() or "=?" in text else None
+    return None
+
+
 class MailPolicy(EmailPolicy):
-    """Policy SMTP, but address headers are folded by :func:`fold_addresses`."""
+    """Policy SMTP, but address headers and non-ASCII text headers are folded here."""
 
     def fold(self, name: str, value: Any) -> str:
-        if isinstance(value, AddressHeader):
-            return fold_addresses(name, list(value.addresses), self.linesep)
-        return str(super().fold(name, value))
+        folded = _folded(name, value, self.linesep)
+        return folded if folded is not None else str(super().fold(name, value))
 
     def fold_binary(self, name: str, value: Any) -> bytes:
-        if isinstance(value, AddressHeader):
-            return fold_addresses(name, list(value.addresses), self.linesep).encode("ascii")
-        return bytes(super().fold_binary(name, value))
+        folded = _folded(name, value, self.linesep)
+        return (
+            folded.encode("ascii")
+            if folded is not None
+            else bytes(super().fold_binary(name, value))
+        )
 
 
 POLICY = MailPolicy() + SMTP
@@ -170,7 +190,9 @@ def compose(notice: Notice, sender: str) -> Composed:
     msg = EmailMessage(policy=POLICY)
     msg["From"] = _address(sender_addr, sender_name)
     msg["To"] = _address(notice.recipient.email, notice.recipient.name)
-    msg["Subject"] = mail_header(subject)
+    # Given as encoded-words, which the header parser decodes back to exactly the text: given
+    # as it is, a "=?…?=" inside would be decoded into something else.
+    msg["Subject"] = " ".join(_encoded_words(mail_header(subject)))
     msg["Date"] = format_datetime(datetime.combine(notice.day, time(9, 0), JST))
     msg["Message-ID"] = f"<{notice.key}@{domain}>"
     msg["Auto-Submitted"] = "auto-generated"  # RFC 3834: no auto-replies to it
