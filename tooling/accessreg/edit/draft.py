@@ -8,7 +8,7 @@ there is an error; then every file stays byte-identical.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -34,6 +34,10 @@ class EditRefused(AccessregError):  # noqa: N818 - an outcome, like ProblemsFoun
     """The edit cannot be made as asked (unknown user, a certificate file holding a key, ...)."""
 
     exit_code = 1
+
+    def __init__(self, message: str, problems: Sequence[Problem] = ()) -> None:
+        super().__init__(message)
+        self.problems = list(problems)
 
 
 @dataclass(frozen=True)

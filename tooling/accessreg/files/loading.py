@@ -224,7 +224,7 @@ class DoesNotLoad(ProblemsFound):
 
     def __init__(self, what: str, problems: Sequence[Problem]) -> None:
         super().__init__(f"{what} does not load; nothing was done")
-        self.problems = list(problems)
+        self.problems: Sequence[Problem] = list(problems)
 
 
 def locate(p: Problem, raw: bytes, label: str) -> Problem:

@@ -189,7 +189,9 @@ def from_issue(
             return _refused(author, issue, form, lines, label)
         outcome = finish(draft, write)
     except EditRefused as exc:
-        return _refused(author, issue, form, [f"- {markdown(str(exc))}"], label)
+        # Where the registry stands in the way, in the words the other problems use.
+        where = ["  " + wording.explain(form, p) for p in exc.problems if isinstance(p, Problem)]
+        return _refused(author, issue, form, [f"- {markdown(str(exc))}", *where], label)
 
     if not outcome.ok:
         lines = [wording.explain(form, p) for p in outcome.problems if p.level is Level.ERROR]
