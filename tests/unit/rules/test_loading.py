@@ -216,6 +216,12 @@ def test_schema_two_unknown_keys_are_two_problems(reg: RegistryFactory) -> None:
         "たろう@test-gas.example.co.jp",  # not ASCII
         "taro@localhost",  # cannot receive internet mail
         "taro",
+        ".taro@test-gas.example.co.jp",  # not an address as RFC 5322 writes one
+        "taro.@test-gas.example.co.jp",
+        "ta..ro@test-gas.example.co.jp",
+        "taro@-test-gas.example.co.jp",  # no host name starts or ends with a hyphen
+        "taro@test-gas-.example.co.jp",
+        "taro@test-gas..example.co.jp",
     ],
 )
 def test_schema_login_id_characters(reg: RegistryFactory, email: str) -> None:
@@ -462,3 +468,38 @@ def test_file_name_text(reg: RegistryFactory, name: bytes) -> None:
     [p] = reg.validate().problems
     assert (p.rule, p.line, p.col) == ("file-name-text", 1, 1)
     assert p.file == shown(f"users/TESTOP01/{os.fsdecode(name)}")
+
+
+# --- messages quote values capped ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("name: 試験 太郎", "name: 試験 太郎\nmemo: [{big}]"),  # a list where text belongs
+        ("name: 試験 太郎", "name: 試験 太郎\n{big}: 1"),  # an unknown key
+        ("  johs: J1010", "  johs: {big}"),  # not one of the codes
+        ("name: 試験 太郎", "name: 試験 太郎\nmemo: 1\nmemo: 2\n{big}: 1\n{big}: 2"),  # twice
+        ("email: user1@test-gas.example.co.jp", "email: {big}"),  # not a login ID
+    ],
+)
+def test_a_message_quotes_at_most_a_line_of_a_huge_value(
+    reg: RegistryFactory, old: str, new: str
+) -> None:
+    big = "x" * 900_000
+    reg.edit(USER, old, new.format(big=big))
+    problems = reg.validate().problems
+    assert problems
+    for p in problems:
+        assert len(p.message) < 400, (p.rule, p.message[:200])
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01", "1999-12-31", "2100-01-01"])
+def test_schema_dates_outside_the_years_business_days_are_counted_for(
+    reg: RegistryFactory, day: str
+) -> None:
+    # Counting business days from 9999-12-31 overflowed; the holiday tables end in 2099.
+    reg.operator(certificates=[certificate(1, not_after=day)])
+    assert reg.found() == [("schema", shown(OPERATOR), reg.line_of(OPERATOR, "not_after"), "error")]
+    [p] = reg.validate().problems
+    assert "not a date from 2000-01-01 to 2099-12-31" in p.message

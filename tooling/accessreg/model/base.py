@@ -19,11 +19,17 @@ Severity = Literal["error", "warning"]
 # 事業者コード: the registry checks it because EPPCERT does not (004 §2).
 OPERATOR_CODE = r"^[A-Z0-9]{4,8}$"
 # Login IDs (000 §5-1 note 3): before @ ASCII letters, digits and -_~.$&'`^= ; after @ ASCII
-# letters, digits, - and . (with at least one dot: the address must receive internet mail).
-LOGIN_ID = r"^[A-Za-z0-9_~.\$&'`^=-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$"
+# letters, digits, - and . (with at least one dot). The address must receive internet mail,
+# so it is one as RFC 5321/5322 write it: no dot first, last or twice in a row before the @,
+# and no domain label that starts or ends with a hyphen.
+_LOCAL = r"[A-Za-z0-9_~\$&'`^=-]+(\.[A-Za-z0-9_~\$&'`^=-]+)*"
+_LABEL = r"[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?"
+LOGIN_ID = rf"^{_LOCAL}@{_LABEL}(\.{_LABEL})+$"
 LOGIN_ID_MESSAGE = (
-    "a login ID may hold only ASCII letters, digits and -_~.$&'`^= before the @, and ASCII "
-    "letters, digits, - and . after it (000 §5-1 note 3)"
+    "a login ID may hold only ASCII letters, digits and -_~.$&'`^= before the @ (a dot "
+    "neither first, last nor doubled), and ASCII letters, digits, - and . after it (each part "
+    "between dots starting and ending with a letter or digit): it must receive internet mail "
+    "(000 §5-1 note 3)"
 )
 # The form nginx's $ssl_client_serial prints: upper-case hex of whole bytes, no separators,
 # no leading zero byte.
