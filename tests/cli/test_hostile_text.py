@@ -188,3 +188,33 @@ def test_apply_outputs_reparse_to_the_registrys_values(
         assert "".join(op["name"].split()) in subject or "（テストガス株式会社）" in subject
     bodies = [m.get_content() for m in mails]
     assert all(any(user["name"] in body for body in bodies) for user in users.values())
+
+
+def test_the_daily_duties_outputs_reparse_to_the_registrys_values(
+    hostile_pr: tuple[GitRegistry, dict[str, Any]], tmp_path: Path
+) -> None:
+    gr, written = hostile_pr
+    out = tmp_path / "daily"
+    # 2027-11-20: the certificate (until 2027-12-31) is due its first notice, the overseas IP
+    # (until 2027-09-30) has expired, and the inventory is overdue.
+    result = run_cli("daily", "--out", str(out), "--today", "2027-11-20", cwd=gr.path)
+    assert result.returncode == 0, result.stderr
+    parsers.log_lines(result.stdout)
+    parsers.log_lines(result.stderr)
+    files = tree(out)
+    op = written["operator"]
+    cert = op["certificates"][0]
+    rows = {r["kind"]: r for r in parsers.csv_rows(files["expiry.csv"])}
+    assert parsers.csv_value(rows["certificate"]["cn_or_cidr"], cert["cn"])
+    assert parsers.csv_value(rows["certificate"]["location"], cert["location"])
+    assert parsers.csv_value(rows["certificate"]["holder"], cert["holder"])
+    assert parsers.csv_value(rows["ip"]["reason"], op["ip_allowlist"][0]["reason"])
+    contacts = {c["email"]: c["name"] for c in op["contacts"]}
+    mails = [parsers.mail(data) for name, data in files.items() if name.startswith("mail/")]
+    assert mails
+    for message in mails:
+        (address,) = message["To"].addresses
+        if address.addr_spec in contacts:  # else a reviewer, from maintainers.yaml
+            assert parsers.same_words(address.display_name, contacts[address.addr_spec])
+    bodies = "\n".join(m.get_body(("plain",)).get_content() for m in mails)  # type: ignore[union-attr]
+    assert cert["cn"] in bodies and cert["location"] in bodies
