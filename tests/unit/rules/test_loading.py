@@ -477,17 +477,16 @@ def test_file_name_text(reg: RegistryFactory, name: bytes) -> None:
     ("old", "new"),
     [
         ("name: 試験 太郎", "name: 試験 太郎\nmemo: [{big}]"),  # a list where text belongs
-        ("name: 試験 太郎", "name: 試験 太郎\n{big}: 1"),  # an unknown key
+        ("name: 試験 太郎", "name: 試験 太郎\n? {big}\n: 1"),  # an unknown key (explicit: long)
         ("  johs: J1010", "  johs: {big}"),  # not one of the codes
-        ("name: 試験 太郎", "name: 試験 太郎\nmemo: 1\nmemo: 2\n{big}: 1\n{big}: 2"),  # twice
+        ("name: 試験 太郎", "name: 試験 太郎\n? {half}\n: 1\n? {half}\n: 2"),  # a key twice
         ("email: user1@test-gas.example.co.jp", "email: {big}"),  # not a login ID
     ],
 )
 def test_a_message_quotes_at_most_a_line_of_a_huge_value(
     reg: RegistryFactory, old: str, new: str
 ) -> None:
-    big = "x" * 900_000
-    reg.edit(USER, old, new.format(big=big))
+    reg.edit(USER, old, new.format(big="x" * 900_000, half="x" * 400_000))  # under 1 MiB
     problems = reg.validate().problems
     assert problems
     for p in problems:
