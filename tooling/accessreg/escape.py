@@ -11,8 +11,7 @@ One function per output kind, used by every renderer of that kind:
 
 And the two checks that go with them: :func:`unsafe_characters` (what validation refuses in
 text fields, rule ``text-control``) and :func:`quote` / :func:`shorten` (how much of a value a
-message repeats).
-This module imports nothing of the package, so that every folder may use it.
+message repeats). This module imports nothing of the package, so that every folder may use it.
 """
 
 from __future__ import annotations
@@ -130,8 +129,8 @@ def markdown(text: str) -> str:
     Text of words and inert punctuation stays as it is; anything else goes in code spans,
     where neither markdown nor GitHub's own processing (links, @mentions, #references,
     emoji) applies: HTML shows as text, a backtick cannot close the span (the delimiter is
-    longer than any run inside) and a line break cannot start a line (it is shown as
-    ``\\n``). A ``|`` stands outside the spans, escaped, so a table cell holds it.
+    longer than any run inside) and a line break cannot start a line (it is shown as the
+    escape ``\\x0a``). A ``|`` stands outside the spans, escaped, so a table cell holds it.
     """
     shown = terminal(text)
     if _plain(shown):
