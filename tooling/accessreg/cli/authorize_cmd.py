@@ -7,6 +7,7 @@ import sys
 
 import click
 
+from accessreg.cli.verdict import Verdict
 from accessreg.gitio.repo import GitRepository
 from accessreg.reporting import authorize_report
 from accessreg.review.pullrequest import read_pull_request
@@ -24,7 +25,7 @@ from accessreg.timeline import clock
 )
 @click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text",
               show_default=True)  # fmt: skip
-def command(base: str, head: str, actor: str, fmt: str) -> None:
+def command(base: str, head: str, actor: str, fmt: str) -> Verdict:
     """Check every path the change touches against who ACTOR is at the base revision.
 
     Exit 0 when every changed path is allowed, 1 when one is refused (one line per refused
@@ -39,4 +40,4 @@ def command(base: str, head: str, actor: str, fmt: str) -> None:
         )
     else:
         sys.stdout.write("".join(f"{line}\n" for line in authorize_report.text_lines(pr.decision)))
-    sys.exit(0 if pr.decision.allowed else 1)
+    return Verdict.of(pr.decision.allowed)

@@ -16,7 +16,7 @@ from typing import Literal
 
 from accessreg.edit import yamldoc
 from accessreg.edit.yamldoc import Document
-from accessreg.errors import AccessregError, ConfigError
+from accessreg.errors import ConfigError, Refusal
 from accessreg.files import atomic
 from accessreg.files.sources import DirectorySource, MemorySource
 from accessreg.model.layout import Kind
@@ -27,10 +27,8 @@ from accessreg.validation.validate import ValidationResult, validate
 Action = Literal["added", "modified", "removed"]
 
 
-class EditRefused(AccessregError):  # noqa: N818 - an outcome, like ProblemsFound
+class EditRefused(Refusal):
     """The edit cannot be made as asked (unknown user, a certificate file holding a key, ...)."""
-
-    exit_code = 1
 
 
 @dataclass(frozen=True)
