@@ -26,17 +26,18 @@ ALLOWED: dict[str, set[str]] = {
     "reporting": {"model", "rules", "review"},
     "edit": {"model", "files", "timeline", "validation"},
     "forms": {"model", "files", "gitio", "edit", "review"},
+    "effects": {"model", "files", "gitio", "timeline", "mail", "validation", "reporting"},
     "provision": {
         "model", "files", "gitio", "timeline", "mail", "validation", "plan", "outputs",
-        "reporting",
+        "reporting", "effects",
     },
     "scheduled": {
         "model", "files", "gitio", "timeline", "mail", "outputs", "reporting", "edit",
-        "provision",
+        "effects", "provision",
     },
     "cli": {
         "model", "files", "gitio", "timeline", "validation", "plan", "review", "outputs",
-        "reporting", "edit", "forms", "provision", "scheduled",
+        "reporting", "edit", "forms", "effects", "provision", "scheduled",
     },
 }  # fmt: skip
 

@@ -37,6 +37,7 @@ COMMANDS: dict[str, str] = {
     "apply": "apply_cmd",
     "confirm": "confirm_cmd",
     "status": "status_cmd",
+    "outbox": "outbox_cmd",
     "expiry": "expiry_cmd",
     "stale": "stale_cmd",
     "inventory": "inventory_cmd",

@@ -1,19 +1,33 @@
-"""Provisioning state kept in git, outside the reviewed registry: a ref of its own.
+"""State kept in git, outside the reviewed registry: a ref of its own holding a few files.
 
-``refs/accessreg/state`` points to a chain of commits whose trees hold a few files (what they
-mean is ``provision.state``'s business). Every update is a new commit whose parent is the
-previous state, so the history is the audit log, and the ref is moved with a compare-and-swap:
-two writers cannot silently overwrite each other. Nothing here touches the work tree, the
-index or any branch. With a remote, the state is fetched before it is read and pushed after
-every update, so it survives on a fresh CI runner and a mail recorded as sent stays recorded
-even if the job dies a moment later.
+``refs/accessreg/state`` (and ``refs/accessreg/duties``) point to a chain of commits whose
+trees hold a few flat files (what they mean is the business of the code that reads them).
+Every update is a new commit whose parent is the previous state, so the history is the audit
+log, and the ref is moved with a compare-and-swap: two writers cannot silently overwrite each
+other. Nothing here touches the work tree, the index or any branch.
+
+With a remote, the state is fetched before it is read and pushed after every update, so it
+survives on a fresh CI runner. What was recorded locally is never thrown away for the
+remote's copy: the remote's state is fetched beside the local one
+(``refs/remotes/<remote>/accessreg/...``) and
+
+- taken when the local state is behind it (or absent);
+- ignored when the local state is ahead of it (a push that failed): the next update pushes
+  both;
+- merged when both moved since they last agreed: a commit with both as parents, its files
+  merged by the caller's ``merge`` (the outbox only grows, so it is a union).
+
+A ref lock that git left behind when it was killed (``<ref>.lock`` in the git directory) is
+removed once it is older than ``STALE_LOCK_SECONDS``: git holds it for milliseconds.
 """
 
 from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -22,15 +36,56 @@ import git
 from accessreg.errors import ConfigError
 
 STATE_REF = "refs/accessreg/state"
+STALE_LOCK_SECONDS = 60
 _IDENTITY = {"name": "accessreg", "email": "accessreg@localhost"}
+_ZERO = "0" * 40
+
+# (common ancestor's files, ours, theirs) → the merged files; raises ConfigError on a conflict.
+Merge = Callable[[Mapping[str, bytes], Mapping[str, bytes], Mapping[str, bytes]], dict[str, bytes]]
 
 
 class StateConflictError(ConfigError):
     """The state ref moved while this run was using it."""
 
 
+class StateLockedError(ConfigError):
+    """Another git process holds the state ref's lock (or held it when it died, recently)."""
+
+
+class StatePushError(ConfigError):
+    """The remote did not take the update; ``commit`` is the state recorded locally."""
+
+    def __init__(self, message: str, commit: str) -> None:
+        super().__init__(message)
+        self.commit = commit
+
+
+def _stderr(exc: git.GitCommandError) -> str:
+    raw = exc.stderr
+    text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw or "")
+    lines = [ln.strip().removeprefix("stderr:").strip(" '") for ln in text.splitlines()]
+    return " ".join(ln for ln in lines if ln)
+
+
+def _push_cause(detail: str, remote: str) -> str:
+    """What went wrong with a push, from git's own words."""
+    if "[rejected]" in detail and ("fetch first" in detail or "non-fast-forward" in detail):
+        return f"{remote}'s copy moved: another run recorded state meanwhile"
+    if "[remote rejected]" in detail or "hook declined" in detail:
+        return f"{remote} refused the update ({detail})"
+    if "Could not read from remote" in detail or "does not appear to be a git" in detail:
+        return f"{remote} cannot be reached ({detail})"
+    return detail or "git push failed"
+
+
 class StateStore:
-    def __init__(self, root: Path, ref: str = STATE_REF, remote: str | None = None) -> None:
+    def __init__(
+        self,
+        root: Path,
+        ref: str = STATE_REF,
+        remote: str | None = None,
+        merge: Merge | None = None,
+    ) -> None:
         try:
             self._repo = git.Repo(root, search_parent_directories=True)
         except (git.InvalidGitRepositoryError, git.NoSuchPathError):
@@ -38,9 +93,23 @@ class StateStore:
         self._git: Any = self._repo.git
         self.ref = ref
         self.remote = remote
+        self._merge = merge
+        self._blobs: dict[str, tuple[bytes, str]] = {}  # file name → (content, blob id)
+        self.notes: list[str] = []  # what reconciling with the remote or a lock did
 
     def close(self) -> None:
         self._repo.close()
+
+    def __enter__(self) -> StateStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def tracking_ref(self) -> str:
+        """Where the remote's copy is fetched to: beside the local state, never over it."""
+        return f"refs/remotes/{self.remote}/{self.ref.removeprefix('refs/')}"
 
     def _env(self) -> dict[str, str]:
         """Commit as the configured user; a fresh runner without one commits as accessreg."""
@@ -53,68 +122,191 @@ class StateStore:
                     env[var] = _IDENTITY[key]
         return env
 
-    def fetch(self) -> None:
-        """Take the remote's state as the truth (it is only ever written by fast-forwards)."""
-        if self.remote is None:
-            return
+    def _rev(self, ref: str) -> str | None:
         try:
-            self._git.fetch(self.remote, f"+{self.ref}:{self.ref}")
-        except git.GitCommandError as exc:
-            if "couldn't find remote ref" not in str(exc):
-                raise ConfigError(f"cannot fetch {self.ref} from {self.remote}: {exc}") from None
-
-    def head(self) -> str | None:
-        """The commit the state ref points to, or None before the first update."""
-        try:
-            out: str = self._git.rev_parse("--verify", "--quiet", f"{self.ref}^{{commit}}")
+            out: str = self._git.rev_parse("--verify", "--quiet", f"{ref}^{{commit}}")
         except git.GitCommandError:
             return None
         return out.strip() or None
+
+    def _is_ancestor(self, older: str, newer: str) -> bool:
+        try:
+            self._git.merge_base("--is-ancestor", older, newer)
+        except git.GitCommandError:
+            return False
+        return True
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def fetch(self) -> None:
+        """Bring the remote's state in and reconcile it with the local one (see the module)."""
+        if self.remote is None:
+            return
+        try:
+            self._git.fetch(self.remote, f"+{self.ref}:{self.tracking_ref}")
+        except git.GitCommandError as exc:
+            if "couldn't find remote ref" in _stderr(exc):
+                return
+            raise ConfigError(
+                f"cannot fetch {self.ref} from {self.remote}: {_stderr(exc) or exc}"
+            ) from None
+        theirs, ours = self._rev(self.tracking_ref), self.head()
+        if theirs is None or theirs == ours:
+            return
+        if ours is None or self._is_ancestor(ours, theirs):
+            self._move(theirs, ours, f"fetched from {self.remote}")
+        elif self._is_ancestor(theirs, ours):
+            self.notes.append(
+                f"{self.ref} here ({ours[:12]}) is ahead of {self.remote}'s ({theirs[:12]}): "
+                "kept, and pushed with the next update"
+            )
+        else:
+            merged = self._merged(ours, theirs)
+            self._move(merged, ours, f"merged {self.remote}'s state")
+            self.notes.append(
+                f"{self.ref} here ({ours[:12]}) and {self.remote}'s ({theirs[:12]}) had both "
+                f"moved: merged as {merged[:12]}, pushed with the next update"
+            )
+
+    def head(self) -> str | None:
+        """The commit the state ref points to, or None before the first update."""
+        return self._rev(self.ref)
 
     def read(self, commit: str | None) -> dict[str, bytes]:
         """The files of one state commit (none before the first)."""
         if commit is None:
             return {}
-        tree = self._repo.commit(commit).tree
-        return {blob.name: blob.data_stream.read() for blob in tree.blobs}
+        files = {}
+        for blob in self._repo.commit(commit).tree.blobs:
+            data = blob.data_stream.read()
+            self._blobs[blob.name] = (data, blob.hexsha)
+            files[blob.name] = data
+        return files
 
-    def write(self, files: Mapping[str, bytes], message: str, parent: str | None) -> str:
+    # -- writing -----------------------------------------------------------------------------
+
+    def write(
+        self, files: Mapping[str, bytes], message: str, parent: str | None, push: bool = True
+    ) -> str:
         """Record ``files`` as the new state on top of ``parent``; returns the new commit.
 
-        Fails with StateConflictError if the ref no longer points to ``parent``.
+        Fails with StateConflictError if the ref no longer points to ``parent``, and with
+        StatePushError (the new commit kept locally) if the remote does not take it.
         """
+        commit = self._commit(files, message, [parent] if parent else [])
+        self._move(commit, parent, message)
+        if push:
+            self.push()
+        return commit
+
+    def push(self) -> None:
+        """Send the local state to the remote (a fast-forward: it holds the remote's)."""
+        head = self.head()
+        if self.remote is None or head is None:
+            return
+        try:
+            self._git.push("--porcelain", self.remote, f"{self.ref}:{self.ref}")
+        except git.GitCommandError as exc:
+            cause = _push_cause(_stderr(exc) + " " + str(exc.stdout or ""), self.remote)
+            raise StatePushError(
+                f"cannot push {self.ref} to {self.remote}: {cause}. The state is recorded "
+                f"here as {head[:12]}; the next run keeps it and pushes it",
+                head,
+            ) from None
+
+    def reset(self, commit: str | None, expected: str) -> None:
+        """Move the ref back to ``commit`` (an update that must not stand), if still at
+        ``expected``."""
+        if commit is None:
+            self._git.update_ref("-d", self.ref, expected)
+        else:
+            self._move(commit, expected, "withdrawn")
+
+    def _blob(self, name: str, data: bytes) -> str:
+        known = self._blobs.get(name)
+        if known is not None and known[0] == data:
+            return known[1]  # unchanged since read or written: no need to hash it again
+        with _stdin(data) as stream:
+            sha: str = self._git.hash_object("-w", "--stdin", istream=stream)
+        self._blobs[name] = (data, sha)
+        return sha
+
+    def _commit(self, files: Mapping[str, bytes], message: str, parents: list[str]) -> str:
         entries = []
         for name in sorted(files):
             if "/" in name:
                 raise ValueError(f"state files are flat: {name!r}")
-            with _stdin(files[name]) as data:
-                sha = self._git.hash_object("-w", "--stdin", istream=data)
-            entries.append(f"100644 blob {sha}\t{name}")
+            entries.append(f"100644 blob {self._blob(name, files[name])}\t{name}")
         with _stdin(("\n".join(entries) + "\n").encode()) as listing:
             tree = self._git.mktree(istream=listing)
         args = [tree, "-m", message]
-        if parent is not None:
+        for parent in parents:
             args += ["-p", parent]
         with self._repo.git.custom_environment(**self._env()):
             commit: str = self._git.commit_tree(*args)
-        try:
-            self._git.update_ref("-m", message, self.ref, commit, parent or "0" * 40)
-        except git.GitCommandError:
-            raise StateConflictError(
-                f"{self.ref} moved while this run was using it; run the command again"
-            ) from None
-        self._push()
         return commit
 
-    def _push(self) -> None:
-        if self.remote is None:
-            return
-        try:
-            self._git.push(self.remote, f"{self.ref}:{self.ref}")
-        except git.GitCommandError as exc:
+    def _merged(self, ours: str, theirs: str) -> str:
+        if self._merge is None:
             raise StateConflictError(
-                f"cannot push {self.ref} to {self.remote} (did another run update it?): {exc}"
-            ) from None
+                f"{self.ref} here ({ours[:12]}) and {self.remote}'s ({theirs[:12]}) have both "
+                "moved and cannot be merged"
+            )
+        try:
+            base: str | None = self._git.merge_base(ours, theirs).strip()
+        except git.GitCommandError:
+            base = None
+        files = self._merge(self.read(base), self.read(ours), self.read(theirs))
+        return self._commit(files, f"merged {self.remote}'s state", [ours, theirs])
+
+    # -- the ref and its lock ----------------------------------------------------------------
+
+    @property
+    def lock_file(self) -> Path:
+        return Path(self._repo.common_dir) / f"{self.ref}.lock"
+
+    def _move(self, new: str, old: str | None, message: str) -> None:
+        """Compare-and-swap ``ref`` from ``old`` to ``new``; one stale lock is cleared."""
+        for attempt in (1, 2):
+            try:
+                self._git.update_ref("-m", message, self.ref, new, old or _ZERO)
+                return
+            except git.GitCommandError as exc:
+                if "cannot lock ref" not in _stderr(exc) or not self.lock_file.exists():
+                    break
+                if attempt == 2 or not self._clear_stale_lock():
+                    raise self._locked() from None
+        raise StateConflictError(
+            f"{self.ref} moved while this run was using it (another run recorded state); "
+            "run the command again"
+        ) from None
+
+    def _clear_stale_lock(self) -> bool:
+        """Remove the ref's lock if git left it behind long ago (git holds it for
+        milliseconds, so an old one belongs to a git process that was killed)."""
+        try:
+            age = time.time() - self.lock_file.stat().st_mtime
+        except FileNotFoundError:
+            return True  # released meanwhile
+        if age < STALE_LOCK_SECONDS:
+            return False
+        self.lock_file.unlink(missing_ok=True)
+        self.notes.append(
+            f"removed {self.lock_file}, left {int(age)} s ago by a git process that was stopped"
+        )
+        return True
+
+    def _locked(self) -> StateLockedError:
+        try:
+            since = datetime.fromtimestamp(self.lock_file.stat().st_mtime).strftime("%H:%M:%S")
+        except FileNotFoundError:
+            since = "a moment ago"
+        return StateLockedError(
+            f"{self.ref} is locked by another git process ({self.lock_file}, since {since}). "
+            "Wait for the other run to finish; a lock older than "
+            f"{STALE_LOCK_SECONDS} s is removed by the next run, or delete the file once no "
+            "git or accessreg process is running"
+        )
 
 
 def _stdin(data: bytes) -> IO[bytes]:

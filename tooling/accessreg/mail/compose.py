@@ -8,20 +8,18 @@ header; the body is text and may hold anything.
 
 from __future__ import annotations
 
-import hashlib
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from dataclasses import dataclass
+from datetime import datetime, time
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime, parseaddr
-from typing import Any
 
 import jinja2
 
 from accessreg.errors import ConfigError
+from accessreg.model.mail import Notice
 from accessreg.timeline.clock import JST
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u0085\u2028\u2029]+")
@@ -34,29 +32,6 @@ _ENV = jinja2.Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
-
-
-@dataclass(frozen=True)
-class Recipient:
-    email: str
-    name: str
-
-
-@dataclass(frozen=True)
-class Notice:
-    """One mail to one person: which template, with what, about which application."""
-
-    kind: str  # accepted, completed-<system>, welcome, contact-removed, ...
-    application: str
-    recipient: Recipient
-    template: str  # a file in templates/, e.g. "mail-accepted.txt.j2"
-    day: date  # the Date header of the rendered message (the acceptance or confirmation day)
-    context: Mapping[str, Any] = field(default_factory=dict)
-
-    @property
-    def key(self) -> str:
-        raw = "\0".join((self.application, self.recipient.email.lower(), self.kind))
-        return hashlib.sha256(raw.encode()).hexdigest()[:32]
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, time
 
 from accessreg.errors import UsageError
 from accessreg.gitio.repo import CommitInfo
-from accessreg.mail.compose import Notice
+from accessreg.model.mail import Notice
 from accessreg.provision.merges import Snapshots, step
 from accessreg.provision.notices import Accepted, completion_notices
 from accessreg.provision.state import ApplicationRecord, BatchRecord, State
