@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from accessreg.effects.session import InDoubt
+from accessreg.timeline.clock import JST
 
 ADVICE = (
     "a run stopped between handing them to SMTP and recording the answer, so each may or "
@@ -24,7 +25,7 @@ def in_doubt_lines(mails: Sequence[InDoubt]) -> list[str]:
     lines = [f"in doubt: {len(mails)} mail(s): {ADVICE}"]
     lines += [
         f"  {m.message_id}: {m.kind} for {m.application}, handed over "
-        f"{m.since.isoformat(timespec='seconds')}"
+        f"{m.since.astimezone(JST).isoformat(timespec='seconds')}"
         for m in mails
     ]
     return lines

@@ -24,7 +24,7 @@ from pathlib import Path
 from accessreg.effects import outbox as outbox_files
 from accessreg.effects.outbox import Outbox
 from accessreg.effects.plan import BranchSet, Outgoing, Record, RunPlan, When
-from accessreg.errors import ConfigError, ProblemsFound
+from accessreg.errors import AccessregError, ConfigError, ProblemsFound
 from accessreg.files import atomic
 from accessreg.files.loading import load
 from accessreg.files.sources import MemorySource
@@ -310,7 +310,13 @@ class Session:
         except MailRefused:  # certainly not taken: the next run may send it
             self.state.write(self.outbox.release(message_id), f"refused {what}")
             raise
-        self.state.write(self.outbox.mark_sent(message_id, datetime.now(JST)), f"sent {what}")
+        try:
+            self.state.write(self.outbox.mark_sent(message_id, datetime.now(JST)), f"sent {what}")
+        except AccessregError as exc:
+            raise ConfigError(
+                f"{exc}. The server had taken {message_id}; wherever this record is missing it "
+                "is a mail in doubt (`accessreg outbox list`)"
+            ) from None
 
     # -- settling a mail in doubt ------------------------------------------------------------
 

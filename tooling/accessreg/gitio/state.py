@@ -67,15 +67,22 @@ def _stderr(exc: git.GitCommandError) -> str:
     return " ".join(ln for ln in lines if ln)
 
 
-def _push_cause(detail: str, remote: str) -> str:
-    """What went wrong with a push, from git's own words."""
-    if "[rejected]" in detail and ("fetch first" in detail or "non-fast-forward" in detail):
-        return f"{remote}'s copy moved: another run recorded state meanwhile"
-    if "[remote rejected]" in detail or "hook declined" in detail:
-        return f"{remote} refused the update ({detail})"
-    if "Could not read from remote" in detail or "does not appear to be a git" in detail:
-        return f"{remote} cannot be reached ({detail})"
-    return detail or "git push failed"
+def _push_cause(out: str, err: str, remote: str) -> str:
+    """What went wrong with a push, in git's and the remote's own words: the status of the
+    ref (``--porcelain`` output) and what the remote said."""
+    status = " ".join(ln.split("\t")[-1] for ln in out.splitlines() if ln.startswith("!"))
+    said = "; ".join(
+        ln.removeprefix("remote:").strip() for ln in err.splitlines() if ln.startswith("remote:")
+    )
+    said = said.strip("; ")
+    if "[rejected]" in status:
+        return f"{remote}'s copy moved ({status}): another run recorded state meanwhile"
+    if "[remote rejected]" in status:
+        return f"{remote} refused the update {status}" + (f": {said}" if said else "")
+    errors = [
+        ln.removeprefix("fatal:").strip() for ln in err.splitlines() if ln.startswith("fatal:")
+    ]
+    return "; ".join(errors) or said or status or err.strip() or "git push failed"
 
 
 class StateStore:
@@ -204,15 +211,18 @@ class StateStore:
         head = self.head()
         if self.remote is None or head is None:
             return
-        try:
-            self._git.push("--porcelain", self.remote, f"{self.ref}:{self.ref}")
-        except git.GitCommandError as exc:
-            cause = _push_cause(_stderr(exc) + " " + str(exc.stdout or ""), self.remote)
+        status, out, err = self._git.execute(
+            ["git", "push", "--porcelain", self.remote, f"{self.ref}:{self.ref}"],
+            with_extended_output=True,
+            with_exceptions=False,
+        )
+        if status != 0:
             raise StatePushError(
-                f"cannot push {self.ref} to {self.remote}: {cause}. The state is recorded "
-                f"here as {head[:12]}; the next run keeps it and pushes it",
+                f"cannot push {self.ref} to {self.remote}: {_push_cause(out, err, self.remote)}. "
+                f"The state is recorded here as {head[:12]}; a next run here keeps it and "
+                "pushes it",
                 head,
-            ) from None
+            )
 
     def reset(self, commit: str | None, expected: str) -> None:
         """Move the ref back to ``commit`` (an update that must not stand), if still at
