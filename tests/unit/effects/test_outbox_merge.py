@@ -4,10 +4,11 @@ union; provisioning's own record may have changed on one side only."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 import pytest
 
-from accessreg.effects.outbox import IN_FLIGHT_FILE, OUTBOX_FILE
+from accessreg.effects.outbox import IN_FLIGHT_FILE, OUTBOX_FILE, Outbox
 from accessreg.effects.session import STATE_MERGE
 from accessreg.errors import ConfigError
 
@@ -38,3 +39,17 @@ def test_a_record_both_sides_changed_is_refused() -> None:
     base = {"state.json": b"1", OUTBOX_FILE: _sent()}
     with pytest.raises(ConfigError, match=r"state\.json of the state changed here and on the"):
         STATE_MERGE(base, {**base, "state.json": b"2"}, {**base, "state.json": b"3"})
+
+
+def test_the_outbox_is_written_as_json_dumps_writes_it() -> None:
+    """Written member by member (it is rewritten after every mail), yet byte for byte what
+    ``json.dumps(indent=2, sort_keys=True)`` gives, so that the state's history diffs well."""
+    files = {OUTBOX_FILE: _sent("<b>", "<a>"), IN_FLIGHT_FILE: _held("<c>")}
+    outbox = Outbox(files)
+    written = outbox.mark_sent("<c>", datetime(2026, 12, 3, 9, 30, tzinfo=UTC))[OUTBOX_FILE]
+    expected = json.dumps(
+        {**json.loads(files[OUTBOX_FILE]), "<c>": {"application": "a/B", "kind": "accepted",
+         "sent_at": "2026-12-03T09:30:00Z", "to": "w@x.example.jp"}},
+        ensure_ascii=False, indent=2, sort_keys=True,
+    ) + "\n"  # fmt: skip
+    assert written == expected.encode()

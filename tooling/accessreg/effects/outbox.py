@@ -101,6 +101,20 @@ def _json(data: Mapping[str, Any]) -> bytes:
     return (json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
 
 
+def _entry(key: str, value: Mapping[str, Any]) -> str:
+    """One member of an object, exactly as ``_json`` writes it."""
+    body = json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True).replace("\n", "\n  ")
+    return f"  {json.dumps(key, ensure_ascii=False)}: {body}"
+
+
+def _joined(entries: Mapping[str, str]) -> bytes:
+    """``_json`` of an object from its members written once each (``_entry``): the outbox is
+    rewritten after every mail, and only grows."""
+    if not entries:
+        return b"{}\n"
+    return ("{\n" + ",\n".join(entries[k] for k in sorted(entries)) + "\n}\n").encode()
+
+
 def _parse(raw: bytes | None, name: str) -> dict[str, Any]:
     try:
         loaded = json.loads(raw) if raw else {}
@@ -124,6 +138,7 @@ class Outbox:
         }
         self._covered = {key for m in self.sent.values() for key in m.covers}
         self._covered.update(key for m in self.held.values() for key in m.covers)
+        self._written: dict[str, str] = {}  # Message-ID → its member of outbox.json
 
     def status(self, message_id: str) -> MailStatus | None:
         """ALREADY_SENT, IN_DOUBT, or None for a mail never handed over."""
@@ -180,7 +195,10 @@ class Outbox:
     def _files(self, outbox: bool = False, in_flight: bool = False) -> dict[str, bytes]:
         files = {}
         if outbox:
-            files[OUTBOX_FILE] = _json({k: v.dump() for k, v in self.sent.items()})
+            for k, v in self.sent.items():
+                if k not in self._written:
+                    self._written[k] = _entry(k, v.dump())
+            files[OUTBOX_FILE] = _joined(self._written)
         if in_flight:
             files[IN_FLIGHT_FILE] = _json({k: v.dump() for k, v in self.held.items()})
         return files

@@ -303,12 +303,17 @@ class Session:
                     statuses[mail.message_id] = MailStatus.SENT
         return statuses
 
-    def _hand_over(self, smtp: Transport, message_id: str, what: str, message: Message) -> None:
-        """Hand a mail recorded as in flight to the server, and record its answer."""
+    def _hand_over(
+        self, smtp: Transport, message_id: str, what: str, message: Message, fresh: bool = True
+    ) -> None:
+        """Hand a mail recorded as in flight to the server, and record its answer. A ``fresh``
+        mail the server refuses is released for the next run; a resent one stays in doubt
+        (whether the first attempt arrived is still unknown)."""
         try:
             smtp.send(message)
-        except MailRefused:  # certainly not taken: the next run may send it
-            self.state.write(self.outbox.release(message_id), f"refused {what}")
+        except MailRefused:
+            if fresh:  # certainly not taken: the next run may send it
+                self.state.write(self.outbox.release(message_id), f"refused {what}")
             raise
         try:
             self.state.write(self.outbox.mark_sent(message_id, datetime.now(JST)), f"sent {what}")
@@ -327,7 +332,8 @@ class Session:
             raise ConfigError("resending needs a session opened with send=True")
         message = parsed(held.message)
         with self._transport(self.settings) as smtp:
-            self._hand_over(smtp, message_id, f"{held.kind} for {held.application} again", message)
+            what = f"{held.kind} for {held.application} again"
+            self._hand_over(smtp, message_id, what, message, fresh=False)
         return InDoubt(message_id, held.kind, held.application, held.since)
 
     def delivered(self, message_id: str) -> InDoubt:
