@@ -24,6 +24,7 @@ from accessreg.forms import authority, body, wording
 from accessreg.forms.builders import BUILDERS, Answers
 from accessreg.forms.definitions import Form, forms
 from accessreg.forms.markdown import code_span, fenced
+from accessreg.model import layout
 from accessreg.model.base import GITHUB_LOGIN
 from accessreg.model.problems import Level, Problem
 
@@ -142,9 +143,9 @@ def from_issue(
     issue: int | None = None,
     write: bool = True,
 ) -> IntakeResult:
-    catalog, _ = load_catalog(DirectorySource(root), ["systems.yaml"])
+    catalog, _ = load_catalog(DirectorySource(root), [layout.CATALOG_FILE])
     if catalog is None:
-        raise ConfigError("the catalog registry/systems.yaml does not load")
+        raise ConfigError(f"the catalog {layout.repo_path(layout.CATALOG_FILE)} does not load")
     if not re.match(GITHUB_LOGIN, author):
         raise ConfigError(f"{author!r} is not a GitHub login")
     all_forms = forms(catalog)
@@ -174,8 +175,8 @@ def from_issue(
         if after is None:  # the catalog itself is what changed: not an application form's doing
             raise EditRefused("the change leaves a registry that does not load")
         decision = authority.check(draft.registry, after, changed, author)
-        denied = [f"{f.path}: {f.message} ({f.rule})" for f in decision.refused]
-        review = tuple(f"{f.path}: {f.message}" for f in decision.review)
+        denied = [f"{p.file}: {p.message} ({p.rule})" for p in decision.refused]
+        review = tuple(f"{p.file}: {p.message}" for p in decision.review)
         if denied:
             lines = [
                 f"- @{author} はこの変更を申請できません。申請できるのは、その事業者のシステム窓口"

@@ -24,16 +24,13 @@ removed once it is older than ``STALE_LOCK_SECONDS``: git holds it for milliseco
 from __future__ import annotations
 
 import os
-import tempfile
 import time
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import IO, Any
-
-import git
 
 from accessreg.errors import ConfigError
+from accessreg.gitio.runner import Git, GitError, Opened
 
 STATE_REF = "refs/accessreg/state"
 STALE_LOCK_SECONDS = 60
@@ -60,32 +57,24 @@ class StatePushError(ConfigError):
         self.commit = commit
 
 
-def _stderr(exc: git.GitCommandError) -> str:
-    raw = exc.stderr
-    text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw or "")
-    lines = [ln.strip().removeprefix("stderr:").strip(" '") for ln in text.splitlines()]
-    return " ".join(ln for ln in lines if ln)
-
-
-def _push_cause(out: str, err: str, remote: str) -> str:
-    """What went wrong with a push, in git's and the remote's own words: the status of the
-    ref (``--porcelain`` output) and what the remote said."""
-    status = " ".join(ln.split("\t")[-1] for ln in out.splitlines() if ln.startswith("!"))
-    said = "; ".join(
-        ln.removeprefix("remote:").strip() for ln in err.splitlines() if ln.startswith("remote:")
-    )
+def _push_cause(stderr: str, remote: str) -> str:
+    """What went wrong with a push, in git's and the remote's own words: the ref's status
+    (`` ! [rejected] …``) and what the remote said (``remote: …``)."""
+    lines = [ln.strip() for ln in stderr.splitlines()]
+    status = " ".join(ln.removeprefix("!").strip() for ln in lines if ln.startswith("! ["))
+    said = "; ".join(ln.removeprefix("remote:").strip() for ln in lines if ln.startswith("remote:"))
     said = said.strip("; ")
     if "[rejected]" in status:
         return f"{remote}'s copy moved ({status}): another run recorded state meanwhile"
     if "[remote rejected]" in status:
         return f"{remote} refused the update {status}" + (f": {said}" if said else "")
-    errors = [
-        ln.removeprefix("fatal:").strip() for ln in err.splitlines() if ln.startswith("fatal:")
-    ]
-    return "; ".join(errors) or said or status or err.strip() or "git push failed"
+    fatal = [ln.removeprefix("fatal:").strip() for ln in lines if ln.startswith("fatal:")]
+    return "; ".join(fatal) or said or status or stderr.strip() or "git push failed"
 
 
-class StateStore:
+class StateStore(Opened):
+    """The files of one state ref; a context manager that closes the repository it opened."""
+
     def __init__(
         self,
         root: Path,
@@ -93,25 +82,12 @@ class StateStore:
         remote: str | None = None,
         merge: Merge | None = None,
     ) -> None:
-        try:
-            self._repo = git.Repo(root, search_parent_directories=True)
-        except (git.InvalidGitRepositoryError, git.NoSuchPathError):
-            raise ConfigError(f"{root} is not inside a git repository") from None
-        self._git: Any = self._repo.git
+        self._git = Git(root)
         self.ref = ref
         self.remote = remote
         self._merge = merge
         self._blobs: dict[str, tuple[bytes, str]] = {}  # file name → (content, blob id)
         self.notes: list[str] = []  # what reconciling with the remote or a lock did
-
-    def close(self) -> None:
-        self._repo.close()
-
-    def __enter__(self) -> StateStore:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     @property
     def tracking_ref(self) -> str:
@@ -120,26 +96,23 @@ class StateStore:
 
     def _env(self) -> dict[str, str]:
         """Commit as the configured user; a fresh runner without one commits as accessreg."""
-        reader = self._repo.config_reader()
         env = {}
-        for role in ("AUTHOR", "COMMITTER"):
-            for key in ("name", "email"):
+        for key in ("name", "email"):
+            if self._git.maybe("config", "--get", f"user.{key}"):
+                continue
+            for role in ("AUTHOR", "COMMITTER"):
                 var = f"GIT_{role}_{key.upper()}"
-                if var not in os.environ and not reader.get_value("user", key, ""):
+                if var not in os.environ:
                     env[var] = _IDENTITY[key]
         return env
 
     def _rev(self, ref: str) -> str | None:
-        try:
-            out: str = self._git.rev_parse("--verify", "--quiet", f"{ref}^{{commit}}")
-        except git.GitCommandError:
-            return None
-        return out.strip() or None
+        return self._git.maybe("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}") or None
 
     def _is_ancestor(self, older: str, newer: str) -> bool:
         try:
-            self._git.merge_base("--is-ancestor", older, newer)
-        except git.GitCommandError:
+            self._git.run("merge-base", "--is-ancestor", older, newer)
+        except GitError:
             return False
         return True
 
@@ -150,13 +123,11 @@ class StateStore:
         if self.remote is None:
             return
         try:
-            self._git.fetch(self.remote, f"+{self.ref}:{self.tracking_ref}")
-        except git.GitCommandError as exc:
-            if "couldn't find remote ref" in _stderr(exc):
+            self._git.run("fetch", self.remote, f"+{self.ref}:{self.tracking_ref}")
+        except GitError as exc:
+            if "couldn't find remote ref" in exc.stderr:
                 return
-            raise ConfigError(
-                f"cannot fetch {self.ref} from {self.remote}: {_stderr(exc) or exc}"
-            ) from None
+            raise ConfigError(f"cannot fetch {self.ref} from {self.remote}: {exc.stderr}") from None
         theirs, ours = self._rev(self.tracking_ref), self.head()
         if theirs is None or theirs == ours:
             return
@@ -184,10 +155,13 @@ class StateStore:
         if commit is None:
             return {}
         files = {}
-        for blob in self._repo.commit(commit).tree.blobs:
-            data = blob.data_stream.read()
-            self._blobs[blob.name] = (data, blob.hexsha)
-            files[blob.name] = data
+        for record in self._git.text("ls-tree", "-z", commit).split("\0"):
+            meta, _, name = record.partition("\t")
+            kind_and_id = meta.split(" ")[1:3]
+            if kind_and_id[:1] == ["blob"]:
+                data = self._git.run("cat-file", "blob", kind_and_id[1])
+                self._blobs[name] = (data, kind_and_id[1])
+                files[name] = data
         return files
 
     # -- writing -----------------------------------------------------------------------------
@@ -211,24 +185,21 @@ class StateStore:
         head = self.head()
         if self.remote is None or head is None:
             return
-        status, out, err = self._git.execute(
-            ["git", "push", "--porcelain", self.remote, f"{self.ref}:{self.ref}"],
-            with_extended_output=True,
-            with_exceptions=False,
-        )
-        if status != 0:
+        try:
+            self._git.run("push", self.remote, f"{self.ref}:{self.ref}")
+        except GitError as exc:
             raise StatePushError(
-                f"cannot push {self.ref} to {self.remote}: {_push_cause(out, err, self.remote)}. "
-                f"The state is recorded here as {head[:12]}; a next run here keeps it and "
-                "pushes it",
+                f"cannot push {self.ref} to {self.remote}: "
+                f"{_push_cause(exc.stderr, self.remote)}. The state is recorded here as "
+                f"{head[:12]}; a next run here keeps it and pushes it",
                 head,
-            )
+            ) from None
 
     def reset(self, commit: str | None, expected: str) -> None:
         """Move the ref back to ``commit`` (an update that must not stand), if still at
         ``expected``."""
         if commit is None:
-            self._git.update_ref("-d", self.ref, expected)
+            self._git.run("update-ref", "-d", self.ref, expected)
         else:
             self._move(commit, expected, "withdrawn")
 
@@ -236,8 +207,7 @@ class StateStore:
         known = self._blobs.get(name)
         if known is not None and known[0] == data:
             return known[1]  # unchanged since read or written: no need to hash it again
-        with _stdin(data) as stream:
-            sha: str = self._git.hash_object("-w", "--stdin", istream=stream)
+        sha = self._git.text("hash-object", "-w", "--stdin", data=data)
         self._blobs[name] = (data, sha)
         return sha
 
@@ -247,14 +217,11 @@ class StateStore:
             if "/" in name:
                 raise ValueError(f"state files are flat: {name!r}")
             entries.append(f"100644 blob {self._blob(name, files[name])}\t{name}")
-        with _stdin(("\n".join(entries) + "\n").encode()) as listing:
-            tree = self._git.mktree(istream=listing)
+        tree = self._git.text("mktree", data=("\n".join(entries) + "\n").encode())
         args = [tree, "-m", message]
         for parent in parents:
             args += ["-p", parent]
-        with self._repo.git.custom_environment(**self._env()):
-            commit: str = self._git.commit_tree(*args)
-        return commit
+        return self._git.text("commit-tree", *args, env=self._env())
 
     def _merged(self, ours: str, theirs: str) -> str:
         if self._merge is None:
@@ -262,10 +229,7 @@ class StateStore:
                 f"{self.ref} here ({ours[:12]}) and {self.remote}'s ({theirs[:12]}) have both "
                 "moved and cannot be merged"
             )
-        try:
-            base: str | None = self._git.merge_base(ours, theirs).strip()
-        except git.GitCommandError:
-            base = None
+        base = self._git.maybe("merge-base", ours, theirs)
         files = self._merge(self.read(base), self.read(ours), self.read(theirs))
         return self._commit(files, f"merged {self.remote}'s state", [ours, theirs])
 
@@ -273,23 +237,23 @@ class StateStore:
 
     @property
     def lock_file(self) -> Path:
-        return Path(self._repo.common_dir) / f"{self.ref}.lock"
+        return self._git.common_dir / f"{self.ref}.lock"
 
     def _move(self, new: str, old: str | None, message: str) -> None:
         """Compare-and-swap ``ref`` from ``old`` to ``new``; one stale lock is cleared."""
         for attempt in (1, 2):
             try:
-                self._git.update_ref("-m", message, self.ref, new, old or _ZERO)
+                self._git.run("update-ref", "-m", message, self.ref, new, old or _ZERO)
                 return
-            except git.GitCommandError as exc:
-                if "cannot lock ref" not in _stderr(exc) or not self.lock_file.exists():
+            except GitError as exc:
+                if "cannot lock ref" not in exc.stderr or not self.lock_file.exists():
                     break
                 if attempt == 2 or not self._clear_stale_lock():
                     raise self._locked() from None
         raise StateConflictError(
             f"{self.ref} moved while this run was using it (another run recorded state); "
             "run the command again"
-        ) from None
+        )
 
     def _clear_stale_lock(self) -> bool:
         """Remove the ref's lock if git left it behind long ago (git holds it for
@@ -317,11 +281,3 @@ class StateStore:
             f"{STALE_LOCK_SECONDS} s is removed by the next run, or delete the file once no "
             "git or accessreg process is running"
         )
-
-
-def _stdin(data: bytes) -> IO[bytes]:
-    """A real file holding ``data`` for a git command's standard input."""
-    f = tempfile.TemporaryFile()  # noqa: SIM115 - the caller closes it
-    f.write(data)
-    f.seek(0)
-    return f

@@ -93,3 +93,14 @@ class Catalog(Frozen):
     @cached_property
     def by_id(self) -> dict[str, System]:
         return {s.id: s for s in self.systems}
+
+    @cached_property
+    def applied_systems(self) -> tuple[System, ...]:
+        """The systems whose permissions are applied for, in catalog order."""
+        return tuple(s for s in self.systems if s.derived is None)
+
+    @cached_property
+    def derived_systems(self) -> tuple[System, ...]:
+        """The systems whose permission the system operator grants by itself (never applied
+        for), in catalog order."""
+        return tuple(s for s in self.systems if s.derived is not None)

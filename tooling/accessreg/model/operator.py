@@ -60,6 +60,10 @@ class Certificate(Frozen):
         default=None, description="Suspended on loss, theft or misuse (001 p46)."
     )
 
+    def is_valid_on(self, day: date) -> bool:
+        """Usable on ``day``: within its validity and never suspended."""
+        return self.suspended_on is None and self.not_before <= day <= self.not_after
+
 
 class IpAllowEntry(Frozen):
     """A fixed overseas global IP allowed through the geo block (000 §2-8)."""

@@ -9,17 +9,18 @@ group's systems (000 §3-1 ⑥ note 3, §5-1 note 9, §7-2). Terminated operator
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from enum import StrEnum
 
 from accessreg.model import Catalog, Contact, Operator, System, User
+from accessreg.model.changes import ChangeKind
 from accessreg.model.registry import Registry
 
 
 @dataclass(frozen=True)
-class Person:
-    """One login ID with the fields of the seed's application form (000 §5-1 ①)."""
+class Holder:
+    """One login ID that holds permissions, with the fields of the seed's application form
+    (000 §5-1 ①). Not the plan's ``Person``, which only names who an item concerns."""
 
     login: str  # the e-mail in lower case: IDs differing in case are one ID (000 §5-1 note 3)
     email: str  # as written in the registry
@@ -47,7 +48,7 @@ class Person:
         return [group_name(system, code) for system, code in sorted(self.permissions.items())]
 
 
-Access = Mapping[str, Person]  # by login
+Access = Mapping[str, Holder]  # by login
 
 
 def group_name(system: str, code: str) -> str:
@@ -94,8 +95,8 @@ def _derive(catalog: Catalog, op: Operator, own: dict[str, str], window: bool) -
 
 def _from_user(
     catalog: Catalog, op: Operator, file: str, user: User, contact: Contact | None
-) -> Person:
-    return Person(
+) -> Holder:
+    return Holder(
         login=user.email.lower(),
         email=user.email,
         operator=op.code,
@@ -111,8 +112,8 @@ def _from_user(
     )
 
 
-def _from_contact(catalog: Catalog, op: Operator, file: str, contact: Contact) -> Person:
-    return Person(
+def _from_contact(catalog: Catalog, op: Operator, file: str, contact: Contact) -> Holder:
+    return Holder(
         login=contact.email.lower(),
         email=contact.email,
         operator=op.code,
@@ -128,9 +129,9 @@ def _from_contact(catalog: Catalog, op: Operator, file: str, contact: Contact) -
     )
 
 
-def effective_access(reg: Registry) -> dict[str, Person]:
+def effective_access(reg: Registry) -> dict[str, Holder]:
     """Every login ID that holds at least one permission, by login, in login order."""
-    found: dict[str, Person] = {}
+    found: dict[str, Holder] = {}
     for entry in reg.iter_operators():
         op = entry.operator
         if op.status != "active":
@@ -157,18 +158,12 @@ def memberships(access: Access) -> dict[str, list[str]]:
     return {g: sorted(members) for g, members in sorted(groups.items())}
 
 
-def holders(access: Access, system: str) -> list[Person]:
+def holders(access: Access, system: str) -> list[Holder]:
     """The persons holding a permission for ``system``, by operator then login."""
     return sorted(
         (p for p in access.values() if system in p.permissions),
         key=lambda p: (p.operator, p.login),
     )
-
-
-class ChangeKind(StrEnum):
-    NEW = "new"
-    CHANGE = "change"
-    DELETE = "delete"
 
 
 @dataclass(frozen=True)
@@ -177,35 +172,39 @@ class AccessChange:
 
     system: str
     kind: ChangeKind
-    before: Person | None
-    after: Person | None
+    before: Holder | None
+    after: Holder | None
 
     @property
-    def person(self) -> Person:
+    def person(self) -> Holder:
         found = self.after or self.before
         assert found is not None
         return found
 
 
-def _row(person: Person, system: str, derived: tuple[str, ...]) -> tuple[object, ...]:
-    """What a system's import row shows of a person: a difference here is a change row."""
+def form_row(holder: Holder, system: str, derived: Sequence[str]) -> tuple[str, ...]:
+    """What a system's import row shows of ``holder``: the application form's fields in its
+    order (000 §5-1 ①), the code for ``system``, each ``derived`` system's code, the memo.
+
+    The CSV writes exactly these cells, and a difference among them is a change row.
+    """
     return (
-        person.email,
-        person.operator,
-        person.operator_name,
-        person.affiliation,
-        person.affiliation_name,
-        person.name,
-        person.name_kana,
-        person.memo,
-        person.code(system),
-        *(person.code(d) for d in derived),
+        holder.operator,
+        holder.operator_name,
+        holder.affiliation,
+        holder.affiliation_name,
+        holder.name,
+        holder.name_kana,
+        holder.email,
+        holder.code(system) or "",
+        *(holder.code(d) or "" for d in derived),
+        holder.memo,
     )
 
 
 def diff(before: Access, after: Access, catalog: Catalog) -> list[AccessChange]:
     """Per system in catalog order, then by login: what downstream systems must change."""
-    derived = tuple(s.id for s in catalog.systems if s.derived is not None)
+    derived = [s.id for s in catalog.derived_systems]
     logins = sorted(set(before) | set(after))
     changes: list[AccessChange] = []
     for system in catalog.systems:
@@ -216,13 +215,13 @@ def diff(before: Access, after: Access, catalog: Catalog) -> list[AccessChange]:
             old = old if old is not None and sid in old.permissions else None
             new = new if new is not None and sid in new.permissions else None
             if old is None and new is not None:
-                changes.append(AccessChange(sid, ChangeKind.NEW, None, new))
+                changes.append(AccessChange(sid, ChangeKind.ADD, None, new))
             elif old is not None and new is None:
-                changes.append(AccessChange(sid, ChangeKind.DELETE, old, None))
+                changes.append(AccessChange(sid, ChangeKind.REMOVE, old, None))
             elif (
                 old is not None
                 and new is not None
-                and _row(old, sid, derived) != _row(new, sid, derived)
+                and form_row(old, sid, derived) != form_row(new, sid, derived)
             ):
                 changes.append(AccessChange(sid, ChangeKind.CHANGE, old, new))
     return changes

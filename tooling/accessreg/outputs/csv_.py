@@ -18,7 +18,8 @@ from enum import StrEnum
 
 from accessreg.errors import ProblemsFound
 from accessreg.model import Catalog
-from accessreg.outputs.access import AccessChange, ChangeKind, Person
+from accessreg.model.changes import ChangeKind
+from accessreg.outputs.access import AccessChange, Holder, form_row
 
 
 class Encoding(StrEnum):
@@ -28,9 +29,10 @@ class Encoding(StrEnum):
 
 CODECS = {Encoding.UTF8: "utf-8-sig", Encoding.CP932: "cp932"}
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-KIND_LABELS = {ChangeKind.NEW: "新規", ChangeKind.CHANGE: "変更", ChangeKind.DELETE: "抹消"}
+KIND_LABELS = {ChangeKind.ADD: "新規", ChangeKind.CHANGE: "変更", ChangeKind.REMOVE: "抹消"}
 
-# The fields of the application form (000 §5-1 ①), in its order.
+# The labels of the application form's fields (000 §5-1 ①): one per cell of access.form_row
+# before the derived systems' codes.
 PERSON_HEADER = (
     "事業者コード",
     "事業者名",
@@ -66,27 +68,12 @@ def neutralise(cell: str) -> str:
     return f"'{cell}" if cell.startswith(FORMULA_START) else cell
 
 
-def _derived(catalog: Catalog) -> list[tuple[str, str]]:
-    return [(s.id, s.name_ja) for s in catalog.systems if s.derived is not None]
-
-
-def _person_cells(person: Person, system: str, catalog: Catalog) -> list[str]:
-    return [
-        person.operator,
-        person.operator_name,
-        person.affiliation,
-        person.affiliation_name,
-        person.name,
-        person.name_kana,
-        person.email,
-        person.code(system) or "",
-        *(person.code(sid) or "" for sid, _ in _derived(catalog)),
-        person.memo,
-    ]
+def _person_cells(person: Holder, system: str, catalog: Catalog) -> list[str]:
+    return list(form_row(person, system, [s.id for s in catalog.derived_systems]))
 
 
 def _header(catalog: Catalog) -> list[str]:
-    return [*PERSON_HEADER, *(name for _, name in _derived(catalog)), MEMO_HEADER]
+    return [*PERSON_HEADER, *(s.name_ja for s in catalog.derived_systems), MEMO_HEADER]
 
 
 @dataclass(frozen=True)
@@ -141,7 +128,7 @@ def _round_trips(text: str, codec: str) -> bool:
 
 
 def snapshot(
-    label: str, people: Iterable[Person], system: str, catalog: Catalog, encoding: Encoding
+    label: str, people: Iterable[Holder], system: str, catalog: Catalog, encoding: Encoding
 ) -> bytes:
     """Every holder of ``system``'s permissions, as the application form shows them."""
     rows = (_Row(_person_cells(p, system, catalog), p.file) for p in people)

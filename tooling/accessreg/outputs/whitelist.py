@@ -15,7 +15,6 @@ from datetime import date
 
 from accessreg.model import Catalog, Certificate, Operator, System
 from accessreg.model.registry import Registry
-from accessreg.rules.certificates import is_valid_on
 
 
 @dataclass(frozen=True)
@@ -74,7 +73,7 @@ def whitelist(reg: Registry, system: System, day: date) -> Whitelist:
         if op.status != "active":
             continue
         for cert in op.certificates:
-            if is_valid_on(cert, day) and _reaches(reg.catalog, system, cert.systems, op):
+            if cert.is_valid_on(day) and _reaches(reg.catalog, system, cert.systems, op):
                 certs.setdefault(cert.serial, _allowed(cert, op.code))
         if _reaches(reg.catalog, system, (), op):
             nets.extend(

@@ -4,41 +4,43 @@ A pull request is compared with the merge base of its base and head, so a branch
 an old base does not appear to undo what was merged since. Only the files a plan looks at
 are read: the catalog, calendar and maintainers, every operator file, the changed files, and
 all users of an operator whose own file changed (a termination lists every one of them).
+
+A catalog change (a retired system) or a schema change can leave an existing operator's file
+unloadable on the main branch. It is still the same operator, never a new one: who may act
+for it, and what a change to it amounts to, come from the last revision along first parents
+where its file loaded with that revision's catalog (``recover_operators``). Only the last
+``MAX_VERSIONS`` versions of the file and the catalog are tried, two files each, so the
+cost is bounded.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from accessreg.errors import ConfigError
 from accessreg.files.loading import load
 from accessreg.files.sources import MemorySource
-from accessreg.gitio.repo import GitRepository, PathChange
+from accessreg.gitio.repo import GitRepository
 from accessreg.model import layout
-from accessreg.model.layout import REGISTRY_DIR, Kind
-from accessreg.model.registry import Registry
+from accessreg.model.commits import PathChange
+from accessreg.model.layout import CATALOG_FILE, REGISTRY_DIR, Kind
+from accessreg.model.registry import OperatorEntry, Registry
 from accessreg.plan.diff import compute_plan
 from accessreg.plan.model import Plan, Revisions
 from accessreg.timeline.business_days import Schedule
 
-CATALOG = "systems.yaml"
-
-
-def registry_rel(path: str) -> str | None:
-    """``registry/x`` → ``x``; None for a path outside the registry."""
-    lead = f"{REGISTRY_DIR}/"
-    return path[len(lead) :] if path.startswith(lead) else None
+MAX_VERSIONS = 20  # versions of an unloadable operator file and the catalog tried
 
 
 def changed_registry_files(changes: Iterable[PathChange]) -> set[str]:
     """Registry-relative paths on either side of every change."""
-    return {rel for c in changes for p in c.paths if (rel := registry_rel(p)) is not None}
+    return {rel for c in changes for p in c.paths if (rel := layout.registry_rel(p)) is not None}
 
 
 def is_operator_data(path: str) -> bool:
-    rel = registry_rel(path)
+    rel = layout.registry_rel(path)
     return rel is not None and layout.classify(rel) in (Kind.OPERATOR, Kind.USER)
 
 
@@ -49,10 +51,10 @@ _MAX_LISTED = 2000
 def plan_paths(changed: set[str]) -> list[str]:
     """What a plan lists (files and directories), given the changed files; empty: all."""
     whole = sorted(
-        {f"users/{code}" for rel in changed if (place := layout.split(rel))[0] is Kind.OPERATOR
-         and (code := place[1])}
+        {layout.users_dir(code) for rel in changed
+         if (place := layout.split(rel))[0] is Kind.OPERATOR and (code := place[1])}
     )  # fmt: skip
-    paths = ["operators", *layout.SINGLETONS, *sorted(changed), *whole]
+    paths = [layout.OPERATORS_DIR, *layout.SINGLETONS, *sorted(changed), *whole]
     return paths if len(paths) <= _MAX_LISTED else []
 
 
@@ -84,9 +86,11 @@ def load_source(source: MemorySource, rev: str, fallback_catalog: bytes | None =
     if loaded.registry is not None:
         return loaded.registry
     if fallback_catalog is not None:
-        stand_in = load(MemorySource({**source.files, CATALOG: fallback_catalog}, source.label))
+        stand_in = load(
+            MemorySource({**source.files, CATALOG_FILE: fallback_catalog}, source.label)
+        )
         if stand_in.registry is not None:
-            return replace(stand_in.registry, broken=stand_in.registry.broken | {CATALOG})
+            return replace(stand_in.registry, broken=stand_in.registry.broken | {CATALOG_FILE})
     raise ConfigError(
         f"the catalog does not load at {rev[:12]}; run `accessreg validate` there to see why"
     )
@@ -101,13 +105,66 @@ def load_registry(
 
 
 @dataclass(frozen=True)
-class Snapshots:
+class Recovered:
+    registry: Registry  # with the last loading version of each recovered operator in place
+    # Code → the revision its version comes from; None when none of the versions tried
+    # loads (only a maintainer may act for it then).
+    since: Mapping[str, str | None]
+
+
+def last_loaded(
+    repo: GitRepository, rev: str, code: str, limit: int = MAX_VERSIONS
+) -> tuple[str, OperatorEntry] | None:
+    """The newest revision, from ``rev`` back along first parents, where the file of
+    ``code`` loaded, with the operator it held then; None if none of the last ``limit``
+    versions of the file and the catalog loads."""
+    rel = layout.operator_file(code)
+    under = [rel, CATALOG_FILE]
+    for commit in repo.revisions_changing(rev, [layout.repo_path(p) for p in under], limit):
+        files = repo.snapshot(commit, REGISTRY_DIR, under=under)
+        if rel not in files.files:
+            return None  # it did not exist then: it came back unloadable, nobody's to claim
+        loaded = load(files).registry
+        if loaded is not None and code in loaded.operators:
+            return commit, loaded.operators[code]
+    return None
+
+
+def recover_operators(
+    repo: GitRepository,
+    rev: str,
+    registry: Registry,
+    changes: Iterable[PathChange],
+    limit: int = MAX_VERSIONS,
+) -> Recovered:
+    """``registry`` (read at ``rev``) with every operator the changes touch whose file is
+    there but does not load replaced by its last loading version; the file stays listed as
+    broken."""
+    touched = {code for rel in changed_registry_files(changes) if (code := layout.operator_of(rel))}
+    since: dict[str, str | None] = {}
+    operators = dict(registry.operators)
+    for code in sorted(touched):
+        if layout.operator_file(code) not in registry.broken:
+            continue
+        found = last_loaded(repo, rev, code, limit)
+        since[code] = found[0] if found else None
+        if found is not None:
+            operators[code] = found[1]
+    if not since:
+        return Recovered(registry, since)
+    return Recovered(replace(registry, operators=operators), since)
+
+
+@dataclass(frozen=True)
+class Comparison:
     """What a pull request changes: its paths and the registry on both sides."""
 
     revisions: Revisions
     changes: tuple[PathChange, ...]
-    base: Registry  # at the merge base
+    base: Registry  # at the merge base, unloadable operator files recovered
     head: Registry
+    # Operators whose file does not load at the merge base: see ``Recovered.since``.
+    recovered: Mapping[str, str | None] = field(default_factory=dict)
 
     @property
     def other_paths(self) -> list[str]:
@@ -117,10 +174,10 @@ class Snapshots:
     def unreadable(self) -> list[str]:
         changed = changed_registry_files(self.changes)
         broken = self.head.broken | (self.base.broken & changed)
-        return sorted(f"{REGISTRY_DIR}/{rel}" for rel in broken)
+        return sorted(layout.repo_path(rel) for rel in broken)
 
 
-def load_snapshots(repo: GitRepository, base: str, head: str) -> Snapshots:
+def load_comparison(repo: GitRepository, base: str, head: str) -> Comparison:
     base_id, head_id = repo.resolve(base), repo.resolve(head)
     merge_base = repo.merge_base(base_id, head_id)
     changes = tuple(repo.changes(merge_base, head_id))
@@ -128,26 +185,28 @@ def load_snapshots(repo: GitRepository, base: str, head: str) -> Snapshots:
     select, under = plan_selection(changed), plan_paths(changed)
     base_files = repo.snapshot(merge_base, REGISTRY_DIR, select, under)
     head_files = repo.snapshot(head_id, REGISTRY_DIR, select, under)
-    return Snapshots(
+    before = recover_operators(repo, merge_base, load_source(base_files, merge_base), changes)
+    return Comparison(
         Revisions(base_id, head_id, merge_base),
         changes,
-        load_source(base_files, merge_base),
-        load_source(head_files, head_id, fallback_catalog=base_files.files.get(CATALOG)),
+        before.registry,
+        load_source(head_files, head_id, fallback_catalog=base_files.files.get(CATALOG_FILE)),
+        before.since,
     )
 
 
-def plan_from(snapshots: Snapshots, accepted_on: date) -> Plan:
+def plan_from(comparison: Comparison, accepted_on: date) -> Plan:
     """The plan of a loaded change. Dates follow the calendar and catalog of its base."""
     return compute_plan(
-        snapshots.base,
-        snapshots.head,
-        Schedule.of(snapshots.base, accepted_on),
-        other_paths=snapshots.other_paths,
-        unreadable=snapshots.unreadable,
-        revisions=snapshots.revisions,
+        comparison.base,
+        comparison.head,
+        Schedule.of(comparison.base, accepted_on),
+        other_paths=comparison.other_paths,
+        unreadable=comparison.unreadable,
+        revisions=comparison.revisions,
     )
 
 
 def plan_revisions(repo: GitRepository, base: str, head: str, accepted_on: date) -> Plan:
     """The plan of going from the merge base of ``base`` and ``head`` to ``head``."""
-    return plan_from(load_snapshots(repo, base, head), accepted_on)
+    return plan_from(load_comparison(repo, base, head), accepted_on)

@@ -16,8 +16,9 @@ from datetime import date
 from typing import Any
 
 from accessreg.model import Catalog, Contact, Operator, System
+from accessreg.model.changes import ChangeKind
 from accessreg.model.mail import Notice, Recipient
-from accessreg.outputs.access import ChangeKind, affiliation_name
+from accessreg.outputs.access import affiliation_name
 from accessreg.plan import (
     AllowedIpChange,
     CertificateChange,
@@ -35,11 +36,11 @@ from accessreg.timeline.business_days import Effective
 DONE, NOT_DONE, NOT_NEEDED = "済", "未済", "（不要）"
 IN_PROGRESS, COMPLETE = "処理中", "処理完了"
 
-KIND_LABELS = {ChangeKind.NEW: "設定", ChangeKind.CHANGE: "変更", ChangeKind.DELETE: "抹消"}
+KIND_LABELS = {ChangeKind.ADD: "設定", ChangeKind.CHANGE: "変更", ChangeKind.REMOVE: "抹消"}
 KIND_APPLICATIONS = {
-    ChangeKind.NEW: "利用権限の設定申請",
+    ChangeKind.ADD: "利用権限の設定申請",
     ChangeKind.CHANGE: "利用権限の変更申請",
-    ChangeKind.DELETE: "利用権限の抹消申請",
+    ChangeKind.REMOVE: "利用権限の抹消申請",
 }
 _ACTIONS = {"add": "追加", "change": "変更", "remove": "削除"}
 _OPERATOR_ACTIONS = {"add": "新規登録", "change": "登録内容の変更", "remove": "利用終了"}
@@ -279,7 +280,7 @@ def _system_people(step: Step, system: System, operator: str) -> list[dict[str, 
         old = change.before.code(system.id) if change.before else None
         new = change.after.code(system.id) if change.after else None
         effective = step.effective(change)
-        label = {"new": "利用開始", "change": "変更適用", "delete": "利用終了"}[change.kind]
+        label = {"add": "利用開始", "change": "変更適用", "remove": "利用終了"}[change.kind]
         code_text = (
             f"{_code_text(system, old)} → {_code_text(system, new)}"
             if change.kind is ChangeKind.CHANGE and old != new
@@ -310,7 +311,7 @@ def completion_notices(
         return []
     overall, rows = progress(batch, record, catalog)
     people = _system_people(step, system, record.operator)
-    grants = any(p["action"] != KIND_LABELS[ChangeKind.DELETE] for p in people)
+    grants = any(p["action"] != KIND_LABELS[ChangeKind.REMOVE] for p in people)
     context = {
         "notice_title": "利用開始周知" if grants else "手続き完了通知",
         "operator": {"code": operator.code, "name": operator.name},

@@ -7,9 +7,9 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 from accessreg.model import Certificate
-from accessreg.model.problems import DataPath, Level, Problem, problem
+from accessreg.model.problems import DataPath, Level, Problem
 from accessreg.model.registry import Registry
-from accessreg.rules.base import Context, Scope, rule
+from accessreg.rules.base import Context, Scope, finding, rule
 from accessreg.timeline.periods import years_later
 
 VALIDITY_YEARS = 2
@@ -21,10 +21,6 @@ def _certs(reg: Registry) -> Iterator[tuple[str, str, int, Certificate]]:
     for entry in reg.iter_operators():
         for i, cert in enumerate(entry.operator.certificates):
             yield entry.file, entry.operator.code, i, cert
-
-
-def is_valid_on(cert: Certificate, day: object) -> bool:
-    return cert.suspended_on is None and cert.not_before <= day <= cert.not_after  # type: ignore[operator]
 
 
 @rule("certificate-unique", "000 §4, 004", Scope.OPERATORS)
@@ -42,9 +38,8 @@ def certificate_unique(reg: Registry, ctx: Context) -> Iterator[Problem]:
             if len(places) > 1:
                 for file, path in places:
                     others = ", ".join(sorted({f for f, p in places if (f, p) != (file, path)}))
-                    yield problem(
+                    yield finding(
                         file,
-                        "certificate-unique",
                         f"certificate {field} {value} is registered more than once (also {others})",
                         path,
                     )
@@ -60,9 +55,8 @@ def certificate_validity(reg: Registry, ctx: Context) -> Iterator[Problem]:
     for file, _, i, cert in _certs(reg):
         latest = years_later(cert.not_before, VALIDITY_YEARS) + SLACK
         if cert.not_after <= cert.not_before or cert.not_after > latest:
-            yield problem(
+            yield finding(
                 file,
-                "certificate-validity",
                 f"certificate {cert.id}: validity {cert.not_before} to {cert.not_after} is not "
                 "within the two years EPPCERT issues",
                 ("certificates", i, "not_after"),
@@ -78,9 +72,8 @@ def certificate_start(reg: Registry, ctx: Context) -> Iterator[Problem]:
     """
     for file, _, i, cert in _certs(reg):
         if cert.not_before - ctx.today >= START_AHEAD_REFUSED:
-            yield problem(
+            yield finding(
                 file,
-                "certificate-start",
                 f"certificate {cert.id} starts on {cert.not_before}, 180 days or more after "
                 f"{ctx.today}: EPPCERT does not issue such a start",
                 ("certificates", i, "not_before"),
@@ -96,29 +89,26 @@ def certificate_api(reg: Registry, ctx: Context) -> Iterator[Problem]:
     """
     valid: dict[str, list[tuple[str, int, Certificate]]] = defaultdict(list)
     for file, code, i, cert in _certs(reg):
-        if cert.purpose == "api" and is_valid_on(cert, ctx.today):
+        if cert.purpose == "api" and cert.is_valid_on(ctx.today):
             valid[code].append((file, i, cert))
     for code, certs in valid.items():
         for file, i, cert in certs[1:]:
-            yield problem(
+            yield finding(
                 file,
-                "certificate-api",
                 f"certificate {cert.id} is a second valid API certificate of {code}",
                 ("certificates", i, "purpose"),
             )
 
 
-@rule("certificate-expired", "000 §4-1, 004 §1", Scope.OPERATORS)
+@rule("certificate-expired", "000 §4-1, 004 §1", Scope.OPERATORS, Level.WARNING)
 def certificate_expired(reg: Registry, ctx: Context) -> Iterator[Problem]:
-    """Warning: a certificate has expired; it is left out of the whitelists. Remove it."""
+    """A certificate has expired; it is left out of the whitelists. Remove it."""
     for file, _, i, cert in _certs(reg):
         if cert.not_after < ctx.today:
-            yield problem(
+            yield finding(
                 file,
-                "certificate-expired",
                 f"certificate {cert.id} expired on {cert.not_after}",
                 ("certificates", i, "not_after"),
-                Level.WARNING,
             )
 
 
@@ -129,9 +119,8 @@ def certificate_system(reg: Registry, ctx: Context) -> Iterator[Problem]:
         for i, cert in enumerate(entry.operator.certificates):
             for j, system_id in enumerate(cert.systems):
                 if system_id not in entry.operator.systems:
-                    yield problem(
+                    yield finding(
                         entry.file,
-                        "certificate-system",
                         f"certificate {cert.id} names {system_id}, which the operator is not "
                         "approved for",
                         ("certificates", i, "systems", j),

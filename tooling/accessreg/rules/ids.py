@@ -6,9 +6,9 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from accessreg.model.problems import DataPath, Problem, problem
+from accessreg.model.problems import DataPath, Problem
 from accessreg.model.registry import Registry
-from accessreg.rules.base import Context, Scope, rule
+from accessreg.rules.base import Context, Scope, finding, rule
 
 
 @dataclass(frozen=True)
@@ -58,9 +58,8 @@ def login_id_unique(reg: Registry, ctx: Context) -> Iterator[Problem]:
             ]
             if clashes:
                 others = ", ".join(sorted({c.file for c in clashes}))
-                yield problem(
+                yield finding(
                     holder.file,
-                    "login-id-unique",
                     f"this login ID is also used in {others} (IDs differing only in letter "
                     "case are the same ID)",
                     holder.path,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from accessreg.model.problems import Problem, problem
+from accessreg.model.problems import Problem
 from accessreg.model.registry import Registry
-from accessreg.rules.base import Context, Scope, rule
+from accessreg.rules.base import Context, Scope, finding, rule
 from accessreg.timeline.periods import years_later
 
 
@@ -20,9 +20,8 @@ def contact_primary(reg: Registry, ctx: Context) -> Iterator[Problem]:
         primaries = [i for i, c in enumerate(entry.operator.contacts) if c.role == "primary"]
         if len(primaries) != 1:
             path: tuple[str | int, ...] = ("contacts", primaries[1]) if primaries else ("contacts",)
-            yield problem(
+            yield finding(
                 entry.file,
-                "contact-primary",
                 f"an operator has exactly one primary window person; found {len(primaries)}",
                 path,
             )
@@ -35,9 +34,8 @@ def subcontractor_code(reg: Registry, ctx: Context) -> Iterator[Problem]:
         seen = {entry.operator.code}
         for i, sub in enumerate(entry.operator.subcontractors):
             if sub.code in seen:
-                yield problem(
+                yield finding(
                     entry.file,
-                    "subcontractor-code",
                     f"subcontractor code {sub.code} is already used in this file",
                     ("subcontractors", i, "code"),
                 )
@@ -54,9 +52,8 @@ def operator_terminated_users(reg: Registry, ctx: Context) -> Iterator[Problem]:
     for entry in reg.iter_operators():
         if entry.operator.status == "terminated":
             for u in reg.users_of(entry.operator.code):
-                yield problem(
+                yield finding(
                     u.file,
-                    "operator-terminated-users",
                     f"operator {entry.operator.code} is terminated; its users' files must be "
                     "removed with the termination",
                 )
@@ -74,9 +71,8 @@ def membership_provisional(reg: Registry, ctx: Context) -> Iterator[Problem]:
         if m and m.status == "provisional" and m.provisional_since is not None:
             deadline = years_later(m.provisional_since, 1)
             if ctx.today > deadline:
-                yield problem(
+                yield finding(
                     entry.file,
-                    "membership-provisional",
                     f"provisional since {m.provisional_since}: the full membership application "
                     f"was due by {deadline}",
                     ("membership", "provisional_since"),
@@ -94,9 +90,8 @@ def occto_member(reg: Registry, ctx: Context) -> Iterator[Problem]:
         op = entry.operator
         member = op.membership.status if op.membership else None
         if op.occto_member != (member == "member") and op.membership is not None:
-            yield problem(
+            yield finding(
                 entry.file,
-                "occto-member",
                 f"occto_member is {str(op.occto_member).lower()} but the membership status is "
                 f"{member}",
                 ("occto_member",),
@@ -107,9 +102,8 @@ def occto_member(reg: Registry, ctx: Context) -> Iterator[Problem]:
                 continue
             through = set(op.roles) & set(system.roles or op.roles)
             if through and through <= set(system.occto_member_roles):
-                yield problem(
+                yield finding(
                     entry.file,
-                    "occto-member",
                     f"{system_id} is open to {', '.join(sorted(through))} only for OCCTO members",
                     ("systems", i),
                 )

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 
-from accessreg.model.problems import Level, Problem, problem
+from accessreg.model.problems import Level, Problem
 from accessreg.model.registry import Registry
-from accessreg.rules.base import Context, Scope, rule
+from accessreg.rules.base import Context, Scope, finding, rule
 
 
 @rule("affiliation", "000 §5-1 note 2, 002 §2.3", Scope.OPERATOR)
@@ -21,9 +21,8 @@ def affiliation(reg: Registry, ctx: Context) -> Iterator[Problem]:
         # problem and must not make every user of the operator look misaffiliated.
         subs = [s.code for s in entry.operator.subcontractors]
         if u.user.affiliation != u.operator_code and u.user.affiliation not in subs:
-            yield problem(
+            yield finding(
                 u.file,
-                "affiliation",
                 f"affiliation {u.user.affiliation} is not {u.operator_code} or one of its "
                 f"declared subcontractors ({', '.join(subs) or 'none declared'})",
                 ("affiliation",),
@@ -39,9 +38,8 @@ def permission_abolished(reg: Registry, ctx: Context) -> Iterator[Problem]:
             pc = system.code_map.get(code) if system else None
             if pc is not None and pc.abolished_on is not None and pc.abolished_on <= ctx.today:
                 instead = f"; its holders moved to {pc.replaced_by}" if pc.replaced_by else ""
-                yield problem(
+                yield finding(
                     u.file,
-                    "permission-abolished",
                     f"{system_id} code {code} was abolished on {pc.abolished_on}{instead}",
                     ("permissions", system_id),
                 )
@@ -59,9 +57,8 @@ def permission_derived(reg: Registry, ctx: Context) -> Iterator[Problem]:
         for system_id in u.user.permissions:
             system = reg.catalog.by_id.get(system_id)
             if system is not None and system.derived is not None:
-                yield problem(
+                yield finding(
                     u.file,
-                    "permission-derived",
                     f"{system_id} ({system.name_ja}) is granted by the system operator and "
                     "cannot be applied for: remove it",
                     ("permissions", system_id),
@@ -80,9 +77,8 @@ def system_not_approved(reg: Registry, ctx: Context) -> Iterator[Problem]:
             if system is None or system.derived is not None:
                 continue
             if system_id not in entry.operator.systems:
-                yield problem(
+                yield finding(
                     u.file,
-                    "system-not-approved",
                     f"operator {u.operator_code} is not approved for {system_id}: file a usage "
                     "change (利用変更申請) adding it to the operator's systems first",
                     ("permissions", system_id),
@@ -101,9 +97,8 @@ def system_role(reg: Registry, ctx: Context) -> Iterator[Problem]:
         for i, system_id in enumerate(op.systems):
             system = reg.catalog.by_id.get(system_id)
             if system and system.roles and not set(system.roles) & set(op.roles):
-                yield problem(
+                yield finding(
                     entry.file,
-                    "system-role",
                     f"{system_id} needs one of the roles {', '.join(system.roles)}",
                     ("systems", i),
                 )
@@ -116,16 +111,16 @@ def system_role(reg: Registry, ctx: Context) -> Iterator[Problem]:
             system = reg.catalog.by_id.get(system_id)
             pc = system.code_map.get(code) if system else None
             if pc is not None and pc.roles and not set(pc.roles) & roles:
-                yield problem(
+                yield finding(
                     u.file,
-                    "system-role",
                     f"{system_id} code {code} needs the operator to hold the role "
                     f"{' or '.join(pc.roles)}",
                     ("permissions", system_id),
                 )
 
 
-@rule("permission-limit", "000 §5-1 note 5; 002 §3.2; 003 §3", Scope.OPERATOR)
+# The catalog decides the level of each limit.
+@rule("permission-limit", "000 §5-1 note 5; 002 §3.2; 003 §3", Scope.OPERATOR, level=None)
 def permission_limit(reg: Registry, ctx: Context) -> Iterator[Problem]:
     """More users of one operator hold a code than the catalog allows.
 
@@ -144,9 +139,8 @@ def permission_limit(reg: Registry, ctx: Context) -> Iterator[Problem]:
                     continue
                 for limit in system.limits:
                     if limit.code == perm and counts[(system_id, perm)] > limit.max_per_operator:
-                        yield problem(
+                        yield finding(
                             u.file,
-                            "permission-limit",
                             f"{system_id} {perm} is held by more than {limit.max_per_operator} "
                             f"users of {code}",
                             ("permissions", system_id),

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from accessreg.edit.yamledit import without_keys
+from accessreg.edit.yamldoc import without_keys
 from accessreg.model.registry import Registry
 
 if TYPE_CHECKING:  # stale builds the applications with this module

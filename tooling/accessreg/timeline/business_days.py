@@ -21,10 +21,9 @@ from typing import Literal
 import holidays
 
 from accessreg.model import CalendarFile, Catalog, ClosedRange, Timing
+from accessreg.model.changes import ChangeKind
 from accessreg.model.registry import Registry
 
-ChangeKind = Literal["add", "change", "remove"]
-CHANGE_KINDS: tuple[ChangeKind, ...] = ("add", "change", "remove")
 Start = Literal["accepted", "processing_day", "manual"]
 
 # Far enough for any schedule the catalog can express; a loop past it means a broken calendar.

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from accessreg.files import gcpause, locate, schemagen
+from accessreg.files import gcpause, schemagen, yamlsafe
 from accessreg.files.loading import load
 from accessreg.files.sources import Source
 from accessreg.model.problems import Problem, problem
 from accessreg.model.registry import Registry
-from accessreg.rules import CHECKS, Context
+from accessreg.rules import CHECKS, Context, run_rules
 
 
 @dataclass(frozen=True)
@@ -24,13 +24,8 @@ class ValidationResult:
 
 
 def run_checks(registry: Registry, today: date) -> list[Problem]:
-    ctx = Context(today)
-    found: list[Problem] = []
     with gcpause.paused():
-        for rule in CHECKS:
-            assert rule.check is not None
-            found.extend(rule.check(registry, ctx))
-    return found
+        return run_rules(CHECKS, registry, Context(today))
 
 
 def locate_all(
@@ -50,7 +45,7 @@ def locate_all(
     for rel, group in by_file.items():
         raw = source.read(rel) if rel in existing else b""
         for p in group:
-            line, col = (p.line, p.col) if p.line else locate.position(raw, p.path)
+            line, col = (p.line, p.col) if p.line else yamlsafe.position(raw, p.path)
             located.append(Problem(f"{prefix}{rel}", line, col, p.rule, p.level, p.message, p.path))
     return sorted(located)
 
