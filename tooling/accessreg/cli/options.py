@@ -86,3 +86,12 @@ def date_option(name: str, help_text: str) -> Callable[[F], F]:
         return click.option(name, type=DATE, metavar="YYYY-MM-DD", help=help_text)(f)
 
     return wrap
+
+
+def state_remote_option(f: F) -> F:
+    return click.option(
+        "--state-remote",
+        envvar="ACCESSREG_STATE_REMOTE",
+        metavar="REMOTE",
+        help="Fetch the state from and push it to this remote [env: ACCESSREG_STATE_REMOTE].",
+    )(f)
