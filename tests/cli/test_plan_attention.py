@@ -48,7 +48,7 @@ def test_a_new_operator_lists_roles_systems_membership_and_privacy_page(
     ja = section(comment(gr, actor="nagisa-ichiro"), "利用申請（新規）（000 §3-1）")
     assert "**受付担当者の確認事項**（受付担当者の手引き）:" in ja
     assert (
-        "- 事業者区分: ガス小売事業者（gas\\_retailer）、託送供給依頼者（wheeling\\_client）。"
+        "- 事業者区分: ガス小売事業者（`gas_retailer`）、託送供給依頼者（`wheeling_client`）。"
         "事業の登録・契約と合っているか確認してください"
     ) in ja
     assert (
@@ -57,15 +57,15 @@ def test_a_new_operator_lists_roles_systems_membership_and_privacy_page(
     )
     assert "- 広域機関の会員資格: 会員ではない。広域機関の会員名簿と照らしてください" in ja
     assert (
-        "- 個人情報の共同利用ページ: https://nagisa-gas.example.co.jp/privacy。開いて、共同利用"
+        "- 個人情報の共同利用ページ: `https://nagisa-gas.example.co.jp/privacy`。開いて、共同利用"
         "について記載があるか確認してください（000 §2-5）"
     ) in ja
     en = section(comment(gr, "--lang", "en", actor="nagisa-ichiro"), "usage application (new)")
     assert "**To check** (reviewer guide):" in en
-    assert "- Roles: gas retailer (gas\\_retailer), wheeling client (wheeling\\_client)" in en
-    assert "- Privacy policy page: https://nagisa-gas.example.co.jp/privacy: open it" in en
+    assert "- Roles: gas retailer (`gas_retailer`), wheeling client (`wheeling_client`)" in en
+    assert "- Privacy policy page: `https://nagisa-gas.example.co.jp/privacy`: open it" in en
     # The new operator's window person is to be checked too.
-    assert "- 新しい窓口責任者 窓口 7号 &lt;window7&#64;test-gas.example.co.jp&gt;（GitHub" in ja
+    assert "- 新しい窓口責任者 窓口 7号 <`window7@test-gas.example.co.jp`>（GitHub" in ja
 
 
 def test_a_certificate_shows_its_location_and_holder(gr: GitRegistry) -> None:
@@ -87,7 +87,7 @@ def test_a_new_window_person_is_to_be_checked(gr: GitRegistry) -> None:
     gr.commit("a deputy")
     ja = section(comment(gr), "利用申請（変更）（000 §3-2）")
     assert (
-        "- 新しい窓口責任者 窓口 2号 &lt;window2&#64;test-gas.example.co.jp&gt;（GitHub "
+        "- 新しい窓口責任者 窓口 2号 <`window2@test-gas.example.co.jp`>（GitHub "
         "nishimura-aoi）: この方が事業者の窓口責任者であること、GitHub アカウントが本人のもので"
         "あることを事業者に確認してください"
     ) in ja
@@ -101,7 +101,7 @@ def test_a_window_person_granting_themselves_is_flagged(gr: GitRegistry) -> None
     ja = section(text, "利用権限の設定申請（000 §5-1）")
     assert "**⚠️ 再確認**:" in ja
     assert (
-        "- 申請者が自分自身に権限を付けています: window1&#64;test-gas.example.co.jp はこの事業者の"
+        "- 申請者が自分自身に権限を付けています: `window1@test-gas.example.co.jp` はこの事業者の"
         "窓口責任者です。事業者に確認してください"
     ) in ja
     # Filed by someone else (a maintainer, say), it is still worth a second look.
@@ -114,7 +114,7 @@ def test_a_change_of_roles_or_membership_is_flagged(gr: GitRegistry) -> None:
                            "electricity_retailer"], occto_member=True)  # fmt: skip
     gr.commit("roles and membership")
     ja = section(comment(gr), "利用申請（変更）（000 §3-2）")
-    assert "- 事業者区分が変わります（gas\\_retailer, wheeling\\_client, manufacturer → " in ja
+    assert "- 事業者区分が変わります（`gas_retailer, wheeling_client, manufacturer` → " in ja
     assert "事業者の窓口責任者自身の申告です。根拠となる事業の登録・契約を確認してください" in ja
     assert "- 広域機関の会員資格が変わります（false → true）" in ja
 
@@ -131,10 +131,10 @@ def test_a_login_known_at_another_operator_is_flagged(gr: GitRegistry) -> None:
     gr.commit("take both")
     ja = section(comment(gr), "利用権限の設定申請（000 §5-1）")
     assert (
-        "- ID shared&#64;test-gas.example.co.jp は既に OTHEROP1 で使われています。同じ人か、"
+        "- ID `shared@test-gas.example.co.jp` は既に OTHEROP1 で使われています。同じ人か、"
         "OTHEROP1 がその ID を手放すか確認してください"
     ) in ja
-    assert "- ID window8&#64;test-gas.example.co.jp は既に OTHEROP1 で使われています。" in ja
+    assert "- ID `window8@test-gas.example.co.jp` は既に OTHEROP1 で使われています。" in ja
 
 
 def test_a_plain_user_addition_asks_nothing_more(gr: GitRegistry) -> None:

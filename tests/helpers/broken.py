@@ -84,6 +84,13 @@ def break_everything(reg: RegistryFactory) -> None:
     reg.user(email="tag@test-gas.example.co.jp")  # yaml-tag
     reg.edit(f"{USERS}/tag@test-gas.example.co.jp.yaml", "  johs: J1010", "  johs: !!str J1010")
     reg.user(email="big@test-gas.example.co.jp", memo="x" * (1 << 20))  # file-too-large
+    reg.user(email="deep@test-gas.example.co.jp")  # yaml-limits
+    reg.edit(f"{USERS}/deep@test-gas.example.co.jp.yaml", "name: 試験 太郎",
+             f"name: 試験 太郎\nmemo: {'[' * 40}{']' * 40}")  # fmt: skip
+    reg.user(email="control@test-gas.example.co.jp")  # text-control
+    reg.edit(f"{USERS}/control@test-gas.example.co.jp.yaml", "name: 試験 太郎",
+             'name: "試験\\e太郎"')  # fmt: skip
+    (reg.root / USERS / "\x1b[31m.yaml").write_text("x: 1\n")  # file-name-text
     reg.user(email="nomodeline@test-gas.example.co.jp")  # schema-comment
     reg.edit(f"{USERS}/nomodeline@test-gas.example.co.jp.yaml", "# yaml-language-server: ", "# ")
     # schema, the ways applicants get it wrong

@@ -136,6 +136,12 @@ EXPECTED = [
         "事業者 NOOP0001 のファイル（operators/NOOP0001.yaml）がありません。利用者は所属する事業者のフォルダに置いてください",
     ),
     (
+        "file-name-text",
+        "users/TESTOP01/\x1b[31m.yaml",
+        "The file name is not UTF-8 text or holds a control character: rename it as the layout says",
+        "ファイル名が UTF-8 のテキストでないか、制御文字を含んでいます。決まりどおりの名前に変えてください",
+    ),
+    (
         "yaml-anchor",
         "users/TESTOP01/anchor@test-gas.example.co.jp.yaml",
         "Anchors and aliases (& and *) are not allowed: write every value where it applies, and quote a value that starts with & or *",
@@ -146,6 +152,18 @@ EXPECTED = [
         "users/TESTOP01/big@test-gas.example.co.jp.yaml",
         "The file is 1048799 bytes; the limit is 1048576 bytes: keep one person or one operator per file, and long notes out of it",
         "ファイルが 1048799 バイトあり、上限の 1048576 バイトを超えています。1 ファイルに 1 人または 1 事業者とし、長い説明は書かないでください",
+    ),
+    (
+        "text-control",
+        "users/TESTOP01/control@test-gas.example.co.jp.yaml",
+        "name holds U+001B: retype it without control, format or line-separator characters",
+        "氏名・名称に U+001B が含まれています。制御文字・書式文字・区切り文字を除いて入力し直してください",
+    ),
+    (
+        "yaml-limits",
+        "users/TESTOP01/deep@test-gas.example.co.jp.yaml",
+        "Lists and mappings are nested more than 32 levels deep: no registry file needs that many; write the value flat",
+        "リストや入れ子が 32 段より深くなっています。登録簿のファイルにそこまでの深さは要りません。値を平らに書いてください",
     ),
     (
         "schema",

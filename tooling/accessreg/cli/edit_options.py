@@ -8,7 +8,6 @@ the catalog allows, with their Japanese labels. Derived systems are never applie
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date
@@ -19,6 +18,7 @@ import click
 
 from accessreg import i18n
 from accessreg.cli.options import registry_option, today_option
+from accessreg.cli.verdict import Verdict
 from accessreg.edit import Draft, EditResult, finish
 from accessreg.edit.users import NONE
 from accessreg.files import workspace
@@ -171,10 +171,10 @@ def render(result: EditResult, dry_run: bool = False) -> str:
     return text
 
 
-def conclude(draft: Draft, dry_run: bool) -> None:
-    """Validate and write (unless --dry-run), print, and exit 0 when clean, else 1."""
+def conclude(draft: Draft, dry_run: bool) -> Verdict:
+    """Validate and write (unless --dry-run), print, and conclude: done when clean."""
     result = finish(draft, write=not dry_run)
-    sys.stdout.write(render(result, dry_run))
+    click.echo(render(result, dry_run), nl=False)
     errors = sum(p.level is Level.ERROR for p in (*result.problems, *result.standing))
     warnings = len(result.problems) - sum(p.level is Level.ERROR for p in result.problems)
     if not result.ok:
@@ -188,7 +188,7 @@ def conclude(draft: Draft, dry_run: bool) -> None:
             ),
             err=True,
         )
-        sys.exit(1)
+        return Verdict.FAILED
     heading = (
         msg("Written, the application's items:")
         if result.written
@@ -208,4 +208,4 @@ def conclude(draft: Draft, dry_run: bool) -> None:
             ),
             err=True,
         )
-    sys.exit(0)
+    return Verdict.DONE

@@ -9,7 +9,7 @@ there is an error; then every file stays byte-identical.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -17,8 +17,9 @@ from typing import Literal
 
 from accessreg.edit import yamldoc
 from accessreg.edit.yamldoc import Document
-from accessreg.errors import AccessregError, ConfigError
+from accessreg.errors import Refusal, UsageError
 from accessreg.files import atomic
+from accessreg.files.loading import DoesNotLoad
 from accessreg.files.sources import DirectorySource, MemorySource
 from accessreg.model import layout
 from accessreg.model.layout import Kind
@@ -30,17 +31,17 @@ from accessreg.validation.validate import ValidationResult, validate
 FileAction = Literal["added", "modified", "removed"]
 
 
-class EditRefused(AccessregError):  # noqa: N818 - an outcome, like ProblemsFound
+class EditRefused(Refusal):
     """The edit cannot be made as asked (unknown user, a certificate file holding a key, ...)."""
 
-    exit_code = 1
+    def __init__(self, message: str | Message, problems: Sequence[Problem] = ()) -> None:
+        super().__init__(message)
+        self.problems = list(problems)
 
 
-class UnknownOperator(EditRefused):
-    """The operator named does not exist: the command was called wrongly (exit 2), and a
-    form that names one is refused like any other."""
-
-    exit_code = 2
+class UnknownOperatorError(UsageError):
+    """The operator named does not exist: the command was called wrongly (exit 2); a form
+    that names one is refused in its comment like any other edit."""
 
 
 @dataclass(frozen=True)
@@ -89,9 +90,9 @@ class Draft:
         self.base_files: dict[str, bytes] = {rel: source.read(rel) for rel in source.paths()}
         self.base: ValidationResult = validate(MemorySource(self.base_files, label), today)
         if self.base.registry is None:
-            raise ConfigError(
-                f"the catalog {layout.repo_path(layout.CATALOG_FILE)} does not load; "
-                "run `accessreg validate`"
+            raise DoesNotLoad(
+                f"the catalog {label}/{layout.CATALOG_FILE}",
+                [p for p in self.base.problems if p.level is Level.ERROR],
             )
         self.registry: Registry = self.base.registry
         self.notes: list[Message] = []

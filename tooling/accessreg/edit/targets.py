@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from accessreg.edit.draft import Draft, EditRefused, UnknownOperator
+from accessreg.edit.draft import Draft, EditRefused, UnknownOperatorError
 from accessreg.model import Operator, layout
 from accessreg.model.messages import msg
+from accessreg.model.problems import Level
 
 
 def operator(draft: Draft, code: str, active: bool = True) -> Operator:
@@ -12,14 +13,16 @@ def operator(draft: Draft, code: str, active: bool = True) -> Operator:
     entry = draft.registry.operators.get(code)
     if entry is None or not draft.exists(layout.operator_file(code)):
         if draft.exists(layout.operator_file(code)):
+            shown = f"{draft.label}/{layout.operator_file(code)}"
             raise EditRefused(
                 msg(
                     "The file of operator {code} has errors: the reception centre must fix "
                     "them before it can be changed",
                     code=code,
-                )
+                ),
+                [p for p in draft.base.problems if p.file == shown and p.level is Level.ERROR],
             )
-        raise UnknownOperator(
+        raise UnknownOperatorError(
             msg("There is no operator {code}: check the operator code", code=code)
         )
     if active and entry.operator.status == "terminated":

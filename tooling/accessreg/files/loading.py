@@ -10,22 +10,25 @@ import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from datetime import date
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from accessreg.errors import ConfigError
+from accessreg.errors import ConfigError, ProblemsFound
+from accessreg.escape import describe, unsafe_characters
 from accessreg.files import gcpause, schemagen, workspace, yamlsafe
 from accessreg.files.salvage import salvage as salvaged_model
 from accessreg.files.schemacheck import SchemaChecker, checker, checkers, field_name
-from accessreg.files.sources import Source
+from accessreg.files.sources import DirectorySource, Source
 from accessreg.model import CalendarFile, Catalog, MaintainersFile, Operator, User, layout
+from accessreg.model.base import DAY_RANGE_MESSAGE, EARLIEST_DAY, LATEST_DAY
 from accessreg.model.kinds import MODELS
 from accessreg.model.layout import Kind
 from accessreg.model.messages import Message, msg
-from accessreg.model.problems import Level, Problem, problem
+from accessreg.model.problems import DataPath, Level, Problem, problem
 from accessreg.model.registry import OperatorEntry, Registry, UserEntry
 
 PARALLEL_MIN_FILES = 4000
@@ -47,6 +50,73 @@ class Parsed:
 class LoadResult:
     registry: Registry | None  # None when the catalog itself cannot be read
     problems: list[Problem]
+
+
+# Free-text fields that may hold several lines (a form's textarea writes them).
+MULTILINE_FIELDS = frozenset({"memo", "reason", "note"})
+TEXT_RULE = "text-control"
+
+
+def _printable(data: Any) -> bool:
+    """Whether every key and text value is printable (ideographic spaces aside): the common
+    case, decided without building a data path per value."""
+    stack = [data]
+    while stack:
+        value = stack.pop()
+        if type(value) is str:
+            if not value.isprintable() and not value.replace("\u3000", " ").isprintable():
+                return False
+        elif type(value) is dict:
+            for key, item in value.items():
+                if type(key) is str and not key.isprintable():
+                    return False
+                stack.append(item)
+        elif type(value) is list:
+            stack.extend(value)
+    return True
+
+
+def _text_problems(rel: str, data: Any) -> list[Problem]:
+    """Every key and text value holding a control, format or separator character (NUL,
+    ESC, U+202E, U+2028, ...; line breaks and tabs outside multi-line fields). YAML's
+    escapes (``"\\x1b"``) let a file hold them although its bytes are printable."""
+    if _printable(data):
+        return []
+    found: list[Problem] = []
+    stack: list[tuple[Any, DataPath]] = [(data, ())]
+    while stack:
+        value, path = stack.pop()
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if isinstance(key, str) and (bad := unsafe_characters(key)):
+                    found.append(_text_problem(rel, msg("a key"), (*path, key), bad))
+                stack.append((item, (*path, key)))
+        elif isinstance(value, list):
+            stack.extend((item, (*path, i)) for i, item in enumerate(value))
+        elif isinstance(value, str):
+            field = next((p for p in reversed(path) if isinstance(p, str)), "")
+            if bad := unsafe_characters(value, multiline=field in MULTILINE_FIELDS):
+                found.append(_text_problem(rel, field_name(path), path, bad))
+    return sorted(found, key=lambda p: [str(step) for step in p.path])
+
+
+def _text_problem(rel: str, what: Message, path: DataPath, bad: list[str]) -> Problem:
+    shown = tuple(describe(ch) for ch in bad[:3])
+    message = (
+        msg(
+            "{what} holds {chars} and more: retype it without control, format or "
+            "line-separator characters",
+            what=what,
+            chars=shown,
+        )
+        if len(bad) > 3
+        else msg(
+            "{what} holds {chars}: retype it without control, format or line-separator characters",
+            what=what,
+            chars=shown,
+        )
+    )
+    return problem(rel, TEXT_RULE, message, path)
 
 
 def parse(rel: str, kind: Kind, raw: bytes, checker: SchemaChecker) -> Parsed:
@@ -76,6 +146,9 @@ def parse(rel: str, kind: Kind, raw: bytes, checker: SchemaChecker) -> Parsed:
             )
         )
         return Parsed(rel, kind, None, tuple(found))
+    if text := _text_problems(rel, data):
+        found.extend(text)
+        return Parsed(rel, kind, None, tuple(found), partial=data)
     violations = checker.violations(data, lambda path: yamlsafe.scalar_text(raw, path))
     found.extend(problem(rel, "schema", message, path) for path, message in violations)
     if violations:
@@ -142,7 +215,17 @@ def _model(parsed: Parsed, cls: type[M], found: list[Problem]) -> M | None:
 def _model_message(err: Any) -> Message:
     """What the models refuse that the schema let through (a date that does not exist)."""
     what = field_name(tuple(err["loc"]))
-    written = err["input"] if isinstance(err["input"], str) else ""
+    given = err["input"]
+    written = given.isoformat() if isinstance(given, date) else str(given)
+    if err["type"] == "value_error" and DAY_RANGE_MESSAGE in str(err["msg"]):
+        return msg(
+            "{value} is not a date from {earliest} to {latest}, the years whose business days "
+            "the tool can count: check the year of {what}",
+            value=written,
+            earliest=EARLIEST_DAY,
+            latest=LATEST_DAY,
+            what=what,
+        )
     if str(err["type"]).startswith("date"):
         return msg(
             "{value} is not a date: write {what} as year-month-day, e.g. 2026-04-01",
@@ -209,17 +292,58 @@ def load_catalog(source: Source, rels: Sequence[str]) -> tuple[Catalog | None, l
     return (None if any(p.level is Level.ERROR for p in found) else catalog), found
 
 
+class DoesNotLoad(ProblemsFound):
+    """A file the command cannot do without does not load; ``problems`` (located) say why."""
+
+    def __init__(self, what: str, problems: Sequence[Problem]) -> None:
+        super().__init__(
+            msg("{what} does not load: nothing was done; the problems above say why", what=what)
+        )
+        self.problems: Sequence[Problem] = list(problems)
+
+
+def locate(p: Problem, raw: bytes, label: str) -> Problem:
+    """``p`` as reported: its file under ``label`` (``registry``), with a line and column
+    found in ``raw`` unless it has them already."""
+    line, col = (p.line, p.col) if p.line else yamlsafe.position(raw, p.path)
+    prefix = f"{label}/" if label else ""
+    return Problem(f"{prefix}{p.file}", line, col, p.rule, p.level, p.message, p.path)
+
+
+def _does_not_load(source: Source, what: str, problems: Sequence[Problem]) -> DoesNotLoad:
+    present = set(source.paths())
+    errors = [
+        locate(p, source.read(p.file) if p.file in present else b"", source.label)
+        for p in problems
+        if p.level is Level.ERROR
+    ]
+    return DoesNotLoad(what, errors)
+
+
+def require_catalog(source: Source) -> Catalog:
+    """The catalog, or :class:`DoesNotLoad` with its located problems."""
+    catalog, problems = load_catalog(source, source.paths())
+    if catalog is None:
+        raise _does_not_load(source, f"the catalog {source.label}/{layout.CATALOG_FILE}", problems)
+    return catalog
+
+
 def load_maintainers(registry: Path) -> MaintainersFile:
-    """The maintainers' list on its own (CODEOWNERS is generated from it); a ConfigError
-    that points to ``accessreg validate`` when it does not load."""
-    path = registry / layout.MAINTAINERS_FILE
+    """The maintainers' list on its own (CODEOWNERS is generated from it), read and checked
+    as ``validate`` reads it; :class:`DoesNotLoad` with its located problems otherwise."""
+    source = DirectorySource(registry, workspace.display(registry))
+    rel = layout.MAINTAINERS_FILE
     try:
-        return MaintainersFile.model_validate(yamlsafe.load(path.read_bytes()))
-    except (OSError, yamlsafe.YamlProblem, ValidationError) as exc:
+        raw = source.read(rel)
+    except OSError as exc:
         raise ConfigError(
-            f"{workspace.display(path)} does not load ({type(exc).__name__}); "
-            "run `accessreg validate` to see why"
+            msg("Cannot read {file}: {why}", file=source.label + "/" + rel, why=exc.strerror or "")
         ) from None
+    schema = checker(schemagen.generate(Kind.MAINTAINERS, None))
+    model, problems = model_of(parse(rel, Kind.MAINTAINERS, raw, schema))
+    if not isinstance(model, MaintainersFile) or any(p.level is Level.ERROR for p in problems):
+        raise _does_not_load(source, f"{source.label}/{rel}", problems)
+    return model
 
 
 def load(
@@ -241,7 +365,18 @@ def _load(source: Source, reuse: Mapping[str, Parsed], salvage: bool) -> LoadRes
     items: list[tuple[str, Kind]] = []
     for rel in rels:
         kind = layout.classify(rel)
-        if kind is None:
+        if not layout.readable_name(rel):
+            found.append(
+                problem(
+                    rel,
+                    "file-name-text",
+                    msg(
+                        "The file name is not UTF-8 text or holds a control character: rename "
+                        "it as the layout says"
+                    ),
+                ).located(1, 1)
+            )
+        elif kind is None:
             if not layout.is_ignored(rel):
                 found.append(
                     problem(

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from accessreg import i18n
+from accessreg.escape import markdown
 from accessreg.forms.definitions import Form
-from accessreg.forms.markdown import code_span
 from accessreg.model.messages import Message
 from accessreg.model.problems import Problem
 
@@ -66,6 +66,6 @@ def explain(form: Form, problem: Problem) -> str:
     return f"- {lead}{what}（{level}）  \n  {both(problem.message)} ({problem.rule})"
 
 
-def both(message: Message) -> str:
-    """A message in Japanese, then in English, quoted so that registry text stays literal."""
-    return f"{code_span(i18n.text(message, 'ja'))} / {code_span(i18n.text(message, 'en'))}"
+def both(message: Message | object) -> str:
+    """A message in Japanese, then in English, each shown literally (``escape.markdown``)."""
+    return f"{markdown(i18n.text(message, 'ja'))} / {markdown(i18n.text(message, 'en'))}"

@@ -88,8 +88,11 @@ def translations(lang: str) -> gettext.NullTranslations:
     return gettext.GNUTranslations(compiled)
 
 
-def text(message: Message, lang: str | None = None) -> str:
-    """``message`` in ``lang`` (by default the run's language)."""
+def text(message: Message | object, lang: str | None = None) -> str:
+    """``message`` in ``lang`` (by default the run's language); anything else (the plain
+    text of an error not in the catalog) as it is."""
+    if not isinstance(message, Message):
+        return str(message)
     lang = lang or current()
     t = translations(lang)
 

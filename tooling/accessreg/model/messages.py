@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TypeAlias
 
+from accessreg.escape import shorten
+
 Param: TypeAlias = "str | int | date | Message | tuple[Param, ...]"
 
 
@@ -31,6 +33,33 @@ class Message:
     def english(self) -> str:
         """The message in English without the catalog (the catalog's key is the English)."""
         return render(self, lambda m: m.text if m.count in (None, 1) else (m.plural or m.text))
+
+
+class Verbatim(str):
+    """Text shown whole: a message the code composed itself, not a value from outside."""
+
+    __slots__ = ()
+
+
+def escaped(message: Message, escape: Callable[[str], str]) -> Message:
+    """``message`` with every value from outside (a plain ``str``) made literal by
+    ``escape`` for the output it goes to; the catalog's own words stay as they are."""
+
+    def value(param: Param) -> Param:
+        if isinstance(param, Message):
+            return escaped(param, escape)
+        if isinstance(param, tuple):
+            return tuple(value(p) for p in param)
+        if isinstance(param, str) and not isinstance(param, Verbatim):
+            return Verbatim(escape(param))
+        return param
+
+    return Message(
+        message.text,
+        tuple((name, value(p)) for name, p in message.params),
+        message.plural,
+        message.count,
+    )
 
 
 def msg(text: str, /, **params: Param) -> Message:
@@ -56,6 +85,10 @@ def render(
             return list_separator.join(value(p) for p in param)
         if isinstance(param, date):
             return param.isoformat()
+        if isinstance(param, Verbatim):
+            return str(param)
+        if isinstance(param, str):
+            return shorten(param)  # one huge value cannot make a huge message
         return str(param)
 
     return template(message).format_map({name: value(p) for name, p in message.params})

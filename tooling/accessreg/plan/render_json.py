@@ -16,6 +16,7 @@ from enum import Enum
 from typing import Any
 
 from accessreg import i18n
+from accessreg.escape import terminal
 from accessreg.plan.model import FieldChange, Item, OperatorPlan, Plan
 from accessreg.timeline.business_days import Effective
 
@@ -95,12 +96,13 @@ def plan_dict(plan: Plan) -> dict[str, Any]:
                 "application": n.application.value,
                 "kind": n.kind,
                 "subject": n.subject,
-                "message": i18n.text(n.message),
+                "message": terminal(i18n.text(n.message)),
             }
             for n in plan.notes
         ],
-        "other_paths": list(plan.other_paths),
-        "unreadable": list(plan.unreadable),
+        # Paths as the text shows them: a name that is not UTF-8 has no JSON string.
+        "other_paths": [terminal(p) for p in plan.other_paths],
+        "unreadable": [terminal(p) for p in plan.unreadable],
     }
 
 

@@ -3,32 +3,24 @@
 A summary first (counts per operator and application type, and how many items deserve a
 second look), then per operator and application its items, what the reviewer guide asks the
 reviewer to check, and what to look at twice; cut off before ``max_chars`` with a pointer to
-the JSON plan, which holds everything. Text from the registry is escaped so that a name
-cannot format the comment, mention anyone or inject HTML. Words are in the run's language.
+the JSON plan, which holds everything. Text from the pull request (names, e-mails, paths)
+goes through ``escape.markdown``, so that it cannot format the comment, mention anyone, link
+anywhere or inject HTML. Words are in the run's language.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from accessreg import i18n
-from accessreg.model.messages import Message, msg, nmsg
+from accessreg.escape import markdown as escape
+from accessreg.model.messages import Message, Verbatim, escaped, msg, nmsg
 from accessreg.plan import wording
 from accessreg.plan.model import Application, Direction, Item, OperatorChange, OperatorPlan, Plan
 
 # GitHub refuses comments over 65,536 characters; leave room for what the workflow adds.
 DEFAULT_MAX_CHARS = 60_000
-_BACKSLASHED = re.compile(r"([\\`*_\[\]|~])")
-_ENTITIES = {"<": "&lt;", ">": "&gt;", "@": "&#64;", "&": "&amp;"}
 _MARK = {Direction.GRANT: "➕", Direction.REVOKE: "➖", Direction.NEUTRAL: "✏️"}
-
-
-def escape(text: str) -> str:
-    """Literal text in markdown: special characters escaped, line breaks flattened."""
-    flat = " ".join(text.split())
-    flat = "".join(_ENTITIES.get(ch, ch) for ch in flat)  # no HTML, no @mention
-    return _BACKSLASHED.sub(r"\\\1", flat)
 
 
 def _t(message: Message) -> str:
@@ -36,8 +28,8 @@ def _t(message: Message) -> str:
 
 
 def _e(message: Message) -> str:
-    """A message holding registry text, as literal markdown."""
-    return escape(i18n.text(message))
+    """A message whose values come from the pull request: each made literal markdown."""
+    return i18n.text(escaped(message, escape))
 
 
 def _header(plan: Plan) -> list[str]:
@@ -110,7 +102,7 @@ def _summary(plan: Plan) -> list[str]:
 def _notes(plan: Plan) -> list[str]:
     lines = []
     if plan.other_paths:
-        shown = ", ".join(f"`{p}`" for p in plan.other_paths[:20])
+        shown = Verbatim(", ".join(escape(p) for p in plan.other_paths[:20]))
         more = len(plan.other_paths) - 20
         lines += [
             _t(msg("Other files changed (maintainers only): {paths}", paths=shown))
@@ -118,7 +110,7 @@ def _notes(plan: Plan) -> list[str]:
             "",
         ]
     if plan.unreadable:
-        shown = ", ".join(f"`{p}`" for p in plan.unreadable[:20])
+        shown = Verbatim(", ".join(escape(p) for p in plan.unreadable[:20]))
         lines += [_t(msg("Files that do not load (see validate): {paths}", paths=shown)), ""]
     return lines
 

@@ -1,19 +1,26 @@
 """The plan as plain text for a terminal: one line per item, details indented, then what
-to check and what to look at twice. Words are in the run's language."""
+to check and what to look at twice. Words are in the run's language.
+
+Text from the pull request goes through ``escape.terminal`` (a line break in a name cannot
+fake another line, nor an escape sequence recolour the terminal), and every line starts
+with the tool's own words or marks, never with such text: in a CI log, a line starting with
+``::`` would be a workflow command.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 from accessreg import i18n
-from accessreg.model.messages import Message, msg
+from accessreg.escape import terminal
+from accessreg.model.messages import Message, Verbatim, escaped, msg
 from accessreg.plan import wording
 from accessreg.plan.model import OperatorChange, Plan
 
 
 def _flat(message: Message) -> str:
-    # A line break in a name cannot fake another line.
-    return " ".join(i18n.text(message).split())
+    """A message whose values come from the pull request, each shown as ``terminal`` does."""
+    return i18n.text(escaped(message, terminal))
 
 
 def render(plan: Plan, preamble: Sequence[str] = ()) -> str:
@@ -35,13 +42,17 @@ def render(plan: Plan, preamble: Sequence[str] = ()) -> str:
     if plan.empty:
         lines.append(_flat(msg("no change to operators, window persons or users")))
     for op in plan.operators:
-        counts = ", ".join(
-            _flat(msg("{application} {count}", application=wording.application(app), count=n))
-            for app, n in op.counts.items()
+        counts = Verbatim(
+            ", ".join(
+                _flat(msg("{application} {count}", application=wording.application(app), count=n))
+                for app, n in op.counts.items()
+            )
         )
         lines.append("")
         lines.append(
-            _flat(msg("{code} {name}: {counts}", code=op.code, name=op.name, counts=counts))
+            _flat(
+                msg("operator {code} {name}: {counts}", code=op.code, name=op.name, counts=counts)
+            )
         )
         for item in op.items:
             mark = wording.DIRECTION_MARKS[item.direction]
@@ -62,10 +73,10 @@ def render(plan: Plan, preamble: Sequence[str] = ()) -> str:
             )
     if plan.other_paths:
         lines += ["", _flat(msg("other files changed (maintainers only):"))]
-        lines += [f"  {p}" for p in plan.other_paths]
+        lines += [f"  - {terminal(p)}" for p in plan.other_paths]
     if plan.unreadable:
         lines += ["", _flat(msg("files that do not load (run validate):"))]
-        lines += [f"  {p}" for p in plan.unreadable]
+        lines += [f"  - {terminal(p)}" for p in plan.unreadable]
     if plan.revoke_only:
         lines += ["", _flat(msg("revoke only: every item narrows access"))]
     return "\n".join(lines) + "\n"

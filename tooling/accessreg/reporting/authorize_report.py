@@ -1,45 +1,50 @@
 """Render an authorization decision: its problems through the shared reporters (text, JSON,
-GitHub annotations) with the verdict, or as markdown lines for the pull-request comment."""
+GitHub annotations) with the verdict, or as markdown lines for the pull-request comment.
+Paths, logins and messages come from the pull request: each output escapes them for its kind
+(``escape``)."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from accessreg import i18n
-from accessreg.model.messages import Message, msg, nmsg
+from accessreg.escape import markdown, terminal
+from accessreg.model.messages import Verbatim, msg, nmsg
 from accessreg.reporting import reporters
 from accessreg.review.authorize import Decision
 
 FORMATS = tuple(sorted(reporters.REPORTERS))
 
 
-def _who(decision: Decision) -> Message:
+def _who(decision: Decision, escape: Callable[[str], str]) -> str:
+    """Who the actor is, in words; the login and codes (from outside) escaped by ``escape``."""
+    actor = Verbatim(escape(decision.actor))
     if decision.maintainer:
-        return msg("{actor} (maintainer)", actor=decision.actor)
+        return i18n.text(msg("{actor} (maintainer)", actor=actor))
     if decision.acts_for:
-        return msg(
-            "{actor} (window person of {codes})",
-            actor=decision.actor,
-            codes=decision.acts_for,
-        )
-    return msg("{actor} (neither a maintainer nor a window person)", actor=decision.actor)
+        codes = tuple(Verbatim(escape(code)) for code in decision.acts_for)
+        return i18n.text(msg("{actor} (window person of {codes})", actor=actor, codes=codes))
+    return i18n.text(msg("{actor} (neither a maintainer nor a window person)", actor=actor))
 
 
 def verdict_lines(decision: Decision) -> list[str]:
     count = len(decision.paths)
     paths = nmsg("{count} changed path", "{count} changed paths", count)
+    who = Verbatim(_who(decision, terminal))
     if decision.allowed:
-        lines = [i18n.text(msg("allowed: {paths} for {who}", paths=paths, who=_who(decision)))]
+        lines = [i18n.text(msg("allowed: {paths} for {who}", paths=paths, who=who))]
     else:
+        refusals = nmsg("{count} refusal", "{count} refusals", len(decision.refused))
         lines = [
             i18n.text(
                 msg(
                     "not allowed: {refusals} among {paths} for {who}",
-                    refusals=nmsg("{count} refusal", "{count} refusals", len(decision.refused)),
+                    refusals=refusals,
                     paths=paths,
-                    who=_who(decision),
+                    who=who,
                 )
             )
         ]
@@ -65,8 +70,8 @@ def as_dict(decision: Decision) -> dict[str, Any]:
         "fast_track": decision.fast_track,
         "revoke_only": decision.revoke_only,
         "paths": len(decision.paths),
-        "refused": [p.as_dict(i18n.text) for p in decision.refused],
-        "review": [p.as_dict(i18n.text) for p in decision.review],
+        "refused": [reporters.problem_dict(p) for p in decision.refused],
+        "review": [reporters.problem_dict(p) for p in decision.review],
     }
 
 
@@ -78,9 +83,9 @@ def render(decision: Decision, fmt: str) -> str:
     return problems + "".join(f"{line}\n" for line in verdict_lines(decision))
 
 
-def markdown_lines(decision: Decision, escape: Callable[[str], str]) -> list[str]:
-    """For the pull-request comment; ``escape`` makes registry text literal markdown."""
-    who = escape(i18n.text(_who(decision)))
+def markdown_lines(decision: Decision) -> list[str]:
+    """For the pull-request comment: paths and messages literal, never markup."""
+    who = Verbatim(_who(decision, markdown))
     if decision.allowed:
         head = i18n.text(msg("**Authorized**: {who} may make this change.", who=who))
     else:
@@ -90,26 +95,14 @@ def markdown_lines(decision: Decision, escape: Callable[[str], str]) -> list[str
         lines.append(
             i18n.text(msg("**Fast-track**: a revoke-only change by someone who may make it."))
         )
-    for p in decision.refused:
-        lines.append(
-            i18n.text(
-                msg(
-                    "- refused {file}: {message} ({rule})",
-                    file=escape(p.file),
-                    message=escape(i18n.text(p.message)),
-                    rule="`" + p.rule + "`",
-                )
-            )
+    for p, line in (
+        *((p, msg("- refused {file}: {message} ({rule})")) for p in decision.refused),
+        *((p, msg("- to review {file}: {message} ({rule})")) for p in decision.review),
+    ):
+        shown = (
+            ("file", Verbatim(markdown(p.file))),
+            ("message", Verbatim(markdown(i18n.text(p.message)))),
+            ("rule", Verbatim(f"`{p.rule}`")),
         )
-    for p in decision.review:
-        lines.append(
-            i18n.text(
-                msg(
-                    "- to review {file}: {message} ({rule})",
-                    file=escape(p.file),
-                    message=escape(i18n.text(p.message)),
-                    rule="`" + p.rule + "`",
-                )
-            )
-        )
+        lines.append(i18n.text(replace(line, params=shown)))
     return lines
