@@ -12,6 +12,13 @@ from tests.helpers.gitrepo import GitRegistry
 from tests.helpers.provisioning import accessreg, deltas, merge, read_csv, state, tree
 from tests.helpers.regfactory import RegistryFactory
 
+
+@pytest.fixture(autouse=True)
+def _english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests read the tool's own words in English (``--lang en``)."""
+    monkeypatch.setenv("ACCESSREG_LANG", "en")
+
+
 USER1 = "user1@test-gas.example.co.jp"
 USER2 = "user2@test-gas.example.co.jp"
 USER3 = "user3@test-gas.example.co.jp"
@@ -53,6 +60,17 @@ def test_a_dry_run_writes_outputs_and_records_nothing(gr: GitRegistry, tmp_path:
     assert manifest["head"] == gr.rev()
     assert manifest["processing_days"] == ["2026-12-16"]
     assert set(manifest["files"]) == set(files) - {"manifest.json", ".accessreg-output"}
+
+
+def test_the_job_summary_is_japanese_by_default(
+    gr: GitRegistry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("ACCESSREG_LANG")
+    result = accessreg(gr, "apply", "--out", str(tmp_path / "out"), "--initial", *DAY)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("試行（送信も記録もしていません）: ")
+    assert "送信予定: 1 通（1 書き出し）" in result.stdout
+    assert "dry run" not in result.stdout and "would send" not in result.stdout
 
 
 def test_the_first_apply_must_say_where_to_start(gr: GitRegistry, tmp_path: Path) -> None:

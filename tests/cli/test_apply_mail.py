@@ -15,6 +15,13 @@ from tests.helpers.provisioning import accessreg, deltas, merge, state, tree
 from tests.helpers.regfactory import RegistryFactory, contact
 from tests.helpers.smtpserver import Mailbox, smtp_env, smtp_server
 
+
+@pytest.fixture(autouse=True)
+def _english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests read the tool's own words in English (``--lang en``)."""
+    monkeypatch.setenv("ACCESSREG_LANG", "en")
+
+
 ON = "2026-12-03"
 DAY = ["--today", ON, "--accepted-on", ON]
 USER2 = "user2@test-gas.example.co.jp"

@@ -15,7 +15,9 @@ def test_generate_and_check(reg: RegistryFactory) -> None:
     path = reg.repo / ".github" / "CODEOWNERS"
     first = run_cli("codeowners", "--check", cwd=reg.repo)
     assert first.returncode == 1
-    assert "stale: .github/CODEOWNERS" in first.stdout
+    assert "古くなっています: .github/CODEOWNERS（`accessreg codeowners` を実行してください）" in (
+        first.stdout
+    )
     assert not path.exists()  # --check writes nothing
 
     assert run_cli("codeowners", cwd=reg.repo).returncode == 0

@@ -284,7 +284,8 @@ def test_a_stale_form_is_reported(tmp_path: Path, reg: RegistryFactory) -> None:
     first = target / "user-add.yml"
     first.write_text(first.read_text(encoding="utf-8") + "# hand edit\n", encoding="utf-8")
     result = run_cli("forms", "--check", cwd=reg.repo)
-    assert result.returncode == 1 and "stale: .github/ISSUE_TEMPLATE/user-add.yml" in result.stdout
+    assert result.returncode == 1
+    assert "古くなっています: .github/ISSUE_TEMPLATE/user-add.yml" in result.stdout
 
 
 @pytest.mark.parametrize(

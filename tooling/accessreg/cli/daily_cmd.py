@@ -7,8 +7,10 @@ from pathlib import Path
 
 import click
 
+from accessreg import i18n
 from accessreg.cli.duty_options import duty_options, run_duties
 from accessreg.cli.options import MONTHS, today_option
+from accessreg.model.messages import msg
 from accessreg.scheduled.duties import DUTIES
 from accessreg.scheduled.inventory import DEFAULT_MONTHS
 from accessreg.scheduled.stale import DEFAULT_PROVIDER
@@ -54,7 +56,7 @@ def command(
     duties = tuple(DUTIES)
     if last_logins is None:
         duties = tuple(d for d in duties if d != "stale")
-        click.echo("stale: skipped (no --last-logins)", err=True)
+        click.echo(i18n.text(msg("stale: skipped (no --last-logins)")), err=True)
     run_duties(
         duties,
         today,
