@@ -15,6 +15,14 @@ from tests.helpers.regfactory import RegistryFactory
 from tests.helpers.registries import loaded
 
 M = date(2026, 12, 1)
+# The seed's form reads あり / なし for these (000 §5-1 ①), codes for the others.
+PRESENCE = {"juju", "info_site", "admin_console"}
+
+
+def _form(system: str, code: str | None) -> str:
+    if system in PRESENCE:
+        return "あり" if code else "なし"
+    return code or ""
 
 
 def _read(data: bytes, encoding: Encoding) -> list[dict[str, str]]:
@@ -69,9 +77,9 @@ def test_snapshot_reads_back_equal_to_the_registry(
                 p.name,
                 p.name_kana,
                 p.email,
-                p.permissions[system.id],
-                p.permissions.get("info_site", ""),
-                p.permissions.get("admin_console", ""),
+                _form(system.id, p.permissions[system.id]),
+                _form("info_site", p.permissions.get("info_site")),
+                _form("admin_console", p.permissions.get("admin_console")),
                 p.memo,
             )
             for p in people
@@ -84,6 +92,29 @@ def test_snapshot_reads_back_equal_to_the_registry(
         "user2@test-gas.example.co.jp": "1010",
     }
     assert taxis[1]["所属事業者名"] == "テスト委託株式会社"
+
+
+def test_juju_and_the_derived_systems_read_ari_and_nashi(reg: RegistryFactory) -> None:
+    """JUJU, the info-sharing site and the permission-management system are あり / なし on
+    the seed's form (000 §5-1 ①), not `granted`."""
+    _registry(reg)
+    registry = loaded(reg)
+    access = effective_access(registry)
+    juju = _read(
+        csv_.snapshot("x", holders(access, "juju"), "juju", registry.catalog, Encoding.UTF8),
+        Encoding.UTF8,
+    )
+    assert [
+        (r["メールアドレス（ID）"], r["権限コード"], r["託送情報共有サイト"]) for r in juju
+    ] == [("user3@test-gas.example.co.jp", "あり", "あり")]
+    assert juju[0]["システム利用権限管理システム"] == "なし"
+    window = holders(access, "admin_console")
+    console = _read(
+        csv_.snapshot("x", window, "admin_console", registry.catalog, Encoding.UTF8),
+        Encoding.UTF8,
+    )
+    assert [r["権限コード"] for r in console] == ["あり"]
+    assert "granted" not in str(juju) + str(console)
 
 
 def test_encodings_bom_and_line_ends(reg: RegistryFactory) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.helpers.regfactory import OPERATOR, USER, RegistryFactory, contact, shown
 
 OTHER = "operators/OTHER001.yaml"
@@ -88,3 +90,44 @@ def test_message_names_the_other_file_and_the_case_rule(reg: RegistryFactory) ->
     messages = [p.message for p in reg.validate().problems]
     assert any("users/TESTOP01/user1@test-gas.example.co.jp.yaml" in m for m in messages)
     assert all("letter case" in m for m in messages)
+
+
+# --- login-id-mail (000 §5-1 note 3 ①) ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "email",
+    [
+        ".taro@test-gas.example.co.jp",
+        "taro.@test-gas.example.co.jp",
+        "taro..yamada@test-gas.example.co.jp",
+    ],
+    ids=["leading-dot", "trailing-dot", "two-dots"],
+)
+def test_login_id_that_cannot_receive_mail(reg: RegistryFactory, email: str) -> None:
+    """An ID must receive internet mail (000 §5-1 note 3 ①)."""
+    (reg.root / USER).unlink()
+    reg.user(email=email)
+    rel = f"users/TESTOP01/{email.lower()}.yaml"
+    assert reg.found() == [("login-id-mail", shown(rel), reg.line_of(rel, "email:"), "error")]
+
+
+def test_window_person_whose_address_cannot_receive_mail(reg: RegistryFactory) -> None:
+    """A window person's e-mail is their ID (000 §3-1 ⑥ note 3)."""
+    reg.operator(contacts=[contact(email="window..1@test-gas.example.co.jp")])
+    line = reg.line_of(OPERATOR, "email:")
+    assert reg.found() == [("login-id-mail", shown(OPERATOR), line, "error")]
+
+
+def test_domain_without_a_dot_is_refused_by_the_schema(reg: RegistryFactory) -> None:
+    (reg.root / USER).unlink()
+    reg.user(email="taro@localhost")
+    [p] = reg.validate().problems
+    assert p.rule == "schema"
+    assert "must receive internet mail" in p.message
+
+
+def test_dots_inside_a_login_id_are_clean(reg: RegistryFactory) -> None:
+    (reg.root / USER).unlink()
+    reg.user(email="taro.y.yamada@test-gas.example.co.jp")
+    assert reg.found() == []

@@ -9,7 +9,7 @@ import pytest
 from accessreg.model.registry import Registry
 from accessreg.scheduled.lastlogins import read
 from accessreg.scheduled.stale import stage_of, stale
-from tests.helpers.regfactory import RegistryFactory
+from tests.helpers.regfactory import RegistryFactory, certificate
 
 LOGIN = date(2026, 4, 1)
 
@@ -109,8 +109,9 @@ def test_only_users_of_the_providers_systems(reg: RegistryFactory) -> None:
         systems=["switching"],
         contacts=[{**_contact(), "email": "w@occto-op.example.jp", "github": "w-occto"}],
         subcontractors=[],
+        certificates=[certificate(1, cn="OCCTOOP1-PC01")],
     )
-    reg.user("OCCTOOP1", "s@occto-op.example.jp", permissions={"switching": "user"})
+    reg.user("OCCTOOP1", "s@occto-op.example.jp", permissions={"switching": "retailer_admin"})
     reg.user(email="mixed@test-gas.example.co.jp", permissions={"taxis": "1010"})
     export = read(
         _export(

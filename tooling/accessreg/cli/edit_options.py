@@ -89,7 +89,7 @@ class PermissionCommand(click.Command):
             extra = [
                 _permission_option(system, self.removable)
                 for system in catalog.systems
-                if system.derived is None and PERM_PREFIX + system.id not in known
+                if system.user_level and PERM_PREFIX + system.id not in known
             ]
         ctx.meta[self._META] = (catalog is not None, extra)
         return super().parse_args(ctx, args)

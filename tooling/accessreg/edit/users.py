@@ -30,7 +30,7 @@ class UserSpec:
 
 
 def _applicable_systems(catalog: Catalog) -> list[str]:
-    return [s.id for s in catalog.systems if s.derived is None]
+    return [s.id for s in catalog.systems if s.user_level]
 
 
 def _check_systems(catalog: Catalog, permissions: Mapping[str, str]) -> None:

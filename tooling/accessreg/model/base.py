@@ -15,14 +15,19 @@ Role = Literal[
 ]
 Severity = Literal["error", "warning"]
 
-# 事業者コード: the registry checks it because EPPCERT does not (004 §2).
+# 事業者コード: the registry checks it because EPPCERT does not (004).
 OPERATOR_CODE = r"^[A-Z0-9]{4,8}$"
+# An applicant for OCCTO membership has no operator code until its full application (003
+# §2.2): the registry holds it under a provisional key, which no code can equal.
+PROVISIONAL_KEY = r"^PROV-[A-Z0-9]{1,16}$"
+OPERATOR_KEY = r"^([A-Z0-9]{4,8}|PROV-[A-Z0-9]{1,16})$"
 # Login IDs (000 §5-1 note 3): before @ ASCII letters, digits and -_~.$&'`^= ; after @ ASCII
 # letters, digits, - and . (with at least one dot: the address must receive internet mail).
 LOGIN_ID = r"^[A-Za-z0-9_~.\$&'`^=-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$"
 LOGIN_ID_MESSAGE = (
     "a login ID may hold only ASCII letters, digits and -_~.$&'`^= before the @, and ASCII "
-    "letters, digits, - and . after it (000 §5-1 note 3)"
+    "letters, digits, - and . after it, with at least one dot: the address must receive "
+    "internet mail (000 §5-1 note 3)"
 )
 # The form nginx's $ssl_client_serial prints: upper-case hex of whole bytes, no separators,
 # no leading zero byte.

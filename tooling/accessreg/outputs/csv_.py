@@ -70,6 +70,13 @@ def _derived(catalog: Catalog) -> list[tuple[str, str]]:
     return [(s.id, s.name_ja) for s in catalog.systems if s.derived is not None]
 
 
+def shown(catalog: Catalog, system: str, code: str | None) -> str:
+    """A permission as the seed's form writes it: the code (blank for none), or あり / なし
+    for JUJU, the info-sharing site and the permission-management system (000 §5-1 ①)."""
+    found = catalog.by_id.get(system)
+    return found.shown(code) if found is not None else code or ""
+
+
 def _person_cells(person: Person, system: str, catalog: Catalog) -> list[str]:
     return [
         person.operator,
@@ -79,8 +86,8 @@ def _person_cells(person: Person, system: str, catalog: Catalog) -> list[str]:
         person.name,
         person.name_kana,
         person.email,
-        person.code(system) or "",
-        *(person.code(sid) or "" for sid, _ in _derived(catalog)),
+        shown(catalog, system, person.code(system)),
+        *(shown(catalog, sid, person.code(sid)) for sid, _ in _derived(catalog)),
         person.memo,
     ]
 
@@ -157,7 +164,7 @@ def delta(
     for dated in changes:
         change = dated.change
         previous = (
-            change.before.code(system) or ""
+            shown(catalog, system, change.before.code(system))
             if change.kind is ChangeKind.CHANGE and change.before
             else ""
         )

@@ -105,7 +105,9 @@ class _Differ:
         self.base = base
         self.head = head
         self.schedule = schedule
-        self.usage = schedule.usage_application()
+        # Per operator, from the providers of the systems it uses (``operator``).
+        self.usage = schedule.usage_application(())
+        self.admin_console = True
 
     # -- users -----------------------------------------------------------------------------
 
@@ -212,7 +214,8 @@ class _Differ:
             action = "add" if gains else "remove"
             direction = Direction.GRANT if gains else Direction.REVOKE
             old, new = (None, GRANTED) if gains else (GRANTED, None)
-            effects = (Effect(ADMIN_CONSOLE, old, new, direction, self.usage),)
+            if self.admin_console:
+                effects = (Effect(ADMIN_CONSOLE, old, new, direction, self.usage),)
         else:
             fields = _field_changes(
                 was, now, ("email", "role", "name", "name_kana", "phone", "github")
@@ -283,7 +286,7 @@ class _Differ:
             action: ChangeKind
             if was is None:
                 action, direction = "add", Direction.GRANT
-                effective = self.schedule.certificate_registration()
+                effective = self._registration(current, new or old)
             elif now is None:
                 action, direction, effective = "remove", Direction.REVOKE, Effective(None, None)
             else:
@@ -292,7 +295,7 @@ class _Differ:
                     continue
                 action, direction = "change", _certificate_direction(was, now)
                 effective = (
-                    self.schedule.certificate_registration()
+                    self._registration(current, new or old)
                     if was.serial != now.serial
                     else Effective(None, None)
                 )
@@ -313,6 +316,10 @@ class _Differ:
                 )
             )
         return items
+
+    def _registration(self, cert: Certificate, op: Operator | None) -> Effective:
+        """Each provider registers a certificate its own way (000 §4-2, 001 p13)."""
+        return self.schedule.certificate_registration(cert.systems or (op.systems if op else ()))
 
     def allowed_ips(self, code: str, old: Operator | None, new: Operator | None) -> list[Item]:
         items: list[Item] = []
@@ -416,6 +423,14 @@ class _Differ:
         # An operator file that does not load at the head is reported as unreadable, not as
         # a termination; its users are still compared.
         unreadable = layout.operator_file(code) in self.head.broken
+        systems = {*(old.systems if old else ()), *(new.systems if new else ())}
+        self.usage = self.schedule.usage_application(systems)
+        # Window persons get the permission-management system of the providers whose
+        # systems the operator uses: not OCCTO's, which has none.
+        console = self.head.catalog.by_id.get(ADMIN_CONSOLE)
+        self.admin_console = console is not None and any(
+            p.id == console.provider for p in self.head.catalog.providers_of(systems)
+        )
         if (old is not None or new is not None) and not unreadable:
             head_item = self.operator_item(code, old, new)
             if head_item is not None:

@@ -78,8 +78,10 @@ def whitelist_files(registry: Registry, today: date) -> dict[str, bytes]:
     files = {}
     for wl in whitelists(registry, today):
         where = f"whitelist/{wl.system}"
-        files[f"{where}/ip-geo.conf"] = nginx.geo(wl)
-        files[f"{where}/cert-map.conf"] = nginx.certificate_map(wl)
+        if wl.blocks_overseas:
+            files[f"{where}/ip-geo.conf"] = nginx.geo(wl)
+        if wl.checks_certificates:
+            files[f"{where}/cert-map.conf"] = nginx.certificate_map(wl)
         files[f"{where}/allowlist.txt"] = whitelist_text.text(wl)
         files[f"{where}/allowlist.json"] = whitelist_text.document(wl)
     return files
