@@ -75,10 +75,7 @@ def test_received_mails_decode_to_the_rendered_japanese(gr: GitRegistry, tmp_pat
     body = mailbox.received[0].get_content()
     assert "二宮 二郎（ID: user2@test-gas.example.co.jp、所属: テストガス株式会社）" in body
     assert "託送システム: 抹消 1010（更新権限なし） / 利用終了 2026-12-04" in body
-    assert (
-        "消費機器保安情報授受システム: 抹消 granted（あり） / 利用終了 システム運営部門の作業完了後"
-        in body
-    )
+    assert "消費機器保安情報授受システム: 抹消 あり / 利用終了 システム運営部門の作業完了後" in body
     assert {sender for sender, _ in mailbox.envelopes} == {"uketsuke@reception.example.jp"}
     assert len(state(gr)["outbox"]) == 3
 

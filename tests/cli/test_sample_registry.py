@@ -38,8 +38,7 @@ def test_sample_registry_shows_what_the_seeds_describe() -> None:
         for p in (registry / "operators").glob("*.yaml")
     ]
     users = [
-        yaml.safe_load(p.read_text(encoding="utf-8"))
-        for p in (registry / "users").glob("*/*.yaml")
+        yaml.safe_load(p.read_text(encoding="utf-8")) for p in (registry / "users").glob("*/*.yaml")
     ]
     both = [o for o in operators if {"electricity_retailer", "demand_response"} <= set(o["roles"])]
     assert both and "switching" in both[0]["systems"]

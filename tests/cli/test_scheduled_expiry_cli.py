@@ -61,7 +61,10 @@ def test_the_notice_lists_what_the_seed_asks_for(reg: RegistryFactory) -> None:
     body = sink.received[0].get_body().get_content()  # type: ignore[union-attr]
     for text in ("TESTOP01-PC01", "EP-TEST-0001", "本社 端末", "業務部 担当者", "あと 58 日"):
         assert text in body  # CN, certificate ID, where and by whom, days left
-    assert "180日先まで" in body and "一括" in body  # how to renew (004)
+    assert "一括" in body  # how to renew (004)
+    # 004: 「180日以上先の有効期間開始日をご指定いただくことはできません」: 179 at most.
+    assert "179日先まで指定できます（180日以上先は" in body.replace("\n   ", "")
+    assert "180日先まで" not in body
 
 
 def test_a_skipped_day_still_sends_the_current_stage_only(reg: RegistryFactory) -> None:

@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 
 from accessreg.outputs import csv_
-from accessreg.outputs.access import diff, effective_access, holders
+from accessreg.outputs.access import Access, diff, effective_access, holders
 from accessreg.outputs.csv_ import CannotEncode, DatedChange, Encoding
 from tests.helpers.regfactory import RegistryFactory
 from tests.helpers.registries import loaded
@@ -202,3 +202,30 @@ def test_same_input_same_bytes(reg: RegistryFactory) -> None:
         "x", holders(effective_access(second), "taxis"), "taxis", second.catalog, Encoding.UTF8
     )
     assert a == b
+
+
+def test_a_suspension_is_a_row_of_its_own_and_the_id_stays_listed(reg: RegistryFactory) -> None:
+    """A suspended ID leaves the imports as suspended, not deleted (001 p46, 002 §3.4.4), and
+    is restored without a new application."""
+    before_reg = loaded(reg)
+    reg.user(suspended_on="2026-11-20")
+    after_reg = loaded(reg)
+    before, after = effective_access(before_reg), effective_access(after_reg)
+    catalog = after_reg.catalog
+
+    def delta(old: Access, new: Access) -> list[dict[str, str]]:
+        changes = [c for c in diff(old, new, catalog) if c.system == "taxis"]
+        dated = [DatedChange(c, M, date(2026, 11, 22)) for c in changes]
+        return _read(csv_.delta("x", dated, "taxis", catalog, Encoding.UTF8), Encoding.UTF8)
+
+    assert [(r["区分"], r["権限コード"], r["利用停止"]) for r in delta(before, after)] == [
+        ("停止", "1011", "停止中")
+    ]
+    assert [(r["区分"], r["利用停止"]) for r in delta(after, before)] == [("停止解除", "")]
+    snapshot = _read(
+        csv_.snapshot("x", holders(after, "taxis"), "taxis", catalog, Encoding.UTF8),
+        Encoding.UTF8,
+    )
+    assert [(r["メールアドレス（ID）"], r["利用停止"]) for r in snapshot] == [
+        ("user1@test-gas.example.co.jp", "停止中")
+    ]

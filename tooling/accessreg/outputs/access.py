@@ -3,8 +3,10 @@
 This is what downstream systems must end up holding. It adds to the users' own permissions
 the ones the system operator grants by itself (``derived`` systems in the catalog): the
 permission-management system to window persons, the info-sharing site to users of the
-group's systems (000 §3-1 ⑥ note 3, §5-1 note 9, §7-2). Terminated operators grant nothing
-(000 §3-3). Pure: no I/O.
+group's systems (000 §3-1 ⑥ note 3, §5-1 ①, §7-1). Terminated operators grant nothing
+(000 §3-3). A suspended ID, or an operator's suspended use of a system, keeps its
+permissions but marks them suspended (001 p46, 002 §2.6, §3.4.4): downstream systems stop
+them without deleting the ID, and lifting the suspension restores them. Pure: no I/O.
 """
 
 from __future__ import annotations
@@ -33,9 +35,18 @@ class Person:
     window_person: bool
     permissions: Mapping[str, str]  # system id → code, derived ones included
     file: str  # the registry file the person comes from, for messages
+    suspended: frozenset[str] = frozenset()  # systems whose permission is suspended
 
     def code(self, system: str) -> str | None:
         return self.permissions.get(system)
+
+    def is_suspended(self, system: str) -> bool:
+        return system in self.suspended
+
+    @property
+    def active(self) -> bool:
+        """Whether any permission is usable: an ID with every one suspended is inactive."""
+        return not self.permissions.keys() <= self.suspended
 
     @property
     def family_and_given(self) -> tuple[str, str | None]:
@@ -44,10 +55,16 @@ class Person:
         return (parts[0], parts[1]) if len(parts) == 2 else (self.name, None)
 
     def groups(self) -> list[str]:
-        return [group_name(system, code) for system, code in sorted(self.permissions.items())]
+        """One group per permission; a suspended one moves to its system's suspended group,
+        so it is stopped and not deleted."""
+        return [
+            group_name(system, SUSPENDED if system in self.suspended else code)
+            for system, code in sorted(self.permissions.items())
+        ]
 
 
 Access = Mapping[str, Person]  # by login
+SUSPENDED = "suspended"  # the group of a system's suspended permissions
 
 
 def group_name(system: str, code: str) -> str:
@@ -92,9 +109,28 @@ def _derive(catalog: Catalog, op: Operator, own: dict[str, str], window: bool) -
     return perms
 
 
+def _suspended(
+    catalog: Catalog, op: Operator, perms: Mapping[str, str], whole: bool
+) -> frozenset[str]:
+    """The systems of ``perms`` that are suspended: every one when the ID itself is, those
+    whose use the operator has suspended, and a derived one whose every source is."""
+    if whole:
+        return frozenset(perms)
+    stopped = {s.system for s in op.suspensions}
+    found = {sid for sid in perms if sid in stopped}
+    for sid in perms:
+        rule = (system := catalog.by_id.get(sid)) and system.derived
+        if rule and rule.kind == "users_of":
+            sources = [s for s in rule.systems if s in perms]
+            if sources and all(s in found for s in sources):
+                found.add(sid)
+    return frozenset(found)
+
+
 def _from_user(
     catalog: Catalog, op: Operator, file: str, user: User, contact: Contact | None
 ) -> Person:
+    permissions = _derive(catalog, op, user.permissions, contact is not None)
     return Person(
         login=user.email.lower(),
         email=user.email,
@@ -106,8 +142,9 @@ def _from_user(
         name_kana=user.name_kana,
         memo=user.memo or "",
         window_person=contact is not None,
-        permissions=_derive(catalog, op, user.permissions, contact is not None),
+        permissions=permissions,
         file=file,
+        suspended=_suspended(catalog, op, permissions, user.suspended_on is not None),
     )
 
 
@@ -169,6 +206,8 @@ class ChangeKind(StrEnum):
     NEW = "new"
     CHANGE = "change"
     DELETE = "delete"
+    SUSPEND = "suspend"  # stopped, not deleted (001 p46)
+    RESTORE = "restore"  # a suspension lifted: no new application
 
 
 @dataclass(frozen=True)
@@ -203,6 +242,16 @@ def _row(person: Person, system: str, derived: tuple[str, ...]) -> tuple[object,
     )
 
 
+def _kind(old: Person, new: Person, system: str, derived: tuple[str, ...]) -> ChangeKind | None:
+    """How a person holding ``system`` before and after changed there, if at all."""
+    was, now = old.is_suspended(system), new.is_suspended(system)
+    if _row(old, system, derived) != _row(new, system, derived):
+        return ChangeKind.CHANGE
+    if was == now:
+        return None
+    return ChangeKind.SUSPEND if now else ChangeKind.RESTORE
+
+
 def diff(before: Access, after: Access, catalog: Catalog) -> list[AccessChange]:
     """Per system in catalog order, then by login: what downstream systems must change."""
     derived = tuple(s.id for s in catalog.systems if s.derived is not None)
@@ -219,10 +268,8 @@ def diff(before: Access, after: Access, catalog: Catalog) -> list[AccessChange]:
                 changes.append(AccessChange(sid, ChangeKind.NEW, None, new))
             elif old is not None and new is None:
                 changes.append(AccessChange(sid, ChangeKind.DELETE, old, None))
-            elif (
-                old is not None
-                and new is not None
-                and _row(old, sid, derived) != _row(new, sid, derived)
-            ):
-                changes.append(AccessChange(sid, ChangeKind.CHANGE, old, new))
+            elif old is not None and new is not None:
+                kind = _kind(old, new, sid, derived)
+                if kind is not None:
+                    changes.append(AccessChange(sid, kind, old, new))
     return changes

@@ -1,7 +1,8 @@
 """Import files for the authentication systems: the seed's application form as CSV.
 
 One file per system: a full snapshot (reconciliation, inventory) and deltas of new / change /
-delete rows per processing day M (000 §5-1 ③). UTF-8 with a BOM by default, CP932 on request
+delete rows per processing day M (000 §5-1 ③), and of suspensions and their lifting, which
+keep the ID (001 p46, 002 §3.4.4). UTF-8 with a BOM by default, CP932 on request
 (Excel and Japanese back-office tools); both with CRLF line ends (RFC 4180). A character CP932
 cannot encode is reported, never replaced. Cells a spreadsheet would run as a formula are
 prefixed with an apostrophe (the OWASP advice for CSV injection).
@@ -28,7 +29,13 @@ class Encoding(StrEnum):
 
 CODECS = {Encoding.UTF8: "utf-8-sig", Encoding.CP932: "cp932"}
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-KIND_LABELS = {ChangeKind.NEW: "新規", ChangeKind.CHANGE: "変更", ChangeKind.DELETE: "抹消"}
+KIND_LABELS = {
+    ChangeKind.NEW: "新規",
+    ChangeKind.CHANGE: "変更",
+    ChangeKind.DELETE: "抹消",
+    ChangeKind.SUSPEND: "停止",
+    ChangeKind.RESTORE: "停止解除",
+}
 
 # The fields of the application form (000 §5-1 ①), in its order.
 PERSON_HEADER = (
@@ -42,6 +49,9 @@ PERSON_HEADER = (
     "権限コード",
 )
 MEMO_HEADER = "申請メモ"
+# A suspended permission stays listed, marked (001 p46, 002 §3.4.4): stopped, not deleted.
+SUSPENDED_HEADER = "利用停止"
+SUSPENDED = "停止中"
 DELTA_HEADER = ("区分", "適用日", "システム処理日（M）")
 PREVIOUS_HEADER = "変更前権限コード"
 
@@ -88,12 +98,18 @@ def _person_cells(person: Person, system: str, catalog: Catalog) -> list[str]:
         person.email,
         shown(catalog, system, person.code(system)),
         *(shown(catalog, sid, person.code(sid)) for sid, _ in _derived(catalog)),
+        SUSPENDED if person.is_suspended(system) else "",
         person.memo,
     ]
 
 
 def _header(catalog: Catalog) -> list[str]:
-    return [*PERSON_HEADER, *(name for _, name in _derived(catalog)), MEMO_HEADER]
+    return [
+        *PERSON_HEADER,
+        *(name for _, name in _derived(catalog)),
+        SUSPENDED_HEADER,
+        MEMO_HEADER,
+    ]
 
 
 @dataclass(frozen=True)

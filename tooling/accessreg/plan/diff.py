@@ -159,14 +159,20 @@ class _Differ:
                 before=old,
             )
         effects = self.permission_effects(old, new, "change")
-        fields = _field_changes(old, new, ("email", "name", "name_kana", "affiliation", "memo"))
+        fields = _field_changes(
+            old, new, ("email", "name", "name_kana", "affiliation", "memo", "suspended_on")
+        )
         if not effects and not fields:
             return None
+        suspension = _suspension_direction(old.suspended_on, new.suspended_on)
+        only_suspension = not effects and [f.field for f in fields] == ["suspended_on"]
         return UserChange(
             operator=code,
-            application=Application.PERMISSION_CHANGE,
+            application=(
+                Application.SUSPENSION if only_suspension else Application.PERMISSION_CHANGE
+            ),
             action="change",
-            direction=_overall(e.direction for e in effects),
+            direction=_overall([*(e.direction for e in effects), suspension]),
             effects=effects,
             fields=fields,
             person=person,
@@ -283,6 +289,7 @@ class _Differ:
         ):
             current: Certificate = now or was  # type: ignore[assignment]
             fields: tuple[FieldChange, ...] = ()
+            application = Application.CERTIFICATE
             action: ChangeKind
             if was is None:
                 action, direction = "add", Direction.GRANT
@@ -294,6 +301,8 @@ class _Differ:
                 if not fields:
                     continue
                 action, direction = "change", _certificate_direction(was, now)
+                if [f.field for f in fields] == ["suspended_on"]:
+                    application = Application.SUSPENSION
                 effective = (
                     self._registration(current, new or old)
                     if was.serial != now.serial
@@ -302,7 +311,7 @@ class _Differ:
             items.append(
                 CertificateChange(
                     operator=code,
-                    application=Application.CERTIFICATE,
+                    application=application,
                     action=action,
                     direction=direction,
                     fields=fields,
@@ -385,10 +394,19 @@ class _Differ:
             if not fields:
                 return None
             action, app = "change", Application.USAGE_CHANGE
+            if {f.field for f in fields} == {"suspensions"}:
+                app = Application.SUSPENSION
             direction = _overall(
                 [
                     _set_direction(old.systems, new.systems),
                     _set_direction(old.roles, new.roles),
+                    # More systems suspended narrows access; lifting one widens it.
+                    _set_direction(
+                        {s.system for s in new.suspensions}, {s.system for s in old.suspensions}
+                    ),
+                    _set_direction(
+                        {a.system for a in old.approvals}, {a.system for a in new.approvals}
+                    ),
                     Direction.GRANT
                     if ended_before and new.status == "active"
                     else Direction.NEUTRAL,
@@ -448,12 +466,18 @@ class _Differ:
         return OperatorPlan(code, name, tuple(items))
 
 
+def _suspension_direction(was: date | None, now: date | None) -> Direction:
+    """Suspending narrows access (001 p46); lifting a suspension widens it again."""
+    if (was is None) == (now is None):
+        return Direction.NEUTRAL
+    return Direction.REVOKE if now is not None else Direction.GRANT
+
+
 def _certificate_direction(was: Certificate, now: Certificate) -> Direction:
     directions = []
     if was.serial != now.serial:
         directions.append(Direction.GRANT)  # another certificate altogether
-    if (was.suspended_on is None) != (now.suspended_on is None):
-        directions.append(Direction.REVOKE if now.suspended_on else Direction.GRANT)
+    directions.append(_suspension_direction(was.suspended_on, now.suspended_on))
     if now.not_after > was.not_after or now.not_before < was.not_before:
         directions.append(Direction.GRANT)
     if now.not_after < was.not_after or now.not_before > was.not_before:

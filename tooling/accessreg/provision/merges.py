@@ -47,7 +47,11 @@ class Timings:
     def of(self, system: str, kind: ChangeKind) -> Effective:
         key = (system, kind)
         if key not in self._known:
-            self._known[key] = self.schedule.for_system(system, TIMING_KIND[kind])
+            if kind in TIMING_KIND:
+                self._known[key] = self.schedule.for_system(system, TIMING_KIND[kind])
+            else:
+                # A suspension, and its lifting, take effect on the day (001 p46).
+                self._known[key] = Effective(self.schedule.accepted, "accepted")
         return self._known[key]
 
 

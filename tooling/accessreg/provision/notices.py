@@ -35,11 +35,26 @@ from accessreg.timeline.business_days import Effective
 DONE, NOT_DONE, NOT_NEEDED = "済", "未済", "（不要）"
 IN_PROGRESS, COMPLETE = "処理中", "処理完了"
 
-KIND_LABELS = {ChangeKind.NEW: "設定", ChangeKind.CHANGE: "変更", ChangeKind.DELETE: "抹消"}
+KIND_LABELS = {
+    ChangeKind.NEW: "設定",
+    ChangeKind.CHANGE: "変更",
+    ChangeKind.DELETE: "抹消",
+    ChangeKind.SUSPEND: "停止",
+    ChangeKind.RESTORE: "停止解除",
+}
 KIND_APPLICATIONS = {
     ChangeKind.NEW: "利用権限の設定申請",
     ChangeKind.CHANGE: "利用権限の変更申請",
     ChangeKind.DELETE: "利用権限の抹消申請",
+    ChangeKind.SUSPEND: "利用の停止・停止解除",
+    ChangeKind.RESTORE: "利用の停止・停止解除",
+}
+_WHEN_LABELS = {
+    ChangeKind.NEW: "利用開始",
+    ChangeKind.CHANGE: "変更適用",
+    ChangeKind.DELETE: "利用終了",
+    ChangeKind.SUSPEND: "利用停止",
+    ChangeKind.RESTORE: "利用再開",
 }
 _ACTIONS = {"add": "追加", "change": "変更", "remove": "削除"}
 _OPERATOR_ACTIONS = {"add": "新規登録", "change": "登録内容の変更", "remove": "利用終了"}
@@ -58,8 +73,11 @@ def pending_text(effective: Effective | None) -> str:
 
 
 def _code_text(system: System | None, code: str | None) -> str:
+    """A permission as the seed's form shows it: 「1011（更新権限あり）」, or あり / なし."""
     if code is None:
         return "なし"
+    if system is not None and system.form == "presence":
+        return system.shown(code)
     pc = system.code_map.get(code) if system else None
     return f"{code}（{pc.label}）" if pc else code
 
@@ -279,7 +297,7 @@ def _system_people(step: Step, system: System, operator: str) -> list[dict[str, 
         old = change.before.code(system.id) if change.before else None
         new = change.after.code(system.id) if change.after else None
         effective = step.effective(change)
-        label = {"new": "利用開始", "change": "変更適用", "delete": "利用終了"}[change.kind]
+        label = _WHEN_LABELS[change.kind]
         code_text = (
             f"{_code_text(system, old)} → {_code_text(system, new)}"
             if change.kind is ChangeKind.CHANGE and old != new
@@ -310,7 +328,8 @@ def completion_notices(
         return []
     overall, rows = progress(batch, record, catalog)
     people = _system_people(step, system, record.operator)
-    grants = any(p["action"] != KIND_LABELS[ChangeKind.DELETE] for p in people)
+    stops = {KIND_LABELS[ChangeKind.DELETE], KIND_LABELS[ChangeKind.SUSPEND]}
+    grants = any(p["action"] not in stops for p in people)
     context = {
         "notice_title": "利用開始周知" if grants else "手続き完了通知",
         "operator": {"code": operator.code, "name": operator.name},
