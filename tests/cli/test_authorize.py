@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from datetime import date
 
 import pytest
 
 from accessreg.gitio.repo import GitRepository
+from accessreg.plan import Application, WindowPersonChange
 from accessreg.review.authorize import RULES, Decision
 from accessreg.review.pullrequest import PullRequest, read_pull_request
 from tests.helpers.gitrepo import GitRegistry
@@ -47,7 +49,7 @@ def decide(gr: GitRegistry, actor: str, base: str = "main") -> Decision:
 
 
 def refused(decision: Decision) -> set[tuple[str, str]]:
-    return {(f.path, f.rule) for f in decision.refused}
+    return {(p.file, p.rule) for p in decision.refused}
 
 
 def test_every_rule_is_documented() -> None:
@@ -166,7 +168,7 @@ def test_a_new_operator_by_one_of_its_contacts_is_flagged_for_review(gr: GitRegi
     gr.commit("new operator")
     decision = decide(gr, "founder")
     assert decision.allowed
-    assert {(f.path, f.rule) for f in decision.review} == {
+    assert {(p.file, p.rule) for p in decision.review} == {
         ("registry/operators/NEWOP001.yaml", "new-operator"),
         ("registry/users/NEWOP001/first@new-op.example.co.jp.yaml", "new-operator"),
     }
@@ -198,6 +200,129 @@ def test_an_operator_registered_on_main_meanwhile_is_not_new(gr: GitRegistry) ->
     assert refused(decide(gr, "squatter")) == {
         ("registry/operators/LATEOP01.yaml", "operator-files")
     }
+
+
+# --- an operator whose file no longer loads at the base (issue 11) ---------------------------
+
+OTHER_FILE = "registry/operators/OTHEROP1.yaml"
+MALLORY = contact(n=5, github="mallory", email="mallory@other-gas.example.co.jp")
+WITHOUT_JUJU = ["taxis", "johs", "loacus"]
+
+
+def retire_juju(gr: GitRegistry) -> str:
+    """On main, a maintainer retires JUJU from the catalog and updates TESTOP01 but forgets
+    OTHEROP1, whose file then no longer loads; the commit id."""
+    gr.checkout("main")
+    catalog = (gr.reg.root / "systems.yaml").read_text(encoding="utf-8")
+    start, end = catalog.index("  - id: juju\n"), catalog.index("  - id: loacus\n")
+    gr.reg.write("systems.yaml", catalog[:start] + catalog[end:])
+    gr.reg.edit("systems.yaml", "[taxis, johs, juju, loacus]", "[taxis, johs, loacus]")
+    gr.reg.operator(systems=WITHOUT_JUJU)
+    return gr.commit("retire JUJU")
+
+
+def repair_other(gr: GitRegistry, *contacts: dict[str, str]) -> None:
+    """A pull request that makes OTHEROP1's file load again (JUJU dropped)."""
+    gr.branch("repair")
+    gr.reg.operator(
+        "OTHEROP1",
+        systems=WITHOUT_JUJU,
+        contacts=list(contacts),
+        subcontractors=[{"code": "OTHSUB01", "name": "他社委託株式会社"}],
+    )
+    gr.commit("repair OTHEROP1")
+
+
+def applications(pr: PullRequest) -> set[Application]:
+    return {item.application for op in pr.plan.operators for item in op.items}
+
+
+def test_repairing_a_file_that_no_longer_loads_takes_nothing_over(gr: GitRegistry) -> None:
+    loaded_at = gr.rev("main")  # the last revision where OTHEROP1's file loads
+    retire_juju(gr)
+    repair_other(gr, MALLORY)
+    pr = review(gr, "mallory", head="repair")
+    assert "operators/OTHEROP1.yaml" in pr.snapshots.base.broken  # the premise
+    assert pr.decision is not None
+    assert refused(pr.decision) == {(OTHER_FILE, "operator-files")}
+    assert pr.decision.review == ()  # not a new operator's usage application
+    [problem] = pr.decision.refused
+    assert f"as of {loaded_at[:12]}, the last revision where its file loaded" in problem.message
+    # The plan compares with that version: a change, its window person replaced.
+    assert applications(pr) == {Application.USAGE_CHANGE}
+    [plan] = pr.plan.operators
+    assert {
+        (i.action, i.person.email) for i in plan.items if isinstance(i, WindowPersonChange)
+    } == {
+        ("remove", "window9@other-gas.example.co.jp"),
+        ("add", "mallory@other-gas.example.co.jp"),
+    }
+    assert pr.plan.unreadable == (OTHER_FILE,)  # and says the base's file does not load
+    shown = run_cli("plan", "--base", "main", "--head", "repair", "--actor", "mallory",
+                    "--format", "markdown", cwd=gr.path)  # fmt: skip
+    assert shown.returncode == 0, shown.stderr
+    assert "利用申請（新規）" not in shown.stdout and "利用申請（変更）" in shown.stdout
+    assert "**Not authorized**" in shown.stdout
+
+
+@pytest.mark.parametrize("actor", ["window-9", MAINTAINER])
+def test_its_last_window_person_or_a_maintainer_may_repair_it(gr: GitRegistry, actor: str) -> None:
+    retire_juju(gr)
+    repair_other(gr, contact(n=9, email="window9@other-gas.example.co.jp"))
+    pr = review(gr, actor, head="repair")
+    assert pr.decision is not None
+    assert pr.decision.allowed and pr.decision.review == ()
+    assert applications(pr) == {Application.USAGE_CHANGE}
+
+
+def test_a_file_that_never_loaded_is_for_maintainers_only(gr: GitRegistry) -> None:
+    gr.checkout("main")
+    gr.reg.operator("GHOST001", contacts=[contact(n=6, github="ghost")], systems=["retired"])
+    gr.commit("an operator file that does not load")
+    gr.branch("claim")
+    gr.reg.operator("GHOST001", contacts=[MALLORY], subcontractors=[])
+    gr.commit("make it load, listing myself")
+    pr = review(gr, "mallory", head="claim")
+    assert pr.decision is not None
+    assert refused(pr.decision) == {("registry/operators/GHOST001.yaml", "operator-files")}
+    assert "loads neither at the base revision nor in its recent versions" in (
+        pr.decision.refused[0].message
+    )
+    assert pr.decision.review == ()
+    assert Application.USAGE_NEW not in applications(pr)
+    assert pr.plan.unreadable == ("registry/operators/GHOST001.yaml",)
+    maintainer = review(gr, MAINTAINER, head="claim").decision
+    assert maintainer is not None and maintainer.allowed and maintainer.review == ()
+
+
+def test_authority_comes_from_the_base_branch_not_a_side_branch(gr: GitRegistry) -> None:
+    # A side branch once held a loading version naming mallory; main never did.
+    retire_juju(gr)
+    gr.branch("side")
+    gr.reg.operator("OTHEROP1", systems=WITHOUT_JUJU, contacts=[MALLORY])
+    gr.commit("a version that loads, naming mallory")
+    gr.reg.operator("OTHEROP1", contacts=[MALLORY])  # JUJU again: it does not load
+    gr.commit("back to a version that does not load")
+    gr.checkout("main")
+    gr.merge("side")
+    repair_other(gr, MALLORY)
+    decision = review(gr, "mallory", head="repair").decision
+    assert decision is not None
+    assert refused(decision) == {(OTHER_FILE, "operator-files")}
+
+
+def test_authority_over_a_broken_file_on_an_old_merge_base(gr: GitRegistry) -> None:
+    # The repair was opened before main moved on: authority is still read at the base.
+    retire_juju(gr)
+    repair_other(gr, MALLORY)
+    gr.checkout("main")
+    gr.reg.user(email="later@test-gas.example.co.jp")
+    gr.commit("main moves on")
+    decision = review(gr, "mallory", head="repair").decision
+    assert decision is not None
+    assert refused(decision) == {(OTHER_FILE, "operator-files")}
+    allowed = review(gr, "window-9", head="repair").decision
+    assert allowed is not None and allowed.allowed
 
 
 def test_moving_a_user_file_between_operators_is_refused(gr: GitRegistry) -> None:
@@ -305,15 +430,64 @@ def test_cli_exit_codes_and_one_line_per_refused_path(gr: GitRegistry) -> None:
     assert result.returncode == 1, result.stderr
     lines = result.stdout.splitlines()
     assert lines[:2] == [
-        "refused: .github/workflows/pull-request.yml: only a maintainer may change this path "
+        ".github/workflows/pull-request.yml:1:1: [error] only a maintainer may change this "
+        "path (maintainers-only)",
+        "registry/systems.yaml:1:1: [error] only a maintainer may change this path "
         "(maintainers-only)",
-        "refused: registry/systems.yaml: only a maintainer may change this path (maintainers-only)",
     ]
     assert lines[2].startswith("not allowed: 2 refusal(s) among 3 changed path(s) for window-1")
     ok = run_cli("authorize", "--base", "main", "--actor", MAINTAINER, "--head", "pr",
                  "--format", "json", cwd=gr.path)  # fmt: skip
     assert ok.returncode == 0
     assert json.loads(ok.stdout)["role"] == "maintainer"
+
+
+WORKFLOW_COMMAND = re.compile(
+    r"^::(error|warning) file=([^,]*),line=(\d+),col=(\d+),title=([^:,]*)::(.*) \(([a-z-]+)\)$"
+)
+
+
+def test_the_decision_is_printed_by_validates_reporters(gr: GitRegistry) -> None:
+    gr.write("registry/systems.yaml", "changed\n")
+    gr.reg.operator("NEWOP001", contacts=[contact(n=5, github="founder")], subcontractors=[])
+    gr.commit("a new operator and the catalog")
+    args = ("authorize", "--base", "main", "--head", "pr", "--actor", "founder")
+    text = run_cli(*args, cwd=gr.path)
+    assert text.returncode == 1, text.stderr
+    assert text.stdout.splitlines() == [
+        "registry/operators/NEWOP001.yaml:1:1: [warning] a new operator NEWOP001: a maintainer "
+        "must review the usage application (new-operator)",
+        "registry/systems.yaml:1:1: [error] only a maintainer may change this path "
+        "(maintainers-only)",
+        "not allowed: 1 refusal(s) among 2 changed path(s) for founder (neither a maintainer "
+        "nor a window person)",
+    ]
+    github = run_cli(*args, "--format", "github", cwd=gr.path)
+    assert github.returncode == 1, github.stderr
+    commands = [
+        m.groups() for line in github.stdout.splitlines() if (m := WORKFLOW_COMMAND.match(line))
+    ]
+    assert [(c[0], c[1], c[2], c[4], c[6]) for c in commands] == [
+        ("warning", "registry/operators/NEWOP001.yaml", "1", "new-operator", "new-operator"),
+        ("error", "registry/systems.yaml", "1", "maintainers-only", "maintainers-only"),
+    ]
+    assert github.stdout.splitlines()[-1].startswith("not allowed: 1 refusal(s)")
+    data = json.loads(run_cli(*args, "--format", "json", cwd=gr.path).stdout)
+    assert data["allowed"] is False
+    assert data["refused"] == [
+        {
+            "file": "registry/systems.yaml",
+            "line": 1,
+            "col": 1,
+            "level": "error",
+            "rule": "maintainers-only",
+            "message": "only a maintainer may change this path",
+            "path": "",
+        }
+    ]
+    assert [(p["file"], p["level"], p["rule"]) for p in data["review"]] == [
+        ("registry/operators/NEWOP001.yaml", "warning", "new-operator")
+    ]
 
 
 def test_plan_with_actor_marks_fast_track(gr: GitRegistry) -> None:

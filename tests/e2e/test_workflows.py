@@ -69,6 +69,7 @@ def test_the_author_is_the_pull_requests_not_whoever_ran_the_job() -> None:
     assert '--actor "$ACTOR"' in runs
     assert 'echo "ACTOR=$actor"' in runs and 'actor="$AUTHOR"' in runs
     assert "accessreg validate --format github" in runs
+    assert "accessreg authorize --format github" in runs
 
 
 @pytest.mark.parametrize("path", [PULL_REQUEST, COMMENT])

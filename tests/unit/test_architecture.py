@@ -21,7 +21,7 @@ ALLOWED: dict[str, set[str]] = {
     "rules": {"model", "timeline"},
     "validation": {"model", "files", "gitio", "rules"},
     "plan": {"model", "files", "gitio", "timeline"},
-    "review": {"model", "files", "gitio", "plan"},
+    "review": {"model", "files", "gitio", "rules", "plan"},
     "outputs": {"model", "timeline", "rules"},
     "reporting": {"model", "rules", "review"},
     "edit": {"model", "files", "timeline", "validation"},

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 
 import click
@@ -22,21 +21,24 @@ from accessreg.timeline import clock
     metavar="LOGIN",
     help="The GitHub login of the pull request's author.",
 )
-@click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text",
-              show_default=True)  # fmt: skip
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(authorize_report.FORMATS),
+    default="text",
+    show_default=True,
+    help="text: file:line:col lines; json: the decision; github: workflow annotations. "
+    "The verdict follows the problems in text and github.",
+)
 def command(base: str, head: str, actor: str, fmt: str) -> None:
     """Check every path the change touches against who ACTOR is at the base revision.
 
-    Exit 0 when every changed path is allowed, 1 when one is refused (one line per refused
-    path, naming the rule), 2 on a usage or configuration error.
+    Exit 0 when every changed path is allowed, 1 when one is refused (an error naming the
+    rule on each refused path; a warning on a path a maintainer must review), 2 on a usage
+    or configuration error. The rules are in docs/rules.md.
     """
     with GitRepository() as repo:
         pr = read_pull_request(repo, base, head, clock.today_in_japan(), actor)
     assert pr.decision is not None
-    if fmt == "json":
-        sys.stdout.write(
-            json.dumps(authorize_report.as_dict(pr.decision), ensure_ascii=False, indent=2) + "\n"
-        )
-    else:
-        sys.stdout.write("".join(f"{line}\n" for line in authorize_report.text_lines(pr.decision)))
+    sys.stdout.write(authorize_report.render(pr.decision, fmt))
     sys.exit(0 if pr.decision.allowed else 1)

@@ -174,8 +174,8 @@ def from_issue(
         if after is None:  # the catalog itself is what changed: not an application form's doing
             raise EditRefused("the change leaves a registry that does not load")
         decision = authority.check(draft.registry, after, changed, author)
-        denied = [f"{f.path}: {f.message} ({f.rule})" for f in decision.refused]
-        review = tuple(f"{f.path}: {f.message}" for f in decision.review)
+        denied = [f"{p.file}: {p.message} ({p.rule})" for p in decision.refused]
+        review = tuple(f"{p.file}: {p.message}" for p in decision.review)
         if denied:
             lines = [
                 f"- @{author} はこの変更を申請できません。申請できるのは、その事業者のシステム窓口"

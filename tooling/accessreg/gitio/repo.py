@@ -156,6 +156,14 @@ class GitRepository:
             found.append(CommitInfo(sha, parents[0] if parents else None, subject, when))
         return found
 
+    def revisions_changing(self, rev: str, paths: Sequence[str], limit: int) -> list[str]:
+        """The last ``limit`` commits, newest first, along first parents from ``rev``, that
+        changed any of ``paths`` (a merge counts against its first parent): the states
+        those paths had on a main branch, and nothing a side branch held meanwhile."""
+        out = _decode(self._run("log", "--first-parent", f"--max-count={limit}", "--format=%H",
+                                self.resolve(rev), "--", *paths))  # fmt: skip
+        return out.split()
+
     # -- trees and blobs ---------------------------------------------------------------------
 
     def tree_id(self, rev: str, path: str) -> str | None:

@@ -30,7 +30,10 @@ class Registry:
     calendar: CalendarFile | None = None
     files: frozenset[str] = frozenset()  # every file present, parsed or not
     broken: frozenset[str] = frozenset()  # files that did not load (their problems are reported)
-    _by_operator: dict[str, list[UserEntry]] = field(default_factory=dict, compare=False)
+    # Filled from users; not an init field, or `replace` would hand the filled dict over.
+    _by_operator: dict[str, list[UserEntry]] = field(
+        default_factory=dict, init=False, compare=False, repr=False
+    )
 
     def __post_init__(self) -> None:
         for entry in self.users:

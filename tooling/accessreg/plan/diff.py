@@ -439,8 +439,10 @@ class _Differ:
         items: list[Item] = []
         ending = False
         # An operator file that does not load at the head is reported as unreadable, not as
-        # a termination; its users are still compared.
-        unreadable = layout.operator_file(code) in self.head.broken
+        # a termination; one at the base with no version that loads to compare with, not as
+        # a new operator. Its users are still compared.
+        rel = layout.operator_file(code)
+        unreadable = rel in self.head.broken or (old is None and rel in self.base.broken)
         systems = {*(old.systems if old else ()), *(new.systems if new else ())}
         self.usage = self.schedule.usage_application(systems)
         # Window persons get the permission-management system of the providers whose

@@ -4,12 +4,19 @@ A pull request is compared with the merge base of its base and head, so a branch
 an old base does not appear to undo what was merged since. Only the files a plan looks at
 are read: the catalog, calendar and maintainers, every operator file, the changed files, and
 all users of an operator whose own file changed (a termination lists every one of them).
+
+A catalog change (a retired system) or a schema change can leave an existing operator's file
+unloadable on the main branch. It is still the same operator, never a new one: who may act
+for it, and what a change to it amounts to, come from the last revision along first parents
+where its file loaded with that revision's catalog (``recover_operators``). Only the last
+``MAX_VERSIONS`` versions of the file and the catalog are tried, two files each, so the
+cost is bounded.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from accessreg.errors import ConfigError
@@ -18,12 +25,13 @@ from accessreg.files.sources import MemorySource
 from accessreg.gitio.repo import GitRepository, PathChange
 from accessreg.model import layout
 from accessreg.model.layout import REGISTRY_DIR, Kind
-from accessreg.model.registry import Registry
+from accessreg.model.registry import OperatorEntry, Registry
 from accessreg.plan.diff import compute_plan
 from accessreg.plan.model import Plan, Revisions
 from accessreg.timeline.business_days import Schedule
 
 CATALOG = "systems.yaml"
+MAX_VERSIONS = 20  # versions of an unloadable operator file and the catalog tried
 
 
 def registry_rel(path: str) -> str | None:
@@ -101,13 +109,66 @@ def load_registry(
 
 
 @dataclass(frozen=True)
+class Recovered:
+    registry: Registry  # with the last loading version of each recovered operator in place
+    # Code → the revision its version comes from; None when none of the versions tried
+    # loads (only a maintainer may act for it then).
+    since: Mapping[str, str | None]
+
+
+def last_loaded(
+    repo: GitRepository, rev: str, code: str, limit: int = MAX_VERSIONS
+) -> tuple[str, OperatorEntry] | None:
+    """The newest revision, from ``rev`` back along first parents, where the file of
+    ``code`` loaded, with the operator it held then; None if none of the last ``limit``
+    versions of the file and the catalog loads."""
+    rel = layout.operator_file(code)
+    under = [rel, CATALOG]
+    for commit in repo.revisions_changing(rev, [f"{REGISTRY_DIR}/{p}" for p in under], limit):
+        files = repo.snapshot(commit, REGISTRY_DIR, under=under)
+        if rel not in files.files:
+            return None  # it did not exist then: it came back unloadable, nobody's to claim
+        loaded = load(files).registry
+        if loaded is not None and code in loaded.operators:
+            return commit, loaded.operators[code]
+    return None
+
+
+def recover_operators(
+    repo: GitRepository,
+    rev: str,
+    registry: Registry,
+    changes: Iterable[PathChange],
+    limit: int = MAX_VERSIONS,
+) -> Recovered:
+    """``registry`` (read at ``rev``) with every operator the changes touch whose file is
+    there but does not load replaced by its last loading version; the file stays listed as
+    broken."""
+    touched = {code for rel in changed_registry_files(changes) if (code := layout.operator_of(rel))}
+    since: dict[str, str | None] = {}
+    operators = dict(registry.operators)
+    for code in sorted(touched):
+        if layout.operator_file(code) not in registry.broken:
+            continue
+        found = last_loaded(repo, rev, code, limit)
+        since[code] = found[0] if found else None
+        if found is not None:
+            operators[code] = found[1]
+    if not since:
+        return Recovered(registry, since)
+    return Recovered(replace(registry, operators=operators), since)
+
+
+@dataclass(frozen=True)
 class Snapshots:
     """What a pull request changes: its paths and the registry on both sides."""
 
     revisions: Revisions
     changes: tuple[PathChange, ...]
-    base: Registry  # at the merge base
+    base: Registry  # at the merge base, unloadable operator files recovered
     head: Registry
+    # Operators whose file does not load at the merge base: see ``Recovered.since``.
+    recovered: Mapping[str, str | None] = field(default_factory=dict)
 
     @property
     def other_paths(self) -> list[str]:
@@ -128,11 +189,13 @@ def load_snapshots(repo: GitRepository, base: str, head: str) -> Snapshots:
     select, under = plan_selection(changed), plan_paths(changed)
     base_files = repo.snapshot(merge_base, REGISTRY_DIR, select, under)
     head_files = repo.snapshot(head_id, REGISTRY_DIR, select, under)
+    before = recover_operators(repo, merge_base, load_source(base_files, merge_base), changes)
     return Snapshots(
         Revisions(base_id, head_id, merge_base),
         changes,
-        load_source(base_files, merge_base),
+        before.registry,
         load_source(head_files, head_id, fallback_catalog=base_files.files.get(CATALOG)),
+        before.since,
     )
 
 

@@ -1,11 +1,16 @@
-"""Render an authorization decision as text lines, a JSON object or markdown lines."""
+"""Render an authorization decision: its problems through the shared reporters (text, JSON,
+GitHub annotations) with the verdict, or as markdown lines for the pull-request comment."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
-from accessreg.review.authorize import Decision, Finding
+from accessreg.reporting import reporters
+from accessreg.review.authorize import Decision
+
+FORMATS = tuple(sorted(reporters.REPORTERS))
 
 
 def _who(decision: Decision) -> str:
@@ -16,25 +21,24 @@ def _who(decision: Decision) -> str:
     return f"{decision.actor} (neither a maintainer nor a window person)"
 
 
-def text_lines(decision: Decision) -> list[str]:
-    """One line per refused path naming the rule, then reviews, then the verdict."""
-    lines = [f"refused: {f.path}: {f.message} ({f.rule})" for f in decision.refused]
-    lines += [f"review: {f.path}: {f.message} ({f.rule})" for f in decision.review]
+def verdict_lines(decision: Decision) -> list[str]:
     count = len(decision.paths)
     if decision.allowed:
-        lines.append(f"allowed: {count} changed path(s) for {_who(decision)}")
+        lines = [f"allowed: {count} changed path(s) for {_who(decision)}"]
     else:
-        lines.append(
+        lines = [
             f"not allowed: {len(decision.refused)} refusal(s) among {count} changed path(s) "
             f"for {_who(decision)}"
-        )
+        ]
     if decision.fast_track:
         lines.append("fast-track: every item revokes access and the author may make it")
     return lines
 
 
-def _finding(f: Finding) -> dict[str, str]:
-    return {"path": f.path, "rule": f.rule, "message": f.message}
+def text_lines(decision: Decision) -> list[str]:
+    """One line per problem, as ``validate`` prints them (errors refuse their path,
+    warnings ask for a maintainer's review), then the verdict."""
+    return reporters.text(decision.problems).splitlines() + verdict_lines(decision)
 
 
 def as_dict(decision: Decision) -> dict[str, Any]:
@@ -46,9 +50,17 @@ def as_dict(decision: Decision) -> dict[str, Any]:
         "fast_track": decision.fast_track,
         "revoke_only": decision.revoke_only,
         "paths": len(decision.paths),
-        "refused": [_finding(f) for f in decision.refused],
-        "review": [_finding(f) for f in decision.review],
+        "refused": [p.as_dict() for p in decision.refused],
+        "review": [p.as_dict() for p in decision.review],
     }
+
+
+def render(decision: Decision, fmt: str) -> str:
+    """``accessreg authorize``'s output in one of ``FORMATS``."""
+    if fmt == "json":
+        return json.dumps(as_dict(decision), ensure_ascii=False, indent=2) + "\n"
+    problems = reporters.REPORTERS[fmt](decision.problems)
+    return problems + "".join(f"{line}\n" for line in verdict_lines(decision))
 
 
 def markdown_lines(decision: Decision, escape: Callable[[str], str]) -> list[str]:
@@ -60,8 +72,8 @@ def markdown_lines(decision: Decision, escape: Callable[[str], str]) -> list[str
     lines = [head]
     if decision.fast_track:
         lines.append("**Fast-track**: a revoke-only change by someone who may make it.")
-    for f in decision.refused:
-        lines.append(f"- refused {escape(f.path)}: {escape(f.message)} (`{f.rule}`)")
-    for f in decision.review:
-        lines.append(f"- review {escape(f.path)}: {escape(f.message)} (`{f.rule}`)")
+    for p in decision.refused:
+        lines.append(f"- refused {escape(p.file)}: {escape(p.message)} (`{p.rule}`)")
+    for p in decision.review:
+        lines.append(f"- review {escape(p.file)}: {escape(p.message)} (`{p.rule}`)")
     return lines

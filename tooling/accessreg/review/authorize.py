@@ -4,29 +4,29 @@ Authority comes from the **base** revision only (the branch the change goes into
 can add themselves as a window person and act on it in the same pull request. What changed
 comes from the merge base to the head, both sides of every rename and copy included.
 
-Each rule is a function plus one line in ``RULES``; its docstring is its documentation.
+An operator file that exists at the base but does not load there (a catalog change retired
+one of its systems, say) is not a new operator: authority over it comes from the last
+revision where it loaded (``recovered``), and without one only a maintainer may touch it.
+
+The rules are rules of the one framework (``rules.base``): each is a function plus one line
+in ``RULES``, its docstring is its documentation (docs/rules.md), and its problems are the
+located ``Problem`` that ``validate`` reports too. An error refuses the path; a warning allows
+it but asks for a maintainer's review.
 """
 
 from __future__ import annotations
 
-import inspect
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TypeAlias
 
 from accessreg.gitio.repo import PathChange
 from accessreg.model import layout
 from accessreg.model.layout import REGISTRY_DIR, Kind
+from accessreg.model.problems import Level, Problem
 from accessreg.model.registry import Registry, UserEntry
-
-
-@dataclass(frozen=True, order=True)
-class Finding:
-    """A refused path, or one a maintainer must review, with the rule that says so."""
-
-    path: str
-    rule: str
-    message: str
+from accessreg.rules.base import Rule, finding, rule, run_rules
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,10 @@ class AuthContext:
     # Login ID → operators with a user file of that name at the merge base (at least for
     # every login ID of a user file the change adds).
     logins_before: Mapping[str, frozenset[str]]
+    # Operators whose file does not load at the base: the revision their authority comes
+    # from instead (the last where the file loaded; ``authority`` holds that version), or
+    # None when there is none and only maintainers may touch them.
+    recovered: Mapping[str, str | None] = field(default_factory=dict)
 
     @cached_property
     def login(self) -> str:
@@ -69,17 +73,27 @@ class AuthContext:
 
     @cached_property
     def new_operators(self) -> frozenset[str]:
-        """Operators whose file this change adds and that the base does not know."""
+        """Operators whose file this change adds and that neither the base nor the merge
+        base has, loaded or not: a file that exists but does not load is no new operator."""
         return frozenset(
             code
             for path in self.paths
             if (rel := _registry_rel(path)) is not None
             and layout.classify(rel) is Kind.OPERATOR
             and (code := layout.operator_of(rel)) is not None
-            and code not in self.authority.operators
-            and code not in self.before.operators
+            and rel not in self.authority.files
+            and rel not in self.before.files
             and code in self.after.operators
         )
+
+    def authority_of(self, code: str) -> str:
+        """Where authority over ``code`` comes from, for messages."""
+        if code not in self.recovered:
+            return "at the base revision"
+        rev = self.recovered[code]
+        if rev is None:
+            return "its file loads neither at the base revision nor in its recent versions"
+        return f"as of {rev[:12]}, the last revision where its file loaded"
 
     @cached_property
     def _users_before(self) -> dict[str, UserEntry]:
@@ -115,30 +129,12 @@ def _operator_data(path: str) -> tuple[str, Kind] | None:
     return None
 
 
-Check = Callable[[AuthContext], Iterable[Finding]]
+# Authorization's rules: rules of the one framework over an AuthContext.
+AuthRule: TypeAlias = Rule[[AuthContext]]
 
 
-@dataclass(frozen=True)
-class AuthRule:
-    id: str
-    doc: str
-    check: Check
-    review: bool = False  # its findings ask for a maintainer's review instead of refusing
-
-    @property
-    def summary(self) -> str:
-        return self.doc.split("\n", 1)[0]
-
-
-def auth_rule(rule_id: str, review: bool = False) -> Callable[[Check], AuthRule]:
-    def wrap(check: Check) -> AuthRule:
-        return AuthRule(rule_id, inspect.cleandoc(check.__doc__ or ""), check, review)
-
-    return wrap
-
-
-@auth_rule("maintainers-only")
-def maintainers_only(ctx: AuthContext) -> Iterator[Finding]:
+@rule("maintainers-only", "-")
+def maintainers_only(ctx: AuthContext) -> Iterator[Problem]:
     """Only a maintainer may change a path that is not an operator's or a user's file.
 
     Default deny: the catalog, the calendar, the maintainers' list, schemas, tooling,
@@ -148,15 +144,18 @@ def maintainers_only(ctx: AuthContext) -> Iterator[Finding]:
         return
     for path in ctx.paths:
         if _operator_data(path) is None:
-            yield Finding(path, "maintainers-only", "only a maintainer may change this path")
+            yield finding(path, "only a maintainer may change this path")
 
 
-@auth_rule("operator-files")
-def operator_files(ctx: AuthContext) -> Iterator[Finding]:
+@rule("operator-files", "000 §2-4, §2-7")
+def operator_files(ctx: AuthContext) -> Iterator[Problem]:
     """Only a window person of operator X (at the base revision) or a maintainer may change
     X's files: ``registry/operators/X.yaml`` and ``registry/users/X/**``.
 
-    Both sides of a rename count: moving a file out of X changes X.
+    Both sides of a rename count: moving a file out of X changes X. When X's file exists at
+    the base but does not load there (a catalog change retired one of its systems, say), its
+    window persons are those of the last revision where it loaded, along the base branch's
+    first parents; when no recent revision loads it, only a maintainer may change X.
     """
     if ctx.is_maintainer:
         return
@@ -166,42 +165,43 @@ def operator_files(ctx: AuthContext) -> Iterator[Finding]:
             continue
         code = owner[0]
         if not ctx.window_person_of(ctx.authority, code):
-            yield Finding(
+            yield finding(
                 path,
-                "operator-files",
-                f"only a window person of {code} (at the base revision) or a maintainer may "
-                "change it",
+                f"only a window person of {code} ({ctx.authority_of(code)}) or a maintainer "
+                "may change it",
             )
 
 
-@auth_rule("new-operator", review=True)
-def new_operator(ctx: AuthContext) -> Iterator[Finding]:
+@rule("new-operator", "000 §3-1", level=Level.WARNING)
+def new_operator(ctx: AuthContext) -> Iterator[Problem]:
     """A new operator's files may be added by anyone among its own window persons; a
     maintainer must review them (the usage application of 000 §3-1).
+
+    An operator is new when neither the base nor the merge base has its file, whether or
+    not that file loads there: repairing a file that no longer loads is a change of an
+    existing operator, judged by `operator-files`.
     """
     for path in ctx.paths:
         owner = _operator_data(path)
         if owner is None or owner[0] not in ctx.new_operators:
             continue
         if ctx.window_person_of(ctx.after, owner[0]) or ctx.is_maintainer:
-            yield Finding(
+            yield finding(
                 path,
-                "new-operator",
                 f"a new operator {owner[0]}: a maintainer must review the usage application",
             )
 
 
-@auth_rule("new-operator-contact")
-def new_operator_contact(ctx: AuthContext) -> Iterator[Finding]:
+@rule("new-operator-contact", "000 §2-4, §3-1")
+def new_operator_contact(ctx: AuthContext) -> Iterator[Problem]:
     """Whoever adds a new operator must be among the window persons its file names."""
     for path in ctx.paths:
         owner = _operator_data(path)
         if owner is None or owner[0] not in ctx.new_operators or ctx.is_maintainer:
             continue
         if not ctx.window_person_of(ctx.after, owner[0]):
-            yield Finding(
+            yield finding(
                 path,
-                "new-operator-contact",
                 f"{ctx.actor} is not a window person of the new operator {owner[0]}",
             )
 
@@ -222,8 +222,8 @@ def _user_sides(
     return leaving, arriving
 
 
-@auth_rule("user-move")
-def user_move(ctx: AuthContext) -> Iterator[Finding]:
+@rule("user-move", "000 §5-1, §5-3")
+def user_move(ctx: AuthContext) -> Iterator[Problem]:
     """A user's file moves or is copied from one operator to another.
 
     A person changing company is a removal by one operator and an addition by the other,
@@ -238,9 +238,8 @@ def user_move(ctx: AuthContext) -> Iterator[Finding]:
         if old and new and old[1] is Kind.USER and new[1] is Kind.USER and old[0] != new[0]:
             verb = "moved" if change.status == "R" else "copied"
             for path in change.paths:
-                yield Finding(
+                yield finding(
                     path,
-                    "user-move",
                     f"a user file {verb} from {old[0]} to {new[0]}: remove the user in one "
                     "application and add them in another",
                 )
@@ -250,25 +249,23 @@ def user_move(ctx: AuthContext) -> Iterator[Finding]:
         login = entry.user.email.lower()
         if login in left and left[login][1] != entry.operator_code:
             for where in (left[login][0], path):
-                yield Finding(
+                yield finding(
                     where,
-                    "user-move",
                     f"login ID {login} leaves {left[login][1]} and arrives at "
                     f"{entry.operator_code} in the same change",
                 )
             continue
         others = ctx.logins_before.get(login, frozenset()) - {entry.operator_code}
         if others:
-            yield Finding(
+            yield finding(
                 path,
-                "user-move",
                 f"login ID {login} is a user of {', '.join(sorted(others))}: it cannot be "
                 f"added to {entry.operator_code} as well",
             )
 
 
-@auth_rule("affiliation-foreign")
-def affiliation_foreign(ctx: AuthContext) -> Iterator[Finding]:
+@rule("affiliation-foreign", "000 §5-1 note 2, 002 §2.3")
+def affiliation_foreign(ctx: AuthContext) -> Iterator[Problem]:
     """A user's new affiliation is another operator, or another operator's subcontractor
     that this operator did not declare at the base revision.
     """
@@ -291,9 +288,8 @@ def affiliation_foreign(ctx: AuthContext) -> Iterator[Finding]:
             continue
         holders = foreign.get(affiliation, set()) - {entry.operator_code}
         if holders:
-            yield Finding(
+            yield finding(
                 change.path,
-                "affiliation-foreign",
                 f"affiliation {affiliation} belongs to {', '.join(sorted(holders))}, not to "
                 f"{entry.operator_code}",
             )
@@ -315,9 +311,18 @@ class Decision:
     maintainer: bool
     acts_for: tuple[str, ...]  # operators the actor is a window person of (base revision)
     paths: tuple[str, ...]  # every changed path checked
-    refused: tuple[Finding, ...]
-    review: tuple[Finding, ...] = ()  # allowed, but a maintainer must review
+    # Located on the path's first line: errors refuse it, warnings ask for a review.
+    problems: tuple[Problem, ...] = ()
     revoke_only: bool = False  # the plan only narrows access
+
+    @property
+    def refused(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.level is Level.ERROR)
+
+    @property
+    def review(self) -> tuple[Problem, ...]:
+        """Allowed, but a maintainer must review."""
+        return tuple(p for p in self.problems if p.level is Level.WARNING)
 
     @property
     def allowed(self) -> bool:
@@ -337,17 +342,14 @@ class Decision:
 
 
 def decide(ctx: AuthContext, revoke_only: bool = False) -> Decision:
-    refused: set[Finding] = set()
-    review: set[Finding] = set()
-    for rule in RULES:
-        (review if rule.review else refused).update(rule.check(ctx))
+    # A path is judged as a whole: its problems stand on its first line.
+    problems = {p.located(1, 1) for p in run_rules(RULES, ctx)}
     return Decision(
         actor=ctx.actor,
         maintainer=ctx.is_maintainer,
         acts_for=ctx.acts_for,
         paths=ctx.paths,
-        refused=tuple(sorted(refused)),
-        review=tuple(sorted(review)),
+        problems=tuple(sorted(problems)),
         revoke_only=revoke_only,
     )
 

@@ -12,9 +12,15 @@ from datetime import date
 from accessreg.gitio.repo import GitRepository
 from accessreg.model import layout
 from accessreg.model.layout import REGISTRY_DIR, Kind
-from accessreg.model.registry import Registry
 from accessreg.plan.model import Plan
-from accessreg.plan.revisions import Snapshots, load_registry, load_snapshots, plan_from
+from accessreg.plan.revisions import (
+    Recovered,
+    Snapshots,
+    load_registry,
+    load_snapshots,
+    plan_from,
+    recover_operators,
+)
 from accessreg.review.authorize import AuthContext, Decision, decide
 
 
@@ -22,12 +28,17 @@ def _authority_file(rel: str) -> bool:
     return layout.classify(rel) in (Kind.CATALOG, Kind.MAINTAINERS, Kind.OPERATOR)
 
 
-def authority_registry(repo: GitRepository, snapshots: Snapshots) -> Registry:
-    """Operators and maintainers at the base revision: where authority comes from."""
-    if snapshots.revisions.base == snapshots.revisions.merge_base:
-        return snapshots.base  # it holds every operator file and the maintainers' list
+def authority_registry(repo: GitRepository, snapshots: Snapshots) -> Recovered:
+    """Operators and maintainers at the base revision: where authority comes from. An
+    operator the change touches whose file does not load there is taken from the last
+    revision where it did."""
+    base = snapshots.revisions.base
+    if base == snapshots.revisions.merge_base:
+        # It holds every operator file and the maintainers' list.
+        return Recovered(snapshots.base, snapshots.recovered)
     under = ["operators", "systems.yaml", "maintainers.yaml"]
-    return load_registry(repo, snapshots.revisions.base, _authority_file, under)
+    registry = load_registry(repo, base, _authority_file, under)
+    return recover_operators(repo, base, registry, snapshots.changes)
 
 
 def arriving_logins(repo: GitRepository, snapshots: Snapshots) -> dict[str, frozenset[str]]:
@@ -61,13 +72,15 @@ class PullRequest:
 
 
 def authorization(repo: GitRepository, snapshots: Snapshots, actor: str, plan: Plan) -> Decision:
+    authority = authority_registry(repo, snapshots)
     ctx = AuthContext(
         actor=actor,
         changes=snapshots.changes,
-        authority=authority_registry(repo, snapshots),
+        authority=authority.registry,
         before=snapshots.base,
         after=snapshots.head,
         logins_before=arriving_logins(repo, snapshots),
+        recovered=authority.since,
     )
     return decide(ctx, revoke_only=plan.revoke_only)
 

@@ -10,10 +10,10 @@ from accessreg.rules import (
     operators,
     permissions,
 )
-from accessreg.rules.base import Context, Rule
+from accessreg.rules.base import Context, RegistryRule, Rule, run_rules
 
-LOAD_RULES: tuple[Rule, ...] = loading.RULES
-CHECKS: tuple[Rule, ...] = (
+LOAD_RULES: tuple[RegistryRule, ...] = loading.RULES
+CHECKS: tuple[RegistryRule, ...] = (
     *files.RULES,
     *ids.RULES,
     *permissions.RULES,
@@ -22,6 +22,6 @@ CHECKS: tuple[Rule, ...] = (
     *ip_allowlist.RULES,
     *catalog.RULES,
 )
-RULES: tuple[Rule, ...] = (*LOAD_RULES, *CHECKS)
+RULES: tuple[RegistryRule, ...] = (*LOAD_RULES, *CHECKS)
 
-__all__ = ["CHECKS", "LOAD_RULES", "RULES", "Context", "Rule"]
+__all__ = ["CHECKS", "LOAD_RULES", "RULES", "Context", "RegistryRule", "Rule", "run_rules"]

@@ -1,23 +1,29 @@
-"""What a policy rule is. A rule is one function plus one line in ``rules.RULES``."""
+"""What a policy rule is, and the runner that applies rules.
+
+A rule is one function plus one line in its list (``rules.RULES`` for the registry,
+``review.authorize.RULES`` for who may propose what); its docstring is its documentation.
+A rule yields what it found with :func:`finding`; the runner, not the rule, stamps each
+problem with the rule's id and level, as yamllint's linter does.
+"""
 
 from __future__ import annotations
 
 import inspect
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
+from typing import Generic, ParamSpec, TypeAlias
 
-from accessreg.model.problems import Problem
+from accessreg.model.problems import DataPath, Level, Problem, problem
 from accessreg.model.registry import Registry
+
+P = ParamSpec("P")
 
 
 @dataclass(frozen=True)
 class Context:
     today: date
-
-
-Check = Callable[[Registry, Context], Iterable[Problem]]
 
 
 class Scope(StrEnum):
@@ -38,22 +44,54 @@ class Scope(StrEnum):
 
 
 @dataclass(frozen=True)
-class Rule:
+class Rule(Generic[P]):
+    """A rule over whatever its check takes: ``(Registry, Context)`` for the registry's
+    rules, an ``AuthContext`` for authorization's."""
+
     id: str
     seed: str  # the seed section the rule comes from
     doc: str
-    check: Check | None = None  # None: the rule is applied while loading
+    check: Callable[P, Iterable[Problem]] | None = None  # None: applied while loading
     scope: Scope = Scope.REGISTRY
+    # Every problem of the rule has this level; None: each problem carries its own (a
+    # level the catalog decides, say).
+    level: Level | None = Level.ERROR
 
     @property
     def summary(self) -> str:
         return self.doc.split("\n", 1)[0]
 
 
-def rule(rule_id: str, seed: str, scope: Scope = Scope.REGISTRY) -> Callable[[Check], Rule]:
+# The rules of the registry itself (``validate``).
+RegistryRule: TypeAlias = Rule[[Registry, Context]]
+
+
+def rule(
+    rule_id: str, seed: str, scope: Scope = Scope.REGISTRY, level: Level | None = Level.ERROR
+) -> Callable[[Callable[P, Iterable[Problem]]], Rule[P]]:
     """Make a check function a Rule; its docstring is the rule's documentation."""
 
-    def wrap(check: Check) -> Rule:
-        return Rule(rule_id, seed, inspect.cleandoc(check.__doc__ or ""), check, scope)
+    def wrap(check: Callable[P, Iterable[Problem]]) -> Rule[P]:
+        return Rule(rule_id, seed, inspect.cleandoc(check.__doc__ or ""), check, scope, level)
 
     return wrap
+
+
+def finding(file: str, message: str, path: DataPath = (), level: Level = Level.ERROR) -> Problem:
+    """What a rule yields: a problem in ``file`` at the data path ``path``. The runner stamps
+    the rule's id, and its level unless the rule leaves the level to each problem."""
+    return problem(file, "", message, path, level)
+
+
+def run_rules(rules: Iterable[Rule[P]], *args: P.args, **kwargs: P.kwargs) -> list[Problem]:
+    """Every problem of ``rules`` applied to ``args``, stamped with its rule's id and level."""
+    found: list[Problem] = []
+    for r in rules:
+        if r.check is None:  # a load rule: its problems come from reading the files
+            continue
+        level = r.level
+        found.extend(
+            replace(p, rule=r.id, level=p.level if level is None else level)
+            for p in r.check(*args, **kwargs)
+        )
+    return found

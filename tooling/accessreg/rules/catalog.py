@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from accessreg.model import ClosedRange
-from accessreg.model.problems import Problem, problem
+from accessreg.model.problems import Problem
 from accessreg.model.registry import Registry
-from accessreg.rules.base import Context, Scope, rule
+from accessreg.rules.base import Context, Scope, finding, rule
 
 CATALOG_FILE = "systems.yaml"
 CALENDAR_FILE = "calendar.yaml"
@@ -27,9 +27,8 @@ def catalog_consistency(reg: Registry, ctx: Context) -> Iterator[Problem]:
     providers = [p.id for p in reg.catalog.providers]
     for i, provider in enumerate(reg.catalog.providers):
         if providers.count(provider.id) > 1:
-            yield problem(
+            yield finding(
                 CATALOG_FILE,
-                "catalog-consistency",
                 f"provider {provider.id} is listed twice",
                 ("providers", i, "id"),
             )
@@ -37,7 +36,7 @@ def catalog_consistency(reg: Registry, ctx: Context) -> Iterator[Problem]:
         where = ("systems", i)
 
         def bad(message: str, *path: str | int, _where: tuple[str | int, ...] = where) -> Problem:
-            return problem(CATALOG_FILE, "catalog-consistency", message, (*_where, *path))
+            return finding(CATALOG_FILE, message, (*_where, *path))
 
         if ids.count(system.id) > 1:
             yield bad(f"system id {system.id} is listed twice", "id")
@@ -83,9 +82,8 @@ def calendar_range(reg: Registry, ctx: Context) -> Iterator[Problem]:
         return
     for i, day in enumerate(reg.calendar.closed):
         if isinstance(day, ClosedRange) and day.end < day.start:
-            yield problem(
+            yield finding(
                 CALENDAR_FILE,
-                "calendar-range",
                 f"{day.start} to {day.end} ends before it starts",
                 ("closed", i),
             )

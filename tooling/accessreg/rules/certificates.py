@@ -7,9 +7,9 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 from accessreg.model import Certificate
-from accessreg.model.problems import DataPath, Level, Problem, problem
+from accessreg.model.problems import DataPath, Level, Problem
 from accessreg.model.registry import Registry
-from accessreg.rules.base import Context, Scope, rule
+from accessreg.rules.base import Context, Scope, finding, rule
 from accessreg.timeline.periods import years_later
 
 VALIDITY_YEARS = 2
@@ -52,7 +52,7 @@ def certificate_unique(reg: Registry, ctx: Context) -> Iterator[Problem]:
                     message = (
                         f"certificate {field} {value} is registered more than once (also {others})"
                     )
-                yield problem(file, "certificate-unique", message, path)
+                yield finding(file, message, path)
 
 
 @rule("certificate-subject", "004", Scope.OPERATORS)
@@ -65,9 +65,8 @@ def certificate_subject(reg: Registry, ctx: Context) -> Iterator[Problem]:
     """
     for file, code, i, cert in _certs(reg):
         if code.upper() not in cert.cn.upper():
-            yield problem(
+            yield finding(
                 file,
-                "certificate-subject",
                 f"certificate {cert.id}: its CN {cert.cn} does not carry the operator code "
                 f"{code}; check the operator code written on the EPPCERT order",
                 ("certificates", i, "cn"),
@@ -84,9 +83,8 @@ def certificate_validity(reg: Registry, ctx: Context) -> Iterator[Problem]:
     for file, _, i, cert in _certs(reg):
         latest = years_later(cert.not_before, VALIDITY_YEARS) + SLACK
         if cert.not_after <= cert.not_before or cert.not_after > latest:
-            yield problem(
+            yield finding(
                 file,
-                "certificate-validity",
                 f"certificate {cert.id}: validity {cert.not_before} to {cert.not_after} is not "
                 "within the two years EPPCERT issues",
                 ("certificates", i, "not_after"),
@@ -102,9 +100,8 @@ def certificate_start(reg: Registry, ctx: Context) -> Iterator[Problem]:
     """
     for file, _, i, cert in _certs(reg):
         if cert.not_before - ctx.today >= START_AHEAD_REFUSED:
-            yield problem(
+            yield finding(
                 file,
-                "certificate-start",
                 f"certificate {cert.id} starts on {cert.not_before}, 180 days or more after "
                 f"{ctx.today}: EPPCERT does not issue such a start",
                 ("certificates", i, "not_before"),
@@ -133,16 +130,15 @@ def certificate_api(reg: Registry, ctx: Context) -> Iterator[Problem]:
                 and op.reaches(reg.catalog, system, cert)
             ]
             for i, cert in valid[limit:]:
-                yield problem(
+                yield finding(
                     entry.file,
-                    "certificate-api",
                     f"certificate {cert.id} is a valid API certificate of {op.code} for "
                     f"{system.id} beyond the {limit} the system allows per operator",
                     ("certificates", i, "purpose"),
                 )
 
 
-@rule("certificate-required", "002 §2.1.1, §3.1; 000 §7-2", Scope.OPERATORS)
+@rule("certificate-required", "002 §2.1.1, §3.1; 000 §7-2", Scope.OPERATORS, level=None)
 def certificate_required(reg: Registry, ctx: Context) -> Iterator[Problem]:
     """An operator uses a system that needs a client certificate and has none for it.
 
@@ -162,17 +158,15 @@ def certificate_required(reg: Registry, ctx: Context) -> Iterator[Problem]:
             certs = [c for c in op.certificates if op.reaches(reg.catalog, system, c)]
             purposes = " or ".join(system.certificates.purposes)
             if not certs:
-                yield problem(
+                yield finding(
                     entry.file,
-                    "certificate-required",
                     f"{system_id} needs a registered client certificate ({purposes}) before "
                     "it is applied for: add one to certificates",
                     ("systems", j),
                 )
             elif not any(c.is_valid_on(ctx.today) for c in certs):
-                yield problem(
+                yield finding(
                     entry.file,
-                    "certificate-required",
                     f"no client certificate for {system_id} is valid on {ctx.today}: register "
                     "a renewed one",
                     ("systems", j),
@@ -180,17 +174,15 @@ def certificate_required(reg: Registry, ctx: Context) -> Iterator[Problem]:
                 )
 
 
-@rule("certificate-expired", "000 §4-1, 004", Scope.OPERATORS)
+@rule("certificate-expired", "000 §4-1, 004", Scope.OPERATORS, Level.WARNING)
 def certificate_expired(reg: Registry, ctx: Context) -> Iterator[Problem]:
     """Warning: a certificate has expired; it is left out of the whitelists. Remove it."""
     for file, _, i, cert in _certs(reg):
         if cert.not_after < ctx.today:
-            yield problem(
+            yield finding(
                 file,
-                "certificate-expired",
                 f"certificate {cert.id} expired on {cert.not_after}",
                 ("certificates", i, "not_after"),
-                Level.WARNING,
             )
 
 
@@ -216,9 +208,8 @@ def certificate_system(reg: Registry, ctx: Context) -> Iterator[Problem]:
                     why = f"which takes {' and '.join(use.purposes)} certificates only"
                 else:
                     continue
-                yield problem(
+                yield finding(
                     entry.file,
-                    "certificate-system",
                     f"certificate {cert.id} ({cert.purpose}) names {system_id}, {why}",
                     ("certificates", i, "systems", j),
                 )

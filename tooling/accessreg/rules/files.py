@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from accessreg.model import layout
-from accessreg.model.problems import Problem, problem
+from accessreg.model.problems import Problem
 from accessreg.model.registry import Registry
-from accessreg.rules.base import Context, Scope, rule
+from accessreg.rules.base import Context, Scope, finding, rule
 
 
 @rule("file-name", "000 §5-1 note 3", Scope.OPERATOR)
@@ -19,18 +19,16 @@ def file_name(reg: Registry, ctx: Context) -> Iterator[Problem]:
     """
     for code, entry in reg.operators.items():
         if entry.operator.code != code:
-            yield problem(
+            yield finding(
                 entry.file,
-                "file-name",
                 f"code {entry.operator.code} does not match the file name {code}.yaml",
                 ("code",),
             )
     for u in reg.users:
         expected = layout.user_file(u.operator_code, u.user.email)
         if u.file != expected:
-            yield problem(
+            yield finding(
                 u.file,
-                "file-name",
                 f"the file of this user must be named {expected.rsplit('/', 1)[-1]} "
                 "(the e-mail in lower case)",
                 ("email",),
@@ -42,9 +40,8 @@ def user_operator_unknown(reg: Registry, ctx: Context) -> Iterator[Problem]:
     """A user file sits in the directory of an operator that has no operator file."""
     for u in reg.users:
         if layout.operator_file(u.operator_code) not in reg.files:
-            yield problem(
+            yield finding(
                 u.file,
-                "user-operator-unknown",
                 f"there is no operator {u.operator_code} (operators/{u.operator_code}.yaml)",
             )
 

@@ -6,9 +6,9 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from accessreg.model.problems import DataPath, Problem, problem
+from accessreg.model.problems import DataPath, Problem
 from accessreg.model.registry import Registry
-from accessreg.rules.base import Context, Scope, rule
+from accessreg.rules.base import Context, Scope, finding, rule
 
 
 @dataclass(frozen=True)
@@ -58,9 +58,8 @@ def login_id_unique(reg: Registry, ctx: Context) -> Iterator[Problem]:
             ]
             if clashes:
                 others = ", ".join(sorted({c.file for c in clashes}))
-                yield problem(
+                yield finding(
                     holder.file,
-                    "login-id-unique",
                     f"this login ID is also used in {others} (IDs differing only in letter "
                     "case are the same ID)",
                     holder.path,
@@ -96,18 +95,15 @@ def login_id_mail(reg: Registry, ctx: Context) -> Iterator[Problem]:
         for i, contact in enumerate(entry.operator.contacts):
             why = undeliverable(contact.email)
             if why:
-                yield problem(
+                yield finding(
                     entry.file,
-                    "login-id-mail",
                     f"{contact.email} cannot receive mail: {why}",
                     ("contacts", i, "email"),
                 )
     for u in reg.users:
         why = undeliverable(u.user.email)
         if why:
-            yield problem(
-                u.file, "login-id-mail", f"this login ID cannot receive mail: {why}", ("email",)
-            )
+            yield finding(u.file, f"this login ID cannot receive mail: {why}", ("email",))
 
 
 RULES = (login_id_unique, login_id_mail)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterator
 
-from accessreg.model.problems import Problem, problem
+from accessreg.model.problems import Problem
 from accessreg.model.registry import Registry
-from accessreg.rules.base import Context, Scope, rule
+from accessreg.rules.base import Context, Scope, finding, rule
 
 MAX_PREFIX = {4: 24, 6: 48}  # the widest prefix one entry may allow
 
@@ -36,7 +36,7 @@ def ip_allowlist_address(reg: Registry, ctx: Context) -> Iterator[Problem]:
         for i, allow in enumerate(entry.operator.ip_allowlist):
             why = address_problem(allow.cidr)
             if why:
-                yield problem(entry.file, "ip-allowlist-address", why, ("ip_allowlist", i, "cidr"))
+                yield finding(entry.file, why, ("ip_allowlist", i, "cidr"))
 
 
 @rule("ip-allowlist-expired", "000 §2-8", Scope.OPERATORS)
@@ -45,9 +45,8 @@ def ip_allowlist_expired(reg: Registry, ctx: Context) -> Iterator[Problem]:
     for entry in reg.iter_operators():
         for i, allow in enumerate(entry.operator.ip_allowlist):
             if allow.expires_on < ctx.today:
-                yield problem(
+                yield finding(
                     entry.file,
-                    "ip-allowlist-expired",
                     f"{allow.cidr} expired on {allow.expires_on}",
                     ("ip_allowlist", i, "expires_on"),
                 )

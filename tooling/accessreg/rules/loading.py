@@ -1,8 +1,9 @@
 """Rules applied while files are read (``loading``, ``yamlsafe``, ``validate``)."""
 
-from accessreg.rules.base import Rule
+from accessreg.model.problems import Level
+from accessreg.rules.base import RegistryRule, Rule
 
-RULES = (
+RULES: tuple[RegistryRule, ...] = (
     Rule(
         "yaml-syntax",
         "-",
@@ -40,8 +41,9 @@ RULES = (
     Rule(
         "schema-comment",
         "-",
-        "Warning: the first line is not the `# yaml-language-server: $schema=…` modeline that "
+        "The first line is not the `# yaml-language-server: $schema=…` modeline that "
         "lets editors check the file while it is typed.",
+        level=Level.WARNING,
     ),
     Rule(
         "schema-stale",

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from accessreg.model.problems import Problem, problem
+from accessreg.model.problems import Problem
 from accessreg.model.registry import Registry
-from accessreg.rules.base import Context, Scope, rule
+from accessreg.rules.base import Context, Scope, finding, rule
 from accessreg.timeline.periods import years_later
 
 
@@ -20,9 +20,8 @@ def contact_primary(reg: Registry, ctx: Context) -> Iterator[Problem]:
         primaries = [i for i, c in enumerate(entry.operator.contacts) if c.role == "primary"]
         if len(primaries) != 1:
             path: tuple[str | int, ...] = ("contacts", primaries[1]) if primaries else ("contacts",)
-            yield problem(
+            yield finding(
                 entry.file,
-                "contact-primary",
                 f"an operator has exactly one primary window person; found {len(primaries)}",
                 path,
             )
@@ -35,9 +34,8 @@ def subcontractor_code(reg: Registry, ctx: Context) -> Iterator[Problem]:
         seen = {entry.operator.code}
         for i, sub in enumerate(entry.operator.subcontractors):
             if sub.code in seen:
-                yield problem(
+                yield finding(
                     entry.file,
-                    "subcontractor-code",
                     f"subcontractor code {sub.code} is already used in this file",
                     ("subcontractors", i, "code"),
                 )
@@ -54,9 +52,8 @@ def operator_terminated_users(reg: Registry, ctx: Context) -> Iterator[Problem]:
     for entry in reg.iter_operators():
         if entry.operator.status == "terminated":
             for u in reg.users_of(entry.operator.code):
-                yield problem(
+                yield finding(
                     u.file,
-                    "operator-terminated-users",
                     f"operator {entry.operator.code} is terminated; its users' files must be "
                     "removed with the termination",
                 )
@@ -74,9 +71,8 @@ def membership_provisional(reg: Registry, ctx: Context) -> Iterator[Problem]:
         if m and m.status == "provisional" and m.provisional_since is not None:
             deadline = years_later(m.provisional_since, 1)
             if ctx.today > deadline:
-                yield problem(
+                yield finding(
                     entry.file,
-                    "membership-provisional",
                     f"provisional since {m.provisional_since}: the full membership application "
                     f"was due by {deadline}",
                     ("membership", "provisional_since"),
@@ -94,9 +90,8 @@ def occto_member(reg: Registry, ctx: Context) -> Iterator[Problem]:
         op = entry.operator
         member = op.membership.status if op.membership else None
         if op.occto_member != (member == "member") and op.membership is not None:
-            yield problem(
+            yield finding(
                 entry.file,
-                "occto-member",
                 f"occto_member is {str(op.occto_member).lower()} but the membership status is "
                 f"{member}",
                 ("occto_member",),
@@ -107,9 +102,8 @@ def occto_member(reg: Registry, ctx: Context) -> Iterator[Problem]:
                 continue
             through = set(op.roles) & set(system.roles or op.roles)
             if through and through <= set(system.occto_member_roles):
-                yield problem(
+                yield finding(
                     entry.file,
-                    "occto-member",
                     f"{system_id} is open to {', '.join(sorted(through))} only for OCCTO members",
                     ("systems", i),
                 )
@@ -132,9 +126,8 @@ def provisional_key(reg: Registry, ctx: Context) -> Iterator[Problem]:
         if not op.provisional:
             continue
         if op.membership is None or op.membership.status != "provisional":
-            yield problem(
+            yield finding(
                 entry.file,
-                "provisional-key",
                 f"{op.code} is a provisional key: only a provisional OCCTO membership "
                 "applicant is held under one; move the files to the operator code OCCTO issued",
                 ("membership",) if op.membership else ("code",),
@@ -142,16 +135,14 @@ def provisional_key(reg: Registry, ctx: Context) -> Iterator[Problem]:
         for i, system_id in enumerate(op.systems):
             system = reg.catalog.by_id.get(system_id)
             if system is not None and system.needs_operator_code:
-                yield problem(
+                yield finding(
                     entry.file,
-                    "provisional-key",
                     f"{system_id} is used with an operator code; {op.code} has none yet",
                     ("systems", i),
                 )
         for i, _ in enumerate(op.certificates):
-            yield problem(
+            yield finding(
                 entry.file,
-                "provisional-key",
                 f"a client certificate is ordered with the operator code; {op.code} has none yet",
                 ("certificates", i),
             )
@@ -170,9 +161,8 @@ def approval(reg: Registry, ctx: Context) -> Iterator[Problem]:
         for i, item in enumerate(entry.operator.approvals):
             system = reg.catalog.by_id.get(item.system)
             if system is None or not system.approvable:
-                yield problem(
+                yield finding(
                     entry.file,
-                    "approval",
                     f"{item.system} is not approved without its roles "
                     "(「その他当社が必要と認めた事業者」 applies to "
                     + ", ".join(s.id for s in reg.catalog.systems if s.approvable)
@@ -180,9 +170,8 @@ def approval(reg: Registry, ctx: Context) -> Iterator[Problem]:
                     ("approvals", i, "system"),
                 )
             elif item.system in seen:
-                yield problem(
+                yield finding(
                     entry.file,
-                    "approval",
                     f"{item.system} is approved twice",
                     ("approvals", i, "system"),
                 )
@@ -207,9 +196,8 @@ def suspension(reg: Registry, ctx: Context) -> Iterator[Problem]:
             else:
                 seen.add(item.system)
                 continue
-            yield problem(
+            yield finding(
                 entry.file,
-                "suspension",
                 f"the suspension names {item.system}, {why}",
                 ("suspensions", i, "system"),
             )
@@ -227,9 +215,8 @@ def admin_reissue(reg: Registry, ctx: Context) -> Iterator[Problem]:
             system = reg.catalog.by_id.get(item.system)
             pc = system.code_map.get(item.code) if system else None
             if pc is None or not pc.issued_once:
-                yield problem(
+                yield finding(
                     entry.file,
-                    "admin-reissue",
                     f"{item.system} {item.code} is not an admin ID issued only once",
                     ("admin_reissues", i, "code"),
                 )

@@ -6,9 +6,9 @@ from collections import Counter
 from collections.abc import Iterator
 
 from accessreg.model import layout
-from accessreg.model.problems import Level, Problem, problem
+from accessreg.model.problems import Level, Problem
 from accessreg.model.registry import Registry
-from accessreg.rules.base import Context, Scope, rule
+from accessreg.rules.base import Context, Scope, finding, rule
 
 
 @rule("affiliation", "000 §5-1 note 2, 002 §2.3", Scope.OPERATOR)
@@ -22,9 +22,8 @@ def affiliation(reg: Registry, ctx: Context) -> Iterator[Problem]:
         # problem and must not make every user of the operator look misaffiliated.
         subs = [s.code for s in entry.operator.subcontractors]
         if u.user.affiliation != u.operator_code and u.user.affiliation not in subs:
-            yield problem(
+            yield finding(
                 u.file,
-                "affiliation",
                 f"affiliation {u.user.affiliation} is not {u.operator_code} or one of its "
                 f"declared subcontractors ({', '.join(subs) or 'none declared'})",
                 ("affiliation",),
@@ -40,9 +39,8 @@ def permission_abolished(reg: Registry, ctx: Context) -> Iterator[Problem]:
             pc = system.code_map.get(code) if system else None
             if pc is not None and pc.abolished_on is not None and pc.abolished_on <= ctx.today:
                 instead = f"; its holders moved to {pc.replaced_by}" if pc.replaced_by else ""
-                yield problem(
+                yield finding(
                     u.file,
-                    "permission-abolished",
                     f"{system_id} code {code} was abolished on {pc.abolished_on}{instead}",
                     ("permissions", system_id),
                 )
@@ -61,9 +59,8 @@ def permission_derived(reg: Registry, ctx: Context) -> Iterator[Problem]:
         for system_id in u.user.permissions:
             system = reg.catalog.by_id.get(system_id)
             if system is not None and system.derived is not None:
-                yield problem(
+                yield finding(
                     u.file,
-                    "permission-derived",
                     f"{system_id} ({system.name_ja}) is granted by the system operator and "
                     "cannot be applied for: remove it",
                     ("permissions", system_id),
@@ -82,9 +79,8 @@ def system_not_approved(reg: Registry, ctx: Context) -> Iterator[Problem]:
             if system is None or system.derived is not None:
                 continue
             if system_id not in entry.operator.systems:
-                yield problem(
+                yield finding(
                     u.file,
-                    "system-not-approved",
                     f"operator {u.operator_code} is not approved for {system_id}: file a usage "
                     "change (利用変更申請) adding it to the operator's systems first",
                     ("permissions", system_id),
@@ -108,9 +104,8 @@ def system_role(reg: Registry, ctx: Context) -> Iterator[Problem]:
             if system and system.roles and not set(system.roles) & set(op.roles):
                 if system.approvable and op.approved_without_role(system_id):
                     continue
-                yield problem(
+                yield finding(
                     entry.file,
-                    "system-role",
                     f"{system_id} needs one of the roles {', '.join(system.roles)}",
                     ("systems", i),
                 )
@@ -127,16 +122,15 @@ def system_role(reg: Registry, ctx: Context) -> Iterator[Problem]:
                 continue
             if system is not None and system.approvable and op.approved_without_role(system_id):
                 continue
-            yield problem(
+            yield finding(
                 u.file,
-                "system-role",
                 f"{system_id} code {code} needs the operator to hold the role "
                 f"{' or '.join(pc.roles)}",
                 ("permissions", system_id),
             )
 
 
-@rule("permission-limit", "000 §5-1 note 5; 002 §2.1.2, §3.2", Scope.OPERATOR)
+@rule("permission-limit", "000 §5-1 note 5; 002 §2.1.2, §3.2", Scope.OPERATOR, level=None)
 def permission_limit(reg: Registry, ctx: Context) -> Iterator[Problem]:
     """More users of one operator hold a code than the catalog allows, or fewer than it needs.
 
@@ -161,9 +155,8 @@ def permission_limit(reg: Registry, ctx: Context) -> Iterator[Problem]:
                 for limit in system.limits:
                     most = limit.max_per_operator
                     if limit.code == perm and most is not None and counts[(system_id, perm)] > most:
-                        yield problem(
+                        yield finding(
                             u.file,
-                            "permission-limit",
                             f"{system_id} {perm} is held by more than {most} users of {code}",
                             ("permissions", system_id),
                             Level(limit.severity),
@@ -182,9 +175,8 @@ def permission_limit(reg: Registry, ctx: Context) -> Iterator[Problem]:
                 through = set(pc.roles) & set(op.roles) if pc.roles else {"any"}
                 if not through:
                     continue
-                yield problem(
+                yield finding(
                     entry.file,
-                    "permission-limit",
                     f"{system_id} {limit.code} ({pc.label}) is held by "
                     f"{counts[(system_id, limit.code)]} users of {code}; the application "
                     f"names at least {least}",

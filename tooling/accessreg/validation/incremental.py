@@ -19,7 +19,7 @@ from accessreg.model import layout
 from accessreg.model.layout import Kind
 from accessreg.model.problems import Problem
 from accessreg.model.registry import Registry
-from accessreg.rules import CHECKS, Context, Rule
+from accessreg.rules import CHECKS, Context, RegistryRule, run_rules
 from accessreg.rules.base import Scope
 from accessreg.validation.snapshot import Snapshot, Subset, digest
 from accessreg.validation.validate import ValidationResult, locate_all, stale_schemas, validate
@@ -89,14 +89,6 @@ class _Run:
         loaded = load(Subset(self.snap, rels), reuse)
         assert loaded.registry is not None  # the catalog loaded before this run started
         return loaded.registry, loaded.problems
-
-
-def _run_rules(rules: Iterable[Rule], registry: Registry, ctx: Context) -> list[Problem]:
-    found: list[Problem] = []
-    for rule in rules:
-        assert rule.check is not None
-        found.extend(rule.check(registry, ctx))
-    return found
 
 
 def validate_incremental(
@@ -194,7 +186,7 @@ def _validate(
     missed = sorted(code for code, key in keys.items() if key not in cached)
     stats.groups_checked = len(missed)
 
-    by_scope: dict[Scope, list[Rule]] = defaultdict(list)
+    by_scope: dict[Scope, list[RegistryRule]] = defaultdict(list)
     for rule in CHECKS:
         by_scope[rule.scope].append(rule)
 
@@ -215,7 +207,7 @@ def _validate(
             fresh[group_of[p.file]].append(p)
         elif p.file in outside:
             found.append(p)
-    for p in _run_rules(by_scope[Scope.OPERATOR], registry, ctx):
+    for p in run_rules(by_scope[Scope.OPERATOR], registry, ctx):
         if p.file in group_of:
             fresh[group_of[p.file]].append(p)
     users_of: dict[str, list[tuple[str, str]]] = defaultdict(list)
@@ -239,7 +231,7 @@ def _validate(
     on_operators: list[Problem] | None = cache.get("groups", [operators_key]).get(operators_key)
     if on_operators is None:
         every, _ = run.load([*outside, *operator_files.values()], reuse)
-        on_operators = _run_rules(by_scope[Scope.OPERATORS], every, ctx)
+        on_operators = run_rules(by_scope[Scope.OPERATORS], every, ctx)
         cache.put("groups", {operators_key: on_operators})
     found.extend(on_operators)
 
@@ -251,7 +243,7 @@ def _validate(
         )
         users = sorted(snap.users_of(codes))
         whole, _ = run.load([*always, *users], {**reuse, **run.parsed(users, by_kind)})
-        found.extend(_run_rules(by_scope[Scope.REGISTRY], whole, ctx))
+        found.extend(run_rules(by_scope[Scope.REGISTRY], whole, ctx))
 
     cache.put("parsed", run.new_parsed)
     _prune(cache, stats, keys)
@@ -271,7 +263,7 @@ def _contact_logins(parsed: Parsed) -> list[str]:
 
 def _login_findings(
     run: _Run,
-    rules: list[Rule],
+    rules: list[RegistryRule],
     results: dict[str, GroupResult],
     reuse: dict[str, Parsed],
     base_parsed: dict[str, Parsed],
@@ -323,7 +315,7 @@ def _login_findings(
     clash_registry, _ = run.load(
         [*shared, *operators, *holders], {**reuse, **run.parsed(holders, by_kind)}
     )
-    return _run_rules(rules, clash_registry, Context(run.today))
+    return run_rules(rules, clash_registry, Context(run.today))
 
 
 def _prune(cache: ParseCache, stats: Stats, keys: dict[str, str]) -> None:

@@ -13,7 +13,7 @@ from accessreg.files.loading import load
 from accessreg.files.sources import Source
 from accessreg.model.problems import Problem, problem
 from accessreg.model.registry import Registry
-from accessreg.rules import CHECKS, Context
+from accessreg.rules import CHECKS, Context, run_rules
 
 
 @dataclass(frozen=True)
@@ -24,13 +24,8 @@ class ValidationResult:
 
 
 def run_checks(registry: Registry, today: date) -> list[Problem]:
-    ctx = Context(today)
-    found: list[Problem] = []
     with gcpause.paused():
-        for rule in CHECKS:
-            assert rule.check is not None
-            found.extend(rule.check(registry, ctx))
-    return found
+        return run_rules(CHECKS, registry, Context(today))
 
 
 def locate_all(

@@ -1,0 +1,18 @@
+"""The loaded registry (model/registry.py)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from tests.helpers.regfactory import RegistryFactory
+
+
+def test_a_replaced_registry_lists_each_user_once(reg: RegistryFactory) -> None:
+    reg.user(email="second@test-gas.example.co.jp")
+    registry = reg.validate().registry
+    assert registry is not None
+    copy = replace(registry, broken=frozenset({"operators/TESTOP01.yaml"}))
+    assert [u.file for u in copy.users_of("TESTOP01")] == [
+        u.file for u in registry.users_of("TESTOP01")
+    ]
+    assert len(copy.users_of("TESTOP01")) == 2
