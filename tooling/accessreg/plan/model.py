@@ -288,6 +288,14 @@ class Plan:
         )
 
     @property
+    def suspends_only(self) -> bool:
+        """Every item suspends something (001 p46, 002 §3.4.4): what a maintainer may do at
+        once, before deciding the rest."""
+        return self.revoke_only and all(
+            item.application is Application.SUSPENSION for item in self.items
+        )
+
+    @property
     def counts(self) -> dict[Application, int]:
         total: Counter[Application] = Counter()
         for op in self.operators:

@@ -32,6 +32,8 @@ def verdict_lines(decision: Decision) -> list[str]:
         ]
     if decision.fast_track:
         lines.append("fast-track: every item revokes access and the author may make it")
+    if decision.immediate:
+        lines.append("immediate: a maintainer's suspension, effective at once (001 p46)")
     return lines
 
 
@@ -48,6 +50,7 @@ def as_dict(decision: Decision) -> dict[str, Any]:
         "acts_for": list(decision.acts_for),
         "allowed": decision.allowed,
         "fast_track": decision.fast_track,
+        "immediate": decision.immediate,
         "revoke_only": decision.revoke_only,
         "paths": len(decision.paths),
         "refused": [p.as_dict() for p in decision.refused],
@@ -72,6 +75,8 @@ def markdown_lines(decision: Decision, escape: Callable[[str], str]) -> list[str
     lines = [head]
     if decision.fast_track:
         lines.append("**Fast-track**: a revoke-only change by someone who may make it.")
+    if decision.immediate:
+        lines.append("**Immediate**: a maintainer's suspension, effective at once (001 p46).")
     for p in decision.refused:
         lines.append(f"- refused {escape(p.file)}: {escape(p.message)} (`{p.rule}`)")
     for p in decision.review:

@@ -82,7 +82,7 @@ def authorization(repo: GitRepository, snapshots: Snapshots, actor: str, plan: P
         logins_before=arriving_logins(repo, snapshots),
         recovered=authority.since,
     )
-    return decide(ctx, revoke_only=plan.revoke_only)
+    return decide(ctx, revoke_only=plan.revoke_only, suspends_only=plan.suspends_only)
 
 
 def read_pull_request(
