@@ -244,7 +244,7 @@ def test_repairing_a_file_that_no_longer_loads_takes_nothing_over(gr: GitRegistr
     retire_juju(gr)
     repair_other(gr, MALLORY)
     pr = review(gr, "mallory", head="repair")
-    assert "operators/OTHEROP1.yaml" in pr.snapshots.base.broken  # the premise
+    assert "operators/OTHEROP1.yaml" in pr.comparison.base.broken  # the premise
     assert pr.decision is not None
     assert refused(pr.decision) == {(OTHER_FILE, "operator-files")}
     assert pr.decision.review == ()  # not a new operator's usage application

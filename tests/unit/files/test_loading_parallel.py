@@ -10,8 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from accessreg.files import gcpause, loading
+from accessreg.files import gcpause, loading, schemagen
+from accessreg.files.schemacheck import checkers
 from accessreg.files.sources import DirectorySource
+from accessreg.model import layout
+from accessreg.model.layout import Kind
 from accessreg.validation.validate import validate
 from tests.helpers.regfactory import ROOT, TODAY
 
@@ -68,3 +71,25 @@ def test_loading_pauses_the_collector_and_restores_it(monkeypatch: pytest.Monkey
     assert result.registry is not None
     assert seen == [False]
     assert gc.isenabled()
+
+
+def test_parsing_in_workers_gives_what_one_process_gives(
+    broken_registry: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The incremental check parses a cold cache's misses with the same pool of workers."""
+    source = DirectorySource(broken_registry, "registry")
+    catalog, _ = loading.load_catalog(source, source.paths())
+    assert catalog is not None
+    by_kind = checkers(schemagen.generate_all(catalog))
+    items = [
+        (rel, kind)
+        for rel in source.paths()
+        if (kind := layout.classify(rel)) is not None and kind is not Kind.CATALOG
+    ]
+    serial = loading.parse_all(source, by_kind, items)
+    monkeypatch.setattr(loading, "PARALLEL_MIN_FILES", 0)
+    parallel = loading.parse_all(source, by_kind, items)
+
+    assert [p.rel for p in serial] == [rel for rel, _ in items]
+    assert any(p.data is None for p in serial) and any(p.data is not None for p in serial)
+    assert parallel == serial

@@ -10,7 +10,8 @@ import pytest
 
 from accessreg.errors import ConfigError, UsageError
 from accessreg.files.loading import load
-from accessreg.gitio.repo import GitRepository, PathChange
+from accessreg.gitio.repo import GitRepository
+from accessreg.model.commits import PathChange
 from tests.helpers.gitrepo import GitRegistry
 from tests.helpers.regfactory import RegistryFactory
 

@@ -76,3 +76,27 @@ def test_a_flat_state_is_enforced(gr: GitRegistry) -> None:
     with pytest.raises(ValueError, match="flat"):
         store.write({"dir/file": b""}, "nested", None)
     store.close()
+
+
+def test_without_a_configured_identity_the_state_commits_as_accessreg(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    empty = tmp_path / "gitconfig"
+    empty.write_text("")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(empty))  # a fresh CI runner: no user.name
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    for role in ("AUTHOR", "COMMITTER"):
+        for key in ("NAME", "EMAIL"):
+            monkeypatch.delenv(f"GIT_{role}_{key}", raising=False)
+    git.Repo.init(tmp_path / "runner").close()
+    with StateStore(tmp_path / "runner") as store:
+        commit = store.write({"state.json": b"{}\n"}, "first", None)
+    made = git.Repo(tmp_path / "runner").commit(commit)
+    assert (made.author.name, made.author.email) == ("accessreg", "accessreg@localhost")
+    assert (made.committer.name, made.committer.email) == ("accessreg", "accessreg@localhost")
+
+
+def test_a_configured_identity_is_kept(gr: GitRegistry) -> None:
+    with StateStore(gr.path) as store:
+        commit = store.write({"state.json": b"{}\n"}, "first", None)
+    assert gr.repo.commit(commit).author.name == "Test"

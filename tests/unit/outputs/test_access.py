@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from accessreg.outputs.access import ChangeKind, diff, effective_access
+from accessreg.model.changes import ChangeKind
+from accessreg.outputs.access import diff, effective_access
 from tests.helpers.regfactory import RegistryFactory, contact
 from tests.helpers.registries import loaded
 
@@ -59,9 +60,9 @@ def test_diff_classes_new_change_delete_per_system(reg: RegistryFactory) -> None
     found = {(c.system, c.person.login, c.kind) for c in diff(before, after, loaded(reg).catalog)}
     assert found == {
         ("taxis", "user1@test-gas.example.co.jp", ChangeKind.CHANGE),
-        ("johs", "user1@test-gas.example.co.jp", ChangeKind.DELETE),
-        ("juju", "user2@test-gas.example.co.jp", ChangeKind.NEW),
-        ("info_site", "user2@test-gas.example.co.jp", ChangeKind.NEW),
+        ("johs", "user1@test-gas.example.co.jp", ChangeKind.REMOVE),
+        ("juju", "user2@test-gas.example.co.jp", ChangeKind.ADD),
+        ("info_site", "user2@test-gas.example.co.jp", ChangeKind.ADD),
     }
 
 

@@ -6,25 +6,12 @@ import sys
 from pathlib import Path
 
 import click
-from pydantic import ValidationError
 
 from accessreg.cli.options import registry_option
-from accessreg.errors import ConfigError
-from accessreg.files import workspace, yamlsafe
+from accessreg.files import workspace
 from accessreg.files.atomic import write_text
-from accessreg.model import MaintainersFile
+from accessreg.files.loading import load_maintainers
 from accessreg.review import codeowners
-
-
-def _maintainers(registry: Path) -> MaintainersFile:
-    path = registry / "maintainers.yaml"
-    try:
-        return MaintainersFile.model_validate(yamlsafe.load(path.read_bytes()))
-    except (OSError, yamlsafe.YamlProblem, ValidationError) as exc:
-        raise ConfigError(
-            f"{workspace.display(path)} does not load ({type(exc).__name__}); "
-            "run `accessreg validate` to see why"
-        ) from None
 
 
 @click.command("codeowners")
@@ -33,7 +20,7 @@ def _maintainers(registry: Path) -> MaintainersFile:
 def command(registry: Path | None, check: bool) -> None:
     """Generate .github/CODEOWNERS from registry/maintainers.yaml."""
     root = workspace.registry_dir(registry)
-    text = codeowners.render(_maintainers(root))
+    text = codeowners.render(load_maintainers(root))
     path = root.resolve().parent / codeowners.PATH
     current = path.read_text(encoding="utf-8") if path.exists() else None
     if current == text:

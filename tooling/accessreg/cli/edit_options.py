@@ -1,5 +1,5 @@
 """What every editing command shares: the catalog's permission options, the common options,
-and how an edit's outcome is shown.
+and how an edit's result is shown.
 
 The permission options (``--taxis 1011``, ``--juju``, ...) are made from the catalog of the
 registry being edited when the command line is parsed, so ``--help`` lists exactly the codes
@@ -17,12 +17,12 @@ from typing import Any, TypeVar
 import click
 
 from accessreg.cli.options import registry_option, today_option
-from accessreg.edit import Draft, Outcome, finish
+from accessreg.edit import Draft, EditResult, finish
 from accessreg.edit.users import NONE
 from accessreg.files import workspace
 from accessreg.files.loading import load_catalog
 from accessreg.files.sources import DirectorySource
-from accessreg.model import Catalog, System
+from accessreg.model import Catalog, System, layout
 from accessreg.model.layout import REGISTRY_DIR
 from accessreg.model.problems import Level
 from accessreg.reporting import reporters
@@ -43,9 +43,9 @@ def _registry_arg(args: Sequence[str]) -> Path:
 
 def _catalog(args: Sequence[str]) -> Catalog | None:
     root = _registry_arg(args)
-    if not (root / "systems.yaml").is_file():
+    if not (root / layout.CATALOG_FILE).is_file():
         return None
-    catalog, _ = load_catalog(DirectorySource(root), ["systems.yaml"])
+    catalog, _ = load_catalog(DirectorySource(root), [layout.CATALOG_FILE])
     return catalog
 
 
@@ -88,8 +88,8 @@ class PermissionCommand(click.Command):
             known = {p.name for p in self.params}
             extra = [
                 _permission_option(system, self.removable)
-                for system in catalog.systems
-                if system.user_level and PERM_PREFIX + system.id not in known
+                for system in catalog.user_systems
+                if PERM_PREFIX + system.id not in known
             ]
         ctx.meta[self._META] = (catalog is not None, extra)
         return super().parse_args(ctx, args)
@@ -105,7 +105,8 @@ class PermissionCommand(click.Command):
         if not found:
             formatter.write_paragraph()
             formatter.write_text(
-                "(The catalog registry/systems.yaml was not found: give --registry DIR to see "
+                f"(The catalog {layout.repo_path(layout.CATALOG_FILE)} was not found: "
+                "give --registry DIR to see "
                 "the permission options.)"
             )
         super().format_epilog(ctx, formatter)
@@ -138,32 +139,32 @@ def open_draft(registry: Path | None, today: date | None) -> Draft:
     return Draft(root, workspace.display(root), today or clock.today_in_japan())
 
 
-def render(outcome: Outcome) -> str:
-    """The outcome as lines: files, notes, then problems in `accessreg validate`'s format."""
+def render(result: EditResult) -> str:
+    """The result as lines: files, notes, then problems in `accessreg validate`'s format."""
     lines: list[str] = []
     verb = {"added": "add", "modified": "modify", "removed": "remove"}
-    for change in outcome.changes:
-        shown = verb[change.action] if not outcome.written else change.action
-        prefix = "" if outcome.written else "would "
-        lines.append(f"{prefix}{shown}: {outcome.label}/{change.rel}")
+    for change in result.changes:
+        shown = verb[change.action] if not result.written else change.action
+        prefix = "" if result.written else "would "
+        lines.append(f"{prefix}{shown}: {result.label}/{change.rel}")
     text = "\n".join(lines) + ("\n" if lines else "")
-    text += reporters.text(outcome.problems)
-    if outcome.standing:
+    text += reporters.text(result.problems)
+    if result.standing:
         text += "errors already in the registry before this change (they must be fixed too):\n"
-        text += reporters.text(outcome.standing)
+        text += reporters.text(result.standing)
     return text
 
 
 def conclude(draft: Draft, dry_run: bool) -> None:
     """Validate and write (unless --dry-run), print, and exit 0 when clean, else 1."""
-    outcome = finish(draft, write=not dry_run)
-    sys.stdout.write(render(outcome))
-    errors = sum(p.level is Level.ERROR for p in (*outcome.problems, *outcome.standing))
-    warnings = len(outcome.problems) - sum(p.level is Level.ERROR for p in outcome.problems)
-    if not outcome.ok:
+    result = finish(draft, write=not dry_run)
+    sys.stdout.write(render(result))
+    errors = sum(p.level is Level.ERROR for p in (*result.problems, *result.standing))
+    warnings = len(result.problems) - sum(p.level is Level.ERROR for p in result.problems)
+    if not result.ok:
         click.echo(f"nothing written: {errors} error(s), {warnings} warning(s)", err=True)
         sys.exit(1)
-    for note in outcome.notes:
+    for note in result.notes:
         click.echo(note, err=True)
     if warnings:
         click.echo(f"{warnings} warning(s): they do not block the application", err=True)

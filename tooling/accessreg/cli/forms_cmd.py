@@ -15,6 +15,7 @@ from accessreg.files.loading import load_catalog
 from accessreg.files.sources import DirectorySource
 from accessreg.forms.definitions import forms
 from accessreg.forms.issueform import file_name, render
+from accessreg.model import layout
 
 
 @click.command("forms")
@@ -23,7 +24,7 @@ from accessreg.forms.issueform import file_name, render
 def command(registry: Path | None, check: bool) -> None:
     """Generate .github/ISSUE_TEMPLATE/*.yml, one issue form per application type."""
     root = workspace.registry_dir(registry)
-    catalog, _ = load_catalog(DirectorySource(root), ["systems.yaml"])
+    catalog, _ = load_catalog(DirectorySource(root), [layout.CATALOG_FILE])
     if catalog is None:
         raise ConfigError("the catalog does not load; run `accessreg validate` to see why")
     stale = []

@@ -4,6 +4,6 @@ Each application is an operation on a :class:`Draft` (the registry read into mem
 validates the whole registry with the result and writes the changed files only when it is clean.
 """
 
-from accessreg.edit.draft import Draft, EditRefused, FileChange, Operation, Outcome, finish, run
+from accessreg.edit.draft import Draft, EditRefused, EditResult, FileChange, Operation, finish, run
 
-__all__ = ["Draft", "EditRefused", "FileChange", "Operation", "Outcome", "finish", "run"]
+__all__ = ["Draft", "EditRefused", "EditResult", "FileChange", "Operation", "finish", "run"]

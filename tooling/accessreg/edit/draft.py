@@ -9,7 +9,7 @@ there is an error; then every file stays byte-identical.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Literal
@@ -19,12 +19,13 @@ from accessreg.edit.yamldoc import Document
 from accessreg.errors import AccessregError, ConfigError
 from accessreg.files import atomic
 from accessreg.files.sources import DirectorySource, MemorySource
+from accessreg.model import layout
 from accessreg.model.layout import Kind
 from accessreg.model.problems import Level, Problem
 from accessreg.model.registry import Registry
 from accessreg.validation.validate import ValidationResult, validate
 
-Action = Literal["added", "modified", "removed"]
+FileAction = Literal["added", "modified", "removed"]
 
 
 class EditRefused(AccessregError):  # noqa: N818 - an outcome, like ProblemsFound
@@ -36,11 +37,11 @@ class EditRefused(AccessregError):  # noqa: N818 - an outcome, like ProblemsFoun
 @dataclass(frozen=True)
 class FileChange:
     rel: str  # relative to the registry directory
-    action: Action
+    action: FileAction
 
 
 @dataclass(frozen=True)
-class Outcome:
+class EditResult:
     """What an edit did, or would do, and what the validation of its result found."""
 
     label: str  # how the registry directory is shown, e.g. "registry"
@@ -79,7 +80,8 @@ class Draft:
         self.base: ValidationResult = validate(MemorySource(self.base_files, label), today)
         if self.base.registry is None:
             raise ConfigError(
-                "the catalog registry/systems.yaml does not load; run `accessreg validate`"
+                f"the catalog {layout.repo_path(layout.CATALOG_FILE)} does not load; "
+                "run `accessreg validate`"
             )
         self.registry: Registry = self.base.registry
         self.notes: list[str] = []
@@ -160,13 +162,13 @@ def _write(root: Path, changed: dict[str, bytes | None]) -> None:
             parent = path.parent
             if (
                 parent != root
-                and parent.is_relative_to(root / "users")
+                and parent.is_relative_to(root / layout.USERS_DIR)
                 and not any(parent.iterdir())
             ):
                 parent.rmdir()  # a terminated operator's users/<CODE>/ goes with its files
 
 
-def finish(draft: Draft, write: bool = True) -> Outcome:
+def finish(draft: Draft, write: bool = True) -> EditResult:
     """Validate the registry with the draft's changes; write them only if it is clean."""
     changed = draft.changed()
     if not changed:
@@ -185,21 +187,21 @@ def finish(draft: Draft, write: bool = True) -> Outcome:
         )
         for rel, raw in changed.items()
     )
-    outcome = Outcome(
+    result = EditResult(
         draft.label, changes, tuple(draft.notes), new, standing, standing_warnings, False
     )
-    if outcome.ok and write:
+    if result.ok and write:
         _write(draft.root, changed)
-        return Outcome(
-            draft.label, changes, tuple(draft.notes), new, standing, standing_warnings, True
-        )
-    return outcome
+        return replace(result, written=True)
+    return result
 
 
 Operation = Callable[[Draft], None]
 
 
-def run(root: Path, label: str, today: date, operation: Operation, write: bool = True) -> Outcome:
+def run(
+    root: Path, label: str, today: date, operation: Operation, write: bool = True
+) -> EditResult:
     """Open the registry, apply one edit in memory, validate the whole, write if clean."""
     draft = Draft(root, label, today)
     operation(draft)

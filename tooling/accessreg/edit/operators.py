@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from ruamel.yaml.comments import CommentedMap
-
 from accessreg.edit import targets, yamldoc
 from accessreg.edit.draft import Draft, EditRefused
 from accessreg.model import Contact, Operator, layout
@@ -57,7 +55,7 @@ class OperatorChange:
     remove_subcontractors: tuple[str, ...] = ()
 
 
-def contact_map(spec: ContactSpec) -> CommentedMap:
+def contact_map(spec: ContactSpec) -> yamldoc.Document:
     return yamldoc.mapping(
         (
             ("role", spec.role),
@@ -70,12 +68,12 @@ def contact_map(spec: ContactSpec) -> CommentedMap:
     )
 
 
-def _subcontractor(code: str, name: str) -> CommentedMap:
+def _subcontractor(code: str, name: str) -> yamldoc.Document:
     return yamldoc.mapping((("code", code), ("name", name)), flow=True)
 
 
 def _applicable(draft: Draft, systems: tuple[str, ...]) -> None:
-    known = [s.id for s in draft.registry.catalog.systems if s.derived is None]
+    known = [s.id for s in draft.registry.catalog.applied_systems]
     for system_id in systems:
         if system_id not in known:
             raise EditRefused(f"{system_id} is not a system to apply for ({', '.join(known)})")
@@ -107,7 +105,7 @@ def new(draft: Draft, spec: NewOperator) -> None:
     draft.note(f"operator registered: {spec.code} {spec.name} ({', '.join(spec.systems)})")
 
 
-def _list(doc: CommentedMap, key: str) -> list[str]:
+def _list(doc: yamldoc.Document, key: str) -> list[str]:
     value = doc.get(key)
     return [str(v) for v in value] if isinstance(value, list) else []
 
@@ -169,7 +167,7 @@ def terminate(draft: Draft, code: str, on: date) -> None:
     doc = draft.document(layout.operator_file(code))
     yamldoc.put(doc, "status", "terminated", OPERATOR_FIELDS)
     yamldoc.put(doc, "terminated_on", on, OPERATOR_FIELDS)
-    removed = draft.files_under(f"users/{code}/")
+    removed = draft.files_under(f"{layout.users_dir(code)}/")
     for rel in removed:
         draft.remove(rel)
     draft.note(f"operator terminated: {code} on {on}; {len(removed)} user file(s) removed")

@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from ruamel.yaml.comments import CommentedMap
-
 from accessreg.edit import targets, yamldoc
 from accessreg.edit.draft import Draft, EditRefused
 from accessreg.model import Catalog, User, layout
@@ -30,7 +28,7 @@ class UserSpec:
 
 
 def _applicable_systems(catalog: Catalog) -> list[str]:
-    return [s.id for s in catalog.systems if s.user_level]
+    return [s.id for s in catalog.user_systems]
 
 
 def _check_systems(catalog: Catalog, permissions: Mapping[str, str]) -> None:
@@ -104,7 +102,7 @@ def change(draft: Draft, spec: UserSpec) -> None:
         else:
             doc.pop(key, None)  # only the memo may be emptied; the schema requires the rest
     perms = doc.get("permissions")
-    if not isinstance(perms, CommentedMap):
+    if not isinstance(perms, yamldoc.Document):
         perms = yamldoc.mapping({})
         yamldoc.put(doc, "permissions", perms, USER_FIELDS)
     order = [s.id for s in draft.registry.catalog.systems]

@@ -1,4 +1,5 @@
-"""Round-trip YAML editing (ruamel.yaml lives here and nowhere else).
+"""Round-trip YAML editing: the one home of ruamel.yaml. Reading for validation is
+``files.yamlsafe``'s.
 
 An edited file keeps its comments, key order and quoting; a new file gets the schema modeline
 and the layout of the sample registry: two-space indents, short lists and subcontractors in
@@ -54,6 +55,19 @@ def dump(doc: Document) -> bytes:
     out = io.BytesIO()
     _yaml().dump(doc, out)
     return out.getvalue()
+
+
+def without_keys(raw: bytes, mapping: str, keys: Iterable[str]) -> bytes:
+    """``raw`` with ``keys`` removed from the top-level mapping named ``mapping``, every
+    comment and quote kept."""
+    yaml = _yaml()
+    data: Any = yaml.load(raw.decode("utf-8"))
+    inner = data[mapping]
+    for key in keys:
+        inner.pop(key, None)
+    out = io.StringIO()
+    yaml.dump(data, out)
+    return out.getvalue().encode("utf-8")
 
 
 def new_file(kind: Kind, rel: str, doc: Document) -> bytes:

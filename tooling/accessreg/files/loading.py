@@ -7,18 +7,21 @@ core by forked workers, which send back finished models; the main process assemb
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing import get_context
+from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from accessreg.files import gcpause, schemagen, yamlsafe
+from accessreg.errors import ConfigError
+from accessreg.files import gcpause, schemagen, workspace, yamlsafe
 from accessreg.files.schemacheck import SchemaChecker, checker, checkers
 from accessreg.files.sources import Source
 from accessreg.model import CalendarFile, Catalog, MaintainersFile, Operator, User, layout
+from accessreg.model.kinds import MODELS
 from accessreg.model.layout import Kind
 from accessreg.model.problems import Level, Problem, problem
 from accessreg.model.registry import OperatorEntry, Registry, UserEntry
@@ -26,6 +29,7 @@ from accessreg.model.registry import OperatorEntry, Registry, UserEntry
 PARALLEL_MIN_FILES = 4000
 BOM = b"\xef\xbb\xbf"
 M = TypeVar("M", bound=BaseModel)
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -68,43 +72,49 @@ def parse(rel: str, kind: Kind, raw: bytes, checker: SchemaChecker) -> Parsed:
     return Parsed(rel, kind, None if violations else data, tuple(found))
 
 
-# Set before the worker pool forks, so workers inherit them instead of unpickling them.
-_WORK: tuple[Source, dict[Kind, SchemaChecker], list[tuple[str, Kind]]] | None = None
+Items = list[tuple[str, Kind]]
+# The forked workers' task and its items, set just before the pool forks: workers inherit
+# them (and the source and checkers the task holds) instead of unpickling them; only slice
+# bounds go to the workers, and results come back.
+_TASK: Callable[[Items], Any] | None = None
+_ITEMS: Items | None = None
 
 
-def _parse_slice(bounds: tuple[int, int]) -> list[Parsed]:
-    assert _WORK is not None
-    source, by_kind, items = _WORK
-    return [
-        parse(rel, kind, source.read(rel), by_kind[kind]) for rel, kind in items[slice(*bounds)]
-    ]
+def _run_task(bounds: tuple[int, int]) -> Any:
+    assert _TASK is not None and _ITEMS is not None
+    return _TASK(_ITEMS[slice(*bounds)])
 
 
-def parse_all(
-    source: Source, by_kind: dict[Kind, SchemaChecker], items: list[tuple[str, Kind]]
-) -> list[Parsed]:
-    global _WORK
+def _in_slices(
+    task: Callable[[Items], R],
+    items: Items,
+    by_kind: dict[Kind, SchemaChecker],
+    slices_per_worker: int,
+) -> Iterator[R]:
+    """``task`` over consecutive slices of ``items``, results in order: on every core in
+    forked workers for a large registry, else here in one slice."""
+    global _TASK, _ITEMS
     workers = os.cpu_count() or 1
     if len(items) < PARALLEL_MIN_FILES or workers < 2:
-        return [parse(rel, kind, source.read(rel), by_kind[kind]) for rel, kind in items]
+        yield task(items)
+        return
     for kind in {kind for _, kind in items}:
-        by_kind[kind].compile()
-    step = max(1, len(items) // (workers * 8))
+        by_kind[kind].compile()  # once, before the fork, not once per worker
+    step = max(1, len(items) // (workers * slices_per_worker))
     bounds = [(i, min(i + step, len(items))) for i in range(0, len(items), step)]
-    _WORK = (source, by_kind, items)
+    _TASK, _ITEMS = task, items
     try:
         with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
-            return [p for chunk in pool.map(_parse_slice, bounds) for p in chunk]
+            yield from pool.map(_run_task, bounds)
     finally:
-        _WORK = None
+        _TASK, _ITEMS = None, None
 
 
-MODELS: dict[Kind, type[BaseModel]] = {
-    Kind.OPERATOR: Operator,
-    Kind.USER: User,
-    Kind.MAINTAINERS: MaintainersFile,
-    Kind.CALENDAR: CalendarFile,
-}
+def parse_all(source: Source, by_kind: dict[Kind, SchemaChecker], items: Items) -> list[Parsed]:
+    def parse_slice(part: Items) -> list[Parsed]:
+        return [parse(rel, kind, source.read(rel), by_kind[kind]) for rel, kind in part]
+
+    return [p for chunk in _in_slices(parse_slice, items, by_kind, 8) for p in chunk]
 
 
 def _model(parsed: Parsed, cls: type[M], found: list[Problem]) -> M | None:
@@ -133,54 +143,52 @@ class _Batch:
     problems: dict[int, list[Problem]]  # by position in the slice; only files with problems
 
 
-def _load_slice(bounds: tuple[int, int]) -> _Batch:
-    assert _WORK is not None
-    source, by_kind, items = _WORK
-    batch = _Batch([], {})
-    for i, (rel, kind) in enumerate(items[slice(*bounds)]):
-        model, found = model_of(parse(rel, kind, source.read(rel), by_kind[kind]))
-        batch.models.append(model)
-        if found:
-            batch.problems[i] = found
-    return batch
-
-
 def _load_all(
-    source: Source, by_kind: dict[Kind, SchemaChecker], items: list[tuple[str, Kind]]
+    source: Source, by_kind: dict[Kind, SchemaChecker], items: Items
 ) -> Iterator[tuple[BaseModel | None, list[Problem]]]:
     """Every file's model and problems, in the order of ``items``.
 
     A large registry is read, parsed, checked and modelled on every core: the workers send
     back finished models, so the main process only assembles them.
     """
-    global _WORK
-    workers = os.cpu_count() or 1
-    if len(items) < PARALLEL_MIN_FILES or workers < 2:
-        for rel, kind in items:
-            yield model_of(parse(rel, kind, source.read(rel), by_kind[kind]))
-        return
-    for kind in {kind for _, kind in items}:
-        by_kind[kind].compile()  # once, before the fork, not once per worker
-    step = max(1, len(items) // (workers * 16))  # small slices even out the workers' ends
-    bounds = [(i, min(i + step, len(items))) for i in range(0, len(items), step)]
-    _WORK = (source, by_kind, items)
-    try:
-        with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
-            for batch in pool.map(_load_slice, bounds):
-                for i, model in enumerate(batch.models):
-                    yield model, batch.problems.get(i, [])
-    finally:
-        _WORK = None
+
+    def load_slice(part: Items) -> _Batch:
+        batch = _Batch([], {})
+        for i, (rel, kind) in enumerate(part):
+            model, found = model_of(parse(rel, kind, source.read(rel), by_kind[kind]))
+            batch.models.append(model)
+            if found:
+                batch.problems[i] = found
+        return batch
+
+    # Small slices even out the workers' ends.
+    for batch in _in_slices(load_slice, items, by_kind, 16):
+        for i, model in enumerate(batch.models):
+            yield model, batch.problems.get(i, [])
 
 
 def load_catalog(source: Source, rels: Sequence[str]) -> tuple[Catalog | None, list[Problem]]:
-    rel = "systems.yaml"
+    rel = layout.CATALOG_FILE
     if rel not in rels:
-        return None, [problem(rel, "file-missing", "the catalog registry/systems.yaml is missing")]
+        message = f"the catalog {layout.repo_path(rel)} is missing"
+        return None, [problem(rel, "file-missing", message)]
     catalog_checker = checker(schemagen.generate(Kind.CATALOG, None))
     parsed = parse(rel, Kind.CATALOG, source.read(rel), catalog_checker)
     found = list(parsed.problems)
     return _model(parsed, Catalog, found), found
+
+
+def load_maintainers(registry: Path) -> MaintainersFile:
+    """The maintainers' list on its own (CODEOWNERS is generated from it); a ConfigError
+    that points to ``accessreg validate`` when it does not load."""
+    path = registry / layout.MAINTAINERS_FILE
+    try:
+        return MaintainersFile.model_validate(yamlsafe.load(path.read_bytes()))
+    except (OSError, yamlsafe.YamlProblem, ValidationError) as exc:
+        raise ConfigError(
+            f"{workspace.display(path)} does not load ({type(exc).__name__}); "
+            "run `accessreg validate` to see why"
+        ) from None
 
 
 def load(source: Source, reuse: Mapping[str, Parsed] | None = None) -> LoadResult:

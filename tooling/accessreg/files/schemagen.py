@@ -12,21 +12,14 @@ import json
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel
 from pydantic.json_schema import GenerateJsonSchema
 
-from accessreg.model import CalendarFile, Catalog, MaintainersFile, Operator, User
+from accessreg.model import Catalog
 from accessreg.model.base import KANA_MESSAGE, LOGIN_ID_MESSAGE, SERIAL_MESSAGE
+from accessreg.model.kinds import MODELS
 from accessreg.model.layout import Kind, schema_file
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
-MODELS: dict[Kind, type[BaseModel]] = {
-    Kind.CATALOG: Catalog,
-    Kind.OPERATOR: Operator,
-    Kind.USER: User,
-    Kind.MAINTAINERS: MaintainersFile,
-    Kind.CALENDAR: CalendarFile,
-}
 TITLES = {
     Kind.CATALOG: "accessreg catalog of downstream systems (registry/systems.yaml)",
     Kind.OPERATOR: "accessreg operator (registry/operators/<CODE>.yaml)",
@@ -98,7 +91,7 @@ def generate(kind: Kind, catalog: Catalog | None) -> dict[str, Any]:
     body: dict[str, Any] = json.loads(_model_schema(kind))
     if catalog is not None:
         ids = [s.id for s in catalog.systems]
-        applied = [s.id for s in catalog.systems if s.derived is None]
+        applied = [s.id for s in catalog.applied_systems]
         if kind is Kind.USER:
             body["properties"]["permissions"] = _permissions_schema(catalog)
         elif kind is Kind.OPERATOR:

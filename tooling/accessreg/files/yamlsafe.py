@@ -1,4 +1,5 @@
-"""Safe, strict YAML reading: the C loader, with the traps of YAML turned into errors.
+"""Safe, strict YAML reading, the one home of PyYAML: the C loader, with the traps of YAML
+turned into errors, and the position of a data path for the files that have problems.
 
 Refused: duplicate keys, anchors and aliases (a reviewer must see every value where it
 applies), explicit tags, and files over the size cap. Dates stay strings, as editors and JSON
@@ -11,6 +12,8 @@ import re
 from typing import Any
 
 import yaml
+
+from accessreg.model.problems import DataPath
 
 MAX_FILE_BYTES = 1 << 20
 
@@ -205,3 +208,41 @@ def load(raw: bytes) -> Any:
         raise YamlProblem("yaml-syntax", str(exc)) from None
     except UnicodeDecodeError:
         raise YamlProblem("yaml-syntax", "file is not UTF-8 text") from None
+
+
+def _key_matches(node: yaml.Node, key: str | int) -> bool:
+    return isinstance(node, yaml.ScalarNode) and node.value == str(key)
+
+
+def position(raw: bytes, path: DataPath) -> tuple[int, int]:
+    """1-based (line, column) of the deepest node of ``path`` present in ``raw``.
+
+    A key that is missing (a required property, say) points at its parent mapping, and a
+    document that does not compose points at its start: a position is always given.
+    """
+    try:
+        node = yaml.compose(raw, Loader=yaml.CSafeLoader)
+    except yaml.YAMLError:
+        return 1, 1
+    if node is None:
+        return 1, 1
+    mark = node.start_mark
+    for step in path:
+        child: yaml.Node | None = None
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                if _key_matches(key_node, step):
+                    mark = key_node.start_mark
+                    child = value_node
+                    break
+        elif (
+            isinstance(node, yaml.SequenceNode)
+            and isinstance(step, int)
+            and 0 <= step < len(node.value)
+        ):
+            child = node.value[step]
+            mark = child.start_mark
+        if child is None:
+            break
+        node = child
+    return mark.line + 1, mark.column + 1

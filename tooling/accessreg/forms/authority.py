@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from accessreg.gitio.repo import PathChange
 from accessreg.model import layout
-from accessreg.model.layout import REGISTRY_DIR, Kind
+from accessreg.model.commits import PathChange
+from accessreg.model.layout import Kind
 from accessreg.model.registry import Registry
 from accessreg.review.authorize import AuthContext, Decision, decide, logins_by_operator
 
@@ -22,9 +22,7 @@ def check(
 ) -> Decision:
     """``authorize``'s decision on ``actor`` making the draft's changes to ``base``."""
     changes = tuple(
-        PathChange(
-            "D" if raw is None else "M" if rel in base.files else "A", f"{REGISTRY_DIR}/{rel}"
-        )
+        PathChange("D" if raw is None else "M" if rel in base.files else "A", layout.repo_path(rel))
         for rel, raw in changed.items()
     )
     users = (rel for rel in base.files if layout.classify(rel) is Kind.USER)

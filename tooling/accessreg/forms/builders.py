@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
-from accessreg.edit import Draft, certificates, contacts, ips, operators, users
+from accessreg.edit import Draft, Operation, certificates, contacts, ips, operators, users
 from accessreg.forms.body import Answer, FormProblem
 from accessreg.forms.definitions import Form
 
@@ -82,9 +82,6 @@ class Answers:
     def _label(self, fid: str) -> str:
         f = self.form.field(fid)
         return f.label if f else fid
-
-
-Operation = Callable[[Draft], None]
 
 
 def _permissions(a: Answers) -> dict[str, str]:

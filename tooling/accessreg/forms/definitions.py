@@ -124,7 +124,7 @@ def _systems(catalog: Catalog, fid: str, label: str, help_: str) -> Field:
     return Field(
         fid, "checkboxes", label, help_,
         choices=tuple(
-            Choice(f"{s.name_ja}（{s.id}）", s.id) for s in catalog.systems if s.derived is None
+            Choice(f"{s.name_ja}（{s.id}）", s.id) for s in catalog.applied_systems
         ),
     )  # fmt: skip
 

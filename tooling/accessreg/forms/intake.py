@@ -24,6 +24,7 @@ from accessreg.forms import authority, body, wording
 from accessreg.forms.builders import BUILDERS, Answers
 from accessreg.forms.definitions import Form, forms
 from accessreg.forms.markdown import code_span, fenced
+from accessreg.model import layout
 from accessreg.model.base import GITHUB_LOGIN
 from accessreg.model.problems import Level, Problem
 
@@ -142,9 +143,9 @@ def from_issue(
     issue: int | None = None,
     write: bool = True,
 ) -> IntakeResult:
-    catalog, _ = load_catalog(DirectorySource(root), ["systems.yaml"])
+    catalog, _ = load_catalog(DirectorySource(root), [layout.CATALOG_FILE])
     if catalog is None:
-        raise ConfigError("the catalog registry/systems.yaml does not load")
+        raise ConfigError(f"the catalog {layout.repo_path(layout.CATALOG_FILE)} does not load")
     if not re.match(GITHUB_LOGIN, author):
         raise ConfigError(f"{author!r} is not a GitHub login")
     all_forms = forms(catalog)

@@ -1,3 +1,4 @@
-"""All git access of accessreg. ``repo`` reads revisions, trees, blobs and diffs; other
-modules of this package (state kept in git, branches) build on it. Only this package imports
-gitpython."""
+"""All git access of accessreg. ``runner`` opens a repository and runs git in it (the only
+module that imports GitPython); ``repo`` reads revisions, trees, blobs and diffs; ``state``
+keeps files in a ref of their own, ``branches`` proposes changes on branches, ``added``
+dates files by the commit that added them."""

@@ -11,30 +11,17 @@ from __future__ import annotations
 from datetime import date, datetime
 from pathlib import Path
 
-import git
-
-from accessreg.errors import ConfigError, UsageError
+from accessreg.gitio.runner import Git, decode
 from accessreg.timeline.clock import JST
 
 
 def added_on(start: Path, rev: str, prefix: str) -> dict[str, date]:
     """Path relative to ``prefix`` → the day (in Japan) the file was last added at ``rev``."""
-    try:
-        repo = git.Repo(start, search_parent_directories=True)
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
-        raise ConfigError(f"{start} is not inside a git repository") from None
-    try:
-        out: bytes = repo.git.execute(
-            [
-                "git", "log", "--first-parent", "--diff-filter=A", "--no-renames",
-                "--name-only", "-z", "--format=%x01%ct", rev, "--", f":(top){prefix}",
-            ],
-            stdout_as_string=False,
+    with Git(start) as repo:
+        out = repo.run(
+            "log", "--first-parent", "--diff-filter=A", "--no-renames", "--name-only", "-z",
+            "--format=%x01%ct", rev, "--", f":(top){prefix}",
         )  # fmt: skip
-    except git.GitCommandError as exc:
-        raise UsageError(f"git log {rev} failed: {exc.stderr.strip()}") from None
-    finally:
-        repo.close()
     lead = prefix.rstrip("/") + "/" if prefix else ""
     found: dict[str, date] = {}
     for chunk in out.split(b"\x01"):
@@ -43,7 +30,7 @@ def added_on(start: Path, rev: str, prefix: str) -> dict[str, date]:
         stamp, _, names = chunk.partition(b"\0")
         day = datetime.fromtimestamp(int(stamp), JST).date()
         for raw in names.strip(b"\n").split(b"\0"):
-            path = raw.decode("utf-8", "surrogateescape")
+            path = decode(raw)
             if path.startswith(lead):
                 found.setdefault(path[len(lead) :], day)  # newest first: the latest addition
     return found

@@ -9,69 +9,41 @@ neither the work tree nor the checked-out branch is touched.
 
 from __future__ import annotations
 
-import os
 import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
-import git
+from accessreg.errors import UsageError
+from accessreg.gitio.runner import Git, Opened
 
-from accessreg.errors import ConfigError, UsageError
-
-Action = Literal["created", "updated", "unchanged", "deleted", "absent"]
+BranchAction = Literal["created", "updated", "unchanged", "deleted", "absent"]
 _ZERO = "0" * 40
 
 
 @dataclass(frozen=True)
 class BranchChange:
     branch: str
-    action: Action
+    action: BranchAction
     commit: str | None  # the branch's commit afterwards; None once deleted
 
 
-def _run(run: Any, *args: str, data: bytes, env: Mapping[str, str] | None = None) -> str:
-    """A git command fed ``data`` on standard input (which must be a real file for Popen)."""
-    with tempfile.TemporaryFile() as stdin:
-        stdin.write(data)
-        stdin.seek(0)
-        out: str = run(*args, istream=stdin, env=env)
-    return out.strip()
-
-
-class Branches:
+class Branches(Opened):
     """Local branches of the repository at or above ``start``."""
 
     def __init__(self, start: Path) -> None:
-        try:
-            self._repo = git.Repo(start, search_parent_directories=True)
-        except (git.InvalidGitRepositoryError, git.NoSuchPathError):
-            raise ConfigError(f"{start} is not inside a git repository") from None
-        self._git: Any = self._repo.git
-
-    def close(self) -> None:
-        self._repo.close()
-
-    def __enter__(self) -> Branches:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+        self._git = Git(start)
 
     def _rev(self, rev: str) -> str | None:
-        try:
-            out: str = self._git.rev_parse("--verify", "--quiet", "--end-of-options", rev)
-        except git.GitCommandError:
-            return None
-        return out.strip()
+        return self._git.maybe("rev-parse", "--verify", "--quiet", "--end-of-options", rev)
 
     def tip(self, branch: str) -> str | None:
         return self._rev(f"refs/heads/{branch}^{{commit}}")
 
     def names(self, prefix: str) -> list[str]:
         """Local branches whose names start with ``prefix``."""
-        out: str = self._git.for_each_ref("--format=%(refname:strip=2)", f"refs/heads/{prefix}")
+        out = self._git.text("for-each-ref", "--format=%(refname:strip=2)", f"refs/heads/{prefix}")
         return sorted(line for line in out.splitlines() if line)
 
     def put(
@@ -93,28 +65,28 @@ class Branches:
         base_tree = self._rev(f"{base_id}^{{tree}}")
         lines = [f"0 {_ZERO}\t{path}" for path in removals]
         for path, data in sorted(writes.items()):
-            blob = _run(self._git.hash_object, "-w", "--stdin", data=data)
+            blob = self._git.text("hash-object", "-w", "--stdin", data=data)
             lines.append(f"100644 {blob}\t{path}")
         with tempfile.TemporaryDirectory() as tmp:
-            env = {**os.environ, "GIT_INDEX_FILE": str(Path(tmp) / "index")}
-            self._git.read_tree(base_id, env=env)
+            env = {"GIT_INDEX_FILE": str(Path(tmp) / "index")}
+            self._git.run("read-tree", base_id, env=env)
             index_info = "".join(f"{li}\0" for li in lines).encode()
-            _run(self._git.update_index, "-z", "--index-info", data=index_info, env=env)
-            tree: str = self._git.write_tree(env=env).strip()
+            self._git.run("update-index", "-z", "--index-info", data=index_info, env=env)
+            tree = self._git.text("write-tree", env=env)
         if tree == base_tree:
             return self.delete(branch)
         old = self.tip(branch)
         if old is not None and self._rev(f"{old}^{{tree}}") == tree:
-            parents = self._git.rev_list("--parents", "-n", "1", old).split()[1:]
+            parents = self._git.text("rev-list", "--parents", "-n", "1", old).split()[1:]
             if parents == [base_id]:
                 return BranchChange(branch, "unchanged", old)
-        commit = _run(self._git.commit_tree, tree, "-p", base_id, data=message.encode())
-        self._git.update_ref(f"refs/heads/{branch}", commit, old or _ZERO)
+        commit = self._git.text("commit-tree", tree, "-p", base_id, data=message.encode())
+        self._git.run("update-ref", f"refs/heads/{branch}", commit, old or _ZERO)
         return BranchChange(branch, "created" if old is None else "updated", commit)
 
     def delete(self, branch: str) -> BranchChange:
         old = self.tip(branch)
         if old is None:
             return BranchChange(branch, "absent", None)
-        self._git.update_ref("-d", f"refs/heads/{branch}", old)
+        self._git.run("update-ref", "-d", f"refs/heads/{branch}", old)
         return BranchChange(branch, "deleted", None)

@@ -1,4 +1,4 @@
-"""Revisions, trees, blobs, diffs and merge bases: the one home of gitpython.
+"""Revisions, trees, blobs, diffs and merge bases of one repository.
 
 Nothing here touches the work tree: snapshots are read from git's object database, so a
 plan or an authorization can look at any two revisions of a checkout without changing it.
@@ -9,55 +9,17 @@ which case they are relative to that directory (``registry/users/X/a.yaml`` unde
 
 from __future__ import annotations
 
-import subprocess
-import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any, Literal
-
-import git
 
 from accessreg.errors import ConfigError, UsageError
 from accessreg.files.sources import MemorySource
+from accessreg.gitio.runner import Git, Opened, decode
+from accessreg.model.commits import CommitInfo, PathChange
 
-ChangeStatus = Literal["A", "C", "D", "M", "R", "T"]
 _BLOB_MODES = frozenset({"100644", "100755", "120000"})
-
-
-def _decode(raw: bytes) -> str:
-    return raw.decode("utf-8", "surrogateescape")
-
-
-@dataclass(frozen=True)
-class PathChange:
-    """One changed path between two revisions, as ``git diff-tree --name-status`` sees it.
-
-    ``old_path`` is set for renames (R) and copies (C): the file came from there. Both sides
-    of a rename matter to anyone deciding who may make the change.
-    """
-
-    status: ChangeStatus
-    path: str
-    old_path: str | None = None
-    similarity: int | None = None
-
-    @property
-    def paths(self) -> tuple[str, ...]:
-        """Every path the change touches: a rename deletes its old path, a copy reads it."""
-        return (self.path,) if self.old_path is None else (self.old_path, self.path)
-
-
-@dataclass(frozen=True)
-class CommitInfo:
-    """One commit of a first-parent history: what a merge to the main branch looks like."""
-
-    sha: str
-    parent: str | None  # the first parent; None for a root commit
-    subject: str
-    committed_at: datetime  # aware, UTC
 
 
 def _relative(path: str, prefix: str) -> str | None:
@@ -67,44 +29,22 @@ def _relative(path: str, prefix: str) -> str | None:
     return path[len(lead) :] if path.startswith(lead) else None
 
 
-class GitRepository:
-    """A repository opened once; every query runs a plumbing command through gitpython."""
+class GitRepository(Opened):
+    """A checkout's repository, opened once; every query is a plumbing command."""
 
     def __init__(self, start: Path | None = None) -> None:
         where = start or Path.cwd()
-        try:
-            self._repo = git.Repo(where, search_parent_directories=True)
-        except (git.InvalidGitRepositoryError, git.NoSuchPathError):
-            raise ConfigError(f"{where} is not inside a git repository") from None
-        if self._repo.working_tree_dir is None:
+        self._git = Git(where)
+        root = self._git.work_tree
+        if root is None:
+            self._git.close()
             raise ConfigError(f"{where} is a bare repository; run from a checkout")
-        self.root = Path(self._repo.working_tree_dir)
-        self._git: Any = self._repo.git
-
-    def close(self) -> None:
-        """End the git processes gitpython keeps for this repository."""
-        self._repo.close()
-
-    def __enter__(self) -> GitRepository:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+        self.root = root
 
     @property
     def common_dir(self) -> Path:
         """The repository's shared git directory (the same for every worktree)."""
-        return Path(self._repo.common_dir)
-
-    def _run(self, *args: str) -> bytes:
-        try:
-            out: bytes = self._git.execute(
-                ["git", *args], stdout_as_string=False, strip_newline_in_stdout=False
-            )
-        except git.GitCommandError as exc:
-            detail = _decode(exc.stderr.encode() if isinstance(exc.stderr, str) else exc.stderr)
-            raise UsageError(f"git {args[0]} failed: {detail.strip() or exc}") from None
-        return out
+        return self._git.common_dir
 
     # -- revisions ---------------------------------------------------------------------------
 
@@ -112,29 +52,24 @@ class GitRepository:
         """The commit id ``rev`` names; a usage error if it names none."""
         if not rev or rev.startswith("-"):
             raise UsageError(f"{rev!r} is not a revision")
-        try:
-            out: str = self._git.rev_parse(
-                "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}"
-            )
-        except git.GitCommandError:
-            raise UsageError(f"unknown revision {rev!r}") from None
-        return out.strip()
+        found = self._git.maybe("rev-parse", "--verify", "--quiet", "--end-of-options",
+                                f"{rev}^{{commit}}")  # fmt: skip
+        if not found:
+            raise UsageError(f"unknown revision {rev!r}")
+        return found
 
     def merge_base(self, a: str, b: str) -> str:
         """The best common ancestor of two revisions (what a pull request is compared to)."""
         first, second = self.resolve(a), self.resolve(b)
-        try:
-            out: str = self._git.merge_base(first, second)
-        except git.GitCommandError:
-            raise UsageError(f"{a} and {b} have no common ancestor") from None
-        return out.strip()
+        found = self._git.maybe("merge-base", first, second)
+        if not found:
+            raise UsageError(f"{a} and {b} have no common ancestor")
+        return found
 
     def is_ancestor(self, ancestor: str, rev: str) -> bool:
-        try:
-            self._git.merge_base("--is-ancestor", self.resolve(ancestor), self.resolve(rev))
-        except git.GitCommandError:
-            return False
-        return True
+        found = self._git.maybe("merge-base", "--is-ancestor", self.resolve(ancestor),
+                                self.resolve(rev))  # fmt: skip
+        return found is not None
 
     def first_parent_history(self, base: str | None, head: str) -> list[CommitInfo]:
         """The commits after ``base`` up to ``head`` along first parents, oldest first.
@@ -143,14 +78,14 @@ class GitRepository:
         ``base``, the whole history of ``head``.
         """
         span = f"{self.resolve(base)}..{self.resolve(head)}" if base else self.resolve(head)
-        out = self._run(
+        out = self._git.run(
             "log", "--first-parent", "--reverse", "-z", "--format=%H %P%x01%ct%x01%s", span
         )
         found = []
         for record in out.split(b"\0"):
             if not record.strip():
                 continue
-            ids, stamp, subject = _decode(record.strip(b"\n")).split("\x01", 2)
+            ids, stamp, subject = decode(record.strip(b"\n")).split("\x01", 2)
             sha, *parents = ids.split()
             when = datetime.fromtimestamp(int(stamp), UTC)
             found.append(CommitInfo(sha, parents[0] if parents else None, subject, when))
@@ -160,8 +95,8 @@ class GitRepository:
         """The last ``limit`` commits, newest first, along first parents from ``rev``, that
         changed any of ``paths`` (a merge counts against its first parent): the states
         those paths had on a main branch, and nothing a side branch held meanwhile."""
-        out = _decode(self._run("log", "--first-parent", f"--max-count={limit}", "--format=%H",
-                                self.resolve(rev), "--", *paths))  # fmt: skip
+        out = decode(self._git.run("log", "--first-parent", f"--max-count={limit}", "--format=%H",
+                                   self.resolve(rev), "--", *paths))  # fmt: skip
         return out.split()
 
     # -- trees and blobs ---------------------------------------------------------------------
@@ -169,11 +104,7 @@ class GitRepository:
     def tree_id(self, rev: str, path: str) -> str | None:
         """The id of the tree at ``path`` in ``rev`` (None when there is none): equal ids,
         equal content, so it keys what was computed from a whole directory."""
-        try:
-            out: str = self._git.rev_parse("--verify", "--quiet", f"{self.resolve(rev)}:{path}")
-        except git.GitCommandError:
-            return None
-        return out.strip()
+        return self._git.maybe("rev-parse", "--verify", "--quiet", f"{self.resolve(rev)}:{path}")
 
     def tree_blobs(self, rev: str, prefix: str = "", under: Sequence[str] = ()) -> dict[str, str]:
         """Path → blob id of every file under ``prefix`` at ``rev`` (``git ls-tree -r``);
@@ -187,7 +118,7 @@ class GitRepository:
         found: dict[str, str] = {}
         lead = prefix.rstrip("/") + "/" if prefix else ""
         # Plain string operations: this runs once per file of a 200,000-file registry.
-        for record in _decode(self._run(*args)).split("\0"):
+        for record in decode(self._git.run(*args)).split("\0"):
             meta, _, path = record.partition("\t")
             mode, kind, sha = meta.split(" ") if meta else ("", "", "")
             # Submodules and trees are never registry files.
@@ -197,7 +128,7 @@ class GitRepository:
 
     def subdirectories(self, rev: str, path: str) -> list[str]:
         """The names of the directories directly in ``path`` at ``rev``."""
-        out = _decode(self._run("ls-tree", "-z", "--full-tree", self.resolve(rev), "--",
+        out = decode(self._git.run("ls-tree", "-z", "--full-tree", self.resolve(rev), "--",
                                 f"{path.rstrip('/')}/"))  # fmt: skip
         names = []
         for record in out.split("\0"):
@@ -212,29 +143,13 @@ class GitRepository:
         if not wanted:
             return set()
         commit = self.resolve(rev)
-        proc = self._git.cat_file("--batch-check", as_process=True, istream=subprocess.PIPE)
-        stdin: IO[bytes] = proc.proc.stdin
-        stdout: IO[bytes] = proc.proc.stdout
         request = "".join(f"{commit}:{path}\n" for path in wanted).encode()
-
-        def feed() -> None:
-            try:
-                stdin.write(request)
-            finally:
-                stdin.close()
-
-        writer = threading.Thread(target=feed, daemon=True)
-        writer.start()
         found = set()
-        try:
+        with self._git.piped("cat-file", "--batch-check", request=request) as stdout:
             for path in wanted:
                 answer = stdout.readline().split()
                 if len(answer) == 3 and answer[1] == b"blob":
                     found.add(path)
-        finally:
-            writer.join()
-            stdout.close()
-            proc.wait()
         return found
 
     def index_blobs(self, prefix: str = "") -> dict[str, str]:
@@ -243,7 +158,7 @@ class GitRepository:
         if prefix:
             args += ["--", f":(top){prefix}"]
         found: dict[str, str] = {}
-        for record in _decode(self._run(*args)).split("\0"):
+        for record in decode(self._git.run(*args)).split("\0"):
             meta, _, path = record.partition("\t")
             if not meta:
                 continue
@@ -258,20 +173,9 @@ class GitRepository:
         wanted = list(dict.fromkeys(shas))
         if not wanted:
             return {}
-        proc = self._git.cat_file("--batch", as_process=True, istream=subprocess.PIPE)
-        stdin: IO[bytes] = proc.proc.stdin
-        stdout: IO[bytes] = proc.proc.stdout
-
-        def feed() -> None:
-            try:
-                stdin.write("".join(f"{sha}\n" for sha in wanted).encode())
-            finally:
-                stdin.close()
-
-        writer = threading.Thread(target=feed, daemon=True)
-        writer.start()  # writes while we read, so neither side's pipe buffer fills up
+        request = "".join(f"{sha}\n" for sha in wanted).encode()
         found: dict[str, bytes] = {}
-        try:
+        with self._git.piped("cat-file", "--batch", request=request) as stdout:
             for sha in wanted:
                 header = stdout.readline().split()
                 if len(header) < 3 or header[1] != b"blob":
@@ -279,10 +183,6 @@ class GitRepository:
                 size = int(header[2])
                 found[sha] = stdout.read(size)
                 stdout.read(1)  # the newline after each object
-        finally:
-            writer.join()
-            stdout.close()
-            proc.wait()
         return found
 
     def snapshot(
@@ -308,7 +208,7 @@ class GitRepository:
         Copies are found among the files the change touches (``-C``); callers that must not
         miss a copied file compare content as well (git's detection is a similarity guess).
         """
-        out = self._run(
+        out = self._git.run(
             "diff-tree", "-r", "-z", "--no-commit-id", "--name-status", "-M", "-C",
             self.resolve(base), self.resolve(head),
         )  # fmt: skip
@@ -321,7 +221,7 @@ class GitRepository:
                 self.resolve(head)]  # fmt: skip
         if prefix:
             args += ["--", prefix]
-        fields = _decode(self._run(*args)).split("\0")
+        fields = decode(self._git.run(*args)).split("\0")
         found: dict[str, str | None] = {}
         for meta, path in zip(fields[0::2], fields[1::2], strict=False):
             if not meta.startswith(":"):
@@ -344,17 +244,17 @@ class GitRepository:
         commit = self.resolve(rev)
         with ThreadPoolExecutor(2) as pool:
             diff = pool.submit(
-                self._run, "diff", "--name-only", "-z", "--no-renames", commit, "--", *spec
+                self._git.run, "diff", "--name-only", "-z", "--no-renames", commit, "--", *spec
             )
             untracked = pool.submit(
-                self._run, "ls-files", "-z", "--others", "--exclude-standard", "--full-name",
+                self._git.run, "ls-files", "-z", "--others", "--exclude-standard", "--full-name",
                 "--", *spec,
             )  # fmt: skip
             listed = [*diff.result().split(b"\0"), *untracked.result().split(b"\0")]
         found: set[str] = set()
         for raw in listed:
             if raw:
-                rel = _relative(_decode(raw), prefix)
+                rel = _relative(decode(raw), prefix)
                 if rel is not None:
                     found.add(rel)
         return found
@@ -367,9 +267,9 @@ def _parse_name_status(out: bytes) -> Iterator[PathChange]:
         status = fields[i].decode()
         letter = status[0]
         if letter in "RC":
-            old, new = _decode(fields[i + 1]), _decode(fields[i + 2])
+            old, new = decode(fields[i + 1]), decode(fields[i + 2])
             yield PathChange(letter, new, old, int(status[1:] or 0))  # type: ignore[arg-type]
             i += 3
         else:
-            yield PathChange(letter, _decode(fields[i + 1]))  # type: ignore[arg-type]
+            yield PathChange(letter, decode(fields[i + 1]))  # type: ignore[arg-type]
             i += 2

@@ -12,14 +12,11 @@ even if the job dies a moment later.
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
-from typing import IO, Any
-
-import git
 
 from accessreg.errors import ConfigError
+from accessreg.gitio.runner import Git, GitError, Opened
 
 STATE_REF = "refs/accessreg/state"
 _IDENTITY = {"name": "accessreg", "email": "accessreg@localhost"}
@@ -29,27 +26,23 @@ class StateConflictError(ConfigError):
     """The state ref moved while this run was using it."""
 
 
-class StateStore:
+class StateStore(Opened):
+    """The files of one state ref; a context manager that closes the repository it opened."""
+
     def __init__(self, root: Path, ref: str = STATE_REF, remote: str | None = None) -> None:
-        try:
-            self._repo = git.Repo(root, search_parent_directories=True)
-        except (git.InvalidGitRepositoryError, git.NoSuchPathError):
-            raise ConfigError(f"{root} is not inside a git repository") from None
-        self._git: Any = self._repo.git
+        self._git = Git(root)
         self.ref = ref
         self.remote = remote
 
-    def close(self) -> None:
-        self._repo.close()
-
     def _env(self) -> dict[str, str]:
         """Commit as the configured user; a fresh runner without one commits as accessreg."""
-        reader = self._repo.config_reader()
         env = {}
-        for role in ("AUTHOR", "COMMITTER"):
-            for key in ("name", "email"):
+        for key in ("name", "email"):
+            if self._git.maybe("config", "--get", f"user.{key}"):
+                continue
+            for role in ("AUTHOR", "COMMITTER"):
                 var = f"GIT_{role}_{key.upper()}"
-                if var not in os.environ and not reader.get_value("user", key, ""):
+                if var not in os.environ:
                     env[var] = _IDENTITY[key]
         return env
 
@@ -58,25 +51,27 @@ class StateStore:
         if self.remote is None:
             return
         try:
-            self._git.fetch(self.remote, f"+{self.ref}:{self.ref}")
-        except git.GitCommandError as exc:
-            if "couldn't find remote ref" not in str(exc):
-                raise ConfigError(f"cannot fetch {self.ref} from {self.remote}: {exc}") from None
+            self._git.run("fetch", self.remote, f"+{self.ref}:{self.ref}")
+        except GitError as exc:
+            if "couldn't find remote ref" not in exc.stderr:
+                raise ConfigError(
+                    f"cannot fetch {self.ref} from {self.remote}: {exc.stderr}"
+                ) from None
 
     def head(self) -> str | None:
         """The commit the state ref points to, or None before the first update."""
-        try:
-            out: str = self._git.rev_parse("--verify", "--quiet", f"{self.ref}^{{commit}}")
-        except git.GitCommandError:
-            return None
-        return out.strip() or None
+        return self._git.maybe("rev-parse", "--verify", "--quiet", f"{self.ref}^{{commit}}") or None
 
     def read(self, commit: str | None) -> dict[str, bytes]:
         """The files of one state commit (none before the first)."""
         if commit is None:
             return {}
-        tree = self._repo.commit(commit).tree
-        return {blob.name: blob.data_stream.read() for blob in tree.blobs}
+        files = {}
+        for record in self._git.text("ls-tree", "-z", commit).split("\0"):
+            meta, _, name = record.partition("\t")
+            if meta.split(" ")[1:2] == ["blob"]:
+                files[name] = self._git.run("cat-file", "blob", meta.split(" ")[2])
+        return files
 
     def write(self, files: Mapping[str, bytes], message: str, parent: str | None) -> str:
         """Record ``files`` as the new state on top of ``parent``; returns the new commit.
@@ -87,19 +82,16 @@ class StateStore:
         for name in sorted(files):
             if "/" in name:
                 raise ValueError(f"state files are flat: {name!r}")
-            with _stdin(files[name]) as data:
-                sha = self._git.hash_object("-w", "--stdin", istream=data)
+            sha = self._git.text("hash-object", "-w", "--stdin", data=files[name])
             entries.append(f"100644 blob {sha}\t{name}")
-        with _stdin(("\n".join(entries) + "\n").encode()) as listing:
-            tree = self._git.mktree(istream=listing)
+        tree = self._git.text("mktree", data=("\n".join(entries) + "\n").encode())
         args = [tree, "-m", message]
         if parent is not None:
             args += ["-p", parent]
-        with self._repo.git.custom_environment(**self._env()):
-            commit: str = self._git.commit_tree(*args)
+        commit = self._git.text("commit-tree", *args, env=self._env())
         try:
-            self._git.update_ref("-m", message, self.ref, commit, parent or "0" * 40)
-        except git.GitCommandError:
+            self._git.run("update-ref", "-m", message, self.ref, commit, parent or "0" * 40)
+        except GitError:
             raise StateConflictError(
                 f"{self.ref} moved while this run was using it; run the command again"
             ) from None
@@ -110,16 +102,9 @@ class StateStore:
         if self.remote is None:
             return
         try:
-            self._git.push(self.remote, f"{self.ref}:{self.ref}")
-        except git.GitCommandError as exc:
+            self._git.run("push", self.remote, f"{self.ref}:{self.ref}")
+        except GitError as exc:
             raise StateConflictError(
-                f"cannot push {self.ref} to {self.remote} (did another run update it?): {exc}"
+                f"cannot push {self.ref} to {self.remote} (did another run update it?): "
+                f"{exc.stderr}"
             ) from None
-
-
-def _stdin(data: bytes) -> IO[bytes]:
-    """A real file holding ``data`` for a git command's standard input."""
-    f = tempfile.TemporaryFile()  # noqa: SIM115 - the caller closes it
-    f.write(data)
-    f.seek(0)
-    return f

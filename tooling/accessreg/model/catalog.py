@@ -197,3 +197,20 @@ class Catalog(Frozen):
         ids = set(system_ids)
         wanted = {s.provider for s in self.systems if s.id in ids}
         return [p for p in self.providers if p.id in wanted]
+
+    @cached_property
+    def applied_systems(self) -> tuple[System, ...]:
+        """The systems an operator applies for (users' or its own), in catalog order."""
+        return tuple(s for s in self.systems if s.derived is None)
+
+    @cached_property
+    def derived_systems(self) -> tuple[System, ...]:
+        """The systems whose permission the system operator grants by itself (never applied
+        for), in catalog order."""
+        return tuple(s for s in self.systems if s.derived is not None)
+
+    @cached_property
+    def user_systems(self) -> tuple[System, ...]:
+        """The systems whose codes users hold and apply for: not derived, not used by the
+        operator as a whole (the 託送API), in catalog order."""
+        return tuple(s for s in self.systems if s.user_level)

@@ -1,6 +1,7 @@
 """Where each kind of file lives in the registry: the one home of path conventions.
 
-Paths here are POSIX paths relative to the registry directory (``registry/``).
+Paths here are POSIX paths relative to the registry directory (``registry/``) unless they
+are called repository paths: those are relative to the repository root, as git names them.
 """
 
 from __future__ import annotations
@@ -10,6 +11,11 @@ from enum import StrEnum
 
 REGISTRY_DIR = "registry"
 SCHEMAS_DIR = "schemas"
+CATALOG_FILE = "systems.yaml"
+MAINTAINERS_FILE = "maintainers.yaml"
+CALENDAR_FILE = "calendar.yaml"
+OPERATORS_DIR = "operators"
+USERS_DIR = "users"
 
 
 class Kind(StrEnum):
@@ -21,15 +27,26 @@ class Kind(StrEnum):
 
 
 SINGLETONS = {
-    "systems.yaml": Kind.CATALOG,
-    "maintainers.yaml": Kind.MAINTAINERS,
-    "calendar.yaml": Kind.CALENDAR,
+    CATALOG_FILE: Kind.CATALOG,
+    MAINTAINERS_FILE: Kind.MAINTAINERS,
+    CALENDAR_FILE: Kind.CALENDAR,
 }
 # Files that may sit in the registry without being data.
 IGNORED_NAMES = frozenset({"README.md", ".gitkeep"})
 
 _OPERATOR = re.compile(r"^operators/([^/]+)\.yaml$")
 _USER = re.compile(r"^users/([^/]+)/([^/]+)\.yaml$")
+
+
+def registry_rel(path: str) -> str | None:
+    """A repository path's place in the registry (``registry/x`` → ``x``); None outside it."""
+    lead = f"{REGISTRY_DIR}/"
+    return path[len(lead) :] if path.startswith(lead) else None
+
+
+def repo_path(rel: str) -> str:
+    """The repository path of a registry path (``x`` → ``registry/x``)."""
+    return f"{REGISTRY_DIR}/{rel}"
 
 
 def schema_file(kind: Kind) -> str:
@@ -65,11 +82,16 @@ def is_ignored(rel: str) -> bool:
 
 
 def operator_file(code: str) -> str:
-    return f"operators/{code}.yaml"
+    return f"{OPERATORS_DIR}/{code}.yaml"
+
+
+def users_dir(operator: str) -> str:
+    """The directory of an operator's user files."""
+    return f"{USERS_DIR}/{operator}"
 
 
 def user_file(operator: str, email: str) -> str:
-    return f"users/{operator}/{email.lower()}.yaml"
+    return f"{users_dir(operator)}/{email.lower()}.yaml"
 
 
 def operator_of(rel: str) -> str | None:

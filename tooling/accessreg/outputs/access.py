@@ -11,17 +11,18 @@ them without deleting the ID, and lifting the suspension restores them. Pure: no
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from enum import StrEnum
 
 from accessreg.model import Catalog, Contact, Operator, System, User
+from accessreg.model.changes import ChangeKind
 from accessreg.model.registry import Registry
 
 
 @dataclass(frozen=True)
-class Person:
-    """One login ID with the fields of the seed's application form (000 §5-1 ①)."""
+class Holder:
+    """One login ID that holds permissions, with the fields of the seed's application form
+    (000 §5-1 ①). Not the plan's ``Person``, which only names who an item concerns."""
 
     login: str  # the e-mail in lower case: IDs differing in case are one ID (000 §5-1 note 3)
     email: str  # as written in the registry
@@ -63,7 +64,7 @@ class Person:
         ]
 
 
-Access = Mapping[str, Person]  # by login
+Access = Mapping[str, Holder]  # by login
 SUSPENDED = "suspended"  # the group of a system's suspended permissions
 
 
@@ -129,9 +130,9 @@ def _suspended(
 
 def _from_user(
     catalog: Catalog, op: Operator, file: str, user: User, contact: Contact | None
-) -> Person:
+) -> Holder:
     permissions = _derive(catalog, op, user.permissions, contact is not None)
-    return Person(
+    return Holder(
         login=user.email.lower(),
         email=user.email,
         operator=op.code,
@@ -148,8 +149,8 @@ def _from_user(
     )
 
 
-def _from_contact(catalog: Catalog, op: Operator, file: str, contact: Contact) -> Person:
-    return Person(
+def _from_contact(catalog: Catalog, op: Operator, file: str, contact: Contact) -> Holder:
+    return Holder(
         login=contact.email.lower(),
         email=contact.email,
         operator=op.code,
@@ -165,9 +166,9 @@ def _from_contact(catalog: Catalog, op: Operator, file: str, contact: Contact) -
     )
 
 
-def effective_access(reg: Registry) -> dict[str, Person]:
+def effective_access(reg: Registry) -> dict[str, Holder]:
     """Every login ID that holds at least one permission, by login, in login order."""
-    found: dict[str, Person] = {}
+    found: dict[str, Holder] = {}
     for entry in reg.iter_operators():
         op = entry.operator
         if op.status != "active":
@@ -194,20 +195,12 @@ def memberships(access: Access) -> dict[str, list[str]]:
     return {g: sorted(members) for g, members in sorted(groups.items())}
 
 
-def holders(access: Access, system: str) -> list[Person]:
+def holders(access: Access, system: str) -> list[Holder]:
     """The persons holding a permission for ``system``, by operator then login."""
     return sorted(
         (p for p in access.values() if system in p.permissions),
         key=lambda p: (p.operator, p.login),
     )
-
-
-class ChangeKind(StrEnum):
-    NEW = "new"
-    CHANGE = "change"
-    DELETE = "delete"
-    SUSPEND = "suspend"  # stopped, not deleted (001 p46)
-    RESTORE = "restore"  # a suspension lifted: no new application
 
 
 @dataclass(frozen=True)
@@ -216,37 +209,50 @@ class AccessChange:
 
     system: str
     kind: ChangeKind
-    before: Person | None
-    after: Person | None
+    before: Holder | None
+    after: Holder | None
 
     @property
-    def person(self) -> Person:
+    def person(self) -> Holder:
         found = self.after or self.before
         assert found is not None
         return found
 
 
-def _row(person: Person, system: str, derived: tuple[str, ...]) -> tuple[object, ...]:
-    """What a system's import row shows of a person: a difference here is a change row."""
+SUSPENDED_CELL = "停止中"
+
+
+def form_row(
+    holder: Holder, system: System, derived: Sequence[System], suspension: bool = True
+) -> tuple[str, ...]:
+    """What a system's import row shows of ``holder``: the application form's fields in its
+    order (000 §5-1 ①), the permission for ``system`` and each ``derived`` system as the form
+    writes it (a code, or あり / なし), whether it is suspended (停止中, 001 p46), the memo.
+
+    The CSV writes exactly these cells; a difference among them but the suspension is a
+    change row (``suspension=False`` leaves that cell out).
+    """
     return (
-        person.email,
-        person.operator,
-        person.operator_name,
-        person.affiliation,
-        person.affiliation_name,
-        person.name,
-        person.name_kana,
-        person.memo,
-        person.code(system),
-        *(person.code(d) for d in derived),
+        holder.operator,
+        holder.operator_name,
+        holder.affiliation,
+        holder.affiliation_name,
+        holder.name,
+        holder.name_kana,
+        holder.email,
+        system.shown(holder.code(system.id)),
+        *(d.shown(holder.code(d.id)) for d in derived),
+        *((SUSPENDED_CELL if holder.is_suspended(system.id) else "",) if suspension else ()),
+        holder.memo,
     )
 
 
-def _kind(old: Person, new: Person, system: str, derived: tuple[str, ...]) -> ChangeKind | None:
-    """How a person holding ``system`` before and after changed there, if at all."""
-    was, now = old.is_suspended(system), new.is_suspended(system)
-    if _row(old, system, derived) != _row(new, system, derived):
+def _kind(old: Holder, new: Holder, system: System, derived: Sequence[System]) -> ChangeKind | None:
+    """How a holder of ``system`` before and after changed there, if at all: a row that
+    differs is a change; one whose suspension alone differs is suspended or restored."""
+    if form_row(old, system, derived, False) != form_row(new, system, derived, False):
         return ChangeKind.CHANGE
+    was, now = old.is_suspended(system.id), new.is_suspended(system.id)
     if was == now:
         return None
     return ChangeKind.SUSPEND if now else ChangeKind.RESTORE
@@ -254,7 +260,7 @@ def _kind(old: Person, new: Person, system: str, derived: tuple[str, ...]) -> Ch
 
 def diff(before: Access, after: Access, catalog: Catalog) -> list[AccessChange]:
     """Per system in catalog order, then by login: what downstream systems must change."""
-    derived = tuple(s.id for s in catalog.systems if s.derived is not None)
+    derived = catalog.derived_systems
     logins = sorted(set(before) | set(after))
     changes: list[AccessChange] = []
     for system in catalog.systems:
@@ -265,11 +271,11 @@ def diff(before: Access, after: Access, catalog: Catalog) -> list[AccessChange]:
             old = old if old is not None and sid in old.permissions else None
             new = new if new is not None and sid in new.permissions else None
             if old is None and new is not None:
-                changes.append(AccessChange(sid, ChangeKind.NEW, None, new))
+                changes.append(AccessChange(sid, ChangeKind.ADD, None, new))
             elif old is not None and new is None:
-                changes.append(AccessChange(sid, ChangeKind.DELETE, old, None))
+                changes.append(AccessChange(sid, ChangeKind.REMOVE, old, None))
             elif old is not None and new is not None:
-                kind = _kind(old, new, sid, derived)
+                kind = _kind(old, new, system, derived)
                 if kind is not None:
                     changes.append(AccessChange(sid, kind, old, new))
     return changes

@@ -19,7 +19,8 @@ from enum import StrEnum
 
 from accessreg.errors import ProblemsFound
 from accessreg.model import Catalog
-from accessreg.outputs.access import AccessChange, ChangeKind, Person
+from accessreg.model.changes import ChangeKind
+from accessreg.outputs.access import AccessChange, Holder, form_row
 
 
 class Encoding(StrEnum):
@@ -30,14 +31,15 @@ class Encoding(StrEnum):
 CODECS = {Encoding.UTF8: "utf-8-sig", Encoding.CP932: "cp932"}
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 KIND_LABELS = {
-    ChangeKind.NEW: "新規",
+    ChangeKind.ADD: "新規",
     ChangeKind.CHANGE: "変更",
-    ChangeKind.DELETE: "抹消",
+    ChangeKind.REMOVE: "抹消",
     ChangeKind.SUSPEND: "停止",
     ChangeKind.RESTORE: "停止解除",
 }
 
-# The fields of the application form (000 §5-1 ①), in its order.
+# The labels of the application form's fields (000 §5-1 ①): one per cell of access.form_row
+# before the derived systems' codes.
 PERSON_HEADER = (
     "事業者コード",
     "事業者名",
@@ -51,7 +53,6 @@ PERSON_HEADER = (
 MEMO_HEADER = "申請メモ"
 # A suspended permission stays listed, marked (001 p46, 002 §3.4.4): stopped, not deleted.
 SUSPENDED_HEADER = "利用停止"
-SUSPENDED = "停止中"
 DELTA_HEADER = ("区分", "適用日", "システム処理日（M）")
 PREVIOUS_HEADER = "変更前権限コード"
 
@@ -76,37 +77,14 @@ def neutralise(cell: str) -> str:
     return f"'{cell}" if cell.startswith(FORMULA_START) else cell
 
 
-def _derived(catalog: Catalog) -> list[tuple[str, str]]:
-    return [(s.id, s.name_ja) for s in catalog.systems if s.derived is not None]
-
-
-def shown(catalog: Catalog, system: str, code: str | None) -> str:
-    """A permission as the seed's form writes it: the code (blank for none), or あり / なし
-    for JUJU, the info-sharing site and the permission-management system (000 §5-1 ①)."""
-    found = catalog.by_id.get(system)
-    return found.shown(code) if found is not None else code or ""
-
-
-def _person_cells(person: Person, system: str, catalog: Catalog) -> list[str]:
-    return [
-        person.operator,
-        person.operator_name,
-        person.affiliation,
-        person.affiliation_name,
-        person.name,
-        person.name_kana,
-        person.email,
-        shown(catalog, system, person.code(system)),
-        *(shown(catalog, sid, person.code(sid)) for sid, _ in _derived(catalog)),
-        SUSPENDED if person.is_suspended(system) else "",
-        person.memo,
-    ]
+def _person_cells(person: Holder, system: str, catalog: Catalog) -> list[str]:
+    return list(form_row(person, catalog.by_id[system], catalog.derived_systems))
 
 
 def _header(catalog: Catalog) -> list[str]:
     return [
         *PERSON_HEADER,
-        *(name for _, name in _derived(catalog)),
+        *(s.name_ja for s in catalog.derived_systems),
         SUSPENDED_HEADER,
         MEMO_HEADER,
     ]
@@ -164,7 +142,7 @@ def _round_trips(text: str, codec: str) -> bool:
 
 
 def snapshot(
-    label: str, people: Iterable[Person], system: str, catalog: Catalog, encoding: Encoding
+    label: str, people: Iterable[Holder], system: str, catalog: Catalog, encoding: Encoding
 ) -> bytes:
     """Every holder of ``system``'s permissions, as the application form shows them."""
     rows = (_Row(_person_cells(p, system, catalog), p.file) for p in people)
@@ -180,7 +158,7 @@ def delta(
     for dated in changes:
         change = dated.change
         previous = (
-            shown(catalog, system, change.before.code(system))
+            catalog.by_id[system].shown(change.before.code(system))
             if change.kind is ChangeKind.CHANGE and change.before
             else ""
         )

@@ -13,7 +13,7 @@ import base64
 import re
 from collections.abc import Iterable
 
-from accessreg.outputs.access import Access, Person, memberships
+from accessreg.outputs.access import Access, Holder, memberships
 
 DEFAULT_BASE = "dc=accessreg,dc=example"
 PERSON_CLASSES = ("top", "person", "organizationalPerson", "inetOrgPerson")
@@ -87,7 +87,7 @@ def _distinct(values: Iterable[str]) -> list[str]:
     return out
 
 
-def person_attrs(p: Person) -> Attrs:
+def person_attrs(p: Holder) -> Attrs:
     """The managed attributes of a person, in a fixed order."""
     family, given = p.family_and_given
     attrs: Attrs = [("cn", v) for v in _distinct((p.name, p.name_kana))]
@@ -115,7 +115,7 @@ def _record(dn: str, attrs: Attrs, changetype: str | None = None) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _person_entry(p: Person, base: str) -> Attrs:
+def _person_entry(p: Holder, base: str) -> Attrs:
     return [
         *(("objectClass", c) for c in PERSON_CLASSES),
         ("uid", p.login),

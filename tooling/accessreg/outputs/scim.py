@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import quote
 
-from accessreg.outputs.access import Access, Person, memberships
+from accessreg.outputs.access import Access, Holder, memberships
 
 BULK = "urn:ietf:params:scim:api:messages:2.0:BulkRequest"
 USER = "urn:ietf:params:scim:schemas:core:2.0:User"
@@ -31,7 +31,7 @@ EXTENSION = "urn:accessreg:params:scim:schemas:extension:2.0:User"
 Json = dict[str, Any]
 
 
-def user_resource(p: Person) -> Json:
+def user_resource(p: Holder) -> Json:
     family, given = p.family_and_given
     name: Json = {"formatted": p.name, "familyName": family}
     if given is not None:
@@ -81,7 +81,7 @@ def _user_path(login: str) -> str:
     return f"/Users/{quote(login, safe='@')}"
 
 
-def _post_user(p: Person) -> Json:
+def _post_user(p: Holder) -> Json:
     return {"method": "POST", "path": "/Users", "bulkId": p.login, "data": user_resource(p)}
 
 

@@ -8,18 +8,17 @@ operators whose file changed (a termination lists them all).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from datetime import date
-from typing import TypeVar
+from typing import Generic, TypedDict, TypeVar
 
 from accessreg.model import (
     Certificate,
-    Contact,
-    IpAllowEntry,
     Operator,
-    Subcontractor,
     User,
     layout,
 )
+from accessreg.model.changes import ChangeKind
 from accessreg.model.registry import Registry
 from accessreg.plan.model import (
     AllowedIpChange,
@@ -38,7 +37,7 @@ from accessreg.plan.model import (
     UserChange,
     WindowPersonChange,
 )
-from accessreg.timeline.business_days import ChangeKind, Effective, Schedule
+from accessreg.timeline.business_days import Effective, Schedule
 
 ADMIN_CONSOLE = "admin_console"  # the permission-management system window persons get
 GRANTED = "granted"
@@ -100,6 +99,64 @@ def _pair(
         yield k, old.get(k), new.get(k)
 
 
+# What adding or removing an entry does to access; a change depends on the entry's kind.
+_ADD_REMOVE = {ChangeKind.ADD: Direction.GRANT, ChangeKind.REMOVE: Direction.REVOKE}
+
+
+@dataclass(frozen=True)
+class _Keyed(Generic[T]):
+    """One entry of a keyed list that was added, removed, or changed in a compared field."""
+
+    key: str
+    was: T | None
+    now: T | None
+    action: ChangeKind
+    fields: tuple[FieldChange, ...]
+
+    @property
+    def current(self) -> T:
+        found = self.now if self.now is not None else self.was
+        assert found is not None
+        return found
+
+    def item(self, operator: str, application: Application, direction: Direction) -> _ItemArgs[T]:
+        """The arguments every item of this entry takes."""
+        return {
+            "operator": operator,
+            "application": application,
+            "action": self.action,
+            "direction": direction,
+            "fields": self.fields,
+            "before": self.was,
+            "after": self.now,
+        }
+
+
+class _ItemArgs(TypedDict, Generic[T]):
+    operator: str
+    application: Application
+    action: ChangeKind
+    direction: Direction
+    fields: tuple[FieldChange, ...]
+    before: T | None
+    after: T | None
+
+
+def _keyed(
+    before: Iterable[T], after: Iterable[T], key: Callable[[T], str], compared: Iterable[str]
+) -> Iterator[_Keyed[T]]:
+    """The entries of two keyed lists (contacts, certificates, ...) that differ, by key: added,
+    removed, or changed in one of the ``compared`` fields."""
+    compared = tuple(compared)
+    for k, was, now in _pair(before, after, key):
+        if was is None:
+            yield _Keyed(k, was, now, ChangeKind.ADD, ())
+        elif now is None:
+            yield _Keyed(k, was, now, ChangeKind.REMOVE, ())
+        elif fields := _field_changes(was, now, compared):
+            yield _Keyed(k, was, now, ChangeKind.CHANGE, fields)
+
+
 class _Differ:
     def __init__(self, base: Registry, head: Registry, schedule: Schedule) -> None:
         self.base = base
@@ -136,11 +193,11 @@ class _Differ:
         assert current is not None
         person = Person(current.email, current.name)
         if old is None:
-            effects = self.permission_effects(None, new, "add")
+            effects = self.permission_effects(None, new, ChangeKind.ADD)
             return UserChange(
                 operator=code,
                 application=Application.PERMISSION_SET,
-                action="add",
+                action=ChangeKind.ADD,
                 direction=Direction.GRANT,
                 effects=effects,
                 person=person,
@@ -151,14 +208,14 @@ class _Differ:
             return UserChange(
                 operator=code,
                 application=Application.USAGE_END if ending else Application.PERMISSION_DELETE,
-                action="remove",
+                action=ChangeKind.REMOVE,
                 direction=Direction.REVOKE,
-                effects=self.permission_effects(old, None, "remove"),
+                effects=self.permission_effects(old, None, ChangeKind.REMOVE),
                 person=person,
                 affiliation=current.affiliation,
                 before=old,
             )
-        effects = self.permission_effects(old, new, "change")
+        effects = self.permission_effects(old, new, ChangeKind.CHANGE)
         fields = _field_changes(
             old, new, ("email", "name", "name_kana", "affiliation", "memo", "suspended_on")
         )
@@ -171,7 +228,7 @@ class _Differ:
             application=(
                 Application.SUSPENSION if only_suspension else Application.PERMISSION_CHANGE
             ),
-            action="change",
+            action=ChangeKind.CHANGE,
             direction=_overall([*(e.direction for e in effects), suspension]),
             effects=effects,
             fields=fields,
@@ -201,127 +258,83 @@ class _Differ:
         self, code: str, old: Operator | None, new: Operator | None, app: Application
     ) -> list[Item]:
         items: list[Item] = []
-        for _, was, now in _pair(
-            old.contacts if old else (), new.contacts if new else (), lambda c: c.email.lower()
+        for entry in _keyed(
+            old.contacts if old else (),
+            new.contacts if new else (),
+            lambda c: c.email.lower(),
+            ("email", "role", "name", "name_kana", "phone", "github"),
         ):
-            items.extend(self.window_person(code, was, now, app))
-        return items
-
-    def window_person(
-        self, code: str, was: Contact | None, now: Contact | None, app: Application
-    ) -> Iterator[Item]:
-        current = now or was
-        assert current is not None
-        action: ChangeKind
-        effects: tuple[Effect, ...] = ()
-        fields: tuple[FieldChange, ...] = ()
-        if was is None or now is None:
-            gains = was is None
-            action = "add" if gains else "remove"
-            direction = Direction.GRANT if gains else Direction.REVOKE
-            old, new = (None, GRANTED) if gains else (GRANTED, None)
-            if self.admin_console:
-                effects = (Effect(ADMIN_CONSOLE, old, new, direction, self.usage),)
-        else:
-            fields = _field_changes(
-                was, now, ("email", "role", "name", "name_kana", "phone", "github")
+            effects: tuple[Effect, ...] = ()
+            if entry.action is ChangeKind.CHANGE:
+                # A new GitHub login may act for the operator from now on.
+                widens = any(f.field == "github" for f in entry.fields)
+                direction = Direction.GRANT if widens else Direction.NEUTRAL
+            else:
+                direction = _ADD_REMOVE[entry.action]
+                gains = entry.action is ChangeKind.ADD
+                was, now = (None, GRANTED) if gains else (GRANTED, None)
+                if self.admin_console:
+                    effects = (Effect(ADMIN_CONSOLE, was, now, direction, self.usage),)
+            current = entry.current
+            items.append(
+                WindowPersonChange(
+                    **entry.item(code, app, direction),
+                    effects=effects,
+                    effective=self.usage,
+                    person=Person(current.email, current.name),
+                    role=current.role,
+                    github=current.github,
+                )
             )
-            if not fields:
-                return
-            action = "change"
-            # A new GitHub login may act for the operator from now on.
-            widens = any(f.field == "github" for f in fields)
-            direction = Direction.GRANT if widens else Direction.NEUTRAL
-        yield WindowPersonChange(
-            operator=code,
-            application=app,
-            action=action,
-            direction=direction,
-            effects=effects,
-            fields=fields,
-            effective=self.usage,
-            person=Person(current.email, current.name),
-            role=current.role,
-            github=current.github,
-            before=was,
-            after=now,
-        )
+        return items
 
     def subcontractors(
         self, code: str, old: Operator | None, new: Operator | None, app: Application
     ) -> list[Item]:
-        items: list[Item] = []
-        for key, was, now in _pair(
-            old.subcontractors if old else (), new.subcontractors if new else (), lambda s: s.code
-        ):
-            current: Subcontractor = now or was  # type: ignore[assignment]
-            action: ChangeKind
-            fields: tuple[FieldChange, ...] = ()
-            if was is None:
-                action, direction = "add", Direction.GRANT
-            elif now is None:
-                action, direction = "remove", Direction.REVOKE
-            else:
-                fields = _field_changes(was, now, ("name",))
-                if not fields:
-                    continue
-                action, direction = "change", Direction.NEUTRAL
-            items.append(
-                SubcontractorChange(
-                    operator=code,
-                    application=app,
-                    action=action,
-                    direction=direction,
-                    fields=fields,
-                    effective=self.usage,
-                    code=key,
-                    name=current.name,
-                    before=was,
-                    after=now,
-                )
+        return [
+            SubcontractorChange(
+                **entry.item(code, app, _ADD_REMOVE.get(entry.action, Direction.NEUTRAL)),
+                effective=self.usage,
+                code=entry.key,
+                name=entry.current.name,
             )
-        return items
+            for entry in _keyed(
+                old.subcontractors if old else (),
+                new.subcontractors if new else (),
+                lambda s: s.code,
+                ("name",),
+            )
+        ]
 
     def certificates(self, code: str, old: Operator | None, new: Operator | None) -> list[Item]:
         items: list[Item] = []
-        for _, was, now in _pair(
-            old.certificates if old else (), new.certificates if new else (), lambda c: c.id
+        for entry in _keyed(
+            old.certificates if old else (),
+            new.certificates if new else (),
+            lambda c: c.id,
+            tuple(Certificate.model_fields),
         ):
-            current: Certificate = now or was  # type: ignore[assignment]
-            fields: tuple[FieldChange, ...] = ()
-            application = Application.CERTIFICATE
-            action: ChangeKind
-            if was is None:
-                action, direction = "add", Direction.GRANT
-                effective = self._registration(current, new or old)
-            elif now is None:
-                action, direction, effective = "remove", Direction.REVOKE, Effective(None, None)
+            was, now = entry.was, entry.now
+            if was is not None and now is not None:
+                direction = _certificate_direction(was, now)
+                # Only another serial is a registration to wait for.
+                registers = was.serial != now.serial
             else:
-                fields = _field_changes(was, now, tuple(Certificate.model_fields))
-                if not fields:
-                    continue
-                action, direction = "change", _certificate_direction(was, now)
-                if [f.field for f in fields] == ["suspended_on"]:
-                    application = Application.SUSPENSION
-                effective = (
-                    self._registration(current, new or old)
-                    if was.serial != now.serial
-                    else Effective(None, None)
-                )
+                direction = _ADD_REMOVE[entry.action]
+                registers = entry.action is ChangeKind.ADD
+            current = entry.current
+            suspension = [f.field for f in entry.fields] == ["suspended_on"]
+            application = Application.SUSPENSION if suspension else Application.CERTIFICATE
             items.append(
                 CertificateChange(
-                    operator=code,
-                    application=application,
-                    action=action,
-                    direction=direction,
-                    fields=fields,
-                    effective=effective,
+                    **entry.item(code, application, direction),
+                    effective=self._registration(current, new or old)
+                    if registers
+                    else Effective(None, None),
                     id=current.id,
                     cn=current.cn,
                     serial=current.serial,
                     not_after=current.not_after,
-                    before=was,
-                    after=now,
                 )
             )
         return items
@@ -332,39 +345,28 @@ class _Differ:
 
     def allowed_ips(self, code: str, old: Operator | None, new: Operator | None) -> list[Item]:
         items: list[Item] = []
-        for key, was, now in _pair(
-            old.ip_allowlist if old else (), new.ip_allowlist if new else (), lambda e: e.cidr
+        for entry in _keyed(
+            old.ip_allowlist if old else (),
+            new.ip_allowlist if new else (),
+            lambda e: e.cidr,
+            ("reason", "expires_on"),
         ):
-            current: IpAllowEntry = now or was  # type: ignore[assignment]
-            fields: tuple[FieldChange, ...] = ()
-            action: ChangeKind
-            if was is None:
-                action, direction = "add", Direction.GRANT
-            elif now is None:
-                action, direction = "remove", Direction.REVOKE
-            else:
-                fields = _field_changes(was, now, ("reason", "expires_on"))
-                if not fields:
-                    continue
-                action = "change"
+            was, now = entry.was, entry.now
+            if was is not None and now is not None:
                 if now.expires_on > was.expires_on:
                     direction = Direction.GRANT
                 elif now.expires_on < was.expires_on:
                     direction = Direction.REVOKE
                 else:
                     direction = Direction.NEUTRAL
+            else:
+                direction = _ADD_REMOVE[entry.action]
             items.append(
                 AllowedIpChange(
-                    operator=code,
-                    application=Application.OVERSEAS_IP,
-                    action=action,
-                    direction=direction,
-                    fields=fields,
+                    **entry.item(code, Application.OVERSEAS_IP, direction),
                     effective=Effective(None, None),  # no schedule in the seeds (000 §2-8)
-                    cidr=key,
-                    expires_on=current.expires_on,
-                    before=was,
-                    after=now,
+                    cidr=entry.key,
+                    expires_on=entry.current.expires_on,
                 )
             )
         return items
@@ -379,9 +381,9 @@ class _Differ:
         action: ChangeKind
         fields: tuple[FieldChange, ...] = ()
         if old is None:
-            action, app, direction = "add", Application.USAGE_NEW, Direction.GRANT
+            action, app, direction = ChangeKind.ADD, Application.USAGE_NEW, Direction.GRANT
         elif ends:
-            action, app, direction = "remove", Application.USAGE_END, Direction.REVOKE
+            action, app, direction = ChangeKind.REMOVE, Application.USAGE_END, Direction.REVOKE
             fields = _field_changes(old, new, ("status", "terminated_on")) if new else ()
         else:
             assert new is not None
@@ -393,7 +395,7 @@ class _Differ:
             fields = _field_changes(old, new, names)
             if not fields:
                 return None
-            action, app = "change", Application.USAGE_CHANGE
+            action, app = ChangeKind.CHANGE, Application.USAGE_CHANGE
             if {f.field for f in fields} == {"suspensions"}:
                 app = Application.SUSPENSION
             direction = _overall(
@@ -413,7 +415,7 @@ class _Differ:
                 ]
             )
         ending: tuple[Person, ...] = ()
-        if action == "remove":
+        if action is ChangeKind.REMOVE:
             ending = tuple(
                 Person(u.user.email, u.user.name)
                 for u in sorted(self.base.users_of(code), key=lambda u: u.user.email.lower())
@@ -455,7 +457,7 @@ class _Differ:
             head_item = self.operator_item(code, old, new)
             if head_item is not None:
                 items.append(head_item)
-                ending = head_item.action == "remove"
+                ending = head_item.action is ChangeKind.REMOVE
             app = Application.USAGE_NEW if old is None else Application.USAGE_CHANGE
             items += self.window_persons(code, old, new, app)
             items += self.subcontractors(code, old, new, app)

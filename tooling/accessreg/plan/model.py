@@ -17,10 +17,8 @@ from enum import StrEnum
 from typing import Any, Literal
 
 from accessreg.model import Certificate, Contact, IpAllowEntry, Operator, Subcontractor, User
-from accessreg.timeline.business_days import ChangeKind, Effective
-
-Action = ChangeKind  # add / change / remove
-
+from accessreg.model.changes import ChangeKind
+from accessreg.timeline.business_days import Effective
 
 # Fields holding source models: kept for the code that acts on a plan, never rendered.
 NOT_RENDERED: dict[str, Any] = {"render": False}
@@ -105,7 +103,7 @@ class Item:
 
     operator: str
     application: Application
-    action: Action
+    action: ChangeKind
     direction: Direction
     fields: tuple[FieldChange, ...] = ()
     effects: tuple[Effect, ...] = ()

@@ -22,31 +22,25 @@ from datetime import date
 from accessreg.errors import ConfigError
 from accessreg.files.loading import load
 from accessreg.files.sources import MemorySource
-from accessreg.gitio.repo import GitRepository, PathChange
+from accessreg.gitio.repo import GitRepository
 from accessreg.model import layout
-from accessreg.model.layout import REGISTRY_DIR, Kind
+from accessreg.model.commits import PathChange
+from accessreg.model.layout import CATALOG_FILE, REGISTRY_DIR, Kind
 from accessreg.model.registry import OperatorEntry, Registry
 from accessreg.plan.diff import compute_plan
 from accessreg.plan.model import Plan, Revisions
 from accessreg.timeline.business_days import Schedule
 
-CATALOG = "systems.yaml"
 MAX_VERSIONS = 20  # versions of an unloadable operator file and the catalog tried
-
-
-def registry_rel(path: str) -> str | None:
-    """``registry/x`` → ``x``; None for a path outside the registry."""
-    lead = f"{REGISTRY_DIR}/"
-    return path[len(lead) :] if path.startswith(lead) else None
 
 
 def changed_registry_files(changes: Iterable[PathChange]) -> set[str]:
     """Registry-relative paths on either side of every change."""
-    return {rel for c in changes for p in c.paths if (rel := registry_rel(p)) is not None}
+    return {rel for c in changes for p in c.paths if (rel := layout.registry_rel(p)) is not None}
 
 
 def is_operator_data(path: str) -> bool:
-    rel = registry_rel(path)
+    rel = layout.registry_rel(path)
     return rel is not None and layout.classify(rel) in (Kind.OPERATOR, Kind.USER)
 
 
@@ -57,10 +51,10 @@ _MAX_LISTED = 2000
 def plan_paths(changed: set[str]) -> list[str]:
     """What a plan lists (files and directories), given the changed files; empty: all."""
     whole = sorted(
-        {f"users/{code}" for rel in changed if (place := layout.split(rel))[0] is Kind.OPERATOR
-         and (code := place[1])}
+        {layout.users_dir(code) for rel in changed
+         if (place := layout.split(rel))[0] is Kind.OPERATOR and (code := place[1])}
     )  # fmt: skip
-    paths = ["operators", *layout.SINGLETONS, *sorted(changed), *whole]
+    paths = [layout.OPERATORS_DIR, *layout.SINGLETONS, *sorted(changed), *whole]
     return paths if len(paths) <= _MAX_LISTED else []
 
 
@@ -92,9 +86,11 @@ def load_source(source: MemorySource, rev: str, fallback_catalog: bytes | None =
     if loaded.registry is not None:
         return loaded.registry
     if fallback_catalog is not None:
-        stand_in = load(MemorySource({**source.files, CATALOG: fallback_catalog}, source.label))
+        stand_in = load(
+            MemorySource({**source.files, CATALOG_FILE: fallback_catalog}, source.label)
+        )
         if stand_in.registry is not None:
-            return replace(stand_in.registry, broken=stand_in.registry.broken | {CATALOG})
+            return replace(stand_in.registry, broken=stand_in.registry.broken | {CATALOG_FILE})
     raise ConfigError(
         f"the catalog does not load at {rev[:12]}; run `accessreg validate` there to see why"
     )
@@ -123,8 +119,8 @@ def last_loaded(
     ``code`` loaded, with the operator it held then; None if none of the last ``limit``
     versions of the file and the catalog loads."""
     rel = layout.operator_file(code)
-    under = [rel, CATALOG]
-    for commit in repo.revisions_changing(rev, [f"{REGISTRY_DIR}/{p}" for p in under], limit):
+    under = [rel, CATALOG_FILE]
+    for commit in repo.revisions_changing(rev, [layout.repo_path(p) for p in under], limit):
         files = repo.snapshot(commit, REGISTRY_DIR, under=under)
         if rel not in files.files:
             return None  # it did not exist then: it came back unloadable, nobody's to claim
@@ -160,7 +156,7 @@ def recover_operators(
 
 
 @dataclass(frozen=True)
-class Snapshots:
+class Comparison:
     """What a pull request changes: its paths and the registry on both sides."""
 
     revisions: Revisions
@@ -178,10 +174,10 @@ class Snapshots:
     def unreadable(self) -> list[str]:
         changed = changed_registry_files(self.changes)
         broken = self.head.broken | (self.base.broken & changed)
-        return sorted(f"{REGISTRY_DIR}/{rel}" for rel in broken)
+        return sorted(layout.repo_path(rel) for rel in broken)
 
 
-def load_snapshots(repo: GitRepository, base: str, head: str) -> Snapshots:
+def load_comparison(repo: GitRepository, base: str, head: str) -> Comparison:
     base_id, head_id = repo.resolve(base), repo.resolve(head)
     merge_base = repo.merge_base(base_id, head_id)
     changes = tuple(repo.changes(merge_base, head_id))
@@ -190,27 +186,27 @@ def load_snapshots(repo: GitRepository, base: str, head: str) -> Snapshots:
     base_files = repo.snapshot(merge_base, REGISTRY_DIR, select, under)
     head_files = repo.snapshot(head_id, REGISTRY_DIR, select, under)
     before = recover_operators(repo, merge_base, load_source(base_files, merge_base), changes)
-    return Snapshots(
+    return Comparison(
         Revisions(base_id, head_id, merge_base),
         changes,
         before.registry,
-        load_source(head_files, head_id, fallback_catalog=base_files.files.get(CATALOG)),
+        load_source(head_files, head_id, fallback_catalog=base_files.files.get(CATALOG_FILE)),
         before.since,
     )
 
 
-def plan_from(snapshots: Snapshots, accepted_on: date) -> Plan:
+def plan_from(comparison: Comparison, accepted_on: date) -> Plan:
     """The plan of a loaded change. Dates follow the calendar and catalog of its base."""
     return compute_plan(
-        snapshots.base,
-        snapshots.head,
-        Schedule.of(snapshots.base, accepted_on),
-        other_paths=snapshots.other_paths,
-        unreadable=snapshots.unreadable,
-        revisions=snapshots.revisions,
+        comparison.base,
+        comparison.head,
+        Schedule.of(comparison.base, accepted_on),
+        other_paths=comparison.other_paths,
+        unreadable=comparison.unreadable,
+        revisions=comparison.revisions,
     )
 
 
 def plan_revisions(repo: GitRepository, base: str, head: str, accepted_on: date) -> Plan:
     """The plan of going from the merge base of ``base`` and ``head`` to ``head``."""
-    return plan_from(load_snapshots(repo, base, head), accepted_on)
+    return plan_from(load_comparison(repo, base, head), accepted_on)

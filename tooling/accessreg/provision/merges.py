@@ -17,23 +17,18 @@ from functools import cached_property
 
 from accessreg.errors import ConfigError
 from accessreg.files.loading import load
-from accessreg.gitio.repo import CommitInfo, GitRepository
+from accessreg.gitio.repo import GitRepository
 from accessreg.model import layout
+from accessreg.model.changes import ChangeKind
+from accessreg.model.commits import CommitInfo
 from accessreg.model.registry import Registry
-from accessreg.outputs.access import Access, AccessChange, ChangeKind, diff, effective_access
+from accessreg.outputs.access import Access, AccessChange, diff, effective_access
 from accessreg.outputs.csv_ import DatedChange
 from accessreg.plan import OperatorPlan, compute_plan
-from accessreg.timeline.business_days import ChangeKind as TimingKind
 from accessreg.timeline.business_days import Effective, Schedule
 from accessreg.timeline.clock import JST
 
 PREFIX = layout.REGISTRY_DIR
-# Access-change kinds as the catalog's timing names them.
-TIMING_KIND: dict[ChangeKind, TimingKind] = {
-    ChangeKind.NEW: "add",
-    ChangeKind.CHANGE: "change",
-    ChangeKind.DELETE: "remove",
-}
 
 
 class Timings:
@@ -47,11 +42,7 @@ class Timings:
     def of(self, system: str, kind: ChangeKind) -> Effective:
         key = (system, kind)
         if key not in self._known:
-            if kind in TIMING_KIND:
-                self._known[key] = self.schedule.for_system(system, TIMING_KIND[kind])
-            else:
-                # A suspension, and its lifting, take effect on the day (001 p46).
-                self._known[key] = Effective(self.schedule.accepted, "accepted")
+            self._known[key] = self.schedule.for_system(system, kind)
         return self._known[key]
 
 
@@ -171,9 +162,8 @@ def _accepted(commit: CommitInfo, accepted_on: date | None) -> date:
 def _registry_changed(repo: GitRepository, commit: CommitInfo) -> bool:
     if commit.parent is None:
         return bool(repo.tree_blobs(commit.sha, PREFIX))
-    lead = PREFIX + "/"
     return any(
-        p.startswith(lead)
+        layout.registry_rel(p) is not None
         for change in repo.changes(commit.parent, commit.sha)
         for p in change.paths
     )

@@ -17,7 +17,8 @@ from typing import Any
 
 from accessreg.mail.compose import Notice, Recipient
 from accessreg.model import Catalog, Contact, Operator, System
-from accessreg.outputs.access import ChangeKind, affiliation_name
+from accessreg.model.changes import ChangeKind
+from accessreg.outputs.access import affiliation_name
 from accessreg.plan import (
     AllowedIpChange,
     CertificateChange,
@@ -36,23 +37,23 @@ DONE, NOT_DONE, NOT_NEEDED = "済", "未済", "（不要）"
 IN_PROGRESS, COMPLETE = "処理中", "処理完了"
 
 KIND_LABELS = {
-    ChangeKind.NEW: "設定",
+    ChangeKind.ADD: "設定",
     ChangeKind.CHANGE: "変更",
-    ChangeKind.DELETE: "抹消",
+    ChangeKind.REMOVE: "抹消",
     ChangeKind.SUSPEND: "停止",
     ChangeKind.RESTORE: "停止解除",
 }
 KIND_APPLICATIONS = {
-    ChangeKind.NEW: "利用権限の設定申請",
+    ChangeKind.ADD: "利用権限の設定申請",
     ChangeKind.CHANGE: "利用権限の変更申請",
-    ChangeKind.DELETE: "利用権限の抹消申請",
+    ChangeKind.REMOVE: "利用権限の抹消申請",
     ChangeKind.SUSPEND: "利用の停止・停止解除",
     ChangeKind.RESTORE: "利用の停止・停止解除",
 }
 _WHEN_LABELS = {
-    ChangeKind.NEW: "利用開始",
+    ChangeKind.ADD: "利用開始",
     ChangeKind.CHANGE: "変更適用",
-    ChangeKind.DELETE: "利用終了",
+    ChangeKind.REMOVE: "利用終了",
     ChangeKind.SUSPEND: "利用停止",
     ChangeKind.RESTORE: "利用再開",
 }
@@ -328,7 +329,7 @@ def completion_notices(
         return []
     overall, rows = progress(batch, record, catalog)
     people = _system_people(step, system, record.operator)
-    stops = {KIND_LABELS[ChangeKind.DELETE], KIND_LABELS[ChangeKind.SUSPEND]}
+    stops = {KIND_LABELS[ChangeKind.REMOVE], KIND_LABELS[ChangeKind.SUSPEND]}
     grants = any(p["action"] not in stops for p in people)
     context = {
         "notice_title": "利用開始周知" if grants else "手続き完了通知",

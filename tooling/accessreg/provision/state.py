@@ -14,27 +14,22 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
-
 from accessreg.errors import UsageError
 from accessreg.gitio.state import StateStore
 from accessreg.mail.compose import Composed
+from accessreg.model.base import Frozen
 
 STATE_FILE = "state.json"
 OUTBOX_FILE = "outbox.json"
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class SystemProgress(_Frozen):
+class SystemProgress(Frozen):
     generated_on: date
     imported_on: date | None = None
     notified: bool = False  # every completion notice of this system has been sent
 
 
-class ApplicationRecord(_Frozen):
+class ApplicationRecord(Frozen):
     """One operator's part of one merged change: an application of 000 §3-§5."""
 
     id: str  # <commit, 12 hex>/<operator code>
@@ -48,7 +43,7 @@ class ApplicationRecord(_Frozen):
     systems: tuple[str, ...]  # systems whose downstream data it changes
 
 
-class BatchRecord(_Frozen):
+class BatchRecord(Frozen):
     id: str
     number: int  # 1, 2, ... in the order batches were recorded
     base: str | None
@@ -61,11 +56,11 @@ class BatchRecord(_Frozen):
         return {s: self.systems[s] for s in app.systems if s in self.systems}
 
 
-class State(_Frozen):
+class State(Frozen):
     version: Literal[1] = 1
     applied: str | None = None
     applied_on: date | None = None
-    batches: dict[str, BatchRecord] = Field(default_factory=dict)
+    batches: dict[str, BatchRecord] = {}  # noqa: RUF012 - pydantic copies it per instance
 
     def applications(self) -> Iterator[tuple[BatchRecord, ApplicationRecord]]:
         for batch in self.ordered():
@@ -83,7 +78,7 @@ class State(_Frozen):
             raise UsageError(f"no batch {batch_id!r} (latest: {known})") from None
 
 
-class SentMail(_Frozen):
+class SentMail(Frozen):
     kind: str
     application: str
     to: str
@@ -93,8 +88,8 @@ class SentMail(_Frozen):
 Outbox = dict[str, SentMail]  # by Message-ID
 
 
-def _dump(model: BaseModel | dict[str, SentMail]) -> bytes:
-    if isinstance(model, BaseModel):
+def _dump(model: Frozen | dict[str, SentMail]) -> bytes:
+    if isinstance(model, Frozen):
         data = model.model_dump(mode="json")
     else:
         data = {k: v.model_dump(mode="json") for k, v in sorted(model.items())}

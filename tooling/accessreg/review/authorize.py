@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TypeAlias
 
-from accessreg.gitio.repo import PathChange
 from accessreg.model import layout
-from accessreg.model.layout import REGISTRY_DIR, Kind
+from accessreg.model.commits import PathChange
+from accessreg.model.layout import Kind
 from accessreg.model.problems import Level, Problem
 from accessreg.model.registry import Registry, UserEntry
 from accessreg.rules.base import Rule, finding, rule, run_rules
@@ -78,7 +78,7 @@ class AuthContext:
         return frozenset(
             code
             for path in self.paths
-            if (rel := _registry_rel(path)) is not None
+            if (rel := layout.registry_rel(path)) is not None
             and layout.classify(rel) is Kind.OPERATOR
             and (code := layout.operator_of(rel)) is not None
             and rel not in self.authority.files
@@ -127,22 +127,17 @@ class AuthContext:
         return {u.file: u for u in self.after.users}
 
     def user_before(self, path: str | None) -> UserEntry | None:
-        rel = _registry_rel(path) if path else None
+        rel = layout.registry_rel(path) if path else None
         return self._users_before.get(rel) if rel else None
 
     def user_after(self, path: str | None) -> UserEntry | None:
-        rel = _registry_rel(path) if path else None
+        rel = layout.registry_rel(path) if path else None
         return self._users_after.get(rel) if rel else None
-
-
-def _registry_rel(path: str) -> str | None:
-    lead = f"{REGISTRY_DIR}/"
-    return path[len(lead) :] if path.startswith(lead) else None
 
 
 def _operator_data(path: str) -> tuple[str, Kind] | None:
     """(operator code, kind) for an operator's or a user's file, else None."""
-    rel = _registry_rel(path)
+    rel = layout.registry_rel(path)
     if rel is None:
         return None
     kind = layout.classify(rel)
@@ -356,7 +351,7 @@ def maintainer_fields(ctx: AuthContext) -> Iterator[Problem]:
         return
     for change in ctx.changes:
         for path in change.paths:
-            rel = _registry_rel(path)
+            rel = layout.registry_rel(path)
             if rel is None or layout.classify(rel) not in (Kind.OPERATOR, Kind.USER):
                 continue
             code = layout.operator_of(rel) or ""
@@ -367,7 +362,7 @@ def maintainer_fields(ctx: AuthContext) -> Iterator[Problem]:
                 for name in ("approvals", "admin_reissues"):
                     if getattr(new.operator, name) != (getattr(was, name) if was else ()):
                         yield finding(path, f"only a maintainer may change {name}")
-            before = _suspensions(ctx.before, _registry_rel(change.old_path or path) or rel)
+            before = _suspensions(ctx.before, layout.registry_rel(change.old_path or path) or rel)
             after = _suspensions(ctx.after, rel) if change.status != "D" else {}
             for what, since in sorted(before.items()):
                 if after.get(what) != since and change.status != "D":

@@ -1,7 +1,7 @@
-"""A pull request read from git: its snapshots, its plan and who may make it.
+"""A pull request read from git: the comparison of its two sides, its plan and who may make it.
 
 ``plan`` and ``authorize`` share this, so the plan that marks a change for fast-tracking and
-the decision that allows it are computed from the same snapshots.
+the decision that allows it are computed from the same comparison.
 """
 
 from __future__ import annotations
@@ -11,13 +11,13 @@ from datetime import date
 
 from accessreg.gitio.repo import GitRepository
 from accessreg.model import layout
-from accessreg.model.layout import REGISTRY_DIR, Kind
+from accessreg.model.layout import Kind
 from accessreg.plan.model import Plan
 from accessreg.plan.revisions import (
+    Comparison,
     Recovered,
-    Snapshots,
+    load_comparison,
     load_registry,
-    load_snapshots,
     plan_from,
     recover_operators,
 )
@@ -28,32 +28,32 @@ def _authority_file(rel: str) -> bool:
     return layout.classify(rel) in (Kind.CATALOG, Kind.MAINTAINERS, Kind.OPERATOR)
 
 
-def authority_registry(repo: GitRepository, snapshots: Snapshots) -> Recovered:
+def authority_registry(repo: GitRepository, comparison: Comparison) -> Recovered:
     """Operators and maintainers at the base revision: where authority comes from. An
     operator the change touches whose file does not load there is taken from the last
     revision where it did."""
-    base = snapshots.revisions.base
-    if base == snapshots.revisions.merge_base:
+    base = comparison.revisions.base
+    if base == comparison.revisions.merge_base:
         # It holds every operator file and the maintainers' list.
-        return Recovered(snapshots.base, snapshots.recovered)
-    under = ["operators", "systems.yaml", "maintainers.yaml"]
+        return Recovered(comparison.base, comparison.recovered)
+    under = [layout.OPERATORS_DIR, layout.CATALOG_FILE, layout.MAINTAINERS_FILE]
     registry = load_registry(repo, base, _authority_file, under)
-    return recover_operators(repo, base, registry, snapshots.changes)
+    return recover_operators(repo, base, registry, comparison.changes)
 
 
-def arriving_logins(repo: GitRepository, snapshots: Snapshots) -> dict[str, frozenset[str]]:
+def arriving_logins(repo: GitRepository, comparison: Comparison) -> dict[str, frozenset[str]]:
     """For each login ID of a user file the change adds, the operators that had a user
     file of that name at the merge base (user files are named by login ID)."""
-    changed = {p for c in snapshots.changes for p in c.paths}
+    changed = {p for c in comparison.changes for p in c.paths}
     logins = {
-        u.user.email.lower() for u in snapshots.head.users if f"{REGISTRY_DIR}/{u.file}" in changed
+        u.user.email.lower() for u in comparison.head.users if layout.repo_path(u.file) in changed
     }
     if not logins:
         return {}
-    base = snapshots.revisions.merge_base
-    operators = repo.subdirectories(base, f"{REGISTRY_DIR}/users")
+    base = comparison.revisions.merge_base
+    operators = repo.subdirectories(base, layout.repo_path(layout.USERS_DIR))
     candidates = {
-        f"{REGISTRY_DIR}/users/{code}/{login}.yaml": (login, code)
+        layout.repo_path(layout.user_file(code, login)): (login, code)
         for code in operators
         for login in logins
     }
@@ -66,20 +66,20 @@ def arriving_logins(repo: GitRepository, snapshots: Snapshots) -> dict[str, froz
 
 @dataclass(frozen=True)
 class PullRequest:
-    snapshots: Snapshots
+    comparison: Comparison
     plan: Plan
     decision: Decision | None  # None when no actor was given
 
 
-def authorization(repo: GitRepository, snapshots: Snapshots, actor: str, plan: Plan) -> Decision:
-    authority = authority_registry(repo, snapshots)
+def authorization(repo: GitRepository, comparison: Comparison, actor: str, plan: Plan) -> Decision:
+    authority = authority_registry(repo, comparison)
     ctx = AuthContext(
         actor=actor,
-        changes=snapshots.changes,
+        changes=comparison.changes,
         authority=authority.registry,
-        before=snapshots.base,
-        after=snapshots.head,
-        logins_before=arriving_logins(repo, snapshots),
+        before=comparison.base,
+        after=comparison.head,
+        logins_before=arriving_logins(repo, comparison),
         recovered=authority.since,
     )
     return decide(ctx, revoke_only=plan.revoke_only, suspends_only=plan.suspends_only)
@@ -88,7 +88,7 @@ def authorization(repo: GitRepository, snapshots: Snapshots, actor: str, plan: P
 def read_pull_request(
     repo: GitRepository, base: str, head: str, accepted_on: date, actor: str | None = None
 ) -> PullRequest:
-    snapshots = load_snapshots(repo, base, head)
-    plan = plan_from(snapshots, accepted_on)
-    decision = authorization(repo, snapshots, actor, plan) if actor is not None else None
-    return PullRequest(snapshots, plan, decision)
+    comparison = load_comparison(repo, base, head)
+    plan = plan_from(comparison, accepted_on)
+    decision = authorization(repo, comparison, actor, plan) if actor is not None else None
+    return PullRequest(comparison, plan, decision)

@@ -5,12 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from accessreg.model import ClosedRange
+from accessreg.model.layout import CALENDAR_FILE, CATALOG_FILE
 from accessreg.model.problems import Problem
 from accessreg.model.registry import Registry
 from accessreg.rules.base import Context, Scope, finding, rule
-
-CATALOG_FILE = "systems.yaml"
-CALENDAR_FILE = "calendar.yaml"
 
 
 @rule("catalog-consistency", "000 §5-1, §5-4, §5-5", Scope.OPERATORS)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from accessreg.edit.yamledit import without_keys
+from accessreg.edit.yamldoc import without_keys
 from accessreg.model.registry import Registry
 from accessreg.scheduled.stale import StaleResult, UserAge
 

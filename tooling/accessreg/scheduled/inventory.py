@@ -20,7 +20,7 @@ from accessreg.errors import UsageError
 from accessreg.model import layout
 from accessreg.model.registry import Registry
 from accessreg.outputs import csv_
-from accessreg.outputs.access import Access, Person, holders
+from accessreg.outputs.access import Access, Holder, holders
 from accessreg.scheduled.keyed_notices import Document, Notice
 from accessreg.scheduled.outcome import Outcome, Table
 from accessreg.timeline.periods import months_later
@@ -73,7 +73,7 @@ class OperatorCsvs:
 
     def __init__(self, registry: Registry, access: Access) -> None:
         self.registry = registry
-        self.by_operator: dict[str, dict[str, Person]] = {}
+        self.by_operator: dict[str, dict[str, Holder]] = {}
         for login, person in access.items():
             self.by_operator.setdefault(person.operator, {})[login] = person
         self._done: dict[str, tuple[Document, ...]] = {}

@@ -21,10 +21,9 @@ from typing import Literal
 import holidays
 
 from accessreg.model import CalendarFile, Catalog, ClosedRange, Timing
+from accessreg.model.changes import ChangeKind
 from accessreg.model.registry import Registry
 
-ChangeKind = Literal["add", "change", "remove"]
-CHANGE_KINDS: tuple[ChangeKind, ...] = ("add", "change", "remove")
 Start = Literal["accepted", "processing_day", "manual"]
 
 # Far enough for any schedule the catalog can express; a loop past it means a broken calendar.
@@ -173,7 +172,10 @@ class Schedule:
         return timing
 
     def for_system(self, system_id: str, kind: ChangeKind) -> Effective:
-        """When ``kind`` of a permission of ``system_id`` takes effect."""
+        """When ``kind`` of a permission of ``system_id`` takes effect; a suspension and its
+        lifting on the acceptance day (001 p46)."""
+        if kind in (ChangeKind.SUSPEND, ChangeKind.RESTORE):
+            return Effective(self.accepted, "accepted")
         return self.effective(self.timing_of(system_id, kind))
 
     def _latest(self, timings: Iterable[Timing | None]) -> Effective:

@@ -153,7 +153,7 @@ class Snapshot:
         missing = sorted(wanted - self._listed)
         if missing and not self._full:
             many = len(missing) > 200  # one listing of everything is cheaper than that
-            under = [] if many else [f"users/{code}" for code in missing]
+            under = [] if many else [layout.users_dir(code) for code in missing]
             listed = self.repo.tree_blobs(self.listed_at, self.prefix, under)
             if self.head is None:
                 for rel, blob in self.changes.items():

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from accessreg.files import gcpause, locate, schemagen
+from accessreg.files import gcpause, schemagen, yamlsafe
 from accessreg.files.loading import load
 from accessreg.files.sources import Source
 from accessreg.model.problems import Problem, problem
@@ -45,7 +45,7 @@ def locate_all(
     for rel, group in by_file.items():
         raw = source.read(rel) if rel in existing else b""
         for p in group:
-            line, col = (p.line, p.col) if p.line else locate.position(raw, p.path)
+            line, col = (p.line, p.col) if p.line else yamlsafe.position(raw, p.path)
             located.append(Problem(f"{prefix}{rel}", line, col, p.rule, p.level, p.message, p.path))
     return sorted(located)
 
