@@ -53,6 +53,11 @@ CATALOG = "systems.yaml"
             "{code: dr_admin, severity: warning,",
             "{code: dr_admin, severity: warning,",
         ),
+        (
+            "pages: [taxis, johs, juju, loacus, wheeling_api]",
+            "pages: [taxis, johs, juju, loacus, wheeling]",
+            "pages: [taxis, johs, juju, loacus, wheeling]",
+        ),
     ],
     ids=[
         "code-twice",
@@ -64,6 +69,7 @@ CATALOG = "systems.yaml"
         "operator-level-with-codes",
         "api-limit-without-api",
         "limit-of-nothing",
+        "page-of-unknown-system",
     ],
 )
 def test_catalog_consistency(reg: RegistryFactory, old: str, new: str, needle: str) -> None:

@@ -136,6 +136,11 @@ class System(Frozen):
         "(000 §2-8).",
     )
     url: str | None = None
+    pages: tuple[str, ...] = Field(
+        default=(),
+        description="The info-sharing site's page per system: each is shown only to users of "
+        "operators that use that system (000 §7-2).",
+    )
 
     @cached_property
     def code_map(self) -> dict[str, PermissionCode]:

@@ -118,6 +118,13 @@ def _encode(label: str, header: list[str], rows: Iterable[_Row], encoding: Encod
     return buffer.getvalue().encode(codec)
 
 
+def table(
+    label: str, header: Sequence[str], rows: Iterable[tuple[Sequence[str], str]], encoding: Encoding
+) -> bytes:
+    """Any other table as these files are written: ``rows`` of (cells, registry file)."""
+    return _encode(label, list(header), (_Row(list(c), f) for c, f in rows), encoding)
+
+
 def _unencodable(cell: str, codec: str) -> list[str]:
     """The characters of ``cell`` that would not come back as written, described."""
     if _round_trips(cell, codec):

@@ -67,6 +67,9 @@ def catalog_consistency(reg: Registry, ctx: Context) -> Iterator[Problem]:
                 yield bad(f"limit on unknown code {limit.code}", "limits", j, "code")
             if limit.max_per_operator is None and limit.min_per_operator is None:
                 yield bad("a limit names max_per_operator or min_per_operator", "limits", j)
+        for j, sid in enumerate(system.pages):
+            if sid not in ids:
+                yield bad(f"a page of an unknown system {sid}", "pages", j)
         if system.derived is not None:
             for sid in system.derived.systems:
                 if sid not in ids:
