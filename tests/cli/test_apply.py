@@ -118,6 +118,9 @@ def test_a_suspension_is_applied_as_such_and_lifted_without_a_new_application(
         for r in read_csv(out / "imports/taxis/snapshot.csv")
     }
     assert snapshot[USER2] == "停止中"
+    listed = accessreg(gr, "status", "--operator", "TESTOP01")
+    assert listed.returncode == 0, listed.stderr
+    assert f"利用者ID\tTESTOP01\t{USER2}\t2026-12-03" in listed.stdout.splitlines()
     merge(gr, "lift", lambda: gr.reg.user(email=USER2, name="二宮 二郎",
           permissions={"taxis": "1010", "juju": "granted"}))  # fmt: skip
     again = tmp_path / "again"
@@ -125,6 +128,7 @@ def test_a_suspension_is_applied_as_such_and_lifted_without_a_new_application(
     assert {(r["区分"], r["メールアドレス（ID）"]) for r in deltas(again, "juju")} == {
         ("停止解除", USER2)
     }
+    assert "利用停止中" not in accessreg(gr, "status").stdout
 
 
 def test_info_site_subscribers_and_pages(gr: GitRegistry, tmp_path: Path) -> None:

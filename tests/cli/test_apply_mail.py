@@ -276,3 +276,37 @@ def test_outputs_of_a_sending_run_match_a_dry_run(gr: GitRegistry, tmp_path: Pat
             == 0
         )
     assert tree(dry) == tree(wet)
+
+
+def test_the_completion_of_a_new_usage_application_carries_its_four_items(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """000 §3-1 ⑥: the approved application, the info-sharing site's URL, the window
+    person's ID and the notice on sending personal data by mail."""
+
+    def new_operator() -> None:
+        gr.reg.operator(
+            "NEWOP001",
+            systems=["johs"],
+            contacts=[contact(n=6, email="window6@new-gas.example.co.jp")],
+            subcontractors=None,
+        )
+        gr.reg.user("NEWOP001", "staff@new-gas.example.co.jp", affiliation="NEWOP001",
+                    permissions={"johs": "J1010"})  # fmt: skip
+
+    merge(gr, "usage-application", new_operator)
+    assert accessreg(gr, "apply", "--out", str(tmp_path / "o"), "--confirm", *DAY).returncode == 0
+    (batch_id,) = [b for b, v in state(gr)["batches"].items() if v["head"] == gr.rev()]
+    out = tmp_path / "done"
+    done = accessreg(gr, "confirm", batch_id, "--out", str(out), "--today", "2026-12-28")
+    assert done.returncode == 0, done.stderr
+    [notice] = [
+        m for m in _eml(out).values() if m["Subject"].startswith("【手続き完了通知】利用申請")
+    ]
+    assert notice["Subject"] == "【手続き完了通知】利用申請（新規）（テストガス株式会社）"
+    assert notice["To"].addresses[0].addr_spec == "window6@new-gas.example.co.jp"
+    body = notice.get_content()
+    assert "1) 承認済の申請内容" in body and "利用申請（新規）: 新規登録" in body
+    assert "2) 託送情報共有サイトの URL: https://info-site.example.jp/" in body
+    assert "3) システム窓口責任者に発行する ID: window6@new-gas.example.co.jp" in body
+    assert "4) 通知文書「個人情報等のメール送付時の運用について」" in body

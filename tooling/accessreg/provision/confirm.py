@@ -14,7 +14,7 @@ from accessreg.gitio.repo import GitRepository
 from accessreg.gitio.state import StateStore
 from accessreg.mail.compose import compose, eml_name
 from accessreg.mail.smtp import SmtpSettings, sender_from_env
-from accessreg.model import Catalog
+from accessreg.model.registry import Registry
 from accessreg.provision import completion
 from accessreg.provision.merges import Snapshots
 from accessreg.provision.sending import MailOutcome, TransportFactory, send_or_hold, smtp_session
@@ -78,12 +78,13 @@ def run(request: ConfirmRequest, transport: TransportFactory = smtp_session) -> 
 
 def status(
     root: Path, operator: str | None, state_remote: str | None = None
-) -> tuple[list[Progress], Catalog]:
+) -> tuple[list[Progress], Registry]:
+    """Every application's progress, and the registry at HEAD (for what is suspended)."""
     with GitRepository(root) as repo:
         store = StateStore(repo.root, remote=state_remote)
         try:
             ledger = Ledger(store)
-            catalog = Snapshots(repo).at("HEAD").catalog
-            return progress_of(ledger.state, catalog, operator), catalog
+            registry = Snapshots(repo).at("HEAD")
+            return progress_of(ledger.state, registry.catalog, operator), registry
         finally:
             store.close()

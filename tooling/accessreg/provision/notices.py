@@ -5,8 +5,10 @@
 - to a window person who was removed: their permission-management ID ends;
 - 利用開始周知 / 手続き完了通知 after an import is confirmed, per system, with the progress of
   the application in the seed's terms (000 §5-1 ⑦⑧⑫, §3-1 ⑥);
-- to each new window person, once the permission-management system has imported them: their
-  ID (their e-mail) and the info-sharing site's URL (000 §3-1 ⑥ 1)-3)).
+- to each new window person, once the permission-management system has imported them, the
+  手続き完了通知: for a new usage application the four items of 000 §3-1 ⑥ (the approved
+  application, the info-sharing site's URL, their ID — their e-mail —, and the note on
+  sending personal data by mail); for a change, their ID (000 §3-2 ⑥).
 """
 
 from __future__ import annotations
@@ -356,6 +358,14 @@ def completion_notices(
     if admin is not None and system_id == admin.id:
         info = _derived(catalog, "users_of")
         added, _ = _contact_changes(step, record.operator)
+        # A new usage application: the operator was not registered before the merge.
+        new_usage = step.before.operators.get(record.operator) is None
+        plan = step.plan_of(record.operator)
+        approved = [
+            line
+            for item in (plan.items if plan else ())
+            if (line := _operator_item(item)) is not None
+        ]
         for contact in added:
             notices.append(
                 Notice(
@@ -369,6 +379,8 @@ def completion_notices(
                         "application": _application_context(record),
                         "admin_console": _system_context(admin, "システム利用権限管理システム"),
                         "info_site": _system_context(info, "託送情報共有サイト"),
+                        "new_usage": new_usage,
+                        "approved": approved,
                     },
                 )
             )
