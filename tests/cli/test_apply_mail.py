@@ -12,7 +12,7 @@ import pytest
 
 from tests.helpers.gitrepo import GitRegistry
 from tests.helpers.provisioning import accessreg, deltas, merge, state, tree
-from tests.helpers.regfactory import RegistryFactory, contact
+from tests.helpers.regfactory import RegistryFactory, certificate, contact
 from tests.helpers.smtpserver import Mailbox, smtp_env, smtp_server
 
 ON = "2026-12-03"
@@ -310,3 +310,36 @@ def test_the_completion_of_a_new_usage_application_carries_its_four_items(
     assert "2) 託送情報共有サイトの URL: https://info-site.example.jp/" in body
     assert "3) システム窓口責任者に発行する ID: window6@new-gas.example.co.jp" in body
     assert "4) 通知文書「個人情報等のメール送付時の運用について」" in body
+
+
+def test_acceptance_notices_follow_their_provider(gr: GitRegistry, tmp_path: Path) -> None:
+    """OCCTO is not Tokyo Gas Network: no processing day M (000 §4-2, §5-1 are Tokyo Gas
+    Network's), and OCCTO's help desk receives it (001 p13)."""
+
+    def occto_operator() -> None:
+        gr.reg.operator(
+            "DENKI001",
+            roles=["demand_response"],
+            systems=["switching"],
+            contacts=[contact(n=5, email="window5@denki-test.example.co.jp")],
+            subcontractors=None,
+            certificates=[certificate(5, cn="DENKI001-PC05")],
+        )
+        gr.reg.user("DENKI001", "admin@denki-test.example.co.jp", affiliation="DENKI001",
+                    permissions={"switching": "dr_admin"})  # fmt: skip
+        gr.reg.user(email="user6@test-gas.example.co.jp", permissions={"taxis": "1010"})
+
+    merge(gr, "two-providers", occto_operator)
+    out = tmp_path / "out"
+    assert accessreg(gr, "apply", "--out", str(out), *DAY).returncode == 0
+    bodies = {
+        m["To"].addresses[0].addr_spec: m.get_content()
+        for m in _eml(out).values()
+        if m["Subject"].startswith("【受付】")
+    }
+    occto = bodies["window5@denki-test.example.co.jp"]
+    assert "受付窓口: スイッチング支援システム ヘルプデスク" in occto
+    assert "システム処理日（M）" not in occto
+    tgn = bodies[WINDOWS[0]]
+    assert "受付窓口: 託送受付センター" in tgn
+    assert "システム処理日（M）は 2026-12-16 です。" in tgn

@@ -242,11 +242,17 @@ def acceptance_notices(accepted: Accepted) -> list[Notice]:
     items = list(plan.items) if plan else []
     _, removed = _contact_changes(step, record.operator)
     removed_logins = {c.email.lower() for c in removed}
+    # Each provider's own way (the catalog): the processing day M is Tokyo Gas Network's
+    # (000 §4-2, §5-1), and only an application with an item counted from it names it.
+    starts = [e.start for i in items for e in (i.effective, *(x.effective for x in i.effects)) if e]
+    providers = catalog.providers_of({*record.systems, *operator.systems})
     context = {
         "operator": {"code": operator.code, "name": operator.name},
         "application": _application_context(record),
         "operator_items": [line for i in items if (line := _operator_item(i)) is not None],
         "people": _people(catalog, operator, [i for i in items if isinstance(i, UserChange)]),
+        "uses_processing_day": "processing_day" in starts,
+        "desks": [p.desk for p in providers],
     }
     notices = [
         Notice("accepted", record.id, r, "mail-accepted.txt.j2", record.accepted_on, context)
