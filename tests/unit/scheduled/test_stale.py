@@ -76,13 +76,16 @@ def test_digest_per_operator_and_stage(reg: RegistryFactory) -> None:
     assert stages["d@test-gas.example.co.jp"] == ("absent", None, None)
 
 
-def test_never_used_counts_from_the_file_added(reg: RegistryFactory) -> None:
+def test_never_used_counts_from_the_day_the_id_was_issued(reg: RegistryFactory) -> None:
+    """000 §5-7 ※1: an ID never used counts from the day it was issued, not the day its
+    file was merged: added on Saturday 10 January 2026, accepted Monday 12, M = 16 January,
+    TAXIS/JOHS usable — the ID issued — six business days later, on 26 January (000 §5-1)."""
     export = read(_export("user1@test-gas.example.co.jp,"), "f")
     registry = _registry(reg)
     added = {"users/TESTOP01/user1@test-gas.example.co.jp.yaml": date(2026, 1, 10)}
-    (user,) = stale(registry, export, added, date(2026, 8, 8)).users  # 210 days later
-    assert (user.basis, user.since, user.stage) == ("issued", date(2026, 1, 10), "deleted")
-    assert stale(registry, export, added, date(2026, 8, 7)).users[0].stage == "locked"
+    (user,) = stale(registry, export, added, date(2026, 8, 24)).users  # 210 days later
+    assert (user.basis, user.since, user.stage) == ("issued", date(2026, 1, 26), "deleted")
+    assert stale(registry, export, added, date(2026, 8, 23)).users[0].stage == "locked"
     # a file not committed yet counts from today
     assert stale(registry, export, {}, date(2026, 8, 8)).users[0].days == 0
 

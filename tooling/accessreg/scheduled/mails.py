@@ -12,6 +12,7 @@ from datetime import date
 
 from accessreg.mail import compose
 from accessreg.mail.attach import Attachment, attach
+from accessreg.model import layout
 from accessreg.model.registry import Registry
 from accessreg.scheduled.deletions import branch_name
 from accessreg.scheduled.keyed_notices import Document, Mail
@@ -46,6 +47,12 @@ def mail_notice(mail: Mail, registry: Registry, today: date) -> compose.Notice:
             "today": today,
             "branch": branch_name(notice.operator) if notice.operator else None,
             "attachments": [attachment_name(notice.operator, d) for d in notice.attachments()],
+            "operator_file": (
+                f"{layout.REGISTRY_DIR}/{layout.operator_file(notice.operator)}"
+                if notice.operator
+                else None
+            ),
+            **dict(notice.context),
         },
     )
 
