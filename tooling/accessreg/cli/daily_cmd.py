@@ -19,12 +19,18 @@ from accessreg.scheduled.stale import DEFAULT_PROVIDER
     type=click.Path(dir_okay=False, path_type=Path),
     help="The export of last-login dates; without it the stale duty is skipped.",
 )
+@click.option(
+    "--open-pulls",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The open pull requests (GitHub API JSON); without it the reviews duty is skipped.",
+)
 @click.option("--provider", default=DEFAULT_PROVIDER, show_default=True)
 @click.option("--months", type=int, default=DEFAULT_MONTHS, show_default=True)
 @today_option
 @duty_options
 def command(
     last_logins: Path | None,
+    open_pulls: Path | None,
     provider: str,
     months: int,
     today: date | None,
@@ -33,16 +39,20 @@ def command(
     head: str,
     state_remote: str | None,
 ) -> None:
-    """expiry, stale (with --last-logins), inventory and membership in one run, and the
-    whitelist outputs regenerated for the day (whitelist/<system>/ under --out).
+    """expiry, stale (with --last-logins), inventory, membership and reviews (with
+    --open-pulls) in one run, and the whitelist outputs regenerated for the day
+    (whitelist/<system>/ under --out).
 
     Exit 0 when done, 1 when the registry does not load, 2 on a usage, configuration or
     delivery error.
     """
-    duties: tuple[str, ...] = ("expiry", "stale", "inventory", "membership")
+    duties: tuple[str, ...] = ("expiry", "stale", "inventory", "membership", "reviews")
     if last_logins is None:
         duties = tuple(d for d in duties if d != "stale")
         click.echo("stale: skipped (no --last-logins)", err=True)
+    if open_pulls is None:
+        duties = tuple(d for d in duties if d != "reviews")
+        click.echo("reviews: skipped (no --open-pulls)", err=True)
     run_duties(
         duties,
         today,
@@ -51,6 +61,7 @@ def command(
         head,
         state_remote,
         last_logins=last_logins,
+        open_pulls=open_pulls,
         provider=provider,
         months=months,
         whitelists=True,

@@ -21,7 +21,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from accessreg.model.catalog import Catalog, Provider
-from accessreg.model.problems import Problem, problem
+from accessreg.model.problems import Level, Problem, problem
+from accessreg.model.registry import Registry
+from accessreg.scheduled.keyed_notices import Notice
+from accessreg.scheduled.outcome import Outcome, Table
 from accessreg.timeline.business_days import BusinessCalendar
 from accessreg.timeline.clock import JST
 
@@ -72,7 +75,9 @@ def read_pulls(data: bytes, source: str) -> tuple[list[OpenPull], list[Problem]]
     for i, item in enumerate(items):
         pull, why = _pull(item)
         if pull is None:
-            problems.append(problem(source, RULE, f"pull request [{i}]: {why}", (i,)))
+            problems.append(
+                problem(source, RULE, f"pull request [{i}]: {why}", (i,), Level.WARNING)
+            )
         else:
             pulls.append(pull)
     return pulls, problems
@@ -138,3 +143,39 @@ def overdue(
                 found.append(Overdue(pull, stage, due, _over(calendar, due, today)))
                 break
     return sorted(found, key=lambda o: (o.stage != "completion", o.pull.number))
+
+
+TABLE_HEADER = ("number", "title", "url", "author", "filed_on", "stage", "due_on", "days_over")
+
+
+def reviews(
+    registry: Registry, pulls: Iterable[OpenPull], problems: Iterable[Problem], today: date
+) -> Outcome:
+    """The daily duty: one notice to the reviewers per stage, listing the pull requests that
+    reached it; each is mailed once per stage (its key names the stage)."""
+    maintainers = (
+        [m.github for m in registry.maintainers.maintainers] if registry.maintainers else []
+    )
+    calendar = BusinessCalendar.from_file(registry.calendar)
+    found = overdue(pulls, registry.catalog, calendar, maintainers, today)
+    notices = [
+        Notice("review-deadlines", stage, "reviewers", None, items)
+        for stage in ("review", "completion")
+        if (items := tuple(o for o in found if o.stage == stage))
+    ]
+    rows = tuple(
+        (
+            str(o.pull.number),
+            o.pull.title,
+            o.pull.url,
+            o.pull.author,
+            o.pull.filed_on.isoformat(),
+            o.stage,
+            o.due_on.isoformat(),
+            str(o.business_days_over),
+        )
+        for o in found
+    )
+    return Outcome(
+        tuple(notices), (Table("reviews", TABLE_HEADER, rows),), problems=tuple(problems)
+    )

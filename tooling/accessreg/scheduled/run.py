@@ -43,14 +43,14 @@ from accessreg.provision.merges import PREFIX
 from accessreg.provision.sending import TransportFactory, smtp_session
 from accessreg.provision.state import Ledger
 from accessreg.reporting import reporters
-from accessreg.scheduled import deletions, inventory, lastlogins, mails, membership, stale
+from accessreg.scheduled import deletions, inventory, lastlogins, mails, membership, reviews, stale
 from accessreg.scheduled.expiry import expiry
 from accessreg.scheduled.keyed_notices import Mail, Notice, log_key, pending, recipients
 from accessreg.scheduled.log import DUTIES_REF, NoticeLog
 from accessreg.scheduled.outcome import Outcome
 from accessreg.timeline.clock import JST
 
-DUTIES = ("expiry", "stale", "inventory", "membership")
+DUTIES = ("expiry", "stale", "inventory", "membership", "reviews")
 FORMAT = "accessreg-scheduled/1"
 
 
@@ -62,6 +62,7 @@ class RunRequest:
     out: Path | None = None
     send: bool = False
     last_logins: Path | None = None
+    open_pulls: Path | None = None  # the open pull requests, as GitHub's API lists them
     provider: str = stale.DEFAULT_PROVIDER
     months: int = inventory.DEFAULT_MONTHS
     operator: str | None = None  # inventory on demand for one operator
@@ -109,6 +110,22 @@ def _export(request: RunRequest) -> lastlogins.LastLogins:
     return export
 
 
+def _pulls(request: RunRequest) -> tuple[list[reviews.OpenPull], list[Problem]]:
+    if request.open_pulls is None:
+        raise UsageError("the reviews duty needs --open-pulls FILE")
+    try:
+        raw = request.open_pulls.read_bytes()
+    except OSError as exc:
+        raise UsageError(f"cannot read {request.open_pulls}: {exc.strerror}") from None
+    pulls, problems = reviews.read_pulls(raw, str(request.open_pulls))
+    if request.strict and problems:
+        raise ProblemsFound(
+            "the list of open pull requests has entries that cannot be read; nothing was "
+            "done:\n" + reporters.text(problems).rstrip()
+        )
+    return pulls, problems
+
+
 def _load(repo: GitRepository, head: str) -> tuple[Registry, MemorySource]:
     source = repo.snapshot(head, PREFIX)
     loaded = load(source)
@@ -127,6 +144,7 @@ def _outcomes(
     added: Mapping[str, date],
     export: lastlogins.LastLogins | None,
     remembered: Mapping[str, date],
+    pulls: tuple[list[reviews.OpenPull], list[Problem]] | None = None,
 ) -> tuple[dict[str, Outcome], stale.StaleResult | None]:
     found: dict[str, Outcome] = {}
     judged = None
@@ -151,6 +169,9 @@ def _outcomes(
             )
         elif duty == "membership":
             found[duty] = membership.membership(registry, request.today)
+        elif duty == "reviews":
+            assert pulls is not None
+            found[duty] = reviews.reviews(registry, pulls[0], pulls[1], request.today)
     return found, judged
 
 
@@ -278,6 +299,7 @@ def run(request: RunRequest, transport: TransportFactory = smtp_session) -> RunR
     settings = SmtpSettings.from_env(request.env) if request.send else None
     sender = settings.sender if settings else sender_from_env(request.env)
     export = _export(request) if "stale" in request.duties else None
+    pulls = _pulls(request) if "reviews" in request.duties else None
     with GitRepository(request.root) as repo:
         head = repo.resolve(request.head)
         registry, source = _load(repo, head)
@@ -291,7 +313,7 @@ def run(request: RunRequest, transport: TransportFactory = smtp_session) -> RunR
         store = StateStore(repo.root, ref=DUTIES_REF, remote=request.state_remote)
         try:
             log = NoticeLog(store)
-            outcomes, judged = _outcomes(request, registry, added, export, log.remembered)
+            outcomes, judged = _outcomes(request, registry, added, export, log.remembered, pulls)
             notices = [n for o in outcomes.values() for n in o.notices]
             due = pending(notices, lambda n: recipients(n, registry), log.was_sent)
             found = [
