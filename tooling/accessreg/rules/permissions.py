@@ -41,7 +41,8 @@ def permission_abolished(reg: Registry, ctx: Context) -> Iterator[Problem]:
                 instead = f"; its holders moved to {pc.replaced_by}" if pc.replaced_by else ""
                 yield finding(
                     u.file,
-                    f"{system_id} code {code} was abolished on {pc.abolished_on}{instead}",
+                    f"{system_id} code {code}（{pc.label}） was abolished on {pc.abolished_on}"
+                    f"{instead}",
                     ("permissions", system_id),
                 )
 
