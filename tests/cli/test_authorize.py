@@ -566,14 +566,19 @@ def test_a_provisional_applicant_moves_to_the_code_occto_issued(gr: GitRegistry)
     }
     gr.reg.operator("PROV-HOSHI", **applicant)
     staff = "staff@hoshi-denki.example.jp"
+    perms = {"member_portal": "user"}
+    # Suspended meanwhile: the suspension moves with the file, it is not lifted.
+    suspended = "2026-11-01"
     gr.reg.user(
-        "PROV-HOSHI", staff, affiliation="PROV-HOSHI", permissions={"member_portal": "user"}
+        "PROV-HOSHI", staff, affiliation="PROV-HOSHI", permissions=perms, suspended_on=suspended
     )
     on_main(gr, "a provisional application")
     gr.move("operators/PROV-HOSHI.yaml", "operators/HOSHI001.yaml")
     gr.move(f"users/PROV-HOSHI/{staff}.yaml", f"users/HOSHI001/{staff}.yaml")
     gr.reg.operator("HOSHI001", **applicant)
-    gr.reg.user("HOSHI001", staff, affiliation="HOSHI001", permissions={"member_portal": "user"})
+    gr.reg.user(
+        "HOSHI001", staff, affiliation="HOSHI001", permissions=perms, suspended_on=suspended
+    )
     gr.commit("the operator code is issued")
     decision = decide(gr, MINE)
     assert decision.allowed, decision.refused

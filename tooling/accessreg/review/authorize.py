@@ -350,27 +350,28 @@ def maintainer_fields(ctx: AuthContext) -> Iterator[Problem]:
     if ctx.is_maintainer:
         return
     for change in ctx.changes:
-        for path in change.paths:
-            rel = layout.registry_rel(path)
-            if rel is None or layout.classify(rel) not in (Kind.OPERATOR, Kind.USER):
-                continue
-            code = layout.operator_of(rel) or ""
-            old = ctx.before.operators.get(code)
-            new = ctx.after.operators.get(code)
-            if layout.classify(rel) is Kind.OPERATOR and new is not None and new.file == rel:
-                was = old.operator if old is not None else None
-                for name in ("approvals", "admin_reissues"):
-                    if getattr(new.operator, name) != (getattr(was, name) if was else ()):
-                        yield finding(path, f"only a maintainer may change {name}")
-            before = _suspensions(ctx.before, layout.registry_rel(change.old_path or path) or rel)
-            after = _suspensions(ctx.after, rel) if change.status != "D" else {}
-            for what, since in sorted(before.items()):
-                if after.get(what) != since and change.status != "D":
-                    yield finding(
-                        path,
-                        f"the suspension of {what} (since {since}) is lifted only by a "
-                        "maintainer, once the system's operator has decided",
-                    )
+        rel = layout.registry_rel(change.path)
+        if rel is None or layout.classify(rel) not in (Kind.OPERATOR, Kind.USER):
+            continue
+        if change.status == "D":
+            continue  # removing the whole file is a deletion, judged as such
+        new = ctx.after.operators.get(layout.operator_of(rel) or "")
+        if layout.classify(rel) is Kind.OPERATOR and new is not None and new.file == rel:
+            old = ctx.before.operators.get(layout.operator_of(rel) or "")
+            was = old.operator if old is not None else None
+            for name in ("approvals", "admin_reissues"):
+                if getattr(new.operator, name) != (getattr(was, name) if was else ()):
+                    yield finding(change.path, f"only a maintainer may change {name}")
+        # Both sides of a rename: a suspension moves with its file, it is not lifted.
+        old_rel = layout.registry_rel(change.old_path or change.path) or rel
+        before, after = _suspensions(ctx.before, old_rel), _suspensions(ctx.after, rel)
+        for what, since in sorted(before.items()):
+            if after.get(what) != since:
+                yield finding(
+                    change.path,
+                    f"the suspension of {what} (since {since}) is lifted only by a "
+                    "maintainer, once the system's operator has decided",
+                )
 
 
 def _admin_holders(registry: Registry, code: str, system: str, perm: str) -> set[str]:
