@@ -19,8 +19,14 @@ Severity = Literal["error", "warning"]
 OPERATOR_CODE = r"^[A-Z0-9]{4,8}$"
 # An applicant for OCCTO membership has no operator code until its full application (003
 # §2.2): the registry holds it under a provisional key, which no code can equal.
-PROVISIONAL_KEY = r"^PROV-[A-Z0-9]{1,16}$"
-OPERATOR_KEY = r"^([A-Z0-9]{4,8}|PROV-[A-Z0-9]{1,16})$"
+PROVISIONAL_PREFIX = "PROV-"
+OPERATOR_KEY = rf"^([A-Z0-9]{{4,8}}|{PROVISIONAL_PREFIX}[A-Z0-9]{{1,16}})$"
+
+
+def is_provisional_key(key: str) -> bool:
+    return key.startswith(PROVISIONAL_PREFIX)
+
+
 # Login IDs (000 §5-1 note 3): before @ ASCII letters, digits and -_~.$&'`^= ; after @ ASCII
 # letters, digits, - and . (with at least one dot: the address must receive internet mail).
 LOGIN_ID = r"^[A-Za-z0-9_~.\$&'`^=-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$"

@@ -20,6 +20,7 @@ from accessreg.model.base import (
     SERIAL,
     Frozen,
     Role,
+    is_provisional_key,
 )
 from accessreg.model.catalog import Catalog, System
 
@@ -193,7 +194,7 @@ class Operator(Frozen):
     @property
     def provisional(self) -> bool:
         """Held under a provisional key: no operator code issued yet (003 §2.2)."""
-        return self.code.startswith("PROV-")
+        return is_provisional_key(self.code)
 
     def suspended(self, system: str, day: date) -> bool:
         """Whether the operator's use of ``system`` is suspended on ``day``."""

@@ -22,6 +22,7 @@ from functools import cached_property
 from typing import TypeAlias
 
 from accessreg.model import layout
+from accessreg.model.base import is_provisional_key
 from accessreg.model.commits import PathChange
 from accessreg.model.layout import Kind
 from accessreg.model.problems import Level, Problem
@@ -96,7 +97,7 @@ class AuthContext:
         for change in self.changes:
             old = _operator_data(change.old_path or change.path)
             new = _operator_data(change.path)
-            if old is None or old[1] is not Kind.OPERATOR or not old[0].startswith("PROV-"):
+            if old is None or old[1] is not Kind.OPERATOR or not is_provisional_key(old[0]):
                 continue
             if change.status == "R" and new is not None and new[1] is Kind.OPERATOR:
                 found[old[0]] = new[0]
@@ -104,7 +105,7 @@ class AuthContext:
                 removed.append(old[0])
         if len(removed) == 1 and len(self.new_operators) == 1:
             found.setdefault(removed[0], next(iter(self.new_operators)))
-        return {key: code for key, code in found.items() if not code.startswith("PROV-")}
+        return {key: code for key, code in found.items() if not is_provisional_key(code)}
 
     def moves_to_its_code(self, old: str, new: str) -> bool:
         return self.code_issued.get(old) == new
