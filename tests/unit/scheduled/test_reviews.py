@@ -35,23 +35,23 @@ def _api(number: int, created_at: str, **over: Any) -> dict[str, Any]:
 
 def test_the_api_json_is_read_in_japan_time() -> None:
     data = json.dumps([_api(7, "2026-11-19T16:30:00Z")]).encode()
-    pulls, problems = read_pulls(data, "pulls.json")
-    assert problems == []
+    read = read_pulls(data, "pulls.json")
+    assert read.problems == ()
     # 16:30 UTC on the 19th is 01:30 on the 20th in Japan: filed on the 20th.
-    assert [(p.number, p.filed_on, p.labels) for p in pulls] == [
+    assert [(p.number, p.filed_on, p.labels) for p in read.pulls] == [
         (7, date(2026, 11, 20), ("application",))
     ]
 
 
 def test_an_unreadable_entry_is_a_problem_and_the_rest_is_read() -> None:
     data = json.dumps([{"number": 1}, _api(2, "2026-11-20T00:00:00Z"), "x"]).encode()
-    pulls, problems = read_pulls(data, "pulls.json")
-    assert [p.number for p in pulls] == [2]
-    assert [(p.file, p.rule, p.path) for p in problems] == [
+    read = read_pulls(data, "pulls.json")
+    assert [p.number for p in read.pulls] == [2]
+    assert [(p.file, p.rule, p.path) for p in read.problems] == [
         ("pulls.json", "open-pulls", (0,)),
         ("pulls.json", "open-pulls", (2,)),
     ]
-    assert read_pulls(b"{not json", "pulls.json")[1][0].message.startswith("not a JSON list")
+    assert read_pulls(b"{not json", "pulls.json").problems[0].message.startswith("not a JSON")
 
 
 FILED = "2026-11-20T01:00:00Z"  # Friday 20 November 2026 in Japan
@@ -71,7 +71,7 @@ FILED = "2026-11-20T01:00:00Z"  # Friday 20 November 2026 in Japan
 def test_stages_fall_due_after_their_day(
     reg: RegistryFactory, today: date, expected: list[tuple[str, date, int]]
 ) -> None:
-    pulls, _ = read_pulls(json.dumps([_api(7, FILED)]).encode(), "pulls.json")
+    pulls = read_pulls(json.dumps([_api(7, FILED)]).encode(), "pulls.json").pulls
     found = overdue(pulls, loaded(reg).catalog, BusinessCalendar(), MAINTAINERS, today)
     assert [(o.stage, o.due_on, o.business_days_over) for o in found] == expected
 

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
 from functools import cached_property
 from typing import Literal
 
 from pydantic import Field
 
-from accessreg.model.base import SYSTEM_ID, Frozen, Role, Severity
+from accessreg.model.base import SYSTEM_ID, Day, Frozen, Role, Severity
 
 ProviderId = Literal["tokyo_gas_network", "occto"]
 CertificatePurpose = Literal["web", "api"]
@@ -22,9 +21,7 @@ class PermissionCode(Frozen):
     roles: tuple[Role, ...] = Field(
         default=(), description="Operator roles that allow this code (any of); empty: the system's."
     )
-    abolished_on: date | None = Field(
-        default=None, description="From this day the code is refused."
-    )
+    abolished_on: Day | None = Field(default=None, description="From this day the code is refused.")
     replaced_by: str | None = Field(default=None, description="The code its holders moved to.")
     issued_once: bool = Field(
         default=False,

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from pydantic import Field
 
-from accessreg.model.base import KANA, LOGIN_ID, OPERATOR_KEY, Frozen
+from accessreg.model.base import KANA, LOGIN_ID, OPERATOR_KEY, Day, Frozen
 
 
 class User(Frozen):
@@ -18,7 +16,7 @@ class User(Frozen):
     )
     permissions: dict[str, str] = Field(description="System id → permission code.")
     memo: str | None = None
-    suspended_on: date | None = Field(
+    suspended_on: Day | None = Field(
         default=None,
         description="The ID is suspended (not deleted) from this day, on loss, theft or "
         "misuse (001 p46, 002 §3.4.4); removing the field restores it without a new "

@@ -6,6 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from datetime import timedelta
 
+from accessreg.escape import shorten
 from accessreg.model import Certificate
 from accessreg.model.problems import DataPath, Level, Problem
 from accessreg.model.registry import Registry
@@ -44,13 +45,14 @@ def certificate_unique(reg: Registry, ctx: Context) -> Iterator[Problem]:
                 others = ", ".join(sorted({f for f, _, p in places if (f, p) != (file, path)}))
                 if len(operators) > 1:
                     message = (
-                        f"certificate {field} {value} is registered to {len(operators)} "
+                        f"certificate {field} {shorten(value)} is registered to {len(operators)} "
                         f"operators ({', '.join(operators)}): a certificate belongs to one "
                         f"operator (also {others})"
                     )
                 else:
                     message = (
-                        f"certificate {field} {value} is registered more than once (also {others})"
+                        f"certificate {field} {shorten(value)} is registered more than once "
+                        f"(also {others})"
                     )
                 yield finding(file, message, path)
 
@@ -67,8 +69,8 @@ def certificate_subject(reg: Registry, ctx: Context) -> Iterator[Problem]:
         if code.upper() not in cert.cn.upper():
             yield finding(
                 file,
-                f"certificate {cert.id}: its CN {cert.cn} does not carry the operator code "
-                f"{code}; check the operator code written on the EPPCERT order",
+                f"certificate {cert.id}: its CN {shorten(cert.cn)} does not carry the operator "
+                f"code {code}; check the operator code written on the EPPCERT order",
                 ("certificates", i, "cn"),
             )
 

@@ -66,44 +66,4 @@ def login_id_unique(reg: Registry, ctx: Context) -> Iterator[Problem]:
                 )
 
 
-def undeliverable(login: str) -> str | None:
-    """Why mail sent over the internet cannot reach ``login``, or None.
-
-    The characters, and a domain with a dot, are the schema's pattern; this is what an
-    address of those characters still cannot do: a dot at either end of the part before the
-    @ or two dots in a row (RFC 5322's dot-atom).
-    """
-    local = login.rpartition("@")[0]
-    if local.startswith(".") or local.endswith("."):
-        return "the part before the @ starts or ends with a dot"
-    if ".." in local:
-        return "the part before the @ holds two dots in a row"
-    return None
-
-
-@rule("login-id-mail", "000 §5-1 note 3 ①", Scope.OPERATOR)
-def login_id_mail(reg: Registry, ctx: Context) -> Iterator[Problem]:
-    """A login ID cannot receive mail.
-
-    The authentication system mails each new ID its registration steps, so an address that
-    cannot receive internet mail cannot be an ID (000 §5-1 note 3 ①): no dot at either end
-    of the part before the @, nor two in a row (a domain without a dot is refused by the
-    schema, for the same reason). The permission-
-    management system's ID of a window person is their e-mail too (000 §3-1 ⑥ note 3).
-    """
-    for entry in reg.iter_operators():
-        for i, contact in enumerate(entry.operator.contacts):
-            why = undeliverable(contact.email)
-            if why:
-                yield finding(
-                    entry.file,
-                    f"{contact.email} cannot receive mail: {why}",
-                    ("contacts", i, "email"),
-                )
-    for u in reg.users:
-        why = undeliverable(u.user.email)
-        if why:
-            yield finding(u.file, f"this login ID cannot receive mail: {why}", ("email",))
-
-
-RULES = (login_id_unique, login_id_mail)
+RULES = (login_id_unique,)

@@ -19,8 +19,8 @@ from enum import StrEnum
 
 from accessreg.model import Certificate, IpAllowEntry
 from accessreg.model.registry import Registry
-from accessreg.scheduled.keyed_notices import Audience, Item, Notice
-from accessreg.scheduled.outcome import Outcome, Table
+from accessreg.scheduled.duty import DutyResult, Inputs, Options, Table
+from accessreg.scheduled.keyed_notices import Audience, Digest, Item
 
 FIRST_NOTICE_DAYS = 60
 REMINDER_DAYS = 14
@@ -124,14 +124,14 @@ def _groups(items: Iterable[CertificateDue | IpDue]) -> dict[tuple[str, Stage], 
     return dict(sorted(groups.items()))
 
 
-def _ip_notices(items: Iterable[IpDue]) -> list[Notice]:
+def _ip_notices(items: Iterable[IpDue]) -> list[Digest]:
     return [
-        Notice("ip-expiry", str(stage), "window", operator, tuple(found))
+        Digest("ip-expiry", str(stage), "window", operator, tuple(found))
         for (operator, stage), found in _groups(items).items()
     ]
 
 
-def _certificate_notices(registry: Registry, items: Iterable[CertificateDue]) -> list[Notice]:
+def _certificate_notices(registry: Registry, items: Iterable[CertificateDue]) -> list[Digest]:
     """Per operator and stage; the first to the RA officer as well (004), each with the
     renewal steps of the providers its certificates are registered with."""
     notices = []
@@ -144,7 +144,7 @@ def _certificate_notices(registry: Registry, items: Iterable[CertificateDue]) ->
         ]
         audience: Audience = "window_ra" if stage is Stage.FIRST else "window"
         notices.append(
-            Notice(
+            Digest(
                 "certificate-expiry",
                 str(stage),
                 audience,
@@ -171,7 +171,7 @@ TABLE_HEADER = (
 )
 
 
-def expiry(registry: Registry, today: date) -> Outcome:
+def expiry(registry: Registry, today: date) -> DutyResult:
     """Every certificate and IP entry within 60 days of its end or past it, and the notices due."""
     certs = list(certificates_due(registry, today))
     ips = list(ips_due(registry, today))
@@ -206,7 +206,22 @@ def expiry(registry: Registry, today: date) -> Outcome:
         )
         for d in ips
     ]
-    return Outcome(
+    return DutyResult(
         notices=(*_certificate_notices(registry, certs), *_ip_notices(ips)),
         tables=(Table("expiry", TABLE_HEADER, tuple(rows)),),
     )
+
+
+# -- as a duty (scheduled.duties) -------------------------------------------------------------
+
+NEEDS_HISTORY = False
+NEEDS_EXPORT = False
+NEEDS_PULLS = False
+
+
+def check(options: Options) -> None:
+    """Nothing to check: the day is all it needs."""
+
+
+def judge(inputs: Inputs) -> DutyResult:
+    return expiry(inputs.registry, inputs.today)

@@ -23,8 +23,8 @@ from datetime import date, datetime
 from accessreg.model.catalog import Catalog, Provider
 from accessreg.model.problems import Level, Problem, problem
 from accessreg.model.registry import Registry
-from accessreg.scheduled.keyed_notices import Notice
-from accessreg.scheduled.outcome import Outcome, Table
+from accessreg.scheduled.duty import DutyResult, Inputs, Options, Table
+from accessreg.scheduled.keyed_notices import Digest
 from accessreg.timeline.business_days import BusinessCalendar
 from accessreg.timeline.clock import JST
 
@@ -62,15 +62,23 @@ def _pull(item: object) -> tuple[OpenPull | None, str | None]:
     return OpenPull(number, title, url, str(author), filed_on, labels, draft), None
 
 
-def read_pulls(data: bytes, source: str) -> tuple[list[OpenPull], list[Problem]]:
+@dataclass(frozen=True)
+class OpenPulls:
+    """The list read, and the problems of reading it."""
+
+    pulls: tuple[OpenPull, ...]
+    problems: tuple[Problem, ...] = ()
+
+
+def read_pulls(data: bytes, source: str) -> OpenPulls:
     """The pull requests of the API's JSON list; an entry that cannot be read is a problem
     naming its index, and is left out."""
     try:
         items = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        return [], [problem(source, RULE, f"not a JSON list of pull requests: {exc}")]
+        return OpenPulls((), (problem(source, RULE, f"not a JSON list of pull requests: {exc}"),))
     if not isinstance(items, list):
-        return [], [problem(source, RULE, "not a JSON list of pull requests")]
+        return OpenPulls((), (problem(source, RULE, "not a JSON list of pull requests"),))
     pulls, problems = [], []
     for i, item in enumerate(items):
         pull, why = _pull(item)
@@ -80,7 +88,7 @@ def read_pulls(data: bytes, source: str) -> tuple[list[OpenPull], list[Problem]]
             )
         else:
             pulls.append(pull)
-    return pulls, problems
+    return OpenPulls(tuple(pulls), tuple(problems))
 
 
 @dataclass(frozen=True)
@@ -148,18 +156,16 @@ def overdue(
 TABLE_HEADER = ("number", "title", "url", "author", "filed_on", "stage", "due_on", "days_over")
 
 
-def reviews(
-    registry: Registry, pulls: Iterable[OpenPull], problems: Iterable[Problem], today: date
-) -> Outcome:
+def reviews(registry: Registry, pulls: OpenPulls, today: date) -> DutyResult:
     """The daily duty: one notice to the reviewers per stage, listing the pull requests that
     reached it; each is mailed once per stage (its key names the stage)."""
     maintainers = (
         [m.github for m in registry.maintainers.maintainers] if registry.maintainers else []
     )
     calendar = BusinessCalendar.from_file(registry.calendar)
-    found = overdue(pulls, registry.catalog, calendar, maintainers, today)
+    found = overdue(pulls.pulls, registry.catalog, calendar, maintainers, today)
     notices = [
-        Notice("review-deadlines", stage, "reviewers", None, items)
+        Digest("review-deadlines", stage, "reviewers", None, items)
         for stage in ("review", "completion")
         if (items := tuple(o for o in found if o.stage == stage))
     ]
@@ -176,6 +182,22 @@ def reviews(
         )
         for o in found
     )
-    return Outcome(
-        tuple(notices), (Table("reviews", TABLE_HEADER, rows),), problems=tuple(problems)
+    return DutyResult(
+        tuple(notices), (Table("reviews", TABLE_HEADER, rows),), problems=pulls.problems
     )
+
+
+# -- as a duty (scheduled.duties) -------------------------------------------------------------
+
+NEEDS_HISTORY = False
+NEEDS_EXPORT = False
+NEEDS_PULLS = True
+
+
+def check(options: Options) -> None:
+    """Nothing to check: the run reads the list (``--open-pulls``)."""
+
+
+def judge(inputs: Inputs) -> DutyResult:
+    assert inputs.pulls is not None  # the run reads the list for a duty that needs it
+    return reviews(inputs.registry, inputs.pulls, inputs.today)
