@@ -14,7 +14,7 @@ from accessreg.gitio.repo import GitRepository
 from accessreg.review.authorize import RULES
 from accessreg.review.pullrequest import read_pull_request
 from tests.helpers.gitrepo import GitRegistry
-from tests.helpers.regfactory import RegistryFactory, contact
+from tests.helpers.regfactory import RegistryFactory, certificate, contact
 from tests.unit.rules.test_messages import MACHINERY
 
 MINE = "window-1"  # window person of TESTOP01
@@ -125,6 +125,27 @@ EXPECTED = [
     ),
 ]
 
+EXPECTED_MAINTAINERS = [
+    (
+        "maintainer-fields",
+        "registry/operators/TESTOP01.yaml",
+        "Only a maintainer may change approvals: leave it as it is and ask the reception centre",
+        "approvals は受付担当者だけが変更できます。そのままにして、託送受付センターに依頼してください",
+    ),
+    (
+        "maintainer-fields",
+        "registry/operators/TESTOP01.yaml",
+        "The suspension of certificate 7A0001 (since 2026-11-20) is lifted only by a maintainer, once the system's operator has decided: leave it as it is",
+        "証明書 7A0001（2026-11-20 から）の停止の解除は、システムの運営者が決めたあと受付担当者が行います。そのままにしてください",
+    ),
+    (
+        "admin-id-once",
+        "registry/users/TESTOP01/admin2@test-gas.example.co.jp.yaml",
+        "TESTOP01 already had its switching admin ID (dr_admin) issued: it is issued new only once (002 §3.2.1). A change of admin removes the old one in the same application; a reissue needs a maintainer's reason in admin_reissues",
+        "TESTOP01 の switching の管理者 ID（dr_admin）は発行済みです。新規発行は 1 回限りです（002 §3.2.1）。管理者の変更は同じ申請で旧管理者を外します。再発行には admin_reissues に受付担当者の理由が必要です",
+    ),
+]
+
 
 @pytest.fixture
 def gr(reg: RegistryFactory) -> Iterator[GitRegistry]:
@@ -164,7 +185,9 @@ def test_every_authorization_message(gr: GitRegistry) -> None:
     gr.commit("everything at once")
     rows = _rows(gr, MINE)
     assert rows == EXPECTED
-    assert {r.id for r in RULES} - {"new-operator"} <= {rule for rule, *_ in rows}
+    # The rules judged on another pull request: below.
+    others = {"new-operator", "maintainer-fields", "admin-id-once"}
+    assert {r.id for r in RULES} - others <= {rule for rule, *_ in rows}
     for _, _, en, ja in rows:
         assert not MACHINERY.search(en) and not MACHINERY.search(ja)
 
@@ -182,3 +205,22 @@ def test_a_new_operators_own_window_person(gr: GitRegistry) -> None:
             "個人情報の共同利用ページ）を確認する必要があります",
         )
     ]
+
+
+def test_the_maintainers_fields_and_a_second_admin_id(gr: GitRegistry) -> None:
+    # On main: a demand-response contractor on the switching system, its admin left, a
+    # certificate suspended.
+    gr.checkout("main")
+    gr.reg.switching_operator(certificates=[certificate(1, suspended_on="2026-11-20")])
+    gr.reg.user(permissions={"switching": "dr_user"})
+    gr.commit("suspended, no admin for a while")
+    gr.checkout("pr")
+    gr.repo.git.merge("-q", "main")
+    approval = {"system": "loacus", "approved_on": "2026-11-20", "reason": "特例の承認"}
+    gr.reg.switching_operator(certificates=[certificate(1)], approvals=[approval])
+    gr.reg.user(permissions={"switching": "dr_user"})
+    gr.reg.user(email="admin2@test-gas.example.co.jp", permissions={"switching": "dr_admin"})
+    gr.commit("lift, approve and a new admin")
+    rows = [row for row in _rows(gr, MINE) if row[0] in ("maintainer-fields", "admin-id-once")]
+    assert rows == EXPECTED_MAINTAINERS
+    assert {"maintainer-fields", "admin-id-once"} == {rule for rule, *_ in rows}

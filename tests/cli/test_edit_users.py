@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers.edithelp import edit, refused, snapshot
-from tests.helpers.regfactory import RegistryFactory, run_cli
+from tests.helpers.regfactory import RegistryFactory, certificate, run_cli
 
 
 @pytest.fixture(autouse=True)
@@ -68,7 +68,10 @@ def test_add_refuses_bad_email_characters(reg: RegistryFactory) -> None:
         reg, "user", "add", "--operator", "TESTOP01", "--email", bad,
         "--name", "木村 花子", "--name-kana", "キムラ ハナコ", "--taxis", "1011",
     )  # fmt: skip
-    assert "Write e-mail address (login ID) with only ASCII letters" in result.stdout
+    assert (
+        "Write e-mail address (login ID) as an address that must receive internet mail"
+        in result.stdout
+    )
     assert "(schema)" in result.stdout
     assert not (reg.root / "users/TESTOP01" / f"{bad}.yaml").exists()
 
@@ -122,17 +125,18 @@ def _switching_operator(reg: RegistryFactory) -> None:
                 "github": "dr-window",
             }
         ],
+        certificates=[certificate(1, cn="DRTEST01-PC01")],
     )
-    reg.user("DRTEST01", "admin@dr-test.example.co.jp", permissions={"switching": "admin"})
+    reg.user("DRTEST01", "admin@dr-test.example.co.jp", permissions={"switching": "dr_admin"})
 
 
 def test_add_refuses_a_second_switching_admin(reg: RegistryFactory) -> None:
     _switching_operator(reg)
     result = refused(
         reg, "user", "add", "--operator", "DRTEST01", "--email", "second@dr-test.example.co.jp",
-        "--name", "二番 目", "--name-kana", "ニバン メ", "--switching", "admin",
+        "--name", "二番 目", "--name-kana", "ニバン メ", "--switching", "dr_admin",
     )  # fmt: skip
-    assert "switching admin is held by more than 1 users of DRTEST01" in result.stdout
+    assert "switching dr_admin is held by more than 1 users of DRTEST01" in result.stdout
     assert "[error]" in result.stdout
     assert "Nothing written: 1 error, 0 warnings" in result.stderr
 

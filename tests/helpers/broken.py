@@ -62,14 +62,45 @@ def break_everything(reg: RegistryFactory) -> None:
     )
     reg.user("TESTOP02", "op2user@test-gas.example.co.jp", permissions={"switching": "user"})
     # --- TESTOP03: a wheeling client only ---------------------------------------------------
-    reg.operator("TESTOP03", roles=["wheeling_client"], systems=["taxis", "loacus"],
-                 contacts=[contact(n=4)], subcontractors=[])  # fmt: skip
     # system-role (03010 needs the manufacturer role), system-not-approved (johs)
     reg.user("TESTOP03", "op3user@test-gas.example.co.jp", affiliation="TESTOP03",
              permissions={"loacus": "03010", "johs": "J1010"})  # fmt: skip
     # login-id-unique: the same ID as TESTOP01's user1, in other letter case
     reg.user("TESTOP03", "USER1@test-gas.example.co.jp", affiliation="TESTOP03",
              rel="users/TESTOP03/user1@test-gas.example.co.jp.yaml")  # fmt: skip
+    # ... and the wheeling API without an API certificate (certificate-required)
+    reg.operator("TESTOP03", roles=["wheeling_client"], systems=["taxis", "loacus", "wheeling_api"],
+                 contacts=[contact(n=4)], subcontractors=[])  # fmt: skip
+    # --- TESTOP04: OCCTO's switching support system, and what only maintainers record ------
+    reissue = {"system": "switching", "code": "dr_user", "reissued_on": "2026-09-01"}
+    reissue["reason"] = "退職"
+    reg.operator(
+        "TESTOP04",
+        roles=["demand_response"],
+        systems=["switching"],
+        contacts=[contact(n=6)],
+        subcontractors=[],
+        certificates=[
+            certificate(11, purpose="api", cn="TESTOP04-API1"),
+            certificate(12, purpose="api", cn="NOCODE-API2"),  # certificate-api, -subject
+        ],
+        approvals=[{"system": "taxis", "approved_on": "2026-04-01", "reason": "特例"}],
+        suspensions=[{"system": "johs", "suspended_on": "2026-11-20", "reason": "不正利用"}],
+        admin_reissues=[
+            {
+                "system": "switching",
+                "code": "dr_user",
+                "reissued_on": "2026-09-01",
+                "reason": "退職",
+            }
+        ],
+    )
+    reg.user("TESTOP04", "admin@test-gas.example.co.jp", affiliation="TESTOP04",
+             permissions={"switching": "dr_admin"})  # fmt: skip
+    # provisional-key: the code was issued, the files stayed under the key
+    reg.operator("PROV-HOSHI", roles=["electricity_retailer"], systems=["member_portal"],
+                 contacts=[contact(n=7)], subcontractors=None, occto_member=True,
+                 membership={"status": "member", "member_since": "2026-11-01"})  # fmt: skip
     # user-operator-unknown
     reg.user("NOOP0001", "lost@test-gas.example.co.jp", affiliation="NOOP0001")
     # --- files that do not read ---------------------------------------------------------------
@@ -102,8 +133,8 @@ def break_everything(reg: RegistryFactory) -> None:
     # --- the catalog and the calendar ---------------------------------------------------------
     reg.edit(
         "systems.yaml",
-        "      - {code: admin, max_per_operator: 1, severity: error, source: 002 §3.2}",
-        "      - {code: admin, max_per_operator: 1, severity: error, source: 002 §3.2}\n"
+        "      - {code: dr_admin, max_per_operator: 1, severity: error, source: 002 §3.2}",
+        "      - {code: dr_admin, max_per_operator: 1, severity: error, source: 002 §3.2}\n"
         "      - {code: nobody, max_per_operator: 1, severity: error, source: test}",
     )  # catalog-consistency
     reg.edit("calendar.yaml", "closed:", "closed:\n  - {from: 2027-02-10, to: 2027-02-01}")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import http.client
 import ssl
-import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -19,42 +18,9 @@ from accessreg.outputs.whitelist import whitelist, whitelists
 from tests.helpers.certs import CA, Issued
 from tests.helpers.regfactory import ROOT, RegistryFactory, certificate
 from tests.helpers.registries import loaded
-from tests.helpers.servers import binary, free_port, running
+from tests.helpers.servers import binary, free_port, nginx_conf, nginx_test, running
 
 DAY = date(2026, 11, 22)
-
-
-def _conf(work: Path, http_body: str) -> Path:
-    for sub in ("client", "proxy", "fastcgi", "uwsgi", "scgi"):
-        (work / "temp" / sub).mkdir(parents=True, exist_ok=True)
-    conf = work / "nginx.conf"
-    conf.write_text(
-        f"""daemon off;
-pid {work}/nginx.pid;
-error_log {work}/error.log;
-events {{ worker_connections 64; }}
-http {{
-    access_log off;
-    client_body_temp_path {work}/temp/client;
-    proxy_temp_path {work}/temp/proxy;
-    fastcgi_temp_path {work}/temp/fastcgi;
-    uwsgi_temp_path {work}/temp/uwsgi;
-    scgi_temp_path {work}/temp/scgi;
-{http_body}
-}}
-"""
-    )
-    return conf
-
-
-def _nginx_test(nginx_bin: str, conf: Path) -> subprocess.CompletedProcess[str]:
-    work = conf.parent
-    return subprocess.run(
-        [nginx_bin, "-t", "-p", str(work), "-e", str(work / "error.log"), "-c", str(conf)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
 
 
 def test_nginx_accepts_every_generated_include(tmp_path: Path) -> None:
@@ -64,20 +30,22 @@ def test_nginx_accepts_every_generated_include(tmp_path: Path) -> None:
     includes = []
     for wl in whitelists(registry, DAY):
         for name, data in (
-            ("ip-geo.conf", nginx.geo(wl)),
-            ("cert-map.conf", nginx.certificate_map(wl)),
+            ("ip-geo.conf", nginx.geo(wl) if wl.blocks_overseas else None),
+            ("cert-map.conf", nginx.certificate_map(wl) if wl.checks_certificates else None),
         ):
+            if data is None:
+                continue
             path = tmp_path / wl.system / name
             path.parent.mkdir(exist_ok=True)
             path.write_bytes(data)
             includes.append(f"    include {path};")
             alone = tmp_path / f"alone-{wl.system}-{name}"
             alone.mkdir()
-            result = _nginx_test(nginx_bin, _conf(alone, f"    include {path};"))
+            result = nginx_test(nginx_bin, nginx_conf(alone, f"    include {path};"))
             assert result.returncode == 0, result.stderr
     together = tmp_path / "together"
     together.mkdir()
-    result = _nginx_test(nginx_bin, _conf(together, "\n".join(includes)))
+    result = nginx_test(nginx_bin, nginx_conf(together, "\n".join(includes)))
     assert result.returncode == 0, result.stderr
     assert "syntax is ok" in result.stderr
 
@@ -89,7 +57,7 @@ def test_a_wrong_include_is_refused_by_nginx_t(tmp_path: Path) -> None:
     bad.write_text('map $ssl_client_serial $x {\n    default "";\n    4A3F09 ;\n}\n')
     work = tmp_path / "work"
     work.mkdir()
-    assert _nginx_test(nginx_bin, _conf(work, f"    include {bad};")).returncode != 0
+    assert nginx_test(nginx_bin, nginx_conf(work, f"    include {bad};")).returncode != 0
 
 
 @pytest.fixture(scope="module")
@@ -140,7 +108,7 @@ def _proxy(tmp_path: Path, pki: dict[str, Issued], includes: list[Path]) -> Iter
             return 200 "operator {nginx.cert_variable("taxis")}\\n";
         }}
     }}"""
-    conf = _conf(work, body)
+    conf = nginx_conf(work, body)
     argv = [nginx_bin, "-p", str(work), "-e", str(work / "error.log"), "-c", str(conf)]
     with running(argv, port, work / "stdout.log"):
         yield port
@@ -214,3 +182,52 @@ def test_suspended_and_not_yet_valid_certificates_are_left_out(
     assert [c.id for c in later.certificates] == ["EP-TEST-0002"]
     assert b"7A0002 TESTOP01;" in nginx.certificate_map(later)
     assert whitelist_text.text(later).decode().splitlines()[1:] == ["cert 7A0002 TESTOP01"]
+
+
+def test_each_system_gets_the_gates_its_catalog_entry_names(reg: RegistryFactory) -> None:
+    """OCCTO is not Tokyo Gas Network: the member system uses IDs and passwords only (003),
+    the switching support system client certificates (001 p38, 002 §3.1) and no block of
+    overseas addresses, which is Tokyo Gas Network's (000 §2-8)."""
+    registry = loaded(reg)
+    gates = {
+        wl.system: (wl.checks_certificates, wl.blocks_overseas) for wl in whitelists(registry, DAY)
+    }
+    assert "member_portal" not in gates
+    assert gates["switching"] == (True, False)
+    assert gates["taxis"] == gates["wheeling_api"] == (True, True)
+
+
+def test_web_and_api_certificates_reach_their_own_systems(reg: RegistryFactory) -> None:
+    """The 託送API is a system of its own, used with API certificates (000 §1, §7-2)."""
+    reg.operator(
+        systems=["taxis", "johs", "juju", "loacus", "wheeling_api"],
+        certificates=[certificate(1), certificate(2, purpose="api")],
+    )
+    registry = loaded(reg)
+
+    def ids(system: str) -> list[str]:
+        wl = whitelist(registry, registry.catalog.by_id[system], DAY)
+        return [c.id for c in wl.certificates]
+
+    assert ids("taxis") == ids("info_site") == ["EP-TEST-0001"]
+    assert ids("wheeling_api") == ["EP-TEST-0002"]
+
+
+def test_a_suspended_use_of_a_system_leaves_its_whitelist_on_the_day(
+    reg: RegistryFactory,
+) -> None:
+    """The system's operator suspends an operator's use first (002 §2.6, §3.4.4, 001 p46)."""
+    suspension = {"system": "taxis", "suspended_on": "2026-11-22", "reason": "不正利用の疑い"}
+    reg.operator(
+        certificates=[certificate(1)],
+        ip_allowlist=[{"cidr": "41.203.64.10/32", "reason": "試験", "expires_on": "2027-03-31"}],
+        suspensions=[suspension],
+    )
+    registry = loaded(reg)
+    taxis = registry.catalog.by_id["taxis"]
+    before = whitelist(registry, taxis, date(2026, 11, 21))
+    on = whitelist(registry, taxis, DAY)
+    assert ([c.id for c in before.certificates], len(before.networks)) == (["EP-TEST-0001"], 1)
+    assert (on.certificates, on.networks) == ((), ())
+    johs = whitelist(registry, registry.catalog.by_id["johs"], DAY)
+    assert [c.id for c in johs.certificates] == ["EP-TEST-0001"]

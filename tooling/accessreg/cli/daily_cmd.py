@@ -23,6 +23,11 @@ from accessreg.scheduled.stale import DEFAULT_PROVIDER
     help="The export of last-login dates; without it the stale duty is skipped.",
 )
 @click.option(
+    "--open-pulls",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The open pull requests (GitHub API JSON); without it the reviews duty is skipped.",
+)
+@click.option(
     "--provider",
     default=DEFAULT_PROVIDER,
     show_default=True,
@@ -39,6 +44,7 @@ from accessreg.scheduled.stale import DEFAULT_PROVIDER
 @duty_options
 def command(
     last_logins: Path | None,
+    open_pulls: Path | None,
     provider: str,
     months: int,
     today: date | None,
@@ -47,8 +53,9 @@ def command(
     head: str,
     state_remote: str | None,
 ) -> None:
-    """Every duty (expiry, stale with --last-logins, inventory, membership) in one run, and
-    the whitelist outputs regenerated for the day (whitelist/<system>/ under --out).
+    """Every duty (expiry, stale with --last-logins, inventory, membership, reviews with
+    --open-pulls) in one run, and the whitelist outputs regenerated for the day
+    (whitelist/<system>/ under --out).
 
     Exit 0 when done, 1 when the registry does not load, 2 on a usage, configuration or
     delivery error.
@@ -57,6 +64,9 @@ def command(
     if last_logins is None:
         duties = tuple(d for d in duties if d != "stale")
         click.echo(i18n.text(msg("stale: skipped (no --last-logins)")), err=True)
+    if open_pulls is None:
+        duties = tuple(d for d in duties if d != "reviews")
+        click.echo(i18n.text(msg("reviews: skipped (no --open-pulls)")), err=True)
     run_duties(
         duties,
         today,
@@ -65,6 +75,7 @@ def command(
         head,
         state_remote,
         last_logins=last_logins,
+        open_pulls=open_pulls,
         provider=provider,
         months=months,
         whitelists=True,

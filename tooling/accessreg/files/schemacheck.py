@@ -210,8 +210,9 @@ def unknown_key(key: str, known: list[str], path: DataPath) -> Message:
 PATTERNS: dict[str, Message] = {
     base.OPERATOR_CODE: msg("Write {what} in 4 to 8 upper-case ASCII letters and digits"),
     base.LOGIN_ID: msg(
-        "Write {what} with only ASCII letters, digits and -_~.$&'`^= before the @, and only "
-        "ASCII letters, digits, - and . after it (000 §5-1 note 3)"
+        "Write {what} as an address that must receive internet mail: before the @ only ASCII "
+        "letters, digits and -_~.$&'`^= (no dot first, last or doubled), after it ASCII "
+        "letters, digits and - between dots (000 §5-1 note 3)"
     ),
     base.SERIAL: msg(
         "Write {what} in upper-case hexadecimal, without colons or spaces and without a "

@@ -13,8 +13,8 @@ from accessreg.effects.session import InDoubt, MailOutcome, Session, TransportFa
 from accessreg.errors import UsageError
 from accessreg.gitio.state import STATE_REF
 from accessreg.mail.compose import compose, eml_name
-from accessreg.model import Catalog
 from accessreg.model.messages import msg
+from accessreg.model.registry import Registry
 from accessreg.provision import completion
 from accessreg.provision import state as recorded
 from accessreg.provision.merges import Snapshots
@@ -99,7 +99,8 @@ def run(request: ConfirmRequest, transport: TransportFactory = smtp_session) -> 
 
 def status(
     root: Path, operator: str | None, state_remote: str | None = None
-) -> tuple[list[Progress], Catalog]:
+) -> tuple[list[Progress], Registry]:
+    """Every application's progress, and the registry at HEAD (for what is suspended)."""
     with Session.open(root, remote=state_remote) as session:
         state = recorded.load(session.state.files)
         registry = Snapshots(session.repo).at("HEAD")
@@ -112,4 +113,4 @@ def status(
                     code=operator,
                 )
             )
-        return progress_of(state, registry.catalog, operator), registry.catalog
+        return progress_of(state, registry.catalog, operator), registry

@@ -52,6 +52,10 @@ def verdict_lines(decision: Decision) -> list[str]:
         lines.append(
             i18n.text(msg("fast-track: every item revokes access and the author may make it"))
         )
+    if decision.immediate:
+        lines.append(
+            i18n.text(msg("immediate: a maintainer's suspension, effective at once (001 p46)"))
+        )
     return lines
 
 
@@ -68,6 +72,7 @@ def as_dict(decision: Decision) -> dict[str, Any]:
         "acts_for": list(decision.acts_for),
         "allowed": decision.allowed,
         "fast_track": decision.fast_track,
+        "immediate": decision.immediate,
         "revoke_only": decision.revoke_only,
         "paths": len(decision.paths),
         "refused": [reporters.problem_dict(p) for p in decision.refused],
@@ -94,6 +99,10 @@ def markdown_lines(decision: Decision) -> list[str]:
     if decision.fast_track:
         lines.append(
             i18n.text(msg("**Fast-track**: a revoke-only change by someone who may make it."))
+        )
+    if decision.immediate:
+        lines.append(
+            i18n.text(msg("**Immediate**: a maintainer's suspension, effective at once (001 p46)."))
         )
     for p, line in (
         *((p, msg("- refused {file}: {message} ({rule})")) for p in decision.refused),

@@ -18,9 +18,20 @@ def catalog_consistency(reg: Registry, ctx: Context) -> Iterator[Problem]:
     """The catalog contradicts itself.
 
     System ids and codes are unique; a limit, a replacement code and a derivation name codes
-    and systems that exist; a code's roles are among its system's roles.
+    and systems that exist; a code's roles are among its system's roles; every system's
+    provider is listed under `providers`, once; a system users apply for has codes, one the
+    operator uses as a whole (`level: operator`) has none; a limit says how many at least or
+    at most; a limit of API certificates is on a system that takes them.
     """
     ids = [s.id for s in reg.catalog.systems]
+    providers = [p.id for p in reg.catalog.providers]
+    for i, provider in enumerate(reg.catalog.providers):
+        if providers.count(provider.id) > 1:
+            yield finding(
+                CATALOG_FILE,
+                msg("The provider {id} is listed twice: list it once", id=provider.id),
+                ("providers", i, "id"),
+            )
     for i, system in enumerate(reg.catalog.systems):
         where = ("systems", i)
 
@@ -31,6 +42,37 @@ def catalog_consistency(reg: Registry, ctx: Context) -> Iterator[Problem]:
 
         if ids.count(system.id) > 1:
             yield bad(msg("The system id {id} is listed twice", id=system.id), "id")
+        if system.provider not in providers:
+            yield bad(
+                msg(
+                    "The provider {provider} is not listed under providers: add it there",
+                    provider=system.provider,
+                ),
+                "provider",
+            )
+        if system.level == "user" and not system.codes:
+            yield bad(
+                msg("{system} is used by users but lists no codes: list them", system=system.id),
+                "level",
+            )
+        if system.level == "operator" and (system.codes or system.derived):
+            yield bad(
+                msg(
+                    "{system} is used by the operator as a whole: remove its codes",
+                    system=system.id,
+                ),
+                "level",
+            )
+        use = system.certificates
+        if use is not None and use.api_per_operator is not None and "api" not in use.purposes:
+            yield bad(
+                msg(
+                    "{system} limits API certificates it does not take: add api to its "
+                    "purposes or remove the limit",
+                    system=system.id,
+                ),
+                "certificates",
+            )
         codes = [c.code for c in system.codes]
         for j, code in enumerate(system.codes):
             if codes.count(code.code) > 1:
@@ -72,6 +114,19 @@ def catalog_consistency(reg: Registry, ctx: Context) -> Iterator[Problem]:
                     "limits",
                     j,
                     "code",
+                )
+            if limit.max_per_operator is None and limit.min_per_operator is None:
+                yield bad(
+                    msg("A limit names max_per_operator or min_per_operator: add one"),
+                    "limits",
+                    j,
+                )
+        for j, sid in enumerate(system.pages):
+            if sid not in ids:
+                yield bad(
+                    msg("A page of {system}, which is not a system of the catalog", system=sid),
+                    "pages",
+                    j,
                 )
         if system.derived is not None:
             for sid in system.derived.systems:
