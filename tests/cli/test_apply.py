@@ -76,7 +76,7 @@ def test_the_job_summary_is_japanese_by_default(
 def test_the_first_apply_must_say_where_to_start(gr: GitRegistry, tmp_path: Path) -> None:
     result = accessreg(gr, "apply", "--out", str(tmp_path / "out"), *DAY)
     assert result.returncode == 2
-    assert "no applied revision is recorded yet" in result.stderr
+    assert "No applied revision is recorded yet" in result.stderr
     assert not (tmp_path / "out").exists()
 
 
@@ -232,7 +232,7 @@ def test_a_mass_removal_is_refused_unless_allowed(gr: GitRegistry, tmp_path: Pat
     out = tmp_path / "out"
     refused = accessreg(gr, "apply", "--out", str(out), "--confirm", *DAY)
     assert refused.returncode == 1
-    assert "refusing to remove 2 of 4 login IDs (50% > 25%)" in refused.stderr
+    assert "Refusing to remove 2 of 4 login IDs (50% > 25%)" in refused.stderr
     assert not out.exists()
     assert state(gr)["applied"] == applied
     wider = accessreg(gr, "apply", "--out", str(out), "--max-removal-share", "0.5", *DAY)
@@ -253,7 +253,7 @@ def test_an_emptied_registry_is_refused(gr: GitRegistry, tmp_path: Path) -> None
     merge(gr, "remove-all", remove_operator)
     refused = accessreg(gr, "apply", "--out", str(tmp_path / "o"), "--max-removal-share", "1", *DAY)
     assert refused.returncode == 1
-    assert "refusing to remove every one of 4 login IDs" in refused.stderr
+    assert "Refusing to remove every one of 4 login IDs" in refused.stderr
 
 
 def test_a_head_with_errors_generates_nothing(gr: GitRegistry, tmp_path: Path) -> None:

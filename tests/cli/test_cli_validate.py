@@ -147,7 +147,7 @@ def test_warning_exits_0_and_fails_with_strict(reg: RegistryFactory) -> None:
 def test_missing_registry_directory_exits_2(reg: RegistryFactory) -> None:
     result = run_cli("validate", "--registry", "no-such-dir", cwd=reg.repo)
     assert (result.returncode, result.stdout) == (2, "")
-    assert "no registry directory" in result.stderr
+    assert "No registry directory" in result.stderr
     assert "Traceback" not in result.stderr
 
 
@@ -241,7 +241,7 @@ def test_from_a_subdirectory_the_repositorys_registry_is_found(reg: RegistryFact
 def test_outside_a_repository_without_registry_exits_2(tmp_path: Path) -> None:
     result = run_cli("validate", cwd=tmp_path)
     assert result.returncode == 2
-    assert "no registry directory" in result.stderr
+    assert "No registry directory" in result.stderr
     assert "--registry" in result.stderr
 
 

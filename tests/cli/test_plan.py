@@ -460,7 +460,7 @@ def test_cli_plan_formats_and_output_file(gr: GitRegistry) -> None:
     )
     bad = run_cli("plan", "--base", "no-such-rev", cwd=gr.path)
     assert bad.returncode == 2
-    assert "unknown revision 'no-such-rev'" in bad.stderr
+    assert "版 'no-such-rev' が見つかりません" in bad.stderr
 
 
 def test_a_change_that_breaks_the_catalog_is_still_planned(gr: GitRegistry) -> None:

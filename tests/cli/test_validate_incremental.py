@@ -253,7 +253,7 @@ def test_cli_changed_since_reports_what_a_full_run_does(gr: Repo) -> None:
     text = run_cli("validate", "--changed-since", "HEAD", cwd=gr.path)
     assert "1 file changed since HEAD" in text.stderr
     bad = run_cli("validate", "--changed-since", "nope", cwd=gr.path)
-    assert bad.returncode == 2 and "unknown revision" in bad.stderr
+    assert bad.returncode == 2 and "Unknown revision" in bad.stderr
     gr.commit("as a pull request")
     gr.reg.user("OP000003", "u2@op3.example.jp", memo="not committed: --head ignores it")
     committed = run_cli(*args, "--changed-since", "HEAD~1", "--head", "HEAD", cwd=gr.path)

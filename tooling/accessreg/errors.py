@@ -11,7 +11,7 @@ from typing import Protocol
 class Worded(Protocol):
     """A message of the catalog (``model.messages.Message``): put in words where shown."""
 
-    def english(self) -> str: ...
+    def english(self, cap: bool = ...) -> str: ...
 
 
 class AccessregError(Exception):
@@ -27,7 +27,8 @@ class AccessregError(Exception):
 
     def __init__(self, message: str | Worded) -> None:
         self.message = message
-        super().__init__(message if isinstance(message, str) else message.english())
+        # Whole: an error's values are the tool's and git's own words.
+        super().__init__(message if isinstance(message, str) else message.english(cap=False))
 
 
 class UsageError(AccessregError):

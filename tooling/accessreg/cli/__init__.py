@@ -92,7 +92,7 @@ class _Group(click.Group):
             located = [p for p in exc.problems if isinstance(p, Problem)]
             click.echo(reporters.text(located), err=True, nl=False)
             # Line by line: a message may list problems, one per line, each shown escaped.
-            lines = [terminal(line) for line in i18n.text(exc.message).split("\n")]
+            lines = [terminal(line) for line in i18n.text(exc.message, cap=False).split("\n")]
             click.echo("accessreg: " + "\n".join(lines), err=True)
             ctx.exit(exit_code(exc))
         ctx.exit(exit_code(outcome if isinstance(outcome, Verdict) else None))

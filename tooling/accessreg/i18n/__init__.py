@@ -88,9 +88,10 @@ def translations(lang: str) -> gettext.NullTranslations:
     return gettext.GNUTranslations(compiled)
 
 
-def text(message: Message | object, lang: str | None = None) -> str:
+def text(message: Message | object, lang: str | None = None, cap: bool = True) -> str:
     """``message`` in ``lang`` (by default the run's language); anything else (the plain
-    text of an error not in the catalog) as it is."""
+    text of an error not in the catalog) as it is. ``cap``: values are cut as a message
+    repeats them (off for an error, whose values are the tool's and git's own words)."""
     if not isinstance(message, Message):
         return str(message)
     lang = lang or current()
@@ -101,7 +102,7 @@ def text(message: Message | object, lang: str | None = None) -> str:
             return t.ngettext(m.text, m.plural, m.count)
         return t.gettext(m.text)
 
-    return render(message, template, _LIST_SEPARATORS[lang])
+    return render(message, template, _LIST_SEPARATORS[lang], cap)
 
 
 def translate(source: str, lang: str | None = None) -> str:

@@ -30,9 +30,11 @@ class Message:
     plural: str | None = None  # the English plural, for nmsg
     count: int | None = None
 
-    def english(self) -> str:
+    def english(self, cap: bool = True) -> str:
         """The message in English without the catalog (the catalog's key is the English)."""
-        return render(self, lambda m: m.text if m.count in (None, 1) else (m.plural or m.text))
+        return render(
+            self, lambda m: m.text if m.count in (None, 1) else (m.plural or m.text), cap=cap
+        )
 
 
 class Verbatim(str):
@@ -75,19 +77,20 @@ def render(
     message: Message,
     template: Callable[[Message], str],
     list_separator: str = ", ",
+    cap: bool = True,
 ) -> str:
     """``message`` with its values filled in; ``template`` gives a message's text (translated)."""
 
     def value(param: Param) -> str:
         if isinstance(param, Message):
-            return render(param, template, list_separator)
+            return render(param, template, list_separator, cap)
         if isinstance(param, tuple):
             return list_separator.join(value(p) for p in param)
         if isinstance(param, date):
             return param.isoformat()
         if isinstance(param, Verbatim):
             return str(param)
-        if isinstance(param, str):
+        if isinstance(param, str) and cap:
             return shorten(param)  # one huge value cannot make a huge message
         return str(param)
 

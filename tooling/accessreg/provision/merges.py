@@ -21,6 +21,7 @@ from accessreg.gitio.repo import GitRepository
 from accessreg.model import layout
 from accessreg.model.changes import ChangeKind
 from accessreg.model.commits import CommitInfo
+from accessreg.model.messages import msg
 from accessreg.model.registry import Registry
 from accessreg.outputs.access import Access, AccessChange, diff, effective_access
 from accessreg.outputs.csv_ import DatedChange
@@ -68,7 +69,10 @@ class Snapshots:
             result = load(self.repo.snapshot(sha, PREFIX))
             if result.registry is None:
                 raise ConfigError(
-                    f"the registry at {sha[:12]} cannot be read (its catalog does not load)"
+                    msg(
+                        "The registry at {sha} cannot be read (its catalog does not load)",
+                        sha=sha[:12],
+                    )
                 )
             self._cache[sha] = result.registry
         return self._cache[sha]

@@ -124,7 +124,7 @@ def _decode(raw: bytes, label: str) -> str:
             return raw.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise UsageError(f"{label}: neither UTF-8 nor CP932 text")
+    raise UsageError(msg("{label}: neither UTF-8 nor CP932 text", label=label))
 
 
 def _delimiter(header_line: str) -> str:
@@ -135,10 +135,24 @@ def _delimiter(header_line: str) -> str:
 def _column(header: list[str], names: frozenset[str], what: str, label: str) -> int:
     found = [i for i, h in enumerate(header) if header_key(h) in names]
     if len(found) != 1:
-        why = "no" if not found else "more than one"
+        shown, accepted = quote(", ".join(header)), ", ".join(sorted(names))
         raise UsageError(
-            f"{label}:1: {why} {what} column in the header ({quote(', '.join(header))}); "
-            f"accepted names: {', '.join(sorted(names))}"
+            msg(
+                "{label}:1: the header has no {what} column ({value}); accepted names: {names}",
+                label=label,
+                what=what,
+                value=shown,
+                names=accepted,
+            )
+            if not found
+            else msg(
+                "{label}:1: the header has more than one {what} column ({value}); accepted "
+                "names: {names}",
+                label=label,
+                what=what,
+                value=shown,
+                names=accepted,
+            )
         )
     return found[0]
 
@@ -168,9 +182,13 @@ def read(raw: bytes, label: str) -> LastLogins:
     try:
         header = next(reader, None)
     except csv.Error as exc:
-        raise UsageError(f"{label}:1: the header cannot be read ({exc})") from None
+        raise UsageError(
+            msg("{label}:1: the header cannot be read ({exc})", label=label, exc=str(exc))
+        ) from None
     if header is None:
-        raise UsageError(f"{label}: the file is empty; the first line must name the columns")
+        raise UsageError(
+            msg("{label}: the file is empty; the first line must name the columns", label=label)
+        )
     id_col = _column(header, ID_HEADERS, "ID", label)
     login_col = _column(header, LAST_LOGIN_HEADERS, "last-login", label)
     by_id: dict[str, LastLogin] = {}
