@@ -289,7 +289,7 @@ def test_schema_invalid_date(reg: RegistryFactory) -> None:
 
 def test_schema_names_the_failing_branch_of_a_choice(reg: RegistryFactory) -> None:
     # A closed day is a date or a {from, to} range: a bad date is not "not an object".
-    reg.edit("calendar.yaml", "  - 2018-12-31", "  - 2018-12-32")
+    reg.edit("calendar.yaml", "closed: []", "closed: [2018-12-32]")
     line = reg.line_of("calendar.yaml", "2018-12-32")
     assert reg.found() == [("schema", shown("calendar.yaml"), line, "error")]
     [p] = reg.validate().problems

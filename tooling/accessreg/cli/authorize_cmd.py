@@ -10,6 +10,7 @@ from accessreg.gitio.repo import GitRepository
 from accessreg.reporting import authorize_report
 from accessreg.review.pullrequest import read_pull_request
 from accessreg.timeline import clock
+from accessreg.timeline.effective import Events
 
 
 @click.command("authorize")
@@ -38,7 +39,7 @@ def command(base: str, head: str, actor: str, fmt: str) -> None:
     or configuration error. The rules are in docs/rules.md.
     """
     with GitRepository() as repo:
-        pr = read_pull_request(repo, base, head, clock.today_in_japan(), actor)
+        pr = read_pull_request(repo, base, head, Events(), clock.today_in_japan(), actor)
     assert pr.decision is not None
     sys.stdout.write(authorize_report.render(pr.decision, fmt))
     sys.exit(0 if pr.decision.allowed else 1)

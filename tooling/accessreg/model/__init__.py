@@ -6,7 +6,13 @@ These classes are the one source of truth for the shape of every file: the JSON 
 
 from accessreg.model.base import Role
 from accessreg.model.catalog import Catalog, Derivation, Limit, PermissionCode, System, Timing
-from accessreg.model.meta import CalendarFile, ClosedRange, Maintainer, MaintainersFile
+from accessreg.model.meta import (
+    CalendarFile,
+    ClosedRange,
+    Maintainer,
+    MaintainersFile,
+    YearlyClosure,
+)
 from accessreg.model.operator import (
     Certificate,
     Contact,
@@ -36,4 +42,5 @@ __all__ = [
     "System",
     "Timing",
     "User",
+    "YearlyClosure",
 ]

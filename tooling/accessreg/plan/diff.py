@@ -37,7 +37,7 @@ from accessreg.plan.model import (
     UserChange,
     WindowPersonChange,
 )
-from accessreg.timeline.business_days import Effective, Schedule
+from accessreg.timeline.effective import NO_DATE, Dates, Effective
 
 ADMIN_CONSOLE = "admin_console"  # the permission-management system window persons get
 GRANTED = "granted"
@@ -158,11 +158,13 @@ def _keyed(
 
 
 class _Differ:
-    def __init__(self, base: Registry, head: Registry, schedule: Schedule) -> None:
+    def __init__(self, base: Registry, head: Registry, dates: Dates) -> None:
         self.base = base
         self.head = head
-        self.schedule = schedule
-        self.usage = schedule.usage_application()
+        self.dates = dates
+        self.usage = dates.usage()
+        # The date every item of a terminating operator takes effect on (000 §3-3).
+        self.ends: Effective | None = None
 
     # -- users -----------------------------------------------------------------------------
 
@@ -179,9 +181,8 @@ class _Differ:
             # Only taking a permission away surely narrows access: the catalog does not rank
             # one code above another, so any other change is reviewed as a grant.
             direction = Direction.REVOKE if now is None else Direction.GRANT
-            effects.append(
-                Effect(system, was, now, direction, self.schedule.for_system(system, kind))
-            )
+            when = self.ends or self.dates.permission(system, kind)
+            effects.append(Effect(system, was, now, direction, when))
         return tuple(effects)
 
     def user_item(
@@ -265,13 +266,13 @@ class _Differ:
                 direction = _ADD_REMOVE[entry.action]
                 gains = entry.action is ChangeKind.ADD
                 was, now = (None, GRANTED) if gains else (GRANTED, None)
-                effects = (Effect(ADMIN_CONSOLE, was, now, direction, self.usage),)
+                effects = (Effect(ADMIN_CONSOLE, was, now, direction, self.ends or self.usage),)
             current = entry.current
             items.append(
                 WindowPersonChange(
                     **entry.item(code, app, direction),
                     effects=effects,
-                    effective=self.usage,
+                    effective=self.ends or self.usage,
                     person=Person(current.email, current.name),
                     role=current.role,
                     github=current.github,
@@ -285,7 +286,7 @@ class _Differ:
         return [
             SubcontractorChange(
                 **entry.item(code, app, _ADD_REMOVE.get(entry.action, Direction.NEUTRAL)),
-                effective=self.usage,
+                effective=self.ends or self.usage,
                 code=entry.key,
                 name=entry.current.name,
             )
@@ -317,9 +318,7 @@ class _Differ:
             items.append(
                 CertificateChange(
                     **entry.item(code, Application.CERTIFICATE, direction),
-                    effective=self.schedule.certificate_registration()
-                    if registers
-                    else Effective(None, None),
+                    effective=self._entry_date(entry.action, registers, self.dates.certificate),
                     id=current.id,
                     cn=current.cn,
                     serial=current.serial,
@@ -327,6 +326,19 @@ class _Differ:
                 )
             )
         return items
+
+    def _entry_date(
+        self, action: ChangeKind, registers: bool, registration: Callable[[], Effective]
+    ) -> Effective:
+        """A certificate's or an address's date: a registration waits for its batch; a
+        removal takes effect on the merge (on the termination date when the operator ends);
+        a change that registers nothing has no date of its own."""
+        if self.ends is not None:
+            return self.ends
+        if action is ChangeKind.REMOVE:
+            merged = self.dates.events.merged
+            return Effective(merged, "accepted", key="merged", keyed_on=merged)
+        return registration() if registers else NO_DATE
 
     def allowed_ips(self, code: str, old: Operator | None, new: Operator | None) -> list[Item]:
         items: list[Item] = []
@@ -349,7 +361,7 @@ class _Differ:
             items.append(
                 AllowedIpChange(
                     **entry.item(code, Application.OVERSEAS_IP, direction),
-                    effective=Effective(None, None),  # no schedule in the seeds (000 §2-8)
+                    effective=self._entry_date(entry.action, True, self.dates.allowed_ip),
                     cidr=entry.key,
                     expires_on=entry.current.expires_on,
                 )
@@ -396,13 +408,15 @@ class _Differ:
                 Person(u.user.email, u.user.name)
                 for u in sorted(self.base.users_of(code), key=lambda u: u.user.email.lower())
             )
+        if action is ChangeKind.REMOVE:
+            self.ends = self.dates.termination(new.terminated_on if new else None)
         return OperatorChange(
             operator=code,
             application=app,
             action=action,
             direction=direction,
             fields=fields,
-            effective=self.usage,
+            effective=self.ends if action is ChangeKind.REMOVE else self.usage,
             code=code,
             name=current.name,
             ending_users=ending,
@@ -416,6 +430,7 @@ class _Differ:
         new = new_entry.operator if new_entry else None
         items: list[Item] = []
         ending = False
+        self.ends = None
         # An operator file that does not load at the head is reported as unreadable, not as
         # a termination; one at the base with no version that loads to compare with, not as
         # a new operator. Its users are still compared.
@@ -466,22 +481,22 @@ def _operator_codes(registry: Registry) -> set[str]:
 def compute_plan(
     base: Registry,
     head: Registry,
-    schedule: Schedule,
+    dates: Dates,
     other_paths: Iterable[str] = (),
     unreadable: Iterable[str] = (),
     revisions: Revisions | None = None,
 ) -> Plan:
-    """The plan of going from ``base`` to ``head``, accepted on ``schedule.accepted_on``."""
-    differ = _Differ(base, head, schedule)
+    """The plan of going from ``base`` to ``head``, its items dated by ``dates``."""
+    differ = _Differ(base, head, dates)
     operators = []
     for code in sorted(_operator_codes(base) | _operator_codes(head)):
         op_plan = differ.operator(code)
         if op_plan is not None:
             operators.append(op_plan)
     return Plan(
-        accepted_on=schedule.accepted_on,
-        accepted=schedule.accepted,
-        processing_day=schedule.processing_day,
+        events=dates.events,
+        accepted=dates.keyed_on("accepted"),
+        processing_day=dates.processing_day(),
         operators=tuple(operators),
         other_paths=tuple(sorted(set(other_paths))),
         unreadable=tuple(sorted(set(unreadable))),

@@ -13,9 +13,7 @@ def _flat(text: str) -> str:
 
 
 def render(plan: Plan, preamble: Sequence[str] = ()) -> str:
-    lines = [
-        f"accepted {plan.accepted.isoformat()}, processing day M {plan.processing_day.isoformat()}"
-    ]
+    lines = [wording.events_text(plan)]
     if plan.revisions is not None:
         r = plan.revisions
         lines.append(f"merge base {r.merge_base[:12]} -> head {r.head[:12]}")

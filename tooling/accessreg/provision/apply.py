@@ -39,6 +39,7 @@ from accessreg.provision.state import (
 )
 from accessreg.reporting import reporters
 from accessreg.timeline.clock import JST
+from accessreg.timeline.effective import Events
 from accessreg.validation.validate import validate
 
 
@@ -50,7 +51,12 @@ class ApplyRequest:
     head: str = "HEAD"
     base: str | None = None  # overrides the recorded applied revision
     initial: bool = False  # nothing was applied before: everything is new
+    # The pull requests' events by merge commit (from the merge workflow), and the
+    # command's own options for any merge not listed.
+    events: Mapping[str, Events] = field(default_factory=dict)
+    entered_on: date | None = None
     accepted_on: date | None = None
+    merged_on: date | None = None
     send: bool = False
     confirm: bool = False
     max_removal_share: float = safety.DEFAULT_MAX_REMOVAL_SHARE
@@ -147,7 +153,8 @@ def _prepare(repo: GitRepository, ledger: Ledger, request: ApplyRequest, sender:
     head = repo.resolve(request.head)
     snapshots = Snapshots(repo)
     snapshots.keep(head, _check_head(repo, head))
-    found = history(snapshots, base, head, request.accepted_on, request.today)
+    default = Events(request.entered_on, request.accepted_on, request.merged_on)
+    found = history(snapshots, base, head, request.today, request.events, default)
     removal = safety.removal(found.before_access, found.after_access)
     safety.check_removal(removal, request.max_removal_share, request.allow_mass_removal)
 

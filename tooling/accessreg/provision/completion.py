@@ -17,6 +17,7 @@ from accessreg.model.commits import CommitInfo
 from accessreg.provision.merges import Snapshots, step
 from accessreg.provision.notices import Accepted, completion_notices
 from accessreg.provision.state import ApplicationRecord, BatchRecord, State
+from accessreg.timeline.effective import Events
 
 
 def confirmed(batch: BatchRecord, systems: list[str], day: date) -> BatchRecord:
@@ -39,7 +40,7 @@ def accepted(snapshots: Snapshots, record: ApplicationRecord) -> Accepted:
     """The application as it was merged, rebuilt from git."""
     when = datetime.combine(record.accepted_on, time(), UTC)
     commit = CommitInfo(record.commit, record.parent, record.title, when)
-    return Accepted(record, step(snapshots, commit, record.accepted_on))
+    return Accepted(record, step(snapshots, commit, Events(accepted=record.accepted_on)))
 
 
 @dataclass(frozen=True)

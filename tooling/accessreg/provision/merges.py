@@ -3,14 +3,14 @@
 Several merges may come before one apply, and an apply may have failed: the range is always
 from the last applied revision to HEAD. Each first-parent commit in it that changed the
 registry is one merged pull request; its plan (``accessreg.plan``) says what each operator
-applied for, accepted on the day it was merged (or ``--accepted-on``). The combined change
-of the whole range is what downstream systems must do; each of its rows takes its dates from
-the last merge that touched it.
+applied for, dated from that pull request's events (``timeline.effective``; where unknown,
+the day it was merged stands in). The combined change of the whole range is what downstream
+systems must do; each of its rows takes its dates from the last merge that touched it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
@@ -25,24 +25,25 @@ from accessreg.model.registry import Registry
 from accessreg.outputs.access import Access, AccessChange, diff, effective_access
 from accessreg.outputs.csv_ import DatedChange
 from accessreg.plan import OperatorPlan, compute_plan
-from accessreg.timeline.business_days import Effective, Schedule
+from accessreg.plan.model import WindowPersonChange
 from accessreg.timeline.clock import JST
+from accessreg.timeline.effective import Dates, Effective, Events
 
 PREFIX = layout.REGISTRY_DIR
 
 
 class Timings:
-    """The catalog's date for each kind of change of each system under one schedule,
-    counted once (a batch has as many rows as users, but few systems and kinds)."""
+    """The catalog's date for each kind of change of each system under one application's
+    dates, counted once (a batch has as many rows as users, but few systems and kinds)."""
 
-    def __init__(self, schedule: Schedule) -> None:
-        self.schedule = schedule
+    def __init__(self, dates: Dates) -> None:
+        self.dates = dates
         self._known: dict[tuple[str, ChangeKind], Effective] = {}
 
     def of(self, system: str, kind: ChangeKind) -> Effective:
         key = (system, kind)
         if key not in self._known:
-            self._known[key] = self.schedule.for_system(system, kind)
+            self._known[key] = self.dates.permission(system, kind)
         return self._known[key]
 
 
@@ -81,13 +82,17 @@ class Step:
     commit: CommitInfo
     before: Registry
     after: Registry
-    schedule: Schedule
+    dates: Dates
     operators: tuple[OperatorPlan, ...]
     changes: tuple[AccessChange, ...]
 
     @property
     def accepted_on(self) -> date:
-        return self.schedule.accepted_on
+        return self.dates.events.accepted
+
+    @property
+    def processing_day(self) -> date:
+        return self.dates.processing_day()
 
     def operator_codes(self) -> list[str]:
         return sorted({op.code for op in self.operators} | set(self._changes_by_operator))
@@ -112,16 +117,31 @@ class Step:
 
     def effective(self, change: AccessChange) -> Effective:
         """When ``change`` takes effect: the plan's date for that person and system (the
-        application decides: dropping one system in a change application is a change), else
-        the catalog's timing for the kind of row (derived systems, catalog changes)."""
-        found = self._plan_dates.get((change.system, change.person.login))
+        application decides: dropping one system in a change application is a change); for
+        a row that changed only because its person became or stopped being a window person,
+        that item's date; for a derived system, the systems it derives from; else the
+        catalog's timing for the kind of row (catalog changes)."""
+        login = change.person.login
+        found = self._plan_dates.get((change.system, login))
         if found is not None:
             return found
+        found = self._window_person_dates.get(login)
+        if found is not None:
+            return found
+        system = self.after.catalog.by_id.get(change.system)
+        if system is not None and system.derived is not None:
+            sources = [
+                self._plan_dates[(s, login)]
+                for s in system.derived.systems
+                if (s, login) in self._plan_dates
+            ]
+            if sources:
+                return _derived(sources, change.kind)
         return self._timings.of(change.system, change.kind)
 
     @cached_property
     def _timings(self) -> Timings:
-        return Timings(self.schedule)
+        return Timings(self.dates)
 
     @cached_property
     def _plan_dates(self) -> dict[tuple[str, str], Effective]:
@@ -134,6 +154,26 @@ class Step:
                 for effect in item.effects:
                     dates[(effect.system, person.email.lower())] = effect.effective
         return dates
+
+    @cached_property
+    def _window_person_dates(self) -> dict[str, Effective]:
+        return {
+            item.person.email.lower(): item.effective
+            for op in self.operators
+            for item in op.items
+            if isinstance(item, WindowPersonChange) and item.effective is not None
+        }
+
+
+def _derived(sources: list[Effective], kind: ChangeKind) -> Effective:
+    """A derived permission follows its sources: it starts with the first of them and ends
+    with the last (a source without a date yet leaves the end without one)."""
+    if kind is ChangeKind.REMOVE:
+        if any(s.on is None for s in sources):
+            return next(s for s in sources if s.on is None)
+        return max(sources, key=lambda s: s.on or date.min)
+    dated = [s for s in sources if s.on is not None]
+    return min(dated, key=lambda s: s.on or date.max) if dated else sources[0]
 
 
 @dataclass(frozen=True)
@@ -155,8 +195,9 @@ class History:
         return [s.id for s in self.after.catalog.systems if s.id in touched]
 
 
-def _accepted(commit: CommitInfo, accepted_on: date | None) -> date:
-    return accepted_on or commit.committed_at.astimezone(JST).date()
+def merged_on(commit: CommitInfo) -> date:
+    """The day a merge was made, in Japan: it stands in for the events not known."""
+    return commit.committed_at.astimezone(JST).date()
 
 
 def _registry_changed(repo: GitRepository, commit: CommitInfo) -> bool:
@@ -174,7 +215,8 @@ def _steps(
     snapshots: Snapshots,
     base: str | None,
     head: str,
-    accepted_on: date | None,
+    events: Mapping[str, Events],
+    default: Events,
 ) -> Iterator[Step]:
     if base is not None and not repo.is_ancestor(base, head):
         # History was rewritten: the merges since the common ancestor. The combined change
@@ -182,21 +224,24 @@ def _steps(
         base = repo.merge_base(base, head)
     for commit in repo.first_parent_history(base, head):
         if _registry_changed(repo, commit):
-            yield step(snapshots, commit, _accepted(commit, accepted_on))
+            yield step(snapshots, commit, events.get(commit.sha, default))
 
 
-def step(snapshots: Snapshots, commit: CommitInfo, accepted_on: date) -> Step:
-    """One merge, from its first parent to itself, accepted on ``accepted_on``."""
+def step(snapshots: Snapshots, commit: CommitInfo, events: Events) -> Step:
+    """One merge, from its first parent to itself, dated by its pull request's ``events``
+    (the merge commit's day standing in for those not known)."""
     after = snapshots.at(commit.sha)
     before = snapshots.at(commit.parent) if commit.parent else empty_like(after)
-    schedule = Schedule.of(after, accepted_on)
-    plan = compute_plan(before, after, schedule)
+    if events.merged is None:
+        events = Events(events.entered, events.accepted, merged_on(commit))
+    dates = Dates.of(after, events.known(merged_on(commit)))
+    plan = compute_plan(before, after, dates)
     changes = diff(effective_access(before), effective_access(after), after.catalog)
-    return Step(commit, before, after, schedule, plan.operators, tuple(changes))
+    return Step(commit, before, after, dates, plan.operators, tuple(changes))
 
 
 def _rows(
-    before: Access, after: Access, registry: Registry, steps: tuple[Step, ...], fallback: Schedule
+    before: Access, after: Access, registry: Registry, steps: tuple[Step, ...], fallback: Dates
 ) -> tuple[DatedChange, ...]:
     last: dict[tuple[str, str], tuple[Step, AccessChange]] = {}
     for step in steps:
@@ -208,24 +253,33 @@ def _rows(
         found = last.get((change.system, change.person.login))
         if found is None:  # not from a merge on the first-parent line: date it as of now
             effective = timings.of(change.system, change.kind)
-            rows.append(DatedChange(change, fallback.processing_day, effective.on))
+            rows.append(DatedChange(change, fallback.processing_day(), effective.on))
         else:
             step, own = found
-            rows.append(DatedChange(change, step.schedule.processing_day, step.effective(own).on))
+            rows.append(DatedChange(change, step.processing_day, step.effective(own).on))
     return tuple(rows)
 
 
 def history(
-    snapshots: Snapshots, base: str | None, head: str, accepted_on: date | None, today: date
+    snapshots: Snapshots,
+    base: str | None,
+    head: str,
+    today: date,
+    events: Mapping[str, Events] | None = None,
+    default: Events | None = None,
 ) -> History:
-    """Everything between the applied revision ``base`` (None: nothing yet) and ``head``."""
+    """Everything between the applied revision ``base`` (None: nothing yet) and ``head``.
+
+    ``events`` are the pull requests' events by merge commit; ``default`` (the command's
+    own options) those of any merge not listed."""
     repo = snapshots.repo
     head_sha = repo.resolve(head)
     base_sha = repo.resolve(base) if base is not None else None
     after = snapshots.at(head_sha)
     before = snapshots.at(base_sha) if base_sha is not None else empty_like(after)
-    steps = tuple(_steps(repo, snapshots, base_sha, head_sha, accepted_on))
+    default = default or Events()
+    steps = tuple(_steps(repo, snapshots, base_sha, head_sha, events or {}, default))
     before_access, after_access = effective_access(before), effective_access(after)
-    fallback = Schedule.of(after, accepted_on or today)
+    fallback = Dates.of(after, default.known(today))
     rows = _rows(before_access, after_access, after, steps, fallback)
     return History(base_sha, head_sha, before, after, steps, rows, before_access, after_access)

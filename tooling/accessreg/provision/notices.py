@@ -31,7 +31,7 @@ from accessreg.plan import (
 )
 from accessreg.provision.merges import Step
 from accessreg.provision.state import ApplicationRecord, BatchRecord
-from accessreg.timeline.business_days import Effective
+from accessreg.timeline.effective import Effective
 
 DONE, NOT_DONE, NOT_NEEDED = "済", "未済", "（不要）"
 IN_PROGRESS, COMPLETE = "処理中", "処理完了"
@@ -168,7 +168,7 @@ def applications(step: Step) -> list[Accepted]:
             operator=code,
             title=step.commit.subject,
             accepted_on=step.accepted_on,
-            processing_day=step.schedule.processing_day,
+            processing_day=step.processing_day,
             kinds=kinds(step, code),
             systems=tuple(order),
         )
