@@ -28,7 +28,7 @@ from accessreg.mail.smtp import SmtpSettings, sender_from_env
 from accessreg.model.problems import Level
 from accessreg.model.registry import Registry
 from accessreg.provision import bundle, completion, notices, safety
-from accessreg.provision.merges import PREFIX, History, Snapshots, history
+from accessreg.provision.merges import PREFIX, History, MergedPullRequest, Snapshots, history
 from accessreg.provision.sending import MailOutcome, TransportFactory, send_or_hold, smtp_session
 from accessreg.provision.state import (
     ApplicationRecord,
@@ -51,9 +51,9 @@ class ApplyRequest:
     head: str = "HEAD"
     base: str | None = None  # overrides the recorded applied revision
     initial: bool = False  # nothing was applied before: everything is new
-    # The pull requests' events by merge commit (from the merge workflow), and the
-    # command's own options for any merge not listed.
-    events: Mapping[str, Events] = field(default_factory=dict)
+    # The pull requests by merge commit (from the merge workflow), and the command's own
+    # options for the events of any merge not listed.
+    merged: Mapping[str, MergedPullRequest] = field(default_factory=dict)
     entered_on: date | None = None
     accepted_on: date | None = None
     merged_on: date | None = None
@@ -154,7 +154,8 @@ def _prepare(repo: GitRepository, ledger: Ledger, request: ApplyRequest, sender:
     snapshots = Snapshots(repo)
     snapshots.keep(head, _check_head(repo, head))
     default = Events(request.entered_on, request.accepted_on, request.merged_on)
-    found = history(snapshots, base, head, request.today, request.events, default)
+    recorded = {app.id: app for _, app in ledger.state.applications()}
+    found = history(snapshots, base, head, request.today, request.merged, default, recorded)
     removal = safety.removal(found.before_access, found.after_access)
     safety.check_removal(removal, request.max_removal_share, request.allow_mass_removal)
 

@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, time
 from accessreg.errors import UsageError
 from accessreg.mail.compose import Notice
 from accessreg.model.commits import CommitInfo
-from accessreg.provision.merges import Snapshots, step
+from accessreg.provision.merges import MergedPullRequest, Snapshots, step
 from accessreg.provision.notices import Accepted, completion_notices
 from accessreg.provision.state import ApplicationRecord, BatchRecord, State
 from accessreg.timeline.effective import Events
@@ -40,7 +40,8 @@ def accepted(snapshots: Snapshots, record: ApplicationRecord) -> Accepted:
     """The application as it was merged, rebuilt from git."""
     when = datetime.combine(record.accepted_on, time(), UTC)
     commit = CommitInfo(record.commit, record.parent, record.title, when)
-    return Accepted(record, step(snapshots, commit, Events(accepted=record.accepted_on)))
+    merged = MergedPullRequest(Events(record.entered_on, record.accepted_on, record.merged_on))
+    return Accepted(record, step(snapshots, commit, merged, {record.id: record}))
 
 
 @dataclass(frozen=True)

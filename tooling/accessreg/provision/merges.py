@@ -11,7 +11,7 @@ systems must do; each of its rows takes its dates from the last merge that touch
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property
 
@@ -25,7 +25,8 @@ from accessreg.model.registry import Registry
 from accessreg.outputs.access import Access, AccessChange, diff, effective_access
 from accessreg.outputs.csv_ import DatedChange
 from accessreg.plan import OperatorPlan, compute_plan
-from accessreg.plan.model import WindowPersonChange
+from accessreg.plan.model import CertificateChange, Item, WindowPersonChange
+from accessreg.provision.state import ApplicationRecord, ItemDates
 from accessreg.timeline.clock import JST
 from accessreg.timeline.effective import Dates, Effective, Events
 
@@ -50,6 +51,21 @@ class Timings:
 def empty_like(registry: Registry) -> Registry:
     """Nothing applied yet: the same catalog and calendar, no operator, no user."""
     return Registry(catalog=registry.catalog, operators={}, users=(), calendar=registry.calendar)
+
+
+@dataclass(frozen=True)
+class MergedPullRequest:
+    """What the merge workflow knows of the pull request a merge commit merged."""
+
+    events: Events
+    number: int | None = None
+    title: str = ""
+
+    @property
+    def label(self) -> str:
+        """How mails name the application: ``#12 <title>``; empty when unknown."""
+        number = f"#{self.number}" if self.number is not None else ""
+        return " ".join(p for p in (number, self.title) if p)
 
 
 class Snapshots:
@@ -85,6 +101,7 @@ class Step:
     dates: Dates
     operators: tuple[OperatorPlan, ...]
     changes: tuple[AccessChange, ...]
+    title: str = ""  # the pull request's number and title, where known
 
     @property
     def accepted_on(self) -> date:
@@ -195,6 +212,61 @@ class History:
         return [s.id for s in self.after.catalog.systems if s.id in touched]
 
 
+def application_id(commit: str, operator: str) -> str:
+    return f"{commit[:12]}/{operator}"
+
+
+def _recorded(
+    key: tuple[str, str, str | None], effective: Effective, serial: str | None
+) -> ItemDates:
+    subject, item_key, system = key
+    return ItemDates(
+        subject=subject,
+        key=item_key,
+        system=system,
+        on=effective.on,
+        start=effective.start,
+        processing_day=effective.processing_day,
+        keyed=effective.key,
+        keyed_on=effective.keyed_on,
+        serial=serial,
+    )
+
+
+def _effective(found: ItemDates) -> Effective:
+    return Effective(found.on, found.start, found.processing_day, found.keyed, found.keyed_on)
+
+
+def dates_of(plan: OperatorPlan) -> tuple[ItemDates, ...]:
+    """Every date of an operator's plan, as the state keeps them."""
+    out = []
+    for item in plan.items:
+        serial = item.serial if isinstance(item, CertificateChange) else None
+        if item.effective is not None:
+            out.append(_recorded((item.subject, item.key, None), item.effective, serial))
+        out += [
+            _recorded((item.subject, item.key, e.system), e.effective, None) for e in item.effects
+        ]
+    return tuple(out)
+
+
+def _with_dates(item: Item, recorded: Mapping[tuple[str, str, str | None], ItemDates]) -> Item:
+    own = recorded.get((item.subject, item.key, None))
+    effects = tuple(
+        replace(e, effective=_effective(found))
+        if (found := recorded.get((item.subject, item.key, e.system))) is not None
+        else e
+        for e in item.effects
+    )
+    return replace(item, effective=_effective(own) if own else item.effective, effects=effects)
+
+
+def with_recorded_dates(plan: OperatorPlan, record: ApplicationRecord) -> OperatorPlan:
+    """The plan with the dates announced at its acceptance in place of recomputed ones."""
+    recorded = record.dates()
+    return replace(plan, items=tuple(_with_dates(i, recorded) for i in plan.items))
+
+
 def merged_on(commit: CommitInfo) -> date:
     """The day a merge was made, in Japan: it stands in for the events not known."""
     return commit.committed_at.astimezone(JST).date()
@@ -215,8 +287,9 @@ def _steps(
     snapshots: Snapshots,
     base: str | None,
     head: str,
-    events: Mapping[str, Events],
+    merged: Mapping[str, MergedPullRequest],
     default: Events,
+    recorded: Mapping[str, ApplicationRecord],
 ) -> Iterator[Step]:
     if base is not None and not repo.is_ancestor(base, head):
         # History was rewritten: the merges since the common ancestor. The combined change
@@ -224,20 +297,39 @@ def _steps(
         base = repo.merge_base(base, head)
     for commit in repo.first_parent_history(base, head):
         if _registry_changed(repo, commit):
-            yield step(snapshots, commit, events.get(commit.sha, default))
+            found = merged.get(commit.sha, MergedPullRequest(default))
+            yield step(snapshots, commit, found, recorded)
 
 
-def step(snapshots: Snapshots, commit: CommitInfo, events: Events) -> Step:
-    """One merge, from its first parent to itself, dated by its pull request's ``events``
-    (the merge commit's day standing in for those not known)."""
+def step(
+    snapshots: Snapshots,
+    commit: CommitInfo,
+    merged: MergedPullRequest,
+    recorded: Mapping[str, ApplicationRecord] | None = None,
+) -> Step:
+    """One merge, from its first parent to itself, dated by its pull request's events
+    (the merge commit's day standing in for those not known). An application already
+    ``recorded`` (by id) keeps the events and dates recorded at its acceptance."""
+    recorded = recorded or {}
+    events, title = merged.events, merged.label
     after = snapshots.at(commit.sha)
     before = snapshots.at(commit.parent) if commit.parent else empty_like(after)
+    known = next((r for r in recorded.values() if r.commit == commit.sha), None)
+    if known is not None:
+        events = Events(known.entered_on, known.accepted_on, known.merged_on)
+        title = known.title
     if events.merged is None:
         events = Events(events.entered, events.accepted, merged_on(commit))
     dates = Dates.of(after, events.known(merged_on(commit)))
     plan = compute_plan(before, after, dates)
+    operators = tuple(
+        with_recorded_dates(op, found)
+        if (found := recorded.get(application_id(commit.sha, op.code))) is not None
+        else op
+        for op in plan.operators
+    )
     changes = diff(effective_access(before), effective_access(after), after.catalog)
-    return Step(commit, before, after, dates, plan.operators, tuple(changes))
+    return Step(commit, before, after, dates, operators, tuple(changes), title)
 
 
 def _rows(
@@ -265,20 +357,24 @@ def history(
     base: str | None,
     head: str,
     today: date,
-    events: Mapping[str, Events] | None = None,
+    merged: Mapping[str, MergedPullRequest] | None = None,
     default: Events | None = None,
+    recorded: Mapping[str, ApplicationRecord] | None = None,
 ) -> History:
     """Everything between the applied revision ``base`` (None: nothing yet) and ``head``.
 
-    ``events`` are the pull requests' events by merge commit; ``default`` (the command's
-    own options) those of any merge not listed."""
+    ``merged`` are the pull requests by merge commit; ``default`` (the command's own
+    options) the events of any merge not listed; ``recorded`` the applications already
+    accepted, whose dates are kept."""
     repo = snapshots.repo
     head_sha = repo.resolve(head)
     base_sha = repo.resolve(base) if base is not None else None
     after = snapshots.at(head_sha)
     before = snapshots.at(base_sha) if base_sha is not None else empty_like(after)
     default = default or Events()
-    steps = tuple(_steps(repo, snapshots, base_sha, head_sha, events or {}, default))
+    steps = tuple(
+        _steps(repo, snapshots, base_sha, head_sha, merged or {}, default, recorded or {})
+    )
     before_access, after_access = effective_access(before), effective_access(after)
     fallback = Dates.of(after, default.known(today))
     rows = _rows(before_access, after_access, after, steps, fallback)

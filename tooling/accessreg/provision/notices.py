@@ -29,7 +29,7 @@ from accessreg.plan import (
     UserChange,
     WindowPersonChange,
 )
-from accessreg.provision.merges import Step
+from accessreg.provision.merges import Step, application_id, dates_of
 from accessreg.provision.state import ApplicationRecord, BatchRecord
 from accessreg.timeline.effective import Effective
 
@@ -46,10 +46,6 @@ _ACTIONS = {"add": "追加", "change": "変更", "remove": "削除"}
 _OPERATOR_ACTIONS = {"add": "新規登録", "change": "登録内容の変更", "remove": "利用終了"}
 
 ADMIN_CONSOLE_KIND = "window_persons"
-
-
-def application_id(commit: str, operator: str) -> str:
-    return f"{commit[:12]}/{operator}"
 
 
 def pending_text(effective: Effective | None) -> str:
@@ -161,16 +157,22 @@ def applications(step: Step) -> list[Accepted]:
     for code in step.operator_codes():
         systems = dict.fromkeys(c.system for c in step.changes_of(code))
         order = [s.id for s in step.after.catalog.systems if s.id in systems]
+        plan = step.plan_of(code)
+        events = step.dates.events
         record = ApplicationRecord(
             id=application_id(step.commit.sha, code),
             commit=step.commit.sha,
             parent=step.commit.parent,
             operator=code,
-            title=step.commit.subject,
-            accepted_on=step.accepted_on,
+            title=step.title,
+            accepted_on=events.accepted,
             processing_day=step.processing_day,
             kinds=kinds(step, code),
             systems=tuple(order),
+            entered_on=events.entered,
+            merged_on=events.merged,
+            assumed=events.assumed,
+            items=dates_of(plan) if plan is not None else (),
         )
         out.append(Accepted(record, step))
     return out
