@@ -3,18 +3,50 @@
 Per system: the client certificates registered for it (a certificate without ``systems`` is
 registered for every system of its operator) that are valid on the day and not suspended
 (000 §4, 001 p46), and the allowlisted overseas addresses not yet expired (000 §2-8). A
-derived system (the info-sharing site, the permission-management system) is reached with the
-certificates and addresses of the systems it serves. Terminated operators have none. Pure.
+certificate or an address enters on the effective date its application was given at
+acceptance (``Admitted``: M+6 for a certificate, 000 §4-2), not on its merge. A derived
+system (the info-sharing site, the permission-management system) is reached with the
+certificates and addresses of the systems it serves. A terminated operator keeps them until
+its ``terminated_on`` (000 §3-3). Pure.
 """
 
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date
 
 from accessreg.model import Catalog, Certificate, Operator, System
 from accessreg.model.registry import Registry
+
+
+@dataclass(frozen=True)
+class Admitted:
+    """From which day each certificate (by serial) and address (by operator and CIDR) is
+    let through, as recorded at its acceptance. One not listed has no recorded date (it
+    predates the records): it is let through as soon as it is in the registry."""
+
+    certificates: Mapping[str, date] = field(default_factory=dict)
+    networks: Mapping[tuple[str, str], date] = field(default_factory=dict)
+
+    def certificate(self, serial: str, day: date) -> bool:
+        start = self.certificates.get(serial)
+        return start is None or start <= day
+
+    def network(self, operator: str, cidr: str, day: date) -> bool:
+        start = self.networks.get((operator, network_of(cidr)))
+        return start is None or start <= day
+
+
+NOTHING_RECORDED = Admitted()
+
+
+def in_use_on(op: Operator, day: date) -> bool:
+    """An operator uses the systems on ``day``: active, or terminated on a later day."""
+    if op.status == "active":
+        return True
+    return op.terminated_on is not None and day < op.terminated_on
 
 
 @dataclass(frozen=True)
@@ -56,7 +88,7 @@ def _reaches(catalog: Catalog, system: System, named: tuple[str, ...], op: Opera
     )
 
 
-def _network(cidr: str) -> str:
+def network_of(cidr: str) -> str:
     return str(ipaddress.ip_network(cidr, strict=False))
 
 
@@ -65,21 +97,27 @@ def _sort_key(net: AllowedNetwork) -> tuple[int, int, int]:
     return parsed.version, int(parsed.network_address), parsed.prefixlen
 
 
-def whitelist(reg: Registry, system: System, day: date) -> Whitelist:
+def whitelist(
+    reg: Registry, system: System, day: date, admitted: Admitted = NOTHING_RECORDED
+) -> Whitelist:
     certs: dict[str, AllowedCertificate] = {}
     nets: list[AllowedNetwork] = []
     for entry in reg.iter_operators():
         op = entry.operator
-        if op.status != "active":
+        if not in_use_on(op, day):
             continue
         for cert in op.certificates:
-            if cert.is_valid_on(day) and _reaches(reg.catalog, system, cert.systems, op):
+            if (
+                cert.is_valid_on(day)
+                and admitted.certificate(cert.serial, day)
+                and _reaches(reg.catalog, system, cert.systems, op)
+            ):
                 certs.setdefault(cert.serial, _allowed(cert, op.code))
         if _reaches(reg.catalog, system, (), op):
             nets.extend(
-                AllowedNetwork(_network(a.cidr), op.code, a.expires_on)
+                AllowedNetwork(network_of(a.cidr), op.code, a.expires_on)
                 for a in op.ip_allowlist
-                if a.expires_on >= day
+                if a.expires_on >= day and admitted.network(op.code, a.cidr, day)
             )
     return Whitelist(
         system.id,
@@ -95,6 +133,6 @@ def _allowed(cert: Certificate, operator: str) -> AllowedCertificate:
     )
 
 
-def whitelists(reg: Registry, day: date) -> list[Whitelist]:
+def whitelists(reg: Registry, day: date, admitted: Admitted = NOTHING_RECORDED) -> list[Whitelist]:
     """One whitelist per system of the catalog, in catalog order."""
-    return [whitelist(reg, system, day) for system in reg.catalog.systems]
+    return [whitelist(reg, system, day, admitted) for system in reg.catalog.systems]

@@ -166,7 +166,10 @@ def _prepare(repo: GitRepository, ledger: Ledger, request: ApplyRequest, sender:
     due = completion.due(ledger.state, snapshots)
     owed += [n for d in due for n in d.notices]
     mails = [compose(n, sender) for n in owed]
-    files = bundle.render(found, request.today, batch.id if batch else None, mails, request.options)
+    records = [app for _, app in ledger.state.applications()] + apps
+    files = bundle.render(
+        found, request.today, batch.id if batch else None, mails, request.options, records
+    )
     return _Prepared(found, removal, apps, batch, due, mails, files)
 
 

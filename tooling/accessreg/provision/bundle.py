@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -29,8 +29,9 @@ from accessreg.model.registry import Registry
 from accessreg.outputs import csv_, ldif, nginx, scim, whitelist_text
 from accessreg.outputs.access import holders
 from accessreg.outputs.csv_ import CannotEncode, DatedChange, Encoding
-from accessreg.outputs.whitelist import whitelists
+from accessreg.outputs.whitelist import Admitted, network_of, whitelists
 from accessreg.provision.merges import History
+from accessreg.provision.state import ApplicationRecord
 
 FORMAT = "accessreg-apply/1"
 
@@ -69,14 +70,28 @@ def _imports(history: History, options: Options) -> dict[str, bytes]:
     return files
 
 
-def _whitelists(history: History, today: date) -> dict[str, bytes]:
-    return whitelist_files(history.after, today)
+def admitted(records: Iterable[ApplicationRecord]) -> Admitted:
+    """From which day each certificate and address is let through: the date recorded for
+    it at its acceptance, the latest application's where several name it."""
+    certificates: dict[str, date] = {}
+    networks: dict[tuple[str, str], date] = {}
+    for record in records:
+        for item in record.items:
+            if item.system is not None or item.on is None:
+                continue
+            if item.subject == "certificate" and item.serial is not None:
+                certificates[item.serial] = item.on
+            elif item.subject == "allowed_ip":
+                networks[(record.operator, network_of(item.key))] = item.on
+    return Admitted(certificates, networks)
 
 
-def whitelist_files(registry: Registry, today: date) -> dict[str, bytes]:
+def whitelist_files(
+    registry: Registry, today: date, records: Iterable[ApplicationRecord] = ()
+) -> dict[str, bytes]:
     """``whitelist/<system>/...`` as valid on ``today`` (the daily run regenerates them)."""
     files = {}
-    for wl in whitelists(registry, today):
+    for wl in whitelists(registry, today, admitted(records)):
         where = f"whitelist/{wl.system}"
         files[f"{where}/ip-geo.conf"] = nginx.geo(wl)
         files[f"{where}/cert-map.conf"] = nginx.certificate_map(wl)
@@ -91,15 +106,17 @@ def render(
     batch: str | None,
     mails: Sequence[Composed],
     options: Options,
+    records: Iterable[ApplicationRecord] = (),
 ) -> dict[str, bytes]:
-    """Every file of the run, or CannotEncode listing every cell that cannot be written."""
+    """Every file of the run, or CannotEncode listing every cell that cannot be written.
+    ``records``: every application accepted so far and in this run, with their dates."""
     before, after = history.before_access, history.after_access
     files = _imports(history, options)
     files["scim/snapshot.json"] = scim.snapshot(after)
     files["scim/delta.json"] = scim.delta(before, after)
     files["ldif/snapshot.ldif"] = ldif.snapshot(after, options.ldap_base)
     files["ldif/delta.ldif"] = ldif.delta(before, after, options.ldap_base)
-    files.update(_whitelists(history, today))
+    files.update(whitelist_files(history.after, today, records))
     for composed in mails:
         files[f"mail/{eml_name(composed)}"] = composed.message.as_bytes()
     files["manifest.json"] = _manifest(history, today, batch, options, files)

@@ -41,7 +41,7 @@ from accessreg.outputs.access import effective_access
 from accessreg.provision.bundle import whitelist_files
 from accessreg.provision.merges import PREFIX
 from accessreg.provision.sending import TransportFactory, smtp_session
-from accessreg.provision.state import Ledger
+from accessreg.provision.state import ApplicationRecord, Ledger
 from accessreg.reporting import reporters
 from accessreg.scheduled import deletions, inventory, lastlogins, mails, membership, stale
 from accessreg.scheduled.expiry import expiry
@@ -161,6 +161,7 @@ def _files(
     outcomes: dict[str, Outcome],
     composed: list[Composed],
     apps: list[deletions.DeletionApplication],
+    records: list[ApplicationRecord],
 ) -> dict[str, bytes]:
     files: dict[str, bytes] = {}
     for outcome in outcomes.values():
@@ -169,7 +170,7 @@ def _files(
     files.update({f"mail/{eml_name(c)}": c.message.as_bytes() for c in composed})
     files.update({f"stale-deletions/{a.operator}.md": a.body.encode() for a in apps})
     if request.whitelists:
-        files.update(whitelist_files(registry, request.today))
+        files.update(whitelist_files(registry, request.today, records))
     summary = {
         "format": FORMAT,
         "day": request.today.isoformat(),
@@ -269,6 +270,16 @@ def _current(notices: list[Notice], registry: Registry) -> list[str]:
     ]
 
 
+def _accepted(repo: GitRepository, request: RunRequest) -> list[ApplicationRecord]:
+    """Every application apply has accepted, with the dates it announced: the whitelists of
+    the day admit a certificate from its own date (``provision.bundle.admitted``)."""
+    store = StateStore(repo.root, remote=request.state_remote)
+    try:
+        return [app for _, app in Ledger(store).state.applications()]
+    finally:
+        store.close()
+
+
 def run(request: RunRequest, transport: TransportFactory = smtp_session) -> RunResult:
     unknown = [d for d in request.duties if d not in DUTIES]
     if unknown:
@@ -299,7 +310,9 @@ def run(request: RunRequest, transport: TransportFactory = smtp_session) -> RunR
                 for m in due
             ]
             apps = deletions.applications(judged, registry, source.read) if judged else []
-            files = _files(request, head, registry, outcomes, [m.composed for m in found], apps)
+            records = _accepted(repo, request) if request.whitelists else []
+            composed = [m.composed for m in found]
+            files = _files(request, head, registry, outcomes, composed, apps, records)
             if request.out is not None:
                 try:
                     atomic.replace_directory(request.out, files)
