@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import click
 
+from accessreg.cli.options import today_option
 from accessreg.files import workspace
 from accessreg.provision import confirm, status
+from accessreg.timeline import clock
 
 
 @click.command("status")
 @click.option("--operator", metavar="CODE", help="Only this operator's applications.")
 @click.option("--state-remote", envvar="ACCESSREG_STATE_REMOTE", metavar="REMOTE")
-def command(operator: str | None, state_remote: str | None) -> None:
+@today_option
+def command(operator: str | None, state_remote: str | None, today: date | None) -> None:
     """Show each application with 済 / 未済 / （不要） per system and 処理中 / 処理完了
-    (000 §5-1 ⑦), tab-separated."""
-    rows, catalog = confirm.status(workspace.repository_root(), operator, state_remote)
+    (000 §5-1 ⑦), tab-separated. A certificate or an address is done on its own date."""
+    day = today or clock.today_in_japan()
+    rows, catalog = confirm.status(workspace.repository_root(), operator, day, state_remote)
     click.echo(status.table(rows, catalog), nl=False)

@@ -424,6 +424,13 @@ class _Differ:
             after=new,
         )
 
+    def _ended(self, op: Operator) -> bool:
+        return (
+            op.status == "terminated"
+            and op.terminated_on is not None
+            and op.terminated_on <= self.dates.events.merged
+        )
+
     def operator(self, code: str) -> OperatorPlan | None:
         old_entry, new_entry = self.base.operators.get(code), self.head.operators.get(code)
         old = old_entry.operator if old_entry else None
@@ -436,6 +443,10 @@ class _Differ:
         # a new operator. Its users are still compared.
         rel = layout.operator_file(code)
         unreadable = rel in self.head.broken or (old is None and rel in self.base.broken)
+        if old is None and new is not None and self._ended(new):
+            # First seen already terminated (an initial apply of a registry that keeps its
+            # terminated operators): nothing was granted, nothing is applied for.
+            return None
         if (old is not None or new is not None) and not unreadable:
             head_item = self.operator_item(code, old, new)
             if head_item is not None:

@@ -166,6 +166,8 @@ def _prepare(repo: GitRepository, ledger: Ledger, request: ApplyRequest, sender:
     due = completion.due(ledger.state, snapshots)
     owed += [n for d in due for n in d.notices]
     mails = [compose(n, sender) for n in owed]
+    registered = completion.registrations_due(ledger.state, snapshots, request.today)
+    mails += [m for n in registered if not ledger.was_sent((m := compose(n, sender)).message_id)]
     records = [app for _, app in ledger.state.applications()] + apps
     files = bundle.render(
         found, request.today, batch.id if batch else None, mails, request.options, records

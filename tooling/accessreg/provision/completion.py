@@ -15,7 +15,13 @@ from accessreg.errors import UsageError
 from accessreg.mail.compose import Notice
 from accessreg.model.commits import CommitInfo
 from accessreg.provision.merges import MergedPullRequest, Snapshots, step
-from accessreg.provision.notices import Accepted, completion_notices
+from accessreg.provision.notices import (
+    DONE,
+    Accepted,
+    completion_notices,
+    registration_notices,
+    registration_status,
+)
 from accessreg.provision.state import ApplicationRecord, BatchRecord, State
 from accessreg.timeline.effective import Events
 
@@ -72,6 +78,16 @@ def due(state: State, snapshots: Snapshots) -> list[Due]:
                 )
             found.append(Due(batch, system, notices))
     return found
+
+
+def registrations_due(state: State, snapshots: Snapshots, today: date) -> list[Notice]:
+    """The 登録完了連絡 of every application whose certificates and addresses have reached
+    their dates by ``today`` (the outbox drops those already sent)."""
+    notices = []
+    for batch, record in state.applications():
+        if registration_status(record, today) == DONE:
+            notices += registration_notices(batch, accepted(snapshots, record), today)
+    return notices
 
 
 def notified(batch: BatchRecord, system: str) -> BatchRecord:

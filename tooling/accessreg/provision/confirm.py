@@ -57,6 +57,10 @@ def run(request: ConfirmRequest, transport: TransportFactory = smtp_session) -> 
                 )
             due = completion.due(ledger.state, Snapshots(repo))
             composed = [compose(n, sender) for d in due for n in d.notices]
+            registered = completion.registrations_due(ledger.state, Snapshots(repo), request.today)
+            composed += [
+                m for n in registered if not ledger.was_sent((m := compose(n, sender)).message_id)
+            ]
             if request.out is not None:
                 files = {f"mail/{eml_name(c)}": c.message.as_bytes() for c in composed}
                 try:
@@ -77,13 +81,13 @@ def run(request: ConfirmRequest, transport: TransportFactory = smtp_session) -> 
 
 
 def status(
-    root: Path, operator: str | None, state_remote: str | None = None
+    root: Path, operator: str | None, today: date, state_remote: str | None = None
 ) -> tuple[list[Progress], Catalog]:
     with GitRepository(root) as repo:
         store = StateStore(repo.root, remote=state_remote)
         try:
             ledger = Ledger(store)
             catalog = Snapshots(repo).at("HEAD").catalog
-            return progress_of(ledger.state, catalog, operator), catalog
+            return progress_of(ledger.state, catalog, today, operator), catalog
         finally:
             store.close()

@@ -217,10 +217,14 @@ def application_id(commit: str, operator: str) -> str:
 
 
 def _recorded(
-    key: tuple[str, str, str | None], effective: Effective, serial: str | None
+    key: tuple[str, str, str | None],
+    effective: Effective,
+    serial: str | None,
+    action: ChangeKind,
 ) -> ItemDates:
     subject, item_key, system = key
     return ItemDates(
+        action=action.value,
         subject=subject,
         key=item_key,
         system=system,
@@ -243,9 +247,11 @@ def dates_of(plan: OperatorPlan) -> tuple[ItemDates, ...]:
     for item in plan.items:
         serial = item.serial if isinstance(item, CertificateChange) else None
         if item.effective is not None:
-            out.append(_recorded((item.subject, item.key, None), item.effective, serial))
+            key = (item.subject, item.key, None)
+            out.append(_recorded(key, item.effective, serial, item.action))
         out += [
-            _recorded((item.subject, item.key, e.system), e.effective, None) for e in item.effects
+            _recorded((item.subject, item.key, e.system), e.effective, None, item.action)
+            for e in item.effects
         ]
     return tuple(out)
 

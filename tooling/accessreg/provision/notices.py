@@ -230,6 +230,8 @@ def acceptance_notices(accepted: Accepted) -> list[Notice]:
         "operator_items": [line for i in items if (line := _operator_item(i)) is not None],
         "people": _people(catalog, operator, [i for i in items if isinstance(i, UserChange)]),
     }
+    if not context["operator_items"] and not context["people"] and not removed:
+        return []  # nothing to tell: no mail for an application with no item
     notices = [
         Notice("accepted", record.id, r, "mail-accepted.txt.j2", record.accepted_on, context)
         for r in _recipients(operator.contacts)
@@ -256,21 +258,45 @@ def acceptance_notices(accepted: Accepted) -> list[Notice]:
     return notices
 
 
+REGISTRATION_ROW = "registration"
+
+
+def registration_status(record: ApplicationRecord, today: date) -> str:
+    """済 once every certificate and address the application registers has reached its
+    date, 未済 before, （不要） when it registers none."""
+    found = record.registrations()
+    if not found:
+        return NOT_NEEDED
+    return DONE if all(i.on is not None and i.on <= today for i in found) else NOT_DONE
+
+
 def progress(
-    batch: BatchRecord, record: ApplicationRecord, catalog: Catalog
+    batch: BatchRecord, record: ApplicationRecord, catalog: Catalog, today: date
 ) -> tuple[str, list[dict[str, str]]]:
     """The seed's progress display (000 §5-1 ⑦): 済 / 未済 / （不要） per system, and
-    処理中 until every system the application needs is 済, then 処理完了."""
+    処理中 until every system the application needs is 済, then 処理完了 (pattern 13:
+    TAXIS and JOHS alone are done once both are). A derived system (the info-sharing
+    site, the permission-management system) follows the systems it derives from and never
+    holds an application open, unless it is all the application needs. Certificates and
+    addresses count as done on their own date (a last row, ``registration``)."""
     rows = []
-    statuses = []
+    own: list[str] = []
+    derived: list[str] = []
     for system in catalog.systems:
         if system.id in record.systems and system.id in batch.systems:
             status = DONE if batch.systems[system.id].imported_on else NOT_DONE
-            statuses.append(status)
+            (derived if system.derived is not None else own).append(status)
         else:
             status = NOT_NEEDED
         rows.append({"system": system.name_ja, "id": system.id, "status": status})
-    overall = COMPLETE if all(s == DONE for s in statuses) else IN_PROGRESS
+    registration = registration_status(record, today)
+    if registration != NOT_NEEDED:
+        own.append(registration)
+    rows.append(
+        {"system": "証明書・IPアドレスの登録", "id": REGISTRATION_ROW, "status": registration}
+    )
+    counted = own or derived
+    overall = COMPLETE if all(s == DONE for s in counted) else IN_PROGRESS
     return overall, rows
 
 
@@ -311,7 +337,7 @@ def completion_notices(
     operator = _operator(step, record.operator)
     if system is None or operator is None or system_id not in record.systems:
         return []
-    overall, rows = progress(batch, record, catalog)
+    overall, rows = progress(batch, record, catalog, imported_on)
     people = _system_people(step, system, record.operator)
     grants = any(p["action"] != KIND_LABELS[ChangeKind.REMOVE] for p in people)
     context = {
@@ -356,3 +382,40 @@ def completion_notices(
                 )
             )
     return notices
+
+
+def registration_notices(batch: BatchRecord, accepted: Accepted, today: date) -> list[Notice]:
+    """登録完了連絡 (000 §4-2 ⑤): once every certificate and address of an application has
+    reached its recorded date, to the operator's window persons, with the application's
+    progress. Owed on the first run on or after that day; the outbox sends it once."""
+    record, step = accepted.record, accepted.step
+    found = record.registrations()
+    operator = _operator(step, record.operator)
+    if not found or operator is None or registration_status(record, today) != DONE:
+        return []
+    done_on = max(i.on for i in found if i.on is not None)
+    plan = step.plan_of(record.operator)
+    registered = {(i.subject, i.key) for i in found}
+    items = [
+        {**line, "when": f"{_recorded_on(record, i)} 以降"}
+        for i in (plan.items if plan else ())
+        if (i.subject, i.key) in registered and (line := _operator_item(i)) is not None
+    ]
+    overall, rows = progress(batch, record, step.after.catalog, today)
+    context = {
+        "operator": {"code": operator.code, "name": operator.name},
+        "application": _application_context(record),
+        "registered_on": done_on,
+        "items": items,
+        "progress": overall,
+        "progress_rows": [r for r in rows if r["status"] != NOT_NEEDED],
+    }
+    return [
+        Notice("registered", record.id, r, "mail-registered.txt.j2", done_on, context)
+        for r in _recipients(operator.contacts)
+    ]
+
+
+def _recorded_on(record: ApplicationRecord, item: Item) -> date | None:
+    found = record.dates().get((item.subject, item.key, None))
+    return found.on if found else None

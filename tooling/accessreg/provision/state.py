@@ -29,6 +29,10 @@ class SystemProgress(Frozen):
     notified: bool = False  # every completion notice of this system has been sent
 
 
+# Items registered by the centre on a date of their own, outside the import batches.
+REGISTERED = ("certificate", "allowed_ip")
+
+
 class ItemDates(Frozen):
     """One item's dates as announced at acceptance (``timeline.effective``). Read back by
     every later run, never recomputed: a calendar edit does not move an announced date."""
@@ -42,6 +46,7 @@ class ItemDates(Frozen):
     keyed: Literal["entered", "accepted", "merged", "terminated_on"] | None = None
     keyed_on: date | None = None
     serial: str | None = None  # a certificate's, as the whitelists name it
+    action: Literal["add", "change", "remove"] | None = None
 
 
 class ApplicationRecord(Frozen):
@@ -63,6 +68,15 @@ class ApplicationRecord(Frozen):
 
     def dates(self) -> dict[tuple[str, str, str | None], ItemDates]:
         return {(i.subject, i.key, i.system): i for i in self.items}
+
+    def registrations(self) -> tuple[ItemDates, ...]:
+        """Certificates and overseas addresses it registers, each with its own date: the
+        application is done with them on that date (000 §4-2 ⑤ 登録完了連絡)."""
+        return tuple(
+            i
+            for i in self.items
+            if i.subject in REGISTERED and i.system is None and i.action != "remove" and i.on
+        )
 
 
 class BatchRecord(Frozen):
