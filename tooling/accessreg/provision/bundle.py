@@ -27,7 +27,7 @@ from datetime import date
 from accessreg.mail.compose import Composed, eml_name
 from accessreg.model.registry import Registry
 from accessreg.outputs import csv_, ldif, nginx, scim, whitelist_text
-from accessreg.outputs.access import holders
+from accessreg.outputs.access import Access, access_on, holders, stages
 from accessreg.outputs.csv_ import CannotEncode, DatedChange, Encoding
 from accessreg.outputs.whitelist import Admitted, network_of, whitelists
 from accessreg.provision.merges import History
@@ -46,7 +46,7 @@ def delta_name(system: str, processing_day: date) -> str:
     return f"imports/{system}/delta-{processing_day.isoformat()}.csv"
 
 
-def _imports(history: History, options: Options) -> dict[str, bytes]:
+def _imports(history: History, day_access: Access, options: Options) -> dict[str, bytes]:
     catalog = history.after.catalog
     files: dict[str, bytes] = {}
     failures: list[str] = []
@@ -56,7 +56,7 @@ def _imports(history: History, options: Options) -> dict[str, bytes]:
     for system in catalog.systems:
         label = f"imports/{system.id}/snapshot.csv"
         try:
-            people = holders(history.after_access, system.id)
+            people = holders(day_access, system.id)
             files[label] = csv_.snapshot(label, people, system.id, catalog, options.encoding)
         except CannotEncode as exc:
             failures.extend(exc.lines)
@@ -111,11 +111,17 @@ def render(
     """Every file of the run, or CannotEncode listing every cell that cannot be written.
     ``records``: every application accepted so far and in this run, with their dates."""
     before, after = history.before_access, history.after_access
-    files = _imports(history, options)
-    files["scim/snapshot.json"] = scim.snapshot(after)
-    files["scim/delta.json"] = scim.delta(before, after)
-    files["ldif/snapshot.ldif"] = ldif.snapshot(after, options.ldap_base)
-    files["ldif/delta.ldif"] = ldif.delta(before, after, options.ldap_base)
+    dated = [(r.change, r.effective) for r in history.rows]
+    # The snapshots hold what is in effect on the day; the deltas, one per effective date,
+    # what changes on that date (a terminated operator's users stay until terminated_on).
+    # A first apply loads the registry as it stands.
+    day_access = after if history.base is None else access_on(before, after, dated, today)
+    files = _imports(history, day_access, options)
+    files["scim/snapshot.json"] = scim.snapshot(day_access)
+    files["ldif/snapshot.ldif"] = ldif.snapshot(day_access, options.ldap_base)
+    for label, frm, to in stages(before, after, dated):
+        files[f"scim/delta-{label}.json"] = scim.delta(frm, to)
+        files[f"ldif/delta-{label}.ldif"] = ldif.delta(frm, to, options.ldap_base)
     files.update(whitelist_files(history.after, today, records))
     for composed in mails:
         files[f"mail/{eml_name(composed)}"] = composed.message.as_bytes()
