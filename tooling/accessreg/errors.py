@@ -1,10 +1,17 @@
 """The one exception root. The CLI turns these into exit codes in one place (``cli.main``)."""
 
+from collections.abc import Sequence
+
 
 class AccessregError(Exception):
-    """Base of every error the tool raises on purpose."""
+    """Base of every error the tool raises on purpose.
+
+    ``problems`` are located problems (``model.problems.Problem``) that explain it: the
+    command line prints them, as ``validate`` would, before the message.
+    """
 
     exit_code = 2
+    problems: Sequence[object] = ()
 
 
 class UsageError(AccessregError):

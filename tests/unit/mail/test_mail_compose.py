@@ -10,7 +10,8 @@ from email.message import EmailMessage
 import pytest
 
 from accessreg.errors import ConfigError
-from accessreg.mail.compose import Notice, Recipient, compose, header_text
+from accessreg.escape import mail_header
+from accessreg.mail.compose import Notice, Recipient, compose
 
 CONTEXT = {
     "operator": {"code": "TESTOP01", "name": "テストガス株式会社"},
@@ -99,8 +100,8 @@ def test_a_name_with_line_breaks_cannot_add_headers(name: str) -> None:
     assert parsed["Subject"].startswith("【手続き完了通知】")
 
 
-def test_header_text_turns_every_line_break_into_a_space() -> None:
-    assert header_text("a\r\nb\nc\u2028d\x85e") == "a b c d e"
+def test_mail_header_turns_every_line_break_into_a_space() -> None:
+    assert mail_header("a\r\nb\nc\u2028d\x85e") == "a b c d e"
 
 
 def test_a_bad_recipient_address_is_a_clear_error() -> None:

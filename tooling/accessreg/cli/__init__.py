@@ -15,6 +15,9 @@ import click
 
 from accessreg import __version__
 from accessreg.errors import AccessregError
+from accessreg.escape import terminal
+from accessreg.model.problems import Problem
+from accessreg.reporting import reporters
 
 # name → module under accessreg.cli whose ``command`` it is; one line adds a command.
 COMMANDS: dict[str, str] = {
@@ -60,7 +63,12 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except AccessregError as exc:
-            click.echo(f"accessreg: {exc}", err=True)
+            # Where, then what it meant for the command.
+            located = [p for p in exc.problems if isinstance(p, Problem)]
+            click.echo(reporters.text(located), err=True, nl=False)
+            # Line by line: a message may list problems, one per line, each shown escaped.
+            lines = [terminal(line) for line in str(exc).split("\n")]
+            click.echo("accessreg: " + "\n".join(lines), err=True)
             ctx.exit(exc.exit_code)
 
 

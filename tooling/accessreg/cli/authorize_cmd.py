@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from accessreg.cli.options import LOGIN
 from accessreg.gitio.repo import GitRepository
 from accessreg.reporting import authorize_report
 from accessreg.review.pullrequest import read_pull_request
@@ -19,6 +20,7 @@ from accessreg.timeline.effective import Events
 @click.option(
     "--actor",
     required=True,
+    type=LOGIN,
     metavar="LOGIN",
     help="The GitHub login of the pull request's author.",
 )

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from accessreg.cli.duty_options import duty_options, run_duties
-from accessreg.cli.options import today_option
+from accessreg.cli.options import MONTHS, today_option
 from accessreg.scheduled.inventory import DEFAULT_MONTHS
 from accessreg.scheduled.stale import DEFAULT_PROVIDER
 
@@ -20,7 +20,7 @@ from accessreg.scheduled.stale import DEFAULT_PROVIDER
     help="The export of last-login dates; without it the stale duty is skipped.",
 )
 @click.option("--provider", default=DEFAULT_PROVIDER, show_default=True)
-@click.option("--months", type=int, default=DEFAULT_MONTHS, show_default=True)
+@click.option("--months", type=MONTHS, default=DEFAULT_MONTHS, show_default=True)
 @today_option
 @duty_options
 def command(

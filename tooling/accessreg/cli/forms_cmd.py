@@ -8,14 +8,12 @@ from pathlib import Path
 import click
 
 from accessreg.cli.options import registry_option
-from accessreg.errors import ConfigError
 from accessreg.files import workspace
 from accessreg.files.atomic import write_text
-from accessreg.files.loading import load_catalog
+from accessreg.files.loading import require_catalog
 from accessreg.files.sources import DirectorySource
 from accessreg.forms.definitions import forms
 from accessreg.forms.issueform import file_name, render
-from accessreg.model import layout
 
 
 @click.command("forms")
@@ -24,9 +22,7 @@ from accessreg.model import layout
 def command(registry: Path | None, check: bool) -> None:
     """Generate .github/ISSUE_TEMPLATE/*.yml, one issue form per application type."""
     root = workspace.registry_dir(registry)
-    catalog, _ = load_catalog(DirectorySource(root), [layout.CATALOG_FILE])
-    if catalog is None:
-        raise ConfigError("the catalog does not load; run `accessreg validate` to see why")
+    catalog = require_catalog(DirectorySource(root, workspace.display(root)))
     stale = []
     for form in forms(catalog):
         path = root.resolve().parent / file_name(form)

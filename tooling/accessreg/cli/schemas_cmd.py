@@ -8,10 +8,9 @@ from pathlib import Path
 import click
 
 from accessreg.cli.options import registry_option
-from accessreg.errors import ConfigError
 from accessreg.files import schemagen, workspace
 from accessreg.files.atomic import write_text
-from accessreg.files.loading import load_catalog
+from accessreg.files.loading import require_catalog
 from accessreg.files.sources import DirectorySource
 from accessreg.model.layout import SCHEMAS_DIR
 
@@ -22,10 +21,7 @@ from accessreg.model.layout import SCHEMAS_DIR
 def command(registry: Path | None, check: bool) -> None:
     """Generate schemas/*.schema.json from the models and the catalog."""
     root = workspace.registry_dir(registry)
-    source = DirectorySource(root)
-    catalog, _ = load_catalog(source, source.paths())
-    if catalog is None:
-        raise ConfigError("the catalog does not load; run `accessreg validate` to see why")
+    catalog = require_catalog(DirectorySource(root, workspace.display(root)))
     out = root.resolve().parent / SCHEMAS_DIR
     stale = schemagen.stale(catalog, out)
     for name, text in stale.items():

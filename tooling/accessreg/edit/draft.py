@@ -8,7 +8,7 @@ there is an error; then every file stays byte-identical.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -16,8 +16,10 @@ from typing import Literal
 
 from accessreg.edit import yamldoc
 from accessreg.edit.yamldoc import Document
-from accessreg.errors import AccessregError, ConfigError
+from accessreg.errors import AccessregError
+from accessreg.escape import quote
 from accessreg.files import atomic
+from accessreg.files.loading import DoesNotLoad
 from accessreg.files.sources import DirectorySource, MemorySource
 from accessreg.model import layout
 from accessreg.model.layout import Kind
@@ -32,6 +34,10 @@ class EditRefused(AccessregError):  # noqa: N818 - an outcome, like ProblemsFoun
     """The edit cannot be made as asked (unknown user, a certificate file holding a key, ...)."""
 
     exit_code = 1
+
+    def __init__(self, message: str, problems: Sequence[Problem] = ()) -> None:
+        super().__init__(message)
+        self.problems = list(problems)
 
 
 @dataclass(frozen=True)
@@ -64,7 +70,7 @@ def _key(p: Problem) -> tuple[str, str, str, str]:
 def _safe(rel: str) -> str:
     parts = rel.split("/")
     if any(part in ("", ".", "..") or "\\" in part or "\0" in part for part in parts):
-        raise EditRefused(f"{rel!r} is not a file name the registry can hold")
+        raise EditRefused(f"{quote(rel)} is not a file name the registry can hold")
     return rel
 
 
@@ -79,9 +85,9 @@ class Draft:
         self.base_files: dict[str, bytes] = {rel: source.read(rel) for rel in source.paths()}
         self.base: ValidationResult = validate(MemorySource(self.base_files, label), today)
         if self.base.registry is None:
-            raise ConfigError(
-                f"the catalog {layout.repo_path(layout.CATALOG_FILE)} does not load; "
-                "run `accessreg validate`"
+            raise DoesNotLoad(
+                f"the catalog {label}/{layout.CATALOG_FILE}",
+                [p for p in self.base.problems if p.level is Level.ERROR],
             )
         self.registry: Registry = self.base.registry
         self.notes: list[str] = []

@@ -11,6 +11,7 @@ import smtplib
 import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from email.headerregistry import Address, AddressHeader
 from email.message import EmailMessage
 from types import TracebackType
 
@@ -65,6 +66,11 @@ def sender_from_env(env: Mapping[str, str]) -> str:
     return env.get("ACCESSREG_MAIL_FROM") or DEFAULT_FROM
 
 
+def _addresses(message: EmailMessage, name: str) -> list[Address]:
+    header = message[name]
+    return list(header.addresses) if isinstance(header, AddressHeader) else []
+
+
 class SmtpTransport:
     """One SMTP session for a run; ``send`` raises DeliveryError unless every recipient
     was accepted."""
@@ -98,8 +104,14 @@ class SmtpTransport:
 
     def send(self, message: EmailMessage) -> None:
         assert self._smtp is not None, "use the transport as a context manager"
+        # The envelope from the addresses the message was built with, not from its headers
+        # re-read as text: a display name can never turn into another recipient.
+        sender = [a.addr_spec for a in _addresses(message, "From")]
+        recipients = [a.addr_spec for name in ("To", "Cc") for a in _addresses(message, name)]
+        if len(sender) != 1 or not recipients:
+            raise DeliveryError(f"{message['Message-ID']} names no single sender or no recipient")
         try:
-            refused = self._smtp.send_message(message)
+            refused = self._smtp.send_message(message, sender[0], recipients)
         except (OSError, smtplib.SMTPException) as exc:
             raise DeliveryError(f"SMTP refused {message['Message-ID']}: {exc}") from None
         if refused:

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from pydantic import Field
 
-from accessreg.model.base import GITHUB_LOGIN, LOGIN_ID, Frozen
+from accessreg.model.base import GITHUB_LOGIN, LOGIN_ID, Day, Frozen
 
 
 class Maintainer(Frozen):
@@ -20,8 +18,8 @@ class MaintainersFile(Frozen):
 
 
 class ClosedRange(Frozen):
-    start: date = Field(alias="from")
-    end: date = Field(alias="to")
+    start: Day = Field(alias="from")
+    end: Day = Field(alias="to")
     note: str | None = None
 
 
@@ -47,6 +45,6 @@ class CalendarFile(Frozen):
     every_year: tuple[YearlyClosure, ...] = Field(
         default=(), description="Closures the centre repeats every year (000 §5-1 example)."
     )
-    closed: tuple[date | ClosedRange, ...] = Field(
+    closed: tuple[Day | ClosedRange, ...] = Field(
         default=(), description="Further closed days, one date or a from/to range each."
     )

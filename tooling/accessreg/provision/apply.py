@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -160,6 +160,10 @@ def _prepare(repo: GitRepository, ledger: Ledger, request: ApplyRequest, sender:
     safety.check_removal(removal, request.max_removal_share, request.allow_mass_removal)
 
     accepted = [a for s in found.steps for a in notices.applications(s)]
+    if found.base is None:
+        # A first apply loads the registry as it stands: what it holds is in effect now,
+        # so no item waits for a date of its own.
+        accepted = [replace(a, record=a.record.model_copy(update={"items": ()})) for a in accepted]
     apps = [a.record for a in accepted]
     batch = _batch(found, request.today, apps, ledger.state)
     owed = [n for a in accepted for n in notices.acceptance_notices(a)]

@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime
 from typing import Literal
 
 from accessreg.errors import UsageError
+from accessreg.escape import quote
 from accessreg.gitio.state import StateStore
 from accessreg.mail.compose import Composed
 from accessreg.model.base import Frozen
@@ -111,7 +112,7 @@ class State(Frozen):
             return self.batches[batch_id]
         except KeyError:
             known = ", ".join(b.id for b in self.ordered()[-5:]) or "none yet"
-            raise UsageError(f"no batch {batch_id!r} (latest: {known})") from None
+            raise UsageError(f"no batch {quote(batch_id)} (latest: {known})") from None
 
 
 class SentMail(Frozen):

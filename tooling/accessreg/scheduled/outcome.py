@@ -6,8 +6,8 @@ import csv
 import io
 from dataclasses import dataclass, field
 
+from accessreg.escape import csv_cell
 from accessreg.model.problems import Problem
-from accessreg.outputs.csv_ import neutralise
 from accessreg.scheduled.keyed_notices import Document, Notice
 
 
@@ -24,7 +24,7 @@ class Table:
         buffer = io.StringIO(newline="")
         writer = csv.writer(buffer, lineterminator="\r\n")
         writer.writerow(self.header)
-        writer.writerows([neutralise(cell) for cell in row] for row in self.rows)
+        writer.writerows([csv_cell(cell) for cell in row] for row in self.rows)
         return buffer.getvalue().encode("utf-8-sig")
 
 

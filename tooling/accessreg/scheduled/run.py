@@ -25,8 +25,9 @@ from datetime import date, datetime
 from pathlib import Path
 
 from accessreg.errors import ConfigError, ProblemsFound, UsageError
+from accessreg.escape import quote
 from accessreg.files import atomic
-from accessreg.files.loading import load
+from accessreg.files.loading import load, locate
 from accessreg.files.sources import MemorySource
 from accessreg.gitio.added import added_on
 from accessreg.gitio.branches import BranchChange, Branches
@@ -112,7 +113,11 @@ def _export(request: RunRequest) -> lastlogins.LastLogins:
 def _load(repo: GitRepository, head: str) -> tuple[Registry, MemorySource]:
     source = repo.snapshot(head, PREFIX)
     loaded = load(source)
-    errors = [p for p in loaded.problems if p.level is Level.ERROR]
+    errors = [
+        locate(p, source.files.get(p.file, b""), source.label)
+        for p in loaded.problems
+        if p.level is Level.ERROR
+    ]
     if loaded.registry is None or errors:
         raise ProblemsFound(
             f"the registry at {head[:12]} has files that do not load; nothing was done:\n"
@@ -295,7 +300,7 @@ def run(request: RunRequest, transport: TransportFactory = smtp_session) -> RunR
         providers = sorted({s.provider for s in registry.catalog.systems})
         if "stale" in request.duties and request.provider not in providers:
             raise UsageError(
-                f"unknown provider {request.provider!r} (known: {', '.join(providers)})"
+                f"unknown provider {quote(request.provider)} (known: {', '.join(providers)})"
             )
         needs_history = {"stale", "inventory"}.intersection(request.duties)
         added = added_on(repo.root, head, PREFIX) if needs_history else {}

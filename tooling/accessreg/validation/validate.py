@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from accessreg.files import gcpause, schemagen, yamlsafe
-from accessreg.files.loading import load
+from accessreg.files import gcpause, schemagen
+from accessreg.files.loading import load, locate
 from accessreg.files.sources import Source
 from accessreg.model.problems import Problem, problem
 from accessreg.model.registry import Registry
@@ -40,13 +40,10 @@ def locate_all(
     for p in problems:
         by_file[p.file].append(p)
     located: list[Problem] = []
-    prefix = f"{source.label}/" if source.label else ""
     existing = (files if files is not None else set(source.paths())) if by_file else set()
     for rel, group in by_file.items():
         raw = source.read(rel) if rel in existing else b""
-        for p in group:
-            line, col = (p.line, p.col) if p.line else yamlsafe.position(raw, p.path)
-            located.append(Problem(f"{prefix}{rel}", line, col, p.rule, p.level, p.message, p.path))
+        located.extend(locate(p, raw, source.label) for p in group)
     return sorted(located)
 
 
