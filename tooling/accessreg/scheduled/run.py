@@ -132,6 +132,7 @@ def _outcomes(
     added: Mapping[str, date],
     export: lastlogins.LastLogins | None,
     remembered: Mapping[str, date],
+    records: list[ApplicationRecord],
 ) -> tuple[dict[str, Outcome], stale.StaleResult | None]:
     found: dict[str, Outcome] = {}
     judged = None
@@ -141,7 +142,7 @@ def _outcomes(
         elif duty == "stale":
             assert export is not None
             judged = stale.stale(
-                registry, export, added, request.today, request.provider, remembered
+                registry, export, added, request.today, request.provider, remembered, records
             )
             found[duty] = judged.outcome
         elif duty == "inventory":
@@ -307,7 +308,9 @@ def run(request: RunRequest, transport: TransportFactory = smtp_session) -> RunR
         store = StateStore(repo.root, ref=DUTIES_REF, remote=request.state_remote)
         try:
             log = NoticeLog(store)
-            outcomes, judged = _outcomes(request, registry, added, export, log.remembered)
+            wanted = request.whitelists or "stale" in request.duties
+            records = _accepted(repo, request) if wanted else []
+            outcomes, judged = _outcomes(request, registry, added, export, log.remembered, records)
             notices = [n for o in outcomes.values() for n in o.notices]
             due = pending(notices, lambda n: recipients(n, registry), log.was_sent)
             found = [
@@ -315,7 +318,6 @@ def run(request: RunRequest, transport: TransportFactory = smtp_session) -> RunR
                 for m in due
             ]
             apps = deletions.applications(judged, registry, source.read) if judged else []
-            records = _accepted(repo, request) if request.whitelists else []
             composed = [m.composed for m in found]
             files = _files(request, head, registry, outcomes, composed, apps, records)
             if request.out is not None:

@@ -6,8 +6,11 @@ an ID never used, and acts each morning: 120 days → warning 1, 150 → warning
 change of their users in one digest per stage, and so that the deletion application the seed
 still requires of them (5-7 留意事項) is prepared for them.
 
-"Issued" is approximated by the day the user's file was last added to the registry's
-history (a file not committed yet counts from today). Only users holding a permission in a
+"Issued" is the day the ID was registered in the authentication system (000 §5-7 ※1): the
+earliest date recorded at acceptance for the user's permissions of the provider's systems
+(M+6 for TAXIS/JOHS, 000 §5-1), never the merge day. An ID accepted before dates were
+recorded counts from the day its file was last added to the registry's history (a file not
+committed yet counts from today). Only users holding a permission in a
 system of the export's provider are judged. A judged user the export does not list counts
 on from the day remembered for it when it was last seen locked (the authentication system
 has deleted it since); otherwise it is reported as absent (not imported yet).
@@ -16,12 +19,13 @@ has deleted it since); otherwise it is reported as absent (not imported yet).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
 
 from accessreg.model.registry import Registry, UserEntry
+from accessreg.provision.state import ApplicationRecord
 from accessreg.scheduled.keyed_notices import Item, Notice
 from accessreg.scheduled.lastlogins import LastLogins
 from accessreg.scheduled.outcome import Outcome, Table
@@ -135,6 +139,7 @@ def _age(
     remembered: Mapping[str, date],
     today: date,
     systems: frozenset[str],
+    issued: Mapping[str, date],
 ) -> UserAge:
     user = entry.user
     held = tuple(sorted(s for s in user.permissions if s in systems))
@@ -151,7 +156,7 @@ def _age(
     elif last is not None:
         since, basis = last, "login"
     else:
-        since, basis = added.get(entry.file, today), "issued"
+        since, basis = issued.get(login) or added.get(entry.file, today), "issued"
     days = (today - since).days
     return UserAge(
         entry.operator_code,
@@ -188,6 +193,21 @@ TABLE_HEADER = (
 DRIFT_HEADER = ("login_id", "last_login", "line")
 
 
+def issued_on(records: Iterable[ApplicationRecord], systems: frozenset[str]) -> dict[str, date]:
+    """Login ID → the day it was issued: the earliest recorded date at which one of its
+    permissions in ``systems`` was set, in the last application that set one."""
+    found: dict[str, date] = {}
+    for record in records:
+        starts: dict[str, date] = {}
+        for item in record.items:
+            if item.subject != "user" or item.action != "add" or item.system not in systems:
+                continue
+            if item.on is not None and (item.key not in starts or item.on < starts[item.key]):
+                starts[item.key] = item.on
+        found.update(starts)
+    return found
+
+
 def stale(
     registry: Registry,
     export: LastLogins,
@@ -195,14 +215,17 @@ def stale(
     today: date,
     provider: str = DEFAULT_PROVIDER,
     remembered: Mapping[str, date] | None = None,
+    issued: Iterable[ApplicationRecord] = (),
 ) -> StaleResult:
     """Judge every user of ``provider``'s systems against the export; ``added`` maps user files
     (relative to the registry) to the day they were added to the history, ``remembered``
-    login IDs (lower case) seen locked before to the day their count started."""
+    login IDs (lower case) seen locked before to the day their count started; ``issued``
+    are the accepted applications whose recorded dates say when each ID was issued."""
     systems = provider_systems(registry, provider)
     entries = list(_judged(registry, systems))
     kept = remembered or {}
-    users = tuple(_age(u, export, added, kept, today, systems) for u in entries)
+    days = issued_on(issued, systems)
+    users = tuple(_age(u, export, added, kept, today, systems, days) for u in entries)
     known = known_ids(registry, systems, entries)
     drift = tuple(
         Drift(provider, row.login_id, row.last_login, row.line)
