@@ -273,6 +273,16 @@ def with_recorded_dates(plan: OperatorPlan, record: ApplicationRecord) -> Operat
     return replace(plan, items=tuple(_with_dates(i, recorded) for i in plan.items))
 
 
+def batch_of(dates: Dates, effective: Effective) -> date:
+    """The processing day M a row belongs to: its own, or that of the day it is keyed on
+    (a change at once belongs to the batch of its entry, 000 §5-2 ③)."""
+    if effective.processing_day is not None:
+        return effective.processing_day
+    if effective.key in ("entered", "accepted"):
+        return dates.processing_day(effective.key)
+    return dates.processing_day()
+
+
 def merged_on(commit: CommitInfo) -> date:
     """The day a merge was made, in Japan: it stands in for the events not known."""
     return commit.committed_at.astimezone(JST).date()
@@ -351,10 +361,11 @@ def _rows(
         found = last.get((change.system, change.person.login))
         if found is None:  # not from a merge on the first-parent line: date it as of now
             effective = timings.of(change.system, change.kind)
-            rows.append(DatedChange(change, fallback.processing_day(), effective.on))
+            rows.append(DatedChange(change, batch_of(fallback, effective), effective.on))
         else:
             step, own = found
-            rows.append(DatedChange(change, step.processing_day, step.effective(own).on))
+            effective = step.effective(own)
+            rows.append(DatedChange(change, batch_of(step.dates, effective), effective.on))
     return tuple(rows)
 
 

@@ -25,6 +25,7 @@ from accessreg.plan import (
     Effect,
     Item,
     OperatorChange,
+    OperatorPlan,
     SubcontractorChange,
     UserChange,
     WindowPersonChange,
@@ -152,6 +153,18 @@ def kinds(step: Step, code: str) -> tuple[str, ...]:
     return tuple(found) or ("利用申請（変更）",)
 
 
+def _processing_day(step: Step, plan: OperatorPlan | None) -> date:
+    """The batch M of an application: the earliest of its items' (a change is keyed on its
+    entry, a new user on its acceptance), else that of its acceptance."""
+    days = [
+        e.processing_day
+        for item in (plan.items if plan else ())
+        for e in (item.effective, *(x.effective for x in item.effects))
+        if e is not None and e.processing_day is not None
+    ]
+    return min(days, default=step.processing_day)
+
+
 def applications(step: Step) -> list[Accepted]:
     out = []
     for code in step.operator_codes():
@@ -166,7 +179,7 @@ def applications(step: Step) -> list[Accepted]:
             operator=code,
             title=step.title,
             accepted_on=events.accepted,
-            processing_day=step.processing_day,
+            processing_day=_processing_day(step, plan),
             kinds=kinds(step, code),
             systems=tuple(order),
             entered_on=events.entered,
