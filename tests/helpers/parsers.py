@@ -25,7 +25,7 @@ import pytest
 from scim2_models import URN, BulkRequest, Context, EnterpriseUser, Extension, Group, User
 
 from accessreg.escape import unsafe_characters
-from tests.helpers.servers import binary
+from tests.helpers.servers import binary, includes, nginx_conf
 
 # Lines of a terminal or a CI log that the GitHub runner would take as a workflow command.
 WORKFLOW_COMMAND_STARTS = ("::", "##[")
@@ -84,31 +84,6 @@ class Whitelist:
     map: dict[str, str]  # serial → value
 
 
-def _nginx_conf(work: Path, includes: list[Path]) -> Path:
-    for sub in ("client", "proxy", "fastcgi", "uwsgi", "scgi"):
-        (work / "temp" / sub).mkdir(parents=True, exist_ok=True)
-    lines = "\n".join(f"    include {path};" for path in includes)
-    conf = work / "nginx.conf"
-    conf.write_text(
-        f"""daemon off;
-pid {work}/nginx.pid;
-error_log {work}/error.log;
-events {{ worker_connections 64; }}
-http {{
-    access_log off;
-    client_body_temp_path {work}/temp/client;
-    proxy_temp_path {work}/temp/proxy;
-    fastcgi_temp_path {work}/temp/fastcgi;
-    uwsgi_temp_path {work}/temp/uwsgi;
-    scgi_temp_path {work}/temp/scgi;
-{lines}
-}}
-""",
-        encoding="utf-8",
-    )
-    return conf
-
-
 def _blocks(parsed: list[dict[str, Any]], name: str) -> Iterator[dict[str, Any]]:
     for directive in parsed:
         if directive["directive"] == name:
@@ -120,7 +95,7 @@ def nginx_whitelist(work: Path, geo: Path, cert_map: Path) -> Whitelist:
     """The entries of one system's includes as crossplane parses them (nginx's grammar, in
     its http context), after ``nginx -t`` has accepted them."""
     work.mkdir(parents=True, exist_ok=True)
-    conf = _nginx_conf(work, [geo, cert_map])
+    conf = nginx_conf(work, includes([geo, cert_map]))
     try:
         nginx = binary("nginx")
     except pytest.skip.Exception:

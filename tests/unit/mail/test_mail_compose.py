@@ -11,7 +11,8 @@ import pytest
 
 from accessreg.errors import ConfigError
 from accessreg.escape import mail_header
-from accessreg.mail.compose import Notice, Recipient, compose
+from accessreg.mail.compose import compose
+from accessreg.model.mail import Notice, Recipient
 
 CONTEXT = {
     "operator": {"code": "TESTOP01", "name": "テストガス株式会社"},
@@ -25,7 +26,7 @@ def _notice(name: str = "窓口 一郎", email_: str = "window1@test-gas.example
     return Notice(
         "welcome",
         "abc123/TESTOP01",
-        Recipient(email_, name),
+        Recipient(name, email_),
         "mail-welcome.txt.j2",
         date(2026, 12, 9),
         CONTEXT,

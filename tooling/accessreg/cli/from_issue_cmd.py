@@ -11,6 +11,7 @@ from typing import TextIO
 import click
 
 from accessreg.cli.options import LOGIN, registry_option, today_option
+from accessreg.cli.verdict import Verdict
 from accessreg.files import workspace
 from accessreg.forms.intake import from_issue
 from accessreg.timeline import clock
@@ -39,7 +40,7 @@ def command(
     dry_run: bool,
     registry: Path | None,
     today: date | None,
-) -> None:
+) -> Verdict:
     """Turn a submitted application form into registry changes (nothing written if invalid).
 
     Prints JSON: ok, branch, title, body and commit_message for the pull request, or the
@@ -62,4 +63,4 @@ def command(
         write=not dry_run,
     )
     sys.stdout.write(json.dumps(result.as_dict(), ensure_ascii=False, indent=2) + "\n")
-    sys.exit(0 if result.ok else 1)
+    return Verdict.of(result.ok)

@@ -101,3 +101,12 @@ def events_options(f: F) -> F:
         "--entered-on",
         "When it was opened or last marked ready (申請入力) [default: the acceptance].",
     )(f)
+
+
+def state_remote_option(f: F) -> F:
+    return click.option(
+        "--state-remote",
+        envvar="ACCESSREG_STATE_REMOTE",
+        metavar="REMOTE",
+        help="Fetch the state from and push it to this remote [env: ACCESSREG_STATE_REMOTE].",
+    )(f)

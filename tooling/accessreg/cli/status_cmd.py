@@ -6,7 +6,7 @@ from datetime import date
 
 import click
 
-from accessreg.cli.options import today_option
+from accessreg.cli.options import state_remote_option, today_option
 from accessreg.files import workspace
 from accessreg.provision import confirm, status
 from accessreg.timeline import clock
@@ -14,7 +14,7 @@ from accessreg.timeline import clock
 
 @click.command("status")
 @click.option("--operator", metavar="CODE", help="Only this operator's applications.")
-@click.option("--state-remote", envvar="ACCESSREG_STATE_REMOTE", metavar="REMOTE")
+@state_remote_option
 @today_option
 def command(operator: str | None, state_remote: str | None, today: date | None) -> None:
     """Show each application with 済 / 未済 / （不要） per system and 処理中 / 処理完了

@@ -16,7 +16,7 @@ from typing import Literal
 
 from accessreg.edit import yamldoc
 from accessreg.edit.yamldoc import Document
-from accessreg.errors import AccessregError
+from accessreg.errors import Refusal
 from accessreg.escape import quote
 from accessreg.files import atomic
 from accessreg.files.loading import DoesNotLoad
@@ -30,10 +30,8 @@ from accessreg.validation.validate import ValidationResult, validate
 FileAction = Literal["added", "modified", "removed"]
 
 
-class EditRefused(AccessregError):  # noqa: N818 - an outcome, like ProblemsFound
+class EditRefused(Refusal):
     """The edit cannot be made as asked (unknown user, a certificate file holding a key, ...)."""
-
-    exit_code = 1
 
     def __init__(self, message: str, problems: Sequence[Problem] = ()) -> None:
         super().__init__(message)

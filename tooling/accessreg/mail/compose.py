@@ -16,11 +16,10 @@ not plain ASCII (the standard library leaves ``=?…?=`` in it for a reader to d
 from __future__ import annotations
 
 import base64
-import hashlib
 import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, time
 from email.headerregistry import Address, AddressHeader, UnstructuredHeader
 from email.message import EmailMessage
 from email.policy import SMTP, EmailPolicy
@@ -31,6 +30,7 @@ import jinja2
 
 from accessreg.errors import ConfigError
 from accessreg.escape import mail_header, quote, unsafe_characters
+from accessreg.model.mail import Notice
 from accessreg.timeline.clock import JST
 
 # A display name written as it is: words of RFC 5322 atext separated by single spaces (and
@@ -127,29 +127,6 @@ _ENV = jinja2.Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
-
-
-@dataclass(frozen=True)
-class Recipient:
-    email: str
-    name: str
-
-
-@dataclass(frozen=True)
-class Notice:
-    """One mail to one person: which template, with what, about which application."""
-
-    kind: str  # accepted, completed-<system>, welcome, contact-removed, ...
-    application: str
-    recipient: Recipient
-    template: str  # a file in templates/, e.g. "mail-accepted.txt.j2"
-    day: date  # the Date header of the rendered message (the acceptance or confirmation day)
-    context: Mapping[str, Any] = field(default_factory=dict)
-
-    @property
-    def key(self) -> str:
-        raw = "\0".join((self.application, self.recipient.email.lower(), self.kind))
-        return hashlib.sha256(raw.encode()).hexdigest()[:32]
 
 
 @dataclass(frozen=True)

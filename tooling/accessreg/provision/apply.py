@@ -1,46 +1,36 @@
-"""The core of ``accessreg apply``: plan since the last applied revision, render, send, record.
+"""The core of ``accessreg apply``: plan since the last applied revision, then carry it out.
 
-Order matters, so that a failure at any point loses nothing and repeats nothing:
-1. the range is from the last applied revision (the state) to HEAD;
-2. HEAD must validate, and the change must pass the removal rails;
-3. every output is rendered in memory, then the output directory is replaced at once;
-4. with ``confirm`` and ``send``, mails go out one by one, each recorded in the outbox as
-   soon as the server took it (a re-run sends only the rest);
-5. only then, with ``confirm``, the new applied revision and the batch are recorded.
-Without ``confirm`` it is a dry run: the outputs and the .eml files are written, nothing is
-sent and nothing is recorded.
+``plan`` computes everything a run would do, without doing any of it: the range from the last
+applied revision (the state) to HEAD, which must validate and pass the removal rails; every
+output rendered in memory; the notices; and, with ``confirm``, the state records (the
+completion notices delivered, then the new applied revision and its batch). The session
+(``effects.session``) carries it out: the output directory replaced at once, then, with
+``confirm`` and ``send``, the mails one by one through the outbox, and only then the records,
+so that a failure at any point loses nothing and repeats nothing. Without ``confirm`` it is a
+dry run: the outputs and the .eml files are written, nothing is sent and nothing is recorded.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
-from accessreg.errors import ConfigError, ProblemsFound, UsageError
-from accessreg.files import atomic
+from accessreg.effects.plan import Outgoing, Record, RunPlan, When
+from accessreg.effects.session import InDoubt, MailOutcome, Session, TransportFactory, smtp_session
+from accessreg.errors import UsageError
 from accessreg.gitio.repo import GitRepository
-from accessreg.gitio.state import StateStore
-from accessreg.mail.compose import Composed, compose
-from accessreg.mail.smtp import SmtpSettings, sender_from_env
-from accessreg.model.problems import Level
+from accessreg.gitio.state import STATE_REF
+from accessreg.mail.compose import compose
 from accessreg.model.registry import Registry
 from accessreg.provision import bundle, completion, notices, safety
-from accessreg.provision.merges import PREFIX, History, MergedPullRequest, Snapshots, history
-from accessreg.provision.sending import MailOutcome, TransportFactory, send_or_hold, smtp_session
-from accessreg.provision.state import (
-    ApplicationRecord,
-    BatchRecord,
-    Ledger,
-    State,
-    SystemProgress,
-)
-from accessreg.reporting import reporters
+from accessreg.provision import state as recorded
+from accessreg.provision.merges import History, MergedPullRequest, Snapshots, history
+from accessreg.provision.state import ApplicationRecord, BatchRecord, State, SystemProgress
 from accessreg.timeline.clock import JST
 from accessreg.timeline.effective import Events
-from accessreg.validation.validate import validate
 
 
 @dataclass(frozen=True)
@@ -67,16 +57,14 @@ class ApplyRequest:
 
 
 @dataclass(frozen=True)
-class _Prepared:
-    """Everything a run will write and send, computed before anything is."""
+class ApplyPlan:
+    """Everything one apply would do, computed before anything is done."""
 
     history: History
     removal: safety.Removal
     applications: list[ApplicationRecord]
     batch: BatchRecord | None
-    due: list[completion.Due]
-    mails: list[Composed]
-    files: dict[str, bytes]
+    run: RunPlan
 
 
 @dataclass(frozen=True)
@@ -91,6 +79,8 @@ class ApplyResult:
     mails: list[MailOutcome]
     recorded: bool
     dry_run: bool
+    in_doubt: list[InDoubt] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
 def _merged_on(repo: GitRepository, head: str) -> date:
@@ -100,20 +90,6 @@ def _merged_on(repo: GitRepository, head: str) -> date:
     except UsageError:  # a root commit
         commit = repo.first_parent_history(None, head)[-1]
     return commit.committed_at.astimezone(JST).date()
-
-
-def _check_head(repo: GitRepository, head: str) -> Registry:
-    """The registry at ``head``, which must validate without errors as of the day it was
-    merged: what lapses later (an allowlisted address, a certificate) is not a reason to
-    stop provisioning; the whitelists leave it out by themselves."""
-    result = validate(repo.snapshot(head, PREFIX), _merged_on(repo, head))
-    errors = [p for p in result.problems if p.level is Level.ERROR]
-    if errors or result.registry is None:
-        raise ProblemsFound(
-            f"the registry at {head[:12]} has errors; nothing was generated:\n"
-            + reporters.text(errors).rstrip()
-        )
-    return result.registry
 
 
 def batch_id(today: date, head: str, taken: Collection[str]) -> str:
@@ -143,19 +119,33 @@ def _batch(
     )
 
 
-def _prepare(repo: GitRepository, ledger: Ledger, request: ApplyRequest, sender: str) -> _Prepared:
-    base = request.base or ledger.state.applied
+def base_of(request: ApplyRequest, state: State) -> str | None:
+    base = request.base or state.applied
     if base is None and not request.initial:
         raise UsageError(
             "no applied revision is recorded yet: run once with --initial (every "
             "user is new) or --base REV (the revision downstream systems already hold)"
         )
-    head = repo.resolve(request.head)
+    return base
+
+
+def plan(
+    repo: GitRepository,
+    state: State,
+    request: ApplyRequest,
+    sender: str,
+    head: str,
+    at_head: Registry,
+    sent: Callable[[str], bool] = lambda _: False,
+) -> ApplyPlan:
+    """What applying ``head`` (whose registry ``at_head`` has no errors) would do; reads git,
+    changes nothing. ``sent`` tells a Message-ID the outbox has already delivered."""
     snapshots = Snapshots(repo)
-    snapshots.keep(head, _check_head(repo, head))
+    snapshots.keep(head, at_head)
     default = Events(request.entered_on, request.accepted_on, request.merged_on)
-    recorded = {app.id: app for _, app in ledger.state.applications()}
-    found = history(snapshots, base, head, request.today, request.merged, default, recorded)
+    known = {app.id: app for _, app in state.applications()}
+    base = base_of(request, state)
+    found = history(snapshots, base, head, request.today, request.merged, default, known)
     removal = safety.removal(found.before_access, found.after_access)
     safety.check_removal(removal, request.max_removal_share, request.allow_mass_removal)
 
@@ -165,61 +155,86 @@ def _prepare(repo: GitRepository, ledger: Ledger, request: ApplyRequest, sender:
         # so no item waits for a date of its own.
         accepted = [replace(a, record=a.record.model_copy(update={"items": ()})) for a in accepted]
     apps = [a.record for a in accepted]
-    batch = _batch(found, request.today, apps, ledger.state)
+    batch = _batch(found, request.today, apps, state)
     owed = [n for a in accepted for n in notices.acceptance_notices(a)]
-    due = completion.due(ledger.state, snapshots)
+    due = completion.due(state, snapshots)
     owed += [n for d in due for n in d.notices]
     mails = [compose(n, sender) for n in owed]
-    registered = completion.registrations_due(ledger.state, snapshots, request.today)
-    mails += [m for n in registered if not ledger.was_sent((m := compose(n, sender)).message_id)]
-    records = [app for _, app in ledger.state.applications()] + apps
+    registered = completion.registrations_due(state, snapshots, request.today)
+    mails += [m for n in registered if not sent((m := compose(n, sender)).message_id)]
+    accepted_so_far = [app for _, app in state.applications()] + apps
     files = bundle.render(
-        found, request.today, batch.id if batch else None, mails, request.options, records
+        found, request.today, batch.id if batch else None, mails, request.options, accepted_so_far
     )
-    return _Prepared(found, removal, apps, batch, due, mails, files)
+
+    sending = request.confirm and request.send
+    records = []
+    if request.confirm:
+        after = state
+        if sending:
+            for d in due:
+                after = recorded.with_batch(
+                    after, completion.notified(after.batches[d.batch.id], d.system)
+                )
+                what = f"notified {d.system} of batch {d.batch.id}"
+                records.append(
+                    Record.fixed(STATE_REF, what, recorded.dump(after), When.AFTER_MAILS)
+                )
+        if batch is not None or found.base != found.head:
+            after = recorded.applied(after, found.head, request.today, batch)
+            what = f"applied {found.head[:12]}: {f'batch {batch.id}' if batch else 'no changes'}"
+            records.append(Record.fixed(STATE_REF, what, recorded.dump(after), When.AFTER_MAILS))
+    run = RunPlan(
+        out=request.out,
+        files=files,
+        mails=tuple(Outgoing(c) for c in mails),
+        send=sending,
+        records=tuple(records),
+    )
+    return ApplyPlan(found, removal, apps, batch, run)
+
+
+def delivered(session: Session) -> Callable[[str], bool]:
+    """Whether the outbox has delivered a Message-ID (notices owed again on every run, such
+    as a 登録完了連絡, are then not written again)."""
+    return lambda message_id: session.outbox.status(message_id) is not None
 
 
 def run(request: ApplyRequest, transport: TransportFactory = smtp_session) -> ApplyResult:
-    sending = request.confirm and request.send
-    settings = SmtpSettings.from_env(request.env) if sending else None
-    sender = settings.sender if settings else sender_from_env(request.env)
-    if not 0 <= request.max_removal_share <= 1:
-        raise UsageError("--max-removal-share must be between 0 and 1")
-    with GitRepository(request.root) as repo:
-        store = StateStore(repo.root, remote=request.state_remote)
-        try:
-            ledger = Ledger(store)
-            prepared = _prepare(repo, ledger, request, sender)
-            try:
-                atomic.replace_directory(request.out, prepared.files)
-            except (FileExistsError, OSError) as exc:
-                raise ConfigError(f"cannot write the outputs: {exc}") from None
-            outcomes = send_or_hold(ledger, prepared.mails, settings, transport)
-            found, batch = prepared.history, prepared.batch
-            if request.confirm:
-                if settings is not None:
-                    for d in prepared.due:
-                        current = ledger.state.batches[d.batch.id]
-                        ledger.update_batch(
-                            completion.notified(current, d.system),
-                            f"notified {d.system} of batch {d.batch.id}",
-                        )
-                if batch is not None or found.base != found.head:
-                    ledger.record_applied(found.head, request.today, batch)
-        finally:
-            store.close()
+    with Session.open(
+        request.root,
+        send=request.confirm and request.send,
+        remote=request.state_remote,
+        env=request.env,
+        transport=transport,
+    ) as session:
+        if not 0 <= request.max_removal_share <= 1:
+            raise UsageError("--max-removal-share must be between 0 and 1")
+        state = recorded.load(session.state.files)
+        base_of(request, state)
+        head = session.repo.resolve(request.head)
+        # What lapses after the merge (an allowlisted address, a certificate) is no reason
+        # to stop provisioning: HEAD is checked as of the day it was merged.
+        at_head, _ = session.registry_at(head, _merged_on(session.repo, head))
+        planned = plan(
+            session.repo, state, request, session.sender, head, at_head, delivered(session)
+        )
+        done = session.carry_out(planned.run)
+    found = planned.history
     rows: dict[str, int] = {}
     for row in found.rows:
         rows[row.change.system] = rows.get(row.change.system, 0) + 1
     return ApplyResult(
         base=found.base,
         head=found.head,
-        batch=batch,
-        applications=prepared.applications,
+        batch=planned.batch,
+        applications=planned.applications,
         rows=rows,
-        removal=prepared.removal,
-        files=sorted(prepared.files),
-        mails=outcomes,
+        removal=planned.removal,
+        files=sorted(planned.run.files),
+        mails=done.mails,
         recorded=request.confirm,
         dry_run=not request.confirm,
+        in_doubt=done.in_doubt,
+        notes=done.notes,
     )

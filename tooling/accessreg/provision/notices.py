@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from accessreg.mail.compose import Notice, Recipient
 from accessreg.model import Catalog, Contact, Operator, System
 from accessreg.model.changes import ChangeKind
+from accessreg.model.mail import Notice, Recipient
 from accessreg.outputs.access import affiliation_name
 from accessreg.plan import (
     AllowedIpChange,
@@ -134,7 +134,7 @@ def _operator(step: Step, code: str) -> Operator | None:
 
 
 def _recipients(contacts: tuple[Contact, ...]) -> list[Recipient]:
-    return [Recipient(c.email, c.name) for c in contacts]
+    return [Recipient(c.name, c.email) for c in contacts]
 
 
 @dataclass(frozen=True)
@@ -257,7 +257,7 @@ def acceptance_notices(accepted: Accepted) -> list[Notice]:
             Notice(
                 "contact-removed",
                 record.id,
-                Recipient(contact.email, contact.name),
+                Recipient(contact.name, contact.email),
                 "mail-contact-removed.txt.j2",
                 record.accepted_on,
                 {
@@ -383,7 +383,7 @@ def completion_notices(
                 Notice(
                     "welcome",
                     record.id,
-                    Recipient(contact.email, contact.name),
+                    Recipient(contact.name, contact.email),
                     "mail-welcome.txt.j2",
                     imported_on,
                     {
