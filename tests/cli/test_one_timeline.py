@@ -21,7 +21,7 @@ import pytest
 
 from tests.helpers.gitrepo import GitRegistry
 from tests.helpers.provisioning import read_csv
-from tests.helpers.regfactory import RegistryFactory, certificate, run_cli
+from tests.helpers.regfactory import RegistryFactory, certificate, contact, run_cli
 from tests.helpers.seed_dates import CASES, NEVER_USED, SeedCase
 
 OPERATOR = "TESTOP01"
@@ -286,3 +286,94 @@ def test_a_never_used_id_counts_from_its_issue_date(reg: RegistryFactory, tmp_pa
             assert (rows[NEW]["stage"] or None) == stage
     finally:
         gr.close()
+
+
+def _applied(gr: GitRegistry, tmp: Path, name: str, change: Callable[[], object]) -> Path:
+    """``change`` merged as a pull request and applied with its events."""
+    gr.branch(name, "main")
+    change()
+    gr.commit(name)
+    gr.checkout("main")
+    sha = gr.merge(name)
+    events = tmp / f"{name}.json"
+    events.write_text(json.dumps([{"merge_commit": sha, "accepted_at": "2026-12-02"}]))
+    out = tmp / name
+    ran = run_cli("apply", "--out", str(out), "--confirm", "--pull-requests", str(events),
+                  "--today", "2026-12-02", "--allow-mass-removal", cwd=gr.path)  # fmt: skip
+    assert ran.returncode == 0, ran.stderr
+    return out
+
+
+@pytest.fixture
+def gr(reg: RegistryFactory, tmp_path: Path) -> Iterator[GitRegistry]:
+    # The primary window person is also a user of TAXIS and LOACUS.
+    reg.user(
+        email="window1@test-gas.example.co.jp", permissions={"taxis": "1010", "loacus": "02011"}
+    )
+    made = GitRegistry(reg)
+    first = run_cli("apply", "--out", str(tmp_path / "initial"), "--initial", "--confirm",
+                    "--today", "2026-11-20", cwd=made.path)  # fmt: skip
+    assert first.returncode == 0, first.stderr
+    yield made
+    made.close()
+
+
+def test_a_replaced_window_person_has_one_date_in_every_delta(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    def replace_primary() -> None:
+        edited = run_cli(
+            *("contact", "add", "--operator", OPERATOR, "--role", "primary"),
+            *("--contact-name", "窓口 五郎", "--contact-name-kana", "マドグチ ゴロウ"),
+            *("--contact-email", "window5@test-gas.example.co.jp"),
+            *("--contact-phone", "03-5550-0005", "--contact-github", "window-5"),
+            *("--replaces", "window1@test-gas.example.co.jp"),
+            cwd=gr.path,
+        )
+        assert edited.returncode == 0, edited.stderr
+
+    out = _applied(gr, tmp_path, "replace", replace_primary)
+    rows = [
+        (path.parent.name, row["適用日"])
+        for path in sorted((out / "imports").glob("*/delta-*.csv"))
+        for row in read_csv(path)
+        if row["メールアドレス（ID）"] == "window1@test-gas.example.co.jp"
+    ]
+    # Losing the permission-management system (a usage change, 000 §3-2: about 15 business
+    # days after the acceptance of 12/2) changes the person's rows of every system it holds,
+    # all on that one date.
+    assert {system for system, _ in rows} == {"taxis", "loacus", "info_site", "admin_console"}
+    assert {day for _, day in rows} == {"2026-12-23"}
+
+
+def test_no_mail_for_an_application_with_nothing_to_list(gr: GitRegistry, tmp_path: Path) -> None:
+    # A memo is a record, not a permission: the application has no item to announce.
+    out = _applied(gr, tmp_path, "memo", lambda: gr.reg.user(memo="席替え"))
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert [a["commit"] for a in manifest["merges"]] != []
+    assert [name for name in manifest["files"] if name.startswith("mail/")] == []
+
+
+def test_an_initial_apply_treats_a_terminated_operator_as_terminated(
+    reg: RegistryFactory, tmp_path: Path
+) -> None:
+    reg.operator(
+        "ENDEDOP1",
+        name="終了ガス株式会社",
+        status="terminated",
+        terminated_on="2026-03-31",
+        contacts=[contact(email="ended@test-gas.example.co.jp")],
+    )
+    made = GitRegistry(reg)
+    try:
+        out = tmp_path / "initial"
+        ran = run_cli("apply", "--out", str(out), "--initial", "--today", "2026-11-20",
+                      cwd=made.path)  # fmt: skip
+        assert ran.returncode == 0, ran.stderr
+        recipients = [
+            message_from_bytes(p.read_bytes(), policy=policy.default)["To"]
+            for p in sorted((out / "mail").glob("*.eml"))
+        ]
+        assert recipients and not any("ended@" in str(r) for r in recipients)
+    finally:
+        made.close()
