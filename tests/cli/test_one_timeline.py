@@ -22,6 +22,7 @@ import pytest
 from tests.helpers.gitrepo import GitRegistry
 from tests.helpers.provisioning import read_csv
 from tests.helpers.regfactory import RegistryFactory, certificate, contact, run_cli
+from tests.helpers.scheduled_scenario import on
 from tests.helpers.seed_dates import CASES, NEVER_USED, SeedCase
 
 OPERATOR = "TESTOP01"
@@ -377,3 +378,62 @@ def test_an_initial_apply_treats_a_terminated_operator_as_terminated(
         assert recipients and not any("ended@" in str(r) for r in recipients)
     finally:
         made.close()
+
+
+def test_a_rerun_keeps_the_dates_recorded_at_acceptance(gr: GitRegistry, tmp_path: Path) -> None:
+    applied_before = json.loads(gr.repo.git.show("refs/accessreg/state:state.json"))["applied"]
+    gr.branch("new-user", "main")
+    gr.reg.user(email=NEW, name="新井 新", permissions={"taxis": "1011"})
+    gr.commit("new user")
+    gr.checkout("main")
+    # Merged on 2026-12-17 (the commit says so too).
+    gr.repo.git.merge("-q", "--no-ff", "--no-edit", "new-user", env=on(date(2026, 12, 17)))
+    sha = gr.rev()
+    # Approved on 12/15 (batch of 12/16, TAXIS from M+6 = 12/24), merged on 12/17.
+    events = tmp_path / "events.json"
+    events.write_text(json.dumps([{"merge_commit": sha, "accepted_at": "2026-12-15",
+                                   "merged_at": "2026-12-17"}]))  # fmt: skip
+
+    def taxis_date(out: Path) -> list[str]:
+        return [
+            r["適用日"] for r in read_csv_rows(out, "taxis") if r["メールアドレス（ID）"] == NEW
+        ]
+
+    first = tmp_path / "first"
+    ran = run_cli("apply", "--out", str(first), "--confirm", "--pull-requests", str(events),
+                  "--today", "2026-12-17", cwd=gr.path)  # fmt: skip
+    assert ran.returncode == 0, ran.stderr
+    assert taxis_date(first) == ["2026-12-24"]
+    # Run again over the same merge without its events: the merge day (12/17, batch of
+    # 2027-01-05) would stand in, but the dates recorded at acceptance are kept.
+    again = tmp_path / "again"
+    ran = run_cli("apply", "--out", str(again), "--base", applied_before, "--today",
+                  "2026-12-18", cwd=gr.path)  # fmt: skip
+    assert ran.returncode == 0, ran.stderr
+    assert taxis_date(again) == ["2026-12-24"]
+
+
+def read_csv_rows(out: Path, system: str) -> list[dict[str, str]]:
+    rows: list[dict[str, str]] = []
+    for path in sorted((out / "imports" / system).glob("delta-*.csv")):
+        rows += read_csv(path)
+    return rows
+
+
+def test_the_plan_says_which_events_its_dates_assume(gr: GitRegistry) -> None:
+    gr.branch("pr", "main")
+    gr.reg.user(email=NEW, name="新井 新", permissions={"taxis": "1011"})
+    gr.commit("new user")
+    base = ("plan", "--base", "main", "--head", "pr", "--format", "markdown")
+    before = run_cli(*base, "--entered-on", "2026-12-14", "--today", "2026-12-14", cwd=gr.path)
+    assert before.returncode == 0, before.stderr
+    assert (
+        "Dates: entry on **2026-12-14**, assuming acceptance on **2026-12-14**, "
+        "assuming merge on **2026-12-14**" in before.stdout
+    )
+    # Approved on the 15th: the comment job computes the plan again with that date.
+    approved = run_cli(*base, "--entered-on", "2026-12-14", "--accepted-on", "2026-12-15",
+                       "--today", "2026-12-16", cwd=gr.path)  # fmt: skip
+    assert approved.returncode == 0, approved.stderr
+    assert "entry on **2026-12-14**, acceptance on **2026-12-15**" in approved.stdout
+    assert "2026-12-24 (M = 2026-12-16)" in approved.stdout
