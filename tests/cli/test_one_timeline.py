@@ -169,6 +169,19 @@ class Run:
         header, *rows = (line.split("\t") for line in listed.stdout.splitlines())
         return dict(zip(header, rows[-1], strict=True))  # the latest: the case's application
 
+    def registered_mails(self, day: date) -> list[EmailMessage]:
+        """The 登録完了連絡 an apply of the applied revision owes on ``day``."""
+        applied = json.loads(self.gr.repo.git.show("refs/accessreg/state:state.json"))["applied"]
+        out = self.tmp / f"due-{day}"
+        ran = self.cli("apply", "--out", str(out), "--head", applied, "--today", day.isoformat())
+        assert ran.returncode == 0, ran.stderr
+        found = []
+        for path in sorted((out / "mail").glob("*-registered-*.eml")):
+            mail = message_from_bytes(path.read_bytes(), policy=policy.default)
+            assert isinstance(mail, EmailMessage)
+            found.append(mail)
+        return found
+
     def whitelist(self, day: date) -> str:
         out = self.tmp / f"daily-{day}"
         ran = self.cli("daily", "--out", str(out), "--today", day.isoformat())
@@ -217,6 +230,12 @@ def _check_certificate(run: Run, day: date) -> None:
     # The whitelist of the day before refuses the serial, that of the day admits it.
     assert f"{CERT['serial']} {OPERATOR};" not in run.whitelist(day - timedelta(days=1))
     assert f"{CERT['serial']} {OPERATOR};" in run.whitelist(day)
+    # The 登録完了連絡 (000 §4-2 ⑤): owed from the date on, by the daily run over what
+    # was applied.
+    assert run.registered_mails(day - timedelta(days=1)) == []
+    (mail,) = run.registered_mails(day)
+    assert mail["Subject"].startswith("【登録完了連絡】クライアント証明書登録申請")
+    assert f"{day} からご利用いただけます" in mail.get_content()
     # status: 処理中 until the date, 処理完了 from it.
     before, on = run.status(day - timedelta(days=1)), run.status(day)
     assert (before["進捗"], before["証明書・IP"]) == ("処理中", "未済")
