@@ -33,7 +33,7 @@ def _computed(dates: Dates, case: SeedCase, key: str) -> Effective:
     if case.kind == "termination":
         return dates.termination(case.terminated_on)
     if key == "certificate":
-        return dates.certificate()
+        return dates.certificate(["taxis"])
     kind = {"user_add": ChangeKind.ADD, "user_change": ChangeKind.CHANGE}.get(
         case.kind, ChangeKind.REMOVE
     )

@@ -18,7 +18,9 @@ from accessreg.timeline import clock
 @today_option
 def command(operator: str | None, state_remote: str | None, today: date | None) -> None:
     """Show each application with 済 / 未済 / （不要） per system and 処理中 / 処理完了
-    (000 §5-1 ⑦), tab-separated. A certificate or an address is done on its own date."""
+    (000 §5-1 ⑦), then what is suspended (001 p46), tab-separated. A certificate or an
+    address is done on its own date."""
     day = today or clock.today_in_japan()
-    rows, catalog = confirm.status(workspace.repository_root(), operator, day, state_remote)
-    click.echo(status.table(rows, catalog), nl=False)
+    rows, registry = confirm.status(workspace.repository_root(), operator, day, state_remote)
+    click.echo(status.table(rows, registry.catalog), nl=False)
+    click.echo(status.suspension_table(status.suspensions(registry, operator)), nl=False)

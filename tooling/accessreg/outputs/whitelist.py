@@ -1,13 +1,16 @@
 """What the reverse proxies in front of each system let through on a given day.
 
-Per system: the client certificates registered for it (a certificate without ``systems`` is
-registered for every system of its operator) that are valid on the day and not suspended
-(000 §4, 001 p46), and the allowlisted overseas addresses not yet expired (000 §2-8). A
-certificate or an address enters on the effective date its application was given at
-acceptance (``Admitted``: M+6 for a certificate, 000 §4-2), not on its merge. A derived
-system (the info-sharing site, the permission-management system) is reached with the
-certificates and addresses of the systems it serves. A terminated operator keeps them until
-its ``terminated_on`` (000 §3-3). Pure.
+Per system, as its catalog entry says: the client certificates registered for it (a
+certificate without ``systems`` is registered for every system of its operator) of a purpose
+it takes, valid on the day and not suspended (000 §4, 001 p46), when it checks certificates;
+and the allowlisted overseas addresses not yet expired, when it blocks access from abroad
+(000 §2-8). The OCCTO member system does neither (IDs and passwords only, 003), the switching
+support system only the first. A certificate or an address enters on the effective date its
+application was given at acceptance (``Admitted``: M+6 for a certificate, 000 §4-2), not on
+its merge. A derived system (the info-sharing site, the permission-management system) is
+reached with the certificates and addresses of the systems it serves. An operator whose use
+of a system is suspended on the day (002 §2.6, §3.4.4) has none there; a terminated one keeps
+them until its ``terminated_on`` (000 §3-3). Pure.
 """
 
 from __future__ import annotations
@@ -72,11 +75,12 @@ class Whitelist:
     day: date
     certificates: tuple[AllowedCertificate, ...]  # by serial
     networks: tuple[AllowedNetwork, ...]  # by address
+    checks_certificates: bool = True  # the system takes client certificates
+    blocks_overseas: bool = True  # the system refuses addresses abroad but the allowlisted
 
 
-def _reaches(catalog: Catalog, system: System, named: tuple[str, ...], op: Operator) -> bool:
-    """Whether access to the systems ``named`` (or all the operator's) reaches ``system``."""
-    systems = set(named or op.systems)
+def _reaches_addresses(catalog: Catalog, system: System, systems: set[str]) -> bool:
+    """Whether an operator using ``systems`` reaches ``system`` at all (for its addresses)."""
     rule = system.derived
     if rule is None:
         return system.id in systems
@@ -106,14 +110,18 @@ def whitelist(
         op = entry.operator
         if not in_use_on(op, day):
             continue
-        for cert in op.certificates:
-            if (
-                cert.is_valid_on(day)
-                and admitted.certificate(cert.serial, day)
-                and _reaches(reg.catalog, system, cert.systems, op)
-            ):
-                certs.setdefault(cert.serial, _allowed(cert, op.code))
-        if _reaches(reg.catalog, system, (), op):
+        using = {sid for sid in op.systems if not op.suspended(sid, day)}
+        if not using:
+            continue
+        if system.certificates is not None:
+            for cert in op.certificates:
+                if (
+                    cert.is_valid_on(day)
+                    and admitted.certificate(cert.serial, day)
+                    and op.reaches(reg.catalog, system, cert, using)
+                ):
+                    certs.setdefault(cert.serial, _allowed(cert, op.code))
+        if system.overseas_block and _reaches_addresses(reg.catalog, system, using):
             nets.extend(
                 AllowedNetwork(network_of(a.cidr), op.code, a.expires_on)
                 for a in op.ip_allowlist
@@ -124,6 +132,8 @@ def whitelist(
         day,
         tuple(certs[s] for s in sorted(certs)),
         tuple(sorted(set(nets), key=lambda n: (_sort_key(n), n.operator))),
+        system.certificates is not None,
+        system.overseas_block,
     )
 
 
@@ -134,5 +144,10 @@ def _allowed(cert: Certificate, operator: str) -> AllowedCertificate:
 
 
 def whitelists(reg: Registry, day: date, admitted: Admitted = NOTHING_RECORDED) -> list[Whitelist]:
-    """One whitelist per system of the catalog, in catalog order."""
-    return [whitelist(reg, system, day, admitted) for system in reg.catalog.systems]
+    """One whitelist per system of the catalog that has a gate (certificates, or the block
+    of overseas addresses), in catalog order."""
+    return [
+        whitelist(reg, system, day, admitted)
+        for system in reg.catalog.systems
+        if system.certificates is not None or system.overseas_block
+    ]

@@ -10,6 +10,9 @@ Layout (relative to ``--out``)::
     whitelist/<system>/ip-geo.conf        nginx geo block of allowlisted addresses
     whitelist/<system>/cert-map.conf      nginx map of whitelisted certificate serials
     whitelist/<system>/allowlist.txt|json the same for other proxies and WAFs
+    info_site/subscribers.csv             window persons told of the info-sharing site's updates
+    info_site/subscribers-delta.csv       addresses to register provisionally, or to remove
+    info_site/pages.csv                   the site's pages each user may read
     mail/<date>-<kind>-<id>.eml           the notices, as RFC 5322 messages
 
 The same input gives the same bytes: everything is sorted, and the only dates are the ones
@@ -20,13 +23,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from accessreg.mail.compose import Composed, eml_name
 from accessreg.model.registry import Registry
-from accessreg.outputs import csv_, ldif, nginx, scim, whitelist_text
+from accessreg.outputs import csv_, info_site, ldif, nginx, scim, whitelist_text
 from accessreg.outputs.access import Access, access_on, holders, stages
 from accessreg.outputs.csv_ import CannotEncode, DatedChange, Encoding
 from accessreg.outputs.whitelist import Admitted, network_of, whitelists
@@ -54,6 +57,8 @@ def _imports(history: History, day_access: Access, options: Options) -> dict[str
     for row in history.rows:
         by_file.setdefault(delta_name(row.change.system, row.processing_day), []).append(row)
     for system in catalog.systems:
+        if system.level != "user":
+            continue  # the 託送API: the operator uses it, no user holds a code
         label = f"imports/{system.id}/snapshot.csv"
         try:
             people = holders(day_access, system.id)
@@ -86,6 +91,22 @@ def admitted(records: Iterable[ApplicationRecord]) -> Admitted:
     return Admitted(certificates, networks)
 
 
+def _info_site(history: History, today: date, options: Options) -> dict[str, bytes]:
+    """The info-sharing site's subscribers, their changes and each reader's pages (000 §7)."""
+    before = info_site.subscribers(history.before)
+    after = info_site.subscribers(history.after)
+    changes = info_site.subscriber_changes(before, after)
+    readable = info_site.pages(history.after, history.after_access)
+    catalog, encoding = history.after.catalog, options.encoding
+    return {
+        "info_site/subscribers.csv": info_site.subscribers_csv(after.values(), encoding),
+        "info_site/subscribers-delta.csv": info_site.subscriber_delta_csv(changes, today, encoding),
+        "info_site/pages.csv": info_site.pages_csv(
+            catalog, history.after_access, readable, encoding
+        ),
+    }
+
+
 def whitelist_files(
     registry: Registry, today: date, records: Iterable[ApplicationRecord] = ()
 ) -> dict[str, bytes]:
@@ -93,8 +114,10 @@ def whitelist_files(
     files = {}
     for wl in whitelists(registry, today, admitted(records)):
         where = f"whitelist/{wl.system}"
-        files[f"{where}/ip-geo.conf"] = nginx.geo(wl)
-        files[f"{where}/cert-map.conf"] = nginx.certificate_map(wl)
+        if wl.blocks_overseas:
+            files[f"{where}/ip-geo.conf"] = nginx.geo(wl)
+        if wl.checks_certificates:
+            files[f"{where}/cert-map.conf"] = nginx.certificate_map(wl)
         files[f"{where}/allowlist.txt"] = whitelist_text.text(wl)
         files[f"{where}/allowlist.json"] = whitelist_text.document(wl)
     return files
@@ -116,7 +139,19 @@ def render(
     # what changes on that date (a terminated operator's users stay until terminated_on).
     # A first apply loads the registry as it stands.
     day_access = after if history.base is None else access_on(before, after, dated, today)
-    files = _imports(history, day_access, options)
+    files: dict[str, bytes] = {}
+    failures: list[str] = []
+    parts: list[Callable[[], dict[str, bytes]]] = [
+        lambda: _imports(history, day_access, options),
+        lambda: _info_site(history, today, options),
+    ]
+    for part in parts:
+        try:
+            files.update(part())
+        except CannotEncode as exc:
+            failures.extend(exc.lines)
+    if failures:
+        raise CannotEncode(failures)
     files["scim/snapshot.json"] = scim.snapshot(day_access)
     files["ldif/snapshot.ldif"] = ldif.snapshot(day_access, options.ldap_base)
     for label, frm, to in stages(before, after, dated):

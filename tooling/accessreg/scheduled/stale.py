@@ -9,7 +9,8 @@ still requires of them (5-7 留意事項) is prepared for them.
 "Issued" is the day the ID was registered in the authentication system (000 §5-7 ※1): the
 earliest date recorded at acceptance for the user's permissions of the provider's systems
 (M+6 for TAXIS/JOHS, 000 §5-1), never the merge day. An ID accepted before dates were
-recorded counts from the day its file was last added to the registry's history (a file not
+recorded counts from the day its addition took effect, counted as the catalog's timing
+counts it from the day its file was last added to the registry's history (a file not
 committed yet counts from today). Only users holding a permission in a
 system of the export's provider are judged. A judged user the export does not list counts
 on from the day remembered for it when it was last seen locked (the authentication system
@@ -26,12 +27,14 @@ from typing import Literal
 
 from accessreg.errors import UsageError
 from accessreg.escape import quote
+from accessreg.model.changes import ChangeKind
 from accessreg.model.registry import Registry, UserEntry
 from accessreg.provision.state import ApplicationRecord
 from accessreg.scheduled import deletions
 from accessreg.scheduled.duty import DutyResult, Inputs, Options, Table
 from accessreg.scheduled.keyed_notices import Digest, Item
 from accessreg.scheduled.lastlogins import LastLogins
+from accessreg.timeline.effective import Dates, Events
 
 DEFAULT_PROVIDER = "tokyo_gas_network"
 # (days, stage), latest first: the first threshold reached is the stage.
@@ -135,7 +138,17 @@ def _judged(registry: Registry, systems: frozenset[str]) -> Iterator[UserEntry]:
                 yield user
 
 
+def estimated_issue(registry: Registry, systems: tuple[str, ...], added: date) -> date:
+    """The day an ID added on ``added`` (and accepted then) was issued, for an ID accepted
+    before dates were recorded: the earliest of its systems' dates of use (000 §5-1: M+6 for
+    TAXIS/JOHS); ``added`` itself when none has a date."""
+    dates = Dates.of(registry, Events(added, added, added).known(added))
+    days = [d for s in systems if (d := dates.permission(s, ChangeKind.ADD).on) is not None]
+    return min(days, default=added)
+
+
 def _age(
+    registry: Registry,
     entry: UserEntry,
     export: LastLogins,
     added: Mapping[str, date],
@@ -159,7 +172,13 @@ def _age(
     elif last is not None:
         since, basis = last, "login"
     else:
-        since, basis = issued.get(login) or added.get(entry.file, today), "issued"
+        recorded = issued.get(login)
+        added_on = added.get(entry.file)
+        if recorded is not None:
+            since = recorded
+        else:
+            since = estimated_issue(registry, held, added_on) if added_on else today
+        basis = "issued"
     days = (today - since).days
     return UserAge(
         entry.operator_code,
@@ -196,7 +215,9 @@ TABLE_HEADER = (
 DRIFT_HEADER = ("login_id", "last_login", "line")
 
 
-def issued_on(records: Iterable[ApplicationRecord], systems: frozenset[str]) -> dict[str, date]:
+def recorded_issues(
+    records: Iterable[ApplicationRecord], systems: frozenset[str]
+) -> dict[str, date]:
     """Login ID → the day it was issued: the earliest recorded date at which one of its
     permissions in ``systems`` was set, in the last application that set one."""
     found: dict[str, date] = {}
@@ -227,8 +248,8 @@ def stale(
     systems = provider_systems(registry, provider)
     entries = list(_judged(registry, systems))
     kept = remembered or {}
-    days = issued_on(issued, systems)
-    users = tuple(_age(u, export, added, kept, today, systems, days) for u in entries)
+    days = recorded_issues(issued, systems)
+    users = tuple(_age(registry, u, export, added, kept, today, systems, days) for u in entries)
     known = known_ids(registry, systems, entries)
     drift = tuple(
         Drift(provider, row.login_id, row.last_login, row.line)
@@ -275,6 +296,7 @@ def stale(
 
 NEEDS_HISTORY = True  # an ID never used before dates were recorded: from its file's addition
 NEEDS_EXPORT = True
+NEEDS_PULLS = False
 
 
 def check(options: Options) -> None:

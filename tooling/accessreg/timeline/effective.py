@@ -7,9 +7,9 @@ Each kind of application is keyed on its own event (000 §3-1..§3-3, §4-2, §5
 | a new user's permission (5-1) | acceptance (②申請受付) | catalog ``timing.add`` (M+6 / M+9) |
 | a changed permission (5-2) | entry (①変更申請入力) | ``timing.change`` (at once / M+9) |
 | a deleted permission (5-3) | entry (the application day) | ``timing.remove`` (next day / manual) |
-| a certificate (4-2) | acceptance (審査OK) | ``certificate_registration`` (M+6) |
-| an overseas IP (2-8) | acceptance | ``ip_registration`` (at once) |
-| usage (3-1, 3-2), window persons, subcontractors | acceptance | ``usage_application`` |
+| a certificate (4-2) | acceptance (審査OK) | the provider's ``certificate_registration`` |
+| an overseas IP (2-8) | acceptance | the provider's ``ip_registration`` (at once) |
+| usage (3-1, 3-2), window persons, subcontractors | acceptance | provider's ``usage_application`` |
 | a termination (3-3) | the chosen ``terminated_on`` | that day |
 
 A pull request's events stand in for the seeds' (``Events``): opened or last marked ready is
@@ -22,6 +22,7 @@ Pure: the calendar and the catalog come in, dates go out.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
@@ -37,12 +38,16 @@ Key = Literal["entered", "accepted", "merged", "terminated_on"]
 
 EVENTS: tuple[Event, ...] = ("entered", "accepted", "merged")
 
-# Which event each kind of permission change is keyed on (000 §5-1 ②, §5-2 ①, §5-3 ①).
+# Which event each kind of permission change is keyed on (000 §5-1 ②, §5-2 ①, §5-3 ①); a
+# suspension and its lifting are the system operator's own act, on its acceptance.
 PERMISSION_KEY: dict[ChangeKind, Key] = {
     ChangeKind.ADD: "accepted",
     ChangeKind.CHANGE: "entered",
     ChangeKind.REMOVE: "entered",
+    ChangeKind.SUSPEND: "accepted",
+    ChangeKind.RESTORE: "accepted",
 }
+AT_ONCE = Timing(start="accepted")
 
 
 @dataclass(frozen=True)
@@ -151,26 +156,47 @@ class Dates:
 
     def timing_of(self, system_id: str, kind: ChangeKind) -> Timing | None:
         system = self.catalog.by_id.get(system_id)
-        if system is None or system.timing is None:
+        if system is None:
+            return None
+        if kind in (ChangeKind.SUSPEND, ChangeKind.RESTORE):
+            return AT_ONCE  # on the day (001 p46): the catalog gives no timing for them
+        if system.timing is None:
             return None
         timing: Timing | None = getattr(system.timing, kind)
         return timing
+
+    def _latest(self, timings: Iterable[Timing | None], key: Key) -> Effective:
+        """The latest of several providers' dates (an operator using systems of both):
+        one not known in advance (a manual step) is later than any known one; a provider
+        that gives no timing has no say."""
+        found = [self._counted(t, key) for t in timings if t is not None]
+        if not found:
+            return NO_DATE
+        pending = [e for e in found if e.on is None]
+        if pending:
+            return pending[0]
+        return max(found, key=lambda e: e.on or date.min)
 
     def permission(self, system_id: str, kind: ChangeKind) -> Effective:
         """A user's permission of ``system_id`` set, changed or deleted (000 §5-1..§5-3)."""
         return self._counted(self.timing_of(system_id, kind), PERMISSION_KEY[kind])
 
-    def certificate(self) -> Effective:
-        """A client certificate registered: usable from M+6 of the review passing (000 §4-2)."""
-        return self._counted(self.catalog.certificate_registration, "accepted")
+    def certificate(self, systems: Iterable[str]) -> Effective:
+        """A client certificate registered for ``systems``: each provider's own step, keyed
+        on the review passing (000 §4-2: usable from M+6; OCCTO's help desk, 001 p13)."""
+        providers = self.catalog.providers_of(systems)
+        return self._latest((p.certificate_registration for p in providers), "accepted")
 
-    def allowed_ip(self) -> Effective:
+    def allowed_ip(self, systems: Iterable[str]) -> Effective:
         """An overseas address whitelisted once the centre has accepted it (000 §2-8)."""
-        return self._counted(self.catalog.ip_registration, "accepted")
+        providers = self.catalog.providers_of(systems)
+        return self._latest((p.ip_registration for p in providers), "accepted")
 
-    def usage(self) -> Effective:
-        """A usage application (new, change: 000 §3-1, §3-2) done, window persons with it."""
-        return self._counted(self.catalog.usage_application, "accepted")
+    def usage(self, systems: Iterable[str]) -> Effective:
+        """A usage application (new, change: 000 §3-1, §3-2) of an operator using ``systems``
+        done, window persons and subcontractors with it (about 15 business days)."""
+        providers = self.catalog.providers_of(systems)
+        return self._latest((p.usage_application for p in providers), "accepted")
 
     def termination(self, terminated_on: date | None) -> Effective:
         """A termination takes effect on the day the operator chose (000 §3-3), never before
