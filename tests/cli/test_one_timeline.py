@@ -277,6 +277,8 @@ def _only(day: date | None) -> date:
 def test_every_output_carries_the_seeds_dates(run: Run) -> None:
     case = run.case
     CHECKS[case.kind](run)
+    # The 受付 mail is dated on the acceptance as the centre counts it (a business day).
+    assert run.accepted_mail()["Date"].datetime.date() == case.accepted_counts
     listed = run.status(case.merged)
     assert listed["受付日"] == case.accepted.isoformat()
     if case.processing_day is not None:

@@ -32,13 +32,25 @@ class SeedCase:
     terminated_on: date | None = None
     # Where a permission change moves from and to (user_change): system -> (old, new).
     change: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
+    # The business day an approval on a closed day counts as (the 受付 mail's date).
+    counted: date | None = None
+
+    @property
+    def accepted_counts(self) -> date:
+        return self.counted or self.accepted
 
 
 TG = ("taxis", "johs", "juju", "loacus")
 
 
 def _new_user(
-    id: str, entered: str, accepted: str, m: str, taxis_johs: str, juju_loacus: str
+    id: str,
+    entered: str,
+    accepted: str,
+    m: str,
+    taxis_johs: str,
+    juju_loacus: str,
+    counted: str | None = None,
 ) -> SeedCase:
     """000 §5-1: keyed on ②新規申請受付; TAXIS/JOHS from M+6, JUJU/LOACUS from M+9."""
     a, b = d(taxis_johs), d(juju_loacus)
@@ -51,6 +63,7 @@ def _new_user(
         d(accepted),
         {"taxis": a, "johs": a, "juju": b, "loacus": b},
         processing_day=d(m),
+        counted=d(counted) if counted else None,
     )
 
 
@@ -68,7 +81,15 @@ CASES: tuple[SeedCase, ...] = (
     # M 1/5; 1/11 成人の日.
     _new_user("year-end", "2026-12-15", "2026-12-16", "2027-01-05", "2027-01-14", "2027-01-19"),
     # 振替休日: approved on 2027-03-22 (春分の日 3/21 is a Sunday) → counts as 3/23 → M 4/1.
-    _new_user("substitute", "2027-03-19", "2027-03-22", "2027-04-01", "2027-04-09", "2027-04-14"),
+    _new_user(
+        "substitute",
+        "2027-03-19",
+        "2027-03-22",
+        "2027-04-01",
+        "2027-04-09",
+        "2027-04-14",
+        counted="2027-03-23",
+    ),
     # 000 §5-2: keyed on ①変更申請入力 (entered on the 15th: the batch of the 16th, though
     # approved and merged on the 17th); TAXIS at once, LOACUS M+9.
     SeedCase(

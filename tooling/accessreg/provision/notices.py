@@ -271,8 +271,10 @@ def acceptance_notices(accepted: Accepted) -> list[Notice]:
     }
     if not context["operator_items"] and not context["people"] and not removed:
         return []  # nothing to tell: no mail for an application with no item
+    # The centre accepts on business days: an approval on a Sunday is dated the Monday.
+    day = step.dates.keyed_on("accepted")
     notices = [
-        Notice("accepted", record.id, r, "mail-accepted.txt.j2", record.accepted_on, context)
+        Notice("accepted", record.id, r, "mail-accepted.txt.j2", day, context)
         for r in _recipients(operator.contacts)
         if r.email.lower() not in removed_logins
     ]
@@ -285,7 +287,7 @@ def acceptance_notices(accepted: Accepted) -> list[Notice]:
                 record.id,
                 Recipient(contact.name, contact.email),
                 "mail-contact-removed.txt.j2",
-                record.accepted_on,
+                day,
                 {
                     "operator": {"code": operator.code, "name": operator.name},
                     "application": _application_context(record),
