@@ -13,6 +13,7 @@ from accessreg import i18n
 from accessreg.gitio.repo import GitRepository
 from accessreg.review.authorize import RULES
 from accessreg.review.pullrequest import read_pull_request
+from accessreg.timeline.effective import Events
 from tests.helpers.gitrepo import GitRegistry
 from tests.helpers.regfactory import RegistryFactory, certificate, contact
 from tests.unit.rules.test_messages import MACHINERY
@@ -162,7 +163,9 @@ def gr(reg: RegistryFactory) -> Iterator[GitRegistry]:
 
 def _rows(gr: GitRegistry, actor: str) -> list[tuple[str, str, str, str]]:
     with GitRepository(gr.path) as repo:
-        decision = read_pull_request(repo, "main", "pr", date(2026, 11, 24), actor).decision
+        decision = read_pull_request(
+            repo, "main", "pr", Events(), date(2026, 11, 24), actor
+        ).decision
     assert decision is not None
     return [
         (p.rule, p.file, i18n.text(p.message, "en"), i18n.text(p.message, "ja"))

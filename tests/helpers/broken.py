@@ -137,4 +137,5 @@ def break_everything(reg: RegistryFactory) -> None:
         "      - {code: dr_admin, max_per_operator: 1, severity: error, source: 002 §3.2}\n"
         "      - {code: nobody, max_per_operator: 1, severity: error, source: test}",
     )  # catalog-consistency
-    reg.edit("calendar.yaml", "closed:", "closed:\n  - {from: 2027-02-10, to: 2027-02-01}")
+    reg.edit("calendar.yaml", "closed: []", "closed:\n  - {from: 2027-02-10, to: 2027-02-01}")
+    reg.edit("calendar.yaml", "since: 2018,", "since: 2018, until: 2020,")  # calendar-year-end

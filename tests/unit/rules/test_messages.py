@@ -22,6 +22,12 @@ from tests.helpers.regfactory import ROOT, TODAY, RegistryFactory
 # (rule, file, English, Japanese), in report order.
 EXPECTED = [
     (
+        "calendar-year-end",
+        "calendar.yaml",
+        "The calendar does not say whether the centre closes over the year-end of 2026/2027: add a yearly closure (every_year: from 12-31 to 01-04, say) or that year-end's closed days",
+        "カレンダーに 2026/2027 の年末年始の休業が書かれていません。毎年の休業（every_year: 例えば 12-31 から 01-04）か、その年末年始の休業日を書き加えてください",
+    ),
+    (
         "calendar-range",
         "calendar.yaml",
         "The closed days 2027-02-10 to 2027-02-01 end before they start: swap the dates",

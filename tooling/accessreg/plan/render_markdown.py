@@ -34,20 +34,7 @@ def _e(message: Message) -> str:
 
 def _header(plan: Plan) -> list[str]:
     lines = [_t(msg("## accessreg plan")), ""]
-    when = msg(
-        "Accepted on **{accepted}** · processing day M **{m}**",
-        accepted=plan.accepted,
-        m=plan.processing_day,
-    )
-    if plan.accepted != plan.accepted_on:
-        when = msg(
-            "Accepted on **{accepted}** (given {given}, not a business day) · processing day "
-            "M **{m}**",
-            accepted=plan.accepted,
-            given=plan.accepted_on,
-            m=plan.processing_day,
-        )
-    lines.append(_t(when))
+    lines.append(_t(wording.events_text(plan, "**")))
     if plan.revisions is not None:
         r = plan.revisions
         lines.append(

@@ -24,15 +24,7 @@ def _flat(message: Message) -> str:
 
 
 def render(plan: Plan, preamble: Sequence[str] = ()) -> str:
-    lines = [
-        _flat(
-            msg(
-                "accepted {accepted}, processing day M {m}",
-                accepted=plan.accepted,
-                m=plan.processing_day,
-            )
-        )
-    ]
+    lines = [_flat(wording.events_text(plan))]
     if plan.revisions is not None:
         r = plan.revisions
         lines.append(

@@ -5,7 +5,7 @@ Each function returns a :class:`Message`; the renderers put it in the run's lang
 
 from __future__ import annotations
 
-from accessreg.model.messages import Message, msg
+from accessreg.model.messages import Message, Verbatim, msg
 from accessreg.plan.model import (
     AllowedIpChange,
     Application,
@@ -15,11 +15,12 @@ from accessreg.plan.model import (
     FieldChange,
     Item,
     OperatorChange,
+    Plan,
     SubcontractorChange,
     UserChange,
     WindowPersonChange,
 )
-from accessreg.timeline.business_days import Effective
+from accessreg.timeline.effective import EVENTS, Effective
 
 SUBJECT_LABELS: dict[str, Message] = {
     "operator": msg("operator"),
@@ -68,6 +69,33 @@ def action_word(item: Item) -> Message:
 def change_text(item: Item) -> Message:
     """What happens to what: "user added"."""
     return msg("{subject} {action}", subject=SUBJECT_LABELS[item.subject], action=action_word(item))
+
+
+_EVENT_WORDS = {"entered": msg("entry"), "accepted": msg("acceptance"), "merged": msg("merge")}
+
+
+def events_text(plan: Plan, bold: str = "") -> Message:
+    """Which events the dates assume: those known, and those standing in until they happen
+    ("assuming acceptance on 2026-12-15"); ``bold`` marks the days (markdown)."""
+    events = plan.events
+    parts = []
+    for event in EVENTS:
+        day = Verbatim(f"{bold}{events.of(event).isoformat()}{bold}")
+        word = _EVENT_WORDS[event]
+        parts.append(
+            msg("assuming {event} on {day}", event=word, day=day)
+            if event in events.assumed
+            else msg("{event} on {day}", event=word, day=day)
+        )
+    m = Verbatim(f"{bold}{plan.processing_day.isoformat()}{bold}")
+    if plan.accepted != events.accepted:
+        return msg(
+            "Dates: {events} (counted as {accepted}, a business day) · processing day M {m}",
+            events=tuple(parts),
+            accepted=plan.accepted,
+            m=m,
+        )
+    return msg("Dates: {events} · processing day M {m}", events=tuple(parts), m=m)
 
 
 def effective_text(effective: Effective | None) -> Message:
