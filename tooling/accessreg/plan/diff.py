@@ -421,7 +421,9 @@ class _Differ:
         # a new operator. Its users are still compared.
         rel = layout.operator_file(code)
         unreadable = rel in self.head.broken or (old is None and rel in self.base.broken)
-        if (old is not None or new is not None) and not unreadable:
+        # An unchanged operator file holds no item (most operators of a change): skip the
+        # field-by-field comparison.
+        if (old is not None or new is not None) and not unreadable and old != new:
             head_item = self.operator_item(code, old, new)
             if head_item is not None:
                 items.append(head_item)
