@@ -50,7 +50,10 @@ def test_same_registry_as_a_plain_load_and_each_blob_parsed_once(
             plain = load(repo.snapshot(rev, "registry"))
             assert result.registry == plain.registry
             assert result.problems == plain.problems
-        # Both sides share every file but the new user: parsed once each.
+        # Both sides share every file but the new user: parsed once each, one model each.
+        before, after = (result.registry for result in loaded)
+        assert before is not None and after is not None
+        assert before.operators["TESTOP01"].operator is after.operators["TESTOP01"].operator
         assert sorted(parsed) == sorted(set(sides[1].paths()) - {"systems.yaml"})
         parsed.clear()
         again = load_cached([repo.blob_source(gr.rev(), "registry")], tmp_path)

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from accessreg.files import schemagen
-from accessreg.files.loading import LoadResult, Parsed, load, load_catalog, parse_all
+from accessreg.files.loading import LoadResult, Models, Parsed, load, load_catalog, parse_all
 from accessreg.files.parsecache import ParseCache, namespace
 from accessreg.files.schemacheck import checkers
 from accessreg.files.sources import Source
@@ -47,6 +47,7 @@ def load_cached(sources: Sequence[BlobSource], directory: Path) -> list[LoadResu
     between the sources and the cache in ``directory``."""
     results: list[LoadResult] = []
     known: dict[str, dict[str, Parsed]] = {}  # namespace → key → parsed
+    models: Models = {}  # built once for a file both sources hold
     for source in sources:
         rels = source.paths()
         catalog, _ = load_catalog(source, rels)
@@ -75,5 +76,5 @@ def load_cached(sources: Sequence[BlobSource], directory: Path) -> list[LoadResu
         finally:
             cache.close()
         have.update(fresh)
-        results.append(load(source, {rel: have[keys[rel]] for rel, _ in items}))
+        results.append(load(source, {rel: have[keys[rel]] for rel, _ in items}, models))
     return results
