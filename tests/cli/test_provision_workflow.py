@@ -29,7 +29,8 @@ def test_one_run_at_a_time_never_cancelled_on_push_to_main() -> None:
     assert flow[True]["push"] == {"branches": ["main"]}  # YAML 1.1 reads `on` as True
     assert "pull_request" not in flow[True] and "pull_request_target" not in flow[True]
     assert flow["concurrency"]["cancel-in-progress"] is False
-    assert flow["permissions"] == {"contents": "write"}
+    # Write only the state ref; read the merged pull requests' events.
+    assert flow["permissions"] == {"contents": "write", "pull-requests": "read"}
 
 
 def test_it_applies_with_confirm_and_send_and_keeps_the_outputs() -> None:

@@ -13,8 +13,8 @@ dry run: the outputs and the .eml files are written, nothing is sent and nothing
 from __future__ import annotations
 
 import os
-from collections.abc import Collection, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -27,9 +27,10 @@ from accessreg.mail.compose import compose
 from accessreg.model.registry import Registry
 from accessreg.provision import bundle, completion, notices, safety
 from accessreg.provision import state as recorded
-from accessreg.provision.merges import History, Snapshots, history
+from accessreg.provision.merges import History, MergedPullRequest, Snapshots, history
 from accessreg.provision.state import ApplicationRecord, BatchRecord, State, SystemProgress
 from accessreg.timeline.clock import JST
+from accessreg.timeline.effective import Events
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,12 @@ class ApplyRequest:
     head: str = "HEAD"
     base: str | None = None  # overrides the recorded applied revision
     initial: bool = False  # nothing was applied before: everything is new
+    # The pull requests by merge commit (from the merge workflow), and the command's own
+    # options for the events of any merge not listed.
+    merged: Mapping[str, MergedPullRequest] = field(default_factory=dict)
+    entered_on: date | None = None
     accepted_on: date | None = None
+    merged_on: date | None = None
     send: bool = False
     confirm: bool = False
     max_removal_share: float = safety.DEFAULT_MAX_REMOVAL_SHARE
@@ -130,23 +136,36 @@ def plan(
     sender: str,
     head: str,
     at_head: Registry,
+    sent: Callable[[str], bool] = lambda _: False,
 ) -> ApplyPlan:
     """What applying ``head`` (whose registry ``at_head`` has no errors) would do; reads git,
-    changes nothing."""
+    changes nothing. ``sent`` tells a Message-ID the outbox has already delivered."""
     snapshots = Snapshots(repo)
     snapshots.keep(head, at_head)
-    found = history(snapshots, base_of(request, state), head, request.accepted_on, request.today)
+    default = Events(request.entered_on, request.accepted_on, request.merged_on)
+    known = {app.id: app for _, app in state.applications()}
+    base = base_of(request, state)
+    found = history(snapshots, base, head, request.today, request.merged, default, known)
     removal = safety.removal(found.before_access, found.after_access)
     safety.check_removal(removal, request.max_removal_share, request.allow_mass_removal)
 
     accepted = [a for s in found.steps for a in notices.applications(s)]
+    if found.base is None:
+        # A first apply loads the registry as it stands: what it holds is in effect now,
+        # so no item waits for a date of its own.
+        accepted = [replace(a, record=a.record.model_copy(update={"items": ()})) for a in accepted]
     apps = [a.record for a in accepted]
     batch = _batch(found, request.today, apps, state)
     owed = [n for a in accepted for n in notices.acceptance_notices(a)]
     due = completion.due(state, snapshots)
     owed += [n for d in due for n in d.notices]
     mails = [compose(n, sender) for n in owed]
-    files = bundle.render(found, request.today, batch.id if batch else None, mails, request.options)
+    registered = completion.registrations_due(state, snapshots, request.today)
+    mails += [m for n in registered if not sent((m := compose(n, sender)).message_id)]
+    accepted_so_far = [app for _, app in state.applications()] + apps
+    files = bundle.render(
+        found, request.today, batch.id if batch else None, mails, request.options, accepted_so_far
+    )
 
     sending = request.confirm and request.send
     records = []
@@ -175,6 +194,12 @@ def plan(
     return ApplyPlan(found, removal, apps, batch, run)
 
 
+def delivered(session: Session) -> Callable[[str], bool]:
+    """Whether the outbox has delivered a Message-ID (notices owed again on every run, such
+    as a 登録完了連絡, are then not written again)."""
+    return lambda message_id: session.outbox.status(message_id) is not None
+
+
 def run(request: ApplyRequest, transport: TransportFactory = smtp_session) -> ApplyResult:
     with Session.open(
         request.root,
@@ -191,7 +216,9 @@ def run(request: ApplyRequest, transport: TransportFactory = smtp_session) -> Ap
         # What lapses after the merge (an allowlisted address, a certificate) is no reason
         # to stop provisioning: HEAD is checked as of the day it was merged.
         at_head, _ = session.registry_at(head, _merged_on(session.repo, head))
-        planned = plan(session.repo, state, request, session.sender, head, at_head)
+        planned = plan(
+            session.repo, state, request, session.sender, head, at_head, delivered(session)
+        )
         done = session.carry_out(planned.run)
     found = planned.history
     rows: dict[str, int] = {}

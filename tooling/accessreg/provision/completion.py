@@ -14,9 +14,16 @@ from datetime import UTC, date, datetime, time
 from accessreg.errors import UsageError
 from accessreg.model.commits import CommitInfo
 from accessreg.model.mail import Notice
-from accessreg.provision.merges import Snapshots, step
-from accessreg.provision.notices import Accepted, completion_notices
+from accessreg.provision.merges import MergedPullRequest, Snapshots, step
+from accessreg.provision.notices import (
+    DONE,
+    Accepted,
+    completion_notices,
+    registration_notices,
+    registration_status,
+)
 from accessreg.provision.state import ApplicationRecord, BatchRecord, State
+from accessreg.timeline.effective import Events
 
 
 def confirmed(batch: BatchRecord, systems: list[str], day: date) -> BatchRecord:
@@ -39,7 +46,8 @@ def accepted(snapshots: Snapshots, record: ApplicationRecord) -> Accepted:
     """The application as it was merged, rebuilt from git."""
     when = datetime.combine(record.accepted_on, time(), UTC)
     commit = CommitInfo(record.commit, record.parent, record.title, when)
-    return Accepted(record, step(snapshots, commit, record.accepted_on))
+    merged = MergedPullRequest(Events(record.entered_on, record.accepted_on, record.merged_on))
+    return Accepted(record, step(snapshots, commit, merged, {record.id: record}))
 
 
 @dataclass(frozen=True)
@@ -70,6 +78,16 @@ def due(state: State, snapshots: Snapshots) -> list[Due]:
                 )
             found.append(Due(batch, system, notices))
     return found
+
+
+def registrations_due(state: State, snapshots: Snapshots, today: date) -> list[Notice]:
+    """The 登録完了連絡 of every application whose certificates and addresses have reached
+    their dates by ``today`` (the outbox drops those already sent)."""
+    notices = []
+    for batch, record in state.applications():
+        if registration_status(record, today) == DONE:
+            notices += registration_notices(batch, accepted(snapshots, record), today)
+    return notices
 
 
 def notified(batch: BatchRecord, system: str) -> BatchRecord:

@@ -3,15 +3,15 @@
 Several merges may come before one apply, and an apply may have failed: the range is always
 from the last applied revision to HEAD. Each first-parent commit in it that changed the
 registry is one merged pull request; its plan (``accessreg.plan``) says what each operator
-applied for, accepted on the day it was merged (or ``--accepted-on``). The combined change
-of the whole range is what downstream systems must do; each of its rows takes its dates from
-the last merge that touched it.
+applied for, dated from that pull request's events (``timeline.effective``; where unknown,
+the day it was merged stands in). The combined change of the whole range is what downstream
+systems must do; each of its rows takes its dates from the last merge that touched it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property
 
@@ -25,30 +25,47 @@ from accessreg.model.registry import Registry
 from accessreg.outputs.access import Access, AccessChange, diff, effective_access
 from accessreg.outputs.csv_ import DatedChange
 from accessreg.plan import OperatorPlan, compute_plan
-from accessreg.timeline.business_days import Effective, Schedule
+from accessreg.plan.model import CertificateChange, Item, WindowPersonChange
+from accessreg.provision.state import ApplicationRecord, ItemDates
 from accessreg.timeline.clock import JST
+from accessreg.timeline.effective import Dates, Effective, Events
 
 PREFIX = layout.REGISTRY_DIR
 
 
 class Timings:
-    """The catalog's date for each kind of change of each system under one schedule,
-    counted once (a batch has as many rows as users, but few systems and kinds)."""
+    """The catalog's date for each kind of change of each system under one application's
+    dates, counted once (a batch has as many rows as users, but few systems and kinds)."""
 
-    def __init__(self, schedule: Schedule) -> None:
-        self.schedule = schedule
+    def __init__(self, dates: Dates) -> None:
+        self.dates = dates
         self._known: dict[tuple[str, ChangeKind], Effective] = {}
 
     def of(self, system: str, kind: ChangeKind) -> Effective:
         key = (system, kind)
         if key not in self._known:
-            self._known[key] = self.schedule.for_system(system, kind)
+            self._known[key] = self.dates.permission(system, kind)
         return self._known[key]
 
 
 def empty_like(registry: Registry) -> Registry:
     """Nothing applied yet: the same catalog and calendar, no operator, no user."""
     return Registry(catalog=registry.catalog, operators={}, users=(), calendar=registry.calendar)
+
+
+@dataclass(frozen=True)
+class MergedPullRequest:
+    """What the merge workflow knows of the pull request a merge commit merged."""
+
+    events: Events
+    number: int | None = None
+    title: str = ""
+
+    @property
+    def label(self) -> str:
+        """How mails name the application: ``#12 <title>``; empty when unknown."""
+        number = f"#{self.number}" if self.number is not None else ""
+        return " ".join(p for p in (number, self.title) if p)
 
 
 class Snapshots:
@@ -81,13 +98,18 @@ class Step:
     commit: CommitInfo
     before: Registry
     after: Registry
-    schedule: Schedule
+    dates: Dates
     operators: tuple[OperatorPlan, ...]
     changes: tuple[AccessChange, ...]
+    title: str = ""  # the pull request's number and title, where known
 
     @property
     def accepted_on(self) -> date:
-        return self.schedule.accepted_on
+        return self.dates.events.accepted
+
+    @property
+    def processing_day(self) -> date:
+        return self.dates.processing_day()
 
     def operator_codes(self) -> list[str]:
         return sorted({op.code for op in self.operators} | set(self._changes_by_operator))
@@ -112,16 +134,31 @@ class Step:
 
     def effective(self, change: AccessChange) -> Effective:
         """When ``change`` takes effect: the plan's date for that person and system (the
-        application decides: dropping one system in a change application is a change), else
-        the catalog's timing for the kind of row (derived systems, catalog changes)."""
-        found = self._plan_dates.get((change.system, change.person.login))
+        application decides: dropping one system in a change application is a change); for
+        a row that changed only because its person became or stopped being a window person,
+        that item's date; for a derived system, the systems it derives from; else the
+        catalog's timing for the kind of row (catalog changes)."""
+        login = change.person.login
+        found = self._plan_dates.get((change.system, login))
         if found is not None:
             return found
+        found = self._window_person_dates.get(login)
+        if found is not None:
+            return found
+        system = self.after.catalog.by_id.get(change.system)
+        if system is not None and system.derived is not None:
+            sources = [
+                self._plan_dates[(s, login)]
+                for s in system.derived.systems
+                if (s, login) in self._plan_dates
+            ]
+            if sources:
+                return _derived(sources, change.kind)
         return self._timings.of(change.system, change.kind)
 
     @cached_property
     def _timings(self) -> Timings:
-        return Timings(self.schedule)
+        return Timings(self.dates)
 
     @cached_property
     def _plan_dates(self) -> dict[tuple[str, str], Effective]:
@@ -134,6 +171,26 @@ class Step:
                 for effect in item.effects:
                     dates[(effect.system, person.email.lower())] = effect.effective
         return dates
+
+    @cached_property
+    def _window_person_dates(self) -> dict[str, Effective]:
+        return {
+            item.person.email.lower(): item.effective
+            for op in self.operators
+            for item in op.items
+            if isinstance(item, WindowPersonChange) and item.effective is not None
+        }
+
+
+def _derived(sources: list[Effective], kind: ChangeKind) -> Effective:
+    """A derived permission follows its sources: it starts with the first of them and ends
+    with the last (a source without a date yet leaves the end without one)."""
+    if kind is ChangeKind.REMOVE:
+        if any(s.on is None for s in sources):
+            return next(s for s in sources if s.on is None)
+        return max(sources, key=lambda s: s.on or date.min)
+    dated = [s for s in sources if s.on is not None]
+    return min(dated, key=lambda s: s.on or date.max) if dated else sources[0]
 
 
 @dataclass(frozen=True)
@@ -155,8 +212,80 @@ class History:
         return [s.id for s in self.after.catalog.systems if s.id in touched]
 
 
-def _accepted(commit: CommitInfo, accepted_on: date | None) -> date:
-    return accepted_on or commit.committed_at.astimezone(JST).date()
+def application_id(commit: str, operator: str) -> str:
+    return f"{commit[:12]}/{operator}"
+
+
+def _recorded(
+    key: tuple[str, str, str | None],
+    effective: Effective,
+    serial: str | None,
+    action: ChangeKind,
+) -> ItemDates:
+    subject, item_key, system = key
+    return ItemDates(
+        action=action.value,
+        subject=subject,
+        key=item_key,
+        system=system,
+        on=effective.on,
+        start=effective.start,
+        processing_day=effective.processing_day,
+        keyed=effective.key,
+        keyed_on=effective.keyed_on,
+        serial=serial,
+    )
+
+
+def _effective(found: ItemDates) -> Effective:
+    return Effective(found.on, found.start, found.processing_day, found.keyed, found.keyed_on)
+
+
+def dates_of(plan: OperatorPlan) -> tuple[ItemDates, ...]:
+    """Every date of an operator's plan, as the state keeps them."""
+    out = []
+    for item in plan.items:
+        serial = item.serial if isinstance(item, CertificateChange) else None
+        if item.effective is not None:
+            key = (item.subject, item.key, None)
+            out.append(_recorded(key, item.effective, serial, item.action))
+        out += [
+            _recorded((item.subject, item.key, e.system), e.effective, None, item.action)
+            for e in item.effects
+        ]
+    return tuple(out)
+
+
+def _with_dates(item: Item, recorded: Mapping[tuple[str, str, str | None], ItemDates]) -> Item:
+    own = recorded.get((item.subject, item.key, None))
+    effects = tuple(
+        replace(e, effective=_effective(found))
+        if (found := recorded.get((item.subject, item.key, e.system))) is not None
+        else e
+        for e in item.effects
+    )
+    return replace(item, effective=_effective(own) if own else item.effective, effects=effects)
+
+
+def with_recorded_dates(plan: OperatorPlan, record: ApplicationRecord) -> OperatorPlan:
+    """The plan with the dates announced at its acceptance in place of recomputed ones."""
+    recorded = record.dates()
+    return replace(plan, items=tuple(_with_dates(i, recorded) for i in plan.items))
+
+
+def batch_of(dates: Dates, effective: Effective) -> date:
+    """The processing day M a row belongs to: its own, or that of the day it is keyed on
+    (a change at once belongs to the batch of its entry, 000 §5-2 ③)."""
+    if effective.processing_day is not None:
+        return effective.processing_day
+    if effective.key in ("entered", "accepted"):
+        return dates.processing_day(effective.key)
+    return dates.processing_day()
+
+
+def merged_on(commit: CommitInfo) -> date:
+    """The day a merge was made, in Japan: it stands in for the events not known."""
+    return commit.committed_at.astimezone(JST).date()
 
 
 def _registry_changed(repo: GitRepository, commit: CommitInfo) -> bool:
@@ -174,7 +303,9 @@ def _steps(
     snapshots: Snapshots,
     base: str | None,
     head: str,
-    accepted_on: date | None,
+    merged: Mapping[str, MergedPullRequest],
+    default: Events,
+    recorded: Mapping[str, ApplicationRecord],
 ) -> Iterator[Step]:
     if base is not None and not repo.is_ancestor(base, head):
         # History was rewritten: the merges since the common ancestor. The combined change
@@ -182,21 +313,43 @@ def _steps(
         base = repo.merge_base(base, head)
     for commit in repo.first_parent_history(base, head):
         if _registry_changed(repo, commit):
-            yield step(snapshots, commit, _accepted(commit, accepted_on))
+            found = merged.get(commit.sha, MergedPullRequest(default))
+            yield step(snapshots, commit, found, recorded)
 
 
-def step(snapshots: Snapshots, commit: CommitInfo, accepted_on: date) -> Step:
-    """One merge, from its first parent to itself, accepted on ``accepted_on``."""
+def step(
+    snapshots: Snapshots,
+    commit: CommitInfo,
+    merged: MergedPullRequest,
+    recorded: Mapping[str, ApplicationRecord] | None = None,
+) -> Step:
+    """One merge, from its first parent to itself, dated by its pull request's events
+    (the merge commit's day standing in for those not known). An application already
+    ``recorded`` (by id) keeps the events and dates recorded at its acceptance."""
+    recorded = recorded or {}
+    events, title = merged.events, merged.label
     after = snapshots.at(commit.sha)
     before = snapshots.at(commit.parent) if commit.parent else empty_like(after)
-    schedule = Schedule.of(after, accepted_on)
-    plan = compute_plan(before, after, schedule)
+    known = next((r for r in recorded.values() if r.commit == commit.sha), None)
+    if known is not None:
+        events = Events(known.entered_on, known.accepted_on, known.merged_on)
+        title = known.title
+    if events.merged is None:
+        events = Events(events.entered, events.accepted, merged_on(commit))
+    dates = Dates.of(after, events.known(merged_on(commit)))
+    plan = compute_plan(before, after, dates)
+    operators = tuple(
+        with_recorded_dates(op, found)
+        if (found := recorded.get(application_id(commit.sha, op.code))) is not None
+        else op
+        for op in plan.operators
+    )
     changes = diff(effective_access(before), effective_access(after), after.catalog)
-    return Step(commit, before, after, schedule, plan.operators, tuple(changes))
+    return Step(commit, before, after, dates, operators, tuple(changes), title)
 
 
 def _rows(
-    before: Access, after: Access, registry: Registry, steps: tuple[Step, ...], fallback: Schedule
+    before: Access, after: Access, registry: Registry, steps: tuple[Step, ...], fallback: Dates
 ) -> tuple[DatedChange, ...]:
     last: dict[tuple[str, str], tuple[Step, AccessChange]] = {}
     for step in steps:
@@ -208,24 +361,38 @@ def _rows(
         found = last.get((change.system, change.person.login))
         if found is None:  # not from a merge on the first-parent line: date it as of now
             effective = timings.of(change.system, change.kind)
-            rows.append(DatedChange(change, fallback.processing_day, effective.on))
+            rows.append(DatedChange(change, batch_of(fallback, effective), effective.on))
         else:
             step, own = found
-            rows.append(DatedChange(change, step.schedule.processing_day, step.effective(own).on))
+            effective = step.effective(own)
+            rows.append(DatedChange(change, batch_of(step.dates, effective), effective.on))
     return tuple(rows)
 
 
 def history(
-    snapshots: Snapshots, base: str | None, head: str, accepted_on: date | None, today: date
+    snapshots: Snapshots,
+    base: str | None,
+    head: str,
+    today: date,
+    merged: Mapping[str, MergedPullRequest] | None = None,
+    default: Events | None = None,
+    recorded: Mapping[str, ApplicationRecord] | None = None,
 ) -> History:
-    """Everything between the applied revision ``base`` (None: nothing yet) and ``head``."""
+    """Everything between the applied revision ``base`` (None: nothing yet) and ``head``.
+
+    ``merged`` are the pull requests by merge commit; ``default`` (the command's own
+    options) the events of any merge not listed; ``recorded`` the applications already
+    accepted, whose dates are kept."""
     repo = snapshots.repo
     head_sha = repo.resolve(head)
     base_sha = repo.resolve(base) if base is not None else None
     after = snapshots.at(head_sha)
     before = snapshots.at(base_sha) if base_sha is not None else empty_like(after)
-    steps = tuple(_steps(repo, snapshots, base_sha, head_sha, accepted_on))
+    default = default or Events()
+    steps = tuple(
+        _steps(repo, snapshots, base_sha, head_sha, merged or {}, default, recorded or {})
+    )
     before_access, after_access = effective_access(before), effective_access(after)
-    fallback = Schedule.of(after, accepted_on or today)
+    fallback = Dates.of(after, default.known(today))
     rows = _rows(before_access, after_access, after, steps, fallback)
     return History(base_sha, head_sha, before, after, steps, rows, before_access, after_access)
