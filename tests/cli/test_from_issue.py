@@ -186,11 +186,17 @@ def test_new_operator_filed_by_its_window_person(reg: RegistryFactory) -> None:
     assert "    github: nagisa-ichiro\n" in text
     assert "subcontractors:\n  - {code: NAGISV01, name: なぎさサービス株式会社}\n" in text
     assert "A maintainer must review" in out["body"]
+    # What the reviewer is to check, in words (both languages), never a data structure.
+    assert "新規事業者 NAGIGS01: 受付担当者が利用申請" in out["body"]
+    assert "A new operator NAGIGS01: a maintainer must review the usage application" in out["body"]
+    assert "Message(" not in out["body"]
 
 
 def test_new_operator_naming_someone_else_is_refused(reg: RegistryFactory) -> None:
     out = refused(reg, _operator_new("nagisa-ichiro"), author="impostor-9")
     assert any("(new-operator-contact)" in p for p in out["problems"])
+    assert "impostor-9 は新規事業者 NAGIGS01 の窓口責任者に含まれていません" in out["comment"]
+    assert "Message(" not in out["comment"]
 
 
 def test_certificate_form_with_pem_in_a_code_fence(reg: RegistryFactory) -> None:
@@ -320,4 +326,5 @@ def test_form_users_are_never_told_about_the_command_line(
     out = refused(reg, render(kind, {**answers, "confirm": confirm(kind)}))
     comment = out["comment"]
     assert "accessreg " not in comment and " --" not in comment, comment
+    assert "Message(" not in comment
     assert "`accessreg" not in comment

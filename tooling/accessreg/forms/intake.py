@@ -179,14 +179,18 @@ def from_issue(
         if after is None:  # the catalog itself is what changed: not an application form's doing
             raise EditRefused("the change leaves a registry that does not load")
         decision = authority.check(draft.registry, after, changed, author)
-        denied = [f"{p.file}: {p.message} ({p.rule})" for p in decision.refused]
-        review = tuple(f"{p.file}: {p.message}" for p in decision.review)
-        if denied:
+        # The reviewer reads these in the pull request, the filer in the issue: both languages.
+        review = tuple(
+            f"{p.file}: {i18n.text(p.message, 'ja')} / {i18n.text(p.message, 'en')}"
+            for p in decision.review
+        )
+        if decision.refused:
             lines = [
                 f"- @{author} はこの変更を申請できません。申請できるのは、その事業者のシステム窓口"
                 "責任者として登録された GitHub アカウントか受付担当者です。 / "
-                f"@{author} may not file this change: {markdown(line)}"
-                for line in denied
+                f"@{author} may not file this change: {markdown(p.file)}  \n  "
+                f"{wording.both(p.message)} ({p.rule})"
+                for p in decision.refused
             ]
             return _refused(author, issue, form, lines, label)
         outcome = finish(draft, write)
