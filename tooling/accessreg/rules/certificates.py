@@ -9,7 +9,7 @@ from datetime import timedelta
 from accessreg.model import Certificate
 from accessreg.model.problems import DataPath, Level, Problem
 from accessreg.model.registry import Registry
-from accessreg.rules.base import Context, Scope, finding, rule
+from accessreg.rules.base import Context, Due, Scope, finding, rule
 from accessreg.timeline.periods import years_later
 
 VALIDITY_YEARS = 2
@@ -28,7 +28,8 @@ def certificate_unique(reg: Registry, ctx: Context) -> Iterator[Problem]:
     """A certificate serial or certificate ID is registered twice in the registry.
 
     The serial is what the reverse proxy matches a client by: two operators must never share
-    one.
+    one. Reported on every place in a file the change added or altered; on every place when
+    the change touched none.
     """
     for field in ("serial", "id"):
         seen: dict[str, list[tuple[str, DataPath]]] = defaultdict(list)
@@ -42,6 +43,7 @@ def certificate_unique(reg: Registry, ctx: Context) -> Iterator[Problem]:
                         file,
                         f"certificate {field} {value} is registered more than once (also {others})",
                         path,
+                        clash=f"{field} {value}",
                     )
 
 
@@ -80,12 +82,13 @@ def certificate_start(reg: Registry, ctx: Context) -> Iterator[Problem]:
             )
 
 
-@rule("certificate-api", "000 §4-1", Scope.OPERATORS)
+@rule("certificate-api", "000 §4-1", Scope.OPERATORS, due=Due.TIME)
 def certificate_api(reg: Registry, ctx: Context) -> Iterator[Problem]:
     """An operator has more than one API certificate valid at the same time.
 
     One certificate per operator is issued for API use. A renewal whose validity has not
-    started yet, an expired or a suspended one does not count.
+    started yet, an expired or a suspended one does not count; a renewal becomes valid on its
+    start day, so this falls due with the days.
     """
     valid: dict[str, list[tuple[str, int, Certificate]]] = defaultdict(list)
     for file, code, i, cert in _certs(reg):
@@ -100,7 +103,7 @@ def certificate_api(reg: Registry, ctx: Context) -> Iterator[Problem]:
             )
 
 
-@rule("certificate-expired", "000 §4-1, 004 §1", Scope.OPERATORS, Level.WARNING)
+@rule("certificate-expired", "000 §4-1, 004 §1", Scope.OPERATORS, Level.WARNING, Due.TIME)
 def certificate_expired(reg: Registry, ctx: Context) -> Iterator[Problem]:
     """A certificate has expired; it is left out of the whitelists. Remove it."""
     for file, _, i, cert in _certs(reg):

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import defaultdict
 from collections.abc import Iterator
 
 from accessreg.model.problems import Level, Problem
 from accessreg.model.registry import Registry
-from accessreg.rules.base import Context, Scope, finding, rule
+from accessreg.rules.base import Context, Due, Scope, finding, rule
 
 
 @rule("affiliation", "000 §5-1 note 2, 002 §2.3", Scope.OPERATOR)
@@ -29,9 +29,13 @@ def affiliation(reg: Registry, ctx: Context) -> Iterator[Problem]:
             )
 
 
-@rule("permission-abolished", "000 §5-4 (TAXIS 1110, 2022-01-24)", Scope.OPERATOR)
+@rule("permission-abolished", "000 §5-4 (TAXIS 1110, 2022-01-24)", Scope.OPERATOR, due=Due.TIME)
 def permission_abolished(reg: Registry, ctx: Context) -> Iterator[Problem]:
-    """A permission code that has been abolished is still held."""
+    """A permission code that has been abolished is still held.
+
+    The catalog dates an abolition (`abolished_on`), so it falls due on that day. The code no
+    longer exists in the system (000 §5-4): within the operator a change touches, an error.
+    """
     for u in reg.users:
         for system_id, code in u.user.permissions.items():
             system = reg.catalog.by_id.get(system_id)
@@ -125,27 +129,30 @@ def permission_limit(reg: Registry, ctx: Context) -> Iterator[Problem]:
     """More users of one operator hold a code than the catalog allows.
 
     JUJU is limited to 5 users per operator in principle (a warning); the OCCTO systems issue
-    one admin ID per operator (an error). The problem is reported on every holder past the
-    limit, in file order.
+    one admin ID per operator (an error). The problem is reported on every holder the change
+    added or altered (the new admin, the sixth holder); when no changed file holds the code,
+    on every holder past the limit, in file order.
     """
     for code in sorted({u.operator_code for u in reg.users}):
-        holders = reg.users_of(code)
-        counts: Counter[tuple[str, str]] = Counter()
-        for u in sorted(holders, key=lambda e: e.file):
+        holders: dict[tuple[str, str], list[str]] = defaultdict(list)
+        for u in sorted(reg.users_of(code), key=lambda e: e.file):
             for system_id, perm in u.user.permissions.items():
-                counts[(system_id, perm)] += 1
-                system = reg.catalog.by_id.get(system_id)
-                if system is None:
+                holders[(system_id, perm)].append(u.file)
+        for (system_id, perm), files in holders.items():
+            system = reg.catalog.by_id.get(system_id)
+            for limit in system.limits if system is not None else ():
+                if limit.code != perm or len(files) <= limit.max_per_operator:
                     continue
-                for limit in system.limits:
-                    if limit.code == perm and counts[(system_id, perm)] > limit.max_per_operator:
-                        yield finding(
-                            u.file,
-                            f"{system_id} {perm} is held by more than {limit.max_per_operator} "
-                            f"users of {code}",
-                            ("permissions", system_id),
-                            Level(limit.severity),
-                        )
+                for n, file in enumerate(files):
+                    yield finding(
+                        file,
+                        f"{system_id} {perm} is held by more than {limit.max_per_operator} "
+                        f"users of {code}",
+                        ("permissions", system_id),
+                        Level(limit.severity),
+                        clash=f"{code} {system_id} {perm}",
+                        blamed_unchanged=n >= limit.max_per_operator,
+                    )
 
 
 RULES = (
