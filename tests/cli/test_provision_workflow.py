@@ -28,15 +28,37 @@ def test_one_run_at_a_time_never_cancelled_on_push_to_main() -> None:
     flow = _workflow()
     assert flow[True]["push"] == {"branches": ["main"]}  # YAML 1.1 reads `on` as True
     assert "pull_request" not in flow[True] and "pull_request_target" not in flow[True]
-    assert flow["concurrency"]["cancel-in-progress"] is False
+    assert flow["jobs"]["provision"]["concurrency"] == {
+        "group": "accessreg-provision",
+        "cancel-in-progress": False,
+    }
     assert flow["permissions"] == {"contents": "write"}
 
 
+def test_a_manual_run_takes_the_first_runs_start_and_a_reviewed_mass_removal() -> None:
+    flow = _workflow()
+    inputs = flow[True]["workflow_dispatch"]["inputs"]
+    assert inputs["initial"]["type"] == inputs["allow_mass_removal"]["type"] == "boolean"
+    assert inputs["initial"]["default"] is inputs["allow_mass_removal"]["default"] is False
+    assert inputs["base"]["type"] == "string"
+    # The mass removal waits in an environment whose reviewers are the maintainers; the
+    # apply job runs after its approval, or when none was asked for, never after a refusal.
+    gate = flow["jobs"]["approve-mass-removal"]
+    assert gate["environment"] == "mass-removal"
+    assert gate["if"] == "github.event_name == 'workflow_dispatch' && inputs.allow_mass_removal"
+    provision = flow["jobs"]["provision"]
+    assert provision["needs"] == "approve-mass-removal"
+    condition = " ".join(provision["if"].split())
+    assert "needs.approve-mass-removal.result == 'success'" in condition
+    assert "needs.approve-mass-removal.result == 'skipped'" in condition
+    assert "failure" not in condition and "cancelled" not in condition
+
+
 def test_it_applies_with_confirm_and_send_and_keeps_the_outputs() -> None:
-    (job,) = _workflow()["jobs"].values()
+    job = _workflow()["jobs"]["provision"]
     steps = job["steps"]
     runs = [s.get("run", "") for s in steps]
-    assert any("accessreg apply --out provision-out --confirm --send" in r for r in runs)
+    assert any("set -- apply --out provision-out --confirm --send" in r for r in runs)
     checkout = next(s for s in steps if s.get("uses", "").startswith("actions/checkout"))
     assert checkout["with"]["fetch-depth"] == 0
     upload = next(s for s in steps if s.get("uses", "").startswith("actions/upload-artifact"))
@@ -127,3 +149,12 @@ def test_each_fresh_runner_continues_from_the_recorded_revision(
     third.close()
     state = git.Repo(origin).git.show("refs/accessreg/state:state.json")
     assert f'"applied": "{head}"' in state
+
+
+def test_the_readme_says_what_resolves_each_stop_with_the_workflows_inputs() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### When provisioning stops", 1)[1].split("\n### ", 1)[0]
+    for name in _workflow()[True]["workflow_dispatch"]["inputs"]:
+        assert f"`{name}`" in section, name
+    for refusal in ("no applied revision is recorded yet", "refusing to remove", "mass-removal"):
+        assert refusal in section

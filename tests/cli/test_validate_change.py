@@ -3,6 +3,7 @@ operators' files never fails it, and a clash is annotated on the file it added."
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -109,3 +110,25 @@ def test_base_is_one_revision_and_must_exist(gr: GitRegistry) -> None:
     assert code == 2 and "give one" in err
     code, _, err = validate(gr, "--base", "no-such-branch")
     assert code == 2 and "no-such-branch" in err and "Traceback" not in err
+
+
+def test_two_pull_requests_that_each_pass_fail_together_as_a_merge_group(
+    gr: GitRegistry,
+) -> None:
+    ours, theirs = user_file(A, "shared@example.jp"), user_file(B, "shared@example.jp")
+    gr.branch("a-adds", "main")
+    gr.reg.user(A, "shared@example.jp")
+    gr.commit("A applies for shared@")
+    gr.branch("b-adds", "main")
+    gr.reg.user(B, "Shared@example.jp")
+    gr.commit("B applies for Shared@")
+    for branch in ("a-adds", "b-adds"):
+        gr.checkout(branch)
+        assert validate(gr, "--changed-since", "main", "--head", "HEAD")[0] == 0
+    # What the merge queue checks: main as it will be once both are merged.
+    gr.branch("gh-readonly-queue/main/pr-2", "a-adds")
+    gr.merge("b-adds")
+    code, out, _ = validate(gr, "--changed-since", "main", "--head", "HEAD", "--format", "json")
+    assert code == 1
+    errors = {(p["file"], p["rule"]) for p in json.loads(out) if p["level"] == "error"}
+    assert errors == {(shown(ours), "login-id-unique"), (shown(theirs), "login-id-unique")}

@@ -190,7 +190,8 @@ def run(request: ApplyRequest, transport: TransportFactory = smtp_session) -> Ap
                             completion.notified(current, d.system),
                             f"notified {d.system} of batch {d.batch.id}",
                         )
-                if batch is not None or found.base != found.head:
+                # A first run with --base HEAD changes nothing but says where downstream is.
+                if batch is not None or ledger.state.applied != found.head:
                     ledger.record_applied(found.head, request.today, batch)
         finally:
             store.close()
