@@ -11,7 +11,7 @@ import pytest
 
 from tests.helpers.edithelp import edit, snapshot
 from tests.helpers.gitrepo import GitRegistry
-from tests.helpers.lapsed import A_NEW, TODAY, A, B, C, lapsed, user_file
+from tests.helpers.lapsed import A_NEW, TODAY, A, B, C, D, lapsed, user_file
 from tests.helpers.regfactory import RegistryFactory, contact, run_cli, shown
 
 
@@ -115,19 +115,19 @@ def test_base_is_one_revision_and_must_exist(gr: GitRegistry) -> None:
 def test_two_pull_requests_that_each_pass_fail_together_as_a_merge_group(
     gr: GitRegistry,
 ) -> None:
-    ours, theirs = user_file(A, "shared@example.jp"), user_file(B, "shared@example.jp")
+    ours, theirs = user_file(A, "shared@example.jp"), user_file(D, "shared@example.jp")
     gr.branch("a-adds", "main")
     gr.reg.user(A, "shared@example.jp")
     gr.commit("A applies for shared@")
-    gr.branch("b-adds", "main")
-    gr.reg.user(B, "Shared@example.jp")
-    gr.commit("B applies for Shared@")
-    for branch in ("a-adds", "b-adds"):
+    gr.branch("d-adds", "main")
+    gr.reg.user(D, "Shared@example.jp")
+    gr.commit("D applies for Shared@")
+    for branch in ("a-adds", "d-adds"):
         gr.checkout(branch)
         assert validate(gr, "--changed-since", "main", "--head", "HEAD")[0] == 0
     # What the merge queue checks: main as it will be once both are merged.
     gr.branch("gh-readonly-queue/main/pr-2", "a-adds")
-    gr.merge("b-adds")
+    gr.merge("d-adds")
     code, out, _ = validate(gr, "--changed-since", "main", "--head", "HEAD", "--format", "json")
     assert code == 1
     errors = {(p["file"], p["rule"]) for p in json.loads(out) if p["level"] == "error"}

@@ -8,7 +8,7 @@ from datetime import date
 from accessreg.files.sources import DirectorySource
 from accessreg.validation.judge import Change
 from accessreg.validation.validate import ValidationResult, validate
-from tests.helpers.lapsed import A_NEW, A, B, C, lapsed, user_file
+from tests.helpers.lapsed import A_NEW, B_USER, A, B, C, lapsed, user_file
 from tests.helpers.regfactory import USER, Found, RegistryFactory, contact, found, shown
 
 LATE = date(2027, 3, 3)
@@ -28,6 +28,7 @@ def test_time_findings_of_operators_the_change_does_not_touch_are_set_aside(
     assert sorted((p.rule, p.file) for p in result.set_aside) == [
         ("ip-allowlist-expired", f"operators/{B}.yaml"),
         ("membership-provisional", f"operators/{C}.yaml"),
+        ("permission-abolished", B_USER),
     ]
 
 
@@ -38,7 +39,8 @@ def test_within_a_touched_operator_a_time_finding_stands_at_its_level(
     reg.user(B, "another@lapsed-b.example.jp")
     result = judged(reg, user_file(B, "another@lapsed-b.example.jp"))
     assert [(rule, file, level) for rule, file, _, level in found(result)] == [
-        ("ip-allowlist-expired", shown(f"operators/{B}.yaml"), "warning")
+        ("ip-allowlist-expired", shown(f"operators/{B}.yaml"), "warning"),
+        ("permission-abolished", shown(B_USER), "error"),
     ]
     assert [p.file for p in result.set_aside] == [f"operators/{C}.yaml"]
 
@@ -49,6 +51,7 @@ def test_without_a_change_every_time_finding_stands(reg: RegistryFactory) -> Non
     assert rules == {
         ("ip-allowlist-expired", shown(f"operators/{B}.yaml")),
         ("membership-provisional", shown(f"operators/{C}.yaml")),
+        ("permission-abolished", shown(B_USER)),
     }
 
 

@@ -100,9 +100,9 @@ def _merged_on(repo: GitRepository, head: str) -> date:
 def _check_head(repo: GitRepository, head: str) -> Registry:
     """The registry at ``head``, which must validate without errors as of the day it was
     merged. What falls due with time (an allowlisted address, a provisional member) is never
-    a reason to stop provisioning: judged as a change that touches no operator, every time
-    rule's finding is set aside; the whitelists leave what lapsed out by themselves."""
-    nothing = Change(frozenset())
+    a reason to stop provisioning: every time rule's finding is set aside (``counts_time``);
+    the whitelists leave what lapsed out by themselves."""
+    nothing = Change(frozenset(), counts_time=False)
     result = validate(repo.snapshot(head, PREFIX), _merged_on(repo, head), change=nothing)
     errors = [p for p in result.problems if p.level is Level.ERROR]
     if errors or result.registry is None:

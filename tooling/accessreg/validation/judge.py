@@ -31,6 +31,8 @@ class Change:
     """The files a change added, altered or removed, relative to the registry directory."""
 
     files: frozenset[str]
+    # False: no time rule counts at all (``apply``, which time never stops).
+    counts_time: bool = True
 
     @cached_property
     def operators(self) -> frozenset[str]:
@@ -62,7 +64,7 @@ def judge(problems: Iterable[Problem], change: Change | None) -> Judged:
     for p in problems:
         if change is not None and p.rule in TIME_RULES:
             code = operator_of(p)
-            if code is not None and code not in change.operators:
+            if not change.counts_time or (code is not None and code not in change.operators):
                 set_aside.append(p)
                 continue
         if p.clash:
