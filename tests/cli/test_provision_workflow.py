@@ -121,16 +121,16 @@ def test_each_fresh_runner_continues_from_the_recorded_revision(
 ) -> None:
     first = _runner(origin, tmp_path / "run1")
     assert _apply(first, tmp_path / "out1", "--initial").returncode == 0
-    operator = "registry/operators/TESTOP01.yaml"
-    valid = (Path(first.working_dir) / operator).read_text(encoding="utf-8")
+    catalog = "registry/systems.yaml"
+    valid = (Path(first.working_dir) / catalog).read_text(encoding="utf-8")
     first.close()
     recorded = git.Repo(origin).git.rev_parse("refs/accessreg/state")
 
     user = "registry/users/TESTOP01/user1@test-gas.example.co.jp.yaml"
     _push_merge(origin, tmp_path / "dev1", user, None)
 
-    # A run that fails (the registry at HEAD is broken) leaves the remote state alone.
-    _push_merge(origin, tmp_path / "dev2", operator, "code: [\n")
+    # A run that fails (the catalog at HEAD is broken) leaves the remote state alone.
+    _push_merge(origin, tmp_path / "dev2", catalog, "systems: [\n")
     broken = _runner(origin, tmp_path / "run2")
     result = _apply(broken, tmp_path / "out2")
     assert result.returncode == 1, result.stderr
@@ -138,7 +138,7 @@ def test_each_fresh_runner_continues_from_the_recorded_revision(
     assert git.Repo(origin).git.rev_parse("refs/accessreg/state") == recorded
 
     # Fixed by another merge: the next fresh runner still produces the deletion.
-    _push_merge(origin, tmp_path / "dev3", operator, valid)
+    _push_merge(origin, tmp_path / "dev3", catalog, valid)
     third = _runner(origin, tmp_path / "run3")
     result = _apply(third, tmp_path / "out3")
     assert result.returncode == 0, result.stderr

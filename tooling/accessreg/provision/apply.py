@@ -2,7 +2,8 @@
 
 Order matters, so that a failure at any point loses nothing and repeats nothing:
 1. the range is from the last applied revision (the state) to HEAD;
-2. HEAD must validate, and the change must pass the removal rails;
+2. HEAD is validated: an error holds back exactly the files it involves (``holding``), the
+   rest is applied; the change must pass the removal rails;
 3. every output is rendered in memory, then the output directory is replaced at once;
 4. with ``confirm`` and ``send``, mails go out one by one, each recorded in the outbox as
    soon as the server took it (a re-run sends only the rest);
@@ -19,28 +20,25 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from accessreg.errors import ConfigError, ProblemsFound, UsageError
+from accessreg.errors import ConfigError, UsageError
 from accessreg.files import atomic
 from accessreg.gitio.repo import GitRepository
 from accessreg.gitio.state import StateStore
 from accessreg.mail.compose import Composed, compose
 from accessreg.mail.smtp import SmtpSettings, sender_from_env
-from accessreg.model.problems import Level
-from accessreg.model.registry import Registry
 from accessreg.provision import bundle, completion, notices, safety
-from accessreg.provision.merges import PREFIX, History, Snapshots, history
+from accessreg.provision.holding import Hold, isolate
+from accessreg.provision.merges import History, Snapshots, history
 from accessreg.provision.sending import MailOutcome, TransportFactory, send_or_hold, smtp_session
 from accessreg.provision.state import (
     ApplicationRecord,
     BatchRecord,
+    HeldFile,
     Ledger,
     State,
     SystemProgress,
 )
-from accessreg.reporting import reporters
 from accessreg.timeline.clock import JST
-from accessreg.validation.judge import Change
-from accessreg.validation.validate import validate
 
 
 @dataclass(frozen=True)
@@ -72,6 +70,8 @@ class _Prepared:
     due: list[completion.Due]
     mails: list[Composed]
     files: dict[str, bytes]
+    hold: Hold
+    held: dict[str, HeldFile]
 
 
 @dataclass(frozen=True)
@@ -86,6 +86,8 @@ class ApplyResult:
     mails: list[MailOutcome]
     recorded: bool
     dry_run: bool
+    hold: Hold = field(default_factory=lambda: Hold(frozenset(), (), ()))
+    released: frozenset[str] = frozenset()  # files held back before, applied now
 
 
 def _merged_on(repo: GitRepository, head: str) -> date:
@@ -95,22 +97,6 @@ def _merged_on(repo: GitRepository, head: str) -> date:
     except UsageError:  # a root commit
         commit = repo.first_parent_history(None, head)[-1]
     return commit.committed_at.astimezone(JST).date()
-
-
-def _check_head(repo: GitRepository, head: str) -> Registry:
-    """The registry at ``head``, which must validate without errors as of the day it was
-    merged. What falls due with time (an allowlisted address, a provisional member) is never
-    a reason to stop provisioning: every time rule's finding is set aside (``counts_time``);
-    the whitelists leave what lapsed out by themselves."""
-    nothing = Change(frozenset(), counts_time=False)
-    result = validate(repo.snapshot(head, PREFIX), _merged_on(repo, head), change=nothing)
-    errors = [p for p in result.problems if p.level is Level.ERROR]
-    if errors or result.registry is None:
-        raise ProblemsFound(
-            f"the registry at {head[:12]} has errors; nothing was generated:\n"
-            + reporters.text(errors).rstrip()
-        )
-    return result.registry
 
 
 def batch_id(today: date, head: str, taken: Collection[str]) -> str:
@@ -124,7 +110,11 @@ def batch_id(today: date, head: str, taken: Collection[str]) -> str:
 
 
 def _batch(
-    found: History, today: date, apps: list[ApplicationRecord], state: State
+    found: History,
+    today: date,
+    apps: list[ApplicationRecord],
+    state: State,
+    pins: dict[str, str | None],
 ) -> BatchRecord | None:
     systems = found.systems()
     if not systems and not apps:
@@ -137,7 +127,24 @@ def _batch(
         created_on=today,
         applications=tuple(apps),
         systems={s: SystemProgress(generated_on=today) for s in systems},
+        pins=pins,
     )
+
+
+def _unique(accepted: list[notices.Accepted], state: State) -> list[notices.Accepted]:
+    """A release attributed to a merge whose other items were applied already is an
+    application of its own (``<id>+2``), with its own notices. Other ids stay as they are:
+    applying a range again must name (and so send) the same notices."""
+    taken = {app.id for _, app in state.applications()}
+    out = []
+    for a in accepted:
+        found, n = a.record.id, 2
+        while a.record.released and found in taken:
+            found, n = f"{a.record.id}+{n}", n + 1
+        taken.add(found)
+        record = a.record if found == a.record.id else a.record.model_copy(update={"id": found})
+        out.append(notices.Accepted(record, a.step))
+    return out
 
 
 def _prepare(repo: GitRepository, ledger: Ledger, request: ApplyRequest, sender: str) -> _Prepared:
@@ -148,21 +155,26 @@ def _prepare(repo: GitRepository, ledger: Ledger, request: ApplyRequest, sender:
             "user is new) or --base REV (the revision downstream systems already hold)"
         )
     head = repo.resolve(request.head)
-    snapshots = Snapshots(repo)
-    snapshots.keep(head, _check_head(repo, head))
-    found = history(snapshots, base, head, request.accepted_on, request.today)
+    # What downstream holds: the applied revision, but for the files held back before (an
+    # explicit --base says downstream holds exactly that revision).
+    previous = ledger.state.held if request.base is None else {}
+    isolated = isolate(repo, head, base, previous, _merged_on(repo, head))
+    snapshots = Snapshots(repo, isolated.pins)
+    snapshots.keep(head, isolated.registry)
+    found = history(snapshots, base, head, request.accepted_on, request.today, isolated.released)
     removal = safety.removal(found.before_access, found.after_access)
     safety.check_removal(removal, request.max_removal_share, request.allow_mass_removal)
 
-    accepted = [a for s in found.steps for a in notices.applications(s)]
+    accepted = _unique([a for s in found.steps for a in notices.applications(s)], ledger.state)
     apps = [a.record for a in accepted]
-    batch = _batch(found, request.today, apps, ledger.state)
+    batch = _batch(found, request.today, apps, ledger.state, isolated.revs)
     owed = [n for a in accepted for n in notices.acceptance_notices(a)]
-    due = completion.due(ledger.state, snapshots)
+    owed += notices.held_notices(isolated.hold, isolated.registry, head, request.today)
+    due = completion.due(ledger.state, Snapshots(repo))
     owed += [n for d in due for n in d.notices]
     mails = [compose(n, sender) for n in owed]
     files = bundle.render(found, request.today, batch.id if batch else None, mails, request.options)
-    return _Prepared(found, removal, apps, batch, due, mails, files)
+    return _Prepared(found, removal, apps, batch, due, mails, files, isolated.hold, isolated.held)
 
 
 def run(request: ApplyRequest, transport: TransportFactory = smtp_session) -> ApplyResult:
@@ -191,8 +203,9 @@ def run(request: ApplyRequest, transport: TransportFactory = smtp_session) -> Ap
                             f"notified {d.system} of batch {d.batch.id}",
                         )
                 # A first run with --base HEAD changes nothing but says where downstream is.
-                if batch is not None or ledger.state.applied != found.head:
-                    ledger.record_applied(found.head, request.today, batch)
+                moved = ledger.state.applied != found.head or ledger.state.held != prepared.held
+                if batch is not None or moved:
+                    ledger.record_applied(found.head, request.today, batch, prepared.held)
         finally:
             store.close()
     rows: dict[str, int] = {}
@@ -209,4 +222,6 @@ def run(request: ApplyRequest, transport: TransportFactory = smtp_session) -> Ap
         mails=outcomes,
         recorded=request.confirm,
         dry_run=not request.confirm,
+        hold=prepared.hold,
+        released=frozenset(r for s in found.steps for r in s.released),
     )

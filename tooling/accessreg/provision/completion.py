@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, time
 from accessreg.errors import UsageError
 from accessreg.mail.compose import Notice
 from accessreg.model.commits import CommitInfo
-from accessreg.provision.merges import Snapshots, step
+from accessreg.provision.merges import Snapshots, pinned_snapshots, released_step, step
 from accessreg.provision.notices import Accepted, completion_notices
 from accessreg.provision.state import ApplicationRecord, BatchRecord, State
 
@@ -35,11 +35,23 @@ def confirmed(batch: BatchRecord, systems: list[str], day: date) -> BatchRecord:
     return batch.model_copy(update={"systems": updated})
 
 
-def accepted(snapshots: Snapshots, record: ApplicationRecord) -> Accepted:
-    """The application as it was merged, rebuilt from git."""
+def accepted(snapshots: Snapshots, record: ApplicationRecord, batch: BatchRecord) -> Accepted:
+    """The application as it was accepted, rebuilt from git (``snapshots`` pin what the
+    batch held back: ``view``); a release, from its batch's head."""
     when = datetime.combine(record.accepted_on, time(), UTC)
     commit = CommitInfo(record.commit, record.parent, record.title, when)
+    if record.released:
+        before = snapshots.at(batch.head)
+        found = released_step(
+            snapshots, batch.head, before, record.released, record.accepted_on, commit=commit
+        )
+        return Accepted(record, found)
     return Accepted(record, step(snapshots, commit, record.accepted_on))
+
+
+def view(snapshots: Snapshots, batch: BatchRecord) -> Snapshots:
+    """The registries as ``batch`` saw them: the files it held back or released pinned."""
+    return pinned_snapshots(snapshots.repo, batch.pins) if batch.pins else snapshots
 
 
 @dataclass(frozen=True)
@@ -56,15 +68,17 @@ def due(state: State, snapshots: Snapshots) -> list[Due]:
     found = []
     rebuilt: dict[str, Accepted] = {}
     for batch in state.ordered():
+        pinned: Snapshots | None = None
         for system, progress in batch.systems.items():
             if progress.imported_on is None or progress.notified:
                 continue
+            pinned = pinned or view(snapshots, batch)
             notices = []
             for record in batch.applications:
                 if system not in record.systems:
                     continue
                 if record.id not in rebuilt:
-                    rebuilt[record.id] = accepted(snapshots, record)
+                    rebuilt[record.id] = accepted(pinned, record, batch)
                 notices += completion_notices(
                     batch, rebuilt[record.id], system, progress.imported_on
                 )

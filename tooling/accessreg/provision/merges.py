@@ -6,17 +6,24 @@ registry is one merged pull request; its plan (``accessreg.plan``) says what eac
 applied for, accepted on the day it was merged (or ``--accepted-on``). The combined change
 of the whole range is what downstream systems must do; each of its rows takes its dates from
 the last merge that touched it.
+
+Files held back (``provision.holding``) are *pinned*: every registry of the range holds
+them as downstream systems have them, so no merge applies or notifies anything of them.
+Files held back before and released now join at the end, one step per operator, from what
+downstream holds to HEAD's content, attributed to the last merge that changed them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections import defaultdict
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 
 from accessreg.errors import ConfigError
 from accessreg.files.loading import load
+from accessreg.files.sources import MemorySource
 from accessreg.gitio.repo import GitRepository
 from accessreg.model import layout
 from accessreg.model.changes import ChangeKind
@@ -51,26 +58,52 @@ def empty_like(registry: Registry) -> Registry:
     return Registry(catalog=registry.catalog, operators={}, users=(), calendar=registry.calendar)
 
 
-class Snapshots:
-    """Registries at revisions, each loaded once."""
+def _loaded(source: MemorySource, sha: str) -> Registry:
+    result = load(source)
+    if result.registry is None:
+        raise ConfigError(f"the registry at {sha[:12]} cannot be read (its catalog does not load)")
+    return result.registry
 
-    def __init__(self, repo: GitRepository) -> None:
+
+class Snapshots:
+    """Registries at revisions, each loaded once. With ``pins`` (path → content, None:
+    absent), every registry holds those files as pinned: what downstream systems hold of the
+    files held back."""
+
+    def __init__(self, repo: GitRepository, pins: Mapping[str, bytes | None] | None = None) -> None:
         self.repo = repo
+        self.pins = dict(pins or {})
         self._cache: dict[str, Registry] = {}
 
     def keep(self, sha: str, registry: Registry) -> None:
-        """Use ``registry`` as the one at commit ``sha`` (already loaded elsewhere)."""
-        self._cache[sha] = registry
+        """Use ``registry`` as the one at commit ``sha`` (already loaded elsewhere, so
+        without pins: kept only when nothing is pinned)."""
+        if not self.pins:
+            self._cache[sha] = registry
+
+    def source(self, rev: str, unpinned: Collection[str] = ()) -> MemorySource:
+        """The files at ``rev``, the pinned ones as pinned unless ``unpinned``."""
+        snapshot = self.repo.snapshot(rev, PREFIX)
+        files = snapshot.files
+        for rel, content in self.pins.items():
+            if rel in unpinned:
+                continue
+            if content is None:
+                files.pop(rel, None)
+            else:
+                files[rel] = content
+        return snapshot
+
+    def contents(self, rev: str, rels: Collection[str]) -> dict[str, bytes | None]:
+        """What ``rels`` hold at ``rev`` (None: absent there)."""
+        wanted = frozenset(rels)
+        files = self.repo.snapshot(rev, PREFIX, select=wanted.__contains__).files
+        return {rel: files.get(rel) for rel in wanted}
 
     def at(self, rev: str) -> Registry:
         sha = self.repo.resolve(rev)
         if sha not in self._cache:
-            result = load(self.repo.snapshot(sha, PREFIX))
-            if result.registry is None:
-                raise ConfigError(
-                    f"the registry at {sha[:12]} cannot be read (its catalog does not load)"
-                )
-            self._cache[sha] = result.registry
+            self._cache[sha] = _loaded(self.source(sha), sha)
         return self._cache[sha]
 
 
@@ -84,6 +117,7 @@ class Step:
     schedule: Schedule
     operators: tuple[OperatorPlan, ...]
     changes: tuple[AccessChange, ...]
+    released: tuple[str, ...] = ()  # files held back before that this step releases
 
     @property
     def accepted_on(self) -> date:
@@ -155,6 +189,24 @@ class History:
         return [s.id for s in self.after.catalog.systems if s.id in touched]
 
 
+def pinned_content(repo: GitRepository, revs: Mapping[str, str | None]) -> dict[str, bytes | None]:
+    """Each file's content at the revision given (None: no revision, or absent there)."""
+    by_rev: dict[str, list[str]] = defaultdict(list)
+    for rel, rev in revs.items():
+        if rev is not None:
+            by_rev[rev].append(rel)
+    content: dict[str, bytes | None] = dict.fromkeys(revs)
+    plain = Snapshots(repo)
+    for rev, rels in by_rev.items():
+        content.update(plain.contents(rev, rels))
+    return content
+
+
+def pinned_snapshots(repo: GitRepository, revs: Mapping[str, str | None]) -> Snapshots:
+    """Snapshots pinning each file to its content at the revision given (None: absent)."""
+    return Snapshots(repo, pinned_content(repo, revs))
+
+
 def _accepted(commit: CommitInfo, accepted_on: date | None) -> date:
     return accepted_on or commit.committed_at.astimezone(JST).date()
 
@@ -180,19 +232,63 @@ def _steps(
         # History was rewritten: the merges since the common ancestor. The combined change
         # (base to head) is still what downstream systems get.
         base = repo.merge_base(base, head)
+    previous: Registry | None = None
     for commit in repo.first_parent_history(base, head):
-        if _registry_changed(repo, commit):
-            yield step(snapshots, commit, _accepted(commit, accepted_on))
+        if not _registry_changed(repo, commit):
+            continue
+        try:
+            after = snapshots.at(commit.sha)
+        except ConfigError:
+            # A merge whose catalog does not load (fixed by a later one) is no step: what
+            # it changed counts with the next merge that can be read.
+            continue
+        if previous is None:
+            previous = snapshots.at(commit.parent) if commit.parent else empty_like(after)
+        yield step_between(commit, previous, after, _accepted(commit, accepted_on))
+        previous = after
 
 
 def step(snapshots: Snapshots, commit: CommitInfo, accepted_on: date) -> Step:
     """One merge, from its first parent to itself, accepted on ``accepted_on``."""
     after = snapshots.at(commit.sha)
     before = snapshots.at(commit.parent) if commit.parent else empty_like(after)
+    return step_between(commit, before, after, accepted_on)
+
+
+def step_between(
+    commit: CommitInfo,
+    before: Registry,
+    after: Registry,
+    accepted_on: date,
+    released: Collection[str] = (),
+) -> Step:
     schedule = Schedule.of(after, accepted_on)
     plan = compute_plan(before, after, schedule)
     changes = diff(effective_access(before), effective_access(after), after.catalog)
-    return Step(commit, before, after, schedule, plan.operators, tuple(changes))
+    return Step(
+        commit, before, after, schedule, plan.operators, tuple(changes), tuple(sorted(released))
+    )
+
+
+def released_step(
+    snapshots: Snapshots,
+    at: str,
+    before: Registry,
+    rels: Collection[str],
+    accepted_on: date,
+    also: Collection[str] = (),
+    commit: CommitInfo | None = None,
+) -> Step:
+    """Files held back before and released now (``rels``, pinned in ``before``, which has
+    ``also`` released already): from what downstream holds of them to their content at
+    ``at``, attributed to ``commit``, by default the last merge on the first-parent line that
+    changed one of them."""
+    after = _loaded(snapshots.source(at, unpinned={*rels, *also}), at)
+    if commit is None:
+        repo = snapshots.repo
+        last = repo.revisions_changing(at, [layout.repo_path(r) for r in sorted(rels)], 1)
+        commit = repo.commit(last[0] if last else at)
+    return step_between(commit, before, after, accepted_on, rels)
 
 
 def _rows(
@@ -216,16 +312,33 @@ def _rows(
 
 
 def history(
-    snapshots: Snapshots, base: str | None, head: str, accepted_on: date | None, today: date
+    snapshots: Snapshots,
+    base: str | None,
+    head: str,
+    accepted_on: date | None,
+    today: date,
+    released: Collection[str] = (),
 ) -> History:
-    """Everything between the applied revision ``base`` (None: nothing yet) and ``head``."""
+    """Everything between the applied revision ``base`` (None: nothing yet) and ``head``;
+    the ``released`` files (pinned) join at the end, accepted as of ``head``'s merge."""
     repo = snapshots.repo
     head_sha = repo.resolve(head)
     base_sha = repo.resolve(base) if base is not None else None
     after = snapshots.at(head_sha)
     before = snapshots.at(base_sha) if base_sha is not None else empty_like(after)
-    steps = tuple(_steps(repo, snapshots, base_sha, head_sha, accepted_on))
+    steps = list(_steps(repo, snapshots, base_sha, head_sha, accepted_on))
+    by_operator: dict[str, list[str]] = defaultdict(list)
+    for rel in sorted(released):
+        by_operator[layout.operator_of(rel) or ""].append(rel)
+    now = _accepted(repo.commit(head_sha), accepted_on)
+    done: list[str] = []
+    for rels in by_operator.values():
+        steps.append(released_step(snapshots, head_sha, after, rels, now, done))
+        after = steps[-1].after
+        done += rels
     before_access, after_access = effective_access(before), effective_access(after)
     fallback = Schedule.of(after, accepted_on or today)
-    rows = _rows(before_access, after_access, after, steps, fallback)
-    return History(base_sha, head_sha, before, after, steps, rows, before_access, after_access)
+    rows = _rows(before_access, after_access, after, tuple(steps), fallback)
+    return History(
+        base_sha, head_sha, before, after, tuple(steps), rows, before_access, after_access
+    )

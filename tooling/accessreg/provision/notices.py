@@ -6,11 +6,14 @@
 - 利用開始周知 / 手続き完了通知 after an import is confirmed, per system, with the progress of
   the application in the seed's terms (000 §5-1 ⑦⑧⑫, §3-1 ⑥);
 - to each new window person, once the permission-management system has imported them: their
-  ID (their e-mail) and the info-sharing site's URL (000 §3-1 ⑥ 1)-3)).
+  ID (their e-mail) and the info-sharing site's URL (000 §3-1 ⑥ 1)-3));
+- to the reviewers, what a run held back because of an error at HEAD (``holding``), once
+  per distinct set of errors.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -18,6 +21,7 @@ from typing import Any
 from accessreg.mail.compose import Notice, Recipient
 from accessreg.model import Catalog, Contact, Operator, System
 from accessreg.model.changes import ChangeKind
+from accessreg.model.registry import Registry
 from accessreg.outputs.access import affiliation_name
 from accessreg.plan import (
     AllowedIpChange,
@@ -29,6 +33,7 @@ from accessreg.plan import (
     UserChange,
     WindowPersonChange,
 )
+from accessreg.provision.holding import Hold
 from accessreg.provision.merges import Step
 from accessreg.provision.state import ApplicationRecord, BatchRecord
 from accessreg.timeline.business_days import Effective
@@ -171,6 +176,7 @@ def applications(step: Step) -> list[Accepted]:
             processing_day=step.schedule.processing_day,
             kinds=kinds(step, code),
             systems=tuple(order),
+            released=step.released,
         )
         out.append(Accepted(record, step))
     return out
@@ -354,3 +360,34 @@ def completion_notices(
                 )
             )
     return notices
+
+
+def held_notices(hold: Hold, registry: Registry, head: str, day: date) -> list[Notice]:
+    """The reviewers' notice of what ``hold`` keeps back, with every error; the same errors
+    make the same message, sent once however many runs hold them back."""
+    if not hold.problems:
+        return []
+    keys = sorted(f"{p.file}\0{p.rule}\0{p.message}" for p in hold.problems)
+    digest = hashlib.sha256("\n".join(keys).encode()).hexdigest()[:16]
+    operators = []
+    for code, problems in hold.operators().items():
+        entry = registry.operators.get(code)
+        operators.append(
+            {
+                "code": code or "（事業者外）",
+                "name": entry.operator.name if entry else "",
+                "files": len(hold.files_of(code)),
+                "problems": [
+                    {"file": p.file, "line": p.line, "rule": p.rule, "message": p.message}
+                    for p in problems
+                ],
+            }
+        )
+    context = {"head": head[:12], "operators": operators}
+    maintainers = registry.maintainers.maintainers if registry.maintainers else ()
+    return [
+        Notice(
+            "held", f"held/{digest}", Recipient(m.email, m.name), "mail-held.txt.j2", day, context
+        )
+        for m in maintainers
+    ]

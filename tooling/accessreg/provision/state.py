@@ -41,6 +41,9 @@ class ApplicationRecord(Frozen):
     processing_day: date
     kinds: tuple[str, ...]  # application types, in Japanese as the seeds name them
     systems: tuple[str, ...]  # systems whose downstream data it changes
+    # Files held back before and released by this application: it goes from what downstream
+    # held of them to their content at its batch's head (``merges.released_step``).
+    released: tuple[str, ...] = ()
 
 
 class BatchRecord(Frozen):
@@ -51,9 +54,21 @@ class BatchRecord(Frozen):
     created_on: date
     applications: tuple[ApplicationRecord, ...]
     systems: dict[str, SystemProgress]
+    # Files pinned in this batch's registries (held back, or released by it) → the revision
+    # whose content downstream held of them (None: none), to rebuild its applications.
+    pins: dict[str, str | None] = {}  # noqa: RUF012 - pydantic copies it per instance
 
     def application_systems(self, app: ApplicationRecord) -> dict[str, SystemProgress]:
         return {s: self.systems[s] for s in app.systems if s in self.systems}
+
+
+class HeldFile(Frozen):
+    """A registry file held back (``provision.holding``): downstream holds its content at
+    ``rev`` (None: nothing of it), whatever ``applied`` says."""
+
+    rev: str | None
+    operator: str
+    since: date  # the first run that held it back
 
 
 class State(Frozen):
@@ -61,6 +76,7 @@ class State(Frozen):
     applied: str | None = None
     applied_on: date | None = None
     batches: dict[str, BatchRecord] = {}  # noqa: RUF012 - pydantic copies it per instance
+    held: dict[str, HeldFile] = {}  # noqa: RUF012 - by registry path
 
     def applications(self) -> Iterator[tuple[BatchRecord, ApplicationRecord]]:
         for batch in self.ordered():
@@ -132,14 +148,18 @@ class Ledger:
         )
         self.record_sent(composed.message_id, mail)
 
-    def record_applied(self, head: str, day: date, batch: BatchRecord | None) -> None:
+    def record_applied(
+        self, head: str, day: date, batch: BatchRecord | None, held: dict[str, HeldFile]
+    ) -> None:
         batches = dict(self.state.batches)
         if batch is not None:
             batches[batch.id] = batch
         self.state = self.state.model_copy(
-            update={"applied": head, "applied_on": day, "batches": batches}
+            update={"applied": head, "applied_on": day, "batches": batches, "held": held}
         )
         what = f"batch {batch.id}" if batch else "no changes"
+        if held:
+            what += f", {len(held)} file(s) held back"
         self._write(f"applied {head[:12]}: {what}")
 
     def update_batch(self, batch: BatchRecord, message: str) -> None:
