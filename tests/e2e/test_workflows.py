@@ -235,5 +235,8 @@ def test_the_manual_run_starts_provisioning_and_applies_a_reviewed_mass_removal(
             reviewed = _dispatch(gr, tmp_path, port, allow_mass_removal="true")
             assert reviewed.returncode == 0, reviewed.stderr
             assert state(gr)["applied"] == head
+            # The report the summary step shows.
+            report = (gr.path / "provision-report.txt").read_text(encoding="utf-8")
+            assert report == reviewed.stdout and "login IDs: 5 → 2 (3 removed)" in report
     finally:
         gr.close()
