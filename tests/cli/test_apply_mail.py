@@ -19,6 +19,13 @@ ON = "2026-12-03"
 DAY = ["--today", ON, "--accepted-on", ON]
 USER2 = "user2@test-gas.example.co.jp"
 WINDOWS = [f"window{n}@test-gas.example.co.jp" for n in (1, 2, 3)]
+# Valid (validation refuses line breaks and controls in names), and long enough that the
+# standard library's folder broke it between its unquoted words: it then read as three
+# recipients.
+HOSTILE_NAME = (
+    'Mita "Evil, Inc" <attacker@evil.example>, bob@evil.example; (c) '
+    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx Mallory <m@evil.example>,"
+)
 
 
 @pytest.fixture
@@ -27,7 +34,7 @@ def gr(reg: RegistryFactory, tmp_path: Path) -> Iterator[GitRegistry]:
         contacts=[
             contact(),
             contact("deputy", 2),
-            contact("deputy", 3, name="三田\r\nBcc: x@evil.example"),
+            contact("deputy", 3, name=HOSTILE_NAME),
         ]
     )
     reg.user(email=USER2, name="二宮 二郎", permissions={"taxis": "1010", "juju": "granted"})

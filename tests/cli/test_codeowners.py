@@ -41,9 +41,11 @@ def test_window_persons_are_not_owners(reg: RegistryFactory) -> None:
     assert "window-1" not in text  # an owner's approval would accept their own application
 
 
-def test_a_broken_maintainers_file_is_a_configuration_error(reg: RegistryFactory) -> None:
+def test_a_broken_maintainers_file_is_a_located_error(reg: RegistryFactory) -> None:
     reg.write("maintainers.yaml", "maintainers: [\n")
     result = run_cli("codeowners", cwd=reg.repo)
-    assert result.returncode == 2
+    assert result.returncode == 1
+    assert "registry/maintainers.yaml:2:1: [error]" in result.stderr
+    assert "(yaml-syntax)" in result.stderr
     assert "maintainers.yaml does not load" in result.stderr
     assert not (reg.repo / ".github" / "CODEOWNERS").exists()

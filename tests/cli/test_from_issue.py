@@ -61,7 +61,11 @@ def test_user_add_from_a_rendered_form(reg: RegistryFactory) -> None:
     assert "### 所属事業者コード\n\n_No response_\n\n" in body  # a blank, as GitHub writes it
     code, out = intake(reg, body)
     assert code == 0, out
-    assert out["ok"] and out["kind"] == "user-add" and out["branch"] == "application/issue-12"
+    assert (
+        out["ok"]
+        and out["kind"] == "user-add"
+        and out["branch"] == "application/issue-12-by-window-1"
+    )
     text = (reg.root / f"users/TESTOP01/{USER}.yaml").read_text(encoding="utf-8")
     assert "affiliation: TESTOP01\npermissions:\n  taxis: '1011'\n  johs: 'J1010'\n" in text
     assert (

@@ -25,6 +25,7 @@ from accessreg.plan import (
     render_text,
 )
 from accessreg.plan.revisions import plan_revisions
+from tests.helpers import githubmd
 from tests.helpers.gitrepo import GitRegistry
 from tests.helpers.regfactory import RegistryFactory, certificate, contact, run_cli
 
@@ -396,8 +397,9 @@ def test_markdown_summary_details_escaping_and_cap(gr: GitRegistry) -> None:
     full = render_markdown.render(plan, max_chars=10**7)
     assert full.index("### Summary") < full.index("### BULK0000")
     assert "| BULK0000 テストガス株式会社 | 利用申請（新規） (000 §3-1) | 2 | 2 | 0 |" in full
-    assert "<img" not in full and "@octocat" not in full
-    assert "&lt;img src=x&gt; &#64;octocat \\|" in full
+    page = githubmd.render(full)
+    assert "img" not in page.tags and "a" not in page.tags and page.processed() == []
+    assert "悪意 <img src=x> @octocat | <u0@bulk.example.jp>" in page.shown
     capped = render_markdown.render(plan, max_chars=6000)
     assert len(capped) < 6000 + 300
     assert "### BULK0039" not in capped

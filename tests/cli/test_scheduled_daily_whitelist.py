@@ -4,44 +4,16 @@ and nginx accepts what is generated on either side of it."""
 from __future__ import annotations
 
 import json
-import subprocess
 from datetime import date
 from pathlib import Path
 
 from tests.helpers.regfactory import RegistryFactory, certificate
 from tests.helpers.scheduled_scenario import duty, scenario
-from tests.helpers.servers import binary
+from tests.helpers.servers import binary, includes, nginx_conf, nginx_test
 
 ENDING = certificate(1, serial="7A0001", not_before="2025-04-01", not_after="2027-03-31")
 STAYING = certificate(2, serial="7A0002", not_before="2026-01-01", not_after="2027-12-31")
 IP = {"cidr": "41.203.64.10/32", "reason": "海外拠点", "expires_on": "2027-03-31"}
-
-
-def _nginx_t(nginx: str, work: Path, includes: list[Path]) -> subprocess.CompletedProcess[str]:
-    for sub in ("client", "proxy", "fastcgi", "uwsgi", "scgi"):
-        (work / "temp" / sub).mkdir(parents=True, exist_ok=True)
-    lines = "\n".join(f"    include {p};" for p in includes)
-    conf = work / "nginx.conf"
-    conf.write_text(
-        f"""pid {work}/nginx.pid;
-error_log {work}/error.log;
-events {{ worker_connections 16; }}
-http {{
-    client_body_temp_path {work}/temp/client;
-    proxy_temp_path {work}/temp/proxy;
-    fastcgi_temp_path {work}/temp/fastcgi;
-    uwsgi_temp_path {work}/temp/uwsgi;
-    scgi_temp_path {work}/temp/scgi;
-{lines}
-}}
-"""
-    )
-    return subprocess.run(
-        [nginx, "-t", "-p", str(work), "-e", str(work / "error.log"), "-c", str(conf)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
 
 
 def test_expired_certificate_leaves_the_whitelist_on_its_day(
@@ -60,7 +32,8 @@ def test_expired_certificate_leaves_the_whitelist_on_its_day(
         assert ("41.203.64.10/32 1;" in geo) == (day == date(2027, 3, 31))
         listed = json.loads((taxis / "allowlist.json").read_text(encoding="utf-8"))
         assert listed["valid_on"] == day.isoformat()
-        checked = _nginx_t(nginx, tmp_path / f"nginx-{day}", sorted(taxis.glob("*.conf")))
+        work = tmp_path / f"nginx-{day}"
+        checked = nginx_test(nginx, nginx_conf(work, includes(sorted(taxis.glob("*.conf")))))
         assert checked.returncode == 0, checked.stderr
         summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
         assert summary["duties"] == ["expiry", "inventory", "membership"]

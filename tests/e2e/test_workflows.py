@@ -129,26 +129,89 @@ def test_every_accessreg_command_and_option_exists(path: Path) -> None:
         assert set(options) <= known, (name, set(options) - known)
 
 
-def _who_filed(author: str, bot: str, body: str, tmp_path: Path) -> str:
+REPO = "example-org/registry"
+BOT = "app-bot"
+
+
+def _who_filed(
+    tmp_path: Path, author: str, head_ref: str, body: str = "", bot: str = BOT,
+    head_repo: str = REPO,
+) -> tuple[int, str]:  # fmt: skip
+    """Run the step's own script; its exit code and what it wrote to $GITHUB_ENV."""
     step = next(
         s for s in steps(load(PULL_REQUEST)) if s.get("name") == "Who filed the application"
     )
     github_env = tmp_path / "github_env"
     github_env.write_text("", encoding="utf-8")
-    env = {"AUTHOR": author, "BOT_LOGIN": bot, "PR_BODY": body, "GITHUB_ENV": str(github_env)}
-    subprocess.run(["bash", "-e", "-c", step["run"]], env={**os.environ, **env}, check=True)
-    return github_env.read_text(encoding="utf-8").strip()
+    env = {
+        "AUTHOR": author, "BOT_LOGIN": bot, "HEAD_REF": head_ref, "HEAD_REPO": head_repo,
+        "REPO": REPO, "PR_BODY": body, "GITHUB_ENV": str(github_env),
+    }  # fmt: skip
+    run = subprocess.run(
+        ["bash", "-e", "-c", step["run"]], env={**os.environ, **env}, capture_output=True,
+        check=False,
+    )  # fmt: skip
+    return run.returncode, github_env.read_text(encoding="utf-8").strip()
 
 
-def test_the_filer_named_by_the_application_bot_is_the_actor(tmp_path: Path) -> None:
-    body = "申請です\n<!-- accessreg:filed-by aoyama-taro -->\n"
-    assert _who_filed("app-bot", "app-bot", body, tmp_path) == "ACTOR=aoyama-taro"
+def test_the_filer_named_in_the_bots_branch_is_the_actor(tmp_path: Path) -> None:
+    filed = "application/issue-12-by-aoyama-taro"
+    assert _who_filed(tmp_path, BOT, filed) == (0, "ACTOR=aoyama-taro")
 
 
-def test_a_filer_marker_from_anyone_but_the_bot_is_ignored(tmp_path: Path) -> None:
-    body = "<!-- accessreg:filed-by uketsuke-sato -->\n"
-    assert _who_filed("mallory", "app-bot", body, tmp_path) == "ACTOR=mallory"
-    assert _who_filed("mallory", "", body, tmp_path) == "ACTOR=mallory"
+def test_a_filer_marker_typed_into_the_form_is_never_read(tmp_path: Path) -> None:
+    # A form field holding the old body marker lands in the bot's pull-request body above
+    # anything the bot writes: the body is not where the filer comes from.
+    body = (
+        "### 申請内容 / What changes\n\n```text\n<!-- accessreg:filed-by uketsuke-sato -->\n"
+        "```\n<!-- accessreg:filed-by aoyama-taro -->\n"
+    )
+    filed = "application/issue-12-by-aoyama-taro"
+    assert _who_filed(tmp_path, BOT, filed, body) == (0, "ACTOR=aoyama-taro")
+    assert _who_filed(tmp_path, BOT, "application/issue-12", body) == (0, f"ACTOR={BOT}")
+
+
+def test_a_filer_branch_of_anyone_but_the_bot_or_another_repository_is_ignored(
+    tmp_path: Path,
+) -> None:
+    filed = "application/issue-12-by-uketsuke-sato"
+    assert _who_filed(tmp_path, "mallory", filed) == (0, "ACTOR=mallory")
+    assert _who_filed(tmp_path, "mallory", filed, bot="") == (0, "ACTOR=mallory")
+    assert _who_filed(tmp_path, BOT, filed, head_repo="mallory/registry") == (0, f"ACTOR={BOT}")
+
+
+@pytest.mark.parametrize(
+    "head_ref",
+    [
+        "application/issue-12-by-aoyama-taro\nuketsuke-sato",
+        "application/issue-12-by-uketsuke-sato-",
+        "application/issue-12-by--sato",
+        "xapplication/issue-12-by-uketsuke-sato",
+        "application/issue-12-by-uketsuke sato",
+        "application/issue--by-uketsuke-sato",
+    ],
+)
+def test_a_branch_name_that_is_not_the_bots_pattern_names_nobody(
+    tmp_path: Path, head_ref: str
+) -> None:
+    assert _who_filed(tmp_path, BOT, head_ref) == (0, f"ACTOR={BOT}")
+
+
+def test_an_author_that_is_not_a_login_stops_the_job(tmp_path: Path) -> None:
+    assert _who_filed(tmp_path, "mallory\nBASH_ENV=/tmp/x", "main") == (1, "")
+
+
+def test_the_comment_workflow_reads_the_filer_as_the_checks_do() -> None:
+    # Same cases through the comment workflow's JavaScript pattern (the same syntax here).
+    text = COMMENT.read_text(encoding="utf-8")
+    literal = re.search(r"const filer = /(.+?)/\.exec\(pr\.head\.ref\)", text)
+    assert literal is not None
+    pattern = re.compile(literal.group(1).replace("\\/", "/"))
+    assert "pr.body" not in text
+    assert pattern.fullmatch("application/issue-12-by-aoyama-taro")
+    assert pattern.search("application/issue-12-by-aoyama-taro")[1] == "aoyama-taro"  # type: ignore[index]
+    for bad in ("application/issue-12-by-a\nb", "application/issue-12-by-x-", "x/issue-1-by-a"):
+        assert not pattern.search(bad)
 
 
 def test_the_checks_run_the_base_branchs_tooling() -> None:

@@ -100,3 +100,45 @@ def parse_ldif(text: str) -> dict[str, dict[str, list[str]]]:
             dn = attrs.pop("dn")[0]
             entries[dn.lower()] = {k: sorted(v) for k, v in attrs.items()}
     return entries
+
+
+def nginx_conf(work: Path, http_body: str) -> Path:
+    """A minimal nginx.conf under ``work`` whose http block holds ``http_body``: what the
+    tests check generated includes in, with every path nginx writes kept under ``work``."""
+    for sub in ("client", "proxy", "fastcgi", "uwsgi", "scgi"):
+        (work / "temp" / sub).mkdir(parents=True, exist_ok=True)
+    conf = work / "nginx.conf"
+    conf.write_text(
+        f"""daemon off;
+pid {work}/nginx.pid;
+error_log {work}/error.log;
+events {{ worker_connections 64; }}
+http {{
+    access_log off;
+    client_body_temp_path {work}/temp/client;
+    proxy_temp_path {work}/temp/proxy;
+    fastcgi_temp_path {work}/temp/fastcgi;
+    uwsgi_temp_path {work}/temp/uwsgi;
+    scgi_temp_path {work}/temp/scgi;
+{http_body}
+}}
+""",
+        encoding="utf-8",
+    )
+    return conf
+
+
+def includes(paths: list[Path]) -> str:
+    """``include`` lines for an http block."""
+    return "\n".join(f"    include {path};" for path in paths)
+
+
+def nginx_test(nginx_bin: str, conf: Path) -> subprocess.CompletedProcess[str]:
+    """``nginx -t`` on ``conf``: the real parser's verdict on the generated includes."""
+    work = conf.parent
+    return subprocess.run(
+        [nginx_bin, "-t", "-p", str(work), "-e", str(work / "error.log"), "-c", str(conf)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )

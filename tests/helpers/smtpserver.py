@@ -17,7 +17,11 @@ from tests.helpers.servers import free_port
 
 @dataclass
 class Mailbox:
-    """Messages as received; after ``fail_after`` accepted messages every DATA gets 451."""
+    """Messages as received; after ``fail_after`` accepted messages every DATA gets 451.
+
+    Each is parsed in ``email``'s strict mode (a defect refuses the message), and its
+    headers must name exactly the envelope's recipient: a display name that re-parsed as
+    other addresses would show here."""
 
     fail_after: int | None = None
     received: list[EmailMessage] = field(default_factory=list)
@@ -26,8 +30,13 @@ class Mailbox:
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
         if self.fail_after is not None and len(self.received) >= self.fail_after:
             return "451 4.3.0 temporary failure, try again later"
-        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        message = email.message_from_bytes(envelope.content, policy=email.policy.strict)
         assert isinstance(message, EmailMessage)
+        named = [
+            a.addr_spec for h in ("To", "Cc", "Bcc") for a in getattr(message[h], "addresses", ())
+        ]
+        if named != list(envelope.rcpt_tos):
+            return f"554 5.6.0 the headers name {named}, the envelope {envelope.rcpt_tos}"
         self.received.append(message)
         self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
         return "250 OK"

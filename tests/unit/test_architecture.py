@@ -10,8 +10,9 @@ from pathlib import Path
 from tests.helpers.regfactory import ROOT
 
 PACKAGE = ROOT / "tooling" / "accessreg"
-# Everything may import ``errors`` (the one exception root) and the package's ``__version__``.
-EVERYWHERE = {"errors", "__version__"}
+# Everything may import ``errors`` (the one exception root), ``escape`` (the one home of
+# output escaping) and the package's ``__version__``; those two import nothing of the package.
+EVERYWHERE = {"errors", "escape", "__version__"}
 ALLOWED: dict[str, set[str]] = {
     "model": set(),
     "timeline": {"model"},
@@ -26,17 +27,18 @@ ALLOWED: dict[str, set[str]] = {
     "reporting": {"model", "rules", "review"},
     "edit": {"model", "files", "timeline", "validation"},
     "forms": {"model", "files", "edit", "review"},
+    "effects": {"model", "files", "gitio", "timeline", "mail", "validation", "reporting"},
     "provision": {
         "model", "files", "gitio", "timeline", "mail", "validation", "plan", "outputs",
-        "reporting",
+        "reporting", "effects",
     },
     "scheduled": {
         "model", "files", "gitio", "timeline", "mail", "outputs", "reporting", "edit",
-        "provision",
+        "effects", "provision",
     },
     "cli": {
         "model", "files", "gitio", "timeline", "validation", "plan", "review", "outputs",
-        "reporting", "edit", "forms", "provision", "scheduled",
+        "reporting", "edit", "forms", "effects", "provision", "scheduled",
     },
 }  # fmt: skip
 
@@ -89,7 +91,7 @@ def test_every_import_points_the_allowed_way() -> None:
     wrong = {
         (folder, target)
         for folder, targets in graph.items()
-        if folder not in ("__init__", "__main__", "errors")
+        if folder not in ("__init__", "__main__")
         for target in targets - EVERYWHERE - ALLOWED.get(folder, set())
     }
     assert not wrong, f"imports against the layout (folder, imported): {sorted(wrong)}"
@@ -135,3 +137,20 @@ def test_the_readme_table_matches() -> None:
     rows = re.findall(r"^\| `([a-z_]+)/` \| [^|]+ \| ([^|]+) \|$", section, flags=re.M)
     table = {name: set(re.findall(r"`([a-z_]+)`", deps)) for name, deps in rows}
     assert table == ALLOWED
+
+
+def test_exit_codes_are_decided_at_the_edge_only() -> None:
+    """Commands return a verdict or raise the tool's errors; ``cli/__init__.py`` alone turns
+    them into exit codes (no ``sys.exit`` or ``ctx.exit`` elsewhere in the package)."""
+    edge = PACKAGE / "cli" / "__init__.py"
+    calls = []
+    for path in PACKAGE.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_bytes())):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in ("exit", "_exit")
+                and path != edge
+            ):
+                calls.append(f"{path.relative_to(PACKAGE)}:{node.lineno}")
+    assert not calls, f"exit codes decided outside cli/__init__.py: {calls}"

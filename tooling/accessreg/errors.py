@@ -1,10 +1,18 @@
-"""The one exception root. The CLI turns these into exit codes in one place (``cli.main``)."""
+"""The one exception root. Which exit code each one means is decided in one place, the
+command line's edge (``cli``): a ``Refusal`` is the tool saying no, anything else of the root
+is a usage, configuration or delivery error."""
+
+from collections.abc import Sequence
 
 
 class AccessregError(Exception):
-    """Base of every error the tool raises on purpose."""
+    """Base of every error the tool raises on purpose.
 
-    exit_code = 2
+    ``problems`` are located problems (``model.problems.Problem``) that explain it: the
+    command line prints them, as ``validate`` would, before the message.
+    """
+
+    problems: Sequence[object] = ()
 
 
 class UsageError(AccessregError):
@@ -15,7 +23,9 @@ class ConfigError(AccessregError):
     """The registry or the environment is set up so that the command cannot run at all."""
 
 
-class ProblemsFound(AccessregError):  # noqa: N818 - it is an outcome, not a crash
-    """Raised by commands that refuse to act because the registry has problems."""
+class Refusal(AccessregError):  # noqa: N818 - an outcome, not a crash
+    """The command refuses to act: problems found, a safety rail, an edit that cannot be made."""
 
-    exit_code = 1
+
+class ProblemsFound(Refusal):
+    """Raised by commands that refuse to act because the registry has problems."""

@@ -10,7 +10,9 @@ from email.message import EmailMessage
 import pytest
 
 from accessreg.errors import ConfigError
-from accessreg.mail.compose import Notice, Recipient, compose, header_text
+from accessreg.escape import mail_header
+from accessreg.mail.compose import compose
+from accessreg.model.mail import Notice, Recipient
 
 CONTEXT = {
     "operator": {"code": "TESTOP01", "name": "テストガス株式会社"},
@@ -24,7 +26,7 @@ def _notice(name: str = "窓口 一郎", email_: str = "window1@test-gas.example
     return Notice(
         "welcome",
         "abc123/TESTOP01",
-        Recipient(email_, name),
+        Recipient(name, email_),
         "mail-welcome.txt.j2",
         date(2026, 12, 9),
         CONTEXT,
@@ -99,8 +101,8 @@ def test_a_name_with_line_breaks_cannot_add_headers(name: str) -> None:
     assert parsed["Subject"].startswith("【手続き完了通知】")
 
 
-def test_header_text_turns_every_line_break_into_a_space() -> None:
-    assert header_text("a\r\nb\nc\u2028d\x85e") == "a b c d e"
+def test_mail_header_turns_every_line_break_into_a_space() -> None:
+    assert mail_header("a\r\nb\nc\u2028d\x85e") == "a b c d e"
 
 
 def test_a_bad_recipient_address_is_a_clear_error() -> None:

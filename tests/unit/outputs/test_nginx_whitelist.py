@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import http.client
 import ssl
-import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -19,42 +18,9 @@ from accessreg.outputs.whitelist import whitelist, whitelists
 from tests.helpers.certs import CA, Issued
 from tests.helpers.regfactory import ROOT, RegistryFactory, certificate
 from tests.helpers.registries import loaded
-from tests.helpers.servers import binary, free_port, running
+from tests.helpers.servers import binary, free_port, nginx_conf, nginx_test, running
 
 DAY = date(2026, 11, 22)
-
-
-def _conf(work: Path, http_body: str) -> Path:
-    for sub in ("client", "proxy", "fastcgi", "uwsgi", "scgi"):
-        (work / "temp" / sub).mkdir(parents=True, exist_ok=True)
-    conf = work / "nginx.conf"
-    conf.write_text(
-        f"""daemon off;
-pid {work}/nginx.pid;
-error_log {work}/error.log;
-events {{ worker_connections 64; }}
-http {{
-    access_log off;
-    client_body_temp_path {work}/temp/client;
-    proxy_temp_path {work}/temp/proxy;
-    fastcgi_temp_path {work}/temp/fastcgi;
-    uwsgi_temp_path {work}/temp/uwsgi;
-    scgi_temp_path {work}/temp/scgi;
-{http_body}
-}}
-"""
-    )
-    return conf
-
-
-def _nginx_test(nginx_bin: str, conf: Path) -> subprocess.CompletedProcess[str]:
-    work = conf.parent
-    return subprocess.run(
-        [nginx_bin, "-t", "-p", str(work), "-e", str(work / "error.log"), "-c", str(conf)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
 
 
 def test_nginx_accepts_every_generated_include(tmp_path: Path) -> None:
@@ -73,11 +39,11 @@ def test_nginx_accepts_every_generated_include(tmp_path: Path) -> None:
             includes.append(f"    include {path};")
             alone = tmp_path / f"alone-{wl.system}-{name}"
             alone.mkdir()
-            result = _nginx_test(nginx_bin, _conf(alone, f"    include {path};"))
+            result = nginx_test(nginx_bin, nginx_conf(alone, f"    include {path};"))
             assert result.returncode == 0, result.stderr
     together = tmp_path / "together"
     together.mkdir()
-    result = _nginx_test(nginx_bin, _conf(together, "\n".join(includes)))
+    result = nginx_test(nginx_bin, nginx_conf(together, "\n".join(includes)))
     assert result.returncode == 0, result.stderr
     assert "syntax is ok" in result.stderr
 
@@ -89,7 +55,7 @@ def test_a_wrong_include_is_refused_by_nginx_t(tmp_path: Path) -> None:
     bad.write_text('map $ssl_client_serial $x {\n    default "";\n    4A3F09 ;\n}\n')
     work = tmp_path / "work"
     work.mkdir()
-    assert _nginx_test(nginx_bin, _conf(work, f"    include {bad};")).returncode != 0
+    assert nginx_test(nginx_bin, nginx_conf(work, f"    include {bad};")).returncode != 0
 
 
 @pytest.fixture(scope="module")
@@ -140,7 +106,7 @@ def _proxy(tmp_path: Path, pki: dict[str, Issued], includes: list[Path]) -> Iter
             return 200 "operator {nginx.cert_variable("taxis")}\\n";
         }}
     }}"""
-    conf = _conf(work, body)
+    conf = nginx_conf(work, body)
     argv = [nginx_bin, "-p", str(work), "-e", str(work / "error.log"), "-c", str(conf)]
     with running(argv, port, work / "stdout.log"):
         yield port

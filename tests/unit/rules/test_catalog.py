@@ -64,3 +64,17 @@ def test_calendar_range(reg: RegistryFactory) -> None:
         "  - {from: 2027-01-03, to: 2026-12-30}\n",
     )
     assert reg.found() == [("calendar-range", shown("calendar.yaml"), 4, "error")]
+
+
+def test_calendar_range_that_leaves_no_business_day_for_a_year(reg: RegistryFactory) -> None:
+    reg.write(
+        "calendar.yaml",
+        "# yaml-language-server: $schema=../schemas/calendar.schema.json\n"
+        "closed:\n"
+        "  - 2026-12-29\n"
+        "  - {from: 2027-01-04, to: 2027-12-31}\n"
+        "  - {from: 2028-01-01, to: 2028-03-31}\n",
+    )
+    assert reg.found() == [("calendar-range", shown("calendar.yaml"), 4, "error")]
+    [p] = reg.validate().problems
+    assert p.message == "from 2027-01-04 the closed days leave no business day for a year"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -215,6 +216,12 @@ def test_schema_two_unknown_keys_are_two_problems(reg: RegistryFactory) -> None:
         "たろう@test-gas.example.co.jp",  # not ASCII
         "taro@localhost",  # cannot receive internet mail
         "taro",
+        ".taro@test-gas.example.co.jp",  # not an address as RFC 5322 writes one
+        "taro.@test-gas.example.co.jp",
+        "ta..ro@test-gas.example.co.jp",
+        "taro@-test-gas.example.co.jp",  # no host name starts or ends with a hyphen
+        "taro@test-gas-.example.co.jp",
+        "taro@test-gas..example.co.jp",
     ],
 )
 def test_schema_login_id_characters(reg: RegistryFactory, email: str) -> None:
@@ -354,3 +361,144 @@ def test_a_symbolic_link_is_read_as_its_target_never_followed(
         ("schema", "registry/users/TESTOP01/link@test-gas.example.co.jp.yaml")
     ]
     assert not any("SECRET" in p.message for p in problems)
+
+
+# --- what no registry file needs but would exhaust the reader ------------------------------
+
+SHARED = {
+    "maintainers.yaml": "maintainers",
+    "calendar.yaml": "calendar",
+    "systems.yaml": "systems",
+}
+
+
+def _modeline(rel: str) -> str:
+    return (ROOT / "registry" / rel).read_text(encoding="utf-8").split("\n", 1)[0]
+
+
+@pytest.mark.parametrize("rel", [*SHARED, USER, OPERATOR])
+def test_yaml_limits_nesting_of_500_levels_in_any_file(reg: RegistryFactory, rel: str) -> None:
+    first = _modeline(rel) if rel in SHARED else (reg.root / rel).read_text().split("\n", 1)[0]
+    reg.write(rel, f"{first}\nkey: {'[' * 500}{']' * 500}\n")
+    problems = [p for p in reg.validate().problems if p.rule != "file-missing"]
+    assert [(p.rule, p.file, p.line) for p in problems][:1] == [("yaml-limits", shown(rel), 2)]
+    assert "nested more than 32 levels" in problems[0].message
+
+
+def test_yaml_limits_nesting_after_a_duplicate_key(reg: RegistryFactory) -> None:
+    # A duplicate key takes the general constructor's path, which is checked the same way.
+    first = (reg.root / USER).read_text().split("\n", 1)[0]
+    reg.write(USER, f"{first}\na: 1\na: 2\nb: {'[' * 500}{']' * 500}\n")
+    assert [(p.rule, p.line) for p in reg.validate().problems] == [("yaml-limits", 4)]
+
+
+@pytest.mark.parametrize("rel", ["calendar.yaml", USER])
+def test_yaml_limits_an_integer_of_more_than_4300_digits(reg: RegistryFactory, rel: str) -> None:
+    text = (reg.root / rel).read_text(encoding="utf-8")
+    reg.write(rel, text + f"big: {'9' * 5000}\n")
+    [p] = reg.validate().problems
+    assert (p.rule, p.file, p.line) == ("yaml-limits", shown(rel), text.count("\n") + 1)
+    assert len(p.message) < 200
+
+
+# --- text fields ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("escape", "shown_as"),
+    [
+        ("\\0", "U+0000"),
+        ("\\e[31m", "U+001B"),
+        ("\\u202E", "U+202E (RIGHT-TO-LEFT OVERRIDE)"),
+        ("\\u2028", "U+2028 (LINE SEPARATOR)"),
+        ("\\x85", "U+0085"),
+        ("\\u200B", "U+200B (ZERO WIDTH SPACE)"),
+        ("\\n", "U+000A"),
+    ],
+)
+def test_text_control_through_a_yaml_escape(
+    reg: RegistryFactory, escape: str, shown_as: str
+) -> None:
+    reg.edit(USER, "name: 試験 太郎", f'name: "試験{escape}太郎"')
+    [p] = reg.validate().problems
+    assert (p.rule, p.file, p.line) == ("text-control", shown(USER), reg.line_of(USER, "name:"))
+    assert shown_as in p.message
+
+
+def test_text_control_a_line_break_only_in_multi_line_fields(reg: RegistryFactory) -> None:
+    reg.user(memo="一行目\n二行目\tタブ")  # a memo may hold lines (the form's textarea)
+    assert reg.found() == []
+    reg.edit(USER, "name: 試験 太郎", "name: |\n  試験\n  太郎")
+    assert reg.found() == [("text-control", shown(USER), reg.line_of(USER, "name:"), "error")]
+    reg.user(memo="一行目\u2028二行目")
+    assert [p.rule for p in reg.validate().problems] == ["text-control"]
+
+
+@pytest.mark.parametrize(
+    ("rel", "old", "new"),
+    [
+        (OPERATOR, "name: 窓口 1号", 'name: "窓口\\u202E1号"'),
+        (OPERATOR, "name: テスト委託株式会社", 'name: "テスト\\e委託"'),
+        ("maintainers.yaml", "name: 佐藤 花子", 'name: "佐藤\\u2066花子"'),
+        ("calendar.yaml", "note: 年始休業", 'note: "年始\\0休業"'),
+        ("systems.yaml", "name_ja: 託送システム", 'name_ja: "託送\\eシステム"'),
+    ],
+)
+def test_text_control_in_every_file(reg: RegistryFactory, rel: str, old: str, new: str) -> None:
+    line = reg.line_of(rel, old)
+    reg.edit(rel, old, new)
+    problems = reg.validate().problems
+    assert ("text-control", shown(rel), line) in [(p.rule, p.file, p.line) for p in problems]
+
+
+def test_text_control_in_a_key(reg: RegistryFactory) -> None:
+    reg.edit(USER, "  johs: J1010", '  "jo\\ehs": J1010')
+    assert reg.found() == [("text-control", shown(USER), reg.line_of(USER, "jo\\e"), "error")]
+
+
+# --- file names -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name", [b"\xff\xfe.yaml", b"a\nb@test-gas.example.co.jp.yaml", b"\x1b[31m.yaml"]
+)
+def test_file_name_text(reg: RegistryFactory, name: bytes) -> None:
+    folder = bytes(reg.root / "users" / "TESTOP01")
+    Path(os.fsdecode(folder + b"/" + name)).write_bytes((reg.root / USER).read_bytes())
+    [p] = reg.validate().problems
+    assert (p.rule, p.line, p.col) == ("file-name-text", 1, 1)
+    assert p.file == shown(f"users/TESTOP01/{os.fsdecode(name)}")
+
+
+# --- messages quote values capped ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("name: 試験 太郎", "name: 試験 太郎\nmemo: [{big}]"),  # a list where text belongs
+        ("name: 試験 太郎", "name: 試験 太郎\n? {big}\n: 1"),  # an unknown key (explicit: long)
+        ("  johs: J1010", "  johs: {big}"),  # not one of the codes
+        ("name: 試験 太郎", "name: 試験 太郎\n? {half}\n: 1\n? {half}\n: 2"),  # a key twice
+        ("email: user1@test-gas.example.co.jp", "email: {big}"),  # not a login ID
+    ],
+)
+def test_a_message_quotes_at_most_a_line_of_a_huge_value(
+    reg: RegistryFactory, old: str, new: str
+) -> None:
+    reg.edit(USER, old, new.format(big="x" * 900_000, half="x" * 400_000))  # under 1 MiB
+    problems = reg.validate().problems
+    assert problems
+    for p in problems:
+        assert len(p.message) < 400, (p.rule, p.message[:200])
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01", "1999-12-31", "2100-01-01"])
+def test_schema_dates_outside_the_years_business_days_are_counted_for(
+    reg: RegistryFactory, day: str
+) -> None:
+    # Counting business days from 9999-12-31 overflowed; the holiday tables end in 2099.
+    reg.operator(certificates=[certificate(1, not_after=day)])
+    assert reg.found() == [("schema", shown(OPERATOR), reg.line_of(OPERATOR, "not_after"), "error")]
+    [p] = reg.validate().problems
+    assert "not a date from 2000-01-01 to 2099-12-31" in p.message

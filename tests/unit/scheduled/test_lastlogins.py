@@ -108,3 +108,33 @@ def test_an_earlier_duplicate_does_not_win() -> None:
 def test_a_file_it_cannot_use_is_refused(raw: bytes, words: str) -> None:
     with pytest.raises(UsageError, match=words):
         read(raw, "logins.csv")
+
+
+@pytest.mark.parametrize(
+    "cell", ["0001-01-01T00:00:00+09:00", "9999-12-31T23:00:00-10:00", "0000-01-01"]
+)
+def test_a_timestamp_at_the_ends_of_the_calendar_is_unreadable_not_a_crash(cell: str) -> None:
+    with pytest.raises(ValueError):
+        parse_login(cell)
+
+
+def test_a_cell_over_the_csv_modules_limit_is_one_unreadable_row() -> None:
+    huge = "2" * 200_000  # the csv module refuses a field over 128 KiB
+    raw = (
+        "ID,last_login\r\n"
+        "a@x.example.jp,2026-01-01\r\n"
+        f"b@x.example.jp,{huge}\r\n"
+        "c@x.example.jp,0001-01-01T00:00:00+09:00\r\n"
+        f"d@x.example.jp,{'3' * 100_000}\r\n"
+        "e@x.example.jp,2026-02-02\r\n"
+    ).encode()
+    export = read(raw, "last-logins.csv")
+    assert sorted(export.by_id) == ["a@x.example.jp", "e@x.example.jp"]
+    assert [p.line for p in export.problems] == [3, 4, 5]
+    assert "cannot be read" in export.problems[0].message
+    assert all(len(p.message) < 300 for p in export.problems)  # the value is quoted capped
+
+
+def test_a_header_over_the_csv_modules_limit_is_a_usage_error() -> None:
+    with pytest.raises(UsageError, match="the header cannot be read"):
+        read(("ID," + "x" * 200_000 + "\r\n").encode(), "last-logins.csv")

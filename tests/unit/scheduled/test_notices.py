@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from accessreg.scheduled.keyed_notices import Notice, Recipient, log_key, pending
+from accessreg.model.mail import Recipient
+from accessreg.scheduled.keyed_notices import Digest, log_key, pending
 
 
 @dataclass(frozen=True)
@@ -13,12 +14,12 @@ class _Item:
 
 
 A, B = Recipient("甲", "a@x.example.jp"), Recipient("乙", "B@x.example.jp")
-NOTICE = Notice("certificate-expiry", "first", "window", "TESTOP01", (_Item("k1"), _Item("k2")))
+DIGEST = Digest("certificate-expiry", "first", "window", "TESTOP01", (_Item("k1"), _Item("k2")))
 
 
 def test_everything_is_due_on_an_empty_log() -> None:
-    mails = pending([NOTICE], lambda n: [A, B], lambda key: False)
-    assert [(m.recipient.email, len(m.notice.items)) for m in mails] == [
+    mails = pending([DIGEST], lambda n: [A, B], lambda key: False)
+    assert [(m.recipient.email, len(m.digest.items)) for m in mails] == [
         ("a@x.example.jp", 2),
         ("B@x.example.jp", 2),
     ]
@@ -27,19 +28,19 @@ def test_everything_is_due_on_an_empty_log() -> None:
 
 def test_sent_items_are_left_out_per_recipient() -> None:
     sent = {log_key("k1", "a@x.example.jp"), log_key("k2", "a@x.example.jp"), "k1>b@x.example.jp"}
-    mails = pending([NOTICE], lambda n: [A, B], sent.__contains__)
-    assert [(m.recipient.email, [i.key for i in m.notice.items]) for m in mails] == [
+    mails = pending([DIGEST], lambda n: [A, B], sent.__contains__)
+    assert [(m.recipient.email, [i.key for i in m.digest.items]) for m in mails] == [
         ("B@x.example.jp", ["k2"])
     ]
 
 
 def test_a_person_listed_twice_gets_one_mail() -> None:
     twice = Recipient("乙", "b@x.example.jp")
-    assert len(pending([NOTICE], lambda n: [B, twice], lambda key: False)) == 1
+    assert len(pending([DIGEST], lambda n: [B, twice], lambda key: False)) == 1
 
 
 def test_message_key_is_stable_and_content_bound() -> None:
-    first = pending([NOTICE], lambda n: [A], lambda key: False)[0]
-    again = pending([NOTICE], lambda n: [A], lambda key: False)[0]
-    other = pending([NOTICE], lambda n: [A], lambda key: key.startswith("k1"))[0]
+    first = pending([DIGEST], lambda n: [A], lambda key: False)[0]
+    again = pending([DIGEST], lambda n: [A], lambda key: False)[0]
+    other = pending([DIGEST], lambda n: [A], lambda key: key.startswith("k1"))[0]
     assert first.message_key == again.message_key != other.message_key

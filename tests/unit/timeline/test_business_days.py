@@ -10,7 +10,7 @@ from accessreg.files.loading import load
 from accessreg.files.sources import DirectorySource
 from accessreg.model import CalendarFile, Catalog, ClosedRange, Timing
 from accessreg.model.registry import Registry
-from accessreg.timeline.business_days import BusinessCalendar, Schedule
+from accessreg.timeline.business_days import BusinessCalendar, CalendarClosed, Schedule
 from tests.helpers.regfactory import ROOT
 
 
@@ -160,5 +160,5 @@ def test_a_calendar_without_business_days_is_an_error() -> None:
     calendar = BusinessCalendar.with_closed(
         start.fromordinal(start.toordinal() + i) for i in range(400)
     )
-    with pytest.raises(ValueError, match="no business day"):
+    with pytest.raises(CalendarClosed, match="no business day"):
         calendar.on_or_after(start)

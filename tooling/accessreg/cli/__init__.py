@@ -1,6 +1,8 @@
 """The ``accessreg`` command line: thin commands over the core, exit codes decided here.
 
-Exit codes: 0 clean, 1 problems found or a refusal, 2 usage or configuration error.
+Exit codes: 0 clean, 1 problems found or a refusal, 2 usage or configuration error. A
+command returns a ``Verdict`` (or nothing: done) and raises the tool's own errors; this module
+alone turns either into an exit code.
 
 Subcommands are imported only when they run (click's lazy-group pattern): CI calls the tool
 many times per job, and ``accessreg validate`` should not pay for importing ``apply``.
@@ -14,7 +16,11 @@ from typing import Any
 import click
 
 from accessreg import __version__
-from accessreg.errors import AccessregError
+from accessreg.cli.verdict import Verdict
+from accessreg.errors import AccessregError, Refusal
+from accessreg.escape import terminal
+from accessreg.model.problems import Problem
+from accessreg.reporting import reporters
 
 # name → module under accessreg.cli whose ``command`` it is; one line adds a command.
 COMMANDS: dict[str, str] = {
@@ -34,12 +40,22 @@ COMMANDS: dict[str, str] = {
     "apply": "apply_cmd",
     "confirm": "confirm_cmd",
     "status": "status_cmd",
+    "outbox": "outbox_cmd",
     "expiry": "expiry_cmd",
     "stale": "stale_cmd",
     "inventory": "inventory_cmd",
     "membership": "membership_cmd",
     "daily": "daily_cmd",
 }
+
+
+def exit_code(outcome: Verdict | AccessregError | None) -> int:
+    """0 done, 1 problems or a refusal, 2 usage, configuration or delivery error."""
+    if outcome is None or outcome is Verdict.DONE:
+        return 0
+    if outcome is Verdict.FAILED or isinstance(outcome, Refusal):
+        return 1
+    return 2
 
 
 class _Group(click.Group):
@@ -58,10 +74,16 @@ class _Group(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
+            outcome = super().invoke(ctx)
         except AccessregError as exc:
-            click.echo(f"accessreg: {exc}", err=True)
-            ctx.exit(exc.exit_code)
+            # Where, then what it meant for the command.
+            located = [p for p in exc.problems if isinstance(p, Problem)]
+            click.echo(reporters.text(located), err=True, nl=False)
+            # Line by line: a message may list problems, one per line, each shown escaped.
+            lines = [terminal(line) for line in str(exc).split("\n")]
+            click.echo("accessreg: " + "\n".join(lines), err=True)
+            ctx.exit(exit_code(exc))
+        ctx.exit(exit_code(outcome if isinstance(outcome, Verdict) else None))
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from accessreg.cli.options import date_option, today_option
+from accessreg.cli.options import date_option, state_remote_option, today_option
 from accessreg.files import workspace
 from accessreg.outputs.csv_ import Encoding
 from accessreg.outputs.ldif import DEFAULT_BASE
@@ -62,12 +62,7 @@ from accessreg.timeline import clock
     help="CSV encoding: utf-8 (with a BOM) or cp932.",
 )
 @click.option("--ldap-base", default=DEFAULT_BASE, show_default=True, metavar="DN")
-@click.option(
-    "--state-remote",
-    envvar="ACCESSREG_STATE_REMOTE",
-    metavar="REMOTE",
-    help="Fetch the state from and push it to this remote [env: ACCESSREG_STATE_REMOTE].",
-)
+@state_remote_option
 def command(
     out: Path,
     accepted_on: date | None,

@@ -6,6 +6,8 @@ import sys
 
 import click
 
+from accessreg.cli.options import LOGIN
+from accessreg.cli.verdict import Verdict
 from accessreg.gitio.repo import GitRepository
 from accessreg.reporting import authorize_report
 from accessreg.review.pullrequest import read_pull_request
@@ -18,6 +20,7 @@ from accessreg.timeline import clock
 @click.option(
     "--actor",
     required=True,
+    type=LOGIN,
     metavar="LOGIN",
     help="The GitHub login of the pull request's author.",
 )
@@ -30,7 +33,7 @@ from accessreg.timeline import clock
     help="text: file:line:col lines; json: the decision; github: workflow annotations. "
     "The verdict follows the problems in text and github.",
 )
-def command(base: str, head: str, actor: str, fmt: str) -> None:
+def command(base: str, head: str, actor: str, fmt: str) -> Verdict:
     """Check every path the change touches against who ACTOR is at the base revision.
 
     Exit 0 when every changed path is allowed, 1 when one is refused (an error naming the
@@ -41,4 +44,4 @@ def command(base: str, head: str, actor: str, fmt: str) -> None:
         pr = read_pull_request(repo, base, head, clock.today_in_japan(), actor)
     assert pr.decision is not None
     sys.stdout.write(authorize_report.render(pr.decision, fmt))
-    sys.exit(0 if pr.decision.allowed else 1)
+    return Verdict.of(pr.decision.allowed)

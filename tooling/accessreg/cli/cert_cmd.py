@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from accessreg.cli.edit_options import conclude, edit_options, open_draft
+from accessreg.cli.verdict import Verdict
 from accessreg.edit import certificates
 
 
@@ -44,7 +45,7 @@ def add(
     registry: Path | None,
     today: date | None,
     dry_run: bool,
-) -> None:
+) -> Verdict:
     """Register the certificate in FILE (PEM or DER): serial, CN and dates come from it.
 
     Refused: a file holding a private key, a CA certificate, an expired certificate, a serial
@@ -58,4 +59,4 @@ def add(
     draft = open_draft(registry, today)
     spec = certificates.CertificateSpec(cert_id, location, holder, purpose, medium, systems)
     certificates.add(draft, operator, file.read_bytes(), spec)
-    conclude(draft, dry_run)
+    return conclude(draft, dry_run)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from accessreg.cli.options import today_option
+from accessreg.cli.options import state_remote_option, today_option
 from accessreg.files import workspace
 from accessreg.provision import confirm, report
 from accessreg.timeline import clock
@@ -30,7 +30,7 @@ from accessreg.timeline import clock
     help="Write the completion notices owed as .eml files into this directory.",
 )
 @click.option("--send", is_flag=True, help="Deliver the completion notices over SMTP.")
-@click.option("--state-remote", envvar="ACCESSREG_STATE_REMOTE", metavar="REMOTE")
+@state_remote_option
 def command(
     batch: str,
     systems: tuple[str, ...],

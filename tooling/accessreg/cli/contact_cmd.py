@@ -10,6 +10,7 @@ import click
 
 from accessreg.cli.edit_options import conclude, edit_options, open_draft
 from accessreg.cli.operator_cmd import contact_options, contact_spec
+from accessreg.cli.verdict import Verdict
 from accessreg.edit import contacts
 
 
@@ -35,7 +36,7 @@ def add(
     today: date | None,
     dry_run: bool,
     **contact: Any,
-) -> None:
+) -> Verdict:
     """Add a window person; with --replaces, one takes another's place (e.g. a new primary).
 
     \b
@@ -46,7 +47,7 @@ def add(
     """
     draft = open_draft(registry, today)
     contacts.add(draft, operator, contact_spec(role, contact), replaces)
-    conclude(draft, dry_run)
+    return conclude(draft, dry_run)
 
 
 @command.command("remove")
@@ -55,7 +56,7 @@ def add(
 @edit_options
 def remove(
     operator: str, email: str, registry: Path | None, today: date | None, dry_run: bool
-) -> None:
+) -> Verdict:
     """Remove a window person (they lose the permission-management system).
 
     \b
@@ -64,4 +65,4 @@ def remove(
     """
     draft = open_draft(registry, today)
     contacts.remove(draft, operator, email)
-    conclude(draft, dry_run)
+    return conclude(draft, dry_run)

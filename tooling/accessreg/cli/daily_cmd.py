@@ -8,7 +8,8 @@ from pathlib import Path
 import click
 
 from accessreg.cli.duty_options import duty_options, run_duties
-from accessreg.cli.options import today_option
+from accessreg.cli.options import MONTHS, today_option
+from accessreg.scheduled.duties import DUTIES
 from accessreg.scheduled.inventory import DEFAULT_MONTHS
 from accessreg.scheduled.stale import DEFAULT_PROVIDER
 
@@ -20,7 +21,7 @@ from accessreg.scheduled.stale import DEFAULT_PROVIDER
     help="The export of last-login dates; without it the stale duty is skipped.",
 )
 @click.option("--provider", default=DEFAULT_PROVIDER, show_default=True)
-@click.option("--months", type=int, default=DEFAULT_MONTHS, show_default=True)
+@click.option("--months", type=MONTHS, default=DEFAULT_MONTHS, show_default=True)
 @today_option
 @duty_options
 def command(
@@ -33,13 +34,13 @@ def command(
     head: str,
     state_remote: str | None,
 ) -> None:
-    """expiry, stale (with --last-logins), inventory and membership in one run, and the
-    whitelist outputs regenerated for the day (whitelist/<system>/ under --out).
+    """Every duty (expiry, stale with --last-logins, inventory, membership) in one run, and
+    the whitelist outputs regenerated for the day (whitelist/<system>/ under --out).
 
     Exit 0 when done, 1 when the registry does not load, 2 on a usage, configuration or
     delivery error.
     """
-    duties: tuple[str, ...] = ("expiry", "stale", "inventory", "membership")
+    duties = tuple(DUTIES)
     if last_logins is None:
         duties = tuple(d for d in duties if d != "stale")
         click.echo("stale: skipped (no --last-logins)", err=True)

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 import click
 
+from accessreg.cli.options import state_remote_option
 from accessreg.errors import UsageError
 from accessreg.files import workspace
 from accessreg.reporting import reporters
@@ -37,13 +38,7 @@ def duty_options(f: F) -> F:
                 "record them; move the deletion branches. Without it nothing is sent.",
             ),
             click.option("--head", default="HEAD", show_default=True, metavar="REV"),
-            click.option(
-                "--state-remote",
-                envvar="ACCESSREG_STATE_REMOTE",
-                metavar="REMOTE",
-                help="Fetch the state from and push it to this remote "
-                "[env: ACCESSREG_STATE_REMOTE].",
-            ),
+            state_remote_option,
         ]
     ):
         f = option(f)

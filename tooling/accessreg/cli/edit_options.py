@@ -8,7 +8,6 @@ the catalog allows, with their Japanese labels. Derived systems are never applie
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
@@ -17,6 +16,7 @@ from typing import Any, TypeVar
 import click
 
 from accessreg.cli.options import registry_option, today_option
+from accessreg.cli.verdict import Verdict
 from accessreg.edit import Draft, EditResult, finish
 from accessreg.edit.users import NONE
 from accessreg.files import workspace
@@ -155,17 +155,17 @@ def render(result: EditResult) -> str:
     return text
 
 
-def conclude(draft: Draft, dry_run: bool) -> None:
-    """Validate and write (unless --dry-run), print, and exit 0 when clean, else 1."""
+def conclude(draft: Draft, dry_run: bool) -> Verdict:
+    """Validate and write (unless --dry-run), print, and conclude: done when clean."""
     result = finish(draft, write=not dry_run)
-    sys.stdout.write(render(result))
+    click.echo(render(result), nl=False)
     errors = sum(p.level is Level.ERROR for p in (*result.problems, *result.standing))
     warnings = len(result.problems) - sum(p.level is Level.ERROR for p in result.problems)
     if not result.ok:
         click.echo(f"nothing written: {errors} error(s), {warnings} warning(s)", err=True)
-        sys.exit(1)
+        return Verdict.FAILED
     for note in result.notes:
         click.echo(note, err=True)
     if warnings:
         click.echo(f"{warnings} warning(s): they do not block the application", err=True)
-    sys.exit(0)
+    return Verdict.DONE

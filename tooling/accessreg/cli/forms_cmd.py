@@ -2,40 +2,27 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 
+from accessreg.cli import generated_files
 from accessreg.cli.options import registry_option
-from accessreg.errors import ConfigError
+from accessreg.cli.verdict import Verdict
 from accessreg.files import workspace
-from accessreg.files.atomic import write_text
-from accessreg.files.loading import load_catalog
+from accessreg.files.loading import require_catalog
 from accessreg.files.sources import DirectorySource
 from accessreg.forms.definitions import forms
 from accessreg.forms.issueform import file_name, render
-from accessreg.model import layout
 
 
 @click.command("forms")
 @registry_option
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if a form is stale.")
-def command(registry: Path | None, check: bool) -> None:
+def command(registry: Path | None, check: bool) -> Verdict:
     """Generate .github/ISSUE_TEMPLATE/*.yml, one issue form per application type."""
     root = workspace.registry_dir(registry)
-    catalog, _ = load_catalog(DirectorySource(root), [layout.CATALOG_FILE])
-    if catalog is None:
-        raise ConfigError("the catalog does not load; run `accessreg validate` to see why")
-    stale = []
-    for form in forms(catalog):
-        path = root.resolve().parent / file_name(form)
-        text = render(form)
-        if path.exists() and path.read_text(encoding="utf-8") == text:
-            continue
-        stale.append(workspace.display(path))
-        if not check:
-            write_text(path, text)
-    for name in stale:
-        click.echo(f"{'stale' if check else 'written'}: {name}")
-    sys.exit(1 if check and stale else 0)
+    catalog = require_catalog(DirectorySource(root, workspace.display(root)))
+    top = root.resolve().parent
+    wanted = {top / file_name(form): render(form) for form in forms(catalog)}
+    return generated_files.sync(wanted, check, "accessreg forms")

@@ -10,7 +10,8 @@ from typing import TextIO
 
 import click
 
-from accessreg.cli.options import registry_option, today_option
+from accessreg.cli.options import LOGIN, registry_option, today_option
+from accessreg.cli.verdict import Verdict
 from accessreg.files import workspace
 from accessreg.forms.intake import from_issue
 from accessreg.timeline import clock
@@ -21,9 +22,13 @@ from accessreg.timeline import clock
     "--body", "body_file", required=True, type=click.File("r", encoding="utf-8"),
     help="The issue body as GitHub wrote it ('-': standard input).",
 )  # fmt: skip
-@click.option("--author", required=True, help="GitHub login of the person who filed the issue.")
+@click.option(
+    "--author", required=True, type=LOGIN, help="GitHub login of the person who filed the issue."
+)
 @click.option("--template", "kind", help="The form (e.g. user-add) [default: from the body].")
-@click.option("--issue", type=int, help="The issue number, for the branch and the PR text.")
+@click.option(
+    "--issue", type=click.IntRange(min=1), help="The issue number, for the branch and the PR text."
+)
 @click.option("--dry-run", is_flag=True, help="Validate and report; write nothing.")
 @registry_option
 @today_option
@@ -35,7 +40,7 @@ def command(
     dry_run: bool,
     registry: Path | None,
     today: date | None,
-) -> None:
+) -> Verdict:
     """Turn a submitted application form into registry changes (nothing written if invalid).
 
     Prints JSON: ok, branch, title, body and commit_message for the pull request, or the
@@ -58,4 +63,4 @@ def command(
         write=not dry_run,
     )
     sys.stdout.write(json.dumps(result.as_dict(), ensure_ascii=False, indent=2) + "\n")
-    sys.exit(0 if result.ok else 1)
+    return Verdict.of(result.ok)

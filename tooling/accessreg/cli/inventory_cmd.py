@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from accessreg.cli.duty_options import duty_options, run_duties
-from accessreg.cli.options import today_option
+from accessreg.cli.options import MONTHS, today_option
 from accessreg.scheduled.inventory import DEFAULT_MONTHS
 
 
@@ -20,7 +20,7 @@ from accessreg.scheduled.inventory import DEFAULT_MONTHS
 )
 @click.option(
     "--months",
-    type=int,
+    type=MONTHS,
     default=DEFAULT_MONTHS,
     show_default=True,
     help="A review is due this many months after the last one (last_inventory).",

@@ -9,6 +9,7 @@ import click
 
 from accessreg.cli.edit_options import conclude, edit_options, open_draft
 from accessreg.cli.options import date_option
+from accessreg.cli.verdict import Verdict
 from accessreg.edit import ips
 
 
@@ -31,7 +32,7 @@ def add(
     registry: Path | None,
     today: date | None,
     dry_run: bool,
-) -> None:
+) -> Verdict:
     """Allow an address; an address already allowed is renewed.
 
     \b
@@ -43,7 +44,7 @@ def add(
         raise click.UsageError("give --expires-on YYYY-MM-DD")
     draft = open_draft(registry, today)
     ips.add(draft, operator, cidr, reason, expires_on)
-    conclude(draft, dry_run)
+    return conclude(draft, dry_run)
 
 
 @command.command("remove")
@@ -52,7 +53,7 @@ def add(
 @edit_options
 def remove(
     operator: str, cidr: str, registry: Path | None, today: date | None, dry_run: bool
-) -> None:
+) -> Verdict:
     """Stop allowing an address.
 
     \b
@@ -61,4 +62,4 @@ def remove(
     """
     draft = open_draft(registry, today)
     ips.remove(draft, operator, cidr)
-    conclude(draft, dry_run)
+    return conclude(draft, dry_run)

@@ -10,6 +10,7 @@ import click
 
 from accessreg.cli.edit_options import conclude, edit_options, open_draft
 from accessreg.cli.options import date_option
+from accessreg.cli.verdict import Verdict
 from accessreg.edit import operators
 from accessreg.model import Role
 
@@ -73,7 +74,7 @@ def new(
     today: date | None,
     dry_run: bool,
     **contact: Any,
-) -> None:
+) -> Verdict:
     """Register a new operator with its primary window person (利用申請・新規, 000 §3-1).
 
     \b
@@ -99,7 +100,7 @@ def new(
         occto_member=occto_member,
     )
     operators.new(draft, spec)
-    conclude(draft, dry_run)
+    return conclude(draft, dry_run)
 
 
 @command.command("change")
@@ -130,7 +131,7 @@ def change(
     registry: Path | None,
     today: date | None,
     dry_run: bool,
-) -> None:
+) -> Verdict:
     """Change the operator's data (利用申請・変更, 000 §3-2); users' permissions stay.
 
     Window persons are changed with `accessreg contact add|remove`.
@@ -155,7 +156,7 @@ def change(
         remove_subcontractors=remove_subcontractor,
     )
     operators.change(draft, spec)
-    conclude(draft, dry_run)
+    return conclude(draft, dry_run)
 
 
 @command.command("terminate")
@@ -164,7 +165,7 @@ def change(
 @edit_options
 def terminate(
     operator: str, on: date | None, registry: Path | None, today: date | None, dry_run: bool
-) -> None:
+) -> Verdict:
     """Terminate the operator's use (利用申請・終了, 000 §3-3).
 
     Every user of the operator and of its subcontractors loses every permission: their files
@@ -176,4 +177,4 @@ def terminate(
     """
     draft = open_draft(registry, today)
     operators.terminate(draft, operator, on or draft.today)
-    conclude(draft, dry_run)
+    return conclude(draft, dry_run)

@@ -1,7 +1,8 @@
-"""Options shared by several commands, defined once."""
+"""Options shared by several commands, defined once; their value types, checked once."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -9,16 +10,57 @@ from typing import Any, TypeVar
 
 import click
 
+from accessreg.escape import quote
+from accessreg.model.base import (
+    DAY_RANGE_MESSAGE,
+    EARLIEST_DAY,
+    GITHUB_LOGIN,
+    GITHUB_LOGIN_MAX,
+    LATEST_DAY,
+)
+
 F = TypeVar("F", bound=Callable[..., Any])
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
-def _parse_date(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
+class DateType(click.ParamType[date]):
+    """A day written YYYY-MM-DD and nothing else (``date.fromisoformat`` would also take
+    ``2026-W47-1`` or ``20261116``), within the days the tool can count business days for."""
+
+    name = "date"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
+        if isinstance(value, date):
+            return value
+        text = str(value)
+        try:
+            day = date.fromisoformat(text) if _ISO_DATE.fullmatch(text) else None
+        except ValueError:
+            day = None
+        if day is None:
+            self.fail(f"{quote(text)} is not a date: write YYYY-MM-DD", param, ctx)
+        if not EARLIEST_DAY <= day <= LATEST_DAY:
+            self.fail(f"{text} is not {DAY_RANGE_MESSAGE}", param, ctx)
+        return day
+
+
+class LoginType(click.ParamType[str]):
+    """A GitHub login: letters, digits and single hyphens, at most 39 characters; never a
+    line break, which would let the value reach a log or an environment file as two lines."""
+
+    name = "login"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        text = str(value)
+        if len(text) > GITHUB_LOGIN_MAX or not re.fullmatch(GITHUB_LOGIN, text):
+            self.fail(f"{quote(text)} is not a GitHub login", param, ctx)
+        return text
+
+
+DATE = DateType()
+LOGIN = LoginType()
+# How many months a periodic review may lag (000 §5-6 asks for one every six months).
+MONTHS = click.IntRange(1, 120)
 
 
 def registry_option(f: F) -> F:
@@ -33,7 +75,7 @@ def registry_option(f: F) -> F:
 def today_option(f: F) -> F:
     return click.option(
         "--today",
-        callback=_parse_date,
+        type=DATE,
         metavar="YYYY-MM-DD",
         help="Fix every date-dependent rule to this day [default: today in Japan].",
     )(f)
@@ -41,6 +83,15 @@ def today_option(f: F) -> F:
 
 def date_option(name: str, help_text: str) -> Callable[[F], F]:
     def wrap(f: F) -> F:
-        return click.option(name, callback=_parse_date, metavar="YYYY-MM-DD", help=help_text)(f)
+        return click.option(name, type=DATE, metavar="YYYY-MM-DD", help=help_text)(f)
 
     return wrap
+
+
+def state_remote_option(f: F) -> F:
+    return click.option(
+        "--state-remote",
+        envvar="ACCESSREG_STATE_REMOTE",
+        metavar="REMOTE",
+        help="Fetch the state from and push it to this remote [env: ACCESSREG_STATE_REMOTE].",
+    )(f)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from accessreg.cli.options import date_option
+from accessreg.cli.options import LOGIN, date_option
 from accessreg.files.atomic import write_text
 from accessreg.gitio.repo import GitRepository
 from accessreg.plan import render_json, render_markdown, render_text
@@ -41,6 +41,7 @@ FORMATS = ("markdown", "json", "text")
 )
 @click.option(
     "--actor",
+    type=LOGIN,
     metavar="LOGIN",
     help="Also decide whether this GitHub login may make the change (as `authorize` does) "
     "and mark a revoke-only change it may make for fast-tracking.",
@@ -64,9 +65,7 @@ def command(
         extra = {"authorization": authorize_report.as_dict(decision)} if decision else None
         text = render_json.render(plan, extra)
     elif fmt == "markdown":
-        lines = (
-            authorize_report.markdown_lines(decision, render_markdown.escape) if decision else []
-        )
+        lines = authorize_report.markdown_lines(decision) if decision else []
         text = render_markdown.render(plan, max_chars=max_chars, preamble=lines)
     else:
         lines = authorize_report.text_lines(decision) if decision else []

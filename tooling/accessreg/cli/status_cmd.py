@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import click
 
+from accessreg.cli.options import state_remote_option
 from accessreg.files import workspace
 from accessreg.provision import confirm, status
 
 
 @click.command("status")
 @click.option("--operator", metavar="CODE", help="Only this operator's applications.")
-@click.option("--state-remote", envvar="ACCESSREG_STATE_REMOTE", metavar="REMOTE")
+@state_remote_option
 def command(operator: str | None, state_remote: str | None) -> None:
     """Show each application with 済 / 未済 / （不要） per system and 処理中 / 処理完了
     (000 §5-1 ⑦), tab-separated."""

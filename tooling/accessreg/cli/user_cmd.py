@@ -16,6 +16,7 @@ from accessreg.cli.edit_options import (
     open_draft,
     permissions,
 )
+from accessreg.cli.verdict import Verdict
 from accessreg.edit import users
 
 
@@ -54,7 +55,7 @@ def add(
     today: date | None,
     dry_run: bool,
     **kwargs: Any,
-) -> None:
+) -> Verdict:
     """Register a new user with permissions (利用権限の設定申請, 000 §5-1).
 
     Example: accessreg user add --operator AOBAGS01 --email hanako.kimura@aoba-gas.example.co.jp
@@ -63,7 +64,7 @@ def add(
     draft = open_draft(registry, today)
     spec = users.UserSpec(operator, email, name, name_kana, affiliation, memo, permissions(kwargs))
     users.add(draft, spec)
-    conclude(draft, dry_run)
+    return conclude(draft, dry_run)
 
 
 @command.command("change", cls=RemovablePermissionCommand)
@@ -81,7 +82,7 @@ def change(
     today: date | None,
     dry_run: bool,
     **kwargs: Any,
-) -> None:
+) -> Verdict:
     """Change only what is named (利用権限の変更申請, 000 §5-2); `none` removes a permission.
 
     Example: accessreg user change --operator AOBAGS01 --email aya.shimizu@aoba-gas.example.co.jp
@@ -90,7 +91,7 @@ def change(
     draft = open_draft(registry, today)
     spec = users.UserSpec(operator, email, name, name_kana, affiliation, memo, permissions(kwargs))
     users.change(draft, spec)
-    conclude(draft, dry_run)
+    return conclude(draft, dry_run)
 
 
 @command.command("remove")
@@ -98,11 +99,11 @@ def change(
 @edit_options
 def remove(
     operator: str, email: str, registry: Path | None, today: date | None, dry_run: bool
-) -> None:
+) -> Verdict:
     """Delete the user's file (利用権限の抹消申請, 000 §5-3).
 
     Example: accessreg user remove --operator AOBAGS01 --email yui.kato@aoba-gas.example.co.jp
     """
     draft = open_draft(registry, today)
     users.remove(draft, operator, email)
-    conclude(draft, dry_run)
+    return conclude(draft, dry_run)

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from accessreg.cli.options import registry_option, today_option
+from accessreg.cli.verdict import Verdict
 from accessreg.errors import UsageError
 from accessreg.files import workspace
 from accessreg.files.sources import DirectorySource
@@ -59,7 +60,7 @@ def command(
     changed_since: str | None,
     base: str | None,
     head: str | None,
-) -> None:
+) -> Verdict:
     """Check every file of the registry: schemas and the rules of the seeds.
 
     Exit 0 when clean, 1 when there are problems (errors, or warnings with --strict),
@@ -100,7 +101,7 @@ def command(
         for note in notes:
             click.echo(note, err=True)
         click.echo(reporters.summary(result.problems, result.files), err=True)
-    sys.exit(1 if has_errors(result.problems, strict) else 0)
+    return Verdict.of(not has_errors(result.problems, strict))
 
 
 def _set_aside(result: ValidationResult) -> list[str]:

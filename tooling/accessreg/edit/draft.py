@@ -8,7 +8,7 @@ there is an error; then every file stays byte-identical.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -16,8 +16,10 @@ from typing import Literal
 
 from accessreg.edit import yamldoc
 from accessreg.edit.yamldoc import Document
-from accessreg.errors import AccessregError, ConfigError
+from accessreg.errors import Refusal
+from accessreg.escape import quote
 from accessreg.files import atomic
+from accessreg.files.loading import DoesNotLoad
 from accessreg.files.sources import DirectorySource, MemorySource
 from accessreg.model import layout
 from accessreg.model.layout import Kind
@@ -29,10 +31,12 @@ from accessreg.validation.validate import ValidationResult, validate
 FileAction = Literal["added", "modified", "removed"]
 
 
-class EditRefused(AccessregError):  # noqa: N818 - an outcome, like ProblemsFound
+class EditRefused(Refusal):
     """The edit cannot be made as asked (unknown user, a certificate file holding a key, ...)."""
 
-    exit_code = 1
+    def __init__(self, message: str, problems: Sequence[Problem] = ()) -> None:
+        super().__init__(message)
+        self.problems = list(problems)
 
 
 @dataclass(frozen=True)
@@ -65,7 +69,7 @@ def _key(p: Problem) -> tuple[str, str, str, str]:
 def _safe(rel: str) -> str:
     parts = rel.split("/")
     if any(part in ("", ".", "..") or "\\" in part or "\0" in part for part in parts):
-        raise EditRefused(f"{rel!r} is not a file name the registry can hold")
+        raise EditRefused(f"{quote(rel)} is not a file name the registry can hold")
     return rel
 
 
@@ -80,9 +84,9 @@ class Draft:
         self.base_files: dict[str, bytes] = {rel: source.read(rel) for rel in source.paths()}
         self.base: ValidationResult = validate(MemorySource(self.base_files, label), today)
         if self.base.registry is None:
-            raise ConfigError(
-                f"the catalog {layout.repo_path(layout.CATALOG_FILE)} does not load; "
-                "run `accessreg validate`"
+            raise DoesNotLoad(
+                f"the catalog {label}/{layout.CATALOG_FILE}",
+                [p for p in self.base.problems if p.level is Level.ERROR],
             )
         self.registry: Registry = self.base.registry
         self.notes: list[str] = []

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from accessreg.edit.draft import Draft, EditRefused
+from accessreg.escape import quote
 from accessreg.model import Operator, layout
 from accessreg.model.base import LOGIN_ID_MESSAGE
+from accessreg.model.problems import Level
 
 
 def operator(draft: Draft, code: str, active: bool = True) -> Operator:
@@ -12,9 +14,10 @@ def operator(draft: Draft, code: str, active: bool = True) -> Operator:
     entry = draft.registry.operators.get(code)
     if entry is None or not draft.exists(layout.operator_file(code)):
         if draft.exists(layout.operator_file(code)):
+            shown = f"{draft.label}/{layout.operator_file(code)}"
             raise EditRefused(
-                f"{draft.label}/{layout.operator_file(code)} has errors; fix them first "
-                "(`accessreg validate`)"
+                f"{shown} has errors; fix them first",
+                [p for p in draft.base.problems if p.file == shown and p.level is Level.ERROR],
             )
         raise EditRefused(f"there is no operator {code} ({draft.label}/operators/{code}.yaml)")
     if active and entry.operator.status == "terminated":
@@ -29,7 +32,7 @@ def login_id(email: str) -> str:
     """Refuse an e-mail that could not even name a file; the schema judges the rest."""
     email = email.strip()
     if not email or "/" in email or "\\" in email or "@" not in email:
-        raise EditRefused(f"{email!r} cannot be a login ID: {LOGIN_ID_MESSAGE}")
+        raise EditRefused(f"{quote(email)} cannot be a login ID: {LOGIN_ID_MESSAGE}")
     return email
 
 

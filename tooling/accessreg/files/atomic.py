@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import glob
 import os
 import shutil
 import tempfile
+import time
 from pathlib import Path
 
 
@@ -27,20 +29,61 @@ def write_text(path: Path, text: str) -> None:
 
 
 MARKER = ".accessreg-output"  # marks a directory as ours to replace
+# A leftover whose writer may still be alive (its process exists, or it names none) is
+# removed once it is this old: writing an output tree takes seconds.
+STALE_AFTER_SECONDS = 3600
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
+
+
+def _abandoned(leftover: Path) -> bool:
+    """Left behind by a writer that was killed: the process its name records is gone, or
+    it is older than ``STALE_AFTER_SECONDS``."""
+    parts = leftover.name.rsplit(".", 2)  # .<name>.new.<pid>.<random> → [..., pid, random]
+    try:
+        age = time.time() - leftover.lstat().st_mtime
+    except FileNotFoundError:
+        return False
+    if age > STALE_AFTER_SECONDS:
+        return True
+    return len(parts) == 3 and parts[1].isdigit() and not _alive(int(parts[1]))
+
+
+def sweep(path: Path) -> list[Path]:
+    """Remove the trees a killed ``replace_directory`` left beside ``path`` (the half-written
+    new one, the old one it was replacing: both may hold personal data); the removed ones."""
+    removed = []
+    for kind in ("new", "old"):
+        for leftover in path.parent.glob(f".{glob.escape(path.name)}.{kind}.*"):
+            if leftover.is_dir() and not leftover.is_symlink() and _abandoned(leftover):
+                shutil.rmtree(leftover, ignore_errors=True)
+                removed.append(leftover)
+    return removed
 
 
 def replace_directory(path: Path, files: dict[str, bytes]) -> None:
     """Make ``path`` hold exactly ``files`` (relative POSIX paths): all of them or, on any
     failure, the directory as it was. The new tree is written beside it and swapped in by
     renames. A directory that is not empty and was not made by this function is refused,
-    so that a wrong ``--out`` never deletes anyone's files."""
+    so that a wrong ``--out`` never deletes anyone's files. What a killed earlier call left
+    beside it is removed first (``sweep``)."""
     path = path.absolute()
     if path.exists() and (
         not path.is_dir() or (any(path.iterdir()) and not (path / MARKER).exists())
     ):
         raise FileExistsError(f"{path} exists and is not an accessreg output directory")
     path.parent.mkdir(parents=True, exist_ok=True)
-    fresh = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.new."))
+    sweep(path)
+    pid = os.getpid()  # in the names, so that a later call knows when their writer is gone
+    fresh = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.new.{pid}."))
     old: Path | None = None
     try:
         for rel, data in {**files, MARKER: b""}.items():
@@ -48,7 +91,7 @@ def replace_directory(path: Path, files: dict[str, bytes]) -> None:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
         if path.exists():
-            old = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.old."))
+            old = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.old.{pid}."))
             path.replace(old / "d")
         fresh.replace(path)
     except BaseException:

@@ -9,21 +9,22 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from accessreg.errors import ConfigError
+from accessreg.errors import ConfigError, ProblemsFound
+from accessreg.escape import describe, quote, unsafe_characters
 from accessreg.files import gcpause, schemagen, workspace, yamlsafe
 from accessreg.files.schemacheck import SchemaChecker, checker, checkers
-from accessreg.files.sources import Source
+from accessreg.files.sources import DirectorySource, Source
 from accessreg.model import CalendarFile, Catalog, MaintainersFile, Operator, User, layout
 from accessreg.model.kinds import MODELS
 from accessreg.model.layout import Kind
-from accessreg.model.problems import Level, Problem, problem
+from accessreg.model.problems import DataPath, Level, Problem, problem
 from accessreg.model.registry import OperatorEntry, Registry, UserEntry
 
 PARALLEL_MIN_FILES = 4000
@@ -46,6 +47,64 @@ class LoadResult:
     problems: list[Problem]
 
 
+# Free-text fields that may hold several lines (a form's textarea writes them).
+MULTILINE_FIELDS = frozenset({"memo", "reason", "note"})
+TEXT_RULE = "text-control"
+
+
+def _printable(data: Any) -> bool:
+    """Whether every key and text value is printable (ideographic spaces aside): the common
+    case, decided without building a data path per value."""
+    stack = [data]
+    while stack:
+        value = stack.pop()
+        if type(value) is str:
+            if not value.isprintable() and not value.replace("\u3000", " ").isprintable():
+                return False
+        elif type(value) is dict:
+            for key, item in value.items():
+                if type(key) is str and not key.isprintable():
+                    return False
+                stack.append(item)
+        elif type(value) is list:
+            stack.extend(value)
+    return True
+
+
+def _text_problems(rel: str, data: Any) -> list[Problem]:
+    """Every key and text value holding a control, format or separator character (NUL,
+    ESC, U+202E, U+2028, ...; line breaks and tabs outside multi-line fields). YAML's
+    escapes (``"\\x1b"``) let a file hold them although its bytes are printable."""
+    if _printable(data):
+        return []
+    found: list[Problem] = []
+    stack: list[tuple[Any, DataPath]] = [(data, ())]
+    while stack:
+        value, path = stack.pop()
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if isinstance(key, str) and (bad := unsafe_characters(key)):
+                    found.append(_text_problem(rel, "a key", (*path, key), bad))
+                stack.append((item, (*path, key)))
+        elif isinstance(value, list):
+            stack.extend((item, (*path, i)) for i, item in enumerate(value))
+        elif isinstance(value, str):
+            field = next((p for p in reversed(path) if isinstance(p, str)), "")
+            if bad := unsafe_characters(value, multiline=field in MULTILINE_FIELDS):
+                found.append(_text_problem(rel, quote(field), path, bad))
+    return sorted(found, key=lambda p: [str(step) for step in p.path])
+
+
+def _text_problem(rel: str, what: str, path: DataPath, bad: list[str]) -> Problem:
+    shown = ", ".join(describe(ch) for ch in bad[:3]) + (" and more" if len(bad) > 3 else "")
+    return problem(
+        rel,
+        TEXT_RULE,
+        f"{what} holds {shown}: control, format and line-separator characters are refused in text",
+        path,
+    )
+
+
 def parse(rel: str, kind: Kind, raw: bytes, checker: SchemaChecker) -> Parsed:
     found: list[Problem] = []
     # A byte-order mark (some Windows editors write one) is allowed before the modeline.
@@ -66,6 +125,9 @@ def parse(rel: str, kind: Kind, raw: bytes, checker: SchemaChecker) -> Parsed:
         return Parsed(rel, kind, None, tuple(found))
     if not isinstance(data, dict):
         found.append(problem(rel, "schema", "the file must hold a mapping of keys to values"))
+        return Parsed(rel, kind, None, tuple(found))
+    if text := _text_problems(rel, data):
+        found.extend(text)
         return Parsed(rel, kind, None, tuple(found))
     violations = checker.violations(data)
     found.extend(problem(rel, "schema", message, path) for path, message in violations)
@@ -178,17 +240,54 @@ def load_catalog(source: Source, rels: Sequence[str]) -> tuple[Catalog | None, l
     return _model(parsed, Catalog, found), found
 
 
+class DoesNotLoad(ProblemsFound):
+    """A file the command cannot do without does not load; ``problems`` (located) say why."""
+
+    def __init__(self, what: str, problems: Sequence[Problem]) -> None:
+        super().__init__(f"{what} does not load; nothing was done")
+        self.problems: Sequence[Problem] = list(problems)
+
+
+def locate(p: Problem, raw: bytes, label: str) -> Problem:
+    """``p`` as reported: its file under ``label`` (``registry``), with a line and column
+    found in ``raw`` unless it has them already."""
+    line, col = (p.line, p.col) if p.line else yamlsafe.position(raw, p.path)
+    prefix = f"{label}/" if label else ""
+    return replace(p, file=f"{prefix}{p.file}", line=line, col=col)
+
+
+def _does_not_load(source: Source, what: str, problems: Sequence[Problem]) -> DoesNotLoad:
+    present = set(source.paths())
+    errors = [
+        locate(p, source.read(p.file) if p.file in present else b"", source.label)
+        for p in problems
+        if p.level is Level.ERROR
+    ]
+    return DoesNotLoad(what, errors)
+
+
+def require_catalog(source: Source) -> Catalog:
+    """The catalog, or :class:`DoesNotLoad` with its located problems."""
+    catalog, problems = load_catalog(source, source.paths())
+    if catalog is None:
+        raise _does_not_load(source, f"the catalog {source.label}/{layout.CATALOG_FILE}", problems)
+    return catalog
+
+
 def load_maintainers(registry: Path) -> MaintainersFile:
-    """The maintainers' list on its own (CODEOWNERS is generated from it); a ConfigError
-    that points to ``accessreg validate`` when it does not load."""
-    path = registry / layout.MAINTAINERS_FILE
+    """The maintainers' list on its own (CODEOWNERS is generated from it), read and checked
+    as ``validate`` reads it; :class:`DoesNotLoad` with its located problems otherwise."""
+    source = DirectorySource(registry, workspace.display(registry))
+    rel = layout.MAINTAINERS_FILE
     try:
-        return MaintainersFile.model_validate(yamlsafe.load(path.read_bytes()))
-    except (OSError, yamlsafe.YamlProblem, ValidationError) as exc:
-        raise ConfigError(
-            f"{workspace.display(path)} does not load ({type(exc).__name__}); "
-            "run `accessreg validate` to see why"
-        ) from None
+        raw = source.read(rel)
+    except OSError as exc:
+        raise ConfigError(f"cannot read {source.label}/{rel}: {exc.strerror}") from None
+    schema = checker(schemagen.generate(Kind.MAINTAINERS, None))
+    model, problems = model_of(parse(rel, Kind.MAINTAINERS, raw, schema))
+    if not isinstance(model, MaintainersFile):
+        raise _does_not_load(source, f"{source.label}/{rel}", problems)
+    return model
 
 
 def load(source: Source, reuse: Mapping[str, Parsed] | None = None) -> LoadResult:
@@ -204,7 +303,15 @@ def _load(source: Source, reuse: Mapping[str, Parsed]) -> LoadResult:
     items: list[tuple[str, Kind]] = []
     for rel in rels:
         kind = layout.classify(rel)
-        if kind is None:
+        if not layout.readable_name(rel):
+            found.append(
+                problem(
+                    rel,
+                    "file-name-text",
+                    "the file name is not UTF-8 text or holds a control character: rename it",
+                ).located(1, 1)
+            )
+        elif kind is None:
             if not layout.is_ignored(rel):
                 found.append(
                     problem(

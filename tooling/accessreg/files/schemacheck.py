@@ -16,6 +16,7 @@ import fastjsonschema
 if TYPE_CHECKING:
     import jsonschema
 
+from accessreg.escape import quote
 from accessreg.model.layout import Kind
 from accessreg.model.problems import DataPath
 
@@ -128,7 +129,7 @@ def _violations(error: jsonschema.ValidationError) -> Iterator[Violation]:
             if key not in known:
                 yield (
                     (*path, key),
-                    f"{_where(path)}unknown key {key!r}: expected one of {', '.join(known)}",
+                    f"{_where(path)}unknown key {quote(key)}: expected one of {', '.join(known)}",
                 )
         return
     yield path, _message(error)
@@ -142,9 +143,9 @@ def _message(error: jsonschema.ValidationError) -> str:
     schema = error.schema if isinstance(error.schema, dict) else {}
     prefix = _where(tuple(error.absolute_path))
     if consts := _consts(error):
-        return f"{prefix}{error.instance!r} is not one of {', '.join(consts)}"
+        return f"{prefix}{quote(error.instance)} is not one of {', '.join(consts)}"
     if error.validator == "pattern" and "patternErrorMessage" in schema:
-        return f"{prefix}{error.instance!r}: {schema['patternErrorMessage']}"
+        return f"{prefix}{quote(error.instance)}: {schema['patternErrorMessage']}"
     if (
         error.validator == "type"
         and isinstance(error.instance, int | float)
@@ -152,10 +153,11 @@ def _message(error: jsonschema.ValidationError) -> str:
     ):
         # Not "quote it ('1033')": YAML read an unquoted 02011 as the octal number 1033.
         return (
-            f"{prefix}the value is read as the number {error.instance!r}: quote it exactly as "
+            f"{prefix}the value is read as the number {quote(error.instance)}: quote it exactly as "
             "written (e.g. '1011'); YAML reads unquoted digits as a number"
         )
-    return f"{prefix}{error.message}"
+    # jsonschema's own messages repeat the whole value ("'…' is too long"): quote it capped.
+    return f"{prefix}{error.message.replace(repr(error.instance), quote(error.instance))}"
 
 
 @functools.lru_cache(maxsize=32)

@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic.json_schema import GenerateJsonSchema
 
+from accessreg.files import generated
 from accessreg.model import Catalog
 from accessreg.model.base import KANA_MESSAGE, LOGIN_ID_MESSAGE, SERIAL_MESSAGE
 from accessreg.model.kinds import MODELS
@@ -108,13 +109,14 @@ def dumps(schema: dict[str, Any]) -> str:
     return json.dumps(schema, ensure_ascii=False, indent=2) + "\n"
 
 
-def stale(catalog: Catalog, schemas: Path) -> dict[str, str]:
-    """The schema files of ``schemas`` that differ from what is generated (or are missing),
-    by file name, with the text they should hold."""
-    found: dict[str, str] = {}
-    for kind, schema in generate_all(catalog).items():
-        path = schemas / schema_file(kind)
-        text = dumps(schema)
-        if (path.read_text(encoding="utf-8") if path.exists() else None) != text:
-            found[schema_file(kind)] = text
-    return found
+def wanted(catalog: Catalog, schemas: Path) -> dict[Path, str]:
+    """Every schema file of ``schemas`` with the text it should hold."""
+    return {
+        schemas / schema_file(kind): dumps(schema) for kind, schema in generate_all(catalog).items()
+    }
+
+
+def stale(catalog: Catalog, schemas: Path) -> list[str]:
+    """The names of the schema files of ``schemas`` that differ from what is generated (or
+    are missing)."""
+    return [path.name for path in generated.stale(wanted(catalog, schemas))]

@@ -2,7 +2,9 @@
 turned into errors, and the position of a data path for the files that have problems.
 
 Refused: duplicate keys, anchors and aliases (a reviewer must see every value where it
-applies), explicit tags, and files over the size cap. Dates stay strings, as editors and JSON
+applies), explicit tags, files over the size cap, and what no registry file needs but would
+exhaust the reader: collections nested deeper than ``MAX_DEPTH`` (Python would run out of
+stack) and integers too long for Python to convert. Dates stay strings, as editors and JSON
 Schema see them; the models parse them.
 """
 
@@ -13,9 +15,12 @@ from typing import Any
 
 import yaml
 
+from accessreg.escape import quote
 from accessreg.model.problems import DataPath
 
 MAX_FILE_BYTES = 1 << 20
+# No registry file nests more than five levels; a few hundred would exhaust the stack.
+MAX_DEPTH = 32
 
 _RESOLVERS = {
     first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
@@ -95,7 +100,7 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> dict[Any, Any
             line, col = _position(key_node.start_mark)
             raise YamlProblem(
                 "yaml-duplicate-key",
-                f"duplicate key {key!r}: the later value would silently win",
+                f"duplicate key {quote(key)}: the later value would silently win",
                 line,
                 col,
             )
@@ -118,36 +123,80 @@ _SCALARS = {
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
 
 
-def _build(node: yaml.Node) -> Any:
+def _too_deep(node: yaml.Node) -> YamlProblem:
+    line, col = _position(node.start_mark)
+    return YamlProblem(
+        "yaml-limits", f"collections are nested more than {MAX_DEPTH} levels deep", line, col
+    )
+
+
+def _scalar(construct: Any, node: yaml.Node) -> Any:
+    try:
+        return construct(_CONSTRUCTOR, node)
+    except ValueError:  # an integer of more digits than int() converts (sys.int_info)
+        line, col = _position(node.start_mark)
+        raise YamlProblem(
+            "yaml-limits",
+            f"a number of {len(node.value):,} characters is too long to read: no field holds one",
+            line,
+            col,
+        ) from None
+
+
+def _build(node: yaml.Node, depth: int = 0) -> Any:
     """The data of a composed document, as the loader's constructor would build it.
 
     The general constructor spends most of the parsing time in bookkeeping that only aliases
     and tags need, and those are refused anyway. This covers the plain case (mappings,
     sequences, and the scalars an untagged document resolves to) and raises :class:`_Unusual`
     for anything else, including a duplicate key, so that the general path reports it exactly
-    as before.
+    as before. Too deep a nesting or too long a number is a :class:`YamlProblem` here.
     """
     tag = node.tag
     if tag == _STR:
         return node.value
+    if depth >= MAX_DEPTH:
+        raise _too_deep(node)
     if tag == _MAP:
         pairs = node.value
         keys = [_build_key(key_node) for key_node, _ in pairs]
         if len(set(keys)) != len(keys):
             raise _Unusual
-        return {key: _build(value_node) for key, (_, value_node) in zip(keys, pairs, strict=True)}
+        return {
+            key: _build(value_node, depth + 1)
+            for key, (_, value_node) in zip(keys, pairs, strict=True)
+        }
     if tag == _SEQ:
-        return [_build(item) for item in node.value]
+        return [_build(item, depth + 1) for item in node.value]
     construct = _SCALARS.get(tag)
     if construct is None:
         raise _Unusual
-    return construct(_CONSTRUCTOR, node)
+    return _scalar(construct, node)
 
 
 def _build_key(node: yaml.Node) -> Any:
     if not isinstance(node, yaml.ScalarNode):
         raise _Unusual
     return _build(node)
+
+
+def _check_limits(root: yaml.Node) -> None:
+    """What :func:`_build` checks, for documents the general constructor builds: without
+    recursion, since the nesting may be what is wrong."""
+    stack: list[tuple[yaml.Node, int]] = [(root, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, yaml.ScalarNode):
+            construct = _SCALARS.get(node.tag)
+            if construct is not None:
+                _scalar(construct, node)
+            continue
+        if depth >= MAX_DEPTH:
+            raise _too_deep(node)
+        if isinstance(node, yaml.SequenceNode):
+            stack.extend((item, depth + 1) for item in node.value)
+        elif isinstance(node, yaml.MappingNode):
+            stack.extend((part, depth + 1) for pair in node.value for part in pair)
 
 
 def _scan_events(raw: bytes) -> None:
@@ -190,6 +239,7 @@ def load(raw: bytes) -> Any:
             try:
                 return _build(node)
             except _Unusual:
+                _check_limits(node)
                 return loader.construct_document(node)
         finally:
             loader.dispose()

@@ -17,15 +17,15 @@ from pathlib import Path
 from typing import Any
 
 from accessreg.edit import Draft, EditRefused, FileChange, finish
-from accessreg.errors import ConfigError
+from accessreg.errors import ConfigError, UsageError
+from accessreg.escape import markdown, markdown_block, quote
 from accessreg.files.loading import load, load_catalog
 from accessreg.files.sources import DirectorySource, MemorySource
 from accessreg.forms import authority, body, wording
 from accessreg.forms.builders import BUILDERS, Answers
 from accessreg.forms.definitions import Form, forms
-from accessreg.forms.markdown import code_span, fenced
 from accessreg.model import layout
-from accessreg.model.base import GITHUB_LOGIN
+from accessreg.model.base import GITHUB_LOGIN, GITHUB_LOGIN_MAX
 from accessreg.model.problems import Level, Problem
 
 
@@ -94,9 +94,12 @@ def _refused(
     )
 
 
-def _branch(form: Form, issue: int | None, body_text: str) -> str:
+def _branch(form: Form, issue: int | None, author: str, body_text: str) -> str:
+    """The pull request's branch. For an issue it names the issue's author, as the workflow
+    got it from GitHub: the pull-request checks read who filed from there (the body holds
+    what the filer typed, so it could name anyone)."""
     if issue is not None:
-        return f"application/issue-{issue}"
+        return f"application/issue-{issue}-by-{author}"
     digest = hashlib.sha256(body_text.encode("utf-8")).hexdigest()[:10]
     return f"application/{form.kind}-{digest}"
 
@@ -115,19 +118,18 @@ def _pr_text(
     ]
     if issue is not None:
         lines += ["", f"Closes #{issue}"]
-    lines += ["", "### 申請内容 / What changes", "", fenced("\n".join(notes)), ""]
+    lines += ["", "### 申請内容 / What changes", "", markdown_block("\n".join(notes)), ""]
     lines += ["### ファイル / Files", ""]
-    lines += [f"- {code_span(f'{label}/{c.rel}')} ({c.action})" for c in changes]
+    lines += [f"- {markdown(f'{label}/{c.rel}')} ({c.action})" for c in changes]
     if review:
         lines += ["", "### 受付担当者の確認が必要 / A maintainer must review", ""]
-        lines += [f"- {code_span(r)}" for r in review]
+        lines += [f"- {markdown(r)}" for r in review]
     if warnings:
         lines += ["", "### 注意 / Warnings (they do not block the application)", ""]
-        lines += [f"- {code_span(p.message)} ({p.rule})" for p in warnings]
+        lines += [f"- {markdown(p.message)} ({p.rule})" for p in warnings]
     lines += [
         "",
         "承認（受付）は受付担当者のレビューで行います。 / A reviewer's approval is the acceptance.",
-        f"<!-- accessreg:filed-by {author} -->",
     ]
     message = f"{form.name}: {operator}{ref}\n\nFiled by @{author}{ref}.\n\n" + "\n".join(notes)
     return title, "\n".join(lines) + "\n", message + "\n"
@@ -146,14 +148,14 @@ def from_issue(
     catalog, _ = load_catalog(DirectorySource(root), [layout.CATALOG_FILE])
     if catalog is None:
         raise ConfigError(f"the catalog {layout.repo_path(layout.CATALOG_FILE)} does not load")
-    if not re.match(GITHUB_LOGIN, author):
-        raise ConfigError(f"{author!r} is not a GitHub login")
+    if not re.fullmatch(GITHUB_LOGIN, author) or len(author) > GITHUB_LOGIN_MAX:
+        raise UsageError(f"{quote(author)} is not a GitHub login")
     all_forms = forms(catalog)
     if kind is not None:
         form = next((f for f in all_forms if f.kind == kind), None)
         if form is None:
             known = ", ".join(f.kind for f in all_forms)
-            raise ConfigError(f"no application form {kind!r} (known: {known})")
+            raise ConfigError(f"no application form {quote(kind)} (known: {known})")
     else:
         form = body.detect(all_forms, body_text)
     if form is None:
@@ -164,7 +166,7 @@ def from_issue(
     answers = Answers(form, values, author, problems)
     operation = BUILDERS[form.kind](answers)
     if answers.problems:
-        lines = [f"- **{p.field}**: {p.message}" for p in answers.problems]
+        lines = [f"- **{p.field}**: {markdown(p.message)}" for p in answers.problems]
         return _refused(author, issue, form, lines, label)
 
     draft = Draft(root, label, today)
@@ -181,13 +183,15 @@ def from_issue(
             lines = [
                 f"- @{author} はこの変更を申請できません。申請できるのは、その事業者のシステム窓口"
                 "責任者として登録された GitHub アカウントか受付担当者です。 / "
-                f"@{author} may not file this change: {code_span(line)}"
+                f"@{author} may not file this change: {markdown(line)}"
                 for line in denied
             ]
             return _refused(author, issue, form, lines, label)
         outcome = finish(draft, write)
     except EditRefused as exc:
-        return _refused(author, issue, form, [f"- {code_span(str(exc))}"], label)
+        # Where the registry stands in the way, in the words the other problems use.
+        where = ["  " + wording.explain(form, p) for p in exc.problems if isinstance(p, Problem)]
+        return _refused(author, issue, form, [f"- {markdown(str(exc))}", *where], label)
 
     if not outcome.ok:
         lines = [wording.explain(form, p) for p in outcome.problems if p.level is Level.ERROR]
@@ -210,7 +214,7 @@ def from_issue(
         issue=issue,
         kind=form.kind,
         operator=operator,
-        branch=_branch(form, issue, body_text),
+        branch=_branch(form, issue, author, body_text),
         title=title,
         body=pr_body,
         commit_message=message,

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from accessreg.escape import markdown
 from accessreg.forms.definitions import Form
-from accessreg.forms.markdown import code_span
 from accessreg.model.problems import Problem
 
 # What each finding means for the applicant, in the words of the seed's forms.
@@ -61,4 +61,4 @@ def explain(form: Form, problem: Problem) -> str:
     where = field_label(form, problem)
     level = "警告 / warning" if problem.level == "warning" else "エラー / error"
     lead = f"**{where}**: " if where else ""
-    return f"- {lead}{what}（{level}）  \n  {code_span(problem.message)} ({problem.rule})"
+    return f"- {lead}{what}（{level}）  \n  {markdown(problem.message)} ({problem.rule})"

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Literal
 
 from accessreg.errors import UsageError
+from accessreg.escape import quote
 from accessreg.gitio.runner import Git, Opened
 
 BranchAction = Literal["created", "updated", "unchanged", "deleted", "absent"]
@@ -61,7 +62,7 @@ class Branches(Opened):
         """
         base_id = self._rev(f"{base}^{{commit}}")
         if base_id is None:
-            raise UsageError(f"unknown revision {base!r}")
+            raise UsageError(f"unknown revision {quote(base)}")
         base_tree = self._rev(f"{base_id}^{{tree}}")
         lines = [f"0 {_ZERO}\t{path}" for path in removals]
         for path, data in sorted(writes.items()):

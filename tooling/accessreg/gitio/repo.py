@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from accessreg.errors import ConfigError, UsageError
+from accessreg.escape import quote
 from accessreg.files.sources import MemorySource
 from accessreg.gitio.runner import Git, Opened, decode
 from accessreg.model.commits import CommitInfo, PathChange
@@ -51,11 +52,11 @@ class GitRepository(Opened):
     def resolve(self, rev: str) -> str:
         """The commit id ``rev`` names; a usage error if it names none."""
         if not rev or rev.startswith("-"):
-            raise UsageError(f"{rev!r} is not a revision")
+            raise UsageError(f"{quote(rev)} is not a revision")
         found = self._git.maybe("rev-parse", "--verify", "--quiet", "--end-of-options",
                                 f"{rev}^{{commit}}")  # fmt: skip
         if not found:
-            raise UsageError(f"unknown revision {rev!r}")
+            raise UsageError(f"unknown revision {quote(rev)}")
         return found
 
     def merge_base(self, a: str, b: str) -> str:

@@ -1,38 +1,98 @@
-"""Provisioning state kept in git, outside the reviewed registry: a ref of its own.
+"""State kept in git, outside the reviewed registry: a ref of its own holding a few files.
 
-``refs/accessreg/state`` points to a chain of commits whose trees hold a few files (what they
-mean is ``provision.state``'s business). Every update is a new commit whose parent is the
-previous state, so the history is the audit log, and the ref is moved with a compare-and-swap:
-two writers cannot silently overwrite each other. Nothing here touches the work tree, the
-index or any branch. With a remote, the state is fetched before it is read and pushed after
-every update, so it survives on a fresh CI runner and a mail recorded as sent stays recorded
-even if the job dies a moment later.
+``refs/accessreg/state`` (and ``refs/accessreg/duties``) point to a chain of commits whose
+trees hold a few flat files (what they mean is the business of the code that reads them).
+Every update is a new commit whose parent is the previous state, so the history is the audit
+log, and the ref is moved with a compare-and-swap: two writers cannot silently overwrite each
+other. Nothing here touches the work tree, the index or any branch.
+
+With a remote, the state is fetched before it is read and pushed after every update, so it
+survives on a fresh CI runner. What was recorded locally is never thrown away for the
+remote's copy: the remote's state is fetched beside the local one
+(``refs/remotes/<remote>/accessreg/...``) and
+
+- taken when the local state is behind it (or absent);
+- ignored when the local state is ahead of it (a push that failed): the next update pushes
+  both;
+- merged when both moved since they last agreed: a commit with both as parents, its files
+  merged by the caller's ``merge`` (the outbox only grows, so it is a union).
+
+A ref lock that git left behind when it was killed (``<ref>.lock`` in the git directory) is
+removed once it is older than ``STALE_LOCK_SECONDS``: git holds it for milliseconds.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
+from datetime import datetime
 from pathlib import Path
 
 from accessreg.errors import ConfigError
 from accessreg.gitio.runner import Git, GitError, Opened
 
 STATE_REF = "refs/accessreg/state"
+STALE_LOCK_SECONDS = 60
 _IDENTITY = {"name": "accessreg", "email": "accessreg@localhost"}
+_ZERO = "0" * 40
+
+# (common ancestor's files, ours, theirs) → the merged files; raises ConfigError on a conflict.
+Merge = Callable[[Mapping[str, bytes], Mapping[str, bytes], Mapping[str, bytes]], dict[str, bytes]]
 
 
 class StateConflictError(ConfigError):
     """The state ref moved while this run was using it."""
 
 
+class StateLockedError(ConfigError):
+    """Another git process holds the state ref's lock (or held it when it died, recently)."""
+
+
+class StatePushError(ConfigError):
+    """The remote did not take the update; ``commit`` is the state recorded locally."""
+
+    def __init__(self, message: str, commit: str) -> None:
+        super().__init__(message)
+        self.commit = commit
+
+
+def _push_cause(stderr: str, remote: str) -> str:
+    """What went wrong with a push, in git's and the remote's own words: the ref's status
+    (`` ! [rejected] …``) and what the remote said (``remote: …``)."""
+    lines = [ln.strip() for ln in stderr.splitlines()]
+    status = " ".join(ln.removeprefix("!").strip() for ln in lines if ln.startswith("! ["))
+    said = "; ".join(ln.removeprefix("remote:").strip() for ln in lines if ln.startswith("remote:"))
+    said = said.strip("; ")
+    if "[rejected]" in status:
+        return f"{remote}'s copy moved ({status}): another run recorded state meanwhile"
+    if "[remote rejected]" in status:
+        return f"{remote} refused the update {status}" + (f": {said}" if said else "")
+    fatal = [ln.removeprefix("fatal:").strip() for ln in lines if ln.startswith("fatal:")]
+    return "; ".join(fatal) or said or status or stderr.strip() or "git push failed"
+
+
 class StateStore(Opened):
     """The files of one state ref; a context manager that closes the repository it opened."""
 
-    def __init__(self, root: Path, ref: str = STATE_REF, remote: str | None = None) -> None:
+    def __init__(
+        self,
+        root: Path,
+        ref: str = STATE_REF,
+        remote: str | None = None,
+        merge: Merge | None = None,
+    ) -> None:
         self._git = Git(root)
         self.ref = ref
         self.remote = remote
+        self._merge = merge
+        self._blobs: dict[str, tuple[bytes, str]] = {}  # file name → (content, blob id)
+        self.notes: list[str] = []  # what reconciling with the remote or a lock did
+
+    @property
+    def tracking_ref(self) -> str:
+        """Where the remote's copy is fetched to: beside the local state, never over it."""
+        return f"refs/remotes/{self.remote}/{self.ref.removeprefix('refs/')}"
 
     def _env(self) -> dict[str, str]:
         """Commit as the configured user; a fresh runner without one commits as accessreg."""
@@ -46,21 +106,49 @@ class StateStore(Opened):
                     env[var] = _IDENTITY[key]
         return env
 
+    def _rev(self, ref: str) -> str | None:
+        return self._git.maybe("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}") or None
+
+    def _is_ancestor(self, older: str, newer: str) -> bool:
+        try:
+            self._git.run("merge-base", "--is-ancestor", older, newer)
+        except GitError:
+            return False
+        return True
+
+    # -- reading -----------------------------------------------------------------------------
+
     def fetch(self) -> None:
-        """Take the remote's state as the truth (it is only ever written by fast-forwards)."""
+        """Bring the remote's state in and reconcile it with the local one (see the module)."""
         if self.remote is None:
             return
         try:
-            self._git.run("fetch", self.remote, f"+{self.ref}:{self.ref}")
+            self._git.run("fetch", self.remote, f"+{self.ref}:{self.tracking_ref}")
         except GitError as exc:
-            if "couldn't find remote ref" not in exc.stderr:
-                raise ConfigError(
-                    f"cannot fetch {self.ref} from {self.remote}: {exc.stderr}"
-                ) from None
+            if "couldn't find remote ref" in exc.stderr:
+                return
+            raise ConfigError(f"cannot fetch {self.ref} from {self.remote}: {exc.stderr}") from None
+        theirs, ours = self._rev(self.tracking_ref), self.head()
+        if theirs is None or theirs == ours:
+            return
+        if ours is None or self._is_ancestor(ours, theirs):
+            self._move(theirs, ours, f"fetched from {self.remote}")
+        elif self._is_ancestor(theirs, ours):
+            self.notes.append(
+                f"{self.ref} here ({ours[:12]}) is ahead of {self.remote}'s ({theirs[:12]}): "
+                "kept, and pushed with the next update"
+            )
+        else:
+            merged = self._merged(ours, theirs)
+            self._move(merged, ours, f"merged {self.remote}'s state")
+            self.notes.append(
+                f"{self.ref} here ({ours[:12]}) and {self.remote}'s ({theirs[:12]}) had both "
+                f"moved: merged as {merged[:12]}, pushed with the next update"
+            )
 
     def head(self) -> str | None:
         """The commit the state ref points to, or None before the first update."""
-        return self._git.maybe("rev-parse", "--verify", "--quiet", f"{self.ref}^{{commit}}") or None
+        return self._rev(self.ref)
 
     def read(self, commit: str | None) -> dict[str, bytes]:
         """The files of one state commit (none before the first)."""
@@ -69,42 +157,127 @@ class StateStore(Opened):
         files = {}
         for record in self._git.text("ls-tree", "-z", commit).split("\0"):
             meta, _, name = record.partition("\t")
-            if meta.split(" ")[1:2] == ["blob"]:
-                files[name] = self._git.run("cat-file", "blob", meta.split(" ")[2])
+            kind_and_id = meta.split(" ")[1:3]
+            if kind_and_id[:1] == ["blob"]:
+                data = self._git.run("cat-file", "blob", kind_and_id[1])
+                self._blobs[name] = (data, kind_and_id[1])
+                files[name] = data
         return files
 
-    def write(self, files: Mapping[str, bytes], message: str, parent: str | None) -> str:
+    # -- writing -----------------------------------------------------------------------------
+
+    def write(
+        self, files: Mapping[str, bytes], message: str, parent: str | None, push: bool = True
+    ) -> str:
         """Record ``files`` as the new state on top of ``parent``; returns the new commit.
 
-        Fails with StateConflictError if the ref no longer points to ``parent``.
+        Fails with StateConflictError if the ref no longer points to ``parent``, and with
+        StatePushError (the new commit kept locally) if the remote does not take it.
         """
-        entries = []
-        for name in sorted(files):
-            if "/" in name:
-                raise ValueError(f"state files are flat: {name!r}")
-            sha = self._git.text("hash-object", "-w", "--stdin", data=files[name])
-            entries.append(f"100644 blob {sha}\t{name}")
-        tree = self._git.text("mktree", data=("\n".join(entries) + "\n").encode())
-        args = [tree, "-m", message]
-        if parent is not None:
-            args += ["-p", parent]
-        commit = self._git.text("commit-tree", *args, env=self._env())
-        try:
-            self._git.run("update-ref", "-m", message, self.ref, commit, parent or "0" * 40)
-        except GitError:
-            raise StateConflictError(
-                f"{self.ref} moved while this run was using it; run the command again"
-            ) from None
-        self._push()
+        commit = self._commit(files, message, [parent] if parent else [])
+        self._move(commit, parent, message)
+        if push:
+            self.push()
         return commit
 
-    def _push(self) -> None:
-        if self.remote is None:
+    def push(self) -> None:
+        """Send the local state to the remote (a fast-forward: it holds the remote's)."""
+        head = self.head()
+        if self.remote is None or head is None:
             return
         try:
             self._git.run("push", self.remote, f"{self.ref}:{self.ref}")
         except GitError as exc:
-            raise StateConflictError(
-                f"cannot push {self.ref} to {self.remote} (did another run update it?): "
-                f"{exc.stderr}"
+            raise StatePushError(
+                f"cannot push {self.ref} to {self.remote}: "
+                f"{_push_cause(exc.stderr, self.remote)}. The state is recorded here as "
+                f"{head[:12]}; a next run here keeps it and pushes it",
+                head,
             ) from None
+
+    def reset(self, commit: str | None, expected: str) -> None:
+        """Move the ref back to ``commit`` (an update that must not stand), if still at
+        ``expected``."""
+        if commit is None:
+            self._git.run("update-ref", "-d", self.ref, expected)
+        else:
+            self._move(commit, expected, "withdrawn")
+
+    def _blob(self, name: str, data: bytes) -> str:
+        known = self._blobs.get(name)
+        if known is not None and known[0] == data:
+            return known[1]  # unchanged since read or written: no need to hash it again
+        sha = self._git.text("hash-object", "-w", "--stdin", data=data)
+        self._blobs[name] = (data, sha)
+        return sha
+
+    def _commit(self, files: Mapping[str, bytes], message: str, parents: list[str]) -> str:
+        entries = []
+        for name in sorted(files):
+            if "/" in name:
+                raise ValueError(f"state files are flat: {name!r}")
+            entries.append(f"100644 blob {self._blob(name, files[name])}\t{name}")
+        tree = self._git.text("mktree", data=("\n".join(entries) + "\n").encode())
+        args = [tree, "-m", message]
+        for parent in parents:
+            args += ["-p", parent]
+        return self._git.text("commit-tree", *args, env=self._env())
+
+    def _merged(self, ours: str, theirs: str) -> str:
+        if self._merge is None:
+            raise StateConflictError(
+                f"{self.ref} here ({ours[:12]}) and {self.remote}'s ({theirs[:12]}) have both "
+                "moved and cannot be merged"
+            )
+        base = self._git.maybe("merge-base", ours, theirs)
+        files = self._merge(self.read(base), self.read(ours), self.read(theirs))
+        return self._commit(files, f"merged {self.remote}'s state", [ours, theirs])
+
+    # -- the ref and its lock ----------------------------------------------------------------
+
+    @property
+    def lock_file(self) -> Path:
+        return self._git.common_dir / f"{self.ref}.lock"
+
+    def _move(self, new: str, old: str | None, message: str) -> None:
+        """Compare-and-swap ``ref`` from ``old`` to ``new``; one stale lock is cleared."""
+        for attempt in (1, 2):
+            try:
+                self._git.run("update-ref", "-m", message, self.ref, new, old or _ZERO)
+                return
+            except GitError as exc:
+                if "cannot lock ref" not in exc.stderr or not self.lock_file.exists():
+                    break
+                if attempt == 2 or not self._clear_stale_lock():
+                    raise self._locked() from None
+        raise StateConflictError(
+            f"{self.ref} moved while this run was using it (another run recorded state); "
+            "run the command again"
+        )
+
+    def _clear_stale_lock(self) -> bool:
+        """Remove the ref's lock if git left it behind long ago (git holds it for
+        milliseconds, so an old one belongs to a git process that was killed)."""
+        try:
+            age = time.time() - self.lock_file.stat().st_mtime
+        except FileNotFoundError:
+            return True  # released meanwhile
+        if age < STALE_LOCK_SECONDS:
+            return False
+        self.lock_file.unlink(missing_ok=True)
+        self.notes.append(
+            f"removed {self.lock_file}, left {int(age)} s ago by a git process that was stopped"
+        )
+        return True
+
+    def _locked(self) -> StateLockedError:
+        try:
+            since = datetime.fromtimestamp(self.lock_file.stat().st_mtime).strftime("%H:%M:%S")
+        except FileNotFoundError:
+            since = "a moment ago"
+        return StateLockedError(
+            f"{self.ref} is locked by another git process ({self.lock_file}, since {since}). "
+            "Wait for the other run to finish; a lock older than "
+            f"{STALE_LOCK_SECONDS} s is removed by the next run, or delete the file once no "
+            "git or accessreg process is running"
+        )

@@ -1,30 +1,123 @@
 """Notices rendered into RFC 5322 messages (Python's ``email``, policy SMTP, UTF-8).
 
 The Message-ID is a hash of (application, recipient, kind): the same notice is always the
-same message, which is what lets the outbox send it once. Header values are stripped of
-control characters before they reach a header, so a name holding a line break cannot add a
-header; the body is text and may hold anything.
+same message, which is what lets the outbox send it once. Addresses are built with
+``email.headerregistry.Address``; header values go through ``escape.mail_header``, so a
+value holding a line break cannot add a header (validation refuses such names anyway); the
+body is text and may hold anything.
+
+Address headers are folded here (:class:`MailPolicy`): the standard library's folder drops
+the quotes of a long display name holding ``, < > "`` when it breaks the line, and the
+header then reads as other recipients. A display name that is not plain words is written as
+RFC 2047 encoded-words, which need no quotes and fold between words; so is a subject that is
+not plain ASCII (the standard library leaves ``=?…?=`` in it for a reader to decode).
 """
 
 from __future__ import annotations
 
-import hashlib
+import base64
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from datetime import date, datetime, time
-from email.headerregistry import Address
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, time
+from email.headerregistry import Address, AddressHeader, UnstructuredHeader
 from email.message import EmailMessage
-from email.policy import SMTP
+from email.policy import SMTP, EmailPolicy
 from email.utils import format_datetime, parseaddr
 from typing import Any
 
 import jinja2
 
 from accessreg.errors import ConfigError
+from accessreg.escape import mail_header, quote, unsafe_characters
+from accessreg.model.mail import Notice
 from accessreg.timeline.clock import JST
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\u0085\u2028\u2029]+")
+# A display name written as it is: words of RFC 5322 atext separated by single spaces (and
+# nothing a decoder would read as an encoded-word, "=?").
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+( [A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*")
+# Bytes of UTF-8 per encoded-word: 42 bytes are 56 base64 characters, a 68-character word
+# that fits a line after "Subject: ".
+_WORD_BYTES = 42
+_LINE = 78  # RFC 5322's recommended line length
+
+
+def _encoded_words(name: str) -> list[str]:
+    """``name`` as RFC 2047 encoded-words (UTF-8, base64), split after a space where one
+    is near (decoders differ on the space between two words), else between characters."""
+    words: list[str] = []
+    chunk = ""
+    for ch in name:
+        if chunk and len((chunk + ch).encode("utf-8")) > _WORD_BYTES:
+            cut = chunk.rfind(" ") + 1
+            if not cut or len((chunk[cut:] + ch).encode("utf-8")) > _WORD_BYTES:
+                cut = len(chunk)
+            words.append(chunk[:cut])
+            chunk = chunk[cut:]
+        chunk += ch
+    words.append(chunk)
+    return [f"=?utf-8?b?{base64.b64encode(w.encode('utf-8')).decode('ascii')}?=" for w in words]
+
+
+def _mailbox_tokens(address: Address) -> list[str]:
+    """The pieces of one mailbox, each of which may start a folded line."""
+    angle = f"<{address.addr_spec}>"
+    name = address.display_name
+    if not name:
+        return [address.addr_spec]
+    if len(name) <= _WORD_BYTES and _PLAIN_NAME.fullmatch(name) and "=?" not in name:
+        return [*name.split(" "), angle]
+    return [*_encoded_words(name), angle]
+
+
+def fold_addresses(name: str, addresses: Sequence[Address], linesep: str) -> str:
+    """An address header, folded between tokens (never inside a quoted string)."""
+    lines = [f"{name}:"]
+    for i, address in enumerate(addresses):
+        tokens = _mailbox_tokens(address)
+        if i < len(addresses) - 1:
+            tokens[-1] += ","
+        for token in tokens:
+            if len(lines[-1]) + 1 + len(token) > _LINE and lines[-1].strip() != f"{name}:":
+                lines.append(f" {token}")
+            else:
+                lines[-1] += f" {token}"
+    return linesep.join(lines) + linesep
+
+
+def fold_text(name: str, text: str, linesep: str) -> str:
+    """An unstructured header (the subject) as encoded-words, one per line: the standard
+    library writes ASCII words as they are, so text holding ``=?…?=`` read back as other
+    text."""
+    return f"{name}: " + f"{linesep} ".join(_encoded_words(text)) + linesep
+
+
+def _folded(name: str, value: Any, linesep: str) -> str | None:
+    if isinstance(value, AddressHeader):
+        return fold_addresses(name, list(value.addresses), linesep)
+    if isinstance(value, UnstructuredHeader):
+        text = str(value)
+        return fold_text(name, text, linesep) if not text.isascii() or "=?" in text else None
+    return None
+
+
+class MailPolicy(EmailPolicy):
+    """Policy SMTP, but address headers and non-ASCII text headers are folded here."""
+
+    def fold(self, name: str, value: Any) -> str:
+        folded = _folded(name, value, self.linesep)
+        return folded if folded is not None else str(super().fold(name, value))
+
+    def fold_binary(self, name: str, value: Any) -> bytes:
+        folded = _folded(name, value, self.linesep)
+        return (
+            folded.encode("ascii")
+            if folded is not None
+            else bytes(super().fold_binary(name, value))
+        )
+
+
+POLICY = MailPolicy() + SMTP
 
 _ENV = jinja2.Environment(
     loader=jinja2.PackageLoader("accessreg", "templates"),
@@ -37,29 +130,6 @@ _ENV = jinja2.Environment(
 
 
 @dataclass(frozen=True)
-class Recipient:
-    email: str
-    name: str
-
-
-@dataclass(frozen=True)
-class Notice:
-    """One mail to one person: which template, with what, about which application."""
-
-    kind: str  # accepted, completed-<system>, welcome, contact-removed, ...
-    application: str
-    recipient: Recipient
-    template: str  # a file in templates/, e.g. "mail-accepted.txt.j2"
-    day: date  # the Date header of the rendered message (the acceptance or confirmation day)
-    context: Mapping[str, Any] = field(default_factory=dict)
-
-    @property
-    def key(self) -> str:
-        raw = "\0".join((self.application, self.recipient.email.lower(), self.kind))
-        return hashlib.sha256(raw.encode()).hexdigest()[:32]
-
-
-@dataclass(frozen=True)
 class Composed:
     notice: Notice
     message: EmailMessage
@@ -67,11 +137,6 @@ class Composed:
     @property
     def message_id(self) -> str:
         return str(self.message["Message-ID"])
-
-
-def header_text(value: str) -> str:
-    """A value safe for a header: control characters (line breaks above all) become spaces."""
-    return _CONTROL.sub(" ", value).strip()
 
 
 def render(notice: Notice) -> tuple[str, str]:
@@ -86,12 +151,12 @@ def render(notice: Notice) -> tuple[str, str]:
 
 def _address(email: str, name: str = "") -> Address:
     local, _, domain = email.rpartition("@")
-    if not local or not domain or _CONTROL.search(email):
-        raise ConfigError(f"{email!r} is not a mail address")
+    if not local or not domain or unsafe_characters(email):
+        raise ConfigError(f"{quote(email)} is not a mail address")
     try:
-        return Address(display_name=header_text(name), username=local, domain=domain)
+        return Address(display_name=mail_header(name), username=local, domain=domain)
     except (ValueError, IndexError) as exc:
-        raise ConfigError(f"{email!r} is not a mail address: {exc}") from None
+        raise ConfigError(f"{quote(email)} is not a mail address: {exc}") from None
 
 
 def compose(notice: Notice, sender: str) -> Composed:
@@ -99,10 +164,12 @@ def compose(notice: Notice, sender: str) -> Composed:
     subject, body = render(notice)
     sender_name, sender_addr = parseaddr(sender)
     domain = sender_addr.rpartition("@")[2] or "localhost"
-    msg = EmailMessage(policy=SMTP)
+    msg = EmailMessage(policy=POLICY)
     msg["From"] = _address(sender_addr, sender_name)
     msg["To"] = _address(notice.recipient.email, notice.recipient.name)
-    msg["Subject"] = header_text(subject)
+    # Given as encoded-words, which the header parser decodes back to exactly the text: given
+    # as it is, a "=?…?=" inside would be decoded into something else.
+    msg["Subject"] = " ".join(_encoded_words(mail_header(subject)))
     msg["Date"] = format_datetime(datetime.combine(notice.day, time(9, 0), JST))
     msg["Message-ID"] = f"<{notice.key}@{domain}>"
     msg["Auto-Submitted"] = "auto-generated"  # RFC 3834: no auto-replies to it

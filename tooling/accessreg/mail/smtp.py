@@ -10,17 +10,53 @@ from __future__ import annotations
 import smtplib
 import ssl
 from collections.abc import Mapping
+from copy import deepcopy
 from dataclasses import dataclass, field
+from datetime import datetime
+from email import message_from_bytes, policy
+from email.headerregistry import Address, AddressHeader
 from email.message import EmailMessage
+from email.utils import format_datetime
 from types import TracebackType
+from typing import Protocol
 
 from accessreg.errors import AccessregError, ConfigError
 
 DEFAULT_FROM = "accessreg <noreply@accessreg.invalid>"  # dry runs only: sending needs a real one
 
 
+Message = EmailMessage  # what a transport sends, for code that must not import ``email``
+
+
 class DeliveryError(AccessregError):
     """The SMTP server did not take a message; what was sent before it stays recorded."""
+
+
+class MailRefused(DeliveryError):  # noqa: N818 - an answer, not a crash
+    """The server answered no: the message was certainly not taken."""
+
+
+class DeliveryInterrupted(DeliveryError):  # noqa: N818 - see MailRefused
+    """The session broke while a message was being handed over: taken or not, unknown."""
+
+
+class Transport(Protocol):
+    def send(self, message: EmailMessage) -> None: ...
+
+
+def dated(message: EmailMessage, when: datetime) -> EmailMessage:
+    """The message as sent: the Date of sending, everything else unchanged."""
+    copy = deepcopy(message)
+    del copy["Date"]
+    copy["Date"] = format_datetime(when)
+    return copy
+
+
+def parsed(data: bytes) -> EmailMessage:
+    """A message as it was handed to a server, read back."""
+    message = message_from_bytes(data, policy=policy.SMTP)
+    assert isinstance(message, EmailMessage)
+    return message
 
 
 @dataclass(frozen=True)
@@ -65,6 +101,11 @@ def sender_from_env(env: Mapping[str, str]) -> str:
     return env.get("ACCESSREG_MAIL_FROM") or DEFAULT_FROM
 
 
+def _addresses(message: EmailMessage, name: str) -> list[Address]:
+    header = message[name]
+    return list(header.addresses) if isinstance(header, AddressHeader) else []
+
+
 class SmtpTransport:
     """One SMTP session for a run; ``send`` raises DeliveryError unless every recipient
     was accepted."""
@@ -97,10 +138,24 @@ class SmtpTransport:
             self._smtp = None
 
     def send(self, message: EmailMessage) -> None:
+        """Raises MailRefused when the server said no, DeliveryInterrupted when the session
+        broke before its answer (the message may have been taken)."""
         assert self._smtp is not None, "use the transport as a context manager"
+        mid = message["Message-ID"]
+        # The envelope from the addresses the message was built with, not from its headers
+        # re-read as text: a display name can never turn into another recipient.
+        sender = [a.addr_spec for a in _addresses(message, "From")]
+        recipients = [a.addr_spec for name in ("To", "Cc") for a in _addresses(message, name)]
+        if len(sender) != 1 or not recipients:
+            raise MailRefused(f"{mid} names no single sender or no recipient")
         try:
-            refused = self._smtp.send_message(message)
+            refused = self._smtp.send_message(message, sender[0], recipients)
+        except (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused) as exc:
+            raise MailRefused(f"SMTP refused {mid}: {exc}") from None
         except (OSError, smtplib.SMTPException) as exc:
-            raise DeliveryError(f"SMTP refused {message['Message-ID']}: {exc}") from None
+            raise DeliveryInterrupted(
+                f"the SMTP session broke while {mid} was handed over ({exc}); whether the "
+                "server took it is unknown: it is held as in doubt (`accessreg outbox list`)"
+            ) from None
         if refused:
-            raise DeliveryError(f"SMTP refused {message['Message-ID']} for some recipients")
+            raise MailRefused(f"SMTP refused {mid} for some recipients")

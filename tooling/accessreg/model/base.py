@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from datetime import date
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import AfterValidator, BaseModel, ConfigDict
 
 Role = Literal[
     "gas_retailer",  # ガス小売事業者
@@ -18,11 +19,17 @@ Severity = Literal["error", "warning"]
 # 事業者コード: the registry checks it because EPPCERT does not (004 §2).
 OPERATOR_CODE = r"^[A-Z0-9]{4,8}$"
 # Login IDs (000 §5-1 note 3): before @ ASCII letters, digits and -_~.$&'`^= ; after @ ASCII
-# letters, digits, - and . (with at least one dot: the address must receive internet mail).
-LOGIN_ID = r"^[A-Za-z0-9_~.\$&'`^=-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$"
+# letters, digits, - and . (with at least one dot). The address must receive internet mail,
+# so it is one as RFC 5321/5322 write it: no dot first, last or twice in a row before the @,
+# and no domain label that starts or ends with a hyphen.
+_LOCAL = r"[A-Za-z0-9_~\$&'`^=-]+(\.[A-Za-z0-9_~\$&'`^=-]+)*"
+_LABEL = r"[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?"
+LOGIN_ID = rf"^{_LOCAL}@{_LABEL}(\.{_LABEL})+$"
 LOGIN_ID_MESSAGE = (
-    "a login ID may hold only ASCII letters, digits and -_~.$&'`^= before the @, and ASCII "
-    "letters, digits, - and . after it (000 §5-1 note 3)"
+    "a login ID may hold only ASCII letters, digits and -_~.$&'`^= before the @ (a dot "
+    "neither first, last nor doubled), and ASCII letters, digits, - and . after it (each part "
+    "between dots starting and ending with a letter or digit): it must receive internet mail "
+    "(000 §5-1 note 3)"
 )
 # The form nginx's $ssl_client_serial prints: upper-case hex of whole bytes, no separators,
 # no leading zero byte.
@@ -32,11 +39,31 @@ SERIAL_MESSAGE = (
     "without separators or a leading 00 (e.g. 4A3F09)"
 )
 GITHUB_LOGIN = r"^[A-Za-z0-9](-?[A-Za-z0-9])*$"
+GITHUB_LOGIN_MAX = 39
 PHONE = r"^\+?[0-9][0-9-]{8,16}$"
 HTTPS_URL = r"^https://[^\s/]+(/\S*)?$"
 SYSTEM_ID = r"^[a-z][a-z0-9_]*$"
 KANA = r"^[ァ-ヶー・\u3000 ]+$"  # full-width katakana with spaces, as the seed's forms ask
 KANA_MESSAGE = "write the reading in full-width katakana (e.g. タクソウ タロウ)"
+
+
+# The days the tool can count business days for: the years of the Japanese public holiday
+# tables it uses. Every date of the registry and of the command line is within them.
+EARLIEST_DAY = date(2000, 1, 1)
+LATEST_DAY = date(2099, 12, 31)
+DAY_RANGE_MESSAGE = (
+    f"a date from {EARLIEST_DAY} to {LATEST_DAY}, the years whose business days the tool can count"
+)
+
+
+def _in_range(day: date) -> date:
+    if not EARLIEST_DAY <= day <= LATEST_DAY:
+        raise ValueError(f"{day} is not {DAY_RANGE_MESSAGE}")
+    return day
+
+
+# A date field of the registry.
+Day = Annotated[date, AfterValidator(_in_range)]
 
 
 class Frozen(BaseModel):

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
 from functools import cached_property
 from typing import Literal
 
 from pydantic import Field
 
-from accessreg.model.base import SYSTEM_ID, Frozen, Role, Severity
+from accessreg.model.base import SYSTEM_ID, Day, Frozen, Role, Severity
 
 
 class PermissionCode(Frozen):
@@ -18,9 +17,7 @@ class PermissionCode(Frozen):
     roles: tuple[Role, ...] = Field(
         default=(), description="Operator roles that allow this code (any of); empty: the system's."
     )
-    abolished_on: date | None = Field(
-        default=None, description="From this day the code is refused."
-    )
+    abolished_on: Day | None = Field(default=None, description="From this day the code is refused.")
     replaced_by: str | None = Field(default=None, description="The code its holders moved to.")
 
 

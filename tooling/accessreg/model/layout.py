@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 
+from accessreg.escape import unsafe_characters
+
 REGISTRY_DIR = "registry"
 SCHEMAS_DIR = "schemas"
 CATALOG_FILE = "systems.yaml"
@@ -53,8 +55,17 @@ def schema_file(kind: Kind) -> str:
     return f"{kind.value}.schema.json"
 
 
+def readable_name(rel: str) -> bool:
+    """Whether a path is text a message can show: UTF-8, without control characters (a
+    name git or the file system holds as other bytes, or with a line break, is no file of
+    the registry)."""
+    return rel.isprintable() or not unsafe_characters(rel)
+
+
 def classify(rel: str) -> Kind | None:
     """The kind of file at ``rel``, or None if nothing belongs there."""
+    if not readable_name(rel):
+        return None
     if rel in SINGLETONS:
         return SINGLETONS[rel]
     if _OPERATOR.match(rel):
@@ -67,6 +78,8 @@ def classify(rel: str) -> Kind | None:
 def split(rel: str) -> tuple[Kind | None, str | None]:
     """``(classify(rel), operator_of(rel))`` in one pass, without regular expressions: for
     code that sorts 200,000 paths at a time."""
+    if not rel.isprintable() and not readable_name(rel):
+        return None, None
     parts = rel.split("/")
     last = parts[-1]
     if len(parts) > 1 and parts[1] and len(last) > 5 and last.endswith(".yaml"):
@@ -96,6 +109,8 @@ def user_file(operator: str, email: str) -> str:
 
 def operator_of(rel: str) -> str | None:
     """The operator code a file belongs to (its own file or one of its users), else None."""
+    if not readable_name(rel):
+        return None
     if m := _OPERATOR.match(rel):
         return m.group(1)
     if m := _USER.match(rel):

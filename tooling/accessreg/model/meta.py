@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from pydantic import Field
 
-from accessreg.model.base import GITHUB_LOGIN, LOGIN_ID, Frozen
+from accessreg.model.base import GITHUB_LOGIN, LOGIN_ID, Day, Frozen
 
 
 class Maintainer(Frozen):
@@ -20,10 +18,10 @@ class MaintainersFile(Frozen):
 
 
 class ClosedRange(Frozen):
-    start: date = Field(alias="from")
-    end: date = Field(alias="to")
+    start: Day = Field(alias="from")
+    end: Day = Field(alias="to")
     note: str | None = None
 
 
 class CalendarFile(Frozen):
-    closed: tuple[date | ClosedRange, ...] = ()
+    closed: tuple[Day | ClosedRange, ...] = ()

@@ -16,6 +16,7 @@ from accessreg.model.base import (
     OPERATOR_CODE,
     PHONE,
     SERIAL,
+    Day,
     Frozen,
     Role,
 )
@@ -49,14 +50,14 @@ class Certificate(Frozen):
     cn: str = Field(min_length=1)
     medium: Literal["DL", "CD", "UM", "UT"]
     purpose: Literal["web", "api"]
-    not_before: date
-    not_after: date
+    not_before: Day
+    not_after: Day
     location: str = Field(min_length=1, description="Where the certificate is installed.")
     holder: str = Field(min_length=1, description="Who is responsible for it there.")
     systems: tuple[str, ...] = Field(
         default=(), description="Systems it is registered for; empty: every system of the operator."
     )
-    suspended_on: date | None = Field(
+    suspended_on: Day | None = Field(
         default=None, description="Suspended on loss, theft or misuse (001 p46)."
     )
 
@@ -70,7 +71,7 @@ class IpAllowEntry(Frozen):
 
     cidr: str = Field(pattern=r"^[0-9A-Fa-f:.]+(/[0-9]{1,3})?$")
     reason: str = Field(min_length=1)
-    expires_on: date
+    expires_on: Day
 
 
 def _membership_schema(schema: dict[str, Any]) -> None:
@@ -93,9 +94,9 @@ class Membership(Frozen):
     model_config = ConfigDict(json_schema_extra=_membership_schema)
 
     status: Literal["provisional", "member", "withdrawn"]
-    provisional_since: date | None = None
-    member_since: date | None = None
-    withdrawn_on: date | None = None
+    provisional_since: Day | None = None
+    member_since: Day | None = None
+    withdrawn_on: Day | None = None
 
 
 def _operator_schema(schema: dict[str, Any]) -> None:
@@ -118,7 +119,7 @@ class Operator(Frozen):
     occto_member: bool = False
     privacy_policy_url: str = Field(pattern=HTTPS_URL, description="Joint-use policy (000 §2-5).")
     status: Literal["active", "terminated"] = "active"
-    terminated_on: date | None = None
+    terminated_on: Day | None = None
     systems: tuple[str, ...] = Field(
         default=(), description="Systems the operator is approved for."
     )
@@ -127,7 +128,7 @@ class Operator(Frozen):
     certificates: tuple[Certificate, ...] = ()
     ip_allowlist: tuple[IpAllowEntry, ...] = ()
     membership: Membership | None = None
-    last_inventory: date | None = Field(default=None, description="Last periodic review (棚卸).")
+    last_inventory: Day | None = Field(default=None, description="Last periodic review (棚卸).")
 
     @cached_property
     def affiliations(self) -> frozenset[str]:

@@ -4,7 +4,8 @@ One file per system: a full snapshot (reconciliation, inventory) and deltas of n
 delete rows per processing day M (000 §5-1 ③). UTF-8 with a BOM by default, CP932 on request
 (Excel and Japanese back-office tools); both with CRLF line ends (RFC 4180). A character CP932
 cannot encode is reported, never replaced. Cells a spreadsheet would run as a formula are
-prefixed with an apostrophe (the OWASP advice for CSV injection).
+prefixed with an apostrophe (the OWASP advice for CSV injection), except login IDs, which
+must reach the authentication system as the registry holds them (``escape.csv_cell``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from datetime import date
 from enum import StrEnum
 
 from accessreg.errors import ProblemsFound
+from accessreg.escape import csv_cell
 from accessreg.model import Catalog
 from accessreg.model.changes import ChangeKind
 from accessreg.outputs.access import AccessChange, Holder, form_row
@@ -28,7 +30,6 @@ class Encoding(StrEnum):
 
 
 CODECS = {Encoding.UTF8: "utf-8-sig", Encoding.CP932: "cp932"}
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 KIND_LABELS = {ChangeKind.ADD: "新規", ChangeKind.CHANGE: "変更", ChangeKind.REMOVE: "抹消"}
 
 # The labels of the application form's fields (000 §5-1 ①): one per cell of access.form_row
@@ -63,11 +64,6 @@ class DatedChange:
     effective: date | None  # None: after a manual step of the system operator
 
 
-def neutralise(cell: str) -> str:
-    """A cell that cannot start a formula in a spreadsheet."""
-    return f"'{cell}" if cell.startswith(FORMULA_START) else cell
-
-
 def _person_cells(person: Holder, system: str, catalog: Catalog) -> list[str]:
     return list(form_row(person, system, [s.id for s in catalog.derived_systems]))
 
@@ -90,7 +86,7 @@ def _encode(label: str, header: list[str], rows: Iterable[_Row], encoding: Encod
     codec = CODECS[encoding]
     strict = encoding is not Encoding.UTF8  # UTF-8 holds every character the registry can
     for row in rows:
-        cells = [neutralise(c) for c in row.cells]
+        cells = [csv_cell(c) for c in row.cells]
         for column, cell in zip(header, cells, strict=True):
             bad = [] if cell.isascii() or not strict else _unencodable(cell, codec)
             if bad:

@@ -13,6 +13,7 @@ from datetime import date
 from enum import Enum
 from typing import Any
 
+from accessreg.escape import terminal
 from accessreg.plan.model import FieldChange, Item, OperatorPlan, Plan
 from accessreg.timeline.business_days import Effective
 
@@ -86,8 +87,9 @@ def plan_dict(plan: Plan) -> dict[str, Any]:
         "revoke_only": plan.revoke_only,
         "counts": {app.value: n for app, n in plan.counts.items()},
         "operators": [operator_dict(op) for op in plan.operators],
-        "other_paths": list(plan.other_paths),
-        "unreadable": list(plan.unreadable),
+        # Paths as the text shows them: a name that is not UTF-8 has no JSON string.
+        "other_paths": [terminal(p) for p in plan.other_paths],
+        "unreadable": [terminal(p) for p in plan.unreadable],
     }
 
 

@@ -2,30 +2,21 @@
 
 A summary first (counts per operator and application type), then the details per operator,
 cut off before ``max_chars`` with a pointer to the JSON plan, which holds everything. Text
-from the registry is escaped so that a name cannot format the comment, mention anyone or
-inject HTML.
+from the pull request (names, e-mails, paths) goes through ``escape.markdown``, so that it
+cannot format the comment, mention anyone, link anywhere or inject HTML.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
+from accessreg.escape import markdown as escape
 from accessreg.plan import wording
 from accessreg.plan.model import Direction, Item, OperatorChange, OperatorPlan, Plan
 
 # GitHub refuses comments over 65,536 characters; leave room for what the workflow adds.
 DEFAULT_MAX_CHARS = 60_000
-_BACKSLASHED = re.compile(r"([\\`*_\[\]|~])")
-_ENTITIES = {"<": "&lt;", ">": "&gt;", "@": "&#64;", "&": "&amp;"}
 _MARK = {Direction.GRANT: "➕ grant", Direction.REVOKE: "➖ revoke", Direction.NEUTRAL: "✏️ record"}
-
-
-def escape(text: str) -> str:
-    """Literal text in markdown: special characters escaped, line breaks flattened."""
-    flat = " ".join(text.split())
-    flat = "".join(_ENTITIES.get(ch, ch) for ch in flat)  # no HTML, no @mention
-    return _BACKSLASHED.sub(r"\\\1", flat)
 
 
 def _header(plan: Plan) -> list[str]:
@@ -71,11 +62,11 @@ def _summary(plan: Plan) -> list[str]:
 def _notes(plan: Plan) -> list[str]:
     lines = []
     if plan.other_paths:
-        shown = ", ".join(f"`{p}`" for p in plan.other_paths[:20])
+        shown = ", ".join(escape(p) for p in plan.other_paths[:20])
         more = f" and {len(plan.other_paths) - 20} more" if len(plan.other_paths) > 20 else ""
         lines += [f"Other files changed (maintainers only): {shown}{more}", ""]
     if plan.unreadable:
-        shown = ", ".join(f"`{p}`" for p in plan.unreadable[:20])
+        shown = ", ".join(escape(p) for p in plan.unreadable[:20])
         lines += [f"Files that do not load (see validate): {shown}", ""]
     return lines
 

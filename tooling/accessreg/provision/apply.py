@@ -1,15 +1,14 @@
-"""The core of ``accessreg apply``: plan since the last applied revision, render, send, record.
+"""The core of ``accessreg apply``: plan since the last applied revision, then carry it out.
 
-Order matters, so that a failure at any point loses nothing and repeats nothing:
-1. the range is from the last applied revision (the state) to HEAD;
-2. HEAD is validated: an error holds back exactly the files it involves (``holding``), the
-   rest is applied; the change must pass the removal rails;
-3. every output is rendered in memory, then the output directory is replaced at once;
-4. with ``confirm`` and ``send``, mails go out one by one, each recorded in the outbox as
-   soon as the server took it (a re-run sends only the rest);
-5. only then, with ``confirm``, the new applied revision and the batch are recorded.
-Without ``confirm`` it is a dry run: the outputs and the .eml files are written, nothing is
-sent and nothing is recorded.
+``plan`` computes everything a run would do, without doing any of it: the range from the last
+applied revision (the state) to HEAD, whose errors hold back exactly the files they involve
+(``holding``: the rest is applied), and which must pass the removal rails; every output
+rendered in memory; the notices; and, with ``confirm``, the state records (the
+completion notices delivered, then the new applied revision and its batch). The session
+(``effects.session``) carries it out: the output directory replaced at once, then, with
+``confirm`` and ``send``, the mails one by one through the outbox, and only then the records,
+so that a failure at any point loses nothing and repeats nothing. Without ``confirm`` it is a
+dry run: the outputs and the .eml files are written, nothing is sent and nothing is recorded.
 """
 
 from __future__ import annotations
@@ -20,24 +19,17 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from accessreg.errors import ConfigError, UsageError
-from accessreg.files import atomic
+from accessreg.effects.plan import Outgoing, Record, RunPlan, When
+from accessreg.effects.session import InDoubt, MailOutcome, Session, TransportFactory, smtp_session
+from accessreg.errors import UsageError
 from accessreg.gitio.repo import GitRepository
-from accessreg.gitio.state import StateStore
-from accessreg.mail.compose import Composed, compose
-from accessreg.mail.smtp import SmtpSettings, sender_from_env
+from accessreg.gitio.state import STATE_REF
+from accessreg.mail.compose import compose
 from accessreg.provision import bundle, completion, notices, safety
-from accessreg.provision.holding import Hold, isolate
+from accessreg.provision import state as recorded
+from accessreg.provision.holding import Hold, Isolation, isolate
 from accessreg.provision.merges import History, Snapshots, history
-from accessreg.provision.sending import MailOutcome, TransportFactory, send_or_hold, smtp_session
-from accessreg.provision.state import (
-    ApplicationRecord,
-    BatchRecord,
-    HeldFile,
-    Ledger,
-    State,
-    SystemProgress,
-)
+from accessreg.provision.state import ApplicationRecord, BatchRecord, State, SystemProgress
 from accessreg.timeline.clock import JST
 
 
@@ -60,18 +52,16 @@ class ApplyRequest:
 
 
 @dataclass(frozen=True)
-class _Prepared:
-    """Everything a run will write and send, computed before anything is."""
+class ApplyPlan:
+    """Everything one apply would do, computed before anything is done."""
 
     history: History
     removal: safety.Removal
     applications: list[ApplicationRecord]
     batch: BatchRecord | None
-    due: list[completion.Due]
-    mails: list[Composed]
-    files: dict[str, bytes]
+    run: RunPlan
     hold: Hold
-    held: dict[str, HeldFile]
+    released: frozenset[str]  # files held back before, applied now
 
 
 @dataclass(frozen=True)
@@ -86,17 +76,15 @@ class ApplyResult:
     mails: list[MailOutcome]
     recorded: bool
     dry_run: bool
+    in_doubt: list[InDoubt] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
     hold: Hold = field(default_factory=lambda: Hold(frozenset(), (), ()))
     released: frozenset[str] = frozenset()  # files held back before, applied now
 
 
 def _merged_on(repo: GitRepository, head: str) -> date:
     """The day ``head`` was committed, in Japan."""
-    try:
-        (commit,) = repo.first_parent_history(f"{head}~1", head)
-    except UsageError:  # a root commit
-        commit = repo.first_parent_history(None, head)[-1]
-    return commit.committed_at.astimezone(JST).date()
+    return repo.commit(head).committed_at.astimezone(JST).date()
 
 
 def batch_id(today: date, head: str, taken: Collection[str]) -> str:
@@ -147,81 +135,116 @@ def _unique(accepted: list[notices.Accepted], state: State) -> list[notices.Acce
     return out
 
 
-def _prepare(repo: GitRepository, ledger: Ledger, request: ApplyRequest, sender: str) -> _Prepared:
-    base = request.base or ledger.state.applied
+def base_of(request: ApplyRequest, state: State) -> str | None:
+    base = request.base or state.applied
     if base is None and not request.initial:
         raise UsageError(
             "no applied revision is recorded yet: run once with --initial (every "
             "user is new) or --base REV (the revision downstream systems already hold)"
         )
-    head = repo.resolve(request.head)
-    # What downstream holds: the applied revision, but for the files held back before (an
-    # explicit --base says downstream holds exactly that revision).
-    previous = ledger.state.held if request.base is None else {}
-    isolated = isolate(repo, head, base, previous, _merged_on(repo, head))
+    return base
+
+
+def plan(
+    repo: GitRepository,
+    state: State,
+    request: ApplyRequest,
+    sender: str,
+    head: str,
+    isolated: Isolation,
+) -> ApplyPlan:
+    """What applying ``head`` would do, holding back what ``isolated`` holds; reads git,
+    changes nothing."""
     snapshots = Snapshots(repo, isolated.pins)
     snapshots.keep(head, isolated.registry)
+    base = base_of(request, state)
     found = history(snapshots, base, head, request.accepted_on, request.today, isolated.released)
     removal = safety.removal(found.before_access, found.after_access)
     safety.check_removal(removal, request.max_removal_share, request.allow_mass_removal)
 
-    accepted = _unique([a for s in found.steps for a in notices.applications(s)], ledger.state)
+    accepted = _unique([a for s in found.steps for a in notices.applications(s)], state)
     apps = [a.record for a in accepted]
-    batch = _batch(found, request.today, apps, ledger.state, isolated.revs)
+    batch = _batch(found, request.today, apps, state, isolated.revs)
     owed = [n for a in accepted for n in notices.acceptance_notices(a)]
     owed += notices.held_notices(isolated.hold, isolated.registry, head, request.today)
-    due = completion.due(ledger.state, Snapshots(repo))
+    due = completion.due(state, Snapshots(repo))
     owed += [n for d in due for n in d.notices]
     mails = [compose(n, sender) for n in owed]
     files = bundle.render(found, request.today, batch.id if batch else None, mails, request.options)
-    return _Prepared(found, removal, apps, batch, due, mails, files, isolated.hold, isolated.held)
+
+    sending = request.confirm and request.send
+    records = []
+    if request.confirm:
+        after = state
+        if sending:
+            for d in due:
+                after = recorded.with_batch(
+                    after, completion.notified(after.batches[d.batch.id], d.system)
+                )
+                what = f"notified {d.system} of batch {d.batch.id}"
+                records.append(
+                    Record.fixed(STATE_REF, what, recorded.dump(after), When.AFTER_MAILS)
+                )
+        # A first run with --base HEAD changes nothing but says where downstream is.
+        moved = state.applied != found.head or state.held != isolated.held
+        if batch is not None or moved:
+            after = recorded.applied(after, found.head, request.today, batch, isolated.held)
+            what = f"applied {found.head[:12]}: {f'batch {batch.id}' if batch else 'no changes'}"
+            if isolated.held:
+                what += f", {len(isolated.held)} file(s) held back"
+            records.append(Record.fixed(STATE_REF, what, recorded.dump(after), When.AFTER_MAILS))
+    run = RunPlan(
+        out=request.out,
+        files=files,
+        mails=tuple(Outgoing(c) for c in mails),
+        send=sending,
+        records=tuple(records),
+    )
+    released = frozenset(r for s in found.steps for r in s.released)
+    return ApplyPlan(found, removal, apps, batch, run, isolated.hold, released)
+
+
+def examine(repo: GitRepository, state: State, request: ApplyRequest, head: str) -> Isolation:
+    """HEAD validated as of the day it was merged, and what its errors hold back. Downstream
+    holds the applied revision but for the files held back before; an explicit ``--base``
+    says it holds exactly that revision."""
+    previous = state.held if request.base is None else {}
+    return isolate(repo, head, base_of(request, state), previous, _merged_on(repo, head))
 
 
 def run(request: ApplyRequest, transport: TransportFactory = smtp_session) -> ApplyResult:
-    sending = request.confirm and request.send
-    settings = SmtpSettings.from_env(request.env) if sending else None
-    sender = settings.sender if settings else sender_from_env(request.env)
-    if not 0 <= request.max_removal_share <= 1:
-        raise UsageError("--max-removal-share must be between 0 and 1")
-    with GitRepository(request.root) as repo:
-        store = StateStore(repo.root, remote=request.state_remote)
-        try:
-            ledger = Ledger(store)
-            prepared = _prepare(repo, ledger, request, sender)
-            try:
-                atomic.replace_directory(request.out, prepared.files)
-            except (FileExistsError, OSError) as exc:
-                raise ConfigError(f"cannot write the outputs: {exc}") from None
-            outcomes = send_or_hold(ledger, prepared.mails, settings, transport)
-            found, batch = prepared.history, prepared.batch
-            if request.confirm:
-                if settings is not None:
-                    for d in prepared.due:
-                        current = ledger.state.batches[d.batch.id]
-                        ledger.update_batch(
-                            completion.notified(current, d.system),
-                            f"notified {d.system} of batch {d.batch.id}",
-                        )
-                # A first run with --base HEAD changes nothing but says where downstream is.
-                moved = ledger.state.applied != found.head or ledger.state.held != prepared.held
-                if batch is not None or moved:
-                    ledger.record_applied(found.head, request.today, batch, prepared.held)
-        finally:
-            store.close()
+    with Session.open(
+        request.root,
+        send=request.confirm and request.send,
+        remote=request.state_remote,
+        env=request.env,
+        transport=transport,
+    ) as session:
+        if not 0 <= request.max_removal_share <= 1:
+            raise UsageError("--max-removal-share must be between 0 and 1")
+        state = recorded.load(session.state.files)
+        base_of(request, state)
+        head = session.repo.resolve(request.head)
+        isolated = examine(session.repo, state, request, head)
+        planned = plan(session.repo, state, request, session.sender, head, isolated)
+        done = session.carry_out(planned.run)
+    found = planned.history
     rows: dict[str, int] = {}
     for row in found.rows:
         rows[row.change.system] = rows.get(row.change.system, 0) + 1
     return ApplyResult(
         base=found.base,
         head=found.head,
-        batch=batch,
-        applications=prepared.applications,
+        batch=planned.batch,
+        applications=planned.applications,
         rows=rows,
-        removal=prepared.removal,
-        files=sorted(prepared.files),
-        mails=outcomes,
+        removal=planned.removal,
+        files=sorted(planned.run.files),
+        mails=done.mails,
         recorded=request.confirm,
         dry_run=not request.confirm,
-        hold=prepared.hold,
-        released=frozenset(r for s in found.steps for r in s.released),
+        in_doubt=done.in_doubt,
+        notes=done.notes,
+        hold=planned.hold,
+        released=planned.released,
     )

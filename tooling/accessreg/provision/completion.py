@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
 from accessreg.errors import UsageError
-from accessreg.mail.compose import Notice
 from accessreg.model.commits import CommitInfo
+from accessreg.model.mail import Notice
 from accessreg.provision.merges import Snapshots, pinned_snapshots, released_step, step
 from accessreg.provision.notices import Accepted, completion_notices
 from accessreg.provision.state import ApplicationRecord, BatchRecord, State

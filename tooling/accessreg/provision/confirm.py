@@ -8,17 +8,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from accessreg.errors import ConfigError
-from accessreg.files import atomic
-from accessreg.gitio.repo import GitRepository
-from accessreg.gitio.state import StateStore
+from accessreg.effects.plan import Outgoing, Record, RunPlan, When
+from accessreg.effects.session import InDoubt, MailOutcome, Session, TransportFactory, smtp_session
+from accessreg.gitio.state import STATE_REF
 from accessreg.mail.compose import compose, eml_name
-from accessreg.mail.smtp import SmtpSettings, sender_from_env
 from accessreg.model import Catalog
 from accessreg.provision import completion
+from accessreg.provision import state as recorded
 from accessreg.provision.merges import Snapshots
-from accessreg.provision.sending import MailOutcome, TransportFactory, send_or_hold, smtp_session
-from accessreg.provision.state import BatchRecord, Ledger
+from accessreg.provision.state import BatchRecord, State
 from accessreg.provision.status import Progress, progress_of
 
 
@@ -35,55 +33,72 @@ class ConfirmRequest:
 
 
 @dataclass(frozen=True)
+class ConfirmPlan:
+    batch: BatchRecord  # as it will be recorded
+    newly_imported: list[str]
+    run: RunPlan
+
+
+@dataclass(frozen=True)
 class ConfirmResult:
     batch: BatchRecord
     newly_imported: list[str]
     mails: list[MailOutcome]
+    in_doubt: list[InDoubt] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def plan(snapshots: Snapshots, state: State, request: ConfirmRequest, sender: str) -> ConfirmPlan:
+    """The import recorded first, then the completion notices it makes due, and (when they
+    are sent) each system's notices recorded as delivered."""
+    before = state.batch(request.batch)
+    after = completion.confirmed(before, request.systems, request.today)
+    newly = [s for s, p in after.systems.items() if p != before.systems[s]]
+    records = []
+    current = state
+    if newly:
+        current = recorded.with_batch(current, after)
+        what = f"confirmed {', '.join(newly)} of batch {after.id} imported"
+        records.append(Record.fixed(STATE_REF, what, recorded.dump(current), When.FIRST))
+    due = completion.due(current, snapshots)
+    composed = [compose(n, sender) for d in due for n in d.notices]
+    if request.send:
+        for d in due:
+            current = recorded.with_batch(
+                current, completion.notified(current.batches[d.batch.id], d.system)
+            )
+            what = f"notified {d.system} of batch {d.batch.id}"
+            records.append(Record.fixed(STATE_REF, what, recorded.dump(current), When.AFTER_MAILS))
+    run = RunPlan(
+        out=request.out,
+        files={f"mail/{eml_name(c)}": c.message.as_bytes() for c in composed},
+        mails=tuple(Outgoing(c) for c in composed),
+        send=request.send,
+        records=tuple(records),
+    )
+    return ConfirmPlan(current.batches[after.id], newly, run)
 
 
 def run(request: ConfirmRequest, transport: TransportFactory = smtp_session) -> ConfirmResult:
-    settings = SmtpSettings.from_env(request.env) if request.send else None
-    sender = settings.sender if settings else sender_from_env(request.env)
-    with GitRepository(request.root) as repo:
-        store = StateStore(repo.root, remote=request.state_remote)
-        try:
-            ledger = Ledger(store)
-            before = ledger.state.batch(request.batch)
-            after = completion.confirmed(before, request.systems, request.today)
-            newly = [s for s, p in after.systems.items() if p != before.systems[s]]
-            if newly:
-                ledger.update_batch(
-                    after, f"confirmed {', '.join(newly)} of batch {after.id} imported"
-                )
-            due = completion.due(ledger.state, Snapshots(repo))
-            composed = [compose(n, sender) for d in due for n in d.notices]
-            if request.out is not None:
-                files = {f"mail/{eml_name(c)}": c.message.as_bytes() for c in composed}
-                try:
-                    atomic.replace_directory(request.out, files)
-                except (FileExistsError, OSError) as exc:
-                    raise ConfigError(f"cannot write the notices: {exc}") from None
-            outcomes = send_or_hold(ledger, composed, settings, transport)
-            if settings is not None:
-                for d in due:
-                    current = ledger.state.batches[d.batch.id]
-                    ledger.update_batch(
-                        completion.notified(current, d.system),
-                        f"notified {d.system} of batch {d.batch.id}",
-                    )
-            return ConfirmResult(ledger.state.batches[after.id], newly, outcomes)
-        finally:
-            store.close()
+    with Session.open(
+        request.root,
+        send=request.send,
+        remote=request.state_remote,
+        env=request.env,
+        transport=transport,
+    ) as session:
+        state = recorded.load(session.state.files)
+        planned = plan(Snapshots(session.repo), state, request, session.sender)
+        done = session.carry_out(planned.run)
+    return ConfirmResult(
+        planned.batch, planned.newly_imported, done.mails, done.in_doubt, done.notes
+    )
 
 
 def status(
     root: Path, operator: str | None, state_remote: str | None = None
 ) -> tuple[list[Progress], Catalog]:
-    with GitRepository(root) as repo:
-        store = StateStore(repo.root, remote=state_remote)
-        try:
-            ledger = Ledger(store)
-            catalog = Snapshots(repo).at("HEAD").catalog
-            return progress_of(ledger.state, catalog, operator), catalog
-        finally:
-            store.close()
+    with Session.open(root, remote=state_remote) as session:
+        state = recorded.load(session.state.files)
+        catalog = Snapshots(session.repo).at("HEAD").catalog
+        return progress_of(state, catalog, operator), catalog

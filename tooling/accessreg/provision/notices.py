@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from accessreg.mail.compose import Notice, Recipient
 from accessreg.model import Catalog, Contact, Operator, System
 from accessreg.model.changes import ChangeKind
+from accessreg.model.mail import Notice, Recipient
 from accessreg.model.registry import Registry
 from accessreg.outputs.access import affiliation_name
 from accessreg.plan import (
@@ -142,7 +142,7 @@ def _operator(step: Step, code: str) -> Operator | None:
 
 
 def _recipients(contacts: tuple[Contact, ...]) -> list[Recipient]:
-    return [Recipient(c.email, c.name) for c in contacts]
+    return [Recipient(c.name, c.email) for c in contacts]
 
 
 @dataclass(frozen=True)
@@ -246,7 +246,7 @@ def acceptance_notices(accepted: Accepted) -> list[Notice]:
             Notice(
                 "contact-removed",
                 record.id,
-                Recipient(contact.email, contact.name),
+                Recipient(contact.name, contact.email),
                 "mail-contact-removed.txt.j2",
                 record.accepted_on,
                 {
@@ -348,7 +348,7 @@ def completion_notices(
                 Notice(
                     "welcome",
                     record.id,
-                    Recipient(contact.email, contact.name),
+                    Recipient(contact.name, contact.email),
                     "mail-welcome.txt.j2",
                     imported_on,
                     {
@@ -385,9 +385,8 @@ def held_notices(hold: Hold, registry: Registry, head: str, day: date) -> list[N
         )
     context = {"head": head[:12], "operators": operators}
     maintainers = registry.maintainers.maintainers if registry.maintainers else ()
+    application = f"held/{digest}"
     return [
-        Notice(
-            "held", f"held/{digest}", Recipient(m.email, m.name), "mail-held.txt.j2", day, context
-        )
+        Notice("held", application, Recipient(m.name, m.email), "mail-held.txt.j2", day, context)
         for m in maintainers
     ]

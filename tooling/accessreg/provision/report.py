@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from collections import Counter
 
+from accessreg.effects.report import in_doubt_lines
+from accessreg.effects.session import MailOutcome
 from accessreg.provision.apply import ApplyResult
 from accessreg.provision.confirm import ConfirmResult
-from accessreg.provision.sending import MailOutcome
 from accessreg.reporting import reporters
 
 
@@ -72,6 +73,8 @@ def apply_text(result: ApplyResult, out: str) -> str:
     lines += _mails(result.mails, result.dry_run)
     if result.recorded:
         lines.append(f"state: applied revision {result.head[:12]} recorded")
+    lines += [f"state: {note}" for note in result.notes]
+    lines += in_doubt_lines(result.in_doubt)
     return "\n".join(lines) + "\n"
 
 
@@ -83,4 +86,6 @@ def confirm_text(result: ConfirmResult) -> str:
         state = f"imported {progress.imported_on}" if progress.imported_on else "generated"
         lines.append(f"  {system}: {state}")
     lines += _mails(result.mails, dry_run=False)
+    lines += [f"state: {note}" for note in result.notes]
+    lines += in_doubt_lines(result.in_doubt)
     return "\n".join(lines) + "\n"

@@ -1,26 +1,25 @@
-"""What provisioning remembers between runs, and the one place that reads and writes it.
+"""What provisioning remembers between runs: ``state.json`` of the state ref.
 
-Two files in the state ref (``gitio.state``): ``state.json`` — the last applied revision and
-every batch with its applications and, per system, *generated* (the files exist) and
-*imported* (the downstream system has taken them: the authentication-system registration of
-000 §5-1 ④⑥ is done by someone else and recorded with ``accessreg confirm``); and
-``outbox.json`` — every mail sent, by Message-ID, so that no mail is ever sent twice.
+The last applied revision and every batch with its applications and, per system,
+*generated* (the files exist) and *imported* (the downstream system has taken them: the
+authentication-system registration of 000 §5-1 ④⑥ is done by someone else and recorded with
+``accessreg confirm``); and the files an error at HEAD holds back, with the revision whose
+content downstream holds of each (``provision.holding``). The same ref holds the outbox of
+every mail (``effects.outbox``); the session (``effects.session``) reads and writes both.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from collections.abc import Iterator, Mapping
+from datetime import date
 from typing import Literal
 
 from accessreg.errors import UsageError
-from accessreg.gitio.state import StateStore
-from accessreg.mail.compose import Composed
+from accessreg.escape import quote
 from accessreg.model.base import Frozen
 
 STATE_FILE = "state.json"
-OUTBOX_FILE = "outbox.json"
 
 
 class SystemProgress(Frozen):
@@ -91,78 +90,38 @@ class State(Frozen):
             return self.batches[batch_id]
         except KeyError:
             known = ", ".join(b.id for b in self.ordered()[-5:]) or "none yet"
-            raise UsageError(f"no batch {batch_id!r} (latest: {known})") from None
+            raise UsageError(f"no batch {quote(batch_id)} (latest: {known})") from None
 
 
-class SentMail(Frozen):
-    kind: str
-    application: str
-    to: str
-    sent_at: datetime
+def load(files: Mapping[str, bytes]) -> State:
+    """The state recorded in the state ref's files (empty before the first record)."""
+    raw = files.get(STATE_FILE)
+    return State.model_validate_json(raw) if raw else State()
 
 
-Outbox = dict[str, SentMail]  # by Message-ID
+def dump(state: State) -> dict[str, bytes]:
+    """The state ref's files that hold ``state``."""
+    data = state.model_dump(mode="json")
+    return {
+        STATE_FILE: (json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
+    }
 
 
-def _dump(model: Frozen | dict[str, SentMail]) -> bytes:
-    if isinstance(model, Frozen):
-        data = model.model_dump(mode="json")
-    else:
-        data = {k: v.model_dump(mode="json") for k, v in sorted(model.items())}
-    return (json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
+def applied(
+    state: State,
+    head: str,
+    day: date,
+    batch: BatchRecord | None,
+    held: Mapping[str, HeldFile] | None = None,
+) -> State:
+    """``state`` with ``head`` applied on ``day`` (and ``batch``, if it made one), the files
+    ``held`` back (none: nothing is held back)."""
+    batches = dict(state.batches)
+    if batch is not None:
+        batches[batch.id] = batch
+    update = {"applied": head, "applied_on": day, "batches": batches, "held": dict(held or {})}
+    return state.model_copy(update=update)
 
 
-class Ledger:
-    """The state as one run sees it; every change is written through at once."""
-
-    def __init__(self, store: StateStore) -> None:
-        self.store = store
-        store.fetch()
-        self.commit = store.head()
-        files = store.read(self.commit)
-        self.state = (
-            State.model_validate_json(files[STATE_FILE]) if STATE_FILE in files else State()
-        )
-        raw = json.loads(files[OUTBOX_FILE]) if OUTBOX_FILE in files else {}
-        self.outbox: Outbox = {k: SentMail.model_validate(v) for k, v in raw.items()}
-
-    def _write(self, message: str) -> None:
-        files = {STATE_FILE: _dump(self.state), OUTBOX_FILE: _dump(self.outbox)}
-        self.commit = self.store.write(files, message, self.commit)
-
-    def was_sent(self, message_id: str) -> bool:
-        return message_id in self.outbox
-
-    def record_sent(self, message_id: str, mail: SentMail) -> None:
-        self.outbox = {**self.outbox, message_id: mail}
-        self._write(f"sent {mail.kind} for {mail.application}")
-
-    def mark_sent(self, composed: Composed) -> None:
-        """The outbox side of ``mail.delivery``: called right after the server took it."""
-        notice = composed.notice
-        mail = SentMail(
-            kind=notice.kind,
-            application=notice.application,
-            to=notice.recipient.email,
-            sent_at=datetime.now(UTC).replace(microsecond=0),
-        )
-        self.record_sent(composed.message_id, mail)
-
-    def record_applied(
-        self, head: str, day: date, batch: BatchRecord | None, held: dict[str, HeldFile]
-    ) -> None:
-        batches = dict(self.state.batches)
-        if batch is not None:
-            batches[batch.id] = batch
-        self.state = self.state.model_copy(
-            update={"applied": head, "applied_on": day, "batches": batches, "held": held}
-        )
-        what = f"batch {batch.id}" if batch else "no changes"
-        if held:
-            what += f", {len(held)} file(s) held back"
-        self._write(f"applied {head[:12]}: {what}")
-
-    def update_batch(self, batch: BatchRecord, message: str) -> None:
-        batches = {**self.state.batches, batch.id: batch}
-        self.state = self.state.model_copy(update={"batches": batches})
-        self._write(message)
+def with_batch(state: State, batch: BatchRecord) -> State:
+    return state.model_copy(update={"batches": {**state.batches, batch.id: batch}})

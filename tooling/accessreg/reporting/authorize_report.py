@@ -1,5 +1,7 @@
 """Render an authorization decision: its problems through the shared reporters (text, JSON,
-GitHub annotations) with the verdict, or as markdown lines for the pull-request comment."""
+GitHub annotations) with the verdict, or as markdown lines for the pull-request comment.
+Paths, logins and messages come from the pull request: each output escapes them for its kind
+(``escape``)."""
 
 from __future__ import annotations
 
@@ -7,28 +9,30 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from accessreg.escape import markdown, terminal
 from accessreg.reporting import reporters
 from accessreg.review.authorize import Decision
 
 FORMATS = tuple(sorted(reporters.REPORTERS))
 
 
-def _who(decision: Decision) -> str:
+def _who(decision: Decision, escape: Callable[[str], str]) -> str:
+    actor = escape(decision.actor)
     if decision.maintainer:
-        return f"{decision.actor} (maintainer)"
+        return f"{actor} (maintainer)"
     if decision.acts_for:
-        return f"{decision.actor} (window person of {', '.join(decision.acts_for)})"
-    return f"{decision.actor} (neither a maintainer nor a window person)"
+        return f"{actor} (window person of {', '.join(map(escape, decision.acts_for))})"
+    return f"{actor} (neither a maintainer nor a window person)"
 
 
 def verdict_lines(decision: Decision) -> list[str]:
     count = len(decision.paths)
     if decision.allowed:
-        lines = [f"allowed: {count} changed path(s) for {_who(decision)}"]
+        lines = [f"allowed: {count} changed path(s) for {_who(decision, terminal)}"]
     else:
         lines = [
             f"not allowed: {len(decision.refused)} refusal(s) among {count} changed path(s) "
-            f"for {_who(decision)}"
+            f"for {_who(decision, terminal)}"
         ]
     if decision.fast_track:
         lines.append("fast-track: every item revokes access and the author may make it")
@@ -50,8 +54,8 @@ def as_dict(decision: Decision) -> dict[str, Any]:
         "fast_track": decision.fast_track,
         "revoke_only": decision.revoke_only,
         "paths": len(decision.paths),
-        "refused": [p.as_dict() for p in decision.refused],
-        "review": [p.as_dict() for p in decision.review],
+        "refused": [reporters.problem_dict(p) for p in decision.refused],
+        "review": [reporters.problem_dict(p) for p in decision.review],
     }
 
 
@@ -63,17 +67,17 @@ def render(decision: Decision, fmt: str) -> str:
     return problems + "".join(f"{line}\n" for line in verdict_lines(decision))
 
 
-def markdown_lines(decision: Decision, escape: Callable[[str], str]) -> list[str]:
-    """For the pull-request comment; ``escape`` makes registry text literal markdown."""
+def markdown_lines(decision: Decision) -> list[str]:
+    """For the pull-request comment: paths and messages literal, never markup."""
     if decision.allowed:
-        head = f"**Authorized**: {escape(_who(decision))} may make this change."
+        head = f"**Authorized**: {_who(decision, markdown)} may make this change."
     else:
-        head = f"**Not authorized**: {escape(_who(decision))} may not make this change."
+        head = f"**Not authorized**: {_who(decision, markdown)} may not make this change."
     lines = [head]
     if decision.fast_track:
         lines.append("**Fast-track**: a revoke-only change by someone who may make it.")
     for p in decision.refused:
-        lines.append(f"- refused {escape(p.file)}: {escape(p.message)} (`{p.rule}`)")
+        lines.append(f"- refused {markdown(p.file)}: {markdown(p.message)} (`{p.rule}`)")
     for p in decision.review:
-        lines.append(f"- review {escape(p.file)}: {escape(p.message)} (`{p.rule}`)")
+        lines.append(f"- review {markdown(p.file)}: {markdown(p.message)} (`{p.rule}`)")
     return lines

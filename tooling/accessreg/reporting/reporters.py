@@ -5,25 +5,28 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 
+from accessreg.escape import terminal, terminal_path, workflow_data, workflow_property
 from accessreg.model.problems import Level, Problem
 
 
 def text(problems: Sequence[Problem]) -> str:
+    """One line per problem; file names and messages come from outside, so they are shown
+    with their unsafe characters escaped (a name cannot start a line of its own, nor a
+    line with a workflow command)."""
     return "".join(
-        f"{p.file}:{p.line}:{p.col}: [{p.level}] {p.message} ({p.rule})\n" for p in problems
+        f"{terminal_path(p.file)}:{p.line}:{p.col}: [{p.level}] {terminal(p.message)} ({p.rule})\n"
+        for p in problems
     )
 
 
+def problem_dict(p: Problem) -> dict[str, object]:
+    """A problem as JSON shows it: its file and message as the text shows them (a file name
+    that is not UTF-8 has no JSON string; a consumer that prints a message gets it safe)."""
+    return {**p.as_dict(), "file": terminal(p.file), "message": terminal(p.message)}
+
+
 def as_json(problems: Sequence[Problem]) -> str:
-    return json.dumps([p.as_dict() for p in problems], ensure_ascii=False, indent=2) + "\n"
-
-
-def _escape_data(value: str) -> str:
-    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _escape_property(value: str) -> str:
-    return _escape_data(value).replace(":", "%3A").replace(",", "%2C")
+    return json.dumps([problem_dict(p) for p in problems], ensure_ascii=False, indent=2) + "\n"
 
 
 def github(problems: Sequence[Problem]) -> str:
@@ -32,7 +35,7 @@ def github(problems: Sequence[Problem]) -> str:
     for p in problems:
         command = "error" if p.level is Level.ERROR else "warning"
         props = ",".join(
-            f"{k}={_escape_property(v)}"
+            f"{k}={workflow_property(v)}"
             for k, v in (
                 ("file", p.file),
                 ("line", str(p.line)),
@@ -40,7 +43,7 @@ def github(problems: Sequence[Problem]) -> str:
                 ("title", p.rule),
             )
         )
-        out.append(f"::{command} {props}::{_escape_data(f'{p.message} ({p.rule})')}\n")
+        out.append(f"::{command} {props}::{workflow_data(f'{p.message} ({p.rule})')}\n")
     return "".join(out)
 
 

@@ -9,6 +9,7 @@ from accessreg.model.layout import CALENDAR_FILE, CATALOG_FILE
 from accessreg.model.problems import Problem
 from accessreg.model.registry import Registry
 from accessreg.rules.base import Context, Scope, finding, rule
+from accessreg.timeline.business_days import BusinessCalendar, CalendarClosed
 
 
 @rule("catalog-consistency", "000 §5-1, §5-4, §5-5", Scope.OPERATORS)
@@ -53,16 +54,29 @@ def catalog_consistency(reg: Registry, ctx: Context) -> Iterator[Problem]:
 
 @rule("calendar-range", "000 §5-1", Scope.OPERATORS)
 def calendar_range(reg: Registry, ctx: Context) -> Iterator[Problem]:
-    """A closed-day range of the calendar ends before it starts."""
+    """A closed-day range of the calendar ends before it starts, or the closed days leave no
+    business day for a year: dates could no longer be counted from them."""
     if reg.calendar is None:
         return
+    business = BusinessCalendar.from_file(reg.calendar)
     for i, day in enumerate(reg.calendar.closed):
+        start = day.start if isinstance(day, ClosedRange) else day
         if isinstance(day, ClosedRange) and day.end < day.start:
             yield finding(
                 CALENDAR_FILE,
                 f"{day.start} to {day.end} ends before it starts",
                 ("closed", i),
             )
+            continue
+        try:
+            business.on_or_after(start)
+        except CalendarClosed:
+            yield finding(
+                CALENDAR_FILE,
+                f"from {start} the closed days leave no business day for a year",
+                ("closed", i),
+            )
+            return
 
 
 RULES = (catalog_consistency, calendar_range)

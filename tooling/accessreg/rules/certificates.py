@@ -6,6 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from datetime import timedelta
 
+from accessreg.escape import shorten
 from accessreg.model import Certificate
 from accessreg.model.problems import DataPath, Level, Problem
 from accessreg.model.registry import Registry
@@ -41,7 +42,8 @@ def certificate_unique(reg: Registry, ctx: Context) -> Iterator[Problem]:
                     others = ", ".join(sorted({f for f, p in places if (f, p) != (file, path)}))
                     yield finding(
                         file,
-                        f"certificate {field} {value} is registered more than once (also {others})",
+                        f"certificate {field} {shorten(value)} is registered more than once "
+                        f"(also {others})",
                         path,
                         clash=f"{field} {value}",
                     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterator
 
+from accessreg.escape import shorten
 from accessreg.model.problems import Level, Problem
 from accessreg.model.registry import Registry
 from accessreg.rules.base import Context, Due, Scope, finding, rule
@@ -17,7 +18,7 @@ def address_problem(cidr: str) -> str | None:
     try:
         net = ipaddress.ip_network(cidr, strict=True)
     except ValueError as exc:
-        return f"{cidr} is not a network address: {exc}"
+        return f"{shorten(cidr)} is not a network address: {shorten(str(exc))}"
     if not net.is_global or net.is_multicast or net.is_reserved:
         return f"{cidr} is not a global unicast address"
     if net.prefixlen < MAX_PREFIX[net.version]:

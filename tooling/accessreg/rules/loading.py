@@ -23,6 +23,23 @@ RULES: tuple[RegistryRule, ...] = (
         "applies, so that a diff shows every permission that changes.",
     ),
     Rule("yaml-tag", "-", "Explicit tags (`!foo`, `!!str`) are refused: write plain values."),
+    Rule(
+        "yaml-limits",
+        "-",
+        "Collections are nested more than 32 levels deep, or an integer has more digits than "
+        "Python converts (4,300).\n\nNo registry file needs either, and reading them would "
+        "exhaust the tool.",
+    ),
+    Rule(
+        "text-control",
+        "-",
+        "A key or a text value holds a control, format or line-separator character: NUL, "
+        "ESC, a bidirectional override such as U+202E, a zero-width character, U+2028, and "
+        "line breaks and tabs outside the multi-line fields (`memo`, `reason`, `note`).\n\n"
+        'YAML\'s escapes (`"\\x1b"`) let a file hold them although its bytes look harmless; '
+        "invisible, they would reach the import files, the mails, the terminal and the "
+        "pull-request comment. A name holding a line break could also add a mail header.",
+    ),
     Rule("file-too-large", "-", "A file is over the size cap (1 MiB)."),
     Rule(
         "file-location",
@@ -30,6 +47,12 @@ RULES: tuple[RegistryRule, ...] = (
         "A file is where no file belongs.\n\nOperators live in `operators/<CODE>.yaml`, users in "
         "`users/<CODE>/<e-mail in lower case>.yaml`; besides those only `systems.yaml`, "
         "`maintainers.yaml`, `calendar.yaml`, `README.md` and `.gitkeep` may be in the registry.",
+    ),
+    Rule(
+        "file-name-text",
+        "-",
+        "A file name is not UTF-8 text, or holds a control character (a line break, ESC): "
+        "no registry file is named so, and no message could show the name as it is.",
     ),
     Rule("file-missing", "-", "The catalog `systems.yaml` is missing."),
     Rule(

@@ -11,10 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from accessreg.edit.yamldoc import without_keys
 from accessreg.model.registry import Registry
-from accessreg.scheduled.stale import StaleResult, UserAge
+
+if TYPE_CHECKING:  # stale builds the applications with this module
+    from accessreg.scheduled.stale import StaleResult, UserAge
 
 BRANCH_PREFIX = "accessreg/stale-deletions/"
 

@@ -16,8 +16,8 @@ from enum import StrEnum
 
 from accessreg.model import Certificate, IpAllowEntry
 from accessreg.model.registry import Registry
-from accessreg.scheduled.keyed_notices import Item, Notice
-from accessreg.scheduled.outcome import Outcome, Table
+from accessreg.scheduled.duty import DutyResult, Inputs, Options, Table
+from accessreg.scheduled.keyed_notices import Digest, Item
 
 FIRST_NOTICE_DAYS = 60
 REMINDER_DAYS = 14
@@ -104,14 +104,14 @@ def ips_due(registry: Registry, today: date) -> Iterator[IpDue]:
                 yield IpDue(op.code, allow, (allow.expires_on - today).days, stage)
 
 
-def _notices(kind: str, items: Iterable[CertificateDue | IpDue]) -> list[Notice]:
+def _notices(kind: str, items: Iterable[CertificateDue | IpDue]) -> list[Digest]:
     groups: dict[tuple[str, Stage], list[Item]] = defaultdict(list)
     for item in items:
         if item.stage is Stage.EXPIRED and -item.days_left > EXPIRED_NOTICE_DAYS:
             continue
         groups[item.operator, item.stage].append(item)
     return [
-        Notice(kind, str(stage), "window", operator, tuple(found))
+        Digest(kind, str(stage), "window", operator, tuple(found))
         for (operator, stage), found in sorted(groups.items())
     ]
 
@@ -131,7 +131,7 @@ TABLE_HEADER = (
 )
 
 
-def expiry(registry: Registry, today: date) -> Outcome:
+def expiry(registry: Registry, today: date) -> DutyResult:
     """Every certificate and IP entry within 60 days of its end or past it, and the notices due."""
     certs = list(certificates_due(registry, today))
     ips = list(ips_due(registry, today))
@@ -166,7 +166,21 @@ def expiry(registry: Registry, today: date) -> Outcome:
         )
         for d in ips
     ]
-    return Outcome(
+    return DutyResult(
         notices=(*_notices("certificate-expiry", certs), *_notices("ip-expiry", ips)),
         tables=(Table("expiry", TABLE_HEADER, tuple(rows)),),
     )
+
+
+# -- as a duty (scheduled.duties) -------------------------------------------------------------
+
+NEEDS_HISTORY = False
+NEEDS_EXPORT = False
+
+
+def check(options: Options) -> None:
+    """Nothing to check: the day is all it needs."""
+
+
+def judge(inputs: Inputs) -> DutyResult:
+    return expiry(inputs.registry, inputs.today)

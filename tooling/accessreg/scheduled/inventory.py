@@ -20,9 +20,9 @@ from accessreg.errors import UsageError
 from accessreg.model import layout
 from accessreg.model.registry import Registry
 from accessreg.outputs import csv_
-from accessreg.outputs.access import Access, Holder, holders
-from accessreg.scheduled.keyed_notices import Document, Notice
-from accessreg.scheduled.outcome import Outcome, Table
+from accessreg.outputs.access import Access, Holder, effective_access, holders
+from accessreg.scheduled.duty import DutyResult, Inputs, Options, Table
+from accessreg.scheduled.keyed_notices import Digest, Document
 from accessreg.timeline.periods import months_later
 
 DEFAULT_MONTHS = 6
@@ -107,7 +107,7 @@ def inventory(
     months: int = DEFAULT_MONTHS,
     operator: str | None = None,
     all_csvs: bool = True,
-) -> Outcome:
+) -> DutyResult:
     """The reminders due, with the review CSVs (``snapshot`` renders one operator's, e.g.
     ``OperatorCsvs``) attached; ``all_csvs`` also lists every operator's CSVs as files (the
     daily run leaves that out: the CSVs travel with the mails that are due).
@@ -119,7 +119,7 @@ def inventory(
         active = [op for op in active if op.code == operator]
         if not active:
             raise UsageError(f"{operator} is not an active operator of the registry")
-    notices: list[Notice] = []
+    notices: list[Digest] = []
     overdue: list[InventoryDue] = []
     for op in active:
         count = len(registry.users_of(op.code))
@@ -127,7 +127,7 @@ def inventory(
             request = InventoryRequest(op.code, op.name, op.last_inventory, count, today)
             attach = partial(snapshot, op.code)
             notices.append(
-                Notice("inventory-request", "request", "window", op.code, (request,), attach)
+                Digest("inventory-request", "request", "window", op.code, (request,), attach)
             )
             continue
         due = due_on(registry, op.code, months, added, today)
@@ -136,10 +136,10 @@ def inventory(
             overdue.append(item)
             attach = partial(snapshot, op.code)
             notices.append(
-                Notice("inventory-reminder", "reminder", "window", op.code, (item,), attach)
+                Digest("inventory-reminder", "reminder", "window", op.code, (item,), attach)
             )
     if overdue:
-        notices.append(Notice("inventory-overdue", "overdue", "reviewers", None, tuple(overdue)))
+        notices.append(Digest("inventory-overdue", "overdue", "reviewers", None, tuple(overdue)))
     rows = tuple(
         (
             d.operator,
@@ -150,8 +150,32 @@ def inventory(
         )
         for d in overdue
     )
-    return Outcome(
+    return DutyResult(
         notices=tuple(notices),
         tables=(Table("inventory-overdue", TABLE_HEADER, rows),) if operator is None else (),
         files=tuple(doc for op in active for doc in snapshot(op.code)) if all_csvs else (),
+    )
+
+
+# -- as a duty (scheduled.duties) -------------------------------------------------------------
+
+NEEDS_HISTORY = True  # an operator that never recorded a review counts from its file's addition
+NEEDS_EXPORT = False
+
+
+def check(options: Options) -> None:
+    if options.months < 1:
+        raise UsageError("the inventory period must be at least one month")
+
+
+def judge(inputs: Inputs) -> DutyResult:
+    registry, options = inputs.registry, inputs.options
+    return inventory(
+        registry,
+        inputs.today,
+        OperatorCsvs(registry, effective_access(registry)),
+        inputs.added,
+        options.months,
+        options.operator,
+        options.all_csvs,
     )

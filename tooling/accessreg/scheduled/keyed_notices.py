@@ -1,4 +1,4 @@
-"""What a duty tells whom: notices made of keyed items, narrowed to what a recipient still needs.
+"""What a duty tells whom: digests of keyed items, narrowed to what a recipient still needs.
 
 Idempotence is per item and recipient: an item (a certificate at its 60-day stage, an ID that
 reached its lock day, ...) has a key naming the stage it is at, and a mail lists only the
@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
+from accessreg.model.mail import Recipient
 from accessreg.model.registry import Registry
 
 Audience = Literal["window", "reviewers"]
@@ -39,7 +40,7 @@ def no_attachments() -> tuple[Document, ...]:
 
 
 @dataclass(frozen=True)
-class Notice:
+class Digest:
     """Items of one kind and stage for one audience: one mail per recipient."""
 
     kind: str  # names the template, e.g. "certificate-expiry"
@@ -52,16 +53,10 @@ class Notice:
 
 
 @dataclass(frozen=True)
-class Recipient:
-    name: str
-    email: str
+class DigestMail:
+    """A digest narrowed to one recipient and to the items not yet sent to them."""
 
-
-@dataclass(frozen=True)
-class Mail:
-    """A notice narrowed to one recipient and to the items not yet sent to them."""
-
-    notice: Notice
+    digest: Digest
     recipient: Recipient
     log_keys: tuple[str, ...]  # recorded once the mail is sent
 
@@ -69,19 +64,19 @@ class Mail:
     def message_key(self) -> str:
         """Stable for the same content and recipient: the base of the Message-ID."""
         digest = hashlib.sha256("\n".join(sorted(self.log_keys)).encode("utf-8"))
-        return f"{self.notice.kind}.{self.notice.stage}.{digest.hexdigest()[:24]}"
+        return f"{self.digest.kind}.{self.digest.stage}.{digest.hexdigest()[:24]}"
 
 
 def log_key(item_key: str, email: str) -> str:
     return f"{item_key}>{email.lower()}"
 
 
-def recipients(notice: Notice, registry: Registry) -> list[Recipient]:
-    """Window persons (primary first) for an operator's notice; maintainers for reviewers."""
-    if notice.audience == "reviewers":
+def recipients(digest: Digest, registry: Registry) -> list[Recipient]:
+    """Window persons (primary first) for an operator's digest; maintainers for reviewers."""
+    if digest.audience == "reviewers":
         maintainers = registry.maintainers.maintainers if registry.maintainers else ()
         return [Recipient(m.name, m.email) for m in maintainers]
-    entry = registry.operators.get(notice.operator or "")
+    entry = registry.operators.get(digest.operator or "")
     if entry is None:
         return []
     contacts = sorted(entry.operator.contacts, key=lambda c: c.role != "primary")
@@ -89,29 +84,29 @@ def recipients(notice: Notice, registry: Registry) -> list[Recipient]:
 
 
 def pending(
-    notices: Iterable[Notice],
-    recipients_of: Callable[[Notice], Sequence[Recipient]],
+    digests: Iterable[Digest],
+    recipients_of: Callable[[Digest], Sequence[Recipient]],
     was_sent: Callable[[str], bool],
-) -> list[Mail]:
-    """Every mail still due: per notice and recipient, the items not yet sent to them."""
-    mails: list[Mail] = []
-    for notice in notices:
+) -> list[DigestMail]:
+    """Every mail still due: per digest and recipient, the items not yet sent to them."""
+    mails: list[DigestMail] = []
+    for digest in digests:
         seen: set[str] = set()
-        for person in recipients_of(notice):
+        for person in recipients_of(digest):
             address = person.email.lower()
             if address in seen:  # a person listed twice gets one mail
                 continue
             seen.add(address)
-            due = tuple(i for i in notice.items if not was_sent(log_key(i.key, address)))
+            due = tuple(i for i in digest.items if not was_sent(log_key(i.key, address)))
             if due:
-                narrowed = Notice(
-                    notice.kind,
-                    notice.stage,
-                    notice.audience,
-                    notice.operator,
+                narrowed = Digest(
+                    digest.kind,
+                    digest.stage,
+                    digest.audience,
+                    digest.operator,
                     due,
-                    notice.attachments,
+                    digest.attachments,
                 )
                 keys = tuple(log_key(i.key, address) for i in due)
-                mails.append(Mail(narrowed, person, keys))
+                mails.append(DigestMail(narrowed, person, keys))
     return mails

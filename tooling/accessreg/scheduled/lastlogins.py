@@ -21,10 +21,13 @@ import csv
 import io
 import re
 import unicodedata
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
+from typing import Any
 
 from accessreg.errors import UsageError
+from accessreg.escape import quote
 from accessreg.model.problems import Level, Problem
 from accessreg.timeline.clock import JST
 
@@ -108,7 +111,10 @@ def parse_login(text: str) -> date | None:
         digits = zone.replace(":", "")
         offset = timedelta(hours=int(digits[1:3]), minutes=int(digits[3:5]))
         tz = timezone(offset if digits[0] == "+" else -offset)
-    return moment.replace(tzinfo=tz).astimezone(JST).date()
+    try:
+        return moment.replace(tzinfo=tz).astimezone(JST).date()
+    except OverflowError:  # 0001-01-01T00:00+09:00 is before the first day there is
+        raise ValueError(text) from None
 
 
 def _decode(raw: bytes, label: str) -> str:
@@ -130,10 +136,24 @@ def _column(header: list[str], names: frozenset[str], what: str, label: str) -> 
     if len(found) != 1:
         why = "no" if not found else "more than one"
         raise UsageError(
-            f"{label}:1: {why} {what} column in the header ({', '.join(header) or 'empty'}); "
+            f"{label}:1: {why} {what} column in the header ({quote(', '.join(header))}); "
             f"accepted names: {', '.join(sorted(names))}"
         )
     return found[0]
+
+
+def _rows(reader: Any, report: Callable[[int, str], None]) -> Iterator[tuple[int, list[str]]]:
+    """Each row with its line; a row the csv module cannot read (a cell over its size
+    limit) is reported and skipped, and reading goes on after it."""
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            report(reader.line_num, f"the row cannot be read ({exc}); the ID is not judged")
+            continue
+        yield reader.line_num, row
 
 
 def read(raw: bytes, label: str) -> LastLogins:
@@ -141,7 +161,10 @@ def read(raw: bytes, label: str) -> LastLogins:
     text = _decode(raw, label)
     first = text.split("\n", 1)[0]
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(first))
-    header = next(reader, None)
+    try:
+        header = next(reader, None)
+    except csv.Error as exc:
+        raise UsageError(f"{label}:1: the header cannot be read ({exc})") from None
     if header is None:
         raise UsageError(f"{label}: the file is empty; the first line must name the columns")
     id_col = _column(header, ID_HEADERS, "ID", label)
@@ -152,8 +175,7 @@ def read(raw: bytes, label: str) -> LastLogins:
     def report(line: int, message: str) -> None:
         problems.append(Problem(label, line, 0, RULE, Level.WARNING, message))
 
-    for row in reader:
-        line = reader.line_num
+    for line, row in _rows(reader, report):
         if not any(cell.strip() for cell in row):
             continue
         if len(row) <= max(id_col, login_col):
@@ -168,8 +190,8 @@ def read(raw: bytes, label: str) -> LastLogins:
         except ValueError:
             report(
                 line,
-                f"last login {row[login_col].strip()!r} is not a date (YYYY-MM-DD, YYYY/MM/DD "
-                "or an ISO date and time); the ID is not judged",
+                f"last login {quote(row[login_col].strip())} is not a date (YYYY-MM-DD, "
+                "YYYY/MM/DD or an ISO date and time); the ID is not judged",
             )
             continue
         key = login_id.lower()

@@ -13,10 +13,11 @@ workflow) holds two files:
   authentication system deletes an ID at 210 days and its next export no longer lists it;
   the count goes on from here, so the deletion application keeps that ID.
 
-A run changes the log in memory as mails are sent and saves it once, also when sending
-stopped half-way. Should the process die before saving, the outbox still holds every mail
-it sent, and the next run (the same mails, the same Message-IDs) records them without
-sending them again.
+A run saves the log once, also when sending stopped half-way, with the items of every mail
+the outbox then holds as sent. Should the process die before saving, the outbox still holds
+every mail it sent, and the next run (the same mails, the same Message-IDs) records them
+without sending them again; the items of a mail left in doubt are held by the outbox
+itself (``effects.outbox``). Two copies of the log that both moved merge into their union.
 """
 
 from __future__ import annotations
@@ -24,8 +25,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
-
-from accessreg.gitio.state import StateStore
 
 DUTIES_REF = "refs/accessreg/duties"
 NOTICES_FILE = "notices.json"
@@ -44,36 +43,45 @@ def _dump(values: Mapping[str, date]) -> bytes:
 
 
 class NoticeLog:
-    def __init__(self, store: StateStore) -> None:
-        self.store = store
-        store.fetch()
-        self.commit = store.head()
-        files = store.read(self.commit)
+    """The log as read from the duties ref's files; ``updated`` gives the files to record."""
+
+    def __init__(self, files: Mapping[str, bytes]) -> None:
         self.sent = _dates(files.get(NOTICES_FILE))
         self.remembered = _dates(files.get(STALE_FILE))
-        self._saved = (dict(self.sent), dict(self.remembered))
 
     def was_sent(self, key: str) -> bool:
         return key in self.sent
 
-    def add(self, keys: Iterable[str], day: date) -> None:
-        """Note ``keys`` as sent on ``day`` (saved by ``save``)."""
-        self.sent.update(dict.fromkeys(keys, day))
-
-    def save(
+    def updated(
         self,
         day: date,
-        message: str,
+        told: Iterable[str],
         current: Iterable[str] = (),
         remembered: Mapping[str, date] | None = None,
-    ) -> None:
-        """One state commit with what changed; old entries not ``current`` are pruned."""
+    ) -> dict[str, bytes] | None:
+        """The log with ``told`` sent on ``day`` (those already logged keep their day), old
+        entries not ``current`` pruned and the remembered IDs replaced; None if unchanged."""
+        sent = {**dict.fromkeys(told, day), **self.sent}
         keep = set(current)
-        self.sent = {k: d for k, d in self.sent.items() if k in keep or day - d <= KEEP}
-        if remembered is not None:
-            self.remembered = dict(remembered)
-        if (self.sent, self.remembered) == self._saved:
-            return
-        files = {NOTICES_FILE: _dump(self.sent), STALE_FILE: _dump(self.remembered)}
-        self.commit = self.store.write(files, message, self.commit)
-        self._saved = (dict(self.sent), dict(self.remembered))
+        sent = {k: d for k, d in sent.items() if k in keep or day - d <= KEEP}
+        kept = self.remembered if remembered is None else dict(remembered)
+        if (sent, kept) == (self.sent, self.remembered):
+            return None
+        return {NOTICES_FILE: _dump(sent), STALE_FILE: _dump(kept)}
+
+
+def merge(
+    base: Mapping[str, bytes], ours: Mapping[str, bytes], theirs: Mapping[str, bytes]
+) -> dict[str, bytes]:
+    """Two copies of the log that both moved: every item either logged (the earlier day), and
+    every ID either remembered."""
+    mine, other = NoticeLog(ours), NoticeLog(theirs)
+    sent = {
+        k: min(d for d in (mine.sent.get(k), other.sent.get(k)) if d)
+        for k in {*mine.sent, *other.sent}
+    }
+    kept = {
+        k: min(d for d in (mine.remembered.get(k), other.remembered.get(k)) if d)
+        for k in {*mine.remembered, *other.remembered}
+    }
+    return {NOTICES_FILE: _dump(sent), STALE_FILE: _dump(kept)}

@@ -12,9 +12,10 @@ from datetime import date
 
 from accessreg.mail import compose
 from accessreg.mail.attach import Attachment, attach
+from accessreg.model.mail import Notice
 from accessreg.model.registry import Registry
 from accessreg.scheduled.deletions import branch_name
-from accessreg.scheduled.keyed_notices import Document, Mail
+from accessreg.scheduled.keyed_notices import DigestMail, Document
 
 
 def template(kind: str) -> str:
@@ -27,33 +28,33 @@ def attachment_name(operator: str | None, doc: Document) -> str:
     return f"{operator}-{base}" if operator else base
 
 
-def mail_notice(mail: Mail, registry: Registry, today: date) -> compose.Notice:
-    notice = mail.notice
-    items = hashlib.sha256("\n".join(sorted(i.key for i in notice.items)).encode()).hexdigest()
-    entry = registry.operators.get(notice.operator or "")
-    kind = notice.kind if notice.stage in notice.kind else f"{notice.kind}-{notice.stage}"
-    return compose.Notice(
+def mail_notice(mail: DigestMail, registry: Registry, today: date) -> Notice:
+    digest = mail.digest
+    items = hashlib.sha256("\n".join(sorted(i.key for i in digest.items)).encode()).hexdigest()
+    entry = registry.operators.get(digest.operator or "")
+    kind = digest.kind if digest.stage in digest.kind else f"{digest.kind}-{digest.stage}"
+    return Notice(
         kind=kind,
-        application=f"{notice.kind}/{notice.operator or 'reviewers'}/{items[:24]}",
-        recipient=compose.Recipient(mail.recipient.email, mail.recipient.name),
-        template=template(notice.kind),
+        application=f"{digest.kind}/{digest.operator or 'reviewers'}/{items[:24]}",
+        recipient=mail.recipient,
+        template=template(digest.kind),
         day=today,
         context={
-            "notice": notice,
-            "stage": notice.stage,
-            "items": notice.items,
+            "digest": digest,
+            "stage": digest.stage,
+            "items": digest.items,
             "operator": entry.operator if entry else None,
             "today": today,
-            "branch": branch_name(notice.operator) if notice.operator else None,
-            "attachments": [attachment_name(notice.operator, d) for d in notice.attachments()],
+            "branch": branch_name(digest.operator) if digest.operator else None,
+            "attachments": [attachment_name(digest.operator, d) for d in digest.attachments()],
         },
     )
 
 
-def composed(mail: Mail, registry: Registry, today: date, sender: str) -> compose.Composed:
+def composed(mail: DigestMail, registry: Registry, today: date, sender: str) -> compose.Composed:
     message = compose.compose(mail_notice(mail, registry, today), sender)
     files = (
-        Attachment(attachment_name(mail.notice.operator, d), d.data, d.mime)
-        for d in mail.notice.attachments()
+        Attachment(attachment_name(mail.digest.operator, d), d.data, d.mime)
+        for d in mail.digest.attachments()
     )
     return attach(message, files)

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from accessreg.model.registry import Registry
-from accessreg.scheduled.keyed_notices import Notice
-from accessreg.scheduled.outcome import Outcome, Table
+from accessreg.scheduled.duty import DutyResult, Inputs, Options, Table
+from accessreg.scheduled.keyed_notices import Digest
 from accessreg.timeline.periods import months_later, years_later
 
 REMINDER_MONTHS = 11
@@ -56,17 +56,31 @@ def provisional_due(registry: Registry, today: date) -> list[ProvisionalDue]:
 TABLE_HEADER = ("operator_code", "operator_name", "provisional_since", "deadline", "stage")
 
 
-def membership(registry: Registry, today: date) -> Outcome:
+def membership(registry: Registry, today: date) -> DutyResult:
     due = provisional_due(registry, today)
     notices = [
-        Notice("membership-reminder", d.stage, "window", d.operator, (d,))
+        Digest("membership-reminder", d.stage, "window", d.operator, (d,))
         for d in due
         if d.stage == "reminder"
     ]
     overdue = tuple(d for d in due if d.stage == "termination")
     if overdue:
-        notices.append(Notice("membership-termination", "termination", "reviewers", None, overdue))
+        notices.append(Digest("membership-termination", "termination", "reviewers", None, overdue))
     rows = tuple(
         (d.operator, d.name, d.since.isoformat(), d.deadline.isoformat(), d.stage) for d in due
     )
-    return Outcome(tuple(notices), (Table("membership", TABLE_HEADER, rows),))
+    return DutyResult(tuple(notices), (Table("membership", TABLE_HEADER, rows),))
+
+
+# -- as a duty (scheduled.duties) -------------------------------------------------------------
+
+NEEDS_HISTORY = False
+NEEDS_EXPORT = False
+
+
+def check(options: Options) -> None:
+    """Nothing to check: the day is all it needs."""
+
+
+def judge(inputs: Inputs) -> DutyResult:
+    return membership(inputs.registry, inputs.today)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from accessreg.effects.report import in_doubt_lines
 from accessreg.scheduled.run import RunResult
 
 
@@ -28,14 +29,14 @@ def text(result: RunResult, out: str | None) -> str:
     lines = [f"scheduled duties on {result.today} at {result.head[:12]}: {mode}"]
     lines += _duty_lines(result)
     if result.mails:
-        counts = Counter(m.status for m in result.mails)
+        counts = Counter(o.status for _, o in result.mails)
         parts = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
         lines.append(f"mails: {len(result.mails)} ({parts})")
         lines += [
-            f"  {m.status}: {m.composed.notice.kind} "
-            f"({m.mail.notice.operator or 'reviewers'}, {len(m.mail.notice.items)} item(s)) "
-            f"to {m.mail.recipient.email}"
-            for m in result.mails
+            f"  {o.status}: {o.composed.notice.kind} "
+            f"({m.digest.operator or 'reviewers'}, {len(m.digest.items)} item(s)) "
+            f"to {m.recipient.email}"
+            for m, o in result.mails
         ]
     else:
         lines.append("mails: none due")
@@ -44,4 +45,6 @@ def text(result: RunResult, out: str | None) -> str:
     lines += [f"  branch {c.branch}: {c.action}" for c in result.branches]
     if out is not None:
         lines.append(f"outputs: {len(result.files)} files in {out}")
+    lines += [f"state: {note}" for note in result.notes]
+    lines += in_doubt_lines(result.in_doubt)
     return "\n".join(lines) + "\n"

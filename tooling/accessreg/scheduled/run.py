@@ -1,17 +1,15 @@
 """One scheduled run: HEAD's registry, the duties asked for, outputs, mails and branches.
 
-Order, so that a failure loses nothing and repeats nothing:
-1. the registry is read from git at HEAD (the revision deletion branches are built on);
-   files that do not load stop the run, since a user left out would be judged wrongly, but
-   rule problems do not: date-driven ones (an expired IP entry) are this job's business;
-2. every duty computes its outcome, and the notice log narrows the notices to what each
-   recipient has not had yet;
-3. every output is rendered in memory, then the output directory is replaced at once;
-4. with ``send``: the deletion branches are put on HEAD, then the mails go out one by one
-   through the outbox of the merge-time mails (each recorded there the moment the server
-   took it: a Message-ID is sent once), and the notice log, noting the items of each mail
-   sent, is saved once at the end, also when sending stopped half-way.
-Without ``send`` nothing is sent, no branch moves and nothing is recorded.
+``plan`` computes everything the run would do without doing any of it: every duty's result
+(files that do not load stop the run, since a user left out would be judged wrongly; rule
+problems do not: date-driven ones, an expired IP entry, are this job's business), the notices
+narrowed by the notice log to what each recipient has not had yet, every output rendered in
+memory, and, with ``send``, the deletion branches and the notice log's record. The session
+(``effects.session``) carries it out: the output directory replaced at once; the branches put
+on HEAD; the mails one by one through the outbox of the merge-time mails (a Message-ID is
+sent once); and the notice log, noting the items of each mail sent, saved once at the end,
+also when sending stopped half-way. Without ``send`` nothing is sent, no branch moves and
+nothing is recorded.
 """
 
 from __future__ import annotations
@@ -21,36 +19,26 @@ import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
-from accessreg.errors import ConfigError, ProblemsFound, UsageError
-from accessreg.files import atomic
-from accessreg.files.loading import load
-from accessreg.files.sources import MemorySource
+from accessreg.effects.outbox import Outbox
+from accessreg.effects.plan import BranchSet, Outgoing, Proposal, Record, RunPlan, When
+from accessreg.effects.session import InDoubt, MailOutcome, Session, TransportFactory, smtp_session
+from accessreg.errors import ProblemsFound, UsageError
 from accessreg.gitio.added import added_on
-from accessreg.gitio.branches import BranchChange, Branches
-from accessreg.gitio.repo import GitRepository
-from accessreg.gitio.state import StateStore
-from accessreg.mail.compose import Composed, eml_name
-from accessreg.mail.delivery import deliver
-from accessreg.mail.smtp import SmtpSettings, sender_from_env
-from accessreg.model.problems import Level, Problem
+from accessreg.gitio.branches import BranchChange
+from accessreg.mail.compose import eml_name
+from accessreg.model.layout import REGISTRY_DIR
+from accessreg.model.problems import Problem
 from accessreg.model.registry import Registry
-from accessreg.outputs.access import effective_access
 from accessreg.provision.bundle import whitelist_files
-from accessreg.provision.merges import PREFIX
-from accessreg.provision.sending import TransportFactory, smtp_session
-from accessreg.provision.state import Ledger
 from accessreg.reporting import reporters
-from accessreg.scheduled import deletions, inventory, lastlogins, mails, membership, stale
-from accessreg.scheduled.expiry import expiry
-from accessreg.scheduled.keyed_notices import Mail, Notice, log_key, pending, recipients
-from accessreg.scheduled.log import DUTIES_REF, NoticeLog
-from accessreg.scheduled.outcome import Outcome
-from accessreg.timeline.clock import JST
+from accessreg.scheduled import deletions, inventory, lastlogins, log, mails, stale
+from accessreg.scheduled.duties import DUTIES
+from accessreg.scheduled.duty import Duty, DutyResult, Inputs, Options
+from accessreg.scheduled.keyed_notices import DigestMail, log_key, pending, recipients
 
-DUTIES = ("expiry", "stale", "inventory", "membership")
 FORMAT = "accessreg-scheduled/1"
 
 
@@ -72,25 +60,45 @@ class RunRequest:
     state_remote: str | None = None
     env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
 
+    @property
+    def options(self) -> Options:
+        return Options(self.provider, self.months, self.operator, self.all_csvs)
+
 
 @dataclass(frozen=True)
-class MailStatus:
-    mail: Mail
-    composed: Composed
-    status: str  # "sent", "already sent" (in the outbox), "written" (not sent)
+class DutiesPlan:
+    """Everything one scheduled run would do, computed before anything is done."""
+
+    head: str
+    outcomes: dict[str, DutyResult]
+    mails: list[tuple[DigestMail, Outgoing]]
+    applications: list[deletions.DeletionApplication]
+    run: RunPlan
 
 
 @dataclass(frozen=True)
 class RunResult:
     head: str
     today: date
-    outcomes: dict[str, Outcome]
-    mails: list[MailStatus]
+    outcomes: dict[str, DutyResult]
+    mails: list[tuple[DigestMail, MailOutcome]]
     applications: list[deletions.DeletionApplication]
     branches: list[BranchChange]
     files: list[str]
     problems: tuple[Problem, ...]
     sent: bool
+    in_doubt: list[InDoubt] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def _duties(request: RunRequest) -> dict[str, Duty]:
+    unknown = [d for d in request.duties if d not in DUTIES]
+    if unknown:
+        raise UsageError(f"unknown duty {', '.join(unknown)} (known: {', '.join(DUTIES)})")
+    chosen = {name: DUTIES[name] for name in request.duties}
+    for duty in chosen.values():
+        duty.check(request.options)
+    return chosen
 
 
 def _export(request: RunRequest) -> lastlogins.LastLogins:
@@ -109,64 +117,19 @@ def _export(request: RunRequest) -> lastlogins.LastLogins:
     return export
 
 
-def _load(repo: GitRepository, head: str) -> tuple[Registry, MemorySource]:
-    source = repo.snapshot(head, PREFIX)
-    loaded = load(source)
-    errors = [p for p in loaded.problems if p.level is Level.ERROR]
-    if loaded.registry is None or errors:
-        raise ProblemsFound(
-            f"the registry at {head[:12]} has files that do not load; nothing was done:\n"
-            + reporters.text(errors).rstrip()
-        )
-    return loaded.registry, source
-
-
-def _outcomes(
-    request: RunRequest,
-    registry: Registry,
-    added: Mapping[str, date],
-    export: lastlogins.LastLogins | None,
-    remembered: Mapping[str, date],
-) -> tuple[dict[str, Outcome], stale.StaleResult | None]:
-    found: dict[str, Outcome] = {}
-    judged = None
-    for duty in request.duties:
-        if duty == "expiry":
-            found[duty] = expiry(registry, request.today)
-        elif duty == "stale":
-            assert export is not None
-            judged = stale.stale(
-                registry, export, added, request.today, request.provider, remembered
-            )
-            found[duty] = judged.outcome
-        elif duty == "inventory":
-            found[duty] = inventory.inventory(
-                registry,
-                request.today,
-                inventory.OperatorCsvs(registry, effective_access(registry)),
-                added,
-                request.months,
-                request.operator,
-                request.all_csvs,
-            )
-        elif duty == "membership":
-            found[duty] = membership.membership(registry, request.today)
-    return found, judged
-
-
 def _files(
     request: RunRequest,
     head: str,
     registry: Registry,
-    outcomes: dict[str, Outcome],
-    composed: list[Composed],
+    outcomes: dict[str, DutyResult],
+    outgoing: list[Outgoing],
     apps: list[deletions.DeletionApplication],
 ) -> dict[str, bytes]:
     files: dict[str, bytes] = {}
     for outcome in outcomes.values():
         files.update({f"{t.name}.csv": t.encode() for t in outcome.tables})
         files.update({d.name: d.data for d in outcome.files})
-    files.update({f"mail/{eml_name(c)}": c.message.as_bytes() for c in composed})
+    files.update({f"mail/{eml_name(o.composed)}": o.composed.message.as_bytes() for o in outgoing})
     files.update({f"stale-deletions/{a.operator}.md": a.body.encode() for a in apps})
     if request.whitelists:
         files.update(whitelist_files(registry, request.today))
@@ -175,7 +138,7 @@ def _files(
         "day": request.today.isoformat(),
         "head": head,
         "duties": list(outcomes),
-        "mails": sorted(f"mail/{eml_name(c)}" for c in composed),
+        "mails": sorted(f"mail/{eml_name(o.composed)}" for o in outgoing),
         "deletion_applications": [
             {
                 "operator": a.operator,
@@ -195,141 +158,104 @@ def _files(
     return dict(sorted(files.items()))
 
 
-def _branches(
-    root: Path, head: str, apps: list[deletions.DeletionApplication]
-) -> list[BranchChange]:
-    """Each application on its branch; branches of operators with none left are dropped."""
-    changes = []
-    with Branches(root) as branches:
-        for app in apps:
-            changes.append(
-                branches.put(
-                    app.branch,
-                    head,
-                    [f"{PREFIX}/{rel}" for rel in app.removals],
-                    {f"{PREFIX}/{rel}": data for rel, data in app.edits.items()},
-                    app.message,
-                )
-            )
-        wanted = {a.branch for a in apps}
-        for name in branches.names(deletions.BRANCH_PREFIX):
-            if name not in wanted:
-                changes.append(branches.delete(name))
-    return changes
+def _proposal(app: deletions.DeletionApplication, head: str) -> Proposal:
+    return Proposal(
+        app.branch,
+        head,
+        tuple(f"{REGISTRY_DIR}/{rel}" for rel in app.removals),
+        {f"{REGISTRY_DIR}/{rel}": data for rel, data in app.edits.items()},
+        app.message,
+    )
 
 
-class _RecordingOutbox:
-    """The merge-time outbox, which also logs the items of each mail the moment it is sent."""
-
-    def __init__(self, ledger: Ledger, log: NoticeLog, mails: list[MailStatus], day: date):
-        self.ledger, self.log, self.day = ledger, log, day
-        self.keys = {m.composed.message_id: m.mail.log_keys for m in mails}
-
-    def was_sent(self, message_id: str) -> bool:
-        return self.ledger.was_sent(message_id)
-
-    def mark_sent(self, composed: Composed) -> None:
-        self.ledger.mark_sent(composed)
-        self.record(composed)
-
-    def record(self, composed: Composed) -> None:
-        self.log.add(self.keys[composed.message_id], self.day)
-
-
-def _send(
-    repo: GitRepository,
+def plan(
+    duties: Mapping[str, Duty],
+    inputs: Inputs,
+    head: str,
     request: RunRequest,
-    log: NoticeLog,
-    found: list[MailStatus],
-    settings: SmtpSettings,
-    transport: TransportFactory,
-) -> list[MailStatus]:
-    store = StateStore(repo.root, remote=request.state_remote)
-    try:
-        outbox = _RecordingOutbox(Ledger(store), log, found, request.today)
-        with transport(settings) as session:
-            delivery = deliver(
-                [m.composed for m in found], outbox, session, lambda: datetime.now(JST)
-            )
-        for composed in delivery.skipped:  # sent by a run that stopped before logging it
-            outbox.record(composed)
-    finally:
-        store.close()
-    sent = {c.message_id for c in delivery.sent}
-    return [
-        MailStatus(m.mail, m.composed, "sent" if m.composed.message_id in sent else "already sent")
-        for m in found
-    ]
+    notice_log: log.NoticeLog,
+    outbox: Outbox,
+    sender: str,
+) -> DutiesPlan:
+    """What the run would do; reads nothing but ``inputs``, the log and the outbox."""
+    registry, today = inputs.registry, inputs.today
+    outcomes = {name: duty.judge(inputs) for name, duty in duties.items()}
+    digests = [n for o in outcomes.values() for n in o.notices]
+    due = pending(
+        digests,
+        lambda n: recipients(n, registry),
+        lambda key: notice_log.was_sent(key) or outbox.covers(key),
+    )
+    found = [(m, Outgoing(mails.composed(m, registry, today, sender), m.log_keys)) for m in due]
+    apps = [a for o in outcomes.values() for a in o.applications]
+    files = _files(request, head, registry, outcomes, [o for _, o in found], apps)
+    branches: tuple[BranchSet, ...] = ()
+    records: tuple[Record, ...] = ()
+    if request.send:
+        branches = tuple(
+            BranchSet(o.branch_prefix, tuple(_proposal(a, head) for a in o.applications))
+            for o in outcomes.values()
+            if o.branch_prefix is not None
+        )
+        # Every log key still current today is kept, however old it is.
+        current = [
+            log_key(i.key, r.email)
+            for n in digests
+            for r in recipients(n, registry)
+            for i in n.items
+        ]
+        remembered = next((o.remember for o in outcomes.values() if o.remember is not None), None)
 
+        def logged(sent: frozenset[str]) -> Mapping[str, bytes] | None:
+            told = [key for m, o in found if o.message_id in sent for key in m.log_keys]
+            return notice_log.updated(today, told, current, remembered)
 
-def _current(notices: list[Notice], registry: Registry) -> list[str]:
-    """Every log key still current today: they are kept however old they are."""
-    return [
-        log_key(i.key, r.email) for n in notices for r in recipients(n, registry) for i in n.items
-    ]
+        what = f"scheduled duties of {today}: {', '.join(request.duties)}"
+        records = (Record(log.DUTIES_REF, what, logged, When.ALWAYS),)
+    run = RunPlan(
+        out=request.out,
+        files=files,
+        mails=tuple(o for _, o in found),
+        send=request.send,
+        branches=branches,
+        records=records,
+    )
+    return DutiesPlan(head, outcomes, found, apps, run)
 
 
 def run(request: RunRequest, transport: TransportFactory = smtp_session) -> RunResult:
-    unknown = [d for d in request.duties if d not in DUTIES]
-    if unknown:
-        raise UsageError(f"unknown duty {', '.join(unknown)} (known: {', '.join(DUTIES)})")
-    if request.months < 1:
-        raise UsageError("the inventory period must be at least one month")
-    settings = SmtpSettings.from_env(request.env) if request.send else None
-    sender = settings.sender if settings else sender_from_env(request.env)
-    export = _export(request) if "stale" in request.duties else None
-    with GitRepository(request.root) as repo:
-        head = repo.resolve(request.head)
-        registry, source = _load(repo, head)
-        providers = sorted({s.provider for s in registry.catalog.systems})
-        if "stale" in request.duties and request.provider not in providers:
-            raise UsageError(
-                f"unknown provider {request.provider!r} (known: {', '.join(providers)})"
-            )
-        needs_history = {"stale", "inventory"}.intersection(request.duties)
-        added = added_on(repo.root, head, PREFIX) if needs_history else {}
-        store = StateStore(repo.root, ref=DUTIES_REF, remote=request.state_remote)
-        try:
-            log = NoticeLog(store)
-            outcomes, judged = _outcomes(request, registry, added, export, log.remembered)
-            notices = [n for o in outcomes.values() for n in o.notices]
-            due = pending(notices, lambda n: recipients(n, registry), log.was_sent)
-            found = [
-                MailStatus(m, mails.composed(m, registry, request.today, sender), "written")
-                for m in due
-            ]
-            apps = deletions.applications(judged, registry, source.read) if judged else []
-            files = _files(request, head, registry, outcomes, [m.composed for m in found], apps)
-            if request.out is not None:
-                try:
-                    atomic.replace_directory(request.out, files)
-                except OSError as exc:
-                    raise ConfigError(f"cannot write the outputs: {exc}") from None
-            changes: list[BranchChange] = []
-            if settings is not None:
-                if judged is not None:
-                    changes = _branches(repo.root, head, apps)
-                try:
-                    if found:
-                        found = _send(repo, request, log, found, settings, transport)
-                finally:  # also when sending stopped half-way: what was sent is logged
-                    log.save(
-                        request.today,
-                        f"scheduled duties of {request.today}: {', '.join(request.duties)}",
-                        _current(notices, registry),
-                        judged.remember() if judged is not None else None,
-                    )
-        finally:
-            store.close()
-    problems = tuple(p for o in outcomes.values() for p in o.problems)
+    duties = _duties(request)
+    needs_export = any(d.NEEDS_EXPORT for d in duties.values())
+    with Session.open(
+        request.root,
+        send=request.send,
+        remote=request.state_remote,
+        env=request.env,
+        transport=transport,
+    ) as session:
+        export = _export(request) if needs_export else None
+        head = session.repo.resolve(request.head)
+        registry, source = session.registry_at(head)
+        needs_history = any(d.NEEDS_HISTORY for d in duties.values())
+        added = added_on(session.repo.root, head, REGISTRY_DIR) if needs_history else {}
+        notice_log = log.NoticeLog(session.ref(log.DUTIES_REF, log.merge).files)
+        inputs = Inputs(
+            registry, source.read, request.today, request.options, added,
+            notice_log.remembered, export,
+        )  # fmt: skip
+        planned = plan(duties, inputs, head, request, notice_log, session.outbox, session.sender)
+        done = session.carry_out(planned.run)
+    outcome = {o.message_id: r for o, r in zip(planned.run.mails, done.mails, strict=True)}
     return RunResult(
         head=head,
         today=request.today,
-        outcomes=outcomes,
-        mails=found,
-        applications=apps,
-        branches=changes,
-        files=sorted(files),
-        problems=problems,
-        sent=settings is not None,
+        outcomes=planned.outcomes,
+        mails=[(m, outcome[o.message_id]) for m, o in planned.mails],
+        applications=planned.applications,
+        branches=done.branches,
+        files=sorted(planned.run.files),
+        problems=tuple(p for o in planned.outcomes.values() for p in o.problems),
+        sent=request.send,
+        in_doubt=done.in_doubt,
+        notes=done.notes,
     )

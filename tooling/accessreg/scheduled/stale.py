@@ -17,14 +17,17 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Literal
 
+from accessreg.errors import UsageError
+from accessreg.escape import quote
 from accessreg.model.registry import Registry, UserEntry
-from accessreg.scheduled.keyed_notices import Item, Notice
+from accessreg.scheduled import deletions
+from accessreg.scheduled.duty import DutyResult, Inputs, Options, Table
+from accessreg.scheduled.keyed_notices import Digest, Item
 from accessreg.scheduled.lastlogins import LastLogins
-from accessreg.scheduled.outcome import Outcome, Table
 
 DEFAULT_PROVIDER = "tokyo_gas_network"
 # (days, stage), latest first: the first threshold reached is the stage.
@@ -99,7 +102,7 @@ class Drift:
 class StaleResult:
     users: tuple[UserAge, ...]
     drift: tuple[Drift, ...]
-    outcome: Outcome
+    outcome: DutyResult
 
     def remember(self) -> dict[str, date]:
         """Login → the day counted from, for IDs locked or deleted: kept for the next run."""
@@ -214,11 +217,11 @@ def stale(
         if u.stage is not None:
             groups[u.operator, u.stage].append(u)
     notices = [
-        Notice("stale-ids", stage, "window", operator, tuple(found))
+        Digest("stale-ids", stage, "window", operator, tuple(found))
         for (operator, stage), found in sorted(groups.items())
     ]
     if drift:
-        notices.append(Notice("stale-drift", "unknown", "reviewers", None, drift))
+        notices.append(Digest("stale-drift", "unknown", "reviewers", None, drift))
     rows = tuple(
         (
             u.operator,
@@ -234,7 +237,7 @@ def stale(
     drift_rows = tuple(
         (d.login_id, d.last_login.isoformat() if d.last_login else "", str(d.line)) for d in drift
     )
-    outcome = Outcome(
+    outcome = DutyResult(
         notices=tuple(notices),
         tables=(
             Table("stale", TABLE_HEADER, rows),
@@ -243,3 +246,29 @@ def stale(
         problems=export.problems,
     )
     return StaleResult(users, drift, outcome)
+
+
+# -- as a duty (scheduled.duties) -------------------------------------------------------------
+
+NEEDS_HISTORY = True  # an ID never used counts from the day its file was added
+NEEDS_EXPORT = True
+
+
+def check(options: Options) -> None:
+    """Nothing to check before the registry is read (the provider is checked against it)."""
+
+
+def judge(inputs: Inputs) -> DutyResult:
+    """The stages, the digests, and per operator the deletion application on its branch."""
+    registry, provider = inputs.registry, inputs.options.provider
+    providers = sorted({s.provider for s in registry.catalog.systems})
+    if provider not in providers:
+        raise UsageError(f"unknown provider {quote(provider)} (known: {', '.join(providers)})")
+    assert inputs.export is not None, "NEEDS_EXPORT: the run reads it"
+    judged = stale(registry, inputs.export, inputs.added, inputs.today, provider, inputs.remembered)
+    return replace(
+        judged.outcome,
+        applications=tuple(deletions.applications(judged, registry, inputs.read)),
+        branch_prefix=deletions.BRANCH_PREFIX,
+        remember=judged.remember(),
+    )

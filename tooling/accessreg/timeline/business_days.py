@@ -20,6 +20,7 @@ from typing import Literal
 
 import holidays
 
+from accessreg.errors import ProblemsFound
 from accessreg.model import CalendarFile, Catalog, ClosedRange, Timing
 from accessreg.model.changes import ChangeKind
 from accessreg.model.registry import Registry
@@ -28,6 +29,11 @@ Start = Literal["accepted", "processing_day", "manual"]
 
 # Far enough for any schedule the catalog can express; a loop past it means a broken calendar.
 _MAX_SEARCH_DAYS = 366
+
+
+class CalendarClosed(ProblemsFound):
+    """The closed days of registry/calendar.yaml leave no business day to count with (the
+    ``calendar-range`` rule reports where)."""
 
 
 @cache
@@ -74,7 +80,10 @@ class BusinessCalendar:
             if self.is_business_day(day):
                 return day
             day += timedelta(days=1)
-        raise ValueError(f"no business day within {_MAX_SEARCH_DAYS} days of {day}")
+        raise CalendarClosed(
+            f"calendar.yaml: the closed days leave no business day within {_MAX_SEARCH_DAYS} "
+            f"days of {day} (calendar-range)"
+        )
 
     def next_after(self, day: date) -> date:
         """The first business day strictly after ``day`` (翌営業日)."""

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from accessreg.files import gcpause, schemagen, yamlsafe
-from accessreg.files.loading import load
+from accessreg.files import gcpause, schemagen
+from accessreg.files.loading import load, locate
 from accessreg.files.sources import Source
 from accessreg.model.problems import Problem, problem
 from accessreg.model.registry import Registry
@@ -43,13 +43,10 @@ def locate_all(
     for p in problems:
         by_file[p.file].append(p)
     located: list[Problem] = []
-    prefix = f"{source.label}/" if source.label else ""
     existing = (files if files is not None else set(source.paths())) if by_file else set()
     for rel, group in by_file.items():
         raw = source.read(rel) if rel in existing else b""
-        for p in group:
-            line, col = (p.line, p.col) if p.line else yamlsafe.position(raw, p.path)
-            located.append(replace(p, file=f"{prefix}{rel}", line=line, col=col))
+        located.extend(locate(p, raw, source.label) for p in group)
     return sorted(located)
 
 

@@ -1,0 +1,150 @@
+"""The state on a remote that refuses a push: a mail recorded as sent stays recorded, the error
+names the real cause, and a mail whose record never reached the remote is held in doubt,
+never sent again by itself (issue 11)."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import git
+import pytest
+import yaml
+
+from tests.helpers.gitrepo import GitRegistry
+from tests.helpers.provisioning import accessreg, merge
+from tests.helpers.regfactory import ROOT, RegistryFactory, contact, run_cli
+from tests.helpers.smtpserver import Mailbox, smtp_env, smtp_server
+
+DAY = ["--today", "2026-12-03", "--accepted-on", "2026-12-03"]
+USER2 = "user2@test-gas.example.co.jp"
+REMOTE = ["--state-remote", "origin"]
+
+
+@pytest.fixture
+def gr(reg: RegistryFactory, tmp_path: Path) -> Iterator[GitRegistry]:
+    """Three window persons, everything applied once, the state on a bare ``origin``."""
+    reg.operator(contacts=[contact(), contact("deputy", 2), contact("deputy", 3)])
+    reg.user(email=USER2)
+    made = GitRegistry(reg)
+    made.commit("operator with three window persons")
+    origin = tmp_path / "origin.git"
+    git.Repo.init(origin, bare=True, initial_branch="main").close()
+    made.repo.create_remote("origin", str(origin))
+    made.repo.git.push("-q", "origin", "main")
+    first = accessreg(
+        made, "apply", "--out", str(tmp_path / "o0"), "--initial", "--confirm", *DAY, *REMOTE
+    )
+    assert first.returncode == 0, first.stderr
+    merge(made, "remove-user2", lambda: made.remove(f"users/TESTOP01/{USER2}.yaml"))
+    made.repo.git.push("-q", "origin", "main")
+    yield made
+    made.close()
+
+
+def _origin(gr: GitRegistry) -> Path:
+    return Path(gr.repo.remotes.origin.url)
+
+
+def _refuse_first_sent_record(origin: Path, tmp_path: Path) -> None:
+    """The remote refuses, once, the push that records a mail as sent (after its 250)."""
+    mark = tmp_path / "refused-once"
+    hook = origin / "hooks" / "pre-receive"
+    hook.write_text(
+        "#!/bin/sh\n"
+        "while read old new ref; do\n"
+        f'  if [ ! -e "{mark}" ] && git log -1 --format=%s "$new" | grep -q "^sent "; then\n'
+        f'    touch "{mark}"; echo "disk quota exceeded" >&2; exit 1\n'
+        "  fi\n"
+        "done\n",
+        encoding="utf-8",
+    )
+    hook.chmod(0o755)
+
+
+def _remote_state(origin: Path) -> dict[str, Any]:
+    repo = git.Repo(origin)
+    try:
+        files = {
+            name: json.loads(repo.git.show(f"refs/accessreg/state:{name}") or "{}")
+            for name in ("outbox.json", "in-flight.json")
+        }
+    finally:
+        repo.close()
+    return files
+
+
+def accessreg_at(where: Path, *args: str, port: int | None = None) -> Any:
+    """The command in the clone ``where``, with the state on origin (and SMTP on ``port``)."""
+    return run_cli(*args, *REMOTE, cwd=where, env=smtp_env(port) if port is not None else {})
+
+
+def _apply_and_send(where: Path, out: Path, port: int) -> Any:
+    return accessreg_at(where, "apply", "--out", str(out), "--confirm", "--send", *DAY, port=port)
+
+
+def test_a_refused_push_keeps_the_sent_record_and_the_next_run_sends_only_the_rest(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    origin = _origin(gr)
+    _refuse_first_sent_record(origin, tmp_path)
+    mailbox = Mailbox()
+    with smtp_server(mailbox) as port:
+        failed = _apply_and_send(gr.path, tmp_path / "o1", port)
+        assert failed.returncode == 2
+        assert "origin refused the update" in failed.stderr
+        assert "disk quota exceeded" in failed.stderr  # the remote's own words
+        assert "did another run" not in failed.stderr
+        assert len(mailbox.received) == 1  # the server took it before the push failed
+
+        again = _apply_and_send(gr.path, tmp_path / "o2", port)
+    assert again.returncode == 0, again.stderr
+    assert "ahead of origin's" in again.stdout  # the local record was kept, and said so
+    ids = Counter(str(m["Message-ID"]) for m in mailbox.received)
+    assert len(ids) == 3 and set(ids.values()) == {1}  # each window person once
+    remote = _remote_state(origin)
+    assert sorted(remote["outbox.json"]) == sorted(ids)  # all three recorded, remotely too
+    assert remote["in-flight.json"] == {}
+
+
+def test_a_fresh_runner_holds_the_mail_whose_record_was_lost_in_doubt(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """On CI the runner that recorded the 250 is gone: the remote only knows the mail was
+    being handed over. It is reported and held, not sent again, until a person settles it."""
+    origin = _origin(gr)
+    _refuse_first_sent_record(origin, tmp_path)
+    mailbox = Mailbox()
+    with smtp_server(mailbox) as port:
+        assert _apply_and_send(gr.path, tmp_path / "o1", port).returncode == 2
+        (delivered,) = [str(m["Message-ID"]) for m in mailbox.received]
+
+        runner = git.Repo.clone_from(str(origin), tmp_path / "runner")
+        where = Path(runner.working_dir)
+        fresh = _apply_and_send(where, tmp_path / "o2", port)
+        assert fresh.returncode == 0, fresh.stderr
+        assert "1 in doubt" in fresh.stdout and "2 sent" in fresh.stdout
+        assert "in doubt: 1 mail(s)" in fresh.stdout and delivered in fresh.stdout
+        ids = Counter(str(m["Message-ID"]) for m in mailbox.received)
+        assert len(ids) == 3 and set(ids.values()) == {1}  # not sent again
+
+        listed = accessreg_at(where, "outbox", "list")
+        assert listed.returncode == 0 and delivered in listed.stdout
+        settled = accessreg_at(where, "outbox", "delivered", delivered.strip("<>"))
+        assert settled.returncode == 0, settled.stderr
+        assert accessreg_at(where, "outbox", "list").stdout.strip() == "in doubt: none"
+        runner.close()
+    remote = _remote_state(origin)
+    assert sorted(remote["outbox.json"]) == sorted(ids) and remote["in-flight.json"] == {}
+
+
+@pytest.mark.parametrize("workflow", ["provision.yml", "scheduled.yml"])
+def test_the_job_summary_lists_the_mails_in_doubt(workflow: str) -> None:
+    flow = yaml.safe_load((ROOT / ".github" / "workflows" / workflow).read_text(encoding="utf-8"))
+    steps = [s for job in flow["jobs"].values() for s in job["steps"]]
+    (summary,) = [s for s in steps if s.get("name") == "Summary"]
+    assert summary["if"] == "always()"
+    assert "accessreg outbox list" in summary["run"] and "$GITHUB_STEP_SUMMARY" in summary["run"]

@@ -1,0 +1,220 @@
+"""Hostile text that validation accepts, in every field, through every renderer: each output
+re-parses, by a parser this project did not write, to exactly the registry's values, and
+nothing in it turns into markup, a link, a mention, a header, a recipient, a formula or a
+workflow command."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from accessreg.escape import terminal
+from tests.helpers import githubmd, hostile, parsers
+from tests.helpers.gitrepo import GitRegistry
+from tests.helpers.provisioning import tree
+from tests.helpers.regfactory import RegistryFactory, contact, run_cli
+
+ON = ["--today", "2026-12-03"]
+ACCEPTED = ["--accepted-on", "2026-12-03"]
+# The tool's own bold words in a plan comment; a forged one would be another.
+OWN_STRONG = {"Authorized", "Not authorized", "Fast-track", "Revoke only"}
+
+
+@pytest.fixture
+def hostile_pr(reg: RegistryFactory) -> Iterator[tuple[GitRegistry, dict[str, Any]]]:
+    gr = GitRegistry(reg)
+    gr.branch("pr")
+    written = hostile.fill(reg)
+    gr.commit("hostile text in every field")
+    yield gr, written
+    gr.close()
+
+
+def _run(gr: GitRegistry, *args: str) -> str:
+    result = run_cli(*args, cwd=gr.path)
+    assert result.returncode in (0, 1), result.stderr
+    assert "Traceback" not in result.stderr
+    parsers.log_lines(result.stderr)
+    return result.stdout
+
+
+def _names(written: dict[str, Any]) -> list[str]:
+    op = written["operator"]
+    return [
+        op["name"],
+        *(c["name"] for c in op["contacts"]),
+        op["subcontractors"][0]["name"],
+        *(u["name"] for u in written["users"].values()),
+    ]
+
+
+def test_the_hostile_registry_is_valid(hostile_pr: tuple[GitRegistry, dict[str, Any]]) -> None:
+    gr, _ = hostile_pr
+    result = run_cli("validate", *ON, "--strict", cwd=gr.path)
+    assert result.returncode == 0, result.stdout
+
+
+def test_the_plan_comment_shows_every_value_as_written_and_nothing_more(
+    hostile_pr: tuple[GitRegistry, dict[str, Any]],
+) -> None:
+    gr, written = hostile_pr
+    text = _run(gr, "plan", "--base", "main", "--actor", "window-1", "--format", "markdown",
+                *ACCEPTED)  # fmt: skip
+    page = githubmd.render(text)
+    assert set(page.tags) <= {"h2", "h3", "h4", "p", "table", "thead", "tbody", "tr", "th",
+                              "td", "code", "strong", "em", "br", "ul", "li"}  # fmt: skip
+    assert page.processed() == []  # no @mention, #reference or :emoji:
+    assert [s for s in page.strong if s not in OWN_STRONG and not s[:1].isdigit()] == []
+    assert page.strong.count("Authorized") + page.strong.count("Not authorized") == 1
+    for name in _names(written):
+        assert terminal(name) in page.shown, name
+
+
+def test_every_text_output_is_lines_of_text_and_no_workflow_command(
+    hostile_pr: tuple[GitRegistry, dict[str, Any]],
+) -> None:
+    gr, written = hostile_pr
+    plan = _run(gr, "plan", "--base", "main", "--actor", "window-1", *ACCEPTED)
+    lines = parsers.log_lines(plan)
+    for name in _names(written)[:2]:
+        assert any(terminal(name) in line for line in lines), name
+    parsers.log_lines(_run(gr, "authorize", "--base", "main", "--actor", "window-1"))
+    parsers.log_lines(_run(gr, "validate", *ON))
+    # JSON carries the values as they are.
+    data = json.loads(_run(gr, "plan", "--base", "main", "--format", "json", *ACCEPTED))
+    shown = {item["person"]["name"] for op in data["operators"] for item in op["items"]
+             if "person" in item}  # fmt: skip
+    assert {u["name"] for u in written["users"].values()} <= shown
+
+
+def test_hostile_paths_reach_no_output_as_markup_or_a_command(reg: RegistryFactory) -> None:
+    gr = GitRegistry(reg)
+    try:
+        gr.branch("pr")
+        for name in ("::notice::forged", "a\n::error file=x::forged\n**Authorized**: x",
+                     "`x` <img src=x> @uketsuke-sato", "\x1b[31mred\u202eevil"):  # fmt: skip
+            (gr.path / name).write_text("x\n", encoding="utf-8")
+        gr.commit("files with hostile names")
+        for args in (("authorize",), ("plan",)):
+            for fmt in ("text", "json") if args == ("plan",) else ("text", "json", "github"):
+                result = run_cli(*args, "--base", "main", "--actor", "window-1", "--format",
+                                 fmt, cwd=gr.path)  # fmt: skip
+                assert "Traceback" not in result.stderr
+                if fmt == "json":
+                    json.loads(result.stdout)
+                elif fmt == "github":
+                    for line in result.stdout.splitlines():
+                        assert line.startswith(("::error file=", "::warning file=")) or not (
+                            line.lstrip().startswith(parsers.WORKFLOW_COMMAND_STARTS)
+                        ), line
+                        assert line.count("::") <= 2, line  # one command, one message
+                else:
+                    parsers.log_lines(result.stdout)
+        md = run_cli("plan", "--base", "main", "--actor", "window-1", "--format", "markdown",
+                     cwd=gr.path).stdout  # fmt: skip
+        page = githubmd.render(md)
+        assert "img" not in page.tags and "a" not in page.tags and page.processed() == []
+        assert page.strong.count("Authorized") + page.strong.count("Not authorized") == 1
+    finally:
+        gr.close()
+
+
+def test_apply_outputs_reparse_to_the_registrys_values(
+    hostile_pr: tuple[GitRegistry, dict[str, Any]], tmp_path: Path
+) -> None:
+    gr, written = hostile_pr
+    out = tmp_path / "out"
+    result = run_cli("apply", "--out", str(out), "--initial", *ON, *ACCEPTED, cwd=gr.path)
+    assert result.returncode == 0, result.stderr
+    parsers.log_lines(result.stdout)
+    files = tree(out)
+    users = written["users"]
+    op = written["operator"]
+
+    # CSV (the csv module): IDs exactly, text as written or behind the formula guard.
+    rows = parsers.csv_rows(files["imports/taxis/snapshot.csv"])
+    by_id = {r["メールアドレス（ID）"]: r for r in rows}
+    assert set(users) <= set(by_id)
+    for login, user in users.items():
+        row = by_id[login]
+        assert parsers.csv_value(row["利用者名（漢字）"], user["name"])
+        assert parsers.csv_value(row["申請メモ"], user["memo"])
+        assert parsers.csv_value(row["事業者名"], op["name"])
+
+    # SCIM (scim2-models): every operation a valid RFC 7643/7644 resource, values intact.
+    scim = parsers.scim_users(files["scim/snapshot.json"])
+    for login, user in users.items():
+        resource = scim[login]
+        assert resource.display_name == resource.name.formatted == user["name"]
+        assert resource[parsers.AccessregUser].memo == user["memo"]
+        assert resource[parsers.EnterpriseUser].organization == op["name"]
+
+    # LDIF (the ldif package, strict): DNs valid, attributes decode to the values.
+    entries = parsers.ldif_entries(files["ldif/snapshot.ldif"])
+    by_uid = {e["uid"][0]: e for e in entries.values() if "uid" in e}
+    for login, user in users.items():
+        entry = by_uid[login.lower()]  # the directory's ID: letter case is not part of it
+        assert entry["mail"] == [login]
+        assert entry["displayName"] == [user["name"]]
+        assert entry["description"] == [user["memo"]]
+        assert entry["o"] == [op["name"]]
+
+    # nginx (nginx -t and crossplane): exactly the registry's serial and address.
+    whitelist = parsers.nginx_whitelist(
+        tmp_path / "nginx",
+        out / "whitelist" / "taxis" / "ip-geo.conf",
+        out / "whitelist" / "taxis" / "cert-map.conf",
+    )
+    assert whitelist.map == {op["certificates"][0]["serial"]: "TESTOP01"}
+    assert whitelist.geo == {"41.203.64.10/32": "1"}
+    document = json.loads(files["whitelist/taxis/allowlist.json"])
+    assert [c["cn"] for c in document["certificates"]] == [op["certificates"][0]["cn"]]
+
+    # Mails (email, strict): one recipient each, the window person's own name and address.
+    before = contact()  # the base's primary, whose removal is notified too
+    contacts = {c["email"]: c["name"] for c in [before, *op["contacts"]]}
+    mails = [parsers.mail(data) for name, data in files.items() if name.startswith("mail/")]
+    assert mails
+    for message in mails:
+        (address,) = message["To"].addresses
+        assert address.addr_spec in contacts
+        assert parsers.same_words(address.display_name, contacts[address.addr_spec])
+        subject = "".join(str(message["Subject"]).split())
+        # The operator's name as of the mail: a removed window person hears the former one.
+        assert "".join(op["name"].split()) in subject or "（テストガス株式会社）" in subject
+    bodies = [m.get_content() for m in mails]
+    assert all(any(user["name"] in body for body in bodies) for user in users.values())
+
+
+def test_the_daily_duties_outputs_reparse_to_the_registrys_values(
+    hostile_pr: tuple[GitRegistry, dict[str, Any]], tmp_path: Path
+) -> None:
+    gr, written = hostile_pr
+    out = tmp_path / "daily"
+    # 2027-11-20: the certificate (until 2027-12-31) is due its first notice, the overseas IP
+    # (until 2027-09-30) has expired, and the inventory is overdue.
+    result = run_cli("daily", "--out", str(out), "--today", "2027-11-20", cwd=gr.path)
+    assert result.returncode == 0, result.stderr
+    parsers.log_lines(result.stdout)
+    parsers.log_lines(result.stderr)
+    files = tree(out)
+    op = written["operator"]
+    cert = op["certificates"][0]
+    rows = {r["kind"]: r for r in parsers.csv_rows(files["expiry.csv"])}
+    assert parsers.csv_value(rows["certificate"]["cn_or_cidr"], cert["cn"])
+    assert parsers.csv_value(rows["certificate"]["location"], cert["location"])
+    assert parsers.csv_value(rows["certificate"]["holder"], cert["holder"])
+    assert parsers.csv_value(rows["ip"]["reason"], op["ip_allowlist"][0]["reason"])
+    contacts = {c["email"]: c["name"] for c in op["contacts"]}
+    mails = [parsers.mail(data) for name, data in files.items() if name.startswith("mail/")]
+    assert mails
+    for message in mails:
+        (address,) = message["To"].addresses
+        if address.addr_spec in contacts:  # else a reviewer, from maintainers.yaml
+            assert parsers.same_words(address.display_name, contacts[address.addr_spec])
+    bodies = "\n".join(m.get_body(("plain",)).get_content() for m in mails)  # type: ignore[union-attr]
+    assert cert["cn"] in bodies and cert["location"] in bodies

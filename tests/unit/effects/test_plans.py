@@ -1,0 +1,53 @@
+"""A run's plan is data computed without any effect: reading it is reviewing the run."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+from accessreg.effects.plan import When
+from accessreg.effects.session import Session
+from accessreg.provision import apply
+from accessreg.provision import state as recorded
+from tests.helpers.gitrepo import GitRegistry
+from tests.helpers.provisioning import merge
+from tests.helpers.regfactory import RegistryFactory, contact
+
+DAY = date(2026, 12, 3)
+USER2 = "user2@test-gas.example.co.jp"
+
+
+def test_the_plan_of_an_apply_says_everything_and_does_nothing(
+    reg: RegistryFactory, tmp_path: Path
+) -> None:
+    reg.operator(contacts=[contact(), contact("deputy", 2)])
+    reg.user(email=USER2)
+    gr = GitRegistry(reg)
+    merge(gr, "remove-user2", lambda: gr.remove(f"users/TESTOP01/{USER2}.yaml"))
+    out = tmp_path / "out"
+    request = apply.ApplyRequest(
+        root=gr.path, out=out, today=DAY, initial=True, confirm=True, send=True, env={}
+    )
+    with Session.open(gr.path) as session:
+        head = session.repo.resolve("HEAD")
+        state = recorded.State()
+        isolated = apply.examine(session.repo, state, request, head)
+        planned = apply.plan(session.repo, state, request, session.sender, head, isolated)
+
+    run = planned.run
+    assert run.out == out and run.send
+    assert "manifest.json" in run.files and any(n.startswith("mail/") for n in run.files)
+    assert {m.composed.notice.recipient.email for m in run.mails} == {
+        "window1@test-gas.example.co.jp",
+        "window2@test-gas.example.co.jp",
+    }
+    (record,) = run.records  # the applied revision, once every mail is out
+    assert record.when is When.AFTER_MAILS and record.message.startswith(f"applied {head[:12]}")
+    files = record.files(frozenset())
+    assert files is not None
+    assert json.loads(files[recorded.STATE_FILE])["applied"] == head
+    # Nothing was done: no output, no state, nothing sent (no SMTP settings were even read).
+    assert not out.exists()
+    assert gr.repo.git.for_each_ref("refs/accessreg/") == ""
+    gr.close()

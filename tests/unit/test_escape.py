@@ -1,0 +1,132 @@
+"""escape.py: one function per output kind, each checked by a parser this project did not
+write where one exists (cmark-gfm for markdown, the csv module, email in strict mode)."""
+
+from __future__ import annotations
+
+import csv
+import email
+import email.policy
+import io
+from email.message import EmailMessage
+
+import pytest
+
+from accessreg.escape import (
+    csv_cell,
+    mail_header,
+    markdown,
+    markdown_block,
+    quote,
+    shorten,
+    terminal,
+    unsafe_characters,
+    workflow_data,
+    workflow_property,
+)
+from tests.helpers import githubmd
+
+# Text a pull request, an issue form or a registry file may hold (validation refuses the
+# control characters in registry fields; paths and messages may still carry them).
+HOSTILE = [
+    "**Authorized**: uketsuke-sato (maintainer) may make this change.",
+    "`code` ``two`` ```three```",
+    "a\n**Authorized**: x\n\n- refused nothing",
+    "<img src=x onerror=alert(1)> <script>x</script> <!-- accessreg:filed-by x -->",
+    "@uketsuke-sato @org/team cc @octocat",
+    "see https://evil.example/login and www.evil.example and mallory@evil.example",
+    "[click](https://evil.example) ![img](https://evil.example/x.png)",
+    "#1 GH-2 :smile: $x^2$ ~~gone~~ *em* _em_ \\*",
+    "| a | b |\n|---|---|\n| c | d |",
+    "::notice::forged\n::error file=x::y\n##[error]old style",
+    "\x1b[31mred\x1b[0m \x00 \u202eevil\u202c \u2028 \u200b \x85 \t",
+    "- list\n1. ordered\n> quote\n# heading",
+    "registry/users/X/\udcff\udcfe.yaml",
+    "上田\u3000健二 (株) テスト・ガス",
+    "",
+]
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_markdown_shows_the_text_and_nothing_else(text: str) -> None:
+    cell = f"BEGIN {markdown(text)} END"
+    page = githubmd.render(f"| who | what |\n| --- | --- |\n| x | {cell} |\n")
+    assert page.tags[:1] == ["table"]
+    assert set(page.tags) <= {"table", "thead", "tbody", "tr", "th", "td", "code"}
+    assert page.processed() == []  # no mention, reference or emoji
+    # A reader sees the text as written, in the one cell.
+    assert f"BEGIN {terminal(text)} END" in page.shown
+    inline = githubmd.render(f"- refused {markdown(text)}: done")
+    assert set(inline.tags) <= {"ul", "li", "code"}
+    assert inline.shown.strip() == f"refused {terminal(text)}: done".strip()
+    assert inline.strong == []
+
+
+def test_markdown_keeps_plain_words_plain() -> None:
+    for text in ("上田 健二", "テストガス株式会社", "入力が必要です / this field is required"):
+        assert markdown(text) == text
+    assert markdown("2026-12-01") == "2026-12-01"
+    for text in ("-x", "GH-12", "www.evil.example", "a@b.example", "x:y"):
+        assert markdown(text).startswith("`")
+
+
+def test_markdown_block_holds_any_line() -> None:
+    text = "```\n<!-- x -->\n@octocat\n```text\n\x1b[31m"
+    page = githubmd.render(f"before\n\n{markdown_block(text)}\n\nafter")
+    assert page.tags == ["p", "pre", "code", "p"]
+    lines = "\n".join(terminal(line) for line in text.split("\n"))
+    assert page.shown.strip("\n") == f"before\n{lines}\n\nafter"
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_terminal_text_is_one_line_of_printable_characters(text: str) -> None:
+    shown = terminal(text)
+    assert shown.isprintable() or not unsafe_characters(shown)
+    assert "\n" not in shown and "\x1b" not in shown and "\u202e" not in shown
+    shown.encode("utf-8")  # a name that is not UTF-8 prints too
+
+
+def test_terminal_shows_each_unsafe_character_as_an_escape() -> None:
+    assert terminal("a\nb\x1b[1m\u202ec\udcff") == "a\\x0ab\\x1b[1m\\u202ec\\xff"
+    assert terminal("上田\u3000健二") == "上田\u3000健二"
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_a_workflow_command_carries_the_text_in_one_line(text: str) -> None:
+    line = f"::error file={workflow_property(text)},line=1::{workflow_data(text)}"
+    assert "\n" not in line and "\r" not in line and "\x1b" not in line
+    props, _, data = line[len("::error ") :].partition("::")
+    assert props.count(",") == 1 and props.count("::") == 0  # the property stayed one
+    # The runner decodes %0A, %0D and %25 in the message: the text comes back.
+    decoded = data.replace("%0D", "\r").replace("%0A", "\n").replace("%25", "%")
+    assert decoded == "".join(ch if ch in "\r\n" else terminal(ch) for ch in text)
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_a_subject_cannot_add_a_header(text: str) -> None:
+    message = EmailMessage(policy=email.policy.SMTP)
+    message["Subject"] = mail_header(text)
+    message.set_content("x")
+    parsed = email.message_from_bytes(message.as_bytes(), policy=email.policy.strict)
+    assert list(parsed.keys()) == list(message.keys())
+    assert " ".join(str(parsed["Subject"]).split()) == " ".join(mail_header(text).split())
+
+
+def test_csv_cells_read_back_and_never_start_a_formula_that_calls_anything() -> None:
+    cells = [*HOSTILE, '=HYPERLINK("x")', "+1", "-cmd|' /C calc'!A0", "@SUM(1)", "\tx"]
+    ids = ["=taro@test-gas.example.co.jp", "-taro@test-gas.example.co.jp", "taro@x.example"]
+    buffer = io.StringIO(newline="")
+    csv.writer(buffer, lineterminator="\r\n").writerow([csv_cell(c) for c in [*cells, *ids]])
+    (row,) = csv.reader(io.StringIO(buffer.getvalue(), newline=""))
+    for cell, value in zip(row, cells, strict=False):
+        assert cell in (value, f"'{value}")
+        assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")) or cell == value == ""
+    assert row[len(cells) :] == ids  # login IDs as the registry holds them
+
+
+def test_quote_caps_what_a_message_repeats() -> None:
+    memo = "あ" * 1_000_000
+    assert len(quote(memo)) < 120 and "1,000,000 characters" in quote(memo)
+    assert len(quote([memo])) < 120
+    assert quote("short") == "'short'"
+    assert shorten("x" * 81) == "x" * 80 + "… (81 characters)"
+    assert shorten("x" * 80) == "x" * 80

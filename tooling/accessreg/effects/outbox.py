@@ -1,0 +1,218 @@
+"""The outbox: every mail handed to SMTP, so that no Message-ID is ever sent twice.
+
+Two files of the state ref ``refs/accessreg/state``:
+
+- ``outbox.json``: Message-ID → what was sent, to whom, when (the server said 250);
+- ``in-flight.json``: Message-ID → a mail being handed to SMTP right now, with the message
+  itself. It is recorded (and pushed) *before* the mail goes to the server and replaced by
+  the ``outbox.json`` entry right after the server's answer. A run that finds an entry here
+  knows the run that wrote it stopped in between (killed, a lost connection): the mail is
+  *in doubt*, delivered or not. It is never sent again by itself; ``accessreg outbox``
+  lists it, and ``accessreg outbox resend`` or ``delivered`` settles it.
+
+A mail of the scheduled duties also names the notice-log keys it tells (``covers``), so that
+the items of a mail in doubt are not put into another mail either.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from accessreg.errors import ConfigError, UsageError
+from accessreg.mail.compose import Composed
+from accessreg.model.mail import MailStatus
+
+OUTBOX_FILE = "outbox.json"
+IN_FLIGHT_FILE = "in-flight.json"
+FILES = (OUTBOX_FILE, IN_FLIGHT_FILE)
+EMPTY = {OUTBOX_FILE: b"{}\n"}  # every state holds an outbox, empty at first
+
+
+def _stamp(when: datetime) -> str:
+    return when.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+@dataclass(frozen=True)
+class SentMail:
+    kind: str
+    application: str
+    to: str
+    sent_at: datetime
+    covers: tuple[str, ...] = ()  # kept only for a mail that was in doubt
+
+    def dump(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "kind": self.kind,
+            "application": self.application,
+            "to": self.to,
+            "sent_at": _stamp(self.sent_at),
+        }
+        return {**data, "covers": list(self.covers)} if self.covers else data
+
+    @classmethod
+    def load(cls, data: Mapping[str, Any]) -> SentMail:
+        return cls(
+            data["kind"],
+            data["application"],
+            data["to"],
+            datetime.fromisoformat(data["sent_at"]),
+            tuple(data.get("covers", ())),
+        )
+
+
+@dataclass(frozen=True)
+class HeldMail:
+    """A mail handed to SMTP whose answer is not recorded (yet)."""
+
+    kind: str
+    application: str
+    to: str
+    since: datetime
+    message: bytes  # exactly what was handed to the server
+    covers: tuple[str, ...] = ()
+
+    def dump(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "application": self.application,
+            "to": self.to,
+            "since": _stamp(self.since),
+            "covers": list(self.covers),
+            "message": self.message.decode("latin-1"),  # RFC 5322 text: ASCII in practice
+        }
+
+    @classmethod
+    def load(cls, data: Mapping[str, Any]) -> HeldMail:
+        return cls(
+            data["kind"],
+            data["application"],
+            data["to"],
+            datetime.fromisoformat(data["since"]),
+            data["message"].encode("latin-1"),
+            tuple(data.get("covers", ())),
+        )
+
+
+def _json(data: Mapping[str, Any]) -> bytes:
+    return (json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
+
+
+def _entry(key: str, value: Mapping[str, Any]) -> str:
+    """One member of an object, exactly as ``_json`` writes it."""
+    body = json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True).replace("\n", "\n  ")
+    return f"  {json.dumps(key, ensure_ascii=False)}: {body}"
+
+
+def _joined(entries: Mapping[str, str]) -> bytes:
+    """``_json`` of an object from its members written once each (``_entry``): the outbox is
+    rewritten after every mail, and only grows."""
+    if not entries:
+        return b"{}\n"
+    return ("{\n" + ",\n".join(entries[k] for k in sorted(entries)) + "\n}\n").encode()
+
+
+def _parse(raw: bytes | None, name: str) -> dict[str, Any]:
+    try:
+        loaded = json.loads(raw) if raw else {}
+    except ValueError as exc:
+        raise ConfigError(f"{name} of the state does not read as JSON: {exc}") from None
+    if not isinstance(loaded, dict):
+        raise ConfigError(f"{name} of the state is not an object")
+    return loaded
+
+
+class Outbox:
+    """The outbox as read from the state's files; changes return the files to record."""
+
+    def __init__(self, files: Mapping[str, bytes]) -> None:
+        self.sent = {
+            k: SentMail.load(v) for k, v in _parse(files.get(OUTBOX_FILE), OUTBOX_FILE).items()
+        }
+        self.held = {
+            k: HeldMail.load(v)
+            for k, v in _parse(files.get(IN_FLIGHT_FILE), IN_FLIGHT_FILE).items()
+        }
+        self._covered = {key for m in self.sent.values() for key in m.covers}
+        self._covered.update(key for m in self.held.values() for key in m.covers)
+        self._written: dict[str, str] = {}  # Message-ID → its member of outbox.json
+
+    def status(self, message_id: str) -> MailStatus | None:
+        """ALREADY_SENT, IN_DOUBT, or None for a mail never handed over."""
+        if message_id in self.sent:
+            return MailStatus.ALREADY_SENT
+        if message_id in self.held:
+            return MailStatus.IN_DOUBT
+        return None
+
+    def covers(self, key: str) -> bool:
+        """A notice-log key told (or perhaps told) by a mail the log may not know of."""
+        return key in self._covered
+
+    def in_doubt(self) -> list[tuple[str, HeldMail]]:
+        return sorted(self.held.items(), key=lambda kv: (kv[1].since, kv[0]))
+
+    def hold(
+        self, composed: Composed, message: bytes, covers: Iterable[str], now: datetime
+    ) -> dict[str, bytes]:
+        notice = composed.notice
+        held = HeldMail(
+            notice.kind, notice.application, notice.recipient.email, now, message, tuple(covers)
+        )
+        self.held = {**self.held, composed.message_id: held}
+        self._covered.update(held.covers)
+        return self._files(in_flight=True)
+
+    def release(self, message_id: str) -> dict[str, bytes]:
+        """The server refused it: it was not sent, and the next run may send it."""
+        held = self.held.pop(message_id)
+        self._covered.difference_update(held.covers)
+        return self._files(in_flight=True)
+
+    def mark_sent(self, message_id: str, when: datetime) -> dict[str, bytes]:
+        """The server took the mail held under ``message_id``."""
+        held = self._held(message_id)
+        del self.held[message_id]
+        self.sent = {
+            **self.sent,
+            message_id: SentMail(held.kind, held.application, held.to, when, held.covers),
+        }
+        return self._files(outbox=True, in_flight=True)
+
+    def _held(self, message_id: str) -> HeldMail:
+        if message_id not in self.held:
+            raise UsageError(
+                f"no mail in doubt has the Message-ID {message_id} (see `accessreg outbox list`)"
+            )
+        return self.held[message_id]
+
+    def held_message(self, message_id: str) -> HeldMail:
+        return self._held(message_id)
+
+    def _files(self, outbox: bool = False, in_flight: bool = False) -> dict[str, bytes]:
+        files = {}
+        if outbox:
+            for k, v in self.sent.items():
+                if k not in self._written:
+                    self._written[k] = _entry(k, v.dump())
+            files[OUTBOX_FILE] = _joined(self._written)
+        if in_flight:
+            files[IN_FLIGHT_FILE] = _json({k: v.dump() for k, v in self.held.items()})
+        return files
+
+
+def merge(
+    base: Mapping[str, bytes], ours: Mapping[str, bytes], theirs: Mapping[str, bytes]
+) -> dict[str, bytes]:
+    """The outbox files of two states that both moved: every mail either side sent (the
+    outbox only grows), and in flight what either side holds and neither has sent."""
+    mine, other = Outbox(ours), Outbox(theirs)
+    sent = {**other.sent, **mine.sent}
+    held = {k: v for k, v in {**other.held, **mine.held}.items() if k not in sent}
+    return {
+        OUTBOX_FILE: _json({k: v.dump() for k, v in sent.items()}),
+        IN_FLIGHT_FILE: _json({k: v.dump() for k, v in held.items()}),
+    }

@@ -1,0 +1,92 @@
+"""What a run would do, as data: computed first, without any effect, then carried out by
+``effects.session`` (as pip-tools' ``diff`` and ``sync``). Reading a plan is reviewing a run.
+
+A plan holds the output files, the mails (each with the notice-log keys it tells), the
+branches to move and the state records, each recorded at a fixed point of the run:
+
+1. ``FIRST`` records, before anything else (an import confirmed);
+2. the output directory, replaced at once;
+3. with sending: the branches, then the mails one by one through the outbox;
+4. ``AFTER_MAILS`` records, once every mail is sent or held (a run that failed half-way
+   records none: the next run retries from the same point);
+5. ``ALWAYS`` records, also when sending stopped half-way (the notice log keeps what was
+   sent); they are given the Message-IDs the outbox then holds as sent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+
+from accessreg.mail.compose import Composed
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """A mail to send, and the notice-log keys it tells its recipient (scheduled digests)."""
+
+    composed: Composed
+    covers: tuple[str, ...] = ()
+
+    @property
+    def message_id(self) -> str:
+        return self.composed.message_id
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """A branch holding one commit on ``base``: files removed and rewritten (repo paths)."""
+
+    branch: str
+    base: str
+    removals: tuple[str, ...]
+    writes: Mapping[str, bytes]
+    message: str
+
+
+@dataclass(frozen=True)
+class BranchSet:
+    """The branches under ``prefix`` become exactly ``proposals``: others are dropped."""
+
+    prefix: str
+    proposals: tuple[Proposal, ...]
+
+
+class When(Enum):
+    FIRST = "first"
+    AFTER_MAILS = "after mails"
+    ALWAYS = "always"
+
+
+# Given the Message-IDs the outbox holds as sent at that point: the files to record (only the
+# files that change), or None when there is nothing to record.
+RecordFiles = Callable[[frozenset[str]], Mapping[str, bytes] | None]
+
+
+@dataclass(frozen=True)
+class Record:
+    """A change of one state ref."""
+
+    ref: str
+    message: str
+    files: RecordFiles
+    when: When
+
+    @classmethod
+    def fixed(cls, ref: str, message: str, files: Mapping[str, bytes], when: When) -> Record:
+        return cls(ref, message, lambda _sent: files, when)
+
+
+@dataclass(frozen=True)
+class RunPlan:
+    out: Path | None  # where the files go; None: nowhere
+    files: Mapping[str, bytes]
+    mails: tuple[Outgoing, ...]
+    send: bool  # hand the mails to SMTP (else they are only written and reported)
+    branches: tuple[BranchSet, ...] = ()
+    records: tuple[Record, ...] = field(default=())
+
+    def recorded(self, when: When) -> list[Record]:
+        return [r for r in self.records if r.when is when]

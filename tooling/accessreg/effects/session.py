@@ -1,0 +1,339 @@
+"""The one layer that acts: a session holding the repository, the state refs, the outbox and
+the SMTP transport, which carries out a ``RunPlan`` (see ``effects.plan`` for the order).
+
+``apply``, ``confirm`` and the scheduled duties each compute their plan without any effect
+and hand it here; SMTP settings, opening git and the state, the check that HEAD's registry is
+sound, writing the outputs at once, moving branches and sending are done here only.
+
+Sending goes through the outbox (``effects.outbox``) so that a crash at any point sends no
+mail twice and loses none silently: each mail is recorded as in flight (and pushed) before
+it is handed to SMTP, and recorded as sent right after the server's 250. A refusal by the
+server withdraws the record; anything else that stops the run in between leaves the mail in
+doubt, for a person to settle (``resend`` or ``delivered``).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, ExitStack, contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from accessreg.effects import outbox as outbox_files
+from accessreg.effects.outbox import Outbox
+from accessreg.effects.plan import BranchSet, Outgoing, Record, RunPlan, When
+from accessreg.errors import AccessregError, ConfigError, ProblemsFound
+from accessreg.files import atomic
+from accessreg.files.loading import load, locate
+from accessreg.files.sources import MemorySource
+from accessreg.gitio.branches import BranchChange, Branches
+from accessreg.gitio.repo import GitRepository
+from accessreg.gitio.state import STATE_REF, Merge, StatePushError, StateStore
+from accessreg.mail.compose import Composed
+from accessreg.mail.smtp import (
+    MailRefused,
+    Message,
+    SmtpSettings,
+    SmtpTransport,
+    Transport,
+    dated,
+    parsed,
+    sender_from_env,
+)
+from accessreg.model.layout import REGISTRY_DIR
+from accessreg.model.mail import MailStatus
+from accessreg.model.problems import Level
+from accessreg.model.registry import Registry
+from accessreg.reporting import reporters
+from accessreg.timeline.clock import JST
+
+TransportFactory = Callable[[SmtpSettings], AbstractContextManager[Transport]]
+
+
+def smtp_session(settings: SmtpSettings) -> SmtpTransport:
+    return SmtpTransport(settings)
+
+
+@dataclass(frozen=True)
+class MailOutcome:
+    composed: Composed
+    status: MailStatus
+
+
+@dataclass(frozen=True)
+class InDoubt:
+    """A mail handed to SMTP by a run that stopped before the answer was recorded."""
+
+    message_id: str
+    kind: str
+    application: str
+    since: datetime
+
+
+@dataclass(frozen=True)
+class Done:
+    """What carrying out a plan did."""
+
+    mails: list[MailOutcome]  # in the plan's order
+    branches: list[BranchChange]
+    in_doubt: list[InDoubt]  # every mail of the outbox in doubt once the run is over
+    notes: list[str]  # what reconciling the state with the remote did
+
+
+def three_way(special: Mapping[str, Merge]) -> Merge:
+    """Merge the files of two states that both moved: ``special`` merges the files it names
+    (each merge returns the files it handled); any other file may have changed on one side
+    only."""
+
+    def merge(
+        base: Mapping[str, bytes], ours: Mapping[str, bytes], theirs: Mapping[str, bytes]
+    ) -> dict[str, bytes]:
+        merged: dict[str, bytes] = {}
+        for merge_some in dict.fromkeys(special.values()):
+            merged.update(merge_some(base, ours, theirs))
+        for name in sorted((set(ours) | set(theirs)) - set(special)):
+            b, o, t = base.get(name), ours.get(name), theirs.get(name)
+            if o == t or t == b:
+                kept = o
+            elif o == b:
+                kept = t
+            else:
+                raise ConfigError(
+                    f"{name} of the state changed here and on the remote since they last "
+                    "agreed; nothing was done. Compare the two with `git show` and set the "
+                    "state ref to the one to keep"
+                )
+            if kept is not None:
+                merged[name] = kept
+        return merged
+
+    return merge
+
+
+# The state ref holds the outbox, whose two copies merge into their union.
+STATE_MERGE = three_way({name: outbox_files.merge for name in outbox_files.FILES})
+
+
+class StateRef:
+    """One state ref as this run sees it: its files, every change written through at once."""
+
+    def __init__(self, store: StateStore, defaults: Mapping[str, bytes]) -> None:
+        self.store = store
+        self.defaults = defaults  # files every state of the ref holds
+        store.fetch()
+        self.commit = store.head()
+        self.files = store.read(self.commit)
+
+    def write(
+        self, updates: Mapping[str, bytes], message: str, all_or_nothing: bool = False
+    ) -> None:
+        """Record ``updates`` (files replaced) on the current state. With a remote that does
+        not take it, an ``all_or_nothing`` change is withdrawn here too; any other stays
+        recorded here, to be pushed by the next run."""
+        files = {**self.defaults, **self.files, **updates}
+        try:
+            commit = self.store.write(files, message, self.commit)
+        except StatePushError as exc:
+            if all_or_nothing:
+                self.store.reset(self.commit, exc.commit)
+            else:
+                self.commit, self.files = exc.commit, files
+            raise
+        self.commit, self.files = commit, files
+
+
+class Session:
+    """Open with ``Session.open``; ``send`` asks for SMTP settings before anything is done."""
+
+    def __init__(
+        self,
+        root: Path,
+        env: Mapping[str, str],
+        send: bool,
+        remote: str | None,
+        transport: TransportFactory,
+    ) -> None:
+        self.settings = SmtpSettings.from_env(env) if send else None
+        self.sender = self.settings.sender if self.settings else sender_from_env(env)
+        self.remote = remote
+        self._transport = transport
+        self._stack = ExitStack()
+        self.repo = self._stack.enter_context(GitRepository(root))
+        self._refs: dict[str, StateRef] = {}
+        self._outbox: Outbox | None = None
+
+    @classmethod
+    @contextmanager
+    def open(
+        cls,
+        root: Path,
+        *,
+        send: bool = False,
+        remote: str | None = None,
+        env: Mapping[str, str] | None = None,
+        transport: TransportFactory = smtp_session,
+    ) -> Iterator[Session]:
+        session = cls(root, dict(os.environ) if env is None else env, send, remote, transport)
+        with session._stack:
+            yield session
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def ref(
+        self, name: str, merge: Merge | None = None, defaults: Mapping[str, bytes] | None = None
+    ) -> StateRef:
+        """A state ref, fetched from the remote (and reconciled) on first use; ``merge``
+        merges two copies that both moved, ``defaults`` are files it always holds."""
+        if name not in self._refs:
+            if name == STATE_REF:
+                merge, defaults = STATE_MERGE, outbox_files.EMPTY
+            store = self._stack.enter_context(
+                StateStore(self.repo.root, name, self.remote, merge or three_way({}))
+            )
+            self._refs[name] = StateRef(store, defaults or {})
+        return self._refs[name]
+
+    @property
+    def state(self) -> StateRef:
+        """``refs/accessreg/state``: provisioning's record and the outbox."""
+        return self.ref(STATE_REF)
+
+    @property
+    def outbox(self) -> Outbox:
+        if self._outbox is None:
+            self._outbox = Outbox(self.state.files)
+        return self._outbox
+
+    @property
+    def notes(self) -> list[str]:
+        return [note for ref in self._refs.values() for note in ref.store.notes]
+
+    def registry_at(self, head: str) -> tuple[Registry, MemorySource]:
+        """The registry at ``head``, whose files must load (date-driven findings are a duty's
+        business; ``apply`` decides what an error holds back itself, ``provision.holding``)."""
+        source = self.repo.snapshot(head, REGISTRY_DIR)
+        loaded = load(source)
+        registry = loaded.registry
+        problems = [locate(p, source.files.get(p.file, b""), source.label) for p in loaded.problems]
+        errors = [p for p in problems if p.level is Level.ERROR]
+        if errors or registry is None:
+            raise ProblemsFound(
+                f"the registry at {head[:12]} has errors; nothing was generated, sent or "
+                "recorded:\n" + reporters.text(errors).rstrip()
+            )
+        return registry, source
+
+    def in_doubt(self) -> list[InDoubt]:
+        return [
+            InDoubt(mid, held.kind, held.application, held.since)
+            for mid, held in self.outbox.in_doubt()
+        ]
+
+    # -- acting ------------------------------------------------------------------------------
+
+    def carry_out(self, plan: RunPlan) -> Done:
+        for record in plan.recorded(When.FIRST):
+            self._record(record)
+        if plan.out is not None:
+            try:
+                atomic.replace_directory(plan.out, dict(plan.files))
+            except OSError as exc:
+                raise ConfigError(f"cannot write the outputs: {exc}") from None
+        moved: list[BranchChange] = []
+        try:
+            for branch_set in plan.branches:
+                moved += self._branches(branch_set)
+            statuses = self._deliver(plan.mails, plan.send)
+            for record in plan.recorded(When.AFTER_MAILS):
+                self._record(record)
+        finally:  # also when sending stopped half-way: what was sent is recorded
+            for record in plan.recorded(When.ALWAYS):
+                self._record(record)
+        mails = [MailOutcome(m.composed, statuses[m.message_id]) for m in plan.mails]
+        return Done(mails, moved, self.in_doubt(), self.notes)
+
+    def _record(self, record: Record) -> None:
+        files = record.files(frozenset(self.outbox.sent) if self._outbox else frozenset())
+        ref = self.ref(record.ref)
+        if files and any(ref.files.get(name) != data for name, data in files.items()):
+            ref.write(files, record.message)
+
+    def _branches(self, branch_set: BranchSet) -> list[BranchChange]:
+        changes = []
+        with Branches(self.repo.root) as branches:
+            for p in branch_set.proposals:
+                changes.append(branches.put(p.branch, p.base, p.removals, p.writes, p.message))
+            wanted = {p.branch for p in branch_set.proposals}
+            for name in branches.names(branch_set.prefix):
+                if name not in wanted:
+                    changes.append(branches.delete(name))
+        return changes
+
+    def _deliver(self, mails: Sequence[Outgoing], send: bool) -> dict[str, MailStatus]:
+        """Each mail's status; with ``send``, what the outbox lacks is sent."""
+        statuses: dict[str, MailStatus] = {}
+        due: dict[str, Outgoing] = {}
+        for mail in mails:
+            known = self.outbox.status(mail.message_id)
+            if known is not None:
+                statuses[mail.message_id] = known
+            elif send:
+                due.setdefault(mail.message_id, mail)
+            else:
+                statuses[mail.message_id] = MailStatus.WRITTEN
+        if due:
+            assert self.settings is not None, "a session that sends is opened with send=True"
+            with self._transport(self.settings) as smtp:
+                for mail in due.values():
+                    now = datetime.now(JST)
+                    copy = dated(mail.composed.message, now)
+                    held = self.outbox.hold(mail.composed, copy.as_bytes(), mail.covers, now)
+                    what = f"{mail.composed.notice.kind} for {mail.composed.notice.application}"
+                    # Recorded (and pushed) before the server sees it: a crash from here on
+                    # leaves it in doubt rather than sent again.
+                    self.state.write(held, f"sending {what}", all_or_nothing=True)
+                    self._hand_over(smtp, mail.message_id, what, copy)
+                    statuses[mail.message_id] = MailStatus.SENT
+        return statuses
+
+    def _hand_over(
+        self, smtp: Transport, message_id: str, what: str, message: Message, fresh: bool = True
+    ) -> None:
+        """Hand a mail recorded as in flight to the server, and record its answer. A ``fresh``
+        mail the server refuses is released for the next run; a resent one stays in doubt
+        (whether the first attempt arrived is still unknown)."""
+        try:
+            smtp.send(message)
+        except MailRefused:
+            if fresh:  # certainly not taken: the next run may send it
+                self.state.write(self.outbox.release(message_id), f"refused {what}")
+            raise
+        try:
+            self.state.write(self.outbox.mark_sent(message_id, datetime.now(JST)), f"sent {what}")
+        except AccessregError as exc:
+            raise ConfigError(
+                f"{exc}. The server had taken {message_id}; wherever this record is missing it "
+                "is a mail in doubt (`accessreg outbox list`)"
+            ) from None
+
+    # -- settling a mail in doubt ------------------------------------------------------------
+
+    def resend(self, message_id: str) -> InDoubt:
+        """Send a mail in doubt again, exactly as it was handed over, and record it as sent."""
+        held = self.outbox.held_message(message_id)
+        if self.settings is None:
+            raise ConfigError("resending needs a session opened with send=True")
+        message = parsed(held.message)
+        with self._transport(self.settings) as smtp:
+            what = f"{held.kind} for {held.application} again"
+            self._hand_over(smtp, message_id, what, message, fresh=False)
+        return InDoubt(message_id, held.kind, held.application, held.since)
+
+    def delivered(self, message_id: str) -> InDoubt:
+        """Record a mail in doubt as sent: its recipient has it (the server's log says so)."""
+        held = self.outbox.held_message(message_id)
+        what = f"{held.kind} for {held.application}"
+        self.state.write(self.outbox.mark_sent(message_id, datetime.now(JST)), f"delivered {what}")
+        return InDoubt(message_id, held.kind, held.application, held.since)

@@ -1,0 +1,193 @@
+"""The one home of escaping: text from outside (a pull request, an issue form, a registry
+file, a command-line argument) made literal for each kind of output it reaches.
+
+One function per output kind, used by every renderer of that kind:
+
+- :func:`terminal`: a terminal or a CI log;
+- :func:`workflow_data` and :func:`workflow_property`: GitHub workflow commands;
+- :func:`markdown` (inline) and :func:`markdown_block`: a pull-request comment or body;
+- :func:`mail_header`: a header of a notification mail;
+- :func:`csv_cell`: a cell of a CSV a spreadsheet may open.
+
+And the two checks that go with them: :func:`unsafe_characters` (what validation refuses in
+text fields, rule ``text-control``) and :func:`quote` / :func:`shorten` (how much of a value a
+message repeats). This module imports nothing of the package, so that every folder may use it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Invisible or layout-changing characters: controls (NUL, ESC, ...), formats (the
+# bidirectional overrides such as U+202E, zero-width characters), line and paragraph
+# separators (U+2028, U+2029) and surrogates (a file name that is not UTF-8).
+UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs"})
+# Line breaks and tabs are allowed in multi-line fields (a memo), nowhere else.
+MULTILINE_ALLOWED = frozenset("\n\t")
+# How many characters of a value a message repeats.
+QUOTE_LIMIT = 80
+
+
+def _unsafe(ch: str) -> bool:
+    return unicodedata.category(ch) in UNSAFE_CATEGORIES
+
+
+def unsafe_characters(text: str, multiline: bool = False) -> list[str]:
+    """The distinct unsafe characters of ``text`` (line breaks and tabs too, unless
+    ``multiline``), in order of appearance."""
+    if text.isprintable():  # the common case, in C
+        return []
+    allowed = MULTILINE_ALLOWED if multiline else frozenset()
+    return list(dict.fromkeys(ch for ch in text if _unsafe(ch) and ch not in allowed))
+
+
+def describe(ch: str) -> str:
+    """A character as a message names it: ``U+202E (RIGHT-TO-LEFT OVERRIDE)``."""
+    name = unicodedata.name(ch, "")
+    return f"U+{ord(ch):04X}" + (f" ({name})" if name else "")
+
+
+def _visible(ch: str) -> str:
+    code = ord(ch)
+    if 0xDC80 <= code <= 0xDCFF:  # a byte of a file name that is not UTF-8
+        return f"\\x{code - 0xDC00:02x}"
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
+def terminal(text: str) -> str:
+    """Text that prints as one line, as written: every unsafe character (line breaks, ESC,
+    bidirectional overrides, bytes of a name that is not UTF-8) shown as an escape such as
+    ``\\x1b`` or ``\\u202e``, so it can neither move the cursor, colour the terminal, reorder
+    what is shown nor start a line of its own (a GitHub workflow command)."""
+    if text.isprintable():
+        return text
+    return "".join(_visible(ch) if _unsafe(ch) else ch for ch in text)
+
+
+def terminal_path(path: str) -> str:
+    """A path as :func:`terminal` shows it, for the start of a line (``file:line:col: …``):
+    one that starts with anything but a letter, a digit or ``._/`` is shown as ``./path``,
+    so that no line starts with ``::`` or ``##[``, which a CI runner reads as a command."""
+    shown = terminal(path)
+    return shown if shown[:1].isalnum() or shown[:1] in ("", ".", "_", "/") else f"./{shown}"
+
+
+_PERCENT = {"%": "%25", "\r": "%0D", "\n": "%0A"}
+
+
+def workflow_data(text: str) -> str:
+    """The message of a GitHub workflow command (``::error file=…::MESSAGE``): line breaks
+    percent-encoded as the runner expects (it decodes them into the annotation), any other
+    unsafe character shown as an escape (the log viewer would run ANSI sequences)."""
+    if text.isprintable() and "%" not in text:
+        return text
+    return "".join(_PERCENT.get(ch) or (_visible(ch) if _unsafe(ch) else ch) for ch in text)
+
+
+def workflow_property(text: str) -> str:
+    """A property value of a GitHub workflow command (``file=VALUE``)."""
+    return workflow_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+# ASCII punctuation that means nothing to markdown or GitHub inside a line. Left out: what
+# formats (* _ ~ ` $ for math), links or quotes (< > [ ] ! & \\ : and "www."), mentions (@),
+# references (#, "GH-1"), emoji (:) and tables (|).
+_INERT = frozenset(" ,;'\"?%^{}=/.-+()")
+_GITHUB_LINK = re.compile(r"(?i)\bwww\.|\bgh-[0-9]")
+
+
+def _plain(text: str) -> bool:
+    """Text GitHub shows as it is: letters, digits, non-ASCII text and inert punctuation,
+    starting with a letter, a digit or non-ASCII text (a leading - or + could start a list)."""
+    if not text or not (text[0].isalnum() or not text[0].isascii()):
+        return False
+    if _GITHUB_LINK.search(text):
+        return False
+    return all(ch.isalnum() or ch in _INERT or not ch.isascii() for ch in text)
+
+
+def _longest_backticks(text: str) -> int:
+    return max((len(run) for run in re.findall(r"`+", text)), default=0)
+
+
+def _code_span(text: str) -> str:
+    if not text:
+        return ""
+    ticks = "`" * (_longest_backticks(text) + 1)
+    # A code span drops one space at each end when both are there, and a backtick at an end
+    # would join the delimiter: pad with a space (which the span drops) in either case.
+    pad = " " if text[0] in "` " or text[-1] in "` " else ""
+    return f"{ticks}{pad}{text}{pad}{ticks}"
+
+
+def markdown(text: str) -> str:
+    """Inline text, shown as written in a GitHub comment, a table cell included.
+
+    Text of words and inert punctuation stays as it is; anything else goes in code spans,
+    where neither markdown nor GitHub's own processing (links, @mentions, #references,
+    emoji) applies: HTML shows as text, a backtick cannot close the span (the delimiter is
+    longer than any run inside) and a line break cannot start a line (it is shown as the
+    escape ``\\x0a``). A ``|`` stands outside the spans, escaped, so a table cell holds it.
+    """
+    shown = terminal(text)
+    if _plain(shown):
+        return shown
+    return "\\|".join(_code_span(part) for part in shown.split("|"))
+
+
+def markdown_block(text: str, lang: str = "text") -> str:
+    """Several lines shown as written: a fenced code block longer than any backtick run
+    inside, each line's unsafe characters shown as escapes."""
+    lines = [terminal(line) for line in text.split("\n")]
+    body = "\n".join(lines)
+    ticks = "`" * max(3, _longest_backticks(body) + 1)
+    return f"{ticks}{lang}\n{body}\n{ticks}"
+
+
+def mail_header(text: str) -> str:
+    """An unstructured header value (a subject): each run of unsafe characters, line breaks
+    above all, becomes a space, so that a value cannot add a header."""
+    if text.isprintable():
+        return text.strip()
+    out: list[str] = []
+    for ch in text:
+        if not _unsafe(ch):
+            out.append(ch)
+        elif not out or out[-1] != " ":
+            out.append(" ")
+    return "".join(out).strip()
+
+
+# A cell a spreadsheet would read as a formula starts with one of these.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# The characters of a login ID (000 §5-1 note 3). A formula made of them alone calls no
+# function (no parentheses), reaches no other program (no `|` or `!`) and opens no link:
+# such a cell, an ID starting with = or - among them, is written as it is.
+_ID_CHARACTERS = re.compile(r"[A-Za-z0-9_~.$&'`^=@-]*")
+
+
+def csv_cell(text: str) -> str:
+    """A cell that cannot run as a formula in a spreadsheet: a leading apostrophe before
+    anything formula-looking (the OWASP advice), except a cell of login-ID characters only,
+    which could at most compute, so that an import file holds every ID exactly."""
+    if text.startswith(FORMULA_START) and not _ID_CHARACTERS.fullmatch(text):
+        return f"'{text}"
+    return text
+
+
+def shorten(text: str, limit: int = QUOTE_LIMIT) -> str:
+    """Text as a message repeats it: cut after ``limit`` characters with the full length
+    said, so that one huge value (a million-character memo) cannot make a huge message."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(text):,} characters)"
+
+
+def quote(value: object, limit: int = QUOTE_LIMIT) -> str:
+    """A value as a message quotes it: its ``repr``, shortened as :func:`shorten` does."""
+    if isinstance(value, str) and len(value) > limit:
+        return f"{value[:limit]!r}… ({len(value):,} characters)"
+    return shorten(repr(value), limit)
