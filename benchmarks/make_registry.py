@@ -328,17 +328,21 @@ class Generator:
             else f"{office} {department} 端末 PC{n:03d}",
             "holder": f"{department} {holder.name}",
         }
-        systems = list(plan.profile.systems)
+        # Systems that take certificates; the member system takes none (003).
+        systems = [s for s in plan.profile.systems if self.catalog.by_id[s].certificates]
         if not api and len(systems) > 1 and rng.random() < 0.25:
-            cert["systems"] = sorted(rng.sample(systems, rng.randint(1, len(systems) - 1)))
+            named = set(rng.sample(systems, rng.randint(1, len(systems) - 1)))
+            # The switching support system is applied for with a certificate (002 §3.1).
+            cert["systems"] = sorted(named | ({"switching"} & set(systems)))
         return cert
 
     def _certificates(self, plan: OperatorPlan, staff: list[Person]) -> list[dict[str, Any]]:
         rng = self.rng
         certs = []
         for n in range(1, rng.randint(1, 1 + min(plan.users // 40, 9)) + 1):
-            # Issued within the last two years, or a renewal starting within 180 days.
-            start = self._day(-700, 170)
+            # Issued within the last two years, or a renewal starting within 180 days; the
+            # first one valid today.
+            start = self._day(-700, -1 if n == 1 else 170)
             certs.append(self._certificate(plan, n, "web", start, rng.choice(staff)))
         tokyo_gas = {"taxis", "johs", "juju", "loacus"} & set(plan.profile.systems)
         if tokyo_gas and rng.random() < 0.4:
@@ -413,6 +417,8 @@ class Generator:
             doc["subcontractors"] = [{"code": c, "name": n} for c, n, _ in plan.subcontractors]
         if not profile.terminated:
             doc["certificates"] = self._certificates(plan, staff)
+            if any(c["purpose"] == "api" for c in doc["certificates"]):
+                doc["systems"].append("wheeling_api")  # the wheeling API (000 §1, §7-2)
             if rng.random() < 0.12:
                 doc["ip_allowlist"] = self._allowlist()
         if profile.membership is not None:
@@ -479,7 +485,11 @@ class Generator:
                 if (c.abolished_on is None or c.abolished_on > self.today)
                 and (not c.roles or set(roles) & set(c.roles))
             ]
-            limits = {lim.code: lim.max_per_operator for lim in system.limits}
+            limits = {
+                lim.code: lim.max_per_operator
+                for lim in system.limits
+                if lim.max_per_operator is not None
+            }
             self._code_cache[key] = (allowed, limits)
         return self._code_cache[key]
 
@@ -597,10 +607,7 @@ class Generator:
                         target = None
             elif kind == "admin-limit":
                 target = random_user(
-                    lambda op: bool(
-                        {"switching", "member_portal"} & set(self.plans[op].profile.systems)
-                    ),
-                    POWER_USERS,
+                    lambda op: "switching" in self.plans[op].profile.systems, POWER_USERS
                 )
                 if target:
                     partner = (target[0], 0)
@@ -701,10 +708,12 @@ class Generator:
     def _break_admin_limit(
         self, plan: OperatorPlan, rel: str, doc: dict[str, Any], earlier: list[UserRecord]
     ) -> tuple[str, list[str], dict[DataPath, int]]:
-        for system_id in ("switching", "member_portal"):
-            admins = [u for u in earlier if u.permissions.get(system_id) == "admin"]
+        # One admin ID per operator and role (002 §3.2); the member system has no limit.
+        system_id = "switching"
+        for code in ("retailer_admin", "dr_admin"):
+            admins = [u for u in earlier if u.permissions.get(system_id) == code]
             if admins:
-                doc["permissions"][system_id] = "admin"
+                doc["permissions"][system_id] = code
                 lines, where = emit(doc, layout.schema_comment(Kind.USER, rel))
                 # The limit is reported on the holder past it, in file order.
                 later = max(

@@ -10,7 +10,7 @@ import pytest
 
 from tests.helpers.gitrepo import GitRegistry
 from tests.helpers.provisioning import accessreg, deltas, merge, read_csv, state, tree
-from tests.helpers.regfactory import RegistryFactory
+from tests.helpers.regfactory import RegistryFactory, certificate, contact
 
 USER1 = "user1@test-gas.example.co.jp"
 USER2 = "user2@test-gas.example.co.jp"
@@ -100,6 +100,81 @@ def test_several_merges_before_one_apply_still_produce_every_deletion(
     ]
     assert recorded["applied"] == last
     assert len([f for f in tree(out) if f.startswith("mail/")]) == 3
+
+
+def test_a_suspension_is_applied_as_such_and_lifted_without_a_new_application(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """001 p46, 002 §3.4.4: suspended on the day, not deleted; restored by lifting it."""
+    _initial(gr, tmp_path)
+    merge(gr, "suspend", lambda: gr.reg.user(email=USER2, name="二宮 二郎",
+          permissions={"taxis": "1010", "juju": "granted"}, suspended_on="2026-12-03"))  # fmt: skip
+    out = tmp_path / "out"
+    assert accessreg(gr, "apply", "--out", str(out), "--confirm", *DAY).returncode == 0
+    rows = {(r["区分"], r["メールアドレス（ID）"], r["適用日"]) for r in deltas(out, "taxis")}
+    assert rows == {("停止", USER2, ON)}
+    snapshot = {
+        r["メールアドレス（ID）"]: r["利用停止"]
+        for r in read_csv(out / "imports/taxis/snapshot.csv")
+    }
+    assert snapshot[USER2] == "停止中"
+    listed = accessreg(gr, "status", "--operator", "TESTOP01")
+    assert listed.returncode == 0, listed.stderr
+    assert f"利用者ID\tTESTOP01\t{USER2}\t2026-12-03" in listed.stdout.splitlines()
+    merge(gr, "lift", lambda: gr.reg.user(email=USER2, name="二宮 二郎",
+          permissions={"taxis": "1010", "juju": "granted"}))  # fmt: skip
+    again = tmp_path / "again"
+    assert accessreg(gr, "apply", "--out", str(again), "--confirm", *DAY).returncode == 0
+    assert {(r["区分"], r["メールアドレス（ID）"]) for r in deltas(again, "juju")} == {
+        ("停止解除", USER2)
+    }
+    assert "利用停止中" not in accessreg(gr, "status").stdout
+
+
+def test_info_site_subscribers_and_pages(gr: GitRegistry, tmp_path: Path) -> None:
+    """000 §7-3: a new window person's address is registered provisionally, a leaver's
+    removed; 000 §7-2: each reader's pages."""
+    _initial(gr, tmp_path)
+    merge(gr, "new-window", lambda: gr.reg.operator(contacts=[contact(n=2)]))
+    out = tmp_path / "out"
+    assert accessreg(gr, "apply", "--out", str(out), "--confirm", *DAY).returncode == 0
+    delta = read_csv(out / "info_site/subscribers-delta.csv")
+    assert [(r["区分"], r["連絡先メールアドレス"], r["本登録の期限"]) for r in delta] == [
+        ("抹消", "window1@test-gas.example.co.jp", ""),
+        ("仮登録", "window2@test-gas.example.co.jp", "2026-12-10"),
+    ]
+    pages = {r["メールアドレス（ID）"]: r for r in read_csv(out / "info_site/pages.csv")}
+    assert set(pages) == {USER1, USER2, USER3}
+    assert pages[USER1]["共通"] == pages[USER1]["託送システム"] == "あり"
+    assert pages[USER1]["託送API"] == "なし"
+
+
+def test_occto_systems_get_only_the_gates_they_have(gr: GitRegistry, tmp_path: Path) -> None:
+    """The member system uses IDs and passwords only (003); the switching support system
+    client certificates (002 §3.1) and no block of overseas addresses (000 §2-8 is Tokyo
+    Gas Network's)."""
+    gr.reg.operator(
+        "DENKI001",
+        roles=["electricity_retailer"],
+        occto_member=True,
+        membership={"status": "member", "member_since": "2020-04-01"},
+        systems=["switching", "member_portal"],
+        contacts=[contact(n=5, email="window5@denki-test.example.co.jp")],
+        subcontractors=None,
+        certificates=[certificate(5, cn="DENKI001-PC05")],
+    )
+    gr.reg.user("DENKI001", "admin@denki-test.example.co.jp", affiliation="DENKI001",
+                permissions={"switching": "retailer_admin", "member_portal": "admin"})  # fmt: skip
+    gr.commit("an OCCTO member")
+    out = tmp_path / "out"
+    assert accessreg(gr, "apply", "--out", str(out), "--initial", *DAY).returncode == 0
+    files = tree(out)
+    assert not [f for f in files if f.startswith("whitelist/member_portal/")]
+    assert "whitelist/switching/cert-map.conf" in files
+    assert "whitelist/switching/ip-geo.conf" not in files
+    assert "7A0005 DENKI001;" in files["whitelist/switching/cert-map.conf"].decode()
+    assert "whitelist/taxis/ip-geo.conf" in files
+    assert not [f for f in files if f.startswith("imports/wheeling_api/")]
 
 
 def test_deletion_is_dated_by_the_merge_that_made_it(gr: GitRegistry, tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ import pytest
 
 from tests.helpers.gitrepo import GitRegistry
 from tests.helpers.provisioning import accessreg, deltas, merge, state, tree
-from tests.helpers.regfactory import RegistryFactory, contact
+from tests.helpers.regfactory import RegistryFactory, certificate, contact
 from tests.helpers.smtpserver import Mailbox, smtp_env, smtp_server
 
 ON = "2026-12-03"
@@ -82,10 +82,7 @@ def test_received_mails_decode_to_the_rendered_japanese(gr: GitRegistry, tmp_pat
     body = mailbox.received[0].get_content()
     assert "二宮 二郎（ID: user2@test-gas.example.co.jp、所属: テストガス株式会社）" in body
     assert "託送システム: 抹消 1010（更新権限なし） / 利用終了 2026-12-04" in body
-    assert (
-        "消費機器保安情報授受システム: 抹消 granted（あり） / 利用終了 システム運営部門の作業完了後"
-        in body
-    )
+    assert "消費機器保安情報授受システム: 抹消 あり / 利用終了 システム運営部門の作業完了後" in body
     assert {sender for sender, _ in mailbox.envelopes} == {"uketsuke@reception.example.jp"}
     assert len(state(gr)["outbox"]) == 3
 
@@ -286,3 +283,70 @@ def test_outputs_of_a_sending_run_match_a_dry_run(gr: GitRegistry, tmp_path: Pat
             == 0
         )
     assert tree(dry) == tree(wet)
+
+
+def test_the_completion_of_a_new_usage_application_carries_its_four_items(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """000 §3-1 ⑥: the approved application, the info-sharing site's URL, the window
+    person's ID and the notice on sending personal data by mail."""
+
+    def new_operator() -> None:
+        gr.reg.operator(
+            "NEWOP001",
+            systems=["johs"],
+            contacts=[contact(n=6, email="window6@new-gas.example.co.jp")],
+            subcontractors=None,
+        )
+        gr.reg.user("NEWOP001", "staff@new-gas.example.co.jp", affiliation="NEWOP001",
+                    permissions={"johs": "J1010"})  # fmt: skip
+
+    merge(gr, "usage-application", new_operator)
+    assert accessreg(gr, "apply", "--out", str(tmp_path / "o"), "--confirm", *DAY).returncode == 0
+    (batch_id,) = [b for b, v in state(gr)["batches"].items() if v["head"] == gr.rev()]
+    out = tmp_path / "done"
+    done = accessreg(gr, "confirm", batch_id, "--out", str(out), "--today", "2026-12-28")
+    assert done.returncode == 0, done.stderr
+    [notice] = [
+        m for m in _eml(out).values() if m["Subject"].startswith("【手続き完了通知】利用申請")
+    ]
+    assert notice["Subject"] == "【手続き完了通知】利用申請（新規）（テストガス株式会社）"
+    assert notice["To"].addresses[0].addr_spec == "window6@new-gas.example.co.jp"
+    body = notice.get_content()
+    assert "1) 承認済の申請内容" in body and "利用申請（新規）: 新規登録" in body
+    assert "2) 託送情報共有サイトの URL: https://info-site.example.jp/" in body
+    assert "3) システム窓口責任者に発行する ID: window6@new-gas.example.co.jp" in body
+    assert "4) 通知文書「個人情報等のメール送付時の運用について」" in body
+
+
+def test_acceptance_notices_follow_their_provider(gr: GitRegistry, tmp_path: Path) -> None:
+    """OCCTO is not Tokyo Gas Network: no processing day M (000 §4-2, §5-1 are Tokyo Gas
+    Network's), and OCCTO's help desk receives it (001 p13)."""
+
+    def occto_operator() -> None:
+        gr.reg.operator(
+            "DENKI001",
+            roles=["demand_response"],
+            systems=["switching"],
+            contacts=[contact(n=5, email="window5@denki-test.example.co.jp")],
+            subcontractors=None,
+            certificates=[certificate(5, cn="DENKI001-PC05")],
+        )
+        gr.reg.user("DENKI001", "admin@denki-test.example.co.jp", affiliation="DENKI001",
+                    permissions={"switching": "dr_admin"})  # fmt: skip
+        gr.reg.user(email="user6@test-gas.example.co.jp", permissions={"taxis": "1010"})
+
+    merge(gr, "two-providers", occto_operator)
+    out = tmp_path / "out"
+    assert accessreg(gr, "apply", "--out", str(out), *DAY).returncode == 0
+    bodies = {
+        m["To"].addresses[0].addr_spec: m.get_content()
+        for m in _eml(out).values()
+        if m["Subject"].startswith("【受付】")
+    }
+    occto = bodies["window5@denki-test.example.co.jp"]
+    assert "受付窓口: スイッチング支援システム ヘルプデスク" in occto
+    assert "システム処理日（M）" not in occto
+    tgn = bodies[WINDOWS[0]]
+    assert "受付窓口: 託送受付センター" in tgn
+    assert "システム処理日（M）は 2026-12-16 です。" in tgn

@@ -14,7 +14,7 @@ from accessreg.plan import Application, WindowPersonChange
 from accessreg.review.authorize import RULES, Decision
 from accessreg.review.pullrequest import PullRequest, read_pull_request
 from tests.helpers.gitrepo import GitRegistry
-from tests.helpers.regfactory import RegistryFactory, contact, run_cli
+from tests.helpers.regfactory import RegistryFactory, certificate, contact, run_cli
 
 MINE = "window-1"  # window person of TESTOP01
 THEIRS = "window-9"  # window person of OTHEROP1
@@ -60,6 +60,8 @@ def test_every_rule_is_documented() -> None:
         "new-operator-contact",
         "user-move",
         "affiliation-foreign",
+        "maintainer-fields",
+        "admin-id-once",
     }
     assert all(r.summary for r in RULES)
 
@@ -419,6 +421,175 @@ def test_a_grant_is_not_fast_tracked(gr: GitRegistry) -> None:
     gr.commit("replace a user")
     decision = decide(gr, MINE)
     assert decision.allowed and not decision.fast_track
+
+
+def on_main(gr: GitRegistry, message: str) -> None:
+    """Commit what the test wrote as the base branch, and start ``pr`` afresh from it."""
+    gr.commit(message)
+    gr.checkout("main")
+    gr.merge("pr")
+    gr.repo.git.checkout("-q", "-B", "pr", "main")
+
+
+OPERATOR_FILE = "registry/operators/TESTOP01.yaml"
+SUSPENDED = {"system": "taxis", "suspended_on": "2026-11-20", "reason": "不正利用の疑い"}
+
+
+# --- suspension (001 p46, 002 §2.6, §3.4.4) ---------------------------------------------------
+
+
+def test_a_window_person_may_request_a_suspension_of_their_own(gr: GitRegistry) -> None:
+    gr.reg.user(suspended_on="2026-11-20")
+    gr.commit("suspend my user's ID: their token was lost")
+    decision = decide(gr, MINE)
+    assert decision.allowed and decision.fast_track
+    assert not decision.immediate  # the reception centre still accepts it
+    assert not decide(gr, THEIRS).allowed
+
+
+def test_a_maintainers_suspension_takes_effect_at_once(gr: GitRegistry) -> None:
+    gr.reg.operator(suspensions=[SUSPENDED])
+    gr.reg.user(suspended_on="2026-11-20")
+    gr.commit("suspend the use of TAXIS and one ID")
+    decision = decide(gr, MAINTAINER)
+    assert decision.allowed and decision.suspends_only and decision.immediate
+    result = run_cli(
+        "authorize", "--base", "main", "--head", "pr", "--actor", MAINTAINER, cwd=gr.path
+    )
+    assert "immediate: a maintainer's suspension" in result.stdout
+
+
+def test_a_suspension_with_a_grant_is_not_immediate(gr: GitRegistry) -> None:
+    gr.reg.user(suspended_on="2026-11-20")
+    gr.reg.user(email="new@test-gas.example.co.jp")
+    gr.commit("suspend one, add one")
+    decision = decide(gr, MAINTAINER)
+    assert decision.allowed and not decision.immediate
+
+
+def test_only_a_maintainer_lifts_a_suspension(gr: GitRegistry) -> None:
+    gr.reg.operator(
+        suspensions=[SUSPENDED], certificates=[certificate(1, suspended_on="2026-11-20")]
+    )
+    gr.reg.user(suspended_on="2026-11-20")
+    on_main(gr, "suspended")
+    gr.reg.operator(certificates=[certificate(1)])
+    gr.reg.user()
+    gr.commit("lift them all")
+    assert refused(decide(gr, MINE)) == {
+        (OPERATOR_FILE, "maintainer-fields"),
+        (f"registry/{USER1}", "maintainer-fields"),
+    }
+    messages = " ".join(p.message for p in decide(gr, MINE).refused)
+    assert "the use of taxis" in messages and "certificate 7A0001" in messages
+    lifted = decide(gr, MAINTAINER)
+    assert lifted.allowed and not lifted.revoke_only
+    # Removing the suspended user altogether is a deletion, not a lifting.
+    gr.reg.operator(
+        suspensions=[SUSPENDED], certificates=[certificate(1, suspended_on="2026-11-20")]
+    )
+    gr.remove(USER1)
+    gr.commit("delete the suspended user instead")
+    assert decide(gr, MINE).allowed
+
+
+# --- maintainer-only fields (000 §2-2, 002 §3.2.1) ---------------------------------------------
+
+
+def test_an_approval_without_the_role_is_recorded_by_a_maintainer(gr: GitRegistry) -> None:
+    """「その他当社が必要と認めた事業者」 is the provider's decision (000 §2-2)."""
+    approval = {"system": "loacus", "approved_on": "2026-11-20", "reason": "特例の承認"}
+    gr.reg.operator(approvals=[approval])
+    gr.commit("approved without the role")
+    assert refused(decide(gr, MINE)) == {(OPERATOR_FILE, "maintainer-fields")}
+    assert decide(gr, MAINTAINER).allowed
+
+
+# --- admin-id-once (002 §3.2.1) ----------------------------------------------------------------
+
+ADMIN2 = "users/TESTOP01/admin2@test-gas.example.co.jp.yaml"
+
+
+def _switching_on_main(gr: GitRegistry) -> None:
+    gr.reg.switching_operator()
+    on_main(gr, "a demand-response contractor using the switching support system")
+
+
+def test_the_first_application_names_its_admin(gr: GitRegistry) -> None:
+    gr.reg.switching_operator()
+    gr.commit("apply for the switching support system with its admin")
+    assert decide(gr, MINE).allowed
+
+
+def test_a_change_of_admin_in_one_application_is_allowed(gr: GitRegistry) -> None:
+    """002 §3.2.2: a change of admin is applied for as a change."""
+    _switching_on_main(gr)
+    gr.reg.user(permissions={"switching": "dr_user"})
+    gr.reg.user(email="admin2@test-gas.example.co.jp", permissions={"switching": "dr_admin"})
+    gr.commit("the admin changes")
+    assert decide(gr, MINE).allowed
+
+
+def test_a_second_issue_after_removal_is_refused(gr: GitRegistry) -> None:
+    """002 §3.2.1: 管理者IDの新規発行は1回しか実施できない."""
+    _switching_on_main(gr)
+    gr.reg.user(permissions={"switching": "dr_user"})
+    on_main(gr, "the admin left: no admin for a while")
+    gr.reg.user(email="admin2@test-gas.example.co.jp", permissions={"switching": "dr_admin"})
+    gr.commit("a new admin")
+    assert refused(decide(gr, MINE)) == {(f"registry/{ADMIN2}", "admin-id-once")}
+    assert refused(decide(gr, MAINTAINER)) == {(f"registry/{ADMIN2}", "admin-id-once")}
+    reissue = {
+        "system": "switching",
+        "code": "dr_admin",
+        "reissued_on": "2026-11-24",
+        "reason": "広域機関が再発行を承認（問合せ番号 2026-118）",
+    }
+    gr.reg.switching_operator(admin_reissues=[reissue])
+    gr.reg.user(permissions={"switching": "dr_user"})
+    gr.commit("a maintainer records why")
+    assert decide(gr, MAINTAINER).allowed
+    assert refused(decide(gr, MINE)) == {(OPERATOR_FILE, "maintainer-fields")}
+
+
+# --- a provisional key moves to its code (003 §2.2) --------------------------------------------
+
+
+def test_a_provisional_applicant_moves_to_the_code_occto_issued(gr: GitRegistry) -> None:
+    applicant = {
+        "name": "ほし電力株式会社",
+        "roles": ["electricity_retailer"],
+        "systems": ["member_portal"],
+        "contacts": [contact(n=7, github=MINE, email="window7@hoshi-denki.example.jp")],
+        "subcontractors": None,
+        "membership": {"status": "provisional", "provisional_since": "2026-10-01"},
+    }
+    gr.reg.operator("PROV-HOSHI", **applicant)
+    staff = "staff@hoshi-denki.example.jp"
+    perms = {"member_portal": "user"}
+    # Suspended meanwhile: the suspension moves with the file, it is not lifted.
+    suspended = "2026-11-01"
+    gr.reg.user(
+        "PROV-HOSHI", staff, affiliation="PROV-HOSHI", permissions=perms, suspended_on=suspended
+    )
+    on_main(gr, "a provisional application")
+    gr.move("operators/PROV-HOSHI.yaml", "operators/HOSHI001.yaml")
+    gr.move(f"users/PROV-HOSHI/{staff}.yaml", f"users/HOSHI001/{staff}.yaml")
+    gr.reg.operator("HOSHI001", **applicant)
+    gr.reg.user(
+        "HOSHI001", staff, affiliation="HOSHI001", permissions=perms, suspended_on=suspended
+    )
+    gr.commit("the operator code is issued")
+    decision = decide(gr, MINE)
+    assert decision.allowed, decision.refused
+    # Moving to someone else's code is still a move between operators.
+    gr.checkout("main")
+    gr.branch("elsewhere")
+    gr.move(f"users/PROV-HOSHI/{staff}.yaml", f"users/OTHEROP1/{staff}.yaml")
+    gr.commit("move a user to another operator")
+    elsewhere = review(gr, MAINTAINER, head="elsewhere").decision
+    assert elsewhere is not None
+    assert {rule for _, rule in refused(elsewhere)} == {"user-move"}
 
 
 def test_cli_exit_codes_and_one_line_per_refused_path(gr: GitRegistry) -> None:

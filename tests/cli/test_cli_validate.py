@@ -53,8 +53,8 @@ def test_text_format_is_file_line_col_level_message_rule(reg: RegistryFactory) -
     code, out, err = validate(reg)
     assert code == 1
     assert out == (
-        f"{shown(USER)}:{line}:3: [error] taxis code 1110 was abolished on 2022-01-24; "
-        "its holders moved to 1011 (permission-abolished)\n"
+        f"{shown(USER)}:{line}:3: [error] taxis code 1110（委託先事業者） was abolished on "
+        "2022-01-24; its holders moved to 1011 (permission-abolished)\n"
     )
     assert "1 error(s), 0 warning(s)" in err
 
@@ -70,7 +70,8 @@ def test_json_format(reg: RegistryFactory) -> None:
             "col": 3,
             "level": "error",
             "rule": "permission-abolished",
-            "message": "taxis code 1110 was abolished on 2022-01-24; its holders moved to 1011",
+            "message": "taxis code 1110（委託先事業者） was abolished on 2022-01-24; its holders "
+            "moved to 1011",
             "path": "permissions/taxis",
         }
     ]
@@ -91,7 +92,8 @@ def test_github_format_is_workflow_commands(reg: RegistryFactory) -> None:
         "should be `# yaml-language-server: $schema=../../schemas/operator.schema.json` so that "
         "editors check the file as it is typed (schema-comment)",
         f"::error file={shown(USER)},line={line},col=3,title=permission-abolished::taxis code "
-        "1110 was abolished on 2022-01-24; its holders moved to 1011 (permission-abolished)",
+        "1110（委託先事業者） was abolished on 2022-01-24; its holders moved to 1011 "
+        "(permission-abolished)",
     ]
 
 

@@ -117,6 +117,8 @@ def test_refuses_a_file_that_is_not_a_certificate(reg: RegistryFactory) -> None:
 def test_refuses_a_chain_and_a_second_api_certificate(reg: RegistryFactory) -> None:
     chain = pem(certificate()) + pem(certificate(serial=0x0D4F6B))
     assert "2 certificates" in refused(reg, *ARGS, _file(reg, "chain.pem", chain)).stderr
+    # OCCTO's switching support system: one API certificate per operator (001 p46).
+    reg.switching_operator(certificates=None)
     first = _file(reg, "api1.pem", pem(certificate(serial=0x11)))
     assert edit(reg, *ARGS, "--purpose", "api", first).returncode == 0
     second = _file(reg, "api2.pem", pem(certificate(serial=0x12)))

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from tests.helpers.edithelp import edit, refused, snapshot
-from tests.helpers.regfactory import RegistryFactory
+from tests.helpers.regfactory import RegistryFactory, certificate
 
 NEW = "hanako.kimura@test-gas.example.co.jp"
 NEW_FILE = f"users/TESTOP01/{NEW}.yaml"
@@ -113,17 +113,18 @@ def _switching_operator(reg: RegistryFactory) -> None:
                 "github": "dr-window",
             }
         ],
+        certificates=[certificate(1, cn="DRTEST01-PC01")],
     )
-    reg.user("DRTEST01", "admin@dr-test.example.co.jp", permissions={"switching": "admin"})
+    reg.user("DRTEST01", "admin@dr-test.example.co.jp", permissions={"switching": "dr_admin"})
 
 
 def test_add_refuses_a_second_switching_admin(reg: RegistryFactory) -> None:
     _switching_operator(reg)
     result = refused(
         reg, "user", "add", "--operator", "DRTEST01", "--email", "second@dr-test.example.co.jp",
-        "--name", "二番 目", "--name-kana", "ニバン メ", "--switching", "admin",
+        "--name", "二番 目", "--name-kana", "ニバン メ", "--switching", "dr_admin",
     )  # fmt: skip
-    assert "switching admin is held by more than 1 users of DRTEST01" in result.stdout
+    assert "switching dr_admin is held by more than 1 users of DRTEST01" in result.stdout
     assert "[error]" in result.stdout
     assert "nothing written" in result.stderr
 

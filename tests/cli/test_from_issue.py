@@ -12,7 +12,7 @@ import pytest
 
 from tests.helpers.certmaker import certificate, key_pem, pem
 from tests.helpers.edithelp import TODAY_ARG, snapshot
-from tests.helpers.formbody import confirm, render
+from tests.helpers.formbody import confirm, render, template
 from tests.helpers.regfactory import ROOT, RegistryFactory, run_cli
 
 USER = "hanako.kimura@test-gas.example.co.jp"
@@ -80,6 +80,16 @@ def test_user_add_from_a_rendered_form(reg: RegistryFactory) -> None:
     assert reg.validate().problems == []
 
 
+def test_juju_is_applied_for_as_ari(reg: RegistryFactory) -> None:
+    """The seed's form offers JUJU as なし / あり (000 §5-1 ①), not a code."""
+    juju = next(f for f in template("user-add")["body"] if f.get("id") == "perm_juju")
+    assert juju["attributes"]["options"] == ["なし", "あり"]
+    code, out = intake(reg, user_add(perm_juju="あり"))
+    assert code == 0, out
+    text = (reg.root / f"users/TESTOP01/{USER}.yaml").read_text(encoding="utf-8")
+    assert "  juju: 'granted'\n" in text
+
+
 def test_crlf_body_of_an_edited_issue_and_no_template_given(reg: RegistryFactory) -> None:
     body = render("user-add", {
         "operator": "TESTOP01", "email": USER, "name": "木村 花子", "name_kana": "キムラ ハナコ",
@@ -126,7 +136,7 @@ def test_a_maintainer_may_file_for_any_operator(reg: RegistryFactory) -> None:
 def test_warning_is_carried_into_the_pull_request(reg: RegistryFactory) -> None:
     for n in range(5):
         reg.user(email=f"juju{n}@test-gas.example.co.jp", permissions={"juju": "granted"})
-    code, out = intake(reg, user_add(perm_juju="granted：あり"))
+    code, out = intake(reg, user_add(perm_juju="あり"))
     assert code == 0, out
     assert out["warnings"][0]["rule"] == "permission-limit"
     assert "Warnings (they do not block the application)" in out["body"]
@@ -135,7 +145,7 @@ def test_warning_is_carried_into_the_pull_request(reg: RegistryFactory) -> None:
 def test_user_change_keeps_what_is_not_named(reg: RegistryFactory) -> None:
     body = render("user-change", {
         "operator": "TESTOP01", "email": "USER1@test-gas.example.co.jp",
-        "perm_taxis": "変更しない", "perm_johs": "なし（削除）", "perm_juju": "granted：あり",
+        "perm_taxis": "変更しない", "perm_johs": "なし（削除）", "perm_juju": "あり",
         "confirm": confirm("user-change"),
     })  # fmt: skip
     code, out = intake(reg, body, "window-1", "--template", "user-change")

@@ -290,12 +290,43 @@ def test_certificates(gr: GitRegistry) -> None:
     )
     gr.commit("suspend one, replace one")
     plan = plan_of(gr)
-    assert {i.application for i in plan.items} == {Application.CERTIFICATE}
+    assert {i.application for i in plan.items} == {
+        Application.CERTIFICATE,
+        Application.SUSPENSION,
+    }
     suspended = only(plan, CertificateChange, id="EP-TEST-0001")
     assert (suspended.action, suspended.direction) == ("change", Direction.REVOKE)
+    assert suspended.application is Application.SUSPENSION  # 001 p46: suspended, not revoked
     assert only(plan, CertificateChange, id="EP-TEST-0002").direction is Direction.REVOKE
     added = only(plan, CertificateChange, id="EP-TEST-0003")
     assert (added.action, added.effective.on) == ("add", date(2019, 1, 16))
+
+
+def test_suspensions_and_their_lifting(gr: GitRegistry) -> None:
+    """Suspension comes first on loss, theft or misuse (001 p46, 002 §2.6, §3.4.4): a revoke;
+    lifting it restores access without a new application."""
+    pr(gr).reg.user(suspended_on="2018-12-10")
+    gr.reg.operator(
+        suspensions=[{"system": "johs", "suspended_on": "2018-12-10", "reason": "調査中"}]
+    )
+    gr.commit("suspend a user and the use of JOHS")
+    plan = plan_of(gr)
+    assert {(i.application, i.direction) for i in plan.items} == {
+        (Application.SUSPENSION, Direction.REVOKE)
+    }
+    assert plan.revoke_only
+    gr.checkout("main")
+    gr.merge("pr")
+    gr.branch("lift")
+    gr.reg.user()
+    gr.reg.operator()
+    gr.commit("lift both")
+    lifted = plan_of(gr, head="lift")
+    assert {(i.application, i.direction) for i in lifted.items} == {
+        (Application.SUSPENSION, Direction.GRANT)
+    }
+    user = only(lifted, UserChange)
+    assert user.effects == ()  # the permissions were never removed
 
 
 def test_overseas_ip(gr: GitRegistry) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from tests.helpers.regfactory import RegistryFactory, certificate, run_cli
+from tests.helpers.regfactory import RegistryFactory, certificate, contact, run_cli
 from tests.helpers.scheduled_scenario import (
     WINDOW1,
     WINDOW2,
@@ -61,7 +61,10 @@ def test_the_notice_lists_what_the_seed_asks_for(reg: RegistryFactory) -> None:
     body = sink.received[0].get_body().get_content()  # type: ignore[union-attr]
     for text in ("TESTOP01-PC01", "EP-TEST-0001", "本社 端末", "業務部 担当者", "あと 58 日"):
         assert text in body  # CN, certificate ID, where and by whom, days left
-    assert "180日先まで" in body and "一括" in body  # how to renew (004)
+    assert "一括" in body  # how to renew (004)
+    # 004: 「180日以上先の有効期間開始日をご指定いただくことはできません」: 179 at most.
+    assert "179日先まで指定できます（180日以上先は" in body.replace("\n   ", "")
+    assert "180日先まで" not in body
 
 
 def test_a_skipped_day_still_sends_the_current_stage_only(reg: RegistryFactory) -> None:
@@ -127,3 +130,44 @@ def test_neither_out_nor_send_is_a_usage_error(reg: RegistryFactory) -> None:
     g = scenario(reg)
     result = run_cli("expiry", "--today", "2027-02-01", cwd=g.path)
     assert result.returncode == 2 and "--out" in result.stderr
+
+
+RA = {"name": "証明書 担当", "email": "ra.officer@test-gas.example.co.jp"}
+
+
+def test_the_first_notice_also_goes_to_the_ra_officer(reg: RegistryFactory) -> None:
+    """EPPCERT writes to the 企業内RA担当者 about 60 days ahead (004): so does the first
+    notice, when the operator names one; the reminder stays with the window persons."""
+    g = scenario(reg, certificates=[CERT], ra_officer=RA)
+    sink = Mailbox()
+    with mail_server(sink) as env:
+        duty(g, "expiry", "--send", today=date(2027, 1, 30), env=env)
+        assert summary(take(sink)) == sorted((to, FIRST) for to in (WINDOW1, WINDOW2, RA["email"]))
+        duty(g, "expiry", "--send", today=date(2027, 3, 17), env=env)
+        assert summary(take(sink)) == sorted((to, REMINDER) for to in (WINDOW1, WINDOW2))
+
+
+def test_a_window_person_who_is_also_the_ra_officer_gets_one_mail(reg: RegistryFactory) -> None:
+    g = scenario(reg, certificates=[CERT], ra_officer={**RA, "email": WINDOW2.upper()})
+    sink = Mailbox()
+    with mail_server(sink) as env:
+        duty(g, "expiry", "--send", today=date(2027, 1, 30), env=env)
+        assert summary(take(sink)) == sorted((to, FIRST) for to in (WINDOW1, WINDOW2))
+
+
+def test_the_renewal_steps_are_the_providers(reg: RegistryFactory) -> None:
+    """OCCTO registers certificates at its help desk (001 p13), not on Tokyo Gas Network's
+    processing day M (000 §4-2): each certificate's provider gives the steps."""
+    g = scenario(reg, certificates=[CERT])
+    reg.switching_operator(
+        contacts=[contact(), contact("deputy", 2)],
+        certificates=[certificate(1, not_after="2027-03-31")],
+    )
+    g.commit("the operator moves to OCCTO's switching support system")
+    sink = Mailbox()
+    with mail_server(sink) as env:
+        duty(g, "expiry", "--send", today=date(2027, 2, 1), env=env)
+    body = sink.received[0].get_body().get_content()  # type: ignore[union-attr]
+    assert "ヘルプデスクへの登録を申請してください" in body
+    assert "registry/operators/TESTOP01.yaml の certificates に追加" in body
+    assert "M＋6営業日" not in body and "180日" not in body

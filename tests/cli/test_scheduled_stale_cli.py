@@ -40,7 +40,7 @@ def _export(tmp: Path) -> Path:
         "ユーザID,氏名,最終ログイン日時\r\n"
         f"{U1.upper()},試験,2026/04/01 08:12:00\r\n"  # IDs differing in case are one ID
         f"{B},試験,2026-04-02T09:00:00+09:00\r\n"
-        f"{C},試験,\r\n"  # never used: counted from the day its file was added
+        f"{C},試験,\r\n"  # never used: counted from the day its ID was issued
         "Ghost@test-gas.example.co.jp,不明,2026/06/01\r\n"  # not in the registry: drift
     )
     path.write_bytes(text.encode("cp932"))
@@ -64,7 +64,9 @@ def test_timeline(reg: RegistryFactory, tmp_path: Path) -> None:
     reg.user(email=B, permissions={"taxis": "1010"})
     g = dated(scenario(reg), date(2026, 1, 5))
     reg.user(email=C, permissions={"johs": "J1010"})
-    commit_on(g, "add c", date(2026, 5, 1))
+    # Added on 10 April: M = 16 April, the ID issued six business days later, on 24 April
+    # (000 §5-1): c is counted from then (000 §5-7 ※1).
+    commit_on(g, "add c", date(2026, 4, 10))
     export = _export(tmp_path)
     sink = Mailbox()
     ids: list[str] = []
@@ -81,7 +83,7 @@ def test_timeline(reg: RegistryFactory, tmp_path: Path) -> None:
         assert day(date(2026, 7, 30)) == _window(W1)  # user1: 120 days
         assert day(date(2026, 7, 30)) == []
         assert day(date(2026, 7, 31)) == _window(W1)  # b: 120 days, user1 not again
-        assert day(date(2026, 8, 29)) == _window(W1, W2)  # c 120 (never used), user1 150
+        assert day(date(2026, 8, 29)) == _window(W1, W2)  # c 127 (never used), user1 150
         # the job was down for two months: each ID gets its current stage only
         assert day(date(2026, 10, 28)) == _window(LOCKED, DELETED)
         assert refs(g, "refs/heads/accessreg/") == [f"refs/heads/{BRANCH}"]
@@ -197,3 +199,19 @@ def test_an_id_deleted_by_the_system_stays_in_the_application(
     (user,) = result.applications[0].users
     assert (user.login_id, user.basis) == (U1, "remembered")
     assert refs(g, "refs/heads/accessreg/") == [f"refs/heads/{BRANCH}"]
+
+
+def test_an_id_never_used_is_counted_from_its_issue_date(
+    reg: RegistryFactory, tmp_path: Path
+) -> None:
+    """000 §5-7 ※1: 「IDを発行した日を起点とします」 — the mail names that day the issue
+    date, the day the ID was registered (M+6, 000 §5-1), not the day of the merge."""
+    g = dated(scenario(reg), date(2026, 1, 5))
+    reg.user(email=C, permissions={"johs": "J1010"})
+    commit_on(g, "add c", date(2026, 4, 10))
+    sink = Mailbox()
+    with mail_server(sink) as env:
+        run_duties(g, ("stale",), date(2026, 8, 29), env, last_logins=_export(tmp_path))
+    [digest] = [m for m in sink.received if "警告1" in str(m["Subject"])][:1]
+    body = digest.get_body().get_content().replace("\r\n", "\n")  # type: ignore[union-attr]
+    assert f"{C}\n   最終ログイン: なし（発行日 2026-04-24 から起算）、経過 127 日" in body

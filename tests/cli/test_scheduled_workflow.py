@@ -51,6 +51,14 @@ def test_serial_with_the_merge_workflow() -> None:
         assert jobs["provision"]["concurrency"]["group"] == group["group"]
 
 
+def test_it_gives_the_open_pull_requests_to_the_reviews_duty() -> None:
+    """The reviewers' deadlines (000 §3-1 ②) come from the API's list of open pull requests:
+    fetched with a read-only token, handed to the pure core as a file."""
+    assert _workflow()["permissions"]["pull-requests"] == "read"
+    assert "pulls?state=open" in _step("Fetch the open pull requests")
+    assert "--open-pulls open-pulls.json" in _step("Run the daily duties")
+
+
 def test_it_sends_regenerates_and_keeps_the_outputs() -> None:
     steps = _steps()
     assert 'accessreg "$@"' in _step("Run the daily duties")

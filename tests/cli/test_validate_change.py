@@ -12,7 +12,7 @@ import pytest
 from tests.helpers.edithelp import edit, snapshot
 from tests.helpers.gitrepo import GitRegistry
 from tests.helpers.lapsed import A_NEW, TODAY, A, B, C, D, lapsed, user_file
-from tests.helpers.regfactory import RegistryFactory, contact, run_cli, shown
+from tests.helpers.regfactory import RegistryFactory, certificate, contact, run_cli, shown
 
 
 @pytest.fixture
@@ -67,22 +67,23 @@ def test_the_second_switching_admin_is_annotated_on_the_new_file(gr: GitRegistry
         systems=["switching"],
         contacts=[contact(n=5, email="window5@denki-test.example.co.jp")],
         subcontractors=None,
+        certificates=[certificate(1, cn="DENKI001-PC01")],
     )
     gr.reg.user("DENKI001", "zenjiro@denki-test.example.co.jp", affiliation="DENKI001",
-                permissions={"switching": "admin"})  # fmt: skip
+                permissions={"switching": "retailer_admin"})  # fmt: skip
     gr.commit("the operator and its admin")
     gr.branch("second-admin")
     new = user_file("DENKI001", "aiko@denki-test.example.co.jp")
     gr.reg.user("DENKI001", "aiko@denki-test.example.co.jp", affiliation="DENKI001",
-                permissions={"switching": "admin"})  # fmt: skip
+                permissions={"switching": "retailer_admin"})  # fmt: skip
     gr.commit("a second admin")
     line = gr.reg.line_of(new, "switching:")
     for how in (["--changed-since", "main", "--head", "HEAD"], ["--base", "main"]):
         code, out, _ = validate(gr, "--format", "github", *how)
         assert code == 1
         assert out == (
-            f"::error file={shown(new)},line={line},col=3,title=permission-limit::switching admin "
-            "is held by more than 1 users of DENKI001 (permission-limit)\n"
+            f"::error file={shown(new)},line={line},col=3,title=permission-limit::switching "
+            "retailer_admin is held by more than 1 users of DENKI001 (permission-limit)\n"
         )
 
 

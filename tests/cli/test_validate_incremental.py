@@ -271,9 +271,9 @@ def test_cli_changed_since_reports_what_a_full_run_does(gr: Repo) -> None:
 def test_rules_across_operator_files_follow_every_operator_file(gr: Repo) -> None:
     check(gr)
     gr.reg.operator("OP000002", contacts=[contact(n=2)], subcontractors=[],
-                    certificates=[certificate(1)])  # fmt: skip
+                    certificates=[certificate(1, cn="OP000002-PC01")])  # fmt: skip
     gr.reg.operator("OP000003", contacts=[contact(n=3)], subcontractors=[],
-                    certificates=[certificate(2, serial="7A0001")])  # fmt: skip
+                    certificates=[certificate(2, serial="7A0001", cn="OP000003-PC02")])  # fmt: skip
     problems, _ = check(gr)
     assert {f for f, r in rules_of(problems) if r == "certificate-unique"} == {
         "registry/operators/OP000002.yaml",

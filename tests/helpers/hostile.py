@@ -45,7 +45,13 @@ def fill(reg: RegistryFactory) -> dict[str, Any]:
         contact("deputy", 2, name=text("deputy", "-")),
     ]
     certificates = [
-        certificate(1, cn=text("cn", "@"), location=text("location"), holder=text("holder", "+")),
+        # The CN carries the operator code (certificate-subject, 004) among the hostile text.
+        certificate(
+            1,
+            cn=text("cn", "@") + " TESTOP01-PC01",
+            location=text("location"),
+            holder=text("holder", "+"),
+        ),
     ]
     ips = [{"cidr": "41.203.64.10/32", "reason": HOSTILE_LINES, "expires_on": "2027-09-30"}]
     operator = {

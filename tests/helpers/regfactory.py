@@ -125,6 +125,19 @@ class RegistryFactory:
         self.write(rel, _dump(Kind.USER, rel, data))
         return self.root / rel
 
+    def switching_operator(self, **over: Any) -> Path:
+        """The baseline operator as a demand-response contractor using OCCTO's switching
+        support system: a web certificate (002 §3.1) and its user as the admin (§3.2)."""
+        self.user(permissions={"switching": "dr_admin"})
+        data: dict[str, Any] = {
+            "roles": ["demand_response"],
+            "systems": ["switching"],
+            "subcontractors": None,
+            "certificates": [certificate(1)],
+        }
+        data.update(over)
+        return self.operator(**data)
+
     def validate(self, today: date = TODAY) -> ValidationResult:
         return validate(DirectorySource(self.root, "registry"), today)
 

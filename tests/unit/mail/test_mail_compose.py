@@ -19,6 +19,8 @@ CONTEXT = {
     "application": {"id": "abc123/TESTOP01"},
     "admin_console": {"name_ja": "システム利用権限管理システム", "url": "https://a.example.jp/"},
     "info_site": {"name_ja": "託送情報共有サイト", "url": "https://i.example.jp/"},
+    "new_usage": False,
+    "approved": [],
 }
 
 

@@ -76,3 +76,38 @@ def test_diff_sees_a_name_change_as_a_change_row(reg: RegistryFactory) -> None:
         ("johs", ChangeKind.CHANGE),
         ("info_site", ChangeKind.CHANGE),
     }
+
+
+def test_a_suspended_id_keeps_its_permissions_suspended(reg: RegistryFactory) -> None:
+    """Suspension first, decision after (001 p46): the ID is stopped, not deleted."""
+    before = effective_access(loaded(reg))
+    reg.user(suspended_on="2026-11-20")
+    after = effective_access(loaded(reg))
+    person = after["user1@test-gas.example.co.jp"]
+    assert person.permissions == before["user1@test-gas.example.co.jp"].permissions
+    assert person.suspended == {"taxis", "johs", "info_site"}
+    assert not person.active
+    assert person.groups() == ["info_site-suspended", "johs-suspended", "taxis-suspended"]
+    catalog = loaded(reg).catalog
+    assert {(c.system, c.kind) for c in diff(before, after, catalog)} == {
+        ("taxis", ChangeKind.SUSPEND),
+        ("johs", ChangeKind.SUSPEND),
+        ("info_site", ChangeKind.SUSPEND),
+    }
+    assert {(c.system, c.kind) for c in diff(after, before, catalog)} == {
+        ("taxis", ChangeKind.RESTORE),
+        ("johs", ChangeKind.RESTORE),
+        ("info_site", ChangeKind.RESTORE),
+    }
+
+
+def test_a_suspended_use_of_one_system_suspends_it_for_every_id(reg: RegistryFactory) -> None:
+    """The system's operator may suspend an operator's use (002 §2.6, §3.4.4)."""
+    suspension = {"system": "taxis", "suspended_on": "2026-11-20", "reason": "調査中"}
+    reg.operator(suspensions=[suspension])
+    person = effective_access(loaded(reg))["user1@test-gas.example.co.jp"]
+    assert person.suspended == {"taxis"}  # JOHS, and so the info-sharing site, go on
+    assert person.active
+    reg.user(permissions={"taxis": "1011"})
+    person = effective_access(loaded(reg))["user1@test-gas.example.co.jp"]
+    assert person.suspended == {"taxis", "info_site"}  # its only source is suspended

@@ -10,12 +10,20 @@ import pytest
 
 from accessreg.escape import csv_cell
 from accessreg.outputs import csv_
-from accessreg.outputs.access import diff, effective_access, holders
+from accessreg.outputs.access import Access, diff, effective_access, holders
 from accessreg.outputs.csv_ import CannotEncode, DatedChange, Encoding
 from tests.helpers.regfactory import RegistryFactory
 from tests.helpers.registries import loaded
 
 M = date(2026, 12, 1)
+# The seed's form reads あり / なし for these (000 §5-1 ①), codes for the others.
+PRESENCE = {"juju", "info_site", "admin_console"}
+
+
+def _form(system: str, code: str | None) -> str:
+    if system in PRESENCE:
+        return "あり" if code else "なし"
+    return code or ""
 
 
 def _read(data: bytes, encoding: Encoding) -> list[dict[str, str]]:
@@ -70,9 +78,9 @@ def test_snapshot_reads_back_equal_to_the_registry(
                 p.name,
                 p.name_kana,
                 p.email,
-                p.permissions[system.id],
-                p.permissions.get("info_site", ""),
-                p.permissions.get("admin_console", ""),
+                _form(system.id, p.permissions[system.id]),
+                _form("info_site", p.permissions.get("info_site")),
+                _form("admin_console", p.permissions.get("admin_console")),
                 p.memo,
             )
             for p in people
@@ -85,6 +93,29 @@ def test_snapshot_reads_back_equal_to_the_registry(
         "user2@test-gas.example.co.jp": "1010",
     }
     assert taxis[1]["所属事業者名"] == "テスト委託株式会社"
+
+
+def test_juju_and_the_derived_systems_read_ari_and_nashi(reg: RegistryFactory) -> None:
+    """JUJU, the info-sharing site and the permission-management system are あり / なし on
+    the seed's form (000 §5-1 ①), not `granted`."""
+    _registry(reg)
+    registry = loaded(reg)
+    access = effective_access(registry)
+    juju = _read(
+        csv_.snapshot("x", holders(access, "juju"), "juju", registry.catalog, Encoding.UTF8),
+        Encoding.UTF8,
+    )
+    assert [
+        (r["メールアドレス（ID）"], r["権限コード"], r["託送情報共有サイト"]) for r in juju
+    ] == [("user3@test-gas.example.co.jp", "あり", "あり")]
+    assert juju[0]["システム利用権限管理システム"] == "なし"
+    window = holders(access, "admin_console")
+    console = _read(
+        csv_.snapshot("x", window, "admin_console", registry.catalog, Encoding.UTF8),
+        Encoding.UTF8,
+    )
+    assert [r["権限コード"] for r in console] == ["あり"]
+    assert "granted" not in str(juju) + str(console)
 
 
 def test_encodings_bom_and_line_ends(reg: RegistryFactory) -> None:
@@ -189,3 +220,30 @@ def test_same_input_same_bytes(reg: RegistryFactory) -> None:
         "x", holders(effective_access(second), "taxis"), "taxis", second.catalog, Encoding.UTF8
     )
     assert a == b
+
+
+def test_a_suspension_is_a_row_of_its_own_and_the_id_stays_listed(reg: RegistryFactory) -> None:
+    """A suspended ID leaves the imports as suspended, not deleted (001 p46, 002 §3.4.4), and
+    is restored without a new application."""
+    before_reg = loaded(reg)
+    reg.user(suspended_on="2026-11-20")
+    after_reg = loaded(reg)
+    before, after = effective_access(before_reg), effective_access(after_reg)
+    catalog = after_reg.catalog
+
+    def delta(old: Access, new: Access) -> list[dict[str, str]]:
+        changes = [c for c in diff(old, new, catalog) if c.system == "taxis"]
+        dated = [DatedChange(c, M, date(2026, 11, 22)) for c in changes]
+        return _read(csv_.delta("x", dated, "taxis", catalog, Encoding.UTF8), Encoding.UTF8)
+
+    assert [(r["区分"], r["権限コード"], r["利用停止"]) for r in delta(before, after)] == [
+        ("停止", "1011", "停止中")
+    ]
+    assert [(r["区分"], r["利用停止"]) for r in delta(after, before)] == [("停止解除", "")]
+    snapshot = _read(
+        csv_.snapshot("x", holders(after, "taxis"), "taxis", catalog, Encoding.UTF8),
+        Encoding.UTF8,
+    )
+    assert [(r["メールアドレス（ID）"], r["利用停止"]) for r in snapshot] == [
+        ("user1@test-gas.example.co.jp", "停止中")
+    ]

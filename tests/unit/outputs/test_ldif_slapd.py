@@ -180,3 +180,25 @@ def test_a_delta_leaves_exactly_the_registrys_state(
     assert set(held) - set(fresh) == {BASE.lower()}
     changed = found[ldif.user_dn("user1@test-gas.example.co.jp", BASE).lower()]
     assert changed["description"] == ["更新: 業務限定"]
+
+
+def test_a_suspension_moves_the_id_to_the_suspended_groups_and_back(
+    reg: RegistryFactory, directory: Directory
+) -> None:
+    """Suspended, not deleted (001 p46, 002 §3.4.4): the entry stays, its permissions move
+    to each system's suspended group; lifting the suspension moves them back."""
+    _start(reg)
+    before = effective_access(loaded(reg))
+    directory.modify(ldif.snapshot(before, BASE), add=True)
+    reg.user(suspended_on="2026-11-20")
+    after = effective_access(loaded(reg))
+    directory.modify(ldif.delta(before, after, BASE))
+    found = directory.search(BASE)
+    assert _state(found) == _expected(after)
+    user1 = _dn(ldif.user_dn("user1@test-gas.example.co.jp", BASE))
+    assert user1 in {_dn(d) for d in found}
+    _, groups = _state(found)
+    assert user1 in groups[_dn(ldif.group_dn("taxis-suspended", BASE))]
+    assert user1 not in groups.get(_dn(ldif.group_dn("taxis-1011", BASE)), [])
+    directory.modify(ldif.delta(after, before, BASE))
+    assert _state(directory.search(BASE)) == _expected(before)

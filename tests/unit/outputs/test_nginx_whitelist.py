@@ -30,9 +30,11 @@ def test_nginx_accepts_every_generated_include(tmp_path: Path) -> None:
     includes = []
     for wl in whitelists(registry, DAY):
         for name, data in (
-            ("ip-geo.conf", nginx.geo(wl)),
-            ("cert-map.conf", nginx.certificate_map(wl)),
+            ("ip-geo.conf", nginx.geo(wl) if wl.blocks_overseas else None),
+            ("cert-map.conf", nginx.certificate_map(wl) if wl.checks_certificates else None),
         ):
+            if data is None:
+                continue
             path = tmp_path / wl.system / name
             path.parent.mkdir(exist_ok=True)
             path.write_bytes(data)
@@ -180,3 +182,52 @@ def test_suspended_and_not_yet_valid_certificates_are_left_out(
     assert [c.id for c in later.certificates] == ["EP-TEST-0002"]
     assert b"7A0002 TESTOP01;" in nginx.certificate_map(later)
     assert whitelist_text.text(later).decode().splitlines()[1:] == ["cert 7A0002 TESTOP01"]
+
+
+def test_each_system_gets_the_gates_its_catalog_entry_names(reg: RegistryFactory) -> None:
+    """OCCTO is not Tokyo Gas Network: the member system uses IDs and passwords only (003),
+    the switching support system client certificates (001 p38, 002 §3.1) and no block of
+    overseas addresses, which is Tokyo Gas Network's (000 §2-8)."""
+    registry = loaded(reg)
+    gates = {
+        wl.system: (wl.checks_certificates, wl.blocks_overseas) for wl in whitelists(registry, DAY)
+    }
+    assert "member_portal" not in gates
+    assert gates["switching"] == (True, False)
+    assert gates["taxis"] == gates["wheeling_api"] == (True, True)
+
+
+def test_web_and_api_certificates_reach_their_own_systems(reg: RegistryFactory) -> None:
+    """The 託送API is a system of its own, used with API certificates (000 §1, §7-2)."""
+    reg.operator(
+        systems=["taxis", "johs", "juju", "loacus", "wheeling_api"],
+        certificates=[certificate(1), certificate(2, purpose="api")],
+    )
+    registry = loaded(reg)
+
+    def ids(system: str) -> list[str]:
+        wl = whitelist(registry, registry.catalog.by_id[system], DAY)
+        return [c.id for c in wl.certificates]
+
+    assert ids("taxis") == ids("info_site") == ["EP-TEST-0001"]
+    assert ids("wheeling_api") == ["EP-TEST-0002"]
+
+
+def test_a_suspended_use_of_a_system_leaves_its_whitelist_on_the_day(
+    reg: RegistryFactory,
+) -> None:
+    """The system's operator suspends an operator's use first (002 §2.6, §3.4.4, 001 p46)."""
+    suspension = {"system": "taxis", "suspended_on": "2026-11-22", "reason": "不正利用の疑い"}
+    reg.operator(
+        certificates=[certificate(1)],
+        ip_allowlist=[{"cidr": "41.203.64.10/32", "reason": "試験", "expires_on": "2027-03-31"}],
+        suspensions=[suspension],
+    )
+    registry = loaded(reg)
+    taxis = registry.catalog.by_id["taxis"]
+    before = whitelist(registry, taxis, date(2026, 11, 21))
+    on = whitelist(registry, taxis, DAY)
+    assert ([c.id for c in before.certificates], len(before.networks)) == (["EP-TEST-0001"], 1)
+    assert (on.certificates, on.networks) == ((), ())
+    johs = whitelist(registry, registry.catalog.by_id["johs"], DAY)
+    assert [c.id for c in johs.certificates] == ["EP-TEST-0001"]

@@ -87,3 +87,16 @@ def test_a_group_left_empty_is_deleted(reg: RegistryFactory) -> None:
     ops = _ops(scim.delta(before, after))
     assert {"method": "DELETE", "path": "/Groups/johs-J1010"} in ops
     assert _ops(scim.delta(after, after)) == []
+
+
+def test_a_suspended_id_is_inactive_and_regrouped_not_deleted(reg: RegistryFactory) -> None:
+    """001 p46: the ID is stopped first; SCIM's `active` says so (RFC 7643 §4.1.1)."""
+    before = effective_access(loaded(reg))
+    reg.user(suspended_on="2026-11-20")
+    after = effective_access(loaded(reg))
+    ops = _ops(scim.delta(before, after))
+    assert not [o for o in ops if o["method"] == "DELETE" and o["path"].startswith("/Users")]
+    [put] = [o for o in ops if o["method"] == "PUT"]
+    assert put["data"]["active"] is False
+    created = {o["data"]["displayName"] for o in ops if o["method"] == "POST"}
+    assert created == {"taxis-suspended", "johs-suspended", "info_site-suspended"}

@@ -33,6 +33,31 @@ CATALOG = "systems.yaml"
             "{code: '03010', label: 製造事業者, label_en: manufacturer, roles: [gas_retailer]}",
             "roles: [gas_retailer]}",
         ),
+        (
+            "  - id: occto\n",
+            "  - id: tokyo_gas_network\n",
+            "  - id: tokyo_gas_network",
+        ),
+        (
+            "    level: operator\n",
+            "    level: operator\n    codes: [{code: granted, label: あり}]\n",
+            "    level: operator",
+        ),
+        (
+            "{purposes: [web, api], required: true, api_per_operator: 1,",
+            "{purposes: [web], required: true, api_per_operator: 1,",
+            "api_per_operator: 1,",
+        ),
+        (
+            "{code: dr_admin, min_per_operator: 1, severity: warning,",
+            "{code: dr_admin, severity: warning,",
+            "{code: dr_admin, severity: warning,",
+        ),
+        (
+            "pages: [taxis, johs, juju, loacus, wheeling_api]",
+            "pages: [taxis, johs, juju, loacus, wheeling]",
+            "pages: [taxis, johs, juju, loacus, wheeling]",
+        ),
     ],
     ids=[
         "code-twice",
@@ -40,6 +65,11 @@ CATALOG = "systems.yaml"
         "limit-on-unknown-code",
         "derived-from-unknown",
         "role",
+        "provider-twice",
+        "operator-level-with-codes",
+        "api-limit-without-api",
+        "limit-of-nothing",
+        "page-of-unknown-system",
     ],
 )
 def test_catalog_consistency(reg: RegistryFactory, old: str, new: str, needle: str) -> None:
@@ -47,6 +77,19 @@ def test_catalog_consistency(reg: RegistryFactory, old: str, new: str, needle: s
     line = reg.line_of(CATALOG, needle)
     assert ("catalog-consistency", shown(CATALOG), line, "error") in reg.found()
     assert {rule for rule, *_ in reg.found()} == {"catalog-consistency"}
+
+
+def test_system_of_an_unlisted_provider(reg: RegistryFactory) -> None:
+    """Timing and notices per provider come from `providers` (000 §4-2, 001 p13)."""
+    reg.edit(CATALOG, "  - id: occto\n", "  - id: tokyo_gas_network\n")
+    line = reg.line_of(CATALOG, "    provider: occto")
+    assert ("catalog-consistency", shown(CATALOG), line, "error") in reg.found()
+
+
+def test_user_level_system_without_codes(reg: RegistryFactory) -> None:
+    reg.edit(CATALOG, "    level: operator\n", "")
+    line = reg.line_of(CATALOG, "- id: wheeling_api")
+    assert ("catalog-consistency", shown(CATALOG), line, "error") in reg.found()
 
 
 def test_system_listed_twice(reg: RegistryFactory) -> None:

@@ -20,18 +20,21 @@ def test_valid_certificates_are_clean(reg: RegistryFactory) -> None:
 
 
 def test_duplicate_serial_across_operators(reg: RegistryFactory) -> None:
+    """A certificate registered to two operators: nothing but the registry ties a
+    certificate to its operator, EPPCERT does not check the code (004)."""
     reg.operator(certificates=[certificate(1)])
     reg.operator(
         "OTHER001",
         contacts=[contact(n=9, email="window9@other-gas.example.co.jp")],
         subcontractors=None,
-        certificates=[certificate(2, serial="7A0001")],
+        certificates=[certificate(2, serial="7A0001", cn="OTHER001-PC02")],
     )
     assert reg.found() == [
         ("certificate-unique", shown(OTHER), reg.line_of(OTHER, "serial:"), "error"),
         ("certificate-unique", shown(OPERATOR), reg.line_of(OPERATOR, "serial:"), "error"),
     ]
-    assert all("7A0001" in p.message for p in reg.validate().problems)
+    for p in reg.validate().problems:
+        assert "7A0001 is registered to 2 operators (OTHER001, TESTOP01)" in p.message
 
 
 def test_duplicate_certificate_id_within_an_operator(reg: RegistryFactory) -> None:
@@ -85,18 +88,30 @@ def test_certificate_start_ahead(reg: RegistryFactory, days: int, ok: bool) -> N
     assert reg.found() == expected
 
 
-# --- certificate-api -------------------------------------------------------------------------
+# --- certificate-api (001 p46) ---------------------------------------------------------------
 
 
-def test_two_valid_api_certificates(reg: RegistryFactory) -> None:
-    reg.operator(certificates=[certificate(1, purpose="api"), certificate(2, purpose="api")])
+def test_two_valid_api_certificates_for_switching(reg: RegistryFactory) -> None:
+    """OCCTO: one certificate per operator for the API (001 p46)."""
+    reg.switching_operator(
+        certificates=[certificate(1, purpose="api"), certificate(2, purpose="api")]
+    )
     line = reg.line_of(OPERATOR, "purpose: api", 2)
     assert reg.found() == [("certificate-api", shown(OPERATOR), line, "error")]
 
 
+def test_two_api_certificates_for_the_wheeling_api_are_clean(reg: RegistryFactory) -> None:
+    """The one-API-certificate rule is OCCTO's (001 p46); 000 gives none for the 託送API."""
+    reg.operator(
+        systems=["taxis", "johs", "juju", "loacus", "wheeling_api"],
+        certificates=[certificate(1, purpose="api"), certificate(2, purpose="api")],
+    )
+    assert reg.found() == []
+
+
 def test_future_dated_api_renewal_does_not_count(reg: RegistryFactory) -> None:
     renewal = certificate(2, purpose="api", not_before="2027-05-01", not_after="2029-04-30")
-    reg.operator(certificates=[certificate(1, purpose="api"), renewal])
+    reg.switching_operator(certificates=[certificate(1, purpose="api"), renewal])
     assert reg.found() == []
     # Once the renewal has started, both are valid until the old one ends.
     line = reg.line_of(OPERATOR, "purpose: api", 2)
@@ -105,19 +120,90 @@ def test_future_dated_api_renewal_does_not_count(reg: RegistryFactory) -> None:
 
 def test_suspended_api_certificate_does_not_count(reg: RegistryFactory) -> None:
     old = certificate(1, purpose="api", suspended_on="2026-10-01")
-    reg.operator(certificates=[old, certificate(2, purpose="api")])
+    reg.switching_operator(certificates=[old, certificate(2, purpose="api")])
     assert reg.found() == []
 
 
 def test_api_certificates_of_two_operators_are_clean(reg: RegistryFactory) -> None:
-    reg.operator(certificates=[certificate(1, purpose="api")])
+    reg.switching_operator(certificates=[certificate(1, purpose="api")])
     reg.operator(
         "OTHER001",
+        roles=["demand_response"],
+        systems=["switching"],
         contacts=[contact(n=9, email="window9@other-gas.example.co.jp")],
         subcontractors=None,
-        certificates=[certificate(2, purpose="api")],
+        certificates=[certificate(2, purpose="api", cn="OTHER001-API")],
+    )
+    reg.user("OTHER001", "admin@other-gas.example.co.jp", permissions={"switching": "dr_admin"})
+    assert reg.found() == []
+
+
+def test_api_certificate_named_for_another_system_does_not_count(reg: RegistryFactory) -> None:
+    reg.switching_operator(
+        systems=["switching", "wheeling_api"],
+        roles=["demand_response", "wheeling_client"],
+        certificates=[
+            certificate(1, purpose="api", systems=["switching"]),
+            certificate(2, purpose="api", systems=["wheeling_api"]),
+        ],
     )
     assert reg.found() == []
+
+
+# --- certificate-required (002 §3.1, §2.1.1) -------------------------------------------------
+
+
+def test_switching_without_a_certificate_is_an_error(reg: RegistryFactory) -> None:
+    """The switching application follows the certificate (002 §3.1, §2.1.1 ①(ウ) ②(イ))."""
+    reg.switching_operator(certificates=None)
+    line = reg.line_of(OPERATOR, "- switching")
+    assert reg.found() == [("certificate-required", shown(OPERATOR), line, "error")]
+
+
+def test_switching_with_only_a_certificate_for_another_system(reg: RegistryFactory) -> None:
+    reg.switching_operator(
+        systems=["switching", "johs"],
+        roles=["demand_response", "gas_retailer"],
+        certificates=[certificate(1, systems=["johs"])],
+    )
+    line = reg.line_of(OPERATOR, "- switching")
+    assert reg.found() == [("certificate-required", shown(OPERATOR), line, "error")]
+
+
+def test_switching_with_only_an_expired_certificate_is_a_warning(reg: RegistryFactory) -> None:
+    old = certificate(1, not_before="2024-11-01", not_after="2026-10-31")
+    reg.switching_operator(certificates=[old])
+    assert reg.found() == [
+        (
+            "certificate-none-valid",
+            shown(OPERATOR),
+            reg.line_of(OPERATOR, "- switching"),
+            "warning",
+        ),
+        ("certificate-expired", shown(OPERATOR), reg.line_of(OPERATOR, "not_after:"), "warning"),
+    ]
+
+
+def test_wheeling_api_needs_an_api_certificate(reg: RegistryFactory) -> None:
+    """The 託送API is used with an API certificate (000 §1, §7-2; `purpose: api`)."""
+    reg.operator(
+        systems=["taxis", "johs", "juju", "loacus", "wheeling_api"],
+        certificates=[certificate(1)],
+    )
+    line = reg.line_of(OPERATOR, "- wheeling_api")
+    assert reg.found() == [("certificate-required", shown(OPERATOR), line, "error")]
+
+
+# --- certificate-subject (004) -----------------------------------------------------------------
+
+
+def test_certificate_whose_cn_lacks_the_operator_code(reg: RegistryFactory) -> None:
+    """EPPCERT does not check the operator code it is given (004)."""
+    reg.operator(certificates=[certificate(1, cn="HONSHA-PC01"), certificate(2, cn="testop01-pc2")])
+    line = reg.line_of(OPERATOR, "cn: HONSHA-PC01")
+    [found] = reg.validate().problems
+    assert (found.rule, found.file, found.line) == ("certificate-subject", shown(OPERATOR), line)
+    assert "TESTOP01" in found.message
 
 
 # --- certificate-expired ---------------------------------------------------------------------
@@ -136,7 +222,7 @@ def test_certificate_valid_through_today_is_clean(reg: RegistryFactory) -> None:
 
 def test_expired_api_certificate_does_not_count_as_a_second_one(reg: RegistryFactory) -> None:
     old = certificate(1, purpose="api", not_before="2024-11-01", not_after="2026-10-31")
-    reg.operator(certificates=[old, certificate(2, purpose="api")])
+    reg.switching_operator(certificates=[old, certificate(2, purpose="api")])
     assert [rule for rule, *_ in reg.found()] == ["certificate-expired"]
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.helpers.regfactory import OPERATOR, USER, RegistryFactory, contact, shown
 
 OTHER = "operators/OTHER001.yaml"
@@ -88,3 +90,38 @@ def test_message_names_the_other_file_and_the_case_rule(reg: RegistryFactory) ->
     messages = [p.message for p in reg.validate().problems]
     assert any("users/TESTOP01/user1@test-gas.example.co.jp.yaml" in m for m in messages)
     assert all("letter case" in m for m in messages)
+
+
+# --- an ID must receive mail (000 §5-1 note 3 ①): the schema's pattern ----------------------
+
+
+@pytest.mark.parametrize(
+    "email",
+    [
+        ".taro@test-gas.example.co.jp",
+        "taro.@test-gas.example.co.jp",
+        "taro..yamada@test-gas.example.co.jp",
+        "taro@localhost",
+    ],
+    ids=["leading-dot", "trailing-dot", "two-dots", "domain-without-dot"],
+)
+def test_login_id_that_cannot_receive_mail(reg: RegistryFactory, email: str) -> None:
+    """An ID must receive internet mail (000 §5-1 note 3 ①)."""
+    (reg.root / USER).unlink()
+    reg.user(email=email)
+    [p] = reg.validate().problems
+    assert (p.rule, p.path) == ("schema", ("email",))
+    assert "must receive internet mail" in p.message
+
+
+def test_window_person_whose_address_cannot_receive_mail(reg: RegistryFactory) -> None:
+    """A window person's e-mail is their ID (000 §3-1 ⑥ note 3)."""
+    reg.operator(contacts=[contact(email="window..1@test-gas.example.co.jp")])
+    [p] = reg.validate().problems
+    assert (p.rule, p.path) == ("schema", ("contacts", 0, "email"))
+
+
+def test_dots_inside_a_login_id_are_clean(reg: RegistryFactory) -> None:
+    (reg.root / USER).unlink()
+    reg.user(email="taro.y.yamada@test-gas.example.co.jp")
+    assert reg.found() == []

@@ -6,7 +6,14 @@ from datetime import date
 
 import pytest
 
-from tests.helpers.regfactory import OPERATOR, USER, RegistryFactory, contact, shown
+from tests.helpers.regfactory import (
+    OPERATOR,
+    USER,
+    RegistryFactory,
+    certificate,
+    contact,
+    shown,
+)
 
 
 def test_no_primary_window_person(reg: RegistryFactory) -> None:
@@ -93,8 +100,8 @@ def test_occto_member_flag_contradicts_membership(reg: RegistryFactory) -> None:
 
 
 def test_electricity_retailer_uses_switching_without_membership(reg: RegistryFactory) -> None:
-    (reg.root / USER).unlink()
-    reg.operator(roles=["electricity_retailer"], systems=["switching"])
+    reg.switching_operator(roles=["electricity_retailer"])
+    reg.user(permissions={"switching": "retailer_admin"})
     line = reg.line_of(OPERATOR, "- switching")
     assert reg.found() == [("occto-member", shown(OPERATOR), line, "error")]
 
@@ -102,6 +109,129 @@ def test_electricity_retailer_uses_switching_without_membership(reg: RegistryFac
 def test_demand_response_contractor_needs_no_membership_for_switching(
     reg: RegistryFactory,
 ) -> None:
-    (reg.root / USER).unlink()
-    reg.operator(roles=["demand_response"], systems=["switching"])
+    reg.switching_operator()
     assert reg.found() == []
+
+
+# --- provisional-key (003 §2.2) ---------------------------------------------------------------
+
+PROV = "operators/PROV-HOSHI.yaml"
+
+
+def provisional_applicant(reg: RegistryFactory, **over: object) -> None:
+    """An applicant for OCCTO membership before its code is issued (003 §2.2)."""
+    fields: dict[str, object] = {
+        "name": "ほし電力株式会社",
+        "roles": ["electricity_retailer"],
+        "systems": ["member_portal"],
+        "contacts": [contact(n=7, email="window7@hoshi-denki.example.jp")],
+        "subcontractors": None,
+        "membership": {"status": "provisional", "provisional_since": "2026-10-01"},
+        **over,
+    }
+    reg.operator("PROV-HOSHI", **fields)
+
+
+def test_provisional_applicant_without_a_code_is_clean(reg: RegistryFactory) -> None:
+    provisional_applicant(reg)
+    reg.user(
+        "PROV-HOSHI",
+        "admin@hoshi-denki.example.jp",
+        affiliation="PROV-HOSHI",
+        permissions={"member_portal": "admin"},
+    )
+    assert reg.found() == []
+
+
+def test_provisional_key_after_the_full_application(reg: RegistryFactory) -> None:
+    """The code is issued before the full application (本申請): move the files to it."""
+    provisional_applicant(
+        reg, membership={"status": "member", "member_since": "2026-11-01"}, occto_member=True
+    )
+    line = reg.line_of(PROV, "membership:")
+    assert reg.found() == [("provisional-key", shown(PROV), line, "error")]
+
+
+def test_provisional_applicant_uses_only_what_needs_no_code(reg: RegistryFactory) -> None:
+    """Certificates are ordered with the operator code (001 p12, 004); the member system is
+    open to applicants (003 §2.1.1 ②)."""
+    provisional_applicant(
+        reg,
+        roles=["electricity_retailer", "gas_retailer"],
+        systems=["member_portal", "johs"],
+        certificates=[certificate(1, cn="PROV-HOSHI-PC01")],
+    )
+    assert reg.found() == [
+        ("provisional-key", shown(PROV), reg.line_of(PROV, "- johs"), "error"),
+        ("provisional-key", shown(PROV), reg.line_of(PROV, "- id:"), "error"),
+    ]
+
+
+def test_a_provisional_key_is_not_an_operator_code(reg: RegistryFactory) -> None:
+    reg.operator("PROV-hoshi")
+    [p] = reg.validate().problems
+    assert p.rule == "schema"
+
+
+# --- approval (000 §2-2) ----------------------------------------------------------------------
+
+
+def test_approval_lets_an_operator_use_johs_without_the_role(reg: RegistryFactory) -> None:
+    """「その他当社が必要と認めた事業者」 (000 §2-2, JOHS and LOACUS)."""
+    approvals = [{"system": "johs", "approved_on": "2026-04-01", "reason": "導管調査の委託"}]
+    reg.operator(roles=["manufacturer"], systems=["johs", "loacus"], approvals=approvals)
+    reg.user(permissions={"johs": "J1010", "loacus": "03010"})
+    assert reg.found() == []
+    reg.operator(roles=["manufacturer"], systems=["johs", "loacus"])
+    line = reg.line_of(OPERATOR, "- johs")
+    assert reg.found() == [("system-role", shown(OPERATOR), line, "error")]
+
+
+def test_approval_is_not_for_taxis(reg: RegistryFactory) -> None:
+    """TAXIS and JUJU need the basic contract without exception (000 §2-2)."""
+    approvals = [{"system": "taxis", "approved_on": "2026-04-01", "reason": "特例"}]
+    reg.operator(approvals=approvals)
+    line = reg.line_of(OPERATOR, "- system: taxis")
+    assert reg.found() == [("approval", shown(OPERATOR), line, "error")]
+
+
+def test_approval_twice(reg: RegistryFactory) -> None:
+    item = {"system": "loacus", "approved_on": "2026-04-01", "reason": "特例"}
+    reg.operator(approvals=[item, dict(item)])
+    line = reg.line_of(OPERATOR, "- system: loacus", 2)
+    assert reg.found() == [("approval", shown(OPERATOR), line, "error")]
+
+
+# --- suspension (001 p46; 002 §2.6, §3.4.4) ---------------------------------------------------
+
+
+def test_suspension_of_a_system_in_use_is_clean(reg: RegistryFactory) -> None:
+    item = {"system": "taxis", "suspended_on": "2026-11-20", "reason": "不正利用の疑い"}
+    reg.operator(suspensions=[item])
+    assert reg.found() == []
+
+
+def test_suspension_of_a_system_not_in_use(reg: RegistryFactory) -> None:
+    item = {"system": "switching", "suspended_on": "2026-11-20", "reason": "不正利用の疑い"}
+    reg.operator(suspensions=[item, {**item, "system": "taxis"}, {**item, "system": "taxis"}])
+    assert reg.found() == [
+        ("suspension", shown(OPERATOR), reg.line_of(OPERATOR, "- system: switching"), "error"),
+        ("suspension", shown(OPERATOR), reg.line_of(OPERATOR, "- system: taxis", 2), "error"),
+    ]
+
+
+# --- admin-reissue (002 §3.2.1) ---------------------------------------------------------------
+
+
+def test_admin_reissue_names_an_admin_code(reg: RegistryFactory) -> None:
+    reissue = {
+        "system": "switching",
+        "code": "dr_admin",
+        "reissued_on": "2026-09-01",
+        "reason": "管理者の退職（広域機関の承認済み）",
+    }
+    reg.switching_operator(admin_reissues=[reissue])
+    assert reg.found() == []
+    reg.switching_operator(admin_reissues=[{**reissue, "code": "dr_user"}])
+    line = reg.line_of(OPERATOR, "code: dr_user")
+    assert reg.found() == [("admin-reissue", shown(OPERATOR), line, "error")]

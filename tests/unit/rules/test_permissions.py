@@ -6,20 +6,42 @@ from datetime import date
 
 import pytest
 
-from tests.helpers.regfactory import OPERATOR, USER, RegistryFactory, contact, shown
+from tests.helpers.regfactory import (
+    OPERATOR,
+    USER,
+    RegistryFactory,
+    certificate,
+    contact,
+    shown,
+)
+
+DENKI = "operators/DENKI001.yaml"
 
 
-def electricity_retailer(reg: RegistryFactory) -> None:
+def electricity_retailer(reg: RegistryFactory, *roles: str) -> None:
+    """An OCCTO member using the switching support system (with its certificate, 002 §3.1)
+    and the member system."""
     reg.operator(
         "DENKI001",
         name="電力テスト株式会社",
-        roles=["electricity_retailer"],
+        roles=["electricity_retailer", *roles],
         occto_member=True,
         membership={"status": "member", "member_since": "2020-04-01"},
         systems=["switching", "member_portal"],
         contacts=[contact(n=5, email="window5@denki-test.example.co.jp")],
         subcontractors=None,
+        certificates=[certificate(1, cn="DENKI001-PC01")],
     )
+
+
+def denki_user(reg: RegistryFactory, name: str, **permissions: str) -> str:
+    reg.user(
+        "DENKI001",
+        f"{name}@denki-test.example.co.jp",
+        affiliation="DENKI001",
+        permissions=permissions,
+    )
+    return f"users/DENKI001/{name}@denki-test.example.co.jp.yaml"
 
 
 # --- affiliation -----------------------------------------------------------------------------
@@ -39,11 +61,12 @@ def test_affiliation_declared_subcontractor_is_clean(reg: RegistryFactory) -> No
 
 def test_affiliation_another_operators_subcontractor(reg: RegistryFactory) -> None:
     electricity_retailer(reg)
+    denki_user(reg, "admin", switching="retailer_admin")
     reg.user(
         "DENKI001",
         "staff@denki-test.example.co.jp",
         affiliation="TESTSUB1",
-        permissions={"switching": "user"},
+        permissions={"switching": "retailer_user"},
     )
     rel = "users/DENKI001/staff@denki-test.example.co.jp.yaml"
     assert reg.found() == [("affiliation", shown(rel), reg.line_of(rel, "affiliation:"), "error")]
@@ -60,6 +83,8 @@ def test_permission_abolished_taxis_1110(reg: RegistryFactory) -> None:
     [p] = reg.validate().problems
     assert "2022-01-24" in p.message
     assert "1011" in p.message
+    # 000 §5-4: 「1110：委託先事業者」, as the seed names it.
+    assert "taxis code 1110（委託先事業者） was abolished" in p.message
 
 
 def test_taxis_1110_before_its_abolition_is_clean(reg: RegistryFactory) -> None:
@@ -157,28 +182,70 @@ def test_juju_limit_counts_per_operator(reg: RegistryFactory) -> None:
     assert reg.found() == []
 
 
-@pytest.mark.parametrize("system", ["switching", "member_portal"])
-def test_second_admin_is_an_error(reg: RegistryFactory, system: str) -> None:
+def test_second_switching_admin_of_a_role_is_an_error(reg: RegistryFactory) -> None:
+    """One admin ID per operator (002 §3.2)."""
     electricity_retailer(reg)
-    for name in ("admin1", "admin2"):
-        reg.user(
-            "DENKI001",
-            f"{name}@denki-test.example.co.jp",
-            affiliation="DENKI001",
-            permissions={system: "admin"},
-        )
-    second = "users/DENKI001/admin2@denki-test.example.co.jp.yaml"
-    line = reg.line_of(second, f"{system}:")
+    denki_user(reg, "admin1", switching="retailer_admin")
+    second = denki_user(reg, "admin2", switching="retailer_admin")
+    line = reg.line_of(second, "switching:")
     assert reg.found() == [("permission-limit", shown(second), line, "error")]
+
+
+def test_member_system_admins_are_not_limited(reg: RegistryFactory) -> None:
+    """003 gives no limit of one admin user (003 §3.1)."""
+    electricity_retailer(reg)
+    denki_user(reg, "admin1", switching="retailer_admin", member_portal="admin")
+    denki_user(reg, "admin2", member_portal="admin")
+    assert reg.found() == []
 
 
 def test_one_admin_and_many_users_are_clean(reg: RegistryFactory) -> None:
     electricity_retailer(reg)
-    for i, code in enumerate(["admin", "user", "user", "user"]):
-        reg.user(
-            "DENKI001",
-            f"staff{i}@denki-test.example.co.jp",
-            affiliation="DENKI001",
-            permissions={"switching": code, "member_portal": code},
-        )
+    for i, (switching, member) in enumerate(
+        [("retailer_admin", "admin"), ("retailer_user", "user"), ("retailer_user", "user")]
+    ):
+        denki_user(reg, f"staff{i}", switching=switching, member_portal=member)
     assert reg.found() == []
+
+
+def test_an_operator_of_both_roles_has_an_admin_per_role(reg: RegistryFactory) -> None:
+    """A retailer that is also a demand-response contractor files one application per role,
+    each with its own admin ID (002 §2.1.1)."""
+    electricity_retailer(reg, "demand_response")
+    denki_user(reg, "retail", switching="retailer_admin")
+    denki_user(reg, "dr", switching="dr_admin")
+    denki_user(reg, "staff", switching="dr_user")
+    assert reg.found() == []
+    second = denki_user(reg, "second-dr", switching="dr_admin")
+    line = reg.line_of(second, "switching:")
+    assert reg.found() == [("permission-limit", shown(second), line, "error")]
+
+
+def test_a_role_without_its_admin_is_a_warning(reg: RegistryFactory) -> None:
+    """The contract of a role is made when its admin ID is issued (002 §2.1.2, §3.2.1)."""
+    electricity_retailer(reg, "demand_response")
+    denki_user(reg, "retail", switching="retailer_admin")
+    line = reg.line_of(DENKI, "- switching")
+    assert reg.found() == [("permission-limit", shown(DENKI), line, "warning")]
+    [p] = reg.validate().problems
+    assert "dr_admin" in p.message
+
+
+def test_a_role_code_the_operator_does_not_hold(reg: RegistryFactory) -> None:
+    """Functions differ by role (002 §2.2.1, §2.2.2): a retailer holds no DR codes."""
+    electricity_retailer(reg)
+    denki_user(reg, "retail", switching="retailer_admin")
+    rel = denki_user(reg, "staff", switching="dr_user")
+    line = reg.line_of(rel, "switching:")
+    assert reg.found() == [("system-role", shown(rel), line, "error")]
+
+
+def test_missing_admin_is_not_judged_while_a_user_file_is_unreadable(
+    reg: RegistryFactory,
+) -> None:
+    electricity_retailer(reg)
+    rel = denki_user(reg, "admin", switching="retailer_admin")
+    reg.write(rel, "email: [broken\n")
+    rules = [rule for rule, *_ in reg.found()]
+    assert "yaml-syntax" in rules
+    assert "permission-limit" not in rules

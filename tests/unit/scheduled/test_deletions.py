@@ -63,7 +63,8 @@ def test_one_application_per_operator(reg: RegistryFactory) -> None:
     )
     assert first.edits == {}
     assert "mixed\\_\\`id@test\\-gas\\.example\\.co\\.jp" in first.body  # shown as written
-    assert "（ログインなし）" in first.body and "2025-03-01" in first.body
+    # Never used: counted from the day the ID was issued, M+6 after the merge (000 §5-7 ※1).
+    assert "（ログインなし）" in first.body and "2025-03-26" in first.body
     assert "recent@" not in first.body and "recent@" not in first.message
     # a user with another provider's permission keeps the file, without the deleted ones
     assert second.removals == ()

@@ -46,7 +46,11 @@ def test_certificate_notice_per_operator_and_stage(reg: RegistryFactory) -> None
     by_stage = {n.stage: [i.certificate.id for i in n.items] for n in outcome.notices}
     assert by_stage == {"reminder": ["EP-TEST-0001"], "first": ["EP-TEST-0002"]}
     assert {n.operator for n in outcome.notices} == {"TESTOP01"}
-    assert {n.audience for n in outcome.notices} == {"window"}
+    # The first notice goes to the RA officer as well, when there is one (004).
+    assert {n.stage: n.audience for n in outcome.notices} == {
+        "reminder": "window",
+        "first": "window_ra",
+    }
     (table,) = outcome.tables
     assert [(r[2], r[5], r[6]) for r in table.rows] == [
         ("EP-TEST-0001", "11", "reminder"),

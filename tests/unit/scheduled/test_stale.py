@@ -9,7 +9,7 @@ import pytest
 from accessreg.model.registry import Registry
 from accessreg.scheduled.lastlogins import read
 from accessreg.scheduled.stale import stage_of, stale
-from tests.helpers.regfactory import RegistryFactory
+from tests.helpers.regfactory import RegistryFactory, certificate
 
 LOGIN = date(2026, 4, 1)
 
@@ -76,13 +76,16 @@ def test_digest_per_operator_and_stage(reg: RegistryFactory) -> None:
     assert stages["d@test-gas.example.co.jp"] == ("absent", None, None)
 
 
-def test_never_used_counts_from_the_file_added(reg: RegistryFactory) -> None:
+def test_never_used_counts_from_the_day_the_id_was_issued(reg: RegistryFactory) -> None:
+    """000 §5-7 ※1: an ID never used counts from the day it was issued, not the day its
+    file was merged: added on Saturday 10 January 2026, accepted Monday 12, M = 16 January,
+    TAXIS/JOHS usable — the ID issued — six business days later, on 26 January (000 §5-1)."""
     export = read(_export("user1@test-gas.example.co.jp,"), "f")
     registry = _registry(reg)
     added = {"users/TESTOP01/user1@test-gas.example.co.jp.yaml": date(2026, 1, 10)}
-    (user,) = stale(registry, export, added, date(2026, 8, 8)).users  # 210 days later
-    assert (user.basis, user.since, user.stage) == ("issued", date(2026, 1, 10), "deleted")
-    assert stale(registry, export, added, date(2026, 8, 7)).users[0].stage == "locked"
+    (user,) = stale(registry, export, added, date(2026, 8, 24)).users  # 210 days later
+    assert (user.basis, user.since, user.stage) == ("issued", date(2026, 1, 26), "deleted")
+    assert stale(registry, export, added, date(2026, 8, 23)).users[0].stage == "locked"
     # a file not committed yet counts from today
     assert stale(registry, export, {}, date(2026, 8, 8)).users[0].days == 0
 
@@ -109,8 +112,9 @@ def test_only_users_of_the_providers_systems(reg: RegistryFactory) -> None:
         systems=["switching"],
         contacts=[{**_contact(), "email": "w@occto-op.example.jp", "github": "w-occto"}],
         subcontractors=[],
+        certificates=[certificate(1, cn="OCCTOOP1-PC01")],
     )
-    reg.user("OCCTOOP1", "s@occto-op.example.jp", permissions={"switching": "user"})
+    reg.user("OCCTOOP1", "s@occto-op.example.jp", permissions={"switching": "retailer_admin"})
     reg.user(email="mixed@test-gas.example.co.jp", permissions={"taxis": "1010"})
     export = read(
         _export(

@@ -117,9 +117,9 @@ def test_change_and_removal_dates_follow_the_catalog(
     assert removal.start == "manual"
     assert removal.pending
     # 4-2: certificate registration from M+6.
-    assert schedule.certificate_registration().on == d("2018-12-26")
+    assert schedule.certificate_registration(["taxis"]).on == d("2018-12-26")
     # 3-1 to 3-3: about 15 business days from acceptance (12/24 and 12/31-1/4 are closed).
-    assert schedule.usage_application().on == d("2019-01-15")
+    assert schedule.usage_application(["taxis", "johs"]).on == d("2019-01-15")
     # Derived systems have no timing of their own.
     assert schedule.for_system("info_site", "add").start is None
     assert schedule.for_system("no_such_system", "add").on is None
@@ -135,11 +135,31 @@ def test_timing_rules_come_from_the_catalog(sample: Registry, calendar: Business
             )
         }
     )
-    catalog = Catalog(systems=(slow,), certificate_registration=None)
+    tgn = sample.catalog.provider_map["tokyo_gas_network"]
+    provider = tgn.model_copy(update={"certificate_registration": None})
+    catalog = Catalog(providers=(provider,), systems=(slow,))
     schedule = Schedule(calendar, catalog, d("2018-12-04"))
     # M = 12/17; +2 business days = 12/19; +3 calendar days = 12/22.
     assert schedule.for_system("taxis", "add").on == d("2018-12-22")
-    assert schedule.certificate_registration().on is None
+    assert schedule.certificate_registration(["taxis"]).on is None
+
+
+def test_occto_timing_is_not_tokyo_gas_networks(
+    sample: Registry, calendar: BusinessCalendar
+) -> None:
+    """OCCTO's help desk registers an application when it has checked it (001 p13): no M,
+    no M+6, no 15 business days, as 000 §3-1 and §4-2 give for Tokyo Gas Network."""
+    schedule = Schedule(calendar, sample.catalog, d("2018-12-14"))
+    for effective in (
+        schedule.certificate_registration(["switching"]),
+        schedule.usage_application(["switching", "member_portal"]),
+    ):
+        assert (effective.on, effective.start) == (None, "manual")
+    # An operator using both: the later of the two, which is not known in advance.
+    assert schedule.usage_application(["taxis", "switching"]).start == "manual"
+    assert schedule.certificate_registration(["taxis", "johs"]).on == d("2018-12-26")
+    # Nothing used: no provider, no date.
+    assert schedule.usage_application([]).start is None
 
 
 def test_closed_ranges_are_expanded() -> None:

@@ -9,7 +9,15 @@ from accessreg.files.sources import DirectorySource
 from accessreg.validation.judge import Change
 from accessreg.validation.validate import ValidationResult, validate
 from tests.helpers.lapsed import A_NEW, B_USER, A, B, C, lapsed, user_file
-from tests.helpers.regfactory import USER, Found, RegistryFactory, contact, found, shown
+from tests.helpers.regfactory import (
+    USER,
+    Found,
+    RegistryFactory,
+    certificate,
+    contact,
+    found,
+    shown,
+)
 
 LATE = date(2027, 3, 3)
 
@@ -84,12 +92,13 @@ def electricity_retailer(reg: RegistryFactory) -> None:
         systems=["switching", "member_portal"],
         contacts=[contact(n=5, email="window5@denki-test.example.co.jp")],
         subcontractors=None,
+        certificates=[certificate(1, cn="DENKI001-PC01")],
     )
 
 
 def admin(reg: RegistryFactory, name: str) -> str:
     email = f"{name}@denki-test.example.co.jp"
-    reg.user("DENKI001", email, affiliation="DENKI001", permissions={"switching": "admin"})
+    reg.user("DENKI001", email, affiliation="DENKI001", permissions={"switching": "retailer_admin"})
     return user_file("DENKI001", email)
 
 

@@ -45,6 +45,7 @@ COMMANDS: dict[str, str] = {
     "stale": "stale_cmd",
     "inventory": "inventory_cmd",
     "membership": "membership_cmd",
+    "reviews": "reviews_cmd",
     "daily": "daily_cmd",
 }
 

@@ -20,12 +20,18 @@ from accessreg.scheduled.stale import DEFAULT_PROVIDER
     type=click.Path(dir_okay=False, path_type=Path),
     help="The export of last-login dates; without it the stale duty is skipped.",
 )
+@click.option(
+    "--open-pulls",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The open pull requests (GitHub API JSON); without it the reviews duty is skipped.",
+)
 @click.option("--provider", default=DEFAULT_PROVIDER, show_default=True)
 @click.option("--months", type=MONTHS, default=DEFAULT_MONTHS, show_default=True)
 @today_option
 @duty_options
 def command(
     last_logins: Path | None,
+    open_pulls: Path | None,
     provider: str,
     months: int,
     today: date | None,
@@ -34,8 +40,9 @@ def command(
     head: str,
     state_remote: str | None,
 ) -> None:
-    """Every duty (expiry, stale with --last-logins, inventory, membership) in one run, and
-    the whitelist outputs regenerated for the day (whitelist/<system>/ under --out).
+    """Every duty (expiry, stale with --last-logins, inventory, membership, reviews with
+    --open-pulls) in one run, and the whitelist outputs regenerated for the day
+    (whitelist/<system>/ under --out).
 
     Exit 0 when done, 1 when the registry does not load, 2 on a usage, configuration or
     delivery error.
@@ -44,6 +51,9 @@ def command(
     if last_logins is None:
         duties = tuple(d for d in duties if d != "stale")
         click.echo("stale: skipped (no --last-logins)", err=True)
+    if open_pulls is None:
+        duties = tuple(d for d in duties if d != "reviews")
+        click.echo("reviews: skipped (no --open-pulls)", err=True)
     run_duties(
         duties,
         today,
@@ -52,6 +62,7 @@ def command(
         head,
         state_remote,
         last_logins=last_logins,
+        open_pulls=open_pulls,
         provider=provider,
         months=months,
         whitelists=True,

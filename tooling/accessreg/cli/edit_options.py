@@ -88,7 +88,7 @@ class PermissionCommand(click.Command):
             known = {p.name for p in self.params}
             extra = [
                 _permission_option(system, self.removable)
-                for system in catalog.applied_systems
+                for system in catalog.user_systems
                 if PERM_PREFIX + system.id not in known
             ]
         ctx.meta[self._META] = (catalog is not None, extra)

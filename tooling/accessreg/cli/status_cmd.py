@@ -14,6 +14,7 @@ from accessreg.provision import confirm, status
 @state_remote_option
 def command(operator: str | None, state_remote: str | None) -> None:
     """Show each application with 済 / 未済 / （不要） per system and 処理中 / 処理完了
-    (000 §5-1 ⑦), tab-separated."""
-    rows, catalog = confirm.status(workspace.repository_root(), operator, state_remote)
-    click.echo(status.table(rows, catalog), nl=False)
+    (000 §5-1 ⑦), then what is suspended (001 p46), tab-separated."""
+    rows, registry = confirm.status(workspace.repository_root(), operator, state_remote)
+    click.echo(status.table(rows, registry.catalog), nl=False)
+    click.echo(status.suspension_table(status.suspensions(registry, operator)), nl=False)

@@ -28,7 +28,7 @@ class UserSpec:
 
 
 def _applicable_systems(catalog: Catalog) -> list[str]:
-    return [s.id for s in catalog.applied_systems]
+    return [s.id for s in catalog.user_systems]
 
 
 def _check_systems(catalog: Catalog, permissions: Mapping[str, str]) -> None:

@@ -60,6 +60,8 @@ def _walk(node: Any) -> None:
 def _permissions_schema(catalog: Catalog) -> dict[str, Any]:
     properties: dict[str, Any] = {}
     for system in catalog.systems:
+        if system.level != "user":
+            continue  # used by the operator as a whole: no user holds a code
         codes = []
         for code in system.codes:
             note = f" — abolished {code.abolished_on}" if code.abolished_on else ""
@@ -97,6 +99,8 @@ def generate(kind: Kind, catalog: Catalog | None) -> dict[str, Any]:
             body["properties"]["systems"]["items"] = {"enum": applied}
             cert = body["$defs"]["Certificate"]["properties"]["systems"]
             cert["items"] = {"enum": ids}
+            for name in ("Approval", "SystemSuspension", "AdminReissue"):
+                body["$defs"][name]["properties"]["system"] = {"enum": applied}
     return {"$schema": DRAFT, "$id": schema_file(kind), "title": TITLES[kind], **body}
 
 

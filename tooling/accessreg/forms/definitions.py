@@ -95,14 +95,18 @@ CONFIRM = Field(
 def _permission_fields(catalog: Catalog, change: bool) -> tuple[Field, ...]:
     fields = []
     for system in catalog.systems:
-        if system.derived is not None:
+        if not system.user_level:
             continue
         head = (Choice(KEEP, None), Choice("なし（削除）", NONE)) if change else (
             Choice("なし", None),
         )  # fmt: skip
+        # As on the seed's form (000 §5-1 ①): TAXIS「1011：更新権限あり」, JUJU「あり」.
         codes = tuple(
-            Choice(f"{c.code}：{c.label}", c.code) for c in system.codes if c.abolished_on is None
-        )
+            Choice(system.shown(c.code) if system.form == "presence" else f"{c.code}：{c.label}",
+                   c.code)
+            for c in system.codes
+            if c.abolished_on is None
+        )  # fmt: skip
         fields.append(
             Field(
                 f"perm_{system.id}",

@@ -5,22 +5,38 @@ These classes are the one source of truth for the shape of every file: the JSON 
 """
 
 from accessreg.model.base import Role
-from accessreg.model.catalog import Catalog, Derivation, Limit, PermissionCode, System, Timing
+from accessreg.model.catalog import (
+    Catalog,
+    CertificateUse,
+    Derivation,
+    Limit,
+    PermissionCode,
+    Provider,
+    System,
+    Timing,
+)
 from accessreg.model.meta import CalendarFile, ClosedRange, Maintainer, MaintainersFile
 from accessreg.model.operator import (
+    AdminReissue,
+    Approval,
     Certificate,
     Contact,
     IpAllowEntry,
     Membership,
     Operator,
+    RaOfficer,
     Subcontractor,
+    SystemSuspension,
 )
 from accessreg.model.user import User
 
 __all__ = [
+    "AdminReissue",
+    "Approval",
     "CalendarFile",
     "Catalog",
     "Certificate",
+    "CertificateUse",
     "ClosedRange",
     "Contact",
     "Derivation",
@@ -31,9 +47,12 @@ __all__ = [
     "Membership",
     "Operator",
     "PermissionCode",
+    "Provider",
+    "RaOfficer",
     "Role",
     "Subcontractor",
     "System",
+    "SystemSuspension",
     "Timing",
     "User",
 ]

@@ -16,8 +16,18 @@ Role = Literal[
 ]
 Severity = Literal["error", "warning"]
 
-# 事業者コード: the registry checks it because EPPCERT does not (004 §2).
+# 事業者コード: the registry checks it because EPPCERT does not (004).
 OPERATOR_CODE = r"^[A-Z0-9]{4,8}$"
+# An applicant for OCCTO membership has no operator code until its full application (003
+# §2.2): the registry holds it under a provisional key, which no code can equal.
+PROVISIONAL_PREFIX = "PROV-"
+OPERATOR_KEY = rf"^([A-Z0-9]{{4,8}}|{PROVISIONAL_PREFIX}[A-Z0-9]{{1,16}})$"
+
+
+def is_provisional_key(key: str) -> bool:
+    return key.startswith(PROVISIONAL_PREFIX)
+
+
 # Login IDs (000 §5-1 note 3): before @ ASCII letters, digits and -_~.$&'`^= ; after @ ASCII
 # letters, digits, - and . (with at least one dot). The address must receive internet mail,
 # so it is one as RFC 5321/5322 write it: no dot first, last or twice in a row before the @,

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import cached_property
 from typing import Literal
 
 from pydantic import Field
 
 from accessreg.model.base import SYSTEM_ID, Day, Frozen, Role, Severity
+
+ProviderId = Literal["tokyo_gas_network", "occto"]
+CertificatePurpose = Literal["web", "api"]
 
 
 class PermissionCode(Frozen):
@@ -19,11 +23,23 @@ class PermissionCode(Frozen):
     )
     abolished_on: Day | None = Field(default=None, description="From this day the code is refused.")
     replaced_by: str | None = Field(default=None, description="The code its holders moved to.")
+    issued_once: bool = Field(
+        default=False,
+        description="The system's operator issues an ID of this code new only once per "
+        "operator and role (002 §3.2.1): issuing it again needs a maintainer's recorded reason.",
+    )
 
 
 class Limit(Frozen):
+    """How many users of one operator may (at most) or must (at least) hold a code.
+
+    A minimum applies once the operator is approved for the system and holds a role the
+    code allows: it is counted per operator.
+    """
+
     code: str
-    max_per_operator: int = Field(ge=1)
+    max_per_operator: int | None = Field(default=None, ge=1)
+    min_per_operator: int | None = Field(default=None, ge=1)
     severity: Severity
     source: str | None = Field(default=None, description="Seed section the limit comes from.")
 
@@ -52,48 +68,141 @@ class Derivation(Frozen):
     systems: tuple[str, ...] = Field(default=(), description="For users_of: any of these.")
 
 
+class CertificateUse(Frozen):
+    """How a system authenticates clients with EPPCERT certificates (000 §4-1, 001 p46)."""
+
+    purposes: tuple[CertificatePurpose, ...] = Field(
+        min_length=1, description="The certificate purposes the system accepts."
+    )
+    required: bool = Field(
+        default=False,
+        description="The operator needs a registered certificate before it applies for the "
+        "system (002 §3.1).",
+    )
+    api_per_operator: int | None = Field(
+        default=None, ge=1, description="At most this many valid API certificates per operator."
+    )
+    source: str | None = Field(default=None, description="Seed section of these conditions.")
+
+
 class System(Frozen):
     id: str = Field(pattern=SYSTEM_ID)
     name_ja: str
     name_en: str
-    provider: Literal["tokyo_gas_network", "occto"]
+    provider: ProviderId
+    level: Literal["user", "operator"] = Field(
+        default="user",
+        description="user: users hold permission codes; operator: the operator as a whole uses "
+        "it (the wheeling API), no user holds a code.",
+    )
     roles: tuple[Role, ...] = Field(
         default=(), description="Operator roles that allow the system (any of); empty: any role."
+    )
+    approvable: bool = Field(
+        default=False,
+        description="The provider may approve an operator without the roles "
+        "(「その他当社が必要と認めた事業者」, 000 §2-2).",
     )
     occto_member_roles: tuple[Role, ...] = Field(
         default=(),
         description="Using the system through one of these roles needs OCCTO membership "
         "(002 §2.1.1 ①).",
     )
-    codes: tuple[PermissionCode, ...] = Field(min_length=1)
+    needs_operator_code: bool = Field(
+        default=True,
+        description="False: an applicant without an operator code yet may use it (the OCCTO "
+        "member system's provisional application, 003 §2.2).",
+    )
+    form: Literal["code", "presence"] = Field(
+        default="code",
+        description="code: forms and import files show the code; presence: あり / なし, as on "
+        "the seed's form (000 §5-1 ①).",
+    )
+    codes: tuple[PermissionCode, ...] = ()
     limits: tuple[Limit, ...] = ()
     derived: Derivation | None = None
     timing: SystemTiming | None = None
+    certificates: CertificateUse | None = Field(
+        default=None,
+        description="Client certificates the reverse proxy checks; absent: IDs and passwords "
+        "only (the OCCTO member system, 003).",
+    )
+    overseas_block: bool = Field(
+        default=False,
+        description="Access from outside Japan is blocked except allowlisted fixed addresses "
+        "(000 §2-8).",
+    )
     url: str | None = None
+    pages: tuple[str, ...] = Field(
+        default=(),
+        description="The info-sharing site's page per system: each is shown only to users of "
+        "operators that use that system (000 §7-2).",
+    )
 
     @cached_property
     def code_map(self) -> dict[str, PermissionCode]:
         return {c.code: c for c in self.codes}
 
+    @property
+    def user_level(self) -> bool:
+        """Users apply for a code of it (not derived, not operator-level)."""
+        return self.derived is None and self.level == "user"
 
-class Catalog(Frozen):
-    systems: tuple[System, ...] = Field(min_length=1)
+    def shown(self, code: str | None) -> str:
+        """A permission as forms and import files show it: the code, or あり / なし."""
+        if self.form == "presence":
+            return "あり" if code else "なし"
+        return code or ""
+
+
+class Provider(Frozen):
+    """A system operator: its desk and how long its applications take."""
+
+    id: ProviderId
+    name_ja: str
+    desk: str = Field(description="The reception desk applications go to.")
     certificate_registration: Timing | None = Field(
-        default=None, description="When a registered client certificate becomes usable (000 §4-2)."
+        default=None, description="When a registered client certificate becomes usable."
     )
     usage_application: Timing | None = Field(
         default=None,
         description="When a usage application (new, change, termination: operators, window "
-        "persons, subcontractors) is completed: a standard period (000 §3-1 to §3-3).",
+        "persons, subcontractors) is completed.",
     )
+    review_business_days: int | None = Field(
+        default=None,
+        ge=0,
+        description="An application is reviewed by this many business days after it was "
+        "filed (000 §3-1 ②: 翌々営業日).",
+    )
+    certificate_renewal: tuple[str, ...] = Field(
+        default=(),
+        description="The steps of renewing a client certificate, as the expiry notice lists "
+        "them; {operator_file} stands for the operator's file.",
+    )
+
+
+class Catalog(Frozen):
+    providers: tuple[Provider, ...] = Field(min_length=1)
+    systems: tuple[System, ...] = Field(min_length=1)
 
     @cached_property
     def by_id(self) -> dict[str, System]:
         return {s.id: s for s in self.systems}
 
     @cached_property
+    def provider_map(self) -> dict[str, Provider]:
+        return {p.id: p for p in self.providers}
+
+    def providers_of(self, system_ids: Iterable[str]) -> list[Provider]:
+        """The providers of the systems named, in catalog order."""
+        ids = set(system_ids)
+        wanted = {s.provider for s in self.systems if s.id in ids}
+        return [p for p in self.providers if p.id in wanted]
+
+    @cached_property
     def applied_systems(self) -> tuple[System, ...]:
-        """The systems whose permissions are applied for, in catalog order."""
+        """The systems an operator applies for (users' or its own), in catalog order."""
         return tuple(s for s in self.systems if s.derived is None)
 
     @cached_property
@@ -101,3 +210,9 @@ class Catalog(Frozen):
         """The systems whose permission the system operator grants by itself (never applied
         for), in catalog order."""
         return tuple(s for s in self.systems if s.derived is not None)
+
+    @cached_property
+    def user_systems(self) -> tuple[System, ...]:
+        """The systems whose codes users hold and apply for: not derived, not used by the
+        operator as a whole (the 託送API), in catalog order."""
+        return tuple(s for s in self.systems if s.user_level)

@@ -1,4 +1,5 @@
-"""What happens to a thing between two registries: it is added, changed or removed."""
+"""What happens to a thing between two registries: it is added, changed or removed, or, for
+a permission, suspended and restored."""
 
 from __future__ import annotations
 
@@ -12,3 +13,7 @@ class ChangeKind(StrEnum):
     ADD = "add"
     CHANGE = "change"
     REMOVE = "remove"
+    # A permission row only: stopped without being deleted, and started again without a new
+    # application (001 p46, 002 §3.4.4). The catalog gives no timing: both are on the day.
+    SUSPEND = "suspend"
+    RESTORE = "restore"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from functools import cached_property
 from typing import Any, Literal
@@ -14,12 +15,15 @@ from accessreg.model.base import (
     KANA,
     LOGIN_ID,
     OPERATOR_CODE,
+    OPERATOR_KEY,
     PHONE,
     SERIAL,
     Day,
     Frozen,
     Role,
+    is_provisional_key,
 )
+from accessreg.model.catalog import Catalog, System
 
 
 class Contact(Frozen):
@@ -58,12 +62,15 @@ class Certificate(Frozen):
         default=(), description="Systems it is registered for; empty: every system of the operator."
     )
     suspended_on: Day | None = Field(
-        default=None, description="Suspended on loss, theft or misuse (001 p46)."
+        default=None,
+        description="Suspended (not revoked) from this day, on loss, theft or misuse (001 "
+        "p46); removing the field restores it without a new registration.",
     )
 
     def is_valid_on(self, day: date) -> bool:
-        """Usable on ``day``: within its validity and never suspended."""
-        return self.suspended_on is None and self.not_before <= day <= self.not_after
+        """Usable on ``day``: within its validity and not suspended (from its day on)."""
+        suspended = self.suspended_on is not None and self.suspended_on <= day
+        return not suspended and self.not_before <= day <= self.not_after
 
 
 class IpAllowEntry(Frozen):
@@ -72,6 +79,41 @@ class IpAllowEntry(Frozen):
     cidr: str = Field(pattern=r"^[0-9A-Fa-f:.]+(/[0-9]{1,3})?$")
     reason: str = Field(min_length=1)
     expires_on: Day
+
+
+class RaOfficer(Frozen):
+    """The operator's 企業内RA担当者: EPPCERT sends its expiry notices to them (004)."""
+
+    name: str = Field(min_length=1)
+    email: str = Field(pattern=LOGIN_ID)
+
+
+class Approval(Frozen):
+    """「その他当社が必要と認めた事業者」 (000 §2-2): the provider lets the operator use a
+    system without the role it needs. Maintainers only."""
+
+    system: str
+    approved_on: Day
+    reason: str = Field(min_length=1)
+
+
+class SystemSuspension(Frozen):
+    """The operator's use of one system suspended (利用の中断・停止, 002 §2.4, §2.6, §3.4.4):
+    every ID and certificate of it leaves the system until the suspension is lifted."""
+
+    system: str
+    suspended_on: Day
+    reason: str = Field(min_length=1)
+
+
+class AdminReissue(Frozen):
+    """An admin ID issued again (002 §3.2.1 allows one new issue): recorded by a maintainer
+    with the reason the system's operator accepted it."""
+
+    system: str
+    code: str
+    reissued_on: Day
+    reason: str = Field(min_length=1)
 
 
 def _membership_schema(schema: dict[str, Any]) -> None:
@@ -112,7 +154,11 @@ def _operator_schema(schema: dict[str, Any]) -> None:
 class Operator(Frozen):
     model_config = ConfigDict(json_schema_extra=_operator_schema)
 
-    code: str = Field(pattern=OPERATOR_CODE, description="事業者コード; equal to the file name.")
+    code: str = Field(
+        pattern=OPERATOR_KEY,
+        description="事業者コード, equal to the file name; PROV-… for an OCCTO membership "
+        "applicant whose code is not issued yet (003 §2.2).",
+    )
     name: str = Field(min_length=1)
     name_kana: str = Field(pattern=KANA)
     roles: tuple[Role, ...] = Field(min_length=1)
@@ -129,10 +175,60 @@ class Operator(Frozen):
     ip_allowlist: tuple[IpAllowEntry, ...] = ()
     membership: Membership | None = None
     last_inventory: Day | None = Field(default=None, description="Last periodic review (棚卸).")
+    ra_officer: RaOfficer | None = Field(
+        default=None, description="企業内RA担当者: also told of expiring certificates (004)."
+    )
+    approvals: tuple[Approval, ...] = Field(
+        default=(), description="Systems approved without their role (000 §2-2); maintainers."
+    )
+    suspensions: tuple[SystemSuspension, ...] = Field(
+        default=(), description="Systems whose use is suspended (002 §2.6, §3.4.4)."
+    )
+    admin_reissues: tuple[AdminReissue, ...] = Field(
+        default=(), description="Admin IDs issued again (002 §3.2.1); maintainers only."
+    )
 
     @cached_property
     def affiliations(self) -> frozenset[str]:
         return frozenset({self.code, *(s.code for s in self.subcontractors)})
+
+    @property
+    def provisional(self) -> bool:
+        """Held under a provisional key: no operator code issued yet (003 §2.2)."""
+        return is_provisional_key(self.code)
+
+    def suspended(self, system: str, day: date) -> bool:
+        """Whether the operator's use of ``system`` is suspended on ``day``."""
+        return any(s.system == system and s.suspended_on <= day for s in self.suspensions)
+
+    def approved_without_role(self, system: str) -> bool:
+        return any(a.system == system for a in self.approvals)
+
+    def reaches(
+        self, catalog: Catalog, system: System, cert: Certificate, using: Iterable[str] = ()
+    ) -> bool:
+        """Whether ``cert`` of this operator lets its clients through to ``system``.
+
+        The system must check certificates and take the certificate's purpose (web or API,
+        001 p46); the certificate is registered for the systems it names, or for every
+        system of the operator (``using`` instead, when given: those not suspended, say). A
+        derived system (the info-sharing site, the permission-management system) is reached
+        with the certificates of the systems it serves (000 §7-1).
+        """
+        use = system.certificates
+        if use is None or cert.purpose not in use.purposes:
+            return False
+        used = set(using or self.systems)
+        named = set(cert.systems) & used if cert.systems else used
+        rule = system.derived
+        if rule is None:
+            return system.id in named
+        if rule.kind == "users_of":
+            return bool(named & set(rule.systems))
+        return any(
+            (s := catalog.by_id.get(sid)) is not None and s.provider == system.provider
+            for sid in named
+        )
 
     @property
     def primary(self) -> Contact | None:

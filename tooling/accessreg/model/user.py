@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from accessreg.model.base import KANA, LOGIN_ID, OPERATOR_CODE, Frozen
+from accessreg.model.base import KANA, LOGIN_ID, OPERATOR_KEY, Day, Frozen
 
 
 class User(Frozen):
@@ -12,7 +12,13 @@ class User(Frozen):
     name: str = Field(min_length=1, description="Name in kanji.")
     name_kana: str = Field(pattern=KANA)
     affiliation: str = Field(
-        pattern=OPERATOR_CODE, description="The operator's code or a declared subcontractor's."
+        pattern=OPERATOR_KEY, description="The operator's code or a declared subcontractor's."
     )
     permissions: dict[str, str] = Field(description="System id → permission code.")
     memo: str | None = None
+    suspended_on: Day | None = Field(
+        default=None,
+        description="The ID is suspended (not deleted) from this day, on loss, theft or "
+        "misuse (001 p46, 002 §3.4.4); removing the field restores it without a new "
+        "application.",
+    )

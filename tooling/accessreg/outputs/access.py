@@ -3,8 +3,10 @@
 This is what downstream systems must end up holding. It adds to the users' own permissions
 the ones the system operator grants by itself (``derived`` systems in the catalog): the
 permission-management system to window persons, the info-sharing site to users of the
-group's systems (000 §3-1 ⑥ note 3, §5-1 note 9, §7-2). Terminated operators grant nothing
-(000 §3-3). Pure: no I/O.
+group's systems (000 §3-1 ⑥ note 3, §5-1 ①, §7-1). Terminated operators grant nothing
+(000 §3-3). A suspended ID, or an operator's suspended use of a system, keeps its
+permissions but marks them suspended (001 p46, 002 §2.6, §3.4.4): downstream systems stop
+them without deleting the ID, and lifting the suspension restores them. Pure: no I/O.
 """
 
 from __future__ import annotations
@@ -34,9 +36,18 @@ class Holder:
     window_person: bool
     permissions: Mapping[str, str]  # system id → code, derived ones included
     file: str  # the registry file the person comes from, for messages
+    suspended: frozenset[str] = frozenset()  # systems whose permission is suspended
 
     def code(self, system: str) -> str | None:
         return self.permissions.get(system)
+
+    def is_suspended(self, system: str) -> bool:
+        return system in self.suspended
+
+    @property
+    def active(self) -> bool:
+        """Whether any permission is usable: an ID with every one suspended is inactive."""
+        return not self.permissions.keys() <= self.suspended
 
     @property
     def family_and_given(self) -> tuple[str, str | None]:
@@ -45,10 +56,16 @@ class Holder:
         return (parts[0], parts[1]) if len(parts) == 2 else (self.name, None)
 
     def groups(self) -> list[str]:
-        return [group_name(system, code) for system, code in sorted(self.permissions.items())]
+        """One group per permission; a suspended one moves to its system's suspended group,
+        so it is stopped and not deleted."""
+        return [
+            group_name(system, SUSPENDED if system in self.suspended else code)
+            for system, code in sorted(self.permissions.items())
+        ]
 
 
 Access = Mapping[str, Holder]  # by login
+SUSPENDED = "suspended"  # the group of a system's suspended permissions
 
 
 def group_name(system: str, code: str) -> str:
@@ -93,9 +110,28 @@ def _derive(catalog: Catalog, op: Operator, own: dict[str, str], window: bool) -
     return perms
 
 
+def _suspended(
+    catalog: Catalog, op: Operator, perms: Mapping[str, str], whole: bool
+) -> frozenset[str]:
+    """The systems of ``perms`` that are suspended: every one when the ID itself is, those
+    whose use the operator has suspended, and a derived one whose every source is."""
+    if whole:
+        return frozenset(perms)
+    stopped = {s.system for s in op.suspensions}
+    found = {sid for sid in perms if sid in stopped}
+    for sid in perms:
+        rule = (system := catalog.by_id.get(sid)) and system.derived
+        if rule and rule.kind == "users_of":
+            sources = [s for s in rule.systems if s in perms]
+            if sources and all(s in found for s in sources):
+                found.add(sid)
+    return frozenset(found)
+
+
 def _from_user(
     catalog: Catalog, op: Operator, file: str, user: User, contact: Contact | None
 ) -> Holder:
+    permissions = _derive(catalog, op, user.permissions, contact is not None)
     return Holder(
         login=user.email.lower(),
         email=user.email,
@@ -107,8 +143,9 @@ def _from_user(
         name_kana=user.name_kana,
         memo=user.memo or "",
         window_person=contact is not None,
-        permissions=_derive(catalog, op, user.permissions, contact is not None),
+        permissions=permissions,
         file=file,
+        suspended=_suspended(catalog, op, permissions, user.suspended_on is not None),
     )
 
 
@@ -182,11 +219,18 @@ class AccessChange:
         return found
 
 
-def form_row(holder: Holder, system: str, derived: Sequence[str]) -> tuple[str, ...]:
-    """What a system's import row shows of ``holder``: the application form's fields in its
-    order (000 §5-1 ①), the code for ``system``, each ``derived`` system's code, the memo.
+SUSPENDED_CELL = "停止中"
 
-    The CSV writes exactly these cells, and a difference among them is a change row.
+
+def form_row(
+    holder: Holder, system: System, derived: Sequence[System], suspension: bool = True
+) -> tuple[str, ...]:
+    """What a system's import row shows of ``holder``: the application form's fields in its
+    order (000 §5-1 ①), the permission for ``system`` and each ``derived`` system as the form
+    writes it (a code, or あり / なし), whether it is suspended (停止中, 001 p46), the memo.
+
+    The CSV writes exactly these cells; a difference among them but the suspension is a
+    change row (``suspension=False`` leaves that cell out).
     """
     return (
         holder.operator,
@@ -196,15 +240,27 @@ def form_row(holder: Holder, system: str, derived: Sequence[str]) -> tuple[str, 
         holder.name,
         holder.name_kana,
         holder.email,
-        holder.code(system) or "",
-        *(holder.code(d) or "" for d in derived),
+        system.shown(holder.code(system.id)),
+        *(d.shown(holder.code(d.id)) for d in derived),
+        *((SUSPENDED_CELL if holder.is_suspended(system.id) else "",) if suspension else ()),
         holder.memo,
     )
 
 
+def _kind(old: Holder, new: Holder, system: System, derived: Sequence[System]) -> ChangeKind | None:
+    """How a holder of ``system`` before and after changed there, if at all: a row that
+    differs is a change; one whose suspension alone differs is suspended or restored."""
+    if form_row(old, system, derived, False) != form_row(new, system, derived, False):
+        return ChangeKind.CHANGE
+    was, now = old.is_suspended(system.id), new.is_suspended(system.id)
+    if was == now:
+        return None
+    return ChangeKind.SUSPEND if now else ChangeKind.RESTORE
+
+
 def diff(before: Access, after: Access, catalog: Catalog) -> list[AccessChange]:
     """Per system in catalog order, then by login: what downstream systems must change."""
-    derived = [s.id for s in catalog.derived_systems]
+    derived = catalog.derived_systems
     logins = sorted(set(before) | set(after))
     changes: list[AccessChange] = []
     for system in catalog.systems:
@@ -218,10 +274,8 @@ def diff(before: Access, after: Access, catalog: Catalog) -> list[AccessChange]:
                 changes.append(AccessChange(sid, ChangeKind.ADD, None, new))
             elif old is not None and new is None:
                 changes.append(AccessChange(sid, ChangeKind.REMOVE, old, None))
-            elif (
-                old is not None
-                and new is not None
-                and form_row(old, sid, derived) != form_row(new, sid, derived)
-            ):
-                changes.append(AccessChange(sid, ChangeKind.CHANGE, old, new))
+            elif old is not None and new is not None:
+                kind = _kind(old, new, system, derived)
+                if kind is not None:
+                    changes.append(AccessChange(sid, kind, old, new))
     return changes

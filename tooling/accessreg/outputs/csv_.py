@@ -1,7 +1,8 @@
 """Import files for the authentication systems: the seed's application form as CSV.
 
 One file per system: a full snapshot (reconciliation, inventory) and deltas of new / change /
-delete rows per processing day M (000 §5-1 ③). UTF-8 with a BOM by default, CP932 on request
+delete rows per processing day M (000 §5-1 ③), and of suspensions and their lifting, which
+keep the ID (001 p46, 002 §3.4.4). UTF-8 with a BOM by default, CP932 on request
 (Excel and Japanese back-office tools); both with CRLF line ends (RFC 4180). A character CP932
 cannot encode is reported, never replaced. Cells a spreadsheet would run as a formula are
 prefixed with an apostrophe (the OWASP advice for CSV injection), except login IDs, which
@@ -30,7 +31,13 @@ class Encoding(StrEnum):
 
 
 CODECS = {Encoding.UTF8: "utf-8-sig", Encoding.CP932: "cp932"}
-KIND_LABELS = {ChangeKind.ADD: "新規", ChangeKind.CHANGE: "変更", ChangeKind.REMOVE: "抹消"}
+KIND_LABELS = {
+    ChangeKind.ADD: "新規",
+    ChangeKind.CHANGE: "変更",
+    ChangeKind.REMOVE: "抹消",
+    ChangeKind.SUSPEND: "停止",
+    ChangeKind.RESTORE: "停止解除",
+}
 
 # The labels of the application form's fields (000 §5-1 ①): one per cell of access.form_row
 # before the derived systems' codes.
@@ -45,6 +52,8 @@ PERSON_HEADER = (
     "権限コード",
 )
 MEMO_HEADER = "申請メモ"
+# A suspended permission stays listed, marked (001 p46, 002 §3.4.4): stopped, not deleted.
+SUSPENDED_HEADER = "利用停止"
 DELTA_HEADER = ("区分", "適用日", "システム処理日（M）")
 PREVIOUS_HEADER = "変更前権限コード"
 
@@ -65,11 +74,16 @@ class DatedChange:
 
 
 def _person_cells(person: Holder, system: str, catalog: Catalog) -> list[str]:
-    return list(form_row(person, system, [s.id for s in catalog.derived_systems]))
+    return list(form_row(person, catalog.by_id[system], catalog.derived_systems))
 
 
 def _header(catalog: Catalog) -> list[str]:
-    return [*PERSON_HEADER, *(s.name_ja for s in catalog.derived_systems), MEMO_HEADER]
+    return [
+        *PERSON_HEADER,
+        *(s.name_ja for s in catalog.derived_systems),
+        SUSPENDED_HEADER,
+        MEMO_HEADER,
+    ]
 
 
 @dataclass(frozen=True)
@@ -98,6 +112,13 @@ def _encode(label: str, header: list[str], rows: Iterable[_Row], encoding: Encod
     if failures:
         raise CannotEncode(failures)
     return buffer.getvalue().encode(codec)
+
+
+def table(
+    label: str, header: Sequence[str], rows: Iterable[tuple[Sequence[str], str]], encoding: Encoding
+) -> bytes:
+    """Any other table as these files are written: ``rows`` of (cells, registry file)."""
+    return _encode(label, list(header), (_Row(list(c), f) for c, f in rows), encoding)
 
 
 def _unencodable(cell: str, codec: str) -> list[str]:
@@ -140,7 +161,7 @@ def delta(
     for dated in changes:
         change = dated.change
         previous = (
-            change.before.code(system) or ""
+            catalog.by_id[system].shown(change.before.code(system))
             if change.kind is ChangeKind.CHANGE and change.before
             else ""
         )

@@ -43,7 +43,7 @@ def user_resource(p: Holder) -> Json:
         "name": name,
         "displayName": p.name,
         "emails": [{"value": p.email, "type": "work", "primary": True}],
-        "active": True,
+        "active": p.active,  # every permission suspended: the ID is stopped, not deleted
         ENTERPRISE: {"organization": p.operator_name, "department": p.affiliation_name},
         EXTENSION: {
             "operatorCode": p.operator,

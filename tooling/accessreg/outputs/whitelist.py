@@ -1,10 +1,14 @@
 """What the reverse proxies in front of each system let through on a given day.
 
-Per system: the client certificates registered for it (a certificate without ``systems`` is
-registered for every system of its operator) that are valid on the day and not suspended
-(000 §4, 001 p46), and the allowlisted overseas addresses not yet expired (000 §2-8). A
-derived system (the info-sharing site, the permission-management system) is reached with the
-certificates and addresses of the systems it serves. Terminated operators have none. Pure.
+Per system, as its catalog entry says: the client certificates registered for it (a
+certificate without ``systems`` is registered for every system of its operator) of a purpose
+it takes, valid on the day and not suspended (000 §4, 001 p46), when it checks certificates;
+and the allowlisted overseas addresses not yet expired, when it blocks access from abroad
+(000 §2-8). The OCCTO member system does neither (IDs and passwords only, 003), the switching
+support system only the first. A derived system (the info-sharing site, the
+permission-management system) is reached with the certificates and addresses of the systems
+it serves. An operator whose use of a system is suspended on the day (002 §2.6, §3.4.4), and
+a terminated one, have none there. Pure.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import ipaddress
 from dataclasses import dataclass
 from datetime import date
 
-from accessreg.model import Catalog, Certificate, Operator, System
+from accessreg.model import Catalog, Certificate, System
 from accessreg.model.registry import Registry
 
 
@@ -40,11 +44,12 @@ class Whitelist:
     day: date
     certificates: tuple[AllowedCertificate, ...]  # by serial
     networks: tuple[AllowedNetwork, ...]  # by address
+    checks_certificates: bool = True  # the system takes client certificates
+    blocks_overseas: bool = True  # the system refuses addresses abroad but the allowlisted
 
 
-def _reaches(catalog: Catalog, system: System, named: tuple[str, ...], op: Operator) -> bool:
-    """Whether access to the systems ``named`` (or all the operator's) reaches ``system``."""
-    systems = set(named or op.systems)
+def _reaches_addresses(catalog: Catalog, system: System, systems: set[str]) -> bool:
+    """Whether an operator using ``systems`` reaches ``system`` at all (for its addresses)."""
     rule = system.derived
     if rule is None:
         return system.id in systems
@@ -72,10 +77,14 @@ def whitelist(reg: Registry, system: System, day: date) -> Whitelist:
         op = entry.operator
         if op.status != "active":
             continue
-        for cert in op.certificates:
-            if cert.is_valid_on(day) and _reaches(reg.catalog, system, cert.systems, op):
-                certs.setdefault(cert.serial, _allowed(cert, op.code))
-        if _reaches(reg.catalog, system, (), op):
+        using = {sid for sid in op.systems if not op.suspended(sid, day)}
+        if not using:
+            continue
+        if system.certificates is not None:
+            for cert in op.certificates:
+                if cert.is_valid_on(day) and op.reaches(reg.catalog, system, cert, using):
+                    certs.setdefault(cert.serial, _allowed(cert, op.code))
+        if system.overseas_block and _reaches_addresses(reg.catalog, system, using):
             nets.extend(
                 AllowedNetwork(_network(a.cidr), op.code, a.expires_on)
                 for a in op.ip_allowlist
@@ -86,6 +95,8 @@ def whitelist(reg: Registry, system: System, day: date) -> Whitelist:
         day,
         tuple(certs[s] for s in sorted(certs)),
         tuple(sorted(set(nets), key=lambda n: (_sort_key(n), n.operator))),
+        system.certificates is not None,
+        system.overseas_block,
     )
 
 
@@ -96,5 +107,10 @@ def _allowed(cert: Certificate, operator: str) -> AllowedCertificate:
 
 
 def whitelists(reg: Registry, day: date) -> list[Whitelist]:
-    """One whitelist per system of the catalog, in catalog order."""
-    return [whitelist(reg, system, day) for system in reg.catalog.systems]
+    """One whitelist per system of the catalog that has a gate (certificates, or the block
+    of overseas addresses), in catalog order."""
+    return [
+        whitelist(reg, system, day)
+        for system in reg.catalog.systems
+        if system.certificates is not None or system.overseas_block
+    ]

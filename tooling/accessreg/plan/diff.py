@@ -162,7 +162,9 @@ class _Differ:
         self.base = base
         self.head = head
         self.schedule = schedule
-        self.usage = schedule.usage_application()
+        # Per operator, from the providers of the systems it uses (``operator``).
+        self.usage = schedule.usage_application(())
+        self.admin_console = True
 
     # -- users -----------------------------------------------------------------------------
 
@@ -214,14 +216,20 @@ class _Differ:
                 before=old,
             )
         effects = self.permission_effects(old, new, ChangeKind.CHANGE)
-        fields = _field_changes(old, new, ("email", "name", "name_kana", "affiliation", "memo"))
+        fields = _field_changes(
+            old, new, ("email", "name", "name_kana", "affiliation", "memo", "suspended_on")
+        )
         if not effects and not fields:
             return None
+        suspension = _suspension_direction(old.suspended_on, new.suspended_on)
+        only_suspension = not effects and [f.field for f in fields] == ["suspended_on"]
         return UserChange(
             operator=code,
-            application=Application.PERMISSION_CHANGE,
+            application=(
+                Application.SUSPENSION if only_suspension else Application.PERMISSION_CHANGE
+            ),
             action=ChangeKind.CHANGE,
-            direction=_overall(e.direction for e in effects),
+            direction=_overall([*(e.direction for e in effects), suspension]),
             effects=effects,
             fields=fields,
             person=person,
@@ -265,7 +273,8 @@ class _Differ:
                 direction = _ADD_REMOVE[entry.action]
                 gains = entry.action is ChangeKind.ADD
                 was, now = (None, GRANTED) if gains else (GRANTED, None)
-                effects = (Effect(ADMIN_CONSOLE, was, now, direction, self.usage),)
+                if self.admin_console:
+                    effects = (Effect(ADMIN_CONSOLE, was, now, direction, self.usage),)
             current = entry.current
             items.append(
                 WindowPersonChange(
@@ -314,10 +323,12 @@ class _Differ:
                 direction = _ADD_REMOVE[entry.action]
                 registers = entry.action is ChangeKind.ADD
             current = entry.current
+            suspension = [f.field for f in entry.fields] == ["suspended_on"]
+            application = Application.SUSPENSION if suspension else Application.CERTIFICATE
             items.append(
                 CertificateChange(
-                    **entry.item(code, Application.CERTIFICATE, direction),
-                    effective=self.schedule.certificate_registration()
+                    **entry.item(code, application, direction),
+                    effective=self._registration(current, new or old)
                     if registers
                     else Effective(None, None),
                     id=current.id,
@@ -327,6 +338,10 @@ class _Differ:
                 )
             )
         return items
+
+    def _registration(self, cert: Certificate, op: Operator | None) -> Effective:
+        """Each provider registers a certificate its own way (000 §4-2, 001 p13)."""
+        return self.schedule.certificate_registration(cert.systems or (op.systems if op else ()))
 
     def allowed_ips(self, code: str, old: Operator | None, new: Operator | None) -> list[Item]:
         items: list[Item] = []
@@ -381,10 +396,19 @@ class _Differ:
             if not fields:
                 return None
             action, app = ChangeKind.CHANGE, Application.USAGE_CHANGE
+            if {f.field for f in fields} == {"suspensions"}:
+                app = Application.SUSPENSION
             direction = _overall(
                 [
                     _set_direction(old.systems, new.systems),
                     _set_direction(old.roles, new.roles),
+                    # More systems suspended narrows access; lifting one widens it.
+                    _set_direction(
+                        {s.system for s in new.suspensions}, {s.system for s in old.suspensions}
+                    ),
+                    _set_direction(
+                        {a.system for a in old.approvals}, {a.system for a in new.approvals}
+                    ),
                     Direction.GRANT
                     if ended_before and new.status == "active"
                     else Direction.NEUTRAL,
@@ -421,6 +445,14 @@ class _Differ:
         # a new operator. Its users are still compared.
         rel = layout.operator_file(code)
         unreadable = rel in self.head.broken or (old is None and rel in self.base.broken)
+        systems = {*(old.systems if old else ()), *(new.systems if new else ())}
+        self.usage = self.schedule.usage_application(systems)
+        # Window persons get the permission-management system of the providers whose
+        # systems the operator uses: not OCCTO's, which has none.
+        console = self.head.catalog.by_id.get(ADMIN_CONSOLE)
+        self.admin_console = console is not None and any(
+            p.id == console.provider for p in self.head.catalog.providers_of(systems)
+        )
         if (old is not None or new is not None) and not unreadable:
             head_item = self.operator_item(code, old, new)
             if head_item is not None:
@@ -438,12 +470,18 @@ class _Differ:
         return OperatorPlan(code, name, tuple(items))
 
 
+def _suspension_direction(was: date | None, now: date | None) -> Direction:
+    """Suspending narrows access (001 p46); lifting a suspension widens it again."""
+    if (was is None) == (now is None):
+        return Direction.NEUTRAL
+    return Direction.REVOKE if now is not None else Direction.GRANT
+
+
 def _certificate_direction(was: Certificate, now: Certificate) -> Direction:
     directions = []
     if was.serial != now.serial:
         directions.append(Direction.GRANT)  # another certificate altogether
-    if (was.suspended_on is None) != (now.suspended_on is None):
-        directions.append(Direction.REVOKE if now.suspended_on else Direction.GRANT)
+    directions.append(_suspension_direction(was.suspended_on, now.suspended_on))
     if now.not_after > was.not_after or now.not_before < was.not_before:
         directions.append(Direction.GRANT)
     if now.not_after < was.not_after or now.not_before > was.not_before:

@@ -41,6 +41,7 @@ class Application(StrEnum):
     PERMISSION_DELETE = "permission_delete"
     CERTIFICATE = "certificate_registration"
     OVERSEAS_IP = "overseas_ip"
+    SUSPENSION = "suspension"
 
     @property
     def label(self) -> str:
@@ -60,6 +61,7 @@ _APPLICATION_INFO: dict[Application, tuple[str, str]] = {
     Application.PERMISSION_DELETE: ("利用権限の抹消申請", "000 §5-3"),
     Application.CERTIFICATE: ("クライアント証明書登録申請", "000 §4-2"),
     Application.OVERSEAS_IP: ("海外IPアドレスの許可申請", "000 §2-8"),
+    Application.SUSPENSION: ("利用の停止・停止解除", "001 p46, 002 §2.6, §3.4.4"),
 }
 
 
@@ -281,6 +283,14 @@ class Plan:
             and all(item.direction is Direction.REVOKE for item in self.items)
             and not self.other_paths
             and not self.unreadable
+        )
+
+    @property
+    def suspends_only(self) -> bool:
+        """Every item suspends something (001 p46, 002 §3.4.4): what a maintainer may do at
+        once, before deciding the rest."""
+        return self.revoke_only and all(
+            item.application is Application.SUSPENSION for item in self.items
         )
 
     @property

@@ -10,6 +10,9 @@ Layout (relative to ``--out``)::
     whitelist/<system>/ip-geo.conf        nginx geo block of allowlisted addresses
     whitelist/<system>/cert-map.conf      nginx map of whitelisted certificate serials
     whitelist/<system>/allowlist.txt|json the same for other proxies and WAFs
+    info_site/subscribers.csv             window persons told of the info-sharing site's updates
+    info_site/subscribers-delta.csv       addresses to register provisionally, or to remove
+    info_site/pages.csv                   the site's pages each user may read
     mail/<date>-<kind>-<id>.eml           the notices, as RFC 5322 messages
 
 The same input gives the same bytes: everything is sorted, and the only dates are the ones
@@ -20,13 +23,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from accessreg.mail.compose import Composed, eml_name
 from accessreg.model.registry import Registry
-from accessreg.outputs import csv_, ldif, nginx, scim, whitelist_text
+from accessreg.outputs import csv_, info_site, ldif, nginx, scim, whitelist_text
 from accessreg.outputs.access import holders
 from accessreg.outputs.csv_ import CannotEncode, DatedChange, Encoding
 from accessreg.outputs.whitelist import whitelists
@@ -53,6 +56,8 @@ def _imports(history: History, options: Options) -> dict[str, bytes]:
     for row in history.rows:
         by_file.setdefault(delta_name(row.change.system, row.processing_day), []).append(row)
     for system in catalog.systems:
+        if system.level != "user":
+            continue  # the 託送API: the operator uses it, no user holds a code
         label = f"imports/{system.id}/snapshot.csv"
         try:
             people = holders(history.after_access, system.id)
@@ -69,6 +74,22 @@ def _imports(history: History, options: Options) -> dict[str, bytes]:
     return files
 
 
+def _info_site(history: History, today: date, options: Options) -> dict[str, bytes]:
+    """The info-sharing site's subscribers, their changes and each reader's pages (000 §7)."""
+    before = info_site.subscribers(history.before)
+    after = info_site.subscribers(history.after)
+    changes = info_site.subscriber_changes(before, after)
+    readable = info_site.pages(history.after, history.after_access)
+    catalog, encoding = history.after.catalog, options.encoding
+    return {
+        "info_site/subscribers.csv": info_site.subscribers_csv(after.values(), encoding),
+        "info_site/subscribers-delta.csv": info_site.subscriber_delta_csv(changes, today, encoding),
+        "info_site/pages.csv": info_site.pages_csv(
+            catalog, history.after_access, readable, encoding
+        ),
+    }
+
+
 def _whitelists(history: History, today: date) -> dict[str, bytes]:
     return whitelist_files(history.after, today)
 
@@ -78,8 +99,10 @@ def whitelist_files(registry: Registry, today: date) -> dict[str, bytes]:
     files = {}
     for wl in whitelists(registry, today):
         where = f"whitelist/{wl.system}"
-        files[f"{where}/ip-geo.conf"] = nginx.geo(wl)
-        files[f"{where}/cert-map.conf"] = nginx.certificate_map(wl)
+        if wl.blocks_overseas:
+            files[f"{where}/ip-geo.conf"] = nginx.geo(wl)
+        if wl.checks_certificates:
+            files[f"{where}/cert-map.conf"] = nginx.certificate_map(wl)
         files[f"{where}/allowlist.txt"] = whitelist_text.text(wl)
         files[f"{where}/allowlist.json"] = whitelist_text.document(wl)
     return files
@@ -94,7 +117,19 @@ def render(
 ) -> dict[str, bytes]:
     """Every file of the run, or CannotEncode listing every cell that cannot be written."""
     before, after = history.before_access, history.after_access
-    files = _imports(history, options)
+    files: dict[str, bytes] = {}
+    failures: list[str] = []
+    parts: list[Callable[[], dict[str, bytes]]] = [
+        lambda: _imports(history, options),
+        lambda: _info_site(history, today, options),
+    ]
+    for part in parts:
+        try:
+            files.update(part())
+        except CannotEncode as exc:
+            failures.extend(exc.lines)
+    if failures:
+        raise CannotEncode(failures)
     files["scim/snapshot.json"] = scim.snapshot(after)
     files["scim/delta.json"] = scim.delta(before, after)
     files["ldif/snapshot.ldif"] = ldif.snapshot(after, options.ldap_base)

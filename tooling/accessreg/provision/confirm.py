@@ -12,7 +12,7 @@ from accessreg.effects.plan import Outgoing, Record, RunPlan, When
 from accessreg.effects.session import InDoubt, MailOutcome, Session, TransportFactory, smtp_session
 from accessreg.gitio.state import STATE_REF
 from accessreg.mail.compose import compose, eml_name
-from accessreg.model import Catalog
+from accessreg.model.registry import Registry
 from accessreg.provision import completion
 from accessreg.provision import state as recorded
 from accessreg.provision.merges import Snapshots
@@ -97,8 +97,9 @@ def run(request: ConfirmRequest, transport: TransportFactory = smtp_session) -> 
 
 def status(
     root: Path, operator: str | None, state_remote: str | None = None
-) -> tuple[list[Progress], Catalog]:
+) -> tuple[list[Progress], Registry]:
+    """Every application's progress, and the registry at HEAD (for what is suspended)."""
     with Session.open(root, remote=state_remote) as session:
         state = recorded.load(session.state.files)
-        catalog = Snapshots(session.repo).at("HEAD").catalog
-        return progress_of(state, catalog, operator), catalog
+        registry = Snapshots(session.repo).at("HEAD")
+        return progress_of(state, registry.catalog, operator), registry

@@ -5,8 +5,10 @@
 - to a window person who was removed: their permission-management ID ends;
 - 利用開始周知 / 手続き完了通知 after an import is confirmed, per system, with the progress of
   the application in the seed's terms (000 §5-1 ⑦⑧⑫, §3-1 ⑥);
-- to each new window person, once the permission-management system has imported them: their
-  ID (their e-mail) and the info-sharing site's URL (000 §3-1 ⑥ 1)-3));
+- to each new window person, once the permission-management system has imported them, the
+  手続き完了通知: for a new usage application the four items of 000 §3-1 ⑥ (the approved
+  application, the info-sharing site's URL, their ID — their e-mail —, and the note on
+  sending personal data by mail); for a change, their ID (000 §3-2 ⑥);
 - to the reviewers, what a run held back because of an error at HEAD (``holding``), once
   per distinct set of errors.
 """
@@ -41,11 +43,26 @@ from accessreg.timeline.business_days import Effective
 DONE, NOT_DONE, NOT_NEEDED = "済", "未済", "（不要）"
 IN_PROGRESS, COMPLETE = "処理中", "処理完了"
 
-KIND_LABELS = {ChangeKind.ADD: "設定", ChangeKind.CHANGE: "変更", ChangeKind.REMOVE: "抹消"}
+KIND_LABELS = {
+    ChangeKind.ADD: "設定",
+    ChangeKind.CHANGE: "変更",
+    ChangeKind.REMOVE: "抹消",
+    ChangeKind.SUSPEND: "停止",
+    ChangeKind.RESTORE: "停止解除",
+}
 KIND_APPLICATIONS = {
     ChangeKind.ADD: "利用権限の設定申請",
     ChangeKind.CHANGE: "利用権限の変更申請",
     ChangeKind.REMOVE: "利用権限の抹消申請",
+    ChangeKind.SUSPEND: "利用の停止・停止解除",
+    ChangeKind.RESTORE: "利用の停止・停止解除",
+}
+_WHEN_LABELS = {
+    ChangeKind.ADD: "利用開始",
+    ChangeKind.CHANGE: "変更適用",
+    ChangeKind.REMOVE: "利用終了",
+    ChangeKind.SUSPEND: "利用停止",
+    ChangeKind.RESTORE: "利用再開",
 }
 _ACTIONS = {"add": "追加", "change": "変更", "remove": "削除"}
 _OPERATOR_ACTIONS = {"add": "新規登録", "change": "登録内容の変更", "remove": "利用終了"}
@@ -64,8 +81,11 @@ def pending_text(effective: Effective | None) -> str:
 
 
 def _code_text(system: System | None, code: str | None) -> str:
+    """A permission as the seed's form shows it: 「1011（更新権限あり）」, or あり / なし."""
     if code is None:
         return "なし"
+    if system is not None and system.form == "presence":
+        return system.shown(code)
     pc = system.code_map.get(code) if system else None
     return f"{code}（{pc.label}）" if pc else code
 
@@ -228,11 +248,17 @@ def acceptance_notices(accepted: Accepted) -> list[Notice]:
     items = list(plan.items) if plan else []
     _, removed = _contact_changes(step, record.operator)
     removed_logins = {c.email.lower() for c in removed}
+    # Each provider's own way (the catalog): the processing day M is Tokyo Gas Network's
+    # (000 §4-2, §5-1), and only an application with an item counted from it names it.
+    starts = [e.start for i in items for e in (i.effective, *(x.effective for x in i.effects)) if e]
+    providers = catalog.providers_of({*record.systems, *operator.systems})
     context = {
         "operator": {"code": operator.code, "name": operator.name},
         "application": _application_context(record),
         "operator_items": [line for i in items if (line := _operator_item(i)) is not None],
         "people": _people(catalog, operator, [i for i in items if isinstance(i, UserChange)]),
+        "uses_processing_day": "processing_day" in starts,
+        "desks": [p.desk for p in providers],
     }
     notices = [
         Notice("accepted", record.id, r, "mail-accepted.txt.j2", record.accepted_on, context)
@@ -286,7 +312,7 @@ def _system_people(step: Step, system: System, operator: str) -> list[dict[str, 
         old = change.before.code(system.id) if change.before else None
         new = change.after.code(system.id) if change.after else None
         effective = step.effective(change)
-        label = {"add": "利用開始", "change": "変更適用", "remove": "利用終了"}[change.kind]
+        label = _WHEN_LABELS[change.kind]
         code_text = (
             f"{_code_text(system, old)} → {_code_text(system, new)}"
             if change.kind is ChangeKind.CHANGE and old != new
@@ -317,7 +343,8 @@ def completion_notices(
         return []
     overall, rows = progress(batch, record, catalog)
     people = _system_people(step, system, record.operator)
-    grants = any(p["action"] != KIND_LABELS[ChangeKind.REMOVE] for p in people)
+    stops = {KIND_LABELS[ChangeKind.REMOVE], KIND_LABELS[ChangeKind.SUSPEND]}
+    grants = any(p["action"] not in stops for p in people)
     context = {
         "notice_title": "利用開始周知" if grants else "手続き完了通知",
         "operator": {"code": operator.code, "name": operator.name},
@@ -343,6 +370,14 @@ def completion_notices(
     if admin is not None and system_id == admin.id:
         info = _derived(catalog, "users_of")
         added, _ = _contact_changes(step, record.operator)
+        # A new usage application: the operator was not registered before the merge.
+        new_usage = step.before.operators.get(record.operator) is None
+        plan = step.plan_of(record.operator)
+        approved = [
+            line
+            for item in (plan.items if plan else ())
+            if (line := _operator_item(item)) is not None
+        ]
         for contact in added:
             notices.append(
                 Notice(
@@ -356,6 +391,8 @@ def completion_notices(
                         "application": _application_context(record),
                         "admin_console": _system_context(admin, "システム利用権限管理システム"),
                         "info_site": _system_context(info, "託送情報共有サイト"),
+                        "new_usage": new_usage,
+                        "approved": approved,
                     },
                 )
             )

@@ -1,8 +1,10 @@
-"""Progress of every accepted application per system, in the seed's terms (000 §5-1 ⑦).
+"""Progress of every accepted application per system, in the seed's terms (000 §5-1 ⑦),
+and what is suspended.
 
 済 when the downstream system has imported the batch holding the application, 未済 while it
 has not, （不要） when the application needs nothing from that system; 処理完了 once every
-system it needs is 済, else 処理中.
+system it needs is 済, else 処理中. Suspensions (001 p46, 002 §2.6, §3.4.4) are not
+applications to complete but a state that lasts until it is lifted: they are listed apart.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from accessreg.model import Catalog
+from accessreg.model.registry import Registry
 from accessreg.provision.notices import NOT_NEEDED, progress
 from accessreg.provision.state import ApplicationRecord, BatchRecord, State
 
@@ -58,4 +61,42 @@ def table(rows: list[Progress], catalog: Catalog) -> str:
                 ]
             )
         )
+    return "\n".join(lines) + "\n"
+
+
+@dataclass(frozen=True)
+class Suspended:
+    operator: str
+    what: str  # 証明書 / 利用者ID / システムの利用
+    target: str  # the certificate ID and serial, the login ID, or the system
+    since: str
+
+
+def suspensions(registry: Registry, operator: str | None = None) -> list[Suspended]:
+    """Every suspension in force at HEAD: certificates, user IDs, operators' use of systems."""
+    found: list[Suspended] = []
+    for entry in registry.iter_operators():
+        op = entry.operator
+        if operator is not None and op.code != operator:
+            continue
+        for s in op.suspensions:
+            found.append(Suspended(op.code, "システムの利用", s.system, s.suspended_on.isoformat()))
+        for c in op.certificates:
+            if c.suspended_on is not None:
+                target = f"{c.id}（シリアル {c.serial}）"
+                found.append(Suspended(op.code, "証明書", target, c.suspended_on.isoformat()))
+        for u in sorted(registry.users_of(op.code), key=lambda u: u.user.email.lower()):
+            if u.user.suspended_on is not None:
+                found.append(
+                    Suspended(op.code, "利用者ID", u.user.email, u.user.suspended_on.isoformat())
+                )
+    return found
+
+
+def suspension_table(found: list[Suspended]) -> str:
+    """After a blank line: one line per suspension, tab-separated; nothing when none."""
+    if not found:
+        return ""
+    lines = ["", "\t".join(["利用停止中", "事業者コード", "対象", "停止日"])]
+    lines += ["\t".join([s.what, s.operator, s.target, s.since]) for s in found]
     return "\n".join(lines) + "\n"

@@ -36,6 +36,8 @@ def verdict_lines(decision: Decision) -> list[str]:
         ]
     if decision.fast_track:
         lines.append("fast-track: every item revokes access and the author may make it")
+    if decision.immediate:
+        lines.append("immediate: a maintainer's suspension, effective at once (001 p46)")
     return lines
 
 
@@ -52,6 +54,7 @@ def as_dict(decision: Decision) -> dict[str, Any]:
         "acts_for": list(decision.acts_for),
         "allowed": decision.allowed,
         "fast_track": decision.fast_track,
+        "immediate": decision.immediate,
         "revoke_only": decision.revoke_only,
         "paths": len(decision.paths),
         "refused": [reporters.problem_dict(p) for p in decision.refused],
@@ -76,6 +79,8 @@ def markdown_lines(decision: Decision) -> list[str]:
     lines = [head]
     if decision.fast_track:
         lines.append("**Fast-track**: a revoke-only change by someone who may make it.")
+    if decision.immediate:
+        lines.append("**Immediate**: a maintainer's suspension, effective at once (001 p46).")
     for p in decision.refused:
         lines.append(f"- refused {markdown(p.file)}: {markdown(p.message)} (`{p.rule}`)")
     for p in decision.review:

@@ -22,6 +22,7 @@ from functools import cached_property
 from typing import TypeAlias
 
 from accessreg.model import layout
+from accessreg.model.base import is_provisional_key
 from accessreg.model.commits import PathChange
 from accessreg.model.layout import Kind
 from accessreg.model.problems import Level, Problem
@@ -85,6 +86,29 @@ class AuthContext:
             and rel not in self.before.files
             and code in self.after.operators
         )
+
+    @cached_property
+    def code_issued(self) -> dict[str, str]:
+        """Provisional keys whose files move to the operator code OCCTO issued (003 §2.2):
+        the operator file renamed from ``PROV-…`` to the code, or removed while the change
+        adds exactly one new operator."""
+        found: dict[str, str] = {}
+        removed = []
+        for change in self.changes:
+            old = _operator_data(change.old_path or change.path)
+            new = _operator_data(change.path)
+            if old is None or old[1] is not Kind.OPERATOR or not is_provisional_key(old[0]):
+                continue
+            if change.status == "R" and new is not None and new[1] is Kind.OPERATOR:
+                found[old[0]] = new[0]
+            elif change.status == "D":
+                removed.append(old[0])
+        if len(removed) == 1 and len(self.new_operators) == 1:
+            found.setdefault(removed[0], next(iter(self.new_operators)))
+        return {key: code for key, code in found.items() if not is_provisional_key(code)}
+
+    def moves_to_its_code(self, old: str, new: str) -> bool:
+        return self.code_issued.get(old) == new
 
     def authority_of(self, code: str) -> str:
         """Where authority over ``code`` comes from, for messages."""
@@ -224,13 +248,17 @@ def user_move(ctx: AuthContext) -> Iterator[Problem]:
     A person changing company is a removal by one operator and an addition by the other,
     two applications. Found by git's rename and copy detection and, whatever the file is
     called or how much it was edited, by login ID: one that leaves operator X and arrives
-    at Y, or arrives at Y while X still has it.
+    at Y, or arrives at Y while X still has it. An applicant held under a provisional key
+    moving, operator file and users together, to the code OCCTO issued is the same operator
+    (003 §2.2).
     """
     for change in ctx.changes:
         if change.old_path is None:
             continue
         old, new = _operator_data(change.old_path), _operator_data(change.path)
         if old and new and old[1] is Kind.USER and new[1] is Kind.USER and old[0] != new[0]:
+            if ctx.moves_to_its_code(old[0], new[0]):
+                continue
             verb = "moved" if change.status == "R" else "copied"
             for path in change.paths:
                 yield finding(
@@ -242,6 +270,8 @@ def user_move(ctx: AuthContext) -> Iterator[Problem]:
     left = {entry.user.email.lower(): (path, entry.operator_code) for path, entry in leaving}
     for path, entry in arriving:
         login = entry.user.email.lower()
+        if login in left and ctx.moves_to_its_code(left[login][1], entry.operator_code):
+            continue
         if login in left and left[login][1] != entry.operator_code:
             for where in (left[login][0], path):
                 yield finding(
@@ -290,12 +320,133 @@ def affiliation_foreign(ctx: AuthContext) -> Iterator[Problem]:
             )
 
 
+def _suspensions(registry: Registry, rel: str) -> dict[str, str]:
+    """Every suspension in a registry file: what is suspended → since when."""
+    found: dict[str, str] = {}
+    if layout.classify(rel) is Kind.OPERATOR:
+        entry = registry.operators.get(layout.operator_of(rel) or "")
+        op = entry.operator if entry is not None and entry.file == rel else None
+        for s in op.suspensions if op else ():
+            found[f"the use of {s.system}"] = str(s.suspended_on)
+        for c in op.certificates if op else ():
+            if c.suspended_on is not None:
+                found[f"certificate {c.serial}"] = str(c.suspended_on)
+    else:
+        user = next((u.user for u in registry.users if u.file == rel), None)
+        if user is not None and user.suspended_on is not None:
+            found[f"the ID {user.email.lower()}"] = str(user.suspended_on)
+    return found
+
+
+@rule("maintainer-fields", "000 §2-2; 001 p46; 002 §3.2.1, §3.4.4")
+def maintainer_fields(ctx: AuthContext) -> Iterator[Problem]:
+    """Only a maintainer may record what the system's operator decides: an approval without
+    the role (`approvals`, 000 §2-2), an admin-ID reissue (`admin_reissues`, 002 §3.2.1),
+    and the lifting of a suspension.
+
+    A window person may request a suspension of their own operator's certificates, IDs or
+    use of a system (it only narrows access); lifting one is the system operator's
+    decision after it has investigated (001 p46).
+    """
+    if ctx.is_maintainer:
+        return
+    for change in ctx.changes:
+        rel = layout.registry_rel(change.path)
+        if rel is None or layout.classify(rel) not in (Kind.OPERATOR, Kind.USER):
+            continue
+        if change.status == "D":
+            continue  # removing the whole file is a deletion, judged as such
+        new = ctx.after.operators.get(layout.operator_of(rel) or "")
+        if layout.classify(rel) is Kind.OPERATOR and new is not None and new.file == rel:
+            old = ctx.before.operators.get(layout.operator_of(rel) or "")
+            was = old.operator if old is not None else None
+            for name in ("approvals", "admin_reissues"):
+                if getattr(new.operator, name) != (getattr(was, name) if was else ()):
+                    yield finding(change.path, f"only a maintainer may change {name}")
+        # Both sides of a rename: a suspension moves with its file, it is not lifted.
+        old_rel = layout.registry_rel(change.old_path or change.path) or rel
+        before, after = _suspensions(ctx.before, old_rel), _suspensions(ctx.after, rel)
+        for what, since in sorted(before.items()):
+            if after.get(what) != since:
+                yield finding(
+                    change.path,
+                    f"the suspension of {what} (since {since}) is lifted only by a "
+                    "maintainer, once the system's operator has decided",
+                )
+
+
+def _admin_holders(registry: Registry, code: str, system: str, perm: str) -> set[str]:
+    return {
+        u.user.email.lower()
+        for u in registry.users_of(code)
+        if u.user.permissions.get(system) == perm
+    }
+
+
+@rule("admin-id-once", "002 §3.2.1, §3.2.2")
+def admin_id_once(ctx: AuthContext) -> Iterator[Problem]:
+    """An admin ID is issued again to an operator that already had its application.
+
+    The switching support system issues an operator's admin ID new only once (002 §3.2.1):
+    the admin is named with the application, and a change of admin is a usage change that
+    swaps one holder for another in one application (002 §3.2.2). An admin arriving at an
+    operator already approved for the system through the code's role, with no holder of the
+    code leaving in the same change, is a second issue: refused unless the change records a
+    maintainer's reason in `admin_reissues`.
+    """
+    for change in ctx.changes:
+        if change.status == "D":
+            continue
+        entry = ctx.user_after(change.path)
+        if entry is None:
+            continue
+        code = entry.operator_code
+        was_user = ctx.user_before(change.old_path or change.path)
+        old = ctx.before.operators.get(code)
+        new = ctx.after.operators.get(code)
+        if old is None or new is None:
+            continue
+        for system_id, perm in entry.user.permissions.items():
+            system = ctx.after.catalog.by_id.get(system_id)
+            pc = system.code_map.get(perm) if system else None
+            if pc is None or not pc.issued_once:
+                continue
+            if was_user is not None and was_user.user.permissions.get(system_id) == perm:
+                continue
+            roles = set(pc.roles or (system.roles if system else ()))
+            applied = system_id in old.operator.systems and (
+                not roles or roles & set(old.operator.roles)
+            )
+            if not applied:
+                continue  # the first application names its admin
+            swapped = _admin_holders(ctx.before, code, system_id, perm) - _admin_holders(
+                ctx.after, code, system_id, perm
+            )
+            if swapped:
+                continue  # a change of admin (002 §3.2.2)
+            recorded = {(r.system, r.code, r.reissued_on) for r in old.operator.admin_reissues}
+            if any(
+                (r.system, r.code) == (system_id, perm)
+                and (r.system, r.code, r.reissued_on) not in recorded
+                for r in new.operator.admin_reissues
+            ):
+                continue
+            yield finding(
+                change.path,
+                f"{code} already had its {system_id} admin ID ({perm}) issued: it is issued "
+                "new only once (002 §3.2.1). A change of admin removes the old one in the same "
+                "application; a reissue needs a maintainer's reason in admin_reissues",
+            )
+
+
 RULES: tuple[AuthRule, ...] = (
     maintainers_only,
     operator_files,
     new_operator_contact,
     user_move,
     affiliation_foreign,
+    maintainer_fields,
+    admin_id_once,
     new_operator,
 )
 
@@ -309,6 +460,7 @@ class Decision:
     # Located on the path's first line: errors refuse it, warnings ask for a review.
     problems: tuple[Problem, ...] = ()
     revoke_only: bool = False  # the plan only narrows access
+    suspends_only: bool = False  # the plan only suspends (001 p46)
 
     @property
     def refused(self) -> tuple[Problem, ...]:
@@ -330,13 +482,20 @@ class Decision:
         return self.allowed and not self.review and self.revoke_only
 
     @property
+    def immediate(self) -> bool:
+        """A maintainer's change that only suspends: the system's operator suspends at once
+        on loss, theft or misuse and decides after (001 p46, 002 §3.4.4), so it needs no
+        second review."""
+        return self.fast_track and self.maintainer and self.suspends_only
+
+    @property
     def role(self) -> str:
         if self.maintainer:
             return "maintainer"
         return "window person" if self.acts_for else "no role"
 
 
-def decide(ctx: AuthContext, revoke_only: bool = False) -> Decision:
+def decide(ctx: AuthContext, revoke_only: bool = False, suspends_only: bool = False) -> Decision:
     # A path is judged as a whole: its problems stand on its first line.
     problems = {p.located(1, 1) for p in run_rules(RULES, ctx)}
     return Decision(
@@ -346,6 +505,7 @@ def decide(ctx: AuthContext, revoke_only: bool = False) -> Decision:
         paths=ctx.paths,
         problems=tuple(sorted(problems)),
         revoke_only=revoke_only,
+        suspends_only=suspends_only,
     )
 
 

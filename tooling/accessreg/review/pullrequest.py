@@ -82,7 +82,7 @@ def authorization(repo: GitRepository, comparison: Comparison, actor: str, plan:
         logins_before=arriving_logins(repo, comparison),
         recovered=authority.since,
     )
-    return decide(ctx, revoke_only=plan.revoke_only)
+    return decide(ctx, revoke_only=plan.revoke_only, suspends_only=plan.suspends_only)
 
 
 def read_pull_request(

@@ -1,4 +1,4 @@
-"""Client-certificate rules (000 §4, 001 p38-46, 004)."""
+"""Client-certificate rules (000 §4, 001 p38-46, 002 §3.1, 004)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 from accessreg.escape import shorten
-from accessreg.model import Certificate
+from accessreg.model import Certificate, System
 from accessreg.model.problems import DataPath, Level, Problem
 from accessreg.model.registry import Registry
 from accessreg.rules.base import Context, Due, Scope, finding, rule
@@ -29,27 +29,55 @@ def certificate_unique(reg: Registry, ctx: Context) -> Iterator[Problem]:
     """A certificate serial or certificate ID is registered twice in the registry.
 
     The serial is what the reverse proxy matches a client by: two operators must never share
-    one. Reported on every place in a file the change added or altered; on every place when
+    one. EPPCERT does not check the operator code of an order (004), so nothing but the
+    registry ties a certificate to its operator: one registered to two operators is refused
+    with both named.
+    Reported on every place in a file the change added or altered; on every place when
     the change touched none.
     """
     for field in ("serial", "id"):
-        seen: dict[str, list[tuple[str, DataPath]]] = defaultdict(list)
-        for file, _, i, cert in _certs(reg):
-            seen[getattr(cert, field)].append((file, ("certificates", i, field)))
+        seen: dict[str, list[tuple[str, str, DataPath]]] = defaultdict(list)
+        for file, code, i, cert in _certs(reg):
+            seen[getattr(cert, field)].append((file, code, ("certificates", i, field)))
         for value, places in seen.items():
-            if len(places) > 1:
-                for file, path in places:
-                    others = ", ".join(sorted({f for f, p in places if (f, p) != (file, path)}))
-                    yield finding(
-                        file,
-                        f"certificate {field} {shorten(value)} is registered more than once "
-                        f"(also {others})",
-                        path,
-                        clash=f"{field} {value}",
+            if len(places) < 2:
+                continue
+            operators = sorted({code for _, code, _ in places})
+            for file, _, path in places:
+                others = ", ".join(sorted({f for f, _, p in places if (f, p) != (file, path)}))
+                if len(operators) > 1:
+                    message = (
+                        f"certificate {field} {shorten(value)} is registered to {len(operators)} "
+                        f"operators ({', '.join(operators)}): a certificate belongs to one "
+                        f"operator (also {others})"
                     )
+                else:
+                    message = (
+                        f"certificate {field} {shorten(value)} is registered more than once "
+                        f"(also {others})"
+                    )
+                yield finding(file, message, path, clash=f"{field} {value}")
 
 
-@rule("certificate-validity", "000 §4-1, 004 §1", Scope.OPERATORS)
+@rule("certificate-subject", "004", Scope.OPERATORS)
+def certificate_subject(reg: Registry, ctx: Context) -> Iterator[Problem]:
+    """A certificate's subject (CN) does not carry its operator's code.
+
+    The operator code is written on the EPPCERT order, and EPPCERT does not check it against
+    the company (004): the code in the subject is what shows a certificate was issued for
+    this operator.
+    """
+    for file, code, i, cert in _certs(reg):
+        if code.upper() not in cert.cn.upper():
+            yield finding(
+                file,
+                f"certificate {cert.id}: its CN {shorten(cert.cn)} does not carry the operator "
+                f"code {code}; check the operator code written on the EPPCERT order",
+                ("certificates", i, "cn"),
+            )
+
+
+@rule("certificate-validity", "000 §4-1, 001 p39", Scope.OPERATORS)
 def certificate_validity(reg: Registry, ctx: Context) -> Iterator[Problem]:
     """A certificate's validity is longer than two years, or ends before it starts.
 
@@ -67,7 +95,7 @@ def certificate_validity(reg: Registry, ctx: Context) -> Iterator[Problem]:
             )
 
 
-@rule("certificate-start", "004 §1", Scope.OPERATORS)
+@rule("certificate-start", "004", Scope.OPERATORS)
 def certificate_start(reg: Registry, ctx: Context) -> Iterator[Problem]:
     """A certificate's validity starts 180 days or more after today.
 
@@ -84,30 +112,94 @@ def certificate_start(reg: Registry, ctx: Context) -> Iterator[Problem]:
             )
 
 
-@rule("certificate-api", "000 §4-1", Scope.OPERATORS, due=Due.TIME)
+@rule("certificate-api", "001 p46", Scope.OPERATORS, due=Due.TIME)
 def certificate_api(reg: Registry, ctx: Context) -> Iterator[Problem]:
-    """An operator has more than one API certificate valid at the same time.
+    """An operator has more API certificates valid at the same time than a system allows.
 
-    One certificate per operator is issued for API use. A renewal whose validity has not
-    started yet, an expired or a suspended one does not count; a renewal becomes valid on its
-    start day, so this falls due with the days.
+    OCCTO's switching support system takes one certificate per client for the web and one
+    per operator for the API (001 p46): the catalog's `api_per_operator`. A renewal whose
+    validity has not started yet, an expired or a suspended one does not count; a renewal
+    becomes valid on its start day, so this falls due with the days.
     """
-    valid: dict[str, list[tuple[str, int, Certificate]]] = defaultdict(list)
-    for file, code, i, cert in _certs(reg):
-        if cert.purpose == "api" and cert.is_valid_on(ctx.today):
-            valid[code].append((file, i, cert))
-    for code, certs in valid.items():
-        for file, i, cert in certs[1:]:
+    for entry in reg.iter_operators():
+        op = entry.operator
+        for system in reg.catalog.systems:
+            limit = system.certificates.api_per_operator if system.certificates else None
+            if limit is None or system.id not in op.systems:
+                continue
+            valid = [
+                (i, cert)
+                for i, cert in enumerate(op.certificates)
+                if cert.purpose == "api"
+                and cert.is_valid_on(ctx.today)
+                and op.reaches(reg.catalog, system, cert)
+            ]
+            for i, cert in valid[limit:]:
+                yield finding(
+                    entry.file,
+                    f"certificate {cert.id} is a valid API certificate of {op.code} for "
+                    f"{system.id} beyond the {limit} the system allows per operator",
+                    ("certificates", i, "purpose"),
+                )
+
+
+def _needing_certificates(
+    reg: Registry,
+) -> Iterator[tuple[str, int, System, list[Certificate]]]:
+    """Each system of an active operator that needs a client certificate, with the
+    operator's certificates for it."""
+    for entry in reg.iter_operators():
+        op = entry.operator
+        if op.status != "active":
+            continue
+        for j, system_id in enumerate(op.systems):
+            system = reg.catalog.by_id.get(system_id)
+            if system is None or system.certificates is None or not system.certificates.required:
+                continue
+            certs = [c for c in op.certificates if op.reaches(reg.catalog, system, c)]
+            yield entry.file, j, system, certs
+
+
+@rule("certificate-required", "002 §2.1.1, §3.1; 000 §7-2", Scope.OPERATORS)
+def certificate_required(reg: Registry, ctx: Context) -> Iterator[Problem]:
+    """An operator uses a system that needs a client certificate and has none for it.
+
+    The switching support system is applied for only with a client certificate already
+    obtained (002 §3.1, §2.1.1), and the wheeling API is used with an API certificate: the
+    catalog's `certificates.required`. None registered for the system is an error; none
+    valid today is `certificate-none-valid`.
+    """
+    for file, j, system, certs in _needing_certificates(reg):
+        if not certs and system.certificates is not None:
+            purposes = " or ".join(system.certificates.purposes)
             yield finding(
                 file,
-                f"certificate {cert.id} is a second valid API certificate of {code}",
-                ("certificates", i, "purpose"),
+                f"{system.id} needs a registered client certificate ({purposes}) before it is "
+                "applied for: add one to certificates",
+                ("systems", j),
             )
 
 
-@rule("certificate-expired", "000 §4-1, 004 §1", Scope.OPERATORS, Level.WARNING, Due.TIME)
+@rule("certificate-none-valid", "002 §3.1; 000 §7-2", Scope.OPERATORS, Level.WARNING, Due.TIME)
+def certificate_none_valid(reg: Registry, ctx: Context) -> Iterator[Problem]:
+    """A system that needs a client certificate has certificates, none valid today.
+
+    All are expired, suspended or not started yet: the system cannot be reached until a
+    renewed one is registered (or starts). A warning, since it falls due as the days pass.
+    """
+    for file, j, system, certs in _needing_certificates(reg):
+        if certs and not any(c.is_valid_on(ctx.today) for c in certs):
+            yield finding(
+                file,
+                f"no client certificate for {system.id} is valid on {ctx.today}: register a "
+                "renewed one",
+                ("systems", j),
+            )
+
+
+@rule("certificate-expired", "000 §4-1, 004", Scope.OPERATORS, Level.WARNING, Due.TIME)
 def certificate_expired(reg: Registry, ctx: Context) -> Iterator[Problem]:
-    """A certificate has expired; it is left out of the whitelists. Remove it."""
+    """Warning: a certificate has expired; it is left out of the whitelists. Remove it."""
     for file, _, i, cert in _certs(reg):
         if cert.not_after < ctx.today:
             yield finding(
@@ -117,26 +209,43 @@ def certificate_expired(reg: Registry, ctx: Context) -> Iterator[Problem]:
             )
 
 
-@rule("certificate-system", "000 §4-2", Scope.OPERATORS)
+@rule("certificate-system", "000 §4-2, 001 p46", Scope.OPERATORS)
 def certificate_system(reg: Registry, ctx: Context) -> Iterator[Problem]:
-    """A certificate is registered for a system the operator is not approved for."""
+    """A certificate is registered for a system the operator is not approved for, or that
+    does not take certificates of its purpose.
+
+    Web certificates serve the screens, API certificates the API (001 p46); the catalog's
+    `certificates.purposes` says which a system takes, and a system without `certificates`
+    (the member system) takes none.
+    """
     for entry in reg.iter_operators():
         for i, cert in enumerate(entry.operator.certificates):
             for j, system_id in enumerate(cert.systems):
+                system = reg.catalog.by_id.get(system_id)
+                use = system.certificates if system else None
                 if system_id not in entry.operator.systems:
-                    yield finding(
-                        entry.file,
-                        f"certificate {cert.id} names {system_id}, which the operator is not "
-                        "approved for",
-                        ("certificates", i, "systems", j),
-                    )
+                    why = "which the operator is not approved for"
+                elif use is None:
+                    why = "which takes no client certificate"
+                elif cert.purpose not in use.purposes:
+                    why = f"which takes {' and '.join(use.purposes)} certificates only"
+                else:
+                    continue
+                yield finding(
+                    entry.file,
+                    f"certificate {cert.id} ({cert.purpose}) names {system_id}, {why}",
+                    ("certificates", i, "systems", j),
+                )
 
 
 RULES = (
     certificate_unique,
+    certificate_subject,
     certificate_validity,
     certificate_start,
     certificate_api,
+    certificate_required,
+    certificate_none_valid,
     certificate_expired,
     certificate_system,
 )

@@ -110,10 +110,127 @@ def occto_member(reg: Registry, ctx: Context) -> Iterator[Problem]:
                 )
 
 
+@rule("provisional-key", "003 §2.1.1, §2.2; 001 p12", Scope.OPERATORS)
+def provisional_key(reg: Registry, ctx: Context) -> Iterator[Problem]:
+    """An operator held under a provisional key is not a provisional OCCTO applicant, or uses
+    what needs an operator code.
+
+    An applicant for OCCTO membership files its provisional application (加入仮申請) on the
+    member system before OCCTO issues its operator code, and its full application (本申請)
+    after (003 §2.2): until then the registry holds it under a key `PROV-…`. Only systems
+    open to such applicants (the member system, 003 §2.1.1 ②) may be used, and no client
+    certificate registered: it is ordered with the operator code (001 p12, 004). Once the
+    membership is no longer provisional, the files move to the issued code.
+    """
+    for entry in reg.iter_operators():
+        op = entry.operator
+        if not op.provisional:
+            continue
+        if op.membership is None or op.membership.status != "provisional":
+            yield finding(
+                entry.file,
+                f"{op.code} is a provisional key: only a provisional OCCTO membership "
+                "applicant is held under one; move the files to the operator code OCCTO issued",
+                ("membership",) if op.membership else ("code",),
+            )
+        for i, system_id in enumerate(op.systems):
+            system = reg.catalog.by_id.get(system_id)
+            if system is not None and system.needs_operator_code:
+                yield finding(
+                    entry.file,
+                    f"{system_id} is used with an operator code; {op.code} has none yet",
+                    ("systems", i),
+                )
+        for i, _ in enumerate(op.certificates):
+            yield finding(
+                entry.file,
+                f"a client certificate is ordered with the operator code; {op.code} has none yet",
+                ("certificates", i),
+            )
+
+
+@rule("approval", "000 §2-2", Scope.OPERATORS)
+def approval(reg: Registry, ctx: Context) -> Iterator[Problem]:
+    """An approval without the role names a system the provider does not approve that way,
+    or one already approved.
+
+    「その他当社が必要と認めた事業者」 is a condition of JOHS and LOACUS only (000 §2-2): the
+    catalog marks them `approvable`.
+    """
+    for entry in reg.iter_operators():
+        seen: set[str] = set()
+        for i, item in enumerate(entry.operator.approvals):
+            system = reg.catalog.by_id.get(item.system)
+            if system is None or not system.approvable:
+                yield finding(
+                    entry.file,
+                    f"{item.system} is not approved without its roles "
+                    "(「その他当社が必要と認めた事業者」 applies to "
+                    + ", ".join(s.id for s in reg.catalog.systems if s.approvable)
+                    + ")",
+                    ("approvals", i, "system"),
+                )
+            elif item.system in seen:
+                yield finding(
+                    entry.file,
+                    f"{item.system} is approved twice",
+                    ("approvals", i, "system"),
+                )
+            seen.add(item.system)
+
+
+@rule("suspension", "001 p46; 002 §2.4, §2.6, §3.4.4", Scope.OPERATORS)
+def suspension(reg: Registry, ctx: Context) -> Iterator[Problem]:
+    """A suspension of the operator's use names a system it does not use, or one already
+    suspended.
+
+    The system's operator suspends first on loss, theft or misuse, and decides after (001
+    p46): a suspended system leaves the whitelists and the imports until it is lifted.
+    """
+    for entry in reg.iter_operators():
+        seen: set[str] = set()
+        for i, item in enumerate(entry.operator.suspensions):
+            if item.system not in entry.operator.systems:
+                why = "which the operator is not approved for"
+            elif item.system in seen:
+                why = "which is already suspended"
+            else:
+                seen.add(item.system)
+                continue
+            yield finding(
+                entry.file,
+                f"the suspension names {item.system}, {why}",
+                ("suspensions", i, "system"),
+            )
+
+
+@rule("admin-reissue", "002 §3.2.1", Scope.OPERATORS)
+def admin_reissue(reg: Registry, ctx: Context) -> Iterator[Problem]:
+    """A recorded admin-ID reissue names a code that is not an admin ID issued once.
+
+    The switching support system issues an admin ID new only once (002 §3.2.1); a reissue
+    the system's operator accepted is recorded in `admin_reissues` with its code.
+    """
+    for entry in reg.iter_operators():
+        for i, item in enumerate(entry.operator.admin_reissues):
+            system = reg.catalog.by_id.get(item.system)
+            pc = system.code_map.get(item.code) if system else None
+            if pc is None or not pc.issued_once:
+                yield finding(
+                    entry.file,
+                    f"{item.system} {item.code} is not an admin ID issued only once",
+                    ("admin_reissues", i, "code"),
+                )
+
+
 RULES = (
     contact_primary,
     subcontractor_code,
     operator_terminated_users,
     membership_provisional,
     occto_member,
+    provisional_key,
+    approval,
+    suspension,
+    admin_reissue,
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 
+from accessreg.model import layout
 from accessreg.model.problems import Level, Problem
 from accessreg.model.registry import Registry
 from accessreg.rules.base import Context, Due, Scope, finding, rule
@@ -44,18 +45,20 @@ def permission_abolished(reg: Registry, ctx: Context) -> Iterator[Problem]:
                 instead = f"; its holders moved to {pc.replaced_by}" if pc.replaced_by else ""
                 yield finding(
                     u.file,
-                    f"{system_id} code {code} was abolished on {pc.abolished_on}{instead}",
+                    f"{system_id} code {code}（{pc.label}） was abolished on {pc.abolished_on}"
+                    f"{instead}",
                     ("permissions", system_id),
                 )
 
 
-@rule("permission-derived", "000 §5-1 note 9, §7-2", Scope.OPERATOR)
+@rule("permission-derived", "000 §5-1 ① (権限管理システム, 情報共有サイト), §7-1", Scope.OPERATOR)
 def permission_derived(reg: Registry, ctx: Context) -> Iterator[Problem]:
     """A derived permission is written by hand.
 
-    The permission-management system is granted to window persons and the info-sharing site
-    to every user of the group's systems, both by the system operator: they cannot be
-    applied for.
+    The permission-management system is granted by the system operator to whoever is a
+    window person (the form's field cannot be entered, 000 §5-1 ①), and whoever may use one
+    of the systems may read the info-sharing site (000 §7-1): both follow from the rest of
+    the registry and are not applied for.
     """
     for u in reg.users:
         for system_id in u.user.permissions:
@@ -94,13 +97,18 @@ def system_role(reg: Registry, ctx: Context) -> Iterator[Problem]:
     """The operator lacks the role a system or a permission code requires.
 
     LOACUS 02010/02011 need the wheeling-client role, 03010 the manufacturer role; each
-    system lists the roles that allow it.
+    system lists the roles that allow it. For JOHS and LOACUS the provider may approve an
+    operator without the role (「その他当社が必要と認めた事業者」, 000 §2-2): such an
+    approval, recorded by a maintainer in `approvals`, waives the system's roles and its
+    codes'.
     """
     for entry in reg.iter_operators():
         op = entry.operator
         for i, system_id in enumerate(op.systems):
             system = reg.catalog.by_id.get(system_id)
             if system and system.roles and not set(system.roles) & set(op.roles):
+                if system.approvable and op.approved_without_role(system_id):
+                    continue
                 yield finding(
                     entry.file,
                     f"{system_id} needs one of the roles {', '.join(system.roles)}",
@@ -110,30 +118,39 @@ def system_role(reg: Registry, ctx: Context) -> Iterator[Problem]:
         op_entry = reg.operators.get(u.operator_code)
         if op_entry is None:
             continue
-        roles = set(op_entry.operator.roles)
+        op = op_entry.operator
+        roles = set(op.roles)
         for system_id, code in u.user.permissions.items():
             system = reg.catalog.by_id.get(system_id)
             pc = system.code_map.get(code) if system else None
-            if pc is not None and pc.roles and not set(pc.roles) & roles:
-                yield finding(
-                    u.file,
-                    f"{system_id} code {code} needs the operator to hold the role "
-                    f"{' or '.join(pc.roles)}",
-                    ("permissions", system_id),
-                )
+            if pc is None or not pc.roles or set(pc.roles) & roles:
+                continue
+            if system is not None and system.approvable and op.approved_without_role(system_id):
+                continue
+            yield finding(
+                u.file,
+                f"{system_id} code {code} needs the operator to hold the role "
+                f"{' or '.join(pc.roles)}",
+                ("permissions", system_id),
+            )
 
 
-# The catalog decides the level of each limit.
-@rule("permission-limit", "000 §5-1 note 5; 002 §3.2; 003 §3", Scope.OPERATOR, level=None)
+@rule("permission-limit", "000 §5-1 note 5; 002 §2.1.2, §3.2", Scope.OPERATOR, level=None)
 def permission_limit(reg: Registry, ctx: Context) -> Iterator[Problem]:
-    """More users of one operator hold a code than the catalog allows.
+    """More users of one operator hold a code than the catalog allows, or fewer than it needs.
 
-    JUJU is limited to 5 users per operator in principle (a warning); the OCCTO systems issue
-    one admin ID per operator (an error). The problem is reported on every holder the change
-    added or altered (the new admin, the sixth holder); when no changed file holds the code,
-    on every holder past the limit, in file order.
+    JUJU is limited to 5 users per operator in principle (a warning, 000 §5-1 note 5). The
+    switching support system issues one admin ID per operator and role, one application per
+    role (002 §2.1.1, §3.2): a second admin of a role is an error, and an operator approved
+    for the system through a role without its admin is warned, since the contract is made
+    when the admin ID is issued (002 §2.1.2). The OCCTO member system gives no limit (003
+    §3.1). An excess is reported on every holder the change added or altered (the new admin,
+    the sixth holder); when no changed file holds the code, on every holder past the limit,
+    in file order. A shortfall is reported on the operator's `systems` entry, unless a user
+    file of the operator did not load.
     """
-    for code in sorted({u.operator_code for u in reg.users}):
+    unreadable = {layout.operator_of(f.removeprefix("registry/")) for f in reg.broken}
+    for code in sorted({u.operator_code for u in reg.users} | set(reg.operators)):
         holders: dict[tuple[str, str], list[str]] = defaultdict(list)
         for u in sorted(reg.users_of(code), key=lambda e: e.file):
             for system_id, perm in u.user.permissions.items():
@@ -141,18 +158,40 @@ def permission_limit(reg: Registry, ctx: Context) -> Iterator[Problem]:
         for (system_id, perm), files in holders.items():
             system = reg.catalog.by_id.get(system_id)
             for limit in system.limits if system is not None else ():
-                if limit.code != perm or len(files) <= limit.max_per_operator:
+                most = limit.max_per_operator
+                if limit.code != perm or most is None or len(files) <= most:
                     continue
                 for n, file in enumerate(files):
                     yield finding(
                         file,
-                        f"{system_id} {perm} is held by more than {limit.max_per_operator} "
-                        f"users of {code}",
+                        f"{system_id} {perm} is held by more than {most} users of {code}",
                         ("permissions", system_id),
                         Level(limit.severity),
                         clash=f"{code} {system_id} {perm}",
-                        blamed_unchanged=n >= limit.max_per_operator,
+                        blamed_unchanged=n >= most,
                     )
+        entry = reg.operators.get(code)
+        if entry is None or entry.operator.status != "active" or code in unreadable:
+            continue
+        op = entry.operator
+        for i, system_id in enumerate(op.systems):
+            system = reg.catalog.by_id.get(system_id)
+            for limit in system.limits if system else ():
+                least = limit.min_per_operator
+                pc = system.code_map.get(limit.code) if system else None
+                held = len(holders[(system_id, limit.code)])
+                if least is None or pc is None or held >= least:
+                    continue
+                through = set(pc.roles) & set(op.roles) if pc.roles else {"any"}
+                if not through:
+                    continue
+                yield finding(
+                    entry.file,
+                    f"{system_id} {limit.code} ({pc.label}) is held by {held} users of {code}; "
+                    f"the application names at least {least}",
+                    ("systems", i),
+                    Level(limit.severity),
+                )
 
 
 RULES = (

@@ -6,7 +6,7 @@ A duty module has ``NEEDS_HISTORY``, ``NEEDS_EXPORT``, ``check`` and ``judge``
 
 from __future__ import annotations
 
-from accessreg.scheduled import expiry, inventory, membership, stale
+from accessreg.scheduled import expiry, inventory, membership, reviews, stale
 from accessreg.scheduled.duty import Duty
 
 DUTIES: dict[str, Duty] = {
@@ -14,4 +14,5 @@ DUTIES: dict[str, Duty] = {
     "stale": stale,
     "inventory": inventory,
     "membership": membership,
+    "reviews": reviews,
 }

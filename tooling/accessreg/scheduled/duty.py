@@ -23,6 +23,7 @@ from accessreg.scheduled.keyed_notices import Digest, Document
 if TYPE_CHECKING:
     from accessreg.scheduled.deletions import DeletionApplication
     from accessreg.scheduled.lastlogins import LastLogins
+    from accessreg.scheduled.reviews import OpenPulls
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,7 @@ class Inputs:
     added: Mapping[str, date]  # file → the day it was added to the history (``needs_history``)
     remembered: Mapping[str, date]  # login IDs seen locked → the day their count started
     export: LastLogins | None  # the last-login export (``needs_export``)
+    pulls: OpenPulls | None = None  # the open pull requests (``needs_pulls``)
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,7 @@ class Duty(Protocol):
 
     NEEDS_HISTORY: bool  # the day each file was added (a walk over the history)
     NEEDS_EXPORT: bool  # the last-login export
+    NEEDS_PULLS: bool  # the open pull requests (GitHub's API list)
 
     def check(self, options: Options) -> None:
         """Refuse options it cannot work with (UsageError), before anything is read."""

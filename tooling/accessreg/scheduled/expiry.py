@@ -1,9 +1,12 @@
-"""Certificates and allowlisted IPs that fall due (000 §4-1, 004 §1, 000 §2-8).
+"""Certificates and allowlisted IPs that fall due (000 §4-1, 004, 000 §2-8).
 
 A certificate is valid through its ``not_after`` day and an IP entry through its
 ``expires_on`` day (as the whitelist outputs and the validator count them). Stages, from the
 number of days left: at most 60 → first notice (the issuer's own notice comes about 60 days
-ahead), at most 14 → reminder, below 0 → expired (the entry has left the whitelist).
+ahead, to the operator's 企業内RA担当者: the first notice goes to them too when the operator
+names one, 004), at most 14 → reminder, below 0 → expired (the entry has left the
+whitelist). The renewal steps a notice lists are those of the providers the certificates are
+registered with (the catalog's ``certificate_renewal``).
 """
 
 from __future__ import annotations
@@ -17,14 +20,13 @@ from enum import StrEnum
 from accessreg.model import Certificate, IpAllowEntry
 from accessreg.model.registry import Registry
 from accessreg.scheduled.duty import DutyResult, Inputs, Options, Table
-from accessreg.scheduled.keyed_notices import Digest, Item
+from accessreg.scheduled.keyed_notices import Audience, Digest, Item
 
 FIRST_NOTICE_DAYS = 60
 REMINDER_DAYS = 14
 # The expired notice is due in the days after expiry; older expired entries are left to the
 # validator's warning, so that a first run does not mail about certificates gone for years.
 EXPIRED_NOTICE_DAYS = 30
-RENEWAL_START_AHEAD_DAYS = 180  # EPPCERT: a renewal may start at most 180 days ahead (004)
 
 
 class Stage(StrEnum):
@@ -51,6 +53,7 @@ class CertificateDue:
     days_left: int  # negative once expired
     stage: Stage
     successor: Certificate | None  # a registered renewal: same CN, valid for longer
+    providers: tuple[str, ...] = ()  # whom it is registered with, in catalog order
 
     @property
     def key(self) -> str:
@@ -90,7 +93,15 @@ def certificates_due(registry: Registry, today: date) -> Iterator[CertificateDue
             if stage is None or cert.suspended_on is not None:
                 continue  # a suspended certificate is out of the whitelist already
             left = (cert.not_after - today).days
-            yield CertificateDue(op.code, cert, left, stage, _successor(cert, op.certificates))
+            providers = registry.catalog.providers_of(cert.systems or op.systems)
+            yield CertificateDue(
+                op.code,
+                cert,
+                left,
+                stage,
+                _successor(cert, op.certificates),
+                tuple(p.id for p in providers),
+            )
 
 
 def ips_due(registry: Registry, today: date) -> Iterator[IpDue]:
@@ -104,16 +115,45 @@ def ips_due(registry: Registry, today: date) -> Iterator[IpDue]:
                 yield IpDue(op.code, allow, (allow.expires_on - today).days, stage)
 
 
-def _notices(kind: str, items: Iterable[CertificateDue | IpDue]) -> list[Digest]:
+def _groups(items: Iterable[CertificateDue | IpDue]) -> dict[tuple[str, Stage], list[Item]]:
     groups: dict[tuple[str, Stage], list[Item]] = defaultdict(list)
     for item in items:
         if item.stage is Stage.EXPIRED and -item.days_left > EXPIRED_NOTICE_DAYS:
             continue
         groups[item.operator, item.stage].append(item)
+    return dict(sorted(groups.items()))
+
+
+def _ip_notices(items: Iterable[IpDue]) -> list[Digest]:
     return [
-        Digest(kind, str(stage), "window", operator, tuple(found))
-        for (operator, stage), found in sorted(groups.items())
+        Digest("ip-expiry", str(stage), "window", operator, tuple(found))
+        for (operator, stage), found in _groups(items).items()
     ]
+
+
+def _certificate_notices(registry: Registry, items: Iterable[CertificateDue]) -> list[Digest]:
+    """Per operator and stage; the first to the RA officer as well (004), each with the
+    renewal steps of the providers its certificates are registered with."""
+    notices = []
+    for (operator, stage), found in _groups(items).items():
+        ids = {p for item in found if isinstance(item, CertificateDue) for p in item.providers}
+        renewal = [
+            {"name_ja": p.name_ja, "desk": p.desk, "steps": list(p.certificate_renewal)}
+            for p in registry.catalog.providers
+            if p.id in ids
+        ]
+        audience: Audience = "window_ra" if stage is Stage.FIRST else "window"
+        notices.append(
+            Digest(
+                "certificate-expiry",
+                str(stage),
+                audience,
+                operator,
+                tuple(found),
+                context=(("renewal", renewal),),
+            )
+        )
+    return notices
 
 
 TABLE_HEADER = (
@@ -167,7 +207,7 @@ def expiry(registry: Registry, today: date) -> DutyResult:
         for d in ips
     ]
     return DutyResult(
-        notices=(*_notices("certificate-expiry", certs), *_notices("ip-expiry", ips)),
+        notices=(*_certificate_notices(registry, certs), *_ip_notices(ips)),
         tables=(Table("expiry", TABLE_HEADER, tuple(rows)),),
     )
 
@@ -176,6 +216,7 @@ def expiry(registry: Registry, today: date) -> DutyResult:
 
 NEEDS_HISTORY = False
 NEEDS_EXPORT = False
+NEEDS_PULLS = False
 
 
 def check(options: Options) -> None:

@@ -161,6 +161,7 @@ def inventory(
 
 NEEDS_HISTORY = True  # an operator that never recorded a review counts from its file's addition
 NEEDS_EXPORT = False
+NEEDS_PULLS = False
 
 
 def check(options: Options) -> None:

@@ -16,7 +16,8 @@ from typing import Literal, Protocol
 from accessreg.model.mail import Recipient
 from accessreg.model.registry import Registry
 
-Audience = Literal["window", "reviewers"]
+# "window_ra": the window persons and the operator's 企業内RA担当者 (004), if it names one.
+Audience = Literal["window", "window_ra", "reviewers"]
 
 
 class Item(Protocol):
@@ -50,6 +51,8 @@ class Digest:
     items: tuple[Item, ...]
     # Rendered only for a mail that is due (a CSV of every user is not cheap).
     attachments: Callable[[], tuple[Document, ...]] = no_attachments
+    # What the template needs beyond the items (the renewal steps of their providers, say).
+    context: tuple[tuple[str, object], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -80,7 +83,11 @@ def recipients(digest: Digest, registry: Registry) -> list[Recipient]:
     if entry is None:
         return []
     contacts = sorted(entry.operator.contacts, key=lambda c: c.role != "primary")
-    return [Recipient(c.name, c.email) for c in contacts]
+    found = [Recipient(c.name, c.email) for c in contacts]
+    ra = entry.operator.ra_officer
+    if digest.audience == "window_ra" and ra is not None:
+        found.append(Recipient(ra.name, ra.email))  # one mail, if also a window person
+    return found
 
 
 def pending(
@@ -106,6 +113,7 @@ def pending(
                     digest.operator,
                     due,
                     digest.attachments,
+                    digest.context,
                 )
                 keys = tuple(log_key(i.key, address) for i in due)
                 mails.append(DigestMail(narrowed, person, keys))

@@ -12,6 +12,7 @@ from datetime import date
 
 from accessreg.mail import compose
 from accessreg.mail.attach import Attachment, attach
+from accessreg.model import layout
 from accessreg.model.mail import Notice
 from accessreg.model.registry import Registry
 from accessreg.scheduled.deletions import branch_name
@@ -47,6 +48,12 @@ def mail_notice(mail: DigestMail, registry: Registry, today: date) -> Notice:
             "today": today,
             "branch": branch_name(digest.operator) if digest.operator else None,
             "attachments": [attachment_name(digest.operator, d) for d in digest.attachments()],
+            "operator_file": (
+                f"{layout.REGISTRY_DIR}/{layout.operator_file(digest.operator)}"
+                if digest.operator
+                else None
+            ),
+            **dict(digest.context),
         },
     )
 

@@ -76,6 +76,7 @@ def membership(registry: Registry, today: date) -> DutyResult:
 
 NEEDS_HISTORY = False
 NEEDS_EXPORT = False
+NEEDS_PULLS = False
 
 
 def check(options: Options) -> None:

@@ -34,7 +34,7 @@ from accessreg.model.problems import Problem
 from accessreg.model.registry import Registry
 from accessreg.provision.bundle import whitelist_files
 from accessreg.reporting import reporters
-from accessreg.scheduled import deletions, inventory, lastlogins, log, mails, stale
+from accessreg.scheduled import deletions, inventory, lastlogins, log, mails, reviews, stale
 from accessreg.scheduled.duties import DUTIES
 from accessreg.scheduled.duty import Duty, DutyResult, Inputs, Options
 from accessreg.scheduled.keyed_notices import DigestMail, log_key, pending, recipients
@@ -50,12 +50,13 @@ class RunRequest:
     out: Path | None = None
     send: bool = False
     last_logins: Path | None = None
+    open_pulls: Path | None = None  # the open pull requests, as GitHub's API lists them
     provider: str = stale.DEFAULT_PROVIDER
     months: int = inventory.DEFAULT_MONTHS
     operator: str | None = None  # inventory on demand for one operator
     whitelists: bool = False  # regenerate the whitelist outputs for the day
     all_csvs: bool = True  # write every operator's inventory CSVs, not only those mailed
-    strict: bool = False  # refuse an export with unreadable rows
+    strict: bool = False  # refuse an export (or a list of pull requests) with unreadable rows
     head: str = "HEAD"
     state_remote: str | None = None
     env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
@@ -115,6 +116,22 @@ def _export(request: RunRequest) -> lastlogins.LastLogins:
             + reporters.text(list(export.problems)).rstrip()
         )
     return export
+
+
+def _pulls(request: RunRequest) -> reviews.OpenPulls:
+    if request.open_pulls is None:
+        raise UsageError("the reviews duty needs --open-pulls FILE")
+    try:
+        raw = request.open_pulls.read_bytes()
+    except OSError as exc:
+        raise UsageError(f"cannot read {request.open_pulls}: {exc.strerror}") from None
+    pulls = reviews.read_pulls(raw, str(request.open_pulls))
+    if request.strict and pulls.problems:
+        raise ProblemsFound(
+            "the list of open pull requests has entries that cannot be read; nothing was "
+            "done:\n" + reporters.text(list(pulls.problems)).rstrip()
+        )
+    return pulls
 
 
 def _files(
@@ -226,6 +243,7 @@ def plan(
 def run(request: RunRequest, transport: TransportFactory = smtp_session) -> RunResult:
     duties = _duties(request)
     needs_export = any(d.NEEDS_EXPORT for d in duties.values())
+    needs_pulls = any(d.NEEDS_PULLS for d in duties.values())
     with Session.open(
         request.root,
         send=request.send,
@@ -234,6 +252,7 @@ def run(request: RunRequest, transport: TransportFactory = smtp_session) -> RunR
         transport=transport,
     ) as session:
         export = _export(request) if needs_export else None
+        pulls = _pulls(request) if needs_pulls else None
         head = session.repo.resolve(request.head)
         registry, source = session.registry_at(head)
         needs_history = any(d.NEEDS_HISTORY for d in duties.values())
@@ -241,7 +260,7 @@ def run(request: RunRequest, transport: TransportFactory = smtp_session) -> RunR
         notice_log = log.NoticeLog(session.ref(log.DUTIES_REF, log.merge).files)
         inputs = Inputs(
             registry, source.read, request.today, request.options, added,
-            notice_log.remembered, export,
+            notice_log.remembered, export, pulls,
         )  # fmt: skip
         planned = plan(duties, inputs, head, request, notice_log, session.outbox, session.sender)
         done = session.carry_out(planned.run)

@@ -6,8 +6,10 @@ an ID never used, and acts each morning: 120 days → warning 1, 150 → warning
 change of their users in one digest per stage, and so that the deletion application the seed
 still requires of them (5-7 留意事項) is prepared for them.
 
-"Issued" is approximated by the day the user's file was last added to the registry's
-history (a file not committed yet counts from today). Only users holding a permission in a
+"Issued" is the day the ID was registered in the authentication system: the day its
+addition took effect, counted as the catalog's timing counts it from the day the user's file
+was last added to the registry's history (M+6 for TAXIS/JOHS, 000 §5-1; a file not committed
+yet counts from today), not the day of the merge itself. Only users holding a permission in a
 system of the export's provider are judged. A judged user the export does not list counts
 on from the day remembered for it when it was last seen locked (the authentication system
 has deleted it since); otherwise it is reported as absent (not imported yet).
@@ -23,11 +25,13 @@ from typing import Literal
 
 from accessreg.errors import UsageError
 from accessreg.escape import quote
+from accessreg.model.changes import ChangeKind
 from accessreg.model.registry import Registry, UserEntry
 from accessreg.scheduled import deletions
 from accessreg.scheduled.duty import DutyResult, Inputs, Options, Table
 from accessreg.scheduled.keyed_notices import Digest, Item
 from accessreg.scheduled.lastlogins import LastLogins
+from accessreg.timeline.business_days import Schedule
 
 DEFAULT_PROVIDER = "tokyo_gas_network"
 # (days, stage), latest first: the first threshold reached is the stage.
@@ -131,7 +135,16 @@ def _judged(registry: Registry, systems: frozenset[str]) -> Iterator[UserEntry]:
                 yield user
 
 
+def issued_on(registry: Registry, systems: tuple[str, ...], added: date) -> date:
+    """The day an ID added on ``added`` was issued: the earliest of its systems' dates of
+    use (000 §5-1: M+6 for TAXIS/JOHS); ``added`` itself when none has a date."""
+    schedule = Schedule.of(registry, added)
+    days = [d for s in systems if (d := schedule.for_system(s, ChangeKind.ADD).on) is not None]
+    return min(days, default=added)
+
+
 def _age(
+    registry: Registry,
     entry: UserEntry,
     export: LastLogins,
     added: Mapping[str, date],
@@ -154,7 +167,9 @@ def _age(
     elif last is not None:
         since, basis = last, "login"
     else:
-        since, basis = added.get(entry.file, today), "issued"
+        added_on = added.get(entry.file)
+        since = issued_on(registry, held, added_on) if added_on else today
+        basis = "issued"
     days = (today - since).days
     return UserAge(
         entry.operator_code,
@@ -205,7 +220,7 @@ def stale(
     systems = provider_systems(registry, provider)
     entries = list(_judged(registry, systems))
     kept = remembered or {}
-    users = tuple(_age(u, export, added, kept, today, systems) for u in entries)
+    users = tuple(_age(registry, u, export, added, kept, today, systems) for u in entries)
     known = known_ids(registry, systems, entries)
     drift = tuple(
         Drift(provider, row.login_id, row.last_login, row.line)
@@ -252,6 +267,7 @@ def stale(
 
 NEEDS_HISTORY = True  # an ID never used counts from the day its file was added
 NEEDS_EXPORT = True
+NEEDS_PULLS = False
 
 
 def check(options: Options) -> None:

@@ -181,13 +181,32 @@ class Schedule:
         return timing
 
     def for_system(self, system_id: str, kind: ChangeKind) -> Effective:
-        """When ``kind`` of a permission of ``system_id`` takes effect."""
+        """When ``kind`` of a permission of ``system_id`` takes effect; a suspension and its
+        lifting on the acceptance day (001 p46)."""
+        if kind in (ChangeKind.SUSPEND, ChangeKind.RESTORE):
+            return Effective(self.accepted, "accepted")
         return self.effective(self.timing_of(system_id, kind))
 
-    def certificate_registration(self) -> Effective:
-        """When a registered client certificate becomes usable (000 §4-2: M+6)."""
-        return self.effective(self.catalog.certificate_registration)
+    def _latest(self, timings: Iterable[Timing | None]) -> Effective:
+        """The latest of several dates: one not known in advance (a manual step) is later
+        than any known one."""
+        found = [self.effective(t) for t in timings]
+        if not found:
+            return Effective(None, None)
+        pending = [e for e in found if e.on is None]
+        if pending:
+            return next((e for e in pending if e.start is not None), pending[0])
+        return max(found, key=lambda e: e.on or date.min)
 
-    def usage_application(self) -> Effective:
-        """When a usage application's operator-level change is done (000 §3-1 to §3-3)."""
-        return self.effective(self.catalog.usage_application)
+    def certificate_registration(self, systems: Iterable[str]) -> Effective:
+        """When a client certificate registered for ``systems`` becomes usable: each
+        provider's own step (000 §4-2: M+6 at Tokyo Gas Network; OCCTO's help desk, 001
+        p13), the latest when it is registered with several."""
+        providers = self.catalog.providers_of(systems)
+        return self._latest(p.certificate_registration for p in providers)
+
+    def usage_application(self, systems: Iterable[str]) -> Effective:
+        """When a usage application's operator-level change is done, for an operator using
+        ``systems`` (000 §3-1 to §3-3: about 15 business days at Tokyo Gas Network)."""
+        providers = self.catalog.providers_of(systems)
+        return self._latest(p.usage_application for p in providers)

@@ -1,0 +1,103 @@
+"""``accessreg reviews``: the reviewers are reminded once per stage of open applications past
+their deadlines (000 §3-1 ②: by the second business day; §3-1 to §3-3: about 15)."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import json
+from datetime import date
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+from tests.helpers.regfactory import RegistryFactory, run_cli
+from tests.helpers.scheduled_scenario import REVIEWERS, duty, mail_server, scenario, summary, take
+from tests.helpers.smtpserver import Mailbox
+
+REVIEW = "【審査期限超過】翌々営業日までに審査されていない申請があります（1件）"
+COMPLETION = "【処理期間超過】受付から約15営業日を過ぎた申請があります（1件）"
+
+
+def _pulls(tmp: Path, *items: dict[str, Any]) -> Path:
+    path = tmp / "open-pulls.json"
+    path.write_text(json.dumps(list(items)), encoding="utf-8")
+    return path
+
+
+def _pull(number: int, created_at: str, author: str = "window-1") -> dict[str, Any]:
+    return {
+        "number": number,
+        "title": f"[TESTOP01] 利用権限の設定申請 (#{number})",
+        "html_url": f"https://github.example.jp/o/r/pull/{number}",
+        "user": {"login": author},
+        "created_at": created_at,
+        "draft": False,
+        "labels": [{"name": "application"}],
+    }
+
+
+def test_each_stage_is_reminded_once(reg: RegistryFactory, tmp_path: Path) -> None:
+    g = scenario(reg)
+    # Filed Friday 20 November 2026 (Japan); 23 November is a holiday: due Wednesday 25.
+    pulls = _pulls(tmp_path, _pull(7, "2026-11-20T01:00:00Z"), _pull(8, "2026-11-25T01:00:00Z"))
+    sink = Mailbox()
+    with mail_server(sink) as env:
+
+        def day(d: date) -> list[tuple[str, str]]:
+            duty(g, "reviews", "--open-pulls", str(pulls), "--send", today=d, env=env)
+            return summary(take(sink))
+
+        assert day(date(2026, 11, 25)) == []
+        got = day(date(2026, 11, 26))
+        assert got == sorted((r, REVIEW) for r in REVIEWERS)
+        assert day(date(2026, 11, 27)) == []  # the same stage is not told again
+        assert day(date(2026, 11, 30)) == sorted((r, REVIEW) for r in REVIEWERS)  # #8 now
+        assert day(date(2026, 12, 16)) == []
+        assert day(date(2026, 12, 17)) == sorted((r, COMPLETION) for r in REVIEWERS)
+    assert g.repo.head.reference.name == "main"
+
+
+def test_the_mail_and_the_table_name_each_pull_request(
+    reg: RegistryFactory, tmp_path: Path
+) -> None:
+    g = scenario(reg)
+    pulls = _pulls(tmp_path, _pull(7, "2026-11-20T01:00:00Z"), {"number": 9})
+    out = tmp_path / "out"
+    result = run_cli(
+        "reviews", "--open-pulls", str(pulls), "--out", str(out), "--today", "2026-11-26",
+        cwd=g.path,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "[warning] pull request [1]: no readable title (open-pulls)" in result.stderr
+    table = (out / "reviews.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert table[1].startswith("7,[TESTOP01] 利用権限の設定申請 (#7),https://github.example.jp")
+    assert table[1].endswith(",2026-11-20,review,2026-11-25,1")
+    [path] = sorted((out / "mail").glob("*.eml"))[:1]
+    message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+    assert isinstance(message, EmailMessage)
+    body = message.get_content()
+    assert "1. #7 [TESTOP01] 利用権限の設定申請 (#7)" in body
+    assert "申請日: 2026-11-20、期限: 2026-11-25（1 営業日超過）" in body
+    assert "https://github.example.jp/o/r/pull/7" in body
+    strict = run_cli(
+        "reviews", "--open-pulls", str(pulls), "--out", str(tmp_path / "s"), "--strict",
+        "--today", "2026-11-26", cwd=g.path,
+    )  # fmt: skip
+    assert strict.returncode == 1 and not (tmp_path / "s").exists()
+
+
+def test_daily_skips_the_reviews_without_the_list(reg: RegistryFactory, tmp_path: Path) -> None:
+    g = scenario(reg)
+    out = tmp_path / "out"
+    result = run_cli("daily", "--out", str(out), "--today", "2026-11-26", cwd=g.path)
+    assert result.returncode == 0, result.stderr
+    assert "reviews: skipped (no --open-pulls)" in result.stderr
+    assert not (out / "reviews.csv").exists()
+    pulls = _pulls(tmp_path, _pull(7, "2026-11-20T01:00:00Z"))
+    with_list = run_cli(
+        "daily", "--out", str(out), "--open-pulls", str(pulls), "--today", "2026-11-26",
+        cwd=g.path,
+    )  # fmt: skip
+    assert with_list.returncode == 0, with_list.stderr
+    assert (out / "reviews.csv").exists()

@@ -1,0 +1,203 @@
+"""The reviewers' deadlines (000 §3-1 ②, §3-1 to §3-3): open applications past them.
+
+The reception centre reviews an application by the second business day after it was filed
+(翌々営業日, 000 §3-1 ②) and completes a usage application in about 15 business days (§3-1
+to §3-3); the catalog's providers say how long (`review_business_days`,
+`usage_application`). An open pull request is an application filed on the day it was opened
+(in Japan). Those past their review deadline are listed for the reviewers, and once more when
+they are past the completion period too: one reminder per pull request and stage.
+
+The open pull requests come as the JSON the GitHub REST API returns for ``GET
+/repos/{owner}/{repo}/pulls?state=open`` (the workflow fetches it): pure, no I/O here. A pull
+request is an application unless it is a draft, or a maintainer's own without the
+`application` label (changes of the tooling and the catalog are not applications).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from accessreg.model.catalog import Catalog, Provider
+from accessreg.model.problems import Level, Problem, problem
+from accessreg.model.registry import Registry
+from accessreg.scheduled.duty import DutyResult, Inputs, Options, Table
+from accessreg.scheduled.keyed_notices import Digest
+from accessreg.timeline.business_days import BusinessCalendar
+from accessreg.timeline.clock import JST
+
+APPLICATION_LABEL = "application"
+RULE = "open-pulls"  # problems with the input are reported under this name
+
+
+@dataclass(frozen=True)
+class OpenPull:
+    number: int
+    title: str
+    url: str
+    author: str
+    filed_on: date  # opened, in Japan
+    labels: tuple[str, ...] = ()
+    draft: bool = False
+
+
+def _pull(item: object) -> tuple[OpenPull | None, str | None]:
+    if not isinstance(item, dict):
+        return None, "not an object"
+    try:
+        number, title, url = item["number"], item["title"], item["html_url"]
+        author = item["user"]["login"]
+        opened = datetime.fromisoformat(str(item["created_at"]).replace("Z", "+00:00"))
+        labels = tuple(str(label["name"]) for label in item.get("labels") or ())
+    except (KeyError, TypeError, ValueError) as exc:
+        return None, f"no readable {exc.args[0] if exc.args else 'field'}"
+    if not isinstance(number, int) or not isinstance(title, str) or not isinstance(url, str):
+        return None, "number, title or html_url of the wrong type"
+    if opened.tzinfo is None:
+        return None, "created_at without a time zone"
+    filed_on = opened.astimezone(JST).date()
+    draft = bool(item.get("draft", False))
+    return OpenPull(number, title, url, str(author), filed_on, labels, draft), None
+
+
+@dataclass(frozen=True)
+class OpenPulls:
+    """The list read, and the problems of reading it."""
+
+    pulls: tuple[OpenPull, ...]
+    problems: tuple[Problem, ...] = ()
+
+
+def read_pulls(data: bytes, source: str) -> OpenPulls:
+    """The pull requests of the API's JSON list; an entry that cannot be read is a problem
+    naming its index, and is left out."""
+    try:
+        items = json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return OpenPulls((), (problem(source, RULE, f"not a JSON list of pull requests: {exc}"),))
+    if not isinstance(items, list):
+        return OpenPulls((), (problem(source, RULE, "not a JSON list of pull requests"),))
+    pulls, problems = [], []
+    for i, item in enumerate(items):
+        pull, why = _pull(item)
+        if pull is None:
+            problems.append(
+                problem(source, RULE, f"pull request [{i}]: {why}", (i,), Level.WARNING)
+            )
+        else:
+            pulls.append(pull)
+    return OpenPulls(tuple(pulls), tuple(problems))
+
+
+@dataclass(frozen=True)
+class Overdue:
+    pull: OpenPull
+    stage: str  # "review": past the review deadline; "completion": past the standard period
+    due_on: date
+    business_days_over: int
+
+    @property
+    def key(self) -> str:
+        return f"reviews/{self.pull.number}/{self.pull.filed_on}/{self.stage}"
+
+
+def is_application(pull: OpenPull, maintainers: Iterable[str]) -> bool:
+    if pull.draft:
+        return False
+    staff = {m.lower() for m in maintainers}
+    return APPLICATION_LABEL in pull.labels or pull.author.lower() not in staff
+
+
+def _reviewing(catalog: Catalog) -> Provider | None:
+    """The provider whose reception reviews the repository's applications."""
+    return next((p for p in catalog.providers if p.review_business_days is not None), None)
+
+
+def _over(calendar: BusinessCalendar, due: date, today: date) -> int:
+    """Business days from ``due`` (exclusive) to ``today`` (inclusive)."""
+    count, day = 0, due
+    while (day := calendar.next_after(day)) <= today:
+        count += 1
+    return count
+
+
+def overdue(
+    pulls: Iterable[OpenPull],
+    catalog: Catalog,
+    calendar: BusinessCalendar,
+    maintainers: Iterable[str],
+    today: date,
+) -> list[Overdue]:
+    """Open applications past their review deadline, or past the completion period, by
+    stage then pull request number. A deadline falls due the day after it (the review may
+    still happen on the second business day)."""
+    provider = _reviewing(catalog)
+    if provider is None or provider.review_business_days is None:
+        return []
+    staff = list(maintainers)
+    period = provider.usage_application
+    found = []
+    for pull in pulls:
+        if not is_application(pull, staff):
+            continue
+        review = calendar.add_business_days(pull.filed_on, provider.review_business_days)
+        stages = [("review", review)]
+        if period is not None and period.start != "manual":
+            stages.append(("completion", calendar.add_business_days(review, period.business_days)))
+        for stage, due in reversed(stages):  # the latest stage reached only
+            if today > due:
+                found.append(Overdue(pull, stage, due, _over(calendar, due, today)))
+                break
+    return sorted(found, key=lambda o: (o.stage != "completion", o.pull.number))
+
+
+TABLE_HEADER = ("number", "title", "url", "author", "filed_on", "stage", "due_on", "days_over")
+
+
+def reviews(registry: Registry, pulls: OpenPulls, today: date) -> DutyResult:
+    """The daily duty: one notice to the reviewers per stage, listing the pull requests that
+    reached it; each is mailed once per stage (its key names the stage)."""
+    maintainers = (
+        [m.github for m in registry.maintainers.maintainers] if registry.maintainers else []
+    )
+    calendar = BusinessCalendar.from_file(registry.calendar)
+    found = overdue(pulls.pulls, registry.catalog, calendar, maintainers, today)
+    notices = [
+        Digest("review-deadlines", stage, "reviewers", None, items)
+        for stage in ("review", "completion")
+        if (items := tuple(o for o in found if o.stage == stage))
+    ]
+    rows = tuple(
+        (
+            str(o.pull.number),
+            o.pull.title,
+            o.pull.url,
+            o.pull.author,
+            o.pull.filed_on.isoformat(),
+            o.stage,
+            o.due_on.isoformat(),
+            str(o.business_days_over),
+        )
+        for o in found
+    )
+    return DutyResult(
+        tuple(notices), (Table("reviews", TABLE_HEADER, rows),), problems=pulls.problems
+    )
+
+
+# -- as a duty (scheduled.duties) -------------------------------------------------------------
+
+NEEDS_HISTORY = False
+NEEDS_EXPORT = False
+NEEDS_PULLS = True
+
+
+def check(options: Options) -> None:
+    """Nothing to check: the run reads the list (``--open-pulls``)."""
+
+
+def judge(inputs: Inputs) -> DutyResult:
+    assert inputs.pulls is not None  # the run reads the list for a duty that needs it
+    return reviews(inputs.registry, inputs.pulls, inputs.today)
