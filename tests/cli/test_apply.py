@@ -45,7 +45,7 @@ def test_a_dry_run_writes_outputs_and_records_nothing(gr: GitRegistry, tmp_path:
     assert "would send: 1 (1 written)" in result.stdout
     assert state(gr) == {}
     files = tree(out)
-    assert "imports/taxis/snapshot.csv" in files and "ldif/delta.ldif" in files
+    assert "imports/taxis/snapshot.csv" in files and "ldif/delta-2026-12-24.ldif" in files
     assert [name for name in files if name.startswith("mail/")] == [
         name for name in files if name.startswith("mail/2026") and "-accepted-" in name
     ]
@@ -83,11 +83,17 @@ def test_several_merges_before_one_apply_still_produce_every_deletion(
     assert {(r["区分"], r["メールアドレス（ID）"]) for r in deltas(out, "juju")} == {
         ("抹消", USER2)
     }
+    # USER2's TAXIS ends the day after (000 §5-3), the ID itself once JUJU's manual step is
+    # done: the LDIF and SCIM deltas are dated as the CSV rows are.
+    next_day = (out / "ldif/delta-2026-12-04.ldif").read_text()
+    assert f"dn: uid={USER2},ou=people" not in next_day
+    # USER2 was the last holder of TAXIS 1010: the group goes that day.
+    assert "dn: cn=taxis-1010,ou=groups,dc=accessreg,dc=example\nchangetype: delete" in next_day
     assert (
         f"dn: uid={USER2},ou=people,dc=accessreg,dc=example\nchangetype: delete"
-        in (out / "ldif/delta.ldif").read_text()
+        in (out / "ldif/delta-manual.ldif").read_text()
     )
-    scim_ops = json.loads((out / "scim/delta.json").read_text())["Operations"]
+    scim_ops = json.loads((out / "scim/delta-manual.json").read_text())["Operations"]
     assert {"method": "DELETE", "path": f"/Users/{USER2}"} in scim_ops
     # Each merge is its own application, with its own acceptance notice.
     recorded = state(gr)

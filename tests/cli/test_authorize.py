@@ -13,6 +13,7 @@ from accessreg.gitio.repo import GitRepository
 from accessreg.plan import Application, WindowPersonChange
 from accessreg.review.authorize import RULES, Decision
 from accessreg.review.pullrequest import PullRequest, read_pull_request
+from accessreg.timeline.effective import Events
 from tests.helpers.gitrepo import GitRegistry
 from tests.helpers.regfactory import RegistryFactory, certificate, contact, run_cli
 
@@ -39,7 +40,7 @@ def gr(reg: RegistryFactory) -> Iterator[GitRegistry]:
 
 def review(gr: GitRegistry, actor: str, base: str = "main", head: str = "pr") -> PullRequest:
     with GitRepository(gr.path) as repo:
-        return read_pull_request(repo, base, head, date(2026, 11, 24), actor)
+        return read_pull_request(repo, base, head, Events(), date(2026, 11, 24), actor)
 
 
 def decide(gr: GitRegistry, actor: str, base: str = "main") -> Decision:
@@ -145,7 +146,9 @@ def test_a_contact_added_in_a_merged_change_may_act_afterwards(gr: GitRegistry) 
     gr.reg.user(email="by-newcomer@test-gas.example.co.jp")
     gr.commit("the deputy acts")
     with GitRepository(gr.path) as repo:
-        decision = read_pull_request(repo, "main", "pr2", date(2026, 11, 24), "newcomer").decision
+        decision = read_pull_request(
+            repo, "main", "pr2", Events(), date(2026, 11, 24), "newcomer"
+        ).decision
     assert decision is not None and decision.allowed
 
 

@@ -25,6 +25,7 @@ from accessreg.plan import (
     render_text,
 )
 from accessreg.plan.revisions import plan_revisions
+from accessreg.timeline.effective import Events
 from tests.helpers import githubmd
 from tests.helpers.gitrepo import GitRegistry
 from tests.helpers.regfactory import RegistryFactory, certificate, contact, run_cli
@@ -44,7 +45,7 @@ def gr(reg: RegistryFactory) -> Iterator[GitRegistry]:
 
 def plan_of(gr: GitRegistry, base: str = "main", head: str = "pr", on: date = ACCEPTED) -> Plan:
     with GitRepository(gr.path) as repo:
-        return plan_revisions(repo, base, head, on)
+        return plan_revisions(repo, base, head, Events(accepted=on), on)
 
 
 def pr(gr: GitRegistry) -> GitRegistry:
@@ -410,7 +411,13 @@ def test_json_has_iso_dates_and_no_personal_values(gr: GitRegistry) -> None:
     assert item["person"] == {"email": USER1, "name": "試験 太郎"}
     assert item["application"] == "permission_change"
     taxis = next(e for e in item["effects"] if e["system"] == "taxis")
-    assert taxis["effective"] == {"on": "2018-12-17", "start": "accepted", "processing_day": None}
+    assert taxis["effective"] == {
+        "on": "2018-12-17",
+        "start": "accepted",
+        "processing_day": None,
+        "key": "entered",
+        "keyed_on": "2018-12-17",
+    }
     assert {"field": "memo", "personal": True} in item["fields"]
     dumped = json.dumps(data, ensure_ascii=False)
     assert "ヒミツ" not in dumped and "内部メモ" not in dumped

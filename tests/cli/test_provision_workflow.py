@@ -32,7 +32,8 @@ def test_one_run_at_a_time_never_cancelled_on_push_to_main() -> None:
         "group": "accessreg-provision",
         "cancel-in-progress": False,
     }
-    assert flow["permissions"] == {"contents": "write"}
+    # Write only the state ref; read the merged pull requests' events.
+    assert flow["permissions"] == {"contents": "write", "pull-requests": "read"}
 
 
 def test_a_manual_run_takes_the_first_runs_start_and_a_reviewed_mass_removal() -> None:

@@ -32,14 +32,15 @@ def test_inventory_timeline(reg: RegistryFactory) -> None:
     with mail_server(sink) as env:
         for day, expected in [
             (date(2027, 1, 14), []),
-            (date(2027, 1, 15), sorted(window + reviewers)),  # six months after the review
+            (date(2027, 1, 15), sorted(window)),  # six months after the review: due
             (date(2027, 1, 15), []),
-            (date(2027, 1, 16), []),
+            (date(2027, 1, 16), sorted(reviewers)),  # overdue from the day after
+            (date(2027, 1, 17), []),
         ]:
             run_duties(g, ("inventory",), day, env)
             got = take(sink)
             assert summary(got) == expected, day
-            if expected:
+            if (WINDOW1, REMINDER) in expected:
                 to_window = next(m for m in got if m["To"].addresses[0].addr_spec == WINDOW1)
                 names = [p.get_filename() for p in to_window.iter_attachments()]
                 assert names == [
@@ -57,7 +58,9 @@ def test_inventory_timeline(reg: RegistryFactory) -> None:
         run_duties(g, ("inventory",), date(2027, 1, 21), env)
         assert take(sink) == []
         run_duties(g, ("inventory",), date(2027, 7, 20), env)
-        assert summary(take(sink)) == sorted(window + reviewers)
+        assert summary(take(sink)) == sorted(window)
+        run_duties(g, ("inventory",), date(2027, 7, 21), env)
+        assert summary(take(sink)) == sorted(reviewers)
 
 
 def test_inventory_on_demand_once_a_day(reg: RegistryFactory) -> None:

@@ -104,17 +104,26 @@ def test_the_comment_workflow_never_runs_the_pull_requests_code() -> None:
 
 
 def _command_lines(path: Path) -> list[list[str]]:
+    """Each ``accessreg`` command a workflow runs, with its options: written out, or built
+    with ``set -- …`` / ``set -- "$@" …`` and run as ``accessreg [CMD] "$@"``."""
     found: list[list[str]] = []
+    built: list[str] = []  # what `set --` has built so far: [command?, options...]
     for step in steps(load(path)):
         script = step.get("run", "").replace("\\\n", " ")
         for line in script.splitlines():
-            # `accessreg CMD …`, or arguments built with `set -- CMD …` / `set -- "$@" …`
-            # for `accessreg "$@"`; not a quoted name such as "accessreg provisioning".
-            command = re.search(r"(?<![\"'])\baccessreg (\w+)(.*)", line)
-            if m := command or re.search(r"\bset -- (\w+)(.*)", line):
-                found.append([m.group(1), *re.findall(r"(--[a-z-]+)", m.group(2))])
-            elif m := re.search(r'\bset -- "\$@"(.*)', line):
-                found[-1] += re.findall(r"(--[a-z-]+)", m.group(1))
+            options = re.findall(r"(--[a-z-]+)", line)
+            if m := re.search(r'\bset -- "\$@"', line):
+                built += options
+            elif m := re.search(r"\bset -- (\w*)", line):
+                built = [m.group(1), *options] if m.group(1) else ["", *options]
+            # Not a quoted name such as "accessreg provisioning".
+            elif m := re.search(r'(?<!["\'])\baccessreg (\w+|"\$@")(.*)', line):
+                own = re.findall(r"(--[a-z-]+)", m.group(2))
+                if m.group(1) == '"$@"':
+                    found.append([built[0], *built[1:], *own])
+                else:
+                    spread = built[1:] if '"$@"' in m.group(2) else []
+                    found.append([m.group(1), *spread, *own])
     return found
 
 
@@ -230,10 +239,10 @@ def test_the_merge_queue_checks_each_combination_before_it_lands() -> None:
     assert "github.event.merge_group.head_sha" in env["HEAD_SHA"]
     by_name = {s.get("name"): s for s in steps(workflow)}
     assert "if" not in by_name["Validate"]  # a merge group is validated as a pull request is
-    # Who filed it and the plan belong to the pull request, checked before it was queued.
-    assert by_name["Authorize who filed the application"]["if"] == (
-        "github.event_name == 'pull_request'"
-    )
+    # Who filed it and the plan belong to the pull request (its events carry one), checked
+    # before it was queued; a merge group's event has none.
+    for name in ("Who filed the application", "Authorize who filed the application", "Plan"):
+        assert by_name[name]["if"] == "github.event.pull_request", name
 
 
 def _apply_step() -> str:
@@ -254,6 +263,8 @@ def _dispatch(
     shim.parent.mkdir(exist_ok=True)
     shim.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m accessreg "$@"\n', encoding="utf-8")
     shim.chmod(0o755)
+    # What the step before it writes: the merged pull requests' events (none known here).
+    (gr.path / "pull-requests.json").write_text("[]\n", encoding="utf-8")
     env = {
         **os.environ,
         **smtp_env(port),

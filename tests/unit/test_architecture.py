@@ -22,7 +22,7 @@ ALLOWED: dict[str, set[str]] = {
     "rules": {"model", "timeline"},
     "validation": {"model", "files", "gitio", "rules"},
     "plan": {"model", "files", "gitio", "timeline"},
-    "review": {"model", "files", "gitio", "rules", "plan"},
+    "review": {"model", "files", "gitio", "timeline", "rules", "plan"},
     "outputs": {"model", "timeline"},
     "reporting": {"model", "rules", "review"},
     "edit": {"model", "files", "timeline", "validation"},

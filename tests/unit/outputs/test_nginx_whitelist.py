@@ -15,6 +15,8 @@ from accessreg.files.loading import load
 from accessreg.files.sources import DirectorySource
 from accessreg.outputs import nginx, whitelist_text
 from accessreg.outputs.whitelist import whitelist, whitelists
+from accessreg.provision.bundle import admitted
+from accessreg.provision.state import ApplicationRecord, ItemDates
 from tests.helpers.certs import CA, Issued
 from tests.helpers.regfactory import ROOT, RegistryFactory, certificate
 from tests.helpers.registries import loaded
@@ -231,3 +233,53 @@ def test_a_suspended_use_of_a_system_leaves_its_whitelist_on_the_day(
     assert (on.certificates, on.networks) == ((), ())
     johs = whitelist(registry, registry.catalog.by_id["johs"], DAY)
     assert [c.id for c in johs.certificates] == ["EP-TEST-0001"]
+
+
+def _recorded_includes(
+    tmp_path: Path, reg: RegistryFactory, day: date, records: list[ApplicationRecord]
+) -> list[Path]:
+    registry = loaded(reg)
+    wl = whitelist(registry, registry.catalog.by_id["taxis"], day, admitted(records))
+    out = []
+    for name, data in (("geo.conf", nginx.geo(wl)), ("map.conf", nginx.certificate_map(wl))):
+        path = tmp_path / f"recorded-{day}-{name}"
+        path.write_bytes(data)
+        out.append(path)
+    return out
+
+
+def test_a_new_certificate_is_refused_the_day_before_its_date_and_admitted_on_it(
+    tmp_path: Path, reg: RegistryFactory, pki: dict[str, Issued]
+) -> None:
+    # Accepted 2026-12-15, M = 12-16, usable from M+6 = 2026-12-24 (000 §4-2), as apply
+    # records it; the whitelist of each day follows that date, not the merge.
+    _registry(reg, pki)
+    registered = ItemDates(
+        subject="certificate",
+        key="EP-TEST-0001",
+        on=date(2026, 12, 24),
+        start="processing_day",
+        processing_day=date(2026, 12, 16),
+        keyed="accepted",
+        keyed_on=date(2026, 12, 15),
+        serial=pki["allowed"].serial,
+        action="add",
+    )
+    record = ApplicationRecord(
+        id="0123456789ab/TESTOP01",
+        commit="0123456789ab" * 3 + "0123",
+        parent=None,
+        operator="TESTOP01",
+        title="",
+        accepted_on=date(2026, 12, 15),
+        processing_day=date(2026, 12, 16),
+        kinds=("クライアント証明書登録申請",),
+        systems=(),
+        items=(registered,),
+    )
+    before = _recorded_includes(tmp_path, reg, date(2026, 12, 23), [record])
+    with _proxy(tmp_path, pki, before) as port:
+        assert _get(port, pki, "allowed")[0] == 403
+    on_the_day = _recorded_includes(tmp_path, reg, date(2026, 12, 24), [record])
+    with _proxy(tmp_path, pki, on_the_day) as port:
+        assert _get(port, pki, "allowed") == (200, "operator TESTOP01\n")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from tests.helpers.regfactory import RegistryFactory, shown
@@ -102,11 +104,58 @@ def test_calendar_range(reg: RegistryFactory) -> None:
     reg.write(
         "calendar.yaml",
         "# yaml-language-server: $schema=../schemas/calendar.schema.json\n"
+        "every_year:\n"
+        "  - {from: 12-31, to: 01-04, since: 2018}\n"
+        "  - {from: 02-30, to: 03-01, since: 2026}\n"
+        "  - {from: 05-01, to: 05-01, since: 2026, until: 2025}\n"
         "closed:\n"
         "  - 2026-12-29\n"
         "  - {from: 2027-01-03, to: 2026-12-30}\n",
     )
-    assert reg.found() == [("calendar-range", shown("calendar.yaml"), 4, "error")]
+    assert reg.found() == [
+        ("calendar-range", shown("calendar.yaml"), 4, "error"),
+        ("calendar-range", shown("calendar.yaml"), 5, "error"),
+        ("calendar-range", shown("calendar.yaml"), 8, "error"),
+    ]
+
+
+def _calendar(*lines: str) -> str:
+    return "\n".join(
+        ["# yaml-language-server: $schema=../schemas/calendar.schema.json", *lines, ""]
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "today", "warned"),
+    [
+        # No word on the year-end at all.
+        (_calendar("closed: [2026-05-01]"), "2026-11-22", True),
+        # A yearly closure in force for 2026.
+        (_calendar("every_year: [{from: 12-31, to: 01-04, since: 2018}]"), "2026-11-22", False),
+        # One that ended with 2025's year-end.
+        (
+            _calendar("every_year: [{from: 12-31, to: 01-04, since: 2018, until: 2025}]"),
+            "2026-11-22",
+            True,
+        ),
+        # ... which still covers the new year of 2026, checked on 5 January 2026.
+        (
+            _calendar("every_year: [{from: 12-31, to: 01-04, since: 2018, until: 2025}]"),
+            "2026-01-05",
+            False,
+        ),
+        # The year-end's own closed days say it.
+        (_calendar("closed: [{from: 2026-12-29, to: 2027-01-03}]"), "2026-11-22", False),
+        (_calendar("closed: [{from: 2026-12-29, to: 2027-01-03}]"), "2027-02-01", True),
+    ],
+)
+def test_calendar_year_end(reg: RegistryFactory, text: str, today: str, warned: bool) -> None:
+    reg.write("calendar.yaml", text)
+    found = reg.found(date.fromisoformat(today))
+    line = 2
+    expected = [("calendar-year-end", shown("calendar.yaml"), line, "warning")] if warned else []
+    assert [f for f in found if f[0] == "calendar-year-end"] == expected
+    assert [f for f in found if f[0] != "calendar-year-end"] == []
 
 
 def test_calendar_range_that_leaves_no_business_day_for_a_year(reg: RegistryFactory) -> None:

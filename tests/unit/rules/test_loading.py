@@ -296,7 +296,7 @@ def test_schema_invalid_date(reg: RegistryFactory) -> None:
 
 def test_schema_names_the_failing_branch_of_a_choice(reg: RegistryFactory) -> None:
     # A closed day is a date or a {from, to} range: a bad date is not "not an object".
-    reg.edit("calendar.yaml", "  - 2018-12-31", "  - 2018-12-32")
+    reg.edit("calendar.yaml", "closed: []", "closed: [2018-12-32]")
     line = reg.line_of("calendar.yaml", "2018-12-32")
     assert reg.found() == [("schema", shown("calendar.yaml"), line, "error")]
     [p] = reg.validate().problems
@@ -440,7 +440,7 @@ def test_text_control_a_line_break_only_in_multi_line_fields(reg: RegistryFactor
         (OPERATOR, "name: 窓口 1号", 'name: "窓口\\u202E1号"'),
         (OPERATOR, "name: テスト委託株式会社", 'name: "テスト\\e委託"'),
         ("maintainers.yaml", "name: 佐藤 花子", 'name: "佐藤\\u2066花子"'),
-        ("calendar.yaml", "note: 年始休業", 'note: "年始\\0休業"'),
+        ("calendar.yaml", "note: 年末年始休業", 'note: "年末年始\\0休業"'),
         ("systems.yaml", "name_ja: 託送システム", 'name_ja: "託送\\eシステム"'),
     ],
 )

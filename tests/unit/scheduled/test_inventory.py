@@ -52,7 +52,10 @@ def _due(registry: Registry, today: date) -> list[tuple[str, str | None]]:
 def test_due_six_months_after_the_last_review(reg: RegistryFactory) -> None:
     registry = _registry(reg)
     assert _due(registry, date(2027, 1, 14)) == []
-    assert _due(registry, date(2027, 1, 15)) == [
+    # On its due date the review is due: the window persons are reminded; from the next day
+    # it is overdue, and the reviewers hear of it too.
+    assert _due(registry, date(2027, 1, 15)) == [("inventory-reminder", "TESTOP01")]
+    assert _due(registry, date(2027, 1, 16)) == [
         ("inventory-reminder", "TESTOP01"),
         ("inventory-overdue", None),
     ]
@@ -65,7 +68,7 @@ def test_never_reviewed_counts_from_the_file_added(reg: RegistryFactory) -> None
 
 
 def test_every_operator_gets_its_csv_and_the_due_one_has_it_attached(reg: RegistryFactory) -> None:
-    outcome = inventory(_registry(reg), date(2027, 1, 15), _snapshot, ADDED)
+    outcome = inventory(_registry(reg), date(2027, 1, 16), _snapshot, ADDED)
     assert [f.name for f in outcome.files] == ["inventory/TESTOP01.csv", "inventory/TESTOP02.csv"]
     reminder = outcome.notices[0]
     assert [a.name for a in reminder.attachments()] == ["inventory/TESTOP01.csv"]

@@ -10,7 +10,8 @@ from accessreg.files.loading import load
 from accessreg.files.sources import DirectorySource
 from accessreg.model import CalendarFile, Catalog, ClosedRange, Timing
 from accessreg.model.registry import Registry
-from accessreg.timeline.business_days import BusinessCalendar, CalendarClosed, Schedule
+from accessreg.timeline.business_days import BusinessCalendar, CalendarClosed
+from accessreg.timeline.effective import Dates, Events, Known
 from tests.helpers.regfactory import ROOT
 
 
@@ -52,13 +53,14 @@ def test_worked_example_of_000_5_1(
     juju: str,
 ) -> None:
     assert calendar.acceptance_date(d(entered)) == d(accepted)
-    schedule = Schedule.of(sample, d(accepted))
-    assert schedule.processing_day == d(m)
+    dates = Dates.of(sample, Events(d(entered), d(accepted)).known(d(accepted)))
+    assert dates.processing_day() == d(m)
     for system in ("taxis", "johs"):
-        effective = schedule.for_system(system, "add")
+        effective = dates.permission(system, "add")
         assert (effective.on, effective.processing_day) == (d(taxis), d(m))
+        assert (effective.key, effective.keyed_on) == ("accepted", d(accepted))
     for system in ("juju", "loacus"):
-        assert schedule.for_system(system, "add").on == d(juju)
+        assert dates.permission(system, "add").on == d(juju)
 
 
 def test_worked_example_needs_the_centres_closed_days(sample: Registry) -> None:
@@ -84,9 +86,11 @@ def test_non_business_acceptance_counts_as_the_next_business_day(
     sample: Registry, calendar: BusinessCalendar
 ) -> None:
     # Saturday 15 Dec 2018 counts as Monday 17 Dec, so the batch is January's, not the 16th.
-    schedule = Schedule(calendar, sample.catalog, d("2018-12-15"))
-    assert schedule.accepted == d("2018-12-17")
-    assert schedule.processing_day == d("2019-01-07")
+    dates = Dates(
+        calendar, sample.catalog, Known(d("2018-12-15"), d("2018-12-15"), d("2018-12-15"))
+    )
+    assert dates.keyed_on("accepted") == d("2018-12-17")
+    assert dates.processing_day() == d("2019-01-07")
 
 
 @pytest.mark.parametrize(
@@ -95,7 +99,7 @@ def test_non_business_acceptance_counts_as_the_next_business_day(
         ("2026-03-02", "2026-03-16"),  # 1st-15th → the 16th (a Monday)
         ("2026-03-13", "2026-03-16"),  # the 15th is a Sunday: Friday the 13th is the last day
         ("2026-03-16", "2026-04-01"),  # 16th-end → the 1st of the next month
-        ("2026-12-16", "2027-01-04"),  # across the year; 1 Jan 2027 holiday, 2-3 closed/weekend
+        ("2026-12-16", "2027-01-05"),  # across the year: 1 Jan holiday, 2-3 weekend, 4 closed
         ("2026-08-17", "2026-09-01"),
     ],
 )
@@ -106,23 +110,24 @@ def test_processing_day(calendar: BusinessCalendar, accepted: str, m: str) -> No
 def test_change_and_removal_dates_follow_the_catalog(
     sample: Registry, calendar: BusinessCalendar
 ) -> None:
-    schedule = Schedule(calendar, sample.catalog, d("2018-12-14"))
+    day = d("2018-12-14")
+    dates = Dates(calendar, sample.catalog, Known(day, day, day))
     # 5-2: TAXIS/JOHS changes at once, JUJU/LOACUS in the next batch (M+9).
-    assert schedule.for_system("taxis", "change").on == d("2018-12-14")
-    assert schedule.for_system("loacus", "change").on == d("2019-01-07")
+    assert dates.permission("taxis", "change").on == d("2018-12-14")
+    assert dates.permission("loacus", "change").on == d("2019-01-07")
     # 5-3: TAXIS/JOHS the day after the application; JUJU/LOACUS after a manual step.
-    assert schedule.for_system("johs", "remove").on == d("2018-12-15")
-    removal = schedule.for_system("juju", "remove")
+    assert dates.permission("johs", "remove").on == d("2018-12-15")
+    removal = dates.permission("juju", "remove")
     assert removal.on is None
     assert removal.start == "manual"
     assert removal.pending
     # 4-2: certificate registration from M+6.
-    assert schedule.certificate_registration(["taxis"]).on == d("2018-12-26")
+    assert dates.certificate(["taxis"]).on == d("2018-12-26")
     # 3-1 to 3-3: about 15 business days from acceptance (12/24 and 12/31-1/4 are closed).
-    assert schedule.usage_application(["taxis", "johs"]).on == d("2019-01-15")
+    assert dates.usage(["taxis"]).on == d("2019-01-15")
     # Derived systems have no timing of their own.
-    assert schedule.for_system("info_site", "add").start is None
-    assert schedule.for_system("no_such_system", "add").on is None
+    assert dates.permission("info_site", "add").start is None
+    assert dates.permission("no_such_system", "add").on is None
 
 
 def test_timing_rules_come_from_the_catalog(sample: Registry, calendar: BusinessCalendar) -> None:
@@ -138,10 +143,11 @@ def test_timing_rules_come_from_the_catalog(sample: Registry, calendar: Business
     tgn = sample.catalog.provider_map["tokyo_gas_network"]
     provider = tgn.model_copy(update={"certificate_registration": None})
     catalog = Catalog(providers=(provider,), systems=(slow,))
-    schedule = Schedule(calendar, catalog, d("2018-12-04"))
+    day = d("2018-12-04")
+    dates = Dates(calendar, catalog, Known(day, day, day))
     # M = 12/17; +2 business days = 12/19; +3 calendar days = 12/22.
-    assert schedule.for_system("taxis", "add").on == d("2018-12-22")
-    assert schedule.certificate_registration(["taxis"]).on is None
+    assert dates.permission("taxis", "add").on == d("2018-12-22")
+    assert dates.certificate(["taxis"]).on is None
 
 
 def test_occto_timing_is_not_tokyo_gas_networks(
@@ -149,17 +155,18 @@ def test_occto_timing_is_not_tokyo_gas_networks(
 ) -> None:
     """OCCTO's help desk registers an application when it has checked it (001 p13): no M,
     no M+6, no 15 business days, as 000 §3-1 and §4-2 give for Tokyo Gas Network."""
-    schedule = Schedule(calendar, sample.catalog, d("2018-12-14"))
+    day = d("2018-12-14")
+    dates = Dates(calendar, sample.catalog, Known(day, day, day))
     for effective in (
-        schedule.certificate_registration(["switching"]),
-        schedule.usage_application(["switching", "member_portal"]),
+        dates.certificate(["switching"]),
+        dates.usage(["switching", "member_portal"]),
     ):
         assert (effective.on, effective.start) == (None, "manual")
     # An operator using both: the later of the two, which is not known in advance.
-    assert schedule.usage_application(["taxis", "switching"]).start == "manual"
-    assert schedule.certificate_registration(["taxis", "johs"]).on == d("2018-12-26")
+    assert dates.usage(["taxis", "switching"]).start == "manual"
+    assert dates.certificate(["taxis", "johs"]).on == d("2018-12-26")
     # Nothing used: no provider, no date.
-    assert schedule.usage_application([]).start is None
+    assert dates.usage([]).start is None
 
 
 def test_closed_ranges_are_expanded() -> None:

@@ -140,3 +140,16 @@ def test_a_login_clash_is_reported_on_the_changed_holder_only(reg: RegistryFacto
     assert clash == [shown(theirs)]
     both = [f[1] for f in found(judged(reg, "operators/OTHEROP1.yaml"))]
     assert both == sorted([shown(USER), shown(theirs)])
+
+
+def test_a_time_finding_in_a_shared_file_counts_only_when_the_change_touched_it(
+    reg: RegistryFactory,
+) -> None:
+    calendar = "# yaml-language-server: $schema=../schemas/calendar.schema.json\n"
+    reg.write("calendar.yaml", calendar + "closed: [{from: 2026-12-29, to: 2027-01-03}]\n")
+    today = date(2027, 2, 1)  # the next year-end is not covered any more
+    reg.user(A, A_NEW)
+    untouched = judged(reg, user_file(A, A_NEW), today=today)
+    assert found(untouched) == [] and [p.rule for p in untouched.set_aside] == ["calendar-year-end"]
+    touched = judged(reg, "calendar.yaml", today=today)
+    assert [(f[0], f[1]) for f in found(touched)] == [("calendar-year-end", shown("calendar.yaml"))]

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import click
 
-from accessreg.cli.options import date_option, state_remote_option, today_option
+from accessreg.cli.options import events_options, state_remote_option, today_option
 from accessreg.files import workspace
 from accessreg.outputs.csv_ import Encoding
 from accessreg.outputs.ldif import DEFAULT_BASE
-from accessreg.provision import apply, bundle, report
+from accessreg.provision import apply, bundle, pullrequests, report
 from accessreg.provision.safety import DEFAULT_MAX_REMOVAL_SHARE
 from accessreg.timeline import clock
 
@@ -24,10 +24,13 @@ from accessreg.timeline import clock
     type=click.Path(file_okay=False, path_type=Path),
     help="Directory for every output (replaced as a whole; created if missing).",
 )
-@date_option(
-    "--accepted-on",
-    "The acceptance date of every merge [default: the day each was merged, in Japan].",
+@click.option(
+    "--pull-requests",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="JSON: each merged pull request's merge commit, number, title and the times it "
+    "was entered, approved and merged (see README); the dates of its items count from them.",
 )
+@events_options
 @today_option
 @click.option("--send", is_flag=True, help="Deliver the notices over SMTP (with --confirm).")
 @click.option(
@@ -65,7 +68,10 @@ from accessreg.timeline import clock
 @state_remote_option
 def command(
     out: Path,
+    pull_requests: Path | None,
+    entered_on: date | None,
     accepted_on: date | None,
+    merged_on: date | None,
     today: date | None,
     send: bool,
     confirm: bool,
@@ -86,6 +92,9 @@ def command(
     the maintainers, a mass removal, a name the encoding cannot hold), 2 on a usage,
     configuration or delivery error.
     """
+    merged = {}
+    if pull_requests is not None:
+        merged = pullrequests.read(pull_requests, workspace.display(pull_requests))
     result = apply.run(
         apply.ApplyRequest(
             root=workspace.repository_root(),
@@ -94,7 +103,10 @@ def command(
             head=head,
             base=base,
             initial=initial,
+            merged=merged,
+            entered_on=entered_on,
             accepted_on=accepted_on,
+            merged_on=merged_on,
             send=send,
             confirm=confirm,
             max_removal_share=max_removal_share,

@@ -12,6 +12,7 @@ from accessreg.gitio.repo import GitRepository
 from accessreg.reporting import authorize_report
 from accessreg.review.pullrequest import read_pull_request
 from accessreg.timeline import clock
+from accessreg.timeline.effective import Events
 
 
 @click.command("authorize")
@@ -41,7 +42,7 @@ def command(base: str, head: str, actor: str, fmt: str) -> Verdict:
     or configuration error. The rules are in docs/rules.md.
     """
     with GitRepository() as repo:
-        pr = read_pull_request(repo, base, head, clock.today_in_japan(), actor)
+        pr = read_pull_request(repo, base, head, Events(), clock.today_in_japan(), actor)
     assert pr.decision is not None
     sys.stdout.write(authorize_report.render(pr.decision, fmt))
     return Verdict.of(pr.decision.allowed)

@@ -88,6 +88,21 @@ def date_option(name: str, help_text: str) -> Callable[[F], F]:
     return wrap
 
 
+def events_options(f: F) -> F:
+    """The pull request's events the dates are keyed on (``timeline.effective``)."""
+    f = date_option(
+        "--merged-on", "When it was merged [default: the day of the run; the output says so]."
+    )(f)
+    f = date_option(
+        "--accepted-on",
+        "When a reviewer approved it (受付) [default: the merge day; the output says so].",
+    )(f)
+    return date_option(
+        "--entered-on",
+        "When it was opened or last marked ready (申請入力) [default: the acceptance].",
+    )(f)
+
+
 def state_remote_option(f: F) -> F:
     return click.option(
         "--state-remote",

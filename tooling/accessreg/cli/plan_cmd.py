@@ -8,13 +8,14 @@ from pathlib import Path
 
 import click
 
-from accessreg.cli.options import LOGIN, date_option
+from accessreg.cli.options import LOGIN, events_options, today_option
 from accessreg.files.atomic import write_text
 from accessreg.gitio.repo import GitRepository
 from accessreg.plan import render_json, render_markdown, render_text
 from accessreg.reporting import authorize_report
 from accessreg.review.pullrequest import read_pull_request
 from accessreg.timeline import clock
+from accessreg.timeline.effective import Events
 
 FORMATS = ("markdown", "json", "text")
 
@@ -22,10 +23,8 @@ FORMATS = ("markdown", "json", "text")
 @click.command("plan")
 @click.option("--base", required=True, metavar="REV", help="The branch the change goes into.")
 @click.option("--head", default="HEAD", show_default=True, metavar="REV", help="The change.")
-@date_option(
-    "--accepted-on",
-    "The acceptance date (受付) the dates count from [default: today in Japan].",
-)
+@events_options
+@today_option
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 @click.option(
     "--output",
@@ -49,7 +48,10 @@ FORMATS = ("markdown", "json", "text")
 def command(
     base: str,
     head: str,
+    entered_on: date | None,
     accepted_on: date | None,
+    merged_on: date | None,
+    today: date | None,
     fmt: str,
     output: Path | None,
     max_chars: int,
@@ -59,7 +61,9 @@ def command(
     not used), and print the applications and items the change amounts to.
     """
     with GitRepository() as repo:
-        pr = read_pull_request(repo, base, head, accepted_on or clock.today_in_japan(), actor)
+        events = Events(entered_on, accepted_on, merged_on)
+        day = today or clock.today_in_japan()
+        pr = read_pull_request(repo, base, head, events, day, actor)
     plan, decision = pr.plan, pr.decision
     if fmt == "json":
         extra = {"authorization": authorize_report.as_dict(decision)} if decision else None

@@ -15,7 +15,13 @@ from accessreg.model.catalog import (
     System,
     Timing,
 )
-from accessreg.model.meta import CalendarFile, ClosedRange, Maintainer, MaintainersFile
+from accessreg.model.meta import (
+    CalendarFile,
+    ClosedRange,
+    Maintainer,
+    MaintainersFile,
+    YearlyClosure,
+)
 from accessreg.model.operator import (
     AdminReissue,
     Approval,
@@ -55,4 +61,5 @@ __all__ = [
     "SystemSuspension",
     "Timing",
     "User",
+    "YearlyClosure",
 ]

@@ -45,10 +45,13 @@ class Limit(Frozen):
 
 
 class Timing(Frozen):
-    """When a change takes effect, counted from acceptance or from the processing day M."""
+    """When a change takes effect, counted from the day its application is keyed on (the
+    acceptance of a new user or certificate, the entry of a change or deletion) or from the
+    processing day M of that day's batch."""
 
     start: Literal["accepted", "processing_day", "manual"] = Field(
-        description="accepted: the acceptance date; processing_day: the batch day M; "
+        description="accepted: the day the application is keyed on (acceptance for a new "
+        "user, entry for a change or deletion); processing_day: the batch day M of that day; "
         "manual: after a manual step of the system operator (no date)."
     )
     business_days: int = Field(default=0, ge=0)
@@ -163,6 +166,11 @@ class Provider(Frozen):
     desk: str = Field(description="The reception desk applications go to.")
     certificate_registration: Timing | None = Field(
         default=None, description="When a registered client certificate becomes usable."
+    )
+    ip_registration: Timing | None = Field(
+        default=None,
+        description="When an allowlisted overseas IP address is let through, counted from "
+        "its acceptance (000 §2-8 gives no batch).",
     )
     usage_application: Timing | None = Field(
         default=None,

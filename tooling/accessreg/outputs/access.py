@@ -11,8 +11,9 @@ them without deleting the ID, and lifting the suspension restores them. Pure: no
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import date
 
 from accessreg.model import Catalog, Contact, Operator, System, User
 from accessreg.model.changes import ChangeKind
@@ -279,3 +280,64 @@ def diff(before: Access, after: Access, catalog: Catalog) -> list[AccessChange]:
                 if kind is not None:
                     changes.append(AccessChange(sid, kind, old, new))
     return changes
+
+
+# A dated change: the change and the day it takes effect (None: after a manual step).
+Dated = tuple[AccessChange, date | None]
+MANUAL = "manual"
+
+
+def _apply(before: Access, after: Access, changes: Iterable[AccessChange]) -> dict[str, Holder]:
+    """``before`` with ``changes`` made: each changed system's permission as ``after``
+    holds it, the person's own fields as ``after`` holds them."""
+    touched: dict[str, dict[str, str | None]] = {}
+    for change in changes:
+        code = change.after.code(change.system) if change.after else None
+        touched.setdefault(change.person.login, {})[change.system] = code
+    found: dict[str, Holder] = {}
+    for login in sorted(set(before) | set(after)):
+        was, now = before.get(login), after.get(login)
+        systems = touched.get(login)
+        if not systems:
+            if was is not None:
+                found[login] = was
+            continue
+        permissions = dict(was.permissions) if was else {}
+        for system, code in systems.items():
+            if code is None:
+                permissions.pop(system, None)
+            else:
+                permissions[system] = code
+        base = now or was
+        assert base is not None
+        if permissions:
+            found[login] = replace(base, permissions=dict(sorted(permissions.items())))
+    return found
+
+
+def access_on(before: Access, after: Access, dated: Sequence[Dated], day: date) -> Access:
+    """What downstream systems hold on ``day``: the changes effective by then made."""
+    return _apply(before, after, (c for c, on in dated if on is not None and on <= day))
+
+
+def stages(
+    before: Access, after: Access, dated: Sequence[Dated]
+) -> list[tuple[str, Access, Access]]:
+    """The change from ``before`` to ``after`` split by the day each part takes effect:
+    (label, from, to) per effective date in order (label YYYY-MM-DD), then the part that
+    waits for a manual step (label ``manual``). The last stage ends at ``after``."""
+    days = sorted({on for _, on in dated if on is not None})
+    labels: list[tuple[str, date | None]] = [(d.isoformat(), d) for d in days]
+    if any(on is None for _, on in dated):
+        labels.append((MANUAL, None))
+    found = []
+    current: Access = before
+    for i, (label, day) in enumerate(labels):
+        if i == len(labels) - 1:
+            reached: Access = after
+        else:
+            assert day is not None
+            reached = access_on(before, after, dated, day)
+        found.append((label, current, reached))
+        current = reached
+    return found

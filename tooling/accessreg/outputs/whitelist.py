@@ -5,20 +5,51 @@ certificate without ``systems`` is registered for every system of its operator) 
 it takes, valid on the day and not suspended (000 §4, 001 p46), when it checks certificates;
 and the allowlisted overseas addresses not yet expired, when it blocks access from abroad
 (000 §2-8). The OCCTO member system does neither (IDs and passwords only, 003), the switching
-support system only the first. A derived system (the info-sharing site, the
-permission-management system) is reached with the certificates and addresses of the systems
-it serves. An operator whose use of a system is suspended on the day (002 §2.6, §3.4.4), and
-a terminated one, have none there. Pure.
+support system only the first. A certificate or an address enters on the effective date its
+application was given at acceptance (``Admitted``: M+6 for a certificate, 000 §4-2), not on
+its merge. A derived system (the info-sharing site, the permission-management system) is
+reached with the certificates and addresses of the systems it serves. An operator whose use
+of a system is suspended on the day (002 §2.6, §3.4.4) has none there; a terminated one keeps
+them until its ``terminated_on`` (000 §3-3). Pure.
 """
 
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date
 
-from accessreg.model import Catalog, Certificate, System
+from accessreg.model import Catalog, Certificate, Operator, System
 from accessreg.model.registry import Registry
+
+
+@dataclass(frozen=True)
+class Admitted:
+    """From which day each certificate (by serial) and address (by operator and CIDR) is
+    let through, as recorded at its acceptance. One not listed has no recorded date (it
+    predates the records): it is let through as soon as it is in the registry."""
+
+    certificates: Mapping[str, date] = field(default_factory=dict)
+    networks: Mapping[tuple[str, str], date] = field(default_factory=dict)
+
+    def certificate(self, serial: str, day: date) -> bool:
+        start = self.certificates.get(serial)
+        return start is None or start <= day
+
+    def network(self, operator: str, cidr: str, day: date) -> bool:
+        start = self.networks.get((operator, network_of(cidr)))
+        return start is None or start <= day
+
+
+NOTHING_RECORDED = Admitted()
+
+
+def in_use_on(op: Operator, day: date) -> bool:
+    """An operator uses the systems on ``day``: active, or terminated on a later day."""
+    if op.status == "active":
+        return True
+    return op.terminated_on is not None and day < op.terminated_on
 
 
 @dataclass(frozen=True)
@@ -61,7 +92,7 @@ def _reaches_addresses(catalog: Catalog, system: System, systems: set[str]) -> b
     )
 
 
-def _network(cidr: str) -> str:
+def network_of(cidr: str) -> str:
     return str(ipaddress.ip_network(cidr, strict=False))
 
 
@@ -70,25 +101,31 @@ def _sort_key(net: AllowedNetwork) -> tuple[int, int, int]:
     return parsed.version, int(parsed.network_address), parsed.prefixlen
 
 
-def whitelist(reg: Registry, system: System, day: date) -> Whitelist:
+def whitelist(
+    reg: Registry, system: System, day: date, admitted: Admitted = NOTHING_RECORDED
+) -> Whitelist:
     certs: dict[str, AllowedCertificate] = {}
     nets: list[AllowedNetwork] = []
     for entry in reg.iter_operators():
         op = entry.operator
-        if op.status != "active":
+        if not in_use_on(op, day):
             continue
         using = {sid for sid in op.systems if not op.suspended(sid, day)}
         if not using:
             continue
         if system.certificates is not None:
             for cert in op.certificates:
-                if cert.is_valid_on(day) and op.reaches(reg.catalog, system, cert, using):
+                if (
+                    cert.is_valid_on(day)
+                    and admitted.certificate(cert.serial, day)
+                    and op.reaches(reg.catalog, system, cert, using)
+                ):
                     certs.setdefault(cert.serial, _allowed(cert, op.code))
         if system.overseas_block and _reaches_addresses(reg.catalog, system, using):
             nets.extend(
-                AllowedNetwork(_network(a.cidr), op.code, a.expires_on)
+                AllowedNetwork(network_of(a.cidr), op.code, a.expires_on)
                 for a in op.ip_allowlist
-                if a.expires_on >= day
+                if a.expires_on >= day and admitted.network(op.code, a.cidr, day)
             )
     return Whitelist(
         system.id,
@@ -106,11 +143,11 @@ def _allowed(cert: Certificate, operator: str) -> AllowedCertificate:
     )
 
 
-def whitelists(reg: Registry, day: date) -> list[Whitelist]:
+def whitelists(reg: Registry, day: date, admitted: Admitted = NOTHING_RECORDED) -> list[Whitelist]:
     """One whitelist per system of the catalog that has a gate (certificates, or the block
     of overseas addresses), in catalog order."""
     return [
-        whitelist(reg, system, day)
+        whitelist(reg, system, day, admitted)
         for system in reg.catalog.systems
         if system.certificates is not None or system.overseas_block
     ]

@@ -37,7 +37,7 @@ from accessreg.plan.model import (
     UserChange,
     WindowPersonChange,
 )
-from accessreg.timeline.business_days import Effective, Schedule
+from accessreg.timeline.effective import NO_DATE, Dates, Effective
 
 ADMIN_CONSOLE = "admin_console"  # the permission-management system window persons get
 GRANTED = "granted"
@@ -158,13 +158,16 @@ def _keyed(
 
 
 class _Differ:
-    def __init__(self, base: Registry, head: Registry, schedule: Schedule) -> None:
+    def __init__(self, base: Registry, head: Registry, dates: Dates) -> None:
         self.base = base
         self.head = head
-        self.schedule = schedule
+        self.dates = dates
         # Per operator, from the providers of the systems it uses (``operator``).
-        self.usage = schedule.usage_application(())
+        self.usage = dates.usage(())
         self.admin_console = True
+        self.systems: set[str] = set()  # the operator's, as ``operator`` sets them
+        # The date every item of a terminating operator takes effect on (000 §3-3).
+        self.ends: Effective | None = None
 
     # -- users -----------------------------------------------------------------------------
 
@@ -181,9 +184,8 @@ class _Differ:
             # Only taking a permission away surely narrows access: the catalog does not rank
             # one code above another, so any other change is reviewed as a grant.
             direction = Direction.REVOKE if now is None else Direction.GRANT
-            effects.append(
-                Effect(system, was, now, direction, self.schedule.for_system(system, kind))
-            )
+            when = self.ends or self.dates.permission(system, kind)
+            effects.append(Effect(system, was, now, direction, when))
         return tuple(effects)
 
     def user_item(
@@ -274,13 +276,13 @@ class _Differ:
                 gains = entry.action is ChangeKind.ADD
                 was, now = (None, GRANTED) if gains else (GRANTED, None)
                 if self.admin_console:
-                    effects = (Effect(ADMIN_CONSOLE, was, now, direction, self.usage),)
+                    effects = (Effect(ADMIN_CONSOLE, was, now, direction, self.ends or self.usage),)
             current = entry.current
             items.append(
                 WindowPersonChange(
                     **entry.item(code, app, direction),
                     effects=effects,
-                    effective=self.usage,
+                    effective=self.ends or self.usage,
                     person=Person(current.email, current.name),
                     role=current.role,
                     github=current.github,
@@ -294,7 +296,7 @@ class _Differ:
         return [
             SubcontractorChange(
                 **entry.item(code, app, _ADD_REMOVE.get(entry.action, Direction.NEUTRAL)),
-                effective=self.usage,
+                effective=self.ends or self.usage,
                 code=entry.key,
                 name=entry.current.name,
             )
@@ -328,9 +330,9 @@ class _Differ:
             items.append(
                 CertificateChange(
                     **entry.item(code, application, direction),
-                    effective=self._registration(current, new or old)
-                    if registers
-                    else Effective(None, None),
+                    effective=self._entry_date(
+                        entry.action, self._registration(current, new or old) if registers else None
+                    ),
                     id=current.id,
                     cn=current.cn,
                     serial=current.serial,
@@ -339,9 +341,20 @@ class _Differ:
             )
         return items
 
+    def _entry_date(self, action: ChangeKind, registration: Effective | None) -> Effective:
+        """A certificate's or an address's date: a registration waits for its batch; a
+        removal takes effect on the merge (on the termination date when the operator ends);
+        a change that registers nothing (``registration`` None) has no date of its own."""
+        if self.ends is not None:
+            return self.ends
+        if action is ChangeKind.REMOVE:
+            merged = self.dates.events.merged
+            return Effective(merged, "accepted", key="merged", keyed_on=merged)
+        return registration or NO_DATE
+
     def _registration(self, cert: Certificate, op: Operator | None) -> Effective:
         """Each provider registers a certificate its own way (000 §4-2, 001 p13)."""
-        return self.schedule.certificate_registration(cert.systems or (op.systems if op else ()))
+        return self.dates.certificate(cert.systems or (op.systems if op else ()))
 
     def allowed_ips(self, code: str, old: Operator | None, new: Operator | None) -> list[Item]:
         items: list[Item] = []
@@ -364,7 +377,7 @@ class _Differ:
             items.append(
                 AllowedIpChange(
                     **entry.item(code, Application.OVERSEAS_IP, direction),
-                    effective=Effective(None, None),  # no schedule in the seeds (000 §2-8)
+                    effective=self._entry_date(entry.action, self.dates.allowed_ip(self.systems)),
                     cidr=entry.key,
                     expires_on=entry.current.expires_on,
                 )
@@ -420,18 +433,27 @@ class _Differ:
                 Person(u.user.email, u.user.name)
                 for u in sorted(self.base.users_of(code), key=lambda u: u.user.email.lower())
             )
+        if action is ChangeKind.REMOVE:
+            self.ends = self.dates.termination(new.terminated_on if new else None)
         return OperatorChange(
             operator=code,
             application=app,
             action=action,
             direction=direction,
             fields=fields,
-            effective=self.usage,
+            effective=self.ends if action is ChangeKind.REMOVE else self.usage,
             code=code,
             name=current.name,
             ending_users=ending,
             before=old,
             after=new,
+        )
+
+    def _ended(self, op: Operator) -> bool:
+        return (
+            op.status == "terminated"
+            and op.terminated_on is not None
+            and op.terminated_on <= self.dates.events.merged
         )
 
     def operator(self, code: str) -> OperatorPlan | None:
@@ -440,13 +462,19 @@ class _Differ:
         new = new_entry.operator if new_entry else None
         items: list[Item] = []
         ending = False
+        self.ends = None
         # An operator file that does not load at the head is reported as unreadable, not as
         # a termination; one at the base with no version that loads to compare with, not as
         # a new operator. Its users are still compared.
         rel = layout.operator_file(code)
         unreadable = rel in self.head.broken or (old is None and rel in self.base.broken)
+        if old is None and new is not None and self._ended(new):
+            # First seen already terminated (an initial apply of a registry that keeps its
+            # terminated operators): nothing was granted, nothing is applied for.
+            return None
         systems = {*(old.systems if old else ()), *(new.systems if new else ())}
-        self.usage = self.schedule.usage_application(systems)
+        self.systems = systems
+        self.usage = self.dates.usage(systems)
         # Window persons get the permission-management system of the providers whose
         # systems the operator uses: not OCCTO's, which has none.
         console = self.head.catalog.by_id.get(ADMIN_CONSOLE)
@@ -504,22 +532,22 @@ def _operator_codes(registry: Registry) -> set[str]:
 def compute_plan(
     base: Registry,
     head: Registry,
-    schedule: Schedule,
+    dates: Dates,
     other_paths: Iterable[str] = (),
     unreadable: Iterable[str] = (),
     revisions: Revisions | None = None,
 ) -> Plan:
-    """The plan of going from ``base`` to ``head``, accepted on ``schedule.accepted_on``."""
-    differ = _Differ(base, head, schedule)
+    """The plan of going from ``base`` to ``head``, its items dated by ``dates``."""
+    differ = _Differ(base, head, dates)
     operators = []
     for code in sorted(_operator_codes(base) | _operator_codes(head)):
         op_plan = differ.operator(code)
         if op_plan is not None:
             operators.append(op_plan)
     return Plan(
-        accepted_on=schedule.accepted_on,
-        accepted=schedule.accepted,
-        processing_day=schedule.processing_day,
+        events=dates.events,
+        accepted=dates.keyed_on("accepted"),
+        processing_day=dates.processing_day(),
         operators=tuple(operators),
         other_paths=tuple(sorted(set(other_paths))),
         unreadable=tuple(sorted(set(unreadable))),

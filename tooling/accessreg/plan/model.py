@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from accessreg.model import Certificate, Contact, IpAllowEntry, Operator, Subcontractor, User
 from accessreg.model.changes import ChangeKind
-from accessreg.timeline.business_days import Effective
+from accessreg.timeline.effective import Effective, Known
 
 # Fields holding source models: kept for the code that acts on a plan, never rendered.
 NOT_RENDERED: dict[str, Any] = {"render": False}
@@ -252,8 +252,10 @@ class Revisions:
 
 @dataclass(frozen=True)
 class Plan:
-    accepted_on: date  # as given
-    accepted: date  # as it counts: the next business day when given a non-business day
+    """A pull request's items, each with its dates (``timeline.effective``)."""
+
+    events: Known  # the pull request's events the dates assume (some may stand in)
+    accepted: date  # the acceptance as it counts: a business day
     processing_day: date  # M of the batch this acceptance falls into
     operators: tuple[OperatorPlan, ...]
     other_paths: tuple[str, ...] = ()  # changed files that are not operators' (catalog, ...)

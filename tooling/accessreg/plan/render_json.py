@@ -15,7 +15,7 @@ from typing import Any
 
 from accessreg.escape import terminal
 from accessreg.plan.model import FieldChange, Item, OperatorPlan, Plan
-from accessreg.timeline.business_days import Effective
+from accessreg.timeline.effective import EVENTS, Effective
 
 FORMAT = "accessreg-plan/1"
 
@@ -29,6 +29,8 @@ def _effective(effective: Effective | None) -> dict[str, Any] | None:
         "processing_day": effective.processing_day.isoformat()
         if effective.processing_day
         else None,
+        "key": effective.key,
+        "keyed_on": effective.keyed_on.isoformat() if effective.keyed_on else None,
     }
 
 
@@ -81,7 +83,8 @@ def plan_dict(plan: Plan) -> dict[str, Any]:
     return {
         "format": FORMAT,
         "revisions": _value(plan.revisions),
-        "accepted_on": plan.accepted_on.isoformat(),
+        "events": {e: plan.events.of(e).isoformat() for e in EVENTS},
+        "assumed": list(plan.events.assumed),
         "accepted": plan.accepted.isoformat(),
         "processing_day": plan.processing_day.isoformat(),
         "revoke_only": plan.revoke_only,

@@ -21,13 +21,7 @@ _MARK = {Direction.GRANT: "➕ grant", Direction.REVOKE: "➖ revoke", Direction
 
 def _header(plan: Plan) -> list[str]:
     lines = ["## accessreg plan", ""]
-    when = (
-        f"Accepted on **{plan.accepted.isoformat()}**"
-        + (f" (given {plan.accepted_on.isoformat()}, not a business day)"
-           if plan.accepted != plan.accepted_on else "")
-        + f" · processing day M **{plan.processing_day.isoformat()}**"
-    )  # fmt: skip
-    lines.append(when)
+    lines.append(wording.events_text(plan, "**"))
     if plan.revisions is not None:
         r = plan.revisions
         lines.append(f"Compared: merge base `{r.merge_base[:12]}` → head `{r.head[:12]}`")

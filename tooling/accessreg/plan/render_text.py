@@ -16,9 +16,7 @@ from accessreg.plan.model import OperatorChange, Plan
 
 
 def render(plan: Plan, preamble: Sequence[str] = ()) -> str:
-    lines = [
-        f"accepted {plan.accepted.isoformat()}, processing day M {plan.processing_day.isoformat()}"
-    ]
+    lines = [wording.events_text(plan)]
     if plan.revisions is not None:
         r = plan.revisions
         lines.append(f"merge base {r.merge_base[:12]} -> head {r.head[:12]}")

@@ -29,7 +29,7 @@ from accessreg.model.layout import CATALOG_FILE, REGISTRY_DIR, Kind
 from accessreg.model.registry import OperatorEntry, Registry
 from accessreg.plan.diff import compute_plan
 from accessreg.plan.model import Plan, Revisions
-from accessreg.timeline.business_days import Schedule
+from accessreg.timeline.effective import Dates, Events
 
 MAX_VERSIONS = 20  # versions of an unloadable operator file and the catalog tried
 
@@ -195,18 +195,19 @@ def load_comparison(repo: GitRepository, base: str, head: str) -> Comparison:
     )
 
 
-def plan_from(comparison: Comparison, accepted_on: date) -> Plan:
-    """The plan of a loaded change. Dates follow the calendar and catalog of its base."""
+def plan_from(comparison: Comparison, events: Events, today: date) -> Plan:
+    """The plan of a loaded change. Dates follow the calendar and catalog of its base and
+    the pull request's ``events``; ``today`` stands in for those not known yet."""
     return compute_plan(
         comparison.base,
         comparison.head,
-        Schedule.of(comparison.base, accepted_on),
+        Dates.of(comparison.base, events.known(today)),
         other_paths=comparison.other_paths,
         unreadable=comparison.unreadable,
         revisions=comparison.revisions,
     )
 
 
-def plan_revisions(repo: GitRepository, base: str, head: str, accepted_on: date) -> Plan:
+def plan_revisions(repo: GitRepository, base: str, head: str, events: Events, today: date) -> Plan:
     """The plan of going from the merge base of ``base`` and ``head`` to ``head``."""
-    return plan_from(load_comparison(repo, base, head), accepted_on)
+    return plan_from(load_comparison(repo, base, head), events, today)

@@ -10,11 +10,12 @@ from accessreg.plan.model import (
     FieldChange,
     Item,
     OperatorChange,
+    Plan,
     SubcontractorChange,
     UserChange,
     WindowPersonChange,
 )
-from accessreg.timeline.business_days import Effective
+from accessreg.timeline.effective import EVENTS, Effective
 
 SUBJECT_LABELS = {
     "operator": "operator",
@@ -32,6 +33,29 @@ DIRECTION_MARKS = {Direction.GRANT: "+", Direction.REVOKE: "-", Direction.NEUTRA
 def action_word(item: Item) -> str:
     table = _OPERATOR_ACTIONS if isinstance(item, OperatorChange) else _ACTIONS
     return table[item.action]
+
+
+_EVENT_WORDS = {"entered": "entry", "accepted": "acceptance", "merged": "merge"}
+
+
+def events_text(plan: Plan, bold: str = "") -> str:
+    """Which events the dates assume: those known, and those standing in until they happen
+    ("assuming acceptance on 2026-12-15")."""
+    events = plan.events
+    parts = []
+    for event in EVENTS:
+        day = f"{bold}{events.of(event).isoformat()}{bold}"
+        word = _EVENT_WORDS[event]
+        parts.append(f"assuming {word} on {day}" if event in events.assumed else f"{word} on {day}")
+    accepted = ""
+    if plan.accepted != events.accepted:
+        accepted = f" (counted as {plan.accepted.isoformat()}, a business day)"
+    return (
+        "Dates: "
+        + ", ".join(parts)
+        + accepted
+        + f" · processing day M {bold}{plan.processing_day.isoformat()}{bold}"
+    )
 
 
 def effective_text(effective: Effective | None) -> str:

@@ -14,8 +14,8 @@ dry run: the outputs and the .eml files are written, nothing is sent and nothing
 from __future__ import annotations
 
 import os
-from collections.abc import Collection, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -28,9 +28,10 @@ from accessreg.mail.compose import compose
 from accessreg.provision import bundle, completion, notices, safety
 from accessreg.provision import state as recorded
 from accessreg.provision.holding import Hold, Isolation, isolate
-from accessreg.provision.merges import History, Snapshots, history
+from accessreg.provision.merges import History, MergedPullRequest, Snapshots, history
 from accessreg.provision.state import ApplicationRecord, BatchRecord, State, SystemProgress
 from accessreg.timeline.clock import JST
+from accessreg.timeline.effective import Events
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,12 @@ class ApplyRequest:
     head: str = "HEAD"
     base: str | None = None  # overrides the recorded applied revision
     initial: bool = False  # nothing was applied before: everything is new
+    # The pull requests by merge commit (from the merge workflow), and the command's own
+    # options for the events of any merge not listed.
+    merged: Mapping[str, MergedPullRequest] = field(default_factory=dict)
+    entered_on: date | None = None
     accepted_on: date | None = None
+    merged_on: date | None = None
     send: bool = False
     confirm: bool = False
     max_removal_share: float = safety.DEFAULT_MAX_REMOVAL_SHARE
@@ -152,25 +158,40 @@ def plan(
     sender: str,
     head: str,
     isolated: Isolation,
+    sent: Callable[[str], bool] = lambda _: False,
 ) -> ApplyPlan:
     """What applying ``head`` would do, holding back what ``isolated`` holds; reads git,
-    changes nothing."""
+    changes nothing. ``sent`` tells a Message-ID the outbox has already delivered."""
     snapshots = Snapshots(repo, isolated.pins)
     snapshots.keep(head, isolated.registry)
+    plain = Snapshots(repo)  # applications already recorded are rebuilt with their own pins
+    default = Events(request.entered_on, request.accepted_on, request.merged_on)
+    known = {app.id: app for _, app in state.applications()}
     base = base_of(request, state)
-    found = history(snapshots, base, head, request.accepted_on, request.today, isolated.released)
+    found = history(
+        snapshots, base, head, request.today, request.merged, default, known, isolated.released
+    )
     removal = safety.removal(found.before_access, found.after_access)
     safety.check_removal(removal, request.max_removal_share, request.allow_mass_removal)
 
     accepted = _unique([a for s in found.steps for a in notices.applications(s)], state)
+    if found.base is None:
+        # A first apply loads the registry as it stands: what it holds is in effect now,
+        # so no item waits for a date of its own.
+        accepted = [replace(a, record=a.record.model_copy(update={"items": ()})) for a in accepted]
     apps = [a.record for a in accepted]
     batch = _batch(found, request.today, apps, state, isolated.revs)
     owed = [n for a in accepted for n in notices.acceptance_notices(a)]
     owed += notices.held_notices(isolated.hold, isolated.registry, head, request.today)
-    due = completion.due(state, Snapshots(repo))
+    due = completion.due(state, plain)
     owed += [n for d in due for n in d.notices]
     mails = [compose(n, sender) for n in owed]
-    files = bundle.render(found, request.today, batch.id if batch else None, mails, request.options)
+    registered = completion.registrations_due(state, plain, request.today)
+    mails += [m for n in registered if not sent((m := compose(n, sender)).message_id)]
+    accepted_so_far = [app for _, app in state.applications()] + apps
+    files = bundle.render(
+        found, request.today, batch.id if batch else None, mails, request.options, accepted_so_far
+    )
 
     sending = request.confirm and request.send
     records = []
@@ -212,6 +233,12 @@ def examine(repo: GitRepository, state: State, request: ApplyRequest, head: str)
     return isolate(repo, head, base_of(request, state), previous, _merged_on(repo, head))
 
 
+def delivered(session: Session) -> Callable[[str], bool]:
+    """Whether the outbox has delivered a Message-ID (notices owed again on every run, such
+    as a 登録完了連絡, are then not written again)."""
+    return lambda message_id: session.outbox.status(message_id) is not None
+
+
 def run(request: ApplyRequest, transport: TransportFactory = smtp_session) -> ApplyResult:
     with Session.open(
         request.root,
@@ -226,7 +253,9 @@ def run(request: ApplyRequest, transport: TransportFactory = smtp_session) -> Ap
         base_of(request, state)
         head = session.repo.resolve(request.head)
         isolated = examine(session.repo, state, request, head)
-        planned = plan(session.repo, state, request, session.sender, head, isolated)
+        planned = plan(
+            session.repo, state, request, session.sender, head, isolated, delivered(session)
+        )
         done = session.carry_out(planned.run)
     found = planned.history
     rows: dict[str, int] = {}

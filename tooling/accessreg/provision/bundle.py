@@ -23,17 +23,18 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from accessreg.mail.compose import Composed, eml_name
 from accessreg.model.registry import Registry
 from accessreg.outputs import csv_, info_site, ldif, nginx, scim, whitelist_text
-from accessreg.outputs.access import holders
+from accessreg.outputs.access import Access, access_on, holders, stages
 from accessreg.outputs.csv_ import CannotEncode, DatedChange, Encoding
-from accessreg.outputs.whitelist import whitelists
+from accessreg.outputs.whitelist import Admitted, network_of, whitelists
 from accessreg.provision.merges import History
+from accessreg.provision.state import ApplicationRecord
 
 FORMAT = "accessreg-apply/1"
 
@@ -48,7 +49,7 @@ def delta_name(system: str, processing_day: date) -> str:
     return f"imports/{system}/delta-{processing_day.isoformat()}.csv"
 
 
-def _imports(history: History, options: Options) -> dict[str, bytes]:
+def _imports(history: History, day_access: Access, options: Options) -> dict[str, bytes]:
     catalog = history.after.catalog
     files: dict[str, bytes] = {}
     failures: list[str] = []
@@ -60,7 +61,7 @@ def _imports(history: History, options: Options) -> dict[str, bytes]:
             continue  # the 託送API: the operator uses it, no user holds a code
         label = f"imports/{system.id}/snapshot.csv"
         try:
-            people = holders(history.after_access, system.id)
+            people = holders(day_access, system.id)
             files[label] = csv_.snapshot(label, people, system.id, catalog, options.encoding)
         except CannotEncode as exc:
             failures.extend(exc.lines)
@@ -72,6 +73,22 @@ def _imports(history: History, options: Options) -> dict[str, bytes]:
     if failures:
         raise CannotEncode(failures)
     return files
+
+
+def admitted(records: Iterable[ApplicationRecord]) -> Admitted:
+    """From which day each certificate and address is let through: the date recorded for
+    it at its acceptance, the latest application's where several name it."""
+    certificates: dict[str, date] = {}
+    networks: dict[tuple[str, str], date] = {}
+    for record in records:
+        for item in record.items:
+            if item.system is not None or item.on is None:
+                continue
+            if item.subject == "certificate" and item.serial is not None:
+                certificates[item.serial] = item.on
+            elif item.subject == "allowed_ip":
+                networks[(record.operator, network_of(item.key))] = item.on
+    return Admitted(certificates, networks)
 
 
 def _info_site(history: History, today: date, options: Options) -> dict[str, bytes]:
@@ -90,14 +107,12 @@ def _info_site(history: History, today: date, options: Options) -> dict[str, byt
     }
 
 
-def _whitelists(history: History, today: date) -> dict[str, bytes]:
-    return whitelist_files(history.after, today)
-
-
-def whitelist_files(registry: Registry, today: date) -> dict[str, bytes]:
+def whitelist_files(
+    registry: Registry, today: date, records: Iterable[ApplicationRecord] = ()
+) -> dict[str, bytes]:
     """``whitelist/<system>/...`` as valid on ``today`` (the daily run regenerates them)."""
     files = {}
-    for wl in whitelists(registry, today):
+    for wl in whitelists(registry, today, admitted(records)):
         where = f"whitelist/{wl.system}"
         if wl.blocks_overseas:
             files[f"{where}/ip-geo.conf"] = nginx.geo(wl)
@@ -114,13 +129,20 @@ def render(
     batch: str | None,
     mails: Sequence[Composed],
     options: Options,
+    records: Iterable[ApplicationRecord] = (),
 ) -> dict[str, bytes]:
-    """Every file of the run, or CannotEncode listing every cell that cannot be written."""
+    """Every file of the run, or CannotEncode listing every cell that cannot be written.
+    ``records``: every application accepted so far and in this run, with their dates."""
     before, after = history.before_access, history.after_access
+    dated = [(r.change, r.effective) for r in history.rows]
+    # The snapshots hold what is in effect on the day; the deltas, one per effective date,
+    # what changes on that date (a terminated operator's users stay until terminated_on).
+    # A first apply loads the registry as it stands.
+    day_access = after if history.base is None else access_on(before, after, dated, today)
     files: dict[str, bytes] = {}
     failures: list[str] = []
     parts: list[Callable[[], dict[str, bytes]]] = [
-        lambda: _imports(history, options),
+        lambda: _imports(history, day_access, options),
         lambda: _info_site(history, today, options),
     ]
     for part in parts:
@@ -130,11 +152,12 @@ def render(
             failures.extend(exc.lines)
     if failures:
         raise CannotEncode(failures)
-    files["scim/snapshot.json"] = scim.snapshot(after)
-    files["scim/delta.json"] = scim.delta(before, after)
-    files["ldif/snapshot.ldif"] = ldif.snapshot(after, options.ldap_base)
-    files["ldif/delta.ldif"] = ldif.delta(before, after, options.ldap_base)
-    files.update(_whitelists(history, today))
+    files["scim/snapshot.json"] = scim.snapshot(day_access)
+    files["ldif/snapshot.ldif"] = ldif.snapshot(day_access, options.ldap_base)
+    for label, frm, to in stages(before, after, dated):
+        files[f"scim/delta-{label}.json"] = scim.delta(frm, to)
+        files[f"ldif/delta-{label}.ldif"] = ldif.delta(frm, to, options.ldap_base)
+    files.update(whitelist_files(history.after, today, records))
     for composed in mails:
         files[f"mail/{eml_name(composed)}"] = composed.message.as_bytes()
     files["manifest.json"] = _manifest(history, today, batch, options, files)

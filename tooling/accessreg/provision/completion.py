@@ -14,9 +14,22 @@ from datetime import UTC, date, datetime, time
 from accessreg.errors import UsageError
 from accessreg.model.commits import CommitInfo
 from accessreg.model.mail import Notice
-from accessreg.provision.merges import Snapshots, pinned_snapshots, released_step, step
-from accessreg.provision.notices import Accepted, completion_notices
+from accessreg.provision.merges import (
+    MergedPullRequest,
+    Snapshots,
+    pinned_snapshots,
+    released_step,
+    step,
+)
+from accessreg.provision.notices import (
+    DONE,
+    Accepted,
+    completion_notices,
+    registration_notices,
+    registration_status,
+)
 from accessreg.provision.state import ApplicationRecord, BatchRecord, State
+from accessreg.timeline.effective import Events
 
 
 def confirmed(batch: BatchRecord, systems: list[str], day: date) -> BatchRecord:
@@ -40,13 +53,15 @@ def accepted(snapshots: Snapshots, record: ApplicationRecord, batch: BatchRecord
     batch held back: ``view``); a release, from its batch's head."""
     when = datetime.combine(record.accepted_on, time(), UTC)
     commit = CommitInfo(record.commit, record.parent, record.title, when)
+    events = Events(record.entered_on, record.accepted_on, record.merged_on)
     if record.released:
         before = snapshots.at(batch.head)
+        known = events.known(record.merged_on or record.accepted_on)
         found = released_step(
-            snapshots, batch.head, before, record.released, record.accepted_on, commit=commit
+            snapshots, batch.head, before, record.released, known, commit=commit, record=record
         )
         return Accepted(record, found)
-    return Accepted(record, step(snapshots, commit, record.accepted_on))
+    return Accepted(record, step(snapshots, commit, MergedPullRequest(events), {record.id: record}))
 
 
 def view(snapshots: Snapshots, batch: BatchRecord) -> Snapshots:
@@ -84,6 +99,20 @@ def due(state: State, snapshots: Snapshots) -> list[Due]:
                 )
             found.append(Due(batch, system, notices))
     return found
+
+
+def registrations_due(state: State, snapshots: Snapshots, today: date) -> list[Notice]:
+    """The 登録完了連絡 of every application whose certificates and addresses have reached
+    their dates by ``today`` (the outbox drops those already sent)."""
+    notices = []
+    views: dict[str, Snapshots] = {}
+    for batch, record in state.applications():
+        if registration_status(record, today) == DONE:
+            if batch.id not in views:
+                views[batch.id] = view(snapshots, batch)
+            found = accepted(views[batch.id], record, batch)
+            notices += registration_notices(batch, found, today)
+    return notices
 
 
 def notified(batch: BatchRecord, system: str) -> BatchRecord:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -15,6 +15,7 @@ from accessreg.mail.compose import compose, eml_name
 from accessreg.model.registry import Registry
 from accessreg.provision import completion
 from accessreg.provision import state as recorded
+from accessreg.provision.apply import delivered
 from accessreg.provision.merges import Snapshots
 from accessreg.provision.state import BatchRecord, State
 from accessreg.provision.status import Progress, progress_of
@@ -48,9 +49,16 @@ class ConfirmResult:
     notes: list[str] = field(default_factory=list)
 
 
-def plan(snapshots: Snapshots, state: State, request: ConfirmRequest, sender: str) -> ConfirmPlan:
-    """The import recorded first, then the completion notices it makes due, and (when they
-    are sent) each system's notices recorded as delivered."""
+def plan(
+    snapshots: Snapshots,
+    state: State,
+    request: ConfirmRequest,
+    sender: str,
+    sent: Callable[[str], bool] = lambda _: False,
+) -> ConfirmPlan:
+    """The import recorded first, then the completion notices it makes due (and the
+    登録完了連絡 whose dates have come, unless ``sent`` already), and (when they are sent)
+    each system's notices recorded as delivered."""
     before = state.batch(request.batch)
     after = completion.confirmed(before, request.systems, request.today)
     newly = [s for s, p in after.systems.items() if p != before.systems[s]]
@@ -62,6 +70,8 @@ def plan(snapshots: Snapshots, state: State, request: ConfirmRequest, sender: st
         records.append(Record.fixed(STATE_REF, what, recorded.dump(current), When.FIRST))
     due = completion.due(current, snapshots)
     composed = [compose(n, sender) for d in due for n in d.notices]
+    registered = completion.registrations_due(current, snapshots, request.today)
+    composed += [m for n in registered if not sent((m := compose(n, sender)).message_id)]
     if request.send:
         for d in due:
             current = recorded.with_batch(
@@ -88,7 +98,8 @@ def run(request: ConfirmRequest, transport: TransportFactory = smtp_session) -> 
         transport=transport,
     ) as session:
         state = recorded.load(session.state.files)
-        planned = plan(Snapshots(session.repo), state, request, session.sender)
+        sent = delivered(session)
+        planned = plan(Snapshots(session.repo), state, request, session.sender, sent)
         done = session.carry_out(planned.run)
     return ConfirmResult(
         planned.batch, planned.newly_imported, done.mails, done.in_doubt, done.notes
@@ -96,10 +107,11 @@ def run(request: ConfirmRequest, transport: TransportFactory = smtp_session) -> 
 
 
 def status(
-    root: Path, operator: str | None, state_remote: str | None = None
+    root: Path, operator: str | None, today: date, state_remote: str | None = None
 ) -> tuple[list[Progress], Registry]:
-    """Every application's progress, and the registry at HEAD (for what is suspended)."""
+    """Every application's progress on ``today``, and the registry at HEAD (for what is
+    suspended)."""
     with Session.open(root, remote=state_remote) as session:
         state = recorded.load(session.state.files)
         registry = Snapshots(session.repo).at("HEAD")
-        return progress_of(state, registry.catalog, operator), registry
+        return progress_of(state, registry.catalog, today, operator), registry

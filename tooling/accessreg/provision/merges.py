@@ -3,21 +3,22 @@
 Several merges may come before one apply, and an apply may have failed: the range is always
 from the last applied revision to HEAD. Each first-parent commit in it that changed the
 registry is one merged pull request; its plan (``accessreg.plan``) says what each operator
-applied for, accepted on the day it was merged (or ``--accepted-on``). The combined change
-of the whole range is what downstream systems must do; each of its rows takes its dates from
-the last merge that touched it.
+applied for, dated from that pull request's events (``timeline.effective``; where unknown,
+the day it was merged stands in). The combined change of the whole range is what downstream
+systems must do; each of its rows takes its dates from the last merge that touched it.
 
 Files held back (``provision.holding``) are *pinned*: every registry of the range holds
 them as downstream systems have them, so no merge applies or notifies anything of them.
 Files held back before and released now join at the end, one step per operator, from what
-downstream holds to HEAD's content, attributed to the last merge that changed them.
+downstream holds to HEAD's content, attributed to the last merge that changed them and
+dated by HEAD's events (the run that releases them is their acceptance).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property
 
@@ -32,30 +33,47 @@ from accessreg.model.registry import Registry
 from accessreg.outputs.access import Access, AccessChange, diff, effective_access
 from accessreg.outputs.csv_ import DatedChange
 from accessreg.plan import OperatorPlan, compute_plan
-from accessreg.timeline.business_days import Effective, Schedule
+from accessreg.plan.model import CertificateChange, Item, WindowPersonChange
+from accessreg.provision.state import ApplicationRecord, ItemDates
 from accessreg.timeline.clock import JST
+from accessreg.timeline.effective import Dates, Effective, Events, Known
 
 PREFIX = layout.REGISTRY_DIR
 
 
 class Timings:
-    """The catalog's date for each kind of change of each system under one schedule,
-    counted once (a batch has as many rows as users, but few systems and kinds)."""
+    """The catalog's date for each kind of change of each system under one application's
+    dates, counted once (a batch has as many rows as users, but few systems and kinds)."""
 
-    def __init__(self, schedule: Schedule) -> None:
-        self.schedule = schedule
+    def __init__(self, dates: Dates) -> None:
+        self.dates = dates
         self._known: dict[tuple[str, ChangeKind], Effective] = {}
 
     def of(self, system: str, kind: ChangeKind) -> Effective:
         key = (system, kind)
         if key not in self._known:
-            self._known[key] = self.schedule.for_system(system, kind)
+            self._known[key] = self.dates.permission(system, kind)
         return self._known[key]
 
 
 def empty_like(registry: Registry) -> Registry:
     """Nothing applied yet: the same catalog and calendar, no operator, no user."""
     return Registry(catalog=registry.catalog, operators={}, users=(), calendar=registry.calendar)
+
+
+@dataclass(frozen=True)
+class MergedPullRequest:
+    """What the merge workflow knows of the pull request a merge commit merged."""
+
+    events: Events
+    number: int | None = None
+    title: str = ""
+
+    @property
+    def label(self) -> str:
+        """How mails name the application: ``#12 <title>``; empty when unknown."""
+        number = f"#{self.number}" if self.number is not None else ""
+        return " ".join(p for p in (number, self.title) if p)
 
 
 def _loaded(source: MemorySource, sha: str) -> Registry:
@@ -107,6 +125,24 @@ class Snapshots:
         return self._cache[sha]
 
 
+def pinned_content(repo: GitRepository, revs: Mapping[str, str | None]) -> dict[str, bytes | None]:
+    """Each file's content at the revision given (None: no revision, or absent there)."""
+    by_rev: dict[str, list[str]] = defaultdict(list)
+    for rel, rev in revs.items():
+        if rev is not None:
+            by_rev[rev].append(rel)
+    content: dict[str, bytes | None] = dict.fromkeys(revs)
+    plain = Snapshots(repo)
+    for rev, rels in by_rev.items():
+        content.update(plain.contents(rev, rels))
+    return content
+
+
+def pinned_snapshots(repo: GitRepository, revs: Mapping[str, str | None]) -> Snapshots:
+    """Snapshots pinning each file to its content at the revision given (None: absent)."""
+    return Snapshots(repo, pinned_content(repo, revs))
+
+
 @dataclass(frozen=True)
 class Step:
     """One merge: the registry before and after it, when it was accepted, what it changed."""
@@ -114,14 +150,19 @@ class Step:
     commit: CommitInfo
     before: Registry
     after: Registry
-    schedule: Schedule
+    dates: Dates
     operators: tuple[OperatorPlan, ...]
     changes: tuple[AccessChange, ...]
+    title: str = ""  # the pull request's number and title, where known
     released: tuple[str, ...] = ()  # files held back before that this step releases
 
     @property
     def accepted_on(self) -> date:
-        return self.schedule.accepted_on
+        return self.dates.events.accepted
+
+    @property
+    def processing_day(self) -> date:
+        return self.dates.processing_day()
 
     def operator_codes(self) -> list[str]:
         return sorted({op.code for op in self.operators} | set(self._changes_by_operator))
@@ -146,16 +187,31 @@ class Step:
 
     def effective(self, change: AccessChange) -> Effective:
         """When ``change`` takes effect: the plan's date for that person and system (the
-        application decides: dropping one system in a change application is a change), else
-        the catalog's timing for the kind of row (derived systems, catalog changes)."""
-        found = self._plan_dates.get((change.system, change.person.login))
+        application decides: dropping one system in a change application is a change); for
+        a row that changed only because its person became or stopped being a window person,
+        that item's date; for a derived system, the systems it derives from; else the
+        catalog's timing for the kind of row (catalog changes)."""
+        login = change.person.login
+        found = self._plan_dates.get((change.system, login))
         if found is not None:
             return found
+        found = self._window_person_dates.get(login)
+        if found is not None:
+            return found
+        system = self.after.catalog.by_id.get(change.system)
+        if system is not None and system.derived is not None:
+            sources = [
+                self._plan_dates[(s, login)]
+                for s in system.derived.systems
+                if (s, login) in self._plan_dates
+            ]
+            if sources:
+                return _derived(sources, change.kind)
         return self._timings.of(change.system, change.kind)
 
     @cached_property
     def _timings(self) -> Timings:
-        return Timings(self.schedule)
+        return Timings(self.dates)
 
     @cached_property
     def _plan_dates(self) -> dict[tuple[str, str], Effective]:
@@ -168,6 +224,26 @@ class Step:
                 for effect in item.effects:
                     dates[(effect.system, person.email.lower())] = effect.effective
         return dates
+
+    @cached_property
+    def _window_person_dates(self) -> dict[str, Effective]:
+        return {
+            item.person.email.lower(): item.effective
+            for op in self.operators
+            for item in op.items
+            if isinstance(item, WindowPersonChange) and item.effective is not None
+        }
+
+
+def _derived(sources: list[Effective], kind: ChangeKind) -> Effective:
+    """A derived permission follows its sources: it starts with the first of them and ends
+    with the last (a source without a date yet leaves the end without one)."""
+    if kind is ChangeKind.REMOVE:
+        if any(s.on is None for s in sources):
+            return next(s for s in sources if s.on is None)
+        return max(sources, key=lambda s: s.on or date.min)
+    dated = [s for s in sources if s.on is not None]
+    return min(dated, key=lambda s: s.on or date.max) if dated else sources[0]
 
 
 @dataclass(frozen=True)
@@ -189,26 +265,80 @@ class History:
         return [s.id for s in self.after.catalog.systems if s.id in touched]
 
 
-def pinned_content(repo: GitRepository, revs: Mapping[str, str | None]) -> dict[str, bytes | None]:
-    """Each file's content at the revision given (None: no revision, or absent there)."""
-    by_rev: dict[str, list[str]] = defaultdict(list)
-    for rel, rev in revs.items():
-        if rev is not None:
-            by_rev[rev].append(rel)
-    content: dict[str, bytes | None] = dict.fromkeys(revs)
-    plain = Snapshots(repo)
-    for rev, rels in by_rev.items():
-        content.update(plain.contents(rev, rels))
-    return content
+def application_id(commit: str, operator: str) -> str:
+    return f"{commit[:12]}/{operator}"
 
 
-def pinned_snapshots(repo: GitRepository, revs: Mapping[str, str | None]) -> Snapshots:
-    """Snapshots pinning each file to its content at the revision given (None: absent)."""
-    return Snapshots(repo, pinned_content(repo, revs))
+def _recorded(
+    key: tuple[str, str, str | None],
+    effective: Effective,
+    serial: str | None,
+    action: ChangeKind,
+) -> ItemDates:
+    subject, item_key, system = key
+    return ItemDates(
+        action=action.value,
+        subject=subject,
+        key=item_key,
+        system=system,
+        on=effective.on,
+        start=effective.start,
+        processing_day=effective.processing_day,
+        keyed=effective.key,
+        keyed_on=effective.keyed_on,
+        serial=serial,
+    )
 
 
-def _accepted(commit: CommitInfo, accepted_on: date | None) -> date:
-    return accepted_on or commit.committed_at.astimezone(JST).date()
+def _effective(found: ItemDates) -> Effective:
+    return Effective(found.on, found.start, found.processing_day, found.keyed, found.keyed_on)
+
+
+def dates_of(plan: OperatorPlan) -> tuple[ItemDates, ...]:
+    """Every date of an operator's plan, as the state keeps them."""
+    out = []
+    for item in plan.items:
+        serial = item.serial if isinstance(item, CertificateChange) else None
+        if item.effective is not None:
+            key = (item.subject, item.key, None)
+            out.append(_recorded(key, item.effective, serial, item.action))
+        out += [
+            _recorded((item.subject, item.key, e.system), e.effective, None, item.action)
+            for e in item.effects
+        ]
+    return tuple(out)
+
+
+def _with_dates(item: Item, recorded: Mapping[tuple[str, str, str | None], ItemDates]) -> Item:
+    own = recorded.get((item.subject, item.key, None))
+    effects = tuple(
+        replace(e, effective=_effective(found))
+        if (found := recorded.get((item.subject, item.key, e.system))) is not None
+        else e
+        for e in item.effects
+    )
+    return replace(item, effective=_effective(own) if own else item.effective, effects=effects)
+
+
+def with_recorded_dates(plan: OperatorPlan, record: ApplicationRecord) -> OperatorPlan:
+    """The plan with the dates announced at its acceptance in place of recomputed ones."""
+    recorded = record.dates()
+    return replace(plan, items=tuple(_with_dates(i, recorded) for i in plan.items))
+
+
+def batch_of(dates: Dates, effective: Effective) -> date:
+    """The processing day M a row belongs to: its own, or that of the day it is keyed on
+    (a change at once belongs to the batch of its entry, 000 §5-2 ③)."""
+    if effective.processing_day is not None:
+        return effective.processing_day
+    if effective.key in ("entered", "accepted"):
+        return dates.processing_day(effective.key)
+    return dates.processing_day()
+
+
+def merged_on(commit: CommitInfo) -> date:
+    """The day a merge was made, in Japan: it stands in for the events not known."""
+    return commit.committed_at.astimezone(JST).date()
 
 
 def _registry_changed(repo: GitRepository, commit: CommitInfo) -> bool:
@@ -226,7 +356,9 @@ def _steps(
     snapshots: Snapshots,
     base: str | None,
     head: str,
-    accepted_on: date | None,
+    merged: Mapping[str, MergedPullRequest],
+    default: Events,
+    recorded: Mapping[str, ApplicationRecord],
 ) -> Iterator[Step]:
     if base is not None and not repo.is_ancestor(base, head):
         # History was rewritten: the merges since the common ancestor. The combined change
@@ -244,30 +376,51 @@ def _steps(
             continue
         if previous is None:
             previous = snapshots.at(commit.parent) if commit.parent else empty_like(after)
-        yield step_between(commit, previous, after, _accepted(commit, accepted_on))
+        found = merged.get(commit.sha, MergedPullRequest(default))
+        yield step_between(commit, previous, after, found, recorded)
         previous = after
 
 
-def step(snapshots: Snapshots, commit: CommitInfo, accepted_on: date) -> Step:
-    """One merge, from its first parent to itself, accepted on ``accepted_on``."""
+def step(
+    snapshots: Snapshots,
+    commit: CommitInfo,
+    merged: MergedPullRequest,
+    recorded: Mapping[str, ApplicationRecord] | None = None,
+) -> Step:
+    """One merge, from its first parent to itself, dated by its pull request's events
+    (the merge commit's day standing in for those not known). An application already
+    ``recorded`` (by id) keeps the events and dates recorded at its acceptance."""
     after = snapshots.at(commit.sha)
     before = snapshots.at(commit.parent) if commit.parent else empty_like(after)
-    return step_between(commit, before, after, accepted_on)
+    return step_between(commit, before, after, merged, recorded)
 
 
 def step_between(
     commit: CommitInfo,
     before: Registry,
     after: Registry,
-    accepted_on: date,
-    released: Collection[str] = (),
+    merged: MergedPullRequest,
+    recorded: Mapping[str, ApplicationRecord] | None = None,
 ) -> Step:
-    schedule = Schedule.of(after, accepted_on)
-    plan = compute_plan(before, after, schedule)
-    changes = diff(effective_access(before), effective_access(after), after.catalog)
-    return Step(
-        commit, before, after, schedule, plan.operators, tuple(changes), tuple(sorted(released))
+    """``step`` between two registries already loaded."""
+    recorded = recorded or {}
+    events, title = merged.events, merged.label
+    known = next((r for r in recorded.values() if r.commit == commit.sha), None)
+    if known is not None:
+        events = Events(known.entered_on, known.accepted_on, known.merged_on)
+        title = known.title
+    if events.merged is None:
+        events = Events(events.entered, events.accepted, merged_on(commit))
+    dates = Dates.of(after, events.known(merged_on(commit)))
+    plan = compute_plan(before, after, dates)
+    operators = tuple(
+        with_recorded_dates(op, found)
+        if (found := recorded.get(application_id(commit.sha, op.code))) is not None
+        else op
+        for op in plan.operators
     )
+    changes = diff(effective_access(before), effective_access(after), after.catalog)
+    return Step(commit, before, after, dates, operators, tuple(changes), title)
 
 
 def released_step(
@@ -275,24 +428,35 @@ def released_step(
     at: str,
     before: Registry,
     rels: Collection[str],
-    accepted_on: date,
+    events: Known,
     also: Collection[str] = (),
     commit: CommitInfo | None = None,
+    record: ApplicationRecord | None = None,
 ) -> Step:
     """Files held back before and released now (``rels``, pinned in ``before``, which has
     ``also`` released already): from what downstream holds of them to their content at
-    ``at``, attributed to ``commit``, by default the last merge on the first-parent line that
-    changed one of them."""
+    ``at``, dated by ``events`` and attributed to ``commit``, by default the last merge on
+    the first-parent line that changed one of them. Rebuilt from its ``record``, it keeps
+    the dates recorded at its acceptance."""
     after = _loaded(snapshots.source(at, unpinned={*rels, *also}), at)
+    repo = snapshots.repo
     if commit is None:
-        repo = snapshots.repo
         last = repo.revisions_changing(at, [layout.repo_path(r) for r in sorted(rels)], 1)
         commit = repo.commit(last[0] if last else at)
-    return step_between(commit, before, after, accepted_on, rels)
+    dates = Dates.of(after, events)
+    plan = compute_plan(before, after, dates)
+    operators = tuple(
+        with_recorded_dates(op, record) if record is not None and op.code == record.operator else op
+        for op in plan.operators
+    )
+    changes = diff(effective_access(before), effective_access(after), after.catalog)
+    title = record.title if record is not None else ""
+    released = tuple(sorted(rels))
+    return Step(commit, before, after, dates, operators, tuple(changes), title, released)
 
 
 def _rows(
-    before: Access, after: Access, registry: Registry, steps: tuple[Step, ...], fallback: Schedule
+    before: Access, after: Access, registry: Registry, steps: tuple[Step, ...], fallback: Dates
 ) -> tuple[DatedChange, ...]:
     last: dict[tuple[str, str], tuple[Step, AccessChange]] = {}
     for step in steps:
@@ -304,10 +468,11 @@ def _rows(
         found = last.get((change.system, change.person.login))
         if found is None:  # not from a merge on the first-parent line: date it as of now
             effective = timings.of(change.system, change.kind)
-            rows.append(DatedChange(change, fallback.processing_day, effective.on))
+            rows.append(DatedChange(change, batch_of(fallback, effective), effective.on))
         else:
             step, own = found
-            rows.append(DatedChange(change, step.schedule.processing_day, step.effective(own).on))
+            effective = step.effective(own)
+            rows.append(DatedChange(change, batch_of(step.dates, effective), effective.on))
     return tuple(rows)
 
 
@@ -315,29 +480,39 @@ def history(
     snapshots: Snapshots,
     base: str | None,
     head: str,
-    accepted_on: date | None,
     today: date,
+    merged: Mapping[str, MergedPullRequest] | None = None,
+    default: Events | None = None,
+    recorded: Mapping[str, ApplicationRecord] | None = None,
     released: Collection[str] = (),
 ) -> History:
-    """Everything between the applied revision ``base`` (None: nothing yet) and ``head``;
-    the ``released`` files (pinned) join at the end, accepted as of ``head``'s merge."""
+    """Everything between the applied revision ``base`` (None: nothing yet) and ``head``.
+
+    ``merged`` are the pull requests by merge commit; ``default`` (the command's own
+    options) the events of any merge not listed; ``recorded`` the applications already
+    accepted, whose dates are kept. The ``released`` files (pinned) join at the end, dated
+    by ``head``'s events."""
     repo = snapshots.repo
     head_sha = repo.resolve(head)
     base_sha = repo.resolve(base) if base is not None else None
     after = snapshots.at(head_sha)
     before = snapshots.at(base_sha) if base_sha is not None else empty_like(after)
-    steps = list(_steps(repo, snapshots, base_sha, head_sha, accepted_on))
+    default = default or Events()
+    merged = merged or {}
+    steps = list(_steps(repo, snapshots, base_sha, head_sha, merged, default, recorded or {}))
     by_operator: dict[str, list[str]] = defaultdict(list)
     for rel in sorted(released):
         by_operator[layout.operator_of(rel) or ""].append(rel)
-    now = _accepted(repo.commit(head_sha), accepted_on)
-    done: list[str] = []
-    for rels in by_operator.values():
-        steps.append(released_step(snapshots, head_sha, after, rels, now, done))
-        after = steps[-1].after
-        done += rels
+    if by_operator:
+        day = merged_on(repo.commit(head_sha))
+        events = merged.get(head_sha, MergedPullRequest(default)).events.known(day)
+        done: list[str] = []
+        for rels in by_operator.values():
+            steps.append(released_step(snapshots, head_sha, after, rels, events, done))
+            after = steps[-1].after
+            done += rels
     before_access, after_access = effective_access(before), effective_access(after)
-    fallback = Schedule.of(after, accepted_on or today)
+    fallback = Dates.of(after, default.known(today))
     rows = _rows(before_access, after_access, after, tuple(steps), fallback)
     return History(
         base_sha, head_sha, before, after, tuple(steps), rows, before_access, after_access

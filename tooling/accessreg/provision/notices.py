@@ -31,14 +31,15 @@ from accessreg.plan import (
     Effect,
     Item,
     OperatorChange,
+    OperatorPlan,
     SubcontractorChange,
     UserChange,
     WindowPersonChange,
 )
 from accessreg.provision.holding import Hold
-from accessreg.provision.merges import Step
+from accessreg.provision.merges import Step, application_id, dates_of
 from accessreg.provision.state import ApplicationRecord, BatchRecord
-from accessreg.timeline.business_days import Effective
+from accessreg.timeline.effective import Effective
 
 DONE, NOT_DONE, NOT_NEEDED = "済", "未済", "（不要）"
 IN_PROGRESS, COMPLETE = "処理中", "処理完了"
@@ -68,10 +69,6 @@ _ACTIONS = {"add": "追加", "change": "変更", "remove": "削除"}
 _OPERATOR_ACTIONS = {"add": "新規登録", "change": "登録内容の変更", "remove": "利用終了"}
 
 ADMIN_CONSOLE_KIND = "window_persons"
-
-
-def application_id(commit: str, operator: str) -> str:
-    return f"{commit[:12]}/{operator}"
 
 
 def pending_text(effective: Effective | None) -> str:
@@ -181,21 +178,39 @@ def kinds(step: Step, code: str) -> tuple[str, ...]:
     return tuple(found) or ("利用申請（変更）",)
 
 
+def _processing_day(step: Step, plan: OperatorPlan | None) -> date:
+    """The batch M of an application: the earliest of its items' (a change is keyed on its
+    entry, a new user on its acceptance), else that of its acceptance."""
+    days = [
+        e.processing_day
+        for item in (plan.items if plan else ())
+        for e in (item.effective, *(x.effective for x in item.effects))
+        if e is not None and e.processing_day is not None
+    ]
+    return min(days, default=step.processing_day)
+
+
 def applications(step: Step) -> list[Accepted]:
     out = []
     for code in step.operator_codes():
         systems = dict.fromkeys(c.system for c in step.changes_of(code))
         order = [s.id for s in step.after.catalog.systems if s.id in systems]
+        plan = step.plan_of(code)
+        events = step.dates.events
         record = ApplicationRecord(
             id=application_id(step.commit.sha, code),
             commit=step.commit.sha,
             parent=step.commit.parent,
             operator=code,
-            title=step.commit.subject,
-            accepted_on=step.accepted_on,
-            processing_day=step.schedule.processing_day,
+            title=step.title,
+            accepted_on=events.accepted,
+            processing_day=_processing_day(step, plan),
             kinds=kinds(step, code),
             systems=tuple(order),
+            entered_on=events.entered,
+            merged_on=events.merged,
+            assumed=events.assumed,
+            items=dates_of(plan) if plan is not None else (),
             released=step.released,
         )
         out.append(Accepted(record, step))
@@ -260,8 +275,12 @@ def acceptance_notices(accepted: Accepted) -> list[Notice]:
         "uses_processing_day": "processing_day" in starts,
         "desks": [p.desk for p in providers],
     }
+    if not context["operator_items"] and not context["people"] and not removed:
+        return []  # nothing to tell: no mail for an application with no item
+    # The centre accepts on business days: an approval on a Sunday is dated the Monday.
+    day = step.dates.keyed_on("accepted")
     notices = [
-        Notice("accepted", record.id, r, "mail-accepted.txt.j2", record.accepted_on, context)
+        Notice("accepted", record.id, r, "mail-accepted.txt.j2", day, context)
         for r in _recipients(operator.contacts)
         if r.email.lower() not in removed_logins
     ]
@@ -274,7 +293,7 @@ def acceptance_notices(accepted: Accepted) -> list[Notice]:
                 record.id,
                 Recipient(contact.name, contact.email),
                 "mail-contact-removed.txt.j2",
-                record.accepted_on,
+                day,
                 {
                     "operator": {"code": operator.code, "name": operator.name},
                     "application": _application_context(record),
@@ -286,21 +305,45 @@ def acceptance_notices(accepted: Accepted) -> list[Notice]:
     return notices
 
 
+REGISTRATION_ROW = "registration"
+
+
+def registration_status(record: ApplicationRecord, today: date) -> str:
+    """済 once every certificate and address the application registers has reached its
+    date, 未済 before, （不要） when it registers none."""
+    found = record.registrations()
+    if not found:
+        return NOT_NEEDED
+    return DONE if all(i.on is not None and i.on <= today for i in found) else NOT_DONE
+
+
 def progress(
-    batch: BatchRecord, record: ApplicationRecord, catalog: Catalog
+    batch: BatchRecord, record: ApplicationRecord, catalog: Catalog, today: date
 ) -> tuple[str, list[dict[str, str]]]:
     """The seed's progress display (000 §5-1 ⑦): 済 / 未済 / （不要） per system, and
-    処理中 until every system the application needs is 済, then 処理完了."""
+    処理中 until every system the application needs is 済, then 処理完了 (pattern 13:
+    TAXIS and JOHS alone are done once both are). A derived system (the info-sharing
+    site, the permission-management system) follows the systems it derives from and never
+    holds an application open, unless it is all the application needs. Certificates and
+    addresses count as done on their own date (a last row, ``registration``)."""
     rows = []
-    statuses = []
+    own: list[str] = []
+    derived: list[str] = []
     for system in catalog.systems:
         if system.id in record.systems and system.id in batch.systems:
             status = DONE if batch.systems[system.id].imported_on else NOT_DONE
-            statuses.append(status)
+            (derived if system.derived is not None else own).append(status)
         else:
             status = NOT_NEEDED
         rows.append({"system": system.name_ja, "id": system.id, "status": status})
-    overall = COMPLETE if all(s == DONE for s in statuses) else IN_PROGRESS
+    registration = registration_status(record, today)
+    if registration != NOT_NEEDED:
+        own.append(registration)
+    rows.append(
+        {"system": "証明書・IPアドレスの登録", "id": REGISTRATION_ROW, "status": registration}
+    )
+    counted = own or derived
+    overall = COMPLETE if all(s == DONE for s in counted) else IN_PROGRESS
     return overall, rows
 
 
@@ -341,7 +384,7 @@ def completion_notices(
     operator = _operator(step, record.operator)
     if system is None or operator is None or system_id not in record.systems:
         return []
-    overall, rows = progress(batch, record, catalog)
+    overall, rows = progress(batch, record, catalog, imported_on)
     people = _system_people(step, system, record.operator)
     stops = {KIND_LABELS[ChangeKind.REMOVE], KIND_LABELS[ChangeKind.SUSPEND]}
     grants = any(p["action"] not in stops for p in people)
@@ -397,6 +440,43 @@ def completion_notices(
                 )
             )
     return notices
+
+
+def registration_notices(batch: BatchRecord, accepted: Accepted, today: date) -> list[Notice]:
+    """登録完了連絡 (000 §4-2 ⑤): once every certificate and address of an application has
+    reached its recorded date, to the operator's window persons, with the application's
+    progress. Owed on the first run on or after that day; the outbox sends it once."""
+    record, step = accepted.record, accepted.step
+    found = record.registrations()
+    operator = _operator(step, record.operator)
+    if not found or operator is None or registration_status(record, today) != DONE:
+        return []
+    done_on = max(i.on for i in found if i.on is not None)
+    plan = step.plan_of(record.operator)
+    registered = {(i.subject, i.key) for i in found}
+    items = [
+        {**line, "when": f"{_recorded_on(record, i)} 以降"}
+        for i in (plan.items if plan else ())
+        if (i.subject, i.key) in registered and (line := _operator_item(i)) is not None
+    ]
+    overall, rows = progress(batch, record, step.after.catalog, today)
+    context = {
+        "operator": {"code": operator.code, "name": operator.name},
+        "application": _application_context(record),
+        "registered_on": done_on,
+        "items": items,
+        "progress": overall,
+        "progress_rows": [r for r in rows if r["status"] != NOT_NEEDED],
+    }
+    return [
+        Notice("registered", record.id, r, "mail-registered.txt.j2", done_on, context)
+        for r in _recipients(operator.contacts)
+    ]
+
+
+def _recorded_on(record: ApplicationRecord, item: Item) -> date | None:
+    found = record.dates().get((item.subject, item.key, None))
+    return found.on if found else None
 
 
 def held_notices(hold: Hold, registry: Registry, head: str, day: date) -> list[Notice]:

@@ -28,6 +28,26 @@ class SystemProgress(Frozen):
     notified: bool = False  # every completion notice of this system has been sent
 
 
+# Items registered by the centre on a date of their own, outside the import batches.
+REGISTERED = ("certificate", "allowed_ip")
+
+
+class ItemDates(Frozen):
+    """One item's dates as announced at acceptance (``timeline.effective``). Read back by
+    every later run, never recomputed: a calendar edit does not move an announced date."""
+
+    subject: str  # user, window_person, certificate, allowed_ip, operator, subcontractor
+    key: str  # the login ID (lower case), certificate ID, CIDR or code
+    system: str | None = None  # a permission's system; None: the item's own date
+    on: date | None
+    start: Literal["accepted", "processing_day", "manual"] | None = None
+    processing_day: date | None = None
+    keyed: Literal["entered", "accepted", "merged", "terminated_on"] | None = None
+    keyed_on: date | None = None
+    serial: str | None = None  # a certificate's, as the whitelists name it
+    action: Literal["add", "change", "remove"] | None = None
+
+
 class ApplicationRecord(Frozen):
     """One operator's part of one merged change: an application of 000 §3-§5."""
 
@@ -35,14 +55,30 @@ class ApplicationRecord(Frozen):
     commit: str
     parent: str | None  # the commit it was merged onto
     operator: str
-    title: str  # the merge commit's subject, e.g. "Merge pull request #12 from …"
+    title: str  # the pull request's number and title where known, else empty
     accepted_on: date
     processing_day: date
     kinds: tuple[str, ...]  # application types, in Japanese as the seeds name them
     systems: tuple[str, ...]  # systems whose downstream data it changes
+    entered_on: date | None = None
+    merged_on: date | None = None
+    assumed: tuple[str, ...] = ()  # events the merge day stood in for
+    items: tuple[ItemDates, ...] = ()
     # Files held back before and released by this application: it goes from what downstream
     # held of them to their content at its batch's head (``merges.released_step``).
     released: tuple[str, ...] = ()
+
+    def dates(self) -> dict[tuple[str, str, str | None], ItemDates]:
+        return {(i.subject, i.key, i.system): i for i in self.items}
+
+    def registrations(self) -> tuple[ItemDates, ...]:
+        """Certificates and overseas addresses it registers, each with its own date: the
+        application is done with them on that date (000 §4-2 ⑤ 登録完了連絡)."""
+        return tuple(
+            i
+            for i in self.items
+            if i.subject in REGISTERED and i.system is None and i.action != "remove" and i.on
+        )
 
 
 class BatchRecord(Frozen):

@@ -10,10 +10,11 @@ applications to complete but a state that lasts until it is lifted: they are lis
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from accessreg.model import Catalog
 from accessreg.model.registry import Registry
-from accessreg.provision.notices import NOT_NEEDED, progress
+from accessreg.provision.notices import NOT_NEEDED, REGISTRATION_ROW, progress
 from accessreg.provision.state import ApplicationRecord, BatchRecord, State
 
 
@@ -25,12 +26,14 @@ class Progress:
     systems: list[tuple[str, str]]  # (system id, 済 / 未済 / （不要）) in catalog order
 
 
-def progress_of(state: State, catalog: Catalog, operator: str | None = None) -> list[Progress]:
+def progress_of(
+    state: State, catalog: Catalog, today: date, operator: str | None = None
+) -> list[Progress]:
     found = []
     for batch, app in state.applications():
         if operator is not None and app.operator != operator:
             continue
-        overall, rows = progress(batch, app, catalog)
+        overall, rows = progress(batch, app, catalog, today)
         found.append(Progress(batch, app, overall, [(r["id"], r["status"]) for r in rows]))
     return found
 
@@ -38,13 +41,25 @@ def progress_of(state: State, catalog: Catalog, operator: str | None = None) -> 
 def columns(rows: list[Progress], catalog: Catalog) -> list[str]:
     """The systems any listed application needs (others would only show （不要）)."""
     needed = {s for r in rows for s, status in r.systems if status != NOT_NEEDED}
-    return [s.id for s in catalog.systems if s.id in needed]
+    shown = [s.id for s in catalog.systems if s.id in needed]
+    return [*shown, REGISTRATION_ROW] if REGISTRATION_ROW in needed else shown
+
+
+_HEADINGS = {REGISTRATION_ROW: "証明書・IP"}
 
 
 def table(rows: list[Progress], catalog: Catalog) -> str:
     """A plain-text table: one line per application."""
     shown = columns(rows, catalog)
-    header = ["申請番号", "受付日", "M", "バッチ", "進捗", *(s.upper() for s in shown), "申請種別"]
+    header = [
+        "申請番号",
+        "受付日",
+        "M",
+        "バッチ",
+        "進捗",
+        *(_HEADINGS.get(s, s.upper()) for s in shown),
+        "申請種別",
+    ]
     lines = ["\t".join(header)]
     for r in rows:
         by_system = dict(r.systems)

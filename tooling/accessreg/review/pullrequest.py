@@ -22,6 +22,7 @@ from accessreg.plan.revisions import (
     recover_operators,
 )
 from accessreg.review.authorize import AuthContext, Decision, decide
+from accessreg.timeline.effective import Events
 
 
 def _authority_file(rel: str) -> bool:
@@ -86,9 +87,14 @@ def authorization(repo: GitRepository, comparison: Comparison, actor: str, plan:
 
 
 def read_pull_request(
-    repo: GitRepository, base: str, head: str, accepted_on: date, actor: str | None = None
+    repo: GitRepository,
+    base: str,
+    head: str,
+    events: Events,
+    today: date,
+    actor: str | None = None,
 ) -> PullRequest:
     comparison = load_comparison(repo, base, head)
-    plan = plan_from(comparison, accepted_on)
+    plan = plan_from(comparison, events, today)
     decision = authorization(repo, comparison, actor, plan) if actor is not None else None
     return PullRequest(comparison, plan, decision)

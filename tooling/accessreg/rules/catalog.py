@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Iterator
+from datetime import date
 
 from accessreg.model import ClosedRange
 from accessreg.model.layout import CALENDAR_FILE, CATALOG_FILE
-from accessreg.model.problems import Problem
+from accessreg.model.problems import Level, Problem
 from accessreg.model.registry import Registry
-from accessreg.rules.base import Context, Scope, finding, rule
+from accessreg.rules.base import Context, Due, Scope, finding, rule
 from accessreg.timeline.business_days import BusinessCalendar, CalendarClosed
 
 
@@ -79,10 +81,24 @@ def catalog_consistency(reg: Registry, ctx: Context) -> Iterator[Problem]:
 
 @rule("calendar-range", "000 §5-1", Scope.OPERATORS)
 def calendar_range(reg: Registry, ctx: Context) -> Iterator[Problem]:
-    """A closed-day range of the calendar ends before it starts, or the closed days leave no
-    business day for a year: dates could no longer be counted from them."""
+    """A closed-day range of the calendar ends before it starts, a yearly closure names a
+    day no year has or ends before it starts, or the closed days leave no business day for
+    a year: dates could no longer be counted from them."""
     if reg.calendar is None:
         return
+    for i, closure in enumerate(reg.calendar.every_year):
+        for name, text in (("from", closure.start), ("to", closure.end)):
+            month, dom = (int(p) for p in text.split("-"))
+            if dom > calendar.monthrange(2000, month)[1]:  # 2000: a leap year
+                yield finding(
+                    CALENDAR_FILE, f"{text} is not a day of the year", ("every_year", i, name)
+                )
+        if closure.until is not None and closure.until < closure.since:
+            yield finding(
+                CALENDAR_FILE,
+                f"a closure from {closure.since} until {closure.until} ends before it starts",
+                ("every_year", i, "until"),
+            )
     business = BusinessCalendar.from_file(reg.calendar)
     for i, day in enumerate(reg.calendar.closed):
         start = day.start if isinstance(day, ClosedRange) else day
@@ -104,4 +120,52 @@ def calendar_range(reg: Registry, ctx: Context) -> Iterator[Problem]:
             return
 
 
-RULES = (catalog_consistency, calendar_range)
+def next_year_end(today: date) -> int:
+    """The year whose year-end closure comes next: last year's while its new-year days last."""
+    return today.year - 1 if today <= date(today.year, 1, YEAR_END_WINDOW[1][1]) else today.year
+
+
+# Days around the new year within which the centre's closure falls (000 §5-1 example:
+# 12/31 and 1/2-1/4).
+YEAR_END_WINDOW = ((12, 20), (1, 10))
+
+
+def _says_year_end(reg: Registry, year: int) -> bool:
+    assert reg.calendar is not None
+    if any(
+        c.since <= year and (c.until is None or year <= c.until) for c in reg.calendar.every_year
+    ):
+        return True
+    first = date(year, *YEAR_END_WINDOW[0])
+    last = date(year + 1, *YEAR_END_WINDOW[1])
+    for entry in reg.calendar.closed:
+        start, end = (entry.start, entry.end) if isinstance(entry, ClosedRange) else (entry, entry)
+        if start <= last and end >= first:
+            return True
+    return False
+
+
+@rule("calendar-year-end", "000 §5-1", Scope.OPERATORS, Level.WARNING, Due.TIME)
+def calendar_year_end(reg: Registry, ctx: Context) -> Iterator[Problem]:
+    """The calendar does not say what happens at the next year-end.
+
+    The reception centre closes over the new year (the worked example of 000 §5-1 closes
+    2018-12-31 and 2019-01-02..04), and every date of a batch around it depends on that:
+    without a yearly closure (`every_year`) in force for the coming year-end, or a closed
+    day of its own between 20 December and 10 January, those days would silently count as
+    business days. Time rule: it depends on the day of the check.
+    """
+    if reg.calendar is None and CALENDAR_FILE in reg.files:
+        return  # it does not load: its own problems are reported
+    year = next_year_end(ctx.today)
+    if reg.calendar is None or not _says_year_end(reg, year):
+        yield finding(
+            CALENDAR_FILE,
+            f"the calendar does not say whether the centre closes over the year-end of "
+            f"{year}/{year + 1}: add a yearly closure (every_year: from 12-31 to 01-04, say) "
+            f"or that year-end's closed days",
+            ("every_year",),
+        )
+
+
+RULES = (catalog_consistency, calendar_range, calendar_year_end)

@@ -21,6 +21,7 @@ from accessreg.model.registry import Registry
 from accessreg.scheduled.keyed_notices import Digest, Document
 
 if TYPE_CHECKING:
+    from accessreg.provision.state import ApplicationRecord
     from accessreg.scheduled.deletions import DeletionApplication
     from accessreg.scheduled.lastlogins import LastLogins
     from accessreg.scheduled.reviews import OpenPulls
@@ -48,6 +49,8 @@ class Inputs:
     remembered: Mapping[str, date]  # login IDs seen locked → the day their count started
     export: LastLogins | None  # the last-login export (``needs_export``)
     pulls: OpenPulls | None = None  # the open pull requests (``needs_pulls``)
+    # Every application apply has accepted, with the dates it recorded (an ID's issue day).
+    accepted: tuple[ApplicationRecord, ...] = ()
 
 
 @dataclass(frozen=True)

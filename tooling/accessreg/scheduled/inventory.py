@@ -133,7 +133,8 @@ def inventory(
         due = due_on(registry, op.code, months, added, today)
         if today >= due:
             item = InventoryDue(op.code, op.name, op.last_inventory, due, count)
-            overdue.append(item)
+            if today > due:  # on its due date a review is due, not yet overdue
+                overdue.append(item)
             attach = partial(snapshot, op.code)
             notices.append(
                 Digest("inventory-reminder", "reminder", "window", op.code, (item,), attach)

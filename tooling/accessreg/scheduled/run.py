@@ -32,7 +32,9 @@ from accessreg.mail.compose import eml_name
 from accessreg.model.layout import REGISTRY_DIR
 from accessreg.model.problems import Problem
 from accessreg.model.registry import Registry
+from accessreg.provision import state as recorded
 from accessreg.provision.bundle import whitelist_files
+from accessreg.provision.state import ApplicationRecord
 from accessreg.reporting import reporters
 from accessreg.scheduled import deletions, inventory, lastlogins, log, mails, reviews, stale
 from accessreg.scheduled.duties import DUTIES
@@ -141,6 +143,7 @@ def _files(
     outcomes: dict[str, DutyResult],
     outgoing: list[Outgoing],
     apps: list[deletions.DeletionApplication],
+    accepted: tuple[ApplicationRecord, ...],
 ) -> dict[str, bytes]:
     files: dict[str, bytes] = {}
     for outcome in outcomes.values():
@@ -149,7 +152,8 @@ def _files(
     files.update({f"mail/{eml_name(o.composed)}": o.composed.message.as_bytes() for o in outgoing})
     files.update({f"stale-deletions/{a.operator}.md": a.body.encode() for a in apps})
     if request.whitelists:
-        files.update(whitelist_files(registry, request.today))
+        # A certificate enters on the date recorded at its acceptance (000 §4-2: M+6).
+        files.update(whitelist_files(registry, request.today, accepted))
     summary = {
         "format": FORMAT,
         "day": request.today.isoformat(),
@@ -205,7 +209,8 @@ def plan(
     )
     found = [(m, Outgoing(mails.composed(m, registry, today, sender), m.log_keys)) for m in due]
     apps = [a for o in outcomes.values() for a in o.applications]
-    files = _files(request, head, registry, outcomes, [o for _, o in found], apps)
+    outgoing = [o for _, o in found]
+    files = _files(request, head, registry, outcomes, outgoing, apps, inputs.accepted)
     branches: tuple[BranchSet, ...] = ()
     records: tuple[Record, ...] = ()
     if request.send:
@@ -258,9 +263,10 @@ def run(request: RunRequest, transport: TransportFactory = smtp_session) -> RunR
         needs_history = any(d.NEEDS_HISTORY for d in duties.values())
         added = added_on(session.repo.root, head, REGISTRY_DIR) if needs_history else {}
         notice_log = log.NoticeLog(session.ref(log.DUTIES_REF, log.merge).files)
+        accepted = tuple(a for _, a in recorded.load(session.state.files).applications())
         inputs = Inputs(
             registry, source.read, request.today, request.options, added,
-            notice_log.remembered, export, pulls,
+            notice_log.remembered, export, pulls, accepted,
         )  # fmt: skip
         planned = plan(duties, inputs, head, request, notice_log, session.outbox, session.sender)
         done = session.carry_out(planned.run)

@@ -6,10 +6,12 @@ an ID never used, and acts each morning: 120 days → warning 1, 150 → warning
 change of their users in one digest per stage, and so that the deletion application the seed
 still requires of them (5-7 留意事項) is prepared for them.
 
-"Issued" is the day the ID was registered in the authentication system: the day its
-addition took effect, counted as the catalog's timing counts it from the day the user's file
-was last added to the registry's history (M+6 for TAXIS/JOHS, 000 §5-1; a file not committed
-yet counts from today), not the day of the merge itself. Only users holding a permission in a
+"Issued" is the day the ID was registered in the authentication system (000 §5-7 ※1): the
+earliest date recorded at acceptance for the user's permissions of the provider's systems
+(M+6 for TAXIS/JOHS, 000 §5-1), never the merge day. An ID accepted before dates were
+recorded counts from the day its addition took effect, counted as the catalog's timing
+counts it from the day its file was last added to the registry's history (a file not
+committed yet counts from today). Only users holding a permission in a
 system of the export's provider are judged. A judged user the export does not list counts
 on from the day remembered for it when it was last seen locked (the authentication system
 has deleted it since); otherwise it is reported as absent (not imported yet).
@@ -18,7 +20,7 @@ has deleted it since); otherwise it is reported as absent (not imported yet).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Literal
@@ -27,11 +29,12 @@ from accessreg.errors import UsageError
 from accessreg.escape import quote
 from accessreg.model.changes import ChangeKind
 from accessreg.model.registry import Registry, UserEntry
+from accessreg.provision.state import ApplicationRecord
 from accessreg.scheduled import deletions
 from accessreg.scheduled.duty import DutyResult, Inputs, Options, Table
 from accessreg.scheduled.keyed_notices import Digest, Item
 from accessreg.scheduled.lastlogins import LastLogins
-from accessreg.timeline.business_days import Schedule
+from accessreg.timeline.effective import Dates, Events
 
 DEFAULT_PROVIDER = "tokyo_gas_network"
 # (days, stage), latest first: the first threshold reached is the stage.
@@ -135,11 +138,12 @@ def _judged(registry: Registry, systems: frozenset[str]) -> Iterator[UserEntry]:
                 yield user
 
 
-def issued_on(registry: Registry, systems: tuple[str, ...], added: date) -> date:
-    """The day an ID added on ``added`` was issued: the earliest of its systems' dates of
-    use (000 §5-1: M+6 for TAXIS/JOHS); ``added`` itself when none has a date."""
-    schedule = Schedule.of(registry, added)
-    days = [d for s in systems if (d := schedule.for_system(s, ChangeKind.ADD).on) is not None]
+def estimated_issue(registry: Registry, systems: tuple[str, ...], added: date) -> date:
+    """The day an ID added on ``added`` (and accepted then) was issued, for an ID accepted
+    before dates were recorded: the earliest of its systems' dates of use (000 §5-1: M+6 for
+    TAXIS/JOHS); ``added`` itself when none has a date."""
+    dates = Dates.of(registry, Events(added, added, added).known(added))
+    days = [d for s in systems if (d := dates.permission(s, ChangeKind.ADD).on) is not None]
     return min(days, default=added)
 
 
@@ -151,6 +155,7 @@ def _age(
     remembered: Mapping[str, date],
     today: date,
     systems: frozenset[str],
+    issued: Mapping[str, date],
 ) -> UserAge:
     user = entry.user
     held = tuple(sorted(s for s in user.permissions if s in systems))
@@ -167,8 +172,12 @@ def _age(
     elif last is not None:
         since, basis = last, "login"
     else:
+        recorded = issued.get(login)
         added_on = added.get(entry.file)
-        since = issued_on(registry, held, added_on) if added_on else today
+        if recorded is not None:
+            since = recorded
+        else:
+            since = estimated_issue(registry, held, added_on) if added_on else today
         basis = "issued"
     days = (today - since).days
     return UserAge(
@@ -206,6 +215,23 @@ TABLE_HEADER = (
 DRIFT_HEADER = ("login_id", "last_login", "line")
 
 
+def recorded_issues(
+    records: Iterable[ApplicationRecord], systems: frozenset[str]
+) -> dict[str, date]:
+    """Login ID → the day it was issued: the earliest recorded date at which one of its
+    permissions in ``systems`` was set, in the last application that set one."""
+    found: dict[str, date] = {}
+    for record in records:
+        starts: dict[str, date] = {}
+        for item in record.items:
+            if item.subject != "user" or item.action != "add" or item.system not in systems:
+                continue
+            if item.on is not None and (item.key not in starts or item.on < starts[item.key]):
+                starts[item.key] = item.on
+        found.update(starts)
+    return found
+
+
 def stale(
     registry: Registry,
     export: LastLogins,
@@ -213,14 +239,17 @@ def stale(
     today: date,
     provider: str = DEFAULT_PROVIDER,
     remembered: Mapping[str, date] | None = None,
+    issued: Iterable[ApplicationRecord] = (),
 ) -> StaleResult:
     """Judge every user of ``provider``'s systems against the export; ``added`` maps user files
     (relative to the registry) to the day they were added to the history, ``remembered``
-    login IDs (lower case) seen locked before to the day their count started."""
+    login IDs (lower case) seen locked before to the day their count started; ``issued``
+    are the accepted applications whose recorded dates say when each ID was issued."""
     systems = provider_systems(registry, provider)
     entries = list(_judged(registry, systems))
     kept = remembered or {}
-    users = tuple(_age(registry, u, export, added, kept, today, systems) for u in entries)
+    days = recorded_issues(issued, systems)
+    users = tuple(_age(registry, u, export, added, kept, today, systems, days) for u in entries)
     known = known_ids(registry, systems, entries)
     drift = tuple(
         Drift(provider, row.login_id, row.last_login, row.line)
@@ -265,7 +294,7 @@ def stale(
 
 # -- as a duty (scheduled.duties) -------------------------------------------------------------
 
-NEEDS_HISTORY = True  # an ID never used counts from the day its file was added
+NEEDS_HISTORY = True  # an ID never used before dates were recorded: from its file's addition
 NEEDS_EXPORT = True
 NEEDS_PULLS = False
 
@@ -281,7 +310,15 @@ def judge(inputs: Inputs) -> DutyResult:
     if provider not in providers:
         raise UsageError(f"unknown provider {quote(provider)} (known: {', '.join(providers)})")
     assert inputs.export is not None, "NEEDS_EXPORT: the run reads it"
-    judged = stale(registry, inputs.export, inputs.added, inputs.today, provider, inputs.remembered)
+    judged = stale(
+        registry,
+        inputs.export,
+        inputs.added,
+        inputs.today,
+        provider,
+        inputs.remembered,
+        inputs.accepted,
+    )
     return replace(
         judged.outcome,
         applications=tuple(deletions.applications(judged, registry, inputs.read)),

@@ -4,8 +4,7 @@ A business day of the reception centre is a weekday that is neither a Japanese p
 nor one of the centre's own closed days (``registry/calendar.yaml``). Applications are batched
 twice a month on the processing day M: accepted on the 1st-15th → the 16th, on the 16th-end →
 the 1st of the next month, moved to the next business day when it is not one. When a change
-takes effect is the catalog's ``timing`` per system and change kind (``add``/``change``/
-``remove``), counted from the acceptance date or from M; this module only does the counting.
+takes effect is ``timeline.effective``; this module only does the counting.
 
 Pure: no I/O; the holiday tables are computed (``holidays``) and memoised per year.
 """
@@ -21,9 +20,7 @@ from typing import Literal
 import holidays
 
 from accessreg.errors import ProblemsFound
-from accessreg.model import CalendarFile, Catalog, ClosedRange, Timing
-from accessreg.model.changes import ChangeKind
-from accessreg.model.registry import Registry
+from accessreg.model import CalendarFile, ClosedRange, YearlyClosure
 
 Start = Literal["accepted", "processing_day", "manual"]
 
@@ -42,7 +39,7 @@ def _public_holidays(year: int) -> frozenset[date]:
 
 
 def closed_days(calendar: CalendarFile | None) -> frozenset[date]:
-    """Every day the calendar file closes, ranges expanded."""
+    """Every day the calendar file's explicit entries close, ranges expanded."""
     days: set[date] = set()
     for entry in calendar.closed if calendar is not None else ():
         if isinstance(entry, ClosedRange):
@@ -55,23 +52,66 @@ def closed_days(calendar: CalendarFile | None) -> frozenset[date]:
     return frozenset(days)
 
 
+def _month_day(text: str) -> tuple[int, int]:
+    month, day = text.split("-")
+    return int(month), int(day)
+
+
+@dataclass(frozen=True)
+class Yearly:
+    """A closure repeated every year: ``start``..``end`` as (month, day), ``end`` before
+    ``start`` meaning the next year; for the years ``since``..``until`` of its start."""
+
+    start: tuple[int, int]
+    end: tuple[int, int]
+    since: int
+    until: int | None = None
+
+    @classmethod
+    def of(cls, rule: YearlyClosure) -> Yearly:
+        return cls(_month_day(rule.start), _month_day(rule.end), rule.since, rule.until)
+
+    def holds_for(self, year: int) -> bool:
+        return self.since <= year and (self.until is None or year <= self.until)
+
+    def closes(self, day: date) -> bool:
+        md = (day.month, day.day)
+        if self.start <= self.end:
+            return self.start <= md <= self.end and self.holds_for(day.year)
+        # Across the new year: the December part belongs to this year's rule, the January
+        # part to last year's.
+        if md >= self.start:
+            return self.holds_for(day.year)
+        return md <= self.end and self.holds_for(day.year - 1)
+
+
+def yearly_closures(calendar: CalendarFile | None) -> tuple[Yearly, ...]:
+    return tuple(Yearly.of(r) for r in calendar.every_year) if calendar is not None else ()
+
+
 @dataclass(frozen=True)
 class BusinessCalendar:
-    """Weekends, Japanese public holidays and the centre's own closed days are not business."""
+    """Weekends, Japanese public holidays and the centre's own closed days are not business:
+    its yearly closures (the year-end and new year) and its further closed days."""
 
     closed: frozenset[date] = frozenset()
+    yearly: tuple[Yearly, ...] = ()
 
     @classmethod
     def from_file(cls, calendar: CalendarFile | None) -> BusinessCalendar:
-        return cls(closed_days(calendar))
+        return cls(closed_days(calendar), yearly_closures(calendar))
 
     @classmethod
     def with_closed(cls, days: Iterable[date]) -> BusinessCalendar:
         return cls(frozenset(days))
 
+    def is_closed(self, day: date) -> bool:
+        """One of the centre's own closed days."""
+        return day in self.closed or any(y.closes(day) for y in self.yearly)
+
     def is_business_day(self, day: date) -> bool:
         return (
-            day.weekday() < 5 and day not in self.closed and day not in _public_holidays(day.year)
+            day.weekday() < 5 and day not in _public_holidays(day.year) and not self.is_closed(day)
         )
 
     def on_or_after(self, day: date) -> date:
@@ -117,96 +157,3 @@ class BusinessCalendar:
         else:
             nominal = date(accepted.year, accepted.month + 1, 1)
         return self.on_or_after(nominal)
-
-
-@dataclass(frozen=True)
-class Effective:
-    """When one change takes effect.
-
-    ``on`` is None when the date is not known in advance: the catalog says a manual step of
-    the system operator decides it (``start == "manual"``), or gives no timing at all
-    (``start is None``).
-    """
-
-    on: date | None
-    start: Start | None
-    processing_day: date | None = None  # M, when the date is counted from it
-
-    @property
-    def pending(self) -> bool:
-        return self.on is None
-
-
-@dataclass(frozen=True)
-class Schedule:
-    """The dates of one accepted application: the calendar and the catalog's timing rules."""
-
-    calendar: BusinessCalendar
-    catalog: Catalog
-    accepted_on: date
-
-    @classmethod
-    def of(cls, registry: Registry, accepted_on: date) -> Schedule:
-        """The schedule under a registry's own catalog and calendar."""
-        return cls(BusinessCalendar.from_file(registry.calendar), registry.catalog, accepted_on)
-
-    @property
-    def accepted(self) -> date:
-        """The acceptance date as it counts (a business day)."""
-        return self.calendar.effective_acceptance(self.accepted_on)
-
-    @property
-    def processing_day(self) -> date:
-        return self.calendar.processing_day(self.accepted_on)
-
-    def effective(self, timing: Timing | None) -> Effective:
-        if timing is None:
-            return Effective(None, None)
-        if timing.start == "manual":
-            return Effective(None, "manual")
-        m: date | None = None
-        if timing.start == "processing_day":
-            m = self.processing_day
-            base = m
-        else:
-            base = self.accepted
-        day = self.calendar.add_business_days(base, timing.business_days)
-        return Effective(day + timedelta(days=timing.days), timing.start, m)
-
-    def timing_of(self, system_id: str, kind: ChangeKind) -> Timing | None:
-        system = self.catalog.by_id.get(system_id)
-        if system is None or system.timing is None:
-            return None
-        timing: Timing | None = getattr(system.timing, kind)
-        return timing
-
-    def for_system(self, system_id: str, kind: ChangeKind) -> Effective:
-        """When ``kind`` of a permission of ``system_id`` takes effect; a suspension and its
-        lifting on the acceptance day (001 p46)."""
-        if kind in (ChangeKind.SUSPEND, ChangeKind.RESTORE):
-            return Effective(self.accepted, "accepted")
-        return self.effective(self.timing_of(system_id, kind))
-
-    def _latest(self, timings: Iterable[Timing | None]) -> Effective:
-        """The latest of several dates: one not known in advance (a manual step) is later
-        than any known one."""
-        found = [self.effective(t) for t in timings]
-        if not found:
-            return Effective(None, None)
-        pending = [e for e in found if e.on is None]
-        if pending:
-            return next((e for e in pending if e.start is not None), pending[0])
-        return max(found, key=lambda e: e.on or date.min)
-
-    def certificate_registration(self, systems: Iterable[str]) -> Effective:
-        """When a client certificate registered for ``systems`` becomes usable: each
-        provider's own step (000 §4-2: M+6 at Tokyo Gas Network; OCCTO's help desk, 001
-        p13), the latest when it is registered with several."""
-        providers = self.catalog.providers_of(systems)
-        return self._latest(p.certificate_registration for p in providers)
-
-    def usage_application(self, systems: Iterable[str]) -> Effective:
-        """When a usage application's operator-level change is done, for an operator using
-        ``systems`` (000 §3-1 to §3-3: about 15 business days at Tokyo Gas Network)."""
-        providers = self.catalog.providers_of(systems)
-        return self._latest(p.usage_application for p in providers)

@@ -4,7 +4,8 @@ A pull request (or an edit) is judged on what it wrote, not on what time did to 
 never touched, and a limit or clash it causes is reported where it caused it:
 
 - a *time* rule's finding (``rules.Due.TIME``) counts only on an operator the change
-  touched; the others are set aside (the scheduled duties and the reviewers deal with them);
+  touched (or, in a shared file such as the calendar, when the change touched that file);
+  the others are set aside (the scheduled duties and the reviewers deal with them);
 - a finding of a limit or clash (``Problem.clash``) is reported on every file of the change
   that takes part in it, and only when none does on the files it names by itself
   (``Problem.blamed_unchanged``).
@@ -64,7 +65,8 @@ def judge(problems: Iterable[Problem], change: Change | None) -> Judged:
     for p in problems:
         if change is not None and p.rule in TIME_RULES:
             code = operator_of(p)
-            if not change.counts_time or (code is not None and code not in change.operators):
+            touched = p.file in change.files if code is None else code in change.operators
+            if not change.counts_time or not touched:
                 set_aside.append(p)
                 continue
         if p.clash:

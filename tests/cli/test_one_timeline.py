@@ -1,0 +1,460 @@
+"""One timeline: for every seed case, each output carries the dates the seeds promise.
+
+Each case of ``tests/helpers/seed_dates.py`` is filed as a pull request of a real git
+repository: planned with its events, merged, applied with the events the merge workflow
+passes (``--pull-requests``). Then the plan, the delta CSVs, the SCIM and LDIF deltas, the
+whitelists of the days around the date, the acceptance mail and ``status`` must all say
+the dates of the table, which were derived from the seeds by hand.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from datetime import date, timedelta
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.helpers.gitrepo import GitRegistry
+from tests.helpers.provisioning import read_csv
+from tests.helpers.regfactory import RegistryFactory, certificate, contact, run_cli
+from tests.helpers.scheduled_scenario import on
+from tests.helpers.seed_dates import CASES, NEVER_USED, SeedCase
+
+OPERATOR = "TESTOP01"
+USER1 = "user1@test-gas.example.co.jp"
+NEW = "new@test-gas.example.co.jp"
+
+
+def cert(case: SeedCase) -> dict[str, Any]:
+    """A certificate valid well around the case's dates (EPPCERT issues two years)."""
+    start = case.entered - timedelta(days=60)
+    return certificate(
+        1, serial="7A0001", not_before=str(start), not_after=str(start + timedelta(days=700))
+    )
+
+
+CERT = certificate(1)
+# The groups of each system's code, as the SCIM and LDIF outputs name them.
+CODES = {"taxis": "1011", "johs": "J1010", "juju": "granted", "loacus": "02010"}
+LABELS = {
+    "taxis": "託送システム",
+    "johs": "託送情報開示システム",
+    "juju": "消費機器保安情報授受システム",
+}
+LABELS["loacus"] = "託送ロードカーブシステム"
+
+
+def _base(reg: RegistryFactory, case: SeedCase) -> None:
+    """The registry before the case's pull request."""
+    if case.kind == "user_change":
+        reg.user(permissions={"taxis": "1010", "loacus": "02011"})
+    elif case.kind == "user_remove":
+        reg.user(permissions={"taxis": "1011", "johs": "J1010", "juju": "granted"})
+    elif case.kind == "termination":
+        reg.operator(certificates=[cert(case)])
+
+
+def _change(gr: GitRegistry, case: SeedCase) -> None:
+    """The case's application, as a window person would make it."""
+    reg = gr.reg
+    if case.kind == "user_add":
+        reg.user(email=NEW, name="新井 新", permissions=dict(CODES))
+    elif case.kind == "user_change":
+        reg.user(permissions={"taxis": "1011", "loacus": "02010"})
+    elif case.kind == "user_remove":
+        gr.remove(f"users/{OPERATOR}/{USER1}.yaml")
+    elif case.kind == "certificate":
+        reg.operator(certificates=[cert(case)])
+    else:
+        assert case.terminated_on is not None
+        on = case.terminated_on.isoformat()
+        edited = run_cli("operator", "terminate", "--operator", OPERATOR, "--on", on, cwd=gr.path)
+        assert edited.returncode == 0, edited.stderr
+
+
+def _login(case: SeedCase) -> str:
+    return NEW if case.kind == "user_add" else USER1
+
+
+def _systems(case: SeedCase) -> dict[str, date | None]:
+    return {k: v for k, v in case.expected.items() if k in CODES}
+
+
+def _label(day: date | None) -> str:
+    return day.isoformat() if day is not None else "manual"
+
+
+class Run:
+    """One case filed, planned, merged and applied; the outputs and the commands' views."""
+
+    def __init__(self, gr: GitRegistry, case: SeedCase, tmp: Path) -> None:
+        self.gr, self.case, self.tmp = gr, case, tmp
+        before = (case.entered - timedelta(days=7)).isoformat()
+        first = self.cli("apply", "--out", str(tmp / "initial"), "--initial", "--confirm",
+                         "--today", before)  # fmt: skip
+        assert first.returncode == 0, first.stderr
+        gr.branch("pr", "main")
+        _change(gr, case)
+        gr.commit("the application")
+        planned = self.cli("plan", "--base", "main", "--head", "pr", "--format", "json",
+                           "--entered-on", case.entered.isoformat(),
+                           "--accepted-on", case.accepted.isoformat())  # fmt: skip
+        assert planned.returncode == 0, planned.stderr
+        self.plan = json.loads(planned.stdout)
+        gr.checkout("main")
+        sha = gr.merge("pr")
+        events = tmp / "pull-requests.json"
+        events.write_text(
+            json.dumps(
+                [
+                    {
+                        "merge_commit": sha,
+                        "number": 7,
+                        "title": f"{case.id}: {case.seed}",
+                        "entered_at": f"{case.entered}T09:00:00+09:00",
+                        "accepted_at": f"{case.accepted}T10:00:00+09:00",
+                        "merged_at": f"{case.merged}T11:00:00+09:00",
+                    }
+                ]
+            )
+        )
+        self.out = tmp / "out"
+        # A deletion or a termination removes most of this small registry's IDs.
+        applied = self.cli("apply", "--out", str(self.out), "--confirm", "--pull-requests",
+                           str(events), "--today", case.merged.isoformat(),
+                           "--allow-mass-removal")  # fmt: skip
+        assert applied.returncode == 0, applied.stderr
+
+    def cli(self, *args: str) -> Any:
+        return run_cli(*args, cwd=self.gr.path)
+
+    def plan_items(self, subject: str, key: str) -> dict[str, Any]:
+        (op,) = self.plan["operators"]
+        (item,) = [i for i in op["items"] if i["subject"] == subject and i["key"] == key]
+        return dict(item)
+
+    def delta_rows(self, system: str) -> list[dict[str, str]]:
+        rows: list[dict[str, str]] = []
+        for path in sorted((self.out / "imports" / system).glob("delta-*.csv")):
+            rows += read_csv(path)
+        return rows
+
+    def deltas_naming(self, kind: str, needle: str) -> list[str]:
+        """The dated deltas (labels) of ``kind`` (scim, ldif) that mention ``needle``."""
+        suffix = {"scim": "json", "ldif": "ldif"}[kind]
+        return [
+            p.name[len("delta-") : -len(suffix) - 1]
+            for p in sorted((self.out / kind).glob(f"delta-*.{suffix}"))
+            if needle in p.read_text(encoding="utf-8")
+        ]
+
+    def accepted_mail(self) -> EmailMessage:
+        found = [
+            message_from_bytes(p.read_bytes(), policy=policy.default)
+            for p in sorted((self.out / "mail").glob("*-accepted-*.eml"))
+        ]
+        assert found, "no acceptance mail"
+        mail = found[0]
+        assert isinstance(mail, EmailMessage)
+        return mail
+
+    def status(self, day: date) -> dict[str, str]:
+        listed = self.cli("status", "--today", day.isoformat())
+        assert listed.returncode == 0, listed.stderr
+        header, *rows = (line.split("\t") for line in listed.stdout.splitlines())
+        return dict(zip(header, rows[-1], strict=True))  # the latest: the case's application
+
+    def registered_mails(self, day: date) -> list[EmailMessage]:
+        """The 登録完了連絡 an apply of the applied revision owes on ``day``."""
+        applied = json.loads(self.gr.repo.git.show("refs/accessreg/state:state.json"))["applied"]
+        out = self.tmp / f"due-{day}"
+        ran = self.cli("apply", "--out", str(out), "--head", applied, "--today", day.isoformat())
+        assert ran.returncode == 0, ran.stderr
+        found = []
+        for path in sorted((out / "mail").glob("*-registered-*.eml")):
+            mail = message_from_bytes(path.read_bytes(), policy=policy.default)
+            assert isinstance(mail, EmailMessage)
+            found.append(mail)
+        return found
+
+    def whitelist(self, day: date) -> str:
+        out = self.tmp / f"daily-{day}"
+        ran = self.cli("daily", "--out", str(out), "--today", day.isoformat())
+        assert ran.returncode == 0, ran.stdout + ran.stderr
+        return (out / "whitelist" / "taxis" / "cert-map.conf").read_text(encoding="utf-8")
+
+
+@pytest.fixture(params=CASES, ids=lambda c: c.id)
+def run(request: pytest.FixtureRequest, reg: RegistryFactory, tmp_path: Path) -> Iterator[Run]:
+    case: SeedCase = request.param
+    _base(reg, case)
+    gr = GitRegistry(reg)
+    try:
+        yield Run(gr, case, tmp_path)
+    finally:
+        gr.close()
+
+
+def _check_people(run: Run) -> None:
+    case, login = run.case, _login(run.case)
+    kind = {"user_add": "add", "user_change": "change"}.get(case.kind, "remove")
+    item = run.plan_items("user", login)
+    planned = {e["system"]: e["effective"]["on"] for e in item["effects"]}
+    body = run.accepted_mail().get_content()
+    for system, day in _systems(case).items():
+        # The plan, before the merge, from the pull request's own events.
+        assert planned[system] == (day.isoformat() if day else None), system
+        # The delta CSV: the person's row, with its 適用日 (blank: a manual step).
+        rows = [r for r in run.delta_rows(system) if r["メールアドレス（ID）"] == login]
+        assert [r["適用日"] for r in rows] == [day.isoformat() if day else ""], system
+        # SCIM and LDIF: the system's group changes in the delta of that date only.
+        code = case.change[system][1] if kind == "change" else CODES[system]
+        group = f"{system}-{code}"
+        assert run.deltas_naming("scim", group) == [_label(day)], system
+        assert run.deltas_naming("ldif", f"cn={group}") == [_label(day)], system
+        # The acceptance mail: the system's line with the date (or the manual step).
+        line = next(ln for ln in body.splitlines() if ln.strip().startswith(LABELS[system]))
+        assert (day.isoformat() if day else "完了時にお知らせします") in line, line
+
+
+def _check_certificate(run: Run, day: date) -> None:
+    item = run.plan_items("certificate", CERT["id"])
+    assert item["effective"]["on"] == day.isoformat()
+    body = run.accepted_mail().get_content()
+    assert f"証明書ID {CERT['id']}" in body and f"{day} 以降" in body
+    # The whitelist of the day before refuses the serial, that of the day admits it.
+    assert f"{CERT['serial']} {OPERATOR};" not in run.whitelist(day - timedelta(days=1))
+    assert f"{CERT['serial']} {OPERATOR};" in run.whitelist(day)
+    # The 登録完了連絡 (000 §4-2 ⑤): owed from the date on, by the daily run over what
+    # was applied.
+    assert run.registered_mails(day - timedelta(days=1)) == []
+    (mail,) = run.registered_mails(day)
+    assert mail["Subject"].startswith("【登録完了連絡】クライアント証明書登録申請")
+    assert f"{day} からご利用いただけます" in mail.get_content()
+    # status: 処理中 until the date, 処理完了 from it.
+    before, on = run.status(day - timedelta(days=1)), run.status(day)
+    assert (before["進捗"], before["証明書・IP"]) == ("処理中", "未済")
+    assert (on["進捗"], on["証明書・IP"]) == ("処理完了", "済")
+
+
+def _check_termination(run: Run, day: date) -> None:
+    assert run.plan_items("operator", OPERATOR)["effective"]["on"] == day.isoformat()
+    # Every item of the termination, and every permission of its users, has that one date.
+    (op,) = run.plan["operators"]
+    dates = {i["effective"]["on"] for i in op["items"] if i["effective"]}
+    dates |= {e["effective"]["on"] for i in op["items"] for e in i["effects"]}
+    assert dates == {day.isoformat()}
+    assert {e["system"] for e in run.plan_items("user", USER1)["effects"]} == {"taxis", "johs"}
+    rows = [r for s in CODES for r in run.delta_rows(s)]
+    assert {r["適用日"] for r in rows} == {day.isoformat()}
+    assert run.deltas_naming("ldif", f"uid={USER1}") == [day.isoformat()]
+    assert run.deltas_naming("scim", USER1) == [day.isoformat()]
+    assert f"利用終了 {day}" in run.accepted_mail().get_content()
+    # The operator keeps its certificate until the termination date.
+    assert f"{CERT['serial']} {OPERATOR};" in run.whitelist(day - timedelta(days=1))
+    assert f"{CERT['serial']} {OPERATOR};" not in run.whitelist(day)
+
+
+CHECKS: dict[str, Callable[[Run], None]] = {
+    "user_add": _check_people,
+    "user_change": _check_people,
+    "user_remove": _check_people,
+    "certificate": lambda r: _check_certificate(r, _only(r.case.expected["certificate"])),
+    "termination": lambda r: _check_termination(r, _only(r.case.expected["operator"])),
+}
+
+
+def _only(day: date | None) -> date:
+    assert day is not None
+    return day
+
+
+def test_every_output_carries_the_seeds_dates(run: Run) -> None:
+    case = run.case
+    CHECKS[case.kind](run)
+    # The 受付 mail is dated on the acceptance as the centre counts it (a business day).
+    assert run.accepted_mail()["Date"].datetime.date() == case.accepted_counts
+    listed = run.status(case.merged)
+    assert listed["受付日"] == case.accepted.isoformat()
+    if case.processing_day is not None:
+        assert listed["M"] == case.processing_day.isoformat()
+    # Recorded once: a later apply with other events, or a calendar edit, moves nothing.
+    state = json.loads(run.gr.repo.git.show("refs/accessreg/state:state.json"))
+    recorded = [a for b in state["batches"].values() for a in b["applications"] if a["items"]]
+    assert [a["title"] for a in recorded] == [f"#7 {case.id}: {case.seed}"]
+
+
+def test_a_never_used_id_counts_from_its_issue_date(reg: RegistryFactory, tmp_path: Path) -> None:
+    case_id, system, issued, first_warning = NEVER_USED
+    (case,) = [c for c in CASES if c.id == case_id]
+    gr = GitRegistry(reg)
+    try:
+        done = Run(gr, case, tmp_path)
+        assert case.expected[system] == issued
+        export = tmp_path / "last-logins.csv"
+        export.write_text(f"ID,last_login\n{USER1},{case.accepted}\n{NEW},\n", encoding="utf-8")
+        for day, stage in ((first_warning - timedelta(days=1), None), (first_warning, "warning1")):
+            out = tmp_path / f"stale-{day}"
+            ran = done.cli("stale", "--last-logins", str(export), "--out", str(out),
+                           "--today", day.isoformat())  # fmt: skip
+            assert ran.returncode == 0, ran.stderr
+            rows = {r["login_id"]: r for r in read_csv(out / "stale.csv")}
+            assert (rows[NEW]["counted_from"], rows[NEW]["basis"]) == (issued.isoformat(), "issued")
+            assert (rows[NEW]["stage"] or None) == stage
+    finally:
+        gr.close()
+
+
+def _applied(gr: GitRegistry, tmp: Path, name: str, change: Callable[[], object]) -> Path:
+    """``change`` merged as a pull request and applied with its events."""
+    gr.branch(name, "main")
+    change()
+    gr.commit(name)
+    gr.checkout("main")
+    sha = gr.merge(name)
+    events = tmp / f"{name}.json"
+    events.write_text(json.dumps([{"merge_commit": sha, "accepted_at": "2026-12-02"}]))
+    out = tmp / name
+    ran = run_cli("apply", "--out", str(out), "--confirm", "--pull-requests", str(events),
+                  "--today", "2026-12-02", "--allow-mass-removal", cwd=gr.path)  # fmt: skip
+    assert ran.returncode == 0, ran.stderr
+    return out
+
+
+@pytest.fixture
+def gr(reg: RegistryFactory, tmp_path: Path) -> Iterator[GitRegistry]:
+    # The primary window person is also a user of TAXIS and LOACUS.
+    reg.user(
+        email="window1@test-gas.example.co.jp", permissions={"taxis": "1010", "loacus": "02011"}
+    )
+    made = GitRegistry(reg)
+    first = run_cli("apply", "--out", str(tmp_path / "initial"), "--initial", "--confirm",
+                    "--today", "2026-11-20", cwd=made.path)  # fmt: skip
+    assert first.returncode == 0, first.stderr
+    yield made
+    made.close()
+
+
+def test_a_replaced_window_person_has_one_date_in_every_delta(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    def replace_primary() -> None:
+        edited = run_cli(
+            *("contact", "add", "--operator", OPERATOR, "--role", "primary"),
+            *("--contact-name", "窓口 五郎", "--contact-name-kana", "マドグチ ゴロウ"),
+            *("--contact-email", "window5@test-gas.example.co.jp"),
+            *("--contact-phone", "03-5550-0005", "--contact-github", "window-5"),
+            *("--replaces", "window1@test-gas.example.co.jp"),
+            cwd=gr.path,
+        )
+        assert edited.returncode == 0, edited.stderr
+
+    out = _applied(gr, tmp_path, "replace", replace_primary)
+    rows = [
+        (path.parent.name, row["適用日"])
+        for path in sorted((out / "imports").glob("*/delta-*.csv"))
+        for row in read_csv(path)
+        if row["メールアドレス（ID）"] == "window1@test-gas.example.co.jp"
+    ]
+    # Losing the permission-management system (a usage change, 000 §3-2: about 15 business
+    # days after the acceptance of 12/2) changes the person's rows of every system it holds,
+    # all on that one date.
+    assert {system for system, _ in rows} == {"taxis", "loacus", "info_site", "admin_console"}
+    assert {day for _, day in rows} == {"2026-12-23"}
+
+
+def test_no_mail_for_an_application_with_nothing_to_list(gr: GitRegistry, tmp_path: Path) -> None:
+    # A memo is a record, not a permission: the application has no item to announce.
+    out = _applied(gr, tmp_path, "memo", lambda: gr.reg.user(memo="席替え"))
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert [a["commit"] for a in manifest["merges"]] != []
+    assert [name for name in manifest["files"] if name.startswith("mail/")] == []
+
+
+def test_an_initial_apply_treats_a_terminated_operator_as_terminated(
+    reg: RegistryFactory, tmp_path: Path
+) -> None:
+    reg.operator(
+        "ENDEDOP1",
+        name="終了ガス株式会社",
+        status="terminated",
+        terminated_on="2026-03-31",
+        contacts=[contact(email="ended@test-gas.example.co.jp")],
+    )
+    made = GitRegistry(reg)
+    try:
+        out = tmp_path / "initial"
+        ran = run_cli("apply", "--out", str(out), "--initial", "--today", "2026-11-20",
+                      cwd=made.path)  # fmt: skip
+        assert ran.returncode == 0, ran.stderr
+        recipients = [
+            message_from_bytes(p.read_bytes(), policy=policy.default)["To"]
+            for p in sorted((out / "mail").glob("*.eml"))
+        ]
+        assert recipients and not any("ended@" in str(r) for r in recipients)
+    finally:
+        made.close()
+
+
+def test_a_rerun_keeps_the_dates_recorded_at_acceptance(gr: GitRegistry, tmp_path: Path) -> None:
+    applied_before = json.loads(gr.repo.git.show("refs/accessreg/state:state.json"))["applied"]
+    gr.branch("new-user", "main")
+    gr.reg.user(email=NEW, name="新井 新", permissions={"taxis": "1011"})
+    gr.commit("new user")
+    gr.checkout("main")
+    # Merged on 2026-12-17 (the commit says so too).
+    gr.repo.git.merge("-q", "--no-ff", "--no-edit", "new-user", env=on(date(2026, 12, 17)))
+    sha = gr.rev()
+    # Approved on 12/15 (batch of 12/16, TAXIS from M+6 = 12/24), merged on 12/17.
+    events = tmp_path / "events.json"
+    events.write_text(json.dumps([{"merge_commit": sha, "accepted_at": "2026-12-15",
+                                   "merged_at": "2026-12-17"}]))  # fmt: skip
+
+    def taxis_date(out: Path) -> list[str]:
+        return [
+            r["適用日"] for r in read_csv_rows(out, "taxis") if r["メールアドレス（ID）"] == NEW
+        ]
+
+    first = tmp_path / "first"
+    ran = run_cli("apply", "--out", str(first), "--confirm", "--pull-requests", str(events),
+                  "--today", "2026-12-17", cwd=gr.path)  # fmt: skip
+    assert ran.returncode == 0, ran.stderr
+    assert taxis_date(first) == ["2026-12-24"]
+    # Run again over the same merge without its events: the merge day (12/17, batch of
+    # 2027-01-05) would stand in, but the dates recorded at acceptance are kept.
+    again = tmp_path / "again"
+    ran = run_cli("apply", "--out", str(again), "--base", applied_before, "--today",
+                  "2026-12-18", cwd=gr.path)  # fmt: skip
+    assert ran.returncode == 0, ran.stderr
+    assert taxis_date(again) == ["2026-12-24"]
+
+
+def read_csv_rows(out: Path, system: str) -> list[dict[str, str]]:
+    rows: list[dict[str, str]] = []
+    for path in sorted((out / "imports" / system).glob("delta-*.csv")):
+        rows += read_csv(path)
+    return rows
+
+
+def test_the_plan_says_which_events_its_dates_assume(gr: GitRegistry) -> None:
+    gr.branch("pr", "main")
+    gr.reg.user(email=NEW, name="新井 新", permissions={"taxis": "1011"})
+    gr.commit("new user")
+    base = ("plan", "--base", "main", "--head", "pr", "--format", "markdown")
+    before = run_cli(*base, "--entered-on", "2026-12-14", "--today", "2026-12-14", cwd=gr.path)
+    assert before.returncode == 0, before.stderr
+    assert (
+        "Dates: entry on **2026-12-14**, assuming acceptance on **2026-12-14**, "
+        "assuming merge on **2026-12-14**" in before.stdout
+    )
+    # Approved on the 15th: the comment job computes the plan again with that date.
+    approved = run_cli(*base, "--entered-on", "2026-12-14", "--accepted-on", "2026-12-15",
+                       "--today", "2026-12-16", cwd=gr.path)  # fmt: skip
+    assert approved.returncode == 0, approved.stderr
+    assert "entry on **2026-12-14**, acceptance on **2026-12-15**" in approved.stdout
+    assert "2026-12-24 (M = 2026-12-16)" in approved.stdout

@@ -1,0 +1,143 @@
+"""The dates the seeds promise, as a table: each case's events and the dates of its items.
+
+Derived by hand from the seeds (000 §3-3, §4-2, §5-1..§5-3, §5-7) and the calendar of
+``registry/calendar.yaml`` (year-end closure 12-31..01-04, 000 §5-1 example), never computed
+by the code under test. Shared by the core's test and the test that every output agrees.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal
+
+Kind = Literal["user_add", "user_change", "user_remove", "certificate", "termination"]
+
+
+def d(text: str) -> date:
+    return date.fromisoformat(text)
+
+
+@dataclass(frozen=True)
+class SeedCase:
+    id: str
+    seed: str
+    kind: Kind
+    entered: date
+    accepted: date
+    merged: date
+    # The effective date per system (a user's item), or of "certificate" / "operator".
+    expected: dict[str, date | None]
+    processing_day: date | None = None
+    terminated_on: date | None = None
+    # Where a permission change moves from and to (user_change): system -> (old, new).
+    change: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
+    # The business day an approval on a closed day counts as (the 受付 mail's date).
+    counted: date | None = None
+
+    @property
+    def accepted_counts(self) -> date:
+        return self.counted or self.accepted
+
+
+TG = ("taxis", "johs", "juju", "loacus")
+
+
+def _new_user(
+    id: str,
+    entered: str,
+    accepted: str,
+    m: str,
+    taxis_johs: str,
+    juju_loacus: str,
+    counted: str | None = None,
+) -> SeedCase:
+    """000 §5-1: keyed on ②新規申請受付; TAXIS/JOHS from M+6, JUJU/LOACUS from M+9."""
+    a, b = d(taxis_johs), d(juju_loacus)
+    return SeedCase(
+        id,
+        "000 §5-1",
+        "user_add",
+        d(entered),
+        d(accepted),
+        d(accepted),
+        {"taxis": a, "johs": a, "juju": b, "loacus": b},
+        processing_day=d(m),
+        counted=d(counted) if counted else None,
+    )
+
+
+CASES: tuple[SeedCase, ...] = (
+    # 000 §5-1 ≪参考≫, the five cases of Dec 2018 - Jan 2019 (① entry, ② acceptance, ③ M,
+    # ⑧ TAXIS/JOHS, ⑫ JUJU/LOACUS). 12/24 is a 振替休日, 12/31 and 1/2-1/4 the centre's.
+    _new_user("worked-1", "2018-12-03", "2018-12-04", "2018-12-17", "2018-12-26", "2019-01-07"),
+    _new_user("worked-2", "2018-12-13", "2018-12-14", "2018-12-17", "2018-12-26", "2019-01-07"),
+    _new_user("worked-3", "2018-12-14", "2018-12-17", "2019-01-07", "2019-01-16", "2019-01-21"),
+    _new_user("worked-4", "2018-12-27", "2018-12-28", "2019-01-07", "2019-01-16", "2019-01-21"),
+    _new_user("worked-5", "2018-12-28", "2019-01-07", "2019-01-16", "2019-01-24", "2019-01-29"),
+    # Golden Week 2026: accepted 4/20 → M 5/1; 5/3-5/6 holidays (5/6 振替休日).
+    _new_user("golden-week", "2026-04-17", "2026-04-20", "2026-05-01", "2026-05-14", "2026-05-19"),
+    # The year-end: accepted 12/16 → nominal M 1/1 (holiday), 1/2-3 weekend, 1/4 closed →
+    # M 1/5; 1/11 成人の日.
+    _new_user("year-end", "2026-12-15", "2026-12-16", "2027-01-05", "2027-01-14", "2027-01-19"),
+    # 振替休日: approved on 2027-03-22 (春分の日 3/21 is a Sunday) → counts as 3/23 → M 4/1.
+    _new_user(
+        "substitute",
+        "2027-03-19",
+        "2027-03-22",
+        "2027-04-01",
+        "2027-04-09",
+        "2027-04-14",
+        counted="2027-03-23",
+    ),
+    # 000 §5-2: keyed on ①変更申請入力 (entered on the 15th: the batch of the 16th, though
+    # approved and merged on the 17th); TAXIS at once, LOACUS M+9.
+    SeedCase(
+        "change",
+        "000 §5-2",
+        "user_change",
+        d("2026-12-15"),
+        d("2026-12-17"),
+        d("2026-12-17"),
+        {"taxis": d("2026-12-17"), "loacus": d("2026-12-29")},
+        processing_day=d("2026-12-16"),
+        change={"taxis": ("1010", "1011"), "loacus": ("02011", "02010")},
+    ),
+    # 000 §5-3: TAXIS/JOHS the day after the application day (entry, a Sunday here: the
+    # system takes it at once), not before the merge; JUJU after a manual step.
+    SeedCase(
+        "deletion",
+        "000 §5-3",
+        "user_remove",
+        d("2026-11-29"),
+        d("2026-11-30"),
+        d("2026-11-30"),
+        {"taxis": d("2026-11-30"), "johs": d("2026-11-30"), "juju": None},
+    ),
+    # 000 §4-2: keyed on the review passing (審査OK: the approval) 12/15 → M 12/16 → M+6.
+    SeedCase(
+        "certificate",
+        "000 §4-2",
+        "certificate",
+        d("2026-12-14"),
+        d("2026-12-15"),
+        d("2026-12-15"),
+        {"certificate": d("2026-12-24")},
+        processing_day=d("2026-12-16"),
+    ),
+    # 000 §3-3: a termination chosen for 12/31, merged 12/2: everything ends on 12/31.
+    SeedCase(
+        "termination",
+        "000 §3-3",
+        "termination",
+        d("2026-12-01"),
+        d("2026-12-02"),
+        d("2026-12-02"),
+        {"operator": d("2026-12-31"), "taxis": d("2026-12-31"), "certificate": d("2026-12-31")},
+        terminated_on=d("2026-12-31"),
+    ),
+)
+
+# 000 §5-7 ※1: an ID never used counts from the day it was issued. The case "golden-week"
+# above issues its TAXIS ID on 2026-05-14; 120 days later is the first warning.
+NEVER_USED = ("golden-week", "taxis", d("2026-05-14"), d("2026-09-11"))

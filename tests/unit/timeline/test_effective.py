@@ -1,0 +1,114 @@
+"""The one place effective dates are computed (timeline/effective.py), against the seeds."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from accessreg.files.loading import load
+from accessreg.files.sources import DirectorySource
+from accessreg.model import CalendarFile, YearlyClosure
+from accessreg.model.changes import ChangeKind
+from accessreg.model.registry import Registry
+from accessreg.timeline.business_days import BusinessCalendar
+from accessreg.timeline.effective import Dates, Effective, Events
+from tests.helpers.regfactory import ROOT
+from tests.helpers.seed_dates import CASES, SeedCase, d
+
+
+@pytest.fixture(scope="module")
+def sample() -> Registry:
+    registry = load(DirectorySource(ROOT / "registry")).registry
+    assert registry is not None
+    return registry
+
+
+def _dates(sample: Registry, case: SeedCase) -> Dates:
+    events = Events(case.entered, case.accepted, case.merged)
+    return Dates.of(sample, events.known(case.merged))
+
+
+def _computed(dates: Dates, case: SeedCase, key: str) -> Effective:
+    if case.kind == "termination":
+        return dates.termination(case.terminated_on)
+    if key == "certificate":
+        return dates.certificate(["taxis"])
+    kind = {"user_add": ChangeKind.ADD, "user_change": ChangeKind.CHANGE}.get(
+        case.kind, ChangeKind.REMOVE
+    )
+    return dates.permission(key, kind)
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
+def test_every_item_of_the_seed_cases(sample: Registry, case: SeedCase) -> None:
+    dates = _dates(sample, case)
+    for key, expected in case.expected.items():
+        assert _computed(dates, case, key).on == expected, key
+    if case.processing_day is not None:
+        key_event = "entered" if case.kind == "user_change" else "accepted"
+        assert dates.processing_day(key_event) == case.processing_day
+
+
+def test_an_unknown_acceptance_is_the_merge_and_the_dates_say_so(sample: Registry) -> None:
+    known = Events(merged=d("2026-12-02")).known(d("2026-12-09"))
+    assert (known.entered, known.accepted, known.merged) == (d("2026-12-02"),) * 3
+    assert known.assumed == ("accepted", "entered")
+    # Before a merge, the day of the run stands in for every event.
+    planned = Events().known(d("2026-12-09"))
+    assert planned.accepted == d("2026-12-09")
+    assert planned.assumed == ("merged", "accepted", "entered")
+    # An approval known, not merged yet: the merge is assumed on the approval.
+    approved = Events(accepted=d("2026-12-15")).known(d("2026-12-20"))
+    assert approved.merged == d("2026-12-15")
+
+
+def test_a_merge_on_a_later_day_keeps_the_batch_of_the_acceptance(sample: Registry) -> None:
+    # Approved on the 15th, merged on the 16th: still the batch of the 16th (000 §5-1 ③).
+    late = Dates.of(
+        sample, Events(d("2026-12-14"), d("2026-12-15"), d("2026-12-16")).known(d("2026-12-16"))
+    )
+    on_time = Dates.of(
+        sample, Events(d("2026-12-14"), d("2026-12-15"), d("2026-12-15")).known(d("2026-12-15"))
+    )
+    assert late.permission("taxis", ChangeKind.ADD) == on_time.permission("taxis", ChangeKind.ADD)
+    assert late.processing_day() == d("2026-12-16")
+
+
+def test_nothing_takes_effect_before_its_merge(sample: Registry) -> None:
+    # Entered 12/1, merged 12/8: the TAXIS change the seed makes at once waits for the merge.
+    dates = Dates.of(
+        sample, Events(d("2026-12-01"), d("2026-12-02"), d("2026-12-08")).known(d("2026-12-08"))
+    )
+    change = dates.permission("taxis", ChangeKind.CHANGE)
+    assert (change.on, change.key, change.keyed_on) == (d("2026-12-08"), "entered", d("2026-12-01"))
+    # A termination dated before its merge ends on the merge.
+    assert dates.termination(d("2026-11-30")).on == d("2026-12-08")
+    assert dates.termination(None).on == d("2026-12-08")
+
+
+def test_a_yearly_closure_recurs_and_stops_where_the_centre_says() -> None:
+    rule = YearlyClosure(**{"from": "12-31", "to": "01-04", "since": 2018, "until": 2030})
+    calendar = BusinessCalendar.from_file(CalendarFile(every_year=(rule,)))
+    assert not calendar.is_business_day(d("2018-12-31"))
+    assert not calendar.is_business_day(d("2019-01-04"))
+    assert not calendar.is_business_day(d("2030-12-31"))
+    assert not calendar.is_business_day(d("2031-01-02"))  # the January of 2030's closure
+    assert calendar.is_business_day(d("2031-12-31"))  # after `until`
+    assert calendar.is_business_day(d("2018-01-04"))  # before `since`
+    assert calendar.is_business_day(d("2019-01-07"))
+
+
+def test_a_yearly_closure_within_one_year() -> None:
+    rule = YearlyClosure(**{"from": "08-13", "to": "08-14", "since": 2026})
+    calendar = BusinessCalendar.from_file(CalendarFile(every_year=(rule,)))
+    assert not calendar.is_business_day(d("2027-08-13"))
+    assert calendar.is_business_day(d("2025-08-13"))
+    assert calendar.is_business_day(d("2027-08-12"))
+
+
+def test_the_sample_calendar_closes_every_year_end(sample: Registry) -> None:
+    calendar = BusinessCalendar.from_file(sample.calendar)
+    for year in (2025, 2026, 2027, 2040):
+        assert not calendar.is_business_day(date(year, 12, 31)) or date(year, 12, 31).weekday() >= 5
+        assert calendar.on_or_after(date(year, 12, 31)) >= date(year + 1, 1, 5)

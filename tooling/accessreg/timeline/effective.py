@@ -1,0 +1,208 @@
+"""The effective dates of every item of an application: the one place they are computed.
+
+Each kind of application is keyed on its own event (000 §3-1..§3-3, §4-2, §5-1..§5-3):
+
+| item | keyed on | effective |
+| --- | --- | --- |
+| a new user's permission (5-1) | acceptance (②申請受付) | catalog ``timing.add`` (M+6 / M+9) |
+| a changed permission (5-2) | entry (①変更申請入力) | ``timing.change`` (at once / M+9) |
+| a deleted permission (5-3) | entry (the application day) | ``timing.remove`` (next day / manual) |
+| a certificate (4-2) | acceptance (審査OK) | the provider's ``certificate_registration`` |
+| an overseas IP (2-8) | acceptance | the provider's ``ip_registration`` (at once) |
+| usage (3-1, 3-2), window persons, subcontractors | acceptance | provider's ``usage_application`` |
+| a termination (3-3) | the chosen ``terminated_on`` | that day |
+
+A pull request's events stand in for the seeds' (``Events``): opened or last marked ready is
+the entry, a reviewer's approval the acceptance. Where an event is unknown the merge day
+stands in, and the dates say so (``Known.assumed``). Nothing takes effect before its pull
+request is merged: the registry, and so every output, changes only then.
+
+Pure: the calendar and the catalog come in, dates go out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Literal
+
+from accessreg.model import Catalog, Timing
+from accessreg.model.changes import ChangeKind
+from accessreg.model.registry import Registry
+from accessreg.timeline.business_days import BusinessCalendar, Start
+
+Event = Literal["entered", "accepted", "merged"]
+# What an item's date is counted from: an event of its pull request or a date it names.
+Key = Literal["entered", "accepted", "merged", "terminated_on"]
+
+EVENTS: tuple[Event, ...] = ("entered", "accepted", "merged")
+
+# Which event each kind of permission change is keyed on (000 §5-1 ②, §5-2 ①, §5-3 ①); a
+# suspension and its lifting are the system operator's own act, on its acceptance.
+PERMISSION_KEY: dict[ChangeKind, Key] = {
+    ChangeKind.ADD: "accepted",
+    ChangeKind.CHANGE: "entered",
+    ChangeKind.REMOVE: "entered",
+    ChangeKind.SUSPEND: "accepted",
+    ChangeKind.RESTORE: "accepted",
+}
+AT_ONCE = Timing(start="accepted")
+
+
+@dataclass(frozen=True)
+class Events:
+    """What happened to one application (a pull request), as far as it is known."""
+
+    entered: date | None = None  # opened, or last marked ready for review
+    accepted: date | None = None  # a reviewer approved it
+    merged: date | None = None
+
+    def known(self, stand_in: date) -> Known:
+        """Every event dated. An unknown merge is the acceptance, or ``stand_in`` (the day of
+        the run) when that is unknown too; an unknown acceptance is the merge; an unknown
+        entry the acceptance. An entry after the acceptance (marked ready again after an
+        approval) counts as the acceptance."""
+        assumed: list[Event] = []
+        merged = self.merged
+        if merged is None:
+            merged, assumed = self.accepted or stand_in, [*assumed, "merged"]
+        accepted = self.accepted
+        if accepted is None:
+            accepted, assumed = merged, [*assumed, "accepted"]
+        entered = self.entered
+        if entered is None:
+            entered, assumed = accepted, [*assumed, "entered"]
+        return Known(min(entered, accepted), accepted, merged, tuple(assumed))
+
+
+@dataclass(frozen=True)
+class Known:
+    """An application's events, each dated; ``assumed`` names those that stood in."""
+
+    entered: date
+    accepted: date
+    merged: date
+    assumed: tuple[Event, ...] = ()
+
+    def of(self, event: Event) -> date:
+        day: date = getattr(self, event)
+        return day
+
+
+@dataclass(frozen=True)
+class Effective:
+    """When one item takes effect, and what that was counted from.
+
+    ``on`` is None when the date is not known in advance: the catalog says a manual step of
+    the system operator decides it (``start == "manual"``), or gives no timing at all
+    (``start is None``).
+    """
+
+    on: date | None
+    start: Start | None
+    processing_day: date | None = None  # M, when the date is counted from it
+    key: Key | None = None  # the event or date it is keyed on
+    keyed_on: date | None = None
+
+    @property
+    def pending(self) -> bool:
+        return self.on is None
+
+
+NO_DATE = Effective(None, None)
+
+
+@dataclass(frozen=True)
+class Dates:
+    """The dates of every item of one application, under one calendar and catalog."""
+
+    calendar: BusinessCalendar
+    catalog: Catalog
+    events: Known
+
+    @classmethod
+    def of(cls, registry: Registry, events: Known) -> Dates:
+        """The dates under a registry's own catalog and calendar."""
+        return cls(BusinessCalendar.from_file(registry.calendar), registry.catalog, events)
+
+    def keyed_on(self, key: Key) -> date:
+        """The day ``key`` counts as. The centre accepts on business days only; an entry
+        counts on its own day (the system takes it at once, 000 §5-2 ①)."""
+        if key == "accepted":
+            return self.calendar.on_or_after(self.events.accepted)
+        if key == "terminated_on":
+            raise ValueError("a termination is keyed on its own date: use termination()")
+        return self.events.of(key)
+
+    def processing_day(self, key: Key = "accepted") -> date:
+        """M of the batch an application keyed on ``key`` falls into."""
+        return self.calendar.processing_day(self.keyed_on(key))
+
+    def _counted(self, timing: Timing | None, key: Key) -> Effective:
+        if timing is None:
+            return NO_DATE
+        keyed_on = self.keyed_on(key)
+        if timing.start == "manual":
+            return Effective(None, "manual", key=key, keyed_on=keyed_on)
+        m: date | None = None
+        base = keyed_on
+        if timing.start == "processing_day":
+            m = base = self.calendar.processing_day(keyed_on)
+        day = self.calendar.add_business_days(base, timing.business_days)
+        day += timedelta(days=timing.days)
+        # Nothing takes effect before the merge: only then do the outputs change.
+        return Effective(max(day, self.events.merged), timing.start, m, key, keyed_on)
+
+    def timing_of(self, system_id: str, kind: ChangeKind) -> Timing | None:
+        system = self.catalog.by_id.get(system_id)
+        if system is None:
+            return None
+        if kind in (ChangeKind.SUSPEND, ChangeKind.RESTORE):
+            return AT_ONCE  # on the day (001 p46): the catalog gives no timing for them
+        if system.timing is None:
+            return None
+        timing: Timing | None = getattr(system.timing, kind)
+        return timing
+
+    def _latest(self, timings: Iterable[Timing | None], key: Key) -> Effective:
+        """The latest of several providers' dates (an operator using systems of both):
+        one not known in advance (a manual step) is later than any known one; a provider
+        that gives no timing has no say."""
+        found = [self._counted(t, key) for t in timings if t is not None]
+        if not found:
+            return NO_DATE
+        pending = [e for e in found if e.on is None]
+        if pending:
+            return pending[0]
+        return max(found, key=lambda e: e.on or date.min)
+
+    def permission(self, system_id: str, kind: ChangeKind) -> Effective:
+        """A user's permission of ``system_id`` set, changed or deleted (000 §5-1..§5-3)."""
+        return self._counted(self.timing_of(system_id, kind), PERMISSION_KEY[kind])
+
+    def certificate(self, systems: Iterable[str]) -> Effective:
+        """A client certificate registered for ``systems``: each provider's own step, keyed
+        on the review passing (000 §4-2: usable from M+6; OCCTO's help desk, 001 p13)."""
+        providers = self.catalog.providers_of(systems)
+        return self._latest((p.certificate_registration for p in providers), "accepted")
+
+    def allowed_ip(self, systems: Iterable[str]) -> Effective:
+        """An overseas address whitelisted once the centre has accepted it (000 §2-8)."""
+        providers = self.catalog.providers_of(systems)
+        return self._latest((p.ip_registration for p in providers), "accepted")
+
+    def usage(self, systems: Iterable[str]) -> Effective:
+        """A usage application (new, change: 000 §3-1, §3-2) of an operator using ``systems``
+        done, window persons and subcontractors with it (about 15 business days)."""
+        providers = self.catalog.providers_of(systems)
+        return self._latest((p.usage_application for p in providers), "accepted")
+
+    def termination(self, terminated_on: date | None) -> Effective:
+        """A termination takes effect on the day the operator chose (000 §3-3), never before
+        the merge; a file simply removed ends on the merge."""
+        if terminated_on is None:
+            merged = self.events.merged
+            return Effective(merged, "accepted", key="merged", keyed_on=merged)
+        on = max(terminated_on, self.events.merged)
+        return Effective(on, "accepted", key="terminated_on", keyed_on=terminated_on)
