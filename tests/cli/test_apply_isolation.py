@@ -177,11 +177,21 @@ def test_two_clashing_merges_hold_exactly_both_holders_until_the_fix(
     assert SHARED in completed.get_content() and "user1@" not in completed.get_content()
 
 
+A_IP = {"cidr": "41.203.64.20/32", "reason": "シンガポール拠点", "expires_on": "2027-12-31"}
+
+
+def daily_whitelist(gr: GitRegistry, out: Path) -> str:
+    result = accessreg(gr, "daily", "--out", str(out), "--today", TODAY)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return (out / "whitelist/taxis/allowlist.txt").read_text(encoding="utf-8")
+
+
 def test_an_error_in_an_operator_file_holds_that_operator_but_never_its_removals(
     gr: GitRegistry, tmp_path: Path
 ) -> None:
     def a_errs() -> None:
-        gr.reg.operator(A, contacts=[contact(), contact(n=9)])  # a second primary
+        # A second primary, and an overseas address in the same change.
+        gr.reg.operator(A, contacts=[contact(), contact(n=9)], ip_allowlist=[A_IP])
         gr.reg.user(A, A_NEW)
         gr.remove(USER)
 
@@ -210,8 +220,25 @@ def test_an_error_in_an_operator_file_holds_that_operator_but_never_its_removals
     assert len(completed) == 1
     assert "user1@test-gas.example.co.jp" in completed[0] and A_NEW not in completed[0]
 
-    fix = merged_on(gr, "a-fixes", LATE, lambda: gr.reg.operator(A))
+    # The daily whitelists are downstream's too: the held address is not let through.
+    assert A_IP["cidr"] not in daily_whitelist(gr, tmp_path / "daily-held")
+
+    fix = merged_on(gr, "a-fixes", LATE, lambda: gr.reg.operator(A, ip_allowlist=[A_IP]))
     fixed = sent(gr, tmp_path / "fixed", Mailbox())
     assert logins(tmp_path / "fixed") == {("新規", A_NEW)}
     assert "released: 2 file(s)" in fixed.stdout
     assert state(gr)["held"] == {} and state(gr)["applied"] == fix
+    assert A_IP["cidr"] in daily_whitelist(gr, tmp_path / "daily-fixed")
+
+
+def test_a_file_that_does_not_load_is_held_and_stops_neither_apply_nor_the_daily_run(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    broken = user_file(D, "broken@leaver-d.example.jp")
+    merged_on(gr, "d-breaks", LATE, lambda: gr.reg.write(broken, "email: [\n"))
+    merged_on(gr, "b-adds-a-user", LATE, lambda: gr.reg.user(B, B_NEW))
+    held = sent(gr, tmp_path / "held", Mailbox())
+    assert logins(tmp_path / "held") == {("新規", B_NEW)}
+    assert f"registry/{broken}:" in held.stdout and "(yaml-syntax)" in held.stdout
+    assert list(state(gr)["held"]) == [broken]
+    daily_whitelist(gr, tmp_path / "daily")  # runs on downstream's view, without the file

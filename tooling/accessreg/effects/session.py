@@ -210,10 +210,13 @@ class Session:
     def notes(self) -> list[str]:
         return [note for ref in self._refs.values() for note in ref.store.notes]
 
-    def registry_at(self, head: str) -> tuple[Registry, MemorySource]:
+    def registry_at(
+        self, head: str, pins: Mapping[str, bytes | None] | None = None
+    ) -> tuple[Registry, MemorySource]:
         """The registry at ``head``, whose files must load (date-driven findings are a duty's
-        business; ``apply`` decides what an error holds back itself, ``provision.holding``)."""
-        source = self.repo.snapshot(head, REGISTRY_DIR)
+        business; ``apply`` decides what an error holds back itself, ``provision.holding``),
+        with ``pins`` laid over it: the files held back, as downstream systems have them."""
+        source = self.repo.snapshot(head, REGISTRY_DIR).pinned(pins or {})
         loaded = load(source)
         registry = loaded.registry
         problems = [locate(p, source.files.get(p.file, b""), source.label) for p in loaded.problems]

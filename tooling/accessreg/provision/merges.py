@@ -101,16 +101,7 @@ class Snapshots:
 
     def source(self, rev: str, unpinned: Collection[str] = ()) -> MemorySource:
         """The files at ``rev``, the pinned ones as pinned unless ``unpinned``."""
-        snapshot = self.repo.snapshot(rev, PREFIX)
-        files = snapshot.files
-        for rel, content in self.pins.items():
-            if rel in unpinned:
-                continue
-            if content is None:
-                files.pop(rel, None)
-            else:
-                files[rel] = content
-        return snapshot
+        return self.repo.snapshot(rev, PREFIX).pinned(self.pins, keep=unpinned)
 
     def contents(self, rev: str, rels: Collection[str]) -> dict[str, bytes | None]:
         """What ``rels`` hold at ``rev`` (None: absent there)."""
