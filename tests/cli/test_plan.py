@@ -460,6 +460,19 @@ def test_cli_plan_formats_and_output_file(gr: GitRegistry) -> None:
     assert (
         "+ [利用権限の設定申請] user added: 試験 太郎 <cli@test-gas.example.co.jp>" in text.stdout
     )
+    # Both documents of the pull-request workflow from one run, and nothing printed.
+    out_dir = gr.path / "out"
+    both = run_cli(
+        "plan", "--base", "main", "--head", "pr", "--accepted-on", "2018-12-17",
+        "--json", str(out_dir / "both.json"), "--markdown", str(out_dir / "both.md"), cwd=gr.path,
+    )  # fmt: skip
+    assert both.returncode == 0, both.stderr
+    assert both.stdout == ""
+    assert (out_dir / "both.json").read_text() == out.read_text()
+    alone = run_cli("plan", "--base", "main", "--head", "pr", "--accepted-on", "2018-12-17",
+                    "--format", "markdown", cwd=gr.path)  # fmt: skip
+    assert (out_dir / "both.md").read_text() == alone.stdout
+    assert "cli@test-gas.example.co.jp" in alone.stdout
     bad = run_cli("plan", "--base", "no-such-rev", cwd=gr.path)
     assert bad.returncode == 2
     assert "unknown revision 'no-such-rev'" in bad.stderr

@@ -62,9 +62,11 @@ def test_loading_pauses_the_collector_and_restores_it(monkeypatch: pytest.Monkey
     seen = []
     real = loading._load
 
-    def spy(source: DirectorySource, reuse: Mapping[str, loading.Parsed]) -> loading.LoadResult:
+    def spy(
+        source: DirectorySource, reuse: Mapping[str, loading.Parsed], models: loading.Models
+    ) -> loading.LoadResult:
         seen.append(gc.isenabled())
-        return real(source, reuse)
+        return real(source, reuse, models)
 
     monkeypatch.setattr(loading, "_load", spy)
     result = loading.load(DirectorySource(ROOT / "registry"))

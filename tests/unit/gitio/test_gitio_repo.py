@@ -165,7 +165,7 @@ def test_worktree_changes_since_a_revision(gr: GitRegistry, repo: GitRepository)
     assert "README.md" in repo.worktree_changes("HEAD")
 
 
-def test_listing_only_some_paths_and_asking_which_exist(
+def test_listing_only_some_paths_and_every_file_under_a_directory(
     gr: GitRegistry, repo: GitRepository
 ) -> None:
     gr.reg.operator("TESTOP012")  # a directory name that begins like another's
@@ -173,8 +173,9 @@ def test_listing_only_some_paths_and_asking_which_exist(
     gr.commit("another operator")
     listed = repo.tree_blobs("HEAD", "registry", ["users/TESTOP01", "systems.yaml"])
     assert sorted(listed) == ["systems.yaml", USER]
-    assert repo.subdirectories("HEAD", "registry/users") == ["TESTOP01", "TESTOP012"]
-    assert repo.existing(
-        "HEAD", [f"registry/{USER}", "registry/users/NOPE/x.yaml", "registry"]
-    ) == {f"registry/{USER}"}
-    assert repo.existing("HEAD", []) == set()
+    assert repo.file_paths("HEAD", "registry/users/TESTOP01") == [f"registry/{USER}"]
+    assert sorted(repo.file_paths("HEAD", "registry/users")) == [
+        f"registry/{USER}",
+        "registry/users/TESTOP012/other@test-gas.example.co.jp.yaml",
+    ]
+    assert repo.file_paths("HEAD", "registry/nope") == []

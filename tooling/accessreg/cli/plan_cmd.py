@@ -32,6 +32,18 @@ FORMATS = ("markdown", "json", "text")
     help="Write to this file (atomically) instead of standard output.",
 )
 @click.option(
+    "--json",
+    "json_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the JSON to this file, from the same computation.",
+)
+@click.option(
+    "--markdown",
+    "markdown_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the markdown to this file, from the same computation.",
+)
+@click.option(
     "--max-chars",
     type=click.IntRange(min=1000),
     default=render_markdown.DEFAULT_MAX_CHARS,
@@ -54,27 +66,37 @@ def command(
     today: date | None,
     fmt: str,
     output: Path | None,
+    json_file: Path | None,
+    markdown_file: Path | None,
     max_chars: int,
     actor: str | None,
 ) -> None:
     """Compare HEAD with the merge base of BASE and HEAD, read from git (the work tree is
     not used), and print the applications and items the change amounts to.
+
+    --json and --markdown write those documents as well, from one reading of the change;
+    with either of them (and no --output) nothing is printed.
     """
     with GitRepository() as repo:
         events = Events(entered_on, accepted_on, merged_on)
         day = today or clock.today_in_japan()
         pr = read_pull_request(repo, base, head, events, day, actor)
     plan, decision = pr.plan, pr.decision
-    if fmt == "json":
-        extra = {"authorization": authorize_report.as_dict(decision)} if decision else None
-        text = render_json.render(plan, extra)
-    elif fmt == "markdown":
-        lines = authorize_report.markdown_lines(decision) if decision else []
-        text = render_markdown.render(plan, max_chars=max_chars, preamble=lines)
-    else:
+
+    def render(kind: str) -> str:
+        if kind == "json":
+            extra = {"authorization": authorize_report.as_dict(decision)} if decision else None
+            return render_json.render(plan, extra)
+        if kind == "markdown":
+            lines = authorize_report.markdown_lines(decision) if decision else []
+            return render_markdown.render(plan, max_chars=max_chars, preamble=lines)
         lines = authorize_report.text_lines(decision) if decision else []
-        text = render_text.render(plan, preamble=lines)
+        return render_text.render(plan, preamble=lines)
+
+    for kind, path in (("json", json_file), ("markdown", markdown_file)):
+        if path is not None:
+            write_text(path, render(kind))
     if output is not None:
-        write_text(output, text)
-    else:
-        sys.stdout.write(text)
+        write_text(output, render(fmt))
+    elif json_file is None and markdown_file is None:
+        sys.stdout.write(render(fmt))

@@ -290,14 +290,28 @@ def load_maintainers(registry: Path) -> MaintainersFile:
     return model
 
 
-def load(source: Source, reuse: Mapping[str, Parsed] | None = None) -> LoadResult:
+# A parsed file's id → the file and its model: models are frozen, so loads of two snapshots
+# that share parsed files may share their models too.
+Models = dict[int, tuple[Parsed, tuple[BaseModel | None, list[Problem]]]]
+
+
+def load(
+    source: Source, reuse: Mapping[str, Parsed] | None = None, models: Models | None = None
+) -> LoadResult:
     """Load every file of ``source``; files in ``reuse`` are taken as already parsed (by
-    incremental validation, from its cache) instead of being read again."""
+    incremental validation, from its cache) instead of being read again, and their models
+    are taken from ``models`` (and kept there) if given."""
     with gcpause.paused():  # forked workers inherit the pause
-        return _load(source, reuse or {})
+        return _load(source, reuse or {}, models if models is not None else {})
 
 
-def _load(source: Source, reuse: Mapping[str, Parsed]) -> LoadResult:
+def _reused(parsed: Parsed, models: Models) -> tuple[BaseModel | None, list[Problem]]:
+    if (known := models.get(id(parsed))) is None:
+        known = models[id(parsed)] = (parsed, model_of(parsed))
+    return known[1]
+
+
+def _load(source: Source, reuse: Mapping[str, Parsed], models: Models) -> LoadResult:
     rels = source.paths()
     found: list[Problem] = []
     items: list[tuple[str, Kind]] = []
@@ -337,7 +351,7 @@ def _load(source: Source, reuse: Mapping[str, Parsed]) -> LoadResult:
     broken: set[str] = set()
     fresh = _load_all(source, by_kind, [item for item in items if item[0] not in reuse])
     for rel, kind in items:
-        model, problems = model_of(reuse[rel]) if rel in reuse else next(fresh)
+        model, problems = _reused(reuse[rel], models) if rel in reuse else next(fresh)
         found.extend(problems)
         if kind is Kind.USER:
             if isinstance(model, User):

@@ -133,31 +133,12 @@ class GitRepository(Opened):
                 found[path[len(lead) :]] = sha
         return found
 
-    def subdirectories(self, rev: str, path: str) -> list[str]:
-        """The names of the directories directly in ``path`` at ``rev``."""
-        out = decode(self._git.run("ls-tree", "-z", "--full-tree", self.resolve(rev), "--",
-                                f"{path.rstrip('/')}/"))  # fmt: skip
-        names = []
-        for record in out.split("\0"):
-            meta, _, name = record.partition("\t")
-            if meta.split(" ")[1:2] == ["tree"]:
-                names.append(name.rsplit("/", 1)[-1])
-        return names
-
-    def existing(self, rev: str, paths: Iterable[str]) -> set[str]:
-        """Which of ``paths`` are files at ``rev``: one ``git cat-file --batch-check``."""
-        wanted = list(dict.fromkeys(paths))
-        if not wanted:
-            return set()
-        commit = self.resolve(rev)
-        request = "".join(f"{commit}:{path}\n" for path in wanted).encode()
-        found = set()
-        with self._git.piped("cat-file", "--batch-check", request=request) as stdout:
-            for path in wanted:
-                answer = stdout.readline().split()
-                if len(answer) == 3 and answer[1] == b"blob":
-                    found.add(path)
-        return found
+    def file_paths(self, rev: str, path: str) -> list[str]:
+        """Every file under ``path`` at ``rev``, as repository paths: one ``git ls-tree
+        --name-only``, no object read."""
+        out = self._git.run("ls-tree", "-r", "-z", "--name-only", "--full-tree",
+                            self.resolve(rev), "--", f"{path.rstrip('/')}/")  # fmt: skip
+        return [name for name in decode(out).split("\0") if name]
 
     def index_blobs(self, prefix: str = "") -> dict[str, str]:
         """Path → blob id of every file under ``prefix`` in the index (``git ls-files -s``)."""
@@ -206,6 +187,20 @@ class GitRepository(Opened):
             blobs = {rel: sha for rel, sha in blobs.items() if select(rel)}
         content = self.read_blobs(blobs.values())
         return MemorySource({rel: content[sha] for rel, sha in blobs.items()}, label=prefix)
+
+    def blob_source(
+        self,
+        rev: str,
+        prefix: str,
+        select: Callable[[str], bool] | None = None,
+        under: Sequence[str] = (),
+    ) -> BlobSource:
+        """Like :meth:`snapshot`, but nothing is read until asked: the files are known by
+        blob id from one listing of the tree."""
+        blobs = self.tree_blobs(rev, prefix, under)
+        if select is not None:
+            blobs = {rel: sha for rel, sha in blobs.items() if select(rel)}
+        return BlobSource(self, blobs, prefix)
 
     # -- differences -------------------------------------------------------------------------
 
@@ -265,6 +260,33 @@ class GitRepository(Opened):
                 if rel is not None:
                     found.add(rel)
         return found
+
+
+class BlobSource:
+    """The files of a tree, by blob id; content read from git on demand, many at once
+    through :meth:`prefetch`."""
+
+    def __init__(self, repo: GitRepository, blobs: dict[str, str], label: str) -> None:
+        self.repo = repo
+        self.blobs = blobs
+        self.label = label
+        self._content: dict[str, bytes] = {}
+
+    def paths(self) -> list[str]:
+        return sorted(self.blobs)
+
+    def blob(self, rel: str) -> str:
+        return self.blobs[rel]
+
+    def prefetch(self, rels: Iterable[str]) -> None:
+        wanted = {rel: self.blobs[rel] for rel in rels if rel not in self._content}
+        content = self.repo.read_blobs(wanted.values())
+        self._content.update({rel: content[sha] for rel, sha in wanted.items()})
+
+    def read(self, rel: str) -> bytes:
+        if rel not in self._content:
+            self.prefetch([rel])
+        return self._content[rel]
 
 
 def _parse_name_status(out: bytes) -> Iterator[PathChange]:

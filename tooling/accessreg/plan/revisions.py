@@ -20,8 +20,10 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from accessreg.errors import ConfigError
-from accessreg.files.loading import load
-from accessreg.files.sources import MemorySource
+from accessreg.files.cachedload import load_cached
+from accessreg.files.loading import LoadResult, load
+from accessreg.files.parsecache import cache_dir
+from accessreg.files.sources import MemorySource, Source
 from accessreg.gitio.repo import GitRepository
 from accessreg.model import layout
 from accessreg.model.commits import PathChange
@@ -75,20 +77,20 @@ def plan_selection(changed: set[str]) -> Callable[[str], bool]:
     return select
 
 
-def load_source(source: MemorySource, rev: str, fallback_catalog: bytes | None = None) -> Registry:
-    """The registry a snapshot holds.
+def registry_of(
+    loaded: LoadResult, source: Source, rev: str, fallback_catalog: bytes | None = None
+) -> Registry:
+    """The registry a loaded snapshot holds.
 
     When its catalog does not load, ``fallback_catalog`` (the base's) stands in, so that a
     change that breaks the catalog can still be planned and judged; the catalog is then
     reported as a file that does not load. Without a fallback that is an error.
     """
-    loaded = load(source)
     if loaded.registry is not None:
         return loaded.registry
     if fallback_catalog is not None:
-        stand_in = load(
-            MemorySource({**source.files, CATALOG_FILE: fallback_catalog}, source.label)
-        )
+        files = {rel: source.read(rel) for rel in source.paths()}
+        stand_in = load(MemorySource({**files, CATALOG_FILE: fallback_catalog}, source.label))
         if stand_in.registry is not None:
             return replace(stand_in.registry, broken=stand_in.registry.broken | {CATALOG_FILE})
     raise ConfigError(
@@ -100,8 +102,10 @@ def load_registry(
     repo: GitRepository, rev: str, select: Callable[[str], bool], under: Sequence[str] = ()
 ) -> Registry:
     """The registry at ``rev`` (the files ``select`` keeps, among ``under`` if given); its
-    catalog must load."""
-    return load_source(repo.snapshot(rev, REGISTRY_DIR, select, under), rev)
+    catalog must load. Parsed files come from the validation cache where it has them."""
+    source = repo.blob_source(rev, REGISTRY_DIR, select, under)
+    [loaded] = load_cached([source], cache_dir(repo.common_dir))
+    return registry_of(loaded, source, rev)
 
 
 @dataclass(frozen=True)
@@ -183,14 +187,18 @@ def load_comparison(repo: GitRepository, base: str, head: str) -> Comparison:
     changes = tuple(repo.changes(merge_base, head_id))
     changed = changed_registry_files(changes)
     select, under = plan_selection(changed), plan_paths(changed)
-    base_files = repo.snapshot(merge_base, REGISTRY_DIR, select, under)
-    head_files = repo.snapshot(head_id, REGISTRY_DIR, select, under)
-    before = recover_operators(repo, merge_base, load_source(base_files, merge_base), changes)
+    base_files = repo.blob_source(merge_base, REGISTRY_DIR, select, under)
+    head_files = repo.blob_source(head_id, REGISTRY_DIR, select, under)
+    # The two sides share most files: each blob is parsed once, or taken from the cache.
+    base_loaded, head_loaded = load_cached([base_files, head_files], cache_dir(repo.common_dir))
+    base_registry = registry_of(base_loaded, base_files, merge_base)
+    before = recover_operators(repo, merge_base, base_registry, changes)
+    fallback = base_files.read(CATALOG_FILE) if CATALOG_FILE in base_files.blobs else None
     return Comparison(
         Revisions(base_id, head_id, merge_base),
         changes,
         before.registry,
-        load_source(head_files, head_id, fallback_catalog=base_files.files.get(CATALOG_FILE)),
+        registry_of(head_loaded, head_files, head_id, fallback_catalog=fallback),
         before.since,
     )
 

@@ -21,7 +21,7 @@ from accessreg.plan.revisions import (
     plan_from,
     recover_operators,
 )
-from accessreg.review.authorize import AuthContext, Decision, decide
+from accessreg.review.authorize import AuthContext, Decision, decide, logins_by_operator
 from accessreg.timeline.effective import Events
 
 
@@ -43,26 +43,25 @@ def authority_registry(repo: GitRepository, comparison: Comparison) -> Recovered
 
 
 def arriving_logins(repo: GitRepository, comparison: Comparison) -> dict[str, frozenset[str]]:
-    """For each login ID of a user file the change adds, the operators that had a user
-    file of that name at the merge base (user files are named by login ID)."""
+    """For each login ID of a user file the change touches, the operators that had a user
+    file of that name at the merge base (user files are named by login ID).
+
+    One listing of every user path at the merge base (no file is read), so the cost follows
+    the registry's size once, not operators × changed files."""
     changed = {p for c in comparison.changes for p in c.paths}
     logins = {
         u.user.email.lower() for u in comparison.head.users if layout.repo_path(u.file) in changed
     }
     if not logins:
         return {}
-    base = comparison.revisions.merge_base
-    operators = repo.subdirectories(base, layout.repo_path(layout.USERS_DIR))
-    candidates = {
-        layout.repo_path(layout.user_file(code, login)): (login, code)
-        for code in operators
-        for login in logins
-    }
-    found: dict[str, set[str]] = {}
-    for path in repo.existing(base, candidates):
-        login, code = candidates[path]
-        found.setdefault(login, set()).add(code)
-    return {login: frozenset(codes) for login, codes in found.items()}
+    listed = repo.file_paths(comparison.revisions.merge_base, layout.repo_path(layout.USERS_DIR))
+    names = {f"{login}.yaml" for login in logins}
+    index = logins_by_operator(
+        rel
+        for path in listed
+        if path.rpartition("/")[2].lower() in names and (rel := layout.registry_rel(path))
+    )
+    return {login: index[login] for login in logins if login in index}
 
 
 @dataclass(frozen=True)

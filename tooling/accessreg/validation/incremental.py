@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -11,6 +10,7 @@ from functools import cached_property
 from pathlib import Path
 
 from accessreg.files import schemagen
+from accessreg.files.cachedload import parse_key, schemas_namespace
 from accessreg.files.loading import Parsed, load, load_catalog, parse_all
 from accessreg.files.parsecache import ParseCache, cache_dir, namespace
 from accessreg.files.schemacheck import SchemaChecker, checkers
@@ -66,7 +66,7 @@ class _Run:
         self.new_parsed: dict[str, Parsed] = {}
 
     def key(self, rel: str) -> str:
-        return f"{rel}\0{self.snap.blobs[rel]}"
+        return parse_key(rel, self.snap.blobs[rel])
 
     def parsed(self, rels: Iterable[str], by_kind: dict[Kind, SchemaChecker]) -> dict[str, Parsed]:
         """Parsed files, from the cache where it has them."""
@@ -122,8 +122,7 @@ def validate_incremental(
         snap.users_of(snap.state.groups)
         return validate(snap, today, schemas, schemas_label, snap.change), stats
     generated = schemagen.generate_all(catalog)
-    schemas_text = json.dumps({str(k): v for k, v in generated.items()}, sort_keys=True)
-    cache = ParseCache(cache_dir(repo.common_dir), namespace(schemas_text))
+    cache = ParseCache(cache_dir(repo.common_dir), schemas_namespace(generated))
     stats.cache = str(cache.path)
     try:
         found = _validate(snap, today, cache, stats, checkers(generated))

@@ -1,0 +1,88 @@
+"""Shared by the benchmarks that compare two registry sizes: CPU time of a command's process
+tree, the registries under ``benchmarks/work/``, and the 200k / 20k ratio.
+
+CPU time (user + system of the command and every process it waited for, from
+``getrusage(RUSAGE_CHILDREN)`` around the run) is what is compared: on a shared machine the
+wall time follows the other work, the CPU time much less.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import shlex
+import statistics
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+WORK = HERE / "work"
+GIT = ["git", "-c", "user.name=bench", "-c", "user.email=bench@example.jp"]
+# name → (operators, users): the sizes compared.
+SIZES = {"20k": (200, 20000), "200k": (2000, 200000)}
+
+
+@dataclass(frozen=True)
+class Run:
+    cpu: float  # user + system seconds of the process tree
+    peak_mib: float  # ru_maxrss of the largest process among them
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def git(repo: Path, *args: str) -> str:
+    done = subprocess.run([*GIT, "-C", str(repo), *args], check=True, capture_output=True,
+                          text=True)  # fmt: skip
+    return done.stdout.strip()
+
+
+def accessreg(repo: Path, *args: str, ok: tuple[int, ...] = (0, 1)) -> Run:
+    """One ``python -m accessreg ARGS`` in ``repo``, with this checkout's tooling."""
+    env = {k: v for k, v in os.environ.items() if k != "ACCESSREG_CACHE_DIR"}
+    env["PYTHONPATH"] = str(ROOT / "tooling")
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    done = subprocess.run([sys.executable, "-m", "accessreg", *args], cwd=repo, env=env,
+                          capture_output=True, text=True, check=False)  # fmt: skip
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode not in ok:
+        sys.exit(f"accessreg {shlex.join(args)} exited {done.returncode}:\n{done.stderr[-3000:]}")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return Run(cpu, after.ru_maxrss / 1024, done.returncode, done.stdout, done.stderr)
+
+
+def registry(size: str) -> Path:
+    """``benchmarks/work/reg<size>``, generated and committed the first time."""
+    operators, users = SIZES[size]
+    repo = WORK / f"reg{size}"
+    if not (repo / "registry").is_dir():
+        print(f"generating {repo} ({operators} operators, {users} users)...", flush=True)
+        subprocess.run([sys.executable, str(HERE / "make_registry.py"), str(repo), "--operators",
+                        str(operators), "--users", str(users)], check=True)  # fmt: skip
+    if not (repo / ".git").exists():
+        git(repo, "init", "-q", "-b", "main")
+        git(repo, "add", "-A")
+        git(repo, "commit", "-q", "-m", "registry")
+    if git(repo, "status", "--porcelain", "--untracked-files=no"):
+        sys.exit(f"{repo} has uncommitted changes; `git -C {repo} reset --hard` first")
+    return repo
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def describe(label: str, cpus: list[float]) -> str:
+    runs = ", ".join(f"{c:.2f}" for c in cpus)
+    return f"{label}: median {median(cpus):.2f} s CPU (runs: {runs})"
+
+
+def machine() -> str:
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    return (
+        f"load average {load} on {os.cpu_count()} CPUs, shared with other work: "
+        "CPU seconds are compared, wall time is not"
+    )

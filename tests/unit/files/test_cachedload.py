@@ -1,0 +1,86 @@
+"""Loading snapshots by blob id through the parse cache: the same registry as a plain load,
+each blob parsed once, and the cache consulted by (path, blob id)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from accessreg.files import cachedload
+from accessreg.files.cachedload import load_cached, parse_key, schemas_namespace
+from accessreg.files.loading import Parsed, load
+from accessreg.files.parsecache import ParseCache
+from accessreg.files.schemagen import generate_all
+from accessreg.gitio.repo import GitRepository
+from tests.helpers.gitrepo import GitRegistry
+from tests.helpers.regfactory import RegistryFactory
+
+OPERATOR = "operators/TESTOP01.yaml"
+
+
+@pytest.fixture
+def gr(reg: RegistryFactory) -> Iterator[GitRegistry]:
+    made = GitRegistry(reg)
+    yield made
+    made.close()
+
+
+def test_same_registry_as_a_plain_load_and_each_blob_parsed_once(
+    gr: GitRegistry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = gr.rev()
+    gr.reg.user(email="new@test-gas.example.co.jp")
+    gr.commit("a user")
+    parsed: list[str] = []
+    real = cachedload.parse_all
+
+    def counting(source: object, by_kind: object, items: list[tuple[str, object]]) -> object:
+        parsed.extend(rel for rel, _ in items)
+        return real(source, by_kind, items)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(cachedload, "parse_all", counting)
+    with GitRepository(gr.path) as repo:
+        revs = (first, gr.rev())
+        sides = [repo.blob_source(rev, "registry") for rev in revs]
+        loaded = load_cached(sides, tmp_path)
+        for rev, result in zip(revs, loaded, strict=True):
+            plain = load(repo.snapshot(rev, "registry"))
+            assert result.registry == plain.registry
+            assert result.problems == plain.problems
+        # Both sides share every file but the new user: parsed once each, one model each.
+        before, after = (result.registry for result in loaded)
+        assert before is not None and after is not None
+        assert before.operators["TESTOP01"].operator is after.operators["TESTOP01"].operator
+        assert sorted(parsed) == sorted(set(sides[1].paths()) - {"systems.yaml"})
+        parsed.clear()
+        again = load_cached([repo.blob_source(gr.rev(), "registry")], tmp_path)
+        assert again[0].registry == loaded[1].registry
+        assert parsed == []  # every file came from the cache
+
+
+def test_the_cache_is_keyed_by_path_and_blob_id(gr: GitRegistry, tmp_path: Path) -> None:
+    with GitRepository(gr.path) as repo:
+        source = repo.blob_source("HEAD", "registry")
+        [plain] = load_cached([source], tmp_path)
+        assert plain.registry is not None
+        # An entry under the operator file's key stands for its content: a different name
+        # in the entry shows that the cache, not the file, was read.
+        space = schemas_namespace(generate_all(plain.registry.catalog))
+        cache = ParseCache(tmp_path, space)
+        key = parse_key(OPERATOR, source.blob(OPERATOR))
+        entry: Parsed = cache.get("parsed", [key])[key]
+        cache.put(
+            "parsed", {key: replace(entry, data={**entry.data, "name": "キャッシュ株式会社"})}
+        )
+        cache.close()
+        [cached] = load_cached([repo.blob_source("HEAD", "registry")], tmp_path)
+        assert cached.registry is not None
+        assert cached.registry.operators["TESTOP01"].operator.name == "キャッシュ株式会社"
+        # Without a usable cache the files are parsed as ever.
+        blocked = tmp_path / "file"
+        blocked.write_text("not a directory")
+        [uncached] = load_cached([repo.blob_source("HEAD", "registry")], blocked / "cache")
+        assert uncached.registry == plain.registry
