@@ -11,6 +11,7 @@ from accessreg.effects.report import in_doubt_lines
 from accessreg.effects.session import MailOutcome
 from accessreg.provision.apply import ApplyResult
 from accessreg.provision.confirm import ConfirmResult
+from accessreg.reporting import reporters
 
 
 def _mails(outcomes: list[MailOutcome], dry_run: bool) -> list[str]:
@@ -31,6 +32,25 @@ def _mails(outcomes: list[MailOutcome], dry_run: bool) -> list[str]:
     return lines
 
 
+def _held(result: ApplyResult) -> list[str]:
+    """What the run held back and why, per operator; what it released."""
+    lines = []
+    if result.released:
+        lines.append(f"released: {len(result.released)} file(s) held back before, applied now")
+    hold = result.hold
+    if not hold.problems:
+        return lines
+    by_operator = hold.operators()
+    lines.append(
+        f"held back: {len(hold.files)} file(s) of {len(by_operator)} operator(s), for errors "
+        "at HEAD; applied by the first run after a fix is merged"
+    )
+    for code, problems in by_operator.items():
+        lines.append(f"  {code or '(no operator)'}: {len(hold.files_of(code))} file(s)")
+        lines += [f"    {line}" for line in reporters.text(problems).splitlines()]
+    return lines
+
+
 def apply_text(result: ApplyResult, out: str) -> str:
     mode = "dry run (nothing sent, nothing recorded)" if result.dry_run else "applied"
     base = result.base[:12] if result.base else "(nothing applied yet)"
@@ -48,6 +68,7 @@ def apply_text(result: ApplyResult, out: str) -> str:
         lines.append(f"delta {system}: {n} row(s)")
     r = result.removal
     lines.append(f"login IDs: {r.before} → {r.after} ({r.removed} removed)")
+    lines += _held(result)
     lines.append(f"outputs: {len(result.files)} files in {out}")
     lines += _mails(result.mails, result.dry_run)
     if result.recorded:

@@ -7,7 +7,7 @@ from typing import Any
 
 from accessreg.model.problems import Level
 from accessreg.review import authorize
-from accessreg.rules import CHECKS, LOAD_RULES, Rule
+from accessreg.rules import CHECKS, LOAD_RULES, Due, Rule
 
 LEVELS: dict[Level | None, str] = {
     Level.ERROR: "error",
@@ -20,10 +20,17 @@ AUTHORIZATION_LEVELS: dict[Level | None, str] = {
 }
 
 
-def _section(rules: Sequence[Rule[Any]], levels: dict[Level | None, str]) -> str:
+DUE: dict[Due, str] = {
+    Due.CONTENT: "content rule, {level}",
+    Due.TIME: "time rule, {level} on the operators a change touches",
+}
+
+
+def _section(rules: Sequence[Rule[Any]], levels: dict[Level | None, str], due: bool = False) -> str:
     out = []
     for r in rules:
-        notes = [levels[r.level]] + ([f"seed: {r.seed}"] if r.seed != "-" else [])
+        level = DUE[r.due].format(level=levels[r.level]) if due else levels[r.level]
+        notes = [level] + ([f"seed: {r.seed}"] if r.seed != "-" else [])
         out.append(f"### `{r.id}`\n\n{r.doc} *({'; '.join(notes)})*\n")
     return "\n".join(out)
 
@@ -38,7 +45,16 @@ def markdown() -> str:
         "## While reading files\n\n"
         f"{_section(LOAD_RULES, LEVELS)}\n"
         "## Across files\n\n"
-        f"{_section(CHECKS, LEVELS)}\n"
+        "A *content* rule judges the files as written (a bad code, a clash). A *time* rule falls\n"
+        "due as days pass over files nobody changed (an expired address, a provisional member\n"
+        "past a year): judged as a change (a pull request's `validate --changed-since` or\n"
+        "`--base`, an editing command), it counts only on the operators the change touches, at\n"
+        "the level given, and is set aside for the others; it never stops `apply`. The\n"
+        "scheduled duties send its notices and list the cases for the reviewers, who decide.\n\n"
+        "A limit or a clash between files (a second admin, a sixth JUJU holder, one login ID at\n"
+        "two operators) is reported on every file the change added or altered that takes part\n"
+        "in it; on the files it names by itself only when no changed file takes part.\n\n"
+        f"{_section(CHECKS, LEVELS, due=True)}\n"
         "## Who may propose what (`accessreg authorize`)\n\n"
         "Judged on every path a pull request changes, from the merge base to the head (both\n"
         "sides of a rename or copy), against who its author is at the **base** revision: a\n"
