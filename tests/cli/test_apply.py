@@ -262,14 +262,14 @@ def test_an_emptied_registry_is_refused(gr: GitRegistry, tmp_path: Path) -> None
     assert "Refusing to remove every one of 4 login IDs" in refused.stderr
 
 
-def test_a_head_with_errors_generates_nothing(gr: GitRegistry, tmp_path: Path) -> None:
+def test_an_error_in_the_catalog_generates_nothing(gr: GitRegistry, tmp_path: Path) -> None:
     _initial(gr, tmp_path)
-    merge(gr, "bad", lambda: gr.reg.user(permissions={"taxis": "9999"}))
+    merge(gr, "bad", lambda: gr.reg.edit("systems.yaml", "  - id: johs", "  - id: taxis"))
     out = tmp_path / "out"
     result = accessreg(gr, "apply", "--out", str(out), "--confirm", *DAY)
     assert result.returncode == 1
-    assert "has errors; nothing was generated" in result.stderr
-    assert f"registry/users/TESTOP01/{USER1}.yaml:" in result.stderr
+    assert "has errors in files every operator depends on; nothing was generated" in result.stderr
+    assert "registry/systems.yaml:" in result.stderr and "(catalog-consistency)" in result.stderr
     assert not out.exists()
 
 

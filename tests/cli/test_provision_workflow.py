@@ -28,16 +28,38 @@ def test_one_run_at_a_time_never_cancelled_on_push_to_main() -> None:
     flow = _workflow()
     assert flow[True]["push"] == {"branches": ["main"]}  # YAML 1.1 reads `on` as True
     assert "pull_request" not in flow[True] and "pull_request_target" not in flow[True]
-    assert flow["concurrency"]["cancel-in-progress"] is False
+    assert flow["jobs"]["provision"]["concurrency"] == {
+        "group": "accessreg-provision",
+        "cancel-in-progress": False,
+    }
     # Write only the state ref; read the merged pull requests' events.
     assert flow["permissions"] == {"contents": "write", "pull-requests": "read"}
 
 
+def test_a_manual_run_takes_the_first_runs_start_and_a_reviewed_mass_removal() -> None:
+    flow = _workflow()
+    inputs = flow[True]["workflow_dispatch"]["inputs"]
+    assert inputs["initial"]["type"] == inputs["allow_mass_removal"]["type"] == "boolean"
+    assert inputs["initial"]["default"] is inputs["allow_mass_removal"]["default"] is False
+    assert inputs["base"]["type"] == "string"
+    # The mass removal waits in an environment whose reviewers are the maintainers; the
+    # apply job runs after its approval, or when none was asked for, never after a refusal.
+    gate = flow["jobs"]["approve-mass-removal"]
+    assert gate["environment"] == "mass-removal"
+    assert gate["if"] == "github.event_name == 'workflow_dispatch' && inputs.allow_mass_removal"
+    provision = flow["jobs"]["provision"]
+    assert provision["needs"] == "approve-mass-removal"
+    condition = " ".join(provision["if"].split())
+    assert "needs.approve-mass-removal.result == 'success'" in condition
+    assert "needs.approve-mass-removal.result == 'skipped'" in condition
+    assert "failure" not in condition and "cancelled" not in condition
+
+
 def test_it_applies_with_confirm_and_send_and_keeps_the_outputs() -> None:
-    (job,) = _workflow()["jobs"].values()
+    job = _workflow()["jobs"]["provision"]
     steps = job["steps"]
     runs = [s.get("run", "") for s in steps]
-    assert any("accessreg apply --out provision-out --confirm --send" in r for r in runs)
+    assert any("set -- apply --out provision-out --confirm --send" in r for r in runs)
     checkout = next(s for s in steps if s.get("uses", "").startswith("actions/checkout"))
     assert checkout["with"]["fetch-depth"] == 0
     upload = next(s for s in steps if s.get("uses", "").startswith("actions/upload-artifact"))
@@ -100,16 +122,16 @@ def test_each_fresh_runner_continues_from_the_recorded_revision(
 ) -> None:
     first = _runner(origin, tmp_path / "run1")
     assert _apply(first, tmp_path / "out1", "--initial").returncode == 0
-    operator = "registry/operators/TESTOP01.yaml"
-    valid = (Path(first.working_dir) / operator).read_text(encoding="utf-8")
+    catalog = "registry/systems.yaml"
+    valid = (Path(first.working_dir) / catalog).read_text(encoding="utf-8")
     first.close()
     recorded = git.Repo(origin).git.rev_parse("refs/accessreg/state")
 
     user = "registry/users/TESTOP01/user1@test-gas.example.co.jp.yaml"
     _push_merge(origin, tmp_path / "dev1", user, None)
 
-    # A run that fails (the registry at HEAD is broken) leaves the remote state alone.
-    _push_merge(origin, tmp_path / "dev2", operator, "code: [\n")
+    # A run that fails (the catalog at HEAD is broken) leaves the remote state alone.
+    _push_merge(origin, tmp_path / "dev2", catalog, "systems: [\n")
     broken = _runner(origin, tmp_path / "run2")
     result = _apply(broken, tmp_path / "out2")
     assert result.returncode == 1, result.stderr
@@ -117,7 +139,7 @@ def test_each_fresh_runner_continues_from_the_recorded_revision(
     assert git.Repo(origin).git.rev_parse("refs/accessreg/state") == recorded
 
     # Fixed by another merge: the next fresh runner still produces the deletion.
-    _push_merge(origin, tmp_path / "dev3", operator, valid)
+    _push_merge(origin, tmp_path / "dev3", catalog, valid)
     third = _runner(origin, tmp_path / "run3")
     result = _apply(third, tmp_path / "out3")
     assert result.returncode == 0, result.stderr
@@ -128,3 +150,12 @@ def test_each_fresh_runner_continues_from_the_recorded_revision(
     third.close()
     state = git.Repo(origin).git.show("refs/accessreg/state:state.json")
     assert f'"applied": "{head}"' in state
+
+
+def test_the_readme_says_what_resolves_each_stop_with_the_workflows_inputs() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### When provisioning stops", 1)[1].split("\n### ", 1)[0]
+    for name in _workflow()[True]["workflow_dispatch"]["inputs"]:
+        assert f"`{name}`" in section, name
+    for refusal in ("no applied revision is recorded yet", "refusing to remove", "mass-removal"):
+        assert refusal in section

@@ -47,8 +47,8 @@ def test_serial_with_the_merge_workflow() -> None:
     assert group == {"group": "accessreg-provision", "cancel-in-progress": False}
     provision = ROOT / ".github/workflows/provision.yml"
     if provision.exists():  # both write the outbox in refs/accessreg/state
-        other = yaml.safe_load(provision.read_text(encoding="utf-8"))["concurrency"]
-        assert other["group"] == group["group"]
+        jobs = yaml.safe_load(provision.read_text(encoding="utf-8"))["jobs"]
+        assert jobs["provision"]["concurrency"]["group"] == group["group"]
 
 
 def test_it_gives_the_open_pull_requests_to_the_reviews_duty() -> None:

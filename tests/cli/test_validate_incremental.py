@@ -18,6 +18,7 @@ from accessreg.model.registry import Registry
 from accessreg.rules import CHECKS, Context
 from accessreg.rules.base import Rule, Scope, rule
 from accessreg.validation import Stats, incremental, validate_incremental
+from accessreg.validation.judge import Change, worktree_change
 from accessreg.validation.validate import validate
 from tests.helpers.gitrepo import GitRegistry
 from tests.helpers.regfactory import TODAY, RegistryFactory, certificate, contact, run_cli
@@ -55,21 +56,26 @@ def gr(
 
 
 def check(gr: Repo, rev: str = "HEAD", today: date = TODAY) -> tuple[list[Problem], Stats]:
-    """Run both ways; they must agree. The incremental problems and its statistics."""
+    """Run both ways, judged as the change since ``rev``; they must agree. The incremental
+    problems and its statistics."""
     base = gr.rev(rev)
     head = None
     if gr.mode == "head" and gr.repo.git.status("--porcelain"):
         head = gr.commit("as a pull request")
     elif gr.mode == "head":
         head = gr.rev()
-    full = validate(DirectorySource(gr.reg.root, "registry"), today)
     with GitRepository(gr.path) as repo:
+        changed = repo.changed_blobs(base, head, "registry") if head else None
+        change = Change(frozenset(changed)) if changed is not None else None
+        full = validate(DirectorySource(gr.reg.root, "registry"), today,
+                        change=change or worktree_change(repo, base, "registry"))  # fmt: skip
         result, stats = validate_incremental(repo, base, gr.reg.root, "registry", today,
                                              head=head)  # fmt: skip
     assert [p.as_dict(Message.english) for p in result.problems] == [
         p.as_dict(Message.english) for p in full.problems
     ]
     assert result.files == full.files
+    assert sorted(result.set_aside) == sorted(full.set_aside)
     return result.problems, stats
 
 
@@ -124,14 +130,17 @@ def test_a_login_clash_across_operators_both_ways(gr: Repo) -> None:
     check(gr)
     gr.reg.user("OP000004", "U0@op2.example.jp")  # the same ID as OP000002's u0, in another case
     problems, stats = check(gr)
+    # Blamed on the file the change added, not on the holder it never touched.
     assert rules_of(problems) == {
-        ("registry/users/OP000002/u0@op2.example.jp.yaml", "login-id-unique"),
         ("registry/users/OP000004/u0@op2.example.jp.yaml", "login-id-unique"),
     }
     assert stats.groups_checked == 1  # OP000002's own findings are not recomputed
     gr.remove("users/OP000004/u0@op2.example.jp.yaml")
     assert check(gr)[0] == []
     gr.reg.operator("OP000004", contacts=[contact(n=4, email="u1@op3.example.jp")])
+    assert rules_of(check(gr)[0]) == {("registry/operators/OP000004.yaml", "login-id-unique")}
+    gr.commit("the clash merged")
+    # Judged as a change that touches neither holder: both are reported.
     assert rules_of(check(gr)[0]) == {
         ("registry/operators/OP000004.yaml", "login-id-unique"),
         ("registry/users/OP000003/u1@op3.example.jp.yaml", "login-id-unique"),
@@ -147,6 +156,11 @@ def test_a_limit_counts_the_unchanged_users_of_the_operator(gr: Repo) -> None:
     gr.reg.user("OP000002", "sixth@op2.example.jp", permissions={"juju": "granted"})
     problems, _ = check(gr)
     assert rules_of(problems) == {
+        ("registry/users/OP000002/sixth@op2.example.jp.yaml", "permission-limit")
+    }
+    gr.commit("six JUJU users")
+    # Nothing changed takes part: the holder past the limit in file order.
+    assert rules_of(check(gr)[0]) == {
         ("registry/users/OP000002/u4@op2.example.jp.yaml", "permission-limit")
     }
 
@@ -175,9 +189,10 @@ def test_an_operator_file_claiming_another_code_links_the_groups(gr: Repo) -> No
 def test_the_date_and_the_catalog_invalidate_cached_findings(gr: Repo) -> None:
     gr.reg.user("OP000002", "old@op2.example.jp", permissions={"taxis": "1110"})
     gr.commit("a code abolished on 2022-01-24")
-    before, _ = check(gr, today=date(2022, 1, 20))
+    # Judged as the change that added the holder: a time rule counts on the operator it touched.
+    before, _ = check(gr, "HEAD~1", today=date(2022, 1, 20))
     assert not any(p.rule == "permission-abolished" for p in before)
-    after, stats = check(gr, today=date(2022, 1, 24))
+    after, stats = check(gr, "HEAD~1", today=date(2022, 1, 24))
     assert any(p.rule == "permission-abolished" for p in after)
     assert stats.groups_checked == 4 and stats.parsed == 0  # findings per day, files kept
     catalog = gr.reg.root / "systems.yaml"
@@ -185,7 +200,7 @@ def test_the_date_and_the_catalog_invalidate_cached_findings(gr: Repo) -> None:
         catalog.read_text(encoding="utf-8").replace("abolished_on: 2022-01-24", ""),
         encoding="utf-8",
     )
-    gone, changed = check(gr, today=date(2022, 1, 24))
+    gone, changed = check(gr, "HEAD~1", today=date(2022, 1, 24))
     assert not any(p.rule == "permission-abolished" for p in gone)
     assert changed.parsed == changed.files - 1  # another catalog, another cache namespace
 
@@ -281,7 +296,12 @@ def test_a_window_person_who_is_a_user_of_their_own_operator(gr: Repo) -> None:
     gr.reg.operator("OP000002", contacts=[contact(n=2, email="u0@op2.example.jp")],
                     subcontractors=[])  # fmt: skip
     assert check(gr)[0] == []  # allowed: no clash
+    gr.commit("a window person who is a user")
     gr.reg.user("OP000003", "u0@op2.example.jp")
+    assert rules_of(check(gr)[0]) == {
+        ("registry/users/OP000003/u0@op2.example.jp.yaml", "login-id-unique"),
+    }
+    gr.commit("a third holder")
     assert rules_of(check(gr)[0]) == {
         ("registry/operators/OP000002.yaml", "login-id-unique"),
         ("registry/users/OP000002/u0@op2.example.jp.yaml", "login-id-unique"),

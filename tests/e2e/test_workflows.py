@@ -16,11 +16,15 @@ import pytest
 import yaml
 
 from accessreg.cli import main
-from tests.helpers.regfactory import ROOT
+from tests.helpers.gitrepo import GitRegistry
+from tests.helpers.provisioning import merge, state
+from tests.helpers.regfactory import ROOT, RegistryFactory
+from tests.helpers.smtpserver import Mailbox, smtp_env, smtp_server
 
 WORKFLOWS = ROOT / ".github" / "workflows"
 PULL_REQUEST = WORKFLOWS / "pull-request.yml"
 COMMENT = WORKFLOWS / "pull-request-comment.yml"
+PROVISION = WORKFLOWS / "provision.yml"
 
 
 def load(path: Path) -> dict[Any, Any]:
@@ -100,16 +104,30 @@ def test_the_comment_workflow_never_runs_the_pull_requests_code() -> None:
 
 
 def _command_lines(path: Path) -> list[list[str]]:
-    found = []
+    """Each ``accessreg`` command a workflow runs, with its options: written out, or built
+    with ``set -- …`` / ``set -- "$@" …`` and run as ``accessreg [CMD] "$@"``."""
+    found: list[list[str]] = []
+    built: list[str] = []  # what `set --` has built so far: [command?, options...]
     for step in steps(load(path)):
         script = step.get("run", "").replace("\\\n", " ")
         for line in script.splitlines():
-            if m := re.search(r"\baccessreg (\w+)(.*)", line):
-                found.append([m.group(1), *re.findall(r"(--[a-z-]+)", m.group(2))])
+            options = re.findall(r"(--[a-z-]+)", line)
+            if m := re.search(r'\bset -- "\$@"', line):
+                built += options
+            elif m := re.search(r"\bset -- (\w*)", line):
+                built = [m.group(1), *options] if m.group(1) else ["", *options]
+            # Not a quoted name such as "accessreg provisioning".
+            elif m := re.search(r'(?<!["\'])\baccessreg (\w+|"\$@")(.*)', line):
+                own = re.findall(r"(--[a-z-]+)", m.group(2))
+                if m.group(1) == '"$@"':
+                    found.append([built[0], *built[1:], *own])
+                else:
+                    spread = built[1:] if '"$@"' in m.group(2) else []
+                    found.append([m.group(1), *spread, *own])
     return found
 
 
-@pytest.mark.parametrize("path", [PULL_REQUEST, COMMENT])
+@pytest.mark.parametrize("path", [PULL_REQUEST, COMMENT, PROVISION])
 def test_every_accessreg_command_and_option_exists(path: Path) -> None:
     lines = _command_lines(path)
     assert lines
@@ -211,3 +229,88 @@ def test_the_checks_run_the_base_branchs_tooling() -> None:
     )
     assert 'git worktree add --detach "$RUNNER_TEMP/trusted" "$BASE_SHA"' in install["run"]
     assert 'pip install --quiet "$RUNNER_TEMP/trusted"' in install["run"]
+
+
+def test_the_merge_queue_checks_each_combination_before_it_lands() -> None:
+    workflow = load(PULL_REQUEST)
+    assert workflow["on"]["merge_group"] == {"types": ["checks_requested"]}
+    env = next(iter(workflow["jobs"].values()))["env"]
+    assert "github.event.merge_group.base_sha" in env["BASE_SHA"]
+    assert "github.event.merge_group.head_sha" in env["HEAD_SHA"]
+    by_name = {s.get("name"): s for s in steps(workflow)}
+    assert "if" not in by_name["Validate"]  # a merge group is validated as a pull request is
+    # Who filed it and the plan belong to the pull request (its events carry one), checked
+    # before it was queued; a merge group's event has none.
+    for name in ("Who filed the application", "Authorize who filed the application", "Plan"):
+        assert by_name[name]["if"] == "github.event.pull_request", name
+
+
+def _apply_step() -> str:
+    step = next(
+        s
+        for s in steps(load(PROVISION))
+        if s.get("name") == "Apply what was merged since the last applied revision"
+    )
+    assert "accessreg apply" not in step["run"]  # built with `set --`, inputs quoted
+    return str(step["run"])
+
+
+def _dispatch(
+    gr: GitRegistry, tmp_path: Path, port: int, **inputs: str
+) -> subprocess.CompletedProcess[str]:
+    """The workflow's apply step as a manual run with ``inputs`` (none: a push) runs it."""
+    shim = tmp_path / "bin" / "accessreg"
+    shim.parent.mkdir(exist_ok=True)
+    shim.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m accessreg "$@"\n', encoding="utf-8")
+    shim.chmod(0o755)
+    # What the step before it writes: the merged pull requests' events (none known here).
+    (gr.path / "pull-requests.json").write_text("[]\n", encoding="utf-8")
+    env = {
+        **os.environ,
+        **smtp_env(port),
+        "PATH": f"{shim.parent}{os.pathsep}{os.environ['PATH']}",
+        "PYTHONPATH": str(ROOT / "tooling"),
+        "INITIAL": inputs.get("initial", ""),
+        "BASE": inputs.get("base", ""),
+        "MASS_REMOVAL": inputs.get("allow_mass_removal", ""),
+    }
+    return subprocess.run(
+        ["bash", "-e", "-c", _apply_step()], cwd=gr.path, env=env,
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("first", ["initial", "base"])
+def test_the_manual_run_starts_provisioning_and_applies_a_reviewed_mass_removal(
+    reg: RegistryFactory, tmp_path: Path, first: str
+) -> None:
+    for n in range(2, 5):
+        reg.user(email=f"user{n}@test-gas.example.co.jp")
+    gr = GitRegistry(reg)
+    try:
+        with smtp_server(Mailbox()) as port:
+            pushed = _dispatch(gr, tmp_path, port)
+            assert pushed.returncode == 2
+            assert "反映済みの版がまだ記録されていません" in pushed.stderr
+            value = "true" if first == "initial" else gr.rev()
+            started = _dispatch(gr, tmp_path, port, **{first: value})
+            assert started.returncode == 0, started.stderr
+            assert state(gr)["applied"] == gr.rev()
+
+            def remove_three() -> None:
+                for n in range(2, 5):
+                    gr.remove(f"users/TESTOP01/user{n}@test-gas.example.co.jp.yaml")
+
+            head = merge(gr, "terminate-most", remove_three)
+            refused = _dispatch(gr, tmp_path, port)
+            assert refused.returncode == 1
+            assert "5 件のうち 3 件の ID を削除することになる" in refused.stderr
+            assert "--allow-mass-removal" in refused.stderr
+            reviewed = _dispatch(gr, tmp_path, port, allow_mass_removal="true")
+            assert reviewed.returncode == 0, reviewed.stderr
+            assert state(gr)["applied"] == head
+            # The report the summary step shows.
+            report = (gr.path / "provision-report.txt").read_text(encoding="utf-8")
+            assert report == reviewed.stdout and "ID 数: 5 → 2（3 件削除）" in report
+    finally:
+        gr.close()

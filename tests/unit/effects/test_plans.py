@@ -31,8 +31,9 @@ def test_the_plan_of_an_apply_says_everything_and_does_nothing(
     )
     with Session.open(gr.path) as session:
         head = session.repo.resolve("HEAD")
-        at_head, _ = session.registry_at(head, DAY)
-        planned = apply.plan(session.repo, recorded.State(), request, session.sender, head, at_head)
+        state = recorded.State()
+        isolated = apply.examine(session.repo, state, request, head)
+        planned = apply.plan(session.repo, state, request, session.sender, head, isolated)
 
     run = planned.run
     assert run.out == out and run.send

@@ -174,7 +174,12 @@ def test_switching_with_only_an_expired_certificate_is_a_warning(reg: RegistryFa
     old = certificate(1, not_before="2024-11-01", not_after="2026-10-31")
     reg.switching_operator(certificates=[old])
     assert reg.found() == [
-        ("certificate-required", shown(OPERATOR), reg.line_of(OPERATOR, "- switching"), "warning"),
+        (
+            "certificate-none-valid",
+            shown(OPERATOR),
+            reg.line_of(OPERATOR, "- switching"),
+            "warning",
+        ),
         ("certificate-expired", shown(OPERATOR), reg.line_of(OPERATOR, "not_after:"), "warning"),
     ]
 

@@ -166,6 +166,24 @@ EXPECTED = [
         "switching dr_user は 1 回限り発行される管理者 ID ではありません。再発行として記録できるのはそれだけです",
     ),
     (
+        "certificate-none-valid",
+        "operators/TESTOP05.yaml",
+        "No client certificate for switching is valid on 2026-11-22: register a renewed one",
+        "2026-11-22 に有効な switching 用のクライアント証明書がありません。更新後の証明書を登録してください",
+    ),
+    (
+        "permission-limit",
+        "operators/TESTOP05.yaml",
+        "switching dr_admin (管理者ID（需要抑制契約者）) is held by 0 users of TESTOP05: the application names at least 1; add the user who holds it",
+        "switching dr_admin（管理者ID（需要抑制契約者））を持つ TESTOP05 の利用者は 0 名です。申請には少なくとも 1 名が必要です。その利用者を追加してください",
+    ),
+    (
+        "certificate-expired",
+        "operators/TESTOP05.yaml",
+        "Certificate EP-TEST-0021 expired on 2025-12-31: remove it, or register its renewal",
+        "証明書 EP-TEST-0021 の有効期限は 2025-12-31 で切れています。削除するか、更新後の証明書を登録してください",
+    ),
+    (
         "catalog-consistency",
         "systems.yaml",
         "The limit names nobody, which is not a code of the system",

@@ -13,7 +13,7 @@ import pytest
 from accessreg.model.messages import msg
 from accessreg.model.problems import Level, Problem
 from accessreg.review import authorize
-from accessreg.rules import RULES, RegistryRule, run_rules
+from accessreg.rules import CHECKS, RULES, Due, RegistryRule, run_rules
 from accessreg.rules.base import Rule, finding, rule
 from tests.helpers.regfactory import RegistryFactory, certificate
 
@@ -84,3 +84,18 @@ def test_rules_make_problems_only_through_finding(module: ModuleType) -> None:
     }
     assert "finding" in calls
     assert not calls & {"problem", "Problem", "replace"}
+
+
+# A rule that reads the day but whose findings only go away as days pass (a start too far
+# ahead) judges what was written, not what time did: a content rule.
+READS_THE_DAY_AS_CONTENT = {"certificate-start"}
+
+
+@pytest.mark.parametrize("r", CHECKS, ids=[r.id for r in CHECKS])
+def test_a_rule_whose_findings_fall_due_with_the_days_is_a_time_rule(r: RegistryRule) -> None:
+    assert r.check is not None
+    reads_the_day = "ctx.today" in inspect.getsource(r.check)
+    if reads_the_day and r.id not in READS_THE_DAY_AS_CONTENT:
+        assert r.due is Due.TIME, f"{r.id} reads the day: declare it due=Due.TIME"
+    else:
+        assert r.due is Due.CONTENT, f"{r.id} never reads the day: a content rule"

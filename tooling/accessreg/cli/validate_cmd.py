@@ -20,7 +20,8 @@ from accessreg.model.problems import has_errors
 from accessreg.reporting import reporters
 from accessreg.timeline import clock
 from accessreg.validation import validate_incremental
-from accessreg.validation.validate import validate
+from accessreg.validation.judge import operator_of, worktree_change
+from accessreg.validation.validate import ValidationResult, validate
 
 
 @click.command("validate")
@@ -39,7 +40,13 @@ from accessreg.validation.validate import validate
     "--changed-since",
     metavar="REV",
     help="Re-read only files that differ from REV (git), taking the rest from the cache; "
-    "every rule still runs and the problems are those of a full run.",
+    "every rule still runs. Judged as the change since REV, as --base.",
+)
+@click.option(
+    "--base",
+    metavar="REV",
+    help="Judge the registry as the change since REV (a pull request's base): time rules "
+    "count only on the operators it touches, a clash is reported on the files it changed.",
 )
 @click.option(
     "--head",
@@ -53,6 +60,7 @@ def command(
     strict: bool,
     today: date | None,
     changed_since: str | None,
+    base: str | None,
     head: str | None,
 ) -> Verdict:
     """Check every file of the registry: schemas and the rules of the seeds.
@@ -67,6 +75,8 @@ def command(
     notes: list[str] = []
     if head is not None and changed_since is None:
         raise UsageError(msg("--head needs --changed-since"))
+    if base is not None and changed_since is not None:
+        raise UsageError(msg("--base and --changed-since both name the change's base: give one"))
     if changed_since is not None:
         with GitRepository(root) as repo:
             result, stats = validate_incremental(
@@ -91,11 +101,27 @@ def command(
             *stats.notes,
         ]
     else:
+        change = None
+        if base is not None:
+            with GitRepository(root) as repo:
+                prefix = root.resolve().relative_to(repo.root.resolve()).as_posix()
+                change = worktree_change(repo, base, prefix)
         result = validate(DirectorySource(root, workspace.display(root)), day, schemas,
-                          schemas_label)  # fmt: skip
+                          schemas_label, change)  # fmt: skip
+    notes += _set_aside(result)
     sys.stdout.write(reporters.REPORTERS[fmt](result.problems))
     if fmt == "text":
         for note in notes:
             click.echo(note, err=True)
         click.echo(reporters.summary(result.problems, result.files), err=True)
     return Verdict.of(not has_errors(result.problems, strict))
+
+
+def _set_aside(result: ValidationResult) -> list[str]:
+    if not result.set_aside:
+        return []
+    codes = sorted({code for p in result.set_aside if (code := operator_of(p))})
+    return [
+        f"{len(result.set_aside)} finding(s) of time rules on operators this change does not "
+        f"touch are set aside ({', '.join(codes)}): the scheduled duties report them"
+    ]

@@ -26,6 +26,7 @@ from accessreg.model.layout import Kind
 from accessreg.model.messages import Message, msg
 from accessreg.model.problems import Level, Problem
 from accessreg.model.registry import Registry
+from accessreg.validation.judge import Change
 from accessreg.validation.validate import ValidationResult, validate
 
 FileAction = Literal["added", "modified", "removed"]
@@ -208,7 +209,12 @@ def finish(draft: Draft, write: bool = True) -> EditResult:
     changed = draft.changed()
     if not changed:
         raise EditRefused(msg("Nothing changes: the registry already says this"))
-    after = validate(MemorySource(draft.overlay(changed), draft.label), draft.today)
+    # Judged as this edit's change: what time did to other operators does not block it.
+    after = validate(
+        MemorySource(draft.overlay(changed), draft.label),
+        draft.today,
+        change=Change(frozenset(changed)),
+    )
     before = {_key(p) for p in draft.base.problems}
     new = tuple(p for p in after.problems if _key(p) not in before)
     standing = tuple(p for p in after.problems if _key(p) in before and p.level is Level.ERROR)

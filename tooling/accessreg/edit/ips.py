@@ -32,6 +32,13 @@ def _find(entries: list[object], cidr: str) -> int | None:
 def add(draft: Draft, code: str, cidr: str, reason: str, expires_on: date) -> None:
     """Allow a fixed global IP; an entry already there is renewed with the new reason and date."""
     targets.operator(draft, code)
+    if expires_on < draft.today:
+        # The registry only warns about an entry that lapsed with time (ip-allowlist-expired);
+        # one written already lapsed is a mistake of this application.
+        raise EditRefused(
+            f"--expires-on {expires_on} is before today ({draft.today}): an address is allowed "
+            "until a day still to come"
+        )
     cidr = _normal(cidr)
     doc = draft.document(layout.operator_file(code))
     entries = yamldoc.seq_at(doc, "ip_allowlist", OPERATOR_FIELDS)

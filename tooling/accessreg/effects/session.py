@@ -18,7 +18,7 @@ import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 
 from accessreg.effects import outbox as outbox_files
@@ -45,11 +45,10 @@ from accessreg.mail.smtp import (
 from accessreg.model.layout import REGISTRY_DIR
 from accessreg.model.mail import MailStatus
 from accessreg.model.messages import msg
-from accessreg.model.problems import Level, Problem
+from accessreg.model.problems import Level
 from accessreg.model.registry import Registry
 from accessreg.reporting import reporters
 from accessreg.timeline.clock import JST
-from accessreg.validation.validate import validate
 
 TransportFactory = Callable[[SmtpSettings], AbstractContextManager[Transport]]
 
@@ -215,20 +214,16 @@ class Session:
     def notes(self) -> list[str]:
         return [note for ref in self._refs.values() for note in ref.store.notes]
 
-    def registry_at(self, head: str, rules_on: date | None) -> tuple[Registry, MemorySource]:
-        """The registry at ``head``, which must have no errors: every rule as of ``rules_on``,
-        or, without a day, the files must load (date-driven findings are a duty's business)."""
-        source = self.repo.snapshot(head, REGISTRY_DIR)
-        problems: Sequence[Problem]
-        if rules_on is None:
-            loaded = load(source)
-            registry = loaded.registry
-            problems = [
-                locate(p, source.files.get(p.file, b""), source.label) for p in loaded.problems
-            ]
-        else:
-            validated = validate(source, rules_on)
-            registry, problems = validated.registry, validated.problems
+    def registry_at(
+        self, head: str, pins: Mapping[str, bytes | None] | None = None
+    ) -> tuple[Registry, MemorySource]:
+        """The registry at ``head``, whose files must load (date-driven findings are a duty's
+        business; ``apply`` decides what an error holds back itself, ``provision.holding``),
+        with ``pins`` laid over it: the files held back, as downstream systems have them."""
+        source = self.repo.snapshot(head, REGISTRY_DIR).pinned(pins or {})
+        loaded = load(source)
+        registry = loaded.registry
+        problems = [locate(p, source.files.get(p.file, b""), source.label) for p in loaded.problems]
         errors = [p for p in problems if p.level is Level.ERROR]
         if errors or registry is None:
             raise ProblemsFound(

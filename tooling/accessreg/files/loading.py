@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from multiprocessing import get_context
 from pathlib import Path
@@ -307,7 +307,7 @@ def locate(p: Problem, raw: bytes, label: str) -> Problem:
     found in ``raw`` unless it has them already."""
     line, col = (p.line, p.col) if p.line else yamlsafe.position(raw, p.path)
     prefix = f"{label}/" if label else ""
-    return Problem(f"{prefix}{p.file}", line, col, p.rule, p.level, p.message, p.path)
+    return replace(p, file=f"{prefix}{p.file}", line=line, col=col)
 
 
 def _does_not_load(source: Source, what: str, problems: Sequence[Problem]) -> DoesNotLoad:

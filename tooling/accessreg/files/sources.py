@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Protocol
 
@@ -70,3 +70,15 @@ class MemorySource:
 
     def read(self, rel: str) -> bytes:
         return self.files[rel]
+
+    def pinned(self, pins: Mapping[str, bytes | None], keep: Collection[str] = ()) -> MemorySource:
+        """The same files with ``pins`` laid over them (None: absent), but those in ``keep``."""
+        files = dict(self.files)
+        for rel, content in pins.items():
+            if rel in keep:
+                continue
+            if content is None:
+                files.pop(rel, None)
+            else:
+                files[rel] = content
+        return MemorySource(files, self.label)

@@ -82,9 +82,15 @@ class GitRepository(Opened):
         ``base``, the whole history of ``head``.
         """
         span = f"{self.resolve(base)}..{self.resolve(head)}" if base else self.resolve(head)
-        out = self._git.run(
-            "log", "--first-parent", "--reverse", "-z", "--format=%H %P%x01%ct%x01%s", span
-        )
+        return self._commits("--first-parent", "--reverse", span)
+
+    def commit(self, rev: str) -> CommitInfo:
+        """One commit, as ``first_parent_history`` gives each."""
+        (found,) = self._commits("-1", self.resolve(rev))
+        return found
+
+    def _commits(self, *args: str) -> list[CommitInfo]:
+        out = self._git.run("log", "-z", "--format=%H %P%x01%ct%x01%s", *args)
         found = []
         for record in out.split(b"\0"):
             if not record.strip():

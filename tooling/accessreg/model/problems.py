@@ -23,6 +23,12 @@ class Problem:
 
     ``path`` is the data path inside the YAML document (keys and list indexes); the line and
     column are filled in afterwards from it, by re-reading only the files that have problems.
+
+    A limit or a clash (a second admin, a login ID held twice) involves several files: each
+    of them gets a finding with the same ``clash`` key, and the change that is judged decides
+    which are reported (``validation.judge``). ``blamed_unchanged`` says whether the finding
+    stands when no file the change touched takes part (the holders past a limit, in file
+    order, but not those within it).
     """
 
     file: str
@@ -32,6 +38,8 @@ class Problem:
     level: Level
     message: Message
     path: DataPath = field(default=(), compare=False)
+    clash: str = field(default="", compare=False)
+    blamed_unchanged: bool = field(default=True, compare=False)
 
     def located(self, line: int, col: int) -> Problem:
         return replace(self, line=line, col=col)

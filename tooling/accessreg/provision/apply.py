@@ -1,8 +1,9 @@
 """The core of ``accessreg apply``: plan since the last applied revision, then carry it out.
 
 ``plan`` computes everything a run would do, without doing any of it: the range from the last
-applied revision (the state) to HEAD, which must validate and pass the removal rails; every
-output rendered in memory; the notices; and, with ``confirm``, the state records (the
+applied revision (the state) to HEAD, whose errors hold back exactly the files they involve
+(``holding``: the rest is applied), and which must pass the removal rails; every output
+rendered in memory; the notices; and, with ``confirm``, the state records (the
 completion notices delivered, then the new applied revision and its batch). The session
 (``effects.session``) carries it out: the output directory replaced at once, then, with
 ``confirm`` and ``send``, the mails one by one through the outbox, and only then the records,
@@ -25,9 +26,9 @@ from accessreg.gitio.repo import GitRepository
 from accessreg.gitio.state import STATE_REF
 from accessreg.mail.compose import compose
 from accessreg.model.messages import msg
-from accessreg.model.registry import Registry
 from accessreg.provision import bundle, completion, notices, safety
 from accessreg.provision import state as recorded
+from accessreg.provision.holding import Hold, Isolation, isolate
 from accessreg.provision.merges import History, MergedPullRequest, Snapshots, history
 from accessreg.provision.state import ApplicationRecord, BatchRecord, State, SystemProgress
 from accessreg.timeline.clock import JST
@@ -66,6 +67,8 @@ class ApplyPlan:
     applications: list[ApplicationRecord]
     batch: BatchRecord | None
     run: RunPlan
+    hold: Hold
+    released: frozenset[str]  # files held back before, applied now
 
 
 @dataclass(frozen=True)
@@ -82,15 +85,13 @@ class ApplyResult:
     dry_run: bool
     in_doubt: list[InDoubt] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    hold: Hold = field(default_factory=lambda: Hold(frozenset(), (), ()))
+    released: frozenset[str] = frozenset()  # files held back before, applied now
 
 
 def _merged_on(repo: GitRepository, head: str) -> date:
     """The day ``head`` was committed, in Japan."""
-    try:
-        (commit,) = repo.first_parent_history(f"{head}~1", head)
-    except UsageError:  # a root commit
-        commit = repo.first_parent_history(None, head)[-1]
-    return commit.committed_at.astimezone(JST).date()
+    return repo.commit(head).committed_at.astimezone(JST).date()
 
 
 def batch_id(today: date, head: str, taken: Collection[str]) -> str:
@@ -104,7 +105,11 @@ def batch_id(today: date, head: str, taken: Collection[str]) -> str:
 
 
 def _batch(
-    found: History, today: date, apps: list[ApplicationRecord], state: State
+    found: History,
+    today: date,
+    apps: list[ApplicationRecord],
+    state: State,
+    pins: dict[str, str | None],
 ) -> BatchRecord | None:
     systems = found.systems()
     if not systems and not apps:
@@ -117,7 +122,24 @@ def _batch(
         created_on=today,
         applications=tuple(apps),
         systems={s: SystemProgress(generated_on=today) for s in systems},
+        pins=pins,
     )
+
+
+def _unique(accepted: list[notices.Accepted], state: State) -> list[notices.Accepted]:
+    """A release attributed to a merge whose other items were applied already is an
+    application of its own (``<id>+2``), with its own notices. Other ids stay as they are:
+    applying a range again must name (and so send) the same notices."""
+    taken = {app.id for _, app in state.applications()}
+    out = []
+    for a in accepted:
+        found, n = a.record.id, 2
+        while a.record.released and found in taken:
+            found, n = f"{a.record.id}+{n}", n + 1
+        taken.add(found)
+        record = a.record if found == a.record.id else a.record.model_copy(update={"id": found})
+        out.append(notices.Accepted(record, a.step))
+    return out
 
 
 def base_of(request: ApplyRequest, state: State) -> str | None:
@@ -139,32 +161,36 @@ def plan(
     request: ApplyRequest,
     sender: str,
     head: str,
-    at_head: Registry,
+    isolated: Isolation,
     sent: Callable[[str], bool] = lambda _: False,
 ) -> ApplyPlan:
-    """What applying ``head`` (whose registry ``at_head`` has no errors) would do; reads git,
+    """What applying ``head`` would do, holding back what ``isolated`` holds; reads git,
     changes nothing. ``sent`` tells a Message-ID the outbox has already delivered."""
-    snapshots = Snapshots(repo)
-    snapshots.keep(head, at_head)
+    snapshots = Snapshots(repo, isolated.pins)
+    snapshots.keep(head, isolated.registry)
+    plain = Snapshots(repo)  # applications already recorded are rebuilt with their own pins
     default = Events(request.entered_on, request.accepted_on, request.merged_on)
     known = {app.id: app for _, app in state.applications()}
     base = base_of(request, state)
-    found = history(snapshots, base, head, request.today, request.merged, default, known)
+    found = history(
+        snapshots, base, head, request.today, request.merged, default, known, isolated.released
+    )
     removal = safety.removal(found.before_access, found.after_access)
     safety.check_removal(removal, request.max_removal_share, request.allow_mass_removal)
 
-    accepted = [a for s in found.steps for a in notices.applications(s)]
+    accepted = _unique([a for s in found.steps for a in notices.applications(s)], state)
     if found.base is None:
         # A first apply loads the registry as it stands: what it holds is in effect now,
         # so no item waits for a date of its own.
         accepted = [replace(a, record=a.record.model_copy(update={"items": ()})) for a in accepted]
     apps = [a.record for a in accepted]
-    batch = _batch(found, request.today, apps, state)
+    batch = _batch(found, request.today, apps, state, isolated.revs)
     owed = [n for a in accepted for n in notices.acceptance_notices(a)]
-    due = completion.due(state, snapshots)
+    owed += notices.held_notices(isolated.hold, isolated.registry, head, request.today)
+    due = completion.due(state, plain)
     owed += [n for d in due for n in d.notices]
     mails = [compose(n, sender) for n in owed]
-    registered = completion.registrations_due(state, snapshots, request.today)
+    registered = completion.registrations_due(state, plain, request.today)
     mails += [m for n in registered if not sent((m := compose(n, sender)).message_id)]
     accepted_so_far = [app for _, app in state.applications()] + apps
     files = bundle.render(
@@ -184,9 +210,13 @@ def plan(
                 records.append(
                     Record.fixed(STATE_REF, what, recorded.dump(after), When.AFTER_MAILS)
                 )
-        if batch is not None or found.base != found.head:
-            after = recorded.applied(after, found.head, request.today, batch)
+        # A first run with --base HEAD changes nothing but says where downstream is.
+        moved = state.applied != found.head or state.held != isolated.held
+        if batch is not None or moved:
+            after = recorded.applied(after, found.head, request.today, batch, isolated.held)
             what = f"applied {found.head[:12]}: {f'batch {batch.id}' if batch else 'no changes'}"
+            if isolated.held:
+                what += f", {len(isolated.held)} file(s) held back"
             records.append(Record.fixed(STATE_REF, what, recorded.dump(after), When.AFTER_MAILS))
     run = RunPlan(
         out=request.out,
@@ -195,7 +225,16 @@ def plan(
         send=sending,
         records=tuple(records),
     )
-    return ApplyPlan(found, removal, apps, batch, run)
+    released = frozenset(r for s in found.steps for r in s.released)
+    return ApplyPlan(found, removal, apps, batch, run, isolated.hold, released)
+
+
+def examine(repo: GitRepository, state: State, request: ApplyRequest, head: str) -> Isolation:
+    """HEAD validated as of the day it was merged, and what its errors hold back. Downstream
+    holds the applied revision but for the files held back before; an explicit ``--base``
+    says it holds exactly that revision."""
+    previous = state.held if request.base is None else {}
+    return isolate(repo, head, base_of(request, state), previous, _merged_on(repo, head))
 
 
 def delivered(session: Session) -> Callable[[str], bool]:
@@ -217,11 +256,9 @@ def run(request: ApplyRequest, transport: TransportFactory = smtp_session) -> Ap
         state = recorded.load(session.state.files)
         base_of(request, state)
         head = session.repo.resolve(request.head)
-        # What lapses after the merge (an allowlisted address, a certificate) is no reason
-        # to stop provisioning: HEAD is checked as of the day it was merged.
-        at_head, _ = session.registry_at(head, _merged_on(session.repo, head))
+        isolated = examine(session.repo, state, request, head)
         planned = plan(
-            session.repo, state, request, session.sender, head, at_head, delivered(session)
+            session.repo, state, request, session.sender, head, isolated, delivered(session)
         )
         done = session.carry_out(planned.run)
     found = planned.history
@@ -241,4 +278,6 @@ def run(request: ApplyRequest, transport: TransportFactory = smtp_session) -> Ap
         dry_run=not request.confirm,
         in_doubt=done.in_doubt,
         notes=done.notes,
+        hold=planned.hold,
+        released=planned.released,
     )

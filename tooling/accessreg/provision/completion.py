@@ -14,7 +14,13 @@ from datetime import UTC, date, datetime, time
 from accessreg.errors import UsageError
 from accessreg.model.commits import CommitInfo
 from accessreg.model.mail import Notice
-from accessreg.provision.merges import MergedPullRequest, Snapshots, step
+from accessreg.provision.merges import (
+    MergedPullRequest,
+    Snapshots,
+    pinned_snapshots,
+    released_step,
+    step,
+)
 from accessreg.provision.notices import (
     DONE,
     Accepted,
@@ -42,12 +48,25 @@ def confirmed(batch: BatchRecord, systems: list[str], day: date) -> BatchRecord:
     return batch.model_copy(update={"systems": updated})
 
 
-def accepted(snapshots: Snapshots, record: ApplicationRecord) -> Accepted:
-    """The application as it was merged, rebuilt from git."""
+def accepted(snapshots: Snapshots, record: ApplicationRecord, batch: BatchRecord) -> Accepted:
+    """The application as it was accepted, rebuilt from git (``snapshots`` pin what the
+    batch held back: ``view``); a release, from its batch's head."""
     when = datetime.combine(record.accepted_on, time(), UTC)
     commit = CommitInfo(record.commit, record.parent, record.title, when)
-    merged = MergedPullRequest(Events(record.entered_on, record.accepted_on, record.merged_on))
-    return Accepted(record, step(snapshots, commit, merged, {record.id: record}))
+    events = Events(record.entered_on, record.accepted_on, record.merged_on)
+    if record.released:
+        before = snapshots.at(batch.head)
+        known = events.known(record.merged_on or record.accepted_on)
+        found = released_step(
+            snapshots, batch.head, before, record.released, known, commit=commit, record=record
+        )
+        return Accepted(record, found)
+    return Accepted(record, step(snapshots, commit, MergedPullRequest(events), {record.id: record}))
+
+
+def view(snapshots: Snapshots, batch: BatchRecord) -> Snapshots:
+    """The registries as ``batch`` saw them: the files it held back or released pinned."""
+    return pinned_snapshots(snapshots.repo, batch.pins) if batch.pins else snapshots
 
 
 @dataclass(frozen=True)
@@ -64,15 +83,17 @@ def due(state: State, snapshots: Snapshots) -> list[Due]:
     found = []
     rebuilt: dict[str, Accepted] = {}
     for batch in state.ordered():
+        pinned: Snapshots | None = None
         for system, progress in batch.systems.items():
             if progress.imported_on is None or progress.notified:
                 continue
+            pinned = pinned or view(snapshots, batch)
             notices = []
             for record in batch.applications:
                 if system not in record.systems:
                     continue
                 if record.id not in rebuilt:
-                    rebuilt[record.id] = accepted(snapshots, record)
+                    rebuilt[record.id] = accepted(pinned, record, batch)
                 notices += completion_notices(
                     batch, rebuilt[record.id], system, progress.imported_on
                 )
@@ -84,9 +105,13 @@ def registrations_due(state: State, snapshots: Snapshots, today: date) -> list[N
     """The 登録完了連絡 of every application whose certificates and addresses have reached
     their dates by ``today`` (the outbox drops those already sent)."""
     notices = []
+    views: dict[str, Snapshots] = {}
     for batch, record in state.applications():
         if registration_status(record, today) == DONE:
-            notices += registration_notices(batch, accepted(snapshots, record), today)
+            if batch.id not in views:
+                views[batch.id] = view(snapshots, batch)
+            found = accepted(views[batch.id], record, batch)
+            notices += registration_notices(batch, found, today)
     return notices
 
 

@@ -6,17 +6,25 @@ registry is one merged pull request; its plan (``accessreg.plan``) says what eac
 applied for, dated from that pull request's events (``timeline.effective``; where unknown,
 the day it was merged stands in). The combined change of the whole range is what downstream
 systems must do; each of its rows takes its dates from the last merge that touched it.
+
+Files held back (``provision.holding``) are *pinned*: every registry of the range holds
+them as downstream systems have them, so no merge applies or notifies anything of them.
+Files held back before and released now join at the end, one step per operator, from what
+downstream holds to HEAD's content, attributed to the last merge that changed them and
+dated by HEAD's events (the run that releases them is their acceptance).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections import defaultdict
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property
 
 from accessreg.errors import ConfigError
 from accessreg.files.loading import load
+from accessreg.files.sources import MemorySource
 from accessreg.gitio.repo import GitRepository
 from accessreg.model import layout
 from accessreg.model.changes import ChangeKind
@@ -29,7 +37,7 @@ from accessreg.plan import OperatorPlan, compute_plan
 from accessreg.plan.model import CertificateChange, Item, WindowPersonChange
 from accessreg.provision.state import ApplicationRecord, ItemDates
 from accessreg.timeline.clock import JST
-from accessreg.timeline.effective import Dates, Effective, Events
+from accessreg.timeline.effective import Dates, Effective, Events, Known
 
 PREFIX = layout.REGISTRY_DIR
 
@@ -69,30 +77,64 @@ class MergedPullRequest:
         return " ".join(p for p in (number, self.title) if p)
 
 
-class Snapshots:
-    """Registries at revisions, each loaded once."""
+def _loaded(source: MemorySource, sha: str) -> Registry:
+    result = load(source)
+    if result.registry is None:
+        raise ConfigError(
+            msg("The registry at {sha} cannot be read (its catalog does not load)", sha=sha[:12])
+        )
+    return result.registry
 
-    def __init__(self, repo: GitRepository) -> None:
+
+class Snapshots:
+    """Registries at revisions, each loaded once. With ``pins`` (path → content, None:
+    absent), every registry holds those files as pinned: what downstream systems hold of the
+    files held back."""
+
+    def __init__(self, repo: GitRepository, pins: Mapping[str, bytes | None] | None = None) -> None:
         self.repo = repo
+        self.pins = dict(pins or {})
         self._cache: dict[str, Registry] = {}
 
     def keep(self, sha: str, registry: Registry) -> None:
-        """Use ``registry`` as the one at commit ``sha`` (already loaded elsewhere)."""
-        self._cache[sha] = registry
+        """Use ``registry`` as the one at commit ``sha`` (already loaded elsewhere, so
+        without pins: kept only when nothing is pinned)."""
+        if not self.pins:
+            self._cache[sha] = registry
+
+    def source(self, rev: str, unpinned: Collection[str] = ()) -> MemorySource:
+        """The files at ``rev``, the pinned ones as pinned unless ``unpinned``."""
+        return self.repo.snapshot(rev, PREFIX).pinned(self.pins, keep=unpinned)
+
+    def contents(self, rev: str, rels: Collection[str]) -> dict[str, bytes | None]:
+        """What ``rels`` hold at ``rev`` (None: absent there)."""
+        wanted = frozenset(rels)
+        files = self.repo.snapshot(rev, PREFIX, select=wanted.__contains__).files
+        return {rel: files.get(rel) for rel in wanted}
 
     def at(self, rev: str) -> Registry:
         sha = self.repo.resolve(rev)
         if sha not in self._cache:
-            result = load(self.repo.snapshot(sha, PREFIX))
-            if result.registry is None:
-                raise ConfigError(
-                    msg(
-                        "The registry at {sha} cannot be read (its catalog does not load)",
-                        sha=sha[:12],
-                    )
-                )
-            self._cache[sha] = result.registry
+            self._cache[sha] = _loaded(self.source(sha), sha)
         return self._cache[sha]
+
+
+def pinned_content(repo: GitRepository, revs: Mapping[str, str | None]) -> dict[str, bytes | None]:
+    """Each file's content at the revision given (None: no revision, or absent there)."""
+    by_rev: dict[str, list[str]] = defaultdict(list)
+    for rel, rev in revs.items():
+        if rev is not None:
+            by_rev[rev].append(rel)
+    content: dict[str, bytes | None] = dict.fromkeys(revs)
+    plain = Snapshots(repo)
+    for rev, rels in by_rev.items():
+        content.update(plain.contents(rev, rels))
+    return content
+
+
+def pinned_snapshots(repo: GitRepository, revs: Mapping[str, str | None]) -> Snapshots:
+    """Snapshots pinning each file to its content at the revision given (None: absent)."""
+    return Snapshots(repo, pinned_content(repo, revs))
 
 
 @dataclass(frozen=True)
@@ -106,6 +148,7 @@ class Step:
     operators: tuple[OperatorPlan, ...]
     changes: tuple[AccessChange, ...]
     title: str = ""  # the pull request's number and title, where known
+    released: tuple[str, ...] = ()  # files held back before that this step releases
 
     @property
     def accepted_on(self) -> date:
@@ -315,10 +358,21 @@ def _steps(
         # History was rewritten: the merges since the common ancestor. The combined change
         # (base to head) is still what downstream systems get.
         base = repo.merge_base(base, head)
+    previous: Registry | None = None
     for commit in repo.first_parent_history(base, head):
-        if _registry_changed(repo, commit):
-            found = merged.get(commit.sha, MergedPullRequest(default))
-            yield step(snapshots, commit, found, recorded)
+        if not _registry_changed(repo, commit):
+            continue
+        try:
+            after = snapshots.at(commit.sha)
+        except ConfigError:
+            # A merge whose catalog does not load (fixed by a later one) is no step: what
+            # it changed counts with the next merge that can be read.
+            continue
+        if previous is None:
+            previous = snapshots.at(commit.parent) if commit.parent else empty_like(after)
+        found = merged.get(commit.sha, MergedPullRequest(default))
+        yield step_between(commit, previous, after, found, recorded)
+        previous = after
 
 
 def step(
@@ -330,10 +384,21 @@ def step(
     """One merge, from its first parent to itself, dated by its pull request's events
     (the merge commit's day standing in for those not known). An application already
     ``recorded`` (by id) keeps the events and dates recorded at its acceptance."""
-    recorded = recorded or {}
-    events, title = merged.events, merged.label
     after = snapshots.at(commit.sha)
     before = snapshots.at(commit.parent) if commit.parent else empty_like(after)
+    return step_between(commit, before, after, merged, recorded)
+
+
+def step_between(
+    commit: CommitInfo,
+    before: Registry,
+    after: Registry,
+    merged: MergedPullRequest,
+    recorded: Mapping[str, ApplicationRecord] | None = None,
+) -> Step:
+    """``step`` between two registries already loaded."""
+    recorded = recorded or {}
+    events, title = merged.events, merged.label
     known = next((r for r in recorded.values() if r.commit == commit.sha), None)
     if known is not None:
         events = Events(known.entered_on, known.accepted_on, known.merged_on)
@@ -350,6 +415,38 @@ def step(
     )
     changes = diff(effective_access(before), effective_access(after), after.catalog)
     return Step(commit, before, after, dates, operators, tuple(changes), title)
+
+
+def released_step(
+    snapshots: Snapshots,
+    at: str,
+    before: Registry,
+    rels: Collection[str],
+    events: Known,
+    also: Collection[str] = (),
+    commit: CommitInfo | None = None,
+    record: ApplicationRecord | None = None,
+) -> Step:
+    """Files held back before and released now (``rels``, pinned in ``before``, which has
+    ``also`` released already): from what downstream holds of them to their content at
+    ``at``, dated by ``events`` and attributed to ``commit``, by default the last merge on
+    the first-parent line that changed one of them. Rebuilt from its ``record``, it keeps
+    the dates recorded at its acceptance."""
+    after = _loaded(snapshots.source(at, unpinned={*rels, *also}), at)
+    repo = snapshots.repo
+    if commit is None:
+        last = repo.revisions_changing(at, [layout.repo_path(r) for r in sorted(rels)], 1)
+        commit = repo.commit(last[0] if last else at)
+    dates = Dates.of(after, events)
+    plan = compute_plan(before, after, dates)
+    operators = tuple(
+        with_recorded_dates(op, record) if record is not None and op.code == record.operator else op
+        for op in plan.operators
+    )
+    changes = diff(effective_access(before), effective_access(after), after.catalog)
+    title = record.title if record is not None else ""
+    released = tuple(sorted(rels))
+    return Step(commit, before, after, dates, operators, tuple(changes), title, released)
 
 
 def _rows(
@@ -381,22 +478,36 @@ def history(
     merged: Mapping[str, MergedPullRequest] | None = None,
     default: Events | None = None,
     recorded: Mapping[str, ApplicationRecord] | None = None,
+    released: Collection[str] = (),
 ) -> History:
     """Everything between the applied revision ``base`` (None: nothing yet) and ``head``.
 
     ``merged`` are the pull requests by merge commit; ``default`` (the command's own
     options) the events of any merge not listed; ``recorded`` the applications already
-    accepted, whose dates are kept."""
+    accepted, whose dates are kept. The ``released`` files (pinned) join at the end, dated
+    by ``head``'s events."""
     repo = snapshots.repo
     head_sha = repo.resolve(head)
     base_sha = repo.resolve(base) if base is not None else None
     after = snapshots.at(head_sha)
     before = snapshots.at(base_sha) if base_sha is not None else empty_like(after)
     default = default or Events()
-    steps = tuple(
-        _steps(repo, snapshots, base_sha, head_sha, merged or {}, default, recorded or {})
-    )
+    merged = merged or {}
+    steps = list(_steps(repo, snapshots, base_sha, head_sha, merged, default, recorded or {}))
+    by_operator: dict[str, list[str]] = defaultdict(list)
+    for rel in sorted(released):
+        by_operator[layout.operator_of(rel) or ""].append(rel)
+    if by_operator:
+        day = merged_on(repo.commit(head_sha))
+        events = merged.get(head_sha, MergedPullRequest(default)).events.known(day)
+        done: list[str] = []
+        for rels in by_operator.values():
+            steps.append(released_step(snapshots, head_sha, after, rels, events, done))
+            after = steps[-1].after
+            done += rels
     before_access, after_access = effective_access(before), effective_access(after)
     fallback = Dates.of(after, default.known(today))
-    rows = _rows(before_access, after_access, after, steps, fallback)
-    return History(base_sha, head_sha, before, after, steps, rows, before_access, after_access)
+    rows = _rows(before_access, after_access, after, tuple(steps), fallback)
+    return History(
+        base_sha, head_sha, before, after, tuple(steps), rows, before_access, after_access
+    )

@@ -8,11 +8,14 @@
 - to each new window person, once the permission-management system has imported them, the
   手続き完了通知: for a new usage application the four items of 000 §3-1 ⑥ (the approved
   application, the info-sharing site's URL, their ID — their e-mail —, and the note on
-  sending personal data by mail); for a change, their ID (000 §3-2 ⑥).
+  sending personal data by mail); for a change, their ID (000 §3-2 ⑥);
+- to the reviewers, what a run held back because of an error at HEAD (``holding``), once
+  per distinct set of errors.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -20,6 +23,7 @@ from typing import Any
 from accessreg.model import Catalog, Contact, Operator, System
 from accessreg.model.changes import ChangeKind
 from accessreg.model.mail import Notice, Recipient
+from accessreg.model.registry import Registry
 from accessreg.outputs.access import affiliation_name
 from accessreg.plan import (
     AllowedIpChange,
@@ -32,6 +36,7 @@ from accessreg.plan import (
     UserChange,
     WindowPersonChange,
 )
+from accessreg.provision.holding import Hold
 from accessreg.provision.merges import Step, application_id, dates_of
 from accessreg.provision.state import ApplicationRecord, BatchRecord
 from accessreg.timeline.effective import Effective
@@ -206,6 +211,7 @@ def applications(step: Step) -> list[Accepted]:
             merged_on=events.merged,
             assumed=events.assumed,
             items=dates_of(plan) if plan is not None else (),
+            released=step.released,
         )
         out.append(Accepted(record, step))
     return out
@@ -471,3 +477,33 @@ def registration_notices(batch: BatchRecord, accepted: Accepted, today: date) ->
 def _recorded_on(record: ApplicationRecord, item: Item) -> date | None:
     found = record.dates().get((item.subject, item.key, None))
     return found.on if found else None
+
+
+def held_notices(hold: Hold, registry: Registry, head: str, day: date) -> list[Notice]:
+    """The reviewers' notice of what ``hold`` keeps back, with every error; the same errors
+    make the same message, sent once however many runs hold them back."""
+    if not hold.problems:
+        return []
+    keys = sorted(f"{p.file}\0{p.rule}\0{p.message}" for p in hold.problems)
+    digest = hashlib.sha256("\n".join(keys).encode()).hexdigest()[:16]
+    operators = []
+    for code, problems in hold.operators().items():
+        entry = registry.operators.get(code)
+        operators.append(
+            {
+                "code": code or "（事業者外）",
+                "name": entry.operator.name if entry else "",
+                "files": len(hold.files_of(code)),
+                "problems": [
+                    {"file": p.file, "line": p.line, "rule": p.rule, "message": p.message}
+                    for p in problems
+                ],
+            }
+        )
+    context = {"head": head[:12], "operators": operators}
+    maintainers = registry.maintainers.maintainers if registry.maintainers else ()
+    application = f"held/{digest}"
+    return [
+        Notice("held", application, Recipient(m.name, m.email), "mail-held.txt.j2", day, context)
+        for m in maintainers
+    ]

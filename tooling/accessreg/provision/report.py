@@ -14,6 +14,7 @@ from accessreg.effects.session import MailOutcome
 from accessreg.model.messages import Message, Verbatim, msg, nmsg
 from accessreg.provision.apply import ApplyResult
 from accessreg.provision.confirm import ConfirmResult
+from accessreg.reporting import reporters
 
 
 def _t(message: Message) -> str:
@@ -44,6 +45,40 @@ def _mails(outcomes: list[MailOutcome], dry_run: bool) -> list[str]:
         )
         for (s, kind, application), n in sorted(grouped.items())
     ]
+    return lines
+
+
+def _held(result: ApplyResult) -> list[str]:
+    """What the run held back and why, per operator; what it released."""
+    lines = []
+    if result.released:
+        lines.append(
+            _t(
+                msg(
+                    "released: {files} held back before, applied now",
+                    files=nmsg("{count} file", "{count} files", len(result.released)),
+                )
+            )
+        )
+    hold = result.hold
+    if not hold.problems:
+        return lines
+    by_operator = hold.operators()
+    lines.append(
+        _t(
+            msg(
+                "held back: {files} of {operators}, for errors at HEAD; applied by the first run "
+                "after a fix is merged",
+                files=nmsg("{count} file", "{count} files", len(hold.files)),
+                operators=nmsg("{count} operator", "{count} operators", len(by_operator)),
+            )
+        )
+    )
+    for code, problems in by_operator.items():
+        files = nmsg("{count} file", "{count} files", len(hold.files_of(code)))
+        who = code or msg("(no operator)")
+        lines.append("  " + _t(msg("{operator}: {files}", operator=who, files=files)))
+        lines += [f"    {line}" for line in reporters.text(problems).splitlines()]
     return lines
 
 
@@ -100,6 +135,7 @@ def apply_text(result: ApplyResult, out: str) -> str:
             )
         )
     )
+    lines += _held(result)
     lines.append(_t(msg("outputs: {count} files in {dir}", count=len(result.files), dir=out)))
     lines += _mails(result.mails, result.dry_run)
     if result.recorded:

@@ -3,8 +3,9 @@
 The last applied revision and every batch with its applications and, per system,
 *generated* (the files exist) and *imported* (the downstream system has taken them: the
 authentication-system registration of 000 §5-1 ④⑥ is done by someone else and recorded with
-``accessreg confirm``). The same ref holds the outbox of every mail (``effects.outbox``);
-the session (``effects.session``) reads and writes both.
+``accessreg confirm``); and the files an error at HEAD holds back, with the revision whose
+content downstream holds of each (``provision.holding``). The same ref holds the outbox of
+every mail (``effects.outbox``); the session (``effects.session``) reads and writes both.
 """
 
 from __future__ import annotations
@@ -64,6 +65,9 @@ class ApplicationRecord(Frozen):
     merged_on: date | None = None
     assumed: tuple[str, ...] = ()  # events the merge day stood in for
     items: tuple[ItemDates, ...] = ()
+    # Files held back before and released by this application: it goes from what downstream
+    # held of them to their content at its batch's head (``merges.released_step``).
+    released: tuple[str, ...] = ()
 
     def dates(self) -> dict[tuple[str, str, str | None], ItemDates]:
         return {(i.subject, i.key, i.system): i for i in self.items}
@@ -86,9 +90,21 @@ class BatchRecord(Frozen):
     created_on: date
     applications: tuple[ApplicationRecord, ...]
     systems: dict[str, SystemProgress]
+    # Files pinned in this batch's registries (held back, or released by it) → the revision
+    # whose content downstream held of them (None: none), to rebuild its applications.
+    pins: dict[str, str | None] = {}  # noqa: RUF012 - pydantic copies it per instance
 
     def application_systems(self, app: ApplicationRecord) -> dict[str, SystemProgress]:
         return {s: self.systems[s] for s in app.systems if s in self.systems}
+
+
+class HeldFile(Frozen):
+    """A registry file held back (``provision.holding``): downstream holds its content at
+    ``rev`` (None: nothing of it), whatever ``applied`` says."""
+
+    rev: str | None
+    operator: str
+    since: date  # the first run that held it back
 
 
 class State(Frozen):
@@ -96,6 +112,7 @@ class State(Frozen):
     applied: str | None = None
     applied_on: date | None = None
     batches: dict[str, BatchRecord] = {}  # noqa: RUF012 - pydantic copies it per instance
+    held: dict[str, HeldFile] = {}  # noqa: RUF012 - by registry path
 
     def applications(self) -> Iterator[tuple[BatchRecord, ApplicationRecord]]:
         for batch in self.ordered():
@@ -129,12 +146,20 @@ def dump(state: State) -> dict[str, bytes]:
     }
 
 
-def applied(state: State, head: str, day: date, batch: BatchRecord | None) -> State:
-    """``state`` with ``head`` applied on ``day`` (and ``batch``, if it made one)."""
+def applied(
+    state: State,
+    head: str,
+    day: date,
+    batch: BatchRecord | None,
+    held: Mapping[str, HeldFile] | None = None,
+) -> State:
+    """``state`` with ``head`` applied on ``day`` (and ``batch``, if it made one), the files
+    ``held`` back (none: nothing is held back)."""
     batches = dict(state.batches)
     if batch is not None:
         batches[batch.id] = batch
-    return state.model_copy(update={"applied": head, "applied_on": day, "batches": batches})
+    update = {"applied": head, "applied_on": day, "batches": batches, "held": dict(held or {})}
+    return state.model_copy(update=update)
 
 
 def with_batch(state: State, batch: BatchRecord) -> State:

@@ -4,13 +4,14 @@ default language), docs/rules.en.md in English. The docstrings are catalog entri
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from accessreg import i18n
 from accessreg.model.messages import Message, msg
 from accessreg.model.problems import Level
 from accessreg.review import authorize
-from accessreg.rules import CHECKS, LOAD_RULES, Rule
+from accessreg.rules import CHECKS, LOAD_RULES, Due, Rule
 
 # The page of each language, relative to the repository.
 PAGES = {"ja": "docs/rules.md", "en": "docs/rules.en.md"}
@@ -26,10 +27,21 @@ AUTHORIZATION_LEVELS: dict[Level | None, Message] = {
 }
 
 
-def _section(rules: Sequence[Rule[Any]], levels: dict[Level | None, Message], lang: str) -> str:
+DUE: dict[Due, Message] = {
+    Due.CONTENT: msg("content rule, {level}"),
+    Due.TIME: msg("time rule, {level} on the operators a change touches"),
+}
+
+
+def _section(
+    rules: Sequence[Rule[Any]], levels: dict[Level | None, Message], lang: str, due: bool = False
+) -> str:
     out = []
     for r in rules:
-        notes = [i18n.text(levels[r.level], lang)]
+        level = (
+            replace(DUE[r.due], params=(("level", levels[r.level]),)) if due else levels[r.level]
+        )
+        notes = [i18n.text(level, lang)]
         if r.seed != "-":
             notes.append(i18n.text(msg("seed: {seed}", seed=r.seed), lang))
         doc = i18n.translate(r.doc, lang)
@@ -65,7 +77,28 @@ def markdown(lang: str | None = None) -> str:
         + "\n"
         + t(msg("## Across files"))
         + "\n\n"
-        + _section(CHECKS, LEVELS, lang)
+        + t(
+            msg(
+                "A *content* rule judges the files as written (a bad code, a clash). A *time* "
+                "rule falls due as days pass over files nobody changed (an expired address, a "
+                "provisional member past a year): judged as a change (a pull request's "
+                "`validate --changed-since` or `--base`, an editing command), it counts only on "
+                "the operators the change touches, at the level given, and is set aside for the "
+                "others; it never stops `apply`. The scheduled duties send its notices and list "
+                "the cases for the reviewers, who decide."
+            )
+        )
+        + "\n\n"
+        + t(
+            msg(
+                "A limit or a clash between files (a second admin, a sixth JUJU holder, one "
+                "login ID at two operators) is reported on every file the change added or "
+                "altered that takes part in it; on the files it names by itself only when no "
+                "changed file takes part."
+            )
+        )
+        + "\n\n"
+        + _section(CHECKS, LEVELS, lang, due=True)
         + "\n"
         + t(msg("## Who may propose what (`accessreg authorize`)"))
         + "\n\n"

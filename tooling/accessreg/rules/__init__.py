@@ -10,7 +10,7 @@ from accessreg.rules import (
     operators,
     permissions,
 )
-from accessreg.rules.base import Context, RegistryRule, Rule, run_rules
+from accessreg.rules.base import Context, Due, RegistryRule, Rule, run_rules
 
 LOAD_RULES: tuple[RegistryRule, ...] = loading.RULES
 CHECKS: tuple[RegistryRule, ...] = (
@@ -23,5 +23,17 @@ CHECKS: tuple[RegistryRule, ...] = (
     *catalog.RULES,
 )
 RULES: tuple[RegistryRule, ...] = (*LOAD_RULES, *CHECKS)
+# The ids of the rules that fall due as days pass (``Due.TIME``).
+TIME_RULES: frozenset[str] = frozenset(r.id for r in CHECKS if r.due is Due.TIME)
 
-__all__ = ["CHECKS", "LOAD_RULES", "RULES", "Context", "RegistryRule", "Rule", "run_rules"]
+__all__ = [
+    "CHECKS",
+    "LOAD_RULES",
+    "RULES",
+    "TIME_RULES",
+    "Context",
+    "Due",
+    "RegistryRule",
+    "Rule",
+    "run_rules",
+]

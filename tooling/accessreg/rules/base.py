@@ -27,6 +27,19 @@ class Context:
     today: date
 
 
+class Due(StrEnum):
+    """What makes a rule's findings appear: the files as written, or days passing.
+
+    A *content* rule judges what a change wrote (a bad code, a clash). A *time* rule becomes
+    due as days pass over files nobody changed (an expired address, a provisional member past
+    a year): it counts only for an operator a change touches, is set aside for the others
+    (``validation.judge``), and never stops ``apply``; the scheduled duties send its notices.
+    """
+
+    CONTENT = "content"
+    TIME = "time"
+
+
 class Scope(StrEnum):
     """What a rule's findings depend on; incremental validation (``--changed-since``) re-runs
     a rule only where that changed. A rule that declares none is re-run on everything.
@@ -55,8 +68,9 @@ class Rule(Generic[P]):
     check: Callable[P, Iterable[Problem]] | None = None  # None: applied while loading
     scope: Scope = Scope.REGISTRY
     # Every problem of the rule has this level; None: each problem carries its own (a
-    # level the catalog decides, say).
+    # level the catalog decides, say). For a time rule: its level within a touched operator.
     level: Level | None = Level.ERROR
+    due: Due = Due.CONTENT
 
     @property
     def summary(self) -> str:
@@ -68,22 +82,38 @@ RegistryRule: TypeAlias = Rule[[Registry, Context]]
 
 
 def rule(
-    rule_id: str, seed: str, scope: Scope = Scope.REGISTRY, level: Level | None = Level.ERROR
+    rule_id: str,
+    seed: str,
+    scope: Scope = Scope.REGISTRY,
+    level: Level | None = Level.ERROR,
+    due: Due = Due.CONTENT,
 ) -> Callable[[Callable[P, Iterable[Problem]]], Rule[P]]:
     """Make a check function a Rule; its docstring is the rule's documentation."""
 
     def wrap(check: Callable[P, Iterable[Problem]]) -> Rule[P]:
-        return Rule(rule_id, seed, inspect.cleandoc(check.__doc__ or ""), check, scope, level)
+        doc = inspect.cleandoc(check.__doc__ or "")
+        return Rule(rule_id, seed, doc, check, scope, level, due)
 
     return wrap
 
 
 def finding(
-    file: str, message: Message, path: DataPath = (), level: Level = Level.ERROR
+    file: str,
+    message: Message,
+    path: DataPath = (),
+    level: Level = Level.ERROR,
+    clash: str = "",
+    blamed_unchanged: bool = True,
 ) -> Problem:
     """What a rule yields: a problem in ``file`` at the data path ``path``. The runner stamps
-    the rule's id, and its level unless the rule leaves the level to each problem."""
-    return problem(file, "", message, path, level)
+    the rule's id, and its level unless the rule leaves the level to each problem.
+
+    A limit or a clash yields a finding on *every* file that takes part in it, with one
+    ``clash`` key; ``blamed_unchanged`` is False for those reported only when the change
+    touched them (the holders within a limit)."""
+    return replace(
+        problem(file, "", message, path, level), clash=clash, blamed_unchanged=blamed_unchanged
+    )
 
 
 def run_rules(rules: Iterable[Rule[P]], *args: P.args, **kwargs: P.kwargs) -> list[Problem]:

@@ -11,7 +11,7 @@ from accessreg.model.layout import CALENDAR_FILE, CATALOG_FILE
 from accessreg.model.messages import Message, msg
 from accessreg.model.problems import Level, Problem
 from accessreg.model.registry import Registry
-from accessreg.rules.base import Context, Scope, finding, rule
+from accessreg.rules.base import Context, Due, Scope, finding, rule
 from accessreg.timeline.business_days import BusinessCalendar, CalendarClosed
 
 
@@ -223,7 +223,7 @@ def _says_year_end(reg: Registry, year: int) -> bool:
     return False
 
 
-@rule("calendar-year-end", "000 §5-1", Scope.OPERATORS, level=Level.WARNING)
+@rule("calendar-year-end", "000 §5-1", Scope.OPERATORS, Level.WARNING, Due.TIME)
 def calendar_year_end(reg: Registry, ctx: Context) -> Iterator[Problem]:
     """The calendar does not say what happens at the next year-end.
 

@@ -6,11 +6,11 @@ from collections import defaultdict
 from collections.abc import Iterator
 from datetime import timedelta
 
-from accessreg.model import Certificate
+from accessreg.model import Certificate, System
 from accessreg.model.messages import Message, msg
 from accessreg.model.problems import DataPath, Level, Problem
 from accessreg.model.registry import Registry
-from accessreg.rules.base import Context, Scope, finding, rule
+from accessreg.rules.base import Context, Due, Scope, finding, rule
 from accessreg.timeline.periods import years_later
 
 VALIDITY_YEARS = 2
@@ -51,6 +51,8 @@ def certificate_unique(reg: Registry, ctx: Context) -> Iterator[Problem]:
     one. EPPCERT does not check the operator code of an order (004), so nothing but the
     registry ties a certificate to its operator: one registered to two operators is refused
     with both named.
+    Reported on every place in a file the change added or altered; on every place when
+    the change touched none.
     """
     for field in ("serial", "id"):
         seen: dict[str, list[tuple[str, str, DataPath]]] = defaultdict(list)
@@ -75,7 +77,7 @@ def certificate_unique(reg: Registry, ctx: Context) -> Iterator[Problem]:
                     )
                 else:
                     message = _registered_twice(field, value, others)
-                yield finding(file, message, path)
+                yield finding(file, message, path, clash=f"{field} {value}")
 
 
 @rule("certificate-subject", "004", Scope.OPERATORS)
@@ -146,13 +148,14 @@ def certificate_start(reg: Registry, ctx: Context) -> Iterator[Problem]:
             )
 
 
-@rule("certificate-api", "001 p46", Scope.OPERATORS)
+@rule("certificate-api", "001 p46", Scope.OPERATORS, due=Due.TIME)
 def certificate_api(reg: Registry, ctx: Context) -> Iterator[Problem]:
     """An operator has more API certificates valid at the same time than a system allows.
 
     OCCTO's switching support system takes one certificate per client for the web and one
     per operator for the API (001 p46): the catalog's `api_per_operator`. A renewal whose
-    validity has not started yet, an expired or a suspended one does not count.
+    validity has not started yet, an expired or a suspended one does not count; a renewal
+    becomes valid on its start day, so this falls due with the days.
     """
     for entry in reg.iter_operators():
         op = entry.operator
@@ -183,15 +186,11 @@ def certificate_api(reg: Registry, ctx: Context) -> Iterator[Problem]:
                 )
 
 
-@rule("certificate-required", "002 §2.1.1, §3.1; 000 §7-2", Scope.OPERATORS, level=None)
-def certificate_required(reg: Registry, ctx: Context) -> Iterator[Problem]:
-    """An operator uses a system that needs a client certificate and has none for it.
-
-    The switching support system is applied for only with a client certificate already
-    obtained (002 §3.1, §2.1.1), and the wheeling API is used with an API certificate: the
-    catalog's `certificates.required`. No certificate registered for the system is an error;
-    none valid today (all expired, suspended or not started) is a warning.
-    """
+def _needing_certificates(
+    reg: Registry,
+) -> Iterator[tuple[str, int, System, list[Certificate]]]:
+    """Each system of an active operator that needs a client certificate, with the
+    operator's certificates for it."""
     for entry in reg.iter_operators():
         op = entry.operator
         if op.status != "active":
@@ -201,33 +200,54 @@ def certificate_required(reg: Registry, ctx: Context) -> Iterator[Problem]:
             if system is None or system.certificates is None or not system.certificates.required:
                 continue
             certs = [c for c in op.certificates if op.reaches(reg.catalog, system, c)]
-            purposes = tuple(system.certificates.purposes)
-            if not certs:
-                yield finding(
-                    entry.file,
-                    msg(
-                        "{system} needs a registered client certificate ({purposes}) before it "
-                        "is applied for: add one to certificates",
-                        system=system_id,
-                        purposes=purposes,
-                    ),
-                    ("systems", j),
-                )
-            elif not any(c.is_valid_on(ctx.today) for c in certs):
-                yield finding(
-                    entry.file,
-                    msg(
-                        "No client certificate for {system} is valid on {today}: register a "
-                        "renewed one",
-                        system=system_id,
-                        today=ctx.today,
-                    ),
-                    ("systems", j),
-                    Level.WARNING,
-                )
+            yield entry.file, j, system, certs
 
 
-@rule("certificate-expired", "000 §4-1, 004", Scope.OPERATORS, Level.WARNING)
+@rule("certificate-required", "002 §2.1.1, §3.1; 000 §7-2", Scope.OPERATORS)
+def certificate_required(reg: Registry, ctx: Context) -> Iterator[Problem]:
+    """An operator uses a system that needs a client certificate and has none for it.
+
+    The switching support system is applied for only with a client certificate already
+    obtained (002 §3.1, §2.1.1), and the wheeling API is used with an API certificate: the
+    catalog's `certificates.required`. None registered for the system is an error; none
+    valid today is `certificate-none-valid`.
+    """
+    for file, j, system, certs in _needing_certificates(reg):
+        if not certs and system.certificates is not None:
+            yield finding(
+                file,
+                msg(
+                    "{system} needs a registered client certificate ({purposes}) before it "
+                    "is applied for: add one to certificates",
+                    system=system.id,
+                    purposes=tuple(system.certificates.purposes),
+                ),
+                ("systems", j),
+            )
+
+
+@rule("certificate-none-valid", "002 §3.1; 000 §7-2", Scope.OPERATORS, Level.WARNING, Due.TIME)
+def certificate_none_valid(reg: Registry, ctx: Context) -> Iterator[Problem]:
+    """A system that needs a client certificate has certificates, none valid today.
+
+    All are expired, suspended or not started yet: the system cannot be reached until a
+    renewed one is registered (or starts). A warning, since it falls due as the days pass.
+    """
+    for file, j, system, certs in _needing_certificates(reg):
+        if certs and not any(c.is_valid_on(ctx.today) for c in certs):
+            yield finding(
+                file,
+                msg(
+                    "No client certificate for {system} is valid on {today}: register a "
+                    "renewed one",
+                    system=system.id,
+                    today=ctx.today,
+                ),
+                ("systems", j),
+            )
+
+
+@rule("certificate-expired", "000 §4-1, 004", Scope.OPERATORS, Level.WARNING, Due.TIME)
 def certificate_expired(reg: Registry, ctx: Context) -> Iterator[Problem]:
     """Warning: a certificate has expired; it is left out of the whitelists. Remove it."""
     for file, _, i, cert in _certs(reg):
@@ -292,6 +312,7 @@ RULES = (
     certificate_start,
     certificate_api,
     certificate_required,
+    certificate_none_valid,
     certificate_expired,
     certificate_system,
 )

@@ -27,7 +27,8 @@ def login_id_unique(reg: Registry, ctx: Context) -> Iterator[Problem]:
     IDs that differ only in case are the same ID for the authentication system. A user ID
     must be unique across the whole registry; a window person's e-mail is their ID for the
     permission-management system, so it may not be another operator's user's or window
-    person's ID. A window person may also be a user of their own operator.
+    person's ID. A window person may also be a user of their own operator. Reported on every
+    holder the change added or altered; on every holder when the change touched none.
     """
     contacts = [
         (entry, i, contact.email.lower())
@@ -47,7 +48,7 @@ def login_id_unique(reg: Registry, ctx: Context) -> Iterator[Problem]:
     for u, login in zip(reg.users, user_ids, strict=True):
         if counts[login] > 1:
             holders[login].append(_Holder(u.file, ("email",), u.operator_code, False))
-    for group in holders.values():
+    for login, group in holders.items():
         for holder in group:
             clashes = [
                 other
@@ -67,6 +68,7 @@ def login_id_unique(reg: Registry, ctx: Context) -> Iterator[Problem]:
                         others=others,
                     ),
                     holder.path,
+                    clash=login,
                 )
 
 

@@ -6,9 +6,9 @@ import ipaddress
 from collections.abc import Iterator
 
 from accessreg.model.messages import Message, msg
-from accessreg.model.problems import Problem
+from accessreg.model.problems import Level, Problem
 from accessreg.model.registry import Registry
-from accessreg.rules.base import Context, Scope, finding, rule
+from accessreg.rules.base import Context, Due, Scope, finding, rule
 
 MAX_PREFIX = {4: 24, 6: 48}  # the widest prefix one entry may allow
 
@@ -59,9 +59,14 @@ def ip_allowlist_address(reg: Registry, ctx: Context) -> Iterator[Problem]:
                 yield finding(entry.file, why, ("ip_allowlist", i, "cidr"))
 
 
-@rule("ip-allowlist-expired", "000 §2-8", Scope.OPERATORS)
+@rule("ip-allowlist-expired", "000 §2-8", Scope.OPERATORS, Level.WARNING, Due.TIME)
 def ip_allowlist_expired(reg: Registry, ctx: Context) -> Iterator[Problem]:
-    """An allowlisted entry's expiry date has passed: renew it with a reason, or remove it."""
+    """An allowlisted entry's expiry date has passed: renew it with a reason, or remove it.
+
+    The entry leaves the whitelists the day after its last valid day by itself, and the
+    `expiry` duty tells the window persons. 000 §2-8 sets no expiry of its own: the date is
+    this registry's, so a lapsed entry is a warning, not an error.
+    """
     for entry in reg.iter_operators():
         for i, allow in enumerate(entry.operator.ip_allowlist):
             if allow.expires_on < ctx.today:

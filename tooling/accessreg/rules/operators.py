@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from accessreg.model.messages import msg
-from accessreg.model.problems import Problem
+from accessreg.model.problems import Level, Problem
 from accessreg.model.registry import Registry
 from accessreg.model.terms import role_names
-from accessreg.rules.base import Context, Scope, finding, rule
+from accessreg.rules.base import Context, Due, Scope, finding, rule
 from accessreg.timeline.periods import years_later
 
 
@@ -77,12 +77,13 @@ def operator_terminated_users(reg: Registry, ctx: Context) -> Iterator[Problem]:
                 )
 
 
-@rule("membership-provisional", "003 §2.7.2 ④", Scope.OPERATORS)
+@rule("membership-provisional", "003 §2.7.2 ④", Scope.OPERATORS, Level.WARNING, Due.TIME)
 def membership_provisional(reg: Registry, ctx: Context) -> Iterator[Problem]:
     """An operator has been a provisional OCCTO member for more than a year.
 
-    OCCTO may cancel the use of the member system when the full application does not follow
-    the provisional one within a year.
+    OCCTO *may* cancel the use of the member system when the full application does not
+    follow the provisional one within a year (「解除することができる」): a right it decides
+    on, not a lapse, so a warning. The `membership` duty lists the case for the reviewers.
     """
     for entry in reg.iter_operators():
         m = entry.operator.membership

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import defaultdict
 from collections.abc import Iterator
 
 from accessreg.model import layout
@@ -10,7 +10,7 @@ from accessreg.model.messages import msg
 from accessreg.model.problems import Level, Problem
 from accessreg.model.registry import Registry
 from accessreg.model.terms import role_names
-from accessreg.rules.base import Context, Scope, finding, rule
+from accessreg.rules.base import Context, Due, Scope, finding, rule
 
 
 @rule("affiliation", "000 §5-1 note 2, 002 §2.3", Scope.OPERATOR)
@@ -46,9 +46,13 @@ def affiliation(reg: Registry, ctx: Context) -> Iterator[Problem]:
             )
 
 
-@rule("permission-abolished", "000 §5-4 (TAXIS 1110, 2022-01-24)", Scope.OPERATOR)
+@rule("permission-abolished", "000 §5-4 (TAXIS 1110, 2022-01-24)", Scope.OPERATOR, due=Due.TIME)
 def permission_abolished(reg: Registry, ctx: Context) -> Iterator[Problem]:
-    """A permission code that has been abolished is still held."""
+    """A permission code that has been abolished is still held.
+
+    The catalog dates an abolition (`abolished_on`), so it falls due on that day. The code no
+    longer exists in the system (000 §5-4): within the operator a change touches, an error.
+    """
     for u in reg.users:
         for system_id, code in u.user.permissions.items():
             system = reg.catalog.by_id.get(system_id)
@@ -186,34 +190,38 @@ def permission_limit(reg: Registry, ctx: Context) -> Iterator[Problem]:
     role (002 §2.1.1, §3.2): a second admin of a role is an error, and an operator approved
     for the system through a role without its admin is warned, since the contract is made
     when the admin ID is issued (002 §2.1.2). The OCCTO member system gives no limit (003
-    §3.1). An excess is reported on every holder past the limit, in file order; a shortfall
-    on the operator's `systems` entry, unless a user file of the operator did not load.
+    §3.1). An excess is reported on every holder the change added or altered (the new admin,
+    the sixth holder); when no changed file holds the code, on every holder past the limit,
+    in file order. A shortfall is reported on the operator's `systems` entry, unless a user
+    file of the operator did not load.
     """
     unreadable = {layout.operator_of(f.removeprefix("registry/")) for f in reg.broken}
     for code in sorted({u.operator_code for u in reg.users} | set(reg.operators)):
-        holders = reg.users_of(code)
-        counts: Counter[tuple[str, str]] = Counter()
-        for u in sorted(holders, key=lambda e: e.file):
+        holders: dict[tuple[str, str], list[str]] = defaultdict(list)
+        for u in sorted(reg.users_of(code), key=lambda e: e.file):
             for system_id, perm in u.user.permissions.items():
-                counts[(system_id, perm)] += 1
-                system = reg.catalog.by_id.get(system_id)
-                if system is None:
+                holders[(system_id, perm)].append(u.file)
+        for (system_id, perm), files in holders.items():
+            system = reg.catalog.by_id.get(system_id)
+            for limit in system.limits if system is not None else ():
+                most = limit.max_per_operator
+                if limit.code != perm or most is None or len(files) <= most:
                     continue
-                for limit in system.limits:
-                    most = limit.max_per_operator
-                    if limit.code == perm and most is not None and counts[(system_id, perm)] > most:
-                        yield finding(
-                            u.file,
-                            msg(
-                                "{system} {perm} is held by more than {max} users of {code}",
-                                system=system_id,
-                                perm=perm,
-                                max=most,
-                                code=code,
-                            ),
-                            ("permissions", system_id),
-                            Level(limit.severity),
-                        )
+                for n, file in enumerate(files):
+                    yield finding(
+                        file,
+                        msg(
+                            "{system} {perm} is held by more than {max} users of {code}",
+                            system=system_id,
+                            perm=perm,
+                            max=most,
+                            code=code,
+                        ),
+                        ("permissions", system_id),
+                        Level(limit.severity),
+                        clash=f"{code} {system_id} {perm}",
+                        blamed_unchanged=n >= most,
+                    )
         entry = reg.operators.get(code)
         if entry is None or entry.operator.status != "active" or code in unreadable:
             continue
@@ -223,7 +231,8 @@ def permission_limit(reg: Registry, ctx: Context) -> Iterator[Problem]:
             for limit in system.limits if system else ():
                 least = limit.min_per_operator
                 pc = system.code_map.get(limit.code) if system else None
-                if least is None or pc is None or counts[(system_id, limit.code)] >= least:
+                held = len(holders[(system_id, limit.code)])
+                if least is None or pc is None or held >= least:
                     continue
                 through = set(pc.roles) & set(op.roles) if pc.roles else {"any"}
                 if not through:
@@ -236,7 +245,7 @@ def permission_limit(reg: Registry, ctx: Context) -> Iterator[Problem]:
                         system=system_id,
                         code=limit.code,
                         label=pc.label,
-                        count=counts[(system_id, limit.code)],
+                        count=held,
                         operator=code,
                         least=least,
                     ),

@@ -35,6 +35,7 @@ from accessreg.model.problems import Problem
 from accessreg.model.registry import Registry
 from accessreg.provision import state as recorded
 from accessreg.provision.bundle import whitelist_files
+from accessreg.provision.merges import pinned_content
 from accessreg.provision.state import ApplicationRecord
 from accessreg.reporting import reporters
 from accessreg.scheduled import deletions, inventory, lastlogins, log, mails, reviews, stale
@@ -278,11 +279,17 @@ def run(request: RunRequest, transport: TransportFactory = smtp_session) -> RunR
         export = _export(request) if needs_export else None
         pulls = _pulls(request) if needs_pulls else None
         head = session.repo.resolve(request.head)
-        registry, source = session.registry_at(head, rules_on=None)
+        state = recorded.load(session.state.files)
+        # The duties act on what downstream systems hold: the files an error at HEAD holds
+        # back (provision.holding) as they have them, a whitelist entry of one among them
+        # not yet let through.
+        held = {rel: h.rev for rel, h in state.held.items()}
+        pins = pinned_content(session.repo, held) if held else None
+        registry, source = session.registry_at(head, pins)
         needs_history = any(d.NEEDS_HISTORY for d in duties.values())
         added = added_on(session.repo.root, head, REGISTRY_DIR) if needs_history else {}
         notice_log = log.NoticeLog(session.ref(log.DUTIES_REF, log.merge).files)
-        accepted = tuple(a for _, a in recorded.load(session.state.files).applications())
+        accepted = tuple(a for _, a in state.applications())
         inputs = Inputs(
             registry, source.read, request.today, request.options, added,
             notice_log.remembered, export, pulls, accepted,

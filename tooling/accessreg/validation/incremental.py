@@ -21,6 +21,7 @@ from accessreg.model.problems import Problem
 from accessreg.model.registry import Registry
 from accessreg.rules import CHECKS, Context, RegistryRule, run_rules
 from accessreg.rules.base import Scope
+from accessreg.validation.judge import judge
 from accessreg.validation.snapshot import Snapshot, Subset, digest
 from accessreg.validation.validate import (
     ValidationResult,
@@ -108,7 +109,7 @@ def validate_incremental(
     head: str | None = None,
 ) -> tuple[ValidationResult, Stats]:
     """The problems of the registry in the work tree (or at ``head``), reusing what is
-    cached; ``rev`` is where the changes are counted from."""
+    cached, judged as the change since ``rev`` (``validation.judge``)."""
     root = registry_dir.resolve()
     prefix = root.relative_to(repo.root.resolve()).as_posix()
     rev_id = repo.resolve(rev)
@@ -125,22 +126,24 @@ def validate_incremental(
     if catalog is None:  # nothing can be checked without it: the full run says why
         stats.notes.append("the catalog does not load: checked everything")
         snap.users_of(snap.state.groups)
-        return validate(snap, today, schemas, schemas_label), stats
+        return validate(snap, today, schemas, schemas_label, snap.change), stats
     generated = schemagen.generate_all(catalog)
     cache = ParseCache(cache_dir(repo.common_dir), schemas_namespace(generated))
     stats.cache = str(cache.path)
     try:
-        result = _validate(snap, today, cache, stats, checkers(generated))
+        found = _validate(snap, today, cache, stats, checkers(generated))
     finally:
         if cache.error:
             stats.notes.append(cache.error)
         cache.close()
+    judged = judge(unshadowed(found), snap.change)
     # Problems are located in their files: know every file that has one.
-    snap.users_of({code for p in result if (code := layout.split(p.file)[1]) is not None})
-    located = locate_all(unshadowed(result), snap)
+    snap.users_of({code for p in judged.problems if (code := layout.split(p.file)[1]) is not None})
+    located = locate_all(judged.problems, snap)
     if schemas is not None:
         located.extend(stale_schemas(Registry(catalog, {}, ()), schemas, schemas_label))
-    return ValidationResult(sorted(located), stats.files, None), stats
+    result = ValidationResult(sorted(located), stats.files, None, tuple(judged.set_aside))
+    return result, stats
 
 
 def _validate(

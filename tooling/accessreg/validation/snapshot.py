@@ -19,6 +19,7 @@ from accessreg.gitio.repo import GitRepository
 from accessreg.model import layout
 from accessreg.model.layout import Kind
 from accessreg.model.messages import msg
+from accessreg.validation.judge import Change
 
 
 def blob_id(data: bytes) -> str:
@@ -169,6 +170,11 @@ class Snapshot:
             self._listed.update(missing)
             self._full = many
         return {rel: blob for code in wanted for rel, blob in self._users.get(code, {}).items()}
+
+    @property
+    def change(self) -> Change:
+        """What changed since the revision, as a change to judge."""
+        return Change(frozenset(rel for rel in self.changes if not _hidden(rel)))
 
     @property
     def files(self) -> int:

@@ -15,6 +15,7 @@ from accessreg.model.messages import msg
 from accessreg.model.problems import Problem, problem
 from accessreg.model.registry import Registry
 from accessreg.rules import CHECKS, Context, run_rules
+from accessreg.validation.judge import Change, judge
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,8 @@ class ValidationResult:
     problems: list[Problem]  # located, sorted by file and position
     files: int
     registry: Registry | None
+    # Time findings on operators the change judged did not touch (not located).
+    set_aside: tuple[Problem, ...] = ()
 
 
 def run_checks(registry: Registry, today: date) -> list[Problem]:
@@ -81,21 +84,29 @@ def stale_schemas(registry: Registry, schemas: Path, label: str) -> list[Problem
 
 
 def validate(
-    source: Source, today: date, schemas: Path | None = None, schemas_label: str = "schemas"
+    source: Source,
+    today: date,
+    schemas: Path | None = None,
+    schemas_label: str = "schemas",
+    change: Change | None = None,
 ) -> ValidationResult:
+    """Every problem of the registry in ``source``; with ``change``, judged as that change's
+    (``validation.judge``: time findings of untouched operators set aside, clashes blamed on
+    the changed files)."""
     with gcpause.paused():  # re-enabled in between, it would walk the whole registry once
-        return _validate(source, today, schemas, schemas_label)
+        return _validate(source, today, schemas, schemas_label, change)
 
 
 def _validate(
-    source: Source, today: date, schemas: Path | None, schemas_label: str
+    source: Source, today: date, schemas: Path | None, schemas_label: str, change: Change | None
 ) -> ValidationResult:
     loaded = load(source, salvage=True)
     problems = list(loaded.problems)
     files = loaded.registry.files if loaded.registry is not None else frozenset(source.paths())
     if loaded.registry is not None:
         problems.extend(run_checks(loaded.registry, today))
-    located = locate_all(unshadowed(problems), source, files)
+    judged = judge(unshadowed(problems), change)
+    located = locate_all(judged.problems, source, files)
     if loaded.registry is not None and schemas is not None:
         located.extend(stale_schemas(loaded.registry, schemas, schemas_label))
-    return ValidationResult(sorted(located), len(files), loaded.registry)
+    return ValidationResult(sorted(located), len(files), loaded.registry, tuple(judged.set_aside))

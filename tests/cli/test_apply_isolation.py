@@ -1,0 +1,251 @@
+"""A problem holds back only what it touches (real git histories, apply through the command):
+what time did to other operators never stops a pull request or apply, and a clash that
+reached main anyway holds back exactly the items in it until main is fixed."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Callable, Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from tests.helpers.gitrepo import GitRegistry
+from tests.helpers.lapsed import (
+    A_NEW,
+    B_IP,
+    B_IP_LAST_DAY,
+    D_LEAVER,
+    TODAY,
+    A,
+    B,
+    D,
+    lapsed,
+    user_file,
+)
+from tests.helpers.provisioning import accessreg, deltas, state
+from tests.helpers.regfactory import USER, RegistryFactory, contact
+from tests.helpers.scheduled_scenario import dated, on
+from tests.helpers.smtpserver import Mailbox, smtp_env, smtp_server
+
+
+@pytest.fixture(autouse=True)
+def _english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests read the tool's own words in English (``--lang en``)."""
+    monkeypatch.setenv("ACCESSREG_LANG", "en")
+
+
+START = date(2026, 12, 1)
+LATE = date.fromisoformat(TODAY)  # B's address expired yesterday, C is provisional > 1 year
+
+
+def merged_on(gr: GitRegistry, name: str, day: date, change: Callable[[], object]) -> str:
+    """A pull request ``name`` with ``change``, opened and merged on ``day``."""
+    gr.branch(name, "main")
+    change()
+    gr.repo.git.add("-A")
+    gr.repo.git.commit("-q", "-m", f"{name}: change", env=on(day))
+    gr.checkout("main")
+    gr.repo.git.merge("-q", "--no-ff", "--no-edit", name, env=on(day))
+    return gr.rev()
+
+
+@pytest.fixture
+def gr(
+    reg: RegistryFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[GitRegistry]:
+    monkeypatch.setenv("ACCESSREG_CACHE_DIR", str(tmp_path / "cache"))
+    lapsed(reg)
+    made = dated(GitRegistry(reg), START)
+    first = accessreg(made, "apply", "--out", str(tmp_path / "first"), "--initial", "--confirm",
+                      "--today", START.isoformat())  # fmt: skip
+    assert first.returncode == 0, first.stderr
+    yield made
+    made.close()
+
+
+def test_lapsed_b_and_c_stop_neither_a_s_check_nor_apply(gr: GitRegistry, tmp_path: Path) -> None:
+    merged_on(gr, "d-removes-a-user", LATE, lambda: gr.remove(user_file(D, D_LEAVER)))
+    before_a = gr.rev()
+    head = merged_on(gr, "a-adds-a-user", LATE, lambda: gr.reg.user(A, A_NEW))
+    # The check of A's pull request passes, B's and C's lapses set aside.
+    check = accessreg(gr, "validate", "--strict", "--today", TODAY, "--changed-since", before_a,
+                      "--head", "a-adds-a-user")  # fmt: skip
+    assert check.returncode == 0, check.stdout + check.stderr
+    out = tmp_path / "out"
+    result = accessreg(gr, "apply", "--out", str(out), "--confirm", "--today", TODAY)
+    assert result.returncode == 0, result.stderr
+    assert state(gr)["applied"] == head
+    rows = {(r["区分"], r["メールアドレス（ID）"]): r for r in deltas(out, "taxis")}
+    assert set(rows) == {("新規", A_NEW), ("抹消", D_LEAVER)}
+    # Accepted on 2027-03-03: M is 2027-03-16; a new TAXIS user from M+6 business days (the
+    # equinox holiday falls on Monday the 22nd), a deletion the day after (000 §5-1, §5-3).
+    assert rows[("新規", A_NEW)]["システム処理日（M）"] == "2027-03-16"
+    assert rows[("新規", A_NEW)]["適用日"] == "2027-03-25"
+    assert rows[("抹消", D_LEAVER)]["適用日"] == "2027-03-04"
+    # The whitelist holds B's address through its last day and drops it on the next.
+    geo = (out / "whitelist/taxis/ip-geo.conf").read_text(encoding="utf-8")
+    assert B_IP not in geo
+    last_day = tmp_path / "last-day"
+    dry = accessreg(gr, "apply", "--out", str(last_day), "--base", before_a, "--today",
+                    B_IP_LAST_DAY)  # fmt: skip
+    assert dry.returncode == 0, dry.stderr
+    assert f"{B_IP} 1;" in (last_day / "whitelist/taxis/ip-geo.conf").read_text(encoding="utf-8")
+    assert B in (last_day / "whitelist/taxis/allowlist.json").read_text(encoding="utf-8")
+
+
+# --- a clash that reached main anyway -------------------------------------------------------
+
+SHARED = "shared@example.jp"
+D_RENAMED = "renamed@leaver-d.example.jp"
+B_NEW = "newcomer@lapsed-b.example.jp"
+WINDOW = {A: "window1@test-gas.example.co.jp", D: "window@leaver-d.example.jp"}
+REVIEWERS = {"hanako.sato@reception.example.jp", "kenichi.kimura@reception.example.jp"}
+
+
+def sent(gr: GitRegistry, out: Path, mailbox: Mailbox) -> subprocess.CompletedProcess[str]:
+    with smtp_server(mailbox) as port:
+        result = accessreg(gr, "apply", "--out", str(out), "--confirm", "--send", "--today",
+                           TODAY, env=smtp_env(port))  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    return result
+
+
+def accepted_mails(mailbox: Mailbox, login: str) -> list[str]:
+    """The recipients of the 受付 mails that name ``login``."""
+    return [
+        str(m["To"].addresses[0].addr_spec)
+        for m in mailbox.received
+        if str(m["Subject"]).startswith("【受付】") and login in m.get_content()
+    ]
+
+
+def logins(out: Path, system: str = "taxis") -> set[tuple[str, str]]:
+    return {(r["区分"], r["メールアドレス（ID）"]) for r in deltas(out, system)}
+
+
+def test_two_clashing_merges_hold_exactly_both_holders_until_the_fix(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    ours, theirs = user_file(A, SHARED), user_file(D, SHARED)
+    a_merge = merged_on(gr, "a-adds-shared", LATE, lambda: gr.reg.user(A, SHARED))
+    # Merged without the queue: D applies for the same ID, and removes a leaver.
+    merged_on(gr, "d-adds-shared", LATE, lambda: (gr.reg.user(D, "Shared@example.jp"),
+                                                 gr.remove(user_file(D, D_LEAVER))))  # fmt: skip
+    merged_on(gr, "b-adds-a-user", LATE, lambda: gr.reg.user(B, B_NEW))
+    first = Mailbox()
+    held = sent(gr, tmp_path / "held", first)
+    # Everyone else is provisioned, D's removal included; neither holder of the ID is.
+    assert logins(tmp_path / "held") == {("新規", B_NEW), ("抹消", D_LEAVER)}
+    assert "held back: 2 files of 2 operators" in held.stdout
+    for rel in (ours, theirs):
+        assert f"registry/{rel}:2:1: [error]" in held.stdout
+        assert f"{rel}" in state(gr)["held"]
+    assert accepted_mails(first, SHARED) == []  # no 受付 for what never reached downstream
+    reviewers = [m for m in first.received if str(m["Subject"]).startswith("【保留】")]
+    assert {str(m["To"].addresses[0].addr_spec) for m in reviewers} == REVIEWERS
+    assert all(f"registry/{ours}:2" in m.get_content() for m in reviewers)
+
+    # Another merge while the clash stands: still held, nothing said twice.
+    merged_on(gr, "a-changes-user1", LATE, lambda: gr.reg.user(permissions={"taxis": "1012"}))
+    second = Mailbox()
+    again = sent(gr, tmp_path / "again", second)
+    assert "held back: 2 files" in again.stdout
+    assert logins(tmp_path / "again") == {("変更", "user1@test-gas.example.co.jp")}
+    assert [m for m in second.received if str(m["Subject"]).startswith("【保留】")] == []
+
+    # The fix: D's person gets an ID of their own. Both are applied, one 受付 each.
+    def rename() -> None:
+        gr.remove(theirs)
+        gr.reg.user(D, D_RENAMED)
+
+    fix = merged_on(gr, "d-renames", LATE, rename)
+    third = Mailbox()
+    fixed = sent(gr, tmp_path / "fixed", third)
+    assert logins(tmp_path / "fixed") == {("新規", SHARED), ("新規", D_RENAMED)}
+    assert "held back:" not in fixed.stdout
+    assert "released: 2 files held back before" in fixed.stdout
+    assert state(gr)["held"] == {} and state(gr)["applied"] == fix
+    everything = [*first.received, *second.received, *third.received]
+    assert accepted_mails(Mailbox(received=everything), SHARED) == [WINDOW[A]]
+    assert accepted_mails(Mailbox(received=everything), D_RENAMED) == [WINDOW[D]]
+    # A's release is accepted as of the fix, attributed to A's own merge.
+    (batch,) = [b for b in state(gr)["batches"].values() if b["head"] == fix]
+    release = next(a for a in batch["applications"] if a["operator"] == A)
+    assert release["commit"] == a_merge
+    assert release["released"] == [ours]
+    # Its import confirmed, A is told of what the release applied: the shared ID.
+    with smtp_server(done := Mailbox()) as port:
+        confirm = accessreg(gr, "confirm", batch["id"], "--system", "taxis", "--send",
+                            "--today", TODAY, env=smtp_env(port))  # fmt: skip
+    assert confirm.returncode == 0, confirm.stderr
+    (completed,) = [m for m in done.received if m["To"].addresses[0].addr_spec == WINDOW[A]]
+    assert SHARED in completed.get_content() and "user1@" not in completed.get_content()
+
+
+A_IP = {"cidr": "41.203.64.20/32", "reason": "シンガポール拠点", "expires_on": "2027-12-31"}
+
+
+def daily_whitelist(gr: GitRegistry, out: Path) -> str:
+    result = accessreg(gr, "daily", "--out", str(out), "--today", TODAY)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return (out / "whitelist/taxis/allowlist.txt").read_text(encoding="utf-8")
+
+
+def test_an_error_in_an_operator_file_holds_that_operator_but_never_its_removals(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    def a_errs() -> None:
+        # A second primary, and an overseas address in the same change.
+        gr.reg.operator(A, contacts=[contact(), contact(n=9)], ip_allowlist=[A_IP])
+        gr.reg.user(A, A_NEW)
+        gr.remove(USER)
+
+    bad_base = gr.rev()
+    merged_on(gr, "a-errs", LATE, a_errs)
+    held_files = [f"operators/{A}.yaml", user_file(A, A_NEW)]
+    merged_on(gr, "b-adds-a-user", LATE, lambda: gr.reg.user(B, B_NEW))
+    first = Mailbox()
+    held = sent(gr, tmp_path / "held", first)
+    assert logins(tmp_path / "held") == {("抹消", "user1@test-gas.example.co.jp"), ("新規", B_NEW)}
+    assert f"{A}: 2 files" in held.stdout  # its operator file and its new user's
+    assert "(contact-primary)" in held.stdout
+    # The removal reached downstream, so its 受付 went out; the held addition's did not.
+    assert accepted_mails(first, "user1@test-gas.example.co.jp") == [WINDOW[A]]
+    assert accepted_mails(first, A_NEW) == []
+    (batch,) = [b for b in state(gr)["batches"].values() if b["head"] == gr.rev()]
+    assert batch["pins"] == {rel: bad_base for rel in held_files}
+    # Confirmed imports tell A only what was applied: the removal, not the held addition.
+    with smtp_server(done := Mailbox()) as port:
+        confirm = accessreg(gr, "confirm", batch["id"], "--system", "taxis", "--send",
+                            "--today", TODAY, env=smtp_env(port))  # fmt: skip
+    assert confirm.returncode == 0, confirm.stderr
+    completed = [
+        m.get_content() for m in done.received if m["To"].addresses[0].addr_spec == WINDOW[A]
+    ]
+    assert len(completed) == 1
+    assert "user1@test-gas.example.co.jp" in completed[0] and A_NEW not in completed[0]
+
+    # The daily whitelists are downstream's too: the held address is not let through.
+    assert A_IP["cidr"] not in daily_whitelist(gr, tmp_path / "daily-held")
+
+    fix = merged_on(gr, "a-fixes", LATE, lambda: gr.reg.operator(A, ip_allowlist=[A_IP]))
+    fixed = sent(gr, tmp_path / "fixed", Mailbox())
+    assert logins(tmp_path / "fixed") == {("新規", A_NEW)}
+    assert "released: 2 files" in fixed.stdout
+    assert state(gr)["held"] == {} and state(gr)["applied"] == fix
+    assert A_IP["cidr"] in daily_whitelist(gr, tmp_path / "daily-fixed")
+
+
+def test_a_file_that_does_not_load_is_held_and_stops_neither_apply_nor_the_daily_run(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    broken = user_file(D, "broken@leaver-d.example.jp")
+    merged_on(gr, "d-breaks", LATE, lambda: gr.reg.write(broken, "email: [\n"))
+    merged_on(gr, "b-adds-a-user", LATE, lambda: gr.reg.user(B, B_NEW))
+    held = sent(gr, tmp_path / "held", Mailbox())
+    assert logins(tmp_path / "held") == {("新規", B_NEW)}
+    assert f"registry/{broken}:" in held.stdout and "(yaml-syntax)" in held.stdout
+    assert list(state(gr)["held"]) == [broken]
+    daily_whitelist(gr, tmp_path / "daily")  # runs on downstream's view, without the file
