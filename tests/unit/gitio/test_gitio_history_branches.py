@@ -8,21 +8,10 @@ from accessreg.gitio.added import added_on
 from accessreg.gitio.branches import Branches
 from tests.helpers.gitrepo import GitRegistry
 from tests.helpers.regfactory import RegistryFactory
+from tests.helpers.scheduled_scenario import commit_on, on
 
 U1 = "registry/users/TESTOP01/user1@test-gas.example.co.jp.yaml"
 U2 = "registry/users/TESTOP01/b@test-gas.example.co.jp.yaml"
-
-
-def on(day: date) -> dict[str, str]:
-    """The environment that dates a commit at noon, Japan time, on ``day``."""
-    stamp = f"{day.isoformat()}T12:00:00+09:00"
-    return {"GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp}
-
-
-def commit_on(g: GitRegistry, message: str, day: date) -> str:
-    g.repo.git.add("-A")
-    g.repo.git.commit("-q", "--allow-empty", "-m", message, env=on(day))
-    return g.rev()
 
 
 def dated(reg: RegistryFactory, day: date) -> GitRegistry:
