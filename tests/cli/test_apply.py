@@ -317,7 +317,7 @@ def test_an_output_directory_that_is_not_ours_is_never_replaced(
     (out / "notes.txt").write_text("keep me")
     result = accessreg(gr, "apply", "--out", str(out), "--initial", *DAY)
     assert result.returncode == 2
-    assert "is not an accessreg output directory" in result.stderr
+    assert "already holds files this tool did not write" in result.stderr
     assert [p.name for p in out.iterdir()] == ["notes.txt"]
 
 

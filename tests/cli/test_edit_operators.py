@@ -198,7 +198,7 @@ def test_ip_add_refuses_a_private_address_and_a_past_expiry(reg: RegistryFactory
         reg, "ip", "add", "--operator", "TESTOP01", "--cidr", "41.203.64.12", "--reason", "x",
         "--expires-on", "2026-01-01",
     )  # fmt: skip
-    assert "--expires-on 2026-01-01 is before today (2026-11-22)" in result.stderr
+    assert "The expiry date 2026-01-01 is before today (2026-11-22)" in result.stderr
 
 
 def test_unknown_operator_is_refused(reg: RegistryFactory) -> None:

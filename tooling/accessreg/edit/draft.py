@@ -92,7 +92,7 @@ class Draft:
         self.base: ValidationResult = validate(MemorySource(self.base_files, label), today)
         if self.base.registry is None:
             raise DoesNotLoad(
-                f"the catalog {label}/{layout.CATALOG_FILE}",
+                msg("the catalog {file}", file=label + "/" + layout.CATALOG_FILE),
                 [p for p in self.base.problems if p.level is Level.ERROR],
             )
         self.registry: Registry = self.base.registry
@@ -121,9 +121,9 @@ class Draft:
             except yamldoc.NotEditable as exc:
                 raise EditRefused(
                     msg(
-                        "{file} cannot be edited: it is not well-formed YAML ({why})",
+                        "{file} cannot be edited: {why}",
                         file=self.label + "/" + rel,
-                        why=str(exc),
+                        why=exc.why,
                     )
                 ) from None
         return self._docs[rel]

@@ -36,8 +36,12 @@ def add(draft: Draft, code: str, cidr: str, reason: str, expires_on: date) -> No
         # The registry only warns about an entry that lapsed with time (ip-allowlist-expired);
         # one written already lapsed is a mistake of this application.
         raise EditRefused(
-            f"--expires-on {expires_on} is before today ({draft.today}): an address is allowed "
-            "until a day still to come"
+            msg(
+                "The expiry date {day} is before today ({today}): an address is allowed until "
+                "a day still to come",
+                day=expires_on,
+                today=draft.today,
+            )
         )
     cidr = _normal(cidr)
     doc = draft.document(layout.operator_file(code))

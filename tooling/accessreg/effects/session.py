@@ -44,7 +44,7 @@ from accessreg.mail.smtp import (
 )
 from accessreg.model.layout import REGISTRY_DIR
 from accessreg.model.mail import MailStatus
-from accessreg.model.messages import msg
+from accessreg.model.messages import Verbatim, msg
 from accessreg.model.problems import Level
 from accessreg.model.registry import Registry
 from accessreg.reporting import reporters
@@ -227,8 +227,12 @@ class Session:
         errors = [p for p in problems if p.level is Level.ERROR]
         if errors or registry is None:
             raise ProblemsFound(
-                f"the registry at {head[:12]} has errors; nothing was generated, sent or "
-                "recorded:\n" + reporters.text(errors).rstrip()
+                msg(
+                    "The registry at {rev} has errors; nothing was generated, sent or "
+                    "recorded:\n{problems}",
+                    rev=head[:12],
+                    problems=Verbatim(reporters.text(errors).rstrip()),
+                )
             )
         return registry, source
 
@@ -246,8 +250,18 @@ class Session:
         if plan.out is not None:
             try:
                 atomic.replace_directory(plan.out, dict(plan.files))
+            except atomic.NotAnOutputDirectoryError as exc:
+                raise ConfigError(
+                    msg(
+                        "{dir} already holds files this tool did not write: give an empty or "
+                        "new directory for the outputs",
+                        dir=str(exc.path),
+                    )
+                ) from None
             except OSError as exc:
-                raise ConfigError(msg("Cannot write the outputs: {exc}", exc=str(exc))) from None
+                raise ConfigError(
+                    msg("Cannot write the outputs: {why}", why=str(exc.strerror or exc))
+                ) from None
         moved: list[BranchChange] = []
         try:
             for branch_set in plan.branches:

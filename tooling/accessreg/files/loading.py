@@ -295,7 +295,7 @@ def load_catalog(source: Source, rels: Sequence[str]) -> tuple[Catalog | None, l
 class DoesNotLoad(ProblemsFound):
     """A file the command cannot do without does not load; ``problems`` (located) say why."""
 
-    def __init__(self, what: str, problems: Sequence[Problem]) -> None:
+    def __init__(self, what: str | Message, problems: Sequence[Problem]) -> None:
         super().__init__(
             msg("{what} does not load: nothing was done; the problems above say why", what=what)
         )
@@ -310,7 +310,7 @@ def locate(p: Problem, raw: bytes, label: str) -> Problem:
     return replace(p, file=f"{prefix}{p.file}", line=line, col=col)
 
 
-def _does_not_load(source: Source, what: str, problems: Sequence[Problem]) -> DoesNotLoad:
+def _does_not_load(source: Source, what: str | Message, problems: Sequence[Problem]) -> DoesNotLoad:
     present = set(source.paths())
     errors = [
         locate(p, source.read(p.file) if p.file in present else b"", source.label)
@@ -324,7 +324,11 @@ def require_catalog(source: Source) -> Catalog:
     """The catalog, or :class:`DoesNotLoad` with its located problems."""
     catalog, problems = load_catalog(source, source.paths())
     if catalog is None:
-        raise _does_not_load(source, f"the catalog {source.label}/{layout.CATALOG_FILE}", problems)
+        raise _does_not_load(
+            source,
+            msg("the catalog {file}", file=source.label + "/" + layout.CATALOG_FILE),
+            problems,
+        )
     return catalog
 
 

@@ -20,7 +20,7 @@ from accessreg import i18n
 from accessreg.edit import Draft, EditRefused, FileChange, finish
 from accessreg.edit.draft import UnknownOperatorError
 from accessreg.errors import ConfigError, UsageError
-from accessreg.escape import markdown, markdown_block, quote
+from accessreg.escape import markdown, markdown_block
 from accessreg.files.loading import load, load_catalog
 from accessreg.files.sources import DirectorySource, MemorySource
 from accessreg.forms import authority, body, wording
@@ -28,6 +28,7 @@ from accessreg.forms.builders import BUILDERS, Answers
 from accessreg.forms.definitions import Form, forms
 from accessreg.model import layout
 from accessreg.model.base import GITHUB_LOGIN, GITHUB_LOGIN_MAX
+from accessreg.model.messages import msg
 from accessreg.model.problems import Level, Problem
 
 
@@ -149,20 +150,29 @@ def from_issue(
 ) -> IntakeResult:
     catalog, _ = load_catalog(DirectorySource(root), [layout.CATALOG_FILE])
     if catalog is None:
-        raise ConfigError(f"the catalog {layout.repo_path(layout.CATALOG_FILE)} does not load")
+        raise ConfigError(
+            msg("The catalog {file} does not load", file=layout.repo_path(layout.CATALOG_FILE))
+        )
     if not re.fullmatch(GITHUB_LOGIN, author) or len(author) > GITHUB_LOGIN_MAX:
-        raise UsageError(f"{quote(author)} is not a GitHub login")
+        raise UsageError(msg("'{author}' is not a GitHub login", author=author))
     all_forms = forms(catalog)
     if kind is not None:
         form = next((f for f in all_forms if f.kind == kind), None)
         if form is None:
-            known = ", ".join(f.kind for f in all_forms)
-            raise ConfigError(f"no application form {quote(kind)} (known: {known})")
+            raise ConfigError(
+                msg(
+                    "No application form '{kind}' (known: {known})",
+                    kind=kind,
+                    known=tuple(f.kind for f in all_forms),
+                )
+            )
     else:
         form = body.detect(all_forms, body_text)
     if form is None:
-        msg = "- 申請フォームの本文として読めません / the body is not one of the application forms"
-        return _refused(author, issue, None, [msg], label)
+        unread = (
+            "- 申請フォームの本文として読めません / the body is not one of the application forms"
+        )
+        return _refused(author, issue, None, [unread], label)
 
     values, problems = body.parse(form, body_text)
     answers = Answers(form, values, author, problems)
@@ -177,7 +187,7 @@ def from_issue(
         changed = draft.changed()
         after = load(MemorySource(draft.overlay(changed), label)).registry
         if after is None:  # the catalog itself is what changed: not an application form's doing
-            raise EditRefused("the change leaves a registry that does not load")
+            raise EditRefused(msg("The change leaves a registry that does not load"))
         decision = authority.check(draft.registry, after, changed, author)
         # The reviewer reads these in the pull request, the filer in the issue: both languages.
         review = tuple(

@@ -30,7 +30,7 @@ from accessreg.gitio.added import added_on
 from accessreg.gitio.branches import BranchChange
 from accessreg.mail.compose import eml_name
 from accessreg.model.layout import REGISTRY_DIR
-from accessreg.model.messages import msg
+from accessreg.model.messages import Verbatim, msg
 from accessreg.model.problems import Problem
 from accessreg.model.registry import Registry
 from accessreg.provision import state as recorded
@@ -128,8 +128,10 @@ def _export(request: RunRequest) -> lastlogins.LastLogins:
     export = lastlogins.read(raw, str(request.last_logins))
     if request.strict and export.problems:
         raise ProblemsFound(
-            "the last-login export has rows that cannot be read; nothing was done:\n"
-            + reporters.text(list(export.problems)).rstrip()
+            msg(
+                "The last-login export has rows that cannot be read; nothing was done:\n{problems}",
+                problems=Verbatim(reporters.text(list(export.problems)).rstrip()),
+            )
         )
     return export
 
@@ -150,8 +152,11 @@ def _pulls(request: RunRequest) -> reviews.OpenPulls:
     pulls = reviews.read_pulls(raw, str(request.open_pulls))
     if request.strict and pulls.problems:
         raise ProblemsFound(
-            "the list of open pull requests has entries that cannot be read; nothing was "
-            "done:\n" + reporters.text(list(pulls.problems)).rstrip()
+            msg(
+                "The list of open pull requests has entries that cannot be read; nothing "
+                "was done:\n{problems}",
+                problems=Verbatim(reporters.text(list(pulls.problems)).rstrip()),
+            )
         )
     return pulls
 
