@@ -106,3 +106,15 @@ def test_lists_are_joined_as_each_language_joins_them() -> None:
                   system="taxis", roles=("a", "b"))  # fmt: skip
     assert i18n.text(message, "en").endswith("roles a, b")
     assert re.search("a、b", i18n.text(message, "ja"))
+
+
+def test_every_rule_has_a_japanese_headline_for_the_form_comment() -> None:
+    """A window person reads what a finding means in Japanese, for a rule added after the
+    form's own headlines too: the first line of its documentation from the catalog."""
+    from accessreg.forms.wording import RULE_JA, _summary
+    from accessreg.rules import RULES
+
+    for r in RULES:
+        headline = RULE_JA.get(r.id) or _summary(r.id)
+        assert headline != "登録内容に問題があります", r.id
+        assert re.search(r"[ぁ-んァ-ン一-龯]", headline), (r.id, headline)

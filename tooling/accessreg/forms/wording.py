@@ -57,9 +57,20 @@ def field_label(form: Form, problem: Problem) -> str | None:
     return field.label if field else None
 
 
+def _summary(rule_id: str) -> str:
+    """The first line of the rule's documentation in Japanese, for a rule without its own
+    headline here (a newer rule, say); a general one for what no rule names."""
+    from accessreg.rules import RULES  # the rules import the forms' models: not at load
+
+    rule = next((r for r in RULES if r.id == rule_id), None)
+    if rule is None:
+        return "登録内容に問題があります"
+    return i18n.translate(rule.doc, "ja").split("\n", 1)[0]
+
+
 def explain(form: Form, problem: Problem) -> str:
     """One markdown list line: the field, what it means, and the tool's own message."""
-    what = RULE_JA.get(problem.rule, "登録内容に問題があります")
+    what = RULE_JA.get(problem.rule) or _summary(problem.rule)
     where = field_label(form, problem)
     level = "警告 / warning" if problem.level == "warning" else "エラー / error"
     lead = f"**{where}**: " if where else ""
