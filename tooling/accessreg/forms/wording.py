@@ -7,6 +7,7 @@ from accessreg.escape import markdown
 from accessreg.forms.definitions import Form
 from accessreg.model.messages import Message
 from accessreg.model.problems import Problem
+from accessreg.rules import RULES
 
 # What each finding means for the applicant, in the words of the seed's forms.
 RULE_JA = {
@@ -60,8 +61,6 @@ def field_label(form: Form, problem: Problem) -> str | None:
 def _summary(rule_id: str) -> str:
     """The first line of the rule's documentation in Japanese, for a rule without its own
     headline here (a newer rule, say); a general one for what no rule names."""
-    from accessreg.rules import RULES  # the rules import the forms' models: not at load
-
     rule = next((r for r in RULES if r.id == rule_id), None)
     if rule is None:
         return "登録内容に問題があります"
