@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from accessreg.cli import main
@@ -56,3 +58,15 @@ def test_help_is_in_the_language_of_the_run() -> None:
     top = run_cli("--lang", "en", "--help", cwd=ROOT)
     assert "The language of messages: ja or en" in top.stdout
     assert "Add, change or remove a user" in top.stdout
+
+
+def test_the_catalogs_permission_options_are_explained_in_the_language_of_the_run(
+    tmp_path: Path,
+) -> None:
+    ja = run_cli("user", "change", "--help", cwd=ROOT)
+    en = run_cli("--lang", "en", "user", "change", "--help", cwd=ROOT)
+    flat_ja, flat_en = " ".join(ja.stdout.split()), " ".join(en.stdout.split())
+    assert "J1010 権限あり。値を付けないときは J1010 です。none: 権限を外します。" in flat_ja
+    assert "J1010 権限あり. Alone, the option means J1010. none: remove the permission." in flat_en
+    elsewhere = run_cli("user", "change", "--help", cwd=tmp_path)  # no registry here
+    assert "権限のオプションを見るには --registry DIR を指定してください" in elsewhere.stdout
