@@ -12,6 +12,13 @@ from tests.helpers.gitrepo import GitRegistry
 from tests.helpers.provisioning import accessreg, deltas, merge, read_csv, state, tree
 from tests.helpers.regfactory import RegistryFactory, certificate, contact
 
+
+@pytest.fixture(autouse=True)
+def _english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests read the tool's own words in English (``--lang en``)."""
+    monkeypatch.setenv("ACCESSREG_LANG", "en")
+
+
 USER1 = "user1@test-gas.example.co.jp"
 USER2 = "user2@test-gas.example.co.jp"
 USER3 = "user3@test-gas.example.co.jp"
@@ -55,10 +62,21 @@ def test_a_dry_run_writes_outputs_and_records_nothing(gr: GitRegistry, tmp_path:
     assert set(manifest["files"]) == set(files) - {"manifest.json", ".accessreg-output"}
 
 
+def test_the_job_summary_is_japanese_by_default(
+    gr: GitRegistry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("ACCESSREG_LANG")
+    result = accessreg(gr, "apply", "--out", str(tmp_path / "out"), "--initial", *DAY)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("試行（送信も記録もしていません）: ")
+    assert "送信予定: 1 通（1 書き出し）" in result.stdout
+    assert "dry run" not in result.stdout and "would send" not in result.stdout
+
+
 def test_the_first_apply_must_say_where_to_start(gr: GitRegistry, tmp_path: Path) -> None:
     result = accessreg(gr, "apply", "--out", str(tmp_path / "out"), *DAY)
     assert result.returncode == 2
-    assert "no applied revision is recorded yet" in result.stderr
+    assert "No applied revision is recorded yet" in result.stderr
     assert not (tmp_path / "out").exists()
 
 
@@ -220,7 +238,7 @@ def test_a_mass_removal_is_refused_unless_allowed(gr: GitRegistry, tmp_path: Pat
     out = tmp_path / "out"
     refused = accessreg(gr, "apply", "--out", str(out), "--confirm", *DAY)
     assert refused.returncode == 1
-    assert "refusing to remove 2 of 4 login IDs (50% > 25%)" in refused.stderr
+    assert "Refusing to remove 2 of 4 login IDs (50% > 25%)" in refused.stderr
     assert not out.exists()
     assert state(gr)["applied"] == applied
     wider = accessreg(gr, "apply", "--out", str(out), "--max-removal-share", "0.5", *DAY)
@@ -241,7 +259,7 @@ def test_an_emptied_registry_is_refused(gr: GitRegistry, tmp_path: Path) -> None
     merge(gr, "remove-all", remove_operator)
     refused = accessreg(gr, "apply", "--out", str(tmp_path / "o"), "--max-removal-share", "1", *DAY)
     assert refused.returncode == 1
-    assert "refusing to remove every one of 4 login IDs" in refused.stderr
+    assert "Refusing to remove every one of 4 login IDs" in refused.stderr
 
 
 def test_an_error_in_the_catalog_generates_nothing(gr: GitRegistry, tmp_path: Path) -> None:
@@ -299,7 +317,7 @@ def test_an_output_directory_that_is_not_ours_is_never_replaced(
     (out / "notes.txt").write_text("keep me")
     result = accessreg(gr, "apply", "--out", str(out), "--initial", *DAY)
     assert result.returncode == 2
-    assert "is not an accessreg output directory" in result.stderr
+    assert "already holds files this tool did not write" in result.stderr
     assert [p.name for p in out.iterdir()] == ["notes.txt"]
 
 

@@ -29,6 +29,13 @@ from tests.helpers.regfactory import USER, RegistryFactory, contact
 from tests.helpers.scheduled_scenario import dated, on
 from tests.helpers.smtpserver import Mailbox, smtp_env, smtp_server
 
+
+@pytest.fixture(autouse=True)
+def _english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests read the tool's own words in English (``--lang en``)."""
+    monkeypatch.setenv("ACCESSREG_LANG", "en")
+
+
 START = date(2026, 12, 1)
 LATE = date.fromisoformat(TODAY)  # B's address expired yesterday, C is provisional > 1 year
 
@@ -131,7 +138,7 @@ def test_two_clashing_merges_hold_exactly_both_holders_until_the_fix(
     held = sent(gr, tmp_path / "held", first)
     # Everyone else is provisioned, D's removal included; neither holder of the ID is.
     assert logins(tmp_path / "held") == {("新規", B_NEW), ("抹消", D_LEAVER)}
-    assert "held back: 2 file(s) of 2 operator(s)" in held.stdout
+    assert "held back: 2 files of 2 operators" in held.stdout
     for rel in (ours, theirs):
         assert f"registry/{rel}:2:1: [error]" in held.stdout
         assert f"{rel}" in state(gr)["held"]
@@ -144,7 +151,7 @@ def test_two_clashing_merges_hold_exactly_both_holders_until_the_fix(
     merged_on(gr, "a-changes-user1", LATE, lambda: gr.reg.user(permissions={"taxis": "1012"}))
     second = Mailbox()
     again = sent(gr, tmp_path / "again", second)
-    assert "held back: 2 file(s)" in again.stdout
+    assert "held back: 2 files" in again.stdout
     assert logins(tmp_path / "again") == {("変更", "user1@test-gas.example.co.jp")}
     assert [m for m in second.received if str(m["Subject"]).startswith("【保留】")] == []
 
@@ -158,7 +165,7 @@ def test_two_clashing_merges_hold_exactly_both_holders_until_the_fix(
     fixed = sent(gr, tmp_path / "fixed", third)
     assert logins(tmp_path / "fixed") == {("新規", SHARED), ("新規", D_RENAMED)}
     assert "held back:" not in fixed.stdout
-    assert "released: 2 file(s) held back before" in fixed.stdout
+    assert "released: 2 files held back before" in fixed.stdout
     assert state(gr)["held"] == {} and state(gr)["applied"] == fix
     everything = [*first.received, *second.received, *third.received]
     assert accepted_mails(Mailbox(received=everything), SHARED) == [WINDOW[A]]
@@ -202,7 +209,7 @@ def test_an_error_in_an_operator_file_holds_that_operator_but_never_its_removals
     first = Mailbox()
     held = sent(gr, tmp_path / "held", first)
     assert logins(tmp_path / "held") == {("抹消", "user1@test-gas.example.co.jp"), ("新規", B_NEW)}
-    assert f"{A}: 2 file(s)" in held.stdout  # its operator file and its new user's
+    assert f"{A}: 2 files" in held.stdout  # its operator file and its new user's
     assert "(contact-primary)" in held.stdout
     # The removal reached downstream, so its 受付 went out; the held addition's did not.
     assert accepted_mails(first, "user1@test-gas.example.co.jp") == [WINDOW[A]]
@@ -226,7 +233,7 @@ def test_an_error_in_an_operator_file_holds_that_operator_but_never_its_removals
     fix = merged_on(gr, "a-fixes", LATE, lambda: gr.reg.operator(A, ip_allowlist=[A_IP]))
     fixed = sent(gr, tmp_path / "fixed", Mailbox())
     assert logins(tmp_path / "fixed") == {("新規", A_NEW)}
-    assert "released: 2 file(s)" in fixed.stdout
+    assert "released: 2 files" in fixed.stdout
     assert state(gr)["held"] == {} and state(gr)["applied"] == fix
     assert A_IP["cidr"] in daily_whitelist(gr, tmp_path / "daily-fixed")
 

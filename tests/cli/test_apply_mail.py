@@ -15,6 +15,13 @@ from tests.helpers.provisioning import accessreg, deltas, merge, state, tree
 from tests.helpers.regfactory import RegistryFactory, certificate, contact
 from tests.helpers.smtpserver import Mailbox, smtp_env, smtp_server
 
+
+@pytest.fixture(autouse=True)
+def _english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests read the tool's own words in English (``--lang en``)."""
+    monkeypatch.setenv("ACCESSREG_LANG", "en")
+
+
 ON = "2026-12-03"
 DAY = ["--today", ON, "--accepted-on", ON]
 USER2 = "user2@test-gas.example.co.jp"
@@ -159,7 +166,7 @@ def test_sending_needs_the_smtp_settings(gr: GitRegistry, tmp_path: Path) -> Non
         gr, "apply", "--out", str(out), "--confirm", "--send", *DAY, env={"ACCESSREG_SMTP_HOST": ""}
     )
     assert result.returncode == 2
-    assert "sending mail needs ACCESSREG_SMTP_HOST and ACCESSREG_MAIL_FROM" in result.stderr
+    assert "Sending mail needs ACCESSREG_SMTP_HOST and ACCESSREG_MAIL_FROM" in result.stderr
     assert not out.exists()
 
 
@@ -261,7 +268,7 @@ def test_confirm_records_imports_and_owes_completion_notices(
 def test_confirm_of_an_unknown_batch_or_system_is_a_usage_error(gr: GitRegistry) -> None:
     unknown = accessreg(gr, "confirm", "20991231-deadbeef")
     assert unknown.returncode == 2
-    assert "no batch '20991231-deadbeef'" in unknown.stderr
+    assert "No batch '20991231-deadbeef'" in unknown.stderr
     (batch_id,) = state(gr)["batches"]
     wrong = accessreg(gr, "confirm", batch_id, "--system", "switching")
     assert wrong.returncode == 2

@@ -17,6 +17,13 @@ from accessreg.timeline.effective import Events
 from tests.helpers.gitrepo import GitRegistry
 from tests.helpers.regfactory import RegistryFactory, certificate, contact, run_cli
 
+
+@pytest.fixture(autouse=True)
+def _english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests read the messages in English (``--lang en``'s catalog language)."""
+    monkeypatch.setenv("ACCESSREG_LANG", "en")
+
+
 MINE = "window-1"  # window person of TESTOP01
 THEIRS = "window-9"  # window person of OTHEROP1
 MAINTAINER = "uketsuke-sato"
@@ -252,7 +259,10 @@ def test_repairing_a_file_that_no_longer_loads_takes_nothing_over(gr: GitRegistr
     assert refused(pr.decision) == {(OTHER_FILE, "operator-files")}
     assert pr.decision.review == ()  # not a new operator's usage application
     [problem] = pr.decision.refused
-    assert f"as of {loaded_at[:12]}, the last revision where its file loaded" in problem.message
+    assert (
+        f"as of {loaded_at[:12]}, the last revision where its file loaded"
+        in problem.message.english()
+    )
     # The plan compares with that version: a change, its window person replaced.
     assert applications(pr) == {Application.USAGE_CHANGE}
     [plan] = pr.plan.operators
@@ -266,7 +276,8 @@ def test_repairing_a_file_that_no_longer_loads_takes_nothing_over(gr: GitRegistr
     shown = run_cli("plan", "--base", "main", "--head", "repair", "--actor", "mallory",
                     "--format", "markdown", cwd=gr.path)  # fmt: skip
     assert shown.returncode == 0, shown.stderr
-    assert "利用申請（新規）" not in shown.stdout and "利用申請（変更）" in shown.stdout
+    assert "usage application (new)" not in shown.stdout
+    assert "usage application (change)" in shown.stdout
     assert "**Not authorized**" in shown.stdout
 
 
@@ -291,7 +302,7 @@ def test_a_file_that_never_loaded_is_for_maintainers_only(gr: GitRegistry) -> No
     assert pr.decision is not None
     assert refused(pr.decision) == {("registry/operators/GHOST001.yaml", "operator-files")}
     assert "loads neither at the base revision nor in its recent versions" in (
-        pr.decision.refused[0].message
+        pr.decision.refused[0].message.english()
     )
     assert pr.decision.review == ()
     assert Application.USAGE_NEW not in applications(pr)
@@ -483,7 +494,7 @@ def test_only_a_maintainer_lifts_a_suspension(gr: GitRegistry) -> None:
         (OPERATOR_FILE, "maintainer-fields"),
         (f"registry/{USER1}", "maintainer-fields"),
     }
-    messages = " ".join(p.message for p in decide(gr, MINE).refused)
+    messages = " ".join(p.message.english() for p in decide(gr, MINE).refused)
     assert "the use of taxis" in messages and "certificate 7A0001" in messages
     lifted = decide(gr, MAINTAINER)
     assert lifted.allowed and not lifted.revoke_only
@@ -604,18 +615,20 @@ def test_cli_exit_codes_and_one_line_per_refused_path(gr: GitRegistry) -> None:
     assert result.returncode == 1, result.stderr
     lines = result.stdout.splitlines()
     assert lines[:2] == [
-        ".github/workflows/pull-request.yml:1:1: [error] only a maintainer may change this "
-        "path (maintainers-only)",
-        "registry/systems.yaml:1:1: [error] only a maintainer may change this path "
-        "(maintainers-only)",
+        f".github/workflows/pull-request.yml:1:1: [error] {ONLY_MAINTAINERS} (maintainers-only)",
+        f"registry/systems.yaml:1:1: [error] {ONLY_MAINTAINERS} (maintainers-only)",
     ]
-    assert lines[2].startswith("not allowed: 2 refusal(s) among 3 changed path(s) for window-1")
+    assert lines[2].startswith("not allowed: 2 refusals among 3 changed paths for window-1")
     ok = run_cli("authorize", "--base", "main", "--actor", MAINTAINER, "--head", "pr",
                  "--format", "json", cwd=gr.path)  # fmt: skip
     assert ok.returncode == 0
     assert json.loads(ok.stdout)["role"] == "maintainer"
 
 
+ONLY_MAINTAINERS = (
+    "Only a maintainer may change this file: ask the reception centre to make this change, or "
+    "leave the file out"
+)
 WORKFLOW_COMMAND = re.compile(
     r"^::(error|warning) file=([^,]*),line=(\d+),col=(\d+),title=([^:,]*)::(.*) \(([a-z-]+)\)$"
 )
@@ -629,11 +642,11 @@ def test_the_decision_is_printed_by_validates_reporters(gr: GitRegistry) -> None
     text = run_cli(*args, cwd=gr.path)
     assert text.returncode == 1, text.stderr
     assert text.stdout.splitlines() == [
-        "registry/operators/NEWOP001.yaml:1:1: [warning] a new operator NEWOP001: a maintainer "
-        "must review the usage application (new-operator)",
-        "registry/systems.yaml:1:1: [error] only a maintainer may change this path "
-        "(maintainers-only)",
-        "not allowed: 1 refusal(s) among 2 changed path(s) for founder (neither a maintainer "
+        "registry/operators/NEWOP001.yaml:1:1: [warning] A new operator NEWOP001: a maintainer "
+        "must review the usage application (roles, systems, OCCTO membership, privacy policy "
+        "page) (new-operator)",
+        f"registry/systems.yaml:1:1: [error] {ONLY_MAINTAINERS} (maintainers-only)",
+        "not allowed: 1 refusal among 2 changed paths for founder (neither a maintainer "
         "nor a window person)",
     ]
     github = run_cli(*args, "--format", "github", cwd=gr.path)
@@ -645,7 +658,7 @@ def test_the_decision_is_printed_by_validates_reporters(gr: GitRegistry) -> None
         ("warning", "registry/operators/NEWOP001.yaml", "1", "new-operator", "new-operator"),
         ("error", "registry/systems.yaml", "1", "maintainers-only", "maintainers-only"),
     ]
-    assert github.stdout.splitlines()[-1].startswith("not allowed: 1 refusal(s)")
+    assert github.stdout.splitlines()[-1].startswith("not allowed: 1 refusal ")
     data = json.loads(run_cli(*args, "--format", "json", cwd=gr.path).stdout)
     assert data["allowed"] is False
     assert data["refused"] == [
@@ -655,7 +668,7 @@ def test_the_decision_is_printed_by_validates_reporters(gr: GitRegistry) -> None
             "col": 1,
             "level": "error",
             "rule": "maintainers-only",
-            "message": "only a maintainer may change this path",
+            "message": ONLY_MAINTAINERS,
             "path": "",
         }
     ]

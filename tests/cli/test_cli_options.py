@@ -10,6 +10,13 @@ from accessreg.cli import COMMANDS, main
 from accessreg.cli.options import DATE, LOGIN
 from tests.helpers.regfactory import RegistryFactory, run_cli
 
+
+@pytest.fixture(autouse=True)
+def _english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests read the tool's own words in English (``--lang en``)."""
+    monkeypatch.setenv("ACCESSREG_LANG", "en")
+
+
 BAD_DATES = [
     "2026-W47-1",  # ISO week date: date.fromisoformat read it as 2026-11-16
     "20261116",  # basic format, the same

@@ -10,6 +10,7 @@ from pathlib import Path
 import git
 import pytest
 
+from accessreg.model.messages import msg
 from accessreg.model.problems import Level, Problem
 from accessreg.reporting import reporters
 from tests.helpers.regfactory import (
@@ -21,6 +22,13 @@ from tests.helpers.regfactory import (
     run_cli,
     shown,
 )
+
+
+@pytest.fixture(autouse=True)
+def _english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests read the messages in English (``--lang en``'s catalog language)."""
+    monkeypatch.setenv("ACCESSREG_LANG", "en")
+
 
 TODAY = "2026-11-22"
 TEXT_LINE = re.compile(
@@ -45,7 +53,7 @@ def abolished_code(reg: RegistryFactory) -> int:
 def test_clean_registry_prints_nothing_and_exits_0(reg: RegistryFactory) -> None:
     code, out, err = validate(reg)
     assert (code, out) == (0, "")
-    assert err.strip() == "5 files checked: 0 error(s), 0 warning(s)"
+    assert err.strip() == "5 files checked: 0 errors, 0 warnings"
 
 
 def test_text_format_is_file_line_col_level_message_rule(reg: RegistryFactory) -> None:
@@ -54,9 +62,9 @@ def test_text_format_is_file_line_col_level_message_rule(reg: RegistryFactory) -
     assert code == 1
     assert out == (
         f"{shown(USER)}:{line}:3: [error] taxis code 1110（委託先事業者） was abolished on "
-        "2022-01-24; its holders moved to 1011 (permission-abolished)\n"
+        "2022-01-24: write 1011 instead (permission-abolished)\n"
     )
-    assert "1 error(s), 0 warning(s)" in err
+    assert "1 error, 0 warnings" in err
 
 
 def test_json_format(reg: RegistryFactory) -> None:
@@ -70,8 +78,8 @@ def test_json_format(reg: RegistryFactory) -> None:
             "col": 3,
             "level": "error",
             "rule": "permission-abolished",
-            "message": "taxis code 1110（委託先事業者） was abolished on 2022-01-24; its holders "
-            "moved to 1011",
+            "message": "taxis code 1110（委託先事業者） was abolished on 2022-01-24: write 1011 "
+            "instead",
             "path": "permissions/taxis",
         }
     ]
@@ -88,11 +96,11 @@ def test_github_format_is_workflow_commands(reg: RegistryFactory) -> None:
     code, out, _ = validate(reg, "--format", "github")
     assert code == 1
     assert out.splitlines() == [
-        f"::warning file={shown(OPERATOR)},line=1,col=1,title=schema-comment::the first line "
-        "should be `# yaml-language-server: $schema=../../schemas/operator.schema.json` so that "
+        f"::warning file={shown(OPERATOR)},line=1,col=1,title=schema-comment::Make the first "
+        "line # yaml-language-server: $schema=../../schemas/operator.schema.json so that "
         "editors check the file as it is typed (schema-comment)",
         f"::error file={shown(USER)},line={line},col=3,title=permission-abolished::taxis code "
-        "1110（委託先事業者） was abolished on 2022-01-24; its holders moved to 1011 "
+        "1110（委託先事業者） was abolished on 2022-01-24: write 1011 instead "
         "(permission-abolished)",
     ]
 
@@ -103,12 +111,12 @@ def test_github_format_escapes_properties_and_data(reg: RegistryFactory) -> None
     _, out, _ = validate(reg, "--format", "github")
     lines = out.splitlines()
     assert lines[0].startswith("::error file=registry/users/TESTOP01/50%25%2Ca%3Ab.txt,line=1,")
-    assert "'シケン 100%25'" in lines[1]
+    assert "シケン 100%25: Write reading (furigana) in full-width katakana" in lines[1]
     assert lines[1].startswith(f"::error file={shown(USER)},line=4,col=1,title=schema::")
 
 
 def test_github_reporter_escapes_newlines() -> None:
-    p = Problem("a,b:c.yaml", 2, 1, "rule-id", Level.ERROR, "one\r\ntwo 100%")
+    p = Problem("a,b:c.yaml", 2, 1, "rule-id", Level.ERROR, msg("{v}", v="one\r\ntwo 100%"))
     assert reporters.github([p]) == (
         "::error file=a%2Cb%3Ac.yaml,line=2,col=1,title=rule-id::one%0D%0Atwo 100%25 (rule-id)\n"
     )
@@ -131,7 +139,7 @@ def test_warning_exits_0_and_fails_with_strict(reg: RegistryFactory) -> None:
     assert (
         "[warning] juju granted is held by more than 5 users of TESTOP01 (permission-limit)" in out
     )
-    assert "0 error(s), 1 warning(s)" in err
+    assert "0 errors, 1 warning" in err
     code, strict_out, _ = validate(reg, "--strict")
     assert (code, strict_out) == (1, out)
 
@@ -139,7 +147,7 @@ def test_warning_exits_0_and_fails_with_strict(reg: RegistryFactory) -> None:
 def test_missing_registry_directory_exits_2(reg: RegistryFactory) -> None:
     result = run_cli("validate", "--registry", "no-such-dir", cwd=reg.repo)
     assert (result.returncode, result.stdout) == (2, "")
-    assert "no registry directory" in result.stderr
+    assert "No registry directory" in result.stderr
     assert "Traceback" not in result.stderr
 
 
@@ -156,7 +164,7 @@ def test_today_fixes_date_rules(reg: RegistryFactory) -> None:
     assert run_cli("validate", "--today", "2026-12-31", cwd=reg.repo).returncode == 0
     late = run_cli("validate", "--today", "2027-01-01", "--strict", cwd=reg.repo)
     assert late.returncode == 1
-    assert "certificate EP-TEST-0001 expired on 2026-12-31 (certificate-expired)" in late.stdout
+    assert "Certificate EP-TEST-0001 expired on 2026-12-31: remove it" in late.stdout
 
 
 def test_without_today_the_current_date_counts(reg: RegistryFactory) -> None:
@@ -165,7 +173,7 @@ def test_without_today_the_current_date_counts(reg: RegistryFactory) -> None:
     before = run_cli("validate", "--today", "2000-01-01", cwd=reg.repo)
     now = run_cli("validate", cwd=reg.repo)
     assert "(ip-allowlist-expired)" not in before.stdout
-    assert "expired on 2000-01-02 (ip-allowlist-expired)" in now.stdout
+    assert "41.203.64.10/32 expired on 2000-01-02: renew it" in now.stdout
 
 
 # --- every problem ---------------------------------------------------------------------------
@@ -205,7 +213,7 @@ def test_every_problem_of_every_file_is_reported(reg: RegistryFactory) -> None:
     _, text, err = validate(reg)
     assert len(text.splitlines()) == 8
     assert all(TEXT_LINE.match(line) for line in text.splitlines())
-    assert err.strip() == "8 files checked: 7 error(s), 1 warning(s)"
+    assert err.strip() == "8 files checked: 7 errors, 1 warning"
 
 
 # --- where the registry is -------------------------------------------------------------------
@@ -232,7 +240,7 @@ def test_from_a_subdirectory_the_repositorys_registry_is_found(reg: RegistryFact
 def test_outside_a_repository_without_registry_exits_2(tmp_path: Path) -> None:
     result = run_cli("validate", cwd=tmp_path)
     assert result.returncode == 2
-    assert "no registry directory" in result.stderr
+    assert "No registry directory" in result.stderr
     assert "--registry" in result.stderr
 
 
@@ -249,3 +257,29 @@ def test_stale_committed_schema_is_reported(reg: RegistryFactory) -> None:
     assert out.rstrip().endswith("(schema-stale)")
     assert run_cli("schemas", cwd=reg.repo).returncode == 0
     assert validate(reg)[0] == 0
+
+
+def test_japanese_by_default_english_on_request(
+    reg: RegistryFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("ACCESSREG_LANG")
+    abolished_code(reg)
+    default = run_cli("validate", cwd=reg.repo)
+    assert (
+        "taxis の権限コード 1110（委託先事業者） は 2022-01-24 に廃止されました。代わりに 1011 と"
+        "書いてください" in default.stdout
+    )
+    assert default.stderr.strip() == "5 ファイルを検査: エラー 1 件、警告 0 件"
+    english = run_cli("--lang", "en", "validate", cwd=reg.repo)
+    assert "taxis code 1110（委託先事業者） was abolished on 2022-01-24: write 1011 instead" in (
+        english.stdout
+    )
+    by_env = run_cli("validate", cwd=reg.repo, env={"ACCESSREG_LANG": "en"})
+    by_locale = run_cli("validate", cwd=reg.repo, env={"LANG": "en_US.UTF-8"})
+    assert english.stdout == by_env.stdout == by_locale.stdout
+    # The option wins over the environment; rule ids and paths are the same in both.
+    forced = run_cli("--lang", "ja", "validate", cwd=reg.repo, env={"ACCESSREG_LANG": "en"})
+    assert forced.stdout == default.stdout
+    assert [line.split(" ")[0] for line in default.stdout.splitlines()] == [
+        line.split(" ")[0] for line in english.stdout.splitlines()
+    ]

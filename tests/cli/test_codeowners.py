@@ -15,7 +15,9 @@ def test_generate_and_check(reg: RegistryFactory) -> None:
     path = reg.repo / ".github" / "CODEOWNERS"
     first = run_cli("codeowners", "--check", cwd=reg.repo)
     assert first.returncode == 1
-    assert "stale: .github/CODEOWNERS" in first.stdout
+    assert "古くなっています: .github/CODEOWNERS（`accessreg codeowners` を実行してください）" in (
+        first.stdout
+    )
     assert not path.exists()  # --check writes nothing
 
     assert run_cli("codeowners", cwd=reg.repo).returncode == 0
@@ -47,5 +49,5 @@ def test_a_broken_maintainers_file_is_a_located_error(reg: RegistryFactory) -> N
     assert result.returncode == 1
     assert "registry/maintainers.yaml:2:1: [error]" in result.stderr
     assert "(yaml-syntax)" in result.stderr
-    assert "maintainers.yaml does not load" in result.stderr
+    assert "registry/maintainers.yaml を読み込めないため、何もしていません" in result.stderr
     assert not (reg.repo / ".github" / "CODEOWNERS").exists()

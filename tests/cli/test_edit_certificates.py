@@ -76,27 +76,30 @@ def test_nginx_serial_form(number: int, expected: str) -> None:
 def test_refuses_a_file_holding_a_private_key(reg: RegistryFactory) -> None:
     path = _file(reg, "bundle.pem", pem(certificate()) + key_pem())
     result = refused(reg, *ARGS, path)
-    assert "holds a private key" in result.stderr
+    assert "ファイルに秘密鍵" in result.stderr and "PC の外に出してはいけません" in result.stderr
 
 
 @pytest.mark.parametrize("password", [b"secret", None])
 def test_refuses_a_pkcs12_bundle(reg: RegistryFactory, password: bytes | None) -> None:
     path = _file(reg, "client.p12", pkcs12_bytes(certificate(), password))
     result = refused(reg, *ARGS, path)
-    assert "holds a private key" in result.stderr
+    assert "ファイルに秘密鍵" in result.stderr and "PC の外に出してはいけません" in result.stderr
 
 
 def test_refuses_an_expired_certificate(reg: RegistryFactory) -> None:
     start = datetime(2024, 1, 1, tzinfo=UTC)
     path = _file(reg, "old.pem", pem(certificate(start=start, days=365)))
     result = refused(reg, *ARGS, path)
-    assert "expired on 2024-12-31" in result.stderr
+    assert (
+        "証明書の有効期限は 2024-12-31 で切れています。更新後の証明書を登録してください"
+        in result.stderr
+    )
 
 
 def test_refuses_a_ca_certificate(reg: RegistryFactory) -> None:
     path = _file(reg, "ca.cer", der(certificate(ca=True)))
     result = refused(reg, *ARGS, path)
-    assert "CA certificate" in result.stderr
+    assert "これは CA 証明書で、クライアント証明書ではありません" in result.stderr
 
 
 def test_refuses_a_serial_already_registered(reg: RegistryFactory) -> None:
@@ -104,19 +107,24 @@ def test_refuses_a_serial_already_registered(reg: RegistryFactory) -> None:
     assert edit(reg, *ARGS, path).returncode == 0
     again = [a if a != "EP2026-000913" else "EP2026-000914" for a in ARGS]
     result = refused(reg, *again, path)
-    assert "serial 0D4F6A is already registered (certificate EP2026-000913" in result.stderr
+    assert (
+        "シリアル番号 0D4F6A は既に登録されています（TESTOP01 の証明書 EP2026-000913）"
+        in result.stderr
+    )
 
 
 def test_refuses_a_file_that_is_not_a_certificate(reg: RegistryFactory) -> None:
     result = refused(reg, *ARGS, _file(reg, "notes.txt", "証明書ではありません\n".encode()))
-    assert "not a certificate" in result.stderr
+    assert "証明書ではありません" in result.stderr
     result = refused(reg, *ARGS, _file(reg, "key.pem", key_pem()))
-    assert "holds a private key" in result.stderr
+    assert "ファイルに秘密鍵" in result.stderr and "PC の外に出してはいけません" in result.stderr
 
 
 def test_refuses_a_chain_and_a_second_api_certificate(reg: RegistryFactory) -> None:
     chain = pem(certificate()) + pem(certificate(serial=0x0D4F6B))
-    assert "2 certificates" in refused(reg, *ARGS, _file(reg, "chain.pem", chain)).stderr
+    assert (
+        "証明書が 2 枚含まれています" in refused(reg, *ARGS, _file(reg, "chain.pem", chain)).stderr
+    )
     # OCCTO's switching support system: one API certificate per operator (001 p46).
     reg.switching_operator(certificates=None)
     first = _file(reg, "api1.pem", pem(certificate(serial=0x11)))

@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.helpers.edithelp import edit, refused, snapshot
 from tests.helpers.regfactory import RegistryFactory, contact
+
+
+@pytest.fixture(autouse=True)
+def _english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests read the messages in English (``--lang en``'s catalog language)."""
+    monkeypatch.setenv("ACCESSREG_LANG", "en")
+
 
 OP_FILE = "registry/operators/TESTOP01.yaml"
 
@@ -57,7 +66,7 @@ def test_operator_new_refuses_a_window_person_already_used_elsewhere(
 def test_operator_new_refuses_a_system_its_roles_do_not_allow(reg: RegistryFactory) -> None:
     args = [a if a != "johs" else "switching" for a in NEW_OPERATOR]
     result = refused(reg, *args)
-    assert "switching needs one of the roles" in result.stdout
+    assert "switching needs the operator to hold one of the roles" in result.stdout
 
 
 def test_operator_change_keeps_comments_and_flow_lists(reg: RegistryFactory) -> None:
@@ -113,7 +122,7 @@ def test_terminate_marks_the_operator_and_removes_every_user(reg: RegistryFactor
         "registry/users/TESTOP01/sub@test-sub.example.co.jp.yaml",
         "registry/users/TESTOP01/user1@test-gas.example.co.jp.yaml",
     ]
-    assert "2 user file(s) removed" in result.stderr
+    assert "user files removed: 2" in result.stderr
     again = refused(reg, "operator", "terminate", "--operator", "TESTOP01")
     assert "was terminated on 2026-12-31" in again.stderr
 
@@ -145,7 +154,7 @@ def test_contact_refusals(reg: RegistryFactory) -> None:
         reg, "contact", "remove", "--operator", "TESTOP01", "--email",
         "window1@test-gas.example.co.jp",
     )  # fmt: skip
-    assert "found 0 (contact-primary)" in result.stdout
+    assert "this file has none: make one of them primary (contact-primary)" in result.stdout
     result = refused(
         reg, "contact", "remove", "--operator", "TESTOP01", "--email", "nobody@example.jp"
     )
@@ -189,9 +198,12 @@ def test_ip_add_refuses_a_private_address_and_a_past_expiry(reg: RegistryFactory
         reg, "ip", "add", "--operator", "TESTOP01", "--cidr", "41.203.64.12", "--reason", "x",
         "--expires-on", "2026-01-01",
     )  # fmt: skip
-    assert "--expires-on 2026-01-01 is before today (2026-11-22)" in result.stderr
+    assert "The expiry date 2026-01-01 is before today (2026-11-22)" in result.stderr
 
 
 def test_unknown_operator_is_refused(reg: RegistryFactory) -> None:
-    result = refused(reg, "ip", "remove", "--operator", "NOSUCH01", "--cidr", "41.203.64.11")
-    assert "there is no operator NOSUCH01" in result.stderr
+    before = snapshot(reg.repo)
+    result = edit(reg, "ip", "remove", "--operator", "NOSUCH01", "--cidr", "41.203.64.11")
+    assert result.returncode == 2  # a usage error: the operator named does not exist
+    assert "There is no operator NOSUCH01: check the operator code" in result.stderr
+    assert snapshot(reg.repo) == before

@@ -5,8 +5,17 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from tests.helpers.edithelp import edit, refused, snapshot
-from tests.helpers.regfactory import RegistryFactory, certificate
+from tests.helpers.regfactory import RegistryFactory, certificate, run_cli
+
+
+@pytest.fixture(autouse=True)
+def _english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests read the messages in English (``--lang en``'s catalog language)."""
+    monkeypatch.setenv("ACCESSREG_LANG", "en")
+
 
 NEW = "hanako.kimura@test-gas.example.co.jp"
 NEW_FILE = f"users/TESTOP01/{NEW}.yaml"
@@ -59,7 +68,10 @@ def test_add_refuses_bad_email_characters(reg: RegistryFactory) -> None:
         reg, "user", "add", "--operator", "TESTOP01", "--email", bad,
         "--name", "木村 花子", "--name-kana", "キムラ ハナコ", "--taxis", "1011",
     )  # fmt: skip
-    assert "a login ID may hold only ASCII letters" in result.stdout
+    assert (
+        "Write e-mail address (login ID) as an address that must receive internet mail"
+        in result.stdout
+    )
     assert "(schema)" in result.stdout
     assert not (reg.root / "users/TESTOP01" / f"{bad}.yaml").exists()
 
@@ -87,7 +99,7 @@ def test_add_refuses_a_system_the_operator_is_not_approved_for(reg: RegistryFact
 
 def test_add_refuses_an_affiliation_outside_the_operator(reg: RegistryFactory) -> None:
     result = refused(reg, *_add("--taxis", "1011", "--affiliation", "OTHERSUB"))
-    assert "affiliation OTHERSUB is not TESTOP01" in result.stdout
+    assert "The affiliation OTHERSUB is neither TESTOP01 nor one of its declared" in result.stdout
     assert "(affiliation)" in result.stdout
 
 
@@ -126,7 +138,7 @@ def test_add_refuses_a_second_switching_admin(reg: RegistryFactory) -> None:
     )  # fmt: skip
     assert "switching dr_admin is held by more than 1 users of DRTEST01" in result.stdout
     assert "[error]" in result.stdout
-    assert "nothing written" in result.stderr
+    assert "Nothing written: 1 error, 0 warnings" in result.stderr
 
 
 def test_add_refuses_a_login_id_differing_only_in_case(reg: RegistryFactory) -> None:
@@ -145,7 +157,7 @@ def test_sixth_juju_holder_is_a_warning_that_does_not_block(reg: RegistryFactory
     assert "[warning] juju granted is held by more than 5 users of TESTOP01 (permission-limit)" in (
         result.stdout
     )
-    assert "do not block" in result.stderr
+    assert "1 warning: it does not block the application" in result.stderr
     assert (reg.root / NEW_FILE).exists()
 
 
@@ -154,7 +166,7 @@ def test_an_error_already_in_the_registry_blocks_and_is_named_as_such(
 ) -> None:
     reg.user(email="stray@test-gas.example.co.jp", affiliation="NOSUCH01")
     result = refused(reg, *_add("--taxis", "1011"))
-    assert "errors already in the registry before this change" in result.stdout
+    assert "Errors already in the registry before this change" in result.stdout
     assert "stray@test-gas.example.co.jp.yaml" in result.stdout
 
 
@@ -199,7 +211,7 @@ def test_change_refuses_to_leave_no_permission(reg: RegistryFactory) -> None:
         reg, "user", "change", "--operator", "TESTOP01", "--email", "user1@test-gas.example.co.jp",
         "--johs", "none", "--taxis", "none",
     )  # fmt: skip
-    assert "accessreg user remove" in result.stderr
+    assert "apply for a permission deletion (利用権限の抹消申請) instead" in result.stderr
 
 
 def test_change_refuses_an_unknown_user_and_a_no_op(reg: RegistryFactory) -> None:
@@ -212,7 +224,7 @@ def test_change_refuses_an_unknown_user_and_a_no_op(reg: RegistryFactory) -> Non
         reg, "user", "change", "--operator", "TESTOP01", "--email", "user1@test-gas.example.co.jp",
         "--taxis", "1011",
     )  # fmt: skip
-    assert "nothing changes" in result.stderr
+    assert "Nothing changes: the registry already says this" in result.stderr
 
 
 def test_change_refuses_an_affiliation_outside_the_operator(reg: RegistryFactory) -> None:
@@ -240,6 +252,42 @@ def test_dry_run_writes_nothing(reg: RegistryFactory) -> None:
     assert result.returncode == 0, result.stderr
     assert f"would add: registry/{NEW_FILE}" in result.stdout
     assert snapshot(reg.repo) == before
+    # The diff it would write, read back: the new file as --dry-run shows it is the file
+    # the same command then writes.
+    diff = result.stdout.split("\n", 1)[1]
+    assert diff.startswith(f"--- /dev/null\n+++ b/registry/{NEW_FILE}\n@@ ")
+    shown = "".join(
+        ln[1:] + "\n" for ln in diff.splitlines() if ln.startswith("+") and not ln.startswith("+++")
+    )
+    assert "Would be written (nothing is, with --dry-run)" in result.stderr
+    assert (
+        "  new user: hanako.kimura@test-gas.example.co.jp (TESTOP01): taxis 1011" in result.stderr
+    )
+    assert " added" not in result.stderr
+    written = edit(reg, *_add("--taxis", "1011"))
+    assert written.returncode == 0, written.stderr
+    assert (reg.root / NEW_FILE).read_text(encoding="utf-8") == shown
+    assert "Written, the application's items:" in written.stderr
+
+
+def test_dry_run_of_a_change_shows_the_lines_that_change(reg: RegistryFactory) -> None:
+    result = edit(reg, "user", "change", "--operator", "TESTOP01", "--email",
+                  "user1@test-gas.example.co.jp", "--taxis", "1010", "--dry-run")  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "-  taxis: '1011'\n+  taxis: '1010'\n" in result.stdout
+    assert "would modify: registry/users/TESTOP01/user1@test-gas.example.co.jp.yaml" in (
+        result.stdout
+    )
+    japanese = run_cli("--lang", "ja", "user", "change", "--operator", "TESTOP01", "--email",
+                       "user1@test-gas.example.co.jp", "--taxis", "1010", "--dry-run",
+                       "--today", "2026-11-22", cwd=reg.repo)  # fmt: skip
+    assert "変更する予定: registry/users/TESTOP01/user1@test-gas.example.co.jp.yaml" in (
+        japanese.stdout
+    )
+    assert "書き込む予定の申請項目（--dry-run のため何も書き込んでいません）:" in japanese.stderr
+    assert "利用権限の変更: user1@test-gas.example.co.jp（TESTOP01）: taxis 1011 → 1010" in (
+        japanese.stderr
+    )
 
 
 def test_help_lists_the_catalogs_codes_and_no_derived_system(reg: RegistryFactory) -> None:

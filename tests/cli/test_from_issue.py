@@ -186,11 +186,17 @@ def test_new_operator_filed_by_its_window_person(reg: RegistryFactory) -> None:
     assert "    github: nagisa-ichiro\n" in text
     assert "subcontractors:\n  - {code: NAGISV01, name: なぎさサービス株式会社}\n" in text
     assert "A maintainer must review" in out["body"]
+    # What the reviewer is to check, in words (both languages), never a data structure.
+    assert "新規事業者 NAGIGS01: 受付担当者が利用申請" in out["body"]
+    assert "A new operator NAGIGS01: a maintainer must review the usage application" in out["body"]
+    assert "Message(" not in out["body"]
 
 
 def test_new_operator_naming_someone_else_is_refused(reg: RegistryFactory) -> None:
     out = refused(reg, _operator_new("nagisa-ichiro"), author="impostor-9")
     assert any("(new-operator-contact)" in p for p in out["problems"])
+    assert "impostor-9 は新規事業者 NAGIGS01 の窓口責任者に含まれていません" in out["comment"]
+    assert "Message(" not in out["comment"]
 
 
 def test_certificate_form_with_pem_in_a_code_fence(reg: RegistryFactory) -> None:
@@ -294,4 +300,31 @@ def test_a_stale_form_is_reported(tmp_path: Path, reg: RegistryFactory) -> None:
     first = target / "user-add.yml"
     first.write_text(first.read_text(encoding="utf-8") + "# hand edit\n", encoding="utf-8")
     result = run_cli("forms", "--check", cwd=reg.repo)
-    assert result.returncode == 1 and "stale: .github/ISSUE_TEMPLATE/user-add.yml" in result.stdout
+    assert result.returncode == 1
+    assert "古くなっています: .github/ISSUE_TEMPLATE/user-add.yml" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("kind", "answers"),
+    [
+        # Already a user: the command line would say `user change`; the form says which
+        # application to file instead.
+        ("user-add", {"operator": "TESTOP01", "email": "user1@test-gas.example.co.jp",
+                      "name": "試験 太郎", "name_kana": "シケン タロウ",
+                      "perm_taxis": "1011：更新権限あり"}),
+        # Nothing would be left: a deletion is the application for that.
+        ("user-change", {"operator": "TESTOP01", "email": "user1@test-gas.example.co.jp",
+                         "perm_taxis": "なし（削除）", "perm_johs": "なし（削除）"}),
+        # No such user, and no such operator.
+        ("user-remove", {"operator": "TESTOP01", "email": "nobody@test-gas.example.co.jp"}),
+        ("user-remove", {"operator": "NOSUCH01", "email": "nobody@test-gas.example.co.jp"}),
+    ],
+)  # fmt: skip
+def test_form_users_are_never_told_about_the_command_line(
+    reg: RegistryFactory, kind: str, answers: dict[str, Any]
+) -> None:
+    out = refused(reg, render(kind, {**answers, "confirm": confirm(kind)}))
+    comment = out["comment"]
+    assert "accessreg " not in comment and " --" not in comment, comment
+    assert "Message(" not in comment
+    assert "`accessreg" not in comment

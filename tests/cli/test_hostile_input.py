@@ -15,6 +15,13 @@ from tests.helpers.formbody import confirm, render
 from tests.helpers.gitrepo import GitRegistry
 from tests.helpers.regfactory import USER, RegistryFactory, run_cli
 
+
+@pytest.fixture(autouse=True)
+def _english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests read the tool's own words in English (``--lang en``)."""
+    monkeypatch.setenv("ACCESSREG_LANG", "en")
+
+
 DAY = ["--today", "2026-11-22"]
 NOT_UTF8 = b"users/TESTOP01/\xff\xfe.yaml"
 LOCATED = re.compile(r"^\S*registry/\S+:\d+:\d+: \[error\] .+ \([a-z-]+\)$", re.M)

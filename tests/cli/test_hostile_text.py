@@ -18,10 +18,24 @@ from tests.helpers.gitrepo import GitRegistry
 from tests.helpers.provisioning import tree
 from tests.helpers.regfactory import RegistryFactory, contact, run_cli
 
+
+@pytest.fixture(autouse=True)
+def _english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests read the tool's own words in English (``--lang en``)."""
+    monkeypatch.setenv("ACCESSREG_LANG", "en")
+
+
 ON = ["--today", "2026-12-03"]
 ACCEPTED = ["--accepted-on", "2026-12-03"]
 # The tool's own bold words in a plan comment; a forged one would be another.
-OWN_STRONG = {"Authorized", "Not authorized", "Fast-track", "Revoke only"}
+OWN_STRONG = {
+    "Authorized",
+    "Not authorized",
+    "Fast-track",
+    "Revoke only",
+    "To check",
+    "⚠️ Second look",
+}
 
 
 @pytest.fixture

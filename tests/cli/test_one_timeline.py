@@ -25,6 +25,13 @@ from tests.helpers.regfactory import RegistryFactory, certificate, contact, run_
 from tests.helpers.scheduled_scenario import on
 from tests.helpers.seed_dates import CASES, NEVER_USED, SeedCase
 
+
+@pytest.fixture(autouse=True)
+def _english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests read the tool's own words in English (``--lang en``)."""
+    monkeypatch.setenv("ACCESSREG_LANG", "en")
+
+
 OPERATOR = "TESTOP01"
 USER1 = "user1@test-gas.example.co.jp"
 NEW = "new@test-gas.example.co.jp"

@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.helpers.gitrepo import GitRegistry
 from tests.helpers.regfactory import RegistryFactory, run_cli
+
+
+@pytest.fixture(autouse=True)
+def _english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests read the tool's own words in English (``--lang en``)."""
+    monkeypatch.setenv("ACCESSREG_LANG", "en")
 
 
 def test_nothing_in_doubt_and_an_unknown_message_id(reg: RegistryFactory) -> None:
@@ -14,7 +22,7 @@ def test_nothing_in_doubt_and_an_unknown_message_id(reg: RegistryFactory) -> Non
         env = {"ACCESSREG_SMTP_HOST": "127.0.0.1", "ACCESSREG_MAIL_FROM": "a@example.jp"}
         result = run_cli("outbox", action, "nothing@example.jp", cwd=gr.path, env=env)
         assert result.returncode == 2
-        assert "no mail in doubt has the Message-ID <nothing@example.jp>" in result.stderr
+        assert "No mail in doubt has the Message-ID <nothing@example.jp>" in result.stderr
     assert gr.repo.git.for_each_ref("refs/accessreg/") == ""  # nothing recorded
     gr.close()
 

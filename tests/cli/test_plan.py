@@ -72,7 +72,7 @@ def test_no_change_is_an_empty_plan(gr: GitRegistry) -> None:
     plan = plan_of(gr)
     assert plan.empty
     assert not plan.revoke_only
-    assert "No change" in render_markdown.render(plan)
+    assert "事業者・窓口責任者・利用者の変更はありません。" in render_markdown.render(plan)
 
 
 def test_permission_set_with_the_dates_of_the_worked_example(gr: GitRegistry) -> None:
@@ -273,7 +273,7 @@ def test_usage_end_lists_every_user_whose_access_ends(gr: GitRegistry) -> None:
     assert {u.application for u in plan.users} == {Application.USAGE_END}
     assert plan.revoke_only
     text = render_text.render(plan)
-    assert "ends: 試験 太郎 two@test-gas.example.co.jp" in text
+    assert "利用終了: 試験 太郎 two@test-gas.example.co.jp" in text
 
 
 def test_termination_lists_users_even_when_their_files_stay(gr: GitRegistry) -> None:
@@ -433,16 +433,16 @@ def test_markdown_summary_details_escaping_and_cap(gr: GitRegistry) -> None:
     gr.commit("forty operators")
     plan = plan_of(gr)
     full = render_markdown.render(plan, max_chars=10**7)
-    assert full.index("### Summary") < full.index("### BULK0000")
-    assert "| BULK0000 テストガス株式会社 | 利用申請（新規） (000 §3-1) | 2 | 2 | 0 |" in full
+    assert full.index("### 概要") < full.index("### BULK0000")
+    assert "| BULK0000 テストガス株式会社 | 利用申請（新規）（000 §3-1） | 2 | 2 | 0 |" in full
     page = githubmd.render(full)
     assert "img" not in page.tags and "a" not in page.tags and page.processed() == []
     assert "悪意 <img src=x> @octocat | <u0@bulk.example.jp>" in page.shown
     capped = render_markdown.render(plan, max_chars=6000)
     assert len(capped) < 6000 + 300
     assert "### BULK0039" not in capped
-    assert "not shown here: the complete plan is the JSON (`plan.json`)" in capped
-    assert "### Summary" in capped and "BULK0039" in capped  # the summary is never cut
+    assert "すべての項目は JSON（`plan.json`）にあります" in capped
+    assert "### 概要" in capped and "BULK0039" in capped  # the summary is never cut
 
 
 def test_cli_plan_formats_and_output_file(gr: GitRegistry) -> None:
@@ -458,7 +458,12 @@ def test_cli_plan_formats_and_output_file(gr: GitRegistry) -> None:
     text = run_cli("plan", "--base", "main", "--head", "pr", "--accepted-on", "2018-12-17",
                    cwd=gr.path / "registry")  # fmt: skip
     assert (
-        "+ [利用権限の設定申請] user added: 試験 太郎 <cli@test-gas.example.co.jp>" in text.stdout
+        "+ [利用権限の設定申請] 利用者追加: 試験 太郎 <cli@test-gas.example.co.jp>" in text.stdout
+    )
+    english = run_cli("--lang", "en", "plan", "--base", "main", "--head", "pr",
+                      "--accepted-on", "2018-12-17", cwd=gr.path)  # fmt: skip
+    assert "+ [permission setting] user added: 試験 太郎 <cli@test-gas.example.co.jp>" in (
+        english.stdout
     )
     # Both documents of the pull-request workflow from one run, and nothing printed.
     out_dir = gr.path / "out"
@@ -475,7 +480,7 @@ def test_cli_plan_formats_and_output_file(gr: GitRegistry) -> None:
     assert "cli@test-gas.example.co.jp" in alone.stdout
     bad = run_cli("plan", "--base", "no-such-rev", cwd=gr.path)
     assert bad.returncode == 2
-    assert "unknown revision 'no-such-rev'" in bad.stderr
+    assert "版 'no-such-rev' が見つかりません" in bad.stderr
 
 
 def test_a_change_that_breaks_the_catalog_is_still_planned(gr: GitRegistry) -> None:

@@ -11,7 +11,7 @@ from tests.helpers.regfactory import ROOT, run_cli
 
 def test_up_to_the_share_passes_and_beyond_it_is_refused() -> None:
     check_removal(Removal(before=8, after=6, removed=2), 0.25, allowed=False)  # exactly 25 %
-    with pytest.raises(ProblemsFound, match=r"refusing to remove 3 of 8 login IDs \(38% > 25%\)"):
+    with pytest.raises(ProblemsFound, match=r"Refusing to remove 3 of 8 login IDs \(38% > 25%\)"):
         check_removal(Removal(before=8, after=5, removed=3), 0.25, allowed=False)
     check_removal(Removal(before=8, after=5, removed=3), 0.25, allowed=True)
 
@@ -26,4 +26,4 @@ def test_emptying_the_registry_is_refused_even_within_the_share() -> None:
 def test_a_share_outside_0_to_1_is_a_usage_error() -> None:
     result = run_cli("apply", "--out", "/nonexistent/x", "--max-removal-share", "1.5", cwd=ROOT)
     assert result.returncode == 2
-    assert "--max-removal-share must be between 0 and 1" in result.stderr
+    assert "--max-removal-share は 0 から 1 の間で指定してください" in result.stderr

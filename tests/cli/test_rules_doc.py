@@ -1,30 +1,52 @@
-"""docs/rules.md is what ``accessreg rules`` prints, and the README leads to it."""
+"""docs/rules.md (Japanese) and docs/rules.en.md are what ``accessreg rules`` prints, and the
+README leads to them."""
 
 from __future__ import annotations
 
+import pytest
+
+from accessreg import i18n
+from accessreg.reporting.rules_doc import PAGES
 from accessreg.review import authorize
 from accessreg.rules import RULES
 from tests.helpers.regfactory import ROOT, run_cli
 
-RULES_PAGE = ROOT / "docs" / "rules.md"
 
-
-def test_rules_page_is_fresh() -> None:
-    result = run_cli("rules", cwd=ROOT)
+@pytest.mark.parametrize("lang", sorted(PAGES))
+def test_rules_page_is_fresh(lang: str) -> None:
+    result = run_cli("--lang", lang, "rules", cwd=ROOT)
     assert result.returncode == 0, result.stderr
-    assert RULES_PAGE.read_text(encoding="utf-8") == result.stdout, (
-        "docs/rules.md is stale: run `accessreg rules > docs/rules.md` and commit it"
+    assert (ROOT / PAGES[lang]).read_text(encoding="utf-8") == result.stdout, (
+        f"{PAGES[lang]} is stale: run `accessreg --lang {lang} rules > {PAGES[lang]}` and commit it"
     )
 
 
-def test_rules_page_documents_every_rule_id() -> None:
-    page = RULES_PAGE.read_text(encoding="utf-8")
-    missing = [r.id for r in (*RULES, *authorize.RULES) if f"### `{r.id}`\n\n{r.doc}" not in page]
+def test_the_default_page_is_japanese() -> None:
+    assert run_cli("rules", cwd=ROOT).stdout == (ROOT / PAGES["ja"]).read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("lang", sorted(PAGES))
+def test_rules_page_documents_every_rule_id(lang: str) -> None:
+    page = (ROOT / PAGES[lang]).read_text(encoding="utf-8")
+    missing = [
+        r.id
+        for r in (*RULES, *authorize.RULES)
+        if f"### `{r.id}`\n\n{i18n.translate(r.doc, lang)}" not in page
+    ]
     assert missing == []
 
 
-def test_readme_links_the_rules_page() -> None:
-    assert "(docs/rules.md)" in (ROOT / "README.md").read_text(encoding="utf-8")
+def test_the_japanese_page_is_in_japanese() -> None:
+    page = (ROOT / PAGES["ja"]).read_text(encoding="utf-8")
+    assert "## ファイルの読み込み" in page
+    untranslated = [r.id for r in (*RULES, *authorize.RULES) if r.doc in page]
+    assert untranslated == []
+
+
+def test_readme_links_the_rules_pages() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "(docs/rules.md)" in readme
+    assert "(docs/rules.en.md)" in readme
 
 
 def test_the_readme_leaves_the_rules_to_the_generated_page() -> None:
@@ -33,8 +55,8 @@ def test_the_readme_leaves_the_rules_to_the_generated_page() -> None:
     written = [r.id for r in (*RULES, *authorize.RULES) if f"| `{r.id}` |" in readme]
     assert written == []
     anchor = "who-may-propose-what-accessreg-authorize"
-    assert f"(docs/rules.md#{anchor})" in readme
-    headings = [ln[3:] for ln in RULES_PAGE.read_text(encoding="utf-8").splitlines()
+    assert f"(docs/rules.en.md#{anchor})" in readme
+    headings = [ln[3:] for ln in (ROOT / PAGES["en"]).read_text(encoding="utf-8").splitlines()
                 if ln.startswith("## ")]  # fmt: skip
     assert anchor in [_github_anchor(h) for h in headings]
 

@@ -7,9 +7,18 @@ import json
 from datetime import date
 from pathlib import Path
 
+import pytest
+
 from tests.helpers.regfactory import RegistryFactory, certificate
 from tests.helpers.scheduled_scenario import duty, scenario
 from tests.helpers.servers import binary, includes, nginx_conf, nginx_test
+
+
+@pytest.fixture(autouse=True)
+def _english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests read the tool's own words in English (``--lang en``)."""
+    monkeypatch.setenv("ACCESSREG_LANG", "en")
+
 
 ENDING = certificate(1, serial="7A0001", not_before="2025-04-01", not_after="2027-03-31")
 STAYING = certificate(2, serial="7A0002", not_before="2026-01-01", not_after="2027-12-31")

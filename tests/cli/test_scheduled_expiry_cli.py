@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import pytest
+
 from tests.helpers.regfactory import RegistryFactory, certificate, contact, run_cli
 from tests.helpers.scheduled_scenario import (
     WINDOW1,
@@ -17,6 +19,13 @@ from tests.helpers.scheduled_scenario import (
     take,
 )
 from tests.helpers.smtpserver import Mailbox
+
+
+@pytest.fixture(autouse=True)
+def _english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests read the tool's own words in English (``--lang en``)."""
+    monkeypatch.setenv("ACCESSREG_LANG", "en")
+
 
 CERT = certificate(1, cn="TESTOP01-PC01", not_before="2025-04-01", not_after="2027-03-31")
 IP = {"cidr": "41.203.64.10/32", "reason": "シンガポール拠点", "expires_on": "2027-03-31"}

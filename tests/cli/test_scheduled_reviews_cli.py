@@ -11,9 +11,18 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.helpers.regfactory import RegistryFactory, run_cli
 from tests.helpers.scheduled_scenario import REVIEWERS, duty, mail_server, scenario, summary, take
 from tests.helpers.smtpserver import Mailbox
+
+
+@pytest.fixture(autouse=True)
+def _english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests read the tool's own words in English (``--lang en``)."""
+    monkeypatch.setenv("ACCESSREG_LANG", "en")
+
 
 REVIEW = "【審査期限超過】翌々営業日までに審査されていない申請があります（1件）"
 COMPLETION = "【処理期間超過】受付から約15営業日を過ぎた申請があります（1件）"
@@ -69,7 +78,9 @@ def test_the_mail_and_the_table_name_each_pull_request(
         cwd=g.path,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
-    assert "[warning] pull request [1]: no readable title (open-pulls)" in result.stderr
+    assert "[warning] Pull request [1]: no readable title: it is left out (open-pulls)" in (
+        result.stderr
+    )
     table = (out / "reviews.csv").read_text(encoding="utf-8-sig").splitlines()
     assert table[1].startswith("7,[TESTOP01] 利用権限の設定申請 (#7),https://github.example.jp")
     assert table[1].endswith(",2026-11-20,review,2026-11-25,1")

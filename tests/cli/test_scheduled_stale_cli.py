@@ -7,6 +7,8 @@ import json
 from datetime import date
 from pathlib import Path
 
+import pytest
+
 from tests.helpers.regfactory import RegistryFactory, run_cli
 from tests.helpers.scheduled_scenario import (
     REVIEWERS,
@@ -22,6 +24,13 @@ from tests.helpers.scheduled_scenario import (
     take,
 )
 from tests.helpers.smtpserver import Mailbox
+
+
+@pytest.fixture(autouse=True)
+def _english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests read the messages in English (``--lang en``'s catalog language)."""
+    monkeypatch.setenv("ACCESSREG_LANG", "en")
+
 
 BRANCH = "accessreg/stale-deletions/TESTOP01"
 U1 = "user1@test-gas.example.co.jp"
@@ -135,7 +144,7 @@ def test_unreadable_rows_are_reported_by_line(reg: RegistryFactory, tmp_path: Pa
     args = ("stale", "--last-logins", str(export), "--today", "2026-09-01", "--out", str(out))
     result = run_cli(*args, cwd=g.path)
     assert result.returncode == 0, result.stderr
-    assert f"{export}:3:0: [warning] last login '01/04/2026' is not a date" in result.stderr
+    assert f"{export}:3:0: [warning] The last login 01/04/2026 is not a date" in result.stderr
     assert (out / "stale.csv").exists()
     strict = run_cli(*args[:-1], str(tmp_path / "strict"), "--strict", cwd=g.path)
     assert strict.returncode == 1 and ":3:0:" in strict.stderr

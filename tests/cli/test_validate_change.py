@@ -15,6 +15,12 @@ from tests.helpers.lapsed import A_NEW, TODAY, A, B, C, D, lapsed, user_file
 from tests.helpers.regfactory import RegistryFactory, certificate, contact, run_cli, shown
 
 
+@pytest.fixture(autouse=True)
+def _english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests read the tool's own words in English (``--lang en``)."""
+    monkeypatch.setenv("ACCESSREG_LANG", "en")
+
+
 @pytest.fixture
 def gr(
     reg: RegistryFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch

@@ -12,6 +12,7 @@ import pytest
 from accessreg.files import parsecache
 from accessreg.files.sources import DirectorySource
 from accessreg.gitio.repo import GitRepository
+from accessreg.model.messages import Message, msg
 from accessreg.model.problems import Problem, problem
 from accessreg.model.registry import Registry
 from accessreg.rules import CHECKS, Context
@@ -21,6 +22,12 @@ from accessreg.validation.judge import Change, worktree_change
 from accessreg.validation.validate import validate
 from tests.helpers.gitrepo import GitRegistry
 from tests.helpers.regfactory import TODAY, RegistryFactory, certificate, contact, run_cli
+
+
+@pytest.fixture(autouse=True)
+def _english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests read the messages in English (``--lang en``'s catalog language)."""
+    monkeypatch.setenv("ACCESSREG_LANG", "en")
 
 
 class Repo(GitRegistry):
@@ -64,7 +71,9 @@ def check(gr: Repo, rev: str = "HEAD", today: date = TODAY) -> tuple[list[Proble
                         change=change or worktree_change(repo, base, "registry"))  # fmt: skip
         result, stats = validate_incremental(repo, base, gr.reg.root, "registry", today,
                                              head=head)  # fmt: skip
-    assert [p.as_dict() for p in result.problems] == [p.as_dict() for p in full.problems]
+    assert [p.as_dict(Message.english) for p in result.problems] == [
+        p.as_dict(Message.english) for p in full.problems
+    ]
     assert result.files == full.files
     assert sorted(result.set_aside) == sorted(full.set_aside)
     return result.problems, stats
@@ -227,7 +236,7 @@ def test_an_unscoped_rule_runs_on_the_whole_registry(
     def too_many(reg: Registry, ctx: Context) -> Iterator[Problem]:
         """Test rule: more than ten users in the registry."""
         if len(reg.users) > 10:
-            yield problem("systems.yaml", "too-many-users", f"{len(reg.users)} users")
+            yield problem("systems.yaml", "too-many-users", msg("{n} users", n=len(reg.users)))
 
     assert too_many.scope is Scope.REGISTRY
     checks: tuple[Rule, ...] = (*CHECKS, too_many)
@@ -236,7 +245,7 @@ def test_an_unscoped_rule_runs_on_the_whole_registry(
     check(gr)
     gr.reg.user("OP000002", "eleventh@op2.example.jp")
     problems, stats = check(gr)
-    assert [p.message for p in problems] == ["11 users"]
+    assert [p.message.english() for p in problems] == ["11 users"]
     assert any("too-many-users" in note for note in stats.notes)
 
 
@@ -257,9 +266,9 @@ def test_cli_changed_since_reports_what_a_full_run_does(gr: Repo) -> None:
     assert fast.returncode == full.returncode == 1
     assert json.loads(fast.stdout) == json.loads(full.stdout) != []
     text = run_cli("validate", "--changed-since", "HEAD", cwd=gr.path)
-    assert "1 file(s) changed since HEAD" in text.stderr
+    assert "1 file changed since HEAD" in text.stderr
     bad = run_cli("validate", "--changed-since", "nope", cwd=gr.path)
-    assert bad.returncode == 2 and "unknown revision" in bad.stderr
+    assert bad.returncode == 2 and "Unknown revision" in bad.stderr
     gr.commit("as a pull request")
     gr.reg.user("OP000003", "u2@op3.example.jp", memo="not committed: --head ignores it")
     committed = run_cli(*args, "--changed-since", "HEAD~1", "--head", "HEAD", cwd=gr.path)

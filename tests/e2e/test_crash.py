@@ -29,6 +29,13 @@ from tests.helpers.regfactory import ROOT, RegistryFactory, certificate, contact
 from tests.helpers.scheduled_scenario import WINDOW1, WINDOW2, scenario, take
 from tests.helpers.smtpserver import Mailbox, smtp_env, smtp_server
 
+
+@pytest.fixture(autouse=True)
+def _english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests read the tool's own words in English (``--lang en``)."""
+    monkeypatch.setenv("ACCESSREG_LANG", "en")
+
+
 DAY = ["--today", "2026-12-03", "--accepted-on", "2026-12-03"]
 USER2 = "user2@test-gas.example.co.jp"
 
@@ -142,7 +149,7 @@ def test_a_kill_at_any_point_sends_no_mail_twice_and_loses_none(
             assert doubted == [] and "in doubt" not in rerun.stdout
         else:
             (mid,) = doubted  # exactly the one mail in flight, reported by the next run ...
-            assert "in doubt: 1 mail(s)" in rerun.stdout and mid in rerun.stdout
+            assert "in doubt: 1 mail:" in rerun.stdout and mid in rerun.stdout
             assert (mid in before) is delivered_in_doubt  # ... whether it arrived or not
             settle = "delivered" if delivered_in_doubt else "resend"
             settled = run_cli("outbox", settle, mid, cwd=gr.path, env=env)
@@ -210,7 +217,7 @@ def test_the_items_of_a_digest_in_doubt_are_not_repeated_the_next_day(
         next_day = run_cli("expiry", "--send", "--today", "2027-01-31", cwd=made.path,
                            env=smtp_env(port))  # fmt: skip
         assert next_day.returncode == 0, next_day.stderr
-        assert "in doubt: 1 mail(s)" in next_day.stdout
+        assert "in doubt: 1 mail:" in next_day.stdout
         by_recipient = {m["To"].addresses[0].addr_spec: m for m in take(mailbox)}
         assert sorted(by_recipient) == [WINDOW1, WINDOW2]
         again = by_recipient[told].get_body().get_content()  # type: ignore[union-attr]

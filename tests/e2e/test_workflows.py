@@ -291,7 +291,7 @@ def test_the_manual_run_starts_provisioning_and_applies_a_reviewed_mass_removal(
         with smtp_server(Mailbox()) as port:
             pushed = _dispatch(gr, tmp_path, port)
             assert pushed.returncode == 2
-            assert "no applied revision is recorded yet" in pushed.stderr
+            assert "反映済みの版がまだ記録されていません" in pushed.stderr
             value = "true" if first == "initial" else gr.rev()
             started = _dispatch(gr, tmp_path, port, **{first: value})
             assert started.returncode == 0, started.stderr
@@ -304,13 +304,13 @@ def test_the_manual_run_starts_provisioning_and_applies_a_reviewed_mass_removal(
             head = merge(gr, "terminate-most", remove_three)
             refused = _dispatch(gr, tmp_path, port)
             assert refused.returncode == 1
-            assert "refusing to remove 3 of 5 login IDs" in refused.stderr
+            assert "5 件のうち 3 件の ID を削除することになる" in refused.stderr
             assert "--allow-mass-removal" in refused.stderr
             reviewed = _dispatch(gr, tmp_path, port, allow_mass_removal="true")
             assert reviewed.returncode == 0, reviewed.stderr
             assert state(gr)["applied"] == head
             # The report the summary step shows.
             report = (gr.path / "provision-report.txt").read_text(encoding="utf-8")
-            assert report == reviewed.stdout and "login IDs: 5 → 2 (3 removed)" in report
+            assert report == reviewed.stdout and "ID 数: 5 → 2（3 件削除）" in report
     finally:
         gr.close()

@@ -15,30 +15,31 @@ PACKAGE = ROOT / "tooling" / "accessreg"
 EVERYWHERE = {"errors", "escape", "__version__"}
 ALLOWED: dict[str, set[str]] = {
     "model": set(),
+    "i18n": {"model"},
     "timeline": {"model"},
     "files": {"model"},
     "gitio": {"model", "files", "timeline"},
     "mail": {"model", "timeline"},
     "rules": {"model", "timeline"},
     "validation": {"model", "files", "gitio", "rules"},
-    "plan": {"model", "files", "gitio", "timeline"},
+    "plan": {"model", "files", "gitio", "timeline", "i18n"},
     "review": {"model", "files", "gitio", "timeline", "rules", "plan"},
     "outputs": {"model", "timeline"},
-    "reporting": {"model", "rules", "review"},
+    "reporting": {"model", "i18n", "rules", "review"},
     "edit": {"model", "files", "timeline", "validation"},
-    "forms": {"model", "files", "edit", "review"},
-    "effects": {"model", "files", "gitio", "timeline", "mail", "validation", "reporting"},
+    "forms": {"model", "i18n", "files", "rules", "edit", "review"},
+    "effects": {"model", "i18n", "files", "gitio", "timeline", "mail", "validation", "reporting"},
     "provision": {
-        "model", "files", "gitio", "timeline", "mail", "validation", "plan", "outputs",
+        "model", "i18n", "files", "gitio", "timeline", "mail", "validation", "plan", "outputs",
         "reporting", "effects",
     },
     "scheduled": {
-        "model", "files", "gitio", "timeline", "mail", "outputs", "reporting", "edit",
+        "model", "i18n", "files", "gitio", "timeline", "mail", "outputs", "reporting", "edit",
         "effects", "provision",
     },
     "cli": {
-        "model", "files", "gitio", "timeline", "validation", "plan", "review", "outputs",
-        "reporting", "edit", "forms", "effects", "provision", "scheduled",
+        "model", "i18n", "files", "gitio", "timeline", "validation", "plan", "review",
+        "outputs", "reporting", "edit", "forms", "effects", "provision", "scheduled",
     },
 }  # fmt: skip
 
@@ -58,6 +59,7 @@ ROOMS: dict[str, tuple[str, ...]] = {
     "smtplib": ("mail/",),
     "holidays": ("timeline/",),
     "cryptography": ("edit/certfile.py",),
+    "babel": ("i18n/",),
 }
 
 
@@ -134,8 +136,8 @@ def test_every_folder_has_a_row_and_no_cycle() -> None:
 def test_the_readme_table_matches() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     section = readme.split("## Code layout", 1)[1].split("\n## ", 1)[0]
-    rows = re.findall(r"^\| `([a-z_]+)/` \| [^|]+ \| ([^|]+) \|$", section, flags=re.M)
-    table = {name: set(re.findall(r"`([a-z_]+)`", deps)) for name, deps in rows}
+    rows = re.findall(r"^\| `([a-z0-9_]+)/` \| [^|]+ \| ([^|]+) \|$", section, flags=re.M)
+    table = {name: set(re.findall(r"`([a-z0-9_]+)`", deps)) for name, deps in rows}
     assert table == ALLOWED
 
 

@@ -2,17 +2,33 @@
 command line's edge (``cli``): a ``Refusal`` is the tool saying no, anything else of the root
 is a usage, configuration or delivery error."""
 
+from __future__ import annotations
+
 from collections.abc import Sequence
+from typing import Protocol
+
+
+class Worded(Protocol):
+    """A message of the catalog (``model.messages.Message``): put in words where shown."""
+
+    def english(self, cap: bool = ...) -> str: ...
 
 
 class AccessregError(Exception):
     """Base of every error the tool raises on purpose.
 
+    Its message is a catalog entry (``model.messages.Message``), put in words in the reader's
+    language where it is shown (``i18n.text``); a plain string is shown as it is.
     ``problems`` are located problems (``model.problems.Problem``) that explain it: the
     command line prints them, as ``validate`` would, before the message.
     """
 
     problems: Sequence[object] = ()
+
+    def __init__(self, message: str | Worded) -> None:
+        self.message = message
+        # Whole: an error's values are the tool's and git's own words.
+        super().__init__(message if isinstance(message, str) else message.english(cap=False))
 
 
 class UsageError(AccessregError):

@@ -63,10 +63,13 @@ def test_loading_pauses_the_collector_and_restores_it(monkeypatch: pytest.Monkey
     real = loading._load
 
     def spy(
-        source: DirectorySource, reuse: Mapping[str, loading.Parsed], models: loading.Models
+        source: DirectorySource,
+        reuse: Mapping[str, loading.Parsed],
+        models: loading.Models,
+        salvage: bool,
     ) -> loading.LoadResult:
         seen.append(gc.isenabled())
-        return real(source, reuse, models)
+        return real(source, reuse, models, salvage)
 
     monkeypatch.setattr(loading, "_load", spy)
     result = loading.load(DirectorySource(ROOT / "registry"))

@@ -29,7 +29,7 @@ def _outcome(load: Any, raw: bytes) -> tuple[str, object]:
     try:
         data = load(raw)
     except yamlsafe.YamlProblem as exc:
-        return "problem", (exc.rule, exc.line, exc.col, exc.message)
+        return "problem", (exc.rule, exc.line, exc.col, exc.message.english())
     return "data", (repr(data), data)  # repr tells True from 1 and 1.0 from 1
 
 
@@ -42,10 +42,11 @@ def _reference(raw: bytes) -> Any:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        message = "; ".join(part for part in (exc.context, exc.problem) if part)
-        raise yamlsafe.YamlProblem("yaml-syntax", message, line, col) from None
-    except yaml.YAMLError as exc:
-        raise yamlsafe.YamlProblem("yaml-syntax", str(exc)) from None
+        raise yamlsafe.YamlProblem(
+            "yaml-syntax", yamlsafe._syntax(exc, raw, line), line, col
+        ) from None
+    except yaml.YAMLError:
+        raise yamlsafe.YamlProblem("yaml-syntax", yamlsafe._NOT_YAML) from None
 
 
 DOCUMENTS = [
@@ -103,4 +104,4 @@ def test_a_list_or_mapping_as_a_key_is_a_problem_not_a_crash() -> None:
         with pytest.raises(yamlsafe.YamlProblem) as caught:
             yamlsafe.load(text.encode())
         assert caught.value.rule == "yaml-syntax"
-        assert "key must be plain text" in caught.value.message
+        assert "key must be plain text" in caught.value.message.english()

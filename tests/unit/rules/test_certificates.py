@@ -34,7 +34,7 @@ def test_duplicate_serial_across_operators(reg: RegistryFactory) -> None:
         ("certificate-unique", shown(OPERATOR), reg.line_of(OPERATOR, "serial:"), "error"),
     ]
     for p in reg.validate().problems:
-        assert "7A0001 is registered to 2 operators (OTHER001, TESTOP01)" in p.message
+        assert "7A0001 is registered to 2 operators (OTHER001, TESTOP01)" in p.message.english()
 
 
 def test_duplicate_certificate_id_within_an_operator(reg: RegistryFactory) -> None:
@@ -203,7 +203,7 @@ def test_certificate_whose_cn_lacks_the_operator_code(reg: RegistryFactory) -> N
     line = reg.line_of(OPERATOR, "cn: HONSHA-PC01")
     [found] = reg.validate().problems
     assert (found.rule, found.file, found.line) == ("certificate-subject", shown(OPERATOR), line)
-    assert "TESTOP01" in found.message
+    assert "TESTOP01" in found.message.english()
 
 
 # --- certificate-expired ---------------------------------------------------------------------

@@ -10,7 +10,7 @@ def test_user_file_named_with_upper_case_letters(reg: RegistryFactory) -> None:
     reg.user(email="Hanako.Shiken@test-gas.example.co.jp", rel=rel)
     assert reg.found() == [("file-name", shown(rel), reg.line_of(rel, "email:"), "error")]
     [p] = reg.validate().problems
-    assert "hanako.shiken@test-gas.example.co.jp.yaml" in p.message
+    assert "hanako.shiken@test-gas.example.co.jp.yaml" in p.message.english()
 
 
 def test_user_file_named_after_another_address(reg: RegistryFactory) -> None:

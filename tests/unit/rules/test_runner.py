@@ -10,6 +10,7 @@ from types import ModuleType
 
 import pytest
 
+from accessreg.model.messages import msg
 from accessreg.model.problems import Level, Problem
 from accessreg.review import authorize
 from accessreg.rules import CHECKS, RULES, Due, RegistryRule, run_rules
@@ -19,7 +20,7 @@ from tests.helpers.regfactory import RegistryFactory, certificate
 
 def _yields(*levels: Level) -> Iterator[Problem]:
     for n, level in enumerate(levels):
-        yield finding("operators/TESTOP01.yaml", f"finding {n}", ("code",), level)
+        yield finding("operators/TESTOP01.yaml", msg("finding {n}", n=n), ("code",), level)
 
 
 @rule("example-warning", "-", level=Level.WARNING)
@@ -36,7 +37,7 @@ def example_by_finding(n: int) -> Iterator[Problem]:
 
 def test_the_runner_stamps_the_rules_id_and_level() -> None:
     found = run_rules((example_warning, example_by_finding), 2)
-    assert [(p.rule, p.level, p.message, p.path) for p in found] == [
+    assert [(p.rule, p.level, p.message.english(), p.path) for p in found] == [
         ("example-warning", Level.WARNING, "finding 0", ("code",)),
         ("example-warning", Level.WARNING, "finding 1", ("code",)),
         ("example-by-finding", Level.WARNING, "finding 0", ("code",)),

@@ -51,7 +51,12 @@ def test_an_unreadable_entry_is_a_problem_and_the_rest_is_read() -> None:
         ("pulls.json", "open-pulls", (0,)),
         ("pulls.json", "open-pulls", (2,)),
     ]
-    assert read_pulls(b"{not json", "pulls.json").problems[0].message.startswith("not a JSON")
+    assert (
+        read_pulls(b"{not json", "pulls.json")
+        .problems[0]
+        .message.english()
+        .startswith("Not a JSON")
+    )
 
 
 FILED = "2026-11-20T01:00:00Z"  # Friday 20 November 2026 in Japan

@@ -15,7 +15,8 @@ from typing import Any
 
 import click
 
-from accessreg import __version__
+from accessreg import __version__, i18n
+from accessreg.cli import localized
 from accessreg.cli.verdict import Verdict
 from accessreg.errors import AccessregError, Refusal
 from accessreg.escape import terminal
@@ -71,7 +72,17 @@ class _Group(click.Group):
             return None
         command = importlib.import_module(f"accessreg.cli.{module}").command
         assert isinstance(command, click.Command) and command.name == cmd_name
-        return command
+        return localized.command(command, localized.language(ctx))
+
+    def get_params(self, ctx: click.Context) -> list[click.Parameter]:
+        return [localized.parameter(p, localized.language(ctx)) for p in super().get_params(ctx)]
+
+    def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        text = localized.text(self.help, localized.language(ctx))
+        if text:
+            formatter.write_paragraph()
+            with formatter.indentation():
+                formatter.write_text(text)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -81,7 +92,7 @@ class _Group(click.Group):
             located = [p for p in exc.problems if isinstance(p, Problem)]
             click.echo(reporters.text(located), err=True, nl=False)
             # Line by line: a message may list problems, one per line, each shown escaped.
-            lines = [terminal(line) for line in str(exc).split("\n")]
+            lines = [terminal(line) for line in i18n.text(exc.message, cap=False).split("\n")]
             click.echo("accessreg: " + "\n".join(lines), err=True)
             ctx.exit(exit_code(exc))
         ctx.exit(exit_code(outcome if isinstance(outcome, Verdict) else None))
@@ -89,5 +100,13 @@ class _Group(click.Group):
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="accessreg")
-def main() -> None:
+@click.option(
+    "--lang",
+    type=click.Choice(i18n.LANGS),
+    is_eager=True,  # before --help, which it translates
+    help="The language of messages: ja or en [default: ACCESSREG_LANG, else the locale, else ja].",
+)
+@click.pass_context
+def main(ctx: click.Context, lang: str | None) -> None:
     """Access governance as code: the registry of operators, window persons and users."""
+    ctx.with_resource(i18n.using(lang or i18n.from_environment()))

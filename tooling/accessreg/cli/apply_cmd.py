@@ -50,7 +50,13 @@ from accessreg.timeline import clock
     is_flag=True,
     help="Allow a removal beyond --max-removal-share, or of every login ID.",
 )
-@click.option("--head", default="HEAD", show_default=True, metavar="REV")
+@click.option(
+    "--head",
+    default="HEAD",
+    show_default=True,
+    metavar="REV",
+    help="Apply what is merged up to this revision.",
+)
 @click.option(
     "--base",
     metavar="REV",
@@ -64,7 +70,13 @@ from accessreg.timeline import clock
     show_default=True,
     help="CSV encoding: utf-8 (with a BOM) or cp932.",
 )
-@click.option("--ldap-base", default=DEFAULT_BASE, show_default=True, metavar="DN")
+@click.option(
+    "--ldap-base",
+    default=DEFAULT_BASE,
+    show_default=True,
+    metavar="DN",
+    help="The base DN of the LDIF entries (uid=<login>,ou=people,<DN>).",
+)
 @state_remote_option
 def command(
     out: Path,

@@ -7,8 +7,10 @@ from pathlib import Path
 
 import click
 
+from accessreg import i18n
 from accessreg.cli.duty_options import duty_options, run_duties
 from accessreg.cli.options import MONTHS, today_option
+from accessreg.model.messages import msg
 from accessreg.scheduled.duties import DUTIES
 from accessreg.scheduled.inventory import DEFAULT_MONTHS
 from accessreg.scheduled.stale import DEFAULT_PROVIDER
@@ -25,8 +27,19 @@ from accessreg.scheduled.stale import DEFAULT_PROVIDER
     type=click.Path(dir_okay=False, path_type=Path),
     help="The open pull requests (GitHub API JSON); without it the reviews duty is skipped.",
 )
-@click.option("--provider", default=DEFAULT_PROVIDER, show_default=True)
-@click.option("--months", type=MONTHS, default=DEFAULT_MONTHS, show_default=True)
+@click.option(
+    "--provider",
+    default=DEFAULT_PROVIDER,
+    show_default=True,
+    help="Judge stale IDs only for users of this provider's systems.",
+)
+@click.option(
+    "--months",
+    type=MONTHS,
+    default=DEFAULT_MONTHS,
+    show_default=True,
+    help="An inventory is due this many months after the last one (last_inventory).",
+)
 @today_option
 @duty_options
 def command(
@@ -50,10 +63,10 @@ def command(
     duties = tuple(DUTIES)
     if last_logins is None:
         duties = tuple(d for d in duties if d != "stale")
-        click.echo("stale: skipped (no --last-logins)", err=True)
+        click.echo(i18n.text(msg("stale: skipped (no --last-logins)")), err=True)
     if open_pulls is None:
         duties = tuple(d for d in duties if d != "reviews")
-        click.echo("reviews: skipped (no --open-pulls)", err=True)
+        click.echo(i18n.text(msg("reviews: skipped (no --open-pulls)")), err=True)
     run_duties(
         duties,
         today,

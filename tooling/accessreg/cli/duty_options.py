@@ -14,6 +14,7 @@ import click
 from accessreg.cli.options import state_remote_option
 from accessreg.errors import UsageError
 from accessreg.files import workspace
+from accessreg.model.messages import msg
 from accessreg.reporting import reporters
 from accessreg.scheduled import report
 from accessreg.scheduled.run import RunRequest, run
@@ -37,7 +38,13 @@ def duty_options(f: F) -> F:
                 help="Deliver the mails over SMTP (ACCESSREG_SMTP_*), through the outbox, and "
                 "record them; move the deletion branches. Without it nothing is sent.",
             ),
-            click.option("--head", default="HEAD", show_default=True, metavar="REV"),
+            click.option(
+                "--head",
+                default="HEAD",
+                show_default=True,
+                metavar="REV",
+                help="Read the registry as committed at this revision.",
+            ),
             state_remote_option,
         ]
     ):
@@ -56,7 +63,7 @@ def run_duties(
 ) -> None:
     """Build the request, run it, print what happened; rows the export lacks go to stderr."""
     if out is None and not send:
-        raise UsageError("give --out DIR (write the mails and CSVs), --send, or both")
+        raise UsageError(msg("Give --out DIR (write the mails and CSVs), --send, or both"))
     result = run(
         RunRequest(
             root=workspace.repository_root(),

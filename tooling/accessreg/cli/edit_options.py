@@ -9,12 +9,14 @@ the catalog allows, with their Japanese labels. Derived systems are never applie
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
+from accessreg import i18n
 from accessreg.cli.options import registry_option, today_option
 from accessreg.cli.verdict import Verdict
 from accessreg.edit import Draft, EditResult, finish
@@ -24,6 +26,7 @@ from accessreg.files.loading import load_catalog
 from accessreg.files.sources import DirectorySource
 from accessreg.model import Catalog, System, layout
 from accessreg.model.layout import REGISTRY_DIR
+from accessreg.model.messages import msg, nmsg
 from accessreg.model.problems import Level
 from accessreg.reporting import reporters
 from accessreg.timeline import clock
@@ -139,33 +142,70 @@ def open_draft(registry: Path | None, today: date | None) -> Draft:
     return Draft(root, workspace.display(root), today or clock.today_in_japan())
 
 
-def render(result: EditResult) -> str:
-    """The result as lines: files, notes, then problems in `accessreg validate`'s format."""
-    lines: list[str] = []
-    verb = {"added": "add", "modified": "modify", "removed": "remove"}
-    for change in result.changes:
-        shown = verb[change.action] if not result.written else change.action
-        prefix = "" if result.written else "would "
-        lines.append(f"{prefix}{shown}: {result.label}/{change.rel}")
+_DONE = {"added": msg("added: {file}"), "modified": msg("modified: {file}"),
+         "removed": msg("removed: {file}")}  # fmt: skip
+_WOULD = {
+    "added": msg("would add: {file}"),
+    "modified": msg("would modify: {file}"),
+    "removed": msg("would remove: {file}"),
+}
+
+
+def render(result: EditResult, dry_run: bool = False) -> str:
+    """The result as lines: files, notes, then problems in `accessreg validate`'s format;
+    on a dry run, the diff that would be written."""
+    table = _DONE if result.written else _WOULD
+    lines = [
+        i18n.text(replace(table[c.action], params=(("file", f"{result.label}/{c.rel}"),)))
+        for c in result.changes
+    ]
     text = "\n".join(lines) + ("\n" if lines else "")
+    if dry_run and result.ok:
+        text += result.diff
     text += reporters.text(result.problems)
     if result.standing:
-        text += "errors already in the registry before this change (they must be fixed too):\n"
-        text += reporters.text(result.standing)
+        text += i18n.text(
+            msg("Errors already in the registry before this change (they must be fixed too):")
+        )
+        text += "\n" + reporters.text(result.standing)
     return text
 
 
 def conclude(draft: Draft, dry_run: bool) -> Verdict:
     """Validate and write (unless --dry-run), print, and conclude: done when clean."""
     result = finish(draft, write=not dry_run)
-    click.echo(render(result), nl=False)
+    click.echo(render(result, dry_run), nl=False)
     errors = sum(p.level is Level.ERROR for p in (*result.problems, *result.standing))
     warnings = len(result.problems) - sum(p.level is Level.ERROR for p in result.problems)
     if not result.ok:
-        click.echo(f"nothing written: {errors} error(s), {warnings} warning(s)", err=True)
+        click.echo(
+            i18n.text(
+                msg(
+                    "Nothing written: {errors}, {warnings}",
+                    errors=nmsg("{count} error", "{count} errors", errors),
+                    warnings=nmsg("{count} warning", "{count} warnings", warnings),
+                )
+            ),
+            err=True,
+        )
         return Verdict.FAILED
+    heading = (
+        msg("Written, the application's items:")
+        if result.written
+        else msg("Would be written (nothing is, with --dry-run), the application's items:")
+    )
+    click.echo(i18n.text(heading), err=True)
     for note in result.notes:
-        click.echo(note, err=True)
+        click.echo(f"  {i18n.text(note)}", err=True)
     if warnings:
-        click.echo(f"{warnings} warning(s): they do not block the application", err=True)
+        click.echo(
+            i18n.text(
+                nmsg(
+                    "{count} warning: it does not block the application",
+                    "{count} warnings: they do not block the application",
+                    warnings,
+                )
+            ),
+            err=True,
+        )
     return Verdict.DONE

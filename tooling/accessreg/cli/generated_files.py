@@ -7,8 +7,10 @@ from pathlib import Path
 
 import click
 
+from accessreg import i18n
 from accessreg.cli.verdict import Verdict
 from accessreg.files import generated, workspace
+from accessreg.model.messages import msg
 
 
 def sync(wanted: Mapping[Path, str], check: bool, command: str) -> Verdict:
@@ -17,5 +19,10 @@ def sync(wanted: Mapping[Path, str], check: bool, command: str) -> Verdict:
     result = generated.sync(wanted, check)
     for path in result.stale:
         shown = workspace.display(path)
-        click.echo(f"written: {shown}" if result.written else f"stale: {shown} (run `{command}`)")
+        message = (
+            msg("written: {file}", file=shown)
+            if result.written
+            else msg("stale: {file} (run `{command}`)", file=shown, command=command)
+        )
+        click.echo(i18n.text(message))
     return Verdict.of(result.fresh or result.written)

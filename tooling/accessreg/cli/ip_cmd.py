@@ -11,6 +11,8 @@ from accessreg.cli.edit_options import conclude, edit_options, open_draft
 from accessreg.cli.options import date_option
 from accessreg.cli.verdict import Verdict
 from accessreg.edit import ips
+from accessreg.errors import UsageError
+from accessreg.model.messages import msg
 
 
 @click.group("ip")
@@ -41,7 +43,7 @@ def add(
         --reason 'シンガポール拠点の固定IP' --expires-on 2027-09-30
     """
     if expires_on is None:
-        raise click.UsageError("give --expires-on YYYY-MM-DD")
+        raise UsageError(msg("Give --expires-on YYYY-MM-DD"))
     draft = open_draft(registry, today)
     ips.add(draft, operator, cidr, reason, expires_on)
     return conclude(draft, dry_run)

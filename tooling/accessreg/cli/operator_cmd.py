@@ -113,8 +113,19 @@ def new(
 @click.option("--remove-role", type=ROLES, multiple=True, help="Repeatable.")
 @click.option("--add-system", multiple=True, help="A system to start using; repeatable.")
 @click.option("--remove-system", multiple=True, help="A system to stop using; repeatable.")
-@click.option("--add-subcontractor", nargs=2, multiple=True, metavar="CODE NAME")
-@click.option("--remove-subcontractor", multiple=True, metavar="CODE")
+@click.option(
+    "--add-subcontractor",
+    nargs=2,
+    multiple=True,
+    metavar="CODE NAME",
+    help="Declare a subcontractor (委託先) whose staff may be users; repeatable.",
+)
+@click.option(
+    "--remove-subcontractor",
+    multiple=True,
+    metavar="CODE",
+    help="Withdraw a subcontractor's declaration; repeatable.",
+)
 @edit_options
 def change(
     operator: str,

@@ -10,14 +10,15 @@ from typing import Any, TypeVar
 
 import click
 
+from accessreg import i18n
 from accessreg.escape import quote
 from accessreg.model.base import (
-    DAY_RANGE_MESSAGE,
     EARLIEST_DAY,
     GITHUB_LOGIN,
     GITHUB_LOGIN_MAX,
     LATEST_DAY,
 )
+from accessreg.model.messages import msg
 
 F = TypeVar("F", bound=Callable[..., Any])
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -38,9 +39,25 @@ class DateType(click.ParamType[date]):
         except ValueError:
             day = None
         if day is None:
-            self.fail(f"{quote(text)} is not a date: write YYYY-MM-DD", param, ctx)
+            self.fail(
+                i18n.text(msg("{value} is not a date: write it as YYYY-MM-DD", value=quote(text))),
+                param,
+                ctx,
+            )
         if not EARLIEST_DAY <= day <= LATEST_DAY:
-            self.fail(f"{text} is not {DAY_RANGE_MESSAGE}", param, ctx)
+            self.fail(
+                i18n.text(
+                    msg(
+                        "{value} is not a date from {earliest} to {latest}, the years whose "
+                        "business days the tool can count",
+                        value=text,
+                        earliest=EARLIEST_DAY,
+                        latest=LATEST_DAY,
+                    )
+                ),
+                param,
+                ctx,
+            )
         return day
 
 
@@ -53,7 +70,9 @@ class LoginType(click.ParamType[str]):
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
         text = str(value)
         if len(text) > GITHUB_LOGIN_MAX or not re.fullmatch(GITHUB_LOGIN, text):
-            self.fail(f"{quote(text)} is not a GitHub login", param, ctx)
+            self.fail(
+                i18n.text(msg("{value} is not a GitHub login", value=quote(text))), param, ctx
+            )
         return text
 
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import click
 
+from accessreg import i18n
 from accessreg.cli.options import state_remote_option
 from accessreg.effects.report import in_doubt_lines
 from accessreg.effects.session import Session
 from accessreg.files import workspace
+from accessreg.model.messages import msg
 
 
 def _message_id(text: str) -> str:
@@ -29,7 +31,7 @@ def list_in_doubt(state_remote: str | None) -> None:
     """List the mails in doubt (Message-ID, kind, application, when handed over)."""
     with Session.open(workspace.repository_root(), remote=state_remote) as session:
         lines = in_doubt_lines(session.in_doubt())
-    click.echo("\n".join(lines) if lines else "in doubt: none")
+    click.echo("\n".join(lines) if lines else i18n.text(msg("in doubt: none")))
 
 
 @command.command("resend")
@@ -40,7 +42,16 @@ def resend(message_id: str, state_remote: str | None) -> None:
     (SMTP settings as for --send: ACCESSREG_SMTP_*, ACCESSREG_MAIL_FROM)."""
     with Session.open(workspace.repository_root(), send=True, remote=state_remote) as session:
         mail = session.resend(_message_id(message_id))
-    click.echo(f"resent: {mail.message_id} ({mail.kind} for {mail.application})")
+    click.echo(
+        i18n.text(
+            msg(
+                "resent: {id} ({kind} for {application})",
+                id=mail.message_id,
+                kind=mail.kind,
+                application=mail.application,
+            )
+        )
+    )
 
 
 @command.command("delivered")
@@ -50,4 +61,13 @@ def delivered(message_id: str, state_remote: str | None) -> None:
     """Record MESSAGE_ID as sent without sending it: the SMTP server's log shows it arrived."""
     with Session.open(workspace.repository_root(), remote=state_remote) as session:
         mail = session.delivered(_message_id(message_id))
-    click.echo(f"recorded as delivered: {mail.message_id} ({mail.kind} for {mail.application})")
+    click.echo(
+        i18n.text(
+            msg(
+                "recorded as delivered: {id} ({kind} for {application})",
+                id=mail.message_id,
+                kind=mail.kind,
+                application=mail.application,
+            )
+        )
+    )

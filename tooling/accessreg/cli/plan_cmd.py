@@ -25,7 +25,14 @@ FORMATS = ("markdown", "json", "text")
 @click.option("--head", default="HEAD", show_default=True, metavar="REV", help="The change.")
 @events_options
 @today_option
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    help="text for a terminal, markdown for the pull-request comment, json for everything.",
+)
 @click.option(
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),

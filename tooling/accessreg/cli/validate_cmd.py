@@ -8,12 +8,14 @@ from pathlib import Path
 
 import click
 
+from accessreg import i18n
 from accessreg.cli.options import registry_option, today_option
 from accessreg.cli.verdict import Verdict
 from accessreg.errors import UsageError
 from accessreg.files import workspace
 from accessreg.files.sources import DirectorySource
 from accessreg.gitio.repo import GitRepository
+from accessreg.model.messages import Verbatim, msg, nmsg
 from accessreg.model.problems import has_errors
 from accessreg.reporting import reporters
 from accessreg.timeline import clock
@@ -72,9 +74,9 @@ def command(
     schemas_label = workspace.display(schemas) if schemas else "schemas"
     notes: list[str] = []
     if head is not None and changed_since is None:
-        raise UsageError("--head needs --changed-since")
+        raise UsageError(msg("--head needs --changed-since"))
     if base is not None and changed_since is not None:
-        raise UsageError("--base and --changed-since both name the change's base: give one")
+        raise UsageError(msg("--base and --changed-since both name the change's base: give one"))
     if changed_since is not None:
         with GitRepository(root) as repo:
             result, stats = validate_incremental(
@@ -82,9 +84,20 @@ def command(
                 head,
             )  # fmt: skip
         notes = [
-            f"{stats.changed} file(s) changed since {changed_since}; {stats.parsed} parsed, "
-            f"{stats.groups_checked} of {stats.groups} operator(s) re-checked (cache "
-            f"{workspace.display(Path(stats.cache)) if stats.cache else 'unused'})",
+            i18n.text(
+                msg(
+                    "{changed} changed since {rev}; {parsed} parsed, {checked} of {groups} "
+                    "operators re-checked (cache {cache})",
+                    changed=nmsg("{count} file", "{count} files", stats.changed),
+                    rev=changed_since,
+                    parsed=stats.parsed,
+                    checked=stats.groups_checked,
+                    groups=stats.groups,
+                    cache=Verbatim(workspace.display(Path(stats.cache)))
+                    if stats.cache
+                    else msg("unused"),
+                )
+            ),
             *stats.notes,
         ]
     else:

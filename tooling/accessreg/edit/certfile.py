@@ -19,10 +19,11 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
 from accessreg.edit.draft import EditRefused
+from accessreg.model.messages import msg
 from accessreg.timeline.clock import JST
 
 _PEM_LABEL = re.compile(rb"-----BEGIN ([A-Z0-9 ]+)-----")
-KEY_ADVICE = (
+KEY_ADVICE = msg(
     "a private key must never leave the PC it belongs to: give the certificate alone "
     "(.cer/.crt/.pem, without the key)"
 )
@@ -69,25 +70,34 @@ def _load(raw: bytes) -> x509.Certificate:
     if b"-----BEGIN" in raw:
         labels = [m.decode() for m in _PEM_LABEL.findall(raw)]
         if any("PRIVATE KEY" in label for label in labels):
-            raise EditRefused(f"the file holds a private key: {KEY_ADVICE}")
+            raise EditRefused(msg("The file holds a private key: {advice}", advice=KEY_ADVICE))
         certs = [label for label in labels if label.endswith("CERTIFICATE")]
         if not certs:
-            raise EditRefused(f"the file is not a certificate (it holds: {', '.join(labels)})")
+            raise EditRefused(
+                msg("The file is not a certificate (it holds {labels})", labels=tuple(labels))
+            )
         if len(certs) > 1:
             raise EditRefused(
-                f"the file holds {len(certs)} certificates: give the client certificate alone"
+                msg(
+                    "The file holds {count} certificates: give the client certificate alone",
+                    count=len(certs),
+                )
             )
         try:
             return x509.load_pem_x509_certificate(raw)
-        except ValueError as exc:
-            raise EditRefused(f"the certificate in the file cannot be read: {exc}") from None
+        except ValueError:
+            raise EditRefused(
+                msg("The certificate in the file cannot be read: export it again as PEM or DER")
+            ) from None
     try:
         return x509.load_der_x509_certificate(raw)
     except ValueError:
         pass
     if _der_holds_key(raw):
-        raise EditRefused(f"the file holds a private key (PKCS#8/PKCS#12): {KEY_ADVICE}")
-    raise EditRefused("the file is not a certificate in PEM or DER form")
+        raise EditRefused(
+            msg("The file holds a private key (PKCS#8/PKCS#12): {advice}", advice=KEY_ADVICE)
+        )
+    raise EditRefused(msg("The file is not a certificate in PEM or DER form"))
 
 
 def read(raw: bytes, today: date) -> CertificateFacts:
@@ -99,17 +109,19 @@ def read(raw: bytes, today: date) -> CertificateFacts:
         constraints = None
     if constraints is not None and constraints.ca:
         raise EditRefused(
-            "this is a CA certificate (basicConstraints CA=true), not a client certificate"
+            msg("This is a CA certificate, not a client certificate: give the client's own")
         )
     if cert.serial_number < 0:
-        raise EditRefused("the certificate's serial number is negative: it is malformed")
+        raise EditRefused(msg("The certificate's serial number is negative: it is malformed"))
     names = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
     if not names:
-        raise EditRefused("the certificate has no CN in its subject")
+        raise EditRefused(msg("The certificate has no CN in its subject"))
     value = names[0].value
     cn = value if isinstance(value, str) else value.decode("utf-8", "replace")
     not_before = cert.not_valid_before_utc.astimezone(JST).date()
     not_after = cert.not_valid_after_utc.astimezone(JST).date()
     if not_after < today:
-        raise EditRefused(f"the certificate expired on {not_after}: register its renewal instead")
+        raise EditRefused(
+            msg("The certificate expired on {day}: register its renewal instead", day=not_after)
+        )
     return CertificateFacts(nginx_serial(cert.serial_number), cn, not_before, not_after)

@@ -8,6 +8,7 @@ from accessreg.edit import certfile, targets, yamldoc
 from accessreg.edit.draft import Draft, EditRefused
 from accessreg.edit.operators import OPERATOR_FIELDS
 from accessreg.model import layout
+from accessreg.model.messages import msg
 
 
 @dataclass(frozen=True)
@@ -28,8 +29,12 @@ def add(draft: Draft, code: str, raw: bytes, spec: CertificateSpec) -> None:
         for cert in entry.operator.certificates:
             if cert.serial.upper() == facts.serial:
                 raise EditRefused(
-                    f"serial {facts.serial} is already registered (certificate {cert.id} in "
-                    f"{draft.label}/{entry.file})"
+                    msg(
+                        "The serial {serial} is already registered (certificate {id} of {code})",
+                        serial=facts.serial,
+                        id=cert.id,
+                        code=entry.operator.code,
+                    )
                 )
     doc = draft.document(layout.operator_file(code))
     certs = yamldoc.seq_at(doc, "certificates", OPERATOR_FIELDS)
@@ -48,6 +53,14 @@ def add(draft: Draft, code: str, raw: bytes, spec: CertificateSpec) -> None:
         fields.append(("systems", yamldoc.sequence(spec.systems, flow=True)))
     certs.append(yamldoc.mapping(fields))
     draft.note(
-        f"certificate registered: {code}: {spec.id} serial {facts.serial} CN {facts.cn} "
-        f"({facts.not_before} to {facts.not_after}, {spec.purpose})"
+        msg(
+            "new certificate: {code}: {id} serial {serial} CN {cn} ({start} to {end}, {purpose})",
+            code=code,
+            id=spec.id,
+            serial=facts.serial,
+            cn=facts.cn,
+            start=facts.not_before,
+            end=facts.not_after,
+            purpose=spec.purpose,
+        )
     )

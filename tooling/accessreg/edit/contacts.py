@@ -6,6 +6,7 @@ from accessreg.edit import targets, yamldoc
 from accessreg.edit.draft import Draft, EditRefused
 from accessreg.edit.operators import OPERATOR_FIELDS, ContactSpec, contact_map
 from accessreg.model import layout
+from accessreg.model.messages import msg
 
 
 def _index(contacts: list[object], email: str) -> int | None:
@@ -21,17 +22,36 @@ def add(draft: Draft, code: str, spec: ContactSpec, replaces: str | None = None)
     doc = draft.document(layout.operator_file(code))
     contacts = yamldoc.seq_at(doc, "contacts", OPERATOR_FIELDS)
     if _index(contacts, spec.email) is not None:
-        raise EditRefused(f"{spec.email} is already a window person of {code}")
+        raise EditRefused(
+            msg("{email} is already a window person of {code}", email=spec.email, code=code)
+        )
     if replaces is not None:
         i = _index(contacts, replaces)
         if i is None:
-            raise EditRefused(f"{replaces} is not a window person of {code}")
+            raise EditRefused(
+                msg("{email} is not a window person of {code}", email=replaces, code=code)
+            )
         del contacts[i]
         contacts.insert(i, contact_map(spec))
-        draft.note(f"window person replaced: {code}: {replaces} → {spec.email} ({spec.role})")
+        draft.note(
+            msg(
+                "window person replacement: {code}: {old} → {new} ({role})",
+                code=code,
+                old=replaces,
+                new=spec.email,
+                role=spec.role,
+            )
+        )
         return
     contacts.append(contact_map(spec))
-    draft.note(f"window person added: {code}: {spec.email} ({spec.role})")
+    draft.note(
+        msg(
+            "new window person: {code}: {email} ({role})",
+            code=code,
+            email=spec.email,
+            role=spec.role,
+        )
+    )
 
 
 def remove(draft: Draft, code: str, email: str) -> None:
@@ -40,6 +60,6 @@ def remove(draft: Draft, code: str, email: str) -> None:
     contacts = yamldoc.seq_at(doc, "contacts", OPERATOR_FIELDS)
     i = _index(contacts, email)
     if i is None:
-        raise EditRefused(f"{email} is not a window person of {code}")
+        raise EditRefused(msg("{email} is not a window person of {code}", email=email, code=code))
     del contacts[i]
-    draft.note(f"window person removed: {code}: {email}")
+    draft.note(msg("window person removal: {code}: {email}", code=code, email=email))

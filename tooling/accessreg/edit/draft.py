@@ -8,6 +8,7 @@ there is an error; then every file stays byte-identical.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
@@ -16,13 +17,13 @@ from typing import Literal
 
 from accessreg.edit import yamldoc
 from accessreg.edit.yamldoc import Document
-from accessreg.errors import Refusal
-from accessreg.escape import quote
+from accessreg.errors import Refusal, UsageError
 from accessreg.files import atomic
 from accessreg.files.loading import DoesNotLoad
 from accessreg.files.sources import DirectorySource, MemorySource
 from accessreg.model import layout
 from accessreg.model.layout import Kind
+from accessreg.model.messages import Message, msg
 from accessreg.model.problems import Level, Problem
 from accessreg.model.registry import Registry
 from accessreg.validation.judge import Change
@@ -34,9 +35,14 @@ FileAction = Literal["added", "modified", "removed"]
 class EditRefused(Refusal):
     """The edit cannot be made as asked (unknown user, a certificate file holding a key, ...)."""
 
-    def __init__(self, message: str, problems: Sequence[Problem] = ()) -> None:
+    def __init__(self, message: str | Message, problems: Sequence[Problem] = ()) -> None:
         super().__init__(message)
         self.problems = list(problems)
+
+
+class UnknownOperatorError(UsageError):
+    """The operator named does not exist: the command was called wrongly (exit 2); a form
+    that names one is refused in its comment like any other edit."""
 
 
 @dataclass(frozen=True)
@@ -51,25 +57,26 @@ class EditResult:
 
     label: str  # how the registry directory is shown, e.g. "registry"
     changes: tuple[FileChange, ...]
-    notes: tuple[str, ...]  # one line per item of the application
+    notes: tuple[Message, ...]  # one line per item of the application
     problems: tuple[Problem, ...]  # findings the edit brings (errors block, warnings do not)
     standing: tuple[Problem, ...]  # errors the registry had before the edit: they block too
     standing_warnings: int  # warnings the registry had before, not shown
     written: bool
+    diff: str = ""  # every change as a unified diff of the files (what --dry-run shows)
 
     @property
     def ok(self) -> bool:
         return not self.standing and all(p.level is not Level.ERROR for p in self.problems)
 
 
-def _key(p: Problem) -> tuple[str, str, str, str]:
+def _key(p: Problem) -> tuple[str, str, str, Message]:
     return (p.file, p.rule, str(p.level), p.message)  # lines move when a file is edited
 
 
 def _safe(rel: str) -> str:
     parts = rel.split("/")
     if any(part in ("", ".", "..") or "\\" in part or "\0" in part for part in parts):
-        raise EditRefused(f"{quote(rel)} is not a file name the registry can hold")
+        raise EditRefused(msg("{rel} is not a file name the registry can hold", rel=rel))
     return rel
 
 
@@ -85,11 +92,11 @@ class Draft:
         self.base: ValidationResult = validate(MemorySource(self.base_files, label), today)
         if self.base.registry is None:
             raise DoesNotLoad(
-                f"the catalog {label}/{layout.CATALOG_FILE}",
+                msg("the catalog {file}", file=label + "/" + layout.CATALOG_FILE),
                 [p for p in self.base.problems if p.level is Level.ERROR],
             )
         self.registry: Registry = self.base.registry
-        self.notes: list[str] = []
+        self.notes: list[Message] = []
         self._docs: dict[str, Document] = {}
         self._new: dict[str, bytes] = {}
         self._removed: set[str] = set()
@@ -107,31 +114,37 @@ class Draft:
         """The round-trip document of an existing file, to be edited in place."""
         if rel not in self._docs:
             if not self.exists(rel):
-                raise EditRefused(f"{self.label}/{rel} does not exist")
+                raise EditRefused(msg("{file} does not exist", file=self.label + "/" + rel))
             raw = self._new.get(rel, self.base_files.get(rel, b""))
             try:
                 self._docs[rel] = yamldoc.load(raw)
             except yamldoc.NotEditable as exc:
-                raise EditRefused(f"{self.label}/{rel} cannot be edited: {exc}") from None
+                raise EditRefused(
+                    msg(
+                        "{file} cannot be edited: {why}",
+                        file=self.label + "/" + rel,
+                        why=exc.why,
+                    )
+                ) from None
         return self._docs[rel]
 
     # -- changing ----------------------------------------------------------------------------
     def create(self, rel: str, kind: Kind, doc: Document) -> None:
         rel = _safe(rel)
         if self.exists(rel):
-            raise EditRefused(f"{self.label}/{rel} already exists")
+            raise EditRefused(msg("{file} already exists", file=self.label + "/" + rel))
         self._removed.discard(rel)
         self._new[rel] = yamldoc.new_file(kind, rel, doc)
 
     def remove(self, rel: str) -> None:
         if not self.exists(rel):
-            raise EditRefused(f"{self.label}/{rel} does not exist")
+            raise EditRefused(msg("{file} does not exist", file=self.label + "/" + rel))
         self._docs.pop(rel, None)
         self._new.pop(rel, None)
         if rel in self.base_files:
             self._removed.add(rel)
 
-    def note(self, line: str) -> None:
+    def note(self, line: Message) -> None:
         self.notes.append(line)
 
     def changed(self) -> dict[str, bytes | None]:
@@ -173,11 +186,29 @@ def _write(root: Path, changed: dict[str, bytes | None]) -> None:
                 parent.rmdir()  # a terminated operator's users/<CODE>/ goes with its files
 
 
+def _diff(draft: Draft, changed: dict[str, bytes | None]) -> str:
+    """The changes as ``git diff`` shows them: what a reviewer will see in the pull request."""
+    out: list[str] = []
+    for rel, raw in changed.items():
+        old = draft.base_files.get(rel)
+        before = old.decode("utf-8", "replace").splitlines(keepends=True) if old else []
+        after = raw.decode("utf-8", "replace").splitlines(keepends=True) if raw else []
+        out.extend(
+            difflib.unified_diff(
+                before,
+                after,
+                f"a/{draft.label}/{rel}" if old is not None else "/dev/null",
+                f"b/{draft.label}/{rel}" if raw is not None else "/dev/null",
+            )
+        )
+    return "".join(line if line.endswith("\n") else line + "\n" for line in out)
+
+
 def finish(draft: Draft, write: bool = True) -> EditResult:
     """Validate the registry with the draft's changes; write them only if it is clean."""
     changed = draft.changed()
     if not changed:
-        raise EditRefused("nothing changes: the registry already says this")
+        raise EditRefused(msg("Nothing changes: the registry already says this"))
     # Judged as this edit's change: what time did to other operators does not block it.
     after = validate(
         MemorySource(draft.overlay(changed), draft.label),
@@ -198,7 +229,14 @@ def finish(draft: Draft, write: bool = True) -> EditResult:
         for rel, raw in changed.items()
     )
     result = EditResult(
-        draft.label, changes, tuple(draft.notes), new, standing, standing_warnings, False
+        draft.label,
+        changes,
+        tuple(draft.notes),
+        new,
+        standing,
+        standing_warnings,
+        False,
+        _diff(draft, changed),
     )
     if result.ok and write:
         _write(draft.root, changed)

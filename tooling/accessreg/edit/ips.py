@@ -9,6 +9,7 @@ from accessreg.edit import targets, yamldoc
 from accessreg.edit.draft import Draft, EditRefused
 from accessreg.edit.operators import OPERATOR_FIELDS
 from accessreg.model import layout
+from accessreg.model.messages import msg
 
 ENTRY_FIELDS = ("cidr", "reason", "expires_on")
 
@@ -35,8 +36,12 @@ def add(draft: Draft, code: str, cidr: str, reason: str, expires_on: date) -> No
         # The registry only warns about an entry that lapsed with time (ip-allowlist-expired);
         # one written already lapsed is a mistake of this application.
         raise EditRefused(
-            f"--expires-on {expires_on} is before today ({draft.today}): an address is allowed "
-            "until a day still to come"
+            msg(
+                "The expiry date {day} is before today ({today}): an address is allowed until "
+                "a day still to come",
+                day=expires_on,
+                today=draft.today,
+            )
         )
     cidr = _normal(cidr)
     doc = draft.document(layout.operator_file(code))
@@ -45,10 +50,19 @@ def add(draft: Draft, code: str, cidr: str, reason: str, expires_on: date) -> No
     if i is not None:
         entries[i]["reason"] = yamldoc.value(reason)
         entries[i]["expires_on"] = expires_on
-        draft.note(f"allowlisted IP renewed: {code}: {cidr} until {expires_on}")
+        draft.note(
+            msg(
+                "overseas IP renewal: {code}: {cidr} until {end}",
+                code=code,
+                cidr=cidr,
+                end=expires_on,
+            )
+        )
         return
     entries.append(yamldoc.mapping(zip(ENTRY_FIELDS, (cidr, reason, expires_on), strict=True)))
-    draft.note(f"allowlisted IP added: {code}: {cidr} until {expires_on}")
+    draft.note(
+        msg("new overseas IP: {code}: {cidr} until {end}", code=code, cidr=cidr, end=expires_on)
+    )
 
 
 def remove(draft: Draft, code: str, cidr: str) -> None:
@@ -58,8 +72,8 @@ def remove(draft: Draft, code: str, cidr: str) -> None:
     entries = yamldoc.seq_at(doc, "ip_allowlist", OPERATOR_FIELDS)
     i = _find(entries, cidr)
     if i is None:
-        raise EditRefused(f"{cidr} is not allowlisted for {code}")
+        raise EditRefused(msg("{cidr} is not allowed for {code}", cidr=cidr, code=code))
     del entries[i]
     if not entries:
         del doc["ip_allowlist"]
-    draft.note(f"allowlisted IP removed: {code}: {cidr}")
+    draft.note(msg("overseas IP removal: {code}: {cidr}", code=code, cidr=cidr))

@@ -9,6 +9,8 @@ from accessreg.edit import targets, yamldoc
 from accessreg.edit.draft import Draft, EditRefused
 from accessreg.model import Contact, Operator, layout
 from accessreg.model.layout import Kind
+from accessreg.model.messages import Message, msg
+from accessreg.model.terms import FIELDS
 
 OPERATOR_FIELDS = tuple(Operator.model_fields)
 CONTACT_FIELDS = tuple(Contact.model_fields)
@@ -76,7 +78,13 @@ def _applicable(draft: Draft, systems: tuple[str, ...]) -> None:
     known = [s.id for s in draft.registry.catalog.applied_systems]
     for system_id in systems:
         if system_id not in known:
-            raise EditRefused(f"{system_id} is not a system to apply for ({', '.join(known)})")
+            raise EditRefused(
+                msg(
+                    "{system} is not a system one applies for: choose from {allowed}",
+                    system=system_id,
+                    allowed=tuple(known),
+                )
+            )
 
 
 def new(draft: Draft, spec: NewOperator) -> None:
@@ -84,7 +92,13 @@ def new(draft: Draft, spec: NewOperator) -> None:
     _applicable(draft, spec.systems)
     rel = layout.operator_file(spec.code)
     if draft.exists(rel):
-        raise EditRefused(f"operator {spec.code} is already registered: file a usage change")
+        raise EditRefused(
+            msg(
+                "Operator {code} is already registered: apply for a usage change "
+                "(利用申請（変更）) instead",
+                code=spec.code,
+            )
+        )
     doc = yamldoc.mapping(
         (
             ("code", spec.code),
@@ -102,7 +116,14 @@ def new(draft: Draft, spec: NewOperator) -> None:
         subs = (_subcontractor(c, n) for c, n in spec.subcontractors)
         doc["subcontractors"] = yamldoc.sequence(subs)
     draft.create(rel, Kind.OPERATOR, doc)
-    draft.note(f"operator registered: {spec.code} {spec.name} ({', '.join(spec.systems)})")
+    draft.note(
+        msg(
+            "new operator: {code} {name} ({systems})",
+            code=spec.code,
+            name=spec.name,
+            systems=tuple(spec.systems),
+        )
+    )
 
 
 def _list(doc: yamldoc.Document, key: str) -> list[str]:
@@ -116,7 +137,7 @@ def change(draft: Draft, spec: OperatorChange) -> None:
     _applicable(draft, spec.add_systems)
     rel = layout.operator_file(spec.code)
     doc = draft.document(rel)
-    said: list[str] = []
+    said: list[Message] = []
     for key, value in (
         ("name", spec.name),
         ("name_kana", spec.name_kana),
@@ -125,7 +146,7 @@ def change(draft: Draft, spec: OperatorChange) -> None:
     ):
         if value is not None and doc.get(key) != value:
             yamldoc.put(doc, key, value, OPERATOR_FIELDS)
-            said.append(f"{key} changed")
+            said.append(msg("{field} changed", field=key))
     for key, add, drop in (
         ("roles", spec.add_roles, spec.remove_roles),
         ("systems", spec.add_systems, spec.remove_systems),
@@ -134,27 +155,40 @@ def change(draft: Draft, spec: OperatorChange) -> None:
         for value in add:
             if value not in _list(doc, key):
                 seq.append(value)
-                said.append(f"{key} + {value}")
+                said.append(msg("{key} + {value}", key=key, value=value))
         for value in drop:
             if value not in _list(doc, key):
-                raise EditRefused(f"operator {spec.code} has no {key[:-1]} {value} to remove")
+                raise EditRefused(
+                    msg(
+                        "Operator {code} has no {what} {value} to remove",
+                        code=spec.code,
+                        what=FIELDS[key],
+                        value=value,
+                    )
+                )
             del seq[_list(doc, key).index(value)]
-            said.append(f"{key} - {value}")
+            said.append(msg("{key} - {value}", key=key, value=value))
     if spec.add_subcontractors or spec.remove_subcontractors:
         subs = yamldoc.seq_at(doc, "subcontractors", OPERATOR_FIELDS)
         codes = [str(s.get("code")) for s in subs if isinstance(s, dict)]
         for code in spec.remove_subcontractors:
             if code not in codes:
-                raise EditRefused(f"operator {spec.code} declares no subcontractor {code}")
+                raise EditRefused(
+                    msg(
+                        "Operator {code} declares no subcontractor {sub}",
+                        code=spec.code,
+                        sub=code,
+                    )
+                )
             del subs[codes.index(code)]
             codes.remove(code)
-            said.append(f"subcontractor - {code}")
+            said.append(msg("subcontractors - {code}", code=code))
         for code, name in spec.add_subcontractors:
             subs.append(_subcontractor(code, name))
-            said.append(f"subcontractor + {code} {name}")
+            said.append(msg("subcontractors + {code} {name}", code=code, name=name))
         if not subs:
             del doc["subcontractors"]
-    draft.note(f"operator changed: {spec.code}: {', '.join(said) or 'nothing'}")
+    draft.note(msg("operator change: {code}: {what}", code=spec.code, what=tuple(said)))
 
 
 def terminate(draft: Draft, code: str, on: date) -> None:
@@ -170,4 +204,11 @@ def terminate(draft: Draft, code: str, on: date) -> None:
     removed = draft.files_under(f"{layout.users_dir(code)}/")
     for rel in removed:
         draft.remove(rel)
-    draft.note(f"operator terminated: {code} on {on}; {len(removed)} user file(s) removed")
+    draft.note(
+        msg(
+            "operator termination: {code} on {day}; user files removed: {count}",
+            code=code,
+            day=on,
+            count=len(removed),
+        )
+    )

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from accessreg.edit.draft import Draft, EditRefused
-from accessreg.escape import quote
+from accessreg.edit.draft import Draft, EditRefused, UnknownOperatorError
 from accessreg.model import Operator, layout
-from accessreg.model.base import LOGIN_ID_MESSAGE
+from accessreg.model.messages import msg
 from accessreg.model.problems import Level
 
 
@@ -16,14 +15,23 @@ def operator(draft: Draft, code: str, active: bool = True) -> Operator:
         if draft.exists(layout.operator_file(code)):
             shown = f"{draft.label}/{layout.operator_file(code)}"
             raise EditRefused(
-                f"{shown} has errors; fix them first",
+                msg(
+                    "The file of operator {code} has errors: the reception centre must fix "
+                    "them before it can be changed",
+                    code=code,
+                ),
                 [p for p in draft.base.problems if p.file == shown and p.level is Level.ERROR],
             )
-        raise EditRefused(f"there is no operator {code} ({draft.label}/operators/{code}.yaml)")
+        raise UnknownOperatorError(
+            msg("There is no operator {code}: check the operator code", code=code)
+        )
     if active and entry.operator.status == "terminated":
         raise EditRefused(
-            f"operator {code} was terminated on {entry.operator.terminated_on}: it can no "
-            "longer be changed this way"
+            msg(
+                "Operator {code} was terminated on {day}: it can no longer be changed",
+                code=code,
+                day=entry.operator.terminated_on or "",
+            )
         )
     return entry.operator
 
@@ -32,7 +40,12 @@ def login_id(email: str) -> str:
     """Refuse an e-mail that could not even name a file; the schema judges the rest."""
     email = email.strip()
     if not email or "/" in email or "\\" in email or "@" not in email:
-        raise EditRefused(f"{quote(email)} cannot be a login ID: {LOGIN_ID_MESSAGE}")
+        raise EditRefused(
+            msg(
+                "{email} cannot be a login ID: write an e-mail address with one @",
+                email=email,
+            )
+        )
     return email
 
 
@@ -44,4 +57,6 @@ def user_file(draft: Draft, code: str, email: str) -> str:
     for entry in draft.registry.users_of(code):
         if entry.user.email.lower() == email.lower() and draft.exists(entry.file):
             return entry.file
-    raise EditRefused(f"operator {code} has no user {email}")
+    raise EditRefused(
+        msg("Operator {code} has no user {email}: check the e-mail address", code=code, email=email)
+    )

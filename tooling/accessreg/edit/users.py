@@ -9,6 +9,7 @@ from accessreg.edit import targets, yamldoc
 from accessreg.edit.draft import Draft, EditRefused
 from accessreg.model import Catalog, User, layout
 from accessreg.model.layout import Kind
+from accessreg.model.messages import Message, msg
 
 NONE = "none"  # an option value that removes a permission
 USER_FIELDS = tuple(User.model_fields)
@@ -36,12 +37,16 @@ def _check_systems(catalog: Catalog, permissions: Mapping[str, str]) -> None:
     for system_id in permissions:
         if system_id not in allowed:
             raise EditRefused(
-                f"{system_id} is not a system one applies for (choose from {', '.join(allowed)})"
+                msg(
+                    "{system} is not a system one applies for: choose from {allowed}",
+                    system=system_id,
+                    allowed=tuple(allowed),
+                )
             )
 
 
-def _describe(permissions: Mapping[str, str]) -> str:
-    return ", ".join(f"{k} {v}" for k, v in permissions.items()) or "no permission"
+def _describe(permissions: Mapping[str, str]) -> Message:
+    return msg("{list}", list=tuple(f"{k} {v}" for k, v in permissions.items()))
 
 
 def add(draft: Draft, spec: UserSpec) -> None:
@@ -55,14 +60,19 @@ def add(draft: Draft, spec: UserSpec) -> None:
         if not value
     ]
     if missing:
-        raise EditRefused(f"a new user needs {' and '.join(missing)}")
+        raise EditRefused(msg("A new user needs {fields}: fill them in", fields=tuple(missing)))
     granted = {k: v for k, v in spec.permissions.items() if v != NONE}
     if not granted:
-        raise EditRefused("name at least one permission (e.g. --taxis 1011)")
+        raise EditRefused(msg("Choose at least one permission for the new user"))
     rel = layout.user_file(op.code, email)
     if draft.exists(rel):
         raise EditRefused(
-            f"{email} is already a user of {op.code}: use `accessreg user change` instead"
+            msg(
+                "{email} is already a user of {code}: apply for a permission change "
+                "(利用権限の変更申請) instead",
+                email=email,
+                code=op.code,
+            )
         )
     order = [s for s in _applicable_systems(draft.registry.catalog) if s in granted]
     doc = yamldoc.mapping(
@@ -78,7 +88,14 @@ def add(draft: Draft, spec: UserSpec) -> None:
         if value is not None
     )
     draft.create(rel, Kind.USER, doc)
-    draft.note(f"user added: {email} ({op.code}): {_describe({s: granted[s] for s in order})}")
+    draft.note(
+        msg(
+            "new user: {email} ({code}): {permissions}",
+            email=email,
+            code=op.code,
+            permissions=_describe({s: granted[s] for s in order}),
+        )
+    )
 
 
 def change(draft: Draft, spec: UserSpec) -> None:
@@ -106,23 +123,37 @@ def change(draft: Draft, spec: UserSpec) -> None:
         perms = yamldoc.mapping({})
         yamldoc.put(doc, "permissions", perms, USER_FIELDS)
     order = [s.id for s in draft.registry.catalog.systems]
-    moves: list[str] = []
+    moves: list[Message] = []
     for system_id, code in spec.permissions.items():
         old = perms.get(system_id)
         if code == NONE:
             if system_id in perms:
                 del perms[system_id]
-                moves.append(f"{system_id} {old} → none")
+                moves.append(msg("{system} {old} → (none)", system=system_id, old=str(old)))
         elif old != code:
             yamldoc.put(perms, system_id, yamldoc.code(code), order)
-            moves.append(f"{system_id} {old or 'none'} → {code}")
+            moves.append(
+                msg("{system} {old} → {new}", system=system_id, old=str(old), new=code)
+                if old
+                else msg("{system} (none) → {new}", system=system_id, new=code)
+            )
     if not perms:
         raise EditRefused(
-            f"no permission would be left for {spec.email}: use `accessreg user remove` to "
-            "delete the user"
+            msg(
+                "No permission would be left for {email}: apply for a permission deletion "
+                "(利用権限の抹消申請) instead",
+                email=spec.email,
+            )
         )
-    what = ", ".join(moves + [f"{f} changed" for f in fields])
-    draft.note(f"user changed: {doc.get('email', spec.email)} ({op.code}): {what}")
+    what = (*moves, *(msg("{field} changed", field=f) for f in fields))
+    draft.note(
+        msg(
+            "user change: {email} ({code}): {what}",
+            email=str(doc.get("email", spec.email)),
+            code=op.code,
+            what=what,
+        )
+    )
 
 
 def remove(draft: Draft, operator: str, email: str) -> None:
@@ -130,4 +161,4 @@ def remove(draft: Draft, operator: str, email: str) -> None:
     op = targets.operator(draft, operator)
     rel = targets.user_file(draft, op.code, email)
     draft.remove(rel)
-    draft.note(f"user removed: {email} ({op.code})")
+    draft.note(msg("user deletion: {email} ({code})", email=email, code=op.code))

@@ -25,12 +25,17 @@ from ruamel.yaml.scalarstring import (
 
 from accessreg.model import layout
 from accessreg.model.layout import Kind
+from accessreg.model.messages import Message, msg
 
 Document = CommentedMap
 
 
 class NotEditable(Exception):  # noqa: N818 - carried as data, not a crash
-    """The file is not a YAML mapping that can be edited in place."""
+    """The file is not a YAML mapping that can be edited in place; ``why`` says so."""
+
+    def __init__(self, why: Message) -> None:
+        super().__init__(why.english())
+        self.why = why
 
 
 def _yaml() -> YAML:
@@ -44,10 +49,12 @@ def _yaml() -> YAML:
 def load(raw: bytes) -> Document:
     try:
         doc = _yaml().load(raw)
-    except YAMLError as exc:
-        raise NotEditable(f"it is not well-formed YAML ({exc.__class__.__name__})") from None
+    except YAMLError:
+        raise NotEditable(
+            msg("it is not written as YAML should be: correct the file by hand first")
+        ) from None
     if not isinstance(doc, CommentedMap):
-        raise NotEditable("it does not hold a mapping of keys to values")
+        raise NotEditable(msg("it does not hold keys with their values: correct it by hand first"))
     return doc
 
 

@@ -25,6 +25,7 @@ from typing import Any
 from accessreg.errors import ConfigError, UsageError
 from accessreg.mail.compose import Composed
 from accessreg.model.mail import MailStatus
+from accessreg.model.messages import msg
 
 OUTBOX_FILE = "outbox.json"
 IN_FLIGHT_FILE = "in-flight.json"
@@ -119,9 +120,11 @@ def _parse(raw: bytes | None, name: str) -> dict[str, Any]:
     try:
         loaded = json.loads(raw) if raw else {}
     except ValueError as exc:
-        raise ConfigError(f"{name} of the state does not read as JSON: {exc}") from None
+        raise ConfigError(
+            msg("{name} of the state does not read as JSON: {exc}", name=name, exc=str(exc))
+        ) from None
     if not isinstance(loaded, dict):
-        raise ConfigError(f"{name} of the state is not an object")
+        raise ConfigError(msg("{name} of the state is not an object", name=name))
     return loaded
 
 
@@ -185,7 +188,11 @@ class Outbox:
     def _held(self, message_id: str) -> HeldMail:
         if message_id not in self.held:
             raise UsageError(
-                f"no mail in doubt has the Message-ID {message_id} (see `accessreg outbox list`)"
+                msg(
+                    "No mail in doubt has the Message-ID {message_id} (see "
+                    "`accessreg outbox list`)",
+                    message_id=message_id,
+                )
             )
         return self.held[message_id]
 

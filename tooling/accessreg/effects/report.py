@@ -1,31 +1,54 @@
 """Mails in doubt, as every run and ``accessreg outbox list`` report them.
 
 Message-IDs, kinds and applications only: no names or addresses (a job log is widely read);
-the Message-ID is what the SMTP server's log is searched for.
+the Message-ID is what the SMTP server's log is searched for. In the run's language.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from accessreg import i18n
 from accessreg.effects.session import InDoubt
+from accessreg.model.mail import MailStatus
+from accessreg.model.messages import Message, msg, nmsg
 from accessreg.timeline.clock import JST
 
-ADVICE = (
+ADVICE = msg(
     "a run stopped between handing them to SMTP and recording the answer, so each may or "
     "may not have arrived; none is sent again by itself. Look its Message-ID up in the SMTP "
     "server's log, then run `accessreg outbox delivered ID` (it arrived) or "
     "`accessreg outbox resend ID` (it did not)"
 )
+# What a run did with a mail, in words.
+STATUSES: dict[str, Message] = {
+    MailStatus.SENT: msg("sent"),
+    MailStatus.ALREADY_SENT: msg("already sent"),
+    MailStatus.IN_DOUBT: msg("in doubt"),
+    MailStatus.WRITTEN: msg("written"),
+}
+
+
+def status(value: str) -> str:
+    return i18n.text(STATUSES.get(value, msg("{status}", status=value)))
 
 
 def in_doubt_lines(mails: Sequence[InDoubt]) -> list[str]:
     if not mails:
         return []
-    lines = [f"in doubt: {len(mails)} mail(s): {ADVICE}"]
+    count = nmsg("{count} mail", "{count} mails", len(mails))
+    lines = [i18n.text(msg("in doubt: {count}: {advice}", count=count, advice=ADVICE))]
     lines += [
-        f"  {m.message_id}: {m.kind} for {m.application}, handed over "
-        f"{m.since.astimezone(JST).isoformat(timespec='seconds')}"
+        "  "
+        + i18n.text(
+            msg(
+                "{id}: {kind} for {application}, handed over {when}",
+                id=m.message_id,
+                kind=m.kind,
+                application=m.application,
+                when=m.since.astimezone(JST).isoformat(timespec="seconds"),
+            )
+        )
         for m in mails
     ]
     return lines

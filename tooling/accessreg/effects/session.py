@@ -44,6 +44,7 @@ from accessreg.mail.smtp import (
 )
 from accessreg.model.layout import REGISTRY_DIR
 from accessreg.model.mail import MailStatus
+from accessreg.model.messages import Verbatim, msg
 from accessreg.model.problems import Level
 from accessreg.model.registry import Registry
 from accessreg.reporting import reporters
@@ -101,9 +102,12 @@ def three_way(special: Mapping[str, Merge]) -> Merge:
                 kept = t
             else:
                 raise ConfigError(
-                    f"{name} of the state changed here and on the remote since they last "
-                    "agreed; nothing was done. Compare the two with `git show` and set the "
-                    "state ref to the one to keep"
+                    msg(
+                        "{name} of the state changed here and on the remote since "
+                        "they last agreed; nothing was done. Compare the two with "
+                        "`git show` and set the state ref to the one to keep",
+                        name=name,
+                    )
                 )
             if kept is not None:
                 merged[name] = kept
@@ -223,8 +227,12 @@ class Session:
         errors = [p for p in problems if p.level is Level.ERROR]
         if errors or registry is None:
             raise ProblemsFound(
-                f"the registry at {head[:12]} has errors; nothing was generated, sent or "
-                "recorded:\n" + reporters.text(errors).rstrip()
+                msg(
+                    "The registry at {rev} has errors; nothing was generated, sent or "
+                    "recorded:\n{problems}",
+                    rev=head[:12],
+                    problems=Verbatim(reporters.text(errors).rstrip()),
+                )
             )
         return registry, source
 
@@ -242,8 +250,18 @@ class Session:
         if plan.out is not None:
             try:
                 atomic.replace_directory(plan.out, dict(plan.files))
+            except atomic.NotAnOutputDirectoryError as exc:
+                raise ConfigError(
+                    msg(
+                        "{dir} already holds files this tool did not write: give an empty or "
+                        "new directory for the outputs",
+                        dir=str(exc.path),
+                    )
+                ) from None
             except OSError as exc:
-                raise ConfigError(f"cannot write the outputs: {exc}") from None
+                raise ConfigError(
+                    msg("Cannot write the outputs: {why}", why=str(exc.strerror or exc))
+                ) from None
         moved: list[BranchChange] = []
         try:
             for branch_set in plan.branches:
@@ -317,8 +335,13 @@ class Session:
             self.state.write(self.outbox.mark_sent(message_id, datetime.now(JST)), f"sent {what}")
         except AccessregError as exc:
             raise ConfigError(
-                f"{exc}. The server had taken {message_id}; wherever this record is missing it "
-                "is a mail in doubt (`accessreg outbox list`)"
+                msg(
+                    "{exc}. The server had taken {message_id}; wherever this "
+                    "record is missing it is a mail in doubt (`accessreg outbox "
+                    "list`)",
+                    exc=str(exc),
+                    message_id=message_id,
+                )
             ) from None
 
     # -- settling a mail in doubt ------------------------------------------------------------
@@ -327,7 +350,7 @@ class Session:
         """Send a mail in doubt again, exactly as it was handed over, and record it as sent."""
         held = self.outbox.held_message(message_id)
         if self.settings is None:
-            raise ConfigError("resending needs a session opened with send=True")
+            raise ConfigError(msg("Resending needs a session opened with send=True"))
         message = parsed(held.message)
         with self._transport(self.settings) as smtp:
             what = f"{held.kind} for {held.application} again"

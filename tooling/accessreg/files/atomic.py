@@ -69,6 +69,14 @@ def sweep(path: Path) -> list[Path]:
     return removed
 
 
+class NotAnOutputDirectoryError(FileExistsError):
+    """The directory exists, holds files and was not made by :func:`replace_directory`."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(f"{path} exists and is not an accessreg output directory")
+        self.path = path
+
+
 def replace_directory(path: Path, files: dict[str, bytes]) -> None:
     """Make ``path`` hold exactly ``files`` (relative POSIX paths): all of them or, on any
     failure, the directory as it was. The new tree is written beside it and swapped in by
@@ -79,7 +87,7 @@ def replace_directory(path: Path, files: dict[str, bytes]) -> None:
     if path.exists() and (
         not path.is_dir() or (any(path.iterdir()) and not (path / MARKER).exists())
     ):
-        raise FileExistsError(f"{path} exists and is not an accessreg output directory")
+        raise NotAnOutputDirectoryError(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     sweep(path)
     pid = os.getpid()  # in the names, so that a later call knows when their writer is gone

@@ -10,6 +10,7 @@ import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
+from datetime import date
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any, TypeVar
@@ -17,13 +18,16 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from accessreg.errors import ConfigError, ProblemsFound
-from accessreg.escape import describe, quote, unsafe_characters
+from accessreg.escape import describe, unsafe_characters
 from accessreg.files import gcpause, schemagen, workspace, yamlsafe
-from accessreg.files.schemacheck import SchemaChecker, checker, checkers
+from accessreg.files.salvage import salvage as salvaged_model
+from accessreg.files.schemacheck import SchemaChecker, checker, checkers, field_name
 from accessreg.files.sources import DirectorySource, Source
 from accessreg.model import CalendarFile, Catalog, MaintainersFile, Operator, User, layout
+from accessreg.model.base import DAY_RANGE_MESSAGE, EARLIEST_DAY, LATEST_DAY
 from accessreg.model.kinds import MODELS
 from accessreg.model.layout import Kind
+from accessreg.model.messages import Message, msg
 from accessreg.model.problems import DataPath, Level, Problem, problem
 from accessreg.model.registry import OperatorEntry, Registry, UserEntry
 
@@ -39,6 +43,7 @@ class Parsed:
     kind: Kind
     data: Any  # None when the file did not load or failed its schema
     problems: tuple[Problem, ...]
+    partial: Any = None  # what a file that failed its schema holds (for ``salvage``)
 
 
 @dataclass(frozen=True)
@@ -84,25 +89,34 @@ def _text_problems(rel: str, data: Any) -> list[Problem]:
         if isinstance(value, dict):
             for key, item in value.items():
                 if isinstance(key, str) and (bad := unsafe_characters(key)):
-                    found.append(_text_problem(rel, "a key", (*path, key), bad))
+                    found.append(_text_problem(rel, msg("a key"), (*path, key), bad))
                 stack.append((item, (*path, key)))
         elif isinstance(value, list):
             stack.extend((item, (*path, i)) for i, item in enumerate(value))
         elif isinstance(value, str):
             field = next((p for p in reversed(path) if isinstance(p, str)), "")
             if bad := unsafe_characters(value, multiline=field in MULTILINE_FIELDS):
-                found.append(_text_problem(rel, quote(field), path, bad))
+                found.append(_text_problem(rel, field_name(path), path, bad))
     return sorted(found, key=lambda p: [str(step) for step in p.path])
 
 
-def _text_problem(rel: str, what: str, path: DataPath, bad: list[str]) -> Problem:
-    shown = ", ".join(describe(ch) for ch in bad[:3]) + (" and more" if len(bad) > 3 else "")
-    return problem(
-        rel,
-        TEXT_RULE,
-        f"{what} holds {shown}: control, format and line-separator characters are refused in text",
-        path,
+def _text_problem(rel: str, what: Message, path: DataPath, bad: list[str]) -> Problem:
+    shown = tuple(describe(ch) for ch in bad[:3])
+    message = (
+        msg(
+            "{what} holds {chars} and more: retype it without control, format or "
+            "line-separator characters",
+            what=what,
+            chars=shown,
+        )
+        if len(bad) > 3
+        else msg(
+            "{what} holds {chars}: retype it without control, format or line-separator characters",
+            what=what,
+            chars=shown,
+        )
     )
+    return problem(rel, TEXT_RULE, message, path)
 
 
 def parse(rel: str, kind: Kind, raw: bytes, checker: SchemaChecker) -> Parsed:
@@ -113,8 +127,10 @@ def parse(rel: str, kind: Kind, raw: bytes, checker: SchemaChecker) -> Parsed:
             problem(
                 rel,
                 "schema-comment",
-                f"the first line should be `{layout.schema_comment(kind, rel)}` "
-                "so that editors check the file as it is typed",
+                msg(
+                    "Make the first line {line} so that editors check the file as it is typed",
+                    line=layout.schema_comment(kind, rel),
+                ),
                 level=Level.WARNING,
             ).located(1, 1)  # it is about the first line, whatever the document holds
         )
@@ -124,14 +140,20 @@ def parse(rel: str, kind: Kind, raw: bytes, checker: SchemaChecker) -> Parsed:
         found.append(Problem(rel, exc.line, exc.col, exc.rule, Level.ERROR, exc.message))
         return Parsed(rel, kind, None, tuple(found))
     if not isinstance(data, dict):
-        found.append(problem(rel, "schema", "the file must hold a mapping of keys to values"))
+        found.append(
+            problem(
+                rel, "schema", msg("Write the file as keys and values (key: value), one per line")
+            )
+        )
         return Parsed(rel, kind, None, tuple(found))
     if text := _text_problems(rel, data):
         found.extend(text)
-        return Parsed(rel, kind, None, tuple(found))
-    violations = checker.violations(data)
+        return Parsed(rel, kind, None, tuple(found), partial=data)
+    violations = checker.violations(data, lambda path: yamlsafe.scalar_text(raw, path))
     found.extend(problem(rel, "schema", message, path) for path, message in violations)
-    return Parsed(rel, kind, None if violations else data, tuple(found))
+    if violations:
+        return Parsed(rel, kind, None, tuple(found), partial=data)
+    return Parsed(rel, kind, data, tuple(found))
 
 
 Items = list[tuple[str, Kind]]
@@ -181,18 +203,44 @@ def parse_all(source: Source, by_kind: dict[Kind, SchemaChecker], items: Items) 
 
 def _model(parsed: Parsed, cls: type[M], found: list[Problem]) -> M | None:
     if parsed.data is None:
-        return None
+        return salvaged_model(cls, parsed.partial) if parsed.partial is not None else None
     try:
         return cls.model_validate(parsed.data)
     except ValidationError as exc:
         for err in exc.errors():
-            where = ".".join(str(p) for p in err["loc"])
-            found.append(problem(parsed.rel, "schema", f"{where}: {err['msg']}", tuple(err["loc"])))
-        return None
+            found.append(problem(parsed.rel, "schema", _model_message(err), tuple(err["loc"])))
+        return salvaged_model(cls, parsed.data)
+
+
+def _model_message(err: Any) -> Message:
+    """What the models refuse that the schema let through (a date that does not exist)."""
+    what = field_name(tuple(err["loc"]))
+    given = err["input"]
+    written = given.isoformat() if isinstance(given, date) else str(given)
+    if err["type"] == "value_error" and DAY_RANGE_MESSAGE in str(err["msg"]):
+        return msg(
+            "{value} is not a date from {earliest} to {latest}, the years whose business days "
+            "the tool can count: check the year of {what}",
+            value=written,
+            earliest=EARLIEST_DAY,
+            latest=LATEST_DAY,
+            what=what,
+        )
+    if str(err["type"]).startswith("date"):
+        return msg(
+            "{value} is not a date: write {what} as year-month-day, e.g. 2026-04-01",
+            value=written,
+            what=what,
+        )
+    return msg(
+        "{what} is not written as this file expects: compare it with the sample registry",
+        what=what,
+    )
 
 
 def model_of(parsed: Parsed) -> tuple[BaseModel | None, list[Problem]]:
-    """One parsed file's model (None if it does not load) and its problems."""
+    """One parsed file's model and its problems. A file with errors may still have a model
+    (``files.salvage``): for the rules only, so ``load`` keeps it only when asked."""
     found = list(parsed.problems)
     return _model(parsed, MODELS[parsed.kind], found), found
 
@@ -232,19 +280,25 @@ def _load_all(
 def load_catalog(source: Source, rels: Sequence[str]) -> tuple[Catalog | None, list[Problem]]:
     rel = layout.CATALOG_FILE
     if rel not in rels:
-        message = f"the catalog {layout.repo_path(rel)} is missing"
+        message = msg(
+            "The catalog {path} is missing: restore it from git", path=layout.repo_path(rel)
+        )
         return None, [problem(rel, "file-missing", message)]
     catalog_checker = checker(schemagen.generate(Kind.CATALOG, None))
     parsed = parse(rel, Kind.CATALOG, source.read(rel), catalog_checker)
     found = list(parsed.problems)
-    return _model(parsed, Catalog, found), found
+    catalog = _model(parsed, Catalog, found)
+    # Nothing is judged against a catalog with errors, not even what it still holds.
+    return (None if any(p.level is Level.ERROR for p in found) else catalog), found
 
 
 class DoesNotLoad(ProblemsFound):
     """A file the command cannot do without does not load; ``problems`` (located) say why."""
 
-    def __init__(self, what: str, problems: Sequence[Problem]) -> None:
-        super().__init__(f"{what} does not load; nothing was done")
+    def __init__(self, what: str | Message, problems: Sequence[Problem]) -> None:
+        super().__init__(
+            msg("{what} does not load: nothing was done; the problems above say why", what=what)
+        )
         self.problems: Sequence[Problem] = list(problems)
 
 
@@ -256,7 +310,7 @@ def locate(p: Problem, raw: bytes, label: str) -> Problem:
     return replace(p, file=f"{prefix}{p.file}", line=line, col=col)
 
 
-def _does_not_load(source: Source, what: str, problems: Sequence[Problem]) -> DoesNotLoad:
+def _does_not_load(source: Source, what: str | Message, problems: Sequence[Problem]) -> DoesNotLoad:
     present = set(source.paths())
     errors = [
         locate(p, source.read(p.file) if p.file in present else b"", source.label)
@@ -270,7 +324,11 @@ def require_catalog(source: Source) -> Catalog:
     """The catalog, or :class:`DoesNotLoad` with its located problems."""
     catalog, problems = load_catalog(source, source.paths())
     if catalog is None:
-        raise _does_not_load(source, f"the catalog {source.label}/{layout.CATALOG_FILE}", problems)
+        raise _does_not_load(
+            source,
+            msg("the catalog {file}", file=source.label + "/" + layout.CATALOG_FILE),
+            problems,
+        )
     return catalog
 
 
@@ -282,10 +340,12 @@ def load_maintainers(registry: Path) -> MaintainersFile:
     try:
         raw = source.read(rel)
     except OSError as exc:
-        raise ConfigError(f"cannot read {source.label}/{rel}: {exc.strerror}") from None
+        raise ConfigError(
+            msg("Cannot read {file}: {why}", file=source.label + "/" + rel, why=exc.strerror or "")
+        ) from None
     schema = checker(schemagen.generate(Kind.MAINTAINERS, None))
     model, problems = model_of(parse(rel, Kind.MAINTAINERS, raw, schema))
-    if not isinstance(model, MaintainersFile):
+    if not isinstance(model, MaintainersFile) or any(p.level is Level.ERROR for p in problems):
         raise _does_not_load(source, f"{source.label}/{rel}", problems)
     return model
 
@@ -296,13 +356,20 @@ Models = dict[int, tuple[Parsed, tuple[BaseModel | None, list[Problem]]]]
 
 
 def load(
-    source: Source, reuse: Mapping[str, Parsed] | None = None, models: Models | None = None
+    source: Source,
+    reuse: Mapping[str, Parsed] | None = None,
+    models: Models | None = None,
+    salvage: bool = False,
 ) -> LoadResult:
     """Load every file of ``source``; files in ``reuse`` are taken as already parsed (by
     incremental validation, from its cache) instead of being read again, and their models
-    are taken from ``models`` (and kept there) if given."""
+    are taken from ``models`` (and kept there) if given.
+
+    With ``salvage`` (validation), a file with errors is in the registry with what it still
+    holds (``files.salvage``), so the rules judge it too; it is in ``broken`` either way.
+    """
     with gcpause.paused():  # forked workers inherit the pause
-        return _load(source, reuse or {}, models if models is not None else {})
+        return _load(source, reuse or {}, models if models is not None else {}, salvage)
 
 
 def _reused(parsed: Parsed, models: Models) -> tuple[BaseModel | None, list[Problem]]:
@@ -311,7 +378,7 @@ def _reused(parsed: Parsed, models: Models) -> tuple[BaseModel | None, list[Prob
     return known[1]
 
 
-def _load(source: Source, reuse: Mapping[str, Parsed], models: Models) -> LoadResult:
+def _load(source: Source, reuse: Mapping[str, Parsed], models: Models, salvage: bool) -> LoadResult:
     rels = source.paths()
     found: list[Problem] = []
     items: list[tuple[str, Kind]] = []
@@ -322,7 +389,10 @@ def _load(source: Source, reuse: Mapping[str, Parsed], models: Models) -> LoadRe
                 problem(
                     rel,
                     "file-name-text",
-                    "the file name is not UTF-8 text or holds a control character: rename it",
+                    msg(
+                        "The file name is not UTF-8 text or holds a control character: rename "
+                        "it as the layout says"
+                    ),
                 ).located(1, 1)
             )
         elif kind is None:
@@ -331,8 +401,10 @@ def _load(source: Source, reuse: Mapping[str, Parsed], models: Models) -> LoadRe
                     problem(
                         rel,
                         "file-location",
-                        "no file belongs here: operators go in operators/<CODE>.yaml, users in "
-                        "users/<CODE>/<e-mail>.yaml (lower case, ending .yaml)",
+                        msg(
+                            "No file belongs here: an operator goes in operators/<CODE>.yaml, a "
+                            "user in users/<CODE>/<e-mail in lower case>.yaml"
+                        ),
                     )
                 )
         elif kind is not Kind.CATALOG:
@@ -353,6 +425,10 @@ def _load(source: Source, reuse: Mapping[str, Parsed], models: Models) -> LoadRe
     for rel, kind in items:
         model, problems = _reused(reuse[rel], models) if rel in reuse else next(fresh)
         found.extend(problems)
+        if any(p.level is Level.ERROR for p in problems):
+            broken.add(rel)
+            if not salvage:
+                model = None
         if kind is Kind.USER:
             if isinstance(model, User):
                 users.append(UserEntry(rel, layout.operator_of(rel) or "", model))

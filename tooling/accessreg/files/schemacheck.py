@@ -6,9 +6,11 @@ only a file it rejects goes through ``jsonschema`` to collect every violation wi
 
 from __future__ import annotations
 
+import difflib
 import functools
 import json
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import fastjsonschema
@@ -16,11 +18,14 @@ import fastjsonschema
 if TYPE_CHECKING:
     import jsonschema
 
-from accessreg.escape import quote
+from accessreg.model import base, terms
 from accessreg.model.layout import Kind
+from accessreg.model.messages import Message, msg
 from accessreg.model.problems import DataPath
 
-Violation = tuple[DataPath, str]
+Violation = tuple[DataPath, Message]
+# The text of the scalar at a data path as the file writes it (``02010``, ``yes``), if any.
+Source = Callable[[DataPath], str | None]
 
 
 def _fast_form(schema: dict[str, Any]) -> dict[str, Any]:
@@ -83,15 +88,23 @@ class SchemaChecker:
         """Compile now (before forking workers, so that they share the compiled code)."""
         _ = self._fast
 
-    def violations(self, data: Any) -> list[Violation]:
+    def violations(self, data: Any, source: Source = lambda path: None) -> list[Violation]:
         try:
             self._fast(data)
             return []
         except fastjsonschema.JsonSchemaException:
             pass
-        found = [v for e in self._leaves(data) for v in _violations(e)]
+        found = [v for e in self._leaves(data) for v in _violations(e, source)]
         # Both engines should agree; if only the fast one objects, still report it.
-        return found or [((), "the file does not match its schema")]
+        return found or [
+            (
+                (),
+                msg(
+                    "The file is not written as its kind of file expects: compare it with the "
+                    "sample registry"
+                ),
+            )
+        ]
 
     def _leaves(self, data: Any) -> Iterator[jsonschema.ValidationError]:
         from jsonschema.exceptions import best_match
@@ -119,7 +132,21 @@ def _consts(error: jsonschema.ValidationError) -> list[str]:
     return []
 
 
-def _violations(error: jsonschema.ValidationError) -> Iterator[Violation]:
+def _allowed(schema: Any) -> list[str]:
+    """The values a place of the schema allows, when it lists them (codes, roles), else []."""
+    if not isinstance(schema, dict):
+        return []
+    if "enum" in schema:
+        return [str(v) for v in schema["enum"]]
+    if "const" in schema:
+        return [str(schema["const"])]
+    branches = schema.get("oneOf") or schema.get("anyOf") or []
+    if branches and all(isinstance(b, dict) and "const" in b for b in branches):
+        return [str(b["const"]) for b in branches]
+    return []
+
+
+def _violations(error: jsonschema.ValidationError, source: Source) -> Iterator[Violation]:
     path = tuple(error.absolute_path)
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
         # One problem per unknown key, on the key's own line.
@@ -127,37 +154,178 @@ def _violations(error: jsonschema.ValidationError) -> Iterator[Violation]:
         known = list(schema.get("properties", {}))
         for key in error.instance:
             if key not in known:
+                yield (*path, key), unknown_key(str(key), known, path)
+        return
+    if error.validator == "required" and isinstance(error.instance, dict):
+        required: list[str] = list(error.validator_value)  # type: ignore[arg-type]
+        schema = error.schema if isinstance(error.schema, dict) else {}
+        unknown = [str(k) for k in error.instance if k not in schema.get("properties", {})]
+        for key in required:
+            # A misspelt key (name_kane) is reported with its guess; its absence would only
+            # say the same again.
+            if key not in error.instance and not difflib.get_close_matches(key, unknown, 1, 0.6):
                 yield (
-                    (*path, key),
-                    f"{_where(path)}unknown key {quote(key)}: expected one of {', '.join(known)}",
+                    path,
+                    msg(
+                        "`{key}` ({what}) is missing: add it", key=str(key), what=field_name((key,))
+                    ),
                 )
         return
-    yield path, _message(error)
+    yield path, _message(error, source)
 
 
-def _where(path: DataPath) -> str:
-    return f"{'.'.join(str(p) for p in path)}: " if path else ""
+def field_name(path: DataPath) -> Message:
+    """What the forms call the field at ``path``, or its key."""
+    keys = [p for p in path if isinstance(p, str)]
+    if len(keys) >= 2 and keys[-2] == "permissions":
+        return msg("the permission for {system}", system=keys[-1])
+    if keys and keys[-1] == "code" and "subcontractors" in keys:
+        return msg("subcontractor code")
+    if keys and keys[-1] in terms.FIELDS:
+        return terms.FIELDS[keys[-1]]
+    return msg("{key}", key=keys[-1] if keys else "")
 
 
-def _message(error: jsonschema.ValidationError) -> str:
-    schema = error.schema if isinstance(error.schema, dict) else {}
-    prefix = _where(tuple(error.absolute_path))
-    if consts := _consts(error):
-        return f"{prefix}{quote(error.instance)} is not one of {', '.join(consts)}"
-    if error.validator == "pattern" and "patternErrorMessage" in schema:
-        return f"{prefix}{quote(error.instance)}: {schema['patternErrorMessage']}"
-    if (
-        error.validator == "type"
-        and isinstance(error.instance, int | float)
-        and (schema.get("type") == "string")
-    ):
-        # Not "quote it ('1033')": YAML read an unquoted 02011 as the octal number 1033.
-        return (
-            f"{prefix}the value is read as the number {quote(error.instance)}: quote it exactly as "
-            "written (e.g. '1011'); YAML reads unquoted digits as a number"
+def unknown_key(key: str, known: list[str], path: DataPath) -> Message:
+    """An unknown key, with the known key it most likely was meant to be."""
+    if path and path[-1] == "permissions":
+        guess = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+        if guess:
+            return msg("`{key}` is not a system: did you mean `{guess}`?", key=key, guess=guess[0])
+        return msg(
+            "`{key}` is not a system of the catalog: write one of {known}",
+            key=key,
+            known=tuple(known),
         )
-    # jsonschema's own messages repeat the whole value ("'…' is too long"): quote it capped.
-    return f"{prefix}{error.message.replace(repr(error.instance), quote(error.instance))}"
+    guess = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+    if guess:
+        return msg(
+            "`{key}` is not a key of this file: did you mean `{guess}`?", key=key, guess=guess[0]
+        )
+    return msg("`{key}` is not a key here: the keys here are {known}", key=key, known=tuple(known))
+
+
+# A failed pattern, said as the forms say what to write. Keyed by the pattern itself, so a new
+# pattern without its sentence is noticed (tests check every pattern of the schemas).
+PATTERNS: dict[str, Message] = {
+    base.OPERATOR_CODE: msg("Write {what} in 4 to 8 upper-case ASCII letters and digits"),
+    base.LOGIN_ID: msg(
+        "Write {what} as an address that must receive internet mail: before the @ only ASCII "
+        "letters, digits and -_~.$&'`^= (no dot first, last or doubled), after it ASCII "
+        "letters, digits and - between dots (000 §5-1 note 3)"
+    ),
+    base.SERIAL: msg(
+        "Write {what} in upper-case hexadecimal, without colons or spaces and without a "
+        "leading 00 (e.g. 4A3F09)"
+    ),
+    base.GITHUB_LOGIN: msg(
+        "Write {what} as GitHub shows it: ASCII letters, digits and single hyphens, not "
+        "starting or ending with a hyphen"
+    ),
+    base.PHONE: msg("Write {what} in half-width digits and hyphens (e.g. 03-5550-0101)"),
+    base.HTTPS_URL: msg(
+        "Write {what} in full, starting with https:// and without spaces "
+        "(e.g. https://example.co.jp/privacy)"
+    ),
+    base.SYSTEM_ID: msg("Write {what} as a system of the catalog in lower case (e.g. taxis)"),
+    base.KANA: msg("Write {what} in full-width katakana (e.g. タクソウ タロウ)"),
+    base.CERTIFICATE_ID: msg(
+        "Write {what} as the issuer gives it: up to 64 ASCII letters, digits, - and _"
+    ),
+    base.CIDR: msg("Write {what} as a fixed address, such as 203.0.113.10/32"),
+}
+
+
+def _message(error: jsonschema.ValidationError, source: Source) -> Message:
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    path = tuple(error.absolute_path)
+    what = field_name(path)
+    written = source(path)
+    if written is None:
+        written = error.instance if isinstance(error.instance, str) else ""
+    if consts := _consts(error):
+        return msg(
+            "{value} cannot be used for {what}: write one of {allowed}",
+            value=written,
+            what=what,
+            allowed=tuple(consts),
+        )
+    if error.validator == "pattern":
+        sentence = PATTERNS.get(str(error.validator_value))
+        if sentence is not None:
+            return msg(
+                "{value}: {how}", value=written, how=replace(sentence, params=(("what", what),))
+            )
+    if error.validator == "type":
+        return _mistyped(error.validator_value, error.instance, schema, what, written)
+    if error.validator in ("enum", "const"):
+        return msg(
+            "{value} cannot be used for {what}: write one of {allowed}",
+            value=written,
+            what=what,
+            allowed=tuple(_allowed(schema)),
+        )
+    if error.validator == "format" and error.validator_value == "date":
+        return msg(
+            "{value} is not a date: write {what} as year-month-day, e.g. 2026-04-01",
+            value=written,
+            what=what,
+        )
+    if error.validator == "minLength":
+        return msg("{what} is empty: fill it in", what=what)
+    if error.validator == "maxLength":
+        return msg(
+            "{what} is longer than {limit} characters: shorten it",
+            what=what,
+            limit=int(error.validator_value),  # type: ignore[arg-type]
+        )
+    if error.validator == "minItems":
+        return msg("{what} is empty: list at least one", what=what)
+    if error.validator == "uniqueItems":
+        return msg("{what} lists the same value twice: list each once", what=what)
+    return msg(
+        "{what} is not written as this file expects: compare it with the sample registry", what=what
+    )
+
+
+def _mistyped(
+    expected: Any, instance: Any, schema: dict[str, Any], what: Message, written: str
+) -> Message:
+    """A value of the wrong kind: most often an unquoted code YAML read as a number or as
+    yes/no. Quoting what the applicant wrote is the fix, never what YAML made of it."""
+    wanted = expected if isinstance(expected, str) else (expected or ["string"])[0]
+    if wanted == "string" and isinstance(instance, bool):
+        allowed = _allowed(schema)
+        if allowed:
+            return msg(
+                "{value} is read as yes or no, not as a code: write one of {allowed} for {what}",
+                value=written,
+                allowed=tuple(allowed),
+                what=what,
+            )
+        return msg(
+            "{value} is read as yes or no: quote it like '{value}' to keep it as text",
+            value=written,
+        )
+    if wanted == "string" and isinstance(instance, int | float):
+        return msg(
+            "Quote {what} like '{value}': without quotes it is read as a number",
+            what=what,
+            value=written,
+        )
+    if wanted == "string" and instance is None:
+        return msg("{what} is empty: fill it in", what=what)
+    if wanted == "string":
+        return msg("Write {what} as one value on the line of its key", what=what)
+    if wanted == "array":
+        return msg("Write {what} as a list: one item per line, each starting with '- '", what=what)
+    if wanted == "object":
+        return msg("Write {what} as keys and values (key: value), indented under it", what=what)
+    if wanted == "boolean":
+        return msg("Write {what} as true or false", what=what)
+    return msg(
+        "{what} is not written as this file expects: compare it with the sample registry", what=what
+    )
 
 
 @functools.lru_cache(maxsize=32)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from accessreg.errors import ConfigError
 from accessreg.model.layout import REGISTRY_DIR, SCHEMAS_DIR
+from accessreg.model.messages import msg
 
 
 def repository_root(start: Path | None = None) -> Path:
@@ -21,7 +22,9 @@ def repository_root(start: Path | None = None) -> Path:
 def registry_dir(option: Path | None) -> Path:
     path = option if option is not None else repository_root() / REGISTRY_DIR
     if not path.is_dir():
-        raise ConfigError(f"no registry directory at {path} (use --registry DIR)")
+        raise ConfigError(
+            msg("No registry directory at {path} (use --registry DIR)", path=str(path))
+        )
     return path
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from accessreg.escape import quote
+from accessreg.model.messages import Message, msg
 from accessreg.model.problems import DataPath
 
 MAX_FILE_BYTES = 1 << 20
@@ -29,8 +29,8 @@ _RESOLVERS = {
 
 
 class YamlProblem(Exception):  # noqa: N818 - carried as data, not a crash
-    def __init__(self, rule: str, message: str, line: int = 1, col: int = 1) -> None:
-        super().__init__(message)
+    def __init__(self, rule: str, message: Message, line: int = 1, col: int = 1) -> None:
+        super().__init__(message.english())
         self.rule = rule
         self.message = message
         self.line = line
@@ -93,14 +93,20 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> dict[Any, Any
         if not isinstance(key_node, yaml.ScalarNode):  # `? [a, b]`: valid YAML, never data here
             line, col = _position(key_node.start_mark)
             raise YamlProblem(
-                "yaml-syntax", "a key must be plain text, not a list or a mapping", line, col
+                "yaml-syntax",
+                msg("A key must be plain text, not a list or a mapping: write it as text"),
+                line,
+                col,
             )
         key = loader.construct_object(key_node)
         if key in seen:
             line, col = _position(key_node.start_mark)
             raise YamlProblem(
                 "yaml-duplicate-key",
-                f"duplicate key {quote(key)}: the later value would silently win",
+                msg(
+                    "The key {key} appears twice: only the later value would count; write it once",
+                    key=str(key),
+                ),
                 line,
                 col,
             )
@@ -126,7 +132,14 @@ _CONSTRUCTOR = yaml.constructor.SafeConstructor()
 def _too_deep(node: yaml.Node) -> YamlProblem:
     line, col = _position(node.start_mark)
     return YamlProblem(
-        "yaml-limits", f"collections are nested more than {MAX_DEPTH} levels deep", line, col
+        "yaml-limits",
+        msg(
+            "Lists and mappings are nested more than {max} levels deep: no registry file needs "
+            "that many; write the value flat",
+            max=MAX_DEPTH,
+        ),
+        line,
+        col,
     )
 
 
@@ -137,7 +150,10 @@ def _scalar(construct: Any, node: yaml.Node) -> Any:
         line, col = _position(node.start_mark)
         raise YamlProblem(
             "yaml-limits",
-            f"a number of {len(node.value):,} characters is too long to read: no field holds one",
+            msg(
+                "A number of {count} digits is too long to read: no field holds one",
+                count=len(node.value),
+            ),
             line,
             col,
         ) from None
@@ -205,7 +221,10 @@ def _scan_events(raw: bytes) -> None:
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
             raise YamlProblem(
                 "yaml-anchor",
-                "anchors and aliases are not allowed: write every value where it applies",
+                msg(
+                    "Anchors and aliases (& and *) are not allowed: write every value where it "
+                    "applies, and quote a value that starts with & or *"
+                ),
                 line,
                 col,
             )
@@ -213,20 +232,38 @@ def _scan_events(raw: bytes) -> None:
         if tag is not None:
             raise YamlProblem(
                 "yaml-tag",
-                f"explicit tag {tag} is not allowed: write plain values",
+                msg(
+                    "The tag {tag} is not allowed: write plain values, and quote a value that "
+                    "starts with !",
+                    tag=_written_tag(raw, line, tag),
+                ),
                 line,
                 col,
             )
+
+
+def _written_tag(raw: bytes, line: int, resolved: str) -> str:
+    """The tag as the file writes it (``!!str``), not as the parser expands it."""
+    lines = raw.decode("utf-8", errors="replace").splitlines()
+    text = lines[line - 1] if 0 < line <= len(lines) else ""
+    start = text.find("!")
+    return text[start:].split()[0] if start >= 0 else resolved
 
 
 def load(raw: bytes) -> Any:
     """Parse one YAML document strictly; raise :class:`YamlProblem` on anything refused."""
     if len(raw) > MAX_FILE_BYTES:
         raise YamlProblem(
-            "file-too-large", f"file is {len(raw)} bytes; the cap is {MAX_FILE_BYTES} bytes"
+            "file-too-large",
+            msg(
+                "The file is {size} bytes; the limit is {limit} bytes: keep one person or one "
+                "operator per file, and long notes out of it",
+                size=len(raw),
+                limit=MAX_FILE_BYTES,
+            ),
         )
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # YAML allows UTF-16; diffs would not show it
-        raise YamlProblem("yaml-syntax", "the file is UTF-16 text: save it as UTF-8")
+        raise YamlProblem("yaml-syntax", msg("The file is UTF-16 text: save it as UTF-8"))
     try:
         # Anchors, aliases and tags all need one of these bytes; only then pay for a scan.
         if b"&" in raw or b"*" in raw or b"!" in raw:
@@ -246,18 +283,65 @@ def load(raw: bytes) -> Any:
     except yaml.reader.ReaderError as exc:  # bad bytes: its text would span two lines
         line, col = _byte_position(raw, exc.position)
         raise YamlProblem(
-            "yaml-syntax", f"{exc.reason}: save the file as UTF-8 text", line, col
+            "yaml-syntax",
+            msg("This line holds characters that are not UTF-8 text: save the file as UTF-8"),
+            line,
+            col,
         ) from None
     except yaml.MarkedYAMLError as exc:
         line, col = _position(exc.problem_mark or exc.context_mark)
-        # "while parsing a block mapping" / "expected a single document in the stream" says
-        # what was going on; the problem alone ("but found another document") does not.
-        message = "; ".join(part for part in (exc.context, exc.problem) if part)
-        raise YamlProblem("yaml-syntax", message or "not well-formed YAML", line, col) from None
-    except yaml.YAMLError as exc:
-        raise YamlProblem("yaml-syntax", str(exc)) from None
+        raise YamlProblem("yaml-syntax", _syntax(exc, raw, line), line, col) from None
+    except yaml.YAMLError:
+        raise YamlProblem("yaml-syntax", _NOT_YAML) from None
     except UnicodeDecodeError:
-        raise YamlProblem("yaml-syntax", "file is not UTF-8 text") from None
+        raise YamlProblem(
+            "yaml-syntax", msg("The file is not UTF-8 text: save it as UTF-8")
+        ) from None
+
+
+_NOT_YAML = msg(
+    "This line cannot be read: check its indentation, the space after each colon and the "
+    "quotes around values"
+)
+
+
+def _syntax(exc: yaml.MarkedYAMLError, raw: bytes, line: int) -> Message:
+    """What the parser stumbled on, in the words of someone writing the file by hand.
+
+    The parser's own words ("found character that cannot start any token") name its states;
+    these name what to do. Each case is recognised from the parser's problem and the line.
+    """
+    problem = exc.problem or ""
+    context = exc.context or ""
+    text = raw.decode("utf-8", errors="replace").splitlines()
+    here = text[line - 1] if 0 < line <= len(text) else ""
+    if "\t" in problem or "\t" in here[: len(here) - len(here.lstrip())]:
+        return msg("Tabs cannot indent: indent with spaces")
+    if "another document" in problem:
+        return msg(
+            "A second document starts here (---): a file holds one operator or one user; "
+            "remove this line and what follows, or move it to its own file"
+        )
+    if "mapping values are not allowed" in problem:
+        return msg(
+            "A second colon followed by a space on this line: quote a value that holds one "
+            "(name: '試験: 太郎'), or put the key on its own line"
+        )
+    if "quoted scalar" in context or "end of stream" in problem:
+        return msg("A quote is not closed: end the value with the same quote it starts with")
+    if "cannot start any token" in problem:
+        return msg(
+            "A value starts with a character that YAML reserves (such as @, ` or %): quote "
+            "the value"
+        )
+    if "could not find expected ':'" in problem:
+        return msg("A key without its colon: write 'key: value', with a space after the colon")
+    if "block" in context or "block end" in problem or "expected key" in problem:
+        return msg(
+            "The indentation does not line up: start the keys of one level in the same column, "
+            "with spaces"
+        )
+    return _NOT_YAML
 
 
 def _key_matches(node: yaml.Node, key: str | int) -> bool:
@@ -296,3 +380,22 @@ def position(raw: bytes, path: DataPath) -> tuple[int, int]:
             break
         node = child
     return mark.line + 1, mark.column + 1
+
+
+def scalar_text(raw: bytes, path: DataPath) -> str | None:
+    """The scalar at ``path`` as the file writes it (``02010``, not the number YAML reads),
+    or None when ``path`` is not a scalar of ``raw``."""
+    try:
+        node = yaml.compose(raw, Loader=yaml.CSafeLoader)
+    except yaml.YAMLError:
+        return None
+    for step in path:
+        child: yaml.Node | None = None
+        if isinstance(node, yaml.MappingNode):
+            child = next((v for k, v in node.value if _key_matches(k, step)), None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(step, int):
+            child = node.value[step] if 0 <= step < len(node.value) else None
+        if child is None:
+            return None
+        node = child
+    return node.value if isinstance(node, yaml.ScalarNode) else None

@@ -16,9 +16,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from accessreg import i18n
 from accessreg.edit import Draft, EditRefused, FileChange, finish
+from accessreg.edit.draft import UnknownOperatorError
 from accessreg.errors import ConfigError, UsageError
-from accessreg.escape import markdown, markdown_block, quote
+from accessreg.escape import markdown, markdown_block
 from accessreg.files.loading import load, load_catalog
 from accessreg.files.sources import DirectorySource, MemorySource
 from accessreg.forms import authority, body, wording
@@ -26,6 +28,7 @@ from accessreg.forms.builders import BUILDERS, Answers
 from accessreg.forms.definitions import Form, forms
 from accessreg.model import layout
 from accessreg.model.base import GITHUB_LOGIN, GITHUB_LOGIN_MAX
+from accessreg.model.messages import msg
 from accessreg.model.problems import Level, Problem
 
 
@@ -63,7 +66,7 @@ class IntakeResult:
                 {"file": f"{self.label}/{c.rel}", "action": c.action} for c in self.changes
             ],
             "notes": list(self.notes),
-            "warnings": [p.as_dict() for p in self.warnings],
+            "warnings": [p.as_dict(i18n.text) for p in self.warnings],
             "problems": list(self.problems),
             "comment": self.comment,
             "written": self.written,
@@ -126,7 +129,7 @@ def _pr_text(
         lines += [f"- {markdown(r)}" for r in review]
     if warnings:
         lines += ["", "### 注意 / Warnings (they do not block the application)", ""]
-        lines += [f"- {markdown(p.message)} ({p.rule})" for p in warnings]
+        lines += [f"- {wording.both(p.message)} ({p.rule})" for p in warnings]
     lines += [
         "",
         "承認（受付）は受付担当者のレビューで行います。 / A reviewer's approval is the acceptance.",
@@ -147,20 +150,29 @@ def from_issue(
 ) -> IntakeResult:
     catalog, _ = load_catalog(DirectorySource(root), [layout.CATALOG_FILE])
     if catalog is None:
-        raise ConfigError(f"the catalog {layout.repo_path(layout.CATALOG_FILE)} does not load")
+        raise ConfigError(
+            msg("The catalog {file} does not load", file=layout.repo_path(layout.CATALOG_FILE))
+        )
     if not re.fullmatch(GITHUB_LOGIN, author) or len(author) > GITHUB_LOGIN_MAX:
-        raise UsageError(f"{quote(author)} is not a GitHub login")
+        raise UsageError(msg("'{author}' is not a GitHub login", author=author))
     all_forms = forms(catalog)
     if kind is not None:
         form = next((f for f in all_forms if f.kind == kind), None)
         if form is None:
-            known = ", ".join(f.kind for f in all_forms)
-            raise ConfigError(f"no application form {quote(kind)} (known: {known})")
+            raise ConfigError(
+                msg(
+                    "No application form '{kind}' (known: {known})",
+                    kind=kind,
+                    known=tuple(f.kind for f in all_forms),
+                )
+            )
     else:
         form = body.detect(all_forms, body_text)
     if form is None:
-        msg = "- 申請フォームの本文として読めません / the body is not one of the application forms"
-        return _refused(author, issue, None, [msg], label)
+        unread = (
+            "- 申請フォームの本文として読めません / the body is not one of the application forms"
+        )
+        return _refused(author, issue, None, [unread], label)
 
     values, problems = body.parse(form, body_text)
     answers = Answers(form, values, author, problems)
@@ -175,23 +187,27 @@ def from_issue(
         changed = draft.changed()
         after = load(MemorySource(draft.overlay(changed), label)).registry
         if after is None:  # the catalog itself is what changed: not an application form's doing
-            raise EditRefused("the change leaves a registry that does not load")
+            raise EditRefused(msg("The change leaves a registry that does not load"))
         decision = authority.check(draft.registry, after, changed, author)
-        denied = [f"{p.file}: {p.message} ({p.rule})" for p in decision.refused]
-        review = tuple(f"{p.file}: {p.message}" for p in decision.review)
-        if denied:
+        # The reviewer reads these in the pull request, the filer in the issue: both languages.
+        review = tuple(
+            f"{p.file}: {i18n.text(p.message, 'ja')} / {i18n.text(p.message, 'en')}"
+            for p in decision.review
+        )
+        if decision.refused:
             lines = [
                 f"- @{author} はこの変更を申請できません。申請できるのは、その事業者のシステム窓口"
                 "責任者として登録された GitHub アカウントか受付担当者です。 / "
-                f"@{author} may not file this change: {markdown(line)}"
-                for line in denied
+                f"@{author} may not file this change: {markdown(p.file)}  \n  "
+                f"{wording.both(p.message)} ({p.rule})"
+                for p in decision.refused
             ]
             return _refused(author, issue, form, lines, label)
         outcome = finish(draft, write)
-    except EditRefused as exc:
+    except (EditRefused, UnknownOperatorError) as exc:
         # Where the registry stands in the way, in the words the other problems use.
         where = ["  " + wording.explain(form, p) for p in exc.problems if isinstance(p, Problem)]
-        return _refused(author, issue, form, [f"- {markdown(str(exc))}", *where], label)
+        return _refused(author, issue, form, [f"- {wording.both(exc.message)}", *where], label)
 
     if not outcome.ok:
         lines = [wording.explain(form, p) for p in outcome.problems if p.level is Level.ERROR]
@@ -205,8 +221,9 @@ def from_issue(
 
     operator = str(values.get("operator") or "")
     warnings = tuple(p for p in outcome.problems if p.level is Level.WARNING)
+    notes = tuple(i18n.text(n, "ja") for n in outcome.notes)  # the application's items
     title, pr_body, message = _pr_text(
-        form, operator, author, issue, outcome.notes, outcome.changes, warnings, label, review
+        form, operator, author, issue, notes, outcome.changes, warnings, label, review
     )
     return IntakeResult(
         ok=True,
@@ -219,7 +236,7 @@ def from_issue(
         body=pr_body,
         commit_message=message,
         changes=outcome.changes,
-        notes=outcome.notes,
+        notes=notes,
         warnings=warnings,
         written=outcome.written,
         label=label,

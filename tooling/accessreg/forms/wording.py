@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from accessreg import i18n
 from accessreg.escape import markdown
 from accessreg.forms.definitions import Form
+from accessreg.model.messages import Message
 from accessreg.model.problems import Problem
+from accessreg.rules import RULES
 
 # What each finding means for the applicant, in the words of the seed's forms.
 RULE_JA = {
@@ -55,10 +58,24 @@ def field_label(form: Form, problem: Problem) -> str | None:
     return field.label if field else None
 
 
+def _summary(rule_id: str) -> str:
+    """The first line of the rule's documentation in Japanese, for a rule without its own
+    headline here (a newer rule, say); a general one for what no rule names."""
+    rule = next((r for r in RULES if r.id == rule_id), None)
+    if rule is None:
+        return "登録内容に問題があります"
+    return i18n.translate(rule.doc, "ja").split("\n", 1)[0]
+
+
 def explain(form: Form, problem: Problem) -> str:
     """One markdown list line: the field, what it means, and the tool's own message."""
-    what = RULE_JA.get(problem.rule, "登録内容に問題があります")
+    what = RULE_JA.get(problem.rule) or _summary(problem.rule)
     where = field_label(form, problem)
     level = "警告 / warning" if problem.level == "warning" else "エラー / error"
     lead = f"**{where}**: " if where else ""
-    return f"- {lead}{what}（{level}）  \n  {markdown(problem.message)} ({problem.rule})"
+    return f"- {lead}{what}（{level}）  \n  {both(problem.message)} ({problem.rule})"
+
+
+def both(message: Message | object) -> str:
+    """A message in Japanese, then in English, each shown literally (``escape.markdown``)."""
+    return f"{markdown(i18n.text(message, 'ja'))} / {markdown(i18n.text(message, 'en'))}"

@@ -18,6 +18,7 @@ from typing import Literal
 from accessreg.errors import UsageError
 from accessreg.escape import quote
 from accessreg.gitio.runner import Git, Opened
+from accessreg.model.messages import msg
 
 BranchAction = Literal["created", "updated", "unchanged", "deleted", "absent"]
 _ZERO = "0" * 40
@@ -62,7 +63,7 @@ class Branches(Opened):
         """
         base_id = self._rev(f"{base}^{{commit}}")
         if base_id is None:
-            raise UsageError(f"unknown revision {quote(base)}")
+            raise UsageError(msg("Unknown revision {base}", base=quote(base)))
         base_tree = self._rev(f"{base_id}^{{tree}}")
         lines = [f"0 {_ZERO}\t{path}" for path in removals]
         for path, data in sorted(writes.items()):

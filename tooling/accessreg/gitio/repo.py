@@ -19,6 +19,7 @@ from accessreg.escape import quote
 from accessreg.files.sources import MemorySource
 from accessreg.gitio.runner import Git, Opened, decode
 from accessreg.model.commits import CommitInfo, PathChange
+from accessreg.model.messages import msg
 
 _BLOB_MODES = frozenset({"100644", "100755", "120000"})
 
@@ -39,7 +40,9 @@ class GitRepository(Opened):
         root = self._git.work_tree
         if root is None:
             self._git.close()
-            raise ConfigError(f"{where} is a bare repository; run from a checkout")
+            raise ConfigError(
+                msg("{where} is a bare repository; run from a checkout", where=str(where))
+            )
         self.root = root
 
     @property
@@ -52,11 +55,11 @@ class GitRepository(Opened):
     def resolve(self, rev: str) -> str:
         """The commit id ``rev`` names; a usage error if it names none."""
         if not rev or rev.startswith("-"):
-            raise UsageError(f"{quote(rev)} is not a revision")
+            raise UsageError(msg("{rev} is not a revision", rev=quote(rev)))
         found = self._git.maybe("rev-parse", "--verify", "--quiet", "--end-of-options",
                                 f"{rev}^{{commit}}")  # fmt: skip
         if not found:
-            raise UsageError(f"unknown revision {quote(rev)}")
+            raise UsageError(msg("Unknown revision {rev}", rev=quote(rev)))
         return found
 
     def merge_base(self, a: str, b: str) -> str:
@@ -64,7 +67,7 @@ class GitRepository(Opened):
         first, second = self.resolve(a), self.resolve(b)
         found = self._git.maybe("merge-base", first, second)
         if not found:
-            raise UsageError(f"{a} and {b} have no common ancestor")
+            raise UsageError(msg("{a} and {b} have no common ancestor", a=a, b=b))
         return found
 
     def is_ancestor(self, ancestor: str, rev: str) -> bool:
@@ -167,7 +170,7 @@ class GitRepository(Opened):
             for sha in wanted:
                 header = stdout.readline().split()
                 if len(header) < 3 or header[1] != b"blob":
-                    raise UsageError(f"git object {sha} is not a blob")
+                    raise UsageError(msg("Git object {sha} is not a blob", sha=sha))
                 size = int(header[2])
                 found[sha] = stdout.read(size)
                 stdout.read(1)  # the newline after each object

@@ -17,6 +17,7 @@ from typing import IO, Any, Self
 import git
 
 from accessreg.errors import ConfigError, UsageError
+from accessreg.model.messages import msg
 
 
 def decode(raw: bytes) -> str:
@@ -51,7 +52,9 @@ class Git:
         try:
             self._repo = git.Repo(start, search_parent_directories=True)
         except (git.InvalidGitRepositoryError, git.NoSuchPathError):
-            raise ConfigError(f"{start} is not inside a git repository") from None
+            raise ConfigError(
+                msg("{start} is not inside a git repository", start=str(start))
+            ) from None
         self._git: Any = self._repo.git
 
     def close(self) -> None:

@@ -31,6 +31,7 @@ from pathlib import Path
 
 from accessreg.errors import ConfigError
 from accessreg.gitio.runner import Git, GitError, Opened
+from accessreg.model.messages import Message, msg
 
 STATE_REF = "refs/accessreg/state"
 STALE_LOCK_SECONDS = 60
@@ -52,7 +53,7 @@ class StateLockedError(ConfigError):
 class StatePushError(ConfigError):
     """The remote did not take the update; ``commit`` is the state recorded locally."""
 
-    def __init__(self, message: str, commit: str) -> None:
+    def __init__(self, message: str | Message, commit: str) -> None:
         super().__init__(message)
         self.commit = commit
 
@@ -127,7 +128,14 @@ class StateStore(Opened):
         except GitError as exc:
             if "couldn't find remote ref" in exc.stderr:
                 return
-            raise ConfigError(f"cannot fetch {self.ref} from {self.remote}: {exc.stderr}") from None
+            raise ConfigError(
+                msg(
+                    "Cannot fetch {ref} from {remote}: {stderr}",
+                    ref=self.ref,
+                    remote=str(self.remote),
+                    stderr=str(exc.stderr),
+                )
+            ) from None
         theirs, ours = self._rev(self.tracking_ref), self.head()
         if theirs is None or theirs == ours:
             return
@@ -189,9 +197,15 @@ class StateStore(Opened):
             self._git.run("push", self.remote, f"{self.ref}:{self.ref}")
         except GitError as exc:
             raise StatePushError(
-                f"cannot push {self.ref} to {self.remote}: "
-                f"{_push_cause(exc.stderr, self.remote)}. The state is recorded here as "
-                f"{head[:12]}; a next run here keeps it and pushes it",
+                msg(
+                    "Cannot push {ref} to {remote}: {value}. The state is "
+                    "recorded here as {head}; a next run here keeps it and pushes "
+                    "it",
+                    ref=self.ref,
+                    remote=str(self.remote),
+                    value=_push_cause(exc.stderr, self.remote),
+                    head=head[:12],
+                ),
                 head,
             ) from None
 
@@ -226,8 +240,14 @@ class StateStore(Opened):
     def _merged(self, ours: str, theirs: str) -> str:
         if self._merge is None:
             raise StateConflictError(
-                f"{self.ref} here ({ours[:12]}) and {self.remote}'s ({theirs[:12]}) have both "
-                "moved and cannot be merged"
+                msg(
+                    "{ref} here ({ours}) and {remote}'s ({theirs}) have both "
+                    "moved and cannot be merged",
+                    ref=self.ref,
+                    ours=ours[:12],
+                    remote=str(self.remote),
+                    theirs=theirs[:12],
+                )
             )
         base = self._git.maybe("merge-base", ours, theirs)
         files = self._merge(self.read(base), self.read(ours), self.read(theirs))
@@ -251,8 +271,11 @@ class StateStore(Opened):
                 if attempt == 2 or not self._clear_stale_lock():
                     raise self._locked() from None
         raise StateConflictError(
-            f"{self.ref} moved while this run was using it (another run recorded state); "
-            "run the command again"
+            msg(
+                "{ref} moved while this run was using it (another run "
+                "recorded state); run the command again",
+                ref=self.ref,
+            )
         )
 
     def _clear_stale_lock(self) -> bool:

@@ -31,6 +31,7 @@ import jinja2
 from accessreg.errors import ConfigError
 from accessreg.escape import mail_header, quote, unsafe_characters
 from accessreg.model.mail import Notice
+from accessreg.model.messages import msg
 from accessreg.timeline.clock import JST
 
 # A display name written as it is: words of RFC 5322 atext separated by single spaces (and
@@ -145,18 +146,20 @@ def render(notice: Notice) -> tuple[str, str]:
     module = template.make_module({**notice.context, "recipient": notice.recipient})
     subject = str(getattr(module, "subject", "")).strip()
     if not subject:
-        raise ConfigError(f"template {notice.template} sets no subject")
+        raise ConfigError(msg("Template {template} sets no subject", template=notice.template))
     return subject, str(module)
 
 
 def _address(email: str, name: str = "") -> Address:
     local, _, domain = email.rpartition("@")
     if not local or not domain or unsafe_characters(email):
-        raise ConfigError(f"{quote(email)} is not a mail address")
+        raise ConfigError(msg("{email} is not a mail address", email=quote(email)))
     try:
         return Address(display_name=mail_header(name), username=local, domain=domain)
     except (ValueError, IndexError) as exc:
-        raise ConfigError(f"{quote(email)} is not a mail address: {exc}") from None
+        raise ConfigError(
+            msg("{email} is not a mail address: {exc}", email=quote(email), exc=str(exc))
+        ) from None
 
 
 def compose(notice: Notice, sender: str) -> Composed:
@@ -164,17 +167,17 @@ def compose(notice: Notice, sender: str) -> Composed:
     subject, body = render(notice)
     sender_name, sender_addr = parseaddr(sender)
     domain = sender_addr.rpartition("@")[2] or "localhost"
-    msg = EmailMessage(policy=POLICY)
-    msg["From"] = _address(sender_addr, sender_name)
-    msg["To"] = _address(notice.recipient.email, notice.recipient.name)
+    mail = EmailMessage(policy=POLICY)
+    mail["From"] = _address(sender_addr, sender_name)
+    mail["To"] = _address(notice.recipient.email, notice.recipient.name)
     # Given as encoded-words, which the header parser decodes back to exactly the text: given
     # as it is, a "=?…?=" inside would be decoded into something else.
-    msg["Subject"] = " ".join(_encoded_words(mail_header(subject)))
-    msg["Date"] = format_datetime(datetime.combine(notice.day, time(9, 0), JST))
-    msg["Message-ID"] = f"<{notice.key}@{domain}>"
-    msg["Auto-Submitted"] = "auto-generated"  # RFC 3834: no auto-replies to it
-    msg.set_content(body, charset="utf-8", cte="base64")
-    return Composed(notice, msg)
+    mail["Subject"] = " ".join(_encoded_words(mail_header(subject)))
+    mail["Date"] = format_datetime(datetime.combine(notice.day, time(9, 0), JST))
+    mail["Message-ID"] = f"<{notice.key}@{domain}>"
+    mail["Auto-Submitted"] = "auto-generated"  # RFC 3834: no auto-replies to it
+    mail.set_content(body, charset="utf-8", cte="base64")
+    return Composed(notice, mail)
 
 
 def eml_name(composed: Composed) -> str:

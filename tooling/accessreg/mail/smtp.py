@@ -21,6 +21,7 @@ from types import TracebackType
 from typing import Protocol
 
 from accessreg.errors import AccessregError, ConfigError
+from accessreg.model.messages import msg
 
 DEFAULT_FROM = "accessreg <noreply@accessreg.invalid>"  # dry runs only: sending needs a real one
 
@@ -79,14 +80,23 @@ class SmtpSettings:
             if not value
         ]
         if missing:
-            raise ConfigError(f"sending mail needs {' and '.join(missing)} in the environment")
+            raise ConfigError(
+                msg("Sending mail needs {value} in the environment", value=" and ".join(missing))
+            )
         flag = env.get("ACCESSREG_SMTP_STARTTLS") or "0"
         if flag not in ("0", "1"):
-            raise ConfigError(f"ACCESSREG_SMTP_STARTTLS must be 0 or 1, not {flag!r}")
+            raise ConfigError(
+                msg("ACCESSREG_SMTP_STARTTLS must be 0 or 1, not {flag}", flag=repr(flag))
+            )
         starttls = flag == "1"
         port_text = env.get("ACCESSREG_SMTP_PORT") or ("587" if starttls else "25")
         if not port_text.isdigit():
-            raise ConfigError(f"ACCESSREG_SMTP_PORT must be a number, not {port_text!r}")
+            raise ConfigError(
+                msg(
+                    "ACCESSREG_SMTP_PORT must be a number, not {port_text}",
+                    port_text=repr(port_text),
+                )
+            )
         return cls(
             host=host,
             port=int(port_text),
@@ -123,7 +133,14 @@ class SmtpTransport:
             if s.user and s.password:
                 smtp.login(s.user, s.password)
         except (OSError, smtplib.SMTPException) as exc:
-            raise DeliveryError(f"cannot open SMTP to {s.host}:{s.port}: {exc}") from None
+            raise DeliveryError(
+                msg(
+                    "Cannot open SMTP to {host}:{port}: {exc}",
+                    host=s.host,
+                    port=s.port,
+                    exc=str(exc),
+                )
+            ) from None
         self._smtp = smtp
         return self
 
@@ -147,15 +164,20 @@ class SmtpTransport:
         sender = [a.addr_spec for a in _addresses(message, "From")]
         recipients = [a.addr_spec for name in ("To", "Cc") for a in _addresses(message, name)]
         if len(sender) != 1 or not recipients:
-            raise MailRefused(f"{mid} names no single sender or no recipient")
+            raise MailRefused(msg("{mid} names no single sender or no recipient", mid=mid))
         try:
             refused = self._smtp.send_message(message, sender[0], recipients)
         except (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused) as exc:
-            raise MailRefused(f"SMTP refused {mid}: {exc}") from None
+            raise MailRefused(msg("SMTP refused {mid}: {exc}", mid=mid, exc=str(exc))) from None
         except (OSError, smtplib.SMTPException) as exc:
             raise DeliveryInterrupted(
-                f"the SMTP session broke while {mid} was handed over ({exc}); whether the "
-                "server took it is unknown: it is held as in doubt (`accessreg outbox list`)"
+                msg(
+                    "The SMTP session broke while {mid} was handed over ({exc}); "
+                    "whether the server took it is unknown: it is held as in "
+                    "doubt (`accessreg outbox list`)",
+                    mid=mid,
+                    exc=str(exc),
+                )
             ) from None
         if refused:
-            raise MailRefused(f"SMTP refused {mid} for some recipients")
+            raise MailRefused(msg("SMTP refused {mid} for some recipients", mid=mid))

@@ -53,6 +53,8 @@ GITHUB_LOGIN_MAX = 39
 PHONE = r"^\+?[0-9][0-9-]{8,16}$"
 HTTPS_URL = r"^https://[^\s/]+(/\S*)?$"
 SYSTEM_ID = r"^[a-z][a-z0-9_]*$"
+CERTIFICATE_ID = r"^[A-Za-z0-9_-]{1,64}$"
+CIDR = r"^[0-9A-Fa-f:.]+(/[0-9]{1,3})?$"
 KANA = r"^[ァ-ヶー・\u3000 ]+$"  # full-width katakana with spaces, as the seed's forms ask
 KANA_MESSAGE = "write the reading in full-width katakana (e.g. タクソウ タロウ)"
 

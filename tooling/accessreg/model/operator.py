@@ -10,6 +10,8 @@ from typing import Any, Literal
 from pydantic import ConfigDict, Field
 
 from accessreg.model.base import (
+    CERTIFICATE_ID,
+    CIDR,
     GITHUB_LOGIN,
     HTTPS_URL,
     KANA,
@@ -49,7 +51,7 @@ class Subcontractor(Frozen):
 class Certificate(Frozen):
     """An EPPCERT client certificate (000 §4, 004); where and by whom it is used (001 p46)."""
 
-    id: str = Field(pattern=r"^[A-Za-z0-9_-]{1,64}$", description="The issuer's certificate ID.")
+    id: str = Field(pattern=CERTIFICATE_ID, description="The issuer's certificate ID.")
     serial: str = Field(pattern=SERIAL)
     cn: str = Field(min_length=1)
     medium: Literal["DL", "CD", "UM", "UT"]
@@ -76,7 +78,7 @@ class Certificate(Frozen):
 class IpAllowEntry(Frozen):
     """A fixed overseas global IP allowed through the geo block (000 §2-8)."""
 
-    cidr: str = Field(pattern=r"^[0-9A-Fa-f:.]+(/[0-9]{1,3})?$")
+    cidr: str = Field(pattern=CIDR)
     reason: str = Field(min_length=1)
     expires_on: Day
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
+
+from accessreg.model.messages import Message
 
 
 class Level(StrEnum):
@@ -33,7 +36,7 @@ class Problem:
     col: int
     rule: str
     level: Level
-    message: str
+    message: Message
     path: DataPath = field(default=(), compare=False)
     clash: str = field(default="", compare=False)
     blamed_unchanged: bool = field(default=True, compare=False)
@@ -41,14 +44,15 @@ class Problem:
     def located(self, line: int, col: int) -> Problem:
         return replace(self, line=line, col=col)
 
-    def as_dict(self) -> dict[str, object]:
+    def as_dict(self, text: Callable[[Message], str]) -> dict[str, object]:
+        """As data, the message in words by ``text`` (the reader's language)."""
         return {
             "file": self.file,
             "line": self.line,
             "col": self.col,
             "level": str(self.level),
             "rule": self.rule,
-            "message": self.message,
+            "message": text(self.message),
             "path": "/".join(str(p) for p in self.path),
         }
 
@@ -56,7 +60,7 @@ class Problem:
 def problem(
     file: str,
     rule: str,
-    message: str,
+    message: Message,
     path: DataPath = (),
     level: Level = Level.ERROR,
 ) -> Problem:

@@ -18,6 +18,7 @@ from typing import Any, Literal
 
 from accessreg.model import Certificate, Contact, IpAllowEntry, Operator, Subcontractor, User
 from accessreg.model.changes import ChangeKind
+from accessreg.model.messages import Message
 from accessreg.timeline.effective import Effective, Known
 
 # Fields holding source models: kept for the code that acts on a plan, never rendered.
@@ -241,6 +242,20 @@ class OperatorPlan:
         return tuple(i for i in self.items if isinstance(i, UserChange))
 
 
+NoteKind = Literal["check", "flag"]
+
+
+@dataclass(frozen=True)
+class Note:
+    """Something the reviewer is asked to look at (``plan.attention``)."""
+
+    operator: str
+    application: Application
+    kind: NoteKind  # check: the reviewer guide asks for it; flag: deserves a second look
+    subject: str  # the key of the item it is about
+    message: Message
+
+
 @dataclass(frozen=True)
 class Revisions:
     """Which commits the plan compares: ``merge_base`` → ``head`` (``base`` as asked)."""
@@ -261,6 +276,8 @@ class Plan:
     other_paths: tuple[str, ...] = ()  # changed files that are not operators' (catalog, ...)
     unreadable: tuple[str, ...] = ()  # registry files that did not load (validate says why)
     revisions: Revisions | None = None
+    # What the reviewer is asked to check and to look at twice (``plan.attention``).
+    notes: tuple[Note, ...] = ()
 
     @property
     def items(self) -> tuple[Item, ...]:

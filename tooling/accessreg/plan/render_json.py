@@ -2,7 +2,9 @@
 
 This is the complete form (the markdown is capped). It is kept as a workflow artifact, so
 it carries what a reviewer needs and no more: names and e-mails of the people concerned,
-codes and dates; personal field values (kana, phone, memo, certificate holder) are withheld.
+codes and dates; personal field values (kana, phone, memo, certificate holder) are withheld
+from the items. The notes (what to check, what to look at twice) are in the run's language;
+a new certificate's note names its location and holder, which the reviewer must judge.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from datetime import date
 from enum import Enum
 from typing import Any
 
+from accessreg import i18n
 from accessreg.escape import terminal
 from accessreg.plan.model import FieldChange, Item, OperatorPlan, Plan
 from accessreg.timeline.effective import EVENTS, Effective
@@ -90,6 +93,16 @@ def plan_dict(plan: Plan) -> dict[str, Any]:
         "revoke_only": plan.revoke_only,
         "counts": {app.value: n for app, n in plan.counts.items()},
         "operators": [operator_dict(op) for op in plan.operators],
+        "notes": [
+            {
+                "operator": n.operator,
+                "application": n.application.value,
+                "kind": n.kind,
+                "subject": n.subject,
+                "message": terminal(i18n.text(n.message)),
+            }
+            for n in plan.notes
+        ],
         # Paths as the text shows them: a name that is not UTF-8 has no JSON string.
         "other_paths": [terminal(p) for p in plan.other_paths],
         "unreadable": [terminal(p) for p in plan.unreadable],

@@ -1,4 +1,5 @@
-"""The plan as plain text for a terminal: one line per item, details indented.
+"""The plan as plain text for a terminal: one line per item, details indented, then what
+to check and what to look at twice. Words are in the run's language.
 
 Text from the pull request goes through ``escape.terminal`` (a line break in a name cannot
 fake another line, nor an escape sequence recolour the terminal), and every line starts
@@ -10,40 +11,64 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from accessreg.escape import terminal as _flat
+from accessreg import i18n
+from accessreg.escape import terminal
+from accessreg.model.messages import Message, Verbatim, escaped, msg
 from accessreg.plan import wording
 from accessreg.plan.model import OperatorChange, Plan
 
 
+def _flat(message: Message) -> str:
+    """A message whose values come from the pull request, each shown as ``terminal`` does."""
+    return i18n.text(escaped(message, terminal))
+
+
 def render(plan: Plan, preamble: Sequence[str] = ()) -> str:
-    lines = [wording.events_text(plan)]
+    lines = [_flat(wording.events_text(plan))]
     if plan.revisions is not None:
         r = plan.revisions
-        lines.append(f"merge base {r.merge_base[:12]} -> head {r.head[:12]}")
+        lines.append(
+            _flat(msg("merge base {base} -> head {head}", base=r.merge_base[:12], head=r.head[:12]))
+        )
     lines += list(preamble)
     if plan.empty:
-        lines.append("no change to operators, window persons or users")
+        lines.append(_flat(msg("no change to operators, window persons or users")))
     for op in plan.operators:
-        counts = ", ".join(f"{app.label} {n}" for app, n in op.counts.items())
+        counts = Verbatim(
+            ", ".join(
+                _flat(msg("{application} {count}", application=wording.application(app), count=n))
+                for app, n in op.counts.items()
+            )
+        )
         lines.append("")
-        lines.append(f"operator {_flat(op.code)} {_flat(op.name)}: {counts}")
+        lines.append(
+            _flat(
+                msg("operator {code} {name}: {counts}", code=op.code, name=op.name, counts=counts)
+            )
+        )
         for item in op.items:
             mark = wording.DIRECTION_MARKS[item.direction]
             lines.append(
-                f"  {mark} [{item.application.label}] {wording.SUBJECT_LABELS[item.subject]} "
-                f"{wording.action_word(item)}: {_flat(wording.subject_text(item))}"
+                f"  {mark} [{_flat(wording.APPLICATIONS[item.application])}] "
+                f"{_flat(wording.change_text(item))}: {_flat(wording.subject_text(item))}"
             )
             lines += [f"      {_flat(d)}" for d in wording.detail_texts(item)]
             if isinstance(item, OperatorChange):
                 lines += [
-                    f"      ends: {_flat(p.name)} {_flat(p.email)}" for p in item.ending_users
+                    "      " + _flat(msg("ends: {name} {email}", name=p.name, email=p.email))
+                    for p in item.ending_users
                 ]
+        for note in (n for n in plan.notes if n.operator == op.code):
+            label = msg("check") if note.kind == "check" else msg("second look")
+            lines.append(
+                f"  {'?' if note.kind == 'check' else '!'} {_flat(label)}: {_flat(note.message)}"
+            )
     if plan.other_paths:
-        lines += ["", "other files changed (maintainers only):"]
-        lines += [f"  - {_flat(p)}" for p in plan.other_paths]
+        lines += ["", _flat(msg("other files changed (maintainers only):"))]
+        lines += [f"  - {terminal(p)}" for p in plan.other_paths]
     if plan.unreadable:
-        lines += ["", "files that do not load (run validate):"]
-        lines += [f"  - {_flat(p)}" for p in plan.unreadable]
+        lines += ["", _flat(msg("files that do not load (run validate):"))]
+        lines += [f"  - {terminal(p)}" for p in plan.unreadable]
     if plan.revoke_only:
-        lines += ["", "revoke only: every item narrows access"]
+        lines += ["", _flat(msg("revoke only: every item narrows access"))]
     return "\n".join(lines) + "\n"

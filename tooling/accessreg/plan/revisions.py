@@ -28,6 +28,7 @@ from accessreg.gitio.repo import GitRepository
 from accessreg.model import layout
 from accessreg.model.commits import PathChange
 from accessreg.model.layout import CATALOG_FILE, REGISTRY_DIR, Kind
+from accessreg.model.messages import msg
 from accessreg.model.registry import OperatorEntry, Registry
 from accessreg.plan.diff import compute_plan
 from accessreg.plan.model import Plan, Revisions
@@ -94,7 +95,10 @@ def registry_of(
         if stand_in.registry is not None:
             return replace(stand_in.registry, broken=stand_in.registry.broken | {CATALOG_FILE})
     raise ConfigError(
-        f"the catalog does not load at {rev[:12]}; run `accessreg validate` there to see why"
+        msg(
+            "The catalog does not load at {rev}; run `accessreg validate` there to see why",
+            rev=rev[:12],
+        )
     )
 
 

@@ -1,9 +1,14 @@
-"""How a plan's items are described in words, shared by the markdown and text renderers."""
+"""How a plan's items are described in words, shared by the markdown and text renderers.
+
+Each function returns a :class:`Message`; the renderers put it in the run's language.
+"""
 
 from __future__ import annotations
 
+from accessreg.model.messages import Message, Verbatim, msg
 from accessreg.plan.model import (
     AllowedIpChange,
+    Application,
     CertificateChange,
     Direction,
     Effect,
@@ -17,95 +22,150 @@ from accessreg.plan.model import (
 )
 from accessreg.timeline.effective import EVENTS, Effective
 
-SUBJECT_LABELS = {
-    "operator": "operator",
-    "user": "user",
-    "window_person": "window person",
-    "subcontractor": "subcontractor",
-    "certificate": "certificate",
-    "allowed_ip": "overseas IP",
+SUBJECT_LABELS: dict[str, Message] = {
+    "operator": msg("operator"),
+    "user": msg("user"),
+    "window_person": msg("window person"),
+    "subcontractor": msg("subcontractor"),
+    "certificate": msg("certificate"),
+    "allowed_ip": msg("overseas IP"),
 }
-_OPERATOR_ACTIONS = {"add": "registered", "change": "changed", "remove": "terminated"}
-_ACTIONS = {"add": "added", "change": "changed", "remove": "removed"}
+_OPERATOR_ACTIONS = {
+    "add": msg("registered"),
+    "change": msg("changed"),
+    "remove": msg("terminated"),
+}
+_ACTIONS = {"add": msg("added"), "change": msg("changed"), "remove": msg("removed")}
 DIRECTION_MARKS = {Direction.GRANT: "+", Direction.REVOKE: "-", Direction.NEUTRAL: "~"}
+DIRECTIONS = {
+    Direction.GRANT: msg("grant"),
+    Direction.REVOKE: msg("revoke"),
+    Direction.NEUTRAL: msg("record"),
+}
+# The seeds' names of the applications, in the reader's language (``Application.label`` is
+# the Japanese the mails use).
+APPLICATIONS: dict[Application, Message] = {
+    Application.USAGE_NEW: msg("usage application (new)"),
+    Application.USAGE_CHANGE: msg("usage application (change)"),
+    Application.USAGE_END: msg("usage application (end)"),
+    Application.PERMISSION_SET: msg("permission setting"),
+    Application.PERMISSION_CHANGE: msg("permission change"),
+    Application.PERMISSION_DELETE: msg("permission deletion"),
+    Application.CERTIFICATE: msg("client certificate registration"),
+    Application.OVERSEAS_IP: msg("overseas IP permission"),
+}
+_ROLES = {"primary": msg("primary"), "deputy": msg("deputy")}
 
 
-def action_word(item: Item) -> str:
+def application(app: Application) -> Message:
+    return msg("{name} ({seed})", name=APPLICATIONS[app], seed=app.seed)
+
+
+def action_word(item: Item) -> Message:
     table = _OPERATOR_ACTIONS if isinstance(item, OperatorChange) else _ACTIONS
     return table[item.action]
 
 
-_EVENT_WORDS = {"entered": "entry", "accepted": "acceptance", "merged": "merge"}
+def change_text(item: Item) -> Message:
+    """What happens to what: "user added"."""
+    return msg("{subject} {action}", subject=SUBJECT_LABELS[item.subject], action=action_word(item))
 
 
-def events_text(plan: Plan, bold: str = "") -> str:
+_EVENT_WORDS = {"entered": msg("entry"), "accepted": msg("acceptance"), "merged": msg("merge")}
+
+
+def events_text(plan: Plan, bold: str = "") -> Message:
     """Which events the dates assume: those known, and those standing in until they happen
-    ("assuming acceptance on 2026-12-15")."""
+    ("assuming acceptance on 2026-12-15"); ``bold`` marks the days (markdown)."""
     events = plan.events
     parts = []
     for event in EVENTS:
-        day = f"{bold}{events.of(event).isoformat()}{bold}"
+        day = Verbatim(f"{bold}{events.of(event).isoformat()}{bold}")
         word = _EVENT_WORDS[event]
-        parts.append(f"assuming {word} on {day}" if event in events.assumed else f"{word} on {day}")
-    accepted = ""
+        parts.append(
+            msg("assuming {event} on {day}", event=word, day=day)
+            if event in events.assumed
+            else msg("{event} on {day}", event=word, day=day)
+        )
+    m = Verbatim(f"{bold}{plan.processing_day.isoformat()}{bold}")
     if plan.accepted != events.accepted:
-        accepted = f" (counted as {plan.accepted.isoformat()}, a business day)"
-    return (
-        "Dates: "
-        + ", ".join(parts)
-        + accepted
-        + f" · processing day M {bold}{plan.processing_day.isoformat()}{bold}"
+        return msg(
+            "Dates: {events} (counted as {accepted}, a business day) · processing day M {m}",
+            events=tuple(parts),
+            accepted=plan.accepted,
+            m=m,
+        )
+    return msg("Dates: {events} · processing day M {m}", events=tuple(parts), m=m)
+
+
+def effective_text(effective: Effective | None) -> Message:
+    if effective is None or effective.start is None:
+        return msg("on completion (no schedule in the catalog)")
+    if effective.on is None:
+        return msg("after the system operator's manual step")
+    if effective.start == "processing_day" and effective.processing_day is not None:
+        return msg("{day} (M = {m})", day=effective.on, m=effective.processing_day)
+    return msg("{day}", day=effective.on)
+
+
+def value_text(value: str | None) -> Message:
+    return msg("(none)") if value is None else msg("{value}", value=value)
+
+
+def effect_text(effect: Effect) -> Message:
+    return msg(
+        "{system} {old} → {new}",
+        system=effect.system,
+        old=value_text(effect.old),
+        new=value_text(effect.new),
     )
 
 
-def effective_text(effective: Effective | None) -> str:
-    if effective is None or effective.start is None:
-        return "on completion (no schedule in the catalog)"
-    if effective.on is None:
-        return "after the system operator's manual step"
-    if effective.start == "processing_day" and effective.processing_day is not None:
-        return f"{effective.on.isoformat()} (M = {effective.processing_day.isoformat()})"
-    return effective.on.isoformat()
-
-
-def value_text(value: str | None) -> str:
-    return "(none)" if value is None else value
-
-
-def effect_text(effect: Effect) -> str:
-    return f"{effect.system} {value_text(effect.old)} → {value_text(effect.new)}"
-
-
-def field_text(change: FieldChange) -> str:
+def field_text(change: FieldChange) -> Message:
     if change.personal:
-        return f"{change.field} changed"
-    return f"{change.field} {value_text(change.old)} → {value_text(change.new)}"
+        return msg("{field} changed", field=change.field)
+    return msg(
+        "{field} {old} → {new}",
+        field=change.field,
+        old=value_text(change.old),
+        new=value_text(change.new),
+    )
 
 
-def subject_text(item: Item) -> str:
+def subject_text(item: Item) -> Message:
     """What the item is about, in one line (a name and an e-mail at most)."""
     if isinstance(item, UserChange | WindowPersonChange):
-        return f"{item.person.name} <{item.person.email}>"
+        return msg("{name} <{email}>", name=item.person.name, email=item.person.email)
     if isinstance(item, OperatorChange | SubcontractorChange):
-        return f"{item.code} {item.name}"
+        return msg("{code} {name}", code=item.code, name=item.name)
     if isinstance(item, CertificateChange):
-        return f"{item.id} (CN {item.cn}, serial {item.serial}, until {item.not_after})"
+        return msg(
+            "{id} (CN {cn}, serial {serial}, until {end})",
+            id=item.id,
+            cn=item.cn,
+            serial=item.serial,
+            end=item.not_after,
+        )
     if isinstance(item, AllowedIpChange):
-        return f"{item.cidr} (until {item.expires_on})"
-    return item.key
+        return msg("{cidr} (until {end})", cidr=item.cidr, end=item.expires_on)
+    return msg("{key}", key=item.key)
 
 
-def detail_texts(item: Item) -> list[str]:
+def detail_texts(item: Item) -> list[Message]:
     """The item's changes: who it is, permissions with their dates, fields, its own date."""
     parts = []
     if isinstance(item, UserChange):
-        parts.append(f"affiliation {item.affiliation}")
+        parts.append(msg("affiliation {code}", code=item.affiliation))
     if isinstance(item, WindowPersonChange):
-        parts.append(f"{item.role}, GitHub {item.github}")
-    parts.extend(f"{effect_text(e)}: {effective_text(e.effective)}" for e in item.effects)
+        role = _ROLES.get(item.role, msg("{role}", role=item.role))
+        parts.append(msg("{role}, GitHub {login}", role=role, login=item.github))
+    parts.extend(
+        msg("{change}: {when}", change=effect_text(e), when=effective_text(e.effective))
+        for e in item.effects
+    )
     parts.extend(field_text(f) for f in item.fields)
     if isinstance(item, OperatorChange) and item.ending_users:
-        parts.append(f"access ends for {len(item.ending_users)} user(s)")
+        parts.append(msg("access ends for {count} user(s)", count=len(item.ending_users)))
     if not item.effects and not isinstance(item, UserChange):
-        parts.append(f"effective {effective_text(item.effective)}")
+        parts.append(msg("effective {when}", when=effective_text(item.effective)))
     return parts

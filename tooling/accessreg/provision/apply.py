@@ -25,6 +25,7 @@ from accessreg.errors import UsageError
 from accessreg.gitio.repo import GitRepository
 from accessreg.gitio.state import STATE_REF
 from accessreg.mail.compose import compose
+from accessreg.model.messages import msg
 from accessreg.provision import bundle, completion, notices, safety
 from accessreg.provision import state as recorded
 from accessreg.provision.holding import Hold, Isolation, isolate
@@ -145,8 +146,11 @@ def base_of(request: ApplyRequest, state: State) -> str | None:
     base = request.base or state.applied
     if base is None and not request.initial:
         raise UsageError(
-            "no applied revision is recorded yet: run once with --initial (every "
-            "user is new) or --base REV (the revision downstream systems already hold)"
+            msg(
+                "No applied revision is recorded yet: run once with --initial "
+                "(every user is new) or --base REV (the revision downstream "
+                "systems already hold)"
+            )
         )
     return base
 
@@ -248,7 +252,7 @@ def run(request: ApplyRequest, transport: TransportFactory = smtp_session) -> Ap
         transport=transport,
     ) as session:
         if not 0 <= request.max_removal_share <= 1:
-            raise UsageError("--max-removal-share must be between 0 and 1")
+            raise UsageError(msg("--max-removal-share must be between 0 and 1"))
         state = recorded.load(session.state.files)
         base_of(request, state)
         head = session.repo.resolve(request.head)

@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, time
 from accessreg.errors import UsageError
 from accessreg.model.commits import CommitInfo
 from accessreg.model.mail import Notice
+from accessreg.model.messages import msg
 from accessreg.provision.merges import (
     MergedPullRequest,
     Snapshots,
@@ -36,9 +37,13 @@ def confirmed(batch: BatchRecord, systems: list[str], day: date) -> BatchRecord:
     """``batch`` with ``systems`` (every system of it when empty) imported on ``day``."""
     unknown = [s for s in systems if s not in batch.systems]
     if unknown:
-        listed = ", ".join(batch.systems) or "none"
         raise UsageError(
-            f"batch {batch.id} has no files for {', '.join(unknown)} (it has: {listed})"
+            msg(
+                "Batch {id} has no files for {unknown} (it has: {listed}): name its systems",
+                id=batch.id,
+                unknown=tuple(unknown),
+                listed=tuple(batch.systems) or msg("none"),
+            )
         )
     chosen = systems or list(batch.systems)
     updated = dict(batch.systems)

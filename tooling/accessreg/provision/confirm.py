@@ -10,8 +10,10 @@ from pathlib import Path
 
 from accessreg.effects.plan import Outgoing, Record, RunPlan, When
 from accessreg.effects.session import InDoubt, MailOutcome, Session, TransportFactory, smtp_session
+from accessreg.errors import UsageError
 from accessreg.gitio.state import STATE_REF
 from accessreg.mail.compose import compose, eml_name
+from accessreg.model.messages import msg
 from accessreg.model.registry import Registry
 from accessreg.provision import completion
 from accessreg.provision import state as recorded
@@ -114,4 +116,13 @@ def status(
     with Session.open(root, remote=state_remote) as session:
         state = recorded.load(session.state.files)
         registry = Snapshots(session.repo).at("HEAD")
+        known = set(registry.operators) | {app.operator for _, app in state.applications()}
+        if operator is not None and operator not in known:
+            raise UsageError(
+                msg(
+                    "There is no operator {code}: it is neither in the registry nor in an "
+                    "accepted application",
+                    code=operator,
+                )
+            )
         return progress_of(state, registry.catalog, today, operator), registry

@@ -28,6 +28,7 @@ from accessreg.errors import ProblemsFound
 from accessreg.gitio.repo import GitRepository
 from accessreg.model import layout
 from accessreg.model.layout import Kind
+from accessreg.model.messages import Verbatim, msg
 from accessreg.model.problems import Level, Problem
 from accessreg.model.registry import Registry
 from accessreg.provision.merges import PREFIX, pinned_content
@@ -116,8 +117,12 @@ def isolate(
     if found.refused or result.registry is None:
         refused = found.refused or tuple(errors)
         raise ProblemsFound(
-            f"the registry at {head[:12]} has errors in files every operator depends on; "
-            "nothing was generated:\n" + reporters.text(refused).rstrip()
+            msg(
+                "The registry at {rev} has errors in files every operator depends on; "
+                "nothing was generated:\n{problems}",
+                rev=head[:12],
+                problems=Verbatim(reporters.text(refused).rstrip()),
+            )
         )
     revs = {rel: held.rev for rel, held in previous.items()}
     revs.update({rel: base for rel in found.files if rel not in previous})

@@ -29,6 +29,7 @@ from accessreg.gitio.repo import GitRepository
 from accessreg.model import layout
 from accessreg.model.changes import ChangeKind
 from accessreg.model.commits import CommitInfo
+from accessreg.model.messages import msg
 from accessreg.model.registry import Registry
 from accessreg.outputs.access import Access, AccessChange, diff, effective_access
 from accessreg.outputs.csv_ import DatedChange
@@ -79,7 +80,9 @@ class MergedPullRequest:
 def _loaded(source: MemorySource, sha: str) -> Registry:
     result = load(source)
     if result.registry is None:
-        raise ConfigError(f"the registry at {sha[:12]} cannot be read (its catalog does not load)")
+        raise ConfigError(
+            msg("The registry at {sha} cannot be read (its catalog does not load)", sha=sha[:12])
+        )
     return result.registry
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from accessreg.errors import UsageError
+from accessreg.model.messages import Message, msg
 from accessreg.provision.merges import MergedPullRequest
 from accessreg.timeline.clock import JST
 from accessreg.timeline.effective import Events
@@ -26,19 +27,25 @@ from accessreg.timeline.effective import Events
 _FIELDS = ("merge_commit", "number", "title", "entered_at", "accepted_at", "merged_at")
 
 
-def _day(value: Any, where: str) -> date | None:
+def _not_a_time(where: Message, value: object) -> Message:
+    return msg(
+        "{where}: '{value}' is not a time: write it as 2026-12-02T10:30:00Z",
+        where=where,
+        value=value if isinstance(value, str) else json.dumps(value, ensure_ascii=False),
+    )
+
+
+def _day(value: Any, where: Message) -> date | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        raise UsageError(f"{where}: {value!r} is not a time (ISO 8601, e.g. 2026-12-02T10:30:00Z)")
+        raise UsageError(_not_a_time(where, value))
     try:
         if len(value) == 10:
             return date.fromisoformat(value)
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        raise UsageError(
-            f"{where}: {value!r} is not a time (ISO 8601, e.g. 2026-12-02T10:30:00Z)"
-        ) from None
+        raise UsageError(_not_a_time(where, value)) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=JST)
     return moment.astimezone(JST).date()
@@ -49,7 +56,8 @@ def read(path: Path, name: str) -> dict[str, MergedPullRequest]:
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"{name}: cannot read it as UTF-8 text: {exc}") from None
+        why = exc.strerror if isinstance(exc, OSError) else msg("it is not UTF-8 text")
+        raise UsageError(msg("Cannot read {file}: {why}", file=name, why=str(why))) from None
     return parse(text, name)
 
 
@@ -58,30 +66,53 @@ def parse(text: str, name: str) -> dict[str, MergedPullRequest]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise UsageError(f"{name}:{exc.lineno}:{exc.colno}: not JSON: {exc.msg}") from None
+        raise UsageError(
+            msg(
+                "{file}, line {line}, column {col}: the file is not JSON as GitHub's API "
+                "writes it: check the list of pull requests given",
+                file=name,
+                line=exc.lineno,
+                col=exc.colno,
+            )
+        ) from None
     if not isinstance(data, list):
-        raise UsageError(f"{name}: expected a list of pull requests")
+        raise UsageError(msg("{file}: it should hold a list of pull requests", file=name))
     found: dict[str, MergedPullRequest] = {}
     for i, entry in enumerate(data):
-        where = f"{name}: pull request {i + 1}"
+        where = msg("{file}: pull request {n}", file=name, n=i + 1)
         if not isinstance(entry, dict):
-            raise UsageError(f"{where}: expected an object")
+            raise UsageError(msg("{where}: it should hold the pull request's fields", where=where))
         unknown = sorted(set(entry) - set(_FIELDS))
         if unknown:
-            raise UsageError(f"{where}: unknown field {unknown[0]!r} (known: {', '.join(_FIELDS)})")
+            raise UsageError(
+                msg(
+                    "{where}: unknown field '{field}' (known: {known})",
+                    where=where,
+                    field=unknown[0],
+                    known=_FIELDS,
+                )
+            )
         sha = entry.get("merge_commit")
         if not isinstance(sha, str) or not sha:
-            raise UsageError(f"{where}: merge_commit is required (the merge commit's SHA)")
+            raise UsageError(
+                msg("{where}: merge_commit is required (the merge commit's SHA)", where=where)
+            )
         number = entry.get("number")
         if number is not None and (not isinstance(number, int) or isinstance(number, bool)):
-            raise UsageError(f"{where}: number: {number!r} is not a pull request number")
+            raise UsageError(
+                msg(
+                    "{where}: number: '{number}' is not a pull request number",
+                    where=where,
+                    number=json.dumps(number, ensure_ascii=False),
+                )
+            )
         title = entry.get("title") or ""
         if not isinstance(title, str):
-            raise UsageError(f"{where}: title: expected text")
+            raise UsageError(msg("{where}: title: write it as text", where=where))
         events = Events(
-            _day(entry.get("entered_at"), f"{where}: entered_at"),
-            _day(entry.get("accepted_at"), f"{where}: accepted_at"),
-            _day(entry.get("merged_at"), f"{where}: merged_at"),
+            _day(entry.get("entered_at"), msg("{where}: entered_at", where=where)),
+            _day(entry.get("accepted_at"), msg("{where}: accepted_at", where=where)),
+            _day(entry.get("merged_at"), msg("{where}: merged_at", where=where)),
         )
         found[sha] = MergedPullRequest(events, number, " ".join(title.split()))
     return found

@@ -1,4 +1,5 @@
-"""What apply and confirm did (or would do), as text for the terminal and the job log.
+"""What apply and confirm did (or would do), as text for the terminal and the job log, in
+the run's language.
 
 Only counts, codes, IDs and file names: no names or addresses (a job log is widely read).
 """
@@ -7,27 +8,42 @@ from __future__ import annotations
 
 from collections import Counter
 
-from accessreg.effects.report import in_doubt_lines
+from accessreg import i18n
+from accessreg.effects.report import in_doubt_lines, status
 from accessreg.effects.session import MailOutcome
+from accessreg.model.messages import Message, Verbatim, msg, nmsg
 from accessreg.provision.apply import ApplyResult
 from accessreg.provision.confirm import ConfirmResult
 from accessreg.reporting import reporters
 
 
+def _t(message: Message) -> str:
+    return i18n.text(message)
+
+
 def _mails(outcomes: list[MailOutcome], dry_run: bool) -> list[str]:
     if not outcomes:
-        return ["mails: none"]
+        return [_t(msg("mails: none"))]
     counts = Counter(o.status for o in outcomes)
-    verb = "would send" if dry_run else "mails"
-    parts = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
-    lines = [f"{verb}: {len(outcomes)} ({parts})"]
+    parts = Verbatim(", ".join(f"{n} {status(s)}" for s, n in sorted(counts.items())))
+    head = msg("would send: {count} ({parts})") if dry_run else msg("mails: {count} ({parts})")
+    lines = [_t(msg(head.text, count=len(outcomes), parts=parts))]
     # Per notice, not per recipient: a job log needs no list of addresses.
     grouped = Counter(
         (o.status, o.composed.notice.kind, o.composed.notice.application) for o in outcomes
     )
     lines += [
-        f"  {status}: {kind} for {application} ({n} recipient{'s' if n > 1 else ''})"
-        for (status, kind, application), n in sorted(grouped.items())
+        "  "
+        + _t(
+            msg(
+                "{status}: {kind} for {application} ({recipients})",
+                status=Verbatim(status(s)),
+                kind=kind,
+                application=application,
+                recipients=nmsg("{count} recipient", "{count} recipients", n),
+            )
+        )
+        for (s, kind, application), n in sorted(grouped.items())
     ]
     return lines
 
@@ -36,56 +52,113 @@ def _held(result: ApplyResult) -> list[str]:
     """What the run held back and why, per operator; what it released."""
     lines = []
     if result.released:
-        lines.append(f"released: {len(result.released)} file(s) held back before, applied now")
+        lines.append(
+            _t(
+                msg(
+                    "released: {files} held back before, applied now",
+                    files=nmsg("{count} file", "{count} files", len(result.released)),
+                )
+            )
+        )
     hold = result.hold
     if not hold.problems:
         return lines
     by_operator = hold.operators()
     lines.append(
-        f"held back: {len(hold.files)} file(s) of {len(by_operator)} operator(s), for errors "
-        "at HEAD; applied by the first run after a fix is merged"
+        _t(
+            msg(
+                "held back: {files} of {operators}, for errors at HEAD; applied by the first run "
+                "after a fix is merged",
+                files=nmsg("{count} file", "{count} files", len(hold.files)),
+                operators=nmsg("{count} operator", "{count} operators", len(by_operator)),
+            )
+        )
     )
     for code, problems in by_operator.items():
-        lines.append(f"  {code or '(no operator)'}: {len(hold.files_of(code))} file(s)")
+        files = nmsg("{count} file", "{count} files", len(hold.files_of(code)))
+        who = code or msg("(no operator)")
+        lines.append("  " + _t(msg("{operator}: {files}", operator=who, files=files)))
         lines += [f"    {line}" for line in reporters.text(problems).splitlines()]
     return lines
 
 
 def apply_text(result: ApplyResult, out: str) -> str:
-    mode = "dry run (nothing sent, nothing recorded)" if result.dry_run else "applied"
-    base = result.base[:12] if result.base else "(nothing applied yet)"
-    lines = [f"{mode}: {base} → {result.head[:12]}"]
+    base = result.base[:12] if result.base else _t(msg("(nothing applied yet)"))
+    head = (
+        msg("dry run (nothing sent, nothing recorded): {base} → {head}")
+        if result.dry_run
+        else msg("applied: {base} → {head}")
+    )
+    lines = [_t(msg(head.text, base=Verbatim(base), head=result.head[:12]))]
     if result.batch is not None:
-        lines.append(f"batch: {result.batch.id} (systems: {', '.join(result.batch.systems)})")
+        lines.append(
+            _t(
+                msg(
+                    "batch: {id} (systems: {systems})",
+                    id=result.batch.id,
+                    systems=tuple(result.batch.systems),
+                )
+            )
+        )
     else:
-        lines.append("batch: none (no change to provision)")
+        lines.append(_t(msg("batch: none (no change to provision)")))
     for app in result.applications:
         lines.append(
-            f"application {app.id}: {'・'.join(app.kinds)}, accepted {app.accepted_on}, "
-            f"M {app.processing_day}"
+            _t(
+                msg(
+                    "application {id}: {kinds}, accepted {accepted}, M {m}",
+                    id=app.id,
+                    kinds="・".join(app.kinds),
+                    accepted=app.accepted_on,
+                    m=app.processing_day,
+                )
+            )
         )
     for system, n in result.rows.items():
-        lines.append(f"delta {system}: {n} row(s)")
+        lines.append(
+            _t(
+                msg(
+                    "delta {system}: {rows}",
+                    system=system,
+                    rows=nmsg("{count} row", "{count} rows", n),
+                )
+            )
+        )
     r = result.removal
-    lines.append(f"login IDs: {r.before} → {r.after} ({r.removed} removed)")
+    lines.append(
+        _t(
+            msg(
+                "login IDs: {before} → {after} ({removed} removed)",
+                before=r.before,
+                after=r.after,
+                removed=r.removed,
+            )
+        )
+    )
     lines += _held(result)
-    lines.append(f"outputs: {len(result.files)} files in {out}")
+    lines.append(_t(msg("outputs: {count} files in {dir}", count=len(result.files), dir=out)))
     lines += _mails(result.mails, result.dry_run)
     if result.recorded:
-        lines.append(f"state: applied revision {result.head[:12]} recorded")
-    lines += [f"state: {note}" for note in result.notes]
+        lines.append(_t(msg("state: applied revision {rev} recorded", rev=result.head[:12])))
+    lines += [_t(msg("state: {note}", note=Verbatim(note))) for note in result.notes]
     lines += in_doubt_lines(result.in_doubt)
     return "\n".join(lines) + "\n"
 
 
 def confirm_text(result: ConfirmResult) -> str:
     batch = result.batch
-    done = ", ".join(result.newly_imported) or "nothing new"
-    lines = [f"batch {batch.id}: recorded as imported: {done}"]
+    done = (
+        Verbatim(", ".join(result.newly_imported)) if result.newly_imported else msg("nothing new")
+    )
+    lines = [_t(msg("batch {id}: recorded as imported: {systems}", id=batch.id, systems=done))]
     for system, progress in batch.systems.items():
-        state = f"imported {progress.imported_on}" if progress.imported_on else "generated"
-        lines.append(f"  {system}: {state}")
+        state = (
+            msg("imported {day}", day=progress.imported_on)
+            if progress.imported_on
+            else msg("generated")
+        )
+        lines.append("  " + _t(msg("{system}: {state}", system=system, state=state)))
     lines += _mails(result.mails, dry_run=False)
-    lines += [f"state: {note}" for note in result.notes]
+    lines += [_t(msg("state: {note}", note=Verbatim(note))) for note in result.notes]
     lines += in_doubt_lines(result.in_doubt)
     return "\n".join(lines) + "\n"

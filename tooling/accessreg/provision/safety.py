@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from accessreg.errors import ProblemsFound
+from accessreg.model.messages import msg
 from accessreg.outputs.access import Access
 
 DEFAULT_MAX_REMOVAL_SHARE = 0.25
@@ -36,12 +37,22 @@ def check_removal(found: Removal, max_share: float, allowed: bool) -> None:
         return
     if found.before and not found.after:
         raise ProblemsFound(
-            f"refusing to remove every one of {found.before} login IDs (the registry would be "
-            "empty); if that is really wanted, run again with --allow-mass-removal"
+            msg(
+                "Refusing to remove every one of {before} login IDs (the "
+                "registry would be empty); if that is really wanted, run "
+                "again with --allow-mass-removal",
+                before=found.before,
+            )
         )
     if found.share > max_share:
         raise ProblemsFound(
-            f"refusing to remove {found.removed} of {found.before} login IDs "
-            f"({found.share:.0%} > {max_share:.0%}); check the merge, then run again with "
-            "--allow-mass-removal or a higher --max-removal-share"
+            msg(
+                "Refusing to remove {removed} of {before} login IDs ({share} "
+                "> {max_share}); check the merge, then run again with "
+                "--allow-mass-removal or a higher --max-removal-share",
+                removed=found.removed,
+                before=found.before,
+                share=format(found.share, ".0%"),
+                max_share=format(max_share, ".0%"),
+            )
         )

@@ -18,6 +18,7 @@ from typing import Literal
 from accessreg.errors import UsageError
 from accessreg.escape import quote
 from accessreg.model.base import Frozen
+from accessreg.model.messages import msg
 
 STATE_FILE = "state.json"
 
@@ -126,7 +127,9 @@ class State(Frozen):
             return self.batches[batch_id]
         except KeyError:
             known = ", ".join(b.id for b in self.ordered()[-5:]) or "none yet"
-            raise UsageError(f"no batch {quote(batch_id)} (latest: {known})") from None
+            raise UsageError(
+                msg("No batch {batch_id} (latest: {known})", batch_id=quote(batch_id), known=known)
+            ) from None
 
 
 def load(files: Mapping[str, bytes]) -> State:

@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
+from accessreg import i18n
 from accessreg.escape import markdown, terminal
+from accessreg.model.messages import Verbatim, msg, nmsg
 from accessreg.reporting import reporters
 from accessreg.review.authorize import Decision
 
@@ -17,27 +20,42 @@ FORMATS = tuple(sorted(reporters.REPORTERS))
 
 
 def _who(decision: Decision, escape: Callable[[str], str]) -> str:
-    actor = escape(decision.actor)
+    """Who the actor is, in words; the login and codes (from outside) escaped by ``escape``."""
+    actor = Verbatim(escape(decision.actor))
     if decision.maintainer:
-        return f"{actor} (maintainer)"
+        return i18n.text(msg("{actor} (maintainer)", actor=actor))
     if decision.acts_for:
-        return f"{actor} (window person of {', '.join(map(escape, decision.acts_for))})"
-    return f"{actor} (neither a maintainer nor a window person)"
+        codes = tuple(Verbatim(escape(code)) for code in decision.acts_for)
+        return i18n.text(msg("{actor} (window person of {codes})", actor=actor, codes=codes))
+    return i18n.text(msg("{actor} (neither a maintainer nor a window person)", actor=actor))
 
 
 def verdict_lines(decision: Decision) -> list[str]:
     count = len(decision.paths)
+    paths = nmsg("{count} changed path", "{count} changed paths", count)
+    who = Verbatim(_who(decision, terminal))
     if decision.allowed:
-        lines = [f"allowed: {count} changed path(s) for {_who(decision, terminal)}"]
+        lines = [i18n.text(msg("allowed: {paths} for {who}", paths=paths, who=who))]
     else:
+        refusals = nmsg("{count} refusal", "{count} refusals", len(decision.refused))
         lines = [
-            f"not allowed: {len(decision.refused)} refusal(s) among {count} changed path(s) "
-            f"for {_who(decision, terminal)}"
+            i18n.text(
+                msg(
+                    "not allowed: {refusals} among {paths} for {who}",
+                    refusals=refusals,
+                    paths=paths,
+                    who=who,
+                )
+            )
         ]
     if decision.fast_track:
-        lines.append("fast-track: every item revokes access and the author may make it")
+        lines.append(
+            i18n.text(msg("fast-track: every item revokes access and the author may make it"))
+        )
     if decision.immediate:
-        lines.append("immediate: a maintainer's suspension, effective at once (001 p46)")
+        lines.append(
+            i18n.text(msg("immediate: a maintainer's suspension, effective at once (001 p46)"))
+        )
     return lines
 
 
@@ -72,17 +90,28 @@ def render(decision: Decision, fmt: str) -> str:
 
 def markdown_lines(decision: Decision) -> list[str]:
     """For the pull-request comment: paths and messages literal, never markup."""
+    who = Verbatim(_who(decision, markdown))
     if decision.allowed:
-        head = f"**Authorized**: {_who(decision, markdown)} may make this change."
+        head = i18n.text(msg("**Authorized**: {who} may make this change.", who=who))
     else:
-        head = f"**Not authorized**: {_who(decision, markdown)} may not make this change."
+        head = i18n.text(msg("**Not authorized**: {who} may not make this change.", who=who))
     lines = [head]
     if decision.fast_track:
-        lines.append("**Fast-track**: a revoke-only change by someone who may make it.")
+        lines.append(
+            i18n.text(msg("**Fast-track**: a revoke-only change by someone who may make it."))
+        )
     if decision.immediate:
-        lines.append("**Immediate**: a maintainer's suspension, effective at once (001 p46).")
-    for p in decision.refused:
-        lines.append(f"- refused {markdown(p.file)}: {markdown(p.message)} (`{p.rule}`)")
-    for p in decision.review:
-        lines.append(f"- review {markdown(p.file)}: {markdown(p.message)} (`{p.rule}`)")
+        lines.append(
+            i18n.text(msg("**Immediate**: a maintainer's suspension, effective at once (001 p46)."))
+        )
+    for p, line in (
+        *((p, msg("- refused {file}: {message} ({rule})")) for p in decision.refused),
+        *((p, msg("- to review {file}: {message} ({rule})")) for p in decision.review),
+    ):
+        shown = (
+            ("file", Verbatim(markdown(p.file))),
+            ("message", Verbatim(markdown(i18n.text(p.message)))),
+            ("rule", Verbatim(f"`{p.rule}`")),
+        )
+        lines.append(i18n.text(replace(line, params=shown)))
     return lines

@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 
+from accessreg import i18n
 from accessreg.escape import terminal, terminal_path, workflow_data, workflow_property
+from accessreg.model.messages import msg, nmsg
 from accessreg.model.problems import Level, Problem
 
 
@@ -14,7 +16,8 @@ def text(problems: Sequence[Problem]) -> str:
     with their unsafe characters escaped (a name cannot start a line of its own, nor a
     line with a workflow command)."""
     return "".join(
-        f"{terminal_path(p.file)}:{p.line}:{p.col}: [{p.level}] {terminal(p.message)} ({p.rule})\n"
+        f"{terminal_path(p.file)}:{p.line}:{p.col}: [{p.level}] "
+        f"{terminal(i18n.text(p.message))} ({p.rule})\n"
         for p in problems
     )
 
@@ -22,7 +25,11 @@ def text(problems: Sequence[Problem]) -> str:
 def problem_dict(p: Problem) -> dict[str, object]:
     """A problem as JSON shows it: its file and message as the text shows them (a file name
     that is not UTF-8 has no JSON string; a consumer that prints a message gets it safe)."""
-    return {**p.as_dict(), "file": terminal(p.file), "message": terminal(p.message)}
+    return {
+        **p.as_dict(i18n.text),
+        "file": terminal(p.file),
+        "message": terminal(i18n.text(p.message)),
+    }
 
 
 def as_json(problems: Sequence[Problem]) -> str:
@@ -43,7 +50,8 @@ def github(problems: Sequence[Problem]) -> str:
                 ("title", p.rule),
             )
         )
-        out.append(f"::{command} {props}::{workflow_data(f'{p.message} ({p.rule})')}\n")
+        line = f"{i18n.text(p.message)} ({p.rule})"
+        out.append(f"::{command} {props}::{workflow_data(line)}\n")
     return "".join(out)
 
 
@@ -57,4 +65,11 @@ REPORTERS: dict[str, Callable[[Sequence[Problem]], str]] = {
 def summary(problems: Sequence[Problem], files: int) -> str:
     errors = sum(p.level is Level.ERROR for p in problems)
     warnings = len(problems) - errors
-    return f"{files} files checked: {errors} error(s), {warnings} warning(s)"
+    return i18n.text(
+        msg(
+            "{files}: {errors}, {warnings}",
+            files=nmsg("{count} file checked", "{count} files checked", files),
+            errors=nmsg("{count} error", "{count} errors", errors),
+            warnings=nmsg("{count} warning", "{count} warnings", warnings),
+        )
+    )

@@ -25,6 +25,7 @@ from accessreg.model import layout
 from accessreg.model.base import is_provisional_key
 from accessreg.model.commits import PathChange
 from accessreg.model.layout import Kind
+from accessreg.model.messages import Message, msg
 from accessreg.model.problems import Level, Problem
 from accessreg.model.registry import Registry, UserEntry
 from accessreg.rules.base import Rule, finding, rule, run_rules
@@ -110,14 +111,14 @@ class AuthContext:
     def moves_to_its_code(self, old: str, new: str) -> bool:
         return self.code_issued.get(old) == new
 
-    def authority_of(self, code: str) -> str:
+    def authority_of(self, code: str) -> Message:
         """Where authority over ``code`` comes from, for messages."""
         if code not in self.recovered:
-            return "at the base revision"
+            return msg("at the base revision")
         rev = self.recovered[code]
         if rev is None:
-            return "its file loads neither at the base revision nor in its recent versions"
-        return f"as of {rev[:12]}, the last revision where its file loaded"
+            return msg("its file loads neither at the base revision nor in its recent versions")
+        return msg("as of {rev}, the last revision where its file loaded", rev=rev[:12])
 
     @cached_property
     def _users_before(self) -> dict[str, UserEntry]:
@@ -163,7 +164,13 @@ def maintainers_only(ctx: AuthContext) -> Iterator[Problem]:
         return
     for path in ctx.paths:
         if _operator_data(path) is None:
-            yield finding(path, "only a maintainer may change this path")
+            yield finding(
+                path,
+                msg(
+                    "Only a maintainer may change this file: ask the reception centre to make "
+                    "this change, or leave the file out"
+                ),
+            )
 
 
 @rule("operator-files", "000 §2-4, §2-7")
@@ -186,8 +193,12 @@ def operator_files(ctx: AuthContext) -> Iterator[Problem]:
         if not ctx.window_person_of(ctx.authority, code):
             yield finding(
                 path,
-                f"only a window person of {code} ({ctx.authority_of(code)}) or a maintainer "
-                "may change it",
+                msg(
+                    "Only a window person of {code} ({when}) or a maintainer may change this "
+                    "file: ask {code}'s window person to apply",
+                    code=code,
+                    when=ctx.authority_of(code),
+                ),
             )
 
 
@@ -207,7 +218,11 @@ def new_operator(ctx: AuthContext) -> Iterator[Problem]:
         if ctx.window_person_of(ctx.after, owner[0]) or ctx.is_maintainer:
             yield finding(
                 path,
-                f"a new operator {owner[0]}: a maintainer must review the usage application",
+                msg(
+                    "A new operator {code}: a maintainer must review the usage application "
+                    "(roles, systems, OCCTO membership, privacy policy page)",
+                    code=owner[0],
+                ),
             )
 
 
@@ -221,7 +236,12 @@ def new_operator_contact(ctx: AuthContext) -> Iterator[Problem]:
         if not ctx.window_person_of(ctx.after, owner[0]):
             yield finding(
                 path,
-                f"{ctx.actor} is not a window person of the new operator {owner[0]}",
+                msg(
+                    "{actor} is not among the window persons of the new operator {code}: name "
+                    "yourself as its window person (contacts, with your GitHub account)",
+                    actor=ctx.actor,
+                    code=owner[0],
+                ),
             )
 
 
@@ -259,12 +279,23 @@ def user_move(ctx: AuthContext) -> Iterator[Problem]:
         if old and new and old[1] is Kind.USER and new[1] is Kind.USER and old[0] != new[0]:
             if ctx.moves_to_its_code(old[0], new[0]):
                 continue
-            verb = "moved" if change.status == "R" else "copied"
             for path in change.paths:
                 yield finding(
                     path,
-                    f"a user file {verb} from {old[0]} to {new[0]}: remove the user in one "
-                    "application and add them in another",
+                    msg(
+                        "A user file moved from {old} to {new}: remove the user in one "
+                        "application and add them in another",
+                        old=old[0],
+                        new=new[0],
+                    )
+                    if change.status == "R"
+                    else msg(
+                        "A user file copied from {old} to {new}: one person holds one login "
+                        "ID at one operator; add the user at {new} only after {old} removes "
+                        "them",
+                        old=old[0],
+                        new=new[0],
+                    ),
                 )
     leaving, arriving = _user_sides(ctx)
     left = {entry.user.email.lower(): (path, entry.operator_code) for path, entry in leaving}
@@ -276,16 +307,27 @@ def user_move(ctx: AuthContext) -> Iterator[Problem]:
             for where in (left[login][0], path):
                 yield finding(
                     where,
-                    f"login ID {login} leaves {left[login][1]} and arrives at "
-                    f"{entry.operator_code} in the same change",
+                    msg(
+                        "The login ID {login} leaves {old} and arrives at {new} in the same "
+                        "change: remove the user in one application and add them in another",
+                        login=login,
+                        old=left[login][1],
+                        new=entry.operator_code,
+                    ),
                 )
             continue
         others = ctx.logins_before.get(login, frozenset()) - {entry.operator_code}
         if others:
             yield finding(
                 path,
-                f"login ID {login} is a user of {', '.join(sorted(others))}: it cannot be "
-                f"added to {entry.operator_code} as well",
+                msg(
+                    "The login ID {login} is a user of {others}: it cannot be added to {code} "
+                    "as well; the person needs another e-mail address, or {others} removes "
+                    "them first",
+                    login=login,
+                    others=tuple(sorted(others)),
+                    code=entry.operator_code,
+                ),
             )
 
 
@@ -315,26 +357,31 @@ def affiliation_foreign(ctx: AuthContext) -> Iterator[Problem]:
         if holders:
             yield finding(
                 change.path,
-                f"affiliation {affiliation} belongs to {', '.join(sorted(holders))}, not to "
-                f"{entry.operator_code}",
+                msg(
+                    "The affiliation {affiliation} belongs to {holders}, not to {code}: write "
+                    "{code} or a subcontractor {code} declares",
+                    affiliation=affiliation,
+                    holders=tuple(sorted(holders)),
+                    code=entry.operator_code,
+                ),
             )
 
 
-def _suspensions(registry: Registry, rel: str) -> dict[str, str]:
+def _suspensions(registry: Registry, rel: str) -> dict[Message, str]:
     """Every suspension in a registry file: what is suspended → since when."""
-    found: dict[str, str] = {}
+    found: dict[Message, str] = {}
     if layout.classify(rel) is Kind.OPERATOR:
         entry = registry.operators.get(layout.operator_of(rel) or "")
         op = entry.operator if entry is not None and entry.file == rel else None
         for s in op.suspensions if op else ():
-            found[f"the use of {s.system}"] = str(s.suspended_on)
+            found[msg("the use of {system}", system=s.system)] = str(s.suspended_on)
         for c in op.certificates if op else ():
             if c.suspended_on is not None:
-                found[f"certificate {c.serial}"] = str(c.suspended_on)
+                found[msg("certificate {serial}", serial=c.serial)] = str(c.suspended_on)
     else:
         user = next((u.user for u in registry.users if u.file == rel), None)
         if user is not None and user.suspended_on is not None:
-            found[f"the ID {user.email.lower()}"] = str(user.suspended_on)
+            found[msg("the ID {login}", login=user.email.lower())] = str(user.suspended_on)
     return found
 
 
@@ -362,7 +409,14 @@ def maintainer_fields(ctx: AuthContext) -> Iterator[Problem]:
             was = old.operator if old is not None else None
             for name in ("approvals", "admin_reissues"):
                 if getattr(new.operator, name) != (getattr(was, name) if was else ()):
-                    yield finding(change.path, f"only a maintainer may change {name}")
+                    yield finding(
+                        change.path,
+                        msg(
+                            "Only a maintainer may change {field}: leave it as it is and ask "
+                            "the reception centre",
+                            field=name,
+                        ),
+                    )
         # Both sides of a rename: a suspension moves with its file, it is not lifted.
         old_rel = layout.registry_rel(change.old_path or change.path) or rel
         before, after = _suspensions(ctx.before, old_rel), _suspensions(ctx.after, rel)
@@ -370,8 +424,12 @@ def maintainer_fields(ctx: AuthContext) -> Iterator[Problem]:
             if after.get(what) != since:
                 yield finding(
                     change.path,
-                    f"the suspension of {what} (since {since}) is lifted only by a "
-                    "maintainer, once the system's operator has decided",
+                    msg(
+                        "The suspension of {what} (since {since}) is lifted only by a "
+                        "maintainer, once the system's operator has decided: leave it as it is",
+                        what=what,
+                        since=since,
+                    ),
                 )
 
 
@@ -433,9 +491,14 @@ def admin_id_once(ctx: AuthContext) -> Iterator[Problem]:
                 continue
             yield finding(
                 change.path,
-                f"{code} already had its {system_id} admin ID ({perm}) issued: it is issued "
-                "new only once (002 §3.2.1). A change of admin removes the old one in the same "
-                "application; a reissue needs a maintainer's reason in admin_reissues",
+                msg(
+                    "{code} already had its {system} admin ID ({perm}) issued: it is issued new "
+                    "only once (002 §3.2.1). A change of admin removes the old one in the same "
+                    "application; a reissue needs a maintainer's reason in admin_reissues",
+                    code=code,
+                    system=system_id,
+                    perm=perm,
+                ),
             )
 
 

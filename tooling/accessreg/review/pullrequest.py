@@ -6,12 +6,13 @@ the decision that allows it are computed from the same comparison.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from accessreg.gitio.repo import GitRepository
 from accessreg.model import layout
 from accessreg.model.layout import Kind
+from accessreg.plan import attention
 from accessreg.plan.model import Plan
 from accessreg.plan.revisions import (
     Comparison,
@@ -95,5 +96,9 @@ def read_pull_request(
 ) -> PullRequest:
     comparison = load_comparison(repo, base, head)
     plan = plan_from(comparison, events, today)
+    elsewhere = arriving_logins(repo, comparison)
+    plan = replace(
+        plan, notes=attention.notes(plan, comparison.base, comparison.head, elsewhere, actor)
+    )
     decision = authorization(repo, comparison, actor, plan) if actor is not None else None
     return PullRequest(comparison, plan, decision)

@@ -15,6 +15,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Generic, ParamSpec, TypeAlias
 
+from accessreg.model.messages import Message
 from accessreg.model.problems import DataPath, Level, Problem, problem
 from accessreg.model.registry import Registry
 
@@ -98,7 +99,7 @@ def rule(
 
 def finding(
     file: str,
-    message: str,
+    message: Message,
     path: DataPath = (),
     level: Level = Level.ERROR,
     clash: str = "",

@@ -8,6 +8,7 @@ from datetime import date
 
 from accessreg.model import ClosedRange
 from accessreg.model.layout import CALENDAR_FILE, CATALOG_FILE
+from accessreg.model.messages import Message, msg
 from accessreg.model.problems import Level, Problem
 from accessreg.model.registry import Registry
 from accessreg.rules.base import Context, Due, Scope, finding, rule
@@ -30,53 +31,116 @@ def catalog_consistency(reg: Registry, ctx: Context) -> Iterator[Problem]:
         if providers.count(provider.id) > 1:
             yield finding(
                 CATALOG_FILE,
-                f"provider {provider.id} is listed twice",
+                msg("The provider {id} is listed twice: list it once", id=provider.id),
                 ("providers", i, "id"),
             )
     for i, system in enumerate(reg.catalog.systems):
         where = ("systems", i)
 
-        def bad(message: str, *path: str | int, _where: tuple[str | int, ...] = where) -> Problem:
+        def bad(
+            message: Message, *path: str | int, _where: tuple[str | int, ...] = where
+        ) -> Problem:
             return finding(CATALOG_FILE, message, (*_where, *path))
 
         if ids.count(system.id) > 1:
-            yield bad(f"system id {system.id} is listed twice", "id")
+            yield bad(msg("The system id {id} is listed twice", id=system.id), "id")
         if system.provider not in providers:
-            yield bad(f"provider {system.provider} is not listed under providers", "provider")
+            yield bad(
+                msg(
+                    "The provider {provider} is not listed under providers: add it there",
+                    provider=system.provider,
+                ),
+                "provider",
+            )
         if system.level == "user" and not system.codes:
-            yield bad(f"{system.id} is used by users but lists no codes", "level")
+            yield bad(
+                msg("{system} is used by users but lists no codes: list them", system=system.id),
+                "level",
+            )
         if system.level == "operator" and (system.codes or system.derived):
-            yield bad(f"{system.id} is used by the operator as a whole: it has no codes", "level")
+            yield bad(
+                msg(
+                    "{system} is used by the operator as a whole: remove its codes",
+                    system=system.id,
+                ),
+                "level",
+            )
         use = system.certificates
         if use is not None and use.api_per_operator is not None and "api" not in use.purposes:
-            yield bad(f"{system.id} limits API certificates it does not take", "certificates")
+            yield bad(
+                msg(
+                    "{system} limits API certificates it does not take: add api to its "
+                    "purposes or remove the limit",
+                    system=system.id,
+                ),
+                "certificates",
+            )
         codes = [c.code for c in system.codes]
         for j, code in enumerate(system.codes):
             if codes.count(code.code) > 1:
-                yield bad(f"{system.id} lists code {code.code} twice", "codes", j, "code")
+                yield bad(
+                    msg("{system} lists the code {code} twice", system=system.id, code=code.code),
+                    "codes",
+                    j,
+                    "code",
+                )
             if code.replaced_by and code.replaced_by not in codes:
                 yield bad(
-                    f"{code.replaced_by} is not a code of {system.id}", "codes", j, "replaced_by"
+                    msg(
+                        "The replacement {code} is not a code of {system}",
+                        code=code.replaced_by,
+                        system=system.id,
+                    ),
+                    "codes",
+                    j,
+                    "replaced_by",
                 )
             if system.roles and not set(code.roles) <= set(system.roles):
                 yield bad(
-                    f"{system.id} {code.code} names roles the system does not allow",
+                    msg(
+                        "{system} {code} names roles the system does not allow: list only "
+                        "roles of the system",
+                        system=system.id,
+                        code=code.code,
+                    ),
                     "codes",
                     j,
                     "roles",
                 )
         for j, limit in enumerate(system.limits):
             if limit.code not in codes:
-                yield bad(f"limit on unknown code {limit.code}", "limits", j, "code")
+                yield bad(
+                    msg(
+                        "The limit names {code}, which is not a code of the system", code=limit.code
+                    ),
+                    "limits",
+                    j,
+                    "code",
+                )
             if limit.max_per_operator is None and limit.min_per_operator is None:
-                yield bad("a limit names max_per_operator or min_per_operator", "limits", j)
+                yield bad(
+                    msg("A limit names max_per_operator or min_per_operator: add one"),
+                    "limits",
+                    j,
+                )
         for j, sid in enumerate(system.pages):
             if sid not in ids:
-                yield bad(f"a page of an unknown system {sid}", "pages", j)
+                yield bad(
+                    msg("A page of {system}, which is not a system of the catalog", system=sid),
+                    "pages",
+                    j,
+                )
         if system.derived is not None:
             for sid in system.derived.systems:
                 if sid not in ids:
-                    yield bad(f"derived from unknown system {sid}", "derived", "systems")
+                    yield bad(
+                        msg(
+                            "Derived from {system}, which is not a system of the catalog",
+                            system=sid,
+                        ),
+                        "derived",
+                        "systems",
+                    )
 
 
 @rule("calendar-range", "000 §5-1", Scope.OPERATORS)
@@ -91,12 +155,18 @@ def calendar_range(reg: Registry, ctx: Context) -> Iterator[Problem]:
             month, dom = (int(p) for p in text.split("-"))
             if dom > calendar.monthrange(2000, month)[1]:  # 2000: a leap year
                 yield finding(
-                    CALENDAR_FILE, f"{text} is not a day of the year", ("every_year", i, name)
+                    CALENDAR_FILE,
+                    msg("{day} is not a day of the year: write MM-DD of a real day", day=text),
+                    ("every_year", i, name),
                 )
         if closure.until is not None and closure.until < closure.since:
             yield finding(
                 CALENDAR_FILE,
-                f"a closure from {closure.since} until {closure.until} ends before it starts",
+                msg(
+                    "A closure from {since} until {until} ends before it starts: swap the years",
+                    since=closure.since,
+                    until=closure.until,
+                ),
                 ("every_year", i, "until"),
             )
     business = BusinessCalendar.from_file(reg.calendar)
@@ -105,7 +175,11 @@ def calendar_range(reg: Registry, ctx: Context) -> Iterator[Problem]:
         if isinstance(day, ClosedRange) and day.end < day.start:
             yield finding(
                 CALENDAR_FILE,
-                f"{day.start} to {day.end} ends before it starts",
+                msg(
+                    "The closed days {start} to {end} end before they start: swap the dates",
+                    start=day.start,
+                    end=day.end,
+                ),
                 ("closed", i),
             )
             continue
@@ -114,7 +188,11 @@ def calendar_range(reg: Registry, ctx: Context) -> Iterator[Problem]:
         except CalendarClosed:
             yield finding(
                 CALENDAR_FILE,
-                f"from {start} the closed days leave no business day for a year",
+                msg(
+                    "From {start} the closed days leave no business day for a year: shorten "
+                    "the range",
+                    start=start,
+                ),
                 ("closed", i),
             )
             return
@@ -161,9 +239,13 @@ def calendar_year_end(reg: Registry, ctx: Context) -> Iterator[Problem]:
     if reg.calendar is None or not _says_year_end(reg, year):
         yield finding(
             CALENDAR_FILE,
-            f"the calendar does not say whether the centre closes over the year-end of "
-            f"{year}/{year + 1}: add a yearly closure (every_year: from 12-31 to 01-04, say) "
-            f"or that year-end's closed days",
+            msg(
+                "The calendar does not say whether the centre closes over the year-end of "
+                "{year}/{next}: add a yearly closure (every_year: from 12-31 to 01-04, say) "
+                "or that year-end's closed days",
+                year=year,
+                next=year + 1,
+            ),
             ("every_year",),
         )
 

@@ -6,8 +6,8 @@ from collections import defaultdict
 from collections.abc import Iterator
 from datetime import timedelta
 
-from accessreg.escape import shorten
 from accessreg.model import Certificate, System
+from accessreg.model.messages import Message, msg
 from accessreg.model.problems import DataPath, Level, Problem
 from accessreg.model.registry import Registry
 from accessreg.rules.base import Context, Due, Scope, finding, rule
@@ -22,6 +22,25 @@ def _certs(reg: Registry) -> Iterator[tuple[str, str, int, Certificate]]:
     for entry in reg.iter_operators():
         for i, cert in enumerate(entry.operator.certificates):
             yield entry.file, entry.operator.code, i, cert
+
+
+_FIELDS = {"serial": msg("serial"), "id": msg("ID")}
+
+
+def _registered_twice(field: str, value: str, others: str) -> Message:
+    if field == "serial":
+        return msg(
+            "The certificate serial {value} is registered more than once (also in {others}): "
+            "check the serial against the certificate",
+            value=value,
+            others=others,
+        )
+    return msg(
+        "The certificate ID {value} is registered more than once (also in {others}): check "
+        "the ID against the certificate",
+        value=value,
+        others=others,
+    )
 
 
 @rule("certificate-unique", "000 §4, 004", Scope.OPERATORS)
@@ -46,16 +65,18 @@ def certificate_unique(reg: Registry, ctx: Context) -> Iterator[Problem]:
             for file, _, path in places:
                 others = ", ".join(sorted({f for f, _, p in places if (f, p) != (file, path)}))
                 if len(operators) > 1:
-                    message = (
-                        f"certificate {field} {shorten(value)} is registered to {len(operators)} "
-                        f"operators ({', '.join(operators)}): a certificate belongs to one "
-                        f"operator (also {others})"
+                    message = msg(
+                        "The certificate {field} {value} is registered to {count} operators "
+                        "({operators}): a certificate belongs to one operator; check it against "
+                        "the certificate (also in {others})",
+                        field=_FIELDS[field],
+                        value=value,
+                        count=len(operators),
+                        operators=tuple(operators),
+                        others=others,
                     )
                 else:
-                    message = (
-                        f"certificate {field} {shorten(value)} is registered more than once "
-                        f"(also {others})"
-                    )
+                    message = _registered_twice(field, value, others)
                 yield finding(file, message, path, clash=f"{field} {value}")
 
 
@@ -71,8 +92,13 @@ def certificate_subject(reg: Registry, ctx: Context) -> Iterator[Problem]:
         if code.upper() not in cert.cn.upper():
             yield finding(
                 file,
-                f"certificate {cert.id}: its CN {shorten(cert.cn)} does not carry the operator "
-                f"code {code}; check the operator code written on the EPPCERT order",
+                msg(
+                    "Certificate {id}: its CN {cn} does not carry the operator code {code}: "
+                    "check the operator code written on the EPPCERT order",
+                    id=cert.id,
+                    cn=cert.cn,
+                    code=code,
+                ),
                 ("certificates", i, "cn"),
             )
 
@@ -89,8 +115,13 @@ def certificate_validity(reg: Registry, ctx: Context) -> Iterator[Problem]:
         if cert.not_after <= cert.not_before or cert.not_after > latest:
             yield finding(
                 file,
-                f"certificate {cert.id}: validity {cert.not_before} to {cert.not_after} is not "
-                "within the two years EPPCERT issues",
+                msg(
+                    "Certificate {id}: the validity {start} to {end} is not within the two "
+                    "years EPPCERT issues: copy the dates from the certificate",
+                    id=cert.id,
+                    start=cert.not_before,
+                    end=cert.not_after,
+                ),
                 ("certificates", i, "not_after"),
             )
 
@@ -106,8 +137,13 @@ def certificate_start(reg: Registry, ctx: Context) -> Iterator[Problem]:
         if cert.not_before - ctx.today >= START_AHEAD_REFUSED:
             yield finding(
                 file,
-                f"certificate {cert.id} starts on {cert.not_before}, 180 days or more after "
-                f"{ctx.today}: EPPCERT does not issue such a start",
+                msg(
+                    "Certificate {id} starts on {start}, 180 days or more after {today}: "
+                    "EPPCERT does not issue such a start; apply again closer to the date",
+                    id=cert.id,
+                    start=cert.not_before,
+                    today=ctx.today,
+                ),
                 ("certificates", i, "not_before"),
             )
 
@@ -137,8 +173,15 @@ def certificate_api(reg: Registry, ctx: Context) -> Iterator[Problem]:
             for i, cert in valid[limit:]:
                 yield finding(
                     entry.file,
-                    f"certificate {cert.id} is a valid API certificate of {op.code} for "
-                    f"{system.id} beyond the {limit} the system allows per operator",
+                    msg(
+                        "Certificate {id} is a valid API certificate of {code} for {system} "
+                        "beyond the {limit} the system allows per operator: remove an old one "
+                        "or use this one for the web",
+                        id=cert.id,
+                        code=op.code,
+                        system=system.id,
+                        limit=limit,
+                    ),
                     ("certificates", i, "purpose"),
                 )
 
@@ -171,11 +214,14 @@ def certificate_required(reg: Registry, ctx: Context) -> Iterator[Problem]:
     """
     for file, j, system, certs in _needing_certificates(reg):
         if not certs and system.certificates is not None:
-            purposes = " or ".join(system.certificates.purposes)
             yield finding(
                 file,
-                f"{system.id} needs a registered client certificate ({purposes}) before it is "
-                "applied for: add one to certificates",
+                msg(
+                    "{system} needs a registered client certificate ({purposes}) before it "
+                    "is applied for: add one to certificates",
+                    system=system.id,
+                    purposes=tuple(system.certificates.purposes),
+                ),
                 ("systems", j),
             )
 
@@ -191,8 +237,12 @@ def certificate_none_valid(reg: Registry, ctx: Context) -> Iterator[Problem]:
         if certs and not any(c.is_valid_on(ctx.today) for c in certs):
             yield finding(
                 file,
-                f"no client certificate for {system.id} is valid on {ctx.today}: register a "
-                "renewed one",
+                msg(
+                    "No client certificate for {system} is valid on {today}: register a "
+                    "renewed one",
+                    system=system.id,
+                    today=ctx.today,
+                ),
                 ("systems", j),
             )
 
@@ -204,7 +254,11 @@ def certificate_expired(reg: Registry, ctx: Context) -> Iterator[Problem]:
         if cert.not_after < ctx.today:
             yield finding(
                 file,
-                f"certificate {cert.id} expired on {cert.not_after}",
+                msg(
+                    "Certificate {id} expired on {end}: remove it, or register its renewal",
+                    id=cert.id,
+                    end=cert.not_after,
+                ),
                 ("certificates", i, "not_after"),
             )
 
@@ -224,18 +278,31 @@ def certificate_system(reg: Registry, ctx: Context) -> Iterator[Problem]:
                 system = reg.catalog.by_id.get(system_id)
                 use = system.certificates if system else None
                 if system_id not in entry.operator.systems:
-                    why = "which the operator is not approved for"
+                    message = msg(
+                        "Certificate {id} names {system}, which the operator is not approved "
+                        "for: remove the system or apply for its use first",
+                        id=cert.id,
+                        system=system_id,
+                    )
                 elif use is None:
-                    why = "which takes no client certificate"
+                    message = msg(
+                        "Certificate {id} names {system}, which takes no client certificate: "
+                        "remove the system",
+                        id=cert.id,
+                        system=system_id,
+                    )
                 elif cert.purpose not in use.purposes:
-                    why = f"which takes {' and '.join(use.purposes)} certificates only"
+                    message = msg(
+                        "Certificate {id} ({purpose}) names {system}, which takes {purposes} "
+                        "certificates only: remove the system or register the right kind",
+                        id=cert.id,
+                        purpose=cert.purpose,
+                        system=system_id,
+                        purposes=tuple(use.purposes),
+                    )
                 else:
                     continue
-                yield finding(
-                    entry.file,
-                    f"certificate {cert.id} ({cert.purpose}) names {system_id}, {why}",
-                    ("certificates", i, "systems", j),
-                )
+                yield finding(entry.file, message, ("certificates", i, "systems", j))
 
 
 RULES = (

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from accessreg.model import layout
+from accessreg.model.messages import msg
 from accessreg.model.problems import Problem
 from accessreg.model.registry import Registry
 from accessreg.rules.base import Context, Scope, finding, rule
@@ -21,7 +22,12 @@ def file_name(reg: Registry, ctx: Context) -> Iterator[Problem]:
         if entry.operator.code != code:
             yield finding(
                 entry.file,
-                f"code {entry.operator.code} does not match the file name {code}.yaml",
+                msg(
+                    "The code {code} differs from the file name {file}: name the file after "
+                    "the operator's code",
+                    code=entry.operator.code,
+                    file=code + ".yaml",
+                ),
                 ("code",),
             )
     for u in reg.users:
@@ -29,8 +35,10 @@ def file_name(reg: Registry, ctx: Context) -> Iterator[Problem]:
         if u.file != expected:
             yield finding(
                 u.file,
-                f"the file of this user must be named {expected.rsplit('/', 1)[-1]} "
-                "(the e-mail in lower case)",
+                msg(
+                    "Name this user's file {name} (the e-mail in lower case)",
+                    name=expected.rsplit("/", 1)[-1],
+                ),
                 ("email",),
             )
 
@@ -42,7 +50,11 @@ def user_operator_unknown(reg: Registry, ctx: Context) -> Iterator[Problem]:
         if layout.operator_file(u.operator_code) not in reg.files:
             yield finding(
                 u.file,
-                f"there is no operator {u.operator_code} (operators/{u.operator_code}.yaml)",
+                msg(
+                    "There is no operator {code} (operators/{code}.yaml): put the user in the "
+                    "folder of their operator",
+                    code=u.operator_code,
+                ),
             )
 
 

@@ -6,6 +6,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from accessreg.model.messages import msg
 from accessreg.model.problems import DataPath, Problem
 from accessreg.model.registry import Registry
 from accessreg.rules.base import Context, Scope, finding, rule
@@ -58,11 +59,14 @@ def login_id_unique(reg: Registry, ctx: Context) -> Iterator[Problem]:
                 )
             ]
             if clashes:
-                others = ", ".join(sorted({c.file for c in clashes}))
+                others = tuple(sorted({c.file for c in clashes}))
                 yield finding(
                     holder.file,
-                    f"this login ID is also used in {others} (IDs differing only in letter "
-                    "case are the same ID)",
+                    msg(
+                        "This login ID is also used in {others} (IDs differing only in letter "
+                        "case are the same ID): give each person their own e-mail address",
+                        others=others,
+                    ),
                     holder.path,
                     clash=login,
                 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterator
 
-from accessreg.escape import shorten
+from accessreg.model.messages import Message, msg
 from accessreg.model.problems import Level, Problem
 from accessreg.model.registry import Registry
 from accessreg.rules.base import Context, Due, Scope, finding, rule
@@ -13,16 +13,35 @@ from accessreg.rules.base import Context, Due, Scope, finding, rule
 MAX_PREFIX = {4: 24, 6: 48}  # the widest prefix one entry may allow
 
 
-def address_problem(cidr: str) -> str | None:
+def address_problem(cidr: str) -> Message | None:
     """Why ``cidr`` cannot be allowlisted, or None if it can."""
     try:
         net = ipaddress.ip_network(cidr, strict=True)
-    except ValueError as exc:
-        return f"{shorten(cidr)} is not a network address: {shorten(str(exc))}"
+    except ValueError:
+        try:
+            ipaddress.ip_network(cidr, strict=False)
+        except ValueError:
+            return msg(
+                "{cidr} is not an IP address: write a fixed address such as 203.0.113.10/32",
+                cidr=cidr,
+            )
+        return msg(
+            "{cidr} has bits set after the prefix: write the address with /32 (IPv4) or /128 "
+            "(IPv6), or the network's first address",
+            cidr=cidr,
+        )
     if not net.is_global or net.is_multicast or net.is_reserved:
-        return f"{cidr} is not a global unicast address"
+        return msg(
+            "{cidr} is not a global address (a private, local or reserved one): write the fixed "
+            "global IP the overseas site connects from",
+            cidr=cidr,
+        )
     if net.prefixlen < MAX_PREFIX[net.version]:
-        return f"{cidr} is wider than /{MAX_PREFIX[net.version]}: allow only fixed addresses"
+        return msg(
+            "{cidr} is wider than /{prefix}: allow only fixed addresses",
+            cidr=cidr,
+            prefix=MAX_PREFIX[net.version],
+        )
     return None
 
 
@@ -53,7 +72,11 @@ def ip_allowlist_expired(reg: Registry, ctx: Context) -> Iterator[Problem]:
             if allow.expires_on < ctx.today:
                 yield finding(
                     entry.file,
-                    f"{allow.cidr} expired on {allow.expires_on}",
+                    msg(
+                        "{cidr} expired on {end}: renew it with a reason, or remove it",
+                        cidr=allow.cidr,
+                        end=allow.expires_on,
+                    ),
                     ("ip_allowlist", i, "expires_on"),
                 )
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from accessreg.model.messages import msg
 from accessreg.model.problems import Level, Problem
 from accessreg.model.registry import Registry
+from accessreg.model.terms import role_names
 from accessreg.rules.base import Context, Due, Scope, finding, rule
 from accessreg.timeline.periods import years_later
 
@@ -22,7 +24,16 @@ def contact_primary(reg: Registry, ctx: Context) -> Iterator[Problem]:
             path: tuple[str | int, ...] = ("contacts", primaries[1]) if primaries else ("contacts",)
             yield finding(
                 entry.file,
-                f"an operator has exactly one primary window person; found {len(primaries)}",
+                msg(
+                    "An operator has exactly one primary window person (role: primary); this "
+                    "file has {count}: make one of them primary and the others deputy",
+                    count=len(primaries),
+                )
+                if primaries
+                else msg(
+                    "An operator has exactly one primary window person (role: primary); this "
+                    "file has none: make one of them primary"
+                ),
                 path,
             )
 
@@ -36,7 +47,11 @@ def subcontractor_code(reg: Registry, ctx: Context) -> Iterator[Problem]:
             if sub.code in seen:
                 yield finding(
                     entry.file,
-                    f"subcontractor code {sub.code} is already used in this file",
+                    msg(
+                        "The subcontractor code {code} is already used in this file: declare "
+                        "each subcontractor once, with its own code",
+                        code=sub.code,
+                    ),
                     ("subcontractors", i, "code"),
                 )
             seen.add(sub.code)
@@ -54,8 +69,11 @@ def operator_terminated_users(reg: Registry, ctx: Context) -> Iterator[Problem]:
             for u in reg.users_of(entry.operator.code):
                 yield finding(
                     u.file,
-                    f"operator {entry.operator.code} is terminated; its users' files must be "
-                    "removed with the termination",
+                    msg(
+                        "Operator {code} is terminated: remove its users' files with the "
+                        "termination",
+                        code=entry.operator.code,
+                    ),
                 )
 
 
@@ -74,8 +92,13 @@ def membership_provisional(reg: Registry, ctx: Context) -> Iterator[Problem]:
             if ctx.today > deadline:
                 yield finding(
                     entry.file,
-                    f"provisional since {m.provisional_since}: the full membership application "
-                    f"was due by {deadline}",
+                    msg(
+                        "Provisional OCCTO member since {since}: the full membership "
+                        "application was due by {deadline}; record the membership or its "
+                        "withdrawal",
+                        since=m.provisional_since,
+                        deadline=deadline,
+                    ),
                     ("membership", "provisional_since"),
                 )
 
@@ -93,8 +116,11 @@ def occto_member(reg: Registry, ctx: Context) -> Iterator[Problem]:
         if op.occto_member != (member == "member") and op.membership is not None:
             yield finding(
                 entry.file,
-                f"occto_member is {str(op.occto_member).lower()} but the membership status is "
-                f"{member}",
+                msg(
+                    "occto_member is {flag} but the membership status is {status}: make them agree",
+                    flag="true" if op.occto_member else "false",
+                    status=member or "",
+                ),
                 ("occto_member",),
             )
         for i, system_id in enumerate(op.systems):
@@ -105,7 +131,12 @@ def occto_member(reg: Registry, ctx: Context) -> Iterator[Problem]:
             if through and through <= set(system.occto_member_roles):
                 yield finding(
                     entry.file,
-                    f"{system_id} is open to {', '.join(sorted(through))} only for OCCTO members",
+                    msg(
+                        "{system} is open to {roles} only for OCCTO members: record the "
+                        "membership (occto_member: true) or remove the system",
+                        system=system_id,
+                        roles=role_names(sorted(through)),
+                    ),
                     ("systems", i),
                 )
 
@@ -129,8 +160,11 @@ def provisional_key(reg: Registry, ctx: Context) -> Iterator[Problem]:
         if op.membership is None or op.membership.status != "provisional":
             yield finding(
                 entry.file,
-                f"{op.code} is a provisional key: only a provisional OCCTO membership "
-                "applicant is held under one; move the files to the operator code OCCTO issued",
+                msg(
+                    "{code} is a provisional key: only a provisional OCCTO membership applicant "
+                    "is held under one; move the files to the operator code OCCTO issued",
+                    code=op.code,
+                ),
                 ("membership",) if op.membership else ("code",),
             )
         for i, system_id in enumerate(op.systems):
@@ -138,13 +172,22 @@ def provisional_key(reg: Registry, ctx: Context) -> Iterator[Problem]:
             if system is not None and system.needs_operator_code:
                 yield finding(
                     entry.file,
-                    f"{system_id} is used with an operator code; {op.code} has none yet",
+                    msg(
+                        "{system} is used with an operator code, and {code} has none yet: "
+                        "remove the system until OCCTO issues the code",
+                        system=system_id,
+                        code=op.code,
+                    ),
                     ("systems", i),
                 )
         for i, _ in enumerate(op.certificates):
             yield finding(
                 entry.file,
-                f"a client certificate is ordered with the operator code; {op.code} has none yet",
+                msg(
+                    "A client certificate is ordered with the operator code, and {code} has "
+                    "none yet: register the certificate once OCCTO issues the code",
+                    code=op.code,
+                ),
                 ("certificates", i),
             )
 
@@ -164,16 +207,18 @@ def approval(reg: Registry, ctx: Context) -> Iterator[Problem]:
             if system is None or not system.approvable:
                 yield finding(
                     entry.file,
-                    f"{item.system} is not approved without its roles "
-                    "(「その他当社が必要と認めた事業者」 applies to "
-                    + ", ".join(s.id for s in reg.catalog.systems if s.approvable)
-                    + ")",
+                    msg(
+                        "{system} is not approved without its roles (「その他当社が必要と認めた"
+                        "事業者」 applies to {systems} only)",
+                        system=item.system,
+                        systems=tuple(s.id for s in reg.catalog.systems if s.approvable),
+                    ),
                     ("approvals", i, "system"),
                 )
             elif item.system in seen:
                 yield finding(
                     entry.file,
-                    f"{item.system} is approved twice",
+                    msg("{system} is approved twice: record it once", system=item.system),
                     ("approvals", i, "system"),
                 )
             seen.add(item.system)
@@ -191,17 +236,19 @@ def suspension(reg: Registry, ctx: Context) -> Iterator[Problem]:
         seen: set[str] = set()
         for i, item in enumerate(entry.operator.suspensions):
             if item.system not in entry.operator.systems:
-                why = "which the operator is not approved for"
+                message = msg(
+                    "The suspension names {system}, which the operator is not approved for",
+                    system=item.system,
+                )
             elif item.system in seen:
-                why = "which is already suspended"
+                message = msg(
+                    "The suspension names {system}, which is already suspended: record it once",
+                    system=item.system,
+                )
             else:
                 seen.add(item.system)
                 continue
-            yield finding(
-                entry.file,
-                f"the suspension names {item.system}, {why}",
-                ("suspensions", i, "system"),
-            )
+            yield finding(entry.file, message, ("suspensions", i, "system"))
 
 
 @rule("admin-reissue", "002 §3.2.1", Scope.OPERATORS)
@@ -218,7 +265,12 @@ def admin_reissue(reg: Registry, ctx: Context) -> Iterator[Problem]:
             if pc is None or not pc.issued_once:
                 yield finding(
                     entry.file,
-                    f"{item.system} {item.code} is not an admin ID issued only once",
+                    msg(
+                        "{system} {code} is not an admin ID issued only once: record only "
+                        "those reissues",
+                        system=item.system,
+                        code=item.code,
+                    ),
                     ("admin_reissues", i, "code"),
                 )
 

@@ -6,8 +6,10 @@ from collections import defaultdict
 from collections.abc import Iterator
 
 from accessreg.model import layout
+from accessreg.model.messages import msg
 from accessreg.model.problems import Level, Problem
 from accessreg.model.registry import Registry
+from accessreg.model.terms import role_names
 from accessreg.rules.base import Context, Due, Scope, finding, rule
 
 
@@ -24,8 +26,22 @@ def affiliation(reg: Registry, ctx: Context) -> Iterator[Problem]:
         if u.user.affiliation != u.operator_code and u.user.affiliation not in subs:
             yield finding(
                 u.file,
-                f"affiliation {u.user.affiliation} is not {u.operator_code} or one of its "
-                f"declared subcontractors ({', '.join(subs) or 'none declared'})",
+                msg(
+                    "The affiliation {affiliation} is neither {code} nor one of its declared "
+                    "subcontractors ({subs}): write {code} or declare the subcontractor in the "
+                    "operator's file first",
+                    affiliation=u.user.affiliation,
+                    code=u.operator_code,
+                    subs=tuple(subs),
+                )
+                if subs
+                else msg(
+                    "The affiliation {affiliation} is not {code}, and {code} declares no "
+                    "subcontractor: write {code} or declare the subcontractor in the operator's "
+                    "file first",
+                    affiliation=u.user.affiliation,
+                    code=u.operator_code,
+                ),
                 ("affiliation",),
             )
 
@@ -42,11 +58,24 @@ def permission_abolished(reg: Registry, ctx: Context) -> Iterator[Problem]:
             system = reg.catalog.by_id.get(system_id)
             pc = system.code_map.get(code) if system else None
             if pc is not None and pc.abolished_on is not None and pc.abolished_on <= ctx.today:
-                instead = f"; its holders moved to {pc.replaced_by}" if pc.replaced_by else ""
+                named = f"{code}（{pc.label}）"  # as the seed names it: 1110（委託先事業者）
                 yield finding(
                     u.file,
-                    f"{system_id} code {code}（{pc.label}） was abolished on {pc.abolished_on}"
-                    f"{instead}",
+                    msg(
+                        "{system} code {code} was abolished on {day}: write {instead} instead",
+                        system=system_id,
+                        code=named,
+                        day=pc.abolished_on,
+                        instead=pc.replaced_by,
+                    )
+                    if pc.replaced_by
+                    else msg(
+                        "{system} code {code} was abolished on {day}: choose another code or "
+                        "remove the permission",
+                        system=system_id,
+                        code=named,
+                        day=pc.abolished_on,
+                    ),
                     ("permissions", system_id),
                 )
 
@@ -66,8 +95,12 @@ def permission_derived(reg: Registry, ctx: Context) -> Iterator[Problem]:
             if system is not None and system.derived is not None:
                 yield finding(
                     u.file,
-                    f"{system_id} ({system.name_ja}) is granted by the system operator and "
-                    "cannot be applied for: remove it",
+                    msg(
+                        "{system} ({name}) is granted by the system operator and cannot be "
+                        "applied for: remove it",
+                        system=system_id,
+                        name=system.name_ja,
+                    ),
                     ("permissions", system_id),
                 )
 
@@ -86,8 +119,12 @@ def system_not_approved(reg: Registry, ctx: Context) -> Iterator[Problem]:
             if system_id not in entry.operator.systems:
                 yield finding(
                     u.file,
-                    f"operator {u.operator_code} is not approved for {system_id}: file a usage "
-                    "change (利用変更申請) adding it to the operator's systems first",
+                    msg(
+                        "Operator {code} is not approved for {system}: apply for a usage change "
+                        "(利用申請（変更）) adding the system first",
+                        code=u.operator_code,
+                        system=system_id,
+                    ),
                     ("permissions", system_id),
                 )
 
@@ -111,7 +148,11 @@ def system_role(reg: Registry, ctx: Context) -> Iterator[Problem]:
                     continue
                 yield finding(
                     entry.file,
-                    f"{system_id} needs one of the roles {', '.join(system.roles)}",
+                    msg(
+                        "{system} needs the operator to hold one of the roles {roles}",
+                        system=system_id,
+                        roles=role_names(system.roles),
+                    ),
                     ("systems", i),
                 )
     for u in reg.users:
@@ -129,8 +170,13 @@ def system_role(reg: Registry, ctx: Context) -> Iterator[Problem]:
                 continue
             yield finding(
                 u.file,
-                f"{system_id} code {code} needs the operator to hold the role "
-                f"{' or '.join(pc.roles)}",
+                msg(
+                    "{system} code {code} needs the operator to hold one of the roles "
+                    "{roles}: choose a code for the operator's roles",
+                    system=system_id,
+                    code=code,
+                    roles=role_names(pc.roles),
+                ),
                 ("permissions", system_id),
             )
 
@@ -164,7 +210,13 @@ def permission_limit(reg: Registry, ctx: Context) -> Iterator[Problem]:
                 for n, file in enumerate(files):
                     yield finding(
                         file,
-                        f"{system_id} {perm} is held by more than {most} users of {code}",
+                        msg(
+                            "{system} {perm} is held by more than {max} users of {code}",
+                            system=system_id,
+                            perm=perm,
+                            max=most,
+                            code=code,
+                        ),
                         ("permissions", system_id),
                         Level(limit.severity),
                         clash=f"{code} {system_id} {perm}",
@@ -187,8 +239,16 @@ def permission_limit(reg: Registry, ctx: Context) -> Iterator[Problem]:
                     continue
                 yield finding(
                     entry.file,
-                    f"{system_id} {limit.code} ({pc.label}) is held by {held} users of {code}; "
-                    f"the application names at least {least}",
+                    msg(
+                        "{system} {code} ({label}) is held by {count} users of {operator}: the "
+                        "application names at least {least}; add the user who holds it",
+                        system=system_id,
+                        code=limit.code,
+                        label=pc.label,
+                        count=held,
+                        operator=code,
+                        least=least,
+                    ),
                     ("systems", i),
                     Level(limit.severity),
                 )

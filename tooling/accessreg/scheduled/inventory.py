@@ -18,6 +18,7 @@ from functools import partial
 
 from accessreg.errors import UsageError
 from accessreg.model import layout
+from accessreg.model.messages import msg
 from accessreg.model.registry import Registry
 from accessreg.outputs import csv_
 from accessreg.outputs.access import Access, Holder, effective_access, holders
@@ -118,7 +119,9 @@ def inventory(
     if operator is not None:
         active = [op for op in active if op.code == operator]
         if not active:
-            raise UsageError(f"{operator} is not an active operator of the registry")
+            raise UsageError(
+                msg("{operator} is not an active operator of the registry", operator=operator)
+            )
     notices: list[Digest] = []
     overdue: list[InventoryDue] = []
     for op in active:
@@ -167,7 +170,7 @@ NEEDS_PULLS = False
 
 def check(options: Options) -> None:
     if options.months < 1:
-        raise UsageError("the inventory period must be at least one month")
+        raise UsageError(msg("The inventory period must be at least one month"))
 
 
 def judge(inputs: Inputs) -> DutyResult:

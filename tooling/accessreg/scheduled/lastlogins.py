@@ -28,6 +28,7 @@ from typing import Any
 
 from accessreg.errors import UsageError
 from accessreg.escape import quote
+from accessreg.model.messages import Message, msg
 from accessreg.model.problems import Level, Problem
 from accessreg.timeline.clock import JST
 
@@ -123,7 +124,7 @@ def _decode(raw: bytes, label: str) -> str:
             return raw.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise UsageError(f"{label}: neither UTF-8 nor CP932 text")
+    raise UsageError(msg("{label}: neither UTF-8 nor CP932 text", label=label))
 
 
 def _delimiter(header_line: str) -> str:
@@ -134,15 +135,29 @@ def _delimiter(header_line: str) -> str:
 def _column(header: list[str], names: frozenset[str], what: str, label: str) -> int:
     found = [i for i, h in enumerate(header) if header_key(h) in names]
     if len(found) != 1:
-        why = "no" if not found else "more than one"
+        shown, accepted = quote(", ".join(header)), ", ".join(sorted(names))
         raise UsageError(
-            f"{label}:1: {why} {what} column in the header ({quote(', '.join(header))}); "
-            f"accepted names: {', '.join(sorted(names))}"
+            msg(
+                "{label}:1: the header has no {what} column ({value}); accepted names: {names}",
+                label=label,
+                what=what,
+                value=shown,
+                names=accepted,
+            )
+            if not found
+            else msg(
+                "{label}:1: the header has more than one {what} column ({value}); accepted "
+                "names: {names}",
+                label=label,
+                what=what,
+                value=shown,
+                names=accepted,
+            )
         )
     return found[0]
 
 
-def _rows(reader: Any, report: Callable[[int, str], None]) -> Iterator[tuple[int, list[str]]]:
+def _rows(reader: Any, report: Callable[[int, Message], None]) -> Iterator[tuple[int, list[str]]]:
     """Each row with its line; a row the csv module cannot read (a cell over its size
     limit) is reported and skipped, and reading goes on after it."""
     while True:
@@ -151,7 +166,10 @@ def _rows(reader: Any, report: Callable[[int, str], None]) -> Iterator[tuple[int
         except StopIteration:
             return
         except csv.Error as exc:
-            report(reader.line_num, f"the row cannot be read ({exc}); the ID is not judged")
+            report(
+                reader.line_num,
+                msg("This row cannot be read ({why}): the ID is not judged", why=str(exc)),
+            )
             continue
         yield reader.line_num, row
 
@@ -164,40 +182,60 @@ def read(raw: bytes, label: str) -> LastLogins:
     try:
         header = next(reader, None)
     except csv.Error as exc:
-        raise UsageError(f"{label}:1: the header cannot be read ({exc})") from None
+        raise UsageError(
+            msg("{label}:1: the header cannot be read ({exc})", label=label, exc=str(exc))
+        ) from None
     if header is None:
-        raise UsageError(f"{label}: the file is empty; the first line must name the columns")
+        raise UsageError(
+            msg("{label}: the file is empty; the first line must name the columns", label=label)
+        )
     id_col = _column(header, ID_HEADERS, "ID", label)
     login_col = _column(header, LAST_LOGIN_HEADERS, "last-login", label)
     by_id: dict[str, LastLogin] = {}
     problems: list[Problem] = []
 
-    def report(line: int, message: str) -> None:
+    def report(line: int, message: Message) -> None:
         problems.append(Problem(label, line, 0, RULE, Level.WARNING, message))
 
     for line, row in _rows(reader, report):
         if not any(cell.strip() for cell in row):
             continue
         if len(row) <= max(id_col, login_col):
-            report(line, f"{len(row)} cells, fewer than the header's {len(header)}")
+            report(
+                line,
+                msg(
+                    "{cells} cells, fewer than the header's {header}: the ID is not judged",
+                    cells=len(row),
+                    header=len(header),
+                ),
+            )
             continue
         login_id = row[id_col].strip()
         if not login_id:
-            report(line, "no ID")
+            report(line, msg("No ID on this line: it is not judged"))
             continue
         try:
             last = parse_login(row[login_col])
         except ValueError:
             report(
                 line,
-                f"last login {quote(row[login_col].strip())} is not a date (YYYY-MM-DD, "
-                "YYYY/MM/DD or an ISO date and time); the ID is not judged",
+                msg(
+                    "The last login {value} is not a date (such as 2026-05-01, 2026/05/01 or "
+                    "2026-05-01T08:30:00): the ID is not judged",
+                    value=row[login_col].strip(),
+                ),
             )
             continue
         key = login_id.lower()
         if key in by_id:
             before = by_id[key]
-            report(line, f"ID listed again (first on line {before.line}); the later login counts")
+            report(
+                line,
+                msg(
+                    "This ID is listed again (first on line {first}): the later login counts",
+                    first=before.line,
+                ),
+            )
             if before.last_login is not None and (last is None or last < before.last_login):
                 continue
         by_id[key] = LastLogin(login_id, last, line)

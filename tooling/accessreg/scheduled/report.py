@@ -1,4 +1,5 @@
-"""What a scheduled run did (or would do), as text for the terminal and the job log.
+"""What a scheduled run did (or would do), as text for the terminal and the job log, in the
+run's language.
 
 Counts, stages, operator codes and file names; a mail line names its recipient's address,
 as the merge-time report does, and nothing more.
@@ -8,43 +9,92 @@ from __future__ import annotations
 
 from collections import Counter
 
-from accessreg.effects.report import in_doubt_lines
+from accessreg import i18n
+from accessreg.effects.report import in_doubt_lines, status
+from accessreg.model.messages import Message, Verbatim, msg, nmsg
 from accessreg.scheduled.run import RunResult
+
+
+def _t(message: Message) -> str:
+    return i18n.text(message)
 
 
 def _duty_lines(result: RunResult) -> list[str]:
     lines = []
     for duty, outcome in result.outcomes.items():
-        notices = len(outcome.notices)
-        rows = ", ".join(f"{len(t.rows)} in {t.name}.csv" for t in outcome.tables)
-        files = f", {len(outcome.files)} CSV files" if outcome.files else ""
-        lines.append(f"{duty}: {notices} notice(s) due; {rows or 'no table'}{files}")
+        rows = tuple(
+            msg("{count} in {table}.csv", count=len(t.rows), table=t.name) for t in outcome.tables
+        )
+        notices = nmsg("{count} notice due", "{count} notices due", len(outcome.notices))
+        tables: Message = msg("{list}", list=rows) if rows else msg("no table")
+        line = msg("{duty}: {notices}; {tables}", duty=duty, notices=notices, tables=tables)
+        if outcome.files:
+            line = msg(
+                "{duty}: {notices}; {tables}, {count} CSV files",
+                duty=duty,
+                notices=notices,
+                tables=tables,
+                count=len(outcome.files),
+            )
+        lines.append(_t(line))
         stages = Counter(f"{n.kind} {n.stage}" for n in outcome.notices)
         lines += [f"  {what}: {count}" for what, count in sorted(stages.items())]
     return lines
 
 
 def text(result: RunResult, out: str | None) -> str:
-    mode = "sent" if result.sent else "dry run (nothing sent, no branch moved, nothing recorded)"
-    lines = [f"scheduled duties on {result.today} at {result.head[:12]}: {mode}"]
+    mode = (
+        msg("sent")
+        if result.sent
+        else msg("dry run (nothing sent, no branch moved, nothing recorded)")
+    )
+    lines = [
+        _t(
+            msg(
+                "scheduled duties on {day} at {head}: {mode}",
+                day=result.today,
+                head=result.head[:12],
+                mode=mode,
+            )
+        )
+    ]
     lines += _duty_lines(result)
     if result.mails:
         counts = Counter(o.status for _, o in result.mails)
-        parts = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
-        lines.append(f"mails: {len(result.mails)} ({parts})")
+        parts = Verbatim(", ".join(f"{n} {status(s)}" for s, n in sorted(counts.items())))
+        lines.append(_t(msg("mails: {count} ({parts})", count=len(result.mails), parts=parts)))
         lines += [
-            f"  {o.status}: {o.composed.notice.kind} "
-            f"({m.digest.operator or 'reviewers'}, {len(m.digest.items)} item(s)) "
-            f"to {m.recipient.email}"
+            "  "
+            + _t(
+                msg(
+                    "{status}: {kind} ({whom}, {items}) to {email}",
+                    status=Verbatim(status(o.status)),
+                    kind=o.composed.notice.kind,
+                    whom=m.digest.operator or msg("reviewers"),
+                    items=nmsg("{count} item", "{count} items", len(m.digest.items)),
+                    email=m.recipient.email,
+                )
+            )
             for m, o in result.mails
         ]
     else:
-        lines.append("mails: none due")
+        lines.append(_t(msg("mails: none due")))
     for app in result.applications:
-        lines.append(f"deletion application {app.branch}: {len(app.users)} ID(s)")
-    lines += [f"  branch {c.branch}: {c.action}" for c in result.branches]
+        lines.append(
+            _t(
+                msg(
+                    "deletion application {branch}: {ids}",
+                    branch=app.branch,
+                    ids=nmsg("{count} ID", "{count} IDs", len(app.users)),
+                )
+            )
+        )
+    lines += [
+        "  " + _t(msg("branch {branch}: {action}", branch=c.branch, action=c.action))
+        for c in result.branches
+    ]
     if out is not None:
-        lines.append(f"outputs: {len(result.files)} files in {out}")
-    lines += [f"state: {note}" for note in result.notes]
+        lines.append(_t(msg("outputs: {count} files in {dir}", count=len(result.files), dir=out)))
+    lines += [_t(msg("state: {note}", note=Verbatim(note))) for note in result.notes]
     lines += in_doubt_lines(result.in_doubt)
     return "\n".join(lines) + "\n"

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from accessreg.model.catalog import Catalog, Provider
+from accessreg.model.messages import Message, msg
 from accessreg.model.problems import Level, Problem, problem
 from accessreg.model.registry import Registry
 from accessreg.scheduled.duty import DutyResult, Inputs, Options, Table
@@ -43,20 +44,20 @@ class OpenPull:
     draft: bool = False
 
 
-def _pull(item: object) -> tuple[OpenPull | None, str | None]:
+def _pull(item: object) -> tuple[OpenPull | None, Message | None]:
     if not isinstance(item, dict):
-        return None, "not an object"
+        return None, msg("not an object")
     try:
         number, title, url = item["number"], item["title"], item["html_url"]
         author = item["user"]["login"]
         opened = datetime.fromisoformat(str(item["created_at"]).replace("Z", "+00:00"))
         labels = tuple(str(label["name"]) for label in item.get("labels") or ())
     except (KeyError, TypeError, ValueError) as exc:
-        return None, f"no readable {exc.args[0] if exc.args else 'field'}"
+        return None, msg("no readable {field}", field=str(exc.args[0] if exc.args else "field"))
     if not isinstance(number, int) or not isinstance(title, str) or not isinstance(url, str):
-        return None, "number, title or html_url of the wrong type"
+        return None, msg("number, title or html_url of the wrong type")
     if opened.tzinfo is None:
-        return None, "created_at without a time zone"
+        return None, msg("created_at without a time zone")
     filed_on = opened.astimezone(JST).date()
     draft = bool(item.get("draft", False))
     return OpenPull(number, title, url, str(author), filed_on, labels, draft), None
@@ -76,15 +77,22 @@ def read_pulls(data: bytes, source: str) -> OpenPulls:
     try:
         items = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        return OpenPulls((), (problem(source, RULE, f"not a JSON list of pull requests: {exc}"),))
+        reason = msg("Not a JSON list of pull requests ({why})", why=str(exc))
+        return OpenPulls((), (problem(source, RULE, reason),))
     if not isinstance(items, list):
-        return OpenPulls((), (problem(source, RULE, "not a JSON list of pull requests"),))
+        return OpenPulls((), (problem(source, RULE, msg("Not a JSON list of pull requests")),))
     pulls, problems = [], []
     for i, item in enumerate(items):
         pull, why = _pull(item)
         if pull is None:
             problems.append(
-                problem(source, RULE, f"pull request [{i}]: {why}", (i,), Level.WARNING)
+                problem(
+                    source,
+                    RULE,
+                    msg("Pull request [{i}]: {why}: it is left out", i=i, why=why or msg("?")),
+                    (i,),
+                    Level.WARNING,
+                )
             )
         else:
             pulls.append(pull)

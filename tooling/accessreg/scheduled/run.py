@@ -30,6 +30,7 @@ from accessreg.gitio.added import added_on
 from accessreg.gitio.branches import BranchChange
 from accessreg.mail.compose import eml_name
 from accessreg.model.layout import REGISTRY_DIR
+from accessreg.model.messages import Verbatim, msg
 from accessreg.model.problems import Problem
 from accessreg.model.registry import Registry
 from accessreg.provision import state as recorded
@@ -98,7 +99,13 @@ class RunResult:
 def _duties(request: RunRequest) -> dict[str, Duty]:
     unknown = [d for d in request.duties if d not in DUTIES]
     if unknown:
-        raise UsageError(f"unknown duty {', '.join(unknown)} (known: {', '.join(DUTIES)})")
+        raise UsageError(
+            msg(
+                "Unknown duty {value} (known: {value2})",
+                value=", ".join(unknown),
+                value2=", ".join(DUTIES),
+            )
+        )
     chosen = {name: DUTIES[name] for name in request.duties}
     for duty in chosen.values():
         duty.check(request.options)
@@ -107,32 +114,49 @@ def _duties(request: RunRequest) -> dict[str, Duty]:
 
 def _export(request: RunRequest) -> lastlogins.LastLogins:
     if request.last_logins is None:
-        raise UsageError("the stale duty needs --last-logins FILE")
+        raise UsageError(msg("The stale duty needs --last-logins FILE"))
     try:
         raw = request.last_logins.read_bytes()
     except OSError as exc:
-        raise UsageError(f"cannot read {request.last_logins}: {exc.strerror}") from None
+        raise UsageError(
+            msg(
+                "Cannot read {last_logins}: {strerror}",
+                last_logins=str(request.last_logins),
+                strerror=str(exc.strerror),
+            )
+        ) from None
     export = lastlogins.read(raw, str(request.last_logins))
     if request.strict and export.problems:
         raise ProblemsFound(
-            "the last-login export has rows that cannot be read; nothing was done:\n"
-            + reporters.text(list(export.problems)).rstrip()
+            msg(
+                "The last-login export has rows that cannot be read; nothing was done:\n{problems}",
+                problems=Verbatim(reporters.text(list(export.problems)).rstrip()),
+            )
         )
     return export
 
 
 def _pulls(request: RunRequest) -> reviews.OpenPulls:
     if request.open_pulls is None:
-        raise UsageError("the reviews duty needs --open-pulls FILE")
+        raise UsageError(msg("The reviews duty needs --open-pulls FILE"))
     try:
         raw = request.open_pulls.read_bytes()
     except OSError as exc:
-        raise UsageError(f"cannot read {request.open_pulls}: {exc.strerror}") from None
+        raise UsageError(
+            msg(
+                "Cannot read {open_pulls}: {strerror}",
+                open_pulls=str(request.open_pulls),
+                strerror=str(exc.strerror),
+            )
+        ) from None
     pulls = reviews.read_pulls(raw, str(request.open_pulls))
     if request.strict and pulls.problems:
         raise ProblemsFound(
-            "the list of open pull requests has entries that cannot be read; nothing was "
-            "done:\n" + reporters.text(list(pulls.problems)).rstrip()
+            msg(
+                "The list of open pull requests has entries that cannot be read; nothing "
+                "was done:\n{problems}",
+                problems=Verbatim(reporters.text(list(pulls.problems)).rstrip()),
+            )
         )
     return pulls
 

@@ -28,6 +28,7 @@ from typing import Literal
 from accessreg.errors import UsageError
 from accessreg.escape import quote
 from accessreg.model.changes import ChangeKind
+from accessreg.model.messages import msg
 from accessreg.model.registry import Registry, UserEntry
 from accessreg.provision.state import ApplicationRecord
 from accessreg.scheduled import deletions
@@ -308,7 +309,13 @@ def judge(inputs: Inputs) -> DutyResult:
     registry, provider = inputs.registry, inputs.options.provider
     providers = sorted({s.provider for s in registry.catalog.systems})
     if provider not in providers:
-        raise UsageError(f"unknown provider {quote(provider)} (known: {', '.join(providers)})")
+        raise UsageError(
+            msg(
+                "Unknown provider {provider} (known: {value})",
+                provider=quote(provider),
+                value=", ".join(providers),
+            )
+        )
     assert inputs.export is not None, "NEEDS_EXPORT: the run reads it"
     judged = stale(
         registry,

@@ -21,6 +21,7 @@ import holidays
 
 from accessreg.errors import ProblemsFound
 from accessreg.model import CalendarFile, ClosedRange, YearlyClosure
+from accessreg.model.messages import msg
 
 Start = Literal["accepted", "processing_day", "manual"]
 
@@ -121,8 +122,12 @@ class BusinessCalendar:
                 return day
             day += timedelta(days=1)
         raise CalendarClosed(
-            f"calendar.yaml: the closed days leave no business day within {_MAX_SEARCH_DAYS} "
-            f"days of {day} (calendar-range)"
+            msg(
+                "calendar.yaml: the closed days leave no business day within {count} days "
+                "of {day}: open some of them (calendar-range)",
+                count=_MAX_SEARCH_DAYS,
+                day=day,
+            )
         )
 
     def next_after(self, day: date) -> date:

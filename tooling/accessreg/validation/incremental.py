@@ -23,7 +23,13 @@ from accessreg.rules import CHECKS, Context, RegistryRule, run_rules
 from accessreg.rules.base import Scope
 from accessreg.validation.judge import judge
 from accessreg.validation.snapshot import Snapshot, Subset, digest
-from accessreg.validation.validate import ValidationResult, locate_all, stale_schemas, validate
+from accessreg.validation.validate import (
+    ValidationResult,
+    locate_all,
+    stale_schemas,
+    unshadowed,
+    validate,
+)
 
 _SHARED = (Kind.CATALOG, Kind.CALENDAR, Kind.MAINTAINERS)
 
@@ -87,7 +93,7 @@ class _Run:
         return found
 
     def load(self, rels: Iterable[str], reuse: dict[str, Parsed]) -> tuple[Registry, list[Problem]]:
-        loaded = load(Subset(self.snap, rels), reuse)
+        loaded = load(Subset(self.snap, rels), reuse, salvage=True)
         assert loaded.registry is not None  # the catalog loaded before this run started
         return loaded.registry, loaded.problems
 
@@ -130,7 +136,7 @@ def validate_incremental(
         if cache.error:
             stats.notes.append(cache.error)
         cache.close()
-    judged = judge(found, snap.change)
+    judged = judge(unshadowed(found), snap.change)
     # Problems are located in their files: know every file that has one.
     snap.users_of({code for p in judged.problems if (code := layout.split(p.file)[1]) is not None})
     located = locate_all(judged.problems, snap)
@@ -254,7 +260,9 @@ def _validate(
 
 def _contact_logins(parsed: Parsed) -> list[str]:
     """The login IDs of an operator file's window persons, from its parsed data."""
-    data = parsed.data if isinstance(parsed.data, dict) else {}
+    # A file that failed its schema is judged on what it holds, as a full run does.
+    held = parsed.data if parsed.data is not None else parsed.partial
+    data = held if isinstance(held, dict) else {}
     contacts = data.get("contacts")
     return [
         c["email"].lower()

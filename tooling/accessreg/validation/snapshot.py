@@ -18,6 +18,7 @@ from accessreg.files.parsecache import ParseCache
 from accessreg.gitio.repo import GitRepository
 from accessreg.model import layout
 from accessreg.model.layout import Kind
+from accessreg.model.messages import msg
 from accessreg.validation.judge import Change
 
 
@@ -100,7 +101,7 @@ class Snapshot:
     def _state(self, rev: str, cache: ParseCache) -> TreeState:
         tree = self.repo.tree_id(rev, self.prefix)
         if tree is None:
-            raise ConfigError(f"{rev} has no {self.prefix}/ directory")
+            raise ConfigError(msg("{rev} has no {prefix}/ directory", rev=rev, prefix=self.prefix))
         cached: TreeState | None = cache.get("trees", [tree]).get(tree)
         if cached is None:
             cached = TreeState.of(self.repo.tree_blobs(rev, self.prefix))

@@ -11,6 +11,7 @@ from pathlib import Path
 from accessreg.files import gcpause, schemagen
 from accessreg.files.loading import load, locate
 from accessreg.files.sources import Source
+from accessreg.model.messages import msg
 from accessreg.model.problems import Problem, problem
 from accessreg.model.registry import Registry
 from accessreg.rules import CHECKS, Context, run_rules
@@ -50,13 +51,33 @@ def locate_all(
     return sorted(located)
 
 
+def unshadowed(problems: list[Problem]) -> list[Problem]:
+    """Without the rules' findings on a value its file's schema check already refused.
+
+    A file with schema errors is still judged on what it holds (``files.salvage``), but a
+    value kept as written despite its form (``testop01`` for an affiliation) would only
+    earn a second message about the same fix.
+    """
+    refused = {(p.file, p.path) for p in problems if p.rule == "schema" and p.path}
+    if not refused:
+        return problems
+    return [
+        p
+        for p in problems
+        if p.rule == "schema"
+        or not any((p.file, p.path[:n]) in refused for n in range(1, len(p.path) + 1))
+    ]
+
+
 def stale_schemas(registry: Registry, schemas: Path, label: str) -> list[Problem]:
     return [
         problem(
             f"{label}/{name}",
             "schema-stale",
-            "this schema is not what the models and the catalog generate: run "
-            "`accessreg schemas` and commit the result",
+            msg(
+                "This schema is not what the models and the catalog generate: run "
+                "`accessreg schemas` and commit the result"
+            ),
         ).located(1, 1)
         for name in schemagen.stale(registry.catalog, schemas)
     ]
@@ -79,12 +100,12 @@ def validate(
 def _validate(
     source: Source, today: date, schemas: Path | None, schemas_label: str, change: Change | None
 ) -> ValidationResult:
-    loaded = load(source)
+    loaded = load(source, salvage=True)
     problems = list(loaded.problems)
     files = loaded.registry.files if loaded.registry is not None else frozenset(source.paths())
     if loaded.registry is not None:
         problems.extend(run_checks(loaded.registry, today))
-    judged = judge(problems, change)
+    judged = judge(unshadowed(problems), change)
     located = locate_all(judged.problems, source, files)
     if loaded.registry is not None and schemas is not None:
         located.extend(stale_schemas(loaded.registry, schemas, schemas_label))

@@ -1,0 +1,229 @@
+"""Every authorization rule's message, in Japanese and in English, on one pull request that
+breaks each rule (and one that adds a new operator as its own window person)."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+
+from accessreg import i18n
+from accessreg.gitio.repo import GitRepository
+from accessreg.review.authorize import RULES
+from accessreg.review.pullrequest import read_pull_request
+from accessreg.timeline.effective import Events
+from tests.helpers.gitrepo import GitRegistry
+from tests.helpers.regfactory import RegistryFactory, certificate, contact
+from tests.unit.rules.test_messages import MACHINERY
+
+MINE = "window-1"  # window person of TESTOP01
+
+# (rule, file, English, Japanese), in report order.
+EXPECTED = [
+    (
+        "new-operator-contact",
+        "registry/operators/NEWOP001.yaml",
+        "window-1 is not among the window persons of the new operator NEWOP001: name yourself as its window person (contacts, with your GitHub account)",
+        "window-1 は新規事業者 NEWOP001 の窓口責任者に含まれていません。ご自身を窓口責任者（contacts）に GitHub アカウントとともに書いてください",
+    ),
+    (
+        "maintainers-only",
+        "registry/systems.yaml",
+        "Only a maintainer may change this file: ask the reception centre to make this change, or leave the file out",
+        "このファイルは受付担当者だけが変更できます。託送受付センターに変更を依頼するか、このファイルを変更から外してください",
+    ),
+    (
+        "operator-files",
+        "registry/users/OTHEROP1/copied@test-gas.example.co.jp.yaml",
+        "Only a window person of OTHEROP1 (at the base revision) or a maintainer may change this file: ask OTHEROP1's window person to apply",
+        "このファイルを変更できるのは OTHEROP1 のシステム窓口責任者（ベースの時点）か受付担当者だけです。OTHEROP1 の窓口責任者に申請を依頼してください",
+    ),
+    (
+        "user-move",
+        "registry/users/OTHEROP1/copied@test-gas.example.co.jp.yaml",
+        "A user file copied from TESTOP01 to OTHEROP1: one person holds one login ID at one operator; add the user at OTHEROP1 only after TESTOP01 removes them",
+        "利用者のファイルが TESTOP01 から OTHEROP1 に複製されています。1 つの ID は 1 つの事業者でしか使えません。TESTOP01 が抹消してから OTHEROP1 で設定を申請してください",
+    ),
+    (
+        "user-move",
+        "registry/users/OTHEROP1/copied@test-gas.example.co.jp.yaml",
+        "The login ID copied@test-gas.example.co.jp is a user of TESTOP01: it cannot be added to OTHEROP1 as well; the person needs another e-mail address, or TESTOP01 removes them first",
+        "ID copied@test-gas.example.co.jp は TESTOP01 の利用者です。OTHEROP1 にも追加することはできません。別のメールアドレスを使うか、先に TESTOP01 が抹消してください",
+    ),
+    (
+        "operator-files",
+        "registry/users/OTHEROP1/mover@test-gas.example.co.jp.yaml",
+        "Only a window person of OTHEROP1 (at the base revision) or a maintainer may change this file: ask OTHEROP1's window person to apply",
+        "このファイルを変更できるのは OTHEROP1 のシステム窓口責任者（ベースの時点）か受付担当者だけです。OTHEROP1 の窓口責任者に申請を依頼してください",
+    ),
+    (
+        "user-move",
+        "registry/users/OTHEROP1/mover@test-gas.example.co.jp.yaml",
+        "A user file moved from TESTOP01 to OTHEROP1: remove the user in one application and add them in another",
+        "利用者のファイルが TESTOP01 から OTHEROP1 に移されています。抹消と設定を別々の申請にしてください",
+    ),
+    (
+        "user-move",
+        "registry/users/OTHEROP1/mover@test-gas.example.co.jp.yaml",
+        "The login ID mover@test-gas.example.co.jp leaves TESTOP01 and arrives at OTHEROP1 in the same change: remove the user in one application and add them in another",
+        "ID mover@test-gas.example.co.jp が同じ変更の中で TESTOP01 から消え、OTHEROP1 に現れます。抹消と設定を別々の申請にしてください",
+    ),
+    (
+        "operator-files",
+        "registry/users/OTHEROP1/other@other-gas.example.co.jp.yaml",
+        "Only a window person of OTHEROP1 (at the base revision) or a maintainer may change this file: ask OTHEROP1's window person to apply",
+        "このファイルを変更できるのは OTHEROP1 のシステム窓口責任者（ベースの時点）か受付担当者だけです。OTHEROP1 の窓口責任者に申請を依頼してください",
+    ),
+    (
+        "user-move",
+        "registry/users/OTHEROP1/other@other-gas.example.co.jp.yaml",
+        "A user file copied from OTHEROP1 to TESTOP01: one person holds one login ID at one operator; add the user at TESTOP01 only after OTHEROP1 removes them",
+        "利用者のファイルが OTHEROP1 から TESTOP01 に複製されています。1 つの ID は 1 つの事業者でしか使えません。OTHEROP1 が抹消してから TESTOP01 で設定を申請してください",
+    ),
+    (
+        "affiliation-foreign",
+        "registry/users/TESTOP01/foreign@test-gas.example.co.jp.yaml",
+        "The affiliation OTHSUB01 belongs to OTHEROP1, not to TESTOP01: write TESTOP01 or a subcontractor TESTOP01 declares",
+        "所属 OTHSUB01 は OTHEROP1 のもので、TESTOP01 のものではありません。TESTOP01 か、TESTOP01 が届け出た委託先のコードを書いてください",
+    ),
+    (
+        "user-move",
+        "registry/users/TESTOP01/foreign@test-gas.example.co.jp.yaml",
+        "A user file copied from OTHEROP1 to TESTOP01: one person holds one login ID at one operator; add the user at TESTOP01 only after OTHEROP1 removes them",
+        "利用者のファイルが OTHEROP1 から TESTOP01 に複製されています。1 つの ID は 1 つの事業者でしか使えません。OTHEROP1 が抹消してから TESTOP01 で設定を申請してください",
+    ),
+    (
+        "user-move",
+        "registry/users/TESTOP01/mover@test-gas.example.co.jp.yaml",
+        "A user file copied from TESTOP01 to OTHEROP1: one person holds one login ID at one operator; add the user at OTHEROP1 only after TESTOP01 removes them",
+        "利用者のファイルが TESTOP01 から OTHEROP1 に複製されています。1 つの ID は 1 つの事業者でしか使えません。TESTOP01 が抹消してから OTHEROP1 で設定を申請してください",
+    ),
+    (
+        "user-move",
+        "registry/users/TESTOP01/mover@test-gas.example.co.jp.yaml",
+        "A user file moved from TESTOP01 to OTHEROP1: remove the user in one application and add them in another",
+        "利用者のファイルが TESTOP01 から OTHEROP1 に移されています。抹消と設定を別々の申請にしてください",
+    ),
+    (
+        "user-move",
+        "registry/users/TESTOP01/mover@test-gas.example.co.jp.yaml",
+        "The login ID mover@test-gas.example.co.jp leaves TESTOP01 and arrives at OTHEROP1 in the same change: remove the user in one application and add them in another",
+        "ID mover@test-gas.example.co.jp が同じ変更の中で TESTOP01 から消え、OTHEROP1 に現れます。抹消と設定を別々の申請にしてください",
+    ),
+    (
+        "user-move",
+        "registry/users/TESTOP01/other@other-gas.example.co.jp.yaml",
+        "A user file copied from OTHEROP1 to TESTOP01: one person holds one login ID at one operator; add the user at TESTOP01 only after OTHEROP1 removes them",
+        "利用者のファイルが OTHEROP1 から TESTOP01 に複製されています。1 つの ID は 1 つの事業者でしか使えません。OTHEROP1 が抹消してから TESTOP01 で設定を申請してください",
+    ),
+    (
+        "user-move",
+        "registry/users/TESTOP01/other@other-gas.example.co.jp.yaml",
+        "The login ID other@other-gas.example.co.jp is a user of OTHEROP1: it cannot be added to TESTOP01 as well; the person needs another e-mail address, or OTHEROP1 removes them first",
+        "ID other@other-gas.example.co.jp は OTHEROP1 の利用者です。TESTOP01 にも追加することはできません。別のメールアドレスを使うか、先に OTHEROP1 が抹消してください",
+    ),
+]
+
+EXPECTED_MAINTAINERS = [
+    (
+        "maintainer-fields",
+        "registry/operators/TESTOP01.yaml",
+        "Only a maintainer may change approvals: leave it as it is and ask the reception centre",
+        "approvals は受付担当者だけが変更できます。そのままにして、託送受付センターに依頼してください",
+    ),
+    (
+        "maintainer-fields",
+        "registry/operators/TESTOP01.yaml",
+        "The suspension of certificate 7A0001 (since 2026-11-20) is lifted only by a maintainer, once the system's operator has decided: leave it as it is",
+        "証明書 7A0001（2026-11-20 から）の停止の解除は、システムの運営者が決めたあと受付担当者が行います。そのままにしてください",
+    ),
+    (
+        "admin-id-once",
+        "registry/users/TESTOP01/admin2@test-gas.example.co.jp.yaml",
+        "TESTOP01 already had its switching admin ID (dr_admin) issued: it is issued new only once (002 §3.2.1). A change of admin removes the old one in the same application; a reissue needs a maintainer's reason in admin_reissues",
+        "TESTOP01 の switching の管理者 ID（dr_admin）は発行済みです。新規発行は 1 回限りです（002 §3.2.1）。管理者の変更は同じ申請で旧管理者を外します。再発行には admin_reissues に受付担当者の理由が必要です",
+    ),
+]
+
+
+@pytest.fixture
+def gr(reg: RegistryFactory) -> Iterator[GitRegistry]:
+    reg.operator("OTHEROP1", contacts=[contact(n=9, email="window9@other-gas.example.co.jp")],
+                 subcontractors=[{"code": "OTHSUB01", "name": "他社委託株式会社"}])  # fmt: skip
+    reg.user("OTHEROP1", "other@other-gas.example.co.jp", affiliation="OTHEROP1")
+    reg.user(email="mover@test-gas.example.co.jp")
+    reg.user(email="copied@test-gas.example.co.jp")
+    made = GitRegistry(reg)
+    made.branch("pr")
+    yield made
+    made.close()
+
+
+def _rows(gr: GitRegistry, actor: str) -> list[tuple[str, str, str, str]]:
+    with GitRepository(gr.path) as repo:
+        decision = read_pull_request(
+            repo, "main", "pr", Events(), date(2026, 11, 24), actor
+        ).decision
+    assert decision is not None
+    return [
+        (p.rule, p.file, i18n.text(p.message, "en"), i18n.text(p.message, "ja"))
+        for p in decision.problems
+    ]
+
+
+def test_every_authorization_message(gr: GitRegistry) -> None:
+    root = gr.reg.root
+    gr.write("registry/systems.yaml", (root / "systems.yaml").read_text("utf-8") + "# x\n")
+    gr.reg.user("OTHEROP1", "other@other-gas.example.co.jp", affiliation="OTHEROP1",
+                permissions={"taxis": "1010"})  # fmt: skip
+    gr.reg.operator("NEWOP001", contacts=[contact(n=5, github="founder")], subcontractors=[])
+    gr.move("users/TESTOP01/mover@test-gas.example.co.jp.yaml",
+            "users/OTHEROP1/mover@test-gas.example.co.jp.yaml")  # fmt: skip
+    shutil.copy(root / "users/TESTOP01/copied@test-gas.example.co.jp.yaml",
+                root / "users/OTHEROP1/copied@test-gas.example.co.jp.yaml")  # fmt: skip
+    gr.reg.user(email="other@other-gas.example.co.jp")  # a login OTHEROP1 already has
+    gr.reg.user(email="foreign@test-gas.example.co.jp", affiliation="OTHSUB01")
+    gr.commit("everything at once")
+    rows = _rows(gr, MINE)
+    assert rows == EXPECTED
+    # The rules judged on another pull request: below.
+    others = {"new-operator", "maintainer-fields", "admin-id-once"}
+    assert {r.id for r in RULES} - others <= {rule for rule, *_ in rows}
+    for _, _, en, ja in rows:
+        assert not MACHINERY.search(en) and not MACHINERY.search(ja)
+
+
+def test_a_new_operators_own_window_person(gr: GitRegistry) -> None:
+    gr.reg.operator("NEWOP001", contacts=[contact(n=5, github="founder")], subcontractors=[])
+    gr.commit("new operator")
+    assert _rows(gr, "founder") == [
+        (
+            "new-operator",
+            "registry/operators/NEWOP001.yaml",
+            "A new operator NEWOP001: a maintainer must review the usage application (roles, "
+            "systems, OCCTO membership, privacy policy page)",
+            "新規事業者 NEWOP001: 受付担当者が利用申請（事業者区分、利用システム、広域機関の会員資格、"
+            "個人情報の共同利用ページ）を確認する必要があります",
+        )
+    ]
+
+
+def test_the_maintainers_fields_and_a_second_admin_id(gr: GitRegistry) -> None:
+    # On main: a demand-response contractor on the switching system, its admin left, a
+    # certificate suspended.
+    gr.checkout("main")
+    gr.reg.switching_operator(certificates=[certificate(1, suspended_on="2026-11-20")])
+    gr.reg.user(permissions={"switching": "dr_user"})
+    gr.commit("suspended, no admin for a while")
+    gr.checkout("pr")
+    gr.repo.git.merge("-q", "main")
+    approval = {"system": "loacus", "approved_on": "2026-11-20", "reason": "特例の承認"}
+    gr.reg.switching_operator(certificates=[certificate(1)], approvals=[approval])
+    gr.reg.user(permissions={"switching": "dr_user"})
+    gr.reg.user(email="admin2@test-gas.example.co.jp", permissions={"switching": "dr_admin"})
+    gr.commit("lift, approve and a new admin")
+    rows = [row for row in _rows(gr, MINE) if row[0] in ("maintainer-fields", "admin-id-once")]
+    assert rows == EXPECTED_MAINTAINERS
+    assert {"maintainer-fields", "admin-id-once"} == {rule for rule, *_ in rows}

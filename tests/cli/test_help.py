@@ -1,0 +1,58 @@
+"""Every command and every option of ``accessreg`` says what it is for."""
+
+from __future__ import annotations
+
+import click
+
+from accessreg.cli import main
+from tests.helpers.regfactory import ROOT, run_cli
+
+
+def _commands() -> list[tuple[str, click.Command]]:
+    ctx = click.Context(main)
+    found: list[tuple[str, click.Command]] = []
+
+    def walk(cmd: click.Command, path: str) -> None:
+        found.append((path, cmd))
+        if isinstance(cmd, click.Group):
+            for name in cmd.list_commands(ctx):
+                sub = cmd.get_command(ctx, name)
+                assert sub is not None
+                walk(sub, f"{path} {name}")
+
+    walk(main, "accessreg")
+    return found
+
+
+def test_every_command_and_option_has_help() -> None:
+    missing = [
+        f"{path} {'/'.join(p.opts)}"
+        for path, cmd in _commands()
+        for p in cmd.params
+        if isinstance(p, click.Option) and not p.hidden and not p.help
+    ]
+    assert missing == []
+    undocumented = [path for path, cmd in _commands() if not cmd.help]
+    assert undocumented == []
+
+
+def test_help_runs_for_every_command() -> None:
+    for path, _ in _commands():
+        args = path.split()[1:]
+        result = run_cli(*args, "--help", cwd=ROOT)
+        assert result.returncode == 0, (path, result.stderr)
+        assert "--help" in result.stdout
+
+
+def test_help_is_in_the_language_of_the_run() -> None:
+    ja = run_cli("user", "add", "--help", cwd=ROOT)
+    en = run_cli("--lang", "en", "user", "add", "--help", cwd=ROOT)
+    again = run_cli("user", "add", "--help", cwd=ROOT)
+    assert "新しい利用者を権限とともに登録します（利用権限の設定申請、000 §5-1）。" in ja.stdout
+    assert "--dry-run             検査して、書き込む内容（差分）を表示します。" in ja.stdout
+    assert "Register a new user with permissions (利用権限の設定申請, 000 §5-1)." in en.stdout
+    assert "Validate and show the change; write nothing." in en.stdout
+    assert again.stdout == ja.stdout  # an English run leaves the commands as they were
+    top = run_cli("--lang", "en", "--help", cwd=ROOT)
+    assert "The language of messages: ja or en" in top.stdout
+    assert "Add, change or remove a user" in top.stdout

@@ -1,0 +1,144 @@
+"""The plan comment tells the reviewer what the reviewer guide asks them to check for each
+application, and what deserves a second look: the real command on real pull requests."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.helpers.gitrepo import GitRegistry
+from tests.helpers.regfactory import RegistryFactory, certificate, contact, run_cli
+
+WINDOW = "window-1"  # the baseline operator's window person (window1@test-gas…)
+
+
+@pytest.fixture
+def gr(reg: RegistryFactory) -> Iterator[GitRegistry]:
+    made = GitRegistry(reg)
+    made.branch("pr")
+    yield made
+    made.close()
+
+
+def comment(gr: GitRegistry, *lang: str, actor: str = WINDOW) -> str:
+    result = run_cli(*lang, "plan", "--base", "main", "--head", "pr", "--format", "markdown",
+                     "--accepted-on", "2026-11-24", "--actor", actor, cwd=gr.path)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def section(text: str, heading: str) -> str:
+    """The part of the comment under one application's heading."""
+    return text.split(f"#### {heading}", 1)[1].split("\n####", 1)[0].split("\n### ", 1)[0]
+
+
+def test_a_new_operator_lists_roles_systems_membership_and_privacy_page(
+    gr: GitRegistry,
+) -> None:
+    gr.reg.operator(
+        "NAGIGS01",
+        roles=["gas_retailer", "wheeling_client"],
+        systems=["taxis", "johs"],
+        privacy_policy_url="https://nagisa-gas.example.co.jp/privacy",
+        contacts=[contact(n=7, github="nagisa-ichiro")],
+        subcontractors=[],
+    )
+    gr.commit("new operator")
+    ja = section(comment(gr, actor="nagisa-ichiro"), "利用申請（新規）（000 §3-1）")
+    assert "**受付担当者の確認事項**（受付担当者の手引き）:" in ja
+    assert (
+        "- 事業者区分: ガス小売事業者（`gas_retailer`）、託送供給依頼者（`wheeling_client`）。"
+        "事業の登録・契約と合っているか確認してください"
+    ) in ja
+    assert (
+        "- 利用システム: taxis、johs。それぞれが必要か、事業者区分で利用できるか確認してください"
+        in ja
+    )
+    assert "- 広域機関の会員資格: 会員ではない。広域機関の会員名簿と照らしてください" in ja
+    assert (
+        "- 個人情報の共同利用ページ: `https://nagisa-gas.example.co.jp/privacy`。開いて、共同利用"
+        "について記載があるか確認してください（000 §2-5）"
+    ) in ja
+    en = section(comment(gr, "--lang", "en", actor="nagisa-ichiro"), "usage application (new)")
+    assert "**To check** (reviewer guide):" in en
+    assert "- Roles: gas retailer (`gas_retailer`), wheeling client (`wheeling_client`)" in en
+    assert "- Privacy policy page: `https://nagisa-gas.example.co.jp/privacy`: open it" in en
+    # The new operator's window person is to be checked too.
+    assert "- 新しい窓口責任者 窓口 7号 <`window7@test-gas.example.co.jp`>（GitHub" in ja
+
+
+def test_a_certificate_shows_its_location_and_holder(gr: GitRegistry) -> None:
+    gr.reg.operator(certificates=[certificate(1, location="本社 需給管理部 端末 PC003",
+                                              holder="需給管理部 青山 太郎")])  # fmt: skip
+    gr.commit("certificate")
+    ja = section(comment(gr), "クライアント証明書登録申請（000 §4-2）")
+    assert (
+        "- 証明書 EP-TEST-0001: 設置場所「本社 需給管理部 端末 PC003」、"
+        "管理者「需給管理部 青山 太郎」。どの事業所のどの端末か、誰が管理するかが具体的に"
+        "書かれているか確認してください（001 p46）"
+    ) in ja
+    en = section(comment(gr, "--lang", "en"), "client certificate registration (000 §4-2)")
+    assert "installed at 本社 需給管理部 端末 PC003, held by 需給管理部 青山 太郎" in en
+
+
+def test_a_new_window_person_is_to_be_checked(gr: GitRegistry) -> None:
+    gr.reg.operator(contacts=[contact(), contact("deputy", n=2, github="nishimura-aoi")])
+    gr.commit("a deputy")
+    ja = section(comment(gr), "利用申請（変更）（000 §3-2）")
+    assert (
+        "- 新しい窓口責任者 窓口 2号 <`window2@test-gas.example.co.jp`>（GitHub "
+        "nishimura-aoi）: この方が事業者の窓口責任者であること、GitHub アカウントが本人のもので"
+        "あることを事業者に確認してください"
+    ) in ja
+
+
+def test_a_window_person_granting_themselves_is_flagged(gr: GitRegistry) -> None:
+    gr.reg.user(email="window1@test-gas.example.co.jp", permissions={"taxis": "1011"})
+    gr.commit("the window person adds themselves")
+    text = comment(gr)
+    assert "⚠️ **再確認が必要な項目が 1 件あります**。下の「再確認」を見てください。" in text
+    ja = section(text, "利用権限の設定申請（000 §5-1）")
+    assert "**⚠️ 再確認**:" in ja
+    assert (
+        "- 申請者が自分自身に権限を付けています: `window1@test-gas.example.co.jp` はこの事業者の"
+        "窓口責任者です。事業者に確認してください"
+    ) in ja
+    # Filed by someone else (a maintainer, say), it is still worth a second look.
+    other = section(comment(gr, actor="someone-else"), "利用権限の設定申請（000 §5-1）")
+    assert "TESTOP01 の窓口責任者に権限が設定されます" in other
+
+
+def test_a_change_of_roles_or_membership_is_flagged(gr: GitRegistry) -> None:
+    gr.reg.operator(roles=["gas_retailer", "wheeling_client", "manufacturer",
+                           "electricity_retailer"], occto_member=True)  # fmt: skip
+    gr.commit("roles and membership")
+    ja = section(comment(gr), "利用申請（変更）（000 §3-2）")
+    assert "- 事業者区分が変わります（`gas_retailer, wheeling_client, manufacturer` → " in ja
+    assert "事業者の窓口責任者自身の申告です。根拠となる事業の登録・契約を確認してください" in ja
+    assert "- 広域機関の会員資格が変わります（false → true）" in ja
+
+
+def test_a_login_known_at_another_operator_is_flagged(gr: GitRegistry) -> None:
+    gr.checkout("main")
+    gr.reg.operator("OTHEROP1", contacts=[contact(n=8)], subcontractors=[])
+    gr.reg.user("OTHEROP1", "shared@test-gas.example.co.jp", affiliation="OTHEROP1")
+    gr.commit("another operator knows the login")
+    gr.checkout("pr")
+    gr.repo.git.merge("-q", "main")
+    gr.reg.user(email="shared@test-gas.example.co.jp")
+    gr.reg.user(email="window8@test-gas.example.co.jp")  # OTHEROP1's window person's ID
+    gr.commit("take both")
+    ja = section(comment(gr), "利用権限の設定申請（000 §5-1）")
+    assert (
+        "- ID `shared@test-gas.example.co.jp` は既に OTHEROP1 で使われています。同じ人か、"
+        "OTHEROP1 がその ID を手放すか確認してください"
+    ) in ja
+    assert "- ID `window8@test-gas.example.co.jp` は既に OTHEROP1 で使われています。" in ja
+
+
+def test_a_plain_user_addition_asks_nothing_more(gr: GitRegistry) -> None:
+    gr.reg.user(email="plain@test-gas.example.co.jp")
+    gr.commit("a user")
+    text = comment(gr)
+    assert "再確認" not in text and "受付担当者の確認事項" not in text

@@ -1,0 +1,51 @@
+"""An operator code that names no operator is a usage error (exit 2) wherever it is given,
+said in the reader's language; nothing is written."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.helpers.edithelp import snapshot
+from tests.helpers.gitrepo import GitRegistry
+from tests.helpers.regfactory import RegistryFactory, run_cli
+
+
+@pytest.fixture
+def gr(reg: RegistryFactory) -> Iterator[GitRegistry]:
+    made = GitRegistry(reg)
+    yield made
+    made.close()
+
+
+def test_status_of_an_unknown_operator(gr: GitRegistry) -> None:
+    result = run_cli("status", "--operator", "NOPE", cwd=gr.path)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert result.stdout == ""
+    assert "事業者 NOPE はありません" in result.stderr
+    known = run_cli("status", "--operator", "TESTOP01", cwd=gr.path)
+    assert known.returncode == 0, known.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("user", "remove", "--operator", "NOPE", "--email", "x@test-gas.example.co.jp"),
+        ("ip", "remove", "--operator", "NOPE", "--cidr", "41.203.64.11"),
+        ("contact", "remove", "--operator", "NOPE", "--email", "x@test-gas.example.co.jp"),
+        ("operator", "terminate", "--operator", "NOPE", "--on", "2026-12-31"),
+    ],
+    ids=lambda a: f"{a[0]}-{a[1]}",
+)
+def test_editing_an_unknown_operator(gr: GitRegistry, args: tuple[str, ...]) -> None:
+    before = snapshot(gr.path)
+    result = run_cli("--lang", "en", *args, "--today", "2026-11-22", cwd=gr.path)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "There is no operator NOPE: check the operator code" in result.stderr
+    assert snapshot(gr.path) == before
+
+
+def test_inventory_of_an_unknown_operator(gr: GitRegistry) -> None:
+    result = run_cli("inventory", "--operator", "NOPE", "--today", "2026-11-22", cwd=gr.path)
+    assert result.returncode == 2, result.stdout + result.stderr

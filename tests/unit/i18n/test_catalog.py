@@ -1,0 +1,120 @@
+"""The message catalog: the template is what the code says, and Japanese says all of it."""
+
+from __future__ import annotations
+
+import re
+import string
+
+import pytest
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
+from babel.messages.pofile import read_po
+
+from accessreg import i18n
+from accessreg.model.messages import msg, nmsg
+from tests.helpers.regfactory import ROOT
+
+PACKAGE = ROOT / "tooling" / "accessreg"
+TEMPLATE = i18n.LOCALE_DIR / "accessreg.pot"
+
+Key = str | tuple[str, ...]
+
+
+def _read(path: object) -> Catalog:
+    with open(path, "rb") as f:  # type: ignore[call-overload]  # noqa: PTH123
+        return read_po(f, locale="ja" if str(path).endswith(".po") else None)
+
+
+def _extracted() -> set[Key]:
+    """What ``pybabel extract -F babel.cfg`` finds, found the same way in-process."""
+    with (ROOT / "babel.cfg").open(encoding="utf-8") as f:
+        method_map, options_map = parse_mapping_cfg(f)
+    return {
+        message if isinstance(message, str) else tuple(message)
+        for _, _, message, _, _ in extract_from_dir(str(PACKAGE), method_map, options_map)
+    }
+
+
+def _ids(catalog: Catalog) -> set[Key]:
+    return {m.id if isinstance(m.id, str) else tuple(m.id) for m in catalog if m.id}
+
+
+def test_the_template_holds_every_message_of_the_code() -> None:
+    extracted, template = _extracted(), _ids(_read(TEMPLATE))
+    assert sorted(map(str, extracted - template)) == [], "new messages: run pybabel extract"
+    assert sorted(map(str, template - extracted)) == [], "gone messages: run pybabel extract"
+
+
+def _fields(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def test_japanese_translates_every_message_with_the_same_values() -> None:
+    po = _read(i18n.po_file("ja"))
+    assert _ids(po) == _ids(_read(TEMPLATE)), "stale catalog: run pybabel update"
+    untranslated, fuzzy, wrong_values = [], [], []
+    for m in po:
+        if not m.id:
+            continue
+        source = m.id if isinstance(m.id, str) else m.id[0]
+        texts = m.string if isinstance(m.string, tuple) else (m.string,)
+        if not all(texts):
+            untranslated.append(source)
+        if m.fuzzy:
+            fuzzy.append(source)
+        if any(_fields(t) != _fields(source) for t in texts if t):
+            wrong_values.append(source)
+    assert untranslated == []
+    assert fuzzy == []
+    assert wrong_values == []
+
+
+def test_no_compiled_catalog_is_needed() -> None:
+    # The .po is compiled when first needed: a fresh `pip install -e .` has no build step.
+    assert list(i18n.LOCALE_DIR.rglob("*.mo")) == []
+    assert i18n.text(msg("operator code"), "ja") == "事業者コード"
+
+
+@pytest.mark.parametrize(
+    ("environ", "lang"),
+    [
+        ({}, "ja"),
+        ({"LANG": "C.UTF-8"}, "ja"),
+        ({"LANG": "en_US.UTF-8"}, "en"),
+        ({"LANG": "ja_JP.UTF-8"}, "ja"),
+        ({"LANG": "en_US.UTF-8", "LC_ALL": "ja_JP.UTF-8"}, "ja"),
+        ({"LANG": "ja_JP.UTF-8", "ACCESSREG_LANG": "en"}, "en"),
+        ({"ACCESSREG_LANG": "fr"}, "ja"),
+    ],
+)
+def test_the_language_of_a_run(environ: dict[str, str], lang: str) -> None:
+    assert i18n.from_environment(environ) == lang
+
+
+def test_using_sets_the_language_of_a_block() -> None:
+    message = nmsg("{count} error", "{count} errors", 2)
+    with i18n.using("en"):
+        assert i18n.text(message) == "2 errors"
+        with i18n.using("ja"):
+            assert i18n.text(message) == "エラー 2 件"
+        assert i18n.current() == "en"
+
+
+def test_lists_are_joined_as_each_language_joins_them() -> None:
+    message = msg("{system} needs the operator to hold one of the roles {roles}",
+                  system="taxis", roles=("a", "b"))  # fmt: skip
+    assert i18n.text(message, "en").endswith("roles a, b")
+    assert re.search("a、b", i18n.text(message, "ja"))
+
+
+def test_every_rule_has_a_japanese_headline_for_the_form_comment() -> None:
+    """A window person reads what a finding means in Japanese, for a rule added after the
+    form's own headlines too: the first line of its documentation from the catalog."""
+    from accessreg.forms.wording import RULE_JA, _summary
+    from accessreg.rules import RULES
+
+    for r in RULES:
+        headline = RULE_JA.get(r.id) or _summary(r.id)
+        assert headline != "登録内容に問題があります", r.id
+        assert re.search(r"[ぁ-んァ-ン一-龯]", headline), (r.id, headline)

@@ -1,0 +1,97 @@
+"""A message as data: a catalog entry and the values it names, turned into words at the edge.
+
+Rules, loaders and the plan say *what* they found with :func:`msg` (or :func:`nmsg` for a count);
+the reporters render it in the reader's language through ``accessreg.i18n``, which looks the
+English text up in the message catalog (``locale/``). Keeping the message as data lets one run
+be printed in Japanese or English, and lets cached findings serve either.
+
+The English text is the catalog key (gettext's msgid): write it as a literal at the call, so
+that ``pybabel extract`` finds it. Values are filled in by name (``{code}``): text from the
+registry stays as written; a nested :class:`Message` (a field's name, say) is translated too; a
+tuple is a list, joined the way the language joins lists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import TypeAlias
+
+from accessreg.escape import shorten
+
+Param: TypeAlias = "str | int | date | Message | tuple[Param, ...]"
+
+
+@dataclass(frozen=True, order=True)
+class Message:
+    text: str  # the English text, the catalog key
+    params: tuple[tuple[str, Param], ...] = ()
+    plural: str | None = None  # the English plural, for nmsg
+    count: int | None = None
+
+    def english(self, cap: bool = True) -> str:
+        """The message in English without the catalog (the catalog's key is the English)."""
+        return render(
+            self, lambda m: m.text if m.count in (None, 1) else (m.plural or m.text), cap=cap
+        )
+
+
+class Verbatim(str):
+    """Text shown whole: a message the code composed itself, not a value from outside."""
+
+    __slots__ = ()
+
+
+def escaped(message: Message, escape: Callable[[str], str]) -> Message:
+    """``message`` with every value from outside (a plain ``str``) made literal by
+    ``escape`` for the output it goes to; the catalog's own words stay as they are."""
+
+    def value(param: Param) -> Param:
+        if isinstance(param, Message):
+            return escaped(param, escape)
+        if isinstance(param, tuple):
+            return tuple(value(p) for p in param)
+        if isinstance(param, str) and not isinstance(param, Verbatim):
+            return Verbatim(escape(param))
+        return param
+
+    return Message(
+        message.text,
+        tuple((name, value(p)) for name, p in message.params),
+        message.plural,
+        message.count,
+    )
+
+
+def msg(text: str, /, **params: Param) -> Message:
+    return Message(text, tuple(params.items()))
+
+
+def nmsg(singular: str, plural: str, count: int, /, **params: Param) -> Message:
+    """A message about ``count`` things; ``{count}`` names the number."""
+    return Message(singular, (("count", count), *params.items()), plural, count)
+
+
+def render(
+    message: Message,
+    template: Callable[[Message], str],
+    list_separator: str = ", ",
+    cap: bool = True,
+) -> str:
+    """``message`` with its values filled in; ``template`` gives a message's text (translated)."""
+
+    def value(param: Param) -> str:
+        if isinstance(param, Message):
+            return render(param, template, list_separator, cap)
+        if isinstance(param, tuple):
+            return list_separator.join(value(p) for p in param)
+        if isinstance(param, date):
+            return param.isoformat()
+        if isinstance(param, Verbatim):
+            return str(param)
+        if isinstance(param, str) and cap:
+            return shorten(param)  # one huge value cannot make a huge message
+        return str(param)
+
+    return template(message).format_map({name: value(p) for name, p in message.params})

@@ -1,0 +1,189 @@
+"""What a reviewer is asked to look at in a plan: the checks of the reviewer guide for each
+application, and the items that deserve a second look.
+
+Checks (docs/guide-reviewer.md): a new operator's roles, systems, OCCTO membership and
+privacy-policy page (000 §2-5, §3-1); a certificate's location and holder (001 p46); a new
+window person. Second looks: a window person granting themselves permissions, a change of an
+operator's roles or OCCTO membership (both declared by the operator's own window person), and
+a login ID an operator takes that another operator already knows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from accessreg.model import Operator
+from accessreg.model.messages import Message, msg
+from accessreg.model.registry import Registry
+from accessreg.model.terms import role_names
+from accessreg.plan.model import (
+    Application,
+    CertificateChange,
+    Direction,
+    Item,
+    Note,
+    NoteKind,
+    OperatorChange,
+    Plan,
+    UserChange,
+    WindowPersonChange,
+)
+
+
+def _membership(op: Operator) -> Message:
+    if op.membership is None:
+        return msg("member") if op.occto_member else msg("not a member")
+    status = {
+        "member": msg("member since {day}", day=op.membership.member_since or ""),
+        "provisional": msg(
+            "provisional member since {day}", day=op.membership.provisional_since or ""
+        ),
+        "withdrawn": msg("withdrawn on {day}", day=op.membership.withdrawn_on or ""),
+    }
+    return status[op.membership.status]
+
+
+def _new_operator(item: OperatorChange, op: Operator) -> list[Message]:
+    return [
+        msg(
+            "Roles: {roles}: check them against the operator's licences and contracts",
+            roles=role_names(op.roles),
+        ),
+        msg(
+            "Systems: {systems}: check the operator needs each and its roles allow it",
+            systems=op.systems or (msg("(none)"),),
+        ),
+        msg(
+            "OCCTO membership: {membership}: check it against OCCTO's list of members",
+            membership=_membership(op),
+        ),
+        msg(
+            "Privacy policy page: {url}: open it and check it states the joint use (000 §2-5)",
+            url=op.privacy_policy_url,
+        ),
+    ]
+
+
+def _operator_flags(item: OperatorChange) -> list[Message]:
+    found = []
+    for change in item.fields:
+        if change.field == "roles":
+            found.append(
+                msg(
+                    "The operator's roles change ({old} → {new}), declared by its own window "
+                    "person: check the licences or contracts behind them",
+                    old=change.old or "",
+                    new=change.new or "",
+                )
+            )
+        elif change.field in ("occto_member", "membership"):
+            found.append(
+                msg(
+                    "The OCCTO membership changes ({old} → {new}), declared by the operator's "
+                    "own window person: check it against OCCTO's list of members",
+                    old=change.old or "",
+                    new=change.new or "",
+                )
+            )
+    return found
+
+
+def _window_logins(registry: Registry) -> dict[str, set[str]]:
+    """Login ID → the operators whose window person it is."""
+    found: dict[str, set[str]] = {}
+    for entry in registry.iter_operators():
+        for c in entry.operator.contacts:
+            found.setdefault(c.email.lower(), set()).add(entry.operator.code)
+    return found
+
+
+def notes(
+    plan: Plan,
+    base: Registry,
+    head: Registry,
+    users_elsewhere: Mapping[str, frozenset[str]],
+    actor: str | None = None,
+) -> tuple[Note, ...]:
+    """The notes of ``plan``, from the registries it compares; ``users_elsewhere`` gives,
+    for a login ID an added user holds, the operators with a user of that ID at the base."""
+    windows = {**_window_logins(base)}
+    for login, codes in _window_logins(head).items():
+        windows.setdefault(login, set()).update(codes)
+    actor_logins = {
+        c.email.lower()
+        for entry in base.iter_operators()
+        for c in entry.operator.contacts
+        if actor is not None and c.github.lower() == actor.lower()
+    }
+    found: list[Note] = []
+
+    def add(item: Item, kind: NoteKind, message: Message) -> None:
+        found.append(Note(item.operator, item.application, kind, item.key, message))
+
+    for item in plan.items:
+        if isinstance(item, OperatorChange):
+            if item.application is Application.USAGE_NEW and item.after is not None:
+                for check in _new_operator(item, item.after):
+                    add(item, "check", check)
+            for flag in _operator_flags(item):
+                add(item, "flag", flag)
+        elif isinstance(item, CertificateChange) and item.after and item.action == "add":
+            add(
+                item,
+                "check",
+                msg(
+                    "Certificate {id}: installed at {location}, held by {holder}: check both "
+                    "say which office and terminal, and which person (001 p46)",
+                    id=item.id,
+                    location=item.after.location,
+                    holder=item.after.holder,
+                ),
+            )
+        elif isinstance(item, WindowPersonChange) and item.action == "add":
+            add(
+                item,
+                "check",
+                msg(
+                    "New window person {name} <{email}> (GitHub {login}): check with the "
+                    "operator that this is its window person and that the GitHub account is "
+                    "theirs",
+                    name=item.person.name,
+                    email=item.person.email,
+                    login=item.github,
+                ),
+            )
+        elif isinstance(item, UserChange) and item.direction is Direction.GRANT:
+            login = item.person.email.lower()
+            if item.operator in windows.get(login, set()):
+                add(
+                    item,
+                    "flag",
+                    msg(
+                        "The applicant grants themselves permissions: {email} is this "
+                        "operator's window person; check the operator confirms it",
+                        email=item.person.email,
+                    )
+                    if login in actor_logins
+                    else msg(
+                        "A window person of {code} is given permissions ({email}): check it is "
+                        "not a window person granting themselves",
+                        code=item.operator,
+                        email=item.person.email,
+                    ),
+                )
+            if item.action == "add":
+                others = (users_elsewhere.get(login, frozenset()) | windows.get(login, set())) - {
+                    item.operator
+                }
+                if others:
+                    add(
+                        item,
+                        "flag",
+                        msg(
+                            "The login ID {email} is already known at {others}: check it is "
+                            "the same person and that {others} gives it up",
+                            email=item.person.email,
+                            others=tuple(sorted(others)),
+                        ),
+                    )
+    return tuple(found)
