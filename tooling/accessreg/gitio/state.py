@@ -58,7 +58,7 @@ class StatePushError(ConfigError):
         self.commit = commit
 
 
-def _push_cause(stderr: str, remote: str) -> str:
+def _push_cause(stderr: str, remote: str) -> Message | Verbatim:
     """What went wrong with a push, in git's and the remote's own words: the ref's status
     (`` ! [rejected] …``) and what the remote said (``remote: …``)."""
     lines = [ln.strip() for ln in stderr.splitlines()]
@@ -66,11 +66,23 @@ def _push_cause(stderr: str, remote: str) -> str:
     said = "; ".join(ln.removeprefix("remote:").strip() for ln in lines if ln.startswith("remote:"))
     said = said.strip("; ")
     if "[rejected]" in status:
-        return f"{remote}'s copy moved ({status}): another run recorded state meanwhile"
+        return msg(
+            "{remote}'s copy moved ({status}): another run recorded state meanwhile",
+            remote=remote,
+            status=Verbatim(status),
+        )
     if "[remote rejected]" in status:
-        return f"{remote} refused the update {status}" + (f": {said}" if said else "")
+        if said:
+            return msg(
+                "{remote} refused the update {status}: {said}",
+                remote=remote,
+                status=Verbatim(status),
+                said=Verbatim(said),
+            )
+        return msg("{remote} refused the update {status}", remote=remote, status=Verbatim(status))
     fatal = [ln.removeprefix("fatal:").strip() for ln in lines if ln.startswith("fatal:")]
-    return "; ".join(fatal) or said or status or stderr.strip() or "git push failed"
+    words = "; ".join(fatal) or said or status or stderr.strip()
+    return Verbatim(words) if words else msg("git push failed")
 
 
 class StateStore(Opened):
