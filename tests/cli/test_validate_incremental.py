@@ -226,7 +226,7 @@ def test_a_broken_cache_is_not_fatal(gr: Repo) -> None:
         Path(stats.cache + suffix).unlink(missing_ok=True)
     problems, again = check(gr)
     assert problems == []
-    assert any("not used" in note for note in again.notes)
+    assert any("not used" in note.english() for note in again.notes)
 
 
 def test_an_unscoped_rule_runs_on_the_whole_registry(
@@ -246,7 +246,7 @@ def test_an_unscoped_rule_runs_on_the_whole_registry(
     gr.reg.user("OP000002", "eleventh@op2.example.jp")
     problems, stats = check(gr)
     assert [p.message.english() for p in problems] == ["11 users"]
-    assert any("too-many-users" in note for note in stats.notes)
+    assert any("too-many-users" in note.english() for note in stats.notes)
 
 
 def test_default_cache_location_is_in_the_git_directory(

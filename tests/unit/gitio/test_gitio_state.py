@@ -156,7 +156,7 @@ def test_a_state_ahead_of_the_remote_is_kept_and_pushed_by_the_next_update(
     later.fetch()
     assert later.head() == ahead  # kept, not overwritten by the remote's older state
     assert later.read(ahead)["outbox.json"] == b'{"a": 1, "b": 2}\n'
-    assert any("ahead" in note for note in later.notes)
+    assert any("ahead" in note.english() for note in later.notes)
     newest = later.write({"outbox.json": b'{"a": 1, "b": 2, "c": 3}\n'}, "sent c", ahead)
     later.close()
     remote = git.Repo(origin)
@@ -263,5 +263,5 @@ def test_a_lock_left_by_a_killed_git_is_cleared_once_it_is_stale(gr: GitRegistry
     os.utime(lock, (old, old))
     second = store.write({"state.json": b"2\n"}, "two", first)
     assert store.head() == second and not lock.exists()
-    assert any(str(lock) in note for note in store.notes)
+    assert any(str(lock) in note.english() for note in store.notes)
     store.close()

@@ -17,6 +17,8 @@ from typing import Any, TypeVar
 import click
 
 from accessreg import i18n
+from accessreg.cli import localized
+from accessreg.cli.localized import WordedOption
 from accessreg.cli.options import registry_option, today_option
 from accessreg.cli.verdict import Verdict
 from accessreg.edit import Draft, EditResult, finish
@@ -26,7 +28,7 @@ from accessreg.files.loading import load_catalog
 from accessreg.files.sources import DirectorySource
 from accessreg.model import Catalog, System, layout
 from accessreg.model.layout import REGISTRY_DIR
-from accessreg.model.messages import msg, nmsg
+from accessreg.model.messages import Verbatim, msg, nmsg
 from accessreg.model.problems import Level
 from accessreg.reporting import reporters
 from accessreg.timeline import clock
@@ -60,16 +62,26 @@ def _permission_option(system: System, removable: bool) -> click.Option:
     codes = [c for c in system.codes if c.abolished_on is None]
     choices = [c.code for c in codes] + ([NONE] if removable else [])
     listed = "; ".join(f"{c.code} {c.label}" for c in codes)
-    bare = f" Alone, the option means {codes[0].code}." if len(codes) == 1 else ""
-    drop = f" {NONE}: remove the permission." if removable else ""
-    return click.Option(
+    worded = [
+        msg(
+            "{name_ja} ({name_en}): {codes}.",
+            name_ja=Verbatim(system.name_ja),
+            name_en=Verbatim(system.name_en),
+            codes=Verbatim(listed),
+        )
+    ]
+    if len(codes) == 1:
+        worded.append(msg("Alone, the option means {code}.", code=codes[0].code))
+    if removable:
+        worded.append(msg("{none}: remove the permission.", none=NONE))
+    return WordedOption(
+        tuple(worded),
         [option_name(system), PERM_PREFIX + system.id],
         type=click.Choice(choices),
         is_flag=False,
         flag_value=codes[0].code if len(codes) == 1 else None,
         default=None,
         metavar="CODE",
-        help=f"{system.name_ja} ({system.name_en}): {listed}.{bare}{drop}",
     )
 
 
@@ -101,17 +113,19 @@ class PermissionCommand(click.Command):
         _, extra = ctx.meta.get(self._META, (True, []))
         params: list[click.Parameter] = super().get_params(ctx)
         added = [p for p in params if p not in self.params]  # the help option
-        return [*self.params, *extra, *added]
+        lang = localized.language(ctx)
+        return [*self.params, *(localized.parameter(p, lang) for p in extra), *added]
 
     def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         found, _ = ctx.meta.get(self._META, (True, []))
         if not found:
             formatter.write_paragraph()
-            formatter.write_text(
-                f"(The catalog {layout.repo_path(layout.CATALOG_FILE)} was not found: "
-                "give --registry DIR to see "
-                "the permission options.)"
+            missing = msg(
+                "(The catalog {file} was not found: give --registry DIR to see the "
+                "permission options.)",
+                file=layout.repo_path(layout.CATALOG_FILE),
             )
+            formatter.write_text(i18n.text(missing, localized.language(ctx), cap=False))
         super().format_epilog(ctx, formatter)
 
 

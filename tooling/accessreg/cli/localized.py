@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import copy
 import inspect
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import click
 
 from accessreg import i18n
+from accessreg.model.messages import Message
 
 C = TypeVar("C", bound=click.Command)
 P = TypeVar("P", bound=click.Parameter)
@@ -30,11 +31,25 @@ def text(source: str | None, lang: str) -> str | None:
     return i18n.translate(inspect.cleandoc(source), lang) if source else source
 
 
+class WordedOption(click.Option):
+    """An option whose help is made of catalog messages with values (a system's codes, say):
+    each is shown in the reader's language, one sentence after another."""
+
+    def __init__(self, worded: tuple[Message, ...], *args: Any, **kwargs: Any) -> None:
+        kwargs["help"] = " ".join(m.english(cap=False) for m in worded)
+        super().__init__(*args, **kwargs)
+        self.worded = worded
+
+
 def parameter(param: P, lang: str) -> P:
     if not isinstance(param, click.Option) or not param.help:
         return param
     view = copy.copy(param)
-    view.help = text(param.help, lang)
+    if isinstance(param, WordedOption):
+        sep = "" if lang == "ja" else " "  # Japanese sentences follow one another unspaced
+        view.help = sep.join(i18n.text(m, lang, cap=False) for m in param.worded)
+    else:
+        view.help = text(param.help, lang)
     return view
 
 

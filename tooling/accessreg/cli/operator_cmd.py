@@ -23,16 +23,31 @@ def command() -> None:
 
 
 def contact_options(f: Any) -> Any:
-    for name, text in reversed(
-        (
-            ("--contact-name", "Window person's name in kanji."),
-            ("--contact-name-kana", "Window person's name in full-width katakana."),
-            ("--contact-email", "Window person's e-mail: their ID for the permission system."),
-            ("--contact-phone", "Window person's phone number, e.g. 03-5550-0101."),
-            ("--contact-github", "Window person's GitHub login (who may file applications)."),
-        )
-    ):
-        f = click.option(name, required=True, help=text)(f)
+    options = (
+        click.option("--contact-name", required=True, help="Window person's name in kanji."),
+        click.option(
+            "--contact-name-kana",
+            required=True,
+            help="Window person's name in full-width katakana.",
+        ),
+        click.option(
+            "--contact-email",
+            required=True,
+            help="Window person's e-mail: their ID for the permission system.",
+        ),
+        click.option(
+            "--contact-phone",
+            required=True,
+            help="Window person's phone number, e.g. 03-5550-0101.",
+        ),
+        click.option(
+            "--contact-github",
+            required=True,
+            help="Window person's GitHub login (who may file applications).",
+        ),
+    )
+    for option in reversed(options):
+        f = option(f)
     return f
 
 

@@ -98,7 +98,7 @@ def command(
                     else msg("unused"),
                 )
             ),
-            *stats.notes,
+            *(i18n.text(note) for note in stats.notes),
         ]
     else:
         change = None
@@ -122,6 +122,12 @@ def _set_aside(result: ValidationResult) -> list[str]:
         return []
     codes = sorted({code for p in result.set_aside if (code := operator_of(p))})
     return [
-        f"{len(result.set_aside)} finding(s) of time rules on operators this change does not "
-        f"touch are set aside ({', '.join(codes)}): the scheduled duties report them"
+        i18n.text(
+            msg(
+                "{findings} of time rules on operators this change does not touch are set "
+                "aside ({operators}): the scheduled duties report them",
+                findings=nmsg("{count} finding", "{count} findings", len(result.set_aside)),
+                operators=tuple(codes),
+            )
+        )
     ]

@@ -44,6 +44,7 @@ from accessreg.mail.smtp import (
 )
 from accessreg.model.layout import REGISTRY_DIR
 from accessreg.model.mail import MailStatus
+from accessreg.model.messages import Message as Worded
 from accessreg.model.messages import Verbatim, msg
 from accessreg.model.problems import Level
 from accessreg.model.registry import Registry
@@ -80,7 +81,7 @@ class Done:
     mails: list[MailOutcome]  # in the plan's order
     branches: list[BranchChange]
     in_doubt: list[InDoubt]  # every mail of the outbox in doubt once the run is over
-    notes: list[str]  # what reconciling the state with the remote did
+    notes: list[Worded]  # what reconciling the state with the remote did
 
 
 def three_way(special: Mapping[str, Merge]) -> Merge:
@@ -211,7 +212,7 @@ class Session:
         return self._outbox
 
     @property
-    def notes(self) -> list[str]:
+    def notes(self) -> list[Worded]:
         return [note for ref in self._refs.values() for note in ref.store.notes]
 
     def registry_at(

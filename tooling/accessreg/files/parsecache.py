@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from accessreg import __version__
+from accessreg.model.messages import Message, Verbatim, msg
 
 ENV_DIR = "ACCESSREG_CACHE_DIR"
 DIR_NAME = "accessreg-cache"
@@ -71,7 +72,7 @@ class ParseCache:
 
     def __init__(self, directory: Path, space: str) -> None:
         self.path = directory / f"cache-{space}.sqlite3"
-        self.error: str | None = None
+        self.error: Message | None = None
         self._db: sqlite3.Connection | None = None
         try:
             directory.mkdir(parents=True, exist_ok=True)
@@ -93,7 +94,9 @@ class ParseCache:
             self._fail(exc)
 
     def _fail(self, exc: Exception) -> None:
-        self.error = f"cache {self.path} not used: {exc}"
+        self.error = msg(
+            "Cache {file} not used: {why}", file=Verbatim(str(self.path)), why=Verbatim(str(exc))
+        )
         if self._db is not None:
             self._db.close()
         self._db = None

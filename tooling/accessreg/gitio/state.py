@@ -31,7 +31,7 @@ from pathlib import Path
 
 from accessreg.errors import ConfigError
 from accessreg.gitio.runner import Git, GitError, Opened
-from accessreg.model.messages import Message, msg
+from accessreg.model.messages import Message, Verbatim, msg
 
 STATE_REF = "refs/accessreg/state"
 STALE_LOCK_SECONDS = 60
@@ -58,7 +58,7 @@ class StatePushError(ConfigError):
         self.commit = commit
 
 
-def _push_cause(stderr: str, remote: str) -> str:
+def _push_cause(stderr: str, remote: str) -> Message | Verbatim:
     """What went wrong with a push, in git's and the remote's own words: the ref's status
     (`` ! [rejected] …``) and what the remote said (``remote: …``)."""
     lines = [ln.strip() for ln in stderr.splitlines()]
@@ -66,11 +66,23 @@ def _push_cause(stderr: str, remote: str) -> str:
     said = "; ".join(ln.removeprefix("remote:").strip() for ln in lines if ln.startswith("remote:"))
     said = said.strip("; ")
     if "[rejected]" in status:
-        return f"{remote}'s copy moved ({status}): another run recorded state meanwhile"
+        return msg(
+            "{remote}'s copy moved ({status}): another run recorded state meanwhile",
+            remote=remote,
+            status=Verbatim(status),
+        )
     if "[remote rejected]" in status:
-        return f"{remote} refused the update {status}" + (f": {said}" if said else "")
+        if said:
+            return msg(
+                "{remote} refused the update {status}: {said}",
+                remote=remote,
+                status=Verbatim(status),
+                said=Verbatim(said),
+            )
+        return msg("{remote} refused the update {status}", remote=remote, status=Verbatim(status))
     fatal = [ln.removeprefix("fatal:").strip() for ln in lines if ln.startswith("fatal:")]
-    return "; ".join(fatal) or said or status or stderr.strip() or "git push failed"
+    words = "; ".join(fatal) or said or status or stderr.strip()
+    return Verbatim(words) if words else msg("git push failed")
 
 
 class StateStore(Opened):
@@ -88,7 +100,7 @@ class StateStore(Opened):
         self.remote = remote
         self._merge = merge
         self._blobs: dict[str, tuple[bytes, str]] = {}  # file name → (content, blob id)
-        self.notes: list[str] = []  # what reconciling with the remote or a lock did
+        self.notes: list[Message] = []  # what reconciling with the remote or a lock did
 
     @property
     def tracking_ref(self) -> str:
@@ -143,15 +155,28 @@ class StateStore(Opened):
             self._move(theirs, ours, f"fetched from {self.remote}")
         elif self._is_ancestor(theirs, ours):
             self.notes.append(
-                f"{self.ref} here ({ours[:12]}) is ahead of {self.remote}'s ({theirs[:12]}): "
-                "kept, and pushed with the next update"
+                msg(
+                    "{ref} here ({ours}) is ahead of {remote}'s ({theirs}): kept, and pushed "
+                    "with the next update",
+                    ref=self.ref,
+                    ours=ours[:12],
+                    remote=self.remote,
+                    theirs=theirs[:12],
+                )
             )
         else:
             merged = self._merged(ours, theirs)
             self._move(merged, ours, f"merged {self.remote}'s state")
             self.notes.append(
-                f"{self.ref} here ({ours[:12]}) and {self.remote}'s ({theirs[:12]}) had both "
-                f"moved: merged as {merged[:12]}, pushed with the next update"
+                msg(
+                    "{ref} here ({ours}) and {remote}'s ({theirs}) had both moved: merged as "
+                    "{merged}, pushed with the next update",
+                    ref=self.ref,
+                    ours=ours[:12],
+                    remote=self.remote,
+                    theirs=theirs[:12],
+                    merged=merged[:12],
+                )
             )
 
     def head(self) -> str | None:
@@ -289,18 +314,29 @@ class StateStore(Opened):
             return False
         self.lock_file.unlink(missing_ok=True)
         self.notes.append(
-            f"removed {self.lock_file}, left {int(age)} s ago by a git process that was stopped"
+            msg(
+                "Removed {file}, left {seconds} s ago by a git process that was stopped",
+                file=Verbatim(str(self.lock_file)),
+                seconds=int(age),
+            )
         )
         return True
 
     def _locked(self) -> StateLockedError:
         try:
-            since = datetime.fromtimestamp(self.lock_file.stat().st_mtime).strftime("%H:%M:%S")
+            since: str | Message = datetime.fromtimestamp(self.lock_file.stat().st_mtime).strftime(
+                "%H:%M:%S"
+            )
         except FileNotFoundError:
-            since = "a moment ago"
+            since = msg("a moment ago")
         return StateLockedError(
-            f"{self.ref} is locked by another git process ({self.lock_file}, since {since}). "
-            "Wait for the other run to finish; a lock older than "
-            f"{STALE_LOCK_SECONDS} s is removed by the next run, or delete the file once no "
-            "git or accessreg process is running"
+            msg(
+                "{ref} is locked by another git process ({file}, since {since}). Wait for the "
+                "other run to finish; a lock older than {seconds} s is removed by the next "
+                "run, or delete the file once no git or accessreg process is running",
+                ref=self.ref,
+                file=Verbatim(str(self.lock_file)),
+                since=since,
+                seconds=STALE_LOCK_SECONDS,
+            )
         )

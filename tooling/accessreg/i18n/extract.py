@@ -56,6 +56,11 @@ def _help(source: bytes) -> Iterator[Found]:
             if doc:
                 yield node.lineno, "gettext", doc, []
         elif isinstance(node, ast.Call):
+            # date_option(NAME, HELP) (cli/options.py): the help is its second argument.
+            if _name(node.func) == "date_option" and len(node.args) >= 2:
+                text = node.args[1]
+                if isinstance(text, ast.Constant) and isinstance(text.value, str):
+                    yield text.lineno, "gettext", inspect.cleandoc(text.value), []
             for kw in node.keywords:
                 if (
                     kw.arg == "help"

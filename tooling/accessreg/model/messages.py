@@ -8,7 +8,7 @@ be printed in Japanese or English, and lets cached findings serve either.
 The English text is the catalog key (gettext's msgid): write it as a literal at the call, so
 that ``pybabel extract`` finds it. Values are filled in by name (``{code}``): text from the
 registry stays as written; a nested :class:`Message` (a field's name, say) is translated too; a
-tuple is a list, joined the way the language joins lists.
+tuple is a list, joined the way the language joins lists; :class:`Lines`, one to a line.
 """
 
 from __future__ import annotations
@@ -37,6 +37,12 @@ class Message:
         )
 
 
+class Lines(tuple["Param", ...]):
+    """Values shown one to a line (each a message, say), not joined as a list."""
+
+    __slots__ = ()
+
+
 class Verbatim(str):
     """Text shown whole: a message the code composed itself, not a value from outside."""
 
@@ -50,6 +56,8 @@ def escaped(message: Message, escape: Callable[[str], str]) -> Message:
     def value(param: Param) -> Param:
         if isinstance(param, Message):
             return escaped(param, escape)
+        if isinstance(param, Lines):
+            return Lines(value(p) for p in param)
         if isinstance(param, tuple):
             return tuple(value(p) for p in param)
         if isinstance(param, str) and not isinstance(param, Verbatim):
@@ -84,6 +92,8 @@ def render(
     def value(param: Param) -> str:
         if isinstance(param, Message):
             return render(param, template, list_separator, cap)
+        if isinstance(param, Lines):
+            return "\n".join(value(p) for p in param)
         if isinstance(param, tuple):
             return list_separator.join(value(p) for p in param)
         if isinstance(param, date):

@@ -22,6 +22,7 @@ from accessreg.errors import ProblemsFound
 from accessreg.escape import csv_cell
 from accessreg.model import Catalog
 from accessreg.model.changes import ChangeKind
+from accessreg.model.messages import Lines, Message, msg
 from accessreg.outputs.access import AccessChange, Holder, form_row
 
 
@@ -61,8 +62,14 @@ PREVIOUS_HEADER = "変更前権限コード"
 class CannotEncode(ProblemsFound):
     """Cells that the requested encoding cannot hold; nothing is written."""
 
-    def __init__(self, lines: Sequence[str]) -> None:
-        super().__init__("\n".join(lines))
+    def __init__(self, lines: Sequence[Message]) -> None:
+        super().__init__(
+            msg(
+                "Nothing was written: some cells cannot be written in the encoding asked "
+                "for:\n{lines}",
+                lines=Lines(lines),
+            )
+        )
         self.lines = list(lines)
 
 
@@ -96,7 +103,7 @@ def _encode(label: str, header: list[str], rows: Iterable[_Row], encoding: Encod
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(header)
-    failures: list[str] = []
+    failures: list[Message] = []
     codec = CODECS[encoding]
     strict = encoding is not Encoding.UTF8  # UTF-8 holds every character the registry can
     for row in rows:
@@ -105,8 +112,15 @@ def _encode(label: str, header: list[str], rows: Iterable[_Row], encoding: Encod
             bad = [] if cell.isascii() or not strict else _unencodable(cell, codec)
             if bad:
                 failures.append(
-                    f"{label}: {row.file}: {column} holds {', '.join(bad)}, which "
-                    f"{encoding.upper()} cannot hold; use --encoding utf-8 or another character"
+                    msg(
+                        "{file}: {source}: {column} holds {characters}, which {encoding} "
+                        "cannot hold; use --encoding utf-8 or another character",
+                        file=label,
+                        source=row.file,
+                        column=column,
+                        characters=tuple(bad),
+                        encoding=encoding.upper(),
+                    )
                 )
         writer.writerow(cells)
     if failures:
@@ -121,19 +135,26 @@ def table(
     return _encode(label, list(header), (_Row(list(c), f) for c, f in rows), encoding)
 
 
-def _unencodable(cell: str, codec: str) -> list[str]:
+def _unencodable(cell: str, codec: str) -> list[Message]:
     """The characters of ``cell`` that would not come back as written, described."""
     if _round_trips(cell, codec):
         return []
     found = []
     for ch in dict.fromkeys(ch for ch in cell if not _round_trips(ch, codec)):
-        described = f"{ch!r} (U+{ord(ch):04X})"
         try:
             instead = ch.encode(codec).decode(codec)
         except UnicodeEncodeError:
-            found.append(described)
+            found.append(msg("'{char}' (U+{code})", char=ch, code=f"{ord(ch):04X}"))
         else:  # a best-fit mapping: it would silently become another character
-            found.append(f"{described} (it would become {instead!r} U+{ord(instead):04X})")
+            found.append(
+                msg(
+                    "'{char}' (U+{code}; it would become '{instead}' U+{instead_code})",
+                    char=ch,
+                    code=f"{ord(ch):04X}",
+                    instead=instead,
+                    instead_code=f"{ord(instead):04X}",
+                )
+            )
     return found
 
 

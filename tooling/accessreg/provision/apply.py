@@ -25,7 +25,7 @@ from accessreg.errors import UsageError
 from accessreg.gitio.repo import GitRepository
 from accessreg.gitio.state import STATE_REF
 from accessreg.mail.compose import compose
-from accessreg.model.messages import msg
+from accessreg.model.messages import Message, msg
 from accessreg.provision import bundle, completion, notices, safety
 from accessreg.provision import state as recorded
 from accessreg.provision.holding import Hold, Isolation, isolate
@@ -84,7 +84,7 @@ class ApplyResult:
     recorded: bool
     dry_run: bool
     in_doubt: list[InDoubt] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    notes: list[Message] = field(default_factory=list)
     hold: Hold = field(default_factory=lambda: Hold(frozenset(), (), ()))
     released: frozenset[str] = frozenset()  # files held back before, applied now
 

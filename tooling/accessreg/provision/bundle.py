@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from accessreg.mail.compose import Composed, eml_name
+from accessreg.model.messages import Message
 from accessreg.model.registry import Registry
 from accessreg.outputs import csv_, info_site, ldif, nginx, scim, whitelist_text
 from accessreg.outputs.access import Access, access_on, holders, stages
@@ -52,7 +53,7 @@ def delta_name(system: str, processing_day: date) -> str:
 def _imports(history: History, day_access: Access, options: Options) -> dict[str, bytes]:
     catalog = history.after.catalog
     files: dict[str, bytes] = {}
-    failures: list[str] = []
+    failures: list[Message] = []
     by_file: dict[str, list[DatedChange]] = {}
     for row in history.rows:
         by_file.setdefault(delta_name(row.change.system, row.processing_day), []).append(row)
@@ -140,7 +141,7 @@ def render(
     # A first apply loads the registry as it stands.
     day_access = after if history.base is None else access_on(before, after, dated, today)
     files: dict[str, bytes] = {}
-    failures: list[str] = []
+    failures: list[Message] = []
     parts: list[Callable[[], dict[str, bytes]]] = [
         lambda: _imports(history, day_access, options),
         lambda: _info_site(history, today, options),

@@ -13,7 +13,7 @@ from accessreg.effects.session import InDoubt, MailOutcome, Session, TransportFa
 from accessreg.errors import UsageError
 from accessreg.gitio.state import STATE_REF
 from accessreg.mail.compose import compose, eml_name
-from accessreg.model.messages import msg
+from accessreg.model.messages import Message, msg
 from accessreg.model.registry import Registry
 from accessreg.provision import completion
 from accessreg.provision import state as recorded
@@ -48,7 +48,7 @@ class ConfirmResult:
     newly_imported: list[str]
     mails: list[MailOutcome]
     in_doubt: list[InDoubt] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    notes: list[Message] = field(default_factory=list)
 
 
 def plan(

@@ -140,7 +140,7 @@ def apply_text(result: ApplyResult, out: str) -> str:
     lines += _mails(result.mails, result.dry_run)
     if result.recorded:
         lines.append(_t(msg("state: applied revision {rev} recorded", rev=result.head[:12])))
-    lines += [_t(msg("state: {note}", note=Verbatim(note))) for note in result.notes]
+    lines += [_t(msg("state: {note}", note=note)) for note in result.notes]
     lines += in_doubt_lines(result.in_doubt)
     return "\n".join(lines) + "\n"
 
@@ -159,6 +159,6 @@ def confirm_text(result: ConfirmResult) -> str:
         )
         lines.append("  " + _t(msg("{system}: {state}", system=system, state=state)))
     lines += _mails(result.mails, dry_run=False)
-    lines += [_t(msg("state: {note}", note=Verbatim(note))) for note in result.notes]
+    lines += [_t(msg("state: {note}", note=note)) for note in result.notes]
     lines += in_doubt_lines(result.in_doubt)
     return "\n".join(lines) + "\n"

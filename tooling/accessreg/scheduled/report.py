@@ -95,6 +95,6 @@ def text(result: RunResult, out: str | None) -> str:
     ]
     if out is not None:
         lines.append(_t(msg("outputs: {count} files in {dir}", count=len(result.files), dir=out)))
-    lines += [_t(msg("state: {note}", note=Verbatim(note))) for note in result.notes]
+    lines += [_t(msg("state: {note}", note=note)) for note in result.notes]
     lines += in_doubt_lines(result.in_doubt)
     return "\n".join(lines) + "\n"

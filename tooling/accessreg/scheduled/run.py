@@ -30,7 +30,7 @@ from accessreg.gitio.added import added_on
 from accessreg.gitio.branches import BranchChange
 from accessreg.mail.compose import eml_name
 from accessreg.model.layout import REGISTRY_DIR
-from accessreg.model.messages import Verbatim, msg
+from accessreg.model.messages import Message, Verbatim, msg
 from accessreg.model.problems import Problem
 from accessreg.model.registry import Registry
 from accessreg.provision import state as recorded
@@ -93,7 +93,7 @@ class RunResult:
     problems: tuple[Problem, ...]
     sent: bool
     in_doubt: list[InDoubt] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    notes: list[Message] = field(default_factory=list)
 
 
 def _duties(request: RunRequest) -> dict[str, Duty]:

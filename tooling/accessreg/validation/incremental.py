@@ -17,6 +17,7 @@ from accessreg.files.schemacheck import SchemaChecker, checkers
 from accessreg.gitio.repo import GitRepository
 from accessreg.model import layout
 from accessreg.model.layout import Kind
+from accessreg.model.messages import Message, msg
 from accessreg.model.problems import Problem
 from accessreg.model.registry import Registry
 from accessreg.rules import CHECKS, Context, RegistryRule, run_rules
@@ -60,7 +61,7 @@ class Stats:
     groups_checked: int = 0
     parsed: int = 0  # files read and parsed in this run (the rest came from the cache)
     cache: str = ""
-    notes: list[str] = field(default_factory=list)
+    notes: list[Message] = field(default_factory=list)
 
 
 class _Run:
@@ -124,7 +125,7 @@ def validate_incremental(
     stats = Stats(files=snap.files, changed=len(snap.changes))
     catalog, _ = load_catalog(snap, snap.paths())
     if catalog is None:  # nothing can be checked without it: the full run says why
-        stats.notes.append("the catalog does not load: checked everything")
+        stats.notes.append(msg("The catalog does not load: checked everything"))
         snap.users_of(snap.state.groups)
         return validate(snap, today, schemas, schemas_label, snap.change), stats
     generated = schemagen.generate_all(catalog)
@@ -246,8 +247,10 @@ def _validate(
     found.extend(_login_findings(run, by_scope[Scope.LOGIN], results, reuse, base_parsed, by_kind))
     if by_scope[Scope.REGISTRY]:
         stats.notes.append(
-            "rules without a scope ran on the whole registry: "
-            + ", ".join(r.id for r in by_scope[Scope.REGISTRY])
+            msg(
+                "Rules without a scope ran on the whole registry: {rules}",
+                rules=tuple(r.id for r in by_scope[Scope.REGISTRY]),
+            )
         )
         users = sorted(snap.users_of(codes))
         whole, _ = run.load([*always, *users], {**reuse, **run.parsed(users, by_kind)})
