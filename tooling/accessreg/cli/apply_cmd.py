@@ -51,6 +51,12 @@ from accessreg.timeline import clock
     help="Allow a removal beyond --max-removal-share, or of every login ID.",
 )
 @click.option(
+    "--full",
+    is_flag=True,
+    help="Read and render the whole registry, without the cache: the same output as a run "
+    "that reads only the operators changed since the last apply, more slowly.",
+)
+@click.option(
     "--head",
     default="HEAD",
     show_default=True,
@@ -89,6 +95,7 @@ def command(
     confirm: bool,
     max_removal_share: float,
     allow_mass_removal: bool,
+    full: bool,
     head: str,
     base: str | None,
     initial: bool,
@@ -123,6 +130,7 @@ def command(
             confirm=confirm,
             max_removal_share=max_removal_share,
             allow_mass_removal=allow_mass_removal,
+            full=full,
             options=bundle.Options(Encoding(encoding), ldap_base),
             state_remote=state_remote,
             env=dict(os.environ),

@@ -42,12 +42,22 @@ def parse_key(rel: str, blob: str) -> str:
     return f"{rel}\0{blob}"
 
 
-def load_cached(sources: Sequence[BlobSource], directory: Path) -> list[LoadResult]:
+# What loads share: namespace → key → parsed file, and the model built of each parsed file.
+Parsings = dict[str, dict[str, Parsed]]
+
+
+def load_cached(
+    sources: Sequence[BlobSource],
+    directory: Path,
+    known: Parsings | None = None,
+    models: Models | None = None,
+) -> list[LoadResult]:
     """Each source loaded, as :func:`loading.load` loads it, with parsed files shared
-    between the sources and the cache in ``directory``."""
+    between the sources (and with earlier calls given the same ``known`` and ``models``)
+    and the cache in ``directory``."""
     results: list[LoadResult] = []
-    known: dict[str, dict[str, Parsed]] = {}  # namespace → key → parsed
-    models: Models = {}  # built once for a file both sources hold
+    known = {} if known is None else known
+    models = {} if models is None else models  # built once for a file several sources hold
     for source in sources:
         rels = source.paths()
         catalog, _ = load_catalog(source, rels)

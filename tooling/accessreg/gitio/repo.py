@@ -136,6 +136,18 @@ class GitRepository(Opened):
                 found[path[len(lead) :]] = sha
         return found
 
+    def tree_entries(self, rev: str, path: str) -> dict[str, str]:
+        """Name → object id of each entry directly in the directory ``path`` at ``rev`` (a
+        blob's id keys its content, a tree's that of the whole directory); empty when there
+        is no such directory. One small ``git ls-tree``: no recursion, no object read."""
+        out = self._git.maybe("ls-tree", "-z", f"{self.resolve(rev)}:{path}")
+        found: dict[str, str] = {}
+        for record in (out or "").split("\0"):
+            meta, _, name = record.partition("\t")
+            if meta:
+                found[name] = meta.split(" ")[2]
+        return found
+
     def file_paths(self, rev: str, path: str) -> list[str]:
         """Every file under ``path`` at ``rev``, as repository paths: one ``git ls-tree
         --name-only``, no object read."""

@@ -11,7 +11,7 @@ them without deleting the ID, and lifting the suspension restores them. Pure: no
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -167,12 +167,14 @@ def _from_contact(catalog: Catalog, op: Operator, file: str, contact: Contact) -
     )
 
 
-def effective_access(reg: Registry) -> dict[str, Holder]:
-    """Every login ID that holds at least one permission, by login, in login order."""
+def effective_access(reg: Registry, only: Collection[str] | None = None) -> dict[str, Holder]:
+    """Every login ID that holds at least one permission, by login, in login order; with
+    ``only``, those of these operators alone (a registry loaded for some operators holds
+    every operator file but only their users)."""
     found: dict[str, Holder] = {}
     for entry in reg.iter_operators():
         op = entry.operator
-        if op.status != "active":
+        if op.status != "active" or (only is not None and op.code not in only):
             continue
         contacts = {c.email.lower(): c for c in op.contacts}
         for u in sorted(reg.users_of(op.code), key=lambda e: e.file):
@@ -194,6 +196,16 @@ def memberships(access: Access) -> dict[str, list[str]]:
         for group in person.groups():
             groups.setdefault(group, []).append(login)
     return {g: sorted(members) for g, members in sorted(groups.items())}
+
+
+def by_operator(access: Access) -> list[list[Holder]]:
+    """The holders grouped by operator, in operator order, each group in login order: the
+    order of every snapshot, so that one operator's share of it can be rendered alone."""
+    found: dict[str, list[Holder]] = {}
+    for login in sorted(access):
+        holder = access[login]
+        found.setdefault(holder.operator, []).append(holder)
+    return [found[code] for code in sorted(found)]
 
 
 def holders(access: Access, system: str) -> list[Holder]:

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from typing import Any
 
 from accessreg.errors import ProblemsFound
 from accessreg.escape import csv_cell
@@ -99,10 +100,24 @@ class _Row:
     file: str  # the registry file the row comes from, for messages
 
 
-def _encode(label: str, header: list[str], rows: Iterable[_Row], encoding: Encoding) -> bytes:
+def _writer() -> tuple[io.StringIO, Any]:
     buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    return buffer, csv.writer(buffer, lineterminator="\r\n")
+
+
+def header_bytes(header: Sequence[str], encoding: Encoding) -> bytes:
+    """The header line, as a file starts (UTF-8 with its byte-order mark)."""
+    buffer, writer = _writer()
     writer.writerow(header)
+    return buffer.getvalue().encode(CODECS[encoding])
+
+
+def rows_bytes(
+    label: str, header: Sequence[str], rows: Iterable[_Row], encoding: Encoding
+) -> bytes:
+    """The rows alone: rows encoded apart and joined after the header are the same bytes as
+    the file encoded at once (both codecs are stateless; the byte-order mark leads only)."""
+    buffer, writer = _writer()
     failures: list[Message] = []
     codec = CODECS[encoding]
     strict = encoding is not Encoding.UTF8  # UTF-8 holds every character the registry can
@@ -125,7 +140,11 @@ def _encode(label: str, header: list[str], rows: Iterable[_Row], encoding: Encod
         writer.writerow(cells)
     if failures:
         raise CannotEncode(failures)
-    return buffer.getvalue().encode(codec)
+    return buffer.getvalue().encode("utf-8" if encoding is Encoding.UTF8 else codec)
+
+
+def _encode(label: str, header: list[str], rows: Iterable[_Row], encoding: Encoding) -> bytes:
+    return header_bytes(header, encoding) + rows_bytes(label, header, rows, encoding)
 
 
 def table(
@@ -133,6 +152,13 @@ def table(
 ) -> bytes:
     """Any other table as these files are written: ``rows`` of (cells, registry file)."""
     return _encode(label, list(header), (_Row(list(c), f) for c, f in rows), encoding)
+
+
+def table_rows(
+    label: str, header: Sequence[str], rows: Iterable[tuple[Sequence[str], str]], encoding: Encoding
+) -> bytes:
+    """The rows of such a table alone, to be joined after :func:`header_bytes`."""
+    return rows_bytes(label, header, (_Row(list(c), f) for c, f in rows), encoding)
 
 
 def _unencodable(cell: str, codec: str) -> list[Message]:
@@ -165,12 +191,26 @@ def _round_trips(text: str, codec: str) -> bool:
         return False
 
 
+def snapshot_header(catalog: Catalog, encoding: Encoding) -> bytes:
+    return header_bytes(_header(catalog), encoding)
+
+
+def snapshot_rows(
+    label: str, people: Iterable[Holder], system: str, catalog: Catalog, encoding: Encoding
+) -> bytes:
+    """The rows of ``people`` in a snapshot (the snapshot is its header, then the rows of
+    each operator's holders in operator order)."""
+    rows = (_Row(_person_cells(p, system, catalog), p.file) for p in people)
+    return rows_bytes(label, _header(catalog), rows, encoding)
+
+
 def snapshot(
     label: str, people: Iterable[Holder], system: str, catalog: Catalog, encoding: Encoding
 ) -> bytes:
     """Every holder of ``system``'s permissions, as the application form shows them."""
-    rows = (_Row(_person_cells(p, system, catalog), p.file) for p in people)
-    return _encode(label, _header(catalog), rows, encoding)
+    return snapshot_header(catalog, encoding) + snapshot_rows(
+        label, people, system, catalog, encoding
+    )
 
 
 def delta(

@@ -20,8 +20,8 @@ from datetime import date, timedelta
 from accessreg.model import Catalog, Operator, System
 from accessreg.model.changes import ChangeKind
 from accessreg.model.registry import Registry
-from accessreg.outputs.access import Access
-from accessreg.outputs.csv_ import Encoding, table
+from accessreg.outputs.access import Access, Holder, by_operator
+from accessreg.outputs.csv_ import Encoding, header_bytes, table, table_rows
 
 CONFIRMATION_DAYS = 7  # the link of the confirmation mail is valid for 7 days (000 §7-3 ④)
 COMMON_PAGE = "共通"
@@ -135,17 +135,47 @@ def subscriber_delta_csv(
     return table("info_site/subscribers-delta.csv", DELTA_HEADER, rows, encoding)
 
 
+def _page_names(catalog: Catalog) -> list[str]:
+    info = site(catalog)
+    return [COMMON_PAGE, *(info.pages if info else ())]
+
+
+def _pages_header(catalog: Catalog) -> list[str]:
+    titles = [n if n == COMMON_PAGE else catalog.by_id[n].name_ja for n in _page_names(catalog)]
+    return ["メールアドレス（ID）", "事業者コード", *titles]
+
+
+PAGES = "info_site/pages.csv"
+
+
+def pages_header(catalog: Catalog, encoding: Encoding) -> bytes:
+    return header_bytes(_pages_header(catalog), encoding)
+
+
+def pages_rows(
+    catalog: Catalog,
+    people: Iterable[Holder],
+    readable: dict[str, tuple[str, ...]],
+    encoding: Encoding,
+) -> bytes:
+    """One row per reader among ``people``: あり / なし for each page (the file is its
+    header, then the rows of each operator's readers in operator order)."""
+    names = _page_names(catalog)
+    rows = []
+    for holder in people:
+        shown = readable.get(holder.login)
+        if shown is None:
+            continue
+        marks = ["あり" if n in shown else "なし" for n in names]
+        rows.append(([holder.email, holder.operator, *marks], holder.file))
+    return table_rows(PAGES, _pages_header(catalog), rows, encoding)
+
+
 def pages_csv(
     catalog: Catalog, access: Access, readable: dict[str, tuple[str, ...]], encoding: Encoding
 ) -> bytes:
-    """One row per reader: あり / なし for each page."""
-    info = site(catalog)
-    names = [COMMON_PAGE, *(info.pages if info else ())]
-    titles = [n if n == COMMON_PAGE else catalog.by_id[n].name_ja for n in names]
-    header = ["メールアドレス（ID）", "事業者コード", *titles]
-    rows = []
-    for login, shown in readable.items():
-        holder = access[login]
-        marks = ["あり" if n in shown else "なし" for n in names]
-        rows.append(([holder.email, holder.operator, *marks], holder.file))
-    return table("info_site/pages.csv", header, rows, encoding)
+    """One row per reader, by operator then login: あり / なし for each page."""
+    body = b"".join(
+        pages_rows(catalog, people, readable, encoding) for people in by_operator(access)
+    )
+    return pages_header(catalog, encoding) + body

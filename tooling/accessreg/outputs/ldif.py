@@ -13,7 +13,7 @@ import base64
 import re
 from collections.abc import Iterable
 
-from accessreg.outputs.access import Access, Holder, memberships
+from accessreg.outputs.access import Access, Holder, by_operator, memberships
 
 DEFAULT_BASE = "dc=accessreg,dc=example"
 PERSON_CLASSES = ("top", "person", "organizationalPerson", "inetOrgPerson")
@@ -136,18 +136,50 @@ def _document(records: list[str]) -> bytes:
     return ("version: 1\n\n" + "\n".join(records)).encode("utf-8")
 
 
-def snapshot(access: Access, base: str = DEFAULT_BASE) -> bytes:
-    """The two organisational units, every person, every non-empty group."""
+# One operator's share of the snapshot: its people's entries and, for each group, its
+# members' lines; the snapshot joins the shares of every operator in order.
+Part = tuple[bytes, dict[str, bytes]]
+
+
+def people_part(people: Iterable[Holder], base: str = DEFAULT_BASE) -> Part:
+    """The share of ``people`` (one operator's holders, in login order)."""
+    records: list[str] = []
+    members: dict[str, list[str]] = {}
+    for p in people:
+        dn = user_dn(p.login, base)
+        records.append(_record(dn, _person_entry(p, base)))
+        member = line("member", dn)
+        for group in p.groups():
+            members.setdefault(group, []).append(member)
+    return "\n".join(records).encode("utf-8"), {
+        g: "\n".join(lines).encode("utf-8") for g, lines in members.items()
+    }
+
+
+def document(parts: Iterable[Part], base: str = DEFAULT_BASE) -> bytes:
+    """The two organisational units, every person, every non-empty group, from the
+    operators' shares."""
     records = [
         _record(people_dn(base), [("objectClass", "organizationalUnit"), ("ou", "people")]),
         _record(groups_dn(base), [("objectClass", "organizationalUnit"), ("ou", "groups")]),
     ]
-    records += [_record(user_dn(p.login, base), _person_entry(p, base)) for p in access.values()]
-    records += [
-        _record(group_dn(name, base), _group_entry(name, members, base))
-        for name, members in memberships(access).items()
-    ]
-    return _document(records)
+    chunks = [_document(records)]
+    groups: dict[str, list[bytes]] = {}
+    for people, members in parts:
+        if people:
+            chunks.append(b"\n" + people)
+        for group, lines in members.items():
+            groups.setdefault(group, []).append(lines)
+    for name in sorted(groups):
+        entry = _record(group_dn(name, base), _group_entry(name, (), base)).encode("utf-8")
+        chunks.append(b"\n" + entry + b"\n".join(groups[name]) + b"\n")
+    return b"".join(chunks)
+
+
+def snapshot(access: Access, base: str = DEFAULT_BASE) -> bytes:
+    """The two organisational units, every person, every non-empty group (people and
+    members by operator, then login)."""
+    return document((people_part(people, base) for people in by_operator(access)), base)
 
 
 def _modify(dn: str, changes: list[tuple[str, str, list[str]]]) -> str:

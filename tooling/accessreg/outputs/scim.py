@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import quote
 
-from accessreg.outputs.access import Access, Holder, memberships
+from accessreg.outputs.access import Access, Holder, by_operator, memberships
 
 BULK = "urn:ietf:params:scim:api:messages:2.0:BulkRequest"
 USER = "urn:ietf:params:scim:schemas:core:2.0:User"
@@ -65,16 +65,16 @@ def _group(name: str, members: Iterable[str]) -> Json:
 
 
 def _dump(operations: list[Json]) -> bytes:
+    return _wrap([_line(op) for op in operations])
+
+
+def _wrap(lines: list[bytes]) -> bytes:
     """One operation per line: diffable, and written by json's C encoder (indenting would
     make it fall back to the slow pure-Python one on registries of 200,000 users)."""
-    head = json.dumps(BULK)
-    ops = ",\n".join(json.dumps(op, ensure_ascii=False) for op in operations)
-    body = (
-        f'{{"schemas": [{head}], "Operations": [\n{ops}\n]}}\n'
-        if ops
-        else (f'{{"schemas": [{head}], "Operations": []}}\n')
-    )
-    return body.encode("utf-8")
+    head = b'{"schemas": [' + json.dumps(BULK).encode("utf-8") + b'], "Operations": ['
+    if not lines:
+        return head + b"]}\n"
+    return head + b"\n" + b",\n".join(lines) + b"\n]}\n"
 
 
 def _user_path(login: str) -> str:
@@ -85,13 +85,47 @@ def _post_user(p: Holder) -> Json:
     return {"method": "POST", "path": "/Users", "bulkId": p.login, "data": user_resource(p)}
 
 
+# One operator's share of the snapshot: its users' operations (one per line) and, for each
+# group, its members' entries; the snapshot joins the shares of every operator in order.
+Part = tuple[bytes, dict[str, bytes]]
+
+
+def _line(op: Json) -> bytes:
+    return json.dumps(op, ensure_ascii=False).encode("utf-8")
+
+
+def people_part(people: Iterable[Holder]) -> Part:
+    """The share of ``people`` (one operator's holders, in login order)."""
+    lines: list[bytes] = []
+    members: dict[str, list[bytes]] = {}
+    for p in people:
+        lines.append(_line(_post_user(p)))
+        item = _line({"value": f"bulkId:{p.login}"})
+        for group in p.groups():
+            members.setdefault(group, []).append(item)
+    return b",\n".join(lines), {g: b", ".join(items) for g, items in members.items()}
+
+
+def document(parts: Iterable[Part]) -> bytes:
+    """Create every user, then every group with its members, from the operators' shares."""
+    lines = []
+    groups: dict[str, list[bytes]] = {}
+    for users, members in parts:
+        if users:
+            lines.append(users)
+        for group, items in members.items():
+            groups.setdefault(group, []).append(items)
+    for name in sorted(groups):
+        op = {"method": "POST", "path": "/Groups", "bulkId": name, "data": _group(name, ())}
+        empty = _line(op)  # members come last: '..."members": []}}'
+        lines.append(empty[: -len(b"]}}")] + b", ".join(groups[name]) + b"]}}")
+    return _wrap(lines)
+
+
 def snapshot(access: Access) -> bytes:
-    """Create every user, then every group with its members."""
-    ops = [_post_user(p) for p in access.values()]
-    for name, members in memberships(access).items():
-        group = _group(name, (f"bulkId:{m}" for m in members))
-        ops.append({"method": "POST", "path": "/Groups", "bulkId": name, "data": group})
-    return _dump(ops)
+    """Create every user, then every group with its members (users and members by operator,
+    then login)."""
+    return document(people_part(people) for people in by_operator(access))
 
 
 def delta(before: Access, after: Access) -> bytes:

@@ -22,6 +22,7 @@ from pathlib import Path
 from accessreg.effects.plan import Outgoing, Record, RunPlan, When
 from accessreg.effects.session import InDoubt, MailOutcome, Session, TransportFactory, smtp_session
 from accessreg.errors import UsageError
+from accessreg.files.parsecache import cache_dir
 from accessreg.gitio.repo import GitRepository
 from accessreg.gitio.state import STATE_REF
 from accessreg.mail.compose import compose
@@ -30,6 +31,7 @@ from accessreg.provision import bundle, completion, notices, safety
 from accessreg.provision import state as recorded
 from accessreg.provision.holding import Hold, Isolation, isolate
 from accessreg.provision.merges import History, MergedPullRequest, Snapshots, history
+from accessreg.provision.shares import LoginClashError, collect
 from accessreg.provision.state import ApplicationRecord, BatchRecord, State, SystemProgress
 from accessreg.timeline.clock import JST
 from accessreg.timeline.effective import Events
@@ -53,6 +55,7 @@ class ApplyRequest:
     confirm: bool = False
     max_removal_share: float = safety.DEFAULT_MAX_REMOVAL_SHARE
     allow_mass_removal: bool = False
+    full: bool = False  # read and render everything, whatever the cache holds
     options: bundle.Options = field(default_factory=bundle.Options)
     state_remote: str | None = None
     env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
@@ -165,17 +168,49 @@ def plan(
     sent: Callable[[str], bool] = lambda _: False,
 ) -> ApplyPlan:
     """What applying ``head`` would do, holding back what ``isolated`` holds; reads git,
-    changes nothing. ``sent`` tells a Message-ID the outbox has already delivered."""
-    snapshots = Snapshots(repo, isolated.pins)
-    snapshots.keep(head, isolated.registry)
-    plain = Snapshots(repo)  # applications already recorded are rebuilt with their own pins
+    changes nothing. ``sent`` tells a Message-ID the outbox has already delivered.
+
+    Only the operators the range changes are read (``isolated.scope``), the other
+    operators' share of the snapshots coming from the cache; a login ID clashing across
+    that line makes it read everything, as ``--full`` does."""
+    try:
+        return _plan(repo, state, request, sender, head, isolated, sent, isolated.scope)
+    except LoginClashError:
+        return _plan(repo, state, request, sender, head, isolated, sent, None)
+
+
+def _plan(
+    repo: GitRepository,
+    state: State,
+    request: ApplyRequest,
+    sender: str,
+    head: str,
+    isolated: Isolation,
+    sent: Callable[[str], bool],
+    scope: frozenset[str] | None,
+) -> ApplyPlan:
+    cache = None if request.full else cache_dir(repo.common_dir)
+    snapshots = Snapshots(repo, isolated.pins, scope, cache if scope is not None else None)
+    if isolated.registry is not None:
+        snapshots.keep(head, isolated.registry)
+    plain = Snapshots(repo, cache=cache)  # applications already recorded: their own pins
     default = Events(request.entered_on, request.accepted_on, request.merged_on)
     known = {app.id: app for _, app in state.applications()}
     base = base_of(request, state)
     found = history(
         snapshots, base, head, request.today, request.merged, default, known, isolated.released
     )
-    removal = safety.removal(found.before_access, found.after_access)
+    options = request.options
+    shares = collect(
+        repo,
+        found,
+        bundle.day_access(found, request.today),
+        options.encoding,
+        options.ldap_base,
+        isolated.pins,
+        cache,
+    )
+    removal = safety.removal(found.before_access, found.after_access, shares.outside)
     safety.check_removal(removal, request.max_removal_share, request.allow_mass_removal)
 
     accepted = _unique([a for s in found.steps for a in notices.applications(s)], state)
@@ -186,7 +221,8 @@ def plan(
     apps = [a.record for a in accepted]
     batch = _batch(found, request.today, apps, state, isolated.revs)
     owed = [n for a in accepted for n in notices.acceptance_notices(a)]
-    owed += notices.held_notices(isolated.hold, isolated.registry, head, request.today)
+    at_head = isolated.registry or snapshots.at(head)
+    owed += notices.held_notices(isolated.hold, at_head, head, request.today)
     due = completion.due(state, plain)
     owed += [n for d in due for n in d.notices]
     mails = [compose(n, sender) for n in owed]
@@ -194,7 +230,13 @@ def plan(
     mails += [m for n in registered if not sent((m := compose(n, sender)).message_id)]
     accepted_so_far = [app for _, app in state.applications()] + apps
     files = bundle.render(
-        found, request.today, batch.id if batch else None, mails, request.options, accepted_so_far
+        found,
+        request.today,
+        batch.id if batch else None,
+        mails,
+        options,
+        accepted_so_far,
+        shares.fragments,
     )
 
     sending = request.confirm and request.send
@@ -234,7 +276,8 @@ def examine(repo: GitRepository, state: State, request: ApplyRequest, head: str)
     holds the applied revision but for the files held back before; an explicit ``--base``
     says it holds exactly that revision."""
     previous = state.held if request.base is None else {}
-    return isolate(repo, head, base_of(request, state), previous, _merged_on(repo, head))
+    base = base_of(request, state)
+    return isolate(repo, head, base, previous, _merged_on(repo, head), request.full)
 
 
 def delivered(session: Session) -> Callable[[str], bool]:

@@ -30,9 +30,10 @@ from datetime import date
 from accessreg.mail.compose import Composed, eml_name
 from accessreg.model.messages import Message
 from accessreg.model.registry import Registry
-from accessreg.outputs import csv_, info_site, ldif, nginx, scim, whitelist_text
-from accessreg.outputs.access import Access, access_on, holders, stages
+from accessreg.outputs import csv_, fragments, info_site, ldif, nginx, scim, whitelist_text
+from accessreg.outputs.access import Access, access_on, by_operator, stages
 from accessreg.outputs.csv_ import CannotEncode, DatedChange, Encoding
+from accessreg.outputs.fragments import Fragment, import_systems, snapshot_name
 from accessreg.outputs.whitelist import Admitted, network_of, whitelists
 from accessreg.provision.merges import History
 from accessreg.provision.state import ApplicationRecord
@@ -50,25 +51,25 @@ def delta_name(system: str, processing_day: date) -> str:
     return f"imports/{system}/delta-{processing_day.isoformat()}.csv"
 
 
-def _imports(history: History, day_access: Access, options: Options) -> dict[str, bytes]:
+def _imports(
+    history: History,
+    snapshots: dict[str, bytes],
+    failed: dict[str, list[Message]],
+    options: Options,
+) -> dict[str, bytes]:
     catalog = history.after.catalog
     files: dict[str, bytes] = {}
     failures: list[Message] = []
     by_file: dict[str, list[DatedChange]] = {}
     for row in history.rows:
         by_file.setdefault(delta_name(row.change.system, row.processing_day), []).append(row)
-    for system in catalog.systems:
-        if system.level != "user":
-            continue  # the 託送API: the operator uses it, no user holds a code
-        label = f"imports/{system.id}/snapshot.csv"
-        try:
-            people = holders(day_access, system.id)
-            files[label] = csv_.snapshot(label, people, system.id, catalog, options.encoding)
-        except CannotEncode as exc:
-            failures.extend(exc.lines)
-        for name in sorted(n for n in by_file if n.startswith(f"imports/{system.id}/delta-")):
+    for system in import_systems(catalog):
+        label = snapshot_name(system)
+        failures.extend(failed.get(label, ()))
+        files[label] = snapshots[label]
+        for name in sorted(n for n in by_file if n.startswith(f"imports/{system}/delta-")):
             try:
-                files[name] = csv_.delta(name, by_file[name], system.id, catalog, options.encoding)
+                files[name] = csv_.delta(name, by_file[name], system, catalog, options.encoding)
             except CannotEncode as exc:
                 failures.extend(exc.lines)
     if failures:
@@ -92,20 +93,56 @@ def admitted(records: Iterable[ApplicationRecord]) -> Admitted:
     return Admitted(certificates, networks)
 
 
-def _info_site(history: History, today: date, options: Options) -> dict[str, bytes]:
+def _info_site(
+    history: History,
+    today: date,
+    pages: bytes,
+    failed: dict[str, list[Message]],
+    options: Options,
+) -> dict[str, bytes]:
     """The info-sharing site's subscribers, their changes and each reader's pages (000 §7)."""
     before = info_site.subscribers(history.before)
     after = info_site.subscribers(history.after)
     changes = info_site.subscriber_changes(before, after)
-    readable = info_site.pages(history.after, history.after_access)
-    catalog, encoding = history.after.catalog, options.encoding
-    return {
-        "info_site/subscribers.csv": info_site.subscribers_csv(after.values(), encoding),
-        "info_site/subscribers-delta.csv": info_site.subscriber_delta_csv(changes, today, encoding),
-        "info_site/pages.csv": info_site.pages_csv(
-            catalog, history.after_access, readable, encoding
+    encoding = options.encoding
+    files: dict[str, bytes] = {}
+    failures: list[Message] = []
+    parts: list[tuple[str, Callable[[], bytes]]] = [
+        ("info_site/subscribers.csv", lambda: info_site.subscribers_csv(after.values(), encoding)),
+        (
+            "info_site/subscribers-delta.csv",
+            lambda: info_site.subscriber_delta_csv(changes, today, encoding),
         ),
-    }
+    ]
+    for name, part in parts:
+        try:
+            files[name] = part()
+        except CannotEncode as exc:
+            failures.extend(exc.lines)
+    failures.extend(failed.get(info_site.PAGES, ()))
+    if failures:
+        raise CannotEncode(failures)
+    files[info_site.PAGES] = pages
+    return files
+
+
+def shares(history: History, day_access: Access, options: Options) -> list[Fragment]:
+    """Every operator's share of the snapshots, rendered from what holds on the day."""
+    return [
+        fragments.render(people, history.after, options.encoding, options.ldap_base)
+        for people in by_operator(day_access)
+    ]
+
+
+def day_access(history: History, today: date) -> Access:
+    """What downstream systems hold on ``today``: the snapshots hold what is in effect on
+    the day; the deltas, one per effective date, what changes on that date (a terminated
+    operator's users stay until terminated_on). A first apply loads the registry as it
+    stands."""
+    if history.base is None:
+        return history.after_access
+    dated = [(r.change, r.effective) for r in history.rows]
+    return access_on(history.before_access, history.after_access, dated, today)
 
 
 def whitelist_files(
@@ -131,20 +168,24 @@ def render(
     mails: Sequence[Composed],
     options: Options,
     records: Iterable[ApplicationRecord] = (),
+    operator_shares: Sequence[Fragment] | None = None,
 ) -> dict[str, bytes]:
     """Every file of the run, or CannotEncode listing every cell that cannot be written.
-    ``records``: every application accepted so far and in this run, with their dates."""
+    ``records``: every application accepted so far and in this run, with their dates;
+    ``operator_shares``: every operator's share of the snapshots in operator order (by
+    default rendered here from the history)."""
     before, after = history.before_access, history.after_access
     dated = [(r.change, r.effective) for r in history.rows]
-    # The snapshots hold what is in effect on the day; the deltas, one per effective date,
-    # what changes on that date (a terminated operator's users stay until terminated_on).
-    # A first apply loads the registry as it stands.
-    day_access = after if history.base is None else access_on(before, after, dated, today)
+    if operator_shares is None:
+        operator_shares = shares(history, day_access(history, today), options)
+    snapshots, failed = fragments.assemble(
+        history.after.catalog, operator_shares, options.encoding, options.ldap_base
+    )
     files: dict[str, bytes] = {}
     failures: list[Message] = []
     parts: list[Callable[[], dict[str, bytes]]] = [
-        lambda: _imports(history, day_access, options),
-        lambda: _info_site(history, today, options),
+        lambda: _imports(history, snapshots, failed, options),
+        lambda: _info_site(history, today, snapshots[info_site.PAGES], failed, options),
     ]
     for part in parts:
         try:
@@ -153,8 +194,8 @@ def render(
             failures.extend(exc.lines)
     if failures:
         raise CannotEncode(failures)
-    files["scim/snapshot.json"] = scim.snapshot(day_access)
-    files["ldif/snapshot.ldif"] = ldif.snapshot(day_access, options.ldap_base)
+    files["scim/snapshot.json"] = snapshots["scim/snapshot.json"]
+    files["ldif/snapshot.ldif"] = snapshots["ldif/snapshot.ldif"]
     for label, frm, to in stages(before, after, dated):
         files[f"scim/delta-{label}.json"] = scim.delta(frm, to)
         files[f"ldif/delta-{label}.ldif"] = ldif.delta(frm, to, options.ldap_base)

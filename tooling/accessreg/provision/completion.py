@@ -18,7 +18,7 @@ from accessreg.model.messages import msg
 from accessreg.provision.merges import (
     MergedPullRequest,
     Snapshots,
-    pinned_snapshots,
+    pinned_content,
     released_step,
     step,
 )
@@ -55,7 +55,9 @@ def confirmed(batch: BatchRecord, systems: list[str], day: date) -> BatchRecord:
 
 def accepted(snapshots: Snapshots, record: ApplicationRecord, batch: BatchRecord) -> Accepted:
     """The application as it was accepted, rebuilt from git (``snapshots`` pin what the
-    batch held back: ``view``); a release, from its batch's head."""
+    batch held back: ``view``); a release, from its batch's head. Only the operator's own
+    users are read: the application is theirs alone."""
+    snapshots = snapshots.narrowed({record.operator})
     when = datetime.combine(record.accepted_on, time(), UTC)
     commit = CommitInfo(record.commit, record.parent, record.title, when)
     events = Events(record.entered_on, record.accepted_on, record.merged_on)
@@ -71,7 +73,9 @@ def accepted(snapshots: Snapshots, record: ApplicationRecord, batch: BatchRecord
 
 def view(snapshots: Snapshots, batch: BatchRecord) -> Snapshots:
     """The registries as ``batch`` saw them: the files it held back or released pinned."""
-    return pinned_snapshots(snapshots.repo, batch.pins) if batch.pins else snapshots
+    if not batch.pins:
+        return snapshots
+    return snapshots.narrowed(snapshots.scope, pinned_content(snapshots.repo, batch.pins))
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import NoReturn
 
 from accessreg.errors import ProblemsFound
 from accessreg.gitio.repo import GitRepository
@@ -34,6 +35,7 @@ from accessreg.model.registry import Registry
 from accessreg.provision.merges import PREFIX, pinned_content
 from accessreg.provision.state import HeldFile
 from accessreg.reporting import reporters
+from accessreg.validation.incremental import validate_incremental
 from accessreg.validation.judge import Change
 from accessreg.validation.validate import validate
 
@@ -87,12 +89,68 @@ def hold(errors: Iterable[Problem], present: Collection[str]) -> Hold:
 class Isolation:
     """One run's view of HEAD: what it holds back, and how downstream stands on those files."""
 
-    registry: Registry  # HEAD, as validated
+    registry: Registry | None  # HEAD, as validated (None: validated by what changed)
     hold: Hold
     pins: dict[str, bytes | None]  # every file held back or released → downstream's content
     revs: dict[str, str | None]  # the same files → the revision of that content
     released: frozenset[str]  # held back before, released now
     held: dict[str, HeldFile]  # what the state records once the run is applied
+    # The operators whose files the run must read (None: every one): those the range
+    # changes, and those with a file held back or released.
+    scope: frozenset[str] | None = None
+
+
+_SHARED = (Kind.CATALOG, Kind.CALENDAR, Kind.MAINTAINERS)
+
+
+def scope_of(
+    repo: GitRepository, base: str | None, head: str, touched: Collection[str]
+) -> frozenset[str] | None:
+    """The operators whose files ``touched`` (registry paths) are, or None when the run
+    must read everything: a first run, a changed shared file (the catalog decides every
+    holder's rows), or a history rewritten since ``base``."""
+    if base is None or not repo.is_ancestor(base, head):
+        return None
+    codes = set()
+    for rel in touched:
+        kind, code = layout.split(rel)
+        if kind in _SHARED:
+            return None
+        if code is not None and kind in (Kind.OPERATOR, Kind.USER):
+            codes.add(code)
+    return frozenset(codes)
+
+
+def _validated(
+    repo: GitRepository, head: str, base: str | None, change: Change, day: date, whole: bool
+) -> tuple[list[Problem], Registry | None, Collection[str] | None]:
+    """HEAD's errors, HEAD as loaded, and its files, reading everything for a first run (or
+    ``whole``): a registry that does not load is refused. Otherwise only what changed since
+    ``base`` is checked again (``validation.incremental``, from the cache of earlier runs),
+    and neither the registry nor its files are listed."""
+    if base is None or whole:
+        source = repo.snapshot(head, PREFIX)
+        result = validate(source, day, change=change)
+        errors = [p for p in result.problems if p.level is Level.ERROR]
+        if result.registry is None:
+            found = hold(errors, source.paths())
+            refuse(head, found.refused or errors)
+        return errors, result.registry, result.registry.files
+    checked, _ = validate_incremental(
+        repo, base, repo.root / PREFIX, PREFIX, day, head=head, change=change
+    )
+    return [p for p in checked.problems if p.level is Level.ERROR], None, None
+
+
+def refuse(head: str, problems: Iterable[Problem]) -> NoReturn:
+    raise ProblemsFound(
+        msg(
+            "The registry at {rev} has errors in files every operator depends on; "
+            "nothing was generated:\n{problems}",
+            rev=head[:12],
+            problems=Verbatim(reporters.text(list(problems)).rstrip()),
+        )
+    )
 
 
 def isolate(
@@ -101,29 +159,23 @@ def isolate(
     base: str | None,
     previous: Mapping[str, HeldFile],
     merged_on: date,
+    whole: bool = False,
 ) -> Isolation:
     """Validate HEAD as of the day it was merged and decide what it holds back.
 
     HEAD is judged as the change since ``base`` plus the files still held back (a clash is
     blamed on those it involves, never on a holder downstream already has) with no time rule
-    counting: what lapses with time never stops provisioning.
+    counting: what lapses with time never stops provisioning. ``whole``: read and check
+    every file, whatever the cache holds.
     """
-    source = repo.snapshot(head, PREFIX)
-    changed = set(repo.changed_blobs(base, head, PREFIX)) if base else set(source.paths())
+    changed = set(repo.changed_blobs(base, head, PREFIX)) if base else set()
     change = Change(frozenset(changed | set(previous)), counts_time=False)
-    result = validate(source, merged_on, change=change)
-    errors = [p for p in result.problems if p.level is Level.ERROR]
-    found = hold(errors, result.registry.files if result.registry else source.paths())
-    if found.refused or result.registry is None:
-        refused = found.refused or tuple(errors)
-        raise ProblemsFound(
-            msg(
-                "The registry at {rev} has errors in files every operator depends on; "
-                "nothing was generated:\n{problems}",
-                rev=head[:12],
-                problems=Verbatim(reporters.text(refused).rstrip()),
-            )
-        )
+    errors, registry, present = _validated(repo, head, base, change, merged_on, whole)
+    if present is None:
+        present = repo.tree_blobs(head, PREFIX) if errors else ()
+    found = hold(errors, present)
+    if found.refused:
+        refuse(head, found.refused)
     revs = {rel: held.rev for rel, held in previous.items()}
     revs.update({rel: base for rel in found.files if rel not in previous})
     pins = pinned_content(repo, revs)
@@ -133,4 +185,5 @@ def isolate(
         for rel in sorted(found.files)
     }
     released = frozenset(previous) - found.files
-    return Isolation(result.registry, found, pins, revs, released, held)
+    scope = None if whole else scope_of(repo, base, head, changed | set(previous) | found.files)
+    return Isolation(registry, found, pins, revs, released, held, scope)

@@ -17,13 +17,15 @@ dated by HEAD's events (the run that releases them is their acceptance).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property
+from pathlib import Path
 
 from accessreg.errors import ConfigError
-from accessreg.files.loading import load
+from accessreg.files.cachedload import BlobSource, Parsings, load_cached
+from accessreg.files.loading import Models, load
 from accessreg.files.sources import MemorySource
 from accessreg.gitio.repo import GitRepository
 from accessreg.model import layout
@@ -38,6 +40,7 @@ from accessreg.plan.model import CertificateChange, Item, WindowPersonChange
 from accessreg.provision.state import ApplicationRecord, ItemDates
 from accessreg.timeline.clock import JST
 from accessreg.timeline.effective import Dates, Effective, Events, Known
+from accessreg.validation.snapshot import blob_id
 
 PREFIX = layout.REGISTRY_DIR
 
@@ -86,25 +89,84 @@ def _loaded(source: MemorySource, sha: str) -> Registry:
     return result.registry
 
 
+class _Pinned:
+    """A tree's files by blob id with ``pins`` laid over them (None: absent): what
+    ``load_cached`` reads, a pinned file keyed by the blob id of its pinned content."""
+
+    def __init__(self, source: BlobSource, pins: Mapping[str, bytes | None]) -> None:
+        self.source = source
+        self.pins = pins
+        self.label = source.label
+        present = set(source.paths()) | {rel for rel, data in pins.items() if data is not None}
+        self._paths = sorted(present - {rel for rel, data in pins.items() if data is None})
+
+    def paths(self) -> list[str]:
+        return self._paths
+
+    def blob(self, rel: str) -> str:
+        data = self.pins.get(rel)
+        return blob_id(data) if data is not None else self.source.blob(rel)
+
+    def prefetch(self, rels: Iterable[str]) -> None:
+        self.source.prefetch(rel for rel in rels if rel not in self.pins)
+
+    def read(self, rel: str) -> bytes:
+        data = self.pins.get(rel)
+        return data if data is not None else self.source.read(rel)
+
+
 class Snapshots:
     """Registries at revisions, each loaded once. With ``pins`` (path → content, None:
     absent), every registry holds those files as pinned: what downstream systems hold of the
-    files held back."""
+    files held back. With a ``scope`` (operator codes), a registry holds every operator file
+    but the users of those operators only: a run that changes a few operators reads a few
+    directories of users, and files come from the parse cache in ``cache`` where it has
+    them."""
 
-    def __init__(self, repo: GitRepository, pins: Mapping[str, bytes | None] | None = None) -> None:
+    def __init__(
+        self,
+        repo: GitRepository,
+        pins: Mapping[str, bytes | None] | None = None,
+        scope: Collection[str] | None = None,
+        cache: Path | None = None,
+    ) -> None:
         self.repo = repo
         self.pins = dict(pins or {})
+        self.scope = frozenset(scope) if scope is not None else None
+        self.cache = cache
         self._cache: dict[str, Registry] = {}
+        self._known: Parsings = {}
+        self._models: Models = {}
+
+    def narrowed(
+        self, scope: Collection[str] | None, pins: Mapping[str, bytes | None] | None = None
+    ) -> Snapshots:
+        """The same repository and cache for the operators of ``scope`` alone (None: all),
+        with other ``pins`` if given; parsed files and models are shared with this one."""
+        found = Snapshots(self.repo, self.pins if pins is None else pins, scope, self.cache)
+        found._known, found._models = self._known, self._models
+        return found
 
     def keep(self, sha: str, registry: Registry) -> None:
         """Use ``registry`` as the one at commit ``sha`` (already loaded elsewhere, so
-        without pins: kept only when nothing is pinned)."""
-        if not self.pins:
+        without pins: kept only when nothing is pinned and every user is wanted)."""
+        if not self.pins and self.scope is None:
             self._cache[sha] = registry
+
+    def _under(self, rev: str) -> list[str] | None:
+        """The entries of the registry to list at ``rev``: None for all of it."""
+        if self.scope is None:
+            return None
+        shared = [n for n in self.repo.tree_entries(rev, PREFIX) if n != layout.USERS_DIR]
+        return shared + [layout.users_dir(code) for code in sorted(self.scope)]
 
     def source(self, rev: str, unpinned: Collection[str] = ()) -> MemorySource:
         """The files at ``rev``, the pinned ones as pinned unless ``unpinned``."""
-        return self.repo.snapshot(rev, PREFIX).pinned(self.pins, keep=unpinned)
+        under = self._under(rev)
+        if under == []:
+            return MemorySource({}, label=PREFIX).pinned(self.pins, keep=unpinned)
+        snapshot = self.repo.snapshot(rev, PREFIX, under=under or ())
+        return snapshot.pinned(self.pins, keep=unpinned)
 
     def contents(self, rev: str, rels: Collection[str]) -> dict[str, bytes | None]:
         """What ``rels`` hold at ``rev`` (None: absent there)."""
@@ -115,7 +177,20 @@ class Snapshots:
     def at(self, rev: str) -> Registry:
         sha = self.repo.resolve(rev)
         if sha not in self._cache:
-            self._cache[sha] = _loaded(self.source(sha), sha)
+            under = self._under(sha)
+            if self.cache is None or not under:
+                self._cache[sha] = _loaded(self.source(sha), sha)
+            else:
+                tree = _Pinned(self.repo.blob_source(sha, PREFIX, under=under), self.pins)
+                found = load_cached([tree], self.cache, self._known, self._models)[0]
+                if found.registry is None:
+                    raise ConfigError(
+                        msg(
+                            "The registry at {sha} cannot be read (its catalog does not load)",
+                            sha=sha[:12],
+                        )
+                    )
+                self._cache[sha] = found.registry
         return self._cache[sha]
 
 
@@ -130,11 +205,6 @@ def pinned_content(repo: GitRepository, revs: Mapping[str, str | None]) -> dict[
     for rev, rels in by_rev.items():
         content.update(plain.contents(rev, rels))
     return content
-
-
-def pinned_snapshots(repo: GitRepository, revs: Mapping[str, str | None]) -> Snapshots:
-    """Snapshots pinning each file to its content at the revision given (None: absent)."""
-    return Snapshots(repo, pinned_content(repo, revs))
 
 
 @dataclass(frozen=True)
@@ -250,6 +320,8 @@ class History:
     rows: tuple[DatedChange, ...]  # the combined change, each row dated by its last merge
     before_access: Access = field(repr=False)
     after_access: Access = field(repr=False)
+    # The operators the run loaded users of (None: all): the accesses and rows are theirs.
+    scope: frozenset[str] | None = None
 
     def systems(self) -> list[str]:
         """Systems whose downstream data the range changes, in catalog order."""
@@ -371,7 +443,7 @@ def _steps(
         if previous is None:
             previous = snapshots.at(commit.parent) if commit.parent else empty_like(after)
         found = merged.get(commit.sha, MergedPullRequest(default))
-        yield step_between(commit, previous, after, found, recorded)
+        yield step_between(commit, previous, after, found, recorded, snapshots.scope)
         previous = after
 
 
@@ -386,7 +458,7 @@ def step(
     ``recorded`` (by id) keeps the events and dates recorded at its acceptance."""
     after = snapshots.at(commit.sha)
     before = snapshots.at(commit.parent) if commit.parent else empty_like(after)
-    return step_between(commit, before, after, merged, recorded)
+    return step_between(commit, before, after, merged, recorded, snapshots.scope)
 
 
 def step_between(
@@ -395,8 +467,10 @@ def step_between(
     after: Registry,
     merged: MergedPullRequest,
     recorded: Mapping[str, ApplicationRecord] | None = None,
+    only: Collection[str] | None = None,
 ) -> Step:
-    """``step`` between two registries already loaded."""
+    """``step`` between two registries already loaded (loaded for the operators ``only``,
+    if given: the access of those alone is compared)."""
     recorded = recorded or {}
     events, title = merged.events, merged.label
     known = next((r for r in recorded.values() if r.commit == commit.sha), None)
@@ -413,7 +487,7 @@ def step_between(
         else op
         for op in plan.operators
     )
-    changes = diff(effective_access(before), effective_access(after), after.catalog)
+    changes = diff(effective_access(before, only), effective_access(after, only), after.catalog)
     return Step(commit, before, after, dates, operators, tuple(changes), title)
 
 
@@ -443,7 +517,8 @@ def released_step(
         with_recorded_dates(op, record) if record is not None and op.code == record.operator else op
         for op in plan.operators
     )
-    changes = diff(effective_access(before), effective_access(after), after.catalog)
+    only = snapshots.scope
+    changes = diff(effective_access(before, only), effective_access(after, only), after.catalog)
     title = record.title if record is not None else ""
     released = tuple(sorted(rels))
     return Step(commit, before, after, dates, operators, tuple(changes), title, released)
@@ -505,9 +580,18 @@ def history(
             steps.append(released_step(snapshots, head_sha, after, rels, events, done))
             after = steps[-1].after
             done += rels
-    before_access, after_access = effective_access(before), effective_access(after)
+    only = snapshots.scope
+    before_access, after_access = effective_access(before, only), effective_access(after, only)
     fallback = Dates.of(after, default.known(today))
     rows = _rows(before_access, after_access, after, tuple(steps), fallback)
     return History(
-        base_sha, head_sha, before, after, tuple(steps), rows, before_access, after_access
+        base_sha,
+        head_sha,
+        before,
+        after,
+        tuple(steps),
+        rows,
+        before_access,
+        after_access,
+        snapshots.scope,
     )

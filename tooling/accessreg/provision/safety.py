@@ -27,8 +27,12 @@ class Removal:
         return self.removed / self.before if self.before else 0.0
 
 
-def removal(before: Access, after: Access) -> Removal:
-    return Removal(len(before), len(after), sum(1 for login in before if login not in after))
+def removal(before: Access, after: Access, outside: int = 0) -> Removal:
+    """The removal from ``before`` to ``after``; ``outside``: login IDs of operators the
+    two do not hold (a run that read some operators only), unchanged, counting in the
+    whole."""
+    removed = sum(1 for login in before if login not in after)
+    return Removal(len(before) + outside, len(after) + outside, removed)
 
 
 def check_removal(found: Removal, max_share: float, allowed: bool) -> None:

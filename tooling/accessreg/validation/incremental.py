@@ -22,7 +22,7 @@ from accessreg.model.problems import Problem
 from accessreg.model.registry import Registry
 from accessreg.rules import CHECKS, Context, RegistryRule, run_rules
 from accessreg.rules.base import Scope
-from accessreg.validation.judge import judge
+from accessreg.validation.judge import Change, judge
 from accessreg.validation.snapshot import Snapshot, Subset, digest
 from accessreg.validation.validate import (
     ValidationResult,
@@ -108,9 +108,10 @@ def validate_incremental(
     schemas: Path | None = None,
     schemas_label: str = "schemas",
     head: str | None = None,
+    change: Change | None = None,
 ) -> tuple[ValidationResult, Stats]:
     """The problems of the registry in the work tree (or at ``head``), reusing what is
-    cached, judged as the change since ``rev`` (``validation.judge``)."""
+    cached, judged as the change since ``rev`` (``validation.judge``), or as ``change``."""
     root = registry_dir.resolve()
     prefix = root.relative_to(repo.root.resolve()).as_posix()
     rev_id = repo.resolve(rev)
@@ -127,7 +128,7 @@ def validate_incremental(
     if catalog is None:  # nothing can be checked without it: the full run says why
         stats.notes.append(msg("The catalog does not load: checked everything"))
         snap.users_of(snap.state.groups)
-        return validate(snap, today, schemas, schemas_label, snap.change), stats
+        return validate(snap, today, schemas, schemas_label, change or snap.change), stats
     generated = schemagen.generate_all(catalog)
     cache = ParseCache(cache_dir(repo.common_dir), schemas_namespace(generated))
     stats.cache = str(cache.path)
@@ -137,7 +138,7 @@ def validate_incremental(
         if cache.error:
             stats.notes.append(cache.error)
         cache.close()
-    judged = judge(unshadowed(found), snap.change)
+    judged = judge(unshadowed(found), change or snap.change)
     # Problems are located in their files: know every file that has one.
     snap.users_of({code for p in judged.problems if (code := layout.split(p.file)[1]) is not None})
     located = locate_all(judged.problems, snap)

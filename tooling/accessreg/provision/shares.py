@@ -1,0 +1,138 @@
+"""Every operator's share of the snapshots (``outputs.fragments``): rendered for the
+operators a run changes, taken from the cache for the others.
+
+A share is keyed by what it was rendered from: the catalog's blob id, the operator file's
+blob id, the tree id of its users' directory, the options and the tool itself (the cache's
+namespace). Equal ids, equal files, equal share: an operator no merge touched is never read
+again. Only a share that stands for those files is kept: one rendered while a change of its
+operator waits for its date shows what holds on the day, not what the files say, and one
+whose login IDs clash with another operator's depends on more than its own files.
+
+Without the cache (no directory, or one that cannot be opened) every share is rendered: the
+same bytes, more slowly.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from accessreg.files.parsecache import ParseCache, namespace
+from accessreg.gitio.repo import GitRepository
+from accessreg.model import layout
+from accessreg.model.registry import Registry
+from accessreg.outputs import fragments
+from accessreg.outputs.access import Access, Holder, by_operator, effective_access
+from accessreg.outputs.csv_ import Encoding
+from accessreg.outputs.fragments import Fragment
+from accessreg.provision.merges import PREFIX, History, Snapshots
+from accessreg.validation.snapshot import digest
+
+
+class LoginClashError(Exception):
+    """A login ID is held by operators rendered apart: only a run over the whole registry
+    knows which of them holds it (the first operator, as ``effective_access`` decides)."""
+
+
+@dataclass(frozen=True)
+class Shares:
+    fragments: list[Fragment]  # one per active operator with holders, in operator order
+    outside: int  # login IDs of the operators outside the run's scope (unchanged by it)
+    rendered: int  # shares rendered in this run; the others came from the cache
+
+
+def keys(repo: GitRepository, head: str, codes: Collection[str], options: str) -> dict[str, str]:
+    """Each operator's cache key at ``head``: three small tree listings, no file read."""
+    top = repo.tree_entries(head, PREFIX)
+    operators = repo.tree_entries(head, f"{PREFIX}/{layout.OPERATORS_DIR}")
+    users = repo.tree_entries(head, f"{PREFIX}/{layout.USERS_DIR}")
+    shared = [top.get(layout.CATALOG_FILE, ""), options]
+    return {
+        code: digest(shared, [code, operators.get(f"{code}.yaml", ""), users.get(code, "")])
+        for code in codes
+    }
+
+
+def _people(access: Access) -> dict[str, list[Holder]]:
+    return {group[0].operator: group for group in by_operator(access)}
+
+
+def clashing(registry: Registry, only: Collection[str] | None = None) -> set[str]:
+    """The active operators (of ``only``) holding a login ID another one holds too, as a
+    user or a window person."""
+    holders: dict[str, set[str]] = {}
+    for entry in registry.iter_operators():
+        op = entry.operator
+        if op.status != "active" or (only is not None and op.code not in only):
+            continue
+        logins = {c.email.lower() for c in op.contacts}
+        logins.update(u.user.email.lower() for u in registry.users_of(op.code))
+        for login in logins:
+            holders.setdefault(login, set()).add(op.code)
+    return {code for codes in holders.values() if len(codes) > 1 for code in codes}
+
+
+def collect(
+    repo: GitRepository,
+    history: History,
+    day: Access,
+    encoding: Encoding,
+    ldap_base: str,
+    pins: Mapping[str, bytes | None],
+    directory: Path | None,
+) -> Shares:
+    """Every active operator's share of the snapshots on the day ``day`` describes: those
+    of the history's scope rendered, the others from the cache (rendered and kept there when
+    missing). LoginClashError when shares rendered apart hold one login ID."""
+    registry = history.after
+    active = [e.operator.code for e in registry.iter_operators() if e.operator.status == "active"]
+    scope = history.scope
+    inside = [c for c in active if scope is None or c in scope]
+    outside = [c for c in active if scope is not None and c not in scope]
+    on_day, as_files = _people(day), _people(history.after_access)
+    found = {
+        code: fragments.render(on_day[code], registry, encoding, ldap_base)
+        for code in inside
+        if code in on_day
+    }
+    rendered = len(found)
+    store = ParseCache(directory, namespace("shares")) if directory is not None else None
+    try:
+        key = keys(repo, history.head, active, f"{encoding}\0{ldap_base}")
+        cached: dict[str, Fragment] = {}
+        if store is not None and outside:
+            cached = store.get("shares", (key[c] for c in outside))
+        missing = [c for c in outside if key[c] not in cached]
+        if missing:
+            # Not cached: read those operators' users at the head, as the files say.
+            loaded = Snapshots(repo, scope=missing, cache=directory).at(history.head)
+            for code, people in _people(effective_access(loaded, missing)).items():
+                cached[key[code]] = fragments.render(people, loaded, encoding, ldap_base)
+            rendered += len(missing)
+            keep = {key[c]: cached[key[c]] for c in missing if c not in clashing(loaded, missing)}
+        else:
+            keep = {}
+        for code in outside:
+            if key[code] in cached:
+                found[code] = cached[key[code]]
+        ordered = [found[code] for code in active if code in found]
+        counted = Counter(login for f in ordered for login in f.logins)
+        if any(n > 1 for n in counted.values()):
+            raise LoginClashError()
+        pinned = {layout.operator_of(rel) for rel in pins}
+        crossed = clashing(registry) if scope is None else set()
+        for code in inside:
+            stands = code not in pinned and code not in crossed
+            if code in found and stands and on_day.get(code) == as_files.get(code):
+                keep[key[code]] = found[code]
+        if store is not None:
+            store.put("shares", keep)
+            if store.count("shares") > 4 * len(active) + 1000:
+                store.prune("shares", key.values())
+    finally:
+        if store is not None:
+            store.close()
+    beyond = sum(len(found[c].logins) for c in outside if c in found)
+    return Shares(ordered, beyond, rendered)
