@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import base64
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from accessreg.outputs.access import Access, Holder, by_operator, memberships
 
@@ -199,9 +199,16 @@ def _values(attrs: Attrs) -> dict[str, list[str]]:
     return found
 
 
-def delta(before: Access, after: Access, base: str = DEFAULT_BASE) -> bytes:
+def delta(
+    before: Access,
+    after: Access,
+    base: str = DEFAULT_BASE,
+    elsewhere: Collection[str] = frozenset(),
+) -> bytes:
     """Changes in an order a directory accepts: people added and changed, groups created,
-    re-membered and removed, and only then people deleted."""
+    re-membered and removed, and only then people deleted. ``elsewhere``: groups with
+    members beyond the two (when they hold some operators only), which exist before and
+    after whatever these do."""
     records: list[str] = []
     for login, person in after.items():
         if login not in before:
@@ -216,9 +223,9 @@ def delta(before: Access, after: Access, base: str = DEFAULT_BASE) -> bytes:
     for name in sorted(set(old_groups) | set(new_groups)):
         dn = group_dn(name, base)
         was, now = set(old_groups.get(name, [])), set(new_groups.get(name, []))
-        if not was:
+        if not was and name not in elsewhere:
             records.append(_record(dn, _group_entry(name, sorted(now), base), "add"))
-        elif not now:
+        elif not now and name not in elsewhere:
             removals.append(_record(dn, [], "delete"))
         elif was != now:
             changes = []

@@ -15,7 +15,7 @@ to by ``bulkId`` within the request, and existing ones by ``/Users/<externalId>`
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import Any
 from urllib.parse import quote
 
@@ -128,10 +128,11 @@ def snapshot(access: Access) -> bytes:
     return document(people_part(people) for people in by_operator(access))
 
 
-def delta(before: Access, after: Access) -> bytes:
+def delta(before: Access, after: Access, elsewhere: Collection[str] = frozenset()) -> bytes:
     """Create, replace, re-group and delete so that a provider holding ``before`` holds
     ``after``: new users first, memberships next, deletions last (a deleted user is first
-    taken out of every group)."""
+    taken out of every group). ``elsewhere``: groups with members beyond the two (when
+    they hold some operators only), which exist before and after whatever these do."""
     ops: list[Json] = []
     added = {login for login in after if login not in before}
     for login, person in after.items():
@@ -147,10 +148,10 @@ def delta(before: Access, after: Access) -> bytes:
     emptied = []
     for name in sorted(set(old_groups) | set(new_groups)):
         old, new = set(old_groups.get(name, [])), set(new_groups.get(name, []))
-        if not old:
+        if not old and name not in elsewhere:
             group = _group(name, (ref(m) for m in sorted(new)))
             ops.append({"method": "POST", "path": "/Groups", "bulkId": name, "data": group})
-        elif not new:
+        elif not new and name not in elsewhere:
             emptied.append(name)
         elif old != new:
             patch: list[Json] = []

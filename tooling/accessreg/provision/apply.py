@@ -31,7 +31,7 @@ from accessreg.provision import bundle, completion, notices, safety
 from accessreg.provision import state as recorded
 from accessreg.provision.holding import Hold, Isolation, isolate
 from accessreg.provision.merges import History, MergedPullRequest, Snapshots, history
-from accessreg.provision.shares import LoginClashError, collect
+from accessreg.provision.shares import LoginClashError, Shares, collect
 from accessreg.provision.state import ApplicationRecord, BatchRecord, State, SystemProgress
 from accessreg.timeline.clock import JST
 from accessreg.timeline.effective import Events
@@ -72,6 +72,7 @@ class ApplyPlan:
     run: RunPlan
     hold: Hold
     released: frozenset[str]  # files held back before, applied now
+    shares: Shares
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,8 @@ class ApplyResult:
     notes: list[Message] = field(default_factory=list)
     hold: Hold = field(default_factory=lambda: Hold(frozenset(), (), ()))
     released: frozenset[str] = frozenset()  # files held back before, applied now
+    # Operators whose share of the snapshots was rendered, of all (the rest: the cache).
+    rendered: tuple[int, int] = (0, 0)
 
 
 def _merged_on(repo: GitRepository, head: str) -> date:
@@ -237,6 +240,7 @@ def _plan(
         options,
         accepted_so_far,
         shares.fragments,
+        shares.elsewhere,
     )
 
     sending = request.confirm and request.send
@@ -268,7 +272,7 @@ def _plan(
         records=tuple(records),
     )
     released = frozenset(r for s in found.steps for r in s.released)
-    return ApplyPlan(found, removal, apps, batch, run, isolated.hold, released)
+    return ApplyPlan(found, removal, apps, batch, run, isolated.hold, released, shares)
 
 
 def examine(repo: GitRepository, state: State, request: ApplyRequest, head: str) -> Isolation:
@@ -323,4 +327,5 @@ def run(request: ApplyRequest, transport: TransportFactory = smtp_session) -> Ap
         notes=done.notes,
         hold=planned.hold,
         released=planned.released,
+        rendered=(planned.shares.rendered, planned.shares.operators),
     )

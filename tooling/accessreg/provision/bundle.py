@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -169,11 +169,13 @@ def render(
     options: Options,
     records: Iterable[ApplicationRecord] = (),
     operator_shares: Sequence[Fragment] | None = None,
+    elsewhere: Collection[str] = frozenset(),
 ) -> dict[str, bytes]:
     """Every file of the run, or CannotEncode listing every cell that cannot be written.
     ``records``: every application accepted so far and in this run, with their dates;
     ``operator_shares``: every operator's share of the snapshots in operator order (by
-    default rendered here from the history)."""
+    default rendered here from the history); ``elsewhere``: the groups with members among
+    operators the history does not hold."""
     before, after = history.before_access, history.after_access
     dated = [(r.change, r.effective) for r in history.rows]
     if operator_shares is None:
@@ -197,8 +199,8 @@ def render(
     files["scim/snapshot.json"] = snapshots["scim/snapshot.json"]
     files["ldif/snapshot.ldif"] = snapshots["ldif/snapshot.ldif"]
     for label, frm, to in stages(before, after, dated):
-        files[f"scim/delta-{label}.json"] = scim.delta(frm, to)
-        files[f"ldif/delta-{label}.ldif"] = ldif.delta(frm, to, options.ldap_base)
+        files[f"scim/delta-{label}.json"] = scim.delta(frm, to, elsewhere)
+        files[f"ldif/delta-{label}.ldif"] = ldif.delta(frm, to, options.ldap_base, elsewhere)
     files.update(whitelist_files(history.after, today, records))
     for composed in mails:
         files[f"mail/{eml_name(composed)}"] = composed.message.as_bytes()

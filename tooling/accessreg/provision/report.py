@@ -136,6 +136,17 @@ def apply_text(result: ApplyResult, out: str) -> str:
         )
     )
     lines += _held(result)
+    rendered, operators = result.rendered
+    lines.append(
+        _t(
+            msg(
+                "snapshots: {rendered} of {operators} operators rendered, the others from the "
+                "cache",
+                rendered=rendered,
+                operators=operators,
+            )
+        )
+    )
     lines.append(_t(msg("outputs: {count} files in {dir}", count=len(result.files), dir=out)))
     lines += _mails(result.mails, result.dry_run)
     if result.recorded:

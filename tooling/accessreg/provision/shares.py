@@ -41,6 +41,10 @@ class Shares:
     fragments: list[Fragment]  # one per active operator with holders, in operator order
     outside: int  # login IDs of the operators outside the run's scope (unchanged by it)
     rendered: int  # shares rendered in this run; the others came from the cache
+    operators: int  # active operators, each with a share (empty when it has no holder)
+    # Groups with members among the operators outside the scope: they exist whatever the
+    # scope's changes do (a delta creates or deletes only a group it empties or starts).
+    elsewhere: frozenset[str] = frozenset()
 
 
 def keys(repo: GitRepository, head: str, codes: Collection[str], options: str) -> dict[str, str]:
@@ -108,10 +112,14 @@ def collect(
         if missing:
             # Not cached: read those operators' users at the head, as the files say.
             loaded = Snapshots(repo, scope=missing, cache=directory).at(history.head)
-            for code, people in _people(effective_access(loaded, missing)).items():
-                cached[key[code]] = fragments.render(people, loaded, encoding, ldap_base)
+            people = _people(effective_access(loaded, missing))
+            for code in missing:  # an operator without holders has an empty share
+                cached[key[code]] = fragments.render(
+                    people.get(code, []), loaded, encoding, ldap_base
+                )
             rendered += len(missing)
-            keep = {key[c]: cached[key[c]] for c in missing if c not in clashing(loaded, missing)}
+            crossing = clashing(loaded, missing)
+            keep = {key[c]: cached[key[c]] for c in missing if c not in crossing}
         else:
             keep = {}
         for code in outside:
@@ -135,4 +143,5 @@ def collect(
         if store is not None:
             store.close()
     beyond = sum(len(found[c].logins) for c in outside if c in found)
-    return Shares(ordered, beyond, rendered)
+    elsewhere = frozenset(g for c in outside if c in found for g in found[c].scim[1])
+    return Shares(ordered, beyond, rendered, len(active), elsewhere)
