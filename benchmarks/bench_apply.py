@@ -1,77 +1,111 @@
-"""Time ``accessreg apply`` on a synthetic registry, as the merge workflow runs it.
+"""CPU cost of ``accessreg apply`` at 20,000 and 200,000 users: the first apply, then merges
+of 1 and of 100 changed user files, and the ratio 200k / 20k.
 
-    python benchmarks/bench_apply.py [--operators 2000] [--users 200000] [--remove 5]
+    python benchmarks/bench_apply.py [--sizes 20k 200k] [--runs 3]
 
-The registry comes from ``benchmarks/make_registry.py`` (generated once into
-``benchmarks/work/``, ignored by git) and is committed into a git repository there. Then, each
-in a fresh process with this checkout's ``tooling/`` on the path:
+The registries are ``benchmarks/work/reg20k`` and ``reg200k`` (``cputime.py``); each is cloned
+into ``benchmarks/work/apply-<size>`` (the clone's state ref and commits stay there). In a
+fresh process each, with this checkout's ``tooling/``, as the merge workflow runs it:
 
-1. ``apply --initial --confirm``: every user is new (the first run of a deployment);
-2. a merge removing ``--remove`` users, then ``apply`` (a dry run of the usual case: every
-   snapshot output is rendered again, the deltas hold a few rows).
+1. ``validate --strict`` of the whole registry, for comparison;
+2. ``apply --initial --confirm``: every user is new (the first run of a deployment), which
+   also fills the cache of the operators' snapshot shares;
+3. one warm-up merge and ``apply --confirm`` (the day's first run checks every operator's
+   rules once for the day, as the pull request's ``validate --changed-since`` does);
+4. ``--runs`` times each: a merge changing the memo of 1 user file, then of 100 user files
+   spread over the operators, each followed by ``apply --confirm``;
+5. once: the same one-file change applied with ``--full`` (no cache), for comparison.
 
-Wall time and the child's CPU time are printed; nothing is asserted.
+CPU seconds (user + system of the process tree) and the peak memory of the largest process
+are printed; nothing is asserted.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
-import resource
+import re
+import shlex
 import shutil
 import subprocess
 import sys
-import time
+from datetime import date
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
-GIT = ["git", "-c", "user.name=bench", "-c", "user.email=bench@example.jp"]
+from cputime import GIT, WORK, Run, accessreg, describe, git, machine, median, registry
+
+TODAY = date.today().isoformat()
+DAY = ["--today", TODAY, "--accepted-on", TODAY]
 
 
-def _timed(argv: list[str], cwd: Path) -> tuple[float, float]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "tooling")}
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
-    subprocess.run(argv, cwd=cwd, env=env, check=True, stdout=subprocess.DEVNULL)
-    wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return wall, cpu
+def clone(size: str) -> Path:
+    source = registry(size)
+    target = WORK / f"apply-{size}"
+    if target.exists():
+        shutil.rmtree(target)
+    subprocess.run(["git", "clone", "-q", "--local", str(source), str(target)], check=True)
+    return target
+
+
+def change_memos(repo: Path, files: list[str], tag: str) -> None:
+    """Merge a branch that changes the memo of ``files``, as a pull request would."""
+    git(repo, "checkout", "-q", "-b", tag)
+    for rel in files:
+        path = repo / rel
+        text = re.sub(r"(?m)^memo: .*\n", "", path.read_text("utf-8"))
+        path.write_text(text + f"memo: 変更申請 {tag}\n", "utf-8")
+    git(repo, "commit", "-q", "-am", f"{tag}: memo")
+    git(repo, "checkout", "-q", "main")
+    subprocess.run([*GIT, "-C", str(repo), "merge", "-q", "--no-ff", "--no-edit", tag],
+                   check=True)  # fmt: skip
+
+
+def apply(repo: Path, out: str, *extra: str) -> Run:
+    return accessreg(repo, "apply", "--out", str(repo.parent / out), *extra, *DAY, ok=(0,))
+
+
+def show(label: str, run: Run) -> None:
+    print(f"  {label}: {run.cpu:.2f} s CPU, {run.peak_mib:.0f} MiB", flush=True)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--operators", type=int, default=2000)
-    parser.add_argument("--users", type=int, default=200000)
-    parser.add_argument("--remove", type=int, default=5)
+    parser.add_argument("--sizes", nargs="+", default=["20k", "200k"])
+    parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    generator = HERE / "make_registry.py"
-    if not generator.exists():
-        print("benchmarks/make_registry.py is needed to generate the registry", file=sys.stderr)
-        return 2
-    repo = HERE / "work" / f"apply-{args.operators}-{args.users}"
-    if repo.exists():
-        shutil.rmtree(repo)
-    subprocess.run(
-        [sys.executable, str(generator), str(repo), "--operators", str(args.operators),
-         "--users", str(args.users)],
-        check=True, stdout=subprocess.DEVNULL,
-    )  # fmt: skip
-    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=repo, check=True)
-    subprocess.run([*GIT, "add", "-A"], cwd=repo, check=True)
-    subprocess.run([*GIT, "commit", "-q", "-m", "registry"], cwd=repo, check=True)
-    apply = [sys.executable, "-m", "accessreg", "apply", "--today", "2026-11-22"]
-
-    wall, cpu = _timed([*apply, "--out", str(repo.parent / "out-initial"), "--initial",
-                        "--confirm", "--accepted-on", "2026-11-22"], repo)  # fmt: skip
-    print(f"initial apply, {args.users} users: {wall:.1f} s wall, {cpu:.1f} s CPU")
-
-    users = sorted((repo / "registry" / "users").glob("*/*.yaml"))[: args.remove]
-    subprocess.run([*GIT, "rm", "-q", *map(str, users)], cwd=repo, check=True)
-    subprocess.run([*GIT, "commit", "-q", "-m", f"remove {args.remove}"], cwd=repo, check=True)
-    wall, cpu = _timed([*apply, "--out", str(repo.parent / "out-delta")], repo)
-    print(f"apply of a merge removing {args.remove} users: {wall:.1f} s wall, {cpu:.1f} s CPU")
+    print(f"$ python benchmarks/bench_apply.py {shlex.join(sys.argv[1:])}")
+    medians: dict[tuple[str, str], float] = {}
+    for size in args.sizes:
+        repo = clone(size)
+        print(f"{size}: {repo}", flush=True)
+        users = git(repo, "ls-files", "--", "registry/users").splitlines()
+        validated = accessreg(repo, "validate", "--registry", "registry", "--strict",
+                              "--today", TODAY)  # fmt: skip
+        show("validate --strict", validated)
+        first = apply(repo, "out-initial", "--initial", "--confirm")
+        show("apply --initial --confirm", first)
+        print(f"  ratio to validate: {first.cpu / validated.cpu:.1f}", flush=True)
+        change_memos(repo, users[:1], "warm")
+        show("warm-up: first apply of the day", apply(repo, "out-warm", "--confirm"))
+        for label, count in (("1 file", 1), ("100 files", 100)):
+            step = max(1, len(users) // count)
+            cpus = []
+            for run in range(args.runs):
+                picked = users[run + 1 :: step][:count]
+                change_memos(repo, picked, f"r{count}-{run}")
+                done = apply(repo, f"out-{count}-{run}", "--confirm")
+                show(f"apply, {label}, run {run + 1}", done)
+                cpus.append(done.cpu)
+            medians[(size, label)] = median(cpus)
+            print("  " + describe(f"apply, {label}", cpus), flush=True)
+        change_memos(repo, users[-1:], "full")
+        show("apply --full, 1 file (no cache)", apply(repo, "out-full", "--full"))
+        medians[(size, "initial")] = first.cpu
+        medians[(size, "validate")] = validated.cpu
+    print(machine())
+    if {"20k", "200k"} <= set(args.sizes):
+        for label in ("1 file", "100 files"):
+            ratio = medians[("200k", label)] / medians[("20k", label)]
+            print(f"apply, {label}: ratio 200k / 20k {ratio:.2f}")
     return 0
 
 

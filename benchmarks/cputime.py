@@ -2,18 +2,18 @@
 tree, the registries under ``benchmarks/work/``, and the 200k / 20k ratio.
 
 CPU time (user + system of the command and every process it waited for, from
-``getrusage(RUSAGE_CHILDREN)`` around the run) is what is compared: on a shared machine the
+``os.wait4`` of the run) is what is compared: on a shared machine the
 wall time follows the other work, the CPU time much less.
 """
 
 from __future__ import annotations
 
 import os
-import resource
 import shlex
 import statistics
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,14 +44,20 @@ def accessreg(repo: Path, *args: str, ok: tuple[int, ...] = (0, 1)) -> Run:
     """One ``python -m accessreg ARGS`` in ``repo``, with this checkout's tooling."""
     env = {k: v for k, v in os.environ.items() if k != "ACCESSREG_CACHE_DIR"}
     env["PYTHONPATH"] = str(ROOT / "tooling")
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    done = subprocess.run([sys.executable, "-m", "accessreg", *args], cwd=repo, env=env,
-                          capture_output=True, text=True, check=False)  # fmt: skip
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if done.returncode not in ok:
-        sys.exit(f"accessreg {shlex.join(args)} exited {done.returncode}:\n{done.stderr[-3000:]}")
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return Run(cpu, after.ru_maxrss / 1024, done.returncode, done.stdout, done.stderr)
+    # os.wait4 gives this child's own figures (its waited-for workers included): the peak of
+    # RUSAGE_CHILDREN would be that of the largest child so far, not of this one.
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen([sys.executable, "-m", "accessreg", *args], cwd=repo, env=env,
+                                stdout=out, stderr=err)  # fmt: skip
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read().decode(), err.read().decode()
+    if returncode not in ok:
+        sys.exit(f"accessreg {shlex.join(args)} exited {returncode}:\n{stderr[-3000:]}")
+    cpu = usage.ru_utime + usage.ru_stime
+    return Run(cpu, usage.ru_maxrss / 1024, returncode, stdout, stderr)
 
 
 def registry(size: str) -> Path:

@@ -274,7 +274,10 @@ def _kind(old: Holder, new: Holder, system: System, derived: Sequence[System]) -
 def diff(before: Access, after: Access, catalog: Catalog) -> list[AccessChange]:
     """Per system in catalog order, then by login: what downstream systems must change."""
     derived = catalog.derived_systems
-    logins = sorted(set(before) | set(after))
+    # A holder the same on both sides changes nowhere: only the others are compared.
+    logins = sorted(
+        login for login in set(before) | set(after) if before.get(login) != after.get(login)
+    )
     changes: list[AccessChange] = []
     for system in catalog.systems:
         sid = system.id

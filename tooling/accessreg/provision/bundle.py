@@ -199,13 +199,32 @@ def render(
     files["scim/snapshot.json"] = snapshots["scim/snapshot.json"]
     files["ldif/snapshot.ldif"] = snapshots["ldif/snapshot.ldif"]
     for label, frm, to in stages(before, after, dated):
-        files[f"scim/delta-{label}.json"] = scim.delta(frm, to, elsewhere)
-        files[f"ldif/delta-{label}.ldif"] = ldif.delta(frm, to, options.ldap_base, elsewhere)
+        moved_from, moved_to, kept = _moved(frm, to)
+        groups = kept.union(elsewhere)
+        files[f"scim/delta-{label}.json"] = scim.delta(moved_from, moved_to, groups)
+        files[f"ldif/delta-{label}.ldif"] = ldif.delta(
+            moved_from, moved_to, options.ldap_base, groups
+        )
     files.update(whitelist_files(history.after, today, records))
     for composed in mails:
         files[f"mail/{eml_name(composed)}"] = composed.message.as_bytes()
     files["manifest.json"] = _manifest(history, today, batch, options, files)
     return dict(sorted(files.items()))
+
+
+def _moved(frm: Access, to: Access) -> tuple[Access, Access, frozenset[str]]:
+    """The holders that differ between two accesses, on each side, and the groups the
+    others fill (they exist on both sides): a delta needs nothing else."""
+    changed = sorted(login for login in frm.keys() | to.keys() if frm.get(login) != to.get(login))
+    moved = set(changed)
+    kept = frozenset(
+        group for login, holder in to.items() if login not in moved for group in holder.groups()
+    )
+    return (
+        {login: frm[login] for login in changed if login in frm},
+        {login: to[login] for login in changed if login in to},
+        kept,
+    )
 
 
 def _manifest(

@@ -17,7 +17,7 @@ dated by HEAD's events (the run that releases them is their acceptance).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property
@@ -137,6 +137,8 @@ class Snapshots:
         self._cache: dict[str, Registry] = {}
         self._known: Parsings = {}
         self._models: Models = {}
+        # id → the registry (kept, so that the id stays its own) and its access
+        self._access: dict[int, tuple[Registry, Access]] = {}
 
     def narrowed(
         self, scope: Collection[str] | None, pins: Mapping[str, bytes | None] | None = None
@@ -146,6 +148,14 @@ class Snapshots:
         found = Snapshots(self.repo, self.pins if pins is None else pins, scope, self.cache)
         found._known, found._models = self._known, self._models
         return found
+
+    def access(self, registry: Registry) -> Access:
+        """The effective access ``registry`` grants, of the scope's operators, computed
+        once per registry (a range compares each one with its neighbours)."""
+        known = self._access.get(id(registry))
+        if known is None or known[0] is not registry:
+            known = self._access[id(registry)] = (registry, effective_access(registry, self.scope))
+        return known[1]
 
     def keep(self, sha: str, registry: Registry) -> None:
         """Use ``registry`` as the one at commit ``sha`` (already loaded elsewhere, so
@@ -443,7 +453,7 @@ def _steps(
         if previous is None:
             previous = snapshots.at(commit.parent) if commit.parent else empty_like(after)
         found = merged.get(commit.sha, MergedPullRequest(default))
-        yield step_between(commit, previous, after, found, recorded, snapshots.scope)
+        yield step_between(commit, previous, after, found, recorded, snapshots.access)
         previous = after
 
 
@@ -458,7 +468,7 @@ def step(
     ``recorded`` (by id) keeps the events and dates recorded at its acceptance."""
     after = snapshots.at(commit.sha)
     before = snapshots.at(commit.parent) if commit.parent else empty_like(after)
-    return step_between(commit, before, after, merged, recorded, snapshots.scope)
+    return step_between(commit, before, after, merged, recorded, snapshots.access)
 
 
 def step_between(
@@ -467,10 +477,9 @@ def step_between(
     after: Registry,
     merged: MergedPullRequest,
     recorded: Mapping[str, ApplicationRecord] | None = None,
-    only: Collection[str] | None = None,
+    access: Callable[[Registry], Access] = effective_access,
 ) -> Step:
-    """``step`` between two registries already loaded (loaded for the operators ``only``,
-    if given: the access of those alone is compared)."""
+    """``step`` between two registries already loaded, whose ``access`` is compared."""
     recorded = recorded or {}
     events, title = merged.events, merged.label
     known = next((r for r in recorded.values() if r.commit == commit.sha), None)
@@ -487,7 +496,7 @@ def step_between(
         else op
         for op in plan.operators
     )
-    changes = diff(effective_access(before, only), effective_access(after, only), after.catalog)
+    changes = diff(access(before), access(after), after.catalog)
     return Step(commit, before, after, dates, operators, tuple(changes), title)
 
 
@@ -517,8 +526,7 @@ def released_step(
         with_recorded_dates(op, record) if record is not None and op.code == record.operator else op
         for op in plan.operators
     )
-    only = snapshots.scope
-    changes = diff(effective_access(before, only), effective_access(after, only), after.catalog)
+    changes = diff(snapshots.access(before), snapshots.access(after), after.catalog)
     title = record.title if record is not None else ""
     released = tuple(sorted(rels))
     return Step(commit, before, after, dates, operators, tuple(changes), title, released)
@@ -580,8 +588,7 @@ def history(
             steps.append(released_step(snapshots, head_sha, after, rels, events, done))
             after = steps[-1].after
             done += rels
-    only = snapshots.scope
-    before_access, after_access = effective_access(before, only), effective_access(after, only)
+    before_access, after_access = snapshots.access(before), snapshots.access(after)
     fallback = Dates.of(after, default.known(today))
     rows = _rows(before_access, after_access, after, tuple(steps), fallback)
     return History(
