@@ -45,21 +45,6 @@ from accessreg.validation.snapshot import blob_id
 PREFIX = layout.REGISTRY_DIR
 
 
-class Timings:
-    """The catalog's date for each kind of change of each system under one application's
-    dates, counted once (a batch has as many rows as users, but few systems and kinds)."""
-
-    def __init__(self, dates: Dates) -> None:
-        self.dates = dates
-        self._known: dict[tuple[str, ChangeKind], Effective] = {}
-
-    def of(self, system: str, kind: ChangeKind) -> Effective:
-        key = (system, kind)
-        if key not in self._known:
-            self._known[key] = self.dates.permission(system, kind)
-        return self._known[key]
-
-
 def empty_like(registry: Registry) -> Registry:
     """Nothing applied yet: the same catalog and calendar, no operator, no user."""
     return Registry(catalog=registry.catalog, operators={}, users=(), calendar=registry.calendar)
@@ -281,11 +266,7 @@ class Step:
             ]
             if sources:
                 return _derived(sources, change.kind)
-        return self._timings.of(change.system, change.kind)
-
-    @cached_property
-    def _timings(self) -> Timings:
-        return Timings(self.dates)
+        return self.dates.permission(change.system, change.kind)
 
     @cached_property
     def _plan_dates(self) -> dict[tuple[str, str], Effective]:
@@ -540,11 +521,10 @@ def _rows(
         for change in step.changes:
             last[(change.system, change.person.login)] = (step, change)
     rows = []
-    timings = Timings(fallback)
     for change in diff(before, after, registry.catalog):
         found = last.get((change.system, change.person.login))
         if found is None:  # not from a merge on the first-parent line: date it as of now
-            effective = timings.of(change.system, change.kind)
+            effective = fallback.permission(change.system, change.kind)
             rows.append(DatedChange(change, batch_of(fallback, effective), effective.on))
         else:
             step, own = found

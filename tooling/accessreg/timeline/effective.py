@@ -23,7 +23,7 @@ Pure: the calendar and the catalog come in, dates go out.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Literal
 
@@ -120,6 +120,10 @@ class Dates:
     calendar: BusinessCalendar
     catalog: Catalog
     events: Known
+    # (system, kind) → its date: a batch has as many items as users, but few systems and kinds
+    _permissions: dict[tuple[str, ChangeKind], Effective] = field(
+        default_factory=dict, init=False, compare=False, repr=False
+    )
 
     @classmethod
     def of(cls, registry: Registry, events: Known) -> Dates:
@@ -179,7 +183,11 @@ class Dates:
 
     def permission(self, system_id: str, kind: ChangeKind) -> Effective:
         """A user's permission of ``system_id`` set, changed or deleted (000 §5-1..§5-3)."""
-        return self._counted(self.timing_of(system_id, kind), PERMISSION_KEY[kind])
+        found = self._permissions.get((system_id, kind))
+        if found is None:
+            found = self._counted(self.timing_of(system_id, kind), PERMISSION_KEY[kind])
+            self._permissions[(system_id, kind)] = found
+        return found
 
     def certificate(self, systems: Iterable[str]) -> Effective:
         """A client certificate registered for ``systems``: each provider's own step, keyed
