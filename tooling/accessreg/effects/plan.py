@@ -21,6 +21,7 @@ from enum import Enum
 from pathlib import Path
 
 from accessreg.mail.compose import Composed
+from accessreg.model.content import Content
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,7 @@ class Record:
 @dataclass(frozen=True)
 class RunPlan:
     out: Path | None  # where the files go; None: nowhere
-    files: Mapping[str, bytes]
+    files: Mapping[str, Content]  # in memory, or assembled from pieces in the cache
     mails: tuple[Outgoing, ...]
     send: bool  # hand the mails to SMTP (else they are only written and reported)
     branches: tuple[BranchSet, ...] = ()

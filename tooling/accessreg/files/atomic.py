@@ -7,7 +7,11 @@ import os
 import shutil
 import tempfile
 import time
+from collections.abc import Mapping
 from pathlib import Path
+
+from accessreg.files import assembled
+from accessreg.model.content import Content
 
 
 def write_bytes(path: Path, data: bytes) -> None:
@@ -77,7 +81,7 @@ class NotAnOutputDirectoryError(FileExistsError):
         self.path = path
 
 
-def replace_directory(path: Path, files: dict[str, bytes]) -> None:
+def replace_directory(path: Path, files: Mapping[str, Content]) -> None:
     """Make ``path`` hold exactly ``files`` (relative POSIX paths): all of them or, on any
     failure, the directory as it was. The new tree is written beside it and swapped in by
     renames. A directory that is not empty and was not made by this function is refused,
@@ -97,7 +101,8 @@ def replace_directory(path: Path, files: dict[str, bytes]) -> None:
         for rel, data in {**files, MARKER: b""}.items():
             target = fresh / rel
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
+            with target.open("wb") as out:
+                assembled.write(out, data)
         if path.exists():
             old = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.old.{pid}."))
             path.replace(old / "d")

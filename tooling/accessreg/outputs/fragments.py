@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from accessreg.model import Catalog
+from accessreg.model.content import Content, Piece, joined
 from accessreg.model.messages import Message
 from accessreg.model.registry import Registry
 from accessreg.outputs import csv_, info_site, ldif, scim
@@ -32,15 +33,45 @@ def snapshot_name(system: str) -> str:
 
 @dataclass(frozen=True)
 class Fragment:
-    """One operator's share of every snapshot."""
+    """One operator's share of every snapshot: its pieces rendered now (bytes) or lying in
+    the cache (``model.content.Slice``)."""
 
     logins: tuple[str, ...]  # its holders, in login order
-    imports: Mapping[str, bytes]  # system → its rows of imports/<system>/snapshot.csv
+    imports: Mapping[str, Piece]  # system → its rows of imports/<system>/snapshot.csv
     scim: scim.Part
     ldif: ldif.Part
-    pages: bytes  # its rows of info_site/pages.csv
+    pages: Piece  # its rows of info_site/pages.csv
     # file → the cells the encoding cannot hold (the run then writes nothing)
     failures: Mapping[str, tuple[Message, ...]] = field(default_factory=dict)
+
+    def pieces(self) -> dict[str, Piece]:
+        """Every piece by a name of its own (how the cache stores them)."""
+        found: dict[str, Piece] = {f"imports/{k}": v for k, v in self.imports.items()}
+        found["scim"], found["ldif"], found["pages"] = self.scim[0], self.ldif[0], self.pages
+        found.update({f"scim-group/{g}": v for g, v in self.scim[1].items()})
+        found.update({f"ldif-group/{g}": v for g, v in self.ldif[1].items()})
+        return found
+
+    @classmethod
+    def of_pieces(
+        cls,
+        logins: tuple[str, ...],
+        pieces: Mapping[str, Piece],
+        failures: Mapping[str, tuple[Message, ...]],
+    ) -> Fragment:
+        """The fragment whose :meth:`pieces` are ``pieces``."""
+
+        def under(prefix: str) -> dict[str, Piece]:
+            return {k[len(prefix) :]: v for k, v in pieces.items() if k.startswith(prefix)}
+
+        return cls(
+            logins=logins,
+            imports=under("imports/"),
+            scim=(pieces["scim"], under("scim-group/")),
+            ldif=(pieces["ldif"], under("ldif-group/")),
+            pages=pieces["pages"],
+            failures=failures,
+        )
 
 
 def render(
@@ -78,7 +109,7 @@ def render(
 
 def assemble(
     catalog: Catalog, fragments: Sequence[Fragment], encoding: Encoding, ldap_base: str
-) -> tuple[dict[str, bytes], dict[str, list[Message]]]:
+) -> tuple[dict[str, Content], dict[str, list[Message]]]:
     """Every snapshot from the operators' shares in operator order, and by file the cells
     the encoding cannot hold."""
     failures: dict[str, list[Message]] = {}
@@ -86,12 +117,12 @@ def assemble(
         for label, lines in fragment.failures.items():
             failures.setdefault(label, []).extend(lines)
     header = csv_.snapshot_header(catalog, encoding)
-    files = {
-        snapshot_name(system): header + b"".join(f.imports.get(system, b"") for f in fragments)
+    files: dict[str, Content] = {
+        snapshot_name(system): joined([header, *(f.imports.get(system, b"") for f in fragments)])
         for system in import_systems(catalog)
     }
     files["scim/snapshot.json"] = scim.document(f.scim for f in fragments)
     files["ldif/snapshot.ldif"] = ldif.document((f.ldif for f in fragments), ldap_base)
-    pages = b"".join(f.pages for f in fragments)
-    files[info_site.PAGES] = info_site.pages_header(catalog, encoding) + pages
+    pages = info_site.pages_header(catalog, encoding)
+    files[info_site.PAGES] = joined([pages, *(f.pages for f in fragments)])
     return files, failures

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import base64
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 
+from accessreg.model.content import Content, Piece, joined, separated
 from accessreg.outputs.access import Access, Holder, by_operator, memberships
 
 DEFAULT_BASE = "dc=accessreg,dc=example"
@@ -137,11 +138,14 @@ def _document(records: list[str]) -> bytes:
 
 
 # One operator's share of the snapshot: its people's entries and, for each group, its
-# members' lines; the snapshot joins the shares of every operator in order.
-Part = tuple[bytes, dict[str, bytes]]
+# members' lines; the snapshot joins the shares of every operator in order (rendered now,
+# or lying in the cache: ``model.content``).
+Part = tuple[Piece, Mapping[str, Piece]]
 
 
-def people_part(people: Iterable[Holder], base: str = DEFAULT_BASE) -> Part:
+def people_part(
+    people: Iterable[Holder], base: str = DEFAULT_BASE
+) -> tuple[bytes, dict[str, bytes]]:
     """The share of ``people`` (one operator's holders, in login order)."""
     records: list[str] = []
     members: dict[str, list[str]] = {}
@@ -156,30 +160,32 @@ def people_part(people: Iterable[Holder], base: str = DEFAULT_BASE) -> Part:
     }
 
 
-def document(parts: Iterable[Part], base: str = DEFAULT_BASE) -> bytes:
+def document(parts: Iterable[Part], base: str = DEFAULT_BASE) -> Content:
     """The two organisational units, every person, every non-empty group, from the
     operators' shares."""
     records = [
         _record(people_dn(base), [("objectClass", "organizationalUnit"), ("ou", "people")]),
         _record(groups_dn(base), [("objectClass", "organizationalUnit"), ("ou", "groups")]),
     ]
-    chunks = [_document(records)]
-    groups: dict[str, list[bytes]] = {}
+    pieces: list[Piece] = [_document(records)]
+    groups: dict[str, list[Piece]] = {}
     for people, members in parts:
-        if people:
-            chunks.append(b"\n" + people)
+        if len(people):
+            pieces += [b"\n", people]
         for group, lines in members.items():
             groups.setdefault(group, []).append(lines)
     for name in sorted(groups):
         entry = _record(group_dn(name, base), _group_entry(name, (), base)).encode("utf-8")
-        chunks.append(b"\n" + entry + b"\n".join(groups[name]) + b"\n")
-    return b"".join(chunks)
+        pieces += [b"\n", entry, *separated(b"\n", groups[name]), b"\n"]
+    return joined(pieces)
 
 
 def snapshot(access: Access, base: str = DEFAULT_BASE) -> bytes:
     """The two organisational units, every person, every non-empty group (people and
     members by operator, then login)."""
-    return document((people_part(people, base) for people in by_operator(access)), base)
+    found = document((people_part(people, base) for people in by_operator(access)), base)
+    assert isinstance(found, bytes)  # every piece is in memory
+    return found
 
 
 def _modify(dn: str, changes: list[tuple[str, str, list[str]]]) -> str:

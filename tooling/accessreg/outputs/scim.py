@@ -15,10 +15,11 @@ to by ``bulkId`` within the request, and existing ones by ``/Users/<externalId>`
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 from urllib.parse import quote
 
+from accessreg.model.content import Assembled, Content, Piece, joined, separated
 from accessreg.outputs.access import Access, Holder, by_operator, memberships
 
 BULK = "urn:ietf:params:scim:api:messages:2.0:BulkRequest"
@@ -65,16 +66,28 @@ def _group(name: str, members: Iterable[str]) -> Json:
 
 
 def _dump(operations: list[Json]) -> bytes:
-    return _wrap([_line(op) for op in operations])
+    found = _wrap([_line(op) for op in operations])
+    assert isinstance(found, bytes)  # every piece is in memory
+    return found
 
 
-def _wrap(lines: list[bytes]) -> bytes:
+def _wrap(lines: Iterable[Piece | Content]) -> Content:
     """One operation per line: diffable, and written by json's C encoder (indenting would
     make it fall back to the slow pure-Python one on registries of 200,000 users)."""
     head = b'{"schemas": [' + json.dumps(BULK).encode("utf-8") + b'], "Operations": ['
-    if not lines:
+    pieces: list[Piece] = []
+    for line in lines:
+        if len(line):
+            if pieces:
+                pieces.append(b",\n")
+            pieces.extend(_pieces(line))
+    if not pieces:
         return head + b"]}\n"
-    return head + b"\n" + b",\n".join(lines) + b"\n]}\n"
+    return joined([head, b"\n", *pieces, b"\n]}\n"])
+
+
+def _pieces(content: Piece | Content) -> tuple[Piece, ...]:
+    return content.pieces if isinstance(content, Assembled) else (content,)
 
 
 def _user_path(login: str) -> str:
@@ -86,15 +99,16 @@ def _post_user(p: Holder) -> Json:
 
 
 # One operator's share of the snapshot: its users' operations (one per line) and, for each
-# group, its members' entries; the snapshot joins the shares of every operator in order.
-Part = tuple[bytes, dict[str, bytes]]
+# group, its members' entries; the snapshot joins the shares of every operator in order
+# (rendered now, or lying in the cache: ``model.content``).
+Part = tuple[Piece, Mapping[str, Piece]]
 
 
 def _line(op: Json) -> bytes:
     return json.dumps(op, ensure_ascii=False).encode("utf-8")
 
 
-def people_part(people: Iterable[Holder]) -> Part:
+def people_part(people: Iterable[Holder]) -> tuple[bytes, dict[str, bytes]]:
     """The share of ``people`` (one operator's holders, in login order)."""
     lines: list[bytes] = []
     members: dict[str, list[bytes]] = {}
@@ -106,26 +120,27 @@ def people_part(people: Iterable[Holder]) -> Part:
     return b",\n".join(lines), {g: b", ".join(items) for g, items in members.items()}
 
 
-def document(parts: Iterable[Part]) -> bytes:
+def document(parts: Iterable[Part]) -> Content:
     """Create every user, then every group with its members, from the operators' shares."""
-    lines = []
-    groups: dict[str, list[bytes]] = {}
+    lines: list[Piece | Content] = []
+    groups: dict[str, list[Piece]] = {}
     for users, members in parts:
-        if users:
-            lines.append(users)
+        lines.append(users)
         for group, items in members.items():
             groups.setdefault(group, []).append(items)
     for name in sorted(groups):
         op = {"method": "POST", "path": "/Groups", "bulkId": name, "data": _group(name, ())}
         empty = _line(op)  # members come last: '..."members": []}}'
-        lines.append(empty[: -len(b"]}}")] + b", ".join(groups[name]) + b"]}}")
+        lines.append(joined([empty[: -len(b"]}}")], *separated(b", ", groups[name]), b"]}}"]))
     return _wrap(lines)
 
 
 def snapshot(access: Access) -> bytes:
     """Create every user, then every group with its members (users and members by operator,
     then login)."""
-    return document(people_part(people) for people in by_operator(access))
+    found = document(people_part(people) for people in by_operator(access))
+    assert isinstance(found, bytes)  # every piece is in memory
+    return found
 
 
 def delta(before: Access, after: Access, elsewhere: Collection[str] = frozenset()) -> bytes:

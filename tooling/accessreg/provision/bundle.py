@@ -21,13 +21,14 @@ given (acceptance, processing days, the day of the whitelists).
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from accessreg.files import assembled
 from accessreg.mail.compose import Composed, eml_name
+from accessreg.model.content import Content
 from accessreg.model.messages import Message
 from accessreg.model.registry import Registry
 from accessreg.outputs import csv_, fragments, info_site, ldif, nginx, scim, whitelist_text
@@ -53,12 +54,12 @@ def delta_name(system: str, processing_day: date) -> str:
 
 def _imports(
     history: History,
-    snapshots: dict[str, bytes],
+    snapshots: dict[str, Content],
     failed: dict[str, list[Message]],
     options: Options,
-) -> dict[str, bytes]:
+) -> dict[str, Content]:
     catalog = history.after.catalog
-    files: dict[str, bytes] = {}
+    files: dict[str, Content] = {}
     failures: list[Message] = []
     by_file: dict[str, list[DatedChange]] = {}
     for row in history.rows:
@@ -96,16 +97,16 @@ def admitted(records: Iterable[ApplicationRecord]) -> Admitted:
 def _info_site(
     history: History,
     today: date,
-    pages: bytes,
+    pages: Content,
     failed: dict[str, list[Message]],
     options: Options,
-) -> dict[str, bytes]:
+) -> dict[str, Content]:
     """The info-sharing site's subscribers, their changes and each reader's pages (000 §7)."""
     before = info_site.subscribers(history.before)
     after = info_site.subscribers(history.after)
     changes = info_site.subscriber_changes(before, after)
     encoding = options.encoding
-    files: dict[str, bytes] = {}
+    files: dict[str, Content] = {}
     failures: list[Message] = []
     parts: list[tuple[str, Callable[[], bytes]]] = [
         ("info_site/subscribers.csv", lambda: info_site.subscribers_csv(after.values(), encoding)),
@@ -170,7 +171,7 @@ def render(
     records: Iterable[ApplicationRecord] = (),
     operator_shares: Sequence[Fragment] | None = None,
     elsewhere: Collection[str] = frozenset(),
-) -> dict[str, bytes]:
+) -> dict[str, Content]:
     """Every file of the run, or CannotEncode listing every cell that cannot be written.
     ``records``: every application accepted so far and in this run, with their dates;
     ``operator_shares``: every operator's share of the snapshots in operator order (by
@@ -183,9 +184,9 @@ def render(
     snapshots, failed = fragments.assemble(
         history.after.catalog, operator_shares, options.encoding, options.ldap_base
     )
-    files: dict[str, bytes] = {}
+    files: dict[str, Content] = {}
     failures: list[Message] = []
-    parts: list[Callable[[], dict[str, bytes]]] = [
+    parts: list[Callable[[], dict[str, Content]]] = [
         lambda: _imports(history, snapshots, failed, options),
         lambda: _info_site(history, today, snapshots[info_site.PAGES], failed, options),
     ]
@@ -228,7 +229,7 @@ def _moved(frm: Access, to: Access) -> tuple[Access, Access, frozenset[str]]:
 
 
 def _manifest(
-    history: History, today: date, batch: str | None, options: Options, files: dict[str, bytes]
+    history: History, today: date, batch: str | None, options: Options, files: dict[str, Content]
 ) -> bytes:
     body = {
         "format": FORMAT,
@@ -248,8 +249,8 @@ def _manifest(
             for s in history.steps
         ],
         "files": {
-            name: {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
-            for name, data in sorted(files.items())
+            name: {"sha256": sha, "bytes": size}
+            for name, (sha, size) in ((n, assembled.digest(d)) for n, d in sorted(files.items()))
         },
     }
     return (json.dumps(body, ensure_ascii=False, indent=2) + "\n").encode("utf-8")

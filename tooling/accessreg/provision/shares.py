@@ -14,14 +14,18 @@ same bytes, more slowly.
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections import Counter
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from accessreg.files.parsecache import ParseCache, namespace
 from accessreg.gitio.repo import GitRepository
 from accessreg.model import layout
+from accessreg.model.content import Slice
+from accessreg.model.messages import Message
 from accessreg.model.registry import Registry
 from accessreg.outputs import fragments
 from accessreg.outputs.access import Access, Holder, by_operator, effective_access
@@ -57,6 +61,81 @@ def keys(repo: GitRepository, head: str, codes: Collection[str], options: str) -
         code: digest(shared, [code, operators.get(f"{code}.yaml", ""), users.get(code, "")])
         for code in codes
     }
+
+
+# What the index keeps of a share: its logins, where each piece lies in its file, the
+# cells it could not encode, and the file's size (a file of another size is not used).
+_Entry = tuple[tuple[str, ...], dict[str, tuple[int, int]], dict[str, tuple[Message, ...]], int]
+
+
+class ShareStore:
+    """Shares kept between runs: each one file of its pieces back to back (the outputs copy
+    from it), and its index in the parse cache's ``shares`` table. Every failure is a miss."""
+
+    def __init__(self, directory: Path) -> None:
+        self.root = directory / "shares"
+        self.index = ParseCache(directory, namespace("shares"))
+
+    def close(self) -> None:
+        self.index.close()
+
+    def _file(self, key: str) -> Path:
+        return self.root / key[:2] / key
+
+    def get(self, keys: Iterable[str]) -> dict[str, Fragment]:
+        found = {}
+        entries: dict[str, _Entry] = self.index.get("shares", keys)
+        for key, (logins, places, failures, size) in entries.items():
+            path = self._file(key)
+            try:
+                if path.stat().st_size != size:
+                    continue
+            except OSError:
+                continue
+            pieces = {name: Slice(str(path), at, n) for name, (at, n) in places.items()}
+            found[key] = Fragment.of_pieces(logins, pieces, failures)
+        return found
+
+    def put(self, shares: Mapping[str, Fragment]) -> None:
+        entries: dict[str, _Entry] = {}
+        for key, share in shares.items():
+            places, chunks, at = {}, [], 0
+            for name, piece in share.pieces().items():
+                if not isinstance(piece, bytes):
+                    break  # a share read from the store is there already
+                places[name] = (at, len(piece))
+                chunks.append(piece)
+                at += len(piece)
+            else:
+                try:
+                    _write(self._file(key), b"".join(chunks))
+                except OSError:
+                    continue
+                entries[key] = (share.logins, places, dict(share.failures), at)
+        self.index.put("shares", entries)
+
+    def prune(self, keep: Collection[str]) -> None:
+        """Keep the store near the size of the registry: drop the shares it no longer has."""
+        if self.index.count("shares") <= 4 * len(keep) + 1000:
+            return
+        self.index.prune("shares", keep)
+        wanted = set(keep)
+        for path in self.root.glob("*/*"):
+            if path.name not in wanted:
+                path.unlink(missing_ok=True)
+
+
+def _write(path: Path, data: bytes) -> None:
+    """Whole or not at all (renamed into place), but not synced: it is only a cache."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        Path(tmp).replace(path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def _people(access: Access) -> dict[str, list[Holder]]:
@@ -102,12 +181,12 @@ def collect(
         if code in on_day
     }
     rendered = len(found)
-    store = ParseCache(directory, namespace("shares")) if directory is not None else None
+    store = ShareStore(directory) if directory is not None else None
     try:
         key = keys(repo, history.head, active, f"{encoding}\0{ldap_base}")
         cached: dict[str, Fragment] = {}
         if store is not None and outside:
-            cached = store.get("shares", (key[c] for c in outside))
+            cached = store.get(key[c] for c in outside)
         missing = [c for c in outside if key[c] not in cached]
         if missing:
             # Not cached: read those operators' users at the head, as the files say.
@@ -136,9 +215,8 @@ def collect(
             if code in found and stands and on_day.get(code) == as_files.get(code):
                 keep[key[code]] = found[code]
         if store is not None:
-            store.put("shares", keep)
-            if store.count("shares") > 4 * len(active) + 1000:
-                store.prune("shares", key.values())
+            store.put(keep)
+            store.prune(list(key.values()))
     finally:
         if store is not None:
             store.close()

@@ -1,0 +1,70 @@
+"""An output file's content: bytes in memory, or assembled from pieces some of which lie in
+other files (the cache of snapshot shares), so that a snapshot of 200,000 holders is copied
+from the cache to the output, never held whole in memory. Writing and hashing such content
+is I/O: ``files.assembled``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Slice:
+    """``length`` bytes at ``offset`` of the file ``path``."""
+
+    path: str
+    offset: int
+    length: int
+
+    def __len__(self) -> int:
+        return self.length
+
+
+Piece = bytes | Slice
+
+
+@dataclass(frozen=True)
+class Assembled:
+    """Content as its pieces, in order."""
+
+    pieces: tuple[Piece, ...]
+
+    def __len__(self) -> int:
+        return sum(len(p) for p in self.pieces)
+
+
+Content = bytes | Assembled
+
+
+def joined(pieces: Iterable[Piece]) -> Content:
+    """The pieces as one content: bytes when every piece is in memory (neighbouring bytes
+    merged), else assembled."""
+    found: list[Piece] = []
+    buffer: list[bytes] = []
+    for piece in pieces:
+        if isinstance(piece, bytes):
+            buffer.append(piece)
+        elif piece.length:
+            if buffer:
+                found.append(b"".join(buffer))
+                buffer = []
+            found.append(piece)
+    if not found:
+        return b"".join(buffer)
+    if buffer:
+        found.append(b"".join(buffer))
+    return Assembled(tuple(found))
+
+
+def separated(separator: bytes, pieces: Iterable[Piece]) -> list[Piece]:
+    """The non-empty pieces with ``separator`` between them (as ``bytes.join`` would)."""
+    found: list[Piece] = []
+    for piece in pieces:
+        if not len(piece):
+            continue
+        if found:
+            found.append(separator)
+        found.append(piece)
+    return found
