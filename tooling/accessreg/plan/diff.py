@@ -525,6 +525,20 @@ def _certificate_direction(was: Certificate, now: Certificate) -> Direction:
     return _overall(directions)
 
 
+def _unchanged(base: Registry, head: Registry, code: str) -> bool:
+    """An operator whose file is the same on both sides and of whom neither side holds a
+    user (a registry loaded for other operators): nothing to compare."""
+    old, new = base.operators.get(code), head.operators.get(code)
+    return (
+        old is not None
+        and new is not None
+        and old.operator == new.operator
+        and not base.users_of(code)
+        and not head.users_of(code)
+        and old.file not in base.broken | head.broken
+    )
+
+
 def _operator_codes(registry: Registry) -> set[str]:
     return set(registry.operators) | {u.operator_code for u in registry.users}
 
@@ -541,6 +555,8 @@ def compute_plan(
     differ = _Differ(base, head, dates)
     operators = []
     for code in sorted(_operator_codes(base) | _operator_codes(head)):
+        if _unchanged(base, head, code):
+            continue
         op_plan = differ.operator(code)
         if op_plan is not None:
             operators.append(op_plan)

@@ -205,12 +205,11 @@ def _plan(
     )
     options = request.options
     shares = collect(
-        repo,
+        snapshots,
         found,
         bundle.day_access(found, request.today),
         options.encoding,
         options.ldap_base,
-        isolated.pins,
         cache,
     )
     removal = safety.removal(found.before_access, found.after_access, shares.outside)

@@ -158,17 +158,18 @@ def clashing(registry: Registry, only: Collection[str] | None = None) -> set[str
 
 
 def collect(
-    repo: GitRepository,
+    snapshots: Snapshots,
     history: History,
     day: Access,
     encoding: Encoding,
     ldap_base: str,
-    pins: Mapping[str, bytes | None],
     directory: Path | None,
 ) -> Shares:
     """Every active operator's share of the snapshots on the day ``day`` describes: those
-    of the history's scope rendered, the others from the cache (rendered and kept there when
-    missing). LoginClashError when shares rendered apart hold one login ID."""
+    of the history's scope rendered, the others from the cache in ``directory`` (rendered
+    from the head and kept there when missing). LoginClashError when shares rendered apart
+    hold one login ID. ``snapshots``: those the history was read from."""
+    repo, pins = snapshots.repo, snapshots.pins
     registry = history.after
     active = [e.operator.code for e in registry.iter_operators() if e.operator.status == "active"]
     scope = history.scope
@@ -190,7 +191,7 @@ def collect(
         missing = [c for c in outside if key[c] not in cached]
         if missing:
             # Not cached: read those operators' users at the head, as the files say.
-            loaded = Snapshots(repo, scope=missing, cache=directory).at(history.head)
+            loaded = snapshots.narrowed(missing, pins={}).at(history.head)
             people = _people(effective_access(loaded, missing))
             for code in missing:  # an operator without holders has an empty share
                 cached[key[code]] = fragments.render(

@@ -124,6 +124,9 @@ class Dates:
     _permissions: dict[tuple[str, ChangeKind], Effective] = field(
         default_factory=dict, init=False, compare=False, repr=False
     )
+    _usages: dict[frozenset[str], Effective] = field(
+        default_factory=dict, init=False, compare=False, repr=False
+    )
 
     @classmethod
     def of(cls, registry: Registry, events: Known) -> Dates:
@@ -203,8 +206,14 @@ class Dates:
     def usage(self, systems: Iterable[str]) -> Effective:
         """A usage application (new, change: 000 §3-1, §3-2) of an operator using ``systems``
         done, window persons and subcontractors with it (about 15 business days)."""
-        providers = self.catalog.providers_of(systems)
-        return self._latest((p.usage_application for p in providers), "accepted")
+        key = frozenset(systems)
+        found = self._usages.get(key)
+        if found is None:
+            providers = self.catalog.providers_of(key)
+            found = self._usages[key] = self._latest(
+                (p.usage_application for p in providers), "accepted"
+            )
+        return found
 
     def termination(self, terminated_on: date | None) -> Effective:
         """A termination takes effect on the day the operator chose (000 §3-3), never before
