@@ -98,11 +98,12 @@ def replace_directory(path: Path, files: Mapping[str, Content]) -> None:
     fresh = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.new.{pid}."))
     old: Path | None = None
     try:
-        for rel, data in {**files, MARKER: b""}.items():
-            target = fresh / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with target.open("wb") as out:
-                assembled.write(out, data)
+        with assembled.Sources() as sources:
+            for rel, data in {**files, MARKER: b""}.items():
+                target = fresh / rel
+                target.parent.mkdir(parents=True, exist_ok=True)
+                with target.open("wb") as out:
+                    assembled.write(out, data, sources)
         if path.exists():
             old = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.old.{pid}."))
             path.replace(old / "d")

@@ -231,6 +231,11 @@ def _moved(frm: Access, to: Access) -> tuple[Access, Access, frozenset[str]]:
 def _manifest(
     history: History, today: date, batch: str | None, options: Options, files: dict[str, Content]
 ) -> bytes:
+    listed: dict[str, dict[str, str | int]] = {}
+    with assembled.Sources() as sources:
+        for name, data in sorted(files.items()):
+            sha, size = assembled.digest(data, sources)
+            listed[name] = {"sha256": sha, "bytes": size}
     body = {
         "format": FORMAT,
         "batch": batch,
@@ -248,9 +253,6 @@ def _manifest(
             }
             for s in history.steps
         ],
-        "files": {
-            name: {"sha256": sha, "bytes": size}
-            for name, (sha, size) in ((n, assembled.digest(d)) for n, d in sorted(files.items()))
-        },
+        "files": listed,
     }
     return (json.dumps(body, ensure_ascii=False, indent=2) + "\n").encode("utf-8")

@@ -1,0 +1,78 @@
+"""Content assembled from pieces lying in files is written and hashed as the same bytes
+joined in memory would be."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from accessreg.files import assembled
+from accessreg.model.content import Assembled, Piece, Slice, joined, separated
+
+SOURCES = [bytes(range(256)) * 3, "窓口責任者\n".encode() * 50, b""]
+
+
+@st.composite
+def _pieces(draw: st.DrawFn) -> list[tuple[int, int, int] | bytes]:
+    """Pieces as (source, offset, length) within the sources, or literal bytes."""
+    found: list[tuple[int, int, int] | bytes] = []
+    for _ in range(draw(st.integers(0, 12))):
+        if draw(st.booleans()):
+            found.append(draw(st.binary(max_size=20)))
+            continue
+        source = draw(st.integers(0, len(SOURCES) - 1))
+        size = len(SOURCES[source])
+        offset = draw(st.integers(0, size))
+        found.append((source, offset, draw(st.integers(0, size - offset))))
+    return found
+
+
+@settings(max_examples=60, deadline=None)
+@given(drawn=_pieces(), room=st.integers(1, 3))
+def test_written_and_hashed_as_the_joined_bytes(
+    tmp_path_factory: pytest.TempPathFactory, drawn: list[tuple[int, int, int] | bytes], room: int
+) -> None:
+    root = tmp_path_factory.mktemp("pieces")
+    paths = []
+    for n, data in enumerate(SOURCES):
+        path = root / f"source{n}"
+        path.write_bytes(data)
+        paths.append(path)
+    pieces: list[Piece] = []
+    expected = b""
+    for item in drawn:
+        if isinstance(item, bytes):
+            pieces.append(item)
+            expected += item
+        else:
+            source, offset, length = item
+            pieces.append(Slice(str(paths[source]), offset, length))
+            expected += SOURCES[source][offset : offset + length]
+    content = joined(pieces)
+    assert len(content) == len(expected)
+    target = root / "out"
+    with assembled.Sources() as sources:
+        sources._room = room  # few files open at once: the least recently used are closed
+        with target.open("wb") as out:
+            assembled.write(out, content, sources)
+        found = assembled.digest(content, sources)
+    assert target.read_bytes() == expected
+    assert found == (hashlib.sha256(expected).hexdigest(), len(expected))
+
+
+def test_bytes_in_memory_stay_bytes() -> None:
+    assert joined([b"a", b"", b"b"]) == b"ab"
+    assert separated(b", ", [b"a", b"", b"b"]) == [b"a", b", ", b"b"]
+
+
+def test_a_source_shorter_than_its_slice_is_an_error(tmp_path: Path) -> None:
+    """A cache file cut short must not give a silently shorter output."""
+    source = tmp_path / "short"
+    source.write_bytes(b"abc")
+    content = Assembled((Slice(str(source), 1, 10),))
+    with pytest.raises(OSError):
+        assembled.digest(content)
