@@ -22,7 +22,7 @@ from typing import Literal
 from accessreg.edit import yamldoc
 from accessreg.edit.yamldoc import Document
 from accessreg.errors import Refusal, UsageError
-from accessreg.files import atomic
+from accessreg.files import atomic, gcpause
 from accessreg.files.loading import DoesNotLoad, load
 from accessreg.files.sources import DirectorySource, MemorySource
 from accessreg.model import Catalog, layout
@@ -292,8 +292,9 @@ def finish(draft: Draft, write: bool = True) -> EditResult:
     changed = draft.changed()
     if not changed:
         raise EditRefused(msg("Nothing changes: the registry already says this"))
-    after = draft.check(changed)
-    before = {_key(p) for p in draft.base.problems}
+    with gcpause.paused():  # both checks hold the cached findings of every operator
+        after = draft.check(changed)
+        before = {_key(p) for p in draft.base.problems}
     new = tuple(p for p in after.problems if _key(p) not in before)
     standing = tuple(p for p in after.problems if _key(p) in before and p.level is Level.ERROR)
     standing_warnings = sum(

@@ -180,15 +180,20 @@ class WorkTree:
     def check(self, changed: Mapping[str, bytes | None], change: Change | None) -> ValidationResult:
         """The problems of the registry with ``changed`` laid over it (nothing laid over:
         the work tree as it is), judged as ``change``'s, located."""
+        with gcpause.paused():  # the cached findings are many objects, no cycles
+            return self._check(changed, change)
+
+    def _check(
+        self, changed: Mapping[str, bytes | None], change: Change | None
+    ) -> ValidationResult:
         snapshot = self.snapshot.overlaid(changed) if changed else self.snapshot
         key = frozenset(changed.items())
         if key not in self._checked:
             cache = self._cache()
             try:
-                with gcpause.paused():  # the cached findings are many objects, no cycles
-                    self._checked[key] = _validate(
-                        snapshot, self.today, cache, Stats(files=snapshot.files), self._by_kind
-                    )
+                self._checked[key] = _validate(
+                    snapshot, self.today, cache, Stats(files=snapshot.files), self._by_kind
+                )
             finally:
                 cache.close()
         judged = judge(unshadowed(self._checked[key]), change)
