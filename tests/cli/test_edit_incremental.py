@@ -238,3 +238,35 @@ def test_an_issue_form(
     )
     assert result.returncode == (0 if ok else 1), result.stdout
     assert ('"ok": true' in result.stdout) is ok
+
+
+def test_without_a_usable_cache(
+    reg: RegistryFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cache that cannot be opened only costs time: every file is parsed instead."""
+    blocked = tmp_path / "not-a-directory"
+    blocked.write_text("", encoding="utf-8")
+    monkeypatch.setenv("ACCESSREG_CACHE_DIR", str(blocked))
+    _other_operator(reg)
+    reg.user("OTHEROP1", "shared@other.example.jp")
+    result = both(reg, tmp_path, *_add("TESTOP01", "shared@other.example.jp", "--taxis", "1011"))
+    assert result.returncode == 1
+    assert "(login-id-unique)" in result.stdout
+    assert blocked.read_text(encoding="utf-8") == ""
+
+
+def test_an_operator_change_judged_on_its_users(reg: RegistryFactory, tmp_path: Path) -> None:
+    result = both(reg, tmp_path, "operator", "change", "--operator", "TESTOP01",
+                  "--remove-system", "taxis")  # fmt: skip
+    assert result.returncode == 1
+    assert "(system-not-approved)" in result.stdout
+
+
+def test_what_time_did_elsewhere_is_set_aside(reg: RegistryFactory, tmp_path: Path) -> None:
+    """An overseas IP of another operator past its date does not block the edit."""
+    lapsed = [{"cidr": "41.203.64.10/32", "reason": "海外拠点", "expires_on": "2026-10-31"}]
+    _other_operator(reg, ip_allowlist=lapsed)
+    elsewhere = both(reg, tmp_path, *_add("TESTOP01", "new@test-gas.example.co.jp", "--taxis",
+                                          "1011"))  # fmt: skip
+    assert elsewhere.returncode == 0, elsewhere.stdout + elsewhere.stderr
+    assert "ip-allowlist-expired" not in elsewhere.stdout
