@@ -11,6 +11,7 @@ must print the same thing, exit the same way and leave the same files.
 
 from __future__ import annotations
 
+import random
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -270,3 +271,51 @@ def test_what_time_did_elsewhere_is_set_aside(reg: RegistryFactory, tmp_path: Pa
                                           "1011"))  # fmt: skip
     assert elsewhere.returncode == 0, elsewhere.stdout + elsewhere.stderr
     assert "ip-allowlist-expired" not in elsewhere.stdout
+
+
+POOL = [f"p{n}@pool.example.jp" for n in range(6)]
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_random_edits_over_a_changed_work_tree(
+    reg: RegistryFactory, tmp_path: Path, seed: int
+) -> None:
+    """Random uncommitted changes, then a random edit: logins drawn from a small pool that
+    both operators use, JUJU holders near the limit."""
+    rng = random.Random(seed)
+    _other_operator(reg)
+    for code, emails in (("TESTOP01", POOL[:2]), ("OTHEROP1", POOL[2:4])):
+        for email in emails:
+            perms = rng.choice([{"taxis": "1011"}, {"juju": "granted"}])
+            reg.user(code, email, permissions=perms)
+    for n in range(4):
+        reg.user(email=f"juju{n}@test-gas.example.co.jp", permissions={"juju": "granted"})
+
+    def dirty(r: RegistryFactory) -> None:
+        for _ in range(rng.randint(0, 2)):
+            code, email = rng.choice(["TESTOP01", "OTHEROP1"]), rng.choice(POOL)
+            path = r.root / f"users/{code}/{email}.yaml"
+            if path.exists() and rng.random() < 0.5:
+                path.unlink()
+            else:
+                r.user(
+                    code, email, permissions=rng.choice([{"taxis": "1010"}, {"juju": "granted"}])
+                )
+
+    code, email = rng.choice(["TESTOP01", "OTHEROP1"]), rng.choice(POOL)
+    perms = rng.choice([("--taxis", "1011"), ("--juju",), ("--juju", "--taxis", "1012")])
+    kind = rng.choice(["add", "change", "remove"])
+    args: tuple[str, ...] = (
+        _add(code, email, *perms)
+        if kind == "add"
+        else (
+            "user",
+            kind,
+            "--operator",
+            code,
+            "--email",
+            email,
+            *(perms if kind == "change" else ()),
+        )
+    )
+    both(reg, tmp_path, *args, uncommitted=dirty)
