@@ -9,7 +9,9 @@ validation, which ``validate --changed-since HEAD`` fills first (as the workflow
 cost is printed). Each command runs with ``--dry-run`` (validated exactly as a real edit,
 nothing written, so every run sees the same registry) in a fresh process with this
 checkout's ``tooling/``; medians of ``--runs`` runs of CPU seconds (user + system of the
-process tree) and the peak memory of the largest process are printed. Nothing is asserted.
+process tree) and the peak memory of the largest process are printed (``ru_maxrss`` of the
+benchmark's children: the cache fill counts too, so a fill that parses every file shows
+its own peak; run again). Nothing is asserted.
 """
 
 from __future__ import annotations
