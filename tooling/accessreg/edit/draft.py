@@ -100,12 +100,12 @@ class Draft:
         self._registry: Registry | None = None
         self.tree = WorkTree.open(root, label, today)
         if self.tree is not None:
-            self.base_files: dict[str, bytes] = {}  # read from the work tree when needed
+            self._files: dict[str, bytes] = {}  # the work tree is read where needed
             self.catalog: Catalog = self.tree.catalog
             return
         source = DirectorySource(root, label)
-        self.base_files = {rel: source.read(rel) for rel in source.paths()}
-        self._base = validate(MemorySource(self.base_files, label), today)
+        self._files = {rel: source.read(rel) for rel in source.paths()}
+        self._base = validate(MemorySource(self._files, label), today)
         if self._base.registry is None:
             raise DoesNotLoad(
                 msg("the catalog {file}", file=label + "/" + layout.CATALOG_FILE),
@@ -146,10 +146,10 @@ class Draft:
         """A file as it is before the edit; None when there is none."""
         if self.tree is not None:
             return self.tree.read(rel)
-        return self.base_files.get(rel)
+        return self._files.get(rel)
 
     def _in_base(self, rel: str) -> bool:
-        return self.tree.exists(rel) if self.tree is not None else rel in self.base_files
+        return self.tree.exists(rel) if self.tree is not None else rel in self._files
 
     def exists(self, rel: str) -> bool:
         if rel in self._removed:
@@ -160,7 +160,7 @@ class Draft:
         listed = (
             self.tree.files_under(prefix)
             if self.tree is not None
-            else [r for r in self.base_files if r.startswith(prefix)]
+            else [r for r in self._files if r.startswith(prefix)]
         )
         return sorted(r for r in listed if self.exists(r))
 
@@ -227,14 +227,14 @@ class Draft:
         what ``authorize``'s rules read. None after: the changed registry does not load."""
         if self.tree is not None:
             return self.tree.around(changed)
-        files = dict(self.base_files)
+        files = dict(self._files)
         for rel, raw in changed.items():
             if raw is None:
                 files.pop(rel, None)
             else:
                 files[rel] = raw
         after = load(MemorySource(files, self.label)).registry
-        users = [rel for rel in self.base_files if layout.classify(rel) is Kind.USER]
+        users = [rel for rel in self._files if layout.classify(rel) is Kind.USER]
         return self.registry, after, users
 
     def check(self, changed: dict[str, bytes | None]) -> ValidationResult:
@@ -243,7 +243,7 @@ class Draft:
         change = Change(frozenset(changed))
         if self.tree is not None:
             return self.tree.check(changed, change)
-        files = dict(self.base_files)
+        files = dict(self._files)
         for rel, raw in changed.items():
             if raw is None:
                 files.pop(rel, None)
