@@ -15,6 +15,7 @@ them until its ``terminated_on`` (000 §3-3). Pure.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -92,13 +93,20 @@ def _reaches_addresses(catalog: Catalog, system: System, systems: set[str]) -> b
     )
 
 
+@functools.lru_cache(maxsize=65536)
 def network_of(cidr: str) -> str:
+    """An address as its network (parsed once: every system's whitelist asks again)."""
     return str(ipaddress.ip_network(cidr, strict=False))
 
 
-def _sort_key(net: AllowedNetwork) -> tuple[int, int, int]:
-    parsed = ipaddress.ip_network(net.cidr)
+@functools.lru_cache(maxsize=65536)
+def _address_key(cidr: str) -> tuple[int, int, int]:
+    parsed = ipaddress.ip_network(cidr)
     return parsed.version, int(parsed.network_address), parsed.prefixlen
+
+
+def _sort_key(net: AllowedNetwork) -> tuple[int, int, int]:
+    return _address_key(net.cidr)
 
 
 def whitelist(
