@@ -218,6 +218,14 @@ def collect(
         if store is not None:
             store.put(keep)
             store.prune(list(key.values()))
+            # What was just kept is read back as slices of its files: the outputs copy from
+            # there, and the rendered bytes need not stay in memory (a first run renders
+            # every operator).
+            stored = store.get(keep)
+            for code in active:
+                if code in found and key[code] in stored:
+                    found[code] = stored[key[code]]
+            ordered = [found[code] for code in active if code in found]
     finally:
         if store is not None:
             store.close()
