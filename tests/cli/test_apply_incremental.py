@@ -121,3 +121,26 @@ def test_a_share_comes_from_the_cache_only_for_the_files_it_was_rendered_from(
                       "--full", *DAY)  # fmt: skip
     assert ran.returncode == whole.returncode == 0, ran.stderr + whole.stderr
     assert tree(tmp_path / "inc") == tree(tmp_path / "full")
+
+
+def test_a_login_id_under_two_operators_makes_the_run_read_everything(
+    sample: GitRegistry, tmp_path: Path
+) -> None:
+    """Downstream holds a login ID under two operators (a registry with the clash given as
+    ``--base``): which of them holds it is decided over the whole registry, so a run whose
+    scope holds one of them reads everything, and writes what ``--full`` writes."""
+    users = sorted((sample.reg.root / "users").glob("*/*.yaml"))
+    first, other = users[0], next(u for u in users if u.parent != users[0].parent)
+    twin = other.parent / first.name
+    text = other.read_text("utf-8")
+    twin.write_text(text.replace(f"email: {other.stem}", f"email: {first.stem}"), "utf-8")
+    clash = sample.commit("a login ID under two operators")
+    merge(sample, "memo", lambda: (first.write_text(first.read_text("utf-8") + "memo: 変更\n",
+                                                    "utf-8")))  # fmt: skip
+    ran = accessreg(sample, "apply", "--out", str(tmp_path / "inc"), "--base", clash, *DAY)
+    whole = accessreg(sample, "apply", "--out", str(tmp_path / "full"), "--base", clash,
+                      "--full", *DAY)  # fmt: skip
+    assert ran.returncode == whole.returncode == 0, ran.stderr + whole.stderr
+    assert tree(tmp_path / "inc") == tree(tmp_path / "full")
+    read = READ.search(ran.stdout)
+    assert read is not None and read.group(1) == read.group(2), ran.stdout
