@@ -108,19 +108,26 @@ def test_incremental_and_full_apply_write_the_same_bytes(
 def test_a_share_comes_from_the_cache_only_for_the_files_it_was_rendered_from(
     sample: GitRegistry, tmp_path: Path
 ) -> None:
-    """An operator's users changed outside the range the state knows (``--base``) are read
-    again: the cache key follows its files, not the run."""
+    """An operator changed before the revision downstream is said to hold (``--base``) is
+    outside the run's scope: its share in the cache, rendered from its older files, must not
+    be used (the key follows its users' tree, not the run)."""
     first = accessreg(sample, "apply", "--out", str(tmp_path / "a"), "--initial", "--confirm",
                       *DAY)  # fmt: skip
     assert first.returncode == 0, first.stderr
-    start = sample.rev()
-    merge(sample, "memo", lambda: _edit(sample, random.Random(7), 0))
-    merge(sample, "other", lambda: _edit(sample, random.Random(8), 1))
-    ran = accessreg(sample, "apply", "--out", str(tmp_path / "inc"), "--base", start, *DAY)
-    whole = accessreg(sample, "apply", "--out", str(tmp_path / "full"), "--base", start,
+    users = _users(sample)
+    one, two = users[0], next(u for u in users if u.parent != users[0].parent)
+
+    def memo(path: Path, text: str) -> None:
+        path.write_text(re.sub(r"(?m)^memo: .*\n", "", path.read_text("utf-8")) + text, "utf-8")
+
+    held = merge(sample, "one", lambda: memo(one, "memo: 先の変更\n"))
+    merge(sample, "two", lambda: memo(two, "memo: 後の変更\n"))
+    ran = accessreg(sample, "apply", "--out", str(tmp_path / "inc"), "--base", held, *DAY)
+    whole = accessreg(sample, "apply", "--out", str(tmp_path / "full"), "--base", held,
                       "--full", *DAY)  # fmt: skip
     assert ran.returncode == whole.returncode == 0, ran.stderr + whole.stderr
     assert tree(tmp_path / "inc") == tree(tmp_path / "full")
+    assert "先の変更".encode() in tree(tmp_path / "inc")["scim/snapshot.json"]
 
 
 def test_a_login_id_under_two_operators_makes_the_run_read_everything(
