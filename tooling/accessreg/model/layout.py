@@ -6,6 +6,7 @@ are called repository paths: those are relative to the repository root, as git n
 
 from __future__ import annotations
 
+import functools
 import re
 from enum import StrEnum
 
@@ -62,8 +63,10 @@ def readable_name(rel: str) -> bool:
     return rel.isprintable() or not unsafe_characters(rel)
 
 
+@functools.lru_cache(maxsize=1 << 18)
 def classify(rel: str) -> Kind | None:
-    """The kind of file at ``rel``, or None if nothing belongs there."""
+    """The kind of file at ``rel``, or None if nothing belongs there (kept: a run asks
+    again for the same paths at every revision it loads)."""
     if not readable_name(rel):
         return None
     if rel in SINGLETONS:
