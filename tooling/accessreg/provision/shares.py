@@ -212,9 +212,17 @@ def collect(
         pinned = {layout.operator_of(rel) for rel in pins}
         crossed = clashing(registry) if scope is None else set()
         for code in inside:
-            stands = code not in pinned and code not in crossed
-            if code in found and stands and on_day.get(code) == as_files.get(code):
-                keep[key[code]] = found[code]
+            if code in pinned or code in crossed:
+                continue
+            if on_day.get(code) == as_files.get(code):
+                if code in found:
+                    keep[key[code]] = found[code]
+            elif store is not None:
+                # A change waits for its date: the share as the files say is what the next
+                # run needs of this operator, rendered now rather than read again then.
+                keep[key[code]] = fragments.render(
+                    as_files.get(code, []), registry, encoding, ldap_base
+                )
         if store is not None:
             store.put(keep)
             store.prune(list(key.values()))
@@ -223,7 +231,7 @@ def collect(
             # every operator).
             stored = store.get(keep)
             for code in active:
-                if code in found and key[code] in stored:
+                if key[code] in stored and keep[key[code]] is found.get(code):
                     found[code] = stored[key[code]]
             ordered = [found[code] for code in active if code in found]
     finally:
