@@ -151,3 +151,20 @@ def test_a_login_id_under_two_operators_makes_the_run_read_everything(
     assert tree(tmp_path / "inc") == tree(tmp_path / "full")
     read = READ.search(ran.stdout)
     assert read is not None and read.group(1) == read.group(2), ran.stdout
+
+
+def test_whitelists_from_the_cache_follow_the_day(sample: GitRegistry, tmp_path: Path) -> None:
+    """The whitelists are kept in the cache between runs: a later day, on which a
+    certificate has lapsed (KAZEDR01's, after 2027-01-14), is not served the earlier day's."""
+    first = accessreg(sample, "apply", "--out", str(tmp_path / "a"), "--initial", "--confirm",
+                      *DAY)  # fmt: skip
+    assert first.returncode == 0, first.stderr
+    merge(sample, "memo", lambda: _edit(sample, random.Random(3), 0))
+    for n, day in enumerate(["2027-01-14", "2027-01-15"]):
+        later = ["--today", day, "--accepted-on", ON]
+        ran = accessreg(sample, "apply", "--out", str(tmp_path / f"inc{n}"), *later)
+        whole = accessreg(sample, "apply", "--out", str(tmp_path / f"full{n}"), "--full", *later)
+        assert ran.returncode == whole.returncode == 0, ran.stderr + whole.stderr
+        assert tree(tmp_path / f"inc{n}") == tree(tmp_path / f"full{n}"), day
+    lists = [tree(tmp_path / f"inc{n}") for n in (0, 1)]
+    assert any(lists[0][k] != lists[1].get(k) for k in lists[0] if k.startswith("whitelist/"))

@@ -31,7 +31,7 @@ from accessreg.provision import bundle, completion, notices, safety
 from accessreg.provision import state as recorded
 from accessreg.provision.holding import Hold, Isolation, isolate
 from accessreg.provision.merges import History, MergedPullRequest, Snapshots, history
-from accessreg.provision.shares import LoginClashError, Shares, collect
+from accessreg.provision.shares import LoginClashError, Shares, collect, whitelists
 from accessreg.provision.state import ApplicationRecord, BatchRecord, State, SystemProgress
 from accessreg.timeline.clock import JST
 from accessreg.timeline.effective import Events
@@ -231,6 +231,14 @@ def _plan(
     registered = completion.registrations_due(state, plain, request.today)
     mails += [m for n in registered if not sent((m := compose(n, sender)).message_id)]
     accepted_so_far = [app for _, app in state.applications()] + apps
+    whitelisted = whitelists(
+        snapshots,
+        found,
+        request.today,
+        bundle.admitted(accepted_so_far),
+        lambda: bundle.whitelist_files(found.after, request.today, accepted_so_far),
+        cache,
+    )
     files = bundle.render(
         found,
         request.today,
@@ -240,6 +248,7 @@ def _plan(
         accepted_so_far,
         shares.fragments,
         shares.elsewhere,
+        whitelisted,
     )
 
     sending = request.confirm and request.send

@@ -22,7 +22,7 @@ given (acceptance, processing days, the day of the whitelists).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -171,12 +171,14 @@ def render(
     records: Iterable[ApplicationRecord] = (),
     operator_shares: Sequence[Fragment] | None = None,
     elsewhere: Collection[str] = frozenset(),
+    whitelisted: Mapping[str, bytes] | None = None,
 ) -> dict[str, Content]:
     """Every file of the run, or CannotEncode listing every cell that cannot be written.
     ``records``: every application accepted so far and in this run, with their dates;
     ``operator_shares``: every operator's share of the snapshots in operator order (by
     default rendered here from the history); ``elsewhere``: the groups with members among
-    operators the history does not hold."""
+    operators the history does not hold; ``whitelisted``: the whitelist files (by default
+    rendered here)."""
     before, after = history.before_access, history.after_access
     dated = [(r.change, r.effective) for r in history.rows]
     if operator_shares is None:
@@ -206,7 +208,9 @@ def render(
         files[f"ldif/delta-{label}.ldif"] = ldif.delta(
             moved_from, moved_to, options.ldap_base, groups
         )
-    files.update(whitelist_files(history.after, today, records))
+    if whitelisted is None:
+        whitelisted = whitelist_files(history.after, today, records)
+    files.update(whitelisted)
     for composed in mails:
         files[f"mail/{eml_name(composed)}"] = composed.message.as_bytes()
     files["manifest.json"] = _manifest(history, today, batch, options, files)

@@ -17,8 +17,9 @@ from __future__ import annotations
 import os
 import tempfile
 from collections import Counter
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from accessreg.files.parsecache import ParseCache, namespace
@@ -31,8 +32,9 @@ from accessreg.outputs import fragments
 from accessreg.outputs.access import Access, Holder, by_operator, effective_access
 from accessreg.outputs.csv_ import Encoding
 from accessreg.outputs.fragments import Fragment
+from accessreg.outputs.whitelist import Admitted
 from accessreg.provision.merges import PREFIX, History, Snapshots
-from accessreg.validation.snapshot import digest
+from accessreg.validation.snapshot import blob_id, digest
 
 
 class LoginClashError(Exception):
@@ -123,6 +125,42 @@ class ShareStore:
         for path in self.root.glob("*/*"):
             if path.name not in wanted:
                 path.unlink(missing_ok=True)
+
+
+def whitelists(
+    snapshots: Snapshots,
+    history: History,
+    today: date,
+    admitted: Admitted,
+    render: Callable[[], dict[str, bytes]],
+    directory: Path | None,
+) -> dict[str, bytes]:
+    """The whitelist files ``render`` gives for the history's head, kept in the cache keyed
+    by what they follow: every operator file (one tree id, those held back or released),
+    the catalog, the day and the recorded dates of admission. A merge that changes users
+    only finds them there."""
+    if directory is None:
+        return render()
+    top = snapshots.repo.tree_entries(history.head, PREFIX)
+    released = sorted(rel for step in history.steps for rel in step.released)
+    pinned = sorted(
+        f"{rel}:{blob_id(data) if data is not None else '-'}"
+        for rel, data in snapshots.pins.items()
+        if layout.split(rel)[0] is layout.Kind.OPERATOR
+    )
+    dates = sorted(f"{k}:{v}" for k, v in admitted.certificates.items())
+    dates += sorted(f"{o}/{n}:{v}" for (o, n), v in admitted.networks.items())
+    shared = [top.get(layout.CATALOG_FILE, ""), top.get(layout.OPERATORS_DIR, ""), str(today)]
+    key = "whitelists:" + digest(shared, pinned, released, dates)
+    cache = ParseCache(directory, namespace("shares"))
+    try:
+        found: dict[str, bytes] | None = cache.get("shares", [key]).get(key)
+        if found is None:
+            found = render()
+            cache.put("shares", {key: found})
+    finally:
+        cache.close()
+    return found
 
 
 def _write(path: Path, data: bytes) -> None:
