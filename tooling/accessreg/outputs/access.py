@@ -93,46 +93,61 @@ def _uses_provider(op: Operator, catalog: Catalog, provider: str) -> bool:
     )
 
 
-def _derive(catalog: Catalog, op: Operator, own: dict[str, str], window: bool) -> dict[str, str]:
-    perms = dict(own)
-    for system in catalog.systems:
-        rule = system.derived
-        if rule is None:
-            continue
-        if rule.kind == "window_persons":
-            # A provider's permission-management system serves the operators using its systems.
-            granted = window and _uses_provider(op, catalog, system.provider)
-        else:
-            granted = any(sid in own for sid in rule.systems)
-        if granted:
-            perms[system.id] = derived_code(system)
-        else:
-            perms.pop(system.id, None)
-    return perms
+class _Grants:
+    """What one operator's file decides for each of its IDs, worked out once per operator
+    (a registry has 100 users per operator): the derived systems a window person gets, and
+    the systems whose use the operator has suspended."""
 
+    def __init__(self, catalog: Catalog, op: Operator) -> None:
+        self.catalog = catalog
+        self.op = op
+        # (system id, its code, window persons' system?, the systems it derives from)
+        self.derived = [
+            (system.id, derived_code(system), rule.kind == "window_persons", rule.systems)
+            for system in catalog.systems
+            if (rule := system.derived) is not None
+        ]
+        # A provider's permission-management system serves the operators using its systems.
+        self.console = {
+            system.id
+            for system in catalog.systems
+            if system.derived is not None
+            and system.derived.kind == "window_persons"
+            and _uses_provider(op, catalog, system.provider)
+        }
+        self.stopped = {s.system for s in op.suspensions}
 
-def _suspended(
-    catalog: Catalog, op: Operator, perms: Mapping[str, str], whole: bool
-) -> frozenset[str]:
-    """The systems of ``perms`` that are suspended: every one when the ID itself is, those
-    whose use the operator has suspended, and a derived one whose every source is."""
-    if whole:
-        return frozenset(perms)
-    stopped = {s.system for s in op.suspensions}
-    found = {sid for sid in perms if sid in stopped}
-    for sid in perms:
-        rule = (system := catalog.by_id.get(sid)) and system.derived
-        if rule and rule.kind == "users_of":
-            sources = [s for s in rule.systems if s in perms]
-            if sources and all(s in found for s in sources):
+    def derive(self, own: Mapping[str, str], window: bool) -> dict[str, str]:
+        perms = dict(own)
+        for sid, code, for_window, sources in self.derived:
+            granted = (
+                (window and sid in self.console) if for_window else any(s in own for s in sources)
+            )
+            if granted:
+                perms[sid] = code
+            else:
+                perms.pop(sid, None)
+        return perms
+
+    def suspended(self, perms: Mapping[str, str], whole: bool) -> frozenset[str]:
+        """The systems of ``perms`` that are suspended: every one when the ID itself is,
+        those whose use the operator has suspended, and a derived one whose every source
+        is."""
+        if whole:
+            return frozenset(perms)
+        found = {sid for sid in perms if sid in self.stopped}
+        for sid, _, for_window, sources in self.derived:
+            if for_window or sid not in perms:
+                continue
+            held = [s for s in sources if s in perms]
+            if held and all(s in found for s in held):
                 found.add(sid)
-    return frozenset(found)
+        return frozenset(found)
 
 
-def _from_user(
-    catalog: Catalog, op: Operator, file: str, user: User, contact: Contact | None
-) -> Holder:
-    permissions = _derive(catalog, op, user.permissions, contact is not None)
+def _from_user(grants: _Grants, file: str, user: User, contact: Contact | None) -> Holder:
+    op = grants.op
+    permissions = grants.derive(user.permissions, contact is not None)
     return Holder(
         login=user.email.lower(),
         email=user.email,
@@ -146,11 +161,12 @@ def _from_user(
         window_person=contact is not None,
         permissions=permissions,
         file=file,
-        suspended=_suspended(catalog, op, permissions, user.suspended_on is not None),
+        suspended=grants.suspended(permissions, user.suspended_on is not None),
     )
 
 
-def _from_contact(catalog: Catalog, op: Operator, file: str, contact: Contact) -> Holder:
+def _from_contact(grants: _Grants, file: str, contact: Contact) -> Holder:
+    op = grants.op
     return Holder(
         login=contact.email.lower(),
         email=contact.email,
@@ -162,7 +178,7 @@ def _from_contact(catalog: Catalog, op: Operator, file: str, contact: Contact) -
         name_kana=contact.name_kana,
         memo="",
         window_person=True,
-        permissions=_derive(catalog, op, {}, True),
+        permissions=grants.derive({}, True),
         file=file,
     )
 
@@ -177,13 +193,14 @@ def effective_access(reg: Registry, only: Collection[str] | None = None) -> dict
         if op.status != "active" or (only is not None and op.code not in only):
             continue
         contacts = {c.email.lower(): c for c in op.contacts}
+        grants = _Grants(reg.catalog, op)
         for u in sorted(reg.users_of(op.code), key=lambda e: e.file):
             login = u.user.email.lower()
-            person = _from_user(reg.catalog, op, u.file, u.user, contacts.pop(login, None))
+            person = _from_user(grants, u.file, u.user, contacts.pop(login, None))
             if person.permissions:
                 found.setdefault(login, person)
         for login, contact in contacts.items():
-            person = _from_contact(reg.catalog, op, entry.file, contact)
+            person = _from_contact(grants, entry.file, contact)
             if person.permissions:
                 found.setdefault(login, person)
     return dict(sorted(found.items()))

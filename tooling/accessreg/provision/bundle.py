@@ -222,9 +222,18 @@ def _moved(frm: Access, to: Access) -> tuple[Access, Access, frozenset[str]]:
     others fill (they exist on both sides): a delta needs nothing else."""
     changed = sorted(login for login in frm.keys() | to.keys() if frm.get(login) != to.get(login))
     moved = set(changed)
-    kept = frozenset(
-        group for login, holder in to.items() if login not in moved for group in holder.groups()
-    )
+    # Only the groups the moved holders are in matter; the others' holders are looked
+    # through until each of those is found filled.
+    touched = {
+        g for side in (frm, to) for login in changed if login in side for g in side[login].groups()
+    }
+    found: set[str] = set()
+    for login, holder in to.items():
+        if len(found) == len(touched):
+            break
+        if login not in moved:
+            found.update(touched.intersection(holder.groups()))
+    kept = frozenset(found)
     return (
         {login: frm[login] for login in changed if login in frm},
         {login: to[login] for login in changed if login in to},
