@@ -20,7 +20,13 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time
-from email.headerregistry import Address, AddressHeader, UnstructuredHeader
+from email.headerregistry import (
+    Address,
+    AddressHeader,
+    BaseHeader,
+    HeaderRegistry,
+    UnstructuredHeader,
+)
 from email.message import EmailMessage
 from email.policy import SMTP, EmailPolicy
 from email.utils import format_datetime, parseaddr
@@ -118,7 +124,41 @@ class MailPolicy(EmailPolicy):
         )
 
 
-POLICY = MailPolicy() + SMTP
+_SHARED_MAX = 20000  # distinct header values kept; a mail has a handful of its own
+
+
+def _header_key(name: str, value: Any) -> tuple[str, ...] | None:
+    if type(value) is str:
+        return (name, value)
+    if type(value) is Address:
+        return (name, "", value.display_name, value.username, value.domain)
+    return None
+
+
+class SharedHeaders(HeaderRegistry):
+    """The standard header factory, but a name and value seen before give the header object
+    made then: header objects are immutable, and parsing each value again was most of the
+    cost of composing a mail (every mail of a run has the same sender, date and MIME
+    headers; a window person's mails the same recipient)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._made: dict[tuple[str, ...], BaseHeader] = {}
+
+    def __call__(self, name: str, value: Any) -> BaseHeader:
+        key = _header_key(name, value)
+        if key is None:
+            return super().__call__(name, value)
+        header = self._made.get(key)
+        if header is None:
+            if len(self._made) >= _SHARED_MAX:
+                self._made.clear()
+            header = self._made[key] = super().__call__(name, value)
+        return header
+
+
+# Policy SMTP carries a header factory of its own: the shared one is set after adding it.
+POLICY = (MailPolicy() + SMTP).clone(header_factory=SharedHeaders())
 
 _ENV = jinja2.Environment(
     loader=jinja2.PackageLoader("accessreg", "templates"),
