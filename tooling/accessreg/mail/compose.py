@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import base64
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time
 from email.headerregistry import (
@@ -116,6 +116,14 @@ class MailPolicy(EmailPolicy):
         return folded if folded is not None else str(super().fold(name, value))
 
     def fold_binary(self, name: str, value: Any) -> bytes:
+        factory = self.header_factory
+        if isinstance(factory, SharedHeaders) and isinstance(value, BaseHeader):
+            # A header object shared between mails is folded once for all of them.
+            how = (name, self.linesep, self.max_line_length, self.utf8, self.cte_type)
+            return factory.folded(value, how, lambda: self._fold_binary(name, value))
+        return self._fold_binary(name, value)
+
+    def _fold_binary(self, name: str, value: Any) -> bytes:
         folded = _folded(name, value, self.linesep)
         return (
             folded.encode("ascii")
@@ -144,6 +152,21 @@ class SharedHeaders(HeaderRegistry):
     def __init__(self) -> None:
         super().__init__()
         self._made: dict[tuple[str, ...], BaseHeader] = {}
+        self._folds: dict[tuple[object, ...], tuple[BaseHeader, bytes]] = {}
+
+    def folded(
+        self, header: BaseHeader, how: tuple[object, ...], fold: Callable[[], bytes]
+    ) -> bytes:
+        """``fold()`` of ``header`` the way ``how`` names (the policy's say), once."""
+        key = (id(header), *how)
+        found = self._folds.get(key)
+        if found is not None and found[0] is header:  # an id is reused once its object is gone
+            return found[1]
+        if len(self._folds) >= _SHARED_MAX:
+            self._folds.clear()
+        done = fold()
+        self._folds[key] = (header, done)
+        return done
 
     def __call__(self, name: str, value: Any) -> BaseHeader:
         key = _header_key(name, value)
