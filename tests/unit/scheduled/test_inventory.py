@@ -11,7 +11,7 @@ import pytest
 from accessreg.errors import UsageError
 from accessreg.model.registry import Registry
 from accessreg.outputs import csv_
-from accessreg.outputs.access import effective_access
+from accessreg.outputs.access import Access, effective_access
 from accessreg.scheduled.inventory import OperatorCsvs, inventory
 from accessreg.scheduled.keyed_notices import Document
 from tests.helpers.regfactory import RegistryFactory
@@ -133,3 +133,24 @@ def test_the_daily_run_renders_only_the_csvs_it_attaches(reg: RegistryFactory) -
     assert outcome.files == () and rendered == []  # nothing yet: no mail is due so far
     assert [a.name for a in outcome.notices[0].attachments()] == ["inventory/TESTOP01.csv"]
     assert rendered == ["TESTOP01"]
+
+
+def test_the_access_is_computed_only_for_a_csv_that_is_asked_for(reg: RegistryFactory) -> None:
+    registry = _registry(reg)
+    computed: list[int] = []
+
+    def access() -> Access:
+        computed.append(1)
+        return effective_access(registry)
+
+    lazy = OperatorCsvs(registry, access)
+    # A day with no review due: the reminders' CSVs are never asked for.
+    quiet = inventory(registry, date(2026, 10, 15), lazy, ADDED, all_csvs=False)
+    assert [n.kind for n in quiet.notices] == []
+    assert computed == []
+    due = inventory(registry, date(2027, 1, 15), lazy, ADDED, all_csvs=False)
+    (notice,) = due.notices
+    eager = OperatorCsvs(registry, effective_access(registry))
+    assert notice.attachments() == eager("TESTOP01")
+    assert lazy("TESTOP02") == eager("TESTOP02")
+    assert computed == [1]  # once, for every operator

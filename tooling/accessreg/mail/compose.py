@@ -153,6 +153,16 @@ class SharedHeaders(HeaderRegistry):
         super().__init__()
         self._made: dict[tuple[str, ...], BaseHeader] = {}
         self._folds: dict[tuple[object, ...], tuple[BaseHeader, bytes]] = {}
+        self._classes: dict[str, type[BaseHeader]] = {}
+
+    def __getitem__(self, name: str) -> type[BaseHeader]:
+        # The standard registry makes a new class on every lookup, and a message looks one
+        # up for every header it is given (to count how many it may hold).
+        key = name.lower()
+        found = self._classes.get(key)
+        if found is None:
+            found = self._classes[key] = super().__getitem__(name)
+        return found
 
     def folded(
         self, header: BaseHeader, how: tuple[object, ...], fold: Callable[[], bytes]

@@ -69,15 +69,25 @@ class OperatorCsvs:
 
     Derived systems are included: the permission-management system's file lists the window
     persons, who may hold nothing else. The access is split by operator once, so rendering
-    every operator costs one pass over the registry, not one per operator.
+    every operator costs one pass over the registry, not one per operator. Given as a
+    function, the access is computed only when a first CSV is asked for: a day without a
+    reminder due to anyone renders nothing and leaves the registry's users alone.
     """
 
-    def __init__(self, registry: Registry, access: Access) -> None:
+    def __init__(self, registry: Registry, access: Access | Callable[[], Access]) -> None:
         self.registry = registry
-        self.by_operator: dict[str, dict[str, Holder]] = {}
-        for login, person in access.items():
-            self.by_operator.setdefault(person.operator, {})[login] = person
+        self._access = access
+        self._by_operator: dict[str, dict[str, Holder]] | None = None
         self._done: dict[str, tuple[Document, ...]] = {}
+
+    @property
+    def by_operator(self) -> dict[str, dict[str, Holder]]:
+        if self._by_operator is None:
+            access = self._access() if callable(self._access) else self._access
+            self._by_operator = {}
+            for login, person in access.items():
+                self._by_operator.setdefault(person.operator, {})[login] = person
+        return self._by_operator
 
     def __call__(self, code: str) -> tuple[Document, ...]:
         if code not in self._done:
@@ -178,7 +188,7 @@ def judge(inputs: Inputs) -> DutyResult:
     return inventory(
         registry,
         inputs.today,
-        OperatorCsvs(registry, effective_access(registry)),
+        OperatorCsvs(registry, partial(effective_access, registry)),
         inputs.added,
         options.months,
         options.operator,
