@@ -182,11 +182,12 @@ class SharedHeaders(HeaderRegistry):
         key = _header_key(name, value)
         if key is None:
             return super().__call__(name, value)
-        header = self._made.get(key)
+        header = self._made.pop(key, None)
         if header is None:
-            if len(self._made) >= _SHARED_MAX:
-                self._made.clear()
-            header = self._made[key] = super().__call__(name, value)
+            if len(self._made) >= _SHARED_MAX:  # the least recently used goes
+                del self._made[next(iter(self._made))]
+            header = super().__call__(name, value)
+        self._made[key] = header  # last: the most recently used
         return header
 
 
