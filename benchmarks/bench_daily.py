@@ -6,41 +6,57 @@
 The registries are ``benchmarks/work/reg20k`` and ``reg200k`` (see ``cputime.py``). Their
 ``main`` is left alone: each is cloned once (``git clone --shared --no-checkout``, objects
 borrowed, no work tree) to ``benchmarks/work/daily-reg<size>``, where the runs keep their
-parse cache. The export (``daily-reg<size>/last-logins.csv``) lists every user from the
-tree's paths, with a last login 0–260 days before the day in four date formats, a quarter
-never used, and 1 % IDs the registry does not know, as the authentication system would
-write it; the open pull requests are an empty list. Then, each a fresh process with this
-checkout's ``tooling/``:
+parse cache and notice log. The export (``daily-reg<size>/last-logins.csv``) lists every user
+from the tree's paths, with a last login 0–260 days before the day in four date formats, a
+quarter never used, and 1 % IDs the registry does not know, as the authentication system
+would write it; the open pull requests are an empty list. Each run is a fresh process with
+this checkout's ``tooling/``, into an empty output directory:
 
-    daily --last-logins F --open-pulls P --today 2026-11-22 --out DIR
+    daily --last-logins F --open-pulls P --today DAY --out DIR
 
-with an empty notice log, so every notice is due: the first day's run, the heaviest. The
-first run parses every file into the cache (reported apart as *cold*); the medians of
-``--runs`` further runs (*warm*, as the workflow runs with its kept cache) are printed with
-the peak memory of the largest process. Nothing is sent or recorded; nothing is asserted.
+- *first day* (2026-11-22) with an empty notice log: every notice is due, the heaviest run.
+  The first run parses every file into the cache (*cold*); the others read it, as the
+  workflow does with the cache it restores (*warm*).
+- *next day* (2026-11-23) with the first day's notices recorded as sent (the log a sending
+  run would have written, put in ``refs/accessreg/duties`` of the clone once): only what
+  fell due overnight is mailed.
+
+Medians of ``--runs`` runs of CPU seconds (user + system of the process and the processes
+it waited for) and the peak memory of the largest of them (``os.wait4``). Nothing is sent;
+nothing is asserted.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
-import resource
 import shlex
 import shutil
+import subprocess
 import sys
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-from cputime import WORK, Run, accessreg, describe, git, machine, median, registry
+from cputime import ROOT, WORK, describe, git, machine, median, registry
 
-TODAY = date(2026, 11, 22)
+FIRST = date(2026, 11, 22)
+NEXT = FIRST + timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Measured:
+    cpu: float
+    peak_mib: float
+    mails: int
 
 
 def clone(size: str) -> Path:
     """A clone of ``reg<size>`` without a work tree, for this benchmark only."""
     source = registry(size)
     target = WORK / f"daily-reg{size}"
-    if not (target / "HEAD").exists() and not (target / ".git").exists():
+    if not (target / ".git").exists():
         git(WORK, "clone", "-q", "--shared", "--no-checkout", str(source), str(target))
     return target
 
@@ -55,7 +71,7 @@ def export(repo: Path, seed: int = 1) -> Path:
     lines = ["ユーザID,氏名,最終ログイン日時"]
     for i, rel in enumerate(users.splitlines()):
         login = rel.rsplit("/", 1)[1].removesuffix(".yaml")
-        day = TODAY - timedelta(days=rng.randint(0, 260))
+        day = FIRST - timedelta(days=rng.randint(0, 260))
         cells = ("", day.isoformat(), f"{day:%Y/%m/%d} 08:30", f"{day.isoformat()}T08:30:00+09:00")
         lines.append(f"{login},試験,{cells[i % 4]}")
     lines += [f"ghost{n}@unknown.example.jp,,2026-01-01" for n in range(len(lines) // 100)]
@@ -63,11 +79,59 @@ def export(repo: Path, seed: int = 1) -> Path:
     return path
 
 
-def fresh(repo: Path, out: Path, argv: list[str]) -> Run:
-    """One run into an empty output directory, as the workflow's fresh checkout has it
-    (replacing the last run's 13,000 files is not the command's own cost)."""
+def daily(repo: Path, argv: list[str], out: Path) -> Measured:
+    """One ``python -m accessreg daily ARGV`` into an empty ``out`` (the workflow's fresh
+    checkout has none: replacing the last run's files is not the command's own cost)."""
     shutil.rmtree(out, ignore_errors=True)
-    return accessreg(repo, *argv, ok=(0,))
+    env = {k: v for k, v in os.environ.items() if k != "ACCESSREG_CACHE_DIR"}
+    env["PYTHONPATH"] = str(ROOT / "tooling")
+    argv = [sys.executable, "-m", "accessreg", *argv, "--out", str(out)]
+    child = subprocess.Popen(argv, cwd=repo, env=env, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.PIPE)  # fmt: skip
+    assert child.stderr is not None
+    stderr = child.stderr.read()
+    _, status, usage = os.wait4(child.pid, 0)
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode != 0:
+        sys.exit(f"{shlex.join(argv)} exited {child.returncode}:\n{stderr.decode()[-3000:]}")
+    mails = len(list((out / "mail").glob("*.eml")))
+    return Measured(usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, mails)
+
+
+def record_first_day(repo: Path, argv: list[str]) -> None:
+    """Put in ``refs/accessreg/duties`` what a sending run on the first day would have
+    logged: every item of every mail due, and the IDs seen locked (done once per clone)."""
+    if git(repo, "for-each-ref", "refs/accessreg/duties"):
+        return
+    sys.path.insert(0, str(ROOT / "tooling"))
+    # This checkout's package, imported only here: the rest runs it as a command.
+    from accessreg.scheduled import log
+    from accessreg.scheduled.run import RunRequest, run
+
+    values = dict(zip(argv[::2], argv[1::2], strict=True))
+    result = run(
+        RunRequest(
+            root=repo,
+            today=FIRST,
+            duties=("expiry", "stale", "inventory", "membership", "reviews"),
+            last_logins=Path(values["--last-logins"]),
+            open_pulls=Path(values["--open-pulls"]),
+            all_csvs=False,
+        )
+    )
+    told = [key for mail, _ in result.mails for key in mail.log_keys]
+    files = log.NoticeLog({}).updated(FIRST, told, (), result.outcomes["stale"].remember)
+    assert files is not None
+    entries = []
+    for name, data in sorted(files.items()):
+        hashed = subprocess.run(["git", "-C", str(repo), "hash-object", "-w", "--stdin"],
+                                input=data, capture_output=True, check=True)  # fmt: skip
+        entries.append(f"100644 blob {hashed.stdout.decode().strip()}\t{name}")
+    tree = subprocess.run(["git", "-C", str(repo), "mktree"], input="\n".join(entries) + "\n",
+                          capture_output=True, text=True, check=True).stdout.strip()  # fmt: skip
+    commit = git(repo, "commit-tree", tree, "-m", f"bench: the notices of {FIRST} as sent")
+    git(repo, "update-ref", log.DUTIES_REF, commit)
+    print(f"    recorded {len(told)} items of {len(result.mails)} mails as sent", flush=True)
 
 
 def main() -> int:
@@ -76,31 +140,42 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     print(f"$ python benchmarks/bench_daily.py {shlex.join(sys.argv[1:])}")
-    results: dict[str, tuple[float, float, float]] = {}
+    rows: dict[str, dict[str, tuple[float, float | None, int]]] = {}
     for size in args.sizes:
         repo = clone(size)
-        logins = export(repo)
         pulls = repo / "open-pulls.json"
         pulls.write_text("[]\n", encoding="utf-8")
+        inputs = ["--last-logins", str(export(repo)), "--open-pulls", str(pulls)]
         out = repo / "daily-out"
-        argv = ["daily", "--last-logins", str(logins), "--open-pulls", str(pulls),
-                "--today", TODAY.isoformat(), "--out", str(out)]  # fmt: skip
-        print(f"{size}: {repo}\n  $ accessreg {shlex.join(argv)}", flush=True)
-        first = fresh(repo, out, argv)
-        print(f"    cold (fills the cache): {first.cpu:.2f} s CPU", flush=True)
-        runs: list[Run] = [fresh(repo, out, argv) for _ in range(args.runs)]
-        cpus = [r.cpu for r in runs]
-        # ru_maxrss of RUSAGE_CHILDREN is the largest child so far: sizes run smallest first.
-        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-        mails = len(list((out / "mail").glob("*.eml")))
-        results[size] = (first.cpu, median(cpus), peak)
-        print(f"    {describe('warm', cpus)}; peak {peak:.0f} MiB; {mails} mails", flush=True)
-    print("\nCPU seconds (peak MiB of the largest process)")
+        # The first day needs an empty log: a clone that has one already is set aside.
+        git(repo, "update-ref", "-d", "refs/accessreg/duties")
+        first = ["daily", *inputs, "--today", FIRST.isoformat()]
+        print(f"{size}: {repo}\n  $ accessreg {shlex.join(first)} --out DIR", flush=True)
+        cold = daily(repo, first, out)
+        print(f"    cold (fills the cache): {cold.cpu:.2f} s CPU, {cold.mails} mails", flush=True)
+        found = {"first day, cold cache": (cold.cpu, None, cold.mails)}
+        for label, argv in (("first day", first), ("next day", None)):
+            if argv is None:
+                record_first_day(repo, inputs)
+                argv = ["daily", *inputs, "--today", NEXT.isoformat()]
+                print(f"  $ accessreg {shlex.join(argv)} --out DIR", flush=True)
+            runs = [daily(repo, argv, out) for _ in range(args.runs)]
+            cpus = [r.cpu for r in runs]
+            peak = max(r.peak_mib for r in runs)
+            found[f"{label}, warm cache"] = (median(cpus), peak, runs[0].mails)
+            print(f"    {describe(label, cpus)}; peak {peak:.0f} MiB; {runs[0].mails} mails",
+                  flush=True)  # fmt: skip
+        git(repo, "update-ref", "-d", "refs/accessreg/duties")
+        rows[size] = found
+    print("\nCPU seconds (peak MiB of the largest process; mails)")
     print("| daily | " + " | ".join(args.sizes) + " | ratio |")
-    for label, index in (("cold cache, 1 run", 0), ("warm cache, median", 1)):
-        cells = [results[s] for s in args.sizes]
-        shown = " | ".join(f"{c[index]:.2f}" + (f" ({c[2]:.0f})" if index else "") for c in cells)
-        ratio = f"{cells[-1][index] / cells[0][index]:.2f}" if len(cells) > 1 else "-"
+    for label in rows[args.sizes[0]]:
+        cells = [rows[s][label] for s in args.sizes]
+        shown = " | ".join(
+            f"{cpu:.2f}" + (f" ({peak:.0f}; {mails})" if peak is not None else f" ({mails})")
+            for cpu, peak, mails in cells
+        )
+        ratio = f"{cells[-1][0] / cells[0][0]:.2f}" if len(cells) > 1 else "-"
         print(f"| {label} | {shown} | {ratio} |")
     print(machine())
     return 0
