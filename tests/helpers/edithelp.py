@@ -11,11 +11,12 @@ TODAY_ARG = ("--today", "2026-11-22")
 
 
 def snapshot(root: Path) -> dict[str, bytes]:
-    """Every file below ``root`` with its bytes: equal snapshots mean nothing was touched."""
+    """Every file below ``root`` with its bytes: equal snapshots mean nothing was touched.
+    A git directory is left out: the cache of incremental validation lives there."""
     return {
         p.relative_to(root).as_posix(): p.read_bytes()
         for p in sorted(root.rglob("*"))
-        if p.is_file()
+        if p.is_file() and ".git" not in p.relative_to(root).parts
     }
 
 

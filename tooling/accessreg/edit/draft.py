@@ -1,9 +1,13 @@
-"""A pending edit of the registry: read once, changed in memory, validated whole, then written.
+"""A pending edit of the registry: read, changed in memory, validated whole, then written.
 
-The edited registry is checked as a whole (a ``MemorySource`` of the directory with the changed
-files laid over it) before anything touches the disk: a second switching admin, a login ID used
-by another operator or a sixth JUJU holder are cross-file findings. Nothing is written when
-there is an error; then every file stays byte-identical.
+The edited registry is checked as a whole before anything touches the disk: a second
+switching admin, a login ID used by another operator or a sixth JUJU holder are cross-file
+findings. In a git work tree the check is incremental (``validation.worktree``): the edit is
+laid over the work tree and checked as ``validate --changed-since HEAD`` would check it, the
+other operators' files, findings and login IDs taken from the cache, so the cost follows the
+edit, not the registry. Elsewhere the directory is read into memory (a ``MemorySource`` with
+the changed files laid over it) and checked in full. Nothing is written when there is an
+error; then every file stays byte-identical.
 """
 
 from __future__ import annotations
@@ -18,16 +22,17 @@ from typing import Literal
 from accessreg.edit import yamldoc
 from accessreg.edit.yamldoc import Document
 from accessreg.errors import Refusal, UsageError
-from accessreg.files import atomic
-from accessreg.files.loading import DoesNotLoad
+from accessreg.files import atomic, gcpause
+from accessreg.files.loading import DoesNotLoad, load
 from accessreg.files.sources import DirectorySource, MemorySource
-from accessreg.model import layout
+from accessreg.model import Catalog, layout
 from accessreg.model.layout import Kind
 from accessreg.model.messages import Message, msg
 from accessreg.model.problems import Level, Problem
-from accessreg.model.registry import Registry
+from accessreg.model.registry import OperatorEntry, Registry, UserEntry
 from accessreg.validation.judge import Change
 from accessreg.validation.validate import ValidationResult, validate
+from accessreg.validation.worktree import WorkTree
 
 FileAction = Literal["added", "modified", "removed"]
 
@@ -87,35 +92,90 @@ class Draft:
         self.root = root
         self.label = label
         self.today = today
-        source = DirectorySource(root, label)
-        self.base_files: dict[str, bytes] = {rel: source.read(rel) for rel in source.paths()}
-        self.base: ValidationResult = validate(MemorySource(self.base_files, label), today)
-        if self.base.registry is None:
-            raise DoesNotLoad(
-                msg("the catalog {file}", file=label + "/" + layout.CATALOG_FILE),
-                [p for p in self.base.problems if p.level is Level.ERROR],
-            )
-        self.registry: Registry = self.base.registry
         self.notes: list[Message] = []
         self._docs: dict[str, Document] = {}
         self._new: dict[str, bytes] = {}
         self._removed: set[str] = set()
+        self._base: ValidationResult | None = None
+        self._registry: Registry | None = None
+        self.tree = WorkTree.open(root, label, today)
+        if self.tree is not None:
+            self._files: dict[str, bytes] = {}  # the work tree is read where needed
+            self.catalog: Catalog = self.tree.catalog
+            return
+        source = DirectorySource(root, label)
+        self._files = {rel: source.read(rel) for rel in source.paths()}
+        self._base = validate(MemorySource(self._files, label), today)
+        if self._base.registry is None:
+            raise DoesNotLoad(
+                msg("the catalog {file}", file=label + "/" + layout.CATALOG_FILE),
+                [p for p in self._base.problems if p.level is Level.ERROR],
+            )
+        self._registry = self._base.registry
+        self.catalog = self._registry.catalog
+
+    @property
+    def registry(self) -> Registry:
+        """The registry before the edit: every operator (users: ``users_of``)."""
+        if self._registry is None:
+            assert self.tree is not None
+            self._registry = self.tree.registry()
+        return self._registry
+
+    def operator(self, code: str) -> OperatorEntry | None:
+        """Operator ``code`` before the edit, as the file named after it holds it."""
+        if self._registry is None and self.tree is not None:
+            return self.tree.operator(code)
+        return self.registry.operators.get(code)
+
+    def close(self) -> None:
+        """End the git processes of the work tree, if one was opened."""
+        if self.tree is not None:
+            self.tree.close()
+
+    @property
+    def base(self) -> ValidationResult:
+        """The problems of the registry before the edit, every finding standing."""
+        if self._base is None:
+            assert self.tree is not None
+            self._base = self.tree.check({}, None)
+        return self._base
 
     # -- reading -----------------------------------------------------------------------------
+    def original(self, rel: str) -> bytes | None:
+        """A file as it is before the edit; None when there is none."""
+        if self.tree is not None:
+            return self.tree.read(rel)
+        return self._files.get(rel)
+
+    def _in_base(self, rel: str) -> bool:
+        return self.tree.exists(rel) if self.tree is not None else rel in self._files
+
     def exists(self, rel: str) -> bool:
         if rel in self._removed:
             return False
-        return rel in self.base_files or rel in self._new
+        return rel in self._new or self._in_base(rel)
 
     def files_under(self, prefix: str) -> list[str]:
-        return sorted(r for r in self.base_files if r.startswith(prefix) and self.exists(r))
+        listed = (
+            self.tree.files_under(prefix)
+            if self.tree is not None
+            else [r for r in self._files if r.startswith(prefix)]
+        )
+        return sorted(r for r in listed if self.exists(r))
+
+    def users_of(self, code: str) -> list[UserEntry]:
+        """The users of operator ``code`` before the edit."""
+        if self.tree is not None:
+            return self.tree.users_of(code)
+        return self.registry.users_of(code)
 
     def document(self, rel: str) -> Document:
         """The round-trip document of an existing file, to be edited in place."""
         if rel not in self._docs:
             if not self.exists(rel):
                 raise EditRefused(msg("{file} does not exist", file=self.label + "/" + rel))
-            raw = self._new.get(rel, self.base_files.get(rel, b""))
+            raw = self._new[rel] if rel in self._new else self.original(rel) or b""
             try:
                 self._docs[rel] = yamldoc.load(raw)
             except yamldoc.NotEditable as exc:
@@ -141,7 +201,7 @@ class Draft:
             raise EditRefused(msg("{file} does not exist", file=self.label + "/" + rel))
         self._docs.pop(rel, None)
         self._new.pop(rel, None)
-        if rel in self.base_files:
+        if self._in_base(rel):
             self._removed.add(rel)
 
     def note(self, line: Message) -> None:
@@ -151,22 +211,45 @@ class Draft:
         """Every file that differs from the directory: new content, or None for a removal."""
         out: dict[str, bytes | None] = {rel: None for rel in sorted(self._removed)}
         for rel, raw in self._new.items():
-            if rel not in self._docs and self.base_files.get(rel) != raw:
+            if rel not in self._docs and self.original(rel) != raw:
                 out[rel] = raw
         for rel, doc in self._docs.items():
             raw = yamldoc.dump(doc)  # a leading comment (the modeline) survives the round trip
-            if self.base_files.get(rel) != raw:
+            if self.original(rel) != raw:
                 out[rel] = raw
         return dict(sorted(out.items()))
 
-    def overlay(self, changed: dict[str, bytes | None]) -> dict[str, bytes]:
-        files = dict(self.base_files)
+    def around(
+        self, changed: dict[str, bytes | None]
+    ) -> tuple[Registry, Registry | None, list[str]]:
+        """The registry before and after ``changed``, each holding at least the shared files,
+        every operator file and the changed files, and every user file's path before it:
+        what ``authorize``'s rules read. None after: the changed registry does not load."""
+        if self.tree is not None:
+            return self.tree.around(changed)
+        files = dict(self._files)
         for rel, raw in changed.items():
             if raw is None:
                 files.pop(rel, None)
             else:
                 files[rel] = raw
-        return files
+        after = load(MemorySource(files, self.label)).registry
+        users = [rel for rel in self._files if layout.classify(rel) is Kind.USER]
+        return self.registry, after, users
+
+    def check(self, changed: dict[str, bytes | None]) -> ValidationResult:
+        """The registry with ``changed`` laid over it, judged as this edit's change: what
+        time did to other operators does not block it."""
+        change = Change(frozenset(changed))
+        if self.tree is not None:
+            return self.tree.check(changed, change)
+        files = dict(self._files)
+        for rel, raw in changed.items():
+            if raw is None:
+                files.pop(rel, None)
+            else:
+                files[rel] = raw
+        return validate(MemorySource(files, self.label), self.today, change=change)
 
 
 def _write(root: Path, changed: dict[str, bytes | None]) -> None:
@@ -190,7 +273,7 @@ def _diff(draft: Draft, changed: dict[str, bytes | None]) -> str:
     """The changes as ``git diff`` shows them: what a reviewer will see in the pull request."""
     out: list[str] = []
     for rel, raw in changed.items():
-        old = draft.base_files.get(rel)
+        old = draft.original(rel)
         before = old.decode("utf-8", "replace").splitlines(keepends=True) if old else []
         after = raw.decode("utf-8", "replace").splitlines(keepends=True) if raw else []
         out.extend(
@@ -209,13 +292,9 @@ def finish(draft: Draft, write: bool = True) -> EditResult:
     changed = draft.changed()
     if not changed:
         raise EditRefused(msg("Nothing changes: the registry already says this"))
-    # Judged as this edit's change: what time did to other operators does not block it.
-    after = validate(
-        MemorySource(draft.overlay(changed), draft.label),
-        draft.today,
-        change=Change(frozenset(changed)),
-    )
-    before = {_key(p) for p in draft.base.problems}
+    with gcpause.paused():  # both checks hold the cached findings of every operator
+        after = draft.check(changed)
+        before = {_key(p) for p in draft.base.problems}
     new = tuple(p for p in after.problems if _key(p) not in before)
     standing = tuple(p for p in after.problems if _key(p) in before and p.level is Level.ERROR)
     standing_warnings = sum(
@@ -224,7 +303,11 @@ def finish(draft: Draft, write: bool = True) -> EditResult:
     changes = tuple(
         FileChange(
             rel,
-            "removed" if raw is None else "modified" if rel in draft.base_files else "added",
+            "removed"
+            if raw is None
+            else "modified"
+            if draft.original(rel) is not None
+            else "added",
         )
         for rel, raw in changed.items()
     )
@@ -238,6 +321,7 @@ def finish(draft: Draft, write: bool = True) -> EditResult:
         False,
         _diff(draft, changed),
     )
+    draft.close()
     if result.ok and write:
         _write(draft.root, changed)
         return replace(result, written=True)
@@ -252,5 +336,8 @@ def run(
 ) -> EditResult:
     """Open the registry, apply one edit in memory, validate the whole, write if clean."""
     draft = Draft(root, label, today)
-    operation(draft)
-    return finish(draft, write)
+    try:
+        operation(draft)
+        return finish(draft, write)
+    finally:
+        draft.close()

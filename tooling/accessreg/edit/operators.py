@@ -75,7 +75,7 @@ def _subcontractor(code: str, name: str) -> yamldoc.Document:
 
 
 def _applicable(draft: Draft, systems: tuple[str, ...]) -> None:
-    known = [s.id for s in draft.registry.catalog.applied_systems]
+    known = [s.id for s in draft.catalog.applied_systems]
     for system_id in systems:
         if system_id not in known:
             raise EditRefused(

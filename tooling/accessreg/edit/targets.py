@@ -10,7 +10,7 @@ from accessreg.model.problems import Level
 
 def operator(draft: Draft, code: str, active: bool = True) -> Operator:
     """The operator ``code`` as the registry has it; refused if unknown (or terminated)."""
-    entry = draft.registry.operators.get(code)
+    entry = draft.operator(code)
     if entry is None or not draft.exists(layout.operator_file(code)):
         if draft.exists(layout.operator_file(code)):
             shown = f"{draft.label}/{layout.operator_file(code)}"
@@ -54,7 +54,7 @@ def user_file(draft: Draft, code: str, email: str) -> str:
     rel = layout.user_file(code, login_id(email))
     if draft.exists(rel):
         return rel
-    for entry in draft.registry.users_of(code):
+    for entry in draft.users_of(code):
         if entry.user.email.lower() == email.lower() and draft.exists(entry.file):
             return entry.file
     raise EditRefused(

@@ -53,7 +53,7 @@ def add(draft: Draft, spec: UserSpec) -> None:
     """A new user file (利用権限の設定申請)."""
     op = targets.operator(draft, spec.operator)
     email = targets.login_id(spec.email)
-    _check_systems(draft.registry.catalog, spec.permissions)
+    _check_systems(draft.catalog, spec.permissions)
     missing = [
         option
         for option, value in (("--name", spec.name), ("--name-kana", spec.name_kana))
@@ -74,7 +74,7 @@ def add(draft: Draft, spec: UserSpec) -> None:
                 code=op.code,
             )
         )
-    order = [s for s in _applicable_systems(draft.registry.catalog) if s in granted]
+    order = [s for s in _applicable_systems(draft.catalog) if s in granted]
     doc = yamldoc.mapping(
         (key, value)
         for key, value in (
@@ -102,7 +102,7 @@ def change(draft: Draft, spec: UserSpec) -> None:
     """Edit only what the application names (利用権限の変更申請); the rest stays as written."""
     op = targets.operator(draft, spec.operator)
     rel = targets.user_file(draft, op.code, spec.email)
-    _check_systems(draft.registry.catalog, spec.permissions)
+    _check_systems(draft.catalog, spec.permissions)
     doc = draft.document(rel)
     fields: list[str] = []
     for key, value in (
@@ -122,7 +122,7 @@ def change(draft: Draft, spec: UserSpec) -> None:
     if not isinstance(perms, yamldoc.Document):
         perms = yamldoc.mapping({})
         yamldoc.put(doc, "permissions", perms, USER_FIELDS)
-    order = [s.id for s in draft.registry.catalog.systems]
+    order = [s.id for s in draft.catalog.systems]
     moves: list[Message] = []
     for system_id, code in spec.permissions.items():
         old = perms.get(system_id)

@@ -50,7 +50,7 @@ def code_digest() -> str:
     """A digest of the package's own source: a checkout at another commit is another tool,
     whatever its version number says."""
     h = hashlib.sha256()
-    package = Path(__file__).resolve().parent
+    package = Path(__file__).resolve().parent.parent  # every module: the rules too
     for path in sorted(package.rglob("*.py")):
         h.update(path.relative_to(package).as_posix().encode())
         h.update(path.read_bytes())

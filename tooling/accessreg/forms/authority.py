@@ -8,7 +8,7 @@ those ``accessreg authorize`` applies to pull requests.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from accessreg.model import layout
 from accessreg.model.commits import PathChange
@@ -18,13 +18,20 @@ from accessreg.review.authorize import AuthContext, Decision, decide, logins_by_
 
 
 def check(
-    base: Registry, after: Registry, changed: Mapping[str, bytes | None], actor: str
+    base: Registry,
+    after: Registry,
+    changed: Mapping[str, bytes | None],
+    actor: str,
+    user_paths: Iterable[str] | None = None,
 ) -> Decision:
-    """``authorize``'s decision on ``actor`` making the draft's changes to ``base``."""
+    """``authorize``'s decision on ``actor`` making the draft's changes to ``base``; the
+    login IDs held before come from ``user_paths`` (by default the users' files of
+    ``base``), which holds at least the changed files and every operator file."""
     changes = tuple(
         PathChange("D" if raw is None else "M" if rel in base.files else "A", layout.repo_path(rel))
         for rel, raw in changed.items()
     )
-    users = (rel for rel in base.files if layout.classify(rel) is Kind.USER)
-    ctx = AuthContext(actor, changes, base, base, after, logins_by_operator(users))
+    if user_paths is None:
+        user_paths = (rel for rel in base.files if layout.classify(rel) is Kind.USER)
+    ctx = AuthContext(actor, changes, base, base, after, logins_by_operator(user_paths))
     return decide(ctx)

@@ -21,8 +21,8 @@ from accessreg.edit import Draft, EditRefused, FileChange, finish
 from accessreg.edit.draft import UnknownOperatorError
 from accessreg.errors import ConfigError, UsageError
 from accessreg.escape import markdown, markdown_block
-from accessreg.files.loading import load, load_catalog
-from accessreg.files.sources import DirectorySource, MemorySource
+from accessreg.files.loading import load_catalog
+from accessreg.files.sources import DirectorySource
 from accessreg.forms import authority, body, wording
 from accessreg.forms.builders import BUILDERS, Answers
 from accessreg.forms.definitions import Form, forms
@@ -185,10 +185,10 @@ def from_issue(
     try:
         operation(draft)
         changed = draft.changed()
-        after = load(MemorySource(draft.overlay(changed), label)).registry
+        before, after, user_paths = draft.around(changed)
         if after is None:  # the catalog itself is what changed: not an application form's doing
             raise EditRefused(msg("The change leaves a registry that does not load"))
-        decision = authority.check(draft.registry, after, changed, author)
+        decision = authority.check(before, after, changed, author, user_paths)
         # The reviewer reads these in the pull request, the filer in the issue: both languages.
         review = tuple(
             f"{p.file}: {i18n.text(p.message, 'ja')} / {i18n.text(p.message, 'en')}"
@@ -208,6 +208,8 @@ def from_issue(
         # Where the registry stands in the way, in the words the other problems use.
         where = ["  " + wording.explain(form, p) for p in exc.problems if isinstance(p, Problem)]
         return _refused(author, issue, form, [f"- {wording.both(exc.message)}", *where], label)
+    finally:
+        draft.close()
 
     if not outcome.ok:
         lines = [wording.explain(form, p) for p in outcome.problems if p.level is Level.ERROR]

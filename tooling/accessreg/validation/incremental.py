@@ -162,7 +162,8 @@ def _validate(
         kind, code = layout.split(rel)
         if kind is Kind.OPERATOR and code is not None:
             operator_files[code] = rel
-    outside = [r for r in always if r not in set(operator_files.values())]  # shared, stray
+    operator_rels = set(operator_files.values())
+    outside = [r for r in always if r not in operator_rels]  # shared, stray
     codes = sorted(set(snap.state.groups) | set(operator_files))
     stats.groups = len(codes)
 

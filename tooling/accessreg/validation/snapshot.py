@@ -7,6 +7,7 @@ it and users are listed only for the operators a run needs.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -38,6 +39,12 @@ def _hidden(rel: str) -> bool:
 def digest(*parts: Iterable[str]) -> str:
     text = "\1".join("\0".join(part) for part in parts)
     return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def _user_code(rel: str) -> str | None:
+    """The operator of a user's file; None for any other file."""
+    kind, code = layout.split(rel)
+    return code if kind is Kind.USER else None
 
 
 def _users_digest(users: Mapping[str, str]) -> str:
@@ -170,6 +177,45 @@ class Snapshot:
             self._listed.update(missing)
             self._full = many
         return {rel: blob for code in wanted for rel, blob in self._users.get(code, {}).items()}
+
+    def overlaid(self, files: Mapping[str, bytes | None]) -> Snapshot:
+        """This snapshot with ``files`` laid over it (None: removed), as if they had been
+        written to the work tree: an edit, checked before anything touches the disk."""
+        touched = {code for rel in files if (code := _user_code(rel)) is not None}
+        self.users_of(touched)  # listed here first: the copy starts from the same listing
+        other = copy.copy(self)
+        other.fresh = dict(self.fresh)
+        other.blobs = dict(self.blobs)
+        other._users = defaultdict(dict, {code: dict(u) for code, u in self._users.items()})
+        other._listed = set(self._listed)
+        other.changes = dict(self.changes)
+        others = dict(self.state.others)
+        for rel, raw in files.items():
+            blob: str | None = None
+            if raw is None:
+                other.fresh.pop(rel, None)
+                other.blobs.pop(rel, None)
+            else:
+                blob = other.blobs[rel] = blob_id(raw)
+                other.fresh[rel] = raw
+            other.changes[rel] = blob
+            if _hidden(rel):
+                continue
+            code = _user_code(rel)
+            place = other._users[code] if code is not None else others
+            if blob is None:
+                place.pop(rel, None)
+            else:
+                place[rel] = blob
+        groups = dict(self.state.groups)
+        for code in touched:
+            mine = other._users.get(code)
+            if mine:
+                groups[code] = (_users_digest(mine), len(mine))
+            else:
+                groups.pop(code, None)
+        other.state = TreeState(others, groups)
+        return other
 
     @property
     def change(self) -> Change:
