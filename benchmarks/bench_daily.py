@@ -6,11 +6,12 @@
 The registries are ``benchmarks/work/reg20k`` and ``reg200k`` (see ``cputime.py``). Their
 ``main`` is left alone: each is cloned once (``git clone --shared --no-checkout``, objects
 borrowed, no work tree) to ``benchmarks/work/daily-reg<size>``, where the runs keep their
-parse cache and notice log. The export (``daily-reg<size>/last-logins.csv``) lists every user
-from the tree's paths, with a last login 0–260 days before the day in four date formats, a
-quarter never used, and 1 % IDs the registry does not know, as the authentication system
-would write it; the open pull requests are an empty list. Each run is a fresh process with
-this checkout's ``tooling/``, into an empty output directory:
+parse cache (``.git/bench-daily-cache``, emptied before the cold run) and notice log. The
+export (``daily-reg<size>/last-logins.csv``) lists every user from the tree's paths, with a
+last login 0–260 days before the day in four date formats, a quarter never used, and 1 % IDs
+the registry does not know, as the authentication system would write it; the open pull
+requests are an empty list. Each run is a fresh process with this checkout's ``tooling/``,
+into an empty output directory:
 
     daily --last-logins F --open-pulls P --today DAY --out DIR
 
@@ -18,8 +19,8 @@ this checkout's ``tooling/``, into an empty output directory:
   The first run parses every file into the cache (*cold*); the others read it, as the
   workflow does with the cache it restores (*warm*).
 - *next day* (2026-11-23) with the first day's notices recorded as sent (the log a sending
-  run would have written, put in ``refs/accessreg/duties`` of the clone once): only what
-  fell due overnight is mailed.
+  run would have written, put in ``refs/accessreg/duties`` of the clone and removed after):
+  only what fell due overnight is mailed.
 
 Medians of ``--runs`` runs of CPU seconds (user + system of the process and the processes
 it waited for) and the peak memory of the largest of them (``os.wait4``). Nothing is sent;
@@ -79,11 +80,16 @@ def export(repo: Path, seed: int = 1) -> Path:
     return path
 
 
+def cache_of(repo: Path) -> Path:
+    """The benchmark's own parse cache, emptied before the cold run."""
+    return repo / ".git" / "bench-daily-cache"
+
+
 def daily(repo: Path, argv: list[str], out: Path) -> Measured:
     """One ``python -m accessreg daily ARGV`` into an empty ``out`` (the workflow's fresh
     checkout has none: replacing the last run's files is not the command's own cost)."""
     shutil.rmtree(out, ignore_errors=True)
-    env = {k: v for k, v in os.environ.items() if k != "ACCESSREG_CACHE_DIR"}
+    env = {**os.environ, "ACCESSREG_CACHE_DIR": str(cache_of(repo))}
     env["PYTHONPATH"] = str(ROOT / "tooling")
     argv = [sys.executable, "-m", "accessreg", *argv, "--out", str(out)]
     child = subprocess.Popen(argv, cwd=repo, env=env, stdout=subprocess.DEVNULL,
@@ -100,9 +106,17 @@ def daily(repo: Path, argv: list[str], out: Path) -> Measured:
 
 def record_first_day(repo: Path, argv: list[str]) -> None:
     """Put in ``refs/accessreg/duties`` what a sending run on the first day would have
-    logged: every item of every mail due, and the IDs seen locked (done once per clone)."""
-    if git(repo, "for-each-ref", "refs/accessreg/duties"):
-        return
+    logged: every item of every mail due, and the IDs seen locked.
+
+    In a process of its own: a large benchmark process would lend its memory to the peak of
+    every command it starts afterwards (a forked child's maximum counts it until the exec)."""
+    if not git(repo, "for-each-ref", "refs/accessreg/duties"):
+        env = {**os.environ, "ACCESSREG_CACHE_DIR": str(cache_of(repo))}
+        subprocess.run([sys.executable, __file__, "--record", str(repo), *argv], env=env,
+                       check=True)  # fmt: skip
+
+
+def _record(repo: Path, argv: list[str]) -> None:
     sys.path.insert(0, str(ROOT / "tooling"))
     # This checkout's package, imported only here: the rest runs it as a command.
     from accessreg.scheduled import log
@@ -138,7 +152,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", nargs="+", default=["20k", "200k"])
     parser.add_argument("--runs", type=int, default=3)
-    args = parser.parse_args()
+    parser.add_argument("--record", type=Path, help=argparse.SUPPRESS)
+    args, rest = parser.parse_known_args()
+    if args.record is not None:
+        _record(args.record, rest)
+        return 0
     print(f"$ python benchmarks/bench_daily.py {shlex.join(sys.argv[1:])}")
     rows: dict[str, dict[str, tuple[float, float | None, int]]] = {}
     for size in args.sizes:
@@ -151,6 +169,7 @@ def main() -> int:
         git(repo, "update-ref", "-d", "refs/accessreg/duties")
         first = ["daily", *inputs, "--today", FIRST.isoformat()]
         print(f"{size}: {repo}\n  $ accessreg {shlex.join(first)} --out DIR", flush=True)
+        shutil.rmtree(cache_of(repo), ignore_errors=True)
         cold = daily(repo, first, out)
         print(f"    cold (fills the cache): {cold.cpu:.2f} s CPU, {cold.mails} mails", flush=True)
         found = {"first day, cold cache": (cold.cpu, None, cold.mails)}
