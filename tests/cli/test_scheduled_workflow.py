@@ -74,6 +74,16 @@ def test_it_sends_regenerates_and_keeps_the_outputs() -> None:
         assert "${{" not in step.get("run", "")
 
 
+def test_it_reads_the_registry_through_the_kept_validation_cache() -> None:
+    steps = _steps()
+    names = [s.get("name") for s in steps]
+    cache = next(s for s in steps if s.get("uses", "").startswith("actions/cache"))
+    # Where the command looks for it (parsecache.cache_dir), restored before the run.
+    assert cache["with"]["path"] == ".git/accessreg-cache"
+    assert cache["with"]["restore-keys"].split() == ["accessreg-"]
+    assert names.index(cache["name"]) < names.index("Run the daily duties")
+
+
 def _sh(script: str, cwd: Path) -> None:
     subprocess.run(["bash", "-e", "-o", "pipefail", "-c", script], cwd=cwd, check=True)
 

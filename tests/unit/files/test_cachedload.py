@@ -84,3 +84,28 @@ def test_the_cache_is_keyed_by_path_and_blob_id(gr: GitRegistry, tmp_path: Path)
         blocked.write_text("not a directory")
         [uncached] = load_cached([repo.blob_source("HEAD", "registry")], blocked / "cache")
         assert uncached.registry == plain.registry
+
+
+def test_one_source_streams_from_the_cache_a_slice_at_a_time(
+    gr: GitRegistry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for n in range(5):
+        gr.reg.user(email=f"user{n}@test-gas.example.co.jp")
+    (gr.reg.root / "users/TESTOP01/user3@test-gas.example.co.jp.yaml").write_text(
+        "email: [unclosed\n", encoding="utf-8"
+    )
+    gr.commit("users, one that does not load")
+    monkeypatch.setattr(cachedload._Streamed, "_SLICE", 2)
+    with GitRepository(gr.path) as repo:
+        plain = load(repo.snapshot("HEAD", "registry"))
+        [cold] = load_cached([repo.blob_source("HEAD", "registry")], tmp_path)
+        [warm] = load_cached([repo.blob_source("HEAD", "registry")], tmp_path)
+        # Files the cache said it held but no longer does (another run pruned it) are parsed.
+        monkeypatch.setattr(
+            ParseCache, "present", lambda self, table, keys: set(keys) if table else set()
+        )
+        [pruned] = load_cached([repo.blob_source("HEAD", "registry")], tmp_path / "empty")
+    for result in (cold, warm, pruned):
+        assert result.registry == plain.registry
+        assert result.problems == plain.problems
+    assert any(p.rule == "yaml-syntax" for p in plain.problems)

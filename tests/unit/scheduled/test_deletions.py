@@ -51,7 +51,15 @@ def test_one_application_per_operator(reg: RegistryFactory) -> None:
     )
     added = {"users/TESTOP01/mixed_`id@test-gas.example.co.jp.yaml": date(2025, 3, 1)}
     judged = stale(result.registry, export, added, date(2026, 6, 1))
-    apps = applications(judged, result.registry, lambda rel: (reg.root / rel).read_bytes())
+    reads: list[str] = []
+
+    def reading(rel: str) -> bytes:
+        reads.append(rel)
+        return (reg.root / rel).read_bytes()
+
+    apps = applications(judged, result.registry, reading)
+    # The bodies need no file: the edits are made only when the branch asks for them.
+    assert reads == []
     assert [(a.operator, a.branch) for a in apps] == [
         ("TESTOP01", "accessreg/stale-deletions/TESTOP01"),
         ("TESTOP02", "accessreg/stale-deletions/TESTOP02"),
@@ -68,7 +76,10 @@ def test_one_application_per_operator(reg: RegistryFactory) -> None:
     assert "recent@" not in first.body and "recent@" not in first.message
     # a user with another provider's permission keeps the file, without the deleted ones
     assert second.removals == ()
+    assert second.edited == ("users/TESTOP02/both@test-two.example.jp.yaml",)
     (rel, content) = next(iter(second.edits.items()))
+    assert reads == [rel]
+    assert second.edits is second.edits  # made once
     assert rel == "users/TESTOP02/both@test-two.example.jp.yaml"
     assert content.startswith(b"# yaml-language-server:")
     assert yaml.safe_load(content)["permissions"] == {"member_portal": "user"}

@@ -11,7 +11,8 @@ import pytest
 from accessreg.errors import UsageError
 from accessreg.model.registry import Registry
 from accessreg.outputs import csv_
-from accessreg.outputs.access import effective_access
+from accessreg.outputs.access import Access, effective_access
+from accessreg.scheduled import inventory as inventory_module
 from accessreg.scheduled.inventory import OperatorCsvs, inventory
 from accessreg.scheduled.keyed_notices import Document
 from tests.helpers.regfactory import RegistryFactory
@@ -133,3 +134,51 @@ def test_the_daily_run_renders_only_the_csvs_it_attaches(reg: RegistryFactory) -
     assert outcome.files == () and rendered == []  # nothing yet: no mail is due so far
     assert [a.name for a in outcome.notices[0].attachments()] == ["inventory/TESTOP01.csv"]
     assert rendered == ["TESTOP01"]
+
+
+def test_the_holders_are_worked_out_only_for_a_csv_that_is_asked_for(
+    reg: RegistryFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    registry = _registry(reg)
+    computed: list[frozenset[str]] = []
+    real = inventory_module.effective_access
+
+    def counting(sub: Registry) -> Access:
+        computed.append(frozenset(sub.operators))
+        return real(sub)
+
+    monkeypatch.setattr(inventory_module, "effective_access", counting)
+    lazy = OperatorCsvs(registry, scope=["TESTOP01"])
+    # A day with no review due: the reminders' CSVs are never asked for.
+    quiet = inventory(registry, date(2026, 10, 15), lazy, ADDED, all_csvs=False)
+    assert [n.kind for n in quiet.notices] == []
+    assert computed == []
+    due = inventory(registry, date(2027, 1, 15), lazy, ADDED, all_csvs=False)
+    (notice,) = due.notices
+    eager = OperatorCsvs(registry, real(registry))
+    assert notice.attachments() == eager("TESTOP01")
+    assert computed == [frozenset({"TESTOP01"})]  # TESTOP02's users were not read
+    assert lazy("TESTOP02") == eager("TESTOP02")  # outside the scope: worked out apart
+
+
+def test_an_id_two_operators_hold_is_listed_as_the_whole_registry_lists_it(
+    reg: RegistryFactory,
+) -> None:
+    # One login ID in two operators (a clash validation reports): the first active operator
+    # claims it, whichever operators' CSVs are asked for.
+    reg.operator(last_inventory="2026-07-15")
+    reg.operator("TESTOP02", contacts=[_contact(2)])
+    reg.operator("TESTOP03", contacts=[_contact(3)])
+    reg.user("TESTOP01", "shared@test-gas.example.co.jp")
+    reg.user("TESTOP02", "shared@test-gas.example.co.jp", permissions={"johs": "J1010"})
+    reg.user("TESTOP02", "window3@test-gas.example.co.jp")  # TESTOP03's window person
+    reg.user("TESTOP03", "own@test-gas.example.co.jp")
+    registry = reg.validate().registry
+    assert registry is not None
+    eager = OperatorCsvs(registry, effective_access(registry))
+    listed = {code: b"".join(d.data for d in eager(code)) for code in ("TESTOP02", "TESTOP03")}
+    assert b"shared@" not in listed["TESTOP02"]  # TESTOP01's, who comes first
+    assert b"window3@" in listed["TESTOP02"] and b"window3@" not in listed["TESTOP03"]
+    for code in ("TESTOP01", "TESTOP02", "TESTOP03"):
+        for scope in ([code], ["TESTOP02", "TESTOP03"], []):
+            assert OperatorCsvs(registry, scope=scope)(code) == eager(code), (code, scope)

@@ -26,10 +26,11 @@ from accessreg.effects.outbox import Outbox
 from accessreg.effects.plan import BranchSet, Outgoing, Record, RunPlan, When
 from accessreg.errors import AccessregError, ConfigError, ProblemsFound
 from accessreg.files import atomic
-from accessreg.files.loading import load, locate
-from accessreg.files.sources import MemorySource
+from accessreg.files.cachedload import load_cached
+from accessreg.files.loading import locate
+from accessreg.files.parsecache import cache_dir
 from accessreg.gitio.branches import BranchChange, Branches
-from accessreg.gitio.repo import GitRepository
+from accessreg.gitio.repo import BlobSource, GitRepository
 from accessreg.gitio.state import STATE_REF, Merge, StatePushError, StateStore
 from accessreg.mail.compose import Composed
 from accessreg.mail.smtp import (
@@ -217,14 +218,21 @@ class Session:
 
     def registry_at(
         self, head: str, pins: Mapping[str, bytes | None] | None = None
-    ) -> tuple[Registry, MemorySource]:
+    ) -> tuple[Registry, BlobSource]:
         """The registry at ``head``, whose files must load (date-driven findings are a duty's
         business; ``apply`` decides what an error holds back itself, ``provision.holding``),
-        with ``pins`` laid over it: the files held back, as downstream systems have them."""
-        source = self.repo.snapshot(head, REGISTRY_DIR).pinned(pins or {})
-        loaded = load(source)
+        with ``pins`` laid over it: the files held back, as downstream systems have them.
+
+        Files the cache of incremental validation holds (by path and blob id) are not read
+        or parsed again: a daily run on an unchanged registry parses nothing."""
+        source = self.repo.blob_source(head, REGISTRY_DIR).pinned(pins or {})
+        [loaded] = load_cached([source], cache_dir(self.repo.common_dir))
         registry = loaded.registry
-        problems = [locate(p, source.files.get(p.file, b""), source.label) for p in loaded.problems]
+        present = set(source.blobs)
+        problems = [
+            locate(p, source.read(p.file) if p.file in present else b"", source.label)
+            for p in loaded.problems
+        ]
         errors = [p for p in problems if p.level is Level.ERROR]
         if errors or registry is None:
             raise ProblemsFound(

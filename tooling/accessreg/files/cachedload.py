@@ -11,7 +11,7 @@ result is that of :func:`loading.load` on the same files: the cache only skips w
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -42,6 +42,88 @@ def parse_key(rel: str, blob: str) -> str:
     return f"{rel}\0{blob}"
 
 
+class _Streamed(Mapping[str, Parsed]):
+    """The parsed files of one load, read from the cache a slice at a time in the order the
+    load asks for them, each let go once its model is built: the parsed data of a whole
+    registry is never in memory at once beside its models."""
+
+    _SLICE = 4000
+
+    def __init__(
+        self,
+        order: Sequence[tuple[str, Kind]],
+        keys: Mapping[str, str],
+        cache: ParseCache,
+        fresh: dict[str, Parsed],
+        parse_one: Callable[[str, Kind], Parsed],
+    ) -> None:
+        self._order = order
+        self._at = {rel: i for i, (rel, _) in enumerate(order)}
+        self._keys = keys
+        self._cache = cache
+        self._fresh = fresh
+        self._parse_one = parse_one
+        self._slice: dict[str, Parsed] = {}
+
+    def __contains__(self, rel: object) -> bool:
+        return rel in self._keys
+
+    def __getitem__(self, rel: str) -> Parsed:
+        key = self._keys[rel]
+        if key in self._fresh:
+            return self._fresh.pop(key)
+        if key not in self._slice:
+            start = self._at[rel]
+            ahead = [self._keys[r] for r, _ in self._order[start : start + self._SLICE]]
+            self._slice = self._cache.get("parsed", [k for k in ahead if k not in self._fresh])
+        found = self._slice.pop(key, None)
+        # Gone from the cache since it was listed (or the cache failed): parsed now.
+        return found if found is not None else self._parse_one(rel, self._order[self._at[rel]][1])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+
+def _load_one(source: BlobSource, directory: Path) -> LoadResult:
+    """One source, as :func:`load_cached` loads it, streaming the cached files."""
+    rels = source.paths()
+    catalog, _ = load_catalog(source, rels)
+    if catalog is None:  # load() reports why
+        return load(source)
+    generated = schemagen.generate_all(catalog)
+    by_kind = checkers(generated)
+    items = _items(rels)
+    keys = {rel: parse_key(rel, source.blob(rel)) for rel, _ in items}
+    cache = ParseCache(directory, schemas_namespace(generated))
+    try:
+        held = cache.present("parsed", keys.values())
+        missing = [(rel, kind) for rel, kind in items if keys[rel] not in held]
+        source.prefetch(rel for rel, _ in missing)
+        fresh = {keys[p.rel]: p for p in parse_all(source, by_kind, missing)}
+        cache.put("parsed", fresh)
+
+        def parse_one(rel: str, kind: Kind) -> Parsed:
+            [parsed] = parse_all(source, by_kind, [(rel, kind)])
+            return parsed
+
+        return load(source, _Streamed(items, keys, cache, fresh, parse_one))
+    finally:
+        cache.close()
+
+
+def _items(rels: Sequence[str]) -> list[tuple[str, Kind]]:
+    return [
+        (rel, kind)
+        for rel in rels
+        if (kind := layout.classify(rel)) is not None
+        and kind is not Kind.CATALOG
+        and layout.readable_name(rel)
+    ]
+
+
 # What loads share: namespace → key → parsed file, and the model built of each parsed file.
 Parsings = dict[str, dict[str, Parsed]]
 
@@ -54,7 +136,9 @@ def load_cached(
 ) -> list[LoadResult]:
     """Each source loaded, as :func:`loading.load` loads it, with parsed files shared
     between the sources (and with earlier calls given the same ``known`` and ``models``)
-    and the cache in ``directory``."""
+    and the cache in ``directory``. One source on its own streams the cached files."""
+    if len(sources) == 1 and known is None and models is None:
+        return [_load_one(sources[0], directory)]
     results: list[LoadResult] = []
     known = {} if known is None else known
     models = {} if models is None else models  # built once for a file several sources hold
@@ -66,13 +150,7 @@ def load_cached(
             continue
         generated = schemagen.generate_all(catalog)
         space = schemas_namespace(generated)
-        items: list[tuple[str, Kind]] = [
-            (rel, kind)
-            for rel in rels
-            if (kind := layout.classify(rel)) is not None
-            and kind is not Kind.CATALOG
-            and layout.readable_name(rel)
-        ]
+        items = _items(rels)
         keys = {rel: parse_key(rel, source.blob(rel)) for rel, _ in items}
         have = known.setdefault(space, {})
         wanted = [k for k in keys.values() if k not in have]

@@ -369,16 +369,20 @@ def load(
     holds (``files.salvage``), so the rules judge it too; it is in ``broken`` either way.
     """
     with gcpause.paused():  # forked workers inherit the pause
-        return _load(source, reuse or {}, models if models is not None else {}, salvage)
+        return _load(source, reuse or {}, models, salvage)
 
 
-def _reused(parsed: Parsed, models: Models) -> tuple[BaseModel | None, list[Problem]]:
+def _reused(parsed: Parsed, models: Models | None) -> tuple[BaseModel | None, list[Problem]]:
+    if models is None:  # nothing shared with another load: the parsed file may go at once
+        return model_of(parsed)
     if (known := models.get(id(parsed))) is None:
         known = models[id(parsed)] = (parsed, model_of(parsed))
     return known[1]
 
 
-def _load(source: Source, reuse: Mapping[str, Parsed], models: Models, salvage: bool) -> LoadResult:
+def _load(
+    source: Source, reuse: Mapping[str, Parsed], models: Models | None, salvage: bool
+) -> LoadResult:
     rels = source.paths()
     found: list[Problem] = []
     items: list[tuple[str, Kind]] = []

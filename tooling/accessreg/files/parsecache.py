@@ -128,6 +128,23 @@ class ParseCache:
             return {}
         return found
 
+    def present(self, table: Table, keys: Iterable[str]) -> set[str]:
+        """Which of ``keys`` the table holds, without reading their values."""
+        if self._db is None:
+            return set()
+        wanted = list(keys)
+        found: set[str] = set()
+        try:
+            for i in range(0, len(wanted), _CHUNK):
+                chunk = wanted[i : i + _CHUNK]
+                marks = ",".join("?" * len(chunk))
+                rows = self._db.execute(f"SELECT key FROM {table} WHERE key IN ({marks})", chunk)
+                found.update(key for (key,) in rows)
+        except sqlite3.Error as exc:
+            self._fail(exc)
+            return set()
+        return found
+
     def put(self, table: Table, values: Mapping[str, Any]) -> None:
         if self._db is None or not values:
             return

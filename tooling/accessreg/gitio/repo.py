@@ -9,7 +9,8 @@ which case they are relative to that directory (``registry/users/X/a.yaml`` unde
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+import hashlib
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
@@ -302,6 +303,27 @@ class BlobSource:
         if rel not in self._content:
             self.prefetch([rel])
         return self._content[rel]
+
+    def pinned(self, pins: Mapping[str, bytes | None]) -> BlobSource:
+        """The same files with ``pins`` laid over them (None: absent), each pinned file known
+        by the id git gives its content, so that the parse cache keys it as any other."""
+        blobs = dict(self.blobs)
+        content = dict(self._content)
+        for rel, data in pins.items():
+            if data is None:
+                blobs.pop(rel, None)
+                content.pop(rel, None)
+            else:
+                blobs[rel] = blob_id(data)
+                content[rel] = data
+        pinned = BlobSource(self.repo, blobs, self.label)
+        pinned._content = content
+        return pinned
+
+
+def blob_id(data: bytes) -> str:
+    """The id ``git hash-object`` gives ``data`` (SHA-1 object format)."""
+    return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
 
 
 def _parse_name_status(out: bytes) -> Iterator[PathChange]:

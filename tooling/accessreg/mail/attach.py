@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from copy import deepcopy
 from dataclasses import dataclass
 
 from accessreg.mail.compose import Composed
@@ -17,11 +16,14 @@ class Attachment:
 
 
 def attach(composed: Composed, files: Iterable[Attachment]) -> Composed:
-    """The same message (same Message-ID) with ``files`` attached, as multipart/mixed."""
+    """The same message (same Message-ID) with ``files`` attached, as multipart/mixed.
+
+    The message is changed in place: it is the caller's, composed for this mail (copying
+    it cost more than composing it)."""
     items = list(files)
     if not items:
         return composed
-    message = deepcopy(composed.message)
+    message = composed.message
     for item in items:
         maintype, _, subtype = item.mime.partition("/")
         message.add_attachment(

@@ -17,10 +17,16 @@ from __future__ import annotations
 
 import base64
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time
-from email.headerregistry import Address, AddressHeader, UnstructuredHeader
+from email.headerregistry import (
+    Address,
+    AddressHeader,
+    BaseHeader,
+    HeaderRegistry,
+    UnstructuredHeader,
+)
 from email.message import EmailMessage
 from email.policy import SMTP, EmailPolicy
 from email.utils import format_datetime, parseaddr
@@ -110,6 +116,14 @@ class MailPolicy(EmailPolicy):
         return folded if folded is not None else str(super().fold(name, value))
 
     def fold_binary(self, name: str, value: Any) -> bytes:
+        factory = self.header_factory
+        if isinstance(factory, SharedHeaders) and isinstance(value, BaseHeader):
+            # A header object shared between mails is folded once for all of them.
+            how = (name, self.linesep, self.max_line_length, self.utf8, self.cte_type)
+            return factory.folded(value, how, lambda: self._fold_binary(name, value))
+        return self._fold_binary(name, value)
+
+    def _fold_binary(self, name: str, value: Any) -> bytes:
         folded = _folded(name, value, self.linesep)
         return (
             folded.encode("ascii")
@@ -118,7 +132,67 @@ class MailPolicy(EmailPolicy):
         )
 
 
-POLICY = MailPolicy() + SMTP
+_SHARED_MAX = 20000  # distinct header values kept; a mail has a handful of its own
+
+
+def _header_key(name: str, value: Any) -> tuple[str, ...] | None:
+    if type(value) is str:
+        return (name, value)
+    if type(value) is Address:
+        return (name, "", value.display_name, value.username, value.domain)
+    return None
+
+
+class SharedHeaders(HeaderRegistry):
+    """The standard header factory, but a name and value seen before give the header object
+    made then: header objects are immutable, and parsing each value again was most of the
+    cost of composing a mail (every mail of a run has the same sender, date and MIME
+    headers; a window person's mails the same recipient)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._made: dict[tuple[str, ...], BaseHeader] = {}
+        self._folds: dict[tuple[object, ...], tuple[BaseHeader, bytes]] = {}
+        self._classes: dict[str, type[BaseHeader]] = {}
+
+    def __getitem__(self, name: str) -> type[BaseHeader]:
+        # The standard registry makes a new class on every lookup, and a message looks one
+        # up for every header it is given (to count how many it may hold).
+        key = name.lower()
+        found = self._classes.get(key)
+        if found is None:
+            found = self._classes[key] = super().__getitem__(name)
+        return found
+
+    def folded(
+        self, header: BaseHeader, how: tuple[object, ...], fold: Callable[[], bytes]
+    ) -> bytes:
+        """``fold()`` of ``header`` the way ``how`` names (the policy's say), once."""
+        key = (id(header), *how)
+        found = self._folds.get(key)
+        if found is not None and found[0] is header:  # an id is reused once its object is gone
+            return found[1]
+        if len(self._folds) >= _SHARED_MAX:
+            self._folds.clear()
+        done = fold()
+        self._folds[key] = (header, done)
+        return done
+
+    def __call__(self, name: str, value: Any) -> BaseHeader:
+        key = _header_key(name, value)
+        if key is None:
+            return super().__call__(name, value)
+        header = self._made.pop(key, None)
+        if header is None:
+            if len(self._made) >= _SHARED_MAX:  # the least recently used goes
+                del self._made[next(iter(self._made))]
+            header = super().__call__(name, value)
+        self._made[key] = header  # last: the most recently used
+        return header
+
+
+# Policy SMTP carries a header factory of its own: the shared one is set after adding it.
+POLICY = (MailPolicy() + SMTP).clone(header_factory=SharedHeaders())
 
 _ENV = jinja2.Environment(
     loader=jinja2.PackageLoader("accessreg", "templates"),

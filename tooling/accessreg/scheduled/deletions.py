@@ -9,6 +9,7 @@ keeps the file, with only the provider's permissions removed. Pure: content in, 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -26,19 +27,38 @@ def branch_name(operator: str) -> str:
     return f"{BRANCH_PREFIX}{operator}"
 
 
+def _no_file(rel: str) -> bytes:
+    raise KeyError(rel)
+
+
 @dataclass(frozen=True)
 class DeletionApplication:
     operator: str
     users: tuple[UserAge, ...]
     removals: tuple[str, ...]  # user files (relative to the registry) to remove
-    edits: dict[str, bytes] = field(default_factory=dict)  # files rewritten without permissions
     title: str = ""
     body: str = ""  # the pull request's description (markdown)
     message: str = ""  # the commit message
+    read: Callable[[str], bytes] = field(default=_no_file, compare=False, repr=False)
 
     @property
     def branch(self) -> str:
         return branch_name(self.operator)
+
+    @property
+    def edited(self) -> tuple[str, ...]:
+        """The user files kept, without the provider's permissions (relative paths)."""
+        return tuple(u.file for u in self.users if u.kept_systems)
+
+    @functools.cached_property
+    def edits(self) -> dict[str, bytes]:
+        """The files of :attr:`edited` as rewritten; made only for the branch (a round-trip
+        edit of each costs milliseconds, and a dry run shows the body alone)."""
+        return {
+            u.file: without_keys(self.read(u.file), "permissions", u.systems)
+            for u in self.users
+            if u.kept_systems
+        }
 
 
 _MD_SPECIAL = set("\\`*_{}[]()<>#+-.!|~")
@@ -83,11 +103,6 @@ def applications(
     for operator, users in sorted(result.deleted().items()):
         ordered = tuple(sorted(users, key=lambda u: u.login_id.lower()))
         removals = tuple(u.file for u in ordered if not u.kept_systems)
-        edits = {
-            u.file: without_keys(read(u.file), "permissions", u.systems)
-            for u in ordered
-            if u.kept_systems
-        }
         entry = registry.operators.get(operator)
         name = entry.operator.name if entry else operator
         title = f"{operator}: 長期未使用IDの抹消申請（{len(ordered)}件）"
@@ -103,7 +118,7 @@ def applications(
         )
         found.append(
             DeletionApplication(
-                operator, ordered, removals, edits, title, _body(operator, name, ordered), message
+                operator, ordered, removals, title, _body(operator, name, ordered), message, read
             )
         )
     return found

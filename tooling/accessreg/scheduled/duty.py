@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Protocol
@@ -51,6 +51,8 @@ class Inputs:
     pulls: OpenPulls | None = None  # the open pull requests (``needs_pulls``)
     # Every application apply has accepted, with the dates it recorded (an ID's issue day).
     accepted: tuple[ApplicationRecord, ...] = ()
+    # Reads many files of the revision at once, so that ``read`` then finds them at hand.
+    prefetch: Callable[[Iterable[str]], None] = lambda rels: None
 
 
 @dataclass(frozen=True)

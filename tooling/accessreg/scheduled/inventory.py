@@ -11,7 +11,7 @@ reminder, once per overdue review, and the reviewers get the list of overdue ope
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
@@ -64,20 +64,70 @@ def due_on(
     return months_later(start, months)
 
 
+def _logins(registry: Registry, code: str) -> set[str]:
+    op = registry.operators[code].operator
+    return {u.user.email.lower() for u in registry.users_of(code)} | {
+        c.email.lower() for c in op.contacts
+    }
+
+
+def access_of(registry: Registry, codes: Collection[str]) -> Access:
+    """What :func:`effective_access` gives the operators ``codes``, from them alone and the
+    operators sharing a login ID with them: an ID belongs to the first active operator that
+    gives it a permission, so those are all that can decide whose an ID of ``codes`` is.
+    The holders of the other operators it returns are not to be used."""
+    wanted = set(codes)
+    ids = set().union(*(_logins(registry, code) for code in wanted))
+    keep = {
+        code
+        for code in registry.operators
+        if code in wanted or not ids.isdisjoint(_logins(registry, code))
+    }
+    return effective_access(
+        Registry(
+            registry.catalog,
+            {code: registry.operators[code] for code in keep},
+            tuple(u for code in sorted(keep) for u in registry.users_of(code)),
+            registry.maintainers,
+            registry.calendar,
+        )
+    )
+
+
 class OperatorCsvs:
     """Renders ``inventory/<CODE>/<system>.csv`` for every system where an operator has holders.
 
     Derived systems are included: the permission-management system's file lists the window
-    persons, who may hold nothing else. The access is split by operator once, so rendering
-    every operator costs one pass over the registry, not one per operator.
+    persons, who may hold nothing else. Given the whole registry's ``access``, it is split by
+    operator once. Without it, the holders are worked out when a first CSV is asked for, for
+    the operators of ``scope`` (those that may be asked for) at once: a day with reminders
+    due to a few operators reads their users, not the registry's, and a day without any
+    reads none.
     """
 
-    def __init__(self, registry: Registry, access: Access) -> None:
+    def __init__(
+        self, registry: Registry, access: Access | None = None, scope: Collection[str] = ()
+    ) -> None:
         self.registry = registry
+        self.scope = frozenset(scope)
         self.by_operator: dict[str, dict[str, Holder]] = {}
-        for login, person in access.items():
-            self.by_operator.setdefault(person.operator, {})[login] = person
+        self._covered: set[str] | None = None  # None: every operator's holders are known
+        if access is None:
+            self._covered = set()
+        else:
+            for login, person in access.items():
+                self.by_operator.setdefault(person.operator, {})[login] = person
         self._done: dict[str, tuple[Document, ...]] = {}
+
+    def _holders(self, code: str) -> dict[str, Holder]:
+        if self._covered is not None and code not in self._covered:
+            codes = {code} | (set() if self._covered else self.scope)
+            found = access_of(self.registry, codes)
+            for login, person in found.items():
+                if person.operator in codes:
+                    self.by_operator.setdefault(person.operator, {})[login] = person
+            self._covered |= codes
+        return self.by_operator.get(code, {})
 
     def __call__(self, code: str) -> tuple[Document, ...]:
         if code not in self._done:
@@ -85,7 +135,7 @@ class OperatorCsvs:
         return self._done[code]
 
     def _render(self, code: str) -> tuple[Document, ...]:
-        mine = self.by_operator.get(code, {})
+        mine = self._holders(code)
         found = []
         for system in self.registry.catalog.systems:
             people = holders(mine, system.id)
@@ -175,10 +225,20 @@ def check(options: Options) -> None:
 
 def judge(inputs: Inputs) -> DutyResult:
     registry, options = inputs.registry, inputs.options
+    if options.all_csvs:
+        csvs = OperatorCsvs(registry, effective_access(registry))
+    else:  # only the reminders' CSVs, of the operators due
+        due = [
+            code
+            for code, entry in registry.operators.items()
+            if entry.operator.status == "active"
+            and inputs.today >= due_on(registry, code, options.months, inputs.added, inputs.today)
+        ]
+        csvs = OperatorCsvs(registry, scope=[options.operator] if options.operator else due)
     return inventory(
         registry,
         inputs.today,
-        OperatorCsvs(registry, effective_access(registry)),
+        csvs,
         inputs.added,
         options.months,
         options.operator,

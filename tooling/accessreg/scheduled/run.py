@@ -239,6 +239,8 @@ def plan(
     branches: tuple[BranchSet, ...] = ()
     records: tuple[Record, ...] = ()
     if request.send:
+        # The files the deletion branches edit, read from git at once rather than one by one.
+        inputs.prefetch(rel for a in apps for rel in a.edited)
         branches = tuple(
             BranchSet(o.branch_prefix, tuple(_proposal(a, head) for a in o.applications))
             for o in outcomes.values()
@@ -297,7 +299,7 @@ def run(request: RunRequest, transport: TransportFactory = smtp_session) -> RunR
         accepted = tuple(a for _, a in state.applications())
         inputs = Inputs(
             registry, source.read, request.today, request.options, added,
-            notice_log.remembered, export, pulls, accepted,
+            notice_log.remembered, export, pulls, accepted, source.prefetch,
         )  # fmt: skip
         planned = plan(duties, inputs, head, request, notice_log, session.outbox, session.sender)
         done = session.carry_out(planned.run)

@@ -19,8 +19,9 @@ has deleted it since); otherwise it is reported as absent (not imported yet).
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Literal
@@ -149,7 +150,7 @@ def estimated_issue(registry: Registry, systems: tuple[str, ...], added: date) -
 
 
 def _age(
-    registry: Registry,
+    estimate: Callable[[tuple[str, ...], date], date],
     entry: UserEntry,
     export: LastLogins,
     added: Mapping[str, date],
@@ -178,7 +179,7 @@ def _age(
         if recorded is not None:
             since = recorded
         else:
-            since = estimated_issue(registry, held, added_on) if added_on else today
+            since = estimate(held, added_on) if added_on else today
         basis = "issued"
     days = (today - since).days
     return UserAge(
@@ -250,7 +251,9 @@ def stale(
     entries = list(_judged(registry, systems))
     kept = remembered or {}
     days = recorded_issues(issued, systems)
-    users = tuple(_age(registry, u, export, added, kept, today, systems, days) for u in entries)
+    # The same systems added on the same day give the same issue day: counted once.
+    estimate = functools.cache(functools.partial(estimated_issue, registry))
+    users = tuple(_age(estimate, u, export, added, kept, today, systems, days) for u in entries)
     known = known_ids(registry, systems, entries)
     drift = tuple(
         Drift(provider, row.login_id, row.last_login, row.line)
