@@ -227,13 +227,7 @@ class Draft:
         what ``authorize``'s rules read. None after: the changed registry does not load."""
         if self.tree is not None:
             return self.tree.around(changed)
-        files = dict(self._files)
-        for rel, raw in changed.items():
-            if raw is None:
-                files.pop(rel, None)
-            else:
-                files[rel] = raw
-        after = load(MemorySource(files, self.label)).registry
+        after = load(self._laid_over(changed)).registry
         users = [rel for rel in self._files if layout.classify(rel) is Kind.USER]
         return self.registry, after, users
 
@@ -243,13 +237,11 @@ class Draft:
         change = Change(frozenset(changed))
         if self.tree is not None:
             return self.tree.check(changed, change)
-        files = dict(self._files)
-        for rel, raw in changed.items():
-            if raw is None:
-                files.pop(rel, None)
-            else:
-                files[rel] = raw
-        return validate(MemorySource(files, self.label), self.today, change=change)
+        return validate(self._laid_over(changed), self.today, change=change)
+
+    def _laid_over(self, changed: dict[str, bytes | None]) -> MemorySource:
+        """The files with ``changed`` laid over them (None: removed)."""
+        return MemorySource(self._files, self.label).pinned(changed)
 
 
 def _write(root: Path, changed: dict[str, bytes | None]) -> None:
