@@ -17,14 +17,14 @@ dated by HEAD's events (the run that releases them is their acceptance).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property
 from pathlib import Path
 
 from accessreg.errors import ConfigError
-from accessreg.files.cachedload import BlobSource, Parsings, load_cached
+from accessreg.files.cachedload import Parsings, load_cached
 from accessreg.files.loading import Models, load
 from accessreg.files.sources import MemorySource
 from accessreg.gitio.repo import GitRepository
@@ -40,7 +40,6 @@ from accessreg.plan.model import CertificateChange, Item, WindowPersonChange
 from accessreg.provision.state import ApplicationRecord, ItemDates
 from accessreg.timeline.clock import JST
 from accessreg.timeline.effective import Dates, Effective, Events, Known
-from accessreg.validation.snapshot import blob_id
 
 PREFIX = layout.REGISTRY_DIR
 
@@ -72,32 +71,6 @@ def _loaded(source: MemorySource, sha: str) -> Registry:
             msg("The registry at {sha} cannot be read (its catalog does not load)", sha=sha[:12])
         )
     return result.registry
-
-
-class _Pinned:
-    """A tree's files by blob id with ``pins`` laid over them (None: absent): what
-    ``load_cached`` reads, a pinned file keyed by the blob id of its pinned content."""
-
-    def __init__(self, source: BlobSource, pins: Mapping[str, bytes | None]) -> None:
-        self.source = source
-        self.pins = pins
-        self.label = source.label
-        present = set(source.paths()) | {rel for rel, data in pins.items() if data is not None}
-        self._paths = sorted(present - {rel for rel, data in pins.items() if data is None})
-
-    def paths(self) -> list[str]:
-        return self._paths
-
-    def blob(self, rel: str) -> str:
-        data = self.pins.get(rel)
-        return blob_id(data) if data is not None else self.source.blob(rel)
-
-    def prefetch(self, rels: Iterable[str]) -> None:
-        self.source.prefetch(rel for rel in rels if rel not in self.pins)
-
-    def read(self, rel: str) -> bytes:
-        data = self.pins.get(rel)
-        return data if data is not None else self.source.read(rel)
 
 
 class Snapshots:
@@ -176,7 +149,7 @@ class Snapshots:
             if self.cache is None or not under:
                 self._cache[sha] = _loaded(self.source(sha), sha)
             else:
-                tree = _Pinned(self.repo.blob_source(sha, PREFIX, under=under), self.pins)
+                tree = self.repo.blob_source(sha, PREFIX, under=under).pinned(self.pins)
                 found = load_cached([tree], self.cache, self._known, self._models)[0]
                 if found.registry is None:
                     raise ConfigError(

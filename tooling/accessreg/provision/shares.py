@@ -23,7 +23,7 @@ from datetime import date
 from pathlib import Path
 
 from accessreg.files.parsecache import ParseCache, namespace
-from accessreg.gitio.repo import GitRepository
+from accessreg.gitio.repo import GitRepository, blob_id
 from accessreg.model import layout
 from accessreg.model.content import Slice
 from accessreg.model.messages import Message
@@ -34,7 +34,7 @@ from accessreg.outputs.csv_ import Encoding
 from accessreg.outputs.fragments import Fragment
 from accessreg.outputs.whitelist import Admitted
 from accessreg.provision.merges import PREFIX, History, Snapshots
-from accessreg.validation.snapshot import blob_id, digest
+from accessreg.validation.snapshot import digest
 
 
 class LoginClashError(Exception):

@@ -25,6 +25,6 @@ Files git ignores are not seen (a full run reads the directory and would see the
 """
 
 from accessreg.validation.incremental import Stats, validate_incremental
-from accessreg.validation.snapshot import Snapshot, TreeState, blob_id
+from accessreg.validation.snapshot import Snapshot, TreeState
 
-__all__ = ["Snapshot", "Stats", "TreeState", "blob_id", "validate_incremental"]
+__all__ = ["Snapshot", "Stats", "TreeState", "validate_incremental"]

@@ -16,16 +16,11 @@ from pathlib import Path
 
 from accessreg.errors import ConfigError
 from accessreg.files.parsecache import ParseCache
-from accessreg.gitio.repo import GitRepository
+from accessreg.gitio.repo import GitRepository, blob_id
 from accessreg.model import layout
 from accessreg.model.layout import Kind
 from accessreg.model.messages import msg
 from accessreg.validation.judge import Change
-
-
-def blob_id(data: bytes) -> str:
-    """The id git gives a file with this content."""
-    return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
 
 
 def _hidden(rel: str) -> bool:
