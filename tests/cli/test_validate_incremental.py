@@ -205,6 +205,18 @@ def test_the_date_and_the_catalog_invalidate_cached_findings(gr: Repo) -> None:
     assert changed.parsed == changed.files - 1  # another catalog, another cache namespace
 
 
+def test_a_day_that_moves_no_time_rule_of_an_operator_reuses_its_findings(gr: Repo) -> None:
+    """An operator's findings follow the day only through its time rules (an abolition
+    taking effect): the next day's first run checks no operator again, and finds the same."""
+    gr.reg.user("OP000002", "old@op2.example.jp", permissions={"taxis": "1110"})
+    gr.commit("a code abolished on 2022-01-24")
+    first, _ = check(gr, "HEAD~1", today=date(2022, 1, 24))
+    later, stats = check(gr, "HEAD~1", today=date(2022, 2, 3))
+    assert stats.groups_checked == 0
+    assert [(p.file, p.rule) for p in later] == [(p.file, p.rule) for p in first]
+    assert any(p.rule == "permission-abolished" for p in later)
+
+
 def test_tool_version_and_code_are_part_of_the_cache_key(
     gr: Repo, monkeypatch: pytest.MonkeyPatch
 ) -> None:

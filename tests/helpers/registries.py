@@ -14,3 +14,10 @@ def loaded(reg: RegistryFactory) -> Registry:
     assert result.registry is not None, result.problems
     assert not [p for p in result.problems if p.level == "error"], result.problems
     return result.registry
+
+
+def loaded_with_problems(reg: RegistryFactory) -> Registry:
+    """The registry as far as it loads, whatever its files' own problems."""
+    result = load(DirectorySource(reg.root, "registry"))
+    assert result.registry is not None, result.problems
+    return result.registry

@@ -15,6 +15,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Generic, ParamSpec, TypeAlias
 
+from accessreg.model import Catalog
 from accessreg.model.messages import Message
 from accessreg.model.problems import DataPath, Level, Problem, problem
 from accessreg.model.registry import Registry
@@ -71,6 +72,9 @@ class Rule(Generic[P]):
     # level the catalog decides, say). For a time rule: its level within a touched operator.
     level: Level | None = Level.ERROR
     due: Due = Due.CONTENT
+    # A time rule whose findings follow only some dates of the catalog: what of the day
+    # they follow (equal strings, equal findings). None: the day itself.
+    epoch: Callable[[Catalog, date], str] | None = None
 
     @property
     def summary(self) -> str:
@@ -87,12 +91,13 @@ def rule(
     scope: Scope = Scope.REGISTRY,
     level: Level | None = Level.ERROR,
     due: Due = Due.CONTENT,
+    epoch: Callable[[Catalog, date], str] | None = None,
 ) -> Callable[[Callable[P, Iterable[Problem]]], Rule[P]]:
     """Make a check function a Rule; its docstring is the rule's documentation."""
 
     def wrap(check: Callable[P, Iterable[Problem]]) -> Rule[P]:
         doc = inspect.cleandoc(check.__doc__ or "")
-        return Rule(rule_id, seed, doc, check, scope, level, due)
+        return Rule(rule_id, seed, doc, check, scope, level, due, epoch)
 
     return wrap
 

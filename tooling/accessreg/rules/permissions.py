@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
+from datetime import date
 
-from accessreg.model import layout
+from accessreg.model import Catalog, layout
 from accessreg.model.messages import msg
 from accessreg.model.problems import Level, Problem
 from accessreg.model.registry import Registry
@@ -46,7 +47,26 @@ def affiliation(reg: Registry, ctx: Context) -> Iterator[Problem]:
             )
 
 
-@rule("permission-abolished", "000 §5-4 (TAXIS 1110, 2022-01-24)", Scope.OPERATOR, due=Due.TIME)
+def abolished_by(catalog: Catalog, day: date) -> str:
+    """The abolitions of the catalog that have taken effect by ``day``: all that
+    ``permission-abolished`` follows of the day."""
+    return ",".join(
+        sorted(
+            f"{system.id}/{pc.code}"
+            for system in catalog.systems
+            for pc in system.codes
+            if pc.abolished_on is not None and pc.abolished_on <= day
+        )
+    )
+
+
+@rule(
+    "permission-abolished",
+    "000 §5-4 (TAXIS 1110, 2022-01-24)",
+    Scope.OPERATOR,
+    due=Due.TIME,
+    epoch=abolished_by,
+)
 def permission_abolished(reg: Registry, ctx: Context) -> Iterator[Problem]:
     """A permission code that has been abolished is still held.
 

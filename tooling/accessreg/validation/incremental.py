@@ -20,7 +20,7 @@ from accessreg.model.layout import Kind
 from accessreg.model.messages import Message, msg
 from accessreg.model.problems import Problem
 from accessreg.model.registry import Registry
-from accessreg.rules import CHECKS, Context, RegistryRule, run_rules
+from accessreg.rules import CHECKS, Context, RegistryRule, operator_epoch, run_rules
 from accessreg.rules.base import Scope
 from accessreg.validation.judge import Change, judge
 from accessreg.validation.snapshot import Snapshot, Subset, digest
@@ -180,6 +180,11 @@ def _validate(
             claims[claimed].append(rel)
     shared = [f"{r}:{snap.blobs[r]}" for r in always if layout.split(r)[0] in _SHARED]
     base_key = digest([today.isoformat()], shared)
+    # An operator's findings follow the day only as far as its time rules do: cached under
+    # that, they serve the next day too (a day's first run checks only what changed).
+    catalog, _ = load_catalog(snap, snap.paths())
+    epoch = operator_epoch(catalog, today) if catalog is not None else today.isoformat()
+    group_key = digest([epoch], shared)
 
     def own_files(code: str) -> list[str]:
         rel = operator_files.get(code)
@@ -187,7 +192,7 @@ def _validate(
 
     keys = {
         code: digest(
-            [base_key, code, snap.state.groups.get(code, ("", 0))[0]],
+            [group_key, code, snap.state.groups.get(code, ("", 0))[0]],
             own_files(code),
             (f"{r}:{snap.blobs[r]}" for r in sorted(claims.get(code, ()))),
         )
