@@ -10,8 +10,9 @@ fresh process each, with this checkout's ``tooling/``, as the merge workflow run
 1. ``validate --strict`` of the whole registry, for comparison;
 2. ``apply --initial --confirm``: every user is new (the first run of a deployment), which
    also fills the cache of the operators' snapshot shares;
-3. one warm-up merge and ``apply --confirm`` (the day's first run checks every operator's
-   rules once for the day, as the pull request's ``validate --changed-since`` does);
+3. one warm-up merge and ``apply --confirm``: the first run after ``--initial`` checks every
+   operator's rules once and keeps the findings (the first run validates in full and keeps
+   none; later days reuse them until a time rule moves);
 4. ``--runs`` times each: a merge changing the memo of 1 user file, then of 100 user files
    spread over the operators, each followed by ``apply --confirm``;
 5. once: the same one-file change applied with ``--full`` (no cache), for comparison.
@@ -85,7 +86,7 @@ def main() -> int:
         show("apply --initial --confirm", first)
         print(f"  ratio to validate: {first.cpu / validated.cpu:.1f}", flush=True)
         change_memos(repo, users[:1], "warm")
-        show("warm-up: first apply of the day", apply(repo, "out-warm", "--confirm"))
+        show("warm-up: first apply after --initial", apply(repo, "out-warm", "--confirm"))
         for label, count in (("1 file", 1), ("100 files", 100)):
             step = max(1, len(users) // count)
             cpus = []
