@@ -72,7 +72,14 @@ class PullRequest:
     decision: Decision | None  # None when no actor was given
 
 
-def authorization(repo: GitRepository, comparison: Comparison, actor: str, plan: Plan) -> Decision:
+def authorization(
+    repo: GitRepository,
+    comparison: Comparison,
+    actor: str,
+    plan: Plan,
+    elsewhere: dict[str, frozenset[str]] | None = None,
+) -> Decision:
+    """``elsewhere``: :func:`arriving_logins` of the comparison, if known already."""
     authority = authority_registry(repo, comparison)
     ctx = AuthContext(
         actor=actor,
@@ -80,7 +87,7 @@ def authorization(repo: GitRepository, comparison: Comparison, actor: str, plan:
         authority=authority.registry,
         before=comparison.base,
         after=comparison.head,
-        logins_before=arriving_logins(repo, comparison),
+        logins_before=arriving_logins(repo, comparison) if elsewhere is None else elsewhere,
         recovered=authority.since,
     )
     return decide(ctx, revoke_only=plan.revoke_only, suspends_only=plan.suspends_only)
@@ -100,5 +107,7 @@ def read_pull_request(
     plan = replace(
         plan, notes=attention.notes(plan, comparison.base, comparison.head, elsewhere, actor)
     )
-    decision = authorization(repo, comparison, actor, plan) if actor is not None else None
+    decision = (
+        authorization(repo, comparison, actor, plan, elsewhere) if actor is not None else None
+    )
     return PullRequest(comparison, plan, decision)
