@@ -64,6 +64,29 @@ def test_a_command_imports_only_what_it_runs(tmp_path: Path) -> None:
     assert result.stdout.strip().splitlines()[-1] == "[]"
 
 
+def test_the_holiday_table_loads_japan_alone(tmp_path: Path) -> None:
+    """Counting business days loads Japan's holidays, not the module of every country the
+    library knows (a tenth of a command's start-up), and gives the library's own table."""
+    script = (
+        "import sys, holidays\n"
+        "from accessreg.timeline import business_days\n"
+        "mine = {y: business_days._public_holidays(y) for y in range(2015, 2041)}\n"
+        "print(sum(m.startswith('holidays.countries.') for m in sys.modules))\n"
+        "theirs = {y: frozenset(holidays.country_holidays('JP', years=y)) for y in mine}\n"
+        "print(mine == theirs)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=tmp_path,
+        env={"PYTHONPATH": str(ROOT / "tooling"), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["0", "True"]
+
+
 def test_a_pull_request_and_its_merge(reg: RegistryFactory, tmp_path: Path) -> None:
     """The pull-request check (incremental validate, plan, authorize) and the merge job
     (apply) as processes, on a real repository."""

@@ -11,10 +11,12 @@ Pure: no I/O; the holiday tables are computed (``holidays``) and memoised per ye
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import importlib.util
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
+from pathlib import Path
 from typing import Literal
 
 import holidays
@@ -35,8 +37,27 @@ class CalendarClosed(ProblemsFound):
 
 
 @cache
+def _japan() -> Callable[[int], Iterable[date]]:
+    """Japan's holiday table. ``holidays.country_holidays`` imports the module of every
+    country the library knows (250 of them, a tenth of a command's start-up); Japan's own
+    module is loaded alone when the library's layout allows, and the library's way taken
+    otherwise."""
+    path = Path(holidays.__file__).parent / "countries" / "japan.py"
+    try:
+        spec = importlib.util.spec_from_file_location("accessreg_japan_holidays", path)
+        if spec is None or spec.loader is None:
+            raise ImportError(path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        table: Callable[..., Iterable[date]] = module.Japan
+    except Exception:  # another layout of the library: its own way, slower
+        return lambda year: holidays.country_holidays("JP", years=year)
+    return lambda year: table(years=year)
+
+
+@cache
 def _public_holidays(year: int) -> frozenset[date]:
-    return frozenset(holidays.country_holidays("JP", years=year))
+    return frozenset(_japan()(year))
 
 
 def closed_days(calendar: CalendarFile | None) -> frozenset[date]:
