@@ -117,8 +117,10 @@ class ShareStore:
         self.index.put("shares", entries)
 
     def prune(self, keep: Collection[str]) -> None:
-        """Keep the store near the size of the registry: drop the shares it no longer has."""
-        if self.index.count("shares") <= 4 * len(keep) + 1000:
+        """Keep the store near the size of the registry: drop the shares it no longer has
+        once they are a quarter of it (a share is the size of its operator's snapshots,
+        and the workflow saves the store after every run)."""
+        if self.index.count("shares") <= len(keep) + len(keep) // 4 + 100:
             return
         self.index.prune("shares", keep)
         wanted = set(keep)

@@ -1,0 +1,70 @@
+"""The store of operators' snapshot shares: what it gives back, and how it stays near the
+size of the registry."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from accessreg.model.content import Slice, joined
+from accessreg.outputs.fragments import Fragment
+from accessreg.provision.shares import ShareStore
+
+
+def _share(n: int) -> Fragment:
+    return Fragment(
+        logins=(f"user{n}@example.jp",),
+        imports={"taxis": f"row {n}\r\n".encode()},
+        scim=(f'{{"user": {n}}}'.encode(), {"taxis-1010": f'{{"value": {n}}}'.encode()}),
+        ldif=(f"dn: uid={n}\n".encode(), {"taxis-1010": f"member: {n}".encode()}),
+        pages=f"page {n}\r\n".encode(),
+    )
+
+
+def _bytes(piece: bytes | Slice) -> bytes:
+    if isinstance(piece, bytes):
+        return piece
+    with Path(piece.path).open("rb") as f:
+        f.seek(piece.offset)
+        return f.read(piece.length)
+
+
+def test_a_share_comes_back_as_slices_of_the_same_bytes(tmp_path: Path) -> None:
+    store = ShareStore(tmp_path)
+    try:
+        store.put({"k1": _share(1)})
+        found = store.get(["k1", "missing"])
+    finally:
+        store.close()
+    assert set(found) == {"k1"}
+    back, original = found["k1"], _share(1)
+    assert back.logins == original.logins
+    assert {k: _bytes(v) for k, v in back.pieces().items()} == original.pieces()
+    assert all(isinstance(v, Slice) for v in back.pieces().values())
+    assert joined(back.pieces().values()) != b""  # assembled from the file
+
+
+def test_a_share_file_cut_short_is_a_miss(tmp_path: Path) -> None:
+    store = ShareStore(tmp_path)
+    try:
+        store.put({"k1": _share(1)})
+        (file,) = (tmp_path / "shares").glob("*/*")
+        file.write_bytes(file.read_bytes()[:-1])
+        assert store.get(["k1"]) == {}
+    finally:
+        store.close()
+
+
+def test_shares_no_longer_wanted_go_once_they_are_many(tmp_path: Path) -> None:
+    store = ShareStore(tmp_path)
+    try:
+        store.put({f"old{n}": _share(n) for n in range(150)})
+        keep = [f"new{n}" for n in range(20)]
+        store.put({k: _share(n) for n, k in enumerate(keep)})
+        store.prune(keep)  # 170 > 20 + 5 + 100: the old ones go
+        assert sorted(p.name for p in (tmp_path / "shares").glob("*/*")) == sorted(keep)
+        assert set(store.get(keep)) == set(keep)
+        store.put({f"old{n}": _share(n) for n in range(50)})
+        store.prune(keep)  # 70 is few enough: kept
+        assert len(list((tmp_path / "shares").glob("*/*"))) == 70
+    finally:
+        store.close()
