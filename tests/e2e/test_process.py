@@ -39,6 +39,18 @@ def test_validate_exits_0_1_2(reg: RegistryFactory) -> None:
     assert usage.returncode == 2, _clean(usage)
 
 
+def _python(script: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """``script`` run by a fresh interpreter with this checkout's tooling and nothing else."""
+    return subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=cwd,
+        env={"PYTHONPATH": str(ROOT / "tooling"), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
 def test_a_command_imports_only_what_it_runs(tmp_path: Path) -> None:
     """Subcommands load lazily: `validate` does not pay for provisioning, mail or forms."""
     script = (
@@ -52,14 +64,7 @@ def test_a_command_imports_only_what_it_runs(tmp_path: Path) -> None:
         "print(sorted(m for m in sys.modules if m.split('.')[1:2] and "
         "m.split('.')[1] in heavy and m.startswith('accessreg.')))\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=tmp_path,
-        env={"PYTHONPATH": str(ROOT / "tooling"), "PATH": "/usr/bin:/bin"},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = _python(script, tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "[]"
 
@@ -75,14 +80,7 @@ def test_the_holiday_table_loads_japan_alone(tmp_path: Path) -> None:
         "theirs = {y: frozenset(holidays.country_holidays('JP', years=y)) for y in mine}\n"
         "print(mine == theirs)\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=tmp_path,
-        env={"PYTHONPATH": str(ROOT / "tooling"), "PATH": "/usr/bin:/bin"},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = _python(script, tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["0", "True"]
 
