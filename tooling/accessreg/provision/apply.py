@@ -245,7 +245,6 @@ def _plan(
         batch.id if batch else None,
         mails,
         options,
-        accepted_so_far,
         shares.fragments,
         shares.elsewhere,
         whitelisted,

@@ -32,7 +32,7 @@ from accessreg.model.content import Content
 from accessreg.model.messages import Message
 from accessreg.model.registry import Registry
 from accessreg.outputs import csv_, fragments, info_site, ldif, nginx, scim, whitelist_text
-from accessreg.outputs.access import Access, access_on, by_operator, stages
+from accessreg.outputs.access import Access, access_on, stages
 from accessreg.outputs.csv_ import CannotEncode, DatedChange, Encoding
 from accessreg.outputs.fragments import Fragment, import_systems, snapshot_name
 from accessreg.outputs.whitelist import Admitted, network_of, whitelists
@@ -127,14 +127,6 @@ def _info_site(
     return files
 
 
-def shares(history: History, day_access: Access, options: Options) -> list[Fragment]:
-    """Every operator's share of the snapshots, rendered from what holds on the day."""
-    return [
-        fragments.render(people, history.after, options.encoding, options.ldap_base)
-        for people in by_operator(day_access)
-    ]
-
-
 def day_access(history: History, today: date) -> Access:
     """What downstream systems hold on ``today``: the snapshots hold what is in effect on
     the day; the deltas, one per effective date, what changes on that date (a terminated
@@ -168,21 +160,16 @@ def render(
     batch: str | None,
     mails: Sequence[Composed],
     options: Options,
-    records: Iterable[ApplicationRecord] = (),
-    operator_shares: Sequence[Fragment] | None = None,
-    elsewhere: Collection[str] = frozenset(),
-    whitelisted: Mapping[str, bytes] | None = None,
+    operator_shares: Sequence[Fragment],
+    elsewhere: Collection[str],
+    whitelisted: Mapping[str, bytes],
 ) -> dict[str, Content]:
     """Every file of the run, or CannotEncode listing every cell that cannot be written.
-    ``records``: every application accepted so far and in this run, with their dates;
-    ``operator_shares``: every operator's share of the snapshots in operator order (by
-    default rendered here from the history); ``elsewhere``: the groups with members among
-    operators the history does not hold; ``whitelisted``: the whitelist files (by default
-    rendered here)."""
+    ``operator_shares``: every operator's share of the snapshots, in operator order
+    (``provision.shares``); ``elsewhere``: the groups with members among operators the
+    history does not hold; ``whitelisted``: the whitelist files (``whitelist_files``)."""
     before, after = history.before_access, history.after_access
     dated = [(r.change, r.effective) for r in history.rows]
-    if operator_shares is None:
-        operator_shares = shares(history, day_access(history, today), options)
     snapshots, failed = fragments.assemble(
         history.after.catalog, operator_shares, options.encoding, options.ldap_base
     )
@@ -208,8 +195,6 @@ def render(
         files[f"ldif/delta-{label}.ldif"] = ldif.delta(
             moved_from, moved_to, options.ldap_base, groups
         )
-    if whitelisted is None:
-        whitelisted = whitelist_files(history.after, today, records)
     files.update(whitelisted)
     for composed in mails:
         files[f"mail/{eml_name(composed)}"] = composed.message.as_bytes()

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from accessreg.errors import ConfigError
 from accessreg.files.cachedload import Parsings, load_cached
-from accessreg.files.loading import Models, load
+from accessreg.files.loading import LoadResult, Models, load
 from accessreg.files.sources import MemorySource
 from accessreg.gitio.repo import GitRepository
 from accessreg.model import layout
@@ -65,7 +65,11 @@ class MergedPullRequest:
 
 
 def _loaded(source: MemorySource, sha: str) -> Registry:
-    result = load(source)
+    return _readable(load(source), sha)
+
+
+def _readable(result: LoadResult, sha: str) -> Registry:
+    """The registry of ``result``; ConfigError when its catalog does not load."""
     if result.registry is None:
         raise ConfigError(
             msg("The registry at {sha} cannot be read (its catalog does not load)", sha=sha[:12])
@@ -150,15 +154,8 @@ class Snapshots:
                 self._cache[sha] = _loaded(self.source(sha), sha)
             else:
                 tree = self.repo.blob_source(sha, PREFIX, under=under).pinned(self.pins)
-                found = load_cached([tree], self.cache, self._known, self._models)[0]
-                if found.registry is None:
-                    raise ConfigError(
-                        msg(
-                            "The registry at {sha} cannot be read (its catalog does not load)",
-                            sha=sha[:12],
-                        )
-                    )
-                self._cache[sha] = found.registry
+                [found] = load_cached([tree], self.cache, self._known, self._models)
+                self._cache[sha] = _readable(found, sha)
         return self._cache[sha]
 
 

@@ -116,6 +116,14 @@ class ShareStore:
                 entries[key] = (share.logins, places, dict(share.failures), at)
         self.index.put("shares", entries)
 
+    def remembered(self, key: str, render: Callable[[], dict[str, bytes]]) -> dict[str, bytes]:
+        """Files kept in the index under ``key``, or ``render``'s, kept there."""
+        found: dict[str, bytes] | None = self.index.get("shares", [key]).get(key)
+        if found is None:
+            found = render()
+            self.index.put("shares", {key: found})
+        return found
+
     def prune(self, keep: Collection[str]) -> None:
         """Keep the store near the size of the registry: drop the shares it no longer has
         once they are a quarter of it (a share is the size of its operator's snapshots,
@@ -154,15 +162,11 @@ def whitelists(
     dates += sorted(f"{o}/{n}:{v}" for (o, n), v in admitted.networks.items())
     shared = [top.get(layout.CATALOG_FILE, ""), top.get(layout.OPERATORS_DIR, ""), str(today)]
     key = "whitelists:" + digest(shared, pinned, released, dates)
-    cache = ParseCache(directory, namespace("shares"))
+    store = ShareStore(directory)
     try:
-        found: dict[str, bytes] | None = cache.get("shares", [key]).get(key)
-        if found is None:
-            found = render()
-            cache.put("shares", {key: found})
+        return store.remembered(key, render)
     finally:
-        cache.close()
-    return found
+        store.close()
 
 
 def _write(path: Path, data: bytes) -> None:
