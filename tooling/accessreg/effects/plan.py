@@ -20,20 +20,24 @@ from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 
-from accessreg.mail.compose import Composed
+from accessreg.mail.compose import Composed, Later
 from accessreg.model.content import Content
 
 
 @dataclass(frozen=True)
 class Outgoing:
-    """A mail to send, and the notice-log keys it tells its recipient (scheduled digests)."""
+    """A mail to send, and the notice-log keys it tells its recipient (scheduled digests).
+    A mail composed ``Later`` is composed each time it is written or sent: the same bytes."""
 
-    composed: Composed
+    composed: Composed | Later
     covers: tuple[str, ...] = ()
 
     @property
     def message_id(self) -> str:
         return self.composed.message_id
+
+    def made(self) -> Composed:
+        return self.composed if isinstance(self.composed, Composed) else self.composed.make()
 
 
 @dataclass(frozen=True)

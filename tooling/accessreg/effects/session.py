@@ -32,7 +32,7 @@ from accessreg.files.parsecache import cache_dir
 from accessreg.gitio.branches import BranchChange, Branches
 from accessreg.gitio.repo import BlobSource, GitRepository
 from accessreg.gitio.state import STATE_REF, Merge, StatePushError, StateStore
-from accessreg.mail.compose import Composed
+from accessreg.mail.compose import Composed, Later
 from accessreg.mail.smtp import (
     MailRefused,
     Message,
@@ -61,7 +61,7 @@ def smtp_session(settings: SmtpSettings) -> SmtpTransport:
 
 @dataclass(frozen=True)
 class MailOutcome:
-    composed: Composed
+    composed: Composed | Later
     status: MailStatus
 
 
@@ -318,8 +318,9 @@ class Session:
             with self._transport(self.settings) as smtp:
                 for mail in due.values():
                     now = datetime.now(JST)
-                    copy = dated(mail.composed.message, now)
-                    held = self.outbox.hold(mail.composed, copy.as_bytes(), mail.covers, now)
+                    composed = mail.made()
+                    copy = dated(composed.message, now)
+                    held = self.outbox.hold(composed, copy.as_bytes(), mail.covers, now)
                     what = f"{mail.composed.notice.kind} for {mail.composed.notice.application}"
                     # Recorded (and pushed) before the server sees it: a crash from here on
                     # leaves it in doubt rather than sent again.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import glob
+import itertools
 import os
 import shutil
 import tempfile
@@ -99,7 +100,8 @@ def replace_directory(path: Path, files: Mapping[str, Content]) -> None:
     old: Path | None = None
     try:
         with assembled.Sources() as sources:
-            for rel, data in {**files, MARKER: b""}.items():
+            # One file at a time: a value of ``files`` may be made only when it is read.
+            for rel, data in itertools.chain(files.items(), [(MARKER, b"")]):
                 target = fresh / rel
                 target.parent.mkdir(parents=True, exist_ok=True)
                 with target.open("wb") as out:

@@ -22,3 +22,16 @@ def paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+@contextmanager
+def settled() -> Iterator[None]:
+    """Leave every object alive on entry (a loaded registry) out of the collector's passes
+    until exit. Once the collector is back on, every full pass walked the whole registry
+    again while the run composed its mails: a third of a daily run's CPU at 200,000 users.
+    Those objects are still freed by reference counting; they hold no cycles."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()

@@ -16,10 +16,13 @@ not plain ASCII (the standard library leaves ``=?…?=`` in it for a reader to d
 from __future__ import annotations
 
 import base64
+import hashlib
 import re
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time
+from email import message_from_bytes
 from email.headerregistry import (
     Address,
     AddressHeader,
@@ -36,6 +39,7 @@ import jinja2
 
 from accessreg.errors import ConfigError
 from accessreg.escape import mail_header, quote, unsafe_characters
+from accessreg.mail.attach import Attachment
 from accessreg.model.mail import Notice
 from accessreg.model.messages import msg
 from accessreg.timeline.clock import JST
@@ -206,12 +210,28 @@ _ENV = jinja2.Environment(
 
 @dataclass(frozen=True)
 class Composed:
+    """A mail as RFC 5322 bytes (CRLF), exactly as it is written to a ``.eml`` file."""
+
     notice: Notice
-    message: EmailMessage
+    message_id: str
+    data: bytes
 
     @property
-    def message_id(self) -> str:
-        return str(self.message["Message-ID"])
+    def message(self) -> EmailMessage:
+        """The bytes read back into the email package's model (to hand to SMTP)."""
+        message = message_from_bytes(self.data, policy=POLICY)
+        assert isinstance(message, EmailMessage)
+        return message
+
+
+@dataclass(frozen=True)
+class Later:
+    """A mail composed only when its bytes are wanted (written or sent), so that a run of
+    thousands of mails holds one at a time; what names it is known at once."""
+
+    notice: Notice
+    message_id: str
+    make: Callable[[], Composed]
 
 
 def render(notice: Notice) -> tuple[str, str]:
@@ -236,23 +256,126 @@ def _address(email: str, name: str = "") -> Address:
         ) from None
 
 
-def compose(notice: Notice, sender: str) -> Composed:
-    """The message for ``notice`` from ``sender`` (``addr`` or ``Name <addr>``)."""
+def _header(name: str, value: str | Address) -> bytes:
+    """One header line as the policy folds it: the one way every header is written. Address
+    headers and non-ASCII text are folded by ``fold_addresses`` and ``fold_text`` from the
+    value itself, as ``MailPolicy`` folds them, without parsing it into a header object
+    first (a mail's recipient and subject are seldom those of the mail before)."""
+    linesep = POLICY.linesep
+    if isinstance(value, Address):
+        return fold_addresses(name, [value], linesep).encode("ascii")
+    if name == "Subject" and (not value.isascii() or "=?" in value):
+        return fold_text(name, value, linesep).encode("ascii")
+    if name == "Subject":
+        # Given as encoded-words, which the header parser decodes back to exactly the
+        # text: given as it is, a "=?…?=" inside would be decoded into something else.
+        value = " ".join(_encoded_words(value))
+    elif name == "Message-ID" and _PLAIN_ID.fullmatch(value) and len(value) + 12 <= _LINE:
+        return f"{name}: {value}{linesep}".encode("ascii")  # unique: never worth parsing
+    return bytes(POLICY.fold_binary(name, POLICY.header_factory(name, value)))
+
+
+# A Message-ID the policy writes as it is: a hash at a host name.
+_PLAIN_ID = re.compile(r"<[0-9a-f]+@[A-Za-z0-9.-]+>")
+
+
+# A file name written as it is in Content-Disposition: the email package quotes it unchanged.
+_PLAIN_FILE = re.compile(r"[A-Za-z0-9._-]+")
+_DISPOSITION = 'Content-Disposition: attachment; filename="{}"'
+
+
+def _disposition(filename: str) -> bytes:
+    line = _DISPOSITION.format(filename)
+    if _PLAIN_FILE.fullmatch(filename) and len(line) <= _LINE:
+        return f"{line}\r\n".encode("ascii")  # what the policy writes, without parsing it
+    part = EmailMessage(policy=POLICY)  # anything else: quoted or RFC 2231, as add_attachment
+    part["Content-Disposition"] = "attachment"
+    part.set_param("filename", filename, header="Content-Disposition", replace=True)
+    [(name, header)] = part.raw_items()
+    return bytes(POLICY.fold_binary(name, header))
+
+
+def _base64(data: bytes) -> bytes:
+    """A base64 body as the email package writes it: 57 bytes a line (76 characters), CRLF."""
+    assert _LINE // 4 * 3 == 57  # the line the policy's max_line_length gives
+    return base64.encodebytes(data).replace(b"\n", b"\r\n")
+
+
+_TEXT_PART = b'Content-Type: text/plain; charset="utf-8"\r\nContent-Transfer-Encoding: base64\r\n'
+_MIME = b"MIME-Version: 1.0\r\n"
+
+
+def _boundary(parts: Sequence[bytes]) -> str:
+    """The shape of the email package's boundary, from the parts' digest rather than at
+    random (the same mail is the same bytes), lengthened while a line of theirs starts
+    with it."""
+    joined = b"\r\n".join(parts)
+    token = int.from_bytes(hashlib.sha256(joined).digest()[:8], "big") % sys.maxsize
+    boundary = f"{'=' * 15}{token:019d}=="
+    found, n = boundary, 0
+    while re.search(rb"^--" + re.escape(found.encode("ascii")), joined, re.MULTILINE):
+        n += 1
+        found = f"{boundary}.{n}"
+    return found
+
+
+def compose(notice: Notice, sender: str, attachments: Sequence[Attachment] = ()) -> Composed:
+    """The message for ``notice`` from ``sender`` (``addr`` or ``Name <addr>``), with
+    ``attachments`` as multipart/mixed: the bytes the email package would generate for it
+    (a test holds the two together), written at once."""
     subject, body = render(notice)
     sender_name, sender_addr = parseaddr(sender)
-    domain = sender_addr.rpartition("@")[2] or "localhost"
-    mail = EmailMessage(policy=POLICY)
-    mail["From"] = _address(sender_addr, sender_name)
-    mail["To"] = _address(notice.recipient.email, notice.recipient.name)
-    # Given as encoded-words, which the header parser decodes back to exactly the text: given
-    # as it is, a "=?…?=" inside would be decoded into something else.
-    mail["Subject"] = " ".join(_encoded_words(mail_header(subject)))
-    mail["Date"] = format_datetime(datetime.combine(notice.day, time(9, 0), JST))
-    mail["Message-ID"] = f"<{notice.key}@{domain}>"
-    mail["Auto-Submitted"] = "auto-generated"  # RFC 3834: no auto-replies to it
-    mail.set_content(body, charset="utf-8", cte="base64")
-    return Composed(notice, mail)
+    message_id = _message_id(notice, sender_addr)
+    head = b"".join(
+        (
+            _header("From", _address(sender_addr, sender_name)),
+            _header("To", _address(notice.recipient.email, notice.recipient.name)),
+            _header("Subject", mail_header(subject)),
+            _header("Date", format_datetime(datetime.combine(notice.day, time(9, 0), JST))),
+            _header("Message-ID", message_id),
+            _header("Auto-Submitted", "auto-generated"),  # RFC 3834: no auto-replies to it
+        )
+    )
+    text = _base64(b"\r\n".join(body.encode("utf-8").splitlines()) + b"\r\n")
+    if not attachments:
+        return Composed(notice, message_id, b"".join((head, _TEXT_PART, _MIME, b"\r\n", text)))
+    parts = [_TEXT_PART + b"\r\n" + text]
+    for item in attachments:
+        maintype, _, subtype = item.mime.partition("/")
+        parts.append(
+            b"".join(
+                (
+                    _header("Content-Type", f"{maintype}/{subtype}"),
+                    b"Content-Transfer-Encoding: base64\r\n",
+                    _disposition(item.filename),
+                    _MIME,
+                    b"\r\n",
+                    _base64(item.data),
+                )
+            )
+        )
+    boundary = _boundary(parts)
+    mixed = _header("Content-Type", f'multipart/mixed; boundary="{boundary}"')
+    line = f"--{boundary}\r\n".encode("ascii")
+    end = f"\r\n--{boundary}--\r\n".encode("ascii")
+    data = b"".join((head, _MIME, mixed, b"\r\n", line, (b"\r\n" + line).join(parts), end))
+    return Composed(notice, message_id, data)
 
 
-def eml_name(composed: Composed) -> str:
-    return f"{composed.notice.day:%Y%m%d}-{composed.notice.kind}-{composed.notice.key[:12]}.eml"
+def _message_id(notice: Notice, sender_addr: str) -> str:
+    return f"<{notice.key}@{sender_addr.rpartition('@')[2] or 'localhost'}>"
+
+
+def later(notice: Notice, sender: str, make: Callable[[], Composed]) -> Later:
+    """A mail ``make`` composes when its bytes are wanted (as ``compose``, for ``notice``
+    from ``sender``); the addresses are checked now, so that a bad one stops the run
+    before anything is written or sent."""
+    sender_name, sender_addr = parseaddr(sender)
+    _address(sender_addr, sender_name)
+    _address(notice.recipient.email, notice.recipient.name)
+    return Later(notice, _message_id(notice, sender_addr), make)
+
+
+def eml_name(composed: Composed | Later) -> str:
+    notice = composed.notice
+    return f"{notice.day:%Y%m%d}-{notice.kind}-{notice.key[:12]}.eml"

@@ -8,10 +8,11 @@ sends it once; CSV documents travel as attachments.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from datetime import date
 
 from accessreg.mail import compose
-from accessreg.mail.attach import Attachment, attach
+from accessreg.mail.attach import Attachment
 from accessreg.model import layout
 from accessreg.model.mail import Notice
 from accessreg.model.registry import Registry
@@ -29,7 +30,9 @@ def attachment_name(operator: str | None, doc: Document) -> str:
     return f"{operator}-{base}" if operator else base
 
 
-def mail_notice(mail: DigestMail, registry: Registry, today: date) -> Notice:
+def mail_notice(
+    mail: DigestMail, registry: Registry, today: date, attachments: Sequence[Document] = ()
+) -> Notice:
     digest = mail.digest
     items = hashlib.sha256("\n".join(sorted(i.key for i in digest.items)).encode()).hexdigest()
     entry = registry.operators.get(digest.operator or "")
@@ -47,7 +50,7 @@ def mail_notice(mail: DigestMail, registry: Registry, today: date) -> Notice:
             "operator": entry.operator if entry else None,
             "today": today,
             "branch": branch_name(digest.operator) if digest.operator else None,
-            "attachments": [attachment_name(digest.operator, d) for d in digest.attachments()],
+            "attachments": [attachment_name(digest.operator, d) for d in attachments],
             "operator_file": (
                 f"{layout.REGISTRY_DIR}/{layout.operator_file(digest.operator)}"
                 if digest.operator
@@ -58,10 +61,13 @@ def mail_notice(mail: DigestMail, registry: Registry, today: date) -> Notice:
     )
 
 
-def composed(mail: DigestMail, registry: Registry, today: date, sender: str) -> compose.Composed:
-    message = compose.compose(mail_notice(mail, registry, today), sender)
-    files = (
-        Attachment(attachment_name(mail.digest.operator, d), d.data, d.mime)
-        for d in mail.digest.attachments()
-    )
-    return attach(message, files)
+def composed(mail: DigestMail, registry: Registry, today: date, sender: str) -> compose.Later:
+    """The mail, composed (its attachments rendered) when it is written or sent; what names
+    it (the notice without the attachments' names, which it does not depend on) at once."""
+
+    def make() -> compose.Composed:
+        docs = mail.digest.attachments()
+        files = [Attachment(attachment_name(mail.digest.operator, d), d.data, d.mime) for d in docs]
+        return compose.compose(mail_notice(mail, registry, today, docs), sender, files)
+
+    return compose.later(mail_notice(mail, registry, today), sender, make)

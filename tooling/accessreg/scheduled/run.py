@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -26,6 +26,7 @@ from accessreg.effects.outbox import Outbox
 from accessreg.effects.plan import BranchSet, Outgoing, Proposal, Record, RunPlan, When
 from accessreg.effects.session import InDoubt, MailOutcome, Session, TransportFactory, smtp_session
 from accessreg.errors import ProblemsFound, UsageError
+from accessreg.files import gcpause
 from accessreg.gitio.added import added_on
 from accessreg.gitio.branches import BranchChange
 from accessreg.mail.compose import eml_name
@@ -161,6 +162,49 @@ def _pulls(request: RunRequest) -> reviews.OpenPulls:
     return pulls
 
 
+SUMMARY = "summary.json"
+
+
+class _Outputs(Mapping[str, bytes]):
+    """The files of a run. A mail is composed when it is read (written, or hashed for the
+    summary) and not kept: thousands of mails are never in memory at once. The summary,
+    which gives every other file's digest, comes last, when every file has been read."""
+
+    def __init__(
+        self,
+        files: dict[str, bytes],
+        mails: dict[str, Outgoing],
+        summary: Callable[[dict[str, dict[str, object]]], bytes],
+    ) -> None:
+        self._files = files
+        self._mails = mails
+        self._summary = summary
+        self._names = sorted([*files, *mails])
+        self._digests: dict[str, dict[str, object]] = {}
+
+    def __getitem__(self, name: str) -> bytes:
+        if name == SUMMARY:
+            return self._summary({n: self._digest(n) for n in self._names})
+        data = self._files[name] if name in self._files else self._mails[name].made().data
+        if name not in self._digests:
+            self._digests[name] = {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
+        return data
+
+    def _digest(self, name: str) -> dict[str, object]:
+        if name not in self._digests:
+            self[name]  # a mail composed again gives the same bytes
+        return self._digests[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter([*self._names, SUMMARY])
+
+    def __len__(self) -> int:
+        return len(self._names) + 1
+
+    def __contains__(self, name: object) -> bool:
+        return name == SUMMARY or name in self._files or name in self._mails
+
+
 def _files(
     request: RunRequest,
     head: str,
@@ -169,39 +213,39 @@ def _files(
     outgoing: list[Outgoing],
     apps: list[deletions.DeletionApplication],
     accepted: tuple[ApplicationRecord, ...],
-) -> dict[str, bytes]:
+) -> Mapping[str, bytes]:
     files: dict[str, bytes] = {}
     for outcome in outcomes.values():
         files.update({f"{t.name}.csv": t.encode() for t in outcome.tables})
         files.update({d.name: d.data for d in outcome.files})
-    files.update({f"mail/{eml_name(o.composed)}": o.composed.message.as_bytes() for o in outgoing})
     files.update({f"stale-deletions/{a.operator}.md": a.body.encode() for a in apps})
     if request.whitelists:
         # A certificate enters on the date recorded at its acceptance (000 §4-2: M+6).
         files.update(whitelist_files(registry, request.today, accepted))
-    summary = {
-        "format": FORMAT,
-        "day": request.today.isoformat(),
-        "head": head,
-        "duties": list(outcomes),
-        "mails": sorted(f"mail/{eml_name(o.composed)}" for o in outgoing),
-        "deletion_applications": [
-            {
-                "operator": a.operator,
-                "branch": a.branch,
-                "title": a.title,
-                "body": f"stale-deletions/{a.operator}.md",
-                "ids": len(a.users),
-            }
-            for a in apps
-        ],
-        "files": {
-            name: {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
-            for name, data in sorted(files.items())
-        },
-    }
-    files["summary.json"] = (json.dumps(summary, ensure_ascii=False, indent=2) + "\n").encode()
-    return dict(sorted(files.items()))
+    mails = {f"mail/{eml_name(o.composed)}": o for o in outgoing}
+
+    def summary(digests: dict[str, dict[str, object]]) -> bytes:
+        described = {
+            "format": FORMAT,
+            "day": request.today.isoformat(),
+            "head": head,
+            "duties": list(outcomes),
+            "mails": sorted(mails),
+            "deletion_applications": [
+                {
+                    "operator": a.operator,
+                    "branch": a.branch,
+                    "title": a.title,
+                    "body": f"stale-deletions/{a.operator}.md",
+                    "ids": len(a.users),
+                }
+                for a in apps
+            ],
+            "files": digests,
+        }
+        return (json.dumps(described, ensure_ascii=False, indent=2) + "\n").encode()
+
+    return _Outputs(files, mails, summary)
 
 
 def _proposal(app: deletions.DeletionApplication, head: str) -> Proposal:
@@ -301,8 +345,11 @@ def run(request: RunRequest, transport: TransportFactory = smtp_session) -> RunR
             registry, source.read, request.today, request.options, added,
             notice_log.remembered, export, pulls, accepted, source.prefetch,
         )  # fmt: skip
-        planned = plan(duties, inputs, head, request, notice_log, session.outbox, session.sender)
-        done = session.carry_out(planned.run)
+        with gcpause.settled():  # the registry is never garbage while the run lasts
+            planned = plan(
+                duties, inputs, head, request, notice_log, session.outbox, session.sender
+            )
+            done = session.carry_out(planned.run)
     outcome = {o.message_id: r for o, r in zip(planned.run.mails, done.mails, strict=True)}
     return RunResult(
         head=head,
