@@ -182,3 +182,31 @@ def test_an_id_two_operators_hold_is_listed_as_the_whole_registry_lists_it(
     for code in ("TESTOP01", "TESTOP02", "TESTOP03"):
         for scope in ([code], ["TESTOP02", "TESTOP03"], []):
             assert OperatorCsvs(registry, scope=scope)(code) == eager(code), (code, scope)
+
+
+def test_holders_worked_out_a_few_operators_at_a_time_are_those_of_the_whole_registry(
+    reg: RegistryFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # One operator per pass: the index of shared IDs decides who else is read, and the
+    # holders are let go once an operator's CSVs are rendered.
+    monkeypatch.setattr(inventory_module, "_CHUNK", 1)
+    reg.operator(last_inventory="2026-07-15")
+    reg.operator("TESTOP02", contacts=[_contact(2)])
+    reg.operator("TESTOP03", contacts=[_contact(3)])
+    reg.user("TESTOP01", "shared@test-gas.example.co.jp")
+    reg.user("TESTOP02", "shared@test-gas.example.co.jp", permissions={"johs": "J1010"})
+    reg.user("TESTOP02", "window3@test-gas.example.co.jp")  # TESTOP03's window person
+    reg.user("TESTOP03", "own@test-gas.example.co.jp")
+    registry = reg.validate().registry
+    assert registry is not None
+    assert inventory_module.shared_logins(registry) == {
+        "shared@test-gas.example.co.jp": ["TESTOP01", "TESTOP02"],
+        "window3@test-gas.example.co.jp": ["TESTOP02", "TESTOP03"],
+    }
+    eager = OperatorCsvs(registry, effective_access(registry))
+    scope = ["TESTOP01", "TESTOP02", "TESTOP03"]
+    for order in (scope, scope[::-1]):
+        lazy = OperatorCsvs(registry, scope=scope)
+        for code in order:
+            assert lazy(code) == eager(code), code
+        assert lazy._shared is not None

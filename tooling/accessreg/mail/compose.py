@@ -270,13 +270,21 @@ def _header(name: str, value: str | Address) -> bytes:
         # Given as encoded-words, which the header parser decodes back to exactly the
         # text: given as it is, a "=?…?=" inside would be decoded into something else.
         value = " ".join(_encoded_words(value))
-    elif name == "Message-ID" and _PLAIN_ID.fullmatch(value) and len(value) + 12 <= _LINE:
+    elif (
+        (shape := _VERBATIM.get(name))
+        and shape.fullmatch(value)
+        and len(name) + 2 + len(value) <= _LINE
+    ):
         return f"{name}: {value}{linesep}".encode("ascii")  # unique: never worth parsing
     return bytes(POLICY.fold_binary(name, POLICY.header_factory(name, value)))
 
 
-# A Message-ID the policy writes as it is: a hash at a host name.
-_PLAIN_ID = re.compile(r"<[0-9a-f]+@[A-Za-z0-9.-]+>")
+# Values unique to a mail that the policy writes as they are, when they fit on a line: a
+# Message-ID (a hash at a host name) and the multipart Content-Type (its boundary).
+_VERBATIM = {
+    "Message-ID": re.compile(r"<[0-9a-f]+@[A-Za-z0-9.-]+>"),
+    "Content-Type": re.compile(r'multipart/mixed; boundary="=+[0-9]+==(\.[0-9]+)?"'),
+}
 
 
 # A file name written as it is in Content-Disposition: the email package quotes it unchanged.
@@ -308,12 +316,12 @@ _MIME = b"MIME-Version: 1.0\r\n"
 def _boundary(parts: Sequence[bytes]) -> str:
     """The shape of the email package's boundary, from the parts' digest rather than at
     random (the same mail is the same bytes), lengthened while a line of theirs starts
-    with it."""
+    with it (no part starts with one: each starts with its headers)."""
     joined = b"\r\n".join(parts)
     token = int.from_bytes(hashlib.sha256(joined).digest()[:8], "big") % sys.maxsize
     boundary = f"{'=' * 15}{token:019d}=="
     found, n = boundary, 0
-    while re.search(rb"^--" + re.escape(found.encode("ascii")), joined, re.MULTILINE):
+    while b"\n--" + found.encode("ascii") in joined:
         n += 1
         found = f"{boundary}.{n}"
     return found

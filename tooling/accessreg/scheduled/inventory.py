@@ -71,18 +71,36 @@ def _logins(registry: Registry, code: str) -> set[str]:
     }
 
 
-def access_of(registry: Registry, codes: Collection[str]) -> Access:
+def shared_logins(registry: Registry) -> dict[str, list[str]]:
+    """Login ID → the operators that hold it (as a user or a window person), for the IDs
+    more than one operator holds: the clashes validation reports, few or none."""
+    first: dict[str, str] = {}
+    shared: dict[str, list[str]] = {}
+    for code in registry.operators:
+        for login in _logins(registry, code):
+            if first.setdefault(login, code) != code:
+                shared.setdefault(login, [first[login]]).append(code)
+    return shared
+
+
+def access_of(
+    registry: Registry, codes: Collection[str], shared: Mapping[str, list[str]] | None = None
+) -> Access:
     """What :func:`effective_access` gives the operators ``codes``, from them alone and the
-    operators sharing a login ID with them: an ID belongs to the first active operator that
-    gives it a permission, so those are all that can decide whose an ID of ``codes`` is.
-    The holders of the other operators it returns are not to be used."""
+    operators sharing a login ID with them (``shared``, from :func:`shared_logins`, if
+    given): an ID belongs to the first active operator that gives it a permission, so those
+    are all that can decide whose an ID of ``codes`` is. The holders of the other operators
+    it returns are not to be used."""
     wanted = set(codes)
     ids = set().union(*(_logins(registry, code) for code in wanted))
-    keep = {
-        code
-        for code in registry.operators
-        if code in wanted or not ids.isdisjoint(_logins(registry, code))
-    }
+    if shared is not None:
+        keep = wanted.union(*(shared.get(login, ()) for login in ids))
+    else:
+        keep = {
+            code
+            for code in registry.operators
+            if code in wanted or not ids.isdisjoint(_logins(registry, code))
+        }
     return effective_access(
         Registry(
             registry.catalog,
@@ -94,48 +112,61 @@ def access_of(registry: Registry, codes: Collection[str]) -> Access:
     )
 
 
+# Operators whose holders are worked out together, then let go once their CSVs are rendered:
+# the holders of a whole day's reminders at once were a tenth of a GiB at 200,000 users.
+_CHUNK = 64
+
+
 class OperatorCsvs:
     """Renders ``inventory/<CODE>/<system>.csv`` for every system where an operator has holders.
 
     Derived systems are included: the permission-management system's file lists the window
     persons, who may hold nothing else. Given the whole registry's ``access``, it is split by
     operator once. Without it, the holders are worked out when a first CSV is asked for, for
-    the operators of ``scope`` (those that may be asked for) at once: a day with reminders
-    due to a few operators reads their users, not the registry's, and a day without any
-    reads none.
+    that operator and the next operators of ``scope`` (those that may be asked for) not
+    rendered yet, a few dozen at a time, and let go once their CSVs are rendered: a day with
+    reminders due to a few operators reads their users, not the registry's, and a day
+    without any reads none.
     """
 
     def __init__(
         self, registry: Registry, access: Access | None = None, scope: Collection[str] = ()
     ) -> None:
         self.registry = registry
-        self.scope = frozenset(scope)
-        self.by_operator: dict[str, dict[str, Holder]] = {}
-        self._covered: set[str] | None = None  # None: every operator's holders are known
-        if access is None:
-            self._covered = set()
-        else:
+        self.scope = sorted(set(scope))
+        self.by_operator: dict[str, dict[str, Holder]] | None = None  # None: worked out
+        if access is not None:
+            self.by_operator = {}
             for login, person in access.items():
                 self.by_operator.setdefault(person.operator, {})[login] = person
         self._done: dict[str, tuple[Document, ...]] = {}
-
-    def _holders(self, code: str) -> dict[str, Holder]:
-        if self._covered is not None and code not in self._covered:
-            codes = {code} | (set() if self._covered else self.scope)
-            found = access_of(self.registry, codes)
-            for login, person in found.items():
-                if person.operator in codes:
-                    self.by_operator.setdefault(person.operator, {})[login] = person
-            self._covered |= codes
-        return self.by_operator.get(code, {})
+        self._shared: dict[str, list[str]] | None = None
 
     def __call__(self, code: str) -> tuple[Document, ...]:
-        if code not in self._done:
-            self._done[code] = self._render(code)
+        if code in self._done:
+            return self._done[code]
+        if self.by_operator is not None:
+            self._done[code] = self._render(code, self.by_operator.get(code, {}))
+            return self._done[code]
+        chunk = [code]
+        if code in self.scope:
+            chunk += [c for c in self.scope if c != code and c not in self._done][: _CHUNK - 1]
+        found = access_of(self.registry, chunk, self._sharing())
+        mine: dict[str, dict[str, Holder]] = {c: {} for c in chunk}
+        for login, person in found.items():
+            if person.operator in mine:
+                mine[person.operator][login] = person
+        for c in chunk:
+            self._done[c] = self._render(c, mine[c])
         return self._done[code]
 
-    def _render(self, code: str) -> tuple[Document, ...]:
-        mine = self._holders(code)
+    def _sharing(self) -> dict[str, list[str]] | None:
+        """The index of shared IDs, once the scope takes more than one pass."""
+        if self._shared is None and len(self.scope) > _CHUNK:
+            self._shared = shared_logins(self.registry)
+        return self._shared
+
+    def _render(self, code: str, mine: dict[str, Holder]) -> tuple[Document, ...]:
         found = []
         for system in self.registry.catalog.systems:
             people = holders(mine, system.id)

@@ -8,7 +8,7 @@ sends it once; CSV documents travel as attachments.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 
 from accessreg.mail import compose
@@ -30,9 +30,7 @@ def attachment_name(operator: str | None, doc: Document) -> str:
     return f"{operator}-{base}" if operator else base
 
 
-def mail_notice(
-    mail: DigestMail, registry: Registry, today: date, attachments: Sequence[Document] = ()
-) -> Notice:
+def mail_notice(mail: DigestMail, registry: Registry, today: date) -> Notice:
     digest = mail.digest
     items = hashlib.sha256("\n".join(sorted(i.key for i in digest.items)).encode()).hexdigest()
     entry = registry.operators.get(digest.operator or "")
@@ -50,7 +48,7 @@ def mail_notice(
             "operator": entry.operator if entry else None,
             "today": today,
             "branch": branch_name(digest.operator) if digest.operator else None,
-            "attachments": [attachment_name(digest.operator, d) for d in attachments],
+            "attachments": [],  # named when they are rendered, with the mail
             "operator_file": (
                 f"{layout.REGISTRY_DIR}/{layout.operator_file(digest.operator)}"
                 if digest.operator
@@ -63,11 +61,14 @@ def mail_notice(
 
 def composed(mail: DigestMail, registry: Registry, today: date, sender: str) -> compose.Later:
     """The mail, composed (its attachments rendered) when it is written or sent; what names
-    it (the notice without the attachments' names, which it does not depend on) at once."""
+    it (the notice, which does not depend on the attachments' names) at once."""
+    notice = mail_notice(mail, registry, today)
 
     def make() -> compose.Composed:
         docs = mail.digest.attachments()
-        files = [Attachment(attachment_name(mail.digest.operator, d), d.data, d.mime) for d in docs]
-        return compose.compose(mail_notice(mail, registry, today, docs), sender, files)
+        names = [attachment_name(mail.digest.operator, d) for d in docs]
+        files = [Attachment(name, d.data, d.mime) for name, d in zip(names, docs, strict=True)]
+        listed = replace(notice, context={**notice.context, "attachments": names})
+        return compose.compose(listed if docs else notice, sender, files)
 
-    return compose.later(mail_notice(mail, registry, today), sender, make)
+    return compose.later(notice, sender, make)

@@ -320,36 +320,39 @@ def run(request: RunRequest, transport: TransportFactory = smtp_session) -> RunR
     duties = _duties(request)
     needs_export = any(d.NEEDS_EXPORT for d in duties.values())
     needs_pulls = any(d.NEEDS_PULLS for d in duties.values())
-    with Session.open(
+    opened = Session.open(
         request.root,
         send=request.send,
         remote=request.state_remote,
         env=request.env,
         transport=transport,
-    ) as session:
-        export = _export(request) if needs_export else None
-        pulls = _pulls(request) if needs_pulls else None
-        head = session.repo.resolve(request.head)
-        state = recorded.load(session.state.files)
-        # The duties act on what downstream systems hold: the files an error at HEAD holds
-        # back (provision.holding) as they have them, a whitelist entry of one among them
-        # not yet let through.
-        held = {rel: h.rev for rel, h in state.held.items()}
-        pins = pinned_content(session.repo, held) if held else None
-        registry, source = session.registry_at(head, pins)
-        needs_history = any(d.NEEDS_HISTORY for d in duties.values())
-        added = added_on(session.repo.root, head, REGISTRY_DIR) if needs_history else {}
-        notice_log = log.NoticeLog(session.ref(log.DUTIES_REF, log.merge).files)
-        accepted = tuple(a for _, a in state.applications())
-        inputs = Inputs(
-            registry, source.read, request.today, request.options, added,
-            notice_log.remembered, export, pulls, accepted, source.prefetch,
-        )  # fmt: skip
-        with gcpause.settled():  # the registry is never garbage while the run lasts
-            planned = plan(
-                duties, inputs, head, request, notice_log, session.outbox, session.sender
-            )
-            done = session.carry_out(planned.run)
+    )
+    # What the run reads (the export, the registry) lives as long as it: built with the
+    # collector paused, then left out of its passes, which would otherwise walk every
+    # model again and again while the mails are composed.
+    with opened as session, gcpause.kept() as keep:
+        with gcpause.paused():
+            export = _export(request) if needs_export else None
+            pulls = _pulls(request) if needs_pulls else None
+            head = session.repo.resolve(request.head)
+            state = recorded.load(session.state.files)
+            # The duties act on what downstream systems hold: the files an error at HEAD
+            # holds back (provision.holding) as they have them, a whitelist entry of one
+            # among them not yet let through.
+            held = {rel: h.rev for rel, h in state.held.items()}
+            pins = pinned_content(session.repo, held) if held else None
+            registry, source = session.registry_at(head, pins)
+            needs_history = any(d.NEEDS_HISTORY for d in duties.values())
+            added = added_on(session.repo.root, head, REGISTRY_DIR) if needs_history else {}
+            notice_log = log.NoticeLog(session.ref(log.DUTIES_REF, log.merge).files)
+            accepted = tuple(a for _, a in state.applications())
+            inputs = Inputs(
+                registry, source.read, request.today, request.options, added,
+                notice_log.remembered, export, pulls, accepted, source.prefetch,
+            )  # fmt: skip
+            keep()
+        planned = plan(duties, inputs, head, request, notice_log, session.outbox, session.sender)
+        done = session.carry_out(planned.run)
     outcome = {o.message_id: r for o, r in zip(planned.run.mails, done.mails, strict=True)}
     return RunResult(
         head=head,

@@ -70,8 +70,8 @@ class UserAge:
     systems: tuple[str, ...]  # the user's systems of the export's provider
     kept_systems: tuple[str, ...]  # systems of other providers, untouched by a deletion
 
-    @property
-    def key(self) -> str:
+    @functools.cached_property
+    def key(self) -> str:  # asked once per recipient of each digest
         return f"stale/{self.operator}/{self.login_id.lower()}/{self.since}/{self.stage}"
 
     @property
