@@ -34,6 +34,7 @@ from accessreg.gitio.repo import BlobSource, GitRepository
 from accessreg.gitio.state import STATE_REF, Merge, StatePushError, StateStore
 from accessreg.mail.compose import Composed, Later
 from accessreg.mail.smtp import (
+    Envelope,
     MailRefused,
     Message,
     SmtpSettings,
@@ -325,18 +326,24 @@ class Session:
                     # Recorded (and pushed) before the server sees it: a crash from here on
                     # leaves it in doubt rather than sent again.
                     self.state.write(held, f"sending {what}", all_or_nothing=True)
-                    self._hand_over(smtp, mail.message_id, what, copy)
+                    self._hand_over(smtp, mail.message_id, what, copy, composed.envelope)
                     statuses[mail.message_id] = MailStatus.SENT
         return statuses
 
     def _hand_over(
-        self, smtp: Transport, message_id: str, what: str, message: Message, fresh: bool = True
+        self,
+        smtp: Transport,
+        message_id: str,
+        what: str,
+        message: Message,
+        envelope: Envelope | None = None,
+        fresh: bool = True,
     ) -> None:
         """Hand a mail recorded as in flight to the server, and record its answer. A ``fresh``
         mail the server refuses is released for the next run; a resent one stays in doubt
         (whether the first attempt arrived is still unknown)."""
         try:
-            smtp.send(message)
+            smtp.send(message, envelope)
         except MailRefused:
             if fresh:  # certainly not taken: the next run may send it
                 self.state.write(self.outbox.release(message_id), f"refused {what}")

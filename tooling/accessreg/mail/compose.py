@@ -215,6 +215,9 @@ class Composed:
     notice: Notice
     message_id: str
     data: bytes
+    # The sender's and the recipient's addresses as the mail was composed with them: the
+    # SMTP envelope, never read back from the headers.
+    envelope: tuple[str, tuple[str, ...]]
 
     @property
     def message(self) -> EmailMessage:
@@ -334,10 +337,13 @@ def compose(notice: Notice, sender: str, attachments: Sequence[Attachment] = ())
     subject, body = render(notice)
     sender_name, sender_addr = parseaddr(sender)
     message_id = _message_id(notice, sender_addr)
+    sender_address = _address(sender_addr, sender_name)
+    to = _address(notice.recipient.email, notice.recipient.name)
+    envelope = (sender_address.addr_spec, (to.addr_spec,))
     head = b"".join(
         (
-            _header("From", _address(sender_addr, sender_name)),
-            _header("To", _address(notice.recipient.email, notice.recipient.name)),
+            _header("From", sender_address),
+            _header("To", to),
             _header("Subject", mail_header(subject)),
             _header("Date", format_datetime(datetime.combine(notice.day, time(9, 0), JST))),
             _header("Message-ID", message_id),
@@ -346,7 +352,8 @@ def compose(notice: Notice, sender: str, attachments: Sequence[Attachment] = ())
     )
     text = _base64(b"\r\n".join(body.encode("utf-8").splitlines()) + b"\r\n")
     if not attachments:
-        return Composed(notice, message_id, b"".join((head, _TEXT_PART, _MIME, b"\r\n", text)))
+        data = b"".join((head, _TEXT_PART, _MIME, b"\r\n", text))
+        return Composed(notice, message_id, data, envelope)
     parts = [_TEXT_PART + b"\r\n" + text]
     for item in attachments:
         maintype, _, subtype = item.mime.partition("/")
@@ -367,7 +374,7 @@ def compose(notice: Notice, sender: str, attachments: Sequence[Attachment] = ())
     line = f"--{boundary}\r\n".encode("ascii")
     end = f"\r\n--{boundary}--\r\n".encode("ascii")
     data = b"".join((head, _MIME, mixed, b"\r\n", line, (b"\r\n" + line).join(parts), end))
-    return Composed(notice, message_id, data)
+    return Composed(notice, message_id, data, envelope)
 
 
 def _message_id(notice: Notice, sender_addr: str) -> str:

@@ -41,8 +41,12 @@ class DeliveryInterrupted(DeliveryError):  # noqa: N818 - see MailRefused
     """The session broke while a message was being handed over: taken or not, unknown."""
 
 
+# The envelope: the sender's address and the recipients'.
+Envelope = tuple[str, tuple[str, ...]]
+
+
 class Transport(Protocol):
-    def send(self, message: EmailMessage) -> None: ...
+    def send(self, message: EmailMessage, envelope: Envelope | None = None) -> None: ...
 
 
 def dated(message: EmailMessage, when: datetime) -> EmailMessage:
@@ -154,15 +158,19 @@ class SmtpTransport:
                 self._smtp.close()
             self._smtp = None
 
-    def send(self, message: EmailMessage) -> None:
+    def send(self, message: EmailMessage, envelope: Envelope | None = None) -> None:
         """Raises MailRefused when the server said no, DeliveryInterrupted when the session
-        broke before its answer (the message may have been taken)."""
+        broke before its answer (the message may have been taken). The ``envelope`` is that
+        of the addresses the message was composed with, not of its headers re-read as text:
+        a display name can never turn into another recipient. Without it (a mail in doubt
+        sent again, as it was recorded), the headers' addresses."""
         assert self._smtp is not None, "use the transport as a context manager"
         mid = message["Message-ID"]
-        # The envelope from the addresses the message was built with, not from its headers
-        # re-read as text: a display name can never turn into another recipient.
-        sender = [a.addr_spec for a in _addresses(message, "From")]
-        recipients = [a.addr_spec for name in ("To", "Cc") for a in _addresses(message, name)]
+        if envelope is not None:
+            sender, recipients = [envelope[0]], list(envelope[1])
+        else:
+            sender = [a.addr_spec for a in _addresses(message, "From")]
+            recipients = [a.addr_spec for n in ("To", "Cc") for a in _addresses(message, n)]
         if len(sender) != 1 or not recipients:
             raise MailRefused(msg("{mid} names no single sender or no recipient", mid=mid))
         try:
