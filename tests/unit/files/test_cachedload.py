@@ -109,3 +109,38 @@ def test_one_source_streams_from_the_cache_a_slice_at_a_time(
         assert result.registry == plain.registry
         assert result.problems == plain.problems
     assert any(p.rule == "yaml-syntax" for p in plain.problems)
+
+
+def test_a_snapshot_unchanged_since_the_last_load_is_read_back_whole(
+    gr: GitRegistry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    built: list[str] = []
+    real = cachedload._load_one
+
+    def counting(source: cachedload.BlobSource, directory: Path) -> object:
+        built.append(source.blob(OPERATOR))
+        return real(source, directory)
+
+    monkeypatch.setattr(cachedload, "_load_one", counting)
+    with GitRepository(gr.path) as repo:
+        first = repo.blob_source(gr.rev(), "registry")
+        loaded = cachedload.load_snapshot(first, tmp_path)
+        again = cachedload.load_snapshot(repo.blob_source(gr.rev(), "registry"), tmp_path)
+        assert len(built) == 1  # read back, not built again
+        plain = load(repo.snapshot(gr.rev(), "registry"))
+        for result in (loaded, again):
+            assert result.registry == plain.registry and result.problems == plain.problems
+        assert again.registry is not None and again.registry.users_of("TESTOP01") == [
+            u for u in again.registry.users if u.operator_code == "TESTOP01"
+        ]
+        # A file laid over it (a pin) or a new commit is another snapshot, built afresh.
+        pinned = first.pinned({OPERATOR: first.read(OPERATOR) + b"# pinned\n"})
+        assert cachedload.load_snapshot(pinned, tmp_path).registry == plain.registry
+        gr.reg.user(email="new@test-gas.example.co.jp")
+        gr.commit("a user")
+        changed = cachedload.load_snapshot(repo.blob_source(gr.rev(), "registry"), tmp_path)
+        assert changed.registry == load(repo.snapshot(gr.rev(), "registry")).registry
+        assert len(built) == 3
+        cache = ParseCache(tmp_path, schemas_namespace(generate_all(plain.registry.catalog)))
+        assert cache.count("snapshots") == 1  # only the last is kept
+        cache.close()

@@ -135,6 +135,8 @@ def test_attachments_give_the_bytes_the_email_package_generates() -> None:
         expected = _by_the_email_package(notice, sender, ATTACHED)
         assert BOUNDARY.sub(b"B", made.data) == BOUNDARY.sub(b"B", expected)
         assert made.message_id == str(made.message["Message-ID"])
+        # The SMTP envelope: the addresses composed with, whatever the display names hold.
+        assert made.envelope == (parseaddr(sender)[1], (notice.recipient.email,))
         # Composed again, the same bytes: the boundary comes from the content.
         assert compose(notice, sender, ATTACHED).data == made.data
 

@@ -26,7 +26,7 @@ from accessreg.effects.outbox import Outbox
 from accessreg.effects.plan import BranchSet, Outgoing, Record, RunPlan, When
 from accessreg.errors import AccessregError, ConfigError, ProblemsFound
 from accessreg.files import atomic
-from accessreg.files.cachedload import load_cached
+from accessreg.files.cachedload import load_snapshot
 from accessreg.files.loading import locate
 from accessreg.files.parsecache import cache_dir
 from accessreg.gitio.branches import BranchChange, Branches
@@ -225,9 +225,10 @@ class Session:
         with ``pins`` laid over it: the files held back, as downstream systems have them.
 
         Files the cache of incremental validation holds (by path and blob id) are not read
-        or parsed again: a daily run on an unchanged registry parses nothing."""
+        or parsed again: a daily run on an unchanged registry parses nothing, and reads back
+        the registry the last run loaded whole."""
         source = self.repo.blob_source(head, REGISTRY_DIR).pinned(pins or {})
-        [loaded] = load_cached([source], cache_dir(self.repo.common_dir))
+        loaded = load_snapshot(source, cache_dir(self.repo.common_dir))
         registry = loaded.registry
         present = set(source.blobs)
         problems = [

@@ -12,6 +12,8 @@ deleted when a new namespace is opened.
 - ``trees``: what a registry tree holds (``incremental.TreeState``), keyed by its tree id.
 - ``shares``: an operator's share of the snapshot outputs (``provision.shares``), keyed by
   the blob and tree ids it was rendered from.
+- ``snapshots``: a whole loaded registry (``cachedload.load_snapshot``), keyed by the blob
+  ids of every file; only the last one is kept.
 
 Where it lives: ``$ACCESSREG_CACHE_DIR`` if set, else ``accessreg-cache/`` in the
 repository's git directory (``.git/accessreg-cache``), which no checkout or commit sees.
@@ -37,7 +39,7 @@ from accessreg.model.messages import Message, Verbatim, msg
 
 ENV_DIR = "ACCESSREG_CACHE_DIR"
 DIR_NAME = "accessreg-cache"
-Table = Literal["parsed", "groups", "trees", "shares"]  # table names are never input
+Table = Literal["parsed", "groups", "trees", "shares", "snapshots"]  # table names are never input
 _CHUNK = 900  # below SQLite's limit on query parameters
 _STALE_SECONDS = 7 * 24 * 3600  # other namespaces (other versions, worktrees) left alone a week
 
@@ -88,7 +90,7 @@ class ParseCache:
             os.utime(self.path)  # in use: not stale for other namespaces' clean-up
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
-            for table in ("parsed", "groups", "trees", "shares"):
+            for table in ("parsed", "groups", "trees", "shares", "snapshots"):
                 self._db.execute(
                     f"CREATE TABLE IF NOT EXISTS {table} (key TEXT PRIMARY KEY, value BLOB)"
                 )

@@ -69,7 +69,7 @@ _DATE = re.compile(r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})")
 _TIME = re.compile(r"[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s*(Z|[+-]\d{2}:?\d{2})?")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per row of the export: 200,000 at 200,000 users
 class LastLogin:
     login_id: str  # as the export writes it
     last_login: date | None  # None: never used

@@ -55,7 +55,7 @@ def stage_of(days: int) -> str | None:
     return None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per judged user: 135,000 at 200,000 users
 class UserAge:
     """One judged user: where the count starts and the stage it has reached."""
 
@@ -70,8 +70,8 @@ class UserAge:
     systems: tuple[str, ...]  # the user's systems of the export's provider
     kept_systems: tuple[str, ...]  # systems of other providers, untouched by a deletion
 
-    @functools.cached_property
-    def key(self) -> str:  # asked once per recipient of each digest
+    @property
+    def key(self) -> str:
         return f"stale/{self.operator}/{self.login_id.lower()}/{self.since}/{self.stage}"
 
     @property
@@ -93,7 +93,7 @@ class UserAge:
         return self.delete_on - timedelta(days=1) if self.delete_on else None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Drift:
     """An ID of the export that the registry does not know (compared ignoring case)."""
 
@@ -255,11 +255,9 @@ def stale(
     estimate = functools.cache(functools.partial(estimated_issue, registry))
     users = tuple(_age(estimate, u, export, added, kept, today, systems, days) for u in entries)
     known = known_ids(registry, systems, entries)
-    drift = tuple(
-        Drift(provider, row.login_id, row.last_login, row.line)
-        for key, row in sorted(export.by_id.items())
-        if key not in known
-    )
+    # Sorted once told apart: the drift, not the whole export.
+    unknown = sorted((key, row) for key, row in export.by_id.items() if key not in known)
+    drift = tuple(Drift(provider, row.login_id, row.last_login, row.line) for _, row in unknown)
     groups: dict[tuple[str, str], list[Item]] = defaultdict(list)
     for u in users:
         if u.stage is not None:
