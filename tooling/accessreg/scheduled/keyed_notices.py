@@ -99,12 +99,13 @@ def pending(
     mails: list[DigestMail] = []
     for digest in digests:
         seen: set[str] = set()
+        keyed = [(i, i.key) for i in digest.items]  # a key is made once, not per recipient
         for person in recipients_of(digest):
             address = person.email.lower()
             if address in seen:  # a person listed twice gets one mail
                 continue
             seen.add(address)
-            due = tuple(i for i in digest.items if not was_sent(log_key(i.key, address)))
+            due = tuple(i for i, key in keyed if not was_sent(log_key(key, address)))
             if due:
                 narrowed = Digest(
                     digest.kind,

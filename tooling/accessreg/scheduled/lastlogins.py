@@ -89,7 +89,7 @@ def header_key(name: str) -> str:
 
 def parse_login(text: str) -> date | None:
     """The day (in Japan) a last-login cell names; None when empty. ValueError if unreadable."""
-    text = unicodedata.normalize("NFKC", text).strip()
+    text = (text if text.isascii() else unicodedata.normalize("NFKC", text)).strip()
     if not text:
         return None
     m = _DATE.match(text)
@@ -198,7 +198,7 @@ def read(raw: bytes, label: str) -> LastLogins:
         problems.append(Problem(label, line, 0, RULE, Level.WARNING, message))
 
     for line, row in _rows(reader, report):
-        if not any(cell.strip() for cell in row):
+        if not "".join(row).strip():
             continue
         if len(row) <= max(id_col, login_col):
             report(
