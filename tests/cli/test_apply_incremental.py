@@ -168,3 +168,23 @@ def test_whitelists_from_the_cache_follow_the_day(sample: GitRegistry, tmp_path:
         assert tree(tmp_path / f"inc{n}") == tree(tmp_path / f"full{n}"), day
     lists = [tree(tmp_path / f"inc{n}") for n in (0, 1)]
     assert any(lists[0][k] != lists[1].get(k) for k in lists[0] if k.startswith("whitelist/"))
+
+
+def test_a_share_kept_for_the_day_follows_the_operator_file(
+    sample: GitRegistry, tmp_path: Path
+) -> None:
+    """An operator whose holders are those of the applied revision shows the share kept then,
+    unless its file changed: a system it no longer uses closes the info-sharing site's page
+    of that system to its holders, whose own files say nothing new."""
+    first = accessreg(sample, "apply", "--out", str(tmp_path / "a"), "--initial", "--confirm",
+                      *DAY)  # fmt: skip
+    assert first.returncode == 0, first.stderr
+    path = sample.reg.root / "operators" / "AOBAGS01.yaml"
+    merge(sample, "api", lambda: path.write_text(path.read_text("utf-8").replace(
+        "juju, loacus, wheeling_api]", "juju, loacus]"), "utf-8"))  # fmt: skip
+    ran = accessreg(sample, "apply", "--out", str(tmp_path / "inc"), *DAY)
+    whole = accessreg(sample, "apply", "--out", str(tmp_path / "full"), "--full", *DAY)
+    assert ran.returncode == whole.returncode == 0, ran.stderr + whole.stderr
+    before, after = tree(tmp_path / "a"), tree(tmp_path / "inc")
+    assert after == tree(tmp_path / "full")
+    assert before["info_site/pages.csv"] != after["info_site/pages.csv"], ran.stdout
