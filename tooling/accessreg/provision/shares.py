@@ -46,7 +46,7 @@ class LoginClashError(Exception):
 class Shares:
     fragments: list[Fragment]  # one per active operator with holders, in operator order
     outside: int  # login IDs of the operators outside the run's scope (unchanged by it)
-    rendered: int  # shares rendered in this run; the others came from the cache
+    rendered: int  # operators with a share rendered in this run; the others from the cache
     operators: int  # active operators, each with a share (empty when it has no holder)
     # Groups with members among the operators outside the scope: they exist whatever the
     # scope's changes do (a delta creates or deletes only a group it empties or starts).
@@ -301,11 +301,11 @@ def collect(
         sources = _sources(repo, history.head, active)
         key = {code: _key(code, ids, options) for code, ids in sources.items()}
         found = _unchanged(store, repo, history, sources, options, on_day, set(inside) - pinned)
-        rendered = 0
+        rendered: set[str] = set()  # operators with a share rendered in this run
         for code in inside:
             if code in on_day and code not in found:
                 found[code] = fragments.render(on_day[code], registry, encoding, ldap_base)
-                rendered += 1
+                rendered.add(code)
         cached: dict[str, Fragment] = {}
         if store is not None and outside:
             cached = store.get(key[c] for c in outside)
@@ -318,7 +318,7 @@ def collect(
                 cached[key[code]] = fragments.render(
                     people.get(code, []), loaded, encoding, ldap_base
                 )
-            rendered += len(missing)
+            rendered.update(missing)
             crossing = clashing(loaded, missing)
             keep = {key[c]: cached[key[c]] for c in missing if c not in crossing}
         else:
@@ -342,6 +342,7 @@ def collect(
                 keep[key[code]] = fragments.render(
                     as_files.get(code, []), registry, encoding, ldap_base
                 )
+                rendered.add(code)
         if store is not None:
             store.put(keep)
             store.prune(list(key.values()))
@@ -358,4 +359,4 @@ def collect(
             store.close()
     beyond = sum(len(found[c].logins) for c in outside if c in found)
     elsewhere = frozenset(g for c in outside if c in found for g in found[c].scim[1])
-    return Shares(ordered, beyond, rendered, len(active), elsewhere)
+    return Shares(ordered, beyond, len(rendered), len(active), elsewhere)
