@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from accessreg.outputs.fragments import Fragment
+from accessreg.provision.shares import ShareStore
 from tests.helpers.gitrepo import GitRegistry
 from tests.helpers.provisioning import accessreg, merge, tree
 from tests.helpers.regfactory import RegistryFactory
@@ -188,3 +190,26 @@ def test_a_share_kept_for_the_day_follows_the_operator_file(
     before, after = tree(tmp_path / "a"), tree(tmp_path / "inc")
     assert after == tree(tmp_path / "full")
     assert before["info_site/pages.csv"] != after["info_site/pages.csv"], ran.stdout
+
+
+def test_the_share_kept_for_the_day_outlives_the_store_pruning(
+    sample: GitRegistry, tmp_path: Path
+) -> None:
+    """A change waiting for its date shows the share kept under the applied revision's key;
+    the store drops what the registry no longer holds once it is many, but not what the
+    run copies its outputs from."""
+    first = accessreg(sample, "apply", "--out", str(tmp_path / "a"), "--initial", "--confirm",
+                      *DAY)  # fmt: skip
+    assert first.returncode == 0, first.stderr
+    store = ShareStore(tmp_path / "cache")
+    try:  # shares of registries long gone: enough for the next run to prune
+        gone = Fragment(("gone@example.jp",), {}, (b"", {}), (b"", {}), b"")
+        store.put({f"gone{n}": gone for n in range(200)})
+    finally:
+        store.close()
+    merge(sample, "memo", lambda: _edit(sample, random.Random(3), 0))
+    ran = accessreg(sample, "apply", "--out", str(tmp_path / "inc"), *DAY)
+    whole = accessreg(sample, "apply", "--out", str(tmp_path / "full"), "--full", *DAY)
+    assert ran.returncode == whole.returncode == 0, ran.stderr + whole.stderr
+    assert tree(tmp_path / "inc") == tree(tmp_path / "full")
+    assert not list((tmp_path / "cache" / "shares").glob("*/gone*"))

@@ -275,6 +275,16 @@ def _unchanged(
     return {code: kept[k] for code, k in wanted.items() if k in kept}
 
 
+def _origins(shares: Iterable[Fragment]) -> set[str]:
+    """The store's files ``shares`` lie in (by name: their keys)."""
+    return {
+        Path(piece.path).name
+        for share in shares
+        for piece in share.pieces().values()
+        if isinstance(piece, Slice)
+    }
+
+
 def collect(
     snapshots: Snapshots,
     history: History,
@@ -345,7 +355,9 @@ def collect(
                 rendered.add(code)
         if store is not None:
             store.put(keep)
-            store.prune(list(key.values()))
+            # Not the shares this run's outputs copy from (a day's share may lie under the
+            # key of an earlier revision).
+            store.prune([*key.values(), *_origins(found[c] for c in inside if c in found)])
             # What was just kept is read back as slices of its files: the outputs copy from
             # there, and the rendered bytes need not stay in memory (a first run renders
             # every operator).
