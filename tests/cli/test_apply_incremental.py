@@ -193,7 +193,7 @@ def test_a_share_kept_for_the_day_follows_the_operator_file(
 
 
 def test_the_share_kept_for_the_day_outlives_the_store_pruning(
-    sample: GitRegistry, tmp_path: Path
+    sample: GitRegistry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A change waiting for its date shows the share kept under the applied revision's key;
     the store drops what the registry no longer holds once it is many, but not what the
@@ -207,9 +207,16 @@ def test_the_share_kept_for_the_day_outlives_the_store_pruning(
         store.put({f"gone{n}": gone for n in range(200)})
     finally:
         store.close()
-    merge(sample, "memo", lambda: _edit(sample, random.Random(3), 0))
+    # A memo changed by a merge dated after the run's day: the change waits for its date.
+    user = _users(sample)[0]
+    monkeypatch.setenv("GIT_COMMITTER_DATE", "2026-12-10T10:00:00+09:00")
+    merge(
+        sample, "memo", lambda: user.write_text(f"{user.read_text('utf-8')}memo: 変更\n", "utf-8")
+    )
+    monkeypatch.delenv("GIT_COMMITTER_DATE")
     ran = accessreg(sample, "apply", "--out", str(tmp_path / "inc"), *DAY)
     whole = accessreg(sample, "apply", "--out", str(tmp_path / "full"), "--full", *DAY)
     assert ran.returncode == whole.returncode == 0, ran.stderr + whole.stderr
     assert tree(tmp_path / "inc") == tree(tmp_path / "full")
+    assert "snapshots: 1 of" in ran.stdout, ran.stdout  # the share as the files say
     assert not list((tmp_path / "cache" / "shares").glob("*/gone*"))
