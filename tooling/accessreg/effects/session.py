@@ -258,7 +258,7 @@ class Session:
             self._record(record)
         if plan.out is not None:
             try:
-                atomic.replace_directory(plan.out, dict(plan.files))
+                atomic.replace_directory(plan.out, dict(plan.files), plan.listing)
             except atomic.NotAnOutputDirectoryError as exc:
                 raise ConfigError(
                     msg(

@@ -240,7 +240,7 @@ def _plan(
         lambda: bundle.whitelist_files(found.after, request.today, accepted_so_far),
         cache,
     )
-    files = bundle.render(
+    files, manifest = bundle.render(
         found,
         request.today,
         batch.id if batch else None,
@@ -278,6 +278,7 @@ def _plan(
         mails=tuple(Outgoing(c) for c in mails),
         send=sending,
         records=tuple(records),
+        listing=manifest,
     )
     released = frozenset(r for s in found.steps for r in s.released)
     return ApplyPlan(found, removal, apps, batch, run, isolated.hold, released, shares)
@@ -331,7 +332,7 @@ def run(request: ApplyRequest, transport: TransportFactory = smtp_session) -> Ap
         applications=planned.applications,
         rows=rows,
         removal=planned.removal,
-        files=sorted(planned.run.files),
+        files=planned.run.names(),
         mails=done.mails,
         recorded=request.confirm,
         dry_run=not request.confirm,
