@@ -22,7 +22,8 @@ from accessreg.plan.revisions import (
     plan_from,
     recover_operators,
 )
-from accessreg.review.authorize import AuthContext, Decision, decide, logins_by_operator
+from accessreg.review.authorize import AuthContext, Decision, decide
+from accessreg.review.logins import holders
 from accessreg.timeline.effective import Events
 
 
@@ -47,22 +48,13 @@ def arriving_logins(repo: GitRepository, comparison: Comparison) -> dict[str, fr
     """For each login ID of a user file the change touches, the operators that had a user
     file of that name at the merge base (user files are named by login ID).
 
-    One listing of every user path at the merge base (no file is read), so the cost follows
-    the registry's size once, not operators × changed files."""
+    From the login index (``review.logins``): its cost follows the change and the number of
+    operators, not the number of users."""
     changed = {p for c in comparison.changes for p in c.paths}
     logins = {
         u.user.email.lower() for u in comparison.head.users if layout.repo_path(u.file) in changed
     }
-    if not logins:
-        return {}
-    listed = repo.file_paths(comparison.revisions.merge_base, layout.repo_path(layout.USERS_DIR))
-    names = {f"{login}.yaml" for login in logins}
-    index = logins_by_operator(
-        rel
-        for path in listed
-        if path.rpartition("/")[2].lower() in names and (rel := layout.registry_rel(path))
-    )
-    return {login: index[login] for login in logins if login in index}
+    return holders(repo, comparison.revisions.merge_base, logins)
 
 
 @dataclass(frozen=True)
