@@ -9,7 +9,9 @@ deleted when a new namespace is opened.
   blob id.
 - ``groups``: the findings of the rules scoped to one operator, keyed by a digest of the
   blob ids they were computed from and the day (rules depend on the date).
-- ``trees``: what a registry tree holds (``incremental.TreeState``), keyed by its tree id.
+- ``trees``: what a registry tree holds (``incremental.TreeState``), keyed by its tree id;
+  in the namespace of operator indexes, what a plan needs of every operator
+  (``model.registry.OperatorIndex``), keyed by the operators' tree and the catalog.
 - ``shares``: an operator's share of the snapshot outputs (``provision.shares``), keyed by
   the blob and tree ids it was rendered from.
 - ``members`` and ``groups_listed``: an index from a name to the groups holding it, looked

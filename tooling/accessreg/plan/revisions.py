@@ -2,8 +2,15 @@
 
 A pull request is compared with the merge base of its base and head, so a branch opened on
 an old base does not appear to undo what was merged since. Only the files a plan looks at
-are read: the catalog, calendar and maintainers, every operator file, the changed files, and
+are read: the catalog, calendar and maintainers, the operator files, the changed files, and
 all users of an operator whose own file changed (a termination lists every one of them).
+
+Of the operators a change does not touch, the plan and the authorization need only their
+window persons, the affiliations they declare and which of their files do not load: an
+``OperatorIndex`` of each side, kept in the cache by the operators' tree id and the
+catalog's blob id (which decides which files load). When both sides' indexes are there and
+the catalog is not changed, only the touched operators' files are read; otherwise every
+operator file is, and the indexes are made from them for next time.
 
 A catalog change (a retired system) or a schema change can leave an existing operator's file
 unloadable on the main branch. It is still the same operator, never a new one: who may act
@@ -15,21 +22,21 @@ cost is bounded.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 
 from accessreg.errors import ConfigError
 from accessreg.files.cachedload import load_cached
 from accessreg.files.loading import LoadResult, load
-from accessreg.files.parsecache import cache_dir
+from accessreg.files.parsecache import ParseCache, cache_dir, namespace
 from accessreg.files.sources import MemorySource, Source
 from accessreg.gitio.repo import GitRepository
 from accessreg.model import layout
 from accessreg.model.commits import PathChange
 from accessreg.model.layout import CATALOG_FILE, REGISTRY_DIR, Kind
 from accessreg.model.messages import msg
-from accessreg.model.registry import OperatorEntry, Registry
+from accessreg.model.registry import OperatorEntry, OperatorIndex, Registry
 from accessreg.plan.diff import compute_plan
 from accessreg.plan.model import Plan, Revisions
 from accessreg.timeline.effective import Dates, Events
@@ -51,18 +58,27 @@ def is_operator_data(path: str) -> bool:
 _MAX_LISTED = 2000
 
 
-def plan_paths(changed: set[str]) -> list[str]:
-    """What a plan lists (files and directories), given the changed files; empty: all."""
+def plan_paths(changed: set[str], operators: Collection[str] | None = None) -> list[str]:
+    """What a plan lists (files and directories), given the changed files and, if not all,
+    the operators whose files it reads; empty: all."""
     whole = sorted(
         {layout.users_dir(code) for rel in changed
          if (place := layout.split(rel))[0] is Kind.OPERATOR and (code := place[1])}
     )  # fmt: skip
-    paths = [layout.OPERATORS_DIR, *layout.SINGLETONS, *sorted(changed), *whole]
+    listed = (
+        [layout.OPERATORS_DIR]
+        if operators is None
+        else [layout.operator_file(code) for code in sorted(operators)]
+    )
+    paths = [*listed, *layout.SINGLETONS, *sorted(changed), *whole]
     return paths if len(paths) <= _MAX_LISTED else []
 
 
-def plan_selection(changed: set[str]) -> Callable[[str], bool]:
-    """The registry files a plan reads, given the changed ones."""
+def plan_selection(
+    changed: set[str], operators: Collection[str] | None = None
+) -> Callable[[str], bool]:
+    """The registry files a plan reads, given the changed ones and, if not all, the
+    operators whose files it reads."""
     whole_operators = {
         code
         for rel in changed
@@ -71,7 +87,9 @@ def plan_selection(changed: set[str]) -> Callable[[str], bool]:
 
     def select(rel: str) -> bool:
         kind = layout.classify(rel)
-        if kind in (Kind.CATALOG, Kind.CALENDAR, Kind.MAINTAINERS, Kind.OPERATOR):
+        if kind in (Kind.CATALOG, Kind.CALENDAR, Kind.MAINTAINERS):
+            return True
+        if kind is Kind.OPERATOR and (operators is None or layout.operator_of(rel) in operators):
             return True
         return rel in changed or (kind is Kind.USER and layout.operator_of(rel) in whole_operators)
 
@@ -169,8 +187,12 @@ class Comparison:
 
     revisions: Revisions
     changes: tuple[PathChange, ...]
-    base: Registry  # at the merge base, unloadable operator files recovered
+    # At the merge base, unloadable operator files recovered. Either side may hold only the
+    # operators the change touches: what is needed of the others is in its index.
+    base: Registry
     head: Registry
+    base_index: OperatorIndex  # every operator at the merge base, those recovered too
+    head_index: OperatorIndex
     # Operators whose file does not load at the merge base: see ``Recovered.since``.
     recovered: Mapping[str, str | None] = field(default_factory=dict)
 
@@ -181,8 +203,34 @@ class Comparison:
     @property
     def unreadable(self) -> list[str]:
         changed = changed_registry_files(self.changes)
-        broken = self.head.broken | (self.base.broken & changed)
+        broken = self.head.broken | self.head_index.broken | (self.base.broken & changed)
         return sorted(layout.repo_path(rel) for rel in broken)
+
+
+INDEX_SPACE = "operator-index"  # the cache namespace of operator indexes
+_KEPT_INDEXES = 32  # beyond this many, the cache keeps only those of the last run
+
+
+def index_key(repo: GitRepository, rev: str) -> str | None:
+    """What an operator index is computed from: the operators' tree and the catalog (which
+    decides which operator files load)."""
+    top = repo.tree_entries(rev, REGISTRY_DIR)
+    operators, catalog = top.get(layout.OPERATORS_DIR), top.get(CATALOG_FILE)
+    return f"{operators}:{catalog}" if operators and catalog else None
+
+
+def _kept_index(
+    cache: ParseCache, key: str | None, registry: Registry, known: dict[str, OperatorIndex]
+) -> OperatorIndex:
+    """The index of a registry that holds every operator, kept in the cache for next time
+    unless its catalog did not load (another one stood in)."""
+    if key in known:
+        return known[key]
+    index = OperatorIndex.of(registry)
+    if key is not None and CATALOG_FILE not in registry.broken:
+        known[key] = index
+        cache.put("trees", {key: index})
+    return index
 
 
 def load_comparison(repo: GitRepository, base: str, head: str) -> Comparison:
@@ -190,19 +238,38 @@ def load_comparison(repo: GitRepository, base: str, head: str) -> Comparison:
     merge_base = repo.merge_base(base_id, head_id)
     changes = tuple(repo.changes(merge_base, head_id))
     changed = changed_registry_files(changes)
-    select, under = plan_selection(changed), plan_paths(changed)
-    base_files = repo.blob_source(merge_base, REGISTRY_DIR, select, under)
-    head_files = repo.blob_source(head_id, REGISTRY_DIR, select, under)
-    # The two sides share most files: each blob is parsed once, or taken from the cache.
-    base_loaded, head_loaded = load_cached([base_files, head_files], cache_dir(repo.common_dir))
-    base_registry = registry_of(base_loaded, base_files, merge_base)
-    before = recover_operators(repo, merge_base, base_registry, changes)
-    fallback = base_files.read(CATALOG_FILE) if CATALOG_FILE in base_files.blobs else None
+    keys = index_key(repo, merge_base), index_key(repo, head_id)
+    cache = ParseCache(cache_dir(repo.common_dir), namespace(INDEX_SPACE))
+    try:
+        known: dict[str, OperatorIndex] = cache.get("trees", {k for k in keys if k})
+        # With both indexes known, only the operators the change touches are read. A
+        # catalog change may stop any operator file from loading: then all are.
+        touched = None
+        if CATALOG_FILE not in changed and all(k in known for k in keys):
+            touched = {code for rel in changed if (code := layout.operator_of(rel))}
+        select, under = plan_selection(changed, touched), plan_paths(changed, touched)
+        base_files = repo.blob_source(merge_base, REGISTRY_DIR, select, under)
+        head_files = repo.blob_source(head_id, REGISTRY_DIR, select, under)
+        # The two sides share most files: each blob is parsed once, or taken from the cache.
+        base_loaded, head_loaded = load_cached([base_files, head_files], cache_dir(repo.common_dir))
+        base_registry = registry_of(base_loaded, base_files, merge_base)
+        before = recover_operators(repo, merge_base, base_registry, changes)
+        fallback = base_files.read(CATALOG_FILE) if CATALOG_FILE in base_files.blobs else None
+        head_registry = registry_of(head_loaded, head_files, head_id, fallback_catalog=fallback)
+        base_index = _kept_index(cache, keys[0], base_registry, known)
+        head_index = _kept_index(cache, keys[1], head_registry, known)
+        if cache.count("trees") > _KEPT_INDEXES:
+            cache.prune("trees", {k for k in keys if k})
+    finally:
+        cache.close()
+    recovered = {code: before.registry.operators[code] for code, rev in before.since.items() if rev}
     return Comparison(
         Revisions(base_id, head_id, merge_base),
         changes,
         before.registry,
-        registry_of(head_loaded, head_files, head_id, fallback_catalog=fallback),
+        head_registry,
+        base_index.with_operators(recovered),
+        head_index,
         before.since,
     )
 

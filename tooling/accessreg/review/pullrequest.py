@@ -37,7 +37,7 @@ def authority_registry(repo: GitRepository, comparison: Comparison) -> Recovered
     revision where it did."""
     base = comparison.revisions.base
     if base == comparison.revisions.merge_base:
-        # It holds every operator file and the maintainers' list.
+        # It holds the maintainers' list and the operators the change touches.
         return Recovered(comparison.base, comparison.recovered)
     under = [layout.OPERATORS_DIR, layout.CATALOG_FILE, layout.MAINTAINERS_FILE]
     registry = load_registry(repo, base, _authority_file, under)
@@ -81,6 +81,9 @@ def authorization(
         after=comparison.head,
         logins_before=arriving_logins(repo, comparison) if elsewhere is None else elsewhere,
         recovered=authority.since,
+        # At the merge base, the comparison's index holds every operator; a base loaded
+        # here holds them all itself.
+        authority_index=comparison.base_index if authority.registry is comparison.base else None,
     )
     return decide(ctx, revoke_only=plan.revoke_only, suspends_only=plan.suspends_only)
 
@@ -97,7 +100,15 @@ def read_pull_request(
     plan = plan_from(comparison, events, today)
     elsewhere = arriving_logins(repo, comparison)
     plan = replace(
-        plan, notes=attention.notes(plan, comparison.base, comparison.head, elsewhere, actor)
+        plan,
+        notes=attention.notes(
+            plan,
+            comparison.base,
+            comparison.head,
+            elsewhere,
+            actor,
+            (comparison.base_index, comparison.head_index),
+        ),
     )
     decision = (
         authorization(repo, comparison, actor, plan, elsewhere) if actor is not None else None
