@@ -176,3 +176,31 @@ def test_an_index_made_with_another_catalog_is_not_used(
     gr.commit("a user of THIRDOP1")
     _, after = three_ways(gr, "uketsuke-sato", tmp_path, monkeypatch, head="pr2")
     assert "registry/operators/OTHEROP1.yaml" in after.comparison.unreadable
+
+
+def test_authority_at_a_base_that_moved_on_comes_from_its_own_index(
+    gr: GitRegistry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """main moves on after the branch: authority comes from main, not the merge base, and
+    so does the index of every operator it needs."""
+    gr.reg.user(email="new@test-gas.example.co.jp")
+    gr.reg.user(email="borrowed@test-gas.example.co.jp", affiliation="OTHSUB02")
+    gr.commit("two users")
+    before, _ = three_ways(gr, ACTOR, tmp_path, monkeypatch)
+    assert before.decision is not None and before.decision.acts_for == ("TESTOP01", "THIRDOP1")
+    assert before.decision.refused == ()
+    gr.checkout("main")
+    gr.reg.operator("THIRDOP1", contacts=[contact(n=3)], subcontractors=[])
+    gr.reg.operator(
+        "OTHEROP1",
+        contacts=[contact(n=9, email=OTHER_WINDOW)],
+        subcontractors=[{"code": "OTHSUB02", "name": "他社委託二株式会社"}],
+    )
+    gr.commit("window-1 leaves THIRDOP1; OTHEROP1 declares OTHSUB02")
+    for _ in range(2):  # the base's index made, then used
+        _, after = three_ways(gr, ACTOR, tmp_path, monkeypatch)
+        assert after.comparison.revisions.base != after.comparison.revisions.merge_base
+        assert after.decision is not None and after.decision.acts_for == ("TESTOP01",)
+        assert {(p.file, p.rule) for p in after.decision.refused} == {
+            ("registry/users/TESTOP01/borrowed@test-gas.example.co.jp.yaml", "affiliation-foreign")
+        }

@@ -219,18 +219,49 @@ def index_key(repo: GitRepository, rev: str) -> str | None:
     return f"{operators}:{catalog}" if operators and catalog else None
 
 
-def _kept_index(
-    cache: ParseCache, key: str | None, registry: Registry, known: dict[str, OperatorIndex]
-) -> OperatorIndex:
-    """The index of a registry that holds every operator, kept in the cache for next time
-    unless its catalog did not load (another one stood in)."""
-    if key in known:
-        return known[key]
-    index = OperatorIndex.of(registry)
-    if key is not None and CATALOG_FILE not in registry.broken:
-        known[key] = index
-        cache.put("trees", {key: index})
-    return index
+class OperatorIndexes:
+    """The operator indexes of some revisions, as far as the cache holds them; those made
+    meanwhile are kept there for next time."""
+
+    def __init__(self, repo: GitRepository, revs: Iterable[str]) -> None:
+        self._keys = {rev: index_key(repo, rev) for rev in revs}
+        self._cache = ParseCache(cache_dir(repo.common_dir), namespace(INDEX_SPACE))
+        wanted = {key for key in self._keys.values() if key}
+        self._known: dict[str, OperatorIndex] = self._cache.get("trees", wanted)
+
+    def __enter__(self) -> OperatorIndexes:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._cache.count("trees") > _KEPT_INDEXES:
+            self._cache.prune("trees", {key for key in self._keys.values() if key})
+        self._cache.close()
+
+    def known(self, rev: str) -> bool:
+        return self._keys[rev] in self._known
+
+    def of(self, rev: str, registry: Registry) -> OperatorIndex:
+        """The index of ``rev``, whose ``registry`` holds every operator unless the index is
+        known; one made is kept unless the catalog did not load (another one stood in)."""
+        key = self._keys[rev]
+        if key is not None and key in self._known:
+            return self._known[key]
+        index = OperatorIndex.of(registry)
+        if key is not None and CATALOG_FILE not in registry.broken:
+            self._known[key] = index
+            self._cache.put("trees", {key: index})
+        return index
+
+
+def touched_operators(changes: Iterable[PathChange]) -> set[str]:
+    """The operators whose files the changes touch, on either side."""
+    return {code for rel in changed_registry_files(changes) if (code := layout.operator_of(rel))}
+
+
+def recovered_entries(recovered: Recovered) -> dict[str, OperatorEntry]:
+    """The operators taken from the last revision where their file loaded."""
+    since = recovered.since
+    return {code: recovered.registry.operators[code] for code, rev in since.items() if rev}
 
 
 def load_comparison(repo: GitRepository, base: str, head: str) -> Comparison:
@@ -238,15 +269,12 @@ def load_comparison(repo: GitRepository, base: str, head: str) -> Comparison:
     merge_base = repo.merge_base(base_id, head_id)
     changes = tuple(repo.changes(merge_base, head_id))
     changed = changed_registry_files(changes)
-    keys = index_key(repo, merge_base), index_key(repo, head_id)
-    cache = ParseCache(cache_dir(repo.common_dir), namespace(INDEX_SPACE))
-    try:
-        known: dict[str, OperatorIndex] = cache.get("trees", {k for k in keys if k})
+    with OperatorIndexes(repo, [merge_base, head_id]) as indexes:
         # With both indexes known, only the operators the change touches are read. A
         # catalog change may stop any operator file from loading: then all are.
         touched = None
-        if CATALOG_FILE not in changed and all(k in known for k in keys):
-            touched = {code for rel in changed if (code := layout.operator_of(rel))}
+        if CATALOG_FILE not in changed and indexes.known(merge_base) and indexes.known(head_id):
+            touched = touched_operators(changes)
         select, under = plan_selection(changed, touched), plan_paths(changed, touched)
         base_files = repo.blob_source(merge_base, REGISTRY_DIR, select, under)
         head_files = repo.blob_source(head_id, REGISTRY_DIR, select, under)
@@ -256,19 +284,14 @@ def load_comparison(repo: GitRepository, base: str, head: str) -> Comparison:
         before = recover_operators(repo, merge_base, base_registry, changes)
         fallback = base_files.read(CATALOG_FILE) if CATALOG_FILE in base_files.blobs else None
         head_registry = registry_of(head_loaded, head_files, head_id, fallback_catalog=fallback)
-        base_index = _kept_index(cache, keys[0], base_registry, known)
-        head_index = _kept_index(cache, keys[1], head_registry, known)
-        if cache.count("trees") > _KEPT_INDEXES:
-            cache.prune("trees", {k for k in keys if k})
-    finally:
-        cache.close()
-    recovered = {code: before.registry.operators[code] for code, rev in before.since.items() if rev}
+        base_index = indexes.of(merge_base, base_registry)
+        head_index = indexes.of(head_id, head_registry)
     return Comparison(
         Revisions(base_id, head_id, merge_base),
         changes,
         before.registry,
         head_registry,
-        base_index.with_operators(recovered),
+        base_index.with_operators(recovered_entries(before)),
         head_index,
         before.since,
     )
