@@ -50,7 +50,9 @@ class AuthContext:
 
     @cached_property
     def index(self) -> OperatorIndex:
-        return self.authority_index or OperatorIndex.of(self.authority)
+        if self.authority_index is not None:
+            return self.authority_index
+        return OperatorIndex.of(self.authority)
 
     @cached_property
     def login(self) -> str:
