@@ -101,16 +101,16 @@ def test_a_directory_another_run_forgets_meanwhile_is_no_answer(
 ) -> None:
     """Another run pruning the index between the listing of what it lacks and the lookup
     (as it does once the index holds too many old directories) leaves it incomplete."""
-    looked_up = ParseCache.members_in
+    looked_up = ParseCache.members_of
 
-    def after_another_run_pruned(cache: ParseCache, buckets: set[int]) -> object:
+    def after_another_run_pruned(cache: ParseCache, members: list[str]) -> object:
         other = ParseCache(cache.path.parent, namespace(SPACE))
         other.prune_groups([])
         other.close()
-        return looked_up(cache, buckets)
+        return looked_up(cache, members)
 
     with GitRepository(gr.path) as repo:
-        monkeypatch.setattr(ParseCache, "members_in", after_another_run_pruned)
+        monkeypatch.setattr(ParseCache, "members_of", after_another_run_pruned)
         assert holders(repo, "main", ASKED) == EXPECTED
 
 

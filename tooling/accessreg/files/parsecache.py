@@ -14,11 +14,10 @@ deleted when a new namespace is opened.
   (``model.registry.OperatorIndex``), keyed by the operators' tree and the catalog.
 - ``shares``: an operator's share of the snapshot outputs (``provision.shares``), keyed by
   the blob and tree ids it was rendered from.
-- ``members`` and ``groups_listed``: the names each group holds, by bucket (a hash of the
-  name), so that a lookup reads the bucket of the names it wants, not every name
-  (``review.logins``: the users' directories, by tree id, and their files). A group is
-  listed once all its names are in, in the same transaction; a group's key names its
-  content (a tree id), so what it lists never goes stale.
+- ``members`` and ``groups_listed``: an index from a name to the groups holding it, looked
+  up by name (``review.logins``: login ID → the git trees of users' directories with a file
+  of that name). A group is listed once all its members are in, in the same transaction;
+  a group's key names its content (a tree id), so what it lists never goes stale.
 
 Where it lives: ``$ACCESSREG_CACHE_DIR`` if set, else ``accessreg-cache/`` in the
 repository's git directory (``.git/accessreg-cache``), which no checkout or commit sees.
@@ -100,8 +99,8 @@ class ParseCache:
                     f"CREATE TABLE IF NOT EXISTS {table} (key TEXT PRIMARY KEY, value BLOB)"
                 )
             self._db.execute(
-                "CREATE TABLE IF NOT EXISTS members (bucket INTEGER, grp TEXT, names TEXT,"
-                " PRIMARY KEY (bucket, grp))"  # rows in insertion order: one append per group
+                "CREATE TABLE IF NOT EXISTS members (member TEXT, grp TEXT, name TEXT,"
+                " PRIMARY KEY (member, grp, name)) WITHOUT ROWID"
             )
             self._db.execute("CREATE TABLE IF NOT EXISTS groups_listed (grp TEXT PRIMARY KEY)")
         except (OSError, sqlite3.Error) as exc:
@@ -179,18 +178,19 @@ class ParseCache:
         except sqlite3.Error as exc:
             self._fail(exc)
 
-    def add_groups(self, groups: Mapping[str, Mapping[int, str]]) -> None:
-        """Record each group's names (bucket → the names in it, as one text), and that the
-        group is complete, in one transaction: a group is listed whole or not at all."""
+    def add_groups(self, groups: Mapping[str, Iterable[tuple[str, str]]]) -> None:
+        """Record each group's every (member, name), and that the group is complete, in one
+        transaction: a group is listed with all its members or not at all."""
         if self._db is None or not groups:
             return
-        rows = [
-            (bucket, grp, names) for grp, held in groups.items() for bucket, names in held.items()
-        ]
+        # In key order: a B-tree filled in order is written once, not split at random.
+        rows = sorted(
+            (member, grp, name) for grp, pairs in groups.items() for member, name in pairs
+        )
         try:
             with self._db:
                 self._db.execute("BEGIN")
-                self._db.executemany("INSERT OR REPLACE INTO members VALUES (?, ?, ?)", rows)
+                self._db.executemany("INSERT OR IGNORE INTO members VALUES (?, ?, ?)", rows)
                 self._db.executemany(
                     "INSERT OR IGNORE INTO groups_listed VALUES (?)", ((g,) for g in groups)
                 )
@@ -201,18 +201,25 @@ class ParseCache:
         """Which of ``groups`` are complete in the index."""
         return self._column("SELECT grp FROM groups_listed WHERE grp IN ({marks})", groups)
 
-    def members_in(self, buckets: Iterable[int]) -> list[tuple[str, str]]:
-        """(group, names) of every group with names in ``buckets``."""
+    def members_of(self, members: Iterable[str]) -> list[tuple[str, str, str]]:
+        """(member, group, name) of every listed group holding one of ``members``."""
         if self._db is None:
             return []
-        wanted = sorted(set(buckets))
-        marks = ",".join("?" * len(wanted))
+        wanted = list(dict.fromkeys(members))
+        found: list[tuple[str, str, str]] = []
         try:
-            query = f"SELECT grp, names FROM members WHERE bucket IN ({marks})"
-            return list(self._db.execute(query, wanted))
-        except sqlite3.Error as exc:
+            for i in range(0, len(wanted), _CHUNK):
+                chunk = wanted[i : i + _CHUNK]
+                marks = ",".join("?" * len(chunk))
+                found.extend(
+                    self._db.execute(
+                        f"SELECT member, grp, name FROM members WHERE member IN ({marks})", chunk
+                    )
+                )
+        except (sqlite3.Error, UnicodeError) as exc:
             self._fail(exc)
             return []
+        return found
 
     def count_groups(self) -> int:
         if self._db is None:

@@ -2,18 +2,16 @@
 login ID), looked up in an index rather than by listing every user.
 
 The index lives in the parse cache (``ParseCache.members``): per users' directory, keyed by
-its git tree id, the names of its files, in sixteen parts by a hash of the login ID. A tree
-id names the directory's content, so an entry can never be stale; a merge changes the
-trees of the operators it touches, and only those are listed again. A lookup lists the
-operators' directories (one small ``git ls-tree`` of ``registry/users``), lists the files
-of the directories the index does not hold yet, and reads only the parts of the index that
-hold the wanted login IDs. Without a usable cache the answer comes from one listing of
-every user file: the same answer, slower.
+its git tree id, the login IDs of its files. A tree id names the directory's content, so
+an entry can never be stale; a merge changes the trees of the operators it touches, and
+only those are listed again. A lookup lists the operators' directories (one small
+``git ls-tree`` of ``registry/users``), lists the files of the directories the index does
+not hold yet, and asks the index for the wanted login IDs only. Without a usable cache the
+answer comes from one listing of every user file: the same answer, slower.
 """
 
 from __future__ import annotations
 
-import zlib
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
@@ -26,7 +24,6 @@ from accessreg.review.authorize import logins_by_operator
 SPACE = "logins"  # the cache namespace of the index: it depends on no schema
 # Beyond this many directories to list one by one, listing every user file is cheaper.
 _MAX_LISTED = 200
-_BUCKETS = 16  # parts of the index: a lookup of one login ID reads 1/16 of it
 # Directories the index may hold beyond those of the revision looked at, before it forgets
 # those: older revisions' directories, mostly of operators that changed since.
 _SLACK = 2.0
@@ -65,10 +62,14 @@ def listed_holders(
     return _wanted(rels, wanted)
 
 
-def _bucket(login: str) -> int:
-    """Which part of the index a login ID is in: a lookup reads only the parts of the IDs
-    it wants, not every user's."""
-    return zlib.crc32(login.encode("utf-8", "surrogatepass")) % _BUCKETS
+def _entries(names: Iterable[str]) -> list[tuple[str, str]]:
+    """(login ID, file name) of each file of a users' directory that may be a user's; the
+    name is left out (empty) when it is the login ID's own, as it nearly always is."""
+    return [
+        (login, "" if name == f"{login}.yaml" else name)
+        for name in names
+        if (login := _login(name)) is not None
+    ]
 
 
 def _index(repo: GitRepository, rev: str, cache: ParseCache, trees: Mapping[str, str]) -> None:
@@ -82,28 +83,13 @@ def _index(repo: GitRepository, rev: str, cache: ParseCache, trees: Mapping[str,
         paths = repo.file_paths(rev, root)
     else:
         paths = repo.file_paths(rev, *(f"{root}/{code}" for code in sorted(missing)))
-    # Code → bucket → the names of the files that may be users'. One pass, without a call
-    # per file: a first index lists 200,000.
-    held: dict[str, dict[int, list[str]]] = {code: defaultdict(list) for code in missing}
-    cut = len(root) + 1
+    names: dict[str, list[str]] = defaultdict(list)
+    lead = f"{root}/"
     for path in paths:
-        code, _, name = path[cut:].partition("/")
-        if (
-            name.endswith(".yaml")
-            and len(name) > 5
-            and "/" not in name
-            and code in held
-            and (name.isprintable() or readable_name(name))
-        ):
-            login = name[:-5].lower().encode("utf-8", "surrogatepass")
-            held[code][zlib.crc32(login) % _BUCKETS].append(name)  # _bucket, inline
-    # One per line: a readable name holds no line break.
-    cache.add_groups(
-        {
-            tree: {bucket: "\n".join(names) for bucket, names in held[code].items()}
-            for code, tree in missing.items()
-        }
-    )
+        code, _, name = path[len(lead) :].partition("/")
+        if code in missing and name and "/" not in name:
+            names[code].append(name)
+    cache.add_groups({tree: _entries(names[code]) for code, tree in missing.items()})
     if cache.count_groups() > _SLACK * len(trees) + _MAX_LISTED:
         cache.prune_groups(trees.values())
 
@@ -122,12 +108,9 @@ def holders(repo: GitRepository, rev: str, logins: Iterable[str]) -> dict[str, f
         for code, tree in trees.items():
             codes[tree].append(code)
         rels = [
-            f"{layout.users_dir(code)}/{name}"
-            for tree, names in cache.members_in({_bucket(login) for login in wanted})
-            if tree in codes
-            for name in names.split("\n")
-            if name[:-5].lower() in wanted
-            for code in codes[tree]
+            f"{layout.users_dir(code)}/{name or login + '.yaml'}"
+            for login, tree, name in cache.members_of(sorted(wanted))
+            for code in codes.get(tree, ())
         ]
         # Every directory must be in the index: a cache that failed on the way (it answers
         # nothing then), or lost a directory since (another run pruned it), is no answer.
