@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from accessreg.outputs.fragments import Fragment
+from accessreg.provision.shares import ShareStore
 from tests.helpers.gitrepo import GitRegistry
 from tests.helpers.provisioning import accessreg, merge, tree
 from tests.helpers.regfactory import RegistryFactory
@@ -168,3 +170,53 @@ def test_whitelists_from_the_cache_follow_the_day(sample: GitRegistry, tmp_path:
         assert tree(tmp_path / f"inc{n}") == tree(tmp_path / f"full{n}"), day
     lists = [tree(tmp_path / f"inc{n}") for n in (0, 1)]
     assert any(lists[0][k] != lists[1].get(k) for k in lists[0] if k.startswith("whitelist/"))
+
+
+def test_a_share_kept_for_the_day_follows_the_operator_file(
+    sample: GitRegistry, tmp_path: Path
+) -> None:
+    """An operator whose holders are those of the applied revision shows the share kept then,
+    unless its file changed: a system it no longer uses closes the info-sharing site's page
+    of that system to its holders, whose own files say nothing new."""
+    first = accessreg(sample, "apply", "--out", str(tmp_path / "a"), "--initial", "--confirm",
+                      *DAY)  # fmt: skip
+    assert first.returncode == 0, first.stderr
+    path = sample.reg.root / "operators" / "AOBAGS01.yaml"
+    merge(sample, "api", lambda: path.write_text(path.read_text("utf-8").replace(
+        "juju, loacus, wheeling_api]", "juju, loacus]"), "utf-8"))  # fmt: skip
+    ran = accessreg(sample, "apply", "--out", str(tmp_path / "inc"), *DAY)
+    whole = accessreg(sample, "apply", "--out", str(tmp_path / "full"), "--full", *DAY)
+    assert ran.returncode == whole.returncode == 0, ran.stderr + whole.stderr
+    before, after = tree(tmp_path / "a"), tree(tmp_path / "inc")
+    assert after == tree(tmp_path / "full")
+    assert before["info_site/pages.csv"] != after["info_site/pages.csv"], ran.stdout
+
+
+def test_the_share_kept_for_the_day_outlives_the_store_pruning(
+    sample: GitRegistry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A change waiting for its date shows the share kept under the applied revision's key;
+    the store drops what the registry no longer holds once it is many, but not what the
+    run copies its outputs from."""
+    first = accessreg(sample, "apply", "--out", str(tmp_path / "a"), "--initial", "--confirm",
+                      *DAY)  # fmt: skip
+    assert first.returncode == 0, first.stderr
+    store = ShareStore(tmp_path / "cache")
+    try:  # shares of registries long gone: enough for the next run to prune
+        gone = Fragment(("gone@example.jp",), {}, (b"", {}), (b"", {}), b"")
+        store.put({f"gone{n}": gone for n in range(200)})
+    finally:
+        store.close()
+    # A memo changed by a merge dated after the run's day: the change waits for its date.
+    user = _users(sample)[0]
+    monkeypatch.setenv("GIT_COMMITTER_DATE", "2026-12-10T10:00:00+09:00")
+    merge(
+        sample, "memo", lambda: user.write_text(f"{user.read_text('utf-8')}memo: 変更\n", "utf-8")
+    )
+    monkeypatch.delenv("GIT_COMMITTER_DATE")
+    ran = accessreg(sample, "apply", "--out", str(tmp_path / "inc"), *DAY)
+    whole = accessreg(sample, "apply", "--out", str(tmp_path / "full"), "--full", *DAY)
+    assert ran.returncode == whole.returncode == 0, ran.stderr + whole.stderr
+    assert tree(tmp_path / "inc") == tree(tmp_path / "full")
+    assert "snapshots: 1 of" in ran.stdout, ran.stdout  # the share as the files say
+    assert not list((tmp_path / "cache" / "shares").glob("*/gone*"))

@@ -37,7 +37,7 @@ def test_the_plan_of_an_apply_says_everything_and_does_nothing(
 
     run = planned.run
     assert run.out == out and run.send
-    assert "manifest.json" in run.files and any(n.startswith("mail/") for n in run.files)
+    assert "manifest.json" in run.names() and any(n.startswith("mail/") for n in run.files)
     assert {m.composed.notice.recipient.email for m in run.mails} == {
         "window1@test-gas.example.co.jp",
         "window2@test-gas.example.co.jp",

@@ -1,5 +1,5 @@
 """Content assembled from pieces lying in files is written and hashed as the same bytes
-joined in memory would be."""
+joined in memory would be; a directory's listing is made from what was written."""
 
 from __future__ import annotations
 
@@ -10,8 +10,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from accessreg.files import assembled
-from accessreg.model.content import Assembled, Piece, Slice, joined, separated
+from accessreg.files import assembled, atomic
+from accessreg.model.content import (
+    Assembled,
+    Content,
+    Digests,
+    Listing,
+    Piece,
+    Slice,
+    joined,
+    separated,
+)
 
 SOURCES = [bytes(range(256)) * 3, "窓口責任者\n".encode() * 50, b""]
 
@@ -58,8 +67,7 @@ def test_written_and_hashed_as_the_joined_bytes(
     with assembled.Sources() as sources:
         sources._room = room  # few files open at once: the least recently used are closed
         with target.open("wb") as out:
-            assembled.write(out, content, sources)
-        found = assembled.digest(content, sources)
+            found = assembled.write(out, content, sources)
     assert target.read_bytes() == expected
     assert found == (hashlib.sha256(expected).hexdigest(), len(expected))
 
@@ -74,5 +82,25 @@ def test_a_source_shorter_than_its_slice_is_an_error(tmp_path: Path) -> None:
     source = tmp_path / "short"
     source.write_bytes(b"abc")
     content = Assembled((Slice(str(source), 1, 10),))
-    with pytest.raises(OSError):
-        assembled.digest(content)
+    with pytest.raises(OSError), (tmp_path / "out").open("wb") as out:
+        assembled.write(out, content)
+
+
+def test_the_listing_is_made_from_the_files_as_written(tmp_path: Path) -> None:
+    """The manifest's digests are those of the bytes on disk, and it lists itself no file."""
+    source = tmp_path / "share"
+    source.write_bytes(b"0123456789")
+    files: dict[str, Content] = {
+        "a/snapshot.csv": Assembled((b"h\n", Slice(str(source), 2, 5))),
+        "b.txt": b"bee",
+    }
+
+    def listing(digests: Digests) -> bytes:
+        return repr(sorted(digests.items())).encode()
+
+    out = tmp_path / "out"
+    atomic.replace_directory(out, files, Listing("manifest", listing))
+    written = {n: (out / n).read_bytes() for n in files}
+    assert written == {"a/snapshot.csv": b"h\n23456", "b.txt": b"bee"}
+    expected = sorted((n, (hashlib.sha256(b).hexdigest(), len(b))) for n, b in written.items())
+    assert (out / "manifest").read_bytes() == repr(expected).encode()

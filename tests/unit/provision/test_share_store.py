@@ -42,6 +42,21 @@ def test_a_share_comes_back_as_slices_of_the_same_bytes(tmp_path: Path) -> None:
     assert all(isinstance(v, Slice) for v in back.pieces().values())
 
 
+def test_a_share_read_back_is_kept_under_another_key_without_rendering(tmp_path: Path) -> None:
+    """A share whose files changed but not its bytes (a run takes the day's share from the
+    last one) is kept under its new key too, and outlives the old key's pruning."""
+    store = ShareStore(tmp_path)
+    try:
+        store.put({"old": _share(1)})
+        store.put({"new": store.get(["old"])["old"]})
+        (tmp_path / "shares" / "ol" / "old").unlink()
+        found = store.get(["new"])
+    finally:
+        store.close()
+    assert {k: _bytes(v) for k, v in found["new"].pieces().items()} == _share(1).pieces()
+    assert found["new"].logins == _share(1).logins
+
+
 def test_a_share_file_cut_short_is_a_miss(tmp_path: Path) -> None:
     store = ShareStore(tmp_path)
     try:

@@ -51,9 +51,9 @@ def test_mails_are_composed_one_at_a_time_and_the_summary_names_what_was_written
         events.append("compose")
         return real_compose(*args, **kwargs)
 
-    def writing(*args: Any, **kwargs: Any) -> None:
+    def writing(*args: Any, **kwargs: Any) -> tuple[str, int]:
         events.append("write")
-        real_write(*args, **kwargs)
+        return real_write(*args, **kwargs)
 
     monkeypatch.setattr(compose_module, "compose", composing)
     monkeypatch.setattr(assembled, "write", writing)

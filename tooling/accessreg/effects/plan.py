@@ -21,7 +21,7 @@ from enum import Enum
 from pathlib import Path
 
 from accessreg.mail.compose import Composed, Later
-from accessreg.model.content import Content
+from accessreg.model.content import Content, Listing
 
 
 @dataclass(frozen=True)
@@ -92,6 +92,11 @@ class RunPlan:
     send: bool  # hand the mails to SMTP (else they are only written and reported)
     branches: tuple[BranchSet, ...] = ()
     records: tuple[Record, ...] = field(default=())
+    listing: Listing | None = None  # a file of the others' digests, written after them
+
+    def names(self) -> list[str]:
+        """Every output file's name, in order."""
+        return sorted([*self.files, *([self.listing.name] if self.listing else [])])
 
     def recorded(self, when: When) -> list[Record]:
         return [r for r in self.records if r.when is when]

@@ -260,7 +260,8 @@ class Session:
             self._record(record)
         if plan.out is not None:
             try:
-                atomic.replace_directory(plan.out, plan.files)
+                # Read one file at a time: a file of the plan may be made only when read.
+                atomic.replace_directory(plan.out, plan.files, plan.listing)
             except atomic.NotAnOutputDirectoryError as exc:
                 raise ConfigError(
                     msg(

@@ -1,6 +1,6 @@
-"""Writing and hashing content assembled from pieces (``model.content``): the pieces that lie
-in other files are copied by the kernel (``copy_file_range``) and hashed in blocks, never read
-into memory whole."""
+"""Writing content assembled from pieces (``model.content``), hashed as it is written: the
+pieces that lie in other files are read a block at a time into one buffer, hashed and
+written from there, never read into memory whole nor read twice."""
 
 from __future__ import annotations
 
@@ -48,64 +48,36 @@ class Sources:
         found = self._fds[path] = os.open(path, os.O_RDONLY)
         return found
 
-    def blocks(self, piece: Slice) -> Iterator[bytes]:
+    def blocks(self, piece: Slice, buffer: bytearray) -> Iterator[memoryview]:
+        """``piece`` read into ``buffer`` a block at a time; each block valid until the next."""
         fd = self.fd(piece.path)
         offset, left = piece.offset, piece.length
-        while left:
-            block = os.pread(fd, min(_BLOCK, left), offset)
-            if not block:
-                raise OSError(f"{piece.path} ends before {piece.offset + piece.length}")
-            offset += len(block)
-            left -= len(block)
-            yield block
+        with memoryview(buffer) as whole:
+            while left:
+                got = os.preadv(fd, [whole[: min(len(buffer), left)]], offset)
+                if not got:
+                    raise OSError(f"{piece.path} ends before {piece.offset + piece.length}")
+                offset += got
+                left -= got
+                yield whole[:got]
 
 
-def digest(content: Content, sources: Sources | None = None) -> tuple[str, int]:
-    """The SHA-256 (hex) and the size of ``content``."""
-    if isinstance(content, bytes):
-        return hashlib.sha256(content).hexdigest(), len(content)
+def write(out: BinaryIO, content: Content, sources: Sources | None = None) -> tuple[str, int]:
+    """Write ``content`` to the open file ``out``; its SHA-256 (hex) and size."""
     h = hashlib.sha256()
+    if isinstance(content, bytes):
+        h.update(content)
+        out.write(content)
+        return h.hexdigest(), len(content)
+    buffer = bytearray(_BLOCK)
     with ExitStack() as stack:
         opened = sources or stack.enter_context(Sources())
         for piece in content.pieces:
             if isinstance(piece, bytes):
                 h.update(piece)
-            else:
-                for block in opened.blocks(piece):
-                    h.update(block)
-    return h.hexdigest(), len(content)
-
-
-def write(out: BinaryIO, content: Content, sources: Sources | None = None) -> None:
-    """Write ``content`` to the open file ``out``."""
-    if isinstance(content, bytes):
-        out.write(content)
-        return
-    with ExitStack() as stack:
-        opened = sources or stack.enter_context(Sources())
-        for piece in content.pieces:
-            if isinstance(piece, bytes):
                 out.write(piece)
                 continue
-            out.flush()
-            _copy(opened, out.fileno(), piece)
-
-
-def _copy(sources: Sources, target: int, piece: Slice) -> None:
-    source = sources.fd(piece.path)
-    offset, left = piece.offset, piece.length
-    try:
-        while left:
-            done = os.copy_file_range(source, target, left, offset)
-            if not done:
-                raise OSError(f"{piece.path} ends before {piece.offset + piece.length}")
-            offset += done
-            left -= done
-    except OSError as exc:
-        if left == piece.length and exc.errno is not None:  # not supported here: copy by hand
-            for block in sources.blocks(piece):
-                view = memoryview(block)
-                while view:
-                    view = view[os.write(target, view) :]
-            return
-        raise
+            for block in opened.blocks(piece, buffer):
+                h.update(block)
+                out.write(block)
+    return h.hexdigest(), len(content)

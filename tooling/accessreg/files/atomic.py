@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import glob
-import itertools
 import os
 import shutil
 import tempfile
@@ -12,7 +11,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from accessreg.files import assembled
-from accessreg.model.content import Content
+from accessreg.model.content import Content, Listing
 
 
 def write_bytes(path: Path, data: bytes) -> None:
@@ -82,12 +81,15 @@ class NotAnOutputDirectoryError(FileExistsError):
         self.path = path
 
 
-def replace_directory(path: Path, files: Mapping[str, Content]) -> None:
-    """Make ``path`` hold exactly ``files`` (relative POSIX paths): all of them or, on any
-    failure, the directory as it was. The new tree is written beside it and swapped in by
-    renames. A directory that is not empty and was not made by this function is refused,
-    so that a wrong ``--out`` never deletes anyone's files. What a killed earlier call left
-    beside it is removed first (``sweep``)."""
+def replace_directory(
+    path: Path, files: Mapping[str, Content], listing: Listing | None = None
+) -> None:
+    """Make ``path`` hold exactly ``files`` (relative POSIX paths) and the ``listing`` of
+    them, written last: all of them or, on any failure, the directory as it was. The new
+    tree is written beside it and swapped in by renames. A directory that is not empty and
+    was not made by this function is refused, so that a wrong ``--out`` never deletes
+    anyone's files. What a killed earlier call left beside it is removed first
+    (``sweep``)."""
     path = path.absolute()
     if path.exists() and (
         not path.is_dir() or (any(path.iterdir()) and not (path / MARKER).exists())
@@ -99,13 +101,13 @@ def replace_directory(path: Path, files: Mapping[str, Content]) -> None:
     fresh = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.new.{pid}."))
     old: Path | None = None
     try:
+        digests: dict[str, tuple[str, int]] = {}
         with assembled.Sources() as sources:
-            # One file at a time: a value of ``files`` may be made only when it is read.
-            for rel, data in itertools.chain(files.items(), [(MARKER, b"")]):
-                target = fresh / rel
-                target.parent.mkdir(parents=True, exist_ok=True)
-                with target.open("wb") as out:
-                    assembled.write(out, data, sources)
+            for rel, data in files.items():
+                digests[rel] = _write(fresh / rel, data, sources)
+        if listing is not None:
+            _write(fresh / listing.name, listing.render(digests))
+        _write(fresh / MARKER, b"")
         if path.exists():
             old = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.old.{pid}."))
             path.replace(old / "d")
@@ -118,3 +120,11 @@ def replace_directory(path: Path, files: Mapping[str, Content]) -> None:
     finally:
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
+
+
+def _write(
+    target: Path, data: Content, sources: assembled.Sources | None = None
+) -> tuple[str, int]:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with target.open("wb") as out:
+        return assembled.write(out, data, sources)

@@ -9,11 +9,17 @@ deleted when a new namespace is opened.
   blob id.
 - ``groups``: the findings of the rules scoped to one operator, keyed by a digest of the
   blob ids they were computed from and the day (rules depend on the date).
-- ``trees``: what a registry tree holds (``incremental.TreeState``), keyed by its tree id.
+- ``trees``: what a registry tree holds (``incremental.TreeState``), keyed by its tree id;
+  in the namespace of operator indexes, what a plan needs of every operator
+  (``model.registry.OperatorIndex``), keyed by the operators' tree and the catalog.
 - ``shares``: an operator's share of the snapshot outputs (``provision.shares``), keyed by
   the blob and tree ids it was rendered from.
 - ``snapshots``: a whole loaded registry (``cachedload.load_snapshot``), keyed by the blob
   ids of every file; only the last one is kept.
+- ``members`` and ``groups_listed``: an index from a name to the groups holding it, looked
+  up by name (``review.logins``: login ID → the git trees of users' directories with a file
+  of that name). A group is listed once all its members are in, in the same transaction;
+  a group's key names its content (a tree id), so what it lists never goes stale.
 
 Where it lives: ``$ACCESSREG_CACHE_DIR`` if set, else ``accessreg-cache/`` in the
 repository's git directory (``.git/accessreg-cache``), which no checkout or commit sees.
@@ -94,6 +100,11 @@ class ParseCache:
                 self._db.execute(
                     f"CREATE TABLE IF NOT EXISTS {table} (key TEXT PRIMARY KEY, value BLOB)"
                 )
+            self._db.execute(
+                "CREATE TABLE IF NOT EXISTS members (member TEXT, grp TEXT, name TEXT,"
+                " PRIMARY KEY (member, grp, name)) WITHOUT ROWID"
+            )
+            self._db.execute("CREATE TABLE IF NOT EXISTS groups_listed (grp TEXT PRIMARY KEY)")
         except (OSError, sqlite3.Error) as exc:
             self._fail(exc)
 
@@ -132,20 +143,7 @@ class ParseCache:
 
     def present(self, table: Table, keys: Iterable[str]) -> set[str]:
         """Which of ``keys`` the table holds, without reading their values."""
-        if self._db is None:
-            return set()
-        wanted = list(keys)
-        found: set[str] = set()
-        try:
-            for i in range(0, len(wanted), _CHUNK):
-                chunk = wanted[i : i + _CHUNK]
-                marks = ",".join("?" * len(chunk))
-                rows = self._db.execute(f"SELECT key FROM {table} WHERE key IN ({marks})", chunk)
-                found.update(key for (key,) in rows)
-        except sqlite3.Error as exc:
-            self._fail(exc)
-            return set()
-        return found
+        return self._column(f"SELECT key FROM {table} WHERE key IN ({{marks}})", keys)
 
     def put(self, table: Table, values: Mapping[str, Any]) -> None:
         if self._db is None or not values:
@@ -165,6 +163,10 @@ class ParseCache:
 
     def prune(self, table: Table, keep: Iterable[str]) -> None:
         """Delete every entry of ``table`` but ``keep`` (what the current registry uses)."""
+        self._keep_only(keep, f"DELETE FROM {table} WHERE key NOT IN (SELECT key FROM keep)")
+
+    def _keep_only(self, keep: Iterable[str], *deletes: str) -> None:
+        """Run ``deletes``, which drop what the temporary table ``keep`` does not hold."""
         if self._db is None:
             return
         try:
@@ -173,9 +175,86 @@ class ParseCache:
                 self._db.execute("CREATE TEMP TABLE IF NOT EXISTS keep (key TEXT PRIMARY KEY)")
                 self._db.execute("DELETE FROM keep")
                 self._db.executemany("INSERT OR IGNORE INTO keep VALUES (?)", ((k,) for k in keep))
-                self._db.execute(f"DELETE FROM {table} WHERE key NOT IN (SELECT key FROM keep)")
+                for delete in deletes:
+                    self._db.execute(delete)
         except sqlite3.Error as exc:
             self._fail(exc)
+
+    def add_groups(self, groups: Mapping[str, Iterable[tuple[str, str]]]) -> None:
+        """Record each group's every (member, name), and that the group is complete, in one
+        transaction: a group is listed with all its members or not at all."""
+        if self._db is None or not groups:
+            return
+        # In key order: a B-tree filled in order is written once, not split at random.
+        rows = sorted(
+            (member, grp, name) for grp, pairs in groups.items() for member, name in pairs
+        )
+        try:
+            with self._db:
+                self._db.execute("BEGIN")
+                self._db.executemany("INSERT OR IGNORE INTO members VALUES (?, ?, ?)", rows)
+                self._db.executemany(
+                    "INSERT OR IGNORE INTO groups_listed VALUES (?)", ((g,) for g in groups)
+                )
+        except (sqlite3.Error, UnicodeError) as exc:  # text SQLite cannot hold
+            self._fail(exc)
+
+    def groups_listed(self, groups: Iterable[str]) -> set[str]:
+        """Which of ``groups`` are complete in the index."""
+        return self._column("SELECT grp FROM groups_listed WHERE grp IN ({marks})", groups)
+
+    def members_of(self, members: Iterable[str]) -> list[tuple[str, str, str]]:
+        """(member, group, name) of every listed group holding one of ``members``."""
+        if self._db is None:
+            return []
+        wanted = list(dict.fromkeys(members))
+        found: list[tuple[str, str, str]] = []
+        try:
+            for i in range(0, len(wanted), _CHUNK):
+                chunk = wanted[i : i + _CHUNK]
+                marks = ",".join("?" * len(chunk))
+                found.extend(
+                    self._db.execute(
+                        f"SELECT member, grp, name FROM members WHERE member IN ({marks})", chunk
+                    )
+                )
+        except (sqlite3.Error, UnicodeError) as exc:
+            self._fail(exc)
+            return []
+        return found
+
+    def count_groups(self) -> int:
+        if self._db is None:
+            return 0
+        try:
+            row = self._db.execute("SELECT count(*) FROM groups_listed").fetchone()
+        except sqlite3.Error as exc:
+            self._fail(exc)
+            return 0
+        return int(row[0])
+
+    def prune_groups(self, keep: Iterable[str]) -> None:
+        """Forget every group of the index but ``keep``."""
+        self._keep_only(
+            keep,
+            "DELETE FROM groups_listed WHERE grp NOT IN (SELECT key FROM keep)",
+            "DELETE FROM members WHERE grp NOT IN (SELECT key FROM keep)",
+        )
+
+    def _column(self, query: str, keys: Iterable[str]) -> set[str]:
+        if self._db is None:
+            return set()
+        wanted = list(keys)
+        found: set[str] = set()
+        try:
+            for i in range(0, len(wanted), _CHUNK):
+                chunk = wanted[i : i + _CHUNK]
+                rows = self._db.execute(query.format(marks=",".join("?" * len(chunk))), chunk)
+                found.update(key for (key,) in rows)
+        except sqlite3.Error as exc:
+            self._fail(exc)
+            return set()
+        return found
 
     def clear(self, table: Table) -> None:
         if self._db is None:

@@ -149,11 +149,23 @@ class GitRepository(Opened):
                 found[name] = meta.split(" ")[2]
         return found
 
-    def file_paths(self, rev: str, path: str) -> list[str]:
-        """Every file under ``path`` at ``rev``, as repository paths: one ``git ls-tree
-        --name-only``, no object read."""
+    def subtrees(self, rev: str, path: str) -> dict[str, str]:
+        """Name → tree id of each directory directly in the directory ``path`` at ``rev``;
+        empty when there is no such directory."""
+        out = self._git.maybe("ls-tree", "-z", f"{self.resolve(rev)}:{path}")
+        found: dict[str, str] = {}
+        for record in (out or "").split("\0"):
+            meta, _, name = record.partition("\t")
+            if meta and (fields := meta.split(" "))[1] == "tree":
+                found[name] = fields[2]
+        return found
+
+    def file_paths(self, rev: str, path: str, *more: str) -> list[str]:
+        """Every file under the directories ``path`` and ``more`` at ``rev``, as repository
+        paths: one ``git ls-tree --name-only``, no object read."""
         out = self._git.run("ls-tree", "-r", "-z", "--name-only", "--full-tree",
-                            self.resolve(rev), "--", f"{path.rstrip('/')}/")  # fmt: skip
+                            self.resolve(rev), "--",
+                            *(f"{p.rstrip('/')}/" for p in (path, *more)))  # fmt: skip
         return [name for name in decode(out).split("\0") if name]
 
     def index_blobs(self, prefix: str = "") -> dict[str, str]:

@@ -6,7 +6,7 @@ is I/O: ``files.assembled``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 
@@ -36,6 +36,18 @@ class Assembled:
 
 
 Content = bytes | Assembled
+
+# Each file written: its SHA-256 (hex) and size, by name.
+Digests = Mapping[str, tuple[str, int]]
+
+
+@dataclass(frozen=True)
+class Listing:
+    """A file written after the others of its directory, made from their digests (the
+    manifest): each file is hashed as it is written, its pieces read once."""
+
+    name: str
+    render: Callable[[Digests], bytes]
 
 
 def joined(pieces: Iterable[Piece]) -> Content:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
-from accessreg.model import CalendarFile, Catalog, MaintainersFile, Operator, User
+from accessreg.model import CalendarFile, Catalog, MaintainersFile, Operator, User, layout
+from accessreg.model.layout import Kind
 
 
 @dataclass(frozen=True)
@@ -49,3 +50,64 @@ class Registry:
         if self.maintainers is None:
             return frozenset()
         return frozenset(m.github.lower() for m in self.maintainers.maintainers)
+
+
+def _grouped(pairs: Iterable[tuple[str, str]]) -> dict[str, frozenset[str]]:
+    found: dict[str, set[str]] = {}
+    for key, value in pairs:
+        found.setdefault(key, set()).add(value)
+    return {key: frozenset(values) for key, values in found.items()}
+
+
+@dataclass(frozen=True)
+class OperatorIndex:
+    """What a pull request's plan and authorization need of every operator of a registry,
+    without the operators: their window persons, the affiliations they declare and the
+    operator files that do not load. Codes are those of the file names, except in
+    ``window_emails`` (the code each file declares, as the plan's notes name it)."""
+
+    window_emails: Mapping[str, frozenset[str]]  # a window person's e-mail (lower) → codes
+    window_githubs: Mapping[str, frozenset[str]]  # a window person's GitHub login (lower) → codes
+    github_emails: Mapping[str, frozenset[str]]  # GitHub login (lower) → e-mails (lower)
+    affiliations: Mapping[str, frozenset[str]]  # affiliation → codes that declare it
+    broken: frozenset[str]  # operator files that do not load
+
+    @classmethod
+    def of(cls, registry: Registry) -> OperatorIndex:
+        broken = frozenset(r for r in registry.broken if layout.classify(r) is Kind.OPERATOR)
+        return cls.of_entries(registry.operators, broken)
+
+    @classmethod
+    def of_entries(
+        cls, operators: Mapping[str, OperatorEntry], broken: frozenset[str]
+    ) -> OperatorIndex:
+        items = sorted(operators.items())
+        contacts = [(code, e.operator, c) for code, e in items for c in e.operator.contacts]
+        return cls(
+            window_emails=_grouped((c.email.lower(), op.code) for _, op, c in contacts),
+            window_githubs=_grouped((c.github.lower(), code) for code, _, c in contacts),
+            github_emails=_grouped((c.github.lower(), c.email.lower()) for _, _, c in contacts),
+            affiliations=_grouped(
+                (declared, code) for code, e in items for declared in e.operator.affiliations
+            ),
+            broken=broken,
+        )
+
+    def with_operators(self, operators: Mapping[str, OperatorEntry]) -> OperatorIndex:
+        """This index with ``operators`` added (operators it does not hold yet)."""
+        if not operators:
+            return self
+        more = OperatorIndex.of_entries(operators, frozenset())
+        return OperatorIndex(
+            window_emails=_merged(self.window_emails, more.window_emails),
+            window_githubs=_merged(self.window_githubs, more.window_githubs),
+            github_emails=_merged(self.github_emails, more.github_emails),
+            affiliations=_merged(self.affiliations, more.affiliations),
+            broken=self.broken,
+        )
+
+
+def _merged(
+    one: Mapping[str, frozenset[str]], other: Mapping[str, frozenset[str]]
+) -> dict[str, frozenset[str]]:
+    return {key: one.get(key, frozenset()) | other.get(key, frozenset()) for key in {*one, *other}}

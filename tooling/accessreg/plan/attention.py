@@ -14,7 +14,7 @@ from collections.abc import Mapping
 
 from accessreg.model import Operator
 from accessreg.model.messages import Message, msg
-from accessreg.model.registry import Registry
+from accessreg.model.registry import OperatorIndex, Registry
 from accessreg.model.terms import role_names
 from accessreg.plan.model import (
     Application,
@@ -88,33 +88,26 @@ def _operator_flags(item: OperatorChange) -> list[Message]:
     return found
 
 
-def _window_logins(registry: Registry) -> dict[str, set[str]]:
-    """Login ID → the operators whose window person it is."""
-    found: dict[str, set[str]] = {}
-    for entry in registry.iter_operators():
-        for c in entry.operator.contacts:
-            found.setdefault(c.email.lower(), set()).add(entry.operator.code)
-    return found
-
-
 def notes(
     plan: Plan,
     base: Registry,
     head: Registry,
     users_elsewhere: Mapping[str, frozenset[str]],
     actor: str | None = None,
+    indexes: tuple[OperatorIndex, OperatorIndex] | None = None,
 ) -> tuple[Note, ...]:
     """The notes of ``plan``, from the registries it compares; ``users_elsewhere`` gives,
-    for a login ID an added user holds, the operators with a user of that ID at the base."""
-    windows = {**_window_logins(base)}
-    for login, codes in _window_logins(head).items():
+    for a login ID an added user holds, the operators with a user of that ID at the base.
+    ``indexes``: those of every operator of ``base`` and ``head``, when the registries
+    hold only some."""
+    base_index, head_index = indexes or (OperatorIndex.of(base), OperatorIndex.of(head))
+    # Login ID → the operators whose window person it is.
+    windows = {login: set(codes) for login, codes in base_index.window_emails.items()}
+    for login, codes in head_index.window_emails.items():
         windows.setdefault(login, set()).update(codes)
-    actor_logins = {
-        c.email.lower()
-        for entry in base.iter_operators()
-        for c in entry.operator.contacts
-        if actor is not None and c.github.lower() == actor.lower()
-    }
+    actor_logins = (
+        base_index.github_emails.get(actor.lower(), frozenset()) if actor is not None else set()
+    )
     found: list[Note] = []
 
     def add(item: Item, kind: NoteKind, message: Message) -> None:

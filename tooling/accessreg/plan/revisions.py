@@ -2,8 +2,15 @@
 
 A pull request is compared with the merge base of its base and head, so a branch opened on
 an old base does not appear to undo what was merged since. Only the files a plan looks at
-are read: the catalog, calendar and maintainers, every operator file, the changed files, and
+are read: the catalog, calendar and maintainers, the operator files, the changed files, and
 all users of an operator whose own file changed (a termination lists every one of them).
+
+Of the operators a change does not touch, the plan and the authorization need only their
+window persons, the affiliations they declare and which of their files do not load: an
+``OperatorIndex`` of each side, kept in the cache by the operators' tree id and the
+catalog's blob id (which decides which files load). When both sides' indexes are there and
+the catalog is not changed, only the touched operators' files are read; otherwise every
+operator file is, and the indexes are made from them for next time.
 
 A catalog change (a retired system) or a schema change can leave an existing operator's file
 unloadable on the main branch. It is still the same operator, never a new one: who may act
@@ -15,21 +22,21 @@ cost is bounded.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 
 from accessreg.errors import ConfigError
 from accessreg.files.cachedload import load_cached
 from accessreg.files.loading import LoadResult, load
-from accessreg.files.parsecache import cache_dir
+from accessreg.files.parsecache import ParseCache, cache_dir, namespace
 from accessreg.files.sources import MemorySource, Source
 from accessreg.gitio.repo import GitRepository
 from accessreg.model import layout
 from accessreg.model.commits import PathChange
 from accessreg.model.layout import CATALOG_FILE, REGISTRY_DIR, Kind
 from accessreg.model.messages import msg
-from accessreg.model.registry import OperatorEntry, Registry
+from accessreg.model.registry import OperatorEntry, OperatorIndex, Registry
 from accessreg.plan.diff import compute_plan
 from accessreg.plan.model import Plan, Revisions
 from accessreg.timeline.effective import Dates, Events
@@ -51,18 +58,27 @@ def is_operator_data(path: str) -> bool:
 _MAX_LISTED = 2000
 
 
-def plan_paths(changed: set[str]) -> list[str]:
-    """What a plan lists (files and directories), given the changed files; empty: all."""
+def plan_paths(changed: set[str], operators: Collection[str] | None = None) -> list[str]:
+    """What a plan lists (files and directories), given the changed files and, if not all,
+    the operators whose files it reads; empty: all."""
     whole = sorted(
         {layout.users_dir(code) for rel in changed
          if (place := layout.split(rel))[0] is Kind.OPERATOR and (code := place[1])}
     )  # fmt: skip
-    paths = [layout.OPERATORS_DIR, *layout.SINGLETONS, *sorted(changed), *whole]
+    listed = (
+        [layout.OPERATORS_DIR]
+        if operators is None
+        else [layout.operator_file(code) for code in sorted(operators)]
+    )
+    paths = [*listed, *layout.SINGLETONS, *sorted(changed), *whole]
     return paths if len(paths) <= _MAX_LISTED else []
 
 
-def plan_selection(changed: set[str]) -> Callable[[str], bool]:
-    """The registry files a plan reads, given the changed ones."""
+def plan_selection(
+    changed: set[str], operators: Collection[str] | None = None
+) -> Callable[[str], bool]:
+    """The registry files a plan reads, given the changed ones and, if not all, the
+    operators whose files it reads."""
     whole_operators = {
         code
         for rel in changed
@@ -71,7 +87,9 @@ def plan_selection(changed: set[str]) -> Callable[[str], bool]:
 
     def select(rel: str) -> bool:
         kind = layout.classify(rel)
-        if kind in (Kind.CATALOG, Kind.CALENDAR, Kind.MAINTAINERS, Kind.OPERATOR):
+        if kind in (Kind.CATALOG, Kind.CALENDAR, Kind.MAINTAINERS):
+            return True
+        if kind is Kind.OPERATOR and (operators is None or layout.operator_of(rel) in operators):
             return True
         return rel in changed or (kind is Kind.USER and layout.operator_of(rel) in whole_operators)
 
@@ -169,8 +187,12 @@ class Comparison:
 
     revisions: Revisions
     changes: tuple[PathChange, ...]
-    base: Registry  # at the merge base, unloadable operator files recovered
+    # At the merge base, unloadable operator files recovered. Either side may hold only the
+    # operators the change touches: what is needed of the others is in its index.
+    base: Registry
     head: Registry
+    base_index: OperatorIndex  # every operator at the merge base, those recovered too
+    head_index: OperatorIndex
     # Operators whose file does not load at the merge base: see ``Recovered.since``.
     recovered: Mapping[str, str | None] = field(default_factory=dict)
 
@@ -181,8 +203,65 @@ class Comparison:
     @property
     def unreadable(self) -> list[str]:
         changed = changed_registry_files(self.changes)
-        broken = self.head.broken | (self.base.broken & changed)
+        broken = self.head.broken | self.head_index.broken | (self.base.broken & changed)
         return sorted(layout.repo_path(rel) for rel in broken)
+
+
+INDEX_SPACE = "operator-index"  # the cache namespace of operator indexes
+_KEPT_INDEXES = 32  # beyond this many, the cache keeps only those of the last run
+
+
+def index_key(repo: GitRepository, rev: str) -> str | None:
+    """What an operator index is computed from: the operators' tree and the catalog (which
+    decides which operator files load)."""
+    top = repo.tree_entries(rev, REGISTRY_DIR)
+    operators, catalog = top.get(layout.OPERATORS_DIR), top.get(CATALOG_FILE)
+    return f"{operators}:{catalog}" if operators and catalog else None
+
+
+class OperatorIndexes:
+    """The operator indexes of some revisions, as far as the cache holds them; those made
+    meanwhile are kept there for next time."""
+
+    def __init__(self, repo: GitRepository, revs: Iterable[str]) -> None:
+        self._keys = {rev: index_key(repo, rev) for rev in revs}
+        self._cache = ParseCache(cache_dir(repo.common_dir), namespace(INDEX_SPACE))
+        wanted = {key for key in self._keys.values() if key}
+        self._known: dict[str, OperatorIndex] = self._cache.get("trees", wanted)
+
+    def __enter__(self) -> OperatorIndexes:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._cache.count("trees") > _KEPT_INDEXES:
+            self._cache.prune("trees", {key for key in self._keys.values() if key})
+        self._cache.close()
+
+    def known(self, rev: str) -> bool:
+        return self._keys[rev] in self._known
+
+    def of(self, rev: str, registry: Registry) -> OperatorIndex:
+        """The index of ``rev``, whose ``registry`` holds every operator unless the index is
+        known; one made is kept unless the catalog did not load (another one stood in)."""
+        key = self._keys[rev]
+        if key is not None and key in self._known:
+            return self._known[key]
+        index = OperatorIndex.of(registry)
+        if key is not None and CATALOG_FILE not in registry.broken:
+            self._known[key] = index
+            self._cache.put("trees", {key: index})
+        return index
+
+
+def touched_operators(changes: Iterable[PathChange]) -> set[str]:
+    """The operators whose files the changes touch, on either side."""
+    return {code for rel in changed_registry_files(changes) if (code := layout.operator_of(rel))}
+
+
+def recovered_entries(recovered: Recovered) -> dict[str, OperatorEntry]:
+    """The operators taken from the last revision where their file loaded."""
+    since = recovered.since
+    return {code: recovered.registry.operators[code] for code, rev in since.items() if rev}
 
 
 def load_comparison(repo: GitRepository, base: str, head: str) -> Comparison:
@@ -190,19 +269,30 @@ def load_comparison(repo: GitRepository, base: str, head: str) -> Comparison:
     merge_base = repo.merge_base(base_id, head_id)
     changes = tuple(repo.changes(merge_base, head_id))
     changed = changed_registry_files(changes)
-    select, under = plan_selection(changed), plan_paths(changed)
-    base_files = repo.blob_source(merge_base, REGISTRY_DIR, select, under)
-    head_files = repo.blob_source(head_id, REGISTRY_DIR, select, under)
-    # The two sides share most files: each blob is parsed once, or taken from the cache.
-    base_loaded, head_loaded = load_cached([base_files, head_files], cache_dir(repo.common_dir))
-    base_registry = registry_of(base_loaded, base_files, merge_base)
-    before = recover_operators(repo, merge_base, base_registry, changes)
-    fallback = base_files.read(CATALOG_FILE) if CATALOG_FILE in base_files.blobs else None
+    with OperatorIndexes(repo, [merge_base, head_id]) as indexes:
+        # With both indexes known, only the operators the change touches are read. A
+        # catalog change may stop any operator file from loading: then all are.
+        touched = None
+        if CATALOG_FILE not in changed and indexes.known(merge_base) and indexes.known(head_id):
+            touched = touched_operators(changes)
+        select, under = plan_selection(changed, touched), plan_paths(changed, touched)
+        base_files = repo.blob_source(merge_base, REGISTRY_DIR, select, under)
+        head_files = repo.blob_source(head_id, REGISTRY_DIR, select, under)
+        # The two sides share most files: each blob is parsed once, or taken from the cache.
+        base_loaded, head_loaded = load_cached([base_files, head_files], cache_dir(repo.common_dir))
+        base_registry = registry_of(base_loaded, base_files, merge_base)
+        before = recover_operators(repo, merge_base, base_registry, changes)
+        fallback = base_files.read(CATALOG_FILE) if CATALOG_FILE in base_files.blobs else None
+        head_registry = registry_of(head_loaded, head_files, head_id, fallback_catalog=fallback)
+        base_index = indexes.of(merge_base, base_registry)
+        head_index = indexes.of(head_id, head_registry)
     return Comparison(
         Revisions(base_id, head_id, merge_base),
         changes,
         before.registry,
-        registry_of(head_loaded, head_files, head_id, fallback_catalog=fallback),
+        head_registry,
+        base_index.with_operators(recovered_entries(before)),
+        head_index,
         before.since,
     )
 

@@ -26,9 +26,8 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from accessreg.files import assembled
 from accessreg.mail.compose import Composed, eml_name
-from accessreg.model.content import Content
+from accessreg.model.content import Content, Digests, Listing
 from accessreg.model.messages import Message
 from accessreg.model.registry import Registry
 from accessreg.outputs import csv_, fragments, info_site, ldif, nginx, scim, whitelist_text
@@ -40,6 +39,7 @@ from accessreg.provision.merges import History
 from accessreg.provision.state import ApplicationRecord
 
 FORMAT = "accessreg-apply/1"
+MANIFEST = "manifest.json"
 
 
 @dataclass(frozen=True)
@@ -163,8 +163,9 @@ def render(
     operator_shares: Sequence[Fragment],
     elsewhere: Collection[str],
     whitelisted: Mapping[str, bytes],
-) -> dict[str, Content]:
-    """Every file of the run, or CannotEncode listing every cell that cannot be written.
+) -> tuple[dict[str, Content], Listing]:
+    """Every file of the run and the manifest listing them (written after them, from their
+    digests), or CannotEncode listing every cell that cannot be written.
     ``operator_shares``: every operator's share of the snapshots, in operator order
     (``provision.shares``); ``elsewhere``: the groups with members among operators the
     history does not hold; ``whitelisted``: the whitelist files (``whitelist_files``)."""
@@ -198,8 +199,8 @@ def render(
     files.update(whitelisted)
     for composed in mails:
         files[f"mail/{eml_name(composed)}"] = composed.message.as_bytes()
-    files["manifest.json"] = _manifest(history, today, batch, options, files)
-    return dict(sorted(files.items()))
+    manifest = Listing(MANIFEST, lambda digests: _manifest(history, today, batch, options, digests))
+    return dict(sorted(files.items())), manifest
 
 
 def _moved(frm: Access, to: Access) -> tuple[Access, Access, frozenset[str]]:
@@ -227,13 +228,9 @@ def _moved(frm: Access, to: Access) -> tuple[Access, Access, frozenset[str]]:
 
 
 def _manifest(
-    history: History, today: date, batch: str | None, options: Options, files: dict[str, Content]
+    history: History, today: date, batch: str | None, options: Options, digests: Digests
 ) -> bytes:
-    listed: dict[str, dict[str, str | int]] = {}
-    with assembled.Sources() as sources:
-        for name, data in sorted(files.items()):
-            sha, size = assembled.digest(data, sources)
-            listed[name] = {"sha256": sha, "bytes": size}
+    listed = {name: {"sha256": sha, "bytes": size} for name, (sha, size) in sorted(digests.items())}
     body = {
         "format": FORMAT,
         "batch": batch,

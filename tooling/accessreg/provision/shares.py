@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import cast
 
 from accessreg.files.parsecache import ParseCache, namespace
 from accessreg.gitio.repo import GitRepository, blob_id
@@ -46,7 +46,7 @@ class LoginClashError(Exception):
 class Shares:
     fragments: list[Fragment]  # one per active operator with holders, in operator order
     outside: int  # login IDs of the operators outside the run's scope (unchanged by it)
-    rendered: int  # shares rendered in this run; the others came from the cache
+    rendered: int  # operators with a share rendered in this run; the others from the cache
     operators: int  # active operators, each with a share (empty when it has no holder)
     # Groups with members among the operators outside the scope: they exist whatever the
     # scope's changes do (a delta creates or deletes only a group it empties or starts).
@@ -55,14 +55,24 @@ class Shares:
 
 def keys(repo: GitRepository, head: str, codes: Collection[str], options: str) -> dict[str, str]:
     """Each operator's cache key at ``head``: three small tree listings, no file read."""
-    top = repo.tree_entries(head, PREFIX)
-    operators = repo.tree_entries(head, f"{PREFIX}/{layout.OPERATORS_DIR}")
-    users = repo.tree_entries(head, f"{PREFIX}/{layout.USERS_DIR}")
-    shared = [top.get(layout.CATALOG_FILE, ""), options]
-    return {
-        code: digest(shared, [code, operators.get(f"{code}.yaml", ""), users.get(code, "")])
-        for code in codes
-    }
+    return {code: _key(code, ids, options) for code, ids in _sources(repo, head, codes).items()}
+
+
+# What a share is rendered from, by object id: the catalog, the operator file, its users.
+_Sources = tuple[str, str, str]
+
+
+def _sources(repo: GitRepository, rev: str, codes: Collection[str]) -> dict[str, _Sources]:
+    top = repo.tree_entries(rev, PREFIX)
+    operators = repo.tree_entries(rev, f"{PREFIX}/{layout.OPERATORS_DIR}")
+    users = repo.tree_entries(rev, f"{PREFIX}/{layout.USERS_DIR}")
+    catalog = top.get(layout.CATALOG_FILE, "")
+    return {c: (catalog, operators.get(f"{c}.yaml", ""), users.get(c, "")) for c in codes}
+
+
+def _key(code: str, ids: _Sources, options: str) -> str:
+    catalog, operator, users = ids
+    return digest([catalog, options], [code, operator, users])
 
 
 # What the index keeps of a share: its logins, where each piece lies in its file, the
@@ -101,19 +111,29 @@ class ShareStore:
     def put(self, shares: Mapping[str, Fragment]) -> None:
         entries: dict[str, _Entry] = {}
         for key, share in shares.items():
-            places, chunks, at = {}, [], 0
-            for name, piece in share.pieces().items():
-                if not isinstance(piece, bytes):
-                    break  # a share read from the store is there already
-                places[name] = (at, len(piece))
-                chunks.append(piece)
-                at += len(piece)
-            else:
+            pieces = share.pieces()
+            if all(isinstance(piece, bytes) for piece in pieces.values()):
+                rendered = cast(dict[str, bytes], pieces)
+                places, at = {}, 0
+                for name, piece in rendered.items():
+                    places[name] = (at, len(piece))
+                    at += len(piece)
                 try:
-                    _write(self._file(key), b"".join(chunks))
+                    _write(self._file(key), b"".join(rendered.values()))
                 except OSError:
                     continue
-                entries[key] = (share.logins, places, dict(share.failures), at)
+            else:
+                # Read from the store under another key (equal content): the same file.
+                slices = {n: p for n, p in pieces.items() if isinstance(p, Slice)}
+                origin = {p.path for p in slices.values()}
+                if len(origin) != 1 or len(slices) != len(pieces):
+                    continue
+                places = {n: (p.offset, p.length) for n, p in slices.items()}
+                try:
+                    at = _link(Path(origin.pop()), self._file(key))
+                except OSError:
+                    continue
+            entries[key] = (share.logins, places, dict(share.failures), at)
         self.index.put("shares", entries)
 
     def remembered(self, key: str, render: Callable[[], dict[str, bytes]]) -> dict[str, bytes]:
@@ -182,6 +202,18 @@ def _write(path: Path, data: bytes) -> None:
         raise
 
 
+def _link(source: Path, path: Path) -> int:
+    """``source`` under the name ``path`` too (a hard link: shares are never changed in
+    place); its size."""
+    if source != path:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.link")
+        tmp.unlink(missing_ok=True)
+        os.link(source, tmp)
+        tmp.replace(path)
+    return path.stat().st_size
+
+
 def _people(access: Access) -> dict[str, list[Holder]]:
     return {group[0].operator: group for group in by_operator(access)}
 
@@ -199,6 +231,58 @@ def clashing(registry: Registry, only: Collection[str] | None = None) -> set[str
         for login in logins:
             holders.setdefault(login, set()).add(op.code)
     return {code for codes in holders.values() if len(codes) > 1 for code in codes}
+
+
+def _shares_a_login(shares: Iterable[Fragment]) -> bool:
+    """Two of ``shares`` (or one twice) hold one login ID: set sizes, not a count per login
+    (200,000 of them every run)."""
+    seen: set[str] = set()
+    held = 0
+    for share in shares:
+        seen.update(share.logins)
+        held += len(share.logins)
+        if len(seen) < held:
+            return True
+    return False
+
+
+def _unchanged(
+    store: ShareStore | None,
+    repo: GitRepository,
+    history: History,
+    sources: Mapping[str, _Sources],
+    options: str,
+    on_day: Mapping[str, list[Holder]],
+    codes: Collection[str],
+) -> dict[str, Fragment]:
+    """The shares of ``codes`` that hold on the day what they held at the applied revision,
+    from the cache: an operator whose change waits for its date shows on the day the share
+    the last run kept as its files then said (rendering it again would give those bytes).
+    Only where its catalog and operator file are those of the head: the share's pages
+    follow the operator's systems."""
+    if store is None or history.base is None or history.scope is None:
+        return {}
+    before = _people(history.before_access)
+    then = _sources(repo, history.base, codes)
+    wanted = {
+        code: _key(code, then[code], options)
+        for code in codes
+        if code in on_day
+        and then[code][:2] == sources[code][:2]
+        and on_day[code] == before.get(code)
+    }
+    kept = store.get(wanted.values())
+    return {code: kept[k] for code, k in wanted.items() if k in kept}
+
+
+def _origins(shares: Iterable[Fragment]) -> set[str]:
+    """The store's files ``shares`` lie in (by name: their keys)."""
+    return {
+        Path(piece.path).name
+        for share in shares
+        for piece in share.pieces().values()
+        if isinstance(piece, Slice)
+    }
 
 
 def collect(
@@ -220,15 +304,18 @@ def collect(
     inside = [c for c in active if scope is None or c in scope]
     outside = [c for c in active if scope is not None and c not in scope]
     on_day, as_files = _people(day), _people(history.after_access)
-    found = {
-        code: fragments.render(on_day[code], registry, encoding, ldap_base)
-        for code in inside
-        if code in on_day
-    }
-    rendered = len(found)
+    options = f"{encoding}\0{ldap_base}"
     store = ShareStore(directory) if directory is not None else None
+    pinned = {layout.operator_of(rel) for rel in pins}
     try:
-        key = keys(repo, history.head, active, f"{encoding}\0{ldap_base}")
+        sources = _sources(repo, history.head, active)
+        key = {code: _key(code, ids, options) for code, ids in sources.items()}
+        found = _unchanged(store, repo, history, sources, options, on_day, set(inside) - pinned)
+        rendered: set[str] = set()  # operators with a share rendered in this run
+        for code in inside:
+            if code in on_day and code not in found:
+                found[code] = fragments.render(on_day[code], registry, encoding, ldap_base)
+                rendered.add(code)
         cached: dict[str, Fragment] = {}
         if store is not None and outside:
             cached = store.get(key[c] for c in outside)
@@ -241,7 +328,7 @@ def collect(
                 cached[key[code]] = fragments.render(
                     people.get(code, []), loaded, encoding, ldap_base
                 )
-            rendered += len(missing)
+            rendered.update(missing)
             crossing = clashing(loaded, missing)
             keep = {key[c]: cached[key[c]] for c in missing if c not in crossing}
         else:
@@ -250,10 +337,8 @@ def collect(
             if key[code] in cached:
                 found[code] = cached[key[code]]
         ordered = [found[code] for code in active if code in found]
-        counted = Counter(login for f in ordered for login in f.logins)
-        if any(n > 1 for n in counted.values()):
+        if _shares_a_login(ordered):
             raise LoginClashError()
-        pinned = {layout.operator_of(rel) for rel in pins}
         crossed = clashing(registry) if scope is None else set()
         for code in inside:
             if code in pinned or code in crossed:
@@ -267,9 +352,12 @@ def collect(
                 keep[key[code]] = fragments.render(
                     as_files.get(code, []), registry, encoding, ldap_base
                 )
+                rendered.add(code)
         if store is not None:
             store.put(keep)
-            store.prune(list(key.values()))
+            # Not the shares this run's outputs copy from (a day's share may lie under the
+            # key of an earlier revision).
+            store.prune([*key.values(), *_origins(found[c] for c in inside if c in found)])
             # What was just kept is read back as slices of its files: the outputs copy from
             # there, and the rendered bytes need not stay in memory (a first run renders
             # every operator).
@@ -283,4 +371,4 @@ def collect(
             store.close()
     beyond = sum(len(found[c].logins) for c in outside if c in found)
     elsewhere = frozenset(g for c in outside if c in found for g in found[c].scim[1])
-    return Shares(ordered, beyond, rendered, len(active), elsewhere)
+    return Shares(ordered, beyond, len(rendered), len(active), elsewhere)

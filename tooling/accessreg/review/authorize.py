@@ -27,7 +27,7 @@ from accessreg.model.commits import PathChange
 from accessreg.model.layout import Kind
 from accessreg.model.messages import Message, msg
 from accessreg.model.problems import Level, Problem
-from accessreg.model.registry import Registry, UserEntry
+from accessreg.model.registry import OperatorIndex, Registry, UserEntry
 from accessreg.rules.base import Rule, finding, rule, run_rules
 
 
@@ -45,6 +45,14 @@ class AuthContext:
     # from instead (the last where the file loaded; ``authority`` holds that version), or
     # None when there is none and only maintainers may touch them.
     recovered: Mapping[str, str | None] = field(default_factory=dict)
+    # Every operator of ``authority``, when it holds only those the change touches.
+    authority_index: OperatorIndex | None = None
+
+    @cached_property
+    def index(self) -> OperatorIndex:
+        if self.authority_index is not None:
+            return self.authority_index
+        return OperatorIndex.of(self.authority)
 
     @cached_property
     def login(self) -> str:
@@ -63,11 +71,7 @@ class AuthContext:
     @cached_property
     def acts_for(self) -> tuple[str, ...]:
         """The operators the actor is a window person of, at the base revision."""
-        return tuple(
-            code
-            for code in sorted(self.authority.operators)
-            if self.window_person_of(self.authority, code)
-        )
+        return tuple(sorted(self.index.window_githubs.get(self.login, ())))
 
     @cached_property
     def paths(self) -> tuple[str, ...]:
@@ -336,10 +340,7 @@ def affiliation_foreign(ctx: AuthContext) -> Iterator[Problem]:
     """A user's new affiliation is another operator, or another operator's subcontractor
     that this operator did not declare at the base revision.
     """
-    foreign: dict[str, set[str]] = {}
-    for code, op_entry in ctx.authority.operators.items():
-        for declared in op_entry.operator.affiliations:
-            foreign.setdefault(declared, set()).add(code)
+    foreign = ctx.index.affiliations
     for change in ctx.changes:
         if change.status == "D":
             continue
@@ -353,7 +354,7 @@ def affiliation_foreign(ctx: AuthContext) -> Iterator[Problem]:
         own = ctx.authority.operators.get(entry.operator_code)
         if own is not None and affiliation in own.operator.affiliations:
             continue
-        holders = foreign.get(affiliation, set()) - {entry.operator_code}
+        holders = foreign.get(affiliation, frozenset()) - {entry.operator_code}
         if holders:
             yield finding(
                 change.path,

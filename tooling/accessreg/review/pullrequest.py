@@ -12,57 +12,69 @@ from datetime import date
 from accessreg.gitio.repo import GitRepository
 from accessreg.model import layout
 from accessreg.model.layout import Kind
+from accessreg.model.registry import OperatorIndex
 from accessreg.plan import attention
 from accessreg.plan.model import Plan
 from accessreg.plan.revisions import (
     Comparison,
+    OperatorIndexes,
     Recovered,
     load_comparison,
     load_registry,
     plan_from,
     recover_operators,
+    recovered_entries,
+    touched_operators,
 )
-from accessreg.review.authorize import AuthContext, Decision, decide, logins_by_operator
+from accessreg.review.authorize import AuthContext, Decision, decide
+from accessreg.review.logins import holders
 from accessreg.timeline.effective import Events
 
 
-def _authority_file(rel: str) -> bool:
-    return layout.classify(rel) in (Kind.CATALOG, Kind.MAINTAINERS, Kind.OPERATOR)
+def authority_registry(
+    repo: GitRepository, comparison: Comparison
+) -> tuple[Recovered, OperatorIndex]:
+    """Operators and maintainers at the base revision: where authority comes from, with the
+    index of every operator there. An operator the change touches whose file does not load
+    there is taken from the last revision where it did.
 
-
-def authority_registry(repo: GitRepository, comparison: Comparison) -> Recovered:
-    """Operators and maintainers at the base revision: where authority comes from. An
-    operator the change touches whose file does not load there is taken from the last
-    revision where it did."""
+    The registry holds the maintainers' list and the operators the change touches, and
+    every operator when the base's index is not in the cache yet."""
     base = comparison.revisions.base
     if base == comparison.revisions.merge_base:
-        # It holds every operator file and the maintainers' list.
-        return Recovered(comparison.base, comparison.recovered)
-    under = [layout.OPERATORS_DIR, layout.CATALOG_FILE, layout.MAINTAINERS_FILE]
-    registry = load_registry(repo, base, _authority_file, under)
-    return recover_operators(repo, base, registry, comparison.changes)
+        return Recovered(comparison.base, comparison.recovered), comparison.base_index
+    with OperatorIndexes(repo, [base]) as indexes:
+        touched = touched_operators(comparison.changes) if indexes.known(base) else None
+
+        def select(rel: str) -> bool:
+            kind = layout.classify(rel)
+            if kind is Kind.OPERATOR:
+                return touched is None or layout.operator_of(rel) in touched
+            return kind in (Kind.CATALOG, Kind.MAINTAINERS)
+
+        operators = (
+            [layout.OPERATORS_DIR]
+            if touched is None
+            else [layout.operator_file(code) for code in sorted(touched)]
+        )
+        under = [*operators, layout.CATALOG_FILE, layout.MAINTAINERS_FILE]
+        registry = load_registry(repo, base, select, under)
+        index = indexes.of(base, registry)
+    recovered = recover_operators(repo, base, registry, comparison.changes)
+    return recovered, index.with_operators(recovered_entries(recovered))
 
 
 def arriving_logins(repo: GitRepository, comparison: Comparison) -> dict[str, frozenset[str]]:
     """For each login ID of a user file the change touches, the operators that had a user
     file of that name at the merge base (user files are named by login ID).
 
-    One listing of every user path at the merge base (no file is read), so the cost follows
-    the registry's size once, not operators × changed files."""
+    From the login index (``review.logins``): its cost follows the change and the number of
+    operators, not the number of users."""
     changed = {p for c in comparison.changes for p in c.paths}
     logins = {
         u.user.email.lower() for u in comparison.head.users if layout.repo_path(u.file) in changed
     }
-    if not logins:
-        return {}
-    listed = repo.file_paths(comparison.revisions.merge_base, layout.repo_path(layout.USERS_DIR))
-    names = {f"{login}.yaml" for login in logins}
-    index = logins_by_operator(
-        rel
-        for path in listed
-        if path.rpartition("/")[2].lower() in names and (rel := layout.registry_rel(path))
-    )
-    return {login: index[login] for login in logins if login in index}
+    return holders(repo, comparison.revisions.merge_base, logins)
 
 
 @dataclass(frozen=True)
@@ -80,7 +92,7 @@ def authorization(
     elsewhere: dict[str, frozenset[str]] | None = None,
 ) -> Decision:
     """``elsewhere``: :func:`arriving_logins` of the comparison, if known already."""
-    authority = authority_registry(repo, comparison)
+    authority, index = authority_registry(repo, comparison)
     ctx = AuthContext(
         actor=actor,
         changes=comparison.changes,
@@ -89,6 +101,7 @@ def authorization(
         after=comparison.head,
         logins_before=arriving_logins(repo, comparison) if elsewhere is None else elsewhere,
         recovered=authority.since,
+        authority_index=index,
     )
     return decide(ctx, revoke_only=plan.revoke_only, suspends_only=plan.suspends_only)
 
@@ -105,7 +118,15 @@ def read_pull_request(
     plan = plan_from(comparison, events, today)
     elsewhere = arriving_logins(repo, comparison)
     plan = replace(
-        plan, notes=attention.notes(plan, comparison.base, comparison.head, elsewhere, actor)
+        plan,
+        notes=attention.notes(
+            plan,
+            comparison.base,
+            comparison.head,
+            elsewhere,
+            actor,
+            (comparison.base_index, comparison.head_index),
+        ),
     )
     decision = (
         authorization(repo, comparison, actor, plan, elsewhere) if actor is not None else None

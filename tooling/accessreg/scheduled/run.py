@@ -14,10 +14,9 @@ nothing is recorded.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -30,6 +29,7 @@ from accessreg.files import gcpause
 from accessreg.gitio.added import added_on
 from accessreg.gitio.branches import BranchChange
 from accessreg.mail.compose import eml_name
+from accessreg.model.content import Digests, Listing
 from accessreg.model.layout import REGISTRY_DIR
 from accessreg.model.messages import Message, Verbatim, msg
 from accessreg.model.problems import Problem
@@ -166,43 +166,25 @@ SUMMARY = "summary.json"
 
 
 class _Outputs(Mapping[str, bytes]):
-    """The files of a run. A mail is composed when it is read (written, or hashed for the
-    summary) and not kept: thousands of mails are never in memory at once. The summary,
-    which gives every other file's digest, comes last, when every file has been read."""
+    """The files of a run, a mail composed when it is read (written) and not kept:
+    thousands of mails are never in memory at once."""
 
-    def __init__(
-        self,
-        files: dict[str, bytes],
-        mails: dict[str, Outgoing],
-        summary: Callable[[dict[str, dict[str, object]]], bytes],
-    ) -> None:
+    def __init__(self, files: dict[str, bytes], mails: dict[str, Outgoing]) -> None:
         self._files = files
         self._mails = mails
-        self._summary = summary
         self._names = sorted([*files, *mails])
-        self._digests: dict[str, dict[str, object]] = {}
 
     def __getitem__(self, name: str) -> bytes:
-        if name == SUMMARY:
-            return self._summary({n: self._digest(n) for n in self._names})
-        data = self._files[name] if name in self._files else self._mails[name].made().data
-        if name not in self._digests:
-            self._digests[name] = {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
-        return data
-
-    def _digest(self, name: str) -> dict[str, object]:
-        if name not in self._digests:
-            self[name]  # a mail composed again gives the same bytes
-        return self._digests[name]
+        return self._files[name] if name in self._files else self._mails[name].made().data
 
     def __iter__(self) -> Iterator[str]:
-        return iter([*self._names, SUMMARY])
+        return iter(self._names)
 
     def __len__(self) -> int:
-        return len(self._names) + 1
+        return len(self._names)
 
     def __contains__(self, name: object) -> bool:
-        return name == SUMMARY or name in self._files or name in self._mails
+        return name in self._files or name in self._mails
 
 
 def _files(
@@ -213,7 +195,9 @@ def _files(
     outgoing: list[Outgoing],
     apps: list[deletions.DeletionApplication],
     accepted: tuple[ApplicationRecord, ...],
-) -> Mapping[str, bytes]:
+) -> tuple[Mapping[str, bytes], Listing]:
+    """The files of the run, and the summary that lists them with their digests (written
+    after them, from what was written)."""
     files: dict[str, bytes] = {}
     for outcome in outcomes.values():
         files.update({f"{t.name}.csv": t.encode() for t in outcome.tables})
@@ -224,7 +208,7 @@ def _files(
         files.update(whitelist_files(registry, request.today, accepted))
     mails = {f"mail/{eml_name(o.composed)}": o for o in outgoing}
 
-    def summary(digests: dict[str, dict[str, object]]) -> bytes:
+    def summary(digests: Digests) -> bytes:
         described = {
             "format": FORMAT,
             "day": request.today.isoformat(),
@@ -241,11 +225,14 @@ def _files(
                 }
                 for a in apps
             ],
-            "files": digests,
+            "files": {
+                name: {"sha256": sha256, "bytes": size}
+                for name, (sha256, size) in sorted(digests.items())
+            },
         }
         return (json.dumps(described, ensure_ascii=False, indent=2) + "\n").encode()
 
-    return _Outputs(files, mails, summary)
+    return _Outputs(files, mails), Listing(SUMMARY, summary)
 
 
 def _proposal(app: deletions.DeletionApplication, head: str) -> Proposal:
@@ -279,7 +266,7 @@ def plan(
     found = [(m, Outgoing(mails.composed(m, registry, today, sender), m.log_keys)) for m in due]
     apps = [a for o in outcomes.values() for a in o.applications]
     outgoing = [o for _, o in found]
-    files = _files(request, head, registry, outcomes, outgoing, apps, inputs.accepted)
+    files, summary = _files(request, head, registry, outcomes, outgoing, apps, inputs.accepted)
     branches: tuple[BranchSet, ...] = ()
     records: tuple[Record, ...] = ()
     if request.send:
@@ -312,6 +299,7 @@ def plan(
         send=request.send,
         branches=branches,
         records=records,
+        listing=summary,
     )
     return DutiesPlan(head, outcomes, found, apps, run)
 
@@ -361,7 +349,7 @@ def run(request: RunRequest, transport: TransportFactory = smtp_session) -> RunR
         mails=[(m, outcome[o.message_id]) for m, o in planned.mails],
         applications=planned.applications,
         branches=done.branches,
-        files=sorted(planned.run.files),
+        files=planned.run.names(),
         problems=tuple(p for o in planned.outcomes.values() for p in o.problems),
         sent=request.send,
         in_doubt=done.in_doubt,
