@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from accessreg.files import assembled
+from accessreg.files import assembled, gcpause
 from accessreg.mail import compose as compose_module
 from accessreg.scheduled import run as run_module
 from accessreg.scheduled.run import RunRequest, run
@@ -93,7 +93,11 @@ def test_what_the_run_reads_is_frozen_while_it_runs_and_given_back_after(
 
     monkeypatch.setattr(run_module, "plan", watching)
     before = gc.get_freeze_count()
-    run(RunRequest(root=root, today=DAY, duties=("stale",), out=tmp_path / "o", last_logins=export))
-    [(frozen, enabled)] = seen
-    assert frozen > before and enabled  # the registry frozen, the collector back on
-    assert gc.get_freeze_count() == before
+    for frozen_from in (gcpause.FREEZE_FROM, 0):  # this registry is small; then as if large
+        monkeypatch.setattr(gcpause, "FREEZE_FROM", frozen_from)
+        out = tmp_path / f"o{frozen_from}"
+        run(RunRequest(root=root, today=DAY, duties=("stale",), out=out, last_logins=export))
+        assert gc.get_freeze_count() == before  # given back after the run
+    small, large = seen
+    assert small == (before, True)  # a few thousand objects: left to the collector
+    assert large[0] > before and large[1]  # the registry frozen, the collector back on

@@ -24,14 +24,30 @@ def paused() -> Iterator[None]:
             gc.enable()
 
 
+# Objects made while paused from which freezing pays off: a full pass then walks millions.
+# Below it (a small registry: the tests') the collector is left as it is, so that garbage
+# from before is collected when it would have been.
+FREEZE_FROM = 200_000
+
+
 @contextmanager
 def kept() -> Iterator[Callable[[], None]]:
-    """``keep()`` leaves every object alive at that moment (a loaded registry) out of the
-    collector's passes until the block ends. Called while the collector is still paused, it
-    never walks them: once it was back on, every full pass walked the whole registry again
-    while a daily run composed its mails, a third of its CPU at 200,000 users. Those objects
-    are still freed by reference counting; they hold no cycles."""
+    """``keep()``, called while the collector is paused, leaves every object alive at that
+    moment (a loaded registry) out of the collector's passes until the block ends, once a
+    large number of them was made. Once the collector was back on, every full pass walked
+    the whole registry again while a daily run composed its mails, a third of its CPU at
+    200,000 users. Those objects are still freed by reference counting; they hold no
+    cycles."""
+    frozen = False
+
+    def keep() -> None:
+        nonlocal frozen
+        if not frozen and gc.get_count()[0] >= FREEZE_FROM:
+            gc.freeze()
+            frozen = True
+
     try:
-        yield gc.freeze
+        yield keep
     finally:
-        gc.unfreeze()
+        if frozen:
+            gc.unfreeze()
