@@ -114,10 +114,9 @@ def test_an_index_of_an_older_base_is_not_used(
     assert after.decision.acts_for == ("OTHEROP1", "TESTOP01", "THIRDOP1")
 
 
-def test_a_catalog_change_reads_every_operator(
-    gr: GitRegistry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Retiring a system stops OTHEROP1's file from loading without touching it."""
+def _retire_juju(gr: GitRegistry) -> None:
+    """JUJU leaves the catalog; TESTOP01 and THIRDOP1 no longer use it, OTHEROP1 still
+    does (its file then does not load)."""
     catalog = (gr.reg.root / "systems.yaml").read_text(encoding="utf-8")
     start, end = catalog.index("  - id: juju\n"), catalog.index("  - id: loacus\n")
     gr.reg.write("systems.yaml", catalog[:start] + catalog[end:])
@@ -125,6 +124,13 @@ def test_a_catalog_change_reads_every_operator(
     gr.reg.operator(systems=["taxis", "johs", "loacus"])
     gr.reg.operator("THIRDOP1", systems=["taxis", "johs", "loacus"], subcontractors=[],
                     contacts=[contact(n=1, email="window1@third-gas.example.co.jp")])  # fmt: skip
+
+
+def test_a_catalog_change_reads_every_operator(
+    gr: GitRegistry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Retiring a system stops OTHEROP1's file from loading without touching it."""
+    _retire_juju(gr)
     gr.commit("retire JUJU")
     _, warm = three_ways(gr, "uketsuke-sato", tmp_path, monkeypatch)
     assert "OTHEROP1" in warm.comparison.base.operators
@@ -137,13 +143,7 @@ def test_an_operator_recovered_at_the_base_is_in_its_index(
     """OTHEROP1's file stops loading on main; its window person repairs it: they act for
     it by the last version that loaded, with or without the index."""
     gr.checkout("main")
-    catalog = (gr.reg.root / "systems.yaml").read_text(encoding="utf-8")
-    start, end = catalog.index("  - id: juju\n"), catalog.index("  - id: loacus\n")
-    gr.reg.write("systems.yaml", catalog[:start] + catalog[end:])
-    gr.reg.edit("systems.yaml", "[taxis, johs, juju, loacus]", "[taxis, johs, loacus]")
-    gr.reg.operator(systems=["taxis", "johs", "loacus"])
-    gr.reg.operator("THIRDOP1", systems=["taxis", "johs", "loacus"], subcontractors=[],
-                    contacts=[contact(n=1, email="window1@third-gas.example.co.jp")])  # fmt: skip
+    _retire_juju(gr)
     gr.commit("retire JUJU, OTHEROP1 forgotten")
     gr.branch("repair")
     gr.reg.operator(

@@ -8,7 +8,6 @@ import hashlib
 import os
 import resource
 from collections import OrderedDict
-from collections.abc import Iterator
 from contextlib import ExitStack, suppress
 from typing import BinaryIO
 
@@ -48,18 +47,12 @@ class Sources:
         found = self._fds[path] = os.open(path, os.O_RDONLY)
         return found
 
-    def blocks(self, piece: Slice, buffer: bytearray) -> Iterator[memoryview]:
-        """``piece`` read into ``buffer`` a block at a time; each block valid until the next."""
-        fd = self.fd(piece.path)
-        offset, left = piece.offset, piece.length
-        with memoryview(buffer) as whole:
-            while left:
-                got = os.preadv(fd, [whole[: min(len(buffer), left)]], offset)
-                if not got:
-                    raise OSError(f"{piece.path} ends before {piece.offset + piece.length}")
-                offset += got
-                left -= got
-                yield whole[:got]
+    def read_into(self, buffer: memoryview, piece: Slice, at: int) -> int:
+        """Read ``piece`` from ``at`` (within it) into ``buffer``: how much was read."""
+        got = os.preadv(self.fd(piece.path), [buffer], piece.offset + at)
+        if not got:
+            raise OSError(f"{piece.path} ends before {piece.offset + piece.length}")
+        return got
 
 
 def write(out: BinaryIO, content: Content, sources: Sources | None = None) -> tuple[str, int]:
@@ -69,7 +62,9 @@ def write(out: BinaryIO, content: Content, sources: Sources | None = None) -> tu
         h.update(content)
         out.write(content)
         return h.hexdigest(), len(content)
-    buffer = bytearray(_BLOCK)
+    # Some 40,000 pieces make a snapshot: each is read into one buffer (most in one call),
+    # hashed and written from there.
+    buffer = memoryview(bytearray(_BLOCK))
     with ExitStack() as stack:
         opened = sources or stack.enter_context(Sources())
         for piece in content.pieces:
@@ -77,7 +72,11 @@ def write(out: BinaryIO, content: Content, sources: Sources | None = None) -> tu
                 h.update(piece)
                 out.write(piece)
                 continue
-            for block in opened.blocks(piece, buffer):
-                h.update(block)
-                out.write(block)
+            done = 0
+            while done < piece.length:
+                block = buffer[: min(_BLOCK, piece.length - done)]
+                got = opened.read_into(block, piece, done)
+                h.update(block[:got])
+                out.write(block[:got])
+                done += got
     return h.hexdigest(), len(content)
