@@ -161,11 +161,9 @@ def test_the_holders_are_worked_out_only_for_a_csv_that_is_asked_for(
     assert lazy("TESTOP02") == eager("TESTOP02")  # outside the scope: worked out apart
 
 
-def test_an_id_two_operators_hold_is_listed_as_the_whole_registry_lists_it(
-    reg: RegistryFactory,
-) -> None:
-    # One login ID in two operators (a clash validation reports): the first active operator
-    # claims it, whichever operators' CSVs are asked for.
+def _shared_ids(reg: RegistryFactory) -> Registry:
+    """Three operators; TESTOP01 and TESTOP02 hold one login ID, and a user of TESTOP02 is
+    TESTOP03's window person."""
     reg.operator(last_inventory="2026-07-15")
     reg.operator("TESTOP02", contacts=[_contact(2)])
     reg.operator("TESTOP03", contacts=[_contact(3)])
@@ -175,6 +173,15 @@ def test_an_id_two_operators_hold_is_listed_as_the_whole_registry_lists_it(
     reg.user("TESTOP03", "own@test-gas.example.co.jp")
     registry = reg.validate().registry
     assert registry is not None
+    return registry
+
+
+def test_an_id_two_operators_hold_is_listed_as_the_whole_registry_lists_it(
+    reg: RegistryFactory,
+) -> None:
+    # One login ID in two operators (a clash validation reports): the first active operator
+    # claims it, whichever operators' CSVs are asked for.
+    registry = _shared_ids(reg)
     eager = OperatorCsvs(registry, effective_access(registry))
     listed = {code: b"".join(d.data for d in eager(code)) for code in ("TESTOP02", "TESTOP03")}
     assert b"shared@" not in listed["TESTOP02"]  # TESTOP01's, who comes first
@@ -190,15 +197,7 @@ def test_holders_worked_out_a_few_operators_at_a_time_are_those_of_the_whole_reg
     # One operator per pass: the index of shared IDs decides who else is read, and the
     # holders are let go once an operator's CSVs are rendered.
     monkeypatch.setattr(inventory_module, "_CHUNK", 1)
-    reg.operator(last_inventory="2026-07-15")
-    reg.operator("TESTOP02", contacts=[_contact(2)])
-    reg.operator("TESTOP03", contacts=[_contact(3)])
-    reg.user("TESTOP01", "shared@test-gas.example.co.jp")
-    reg.user("TESTOP02", "shared@test-gas.example.co.jp", permissions={"johs": "J1010"})
-    reg.user("TESTOP02", "window3@test-gas.example.co.jp")  # TESTOP03's window person
-    reg.user("TESTOP03", "own@test-gas.example.co.jp")
-    registry = reg.validate().registry
-    assert registry is not None
+    registry = _shared_ids(reg)
     assert inventory_module.shared_logins(registry) == {
         "shared@test-gas.example.co.jp": ["TESTOP01", "TESTOP02"],
         "window3@test-gas.example.co.jp": ["TESTOP02", "TESTOP03"],
