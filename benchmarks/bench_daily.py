@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-from cputime import ROOT, WORK, describe, git, machine, median, registry
+from cputime import ROOT, WORK, describe, git, machine, median, registry, tool_env
 
 FIRST = date(2026, 11, 22)
 NEXT = FIRST + timedelta(days=1)
@@ -89,8 +89,7 @@ def daily(repo: Path, argv: list[str], out: Path) -> Measured:
     """One ``python -m accessreg daily ARGV`` into an empty ``out`` (the workflow's fresh
     checkout has none: replacing the last run's files is not the command's own cost)."""
     shutil.rmtree(out, ignore_errors=True)
-    env = {**os.environ, "ACCESSREG_CACHE_DIR": str(cache_of(repo))}
-    env["PYTHONPATH"] = str(ROOT / "tooling")
+    env = {**tool_env(), "ACCESSREG_CACHE_DIR": str(cache_of(repo))}
     argv = [sys.executable, "-m", "accessreg", *argv, "--out", str(out)]
     child = subprocess.Popen(argv, cwd=repo, env=env, stdout=subprocess.DEVNULL,
                              stderr=subprocess.PIPE)  # fmt: skip
