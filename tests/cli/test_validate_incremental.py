@@ -30,6 +30,14 @@ def _english(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ACCESSREG_LANG", "en")
 
 
+@pytest.fixture(autouse=True, params=["together", "one by one"])
+def _groups_at_once(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every case both with the groups a run checks loaded together and one operator at a
+    time (as a cold cache of a large registry checks them, a slice at a time)."""
+    if request.param == "one by one":
+        monkeypatch.setattr(incremental, "_GROUP_CHUNK", 1)
+
+
 class Repo(GitRegistry):
     """Checked as the work tree, or (``head``) as committed: then every change made in the
     work tree is committed first, as CI sees a pull request."""

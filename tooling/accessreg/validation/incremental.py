@@ -32,6 +32,8 @@ from accessreg.validation.validate import (
     validate,
 )
 
+# Operators whose groups a cold cache checks together: their files parsed and loaded at once.
+_GROUP_CHUNK = 250
 _SHARED = (Kind.CATALOG, Kind.CALENDAR, Kind.MAINTAINERS)
 
 
@@ -206,37 +208,23 @@ def _validate(
     for rule in CHECKS:
         by_scope[rule.scope].append(rule)
 
-    # The groups to check: their files (and operator files claiming their codes) loaded.
-    missed_users = sorted(snap.users_of(missed))
-    group_files = {c: operator_files[c] for c in missed if c in operator_files}
-    linked = {r for c in missed for r in claims.get(c, ())}
-    reuse = {**base_parsed, **run.parsed(missed_users, by_kind)}
-    registry, load_problems = run.load(
-        [*outside, *group_files.values(), *linked, *missed_users], reuse
-    )
-    group_of = {rel: layout.split(rel)[1] or "" for rel in missed_users}
-    group_of.update({rel: code for code, rel in group_files.items()})
-    fresh: dict[str, list[Problem]] = {code: [] for code in missed}
+    # The groups to check: their files (and operator files claiming their codes) loaded, a
+    # slice of the operators at a time. A cold cache checks every group: holding the whole
+    # registry's parsed files and models at once took a gigabyte at 200,000 users.
     found: list[Problem] = []
-    for p in load_problems:
-        if p.file in group_of:
-            fresh[group_of[p.file]].append(p)
-        elif p.file in outside:
-            found.append(p)
-    for p in run_rules(by_scope[Scope.OPERATOR], registry, ctx):
-        if p.file in group_of:
-            fresh[group_of[p.file]].append(p)
-    users_of: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for u in registry.users:
-        users_of[group_of[u.file]].append((u.file, u.user.email.lower()))
-    new_results = {
-        keys[code]: GroupResult(
-            tuple(fresh[code]),
-            tuple(f for f, _ in users_of[code]),
-            tuple(login for _, login in users_of[code]),
-        )
-        for code in missed
-    }
+    new_results: dict[str, GroupResult] = {}
+    for start in range(0, max(len(missed), 1), _GROUP_CHUNK):  # once at least: shared files
+        chunk = missed[start : start + _GROUP_CHUNK]
+        checked, problems = _check_groups(
+            run, chunk, by_scope[Scope.OPERATOR], operator_files, claims, outside, base_parsed,
+            by_kind, ctx,
+        )  # fmt: skip
+        if not start:  # the shared files' own problems, once
+            found.extend(problems)
+        new_results.update({keys[code]: result for code, result in checked.items()})
+        cache.put("parsed", run.new_parsed)
+        run.new_parsed = {}
+    reuse = dict(base_parsed)
     cache.put("groups", new_results)
     results = {code: cached.get(keys[code]) or new_results[keys[code]] for code in codes}
     for result in results.values():
@@ -266,6 +254,50 @@ def _validate(
     cache.put("parsed", run.new_parsed)
     _prune(cache, stats, keys)
     return found
+
+
+def _check_groups(
+    run: _Run,
+    codes: list[str],
+    rules: list[RegistryRule],
+    operator_files: dict[str, str],
+    claims: dict[str, list[str]],
+    outside: list[str],
+    base_parsed: dict[str, Parsed],
+    by_kind: dict[Kind, SchemaChecker],
+    ctx: Context,
+) -> tuple[dict[str, GroupResult], list[Problem]]:
+    """The findings of the operator-scoped ``rules`` on the groups ``codes``, and the
+    problems of the ``outside`` files (shared, stray) met on the way."""
+    users = sorted(run.snap.users_of(codes))
+    group_files = {c: operator_files[c] for c in codes if c in operator_files}
+    linked = {r for c in codes for r in claims.get(c, ())}
+    reuse = {**base_parsed, **run.parsed(users, by_kind)}
+    registry, load_problems = run.load([*outside, *group_files.values(), *linked, *users], reuse)
+    group_of = {rel: layout.split(rel)[1] or "" for rel in users}
+    group_of.update({rel: code for code, rel in group_files.items()})
+    fresh: dict[str, list[Problem]] = {code: [] for code in codes}
+    others: list[Problem] = []
+    for p in load_problems:
+        if p.file in group_of:
+            fresh[group_of[p.file]].append(p)
+        elif p.file in outside:
+            others.append(p)
+    for p in run_rules(rules, registry, ctx):
+        if p.file in group_of:
+            fresh[group_of[p.file]].append(p)
+    users_of: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for u in registry.users:
+        users_of[group_of[u.file]].append((u.file, u.user.email.lower()))
+    results = {
+        code: GroupResult(
+            tuple(fresh[code]),
+            tuple(f for f, _ in users_of[code]),
+            tuple(login for _, login in users_of[code]),
+        )
+        for code in codes
+    }
+    return results, others
 
 
 def _contact_logins(parsed: Parsed) -> list[str]:
