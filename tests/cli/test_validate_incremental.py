@@ -102,6 +102,17 @@ def test_a_warm_cache_rereads_nothing_unchanged(gr: Repo) -> None:
     assert (one.changed, one.parsed, one.groups_checked) == (1, 1, 1)
 
 
+def test_a_file_out_of_place_is_reported_when_every_group_is_cached(gr: Repo) -> None:
+    """No operator to check again (a warm cache): the shared and stray files are still
+    read, and their problems reported."""
+    gr.write("registry/notes.yaml", "memo: a file no layout rule places\n")
+    cold, _ = check(gr)
+    assert any(p.file == "registry/notes.yaml" for p in cold)
+    warm, stats = check(gr)
+    assert stats.groups_checked == 0
+    assert any(p.file == "registry/notes.yaml" for p in warm)
+
+
 def test_changes_since_an_older_revision(gr: Repo) -> None:
     base = gr.rev()
     check(gr)
