@@ -41,6 +41,12 @@ Content = bytes | Assembled
 Digests = Mapping[str, tuple[str, int]]
 
 
+def listed(digests: Digests) -> dict[str, dict[str, str | int]]:
+    """The files of ``digests`` as a listing names them: by name, each with its SHA-256 and
+    size (the apply manifest's and the daily summary's ``files``)."""
+    return {name: {"sha256": sha, "bytes": size} for name, (sha, size) in sorted(digests.items())}
+
+
 @dataclass(frozen=True)
 class Listing:
     """A file written after the others of its directory, made from their digests (the

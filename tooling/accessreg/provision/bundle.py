@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from accessreg.mail.compose import Composed, eml_name
-from accessreg.model.content import Content, Digests, Listing
+from accessreg.model.content import Content, Digests, Listing, listed
 from accessreg.model.messages import Message
 from accessreg.model.registry import Registry
 from accessreg.outputs import csv_, fragments, info_site, ldif, nginx, scim, whitelist_text
@@ -230,7 +230,6 @@ def _moved(frm: Access, to: Access) -> tuple[Access, Access, frozenset[str]]:
 def _manifest(
     history: History, today: date, batch: str | None, options: Options, digests: Digests
 ) -> bytes:
-    listed = {name: {"sha256": sha, "bytes": size} for name, (sha, size) in sorted(digests.items())}
     body = {
         "format": FORMAT,
         "batch": batch,
@@ -248,6 +247,6 @@ def _manifest(
             }
             for s in history.steps
         ],
-        "files": listed,
+        "files": listed(digests),
     }
     return (json.dumps(body, ensure_ascii=False, indent=2) + "\n").encode("utf-8")

@@ -53,16 +53,13 @@ class Shares:
     elsewhere: frozenset[str] = frozenset()
 
 
-def keys(repo: GitRepository, head: str, codes: Collection[str], options: str) -> dict[str, str]:
-    """Each operator's cache key at ``head``: three small tree listings, no file read."""
-    return {code: _key(code, ids, options) for code, ids in _sources(repo, head, codes).items()}
-
-
 # What a share is rendered from, by object id: the catalog, the operator file, its users.
 _Sources = tuple[str, str, str]
 
 
 def _sources(repo: GitRepository, rev: str, codes: Collection[str]) -> dict[str, _Sources]:
+    """What each operator's share at ``rev`` is rendered from: three small tree listings,
+    no file read."""
     top = repo.tree_entries(rev, PREFIX)
     operators = repo.tree_entries(rev, f"{PREFIX}/{layout.OPERATORS_DIR}")
     users = repo.tree_entries(rev, f"{PREFIX}/{layout.USERS_DIR}")

@@ -29,7 +29,7 @@ from accessreg.files import gcpause
 from accessreg.gitio.added import added_on
 from accessreg.gitio.branches import BranchChange
 from accessreg.mail.compose import eml_name
-from accessreg.model.content import Digests, Listing
+from accessreg.model.content import Digests, Listing, listed
 from accessreg.model.layout import REGISTRY_DIR
 from accessreg.model.messages import Message, Verbatim, msg
 from accessreg.model.problems import Problem
@@ -225,10 +225,7 @@ def _files(
                 }
                 for a in apps
             ],
-            "files": {
-                name: {"sha256": sha256, "bytes": size}
-                for name, (sha256, size) in sorted(digests.items())
-            },
+            "files": listed(digests),
         }
         return (json.dumps(described, ensure_ascii=False, indent=2) + "\n").encode()
 
