@@ -32,8 +32,8 @@ MANAGED = (
     "description",
 )
 _DN_SPECIAL = re.compile(r'(["+,;<>\\=])')
-# Not a SAFE-STRING of RFC 2849 (plus a trailing space, which the RFC advises to encode).
-_UNSAFE = re.compile(r"[^\x01-\x09\x0b\x0c\x0e-\x7f]|^[ :<]| $")
+# What a SAFE-STRING of RFC 2849 may not start with.
+_UNSAFE_START = (" ", ":", "<")
 
 Attrs = list[tuple[str, str]]
 
@@ -49,8 +49,16 @@ def escape_dn_value(value: str) -> str:
 
 
 def _safe(value: str) -> bool:
-    """A SAFE-STRING of RFC 2849, written as is; anything else goes in base64."""
-    return _UNSAFE.search(value) is None
+    """Written as is: printable ASCII that does not start with a space, a colon or "<"
+    (a SAFE-STRING of RFC 2849) nor end with a space (the RFC advises encoding it).
+    Anything else goes in base64, control characters too: the RFC lets most of them stand
+    plain, but parsers (OpenLDAP's, the ``ldif`` package) drop a leading tab."""
+    return (
+        value.isascii()
+        and value.isprintable()
+        and not value.startswith(_UNSAFE_START)
+        and not value.endswith(" ")
+    )
 
 
 def line(attr: str, value: str) -> str:

@@ -104,8 +104,12 @@ def _post_user(p: Holder) -> Json:
 Part = tuple[Piece, Mapping[str, Piece]]
 
 
+# One encoder for every line: ``json.dumps`` would build one per call.
+_encode = json.JSONEncoder(ensure_ascii=False).encode
+
+
 def _line(op: Json) -> bytes:
-    return json.dumps(op, ensure_ascii=False).encode("utf-8")
+    return _encode(op).encode("utf-8")
 
 
 def people_part(people: Iterable[Holder]) -> tuple[bytes, dict[str, bytes]]:
