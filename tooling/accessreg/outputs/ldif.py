@@ -155,17 +155,27 @@ def people_part(
     people: Iterable[Holder], base: str = DEFAULT_BASE
 ) -> tuple[bytes, dict[str, bytes]]:
     """The share of ``people`` (one operator's holders, in login order)."""
-    records: list[str] = []
+    people = list(people)
+    return PEOPLE_SEPARATOR.join(person_record(p, base) for p in people), group_part(people, base)
+
+
+# Between two people's records in a share (a blank line ends each record).
+PEOPLE_SEPARATOR = b"\n"
+
+
+def person_record(p: Holder, base: str = DEFAULT_BASE) -> bytes:
+    """``p``'s entry, one record of a share."""
+    return _record(user_dn(p.login, base), _person_entry(p, base)).encode("utf-8")
+
+
+def group_part(people: Iterable[Holder], base: str = DEFAULT_BASE) -> dict[str, bytes]:
+    """For each group, the member lines of ``people`` (in login order)."""
     members: dict[str, list[str]] = {}
     for p in people:
-        dn = user_dn(p.login, base)
-        records.append(_record(dn, _person_entry(p, base)))
-        member = line("member", dn)
+        member = line("member", user_dn(p.login, base))
         for group in p.groups():
             members.setdefault(group, []).append(member)
-    return "\n".join(records).encode("utf-8"), {
-        g: "\n".join(lines).encode("utf-8") for g, lines in members.items()
-    }
+    return {g: "\n".join(lines).encode("utf-8") for g, lines in members.items()}
 
 
 def document(parts: Iterable[Part], base: str = DEFAULT_BASE) -> Content:
