@@ -13,7 +13,9 @@ from typing import BinaryIO
 
 from accessreg.model.content import Content, Slice
 
-_BLOCK = 1 << 20
+# Small enough to stay in the processor's cache while it is filled, hashed and written: a
+# 1 MiB buffer made writing the snapshots 0.7 s slower at 200,000 users, mostly in the kernel.
+_BLOCK = 1 << 16
 
 
 class Sources:
