@@ -232,6 +232,15 @@ def _held(users: Iterable[UserEntry], access: Access, code: str) -> dict[str, tu
     return found
 
 
+def members_by_group(people: Iterable[Holder]) -> dict[str, tuple[str, ...]]:
+    """Each group of ``people``'s permissions, and its members' logins in their order."""
+    found: dict[str, list[str]] = {}
+    for p in people:
+        for group in p.groups():
+            found.setdefault(group, []).append(p.login)
+    return {group: tuple(logins) for group, logins in found.items()}
+
+
 def memberships(access: Access) -> dict[str, list[str]]:
     """Group name → the logins holding that system's code, both sorted."""
     groups: dict[str, list[str]] = {}
