@@ -327,9 +327,7 @@ def diff(before: Access, after: Access, catalog: Catalog) -> list[AccessChange]:
     """Per system in catalog order, then by login: what downstream systems must change."""
     derived = catalog.derived_systems
     # A holder the same on both sides changes nowhere: only the others are compared.
-    logins = sorted(
-        login for login in set(before) | set(after) if before.get(login) != after.get(login)
-    )
+    logins = sorted(login for login in set(before) | set(after) if changed(before, after, login))
     changes: list[AccessChange] = []
     for system in catalog.systems:
         sid = system.id
@@ -347,6 +345,13 @@ def diff(before: Access, after: Access, catalog: Catalog) -> list[AccessChange]:
                 if kind is not None:
                     changes.append(AccessChange(sid, kind, old, new))
     return changes
+
+
+def changed(before: Access, after: Access, login: str) -> bool:
+    """Whether ``login``'s holder differs between two accesses (the same object, taken
+    from one for the other, is equal without comparing its fields)."""
+    was, now = before.get(login), after.get(login)
+    return was is not now and was != now
 
 
 # A dated change: the change and the day it takes effect (None: after a manual step).
