@@ -198,7 +198,7 @@ def render(
         )
     files.update(whitelisted)
     for composed in mails:
-        files[f"mail/{eml_name(composed)}"] = composed.message.as_bytes()
+        files[f"mail/{eml_name(composed)}"] = composed.data
     manifest = Listing(MANIFEST, lambda digests: _manifest(history, today, batch, options, digests))
     return dict(sorted(files.items())), manifest
 
