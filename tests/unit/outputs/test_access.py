@@ -89,7 +89,7 @@ def test_a_suspended_id_keeps_its_permissions_suspended(reg: RegistryFactory) ->
     assert person.permissions == before["user1@test-gas.example.co.jp"].permissions
     assert person.suspended == {"taxis", "johs", "info_site"}
     assert not person.active
-    assert person.groups() == ["info_site-suspended", "johs-suspended", "taxis-suspended"]
+    assert person.groups() == ("info_site-suspended", "johs-suspended", "taxis-suspended")
     catalog = loaded(reg).catalog
     assert {(c.system, c.kind) for c in diff(before, after, catalog)} == {
         ("taxis", ChangeKind.SUSPEND),

@@ -56,13 +56,19 @@ class Holder:
         parts = self.name.replace("\u3000", " ").split(None, 1)
         return (parts[0], parts[1]) if len(parts) == 2 else (self.name, None)
 
-    def groups(self) -> list[str]:
+    def groups(self) -> tuple[str, ...]:
         """One group per permission; a suspended one moves to its system's suspended group,
         so it is stopped and not deleted."""
-        return [
-            group_name(system, SUSPENDED if system in self.suspended else code)
-            for system, code in sorted(self.permissions.items())
-        ]
+        # Worked out once: a run asks it of the same holder for the snapshots, the deltas
+        # and both ends of a merge. Kept beside the fields (a frozen dataclass's own
+        # ``__dict__``), never compared or shown.
+        found: tuple[str, ...] | None = self.__dict__.get("_groups")
+        if found is None:
+            found = self.__dict__["_groups"] = tuple(
+                group_name(system, SUSPENDED if system in self.suspended else code)
+                for system, code in sorted(self.permissions.items())
+            )
+        return found
 
 
 Access = Mapping[str, Holder]  # by login
