@@ -131,3 +131,18 @@ def test_what_the_duties_judge_is_made_paused_and_frozen_too(
     (loaded, paused), (judged, enabled) = seen["judged"], seen["plan"]
     assert before < loaded < judged and not paused and enabled
 
+
+def test_a_process_that_ends_with_its_command_keeps_them_frozen(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(gcpause, "_give_back", True)
+    gcpause.keep_until_exit()
+    before = gc.get_freeze_count()
+    kept = [[n] for n in range(10)]  # alive, and tracked by the collector
+    try:
+        with gcpause.kept() as keep, gcpause.paused():
+            monkeypatch.setattr(gcpause, "FREEZE_FROM", 0)
+            keep()
+        assert gc.get_freeze_count() > before and kept
+    finally:
+        gc.unfreeze()

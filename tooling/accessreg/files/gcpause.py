@@ -24,6 +24,18 @@ def paused() -> Iterator[None]:
             gc.enable()
 
 
+# Whether ``kept`` gives what it froze back to the collector when its block ends: not in a
+# process that ends with its command (``cli.entry``), where the first full pass after
+# that would walk the whole registry once more only for the process to end.
+_give_back = True
+
+
+def keep_until_exit() -> None:
+    """From now on what ``kept`` freezes stays frozen: the process ends with its command."""
+    global _give_back
+    _give_back = False
+
+
 # Objects made while paused from which freezing pays off: a full pass then walks millions.
 # Below it (a small registry: the tests') the collector is left as it is, so that garbage
 # from before is collected when it would have been.
@@ -50,5 +62,5 @@ def kept() -> Iterator[Callable[[], None]]:
     try:
         yield keep
     finally:
-        if frozen:
+        if frozen and _give_back:
             gc.unfreeze()
