@@ -55,12 +55,22 @@ class Sources:
         return got
 
 
-def write(out: BinaryIO, content: Content, sources: Sources | None = None) -> tuple[str, int]:
-    """Write ``content`` to the open file ``out``; its SHA-256 (hex) and size."""
+def _put(out: BinaryIO | int, data: bytes | memoryview) -> None:
+    if isinstance(out, int):
+        view = memoryview(data)
+        while view:
+            view = view[os.write(out, view) :]
+    else:
+        out.write(data)
+
+
+def write(out: BinaryIO | int, content: Content, sources: Sources | None = None) -> tuple[str, int]:
+    """Write ``content`` to the open file ``out`` (a file object, or a descriptor written
+    without a buffer); its SHA-256 (hex) and size."""
     h = hashlib.sha256()
     if isinstance(content, bytes):
         h.update(content)
-        out.write(content)
+        _put(out, content)
         return h.hexdigest(), len(content)
     # Some 40,000 pieces make a snapshot: each is read into one buffer (most in one call),
     # hashed and written from there.
@@ -70,13 +80,13 @@ def write(out: BinaryIO, content: Content, sources: Sources | None = None) -> tu
         for piece in content.pieces:
             if isinstance(piece, bytes):
                 h.update(piece)
-                out.write(piece)
+                _put(out, piece)
                 continue
             done = 0
             while done < piece.length:
                 block = buffer[: min(_BLOCK, piece.length - done)]
                 got = opened.read_into(block, piece, done)
                 h.update(block[:got])
-                out.write(block[:got])
+                _put(out, block[:got])
                 done += got
     return h.hexdigest(), len(content)
