@@ -135,7 +135,7 @@ def _judged(registry: Registry, systems: frozenset[str]) -> Iterator[UserEntry]:
         if entry.operator.status != "active":
             continue
         for user in registry.users_of(entry.operator.code):
-            if systems.intersection(user.user.permissions):
+            if not systems.isdisjoint(user.user.permissions):
                 yield user
 
 
