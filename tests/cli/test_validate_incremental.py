@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from accessreg.files import parsecache
+from accessreg.files.cachedload import Shared
 from accessreg.files.sources import DirectorySource
 from accessreg.gitio.repo import GitRepository
 from accessreg.model.messages import Message, msg
@@ -338,3 +339,26 @@ def test_a_window_person_who_is_a_user_of_their_own_operator(gr: Repo) -> None:
         ("registry/users/OP000002/u0@op2.example.jp.yaml", "login-id-unique"),
         ("registry/users/OP000003/u0@op2.example.jp.yaml", "login-id-unique"),
     }
+
+
+def test_what_a_run_parsed_is_handed_on_unless_it_checked_many_groups(gr: Repo) -> None:
+    """An apply's later loads take the files and models validation made (``Shared``); a
+    run checking more groups than a slice hands on no user, as holding every one at once
+    is what slicing avoids."""
+
+    def handed_on() -> tuple[set[str], set[str]]:
+        shared = Shared()
+        with GitRepository(gr.path) as repo:
+            validate_incremental(repo, gr.rev(), gr.reg.root, "registry", TODAY, shared=shared)
+        parsed = [p for space in shared.parsed.values() for p in space.values()]
+        modelled = {p.rel for p, _ in shared.models.values()}
+        assert {id(p) for p, _ in shared.models.values()} <= {id(p) for p in parsed}
+        return {p.rel for p in parsed if p.rel.startswith("users/")}, modelled
+
+    every = {f.relative_to(gr.reg.root).as_posix() for f in gr.reg.root.glob("users/*/*.yaml")}
+    users, modelled = handed_on()  # a cold cache checks all four groups
+    assert users == (every if incremental._GROUP_CHUNK >= 4 else set())
+    assert users <= modelled
+    gr.reg.user("OP000003", "u1@op3.example.jp", permissions={"taxis": "1010"})
+    users, modelled = handed_on()  # one group to check again
+    assert users == {r for r in every if "/OP000003/" in r} <= modelled

@@ -40,11 +40,16 @@ def _pieces(draw: st.DrawFn) -> list[tuple[int, int, int] | bytes]:
     return found
 
 
-@settings(max_examples=60, deadline=None)
-@given(drawn=_pieces(), room=st.integers(1, 3))
+@settings(max_examples=100, deadline=None)
+@given(drawn=_pieces(), room=st.integers(1, 3), block=st.sampled_from([3, 16, 1 << 20]))
 def test_written_and_hashed_as_the_joined_bytes(
-    tmp_path_factory: pytest.TempPathFactory, drawn: list[tuple[int, int, int] | bytes], room: int
+    tmp_path_factory: pytest.TempPathFactory,
+    drawn: list[tuple[int, int, int] | bytes],
+    room: int,
+    block: int,
 ) -> None:
+    """``block``: the buffer's size, small enough for pieces to fill it, span it, exceed
+    it."""
     root = tmp_path_factory.mktemp("pieces")
     paths = []
     for n, data in enumerate(SOURCES):
@@ -64,10 +69,14 @@ def test_written_and_hashed_as_the_joined_bytes(
     content = joined(pieces)
     assert len(content) == len(expected)
     target = root / "out"
-    with assembled.Sources() as sources:
-        sources._room = room  # few files open at once: the least recently used are closed
-        with target.open("wb") as out:
-            found = assembled.write(out, content, sources)
+    default, assembled._BLOCK = assembled._BLOCK, block
+    try:
+        with assembled.Sources() as sources:
+            sources._room = room  # few files open at once: the least recently used are closed
+            with target.open("wb") as out:
+                found = assembled.write(out, content, sources)
+    finally:
+        assembled._BLOCK = default
     assert target.read_bytes() == expected
     assert found == (hashlib.sha256(expected).hexdigest(), len(expected))
 

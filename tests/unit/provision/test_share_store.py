@@ -3,11 +3,17 @@ size of the registry."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from accessreg.model.content import Slice
+from accessreg.outputs import fragments
+from accessreg.outputs.access import effective_access
+from accessreg.outputs.csv_ import Encoding
 from accessreg.outputs.fragments import Fragment
-from accessreg.provision.shares import ShareStore
+from accessreg.provision.shares import ShareStore, earlier_share
+from tests.helpers.regfactory import RegistryFactory
+from tests.helpers.registries import loaded
 
 
 def _share(n: int) -> Fragment:
@@ -17,6 +23,7 @@ def _share(n: int) -> Fragment:
         scim=(f'{{"user": {n}}}'.encode(), {"taxis-1010": f'{{"value": {n}}}'.encode()}),
         ldif=(f"dn: uid={n}\n".encode(), {"taxis-1010": f"member: {n}".encode()}),
         pages=f"page {n}\r\n".encode(),
+        units={"scim": (len(f'{{"user": {n}}}'),)},
     )
 
 
@@ -55,6 +62,12 @@ def test_a_share_read_back_is_kept_under_another_key_without_rendering(tmp_path:
         store.close()
     assert {k: _bytes(v) for k, v in found["new"].pieces().items()} == _share(1).pieces()
     assert found["new"].logins == _share(1).logins
+    # Where each holder's bytes lie goes with it: a later render cuts it by those.
+    store = ShareStore(tmp_path)
+    try:
+        assert store.units(["new", "missing"]) == {"new": _share(1).units}
+    finally:
+        store.close()
 
 
 def test_a_share_file_cut_short_is_a_miss(tmp_path: Path) -> None:
@@ -77,8 +90,31 @@ def test_shares_no_longer_wanted_go_once_they_are_many(tmp_path: Path) -> None:
         store.prune(keep)  # 170 > 20 + 5 + 100: the old ones go
         assert sorted(p.name for p in (tmp_path / "shares").glob("*/*")) == sorted(keep)
         assert set(store.get(keep)) == set(keep)
+        assert set(store.units([*keep, "old1"])) == set(keep)
         store.put({f"old{n}": _share(n) for n in range(50)})
         store.prune(keep)  # 70 is few enough: kept
         assert len(list((tmp_path / "shares").glob("*/*"))) == 70
     finally:
         store.close()
+
+
+def test_an_earlier_share_is_cut_only_by_the_holders_it_was_rendered_for(
+    reg: RegistryFactory, tmp_path: Path
+) -> None:
+    """A share read back is taken apart holder by holder only for the same logins in the
+    same order: cut by other holders, their bytes would be another person's."""
+    reg.user(email="user2@test-gas.example.co.jp", permissions={"taxis": "1010"})
+    registry = loaded(reg)
+    people = sorted(effective_access(registry).values(), key=lambda h: h.login)
+    store = ShareStore(tmp_path)
+    try:
+        store.put({"k": fragments.render(people, registry, Encoding.UTF8, "dc=example,dc=jp")})
+        share, units = store.get(["k"])["k"], store.units(["k"])["k"]
+    finally:
+        store.close()
+    found = earlier_share(share, units, people, registry)
+    assert found is not None
+    assert set(found.units["scim"]) == {p.login for p in people}
+    swapped = [replace(p, login=q.login) for p, q in zip(people, reversed(people), strict=True)]
+    assert earlier_share(share, units, swapped, registry) is None
+    assert earlier_share(share, None, people, registry) is None

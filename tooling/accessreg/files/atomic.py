@@ -137,12 +137,10 @@ def _write(
         target.parent.mkdir(parents=True, exist_ok=True)
         if made is not None:
             made.add(target.parent)
-    if not isinstance(data, bytes):  # pieces, many of them small: through a buffer
-        with target.open("wb") as out:
-            return assembled.write(out, data, sources)
-    # Thousands of mails: each file opened, written and closed, three calls to the system.
+    # Thousands of mails: each file opened, written and closed, three calls to the system
+    # (pieces are gathered into blocks by ``assembled.write`` itself).
     fd = os.open(target, _NEW_FILE, 0o666)
     try:
-        return assembled.write(fd, data)
+        return assembled.write(fd, data, sources)
     finally:
         os.close(fd)

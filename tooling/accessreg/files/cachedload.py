@@ -14,6 +14,7 @@ import hashlib
 import json
 import pickle
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -158,6 +159,15 @@ def load_snapshot(source: BlobSource, directory: Path) -> LoadResult:
 
 # What loads share: namespace → key → parsed file, and the model built of each parsed file.
 Parsings = dict[str, dict[str, Parsed]]
+
+
+@dataclass
+class Shared:
+    """Parsed files and their models, shared by the loads of one run: an apply's validation
+    hands what it parsed and built to the registries it then loads at both ends."""
+
+    parsed: Parsings = field(default_factory=dict)
+    models: Models = field(default_factory=dict)
 
 
 def load_cached(

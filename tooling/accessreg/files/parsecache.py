@@ -45,7 +45,9 @@ from accessreg.model.messages import Message, Verbatim, msg
 
 ENV_DIR = "ACCESSREG_CACHE_DIR"
 DIR_NAME = "accessreg-cache"
-Table = Literal["parsed", "groups", "trees", "shares", "snapshots"]  # table names are never input
+Table = Literal[
+    "parsed", "groups", "trees", "shares", "units", "snapshots"
+]  # table names are never input
 _CHUNK = 900  # below SQLite's limit on query parameters
 _STALE_SECONDS = 7 * 24 * 3600  # other namespaces (other versions, worktrees) left alone a week
 
@@ -96,7 +98,7 @@ class ParseCache:
             os.utime(self.path)  # in use: not stale for other namespaces' clean-up
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
-            for table in ("parsed", "groups", "trees", "shares", "snapshots"):
+            for table in ("parsed", "groups", "trees", "shares", "units", "snapshots"):
                 self._db.execute(
                     f"CREATE TABLE IF NOT EXISTS {table} (key TEXT PRIMARY KEY, value BLOB)"
                 )

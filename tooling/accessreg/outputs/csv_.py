@@ -117,10 +117,18 @@ def rows_bytes(
 ) -> bytes:
     """The rows alone: rows encoded apart and joined after the header are the same bytes as
     the file encoded at once (both codecs are stateless; the byte-order mark leads only)."""
+    return b"".join(rows_units(label, header, rows, encoding))
+
+
+def rows_units(
+    label: str, header: Sequence[str], rows: Iterable[_Row], encoding: Encoding
+) -> list[bytes]:
+    """Each row's bytes on its own (a snapshot's share keeps its holders' rows apart)."""
     buffer, writer = _writer()
     failures: list[Message] = []
     codec = CODECS[encoding]
     strict = encoding is not Encoding.UTF8  # UTF-8 holds every character the registry can
+    units = []
     for row in rows:
         cells = [csv_cell(c) for c in row.cells]
         for column, cell in zip(header, cells, strict=True):
@@ -138,9 +146,13 @@ def rows_bytes(
                     )
                 )
         writer.writerow(cells)
+        if not failures:
+            units.append(buffer.getvalue().encode("utf-8" if encoding is Encoding.UTF8 else codec))
+        buffer.seek(0)
+        buffer.truncate()
     if failures:
         raise CannotEncode(failures)
-    return buffer.getvalue().encode("utf-8" if encoding is Encoding.UTF8 else codec)
+    return units
 
 
 def _encode(label: str, header: list[str], rows: Iterable[_Row], encoding: Encoding) -> bytes:
@@ -154,11 +166,11 @@ def table(
     return _encode(label, list(header), (_Row(list(c), f) for c, f in rows), encoding)
 
 
-def table_rows(
+def table_units(
     label: str, header: Sequence[str], rows: Iterable[tuple[Sequence[str], str]], encoding: Encoding
-) -> bytes:
-    """The rows of such a table alone, to be joined after :func:`header_bytes`."""
-    return rows_bytes(label, header, (_Row(list(c), f) for c, f in rows), encoding)
+) -> list[bytes]:
+    """Each row of such a table, apart."""
+    return rows_units(label, header, (_Row(list(c), f) for c, f in rows), encoding)
 
 
 def _unencodable(cell: str, codec: str) -> list[Message]:
@@ -200,8 +212,15 @@ def snapshot_rows(
 ) -> bytes:
     """The rows of ``people`` in a snapshot (the snapshot is its header, then the rows of
     each operator's holders in operator order)."""
+    return b"".join(snapshot_units(label, people, system, catalog, encoding))
+
+
+def snapshot_units(
+    label: str, people: Iterable[Holder], system: str, catalog: Catalog, encoding: Encoding
+) -> list[bytes]:
+    """Each of ``people``'s row in a snapshot, apart."""
     rows = (_Row(_person_cells(p, system, catalog), p.file) for p in people)
-    return rows_bytes(label, _header(catalog), rows, encoding)
+    return rows_units(label, _header(catalog), rows, encoding)
 
 
 def snapshot(

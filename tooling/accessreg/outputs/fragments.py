@@ -3,13 +3,15 @@
 Every snapshot (the import CSVs, SCIM, LDIF, the info-sharing site's pages) lists holders by
 operator, then login, and a group's members in the same order. So a snapshot is its header,
 then each operator's share in operator order: a run renders the shares of the operators it
-changes and takes the others as they were (``provision.fragments`` keeps them), and both give
-the same bytes as rendering everything. Pure: no I/O.
+changes and takes the others as they were (``provision.shares`` keeps them), and both give
+the same bytes as rendering everything. Within a share, each holder's rows, entry and line
+are their own bytes (``Units``): rendering an operator again takes those of the holders who
+have not changed from its earlier share (``Previous``). Pure: no I/O.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from accessreg.model import Catalog
@@ -31,6 +33,17 @@ def snapshot_name(system: str) -> str:
     return f"imports/{system}/snapshot.csv"
 
 
+# Piece name → the byte length of each of its holders' units, in login order. Pieces of
+# holders' own bytes: the imports' rows, the SCIM users' lines, the LDIF people's records and
+# the site's page rows; a group's piece lists members only and is rendered every time.
+Units = Mapping[str, tuple[int, ...]]
+
+
+def _separator(piece: str) -> bytes:
+    """What stands between two holders' units in ``piece`` (rows end their own line)."""
+    return {"scim": scim.PEOPLE_SEPARATOR, "ldif": ldif.PEOPLE_SEPARATOR}.get(piece, b"")
+
+
 @dataclass(frozen=True)
 class Fragment:
     """One operator's share of every snapshot: its pieces rendered now (bytes) or lying in
@@ -43,6 +56,7 @@ class Fragment:
     pages: Piece  # its rows of info_site/pages.csv
     # file → the cells the encoding cannot hold (the run then writes nothing)
     failures: Mapping[str, tuple[Message, ...]] = field(default_factory=dict)
+    units: Units = field(default_factory=dict)  # of a share rendered now
 
     def pieces(self) -> dict[str, Piece]:
         """Every piece by a name of its own (how the cache stores them)."""
@@ -74,36 +88,119 @@ class Fragment:
         )
 
 
+def _members(
+    people: Sequence[Holder], registry: Registry, readable: Mapping[str, object]
+) -> dict[str, list[Holder]]:
+    """The holders in each piece of holders' own bytes, in login order."""
+    systems = import_systems(registry.catalog)
+    found = {f"imports/{s}": [p for p in people if s in p.permissions] for s in systems}
+    found["scim"] = found["ldif"] = list(people)
+    found["pages"] = [p for p in people if p.login in readable]
+    return found
+
+
+@dataclass(frozen=True)
+class Previous:
+    """An earlier share of the same operator, rendered from the same catalog, operator file
+    and options: the holders it showed, and each one's bytes in each piece."""
+
+    holders: Mapping[str, Holder]  # login → the holder as that share showed them
+    units: Mapping[str, Mapping[str, bytes]]  # piece → login → bytes
+
+    @classmethod
+    def of(
+        cls,
+        people: Sequence[Holder],
+        registry: Registry,
+        pieces: Mapping[str, bytes],
+        units: Units,
+    ) -> Previous:
+        """The share of ``people`` whose pieces are ``pieces``, cut by ``units``; a piece
+        that does not add up to its units is left out (rendered again)."""
+        readable = info_site.pages(registry, {p.login: p for p in people})
+        members = _members(people, registry, readable)
+        found: dict[str, dict[str, bytes]] = {}
+        for name, lengths in units.items():
+            holders, data = members.get(name, []), pieces.get(name)
+            gap = len(_separator(name))
+            if data is None or len(holders) != len(lengths):
+                continue
+            if sum(lengths) + gap * max(len(lengths) - 1, 0) != len(data):
+                continue
+            cut, at = {}, 0
+            for holder, n in zip(holders, lengths, strict=True):
+                cut[holder.login] = data[at : at + n]
+                at += n + gap
+            found[name] = cut
+        return cls({p.login: p for p in people}, found)
+
+
 def render(
-    people: Sequence[Holder], registry: Registry, encoding: Encoding, ldap_base: str
+    people: Sequence[Holder],
+    registry: Registry,
+    encoding: Encoding,
+    ldap_base: str,
+    previous: Previous | None = None,
 ) -> Fragment:
     """The share of ``people``, one operator's holders in login order; ``registry`` holds
-    that operator's file (the site's pages follow the systems it uses)."""
+    that operator's file (the site's pages follow the systems it uses). The holders that
+    ``previous`` showed as they are now keep their bytes from there."""
     catalog = registry.catalog
+    same = set()
+    if previous is not None:
+        same = {p.login for p in people if previous.holders.get(p.login) == p}
+    units: dict[str, tuple[int, ...]] = {}
+
+    def piece(
+        name: str, holders: list[Holder], make: Callable[[list[Holder]], list[bytes]]
+    ) -> bytes:
+        """The piece ``name`` of ``holders``: those ``previous`` showed as they are now
+        from there, the others made now."""
+        kept = previous.units.get(name, {}) if previous is not None else {}
+        fresh = [p for p in holders if p.login not in same or p.login not in kept]
+        made = dict(zip((p.login for p in fresh), make(fresh), strict=True))
+        found = [made[p.login] if p.login in made else kept[p.login] for p in holders]
+        units[name] = tuple(len(u) for u in found)
+        return _separator(name).join(found)
+
+    readable = info_site.pages(registry, {p.login: p for p in people})
+    members = _members(people, registry, readable)
     failures: dict[str, tuple[Message, ...]] = {}
     imports = {}
     for system in import_systems(catalog):
-        holding = [p for p in people if system in p.permissions]
+        holding = members[f"imports/{system}"]
         if not holding:
             continue
         label = snapshot_name(system)
+
+        def rows(hs: list[Holder], system: str = system, label: str = label) -> list[bytes]:
+            return csv_.snapshot_units(label, hs, system, catalog, encoding)
+
         try:
-            imports[system] = csv_.snapshot_rows(label, holding, system, catalog, encoding)
+            imports[system] = piece(f"imports/{system}", holding, rows)
         except CannotEncode as exc:
             failures[label] = tuple(exc.lines)
-    readable = info_site.pages(registry, {p.login: p for p in people})
     try:
-        pages = info_site.pages_rows(catalog, people, readable, encoding)
+        pages = piece(
+            "pages",
+            members["pages"],
+            lambda hs: info_site.pages_units(catalog, hs, readable, encoding),
+        )
     except CannotEncode as exc:
         failures[info_site.PAGES] = tuple(exc.lines)
         pages = b""
+    users = piece("scim", members["scim"], lambda hs: [scim.user_line(p) for p in hs])
+    entries = piece(
+        "ldif", members["ldif"], lambda hs: [ldif.person_record(p, ldap_base) for p in hs]
+    )
     return Fragment(
         logins=tuple(p.login for p in people),
         imports=imports,
-        scim=scim.people_part(people),
-        ldif=ldif.people_part(people, ldap_base),
+        scim=(users, scim.group_part(people)),
+        ldif=(entries, ldif.group_part(people, ldap_base)),
         pages=pages,
         failures=failures,
+        units=units,
     )
 
 

@@ -21,7 +21,7 @@ from accessreg.model import Catalog, Operator, System
 from accessreg.model.changes import ChangeKind
 from accessreg.model.registry import Registry
 from accessreg.outputs.access import Access, Holder, by_operator
-from accessreg.outputs.csv_ import Encoding, header_bytes, table, table_rows
+from accessreg.outputs.csv_ import Encoding, header_bytes, table, table_units
 
 CONFIRMATION_DAYS = 7  # the link of the confirmation mail is valid for 7 days (000 §7-3 ④)
 COMMON_PAGE = "共通"
@@ -160,6 +160,16 @@ def pages_rows(
 ) -> bytes:
     """One row per reader among ``people``: あり / なし for each page (the file is its
     header, then the rows of each operator's readers in operator order)."""
+    return b"".join(pages_units(catalog, people, readable, encoding))
+
+
+def pages_units(
+    catalog: Catalog,
+    people: Iterable[Holder],
+    readable: dict[str, tuple[str, ...]],
+    encoding: Encoding,
+) -> list[bytes]:
+    """Each reader's row among ``people``, apart."""
     names = _page_names(catalog)
     rows = []
     for holder in people:
@@ -168,7 +178,7 @@ def pages_rows(
             continue
         marks = ["あり" if n in shown else "なし" for n in names]
         rows.append(([holder.email, holder.operator, *marks], holder.file))
-    return table_rows(PAGES, _pages_header(catalog), rows, encoding)
+    return table_units(PAGES, _pages_header(catalog), rows, encoding)
 
 
 def pages_csv(

@@ -32,8 +32,8 @@ MANAGED = (
     "description",
 )
 _DN_SPECIAL = re.compile(r'(["+,;<>\\=])')
-# Not a SAFE-STRING of RFC 2849 (plus a trailing space, which the RFC advises to encode).
-_UNSAFE = re.compile(r"[^\x01-\x09\x0b\x0c\x0e-\x7f]|^[ :<]| $")
+# What a SAFE-STRING of RFC 2849 may not start with.
+_UNSAFE_START = (" ", ":", "<")
 
 Attrs = list[tuple[str, str]]
 
@@ -49,8 +49,16 @@ def escape_dn_value(value: str) -> str:
 
 
 def _safe(value: str) -> bool:
-    """A SAFE-STRING of RFC 2849, written as is; anything else goes in base64."""
-    return _UNSAFE.search(value) is None
+    """Written as is: printable ASCII that does not start with a space, a colon or "<"
+    (a SAFE-STRING of RFC 2849) nor end with a space (the RFC advises encoding it).
+    Anything else goes in base64, control characters too: the RFC lets most of them stand
+    plain, but parsers (OpenLDAP's, the ``ldif`` package) drop a leading tab."""
+    return (
+        value.isascii()
+        and value.isprintable()
+        and not value.startswith(_UNSAFE_START)
+        and not value.endswith(" ")
+    )
 
 
 def line(attr: str, value: str) -> str:
@@ -147,17 +155,27 @@ def people_part(
     people: Iterable[Holder], base: str = DEFAULT_BASE
 ) -> tuple[bytes, dict[str, bytes]]:
     """The share of ``people`` (one operator's holders, in login order)."""
-    records: list[str] = []
+    people = list(people)
+    return PEOPLE_SEPARATOR.join(person_record(p, base) for p in people), group_part(people, base)
+
+
+# Between two people's records in a share (a blank line ends each record).
+PEOPLE_SEPARATOR = b"\n"
+
+
+def person_record(p: Holder, base: str = DEFAULT_BASE) -> bytes:
+    """``p``'s entry, one record of a share."""
+    return _record(user_dn(p.login, base), _person_entry(p, base)).encode("utf-8")
+
+
+def group_part(people: Iterable[Holder], base: str = DEFAULT_BASE) -> dict[str, bytes]:
+    """For each group, the member lines of ``people`` (in login order)."""
     members: dict[str, list[str]] = {}
     for p in people:
-        dn = user_dn(p.login, base)
-        records.append(_record(dn, _person_entry(p, base)))
-        member = line("member", dn)
+        member = line("member", user_dn(p.login, base))
         for group in p.groups():
             members.setdefault(group, []).append(member)
-    return "\n".join(records).encode("utf-8"), {
-        g: "\n".join(lines).encode("utf-8") for g, lines in members.items()
-    }
+    return {g: "\n".join(lines).encode("utf-8") for g, lines in members.items()}
 
 
 def document(parts: Iterable[Part], base: str = DEFAULT_BASE) -> Content:

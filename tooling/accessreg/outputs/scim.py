@@ -104,20 +104,37 @@ def _post_user(p: Holder) -> Json:
 Part = tuple[Piece, Mapping[str, Piece]]
 
 
+# One encoder for every line: ``json.dumps`` would build one per call.
+_encode = json.JSONEncoder(ensure_ascii=False).encode
+
+
 def _line(op: Json) -> bytes:
-    return json.dumps(op, ensure_ascii=False).encode("utf-8")
+    return _encode(op).encode("utf-8")
 
 
 def people_part(people: Iterable[Holder]) -> tuple[bytes, dict[str, bytes]]:
     """The share of ``people`` (one operator's holders, in login order)."""
-    lines: list[bytes] = []
+    people = list(people)
+    return PEOPLE_SEPARATOR.join(user_line(p) for p in people), group_part(people)
+
+
+# Between two users' lines in a share (the lines themselves hold no raw line break).
+PEOPLE_SEPARATOR = b",\n"
+
+
+def user_line(p: Holder) -> bytes:
+    """The operation creating ``p``, one line of a share."""
+    return _line(_post_user(p))
+
+
+def group_part(people: Iterable[Holder]) -> dict[str, bytes]:
+    """For each group, the member entries of ``people`` (in login order)."""
     members: dict[str, list[bytes]] = {}
     for p in people:
-        lines.append(_line(_post_user(p)))
         item = _line({"value": f"bulkId:{p.login}"})
         for group in p.groups():
             members.setdefault(group, []).append(item)
-    return b",\n".join(lines), {g: b", ".join(items) for g, items in members.items()}
+    return {g: b", ".join(items) for g, items in members.items()}
 
 
 def document(parts: Iterable[Part]) -> Content:

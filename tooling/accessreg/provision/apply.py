@@ -194,7 +194,9 @@ def _plan(
     scope: frozenset[str] | None,
 ) -> ApplyPlan:
     cache = None if request.full else cache_dir(repo.common_dir)
-    snapshots = Snapshots(repo, isolated.pins, scope, cache if scope is not None else None)
+    snapshots = Snapshots(
+        repo, isolated.pins, scope, cache if scope is not None else None, isolated.loaded
+    )
     if isolated.registry is not None:
         snapshots.keep(head, isolated.registry)
     plain = Snapshots(repo, cache=cache)  # applications already recorded: their own pins

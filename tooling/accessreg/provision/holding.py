@@ -21,11 +21,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import NoReturn
 
 from accessreg.errors import ProblemsFound
+from accessreg.files.cachedload import Shared
 from accessreg.gitio.repo import GitRepository
 from accessreg.model import layout
 from accessreg.model.layout import Kind
@@ -98,6 +99,8 @@ class Isolation:
     # The operators whose files the run must read (None: every one): those the range
     # changes, and those with a file held back or released.
     scope: frozenset[str] | None = None
+    # What validating HEAD parsed and built, for the run's loads of the registry.
+    loaded: Shared = field(default_factory=Shared)
 
 
 _SHARED = (Kind.CATALOG, Kind.CALENDAR, Kind.MAINTAINERS)
@@ -122,7 +125,13 @@ def scope_of(
 
 
 def _validated(
-    repo: GitRepository, head: str, base: str | None, change: Change, day: date, whole: bool
+    repo: GitRepository,
+    head: str,
+    base: str | None,
+    change: Change,
+    day: date,
+    whole: bool,
+    shared: Shared,
 ) -> tuple[list[Problem], Registry | None, Collection[str] | None]:
     """HEAD's errors, HEAD as loaded, and its files, reading everything for a first run (or
     ``whole``): a registry that does not load is refused. Otherwise only what changed since
@@ -137,7 +146,7 @@ def _validated(
             refuse(head, found.refused or errors)
         return errors, result.registry, result.registry.files
     checked, _ = validate_incremental(
-        repo, base, repo.root / PREFIX, PREFIX, day, head=head, change=change
+        repo, base, repo.root / PREFIX, PREFIX, day, head=head, change=change, shared=shared
     )
     return [p for p in checked.problems if p.level is Level.ERROR], None, None
 
@@ -170,7 +179,8 @@ def isolate(
     """
     changed = set(repo.changed_blobs(base, head, PREFIX)) if base else set()
     change = Change(frozenset(changed | set(previous)), counts_time=False)
-    errors, registry, present = _validated(repo, head, base, change, merged_on, whole)
+    shared = Shared()
+    errors, registry, present = _validated(repo, head, base, change, merged_on, whole, shared)
     if present is None:
         present = repo.tree_blobs(head, PREFIX) if errors else ()
     found = hold(errors, present)
@@ -186,4 +196,4 @@ def isolate(
     }
     released = frozenset(previous) - found.files
     scope = None if whole else scope_of(repo, base, head, changed | set(previous) | found.files)
-    return Isolation(registry, found, pins, revs, released, held, scope)
+    return Isolation(registry, found, pins, revs, released, held, scope, shared)

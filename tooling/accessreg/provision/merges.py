@@ -24,7 +24,7 @@ from functools import cached_property
 from pathlib import Path
 
 from accessreg.errors import ConfigError
-from accessreg.files.cachedload import Parsings, load_cached
+from accessreg.files.cachedload import Parsings, Shared, load_cached
 from accessreg.files.loading import LoadResult, Models, load
 from accessreg.files.sources import MemorySource
 from accessreg.gitio.repo import GitRepository
@@ -83,7 +83,7 @@ class Snapshots:
     files held back. With a ``scope`` (operator codes), a registry holds every operator file
     but the users of those operators only: a run that changes a few operators reads a few
     directories of users, and files come from the parse cache in ``cache`` where it has
-    them."""
+    them, or from ``shared``: what validating the head already parsed and built."""
 
     def __init__(
         self,
@@ -91,14 +91,16 @@ class Snapshots:
         pins: Mapping[str, bytes | None] | None = None,
         scope: Collection[str] | None = None,
         cache: Path | None = None,
+        shared: Shared | None = None,
     ) -> None:
         self.repo = repo
         self.pins = dict(pins or {})
         self.scope = frozenset(scope) if scope is not None else None
         self.cache = cache
         self._cache: dict[str, Registry] = {}
-        self._known: Parsings = {}
-        self._models: Models = {}
+        shared = shared or Shared()
+        self._known: Parsings = shared.parsed
+        self._models: Models = shared.models
         # id → the registry (kept, so that the id stays its own) and its access
         self._access: dict[int, tuple[Registry, Access]] = {}
 

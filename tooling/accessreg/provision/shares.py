@@ -31,7 +31,7 @@ from accessreg.model.registry import Registry
 from accessreg.outputs import fragments
 from accessreg.outputs.access import Access, Holder, by_operator, effective_access
 from accessreg.outputs.csv_ import Encoding
-from accessreg.outputs.fragments import Fragment
+from accessreg.outputs.fragments import Fragment, Previous, Units
 from accessreg.outputs.whitelist import Admitted
 from accessreg.provision.merges import PREFIX, History, Snapshots
 from accessreg.validation.snapshot import digest
@@ -107,6 +107,8 @@ class ShareStore:
 
     def put(self, shares: Mapping[str, Fragment]) -> None:
         entries: dict[str, _Entry] = {}
+        units: dict[str, Units] = {}
+        linked: dict[str, str] = {}  # key → the key whose file it is too
         for key, share in shares.items():
             pieces = share.pieces()
             if all(isinstance(piece, bytes) for piece in pieces.values()):
@@ -119,6 +121,7 @@ class ShareStore:
                     _write(self._file(key), b"".join(rendered.values()))
                 except OSError:
                     continue
+                units[key] = share.units
             else:
                 # Read from the store under another key (equal content): the same file.
                 slices = {n: p for n, p in pieces.items() if isinstance(p, Slice)}
@@ -127,11 +130,20 @@ class ShareStore:
                     continue
                 places = {n: (p.offset, p.length) for n, p in slices.items()}
                 try:
-                    at = _link(Path(origin.pop()), self._file(key))
+                    at = _link(Path(source := origin.pop()), self._file(key))
                 except OSError:
                     continue
+                linked[key] = Path(source).name
             entries[key] = (share.logins, places, dict(share.failures), at)
+        known = self.units(set(linked.values()))
+        units.update({key: known[o] for key, o in linked.items() if o in known})
         self.index.put("shares", entries)
+        self.index.put("units", units)
+
+    def units(self, keys: Iterable[str]) -> dict[str, Units]:
+        """Where each holder's bytes lie in the shares under ``keys`` (those it knows)."""
+        found: dict[str, Units] = self.index.get("units", keys)
+        return found
 
     def remembered(self, key: str, render: Callable[[], dict[str, bytes]]) -> dict[str, bytes]:
         """Files kept in the index under ``key``, or ``render``'s, kept there."""
@@ -148,6 +160,7 @@ class ShareStore:
         if self.index.count("shares") <= len(keep) + len(keep) // 4 + 100:
             return
         self.index.prune("shares", keep)
+        self.index.prune("units", keep)
         wanted = set(keep)
         for path in self.root.glob("*/*"):
             if path.name not in wanted:
@@ -243,33 +256,52 @@ def _shares_a_login(shares: Iterable[Fragment]) -> bool:
     return False
 
 
-def _unchanged(
+def _earlier(
     store: ShareStore | None,
     repo: GitRepository,
     history: History,
     sources: Mapping[str, _Sources],
     options: str,
-    on_day: Mapping[str, list[Holder]],
     codes: Collection[str],
-) -> dict[str, Fragment]:
-    """The shares of ``codes`` that hold on the day what they held at the applied revision,
-    from the cache: an operator whose change waits for its date shows on the day the share
-    the last run kept as its files then said (rendering it again would give those bytes).
-    Only where its catalog and operator file are those of the head: the share's pages
-    follow the operator's systems."""
+) -> dict[str, tuple[str, Fragment]]:
+    """The shares of ``codes`` the cache kept at the applied revision (key, share), where
+    their catalog and operator file are those of the head: the site's pages follow the
+    operator's systems, and a holder's bytes follow the catalog."""
     if store is None or history.base is None or history.scope is None:
         return {}
-    before = _people(history.before_access)
     then = _sources(repo, history.base, codes)
     wanted = {
         code: _key(code, then[code], options)
         for code in codes
-        if code in on_day
-        and then[code][:2] == sources[code][:2]
-        and on_day[code] == before.get(code)
+        if then[code][:2] == sources[code][:2]
     }
     kept = store.get(wanted.values())
-    return {code: kept[k] for code, k in wanted.items() if k in kept}
+    return {code: (k, kept[k]) for code, k in wanted.items() if k in kept}
+
+
+def _read(share: Fragment) -> dict[str, bytes] | None:
+    """The pieces of a share lying in the store, read (None: it cannot be)."""
+    pieces = share.pieces()
+    slices = {name: p for name, p in pieces.items() if isinstance(p, Slice)}
+    paths = {p.path for p in slices.values()}
+    if len(slices) != len(pieces) or len(paths) != 1:
+        return None
+    try:
+        data = Path(paths.pop()).read_bytes()
+    except OSError:
+        return None
+    return {name: data[p.offset : p.offset + p.length] for name, p in slices.items()}
+
+
+def earlier_share(
+    share: Fragment, units: Units | None, people: list[Holder], registry: Registry
+) -> Previous | None:
+    """``share``, from the store, as the share of ``people`` it was rendered for (None:
+    it cannot be read, or does not hold the same logins in the same order)."""
+    pieces = _read(share)
+    if pieces is None or units is None or share.logins != tuple(p.login for p in people):
+        return None
+    return Previous.of(people, registry, pieces, units)
 
 
 def _origins(shares: Iterable[Fragment]) -> set[str]:
@@ -307,11 +339,35 @@ def collect(
     try:
         sources = _sources(repo, history.head, active)
         key = {code: _key(code, ids, options) for code, ids in sources.items()}
-        found = _unchanged(store, repo, history, sources, options, on_day, set(inside) - pinned)
+        earlier = _earlier(store, repo, history, sources, options, set(inside) - pinned)
+        before = _people(history.before_access) if earlier else {}
+        # An operator whose change waits for its date shows on the day the share the last
+        # run kept as its files then said (rendering it again would give those bytes).
+        found = {
+            code: share
+            for code, (_, share) in earlier.items()
+            if code in on_day and on_day[code] == before.get(code)
+        }
+        kept_units = store.units(k for k, _ in earlier.values()) if store is not None else {}
+        known: dict[str, Previous | None] = {}
+
+        def previous(code: str) -> Previous | None:
+            """The earlier share of ``code``, for its holders that have not changed."""
+            if code not in known:
+                k, share = earlier.get(code, ("", None))
+                units = kept_units.get(k)
+                people = before.get(code, [])
+                known[code] = (
+                    None if share is None else earlier_share(share, units, people, registry)
+                )
+            return known[code]
+
         rendered: set[str] = set()  # operators with a share rendered in this run
         for code in inside:
             if code in on_day and code not in found:
-                found[code] = fragments.render(on_day[code], registry, encoding, ldap_base)
+                found[code] = fragments.render(
+                    on_day[code], registry, encoding, ldap_base, previous(code)
+                )
                 rendered.add(code)
         cached: dict[str, Fragment] = {}
         if store is not None and outside:
@@ -347,7 +403,7 @@ def collect(
                 # A change waits for its date: the share as the files say is what the next
                 # run needs of this operator, rendered now rather than read again then.
                 keep[key[code]] = fragments.render(
-                    as_files.get(code, []), registry, encoding, ldap_base
+                    as_files.get(code, []), registry, encoding, ldap_base, previous(code)
                 )
                 rendered.add(code)
         if store is not None:

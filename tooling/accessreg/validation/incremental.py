@@ -10,7 +10,7 @@ from functools import cached_property
 from pathlib import Path
 
 from accessreg.files import schemagen
-from accessreg.files.cachedload import parse_key, schemas_namespace
+from accessreg.files.cachedload import Shared, parse_key, schemas_namespace
 from accessreg.files.loading import Parsed, load, load_catalog, parse_all
 from accessreg.files.parsecache import ParseCache, cache_dir, namespace
 from accessreg.files.schemacheck import SchemaChecker, checkers
@@ -67,12 +67,25 @@ class Stats:
 
 
 class _Run:
-    def __init__(self, snap: Snapshot, today: date, cache: ParseCache, stats: Stats) -> None:
+    def __init__(
+        self,
+        snap: Snapshot,
+        today: date,
+        cache: ParseCache,
+        stats: Stats,
+        shared: Shared | None = None,
+        space: str = "",
+    ) -> None:
         self.snap = snap
         self.today = today
         self.cache = cache
         self.stats = stats
         self.new_parsed: dict[str, Parsed] = {}
+        # What the caller's later loads may take from this run (``cachedload.Shared``);
+        # ``sharing`` off while a cold cache checks the groups a slice at a time.
+        self.shared = shared.parsed.setdefault(space, {}) if shared is not None else None
+        self.models = shared.models if shared is not None else None
+        self.sharing = shared is not None
 
     def key(self, rel: str) -> str:
         return parse_key(rel, self.snap.blobs[rel])
@@ -84,8 +97,10 @@ class _Run:
             kind = layout.split(rel)[0]
             if kind is not None and kind is not Kind.CATALOG:
                 wanted.append((rel, kind))
-        cached = self.cache.get("parsed", (self.key(r) for r, _ in wanted))
-        found = {rel: cached[self.key(rel)] for rel, _ in wanted if self.key(rel) in cached}
+        have = self.shared if self.shared is not None else {}
+        keys = {rel: self.key(rel) for rel, _ in wanted}
+        cached = self.cache.get("parsed", (k for k in keys.values() if k not in have))
+        found = {rel: p for rel, k in keys.items() if (p := have.get(k, cached.get(k))) is not None}
         missing = [(rel, kind) for rel, kind in wanted if rel not in found]
         self.snap.prefetch(rel for rel, _ in missing)
         # Many misses (a cold cache) are parsed on every core, as a full run does.
@@ -93,10 +108,13 @@ class _Run:
             found[fresh.rel] = fresh
             self.new_parsed[self.key(fresh.rel)] = fresh
         self.stats.parsed += len(missing)
+        if self.shared is not None and self.sharing:
+            self.shared.update((keys[rel], p) for rel, p in found.items())
         return found
 
     def load(self, rels: Iterable[str], reuse: dict[str, Parsed]) -> tuple[Registry, list[Problem]]:
-        loaded = load(Subset(self.snap, rels), reuse, salvage=True)
+        models = self.models if self.sharing else None
+        loaded = load(Subset(self.snap, rels), reuse, models, salvage=True)
         assert loaded.registry is not None  # the catalog loaded before this run started
         return loaded.registry, loaded.problems
 
@@ -111,9 +129,12 @@ def validate_incremental(
     schemas_label: str = "schemas",
     head: str | None = None,
     change: Change | None = None,
+    shared: Shared | None = None,
 ) -> tuple[ValidationResult, Stats]:
     """The problems of the registry in the work tree (or at ``head``), reusing what is
-    cached, judged as the change since ``rev`` (``validation.judge``), or as ``change``."""
+    cached, judged as the change since ``rev`` (``validation.judge``), or as ``change``.
+    What it parses and builds goes in ``shared`` too, unless it checks so many groups that
+    holding them all would cost more memory than loading them again."""
     root = registry_dir.resolve()
     prefix = root.relative_to(repo.root.resolve()).as_posix()
     rev_id = repo.resolve(rev)
@@ -132,10 +153,12 @@ def validate_incremental(
         snap.users_of(snap.state.groups)
         return validate(snap, today, schemas, schemas_label, change or snap.change), stats
     generated = schemagen.generate_all(catalog)
-    cache = ParseCache(cache_dir(repo.common_dir), schemas_namespace(generated))
+    space = schemas_namespace(generated)
+    cache = ParseCache(cache_dir(repo.common_dir), space)
     stats.cache = str(cache.path)
     try:
-        found = _validate(snap, today, cache, stats, checkers(generated))
+        run = _Run(snap, today, cache, stats, shared, space)
+        found = _validate(run, checkers(generated))
     finally:
         if cache.error:
             stats.notes.append(cache.error)
@@ -150,14 +173,8 @@ def validate_incremental(
     return result, stats
 
 
-def _validate(
-    snap: Snapshot,
-    today: date,
-    cache: ParseCache,
-    stats: Stats,
-    by_kind: dict[Kind, SchemaChecker],
-) -> list[Problem]:
-    run = _Run(snap, today, cache, stats)
+def _validate(run: _Run, by_kind: dict[Kind, SchemaChecker]) -> list[Problem]:
+    snap, today, cache, stats = run.snap, run.today, run.cache, run.stats
     ctx = Context(today)
     always = sorted(snap.state.others)  # shared files, operator files, files out of place
     operator_files: dict[str, str] = {}
@@ -203,6 +220,7 @@ def _validate(
     cached: dict[str, GroupResult] = cache.get("groups", keys.values())
     missed = sorted(code for code, key in keys.items() if key not in cached)
     stats.groups_checked = len(missed)
+    run.sharing = run.sharing and len(missed) <= _GROUP_CHUNK
 
     by_scope: dict[Scope, list[RegistryRule]] = defaultdict(list)
     for rule in CHECKS:

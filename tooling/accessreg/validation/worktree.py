@@ -191,9 +191,8 @@ class WorkTree:
         if key not in self._checked:
             cache = self._cache()
             try:
-                self._checked[key] = _validate(
-                    snapshot, self.today, cache, Stats(files=snapshot.files), self._by_kind
-                )
+                run = _Run(snapshot, self.today, cache, Stats(files=snapshot.files))
+                self._checked[key] = _validate(run, self._by_kind)
             finally:
                 cache.close()
         judged = judge(unshadowed(self._checked[key]), change)
