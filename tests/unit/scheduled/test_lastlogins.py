@@ -147,14 +147,14 @@ def test_a_cell_read_once_counts_for_every_row_that_has_it() -> None:
     # unreadable one is reported on every line that has it.
     export = read(
         (
-            "ID,last_login\n"
-            "a@test-gas.example.co.jp,2026/05/01 23:59\n"
-            "b@test-gas.example.co.jp,2026/05/01 23:59\n"
-            "c@test-gas.example.co.jp,yesterday\n"
-            "d@test-gas.example.co.jp,yesterday\n"
-            "e@test-gas.example.co.jp,\n"
-            "f@test-gas.example.co.jp,\n"
-        ).encode(),
+            b"ID,last_login\n"
+            b"a@test-gas.example.co.jp,2026/05/01 23:59\n"
+            b"b@test-gas.example.co.jp,2026/05/01 23:59\n"
+            b"c@test-gas.example.co.jp,yesterday\n"
+            b"d@test-gas.example.co.jp,yesterday\n"
+            b"e@test-gas.example.co.jp,\n"
+            b"f@test-gas.example.co.jp,\n"
+        ),
         "f",
     )
     days = {key: (row.last_login, row.line) for key, row in export.by_id.items()}
