@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from accessreg.model.changes import ChangeKind
 from accessreg.outputs.access import diff, effective_access
 from tests.helpers.regfactory import RegistryFactory, contact
@@ -111,3 +113,18 @@ def test_a_suspended_use_of_one_system_suspends_it_for_every_id(reg: RegistryFac
     reg.user(permissions={"taxis": "1011"})
     person = effective_access(loaded(reg))["user1@test-gas.example.co.jp"]
     assert person.suspended == {"taxis", "info_site"}  # its only source is suspended
+
+
+def test_a_holder_is_taken_from_another_access_only_for_the_same_operator_and_file(
+    reg: RegistryFactory,
+) -> None:
+    """``like``: the same models, so each holder could be taken as it is; one that another
+    operator holds there, or that comes from another file, is made anew."""
+    registry = loaded(reg)
+    real = effective_access(registry)
+    login = "user1@test-gas.example.co.jp"
+    assert effective_access(registry, like=(registry, real))[login] is real[login]
+    for other in (replace(real[login], operator="OTHEROP1"), replace(real[login], file="x.yaml")):
+        found = effective_access(registry, like=(registry, {**real, login: other}))
+        assert found[login] == real[login]
+        assert found[login] is not other

@@ -3,6 +3,8 @@ changed keep their bytes, and the result is the share rendered from nothing."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from accessreg.model.content import Piece
@@ -91,3 +93,23 @@ def test_a_piece_that_does_not_add_up_to_its_units_is_rendered_again(
     assert previous.units["ldif"]
     again = fragments.render(then, registry, Encoding.UTF8, BASE, previous)
     assert again.pieces() == earlier.pieces()
+
+
+def test_a_group_with_the_same_members_keeps_its_bytes(reg: RegistryFactory) -> None:
+    """A group's piece lists its members' logins alone: kept when they are the same, in
+    the same order, whatever else changed about them."""
+    then, earlier = _earlier(reg, Encoding.UTF8)
+    _change(reg)  # every group but the window persons' gains or loses a member
+    registry = loaded(reg)
+    people = _people(registry)
+    previous = Previous.of(then, registry, _bytes(earlier.pieces()), earlier.units)
+    marked = {name: (logins, f"<{name}>".encode()) for name, (logins, _) in previous.groups.items()}
+    again = fragments.render(
+        people, registry, Encoding.UTF8, BASE, replace(previous, groups=marked)
+    )
+    kept = {g for g, piece in again.scim[1].items() if piece == f"<scim-group/{g}>".encode()}
+    assert kept == {"admin_console-granted"}
+    anew = fragments.render(people, registry, Encoding.UTF8, BASE)
+    assert {g: again.scim[1][g] for g in ("taxis-1010", "johs-J1010")} == {
+        g: anew.scim[1][g] for g in ("taxis-1010", "johs-J1010")
+    }

@@ -17,7 +17,7 @@ from datetime import date
 
 from accessreg.model import Catalog, Contact, Operator, System, User
 from accessreg.model.changes import ChangeKind
-from accessreg.model.registry import Registry
+from accessreg.model.registry import Registry, UserEntry
 
 
 @dataclass(frozen=True)
@@ -183,10 +183,16 @@ def _from_contact(grants: _Grants, file: str, contact: Contact) -> Holder:
     )
 
 
-def effective_access(reg: Registry, only: Collection[str] | None = None) -> dict[str, Holder]:
+def effective_access(
+    reg: Registry, only: Collection[str] | None = None, like: tuple[Registry, Access] | None = None
+) -> dict[str, Holder]:
     """Every login ID that holds at least one permission, by login, in login order; with
     ``only``, those of these operators alone (a registry loaded for some operators holds
-    every operator file but only their users)."""
+    every operator file but only their users). ``like``: another registry loaded from the
+    same parsed files where they are equal, and its access: a holder whose user, operator
+    and catalog are the very same models there is taken as it is (both ends of a merge
+    share all but the files it changed)."""
+    same = like is not None and (like[0].catalog is reg.catalog or like[0].catalog == reg.catalog)
     found: dict[str, Holder] = {}
     for entry in reg.iter_operators():
         op = entry.operator
@@ -194,9 +200,19 @@ def effective_access(reg: Registry, only: Collection[str] | None = None) -> dict
             continue
         contacts = {c.email.lower(): c for c in op.contacts}
         grants = _Grants(reg.catalog, op)
+        earlier: dict[str, tuple[User, Holder]] = {}
+        if like is not None and same:
+            other = like[0].operators.get(op.code)
+            if other is not None and other.operator is op:
+                earlier = _held(like[0].users_of(op.code), like[1], op.code)
         for u in sorted(reg.users_of(op.code), key=lambda e: e.file):
             login = u.user.email.lower()
-            person = _from_user(grants, u.file, u.user, contacts.pop(login, None))
+            contact = contacts.pop(login, None)
+            was = earlier.get(u.file)
+            if was is not None and was[0] is u.user:
+                person = was[1]
+            else:
+                person = _from_user(grants, u.file, u.user, contact)
             if person.permissions:
                 found.setdefault(login, person)
         for login, contact in contacts.items():
@@ -204,6 +220,25 @@ def effective_access(reg: Registry, only: Collection[str] | None = None) -> dict
             if person.permissions:
                 found.setdefault(login, person)
     return dict(sorted(found.items()))
+
+
+def _held(users: Iterable[UserEntry], access: Access, code: str) -> dict[str, tuple[User, Holder]]:
+    """By file, each of ``users`` (of operator ``code``) whose holder ``access`` holds."""
+    found = {}
+    for u in users:
+        holder = access.get(u.user.email.lower())
+        if holder is not None and holder.operator == code and holder.file == u.file:
+            found[u.file] = (u.user, holder)
+    return found
+
+
+def members_by_group(people: Iterable[Holder]) -> dict[str, tuple[str, ...]]:
+    """Each group of ``people``'s permissions, and its members' logins in their order."""
+    found: dict[str, list[str]] = {}
+    for p in people:
+        for group in p.groups():
+            found.setdefault(group, []).append(p.login)
+    return {group: tuple(logins) for group, logins in found.items()}
 
 
 def memberships(access: Access) -> dict[str, list[str]]:

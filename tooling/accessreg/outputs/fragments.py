@@ -13,13 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
 from accessreg.model import Catalog
 from accessreg.model.content import Content, Piece, joined
 from accessreg.model.messages import Message
 from accessreg.model.registry import Registry
 from accessreg.outputs import csv_, info_site, ldif, scim
-from accessreg.outputs.access import Holder
+from accessreg.outputs.access import Holder, members_by_group
 from accessreg.outputs.csv_ import CannotEncode, Encoding
 
 
@@ -106,6 +107,9 @@ class Previous:
 
     holders: Mapping[str, Holder]  # login → the holder as that share showed them
     units: Mapping[str, Mapping[str, bytes]]  # piece → login → bytes
+    # A group's piece lists its members' logins alone: by piece name, the members it was
+    # rendered for and its bytes.
+    groups: Mapping[str, tuple[tuple[str, ...], bytes]] = field(default_factory=dict)
 
     @classmethod
     def of(
@@ -132,7 +136,12 @@ class Previous:
                 cut[holder.login] = data[at : at + n]
                 at += n + gap
             found[name] = cut
-        return cls({p.login: p for p in people}, found)
+        groups = {}
+        for group, logins in members_by_group(people).items():
+            for name in (f"scim-group/{group}", f"ldif-group/{group}"):
+                if name in pieces:
+                    groups[name] = (logins, pieces[name])
+        return cls({p.login: p for p in people}, found, groups)
 
 
 def render(
@@ -193,11 +202,22 @@ def render(
     entries = piece(
         "ldif", members["ldif"], lambda hs: [ldif.person_record(p, ldap_base) for p in hs]
     )
+    kept = previous.groups if previous is not None else {}
+
+    def group(name: str, logins: tuple[str, ...], make: Callable[[], bytes]) -> bytes:
+        """A group's piece: from ``previous`` when it had the same members."""
+        was = kept.get(name)
+        return was[1] if was is not None and was[0] == logins else make()
+
+    scim_groups, ldif_groups = {}, {}
+    for g, logins in members_by_group(people).items():
+        scim_groups[g] = group(f"scim-group/{g}", logins, partial(scim.members, logins))
+        ldif_groups[g] = group(f"ldif-group/{g}", logins, partial(ldif.members, logins, ldap_base))
     return Fragment(
         logins=tuple(p.login for p in people),
         imports=imports,
-        scim=(users, scim.group_part(people)),
-        ldif=(entries, ldif.group_part(people, ldap_base)),
+        scim=(users, scim_groups),
+        ldif=(entries, ldif_groups),
         pages=pages,
         failures=failures,
         units=units,

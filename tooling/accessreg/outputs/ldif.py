@@ -14,7 +14,7 @@ import re
 from collections.abc import Collection, Iterable, Mapping
 
 from accessreg.model.content import Content, Piece, joined, separated
-from accessreg.outputs.access import Access, Holder, by_operator, memberships
+from accessreg.outputs.access import Access, Holder, by_operator, members_by_group, memberships
 
 DEFAULT_BASE = "dc=accessreg,dc=example"
 PERSON_CLASSES = ("top", "person", "organizationalPerson", "inetOrgPerson")
@@ -170,12 +170,12 @@ def person_record(p: Holder, base: str = DEFAULT_BASE) -> bytes:
 
 def group_part(people: Iterable[Holder], base: str = DEFAULT_BASE) -> dict[str, bytes]:
     """For each group, the member lines of ``people`` (in login order)."""
-    members: dict[str, list[str]] = {}
-    for p in people:
-        member = line("member", user_dn(p.login, base))
-        for group in p.groups():
-            members.setdefault(group, []).append(member)
-    return {g: "\n".join(lines).encode("utf-8") for g, lines in members.items()}
+    return {g: members(logins, base) for g, logins in members_by_group(people).items()}
+
+
+def members(logins: Iterable[str], base: str = DEFAULT_BASE) -> bytes:
+    """A group's member lines for ``logins``, in that order."""
+    return "\n".join(line("member", user_dn(login, base)) for login in logins).encode("utf-8")
 
 
 def document(parts: Iterable[Part], base: str = DEFAULT_BASE) -> Content:

@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import quote
 
 from accessreg.model.content import Assembled, Content, Piece, joined, separated
-from accessreg.outputs.access import Access, Holder, by_operator, memberships
+from accessreg.outputs.access import Access, Holder, by_operator, members_by_group, memberships
 
 BULK = "urn:ietf:params:scim:api:messages:2.0:BulkRequest"
 USER = "urn:ietf:params:scim:schemas:core:2.0:User"
@@ -129,12 +129,12 @@ def user_line(p: Holder) -> bytes:
 
 def group_part(people: Iterable[Holder]) -> dict[str, bytes]:
     """For each group, the member entries of ``people`` (in login order)."""
-    members: dict[str, list[bytes]] = {}
-    for p in people:
-        item = _line({"value": f"bulkId:{p.login}"})
-        for group in p.groups():
-            members.setdefault(group, []).append(item)
-    return {g: b", ".join(items) for g, items in members.items()}
+    return {g: members(logins) for g, logins in members_by_group(people).items()}
+
+
+def members(logins: Iterable[str]) -> bytes:
+    """A group's member entries for ``logins``, in that order."""
+    return b", ".join(_line({"value": f"bulkId:{login}"}) for login in logins)
 
 
 def document(parts: Iterable[Part]) -> Content:

@@ -118,7 +118,11 @@ class Snapshots:
         once per registry (a range compares each one with its neighbours)."""
         known = self._access.get(id(registry))
         if known is None or known[0] is not registry:
-            known = self._access[id(registry)] = (registry, effective_access(registry, self.scope))
+            # Registries loaded here share the models of the files they share: the holders
+            # of another one's unchanged users are taken from its access.
+            like = next(reversed(self._access.values()), None)
+            found = effective_access(registry, self.scope, like)
+            known = self._access[id(registry)] = (registry, found)
         return known[1]
 
     def keep(self, sha: str, registry: Registry) -> None:
