@@ -157,12 +157,12 @@ def end(done: SystemExit) -> NoReturn:
     code = 0 if done.code is None else done.code
     if not isinstance(code, int) or _others_running():
         raise done
+    atexit._run_exitfuncs()  # first: what they print is flushed with the rest
     try:
         for stream in (sys.stdout, sys.stderr):
             stream.flush()
     except (OSError, ValueError):  # a closed pipe or stream: Python reports it
         raise done from None
-    atexit._run_exitfuncs()
     os._exit(code)
 
 
