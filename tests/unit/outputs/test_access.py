@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from accessreg.model.changes import ChangeKind
-from accessreg.outputs.access import diff, effective_access
+from accessreg.outputs.access import changed, diff, effective_access
 from tests.helpers.regfactory import RegistryFactory, contact
 from tests.helpers.registries import loaded
 
@@ -89,7 +89,7 @@ def test_a_suspended_id_keeps_its_permissions_suspended(reg: RegistryFactory) ->
     assert person.permissions == before["user1@test-gas.example.co.jp"].permissions
     assert person.suspended == {"taxis", "johs", "info_site"}
     assert not person.active
-    assert person.groups() == ["info_site-suspended", "johs-suspended", "taxis-suspended"]
+    assert person.groups() == ("info_site-suspended", "johs-suspended", "taxis-suspended")
     catalog = loaded(reg).catalog
     assert {(c.system, c.kind) for c in diff(before, after, catalog)} == {
         ("taxis", ChangeKind.SUSPEND),
@@ -128,3 +128,13 @@ def test_a_holder_is_taken_from_another_access_only_for_the_same_operator_and_fi
         found = effective_access(registry, like=(registry, {**real, login: other}))
         assert found[login] == real[login]
         assert found[login] is not other
+
+
+def test_changed_is_a_difference_of_holders(reg: RegistryFactory) -> None:
+    access = effective_access(loaded(reg))
+    login = "user1@test-gas.example.co.jp"
+    holder = access[login]
+    assert not changed(access, access, login)  # the very same holder
+    assert not changed(access, {login: replace(holder)}, login)  # an equal one
+    assert changed(access, {login: replace(holder, memo="変更")}, login)
+    assert changed(access, {}, login) and changed({}, access, login)

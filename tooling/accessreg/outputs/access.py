@@ -56,13 +56,19 @@ class Holder:
         parts = self.name.replace("\u3000", " ").split(None, 1)
         return (parts[0], parts[1]) if len(parts) == 2 else (self.name, None)
 
-    def groups(self) -> list[str]:
+    def groups(self) -> tuple[str, ...]:
         """One group per permission; a suspended one moves to its system's suspended group,
         so it is stopped and not deleted."""
-        return [
-            group_name(system, SUSPENDED if system in self.suspended else code)
-            for system, code in sorted(self.permissions.items())
-        ]
+        # Worked out once: a run asks it of the same holder for the snapshots, the deltas
+        # and both ends of a merge. Kept beside the fields (a frozen dataclass's own
+        # ``__dict__``), never compared or shown.
+        found: tuple[str, ...] | None = self.__dict__.get("_groups")
+        if found is None:
+            found = self.__dict__["_groups"] = tuple(
+                group_name(system, SUSPENDED if system in self.suspended else code)
+                for system, code in sorted(self.permissions.items())
+            )
+        return found
 
 
 Access = Mapping[str, Holder]  # by login
@@ -327,9 +333,7 @@ def diff(before: Access, after: Access, catalog: Catalog) -> list[AccessChange]:
     """Per system in catalog order, then by login: what downstream systems must change."""
     derived = catalog.derived_systems
     # A holder the same on both sides changes nowhere: only the others are compared.
-    logins = sorted(
-        login for login in set(before) | set(after) if before.get(login) != after.get(login)
-    )
+    logins = sorted(login for login in set(before) | set(after) if changed(before, after, login))
     changes: list[AccessChange] = []
     for system in catalog.systems:
         sid = system.id
@@ -347,6 +351,13 @@ def diff(before: Access, after: Access, catalog: Catalog) -> list[AccessChange]:
                 if kind is not None:
                     changes.append(AccessChange(sid, kind, old, new))
     return changes
+
+
+def changed(before: Access, after: Access, login: str) -> bool:
+    """Whether ``login``'s holder differs between two accesses (the same object, taken
+    from one for the other, is equal without comparing its fields)."""
+    was, now = before.get(login), after.get(login)
+    return was is not now and was != now
 
 
 # A dated change: the change and the day it takes effect (None: after a manual step).

@@ -191,6 +191,8 @@ class _Differ:
     def user_item(
         self, code: str, old: User | None, new: User | None, ending: bool
     ) -> UserChange | None:
+        if old is not None and old is new:
+            return None  # the same model at both ends: a file the change did not touch
         current = new or old
         assert current is not None
         person = Person(current.email, current.name)

@@ -31,7 +31,7 @@ from accessreg.model.content import Content, Digests, Listing, listed
 from accessreg.model.messages import Message
 from accessreg.model.registry import Registry
 from accessreg.outputs import csv_, fragments, info_site, ldif, nginx, scim, whitelist_text
-from accessreg.outputs.access import Access, access_on, stages
+from accessreg.outputs.access import Access, access_on, changed, stages
 from accessreg.outputs.csv_ import CannotEncode, DatedChange, Encoding
 from accessreg.outputs.fragments import Fragment, import_systems, snapshot_name
 from accessreg.outputs.whitelist import Admitted, network_of, whitelists
@@ -198,7 +198,7 @@ def render(
         )
     files.update(whitelisted)
     for composed in mails:
-        files[f"mail/{eml_name(composed)}"] = composed.message.as_bytes()
+        files[f"mail/{eml_name(composed)}"] = composed.data
     manifest = Listing(MANIFEST, lambda digests: _manifest(history, today, batch, options, digests))
     return dict(sorted(files.items())), manifest
 
@@ -206,12 +206,12 @@ def render(
 def _moved(frm: Access, to: Access) -> tuple[Access, Access, frozenset[str]]:
     """The holders that differ between two accesses, on each side, and the groups the
     others fill (they exist on both sides): a delta needs nothing else."""
-    changed = sorted(login for login in frm.keys() | to.keys() if frm.get(login) != to.get(login))
-    moved = set(changed)
+    moving = sorted(login for login in frm.keys() | to.keys() if changed(frm, to, login))
+    moved = set(moving)
     # Only the groups the moved holders are in matter; the others' holders are looked
     # through until each of those is found filled.
     touched = {
-        g for side in (frm, to) for login in changed if login in side for g in side[login].groups()
+        g for side in (frm, to) for login in moving if login in side for g in side[login].groups()
     }
     found: set[str] = set()
     for login, holder in to.items():
@@ -221,8 +221,8 @@ def _moved(frm: Access, to: Access) -> tuple[Access, Access, frozenset[str]]:
             found.update(touched.intersection(holder.groups()))
     kept = frozenset(found)
     return (
-        {login: frm[login] for login in changed if login in frm},
-        {login: to[login] for login in changed if login in to},
+        {login: frm[login] for login in moving if login in frm},
+        {login: to[login] for login in moving if login in to},
         kept,
     )
 
