@@ -11,7 +11,7 @@ export (``daily-reg<size>/last-logins.csv``) lists every user from the tree's pa
 last login 0–260 days before the day in four date formats, a quarter never used, and 1 % IDs
 the registry does not know, as the authentication system would write it; the open pull
 requests are an empty list. Each run is a fresh process with this checkout's ``tooling/``,
-into an empty output directory:
+into a new output directory of its own (all removed at the end):
 
     daily --last-logins F --open-pulls P --today DAY --out DIR
 
@@ -30,6 +30,7 @@ nothing is asserted.
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import random
 import shlex
@@ -86,9 +87,12 @@ def cache_of(repo: Path) -> Path:
 
 
 def daily(repo: Path, argv: list[str], out: Path) -> Measured:
-    """One ``python -m accessreg daily ARGV`` into an empty ``out`` (the workflow's fresh
-    checkout has none: replacing the last run's files is not the command's own cost)."""
-    shutil.rmtree(out, ignore_errors=True)
+    """One ``python -m accessreg daily ARGV`` into ``out``, a directory of its own (the
+    workflow's fresh checkout has none: replacing the last run's files is not the command's
+    own cost). The runs' trees are removed at the end, not before each run: the file system
+    makes the next creation of thousands of files pay for a deletion of as many just before
+    (several times the system time of the same files written in a fresh directory)."""
+    assert not out.exists(), out
     env = {**tool_env(), "ACCESSREG_CACHE_DIR": str(cache_of(repo))}
     argv = [sys.executable, "-m", "accessreg", *argv, "--out", str(out)]
     child = subprocess.Popen(argv, cwd=repo, env=env, stdout=subprocess.DEVNULL,
@@ -163,13 +167,15 @@ def main() -> int:
         pulls = repo / "open-pulls.json"
         pulls.write_text("[]\n", encoding="utf-8")
         inputs = ["--last-logins", str(export(repo)), "--open-pulls", str(pulls)]
-        out = repo / "daily-out"
+        outs = (repo / f"daily-out-{n}" for n in itertools.count())
+        for old in repo.glob("daily-out*"):  # the last benchmark's, before anything is measured
+            shutil.rmtree(old)
         # The first day needs an empty log: a clone that has one already is set aside.
         git(repo, "update-ref", "-d", "refs/accessreg/duties")
         first = ["daily", *inputs, "--today", FIRST.isoformat()]
         print(f"{size}: {repo}\n  $ accessreg {shlex.join(first)} --out DIR", flush=True)
         shutil.rmtree(cache_of(repo), ignore_errors=True)
-        cold = daily(repo, first, out)
+        cold = daily(repo, first, next(outs))
         print(f"    cold (fills the cache): {cold.cpu:.2f} s CPU, {cold.mails} mails", flush=True)
         found = {"first day, cold cache": (cold.cpu, None, cold.mails)}
         for label, argv in (("first day", first), ("next day", None)):
@@ -177,13 +183,15 @@ def main() -> int:
                 record_first_day(repo, inputs)
                 argv = ["daily", *inputs, "--today", NEXT.isoformat()]
                 print(f"  $ accessreg {shlex.join(argv)} --out DIR", flush=True)
-            runs = [daily(repo, argv, out) for _ in range(args.runs)]
+            runs = [daily(repo, argv, next(outs)) for _ in range(args.runs)]
             cpus = [r.cpu for r in runs]
             peak = max(r.peak_mib for r in runs)
             found[f"{label}, warm cache"] = (median(cpus), peak, runs[0].mails)
             print(f"    {describe(label, cpus)}; peak {peak:.0f} MiB; {runs[0].mails} mails",
                   flush=True)  # fmt: skip
         git(repo, "update-ref", "-d", "refs/accessreg/duties")
+        for old in repo.glob("daily-out-*"):
+            shutil.rmtree(old)
         rows[size] = found
     print("\nCPU seconds (peak MiB of the largest process; mails)")
     print("| daily | " + " | ".join(args.sizes) + " | ratio |")

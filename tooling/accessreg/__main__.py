@@ -1,3 +1,3 @@
-from accessreg.cli import main
+from accessreg.cli import entry
 
-main()
+entry()

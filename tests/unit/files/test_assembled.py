@@ -113,3 +113,32 @@ def test_the_listing_is_made_from_the_files_as_written(tmp_path: Path) -> None:
     assert written == {"a/snapshot.csv": b"h\n23456", "b.txt": b"bee"}
     expected = sorted((n, (hashlib.sha256(b).hexdigest(), len(b))) for n, b in written.items())
     assert (out / "manifest").read_bytes() == repr(expected).encode()
+
+
+def test_files_written_through_descriptors_are_those_open_would_write(tmp_path: Path) -> None:
+    """Bytes go straight to a descriptor, each directory made once: the same tree, modes
+    and digests as writing each file with ``open(..., "wb")``."""
+    source = tmp_path / "share"
+    source.write_bytes(b"0123456789")
+    files: dict[str, Content] = {
+        "mail/b.eml": b"mail " * 100_000,
+        "a/b/c.txt": b"deep",
+        "a/d.txt": b"",
+        "mail/a.eml": "メール\r\n".encode(),
+        "z/pieces.csv": Assembled((b"h\n", Slice(str(source), 2, 5))),
+        "top.json": b"{}\n",
+    }
+    out = tmp_path / "out"
+    atomic.replace_directory(out, files, Listing("manifest", lambda d: repr(sorted(d)).encode()))
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    with (plain / "f").open("wb") as f:
+        f.write(b"x")
+    for name, content in files.items():
+        data = (out / name).read_bytes()
+        assert data == (content if isinstance(content, bytes) else b"h\n23456"), name
+        assert (out / name).stat().st_mode == (plain / "f").stat().st_mode, name
+    with (tmp_path / "fd").open("wb") as f:
+        by_descriptor = assembled.write(f.fileno(), files["z/pieces.csv"])
+    assert (tmp_path / "fd").read_bytes() == b"h\n23456"
+    assert by_descriptor == (hashlib.sha256(b"h\n23456").hexdigest(), 7)

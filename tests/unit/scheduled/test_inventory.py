@@ -191,12 +191,10 @@ def test_an_id_two_operators_hold_is_listed_as_the_whole_registry_lists_it(
             assert OperatorCsvs(registry, scope=scope)(code) == eager(code), (code, scope)
 
 
-def test_holders_worked_out_a_few_operators_at_a_time_are_those_of_the_whole_registry(
-    reg: RegistryFactory, monkeypatch: pytest.MonkeyPatch
+def test_holders_worked_out_one_operator_at_a_time_are_those_of_the_whole_registry(
+    reg: RegistryFactory,
 ) -> None:
-    # One operator per pass: the index of shared IDs decides who else is read, and the
-    # holders are let go once an operator's CSVs are rendered.
-    monkeypatch.setattr(inventory_module, "_CHUNK", 1)
+    # Several operators may be asked for: the index of shared IDs decides who else is read.
     registry = _shared_ids(reg)
     assert inventory_module.shared_logins(registry) == {
         "shared@test-gas.example.co.jp": ["TESTOP01", "TESTOP02"],
@@ -209,3 +207,23 @@ def test_holders_worked_out_a_few_operators_at_a_time_are_those_of_the_whole_reg
         for code in order:
             assert lazy(code) == eager(code), code
         assert lazy._shared is not None
+
+
+def test_only_the_operators_asked_for_are_worked_out(
+    reg: RegistryFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every operator is due, but the notice log narrows the mails to one reminder: its
+    # operator's holders are worked out (with those of the operator sharing an ID with it),
+    # not those of the others due, reminded before.
+    registry = _shared_ids(reg)
+    computed: list[frozenset[str]] = []
+    real = inventory_module.effective_access
+
+    def counting(sub: Registry) -> Access:
+        computed.append(frozenset(sub.operators))
+        return real(sub)
+
+    monkeypatch.setattr(inventory_module, "effective_access", counting)
+    lazy = OperatorCsvs(registry, scope=["TESTOP01", "TESTOP02", "TESTOP03"])
+    assert lazy("TESTOP03") == OperatorCsvs(registry, real(registry))("TESTOP03")
+    assert computed == [frozenset({"TESTOP02", "TESTOP03"})]

@@ -140,3 +140,31 @@ def test_a_cell_over_the_csv_modules_limit_is_one_unreadable_row() -> None:
 def test_a_header_over_the_csv_modules_limit_is_a_usage_error() -> None:
     with pytest.raises(UsageError, match="the header cannot be read"):
         read(("ID," + "x" * 200_000 + "\r\n").encode(), "last-logins.csv")
+
+
+def test_a_cell_read_once_counts_for_every_row_that_has_it() -> None:
+    # Cells are parsed once per distinct text: a readable one gives every row its day, an
+    # unreadable one is reported on every line that has it.
+    export = read(
+        (
+            b"ID,last_login\n"
+            b"a@test-gas.example.co.jp,2026/05/01 23:59\n"
+            b"b@test-gas.example.co.jp,2026/05/01 23:59\n"
+            b"c@test-gas.example.co.jp,yesterday\n"
+            b"d@test-gas.example.co.jp,yesterday\n"
+            b"e@test-gas.example.co.jp,\n"
+            b"f@test-gas.example.co.jp,\n"
+        ),
+        "f",
+    )
+    days = {key: (row.last_login, row.line) for key, row in export.by_id.items()}
+    assert days == {
+        "a@test-gas.example.co.jp": (date(2026, 5, 1), 2),
+        "b@test-gas.example.co.jp": (date(2026, 5, 1), 3),
+        "e@test-gas.example.co.jp": (None, 6),
+        "f@test-gas.example.co.jp": (None, 7),
+    }
+    assert [(p.line, "yesterday" in p.message.english()) for p in export.problems] == [
+        (4, True),
+        (5, True),
+    ]

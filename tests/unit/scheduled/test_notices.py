@@ -34,6 +34,14 @@ def test_sent_items_are_left_out_per_recipient() -> None:
     ]
 
 
+def test_the_items_due_keep_their_order_and_their_own_log_keys() -> None:
+    digest = Digest("stale-ids", "locked", "window", "TESTOP01", tuple(map(_Item, "pqrst")))
+    sent = {log_key("q", "a@x.example.jp"), log_key("s", "a@x.example.jp")}
+    (mail,) = pending([digest], lambda n: [A], sent.__contains__)
+    assert [i.key for i in mail.digest.items] == ["p", "r", "t"]
+    assert mail.log_keys == tuple(log_key(k, "a@x.example.jp") for k in "prt")
+
+
 def test_a_person_listed_twice_gets_one_mail() -> None:
     twice = Recipient("乙", "b@x.example.jp")
     assert len(pending([DIGEST], lambda n: [B, twice], lambda key: False)) == 1

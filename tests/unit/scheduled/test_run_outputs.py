@@ -101,3 +101,48 @@ def test_what_the_run_reads_is_frozen_while_it_runs_and_given_back_after(
     small, large = seen
     assert small == (before, True)  # a few thousand objects: left to the collector
     assert large[0] > before and large[1]  # the registry frozen, the collector back on
+
+
+def test_what_the_duties_judge_is_made_paused_and_frozen_too(
+    reg: RegistryFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A judged user and a table row per user live as long as the run: full passes of the
+    # collector over them, again and again while they were made, were a second of a daily
+    # run at 200,000 users.
+    root, export = _registry_with_stale_ids(reg, tmp_path)
+    seen: dict[str, tuple[int, bool]] = {}
+    real_judged, real_plan = run_module.judged, run_module.plan
+
+    def judging(*args: Any, **kwargs: Any) -> Any:
+        seen["judged"] = (gc.get_freeze_count(), gc.isenabled())
+        return real_judged(*args, **kwargs)
+
+    def planning(*args: Any, **kwargs: Any) -> Any:
+        seen["plan"] = (gc.get_freeze_count(), gc.isenabled())
+        return real_plan(*args, **kwargs)
+
+    monkeypatch.setattr(run_module, "judged", judging)
+    monkeypatch.setattr(run_module, "plan", planning)
+    monkeypatch.setattr(gcpause, "FREEZE_FROM", 0)
+    before = gc.get_freeze_count()
+    out = tmp_path / "out"
+    run(RunRequest(root=root, today=DAY, duties=("stale",), out=out, last_logins=export))
+    assert gc.get_freeze_count() == before  # given back after the run
+    (loaded, paused), (judged, enabled) = seen["judged"], seen["plan"]
+    assert before < loaded < judged and not paused and enabled
+
+
+def test_a_process_that_ends_with_its_command_keeps_them_frozen(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(gcpause, "_give_back", True)
+    gcpause.keep_until_exit()
+    before = gc.get_freeze_count()
+    kept = [[n] for n in range(10)]  # alive, and tracked by the collector
+    try:
+        with gcpause.kept() as keep, gcpause.paused():
+            monkeypatch.setattr(gcpause, "FREEZE_FROM", 0)
+            keep()
+        assert gc.get_freeze_count() > before and kept
+    finally:
+        gc.unfreeze()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import date, timedelta
 
 import pytest
@@ -74,6 +76,57 @@ def test_digest_per_operator_and_stage(reg: RegistryFactory) -> None:
     stages = {u.login_id: (u.basis, u.days, u.stage) for u in result.users}
     assert stages["c@test-gas.example.co.jp"] == ("login", 0, None)
     assert stages["d@test-gas.example.co.jp"] == ("absent", None, None)
+
+
+def test_each_user_is_judged_on_its_own_though_what_users_share_is_worked_out_once(
+    reg: RegistryFactory,
+) -> None:
+    # Systems split once per set of permissions, a stage once per count, a day's text once:
+    # each user's row is still its own.
+    reg.user(email="a@test-gas.example.co.jp", permissions={"taxis": "1010"})
+    reg.user(email="b@test-gas.example.co.jp", permissions={"johs": "J1010", "taxis": "1011"})
+    reg.user(email="c@test-gas.example.co.jp", permissions={"taxis": "1010"})
+    reg.user(email="d@test-gas.example.co.jp", permissions={"johs": "J1010"})
+    today = LOGIN + timedelta(days=150)
+    export = read(
+        _export(
+            f"user1@test-gas.example.co.jp,{LOGIN}",
+            f"a@test-gas.example.co.jp,{LOGIN}",
+            f"b@test-gas.example.co.jp,{LOGIN + timedelta(days=30)}",
+            "d@test-gas.example.co.jp,",
+        ),
+        "f",
+    )
+    added = {"users/TESTOP01/d@test-gas.example.co.jp.yaml": LOGIN}
+    result = stale(_registry(reg), export, added, today)
+    systems = {u.login_id: (u.systems, u.kept_systems) for u in result.users}
+    assert systems == {
+        "user1@test-gas.example.co.jp": (("johs", "taxis"), ()),
+        "a@test-gas.example.co.jp": (("taxis",), ()),
+        "b@test-gas.example.co.jp": (("johs", "taxis"), ()),
+        "c@test-gas.example.co.jp": (("taxis",), ()),
+        "d@test-gas.example.co.jp": (("johs",), ()),
+    }
+    table = next(t for t in result.outcome.tables if t.name == "stale")
+    header, *rows = csv.reader(io.StringIO(table.encode().decode("utf-8-sig")))
+    assert header == ["operator_code", "login_id", "last_login", "counted_from", "basis",
+                      "days", "stage"]  # fmt: skip
+    assert sorted(rows) == [
+        ["TESTOP01", "a@test-gas.example.co.jp", "2026-04-01", "2026-04-01", "login", "150",
+         "warning2"],
+        ["TESTOP01", "b@test-gas.example.co.jp", "2026-05-01", "2026-05-01", "login", "120",
+         "warning1"],
+        ["TESTOP01", "c@test-gas.example.co.jp", "", "", "absent", "", ""],
+        # never used: counted from the day TESTOP01's JOHS issued it (000 §5-1), as above
+        ["TESTOP01", "d@test-gas.example.co.jp", "", "2026-04-24", "issued", "127", "warning1"],
+        ["TESTOP01", "user1@test-gas.example.co.jp", "2026-04-01", "2026-04-01", "login", "150",
+         "warning2"],
+    ]  # fmt: skip
+    digests = {(n.operator, n.stage): [i.login_id for i in n.items] for n in result.outcome.notices}
+    assert {k: sorted(v) for k, v in digests.items()} == {
+        ("TESTOP01", "warning2"): ["a@test-gas.example.co.jp", "user1@test-gas.example.co.jp"],
+        ("TESTOP01", "warning1"): ["b@test-gas.example.co.jp", "d@test-gas.example.co.jp"],
+    }
 
 
 def test_never_used_counts_from_the_day_the_id_was_issued(reg: RegistryFactory) -> None:

@@ -57,12 +57,22 @@ class Sources:
         return got
 
 
-def write(out: BinaryIO, content: Content, sources: Sources | None = None) -> tuple[str, int]:
-    """Write ``content`` to the open file ``out``; its SHA-256 (hex) and size."""
+def _put(out: BinaryIO | int, data: bytes | memoryview) -> None:
+    if isinstance(out, int):
+        view = memoryview(data)
+        while view:
+            view = view[os.write(out, view) :]
+    else:
+        out.write(data)
+
+
+def write(out: BinaryIO | int, content: Content, sources: Sources | None = None) -> tuple[str, int]:
+    """Write ``content`` to the open file ``out`` (a file object, or a descriptor written
+    without a buffer); its SHA-256 (hex) and size."""
     h = hashlib.sha256()
     if isinstance(content, bytes):
         h.update(content)
-        out.write(content)
+        _put(out, content)
         return h.hexdigest(), len(content)
     # Some 40,000 pieces make a snapshot, most of them small: they are read one after the
     # other into one buffer, which is hashed and written each time it is full.
@@ -72,7 +82,7 @@ def write(out: BinaryIO, content: Content, sources: Sources | None = None) -> tu
     def flush() -> None:
         nonlocal fill
         h.update(buffer[:fill])
-        out.write(buffer[:fill])
+        _put(out, buffer[:fill])
         fill = 0
 
     with ExitStack() as stack:
@@ -83,7 +93,7 @@ def write(out: BinaryIO, content: Content, sources: Sources | None = None) -> tu
                     flush()
                 if len(piece) >= _BLOCK:
                     h.update(piece)
-                    out.write(piece)
+                    _put(out, piece)
                 else:
                     buffer[fill : fill + len(piece)] = piece
                     fill += len(piece)

@@ -25,6 +25,18 @@ def paused() -> Iterator[None]:
             gc.enable()
 
 
+# Whether ``kept`` gives what it froze back to the collector when its block ends: not in a
+# process that ends with its command (``cli.entry``), where the first full pass after
+# that would walk the whole registry once more only for the process to end.
+_give_back = True
+
+
+def keep_until_exit() -> None:
+    """From now on what ``kept`` freezes stays frozen: the process ends with its command."""
+    global _give_back
+    _give_back = False
+
+
 # Objects made while paused from which freezing pays off: a full pass then walks millions.
 # Below it (a small registry: the tests') the collector is left as it is, so that garbage
 # from before is collected when it would have been.
@@ -38,23 +50,24 @@ class Keep(Protocol):
 @contextmanager
 def kept() -> Iterator[Keep]:
     """``keep()``, called while the collector is paused, leaves every object alive at that
-    moment (a loaded registry) out of the collector's passes until the block ends, once
-    ``made`` objects at least were made since its last pass (by default a large number).
-    Once the collector was back on, every full pass walked the whole registry again while a
-    daily run composed its mails, a third of its CPU at 200,000 users; and the first passes
-    after an apply's pause walked everything the pause let build (0.2 s of a one-file run,
-    0.4 s of a 100-file one). Those objects are still freed by reference counting; they hold
-    no cycles."""
+    moment (a loaded registry, then what was worked out from it) out of the collector's
+    passes until the block ends, once ``made`` objects at least were made since the last
+    pass (by default a large number). Once the collector was back on, every full pass
+    walked the whole registry again while a daily run composed its mails, a third of its
+    CPU at 200,000 users; then the passes walked the duties' judgements, made after it,
+    again and again; and the first passes after an apply's pause walked everything the
+    pause let build (0.2 s of a one-file run, 0.4 s of a 100-file one). Those objects are
+    still freed by reference counting; they hold no cycles."""
     frozen = False
 
     def keep(made: int = FREEZE_FROM) -> None:
         nonlocal frozen
-        if not frozen and gc.get_count()[0] >= made:
+        if gc.get_count()[0] >= made:
             gc.freeze()
             frozen = True
 
     try:
         yield keep
     finally:
-        if frozen:
+        if frozen and _give_back:
             gc.unfreeze()

@@ -112,21 +112,17 @@ def access_of(
     )
 
 
-# Operators whose holders are worked out together, then let go once their CSVs are rendered:
-# the holders of a whole day's reminders at once were a tenth of a GiB at 200,000 users.
-_CHUNK = 64
-
-
 class OperatorCsvs:
     """Renders ``inventory/<CODE>/<system>.csv`` for every system where an operator has holders.
 
     Derived systems are included: the permission-management system's file lists the window
     persons, who may hold nothing else. Given the whole registry's ``access``, it is split by
-    operator once. Without it, the holders are worked out when a first CSV is asked for, for
-    that operator and the next operators of ``scope`` (those that may be asked for) not
-    rendered yet, a few dozen at a time, and let go once their CSVs are rendered: a day with
-    reminders due to a few operators reads their users, not the registry's, and a day
-    without any reads none.
+    operator once. Without it, an operator's holders are worked out when its first CSV is
+    asked for, from its users and those of the operators sharing an ID with it, and let go
+    once its CSVs are rendered: a day reads the users of the operators whose reminder is
+    mailed, not those of every operator due (most were reminded already), and a day without
+    any reads none. ``scope`` is the operators that may be asked for: when there are several,
+    the index of shared IDs is made once rather than the registry searched for each.
     """
 
     def __init__(
@@ -148,21 +144,14 @@ class OperatorCsvs:
         if self.by_operator is not None:
             self._done[code] = self._render(code, self.by_operator.get(code, {}))
             return self._done[code]
-        chunk = [code]
-        if code in self.scope:
-            chunk += [c for c in self.scope if c != code and c not in self._done][: _CHUNK - 1]
-        found = access_of(self.registry, chunk, self._sharing())
-        mine: dict[str, dict[str, Holder]] = {c: {} for c in chunk}
-        for login, person in found.items():
-            if person.operator in mine:
-                mine[person.operator][login] = person
-        for c in chunk:
-            self._done[c] = self._render(c, mine[c])
+        found = access_of(self.registry, [code], self._sharing())
+        mine = {login: person for login, person in found.items() if person.operator == code}
+        self._done[code] = self._render(code, mine)
         return self._done[code]
 
     def _sharing(self) -> dict[str, list[str]] | None:
-        """The index of shared IDs, once the scope takes more than one pass."""
-        if self._shared is None and len(self.scope) > _CHUNK:
+        """The index of shared IDs, once more than one operator may be asked for."""
+        if self._shared is None and len(self.scope) > 1:
             self._shared = shared_logins(self.registry)
         return self._shared
 

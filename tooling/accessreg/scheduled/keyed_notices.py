@@ -9,6 +9,8 @@ sends what fell due; a job run twice sends nothing the second time.
 from __future__ import annotations
 
 import hashlib
+import itertools
+import operator
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol
@@ -99,13 +101,18 @@ def pending(
     mails: list[DigestMail] = []
     for digest in digests:
         seen: set[str] = set()
-        keyed = [(i, i.key) for i in digest.items]  # a key is made once, not per recipient
+        keys = [i.key for i in digest.items]  # a key is made once, not per recipient
         for person in recipients_of(digest):
             address = person.email.lower()
             if address in seen:  # a person listed twice gets one mail
                 continue
             seen.add(address)
-            due = tuple(i for i, key in keyed if not was_sent(log_key(key, address)))
+            # Digests of 10,000 items and more: each log key made once, the log asked once
+            # per key, the items and their keys picked out together.
+            suffix = log_key("", address)
+            logged = [key + suffix for key in keys]
+            fresh = list(map(operator.not_, map(was_sent, logged)))
+            due = tuple(itertools.compress(digest.items, fresh))
             if due:
                 narrowed = Digest(
                     digest.kind,
@@ -116,6 +123,5 @@ def pending(
                     digest.attachments,
                     digest.context,
                 )
-                keys = tuple(log_key(i.key, address) for i in due)
-                mails.append(DigestMail(narrowed, person, keys))
+                mails.append(DigestMail(narrowed, person, tuple(itertools.compress(logged, fresh))))
     return mails

@@ -24,7 +24,7 @@ import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
-from typing import Any
+from typing import Any, NamedTuple
 
 from accessreg.errors import UsageError
 from accessreg.escape import quote
@@ -69,8 +69,7 @@ _DATE = re.compile(r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})")
 _TIME = re.compile(r"[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s*(Z|[+-]\d{2}:?\d{2})?")
 
 
-@dataclass(frozen=True, slots=True)  # one per row of the export: 200,000 at 200,000 users
-class LastLogin:
+class LastLogin(NamedTuple):  # one per row of the export, 200,000 at 200,000 users: a tuple
     login_id: str  # as the export writes it
     last_login: date | None  # None: never used
     line: int
@@ -193,6 +192,8 @@ def read(raw: bytes, label: str) -> LastLogins:
     login_col = _column(header, LAST_LOGIN_HEADERS, "last-login", label)
     by_id: dict[str, LastLogin] = {}
     problems: list[Problem] = []
+    # Each cell read once: an export writes a few hundred days in a few formats.
+    days: dict[str, date | None] = {}
 
     def report(line: int, message: Message) -> None:
         problems.append(Problem(label, line, 0, RULE, Level.WARNING, message))
@@ -214,18 +215,22 @@ def read(raw: bytes, label: str) -> LastLogins:
         if not login_id:
             report(line, msg("No ID on this line: it is not judged"))
             continue
-        try:
-            last = parse_login(row[login_col])
-        except ValueError:
-            report(
-                line,
-                msg(
-                    "The last login {value} is not a date (such as 2026-05-01, 2026/05/01 or "
-                    "2026-05-01T08:30:00): the ID is not judged",
-                    value=row[login_col].strip(),
-                ),
-            )
-            continue
+        cell = row[login_col]
+        if cell in days:
+            last = days[cell]
+        else:
+            try:
+                last = days[cell] = parse_login(cell)
+            except ValueError:
+                report(
+                    line,
+                    msg(
+                        "The last login {value} is not a date (such as 2026-05-01, 2026/05/01 "
+                        "or 2026-05-01T08:30:00): the ID is not judged",
+                        value=cell.strip(),
+                    ),
+                )
+                continue
         key = login_id.lower()
         if key in by_id:
             before = by_id[key]

@@ -242,8 +242,13 @@ def _proposal(app: deletions.DeletionApplication, head: str) -> Proposal:
     )
 
 
+def judged(duties: Mapping[str, Duty], inputs: Inputs) -> dict[str, DutyResult]:
+    """Every duty's result, in the order the duties are given."""
+    return {name: duty.judge(inputs) for name, duty in duties.items()}
+
+
 def plan(
-    duties: Mapping[str, Duty],
+    outcomes: dict[str, DutyResult],
     inputs: Inputs,
     head: str,
     request: RunRequest,
@@ -251,9 +256,9 @@ def plan(
     outbox: Outbox,
     sender: str,
 ) -> DutiesPlan:
-    """What the run would do; reads nothing but ``inputs``, the log and the outbox."""
+    """What the run would do with the duties' ``outcomes``; reads nothing but ``inputs``,
+    the log and the outbox."""
     registry, today = inputs.registry, inputs.today
-    outcomes = {name: duty.judge(inputs) for name, duty in duties.items()}
     digests = [n for o in outcomes.values() for n in o.notices]
     due = pending(
         digests,
@@ -336,7 +341,11 @@ def run(request: RunRequest, transport: TransportFactory = smtp_session) -> RunR
                 notice_log.remembered, export, pulls, accepted, source.prefetch,
             )  # fmt: skip
             keep()
-        planned = plan(duties, inputs, head, request, notice_log, session.outbox, session.sender)
+            # The duties' results live as long as the run too: a judged user and a table row
+            # per user, made with the collector paused and then left out of its passes.
+            outcomes = judged(duties, inputs)
+            keep()
+        planned = plan(outcomes, inputs, head, request, notice_log, session.outbox, session.sender)
         done = session.carry_out(planned.run)
     outcome = {o.message_id: r for o, r in zip(planned.run.mails, done.mails, strict=True)}
     return RunResult(

@@ -21,10 +21,10 @@ from __future__ import annotations
 
 import functools
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from accessreg.errors import UsageError
 from accessreg.escape import quote
@@ -55,8 +55,7 @@ def stage_of(days: int) -> str | None:
     return None
 
 
-@dataclass(frozen=True, slots=True)  # one per judged user: 135,000 at 200,000 users
-class UserAge:
+class UserAge(NamedTuple):  # one per judged user, 135,000 at 200,000 users: made as tuples are
     """One judged user: where the count starts and the stage it has reached."""
 
     operator: str
@@ -136,7 +135,7 @@ def _judged(registry: Registry, systems: frozenset[str]) -> Iterator[UserEntry]:
         if entry.operator.status != "active":
             continue
         for user in registry.users_of(entry.operator.code):
-            if systems.intersection(user.user.permissions):
+            if not systems.isdisjoint(user.user.permissions):
                 yield user
 
 
@@ -149,60 +148,11 @@ def estimated_issue(registry: Registry, systems: tuple[str, ...], added: date) -
     return min(days, default=added)
 
 
-def _age(
-    estimate: Callable[[tuple[str, ...], date], date],
-    entry: UserEntry,
-    export: LastLogins,
-    added: Mapping[str, date],
-    remembered: Mapping[str, date],
-    today: date,
-    systems: frozenset[str],
-    issued: Mapping[str, date],
-) -> UserAge:
-    user = entry.user
-    held = tuple(sorted(s for s in user.permissions if s in systems))
-    kept = tuple(sorted(s for s in user.permissions if s not in systems))
-    login = user.email.lower()
-    row = export.by_id.get(login)
-    basis: Basis
-    last = row.last_login if row else None
-    if row is None and login not in remembered:
-        code, file = entry.operator_code, entry.file
-        return UserAge(code, file, user.email, None, None, "absent", None, None, held, kept)
-    if row is None:
-        since, basis = remembered[login], "remembered"
-    elif last is not None:
-        since, basis = last, "login"
-    else:
-        recorded = issued.get(login)
-        added_on = added.get(entry.file)
-        if recorded is not None:
-            since = recorded
-        else:
-            since = estimate(held, added_on) if added_on else today
-        basis = "issued"
-    days = (today - since).days
-    return UserAge(
-        entry.operator_code,
-        entry.file,
-        user.email,
-        last,
-        since,
-        basis,
-        days,
-        stage_of(days),
-        held,
-        kept,
-    )
-
-
-def known_ids(registry: Registry, systems: frozenset[str], users: list[UserEntry]) -> set[str]:
-    """Every ID the registry gives the provider's systems: its users and the window persons."""
-    known = {u.user.email.lower() for u in users}
+def _window_ids(registry: Registry, systems: frozenset[str]) -> Iterator[str]:
+    """The window persons' IDs (lower case) of the operators using the provider's systems."""
     for entry in registry.iter_operators():
         if systems.intersection(entry.operator.systems):
-            known.update(c.email.lower() for c in entry.operator.contacts)
-    return known
+            yield from (c.email.lower() for c in entry.operator.contacts)
 
 
 TABLE_HEADER = (
@@ -248,50 +198,86 @@ def stale(
     login IDs (lower case) seen locked before to the day their count started; ``issued``
     are the accepted applications whose recorded dates say when each ID was issued."""
     systems = provider_systems(registry, provider)
-    entries = list(_judged(registry, systems))
-    kept = remembered or {}
-    days = recorded_issues(issued, systems)
+    counted = remembered or {}
+    days_of = recorded_issues(issued, systems)
     # The same systems added on the same day give the same issue day: counted once.
     estimate = functools.cache(functools.partial(estimated_issue, registry))
-    users = tuple(_age(estimate, u, export, added, kept, today, systems, days) for u in entries)
-    known = known_ids(registry, systems, entries)
-    # Sorted once told apart: the drift, not the whole export.
-    unknown = sorted((key, row) for key, row in export.by_id.items() if key not in known)
-    drift = tuple(Drift(provider, row.login_id, row.last_login, row.line) for _, row in unknown)
+    by_id = export.by_id
+    # Per user only what is its own: its systems split, a day's text and a count's stage
+    # are worked out once for all the users that share them.
+    split: dict[tuple[str, ...], tuple[tuple[str, ...], tuple[str, ...]]] = {}
+    shown: dict[date | None, str] = {None: ""}
+    stages: dict[int, str | None] = {}
+    users: list[UserAge] = []
+    rows: list[tuple[str, ...]] = []
+    known: set[str] = set()
     groups: dict[tuple[str, str], list[Item]] = defaultdict(list)
-    for u in users:
-        if u.stage is not None:
-            groups[u.operator, u.stage].append(u)
+    for entry in _judged(registry, systems):
+        user = entry.user
+        permissions = tuple(user.permissions)
+        if (held_kept := split.get(permissions)) is None:
+            held_kept = split[permissions] = (
+                tuple(sorted(s for s in permissions if s in systems)),
+                tuple(sorted(s for s in permissions if s not in systems)),
+            )
+        held, kept_systems = held_kept
+        login = user.email.lower()
+        known.add(login)
+        row = by_id.get(login)
+        code, file = entry.operator_code, entry.file
+        if row is None and login not in counted:
+            age = UserAge(code, file, user.email, None, None, "absent", None, None, *held_kept)
+            users.append(age)
+            rows.append((code, user.email, "", "", "absent", "", ""))
+            continue
+        basis: Basis
+        last = row.last_login if row else None
+        if row is None:
+            since, basis = counted[login], "remembered"
+        elif last is not None:
+            since, basis = last, "login"
+        else:
+            recorded = days_of.get(login)
+            added_on = added.get(file)
+            if recorded is not None:
+                since = recorded
+            else:
+                since = estimate(held, added_on) if added_on else today
+            basis = "issued"
+        days = (today - since).days
+        if days not in stages:
+            stages[days] = stage_of(days)
+        stage = stages[days]
+        age = UserAge(code, file, user.email, last, since, basis, days, stage, held, kept_systems)
+        users.append(age)
+        for day in (last, since):
+            if day is not None and day not in shown:
+                shown[day] = day.isoformat()
+        rows.append((code, user.email, shown[last], shown[since], basis, str(days), stage or ""))
+        if stage is not None:
+            groups[code, stage].append(age)
+    known.update(_window_ids(registry, systems))
+    # Sorted once told apart: the drift, not the whole export.
+    unknown = sorted((key, row) for key, row in by_id.items() if key not in known)
+    drift = tuple(Drift(provider, row.login_id, row.last_login, row.line) for _, row in unknown)
     notices = [
         Digest("stale-ids", stage, "window", operator, tuple(found))
         for (operator, stage), found in sorted(groups.items())
     ]
     if drift:
         notices.append(Digest("stale-drift", "unknown", "reviewers", None, drift))
-    rows = tuple(
-        (
-            u.operator,
-            u.login_id,
-            u.last_login.isoformat() if u.last_login else "",
-            u.since.isoformat() if u.since else "",
-            u.basis,
-            "" if u.days is None else str(u.days),
-            u.stage or "",
-        )
-        for u in users
-    )
     drift_rows = tuple(
         (d.login_id, d.last_login.isoformat() if d.last_login else "", str(d.line)) for d in drift
     )
     outcome = DutyResult(
         notices=tuple(notices),
         tables=(
-            Table("stale", TABLE_HEADER, rows),
+            Table("stale", TABLE_HEADER, tuple(rows)),
             Table("stale-drift", DRIFT_HEADER, drift_rows),
         ),
         problems=export.problems,
     )
-    return StaleResult(users, drift, outcome)
+    return StaleResult(tuple(users), drift, outcome)
 
 
 # -- as a duty (scheduled.duties) -------------------------------------------------------------
