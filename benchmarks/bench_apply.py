@@ -17,6 +17,10 @@ fresh process each, with this checkout's ``tooling/``, as the merge workflow run
    spread over the operators, each followed by ``apply --confirm``;
 5. once: the same one-file change applied with ``--full`` (no cache), for comparison.
 
+Each run writes into a directory of its own under ``benchmarks/work/apply-<size>-out``,
+emptied before the size's first command and removed after its last: deleting an earlier
+run's 470 MB of outputs just before a run made that run pay for it in the kernel.
+
 CPU seconds (user + system of the process tree) and the peak memory of the largest process
 are printed; nothing is asserted.
 """
@@ -60,11 +64,15 @@ def change_memos(repo: Path, files: list[str], tag: str) -> None:
                    check=True)  # fmt: skip
 
 
+def outputs(repo: Path) -> Path:
+    """Where the runs of ``repo`` write, each into a directory of its own."""
+    return repo.parent / f"{repo.name}-out"
+
+
 def apply(repo: Path, out: str, *extra: str) -> Run:
-    """``apply`` into an empty directory, as the workflow's fresh runner has (replacing an
-    earlier benchmark's outputs is not part of the cost)."""
-    target = repo.parent / out
-    shutil.rmtree(target, ignore_errors=True)
+    """``apply`` into a directory not made yet, as the workflow's fresh runner has."""
+    target = outputs(repo) / out
+    assert not target.exists(), target
     return accessreg(repo, "apply", "--out", str(target), *extra, *DAY, ok=(0,))
 
 
@@ -81,6 +89,8 @@ def main() -> int:
     medians: dict[tuple[str, str], float] = {}
     for size in args.sizes:
         repo = clone(size)
+        shutil.rmtree(outputs(repo), ignore_errors=True)
+        outputs(repo).mkdir(parents=True)
         print(f"{size}: {repo}", flush=True)
         users = git(repo, "ls-files", "--", "registry/users").splitlines()
         validated = accessreg(repo, "validate", "--registry", "registry", "--strict",
@@ -106,6 +116,7 @@ def main() -> int:
         show("apply --full, 1 file (no cache)", apply(repo, "out-full", "--full"))
         medians[(size, "initial")] = first.cpu
         medians[(size, "validate")] = validated.cpu
+        shutil.rmtree(outputs(repo))
     print(machine())
     if {"20k", "200k"} <= set(args.sizes):
         for label in ("1 file", "100 files"):

@@ -44,7 +44,7 @@ FREEZE_FROM = 200_000
 
 
 class Keep(Protocol):
-    def __call__(self, made: int = FREEZE_FROM) -> None: ...
+    def __call__(self, made: int | None = None) -> None: ...
 
 
 @contextmanager
@@ -52,7 +52,7 @@ def kept() -> Iterator[Keep]:
     """``keep()``, called while the collector is paused, leaves every object alive at that
     moment (a loaded registry, then what was worked out from it) out of the collector's
     passes until the block ends, once ``made`` objects at least were made since the last
-    pass (by default a large number). Once the collector was back on, every full pass
+    pass (by default ``FREEZE_FROM``). Once the collector was back on, every full pass
     walked the whole registry again while a daily run composed its mails, a third of its
     CPU at 200,000 users; then the passes walked the duties' judgements, made after it,
     again and again; and the first passes after an apply's pause walked everything the
@@ -60,9 +60,9 @@ def kept() -> Iterator[Keep]:
     still freed by reference counting; they hold no cycles."""
     frozen = False
 
-    def keep(made: int = FREEZE_FROM) -> None:
+    def keep(made: int | None = None) -> None:
         nonlocal frozen
-        if gc.get_count()[0] >= made:
+        if gc.get_count()[0] >= (FREEZE_FROM if made is None else made):
             gc.freeze()
             frozen = True
 
