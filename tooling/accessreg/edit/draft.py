@@ -284,9 +284,23 @@ def finish(draft: Draft, write: bool = True) -> EditResult:
     changed = draft.changed()
     if not changed:
         raise EditRefused(msg("Nothing changes: the registry already says this"))
-    with gcpause.paused():  # both checks hold the cached findings of every operator
-        after = draft.check(changed)
-        before = {_key(p) for p in draft.base.problems}
+    # Both checks hold the cached findings of every operator: many objects, no cycles, kept
+    # out of the collector's passes until the command ends.
+    with gcpause.kept() as keep:
+        with gcpause.paused():
+            after = draft.check(changed)
+            before = {_key(p) for p in draft.base.problems}
+            keep(0)
+        return _finished(draft, changed, after, before, write)
+
+
+def _finished(
+    draft: Draft,
+    changed: dict[str, bytes | None],
+    after: ValidationResult,
+    before: set[tuple[str, str, str, Message]],
+    write: bool,
+) -> EditResult:
     new = tuple(p for p in after.problems if _key(p) not in before)
     standing = tuple(p for p in after.problems if _key(p) in before and p.level is Level.ERROR)
     standing_warnings = sum(
