@@ -136,10 +136,8 @@ def test_the_daily_run_renders_only_the_csvs_it_attaches(reg: RegistryFactory) -
     assert rendered == ["TESTOP01"]
 
 
-def test_the_holders_are_worked_out_only_for_a_csv_that_is_asked_for(
-    reg: RegistryFactory, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    registry = _registry(reg)
+def _counted(monkeypatch: pytest.MonkeyPatch) -> list[frozenset[str]]:
+    """The operators of each registry the inventory works holders out of, from now on."""
     computed: list[frozenset[str]] = []
     real = inventory_module.effective_access
 
@@ -148,6 +146,14 @@ def test_the_holders_are_worked_out_only_for_a_csv_that_is_asked_for(
         return real(sub)
 
     monkeypatch.setattr(inventory_module, "effective_access", counting)
+    return computed
+
+
+def test_the_holders_are_worked_out_only_for_a_csv_that_is_asked_for(
+    reg: RegistryFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    registry = _registry(reg)
+    computed = _counted(monkeypatch)
     lazy = OperatorCsvs(registry, scope=["TESTOP01"])
     # A day with no review due: the reminders' CSVs are never asked for.
     quiet = inventory(registry, date(2026, 10, 15), lazy, ADDED, all_csvs=False)
@@ -155,7 +161,7 @@ def test_the_holders_are_worked_out_only_for_a_csv_that_is_asked_for(
     assert computed == []
     due = inventory(registry, date(2027, 1, 15), lazy, ADDED, all_csvs=False)
     (notice,) = due.notices
-    eager = OperatorCsvs(registry, real(registry))
+    eager = OperatorCsvs(registry, effective_access(registry))
     assert notice.attachments() == eager("TESTOP01")
     assert computed == [frozenset({"TESTOP01"})]  # TESTOP02's users were not read
     assert lazy("TESTOP02") == eager("TESTOP02")  # outside the scope: worked out apart
@@ -216,14 +222,7 @@ def test_only_the_operators_asked_for_are_worked_out(
     # operator's holders are worked out (with those of the operator sharing an ID with it),
     # not those of the others due, reminded before.
     registry = _shared_ids(reg)
-    computed: list[frozenset[str]] = []
-    real = inventory_module.effective_access
-
-    def counting(sub: Registry) -> Access:
-        computed.append(frozenset(sub.operators))
-        return real(sub)
-
-    monkeypatch.setattr(inventory_module, "effective_access", counting)
+    computed = _counted(monkeypatch)
     lazy = OperatorCsvs(registry, scope=["TESTOP01", "TESTOP02", "TESTOP03"])
-    assert lazy("TESTOP03") == OperatorCsvs(registry, real(registry))("TESTOP03")
+    assert lazy("TESTOP03") == OperatorCsvs(registry, effective_access(registry))("TESTOP03")
     assert computed == [frozenset({"TESTOP02", "TESTOP03"})]
