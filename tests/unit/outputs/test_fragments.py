@@ -3,6 +3,7 @@ changed keep their bytes, and the result is the share rendered from nothing."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 import pytest
@@ -50,12 +51,18 @@ def _change(reg: RegistryFactory) -> None:
     reg.user(email="u31@test-gas.example.co.jp", permissions={"taxis": "1011"}, name="新人 花子")
 
 
+def _remove(reg: RegistryFactory) -> None:
+    """One holder gone between two that stay: their units are no longer side by side."""
+    (reg.root / f"users/{OP}/u1@test-gas.example.co.jp.yaml").unlink()
+
+
+@pytest.mark.parametrize("change", [_change, _remove])
 @pytest.mark.parametrize("encoding", list(Encoding))
 def test_rendered_again_from_the_earlier_share_it_is_the_share_rendered_anew(
-    reg: RegistryFactory, encoding: Encoding
+    reg: RegistryFactory, encoding: Encoding, change: Callable[[RegistryFactory], None]
 ) -> None:
     then, earlier = _earlier(reg, encoding)
-    _change(reg)
+    change(reg)
     registry = loaded(reg)
     people = _people(registry)
     previous = Previous.of(then, registry, _bytes(earlier.pieces()), earlier.units)
@@ -71,8 +78,12 @@ def test_only_the_holders_that_have_not_changed_keep_their_bytes(reg: RegistryFa
     _change(reg)
     registry = loaded(reg)
     people = _people(registry)
-    marks = {h.login: f"[{h.login}]\n".encode() for h in then}
-    previous = Previous({h.login: h for h in then}, {"ldif": marks})
+    # The earlier share's LDIF records replaced by marks (as many, in the same order): a
+    # holder whose mark shows in the new piece kept its bytes from there.
+    marks = {h.login: f"[{h.login}]".encode() for h in then}
+    records = b"\n".join(marks.values())
+    lengths = tuple(len(m) for m in marks.values())
+    previous = Previous.of(then, registry, {"ldif": records}, {"ldif": lengths})
     entries = fragments.render(people, registry, Encoding.UTF8, BASE, previous).ldif[0]
     assert isinstance(entries, bytes)
     kept = {login for login, mark in marks.items() if mark in entries}
@@ -89,8 +100,8 @@ def test_a_piece_that_does_not_add_up_to_its_units_is_rendered_again(
     pieces["scim"] += b" "
     registry = loaded(reg)
     previous = Previous.of(then, registry, pieces, earlier.units)
-    assert "scim" not in previous.units
-    assert previous.units["ldif"]
+    assert "scim" not in previous.cuts
+    assert previous.cuts["ldif"].at
     again = fragments.render(then, registry, Encoding.UTF8, BASE, previous)
     assert again.pieces() == earlier.pieces()
 

@@ -114,7 +114,7 @@ def test_an_earlier_share_is_cut_only_by_the_holders_it_was_rendered_for(
         store.close()
     found = earlier_share(share, units, people, registry)
     assert found is not None
-    assert set(found.units["scim"]) == {p.login for p in people}
+    assert set(found.cuts["scim"].at) == {p.login for p in people}
     swapped = [replace(p, login=q.login) for p, q in zip(people, reversed(people), strict=True)]
     assert earlier_share(share, units, swapped, registry) is None
     assert earlier_share(share, None, people, registry) is None

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
+from itertools import accumulate
 
 from accessreg.model import Catalog
 from accessreg.model.content import Content, Piece, joined
@@ -101,47 +102,60 @@ def _members(
 
 
 @dataclass(frozen=True)
+class Cut:
+    """A piece of an earlier share, cut into its holders' units (``data`` as it lies in
+    the store, not copied)."""
+
+    data: bytes | memoryview
+    at: Mapping[str, int]  # login → the index of its unit
+    starts: Sequence[int]
+    lengths: Sequence[int]
+
+    def span(self, first: int, last: int) -> bytes | memoryview:
+        """The units ``first`` to ``last`` and what stands between them, as they lie."""
+        return self.data[self.starts[first] : self.starts[last] + self.lengths[last]]
+
+
+@dataclass(frozen=True)
 class Previous:
     """An earlier share of the same operator, rendered from the same catalog, operator file
-    and options: the holders it showed, and each one's bytes in each piece."""
+    and options: the holders it showed, and where each one's bytes lie in each piece."""
 
     holders: Mapping[str, Holder]  # login → the holder as that share showed them
-    units: Mapping[str, Mapping[str, bytes]]  # piece → login → bytes
+    cuts: Mapping[str, Cut]  # by piece name
     # A group's piece lists its members' logins alone: by piece name, the members it was
     # rendered for and its bytes.
-    groups: Mapping[str, tuple[tuple[str, ...], bytes]] = field(default_factory=dict)
+    groups: Mapping[str, tuple[tuple[str, ...], bytes | memoryview]] = field(default_factory=dict)
 
     @classmethod
     def of(
         cls,
         people: Sequence[Holder],
         registry: Registry,
-        pieces: Mapping[str, bytes],
+        pieces: Mapping[str, bytes | memoryview],
         units: Units,
     ) -> Previous:
         """The share of ``people`` whose pieces are ``pieces``, cut by ``units``; a piece
         that does not add up to its units is left out (rendered again)."""
         readable = info_site.pages(registry, {p.login: p for p in people})
         members = _members(people, registry, readable)
-        found: dict[str, dict[str, bytes]] = {}
+        cuts: dict[str, Cut] = {}
         for name, lengths in units.items():
             holders, data = members.get(name, []), pieces.get(name)
             gap = len(_separator(name))
             if data is None or len(holders) != len(lengths):
                 continue
-            if sum(lengths) + gap * max(len(lengths) - 1, 0) != len(data):
+            starts = list(accumulate((n + gap for n in lengths), initial=0))
+            if (starts[-1] - gap if lengths else 0) != len(data):
                 continue
-            cut, at = {}, 0
-            for holder, n in zip(holders, lengths, strict=True):
-                cut[holder.login] = data[at : at + n]
-                at += n + gap
-            found[name] = cut
+            at = {holder.login: i for i, holder in enumerate(holders)}
+            cuts[name] = Cut(data, at, starts, lengths)
         groups = {}
         for group, logins in members_by_group(people).items():
             for name in (f"scim-group/{group}", f"ldif-group/{group}"):
                 if name in pieces:
                     groups[name] = (logins, pieces[name])
-        return cls({p.login: p for p in people}, found, groups)
+        return cls({p.login: p for p in people}, cuts, groups)
 
 
 def render(
@@ -164,13 +178,37 @@ def render(
         name: str, holders: list[Holder], make: Callable[[list[Holder]], list[bytes]]
     ) -> bytes:
         """The piece ``name`` of ``holders``: those ``previous`` showed as they are now
-        from there, the others made now."""
-        kept = previous.units.get(name, {}) if previous is not None else {}
-        fresh = [p for p in holders if p.login not in same or p.login not in kept]
+        from there (the holders in a row who did not change, as one span), the others made
+        now."""
+        cut = previous.cuts.get(name) if previous is not None else None
+        at = cut.at if cut is not None else {}
+        fresh = [p for p in holders if p.login not in same or p.login not in at]
         made = dict(zip((p.login for p in fresh), make(fresh), strict=True))
-        found = [made[p.login] if p.login in made else kept[p.login] for p in holders]
-        units[name] = tuple(len(u) for u in found)
-        return _separator(name).join(found)
+        segments: list[bytes | memoryview] = []
+        lengths: list[int] = []
+        first = last = -1  # the units of ``cut`` taken in a row, not yet in ``segments``
+        for p in holders:
+            unit = made.get(p.login)
+            if unit is None and cut is not None:
+                i = at[p.login]
+                lengths.append(cut.lengths[i])
+                if last >= 0 and i == last + 1:
+                    last = i
+                    continue
+                if last >= 0:
+                    segments.append(cut.span(first, last))
+                first = last = i
+                continue
+            assert unit is not None
+            if cut is not None and last >= 0:
+                segments.append(cut.span(first, last))
+                first = last = -1
+            segments.append(unit)
+            lengths.append(len(unit))
+        if cut is not None and last >= 0:
+            segments.append(cut.span(first, last))
+        units[name] = tuple(lengths)
+        return _separator(name).join(segments)
 
     readable = info_site.pages(registry, {p.login: p for p in people})
     members = _members(people, registry, readable)
@@ -207,7 +245,7 @@ def render(
     def group(name: str, logins: tuple[str, ...], make: Callable[[], bytes]) -> bytes:
         """A group's piece: from ``previous`` when it had the same members."""
         was = kept.get(name)
-        return was[1] if was is not None and was[0] == logins else make()
+        return bytes(was[1]) if was is not None and was[0] == logins else make()
 
     scim_groups, ldif_groups = {}, {}
     for g, logins in members_by_group(people).items():

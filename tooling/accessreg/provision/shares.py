@@ -279,8 +279,9 @@ def _earlier(
     return {code: (k, kept[k]) for code, k in wanted.items() if k in kept}
 
 
-def _read(share: Fragment) -> dict[str, bytes] | None:
-    """The pieces of a share lying in the store, read (None: it cannot be)."""
+def _read(share: Fragment) -> dict[str, memoryview] | None:
+    """The pieces of a share lying in the store, read (None: it cannot be): views of its
+    file's bytes, which a render takes spans of."""
     pieces = share.pieces()
     slices = {name: p for name, p in pieces.items() if isinstance(p, Slice)}
     paths = {p.path for p in slices.values()}
@@ -290,7 +291,8 @@ def _read(share: Fragment) -> dict[str, bytes] | None:
         data = Path(paths.pop()).read_bytes()
     except OSError:
         return None
-    return {name: data[p.offset : p.offset + p.length] for name, p in slices.items()}
+    view = memoryview(data)
+    return {name: view[p.offset : p.offset + p.length] for name, p in slices.items()}
 
 
 def earlier_share(
