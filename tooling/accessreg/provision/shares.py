@@ -4,7 +4,11 @@ operators a run changes, taken from the cache for the others.
 A share is keyed by what it was rendered from: the catalog's blob id, the operator file's
 blob id, the tree id of its users' directory, the options and the tool itself (the cache's
 namespace). Equal ids, equal files, equal share: an operator no merge touched is never read
-again. Only a share that stands for those files is kept: one rendered while a change of its
+again. One a merge touched is rendered again from its share at the applied revision: the
+store keeps where each holder's bytes lie (``units``), and the holders who did not change
+keep theirs (``outputs.fragments.Previous``).
+
+Only a share that stands for those files is kept: one rendered while a change of its
 operator waits for its date shows what holds on the day, not what the files say, and one
 whose login IDs clash with another operator's depends on more than its own files.
 
