@@ -1,4 +1,4 @@
-"""The collector's pause and what a run keeps out of its passes."""
+"""What a run keeps out of the collector's passes."""
 
 from __future__ import annotations
 
@@ -9,16 +9,15 @@ import pytest
 from accessreg.files import gcpause
 
 
-@pytest.mark.parametrize(("made", "frozen"), [(None, False), (0, True)])
-def test_keep_freezes_once_enough_objects_were_made(
-    monkeypatch: pytest.MonkeyPatch, made: int | None, frozen: bool
+def test_keep_freezes_what_is_alive_and_the_block_gives_it_back(
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """By default only after many objects (a large registry); an apply asks for it however
-    few its planning made. What was frozen goes back when the block ends."""
+    """However few objects were made (a one-file apply's planning): what is alive when
+    ``keep`` is called is frozen until the block ends, in a process that goes on after it."""
     monkeypatch.setattr(gcpause, "_give_back", True)
     kept = [[n] for n in range(10)]  # alive, and tracked by the collector
     with gcpause.kept() as keep, gcpause.paused():
         before = gc.get_freeze_count()
-        keep(made)
-        assert (gc.get_freeze_count() > before) is frozen and kept
+        keep()
+        assert gc.get_freeze_count() > before and kept
     assert gc.get_freeze_count() == 0

@@ -290,7 +290,7 @@ def finish(draft: Draft, write: bool = True) -> EditResult:
         with gcpause.paused():
             after = draft.check(changed)
             before = {_key(p) for p in draft.base.problems}
-            keep(0)
+            keep()
         return _finished(draft, changed, after, before, write)
 
 

@@ -9,9 +9,8 @@ objects hold no reference cycles. Reference counting still frees everything as u
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Protocol
 
 
 @contextmanager
@@ -37,34 +36,21 @@ def keep_until_exit() -> None:
     _give_back = False
 
 
-# Objects made while paused from which freezing pays off: a full pass then walks millions.
-# Below it (a small registry: the tests') the collector is left as it is, so that garbage
-# from before is collected when it would have been.
-FREEZE_FROM = 200_000
-
-
-class Keep(Protocol):
-    def __call__(self, made: int | None = None) -> None: ...
-
-
 @contextmanager
-def kept() -> Iterator[Keep]:
+def kept() -> Iterator[Callable[[], None]]:
     """``keep()``, called while the collector is paused, leaves every object alive at that
     moment (a loaded registry, then what was worked out from it) out of the collector's
-    passes until the block ends, once ``made`` objects at least were made since the last
-    pass (by default ``FREEZE_FROM``). Once the collector was back on, every full pass
-    walked the whole registry again while a daily run composed its mails, a third of its
-    CPU at 200,000 users; then the passes walked the duties' judgements, made after it,
-    again and again; and the first passes after an apply's pause walked everything the
-    pause let build (0.2 s of a one-file run, 0.4 s of a 100-file one). Those objects are
-    still freed by reference counting; they hold no cycles."""
+    passes until the block ends. Once the collector was back on, its first passes walked
+    everything the pause let build (0.2 s of a one-file apply, 0.4 s of a 100-file one at
+    200,000 users), and its full passes walked the whole registry again and again while a
+    daily run composed its mails (a third of its CPU). Freezing costs nothing whatever the
+    number of objects; they are still freed by reference counting, and hold no cycles."""
     frozen = False
 
-    def keep(made: int | None = None) -> None:
+    def keep() -> None:
         nonlocal frozen
-        if gc.get_count()[0] >= (FREEZE_FROM if made is None else made):
-            gc.freeze()
-            frozen = True
+        gc.freeze()
+        frozen = True
 
     try:
         yield keep

@@ -317,14 +317,14 @@ def run(request: ApplyRequest, transport: TransportFactory = smtp_session) -> Ap
         # The registries of both ends, their accesses and the cached findings are millions of
         # objects without cycles: the collector's full passes over them found nothing and
         # cost a third of a merge's run. What planning made is kept out of its passes while
-        # the outputs are written and mailed, however little it is.
+        # the outputs are written and mailed.
         with gcpause.kept() as keep:
             with gcpause.paused():
                 isolated = examine(session.repo, state, request, head)
                 planned = plan(
                     session.repo, state, request, session.sender, head, isolated, delivered(session)
                 )
-                keep(0)
+                keep()
             done = session.carry_out(planned.run)
     found = planned.history
     rows: dict[str, int] = {}
