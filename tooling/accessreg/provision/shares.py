@@ -128,16 +128,16 @@ class ShareStore:
                 units[key] = share.units
             else:
                 # Read from the store under another key (equal content): the same file.
-                slices = {n: p for n, p in pieces.items() if isinstance(p, Slice)}
-                origin = {p.path for p in slices.values()}
-                if len(origin) != 1 or len(slices) != len(pieces):
+                stored = _stored(share)
+                if stored is None:
                     continue
+                source, slices = stored
                 places = {n: (p.offset, p.length) for n, p in slices.items()}
                 try:
-                    at = _link(Path(source := origin.pop()), self._file(key))
+                    at = _link(source, self._file(key))
                 except OSError:
                     continue
-                linked[key] = Path(source).name
+                linked[key] = source.name
             entries[key] = (share.logins, places, dict(share.failures), at)
         known = self.units(set(linked.values()))
         units.update({key: known[o] for key, o in linked.items() if o in known})
@@ -283,16 +283,26 @@ def _earlier(
     return {code: (k, kept[k]) for code, k in wanted.items() if k in kept}
 
 
-def _read(share: Fragment) -> dict[str, memoryview] | None:
-    """The pieces of a share lying in the store, read (None: it cannot be): views of its
-    file's bytes, which a render takes spans of."""
+def _stored(share: Fragment) -> tuple[Path, dict[str, Slice]] | None:
+    """The one store file every piece of ``share`` lies in, and the pieces (None: a share
+    rendered now, or lying in several files)."""
     pieces = share.pieces()
     slices = {name: p for name, p in pieces.items() if isinstance(p, Slice)}
     paths = {p.path for p in slices.values()}
     if len(slices) != len(pieces) or len(paths) != 1:
         return None
+    return Path(paths.pop()), slices
+
+
+def _read(share: Fragment) -> dict[str, memoryview] | None:
+    """The pieces of a share lying in the store, read (None: it cannot be): views of its
+    file's bytes, which a render takes spans of."""
+    stored = _stored(share)
+    if stored is None:
+        return None
+    path, slices = stored
     try:
-        data = Path(paths.pop()).read_bytes()
+        data = path.read_bytes()
     except OSError:
         return None
     view = memoryview(data)
