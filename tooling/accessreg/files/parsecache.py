@@ -14,6 +14,8 @@ deleted when a new namespace is opened.
   (``model.registry.OperatorIndex``), keyed by the operators' tree and the catalog.
 - ``shares``: an operator's share of the snapshot outputs (``provision.shares``), keyed by
   the blob and tree ids it was rendered from.
+- ``units``: where each holder's bytes lie in a share (``outputs.fragments.Units``), under
+  the share's key, so that rendering the operator again keeps those of unchanged holders.
 - ``snapshots``: a whole loaded registry (``cachedload.load_snapshot``), keyed by the blob
   ids of every file; only the last one is kept.
 - ``members`` and ``groups_listed``: an index from a name to the groups holding it, looked
