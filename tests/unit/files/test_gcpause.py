@@ -9,15 +9,17 @@ import pytest
 from accessreg.files import gcpause
 
 
-def test_keep_freezes_what_is_alive_and_the_block_gives_it_back(
-    monkeypatch: pytest.MonkeyPatch,
+@pytest.mark.parametrize(("made_enough", "frozen"), [(False, False), (True, True)])
+def test_keep_freezes_once_enough_objects_were_made_and_the_block_gives_them_back(
+    monkeypatch: pytest.MonkeyPatch, made_enough: bool, frozen: bool
 ) -> None:
-    """However few objects were made (a one-file apply's planning): what is alive when
-    ``keep`` is called is frozen until the block ends, in a process that goes on after it."""
+    """A small run is left to the collector; a large one's objects are frozen until the
+    block ends, in a process that goes on after it."""
     monkeypatch.setattr(gcpause, "_give_back", True)
+    monkeypatch.setattr(gcpause, "FREEZE_FROM", 0 if made_enough else 10**9)
     kept = [[n] for n in range(10)]  # alive, and tracked by the collector
     with gcpause.kept() as keep, gcpause.paused():
         before = gc.get_freeze_count()
         keep()
-        assert gc.get_freeze_count() > before and kept
+        assert (gc.get_freeze_count() > before) is frozen and kept
     assert gc.get_freeze_count() == 0

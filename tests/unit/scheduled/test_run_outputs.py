@@ -93,11 +93,14 @@ def test_what_the_run_reads_is_frozen_while_it_runs_and_given_back_after(
 
     monkeypatch.setattr(run_module, "plan", watching)
     before = gc.get_freeze_count()
-    out = tmp_path / "out"
-    run(RunRequest(root=root, today=DAY, duties=("stale",), out=out, last_logins=export))
-    assert gc.get_freeze_count() == before  # given back after the run
-    [(frozen, enabled)] = seen
-    assert frozen > before and enabled  # the registry frozen, the collector back on
+    for frozen_from in (gcpause.FREEZE_FROM, 0):  # this registry is small; then as if large
+        monkeypatch.setattr(gcpause, "FREEZE_FROM", frozen_from)
+        out = tmp_path / f"o{frozen_from}"
+        run(RunRequest(root=root, today=DAY, duties=("stale",), out=out, last_logins=export))
+        assert gc.get_freeze_count() == before  # given back after the run
+    small, large = seen
+    assert small == (before, True)  # a few thousand objects: left to the collector
+    assert large[0] > before and large[1]  # the registry frozen, the collector back on
 
 
 def test_what_the_duties_judge_is_made_paused_and_frozen_too(
@@ -120,6 +123,7 @@ def test_what_the_duties_judge_is_made_paused_and_frozen_too(
 
     monkeypatch.setattr(run_module, "judged", judging)
     monkeypatch.setattr(run_module, "plan", planning)
+    monkeypatch.setattr(gcpause, "FREEZE_FROM", 0)
     before = gc.get_freeze_count()
     out = tmp_path / "out"
     run(RunRequest(root=root, today=DAY, duties=("stale",), out=out, last_logins=export))
@@ -137,6 +141,7 @@ def test_a_process_that_ends_with_its_command_keeps_them_frozen(
     kept = [[n] for n in range(10)]  # alive, and tracked by the collector
     try:
         with gcpause.kept() as keep, gcpause.paused():
+            monkeypatch.setattr(gcpause, "FREEZE_FROM", 0)
             keep()
         assert gc.get_freeze_count() > before and kept
     finally:
