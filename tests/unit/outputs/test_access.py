@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 
 from accessreg.model.changes import ChangeKind
-from accessreg.outputs.access import changed, diff, effective_access
+from accessreg.outputs.access import changed, diff, effective_access, stages
 from tests.helpers.regfactory import RegistryFactory, contact
 from tests.helpers.registries import loaded
 
@@ -138,3 +139,30 @@ def test_changed_is_a_difference_of_holders(reg: RegistryFactory) -> None:
     assert not changed(access, {login: replace(holder)}, login)  # an equal one
     assert changed(access, {login: replace(holder, memo="変更")}, login)
     assert changed(access, {}, login) and changed({}, access, login)
+
+
+def test_a_stage_holds_the_holder_of_an_end_once_its_changes_are_made(
+    reg: RegistryFactory,
+) -> None:
+    """Until a change of theirs takes effect a stage holds ``before``'s holder; once all
+    have, ``after``'s holder itself (so that comparing stages stops at identity); between
+    the two, a holder of its own with the changes made so far."""
+    before = effective_access(loaded(reg))
+    reg.user(permissions={"taxis": "1010"})  # taxis changed, johs removed
+    reg.user(email="user2@test-gas.example.co.jp", permissions={"juju": "granted"})
+    registry = loaded(reg)
+    after = effective_access(registry)
+    changes = diff(before, after, registry.catalog)
+    user1, user2 = "user1@test-gas.example.co.jp", "user2@test-gas.example.co.jp"
+    first, second = date(2026, 12, 16), date(2027, 1, 4)
+
+    whole = [(c, first if c.person.login == user1 else second) for c in changes]
+    [(_, start, reached), (_, middle, end)] = stages(before, after, whole)
+    assert start is before and middle is reached and end is after
+    assert reached[user1] is after[user1]
+    assert user2 not in reached
+
+    split = [(c, first if c.system == "taxis" else second) for c in changes]
+    [(_, _, reached), _] = stages(before, after, split)
+    assert dict(reached[user1].permissions) == {**before[user1].permissions, "taxis": "1010"}
+    assert reached[user1] not in (before[user1], after[user1])

@@ -389,7 +389,13 @@ def _apply(before: Access, after: Access, changes: Iterable[AccessChange]) -> di
         base = now or was
         assert base is not None
         if permissions:
-            found[login] = replace(base, permissions=dict(sorted(permissions.items())))
+            # Mostly the holder of an end as it is (every change of its made): that holder
+            # itself, so that comparing stages stops at identity. Permissions are looked up
+            # or sorted wherever they are used: their order does not make them differ.
+            same = permissions == base.permissions
+            found[login] = (
+                base if same else replace(base, permissions=dict(sorted(permissions.items())))
+            )
     return found
 
 
