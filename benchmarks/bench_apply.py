@@ -17,9 +17,13 @@ fresh process each, with this checkout's ``tooling/``, as the merge workflow run
    spread over the operators, each followed by ``apply --confirm``;
 5. once: the same one-file change applied with ``--full`` (no cache), for comparison.
 
-Each run writes into a directory of its own under ``benchmarks/work/apply-<size>-out``,
-emptied before the size's first command and removed after its last: deleting an earlier
-run's 470 MB of outputs just before a run made that run pay for it in the kernel.
+Each run writes into a directory of its own under ``benchmarks/work/apply-<size>-out``, as
+the workflow's fresh runner does, and the benchmark then removes it, flushes the file
+system and waits ``SETTLE`` seconds before anything else: the next run starts on a machine
+that holds no earlier run's outputs, neither being deleted nor written back. Deleting an
+earlier run's 470 MB just before a run made that run pay for it in the kernel; keeping
+every run's outputs to the end made each later run's system time grow (0.6 s for one file
+on a settled machine, 1.6-1.9 s after five runs' outputs had been kept).
 
 CPU seconds (user + system of the process tree) and the peak memory of the largest process
 are printed; nothing is asserted.
@@ -28,17 +32,20 @@ are printed; nothing is asserted.
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import shlex
 import shutil
 import subprocess
 import sys
+import time
 from datetime import date
 from pathlib import Path
 
 from cputime import GIT, WORK, Run, accessreg, describe, git, machine, median, registry
 
 TODAY = date.today().isoformat()
+SETTLE = 5  # seconds after a run's outputs are removed: ext4 commits every 5 s
 DAY = ["--today", TODAY, "--accepted-on", TODAY]
 
 
@@ -70,14 +77,20 @@ def outputs(repo: Path) -> Path:
 
 
 def apply(repo: Path, out: str, *extra: str) -> Run:
-    """``apply`` into a directory not made yet, as the workflow's fresh runner has."""
+    """``apply`` into a directory not made yet, as the workflow's fresh runner has; its
+    outputs then removed and the machine settled."""
     target = outputs(repo) / out
     assert not target.exists(), target
-    return accessreg(repo, "apply", "--out", str(target), *extra, *DAY, ok=(0,))
+    done = accessreg(repo, "apply", "--out", str(target), *extra, *DAY, ok=(0,))
+    shutil.rmtree(target)
+    os.sync()
+    time.sleep(SETTLE)
+    return done
 
 
 def show(label: str, run: Run) -> None:
-    print(f"  {label}: {run.cpu:.2f} s CPU, {run.peak_mib:.0f} MiB", flush=True)
+    print(f"  {label}: {run.cpu:.2f} s CPU ({run.system:.2f} s system), {run.peak_mib:.0f} MiB",
+          flush=True)  # fmt: skip
 
 
 def main() -> int:
