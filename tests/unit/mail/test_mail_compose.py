@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import base64
 import email
 import email.policy
 from datetime import date
 from email.message import EmailMessage
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from accessreg.errors import ConfigError
 from accessreg.escape import mail_header
-from accessreg.mail.compose import compose
+from accessreg.mail.compose import _base64, compose
 from accessreg.model.mail import Notice, Recipient
 
 CONTEXT = {
@@ -110,3 +113,10 @@ def test_mail_header_turns_every_line_break_into_a_space() -> None:
 def test_a_bad_recipient_address_is_a_clear_error() -> None:
     with pytest.raises(ConfigError, match="is not a mail address"):
         compose(_notice(email_="no-at-sign"), "uketsuke@reception.example.jp")
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.binary(max_size=400))
+def test_a_base64_body_is_cut_as_the_email_package_cuts_it(data: bytes) -> None:
+    """57 bytes a line, CRLF after each, nothing for nothing: what ``encodebytes`` gives."""
+    assert _base64(data) == base64.encodebytes(data).replace(b"\n", b"\r\n")
