@@ -41,15 +41,21 @@ def _pieces(draw: st.DrawFn) -> list[tuple[int, int, int] | bytes]:
 
 
 @settings(max_examples=100, deadline=None)
-@given(drawn=_pieces(), room=st.integers(1, 3), block=st.sampled_from([3, 16, 1 << 20]))
+@given(
+    drawn=_pieces(),
+    room=st.integers(1, 3),
+    block=st.sampled_from([3, 16, 1 << 20]),
+    apart=st.booleans(),
+)
 def test_written_and_hashed_as_the_joined_bytes(
     tmp_path_factory: pytest.TempPathFactory,
     drawn: list[tuple[int, int, int] | bytes],
     room: int,
     block: int,
+    apart: bool,
 ) -> None:
     """``block``: the buffer's size, small enough for pieces to fill it, span it, exceed
-    it."""
+    it; ``apart``: the pieces in memory kept apart or merged."""
     root = tmp_path_factory.mktemp("pieces")
     paths = []
     for n, data in enumerate(SOURCES):
@@ -66,7 +72,7 @@ def test_written_and_hashed_as_the_joined_bytes(
             source, offset, length = item
             pieces.append(Slice(str(paths[source]), offset, length))
             expected += SOURCES[source][offset : offset + length]
-    content = joined(pieces)
+    content = joined(pieces, apart)
     assert len(content) == len(expected)
     target = root / "out"
     default, assembled._BLOCK = assembled._BLOCK, block
@@ -84,6 +90,15 @@ def test_written_and_hashed_as_the_joined_bytes(
 def test_bytes_in_memory_stay_bytes() -> None:
     assert joined([b"a", b"", b"b"]) == b"ab"
     assert separated(b", ", [b"a", b"", b"b"]) == [b"a", b", ", b"b"]
+
+
+def test_pieces_kept_apart_are_not_copied() -> None:
+    """A snapshot rendered in memory stays its shares' bytes: the very objects given, the
+    empty ones left out (the writer gathers the small ones itself)."""
+    head, big, small = b"h" * 3, b"x" * (1 << 17), b"a" * 100
+    content = joined([head, big, small, b"", small, big], apart=True)
+    assert isinstance(content, Assembled)
+    assert [id(p) for p in content.pieces] == [id(p) for p in (head, big, small, small, big)]
 
 
 def test_a_source_shorter_than_its_slice_is_an_error(tmp_path: Path) -> None:

@@ -271,13 +271,16 @@ def assemble(
     for fragment in fragments:
         for label, lines in fragment.failures.items():
             failures.setdefault(label, []).extend(lines)
+    # The shares' pieces are kept as they are, not joined into one copy of everything.
     header = csv_.snapshot_header(catalog, encoding)
     files: dict[str, Content] = {
-        snapshot_name(system): joined([header, *(f.imports.get(system, b"") for f in fragments)])
+        snapshot_name(system): joined(
+            [header, *(f.imports.get(system, b"") for f in fragments)], apart=True
+        )
         for system in import_systems(catalog)
     }
-    files["scim/snapshot.json"] = scim.document(f.scim for f in fragments)
-    files["ldif/snapshot.ldif"] = ldif.document((f.ldif for f in fragments), ldap_base)
+    files["scim/snapshot.json"] = scim.document((f.scim for f in fragments), apart=True)
+    files["ldif/snapshot.ldif"] = ldif.document((f.ldif for f in fragments), ldap_base, True)
     pages = info_site.pages_header(catalog, encoding)
-    files[info_site.PAGES] = joined([pages, *(f.pages for f in fragments)])
+    files[info_site.PAGES] = joined([pages, *(f.pages for f in fragments)], apart=True)
     return files, failures

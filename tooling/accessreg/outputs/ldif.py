@@ -178,9 +178,9 @@ def members(logins: Iterable[str], base: str = DEFAULT_BASE) -> bytes:
     return "\n".join(line("member", user_dn(login, base)) for login in logins).encode("utf-8")
 
 
-def document(parts: Iterable[Part], base: str = DEFAULT_BASE) -> Content:
+def document(parts: Iterable[Part], base: str = DEFAULT_BASE, apart: bool = False) -> Content:
     """The two organisational units, every person, every non-empty group, from the
-    operators' shares."""
+    operators' shares (``apart``: as ``model.content.joined`` keeps them)."""
     records = [
         _record(people_dn(base), [("objectClass", "organizationalUnit"), ("ou", "people")]),
         _record(groups_dn(base), [("objectClass", "organizationalUnit"), ("ou", "groups")]),
@@ -195,7 +195,7 @@ def document(parts: Iterable[Part], base: str = DEFAULT_BASE) -> Content:
     for name in sorted(groups):
         entry = _record(group_dn(name, base), _group_entry(name, (), base)).encode("utf-8")
         pieces += [b"\n", entry, *separated(b"\n", groups[name]), b"\n"]
-    return joined(pieces)
+    return joined(pieces, apart)
 
 
 def snapshot(access: Access, base: str = DEFAULT_BASE) -> bytes:

@@ -71,7 +71,7 @@ def _dump(operations: list[Json]) -> bytes:
     return found
 
 
-def _wrap(lines: Iterable[Piece | Content]) -> Content:
+def _wrap(lines: Iterable[Piece | Content], apart: bool = False) -> Content:
     """One operation per line: diffable, and written by json's C encoder (indenting would
     make it fall back to the slow pure-Python one on registries of 200,000 users)."""
     head = b'{"schemas": [' + json.dumps(BULK).encode("utf-8") + b'], "Operations": ['
@@ -83,7 +83,7 @@ def _wrap(lines: Iterable[Piece | Content]) -> Content:
             pieces.extend(_pieces(line))
     if not pieces:
         return head + b"]}\n"
-    return joined([head, b"\n", *pieces, b"\n]}\n"])
+    return joined([head, b"\n", *pieces, b"\n]}\n"], apart)
 
 
 def _pieces(content: Piece | Content) -> tuple[Piece, ...]:
@@ -137,8 +137,9 @@ def members(logins: Iterable[str]) -> bytes:
     return b", ".join(_line({"value": f"bulkId:{login}"}) for login in logins)
 
 
-def document(parts: Iterable[Part]) -> Content:
-    """Create every user, then every group with its members, from the operators' shares."""
+def document(parts: Iterable[Part], apart: bool = False) -> Content:
+    """Create every user, then every group with its members, from the operators' shares
+    (``apart``: as ``model.content.joined`` keeps them)."""
     lines: list[Piece | Content] = []
     groups: dict[str, list[Piece]] = {}
     for users, members in parts:
@@ -149,7 +150,7 @@ def document(parts: Iterable[Part]) -> Content:
         op = {"method": "POST", "path": "/Groups", "bulkId": name, "data": _group(name, ())}
         empty = _line(op)  # members come last: '..."members": []}}'
         lines.append(joined([empty[: -len(b"]}}")], *separated(b", ", groups[name]), b"]}}"]))
-    return _wrap(lines)
+    return _wrap(lines, apart)
 
 
 def snapshot(access: Access) -> bytes:
