@@ -25,10 +25,10 @@ from pathlib import Path
 
 from accessreg.errors import ConfigError
 from accessreg.files.cachedload import Parsings, Shared, load_cached
-from accessreg.files.loading import LoadResult, Models, load
+from accessreg.files.loading import LoadResult, Models, built, load
 from accessreg.files.sources import MemorySource
 from accessreg.gitio.repo import GitRepository
-from accessreg.model import layout
+from accessreg.model import Operator, User, layout
 from accessreg.model.changes import ChangeKind
 from accessreg.model.commits import CommitInfo
 from accessreg.model.messages import msg
@@ -103,6 +103,7 @@ class Snapshots:
         self._models: Models = shared.models
         # id → the registry (kept, so that the id stays its own) and its access
         self._access: dict[int, tuple[Registry, Access]] = {}
+        self._kept: tuple[str, Registry] | None = None  # loaded elsewhere (``keep``)
 
     def narrowed(
         self, scope: Collection[str] | None, pins: Mapping[str, bytes | None] | None = None
@@ -130,6 +131,34 @@ class Snapshots:
         without pins: kept only when nothing is pinned and every user is wanted)."""
         if not self.pins and self.scope is None:
             self._cache[sha] = registry
+            self._kept = (sha, registry)
+
+    def _like_kept(self, sha: str) -> Registry | None:
+        """The registry at ``sha`` made from the one kept where their files are the same,
+        reading only those that differ: ``--full``, whose head is validated in full and
+        which no cache serves, read and built every file of the other end again (a third
+        of its time and 400 MB at 200,000 users). None: nothing kept, or another catalog
+        (other schemas)."""
+        if self._kept is None:  # kept only without pins and scope
+            return None
+        kept_sha, kept = self._kept
+        before = self.repo.tree_blobs(kept_sha, PREFIX)
+        tree = self.repo.blob_source(sha, PREFIX)
+        if tree.blobs.get(layout.CATALOG_FILE) != before.get(layout.CATALOG_FILE):
+            return None
+        # A file with errors holds what validation salvaged of it: read again, as any load.
+        same = {rel for rel, blob in tree.blobs.items() if before.get(rel) == blob}
+        same -= kept.broken
+        models: dict[str, tuple[layout.Kind, User | Operator]] = {
+            u.file: (layout.Kind.USER, u.user) for u in kept.users if u.file in same
+        }
+        models.update(
+            (o.file, (layout.Kind.OPERATOR, o.operator))
+            for o in kept.operators.values()
+            if o.file in same
+        )
+        reuse, shared = built(models)
+        return _readable(load(tree, reuse, shared), sha)
 
     def _under(self, rev: str) -> list[str] | None:
         """The entries of the registry to list at ``rev``: None for all of it."""
@@ -157,7 +186,7 @@ class Snapshots:
         if sha not in self._cache:
             under = self._under(sha)
             if self.cache is None or not under:
-                self._cache[sha] = _loaded(self.source(sha), sha)
+                self._cache[sha] = self._like_kept(sha) or _loaded(self.source(sha), sha)
             else:
                 tree = self.repo.blob_source(sha, PREFIX, under=under).pinned(self.pins)
                 [found] = load_cached([tree], self.cache, self._known, self._models)
