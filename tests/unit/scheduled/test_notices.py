@@ -40,6 +40,7 @@ def test_the_items_due_keep_their_order_and_their_own_log_keys() -> None:
     (mail,) = pending([digest], lambda n: [A], sent.__contains__)
     assert [i.key for i in mail.digest.items] == ["p", "r", "t"]
     assert mail.log_keys == tuple(log_key(k, "a@x.example.jp") for k in "prt")
+    assert mail.item_keys == ("p", "r", "t")  # what names the mail's notice (``mail_notice``)
 
 
 def test_a_person_listed_twice_gets_one_mail() -> None:

@@ -64,6 +64,7 @@ class DigestMail:
     digest: Digest
     recipient: Recipient
     log_keys: tuple[str, ...]  # recorded once the mail is sent
+    item_keys: tuple[str, ...]  # the keys of the digest's items, in their order
 
     @property
     def message_key(self) -> str:
@@ -123,5 +124,12 @@ def pending(
                     digest.attachments,
                     digest.context,
                 )
-                mails.append(DigestMail(narrowed, person, tuple(itertools.compress(logged, fresh))))
+                mails.append(
+                    DigestMail(
+                        narrowed,
+                        person,
+                        tuple(itertools.compress(logged, fresh)),
+                        tuple(itertools.compress(keys, fresh)),
+                    )
+                )
     return mails

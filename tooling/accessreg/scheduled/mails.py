@@ -32,7 +32,8 @@ def attachment_name(operator: str | None, doc: Document) -> str:
 
 def mail_notice(mail: DigestMail, registry: Registry, today: date) -> Notice:
     digest = mail.digest
-    items = hashlib.sha256("\n".join(sorted(i.key for i in digest.items)).encode()).hexdigest()
+    # The items' keys as ``pending`` made them, once for every recipient of the digest.
+    items = hashlib.sha256("\n".join(sorted(mail.item_keys)).encode()).hexdigest()
     entry = registry.operators.get(digest.operator or "")
     kind = digest.kind if digest.stage in digest.kind else f"{digest.kind}-{digest.stage}"
     return Notice(
