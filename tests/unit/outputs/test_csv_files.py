@@ -7,6 +7,8 @@ import io
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from accessreg.escape import csv_cell
 from accessreg.outputs import csv_
@@ -247,3 +249,23 @@ def test_a_suspension_is_a_row_of_its_own_and_the_id_stays_listed(reg: RegistryF
     assert [(r["メールアドレス（ID）"], r["利用停止"]) for r in snapshot] == [
         ("user1@test-gas.example.co.jp", "停止中")
     ]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    rows=st.lists(
+        st.lists(st.text(alphabet=st.characters(codec="utf-8")), min_size=3, max_size=3),
+        max_size=5,
+    )
+)
+def test_each_rows_bytes_read_back_as_its_cells(rows: list[list[str]]) -> None:
+    """Whatever a cell holds (quotes, separators, line breaks, a formula's start), each
+    row's bytes are one record the csv module reads back as the cells, formulas
+    neutralised."""
+    parts = [csv_._Row(r, "x.yaml") for r in rows]
+    made = csv_.rows_units("f.csv", ["a", "b", "c"], parts, Encoding.UTF8)
+    assert len(made) == len(rows)
+    for unit, row in zip(made, rows, strict=True):
+        assert unit.endswith(b"\r\n")
+        [back] = list(csv.reader(io.StringIO(unit.decode("utf-8"), newline="")))
+        assert back == [csv_cell(c) for c in row]
