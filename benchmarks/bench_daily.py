@@ -23,8 +23,13 @@ into a new output directory of its own (all removed at the end):
   only what fell due overnight is mailed.
 
 Medians of ``--runs`` runs of CPU seconds (user + system of the process and the processes
-it waited for) and the peak memory of the largest of them (``os.wait4``). Nothing is sent;
-nothing is asserted.
+it waited for), each run's system time, and the peak memory of the largest of them
+(``os.wait4``). Nothing is sent; nothing is asserted.
+
+The system time is printed because it depends on what the machine did just before: ext4
+passes over the inodes of files deleted in the last minutes when it makes new ones, so a
+run begun within five minutes of deleting tens of thousands of files (another run of this
+benchmark ends so) paid 4.4-5.1 s of system time where a settled run paid about 2.
 """
 
 from __future__ import annotations
@@ -52,6 +57,7 @@ class Measured:
     cpu: float
     peak_mib: float
     mails: int
+    system: float  # the system's part of ``cpu``, which varies most from run to run
 
 
 def clone(size: str) -> Path:
@@ -104,7 +110,8 @@ def daily(repo: Path, argv: list[str], out: Path) -> Measured:
     if child.returncode != 0:
         sys.exit(f"{shlex.join(argv)} exited {child.returncode}:\n{stderr.decode()[-3000:]}")
     mails = len(list((out / "mail").glob("*.eml")))
-    return Measured(usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, mails)
+    cpu = usage.ru_utime + usage.ru_stime
+    return Measured(cpu, usage.ru_maxrss / 1024, mails, usage.ru_stime)
 
 
 def record_first_day(repo: Path, argv: list[str]) -> None:
@@ -187,7 +194,9 @@ def main() -> int:
             cpus = [r.cpu for r in runs]
             peak = max(r.peak_mib for r in runs)
             found[f"{label}, warm cache"] = (median(cpus), peak, runs[0].mails)
-            print(f"    {describe(label, cpus)}; peak {peak:.0f} MiB; {runs[0].mails} mails",
+            system = ", ".join(f"{r.system:.2f}" for r in runs)
+            print(f"    {describe(label, cpus)}; system {system}; peak {peak:.0f} MiB; "
+                  f"{runs[0].mails} mails",
                   flush=True)  # fmt: skip
         git(repo, "update-ref", "-d", "refs/accessreg/duties")
         for old in repo.glob("daily-out-*"):
