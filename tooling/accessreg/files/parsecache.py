@@ -40,16 +40,15 @@ import sys
 import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from accessreg import __version__
 from accessreg.model.messages import Message, Verbatim, msg
 
 ENV_DIR = "ACCESSREG_CACHE_DIR"
 DIR_NAME = "accessreg-cache"
-Table = Literal[
-    "parsed", "groups", "trees", "shares", "units", "snapshots"
-]  # table names are never input
+# The key-value tables; their names are never input.
+Table = Literal["parsed", "groups", "trees", "shares", "units", "snapshots"]
 _CHUNK = 900  # below SQLite's limit on query parameters
 _STALE_SECONDS = 7 * 24 * 3600  # other namespaces (other versions, worktrees) left alone a week
 
@@ -100,7 +99,7 @@ class ParseCache:
             os.utime(self.path)  # in use: not stale for other namespaces' clean-up
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
-            for table in ("parsed", "groups", "trees", "shares", "units", "snapshots"):
+            for table in get_args(Table):
                 self._db.execute(
                     f"CREATE TABLE IF NOT EXISTS {table} (key TEXT PRIMARY KEY, value BLOB)"
                 )

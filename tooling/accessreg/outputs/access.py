@@ -198,7 +198,8 @@ def effective_access(
     same parsed files where they are equal, and its access: a holder whose user, operator
     and catalog are the very same models there is taken as it is (both ends of a merge
     share all but the files it changed)."""
-    same = like is not None and (like[0].catalog is reg.catalog or like[0].catalog == reg.catalog)
+    if like is not None and like[0].catalog is not reg.catalog and like[0].catalog != reg.catalog:
+        like = None  # another catalog: other permissions, other holders
     found: dict[str, Holder] = {}
     for entry in reg.iter_operators():
         op = entry.operator
@@ -207,7 +208,7 @@ def effective_access(
         contacts = {c.email.lower(): c for c in op.contacts}
         grants = _Grants(reg.catalog, op)
         earlier: dict[str, tuple[User, Holder]] = {}
-        if like is not None and same:
+        if like is not None:
             other = like[0].operators.get(op.code)
             if other is not None and other.operator is op:
                 earlier = _held(like[0].users_of(op.code), like[1], op.code)

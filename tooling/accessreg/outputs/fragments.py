@@ -41,9 +41,12 @@ def snapshot_name(system: str) -> str:
 Units = Mapping[str, tuple[int, ...]]
 
 
+# What stands between two holders' units in a piece (rows end their own line).
+_SEPARATORS = {"scim": scim.PEOPLE_SEPARATOR, "ldif": ldif.PEOPLE_SEPARATOR}
+
+
 def _separator(piece: str) -> bytes:
-    """What stands between two holders' units in ``piece`` (rows end their own line)."""
-    return {"scim": scim.PEOPLE_SEPARATOR, "ldif": ldif.PEOPLE_SEPARATOR}.get(piece, b"")
+    return _SEPARATORS.get(piece, b"")
 
 
 @dataclass(frozen=True)

@@ -103,7 +103,9 @@ class Snapshots:
         self._models: Models = shared.models
         # id → the registry (kept, so that the id stays its own) and its access
         self._access: dict[int, tuple[Registry, Access]] = {}
-        self._kept: tuple[str, Registry] | None = None  # loaded elsewhere (``keep``)
+        # Loaded elsewhere (``keep``), and its files' blob ids once listed.
+        self._kept: tuple[str, Registry] | None = None
+        self._kept_blobs: dict[str, str] | None = None
 
     def narrowed(
         self, scope: Collection[str] | None, pins: Mapping[str, bytes | None] | None = None
@@ -131,7 +133,7 @@ class Snapshots:
         without pins: kept only when nothing is pinned and every user is wanted)."""
         if not self.pins and self.scope is None:
             self._cache[sha] = registry
-            self._kept = (sha, registry)
+            self._kept, self._kept_blobs = (sha, registry), None
 
     def _like_kept(self, sha: str) -> Registry | None:
         """The registry at ``sha`` made from the one kept where their files are the same,
@@ -142,7 +144,9 @@ class Snapshots:
         if self._kept is None:  # kept only without pins and scope
             return None
         kept_sha, kept = self._kept
-        before = self.repo.tree_blobs(kept_sha, PREFIX)
+        if self._kept_blobs is None:  # once for every merge of the range
+            self._kept_blobs = self.repo.tree_blobs(kept_sha, PREFIX)
+        before = self._kept_blobs
         tree = self.repo.blob_source(sha, PREFIX)
         if tree.blobs.get(layout.CATALOG_FILE) != before.get(layout.CATALOG_FILE):
             return None
