@@ -50,6 +50,28 @@ def test_resolve_and_unknown_revisions(gr: GitRegistry, repo: GitRepository) -> 
             repo.resolve(bad)
 
 
+def test_an_object_id_is_resolved_once_and_a_name_every_time(
+    gr: GitRegistry, repo: GitRepository, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = repo.resolve("HEAD")
+    gr.reg.user(email="user2@test-gas.example.co.jp")
+    second = gr.commit("add user2")
+    assert repo.resolve("HEAD") == second  # a name may name another commit later
+    assert repo.resolve(first) == first
+    changed = repo.changed_blobs(first, second, "registry")
+    assert list(changed) == ["users/TESTOP01/user2@test-gas.example.co.jp.yaml"]
+    changed.clear()  # the caller's copy: the next caller gets the whole answer again
+    ran: list[tuple[str, ...]] = []
+    run = repo._git.run  # every command, ``maybe``'s too, runs through it
+    monkeypatch.setattr(repo._git, "run", lambda *a, **k: ran.append(a) or run(*a, **k))
+    assert repo.resolve(second) == second
+    assert repo.resolve(first) == first
+    assert len(repo.changed_blobs(first, second, "registry")) == 1
+    assert ran == []  # the same ids and the same two trees: git is not asked again
+    assert repo.resolve(second[:12]) == second  # an abbreviation is asked, as a name is
+    assert len(ran) == 1
+
+
 def test_merge_base_of_a_branch_that_fell_behind(gr: GitRegistry, repo: GitRepository) -> None:
     start = gr.rev()
     gr.branch("pr")

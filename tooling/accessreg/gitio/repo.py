@@ -10,6 +10,7 @@ which case they are relative to that directory (``registry/users/X/a.yaml`` unde
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
@@ -23,6 +24,7 @@ from accessreg.model.commits import CommitInfo, PathChange
 from accessreg.model.messages import msg
 
 _BLOB_MODES = frozenset({"100644", "100755", "120000"})
+_OBJECT_ID = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 
 
 def _relative(path: str, prefix: str) -> str | None:
@@ -45,6 +47,10 @@ class GitRepository(Opened):
                 msg("{where} is a bare repository; run from a checkout", where=str(where))
             )
         self.root = root
+        # What an object id names never changes: a run resolves the same few commits dozens
+        # of times, and compares the same two trees in several places.
+        self._resolved: dict[str, str] = {}
+        self._diffs: dict[tuple[str, str, str], dict[str, str | None]] = {}
 
     @property
     def common_dir(self) -> Path:
@@ -57,10 +63,15 @@ class GitRepository(Opened):
         """The commit id ``rev`` names; a usage error if it names none."""
         if not rev or rev.startswith("-"):
             raise UsageError(msg("{rev} is not a revision", rev=quote(rev)))
+        if rev in self._resolved:
+            return self._resolved[rev]
         found = self._git.maybe("rev-parse", "--verify", "--quiet", "--end-of-options",
                                 f"{rev}^{{commit}}")  # fmt: skip
         if not found:
             raise UsageError(msg("Unknown revision {rev}", rev=quote(rev)))
+        self._resolved[found] = found
+        if _OBJECT_ID.fullmatch(rev):  # a name such as HEAD may name another commit later
+            self._resolved[rev] = found
         return found
 
     def merge_base(self, a: str, b: str) -> str:
@@ -247,8 +258,13 @@ class GitRepository(Opened):
     def changed_blobs(self, base: str, head: str, prefix: str = "") -> dict[str, str | None]:
         """Path → new blob id (None: deleted) of every file that differs between two
         revisions under ``prefix``; trees compared, no file read or stat'ed."""
-        args = ["diff-tree", "-r", "-z", "--no-renames", "--raw", self.resolve(base),
-                self.resolve(head)]  # fmt: skip
+        key = (self.resolve(base), self.resolve(head), prefix)
+        if key not in self._diffs:
+            self._diffs[key] = self._changed_blobs(*key)
+        return dict(self._diffs[key])
+
+    def _changed_blobs(self, base: str, head: str, prefix: str) -> dict[str, str | None]:
+        args = ["diff-tree", "-r", "-z", "--no-renames", "--raw", base, head]
         if prefix:
             args += ["--", prefix]
         fields = decode(self._git.run(*args)).split("\0")
