@@ -7,7 +7,8 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 from accessreg.files import assembled
@@ -62,15 +63,30 @@ def _abandoned(leftover: Path) -> bool:
 
 
 def sweep(path: Path) -> list[Path]:
-    """Remove the trees a killed ``replace_directory`` left beside ``path`` (the half-written
-    new one, the old one it was replacing: both may hold personal data); the removed ones."""
+    """Remove the trees a killed ``replace_directory`` or ``scratch`` left beside ``path``
+    (the half-written new one, the old one it was replacing, the run's scratch: all may
+    hold personal data); the removed ones."""
     removed = []
-    for kind in ("new", "old"):
+    for kind in ("new", "old", "scratch"):
         for leftover in path.parent.glob(f".{glob.escape(path.name)}.{kind}.*"):
             if leftover.is_dir() and not leftover.is_symlink() and _abandoned(leftover):
                 shutil.rmtree(leftover, ignore_errors=True)
                 removed.append(leftover)
     return removed
+
+
+@contextmanager
+def scratch(path: Path) -> Iterator[Path]:
+    """An empty directory beside the output directory ``path`` for what a run puts aside
+    while it makes the outputs, removed afterwards; one a killed run left is removed by
+    the next one's ``sweep``, as a half-written output is."""
+    path = path.absolute()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    made = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.scratch.{os.getpid()}."))
+    try:
+        yield made
+    finally:
+        shutil.rmtree(made, ignore_errors=True)
 
 
 class NotAnOutputDirectoryError(FileExistsError):

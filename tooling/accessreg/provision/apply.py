@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Collection, Mapping
+from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -22,7 +23,7 @@ from pathlib import Path
 from accessreg.effects.plan import Outgoing, Record, RunPlan, When
 from accessreg.effects.session import InDoubt, MailOutcome, Session, TransportFactory, smtp_session
 from accessreg.errors import UsageError
-from accessreg.files import gcpause
+from accessreg.files import atomic, gcpause
 from accessreg.files.parsecache import cache_dir
 from accessreg.gitio.repo import GitRepository
 from accessreg.gitio.state import STATE_REF
@@ -170,17 +171,20 @@ def plan(
     head: str,
     isolated: Isolation,
     sent: Callable[[str], bool] = lambda _: False,
+    scratch: Path | None = None,
 ) -> ApplyPlan:
     """What applying ``head`` would do, holding back what ``isolated`` holds; reads git,
     changes nothing. ``sent`` tells a Message-ID the outbox has already delivered.
 
     Only the operators the range changes are read (``isolated.scope``), the other
     operators' share of the snapshots coming from the cache; a login ID clashing across
-    that line makes it read everything, as ``--full`` does."""
+    that line makes it read everything, as ``--full`` does. ``scratch``: an empty directory
+    where a run without the cache (``--full``) puts the operators' shares as it renders
+    them; the outputs copy from there, so it must last until they are written."""
     try:
-        return _plan(repo, state, request, sender, head, isolated, sent, isolated.scope)
+        return _plan(repo, state, request, sender, head, isolated, sent, isolated.scope, scratch)
     except LoginClashError:
-        return _plan(repo, state, request, sender, head, isolated, sent, None)
+        return _plan(repo, state, request, sender, head, isolated, sent, None, scratch)
 
 
 def _plan(
@@ -192,6 +196,7 @@ def _plan(
     isolated: Isolation,
     sent: Callable[[str], bool],
     scope: frozenset[str] | None,
+    scratch: Path | None,
 ) -> ApplyPlan:
     cache = None if request.full else cache_dir(repo.common_dir)
     snapshots = Snapshots(
@@ -213,7 +218,7 @@ def _plan(
         bundle.day_access(found, request.today),
         options.encoding,
         options.ldap_base,
-        cache,
+        cache if cache is not None else scratch,  # an empty store of the run's own
     )
     removal = safety.removal(found.before_access, found.after_access, shares.outside)
     safety.check_removal(removal, request.max_removal_share, request.allow_mass_removal)
@@ -318,12 +323,15 @@ def run(request: ApplyRequest, transport: TransportFactory = smtp_session) -> Ap
         # objects without cycles: the collector's full passes over them found nothing and
         # cost a third of a merge's run. What planning made is kept out of its passes while
         # the outputs are written and mailed.
-        with gcpause.kept() as keep:
+        with gcpause.kept() as keep, ExitStack() as stack:
+            # Without the cache, the shares are put beside the outputs as they are rendered.
+            spill = stack.enter_context(atomic.scratch(request.out)) if request.full else None
             with gcpause.paused():
                 isolated = examine(session.repo, state, request, head)
                 planned = plan(
-                    session.repo, state, request, session.sender, head, isolated, delivered(session)
-                )
+                    session.repo, state, request, session.sender, head, isolated,
+                    delivered(session), spill,
+                )  # fmt: skip
                 keep()
             done = session.carry_out(planned.run)
     found = planned.history

@@ -247,14 +247,14 @@ def clashing(registry: Registry, only: Collection[str] | None = None) -> set[str
     return {code for codes in holders.values() if len(codes) > 1 for code in codes}
 
 
-def _shares_a_login(shares: Iterable[Fragment]) -> bool:
-    """Two of ``shares`` (or one twice) hold one login ID: set sizes, not a count per login
-    (200,000 of them every run)."""
+def _shares_a_login(shares: Iterable[tuple[str, ...]]) -> bool:
+    """Two of ``shares``' logins (or one twice) are one login ID: set sizes, not a count per
+    login (200,000 of them every run)."""
     seen: set[str] = set()
     held = 0
-    for share in shares:
-        seen.update(share.logins)
-        held += len(share.logins)
+    for logins in shares:
+        seen.update(logins)
+        held += len(logins)
         if len(seen) < held:
             return True
     return False
@@ -330,6 +330,42 @@ def _origins(shares: Iterable[Fragment]) -> set[str]:
     }
 
 
+class _Spill:
+    """Shares to keep, put in the store a few at a time as they are rendered and read back
+    as slices of its files: a run rendering every operator holds a few of them in memory,
+    not half a gigabyte of bytes."""
+
+    _BYTES = 32 << 20
+
+    def __init__(self, store: ShareStore | None, found: dict[str, Fragment]) -> None:
+        self.store = store
+        self.found = found  # the run's shares, by operator: a spilled one is replaced there
+        self.kept: set[str] = set()  # keys put in the store
+        self._pending: dict[str, tuple[str | None, Fragment]] = {}
+        self._size = 0
+
+    def add(self, code: str | None, key: str, share: Fragment) -> None:
+        """Keep ``share`` under ``key``; ``code``: the operator whose share of this run's
+        outputs it is (None: kept for the next run only)."""
+        if self.store is None:
+            return
+        self._pending[key] = (code, share)
+        self._size += sum(len(p) for p in share.pieces().values() if isinstance(p, bytes))
+        if self._size >= self._BYTES:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.store is None or not self._pending:
+            return
+        self.store.put({key: share for key, (_, share) in self._pending.items()})
+        stored = self.store.get(self._pending)
+        for key, (code, share) in self._pending.items():
+            self.kept.add(key)
+            if code is not None and key in stored and self.found.get(code) is share:
+                self.found[code] = stored[key]
+        self._pending, self._size = {}, 0
+
+
 def collect(
     snapshots: Snapshots,
     history: History,
@@ -379,12 +415,6 @@ def collect(
             return known[code]
 
         rendered: set[str] = set()  # operators with a share rendered in this run
-        for code in inside:
-            if code in on_day and code not in found:
-                found[code] = fragments.render(
-                    on_day[code], registry, encoding, ldap_base, previous(code)
-                )
-                rendered.add(code)
         cached: dict[str, Fragment] = {}
         if store is not None and outside:
             cached = store.get(key[c] for c in outside)
@@ -405,12 +435,24 @@ def collect(
         for code in outside:
             if key[code] in cached:
                 found[code] = cached[key[code]]
-        ordered = [found[code] for code in active if code in found]
-        if _shares_a_login(ordered):
+        # Known before the scope's shares are rendered (a share holds its holders' logins),
+        # so that none of them is kept when they clash.
+        logins = [tuple(p.login for p in on_day[c]) for c in inside if c in on_day]
+        if _shares_a_login([*logins, *(found[c].logins for c in outside if c in found)]):
             raise LoginClashError()
-        crossed = clashing(registry) if scope is None else set()
+        # Shares not kept: they depend on more than their operator's files at the head.
+        apart = pinned | (clashing(registry) if scope is None else set())
+        spill = _Spill(store, found)
         for code in inside:
-            if code in pinned or code in crossed:
+            if code in on_day and code not in found:
+                found[code] = fragments.render(
+                    on_day[code], registry, encoding, ldap_base, previous(code)
+                )
+                rendered.add(code)
+                if code not in apart and on_day[code] == as_files.get(code):
+                    spill.add(code, key[code], found[code])
+        for code in inside:
+            if code in apart:
                 continue
             if on_day.get(code) == as_files.get(code):
                 if code in found:
@@ -418,26 +460,30 @@ def collect(
             elif store is not None:
                 # A change waits for its date: the share as the files say is what the next
                 # run needs of this operator, rendered now rather than read again then.
-                keep[key[code]] = fragments.render(
-                    as_files.get(code, []), registry, encoding, ldap_base, previous(code)
+                spill.add(
+                    None,
+                    key[code],
+                    fragments.render(
+                        as_files.get(code, []), registry, encoding, ldap_base, previous(code)
+                    ),
                 )
                 rendered.add(code)
+        spill.flush()
         if store is not None:
-            store.put(keep)
+            store.put({k: share for k, share in keep.items() if k not in spill.kept})
             # Not the shares this run's outputs copy from (a day's share may lie under the
             # key of an earlier revision).
             store.prune([*key.values(), *_origins(found[c] for c in inside if c in found)])
-            # What was just kept is read back as slices of its files: the outputs copy from
-            # there, and the rendered bytes need not stay in memory (a first run renders
-            # every operator).
+            # The rest of what was just kept is read back as slices of its files too: the
+            # outputs copy from there.
             stored = store.get(keep)
             for code in active:
                 if key[code] in stored and keep[key[code]] is found.get(code):
                     found[code] = stored[key[code]]
-            ordered = [found[code] for code in active if code in found]
     finally:
         if store is not None:
             store.close()
+    ordered = [found[code] for code in active if code in found]
     beyond = sum(len(found[c].logins) for c in outside if c in found)
     elsewhere = frozenset(g for c in outside if c in found for g in found[c].scim[1])
     return Shares(ordered, beyond, len(rendered), len(active), elsewhere)
