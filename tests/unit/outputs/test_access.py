@@ -166,3 +166,13 @@ def test_a_stage_holds_the_holder_of_an_end_once_its_changes_are_made(
     [(_, _, reached), _] = stages(before, after, split)
     assert dict(reached[user1].permissions) == {**before[user1].permissions, "taxis": "1010"}
     assert reached[user1] not in (before[user1], after[user1])
+
+
+def test_a_holders_groups_are_worked_out_once_and_never_compared(reg: RegistryFactory) -> None:
+    one = effective_access(loaded(reg))["user1@test-gas.example.co.jp"]
+    again = effective_access(loaded(reg))["user1@test-gas.example.co.jp"]
+    assert one.groups() is one.groups()  # the same tuple: kept with the holder
+    assert one == again and "_groups" not in repr(one)  # ``again`` has not worked it out
+    moved = replace(one, suspended=frozenset(one.permissions))
+    assert set(moved.groups()) == {f"{s}-suspended" for s in one.permissions}
+    assert not set(moved.groups()) & set(one.groups())

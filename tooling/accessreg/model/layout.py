@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
+import sys
 from enum import StrEnum
 
 from accessreg.escape import unsafe_characters
@@ -114,10 +115,9 @@ def operator_of(rel: str) -> str | None:
     """The operator code a file belongs to (its own file or one of its users), else None."""
     if not readable_name(rel):
         return None
-    if m := _OPERATOR.match(rel):
-        return m.group(1)
-    if m := _USER.match(rel):
-        return m.group(1)
+    if m := _OPERATOR.match(rel) or _USER.match(rel):
+        # Interned: every user of every registry a run loads holds its operator's code.
+        return sys.intern(m.group(1))
     return None
 
 

@@ -11,8 +11,9 @@ them without deleting the ID, and lifting the suspension restores them. Pure: no
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from accessreg.model import Catalog, Contact, Operator, System, User
@@ -20,7 +21,7 @@ from accessreg.model.changes import ChangeKind
 from accessreg.model.registry import Registry, UserEntry
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Holder:
     """One login ID that holds permissions, with the fields of the seed's application form
     (000 §5-1 ①). Not the plan's ``Person``, which only names who an item concerns."""
@@ -38,6 +39,11 @@ class Holder:
     permissions: Mapping[str, str]  # system id → code, derived ones included
     file: str  # the registry file the person comes from, for messages
     suspended: frozenset[str] = frozenset()  # systems whose permission is suspended
+    # ``groups()``, worked out once: a run asks it of the same holder for the snapshots,
+    # the deltas and both ends of a merge. Never compared, shown or given.
+    _groups: tuple[str, ...] | None = field(
+        default=None, init=False, repr=False, compare=False, hash=False
+    )
 
     def code(self, system: str) -> str | None:
         return self.permissions.get(system)
@@ -59,15 +65,13 @@ class Holder:
     def groups(self) -> tuple[str, ...]:
         """One group per permission; a suspended one moves to its system's suspended group,
         so it is stopped and not deleted."""
-        # Worked out once: a run asks it of the same holder for the snapshots, the deltas
-        # and both ends of a merge. Kept beside the fields (a frozen dataclass's own
-        # ``__dict__``), never compared or shown.
-        found: tuple[str, ...] | None = self.__dict__.get("_groups")
+        found = self._groups
         if found is None:
-            found = self.__dict__["_groups"] = tuple(
+            found = tuple(
                 group_name(system, SUSPENDED if system in self.suspended else code)
                 for system, code in sorted(self.permissions.items())
             )
+            object.__setattr__(self, "_groups", found)
         return found
 
 
@@ -77,7 +81,7 @@ SUSPENDED = "suspended"  # the group of a system's suspended permissions
 
 def group_name(system: str, code: str) -> str:
     """The directory group of one permission code (LDIF groupOfNames, SCIM Group)."""
-    return f"{system}-{code}"
+    return sys.intern(f"{system}-{code}")  # a few dozen names, held by every holder
 
 
 def derived_code(system: System) -> str:
@@ -97,6 +101,10 @@ def _uses_provider(op: Operator, catalog: Catalog, provider: str) -> bool:
         (s := catalog.by_id.get(sid)) is not None and s.derived is None and s.provider == provider
         for sid in op.systems
     )
+
+
+# Nothing suspended, the case of almost every holder: one object, not 200,000 empty sets.
+_NONE: frozenset[str] = frozenset()
 
 
 class _Grants:
@@ -148,7 +156,7 @@ class _Grants:
             held = [s for s in sources if s in perms]
             if held and all(s in found for s in held):
                 found.add(sid)
-        return frozenset(found)
+        return frozenset(found) if found else _NONE
 
 
 def _from_user(grants: _Grants, file: str, user: User, contact: Contact | None) -> Holder:
