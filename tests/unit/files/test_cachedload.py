@@ -86,6 +86,30 @@ def test_the_cache_is_keyed_by_path_and_blob_id(gr: GitRegistry, tmp_path: Path)
         assert uncached.registry == plain.registry
 
 
+def test_a_user_file_is_kept_as_its_model(gr: GitRegistry, tmp_path: Path) -> None:
+    """A user file is modelled as it is parsed and kept so: no data beside the model, and
+    a load from the cache holds that model; an error of the model (a date that does not
+    exist) is among the file's problems, found once."""
+    good, bad = (f"users/TESTOP01/{e}@test-gas.example.co.jp.yaml" for e in ("user1", "user2"))
+    gr.reg.user(email="user2@test-gas.example.co.jp", suspended_on="2026-02-30")
+    gr.commit("a date that does not exist")
+    with GitRepository(gr.path) as repo:
+        source = repo.blob_source("HEAD", "registry")
+        [first] = load_cached([source], tmp_path)
+        assert first.registry is not None
+        cache = ParseCache(tmp_path, schemas_namespace(generate_all(first.registry.catalog)))
+        keys = {rel: parse_key(rel, source.blob(rel)) for rel in (good, bad)}
+        entries: dict[str, Parsed] = cache.get("parsed", keys.values())
+        cache.close()
+        kept = entries[keys[good]]
+        assert kept.data is None and kept.partial is None and kept.model is not None
+        [again] = load_cached([repo.blob_source("HEAD", "registry")], tmp_path)
+        assert again.registry is not None
+        assert {u.file: u.user for u in again.registry.users} == {good: kept.model}
+        assert [p.rule for p in entries[keys[bad]].problems].count("schema") == 1
+        assert [(p.file, p.rule) for p in again.problems].count((bad, "schema")) == 1
+
+
 def test_one_source_streams_from_the_cache_a_slice_at_a_time(
     gr: GitRegistry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -39,23 +39,37 @@ R = TypeVar("R")
 
 @dataclass(frozen=True)
 class Parsed:
+    """A file as read and checked. A user file is modelled at once (``model``, its
+    problems among ``problems``) and keeps no data: the parse cache holds 200,000 of them,
+    and a model is read back from it in half the time it takes to build one again."""
+
     rel: str
     kind: Kind
-    data: Any  # None when the file did not load or failed its schema
+    data: Any  # None when the file did not load or failed its schema, or is a user's
     problems: tuple[Problem, ...]
     partial: Any = None  # what a file that failed its schema holds (for ``salvage``)
+    model: BaseModel | None = None  # a user file's (None: it has none)
 
     def __reduce__(self) -> tuple[Callable[..., Parsed], tuple[Any, ...]]:
-        # The parse cache holds 200,000 of them: pickled as a dataclass, each was rebuilt
-        # through its class's state and its kind's enum lookup (a sixth of reading one).
-        return _parsed, (self.rel, self.kind.value, self.data, self.problems, self.partial)
+        # Pickled as a dataclass, each was rebuilt through its class's state and its kind's
+        # enum lookup (a sixth of reading one).
+        return _parsed, (
+            self.rel, self.kind.value, self.data, self.problems, self.partial, self.model,
+        )  # fmt: skip
 
 
 _KINDS = {kind.value: kind for kind in Kind}
 
 
-def _parsed(rel: str, kind: str, data: Any, problems: tuple[Problem, ...], partial: Any) -> Parsed:
-    return Parsed(rel, _KINDS[kind], data, problems, partial)
+def _parsed(
+    rel: str,
+    kind: str,
+    data: Any,
+    problems: tuple[Problem, ...],
+    partial: Any,
+    model: BaseModel | None,
+) -> Parsed:
+    return Parsed(rel, _KINDS[kind], data, problems, partial, model)
 
 
 @dataclass(frozen=True)
@@ -132,6 +146,15 @@ def _text_problem(rel: str, what: Message, path: DataPath, bad: list[str]) -> Pr
 
 
 def parse(rel: str, kind: Kind, raw: bytes, checker: SchemaChecker) -> Parsed:
+    parsed = _checked(rel, kind, raw, checker)
+    if kind is not Kind.USER:
+        return parsed
+    found = list(parsed.problems)
+    model = _model(parsed, MODELS[kind], found)
+    return Parsed(rel, kind, None, tuple(found), None, model)
+
+
+def _checked(rel: str, kind: Kind, raw: bytes, checker: SchemaChecker) -> Parsed:
     found: list[Problem] = []
     # A byte-order mark (some Windows editors write one) is allowed before the modeline.
     if not raw.removeprefix(BOM).startswith(b"# yaml-language-server: $schema="):
@@ -254,6 +277,8 @@ def model_of(parsed: Parsed) -> tuple[BaseModel | None, list[Problem]]:
     """One parsed file's model and its problems. A file with errors may still have a model
     (``files.salvage``): for the rules only, so ``load`` keeps it only when asked."""
     found = list(parsed.problems)
+    if parsed.kind is Kind.USER:  # modelled as it was parsed
+        return parsed.model, found
     return _model(parsed, MODELS[parsed.kind], found), found
 
 
