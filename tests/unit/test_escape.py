@@ -10,9 +10,12 @@ import io
 from email.message import EmailMessage
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from accessreg.escape import (
     csv_cell,
+    csv_row,
     mail_header,
     markdown,
     markdown_block,
@@ -121,6 +124,11 @@ def test_csv_cells_read_back_and_never_start_a_formula_that_calls_anything() -> 
         assert cell in (value, f"'{value}")
         assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")) or cell == value == ""
     assert row[len(cells) :] == ids  # login IDs as the registry holds them
+
+
+@given(st.lists(st.text(alphabet=st.sampled_from(["=", "+", "-", "@", "\t", "\r", "a", "語"]))))
+def test_a_row_is_its_cells_each_as_csv_cell_writes_it(cells: list[str]) -> None:
+    assert list(csv_row(cells)) == [csv_cell(c) for c in cells]
 
 
 def test_quote_caps_what_a_message_repeats() -> None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 
 # Invisible or layout-changing characters: controls (NUL, ESC, ...), formats (the
 # bidirectional overrides such as U+202E, zero-width characters), line and paragraph
@@ -167,6 +168,18 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # function (no parentheses), reaches no other program (no `|` or `!`) and opens no link:
 # such a cell, an ID starting with = or - among them, is written as it is.
 _ID_CHARACTERS = re.compile(r"[A-Za-z0-9_~.$&'`^=@-]*")
+
+
+def csv_row(cells: Sequence[str]) -> Sequence[str]:
+    """``cells`` as :func:`csv_cell` writes each: the row itself when no cell starts like a
+    formula (the case of almost every row of a 200,000-row file), without a call per cell."""
+    for cell in cells:
+        if cell[:1] in _FORMULA_FIRST and cell:  # "" is in every string
+            return [csv_cell(c) for c in cells]
+    return cells
+
+
+_FORMULA_FIRST = "".join(FORMULA_START)
 
 
 def csv_cell(text: str) -> str:

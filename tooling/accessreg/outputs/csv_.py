@@ -19,7 +19,7 @@ from enum import StrEnum
 from typing import Any
 
 from accessreg.errors import ProblemsFound
-from accessreg.escape import FORMULA_START, csv_cell
+from accessreg.escape import csv_row
 from accessreg.model import Catalog
 from accessreg.model.changes import ChangeKind
 from accessreg.model.messages import Lines, Message, msg
@@ -124,8 +124,13 @@ def rows_bytes(
     label: str, header: Sequence[str], rows: Iterable[_Row], encoding: Encoding
 ) -> bytes:
     """The rows alone: rows encoded apart and joined after the header are the same bytes as
-    the file encoded at once (both codecs are stateless; the byte-order mark leads only)."""
-    return b"".join(rows_units(label, header, rows, encoding))
+    the file encoded at once (both codecs are stateless; the byte-order mark leads only).
+    UTF-8 holds every character: its rows are written and encoded at once."""
+    if encoding is not Encoding.UTF8:
+        return b"".join(rows_units(label, header, rows, encoding))
+    written: list[str] = []
+    _writer(written).writerows(csv_row(row.cells) for row in rows)
+    return "".join(written).encode("utf-8")
 
 
 def rows_units(
@@ -140,8 +145,7 @@ def rows_units(
     strict = encoding is not Encoding.UTF8  # UTF-8 holds every character the registry can
     units = []
     for row in rows:
-        # csv_cell changes only a cell that starts like a formula: the others skip the call.
-        cells = [csv_cell(c) if c.startswith(FORMULA_START) else c for c in row.cells]
+        cells = csv_row(row.cells)
         for column, cell in zip(header, cells, strict=True) if strict else ():
             bad = [] if cell.isascii() else _unencodable(cell, codec)
             if bad:
@@ -223,7 +227,8 @@ def snapshot_rows(
 ) -> bytes:
     """The rows of ``people`` in a snapshot (the snapshot is its header, then the rows of
     each operator's holders in operator order)."""
-    return b"".join(snapshot_units(label, people, system, catalog, encoding))
+    rows = (_Row(_person_cells(p, system, catalog), p.file) for p in people)
+    return rows_bytes(label, _header(catalog), rows, encoding)
 
 
 def snapshot_units(

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Protocol
 
-from accessreg.escape import FORMULA_START, csv_cell
+from accessreg.escape import csv_row
 from accessreg.model.problems import Problem
 from accessreg.model.registry import Registry
 from accessreg.scheduled.keyed_notices import Digest, Document
@@ -68,10 +68,7 @@ class Table:
         buffer = io.StringIO(newline="")
         writer = csv.writer(buffer, lineterminator="\r\n")
         writer.writerow(self.header)
-        # csv_cell changes only a cell that starts like a formula: the others skip the call.
-        writer.writerows(
-            [csv_cell(c) if c.startswith(FORMULA_START) else c for c in row] for row in self.rows
-        )
+        writer.writerows(map(csv_row, self.rows))
         return buffer.getvalue().encode("utf-8-sig")
 
 
