@@ -14,6 +14,7 @@ from accessreg.files import assembled, atomic
 from accessreg.model.content import (
     Assembled,
     Content,
+    Deferred,
     Digests,
     Listing,
     Piece,
@@ -99,6 +100,21 @@ def test_pieces_kept_apart_are_not_copied() -> None:
     content = joined([head, big, small, b"", small, big], apart=True)
     assert isinstance(content, Assembled)
     assert [id(p) for p in content.pieces] == [id(p) for p in (head, big, small, small, big)]
+
+
+def test_deferred_content_is_made_when_its_file_is_written(tmp_path: Path) -> None:
+    """A first run's deltas are made one at a time, as each is written."""
+    made: list[str] = []
+
+    def delta(name: str) -> Content:
+        made.append(name)
+        return Assembled((name.encode(), b"\n" * 70_000))
+
+    files = {name: Deferred(lambda name=name: delta(name)) for name in ("one", "two")}
+    assert made == []
+    atomic.replace_directory(tmp_path / "out", files)
+    assert made == ["one", "two"]
+    assert (tmp_path / "out" / "two").read_bytes() == b"two" + b"\n" * 70_000
 
 
 def test_a_source_shorter_than_its_slice_is_an_error(tmp_path: Path) -> None:

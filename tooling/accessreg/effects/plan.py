@@ -21,7 +21,7 @@ from enum import Enum
 from pathlib import Path
 
 from accessreg.mail.compose import Composed, Later
-from accessreg.model.content import Content, Listing
+from accessreg.model.content import Listing, Output
 
 
 @dataclass(frozen=True)
@@ -87,7 +87,7 @@ class Record:
 @dataclass(frozen=True)
 class RunPlan:
     out: Path | None  # where the files go; None: nowhere
-    files: Mapping[str, Content]  # in memory, or assembled from pieces in the cache
+    files: Mapping[str, Output]  # in memory, assembled from pieces in the cache, or deferred
     mails: tuple[Outgoing, ...]
     send: bool  # hand the mails to SMTP (else they are only written and reported)
     branches: tuple[BranchSet, ...] = ()

@@ -11,7 +11,7 @@ from collections import OrderedDict
 from contextlib import ExitStack, suppress
 from typing import BinaryIO
 
-from accessreg.model.content import Content, Slice
+from accessreg.model.content import Deferred, Output, Slice
 
 # Small enough to stay in the processor's cache while it is filled, hashed and written: a
 # 1 MiB buffer made writing the snapshots 0.7 s slower at 200,000 users, mostly in the kernel.
@@ -66,10 +66,12 @@ def _put(out: BinaryIO | int, data: bytes | memoryview) -> None:
         out.write(data)
 
 
-def write(out: BinaryIO | int, content: Content, sources: Sources | None = None) -> tuple[str, int]:
+def write(out: BinaryIO | int, content: Output, sources: Sources | None = None) -> tuple[str, int]:
     """Write ``content`` to the open file ``out`` (a file object, or a descriptor written
     without a buffer); its SHA-256 (hex) and size."""
     h = hashlib.sha256()
+    if isinstance(content, Deferred):
+        content = content.render()
     if isinstance(content, bytes):
         h.update(content)
         _put(out, content)

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from accessreg.files import assembled
-from accessreg.model.content import Content, Listing
+from accessreg.model.content import Listing, Output
 
 
 def write_bytes(path: Path, data: bytes) -> None:
@@ -98,7 +98,7 @@ class NotAnOutputDirectoryError(FileExistsError):
 
 
 def replace_directory(
-    path: Path, files: Mapping[str, Content], listing: Listing | None = None
+    path: Path, files: Mapping[str, Output], listing: Listing | None = None
 ) -> None:
     """Make ``path`` hold exactly ``files`` (relative POSIX paths) and the ``listing`` of
     them, written last: all of them or, on any failure, the directory as it was. The new
@@ -145,7 +145,7 @@ _NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC
 
 def _write(
     target: Path,
-    data: Content,
+    data: Output,
     sources: assembled.Sources | None = None,
     made: set[Path] | None = None,
 ) -> tuple[str, int]:

@@ -37,6 +37,18 @@ class Assembled:
 
 Content = bytes | Assembled
 
+
+@dataclass(frozen=True)
+class Deferred:
+    """Content made only when its file is written, and let go after: a first run's deltas
+    list every user, each as large as a snapshot, and need not be in memory together."""
+
+    render: Callable[[], Content]
+
+
+# What an output file is given as.
+Output = Content | Deferred
+
 # Each file written: its SHA-256 (hex) and size, by name.
 Digests = Mapping[str, tuple[str, int]]
 

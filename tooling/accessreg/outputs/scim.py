@@ -65,8 +65,8 @@ def _group(name: str, members: Iterable[str]) -> Json:
     }
 
 
-def _dump(operations: list[Json]) -> bytes:
-    found = _wrap([_line(op) for op in operations])
+def _dump(lines: list[bytes]) -> bytes:
+    found = _wrap(lines)
     assert isinstance(found, bytes)  # every piece is in memory
     return found
 
@@ -166,13 +166,17 @@ def delta(before: Access, after: Access, elsewhere: Collection[str] = frozenset(
     ``after``: new users first, memberships next, deletions last (a deleted user is first
     taken out of every group). ``elsewhere``: groups with members beyond the two (when
     they hold some operators only), which exist before and after whatever these do."""
-    ops: list[Json] = []
+    # Each operation encoded as it is made: a first run has 200,000 of them, and their
+    # dictionaries all at once took more memory than the document.
+    ops: list[bytes] = []
     added = {login for login in after if login not in before}
     for login, person in after.items():
         if login in added:
-            ops.append(_post_user(person))
+            ops.append(_line(_post_user(person)))
         elif user_resource(before[login]) != user_resource(person):
-            ops.append({"method": "PUT", "path": _user_path(login), "data": user_resource(person)})
+            ops.append(
+                _line({"method": "PUT", "path": _user_path(login), "data": user_resource(person)})
+            )
     old_groups, new_groups = memberships(before), memberships(after)
 
     def ref(login: str) -> str:
@@ -183,7 +187,7 @@ def delta(before: Access, after: Access, elsewhere: Collection[str] = frozenset(
         old, new = set(old_groups.get(name, [])), set(new_groups.get(name, []))
         if not old and name not in elsewhere:
             group = _group(name, (ref(m) for m in sorted(new)))
-            ops.append({"method": "POST", "path": "/Groups", "bulkId": name, "data": group})
+            ops.append(_line({"method": "POST", "path": "/Groups", "bulkId": name, "data": group}))
         elif not new and name not in elsewhere:
             emptied.append(name)
         elif old != new:
@@ -195,9 +199,11 @@ def delta(before: Access, after: Access, elsewhere: Collection[str] = frozenset(
                 {"op": "remove", "path": f'members[value eq "{m}"]'} for m in sorted(old - new)
             )
             data = {"schemas": [PATCH], "Operations": patch}
-            ops.append({"method": "PATCH", "path": f"/Groups/{name}", "data": data})
-    ops.extend({"method": "DELETE", "path": f"/Groups/{name}"} for name in emptied)
+            ops.append(_line({"method": "PATCH", "path": f"/Groups/{name}", "data": data}))
+    ops.extend(_line({"method": "DELETE", "path": f"/Groups/{name}"}) for name in emptied)
     ops.extend(
-        {"method": "DELETE", "path": _user_path(login)} for login in before if login not in after
+        _line({"method": "DELETE", "path": _user_path(login)})
+        for login in before
+        if login not in after
     )
     return _dump(ops)

@@ -25,9 +25,10 @@ import json
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 
 from accessreg.mail.compose import Composed, eml_name
-from accessreg.model.content import Content, Digests, Listing, listed
+from accessreg.model.content import Content, Deferred, Digests, Listing, Output, listed
 from accessreg.model.messages import Message
 from accessreg.model.registry import Registry
 from accessreg.outputs import csv_, fragments, info_site, ldif, nginx, scim, whitelist_text
@@ -163,7 +164,7 @@ def render(
     operator_shares: Sequence[Fragment],
     elsewhere: Collection[str],
     whitelisted: Mapping[str, bytes],
-) -> tuple[dict[str, Content], Listing]:
+) -> tuple[dict[str, Output], Listing]:
     """Every file of the run and the manifest listing them (written after them, from their
     digests), or CannotEncode listing every cell that cannot be written.
     ``operator_shares``: every operator's share of the snapshots, in operator order
@@ -189,18 +190,22 @@ def render(
         raise CannotEncode(failures)
     files["scim/snapshot.json"] = snapshots["scim/snapshot.json"]
     files["ldif/snapshot.ldif"] = snapshots["ldif/snapshot.ldif"]
+    deferred: dict[str, Deferred] = {}
     for label, frm, to in stages(before, after, dated):
         moved_from, moved_to, kept = _moved(frm, to)
         groups = kept.union(elsewhere)
-        files[f"scim/delta-{label}.json"] = scim.delta(moved_from, moved_to, groups)
-        files[f"ldif/delta-{label}.ldif"] = ldif.delta(
-            moved_from, moved_to, options.ldap_base, groups
+        # Made as each is written: a first run's list every user (they cannot fail).
+        deferred[f"scim/delta-{label}.json"] = Deferred(
+            partial(scim.delta, moved_from, moved_to, groups)
+        )
+        deferred[f"ldif/delta-{label}.ldif"] = Deferred(
+            partial(ldif.delta, moved_from, moved_to, options.ldap_base, groups)
         )
     files.update(whitelisted)
     for composed in mails:
         files[f"mail/{eml_name(composed)}"] = composed.data
     manifest = Listing(MANIFEST, lambda digests: _manifest(history, today, batch, options, digests))
-    return dict(sorted(files.items())), manifest
+    return dict(sorted({**files, **deferred}.items())), manifest
 
 
 def _moved(frm: Access, to: Access) -> tuple[Access, Access, frozenset[str]]:
