@@ -170,6 +170,9 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _ID_CHARACTERS = re.compile(r"[A-Za-z0-9_~.$&'`^=@-]*")
 
 
+_FORMULA_FIRST = "".join(FORMULA_START)
+
+
 def csv_row(cells: Sequence[str]) -> Sequence[str]:
     """``cells`` as :func:`csv_cell` writes each: the row itself when no cell starts like a
     formula (the case of almost every row of a 200,000-row file), without a call per cell."""
@@ -177,9 +180,6 @@ def csv_row(cells: Sequence[str]) -> Sequence[str]:
         if cell[:1] in _FORMULA_FIRST and cell:  # "" is in every string
             return [csv_cell(c) for c in cells]
     return cells
-
-
-_FORMULA_FIRST = "".join(FORMULA_START)
 
 
 def csv_cell(text: str) -> str:
