@@ -220,3 +220,26 @@ def test_the_share_kept_for_the_day_outlives_the_store_pruning(
     assert tree(tmp_path / "inc") == tree(tmp_path / "full")
     assert "snapshots: 1 of" in ran.stdout, ran.stdout  # the share as the files say
     assert not list((tmp_path / "cache" / "shares").glob("*/gone*"))
+
+
+def test_shares_the_store_lost_are_rendered_once_and_kept_again(
+    sample: GitRegistry, tmp_path: Path
+) -> None:
+    """A store whose files are gone (a cache restored in part) makes the next run render
+    every operator outside its scope; it keeps them, so the run after renders one again."""
+    first = accessreg(sample, "apply", "--out", str(tmp_path / "a"), "--initial", "--confirm",
+                      *DAY)  # fmt: skip
+    assert first.returncode == 0, first.stderr
+    shutil.rmtree(tmp_path / "cache" / "shares")
+    users = _users(sample)
+    rendered = []
+    for n, user in enumerate((users[0], users[-1])):
+        merge(sample, f"memo{n}", lambda u=user: u.write_text(u.read_text("utf-8") + "memo: 変更\n",
+                                                          "utf-8"))  # fmt: skip
+        ran = accessreg(sample, "apply", "--out", str(tmp_path / f"run{n}"), "--confirm", *DAY)
+        assert ran.returncode == 0, ran.stderr
+        read = READ.search(ran.stdout)
+        assert read is not None, ran.stdout
+        rendered.append((int(read.group(1)), int(read.group(2))))
+    (lost, operators), (again, _) = rendered
+    assert lost == operators and again == 1

@@ -175,7 +175,7 @@ def render(
     snapshots, failed = fragments.assemble(
         history.after.catalog, operator_shares, options.encoding, options.ldap_base
     )
-    files: dict[str, Content] = {}
+    files: dict[str, Output] = {}
     failures: list[Message] = []
     parts: list[Callable[[], dict[str, Content]]] = [
         lambda: _imports(history, snapshots, failed, options),
@@ -190,22 +190,21 @@ def render(
         raise CannotEncode(failures)
     files["scim/snapshot.json"] = snapshots["scim/snapshot.json"]
     files["ldif/snapshot.ldif"] = snapshots["ldif/snapshot.ldif"]
-    deferred: dict[str, Deferred] = {}
     for label, frm, to in stages(before, after, dated):
         moved_from, moved_to, kept = _moved(frm, to)
         groups = kept.union(elsewhere)
-        # Made as each is written: a first run's list every user (they cannot fail).
-        deferred[f"scim/delta-{label}.json"] = Deferred(
+        # Made as each is written: a first run's deltas list every user (they cannot fail).
+        files[f"scim/delta-{label}.json"] = Deferred(
             partial(scim.delta, moved_from, moved_to, groups)
         )
-        deferred[f"ldif/delta-{label}.ldif"] = Deferred(
+        files[f"ldif/delta-{label}.ldif"] = Deferred(
             partial(ldif.delta, moved_from, moved_to, options.ldap_base, groups)
         )
     files.update(whitelisted)
     for composed in mails:
         files[f"mail/{eml_name(composed)}"] = composed.data
     manifest = Listing(MANIFEST, lambda digests: _manifest(history, today, batch, options, digests))
-    return dict(sorted({**files, **deferred}.items())), manifest
+    return dict(sorted(files.items())), manifest
 
 
 def _moved(frm: Access, to: Access) -> tuple[Access, Access, frozenset[str]]:

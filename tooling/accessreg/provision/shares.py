@@ -331,16 +331,15 @@ def _origins(shares: Iterable[Fragment]) -> set[str]:
 
 
 class _Spill:
-    """Shares to keep, put in the store a few at a time as they are rendered and read back
-    as slices of its files: a run rendering every operator holds a few of them in memory,
-    not half a gigabyte of bytes."""
+    """The shares a run keeps, put in the store a few at a time, as they come, and read
+    back as slices of its files, which the outputs then copy from: a run rendering every
+    operator holds a few of them in memory, not half a gigabyte of bytes."""
 
     _BYTES = 32 << 20
 
     def __init__(self, store: ShareStore | None, found: dict[str, Fragment]) -> None:
         self.store = store
-        self.found = found  # the run's shares, by operator: a spilled one is replaced there
-        self.kept: set[str] = set()  # keys put in the store
+        self.found = found  # the run's shares, by operator: a kept one is replaced there
         self._pending: dict[str, tuple[str | None, Fragment]] = {}
         self._size = 0
 
@@ -360,7 +359,6 @@ class _Spill:
         self.store.put({key: share for key, (_, share) in self._pending.items()})
         stored = self.store.get(self._pending)
         for key, (code, share) in self._pending.items():
-            self.kept.add(key)
             if code is not None and key in stored and self.found.get(code) is share:
                 self.found[code] = stored[key]
         self._pending, self._size = {}, 0
@@ -429,9 +427,7 @@ def collect(
                 )
             rendered.update(missing)
             crossing = clashing(loaded, missing)
-            keep = {key[c]: cached[key[c]] for c in missing if c not in crossing}
-        else:
-            keep = {}
+            missing = [c for c in missing if c not in crossing]  # the ones to keep
         for code in outside:
             if key[code] in cached:
                 found[code] = cached[key[code]]
@@ -440,23 +436,22 @@ def collect(
         logins = [tuple(p.login for p in on_day[c]) for c in inside if c in on_day]
         if _shares_a_login([*logins, *(found[c].logins for c in outside if c in found)]):
             raise LoginClashError()
+        spill = _Spill(store, found)
+        for code in missing:
+            spill.add(code, key[code], found[code])
         # Shares not kept: they depend on more than their operator's files at the head.
         apart = pinned | (clashing(registry) if scope is None else set())
-        spill = _Spill(store, found)
         for code in inside:
             if code in on_day and code not in found:
                 found[code] = fragments.render(
                     on_day[code], registry, encoding, ldap_base, previous(code)
                 )
                 rendered.add(code)
-                if code not in apart and on_day[code] == as_files.get(code):
-                    spill.add(code, key[code], found[code])
-        for code in inside:
             if code in apart:
                 continue
             if on_day.get(code) == as_files.get(code):
                 if code in found:
-                    keep[key[code]] = found[code]
+                    spill.add(code, key[code], found[code])
             elif store is not None:
                 # A change waits for its date: the share as the files say is what the next
                 # run needs of this operator, rendered now rather than read again then.
@@ -470,16 +465,9 @@ def collect(
                 rendered.add(code)
         spill.flush()
         if store is not None:
-            store.put({k: share for k, share in keep.items() if k not in spill.kept})
             # Not the shares this run's outputs copy from (a day's share may lie under the
             # key of an earlier revision).
             store.prune([*key.values(), *_origins(found[c] for c in inside if c in found)])
-            # The rest of what was just kept is read back as slices of its files too: the
-            # outputs copy from there.
-            stored = store.get(keep)
-            for code in active:
-                if key[code] in stored and keep[key[code]] is found.get(code):
-                    found[code] = stored[key[code]]
     finally:
         if store is not None:
             store.close()
