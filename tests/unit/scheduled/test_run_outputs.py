@@ -136,6 +136,7 @@ def test_a_process_that_ends_with_its_command_keeps_them_frozen(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(gcpause, "_give_back", True)
+    monkeypatch.setattr(gcpause, "_held", None)  # both restored after
     gcpause.keep_until_exit()
     before = gc.get_freeze_count()
     kept = [[n] for n in range(10)]  # alive, and tracked by the collector

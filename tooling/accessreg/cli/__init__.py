@@ -12,12 +12,12 @@ command. A command's work is done when it returns: its files written and closed,
 printed. What it built stays alive until then (a daily run holds a registry of 200,000
 users, over a million objects), and a normal exit would walk it once more with the
 collector and free it object by object: one to two seconds of CPU nobody waits for. So the
-process keeps what a run froze frozen (``gcpause.keep_until_exit``), a command ``hold``s
-what it built rather than letting it go, and once the command has its exit code the process
-flushes its streams, runs what was registered to run at exit and ends with that code
-(``end``). Anything unusual (an exit with a message, a stream that cannot be flushed, a
-thread still running) takes Python's ordinary exit. The in-process tests call ``main``
-itself, where none of this happens.
+process keeps what a run froze frozen (``gcpause.keep_until_exit``), a command keeps what
+it built alive rather than letting it go (``gcpause.hold``), and once the command has its
+exit code the process flushes its streams, runs what was registered to run at exit and ends
+with that code (``end``). Anything unusual (an exit with a message, a stream that cannot
+be flushed, a thread still running) takes Python's ordinary exit. The in-process tests call
+``main`` itself, where none of this happens.
 """
 
 from __future__ import annotations
@@ -129,20 +129,8 @@ def main(ctx: click.Context, lang: str | None) -> None:
     ctx.with_resource(i18n.using(lang or i18n.from_environment()))
 
 
-_held: list[object] | None = None  # a list once the process ends with its command
-
-
-def hold(built: object) -> None:
-    """Keep ``built`` alive until the process ends, in a process that ends with its
-    command: its freeing is skipped with the rest. Elsewhere (in-process) nothing."""
-    if _held is not None:
-        _held.append(built)
-
-
 def entry() -> NoReturn:
     """The process: the command line, then the end of the process with its exit code."""
-    global _held
-    _held = []
     gcpause.keep_until_exit()
     try:
         main()  # click's standalone mode: it always exits

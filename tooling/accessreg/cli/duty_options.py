@@ -11,10 +11,9 @@ from typing import Any, TypeVar
 
 import click
 
-from accessreg.cli import hold
 from accessreg.cli.options import state_remote_option
 from accessreg.errors import UsageError
-from accessreg.files import workspace
+from accessreg.files import gcpause, workspace
 from accessreg.model.messages import msg
 from accessreg.reporting import reporters
 from accessreg.scheduled import report
@@ -81,4 +80,4 @@ def run_duties(
     if result.problems:
         sys.stderr.write(reporters.text(list(result.problems)))
     click.echo(report.text(result, workspace.display(out) if out else None), nl=False)
-    hold(result)  # the registry and what was judged: not freed one by one
+    gcpause.hold(result)  # the registry and what was judged: not freed one by one

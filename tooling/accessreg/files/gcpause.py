@@ -28,12 +28,25 @@ def paused() -> Iterator[None]:
 # process that ends with its command (``cli.entry``), where the first full pass after
 # that would walk the whole registry once more only for the process to end.
 _give_back = True
+# What such a process keeps alive to its end (``hold``): a list once it is one.
+_held: list[object] | None = None
 
 
 def keep_until_exit() -> None:
-    """From now on what ``kept`` freezes stays frozen: the process ends with its command."""
-    global _give_back
+    """From now on what ``kept`` freezes stays frozen, and what is ``hold``-en stays alive:
+    the process ends with its command."""
+    global _give_back, _held
     _give_back = False
+    _held = []
+
+
+def hold(*built: object) -> None:
+    """Keep ``built`` alive until the process ends, in a process that ends with its
+    command, whose end skips freeing it: freeing a run's registries and outputs object by
+    object when the function holding them returns cost an apply of 100 files 0.14 s at
+    200,000 users. Elsewhere (in-process, the tests) nothing."""
+    if _held is not None:
+        _held.extend(built)
 
 
 # Objects made since the collector's last pass from which freezing them pays off. A run on

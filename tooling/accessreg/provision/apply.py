@@ -334,6 +334,7 @@ def run(request: ApplyRequest, transport: TransportFactory = smtp_session) -> Ap
                 )  # fmt: skip
                 keep()
             done = session.carry_out(planned.run)
+            gcpause.hold(isolated, planned)  # the registries and outputs: not freed one by one
     found = planned.history
     rows: dict[str, int] = {}
     for row in found.rows:
