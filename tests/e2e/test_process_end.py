@@ -74,7 +74,7 @@ def test_the_run_stays_frozen_and_held_until_the_process_ends(
         "from accessreg.files import gcpause\n"
         "gcpause.FREEZE_FROM = 0  # this registry is small: as if large\n"
         "atexit.register(lambda: print('frozen', gc.get_freeze_count() > 0,\n"
-        "                              'held', len(cli._held or ()), file=sys.stderr))\n"
+        "                              'held', len(gcpause._held or ()), file=sys.stderr))\n"
         "sys.argv = ['accessreg', *sys.argv[1:]]\n"
         "cli.entry()\n"
     )
