@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 from accessreg.errors import ConfigError, UsageError
 from accessreg.files.loading import load
 from accessreg.gitio.repo import GitRepository
+from accessreg.gitio.runner import Git, GitError
 from accessreg.model.commits import PathChange
 from tests.helpers.gitrepo import GitRegistry
 from tests.helpers.regfactory import RegistryFactory
@@ -201,3 +203,37 @@ def test_listing_only_some_paths_and_every_file_under_a_directory(
         "registry/users/TESTOP012/other@test-gas.example.co.jp.yaml",
     ]
     assert repo.file_paths("HEAD", "registry/nope") == []
+
+
+def test_a_bare_repository_a_missing_directory_and_a_missing_git_are_told_apart(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bare = tmp_path / "bare.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(bare)], check=True)
+    with pytest.raises(ConfigError, match="is a bare repository; run from a checkout"):
+        GitRepository(bare)
+    with pytest.raises(ConfigError, match="not inside a git repository"):
+        GitRepository(tmp_path / "no-such-directory")
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    with pytest.raises(ConfigError, match="git is not installed"):
+        GitRepository(bare)
+
+
+def test_git_runs_from_the_top_of_the_checkout_and_its_failures_say_what_git_said(
+    gr: GitRegistry,
+) -> None:
+    with Git(gr.path / "registry") as git:
+        assert git.work_tree == gr.path.resolve()
+        assert git.common_dir == (gr.path / ".git").resolve()
+        assert git.text("rev-parse", "--show-prefix") == ""  # found from a subdirectory
+        with pytest.raises(GitError, match="bad revision") as failed:
+            git.run("log", "-1", "no-such-branch", "--")
+        assert "no-such-branch" in failed.value.stderr
+        request = f"{gr.rev()}\n".encode()
+        with git.piped("cat-file", "--batch-check", request=request) as out:
+            assert out.read().split()[1] == b"commit"
+        with (
+            pytest.raises(GitError, match="cat-file"),
+            git.piped("cat-file", "--no-such-option", request=request) as out,
+        ):
+            out.read()

@@ -1,4 +1,4 @@
-"""All git access of accessreg. ``runner`` opens a repository and runs git in it (the only
-module that imports GitPython); ``repo`` reads revisions, trees, blobs and diffs; ``state``
+"""All git access of accessreg. ``runner`` finds a repository and runs git in it (the only
+module that starts a process); ``repo`` reads revisions, trees, blobs and diffs; ``state``
 keeps files in a ref of their own, ``branches`` proposes changes on branches, ``added``
 dates files by the commit that added them."""

@@ -1,20 +1,21 @@
-"""Opening a repository and running git in it: the one module that imports GitPython.
+"""Opening a repository and running git in it: the one module that starts git.
 
 ``repo`` (revisions, trees, blobs, diffs), ``state`` (refs of their own), ``branches`` and
 ``added`` build on :class:`Git`; none of them opens a repository or runs a command another way.
+Each command is a plain child process: a library around git (GitPython, before) cost every
+command 40-70 ms to import, for nothing the tool needs beyond starting git.
 """
 
 from __future__ import annotations
 
+import os
 import subprocess
 import tempfile
 import threading
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import IO, Any, Self
-
-import git
+from typing import IO, Self
 
 from accessreg.errors import ConfigError, UsageError
 from accessreg.model.messages import msg
@@ -34,10 +35,11 @@ class GitError(UsageError):
 
 
 @contextmanager
-def _stdin(data: bytes | None) -> Iterator[IO[bytes] | None]:
-    """A real file holding ``data`` (a command's standard input must have a file number)."""
+def _stdin(data: bytes | None) -> Iterator[IO[bytes] | int]:
+    """A real file holding ``data`` (a command's standard input must have a file number);
+    nothing to read without it."""
     if data is None:
-        yield None
+        yield subprocess.DEVNULL
         return
     with tempfile.TemporaryFile() as f:
         f.write(data)
@@ -45,21 +47,49 @@ def _stdin(data: bytes | None) -> Iterator[IO[bytes] | None]:
         yield f
 
 
+def _environment(extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The process's environment, with git's messages in English: what it says on failure
+    is matched (a ref locked, a remote ref missing), never shown untranslated as ours."""
+    env = dict(os.environ)
+    env["LANGUAGE"] = "C"
+    env["LC_ALL"] = "C"
+    if extra:
+        env.update(extra)
+    return env
+
+
+def _not_a_repository(start: Path) -> ConfigError:
+    return ConfigError(msg("{start} is not inside a git repository", start=str(start)))
+
+
 class Git:
-    """The repository at or above ``start``, opened once; every git command runs through it."""
+    """The repository at or above ``start``, found once; every git command runs through it,
+    from its top directory (its git directory when it has no work tree)."""
 
     def __init__(self, start: Path) -> None:
+        where = start if start.is_dir() else start.parent
+        if not where.is_dir():
+            raise _not_a_repository(start)
         try:
-            self._repo = git.Repo(start, search_parent_directories=True)
-        except (git.InvalidGitRepositoryError, git.NoSuchPathError):
-            raise ConfigError(
-                msg("{start} is not inside a git repository", start=str(start))
-            ) from None
-        self._git: Any = self._repo.git
+            found = subprocess.run(
+                ["git", "rev-parse", "--path-format=absolute", "--git-common-dir",
+                 "--is-inside-work-tree", "--show-cdup"],
+                cwd=where, env=_environment(), stdin=subprocess.DEVNULL,
+                capture_output=True, check=False,
+            )  # fmt: skip
+        except FileNotFoundError:
+            raise ConfigError(msg("git is not installed: install it, or put it on PATH")) from None
+        if found.returncode != 0:
+            if b"not a git repository" in found.stderr:
+                raise _not_a_repository(start)
+            raise GitError("rev-parse", found.returncode, decode(found.stderr))
+        common, inside, *cdup = decode(found.stdout).split("\n")
+        self._common = Path(common)
+        self._top = (where / cdup[0]).resolve() if inside == "true" else None
+        self._cwd = self._top or self._common
 
     def close(self) -> None:
-        """End the git processes GitPython keeps for this repository."""
-        self._repo.close()
+        """Nothing is kept running between commands: here for :class:`Opened`."""
 
     def __enter__(self) -> Git:
         return self
@@ -70,13 +100,12 @@ class Git:
     @property
     def work_tree(self) -> Path | None:
         """The checkout's top directory; None for a bare repository."""
-        top = self._repo.working_tree_dir
-        return None if top is None else Path(top)
+        return self._top
 
     @property
     def common_dir(self) -> Path:
         """The repository's shared git directory (the same for every worktree)."""
-        return Path(self._repo.common_dir)
+        return self._common
 
     def run(
         self, *args: str, data: bytes | None = None, env: Mapping[str, str] | None = None
@@ -84,19 +113,13 @@ class Git:
         """The output of ``git args``, fed ``data`` on standard input, with ``env`` added to
         the environment; :class:`GitError` when git fails."""
         with _stdin(data) as stdin:
-            status, out, err = self._git.execute(
-                ["git", *args],
-                istream=stdin,
-                env=dict(env) if env else None,
-                with_extended_output=True,
-                with_exceptions=False,
-                stdout_as_string=False,
-                strip_newline_in_stdout=False,
-            )
-        if status != 0:
-            raise GitError(args[0], status, err)
-        assert isinstance(out, bytes)
-        return out
+            done = subprocess.run(
+                ["git", *args], cwd=self._cwd, env=_environment(env), stdin=stdin,
+                capture_output=True, check=False,
+            )  # fmt: skip
+        if done.returncode != 0:
+            raise GitError(args[0], done.returncode, decode(done.stderr))
+        return done.stdout
 
     def text(
         self, *args: str, data: bytes | None = None, env: Mapping[str, str] | None = None
@@ -114,25 +137,36 @@ class Git:
     @contextmanager
     def piped(self, *args: str, request: bytes) -> Iterator[IO[bytes]]:
         """The output stream of a long-running ``git args`` (``cat-file --batch``) that is fed
-        ``request`` from a thread while the caller reads, so neither pipe buffer fills up."""
-        proc = self._git.execute(["git", *args], as_process=True, istream=subprocess.PIPE)
-        stdin: IO[bytes] = proc.proc.stdin
-        stdout: IO[bytes] = proc.proc.stdout
+        ``request`` from a thread while the caller reads, so neither pipe buffer fills up.
+        :class:`GitError` when git fails (what it says goes to a file: nobody reads a pipe
+        of it while the output is read)."""
+        with tempfile.TemporaryFile() as said:
+            proc = subprocess.Popen(
+                ["git", *args], cwd=self._cwd, env=_environment(), stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE, stderr=said,
+            )  # fmt: skip
+            assert proc.stdin is not None and proc.stdout is not None
+            stdin, stdout = proc.stdin, proc.stdout
 
-        def feed() -> None:
+            def feed() -> None:
+                with suppress(BrokenPipeError):  # git ended early: its status says why
+                    try:
+                        stdin.write(request)
+                    finally:
+                        stdin.close()
+
+            writer = threading.Thread(target=feed, daemon=True)
+            writer.start()
             try:
-                stdin.write(request)
+                yield stdout
             finally:
-                stdin.close()
-
-        writer = threading.Thread(target=feed, daemon=True)
-        writer.start()
-        try:
-            yield stdout
-        finally:
-            writer.join()
-            stdout.close()
-            proc.wait()
+                # The output closed first: a git still writing ends, and so does the feed.
+                stdout.close()
+                writer.join()
+                status = proc.wait()
+            if status > 0:  # not a signal: the pipe closed early is the reader's choice
+                said.seek(0)
+                raise GitError(args[0], status, decode(said.read()))
 
 
 class Opened:
