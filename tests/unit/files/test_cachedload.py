@@ -3,6 +3,7 @@ each blob parsed once, and the cache consulted by (path, blob id)."""
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -166,5 +167,40 @@ def test_a_snapshot_unchanged_since_the_last_load_is_read_back_whole(
         assert changed.registry == load(repo.snapshot(gr.rev(), "registry")).registry
         assert len(built) == 3
         cache = ParseCache(tmp_path, schemas_namespace(generate_all(plain.registry.catalog)))
-        assert cache.count("snapshots") == 1  # only the last is kept
+        kept = cache.file("snapshot")
         cache.close()
+        assert [p.name for p in tmp_path.iterdir() if ".snapshot" in p.name] == [kept.name]
+        # A file cut short or not a snapshot at all is built again, and kept anew.
+        for spoiled in (kept.read_bytes()[:-200], b"not a pickle"):
+            kept.write_bytes(spoiled)
+            again = cachedload.load_snapshot(repo.blob_source(gr.rev(), "registry"), tmp_path)
+            assert again.registry == changed.registry
+        assert len(built) == 5
+        cachedload.load_snapshot(repo.blob_source(gr.rev(), "registry"), tmp_path)
+        assert len(built) == 5
+
+
+def test_a_kept_snapshot_is_pickled_in_parts_that_rebuild_the_same_registry(
+    gr: GitRegistry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Users are pickled a few at a time (each pickle's memo let go when it ends), and
+    each path once: the registry read back is the one kept, files and index included."""
+    monkeypatch.setattr(cachedload, "_USERS_PER_PART", 1)
+    for n in range(2, 5):
+        gr.reg.user(email=f"user{n}@test-gas.example.co.jp")
+    gr.commit("users")
+    with GitRepository(gr.path) as repo:
+        built = cachedload.load_snapshot(repo.blob_source(gr.rev(), "registry"), tmp_path)
+        [kept] = tmp_path.glob("cache-*.snapshot")
+        parts = []
+        with kept.open("rb") as f:
+            while f.peek(1):
+                parts.append(pickle.load(f))
+        read = cachedload.load_snapshot(repo.blob_source(gr.rev(), "registry"), tmp_path)
+    assert built.registry is not None and read.registry is not None
+    users = built.registry.users
+    assert len(users) >= 4 and len(parts) == 3 + len(users)  # key, the rest, count, users
+    assert parts[2] == len(users) and [u for [u] in parts[3:]] == list(users)
+    assert not parts[1].registry.files & {u.file for u in users}
+    assert read == built and read.registry.files == built.registry.files
+    assert read.registry.users_of("TESTOP01") == built.registry.users_of("TESTOP01")

@@ -16,8 +16,9 @@ deleted when a new namespace is opened.
   the blob and tree ids it was rendered from.
 - ``units``: where each holder's bytes lie in a share (``outputs.fragments.Units``), under
   the share's key, so that rendering the operator again keeps those of unchanged holders.
-- ``snapshots``: a whole loaded registry (``cachedload.load_snapshot``), keyed by the blob
-  ids of every file; only the last one is kept.
+- ``cache-<namespace>.snapshot``, a file beside the tables (``ParseCache.file``): a whole
+  loaded registry (``cachedload.load_snapshot``), keyed by the blob ids of every file; only
+  the last one is kept.
 - ``members`` and ``groups_listed``: an index from a name to the groups holding it, looked
   up by name (``review.logins``: login ID → the git trees of users' directories with a file
   of that name). A group is listed once all its members are in, in the same transaction;
@@ -48,7 +49,7 @@ from accessreg.model.messages import Message, Verbatim, msg
 ENV_DIR = "ACCESSREG_CACHE_DIR"
 DIR_NAME = "accessreg-cache"
 # The key-value tables; their names are never input.
-Table = Literal["parsed", "groups", "trees", "shares", "units", "snapshots"]
+Table = Literal["parsed", "groups", "trees", "shares", "units"]
 _CHUNK = 900  # below SQLite's limit on query parameters
 _STALE_SECONDS = 7 * 24 * 3600  # other namespaces (other versions, worktrees) left alone a week
 
@@ -90,8 +91,8 @@ class ParseCache:
         try:
             directory.mkdir(parents=True, exist_ok=True)
             now = time.time()
-            for old in directory.glob("cache-*.sqlite3*"):
-                if not old.name.startswith(self.path.name) and (
+            for old in directory.glob("cache-*"):
+                if not old.name.startswith(f"cache-{space}.") and (
                     now - old.stat().st_mtime > _STALE_SECONDS
                 ):
                     old.unlink(missing_ok=True)
@@ -118,6 +119,11 @@ class ParseCache:
         if self._db is not None:
             self._db.close()
         self._db = None
+
+    def file(self, name: str) -> Path:
+        """A file of this namespace beside its tables, for a value too large to be one row
+        (read and written as a stream); removed with the namespace when it goes stale."""
+        return self.path.with_suffix(f".{name}")
 
     def close(self) -> None:
         if self._db is not None:
@@ -154,12 +160,14 @@ class ParseCache:
         try:
             with self._db:
                 self._db.execute("BEGIN")
+                # Pickled as they are inserted: a cold run puts 200,000 parsed files at
+                # once, whose pickles held together took 120 MB more at its peak.
                 self._db.executemany(
                     f"INSERT OR REPLACE INTO {table} (key, value) VALUES (?, ?)",
-                    [
+                    (
                         (k, pickle.dumps(v, protocol=pickle.HIGHEST_PROTOCOL))
                         for k, v in values.items()
-                    ],
+                    ),
                 )
         except sqlite3.Error as exc:
             self._fail(exc)
