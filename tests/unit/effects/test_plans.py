@@ -8,6 +8,8 @@ from pathlib import Path
 
 from accessreg.effects.plan import When
 from accessreg.effects.session import Session
+from accessreg.mail.compose import Later, compose, eml_name
+from accessreg.model.content import Deferred
 from accessreg.provision import apply
 from accessreg.provision import state as recorded
 from tests.helpers.gitrepo import GitRegistry
@@ -42,6 +44,12 @@ def test_the_plan_of_an_apply_says_everything_and_does_nothing(
         "window1@test-gas.example.co.jp",
         "window2@test-gas.example.co.jp",
     }
+    # Each mail is composed when its file is written (and when it is sent), never held.
+    for mail in run.mails:
+        assert isinstance(mail.composed, Later)
+        written = run.files[f"mail/{eml_name(mail.composed)}"]
+        assert isinstance(written, Deferred)
+        assert written.render() == compose(mail.composed.notice, session.sender).data
     (record,) = run.records  # the applied revision, once every mail is out
     assert record.when is When.AFTER_MAILS and record.message.startswith(f"applied {head[:12]}")
     files = record.files(frozenset())
