@@ -39,11 +39,16 @@ def test_the_plan_of_an_apply_says_everything_and_does_nothing(
 
     run = planned.run
     assert run.out == out and run.send
+    # A first apply loads the registry as it stands: no item waits for a date of its own.
+    assert planned.applications and all(app.items == () for app in planned.applications)
     assert "manifest.json" in run.names() and any(n.startswith("mail/") for n in run.files)
     assert {m.composed.notice.recipient.email for m in run.mails} == {
         "window1@test-gas.example.co.jp",
         "window2@test-gas.example.co.jp",
     }
+    # A first apply's deltas, as large as the snapshots, are made as each is written.
+    deltas = [f for n, f in run.files.items() if "/delta-" in n]
+    assert deltas and all(isinstance(f, Deferred) for f in deltas)
     # Each mail is composed when its file is written (and when it is sent), never held.
     for mail in run.mails:
         assert isinstance(mail.composed, Later)
