@@ -49,6 +49,12 @@ def test_the_plan_of_an_apply_says_everything_and_does_nothing(
     # A first apply's deltas, as large as the snapshots, are made as each is written.
     deltas = [f for n, f in run.files.items() if "/delta-" in n]
     assert deltas and all(isinstance(f, Deferred) for f in deltas)
+    # The users an acceptance notice lists are made as its template reads them.
+    people = run.mails[0].composed.notice.context["people"]
+    listed = [p["email"] for p in people]
+    assert not isinstance(people, list) and len(people) == len(listed) > 0
+    assert set(listed) <= {"user1@test-gas.example.co.jp", USER2}
+    assert [p["email"] for p in people] == listed  # made again, the same
     # Each mail is composed when its file is written (and when it is sent), never held.
     for mail in run.mails:
         assert isinstance(mail.composed, Later)

@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -139,17 +140,32 @@ def _operator_item(item: Item) -> dict[str, Any] | None:
     return {"text": text, "when": _when(item.effective)}
 
 
-def _people(catalog: Catalog, operator: Operator, items: list[UserChange]) -> list[dict[str, Any]]:
-    return [
-        {
-            "name": item.person.name,
-            "email": item.person.email,
-            "affiliation_name": affiliation_name(operator, item.affiliation),
-            "changes": [_effect_line(catalog, e) for e in item.effects],
-        }
-        for item in items
-        if item.effects
-    ]
+@dataclass(frozen=True)
+class _People:
+    """The users an acceptance notice lists, each made as the template reads it: a first
+    apply's 3,829 notices list every user, and their lines (190 MB at 200,000 users)
+    were held until the last mail was written. The changes they are made from are held
+    by the run anyway."""
+
+    catalog: Catalog
+    operator: Operator
+    items: tuple[UserChange, ...]  # those with effects
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        for item in self.items:
+            yield {
+                "name": item.person.name,
+                "email": item.person.email,
+                "affiliation_name": affiliation_name(self.operator, item.affiliation),
+                "changes": [_effect_line(self.catalog, e) for e in item.effects],
+            }
+
+
+def _people(catalog: Catalog, operator: Operator, items: list[UserChange]) -> _People:
+    return _People(catalog, operator, tuple(item for item in items if item.effects))
 
 
 def _operator(step: Step, code: str) -> Operator | None:
