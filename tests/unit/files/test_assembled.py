@@ -4,6 +4,7 @@ joined in memory would be; a directory's listing is made from what was written."
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -115,6 +116,25 @@ def test_deferred_content_is_made_when_its_file_is_written(tmp_path: Path) -> No
     atomic.replace_directory(tmp_path / "out", files)
     assert made == ["one", "two"]
     assert (tmp_path / "out" / "two").read_bytes() == b"two" + b"\n" * 70_000
+
+
+def test_deferred_pieces_are_written_as_they_come(tmp_path: Path) -> None:
+    """A first run's SCIM and LDIF deltas are made a line at a time: each block is on
+    disk before the next lines are made, and the digest and size are the whole file's."""
+    target = tmp_path / "delta"
+    seen: list[int] = []
+
+    def lines() -> Iterator[bytes]:
+        for n in range(40):
+            seen.append(target.stat().st_size)  # what was written before this line
+            yield b"%02d" % n + b"." * 9_998
+
+    with target.open("wb") as out:
+        digest, size = assembled.write(out.fileno(), Deferred(lines))
+    data = target.read_bytes()
+    assert data == b"".join(b"%02d" % n + b"." * 9_998 for n in range(40))
+    assert (digest, size) == (hashlib.sha256(data).hexdigest(), len(data))
+    assert seen[0] == 0 and 0 < seen[-1] < len(data)  # written while still being made
 
 
 def test_a_source_shorter_than_its_slice_is_an_error(tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ is I/O: ``files.assembled``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 
@@ -41,9 +41,11 @@ Content = bytes | Assembled
 @dataclass(frozen=True)
 class Deferred:
     """Content made only when its file is written, and let go after: a first run's deltas
-    list every user, each as large as a snapshot, and need not be in memory together."""
+    list every user, each as large as a snapshot, and need not be in memory together.
+    ``render`` may give the content, or its pieces one after the other (an iterator of
+    bytes), which are then written as they come and never held together."""
 
-    render: Callable[[], Content]
+    render: Callable[[], Content | Iterator[bytes]]
 
 
 # What an output file is given as.

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import base64
 import re
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 
 from accessreg.model.content import Content, Piece, joined, separated
 from accessreg.outputs.access import Access, Holder, by_operator, members_by_group, memberships
@@ -236,27 +236,44 @@ def delta(
     re-membered and removed, and only then people deleted. ``elsewhere``: groups with
     members beyond the two (when they hold some operators only), which exist before and
     after whatever these do."""
-    # Each record encoded as it is made, the document kept as its records: a first run's
-    # lists every user (160 MB at 200,000 users), and the records, their joined text and
-    # its encoding were each that large at once.
-    records: list[bytes] = []
+    return joined(delta_pieces(before, after, base, elsewhere), apart=True)
+
+
+def delta_pieces(
+    before: Access,
+    after: Access,
+    base: str = DEFAULT_BASE,
+    elsewhere: Collection[str] = frozenset(),
+) -> Iterator[bytes]:
+    """:func:`delta`'s document as its pieces, each record encoded as it is made: a first
+    run's lists every user (160 MB at 200,000 users), and is written as it is made."""
+    yield _VERSION
+    first = True
+    for record in _changes(before, after, base, elsewhere):
+        if not first:
+            yield b"\n"
+        first = False
+        yield record
+
+
+def _changes(
+    before: Access, after: Access, base: str, elsewhere: Collection[str]
+) -> Iterator[bytes]:
     for login, person in after.items():
         if login not in before:
-            records.append(
-                _record(user_dn(login, base), _person_entry(person, base), "add").encode()
-            )
+            yield _record(user_dn(login, base), _person_entry(person, base), "add").encode()
             continue
         old, new = _values(person_attrs(before[login])), _values(person_attrs(person))
         changed = [("replace", a, new.get(a, [])) for a in MANAGED if old.get(a) != new.get(a)]
         if changed:
-            records.append(_modify(user_dn(login, base), changed).encode())
+            yield _modify(user_dn(login, base), changed).encode()
     old_groups, new_groups = memberships(before), memberships(after)
     removals = []
     for name in sorted(set(old_groups) | set(new_groups)):
         dn = group_dn(name, base)
         was, now = set(old_groups.get(name, [])), set(new_groups.get(name, []))
         if not was and name not in elsewhere:
-            records.append(_record(dn, _group_entry(name, sorted(now), base), "add").encode())
+            yield _record(dn, _group_entry(name, sorted(now), base), "add").encode()
         elif not now and name not in elsewhere:
             removals.append(_record(dn, [], "delete").encode())
         elif was != now:
@@ -265,11 +282,8 @@ def delta(
                 changes.append(("add", "member", [user_dn(m, base) for m in sorted(now - was)]))
             if was - now:
                 changes.append(("delete", "member", [user_dn(m, base) for m in sorted(was - now)]))
-            records.append(_modify(dn, changes).encode())
-    records += removals
-    records += [
-        _record(user_dn(login, base), [], "delete").encode()
-        for login in before
-        if login not in after
-    ]
-    return joined([_VERSION, *separated(b"\n", records)], apart=True)
+            yield _modify(dn, changes).encode()
+    yield from removals
+    for login in before:
+        if login not in after:
+            yield _record(user_dn(login, base), [], "delete").encode()

@@ -15,7 +15,7 @@ to by ``bulkId`` within the request, and existing ones by ``/Users/<externalId>`
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from typing import Any
 from urllib.parse import quote
 
@@ -65,10 +65,14 @@ def _group(name: str, members: Iterable[str]) -> Json:
     }
 
 
+def _head() -> bytes:
+    return b'{"schemas": [' + json.dumps(BULK).encode("utf-8") + b'], "Operations": ['
+
+
 def _wrap(lines: Iterable[Piece | Content], apart: bool = False) -> Content:
     """One operation per line: diffable, and written by json's C encoder (indenting would
     make it fall back to the slow pure-Python one on registries of 200,000 users)."""
-    head = b'{"schemas": [' + json.dumps(BULK).encode("utf-8") + b'], "Operations": ['
+    head = _head()
     pieces: list[Piece] = []
     for line in lines:
         if len(line):
@@ -160,17 +164,30 @@ def delta(before: Access, after: Access, elsewhere: Collection[str] = frozenset(
     ``after``: new users first, memberships next, deletions last (a deleted user is first
     taken out of every group). ``elsewhere``: groups with members beyond the two (when
     they hold some operators only), which exist before and after whatever these do."""
-    # Each operation encoded as it is made: a first run has 200,000 of them, and their
-    # dictionaries all at once took more memory than the document.
-    ops: list[bytes] = []
+    return joined(delta_pieces(before, after, elsewhere), apart=True)
+
+
+def delta_pieces(
+    before: Access, after: Access, elsewhere: Collection[str] = frozenset()
+) -> Iterator[bytes]:
+    """:func:`delta`'s document as its pieces, each operation encoded as it is made: a
+    first run's has 200,000 of them (250 MB), and is written as it is made."""
+    head = _head()
+    first = True
+    for line in _operations(before, after, elsewhere):
+        yield head + b"\n" if first else b",\n"
+        first = False
+        yield line
+    yield head + b"]}\n" if first else b"\n]}\n"
+
+
+def _operations(before: Access, after: Access, elsewhere: Collection[str]) -> Iterator[bytes]:
     added = {login for login in after if login not in before}
     for login, person in after.items():
         if login in added:
-            ops.append(_line(_post_user(person)))
+            yield _line(_post_user(person))
         elif user_resource(before[login]) != user_resource(person):
-            ops.append(
-                _line({"method": "PUT", "path": _user_path(login), "data": user_resource(person)})
-            )
+            yield _line({"method": "PUT", "path": _user_path(login), "data": user_resource(person)})
     old_groups, new_groups = memberships(before), memberships(after)
 
     def ref(login: str) -> str:
@@ -181,7 +198,7 @@ def delta(before: Access, after: Access, elsewhere: Collection[str] = frozenset(
         old, new = set(old_groups.get(name, [])), set(new_groups.get(name, []))
         if not old and name not in elsewhere:
             group = _group(name, (ref(m) for m in sorted(new)))
-            ops.append(_line({"method": "POST", "path": "/Groups", "bulkId": name, "data": group}))
+            yield _line({"method": "POST", "path": "/Groups", "bulkId": name, "data": group})
         elif not new and name not in elsewhere:
             emptied.append(name)
         elif old != new:
@@ -193,13 +210,9 @@ def delta(before: Access, after: Access, elsewhere: Collection[str] = frozenset(
                 {"op": "remove", "path": f'members[value eq "{m}"]'} for m in sorted(old - new)
             )
             data = {"schemas": [PATCH], "Operations": patch}
-            ops.append(_line({"method": "PATCH", "path": f"/Groups/{name}", "data": data}))
-    ops.extend(_line({"method": "DELETE", "path": f"/Groups/{name}"}) for name in emptied)
-    ops.extend(
-        _line({"method": "DELETE", "path": _user_path(login)})
-        for login in before
-        if login not in after
-    )
-    # As its lines, not joined: a first run's is as large as the snapshot (250 MB at
-    # 200,000 users), and a joined copy doubled it while its file was written.
-    return _wrap(ops, apart=True)
+            yield _line({"method": "PATCH", "path": f"/Groups/{name}", "data": data})
+    for name in emptied:
+        yield _line({"method": "DELETE", "path": f"/Groups/{name}"})
+    for login in before:
+        if login not in after:
+            yield _line({"method": "DELETE", "path": _user_path(login)})

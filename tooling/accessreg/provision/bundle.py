@@ -205,10 +205,10 @@ def render(
         groups = kept.union(elsewhere)
         # Made as each is written: a first run's deltas list every user (they cannot fail).
         files[f"scim/delta-{label}.json"] = Deferred(
-            partial(scim.delta, moved_from, moved_to, groups)
+            partial(scim.delta_pieces, moved_from, moved_to, groups)
         )
         files[f"ldif/delta-{label}.ldif"] = Deferred(
-            partial(ldif.delta, moved_from, moved_to, options.ldap_base, groups)
+            partial(ldif.delta_pieces, moved_from, moved_to, options.ldap_base, groups)
         )
     files.update(whitelisted)
     for mail in mails:
