@@ -211,6 +211,24 @@ def test_delta_rows_carry_kind_dates_and_the_previous_code(reg: RegistryFactory)
     assert rows[1]["所属事業者コード"] == "TESTSUB1"  # a deletion shows the person as they were
 
 
+@pytest.mark.parametrize("encoding", [Encoding.UTF8, Encoding.CP932])
+def test_a_delta_made_a_few_rows_at_a_time_is_the_same_bytes(
+    reg: RegistryFactory, monkeypatch: pytest.MonkeyPatch, encoding: Encoding
+) -> None:
+    """A first apply's deltas are written as they are made, a few rows encoded at a time:
+    the file is the one made at once (the byte-order mark leads only)."""
+    _registry(reg)
+    for n in range(4, 9):
+        reg.user(email=f"user{n}@test-gas.example.co.jp", permissions={"taxis": "1010"})
+    after = loaded(reg)
+    changes = [c for c in diff({}, effective_access(after), after.catalog) if c.system == "taxis"]
+    dated = [DatedChange(c, M, date(2026, 12, 9)) for c in changes]
+    monkeypatch.setattr(csv_, "_ROWS_PER_PIECE", 2)
+    pieces = list(csv_.delta_pieces("x", dated, "taxis", after.catalog, encoding))
+    assert len(pieces) == 1 + (len(dated) + 1) // 2 and len(dated) > 4
+    assert b"".join(pieces) == csv_.delta("x", dated, "taxis", after.catalog, encoding)
+
+
 def test_same_input_same_bytes(reg: RegistryFactory) -> None:
     _registry(reg)
     first = loaded(reg)

@@ -12,10 +12,11 @@ must reach the authentication system as the registry holds them (``escape.csv_ce
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from itertools import islice
 from typing import Any
 
 from accessreg.errors import ProblemsFound
@@ -252,8 +253,31 @@ def delta(
     label: str, changes: Iterable[DatedChange], system: str, catalog: Catalog, encoding: Encoding
 ) -> bytes:
     """New / change / delete rows: a deletion shows the person as they were."""
-    header = [*DELTA_HEADER, *_header(catalog), PREVIOUS_HEADER]
-    rows = []
+    return _encode(label, _delta_header(catalog), _delta_rows(changes, system, catalog), encoding)
+
+
+# Rows encoded together by ``delta_pieces``: few enough to hold, many enough to encode at once.
+_ROWS_PER_PIECE = 2_000
+
+
+def delta_pieces(
+    label: str, changes: Iterable[DatedChange], system: str, catalog: Catalog, encoding: Encoding
+) -> Iterator[bytes]:
+    """:func:`delta`'s bytes a few rows at a time (the codecs are stateless: the same
+    bytes), for a delta that cannot fail to encode (a first apply's, whose cells the
+    snapshots hold): it lists every holder, and is written as it is made."""
+    header = _delta_header(catalog)
+    yield header_bytes(header, encoding)
+    rows = _delta_rows(changes, system, catalog)
+    while chunk := list(islice(rows, _ROWS_PER_PIECE)):
+        yield rows_bytes(label, header, chunk, encoding)
+
+
+def _delta_header(catalog: Catalog) -> list[str]:
+    return [*DELTA_HEADER, *_header(catalog), PREVIOUS_HEADER]
+
+
+def _delta_rows(changes: Iterable[DatedChange], system: str, catalog: Catalog) -> Iterator[_Row]:
     for dated in changes:
         change = dated.change
         previous = (
@@ -268,5 +292,4 @@ def delta(
             *_person_cells(change.person, system, catalog),
             previous,
         ]
-        rows.append(_Row(cells, change.person.file))
-    return _encode(label, header, rows, encoding)
+        yield _Row(cells, change.person.file)

@@ -76,12 +76,12 @@ def _imports(
         failures.extend(failed.get(label, ()))
         files[label] = snapshots[label]
         for name in sorted(n for n in by_file if n.startswith(f"imports/{system}/delta-")):
-            made = partial(csv_.delta, name, by_file[name], system, catalog, options.encoding)
+            args = (name, by_file[name], system, catalog, options.encoding)
             if later:
-                files[name] = Deferred(made)
+                files[name] = Deferred(partial(csv_.delta_pieces, *args))
                 continue
             try:
-                files[name] = made()
+                files[name] = csv_.delta(*args)
             except CannotEncode as exc:
                 failures.extend(exc.lines)
     if failures:
