@@ -12,7 +12,7 @@ them without deleting the ID, and lifting the suspension restores them. Pure: no
 from __future__ import annotations
 
 import sys
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -283,7 +283,7 @@ def holders(access: Access, system: str) -> list[Holder]:
     )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per changed holder and system
 class AccessChange:
     """One login ID gaining, changing or losing its permission for one system."""
 
@@ -408,22 +408,22 @@ def _apply(before: Access, after: Access, changes: Iterable[AccessChange]) -> di
     return found
 
 
-def access_on(before: Access, after: Access, dated: Sequence[Dated], day: date) -> Access:
+def access_on(before: Access, after: Access, dated: Collection[Dated], day: date) -> Access:
     """What downstream systems hold on ``day``: the changes effective by then made."""
     return _apply(before, after, (c for c, on in dated if on is not None and on <= day))
 
 
 def stages(
-    before: Access, after: Access, dated: Sequence[Dated]
-) -> list[tuple[str, Access, Access]]:
+    before: Access, after: Access, dated: Collection[Dated]
+) -> Iterator[tuple[str, Access, Access]]:
     """The change from ``before`` to ``after`` split by the day each part takes effect:
     (label, from, to) per effective date in order (label YYYY-MM-DD), then the part that
-    waits for a manual step (label ``manual``). The last stage ends at ``after``."""
+    waits for a manual step (label ``manual``). The last stage ends at ``after``. Each is
+    made when the one before has been taken: a first apply's hold every user."""
     days = sorted({on for _, on in dated if on is not None})
     labels: list[tuple[str, date | None]] = [(d.isoformat(), d) for d in days]
     if any(on is None for _, on in dated):
         labels.append((MANUAL, None))
-    found = []
     current: Access = before
     for i, (label, day) in enumerate(labels):
         if i == len(labels) - 1:
@@ -431,6 +431,5 @@ def stages(
         else:
             assert day is not None
             reached = access_on(before, after, dated, day)
-        found.append((label, current, reached))
+        yield label, current, reached
         current = reached
-    return found
