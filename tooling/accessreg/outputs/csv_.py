@@ -74,7 +74,7 @@ class CannotEncode(ProblemsFound):
         self.lines = list(lines)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per changed holder and system: 500,000 in a first apply
 class DatedChange:
     change: AccessChange
     processing_day: date

@@ -76,7 +76,7 @@ class FieldChange:
     personal: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per user and system a plan changes
 class Effect:
     """One system's permission before and after, and when the change takes effect."""
 
@@ -87,7 +87,7 @@ class Effect:
     effective: Effective
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per user a plan changes
 class Person:
     """Who an item concerns: the e-mail (the login ID) and the name, nothing more."""
 
