@@ -175,7 +175,8 @@ class Opened:
     _git: Git
 
     def close(self) -> None:
-        """End the git processes kept for the repository."""
+        """Let go of the repository (each git command is a process of its own: nothing
+        is left running)."""
         self._git.close()
 
     def __enter__(self) -> Self:
