@@ -91,7 +91,7 @@ def test_written_and_hashed_as_the_joined_bytes(
 
 def test_bytes_in_memory_stay_bytes() -> None:
     assert joined([b"a", b"", b"b"]) == b"ab"
-    assert separated(b", ", [b"a", b"", b"b"]) == [b"a", b", ", b"b"]
+    assert list(separated(b", ", [b"a", b"", b"b"])) == [b"a", b", ", b"b"]
 
 
 def test_pieces_kept_apart_are_not_copied() -> None:

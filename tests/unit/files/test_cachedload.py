@@ -13,7 +13,7 @@ import pytest
 from accessreg.files import cachedload
 from accessreg.files.cachedload import load_cached, parse_key, schemas_namespace
 from accessreg.files.loading import Parsed, load
-from accessreg.files.parsecache import ParseCache
+from accessreg.files.parsecache import ParseCache, namespace_file
 from accessreg.files.schemagen import generate_all
 from accessreg.gitio.repo import GitRepository
 from tests.helpers.gitrepo import GitRegistry
@@ -166,9 +166,8 @@ def test_a_snapshot_unchanged_since_the_last_load_is_read_back_whole(
         changed = cachedload.load_snapshot(repo.blob_source(gr.rev(), "registry"), tmp_path)
         assert changed.registry == load(repo.snapshot(gr.rev(), "registry")).registry
         assert len(built) == 3
-        cache = ParseCache(tmp_path, schemas_namespace(generate_all(plain.registry.catalog)))
-        kept = cache.file("snapshot")
-        cache.close()
+        space = schemas_namespace(generate_all(plain.registry.catalog))
+        kept = namespace_file(tmp_path, space, "snapshot")
         assert [p.name for p in tmp_path.iterdir() if ".snapshot" in p.name] == [kept.name]
         # A file cut short or not a snapshot at all is built again, and kept anew.
         for spoiled in (kept.read_bytes()[:-200], b"not a pickle"):

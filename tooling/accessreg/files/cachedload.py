@@ -21,7 +21,7 @@ from typing import Any, Protocol
 
 from accessreg.files import gcpause, schemagen
 from accessreg.files.loading import LoadResult, Models, Parsed, load, load_catalog, parse_all
-from accessreg.files.parsecache import ParseCache, namespace
+from accessreg.files.parsecache import ParseCache, namespace, namespace_file
 from accessreg.files.schemacheck import checkers
 from accessreg.files.sources import Source
 from accessreg.model import layout
@@ -142,9 +142,9 @@ def load_snapshot(source: BlobSource, directory: Path) -> LoadResult:
     for rel in rels:
         digest.update(f"{rel}\0{source.blob(rel)}\n".encode("utf-8", "surrogateescape"))
     key = digest.hexdigest()
-    cache = ParseCache(directory, schemas_namespace(schemagen.generate_all(catalog)))
-    kept_in = cache.file("snapshot")
-    cache.close()
+    kept_in = namespace_file(
+        directory, schemas_namespace(schemagen.generate_all(catalog)), "snapshot"
+    )
     with gcpause.paused():  # millions of objects without cycles
         kept = _read_snapshot(kept_in, key)
     if kept is not None:

@@ -16,7 +16,7 @@ deleted when a new namespace is opened.
   the blob and tree ids it was rendered from.
 - ``units``: where each holder's bytes lie in a share (``outputs.fragments.Units``), under
   the share's key, so that rendering the operator again keeps those of unchanged holders.
-- ``cache-<namespace>.snapshot``, a file beside the tables (``ParseCache.file``): a whole
+- ``cache-<namespace>.snapshot``, a file beside the tables (``namespace_file``): a whole
   loaded registry (``cachedload.load_snapshot``), keyed by the blob ids of every file; only
   the last one is kept.
 - ``members`` and ``groups_listed``: an index from a name to the groups holding it, looked
@@ -81,11 +81,18 @@ def namespace(schemas_text: str) -> str:
     return h.hexdigest()[:24]
 
 
+def namespace_file(directory: Path, space: str, name: str) -> Path:
+    """The file ``name`` of the namespace ``space``: its tables (``sqlite3``), or beside
+    them a value too large to be one row, read and written as a stream (``snapshot``);
+    removed with the namespace when it goes stale."""
+    return directory / f"cache-{space}.{name}"
+
+
 class ParseCache:
     """A store of pickled values in two tables; every failure degrades to a miss."""
 
     def __init__(self, directory: Path, space: str) -> None:
-        self.path = directory / f"cache-{space}.sqlite3"
+        self.path = namespace_file(directory, space, "sqlite3")
         self.error: Message | None = None
         self._db: sqlite3.Connection | None = None
         try:
@@ -119,11 +126,6 @@ class ParseCache:
         if self._db is not None:
             self._db.close()
         self._db = None
-
-    def file(self, name: str) -> Path:
-        """A file of this namespace beside its tables, for a value too large to be one row
-        (read and written as a stream); removed with the namespace when it goes stale."""
-        return self.path.with_suffix(f".{name}")
 
     def close(self) -> None:
         if self._db is not None:

@@ -42,10 +42,10 @@ Content = bytes | Assembled
 class Deferred:
     """Content made only when its file is written, and let go after: a first run's deltas
     list every user, each as large as a snapshot, and need not be in memory together.
-    ``render`` may give the content, or its pieces one after the other (an iterator of
-    bytes), which are then written as they come and never held together."""
+    ``render`` may give the content, or its pieces one after the other (an iterator),
+    which are then written as they come and never held together."""
 
-    render: Callable[[], Content | Iterator[bytes]]
+    render: Callable[[], Content | Iterator[Piece]]
 
 
 # What an output file is given as.
@@ -94,13 +94,14 @@ def joined(pieces: Iterable[Piece], apart: bool = False) -> Content:
     return Assembled(tuple(found))
 
 
-def separated(separator: bytes, pieces: Iterable[Piece]) -> list[Piece]:
-    """The non-empty pieces with ``separator`` between them (as ``bytes.join`` would)."""
-    found: list[Piece] = []
+def separated(separator: bytes, pieces: Iterable[Piece]) -> Iterator[Piece]:
+    """The non-empty pieces with ``separator`` between them (as ``bytes.join`` would), as
+    they come: a first apply's deltas are written while they are made."""
+    first = True
     for piece in pieces:
         if not len(piece):
             continue
-        if found:
-            found.append(separator)
-        found.append(piece)
-    return found
+        if not first:
+            yield separator
+        first = False
+        yield piece

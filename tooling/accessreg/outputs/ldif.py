@@ -244,16 +244,11 @@ def delta_pieces(
     after: Access,
     base: str = DEFAULT_BASE,
     elsewhere: Collection[str] = frozenset(),
-) -> Iterator[bytes]:
+) -> Iterator[Piece]:
     """:func:`delta`'s document as its pieces, each record encoded as it is made: a first
     run's lists every user (160 MB at 200,000 users), and is written as it is made."""
     yield _VERSION
-    first = True
-    for record in _changes(before, after, base, elsewhere):
-        if not first:
-            yield b"\n"
-        first = False
-        yield record
+    yield from separated(b"\n", _changes(before, after, base, elsewhere))
 
 
 def _changes(

@@ -65,23 +65,24 @@ def _group(name: str, members: Iterable[str]) -> Json:
     }
 
 
-def _head() -> bytes:
-    return b'{"schemas": [' + json.dumps(BULK).encode("utf-8") + b'], "Operations": ['
+_HEAD = b'{"schemas": [' + json.dumps(BULK).encode("utf-8") + b'], "Operations": ['
+
+
+def _bulk(lines: Iterable[Piece | Content]) -> Iterator[Piece]:
+    """A bulk request's pieces as they come, one operation per line: diffable, and written
+    by json's C encoder (indenting would make it fall back to the slow pure-Python one on
+    registries of 200,000 users)."""
+    first = True
+    for line in lines:
+        if len(line):
+            yield _HEAD + b"\n" if first else b",\n"
+            first = False
+            yield from _pieces(line)
+    yield _HEAD + b"]}\n" if first else b"\n]}\n"
 
 
 def _wrap(lines: Iterable[Piece | Content], apart: bool = False) -> Content:
-    """One operation per line: diffable, and written by json's C encoder (indenting would
-    make it fall back to the slow pure-Python one on registries of 200,000 users)."""
-    head = _head()
-    pieces: list[Piece] = []
-    for line in lines:
-        if len(line):
-            if pieces:
-                pieces.append(b",\n")
-            pieces.extend(_pieces(line))
-    if not pieces:
-        return head + b"]}\n"
-    return joined([head, b"\n", *pieces, b"\n]}\n"], apart)
+    return joined(_bulk(lines), apart)
 
 
 def _pieces(content: Piece | Content) -> tuple[Piece, ...]:
@@ -169,16 +170,10 @@ def delta(before: Access, after: Access, elsewhere: Collection[str] = frozenset(
 
 def delta_pieces(
     before: Access, after: Access, elsewhere: Collection[str] = frozenset()
-) -> Iterator[bytes]:
+) -> Iterator[Piece]:
     """:func:`delta`'s document as its pieces, each operation encoded as it is made: a
     first run's has 200,000 of them (250 MB), and is written as it is made."""
-    head = _head()
-    first = True
-    for line in _operations(before, after, elsewhere):
-        yield head + b"\n" if first else b",\n"
-        first = False
-        yield line
-    yield head + b"]}\n" if first else b"\n]}\n"
+    return _bulk(_operations(before, after, elsewhere))
 
 
 def _operations(before: Access, after: Access, elsewhere: Collection[str]) -> Iterator[bytes]:
