@@ -23,7 +23,7 @@ import re
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import date, datetime, time
 from email import message_from_bytes
 from email.headerregistry import (
     Address,
@@ -293,6 +293,24 @@ def _header(name: str, value: str | Address) -> bytes:
     return bytes(POLICY.fold_binary(name, POLICY.header_factory(name, value)))
 
 
+# A run's thousands of mails come from one sender, on one day, to a few hundred window
+# persons, and half of them share their subject with another: such a header is folded once.
+@functools.lru_cache(maxsize=1 << 12)
+def _mailbox_header(name: str, email: str, display_name: str) -> bytes:
+    return _header(name, _address(email, display_name))
+
+
+@functools.lru_cache(maxsize=1 << 12)
+def _text_header(name: str, value: str) -> bytes:
+    return _header(name, value)
+
+
+@functools.lru_cache(maxsize=16)
+def _date_header(day: date) -> bytes:
+    """A mail is dated 09:00 JST of its notice's day."""
+    return _header("Date", format_datetime(datetime.combine(day, time(9, 0), JST)))
+
+
 # Values unique to a mail that the policy writes as they are, when they fit on a line: a
 # Message-ID (a hash at a host name) and the multipart Content-Type (its boundary).
 _VERBATIM = {
@@ -357,10 +375,10 @@ def compose(notice: Notice, sender: str, attachments: Sequence[Attachment] = ())
     envelope = (sender_address.addr_spec, (to.addr_spec,))
     head = b"".join(
         (
-            _header("From", sender_address),
-            _header("To", to),
-            _header("Subject", mail_header(subject)),
-            _header("Date", format_datetime(datetime.combine(notice.day, time(9, 0), JST))),
+            _mailbox_header("From", sender_addr, sender_name),
+            _mailbox_header("To", notice.recipient.email, notice.recipient.name),
+            _text_header("Subject", mail_header(subject)),
+            _date_header(notice.day),
             _header("Message-ID", message_id),
             _header("Auto-Submitted", "auto-generated"),  # RFC 3834: no auto-replies to it
         )
