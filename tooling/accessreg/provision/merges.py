@@ -27,12 +27,12 @@ from accessreg.errors import ConfigError
 from accessreg.files.cachedload import Parsings, Shared, load_cached
 from accessreg.files.loading import LoadResult, Models, built, load
 from accessreg.files.sources import MemorySource
-from accessreg.gitio.repo import GitRepository
+from accessreg.gitio.repo import BlobSource, GitRepository
 from accessreg.model import Operator, User, layout
 from accessreg.model.changes import ChangeKind
 from accessreg.model.commits import CommitInfo
 from accessreg.model.messages import msg
-from accessreg.model.registry import Registry
+from accessreg.model.registry import OperatorEntry, Registry, UserEntry
 from accessreg.outputs.access import Access, AccessChange, diff, effective_access
 from accessreg.outputs.csv_ import DatedChange
 from accessreg.plan import OperatorPlan, compute_plan
@@ -106,6 +106,8 @@ class Snapshots:
         # Loaded elsewhere (``keep``), and its files' blob ids once listed.
         self._kept: tuple[str, Registry] | None = None
         self._kept_blobs: dict[str, str] | None = None
+        # The last registry loaded here for the scope, and its catalog's blob id.
+        self._near: tuple[str, Registry, str] | None = None
 
     def narrowed(
         self, scope: Collection[str] | None, pins: Mapping[str, bytes | None] | None = None
@@ -192,10 +194,67 @@ class Snapshots:
             if self.cache is None or not under:
                 self._cache[sha] = self._like_kept(sha) or _loaded(self.source(sha), sha)
             else:
-                tree = self.repo.blob_source(sha, PREFIX, under=under).pinned(self.pins)
-                [found] = load_cached([tree], self.cache, self._known, self._models)
-                self._cache[sha] = _readable(found, sha)
+                self._cache[sha] = self._patched(sha) or self._scoped(sha, under, self.cache)
         return self._cache[sha]
+
+    def _scoped(self, sha: str, under: list[str], cache: Path) -> Registry:
+        """The scope's files at ``sha``, listed and loaded through the parse cache."""
+        tree = self.repo.blob_source(sha, PREFIX, under=under).pinned(self.pins)
+        [found] = load_cached([tree], cache, self._known, self._models)
+        registry = _readable(found, sha)
+        self._near = (sha, registry, tree.blobs[layout.CATALOG_FILE])
+        return registry
+
+    def _covers(self, rel: str) -> bool:
+        """Whether the scope's registries hold ``rel``: every file but the users of the
+        operators beyond the scope (``_under``)."""
+        parts = rel.split("/", 2)
+        return parts[0] != layout.USERS_DIR or (
+            len(parts) > 1 and self.scope is not None and parts[1] in self.scope
+        )
+
+    def _patched(self, sha: str) -> Registry | None:
+        """The registry at ``sha`` made from the last one loaded for the scope, where few of
+        the scope's files differ (a merge and its first parent differ in the files of its
+        pull request): those are loaded, every other entry is taken as it is. Listing and
+        loading a scope of 100 operators again cost 0.3 s at 200,000 users. None: nothing
+        loaded yet, a file other than an operator's or a user's differs (the catalog
+        decides how every file loads), or more than a quarter of them do."""
+        if self._near is None or self.cache is None:
+            return None
+        near_sha, near, catalog = self._near
+        differ = {
+            rel: blob
+            for rel, blob in self.repo.changed_blobs(near_sha, sha, PREFIX).items()
+            if rel not in self.pins and self._covers(rel)
+        }
+        if len(differ) * 4 > len(near.files) or any(
+            layout.split(rel)[0] not in (layout.Kind.USER, layout.Kind.OPERATOR) for rel in differ
+        ):
+            return None
+        present = {rel: blob for rel, blob in differ.items() if blob is not None}
+        part = BlobSource(self.repo, {layout.CATALOG_FILE: catalog, **present}, PREFIX)
+        [found] = load_cached([part], self.cache, self._known, self._models)
+        loaded = _readable(found, sha)
+        users: list[UserEntry] = [u for u in near.users if u.file not in differ]
+        users.extend(loaded.users)
+        users.sort(key=lambda u: u.file)  # as a load orders them: by path
+        operators: list[tuple[str, OperatorEntry]] = [
+            (code, entry) for code, entry in near.operators.items() if entry.file not in differ
+        ]
+        operators.extend(loaded.operators.items())
+        operators.sort(key=lambda item: item[1].file)
+        registry = Registry(
+            catalog=near.catalog,
+            operators=dict(operators),
+            users=tuple(users),
+            maintainers=near.maintainers,
+            calendar=near.calendar,
+            files=near.files.difference(differ).union(present),
+            broken=near.broken.difference(differ).union(loaded.broken),
+        )
+        self._near = (sha, registry, catalog)
+        return registry
 
 
 def pinned_content(repo: GitRepository, revs: Mapping[str, str | None]) -> dict[str, bytes | None]:

@@ -1,0 +1,161 @@
+"""A run that changes a few operators reads both ends of a merge for those operators alone:
+the second end is made from the first where their files are the same, loading only the
+files that differ, and is the registry a load of that revision gives."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+from accessreg.gitio.repo import GitRepository
+from accessreg.model.registry import Registry, UserEntry
+from accessreg.provision.merges import Snapshots
+from tests.helpers.gitrepo import GitRegistry
+from tests.helpers.regfactory import RegistryFactory
+
+OPS = ("TESTOP01", "TESTOP02", "TESTOP03")
+SCOPE = frozenset(OPS[:2])  # TESTOP03's users are beyond the scope
+
+
+def _email(code: str, n: int) -> str:
+    return f"user{n}@{code.lower()}.example.co.jp"
+
+
+def _registry(reg: RegistryFactory) -> GitRegistry:
+    """Ten users an operator: a merge changing a few files is made from the other end,
+    one changing more than a quarter of the scope's files is loaded whole."""
+    for code in OPS:
+        reg.operator(code=code)
+        for n in range(10):
+            reg.user(operator=code, email=_email(code, n), permissions={"taxis": "1010"})
+    return GitRegistry(reg)
+
+
+def _shape(registry: Registry) -> tuple[object, ...]:
+    """Everything a load gives, in its order."""
+    return (
+        [(u.file, u.operator_code, u.user) for u in registry.users],
+        list(registry.operators.items()),
+        registry.files,
+        registry.broken,
+        registry.maintainers,
+        registry.calendar,
+        registry.catalog,
+    )
+
+
+def _fresh(repo: GitRepository, rev: str, cache: Path) -> Registry:
+    return Snapshots(repo, scope=SCOPE, cache=cache).at(rev)
+
+
+def _user_entries(registry: Registry) -> dict[str, UserEntry]:
+    return {u.file: u for u in registry.users}
+
+
+def test_the_other_end_is_made_from_the_first(reg: RegistryFactory, tmp_path: Path) -> None:
+    gr = _registry(reg)
+    base = gr.rev()
+    reg.user(operator="TESTOP01", email=_email("TESTOP01", 0), memo="変更申請")
+    gr.remove(f"users/TESTOP01/{_email('TESTOP01', 1)}.yaml")
+    reg.user(operator="TESTOP02", email=_email("TESTOP02", 7), permissions={"johs": "J1010"})
+    reg.user(operator="TESTOP02", email=_email("TESTOP02", 8), unknown_key="x")  # an error
+    reg.operator(code="TESTOP02", name="改名ガス株式会社")
+    reg.user(operator="TESTOP03", email=_email("TESTOP03", 9))  # beyond the scope
+    head = gr.commit("the merge")
+    with GitRepository(gr.path) as repo:
+        snapshots = Snapshots(repo, scope=SCOPE, cache=tmp_path / "cache")
+        after = snapshots.at(head)
+        before = snapshots.at(base)
+        assert _shape(before) == _shape(_fresh(repo, base, tmp_path / "fresh"))
+        assert _shape(after) == _shape(_fresh(repo, head, tmp_path / "fresh"))
+        # Entries of the files the merge did not touch are the first end's own.
+        was, now = _user_entries(before), _user_entries(after)
+        kept = f"users/TESTOP01/{_email('TESTOP01', 2)}.yaml"
+        assert was[kept] is now[kept]
+        changed = f"users/TESTOP01/{_email('TESTOP01', 0)}.yaml"
+        assert was[changed] is not now[changed]
+        assert f"users/TESTOP02/{_email('TESTOP02', 8)}.yaml" in after.broken - before.broken
+        assert not any(u.operator_code == "TESTOP03" for u in after.users)
+
+
+def test_a_changed_catalog_loads_the_whole_scope(reg: RegistryFactory, tmp_path: Path) -> None:
+    """The catalog decides how every file loads: the other end is not made from the first."""
+    gr = _registry(reg)
+    base = gr.rev()
+    catalog = reg.root / "systems.yaml"
+    text = catalog.read_text("utf-8")
+    derived = "derived: {kind: users_of, systems: [taxis, johs, juju, loacus]}"
+    assert derived in text
+    # The info-sharing site now follows TAXIS alone.
+    catalog.write_text(
+        text.replace(derived, derived.replace("taxis, johs, juju, loacus", "taxis")), "utf-8"
+    )
+    reg.user(operator="TESTOP01", email=_email("TESTOP01", 0), memo="変更申請")
+    head = gr.commit("a new catalog")
+    with GitRepository(gr.path) as repo:
+        snapshots = Snapshots(repo, scope=SCOPE, cache=tmp_path / "cache")
+        after, before = snapshots.at(head), snapshots.at(base)
+        assert _shape(before) == _shape(_fresh(repo, base, tmp_path / "fresh"))
+        assert before.catalog != after.catalog
+        kept = f"users/TESTOP01/{_email('TESTOP01', 2)}.yaml"
+        assert _user_entries(before)[kept] is not _user_entries(after)[kept]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_a_range_of_merges_read_one_after_the_other(
+    reg: RegistryFactory, tmp_path: Path, seed: int
+) -> None:
+    """Random edits of users and operator files, in and beyond the scope: each revision,
+    made from the one read before it, is the registry a load of it gives."""
+    rng = random.Random(seed)
+    gr = _registry(reg)
+    revs = [gr.rev()]
+    present = {(code, n) for code in OPS for n in range(10)}
+    for step in range(5):
+        for _ in range(rng.randint(1, 4)):
+            code, n = rng.choice(OPS), rng.randint(0, 12)
+            what = rng.choice(["write", "remove", "operator", "broken"])
+            if what == "remove" and (code, n) in present:
+                gr.remove(f"users/{code}/{_email(code, n)}.yaml")
+                present.discard((code, n))
+            elif what == "operator":
+                reg.operator(code=code, name=f"第{step}ガス株式会社")
+            else:
+                extra = {"unknown_key": "x"} if what == "broken" else {"memo": f"変更 {step}"}
+                reg.user(operator=code, email=_email(code, n), **extra)
+                present.add((code, n))
+        revs.append(gr.commit(f"merge {step}"))
+    with GitRepository(gr.path) as repo:
+        snapshots = Snapshots(repo, scope=SCOPE, cache=tmp_path / "cache")
+        order = revs[::-1] if seed % 2 else revs  # from the head back, or forward
+        shared = 0  # entries taken from the revision read before
+        last: dict[str, UserEntry] = {}
+        for rev in order:
+            made = snapshots.at(rev)
+            assert _shape(made) == _shape(_fresh(repo, rev, tmp_path / f"fresh-{rev[:8]}"))
+            entries = _user_entries(made)
+            shared += sum(1 for f, e in entries.items() if last.get(f) is e)
+            last = entries
+        assert shared
+
+
+def test_a_file_held_back_is_pinned_at_both_ends(reg: RegistryFactory, tmp_path: Path) -> None:
+    """A held file keeps, at every revision, the content downstream has of it."""
+    gr = _registry(reg)
+    held = f"users/TESTOP01/{_email('TESTOP01', 3)}.yaml"
+    base = gr.rev()
+    pinned = (reg.root / held).read_bytes()
+    reg.user(operator="TESTOP01", email=_email("TESTOP01", 3), memo="保留中の変更")
+    reg.user(operator="TESTOP01", email=_email("TESTOP01", 0), memo="変更申請")
+    head = gr.commit("the merge")
+    pins = {held: pinned}
+    with GitRepository(gr.path) as repo:
+        snapshots = Snapshots(repo, pins, scope=SCOPE, cache=tmp_path / "cache")
+        after, before = snapshots.at(head), snapshots.at(base)
+        for rev, made in ((head, after), (base, before)):
+            fresh = Snapshots(repo, pins, scope=SCOPE, cache=tmp_path / "fresh").at(rev)
+            assert _shape(made) == _shape(fresh)
+        assert _user_entries(after)[held] is _user_entries(before)[held]
+        assert _user_entries(after)[held].user.memo is None
