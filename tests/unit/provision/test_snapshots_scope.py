@@ -4,16 +4,22 @@ files that differ, and is the registry a load of that revision gives."""
 
 from __future__ import annotations
 
+import os
 import random
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import pytest
 
+from accessreg.files.cachedload import Shared
+from accessreg.files.loading import load
 from accessreg.gitio.repo import GitRepository
 from accessreg.model.registry import Registry, UserEntry
-from accessreg.provision.merges import Snapshots
+from accessreg.provision.holding import isolate
+from accessreg.provision.merges import PREFIX, Snapshots
 from tests.helpers.gitrepo import GitRegistry
-from tests.helpers.regfactory import RegistryFactory
+from tests.helpers.regfactory import RegistryFactory, contact
 
 OPS = ("TESTOP01", "TESTOP02", "TESTOP03")
 SCOPE = frozenset(OPS[:2])  # TESTOP03's users are beyond the scope
@@ -26,8 +32,8 @@ def _email(code: str, n: int) -> str:
 def _registry(reg: RegistryFactory) -> GitRegistry:
     """Ten users an operator: a merge changing a few files is made from the other end,
     one changing more than a quarter of the scope's files is loaded whole."""
-    for code in OPS:
-        reg.operator(code=code)
+    for i, code in enumerate(OPS, 1):
+        reg.operator(code=code, contacts=[contact(n=i)])  # a window person of its own
         for n in range(10):
             reg.user(operator=code, email=_email(code, n), permissions={"taxis": "1010"})
     return GitRegistry(reg)
@@ -61,7 +67,7 @@ def test_the_other_end_is_made_from_the_first(reg: RegistryFactory, tmp_path: Pa
     gr.remove(f"users/TESTOP01/{_email('TESTOP01', 1)}.yaml")
     reg.user(operator="TESTOP02", email=_email("TESTOP02", 7), permissions={"johs": "J1010"})
     reg.user(operator="TESTOP02", email=_email("TESTOP02", 8), unknown_key="x")  # an error
-    reg.operator(code="TESTOP02", name="改名ガス株式会社")
+    reg.operator(code="TESTOP02", name="改名ガス株式会社", contacts=[contact(n=2)])
     reg.user(operator="TESTOP03", email=_email("TESTOP03", 9))  # beyond the scope
     head = gr.commit("the merge")
     with GitRepository(gr.path) as repo:
@@ -121,7 +127,11 @@ def test_a_range_of_merges_read_one_after_the_other(
                 gr.remove(f"users/{code}/{_email(code, n)}.yaml")
                 present.discard((code, n))
             elif what == "operator":
-                reg.operator(code=code, name=f"第{step}ガス株式会社")
+                reg.operator(
+                    code=code,
+                    name=f"第{step}ガス株式会社",
+                    contacts=[contact(n=OPS.index(code) + 1)],
+                )
             else:
                 extra = {"unknown_key": "x"} if what == "broken" else {"memo": f"変更 {step}"}
                 reg.user(operator=code, email=_email(code, n), **extra)
@@ -159,3 +169,117 @@ def test_a_file_held_back_is_pinned_at_both_ends(reg: RegistryFactory, tmp_path:
             assert _shape(made) == _shape(fresh)
         assert _user_entries(after)[held] is _user_entries(before)[held]
         assert _user_entries(after)[held].user.memo is None
+
+
+@dataclass
+class _Read:
+    """The ends of a merge as an apply reads them after validating it, and as loads of
+    those revisions give them."""
+
+    head: Registry
+    fresh_head: Registry
+    base: Registry  # read first, by a reader given the same validation
+    fresh_base: Registry
+    validated: Registry  # what validation loaded of the head
+    held: frozenset[str]  # the files held back
+
+    def check(self) -> None:
+        assert _shape(self.head) == _shape(self.fresh_head)
+        assert _shape(self.base) == _shape(self.fresh_base)
+
+
+def _validated(
+    gr: GitRegistry, base: str, head: str, cache: Path, scope: frozenset[str] | None = None
+) -> _Read:
+    os.environ["ACCESSREG_CACHE_DIR"] = str(cache)
+    try:
+        with GitRepository(gr.path) as repo:
+            # The findings on the base kept, as an earlier run leaves them: the merge's
+            # groups are the ones checked again.
+            isolate(repo, base, base, {}, date(2026, 12, 1))
+            isolated = isolate(repo, head, base, {}, date(2026, 12, 1))
+            assert isolated.scope is not None and isolated.loaded.head is not None
+            scope = scope if scope is not None else isolated.scope
+            pins = isolated.pins
+
+            def reader(name: str) -> Snapshots:
+                return Snapshots(repo, pins, scope, cache / name, isolated.loaded)
+
+            def fresh(rev: str) -> Registry:
+                return Snapshots(repo, pins, scope, cache / f"fresh-{rev}").at(rev)
+
+            return _Read(
+                reader("head").at(head),
+                fresh(head),
+                reader("base").at(base),
+                fresh(base),
+                isolated.loaded.head[1],
+                frozenset(pins),
+            )
+    finally:
+        del os.environ["ACCESSREG_CACHE_DIR"]
+
+
+def test_the_head_is_the_registry_validation_loaded(reg: RegistryFactory, tmp_path: Path) -> None:
+    gr = _registry(reg)
+    base = gr.rev()
+    reg.user(operator="TESTOP01", email=_email("TESTOP01", 0), memo="変更申請")
+    head = gr.commit("the merge")
+    read = _validated(gr, base, head, tmp_path / "cache")
+    read.check()
+    assert read.head is read.validated
+    assert read.base is not read.validated  # the same files, another revision
+
+
+def test_what_validation_salvaged_is_not_taken(reg: RegistryFactory, tmp_path: Path) -> None:
+    """A file with errors is in validation's registry with what it still holds; a load
+    leaves it out. (An apply holds such a file back, and reads nothing from validation
+    then: the registry itself refuses it too.)"""
+    gr = _registry(reg)
+    reg.user(operator="TESTOP01", email=_email("TESTOP01", 4), unknown_key="x")
+    head = gr.commit("an error")
+    everyone = frozenset(OPS)  # the scope of the whole registry: validation's files
+    with GitRepository(gr.path) as repo:
+        validated = load(repo.snapshot(head, PREFIX), salvage=True).registry
+        assert validated is not None and validated.broken
+        shared = Shared(head=(head, validated))
+        made = Snapshots(repo, {}, everyone, tmp_path / "cache", shared).at(head)
+        fresh = Snapshots(repo, {}, everyone, tmp_path / "fresh").at(head)
+    assert made is not validated
+    assert _shape(made) == _shape(fresh)
+
+
+def test_a_file_held_back_is_not_taken(reg: RegistryFactory, tmp_path: Path) -> None:
+    """A login ID another operator's user holds: the new file loads, and is held back."""
+    gr = _registry(reg)
+    base = gr.rev()
+    reg.user(operator="TESTOP01", email=_email("TESTOP03", 0))
+    head = gr.commit("the merge")
+    read = _validated(gr, base, head, tmp_path / "cache")
+    read.check()
+    assert read.held and not read.validated.broken
+    assert read.head is not read.validated
+
+
+def test_other_files_than_the_scopes_are_not_taken(reg: RegistryFactory, tmp_path: Path) -> None:
+    """A file out of place beyond the scope is checked with every group; a load of the
+    scope does not hold it."""
+    gr = _registry(reg)
+    reg.write("users/TESTOP03/notes.txt", "メモ\n")
+    gr.commit("a stray file")
+    base = gr.rev()
+    reg.user(operator="TESTOP01", email=_email("TESTOP01", 0), memo="変更申請")
+    head = gr.commit("the merge")
+    read = _validated(gr, base, head, tmp_path / "cache")
+    read.check()
+    assert read.head is not read.validated
+
+
+def test_another_scope_is_not_taken(reg: RegistryFactory, tmp_path: Path) -> None:
+    gr = _registry(reg)
+    base = gr.rev()
+    reg.user(operator="TESTOP01", email=_email("TESTOP01", 0), memo="変更申請")
+    head = gr.commit("the merge")
+    read = _validated(gr, base, head, tmp_path / "cache", SCOPE)
+    read.check()
+    assert read.head is not read.validated

@@ -26,7 +26,7 @@ from accessreg.files.schemacheck import checkers
 from accessreg.files.sources import Source
 from accessreg.model import layout
 from accessreg.model.layout import Kind
-from accessreg.model.registry import UserEntry
+from accessreg.model.registry import Registry, UserEntry
 
 
 class BlobSource(Source, Protocol):
@@ -216,6 +216,9 @@ class Shared:
 
     parsed: Parsings = field(default_factory=dict)
     models: Models = field(default_factory=dict)
+    # The registry validation loaded at a commit (its sha): every file but the users of
+    # the operators it did not check again.
+    head: tuple[str, Registry] | None = None
 
 
 def load_cached(

@@ -101,6 +101,7 @@ class Snapshots:
         shared = shared or Shared()
         self._known: Parsings = shared.parsed
         self._models: Models = shared.models
+        self._validated = shared.head
         # id → the registry (kept, so that the id stays its own) and its access
         self._access: dict[int, tuple[Registry, Access]] = {}
         # Loaded elsewhere (``keep``), and its files' blob ids once listed.
@@ -194,8 +195,28 @@ class Snapshots:
             if self.cache is None or not under:
                 self._cache[sha] = self._like_kept(sha) or _loaded(self.source(sha), sha)
             else:
-                self._cache[sha] = self._patched(sha) or self._scoped(sha, under, self.cache)
+                self._cache[sha] = (
+                    self._patched(sha)
+                    or self._as_validated(sha, under)
+                    or self._scoped(sha, under, self.cache)
+                )
         return self._cache[sha]
+
+    def _as_validated(self, sha: str, under: list[str]) -> Registry | None:
+        """The registry validation loaded at ``sha``, when it holds the scope's files and
+        no other, nothing is pinned, and no file has errors (validation keeps what it
+        salvaged of those, a load does not): then it is what a load would give. None
+        otherwise."""
+        if self._validated is None or self.pins:
+            return None
+        at, registry = self._validated
+        if at != sha or registry.broken:
+            return None
+        listed = self.repo.tree_blobs(sha, PREFIX, under)
+        if listed.keys() != registry.files:
+            return None
+        self._near = (sha, registry, listed[layout.CATALOG_FILE])
+        return registry
 
     def _scoped(self, sha: str, under: list[str], cache: Path) -> Registry:
         """The scope's files at ``sha``, listed and loaded through the parse cache."""

@@ -86,6 +86,7 @@ class _Run:
         self.shared = shared.parsed.setdefault(space, {}) if shared is not None else None
         self.models = shared.models if shared is not None else None
         self.sharing = shared is not None
+        self.holder = shared
 
     def key(self, rel: str) -> str:
         return parse_key(rel, self.snap.blobs[rel])
@@ -291,7 +292,12 @@ def _check_groups(
     group_files = {c: operator_files[c] for c in codes if c in operator_files}
     linked = {r for c in codes for r in claims.get(c, ())}
     reuse = {**base_parsed, **run.parsed(users, by_kind)}
-    registry, load_problems = run.load([*outside, *group_files.values(), *linked, *users], reuse)
+    # Shared with the run's later loads, the groups are loaded with every operator file:
+    # then they are the registry an apply reads of these operators at the head.
+    operators = operator_files.values() if run.sharing else group_files.values()
+    registry, load_problems = run.load([*outside, *operators, *linked, *users], reuse)
+    if run.sharing and run.holder is not None and run.snap.head is not None:
+        run.holder.head = (run.snap.head, registry)
     group_of = {rel: layout.split(rel)[1] or "" for rel in users}
     group_of.update({rel: code for code, rel in group_files.items()})
     fresh: dict[str, list[Problem]] = {code: [] for code in codes}
