@@ -7,7 +7,8 @@ The registries are ``benchmarks/work/reg20k`` and ``reg200k`` (``cputime.py``); 
 into ``benchmarks/work/apply-<size>`` (the clone's state ref and commits stay there). In a
 fresh process each, with this checkout's ``tooling/``, as the merge workflow runs it:
 
-1. ``validate --strict`` of the whole registry, for comparison;
+1. ``validate --strict`` of the whole registry, for comparison, and the floor issue 14
+   measures it against: every file parsed with PyYAML's C loader, nothing else;
 2. ``apply --initial --confirm``: every user is new (the first run of a deployment), which
    also fills the cache of the operators' snapshot shares;
 3. one warm-up merge and ``apply --confirm``: the first run after ``--initial`` checks every
@@ -42,7 +43,18 @@ import time
 from datetime import date
 from pathlib import Path
 
-from cputime import GIT, WORK, Run, accessreg, describe, git, machine, median, registry
+from cputime import (
+    GIT,
+    WORK,
+    Run,
+    accessreg,
+    describe,
+    git,
+    machine,
+    median,
+    parse_floor,
+    registry,
+)
 
 TODAY = date.today().isoformat()
 SETTLE = 5  # seconds after a run's outputs are removed: ext4 commits every 5 s
@@ -109,6 +121,9 @@ def main() -> int:
         validated = accessreg(repo, "validate", "--registry", "registry", "--strict",
                               "--today", TODAY)  # fmt: skip
         show("validate --strict", validated)
+        floor = parse_floor(repo)
+        show(f"parse floor ({floor.stdout.strip()} files, PyYAML's C loader)", floor)
+        print(f"  validate / parse floor: {validated.cpu / floor.cpu:.2f}", flush=True)
         first = apply(repo, "out-initial", "--initial", "--confirm")
         show("apply --initial --confirm", first)
         print(f"  ratio to validate: {first.cpu / validated.cpu:.1f}", flush=True)

@@ -57,19 +57,40 @@ def tool_env() -> dict[str, str]:
 
 def accessreg(repo: Path, *args: str, ok: tuple[int, ...] = (0, 1)) -> Run:
     """One ``python -m accessreg ARGS`` in ``repo``, with this checkout's tooling."""
+    return _child(repo, ["-m", "accessreg", *args], f"accessreg {shlex.join(args)}", ok)
+
+
+# Every YAML file of a registry read and parsed with PyYAML's C loader, and nothing else.
+_PARSE_ONLY = """
+import pathlib, sys, yaml
+files = sorted(pathlib.Path(sys.argv[1]).rglob("*.yaml"))
+for path in files:
+    yaml.load(path.read_bytes(), Loader=yaml.CSafeLoader)
+print(len(files))
+"""
+
+
+def parse_floor(repo: Path) -> Run:
+    """The floor issue 14 measures a full ``validate`` against: parsing every file of
+    ``repo``'s registry with PyYAML's C loader, in one process (its stdout: how many)."""
+    return _child(repo, ["-c", _PARSE_ONLY, "registry"], "the parse floor", (0,))
+
+
+def _child(repo: Path, argv: list[str], label: str, ok: tuple[int, ...]) -> Run:
+    """``python ARGV`` in ``repo`` with this checkout's tooling, and what it cost."""
     env = tool_env()
     # os.wait4 gives this child's own figures (its waited-for workers included): the peak of
     # RUSAGE_CHILDREN would be that of the largest child so far, not of this one.
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen([sys.executable, "-m", "accessreg", *args], cwd=repo, env=env,
-                                stdout=out, stderr=err)  # fmt: skip
+        proc = subprocess.Popen([sys.executable, *argv], cwd=repo, env=env, stdout=out,
+                                stderr=err)  # fmt: skip
         _, status, usage = os.wait4(proc.pid, 0)
         proc.returncode = returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
         stdout, stderr = out.read().decode(), err.read().decode()
     if returncode not in ok:
-        sys.exit(f"accessreg {shlex.join(args)} exited {returncode}:\n{stderr[-3000:]}")
+        sys.exit(f"{label} exited {returncode}:\n{stderr[-3000:]}")
     cpu = usage.ru_utime + usage.ru_stime
     return Run(cpu, usage.ru_stime, usage.ru_maxrss / 1024, returncode, stdout, stderr)
 
