@@ -35,6 +35,7 @@ from email.headerregistry import (
 from email.message import EmailMessage
 from email.policy import SMTP, EmailPolicy
 from email.utils import format_datetime, parseaddr
+from functools import partial
 from typing import Any
 
 import jinja2
@@ -42,6 +43,7 @@ import jinja2
 from accessreg.errors import ConfigError
 from accessreg.escape import mail_header, quote, unsafe_characters
 from accessreg.mail.attach import Attachment
+from accessreg.model.content import Deferred, Output
 from accessreg.model.mail import Notice
 from accessreg.model.messages import msg
 from accessreg.timeline.clock import JST
@@ -427,3 +429,15 @@ def later(notice: Notice, sender: str, make: Callable[[], Composed]) -> Later:
 def eml_name(composed: Composed | Later) -> str:
     notice = composed.notice
     return f"{notice.day:%Y%m%d}-{notice.kind}-{notice.key[:12]}.eml"
+
+
+def mail_file(mail: Composed | Later) -> tuple[str, Output]:
+    """A mail as the output file it is written to (``mail/<name>.eml``): its bytes, or, for
+    a mail composed ``Later``, made when the file is written and let go after, so that a
+    run's thousands of mails are never in memory together."""
+    name = f"mail/{eml_name(mail)}"
+    return name, mail.data if isinstance(mail, Composed) else Deferred(partial(_data, mail))
+
+
+def _data(mail: Later) -> bytes:
+    return mail.make().data

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import partial
 
-from accessreg.mail.compose import Composed, Later, eml_name
+from accessreg.mail.compose import Composed, Later, mail_file
 from accessreg.model.content import Content, Deferred, Digests, Listing, Output, listed
 from accessreg.model.messages import Message
 from accessreg.model.registry import Registry
@@ -227,15 +227,9 @@ def render(
             partial(ldif.delta_pieces, moved_from, moved_to, options.ldap_base, groups)
         )
     files.update(whitelisted)
-    for mail in mails:
-        name = f"mail/{eml_name(mail)}"
-        files[name] = mail.data if isinstance(mail, Composed) else Deferred(partial(_made, mail))
+    files.update(mail_file(mail) for mail in mails)
     manifest = Listing(MANIFEST, lambda digests: _manifest(history, today, batch, options, digests))
     return dict(sorted(files.items())), manifest
-
-
-def _made(mail: Later) -> bytes:
-    return mail.make().data
 
 
 def _moved(frm: Access, to: Access) -> tuple[Access, Access, frozenset[str]]:

@@ -12,7 +12,7 @@ from accessreg.effects.plan import Outgoing, Record, RunPlan, When
 from accessreg.effects.session import InDoubt, MailOutcome, Session, TransportFactory, smtp_session
 from accessreg.errors import UsageError
 from accessreg.gitio.state import STATE_REF
-from accessreg.mail.compose import compose, eml_name
+from accessreg.mail.compose import compose, mail_file
 from accessreg.model.messages import Message, msg
 from accessreg.model.registry import Registry
 from accessreg.provision import completion
@@ -83,7 +83,7 @@ def plan(
             records.append(Record.fixed(STATE_REF, what, recorded.dump(current), When.AFTER_MAILS))
     run = RunPlan(
         out=request.out,
-        files={f"mail/{eml_name(c)}": c.message.as_bytes() for c in composed},
+        files=dict(mail_file(c) for c in composed),
         mails=tuple(Outgoing(c) for c in composed),
         send=request.send,
         records=tuple(records),

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -28,8 +28,8 @@ from accessreg.errors import ProblemsFound, UsageError
 from accessreg.files import gcpause
 from accessreg.gitio.added import added_on
 from accessreg.gitio.branches import BranchChange
-from accessreg.mail.compose import eml_name
-from accessreg.model.content import Digests, Listing, listed
+from accessreg.mail.compose import mail_file
+from accessreg.model.content import Digests, Listing, Output, listed
 from accessreg.model.layout import REGISTRY_DIR
 from accessreg.model.messages import Message, Verbatim, msg
 from accessreg.model.problems import Problem
@@ -165,28 +165,6 @@ def _pulls(request: RunRequest) -> reviews.OpenPulls:
 SUMMARY = "summary.json"
 
 
-class _Outputs(Mapping[str, bytes]):
-    """The files of a run, a mail composed when it is read (written) and not kept:
-    thousands of mails are never in memory at once."""
-
-    def __init__(self, files: dict[str, bytes], mails: dict[str, Outgoing]) -> None:
-        self._files = files
-        self._mails = mails
-        self._names = sorted([*files, *mails])
-
-    def __getitem__(self, name: str) -> bytes:
-        return self._files[name] if name in self._files else self._mails[name].made().data
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._names)
-
-    def __len__(self) -> int:
-        return len(self._names)
-
-    def __contains__(self, name: object) -> bool:
-        return name in self._files or name in self._mails
-
-
 def _files(
     request: RunRequest,
     head: str,
@@ -195,10 +173,10 @@ def _files(
     outgoing: list[Outgoing],
     apps: list[deletions.DeletionApplication],
     accepted: tuple[ApplicationRecord, ...],
-) -> tuple[Mapping[str, bytes], Listing]:
-    """The files of the run, and the summary that lists them with their digests (written
-    after them, from what was written)."""
-    files: dict[str, bytes] = {}
+) -> tuple[dict[str, Output], Listing]:
+    """The files of the run, each mail composed when its file is written, and the summary
+    that lists them with their digests (written after them, from what was written)."""
+    files: dict[str, Output] = {}
     for outcome in outcomes.values():
         files.update({f"{t.name}.csv": t.encode() for t in outcome.tables})
         files.update({d.name: d.data for d in outcome.files})
@@ -206,7 +184,7 @@ def _files(
     if request.whitelists:
         # A certificate enters on the date recorded at its acceptance (000 §4-2: M+6).
         files.update(whitelist_files(registry, request.today, accepted))
-    mails = {f"mail/{eml_name(o.composed)}": o for o in outgoing}
+    mails = dict(mail_file(o.composed) for o in outgoing)
 
     def summary(digests: Digests) -> bytes:
         described = {
@@ -229,7 +207,7 @@ def _files(
         }
         return (json.dumps(described, ensure_ascii=False, indent=2) + "\n").encode()
 
-    return _Outputs(files, mails), Listing(SUMMARY, summary)
+    return {**files, **mails}, Listing(SUMMARY, summary)
 
 
 def _proposal(app: deletions.DeletionApplication, head: str) -> Proposal:
