@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
-from accessreg.model.content import Assembled
 from accessreg.outputs import ldif, scim
 from accessreg.outputs.access import effective_access
 from tests.helpers.content import whole
@@ -49,7 +49,7 @@ def test_delta_adds_replaces_regroups_and_deletes_last(reg: RegistryFactory) -> 
     (reg.root / "users/TESTOP01/o'neill^x@test-gas.example.co.jp.yaml").unlink()
     reg.user(email="user3@test-gas.example.co.jp", permissions={"taxis": "1011"})
     after = effective_access(loaded(reg))
-    ops = _ops(whole(scim.delta(before, after)))
+    ops = _ops(whole(scim.delta_pieces(before, after)))
     summary = [(o["method"], o["path"]) for o in ops]
     assert summary == [
         ("PUT", "/Users/user1@test-gas.example.co.jp"),
@@ -86,9 +86,9 @@ def test_a_group_left_empty_is_deleted(reg: RegistryFactory) -> None:
     before = effective_access(loaded(reg))
     reg.user(permissions={"taxis": "1011"})
     after = effective_access(loaded(reg))
-    ops = _ops(whole(scim.delta(before, after)))
+    ops = _ops(whole(scim.delta_pieces(before, after)))
     assert {"method": "DELETE", "path": "/Groups/johs-J1010"} in ops
-    assert _ops(whole(scim.delta(after, after))) == []
+    assert _ops(whole(scim.delta_pieces(after, after))) == []
 
 
 def test_a_suspended_id_is_inactive_and_regrouped_not_deleted(reg: RegistryFactory) -> None:
@@ -96,7 +96,7 @@ def test_a_suspended_id_is_inactive_and_regrouped_not_deleted(reg: RegistryFacto
     before = effective_access(loaded(reg))
     reg.user(suspended_on="2026-11-20")
     after = effective_access(loaded(reg))
-    ops = _ops(whole(scim.delta(before, after)))
+    ops = _ops(whole(scim.delta_pieces(before, after)))
     assert not [o for o in ops if o["method"] == "DELETE" and o["path"].startswith("/Users")]
     [put] = [o for o in ops if o["method"] == "PUT"]
     assert put["data"]["active"] is False
@@ -104,15 +104,17 @@ def test_a_suspended_id_is_inactive_and_regrouped_not_deleted(reg: RegistryFacto
     assert created == {"taxis-suspended", "johs-suspended", "info_site-suspended"}
 
 
-def test_a_delta_is_kept_as_its_lines_and_its_ldif_as_its_records(reg: RegistryFactory) -> None:
-    """A first run's deltas list every user: each is handed to the writer as its
-    operations (records), never joined into one more copy of itself in memory."""
+def test_a_delta_is_made_an_operation_at_a_time(reg: RegistryFactory) -> None:
+    """A first run's deltas list every user: each is handed to the writer one operation
+    (record) at a time as it is made, never joined into one more copy of itself."""
     for n in range(2, 6):
         reg.user(email=f"user{n}@test-gas.example.co.jp", permissions={"taxis": "1010"})
     after = effective_access(loaded(reg))
-    made = scim.delta({}, after)
-    assert isinstance(made, Assembled) and len(made.pieces) > 2 * len(after)
-    assert len(_ops(whole(made))) > len(after)
-    records = ldif.delta({}, after)
-    assert isinstance(records, Assembled) and len(records.pieces) > len(after)
-    assert whole(records).count(b"changetype: add") > len(after)
+    made = scim.delta_pieces({}, after)
+    assert isinstance(made, Iterator)
+    pieces = list(made)
+    assert len(pieces) > 2 * len(after) and len(_ops(whole(pieces))) > len(after)
+    records = ldif.delta_pieces({}, after)
+    assert isinstance(records, Iterator)
+    pieces = list(records)
+    assert len(pieces) > len(after) and whole(pieces).count(b"changetype: add") > len(after)

@@ -226,27 +226,18 @@ def _values(attrs: Attrs) -> dict[str, list[str]]:
     return found
 
 
-def delta(
-    before: Access,
-    after: Access,
-    base: str = DEFAULT_BASE,
-    elsewhere: Collection[str] = frozenset(),
-) -> Content:
-    """Changes in an order a directory accepts: people added and changed, groups created,
-    re-membered and removed, and only then people deleted. ``elsewhere``: groups with
-    members beyond the two (when they hold some operators only), which exist before and
-    after whatever these do."""
-    return joined(delta_pieces(before, after, base, elsewhere), apart=True)
-
-
 def delta_pieces(
     before: Access,
     after: Access,
     base: str = DEFAULT_BASE,
     elsewhere: Collection[str] = frozenset(),
 ) -> Iterator[Piece]:
-    """:func:`delta`'s document as its pieces, each record encoded as it is made: a first
-    run's lists every user (160 MB at 200,000 users), and is written as it is made."""
+    """Changes in an order a directory accepts: people added and changed, groups created,
+    re-membered and removed, and only then people deleted. ``elsewhere``: groups with
+    members beyond the two (when they hold some operators only), which exist before and
+    after whatever these do. The document's pieces as they come, each record encoded as it
+    is made: a first run's lists every user (160 MB at 200,000 users), and is written as it
+    is made."""
     yield _VERSION
     yield from separated(b"\n", _changes(before, after, base, elsewhere))
 

@@ -160,19 +160,15 @@ def snapshot(access: Access) -> bytes:
     return found
 
 
-def delta(before: Access, after: Access, elsewhere: Collection[str] = frozenset()) -> Content:
-    """Create, replace, re-group and delete so that a provider holding ``before`` holds
-    ``after``: new users first, memberships next, deletions last (a deleted user is first
-    taken out of every group). ``elsewhere``: groups with members beyond the two (when
-    they hold some operators only), which exist before and after whatever these do."""
-    return joined(delta_pieces(before, after, elsewhere), apart=True)
-
-
 def delta_pieces(
     before: Access, after: Access, elsewhere: Collection[str] = frozenset()
 ) -> Iterator[Piece]:
-    """:func:`delta`'s document as its pieces, each operation encoded as it is made: a
-    first run's has 200,000 of them (250 MB), and is written as it is made."""
+    """Create, replace, re-group and delete so that a provider holding ``before`` holds
+    ``after``: new users first, memberships next, deletions last (a deleted user is first
+    taken out of every group). ``elsewhere``: groups with members beyond the two (when
+    they hold some operators only), which exist before and after whatever these do. The
+    document's pieces as they come, each operation encoded as it is made: a first run's
+    has 200,000 of them (250 MB), and is written as it is made."""
     return _bulk(_operations(before, after, elsewhere))
 
 
