@@ -30,8 +30,7 @@ def _email(code: str, n: int) -> str:
 
 
 def _registry(reg: RegistryFactory) -> GitRegistry:
-    """Ten users an operator: a merge changing a few files is made from the other end,
-    one changing more than a quarter of the scope's files is loaded whole."""
+    """Three operators of ten users each, each with a window person of its own."""
     for i, code in enumerate(OPS, 1):
         reg.operator(code=code, contacts=[contact(n=i)])  # a window person of its own
         for n in range(10):
@@ -86,22 +85,31 @@ def test_the_other_end_is_made_from_the_first(reg: RegistryFactory, tmp_path: Pa
         assert not any(u.operator_code == "TESTOP03" for u in after.users)
 
 
-def test_a_changed_catalog_loads_the_whole_scope(reg: RegistryFactory, tmp_path: Path) -> None:
-    """The catalog decides how every file loads: the other end is not made from the first."""
+@pytest.mark.parametrize("catalog", [True, False])
+def test_a_changed_shared_file(reg: RegistryFactory, tmp_path: Path, catalog: bool) -> None:
+    """The catalog decides how every file loads: when it changes, the other end is loaded
+    whole. Another shared file (the centre's closed days, its reviewers) is read again
+    like any file that differs, the users' entries staying those of the first end."""
     gr = _registry(reg)
     base = gr.rev()
-    # The info-sharing site now follows TAXIS alone.
-    derived = "derived: {kind: users_of, systems: [%s]}"
-    reg.edit("systems.yaml", derived % "taxis, johs, juju, loacus", derived % "taxis")
+    if catalog:  # the info-sharing site now follows TAXIS alone
+        derived = "derived: {kind: users_of, systems: [%s]}"
+        reg.edit("systems.yaml", derived % "taxis, johs, juju, loacus", derived % "taxis")
+    else:
+        reg.edit("calendar.yaml", "closed: []", "closed: [2026-12-28]")
+        reg.edit("maintainers.yaml", "name: 木村 健一", "name: 木村 健二")
     reg.user(operator="TESTOP01", email=_email("TESTOP01", 0), memo="変更申請")
-    head = gr.commit("a new catalog")
+    head = gr.commit("a shared file")
     with GitRepository(gr.path) as repo:
         snapshots = Snapshots(repo, scope=SCOPE, cache=tmp_path / "cache")
         after, before = snapshots.at(head), snapshots.at(base)
         assert _shape(before) == _shape(_fresh(repo, base, tmp_path / "fresh"))
-        assert before.catalog != after.catalog
+        if catalog:
+            assert before.catalog != after.catalog
+        else:
+            assert before.calendar != after.calendar and before.maintainers != after.maintainers
         kept = f"users/TESTOP01/{_email('TESTOP01', 2)}.yaml"
-        assert _user_entries(before)[kept] is not _user_entries(after)[kept]
+        assert (_user_entries(before)[kept] is _user_entries(after)[kept]) is not catalog
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])

@@ -409,19 +409,6 @@ def load(
         return _load(source, reuse or {}, models, salvage)
 
 
-def built(models: Mapping[str, tuple[Kind, BaseModel]]) -> tuple[dict[str, Parsed], Models]:
-    """``reuse`` and ``models`` for :func:`load` that give each file the model already
-    built for the same content elsewhere (another revision's registry, under the same
-    catalog), so that it is neither read nor parsed nor built again. The parsed files given
-    stand for those models only: they hold no data."""
-    reuse: dict[str, Parsed] = {}
-    found: Models = {}
-    for rel, (kind, model) in models.items():
-        parsed = reuse[rel] = Parsed(rel, kind, None, ())
-        found[id(parsed)] = (parsed, (model, []))
-    return reuse, found
-
-
 def _reused(parsed: Parsed, models: Models | None) -> tuple[BaseModel | None, list[Problem]]:
     if models is None:  # nothing shared with another load: the parsed file may go at once
         return model_of(parsed)

@@ -25,10 +25,10 @@ from pathlib import Path
 
 from accessreg.errors import ConfigError
 from accessreg.files.cachedload import Parsings, Shared, load_cached
-from accessreg.files.loading import LoadResult, Models, built, load
+from accessreg.files.loading import LoadResult, Models, load
 from accessreg.files.sources import MemorySource
 from accessreg.gitio.repo import BlobSource, GitRepository
-from accessreg.model import Operator, User, layout
+from accessreg.model import layout
 from accessreg.model.changes import ChangeKind
 from accessreg.model.commits import CommitInfo
 from accessreg.model.messages import msg
@@ -104,11 +104,9 @@ class Snapshots:
         self._validated = shared.head
         # id → the registry (kept, so that the id stays its own) and its access
         self._access: dict[int, tuple[Registry, Access]] = {}
-        # Loaded elsewhere (``keep``), and its files' blob ids once listed.
-        self._kept: tuple[str, Registry] | None = None
-        self._kept_blobs: dict[str, str] | None = None
-        # The last registry loaded here for the scope, and its catalog's blob id.
-        self._near: tuple[str, Registry, str] | None = None
+        # The registry read before (``keep``, or the last one loaded for the scope) and its
+        # commit: the next one is made from it (``_patched``).
+        self._near: tuple[str, Registry] | None = None
 
     def narrowed(
         self, scope: Collection[str] | None, pins: Mapping[str, bytes | None] | None = None
@@ -136,36 +134,7 @@ class Snapshots:
         without pins: kept only when nothing is pinned and every user is wanted)."""
         if not self.pins and self.scope is None:
             self._cache[sha] = registry
-            self._kept, self._kept_blobs = (sha, registry), None
-
-    def _like_kept(self, sha: str) -> Registry | None:
-        """The registry at ``sha`` made from the one kept where their files are the same,
-        reading only those that differ: ``--full``, whose head is validated in full and
-        which no cache serves, read and built every file of the other end again (a third
-        of its time and 400 MB at 200,000 users). None: nothing kept, or another catalog
-        (other schemas)."""
-        if self._kept is None:  # kept only without pins and scope
-            return None
-        kept_sha, kept = self._kept
-        if self._kept_blobs is None:  # once for every merge of the range
-            self._kept_blobs = self.repo.tree_blobs(kept_sha, PREFIX)
-        before = self._kept_blobs
-        tree = self.repo.blob_source(sha, PREFIX)
-        if tree.blobs.get(layout.CATALOG_FILE) != before.get(layout.CATALOG_FILE):
-            return None
-        # A file with errors holds what validation salvaged of it: read again, as any load.
-        same = {rel for rel, blob in tree.blobs.items() if before.get(rel) == blob}
-        same -= kept.broken
-        models: dict[str, tuple[layout.Kind, User | Operator]] = {
-            u.file: (layout.Kind.USER, u.user) for u in kept.users if u.file in same
-        }
-        models.update(
-            (o.file, (layout.Kind.OPERATOR, o.operator))
-            for o in kept.operators.values()
-            if o.file in same
-        )
-        reuse, shared = built(models)
-        return _readable(load(tree, reuse, shared), sha)
+            self._near = (sha, registry)
 
     def _under(self, rev: str) -> list[str] | None:
         """The entries of the registry to list at ``rev``: None for all of it."""
@@ -193,7 +162,7 @@ class Snapshots:
         if sha not in self._cache:
             under = self._under(sha)
             if self.cache is None or not under:
-                self._cache[sha] = self._like_kept(sha) or _loaded(self.source(sha), sha)
+                self._cache[sha] = self._patched(sha) or _loaded(self.source(sha), sha)
             else:
                 self._cache[sha] = (
                     self._patched(sha)
@@ -215,7 +184,7 @@ class Snapshots:
         listed = self.repo.tree_blobs(sha, PREFIX, under)
         if listed.keys() != registry.files:
             return None
-        self._near = (sha, registry, listed[layout.CATALOG_FILE])
+        self._near = (sha, registry)
         return registry
 
     def _scoped(self, sha: str, under: list[str], cache: Path) -> Registry:
@@ -223,45 +192,53 @@ class Snapshots:
         tree = self.repo.blob_source(sha, PREFIX, under=under).pinned(self.pins)
         [found] = load_cached([tree], cache, self._known, self._models)
         registry = _readable(found, sha)
-        self._near = (sha, registry, tree.blobs[layout.CATALOG_FILE])
+        self._near = (sha, registry)
         return registry
 
     def _covers(self, rel: str) -> bool:
-        """Whether the scope's registries hold ``rel``: every file but the users of the
+        """Whether the registries read here hold ``rel``: every file but the users of the
         operators beyond the scope (``_under``)."""
+        if self.scope is None:
+            return True
         parts = rel.split("/", 2)
-        return parts[0] != layout.USERS_DIR or (
-            len(parts) > 1 and self.scope is not None and parts[1] in self.scope
-        )
+        return parts[0] != layout.USERS_DIR or (len(parts) > 1 and parts[1] in self.scope)
 
     def _patched(self, sha: str) -> Registry | None:
-        """The registry at ``sha`` made from the last one loaded for the scope, where few of
-        the scope's files differ (a merge and its first parent differ in the files of its
-        pull request): those are loaded, every other entry is taken as it is. Listing and
-        loading a scope of 100 operators again cost 0.3 s at 200,000 users. None: nothing
-        loaded yet, a file other than an operator's or a user's differs (the catalog
-        decides how every file loads), or more than a quarter of them do."""
-        if self._near is None or self.cache is None:
+        """The registry at ``sha`` made from the one read before, taking every entry whose
+        file is the same and loading only the others. A merge and its first parent differ
+        in the files of its pull request: listing and loading a scope of 100 operators again
+        cost 0.3 s at 200,000 users, and ``--full``'s other end, whose head is validated in
+        full and which no cache serves, a third of its time and 400 MB. A file with errors
+        is read again (what validation salvaged of it is not what a load holds). None:
+        nothing read before, or another catalog (the catalog decides how every file loads).
+        """
+        if self._near is None:
             return None
-        near_sha, near, catalog = self._near
+        near_sha, near = self._near
         differ = {
             rel: blob
             for rel, blob in self.repo.changed_blobs(near_sha, sha, PREFIX).items()
             if rel not in self.pins and self._covers(rel)
         }
-        if len(differ) * 4 > len(near.files) or any(
-            layout.split(rel)[0] not in (layout.Kind.USER, layout.Kind.OPERATOR) for rel in differ
-        ):
+        if layout.CATALOG_FILE in differ:
             return None
-        present = {rel: blob for rel, blob in differ.items() if blob is not None}
-        part = BlobSource(self.repo, {layout.CATALOG_FILE: catalog, **present}, PREFIX)
-        [found] = load_cached([part], self.cache, self._known, self._models)
+        stale = (differ.keys() | near.broken) - self.pins.keys()
+        # The catalog, to load with, and the files with errors as they are at ``sha``.
+        blobs = self.repo.tree_blobs(
+            sha, PREFIX, [layout.CATALOG_FILE, *sorted(stale - differ.keys())]
+        )
+        blobs.update((rel, blob) for rel, blob in differ.items() if blob is not None)
+        part = BlobSource(self.repo, blobs, PREFIX)
+        if self.cache is not None:
+            [found] = load_cached([part], self.cache, self._known, self._models)
+        else:
+            found = load(part)
         loaded = _readable(found, sha)
-        users: list[UserEntry] = [u for u in near.users if u.file not in differ]
+        users: list[UserEntry] = [u for u in near.users if u.file not in stale]
         users.extend(loaded.users)
         users.sort(key=lambda u: u.file)  # as a load orders them: by path
         operators: list[tuple[str, OperatorEntry]] = [
-            (code, entry) for code, entry in near.operators.items() if entry.file not in differ
+            (code, entry) for code, entry in near.operators.items() if entry.file not in stale
         ]
         operators.extend(loaded.operators.items())
         operators.sort(key=lambda item: item[1].file)
@@ -269,12 +246,14 @@ class Snapshots:
             catalog=near.catalog,
             operators=dict(operators),
             users=tuple(users),
-            maintainers=near.maintainers,
-            calendar=near.calendar,
-            files=near.files.difference(differ).union(present),
-            broken=near.broken.difference(differ).union(loaded.broken),
+            maintainers=(
+                loaded.maintainers if layout.MAINTAINERS_FILE in stale else near.maintainers
+            ),
+            calendar=loaded.calendar if layout.CALENDAR_FILE in stale else near.calendar,
+            files=near.files.difference(differ).union(r for r, b in differ.items() if b),
+            broken=near.broken.difference(stale).union(loaded.broken),
         )
-        self._near = (sha, registry, catalog)
+        self._near = (sha, registry)
         return registry
 
 
