@@ -8,13 +8,14 @@ import email.policy
 from datetime import date
 from email.message import EmailMessage
 
+import jinja2
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from accessreg.errors import ConfigError
 from accessreg.escape import mail_header
-from accessreg.mail.compose import _base64, compose
+from accessreg.mail.compose import _ENV, _base64, compose
 from accessreg.model.mail import Notice, Recipient
 
 CONTEXT = {
@@ -120,3 +121,22 @@ def test_a_bad_recipient_address_is_a_clear_error() -> None:
 def test_a_base64_body_is_cut_as_the_email_package_cuts_it(data: bytes) -> None:
     """57 bytes a line, CRLF after each, nothing for nothing: what ``encodebytes`` gives."""
     assert _base64(data) == base64.encodebytes(data).replace(b"\n", b"\r\n")
+
+
+_READS = st.sampled_from(["name", "items", "keys", "get", "missing", "__class__", "mro"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    row=st.dictionaries(st.one_of(_READS, st.text(max_size=4)), st.integers(), max_size=5),
+    read=_READS,
+)
+def test_templates_read_a_dict_as_jinja_does(row: dict[str, int], read: str) -> None:
+    """The mails' environment reads a dict's keys without jinja's failed attribute lookup
+    first, and gives what jinja gives: a key, a dict method of that name, or undefined."""
+    ours = _ENV.getattr(row, read)
+    theirs = jinja2.Environment(undefined=jinja2.StrictUndefined).getattr(row, read)
+    if isinstance(theirs, jinja2.Undefined):
+        assert isinstance(ours, jinja2.Undefined)
+    else:
+        assert ours == theirs
