@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import random
 from dataclasses import replace
 from datetime import date
+from itertools import pairwise
 
 from accessreg.model.changes import ChangeKind
-from accessreg.outputs.access import changed, diff, effective_access, stages
+from accessreg.outputs.access import access_on, changed, diff, effective_access, stages
 from tests.helpers.regfactory import RegistryFactory, contact
 from tests.helpers.registries import loaded
 
@@ -67,6 +69,21 @@ def test_diff_classes_new_change_delete_per_system(reg: RegistryFactory) -> None
         ("juju", "user2@test-gas.example.co.jp", ChangeKind.ADD),
         ("info_site", "user2@test-gas.example.co.jp", ChangeKind.ADD),
     }
+
+
+def test_diff_lists_by_system_in_catalog_order_then_by_login(reg: RegistryFactory) -> None:
+    """Each holder is compared on the systems it holds; the list is the catalog's order."""
+    before = effective_access(loaded(reg))
+    reg.user(permissions={"juju": "granted", "taxis": "1010"})
+    for n, permissions in ((3, {"johs": "J1010", "juju": "granted"}), (2, {"taxis": "1011"})):
+        reg.user(email=f"user{n}@test-gas.example.co.jp", permissions=permissions)
+    catalog = loaded(reg).catalog
+    found = [
+        (c.system, c.person.login) for c in diff(before, effective_access(loaded(reg)), catalog)
+    ]
+    order = [system.id for system in catalog.systems]
+    assert found == sorted(found, key=lambda pair: (order.index(pair[0]), pair[1]))
+    assert len({system for system, _ in found}) >= 4 and len({login for _, login in found}) == 3
 
 
 def test_diff_sees_a_name_change_as_a_change_row(reg: RegistryFactory) -> None:
@@ -166,6 +183,30 @@ def test_a_stage_holds_the_holder_of_an_end_once_its_changes_are_made(
     [(_, _, reached), _] = stages(before, after, split)
     assert dict(reached[user1].permissions) == {**before[user1].permissions, "taxis": "1010"}
     assert reached[user1] not in (before[user1], after[user1])
+
+
+def test_each_stage_is_what_downstream_holds_on_its_day(reg: RegistryFactory) -> None:
+    """Stages made one from the other give ``access_on`` each day, over two merges whose
+    changes of one permission take effect in either order (the later merge's wins)."""
+    before = effective_access(loaded(reg))
+    reg.user(permissions={"taxis": "1010", "juju": "granted"})
+    reg.user(email="user2@test-gas.example.co.jp", permissions={"johs": "J1010"})
+    middle = effective_access(loaded(reg))
+    reg.user(permissions={"taxis": "1011"})
+    reg.user(email="user2@test-gas.example.co.jp", permissions={"juju": "granted", "taxis": "1010"})
+    registry = loaded(reg)
+    after = effective_access(registry)
+    changes = diff(before, middle, registry.catalog) + diff(middle, after, registry.catalog)
+    days = [date(2026, 12, 16), date(2026, 12, 23), date(2027, 1, 4), None]
+    pick = random.Random(14)
+    for _ in range(60):
+        dated = [(change, pick.choice(days)) for change in changes]
+        found = list(stages(before, after, dated))
+        assert found[-1][2] == after
+        for (label, _, reached), (_, start, _) in pairwise(found):
+            assert start is reached
+            on = date.fromisoformat(label)
+            assert reached == access_on(before, after, dated, on)
 
 
 def test_a_holders_groups_are_worked_out_once_and_never_compared(reg: RegistryFactory) -> None:

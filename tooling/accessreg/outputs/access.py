@@ -343,14 +343,18 @@ def diff(before: Access, after: Access, catalog: Catalog) -> list[AccessChange]:
     derived = catalog.derived_systems
     # A holder the same on both sides changes nowhere: only the others are compared.
     logins = sorted(login for login in set(before) | set(after) if changed(before, after, login))
-    changes: list[AccessChange] = []
-    for system in catalog.systems:
-        sid = system.id
-        for login in logins:
-            old = before.get(login)
-            new = after.get(login)
-            old = old if old is not None and sid in old.permissions else None
-            new = new if new is not None and sid in new.permissions else None
+    # Each holder is looked at for the systems it holds on either side only (a few of the
+    # catalog's), its changes put in their system's list.
+    systems: dict[str, tuple[System, list[AccessChange]]] = {
+        system.id: (system, []) for system in catalog.systems
+    }
+    for login in logins:
+        was, now = before.get(login), after.get(login)
+        held = {*(was.permissions if was else ()), *(now.permissions if now else ())}
+        for sid in held.intersection(systems):
+            system, changes = systems[sid]
+            old = was if was is not None and sid in was.permissions else None
+            new = now if now is not None and sid in now.permissions else None
             if old is None and new is not None:
                 changes.append(AccessChange(sid, ChangeKind.ADD, None, new))
             elif old is not None and new is None:
@@ -359,7 +363,7 @@ def diff(before: Access, after: Access, catalog: Catalog) -> list[AccessChange]:
                 kind = _kind(old, new, system, derived)
                 if kind is not None:
                     changes.append(AccessChange(sid, kind, old, new))
-    return changes
+    return [change for _, changes in systems.values() for change in changes]
 
 
 def changed(before: Access, after: Access, login: str) -> bool:
@@ -374,15 +378,24 @@ Dated = tuple[AccessChange, date | None]
 MANUAL = "manual"
 
 
-def _apply(before: Access, after: Access, changes: Iterable[AccessChange]) -> dict[str, Holder]:
-    """``before`` with ``changes`` made: each changed system's permission as ``after``
-    holds it, the person's own fields as ``after`` holds them."""
-    touched: dict[str, dict[str, str | None]] = {}
-    for change in changes:
-        code = change.after.code(change.system) if change.after else None
-        touched.setdefault(change.person.login, {})[change.system] = code
+# By login, by system: the permission changes make it (None: none), and the change's place
+# in the history's order (a later change wins, whatever day each takes effect).
+_Touched = dict[str, dict[str, tuple[int, str | None]]]
+
+
+def _touch(touched: _Touched, changes: Iterable[tuple[int, AccessChange]]) -> None:
+    for n, change in changes:
+        systems = touched.setdefault(change.person.login, {})
+        if systems.get(change.system, (-1, None))[0] < n:
+            systems[change.system] = (n, change.after.code(change.system) if change.after else None)
+
+
+def _apply(before: Access, after: Access, touched: _Touched, logins: Iterable[str]) -> Access:
+    """``before`` with the ``touched`` changes made, for ``logins`` (both sides' logins in
+    order): each changed system's permission as ``after`` holds it, the person's own fields
+    as ``after`` holds them."""
     found: dict[str, Holder] = {}
-    for login in sorted(set(before) | set(after)):
+    for login in logins:
         was, now = before.get(login), after.get(login)
         systems = touched.get(login)
         if not systems:
@@ -390,7 +403,7 @@ def _apply(before: Access, after: Access, changes: Iterable[AccessChange]) -> di
                 found[login] = was
             continue
         permissions = dict(was.permissions) if was else {}
-        for system, code in systems.items():
+        for system, (_, code) in systems.items():
             if code is None:
                 permissions.pop(system, None)
             else:
@@ -410,7 +423,9 @@ def _apply(before: Access, after: Access, changes: Iterable[AccessChange]) -> di
 
 def access_on(before: Access, after: Access, dated: Collection[Dated], day: date) -> Access:
     """What downstream systems hold on ``day``: the changes effective by then made."""
-    return _apply(before, after, (c for c, on in dated if on is not None and on <= day))
+    touched: _Touched = {}
+    _touch(touched, ((n, c) for n, (c, on) in enumerate(dated) if on is not None and on <= day))
+    return _apply(before, after, touched, sorted(set(before) | set(after)))
 
 
 def stages(
@@ -419,17 +434,25 @@ def stages(
     """The change from ``before`` to ``after`` split by the day each part takes effect:
     (label, from, to) per effective date in order (label YYYY-MM-DD), then the part that
     waits for a manual step (label ``manual``). The last stage ends at ``after``. Each is
-    made when the one before has been taken: a first apply's hold every user."""
-    days = sorted({on for _, on in dated if on is not None})
-    labels: list[tuple[str, date | None]] = [(d.isoformat(), d) for d in days]
-    if any(on is None for _, on in dated):
+    made when the one before has been taken: a first apply's hold every user. Each stage
+    is ``access_on`` its day, made from the one before with its own day's changes (a first
+    apply's stages went through every change of the history again)."""
+    by_day: dict[date | None, list[tuple[int, AccessChange]]] = {}
+    for n, (change, on) in enumerate(dated):
+        by_day.setdefault(on, []).append((n, change))
+    labels: list[tuple[str, date | None]] = [
+        (d.isoformat(), d) for d in sorted(d for d in by_day if d is not None)
+    ]
+    if None in by_day:
         labels.append((MANUAL, None))
+    logins = sorted(set(before) | set(after)) if len(labels) > 1 else []
+    touched: _Touched = {}
     current: Access = before
     for i, (label, day) in enumerate(labels):
         if i == len(labels) - 1:
             reached: Access = after
         else:
-            assert day is not None
-            reached = access_on(before, after, dated, day)
+            _touch(touched, by_day[day])
+            reached = _apply(before, after, touched, logins)
         yield label, current, reached
         current = reached
