@@ -86,3 +86,27 @@ def test_the_strict_parser_reads_back_the_value(value: str) -> None:
     record = "\n".join([ldif.line("dn", "uid=x,dc=example,dc=jp"), ldif.line("description", value)])
     entries = ldif_entries(f"version: 1\n\n{record}\n".encode())
     assert entries["uid=x,dc=example,dc=jp"]["description"] == [value]
+
+
+def _dn_parts(escaped: str) -> list[tuple[str, bool]]:
+    """An RFC 4514 attribute value read back: each character and whether it was escaped."""
+    found, chars = [], iter(escaped)
+    for ch in chars:
+        found.append((next(chars), True) if ch == "\\" else (ch, False))
+    return found
+
+
+@given(value=st.text(alphabet=st.sampled_from(' #"+,;<>\\=aé@.-'), max_size=12) | st.emails())
+@example(value="a-kondo@example.co.jp")
+@example(value=" #lead and trail ")
+@example(value=" ")
+@example(value="trail ")
+def test_a_dn_value_escapes_exactly_what_rfc_4514_requires(value: str) -> None:
+    """Special characters escaped, a leading space or "#" and a trailing space too; every
+    other value (most login IDs) as it is."""
+    escaped = ldif.escape_dn_value(value)
+    parts = _dn_parts(escaped)
+    assert "".join(ch for ch, _ in parts) == value
+    for i, (ch, was_escaped) in enumerate(parts):
+        needed = ch in '"+,;<>\\=' or (i == 0 and ch in " #") or (i == len(parts) - 1 and ch == " ")
+        assert was_escaped == needed, (value, escaped)
