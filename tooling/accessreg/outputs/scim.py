@@ -107,7 +107,7 @@ Part = tuple[Piece, Mapping[str, Piece]]
 _encode = json.JSONEncoder(ensure_ascii=False).encode
 
 
-def _line(op: Json) -> bytes:
+def _line(op: Json | str) -> bytes:
     return _encode(op).encode("utf-8")
 
 
@@ -132,8 +132,9 @@ def group_part(people: Iterable[Holder]) -> dict[str, bytes]:
 
 
 def members(logins: Iterable[str]) -> bytes:
-    """A group's member entries for ``logins``, in that order."""
-    return b", ".join(_line({"value": f"bulkId:{login}"}) for login in logins)
+    """A group's member entries for ``logins``, in that order: ``{"value": …}`` as json
+    writes it, only the login encoded (600,000 entries in a first apply's snapshot)."""
+    return b", ".join(b'{"value": %s}' % _line(f"bulkId:{login}") for login in logins)
 
 
 def document(parts: Iterable[Part], apart: bool = False) -> Content:
