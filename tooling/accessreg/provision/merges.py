@@ -17,7 +17,7 @@ dated by HEAD's events (the run that releases them is their acceptance).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property
@@ -582,14 +582,21 @@ def released_step(
 
 
 def _rows(
-    before: Access, after: Access, registry: Registry, steps: tuple[Step, ...], fallback: Dates
+    before: Access,
+    after: Access,
+    registry: Registry,
+    steps: tuple[Step, ...],
+    fallback: Dates,
+    spanned: Sequence[AccessChange] | None = None,
 ) -> tuple[DatedChange, ...]:
+    """The range's changes, each dated by the last merge that made it. ``spanned``: the
+    changes of the range when one merge spans it (they need not be found again)."""
     last: dict[tuple[str, str], tuple[Step, AccessChange]] = {}
     for step in steps:
         for change in step.changes:
             last[(change.system, change.person.login)] = (step, change)
     rows = []
-    for change in diff(before, after, registry.catalog):
+    for change in diff(before, after, registry.catalog) if spanned is None else spanned:
         found = last.get((change.system, change.person.login))
         if found is None:  # not from a merge on the first-parent line: date it as of now
             effective = fallback.permission(change.system, change.kind)
@@ -638,7 +645,14 @@ def history(
             done += rels
     before_access, after_access = snapshots.access(before), snapshots.access(after)
     fallback = Dates.of(after, default.known(today))
-    rows = _rows(before_access, after_access, after, tuple(steps), fallback)
+    # One merge from what downstream holds to the head (a first apply's, often): its
+    # changes are the range's.
+    spanned = None
+    if len(steps) == 1 and steps[0].after is after:
+        was = snapshots.access(steps[0].before)
+        if was is before_access or not (was or before_access):
+            spanned = steps[0].changes
+    rows = _rows(before_access, after_access, after, tuple(steps), fallback, spanned)
     return History(
         base_sha,
         head_sha,
