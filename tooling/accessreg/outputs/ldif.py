@@ -40,13 +40,8 @@ Attrs = list[tuple[str, str]]
 
 def escape_dn_value(value: str) -> str:
     """An attribute value as it may stand in a DN (RFC 4514 §2.4)."""
-    if (
-        _DN_SPECIAL.search(value) is None
-        and not value.startswith((" ", "#"))
-        and not value.endswith(" ")
-    ):
-        return value  # most login IDs, in every member line: not worth a substitution
-    out = _DN_SPECIAL.sub(r"\\\1", value)
+    # Most login IDs hold no special character, and each stands in every member line.
+    out = _DN_SPECIAL.sub(r"\\\1", value) if _DN_SPECIAL.search(value) else value
     if out.startswith((" ", "#")):
         out = "\\" + out
     if len(value) > 1 and value.endswith(" "):  # one space is escaped as the first already
