@@ -5,8 +5,11 @@ from __future__ import annotations
 import base64
 import email
 import email.policy
+import sys
 from datetime import date
 from email.message import EmailMessage
+from types import FrameType
+from typing import Any
 
 import jinja2
 import pytest
@@ -140,3 +143,22 @@ def test_templates_read_a_dict_as_jinja_does(row: dict[str, int], read: str) -> 
         assert isinstance(ours, jinja2.Undefined)
     else:
         assert ours == theirs
+
+
+def test_a_dicts_key_is_read_without_a_failed_attribute_lookup() -> None:
+    """What the environment is for: jinja's own reading of ``person.name`` on a dict raises
+    and catches an AttributeError first, for every field of every user a notice lists."""
+    raised: list[type[BaseException]] = []
+
+    def trace(frame: FrameType, event: str, arg: Any) -> Any:
+        if event == "exception":
+            raised.append(arg[0])
+        return trace
+
+    sys.settrace(trace)
+    try:
+        value = _ENV.getattr({"name": "試験 太郎"}, "name")
+    finally:
+        sys.settrace(None)
+    assert value == "試験 太郎"
+    assert raised == []
