@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import sys
 from array import array
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 
 from accessreg.model import Catalog, Contact, Operator, System, User
 from accessreg.model.changes import ChangeKind
+from accessreg.model.content import Piece
 from accessreg.model.registry import Registry, UserEntry
 
 
@@ -77,6 +78,9 @@ class Holder:
 
 
 Access = Mapping[str, Holder]  # by login
+# A holder's own bytes (its line, record or row) as they lie in an output already made, if
+# they do (None: make them): ``outputs.fragments.Located``.
+Own = Callable[[Holder], Piece | None]
 SUSPENDED = "suspended"  # the group of a system's suspended permissions
 
 

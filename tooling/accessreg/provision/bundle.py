@@ -28,13 +28,13 @@ from datetime import date
 from functools import partial
 
 from accessreg.mail.compose import Composed, Later, mail_file
-from accessreg.model.content import Content, Deferred, Digests, Listing, Output, listed
+from accessreg.model.content import Content, Deferred, Digests, Listing, Output, Piece, listed
 from accessreg.model.messages import Message
 from accessreg.model.registry import Registry
 from accessreg.outputs import csv_, fragments, info_site, ldif, nginx, scim, whitelist_text
-from accessreg.outputs.access import Access, Dated, access_on, changed, stages
+from accessreg.outputs.access import Access, Dated, Holder, Own, access_on, changed, stages
 from accessreg.outputs.csv_ import CannotEncode, DatedChange, Encoding
-from accessreg.outputs.fragments import Fragment, import_systems, snapshot_name
+from accessreg.outputs.fragments import Fragment, Located, import_systems, snapshot_name
 from accessreg.outputs.whitelist import Admitted, network_of, whitelists
 from accessreg.provision.merges import History
 from accessreg.provision.state import ApplicationRecord
@@ -58,6 +58,7 @@ def _imports(
     snapshots: dict[str, Content],
     failed: dict[str, list[Message]],
     options: Options,
+    located: Located | None = None,
 ) -> dict[str, Output]:
     catalog = history.after.catalog
     files: dict[str, Output] = {}
@@ -78,7 +79,8 @@ def _imports(
         for name in sorted(n for n in by_file if n.startswith(f"imports/{system}/delta-")):
             args = (name, by_file[name], system, catalog, options.encoding)
             if later:
-                files[name] = Deferred(partial(csv_.delta_pieces, *args))
+                own = _units(located, f"imports/{system}")
+                files[name] = Deferred(partial(csv_.delta_pieces, *args, own))
                 continue
             try:
                 files[name] = csv_.delta(*args)
@@ -190,12 +192,15 @@ def render(
     operator_shares: Sequence[Fragment],
     elsewhere: Collection[str],
     whitelisted: Mapping[str, bytes],
+    located: Located | None = None,
 ) -> tuple[dict[str, Output], Listing]:
     """Every file of the run and the manifest listing them (written after them, from their
     digests), or CannotEncode listing every cell that cannot be written.
     ``operator_shares``: every operator's share of the snapshots, in operator order
     (``provision.shares``); ``elsewhere``: the groups with members among operators the
-    history does not hold; ``whitelisted``: the whitelist files (``whitelist_files``)."""
+    history does not hold; ``whitelisted``: the whitelist files (``whitelist_files``);
+    ``located``: where the holders' own bytes lie in those shares, which the deltas adding
+    them take."""
     before, after = history.before_access, history.after_access
     dated = _Dated(history.rows)
     snapshots, failed = fragments.assemble(
@@ -204,7 +209,7 @@ def render(
     files: dict[str, Output] = {}
     failures: list[Message] = []
     parts: list[Callable[[], Mapping[str, Output]]] = [
-        lambda: _imports(history, snapshots, failed, options),
+        lambda: _imports(history, snapshots, failed, options, located),
         lambda: _info_site(history, today, snapshots[info_site.PAGES], failed, options),
     ]
     for part in parts:
@@ -221,15 +226,37 @@ def render(
         groups = kept.union(elsewhere)
         # Made as each is written: a first run's deltas list every user (they cannot fail).
         files[f"scim/delta-{label}.json"] = Deferred(
-            partial(scim.delta_pieces, moved_from, moved_to, groups)
+            partial(scim.delta_pieces, moved_from, moved_to, groups, _units(located, "scim"))
         )
         files[f"ldif/delta-{label}.ldif"] = Deferred(
-            partial(ldif.delta_pieces, moved_from, moved_to, options.ldap_base, groups)
+            partial(
+                ldif.delta_pieces,
+                moved_from,
+                moved_to,
+                options.ldap_base,
+                groups,
+                _units(located, "ldif"),
+            )
         )
     files.update(whitelisted)
     files.update(mail_file(mail) for mail in mails)
     manifest = Listing(MANIFEST, lambda digests: _manifest(history, today, batch, options, digests))
     return dict(sorted(files.items())), manifest
+
+
+def _units(located: Located | None, piece: str) -> Own | None:
+    """Where the holders' own bytes lie in ``piece`` of the shares, looked up when a
+    delta is made (each file's index is let go with it)."""
+    if located is None:
+        return None
+    found: list[Own] = []
+
+    def own(holder: Holder) -> Piece | None:
+        if not found:
+            found.append(located.units(piece))
+        return found[0](holder)
+
+    return own
 
 
 def _moved(frm: Access, to: Access) -> tuple[Access, Access, frozenset[str]]:
