@@ -5,19 +5,29 @@ whenever the share was not rendered from that very holder."""
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+import operator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from accessreg.files import assembled
 from accessreg.model.changes import ChangeKind
 from accessreg.model.content import Deferred, Piece, Slice
 from accessreg.model.registry import Registry
 from accessreg.outputs import csv_, fragments, ldif, scim
-from accessreg.outputs.access import Access, Holder, by_operator, diff, effective_access
+from accessreg.outputs.access import (
+    Access,
+    Holder,
+    by_operator,
+    diff,
+    effective_access,
+    same_person,
+)
 from accessreg.outputs.csv_ import DatedChange, Encoding
 from accessreg.outputs.fragments import Fragment, Located, import_systems
 from accessreg.provision.shares import ShareStore
@@ -28,6 +38,7 @@ BASE = "dc=example,dc=jp"
 M = date(2026, 12, 16)
 # Cells each output escapes its own way: CSV quoting and formulas, LDIF base64 and DN
 # escapes, JSON strings. Every character is one CP932 holds.
+Same = Callable[[Holder, Holder], bool]
 HOSTILE = ['=1+2, "引用"', " 先頭の空白", "改行\r\nの後", "a,b;c<d>", "+commas,"]
 
 
@@ -79,13 +90,13 @@ def _deltas(before: Access, after: Access, registry: Registry, encoding: Encodin
     """Every delta adding ``after``'s new holders: SCIM, LDIF and each system's rows, some
     with a date of effect and some waiting for a manual step."""
 
-    def own(piece: str) -> fragments.Own | None:
-        return located.units(piece) if located is not None else None
+    def own(piece: str, same: Same = operator.is_) -> fragments.Own | None:
+        return located.units(piece, same) if located is not None else None
 
     catalog = registry.catalog
     found = {
-        "scim": _written(scim.delta_pieces(before, after, own=own("scim"))),
-        "ldif": _written(ldif.delta_pieces(before, after, BASE, own=own("ldif"))),
+        "scim": _written(scim.delta_pieces(before, after, own=own("scim", scim.same_user))),
+        "ldif": _written(ldif.delta_pieces(before, after, BASE, own=own("ldif", same_person))),
     }
     changes = diff(before, after, catalog)
     for system in import_systems(catalog):
@@ -131,8 +142,8 @@ def test_only_new_holders_are_taken_from_the_shares(reg: RegistryFactory) -> Non
     located = Located(shares, day)
 
     class Counting(Located):
-        def units(self, piece: str) -> fragments.Own:
-            unit = located.units(piece)
+        def units(self, piece: str, same: Same = operator.is_) -> fragments.Own:
+            unit = located.units(piece, same)
 
             def counted(holder: Holder) -> Piece | None:
                 asked.append(holder.login)
@@ -188,3 +199,80 @@ def test_a_share_whose_units_do_not_add_up_is_not_taken(reg: RegistryFactory) ->
     shares[0] = replace(shares[0], units=units)
     made = _deltas({}, day, registry, Encoding.UTF8, None)
     assert _deltas({}, day, registry, Encoding.UTF8, Located(shares, day)) == made
+
+
+def test_a_stage_s_holder_with_some_permissions_takes_its_entry_and_user_line(
+    reg: RegistryFactory,
+) -> None:
+    """A first apply's stages add each holder with the permissions of that day only: its
+    LDIF entry and SCIM user line are those of the day's holder, unless it is inactive
+    then (its every permission suspended)."""
+    registry = _registry(reg)
+    day = _day(registry)
+    shares = _shares(registry, day, Encoding.UTF8)
+    first = next(iter(day))
+    stage: dict[str, Holder] = {}
+    for login, h in day.items():
+        some = dict(sorted(h.permissions.items())[:1])
+        stopped = frozenset(some) if login == first else frozenset()
+        stage[login] = replace(h, permissions=some, suspended=stopped)
+    assert not stage[first].active and all(h.active for h in day.values())
+    asked: dict[str, list[str]] = {"scim": [], "ldif": []}
+
+    def counting(piece: str, same: Same) -> fragments.Own:
+        unit = Located(shares, day).units(piece, same)
+
+        def counted(holder: Holder) -> Piece | None:
+            found = unit(holder)
+            if found is not None:
+                asked[piece].append(holder.login)
+            return found
+
+        return counted
+
+    scim_made = _written(scim.delta_pieces({}, stage))
+    ldif_made = _written(ldif.delta_pieces({}, stage, BASE))
+    assert _written(scim.delta_pieces({}, stage, own=counting("scim", scim.same_user))) == scim_made
+    ldif_taken = ldif.delta_pieces({}, stage, BASE, own=counting("ldif", same_person))
+    assert _written(ldif_taken) == ldif_made
+    assert asked["ldif"] == list(stage) and asked["scim"] == list(stage)[1:]
+
+
+_TEXT = st.text(st.sampled_from("aB 1,=+\"'\\\n\u3000試験"), max_size=6)
+_CHANGES = {
+    "login": _TEXT,
+    "email": _TEXT,
+    "operator": _TEXT,
+    "operator_name": _TEXT,
+    "affiliation": _TEXT,
+    "affiliation_name": _TEXT,
+    "name": _TEXT,
+    "name_kana": _TEXT,
+    "memo": _TEXT,
+    "window_person": st.booleans(),
+    "file": _TEXT,
+    "permissions": st.dictionaries(st.sampled_from(["taxis", "johs"]), st.just("1010")),
+    "suspended": st.frozensets(st.sampled_from(["taxis", "johs"])),
+}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.sampled_from(sorted(_CHANGES)), st.none(), max_size=3), st.data())
+def test_holders_the_same_person_have_one_entry_and_the_same_user_one_line(
+    changed: dict[str, None], data: st.DataObject
+) -> None:
+    """What lets a stage's holder take the day's bytes: ``same_person`` holders have the
+    same LDIF entry, and ``same_user`` ones the same SCIM user line."""
+    a = Holder(
+        login="u1@example.co.jp", email="U1@example.co.jp", operator="TESTOP01",
+        operator_name="テストガス", affiliation="TESTOP01", affiliation_name="テストガス",
+        name="試験 太郎", name_kana="シケン タロウ", memo="", window_person=False,
+        permissions={"taxis": "1011"}, file="users/TESTOP01/u1.yaml",
+    )  # fmt: skip
+    b = replace(a, **{name: data.draw(_CHANGES[name]) for name in changed})
+    if same_person(a, b):
+        assert ldif.person_record(a, BASE) == ldif.person_record(b, BASE)
+    if scim.same_user(a, b):
+        assert scim.user_line(a) == scim.user_line(b)
+    # Equal but for the permissions, exactly.
+    assert same_person(a, b) == (replace(a, permissions=b.permissions, suspended=b.suspended) == b)

@@ -112,6 +112,6 @@ def test_a_first_applys_deltas_copy_each_holder_from_the_shares(
             copying.add(name.split("/")[0])
     assert copying == {"scim", "ldif", "imports"}
     copied = _written(spilled)
-    monkeypatch.setattr(fragments.Located, "units", lambda self, piece: lambda holder: None)
+    monkeypatch.setattr(fragments.Located, "units", lambda self, piece, same: lambda holder: None)
     (tmp_path / "two").mkdir()
     assert _written(_full(sample, tmp_path / "two")) == copied

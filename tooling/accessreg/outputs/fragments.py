@@ -11,6 +11,7 @@ have not changed from its earlier share (``Previous``). Pure: no I/O.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
@@ -268,17 +269,19 @@ def render(
 class Located:
     """Where each holder's own bytes lie in the shares a run renders: a delta adding a
     holder takes its line, record or row from there rather than make it again (a first
-    apply's deltas add every holder, and making them took a quarter of its time). Only for
-    the very holders of ``day``, the access the shares were rendered from, and only from
-    the shares that know their units (rendered in this run)."""
+    apply's deltas add every holder, and making them took a quarter of its time). Only
+    for a holder whose bytes are those of its holder in ``day``, the access the shares
+    were rendered from, and only from the shares that know their units (rendered in this
+    run)."""
 
     def __init__(self, shares: Sequence[Fragment], day: Access) -> None:
         self._shares = shares
         self._day = day
 
-    def units(self, piece: str) -> Own:
+    def units(self, piece: str, same: Callable[[Holder, Holder], bool] = operator.is_) -> Own:
         """The bytes of a holder's unit in ``piece`` (``scim``, ``ldif`` or
-        ``imports/<system>``) of its operator's share."""
+        ``imports/<system>``) of its operator's share, if ``same`` says that the holder
+        and the day's have the same bytes there (by default: if it is the day's)."""
         day = self._day
         system = piece.removeprefix("imports/") if piece.startswith("imports/") else None
         gap = len(_separator(piece))
@@ -298,7 +301,8 @@ class Located:
 
         def unit(holder: Holder) -> Piece | None:
             found = where.get(holder.login)
-            if found is None or day.get(holder.login) is not holder:
+            shown = day.get(holder.login)
+            if found is None or shown is None or not same(holder, shown):
                 return None
             whole, start, length = found
             if isinstance(whole, Slice):

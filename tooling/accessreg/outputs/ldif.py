@@ -21,6 +21,7 @@ from accessreg.outputs.access import (
     by_operator,
     members_by_group,
     memberships,
+    same_person,
 )
 
 DEFAULT_BASE = "dc=accessreg,dc=example"
@@ -254,7 +255,8 @@ def delta_pieces(
     after whatever these do. The document's pieces as they come, each record encoded as it
     is made: a first run's lists every user (160 MB at 200,000 users), and is written as it
     is made. ``own``: where a person's entry lies already (a snapshot's share holds the
-    record an addition is, but for its changetype line)."""
+    record an addition is, but for its changetype line), for a holder that is
+    ``same_person`` as the one it was made for."""
     yield _VERSION
     first = True
     for record in _changes(before, after, base, elsewhere, own):
@@ -280,6 +282,8 @@ def _changes(
                 continue
             first = (line("dn", user_dn(login, base)) + "\n").encode()
             yield (first + b"changetype: add\n", _after(made, len(first)))
+            continue
+        if same_person(before[login], person):  # the entry shows no permission
             continue
         old, new = _values(person_attrs(before[login])), _values(person_attrs(person))
         changed = [("replace", a, new.get(a, [])) for a in MANAGED if old.get(a) != new.get(a)]

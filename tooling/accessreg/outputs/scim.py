@@ -27,6 +27,7 @@ from accessreg.outputs.access import (
     by_operator,
     members_by_group,
     memberships,
+    same_person,
 )
 
 BULK = "urn:ietf:params:scim:api:messages:2.0:BulkRequest"
@@ -128,6 +129,12 @@ def people_part(people: Iterable[Holder]) -> tuple[bytes, dict[str, bytes]]:
 PEOPLE_SEPARATOR = b",\n"
 
 
+def same_user(a: Holder, b: Holder) -> bool:
+    """Whether ``a`` and ``b`` are one User resource (and line): the same person, active
+    alike (groups hold their permissions)."""
+    return same_person(a, b) and a.active == b.active
+
+
 def user_line(p: Holder) -> bytes:
     """The operation creating ``p``, one line of a share."""
     return _line(_post_user(p))
@@ -189,7 +196,9 @@ def _operations(
         if login in added:
             made = own(person) if own is not None else None
             yield made if made is not None else user_line(person)
-        elif user_resource(before[login]) != user_resource(person):
+        elif not same_user(before[login], person) and user_resource(before[login]) != user_resource(
+            person
+        ):
             yield _line({"method": "PUT", "path": _user_path(login), "data": user_resource(person)})
     old_groups, new_groups = memberships(before), memberships(after)
 

@@ -22,6 +22,7 @@ given (acceptance, processing days, the day of the whitelists).
 from __future__ import annotations
 
 import json
+import operator
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -32,7 +33,16 @@ from accessreg.model.content import Content, Deferred, Digests, Listing, Output,
 from accessreg.model.messages import Message
 from accessreg.model.registry import Registry
 from accessreg.outputs import csv_, fragments, info_site, ldif, nginx, scim, whitelist_text
-from accessreg.outputs.access import Access, Dated, Holder, Own, access_on, changed, stages
+from accessreg.outputs.access import (
+    Access,
+    Dated,
+    Holder,
+    Own,
+    access_on,
+    changed,
+    same_person,
+    stages,
+)
 from accessreg.outputs.csv_ import CannotEncode, DatedChange, Encoding
 from accessreg.outputs.fragments import Fragment, Located, import_systems, snapshot_name
 from accessreg.outputs.whitelist import Admitted, network_of, whitelists
@@ -79,8 +89,9 @@ def _imports(
         for name in sorted(n for n in by_file if n.startswith(f"imports/{system}/delta-")):
             args = (name, by_file[name], system, catalog, options.encoding)
             if later:
-                own = _units(located, f"imports/{system}")
-                files[name] = Deferred(partial(csv_.delta_pieces, *args, own))
+                rows = partial(csv_.delta_pieces, *args)
+                piece = f"imports/{system}"
+                files[name] = Deferred(partial(_taking, located, piece, operator.is_, rows))
                 continue
             try:
                 files[name] = csv_.delta(*args)
@@ -225,18 +236,13 @@ def render(
         moved_from, moved_to, kept = _moved(frm, to)
         groups = kept.union(elsewhere)
         # Made as each is written: a first run's deltas list every user (they cannot fail).
+        scim_delta = partial(scim.delta_pieces, moved_from, moved_to, groups)
         files[f"scim/delta-{label}.json"] = Deferred(
-            partial(scim.delta_pieces, moved_from, moved_to, groups, _units(located, "scim"))
+            partial(_taking, located, "scim", scim.same_user, scim_delta)
         )
+        ldif_delta = partial(ldif.delta_pieces, moved_from, moved_to, options.ldap_base, groups)
         files[f"ldif/delta-{label}.ldif"] = Deferred(
-            partial(
-                ldif.delta_pieces,
-                moved_from,
-                moved_to,
-                options.ldap_base,
-                groups,
-                _units(located, "ldif"),
-            )
+            partial(_taking, located, "ldif", same_person, ldif_delta)
         )
     files.update(whitelisted)
     files.update(mail_file(mail) for mail in mails)
@@ -244,19 +250,15 @@ def render(
     return dict(sorted(files.items())), manifest
 
 
-def _units(located: Located | None, piece: str) -> Own | None:
-    """Where the holders' own bytes lie in ``piece`` of the shares, looked up when a
-    delta is made (each file's index is let go with it)."""
-    if located is None:
-        return None
-    found: list[Own] = []
-
-    def own(holder: Holder) -> Piece | None:
-        if not found:
-            found.append(located.units(piece))
-        return found[0](holder)
-
-    return own
+def _taking(
+    located: Located | None,
+    piece: str,
+    same: Callable[[Holder, Holder], bool],
+    make: Callable[[Own | None], Iterator[Piece]],
+) -> Iterator[Piece]:
+    """The pieces ``make`` gives, told where the holders' own bytes lie in ``piece`` of
+    the shares: looked up as the delta is made, and let go with it (200,000 places)."""
+    yield from make(located.units(piece, same) if located is not None else None)
 
 
 def _moved(frm: Access, to: Access) -> tuple[Access, Access, frozenset[str]]:
