@@ -276,3 +276,18 @@ def test_holders_the_same_person_have_one_entry_and_the_same_user_one_line(
         assert scim.user_line(a) == scim.user_line(b)
     # Equal but for the permissions, exactly.
     assert same_person(a, b) == (replace(a, permissions=b.permissions, suspended=b.suspended) == b)
+
+
+def test_a_holder_its_operator_s_share_does_not_list_is_made(reg: RegistryFactory) -> None:
+    """A holder of the day whom its operator's share does not list (one that came after
+    it was rendered) has no bytes there, whatever the logins around it."""
+    registry = _registry(reg)
+    day = _day(registry)
+    shares = _shares(registry, day, Encoding.UTF8)
+    some = next(iter(day.values()))
+    more = dict(day)
+    for login in ("a-first@testop01.example.co.jp", "zz-last@testop01.example.co.jp"):
+        more[login] = replace(some, login=login, email=login, operator="TESTOP01")
+    more = dict(sorted(more.items()))
+    made = _deltas({}, more, registry, Encoding.UTF8, None)
+    assert _deltas({}, more, registry, Encoding.UTF8, Located(shares, more)) == made

@@ -29,7 +29,7 @@ from datetime import date
 from functools import partial
 
 from accessreg.mail.compose import Composed, Later, mail_file
-from accessreg.model.content import Content, Deferred, Digests, Listing, Output, Piece, listed
+from accessreg.model.content import Content, Deferred, Digests, Listing, Output, listed
 from accessreg.model.messages import Message
 from accessreg.model.registry import Registry
 from accessreg.outputs import csv_, fragments, info_site, ldif, nginx, scim, whitelist_text
@@ -89,9 +89,8 @@ def _imports(
         for name in sorted(n for n in by_file if n.startswith(f"imports/{system}/delta-")):
             args = (name, by_file[name], system, catalog, options.encoding)
             if later:
-                rows = partial(csv_.delta_pieces, *args)
-                piece = f"imports/{system}"
-                files[name] = Deferred(partial(_taking, located, piece, operator.is_, rows))
+                own = _units(located, f"imports/{system}", operator.is_)
+                files[name] = Deferred(partial(csv_.delta_pieces, *args, own))
                 continue
             try:
                 files[name] = csv_.delta(*args)
@@ -236,13 +235,13 @@ def render(
         moved_from, moved_to, kept = _moved(frm, to)
         groups = kept.union(elsewhere)
         # Made as each is written: a first run's deltas list every user (they cannot fail).
-        scim_delta = partial(scim.delta_pieces, moved_from, moved_to, groups)
+        users = _units(located, "scim", scim.same_user)
         files[f"scim/delta-{label}.json"] = Deferred(
-            partial(_taking, located, "scim", scim.same_user, scim_delta)
+            partial(scim.delta_pieces, moved_from, moved_to, groups, users)
         )
-        ldif_delta = partial(ldif.delta_pieces, moved_from, moved_to, options.ldap_base, groups)
+        people = _units(located, "ldif", same_person)
         files[f"ldif/delta-{label}.ldif"] = Deferred(
-            partial(_taking, located, "ldif", same_person, ldif_delta)
+            partial(ldif.delta_pieces, moved_from, moved_to, options.ldap_base, groups, people)
         )
     files.update(whitelisted)
     files.update(mail_file(mail) for mail in mails)
@@ -250,15 +249,10 @@ def render(
     return dict(sorted(files.items())), manifest
 
 
-def _taking(
-    located: Located | None,
-    piece: str,
-    same: Callable[[Holder, Holder], bool],
-    make: Callable[[Own | None], Iterator[Piece]],
-) -> Iterator[Piece]:
-    """The pieces ``make`` gives, told where the holders' own bytes lie in ``piece`` of
-    the shares: looked up as the delta is made, and let go with it (200,000 places)."""
-    yield from make(located.units(piece, same) if located is not None else None)
+def _units(
+    located: Located | None, piece: str, same: Callable[[Holder, Holder], bool]
+) -> Own | None:
+    return located.units(piece, same) if located is not None else None
 
 
 def _moved(frm: Access, to: Access) -> tuple[Access, Access, frozenset[str]]:
