@@ -12,8 +12,7 @@ import pytest
 
 from accessreg.effects.session import Session
 from accessreg.files import assembled
-from accessreg.model.content import Assembled, Deferred, Slice
-from accessreg.outputs import fragments
+from accessreg.model.content import Slice
 from accessreg.outputs.fragments import Fragment
 from accessreg.provision import apply, shares
 from accessreg.provision import state as recorded
@@ -89,29 +88,3 @@ def test_full_renders_into_a_store_of_its_own_and_writes_the_same_bytes(
             for p in s.pieces().values() if isinstance(p, Slice)} == {True}  # fmt: skip
     assert not (tmp_path / "cache").exists()  # --full reads and writes no cache
     assert _written(spilled) == _written(held)
-
-
-def test_a_first_applys_deltas_copy_each_holder_from_the_shares(
-    sample: GitRegistry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A first apply's deltas add every holder, whose line, record or row its share in the
-    store holds already: they are copied from there, and are the bytes made again."""
-    (tmp_path / "one").mkdir()
-    spilled = _full(sample, tmp_path / "one")
-    deltas = {
-        name: content
-        for name, content in spilled.run.files.items()
-        if name.startswith(("scim/delta-", "ldif/delta-", "imports/")) and "/delta-" in name
-    }
-    copying = set()  # the kinds of delta with a file that copies
-    for name, content in deltas.items():
-        assert isinstance(content, Deferred)
-        pieces = content.render()
-        assert not isinstance(pieces, bytes | Assembled)
-        if any(isinstance(piece, Slice) for piece in pieces):
-            copying.add(name.split("/")[0])
-    assert copying == {"scim", "ldif", "imports"}
-    copied = _written(spilled)
-    monkeypatch.setattr(fragments.Located, "units", lambda self, piece, same: lambda holder: None)
-    (tmp_path / "two").mkdir()
-    assert _written(_full(sample, tmp_path / "two")) == copied

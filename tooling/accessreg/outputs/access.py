@@ -13,14 +13,12 @@ from __future__ import annotations
 
 import sys
 from array import array
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, fields, replace
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date
-from operator import attrgetter
 
 from accessreg.model import Catalog, Contact, Operator, System, User
 from accessreg.model.changes import ChangeKind
-from accessreg.model.content import Piece
 from accessreg.model.registry import Registry, UserEntry
 
 
@@ -78,23 +76,7 @@ class Holder:
         return found
 
 
-# What a holder says of the person, not of its permissions.
-_PERSONAL = attrgetter(
-    *(f.name for f in fields(Holder) if f.name not in ("permissions", "suspended", "_groups"))
-)
-
-
-def same_person(a: Holder, b: Holder) -> bool:
-    """Whether two holders differ at most in their permissions: the stages of a change
-    make the holder of its end with some of them only, and a directory's entry of the
-    person shows them alike."""
-    return a is b or _PERSONAL(a) == _PERSONAL(b)
-
-
 Access = Mapping[str, Holder]  # by login
-# A holder's own bytes (its line, record or row) as they lie in an output already made, if
-# they do (None: make them): ``outputs.fragments.Located``.
-Own = Callable[[Holder], Piece | None]
 SUSPENDED = "suspended"  # the group of a system's suspended permissions
 
 

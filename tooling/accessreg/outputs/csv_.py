@@ -16,15 +16,15 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from itertools import islice
 from typing import Any
 
 from accessreg.errors import ProblemsFound
 from accessreg.escape import csv_row
 from accessreg.model import Catalog
 from accessreg.model.changes import ChangeKind
-from accessreg.model.content import Piece, Slice
 from accessreg.model.messages import Lines, Message, msg
-from accessreg.outputs.access import AccessChange, Holder, Own, form_row
+from accessreg.outputs.access import AccessChange, Holder, form_row
 
 
 class Encoding(StrEnum):
@@ -261,55 +261,16 @@ _ROWS_PER_PIECE = 2_000
 
 
 def delta_pieces(
-    label: str,
-    changes: Iterable[DatedChange],
-    system: str,
-    catalog: Catalog,
-    encoding: Encoding,
-    own: Own | None = None,
-) -> Iterator[Piece]:
+    label: str, changes: Iterable[DatedChange], system: str, catalog: Catalog, encoding: Encoding
+) -> Iterator[bytes]:
     """:func:`delta`'s bytes a few rows at a time (the codecs are stateless: the same
     bytes), for a delta that cannot fail to encode (a first apply's, whose cells the
-    snapshots hold): it lists every holder, and is written as it is made. ``own``: where
-    a holder's snapshot row lies already (an addition's row is the same cells, after
-    its three of the change and before an empty previous code)."""
+    snapshots hold): it lists every holder, and is written as it is made."""
     header = _delta_header(catalog)
     yield header_bytes(header, encoding)
-    codec = "utf-8" if encoding is Encoding.UTF8 else CODECS[encoding]
-
-    def lead(dated: DatedChange) -> bytes:
-        """An addition's first cells and the comma after them, as the writer writes them."""
-        written: list[str] = []
-        _writer(written).writerow(csv_row([KIND_LABELS[ChangeKind.ADD], *_days(dated), ""]))
-        return "".join(written)[:-2].encode(codec)
-
-    pending: list[_Row] = []
-    leads: dict[tuple[date | None, date], bytes] = {}  # by the days of the row
-    for dated in changes:
-        change = dated.change
-        made = own(change.person) if own is not None and change.kind is ChangeKind.ADD else None
-        if made is None:
-            pending.append(_delta_row(dated, system, catalog))
-            if len(pending) == _ROWS_PER_PIECE:
-                yield rows_bytes(label, header, pending, encoding)
-                pending = []
-            continue
-        if pending:
-            yield rows_bytes(label, header, pending, encoding)
-            pending = []
-        key = (dated.effective, dated.processing_day)
-        yield leads[key] if key in leads else leads.setdefault(key, lead(dated))
-        yield _without_end(made)
-        yield b",\r\n"  # the previous code: none
-    if pending:
-        yield rows_bytes(label, header, pending, encoding)
-
-
-def _without_end(piece: Piece) -> Piece:
-    """A row without its line end."""
-    if isinstance(piece, Slice):
-        return Slice(piece.path, piece.offset, piece.length - 2)
-    return piece[:-2]
+    rows = _delta_rows(changes, system, catalog)
+    while chunk := list(islice(rows, _ROWS_PER_PIECE)):
+        yield rows_bytes(label, header, chunk, encoding)
 
 
 def _delta_header(catalog: Catalog) -> list[str]:
@@ -317,26 +278,18 @@ def _delta_header(catalog: Catalog) -> list[str]:
 
 
 def _delta_rows(changes: Iterable[DatedChange], system: str, catalog: Catalog) -> Iterator[_Row]:
-    return (_delta_row(dated, system, catalog) for dated in changes)
-
-
-def _days(dated: DatedChange) -> tuple[str, str]:
-    """The row's 適用日 and システム処理日（M）."""
-    effective = dated.effective.isoformat() if dated.effective else ""
-    return effective, dated.processing_day.isoformat()
-
-
-def _delta_row(dated: DatedChange, system: str, catalog: Catalog) -> _Row:
-    change = dated.change
-    previous = (
-        catalog.by_id[system].shown(change.before.code(system))
-        if change.kind is ChangeKind.CHANGE and change.before
-        else ""
-    )
-    cells = [
-        KIND_LABELS[change.kind],
-        *_days(dated),
-        *_person_cells(change.person, system, catalog),
-        previous,
-    ]
-    return _Row(cells, change.person.file)
+    for dated in changes:
+        change = dated.change
+        previous = (
+            catalog.by_id[system].shown(change.before.code(system))
+            if change.kind is ChangeKind.CHANGE and change.before
+            else ""
+        )
+        cells = [
+            KIND_LABELS[change.kind],
+            dated.effective.isoformat() if dated.effective else "",
+            dated.processing_day.isoformat(),
+            *_person_cells(change.person, system, catalog),
+            previous,
+        ]
+        yield _Row(cells, change.person.file)

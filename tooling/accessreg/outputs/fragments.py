@@ -11,20 +11,17 @@ have not changed from its earlier share (``Previous``). Pure: no I/O.
 
 from __future__ import annotations
 
-import operator
-from array import array
-from bisect import bisect_left
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import accumulate
 
 from accessreg.model import Catalog
-from accessreg.model.content import Content, Piece, Slice, joined
+from accessreg.model.content import Content, Piece, joined
 from accessreg.model.messages import Message
 from accessreg.model.registry import Registry
 from accessreg.outputs import csv_, info_site, ldif, scim
-from accessreg.outputs.access import Access, Holder, Own, members_by_group
+from accessreg.outputs.access import Holder, members_by_group
 from accessreg.outputs.csv_ import CannotEncode, Encoding
 
 
@@ -266,95 +263,6 @@ def render(
         failures=failures,
         units=units,
     )
-
-
-@dataclass(frozen=True)
-class _Places:
-    """Where the units of one piece of a share lie."""
-
-    logins: tuple[str, ...]  # the share's holders, in login order
-    whole: Piece
-    index: array[int] | None  # by a login's place there, its unit's (-1: none); None: the same
-    starts: array[int]
-    lengths: tuple[int, ...]
-
-
-class Located:
-    """Where each holder's own bytes lie in the shares a run renders: a delta adding a
-    holder takes its line, record or row from there rather than make it again (a first
-    apply's deltas add every holder, and making them took a quarter of its time). Only
-    for a holder whose bytes are those of its holder in ``day``, the access the shares
-    were rendered from, and only from the shares that know their units (rendered in this
-    run). Each share's places are found once, when a delta first asks for them."""
-
-    def __init__(self, shares: Sequence[Fragment], day: Access) -> None:
-        self._shares = shares
-        self._day = day
-        self._by_operator: dict[str, Fragment] | None = None
-        self._places: dict[tuple[str, str], _Places | None] = {}  # by operator and piece
-
-    def units(self, piece: str, same: Callable[[Holder, Holder], bool] = operator.is_) -> Own:
-        """The bytes of a holder's unit in ``piece`` (``scim``, ``ldif`` or
-        ``imports/<system>``) of its operator's share, if ``same`` says that the holder
-        and the day's have the same bytes there (by default: if it is the day's)."""
-        day = self._day
-
-        def unit(holder: Holder) -> Piece | None:
-            login = holder.login
-            shown = day.get(login)
-            if shown is None or not same(holder, shown):
-                return None
-            key = (shown.operator, piece)
-            places = self._places[key] if key in self._places else self._place(*key)
-            if places is None:
-                return None
-            k = bisect_left(places.logins, login)
-            if k == len(places.logins) or places.logins[k] != login:
-                return None
-            j = k if places.index is None else places.index[k]
-            if j < 0:
-                return None
-            start, length, whole = places.starts[j], places.lengths[j], places.whole
-            if isinstance(whole, Slice):
-                return Slice(whole.path, whole.offset + start, length)
-            return whole[start : start + length]
-
-        return unit
-
-    def _place(self, code: str, piece: str) -> _Places | None:
-        """The places of ``piece`` in the share of ``code`` (None: it cannot tell them)."""
-        if self._by_operator is None:
-            self._by_operator = {}
-            for share in self._shares:
-                first = self._day.get(share.logins[0]) if share.units and share.logins else None
-                if first is not None:
-                    self._by_operator[first.operator] = share
-        mine = self._by_operator.get(code)
-        found = None if mine is None else _places(mine, piece, self._day)
-        self._places[(code, piece)] = found
-        return found
-
-
-def _places(share: Fragment, piece: str, day: Access) -> _Places | None:
-    lengths, whole = share.units.get(piece), share.pieces().get(piece)
-    if lengths is None or whole is None:
-        return None
-    count, index = len(share.logins), None
-    if piece.startswith("imports/"):  # the piece holds the holders of the system alone
-        system = piece.removeprefix("imports/")
-        count, index = 0, array("l")
-        for login in share.logins:
-            holder = day.get(login)
-            if holder is not None and system in holder.permissions:
-                index.append(count)
-                count += 1
-            else:
-                index.append(-1)
-    gap = len(_separator(piece))
-    starts = array("q", accumulate((n + gap for n in lengths), initial=0))
-    if count != len(lengths) or (starts[-1] - gap if lengths else 0) != len(whole):
-        return None  # not the share of these holders: their bytes are made again
-    return _Places(share.logins, whole, index, starts, lengths)
 
 
 def assemble(

@@ -13,16 +13,8 @@ import base64
 import re
 from collections.abc import Collection, Iterable, Iterator, Mapping
 
-from accessreg.model.content import Content, Piece, Slice, joined, separated
-from accessreg.outputs.access import (
-    Access,
-    Holder,
-    Own,
-    by_operator,
-    members_by_group,
-    memberships,
-    same_person,
-)
+from accessreg.model.content import Content, Piece, joined, separated
+from accessreg.outputs.access import Access, Holder, by_operator, members_by_group, memberships
 
 DEFAULT_BASE = "dc=accessreg,dc=example"
 PERSON_CLASSES = ("top", "person", "organizationalPerson", "inetOrgPerson")
@@ -218,13 +210,6 @@ def snapshot(access: Access, base: str = DEFAULT_BASE) -> bytes:
     return found
 
 
-def _after(piece: Piece, at: int) -> Piece:
-    """What follows the first ``at`` bytes of ``piece``."""
-    if isinstance(piece, Slice):
-        return Slice(piece.path, piece.offset + at, piece.length - at)
-    return piece[at:]
-
-
 def _modify(dn: str, changes: list[tuple[str, str, list[str]]]) -> str:
     """A modify record: (operation, attribute, values) each ending with ``-``."""
     lines = [line("dn", dn), "changetype: modify"]
@@ -247,43 +232,23 @@ def delta_pieces(
     after: Access,
     base: str = DEFAULT_BASE,
     elsewhere: Collection[str] = frozenset(),
-    own: Own | None = None,
 ) -> Iterator[Piece]:
     """Changes in an order a directory accepts: people added and changed, groups created,
     re-membered and removed, and only then people deleted. ``elsewhere``: groups with
     members beyond the two (when they hold some operators only), which exist before and
     after whatever these do. The document's pieces as they come, each record encoded as it
     is made: a first run's lists every user (160 MB at 200,000 users), and is written as it
-    is made. ``own``: where a person's entry lies already (a snapshot's share holds the
-    record an addition is, but for its changetype line), for a holder that is
-    ``same_person`` as the one it was made for."""
+    is made."""
     yield _VERSION
-    first = True
-    for record in _changes(before, after, base, elsewhere, own):
-        if not first:
-            yield b"\n"
-        first = False
-        if isinstance(record, tuple):
-            yield from record
-        else:
-            yield record
+    yield from separated(b"\n", _changes(before, after, base, elsewhere))
 
 
 def _changes(
-    before: Access, after: Access, base: str, elsewhere: Collection[str], own: Own | None
-) -> Iterator[bytes | tuple[Piece, ...]]:
-    """Each record, encoded: one piece, or an addition's own entry as it lies (its DN's
-    line, the changetype, then the rest of the entry)."""
+    before: Access, after: Access, base: str, elsewhere: Collection[str]
+) -> Iterator[bytes]:
     for login, person in after.items():
         if login not in before:
-            made = own(person) if own is not None else None
-            if made is None:
-                yield _record(user_dn(login, base), _person_entry(person, base), "add").encode()
-                continue
-            first = (line("dn", user_dn(login, base)) + "\n").encode()
-            yield (first + b"changetype: add\n", _after(made, len(first)))
-            continue
-        if same_person(before[login], person):  # the entry shows no permission
+            yield _record(user_dn(login, base), _person_entry(person, base), "add").encode()
             continue
         old, new = _values(person_attrs(before[login])), _values(person_attrs(person))
         changed = [("replace", a, new.get(a, [])) for a in MANAGED if old.get(a) != new.get(a)]

@@ -20,15 +20,7 @@ from typing import Any
 from urllib.parse import quote
 
 from accessreg.model.content import Assembled, Content, Piece, joined, separated
-from accessreg.outputs.access import (
-    Access,
-    Holder,
-    Own,
-    by_operator,
-    members_by_group,
-    memberships,
-    same_person,
-)
+from accessreg.outputs.access import Access, Holder, by_operator, members_by_group, memberships
 
 BULK = "urn:ietf:params:scim:api:messages:2.0:BulkRequest"
 USER = "urn:ietf:params:scim:schemas:core:2.0:User"
@@ -129,12 +121,6 @@ def people_part(people: Iterable[Holder]) -> tuple[bytes, dict[str, bytes]]:
 PEOPLE_SEPARATOR = b",\n"
 
 
-def same_user(a: Holder, b: Holder) -> bool:
-    """Whether ``a`` and ``b`` are one User resource (and line): the same person, active
-    alike (groups hold their permissions)."""
-    return same_person(a, b) and a.active == b.active
-
-
 def user_line(p: Holder) -> bytes:
     """The operation creating ``p``, one line of a share."""
     return _line(_post_user(p))
@@ -176,29 +162,23 @@ def snapshot(access: Access) -> bytes:
 
 
 def delta_pieces(
-    before: Access, after: Access, elsewhere: Collection[str] = frozenset(), own: Own | None = None
+    before: Access, after: Access, elsewhere: Collection[str] = frozenset()
 ) -> Iterator[Piece]:
     """Create, replace, re-group and delete so that a provider holding ``before`` holds
     ``after``: new users first, memberships next, deletions last (a deleted user is first
     taken out of every group). ``elsewhere``: groups with members beyond the two (when
     they hold some operators only), which exist before and after whatever these do. The
     document's pieces as they come, each operation encoded as it is made: a first run's
-    has 200,000 of them (250 MB), and is written as it is made. ``own``: where the line
-    creating a holder lies already (a snapshot's share holds the same line)."""
-    return _bulk(_operations(before, after, elsewhere, own))
+    has 200,000 of them (250 MB), and is written as it is made."""
+    return _bulk(_operations(before, after, elsewhere))
 
 
-def _operations(
-    before: Access, after: Access, elsewhere: Collection[str], own: Own | None
-) -> Iterator[Piece]:
+def _operations(before: Access, after: Access, elsewhere: Collection[str]) -> Iterator[bytes]:
     added = {login for login in after if login not in before}
     for login, person in after.items():
         if login in added:
-            made = own(person) if own is not None else None
-            yield made if made is not None else user_line(person)
-        elif not same_user(before[login], person) and user_resource(before[login]) != user_resource(
-            person
-        ):
+            yield _line(_post_user(person))
+        elif user_resource(before[login]) != user_resource(person):
             yield _line({"method": "PUT", "path": _user_path(login), "data": user_resource(person)})
     old_groups, new_groups = memberships(before), memberships(after)
 

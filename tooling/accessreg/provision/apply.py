@@ -31,7 +31,6 @@ from accessreg.gitio.state import STATE_REF
 from accessreg.mail.compose import Later, compose, later
 from accessreg.model.mail import Notice
 from accessreg.model.messages import Message, msg
-from accessreg.outputs.fragments import Located
 from accessreg.provision import bundle, completion, notices, safety
 from accessreg.provision import state as recorded
 from accessreg.provision.holding import Hold, Isolation, isolate
@@ -222,11 +221,10 @@ def _plan(
         snapshots, base, head, request.today, request.merged, default, known, isolated.released
     )
     options = request.options
-    day = bundle.day_access(found, request.today)
     shares = collect(
         snapshots,
         found,
-        day,
+        bundle.day_access(found, request.today),
         options.encoding,
         options.ldap_base,
         cache if cache is not None else scratch,  # an empty store of the run's own
@@ -267,7 +265,6 @@ def _plan(
         shares.fragments,
         shares.elsewhere,
         whitelisted,
-        Located(shares.fragments, day),
     )
 
     sending = request.confirm and request.send

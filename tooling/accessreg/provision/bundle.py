@@ -22,7 +22,6 @@ given (acceptance, processing days, the day of the whitelists).
 from __future__ import annotations
 
 import json
-import operator
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -33,18 +32,9 @@ from accessreg.model.content import Content, Deferred, Digests, Listing, Output,
 from accessreg.model.messages import Message
 from accessreg.model.registry import Registry
 from accessreg.outputs import csv_, fragments, info_site, ldif, nginx, scim, whitelist_text
-from accessreg.outputs.access import (
-    Access,
-    Dated,
-    Holder,
-    Own,
-    access_on,
-    changed,
-    same_person,
-    stages,
-)
+from accessreg.outputs.access import Access, Dated, access_on, changed, stages
 from accessreg.outputs.csv_ import CannotEncode, DatedChange, Encoding
-from accessreg.outputs.fragments import Fragment, Located, import_systems, snapshot_name
+from accessreg.outputs.fragments import Fragment, import_systems, snapshot_name
 from accessreg.outputs.whitelist import Admitted, network_of, whitelists
 from accessreg.provision.merges import History
 from accessreg.provision.state import ApplicationRecord
@@ -68,7 +58,6 @@ def _imports(
     snapshots: dict[str, Content],
     failed: dict[str, list[Message]],
     options: Options,
-    located: Located | None = None,
 ) -> dict[str, Output]:
     catalog = history.after.catalog
     files: dict[str, Output] = {}
@@ -89,8 +78,7 @@ def _imports(
         for name in sorted(n for n in by_file if n.startswith(f"imports/{system}/delta-")):
             args = (name, by_file[name], system, catalog, options.encoding)
             if later:
-                own = _units(located, f"imports/{system}", operator.is_)
-                files[name] = Deferred(partial(csv_.delta_pieces, *args, own))
+                files[name] = Deferred(partial(csv_.delta_pieces, *args))
                 continue
             try:
                 files[name] = csv_.delta(*args)
@@ -202,15 +190,12 @@ def render(
     operator_shares: Sequence[Fragment],
     elsewhere: Collection[str],
     whitelisted: Mapping[str, bytes],
-    located: Located | None = None,
 ) -> tuple[dict[str, Output], Listing]:
     """Every file of the run and the manifest listing them (written after them, from their
     digests), or CannotEncode listing every cell that cannot be written.
     ``operator_shares``: every operator's share of the snapshots, in operator order
     (``provision.shares``); ``elsewhere``: the groups with members among operators the
-    history does not hold; ``whitelisted``: the whitelist files (``whitelist_files``);
-    ``located``: where the holders' own bytes lie in those shares, which the deltas adding
-    them take."""
+    history does not hold; ``whitelisted``: the whitelist files (``whitelist_files``)."""
     before, after = history.before_access, history.after_access
     dated = _Dated(history.rows)
     snapshots, failed = fragments.assemble(
@@ -219,7 +204,7 @@ def render(
     files: dict[str, Output] = {}
     failures: list[Message] = []
     parts: list[Callable[[], Mapping[str, Output]]] = [
-        lambda: _imports(history, snapshots, failed, options, located),
+        lambda: _imports(history, snapshots, failed, options),
         lambda: _info_site(history, today, snapshots[info_site.PAGES], failed, options),
     ]
     for part in parts:
@@ -235,24 +220,16 @@ def render(
         moved_from, moved_to, kept = _moved(frm, to)
         groups = kept.union(elsewhere)
         # Made as each is written: a first run's deltas list every user (they cannot fail).
-        users = _units(located, "scim", scim.same_user)
         files[f"scim/delta-{label}.json"] = Deferred(
-            partial(scim.delta_pieces, moved_from, moved_to, groups, users)
+            partial(scim.delta_pieces, moved_from, moved_to, groups)
         )
-        people = _units(located, "ldif", same_person)
         files[f"ldif/delta-{label}.ldif"] = Deferred(
-            partial(ldif.delta_pieces, moved_from, moved_to, options.ldap_base, groups, people)
+            partial(ldif.delta_pieces, moved_from, moved_to, options.ldap_base, groups)
         )
     files.update(whitelisted)
     files.update(mail_file(mail) for mail in mails)
     manifest = Listing(MANIFEST, lambda digests: _manifest(history, today, batch, options, digests))
     return dict(sorted(files.items())), manifest
-
-
-def _units(
-    located: Located | None, piece: str, same: Callable[[Holder, Holder], bool]
-) -> Own | None:
-    return located.units(piece, same) if located is not None else None
 
 
 def _moved(frm: Access, to: Access) -> tuple[Access, Access, frozenset[str]]:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Callable, Collection, Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import cast
@@ -360,8 +360,7 @@ class _Spill:
         stored = self.store.get(self._pending)
         for key, (code, share) in self._pending.items():
             if code is not None and key in stored and self.found.get(code) is share:
-                # Where its holders' bytes lie, which the deltas adding them take.
-                self.found[code] = replace(stored[key], units=share.units)
+                self.found[code] = stored[key]
         self._pending, self._size = {}, 0
 
 
