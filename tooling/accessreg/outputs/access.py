@@ -14,8 +14,9 @@ from __future__ import annotations
 import sys
 from array import array
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import date
+from operator import attrgetter
 
 from accessreg.model import Catalog, Contact, Operator, System, User
 from accessreg.model.changes import ChangeKind
@@ -74,6 +75,19 @@ class Holder:
             )
             object.__setattr__(self, "_groups", found)
         return found
+
+
+# What a holder says of the person, not of its permissions.
+_PERSONAL = attrgetter(
+    *(f.name for f in fields(Holder) if f.name not in ("permissions", "suspended", "_groups"))
+)
+
+
+def same_person(a: Holder, b: Holder) -> bool:
+    """Whether two holders differ at most in their permissions (the stages of a change
+    make the holder of its end with some of them only): a directory's entry of the person
+    shows them alike, and a delta need not compare the entries."""
+    return a is b or _PERSONAL(a) == _PERSONAL(b)
 
 
 Access = Mapping[str, Holder]  # by login

@@ -14,7 +14,14 @@ import re
 from collections.abc import Collection, Iterable, Iterator, Mapping
 
 from accessreg.model.content import Content, Piece, joined, separated
-from accessreg.outputs.access import Access, Holder, by_operator, members_by_group, memberships
+from accessreg.outputs.access import (
+    Access,
+    Holder,
+    by_operator,
+    members_by_group,
+    memberships,
+    same_person,
+)
 
 DEFAULT_BASE = "dc=accessreg,dc=example"
 PERSON_CLASSES = ("top", "person", "organizationalPerson", "inetOrgPerson")
@@ -249,6 +256,8 @@ def _changes(
     for login, person in after.items():
         if login not in before:
             yield _record(user_dn(login, base), _person_entry(person, base), "add").encode()
+            continue
+        if same_person(before[login], person):  # the entry shows no permission
             continue
         old, new = _values(person_attrs(before[login])), _values(person_attrs(person))
         changed = [("replace", a, new.get(a, [])) for a in MANAGED if old.get(a) != new.get(a)]

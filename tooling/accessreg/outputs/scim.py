@@ -20,7 +20,14 @@ from typing import Any
 from urllib.parse import quote
 
 from accessreg.model.content import Assembled, Content, Piece, joined, separated
-from accessreg.outputs.access import Access, Holder, by_operator, members_by_group, memberships
+from accessreg.outputs.access import (
+    Access,
+    Holder,
+    by_operator,
+    members_by_group,
+    memberships,
+    same_person,
+)
 
 BULK = "urn:ietf:params:scim:api:messages:2.0:BulkRequest"
 USER = "urn:ietf:params:scim:schemas:core:2.0:User"
@@ -121,6 +128,12 @@ def people_part(people: Iterable[Holder]) -> tuple[bytes, dict[str, bytes]]:
 PEOPLE_SEPARATOR = b",\n"
 
 
+def same_user(a: Holder, b: Holder) -> bool:
+    """Whether ``a`` and ``b`` are one User resource: the same person, active alike
+    (groups hold their permissions)."""
+    return same_person(a, b) and a.active == b.active
+
+
 def user_line(p: Holder) -> bytes:
     """The operation creating ``p``, one line of a share."""
     return _line(_post_user(p))
@@ -178,7 +191,9 @@ def _operations(before: Access, after: Access, elsewhere: Collection[str]) -> It
     for login, person in after.items():
         if login in added:
             yield _line(_post_user(person))
-        elif user_resource(before[login]) != user_resource(person):
+        elif not same_user(before[login], person) and user_resource(before[login]) != user_resource(
+            person
+        ):
             yield _line({"method": "PUT", "path": _user_path(login), "data": user_resource(person)})
     old_groups, new_groups = memberships(before), memberships(after)
 
