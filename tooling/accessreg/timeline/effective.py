@@ -127,6 +127,10 @@ class Dates:
     _usages: dict[frozenset[str], Effective] = field(
         default_factory=dict, init=False, compare=False, repr=False
     )
+    # key → M: asked of every row of a batch (600,000 in a first apply)
+    _processing_days: dict[Key, date] = field(
+        default_factory=dict, init=False, compare=False, repr=False
+    )
 
     @classmethod
     def of(cls, registry: Registry, events: Known) -> Dates:
@@ -144,7 +148,10 @@ class Dates:
 
     def processing_day(self, key: Key = "accepted") -> date:
         """M of the batch an application keyed on ``key`` falls into."""
-        return self.calendar.processing_day(self.keyed_on(key))
+        found = self._processing_days.get(key)
+        if found is None:
+            found = self._processing_days[key] = self.calendar.processing_day(self.keyed_on(key))
+        return found
 
     def _counted(self, timing: Timing | None, key: Key) -> Effective:
         if timing is None:
