@@ -187,10 +187,14 @@ def test_a_stage_holds_the_holder_of_an_end_once_its_changes_are_made(
 
 def test_each_stage_is_what_downstream_holds_on_its_day(reg: RegistryFactory) -> None:
     """Stages made one from the other give ``access_on`` each day, over two merges whose
-    changes of one permission take effect in either order (the later merge's wins)."""
+    changes of one permission take effect in either order (the later merge's wins), and
+    a holder that goes on one of those days."""
+    gone = "user3@test-gas.example.co.jp"
+    reg.user(email=gone, permissions={"taxis": "1010"})
     before = effective_access(loaded(reg))
     reg.user(permissions={"taxis": "1010", "juju": "granted"})
     reg.user(email="user2@test-gas.example.co.jp", permissions={"johs": "J1010"})
+    (reg.root / f"users/TESTOP01/{gone}.yaml").unlink()
     middle = effective_access(loaded(reg))
     reg.user(permissions={"taxis": "1011"})
     reg.user(email="user2@test-gas.example.co.jp", permissions={"juju": "granted", "taxis": "1010"})
@@ -199,6 +203,7 @@ def test_each_stage_is_what_downstream_holds_on_its_day(reg: RegistryFactory) ->
     changes = diff(before, middle, registry.catalog) + diff(middle, after, registry.catalog)
     days = [date(2026, 12, 16), date(2026, 12, 23), date(2027, 1, 4), None]
     pick = random.Random(14)
+    seen = set()
     for _ in range(60):
         dated = [(change, pick.choice(days)) for change in changes]
         found = list(stages(before, after, dated))
@@ -206,7 +211,10 @@ def test_each_stage_is_what_downstream_holds_on_its_day(reg: RegistryFactory) ->
         for (label, _, reached), (_, start, _) in pairwise(found):
             assert start is reached
             on = date.fromisoformat(label)
-            assert reached == access_on(before, after, dated, on)
+            held = access_on(before, after, dated, on)
+            assert reached == held and list(reached) == list(held)  # in login order too
+            seen.add(gone in reached)
+    assert seen == {True, False}  # gone on some days, not yet on others
 
 
 def test_a_holders_groups_are_worked_out_once_and_never_compared(reg: RegistryFactory) -> None:

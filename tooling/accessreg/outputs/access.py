@@ -462,7 +462,8 @@ def stages(
     waits for a manual step (label ``manual``). The last stage ends at ``after``. Each is
     made when the one before has been taken: a first apply's hold every user. Each stage
     is ``access_on`` its day, its changes gathered day by day as the stages go (each day
-    went through every change of the history again, 600,000 in a first apply)."""
+    went through every change of the history again, 600,000 in a first apply), and made
+    from the stage before: only the holders its day's changes touch are made again."""
     changes: list[AccessChange] = []
     by_day: dict[date | None, array[int]] = {}
     for n, (change, on) in enumerate(dated):
@@ -480,7 +481,17 @@ def stages(
         if i == len(labels) - 1:
             reached: Access = after
         else:
-            _touch(touched, changes, by_day[day])
-            reached = _apply(before, after, changes, touched, logins)
+            # Only the holders the day's changes touch differ from the stage before: the
+            # others keep that stage's holder (a first apply's stages hold every user).
+            today = by_day[day]
+            _touch(touched, changes, today)
+            moved = {changes[n].person.login for n in today}
+            made = _apply(before, after, changes, touched, sorted(moved))
+            kept: dict[str, Holder] = {}
+            for login in logins:
+                holder = made.get(login) if login in moved else current.get(login)
+                if holder is not None:
+                    kept[login] = holder
+            reached = kept
         yield label, current, reached
         current = reached
