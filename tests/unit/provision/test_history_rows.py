@@ -8,6 +8,7 @@ from datetime import date
 from accessreg.gitio.repo import GitRepository
 from accessreg.model.changes import ChangeKind
 from accessreg.outputs.access import AccessChange, diff
+from accessreg.provision import merges
 from accessreg.provision.merges import History, Snapshots, history
 from tests.helpers.gitrepo import GitRegistry
 from tests.helpers.regfactory import RegistryFactory
@@ -60,3 +61,22 @@ def test_a_base_off_the_line_counts_its_own_changes_not_only_the_merge(
     assert len(found.steps) == 1
     logins = {login for _, login, _ in _rows_are_the_range(found)}
     assert logins == {MOVED, OTHER}
+
+
+def test_the_rows_of_a_spanning_merge_are_dated_as_those_found_again(
+    reg: RegistryFactory,
+) -> None:
+    """The rows taken from the one merge that spans the range carry the dates and
+    processing days that finding them again in the range's diff gives."""
+    reg.user(email=MOVED, permissions={"taxis": "1010", "juju": "granted"})
+    reg.user(email=OTHER, permissions={"johs": "J1010"})
+    gr = GitRegistry(reg)
+    with GitRepository(gr.path) as repo:
+        found = history(Snapshots(repo), None, "HEAD", TODAY)
+    (step,) = found.steps
+    fallback = step.dates
+    again = merges._rows(
+        found.before_access, found.after_access, found.after, found.steps, fallback
+    )
+    assert found.rows == again
+    assert {row.effective for row in again} - {None} and len(again) > 3

@@ -590,13 +590,21 @@ def _rows(
     spanned: Sequence[AccessChange] | None = None,
 ) -> tuple[DatedChange, ...]:
     """The range's changes, each dated by the last merge that made it. ``spanned``: the
-    changes of the range when one merge spans it (they need not be found again)."""
+    changes of the range when one merge spans it (they need not be found again, and each
+    is that merge's own)."""
+    if spanned is not None:
+        (step,) = steps
+        rows = []
+        for change in spanned:
+            effective = step.effective(change)
+            rows.append(DatedChange(change, batch_of(step.dates, effective), effective.on))
+        return tuple(rows)
     last: dict[tuple[str, str], tuple[Step, AccessChange]] = {}
     for step in steps:
         for change in step.changes:
             last[(change.system, change.person.login)] = (step, change)
     rows = []
-    for change in diff(before, after, registry.catalog) if spanned is None else spanned:
+    for change in diff(before, after, registry.catalog):
         found = last.get((change.system, change.person.login))
         if found is None:  # not from a merge on the first-parent line: date it as of now
             effective = fallback.permission(change.system, change.kind)
