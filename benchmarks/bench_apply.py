@@ -7,8 +7,11 @@ The registries are ``benchmarks/work/reg20k`` and ``reg200k`` (``cputime.py``); 
 into ``benchmarks/work/apply-<size>`` (the clone's state ref and commits stay there). In a
 fresh process each, with this checkout's ``tooling/``, as the merge workflow runs it:
 
-1. ``validate --strict`` of the whole registry, for comparison, and the floor issue 14
-   measures it against: every file parsed with PyYAML's C loader, nothing else;
+1. ``--runs`` times each, alternately: ``validate --strict`` of the whole registry, for
+   comparison, and the floor issue 14 measures it against (every file parsed with PyYAML's
+   C loader, nothing else); their ratio is that of the medians, taken in the same minutes
+   (this machine's speed drifts by a tenth from one hour to the next, and single runs a
+   few minutes apart gave 1.24 to 1.33);
 2. ``apply --initial --confirm``: every user is new (the first run of a deployment), which
    also fills the cache of the operators' snapshot shares;
 3. one warm-up merge and ``apply --confirm``: the first run after ``--initial`` checks every
@@ -118,15 +121,23 @@ def main() -> int:
         outputs(repo).mkdir(parents=True)
         print(f"{size}: {repo}", flush=True)
         users = git(repo, "ls-files", "--", "registry/users").splitlines()
-        validated = accessreg(repo, "validate", "--registry", "registry", "--strict",
-                              "--today", TODAY)  # fmt: skip
-        show("validate --strict", validated)
-        floor = parse_floor(repo)
-        show(f"parse floor ({floor.stdout.strip()} files, PyYAML's C loader)", floor)
-        print(f"  validate / parse floor: {validated.cpu / floor.cpu:.2f}", flush=True)
+        validations, floors = [], []
+        for run in range(args.runs):
+            validated = accessreg(repo, "validate", "--registry", "registry", "--strict",
+                                  "--today", TODAY)  # fmt: skip
+            show(f"validate --strict, run {run + 1}", validated)
+            floor = parse_floor(repo)
+            files = floor.stdout.strip()
+            show(f"parse floor ({files} files, PyYAML's C loader), run {run + 1}", floor)
+            validations.append(validated.cpu)
+            floors.append(floor.cpu)
+        print("  " + describe("validate --strict", validations), flush=True)
+        print("  " + describe("parse floor", floors), flush=True)
+        validate_cpu = median(validations)
+        print(f"  validate / parse floor: {validate_cpu / median(floors):.2f}", flush=True)
         first = apply(repo, "out-initial", "--initial", "--confirm")
         show("apply --initial --confirm", first)
-        print(f"  ratio to validate: {first.cpu / validated.cpu:.1f}", flush=True)
+        print(f"  ratio to validate: {first.cpu / validate_cpu:.1f}", flush=True)
         change_memos(repo, users[:1], "warm")
         show("warm-up: first apply after --initial", apply(repo, "out-warm", "--confirm"))
         for label, count in (("1 file", 1), ("100 files", 100)):
@@ -143,7 +154,7 @@ def main() -> int:
         change_memos(repo, users[-1:], "full")
         show("apply --full, 1 file (no cache)", apply(repo, "out-full", "--full"))
         medians[(size, "initial")] = first.cpu
-        medians[(size, "validate")] = validated.cpu
+        medians[(size, "validate")] = validate_cpu
         shutil.rmtree(outputs(repo))
     print(machine())
     if {"20k", "200k"} <= set(args.sizes):
