@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from accessreg.outputs import ldif, scim
 from accessreg.outputs.access import Holder, same_person
+from tests.helpers.content import whole
 
 BASE = "dc=example,dc=jp"
 _TEXT = st.text(st.sampled_from("aB 1,=+\"'\\\n\u3000試験"), max_size=6)
@@ -57,20 +58,12 @@ def test_a_stage_adding_permissions_changes_no_entry_nor_resource() -> None:
     """A holder gaining a system in a later stage: its groups change, its entry does not."""
     was = replace(HOLDER, permissions={"taxis": "1011"})
     now = replace(HOLDER, permissions={"taxis": "1011", "johs": "J1010"})
-    records = b"".join(
-        p
-        for p in ldif.delta_pieces({was.login: was}, {now.login: now}, BASE)
-        if isinstance(p, bytes)
-    )
+    records = whole(ldif.delta_pieces({was.login: was}, {now.login: now}, BASE))
     assert b"member: uid=u1@example.co.jp" in records  # its new group's
     assert b"dn: uid=" not in records  # and no record of the person
-    ops = b"".join(
-        p for p in scim.delta_pieces({was.login: was}, {now.login: now}) if isinstance(p, bytes)
-    )
+    ops = whole(scim.delta_pieces({was.login: was}, {now.login: now}))
     assert b'"PATCH"' in ops or b'"/Groups"' in ops
     assert b'"PUT"' not in ops
     stopped = replace(now, suspended=frozenset(now.permissions))  # every one: inactive
-    ops = b"".join(
-        p for p in scim.delta_pieces({now.login: now}, {now.login: stopped}) if isinstance(p, bytes)
-    )
+    ops = whole(scim.delta_pieces({now.login: now}, {now.login: stopped}))
     assert b'"PUT"' in ops and b'"active": false' in ops

@@ -74,9 +74,8 @@ def test_the_rows_of_a_spanning_merge_are_dated_as_those_found_again(
     with GitRepository(gr.path) as repo:
         found = history(Snapshots(repo), None, "HEAD", TODAY)
     (step,) = found.steps
-    fallback = step.dates
     again = merges._rows(
-        found.before_access, found.after_access, found.after, found.steps, fallback
+        found.before_access, found.after_access, found.after, found.steps, step.dates
     )
     assert found.rows == again
     assert {row.effective for row in again} - {None} and len(again) > 3

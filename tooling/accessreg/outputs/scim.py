@@ -191,9 +191,9 @@ def _operations(before: Access, after: Access, elsewhere: Collection[str]) -> It
     for login, person in after.items():
         if login in added:
             yield _line(_post_user(person))
-        elif not same_user(before[login], person) and user_resource(before[login]) != user_resource(
-            person
-        ):
+            continue
+        was = before[login]
+        if not same_user(was, person) and user_resource(was) != user_resource(person):
             yield _line({"method": "PUT", "path": _user_path(login), "data": user_resource(person)})
     old_groups, new_groups = memberships(before), memberships(after)
 

@@ -17,7 +17,7 @@ dated by HEAD's events (the run that releases them is their acceptance).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property
@@ -592,27 +592,27 @@ def _rows(
     """The range's changes, each dated by the last merge that made it. ``spanned``: the
     changes of the range when one merge spans it (they need not be found again, and each
     is that merge's own)."""
+    found: Iterable[tuple[AccessChange, tuple[Step, AccessChange] | None]]
     if spanned is not None:
-        (step,) = steps
-        rows = []
-        for change in spanned:
-            effective = step.effective(change)
-            rows.append(DatedChange(change, batch_of(step.dates, effective), effective.on))
-        return tuple(rows)
-    last: dict[tuple[str, str], tuple[Step, AccessChange]] = {}
-    for step in steps:
-        for change in step.changes:
-            last[(change.system, change.person.login)] = (step, change)
+        (merge,) = steps
+        found = ((change, (merge, change)) for change in spanned)
+    else:
+        last: dict[tuple[str, str], tuple[Step, AccessChange]] = {}
+        for step in steps:
+            for change in step.changes:
+                last[(change.system, change.person.login)] = (step, change)
+        found = (
+            (change, last.get((change.system, change.person.login)))
+            for change in diff(before, after, registry.catalog)
+        )
     rows = []
-    for change in diff(before, after, registry.catalog):
-        found = last.get((change.system, change.person.login))
-        if found is None:  # not from a merge on the first-parent line: date it as of now
-            effective = fallback.permission(change.system, change.kind)
-            rows.append(DatedChange(change, batch_of(fallback, effective), effective.on))
+    for change, made in found:
+        if made is None:  # not from a merge on the first-parent line: date it as of now
+            dates, effective = fallback, fallback.permission(change.system, change.kind)
         else:
-            step, own = found
-            effective = step.effective(own)
-            rows.append(DatedChange(change, batch_of(step.dates, effective), effective.on))
+            step, own = made
+            dates, effective = step.dates, step.effective(own)
+        rows.append(DatedChange(change, batch_of(dates, effective), effective.on))
     return tuple(rows)
 
 
