@@ -465,3 +465,60 @@ def test_the_plan_says_which_events_its_dates_assume(gr: GitRegistry) -> None:
     assert approved.returncode == 0, approved.stderr
     assert "entry on **2026-12-14**, acceptance on **2026-12-15**" in approved.stdout
     assert "2026-12-24 (M = 2026-12-16)" in approved.stdout
+
+
+def test_a_first_apply_carries_its_day_in_every_output(
+    reg: RegistryFactory, tmp_path: Path
+) -> None:
+    # Downstream holds nothing yet and loads the registry as it stands (--initial): the
+    # snapshots hold it on the day, so the deltas, the mails and the whitelists say that
+    # day too, not the M+6 / M+9 of an application (000 §5-1 is the centre's processing).
+    day = date(2026, 12, 3)
+    reg.operator(certificates=[CERT])
+    reg.user(email=NEW, name="新井 新", permissions=dict(CODES))
+    made = GitRegistry(reg)
+    try:
+        out = tmp_path / "initial"
+        ran = run_cli("apply", "--out", str(out), "--initial", "--confirm",
+                      "--today", day.isoformat(), cwd=made.path)  # fmt: skip
+        assert ran.returncode == 0, ran.stderr
+        for system in CODES:
+            snapshot = read_csv(out / "imports" / system / "snapshot.csv")
+            assert NEW in {r["メールアドレス（ID）"] for r in snapshot}, system
+            rows = [
+                r
+                for path in sorted((out / "imports" / system).glob("delta-*.csv"))
+                for r in read_csv(path)
+                if r["メールアドレス（ID）"] == NEW
+            ]
+            assert [r["適用日"] for r in rows] == [day.isoformat()], system
+        for kind, suffix in (("scim", "json"), ("ldif", "ldif")):
+            labels = [p.name for p in sorted((out / kind).glob(f"delta-*.{suffix}"))]
+            assert labels == [f"delta-{day}.{suffix}"], kind
+        cert_map = (out / "whitelist" / "taxis" / "cert-map.conf").read_text(encoding="utf-8")
+        assert f"{CERT['serial']} {OPERATOR};" in cert_map
+        (path,) = sorted((out / "mail").glob("*-accepted-*.eml"))
+        body = message_from_bytes(path.read_bytes(), policy=policy.default).get_content()
+        for label in LABELS.values():
+            line = next(ln for ln in body.splitlines() if ln.strip().startswith(label))
+            assert f"利用開始 {day}" in line, line
+        assert f"証明書ID {CERT['id']}" in body and f"{day} 以降" in body
+        assert "システム処理日（M）" not in body
+        # The 利用開始周知 once TAXIS has imported the batch names the same day.
+        state = json.loads(made.repo.git.show("refs/accessreg/state:state.json"))
+        (batch,) = state["batches"]
+        notices = tmp_path / "notices"
+        confirmed = run_cli("confirm", batch, "--system", "taxis", "--out", str(notices),
+                            "--today", day.isoformat(), cwd=made.path)  # fmt: skip
+        assert confirmed.returncode == 0, confirmed.stderr
+        mails = [
+            message_from_bytes(p.read_bytes(), policy=policy.default)
+            for p in sorted(notices.rglob("*.eml"))
+        ]
+        started = [m for m in mails if str(m["Subject"]).startswith("【利用開始周知】託送システム")]
+        assert started, [str(m["Subject"]) for m in mails]
+        for mail in started:
+            line = next(ln for ln in mail.get_content().splitlines() if f"{NEW}）" in ln)
+            assert line.endswith(f"利用開始 {day}"), line
+    finally:
+        made.close()

@@ -112,3 +112,37 @@ def test_the_sample_calendar_closes_every_year_end(sample: Registry) -> None:
     for year in (2025, 2026, 2027, 2040):
         assert not calendar.is_business_day(date(year, 12, 31)) or date(year, 12, 31).weekday() >= 5
         assert calendar.on_or_after(date(year, 12, 31)) >= date(year + 1, 1, 5)
+
+
+def test_a_first_apply_loads_every_item_on_its_day(sample: Registry) -> None:
+    # Downstream holds none of the registry yet: it is loaded as it stands, so no item
+    # waits for M+6, M+9, a manual step or a provider's missing timing. The same events
+    # without the load give the seeds' dates (the test would pass on them otherwise).
+    events = Events(d("2026-12-03"), d("2026-12-03"), d("2026-12-03")).known(d("2026-12-03"))
+    day = d("2026-12-04")
+    loaded, applied = Dates.of(sample, events, loaded=day), Dates.of(sample, events)
+    items = [
+        lambda dates: dates.permission("taxis", ChangeKind.ADD),  # M+6
+        lambda dates: dates.permission("juju", ChangeKind.ADD),  # M+9
+        lambda dates: dates.permission("juju", ChangeKind.REMOVE),  # manual
+        lambda dates: dates.certificate(["taxis"]),  # from M
+        lambda dates: dates.certificate(["switching"]),  # OCCTO: manual
+        lambda dates: dates.usage(["taxis", "switching"]),  # 15 business days; manual
+        lambda dates: dates.allowed_ip(["taxis"]),
+        lambda dates: dates.allowed_ip(["switching"]),  # OCCTO gives no timing
+    ]
+    for item in items:
+        assert item(loaded).on == day
+        assert item(loaded).processing_day is None
+    assert [item(applied).on for item in items] == [
+        d("2026-12-24"),
+        d("2026-12-29"),
+        None,
+        d("2026-12-24"),
+        None,
+        None,
+        d("2026-12-03"),
+        None,
+    ]
+    # A termination is the operator's own date, not a processing step: it keeps it.
+    assert loaded.termination(d("2027-01-31")).on == d("2027-01-31")

@@ -68,7 +68,9 @@ def accepted(snapshots: Snapshots, record: ApplicationRecord, batch: BatchRecord
             snapshots, batch.head, before, record.released, known, commit=commit, record=record
         )
         return Accepted(record, found)
-    return Accepted(record, step(snapshots, commit, MergedPullRequest(events), {record.id: record}))
+    loaded = batch.created_on if batch.base is None else None  # a first apply's
+    found = step(snapshots, commit, MergedPullRequest(events), {record.id: record}, loaded)
+    return Accepted(record, found)
 
 
 def view(snapshots: Snapshots, batch: BatchRecord) -> Snapshots:

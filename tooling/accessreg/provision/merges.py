@@ -484,6 +484,7 @@ def _steps(
     merged: Mapping[str, MergedPullRequest],
     default: Events,
     recorded: Mapping[str, ApplicationRecord],
+    loaded: date | None = None,
 ) -> Iterator[Step]:
     if base is not None and not repo.is_ancestor(base, head):
         # History was rewritten: the merges since the common ancestor. The combined change
@@ -502,7 +503,7 @@ def _steps(
         if previous is None:
             previous = snapshots.at(commit.parent) if commit.parent else empty_like(after)
         found = merged.get(commit.sha, MergedPullRequest(default))
-        yield step_between(commit, previous, after, found, recorded, snapshots.access)
+        yield step_between(commit, previous, after, found, recorded, snapshots.access, loaded)
         previous = after
 
 
@@ -511,13 +512,15 @@ def step(
     commit: CommitInfo,
     merged: MergedPullRequest,
     recorded: Mapping[str, ApplicationRecord] | None = None,
+    loaded: date | None = None,
 ) -> Step:
     """One merge, from its first parent to itself, dated by its pull request's events
     (the merge commit's day standing in for those not known). An application already
-    ``recorded`` (by id) keeps the events and dates recorded at its acceptance."""
+    ``recorded`` (by id) keeps the events and dates recorded at its acceptance; one a first
+    apply ``loaded``, that day's."""
     after = snapshots.at(commit.sha)
     before = snapshots.at(commit.parent) if commit.parent else empty_like(after)
-    return step_between(commit, before, after, merged, recorded, snapshots.access)
+    return step_between(commit, before, after, merged, recorded, snapshots.access, loaded)
 
 
 def step_between(
@@ -527,8 +530,10 @@ def step_between(
     merged: MergedPullRequest,
     recorded: Mapping[str, ApplicationRecord] | None = None,
     access: Callable[[Registry], Access] = effective_access,
+    loaded: date | None = None,
 ) -> Step:
-    """``step`` between two registries already loaded, whose ``access`` is compared."""
+    """``step`` between two registries already loaded, whose ``access`` is compared;
+    ``loaded``: the day of a first apply, every item in effect on it (``Dates.loaded``)."""
     recorded = recorded or {}
     events, title = merged.events, merged.label
     known = next((r for r in recorded.values() if r.commit == commit.sha), None)
@@ -537,7 +542,7 @@ def step_between(
         title = known.title
     if events.merged is None:
         events = Events(events.entered, events.accepted, merged_on(commit))
-    dates = Dates.of(after, events.known(merged_on(commit)))
+    dates = Dates.of(after, events.known(merged_on(commit)), loaded)
     plan = compute_plan(before, after, dates)
     operators = tuple(
         with_recorded_dates(op, found)
@@ -639,7 +644,11 @@ def history(
     before = snapshots.at(base_sha) if base_sha is not None else empty_like(after)
     default = default or Events()
     merged = merged or {}
-    steps = list(_steps(repo, snapshots, base_sha, head_sha, merged, default, recorded or {}))
+    # A first apply loads the registry as it stands: every item in effect on the day.
+    loaded = today if base_sha is None else None
+    steps = list(
+        _steps(repo, snapshots, base_sha, head_sha, merged, default, recorded or {}, loaded)
+    )
     by_operator: dict[str, list[str]] = defaultdict(list)
     for rel in sorted(released):
         by_operator[layout.operator_of(rel) or ""].append(rel)
@@ -652,7 +661,7 @@ def history(
             after = steps[-1].after
             done += rels
     before_access, after_access = snapshots.access(before), snapshots.access(after)
-    fallback = Dates.of(after, default.known(today))
+    fallback = Dates.of(after, default.known(today), loaded)
     # One merge from what downstream holds to the head (a first apply's, often): its
     # changes are the range's.
     spanned = None

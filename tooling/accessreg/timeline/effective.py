@@ -12,6 +12,10 @@ Each kind of application is keyed on its own event (000 §3-1..§3-3, §4-2, §5
 | usage (3-1, 3-2), window persons, subcontractors | acceptance | provider's ``usage_application`` |
 | a termination (3-3) | the chosen ``terminated_on`` | that day |
 
+A first apply loads the registry as it stands (``Dates.loaded``): downstream holds none of
+it yet, and every item but a termination takes effect on the day of the load, whatever its
+kind's timing. None of it is an application the centre processes.
+
 A pull request's events stand in for the seeds' (``Events``): opened or last marked ready is
 the entry, a reviewer's approval the acceptance. Where an event is unknown the merge day
 stands in, and the dates say so (``Known.assumed``). Nothing takes effect before its pull
@@ -120,6 +124,7 @@ class Dates:
     calendar: BusinessCalendar
     catalog: Catalog
     events: Known
+    loaded: date | None = None  # a first apply's day: every item (but a termination) on it
     # (system, kind) → its date: a batch has as many items as users, but few systems and kinds
     _permissions: dict[tuple[str, ChangeKind], Effective] = field(
         default_factory=dict, init=False, compare=False, repr=False
@@ -133,9 +138,11 @@ class Dates:
     )
 
     @classmethod
-    def of(cls, registry: Registry, events: Known) -> Dates:
-        """The dates under a registry's own catalog and calendar."""
-        return cls(BusinessCalendar.from_file(registry.calendar), registry.catalog, events)
+    def of(cls, registry: Registry, events: Known, loaded: date | None = None) -> Dates:
+        """The dates under a registry's own catalog and calendar; ``loaded``: the day a
+        first apply loads the registry on."""
+        calendar = BusinessCalendar.from_file(registry.calendar)
+        return cls(calendar, registry.catalog, events, loaded)
 
     def keyed_on(self, key: Key) -> date:
         """The day ``key`` counts as. The centre accepts on business days only; an entry
@@ -154,6 +161,8 @@ class Dates:
         return found
 
     def _counted(self, timing: Timing | None, key: Key) -> Effective:
+        if self.loaded is not None:
+            return Effective(self.loaded, "accepted", key=key, keyed_on=self.keyed_on(key))
         if timing is None:
             return NO_DATE
         keyed_on = self.keyed_on(key)
@@ -183,6 +192,8 @@ class Dates:
         """The latest of several providers' dates (an operator using systems of both):
         one not known in advance (a manual step) is later than any known one; a provider
         that gives no timing has no say."""
+        if self.loaded is not None:
+            return self._counted(None, key)  # the registry as it stands, no provider's step
         found = [self._counted(t, key) for t in timings if t is not None]
         if not found:
             return NO_DATE
