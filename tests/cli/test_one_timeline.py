@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 
 from tests.helpers.gitrepo import GitRegistry
+from tests.helpers.parsers import ldif_entries
 from tests.helpers.provisioning import read_csv
 from tests.helpers.regfactory import RegistryFactory, certificate, contact, run_cli
 from tests.helpers.scheduled_scenario import on
@@ -522,3 +523,69 @@ def test_a_first_apply_carries_its_day_in_every_output(
             assert line.endswith(f"利用開始 {day}"), line
     finally:
         made.close()
+
+
+def test_the_snapshots_hold_a_new_user_from_the_date_the_deltas_give(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    # Approved on 12/2: M is 12/16, TAXIS from M+6 (12/24), JUJU from M+9 (12/29). The
+    # snapshots of every later run, another merge's or the daily one over what was
+    # applied, hold the user from those dates: not before, as the deltas and mails say.
+    # The same application deletes a user of LOACUS, after a manual step (000 §5-3): that
+    # waits in the run that applies it only, as before.
+    window = "window1@test-gas.example.co.jp"
+
+    def application() -> None:
+        gr.reg.user(email=NEW, permissions={"taxis": "1011", "juju": "granted"})
+        gr.remove(f"users/{OPERATOR}/{window}.yaml")
+
+    out = _applied(gr, tmp_path, "new", application)
+    rows = {
+        s: [
+            r["適用日"] for r in read_csv_rows(out, s) if r["メールアドレス（ID）"] in (NEW, window)
+        ]
+        for s in ("taxis", "juju", "loacus")
+    }
+    assert rows == {"taxis": ["2026-12-24", "2026-12-03"], "juju": ["2026-12-29"], "loacus": [""]}
+
+    def holds(out: Path) -> dict[str, bool]:
+        entries = ldif_entries((out / "ldif" / "snapshot.ldif").read_bytes())
+        found = {}
+        for system, login in (("taxis", NEW), ("juju", NEW), ("loacus", window)):
+            csv_rows = read_csv(out / "imports" / system / "snapshot.csv")
+            in_csv = login in {r["メールアドレス（ID）"] for r in csv_rows}
+            members = {
+                m.split(",", 1)[0]
+                for dn, attrs in entries.items()
+                if dn.startswith(f"cn={system}-")
+                for m in attrs.get("member", [])
+            }
+            assert in_csv == (f"uid={login}" in members), system  # the CSV and LDIF agree
+            found[system] = in_csv
+        return found
+
+    assert holds(out) == {"taxis": False, "juju": False, "loacus": True}
+    # Another merge on 12/7 (a memo) keeps the waiting user out.
+    gr.branch("memo", "main")
+    gr.reg.user(email=NEW, permissions={"taxis": "1011", "juju": "granted"}, memo="席替え")
+    gr.commit("memo")
+    gr.checkout("main")
+    gr.merge("memo")
+    later = tmp_path / "memo-out"
+    ran = run_cli("apply", "--out", str(later), "--confirm", "--today", "2026-12-07",
+                  "--accepted-on", "2026-12-07", cwd=gr.path)  # fmt: skip
+    assert ran.returncode == 0, ran.stderr
+    assert holds(later) == {"taxis": False, "juju": False, "loacus": False}
+    applied = json.loads(gr.repo.git.show("refs/accessreg/state:state.json"))["applied"]
+    expected = {
+        "2026-12-23": {"taxis": False, "juju": False, "loacus": False},
+        "2026-12-24": {"taxis": True, "juju": False, "loacus": False},
+        "2026-12-28": {"taxis": True, "juju": False, "loacus": False},
+        "2026-12-29": {"taxis": True, "juju": True, "loacus": False},
+    }
+    for day, held in expected.items():
+        daily = tmp_path / f"daily-{day}"
+        ran = run_cli("apply", "--out", str(daily), "--head", applied, "--today", day,
+                      cwd=gr.path)  # fmt: skip
+        assert ran.returncode == 0, ran.stderr
+        assert holds(daily) == held, day

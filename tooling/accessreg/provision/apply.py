@@ -208,6 +208,11 @@ def _plan(
     scratch: Path | None,
 ) -> ApplyPlan:
     cache = None if request.full else cache_dir(repo.common_dir)
+    # Snapshots hold what is in effect on the day: the operators with an applied
+    # permission still to come are read and rendered again until it has come.
+    waiting = state.waiting(request.today)
+    if waiting is not None and scope is not None:
+        scope = scope | waiting.operators
     snapshots = Snapshots(
         repo, isolated.pins, scope, cache if scope is not None else None, isolated.loaded
     )
@@ -221,10 +226,18 @@ def _plan(
         snapshots, base, head, request.today, request.merged, default, known, isolated.released
     )
     options = request.options
+    # The day's snapshots from the oldest batch with a permission still to come: its own
+    # dates, recorded at acceptance, say what holds today (000 §5-1: a new user's M+6).
+    day = found
+    since = waiting.base if waiting is not None else None
+    if since is not None and since != found.base:
+        day = history(
+            snapshots, since, head, request.today, request.merged, default, known, isolated.released
+        )
     shares = collect(
         snapshots,
-        found,
-        bundle.day_access(found, request.today),
+        day,
+        bundle.day_access(day, request.today, found),
         options.encoding,
         options.ldap_base,
         cache if cache is not None else scratch,  # an empty store of the run's own

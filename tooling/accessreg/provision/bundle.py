@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import partial
 
@@ -155,14 +155,25 @@ class _Dated(Collection[Dated]):
         return any(pair == d for d in self)
 
 
-def day_access(history: History, today: date) -> Access:
+def day_access(history: History, today: date, applied: History | None = None) -> Access:
     """What downstream systems hold on ``today``: the snapshots hold what is in effect on
     the day; the deltas, one per effective date, what changes on that date (a terminated
     operator's users stay until terminated_on). A first apply loads the registry as it
-    stands."""
+    stands. ``history`` may reach back before this run's range, ``applied``: a change
+    with no date (a manual step) waits in the run that applies it only; one of an
+    earlier run's is done by now."""
     if history.base is None:
         return history.after_access
-    return access_on(history.before_access, history.after_access, _Dated(history.rows), today)
+    rows: Sequence[DatedChange] = history.rows
+    if applied is not None and applied is not history:
+        own = {(r.change.system, r.change.person.login) for r in applied.rows}
+        rows = [
+            r
+            if r.effective is not None or (r.change.system, r.change.person.login) in own
+            else replace(r, effective=today)
+            for r in rows
+        ]
+    return access_on(history.before_access, history.after_access, _Dated(rows), today)
 
 
 def whitelist_files(

@@ -586,6 +586,17 @@ def released_step(
     return Step(commit, before, after, dates, operators, tuple(changes), title, released)
 
 
+def _fields_only(change: AccessChange) -> bool:
+    """Whether ``change`` leaves the permission as it was (a memo or a name changed)."""
+    was, now = change.before, change.after
+    return (
+        change.kind is ChangeKind.CHANGE
+        and was is not None
+        and now is not None
+        and was.code(change.system) == now.code(change.system)
+    )
+
+
 def _rows(
     before: Access,
     after: Access,
@@ -605,7 +616,11 @@ def _rows(
         last: dict[tuple[str, str], tuple[Step, AccessChange]] = {}
         for step in steps:
             for change in step.changes:
-                last[(change.system, change.person.login)] = (step, change)
+                key = (change.system, change.person.login)
+                # A later merge that changes only the person's fields (a memo, a name)
+                # does not move the date of the permission an earlier one set.
+                if key not in last or not _fields_only(change):
+                    last[key] = (step, change)
         found = (
             (change, last.get((change.system, change.person.login)))
             for change in diff(before, after, registry.catalog)

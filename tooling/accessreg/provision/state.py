@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
@@ -107,6 +108,15 @@ class HeldFile(Frozen):
     since: date  # the first run that held it back
 
 
+@dataclass(frozen=True)
+class Waiting:
+    """Applied applications with a permission still to take effect: downstream holds what
+    their batches' ``base`` held of them until then."""
+
+    base: str | None  # the applied revision before the oldest such batch
+    operators: frozenset[str]
+
+
 class State(Frozen):
     version: Literal[1] = 1
     applied: str | None = None
@@ -118,6 +128,19 @@ class State(Frozen):
         for batch in self.ordered():
             for app in batch.applications:
                 yield batch, app
+
+    def waiting(self, today: date) -> Waiting | None:
+        """The applications with a system's permission dated after ``today`` (a new user's
+        M+6 or M+9, a termination's date), from the oldest batch holding one; None when
+        none waits. A permission with no date (a manual step) does not hold the range
+        open: it waits only in the run that applies it."""
+        found: BatchRecord | None = None
+        operators: set[str] = set()
+        for batch, app in self.applications():
+            if any(i.system is not None and i.on is not None and i.on > today for i in app.items):
+                found = found or batch
+                operators.add(app.operator)
+        return Waiting(found.base, frozenset(operators)) if found is not None else None
 
     def ordered(self) -> list[BatchRecord]:
         return sorted(self.batches.values(), key=lambda b: b.number)

@@ -1,0 +1,68 @@
+"""Which applied applications still wait for a permission's date (``State.waiting``): the
+day's snapshots are made from the batch before the oldest of them."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from accessreg.provision.state import ApplicationRecord, BatchRecord, ItemDates, State
+
+TODAY = date(2026, 12, 10)
+
+
+def _app(operator: str, *items: ItemDates) -> ApplicationRecord:
+    return ApplicationRecord(
+        id=f"0123456789ab/{operator}",
+        commit="0123456789ab" * 3 + "0123",
+        parent=None,
+        operator=operator,
+        title="",
+        accepted_on=date(2026, 12, 3),
+        processing_day=date(2026, 12, 16),
+        kinds=("利用権限の設定申請",),
+        systems=("taxis",),
+        items=items,
+    )
+
+
+def _state(*batches: tuple[str, tuple[ApplicationRecord, ...]]) -> State:
+    found = {
+        f"b{n}": BatchRecord(
+            id=f"b{n}",
+            number=n,
+            base=base,
+            head=f"{n}" * 40,
+            created_on=date(2026, 12, n),
+            applications=apps,
+            systems={},
+        )
+        for n, (base, apps) in enumerate(batches, start=1)
+    }
+    return State(batches=found)
+
+
+def _user(on: date | None, system: str | None = "taxis") -> ItemDates:
+    return ItemDates(subject="user", key="u@example.jp", system=system, on=on, action="add")
+
+
+def test_the_oldest_batch_with_a_permission_to_come_and_its_operators() -> None:
+    state = _state(
+        ("a" * 40, (_app("DONEOP01", _user(TODAY)),)),  # in effect today
+        ("b" * 40, (_app("LATEOP01", _user(date(2026, 12, 24))),)),
+        ("c" * 40, (_app("DONEOP01", _user(None)), _app("LATEOP02", _user(date(2026, 12, 29))))),
+    )
+    waiting = state.waiting(TODAY)
+    assert waiting is not None
+    assert waiting.base == "b" * 40
+    assert waiting.operators == {"LATEOP01", "LATEOP02"}
+    # On the last date, nothing waits any more.
+    assert state.waiting(date(2026, 12, 29)) is None
+
+
+def test_a_manual_step_or_an_item_of_no_system_does_not_wait() -> None:
+    # A manual step has no date: it waits in the run that applies it only. A certificate's
+    # date is the whitelists' (they read the records themselves).
+    certificate = ItemDates(subject="certificate", key="EP-1", on=date(2026, 12, 24))
+    state = _state(("a" * 40, (_app("TESTOP01", _user(None), certificate),)))
+    assert state.waiting(TODAY) is None
+    assert State().waiting(TODAY) is None
