@@ -576,6 +576,15 @@ def test_the_snapshots_hold_a_new_user_from_the_date_the_deltas_give(
                   "--accepted-on", "2026-12-07", cwd=gr.path)  # fmt: skip
     assert ran.returncode == 0, ran.stderr
     assert holds(later) == {"taxis": False, "juju": False, "loacus": False}
+    # Its deltas fix the memo when the user arrives, not before (an LDAP modify of an
+    # entry not there yet fails).
+    memo = {
+        s: [r["適用日"] for r in read_csv_rows(later, s) if r["メールアドレス（ID）"] == NEW]
+        for s in ("taxis", "juju")
+    }
+    assert memo == {"taxis": ["2026-12-24"], "juju": ["2026-12-29"]}
+    labels = [p.name for p in sorted((later / "ldif").glob("delta-*.ldif"))]
+    assert labels == ["delta-2026-12-24.ldif", "delta-2026-12-29.ldif"]
     applied = json.loads(gr.repo.git.show("refs/accessreg/state:state.json"))["applied"]
     expected = {
         "2026-12-23": {"taxis": False, "juju": False, "loacus": False},
@@ -589,3 +598,52 @@ def test_the_snapshots_hold_a_new_user_from_the_date_the_deltas_give(
                       cwd=gr.path)  # fmt: skip
         assert ran.returncode == 0, ran.stderr
         assert holds(daily) == held, day
+
+
+def test_a_user_removed_before_arriving_leaves_after_the_arrival(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    # Added on 12/2 (TAXIS from 12/24, JUJU 12/29), removed on 12/7: TAXIS deletes the
+    # next day (000 §5-3), but downstream gets the user on 12/24 from the first batch. So
+    # the deletion is dated 12/24 too: the second batch, imported after the first, ends
+    # with the user gone. No snapshot of any day holds the user. With it, a window
+    # person's TAXIS code changes, at once (12/2): that has come.
+    window = "window1@test-gas.example.co.jp"
+
+    def application() -> None:
+        gr.reg.user(email=NEW, permissions={"taxis": "1011", "juju": "granted"})
+        gr.reg.user(email=window, permissions={"taxis": "1011", "loacus": "02011"})
+
+    _applied(gr, tmp_path, "new", application)
+    gr.branch("gone", "main")
+    gr.remove(f"users/{OPERATOR}/{NEW}.yaml")
+    gr.reg.user(email=window, permissions={"taxis": "1011", "loacus": "02011"}, memo="席替え")
+    gr.commit("gone")
+    gr.checkout("main")
+    gr.merge("gone")
+    out = tmp_path / "gone-out"
+    ran = run_cli("apply", "--out", str(out), "--confirm", "--today", "2026-12-07",
+                  "--entered-on", "2026-12-07", "--accepted-on", "2026-12-07",
+                  "--allow-mass-removal", cwd=gr.path)  # fmt: skip
+    assert ran.returncode == 0, ran.stderr
+    rows = [r for r in read_csv_rows(out, "taxis") if r["メールアドレス（ID）"] == NEW]
+    assert [(r["区分"], r["適用日"]) for r in rows] == [("抹消", "2026-12-24")]
+    # JUJU deletes after the system operator's manual step: no date, arrival or not.
+    rows = [r for r in read_csv_rows(out, "juju") if r["メールアドレス（ID）"] == NEW]
+    assert [(r["区分"], r["適用日"]) for r in rows] == [("抹消", "")]
+    # The window person's memo, on the info-sharing site (derived, no timing of its own):
+    # that person is there already, so the fix keeps its own date (after a manual step).
+    fixed = [r for r in read_csv_rows(out, "info_site") if r["メールアドレス（ID）"] == window]
+    assert [(r["区分"], r["適用日"]) for r in fixed] == [("変更", "")]
+    naming = [
+        p.name for p in sorted((out / "ldif").glob("delta-*.ldif")) if NEW in p.read_text("utf-8")
+    ]
+    assert naming == ["delta-2026-12-24.ldif", "delta-manual.ldif"]
+    applied = json.loads(gr.repo.git.show("refs/accessreg/state:state.json"))["applied"]
+    for day in ("2026-12-07", "2026-12-23", "2026-12-24"):
+        daily = tmp_path / f"daily-{day}"
+        ran = run_cli("apply", "--out", str(daily), "--head", applied, "--today", day,
+                      cwd=gr.path)  # fmt: skip
+        assert ran.returncode == 0, ran.stderr
+        snapshot = read_csv(daily / "imports" / "taxis" / "snapshot.csv")
+        assert NEW not in {r["メールアドレス（ID）"] for r in snapshot}, day

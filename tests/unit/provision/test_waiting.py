@@ -55,6 +55,7 @@ def test_the_oldest_batch_with_a_permission_to_come_and_its_operators() -> None:
     assert waiting is not None
     assert waiting.base == "b" * 40
     assert waiting.operators == {"LATEOP01", "LATEOP02"}
+    assert waiting.until == {("taxis", "u@example.jp"): date(2026, 12, 29)}  # the later
     # On the last date, nothing waits any more.
     assert state.waiting(date(2026, 12, 29)) is None
 

@@ -34,7 +34,13 @@ from accessreg.model.messages import Message, msg
 from accessreg.provision import bundle, completion, notices, safety
 from accessreg.provision import state as recorded
 from accessreg.provision.holding import Hold, Isolation, isolate
-from accessreg.provision.merges import History, MergedPullRequest, Snapshots, history
+from accessreg.provision.merges import (
+    History,
+    MergedPullRequest,
+    Snapshots,
+    after_waiting,
+    history,
+)
 from accessreg.provision.shares import LoginClashError, Shares, collect, whitelists
 from accessreg.provision.state import ApplicationRecord, BatchRecord, State, SystemProgress
 from accessreg.timeline.clock import JST
@@ -229,11 +235,12 @@ def _plan(
     # The day's snapshots from the oldest batch with a permission still to come: its own
     # dates, recorded at acceptance, say what holds today (000 §5-1: a new user's M+6).
     day = found
-    since = waiting.base if waiting is not None else None
-    if since is not None and since != found.base:
+    if waiting is not None and waiting.base is not None and waiting.base != found.base:
+        since = waiting.base
         day = history(
             snapshots, since, head, request.today, request.merged, default, known, isolated.released
         )
+        found = after_waiting(found, waiting.until)
     shares = collect(
         snapshots,
         day,

@@ -636,6 +636,36 @@ def _rows(
     return tuple(rows)
 
 
+def after_waiting(history: History, waits: Mapping[tuple[str, str], date]) -> History:
+    """``history`` with each change of a permission still to come dated no earlier than
+    it comes, as recorded at acceptance (``waits``: (system, login) → day; a derived
+    system's with the first of its sources): downstream gets the person before a fix of
+    them or their removal. A fix of the person's fields with no date of its own (a
+    derived system's) comes with them; another change with none (a manual step) keeps
+    none."""
+    catalog = history.after.catalog
+
+    def comes(system: str, login: str) -> date | None:
+        """When ``login``'s permission of ``system`` comes; a derived system's with the
+        first of its sources."""
+        found = waits.get((system, login))
+        derived = catalog.by_id[system].derived if system in catalog.by_id else None
+        if found is None and derived is not None:
+            found = min((w for s in derived.systems if (w := waits.get((s, login)))), default=None)
+        return found
+
+    rows = []
+    for row in history.rows:
+        on = comes(row.change.system, row.change.person.login)
+        if on is not None and (
+            (row.effective is not None and on > row.effective)
+            or (row.effective is None and _fields_only(row.change))
+        ):
+            row = replace(row, effective=on)
+        rows.append(row)
+    return replace(history, rows=tuple(rows))
+
+
 def history(
     snapshots: Snapshots,
     base: str | None,

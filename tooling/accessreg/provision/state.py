@@ -115,6 +115,8 @@ class Waiting:
 
     base: str | None  # the applied revision before the oldest such batch
     operators: frozenset[str]
+    # (system, login) → the day its permission comes, as announced
+    until: Mapping[tuple[str, str], date]
 
 
 class State(Frozen):
@@ -136,11 +138,17 @@ class State(Frozen):
         open: it waits only in the run that applies it."""
         found: BatchRecord | None = None
         operators: set[str] = set()
+        until: dict[tuple[str, str], date] = {}
         for batch, app in self.applications():
-            if any(i.system is not None and i.on is not None and i.on > today for i in app.items):
-                found = found or batch
-                operators.add(app.operator)
-        return Waiting(found.base, frozenset(operators)) if found is not None else None
+            for i in app.items:
+                if i.system is not None and i.on is not None and i.on > today:
+                    found = found or batch
+                    operators.add(app.operator)
+                    key = (i.system, i.key.lower())
+                    until[key] = max(i.on, until.get(key, i.on))
+        if found is None:
+            return None
+        return Waiting(found.base, frozenset(operators), until)
 
     def ordered(self) -> list[BatchRecord]:
         return sorted(self.batches.values(), key=lambda b: b.number)
