@@ -36,6 +36,7 @@ are printed; nothing is asserted.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import shlex
@@ -81,6 +82,31 @@ def change_memos(repo: Path, files: list[str], tag: str) -> None:
         text = re.sub(r"(?m)^memo: .*\n", "", path.read_text("utf-8"))
         path.write_text(text + f"memo: 変更申請 {tag}\n", "utf-8")
     git(repo, "commit", "-q", "-am", f"{tag}: memo")
+    git(repo, "checkout", "-q", "main")
+    subprocess.run([*GIT, "-C", str(repo), "merge", "-q", "--no-ff", "--no-edit", tag],
+                   check=True)  # fmt: skip
+
+
+def add_users(repo: Path, users: list[str], count: int, tag: str) -> None:
+    """Merge a branch adding one user to each of ``count`` operators spread over the
+    registry (a copy of the operator's first user, under a new login ID and name)."""
+    git(repo, "checkout", "-q", "-b", tag)
+    firsts: dict[str, str] = {}
+    for rel in users:
+        firsts.setdefault(rel.split("/")[2], rel)
+    codes = sorted(firsts)
+    for n, code in enumerate(codes[:: max(1, len(codes) // count)][:count]):
+        source = repo / firsts[code]
+        text = source.read_text("utf-8")
+        email = re.search(r"(?m)^email: (.*)$", text)
+        assert email is not None, source
+        login = f"{tag}{n}.{email.group(1).strip()}"
+        text = text.replace(email.group(1).strip(), login)
+        text = re.sub(r"(?m)^name: .*$", f"name: 新井 {n}号", text)
+        text = re.sub(r"(?m)^name_kana: .*$", "name_kana: アライ ゴウ", text)
+        (source.parent / f"{login.lower()}.yaml").write_text(text, "utf-8")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", f"{tag}: {count} new users")
     git(repo, "checkout", "-q", "main")
     subprocess.run([*GIT, "-C", str(repo), "merge", "-q", "--no-ff", "--no-edit", tag],
                    check=True)  # fmt: skip
@@ -153,6 +179,20 @@ def main() -> int:
             print("  " + describe(f"apply, {label}", cpus), flush=True)
         change_memos(repo, users[-1:], "full")
         show("apply --full, 1 file (no cache)", apply(repo, "out-full", "--full"))
+        # 100 operators waiting for a new user's permissions (M+6, M+9): each later run
+        # reads and renders them again until they come (``State.waiting``).
+        add_users(repo, users, 100, "waiting")
+        show("apply, 100 new users", apply(repo, "out-waiting", "--confirm"))
+        cpus = []
+        for run in range(args.runs):
+            change_memos(repo, users[run + 2 :: len(users) // 3][:1], f"w1-{run}")
+            done = apply(repo, f"out-w1-{run}", "--confirm")
+            show(f"apply, 1 file, 100 operators waiting, run {run + 1}", done)
+            cpus.append(done.cpu)
+        print("  " + describe("apply, 1 file, 100 operators waiting", cpus), flush=True)
+        applied = json.loads(git(repo, "show", "refs/accessreg/state:state.json"))["applied"]
+        daily = apply(repo, "out-daily", "--head", applied)
+        show("apply --head <applied>, as the daily run, 100 operators waiting", daily)
         medians[(size, "initial")] = first.cpu
         medians[(size, "validate")] = validate_cpu
         shutil.rmtree(outputs(repo))
