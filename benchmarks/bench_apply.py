@@ -19,7 +19,11 @@ fresh process each, with this checkout's ``tooling/``, as the merge workflow run
    none; later days reuse them until a time rule moves);
 4. ``--runs`` times each: a merge changing the memo of 1 user file, then of 100 user files
    spread over the operators, each followed by ``apply --confirm``;
-5. once: the same one-file change applied with ``--full`` (no cache), for comparison.
+5. once: the same one-file change applied with ``--full`` (no cache), for comparison;
+6. a merge adding one user to each of 100 operators, applied: their permissions come at
+   M+6 and M+9, and until then every run reads and renders those operators again (the
+   snapshots hold what is in effect on the day). Then ``--runs`` times a one-file merge
+   applied, and once the run over the applied revision (``--head``, as the daily one).
 
 Each run writes into a directory of its own under ``benchmarks/work/apply-<size>-out``, as
 the workflow's fresh runner does, and the benchmark then removes it, flushes the file

@@ -631,6 +631,20 @@ def test_a_user_removed_before_arriving_leaves_after_the_arrival(
     # JUJU deletes after the system operator's manual step: no date, arrival or not.
     rows = [r for r in read_csv_rows(out, "juju") if r["メールアドレス（ID）"] == NEW]
     assert [(r["区分"], r["適用日"]) for r in rows] == [("抹消", "")]
+    # The 受付 mail and the recorded application say the same date as the rows.
+    (path,) = sorted((out / "mail").glob("*-accepted-*.eml"))
+    body = message_from_bytes(path.read_bytes(), policy=policy.default).get_content()
+    line = next(ln for ln in body.splitlines() if ln.strip().startswith(LABELS["taxis"]))
+    assert "2026-12-24" in line, line
+    state = json.loads(gr.repo.git.show("refs/accessreg/state:state.json"))
+    items = [
+        i
+        for b in state["batches"].values()
+        for a in b["applications"]
+        for i in a["items"]
+        if i["key"] == NEW and i["system"] == "taxis" and i["action"] == "remove"
+    ]
+    assert [i["on"] for i in items] == ["2026-12-24"]
     # The window person's memo, on the info-sharing site (derived, no timing of its own):
     # that person is there already, so the fix keeps its own date (after a manual step).
     fixed = [r for r in read_csv_rows(out, "info_site") if r["メールアドレス（ID）"] == window]

@@ -38,7 +38,6 @@ from accessreg.provision.merges import (
     History,
     MergedPullRequest,
     Snapshots,
-    after_waiting,
     history,
 )
 from accessreg.provision.shares import LoginClashError, Shares, collect, whitelists
@@ -228,19 +227,28 @@ def _plan(
     default = Events(request.entered_on, request.accepted_on, request.merged_on)
     known = {app.id: app for _, app in state.applications()}
     base = base_of(request, state)
-    found = history(
-        snapshots, base, head, request.today, request.merged, default, known, isolated.released
-    )
+    waits = waiting.until if waiting is not None else None
+
+    def since(rev: str | None) -> History:
+        return history(
+            snapshots,
+            rev,
+            head,
+            request.today,
+            request.merged,
+            default,
+            known,
+            isolated.released,
+            waits,
+        )
+
+    found = since(base)
     options = request.options
     # The day's snapshots from the oldest batch with a permission still to come: its own
     # dates, recorded at acceptance, say what holds today (000 §5-1: a new user's M+6).
     day = found
     if waiting is not None and waiting.base is not None and waiting.base != found.base:
-        since = waiting.base
-        day = history(
-            snapshots, since, head, request.today, request.merged, default, known, isolated.released
-        )
-        found = after_waiting(found, waiting.until)
+        day = since(waiting.base)
     shares = collect(
         snapshots,
         day,

@@ -28,7 +28,7 @@ from accessreg.files.cachedload import Parsings, Shared, load_cached
 from accessreg.files.loading import LoadResult, Models, load
 from accessreg.files.sources import MemorySource
 from accessreg.gitio.repo import BlobSource, GitRepository
-from accessreg.model import layout
+from accessreg.model import Catalog, layout
 from accessreg.model.changes import ChangeKind
 from accessreg.model.commits import CommitInfo
 from accessreg.model.messages import msg
@@ -42,6 +42,10 @@ from accessreg.timeline.clock import JST
 from accessreg.timeline.effective import Dates, Effective, Events, Known
 
 PREFIX = layout.REGISTRY_DIR
+
+
+# (system, login) → the day a permission applied before comes (``State.waiting``)
+Waits = Mapping[tuple[str, str], date]
 
 
 def empty_like(registry: Registry) -> Registry:
@@ -282,6 +286,7 @@ class Step:
     changes: tuple[AccessChange, ...]
     title: str = ""  # the pull request's number and title, where known
     released: tuple[str, ...] = ()  # files held back before that this step releases
+    waits: Waits = field(default_factory=dict)  # permissions applied before, still to come
 
     @property
     def accepted_on(self) -> date:
@@ -313,11 +318,23 @@ class Step:
         return {op.code: op for op in self.operators}
 
     def effective(self, change: AccessChange) -> Effective:
-        """When ``change`` takes effect: the plan's date for that person and system (the
-        application decides: dropping one system in a change application is a change); for
-        a row that changed only because its person became or stopped being a window person,
-        that item's date; for a derived system, the systems it derives from; else the
-        catalog's timing for the kind of row (catalog changes)."""
+        """When ``change`` takes effect (``_effective``), no earlier than the person's
+        permission of that system, applied before, comes (``waits``): downstream gets the
+        person before a fix of them or their removal. A fix of the person's fields with no
+        date of its own (a derived system's) comes with them; another change with none (a
+        manual step) keeps none."""
+        found = self._effective(change)
+        on = _comes(self.waits, self.after.catalog, change.system, change.person.login)
+        if on is not None and found.on is None and _fields_only(change):
+            return replace(found, on=on)
+        return _not_before(found, on)
+
+    def _effective(self, change: AccessChange) -> Effective:
+        """The plan's date for that person and system (the application decides: dropping
+        one system in a change application is a change); for a row that changed only
+        because its person became or stopped being a window person, that item's date; for
+        a derived system, the systems it derives from; else the catalog's timing for the
+        kind of row (catalog changes)."""
         login = change.person.login
         found = self._plan_dates.get((change.system, login))
         if found is not None:
@@ -356,6 +373,43 @@ class Step:
             for item in op.items
             if isinstance(item, WindowPersonChange) and item.effective is not None
         }
+
+
+def _comes(waits: Waits, catalog: Catalog, system: str, login: str) -> date | None:
+    """When ``login``'s permission of ``system`` applied before comes (None: not waiting);
+    a derived system's with the first of its sources."""
+    if not waits:
+        return None
+    found = waits.get((system, login))
+    derived = catalog.by_id[system].derived if system in catalog.by_id else None
+    if found is None and derived is not None:
+        found = min((w for s in derived.systems if (w := waits.get((s, login)))), default=None)
+    return found
+
+
+def _not_before(effective: Effective, on: date | None) -> Effective:
+    """``effective`` moved to ``on`` when it is dated earlier (a date-less one stays)."""
+    if on is None or effective.on is None or effective.on >= on:
+        return effective
+    return replace(effective, on=on)
+
+
+def _waited(plan: OperatorPlan, waits: Waits) -> OperatorPlan:
+    """``plan`` with each change of a user's permission still to come dated no earlier
+    than it comes (``Step.effective`` dates the rows alike)."""
+
+    def moved(item: Item) -> Item:
+        person = getattr(item, "person", None)
+        if person is None or not item.effects:
+            return item
+        login = person.email.lower()
+        effects = tuple(
+            replace(e, effective=_not_before(e.effective, waits.get((e.system, login))))
+            for e in item.effects
+        )
+        return item if effects == item.effects else replace(item, effects=effects)
+
+    return replace(plan, items=tuple(moved(i) for i in plan.items))
 
 
 def _derived(sources: list[Effective], kind: ChangeKind) -> Effective:
@@ -485,6 +539,7 @@ def _steps(
     default: Events,
     recorded: Mapping[str, ApplicationRecord],
     loaded: date | None = None,
+    waits: Waits | None = None,
 ) -> Iterator[Step]:
     if base is not None and not repo.is_ancestor(base, head):
         # History was rewritten: the merges since the common ancestor. The combined change
@@ -503,7 +558,9 @@ def _steps(
         if previous is None:
             previous = snapshots.at(commit.parent) if commit.parent else empty_like(after)
         found = merged.get(commit.sha, MergedPullRequest(default))
-        yield step_between(commit, previous, after, found, recorded, snapshots.access, loaded)
+        yield step_between(
+            commit, previous, after, found, recorded, snapshots.access, loaded, waits
+        )
         previous = after
 
 
@@ -531,9 +588,11 @@ def step_between(
     recorded: Mapping[str, ApplicationRecord] | None = None,
     access: Callable[[Registry], Access] = effective_access,
     loaded: date | None = None,
+    waits: Waits | None = None,
 ) -> Step:
     """``step`` between two registries already loaded, whose ``access`` is compared;
-    ``loaded``: the day of a first apply, every item in effect on it (``Dates.loaded``)."""
+    ``loaded``: the day of a first apply, every item in effect on it (``Dates.loaded``);
+    ``waits``: the permissions applied before and still to come (``State.waiting``)."""
     recorded = recorded or {}
     events, title = merged.events, merged.label
     known = next((r for r in recorded.values() if r.commit == commit.sha), None)
@@ -550,8 +609,10 @@ def step_between(
         else op
         for op in plan.operators
     )
+    if waits:
+        operators = tuple(_waited(op, waits) for op in operators)
     changes = diff(access(before), access(after), after.catalog)
-    return Step(commit, before, after, dates, operators, tuple(changes), title)
+    return Step(commit, before, after, dates, operators, tuple(changes), title, waits=waits or {})
 
 
 def released_step(
@@ -636,36 +697,6 @@ def _rows(
     return tuple(rows)
 
 
-def after_waiting(history: History, waits: Mapping[tuple[str, str], date]) -> History:
-    """``history`` with each change of a permission still to come dated no earlier than
-    it comes, as recorded at acceptance (``waits``: (system, login) → day; a derived
-    system's with the first of its sources): downstream gets the person before a fix of
-    them or their removal. A fix of the person's fields with no date of its own (a
-    derived system's) comes with them; another change with none (a manual step) keeps
-    none."""
-    catalog = history.after.catalog
-
-    def comes(system: str, login: str) -> date | None:
-        """When ``login``'s permission of ``system`` comes; a derived system's with the
-        first of its sources."""
-        found = waits.get((system, login))
-        derived = catalog.by_id[system].derived if system in catalog.by_id else None
-        if found is None and derived is not None:
-            found = min((w for s in derived.systems if (w := waits.get((s, login)))), default=None)
-        return found
-
-    rows = []
-    for row in history.rows:
-        on = comes(row.change.system, row.change.person.login)
-        if on is not None and (
-            (row.effective is not None and on > row.effective)
-            or (row.effective is None and _fields_only(row.change))
-        ):
-            row = replace(row, effective=on)
-        rows.append(row)
-    return replace(history, rows=tuple(rows))
-
-
 def history(
     snapshots: Snapshots,
     base: str | None,
@@ -675,13 +706,15 @@ def history(
     default: Events | None = None,
     recorded: Mapping[str, ApplicationRecord] | None = None,
     released: Collection[str] = (),
+    waits: Waits | None = None,
 ) -> History:
     """Everything between the applied revision ``base`` (None: nothing yet) and ``head``.
 
     ``merged`` are the pull requests by merge commit; ``default`` (the command's own
     options) the events of any merge not listed; ``recorded`` the applications already
     accepted, whose dates are kept. The ``released`` files (pinned) join at the end, dated
-    by ``head``'s events."""
+    by ``head``'s events. ``waits``: the permissions applied before and still to come
+    (``State.waiting``), no change of which is dated before it comes."""
     repo = snapshots.repo
     head_sha = repo.resolve(head)
     base_sha = repo.resolve(base) if base is not None else None
@@ -692,7 +725,7 @@ def history(
     # A first apply loads the registry as it stands: every item in effect on the day.
     loaded = today if base_sha is None else None
     steps = list(
-        _steps(repo, snapshots, base_sha, head_sha, merged, default, recorded or {}, loaded)
+        _steps(repo, snapshots, base_sha, head_sha, merged, default, recorded or {}, loaded, waits)
     )
     by_operator: dict[str, list[str]] = defaultdict(list)
     for rel in sorted(released):
