@@ -318,18 +318,29 @@ def test_a_never_used_id_counts_from_its_issue_date(reg: RegistryFactory, tmp_pa
         gr.close()
 
 
-def _applied(gr: GitRegistry, tmp: Path, name: str, change: Callable[[], object]) -> Path:
-    """``change`` merged as a pull request and applied with its events."""
+def _applied(
+    gr: GitRegistry, tmp: Path, name: str, change: Callable[[], object], day: str = "2026-12-02"
+) -> Path:
+    """``change`` merged as a pull request approved on ``day``, applied that day."""
     gr.branch(name, "main")
     change()
     gr.commit(name)
     gr.checkout("main")
     sha = gr.merge(name)
     events = tmp / f"{name}.json"
-    events.write_text(json.dumps([{"merge_commit": sha, "accepted_at": "2026-12-02"}]))
+    events.write_text(json.dumps([{"merge_commit": sha, "accepted_at": day}]))
     out = tmp / name
     ran = run_cli("apply", "--out", str(out), "--confirm", "--pull-requests", str(events),
-                  "--today", "2026-12-02", "--allow-mass-removal", cwd=gr.path)  # fmt: skip
+                  "--today", day, "--allow-mass-removal", cwd=gr.path)  # fmt: skip
+    assert ran.returncode == 0, ran.stderr
+    return out
+
+
+def _over_applied(gr: GitRegistry, tmp: Path, day: str) -> Path:
+    """The run over the applied revision on ``day``, as the daily workflow makes it."""
+    applied = json.loads(gr.repo.git.show("refs/accessreg/state:state.json"))["applied"]
+    out = tmp / f"daily-{day}"
+    ran = run_cli("apply", "--out", str(out), "--head", applied, "--today", day, cwd=gr.path)
     assert ran.returncode == 0, ran.stderr
     return out
 
@@ -566,15 +577,15 @@ def test_the_snapshots_hold_a_new_user_from_the_date_the_deltas_give(
 
     assert holds(out) == {"taxis": False, "juju": False, "loacus": True}
     # Another merge on 12/7 (a memo) keeps the waiting user out.
-    gr.branch("memo", "main")
-    gr.reg.user(email=NEW, permissions={"taxis": "1011", "juju": "granted"}, memo="席替え")
-    gr.commit("memo")
-    gr.checkout("main")
-    gr.merge("memo")
-    later = tmp_path / "memo-out"
-    ran = run_cli("apply", "--out", str(later), "--confirm", "--today", "2026-12-07",
-                  "--accepted-on", "2026-12-07", cwd=gr.path)  # fmt: skip
-    assert ran.returncode == 0, ran.stderr
+    later = _applied(
+        gr,
+        tmp_path,
+        "memo",
+        lambda: gr.reg.user(
+            email=NEW, permissions={"taxis": "1011", "juju": "granted"}, memo="席替え"
+        ),
+        "2026-12-07",
+    )
     assert holds(later) == {"taxis": False, "juju": False, "loacus": False}
     # Its deltas fix the memo when the user arrives, not before (an LDAP modify of an
     # entry not there yet fails).
@@ -585,7 +596,6 @@ def test_the_snapshots_hold_a_new_user_from_the_date_the_deltas_give(
     assert memo == {"taxis": ["2026-12-24"], "juju": ["2026-12-29"]}
     labels = [p.name for p in sorted((later / "ldif").glob("delta-*.ldif"))]
     assert labels == ["delta-2026-12-24.ldif", "delta-2026-12-29.ldif"]
-    applied = json.loads(gr.repo.git.show("refs/accessreg/state:state.json"))["applied"]
     expected = {
         "2026-12-23": {"taxis": False, "juju": False, "loacus": False},
         "2026-12-24": {"taxis": True, "juju": False, "loacus": False},
@@ -593,11 +603,7 @@ def test_the_snapshots_hold_a_new_user_from_the_date_the_deltas_give(
         "2026-12-29": {"taxis": True, "juju": True, "loacus": False},
     }
     for day, held in expected.items():
-        daily = tmp_path / f"daily-{day}"
-        ran = run_cli("apply", "--out", str(daily), "--head", applied, "--today", day,
-                      cwd=gr.path)  # fmt: skip
-        assert ran.returncode == 0, ran.stderr
-        assert holds(daily) == held, day
+        assert holds(_over_applied(gr, tmp_path, day)) == held, day
 
 
 def test_a_user_removed_before_arriving_leaves_after_the_arrival(
@@ -614,18 +620,12 @@ def test_a_user_removed_before_arriving_leaves_after_the_arrival(
         gr.reg.user(email=NEW, permissions={"taxis": "1011", "juju": "granted"})
         gr.reg.user(email=window, permissions={"taxis": "1011", "loacus": "02011"})
 
+    def removal() -> None:
+        gr.remove(f"users/{OPERATOR}/{NEW}.yaml")
+        gr.reg.user(email=window, permissions={"taxis": "1011", "loacus": "02011"}, memo="席替え")
+
     _applied(gr, tmp_path, "new", application)
-    gr.branch("gone", "main")
-    gr.remove(f"users/{OPERATOR}/{NEW}.yaml")
-    gr.reg.user(email=window, permissions={"taxis": "1011", "loacus": "02011"}, memo="席替え")
-    gr.commit("gone")
-    gr.checkout("main")
-    gr.merge("gone")
-    out = tmp_path / "gone-out"
-    ran = run_cli("apply", "--out", str(out), "--confirm", "--today", "2026-12-07",
-                  "--entered-on", "2026-12-07", "--accepted-on", "2026-12-07",
-                  "--allow-mass-removal", cwd=gr.path)  # fmt: skip
-    assert ran.returncode == 0, ran.stderr
+    out = _applied(gr, tmp_path, "gone", removal, "2026-12-07")
     rows = [r for r in read_csv_rows(out, "taxis") if r["メールアドレス（ID）"] == NEW]
     assert [(r["区分"], r["適用日"]) for r in rows] == [("抹消", "2026-12-24")]
     # JUJU deletes after the system operator's manual step: no date, arrival or not.
@@ -653,11 +653,7 @@ def test_a_user_removed_before_arriving_leaves_after_the_arrival(
         p.name for p in sorted((out / "ldif").glob("delta-*.ldif")) if NEW in p.read_text("utf-8")
     ]
     assert naming == ["delta-2026-12-24.ldif", "delta-manual.ldif"]
-    applied = json.loads(gr.repo.git.show("refs/accessreg/state:state.json"))["applied"]
     for day in ("2026-12-07", "2026-12-23", "2026-12-24"):
-        daily = tmp_path / f"daily-{day}"
-        ran = run_cli("apply", "--out", str(daily), "--head", applied, "--today", day,
-                      cwd=gr.path)  # fmt: skip
-        assert ran.returncode == 0, ran.stderr
+        daily = _over_applied(gr, tmp_path, day)
         snapshot = read_csv(daily / "imports" / "taxis" / "snapshot.csv")
         assert NEW not in {r["メールアドレス（ID）"] for r in snapshot}, day

@@ -34,12 +34,7 @@ from accessreg.model.messages import Message, msg
 from accessreg.provision import bundle, completion, notices, safety
 from accessreg.provision import state as recorded
 from accessreg.provision.holding import Hold, Isolation, isolate
-from accessreg.provision.merges import (
-    History,
-    MergedPullRequest,
-    Snapshots,
-    history,
-)
+from accessreg.provision.merges import History, MergedPullRequest, Snapshots, history
 from accessreg.provision.shares import LoginClashError, Shares, collect, whitelists
 from accessreg.provision.state import ApplicationRecord, BatchRecord, State, SystemProgress
 from accessreg.timeline.clock import JST
