@@ -205,6 +205,19 @@ def test_listing_only_some_paths_and_every_file_under_a_directory(
     assert repo.file_paths("HEAD", "registry/nope") == []
 
 
+def test_more_paths_than_one_listing_takes_give_the_same_files(
+    gr: GitRegistry, repo: GitRepository, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gr.reg.operator("TESTOP012")  # a directory name that begins like another's
+    gr.reg.user("TESTOP012", "other@test-gas.example.co.jp")
+    gr.commit("another operator")
+    wanted = ["users/TESTOP01", "systems.yaml", "operators/TESTOP012.yaml"]
+    given = repo.tree_blobs("HEAD", "registry", wanted)
+    monkeypatch.setattr("accessreg.gitio.repo._LISTED_PATHS", 1)
+    assert repo.tree_blobs("HEAD", "registry", wanted) == given
+    assert sorted(given) == ["operators/TESTOP012.yaml", "systems.yaml", USER]
+
+
 def test_a_bare_repository_a_missing_directory_and_a_missing_git_are_told_apart(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,6 +25,17 @@ from accessreg.model.messages import msg
 
 _BLOB_MODES = frozenset({"100644", "100755", "120000"})
 _OBJECT_ID = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
+
+
+_LISTED_PATHS = 2000  # paths given to one ``git ls-tree``
+
+
+def _within(rel: str, paths: Collection[str]) -> bool:
+    """Whether ``rel`` is one of ``paths`` or lies in one of them."""
+    if rel in paths:
+        return True
+    parts = rel.split("/")
+    return any("/".join(parts[:n]) in paths for n in range(1, len(parts)))
 
 
 def _relative(path: str, prefix: str) -> str | None:
@@ -133,8 +144,11 @@ class GitRepository(Opened):
         only the files and directories ``under`` (relative to ``prefix``) if given."""
         args = ["ls-tree", "-r", "-z", "--full-tree", self.resolve(rev)]
         lead_dir = prefix.rstrip("/") + "/" if prefix else ""
-        if under:
-            args += ["--", *(f"{lead_dir}{d.rstrip('/')}" for d in under)]
+        # ls-tree takes its paths literally; past a few thousand the command line could
+        # overflow, and listing everything then costs about as much.
+        paths = [d.rstrip("/") for d in under]
+        if paths and len(paths) <= _LISTED_PATHS:
+            args += ["--", *(f"{lead_dir}{d}" for d in paths)]
         elif prefix:
             args += ["--", prefix]
         found: dict[str, str] = {}
@@ -146,6 +160,9 @@ class GitRepository(Opened):
             # Submodules and trees are never registry files.
             if kind == "blob" and mode in _BLOB_MODES and path.startswith(lead):
                 found[path[len(lead) :]] = sha
+        if len(paths) > _LISTED_PATHS:
+            wanted = set(paths)
+            found = {rel: sha for rel, sha in found.items() if _within(rel, wanted)}
         return found
 
     def tree_entries(self, rev: str, path: str) -> dict[str, str]:

@@ -86,6 +86,21 @@ def hold(errors: Iterable[Problem], present: Collection[str]) -> Hold:
     return Hold(frozenset(files & set(present)), tuple(holding), tuple(refused))
 
 
+def _around(errors: Iterable[Problem]) -> list[str]:
+    """What ``hold`` needs to know of HEAD's files for ``errors``: whether each erring
+    file is there, and an erring operator's users (a listing of those paths, not of the
+    200,000 files of the tree)."""
+    paths: set[str] = set()
+    for p in errors:
+        rel = layout.registry_rel(p.file) or p.file
+        kind, code = layout.split(rel)
+        if kind is Kind.USER:
+            paths.add(rel)
+        elif kind is Kind.OPERATOR and code is not None:
+            paths.update((rel, f"{layout.USERS_DIR}/{code}"))
+    return sorted(paths)
+
+
 @dataclass(frozen=True)
 class Isolation:
     """One run's view of HEAD: what it holds back, and how downstream stands on those files."""
@@ -182,7 +197,8 @@ def isolate(
     shared = Shared()
     errors, registry, present = _validated(repo, head, base, change, merged_on, whole, shared)
     if present is None:
-        present = repo.tree_blobs(head, PREFIX) if errors else ()
+        around = _around(errors)
+        present = repo.tree_blobs(head, PREFIX, around) if around else ()
     found = hold(errors, present)
     if found.refused:
         refuse(head, found.refused)

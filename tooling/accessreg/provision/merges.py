@@ -158,7 +158,8 @@ class Snapshots:
     def contents(self, rev: str, rels: Collection[str]) -> dict[str, bytes | None]:
         """What ``rels`` hold at ``rev`` (None: absent there)."""
         wanted = frozenset(rels)
-        files = self.repo.snapshot(rev, PREFIX, select=wanted.__contains__).files
+        # Those paths listed, not the whole tree: a file held back is read on every run.
+        files = self.repo.snapshot(rev, PREFIX, wanted.__contains__, sorted(wanted)).files
         return {rel: files.get(rel) for rel in wanted}
 
     def at(self, rev: str) -> Registry:
