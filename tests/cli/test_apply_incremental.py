@@ -243,3 +243,50 @@ def test_shares_the_store_lost_are_rendered_once_and_kept_again(
         rendered.append((int(read.group(1)), int(read.group(2))))
     (lost, operators), (again, _) = rendered
     assert lost == operators and again == 1
+
+
+def test_a_share_waiting_for_its_date_is_rendered_once_a_day_until_the_date(
+    sample: GitRegistry, tmp_path: Path
+) -> None:
+    """A merge adds a user (TAXIS and JOHS at M+6, JUJU and LOACUS at M+9) and changes
+    another's TAXIS code (at once): until the new user has come, the operator's share on
+    the day is neither as its files were nor as they are. The run that renders it keeps it
+    under the day's holders: a later merge of another operator renders that one only, and
+    each day's runs give the same bytes as reading everything."""
+    first = accessreg(sample, "apply", "--out", str(tmp_path / "a"), "--initial", "--confirm",
+                      *DAY)  # fmt: skip
+    assert first.returncode == 0, first.stderr
+    aoba = sample.reg.root / "users" / "AOBAGS01"
+    changed = aoba / "aya.shimizu@aoba-gas.example.co.jp.yaml"
+    model = aoba / "taro.aoyama@aoba-gas.example.co.jp.yaml"
+
+    def add_and_change() -> None:
+        text = model.read_text("utf-8").replace("taro.aoyama@", "taxis.new@")
+        (aoba / "taxis.new@aoba-gas.example.co.jp.yaml").write_text(text, "utf-8")
+        text = changed.read_text("utf-8")
+        changed.write_text(text.replace("taxis: '1012'", "taxis: '1011'"), "utf-8")
+
+    merge(sample, "add", add_and_change)
+    added = accessreg(sample, "apply", "--out", str(tmp_path / "added"), "--confirm", *DAY)
+    assert added.returncode == 0, added.stderr
+    others = sorted((sample.reg.root / "users" / "MINATOEN").glob("*.yaml"))
+    shown = {}
+    for n, day in enumerate([ON, ON, "2026-12-25", "2027-01-15"]):
+        if day == ON:
+            other = others[n]
+            merge(sample, f"memo{n}", lambda o=other: o.write_text(
+                o.read_text("utf-8") + "memo: 変更\n", "utf-8"))  # fmt: skip
+        dated = ["--today", day, "--accepted-on", ON]
+        ran = accessreg(sample, "apply", "--out", str(tmp_path / f"inc{n}"), *dated)
+        whole = accessreg(sample, "apply", "--out", str(tmp_path / f"full{n}"), "--full", *dated)
+        assert ran.returncode == whole.returncode == 0, ran.stderr + whole.stderr
+        shown[n] = tree(tmp_path / f"inc{n}")
+        assert shown[n] == tree(tmp_path / f"full{n}"), day
+        if day == ON:
+            done = accessreg(sample, "apply", "--out", str(tmp_path / f"done{n}"), "--confirm",
+                             *dated)  # fmt: skip
+            assert done.returncode == 0, done.stderr
+        if n == 1:
+            assert "snapshots: 1 of" in ran.stdout, ran.stdout  # MINATOEN's only
+    taxis = [shown[n]["ldif/snapshot.ldif"].decode().count("taxis.new@") for n in range(4)]
+    assert taxis[0] == taxis[1] == 0 < taxis[2] < taxis[3], taxis

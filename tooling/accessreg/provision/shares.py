@@ -8,9 +8,10 @@ again. One a merge touched is rendered again from its share at the applied revis
 store keeps where each holder's bytes lie (``units``), and the holders who did not change
 keep theirs (``outputs.fragments.Previous``).
 
-Only a share that stands for those files is kept: one rendered while a change of its
-operator waits for its date shows what holds on the day, not what the files say, and one
-whose login IDs clash with another operator's depends on more than its own files.
+A share rendered while an applied change of its operator waits for its date shows what
+holds on the day, not what the files say: it is kept under its holders on the day too
+(``_day_key``), so that the runs until the date find it. One whose login IDs clash with
+another operator's depends on more than its own files, and is not kept.
 
 Without the cache (no directory, or one that cannot be opened) every share is rendered: the
 same bytes, more slowly.
@@ -20,7 +21,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -74,6 +75,24 @@ def _sources(repo: GitRepository, rev: str, codes: Collection[str]) -> dict[str,
 def _key(code: str, ids: _Sources, options: str) -> str:
     catalog, operator, users = ids
     return digest([catalog, options], [code, operator, users])
+
+
+def _day_key(key: str, people: Sequence[Holder]) -> str:
+    """The key of a share on a day its operator's holders are ``people``, not as its files
+    (``key``) say: an applied change still to come. Runs until the change comes find it
+    there, whatever else they merge."""
+    held = (
+        repr(
+            (
+                *(p.login, p.email, p.operator, p.operator_name, p.affiliation),
+                *(p.affiliation_name, p.name, p.name_kana, p.memo, p.window_person, p.file),
+                sorted(p.permissions.items()),
+                sorted(p.suspended),
+            )
+        )
+        for p in people
+    )
+    return digest(["day", key], held)
 
 
 # What the index keeps of a share: its logins, where each piece lies in its file, the
@@ -441,20 +460,30 @@ def collect(
             spill.add(code, key[code], found[code])
         # Shares not kept: they depend on more than their operator's files at the head.
         apart = pinned | (clashing(registry) if scope is None else set())
+        # A change waits for its date: the day's share is kept under the day's holders, and
+        # the share as the files say under the files' key, for the run after the date.
+        # Every run until then reads both from the cache.
+        dated = [c for c in inside if c not in apart and on_day.get(c) != as_files.get(c)]
+        day_key = {c: _day_key(key[c], on_day[c]) for c in dated if c in on_day}
+        on_file: Collection[str] = ()
+        if store is not None and dated:
+            kept = store.get([*day_key.values(), *(key[c] for c in dated)])
+            found.update({c: kept[k] for c, k in day_key.items() if k in kept and c not in found})
+            on_file = {c for c in dated if key[c] in kept}
         for code in inside:
             if code in on_day and code not in found:
                 found[code] = fragments.render(
                     on_day[code], registry, encoding, ldap_base, previous(code)
                 )
                 rendered.add(code)
+                if code in day_key:
+                    spill.add(code, day_key[code], found[code])
             if code in apart:
                 continue
             if on_day.get(code) == as_files.get(code):
                 if code in found:
                     spill.add(code, key[code], found[code])
-            elif store is not None:
-                # A change waits for its date: the share as the files say is what the next
-                # run needs of this operator, rendered now rather than read again then.
+            elif store is not None and code not in on_file:
                 spill.add(
                     None,
                     key[code],
