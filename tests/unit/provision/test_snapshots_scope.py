@@ -17,12 +17,13 @@ from accessreg.files.loading import load
 from accessreg.gitio.repo import GitRepository
 from accessreg.model.registry import Registry, UserEntry
 from accessreg.provision.holding import isolate
-from accessreg.provision.merges import PREFIX, Snapshots
+from accessreg.provision.merges import PREFIX, Snapshots, history
 from tests.helpers.gitrepo import GitRegistry
 from tests.helpers.regfactory import RegistryFactory, contact
 
 OPS = ("TESTOP01", "TESTOP02", "TESTOP03")
 SCOPE = frozenset(OPS[:2])  # TESTOP03's users are beyond the scope
+DAY = date(2026, 12, 3)
 
 
 def _email(code: str, n: int) -> str:
@@ -286,3 +287,29 @@ def test_another_scope_is_not_taken(reg: RegistryFactory, tmp_path: Path) -> Non
     read = _validated(gr, base, head, tmp_path / "cache", SCOPE)
     read.check()
     assert read.head is not read.validated
+
+
+def test_a_history_read_for_a_scope_steps_only_through_the_merges_that_touch_it(
+    reg: RegistryFactory, tmp_path: Path
+) -> None:
+    """The range since a permission still to come is weeks of merges: those that change none
+    of the scope's files, nor a file every operator depends on, are no step of it."""
+    gr = _registry(reg)
+    base = gr.rev()
+    reg.user(operator="TESTOP03", email=_email("TESTOP03", 0), memo="変更申請")
+    gr.commit("beyond the scope")
+    reg.user(operator="TESTOP01", email=_email("TESTOP01", 0), memo="変更申請")
+    inside = gr.commit("in the scope")
+    reg.operator(code="TESTOP03", name="改名ガス株式会社", contacts=[contact(n=3)])
+    gr.commit("another operator's file")
+    calendar = gr.reg.root / "calendar.yaml"
+    calendar.write_text(calendar.read_text("utf-8") + "# 注記\n", "utf-8")
+    shared = gr.commit("a file every operator depends on")
+    with GitRepository(gr.path) as repo:
+        scoped = history(Snapshots(repo, scope=SCOPE, cache=tmp_path / "c"), base, shared, DAY)
+        whole = history(Snapshots(repo), base, shared, DAY)
+    assert [s.commit.sha for s in scoped.steps] == [inside, shared]
+    assert len(whole.steps) == 4
+    assert scoped.rows and [r.change for r in scoped.rows] == [
+        r.change for r in whole.rows if r.change.person.operator in SCOPE
+    ]

@@ -528,17 +528,17 @@ def _certificate_direction(was: Certificate, now: Certificate) -> Direction:
 
 
 def _unchanged(base: Registry, head: Registry, code: str) -> bool:
-    """An operator whose file is the same on both sides and of whom neither side holds a
-    user (a registry loaded for other operators): nothing to compare."""
+    """An operator whose file is the same on both sides and whose users are the very same
+    entries, or none (a registry loaded for other operators): nothing to compare. A range
+    read for a scope steps through the merges of a few of its operators, and the others'
+    entries are shared by both ends of each (``provision.merges.Snapshots``)."""
     old, new = base.operators.get(code), head.operators.get(code)
-    return (
-        old is not None
-        and new is not None
-        and old.operator == new.operator
-        and not base.users_of(code)
-        and not head.users_of(code)
-        and old.file not in base.broken | head.broken
-    )
+    if old is None or new is None or old.operator != new.operator:
+        return False
+    if old.file in base.broken or old.file in head.broken:
+        return False
+    was, now = base.users_of(code), head.users_of(code)
+    return len(was) == len(now) and all(a is b for a, b in zip(was, now, strict=True))
 
 
 def _operator_codes(registry: Registry) -> set[str]:

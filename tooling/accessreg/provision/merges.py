@@ -521,14 +521,27 @@ def merged_on(commit: CommitInfo) -> date:
     return commit.committed_at.astimezone(JST).date()
 
 
-def _registry_changed(repo: GitRepository, commit: CommitInfo) -> bool:
+_OWN = (layout.Kind.OPERATOR, layout.Kind.USER)  # an operator's own files
+
+
+def _registry_changed(
+    repo: GitRepository, commit: CommitInfo, scope: Collection[str] | None = None
+) -> bool:
+    """Whether the merge changed the registry: of a ``scope``, its operators' files or a
+    file they all depend on. A merge that changed none of them is no step of a history
+    read for that scope: the range since a permission still to come is weeks of merges,
+    and each step reads and compares the scope's registries on both of its sides."""
     if commit.parent is None:
         return bool(repo.tree_blobs(commit.sha, PREFIX))
-    return any(
-        layout.registry_rel(p) is not None
-        for change in repo.changes(commit.parent, commit.sha)
-        for p in change.paths
-    )
+    for change in repo.changes(commit.parent, commit.sha):
+        for p in change.paths:
+            rel = layout.registry_rel(p)
+            if rel is None:
+                continue
+            kind, code = layout.split(rel)
+            if scope is None or kind not in _OWN or code in scope:
+                return True
+    return False
 
 
 def _steps(
@@ -548,7 +561,7 @@ def _steps(
         base = repo.merge_base(base, head)
     previous: Registry | None = None
     for commit in repo.first_parent_history(base, head):
-        if not _registry_changed(repo, commit):
+        if not _registry_changed(repo, commit, snapshots.scope):
             continue
         try:
             after = snapshots.at(commit.sha)
