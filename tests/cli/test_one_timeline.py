@@ -17,6 +17,7 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
+import git
 import pytest
 
 from tests.helpers.gitrepo import GitRegistry
@@ -318,14 +319,25 @@ def test_a_never_used_id_counts_from_its_issue_date(reg: RegistryFactory, tmp_pa
         gr.close()
 
 
-def _applied(
-    gr: GitRegistry, tmp: Path, name: str, change: Callable[[], object], day: str = "2026-12-02"
-) -> Path:
-    """``change`` merged as a pull request approved on ``day``, applied that day."""
+def _branch(gr: GitRegistry, name: str, change: Callable[[], object]) -> None:
+    """``change`` on a branch ``name`` from main, as a pull request's."""
     gr.branch(name, "main")
     change()
     gr.commit(name)
     gr.checkout("main")
+
+
+def _applied(
+    gr: GitRegistry,
+    tmp: Path,
+    name: str,
+    change: Callable[[], object] | None,
+    day: str = "2026-12-02",
+) -> Path:
+    """``change`` (None: the branch ``name`` made already) merged as a pull request
+    approved on ``day``, applied that day."""
+    if change is not None:
+        _branch(gr, name, change)
     sha = gr.merge(name)
     events = tmp / f"{name}.json"
     events.write_text(json.dumps([{"merge_commit": sha, "accepted_at": day}]))
@@ -334,6 +346,18 @@ def _applied(
                   "--today", day, "--allow-mass-removal", cwd=gr.path)  # fmt: skip
     assert ran.returncode == 0, ran.stderr
     return out
+
+
+def _recorded_on(gr: GitRegistry, login: str, system: str, action: str) -> list[str]:
+    """The dates the state records for ``login``'s ``system`` items of ``action``."""
+    state = json.loads(gr.repo.git.show("refs/accessreg/state:state.json"))
+    return [
+        i["on"]
+        for b in state["batches"].values()
+        for a in b["applications"]
+        for i in a["items"]
+        if i["key"] == login and i["system"] == system and i["action"] == action
+    ]
 
 
 def _over_applied(gr: GitRegistry, tmp: Path, day: str) -> Path:
@@ -636,15 +660,7 @@ def test_a_user_removed_before_arriving_leaves_after_the_arrival(
     body = message_from_bytes(path.read_bytes(), policy=policy.default).get_content()
     line = next(ln for ln in body.splitlines() if ln.strip().startswith(LABELS["taxis"]))
     assert "2026-12-24" in line, line
-    state = json.loads(gr.repo.git.show("refs/accessreg/state:state.json"))
-    items = [
-        i
-        for b in state["batches"].values()
-        for a in b["applications"]
-        for i in a["items"]
-        if i["key"] == NEW and i["system"] == "taxis" and i["action"] == "remove"
-    ]
-    assert [i["on"] for i in items] == ["2026-12-24"]
+    assert _recorded_on(gr, NEW, "taxis", "remove") == ["2026-12-24"]
     # The window person's memo, on the info-sharing site (derived, no timing of its own):
     # that person is there already, so the fix keeps its own date (after a manual step).
     fixed = [r for r in read_csv_rows(out, "info_site") if r["メールアドレス（ID）"] == window]
@@ -657,3 +673,42 @@ def test_a_user_removed_before_arriving_leaves_after_the_arrival(
         daily = _over_applied(gr, tmp_path, day)
         snapshot = read_csv(daily / "imports" / "taxis" / "snapshot.csv")
         assert NEW not in {r["メールアドレス（ID）"] for r in snapshot}, day
+
+
+def _planned_on(repo: Path, base: str, head: str, day: str, login: str, system: str) -> list[str]:
+    """The dates the plan of the pull request ``head`` gives ``login``'s ``system``
+    (entered, approved and read on ``day``), in the repository ``repo``."""
+    dated = ["--entered-on", day, "--accepted-on", day, "--today", day]
+    shown = run_cli("plan", "--base", base, "--head", head, "--format", "json", *dated,
+                    cwd=repo)  # fmt: skip
+    assert shown.returncode == 0, shown.stderr
+    items = [i for op in json.loads(shown.stdout)["operators"] for i in op["items"]]
+    return [
+        e["effective"]["on"]
+        for i in items
+        if i["key"] == login
+        for e in i["effects"]
+        if e["system"] == system
+    ]
+
+
+def test_a_pull_request_plan_dates_a_change_of_a_user_still_to_come_as_its_merge(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """The plan the reviewers approve gives the date the merge's rows, 受付 mail and record
+    give: the removal of a user whose TAXIS comes on 12/24 waits for it. The plan reads the
+    state ref, which the workflows fetch; without it, the removal's own date (the next
+    day) is all it can give."""
+    _applied(gr, tmp_path, "new", lambda: gr.reg.user(email=NEW, permissions={"taxis": "1011"}))
+    _branch(gr, "gone", lambda: gr.remove(f"users/{OPERATOR}/{NEW}.yaml"))
+    assert _planned_on(gr.path, "main", "gone", "2026-12-07", NEW, "taxis") == ["2026-12-24"]
+    # A clone has no state ref until it is fetched: the plan cannot know of the wait.
+    clone = tmp_path / "clone"
+    with git.Repo.clone_from(gr.path, clone) as cloned:
+        assert "accessreg" not in cloned.git.for_each_ref()
+    planned = _planned_on(clone, "origin/main", "origin/gone", "2026-12-07", NEW, "taxis")
+    assert planned == ["2026-12-08"]
+    out = _applied(gr, tmp_path, "gone", None, "2026-12-07")
+    rows = [r for r in read_csv_rows(out, "taxis") if r["メールアドレス（ID）"] == NEW]
+    assert [(r["区分"], r["適用日"]) for r in rows] == [("抹消", "2026-12-24")]
+    assert _recorded_on(gr, NEW, "taxis", "remove") == ["2026-12-24"]

@@ -212,6 +212,14 @@ class GitRepository(Opened):
                 found[rel] = sha
         return found
 
+    def file_at(self, rev: str, path: str) -> bytes | None:
+        """The content of the file ``path`` in ``rev``, a commit or a ref such as the state
+        ref (None: no such revision, or no such file in it)."""
+        if not rev or rev.startswith("-"):
+            return None
+        sha = self._git.maybe("rev-parse", "--verify", "--quiet", f"{rev}:{path}")
+        return self.read_blobs([sha])[sha] if sha else None
+
     def read_blobs(self, shas: Iterable[str]) -> dict[str, bytes]:
         """The content of many blobs through one pipelined ``git cat-file --batch``."""
         wanted = list(dict.fromkeys(shas))

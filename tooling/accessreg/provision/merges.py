@@ -28,7 +28,7 @@ from accessreg.files.cachedload import Parsings, Shared, load_cached
 from accessreg.files.loading import LoadResult, Models, load
 from accessreg.files.sources import MemorySource
 from accessreg.gitio.repo import BlobSource, GitRepository
-from accessreg.model import Catalog, layout
+from accessreg.model import layout
 from accessreg.model.changes import ChangeKind
 from accessreg.model.commits import CommitInfo
 from accessreg.model.messages import msg
@@ -37,15 +37,12 @@ from accessreg.outputs.access import Access, AccessChange, diff, effective_acces
 from accessreg.outputs.csv_ import DatedChange
 from accessreg.plan import OperatorPlan, compute_plan
 from accessreg.plan.model import CertificateChange, Item, WindowPersonChange
+from accessreg.plan.waits import Waits, comes, not_before, waited
 from accessreg.provision.state import ApplicationRecord, ItemDates
 from accessreg.timeline.clock import JST
 from accessreg.timeline.effective import Dates, Effective, Events, Known
 
 PREFIX = layout.REGISTRY_DIR
-
-
-# (system, login) → the day a permission applied before comes (``State.waiting``)
-Waits = Mapping[tuple[str, str], date]
 
 
 def empty_like(registry: Registry) -> Registry:
@@ -325,10 +322,10 @@ class Step:
         date of its own (a derived system's) comes with them; another change with none (a
         manual step) keeps none."""
         found = self._effective(change)
-        on = _comes(self.waits, self.after.catalog, change.system, change.person.login)
+        on = comes(self.waits, self.after.catalog, change.system, change.person.login)
         if on is not None and found.on is None and _fields_only(change):
             return replace(found, on=on)
-        return _not_before(found, on)
+        return not_before(found, on)
 
     def _effective(self, change: AccessChange) -> Effective:
         """The plan's date for that person and system (the application decides: dropping
@@ -374,43 +371,6 @@ class Step:
             for item in op.items
             if isinstance(item, WindowPersonChange) and item.effective is not None
         }
-
-
-def _comes(waits: Waits, catalog: Catalog, system: str, login: str) -> date | None:
-    """When ``login``'s permission of ``system`` applied before comes (None: not waiting);
-    a derived system's with the first of its sources."""
-    if not waits:
-        return None
-    found = waits.get((system, login))
-    derived = catalog.by_id[system].derived if system in catalog.by_id else None
-    if found is None and derived is not None:
-        found = min((w for s in derived.systems if (w := waits.get((s, login)))), default=None)
-    return found
-
-
-def _not_before(effective: Effective, on: date | None) -> Effective:
-    """``effective`` moved to ``on`` when it is dated earlier (a date-less one stays)."""
-    if on is None or effective.on is None or effective.on >= on:
-        return effective
-    return replace(effective, on=on)
-
-
-def _waited(plan: OperatorPlan, waits: Waits) -> OperatorPlan:
-    """``plan`` with each change of a user's permission still to come dated no earlier
-    than it comes (``Step.effective`` dates the rows alike)."""
-
-    def moved(item: Item) -> Item:
-        person = getattr(item, "person", None)
-        if person is None or not item.effects:
-            return item
-        login = person.email.lower()
-        effects = tuple(
-            replace(e, effective=_not_before(e.effective, waits.get((e.system, login))))
-            for e in item.effects
-        )
-        return item if effects == item.effects else replace(item, effects=effects)
-
-    return replace(plan, items=tuple(moved(i) for i in plan.items))
 
 
 def _derived(sources: list[Effective], kind: ChangeKind) -> Effective:
@@ -624,7 +584,7 @@ def step_between(
         for op in plan.operators
     )
     if waits:
-        operators = tuple(_waited(op, waits) for op in operators)
+        operators = tuple(waited(op, waits) for op in operators)
     changes = diff(access(before), access(after), after.catalog)
     return Step(commit, before, after, dates, operators, tuple(changes), title, waits=waits or {})
 

@@ -18,8 +18,11 @@ from typing import Literal
 
 from accessreg.errors import UsageError
 from accessreg.escape import quote
+from accessreg.gitio.repo import GitRepository
+from accessreg.gitio.state import STATE_REF
 from accessreg.model.base import Frozen
 from accessreg.model.messages import msg
+from accessreg.plan.waits import Waits
 
 STATE_FILE = "state.json"
 
@@ -161,6 +164,15 @@ class State(Frozen):
             raise UsageError(
                 msg("No batch {batch_id} (latest: {known})", batch_id=quote(batch_id), known=known)
             ) from None
+
+
+def recorded_waits(repo: GitRepository, today: date) -> Waits:
+    """The permissions applied before and still to come on ``today``, as the state ref of
+    ``repo`` records them: a pull request's plan dates a change of one as its merge will
+    (``plan.waits``). None before the first apply, or where the ref was not fetched."""
+    raw = repo.file_at(STATE_REF, STATE_FILE)
+    found = State.model_validate_json(raw).waiting(today) if raw else None
+    return dict(found.until) if found is not None else {}
 
 
 def load(files: Mapping[str, bytes]) -> State:

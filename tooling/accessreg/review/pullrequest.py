@@ -26,6 +26,7 @@ from accessreg.plan.revisions import (
     recovered_entries,
     touched_operators,
 )
+from accessreg.plan.waits import Waits, waited_plan
 from accessreg.review.authorize import AuthContext, Decision, decide
 from accessreg.review.logins import holders
 from accessreg.timeline.effective import Events
@@ -113,9 +114,12 @@ def read_pull_request(
     events: Events,
     today: date,
     actor: str | None = None,
+    waits: Waits | None = None,
 ) -> PullRequest:
+    """``waits``: the permissions applied before and still to come, whose changes the
+    merge will date no earlier than they come (``plan.waits``)."""
     comparison = load_comparison(repo, base, head)
-    plan = plan_from(comparison, events, today)
+    plan = waited_plan(plan_from(comparison, events, today), waits or {})
     elsewhere = arriving_logins(repo, comparison)
     plan = replace(
         plan,

@@ -1,0 +1,68 @@
+"""A change of a permission still to come is dated no earlier than it comes.
+
+A user added on 12/2 (TAXIS from 12/24, 000 §5-1) and removed on 12/7 would be deleted on
+12/8 (§5-3), before the first batch's addition reaches downstream: the LDAP delete fails
+there, and the addition then stands. So such a change is dated when the permission comes.
+The dates of permissions applied before come from the provisioning state
+(``provision.state.State.waiting``); the plan of a pull request, the merge's rows, its
+受付 mail and its recorded application all read them through this module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from datetime import date
+
+from accessreg.model import Catalog
+from accessreg.plan.model import Item, OperatorPlan, Plan
+from accessreg.timeline.effective import Effective
+
+# (system, login) → the day a permission applied before comes
+Waits = Mapping[tuple[str, str], date]
+
+
+def comes(waits: Waits, catalog: Catalog, system: str, login: str) -> date | None:
+    """When ``login``'s permission of ``system`` applied before comes (None: not waiting);
+    a derived system's with the first of its sources."""
+    if not waits:
+        return None
+    found = waits.get((system, login))
+    derived = catalog.by_id[system].derived if system in catalog.by_id else None
+    if found is None and derived is not None:
+        found = min((w for s in derived.systems if (w := waits.get((s, login)))), default=None)
+    return found
+
+
+def not_before(effective: Effective, on: date | None) -> Effective:
+    """``effective`` moved to ``on`` when it is dated earlier (a date-less one stays)."""
+    if on is None or effective.on is None or effective.on >= on:
+        return effective
+    return replace(effective, on=on)
+
+
+def waited(plan: OperatorPlan, waits: Waits) -> OperatorPlan:
+    """``plan`` with each change of a user's permission still to come dated no earlier
+    than it comes."""
+    if not waits:
+        return plan
+
+    def moved(item: Item) -> Item:
+        person = getattr(item, "person", None)
+        if person is None or not item.effects:
+            return item
+        login = person.email.lower()
+        effects = tuple(
+            replace(e, effective=not_before(e.effective, waits.get((e.system, login))))
+            for e in item.effects
+        )
+        return item if effects == item.effects else replace(item, effects=effects)
+
+    return replace(plan, items=tuple(moved(i) for i in plan.items))
+
+
+def waited_plan(plan: Plan, waits: Waits) -> Plan:
+    """A pull request's ``plan`` as the merge will date it (``waited``)."""
+    if not waits:
+        return plan
+    return replace(plan, operators=tuple(waited(op, waits) for op in plan.operators))
