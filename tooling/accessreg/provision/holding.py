@@ -61,44 +61,45 @@ class Hold:
         return sorted(f for f in self.files if layout.operator_of(f) == operator)
 
 
+def _claims(p: Problem) -> tuple[str, ...] | None:
+    """The paths an error holds back: a user's file; an operator's file and its users'
+    directory; none for a file where no file belongs. None: a shared file (the catalog,
+    the calendar, the maintainers), against which nothing can be provisioned."""
+    rel = layout.registry_rel(p.file) or p.file
+    kind, code = layout.split(rel)
+    if kind is Kind.USER:
+        return (rel,)
+    if kind is Kind.OPERATOR and code is not None:
+        return (rel, f"{layout.USERS_DIR}/{code}")
+    return None if kind is not None else ()
+
+
 def hold(errors: Iterable[Problem], present: Collection[str]) -> Hold:
     """What ``errors`` (located, as ``registry/…``) hold back of HEAD's files ``present``."""
+    listed = set(present)
+    under: dict[str, list[str]] = defaultdict(list)  # a users' directory → its files
+    for rel in listed:
+        kind, code = layout.split(rel)
+        if kind is Kind.USER and code is not None:
+            under[f"{layout.USERS_DIR}/{code}"].append(rel)
     files: set[str] = set()
     holding: list[Problem] = []
     refused: list[Problem] = []
-    users: dict[str, list[str]] = defaultdict(list)
-    for rel in present:
-        kind, code = layout.split(rel)
-        if kind is Kind.USER and code is not None:
-            users[code].append(rel)
     for p in errors:
-        rel = layout.registry_rel(p.file) or p.file
-        kind, code = layout.split(rel)
-        if kind is Kind.USER:
-            files.add(rel)
-        elif kind is Kind.OPERATOR and code is not None:
-            files.add(rel)
-            files.update(users[code])
-        elif kind is not None:  # the catalog, the calendar, the maintainers
+        claims = _claims(p)
+        if claims is None:
             refused.append(p)
             continue
+        for claim in claims:
+            files.update(under.get(claim, [claim]))
         holding.append(p)
-    return Hold(frozenset(files & set(present)), tuple(holding), tuple(refused))
+    return Hold(frozenset(files & listed), tuple(holding), tuple(refused))
 
 
 def _around(errors: Iterable[Problem]) -> list[str]:
-    """What ``hold`` needs to know of HEAD's files for ``errors``: whether each erring
-    file is there, and an erring operator's users (a listing of those paths, not of the
-    200,000 files of the tree)."""
-    paths: set[str] = set()
-    for p in errors:
-        rel = layout.registry_rel(p.file) or p.file
-        kind, code = layout.split(rel)
-        if kind is Kind.USER:
-            paths.add(rel)
-        elif kind is Kind.OPERATOR and code is not None:
-            paths.update((rel, f"{layout.USERS_DIR}/{code}"))
-    return sorted(paths)
+    """What ``hold`` needs to know of HEAD's files for ``errors`` (a listing of those
+    paths, not of the 200,000 files of the tree)."""
+    return sorted({c for p in errors for c in _claims(p) or ()})
 
 
 @dataclass(frozen=True)
