@@ -21,8 +21,9 @@ fresh process each, with this checkout's ``tooling/``, as the merge workflow run
    spread over the operators, each followed by ``apply --confirm``;
 5. once: the same one-file change applied with ``--full`` (no cache), for comparison;
 6. a merge adding one user to each of 100 operators, applied: their permissions come at
-   M+6 and M+9, and until then every run reads and renders those operators again (the
-   snapshots hold what is in effect on the day). Then ``--runs`` times a one-file merge
+   M+6 and M+9, and until then every run reads those operators again (the snapshots
+   hold what is in effect on the day; their shares on the day come from the cache once
+   rendered). Then ``--runs`` times a one-file merge
    applied, and once the run over the applied revision (``--head``, as the daily one).
 
 Each run writes into a directory of its own under ``benchmarks/work/apply-<size>-out``, as
@@ -184,7 +185,7 @@ def main() -> int:
         change_memos(repo, users[-1:], "full")
         show("apply --full, 1 file (no cache)", apply(repo, "out-full", "--full"))
         # 100 operators waiting for a new user's permissions (M+6, M+9): each later run
-        # reads and renders them again until they come (``State.waiting``).
+        # reads them again until they come (``State.waiting``).
         add_users(repo, users, 100, "waiting")
         show("apply, 100 new users", apply(repo, "out-waiting", "--confirm"))
         cpus = []
