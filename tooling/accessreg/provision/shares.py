@@ -22,7 +22,7 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date
 from pathlib import Path
 from typing import cast
@@ -81,18 +81,22 @@ def _day_key(key: str, people: Sequence[Holder]) -> str:
     """The key of a share on a day its operator's holders are ``people``, not as its files
     (``key``) say: an applied change still to come. Runs until the change comes find it
     there, whatever else they merge."""
-    held = (
-        repr(
-            (
-                *(p.login, p.email, p.operator, p.operator_name, p.affiliation),
-                *(p.affiliation_name, p.name, p.name_kana, p.memo, p.window_person, p.file),
-                sorted(p.permissions.items()),
-                sorted(p.suspended),
-            )
-        )
-        for p in people
-    )
-    return digest(["day", key], held)
+    return digest(["day", key], (_compared(p) for p in people))
+
+
+def _compared(holder: Holder) -> str:
+    """``holder`` as its equality sees it (every field it compares), in a text that does
+    not depend on the order of its sets: holders equal by it render the same bytes."""
+    values: list[object] = []
+    for f in fields(holder):
+        if f.compare:
+            value = getattr(holder, f.name)
+            if isinstance(value, Mapping):
+                value = sorted(value.items())
+            elif isinstance(value, frozenset | set):
+                value = sorted(value)
+            values.append(value)
+    return repr(values)
 
 
 # What the index keeps of a share: its logins, where each piece lies in its file, the
