@@ -702,6 +702,13 @@ def test_a_pull_request_plan_dates_a_change_of_a_user_still_to_come_as_its_merge
     _applied(gr, tmp_path, "new", lambda: gr.reg.user(email=NEW, permissions={"taxis": "1011"}))
     _branch(gr, "gone", lambda: gr.remove(f"users/{OPERATOR}/{NEW}.yaml"))
     assert _planned_on(gr.path, "main", "gone", "2026-12-07", NEW, "taxis") == ["2026-12-24"]
+    # The reviewer is told why, in the comment's terms.
+    dated = ["--entered-on", "2026-12-07", "--accepted-on", "2026-12-07", "--today", "2026-12-07"]
+    shown = run_cli("plan", "--base", "main", "--head", "gone", "--format", "markdown", *dated,
+                    cwd=gr.path)  # fmt: skip
+    assert shown.returncode == 0, shown.stderr
+    why = [ln for ln in shown.stdout.splitlines() if "applied for before comes on" in ln]
+    assert len(why) == 1 and "2026-12-24" in why[0] and "taxis" in why[0], shown.stdout
     # A clone has no state ref until it is fetched: the plan cannot know of the wait.
     clone = tmp_path / "clone"
     with git.Repo.clone_from(gr.path, clone) as cloned:

@@ -15,7 +15,8 @@ from dataclasses import replace
 from datetime import date
 
 from accessreg.model import Catalog
-from accessreg.plan.model import Item, OperatorPlan, Plan
+from accessreg.model.messages import msg
+from accessreg.plan.model import Item, Note, OperatorPlan, Plan
 from accessreg.timeline.effective import Effective
 
 # (system, login) → the day a permission applied before comes
@@ -66,3 +67,28 @@ def waited_plan(plan: Plan, waits: Waits) -> Plan:
     if not waits:
         return plan
     return replace(plan, operators=tuple(waited(op, waits) for op in plan.operators))
+
+
+def waiting_notes(plan: Plan, waits: Waits) -> tuple[Note, ...]:
+    """For the reviewer, each item of ``plan`` (as its own events date it) that
+    ``waited_plan`` dates later, and why: the plan would otherwise show a deletion on a day
+    the 000 §5-3 timing does not give."""
+    found = []
+    for item in plan.items:
+        person = getattr(item, "person", None)
+        if person is None:
+            continue
+        for effect in item.effects:
+            on = waits.get((effect.system, person.email.lower()))
+            if on is None or effect.effective.on is None or effect.effective.on >= on:
+                continue
+            message = msg(
+                "{system}: the permission of {login} applied for before comes on {day}; this "
+                "change is dated that day too, so that the system has the user before it "
+                "changes or deletes them",
+                system=effect.system,
+                login=person.email,
+                day=on,
+            )
+            found.append(Note(item.operator, item.application, "flag", item.key, message))
+    return tuple(found)

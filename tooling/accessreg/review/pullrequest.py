@@ -26,7 +26,7 @@ from accessreg.plan.revisions import (
     recovered_entries,
     touched_operators,
 )
-from accessreg.plan.waits import Waits, waited_plan
+from accessreg.plan.waits import Waits, waited_plan, waiting_notes
 from accessreg.review.authorize import AuthContext, Decision, decide
 from accessreg.review.logins import holders
 from accessreg.timeline.effective import Events
@@ -119,7 +119,8 @@ def read_pull_request(
     """``waits``: the permissions applied before and still to come, whose changes the
     merge will date no earlier than they come (``plan.waits``)."""
     comparison = load_comparison(repo, base, head)
-    plan = waited_plan(plan_from(comparison, events, today), waits or {})
+    own = plan_from(comparison, events, today)
+    plan = waited_plan(own, waits or {})
     elsewhere = arriving_logins(repo, comparison)
     plan = replace(
         plan,
@@ -130,7 +131,8 @@ def read_pull_request(
             elsewhere,
             actor,
             (comparison.base_index, comparison.head_index),
-        ),
+        )
+        + waiting_notes(own, waits or {}),
     )
     decision = (
         authorization(repo, comparison, actor, plan, elsewhere) if actor is not None else None
