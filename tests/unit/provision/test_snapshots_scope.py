@@ -15,6 +15,7 @@ import pytest
 from accessreg.files.cachedload import Shared
 from accessreg.files.loading import load
 from accessreg.gitio.repo import GitRepository
+from accessreg.model.changes import ChangeKind
 from accessreg.model.registry import Registry, UserEntry
 from accessreg.provision.holding import isolate
 from accessreg.provision.merges import PREFIX, Snapshots, history
@@ -313,3 +314,36 @@ def test_a_history_read_for_a_scope_steps_only_through_the_merges_that_touch_it(
     assert scoped.rows and [r.change for r in scoped.rows] == [
         r.change for r in whole.rows if r.change.person.operator in SCOPE
     ]
+
+
+def test_a_step_compares_the_operators_it_changed_unless_a_login_id_is_shared(
+    reg: RegistryFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A step compares the holders of the operators it changed alone, but for a login ID
+    another operator of the scope holds too: then the first operator's change moves the
+    other's holder (TESTOP02's JOHS comes forward when TESTOP01's TAXIS user goes)."""
+    monkeypatch.setenv("GIT_COMMITTER_DATE", "2026-12-03T10:00:00+09:00")
+    gr = _registry(reg)
+    shared = "shared@test-gas.example.co.jp"
+    reg.user(operator="TESTOP01", email=shared, permissions={"taxis": "1010"})
+    reg.user(operator="TESTOP02", email=shared, permissions={"johs": "J1010"})
+    base = gr.commit("one login ID under two operators")
+    reg.user(operator="TESTOP02", email=_email("TESTOP02", 0), memo="変更申請")
+    gr.commit("TESTOP02 alone")
+    gr.remove(f"users/TESTOP01/{shared}.yaml")
+    head = gr.commit("TESTOP01's holder of the shared ID goes")
+    with GitRepository(gr.path) as repo:
+        # A run long after the merges: what no step dates would take that day's dates.
+        later = date(2027, 2, 1)
+        scoped = history(Snapshots(repo, scope=SCOPE, cache=tmp_path / "c"), base, head, later)
+        whole = history(Snapshots(repo), base, head, later)
+    rows = [
+        (r.change.system, r.change.kind, r.change.person.login, r.effective) for r in scoped.rows
+    ]
+    assert rows == [
+        (r.change.system, r.change.kind, r.change.person.login, r.effective)
+        for r in whole.rows
+        if r.change.person.operator in SCOPE
+    ]
+    # Dated by the merge that brought it forward (M+6 of its day), as a new holder.
+    assert ("johs", ChangeKind.ADD, shared, date(2026, 12, 24)) in rows

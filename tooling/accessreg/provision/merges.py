@@ -20,7 +20,7 @@ from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
 
 from accessreg.errors import ConfigError
@@ -103,8 +103,8 @@ class Snapshots:
         self._known: Parsings = shared.parsed
         self._models: Models = shared.models
         self._validated = shared.head
-        # id → the registry (kept, so that the id stays its own) and its access
-        self._access: dict[int, tuple[Registry, Access]] = {}
+        # (id, operators) → the registry (kept, so that the id stays its own) and its access
+        self._access: dict[tuple[int, frozenset[str] | None], tuple[Registry, Access]] = {}
         # The registry read before (``keep``, or the last one loaded for the scope) and its
         # commit: the next one is made from it (``_patched``).
         self._near: tuple[str, Registry] | None = None
@@ -118,16 +118,18 @@ class Snapshots:
         found._known, found._models = self._known, self._models
         return found
 
-    def access(self, registry: Registry) -> Access:
-        """The effective access ``registry`` grants, of the scope's operators, computed
-        once per registry (a range compares each one with its neighbours)."""
-        known = self._access.get(id(registry))
+    def access(self, registry: Registry, only: frozenset[str] | None = None) -> Access:
+        """The effective access ``registry`` grants, of the scope's operators (of ``only``
+        among them, if given), computed once per registry (a range compares each one with
+        its neighbours)."""
+        key = (id(registry), only)
+        known = self._access.get(key)
         if known is None or known[0] is not registry:
             # Registries loaded here share the models of the files they share: the holders
             # of another one's unchanged users are taken from its access.
             like = next(reversed(self._access.values()), None)
-            found = effective_access(registry, self.scope, like)
-            known = self._access[id(registry)] = (registry, found)
+            found = effective_access(registry, self.scope if only is None else only, like)
+            known = self._access[key] = (registry, found)
         return known[1]
 
     def keep(self, sha: str, registry: Registry) -> None:
@@ -484,24 +486,48 @@ def merged_on(commit: CommitInfo) -> date:
 _OWN = (layout.Kind.OPERATOR, layout.Kind.USER)  # an operator's own files
 
 
-def _registry_changed(
-    repo: GitRepository, commit: CommitInfo, scope: Collection[str] | None = None
-) -> bool:
-    """Whether the merge changed the registry: of a ``scope``, its operators' files or a
-    file they all depend on. A merge that changed none of them is no step of a history
-    read for that scope: the range since a permission still to come is weeks of merges,
-    and each step reads and compares the scope's registries on both of its sides."""
+def _touched(
+    repo: GitRepository, commit: CommitInfo, scope: Collection[str] | None
+) -> tuple[bool, frozenset[str] | None]:
+    """Whether the merge is a step of a history read for ``scope`` (None: every operator),
+    and the scope's operators whose files it changed (None: a file every operator depends
+    on, or no scope). A merge that changed none of the scope's files is no step of it: the
+    range since a permission still to come is weeks of merges, and each step reads and
+    compares the scope's registries on both of its sides."""
     if commit.parent is None:
-        return bool(repo.tree_blobs(commit.sha, PREFIX))
+        return bool(repo.tree_blobs(commit.sha, PREFIX)), None
+    codes: set[str] = set()
     for change in repo.changes(commit.parent, commit.sha):
         for p in change.paths:
             rel = layout.registry_rel(p)
             if rel is None:
                 continue
             kind, code = layout.split(rel)
-            if scope is None or kind not in _OWN or code in scope:
-                return True
-    return False
+            if scope is None or kind not in _OWN or code is None:
+                return True, None
+            if code in scope:
+                codes.add(code)
+    return bool(codes), frozenset(codes)
+
+
+def _apart(
+    before: Registry, after: Registry, codes: frozenset[str], scope: Collection[str]
+) -> bool:
+    """Whether no login ID of the users and window persons of ``codes``, on either side of
+    a step, is another operator's of the ``scope`` there too. A holder is made from its
+    operator's files alone but for such an ID (the first operator holding it holds it):
+    the step's change is then that of ``codes``' holders alone."""
+    mine: set[str] = set()
+    others: set[str] = set()
+    for registry in (before, after):
+        for u in registry.users:  # the scope's, as loaded for it
+            (mine if u.operator_code in codes else others).add(u.user.email.lower())
+        for code in scope:
+            entry = registry.operators.get(code)
+            if entry is not None:
+                side = mine if code in codes else others
+                side.update(c.email.lower() for c in entry.operator.contacts)
+    return mine.isdisjoint(others)
 
 
 def _steps(
@@ -520,9 +546,12 @@ def _steps(
         # (base to head) is still what downstream systems get.
         base = repo.merge_base(base, head)
     previous: Registry | None = None
+    pending: set[str] | None = set()  # the scope's operators changed since ``previous``
     for commit in repo.first_parent_history(base, head):
-        if not _registry_changed(repo, commit, snapshots.scope):
+        step, codes = _touched(repo, commit, snapshots.scope)
+        if not step:
             continue
+        pending = None if pending is None or codes is None else pending | codes
         try:
             after = snapshots.at(commit.sha)
         except ConfigError:
@@ -532,10 +561,14 @@ def _steps(
         if previous is None:
             previous = snapshots.at(commit.parent) if commit.parent else empty_like(after)
         found = merged.get(commit.sha, MergedPullRequest(default))
-        yield step_between(
-            commit, previous, after, found, recorded, snapshots.access, loaded, waits
-        )
-        previous = after
+        # Of a scope's operators, only those the merge changed can change: their holders
+        # alone are compared (each step otherwise compares the whole scope's).
+        access: Callable[[Registry], Access] = snapshots.access
+        scope = snapshots.scope
+        if pending is not None and scope and _apart(previous, after, frozenset(pending), scope):
+            access = partial(snapshots.access, only=frozenset(pending))
+        yield step_between(commit, previous, after, found, recorded, access, loaded, waits)
+        previous, pending = after, set()
 
 
 def step(
