@@ -349,10 +349,11 @@ def _applied(
 
 
 def _recorded_on(gr: GitRegistry, login: str, system: str, action: str) -> list[str]:
-    """The dates the state records for ``login``'s ``system`` items of ``action``."""
+    """The dates the state records for ``login``'s ``system`` items of ``action`` (", waits":
+    moved to the day a permission applied before comes)."""
     state = json.loads(gr.repo.git.show("refs/accessreg/state:state.json"))
     return [
-        i["on"]
+        i["on"] + (", waits" if i["waits"] else "")
         for b in state["batches"].values()
         for a in b["applications"]
         for i in a["items"]
@@ -660,7 +661,10 @@ def test_a_user_removed_before_arriving_leaves_after_the_arrival(
     body = message_from_bytes(path.read_bytes(), policy=policy.default).get_content()
     line = next(ln for ln in body.splitlines() if ln.strip().startswith(LABELS["taxis"]))
     assert "2026-12-24" in line, line
-    assert _recorded_on(gr, NEW, "taxis", "remove") == ["2026-12-24"]
+    # The window person is told why (000 §5-3 would give the next day); JUJU keeps none.
+    assert line.endswith("（先の申請による利用開始日に合わせています）"), line
+    assert body.count("先の申請による") == 1, body
+    assert _recorded_on(gr, NEW, "taxis", "remove") == ["2026-12-24, waits"]
     # The window person's memo, on the info-sharing site (derived, no timing of its own):
     # that person is there already, so the fix keeps its own date (after a manual step).
     fixed = [r for r in read_csv_rows(out, "info_site") if r["メールアドレス（ID）"] == window]
@@ -684,7 +688,7 @@ def _planned_on(repo: Path, base: str, head: str, day: str, login: str, system: 
     assert shown.returncode == 0, shown.stderr
     items = [i for op in json.loads(shown.stdout)["operators"] for i in op["items"]]
     return [
-        e["effective"]["on"]
+        e["effective"]["on"] + (", waits" if e["effective"]["waits"] else "")
         for i in items
         if i["key"] == login
         for e in i["effects"]
@@ -701,7 +705,7 @@ def test_a_pull_request_plan_dates_a_change_of_a_user_still_to_come_as_its_merge
     day) is all it can give."""
     _applied(gr, tmp_path, "new", lambda: gr.reg.user(email=NEW, permissions={"taxis": "1011"}))
     _branch(gr, "gone", lambda: gr.remove(f"users/{OPERATOR}/{NEW}.yaml"))
-    assert _planned_on(gr.path, "main", "gone", "2026-12-07", NEW, "taxis") == ["2026-12-24"]
+    assert _planned_on(gr.path, "main", "gone", "2026-12-07", NEW, "taxis") == ["2026-12-24, waits"]
     # The reviewer is told why, in the comment's terms.
     dated = ["--entered-on", "2026-12-07", "--accepted-on", "2026-12-07", "--today", "2026-12-07"]
     shown = run_cli("plan", "--base", "main", "--head", "gone", "--format", "markdown", *dated,
@@ -718,4 +722,16 @@ def test_a_pull_request_plan_dates_a_change_of_a_user_still_to_come_as_its_merge
     out = _applied(gr, tmp_path, "gone", None, "2026-12-07")
     rows = [r for r in read_csv_rows(out, "taxis") if r["メールアドレス（ID）"] == NEW]
     assert [(r["区分"], r["適用日"]) for r in rows] == [("抹消", "2026-12-24")]
-    assert _recorded_on(gr, NEW, "taxis", "remove") == ["2026-12-24"]
+    assert _recorded_on(gr, NEW, "taxis", "remove") == ["2026-12-24, waits"]
+    # The range applied again after the user came: its 受付 mail, rebuilt from the record
+    # (nothing waits any more), still gives the day and the reason.
+    state = json.loads(gr.repo.git.show("refs/accessreg/state:state.json"))
+    last = max(state["batches"].values(), key=lambda b: b["number"])
+    again = tmp_path / "again"
+    ran = run_cli("apply", "--out", str(again), "--base", last["base"], "--head", last["head"],
+                  "--today", "2026-12-25", "--allow-mass-removal", cwd=gr.path)  # fmt: skip
+    assert ran.returncode == 0, ran.stderr
+    (path,) = sorted((again / "mail").glob("*-accepted-*.eml"))
+    body = message_from_bytes(path.read_bytes(), policy=policy.default).get_content()
+    line = next(ln for ln in body.splitlines() if ln.strip().startswith(LABELS["taxis"]))
+    assert "2026-12-24（先の申請による利用開始日に合わせています）" in line, line

@@ -34,6 +34,7 @@ def _effective(effective: Effective | None) -> dict[str, Any] | None:
         else None,
         "key": effective.key,
         "keyed_on": effective.keyed_on.isoformat() if effective.keyed_on else None,
+        "waits": effective.waits,
     }
 
 

@@ -39,7 +39,7 @@ def not_before(effective: Effective, on: date | None) -> Effective:
     """``effective`` moved to ``on`` when it is dated earlier (a date-less one stays)."""
     if on is None or effective.on is None or effective.on >= on:
         return effective
-    return replace(effective, on=on)
+    return replace(effective, on=on, waits=True)
 
 
 def waited(plan: OperatorPlan, waits: Waits) -> OperatorPlan:

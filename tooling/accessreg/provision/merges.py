@@ -326,7 +326,7 @@ class Step:
         found = self._effective(change)
         on = comes(self.waits, self.after.catalog, change.system, change.person.login)
         if on is not None and found.on is None and _fields_only(change):
-            return replace(found, on=on)
+            return replace(found, on=on, waits=True)
         return not_before(found, on)
 
     def _effective(self, change: AccessChange) -> Effective:
@@ -429,11 +429,14 @@ def _recorded(
         keyed=effective.key,
         keyed_on=effective.keyed_on,
         serial=serial,
+        waits=effective.waits,
     )
 
 
 def _effective(found: ItemDates) -> Effective:
-    return Effective(found.on, found.start, found.processing_day, found.keyed, found.keyed_on)
+    return Effective(
+        found.on, found.start, found.processing_day, found.keyed, found.keyed_on, found.waits
+    )
 
 
 def dates_of(plan: OperatorPlan) -> tuple[ItemDates, ...]:

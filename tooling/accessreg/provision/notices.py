@@ -106,6 +106,7 @@ def _effect_line(catalog: Catalog, effect: Effect) -> dict[str, Any]:
         "when_label": label,
         "when": effect.effective.on,
         "pending": pending_text(effect.effective),
+        "waits": effect.effective.waits,
     }
 
 

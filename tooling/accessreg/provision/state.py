@@ -51,6 +51,7 @@ class ItemDates(Frozen):
     keyed_on: date | None = None
     serial: str | None = None  # a certificate's, as the whitelists name it
     action: Literal["add", "change", "remove"] | None = None
+    waits: bool = False  # dated when a permission applied before comes (``plan.waits``)
 
 
 class ApplicationRecord(Frozen):

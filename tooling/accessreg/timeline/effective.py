@@ -108,6 +108,9 @@ class Effective:
     processing_day: date | None = None  # M, when the date is counted from it
     key: Key | None = None  # the event or date it is keyed on
     keyed_on: date | None = None
+    # Moved to the day a permission applied before comes (``plan.waits``): the person is
+    # downstream only then, so a change of them cannot come earlier.
+    waits: bool = False
 
     @property
     def pending(self) -> bool:
