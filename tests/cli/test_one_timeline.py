@@ -58,6 +58,19 @@ LABELS = {
 LABELS["loacus"] = "託送ロードカーブシステム"
 
 
+def _accepted_body(out: Path) -> str:
+    """The body of the one 受付 mail a run wrote to ``out``."""
+    (path,) = sorted((out / "mail").glob("*-accepted-*.eml"))
+    body = message_from_bytes(path.read_bytes(), policy=policy.default).get_content()
+    assert isinstance(body, str)
+    return body
+
+
+def _line_of(body: str, system: str) -> str:
+    """The line of a 受付 mail's ``body`` about ``system``."""
+    return next(ln for ln in body.splitlines() if ln.strip().startswith(LABELS[system]))
+
+
 def _base(reg: RegistryFactory, case: SeedCase) -> None:
     """The registry before the case's pull request."""
     if case.kind == "user_change":
@@ -227,7 +240,7 @@ def _check_people(run: Run) -> None:
         assert run.deltas_naming("scim", group) == [_label(day)], system
         assert run.deltas_naming("ldif", f"cn={group}") == [_label(day)], system
         # The acceptance mail: the system's line with the date (or the manual step).
-        line = next(ln for ln in body.splitlines() if ln.strip().startswith(LABELS[system]))
+        line = _line_of(body, system)
         assert (day.isoformat() if day else "完了時にお知らせします") in line, line
 
 
@@ -534,10 +547,9 @@ def test_a_first_apply_carries_its_day_in_every_output(
             assert labels == [f"delta-{day}.{suffix}"], kind
         cert_map = (out / "whitelist" / "taxis" / "cert-map.conf").read_text(encoding="utf-8")
         assert f"{CERT['serial']} {OPERATOR};" in cert_map
-        (path,) = sorted((out / "mail").glob("*-accepted-*.eml"))
-        body = message_from_bytes(path.read_bytes(), policy=policy.default).get_content()
-        for label in LABELS.values():
-            line = next(ln for ln in body.splitlines() if ln.strip().startswith(label))
+        body = _accepted_body(out)
+        for system in LABELS:
+            line = _line_of(body, system)
             assert f"利用開始 {day}" in line, line
         assert f"証明書ID {CERT['id']}" in body and f"{day} 以降" in body
         assert "システム処理日（M）" not in body
@@ -657,9 +669,8 @@ def test_a_user_removed_before_arriving_leaves_after_the_arrival(
     rows = [r for r in read_csv_rows(out, "juju") if r["メールアドレス（ID）"] == NEW]
     assert [(r["区分"], r["適用日"]) for r in rows] == [("抹消", "")]
     # The 受付 mail and the recorded application say the same date as the rows.
-    (path,) = sorted((out / "mail").glob("*-accepted-*.eml"))
-    body = message_from_bytes(path.read_bytes(), policy=policy.default).get_content()
-    line = next(ln for ln in body.splitlines() if ln.strip().startswith(LABELS["taxis"]))
+    body = _accepted_body(out)
+    line = _line_of(body, "taxis")
     assert "2026-12-24" in line, line
     # The window person is told why (000 §5-3 would give the next day); JUJU keeps none.
     assert line.endswith("（先の申請による利用開始日に合わせています）"), line
@@ -731,7 +742,5 @@ def test_a_pull_request_plan_dates_a_change_of_a_user_still_to_come_as_its_merge
     ran = run_cli("apply", "--out", str(again), "--base", last["base"], "--head", last["head"],
                   "--today", "2026-12-25", "--allow-mass-removal", cwd=gr.path)  # fmt: skip
     assert ran.returncode == 0, ran.stderr
-    (path,) = sorted((again / "mail").glob("*-accepted-*.eml"))
-    body = message_from_bytes(path.read_bytes(), policy=policy.default).get_content()
-    line = next(ln for ln in body.splitlines() if ln.strip().startswith(LABELS["taxis"]))
+    line = _line_of(_accepted_body(again), "taxis")
     assert "2026-12-24（先の申請による利用開始日に合わせています）" in line, line

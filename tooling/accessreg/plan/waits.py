@@ -69,18 +69,18 @@ def waited_plan(plan: Plan, waits: Waits) -> Plan:
     return replace(plan, operators=tuple(waited(op, waits) for op in plan.operators))
 
 
-def waiting_notes(plan: Plan, waits: Waits) -> tuple[Note, ...]:
-    """For the reviewer, each item of ``plan`` (as its own events date it) that
-    ``waited_plan`` dates later, and why: the plan would otherwise show a deletion on a day
-    the 000 §5-3 timing does not give."""
+def waiting_notes(plan: Plan) -> tuple[Note, ...]:
+    """For the reviewer, each item ``waited_plan`` dated later than its own events would,
+    and why: the plan would otherwise show a deletion on a day the 000 §5-3 timing does
+    not give."""
     found = []
     for item in plan.items:
         person = getattr(item, "person", None)
         if person is None:
             continue
         for effect in item.effects:
-            on = waits.get((effect.system, person.email.lower()))
-            if on is None or effect.effective.on is None or effect.effective.on >= on:
+            day = effect.effective.on
+            if not effect.effective.waits or day is None:  # a moved date is a date
                 continue
             message = msg(
                 "{system}: the permission of {login} applied for before comes on {day}; this "
@@ -88,7 +88,7 @@ def waiting_notes(plan: Plan, waits: Waits) -> tuple[Note, ...]:
                 "changes or deletes them",
                 system=effect.system,
                 login=person.email,
-                day=on,
+                day=day,
             )
             found.append(Note(item.operator, item.application, "flag", item.key, message))
     return tuple(found)

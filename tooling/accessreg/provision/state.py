@@ -170,7 +170,7 @@ class State(Frozen):
 def recorded_waits(repo: GitRepository, today: date) -> Waits:
     """The permissions applied before and still to come on ``today``, as the state ref of
     ``repo`` records them: a pull request's plan dates a change of one as its merge will
-    (``plan.waits``). None before the first apply, or where the ref was not fetched."""
+    (``plan.waits``). Empty before the first apply, or where the ref was not fetched."""
     raw = repo.file_at(STATE_REF, STATE_FILE)
     found = State.model_validate_json(raw).waiting(today) if raw else None
     return dict(found.until) if found is not None else {}

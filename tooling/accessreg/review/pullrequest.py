@@ -119,8 +119,7 @@ def read_pull_request(
     """``waits``: the permissions applied before and still to come, whose changes the
     merge will date no earlier than they come (``plan.waits``)."""
     comparison = load_comparison(repo, base, head)
-    own = plan_from(comparison, events, today)
-    plan = waited_plan(own, waits or {})
+    plan = waited_plan(plan_from(comparison, events, today), waits or {})
     elsewhere = arriving_logins(repo, comparison)
     plan = replace(
         plan,
@@ -132,7 +131,7 @@ def read_pull_request(
             actor,
             (comparison.base_index, comparison.head_index),
         )
-        + waiting_notes(own, waits or {}),
+        + waiting_notes(plan),
     )
     decision = (
         authorization(repo, comparison, actor, plan, elsewhere) if actor is not None else None
