@@ -62,10 +62,11 @@ def running(argv: list[str], port: int, log: Path) -> Iterator[subprocess.Popen[
     with log.open("wb") as out:
         proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT)
     try:
-        wait_until(lambda: proc.poll() is None and port_open(port), " ".join(argv[:1]))
-        yield proc
-    except AssertionError:
-        raise AssertionError(log.read_text(errors="replace")) from None
+        try:
+            wait_until(lambda: proc.poll() is None and port_open(port), " ".join(argv[:1]))
+        except AssertionError:  # it did not start: its log says why
+            raise AssertionError(log.read_text(errors="replace")) from None
+        yield proc  # a failure of the block is reported as it is
     finally:
         if proc.poll() is None:
             os.kill(proc.pid, signal.SIGTERM)

@@ -1,0 +1,81 @@
+"""A real slapd on 127.0.0.1 for a test, started and stopped by it: LDIF is judged by the
+directory that loads it, as downstream systems load it."""
+
+from __future__ import annotations
+
+import secrets
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from tests.helpers.servers import binary, free_port, parse_ldif, running
+
+BASE = "dc=accessreg,dc=example"
+
+
+@dataclass(frozen=True)
+class Directory:
+    url: str
+    admin: str
+    password: str
+
+    def _auth(self) -> list[str]:
+        return ["-x", "-H", self.url, "-D", self.admin, "-w", self.password]
+
+    def modify(self, data: bytes, add: bool = False) -> None:
+        tool = binary("ldapadd" if add else "ldapmodify")
+        result = subprocess.run([tool, *self._auth()], input=data, capture_output=True, check=False)
+        assert result.returncode == 0, result.stderr.decode()
+
+    def search(self, base: str) -> dict[str, dict[str, list[str]]]:
+        tool = binary("ldapsearch")
+        result = subprocess.run(
+            [tool, *self._auth(), "-LLL", "-b", base, "(objectClass=*)", "*"],
+            capture_output=True,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr.decode()
+        return parse_ldif(result.stdout.decode())
+
+
+@contextmanager
+def slapd(tmp_path: Path) -> Iterator[Directory]:
+    """A slapd with an empty suffix ``BASE``, for as long as the block runs."""
+    program = binary("slapd")
+    binary("ldapadd")
+    work = tmp_path / "slapd"
+    (work / "db").mkdir(parents=True)
+    password = secrets.token_hex(12)
+    admin = f"cn=admin,{BASE}"
+    schema = Path("/etc/ldap/schema")
+    conf = work / "slapd.conf"
+    conf.write_text(
+        "\n".join(
+            [
+                *(f"include {schema / n}.schema" for n in ("core", "cosine", "inetorgperson")),
+                f"pidfile {work / 'slapd.pid'}",
+                "modulepath /usr/lib/ldap",
+                "moduleload back_mdb",
+                "database mdb",
+                f'suffix "{BASE}"',
+                f'rootdn "{admin}"',
+                f"rootpw {password}",
+                f"directory {work / 'db'}",
+                "maxsize 10485760",
+                "",
+            ]
+        )
+    )
+    port = free_port()
+    url = f"ldap://127.0.0.1:{port}/"
+    argv = [program, "-f", str(conf), "-h", url, "-d", "0"]
+    with running(argv, port, work / "slapd.log"):
+        d = Directory(url, admin, password)
+        d.modify(
+            f"dn: {BASE}\nobjectClass: dcObject\nobjectClass: organization\n"
+            "dc: accessreg\no: accessreg\n".encode(),
+            add=True,
+        )
+        yield d
