@@ -20,6 +20,7 @@ from typing import Any
 import git
 import pytest
 
+from tests.helpers.directory import BASE, slapd
 from tests.helpers.gitrepo import GitRegistry
 from tests.helpers.parsers import ldif_entries
 from tests.helpers.provisioning import read_csv
@@ -744,3 +745,97 @@ def test_a_pull_request_plan_dates_a_change_of_a_user_still_to_come_as_its_merge
     assert ran.returncode == 0, ran.stderr
     line = _line_of(_accepted_body(again), "taxis")
     assert "2026-12-24（先の申請による利用開始日に合わせています）" in line, line
+
+
+def _directory_state(entries: dict[str, dict[str, list[str]]]) -> dict[str, list[str]]:
+    """Each entry's DN → its members (a person: none), as the directory compares DNs."""
+    return {
+        dn.lower(): sorted(m.lower() for m in entry.get("member", []))
+        for dn, entry in entries.items()
+        if "ou=people" in dn.lower() or "ou=groups" in dn.lower()
+        if not dn.lower().startswith(("ou=",))
+    }
+
+
+def _replayed(gr: GitRegistry, tmp: Path, runs: list[str], day: str) -> dict[str, list[str]]:
+    """The first apply's snapshot loaded into a real slapd, then every LDIF delta of
+    ``runs`` applied on its date, a day's in the order of the runs, as downstream applies
+    them (each must be accepted), and those after a manual step once it is done: the
+    directory must then hold what the snapshot of ``day``, after the last date, says.
+    That state, checked."""
+    final = _over_applied(gr, tmp, day)
+    with slapd(tmp) as directory:
+        directory.modify((tmp / "initial" / "ldif" / "snapshot.ldif").read_bytes(), add=True)
+        deltas = sorted(
+            (path.stem.removeprefix("delta-"), n, path)
+            for n, run in enumerate(runs)
+            for path in (tmp / run / "ldif").glob("delta-2*.ldif")
+        )
+        assert deltas and all(on < day for on, _, _ in deltas), deltas
+        manual = [path for run in runs for path in (tmp / run / "ldif").glob("delta-manual.ldif")]
+        for path in [path for _, _, path in deltas] + manual:
+            directory.modify(path.read_bytes())
+        found = _directory_state(directory.search(BASE))
+    expected = _directory_state(ldif_entries((final / "ldif" / "snapshot.ldif").read_bytes()))
+    assert found == expected
+    return expected
+
+
+def test_a_group_an_earlier_batch_creates_later_is_joined_no_earlier(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """A new user brings TAXIS 1012, a code nobody holds, on 12/24: that batch's
+    delta-2026-12-24 creates the group. A change of another user to 1012 approved on 12/7
+    would join the group on 12/7, when no directory has it (and the 12/24 creation would
+    then fail on one that exists): it is dated 12/24 too, in the plan, the rows and the
+    record. Every delta, applied by a real slapd on its date and in the order of the runs,
+    leaves the directory as the snapshot of the day after the last date says."""
+    window = "window1@test-gas.example.co.jp"
+    _applied(gr, tmp_path, "new", lambda: gr.reg.user(email=NEW, permissions={"taxis": "1012"}))
+    joined = {"taxis": "1012", "loacus": "02011"}
+    _branch(gr, "join", lambda: gr.reg.user(email=window, permissions=joined))
+    assert _planned_on(gr.path, "main", "join", "2026-12-07", window, "taxis") == [
+        "2026-12-24, waits"
+    ]
+    # The reviewer is told why, in the comment's terms.
+    dated = ["--entered-on", "2026-12-07", "--accepted-on", "2026-12-07", "--today", "2026-12-07"]
+    shown = run_cli("plan", "--base", "main", "--head", "join", "--format", "markdown", *dated,
+                    cwd=gr.path)  # fmt: skip
+    assert shown.returncode == 0, shown.stderr
+    why = [ln for ln in shown.stdout.splitlines() if "creates or deletes the group" in ln]
+    assert len(why) == 1 and "code 1012 on 2026-12-24" in why[0], shown.stdout
+    _applied(gr, tmp_path, "join", None, "2026-12-07")
+    line = _line_of(_accepted_body(tmp_path / "join"), "taxis")
+    assert "2026-12-24（先の申請による利用開始日に合わせています）" in line, line
+    assert _recorded_on(gr, window, "taxis", "change") == ["2026-12-24, waits"]
+    rows = read_csv_rows(tmp_path / "join", "taxis")
+    rows = [r for r in rows if r["メールアドレス（ID）"] == window]
+    assert [(r["区分"], r["適用日"]) for r in rows] == [("変更", "2026-12-24")]
+    expected = _replayed(gr, tmp_path, ["new", "join"], "2027-01-20")
+    assert expected[f"cn=taxis-1012,ou=groups,{BASE}"] == sorted(
+        f"uid={login},ou=people,{BASE}" for login in (NEW, window)
+    )
+
+
+def test_a_group_an_earlier_batch_deletes_later_is_joined_after_it(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """Handing over TAXIS 1010: its only holder is removed on 12/7 (gone on 12/8, 000
+    §5-3, and the group with them), and another user is moved to 1010 by a second merge
+    that day. Joined at once, the second batch would create a group the directory still
+    has on 12/7, and the first batch would delete it with the new member on 12/8: the move
+    is dated 12/8, after the deletion, and re-creates the group."""
+    window = "window1@test-gas.example.co.jp"
+    _applied(
+        gr,
+        tmp_path,
+        "out",
+        lambda: gr.remove(f"users/{OPERATOR}/{window}.yaml"),
+        "2026-12-07",
+    )
+    _branch(gr, "in", lambda: gr.reg.user(permissions={"taxis": "1010", "johs": "J1010"}))
+    assert _planned_on(gr.path, "main", "in", "2026-12-07", USER1, "taxis") == ["2026-12-08, waits"]
+    _applied(gr, tmp_path, "in", None, "2026-12-07")
+    assert _recorded_on(gr, USER1, "taxis", "change") == ["2026-12-08, waits"]
+    expected = _replayed(gr, tmp_path, ["out", "in"], "2026-12-20")
+    assert expected[f"cn=taxis-1010,ou=groups,{BASE}"] == [f"uid={USER1},ou=people,{BASE}"]

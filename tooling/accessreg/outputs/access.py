@@ -69,12 +69,17 @@ class Holder:
         so it is stopped and not deleted."""
         found = self._groups
         if found is None:
-            found = tuple(
-                group_name(system, SUSPENDED if system in self.suspended else code)
-                for system, code in sorted(self.permissions.items())
-            )
+            found = tuple(group_name(system, code) for system, code in self.grouped())
             object.__setattr__(self, "_groups", found)
         return found
+
+    def grouped(self) -> list[tuple[str, str]]:
+        """The (system, code) of each group (``groups``): a suspended permission's code is
+        ``SUSPENDED``."""
+        return [
+            (system, SUSPENDED if system in self.suspended else code)
+            for system, code in sorted(self.permissions.items())
+        ]
 
 
 # What a holder says of the person, not of its permissions.

@@ -3,6 +3,10 @@
 A user added on 12/2 (TAXIS from 12/24, 000 §5-1) and removed on 12/7 would be deleted on
 12/8 (§5-3), before the first batch's addition reaches downstream: the LDAP delete fails
 there, and the addition then stands. So such a change is dated when the permission comes.
+A directory group is the same: a user bringing a code nobody holds creates its group on
+12/24; another user moved into it on 12/7 would join a group no directory has yet (and the
+creation would then fail on one that exists). A change into or out of a group whose
+existence an earlier batch changes later is dated that day too.
 The dates of permissions applied before come from the provisioning state
 (``provision.state.State.waiting``); the plan of a pull request, the merge's rows, its
 受付 mail and its recorded application all read them through this module.
@@ -11,7 +15,7 @@ The dates of permissions applied before come from the provisioning state
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from accessreg.model import Catalog
@@ -19,20 +23,48 @@ from accessreg.model.messages import msg
 from accessreg.plan.model import Item, Note, OperatorPlan, Plan
 from accessreg.timeline.effective import Effective
 
-# (system, login) → the day a permission applied before comes
-Waits = Mapping[tuple[str, str], date]
+
+@dataclass(frozen=True)
+class Waits:
+    """What batches applied before make come later, as the state records it."""
+
+    # (system, login) → the day a permission applied before comes
+    people: Mapping[tuple[str, str], date] = field(default_factory=dict)
+    # (system, code) → the last day a delta applied before creates or deletes its group
+    groups: Mapping[tuple[str, str], date] = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        return bool(self.people or self.groups)
 
 
 def comes(waits: Waits, catalog: Catalog, system: str, login: str) -> date | None:
     """When ``login``'s permission of ``system`` applied before comes (None: not waiting);
     a derived system's with the first of its sources."""
-    if not waits:
+    if not waits.people:
         return None
-    found = waits.get((system, login))
+    people = waits.people
+    found = people.get((system, login))
     derived = catalog.by_id[system].derived if system in catalog.by_id else None
     if found is None and derived is not None:
-        found = min((w for s in derived.systems if (w := waits.get((s, login)))), default=None)
+        found = min((w for s in derived.systems if (w := people.get((s, login)))), default=None)
     return found
+
+
+def regrouped(waits: Waits, system: str, old: str | None, new: str | None) -> date | None:
+    """The last day a group that moving a permission of ``system`` from ``old`` to
+    ``new`` leaves or enters is created or deleted by a batch applied before (None: none
+    is). Only a code that changes moves the person between groups."""
+    if not waits.groups or old == new:
+        return None
+    days = [
+        day for code in (old, new) if code is not None and (day := waits.groups.get((system, code)))
+    ]
+    return max(days, default=None)
+
+
+def latest(*days: date | None) -> date | None:
+    """The last of the days given (None: none is)."""
+    return max((d for d in days if d is not None), default=None)
 
 
 def not_before(effective: Effective, on: date | None) -> Effective:
@@ -54,7 +86,16 @@ def waited(plan: OperatorPlan, waits: Waits) -> OperatorPlan:
             return item
         login = person.email.lower()
         effects = tuple(
-            replace(e, effective=not_before(e.effective, waits.get((e.system, login))))
+            replace(
+                e,
+                effective=not_before(
+                    e.effective,
+                    latest(
+                        waits.people.get((e.system, login)),
+                        regrouped(waits, e.system, e.old, e.new),
+                    ),
+                ),
+            )
             for e in item.effects
         )
         return item if effects == item.effects else replace(item, effects=effects)
@@ -69,7 +110,7 @@ def waited_plan(plan: Plan, waits: Waits) -> Plan:
     return replace(plan, operators=tuple(waited(op, waits) for op in plan.operators))
 
 
-def waiting_notes(plan: Plan) -> tuple[Note, ...]:
+def waiting_notes(plan: Plan, waits: Waits) -> tuple[Note, ...]:
     """For the reviewer, each item ``waited_plan`` dated later than its own events would,
     and why: the plan would otherwise show a deletion on a day the 000 §5-3 timing does
     not give."""
@@ -82,13 +123,28 @@ def waiting_notes(plan: Plan) -> tuple[Note, ...]:
             day = effect.effective.on
             if not effect.effective.waits or day is None:  # a moved date is a date
                 continue
-            message = msg(
-                "{system}: the permission of {login} applied for before comes on {day}; this "
-                "change is dated that day too, so that the system has the user before it "
-                "changes or deletes them",
-                system=effect.system,
-                login=person.email,
-                day=day,
-            )
+            if waits.people.get((effect.system, person.email.lower())) == day:
+                message = msg(
+                    "{system}: the permission of {login} applied for before comes on {day}; "
+                    "this change is dated that day too, so that the system has the user "
+                    "before it changes or deletes them",
+                    system=effect.system,
+                    login=person.email,
+                    day=day,
+                )
+            else:
+                message = msg(
+                    "{system}: an application made before creates or deletes the group of "
+                    "code {code} on {day}; this change moves {login} into or out of that "
+                    "group, so it is dated that day too",
+                    system=effect.system,
+                    code=next(
+                        c
+                        for c in (effect.old, effect.new)
+                        if c is not None and waits.groups.get((effect.system, c)) == day
+                    ),
+                    login=person.email,
+                    day=day,
+                )
             found.append(Note(item.operator, item.application, "flag", item.key, message))
     return tuple(found)

@@ -120,10 +120,14 @@ def _batch(
     apps: list[ApplicationRecord],
     state: State,
     pins: dict[str, str | None],
+    groups: Mapping[tuple[str, str], date],
 ) -> BatchRecord | None:
     systems = found.systems()
     if not systems and not apps:
         return None
+    by_system: dict[str, dict[str, date]] = {}
+    for (system, code), on in sorted(groups.items()):
+        by_system.setdefault(system, {})[code] = on
     return BatchRecord(
         id=batch_id(today, found.head, state.batches),
         number=len(state.batches) + 1,
@@ -133,6 +137,7 @@ def _batch(
         applications=tuple(apps),
         systems={s: SystemProgress(generated_on=today) for s in systems},
         pins=pins,
+        groups=by_system,
     )
 
 
@@ -222,7 +227,7 @@ def _plan(
     default = Events(request.entered_on, request.accepted_on, request.merged_on)
     known = {app.id: app for _, app in state.applications()}
     base = base_of(request, state)
-    waits = waiting.until if waiting is not None else None
+    waits = waiting.waits if waiting is not None else None
 
     def since(rev: str | None) -> History:
         return history(
@@ -261,7 +266,8 @@ def _plan(
     dated = found.base is not None
     accepted = _unique([a for s in found.steps for a in notices.applications(s, dated)], state)
     apps = [a.record for a in accepted]
-    batch = _batch(found, request.today, apps, state, isolated.revs)
+    regrouped = bundle.existence_changes(found, shares.elsewhere, request.today)
+    batch = _batch(found, request.today, apps, state, isolated.revs, regrouped)
     owed = [n for a in accepted for n in notices.acceptance_notices(a)]
     at_head = isolated.registry or snapshots.at(head)
     owed += notices.held_notices(isolated.hold, at_head, head, request.today)

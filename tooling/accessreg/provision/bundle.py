@@ -32,7 +32,15 @@ from accessreg.model.content import Content, Deferred, Digests, Listing, Output,
 from accessreg.model.messages import Message
 from accessreg.model.registry import Registry
 from accessreg.outputs import csv_, fragments, info_site, ldif, nginx, scim, whitelist_text
-from accessreg.outputs.access import Access, Dated, access_on, changed, stages
+from accessreg.outputs.access import (
+    MANUAL,
+    Access,
+    Dated,
+    access_on,
+    changed,
+    group_name,
+    stages,
+)
 from accessreg.outputs.csv_ import CannotEncode, DatedChange, Encoding
 from accessreg.outputs.fragments import Fragment, import_systems, snapshot_name
 from accessreg.outputs.whitelist import Admitted, network_of, whitelists
@@ -241,6 +249,29 @@ def render(
     files.update(mail_file(mail) for mail in mails)
     manifest = Listing(MANIFEST, lambda digests: _manifest(history, today, batch, options, digests))
     return dict(sorted(files.items())), manifest
+
+
+def existence_changes(
+    history: History, elsewhere: Collection[str], today: date
+) -> dict[tuple[str, str], date]:
+    """The directory groups, as (system, code), a delta of ``history`` dated after
+    ``today`` creates (with its first member) or deletes (with its last), each with the
+    last such date, as the LDIF and SCIM deltas decide it. The state records them with the
+    batch: a later change into or out of such a group is dated no earlier (``plan.waits``)."""
+    if history.base is None or not any(r.effective and r.effective > today for r in history.rows):
+        return {}
+    found: dict[tuple[str, str], date] = {}
+    for label, frm, to in stages(history.before_access, history.after_access, _Dated(history.rows)):
+        if label == MANUAL or (day := date.fromisoformat(label)) <= today:
+            continue
+        moved_from, moved_to, kept = _moved(frm, to)
+        stay = kept.union(elsewhere)
+        was, now = (
+            {g for holder in side.values() for g in holder.grouped() if group_name(*g) not in stay}
+            for side in (moved_from, moved_to)
+        )
+        found.update(dict.fromkeys(was ^ now, day))  # the stages come in date order
+    return found
 
 
 def _moved(frm: Access, to: Access) -> tuple[Access, Access, frozenset[str]]:

@@ -286,7 +286,7 @@ class Step:
     changes: tuple[AccessChange, ...]
     title: str = ""  # the pull request's number and title, where known
     released: tuple[str, ...] = ()  # files held back before that this step releases
-    waits: Waits = field(default_factory=dict)  # permissions applied before, still to come
+    waits: Waits = field(default_factory=Waits)  # what batches applied before make come later
 
     @property
     def accepted_on(self) -> date:
@@ -622,7 +622,9 @@ def step_between(
     if waits:
         operators = tuple(waited(op, waits) for op in operators)
     changes = diff(access(before), access(after), after.catalog)
-    return Step(commit, before, after, dates, operators, tuple(changes), title, waits=waits or {})
+    return Step(
+        commit, before, after, dates, operators, tuple(changes), title, waits=waits or Waits()
+    )
 
 
 def released_step(

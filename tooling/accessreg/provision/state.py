@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
@@ -98,6 +98,10 @@ class BatchRecord(Frozen):
     # Files pinned in this batch's registries (held back, or released by it) → the revision
     # whose content downstream held of them (None: none), to rebuild its applications.
     pins: dict[str, str | None] = {}  # noqa: RUF012 - pydantic copies it per instance
+    # Directory groups a delta of this batch dated later creates or deletes, as system →
+    # code → that date (``plan.waits``: a later change into or out of one is dated no
+    # earlier).
+    groups: dict[str, dict[str, date]] = {}  # noqa: RUF012 - pydantic copies it per instance
 
     def application_systems(self, app: ApplicationRecord) -> dict[str, SystemProgress]:
         return {s: self.systems[s] for s in app.systems if s in self.systems}
@@ -121,6 +125,12 @@ class Waiting:
     operators: frozenset[str]
     # (system, login) → the day its permission comes, as announced
     until: Mapping[tuple[str, str], date]
+    # (system, code) → the last day a delta of those batches creates or deletes its group
+    groups: Mapping[tuple[str, str], date] = field(default_factory=dict)
+
+    @property
+    def waits(self) -> Waits:
+        return Waits(self.until, self.groups)
 
 
 class State(Frozen):
@@ -143,6 +153,7 @@ class State(Frozen):
         found: BatchRecord | None = None
         operators: set[str] = set()
         until: dict[tuple[str, str], date] = {}
+        groups: dict[tuple[str, str], date] = {}
         for batch, app in self.applications():
             for i in app.items:
                 if i.system is not None and i.on is not None and i.on > today:
@@ -150,9 +161,14 @@ class State(Frozen):
                     operators.add(app.operator)
                     key = (i.system, i.key.lower())
                     until[key] = max(i.on, until.get(key, i.on))
+        for batch in self.batches.values():
+            for system, codes in batch.groups.items():
+                for code, on in codes.items():
+                    if on > today:
+                        groups[system, code] = max(on, groups.get((system, code), on))
         if found is None:
             return None
-        return Waiting(found.base, frozenset(operators), until)
+        return Waiting(found.base, frozenset(operators), until, groups)
 
     def ordered(self) -> list[BatchRecord]:
         return sorted(self.batches.values(), key=lambda b: b.number)
@@ -173,7 +189,7 @@ def recorded_waits(repo: GitRepository, today: date) -> Waits:
     (``plan.waits``). Empty before the first apply, or where the ref was not fetched."""
     raw = repo.file_at(STATE_REF, STATE_FILE)
     found = State.model_validate_json(raw).waiting(today) if raw else None
-    return dict(found.until) if found is not None else {}
+    return found.waits if found is not None else Waits()
 
 
 def load(files: Mapping[str, bytes]) -> State:

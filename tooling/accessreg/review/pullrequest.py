@@ -119,7 +119,8 @@ def read_pull_request(
     """``waits``: the permissions applied before and still to come, whose changes the
     merge will date no earlier than they come (``plan.waits``)."""
     comparison = load_comparison(repo, base, head)
-    plan = waited_plan(plan_from(comparison, events, today), waits or {})
+    waits = waits or Waits()
+    plan = waited_plan(plan_from(comparison, events, today), waits)
     elsewhere = arriving_logins(repo, comparison)
     plan = replace(
         plan,
@@ -131,7 +132,7 @@ def read_pull_request(
             actor,
             (comparison.base_index, comparison.head_index),
         )
-        + waiting_notes(plan),
+        + waiting_notes(plan, waits),
     )
     decision = (
         authorization(repo, comparison, actor, plan, elsewhere) if actor is not None else None
