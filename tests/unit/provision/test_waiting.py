@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from accessreg.provision import state as recorded
 from accessreg.provision.state import ApplicationRecord, BatchRecord, ItemDates, State
 
 TODAY = date(2026, 12, 10)
@@ -67,3 +68,31 @@ def test_a_manual_step_or_an_item_of_no_system_does_not_wait() -> None:
     state = _state(("a" * 40, (_app("TESTOP01", _user(None), certificate),)))
     assert state.waiting(TODAY) is None
     assert State().waiting(TODAY) is None
+
+
+def test_the_groups_an_earlier_batch_creates_or_deletes_later_wait_until_their_day() -> None:
+    """Each batch's later group changes, the last day of each, those of today and before
+    dropped; written only where a batch has some, so that a state without any reads and
+    records as before."""
+    state = _state(
+        ("a" * 40, (_app("LATEOP01", _user(date(2026, 12, 24))),)),
+        ("b" * 40, (_app("LATEOP02", _user(date(2026, 12, 29))),)),
+    )
+    groups = {
+        "b1": {"taxis": {"1012": date(2026, 12, 24), "1010": TODAY}},
+        "b2": {"taxis": {"1012": date(2026, 12, 29)}, "loacus": {"03010": date(2026, 12, 29)}},
+    }
+    state = State(
+        batches={k: b.model_copy(update={"groups": groups[k]}) for k, b in state.batches.items()}
+    )
+    waiting = state.waiting(TODAY)
+    assert waiting is not None
+    assert waiting.groups == {
+        ("taxis", "1012"): date(2026, 12, 29),
+        ("loacus", "03010"): date(2026, 12, 29),
+    }
+    assert waiting.waits.groups == waiting.groups
+    assert recorded.load(recorded.dump(state)) == state
+    plain = _state(("a" * 40, (_app("LATEOP01", _user(date(2026, 12, 24))),)))
+    assert b'"groups"' not in recorded.dump(plain)[recorded.STATE_FILE]
+    assert recorded.load(recorded.dump(plain)) == plain

@@ -201,6 +201,11 @@ def load(files: Mapping[str, bytes]) -> State:
 def dump(state: State) -> dict[str, bytes]:
     """The state ref's files that hold ``state``."""
     data = state.model_dump(mode="json")
+    for batch in data["batches"].values():
+        # Written only when it says something: a state without any stays as earlier
+        # versions wrote it (and read it), and its history does not change in every batch.
+        if not batch["groups"]:
+            del batch["groups"]
     return {
         STATE_FILE: (json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
     }
