@@ -839,3 +839,33 @@ def test_a_group_an_earlier_batch_deletes_later_is_joined_after_it(
     assert _recorded_on(gr, USER1, "taxis", "change") == ["2026-12-08, waits"]
     expected = _replayed(gr, tmp_path, ["out", "in"], "2026-12-20")
     assert expected[f"cn=taxis-1010,ou=groups,{BASE}"] == [f"uid={USER1},ou=people,{BASE}"]
+
+
+def test_the_last_holder_leaving_a_group_a_new_user_joins_later_leaves_when_they_come(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """A new user with JOHS comes on 12/24; the only user holding JOHS now gives it up on
+    12/7. The new user's batch joins them to the group with a ``modify`` on 12/24, made
+    when the group had its member: emptied on 12/7, the group would be gone by then (and
+    an LDAP group cannot be emptied by a ``modify`` anyway). So the leaving is dated 12/24
+    too, after the new member has joined; the directory never lacks the group."""
+    _applied(gr, tmp_path, "new", lambda: gr.reg.user(email=NEW, permissions={"johs": "J1010"}))
+    _applied(gr, tmp_path, "drop", lambda: gr.reg.user(permissions={"taxis": "1011"}), "2026-12-07")
+    assert _recorded_on(gr, USER1, "johs", "change") == ["2026-12-24, waits"]
+    line = _line_of(_accepted_body(tmp_path / "drop"), "johs")
+    assert "2026-12-24（先の申請による利用開始日に合わせています）" in line, line
+    expected = _replayed(gr, tmp_path, ["new", "drop"], "2027-01-20")
+    assert expected[f"cn=johs-j1010,ou=groups,{BASE}".lower()] == [f"uid={NEW},ou=people,{BASE}"]
+
+
+def test_a_new_users_other_systems_wait_for_their_entry(gr: GitRegistry, tmp_path: Path) -> None:
+    """A new user comes on 12/24 (TAXIS); JOHS added to them on 12/7 would change an entry
+    no directory has yet: it is dated 12/24 too, in the plan as in the merge."""
+    _applied(gr, tmp_path, "new", lambda: gr.reg.user(email=NEW, permissions={"taxis": "1011"}))
+    more = {"taxis": "1011", "johs": "J1010"}
+    _branch(gr, "more", lambda: gr.reg.user(email=NEW, permissions=more))
+    assert _planned_on(gr.path, "main", "more", "2026-12-07", NEW, "johs") == ["2026-12-24, waits"]
+    _applied(gr, tmp_path, "more", None, "2026-12-07")
+    assert _recorded_on(gr, NEW, "johs", "change") == ["2026-12-24, waits"]
+    expected = _replayed(gr, tmp_path, ["new", "more"], "2027-01-20")
+    assert f"uid={NEW},ou=people,{BASE}" in expected[f"cn=johs-j1010,ou=groups,{BASE}".lower()]

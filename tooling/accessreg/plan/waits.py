@@ -32,22 +32,30 @@ class Waits:
     people: Mapping[tuple[str, str], date] = field(default_factory=dict)
     # (system, code) → the last day a delta applied before creates or deletes its group
     groups: Mapping[tuple[str, str], date] = field(default_factory=dict)
+    # login → the day a new user's entry comes (the first of its permissions): no change
+    # of the user, of any system, reaches a directory before the entry is there
+    entries: Mapping[str, date] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
-        return bool(self.people or self.groups)
+        return bool(self.people or self.groups or self.entries)
+
+    def person(self, system: str, login: str) -> date | None:
+        """When ``login``'s permission of ``system`` applied before comes, or the user's
+        entry, whichever is later (None: neither waits)."""
+        return latest(self.people.get((system, login)), self.entries.get(login))
 
 
 def comes(waits: Waits, catalog: Catalog, system: str, login: str) -> date | None:
     """When ``login``'s permission of ``system`` applied before comes (None: not waiting);
     a derived system's with the first of its sources."""
-    if not waits.people:
+    if not waits.people and not waits.entries:
         return None
     people = waits.people
     found = people.get((system, login))
     derived = catalog.by_id[system].derived if system in catalog.by_id else None
     if found is None and derived is not None:
         found = min((w for s in derived.systems if (w := people.get((s, login)))), default=None)
-    return found
+    return latest(found, waits.entries.get(login))
 
 
 def regrouped(waits: Waits, system: str, old: str | None, new: str | None) -> date | None:
@@ -91,7 +99,7 @@ def waited(plan: OperatorPlan, waits: Waits) -> OperatorPlan:
                 effective=not_before(
                     e.effective,
                     latest(
-                        waits.people.get((e.system, login)),
+                        waits.person(e.system, login),
                         regrouped(waits, e.system, e.old, e.new),
                     ),
                 ),
@@ -123,7 +131,7 @@ def waiting_notes(plan: Plan, waits: Waits) -> tuple[Note, ...]:
             day = effect.effective.on
             if not effect.effective.waits or day is None:  # a moved date is a date
                 continue
-            if waits.people.get((effect.system, person.email.lower())) == day:
+            if waits.person(effect.system, person.email.lower()) == day:
                 message = msg(
                     "{system}: the permission of {login} applied for before comes on {day}; "
                     "this change is dated that day too, so that the system has the user "

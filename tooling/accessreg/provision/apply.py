@@ -31,6 +31,7 @@ from accessreg.gitio.state import STATE_REF
 from accessreg.mail.compose import Later, compose, later
 from accessreg.model.mail import Notice
 from accessreg.model.messages import Message, msg
+from accessreg.plan.waits import Waits
 from accessreg.provision import bundle, completion, notices, safety
 from accessreg.provision import state as recorded
 from accessreg.provision.holding import Hold, Isolation, isolate
@@ -227,36 +228,53 @@ def _plan(
     default = Events(request.entered_on, request.accepted_on, request.merged_on)
     known = {app.id: app for _, app in state.applications()}
     base = base_of(request, state)
-    waits = waiting.waits if waiting is not None else None
-
-    def since(rev: str | None) -> History:
-        return history(
-            snapshots,
-            rev,
-            head,
-            request.today,
-            request.merged,
-            default,
-            known,
-            isolated.released,
-            waits,
-        )
-
-    found = since(base)
+    waits = waiting.waits if waiting is not None else Waits()
     options = request.options
-    # The day's snapshots from the oldest batch with a permission still to come: its own
-    # dates, recorded at acceptance, say what holds today (000 §5-1: a new user's M+6).
-    day = found
-    if waiting is not None and waiting.base is not None and waiting.base != found.base:
-        day = since(waiting.base)
-    shares = collect(
-        snapshots,
-        day,
-        bundle.day_access(day, request.today, found),
-        options.encoding,
-        options.ldap_base,
-        cache if cache is not None else scratch,  # an empty store of the run's own
-    )
+
+    def read(waits: Waits) -> tuple[History, History, Shares]:
+        def since(rev: str | None) -> History:
+            return history(
+                snapshots,
+                rev,
+                head,
+                request.today,
+                request.merged,
+                default,
+                known,
+                isolated.released,
+                waits,
+            )
+
+        found = since(base)
+        # The day's snapshots from the oldest batch with a permission still to come: its
+        # own dates, recorded at acceptance, say what holds today (000 §5-1: M+6).
+        day = found
+        if waiting is not None and waiting.base is not None and waiting.base != found.base:
+            day = since(waiting.base)
+        shares = collect(
+            snapshots,
+            day,
+            bundle.day_access(day, request.today, found),
+            options.encoding,
+            options.ldap_base,
+            cache if cache is not None else scratch,  # an empty store of the run's own
+        )
+        return found, day, shares
+
+    found, day, shares = read(waits)
+    # A change that would empty or fill a group before an earlier batch's change of it
+    # comes waits for that change, as a change of a person still to come does: read again
+    # with those dates (rare: the group's every other holder is still to come or moved).
+    # Dates only move later, each to a day an earlier change comes: a few readings at most.
+    for _ in range(len(state.batches)):
+        conflicts = bundle.group_conflicts(found, day, waits, shares.elsewhere, request.today)
+        if not conflicts:
+            break
+        people = dict(waits.people)
+        for key, on in conflicts.items():
+            people[key] = max(on, people.get(key, on))
+        waits = Waits(people, waits.groups, waits.entries)
+        found, day, shares = read(waits)
     removal = safety.removal(found.before_access, found.after_access, shares.outside)
     safety.check_removal(removal, request.max_removal_share, request.allow_mass_removal)
 

@@ -36,6 +36,7 @@ from accessreg.outputs.access import (
     MANUAL,
     Access,
     Dated,
+    Holder,
     access_on,
     changed,
     group_name,
@@ -44,6 +45,7 @@ from accessreg.outputs.access import (
 from accessreg.outputs.csv_ import CannotEncode, DatedChange, Encoding
 from accessreg.outputs.fragments import Fragment, import_systems, snapshot_name
 from accessreg.outputs.whitelist import Admitted, network_of, whitelists
+from accessreg.plan.waits import Waits
 from accessreg.provision.merges import History
 from accessreg.provision.state import ApplicationRecord
 
@@ -272,6 +274,66 @@ def existence_changes(
         )
         found.update(dict.fromkeys(was ^ now, day))  # the stages come in date order
     return found
+
+
+def group_conflicts(
+    history: History, day: History, waits: Waits, elsewhere: Collection[str], today: date
+) -> dict[tuple[str, str], date]:
+    """The (system, login) of this run's changes that would empty a group, or fill an empty
+    one, before a change of an earlier batch to the same group comes: that change was made
+    for the group as it then stood (a ``modify`` of the group, 000 §5-1's M+6 of a new
+    member) and would fail on a group deleted meanwhile. Each with the day such a change
+    comes, the last of them: ``history``'s change is dated no earlier. ``day``: the history
+    from the oldest batch with a change still to come (its rows of earlier batches are the
+    changes still to come); ``waits``: the permissions still to come."""
+    own = {(r.change.system, r.change.person.login) for r in history.rows}
+    pending: dict[tuple[str, str], date] = {}
+    for row in day.rows:
+        change, on = row.change, row.effective
+        if on is None or on <= today or (change.system, change.person.login) in own:
+            continue
+        for group in _regrouping(change.before, change.after):
+            pending[group] = max(on, pending.get(group, on))
+    if not pending:
+        return {}
+    found: dict[tuple[str, str], date] = {}
+    for label, frm, to in stages(history.before_access, history.after_access, _Dated(history.rows)):
+        on = None if label == MANUAL else date.fromisoformat(label)
+        moved_from, moved_to, _ = _moved(frm, to)
+        moving = set(moved_from) | set(moved_to)
+        for login in sorted(moving):
+            for group in _regrouping(moved_from.get(login), moved_to.get(login)):
+                comes = pending.get(group)
+                if comes is None or (on is not None and comes <= on):
+                    continue
+                if group_name(*group) in elsewhere or _held(to, group, moving, waits, on or today):
+                    continue
+                key = (group[0], login)
+                found[key] = max(comes, found.get(key, comes))
+    return found
+
+
+def _regrouping(before: Holder | None, after: Holder | None) -> set[tuple[str, str]]:
+    """The groups, as (system, code), a holder leaves or enters between two states."""
+    was = set(before.grouped()) if before is not None else set()
+    now = set(after.grouped()) if after is not None else set()
+    return was ^ now
+
+
+def _held(
+    access: Access, group: tuple[str, str], moving: Collection[str], waits: Waits, on: date
+) -> bool:
+    """Whether a holder of ``access`` the stage does not move is in ``group`` on ``on``
+    already (its permission of the system is not still to come then): the group exists
+    whatever the stage does."""
+    system = group[0]
+    for login, holder in access.items():
+        if login in moving or group not in holder.grouped():
+            continue
+        comes = waits.people.get((system, login))
+        if comes is None or comes <= on:
+            return True
+    return False
 
 
 def _moved(frm: Access, to: Access) -> tuple[Access, Access, frozenset[str]]:

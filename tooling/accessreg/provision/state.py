@@ -127,10 +127,12 @@ class Waiting:
     until: Mapping[tuple[str, str], date]
     # (system, code) → the last day a delta of those batches creates or deletes its group
     groups: Mapping[tuple[str, str], date] = field(default_factory=dict)
+    # login → the day a new user's entry comes, the first of its permissions
+    entries: Mapping[str, date] = field(default_factory=dict)
 
     @property
     def waits(self) -> Waits:
-        return Waits(self.until, self.groups)
+        return Waits(self.until, self.groups, self.entries)
 
 
 class State(Frozen):
@@ -154,13 +156,18 @@ class State(Frozen):
         operators: set[str] = set()
         until: dict[tuple[str, str], date] = {}
         groups: dict[tuple[str, str], date] = {}
+        entries: dict[str, date] = {}
         for batch, app in self.applications():
+            first: dict[str, date] = {}  # a new user's entry comes with its first permission
             for i in app.items:
+                if i.subject == "user" and i.action == "add" and i.system and i.on:
+                    first[i.key.lower()] = min(i.on, first.get(i.key.lower(), i.on))
                 if i.system is not None and i.on is not None and i.on > today:
                     found = found or batch
                     operators.add(app.operator)
                     key = (i.system, i.key.lower())
                     until[key] = max(i.on, until.get(key, i.on))
+            entries.update((login, on) for login, on in first.items() if on > today)
         for batch in self.batches.values():
             for system, codes in batch.groups.items():
                 for code, on in codes.items():
@@ -168,7 +175,7 @@ class State(Frozen):
                         groups[system, code] = max(on, groups.get((system, code), on))
         if found is None:
             return None
-        return Waiting(found.base, frozenset(operators), until, groups)
+        return Waiting(found.base, frozenset(operators), until, groups, entries)
 
     def ordered(self) -> list[BatchRecord]:
         return sorted(self.batches.values(), key=lambda b: b.number)
