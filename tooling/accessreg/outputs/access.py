@@ -420,8 +420,9 @@ def _apply(
     logins: Iterable[str],
 ) -> Access:
     """``before`` with the ``touched`` ``changes`` made, for ``logins`` (both sides' logins
-    in order): each changed system's permission as ``after`` holds it, the person's own
-    fields as ``after`` holds them."""
+    in order): each changed system's permission, and whether it is suspended, as
+    ``after`` holds it (a suspension's systems may come on different days), the person's
+    own fields as ``after`` holds them."""
     found: dict[str, Holder] = {}
     for login in logins:
         was, now = before.get(login), after.get(login)
@@ -431,6 +432,7 @@ def _apply(
                 found[login] = was
             continue
         permissions = dict(was.permissions) if was else {}
+        suspended = set(was.suspended) if was else set()
         for system, n in systems.items():
             made = changes[n].after
             code = made.code(system) if made is not None else None
@@ -438,16 +440,23 @@ def _apply(
                 permissions.pop(system, None)
             else:
                 permissions[system] = code
+            if made is not None and made.is_suspended(system):
+                suspended.add(system)
+            else:
+                suspended.discard(system)
         base = now or was
         assert base is not None
         if permissions:
             # Mostly the holder of an end as it is (every change of its made): that holder
             # itself, so that comparing stages stops at identity. Permissions are looked up
             # or sorted wherever they are used: their order does not make them differ.
-            same = permissions == base.permissions
-            found[login] = (
-                base if same else replace(base, permissions=dict(sorted(permissions.items())))
-            )
+            stopped = frozenset(suspended.intersection(permissions))
+            if permissions == base.permissions and stopped == base.suspended:
+                found[login] = base
+            else:
+                found[login] = replace(
+                    base, permissions=dict(sorted(permissions.items())), suspended=stopped
+                )
     return found
 
 
