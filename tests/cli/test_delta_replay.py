@@ -1,8 +1,9 @@
 """Every LDIF delta, applied by a real slapd on its date, leaves the directory as the
 snapshot says.
 
-A seeded random history of merges (users added, removed, moved between codes, memos
-changed), each applied on its merge day as the merge workflow does, many of them while
+A seeded random history of merges (users added, removed, moved between codes,
+suspended and restored, memos changed), each applied on its merge day as the merge
+workflow does, many of them while
 earlier ones wait for M+6 and M+9. The first apply's snapshot is loaded, then every
 dated delta of every run on its date, a day's in the order of the runs, as downstream
 applies them: slapd must accept each, and end as the snapshot of a day after the last
@@ -73,6 +74,8 @@ def test_every_delta_applies_on_its_date_and_ends_as_the_snapshot(
 ) -> None:
     rng = random.Random(seed)
     users = {"user1@test-gas.example.co.jp": {"taxis": "1011", "johs": "J1010"}}
+    stopped: dict[str, str | None] = {}  # login → suspended_on
+    memos: dict[str, str] = {}
     for n in range(3):
         login = f"u{n}@test-gas.example.co.jp"
         users[login] = _permissions(rng)
@@ -88,7 +91,7 @@ def test_every_delta_applies_on_its_date_and_ends_as_the_snapshot(
         name = f"m{k}"
         gr.branch(name, "main")
         removable = sorted(u for u in users if not MANUAL_REMOVAL & set(users[u]))
-        kind = rng.choice(["add", "add", "remove", "change", "change", "memo"])
+        kind = rng.choice(["add", "add", "remove", "change", "change", "memo", "suspend"])
         if kind == "remove" and not removable:
             kind = "memo"
         if kind == "add" or not users:
@@ -104,7 +107,12 @@ def test_every_delta_applies_on_its_date_and_ends_as_the_snapshot(
             if kind == "change":  # a permission whose removal is manual is kept
                 kept = {s: c for s, c in users[login].items() if s in MANUAL_REMOVAL}
                 users[login] = _permissions(rng) | kept
-            reg.user(email=login, permissions=users[login], memo=f"変更 {k}")
+            if kind == "suspend":  # or lifted: on the day (001 p46), a holiday's the next
+                stopped[login] = None if stopped.get(login) else day.isoformat()
+            else:
+                memos[login] = f"変更 {k}"
+            reg.user(email=login, permissions=users[login], memo=memos.get(login),
+                     suspended_on=stopped.get(login))  # fmt: skip
         done.append(f"{day} {kind} {login.split('@')[0]} {users.get(login, {})}")
         _merge(gr, tmp_path, name, day, monkeypatch)
         runs.append(name)

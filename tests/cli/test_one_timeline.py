@@ -869,3 +869,29 @@ def test_a_new_users_other_systems_wait_for_their_entry(gr: GitRegistry, tmp_pat
     assert _recorded_on(gr, NEW, "johs", "change") == ["2026-12-24, waits"]
     expected = _replayed(gr, tmp_path, ["new", "more"], "2027-01-20")
     assert f"uid={NEW},ou=people,{BASE}" in expected[f"cn=johs-j1010,ou=groups,{BASE}".lower()]
+
+
+def test_a_removal_waits_for_a_suspension_dated_the_next_business_day(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """A user suspended on Saturday 12/5 is suspended on Monday 12/7 (on the day, a holiday's
+    the next business day); removed by a second merge that Saturday, they would be deleted on
+    12/6, before the suspension's delta moves an entry no longer there. The removal is dated
+    12/7 too, after it, in the plan as in the merge."""
+    saturday = "2026-12-05"
+    _applied(gr, tmp_path, "stop", lambda: gr.reg.user(suspended_on=saturday), saturday)
+    state = json.loads(gr.repo.git.show("refs/accessreg/state:state.json"))
+    own = [
+        i["on"]
+        for b in state["batches"].values()
+        for a in b["applications"]
+        for i in a["items"]
+        if i["key"] == USER1 and i["system"] is None
+    ]
+    assert own == ["2026-12-07"]  # the suspension's own date, recorded
+    _branch(gr, "gone", lambda: gr.remove(f"users/{OPERATOR}/{USER1}.yaml"))
+    assert _planned_on(gr.path, "main", "gone", saturday, USER1, "taxis") == ["2026-12-07, waits"]
+    _applied(gr, tmp_path, "gone", None, saturday)
+    assert _recorded_on(gr, USER1, "taxis", "remove") == ["2026-12-07, waits"]
+    expected = _replayed(gr, tmp_path, ["stop", "gone"], "2027-01-20")
+    assert not [dn for dn in expected if USER1 in dn]

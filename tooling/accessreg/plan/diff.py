@@ -227,6 +227,14 @@ class _Differ:
             return None
         suspension = _suspension_direction(old.suspended_on, new.suspended_on)
         only_suspension = not effects and [f.field for f in fields] == ["suspended_on"]
+        held = sorted(new.permissions)
+        # A suspension's own date (on the day, 001 p46): recorded, so that a later change
+        # of the user waits for it (``plan.waits``).
+        stopped = (
+            self.ends or self.dates.permission(held[0], _suspension_kind(new.suspended_on))
+            if only_suspension and held
+            else None
+        )
         return UserChange(
             operator=code,
             application=(
@@ -236,6 +244,7 @@ class _Differ:
             direction=_overall([*(e.direction for e in effects), suspension]),
             effects=effects,
             fields=fields,
+            effective=stopped,
             person=person,
             affiliation=current.affiliation,
             before=old,
@@ -571,3 +580,7 @@ def compute_plan(
         unreadable=tuple(sorted(set(unreadable))),
         revisions=revisions,
     )
+
+
+def _suspension_kind(suspended_on: object) -> ChangeKind:
+    return ChangeKind.RESTORE if suspended_on is None else ChangeKind.SUSPEND

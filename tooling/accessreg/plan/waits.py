@@ -32,8 +32,9 @@ class Waits:
     people: Mapping[tuple[str, str], date] = field(default_factory=dict)
     # (system, code) → the last day a delta applied before creates or deletes its group
     groups: Mapping[tuple[str, str], date] = field(default_factory=dict)
-    # login → the day a new user's entry comes (the first of its permissions): no change
-    # of the user, of any system, reaches a directory before the entry is there
+    # login → the last day a change of the user's own applied before comes: a new user's
+    # entry (with its first permission), a suspension. No later change of the user, of
+    # any system, reaches a directory before it
     entries: Mapping[str, date] = field(default_factory=dict)
 
     def __bool__(self) -> bool:

@@ -127,7 +127,8 @@ class Waiting:
     until: Mapping[tuple[str, str], date]
     # (system, code) → the last day a delta of those batches creates or deletes its group
     groups: Mapping[tuple[str, str], date] = field(default_factory=dict)
-    # login → the day a new user's entry comes, the first of its permissions
+    # login → the last day a change of the user's own comes: a new user's entry (with its
+    # first permission), a suspension
     entries: Mapping[str, date] = field(default_factory=dict)
 
     @property
@@ -160,14 +161,22 @@ class State(Frozen):
         for batch, app in self.applications():
             first: dict[str, date] = {}  # a new user's entry comes with its first permission
             for i in app.items:
+                login = i.key.lower()
                 if i.subject == "user" and i.action == "add" and i.system and i.on:
-                    first[i.key.lower()] = min(i.on, first.get(i.key.lower(), i.on))
+                    first[login] = min(i.on, first.get(login, i.on))
+                elif i.subject == "user" and i.system is None and i.on and i.on > today:
+                    # a change of the user's own with a later date (a suspension)
+                    entries[login] = max(i.on, entries.get(login, i.on))
+                    found = found or batch
+                    operators.add(app.operator)
                 if i.system is not None and i.on is not None and i.on > today:
                     found = found or batch
                     operators.add(app.operator)
                     key = (i.system, i.key.lower())
                     until[key] = max(i.on, until.get(key, i.on))
-            entries.update((login, on) for login, on in first.items() if on > today)
+            for login, on in first.items():
+                if on > today:
+                    entries[login] = max(on, entries.get(login, on))
         for batch in self.batches.values():
             for system, codes in batch.groups.items():
                 for code, on in codes.items():
