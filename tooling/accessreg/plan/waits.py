@@ -6,7 +6,10 @@ there, and the addition then stands. So such a change is dated when the permissi
 A directory group is the same: a user bringing a code nobody holds creates its group on
 12/24; another user moved into it on 12/7 would join a group no directory has yet (and the
 creation would then fail on one that exists). A change into or out of a group whose
-existence an earlier batch changes later is dated that day too.
+existence an earlier batch changes later is dated that day too. And a user's own change
+still to come (a new user's entry, a suspension on the next business day) holds back any
+later change of the user. (A change that would empty a group an earlier batch joins later
+is found by the merge's run alone: ``provision.bundle.group_conflicts``.)
 The dates of permissions applied before come from the provisioning state
 (``provision.state.State.waiting``); the plan of a pull request, the merge's rows, its
 受付 mail and its recorded application all read them through this module.
@@ -132,7 +135,15 @@ def waiting_notes(plan: Plan, waits: Waits) -> tuple[Note, ...]:
             day = effect.effective.on
             if not effect.effective.waits or day is None:  # a moved date is a date
                 continue
-            if waits.person(effect.system, person.email.lower()) == day:
+            code = next(
+                (
+                    c
+                    for c in (effect.old, effect.new)
+                    if c is not None and waits.groups.get((effect.system, c)) == day
+                ),
+                None,
+            )
+            if code is None or waits.person(effect.system, person.email.lower()) == day:
                 message = msg(
                     "{system}: the permission of {login} applied for before comes on {day}; "
                     "this change is dated that day too, so that the system has the user "
@@ -147,11 +158,7 @@ def waiting_notes(plan: Plan, waits: Waits) -> tuple[Note, ...]:
                     "code {code} on {day}; this change moves {login} into or out of that "
                     "group, so it is dated that day too",
                     system=effect.system,
-                    code=next(
-                        c
-                        for c in (effect.old, effect.new)
-                        if c is not None and waits.groups.get((effect.system, c)) == day
-                    ),
+                    code=code,
                     login=person.email,
                     day=day,
                 )

@@ -301,15 +301,19 @@ def group_conflicts(
         on = None if label == MANUAL else date.fromisoformat(label)
         moved_from, moved_to, _ = _moved(frm, to)
         moving = set(moved_from) | set(moved_to)
+        held: dict[tuple[str, str], bool] = {}  # a stage's holders looked through once a group
         for login in sorted(moving):
             for group in _regrouping(moved_from.get(login), moved_to.get(login)):
                 comes = pending.get(group)
                 if comes is None or (on is not None and comes <= on):
                     continue
-                if group_name(*group) in elsewhere or _held(to, group, moving, waits, on or today):
-                    continue
-                key = (group[0], login)
-                found[key] = max(comes, found.get(key, comes))
+                if group not in held:
+                    held[group] = group_name(*group) in elsewhere or _held(
+                        to, group, moving, waits, on or today
+                    )
+                if not held[group]:
+                    key = (group[0], login)
+                    found[key] = max(comes, found.get(key, comes))
     return found
 
 
