@@ -895,3 +895,30 @@ def test_a_removal_waits_for_a_suspension_dated_the_next_business_day(
     assert _recorded_on(gr, USER1, "taxis", "remove") == ["2026-12-07, waits"]
     expected = _replayed(gr, tmp_path, ["stop", "gone"], "2027-01-20")
     assert not [dn for dn in expected if USER1 in dn]
+
+
+def test_a_suspension_with_a_memo_is_on_the_day_in_every_system(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """Suspended on a lost token (001 p46), the memo saying why: every system stops the ID
+    on the day, LOACUS too (its changes wait for M+9) and the info-sharing site (which has
+    no timing of its own), not when a change of the form's fields would."""
+    window = "window1@test-gas.example.co.jp"
+    stop = {"permissions": {"taxis": "1010", "loacus": "02011"}, "memo": "USBトークン紛失"}
+    out = _applied(
+        gr, tmp_path, "stop", lambda: gr.reg.user(email=window, suspended_on="2026-12-07", **stop),
+        "2026-12-07",
+    )  # fmt: skip
+    for system in ("taxis", "loacus"):
+        rows = [r for r in read_csv_rows(out, system) if r["メールアドレス（ID）"] == window]
+        assert [(r["区分"], r["適用日"]) for r in rows] == [("停止", "2026-12-07")], system
+    assert not list((out / "ldif").glob("delta-manual.ldif"))
+    state = json.loads(gr.repo.git.show("refs/accessreg/state:state.json"))
+    own = [
+        i["on"]
+        for b in state["batches"].values()
+        for a in b["applications"]
+        for i in a["items"]
+        if i["key"] == window and i["system"] is None
+    ]
+    assert own == ["2026-12-07"]  # its own date, as a later change of the user reads it

@@ -349,13 +349,15 @@ def form_row(
 
 def _kind(old: Holder, new: Holder, system: System, derived: Sequence[System]) -> ChangeKind | None:
     """How a holder of ``system`` before and after changed there, if at all: a row that
-    differs is a change; one whose suspension alone differs is suspended or restored."""
+    differs is a change; one whose suspension differs, its permission not, is suspended or
+    restored, on the day (001 p46), whatever of the person's fields changes with it (the
+    memo saying why must not hold a suspension back to a change's M+9)."""
+    was, now = old.is_suspended(system.id), new.is_suspended(system.id)
+    if was != now and old.code(system.id) == new.code(system.id):
+        return ChangeKind.SUSPEND if now else ChangeKind.RESTORE
     if form_row(old, system, derived, False) != form_row(new, system, derived, False):
         return ChangeKind.CHANGE
-    was, now = old.is_suspended(system.id), new.is_suspended(system.id)
-    if was == now:
-        return None
-    return ChangeKind.SUSPEND if now else ChangeKind.RESTORE
+    return None
 
 
 def diff(before: Access, after: Access, catalog: Catalog) -> list[AccessChange]:

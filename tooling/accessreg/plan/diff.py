@@ -228,11 +228,12 @@ class _Differ:
         suspension = _suspension_direction(old.suspended_on, new.suspended_on)
         only_suspension = not effects and [f.field for f in fields] == ["suspended_on"]
         held = sorted(new.permissions)
-        # A suspension's own date (on the day, 001 p46): recorded, so that a later change
-        # of the user waits for it (``plan.waits``).
+        # A suspension's own date (on the day, 001 p46, a memo with it or not): recorded,
+        # so that a later change of the user waits for it (``plan.waits``).
+        suspending = not effects and "suspended_on" in {f.field for f in fields}
         stopped = (
             self.ends or self.dates.permission(held[0], _suspension_kind(new.suspended_on))
-            if only_suspension and held
+            if suspending and held
             else None
         )
         return UserChange(
