@@ -871,6 +871,18 @@ def test_a_new_users_other_systems_wait_for_their_entry(gr: GitRegistry, tmp_pat
     assert f"uid={NEW},ou=people,{BASE}" in expected[f"cn=johs-j1010,ou=groups,{BASE}".lower()]
 
 
+def _own_dates(gr: GitRegistry, login: str) -> list[str]:
+    """The dates the state records for ``login``'s items of no system (the user's own)."""
+    state = json.loads(gr.repo.git.show("refs/accessreg/state:state.json"))
+    return [
+        i["on"]
+        for b in state["batches"].values()
+        for a in b["applications"]
+        for i in a["items"]
+        if i["key"] == login and i["system"] is None
+    ]
+
+
 def test_a_removal_waits_for_a_suspension_dated_the_next_business_day(
     gr: GitRegistry, tmp_path: Path
 ) -> None:
@@ -880,15 +892,7 @@ def test_a_removal_waits_for_a_suspension_dated_the_next_business_day(
     12/7 too, after it, in the plan as in the merge."""
     saturday = "2026-12-05"
     _applied(gr, tmp_path, "stop", lambda: gr.reg.user(suspended_on=saturday), saturday)
-    state = json.loads(gr.repo.git.show("refs/accessreg/state:state.json"))
-    own = [
-        i["on"]
-        for b in state["batches"].values()
-        for a in b["applications"]
-        for i in a["items"]
-        if i["key"] == USER1 and i["system"] is None
-    ]
-    assert own == ["2026-12-07"]  # the suspension's own date, recorded
+    assert _own_dates(gr, USER1) == ["2026-12-07"]  # the suspension's own date, recorded
     _branch(gr, "gone", lambda: gr.remove(f"users/{OPERATOR}/{USER1}.yaml"))
     assert _planned_on(gr.path, "main", "gone", saturday, USER1, "taxis") == ["2026-12-07, waits"]
     _applied(gr, tmp_path, "gone", None, saturday)
@@ -913,12 +917,4 @@ def test_a_suspension_with_a_memo_is_on_the_day_in_every_system(
         rows = [r for r in read_csv_rows(out, system) if r["メールアドレス（ID）"] == window]
         assert [(r["区分"], r["適用日"]) for r in rows] == [("停止", "2026-12-07")], system
     assert not list((out / "ldif").glob("delta-manual.ldif"))
-    state = json.loads(gr.repo.git.show("refs/accessreg/state:state.json"))
-    own = [
-        i["on"]
-        for b in state["batches"].values()
-        for a in b["applications"]
-        for i in a["items"]
-        if i["key"] == window and i["system"] is None
-    ]
-    assert own == ["2026-12-07"]  # its own date, as a later change of the user reads it
+    assert _own_dates(gr, window) == ["2026-12-07"]  # as a later change of the user reads it
