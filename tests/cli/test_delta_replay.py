@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers.directory import BASE, slapd
+from tests.helpers.directory import BASE, deltas, members, slapd
 from tests.helpers.gitrepo import GitRegistry
 from tests.helpers.parsers import ldif_entries
 from tests.helpers.regfactory import RegistryFactory, run_cli
@@ -40,15 +40,6 @@ MERGES = 10
 def _permissions(rng: random.Random) -> dict[str, str]:
     systems = rng.sample(sorted(CODES), rng.randint(1, 3))
     return {s: rng.choice(CODES[s]) for s in systems}
-
-
-def _state(entries: dict[str, dict[str, list[str]]]) -> dict[str, list[str]]:
-    """Each person's and group's DN → its members (a person: none)."""
-    return {
-        dn.lower(): sorted(m.lower() for m in entry.get("member", []))
-        for dn, entry in entries.items()
-        if dn.lower().startswith(("uid=", "cn="))
-    }
 
 
 def _merge(
@@ -121,21 +112,17 @@ def test_every_delta_applies_on_its_date_and_ends_as_the_snapshot(
     later = (day + timedelta(days=60)).isoformat()
     ran = run_cli("apply", "--out", str(final), "--head", applied, "--today", later, cwd=gr.path)
     assert ran.returncode == 0, ran.stderr
-    deltas = sorted(
-        (path.stem.removeprefix("delta-"), n, path)
-        for n, run in enumerate(runs)
-        for path in (tmp_path / run / "ldif").glob("delta-*.ldif")
-    )
+    found = deltas([tmp_path / run for run in runs])
     # A change after a manual step would be applied at no known date: none is made.
-    manual = [p for on, _, p in deltas if on == "manual" and b"dn:" in p.read_bytes()]
+    manual = [p for on, _, p in found if on == "manual" and b"dn:" in p.read_bytes()]
     assert not manual, done
-    deltas = [d for d in deltas if d[0] != "manual"]
+    found = [d for d in found if d[0] != "manual"]
     with slapd(tmp_path) as directory:
         directory.modify((tmp_path / "initial" / "ldif" / "snapshot.ldif").read_bytes(), add=True)
-        for on, n, path in deltas:
+        for on, n, path in found:
             try:
                 directory.modify(path.read_bytes())
             except AssertionError as refused:
                 raise AssertionError(f"{on} of {runs[n]}: {refused}\n" + "\n".join(done)) from None
-        found = _state(directory.search(BASE))
-    assert found == _state(ldif_entries((final / "ldif" / "snapshot.ldif").read_bytes())), done
+        held = members(directory.search(BASE))
+    assert held == members(ldif_entries((final / "ldif" / "snapshot.ldif").read_bytes())), done

@@ -20,7 +20,7 @@ from typing import Any
 import git
 import pytest
 
-from tests.helpers.directory import BASE, slapd
+from tests.helpers.directory import BASE, deltas, members, slapd
 from tests.helpers.gitrepo import GitRegistry
 from tests.helpers.parsers import ldif_entries
 from tests.helpers.provisioning import read_csv
@@ -747,16 +747,6 @@ def test_a_pull_request_plan_dates_a_change_of_a_user_still_to_come_as_its_merge
     assert "2026-12-24（先の申請による利用開始日に合わせています）" in line, line
 
 
-def _directory_state(entries: dict[str, dict[str, list[str]]]) -> dict[str, list[str]]:
-    """Each entry's DN → its members (a person: none), as the directory compares DNs."""
-    return {
-        dn.lower(): sorted(m.lower() for m in entry.get("member", []))
-        for dn, entry in entries.items()
-        if "ou=people" in dn.lower() or "ou=groups" in dn.lower()
-        if not dn.lower().startswith(("ou=",))
-    }
-
-
 def _replayed(gr: GitRegistry, tmp: Path, runs: list[str], day: str) -> dict[str, list[str]]:
     """The first apply's snapshot loaded into a real slapd, then every LDIF delta of
     ``runs`` applied on its date, a day's in the order of the runs, as downstream applies
@@ -766,18 +756,13 @@ def _replayed(gr: GitRegistry, tmp: Path, runs: list[str], day: str) -> dict[str
     final = _over_applied(gr, tmp, day)
     with slapd(tmp) as directory:
         directory.modify((tmp / "initial" / "ldif" / "snapshot.ldif").read_bytes(), add=True)
-        deltas = sorted(
-            (path.stem.removeprefix("delta-"), n, path)
-            for n, run in enumerate(runs)
-            for path in (tmp / run / "ldif").glob("delta-2*.ldif")
-        )
-        assert deltas and all(on < day for on, _, _ in deltas), deltas
-        manual = [path for run in runs for path in (tmp / run / "ldif").glob("delta-manual.ldif")]
-        for path in [path for _, _, path in deltas] + manual:
+        found = deltas([tmp / run for run in runs])
+        assert all(on < day or on == "manual" for on, _, _ in found), found
+        for _, _, path in found:
             directory.modify(path.read_bytes())
-        found = _directory_state(directory.search(BASE))
-    expected = _directory_state(ldif_entries((final / "ldif" / "snapshot.ldif").read_bytes()))
-    assert found == expected
+        held = members(directory.search(BASE))
+    expected = members(ldif_entries((final / "ldif" / "snapshot.ldif").read_bytes()))
+    assert held == expected
     return expected
 
 
@@ -884,21 +869,32 @@ def _own_dates(gr: GitRegistry, login: str) -> list[str]:
 
 
 def test_a_removal_waits_for_a_suspension_dated_the_next_business_day(
-    gr: GitRegistry, tmp_path: Path
+    reg: RegistryFactory, tmp_path: Path
 ) -> None:
     """A user suspended on Saturday 12/5 is suspended on Monday 12/7 (on the day, a holiday's
     the next business day); removed by a second merge that Saturday, they would be deleted on
     12/6, before the suspension's delta moves an entry no longer there. The removal is dated
-    12/7 too, after it, in the plan as in the merge."""
+    12/7 too, after it, in the plan as in the merge. Other users keep every group the two
+    touch in existence, so that only the suspension's own recorded date can hold it back."""
+    codes = {"taxis": "1011", "johs": "J1010"}
+    reg.user(email="keep@test-gas.example.co.jp", permissions=codes)
+    reg.user(email="held@test-gas.example.co.jp", permissions=codes, suspended_on="2026-11-02")
+    gr = GitRegistry(reg)
+    first = run_cli("apply", "--out", str(tmp_path / "initial"), "--initial", "--confirm",
+                    "--today", "2026-11-20", cwd=gr.path)  # fmt: skip
+    assert first.returncode == 0, first.stderr
     saturday = "2026-12-05"
     _applied(gr, tmp_path, "stop", lambda: gr.reg.user(suspended_on=saturday), saturday)
     assert _own_dates(gr, USER1) == ["2026-12-07"]  # the suspension's own date, recorded
+    state = json.loads(gr.repo.git.show("refs/accessreg/state:state.json"))
+    assert not [b for b in state["batches"].values() if "groups" in b]  # no group changes
     _branch(gr, "gone", lambda: gr.remove(f"users/{OPERATOR}/{USER1}.yaml"))
     assert _planned_on(gr.path, "main", "gone", saturday, USER1, "taxis") == ["2026-12-07, waits"]
     _applied(gr, tmp_path, "gone", None, saturday)
     assert _recorded_on(gr, USER1, "taxis", "remove") == ["2026-12-07, waits"]
     expected = _replayed(gr, tmp_path, ["stop", "gone"], "2027-01-20")
     assert not [dn for dn in expected if USER1 in dn]
+    gr.close()
 
 
 def test_a_suspension_with_a_memo_is_on_the_day_in_every_system(

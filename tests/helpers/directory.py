@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import secrets
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -79,3 +79,24 @@ def slapd(tmp_path: Path) -> Iterator[Directory]:
             add=True,
         )
         yield d
+
+
+def members(entries: dict[str, dict[str, list[str]]]) -> dict[str, list[str]]:
+    """Each person's and group's DN → its members (a person: none), compared as the
+    directory compares DNs (without case)."""
+    return {
+        dn.lower(): sorted(m.lower() for m in entry.get("member", []))
+        for dn, entry in entries.items()
+        if dn.lower().startswith(("uid=", "cn="))
+    }
+
+
+def deltas(outs: Sequence[Path]) -> list[tuple[str, int, Path]]:
+    """The LDIF deltas of the apply outputs ``outs`` (in the order of their runs) as
+    downstream applies them, each with its label and run: on its date, a day's in the
+    order of the runs; those after a manual step (label ``manual``) last."""
+    return sorted(
+        (path.stem.removeprefix("delta-"), n, path)
+        for n, out in enumerate(outs)
+        for path in (out / "ldif").glob("delta-*.ldif")
+    )

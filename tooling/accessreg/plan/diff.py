@@ -227,15 +227,12 @@ class _Differ:
             return None
         suspension = _suspension_direction(old.suspended_on, new.suspended_on)
         only_suspension = not effects and [f.field for f in fields] == ["suspended_on"]
-        held = sorted(new.permissions)
         # A suspension's own date (on the day, 001 p46, a memo with it or not): recorded,
         # so that a later change of the user waits for it (``plan.waits``).
-        suspending = not effects and "suspended_on" in {f.field for f in fields}
-        stopped = (
-            self.ends or self.dates.permission(held[0], _suspension_kind(new.suspended_on))
-            if suspending and held
-            else None
-        )
+        stopped = None
+        if not effects and new.permissions and any(f.field == "suspended_on" for f in fields):
+            kind = ChangeKind.RESTORE if new.suspended_on is None else ChangeKind.SUSPEND
+            stopped = self.ends or self.dates.permission(min(new.permissions), kind)
         return UserChange(
             operator=code,
             application=(
@@ -581,7 +578,3 @@ def compute_plan(
         unreadable=tuple(sorted(set(unreadable))),
         revisions=revisions,
     )
-
-
-def _suspension_kind(suspended_on: object) -> ChangeKind:
-    return ChangeKind.RESTORE if suspended_on is None else ChangeKind.SUSPEND

@@ -164,16 +164,14 @@ class State(Frozen):
                 login = i.key.lower()
                 if i.subject == "user" and i.action == "add" and i.system and i.on:
                     first[login] = min(i.on, first.get(login, i.on))
-                elif i.subject == "user" and i.system is None and i.on and i.on > today:
-                    # a change of the user's own with a later date (a suspension)
+                if i.on is None or i.on <= today or (i.system is None and i.subject != "user"):
+                    continue
+                found = found or batch
+                operators.add(app.operator)
+                if i.system is None:  # a change of the user's own (a suspension)
                     entries[login] = max(i.on, entries.get(login, i.on))
-                    found = found or batch
-                    operators.add(app.operator)
-                if i.system is not None and i.on is not None and i.on > today:
-                    found = found or batch
-                    operators.add(app.operator)
-                    key = (i.system, i.key.lower())
-                    until[key] = max(i.on, until.get(key, i.on))
+                else:
+                    until[i.system, login] = max(i.on, until.get((i.system, login), i.on))
             for login, on in first.items():
                 if on > today:
                     entries[login] = max(on, entries.get(login, on))
