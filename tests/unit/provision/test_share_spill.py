@@ -4,19 +4,23 @@ outputs copy from there: the same bytes as shares held in memory, without holdin
 from __future__ import annotations
 
 import io
+import os
 import shutil
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from accessreg.effects.session import Session
 from accessreg.files import assembled
 from accessreg.model.content import Slice
+from accessreg.outputs import fragments
 from accessreg.outputs.fragments import Fragment
 from accessreg.provision import apply, shares
 from accessreg.provision import state as recorded
 from tests.helpers.gitrepo import GitRegistry
+from tests.helpers.provisioning import accessreg, merge, tree
 from tests.helpers.regfactory import RegistryFactory
 
 SAMPLE = Path(__file__).resolve().parents[3] / "registry"
@@ -88,3 +92,44 @@ def test_full_renders_into_a_store_of_its_own_and_writes_the_same_bytes(
             for p in s.pieces().values() if isinstance(p, Slice)} == {True}  # fmt: skip
     assert not (tmp_path / "cache").exists()  # --full reads and writes no cache
     assert _written(spilled) == _written(held)
+
+
+def test_a_run_with_an_empty_cache_keeps_each_share_before_it_renders_the_next(
+    sample: GitRegistry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first run after an upgrade (a new cache) renders every operator outside its
+    scope: each share goes to the store as it comes, not after all of them (at 200,000
+    users, holding them all took the run over 1 GiB), and the outputs are those of
+    ``--full``."""
+    day = ["--today", DAY.isoformat(), "--accepted-on", DAY.isoformat()]
+    first = accessreg(sample, "apply", "--out", str(tmp_path / "a"), "--initial", "--confirm",
+                      *day)  # fmt: skip
+    assert first.returncode == 0, first.stderr
+    user = sorted((sample.reg.root / "users").glob("*/*.yaml"))[0]
+    merge(sample, "memo", lambda: user.write_text(user.read_text("utf-8") + "memo: 変更\n",
+                                                  "utf-8"))  # fmt: skip
+    shutil.rmtree(tmp_path / "cache")
+    events: list[str] = []
+    render, put = fragments.render, shares.ShareStore.put
+
+    def rendering(*args: Any, **kwargs: Any) -> Fragment:
+        events.append("render")
+        return render(*args, **kwargs)
+
+    def putting(store: shares.ShareStore, kept: dict[str, Fragment]) -> None:
+        events.extend(["put"] * bool(kept))
+        put(store, kept)
+
+    monkeypatch.setattr(fragments, "render", rendering)
+    monkeypatch.setattr(shares.ShareStore, "put", putting)
+    request = apply.ApplyRequest(
+        root=sample.path, out=tmp_path / "run", today=DAY, accepted_on=DAY, env=dict(os.environ)
+    )
+    done = apply.run(request)
+    assert done.rendered[0] == done.rendered[1] > 1  # every operator: nothing was cached
+    # An operator without holders has an empty share, kept with the next one.
+    runs = "".join("r" if e == "render" else "," for e in events).split(",")
+    assert max(len(r) for r in runs) <= 2, events
+    full = accessreg(sample, "apply", "--out", str(tmp_path / "full"), "--full", *day)
+    assert full.returncode == 0, full.stderr
+    assert tree(tmp_path / "run") == tree(tmp_path / "full")

@@ -440,28 +440,30 @@ def collect(
         if store is not None and outside:
             cached = store.get(key[c] for c in outside)
         missing = [c for c in outside if key[c] not in cached]
-        if missing:
-            # Not cached: read those operators' users at the head, as the files say.
-            loaded = snapshots.narrowed(missing, pins={}).at(history.head)
-            people = _people(effective_access(loaded, missing))
-            for code in missing:  # an operator without holders has an empty share
-                cached[key[code]] = fragments.render(
-                    people.get(code, []), loaded, encoding, ldap_base
-                )
-            rendered.update(missing)
-            crossing = clashing(loaded, missing)
-            missing = [c for c in missing if c not in crossing]  # the ones to keep
         for code in outside:
             if key[code] in cached:
                 found[code] = cached[key[code]]
-        # Known before the scope's shares are rendered (a share holds its holders' logins),
+        # Not cached: those operators' users read at the head, as the files say.
+        loaded = snapshots.narrowed(missing, pins={}).at(history.head) if missing else None
+        people = _people(effective_access(loaded, missing)) if loaded is not None else {}
+        # Known before any share is rendered or kept (a share holds its holders' logins),
         # so that none of them is kept when they clash.
         logins = [tuple(p.login for p in on_day[c]) for c in inside if c in on_day]
-        if _shares_a_login([*logins, *(found[c].logins for c in outside if c in found)]):
+        logins += [found[c].logins for c in outside if c in found]
+        logins += [tuple(p.login for p in people.get(c, [])) for c in missing]
+        if _shares_a_login(logins):
             raise LoginClashError()
         spill = _Spill(store, found)
-        for code in missing:
-            spill.add(code, key[code], found[code])
+        if loaded is not None:
+            crossing = clashing(loaded, missing)
+            # Each kept as it comes: a run rendering every operator (the first after an
+            # upgrade) holds a few shares' bytes at a time, not every operator's.
+            for code in missing:  # an operator without holders has an empty share
+                found[code] = fragments.render(people.get(code, []), loaded, encoding, ldap_base)
+                rendered.add(code)
+                if code not in crossing:
+                    spill.add(code, key[code], found[code])
+            del loaded, people  # the head's registry, read for these shares alone
         # Shares not kept: they depend on more than their operator's files at the head.
         apart = pinned | (clashing(registry) if scope is None else set())
         # A change waits for its date: the day's share is kept under the day's holders, and
