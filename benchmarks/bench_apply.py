@@ -19,7 +19,9 @@ fresh process each, with this checkout's ``tooling/``, as the merge workflow run
    none; later days reuse them until a time rule moves);
 4. ``--runs`` times each: a merge changing the memo of 1 user file, then of 100 user files
    spread over the operators, each followed by ``apply --confirm``;
-5. once: the same one-file change applied with ``--full`` (no cache), for comparison;
+5. once: the same one-file change applied with ``--full`` (no cache), for comparison; then
+   once a one-file merge applied with an empty cache directory, as the first run after an
+   upgrade of the tool finds its cache (a new namespace): every operator is rendered;
 6. a merge adding one user to each of 100 operators, applied: their permissions come at
    M+6 and M+9, and until then every run reads those operators again (the snapshots
    hold what is in effect on the day; their shares on the day come from the cache once
@@ -122,12 +124,12 @@ def outputs(repo: Path) -> Path:
     return repo.parent / f"{repo.name}-out"
 
 
-def apply(repo: Path, out: str, *extra: str) -> Run:
+def apply(repo: Path, out: str, *extra: str, env: dict[str, str] | None = None) -> Run:
     """``apply`` into a directory not made yet, as the workflow's fresh runner has; its
     outputs then removed and the machine settled."""
     target = outputs(repo) / out
     assert not target.exists(), target
-    done = accessreg(repo, "apply", "--out", str(target), *extra, *DAY, ok=(0,))
+    done = accessreg(repo, "apply", "--out", str(target), *extra, *DAY, ok=(0,), env=env)
     shutil.rmtree(target)
     os.sync()
     time.sleep(SETTLE)
@@ -184,6 +186,15 @@ def main() -> int:
             print("  " + describe(f"apply, {label}", cpus), flush=True)
         change_memos(repo, users[-1:], "full")
         show("apply --full, 1 file (no cache)", apply(repo, "out-full", "--full"))
+        # The first run after an upgrade of the tool: its cache namespace is new, so nothing
+        # is found there (an empty cache directory stands for it; the clone's stays warm).
+        change_memos(repo, users[-2:-1], "upgrade")
+        empty = outputs(repo) / "empty-cache"
+        first_after = apply(
+            repo, "out-upgrade", "--confirm", env={"ACCESSREG_CACHE_DIR": str(empty)}
+        )
+        show("apply, 1 file, empty cache (the first run after an upgrade)", first_after)
+        shutil.rmtree(empty)
         # 100 operators waiting for a new user's permissions (M+6, M+9): each later run
         # reads them again until they come (``State.waiting``).
         add_users(repo, users, 100, "waiting")

@@ -55,9 +55,13 @@ def tool_env() -> dict[str, str]:
     return env
 
 
-def accessreg(repo: Path, *args: str, ok: tuple[int, ...] = (0, 1)) -> Run:
-    """One ``python -m accessreg ARGS`` in ``repo``, with this checkout's tooling."""
-    return _child(repo, ["-m", "accessreg", *args], f"accessreg {shlex.join(args)}", ok)
+def accessreg(
+    repo: Path, *args: str, ok: tuple[int, ...] = (0, 1), env: dict[str, str] | None = None
+) -> Run:
+    """One ``python -m accessreg ARGS`` in ``repo``, with this checkout's tooling (and
+    ``env`` added to its environment)."""
+    label = f"accessreg {shlex.join(args)}"
+    return _child(repo, ["-m", "accessreg", *args], label, ok, env)
 
 
 # Every YAML file of a registry read and parsed with PyYAML's C loader, and nothing else.
@@ -76,9 +80,15 @@ def parse_floor(repo: Path) -> Run:
     return _child(repo, ["-c", _PARSE_ONLY, "registry"], "the parse floor", (0,))
 
 
-def _child(repo: Path, argv: list[str], label: str, ok: tuple[int, ...]) -> Run:
+def _child(
+    repo: Path,
+    argv: list[str],
+    label: str,
+    ok: tuple[int, ...],
+    extra: dict[str, str] | None = None,
+) -> Run:
     """``python ARGV`` in ``repo`` with this checkout's tooling, and what it cost."""
-    env = tool_env()
+    env = tool_env() | (extra or {})
     # os.wait4 gives this child's own figures (its waited-for workers included): the peak of
     # RUSAGE_CHILDREN would be that of the largest child so far, not of this one.
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
