@@ -843,6 +843,24 @@ def test_the_last_holder_leaving_a_group_a_new_user_joins_later_leaves_when_they
     assert expected[f"cn=johs-j1010,ou=groups,{BASE}".lower()] == [f"uid={NEW},ou=people,{BASE}"]
 
 
+def test_the_last_holder_leaves_when_the_new_user_comes_though_the_merge_changes_them_too(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """As above, with the new user's memo changed by the same merge that makes the only
+    JOHS holder give it up: the new user's row in that merge changes no group, so their
+    arrival on 12/24 still holds the leaving back until then."""
+    _applied(gr, tmp_path, "new", lambda: gr.reg.user(email=NEW, permissions={"johs": "J1010"}))
+
+    def drop_and_note() -> None:
+        gr.reg.user(permissions={"taxis": "1011"})
+        gr.reg.user(email=NEW, permissions={"johs": "J1010"}, memo="異動予定")
+
+    _applied(gr, tmp_path, "drop", drop_and_note, "2026-12-07")
+    assert _recorded_on(gr, USER1, "johs", "change") == ["2026-12-24, waits"]
+    expected = _replayed(gr, tmp_path, ["new", "drop"], "2027-01-20")
+    assert expected[f"cn=johs-j1010,ou=groups,{BASE}".lower()] == [f"uid={NEW},ou=people,{BASE}"]
+
+
 def test_a_new_users_other_systems_wait_for_their_entry(gr: GitRegistry, tmp_path: Path) -> None:
     """A new user comes on 12/24 (TAXIS); JOHS added to them on 12/7 would change an entry
     no directory has yet: it is dated 12/24 too, in the plan as in the merge."""

@@ -286,7 +286,14 @@ def group_conflicts(
     comes, the last of them: ``history``'s change is dated no earlier. ``day``: the history
     from the oldest batch with a change still to come (its rows of earlier batches are the
     changes still to come); ``waits``: the permissions still to come."""
-    own = {(r.change.system, r.change.person.login) for r in history.rows}
+    # A pair this run moves between groups is this run's to date (its change comes no
+    # earlier than the earlier one, and the day's row shows both as one); a pair it changes
+    # otherwise (a memo) still joins or leaves the earlier change's groups on its day.
+    own = {
+        (r.change.system, r.change.person.login)
+        for r in history.rows
+        if _regrouping(r.change.before, r.change.after)
+    }
     pending: dict[tuple[str, str], date] = {}
     for row in day.rows:
         change, on = row.change, row.effective
