@@ -861,6 +861,26 @@ def test_the_last_holder_leaves_when_the_new_user_comes_though_the_merge_changes
     assert expected[f"cn=johs-j1010,ou=groups,{BASE}".lower()] == [f"uid={NEW},ou=people,{BASE}"]
 
 
+def test_a_group_a_new_user_joins_and_leaves_before_coming_keeps_its_last_holder_until_then(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """A new user with TAXIS 1010 (12/24) is moved to 1012 before coming: their batches
+    join 1010 and leave it again on 12/24, and the day's rows show only 1012. The only
+    current 1010 holder giving it up on 12/7 would delete the group the first batch's
+    ``modify`` joins on 12/24: the batch records the groups whose members its later
+    deltas change, and the giving up waits for that day."""
+    window = "window1@test-gas.example.co.jp"
+    _applied(gr, tmp_path, "new", lambda: gr.reg.user(email=NEW, permissions={"taxis": "1010"}))
+    (comes,) = _recorded_on(gr, NEW, "taxis", "add")
+    move = {"email": NEW, "permissions": {"taxis": "1012"}}
+    _applied(gr, tmp_path, "move", lambda: gr.reg.user(**move), "2026-12-03")
+    drop = {"email": window, "permissions": {"loacus": "02011"}}
+    _applied(gr, tmp_path, "drop", lambda: gr.reg.user(**drop), "2026-12-07")
+    assert _recorded_on(gr, window, "taxis", "change") == [f"{comes}, waits"]
+    expected = _replayed(gr, tmp_path, ["new", "move", "drop"], "2027-01-20")
+    assert f"cn=taxis-1010,ou=groups,{BASE}" not in expected
+
+
 def test_a_new_users_other_systems_wait_for_their_entry(gr: GitRegistry, tmp_path: Path) -> None:
     """A new user comes on 12/24 (TAXIS); JOHS added to them on 12/7 would change an entry
     no directory has yet: it is dated 12/24 too, in the plan as in the merge."""
@@ -912,6 +932,36 @@ def test_a_removal_waits_for_a_suspension_dated_the_next_business_day(
     assert _recorded_on(gr, USER1, "taxis", "remove") == ["2026-12-07, waits"]
     expected = _replayed(gr, tmp_path, ["stop", "gone"], "2027-01-20")
     assert not [dn for dn in expected if USER1 in dn]
+    gr.close()
+
+
+def test_a_group_a_suspension_joins_later_is_not_emptied_before_it(
+    reg: RegistryFactory, tmp_path: Path
+) -> None:
+    """The only LOACUS 02011 holder is suspended while a new user with 02011 is still to
+    come: the suspension's LOACUS waits for the new user (the group must not be emptied
+    first), so it joins ``loacus-suspended`` then, not on the day its item says. A user
+    alone there until then, restored meanwhile, would empty that group with a ``modify``:
+    the batch records the holders its later deltas move, and the restoration waits too."""
+    sole, held = "sole@test-gas.example.co.jp", "held@test-gas.example.co.jp"
+    reg.user(email=sole, permissions={"loacus": "02011"})
+    reg.user(email=held, permissions={"loacus": "02010"}, suspended_on="2026-11-02")
+    gr = GitRegistry(reg)
+    first = run_cli("apply", "--out", str(tmp_path / "initial"), "--initial", "--confirm",
+                    "--today", "2026-11-20", cwd=gr.path)  # fmt: skip
+    assert first.returncode == 0, first.stderr
+    _applied(gr, tmp_path, "new", lambda: gr.reg.user(email=NEW, permissions={"loacus": "02011"}))
+    (comes,) = _recorded_on(gr, NEW, "loacus", "add")
+    stop = {"email": sole, "permissions": {"loacus": "02011"}, "suspended_on": "2026-12-07"}
+    _applied(gr, tmp_path, "stop", lambda: gr.reg.user(**stop), "2026-12-07")
+    state = json.loads(gr.repo.git.show("refs/accessreg/state:state.json"))
+    moved = [b.get("moves", {}).get("loacus", {}) for b in state["batches"].values()]
+    assert [m[sole] for m in moved if sole in m] == [comes]
+    back = {"email": held, "permissions": {"loacus": "02010"}}
+    _applied(gr, tmp_path, "back", lambda: gr.reg.user(**back), "2026-12-08")
+    assert (tmp_path / "back" / "ldif" / f"delta-{comes}.ldif").exists()
+    expected = _replayed(gr, tmp_path, ["new", "stop", "back"], "2027-02-20")
+    assert expected[f"cn=loacus-suspended,ou=groups,{BASE}"] == [f"uid={sole},ou=people,{BASE}"]
     gr.close()
 
 

@@ -96,3 +96,29 @@ def test_the_groups_an_earlier_batch_creates_or_deletes_later_wait_until_their_d
     plain = _state(("a" * 40, (_app("LATEOP01", _user(date(2026, 12, 24))),)))
     assert b'"groups"' not in recorded.dump(plain)[recorded.STATE_FILE]
     assert recorded.load(recorded.dump(plain)) == plain
+
+
+def test_a_holder_a_later_delta_moves_waits_though_its_item_is_dated_today() -> None:
+    """A suspension is one item of no system, dated its day; its systems may come later
+    (one waits for another batch's new member of its group). The batch records the holders
+    its later deltas move: the batch waits, its operator is read on the day, and the
+    holder's system waits until then. The groups whose members those deltas change are
+    kept the same way; neither is written where a batch has none."""
+    suspended = ItemDates(subject="user", key="U@example.jp", system=None, on=TODAY)
+    state = _state(
+        ("a" * 40, (_app("DONEOP01", _user(TODAY)),)),
+        ("b" * 40, (_app("LATEOP01", suspended),)),
+    )
+    moves = {"loacus": {"u@example.jp": date(2026, 12, 29), "gone@example.jp": TODAY}}
+    members = {"loacus": {"suspended": date(2026, 12, 29), "02010": TODAY}}
+    later = state.batches["b2"].model_copy(update={"moves": moves, "members": members})
+    state = State(batches={**state.batches, "b2": later})
+    waiting = state.waiting(TODAY)
+    assert waiting is not None
+    assert waiting.base == "b" * 40 and waiting.operators == {"LATEOP01"}
+    assert waiting.until == {("loacus", "u@example.jp"): date(2026, 12, 29)}
+    assert waiting.waits.members == {("loacus", "suspended"): date(2026, 12, 29)}
+    assert recorded.load(recorded.dump(state)) == state
+    written = recorded.dump(state)[recorded.STATE_FILE]
+    assert written.count(b'"moves"') == written.count(b'"members"') == 1
+    assert state.waiting(date(2026, 12, 29)) is None

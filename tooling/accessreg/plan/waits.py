@@ -39,9 +39,12 @@ class Waits:
     # entry (with its first permission), a suspension. No later change of the user, of
     # any system, reaches a directory before it
     entries: Mapping[str, date] = field(default_factory=dict)
+    # (system, code) → the last day a delta applied before changes its group's members
+    # (read by the merge's run alone: ``provision.bundle.group_conflicts``)
+    members: Mapping[tuple[str, str], date] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
-        return bool(self.people or self.groups or self.entries)
+        return bool(self.people or self.groups or self.entries or self.members)
 
     def person(self, system: str, login: str) -> date | None:
         """When ``login``'s permission of ``system`` applied before comes, or the user's

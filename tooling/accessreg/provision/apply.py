@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Collection, Mapping
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import partial
 from pathlib import Path
@@ -121,14 +121,11 @@ def _batch(
     apps: list[ApplicationRecord],
     state: State,
     pins: dict[str, str | None],
-    groups: Mapping[tuple[str, str], date],
+    later: bundle.LaterGroups,
 ) -> BatchRecord | None:
     systems = found.systems()
     if not systems and not apps:
         return None
-    by_system: dict[str, dict[str, date]] = {}
-    for (system, code), on in sorted(groups.items()):
-        by_system.setdefault(system, {})[code] = on
     return BatchRecord(
         id=batch_id(today, found.head, state.batches),
         number=len(state.batches) + 1,
@@ -138,8 +135,18 @@ def _batch(
         applications=tuple(apps),
         systems={s: SystemProgress(generated_on=today) for s in systems},
         pins=pins,
-        groups=by_system,
+        groups=_by_system(later.existence),
+        members=_by_system(later.members),
+        moves=_by_system(later.moves),
     )
+
+
+def _by_system(found: Mapping[tuple[str, str], date]) -> dict[str, dict[str, date]]:
+    """(system, code or login) → date, as the state records it: system → code → date."""
+    by_system: dict[str, dict[str, date]] = {}
+    for (system, key), on in sorted(found.items()):
+        by_system.setdefault(system, {})[key] = on
+    return by_system
 
 
 def _unique(accepted: list[notices.Accepted], state: State) -> list[notices.Accepted]:
@@ -273,7 +280,7 @@ def _plan(
         people = dict(waits.people)
         for key, on in conflicts.items():
             people[key] = max(on, people.get(key, on))
-        waits = Waits(people, waits.groups, waits.entries)
+        waits = replace(waits, people=people)
         found, day, shares = read(waits)
     removal = safety.removal(found.before_access, found.after_access, shares.outside)
     safety.check_removal(removal, request.max_removal_share, request.allow_mass_removal)
@@ -284,8 +291,8 @@ def _plan(
     dated = found.base is not None
     accepted = _unique([a for s in found.steps for a in notices.applications(s, dated)], state)
     apps = [a.record for a in accepted]
-    regrouped = bundle.existence_changes(found, shares.elsewhere, request.today)
-    batch = _batch(found, request.today, apps, state, isolated.revs, regrouped)
+    later = bundle.later_group_changes(found, shares.elsewhere, request.today)
+    batch = _batch(found, request.today, apps, state, isolated.revs, later)
     owed = [n for a in accepted for n in notices.acceptance_notices(a)]
     at_head = isolated.registry or snapshots.at(head)
     owed += notices.held_notices(isolated.hold, at_head, head, request.today)

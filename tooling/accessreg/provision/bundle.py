@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import partial
 
@@ -253,16 +253,31 @@ def render(
     return dict(sorted(files.items())), manifest
 
 
-def existence_changes(
-    history: History, elsewhere: Collection[str], today: date
-) -> dict[tuple[str, str], date]:
-    """The directory groups, as (system, code), a delta of ``history`` dated after
-    ``today`` creates (with its first member) or deletes (with its last), each with the
-    last such date, as the LDIF and SCIM deltas decide it. The state records them with the
-    batch: a later change into or out of such a group is dated no earlier (``plan.waits``)."""
+@dataclass(frozen=True)
+class LaterGroups:
+    """What the deltas of a run dated after its day do to the directory's groups, as
+    (system, code) or (system, login) → the last such date. The state records them with
+    the batch, for the runs until then (``plan.waits``)."""
+
+    # groups created (with their first member) or deleted (with their last): a later
+    # change into or out of one is dated no earlier
+    existence: dict[tuple[str, str], date] = field(default_factory=dict)
+    # groups whose members a ``modify`` changes, made for the group as it then stood: a
+    # later change that would empty or fill one before then waits for it
+    # (``group_conflicts``)
+    members: dict[tuple[str, str], date] = field(default_factory=dict)
+    # the holders moved into or out of a group of a system: until then a directory has
+    # them as they were, whatever the batch's items say (a suspension is one item of no
+    # system, and its systems may come on days of their own)
+    moves: dict[tuple[str, str], date] = field(default_factory=dict)
+
+
+def later_group_changes(history: History, elsewhere: Collection[str], today: date) -> LaterGroups:
+    """What the LDIF and SCIM deltas of ``history`` dated after ``today`` do to the groups,
+    as they decide it."""
+    found = LaterGroups()
     if history.base is None or not any(r.effective and r.effective > today for r in history.rows):
-        return {}
-    found: dict[tuple[str, str], date] = {}
+        return found
     for label, frm, to in stages(history.before_access, history.after_access, _Dated(history.rows)):
         if label == MANUAL or (day := date.fromisoformat(label)) <= today:
             continue
@@ -272,7 +287,14 @@ def existence_changes(
             {g for holder in side.values() for g in holder.grouped() if group_name(*g) not in stay}
             for side in (moved_from, moved_to)
         )
-        found.update(dict.fromkeys(was ^ now, day))  # the stages come in date order
+        touched: set[tuple[str, str]] = set()
+        for login in moved_from.keys() | moved_to.keys():
+            regrouped = _regrouping(moved_from.get(login), moved_to.get(login))
+            touched |= regrouped
+            # The stages come in date order: the last date stays.
+            found.moves.update(dict.fromkeys({(s, login) for s, _ in regrouped}, day))
+        found.existence.update(dict.fromkeys(was ^ now, day))
+        found.members.update(dict.fromkeys(touched - (was ^ now), day))
     return found
 
 
@@ -300,6 +322,12 @@ def group_conflicts(
         if on is None or on <= today or (change.system, change.person.login) in own:
             continue
         for group in _regrouping(change.before, change.after):
+            pending[group] = max(on, pending.get(group, on))
+    # The groups whose members an earlier batch's delta still to come changes, as recorded:
+    # the day's rows show a change of a pair twice merged as one, and miss a group it
+    # joined and left again.
+    for group, on in waits.members.items():
+        if on > today:
             pending[group] = max(on, pending.get(group, on))
     if not pending:
         return {}

@@ -102,6 +102,13 @@ class BatchRecord(Frozen):
     # code → that date (``plan.waits``: a later change into or out of one is dated no
     # earlier).
     groups: dict[str, dict[str, date]] = {}  # noqa: RUF012 - pydantic copies it per instance
+    # Directory groups whose members a delta of this batch dated later changes, as system →
+    # code → that date (``provision.bundle.group_conflicts``: a later change that would
+    # empty or fill one before then waits for it).
+    members: dict[str, dict[str, date]] = {}  # noqa: RUF012 - pydantic copies it per instance
+    # Holders a delta of this batch dated later moves into or out of a group of a system,
+    # as system → login → that date: a directory has them as they were until then.
+    moves: dict[str, dict[str, date]] = {}  # noqa: RUF012 - pydantic copies it per instance
 
     def application_systems(self, app: ApplicationRecord) -> dict[str, SystemProgress]:
         return {s: self.systems[s] for s in app.systems if s in self.systems}
@@ -130,10 +137,12 @@ class Waiting:
     # login → the last day a change of the user's own comes: a new user's entry (with its
     # first permission), a suspension
     entries: Mapping[str, date] = field(default_factory=dict)
+    # (system, code) → the last day a delta of those batches changes its group's members
+    members: Mapping[tuple[str, str], date] = field(default_factory=dict)
 
     @property
     def waits(self) -> Waits:
-        return Waits(self.until, self.groups, self.entries)
+        return Waits(self.until, self.groups, self.entries, self.members)
 
 
 class State(Frozen):
@@ -175,14 +184,25 @@ class State(Frozen):
             for login, on in first.items():
                 if on > today:
                     entries[login] = max(on, entries.get(login, on))
+            # A holder's group of a system moved later than its items say (a suspension's
+            # systems, a change dated when an earlier one comes).
+            logins = {i.key.lower() for i in app.items}
+            for system, moved in batch.moves.items():
+                for login, on in moved.items():
+                    if on > today and login in logins:
+                        found = found or batch
+                        operators.add(app.operator)
+                        until[system, login] = max(on, until.get((system, login), on))
+        members: dict[tuple[str, str], date] = {}
         for batch in self.batches.values():
-            for system, codes in batch.groups.items():
-                for code, on in codes.items():
-                    if on > today:
-                        groups[system, code] = max(on, groups.get((system, code), on))
+            for recorded, into in ((batch.groups, groups), (batch.members, members)):
+                for system, codes in recorded.items():
+                    for code, on in codes.items():
+                        if on > today:
+                            into[system, code] = max(on, into.get((system, code), on))
         if found is None:
             return None
-        return Waiting(found.base, frozenset(operators), until, groups, entries)
+        return Waiting(found.base, frozenset(operators), until, groups, entries, members)
 
     def ordered(self) -> list[BatchRecord]:
         return sorted(self.batches.values(), key=lambda b: b.number)
@@ -218,8 +238,9 @@ def dump(state: State) -> dict[str, bytes]:
     for batch in data["batches"].values():
         # Written only when it says something: a state without any stays as earlier
         # versions wrote it (and read it), and its history does not change in every batch.
-        if not batch["groups"]:
-            del batch["groups"]
+        for key in ("groups", "members", "moves"):
+            if not batch[key]:
+                del batch[key]
     return {
         STATE_FILE: (json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
     }
