@@ -1,14 +1,15 @@
 """Every LDIF delta, applied by a real slapd on its date, leaves the directory as the
 snapshot says.
 
-A seeded random history of merges (users added, removed, moved between codes,
-suspended and restored, memos changed), each applied on its merge day as the merge
-workflow does, many of them while
-earlier ones wait for M+6 and M+9. The first apply's snapshot is loaded, then every
-dated delta of every run on its date, a day's in the order of the runs, as downstream
-applies them: slapd must accept each, and end as the snapshot of a day after the last
-date says. The JUJU and LOACUS permissions, whose removal waits for a manual step done at
-no known date (000 §5-3), are kept once given, so that every delta has its date.
+A seeded random history of merges (users added, removed, moved between codes, suspended
+and restored, memos changed), each applied on its merge day as the merge workflow does,
+many of them while earlier ones wait for M+6 and M+9. Wider histories have a second
+operator whose users share the groups, merges of two changes, and more suspensions. The
+first apply's snapshot is loaded, then every dated delta of every run on its date, a day's
+in the order of the runs, as downstream applies them: slapd must accept each, and end as
+the snapshot of a day after the last date says. The JUJU and LOACUS permissions, whose
+removal waits for a manual step done at no known date (000 §5-3), are kept once given, so
+that every delta has its date.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import pytest
 from tests.helpers.directory import BASE, deltas, members, slapd
 from tests.helpers.gitrepo import GitRegistry
 from tests.helpers.parsers import ldif_entries
-from tests.helpers.regfactory import RegistryFactory, run_cli
+from tests.helpers.regfactory import RegistryFactory, contact, run_cli
 
 OPERATOR = "TESTOP01"
 CODES = {
@@ -59,18 +60,35 @@ def _merge(
     assert ran.returncode == 0, ran.stderr
 
 
-@pytest.mark.parametrize("seed", range(12))
+OPERATORS = {OPERATOR: "test-gas.example.co.jp", "TESTOP02": "test-den.example.co.jp"}
+KINDS = ["add", "add", "remove", "change", "change", "memo", "suspend"]
+
+
+@pytest.mark.parametrize(
+    ("seed", "wide"), [*((n, False) for n in range(12)), *((n, True) for n in range(8))]
+)
 def test_every_delta_applies_on_its_date_and_ends_as_the_snapshot(
-    reg: RegistryFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seed: int
+    reg: RegistryFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seed: int, wide: bool
 ) -> None:
     rng = random.Random(seed)
-    users = {"user1@test-gas.example.co.jp": {"taxis": "1011", "johs": "J1010"}}
-    stopped: dict[str, str | None] = {}  # login → suspended_on
-    memos: dict[str, str] = {}
-    for n in range(3):
-        login = f"u{n}@test-gas.example.co.jp"
-        users[login] = _permissions(rng)
-        reg.user(email=login, permissions=users[login])
+    operators = dict(OPERATORS) if wide else {OPERATOR: OPERATORS[OPERATOR]}
+    if wide:
+        reg.operator(
+            "TESTOP02",
+            contacts=[contact(n=7, email="window7@test-den.example.co.jp", github="window-7")],
+            subcontractors=[{"code": "TESTSUB2", "name": "テスト委託二株式会社"}],
+            privacy_policy_url="https://test-den.example.co.jp/privacy",
+        )
+    kinds = [*KINDS, "suspend"] if wide else KINDS
+    users = {(OPERATOR, "user1@test-gas.example.co.jp"): {"taxis": "1011", "johs": "J1010"}}
+    stopped: dict[tuple[str, str], str | None] = {}  # user → suspended_on
+    memos: dict[tuple[str, str], str] = {}
+    # A narrow history draws no operator: its seeds give the histories they always gave.
+    for n in range(4 if wide else 3):
+        op = rng.choice(sorted(operators)) if wide else OPERATOR
+        user = (op, f"u{n}@{operators[op]}")
+        users[user] = _permissions(rng)
+        reg.user(operator=op, email=user[1], permissions=users[user])
     gr = GitRegistry(reg)
     day = START
     first = run_cli("apply", "--out", str(tmp_path / "initial"), "--initial", "--confirm",
@@ -81,30 +99,33 @@ def test_every_delta_applies_on_its_date_and_ends_as_the_snapshot(
         day += timedelta(days=rng.choice([0, 1, 1, 2, 5]))
         name = f"m{k}"
         gr.branch(name, "main")
-        removable = sorted(u for u in users if not MANUAL_REMOVAL & set(users[u]))
-        kind = rng.choice(["add", "add", "remove", "change", "change", "memo", "suspend"])
-        if kind == "remove" and not removable:
-            kind = "memo"
-        if kind == "add" or not users:
-            login = f"n{k}@test-gas.example.co.jp"
-            users[login] = _permissions(rng)
-            reg.user(email=login, permissions=users[login])
-        elif kind == "remove":
-            login = rng.choice(removable)
-            gr.remove(f"users/{OPERATOR}/{login}.yaml")
-            del users[login]
-        else:
-            login = rng.choice(sorted(users))
-            if kind == "change":  # a permission whose removal is manual is kept
-                kept = {s: c for s, c in users[login].items() if s in MANUAL_REMOVAL}
-                users[login] = _permissions(rng) | kept
-            if kind == "suspend":  # or lifted: on the day (001 p46), a holiday's the next
-                stopped[login] = None if stopped.get(login) else day.isoformat()
+        for j in range(rng.choice([1, 1, 2]) if wide else 1):
+            removable = sorted(u for u in users if not MANUAL_REMOVAL & set(users[u]))
+            kind = rng.choice(kinds)
+            if kind == "remove" and not removable:
+                kind = "memo"
+            if kind == "add" or not users:
+                op = rng.choice(sorted(operators)) if wide else OPERATOR
+                user = (op, f"n{k}{f'x{j}' if j else ''}@{operators[op]}")
+                users[user] = _permissions(rng)
+                reg.user(operator=op, email=user[1], permissions=users[user])
+            elif kind == "remove":
+                user = rng.choice(removable)
+                gr.remove(f"users/{user[0]}/{user[1]}.yaml")
+                del users[user]
             else:
-                memos[login] = f"変更 {k}"
-            reg.user(email=login, permissions=users[login], memo=memos.get(login),
-                     suspended_on=stopped.get(login))  # fmt: skip
-        done.append(f"{day} {kind} {login.split('@')[0]} {users.get(login, {})}")
+                user = rng.choice(sorted(users))
+                if kind == "change":  # a permission whose removal is manual is kept
+                    kept = {s: c for s, c in users[user].items() if s in MANUAL_REMOVAL}
+                    users[user] = _permissions(rng) | kept
+                if kind == "suspend":  # or lifted: on the day (001 p46), a holiday's the next
+                    stopped[user] = None if stopped.get(user) else day.isoformat()
+                else:
+                    memos[user] = f"変更 {k}"
+                reg.user(operator=user[0], email=user[1], permissions=users[user],
+                         memo=memos.get(user), suspended_on=stopped.get(user))  # fmt: skip
+            login = user[1].split("@")[0]
+            done.append(f"{day} {name} {kind} {login} of {user[0]} {users.get(user, {})}")
         _merge(gr, tmp_path, name, day, monkeypatch)
         runs.append(name)
     applied = json.loads(gr.repo.git.show("refs/accessreg/state:state.json"))["applied"]
