@@ -122,3 +122,16 @@ def test_a_holder_a_later_delta_moves_waits_though_its_item_is_dated_today() -> 
     written = recorded.dump(state)[recorded.STATE_FILE]
     assert written.count(b'"moves"') == written.count(b'"members"') == 1
     assert state.waiting(date(2026, 12, 29)) is None
+
+
+def test_the_oldest_batch_waits_for_its_moves_before_a_later_batch_for_its_items() -> None:
+    suspended = ItemDates(subject="user", key="u@example.jp", system=None, on=TODAY)
+    state = _state(
+        ("a" * 40, (_app("LATEOP01", suspended),)),
+        ("b" * 40, (_app("LATEOP02", _user(date(2026, 12, 24))),)),
+    )
+    moves = {"juju": {"u@example.jp": date(2026, 12, 29)}}
+    first = state.batches["b1"].model_copy(update={"moves": moves})
+    waiting = State(batches={**state.batches, "b1": first}).waiting(TODAY)
+    assert waiting is not None
+    assert waiting.base == "a" * 40 and waiting.operators == {"LATEOP01", "LATEOP02"}

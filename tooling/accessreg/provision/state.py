@@ -184,17 +184,20 @@ class State(Frozen):
             for login, on in first.items():
                 if on > today:
                     entries[login] = max(on, entries.get(login, on))
+        members: dict[tuple[str, str], date] = {}
+        for batch in self.ordered():
             # A holder's group of a system moved later than its items say (a suspension's
             # systems, a change dated when an earlier one comes).
-            logins = {i.key.lower() for i in app.items}
-            for system, moved in batch.moves.items():
-                for login, on in moved.items():
-                    if on > today and login in logins:
-                        found = found or batch
-                        operators.add(app.operator)
+            moved = [(s, login, on) for s, m in batch.moves.items() for login, on in m.items()]
+            moved = [(s, login, on) for s, login, on in moved if on > today]
+            if moved:
+                owner = {i.key.lower(): a.operator for a in batch.applications for i in a.items}
+                for system, login, on in moved:
+                    if login in owner:
+                        if found is None or batch.number < found.number:
+                            found = batch
+                        operators.add(owner[login])
                         until[system, login] = max(on, until.get((system, login), on))
-        members: dict[tuple[str, str], date] = {}
-        for batch in self.batches.values():
             for recorded, into in ((batch.groups, groups), (batch.members, members)):
                 for system, codes in recorded.items():
                     for code, on in codes.items():
