@@ -956,7 +956,10 @@ def test_a_group_a_suspension_joins_later_is_not_emptied_before_it(
     _applied(gr, tmp_path, "stop", lambda: gr.reg.user(**stop), "2026-12-07")
     state = json.loads(gr.repo.git.show("refs/accessreg/state:state.json"))
     moved = [b.get("moves", {}).get("loacus", {}) for b in state["batches"].values()]
+    # Only a move no item records: the new user's LOACUS is their item's, the suspension's
+    # LOACUS is no item's.
     assert [m[sole] for m in moved if sole in m] == [comes]
+    assert not [m for m in moved if NEW in m]
     back = {"email": held, "permissions": {"loacus": "02010"}}
     _applied(gr, tmp_path, "back", lambda: gr.reg.user(**back), "2026-12-08")
     assert (tmp_path / "back" / "ldif" / f"delta-{comes}.ldif").exists()

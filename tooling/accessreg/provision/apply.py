@@ -126,6 +126,9 @@ def _batch(
     systems = found.systems()
     if not systems and not apps:
         return None
+    # A move on the day its item records says nothing more (a new user's permissions).
+    dated = {(i.system, i.key.lower()): i.on for a in apps for i in a.items if i.system}
+    moves = {key: on for key, on in later.moves.items() if dated.get(key) != on}
     return BatchRecord(
         id=batch_id(today, found.head, state.batches),
         number=len(state.batches) + 1,
@@ -137,7 +140,7 @@ def _batch(
         pins=pins,
         groups=_by_system(later.existence),
         members=_by_system(later.members),
-        moves=_by_system(later.moves),
+        moves=_by_system(moves),
     )
 
 

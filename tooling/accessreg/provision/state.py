@@ -107,7 +107,8 @@ class BatchRecord(Frozen):
     # empty or fill one before then waits for it).
     members: dict[str, dict[str, date]] = {}  # noqa: RUF012 - pydantic copies it per instance
     # Holders a delta of this batch dated later moves into or out of a group of a system,
-    # as system → login → that date: a directory has them as they were until then.
+    # as system → login → that date, where no item of theirs records it (a suspension's
+    # systems, a derived system): a directory has them as they were until then.
     moves: dict[str, dict[str, date]] = {}  # noqa: RUF012 - pydantic copies it per instance
 
     def application_systems(self, app: ApplicationRecord) -> dict[str, SystemProgress]:
@@ -159,9 +160,10 @@ class State(Frozen):
 
     def waiting(self, today: date) -> Waiting | None:
         """The applications with a system's permission dated after ``today`` (a new user's
-        M+6 or M+9, a termination's date), from the oldest batch holding one; None when
-        none waits. A permission with no date (a manual step) does not hold the range
-        open: it waits only in the run that applies it."""
+        M+6 or M+9, a termination's date, or a holder a later delta moves: ``moves``), from
+        the oldest batch holding one; None when none waits. A permission with no date (a
+        manual step) does not hold the range open: it waits only in the run that applies
+        it."""
         found: BatchRecord | None = None
         operators: set[str] = set()
         until: dict[tuple[str, str], date] = {}
