@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -83,6 +85,52 @@ def test_the_first_apply_must_say_where_to_start(gr: GitRegistry, tmp_path: Path
     assert result.returncode == 2
     assert "No applied revision is recorded yet" in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+def _recorded_as(gr: GitRegistry, change: dict[str, Any]) -> str:
+    """A commit on the state ref whose state.json has ``change`` (keys at the top, or in
+    every batch under ``batches``), as a newer version, or damage, would leave it."""
+
+    def git(*args: str, stdin: str = "") -> str:
+        done = subprocess.run(["git", *args], input=stdin, cwd=gr.path, capture_output=True,
+                              text=True, check=True)  # fmt: skip
+        return done.stdout.strip()
+
+    ref = "refs/accessreg/state"
+    data = json.loads(git("show", f"{ref}:state.json"))
+    for batch in data["batches"].values():
+        batch.update(change.get("batches", {}))
+    data.update({k: v for k, v in change.items() if k != "batches"})
+    blob = git("hash-object", "-w", "--stdin", stdin=json.dumps(data))
+    lines = [ln if not ln.endswith("\tstate.json") else f"100644 blob {blob}\tstate.json"
+             for ln in git("ls-tree", ref).splitlines()]  # fmt: skip
+    tree = git("mktree", stdin="\n".join(lines) + "\n")
+    commit = git("commit-tree", tree, "-p", ref, "-m", "newer")
+    git("update-ref", ref, commit)
+    return commit
+
+
+@pytest.mark.parametrize(
+    "change", [{"version": 2}, {"batches": {"cohorts": {}}}], ids=["version", "key"]
+)
+def test_a_state_this_version_cannot_read_stops_with_what_to_do(
+    gr: GitRegistry, tmp_path: Path, change: dict[str, Any]
+) -> None:
+    """A state.json written by a newer version (a rollback of the tool) or damaged: apply
+    and plan say which file, where and what to do, exit 2 and write nothing; the ref stays."""
+    _initial(gr, tmp_path)
+    recorded = _recorded_as(gr, change)
+    merge(gr, "memo", lambda: gr.reg.user(email=USER3, permissions={"johs": "J1010"}, memo="異動"))
+    ran = accessreg(gr, "apply", "--out", str(tmp_path / "out"), "--confirm", *DAY)
+    planned = accessreg(gr, "plan", "--base", "HEAD~1", "--head", "HEAD", *DAY)
+    for result in (ran, planned):
+        assert result.returncode == 2, result.stdout + result.stderr
+        assert "Traceback" not in result.stderr
+        assert "state.json of refs/accessreg/state cannot be read by this version" in result.stderr
+        assert ("version" if "version" in change else "cohorts") in result.stderr
+        assert "git log refs/accessreg/state" in result.stderr
+    assert not (tmp_path / "out").exists()
+    assert gr.repo.git.rev_parse("refs/accessreg/state") == recorded
 
 
 def test_several_merges_before_one_apply_still_produce_every_deletion(

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 
-from pydantic import AfterValidator, BaseModel, ConfigDict
+from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
 
 Role = Literal[
     "gas_retailer",  # ガス小売事業者
@@ -107,10 +107,30 @@ def _rebuilt(
     return model
 
 
+class UnreadableError(ValueError):
+    """A recorded JSON document this version does not read: where (a dotted path) and
+    what, in the parser's words."""
+
+    def __init__(self, where: str, what: str) -> None:
+        super().__init__(f"{where}: {what}")
+        self.where, self.what = where, what
+
+
 class Frozen(BaseModel):
     """Immutable, and strict about unknown keys: a typo is a problem, not a silent no-op."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+    @classmethod
+    def read_json(cls, raw: bytes | str) -> Self:
+        """The model ``raw`` holds; UnreadableError where it holds none (damaged JSON, a key or
+        value this version does not know)."""
+        try:
+            return cls.model_validate_json(raw)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(part) for part in first["loc"]) or "(the document)"
+            raise UnreadableError(where, str(first["msg"])) from None
 
     def model_post_init(self, context: Any, /) -> None:
         _share_fields_set(self)

@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
-from accessreg.errors import UsageError
+from accessreg.errors import ConfigError, UsageError
 from accessreg.escape import quote
 from accessreg.gitio.repo import GitRepository
 from accessreg.gitio.state import STATE_REF
-from accessreg.model.base import Frozen
+from accessreg.model.base import Frozen, UnreadableError
 from accessreg.model.messages import msg
 from accessreg.plan.waits import Waits
 
@@ -227,14 +227,34 @@ def recorded_waits(repo: GitRepository, today: date) -> Waits:
     ``repo`` records them: a pull request's plan dates a change of one as its merge will
     (``plan.waits``). Empty before the first apply, or where the ref was not fetched."""
     raw = repo.file_at(STATE_REF, STATE_FILE)
-    found = State.model_validate_json(raw).waiting(today) if raw else None
+    found = _parsed(raw).waiting(today) if raw else None
     return found.waits if found is not None else Waits()
 
 
 def load(files: Mapping[str, bytes]) -> State:
     """The state recorded in the state ref's files (empty before the first record)."""
     raw = files.get(STATE_FILE)
-    return State.model_validate_json(raw) if raw else State()
+    return _parsed(raw) if raw else State()
+
+
+def _parsed(raw: bytes) -> State:
+    """``state.json`` as recorded. One this version does not read (a newer version wrote
+    it, or it is damaged) stops the command with what to do: nothing is planned, applied
+    or mailed on a state misread."""
+    try:
+        return State.read_json(raw)
+    except UnreadableError as exc:
+        raise ConfigError(
+            msg(
+                "{file} of {ref} cannot be read by this version of accessreg ({where}: "
+                "{what}): a newer version wrote it, or it is damaged. Run the version that "
+                "wrote it, or restore the file from the ref's history (git log {ref})",
+                file=STATE_FILE,
+                ref=STATE_REF,
+                where=exc.where,
+                what=exc.what,
+            )
+        ) from None
 
 
 def dump(state: State) -> dict[str, bytes]:
