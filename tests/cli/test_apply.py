@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from accessreg.gitio.state import StateStore
 from tests.helpers.gitrepo import GitRegistry
 from tests.helpers.provisioning import accessreg, deltas, merge, read_csv, state, tree
 from tests.helpers.regfactory import RegistryFactory, certificate, contact
@@ -90,24 +90,14 @@ def test_the_first_apply_must_say_where_to_start(gr: GitRegistry, tmp_path: Path
 def _recorded_as(gr: GitRegistry, change: dict[str, Any]) -> str:
     """A commit on the state ref whose state.json has ``change`` (keys at the top, or in
     every batch under ``batches``), as a newer version, or damage, would leave it."""
-
-    def git(*args: str, stdin: str = "") -> str:
-        done = subprocess.run(["git", *args], input=stdin, cwd=gr.path, capture_output=True,
-                              text=True, check=True)  # fmt: skip
-        return done.stdout.strip()
-
-    ref = "refs/accessreg/state"
-    data = json.loads(git("show", f"{ref}:state.json"))
+    store = StateStore(gr.path)
+    head = store.head()
+    files = store.read(head)
+    data = json.loads(files["state.json"])
     for batch in data["batches"].values():
         batch.update(change.get("batches", {}))
     data.update({k: v for k, v in change.items() if k != "batches"})
-    blob = git("hash-object", "-w", "--stdin", stdin=json.dumps(data))
-    lines = [ln if not ln.endswith("\tstate.json") else f"100644 blob {blob}\tstate.json"
-             for ln in git("ls-tree", ref).splitlines()]  # fmt: skip
-    tree = git("mktree", stdin="\n".join(lines) + "\n")
-    commit = git("commit-tree", tree, "-p", ref, "-m", "newer")
-    git("update-ref", ref, commit)
-    return commit
+    return store.write({**files, "state.json": json.dumps(data).encode()}, "newer", head, False)
 
 
 @pytest.mark.parametrize(

@@ -138,18 +138,10 @@ def _batch(
         applications=tuple(apps),
         systems={s: SystemProgress(generated_on=today) for s in systems},
         pins=pins,
-        groups=_by_system(later.existence),
-        members=_by_system(later.members),
-        moves=_by_system(moves),
+        groups=recorded.by_system(later.existence),
+        members=recorded.by_system(later.members),
+        moves=recorded.by_system(moves),
     )
-
-
-def _by_system(found: Mapping[tuple[str, str], date]) -> dict[str, dict[str, date]]:
-    """(system, code or login) → date, as the state records it: system → code → date."""
-    by_system: dict[str, dict[str, date]] = {}
-    for (system, key), on in sorted(found.items()):
-        by_system.setdefault(system, {})[key] = on
-    return by_system
 
 
 def _unique(accepted: list[notices.Accepted], state: State) -> list[notices.Accepted]:

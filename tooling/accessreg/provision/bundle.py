@@ -326,9 +326,8 @@ def group_conflicts(
     # The groups whose members an earlier batch's delta still to come changes, as recorded:
     # the day's rows show a change of a pair twice merged as one, and miss a group it
     # joined and left again.
-    for group, on in waits.members.items():
-        if on > today:
-            pending[group] = max(on, pending.get(group, on))
+    for group, on in waits.members.items():  # after today (``State.waiting``)
+        pending[group] = max(on, pending.get(group, on))
     if not pending:
         return {}
     found: dict[tuple[str, str], date] = {}

@@ -190,21 +190,18 @@ class State(Frozen):
         for batch in self.ordered():
             # A holder's group of a system moved later than its items say (a suspension's
             # systems, a change dated when an earlier one comes).
-            moved = [(s, login, on) for s, m in batch.moves.items() for login, on in m.items()]
-            moved = [(s, login, on) for s, login, on in moved if on > today]
+            moved = _after(batch.moves, today)
             if moved:
                 owner = {i.key.lower(): a.operator for a in batch.applications for i in a.items}
-                for system, login, on in moved:
+                for (system, login), on in moved.items():
                     if login in owner:
                         if found is None or batch.number < found.number:
                             found = batch
                         operators.add(owner[login])
                         until[system, login] = max(on, until.get((system, login), on))
             for recorded, into in ((batch.groups, groups), (batch.members, members)):
-                for system, codes in recorded.items():
-                    for code, on in codes.items():
-                        if on > today:
-                            into[system, code] = max(on, into.get((system, code), on))
+                for key, on in _after(recorded, today).items():
+                    into[key] = max(on, into.get(key, on))
         if found is None:
             return None
         return Waiting(found.base, frozenset(operators), until, groups, entries, members)
@@ -220,6 +217,24 @@ class State(Frozen):
             raise UsageError(
                 msg("No batch {batch_id} (latest: {known})", batch_id=quote(batch_id), known=known)
             ) from None
+
+
+def by_system(found: Mapping[tuple[str, str], date]) -> dict[str, dict[str, date]]:
+    """(system, code or login) → date, as a batch records it: system → key → date."""
+    nested: dict[str, dict[str, date]] = {}
+    for (system, key), on in sorted(found.items()):
+        nested.setdefault(system, {})[key] = on
+    return nested
+
+
+def _after(nested: Mapping[str, Mapping[str, date]], today: date) -> dict[tuple[str, str], date]:
+    """A batch's record (``by_system``) as (system, key) → date, those after ``today``."""
+    return {
+        (system, key): on
+        for system, keys in nested.items()
+        for key, on in keys.items()
+        if on > today
+    }
 
 
 def recorded_waits(repo: GitRepository, today: date) -> Waits:
