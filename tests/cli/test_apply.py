@@ -148,8 +148,13 @@ def test_several_merges_before_one_apply_still_produce_every_deletion(
     # done: the LDIF and SCIM deltas are dated as the CSV rows are.
     next_day = (out / "ldif/delta-2026-12-04.ldif").read_text()
     assert f"dn: uid={USER2},ou=people" not in next_day
-    # USER2 was the last holder of TAXIS 1010: the group goes that day.
-    assert "dn: cn=taxis-1010,ou=groups,dc=accessreg,dc=example\nchangetype: delete" in next_day
+    # USER2 was the last holder of TAXIS 1010: they leave it that day, and the group stays
+    # (every code's group does, with its placeholder).
+    assert (
+        "dn: cn=taxis-1010,ou=groups,dc=accessreg,dc=example\nchangetype: modify\n"
+        f"delete: member\nmember: uid={USER2},ou=people,dc=accessreg,dc=example\n-\n"
+    ) in next_day
+    assert "changetype: delete" not in next_day
     assert (
         f"dn: uid={USER2},ou=people,dc=accessreg,dc=example\nchangetype: delete"
         in (out / "ldif/delta-manual.ldif").read_text()

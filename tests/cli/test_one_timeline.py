@@ -766,50 +766,40 @@ def _replayed(gr: GitRegistry, tmp: Path, runs: list[str], day: str) -> dict[str
     return expected
 
 
-def test_a_group_an_earlier_batch_creates_later_is_joined_no_earlier(
+def test_a_change_into_a_code_nobody_holds_keeps_its_own_date(
     gr: GitRegistry, tmp_path: Path
 ) -> None:
-    """A new user brings TAXIS 1012, a code nobody holds, on 12/24: that batch's
-    delta-2026-12-24 creates the group. A change of another user to 1012 approved on 12/7
-    would join the group on 12/7, when no directory has it (and the 12/24 creation would
-    then fail on one that exists): it is dated 12/24 too, in the plan, the rows and the
-    record. Every delta, applied by a real slapd on its date and in the order of the runs,
-    leaves the directory as the snapshot of the day after the last date says."""
+    """A new user brings TAXIS 1012, a code nobody holds, on 12/24; another user is moved
+    to 1012 on 12/7. Every code's group stands, held or not, so the move joins it on its
+    own day: neither the plan, the rows nor the record wait for the new user. Every delta,
+    applied by a real slapd on its date and in the order of the runs, leaves the directory
+    as the snapshot of the day after the last date says."""
     window = "window1@test-gas.example.co.jp"
     _applied(gr, tmp_path, "new", lambda: gr.reg.user(email=NEW, permissions={"taxis": "1012"}))
+    (comes,) = _recorded_on(gr, NEW, "taxis", "add")
     joined = {"taxis": "1012", "loacus": "02011"}
     _branch(gr, "join", lambda: gr.reg.user(email=window, permissions=joined))
-    assert _planned_on(gr.path, "main", "join", "2026-12-07", window, "taxis") == [
-        "2026-12-24, waits"
-    ]
-    # The reviewer is told why, in the comment's terms.
-    dated = ["--entered-on", "2026-12-07", "--accepted-on", "2026-12-07", "--today", "2026-12-07"]
-    shown = run_cli("plan", "--base", "main", "--head", "join", "--format", "markdown", *dated,
-                    cwd=gr.path)  # fmt: skip
-    assert shown.returncode == 0, shown.stderr
-    why = [ln for ln in shown.stdout.splitlines() if "creates or deletes the group" in ln]
-    assert len(why) == 1 and "code 1012 on 2026-12-24" in why[0], shown.stdout
+    (planned,) = _planned_on(gr.path, "main", "join", "2026-12-07", window, "taxis")
+    assert planned < comes and "waits" not in planned
     _applied(gr, tmp_path, "join", None, "2026-12-07")
-    line = _line_of(_accepted_body(tmp_path / "join"), "taxis")
-    assert "2026-12-24（先の申請による利用開始日に合わせています）" in line, line
-    assert _recorded_on(gr, window, "taxis", "change") == ["2026-12-24, waits"]
+    assert _recorded_on(gr, window, "taxis", "change") == [planned]
     rows = read_csv_rows(tmp_path / "join", "taxis")
     rows = [r for r in rows if r["メールアドレス（ID）"] == window]
-    assert [(r["区分"], r["適用日"]) for r in rows] == [("変更", "2026-12-24")]
+    assert [(r["区分"], r["適用日"]) for r in rows] == [("変更", planned)]
+    line = _line_of(_accepted_body(tmp_path / "join"), "taxis")
+    assert "先の申請" not in line, line
     expected = _replayed(gr, tmp_path, ["new", "join"], "2027-01-20")
     assert expected[f"cn=taxis-1012,ou=groups,{BASE}"] == sorted(
         f"uid={login},ou=people,{BASE}" for login in (NEW, window)
     )
 
 
-def test_a_group_an_earlier_batch_deletes_later_is_joined_after_it(
+def test_a_code_handed_over_leaves_and_joins_each_on_its_own_day(
     gr: GitRegistry, tmp_path: Path
 ) -> None:
     """Handing over TAXIS 1010: its only holder is removed on 12/7 (gone on 12/8, 000
-    §5-3, and the group with them), and another user is moved to 1010 by a second merge
-    that day. Joined at once, the second batch would create a group the directory still
-    has on 12/7, and the first batch would delete it with the new member on 12/8: the move
-    is dated 12/8, after the deletion, and re-creates the group."""
+    §5-3), and another user is moved to 1010 by a second merge that day. The group stands
+    through both: the move is dated as its own events date it, not after the removal."""
     window = "window1@test-gas.example.co.jp"
     _applied(
         gr,
@@ -819,56 +809,59 @@ def test_a_group_an_earlier_batch_deletes_later_is_joined_after_it(
         "2026-12-07",
     )
     _branch(gr, "in", lambda: gr.reg.user(permissions={"taxis": "1010", "johs": "J1010"}))
-    assert _planned_on(gr.path, "main", "in", "2026-12-07", USER1, "taxis") == ["2026-12-08, waits"]
+    (planned,) = _planned_on(gr.path, "main", "in", "2026-12-07", USER1, "taxis")
+    assert "waits" not in planned
     _applied(gr, tmp_path, "in", None, "2026-12-07")
-    assert _recorded_on(gr, USER1, "taxis", "change") == ["2026-12-08, waits"]
+    assert _recorded_on(gr, USER1, "taxis", "change") == [planned]
     expected = _replayed(gr, tmp_path, ["out", "in"], "2026-12-20")
     assert expected[f"cn=taxis-1010,ou=groups,{BASE}"] == [f"uid={USER1},ou=people,{BASE}"]
 
 
-def test_the_last_holder_leaving_a_group_a_new_user_joins_later_leaves_when_they_come(
+def test_the_last_holder_of_a_group_a_new_user_joins_later_leaves_on_their_own_day(
     gr: GitRegistry, tmp_path: Path
 ) -> None:
     """A new user with JOHS comes on 12/24; the only user holding JOHS now gives it up on
-    12/7. The new user's batch joins them to the group with a ``modify`` on 12/24, made
-    when the group had its member: emptied on 12/7, the group would be gone by then (and
-    an LDAP group cannot be emptied by a ``modify`` anyway). So the leaving is dated 12/24
-    too, after the new member has joined; the directory never lacks the group."""
+    12/7. The group keeps its placeholder member when its last holder leaves (a
+    ``groupOfNames`` cannot be empty), so the leaving is a ``modify`` on its own day, and
+    the new user's ``modify`` of 12/24 finds the group there: a departure never waits for
+    somebody else's arrival."""
     _applied(gr, tmp_path, "new", lambda: gr.reg.user(email=NEW, permissions={"johs": "J1010"}))
+    (comes,) = _recorded_on(gr, NEW, "johs", "add")
     _applied(gr, tmp_path, "drop", lambda: gr.reg.user(permissions={"taxis": "1011"}), "2026-12-07")
-    assert _recorded_on(gr, USER1, "johs", "change") == ["2026-12-24, waits"]
+    (left,) = _recorded_on(gr, USER1, "johs", "change")
+    assert left < comes and "waits" not in left
     line = _line_of(_accepted_body(tmp_path / "drop"), "johs")
-    assert "2026-12-24（先の申請による利用開始日に合わせています）" in line, line
+    assert "先の申請" not in line, line
     expected = _replayed(gr, tmp_path, ["new", "drop"], "2027-01-20")
     assert expected[f"cn=johs-j1010,ou=groups,{BASE}".lower()] == [f"uid={NEW},ou=people,{BASE}"]
 
 
-def test_the_last_holder_leaves_when_the_new_user_comes_though_the_merge_changes_them_too(
+def test_the_last_holder_leaves_on_their_own_day_though_the_merge_changes_the_new_user_too(
     gr: GitRegistry, tmp_path: Path
 ) -> None:
     """As above, with the new user's memo changed by the same merge that makes the only
-    JOHS holder give it up: the new user's row in that merge changes no group, so their
-    arrival on 12/24 still holds the leaving back until then."""
+    JOHS holder give it up."""
     _applied(gr, tmp_path, "new", lambda: gr.reg.user(email=NEW, permissions={"johs": "J1010"}))
+    (comes,) = _recorded_on(gr, NEW, "johs", "add")
 
     def drop_and_note() -> None:
         gr.reg.user(permissions={"taxis": "1011"})
         gr.reg.user(email=NEW, permissions={"johs": "J1010"}, memo="異動予定")
 
     _applied(gr, tmp_path, "drop", drop_and_note, "2026-12-07")
-    assert _recorded_on(gr, USER1, "johs", "change") == ["2026-12-24, waits"]
+    (left,) = _recorded_on(gr, USER1, "johs", "change")
+    assert left < comes and "waits" not in left
     expected = _replayed(gr, tmp_path, ["new", "drop"], "2027-01-20")
     assert expected[f"cn=johs-j1010,ou=groups,{BASE}".lower()] == [f"uid={NEW},ou=people,{BASE}"]
 
 
-def test_a_group_a_new_user_joins_and_leaves_before_coming_keeps_its_last_holder_until_then(
+def test_a_group_a_new_user_joins_and_leaves_before_coming_loses_its_last_holder_on_the_day(
     gr: GitRegistry, tmp_path: Path
 ) -> None:
     """A new user with TAXIS 1010 (12/24) is moved to 1012 before coming: their batches
-    join 1010 and leave it again on 12/24, and the day's rows show only 1012. The only
-    current 1010 holder giving it up on 12/7 would delete the group the first batch's
-    ``modify`` joins on 12/24: the batch records the groups whose members its later
-    deltas change, and the giving up waits for that day."""
+    join 1010 and leave it again on 12/24. The only current 1010 holder giving it up on
+    12/7 leaves on that day; the group stands, empty but for its placeholder, once all
+    have gone."""
     window = "window1@test-gas.example.co.jp"
     _applied(gr, tmp_path, "new", lambda: gr.reg.user(email=NEW, permissions={"taxis": "1010"}))
     (comes,) = _recorded_on(gr, NEW, "taxis", "add")
@@ -876,9 +869,10 @@ def test_a_group_a_new_user_joins_and_leaves_before_coming_keeps_its_last_holder
     _applied(gr, tmp_path, "move", lambda: gr.reg.user(**move), "2026-12-03")
     drop = {"email": window, "permissions": {"loacus": "02011"}}
     _applied(gr, tmp_path, "drop", lambda: gr.reg.user(**drop), "2026-12-07")
-    assert _recorded_on(gr, window, "taxis", "change") == [f"{comes}, waits"]
+    (left,) = _recorded_on(gr, window, "taxis", "change")
+    assert left < comes and "waits" not in left
     expected = _replayed(gr, tmp_path, ["new", "move", "drop"], "2027-01-20")
-    assert f"cn=taxis-1010,ou=groups,{BASE}" not in expected
+    assert expected[f"cn=taxis-1010,ou=groups,{BASE}"] == []
 
 
 def test_a_new_users_other_systems_wait_for_their_entry(gr: GitRegistry, tmp_path: Path) -> None:
@@ -935,14 +929,14 @@ def test_a_removal_waits_for_a_suspension_dated_the_next_business_day(
     gr.close()
 
 
-def test_a_group_a_suspension_joins_later_is_not_emptied_before_it(
+def test_a_suspension_of_a_groups_last_holder_is_on_the_day_though_a_new_holder_comes_later(
     reg: RegistryFactory, tmp_path: Path
 ) -> None:
-    """The only LOACUS 02011 holder is suspended while a new user with 02011 is still to
-    come: the suspension's LOACUS waits for the new user (the group must not be emptied
-    first), so it joins ``loacus-suspended`` then, not on the day its item says. A user
-    alone there until then, restored meanwhile, would empty that group with a ``modify``:
-    the batch records the holders its later deltas move, and the restoration waits too."""
+    """The only LOACUS 02011 holder is suspended (a lost token, 001 p46) while a new user
+    with 02011 is still to come: the suspension is on its day in LOACUS too, not when the
+    new user comes (principle: nothing delays a stop). The group keeps its placeholder
+    meanwhile, and the new user's ``modify`` finds it. A user alone in ``loacus-suspended``,
+    restored the next day, leaves it on their own day too."""
     sole, held = "sole@test-gas.example.co.jp", "held@test-gas.example.co.jp"
     reg.user(email=sole, permissions={"loacus": "02011"})
     reg.user(email=held, permissions={"loacus": "02010"}, suspended_on="2026-11-02")
@@ -953,18 +947,23 @@ def test_a_group_a_suspension_joins_later_is_not_emptied_before_it(
     _applied(gr, tmp_path, "new", lambda: gr.reg.user(email=NEW, permissions={"loacus": "02011"}))
     (comes,) = _recorded_on(gr, NEW, "loacus", "add")
     stop = {"email": sole, "permissions": {"loacus": "02011"}, "suspended_on": "2026-12-07"}
-    _applied(gr, tmp_path, "stop", lambda: gr.reg.user(**stop), "2026-12-07")
+    out = _applied(gr, tmp_path, "stop", lambda: gr.reg.user(**stop), "2026-12-07")
+    rows = [r for r in read_csv_rows(out, "loacus") if r["メールアドレス（ID）"] == sole]
+    assert [(r["区分"], r["適用日"]) for r in rows] == [("停止", "2026-12-07")]
+    assert _own_dates(gr, sole) == ["2026-12-07"]
     state = json.loads(gr.repo.git.show("refs/accessreg/state:state.json"))
-    moved = [b.get("moves", {}).get("loacus", {}) for b in state["batches"].values()]
-    # Only a move no item records: the new user's LOACUS is their item's, the suspension's
-    # LOACUS is no item's.
-    assert [m[sole] for m in moved if sole in m] == [comes]
-    assert not [m for m in moved if NEW in m]
+    assert not [
+        b for b in state["batches"].values() if sole in b.get("moves", {}).get("loacus", {})
+    ]
+    suspended = f"cn=loacus-suspended,ou=groups,{BASE}"
+    on_the_day = (out / "ldif" / "delta-2026-12-07.ldif").read_text()
+    assert f"dn: {suspended}\nchangetype: modify\nadd: member\nmember: uid={sole}" in on_the_day
     back = {"email": held, "permissions": {"loacus": "02010"}}
     _applied(gr, tmp_path, "back", lambda: gr.reg.user(**back), "2026-12-08")
-    assert (tmp_path / "back" / "ldif" / f"delta-{comes}.ldif").exists()
+    assert not list((tmp_path / "back" / "ldif").glob(f"delta-{comes}.ldif"))
     expected = _replayed(gr, tmp_path, ["new", "stop", "back"], "2027-02-20")
-    assert expected[f"cn=loacus-suspended,ou=groups,{BASE}"] == [f"uid={sole},ou=people,{BASE}"]
+    assert expected[suspended] == [f"uid={sole},ou=people,{BASE}"]
+    assert expected[f"cn=loacus-02011,ou=groups,{BASE}"] == [f"uid={NEW},ou=people,{BASE}"]
     gr.close()
 
 
@@ -985,3 +984,41 @@ def test_a_suspension_with_a_memo_is_on_the_day_in_every_system(
         assert [(r["区分"], r["適用日"]) for r in rows] == [("停止", "2026-12-07")], system
     assert not list((out / "ldif").glob("delta-manual.ldif"))
     assert _own_dates(gr, window) == ["2026-12-07"]  # as a later change of the user reads it
+
+
+def test_a_code_the_catalog_adds_or_drops_has_its_group_created_first_and_deleted_last(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """A code added to the catalog gets its group on the day of the merge's run, before
+    anyone joins it (here a new user, on their M+6), in a delta of its own; a code dropped
+    from it loses its group in the run's last delta, after its holders have left (the new
+    user moved to 1011 by a later merge, on the day they come)."""
+    added = "      - {code: '1013', label: 更新権限あり（試行）, label_en: trial}\n"
+    after = "label_en: update rights limited to some tasks}\n"  # TAXIS 1012's line
+
+    def add_code() -> None:
+        gr.reg.edit("systems.yaml", after, after + added)
+        gr.reg.user(email=NEW, permissions={"taxis": "1013"})
+
+    out = _applied(gr, tmp_path, "new", add_code, "2026-12-02")
+    (comes,) = _recorded_on(gr, NEW, "taxis", "add")
+    group = f"cn=taxis-1013,ou=groups,{BASE}"
+    created = (out / "ldif" / "delta-2026-12-02.ldif").read_text()
+    assert f"dn: {group}\nchangetype: add\n" in created and NEW not in created
+    posted = json.loads((out / "scim" / "delta-2026-12-02.json").read_text())["Operations"]
+    assert [op["path"] for op in posted] == ["/Groups"] and posted[0]["bulkId"] == "taxis-1013"
+    assert (
+        f"dn: {group}\nchangetype: modify\nadd: member\n"
+        in (out / "ldif" / f"delta-{comes}.ldif").read_text()
+    )
+
+    def drop_code() -> None:
+        gr.reg.edit("systems.yaml", added, "")
+        gr.reg.user(email=NEW, permissions={"taxis": "1011"})
+
+    dropped = _applied(gr, tmp_path, "drop", drop_code, "2026-12-07")
+    last = sorted((dropped / "ldif").glob("delta-*.ldif"))[-1].read_text()
+    assert last.rstrip().endswith(f"dn: {group}\nchangetype: delete")
+    expected = _replayed(gr, tmp_path, ["new", "drop"], "2027-01-20")
+    assert group not in expected
+    assert f"uid={NEW},ou=people,{BASE}" in expected[f"cn=taxis-1011,ou=groups,{BASE}"]

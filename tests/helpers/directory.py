@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from accessreg.outputs.ldif import placeholder_dn
 from tests.helpers.servers import binary, free_port, parse_ldif, running
 
 BASE = "dc=accessreg,dc=example"
@@ -83,9 +84,11 @@ def slapd(tmp_path: Path) -> Iterator[Directory]:
 
 def members(entries: dict[str, dict[str, list[str]]]) -> dict[str, list[str]]:
     """Each person's and group's DN → its members (a person: none), compared as the
-    directory compares DNs (without case)."""
+    directory compares DNs (without case); the placeholder every group lists is no
+    member."""
+    placeholder = placeholder_dn(BASE).lower()
     return {
-        dn.lower(): sorted(m.lower() for m in entry.get("member", []))
+        dn.lower(): sorted(m.lower() for m in entry.get("member", []) if m.lower() != placeholder)
         for dn, entry in entries.items()
         if dn.lower().startswith(("uid=", "cn="))
     }

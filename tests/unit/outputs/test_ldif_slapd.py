@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from pathlib import Path
 
 import pytest
 
 from accessreg.outputs import ldif
-from accessreg.outputs.access import Access, effective_access, memberships
+from accessreg.outputs.access import (
+    Access,
+    DirectoryGroups,
+    directory_groups,
+    effective_access,
+    memberships,
+)
 from tests.helpers.content import whole
 from tests.helpers.directory import BASE, Directory, slapd
 from tests.helpers.regfactory import RegistryFactory
@@ -36,16 +42,22 @@ def _expected(access: Access) -> tuple[dict[str, str], dict[str, list[str]]]:
     return mails, groups
 
 
+PLACEHOLDER = _dn(ldif.placeholder_dn(BASE))
+
+
 def _state(entries: dict[str, dict[str, list[str]]]) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """Each person's mail, and each group's holders: the placeholder every group lists
+    (a ``groupOfNames`` cannot be empty) left out once checked."""
     mails = {
         _dn(dn): e["mail"][0] for dn, e in entries.items() if "inetOrgPerson" in e["objectclass"]
     }
     groups = {
-        _dn(dn): sorted(_dn(m) for m in e["member"])
+        _dn(dn): [_dn(m) for m in e["member"]]
         for dn, e in entries.items()
         if "groupOfNames" in e["objectclass"]
     }
-    return mails, groups
+    assert all(PLACEHOLDER in members for members in groups.values()), groups
+    return mails, {dn: sorted(set(members) - {PLACEHOLDER}) for dn, members in groups.items()}
 
 
 def _bend(reg: RegistryFactory) -> None:
@@ -140,3 +152,43 @@ def test_a_suspension_moves_the_id_to_the_suspended_groups_and_back(
     assert user1 not in groups.get(_dn(ldif.group_dn("taxis-1011", BASE)), [])
     directory.modify(whole(ldif.delta_pieces(after, before, BASE)))
     assert _state(directory.search(BASE)) == _expected(before)
+
+
+def test_every_group_of_the_catalog_stays_while_its_holders_come_and_go(
+    reg: RegistryFactory, directory: Directory
+) -> None:
+    """A group's last holder leaves by a ``modify`` (the placeholder keeps it), and a later
+    holder joins it by one: neither depends on the other's date. The snapshot lists every
+    group of the catalog, held or not."""
+    _start(reg)
+    registry = loaded(reg)
+    groups = directory_groups(registry.catalog)
+    before = effective_access(registry)
+    snapshot = ldif.snapshot(before, BASE, groups=groups)
+    directory.modify(snapshot, add=True)
+    _, listed = _state(directory.search(BASE))
+    assert set(listed) == {_dn(ldif.group_dn(name, BASE)) for name in groups}
+    assert listed[_dn(ldif.group_dn("taxis-1012", BASE))] == []
+    # The only holder of LOACUS 03010 leaves it; user1 joins TAXIS 1012, which nobody held.
+    reg.user(
+        email="user2@test-gas.example.co.jp",
+        name="ｱﾝﾄﾞｳ 二郎",
+        name_kana="アンドウ ジロウ",
+        affiliation="TESTSUB1",
+        permissions={"taxis": "1010"},
+    )
+    reg.user(permissions={"taxis": "1012"})
+    after = effective_access(loaded(reg))
+    standing = DirectoryGroups(groups)
+    delta = whole(ldif.delta_pieces(before, after, BASE, standing)).decode()
+    assert "changetype: add" not in delta and "changetype: delete" not in delta
+    directory.modify(delta.encode())
+    found = directory.search(BASE)
+    assert _state(found) == (_expected(after)[0], {**_empty(groups), **_expected(after)[1]})
+    assert _state(found)[1][_dn(ldif.group_dn("loacus-03010", BASE))] == []
+    fresh = ldif.snapshot(after, BASE, groups=groups)
+    assert _state(parse_ldif(fresh.decode())) == _state(found)
+
+
+def _empty(groups: Collection[str]) -> dict[str, list[str]]:
+    return {_dn(ldif.group_dn(name, BASE)): [] for name in groups}

@@ -70,57 +70,48 @@ def test_a_manual_step_or_an_item_of_no_system_does_not_wait() -> None:
     assert State().waiting(TODAY) is None
 
 
-def test_the_groups_an_earlier_batch_creates_or_deletes_later_wait_until_their_day() -> None:
-    """Each batch's later group changes, the last day of each, those of today and before
-    dropped; written only where a batch has some, so that a state without any reads and
-    records as before."""
+def test_the_group_records_of_an_earlier_version_are_read_and_change_nothing() -> None:
+    """Versions whose directory groups came and went with their holders recorded, with a
+    batch, the groups its later deltas created, deleted or changed. Every group stands
+    now: a state holding them reads, waits as without them, and is written back as read."""
     state = _state(
         ("a" * 40, (_app("LATEOP01", _user(date(2026, 12, 24))),)),
         ("b" * 40, (_app("LATEOP02", _user(date(2026, 12, 29))),)),
     )
-    groups = {
-        "b1": {"taxis": {"1012": date(2026, 12, 24), "1010": TODAY}},
-        "b2": {"taxis": {"1012": date(2026, 12, 29)}, "loacus": {"03010": date(2026, 12, 29)}},
-    }
-    state = State(
-        batches={k: b.model_copy(update={"groups": groups[k]}) for k, b in state.batches.items()}
+    groups = {"taxis": {"1012": date(2026, 12, 29)}, "loacus": {"03010": date(2026, 12, 29)}}
+    members = {"loacus": {"suspended": date(2026, 12, 29)}}
+    older = State(
+        batches={
+            k: b.model_copy(update={"groups": groups, "members": members})
+            for k, b in state.batches.items()
+        }
     )
-    waiting = state.waiting(TODAY)
-    assert waiting is not None
-    assert waiting.groups == {
-        ("taxis", "1012"): date(2026, 12, 29),
-        ("loacus", "03010"): date(2026, 12, 29),
-    }
-    assert waiting.waits.groups == waiting.groups
-    assert recorded.load(recorded.dump(state)) == state
-    plain = _state(("a" * 40, (_app("LATEOP01", _user(date(2026, 12, 24))),)))
-    assert b'"groups"' not in recorded.dump(plain)[recorded.STATE_FILE]
-    assert recorded.load(recorded.dump(plain)) == plain
+    raw = recorded.dump(older)[recorded.STATE_FILE]
+    assert b'"groups"' in raw and b'"members"' in raw
+    assert recorded.load(recorded.dump(older)) == older
+    assert older.waiting(TODAY) == state.waiting(TODAY) is not None
 
 
 def test_a_holder_a_later_delta_moves_waits_though_its_item_is_dated_today() -> None:
     """A suspension is one item of no system, dated its day; its systems may come later
     (one waits for another batch's new member of its group). The batch records the holders
     its later deltas move: the batch waits, its operator is read on the day, and the
-    holder's system waits until then. The groups whose members those deltas change are
-    kept the same way; neither is written where a batch has none."""
+    holder's system waits until then; nothing is written where a batch has none."""
     suspended = ItemDates(subject="user", key="U@example.jp", system=None, on=TODAY)
     state = _state(
         ("a" * 40, (_app("DONEOP01", _user(TODAY)),)),
         ("b" * 40, (_app("LATEOP01", suspended),)),
     )
     moves = {"loacus": {"u@example.jp": date(2026, 12, 29), "gone@example.jp": TODAY}}
-    members = {"loacus": {"suspended": date(2026, 12, 29), "02010": TODAY}}
-    later = state.batches["b2"].model_copy(update={"moves": moves, "members": members})
+    later = state.batches["b2"].model_copy(update={"moves": moves})
     state = State(batches={**state.batches, "b2": later})
     waiting = state.waiting(TODAY)
     assert waiting is not None
     assert waiting.base == "b" * 40 and waiting.operators == {"LATEOP01"}
     assert waiting.until == {("loacus", "u@example.jp"): date(2026, 12, 29)}
-    assert waiting.waits.members == {("loacus", "suspended"): date(2026, 12, 29)}
     assert recorded.load(recorded.dump(state)) == state
     written = recorded.dump(state)[recorded.STATE_FILE]
-    assert written.count(b'"moves"') == written.count(b'"members"') == 1
+    assert written.count(b'"moves"') == 1
     assert state.waiting(date(2026, 12, 29)) is None
 
 

@@ -104,6 +104,45 @@ def group_name(system: str, code: str) -> str:
     return sys.intern(f"{system}-{code}")  # a few dozen names, held by every holder
 
 
+def directory_groups(catalog: Catalog) -> frozenset[str]:
+    """Every directory group of the catalog: one per code of each system whose users hold
+    its codes (derived ones too), and its suspended group. Each exists whether anyone holds
+    it or not (``outputs.ldif``), so that no change of its members needs another's date."""
+    return frozenset(
+        group_name(system.id, code)
+        for system in catalog.systems
+        if system.level == "user"
+        for code in (*(c.code for c in system.codes), SUSPENDED)
+    )
+
+
+@dataclass(frozen=True)
+class DirectoryGroups:
+    """What a delta knows of the groups beyond the holders it compares: ``standing`` exist
+    before and after it whatever they do (the catalog's; a scoped run's groups that other
+    operators fill); it creates ``created`` and deletes ``removed``, with their codes. A
+    group of none of them exists while it has members."""
+
+    standing: Collection[str] = frozenset()
+    created: Collection[str] = frozenset()
+    removed: Collection[str] = frozenset()
+
+    def touched(self, before: Collection[str], after: Collection[str]) -> set[str]:
+        """The groups a delta may write: with members on either side, created or removed."""
+        return {*before, *after, *self.created, *self.removed}
+
+    def creates(self, name: str, members_before: Collection[str]) -> bool:
+        return name in self.created or (
+            not members_before and name not in self.standing and name not in self.removed
+        )
+
+    def deletes(self, name: str, members_after: Collection[str]) -> bool:
+        return name in self.removed or (not members_after and name not in self.standing)
+
+
+NO_GROUPS = DirectoryGroups()
+
+
 def derived_code(system: System) -> str:
     """The code a derived permission is recorded with (the catalog lists exactly one)."""
     return system.codes[0].code

@@ -21,7 +21,7 @@ from accessreg.model.content import Content, Piece, joined
 from accessreg.model.messages import Message
 from accessreg.model.registry import Registry
 from accessreg.outputs import csv_, info_site, ldif, scim
-from accessreg.outputs.access import Holder, members_by_group
+from accessreg.outputs.access import Holder, directory_groups, members_by_group
 from accessreg.outputs.csv_ import CannotEncode, Encoding
 
 
@@ -282,8 +282,10 @@ def assemble(
         )
         for system in import_systems(catalog)
     }
-    files["scim/snapshot.json"] = scim.document((f.scim for f in fragments), apart=True)
-    files["ldif/snapshot.ldif"] = ldif.document((f.ldif for f in fragments), ldap_base, True)
+    groups = directory_groups(catalog)
+    files["scim/snapshot.json"] = scim.document((f.scim for f in fragments), True, groups=groups)
+    ldif_parts = (f.ldif for f in fragments)
+    files["ldif/snapshot.ldif"] = ldif.document(ldif_parts, ldap_base, True, groups=groups)
     pages = info_site.pages_header(catalog, encoding)
     files[info_site.PAGES] = joined([pages, *(f.pages for f in fragments)], apart=True)
     return files, failures

@@ -4,18 +4,24 @@ People are ``inetOrgPerson`` entries ``uid=<login>,ou=people,<base>``; each syst
 a ``groupOfNames`` ``cn=<system>-<code>,ou=groups,<base>`` listing its holders. The snapshot
 is LDIF content for ``ldapadd`` into an empty tree below the base; a delta is LDIF changes for
 ``ldapmodify`` (add, modify, delete) turning the directory of one registry into the next.
-A group exists while it has members, because ``groupOfNames`` requires one.
+
+Every group of the catalog exists whether anyone holds it or not, and lists ``PLACEHOLDER``
+besides its holders, because a ``groupOfNames`` cannot be empty: a group is created and
+deleted only with its code, and every other change of it is a ``modify`` of its holders,
+which no change of another batch's, on whatever day, can find missing.
 """
 
 from __future__ import annotations
 
 import base64
 import re
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 
 from accessreg.model.content import Content, Piece, joined, separated
 from accessreg.outputs.access import (
+    NO_GROUPS,
     Access,
+    DirectoryGroups,
     Holder,
     by_operator,
     members_by_group,
@@ -38,6 +44,9 @@ MANAGED = (
     "departmentNumber",
     "description",
 )
+# The member every group lists, no person: the DN of no entry, under the groups (whose
+# names always hold a hyphen, so that no group can be named so).
+PLACEHOLDER_CN = "placeholder"
 _DN_SPECIAL = re.compile(r'(["+,;<>\\=])')
 # What a SAFE-STRING of RFC 2849 may not start with.
 _UNSAFE_START = (" ", ":", "<")
@@ -82,6 +91,10 @@ def people_dn(base: str) -> str:
 
 def groups_dn(base: str) -> str:
     return f"ou=groups,{base}"
+
+
+def placeholder_dn(base: str) -> str:
+    return f"cn={PLACEHOLDER_CN},{groups_dn(base)}"
 
 
 def user_dn(login: str, base: str) -> str:
@@ -145,6 +158,7 @@ def _group_entry(name: str, members: Iterable[str], base: str) -> Attrs:
         ("objectClass", "top"),
         ("objectClass", "groupOfNames"),
         ("cn", name),
+        ("member", placeholder_dn(base)),
         *(("member", user_dn(m, base)) for m in members),
     ]
 
@@ -189,30 +203,41 @@ def members(logins: Iterable[str], base: str = DEFAULT_BASE) -> bytes:
     return "\n".join(line("member", user_dn(login, base)) for login in logins).encode("utf-8")
 
 
-def document(parts: Iterable[Part], base: str = DEFAULT_BASE, apart: bool = False) -> Content:
-    """The two organisational units, every person, every non-empty group, from the
-    operators' shares (``apart``: as ``model.content.joined`` keeps them)."""
+def document(
+    parts: Iterable[Part],
+    base: str = DEFAULT_BASE,
+    apart: bool = False,
+    *,
+    groups: Iterable[str] = (),
+) -> Content:
+    """The two organisational units, every person, every group (``groups``: the catalog's,
+    and any other a share lists), from the operators' shares (``apart``: as
+    ``model.content.joined`` keeps them)."""
     records = [
         _record(people_dn(base), [("objectClass", "organizationalUnit"), ("ou", "people")]),
         _record(groups_dn(base), [("objectClass", "organizationalUnit"), ("ou", "groups")]),
     ]
     pieces: list[Piece] = [_document(records)]
-    groups: dict[str, list[Piece]] = {}
+    listed: dict[str, list[Piece]] = {name: [] for name in groups}
     for people, members in parts:
         if len(people):
             pieces += [b"\n", people]
         for group, lines in members.items():
-            groups.setdefault(group, []).append(lines)
-    for name in sorted(groups):
+            listed.setdefault(group, []).append(lines)
+    for name in sorted(listed):
+        # The entry ends with the placeholder's line; the holders' lines follow it.
         entry = _record(group_dn(name, base), _group_entry(name, (), base)).encode("utf-8")
-        pieces += [b"\n", entry, *separated(b"\n", groups[name]), b"\n"]
+        pieces += [b"\n", entry]
+        if any(len(lines) for lines in listed[name]):
+            pieces += [*separated(b"\n", listed[name]), b"\n"]
     return joined(pieces, apart)
 
 
-def snapshot(access: Access, base: str = DEFAULT_BASE) -> bytes:
-    """The two organisational units, every person, every non-empty group (people and
-    members by operator, then login)."""
-    found = document((people_part(people, base) for people in by_operator(access)), base)
+def snapshot(access: Access, base: str = DEFAULT_BASE, *, groups: Iterable[str] = ()) -> bytes:
+    """The two organisational units, every person, every group (people and members by
+    operator, then login)."""
+    parts = (people_part(people, base) for people in by_operator(access))
+    found = document(parts, base, groups=groups)
     assert isinstance(found, bytes)  # every piece is in memory
     return found
 
@@ -238,21 +263,18 @@ def delta_pieces(
     before: Access,
     after: Access,
     base: str = DEFAULT_BASE,
-    elsewhere: Collection[str] = frozenset(),
+    groups: DirectoryGroups = NO_GROUPS,
 ) -> Iterator[Piece]:
     """Changes in an order a directory accepts: people added and changed, groups created,
-    re-membered and removed, and only then people deleted. ``elsewhere``: groups with
-    members beyond the two (when they hold some operators only), which exist before and
-    after whatever these do. The document's pieces as they come, each record encoded as it
-    is made: a first run's lists every user (160 MB at 200,000 users), and is written as it
-    is made."""
+    re-membered and removed, and only then people deleted. ``groups``: the groups that
+    exist whatever the holders do, and those the delta creates or deletes with their code.
+    The document's pieces as they come, each record encoded as it is made: a first run's
+    lists every user (160 MB at 200,000 users), and is written as it is made."""
     yield _VERSION
-    yield from separated(b"\n", _changes(before, after, base, elsewhere))
+    yield from separated(b"\n", _changes(before, after, base, groups))
 
 
-def _changes(
-    before: Access, after: Access, base: str, elsewhere: Collection[str]
-) -> Iterator[bytes]:
+def _changes(before: Access, after: Access, base: str, groups: DirectoryGroups) -> Iterator[bytes]:
     for login, person in after.items():
         if login not in before:
             yield _record(user_dn(login, base), _person_entry(person, base), "add").encode()
@@ -265,12 +287,12 @@ def _changes(
             yield _modify(user_dn(login, base), changed).encode()
     old_groups, new_groups = memberships(before), memberships(after)
     removals = []
-    for name in sorted(set(old_groups) | set(new_groups)):
+    for name in sorted(groups.touched(old_groups, new_groups)):
         dn = group_dn(name, base)
         was, now = set(old_groups.get(name, [])), set(new_groups.get(name, []))
-        if not was and name not in elsewhere:
+        if groups.creates(name, was):
             yield _record(dn, _group_entry(name, sorted(now), base), "add").encode()
-        elif not now and name not in elsewhere:
+        elif groups.deletes(name, now):
             removals.append(_record(dn, [], "delete").encode())
         elif was != now:
             changes = []

@@ -15,13 +15,15 @@ to by ``bulkId`` within the request, and existing ones by ``/Users/<externalId>`
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 from urllib.parse import quote
 
 from accessreg.model.content import Assembled, Content, Piece, joined, separated
 from accessreg.outputs.access import (
+    NO_GROUPS,
     Access,
+    DirectoryGroups,
     Holder,
     by_operator,
     members_by_group,
@@ -150,43 +152,44 @@ def members(logins: Iterable[str]) -> bytes:
     return b", ".join(b'{"value": %s}' % _line(f"bulkId:{login}") for login in logins)
 
 
-def document(parts: Iterable[Part], apart: bool = False) -> Content:
-    """Create every user, then every group with its members, from the operators' shares
-    (``apart``: as ``model.content.joined`` keeps them)."""
+def document(parts: Iterable[Part], apart: bool = False, *, groups: Iterable[str] = ()) -> Content:
+    """Create every user, then every group with its members (``groups``: the catalog's,
+    and any other a share lists), from the operators' shares (``apart``: as
+    ``model.content.joined`` keeps them)."""
     lines: list[Piece | Content] = []
-    groups: dict[str, list[Piece]] = {}
+    listed: dict[str, list[Piece]] = {name: [] for name in groups}
     for users, members in parts:
         lines.append(users)
         for group, items in members.items():
-            groups.setdefault(group, []).append(items)
-    for name in sorted(groups):
+            listed.setdefault(group, []).append(items)
+    for name in sorted(listed):
         op = {"method": "POST", "path": "/Groups", "bulkId": name, "data": _group(name, ())}
         empty = _line(op)  # members come last: '..."members": []}}'
-        lines.append(joined([empty[: -len(b"]}}")], *separated(b", ", groups[name]), b"]}}"]))
+        lines.append(joined([empty[: -len(b"]}}")], *separated(b", ", listed[name]), b"]}}"]))
     return _wrap(lines, apart)
 
 
-def snapshot(access: Access) -> bytes:
+def snapshot(access: Access, *, groups: Iterable[str] = ()) -> bytes:
     """Create every user, then every group with its members (users and members by operator,
     then login)."""
-    found = document(people_part(people) for people in by_operator(access))
+    found = document((people_part(people) for people in by_operator(access)), groups=groups)
     assert isinstance(found, bytes)  # every piece is in memory
     return found
 
 
 def delta_pieces(
-    before: Access, after: Access, elsewhere: Collection[str] = frozenset()
+    before: Access, after: Access, groups: DirectoryGroups = NO_GROUPS
 ) -> Iterator[Piece]:
     """Create, replace, re-group and delete so that a provider holding ``before`` holds
     ``after``: new users first, memberships next, deletions last (a deleted user is first
-    taken out of every group). ``elsewhere``: groups with members beyond the two (when
-    they hold some operators only), which exist before and after whatever these do. The
-    document's pieces as they come, each operation encoded as it is made: a first run's
-    has 200,000 of them (250 MB), and is written as it is made."""
-    return _bulk(_operations(before, after, elsewhere))
+    taken out of every group). ``groups``: the groups that exist whatever the holders do,
+    and those the delta creates or deletes with their code. The document's pieces as they
+    come, each operation encoded as it is made: a first run's has 200,000 of them
+    (250 MB), and is written as it is made."""
+    return _bulk(_operations(before, after, groups))
 
 
-def _operations(before: Access, after: Access, elsewhere: Collection[str]) -> Iterator[bytes]:
+def _operations(before: Access, after: Access, groups: DirectoryGroups) -> Iterator[bytes]:
     added = {login for login in after if login not in before}
     for login, person in after.items():
         if login in added:
@@ -201,12 +204,12 @@ def _operations(before: Access, after: Access, elsewhere: Collection[str]) -> It
         return f"bulkId:{login}" if login in added else login
 
     emptied = []
-    for name in sorted(set(old_groups) | set(new_groups)):
+    for name in sorted(groups.touched(old_groups, new_groups)):
         old, new = set(old_groups.get(name, [])), set(new_groups.get(name, []))
-        if not old and name not in elsewhere:
+        if groups.creates(name, old):
             group = _group(name, (ref(m) for m in sorted(new)))
             yield _line({"method": "POST", "path": "/Groups", "bulkId": name, "data": group})
-        elif not new and name not in elsewhere:
+        elif groups.deletes(name, new):
             emptied.append(name)
         elif old != new:
             patch: list[Json] = []

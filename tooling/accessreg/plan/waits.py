@@ -3,13 +3,11 @@
 A user added on 12/2 (TAXIS from 12/24, 000 §5-1) and removed on 12/7 would be deleted on
 12/8 (§5-3), before the first batch's addition reaches downstream: the LDAP delete fails
 there, and the addition then stands. So such a change is dated when the permission comes.
-A directory group is the same: a user bringing a code nobody holds creates its group on
-12/24; another user moved into it on 12/7 would join a group no directory has yet (and the
-creation would then fail on one that exists). A change into or out of a group whose
-existence an earlier batch changes later is dated that day too. And a user's own change
-still to come (a new user's entry, a suspension on the next business day) holds back any
-later change of the user. (A change that would empty a group an earlier batch joins later
-is found by the merge's run alone: ``provision.bundle.group_conflicts``.)
+And a user's own change still to come (a new user's entry, a suspension on the next
+business day) holds back any later change of the user. Only the user's own changes do:
+every directory group stands whatever its members do (``outputs.ldif``), so that one
+user's change never waits for another's, and a removal or a suspension is never held back
+by somebody else's permission still to come.
 The dates of permissions applied before come from the provisioning state
 (``provision.state.State.waiting``); the plan of a pull request, the merge's rows, its
 受付 mail and its recorded application all read them through this module.
@@ -33,18 +31,13 @@ class Waits:
 
     # (system, login) → the day a permission applied before comes
     people: Mapping[tuple[str, str], date] = field(default_factory=dict)
-    # (system, code) → the last day a delta applied before creates or deletes its group
-    groups: Mapping[tuple[str, str], date] = field(default_factory=dict)
     # login → the last day a change of the user's own applied before comes: a new user's
     # entry (with its first permission), a suspension. No later change of the user, of
     # any system, reaches a directory before it
     entries: Mapping[str, date] = field(default_factory=dict)
-    # (system, code) → the last day a delta applied before changes its group's members
-    # (read by the merge's run alone: ``provision.bundle.group_conflicts``)
-    members: Mapping[tuple[str, str], date] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
-        return bool(self.people or self.groups or self.entries or self.members)
+        return bool(self.people or self.entries)
 
     def person(self, system: str, login: str) -> date | None:
         """When ``login``'s permission of ``system`` applied before comes, or the user's
@@ -63,18 +56,6 @@ def comes(waits: Waits, catalog: Catalog, system: str, login: str) -> date | Non
     if found is None and derived is not None:
         found = min((w for s in derived.systems if (w := people.get((s, login)))), default=None)
     return latest(found, waits.entries.get(login))
-
-
-def regrouped(waits: Waits, system: str, old: str | None, new: str | None) -> date | None:
-    """The last day a group that moving a permission of ``system`` from ``old`` to
-    ``new`` leaves or enters is created or deleted by a batch applied before (None: none
-    is). Only a code that changes moves the person between groups."""
-    if not waits.groups or old == new:
-        return None
-    days = [
-        day for code in (old, new) if code is not None and (day := waits.groups.get((system, code)))
-    ]
-    return max(days, default=None)
 
 
 def latest(*days: date | None) -> date | None:
@@ -103,13 +84,7 @@ def waited(plan: OperatorPlan, waits: Waits) -> OperatorPlan:
         effects = tuple(
             replace(
                 e,
-                effective=not_before(
-                    e.effective,
-                    latest(
-                        waits.person(e.system, login),
-                        regrouped(waits, e.system, e.old, e.new),
-                    ),
-                ),
+                effective=not_before(e.effective, waits.person(e.system, login)),
             )
             for e in item.effects
         )
@@ -138,32 +113,13 @@ def waiting_notes(plan: Plan, waits: Waits) -> tuple[Note, ...]:
             day = effect.effective.on
             if not effect.effective.waits or day is None:  # a moved date is a date
                 continue
-            code = next(
-                (
-                    c
-                    for c in (effect.old, effect.new)
-                    if c is not None and waits.groups.get((effect.system, c)) == day
-                ),
-                None,
+            message = msg(
+                "{system}: the permission of {login} applied for before comes on {day}; "
+                "this change is dated that day too, so that the system has the user "
+                "before it changes or deletes them",
+                system=effect.system,
+                login=person.email,
+                day=day,
             )
-            if code is None or waits.person(effect.system, person.email.lower()) == day:
-                message = msg(
-                    "{system}: the permission of {login} applied for before comes on {day}; "
-                    "this change is dated that day too, so that the system has the user "
-                    "before it changes or deletes them",
-                    system=effect.system,
-                    login=person.email,
-                    day=day,
-                )
-            else:
-                message = msg(
-                    "{system}: an application made before creates or deletes the group of "
-                    "code {code} on {day}; this change moves {login} into or out of that "
-                    "group, so it is dated that day too",
-                    system=effect.system,
-                    code=code,
-                    login=person.email,
-                    day=day,
-                )
             found.append(Note(item.operator, item.application, "flag", item.key, message))
     return tuple(found)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Collection, Mapping
 from contextlib import ExitStack
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
 from pathlib import Path
@@ -121,14 +121,14 @@ def _batch(
     apps: list[ApplicationRecord],
     state: State,
     pins: dict[str, str | None],
-    later: bundle.LaterGroups,
+    later: dict[tuple[str, str], date],
 ) -> BatchRecord | None:
     systems = found.systems()
     if not systems and not apps:
         return None
     # A move on the day its item records says nothing more (a new user's permissions).
     dated = {(i.system, i.key.lower()): i.on for a in apps for i in a.items if i.system}
-    moves = {key: on for key, on in later.moves.items() if dated.get(key) != on}
+    moves = {key: on for key, on in later.items() if dated.get(key) != on}
     return BatchRecord(
         id=batch_id(today, found.head, state.batches),
         number=len(state.batches) + 1,
@@ -138,8 +138,6 @@ def _batch(
         applications=tuple(apps),
         systems={s: SystemProgress(generated_on=today) for s in systems},
         pins=pins,
-        groups=recorded.by_system(later.existence),
-        members=recorded.by_system(later.members),
         moves=recorded.by_system(moves),
     )
 
@@ -233,50 +231,33 @@ def _plan(
     waits = waiting.waits if waiting is not None else Waits()
     options = request.options
 
-    def read(waits: Waits) -> tuple[History, History, Shares]:
-        def since(rev: str | None) -> History:
-            return history(
-                snapshots,
-                rev,
-                head,
-                request.today,
-                request.merged,
-                default,
-                known,
-                isolated.released,
-                waits,
-            )
-
-        found = since(base)
-        # The day's snapshots from the oldest batch with a permission still to come: its
-        # own dates, recorded at acceptance, say what holds today (000 §5-1: M+6).
-        day = found
-        if waiting is not None and waiting.base is not None and waiting.base != found.base:
-            day = since(waiting.base)
-        shares = collect(
+    def since(rev: str | None) -> History:
+        return history(
             snapshots,
-            day,
-            bundle.day_access(day, request.today, found),
-            options.encoding,
-            options.ldap_base,
-            cache if cache is not None else scratch,  # an empty store of the run's own
+            rev,
+            head,
+            request.today,
+            request.merged,
+            default,
+            known,
+            isolated.released,
+            waits,
         )
-        return found, day, shares
 
-    found, day, shares = read(waits)
-    # A change that would empty or fill a group before an earlier batch's change of it
-    # comes waits for that change, as a change of a person still to come does: read again
-    # with those dates (rare: the group's every other holder is still to come or moved).
-    # Dates only move later, each to a day an earlier change comes: a few readings at most.
-    for _ in range(len(state.batches)):
-        conflicts = bundle.group_conflicts(found, day, waits, shares.elsewhere, request.today)
-        if not conflicts:
-            break
-        people = dict(waits.people)
-        for key, on in conflicts.items():
-            people[key] = max(on, people.get(key, on))
-        waits = replace(waits, people=people)
-        found, day, shares = read(waits)
+    found = since(base)
+    # The day's snapshots from the oldest batch with a permission still to come: its own
+    # dates, recorded at acceptance, say what holds today (000 §5-1: M+6).
+    day = found
+    if waiting is not None and waiting.base is not None and waiting.base != found.base:
+        day = since(waiting.base)
+    shares = collect(
+        snapshots,
+        day,
+        bundle.day_access(day, request.today, found),
+        options.encoding,
+        options.ldap_base,
+        cache if cache is not None else scratch,  # an empty store of the run's own
+    )
     removal = safety.removal(found.before_access, found.after_access, shares.outside)
     safety.check_removal(removal, request.max_removal_share, request.allow_mass_removal)
 
@@ -286,7 +267,7 @@ def _plan(
     dated = found.base is not None
     accepted = _unique([a for s in found.steps for a in notices.applications(s, dated)], state)
     apps = [a.record for a in accepted]
-    later = bundle.later_group_changes(found, shares.elsewhere, request.today)
+    later = bundle.later_moves(found, request.today)
     batch = _batch(found, request.today, apps, state, isolated.revs, later)
     owed = [n for a in accepted for n in notices.acceptance_notices(a)]
     at_head = isolated.registry or snapshots.at(head)

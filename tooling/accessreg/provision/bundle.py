@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import partial
 
@@ -36,16 +36,16 @@ from accessreg.outputs.access import (
     MANUAL,
     Access,
     Dated,
+    DirectoryGroups,
     Holder,
     access_on,
     changed,
-    group_name,
+    directory_groups,
     stages,
 )
 from accessreg.outputs.csv_ import CannotEncode, DatedChange, Encoding
 from accessreg.outputs.fragments import Fragment, import_systems, snapshot_name
 from accessreg.outputs.whitelist import Admitted, network_of, whitelists
-from accessreg.plan.waits import Waits
 from accessreg.provision.merges import History
 from accessreg.provision.state import ApplicationRecord
 
@@ -217,8 +217,6 @@ def render(
     ``operator_shares``: every operator's share of the snapshots, in operator order
     (``provision.shares``); ``elsewhere``: the groups with members among operators the
     history does not hold; ``whitelisted``: the whitelist files (``whitelist_files``)."""
-    before, after = history.before_access, history.after_access
-    dated = _Dated(history.rows)
     snapshots, failed = fragments.assemble(
         history.after.catalog, operator_shares, options.encoding, options.ldap_base
     )
@@ -237,9 +235,7 @@ def render(
         raise CannotEncode(failures)
     files["scim/snapshot.json"] = snapshots["scim/snapshot.json"]
     files["ldif/snapshot.ldif"] = snapshots["ldif/snapshot.ldif"]
-    for label, frm, to in stages(before, after, dated):
-        moved_from, moved_to, kept = _moved(frm, to)
-        groups = kept.union(elsewhere)
+    for label, moved_from, moved_to, groups in _delta_stages(history, today, elsewhere):
         # Made as each is written: a first run's deltas list every user (they cannot fail).
         files[f"scim/delta-{label}.json"] = Deferred(
             partial(scim.delta_pieces, moved_from, moved_to, groups)
@@ -253,101 +249,52 @@ def render(
     return dict(sorted(files.items())), manifest
 
 
-@dataclass(frozen=True)
-class LaterGroups:
-    """What the deltas of a run dated after its day do to the directory's groups, as
-    (system, code) or (system, login) → the last such date. The state records them with
-    the batch, for the runs until then (``plan.waits``)."""
+def _delta_stages(
+    history: History, today: date, elsewhere: Collection[str]
+) -> Iterator[tuple[str, Access, Access, DirectoryGroups]]:
+    """The directory deltas of ``history``: for each stage, the holders it changes on each
+    side and what it knows of the groups. Every group of the catalog stands whatever its
+    holders do; one of a code the catalog adds is created before anything joins it (in
+    the first delta, or one of the day ahead of it), one of a code it drops is deleted
+    after everything has left it (in the last)."""
+    head = directory_groups(history.after.catalog)
+    held = directory_groups(history.before.catalog) if history.base is not None else frozenset()
+    created, removed = head - held, held - head
+    standing = held.union(elsewhere)
+    on = today.isoformat()
+    found = stages(history.before_access, history.after_access, _Dated(history.rows))
+    current = next(found, None)
+    if current is not None and created and (current[0] == MANUAL or current[0] > on):
+        yield on, {}, {}, DirectoryGroups(standing, created)
+        standing, created = standing.union(created), frozenset()
+    elif current is None and (created or removed):
+        yield on, {}, {}, DirectoryGroups(standing, created, removed)
+    while current is not None:
+        later = next(found, None)
+        label, frm, to = current
+        moved_from, moved_to, kept = _moved(frm, to)
+        dropped = removed if later is None else frozenset()
+        yield label, moved_from, moved_to, DirectoryGroups(standing | kept, created, dropped)
+        standing, created, current = standing.union(created), frozenset(), later
 
-    # groups created (with their first member) or deleted (with their last): a later
-    # change into or out of one is dated no earlier
-    existence: dict[tuple[str, str], date] = field(default_factory=dict)
-    # groups whose members a ``modify`` changes, made for the group as it then stood: a
-    # later change that would empty or fill one before then waits for it
-    # (``group_conflicts``)
-    members: dict[tuple[str, str], date] = field(default_factory=dict)
-    # the holders moved into or out of a group of a system: until then a directory has
-    # them as they were, whatever the batch's items say (a suspension is one item of no
-    # system, and its systems may come on days of their own)
-    moves: dict[tuple[str, str], date] = field(default_factory=dict)
 
-
-def later_group_changes(history: History, elsewhere: Collection[str], today: date) -> LaterGroups:
-    """What the LDIF and SCIM deltas of ``history`` dated after ``today`` do to the groups,
-    as they decide it."""
-    found = LaterGroups()
+def later_moves(history: History, today: date) -> dict[tuple[str, str], date]:
+    """The holders the LDIF and SCIM deltas of ``history`` dated after ``today`` move into
+    or out of a group of a system, as (system, login) → the last such date: until then a
+    directory has them as they were, whatever the batch's items say (a suspension is one
+    item of no system, whose systems may come on days of their own). The state records
+    them with the batch, for the runs until then (``State.waiting``)."""
+    found: dict[tuple[str, str], date] = {}
     if history.base is None or not any(r.effective and r.effective > today for r in history.rows):
         return found
     for label, frm, to in stages(history.before_access, history.after_access, _Dated(history.rows)):
         if label == MANUAL or (day := date.fromisoformat(label)) <= today:
             continue
-        moved_from, moved_to, kept = _moved(frm, to)
-        stay = kept.union(elsewhere)
-        was, now = (
-            {g for holder in side.values() for g in holder.grouped() if group_name(*g) not in stay}
-            for side in (moved_from, moved_to)
-        )
-        touched: set[tuple[str, str]] = set()
-        for login in moved_from.keys() | moved_to.keys():
-            regrouped = _regrouping(moved_from.get(login), moved_to.get(login))
-            touched |= regrouped
-            # The stages come in date order: the last date stays.
-            found.moves.update(dict.fromkeys({(s, login) for s, _ in regrouped}, day))
-        found.existence.update(dict.fromkeys(was ^ now, day))
-        found.members.update(dict.fromkeys(touched - (was ^ now), day))
-    return found
-
-
-def group_conflicts(
-    history: History, day: History, waits: Waits, elsewhere: Collection[str], today: date
-) -> dict[tuple[str, str], date]:
-    """The (system, login) of this run's changes that would empty a group, or fill an empty
-    one, before a change of an earlier batch to the same group comes: that change was made
-    for the group as it then stood (a ``modify`` of the group, 000 §5-1's M+6 of a new
-    member) and would fail on a group deleted meanwhile. Each with the day such a change
-    comes, the last of them: ``history``'s change is dated no earlier. ``day``: the history
-    from the oldest batch with a change still to come (its rows of earlier batches are the
-    changes still to come); ``waits``: the permissions still to come."""
-    # A pair this run moves between groups is this run's to date (its change comes no
-    # earlier than the earlier one, and the day's row shows both as one); a pair it changes
-    # otherwise (a memo) still joins or leaves the earlier change's groups on its day.
-    own = {
-        (r.change.system, r.change.person.login)
-        for r in history.rows
-        if _regrouping(r.change.before, r.change.after)
-    }
-    pending: dict[tuple[str, str], date] = {}
-    for row in day.rows:
-        change, on = row.change, row.effective
-        if on is None or on <= today or (change.system, change.person.login) in own:
-            continue
-        for group in _regrouping(change.before, change.after):
-            pending[group] = max(on, pending.get(group, on))
-    # The groups whose members an earlier batch's delta still to come changes, as recorded:
-    # the day's rows show a change of a pair twice merged as one, and miss a group it
-    # joined and left again.
-    for group, on in waits.members.items():  # after today (``State.waiting``)
-        pending[group] = max(on, pending.get(group, on))
-    if not pending:
-        return {}
-    found: dict[tuple[str, str], date] = {}
-    for label, frm, to in stages(history.before_access, history.after_access, _Dated(history.rows)):
-        on = None if label == MANUAL else date.fromisoformat(label)
         moved_from, moved_to, _ = _moved(frm, to)
-        moving = set(moved_from) | set(moved_to)
-        held: dict[tuple[str, str], bool] = {}  # a stage's holders looked through once a group
-        for login in sorted(moving):
-            for group in _regrouping(moved_from.get(login), moved_to.get(login)):
-                comes = pending.get(group)
-                if comes is None or (on is not None and comes <= on):
-                    continue
-                if group not in held:
-                    held[group] = group_name(*group) in elsewhere or _held(
-                        to, group, moving, waits, on or today
-                    )
-                if not held[group]:
-                    key = (group[0], login)
-                    found[key] = max(comes, found.get(key, comes))
+        for login in moved_from.keys() | moved_to.keys():
+            # The stages come in date order: the last date stays.
+            for system, _code in _regrouping(moved_from.get(login), moved_to.get(login)):
+                found[system, login] = day
     return found
 
 
@@ -356,22 +303,6 @@ def _regrouping(before: Holder | None, after: Holder | None) -> set[tuple[str, s
     was = set(before.grouped()) if before is not None else set()
     now = set(after.grouped()) if after is not None else set()
     return was ^ now
-
-
-def _held(
-    access: Access, group: tuple[str, str], moving: Collection[str], waits: Waits, on: date
-) -> bool:
-    """Whether a holder of ``access`` the stage does not move is in ``group`` on ``on``
-    already (its permission of the system is not still to come then): the group exists
-    whatever the stage does."""
-    system = group[0]
-    for login, holder in access.items():
-        if login in moving or group not in holder.grouped():
-            continue
-        comes = waits.people.get((system, login))
-        if comes is None or comes <= on:
-            return True
-    return False
 
 
 def _moved(frm: Access, to: Access) -> tuple[Access, Access, frozenset[str]]:

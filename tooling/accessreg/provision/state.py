@@ -98,13 +98,10 @@ class BatchRecord(Frozen):
     # Files pinned in this batch's registries (held back, or released by it) → the revision
     # whose content downstream held of them (None: none), to rebuild its applications.
     pins: dict[str, str | None] = {}  # noqa: RUF012 - pydantic copies it per instance
-    # Directory groups a delta of this batch dated later creates or deletes, as system →
-    # code → that date (``plan.waits``: a later change into or out of one is dated no
-    # earlier).
+    # Written by the versions whose directory groups came and went with their holders (the
+    # groups a later delta of the batch created, deleted or changed): read, so that their
+    # states stay readable, and not used.
     groups: dict[str, dict[str, date]] = {}  # noqa: RUF012 - pydantic copies it per instance
-    # Directory groups whose members a delta of this batch dated later changes, as system →
-    # code → that date (``provision.bundle.group_conflicts``: a later change that would
-    # empty or fill one before then waits for it).
     members: dict[str, dict[str, date]] = {}  # noqa: RUF012 - pydantic copies it per instance
     # Holders a delta of this batch dated later moves into or out of a group of a system,
     # as system → login → that date, where no item of theirs records it (a suspension's
@@ -133,17 +130,13 @@ class Waiting:
     operators: frozenset[str]
     # (system, login) → the day its permission comes, as announced
     until: Mapping[tuple[str, str], date]
-    # (system, code) → the last day a delta of those batches creates or deletes its group
-    groups: Mapping[tuple[str, str], date] = field(default_factory=dict)
     # login → the last day a change of the user's own comes: a new user's entry (with its
     # first permission), a suspension
     entries: Mapping[str, date] = field(default_factory=dict)
-    # (system, code) → the last day a delta of those batches changes its group's members
-    members: Mapping[tuple[str, str], date] = field(default_factory=dict)
 
     @property
     def waits(self) -> Waits:
-        return Waits(self.until, self.groups, self.entries, self.members)
+        return Waits(self.until, self.entries)
 
 
 class State(Frozen):
@@ -167,7 +160,6 @@ class State(Frozen):
         found: BatchRecord | None = None
         operators: set[str] = set()
         until: dict[tuple[str, str], date] = {}
-        groups: dict[tuple[str, str], date] = {}
         entries: dict[str, date] = {}
         for batch, app in self.applications():
             first: dict[str, date] = {}  # a new user's entry comes with its first permission
@@ -186,7 +178,6 @@ class State(Frozen):
             for login, on in first.items():
                 if on > today:
                     entries[login] = max(on, entries.get(login, on))
-        members: dict[tuple[str, str], date] = {}
         for batch in self.ordered():
             # A holder's group of a system moved later than its items say (a suspension's
             # systems, a change dated when an earlier one comes).
@@ -199,12 +190,9 @@ class State(Frozen):
                             found = batch
                         operators.add(owner[login])
                         until[system, login] = max(on, until.get((system, login), on))
-            for recorded, into in ((batch.groups, groups), (batch.members, members)):
-                for key, on in _after(recorded, today).items():
-                    into[key] = max(on, into.get(key, on))
         if found is None:
             return None
-        return Waiting(found.base, frozenset(operators), until, groups, entries, members)
+        return Waiting(found.base, frozenset(operators), until, entries)
 
     def ordered(self) -> list[BatchRecord]:
         return sorted(self.batches.values(), key=lambda b: b.number)
