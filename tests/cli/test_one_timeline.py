@@ -1015,10 +1015,12 @@ def test_a_code_the_catalog_adds_or_drops_has_its_group_created_first_and_delete
     def drop_code() -> None:
         gr.reg.edit("systems.yaml", added, "")
         gr.reg.user(email=NEW, permissions={"taxis": "1011"})
+        gr.reg.user(permissions={"taxis": "1012"})  # a change of its own day, before
 
     dropped = _applied(gr, tmp_path, "drop", drop_code, "2026-12-07")
-    last = sorted((dropped / "ldif").glob("delta-*.ldif"))[-1].read_text()
-    assert last.rstrip().endswith(f"dn: {group}\nchangetype: delete")
+    first, *_, last = sorted((dropped / "ldif").glob("delta-*.ldif"))
+    assert first.name == "delta-2026-12-07.ldif" and last.name == f"delta-{comes}.ldif"
+    assert last.read_text().rstrip().endswith(f"dn: {group}\nchangetype: delete")
     expected = _replayed(gr, tmp_path, ["new", "drop"], "2027-01-20")
     assert group not in expected
     assert f"uid={NEW},ou=people,{BASE}" in expected[f"cn=taxis-1011,ou=groups,{BASE}"]

@@ -119,9 +119,9 @@ def directory_groups(catalog: Catalog) -> frozenset[str]:
 @dataclass(frozen=True)
 class DirectoryGroups:
     """What a delta knows of the groups beyond the holders it compares: ``standing`` exist
-    before and after it whatever they do (the catalog's; a scoped run's groups that other
-    operators fill); it creates ``created`` and deletes ``removed``, with their codes. A
-    group of none of them exists while it has members."""
+    before and after it whatever they do (the catalog's); it creates ``created`` and
+    deletes ``removed``, with their codes. A group of none of them (a caller that knows
+    no catalog) exists while it has members."""
 
     standing: Collection[str] = frozenset()
     created: Collection[str] = frozenset()

@@ -293,7 +293,6 @@ def _plan(
         mails,
         options,
         shares.fragments,
-        shares.elsewhere,
         whitelisted,
     )
 

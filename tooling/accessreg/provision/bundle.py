@@ -209,14 +209,12 @@ def render(
     mails: Sequence[Composed | Later],
     options: Options,
     operator_shares: Sequence[Fragment],
-    elsewhere: Collection[str],
     whitelisted: Mapping[str, bytes],
 ) -> tuple[dict[str, Output], Listing]:
     """Every file of the run and the manifest listing them (written after them, from their
     digests), or CannotEncode listing every cell that cannot be written.
     ``operator_shares``: every operator's share of the snapshots, in operator order
-    (``provision.shares``); ``elsewhere``: the groups with members among operators the
-    history does not hold; ``whitelisted``: the whitelist files (``whitelist_files``)."""
+    (``provision.shares``); ``whitelisted``: the whitelist files (``whitelist_files``)."""
     snapshots, failed = fragments.assemble(
         history.after.catalog, operator_shares, options.encoding, options.ldap_base
     )
@@ -235,7 +233,7 @@ def render(
         raise CannotEncode(failures)
     files["scim/snapshot.json"] = snapshots["scim/snapshot.json"]
     files["ldif/snapshot.ldif"] = snapshots["ldif/snapshot.ldif"]
-    for label, moved_from, moved_to, groups in _delta_stages(history, today, elsewhere):
+    for label, moved_from, moved_to, groups in _delta_stages(history, today):
         # Made as each is written: a first run's deltas list every user (they cannot fail).
         files[f"scim/delta-{label}.json"] = Deferred(
             partial(scim.delta_pieces, moved_from, moved_to, groups)
@@ -250,7 +248,7 @@ def render(
 
 
 def _delta_stages(
-    history: History, today: date, elsewhere: Collection[str]
+    history: History, today: date
 ) -> Iterator[tuple[str, Access, Access, DirectoryGroups]]:
     """The directory deltas of ``history``: for each stage, the holders it changes on each
     side and what it knows of the groups. Every group of the catalog stands whatever its
@@ -259,8 +257,7 @@ def _delta_stages(
     after everything has left it (in the last)."""
     head = directory_groups(history.after.catalog)
     held = directory_groups(history.before.catalog) if history.base is not None else frozenset()
-    created, removed = head - held, held - head
-    standing = held.union(elsewhere)
+    created, removed, standing = head - held, held - head, held
     on = today.isoformat()
     found = stages(history.before_access, history.after_access, _Dated(history.rows))
     current = next(found, None)
@@ -272,9 +269,9 @@ def _delta_stages(
     while current is not None:
         later = next(found, None)
         label, frm, to = current
-        moved_from, moved_to, kept = _moved(frm, to)
+        moved_from, moved_to = _moved(frm, to)
         dropped = removed if later is None else frozenset()
-        yield label, moved_from, moved_to, DirectoryGroups(standing | kept, created, dropped)
+        yield label, moved_from, moved_to, DirectoryGroups(standing, created, dropped)
         standing, created, current = standing.union(created), frozenset(), later
 
 
@@ -290,7 +287,7 @@ def later_moves(history: History, today: date) -> dict[tuple[str, str], date]:
     for label, frm, to in stages(history.before_access, history.after_access, _Dated(history.rows)):
         if label == MANUAL or (day := date.fromisoformat(label)) <= today:
             continue
-        moved_from, moved_to, _ = _moved(frm, to)
+        moved_from, moved_to = _moved(frm, to)
         for login in moved_from.keys() | moved_to.keys():
             # The stages come in date order: the last date stays.
             for system, _code in _regrouping(moved_from.get(login), moved_to.get(login)):
@@ -305,27 +302,13 @@ def _regrouping(before: Holder | None, after: Holder | None) -> set[tuple[str, s
     return was ^ now
 
 
-def _moved(frm: Access, to: Access) -> tuple[Access, Access, frozenset[str]]:
-    """The holders that differ between two accesses, on each side, and the groups the
-    others fill (they exist on both sides): a delta needs nothing else."""
+def _moved(frm: Access, to: Access) -> tuple[Access, Access]:
+    """The holders that differ between two accesses, on each side: a delta needs nothing
+    else (every group stands whatever the others do)."""
     moving = sorted(login for login in frm.keys() | to.keys() if changed(frm, to, login))
-    moved = set(moving)
-    # Only the groups the moved holders are in matter; the others' holders are looked
-    # through until each of those is found filled.
-    touched = {
-        g for side in (frm, to) for login in moving if login in side for g in side[login].groups()
-    }
-    found: set[str] = set()
-    for login, holder in to.items():
-        if len(found) == len(touched):
-            break
-        if login not in moved:
-            found.update(touched.intersection(holder.groups()))
-    kept = frozenset(found)
     return (
         {login: frm[login] for login in moving if login in frm},
         {login: to[login] for login in moving if login in to},
-        kept,
     )
 
 

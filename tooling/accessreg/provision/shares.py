@@ -53,9 +53,6 @@ class Shares:
     outside: int  # login IDs of the operators outside the run's scope (unchanged by it)
     rendered: int  # operators with a share rendered in this run; the others from the cache
     operators: int  # active operators, each with a share (empty when it has no holder)
-    # Groups with members among the operators outside the scope: they exist whatever the
-    # scope's changes do (a delta creates or deletes only a group it empties or starts).
-    elsewhere: frozenset[str] = frozenset()
 
 
 # What a share is rendered from, by object id: the catalog, the operator file, its users.
@@ -508,5 +505,4 @@ def collect(
             store.close()
     ordered = [found[code] for code in active if code in found]
     beyond = sum(len(found[c].logins) for c in outside if c in found)
-    elsewhere = frozenset(g for c in outside if c in found for g in found[c].scim[1])
-    return Shares(ordered, beyond, len(rendered), len(active), elsewhere)
+    return Shares(ordered, beyond, len(rendered), len(active))
