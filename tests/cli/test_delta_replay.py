@@ -79,7 +79,10 @@ def test_every_delta_applies_on_its_date_and_ends_as_the_snapshot(
             subcontractors=[{"code": "TESTSUB2", "name": "テスト委託二株式会社"}],
             privacy_policy_url="https://test-den.example.co.jp/privacy",
         )
-    kinds = [*KINDS, "suspend"] if wide else KINDS
+    # Suspensions weigh three times as much in the wider histories: a suspension of a
+    # group's last holder while a new one is still to come is what a directory whose
+    # groups came and went with their holders could not take on its day.
+    kinds = [*KINDS, "suspend", "suspend"] if wide else KINDS
     users = {(OPERATOR, "user1@test-gas.example.co.jp"): {"taxis": "1011", "johs": "J1010"}}
     stopped: dict[tuple[str, str], str | None] = {}  # user → suspended_on
     memos: dict[tuple[str, str], str] = {}
