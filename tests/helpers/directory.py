@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import secrets
 import subprocess
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +29,21 @@ class Directory:
         tool = binary("ldapadd" if add else "ldapmodify")
         result = subprocess.run([tool, *self._auth()], input=data, capture_output=True, check=False)
         assert result.returncode == 0, result.stderr.decode()
+
+    def modify_going_on(self, data: bytes, refused: Collection[str]) -> list[str]:
+        """``ldapmodify -c``: every change tried, whatever the ones before it did; the
+        errors it met (each must be one of ``refused``, such as "Already exists (68)")."""
+        tool = binary("ldapmodify")
+        result = subprocess.run(
+            [tool, "-c", *self._auth()], input=data, capture_output=True, check=False
+        )
+        errors = [
+            line.split(": ", 1)[1]
+            for line in result.stderr.decode().splitlines()
+            if line.startswith(("ldap_add: ", "ldap_modify: "))
+        ]
+        assert set(errors) <= set(refused), result.stderr.decode()
+        return errors
 
     def search(self, base: str) -> dict[str, dict[str, list[str]]]:
         tool = binary("ldapsearch")

@@ -242,6 +242,20 @@ def snapshot(access: Access, base: str = DEFAULT_BASE, *, groups: Iterable[str] 
     return found
 
 
+def upgrade(groups: Iterable[str], base: str = DEFAULT_BASE) -> bytes:
+    """Changes that turn a directory whose groups came and went with their holders (the
+    versions before standing groups) into one where ``groups`` stand: each group added with
+    the placeholder, and the placeholder added to it. For ``ldapmodify -c``: of each pair,
+    the one the directory already satisfies fails (``Already exists``, ``Type or value
+    exists``) and the other does what is missing, however often it is applied."""
+    records = []
+    for name in sorted(groups):
+        dn = group_dn(name, base)
+        records.append(_record(dn, _group_entry(name, (), base), "add"))
+        records.append(_modify(dn, [("add", "member", [placeholder_dn(base)])]))
+    return _document(records)
+
+
 def _modify(dn: str, changes: list[tuple[str, str, list[str]]]) -> str:
     """A modify record: (operation, attribute, values) each ending with ``-``."""
     lines = [line("dn", dn), "changetype: modify"]

@@ -177,6 +177,18 @@ def snapshot(access: Access, *, groups: Iterable[str] = ()) -> bytes:
     return found
 
 
+def upgrade(groups: Iterable[str]) -> bytes:
+    """A bulk request that creates each of ``groups`` without members, for a provider whose
+    groups came and went with their holders (the versions before standing groups): a group
+    it has already fails alone (a conflict), as RFC 7644 §3.7.3 lets the others go on."""
+    found = _wrap(
+        _line({"method": "POST", "path": "/Groups", "bulkId": name, "data": _group(name, ())})
+        for name in sorted(groups)
+    )
+    assert isinstance(found, bytes)  # every piece is in memory
+    return found
+
+
 def delta_pieces(
     before: Access, after: Access, groups: DirectoryGroups = NO_GROUPS
 ) -> Iterator[Piece]:

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from accessreg.effects.plan import Outgoing, Record, RunPlan, When
 from accessreg.effects.session import InDoubt, MailOutcome, Session, TransportFactory, smtp_session
-from accessreg.errors import UsageError
+from accessreg.errors import ConfigError, UsageError
 from accessreg.files import atomic, gcpause
 from accessreg.files.parsecache import cache_dir
 from accessreg.gitio.repo import GitRepository
@@ -178,6 +178,31 @@ def base_of(request: ApplyRequest, state: State) -> str | None:
     return base
 
 
+def upgrading(request: ApplyRequest, state: State) -> bool:
+    """Whether this run sets up downstream's standing groups (``bundle.UPGRADE_FILES``): the
+    state was applied by a version whose groups came and went with their holders, and the run
+    starts from what downstream holds (a first apply loads an empty tree). ConfigError while
+    a delta of that version still creates or deletes a group: it would fail on, or take away,
+    a group that stands."""
+    if request.initial or state.groups == "standing":
+        return False
+    coming = state.groups_to_come(request.today)
+    if coming:
+        last = max(coming.values())
+        raise ConfigError(
+            msg(
+                "Downstream's directory groups came and went with their holders until this "
+                "version, and a delta of an earlier version still creates or deletes {count} "
+                "of them, the last on {day} ({groups}): keep applying with the earlier "
+                "version until then, and with this one from {day}",
+                count=len(coming),
+                day=last,
+                groups=", ".join(f"{system}-{code}" for system, code in sorted(coming)[:5]),
+            )
+        )
+    return True
+
+
 def plan(
     repo: GitRepository,
     state: State,
@@ -230,6 +255,7 @@ def _plan(
     base = base_of(request, state)
     waits = waiting.waits if waiting is not None else Waits()
     options = request.options
+    upgrade = upgrading(request, state)
 
     def since(rev: str | None) -> History:
         return history(
@@ -294,6 +320,7 @@ def _plan(
         options,
         shares.fragments,
         whitelisted,
+        upgrade,
     )
 
     sending = request.confirm and request.send
@@ -310,7 +337,7 @@ def _plan(
                     Record.fixed(STATE_REF, what, recorded.dump(after), When.AFTER_MAILS)
                 )
         # A first run with --base HEAD changes nothing but says where downstream is.
-        moved = state.applied != found.head or state.held != isolated.held
+        moved = state.applied != found.head or state.held != isolated.held or upgrade
         if batch is not None or moved:
             after = recorded.applied(after, found.head, request.today, batch, isolated.held)
             what = f"applied {found.head[:12]}: {f'batch {batch.id}' if batch else 'no changes'}"
@@ -356,6 +383,7 @@ def run(request: ApplyRequest, transport: TransportFactory = smtp_session) -> Ap
             raise UsageError(msg("--max-removal-share must be between 0 and 1"))
         state = recorded.load(session.state.files)
         base_of(request, state)
+        upgrading(request, state)
         head = session.repo.resolve(request.head)
         # The registries of both ends, their accesses and the cached findings are millions of
         # objects without cycles: the collector's full passes over them found nothing and

@@ -51,6 +51,8 @@ from accessreg.provision.state import ApplicationRecord
 
 FORMAT = "accessreg-apply/1"
 MANIFEST = "manifest.json"
+# Set up downstream's standing groups, before any delta of the run (``render``).
+UPGRADE_FILES = ("ldif/upgrade.ldif", "scim/upgrade.json")
 
 
 @dataclass(frozen=True)
@@ -210,11 +212,15 @@ def render(
     options: Options,
     operator_shares: Sequence[Fragment],
     whitelisted: Mapping[str, bytes],
+    upgrade: bool = False,
 ) -> tuple[dict[str, Output], Listing]:
     """Every file of the run and the manifest listing them (written after them, from their
     digests), or CannotEncode listing every cell that cannot be written.
     ``operator_shares``: every operator's share of the snapshots, in operator order
-    (``provision.shares``); ``whitelisted``: the whitelist files (``whitelist_files``)."""
+    (``provision.shares``); ``whitelisted``: the whitelist files (``whitelist_files``);
+    ``upgrade``: downstream's groups came and went with their holders until now, and the
+    groups of the applied revision's catalog are to be set up before the deltas
+    (``UPGRADE_FILES``)."""
     snapshots, failed = fragments.assemble(
         history.after.catalog, operator_shares, options.encoding, options.ldap_base
     )
@@ -233,6 +239,10 @@ def render(
         raise CannotEncode(failures)
     files["scim/snapshot.json"] = snapshots["scim/snapshot.json"]
     files["ldif/snapshot.ldif"] = snapshots["ldif/snapshot.ldif"]
+    if upgrade:
+        standing = directory_groups(history.before.catalog)
+        files[UPGRADE_FILES[0]] = ldif.upgrade(standing, options.ldap_base)
+        files[UPGRADE_FILES[1]] = scim.upgrade(standing)
     for label, moved_from, moved_to, groups in _delta_stages(history, today):
         # Made as each is written: a first run's deltas list every user (they cannot fail).
         files[f"scim/delta-{label}.json"] = Deferred(

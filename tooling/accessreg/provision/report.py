@@ -13,6 +13,7 @@ from accessreg.effects.report import in_doubt_lines, status
 from accessreg.effects.session import MailOutcome
 from accessreg.model.messages import Message, Verbatim, msg, nmsg
 from accessreg.provision.apply import ApplyResult
+from accessreg.provision.bundle import UPGRADE_FILES
 from accessreg.provision.confirm import ConfirmResult
 from accessreg.reporting import reporters
 
@@ -148,6 +149,19 @@ def apply_text(result: ApplyResult, out: str) -> str:
         )
     )
     lines.append(_t(msg("outputs: {count} files in {dir}", count=len(result.files), dir=out)))
+    if set(UPGRADE_FILES) <= set(result.files):
+        ldif_file, scim_file = UPGRADE_FILES
+        lines.append(
+            _t(
+                msg(
+                    "directory groups: this version keeps every group of the catalog, held "
+                    "or not; apply {ldif} (ldapmodify -c: what is there already is refused "
+                    "and skipped) and {scim} before this run's deltas, once",
+                    ldif=ldif_file,
+                    scim=scim_file,
+                )
+            )
+        )
     lines += _mails(result.mails, result.dry_run)
     if result.recorded:
         lines.append(_t(msg("state: applied revision {rev} recorded", rev=result.head[:12])))

@@ -139,8 +139,15 @@ class Waiting:
         return Waits(self.until, self.entries)
 
 
+# How downstream's directory groups were kept by the version that applied the state: with
+# their holders (created with the first, deleted with the last: the versions before the
+# key) or standing (every group of the catalog, held or not: ``outputs.ldif``).
+Groups = Literal["with_holders", "standing"]
+
+
 class State(Frozen):
     version: Literal[1] = 1
+    groups: Groups = "with_holders"
     applied: str | None = None
     applied_on: date | None = None
     batches: dict[str, BatchRecord] = {}  # noqa: RUF012 - pydantic copies it per instance
@@ -193,6 +200,18 @@ class State(Frozen):
         if found is None:
             return None
         return Waiting(found.base, frozenset(operators), until, entries)
+
+    def groups_to_come(self, today: date) -> dict[tuple[str, str], date]:
+        """The directory groups a delta of a version that kept groups with their holders
+        still creates or deletes after ``today``, as (system, code) → the last such day
+        (``BatchRecord.groups``): standing groups cannot be set up before then."""
+        found: dict[tuple[str, str], date] = {}
+        if self.groups == "standing":
+            return found
+        for batch in self.ordered():
+            for key, on in _after(batch.groups, today).items():
+                found[key] = max(on, found.get(key, on))
+        return found
 
     def ordered(self) -> list[BatchRecord]:
         return sorted(self.batches.values(), key=lambda b: b.number)
@@ -263,6 +282,8 @@ def _parsed(raw: bytes) -> State:
 def dump(state: State) -> dict[str, bytes]:
     """The state ref's files that hold ``state``."""
     data = state.model_dump(mode="json")
+    if data["groups"] == "with_holders":  # as the versions before the key wrote it
+        del data["groups"]
     for batch in data["batches"].values():
         # Written only when it says something: a state without any stays as earlier
         # versions wrote it (and read it), and its history does not change in every batch.
@@ -286,7 +307,13 @@ def applied(
     batches = dict(state.batches)
     if batch is not None:
         batches[batch.id] = batch
-    update = {"applied": head, "applied_on": day, "batches": batches, "held": dict(held or {})}
+    update = {
+        "applied": head,
+        "applied_on": day,
+        "batches": batches,
+        "held": dict(held or {}),
+        "groups": "standing",  # what every delta of this version assumes
+    }
     return state.model_copy(update=update)
 
 
