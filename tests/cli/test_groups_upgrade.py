@@ -15,7 +15,7 @@ from accessreg.outputs import ldif
 from tests.helpers.directory import BASE, deltas, members, slapd
 from tests.helpers.gitrepo import GitRegistry
 from tests.helpers.parsers import ldif_entries, scim_users
-from tests.helpers.provisioning import merge, state
+from tests.helpers.provisioning import applied_from_the_start, merge, over_applied, state
 from tests.helpers.regfactory import RegistryFactory, run_cli
 
 UPGRADE = ("ldif/upgrade.ldif", "scim/upgrade.json")
@@ -24,13 +24,7 @@ PLACEHOLDER = f"member: {ldif.placeholder_dn(BASE)}"
 
 @pytest.fixture
 def gr(reg: RegistryFactory, tmp_path: Path) -> Iterator[GitRegistry]:
-    reg.user(
-        email="window1@test-gas.example.co.jp", permissions={"taxis": "1010", "loacus": "02011"}
-    )
-    made = GitRegistry(reg)
-    first = run_cli("apply", "--out", str(tmp_path / "initial"), "--initial", "--confirm",
-                    "--today", "2026-11-20", cwd=made.path)  # fmt: skip
-    assert first.returncode == 0, first.stderr
+    made = applied_from_the_start(reg, tmp_path)
     yield made
     made.close()
 
@@ -89,7 +83,7 @@ def test_a_directory_of_an_earlier_version_gets_its_standing_groups_once(
     assert all(op["data"]["members"] == [] for op in posted)
     assert scim_users((tmp_path / "drop" / UPGRADE[1]).read_bytes()) == {}  # RFC 7644 valid
     assert state(gr)["groups"] == "standing"
-    day = _over_applied(gr, tmp_path, "2027-01-20")
+    day = over_applied(gr, tmp_path, "2027-01-20")
     with slapd(tmp_path) as directory:
         directory.modify(loaded, add=True)
         upgrade = (tmp_path / "drop" / UPGRADE[0]).read_bytes()
@@ -112,15 +106,6 @@ def test_a_directory_of_an_earlier_version_gets_its_standing_groups_once(
     merge(gr, "memo", lambda: gr.reg.user(permissions={"taxis": "1011"}, memo="異動"))
     _apply(gr, tmp_path / "memo", "2026-12-08")
     assert not [f for f in UPGRADE if (tmp_path / "memo" / f).exists()]
-
-
-def _over_applied(gr: GitRegistry, tmp: Path, day: str) -> Path:
-    """The run over the applied revision on ``day``: its snapshot holds every date before."""
-    applied = state(gr)["applied"]
-    out = tmp / f"daily-{day}"
-    ran = run_cli("apply", "--out", str(out), "--head", applied, "--today", day, cwd=gr.path)
-    assert ran.returncode == 0, ran.stderr
-    return out
 
 
 def test_a_group_an_earlier_version_still_creates_or_deletes_holds_the_switch_back(

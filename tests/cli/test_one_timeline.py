@@ -23,7 +23,7 @@ import pytest
 from tests.helpers.directory import BASE, deltas, members, slapd
 from tests.helpers.gitrepo import GitRegistry
 from tests.helpers.parsers import ldif_entries
-from tests.helpers.provisioning import read_csv
+from tests.helpers.provisioning import applied_from_the_start, over_applied, read_csv
 from tests.helpers.regfactory import RegistryFactory, certificate, contact, run_cli
 from tests.helpers.scheduled_scenario import on
 from tests.helpers.seed_dates import CASES, NEVER_USED, SeedCase
@@ -375,25 +375,9 @@ def _recorded_on(gr: GitRegistry, login: str, system: str, action: str) -> list[
     ]
 
 
-def _over_applied(gr: GitRegistry, tmp: Path, day: str) -> Path:
-    """The run over the applied revision on ``day``, as the daily workflow makes it."""
-    applied = json.loads(gr.repo.git.show("refs/accessreg/state:state.json"))["applied"]
-    out = tmp / f"daily-{day}"
-    ran = run_cli("apply", "--out", str(out), "--head", applied, "--today", day, cwd=gr.path)
-    assert ran.returncode == 0, ran.stderr
-    return out
-
-
 @pytest.fixture
 def gr(reg: RegistryFactory, tmp_path: Path) -> Iterator[GitRegistry]:
-    # The primary window person is also a user of TAXIS and LOACUS.
-    reg.user(
-        email="window1@test-gas.example.co.jp", permissions={"taxis": "1010", "loacus": "02011"}
-    )
-    made = GitRegistry(reg)
-    first = run_cli("apply", "--out", str(tmp_path / "initial"), "--initial", "--confirm",
-                    "--today", "2026-11-20", cwd=made.path)  # fmt: skip
-    assert first.returncode == 0, first.stderr
+    made = applied_from_the_start(reg, tmp_path)
     yield made
     made.close()
 
@@ -641,7 +625,7 @@ def test_the_snapshots_hold_a_new_user_from_the_date_the_deltas_give(
         "2026-12-29": {"taxis": True, "juju": True, "loacus": False},
     }
     for day, held in expected.items():
-        assert holds(_over_applied(gr, tmp_path, day)) == held, day
+        assert holds(over_applied(gr, tmp_path, day)) == held, day
 
 
 def test_a_user_removed_before_arriving_leaves_after_the_arrival(
@@ -686,7 +670,7 @@ def test_a_user_removed_before_arriving_leaves_after_the_arrival(
     ]
     assert naming == ["delta-2026-12-24.ldif", "delta-manual.ldif"]
     for day in ("2026-12-07", "2026-12-23", "2026-12-24"):
-        daily = _over_applied(gr, tmp_path, day)
+        daily = over_applied(gr, tmp_path, day)
         snapshot = read_csv(daily / "imports" / "taxis" / "snapshot.csv")
         assert NEW not in {r["メールアドレス（ID）"] for r in snapshot}, day
 
@@ -753,7 +737,7 @@ def _replayed(gr: GitRegistry, tmp: Path, runs: list[str], day: str) -> dict[str
     them (each must be accepted), and those after a manual step once it is done: the
     directory must then hold what the snapshot of ``day``, after the last date, says.
     That state, checked."""
-    final = _over_applied(gr, tmp, day)
+    final = over_applied(gr, tmp, day)
     with slapd(tmp) as directory:
         directory.modify((tmp / "initial" / "ldif" / "snapshot.ldif").read_bytes(), add=True)
         found = deltas([tmp / run for run in runs])

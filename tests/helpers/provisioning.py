@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.helpers.gitrepo import GitRegistry
-from tests.helpers.regfactory import run_cli
+from tests.helpers.regfactory import RegistryFactory, run_cli
 
 
 def merge(gr: GitRegistry, name: str, change: Callable[[], object]) -> str:
@@ -52,3 +52,26 @@ def deltas(out: Path, system: str) -> list[dict[str, str]]:
 
 def tree(out: Path) -> dict[str, bytes]:
     return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+def applied_from_the_start(reg: RegistryFactory, tmp: Path) -> GitRegistry:
+    """``reg`` in git, its primary window person also a user of TAXIS and LOACUS, applied
+    once with ``--initial`` on 2026-11-20 into ``tmp / "initial"``, as downstream loaded it."""
+    reg.user(
+        email="window1@test-gas.example.co.jp", permissions={"taxis": "1010", "loacus": "02011"}
+    )
+    made = GitRegistry(reg)
+    first = run_cli("apply", "--out", str(tmp / "initial"), "--initial", "--confirm",
+                    "--today", "2026-11-20", cwd=made.path)  # fmt: skip
+    assert first.returncode == 0, first.stderr
+    return made
+
+
+def over_applied(gr: GitRegistry, tmp: Path, day: str) -> Path:
+    """The run over the applied revision on ``day``, as the daily workflow makes it: its
+    snapshot holds every date before."""
+    out = tmp / f"daily-{day}"
+    ran = run_cli("apply", "--out", str(out), "--head", state(gr)["applied"], "--today", day,
+                  cwd=gr.path)  # fmt: skip
+    assert ran.returncode == 0, ran.stderr
+    return out
