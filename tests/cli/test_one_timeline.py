@@ -970,6 +970,11 @@ def test_a_suspension_with_a_memo_is_on_the_day_in_every_system(
     assert _own_dates(gr, window) == ["2026-12-07"]  # as a later change of the user reads it
 
 
+# A code added to TAXIS in the catalog, after 1012's line.
+CODE_1013 = "      - {code: '1013', label: 更新権限あり（試行）, label_en: trial}\n"
+AFTER_1012 = "label_en: update rights limited to some tasks}\n"
+
+
 def test_a_code_the_catalog_adds_or_drops_has_its_group_created_first_and_deleted_last(
     gr: GitRegistry, tmp_path: Path
 ) -> None:
@@ -977,11 +982,9 @@ def test_a_code_the_catalog_adds_or_drops_has_its_group_created_first_and_delete
     anyone joins it (here a new user, on their M+6), in a delta of its own; a code dropped
     from it loses its group in the run's last delta, after its holders have left (the new
     user moved to 1011 by a later merge, on the day they come)."""
-    added = "      - {code: '1013', label: 更新権限あり（試行）, label_en: trial}\n"
-    after = "label_en: update rights limited to some tasks}\n"  # TAXIS 1012's line
 
     def add_code() -> None:
-        gr.reg.edit("systems.yaml", after, after + added)
+        gr.reg.edit("systems.yaml", AFTER_1012, AFTER_1012 + CODE_1013)
         gr.reg.user(email=NEW, permissions={"taxis": "1013"})
 
     out = _applied(gr, tmp_path, "new", add_code, "2026-12-02")
@@ -997,7 +1000,7 @@ def test_a_code_the_catalog_adds_or_drops_has_its_group_created_first_and_delete
     )
 
     def drop_code() -> None:
-        gr.reg.edit("systems.yaml", added, "")
+        gr.reg.edit("systems.yaml", CODE_1013, "")
         gr.reg.user(email=NEW, permissions={"taxis": "1011"})
         gr.reg.user(permissions={"taxis": "1012"})  # a change of its own day, before
 
@@ -1008,3 +1011,23 @@ def test_a_code_the_catalog_adds_or_drops_has_its_group_created_first_and_delete
     expected = _replayed(gr, tmp_path, ["new", "drop"], "2027-01-20")
     assert group not in expected
     assert f"uid={NEW},ou=people,{BASE}" in expected[f"cn=taxis-1011,ou=groups,{BASE}"]
+
+
+def test_a_merge_that_only_adds_a_code_creates_its_group_on_the_day(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """No holder changes, yet the directory needs the new code's group before anyone joins
+    it: the run writes a delta of its day with the group alone (LDIF and SCIM)."""
+    out = _applied(
+        gr,
+        tmp_path,
+        "code",
+        lambda: gr.reg.edit("systems.yaml", AFTER_1012, AFTER_1012 + CODE_1013),
+    )
+    created = (out / "ldif" / "delta-2026-12-02.ldif").read_text()
+    assert created.count("changetype:") == 1
+    assert f"dn: cn=taxis-1013,ou=groups,{BASE}\nchangetype: add\n" in created
+    posted = json.loads((out / "scim" / "delta-2026-12-02.json").read_text())["Operations"]
+    assert [(op["method"], op["bulkId"]) for op in posted] == [("POST", "taxis-1013")]
+    expected = _replayed(gr, tmp_path, ["code"], "2026-12-20")
+    assert expected[f"cn=taxis-1013,ou=groups,{BASE}"] == []
