@@ -423,3 +423,55 @@ def test_an_entry_lapsing_later_drops_out_without_stopping_apply(
         assert b"41.203.64.10" not in (after / "whitelist/taxis/allowlist.json").read_bytes()
     finally:
         made.close()
+
+
+def _break_catalog(reg: RegistryFactory) -> str:
+    """The catalog of ``reg`` made one that does not load (too deeply nested); its text
+    before."""
+    text = (reg.root / "systems.yaml").read_text(encoding="utf-8")
+    reg.write("systems.yaml", text + f"nested: {'[' * 500}{']' * 500}\n")
+    return text
+
+
+def test_a_merge_whose_catalog_does_not_load_counts_with_the_next(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """A merge breaks the catalog and adds a user (its run refuses); the next merge fixes
+    the catalog. The next run applies both: the broken merge is no step, its user comes
+    with the fix, though the fix's parent cannot be read."""
+    _initial(gr, tmp_path)
+
+    def break_and_add() -> None:
+        _break_catalog(gr.reg)
+        gr.reg.user(email="user4@test-gas.example.co.jp", name="四方 四郎")
+
+    text = (gr.reg.root / "systems.yaml").read_text(encoding="utf-8")
+    merge(gr, "broken", break_and_add)
+    refused = accessreg(gr, "apply", "--out", str(tmp_path / "refused"), "--confirm", *DAY)
+    assert refused.returncode == 1 and "Traceback" not in refused.stderr
+    merge(gr, "fixed", lambda: gr.reg.write("systems.yaml", text))
+    out = tmp_path / "out"
+    result = accessreg(gr, "apply", "--out", str(out), "--confirm", *DAY)
+    assert result.returncode == 0, result.stderr
+    rows = {(r["区分"], r["メールアドレス（ID）"]) for r in deltas(out, "taxis")}
+    assert rows == {("新規", "user4@test-gas.example.co.jp")}
+
+
+def test_a_first_apply_reads_past_a_history_whose_first_catalog_does_not_load(
+    reg: RegistryFactory, tmp_path: Path
+) -> None:
+    """The repository began with a catalog an earlier version of the tool wrote, which
+    this one cannot load; a later commit brings it up to date. A first apply loads the
+    registry as it stands, from the first commit it can read."""
+    text = _break_catalog(reg)
+    made = GitRegistry(reg)
+    try:
+        reg.write("systems.yaml", text)
+        made.commit("the catalog as this version reads it")
+        out = tmp_path / "initial"
+        result = accessreg(made, "apply", "--out", str(out), "--initial", *DAY)
+        assert result.returncode == 0, result.stderr
+        users = {r["メールアドレス（ID）"] for r in read_csv(out / "imports/taxis/snapshot.csv")}
+        assert "user1@test-gas.example.co.jp" in users
+    finally:
+        made.close()

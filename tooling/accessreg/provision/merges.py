@@ -562,7 +562,10 @@ def _steps(
             # it changed counts with the next merge that can be read.
             continue
         if previous is None:
-            previous = snapshots.at(commit.parent) if commit.parent else empty_like(after)
+            # The range's start, what downstream holds: the merges before this one changed
+            # none of the files read, or could not be read and count with this one (its
+            # parent's catalog may not load either).
+            previous = snapshots.at(base) if base is not None else empty_like(after)
         found = merged.get(commit.sha, MergedPullRequest(default))
         # Of a scope's operators, only those the merge changed can change: their holders
         # alone are compared (each step otherwise compares the whole scope's).
