@@ -108,6 +108,20 @@ def test_a_directory_of_an_earlier_version_gets_its_standing_groups_once(
     assert not [f for f in UPGRADE if (tmp_path / "memo" / f).exists()]
 
 
+def test_a_run_with_nothing_to_apply_records_the_switch_too(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """The daily run over the applied revision changes nothing, yet it writes the upgrade
+    and, confirmed, records that downstream's groups stand: later runs do not write it."""
+    _as_an_earlier_version_left_it(gr, {})
+    applied = state(gr)["applied"]
+    ran = run_cli("apply", "--out", str(tmp_path / "daily"), "--head", applied, "--confirm",
+                  "--today", "2026-12-07", cwd=gr.path)  # fmt: skip
+    assert ran.returncode == 0, ran.stderr
+    assert all((tmp_path / "daily" / f).exists() for f in UPGRADE)
+    assert state(gr)["groups"] == "standing" and state(gr)["applied"] == applied
+
+
 def test_a_group_an_earlier_version_still_creates_or_deletes_holds_the_switch_back(
     gr: GitRegistry, tmp_path: Path
 ) -> None:

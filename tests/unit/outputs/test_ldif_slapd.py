@@ -33,13 +33,16 @@ def _dn(dn: str) -> str:
     return dn.lower().replace("\\3d", "=").replace("\\=", "=")
 
 
-def _expected(access: Access) -> tuple[dict[str, str], dict[str, list[str]]]:
+def _expected(
+    access: Access, groups: Collection[str]
+) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """Each person's mail, and the holders of every group of the catalog (``groups``)."""
     mails = {_dn(ldif.user_dn(login, BASE)): p.email for login, p in access.items()}
-    groups = {
+    held = {
         _dn(ldif.group_dn(name, BASE)): sorted(_dn(ldif.user_dn(m, BASE)) for m in members)
         for name, members in memberships(access).items()
     }
-    return mails, groups
+    return mails, {**{_dn(ldif.group_dn(name, BASE)): [] for name in groups}, **held}
 
 
 PLACEHOLDER = _dn(ldif.placeholder_dn(BASE))
@@ -95,10 +98,12 @@ def test_ldapadd_loads_every_user_and_membership(
     reg: RegistryFactory, directory: Directory
 ) -> None:
     _start(reg)
-    access = effective_access(loaded(reg))
-    directory.modify(ldif.snapshot(access, BASE), add=True)
+    registry = loaded(reg)
+    groups = directory_groups(registry.catalog)
+    access = effective_access(registry)
+    directory.modify(ldif.snapshot(access, BASE, groups=groups), add=True)
     found = directory.search(BASE)
-    assert _state(found) == _expected(access)
+    assert _state(found) == _expected(access, groups)
     person = found[ldif.user_dn("user2@test-gas.example.co.jp", BASE).lower()]
     assert person["cn"] == sorted(["ｱﾝﾄﾞｳ 二郎", "アンドウ ジロウ"])
     assert person["description"] == [" 先頭に空白: と <記号>"]
@@ -110,17 +115,20 @@ def test_a_delta_leaves_exactly_the_registrys_state(
     reg: RegistryFactory, directory: Directory
 ) -> None:
     _start(reg)
-    before = effective_access(loaded(reg))
-    directory.modify(ldif.snapshot(before, BASE), add=True)
+    registry = loaded(reg)
+    groups = directory_groups(registry.catalog)
+    before = effective_access(registry)
+    directory.modify(ldif.snapshot(before, BASE, groups=groups), add=True)
     _bend(reg)
     after = effective_access(loaded(reg))
-    delta = whole(ldif.delta_pieces(before, after, BASE))
+    delta = whole(ldif.delta_pieces(before, after, DirectoryGroups(groups), BASE))
     assert b"changetype: delete" in delta
     directory.modify(delta)
     found = directory.search(BASE)
-    assert _state(found) == _expected(after)
+    assert _state(found) == _expected(after, groups)
     # Every attribute equals what a fresh load of the new snapshot would hold.
-    fresh = {_dn(d): e for d, e in parse_ldif(ldif.snapshot(after, BASE).decode()).items()}
+    fresh_snapshot = ldif.snapshot(after, BASE, groups=groups)
+    fresh = {_dn(d): e for d, e in parse_ldif(fresh_snapshot.decode()).items()}
     held = {_dn(d): e for d, e in found.items()}
     for dn, attrs in fresh.items():
         if "member" in attrs:
@@ -138,20 +146,23 @@ def test_a_suspension_moves_the_id_to_the_suspended_groups_and_back(
     """Suspended, not deleted (001 p46, 002 §3.4.4): the entry stays, its permissions move
     to each system's suspended group; lifting the suspension moves them back."""
     _start(reg)
-    before = effective_access(loaded(reg))
-    directory.modify(ldif.snapshot(before, BASE), add=True)
+    registry = loaded(reg)
+    groups = directory_groups(registry.catalog)
+    standing = DirectoryGroups(groups)
+    before = effective_access(registry)
+    directory.modify(ldif.snapshot(before, BASE, groups=groups), add=True)
     reg.user(suspended_on="2026-11-20")
     after = effective_access(loaded(reg))
-    directory.modify(whole(ldif.delta_pieces(before, after, BASE)))
+    directory.modify(whole(ldif.delta_pieces(before, after, standing, BASE)))
     found = directory.search(BASE)
-    assert _state(found) == _expected(after)
+    assert _state(found) == _expected(after, groups)
     user1 = _dn(ldif.user_dn("user1@test-gas.example.co.jp", BASE))
     assert user1 in {_dn(d) for d in found}
-    _, groups = _state(found)
-    assert user1 in groups[_dn(ldif.group_dn("taxis-suspended", BASE))]
-    assert user1 not in groups.get(_dn(ldif.group_dn("taxis-1011", BASE)), [])
-    directory.modify(whole(ldif.delta_pieces(after, before, BASE)))
-    assert _state(directory.search(BASE)) == _expected(before)
+    _, held = _state(found)
+    assert user1 in held[_dn(ldif.group_dn("taxis-suspended", BASE))]
+    assert user1 not in held[_dn(ldif.group_dn("taxis-1011", BASE))]
+    directory.modify(whole(ldif.delta_pieces(after, before, standing, BASE)))
+    assert _state(directory.search(BASE)) == _expected(before, groups)
 
 
 def test_every_group_of_the_catalog_stays_while_its_holders_come_and_go(
@@ -180,15 +191,11 @@ def test_every_group_of_the_catalog_stays_while_its_holders_come_and_go(
     reg.user(permissions={"taxis": "1012"})
     after = effective_access(loaded(reg))
     standing = DirectoryGroups(groups)
-    delta = whole(ldif.delta_pieces(before, after, BASE, standing)).decode()
+    delta = whole(ldif.delta_pieces(before, after, standing, BASE)).decode()
     assert "changetype: add" not in delta and "changetype: delete" not in delta
     directory.modify(delta.encode())
     found = directory.search(BASE)
-    assert _state(found) == (_expected(after)[0], {**_empty(groups), **_expected(after)[1]})
+    assert _state(found) == _expected(after, groups)
     assert _state(found)[1][_dn(ldif.group_dn("loacus-03010", BASE))] == []
     fresh = ldif.snapshot(after, BASE, groups=groups)
     assert _state(parse_ldif(fresh.decode())) == _state(found)
-
-
-def _empty(groups: Collection[str]) -> dict[str, list[str]]:
-    return {_dn(ldif.group_dn(name, BASE)): [] for name in groups}

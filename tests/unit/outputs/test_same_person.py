@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from accessreg.outputs import ldif, scim
-from accessreg.outputs.access import Holder, same_person
+from accessreg.outputs.access import DirectoryGroups, Holder, same_person
 from tests.helpers.content import whole
 
 BASE = "dc=example,dc=jp"
@@ -58,12 +58,13 @@ def test_a_stage_adding_permissions_changes_no_entry_nor_resource() -> None:
     """A holder gaining a system in a later stage: its groups change, its entry does not."""
     was = replace(HOLDER, permissions={"taxis": "1011"})
     now = replace(HOLDER, permissions={"taxis": "1011", "johs": "J1010"})
-    records = whole(ldif.delta_pieces({was.login: was}, {now.login: now}, BASE))
+    standing = DirectoryGroups(["taxis-1011", "johs-J1010"])
+    records = whole(ldif.delta_pieces({was.login: was}, {now.login: now}, standing, BASE))
     assert b"member: uid=u1@example.co.jp" in records  # its new group's
     assert b"dn: uid=" not in records  # and no record of the person
-    ops = whole(scim.delta_pieces({was.login: was}, {now.login: now}))
+    ops = whole(scim.delta_pieces({was.login: was}, {now.login: now}, standing))
     assert b'"PATCH"' in ops or b'"/Groups"' in ops
     assert b'"PUT"' not in ops
     stopped = replace(now, suspended=frozenset(now.permissions))  # every one: inactive
-    ops = whole(scim.delta_pieces({now.login: now}, {now.login: stopped}))
+    ops = whole(scim.delta_pieces({now.login: now}, {now.login: stopped}, standing))
     assert b'"PUT"' in ops and b'"active": false' in ops

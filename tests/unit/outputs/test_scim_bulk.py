@@ -6,8 +6,9 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+from accessreg.model.registry import Registry
 from accessreg.outputs import ldif, scim
-from accessreg.outputs.access import effective_access
+from accessreg.outputs.access import DirectoryGroups, directory_groups, effective_access
 from tests.helpers.content import whole
 from tests.helpers.regfactory import RegistryFactory
 from tests.helpers.registries import loaded
@@ -20,9 +21,15 @@ def _ops(data: bytes) -> list[dict[str, Any]]:
     return ops
 
 
+def _standing(registry: Registry) -> DirectoryGroups:
+    """Every group of ``registry``'s catalog, standing."""
+    return DirectoryGroups(directory_groups(registry.catalog))
+
+
 def test_snapshot_creates_users_then_groups_by_bulk_id(reg: RegistryFactory) -> None:
-    access = effective_access(loaded(reg))
-    ops = _ops(scim.snapshot(access))
+    registry = loaded(reg)
+    access = effective_access(registry)
+    ops = _ops(scim.snapshot(access, groups=directory_groups(registry.catalog)))
     users = [o for o in ops if o["path"] == "/Users"]
     assert [o["method"] for o in users] == ["POST", "POST"]
     user = next(o["data"] for o in users if o["bulkId"] == "user1@test-gas.example.co.jp")
@@ -33,7 +40,9 @@ def test_snapshot_creates_users_then_groups_by_bulk_id(reg: RegistryFactory) -> 
     ]
     assert user[scim.EXTENSION]["nameKana"] == "シケン タロウ"
     groups = {o["data"]["displayName"]: o["data"]["members"] for o in ops if o["path"] == "/Groups"}
-    assert groups == {
+    # Every group of the catalog, held or not.
+    assert set(groups) == set(directory_groups(registry.catalog))
+    assert {name: members for name, members in groups.items() if members} == {
         "admin_console-granted": [{"value": "bulkId:window1@test-gas.example.co.jp"}],
         "info_site-granted": [{"value": "bulkId:user1@test-gas.example.co.jp"}],
         "johs-J1010": [{"value": "bulkId:user1@test-gas.example.co.jp"}],
@@ -44,20 +53,21 @@ def test_snapshot_creates_users_then_groups_by_bulk_id(reg: RegistryFactory) -> 
 
 def test_delta_adds_replaces_regroups_and_deletes_last(reg: RegistryFactory) -> None:
     reg.user(email="o'neill^x@test-gas.example.co.jp", permissions={"johs": "J1010"})
-    before = effective_access(loaded(reg))
+    registry = loaded(reg)
+    before = effective_access(registry)
     reg.user(permissions={"taxis": "1010"}, name="試験 太朗")
     (reg.root / "users/TESTOP01/o'neill^x@test-gas.example.co.jp.yaml").unlink()
     reg.user(email="user3@test-gas.example.co.jp", permissions={"taxis": "1011"})
     after = effective_access(loaded(reg))
-    ops = _ops(whole(scim.delta_pieces(before, after)))
+    ops = _ops(whole(scim.delta_pieces(before, after, _standing(registry))))
     summary = [(o["method"], o["path"]) for o in ops]
     assert summary == [
         ("PUT", "/Users/user1@test-gas.example.co.jp"),
         ("POST", "/Users"),
         ("PATCH", "/Groups/info_site-granted"),
-        ("POST", "/Groups"),
+        ("PATCH", "/Groups/johs-J1010"),  # both holders left it: it stays, empty
+        ("PATCH", "/Groups/taxis-1010"),
         ("PATCH", "/Groups/taxis-1011"),
-        ("DELETE", "/Groups/johs-J1010"),  # both holders left it
         ("DELETE", "/Users/o%27neill%5Ex@test-gas.example.co.jp"),
     ]
     patches = {o["path"]: o["data"]["Operations"] for o in ops if o["method"] == "PATCH"}
@@ -77,31 +87,37 @@ def test_delta_adds_replaces_regroups_and_deletes_last(reg: RegistryFactory) -> 
         },
         {"op": "remove", "path": 'members[value eq "o\'neill^x@test-gas.example.co.jp"]'},
     ]
-    new_group = next(o["data"] for o in ops if o["path"] == "/Groups")
-    assert new_group["displayName"] == "taxis-1010"
-    assert new_group["members"] == [{"value": "user1@test-gas.example.co.jp"}]
+    assert patches["/Groups/taxis-1010"] == [
+        {"op": "add", "path": "members", "value": [{"value": "user1@test-gas.example.co.jp"}]}
+    ]
 
 
-def test_a_group_left_empty_is_deleted(reg: RegistryFactory) -> None:
-    before = effective_access(loaded(reg))
+def test_a_group_left_empty_stays(reg: RegistryFactory) -> None:
+    registry = loaded(reg)
+    before = effective_access(registry)
     reg.user(permissions={"taxis": "1011"})
     after = effective_access(loaded(reg))
-    ops = _ops(whole(scim.delta_pieces(before, after)))
-    assert {"method": "DELETE", "path": "/Groups/johs-J1010"} in ops
-    assert _ops(whole(scim.delta_pieces(after, after))) == []
+    ops = _ops(whole(scim.delta_pieces(before, after, _standing(registry))))
+    assert [(o["method"], o["path"]) for o in ops] == [("PATCH", "/Groups/johs-J1010")]
+    assert _ops(whole(scim.delta_pieces(after, after, _standing(registry)))) == []
 
 
 def test_a_suspended_id_is_inactive_and_regrouped_not_deleted(reg: RegistryFactory) -> None:
     """001 p46: the ID is stopped first; SCIM's `active` says so (RFC 7643 §4.1.1)."""
-    before = effective_access(loaded(reg))
+    registry = loaded(reg)
+    before = effective_access(registry)
     reg.user(suspended_on="2026-11-20")
     after = effective_access(loaded(reg))
-    ops = _ops(whole(scim.delta_pieces(before, after)))
-    assert not [o for o in ops if o["method"] == "DELETE" and o["path"].startswith("/Users")]
+    ops = _ops(whole(scim.delta_pieces(before, after, _standing(registry))))
+    assert not [o for o in ops if o["method"] == "DELETE"]
     [put] = [o for o in ops if o["method"] == "PUT"]
     assert put["data"]["active"] is False
-    created = {o["data"]["displayName"] for o in ops if o["method"] == "POST"}
-    assert created == {"taxis-suspended", "johs-suspended", "info_site-suspended"}
+    joined = {
+        o["path"]
+        for o in ops
+        if o["method"] == "PATCH" and o["data"]["Operations"][0]["op"] == "add"
+    }
+    assert joined == {f"/Groups/{s}-suspended" for s in ("taxis", "johs", "info_site")}
 
 
 def test_a_delta_is_made_an_operation_at_a_time(reg: RegistryFactory) -> None:
@@ -109,12 +125,14 @@ def test_a_delta_is_made_an_operation_at_a_time(reg: RegistryFactory) -> None:
     (record) at a time as it is made, never joined into one more copy of itself."""
     for n in range(2, 6):
         reg.user(email=f"user{n}@test-gas.example.co.jp", permissions={"taxis": "1010"})
-    after = effective_access(loaded(reg))
-    made = scim.delta_pieces({}, after)
+    registry = loaded(reg)
+    after = effective_access(registry)
+    first = DirectoryGroups((), created=directory_groups(registry.catalog))
+    made = scim.delta_pieces({}, after, first)
     assert isinstance(made, Iterator)
     pieces = list(made)
     assert len(pieces) > 2 * len(after) and len(_ops(whole(pieces))) > len(after)
-    records = ldif.delta_pieces({}, after)
+    records = ldif.delta_pieces({}, after, first)
     assert isinstance(records, Iterator)
     pieces = list(records)
     assert len(pieces) > len(after) and whole(pieces).count(b"changetype: add") > len(after)

@@ -119,28 +119,16 @@ def directory_groups(catalog: Catalog) -> frozenset[str]:
 @dataclass(frozen=True)
 class DirectoryGroups:
     """What a delta knows of the groups beyond the holders it compares: ``standing`` exist
-    before and after it whatever they do (the catalog's); it creates ``created`` and
-    deletes ``removed``, with their codes. A group of none of them (a caller that knows
-    no catalog) exists while it has members."""
+    before and after it whatever their holders do (the catalog's); it creates ``created``
+    and deletes ``removed``, with their codes. Any other group a holder is in stands too."""
 
-    standing: Collection[str] = frozenset()
+    standing: Collection[str]
     created: Collection[str] = frozenset()
     removed: Collection[str] = frozenset()
 
     def touched(self, before: Collection[str], after: Collection[str]) -> set[str]:
         """The groups a delta may write: with members on either side, created or removed."""
         return {*before, *after, *self.created, *self.removed}
-
-    def creates(self, name: str, members_before: Collection[str]) -> bool:
-        return name in self.created or (
-            not members_before and name not in self.standing and name not in self.removed
-        )
-
-    def deletes(self, name: str, members_after: Collection[str]) -> bool:
-        return name in self.removed or (not members_after and name not in self.standing)
-
-
-NO_GROUPS = DirectoryGroups()
 
 
 def derived_code(system: System) -> str:

@@ -19,7 +19,6 @@ from collections.abc import Iterable, Iterator, Mapping
 
 from accessreg.model.content import Content, Piece, joined, separated
 from accessreg.outputs.access import (
-    NO_GROUPS,
     Access,
     DirectoryGroups,
     Holder,
@@ -208,7 +207,7 @@ def document(
     base: str = DEFAULT_BASE,
     apart: bool = False,
     *,
-    groups: Iterable[str] = (),
+    groups: Iterable[str],
 ) -> Content:
     """The two organisational units, every person, every group (``groups``: the catalog's,
     and any other a share lists), from the operators' shares (``apart``: as
@@ -233,7 +232,7 @@ def document(
     return joined(pieces, apart)
 
 
-def snapshot(access: Access, base: str = DEFAULT_BASE, *, groups: Iterable[str] = ()) -> bytes:
+def snapshot(access: Access, base: str = DEFAULT_BASE, *, groups: Iterable[str]) -> bytes:
     """The two organisational units, every person, every group (people and members by
     operator, then login)."""
     parts = (people_part(people, base) for people in by_operator(access))
@@ -276,8 +275,8 @@ def _values(attrs: Attrs) -> dict[str, list[str]]:
 def delta_pieces(
     before: Access,
     after: Access,
+    groups: DirectoryGroups,
     base: str = DEFAULT_BASE,
-    groups: DirectoryGroups = NO_GROUPS,
 ) -> Iterator[Piece]:
     """Changes in an order a directory accepts: people added and changed, groups created,
     re-membered and removed, and only then people deleted. ``groups``: the groups that
@@ -304,9 +303,9 @@ def _changes(before: Access, after: Access, base: str, groups: DirectoryGroups) 
     for name in sorted(groups.touched(old_groups, new_groups)):
         dn = group_dn(name, base)
         was, now = set(old_groups.get(name, [])), set(new_groups.get(name, []))
-        if groups.creates(name, was):
+        if name in groups.created:
             yield _record(dn, _group_entry(name, sorted(now), base), "add").encode()
-        elif groups.deletes(name, now):
+        elif name in groups.removed:
             removals.append(_record(dn, [], "delete").encode())
         elif was != now:
             changes = []

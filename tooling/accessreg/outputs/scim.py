@@ -21,7 +21,6 @@ from urllib.parse import quote
 
 from accessreg.model.content import Assembled, Content, Piece, joined, separated
 from accessreg.outputs.access import (
-    NO_GROUPS,
     Access,
     DirectoryGroups,
     Holder,
@@ -152,7 +151,7 @@ def members(logins: Iterable[str]) -> bytes:
     return b", ".join(b'{"value": %s}' % _line(f"bulkId:{login}") for login in logins)
 
 
-def document(parts: Iterable[Part], apart: bool = False, *, groups: Iterable[str] = ()) -> Content:
+def document(parts: Iterable[Part], apart: bool = False, *, groups: Iterable[str]) -> Content:
     """Create every user, then every group with its members (``groups``: the catalog's,
     and any other a share lists), from the operators' shares (``apart``: as
     ``model.content.joined`` keeps them)."""
@@ -169,7 +168,7 @@ def document(parts: Iterable[Part], apart: bool = False, *, groups: Iterable[str
     return _wrap(lines, apart)
 
 
-def snapshot(access: Access, *, groups: Iterable[str] = ()) -> bytes:
+def snapshot(access: Access, *, groups: Iterable[str]) -> bytes:
     """Create every user, then every group with its members (users and members by operator,
     then login)."""
     found = document((people_part(people) for people in by_operator(access)), groups=groups)
@@ -189,9 +188,7 @@ def upgrade(groups: Iterable[str]) -> bytes:
     return found
 
 
-def delta_pieces(
-    before: Access, after: Access, groups: DirectoryGroups = NO_GROUPS
-) -> Iterator[Piece]:
+def delta_pieces(before: Access, after: Access, groups: DirectoryGroups) -> Iterator[Piece]:
     """Create, replace, re-group and delete so that a provider holding ``before`` holds
     ``after``: new users first, memberships next, deletions last (a deleted user is first
     taken out of every group). ``groups``: the groups that exist whatever the holders do,
@@ -218,10 +215,10 @@ def _operations(before: Access, after: Access, groups: DirectoryGroups) -> Itera
     emptied = []
     for name in sorted(groups.touched(old_groups, new_groups)):
         old, new = set(old_groups.get(name, [])), set(new_groups.get(name, []))
-        if groups.creates(name, old):
+        if name in groups.created:
             group = _group(name, (ref(m) for m in sorted(new)))
             yield _line({"method": "POST", "path": "/Groups", "bulkId": name, "data": group})
-        elif groups.deletes(name, new):
+        elif name in groups.removed:
             emptied.append(name)
         elif old != new:
             patch: list[Json] = []

@@ -249,7 +249,7 @@ def render(
             partial(scim.delta_pieces, moved_from, moved_to, groups)
         )
         files[f"ldif/delta-{label}.ldif"] = Deferred(
-            partial(ldif.delta_pieces, moved_from, moved_to, options.ldap_base, groups)
+            partial(ldif.delta_pieces, moved_from, moved_to, groups, options.ldap_base)
         )
     files.update(whitelisted)
     files.update(mail_file(mail) for mail in mails)

@@ -98,9 +98,10 @@ class BatchRecord(Frozen):
     # Files pinned in this batch's registries (held back, or released by it) → the revision
     # whose content downstream held of them (None: none), to rebuild its applications.
     pins: dict[str, str | None] = {}  # noqa: RUF012 - pydantic copies it per instance
-    # Written by the versions whose directory groups came and went with their holders (the
-    # groups a later delta of the batch created, deleted or changed): read, so that their
-    # states stay readable, and not used.
+    # Written by the versions whose directory groups came and went with their holders, as
+    # system → code → date: the groups a later delta of the batch created or deleted (the
+    # switch to standing groups waits for them: ``State.groups_to_come``), and those whose
+    # members it changed (read, so that such states stay readable; not used).
     groups: dict[str, dict[str, date]] = {}  # noqa: RUF012 - pydantic copies it per instance
     members: dict[str, dict[str, date]] = {}  # noqa: RUF012 - pydantic copies it per instance
     # Holders a delta of this batch dated later moves into or out of a group of a system,
