@@ -475,3 +475,48 @@ def test_a_first_apply_reads_past_a_history_whose_first_catalog_does_not_load(
         assert "user1@test-gas.example.co.jp" in users
     finally:
         made.close()
+
+
+def test_a_first_apply_s_deltas_list_the_holders_as_the_snapshots_do(
+    reg: RegistryFactory, tmp_path: Path
+) -> None:
+    """By operator, then login (their bytes are the snapshots' shares'); a later delta
+    lists by login. TESTOP02's ``a…`` comes after every login of TESTOP01."""
+    reg.operator("TESTOP02", contacts=[contact(n=2)])
+    reg.user("TESTOP02", "a2@test-gas.example.co.jp", permissions={"taxis": "1010"})
+    reg.user(email=USER2, permissions={"taxis": "1010"})
+    gr = GitRegistry(reg)
+    gr.commit("two operators")
+    out = tmp_path / "initial"
+    assert accessreg(gr, "apply", "--out", str(out), "--initial", "--confirm", *DAY).returncode == 0
+    # Each operator's holders in login order, its window person's too.
+    holders = [USER1, USER2, "window1@test-gas.example.co.jp"]
+    holders += ["a2@test-gas.example.co.jp", "window2@test-gas.example.co.jp"]
+    snapshot = [r["メールアドレス（ID）"] for r in read_csv(out / "imports/taxis/snapshot.csv")]
+    taxis = [login for login in holders if login in snapshot]
+    assert snapshot == taxis == [USER1, USER2, "a2@test-gas.example.co.jp"]
+    assert [r["メールアドレス（ID）"] for r in deltas(out, "taxis")] == taxis
+    scim_users = [
+        op["bulkId"]
+        for op in json.loads((out / f"scim/delta-{ON}.json").read_text("utf-8"))["Operations"]
+        if op["path"] == "/Users"
+    ]
+    ldif = (out / f"ldif/delta-{ON}.ldif").read_text("utf-8")
+    people = [
+        line.split("=", 1)[1].split(",")[0]
+        for line in ldif.splitlines()
+        if "ou=people" in line and line.startswith("dn: uid=")
+    ]
+    assert scim_users == people == holders
+    merge(
+        gr,
+        "more",
+        lambda: (
+            reg.user("TESTOP02", "a3@test-gas.example.co.jp", permissions={"taxis": "1010"}),
+            reg.user(email="user4@test-gas.example.co.jp", permissions={"taxis": "1010"}),
+        ),
+    )
+    later = tmp_path / "later"
+    assert accessreg(gr, "apply", "--out", str(later), "--confirm", *DAY).returncode == 0
+    added = [r["メールアドレス（ID）"] for r in deltas(later, "taxis")]
+    assert added == ["a3@test-gas.example.co.jp", "user4@test-gas.example.co.jp"]

@@ -92,6 +92,10 @@ def test_full_renders_into_a_store_of_its_own_and_writes_the_same_bytes(
             for p in s.pieces().values() if isinstance(p, Slice)} == {True}  # fmt: skip
     assert not (tmp_path / "cache").exists()  # --full reads and writes no cache
     assert _written(spilled) == _written(held)
+    # Where each holder's bytes lie stays known: the deltas take them from the store.
+    shown = fragments.Shown(spilled.shares.fragments, assembled.read)
+    holders = [h for share in spilled.shares.fragments for h in share.holders]
+    assert holders and all(shown.unit("scim", h) is not None for h in holders)
 
 
 def test_a_run_with_an_empty_cache_keeps_each_share_before_it_renders_the_next(

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import sys
 from array import array
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from operator import attrgetter
@@ -96,6 +96,17 @@ def same_person(a: Holder, b: Holder) -> bool:
 
 
 Access = Mapping[str, Holder]  # by login
+
+# A holder's bytes as a snapshot's share already holds them, or None (then made again):
+# the deltas of a first apply add every holder, whom the snapshots hold already.
+Shown = Callable[[Holder], bytes | None]
+
+
+def none_shown(holder: Holder) -> bytes | None:
+    """No share is known: every delta's bytes are made."""
+    return None
+
+
 SUSPENDED = "suspended"  # the group of a system's suspended permissions
 
 

@@ -16,7 +16,6 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
-from itertools import islice
 from typing import Any
 
 from accessreg.errors import ProblemsFound
@@ -24,7 +23,7 @@ from accessreg.escape import csv_row
 from accessreg.model import Catalog
 from accessreg.model.changes import ChangeKind
 from accessreg.model.messages import Lines, Message, msg
-from accessreg.outputs.access import AccessChange, Holder, form_row
+from accessreg.outputs.access import AccessChange, Holder, Shown, form_row, none_shown
 
 
 class Encoding(StrEnum):
@@ -261,16 +260,60 @@ _ROWS_PER_PIECE = 2_000
 
 
 def delta_pieces(
-    label: str, changes: Iterable[DatedChange], system: str, catalog: Catalog, encoding: Encoding
+    label: str,
+    changes: Iterable[DatedChange],
+    system: str,
+    catalog: Catalog,
+    encoding: Encoding,
+    shown: Shown = none_shown,
 ) -> Iterator[bytes]:
     """:func:`delta`'s bytes a few rows at a time (the codecs are stateless: the same
     bytes), for a delta that cannot fail to encode (a first apply's, whose cells the
-    snapshots hold): it lists every holder, and is written as it is made."""
+    snapshots hold): it lists every holder, and is written as it is made. ``shown``: a
+    holder's row of the system's snapshot as a share already holds it; a row with no
+    earlier code is then that row between the change's cells and an empty last cell."""
     header = _delta_header(catalog)
     yield header_bytes(header, encoding)
-    rows = _delta_rows(changes, system, catalog)
-    while chunk := list(islice(rows, _ROWS_PER_PIECE)):
-        yield rows_bytes(label, header, chunk, encoding)
+    heads: dict[tuple[str, ...], bytes] = {}  # the change's cells, a comma after them
+    made: list[DatedChange] = []  # rows made from their cells, not yet encoded
+    for dated in changes:
+        row = None if _previous(dated, system, catalog) else shown(dated.change.person)
+        if row is None:
+            made.append(dated)
+            if len(made) == _ROWS_PER_PIECE:
+                yield rows_bytes(label, header, _delta_rows(made, system, catalog), encoding)
+                made = []
+            continue
+        if made:
+            yield rows_bytes(label, header, _delta_rows(made, system, catalog), encoding)
+            made = []
+        cells = _change_cells(dated)
+        if cells not in heads:
+            line = rows_bytes(label, cells, [_Row(list(cells), "")], encoding)
+            heads[cells] = line[: -len(_LINE_END)] + b","
+        yield heads[cells] + row[: -len(_LINE_END)] + b"," + _LINE_END
+    if made:
+        yield rows_bytes(label, header, _delta_rows(made, system, catalog), encoding)
+
+
+_LINE_END = b"\r\n"
+
+
+def _change_cells(dated: DatedChange) -> tuple[str, ...]:
+    """The delta's cells before the person's: the kind of change and its days."""
+    return (
+        KIND_LABELS[dated.change.kind],
+        dated.effective.isoformat() if dated.effective else "",
+        dated.processing_day.isoformat(),
+    )
+
+
+def _previous(dated: DatedChange, system: str, catalog: Catalog) -> str:
+    """The delta's last cell: the code a change replaces."""
+    change = dated.change
+    if change.kind is ChangeKind.CHANGE and change.before:
+        return catalog.by_id[system].shown(change.before.code(system))
+    return ""
 
 
 def _delta_header(catalog: Catalog) -> list[str]:
@@ -279,17 +322,10 @@ def _delta_header(catalog: Catalog) -> list[str]:
 
 def _delta_rows(changes: Iterable[DatedChange], system: str, catalog: Catalog) -> Iterator[_Row]:
     for dated in changes:
-        change = dated.change
-        previous = (
-            catalog.by_id[system].shown(change.before.code(system))
-            if change.kind is ChangeKind.CHANGE and change.before
-            else ""
-        )
+        person = dated.change.person
         cells = [
-            KIND_LABELS[change.kind],
-            dated.effective.isoformat() if dated.effective else "",
-            dated.processing_day.isoformat(),
-            *_person_cells(change.person, system, catalog),
-            previous,
+            *_change_cells(dated),
+            *_person_cells(person, system, catalog),
+            _previous(dated, system, catalog),
         ]
-        yield _Row(cells, change.person.file)
+        yield _Row(cells, person.file)

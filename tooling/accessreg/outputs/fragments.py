@@ -11,13 +11,13 @@ have not changed from its earlier share (``Previous``). Pure: no I/O.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import accumulate
 
 from accessreg.model import Catalog
-from accessreg.model.content import Content, Piece, joined
+from accessreg.model.content import Content, Piece, Slice, joined
 from accessreg.model.messages import Message
 from accessreg.model.registry import Registry
 from accessreg.outputs import csv_, info_site, ldif, scim
@@ -62,6 +62,9 @@ class Fragment:
     # file → the cells the encoding cannot hold (the run then writes nothing)
     failures: Mapping[str, tuple[Message, ...]] = field(default_factory=dict)
     units: Units = field(default_factory=dict)  # of a share rendered now
+    # The holders a share rendered now was rendered from, in login order (the deltas take
+    # their bytes from it: ``Shown``).
+    holders: tuple[Holder, ...] = ()
 
     def pieces(self) -> dict[str, Piece]:
         """Every piece by a name of its own (how the cache stores them)."""
@@ -262,7 +265,78 @@ def render(
         pages=pages,
         failures=failures,
         units=units,
+        holders=tuple(people),
     )
+
+
+class Shown:
+    """Each holder's bytes in the run's shares, for the deltas: a delta adding a holder
+    whom a share rendered in this run shows as the delta does takes those bytes instead of
+    making them again (a first apply adds every holder: 200,000 SCIM lines, LDIF records
+    and rows of each import, made once for the snapshots, not twice). A piece lying in
+    the store is read whole by ``read`` when a unit of it is first asked for, and kept
+    until one of another share is: a delta asking by operator, as a first apply's does,
+    reads each piece once."""
+
+    def __init__(self, shares: Iterable[Fragment], read: Callable[[Slice], bytes]) -> None:
+        self._of: dict[str, Fragment] = {}  # login → the share rendered from its holder
+        for share in shares:
+            if share.units:
+                self._of.update((h.login, share) for h in share.holders)
+        self._read = read
+        # By piece name, the share last asked: login → (index, start, length), and its bytes.
+        self._last: dict[str, tuple[Fragment, dict[str, tuple[int, int, int]], bytes]] = {}
+
+    def unit(self, name: str, holder: Holder) -> bytes | None:
+        """The bytes of ``holder`` in the piece ``name`` (``scim``, ``ldif``,
+        ``imports/<system>``) of its share, or None when no share rendered now shows
+        ``holder`` as it is (a holder as they were, or as a later date makes them)."""
+        share = self._of.get(holder.login)
+        if share is None:
+            return None
+        last = self._last.get(name)
+        if last is None or last[0] is not share:
+            piece = _piece(share, name)
+            if piece is None:
+                last = (share, {}, b"")
+            else:
+                data = self._read(piece) if isinstance(piece, Slice) else piece
+                last = (share, _places(share, name), data)
+            self._last[name] = last
+        _, places, data = last
+        place = places.get(holder.login)
+        if place is None:
+            return None
+        was = share.holders[place[0]]
+        if was is not holder and was != holder:
+            return None
+        _, start, length = place
+        return data[start : start + length]
+
+
+def _places(share: Fragment, name: str) -> dict[str, tuple[int, int, int]]:
+    """Where each holder's unit lies in the piece ``name`` of ``share``: login → (its index
+    among the share's holders, where it starts, its length); none when the units do not
+    add up."""
+    system = name.removeprefix("imports/") if name.startswith("imports/") else None
+    held = [
+        (i, h.login)
+        for i, h in enumerate(share.holders)
+        if system is None or system in h.permissions
+    ]
+    lengths = share.units.get(name, ())
+    if len(lengths) != len(held):
+        return {}
+    starts = accumulate((n + len(_separator(name)) for n in lengths), initial=0)
+    return {login: (i, at, n) for (i, login), at, n in zip(held, starts, lengths, strict=False)}
+
+
+def _piece(share: Fragment, name: str) -> Piece | None:
+    if name == "scim":
+        return share.scim[0]
+    if name == "ldif":
+        return share.ldif[0]
+    return share.imports.get(name.removeprefix("imports/"))
 
 
 def assemble(

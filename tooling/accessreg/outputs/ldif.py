@@ -22,9 +22,11 @@ from accessreg.outputs.access import (
     Access,
     DirectoryGroups,
     Holder,
+    Shown,
     by_operator,
     members_by_group,
     memberships,
+    none_shown,
     same_person,
 )
 
@@ -277,44 +279,61 @@ def delta_pieces(
     after: Access,
     groups: DirectoryGroups,
     base: str = DEFAULT_BASE,
+    shown: Shown = none_shown,
 ) -> Iterator[Piece]:
     """Changes in an order a directory accepts: people added and changed, groups created,
     re-membered and removed, and only then people deleted. ``groups``: the groups that
-    exist whatever the holders do, and those the delta creates or deletes with their code.
-    The document's pieces as they come, each record encoded as it is made: a first run's
-    lists every user (160 MB at 200,000 users), and is written as it is made."""
+    exist whatever the holders do, and those the delta creates or deletes with their code;
+    ``shown``: a new person's entry as a snapshot's share already holds it
+    (:func:`person_record`). The document's pieces as they come: a first run's lists every
+    user (160 MB at 200,000 users), and is written as it is made."""
     yield _VERSION
-    yield from separated(b"\n", _changes(before, after, base, groups))
+    for n, record in enumerate(_changes(before, after, base, groups, shown)):
+        if n:
+            yield b"\n"
+        yield from record
 
 
-def _changes(before: Access, after: Access, base: str, groups: DirectoryGroups) -> Iterator[bytes]:
+def _added(person: Holder, base: str, shown: Shown) -> tuple[Piece, ...]:
+    """The record adding ``person``: their entry with its change type after the DN line."""
+    dn = user_dn(person.login, base)
+    entry = shown(person)
+    if entry is None:
+        return (_record(dn, _person_entry(person, base), "add").encode(),)
+    first = f"{line('dn', dn)}\n".encode()
+    return first + b"changetype: add\n", entry[len(first) :]
+
+
+def _changes(
+    before: Access, after: Access, base: str, groups: DirectoryGroups, shown: Shown
+) -> Iterator[tuple[Piece, ...]]:
     for login, person in after.items():
         if login not in before:
-            yield _record(user_dn(login, base), _person_entry(person, base), "add").encode()
+            yield _added(person, base, shown)
             continue
         if same_person(before[login], person):  # the entry shows no permission
             continue
         old, new = _values(person_attrs(before[login])), _values(person_attrs(person))
         changed = [("replace", a, new.get(a, [])) for a in MANAGED if old.get(a) != new.get(a)]
         if changed:
-            yield _modify(user_dn(login, base), changed).encode()
+            yield (_modify(user_dn(login, base), changed).encode(),)
     old_groups, new_groups = memberships(before), memberships(after)
     removals = []
     for name in sorted(groups.touched(old_groups, new_groups)):
         dn = group_dn(name, base)
         was, now = set(old_groups.get(name, [])), set(new_groups.get(name, []))
         if name in groups.created:
-            yield _record(dn, _group_entry(name, sorted(now), base), "add").encode()
+            yield (_record(dn, _group_entry(name, sorted(now), base), "add").encode(),)
         elif name in groups.removed:
-            removals.append(_record(dn, [], "delete").encode())
+            removals.append((_record(dn, [], "delete").encode(),))
         elif was != now:
             changes = []
             if now - was:
                 changes.append(("add", "member", [user_dn(m, base) for m in sorted(now - was)]))
             if was - now:
                 changes.append(("delete", "member", [user_dn(m, base) for m in sorted(was - now)]))
-            yield _modify(dn, changes).encode()
+            yield (_modify(dn, changes).encode(),)
     yield from removals
     for login in before:
         if login not in after:
-            yield _record(user_dn(login, base), [], "delete").encode()
+            yield (_record(user_dn(login, base), [], "delete").encode(),)

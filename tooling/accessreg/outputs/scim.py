@@ -24,9 +24,11 @@ from accessreg.outputs.access import (
     Access,
     DirectoryGroups,
     Holder,
+    Shown,
     by_operator,
     members_by_group,
     memberships,
+    none_shown,
     same_person,
 )
 
@@ -188,21 +190,26 @@ def upgrade(groups: Iterable[str]) -> bytes:
     return found
 
 
-def delta_pieces(before: Access, after: Access, groups: DirectoryGroups) -> Iterator[Piece]:
+def delta_pieces(
+    before: Access, after: Access, groups: DirectoryGroups, shown: Shown = none_shown
+) -> Iterator[Piece]:
     """Create, replace, re-group and delete so that a provider holding ``before`` holds
     ``after``: new users first, memberships next, deletions last (a deleted user is first
     taken out of every group). ``groups``: the groups that exist whatever the holders do,
-    and those the delta creates or deletes with their code. The document's pieces as they
-    come, each operation encoded as it is made: a first run's has 200,000 of them
-    (250 MB), and is written as it is made."""
-    return _bulk(_operations(before, after, groups))
+    and those the delta creates or deletes with their code; ``shown``: a new user's line
+    as a snapshot's share already holds it (:func:`user_line`). The document's pieces as
+    they come: a first run's has 200,000 operations (250 MB), and is written as it is
+    made."""
+    return _bulk(_operations(before, after, groups, shown))
 
 
-def _operations(before: Access, after: Access, groups: DirectoryGroups) -> Iterator[bytes]:
+def _operations(
+    before: Access, after: Access, groups: DirectoryGroups, shown: Shown
+) -> Iterator[Piece]:
     added = {login for login in after if login not in before}
     for login, person in after.items():
         if login in added:
-            yield _line(_post_user(person))
+            yield shown(person) or user_line(person)
             continue
         was = before[login]
         if not same_user(was, person) and user_resource(was) != user_resource(person):

@@ -27,6 +27,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from functools import partial
 
+from accessreg.files import assembled
 from accessreg.mail.compose import Composed, Later, mail_file
 from accessreg.model.content import Content, Deferred, Digests, Listing, Output, listed
 from accessreg.model.messages import Message
@@ -39,6 +40,7 @@ from accessreg.outputs.access import (
     DirectoryGroups,
     Holder,
     access_on,
+    by_operator,
     changed,
     directory_groups,
     stages,
@@ -70,6 +72,7 @@ def _imports(
     snapshots: dict[str, Content],
     failed: dict[str, list[Message]],
     options: Options,
+    shown: fragments.Shown,
 ) -> dict[str, Output]:
     catalog = history.after.catalog
     files: dict[str, Output] = {}
@@ -90,7 +93,9 @@ def _imports(
         for name in sorted(n for n in by_file if n.startswith(f"imports/{system}/delta-")):
             args = (name, by_file[name], system, catalog, options.encoding)
             if later:
-                files[name] = Deferred(partial(csv_.delta_pieces, *args))
+                args = (name, _as_snapshots_rows(by_file[name]), system, catalog, options.encoding)
+                rows = partial(shown.unit, f"imports/{system}")
+                files[name] = Deferred(partial(csv_.delta_pieces, *args, rows))
                 continue
             try:
                 files[name] = csv_.delta(*args)
@@ -224,10 +229,11 @@ def render(
     snapshots, failed = fragments.assemble(
         history.after.catalog, operator_shares, options.encoding, options.ldap_base
     )
+    shown = fragments.Shown(operator_shares, assembled.read)
     files: dict[str, Output] = {}
     failures: list[Message] = []
     parts: list[Callable[[], Mapping[str, Output]]] = [
-        lambda: _imports(history, snapshots, failed, options),
+        lambda: _imports(history, snapshots, failed, options, shown),
         lambda: _info_site(history, today, snapshots[info_site.PAGES], failed, options),
     ]
     for part in parts:
@@ -244,12 +250,21 @@ def render(
         files[UPGRADE_FILES[0]] = ldif.upgrade(standing, options.ldap_base)
         files[UPGRADE_FILES[1]] = scim.upgrade(standing)
     for label, moved_from, moved_to, groups in _delta_stages(history, today):
+        if history.base is None:
+            moved_to = _as_snapshots(moved_to)
         # Made as each is written: a first run's deltas list every user (they cannot fail).
         files[f"scim/delta-{label}.json"] = Deferred(
-            partial(scim.delta_pieces, moved_from, moved_to, groups)
+            partial(scim.delta_pieces, moved_from, moved_to, groups, partial(shown.unit, "scim"))
         )
         files[f"ldif/delta-{label}.ldif"] = Deferred(
-            partial(ldif.delta_pieces, moved_from, moved_to, groups, options.ldap_base)
+            partial(
+                ldif.delta_pieces,
+                moved_from,
+                moved_to,
+                groups,
+                options.ldap_base,
+                partial(shown.unit, "ldif"),
+            )
         )
     files.update(whitelisted)
     files.update(mail_file(mail) for mail in mails)
@@ -310,6 +325,18 @@ def _regrouping(before: Holder | None, after: Holder | None) -> set[tuple[str, s
     was = set(before.grouped()) if before is not None else set()
     now = set(after.grouped()) if after is not None else set()
     return was ^ now
+
+
+def _as_snapshots(access: Access) -> Access:
+    """``access`` in the snapshots' order, by operator then login. A first apply's deltas
+    list every holder so: each operator's bytes are then its share's, read once
+    (``fragments.Shown``); a directory or an import takes a load in any order."""
+    return {h.login: h for holders in by_operator(access) for h in holders}
+
+
+def _as_snapshots_rows(rows: list[DatedChange]) -> list[DatedChange]:
+    """:func:`_as_snapshots` for the rows of a CSV delta."""
+    return sorted(rows, key=lambda r: (r.change.person.operator, r.change.person.login))
 
 
 def _moved(frm: Access, to: Access) -> tuple[Access, Access]:

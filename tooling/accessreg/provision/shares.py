@@ -22,7 +22,7 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import date
 from pathlib import Path
 from typing import cast
@@ -380,7 +380,8 @@ class _Spill:
         stored = self.store.get(self._pending)
         for key, (code, share) in self._pending.items():
             if code is not None and key in stored and self.found.get(code) is share:
-                self.found[code] = stored[key]
+                # Where its holders' bytes lie, for the deltas (``fragments.Shown``).
+                self.found[code] = replace(stored[key], units=share.units, holders=share.holders)
         self._pending, self._size = {}, 0
 
 
