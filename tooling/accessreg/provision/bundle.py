@@ -82,7 +82,8 @@ def _imports(
         by_file.setdefault(delta_name(row.change.system, row.processing_day), []).append(row)
     # A first apply's deltas add every holder of the snapshots, each with the cells its
     # snapshot row has, checked as the snapshots were assembled: they cannot fail, and
-    # are made as each is written (as large as the snapshots, 90 MB at 200,000 users).
+    # are made as each is written (as large as the snapshots, 90 MB at 200,000 users),
+    # in the snapshots' order, each row from its share.
     # Other deltas may show a person as they were, whom no snapshot holds: made now, so
     # that a cell the encoding cannot hold stops the run before anything is written.
     later = history.base is None
@@ -91,11 +92,11 @@ def _imports(
         failures.extend(failed.get(label, ()))
         files[label] = snapshots[label]
         for name in sorted(n for n in by_file if n.startswith(f"imports/{system}/delta-")):
-            args = (name, by_file[name], system, catalog, options.encoding)
+            rows = _as_snapshots_rows(by_file[name]) if later else by_file[name]
+            args = (name, rows, system, catalog, options.encoding)
             if later:
-                args = (name, _as_snapshots_rows(by_file[name]), system, catalog, options.encoding)
-                rows = partial(shown.unit, f"imports/{system}")
-                files[name] = Deferred(partial(csv_.delta_pieces, *args, rows))
+                unit = partial(shown.unit, f"imports/{system}")
+                files[name] = Deferred(partial(csv_.delta_pieces, *args, unit))
                 continue
             try:
                 files[name] = csv_.delta(*args)
