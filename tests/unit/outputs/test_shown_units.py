@@ -48,6 +48,9 @@ def _users(reg: RegistryFactory) -> None:
     for n in range(5):
         memo = "=SUM(1)" if n == 2 else f"備考{n}"  # a cell the CSV escapes
         reg.user(email=f"u{n}@test-gas.example.co.jp", permissions=codes[n % 3], memo=memo)
+    # A login ID the DN escapes (000 §5-1 note 3 lets it start with "="): its DN line is
+    # longer than the ID, and the entry is cut after it.
+    reg.user(email="=u&9@test-gas.example.co.jp", permissions={"taxis": "1010"}, name="試験 九郎")
 
 
 def _change(reg: RegistryFactory) -> None:
