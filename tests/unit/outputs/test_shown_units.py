@@ -5,10 +5,9 @@ share shows otherwise."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import date
-from functools import partial
 from pathlib import Path
 
 import pytest
@@ -81,15 +80,27 @@ def _bytes(pieces: Iterable[Piece]) -> bytes:
 
 
 def _deltas(
-    before: Access, after: Access, registry: Registry, encoding: Encoding, shown: fragments.Shown
+    before: Access,
+    after: Access,
+    registry: Registry,
+    encoding: Encoding,
+    shown: fragments.Shown,
+    taken: dict[str, list[str]] | None = None,
 ) -> dict[str, bytes]:
     """Every delta from ``before`` to ``after``, each holder's bytes from ``shown`` where
-    it has them."""
+    it has them; ``taken``: by piece name, the logins whose bytes the deltas took there."""
     catalog = registry.catalog
     groups = DirectoryGroups(directory_groups(catalog))
+    taken = {} if taken is None else taken
 
     def unit(name: str) -> Shown:
-        return partial(shown.unit, name)
+        def found(holder: Holder) -> bytes | None:
+            got = shown.unit(name, holder)
+            if got is not None:
+                taken.setdefault(name, []).append(holder.login)
+            return got
+
+        return found
 
     found = {
         "scim": _bytes(scim.delta_pieces(before, after, groups, unit("scim"))),
@@ -124,17 +135,15 @@ def test_a_delta_adding_a_share_s_holders_takes_their_bytes_from_it(
         share = _stored(share, tmp_path / "share")
     shown = fragments.Shown([share], assembled.read)
     after = {p.login: p for p in people}
-    # Every holder's bytes come from the share: its SCIM line, its LDIF entry, its rows.
-    taken: list[Callable[[Holder], bytes | None]] = [
-        partial(shown.unit, "scim"),
-        partial(shown.unit, "ldif"),
-        partial(shown.unit, "imports/taxis"),
-    ]
-    assert all(unit(p) is not None for unit in taken[:2] for p in people)
-    assert [p.login for p in people if taken[2](p) is not None] == [
-        p.login for p in people if "taxis" in p.permissions
-    ]
-    assert _deltas({}, after, registry, encoding, shown) == _made({}, after, registry, encoding)
+    taken: dict[str, list[str]] = {}
+    assert _deltas({}, after, registry, encoding, shown, taken) == _made(
+        {}, after, registry, encoding
+    )
+    # Every holder's SCIM line and LDIF entry, and each import's rows, came from the share.
+    logins = [p.login for p in people]
+    assert taken["scim"] == taken["ldif"] == logins
+    for system in ("taxis", "johs"):
+        assert taken[f"imports/{system}"] == [p.login for p in people if system in p.permissions]
 
 
 def test_a_holder_the_share_shows_otherwise_is_made_again(reg: RegistryFactory) -> None:

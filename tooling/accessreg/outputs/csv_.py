@@ -289,7 +289,7 @@ def delta_pieces(
             made = []
         cells = _change_cells(dated)
         if cells not in heads:
-            line = rows_bytes(label, cells, [_Row(list(cells), "")], encoding)
+            line = rows_bytes(label, DELTA_HEADER, [_Row(list(cells), "")], encoding)
             heads[cells] = line[: -len(_LINE_END)] + b","
         yield heads[cells] + row[: -len(_LINE_END)] + b"," + _LINE_END
     if made:

@@ -100,22 +100,49 @@ def _members(
     people: Sequence[Holder], registry: Registry, readable: Mapping[str, object]
 ) -> dict[str, list[Holder]]:
     """The holders in each piece of holders' own bytes, in login order."""
-    systems = import_systems(registry.catalog)
-    found = {f"imports/{s}": [p for p in people if s in p.permissions] for s in systems}
+    found = {
+        f"imports/{s}": _in_piece(people, f"imports/{s}") for s in import_systems(registry.catalog)
+    }
     found["scim"] = found["ldif"] = list(people)
     found["pages"] = [p for p in people if p.login in readable]
     return found
 
 
+def _in_piece(people: Sequence[Holder], name: str) -> list[Holder]:
+    """The holders in the piece ``name`` (``scim``, ``ldif`` or ``imports/<system>``)."""
+    if name.startswith("imports/"):
+        system = name.removeprefix("imports/")
+        return [p for p in people if system in p.permissions]
+    return list(people)
+
+
 @dataclass(frozen=True)
 class Cut:
-    """A piece of an earlier share, cut into its holders' units (``data`` as it lies in
-    the store, not copied)."""
+    """A share's piece, cut into its holders' units (``data`` as it lies in the store,
+    not copied)."""
 
     data: bytes | memoryview
     at: Mapping[str, int]  # login → the index of its unit
     starts: Sequence[int]
     lengths: Sequence[int]
+
+    @classmethod
+    def of(
+        cls,
+        holders: Sequence[Holder],
+        data: bytes | memoryview | None,
+        lengths: Sequence[int],
+        name: str,
+    ) -> Cut | None:
+        """``data``, the piece ``name`` of ``holders``, cut by ``lengths``; None when it
+        does not add up to them."""
+        gap = len(_separator(name))
+        if data is None or len(holders) != len(lengths):
+            return None
+        starts = list(accumulate((n + gap for n in lengths), initial=0))
+        if (starts[-1] - gap if lengths else 0) != len(data):
+            return None
+        return cls(data, {holder.login: i for i, holder in enumerate(holders)}, starts, lengths)
 
     def span(self, first: int, last: int) -> bytes | memoryview:
         """The units ``first`` to ``last`` and what stands between them, as they lie."""
@@ -147,15 +174,9 @@ class Previous:
         members = _members(people, registry, readable)
         cuts: dict[str, Cut] = {}
         for name, lengths in units.items():
-            holders, data = members.get(name, []), pieces.get(name)
-            gap = len(_separator(name))
-            if data is None or len(holders) != len(lengths):
-                continue
-            starts = list(accumulate((n + gap for n in lengths), initial=0))
-            if (starts[-1] - gap if lengths else 0) != len(data):
-                continue
-            at = {holder.login: i for i, holder in enumerate(holders)}
-            cuts[name] = Cut(data, at, starts, lengths)
+            cut = Cut.of(members.get(name, []), pieces.get(name), lengths, name)
+            if cut is not None:
+                cuts[name] = cut
         groups = {}
         for group, logins in members_by_group(people).items():
             for name in (f"scim-group/{group}", f"ldif-group/{group}"):
@@ -284,8 +305,8 @@ class Shown:
             if share.units:
                 self._of.update((h.login, share) for h in share.holders)
         self._read = read
-        # By piece name, the share last asked: login → (index, start, length), and its bytes.
-        self._last: dict[str, tuple[Fragment, dict[str, tuple[int, int, int]], bytes]] = {}
+        # By piece name, the share last asked: the piece's holders, and the piece cut.
+        self._last: dict[str, tuple[Fragment, list[Holder], Cut | None]] = {}
 
     def unit(self, name: str, holder: Holder) -> bytes | None:
         """The bytes of ``holder`` in the piece ``name`` (``scim``, ``ldif``,
@@ -296,47 +317,19 @@ class Shown:
             return None
         last = self._last.get(name)
         if last is None or last[0] is not share:
-            piece = _piece(share, name)
-            if piece is None:
-                last = (share, {}, b"")
-            else:
-                data = self._read(piece) if isinstance(piece, Slice) else piece
-                last = (share, _places(share, name), data)
-            self._last[name] = last
-        _, places, data = last
-        place = places.get(holder.login)
-        if place is None:
+            held = _in_piece(share.holders, name)
+            piece = share.pieces().get(name)
+            data = self._read(piece) if isinstance(piece, Slice) else piece
+            last = self._last[name] = (
+                share,
+                held,
+                Cut.of(held, data, share.units.get(name, ()), name),
+            )
+        _, held, cut = last
+        i = cut.at.get(holder.login) if cut is not None else None
+        if cut is None or i is None or (held[i] is not holder and held[i] != holder):
             return None
-        was = share.holders[place[0]]
-        if was is not holder and was != holder:
-            return None
-        _, start, length = place
-        return data[start : start + length]
-
-
-def _places(share: Fragment, name: str) -> dict[str, tuple[int, int, int]]:
-    """Where each holder's unit lies in the piece ``name`` of ``share``: login → (its index
-    among the share's holders, where it starts, its length); none when the units do not
-    add up."""
-    system = name.removeprefix("imports/") if name.startswith("imports/") else None
-    held = [
-        (i, h.login)
-        for i, h in enumerate(share.holders)
-        if system is None or system in h.permissions
-    ]
-    lengths = share.units.get(name, ())
-    if len(lengths) != len(held):
-        return {}
-    starts = accumulate((n + len(_separator(name)) for n in lengths), initial=0)
-    return {login: (i, at, n) for (i, login), at, n in zip(held, starts, lengths, strict=False)}
-
-
-def _piece(share: Fragment, name: str) -> Piece | None:
-    if name == "scim":
-        return share.scim[0]
-    if name == "ldif":
-        return share.ldif[0]
-    return share.imports.get(name.removeprefix("imports/"))
+        return bytes(cut.span(i, i))
 
 
 def assemble(
