@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 import string
+from pathlib import Path
 
 import pytest
 from babel.messages.catalog import Catalog
-from babel.messages.extract import extract_from_dir
+from babel.messages.extract import extract, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
@@ -118,3 +119,57 @@ def test_every_rule_has_a_japanese_headline_for_the_form_comment() -> None:
         headline = RULE_JA.get(r.id) or _summary(r.id)
         assert headline != "登録内容に問題があります", r.id
         assert re.search(r"[ぁ-んァ-ン一-龯]", headline), (r.id, headline)
+
+
+# Click's words: its template is what the installed click says, and Japanese says all of it.
+CLICK_TEMPLATE = i18n.LOCALE_DIR / "click.pot"
+
+
+def _click_extracted() -> set[Key]:
+    """What ``pybabel extract`` finds in the installed click (its default keywords: ``_``
+    and ``ngettext``, as click's modules import them), and the words click looks up by
+    value, as the README's command finds them in ``cli/localized.py``."""
+    import click
+
+    from accessreg.cli import localized
+
+    directory = Path(click.__file__).parent
+    found = {
+        message if isinstance(message, str) else tuple(message)
+        for _, _, message, _, _ in extract_from_dir(str(directory))
+    }
+    with Path(localized.__file__).open("rb") as f:
+        marked = {m for _, m, _, _ in extract("python", f, keywords={"by_value": None})}
+    assert marked == set(localized.CLICK_BY_VALUE)
+    return found | marked
+
+
+def test_the_click_template_holds_every_word_of_the_installed_click() -> None:
+    extracted, template = _click_extracted(), _ids(_read(CLICK_TEMPLATE))
+    # An upgrade of click that words something new fails here: extract again, translate.
+    assert sorted(map(str, extracted - template)) == [], "click has new words: extract again"
+    assert sorted(map(str, template - extracted)) == [], "click has dropped words: extract again"
+
+
+def _percent(text: str) -> set[str]:
+    return set(re.findall(r"%\((\w+)\)s", text))
+
+
+def test_japanese_says_every_word_of_click_with_its_values() -> None:
+    po = _read(i18n.po_file("ja", "click"))
+    assert _ids(po) == _ids(_read(CLICK_TEMPLATE)), "stale click catalog: update it"
+    untranslated, unknown_values = [], []
+    for m in po:
+        if not m.id:
+            continue
+        sources = (m.id,) if isinstance(m.id, str) else tuple(m.id)
+        given = set().union(*(_fields(s) | _percent(s) for s in sources))
+        texts = m.string if isinstance(m.string, tuple) else (m.string,)
+        if not all(texts) or m.fuzzy:
+            untranslated.append(sources[0])
+        # A value click does not pass would raise as the message is made; one it passes may
+        # be left out (its type names are English: "integer range").
+        if any((_fields(t) | _percent(t)) - given for t in texts if t):
+            unknown_values.append(sources[0])
+    assert untranslated == []
+    assert unknown_values == []

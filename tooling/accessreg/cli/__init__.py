@@ -101,6 +101,12 @@ class _Group(click.Group):
             with formatter.indentation():
                 formatter.write_text(text)
 
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        # The run's language (``--lang``, chosen as it is parsed) holds to the run's last
+        # word (a usage error is shown after every context has closed), and no further.
+        with i18n.using(i18n.current()):
+            return super().main(*args, **kwargs)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             outcome = super().invoke(ctx)
@@ -115,18 +121,26 @@ class _Group(click.Group):
         ctx.exit(exit_code(outcome if isinstance(outcome, Verdict) else None))
 
 
+def _choose_language(ctx: click.Context, param: click.Parameter, lang: str | None) -> str | None:
+    i18n.choose(lang or i18n.from_environment())
+    return lang
+
+
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="accessreg")
+@click.version_option(__version__, prog_name="accessreg", help="Show the version and exit.")
 @click.option(
     "--lang",
     type=click.Choice(i18n.LANGS),
     is_eager=True,  # before --help, which it translates
+    callback=_choose_language,
     help="The language of messages: ja or en [default: ACCESSREG_LANG, else the locale, else ja].",
 )
-@click.pass_context
-def main(ctx: click.Context, lang: str | None) -> None:
+def main(lang: str | None) -> None:
     """Access governance as code: the registry of operators, window persons and users."""
-    ctx.with_resource(i18n.using(lang or i18n.from_environment()))
+
+
+# After main is declared: the version line click words then stays as scripts read it.
+localized.speak_click_words()
 
 
 def entry() -> NoReturn:

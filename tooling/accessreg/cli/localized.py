@@ -1,14 +1,23 @@
-"""Help texts in the reader's language: commands are shown through a translated view.
+"""The command line in the reader's language: commands are shown through a translated view,
+and click's own words (usage errors, help headings) come from a catalog of their own.
 
 Click keeps one object per command and option; a run in English and one in Japanese (tests
 run many in one process) must not change them. ``localized`` returns a shallow copy whose
 help texts (the command's docstring, each option's ``help``) are the catalog's translation;
 the English text is the catalog key (``pybabel extract`` finds them in ``cli/``).
+
+Click words its messages with the standard library's gettext, whose language is the
+process environment's, not the run's (``--lang``; Japanese under ``LANG=C``): a window
+person who mistypes a code read 「Error: Invalid value for '--taxis'」. ``speak_click_words``
+points the names click calls (``_`` and ``ngettext``, imported from gettext into each of its
+modules) at the ``click`` catalog in the run's language (``locale/click.pot`` is extracted
+from the installed click; the suite fails when an upgrade brings words it lacks).
 """
 
 from __future__ import annotations
 
 import copy
+import importlib
 import inspect
 from typing import Any, TypeVar
 
@@ -61,3 +70,44 @@ def command(cmd: C, lang: str) -> C:
     if isinstance(cmd, click.Group) and isinstance(view, click.Group):
         view.commands = {name: command(sub, lang) for name, sub in cmd.commands.items()}
     return view
+
+
+CLICK_DOMAIN = "click"
+# Click's modules that word messages with gettext and that the command line loads.
+CLICK_MODULES = (
+    "click.core",
+    "click.decorators",
+    "click.exceptions",
+    "click.formatting",
+    "click.parser",
+    "click.termui",
+    "click.types",
+    "click.utils",
+)
+
+
+def by_value(word: str) -> str:
+    """``word`` as it is: marks for the ``click`` catalog's extraction (``pybabel extract -k
+    by_value``, README) a word click looks up by value, which extracting click misses."""
+    return word
+
+
+CLICK_BY_VALUE = (by_value("required"),)  # ``_(extra["required"])`` in click.core
+
+
+def _click_gettext(message: str) -> str:
+    return i18n.translations(i18n.current(), CLICK_DOMAIN).gettext(message)
+
+
+def _click_ngettext(singular: str, plural: str, n: int) -> str:
+    return i18n.translations(i18n.current(), CLICK_DOMAIN).ngettext(singular, plural, n)
+
+
+def speak_click_words() -> None:
+    """Click's messages in the run's language from now on (idempotent)."""
+    for name in CLICK_MODULES:
+        module = importlib.import_module(name)
+        if hasattr(module, "_"):
+            module._ = _click_gettext  # type: ignore[attr-defined]
+        if hasattr(module, "ngettext"):
+            module.ngettext = _click_ngettext  # type: ignore[attr-defined]

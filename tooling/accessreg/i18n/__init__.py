@@ -59,6 +59,12 @@ def current() -> str:
     return _chosen.get() or from_environment()
 
 
+def choose(lang: str) -> None:
+    """Speak ``lang`` from now until the enclosing ``using`` block ends (the command line
+    learns the run's language while it parses its arguments)."""
+    _chosen.set(lang)
+
+
 @contextmanager
 def using(lang: str) -> Iterator[str]:
     """Speak ``lang`` inside the block (the CLI sets the run's language this way)."""
@@ -69,19 +75,21 @@ def using(lang: str) -> Iterator[str]:
         _chosen.reset(token)
 
 
-def po_file(lang: str) -> Path:
-    return LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+def po_file(lang: str, domain: str = DOMAIN) -> Path:
+    return LOCALE_DIR / lang / "LC_MESSAGES" / f"{domain}.po"
 
 
 @cache
-def translations(lang: str) -> gettext.NullTranslations:
+def translations(lang: str, domain: str = DOMAIN) -> gettext.NullTranslations:
+    """The catalog of ``domain`` in ``lang``: the tool's own (``accessreg``), or the words
+    of the command-line library (``click``: its usage errors and help headings)."""
     if lang not in TRANSLATED:
         return gettext.NullTranslations()
     from babel.messages.mofile import write_mo
     from babel.messages.pofile import read_po
 
-    with po_file(lang).open("rb") as f:
-        catalog = read_po(f, locale=lang, domain=DOMAIN)
+    with po_file(lang, domain).open("rb") as f:
+        catalog = read_po(f, locale=lang, domain=domain)
     compiled = io.BytesIO()
     write_mo(compiled, catalog)  # fuzzy entries are left out, as msgfmt does
     compiled.seek(0)
