@@ -123,6 +123,26 @@ def test_a_state_this_version_cannot_read_stops_with_what_to_do(
     assert gr.repo.git.rev_parse("refs/accessreg/state") == recorded
 
 
+def test_a_memo_change_writes_no_empty_delta_for_a_manual_step(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """USER2 holds JUJU, whose changes wait for the system operator's manual step: their
+    memo changes on the day everywhere, and the manual stage has nothing left to change.
+    A directory is given no delta that asks nothing of it (a SCIM bulk request of no
+    operations, an LDIF of its version line alone)."""
+    _initial(gr, tmp_path)
+    memo = {"name": "二宮 二郎", "permissions": {"taxis": "1010", "juju": "granted"}}
+    merge(gr, "memo", lambda: gr.reg.user(email=USER2, memo="連絡先変更", **memo))
+    out = tmp_path / "out"
+    result = accessreg(gr, "apply", "--out", str(out), "--confirm", *DAY)
+    assert result.returncode == 0, result.stderr
+    written = [n for n in tree(out) if n.startswith(("ldif/delta-", "scim/delta-"))]
+    assert written == ["ldif/delta-2026-12-03.ldif", "scim/delta-2026-12-03.json"]
+    ops = json.loads((out / "scim/delta-2026-12-03.json").read_text())["Operations"]
+    assert [(op["method"], op["path"]) for op in ops] == [("PUT", f"/Users/{USER2}")]
+    assert "description:: " in (out / "ldif/delta-2026-12-03.ldif").read_text()
+
+
 def test_several_merges_before_one_apply_still_produce_every_deletion(
     gr: GitRegistry, tmp_path: Path
 ) -> None:

@@ -280,7 +280,9 @@ def _delta_stages(
     side and what it knows of the groups. Every group of the catalog stands whatever its
     holders do; one of a code the catalog adds is created before anything joins it (in
     the first delta, or one of the day ahead of it), one of a code it drops is deleted
-    after everything has left it (in the last)."""
+    after everything has left it (in the last). A stage that changes nothing a directory
+    holds has no delta (a memo changed with a permission after a manual step: the memo
+    moves on the dated day, the manual stage has nothing left to do)."""
     head = directory_groups(history.after.catalog)
     held = directory_groups(history.before.catalog) if history.base is not None else frozenset()
     created, removed, standing = head - held, held - head, held
@@ -297,7 +299,8 @@ def _delta_stages(
         label, frm, to = current
         moved_from, moved_to = _moved(frm, to)
         dropped = removed if later is None else frozenset()
-        yield label, moved_from, moved_to, DirectoryGroups(standing, created, dropped)
+        if moved_from or moved_to or created or dropped:
+            yield label, moved_from, moved_to, DirectoryGroups(standing, created, dropped)
         standing, created, current = standing.union(created), frozenset(), later
 
 
