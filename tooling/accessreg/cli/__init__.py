@@ -89,13 +89,13 @@ class _Group(click.Group):
             return None
         command = importlib.import_module(f"accessreg.cli.{module}").command
         assert isinstance(command, click.Command) and command.name == cmd_name
-        return localized.command(command, localized.language(ctx))
+        return localized.command(command, localized.language())
 
     def get_params(self, ctx: click.Context) -> list[click.Parameter]:
-        return [localized.parameter(p, localized.language(ctx)) for p in super().get_params(ctx)]
+        return [localized.parameter(p, localized.language()) for p in super().get_params(ctx)]
 
     def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        text = localized.text(self.help, localized.language(ctx))
+        text = localized.text(self.help, localized.language())
         if text:
             formatter.write_paragraph()
             with formatter.indentation():

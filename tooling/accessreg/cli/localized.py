@@ -30,10 +30,10 @@ C = TypeVar("C", bound=click.Command)
 P = TypeVar("P", bound=click.Parameter)
 
 
-def language(ctx: click.Context) -> str:
-    """The language asked for on the command line (``--lang``), else the environment's."""
-    lang = ctx.find_root().params.get("lang")
-    return lang if isinstance(lang, str) else i18n.from_environment()
+def language() -> str:
+    """The run's language: ``--lang`` once it is parsed, else the environment's (one truth
+    for the help texts, the editing commands' words and click's own)."""
+    return i18n.current()
 
 
 def text(source: str | None, lang: str) -> str | None:
