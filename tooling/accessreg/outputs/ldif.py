@@ -288,25 +288,22 @@ def delta_pieces(
     (:func:`person_record`). The document's pieces as they come: a first run's lists every
     user (160 MB at 200,000 users), and is written as it is made."""
     yield _VERSION
-    for n, record in enumerate(_changes(before, after, base, groups, shown)):
-        if n:
-            yield b"\n"
-        yield from record
+    yield from separated(b"\n", _changes(before, after, base, groups, shown))
 
 
-def _added(person: Holder, base: str, shown: Shown) -> tuple[Piece, ...]:
+def _added(person: Holder, base: str, shown: Shown) -> bytes:
     """The record adding ``person``: their entry with its change type after the DN line."""
     dn = user_dn(person.login, base)
     entry = shown(person)
     if entry is None:
-        return (_record(dn, _person_entry(person, base), "add").encode(),)
+        return _record(dn, _person_entry(person, base), "add").encode()
     first = f"{line('dn', dn)}\n".encode()
-    return first + b"changetype: add\n", entry[len(first) :]
+    return b"".join((first, b"changetype: add\n", memoryview(entry)[len(first) :]))
 
 
 def _changes(
     before: Access, after: Access, base: str, groups: DirectoryGroups, shown: Shown
-) -> Iterator[tuple[Piece, ...]]:
+) -> Iterator[bytes]:
     for login, person in after.items():
         if login not in before:
             yield _added(person, base, shown)
@@ -316,24 +313,24 @@ def _changes(
         old, new = _values(person_attrs(before[login])), _values(person_attrs(person))
         changed = [("replace", a, new.get(a, [])) for a in MANAGED if old.get(a) != new.get(a)]
         if changed:
-            yield (_modify(user_dn(login, base), changed).encode(),)
+            yield _modify(user_dn(login, base), changed).encode()
     old_groups, new_groups = memberships(before), memberships(after)
     removals = []
     for name in sorted(groups.touched(old_groups, new_groups)):
         dn = group_dn(name, base)
         was, now = set(old_groups.get(name, [])), set(new_groups.get(name, []))
         if name in groups.created:
-            yield (_record(dn, _group_entry(name, sorted(now), base), "add").encode(),)
+            yield _record(dn, _group_entry(name, sorted(now), base), "add").encode()
         elif name in groups.removed:
-            removals.append((_record(dn, [], "delete").encode(),))
+            removals.append(_record(dn, [], "delete").encode())
         elif was != now:
             changes = []
             if now - was:
                 changes.append(("add", "member", [user_dn(m, base) for m in sorted(now - was)]))
             if was - now:
                 changes.append(("delete", "member", [user_dn(m, base) for m in sorted(was - now)]))
-            yield (_modify(dn, changes).encode(),)
+            yield _modify(dn, changes).encode()
     yield from removals
     for login in before:
         if login not in after:
-            yield (_record(user_dn(login, base), [], "delete").encode(),)
+            yield _record(user_dn(login, base), [], "delete").encode()
