@@ -11,6 +11,7 @@ import pytest
 
 from accessreg import i18n
 from accessreg.cli import localized
+from tests.helpers.edithelp import says
 from tests.helpers.regfactory import RegistryFactory, run_cli
 
 JAPANESE = re.compile(r"[ぁ-んァ-ン一-龯]")
@@ -65,7 +66,7 @@ def test_help_headings_and_marks_are_japanese(reg: RegistryFactory) -> None:
     ja = run_cli("apply", "--help", cwd=reg.repo)
     assert ja.stdout.startswith("使い方: accessreg apply")
     assert "\nオプション:\n" in ja.stdout
-    assert "[必須]" in ja.stdout and "[既定: 0.25]" in " ".join(ja.stdout.split())
+    assert says(ja.stdout, "[必須]") and says(ja.stdout, "[既定: 0.25]")
     assert "この説明を表示して終わります。" in ja.stdout
     top = run_cli("--help", cwd=reg.repo)
     assert "\nコマンド:\n" in top.stdout
@@ -92,5 +93,5 @@ def test_every_module_of_click_that_words_messages_speaks_through_the_catalog() 
     localized.speak_click_words()
     for name in localized.CLICK_MODULES:
         module = sys.modules[name]
-        assert getattr(module, "_", localized._click_gettext) is localized._click_gettext, name
+        assert getattr(module, "_", localized.click_gettext) is localized.click_gettext, name
         assert getattr(module, "ngettext", localized._click_ngettext) is localized._click_ngettext

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers.edithelp import edit, refused, snapshot
+from tests.helpers.edithelp import edit, refused, says, snapshot
 from tests.helpers.regfactory import RegistryFactory, certificate, run_cli
 
 
@@ -302,14 +302,13 @@ def test_help_lists_the_catalogs_codes_and_no_derived_system(reg: RegistryFactor
     )
     result = edit(reg, "user", "add", "--help")
     assert result.returncode == 0, result.stderr
-    flat = " ".join(result.stdout.split())
-    assert "1010 更新権限なし; 1011 更新権限あり; 1012 更新権限あり（業務限定あり）" in flat
-    assert "J1010 権限あり; J2020 試行権限" in flat
-    assert "--member-portal" in flat and "admin 管理者ユーザ" in flat
-    assert "1110" not in flat  # abolished
-    assert "--info-site" not in flat and "--admin-console" not in flat
-    change_help = " ".join(edit(reg, "user", "change", "--help").stdout.split())
-    assert "none: remove the permission" in change_help
+    page = result.stdout
+    assert says(page, "1010 更新権限なし; 1011 更新権限あり; 1012 更新権限あり（業務限定あり）")
+    assert says(page, "J1010 権限あり; J2020 試行権限")
+    assert "--member-portal" in page and says(page, "admin 管理者ユーザ")
+    assert "1110" not in page  # abolished
+    assert "--info-site" not in page and "--admin-console" not in page
+    assert says(edit(reg, "user", "change", "--help").stdout, "none: remove the permission")
 
 
 def test_each_invocation_gets_the_options_of_its_own_catalog(tmp_path: Path) -> None:
@@ -325,8 +324,8 @@ def test_each_invocation_gets_the_options_of_its_own_catalog(tmp_path: Path) -> 
         ),
         encoding="utf-8",
     )
-    assert "J2020" in " ".join(edit(first, "user", "add", "--help").stdout.split())
-    assert "J2020" not in " ".join(edit(second, "user", "add", "--help").stdout.split())
+    assert "J2020" in edit(first, "user", "add", "--help").stdout
+    assert "J2020" not in edit(second, "user", "add", "--help").stdout
     refused_code = edit(second, *_add("--johs", "J2020"))
     assert refused_code.returncode == 2, refused_code.stdout + refused_code.stderr
     assert "J2020" in refused_code.stderr

@@ -31,3 +31,9 @@ def refused(reg: RegistryFactory, *args: str) -> subprocess.CompletedProcess[str
     assert result.returncode == 1, result.stdout + result.stderr
     assert snapshot(reg.repo) == before
     return result
+
+
+def says(page: str, text: str) -> bool:
+    """Whether a help page says ``text``, wherever its lines were broken: a line of
+    Japanese may break between any two characters, so spaces are not compared."""
+    return "".join(text.split()) in "".join(page.split())

@@ -32,7 +32,7 @@ from typing import Any, NoReturn
 import click
 
 from accessreg import __version__, i18n
-from accessreg.cli import localized
+from accessreg.cli import display, localized
 from accessreg.cli.verdict import Verdict
 from accessreg.errors import AccessregError, Refusal
 from accessreg.escape import terminal
@@ -80,6 +80,8 @@ def exit_code(outcome: Verdict | AccessregError | None) -> int:
 class _Group(click.Group):
     """Loads a subcommand on first use, and turns the tool's own errors into exit codes."""
 
+    context_class = display.Context
+
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMANDS)
 
@@ -89,7 +91,7 @@ class _Group(click.Group):
             return None
         command = importlib.import_module(f"accessreg.cli.{module}").command
         assert isinstance(command, click.Command) and command.name == cmd_name
-        return localized.command(command, localized.language())
+        return display.laid_out(localized.command(command, localized.language()), COMMANDS)
 
     def get_params(self, ctx: click.Context) -> list[click.Parameter]:
         return [localized.parameter(p, localized.language()) for p in super().get_params(ctx)]

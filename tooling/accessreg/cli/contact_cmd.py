@@ -41,8 +41,9 @@ def add(
 
     \b
     Example:
-      accessreg contact add --operator AOBAGS01 --role deputy --contact-name '西村 葵'
-        --contact-name-kana 'ニシムラ アオイ' --contact-email aoi.nishimura@aoba-gas.example.co.jp
+      accessreg contact add --operator AOBAGS01 --role deputy
+        --contact-name '西村 葵' --contact-name-kana 'ニシムラ アオイ'
+        --contact-email aoi.nishimura@aoba-gas.example.co.jp
         --contact-phone 03-5550-0103 --contact-github nishimura-aoi
     """
     draft = open_draft(registry, today)
@@ -61,7 +62,8 @@ def remove(
 
     \b
     Example:
-      accessreg contact remove --operator AOBAGS01 --email misaki.ishida@aoba-gas.example.co.jp
+      accessreg contact remove --operator AOBAGS01
+        --email misaki.ishida@aoba-gas.example.co.jp
     """
     draft = open_draft(registry, today)
     contacts.remove(draft, operator, email)

@@ -49,7 +49,8 @@ def command(
 
     \b
     Example:
-      accessreg from-issue --body body.md --author aoyama-taro --template user-add --issue 12
+      accessreg from-issue --body body.md --author aoyama-taro
+        --template user-add --issue 12
     """
     root = workspace.registry_dir(registry)
     result = from_issue(

@@ -95,7 +95,8 @@ def by_value(word: str) -> str:
 CLICK_BY_VALUE = (by_value("required"),)  # ``_(extra["required"])`` in click.core
 
 
-def _click_gettext(message: str) -> str:
+def click_gettext(message: str) -> str:
+    """Click's ``message`` in the run's language."""
     return i18n.translations(i18n.current(), CLICK_DOMAIN).gettext(message)
 
 
@@ -108,6 +109,6 @@ def speak_click_words() -> None:
     for name in CLICK_MODULES:
         module = importlib.import_module(name)
         if hasattr(module, "_"):
-            module._ = _click_gettext  # type: ignore[attr-defined]
+            module._ = click_gettext  # type: ignore[attr-defined]
         if hasattr(module, "ngettext"):
             module.ngettext = _click_ngettext  # type: ignore[attr-defined]

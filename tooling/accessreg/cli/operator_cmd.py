@@ -95,8 +95,8 @@ def new(
     \b
     Example:
       accessreg operator new --operator NAGIGS01 --name 'なぎさガス株式会社'
-        --name-kana 'ナギサガス カブシキガイシャ' --role gas_retailer --role wheeling_client
-        --system taxis --system johs
+        --name-kana 'ナギサガス カブシキガイシャ'
+        --role gas_retailer --role wheeling_client --system taxis --system johs
         --privacy-policy-url https://nagisa-gas.example.co.jp/privacy
         --contact-name '渚 一郎' --contact-name-kana 'ナギサ イチロウ'
         --contact-email ichiro.nagisa@nagisa-gas.example.co.jp

@@ -58,8 +58,11 @@ def add(
 ) -> Verdict:
     """Register a new user with permissions (利用権限の設定申請, 000 §5-1).
 
-    Example: accessreg user add --operator AOBAGS01 --email hanako.kimura@aoba-gas.example.co.jp
-    --name '木村 花子' --name-kana 'キムラ ハナコ' --taxis 1011 --johs
+    \b
+    Example:
+      accessreg user add --operator AOBAGS01
+        --email hanako.kimura@aoba-gas.example.co.jp
+        --name '木村 花子' --name-kana 'キムラ ハナコ' --taxis 1011 --johs
     """
     draft = open_draft(registry, today)
     spec = users.UserSpec(operator, email, name, name_kana, affiliation, memo, permissions(kwargs))
@@ -85,8 +88,10 @@ def change(
 ) -> Verdict:
     """Change only what is named (利用権限の変更申請, 000 §5-2); `none` removes a permission.
 
-    Example: accessreg user change --operator AOBAGS01 --email aya.shimizu@aoba-gas.example.co.jp
-    --taxis 1011 --loacus none
+    \b
+    Example:
+      accessreg user change --operator AOBAGS01
+        --email aya.shimizu@aoba-gas.example.co.jp --taxis 1011 --loacus none
     """
     draft = open_draft(registry, today)
     spec = users.UserSpec(operator, email, name, name_kana, affiliation, memo, permissions(kwargs))
@@ -102,7 +107,10 @@ def remove(
 ) -> Verdict:
     """Delete the user's file (利用権限の抹消申請, 000 §5-3).
 
-    Example: accessreg user remove --operator AOBAGS01 --email yui.kato@aoba-gas.example.co.jp
+    \b
+    Example:
+      accessreg user remove --operator AOBAGS01
+        --email yui.kato@aoba-gas.example.co.jp
     """
     draft = open_draft(registry, today)
     users.remove(draft, operator, email)
