@@ -145,6 +145,39 @@ def test_wrapping_loses_nothing_and_overflows_no_line(
             assert _columns(before) + _columns(after.strip()[0]) > width, (before, after)
 
 
+@given(
+    text=st.text(alphabet=st.sampled_from("あ漢、（）ab -|\n\t\b"), max_size=80),
+    width=st.integers(min_value=1, max_value=40),
+)
+def test_any_help_text_is_laid_out_within_the_width(text: str, width: int) -> None:
+    laid = display.fill(text, width, "  ")
+    written = _written(text)
+    if not written:
+        assert laid == ""
+        return
+    for paragraph, (indent, raw) in zip(laid.split("\n\n"), written, strict=True):
+        if raw:  # a `\b` paragraph is shown as written
+            continue
+        # Lines within the width, but for a paragraph indented past it (one character then).
+        room = max(width, 2 + indent + 2)
+        lines = paragraph.replace("\b", "").splitlines()  # a stray \b: no column of its own
+        assert all(_columns(line) <= room for line in lines), paragraph
+
+
+def _written(text: str) -> list[tuple[int, bool]]:
+    """The paragraphs of ``text`` as written (apart by an empty line): each one's indent,
+    and whether it is shown as written (``\b``)."""
+    found, current = [], []
+    for line in [*text.expandtabs().splitlines(), ""]:
+        if line:
+            current.append(line)
+        elif current:
+            first = current[0]
+            found.append((len(first) - len(first.lstrip()), first.strip() == "\b"))
+            current = []
+    return found
+
+
 @pytest.mark.parametrize(
     ("text", "joined"),
     [
@@ -153,6 +186,7 @@ def test_wrapping_loses_nothing_and_overflows_no_line(
         ("reviews）を\n一度に", "reviews）を一度に"),
         ("one\ntwo", "one two"),
         ("木村 花子", "木村 花子"),  # a space written between two names stays
+        ("あ\n   \nい", "あい"),  # a line of spaces alone
     ],
 )
 def test_lines_of_a_paragraph_join_as_the_language_writes(text: str, joined: str) -> None:

@@ -132,7 +132,7 @@ def _joined(lines: Sequence[str]) -> str:
     """A paragraph's lines as one line: a space between two lines, none between two
     characters of Japanese (the translation broke a sentence there, not a phrase)."""
     text = ""
-    for line in lines:
+    for line in filter(None, lines):  # a line of spaces alone adds nothing
         if text and not (_wide(text[-1]) and _wide(line[0])):
             text += " "
         text += line
