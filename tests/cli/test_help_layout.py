@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from wcwidth import wcswidth
 
-from accessreg.cli import COMMANDS, display, main
+from accessreg.cli import COMMANDS, display, localized, main
 from tests.helpers.regfactory import run_cli
 
 # Click lays help out two columns narrower than the terminal, at most 78 wide; its test
@@ -197,3 +197,34 @@ def test_columns_count_what_a_terminal_shows() -> None:
     for text in ("", "abc", "あいう", "§5-1 ①", "ｶﾅ", "が", "e\u0301"):
         assert display.columns(text) == wcswidth(text), text
     assert display.columns(unicodedata.normalize("NFD", "が")) == 2
+
+
+def test_clicks_placeholders_are_in_the_readers_words() -> None:
+    ja, en = _help("ja", "daily"), _help("en", "daily")
+    assert "使い方: accessreg daily [オプション]\n" in ja
+    assert "Usage: accessreg daily [OPTIONS]\n" in en
+    assert re.search(r"\n  --months 整数 +前回の棚卸", ja)
+    assert re.search(r"\n  --months INTEGER RANGE +An inventory", en)
+    assert "使い方: accessreg [オプション] コマンド [引数]...\n" in _help("ja")
+    assert "使い方: accessreg user [オプション] コマンド [引数]...\n" in _help("ja", "user")
+    error = run_cli("user", "add", "--operator", "AOBAGS01", cwd=Path.cwd())
+    assert "使い方: accessreg user add [オプション]\n" in error.stderr
+
+
+def test_no_option_is_shown_by_its_types_english_name() -> None:
+    # Click names an option's value by its type (TEXT, INTEGER RANGE) where the option
+    # names none; every such type of click's has a word in the catalog.
+    ctx = click.Context(main)
+    for path in PATHS:
+        command = main.get_command(ctx, path[0])
+        for name in path[1:]:
+            assert isinstance(command, click.Group)
+            command = command.commands[name]
+        assert command is not None
+        for param in command.params:
+            if not isinstance(param, click.Option) or param.is_flag or param.metavar:
+                continue
+            if isinstance(param.type, click.Path) or type(param.type).__module__ != "click.types":
+                continue  # a path is named in click's catalog; a type of ours names itself
+            shown = localized.parameter(param, "ja").make_metavar(ctx)
+            assert shown != param.type.name.upper(), (path, param.opts, shown)

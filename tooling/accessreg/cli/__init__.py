@@ -96,6 +96,10 @@ class _Group(click.Group):
     def get_params(self, ctx: click.Context) -> list[click.Parameter]:
         return [localized.parameter(p, localized.language()) for p in super().get_params(ctx)]
 
+    def collect_usage_pieces(self, ctx: click.Context) -> list[str]:
+        lang = localized.language()
+        return [localized.usage_word(p, lang) for p in super().collect_usage_pieces(ctx)]
+
     def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         text = localized.text(self.help, localized.language())
         if text:

@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 import click
 
 from accessreg import i18n
-from accessreg.model.messages import Message
+from accessreg.model.messages import Message, msg
 
 C = TypeVar("C", bound=click.Command)
 P = TypeVar("P", bound=click.Parameter)
@@ -50,10 +50,32 @@ class WordedOption(click.Option):
         self.worded = worded
 
 
+# Click's placeholders, which it words without gettext: the usage line's (attributes of a
+# command) and an option's value where none is named (its type's name, upper-cased).
+USAGE_WORDS = {"[OPTIONS]": msg("[OPTIONS]"), "COMMAND [ARGS]...": msg("COMMAND [ARGS]...")}
+TYPE_WORDS = {
+    "text": msg("TEXT"),
+    "filename": msg("FILENAME"),
+    "integer": msg("INTEGER"),
+    "integer range": msg("INTEGER RANGE"),
+    "float": msg("FLOAT"),
+    "float range": msg("FLOAT RANGE"),
+}
+
+
+def usage_word(word: str, lang: str) -> str:
+    """A piece of a usage line in ``lang`` (``[OPTIONS]``), or as it is."""
+    found = USAGE_WORDS.get(word)
+    return i18n.text(found, lang, cap=False) if found is not None else word
+
+
 def parameter(param: P, lang: str) -> P:
     if not isinstance(param, click.Option) or not param.help:
         return param
     view = copy.copy(param)
+    worded = TYPE_WORDS.get(param.type.name)
+    if param.metavar is None and param.nargs == 1 and not param.is_flag and worded is not None:
+        view.metavar = i18n.text(worded, lang, cap=False)
     if isinstance(param, WordedOption):
         sep = "" if lang == "ja" else " "  # Japanese sentences follow one another unspaced
         view.help = sep.join(i18n.text(m, lang, cap=False) for m in param.worded)
@@ -64,10 +86,12 @@ def parameter(param: P, lang: str) -> P:
 
 def command(cmd: C, lang: str) -> C:
     view = copy.copy(cmd)
+    view.options_metavar = cmd.options_metavar and usage_word(cmd.options_metavar, lang)
     view.help = text(cmd.help, lang)
     view.short_help = text(cmd.short_help, lang)
     view.params = [parameter(p, lang) for p in cmd.params]
     if isinstance(cmd, click.Group) and isinstance(view, click.Group):
+        view.subcommand_metavar = usage_word(cmd.subcommand_metavar, lang)
         view.commands = {name: command(sub, lang) for name, sub in cmd.commands.items()}
     return view
 
