@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import date
+import os
+import subprocess
+import sys
+from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 
 from accessreg.files.loading import load
 from accessreg.files.sources import DirectorySource
 from accessreg.model import CalendarFile, Catalog, ClosedRange, Timing
+from accessreg.model.base import EARLIEST_DAY, LATEST_DAY
 from accessreg.model.registry import Registry
-from accessreg.timeline.business_days import BusinessCalendar, CalendarClosed
+from accessreg.timeline import holiday_table
+from accessreg.timeline.business_days import (
+    BusinessCalendar,
+    CalendarClosed,
+    holiday_table_source,
+)
 from accessreg.timeline.effective import Dates, Events, Known
 from tests.helpers.regfactory import ROOT
 
@@ -189,3 +199,41 @@ def test_a_calendar_without_business_days_is_an_error() -> None:
     )
     with pytest.raises(CalendarClosed, match="no business day"):
         calendar.on_or_after(start)
+
+
+def test_the_holiday_table_is_what_the_library_says() -> None:
+    # Written again with the command in the README when the library's holidays change.
+    path = Path(holiday_table.__file__)
+    first, last = holiday_table.FIRST_YEAR, holiday_table.LAST_YEAR
+    assert path.read_text(encoding="utf-8") == holiday_table_source(first, last)
+    # Every year a date of the registry or the command line may fall in.
+    assert (first, last) == (EARLIEST_DAY.year, LATEST_DAY.year)
+
+
+def test_a_year_past_the_table_is_asked_of_the_library() -> None:
+    import holidays
+
+    for year in (holiday_table.FIRST_YEAR - 1, holiday_table.LAST_YEAR + 1):
+        expected = frozenset(holidays.country_holidays("JP", years=year))
+        found = {d for d in _days(year) if not BusinessCalendar().is_business_day(d)}
+        weekends = {d for d in _days(year) if d.weekday() >= 5}
+        assert found == weekends | expected, year
+
+
+def _days(year: int) -> list[date]:
+    first = date(year, 1, 1)
+    return [first + timedelta(days=n) for n in range((date(year + 1, 1, 1) - first).days)]
+
+
+def test_counting_business_days_imports_no_holiday_library() -> None:
+    # The library costs a command's start-up about 60 ms; the table serves today's years.
+    code = (
+        "import sys; from datetime import date; import accessreg.cli.apply_cmd;"
+        "from accessreg.timeline.business_days import BusinessCalendar;"
+        "assert not BusinessCalendar().is_business_day(date(2027, 1, 11));"  # 成人の日
+        "print('holidays' in sys.modules)"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "tooling")}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"

@@ -6,7 +6,10 @@ twice a month on the processing day M: accepted on the 1st-15th → the 16th, on
 the 1st of the next month, moved to the next business day when it is not one. When a change
 takes effect is ``timeline.effective``; this module only does the counting.
 
-Pure: no I/O; the holiday tables are computed (``holidays``) and memoised per year.
+Pure: no I/O. Japan's public holidays come from ``holiday_table`` for the years it holds (made
+from the ``holidays`` library by ``holiday_table_source``; the suite fails when the library
+says otherwise), and from the library itself for any other year: importing it costs a
+command's start-up about 60 ms, more than anything else the package imports.
 """
 
 from __future__ import annotations
@@ -19,11 +22,10 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-import holidays
-
 from accessreg.errors import ProblemsFound
 from accessreg.model import CalendarFile, ClosedRange, YearlyClosure
 from accessreg.model.messages import msg
+from accessreg.timeline import holiday_table
 
 Start = Literal["accepted", "processing_day", "manual"]
 
@@ -38,10 +40,12 @@ class CalendarClosed(ProblemsFound):
 
 @cache
 def _japan() -> Callable[[int], Iterable[date]]:
-    """Japan's holiday table. ``holidays.country_holidays`` imports the module of every
-    country the library knows (250 of them, a tenth of a command's start-up); Japan's own
-    module is loaded alone when the library's layout allows, and the library's way taken
-    otherwise."""
+    """Japan's holiday table from the library. ``holidays.country_holidays`` imports the
+    module of every country the library knows (250 of them, a tenth of a command's
+    start-up); Japan's own module is loaded alone when the library's layout allows, and the
+    library's way taken otherwise."""
+    import holidays  # only for a year the table does not hold
+
     path = Path(holidays.__file__).parent / "countries" / "japan.py"
     try:
         spec = importlib.util.spec_from_file_location("accessreg_japan_holidays", path)
@@ -56,8 +60,34 @@ def _japan() -> Callable[[int], Iterable[date]]:
 
 
 @cache
+def _tabled() -> dict[int, frozenset[date]]:
+    days: dict[int, set[date]] = {}
+    for text in holiday_table.DAYS.split():
+        day = date.fromisoformat(text)
+        days.setdefault(day.year, set()).add(day)
+    return {year: frozenset(found) for year, found in days.items()}
+
+
+@cache
 def _public_holidays(year: int) -> frozenset[date]:
+    if holiday_table.FIRST_YEAR <= year <= holiday_table.LAST_YEAR:
+        return _tabled().get(year, frozenset())
     return frozenset(_japan()(year))
+
+
+def holiday_table_source(first: int, last: int) -> str:
+    """The text of ``holiday_table.py`` for the years ``first`` to ``last``, from the
+    library; the README says how to write it again."""
+    days = [day.isoformat() for year in range(first, last + 1) for day in sorted(_japan()(year))]
+    lines = "\n".join(" ".join(days[i : i + 8]) for i in range(0, len(days), 8))
+    return (
+        '"""Japan\'s public holidays, year by year: made from the ``holidays`` library by\n'
+        '``business_days.holiday_table_source``, and checked against it by the suite."""\n'
+        "\n"
+        f"FIRST_YEAR = {first}\n"
+        f"LAST_YEAR = {last}\n"
+        f'DAYS = """\n{lines}\n"""\n'
+    )
 
 
 def closed_days(calendar: CalendarFile | None) -> frozenset[date]:
