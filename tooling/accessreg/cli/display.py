@@ -8,7 +8,7 @@ column, a sentence broken over two lines of a translation got a space in its mid
 (「…を 一度に」), and an e-mail address in an example broke at its hyphen. ``Context`` lays
 every help page out with ``HelpFormatter`` instead, through click's own hook
 (``Context.formatter_class``); on text of ASCII alone it differs from click's only in
-never breaking a word at a hyphen.
+never breaking a word at a hyphen, and in breaking a long list of choices after a bar.
 """
 
 from __future__ import annotations
