@@ -22,3 +22,17 @@ def _japanese_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
     that wants English asks for it (``--lang en`` or ``ACCESSREG_LANG``)."""
     for var in ("ACCESSREG_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
         monkeypatch.delenv(var, raising=False)
+
+
+# The day every commit of a test is made on, in Japan (12:00 JST). A merge's day is its
+# commit's (``apply`` validates as of it, and a deletion takes effect no earlier); the
+# scenarios give `--today` and the acceptance as fixed days, so their commits are dated
+# the same way, not by the clock: a suite run after midnight in Japan otherwise moved
+# their dates by a day. A test about other days sets its own.
+COMMITTED_AT = "2026-12-03T12:00:00+09:00"
+
+
+@pytest.fixture(autouse=True)
+def _commits_on_a_fixed_day(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GIT_AUTHOR_DATE", COMMITTED_AT)
+    monkeypatch.setenv("GIT_COMMITTER_DATE", COMMITTED_AT)
