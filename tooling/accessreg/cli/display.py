@@ -198,7 +198,7 @@ class HelpFormatter(click.HelpFormatter):
             lines = wrap(args, room, lead, " " * columns(lead))
         else:
             indent = " " * (max(self.current_indent, columns(prefix)) + 4)
-            lines = [lead, *wrap(args, room, indent, indent)]
+            lines = [lead.rstrip(), *wrap(args, room, indent, indent)]
         self.write("\n".join(lines) + "\n")
 
     def write_text(self, text: str) -> None:
