@@ -74,7 +74,7 @@ def test_received_mails_decode_to_the_rendered_japanese(gr: GitRegistry, tmp_pat
         )
     assert result.returncode == 0, result.stderr
     assert sorted(mailbox.recipients()) == WINDOWS
-    assert "accepted for " in result.stdout and "(3 recipients)" in result.stdout
+    assert "acceptance notice for " in result.stdout and "(3 recipients)" in result.stdout
     assert "@" not in result.stdout  # the job log lists no addresses
     rendered = _eml(out)
     for received in mailbox.received:

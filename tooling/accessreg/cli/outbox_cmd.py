@@ -9,6 +9,7 @@ from accessreg.cli.options import state_remote_option
 from accessreg.effects.report import in_doubt_lines
 from accessreg.effects.session import Session
 from accessreg.files import workspace
+from accessreg.model.mail import notice_name
 from accessreg.model.messages import msg
 
 
@@ -47,7 +48,7 @@ def resend(message_id: str, state_remote: str | None) -> None:
             msg(
                 "resent: {id} ({kind} for {application})",
                 id=mail.message_id,
-                kind=mail.kind,
+                kind=notice_name(mail.kind),
                 application=mail.application,
             )
         )
@@ -66,7 +67,7 @@ def delivered(message_id: str, state_remote: str | None) -> None:
             msg(
                 "recorded as delivered: {id} ({kind} for {application})",
                 id=mail.message_id,
-                kind=mail.kind,
+                kind=notice_name(mail.kind),
                 application=mail.application,
             )
         )

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from accessreg import i18n
 from accessreg.effects.session import InDoubt
-from accessreg.model.mail import MailStatus
+from accessreg.model.mail import MailStatus, notice_name
 from accessreg.model.messages import Message, msg, nmsg
 from accessreg.timeline.clock import JST
 
@@ -44,7 +44,7 @@ def in_doubt_lines(mails: Sequence[InDoubt]) -> list[str]:
             msg(
                 "{id}: {kind} for {application}, handed over {when}",
                 id=m.message_id,
-                kind=m.kind,
+                kind=notice_name(m.kind),
                 application=m.application,
                 when=m.since.astimezone(JST).isoformat(timespec="seconds"),
             )

@@ -11,6 +11,8 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
+from accessreg.model.messages import Message, Verbatim, msg
+
 
 @dataclass(frozen=True)
 class Recipient:
@@ -45,3 +47,47 @@ class MailStatus(StrEnum):
     ALREADY_SENT = "already sent"  # the outbox holds it as sent by an earlier run
     IN_DOUBT = "in doubt"  # handed to SMTP by a run that stopped before its answer was recorded
     WRITTEN = "written"  # not sent: a dry run, or sending not asked
+
+
+def digest_kind(kind: str, stage: str) -> str:
+    """The kind of a scheduled duty's mail: its digest's kind, and its stage where the kind
+    does not already say it (``certificate-expiry-first``; ``inventory-reminder``)."""
+    return kind if stage in kind else f"{kind}-{stage}"
+
+
+# What each kind of mail is, as the reports name it (the kind itself stays the key of its
+# Message-ID and of the outbox): the words of the mail's subject.
+_NAMES: dict[str, Message] = {
+    "accepted": msg("acceptance notice"),
+    "contact-removed": msg("window person's removal notice"),
+    "welcome": msg("procedure completion notice"),
+    "registered": msg("registration completion notice"),
+    "held": msg("notice of applications held back"),
+    "certificate-expiry-first": msg("certificate expiry notice"),
+    "certificate-expiry-reminder": msg("certificate expiry reminder"),
+    "certificate-expiry-expired": msg("certificate expired notice"),
+    "ip-expiry-first": msg("overseas IP expiry notice"),
+    "ip-expiry-reminder": msg("overseas IP expiry reminder"),
+    "ip-expiry-expired": msg("overseas IP expired notice"),
+    "inventory-request": msg("inventory request"),
+    "inventory-reminder": msg("inventory reminder"),
+    "inventory-overdue": msg("overdue inventories"),
+    "membership-reminder": msg("membership application reminder"),
+    "membership-termination": msg("provisional members past a year"),
+    "review-deadlines": msg("reviews past their deadline"),  # the review stage
+    "review-deadlines-completion": msg("applications past the standard period"),
+    "stale-ids-warning1": msg("stale IDs, first warning"),
+    "stale-ids-warning2": msg("stale IDs, second warning"),
+    "stale-ids-locked": msg("stale IDs, locked"),
+    "stale-ids-deleted": msg("stale IDs, deleted"),
+    "stale-drift-unknown": msg("IDs the registry does not hold"),
+}
+COMPLETED = "completed-"  # and the system: ``completed-taxis``
+
+
+def notice_name(kind: str) -> Message:
+    """A mail of ``kind`` as the reports name it; an unknown kind (an outbox written by
+    another version) as it is."""
+    if kind.startswith(COMPLETED):
+        return msg("completion notice ({system})", system=Verbatim(kind[len(COMPLETED) :]))
+    return _NAMES.get(kind) or msg("{kind}", kind=Verbatim(kind))

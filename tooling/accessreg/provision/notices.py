@@ -23,7 +23,7 @@ from typing import Any
 
 from accessreg.model import Catalog, Contact, Operator, System
 from accessreg.model.changes import ChangeKind
-from accessreg.model.mail import Notice, Recipient
+from accessreg.model.mail import COMPLETED, Notice, Recipient
 from accessreg.model.registry import Registry
 from accessreg.outputs.access import affiliation_name
 from accessreg.plan import (
@@ -419,7 +419,7 @@ def completion_notices(
     }
     notices = [
         Notice(
-            f"completed-{system_id}",
+            f"{COMPLETED}{system_id}",
             record.id,
             r,
             "mail-completed.txt.j2",

@@ -11,6 +11,7 @@ from collections import Counter
 from accessreg import i18n
 from accessreg.effects.report import in_doubt_lines, status
 from accessreg.effects.session import MailOutcome
+from accessreg.model.mail import notice_name
 from accessreg.model.messages import Message, Verbatim, msg, nmsg
 from accessreg.provision.apply import ApplyResult
 from accessreg.provision.bundle import UPGRADE_FILES
@@ -39,7 +40,7 @@ def _mails(outcomes: list[MailOutcome], dry_run: bool) -> list[str]:
             msg(
                 "{status}: {kind} for {application} ({recipients})",
                 status=Verbatim(status(s)),
-                kind=kind,
+                kind=notice_name(kind),
                 application=application,
                 recipients=nmsg("{count} recipient", "{count} recipients", n),
             )

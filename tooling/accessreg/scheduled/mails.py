@@ -14,7 +14,7 @@ from datetime import date
 from accessreg.mail import compose
 from accessreg.mail.attach import Attachment
 from accessreg.model import layout
-from accessreg.model.mail import Notice
+from accessreg.model.mail import Notice, digest_kind
 from accessreg.model.registry import Registry
 from accessreg.scheduled.deletions import branch_name
 from accessreg.scheduled.keyed_notices import DigestMail, Document
@@ -35,9 +35,8 @@ def mail_notice(mail: DigestMail, registry: Registry, today: date) -> Notice:
     # The items' keys as ``pending`` made them, once for every recipient of the digest.
     items = hashlib.sha256("\n".join(sorted(mail.item_keys)).encode()).hexdigest()
     entry = registry.operators.get(digest.operator or "")
-    kind = digest.kind if digest.stage in digest.kind else f"{digest.kind}-{digest.stage}"
     return Notice(
-        kind=kind,
+        kind=digest_kind(digest.kind, digest.stage),
         application=f"{digest.kind}/{digest.operator or 'reviewers'}/{items[:24]}",
         recipient=mail.recipient,
         template=template(digest.kind),

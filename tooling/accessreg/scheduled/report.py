@@ -11,6 +11,7 @@ from collections import Counter
 
 from accessreg import i18n
 from accessreg.effects.report import in_doubt_lines, status
+from accessreg.model.mail import digest_kind, notice_name
 from accessreg.model.messages import Message, Verbatim, msg, nmsg
 from accessreg.scheduled.run import RunResult
 
@@ -37,8 +38,8 @@ def _duty_lines(result: RunResult) -> list[str]:
                 count=len(outcome.files),
             )
         lines.append(_t(line))
-        stages = Counter(f"{n.kind} {n.stage}" for n in outcome.notices)
-        lines += [f"  {what}: {count}" for what, count in sorted(stages.items())]
+        kinds = Counter(digest_kind(n.kind, n.stage) for n in outcome.notices)
+        lines += [f"  {_t(notice_name(kind))}: {count}" for kind, count in sorted(kinds.items())]
     return lines
 
 
@@ -69,7 +70,7 @@ def text(result: RunResult, out: str | None) -> str:
                 msg(
                     "{status}: {kind} ({whom}, {items}) to {email}",
                     status=Verbatim(status(o.status)),
-                    kind=o.composed.notice.kind,
+                    kind=notice_name(o.composed.notice.kind),
                     whom=m.digest.operator or msg("reviewers"),
                     items=nmsg("{count} item", "{count} items", len(m.digest.items)),
                     email=m.recipient.email,
