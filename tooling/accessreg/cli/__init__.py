@@ -91,17 +91,17 @@ class _Group(click.Group):
             return None
         command = importlib.import_module(f"accessreg.cli.{module}").command
         assert isinstance(command, click.Command) and command.name == cmd_name
-        return display.laid_out(localized.command(command, localized.language()), COMMANDS)
+        return display.laid_out(localized.command(command, i18n.current()), COMMANDS)
 
     def get_params(self, ctx: click.Context) -> list[click.Parameter]:
-        return [localized.parameter(p, localized.language()) for p in super().get_params(ctx)]
+        return [localized.parameter(p, i18n.current()) for p in super().get_params(ctx)]
 
     def collect_usage_pieces(self, ctx: click.Context) -> list[str]:
-        lang = localized.language()
+        lang = i18n.current()
         return [localized.usage_word(p, lang) for p in super().collect_usage_pieces(ctx)]
 
     def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        text = localized.text(self.help, localized.language())
+        text = localized.text(self.help, i18n.current())
         if text:
             formatter.write_paragraph()
             with formatter.indentation():

@@ -113,7 +113,7 @@ class PermissionCommand(click.Command):
         _, extra = ctx.meta.get(self._META, (True, []))
         params: list[click.Parameter] = super().get_params(ctx)
         added = [p for p in params if p not in self.params]  # the help option
-        lang = localized.language()
+        lang = i18n.current()
         return [*self.params, *(localized.parameter(p, lang) for p in extra), *added]
 
     def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
@@ -125,7 +125,7 @@ class PermissionCommand(click.Command):
                 "permission options.)",
                 file=layout.repo_path(layout.CATALOG_FILE),
             )
-            formatter.write_text(i18n.text(missing, localized.language(), cap=False))
+            formatter.write_text(i18n.text(missing, i18n.current(), cap=False))
         super().format_epilog(ctx, formatter)
 
 

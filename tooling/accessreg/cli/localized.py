@@ -30,12 +30,6 @@ C = TypeVar("C", bound=click.Command)
 P = TypeVar("P", bound=click.Parameter)
 
 
-def language() -> str:
-    """The run's language: ``--lang`` once it is parsed, else the environment's (one truth
-    for the help texts, the editing commands' words and click's own)."""
-    return i18n.current()
-
-
 def text(source: str | None, lang: str) -> str | None:
     return i18n.translate(inspect.cleandoc(source), lang) if source else source
 

@@ -14,12 +14,10 @@ command's start-up about 60 ms, more than anything else the package imports.
 
 from __future__ import annotations
 
-import importlib.util
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
-from pathlib import Path
 from typing import Literal
 
 from accessreg.errors import ProblemsFound
@@ -38,25 +36,12 @@ class CalendarClosed(ProblemsFound):
     ``calendar-range`` rule reports where)."""
 
 
-@cache
-def _japan() -> Callable[[int], Iterable[date]]:
-    """Japan's holiday table from the library. ``holidays.country_holidays`` imports the
-    module of every country the library knows (250 of them, a tenth of a command's
-    start-up); Japan's own module is loaded alone when the library's layout allows, and the
-    library's way taken otherwise."""
-    import holidays  # only for a year the table does not hold
+def _library(year: int) -> Iterable[date]:
+    """Japan's holidays of ``year`` as the ``holidays`` library gives them (the table's
+    source, and the answer for a year past it)."""
+    import holidays  # not at start-up: the table holds every year a date may fall in
 
-    path = Path(holidays.__file__).parent / "countries" / "japan.py"
-    try:
-        spec = importlib.util.spec_from_file_location("accessreg_japan_holidays", path)
-        if spec is None or spec.loader is None:
-            raise ImportError(path)
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        table: Callable[..., Iterable[date]] = module.Japan
-    except Exception:  # another layout of the library: its own way, slower
-        return lambda year: holidays.country_holidays("JP", years=year)
-    return lambda year: table(years=year)
+    return holidays.country_holidays("JP", years=year)
 
 
 @cache
@@ -72,13 +57,13 @@ def _tabled() -> dict[int, frozenset[date]]:
 def _public_holidays(year: int) -> frozenset[date]:
     if holiday_table.FIRST_YEAR <= year <= holiday_table.LAST_YEAR:
         return _tabled().get(year, frozenset())
-    return frozenset(_japan()(year))
+    return frozenset(_library(year))
 
 
 def holiday_table_source(first: int, last: int) -> str:
     """The text of ``holiday_table.py`` for the years ``first`` to ``last``, from the
     library; the README says how to write it again."""
-    days = [day.isoformat() for year in range(first, last + 1) for day in sorted(_japan()(year))]
+    days = [day.isoformat() for year in range(first, last + 1) for day in sorted(_library(year))]
     lines = "\n".join(" ".join(days[i : i + 8]) for i in range(0, len(days), 8))
     return (
         '"""Japan\'s public holidays, year by year: made from the ``holidays`` library by\n'
