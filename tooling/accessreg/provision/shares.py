@@ -468,11 +468,13 @@ def collect(
         # the share as the files say under the files' key, for the run after the date.
         # Every run until then reads both from the cache.
         dated = [c for c in inside if c not in apart and on_day.get(c) != as_files.get(c)]
-        day_key = {c: _day_key(key[c], on_day[c]) for c in dated if c in on_day}
+        # Not for one whose share the last run kept as it is on the day (its change still
+        # to come): hashing its holders only to look up what is already found.
+        day_key = {c: _day_key(key[c], on_day[c]) for c in dated if c in on_day and c not in found}
         on_file: Collection[str] = ()
         if store is not None and dated:
             kept = store.get([*day_key.values(), *(key[c] for c in dated)])
-            found.update({c: kept[k] for c, k in day_key.items() if k in kept and c not in found})
+            found.update({c: kept[k] for c, k in day_key.items() if k in kept})
             on_file = {c for c in dated if key[c] in kept}
         for code in inside:
             if code in on_day and code not in found:
