@@ -65,7 +65,10 @@ def clone(size: str) -> Path:
     source = registry(size)
     target = WORK / f"daily-reg{size}"
     if not (target / ".git").exists():
-        git(WORK, "clone", "-q", "--shared", "--no-checkout", str(source), str(target))
+        # The clone borrows the source's objects by path: the real one, so that it outlives
+        # a checkout whose benchmarks/work is a link to the one directory of registries.
+        shared = source.resolve()
+        git(WORK, "clone", "-q", "--shared", "--no-checkout", str(shared), str(target))
     return target
 
 
