@@ -207,7 +207,7 @@ class HelpFormatter(click.HelpFormatter):
     def write_dl(
         self, rows: Iterable[tuple[str, str]], col_max: int = 30, col_spacing: int = 2
     ) -> None:
-        rows = [(first, second) for first, second in rows]
+        rows = list(rows)  # read twice: the widest term, then each row
         first_col = min(max((columns(first) for first, _ in rows), default=0), col_max)
         first_col += col_spacing
         margin = " " * (first_col + self.current_indent)
