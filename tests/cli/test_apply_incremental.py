@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 import re
 import shutil
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -290,3 +291,82 @@ def test_a_share_waiting_for_its_date_is_rendered_once_a_day_until_the_date(
             assert "snapshots: 1 of" in ran.stdout, ran.stdout  # MINATOEN's only
     taxis = [shown[n]["ldif/snapshot.ldif"].decode().count("taxis.new@") for n in range(4)]
     assert taxis[0] == taxis[1] == 0 < taxis[2] < taxis[3], taxis
+
+
+USERS_READ = re.compile(r"users read: (\d+) of (\d+) operators")
+LOGINS = re.compile(r"login IDs: .*")
+
+
+def test_a_waiting_operator_is_read_again_only_when_a_date_of_its_comes(
+    sample: GitRegistry, tmp_path: Path
+) -> None:
+    """A new user of AOBAGS01 waits for M+6 (TAXIS, JOHS) and M+9 (JUJU, LOACUS). The run
+    that applies it carries the operator's share on the day to the next run, for the days
+    until its first date: merges of another operator on those days read that one alone,
+    and give the same bytes as reading everything. On a date of its, the waiting operator
+    is read again and carried to its next date; once nothing of it waits, it is not read."""
+    first = accessreg(sample, "apply", "--out", str(tmp_path / "a"), "--initial", "--confirm",
+                      *DAY)  # fmt: skip
+    assert first.returncode == 0, first.stderr
+    aoba = sample.reg.root / "users" / "AOBAGS01"
+    model = aoba / "taro.aoyama@aoba-gas.example.co.jp.yaml"
+    merge(sample, "add", lambda: (aoba / "taxis.new@aoba-gas.example.co.jp.yaml").write_text(
+        model.read_text("utf-8").replace("taro.aoyama@", "taxis.new@"), "utf-8"))  # fmt: skip
+    added = accessreg(sample, "apply", "--out", str(tmp_path / "added"), "--confirm", *DAY)
+    assert added.returncode == 0, added.stderr
+    # The two dates, from the deltas the run wrote for them.
+    six, nine = sorted(
+        date.fromisoformat(p.stem.removeprefix("delta-"))
+        for p in (tmp_path / "added" / "ldif").glob("delta-*.ldif")
+    )
+    assert date.fromisoformat(ON) < six < nine
+    before = [date.fromisoformat(ON), date.fromisoformat(ON), six - timedelta(days=1)]
+    days = [*before, six, nine - timedelta(days=1), nine + timedelta(days=30)]
+    others = sorted((sample.reg.root / "users" / "MINATOEN").glob("*.yaml"))
+    read = []
+    for n, day in enumerate(days):
+        other = others[n % len(others)]
+        merge(sample, f"memo{n}", lambda o=other, n=n: o.write_text(
+            o.read_text("utf-8") + f"memo: 変更 {n}\n", "utf-8"))  # fmt: skip
+        dated = ["--today", day.isoformat(), "--accepted-on", day.isoformat()]
+        ran = accessreg(sample, "apply", "--out", str(tmp_path / f"inc{n}"), *dated)
+        whole = accessreg(sample, "apply", "--out", str(tmp_path / f"full{n}"), "--full", *dated)
+        assert ran.returncode == whole.returncode == 0, ran.stderr + whole.stderr
+        assert tree(tmp_path / f"inc{n}") == tree(tmp_path / f"full{n}"), day
+        found = USERS_READ.search(ran.stdout)
+        assert found is not None, ran.stdout
+        read.append(int(found.group(1)))
+        # A carried operator counts its login IDs as its files say, as reading it does.
+        assert LOGINS.findall(ran.stdout) == LOGINS.findall(whole.stdout) != []
+        done = accessreg(sample, "apply", "--out", str(tmp_path / f"done{n}"), "--confirm",
+                         *dated)  # fmt: skip
+        assert done.returncode == 0, done.stderr
+    # MINATOEN's users alone, but on M+6, where AOBAGS01's are read too.
+    assert read == [1, 1, 1, 2, 1, 1]
+
+
+def test_a_change_waiting_for_a_manual_step_is_not_carried_past_its_run(
+    sample: GitRegistry, tmp_path: Path
+) -> None:
+    """A user of TAXIS and JUJU removed: TAXIS ends the day after, JUJU after the system
+    operator's manual step, which waits in the run that applies it only (the runs after
+    take it as done). That run's share on the day is its own: the next run, a merge of
+    another operator the same day, reads the operator again and shows the step done, as
+    reading everything does."""
+    first = accessreg(sample, "apply", "--out", str(tmp_path / "a"), "--initial", "--confirm",
+                      *DAY)  # fmt: skip
+    assert first.returncode == 0, first.stderr
+    gone = sample.reg.root / "users" / "AOBAGS01" / "taro.aoyama@aoba-gas.example.co.jp.yaml"
+    assert "juju" in gone.read_text("utf-8")
+    merge(sample, "remove", gone.unlink)
+    removed = accessreg(sample, "apply", "--out", str(tmp_path / "removed"), "--confirm", *DAY)
+    assert removed.returncode == 0, removed.stderr
+    other = sorted((sample.reg.root / "users" / "MINATOEN").glob("*.yaml"))[0]
+    merge(sample, "memo", lambda: other.write_text(other.read_text("utf-8") + "memo: 変更\n",
+                                                   "utf-8"))  # fmt: skip
+    ran = accessreg(sample, "apply", "--out", str(tmp_path / "inc"), *DAY)
+    whole = accessreg(sample, "apply", "--out", str(tmp_path / "full"), "--full", *DAY)
+    assert ran.returncode == whole.returncode == 0, ran.stderr + whole.stderr
+    assert tree(tmp_path / "inc") == tree(tmp_path / "full")
+    found = USERS_READ.search(ran.stdout)
+    assert found is not None and found.group(1) == "2", ran.stdout

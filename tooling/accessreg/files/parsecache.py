@@ -16,6 +16,9 @@ deleted when a new namespace is opened.
   the blob and tree ids it was rendered from.
 - ``units``: where each holder's bytes lie in a share (``outputs.fragments.Units``), under
   the share's key, so that rendering the operator again keeps those of unchanged holders.
+- ``carried``: the days over which an operator's share on the day, kept under a key of its
+  own, holds (``provision.shares.Carried``), keyed by the operator, its files and the
+  applied revision.
 - ``cache-<namespace>.snapshot``, a file beside the tables (``namespace_file``): a whole
   loaded registry (``cachedload.load_snapshot``), keyed by the blob ids of every file; only
   the last one is kept.
@@ -49,7 +52,7 @@ from accessreg.model.messages import Message, Verbatim, msg
 ENV_DIR = "ACCESSREG_CACHE_DIR"
 DIR_NAME = "accessreg-cache"
 # The key-value tables; their names are never input.
-Table = Literal["parsed", "groups", "trees", "shares", "units"]
+Table = Literal["parsed", "groups", "trees", "shares", "units", "carried"]
 _CHUNK = 900  # below SQLite's limit on query parameters
 _STALE_SECONDS = 7 * 24 * 3600  # other namespaces (other versions, worktrees) left alone a week
 
@@ -89,7 +92,7 @@ def namespace_file(directory: Path, space: str, name: str) -> Path:
 
 
 class ParseCache:
-    """A store of pickled values in two tables; every failure degrades to a miss."""
+    """A store of pickled values in key-value tables; every failure degrades to a miss."""
 
     def __init__(self, directory: Path, space: str) -> None:
         self.path = namespace_file(directory, space, "sqlite3")

@@ -36,7 +36,15 @@ from accessreg.provision import bundle, completion, notices, safety
 from accessreg.provision import state as recorded
 from accessreg.provision.holding import Hold, Isolation, isolate
 from accessreg.provision.merges import History, MergedPullRequest, Snapshots, history
-from accessreg.provision.shares import LoginClashError, Shares, collect, whitelists
+from accessreg.provision.shares import (
+    Carried,
+    LoginClashError,
+    Shares,
+    carried,
+    collect,
+    options_key,
+    whitelists,
+)
 from accessreg.provision.state import ApplicationRecord, BatchRecord, State, SystemProgress
 from accessreg.timeline.clock import JST
 from accessreg.timeline.effective import Events
@@ -98,6 +106,7 @@ class ApplyResult:
     released: frozenset[str] = frozenset()  # files held back before, applied now
     # Operators whose share of the snapshots was rendered, of all (the rest: the cache).
     rendered: tuple[int, int] = (0, 0)
+    read: int = 0  # operators whose users the run read (the others: their shares alone)
 
 
 def _merged_on(repo: GitRepository, head: str) -> date:
@@ -239,11 +248,19 @@ def _plan(
     scratch: Path | None,
 ) -> ApplyPlan:
     cache = None if request.full else cache_dir(repo.common_dir)
+    base = base_of(request, state)
+    options = request.options
     # Snapshots hold what is in effect on the day: the operators with an applied
-    # permission still to come are read and rendered again until it has come.
+    # permission still to come are read again until it has come, but for those the range
+    # leaves as they were, whose share on the day the last run carried.
     waiting = state.waiting(request.today)
+    taken: dict[str, Carried] = {}
     if waiting is not None and scope is not None:
-        scope = scope | waiting.operators
+        if cache is not None and base is not None and request.base is None:
+            idle = waiting.operators - scope
+            found_key = options_key(options.encoding, options.ldap_base)
+            taken = carried(cache, repo, base, head, idle, found_key, request.today)
+        scope = scope | (waiting.operators - taken.keys())
     snapshots = Snapshots(
         repo, isolated.pins, scope, cache if scope is not None else None, isolated.loaded
     )
@@ -252,9 +269,7 @@ def _plan(
     plain = Snapshots(repo, cache=cache)  # applications already recorded: their own pins
     default = Events(request.entered_on, request.accepted_on, request.merged_on)
     known = {app.id: app for _, app in state.applications()}
-    base = base_of(request, state)
     waits = waiting.waits if waiting is not None else Waits()
-    options = request.options
     upgrade = upgrading(request, state)
 
     def since(rev: str | None) -> History:
@@ -276,6 +291,9 @@ def _plan(
     day = found
     if waiting is not None and waiting.base is not None and waiting.base != found.base:
         day = since(waiting.base)
+    reading = waiting.operators if waiting is not None else frozenset()
+    if scope is not None:
+        reading = reading & scope
     shares = collect(
         snapshots,
         day,
@@ -283,6 +301,9 @@ def _plan(
         options.encoding,
         options.ldap_base,
         cache if cache is not None else scratch,  # an empty store of the run's own
+        bundle.lasting(day, request.today, found, reading),
+        taken,
+        request.today,
     )
     removal = safety.removal(found.before_access, found.after_access, shares.outside)
     safety.check_removal(removal, request.max_removal_share, request.allow_mass_removal)
@@ -421,4 +442,5 @@ def run(request: ApplyRequest, transport: TransportFactory = smtp_session) -> Ap
         hold=planned.hold,
         released=planned.released,
         rendered=(planned.shares.rendered, planned.shares.operators),
+        read=planned.shares.read,
     )

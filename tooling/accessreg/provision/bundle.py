@@ -194,6 +194,32 @@ def day_access(history: History, today: date, applied: History | None = None) ->
     return access_on(history.before_access, history.after_access, _Dated(rows), today)
 
 
+def lasting(
+    history: History, today: date, applied: History, operators: Collection[str]
+) -> dict[str, date | None]:
+    """How long the holders on ``today`` (``day_access``) of ``operators``, and of every
+    operator with a change still to come, stay so: the first later day one of their
+    changes comes (None: none to come). Not those with a change of no date that this run
+    applies: it waits in this run only."""
+    if history.base is None:
+        return dict.fromkeys(operators)
+    own = None
+    if applied is not history:
+        own = {(r.change.system, r.change.person.login) for r in applied.rows}
+    comes: dict[str, date] = {}
+    waits: set[str] = set()
+    for row in history.rows:
+        on, change = row.effective, row.change
+        if on is not None and on <= today:
+            continue
+        for code in {p.operator for p in (change.before, change.after) if p is not None}:
+            if on is not None:
+                comes[code] = min(on, comes.get(code, on))
+            elif own is None or (change.system, change.person.login) in own:
+                waits.add(code)
+    return {code: comes.get(code) for code in comes.keys() | set(operators) if code not in waits}
+
+
 def whitelist_files(
     registry: Registry, today: date, records: Iterable[ApplicationRecord] = ()
 ) -> dict[str, bytes]:

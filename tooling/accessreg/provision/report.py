@@ -149,6 +149,13 @@ def apply_text(result: ApplyResult, out: str) -> str:
             )
         )
     )
+    lines.append(
+        _t(
+            msg(
+                "users read: {read} of {operators} operators", read=result.read, operators=operators
+            )
+        )
+    )
     lines.append(_t(msg("outputs: {count} files in {dir}", count=len(result.files), dir=out)))
     if set(UPGRADE_FILES) <= set(result.files):
         ldif_file, scim_file = UPGRADE_FILES

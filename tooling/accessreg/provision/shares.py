@@ -13,6 +13,12 @@ holds on the day, not what the files say: it is kept under its holders on the da
 (``_day_key``), so that the runs until the date find it. One whose login IDs clash with
 another operator's depends on more than its own files, and is not kept.
 
+Finding that share needs the operator's holders on the day, worked out from every merge
+since its oldest change still to come: weeks of them. So the run that works them out also
+keeps the share under the revision it applies (``Carried``), with the days it holds for
+(until the operator's next dated change comes): the next run, applying a range that leaves
+the operator's files as they were, takes it from there without reading the operator at all.
+
 Without the cache (no directory, or one that cannot be opened) every share is rendered: the
 same bytes, more slowly.
 """
@@ -53,6 +59,28 @@ class Shares:
     outside: int  # login IDs of the operators outside the run's scope (unchanged by it)
     rendered: int  # operators with a share rendered in this run; the others from the cache
     operators: int  # active operators, each with a share (empty when it has no holder)
+    read: int = 0  # active operators whose users the run read
+
+
+@dataclass(frozen=True)
+class Carried:
+    """An operator's share on the day as the run applying the revision downstream holds
+    made it, while a change of the operator waits for its date: the same on every day from
+    ``since`` to the day before ``until`` (None: no later date), as long as the operator's
+    files and the catalog stay as they are (its key says so)."""
+
+    share: Fragment
+    since: date
+    until: date | None
+    logins: int  # its login IDs as its files say (what a removal is counted against)
+
+    def holds_on(self, day: date) -> bool:
+        return self.since <= day and (self.until is None or day < self.until)
+
+
+def options_key(encoding: Encoding, ldap_base: str) -> str:
+    """The options a share is rendered with, as its key holds them."""
+    return f"{encoding}\0{ldap_base}"
 
 
 # What a share is rendered from, by object id: the catalog, the operator file, its users.
@@ -72,6 +100,12 @@ def _sources(repo: GitRepository, rev: str, codes: Collection[str]) -> dict[str,
 def _key(code: str, ids: _Sources, options: str) -> str:
     catalog, operator, users = ids
     return digest([catalog, options], [code, operator, users])
+
+
+def _carried_key(code: str, rev: str, key: str) -> str:
+    """Where the share on the day of the operator ``code`` lies for the runs after the one
+    that applied ``rev``, its files being those of ``key``."""
+    return digest(["carried", rev, key], [code])
 
 
 def _day_key(key: str, people: Sequence[Holder]) -> str:
@@ -99,6 +133,8 @@ def _compared(holder: Holder) -> str:
 # What the index keeps of a share: its logins, where each piece lies in its file, the
 # cells it could not encode, and the file's size (a file of another size is not used).
 _Entry = tuple[tuple[str, ...], dict[str, tuple[int, int]], dict[str, tuple[Message, ...]], int]
+# What it keeps of a carried share beside it: since, until, its logins as its files say.
+_Days = tuple[date, date | None, int]
 
 
 class ShareStore:
@@ -169,6 +205,25 @@ class ShareStore:
         found: dict[str, Units] = self.index.get("units", keys)
         return found
 
+    def carried(self, keys: Iterable[str]) -> dict[str, Carried]:
+        """The shares carried under ``keys`` (those it has, with their files)."""
+        entries: dict[str, _Days] = self.index.get("carried", keys)
+        shares = self.get(entries)
+        return {
+            key: Carried(shares[key], since, until, logins)
+            for key, (since, until, logins) in entries.items()
+            if key in shares
+        }
+
+    def carry(self, carried: Mapping[str, Carried]) -> None:
+        """Keep each share of ``carried`` under its key, with its days."""
+        self.put({key: c.share for key, c in carried.items()})
+        present = self.index.present("shares", carried)
+        self.index.put(
+            "carried",
+            {k: (c.since, c.until, c.logins) for k, c in carried.items() if k in present},
+        )
+
     def remembered(self, key: str, render: Callable[[], dict[str, bytes]]) -> dict[str, bytes]:
         """Files kept in the index under ``key``, or ``render``'s, kept there."""
         found: dict[str, bytes] | None = self.index.get("shares", [key]).get(key)
@@ -185,6 +240,7 @@ class ShareStore:
             return
         self.index.prune("shares", keep)
         self.index.prune("units", keep)
+        self.index.prune("carried", keep)
         wanted = set(keep)
         for path in self.root.glob("*/*"):
             if path.name not in wanted:
@@ -385,6 +441,34 @@ class _Spill:
         self._pending, self._size = {}, 0
 
 
+def carried(
+    directory: Path,
+    repo: GitRepository,
+    base: str,
+    head: str,
+    codes: Collection[str],
+    options: str,
+    today: date,
+) -> dict[str, Carried]:
+    """The shares on ``today`` of the operators ``codes`` that the run applying ``base``
+    carried (those it did, for days that hold ``today``), their files at ``head`` being
+    as they were then."""
+    if not codes:
+        return {}
+    sources = _sources(repo, head, codes)
+    keys = {code: _carried_key(code, base, _key(code, sources[code], options)) for code in codes}
+    store = ShareStore(directory)
+    try:
+        found = store.carried(keys.values())
+    finally:
+        store.close()
+    return {
+        code: found[key]
+        for code, key in keys.items()
+        if key in found and found[key].holds_on(today)
+    }
+
+
 def collect(
     snapshots: Snapshots,
     history: History,
@@ -392,11 +476,19 @@ def collect(
     encoding: Encoding,
     ldap_base: str,
     directory: Path | None,
+    carry: Mapping[str, date | None] | None = None,
+    taken: Mapping[str, Carried] | None = None,
+    today: date | None = None,
 ) -> Shares:
     """Every active operator's share of the snapshots on the day ``day`` describes: those
     of the history's scope rendered, the others from the cache in ``directory`` (rendered
     from the head and kept there when missing). LoginClashError when shares rendered apart
-    hold one login ID. ``snapshots``: those the history was read from."""
+    hold one login ID. ``snapshots``: those the history was read from.
+
+    ``taken``: the shares on the day of operators outside the scope, carried by the run
+    before (``carried``); ``carry``: the operators of the scope whose share on the day
+    holds until a date (None: no later one), ``today`` on. Both are carried to the next
+    run, under the history's head."""
     repo, pins = snapshots.repo, snapshots.pins
     registry = history.after
     active = [e.operator.code for e in registry.iter_operators() if e.operator.status == "active"]
@@ -404,7 +496,8 @@ def collect(
     inside = [c for c in active if scope is None or c in scope]
     outside = [c for c in active if scope is not None and c not in scope]
     on_day, as_files = _people(day), _people(history.after_access)
-    options = f"{encoding}\0{ldap_base}"
+    options = options_key(encoding, ldap_base)
+    taken = taken or {}
     store = ShareStore(directory) if directory is not None else None
     pinned = {layout.operator_of(rel) for rel in pins}
     try:
@@ -436,10 +529,12 @@ def collect(
         rendered: set[str] = set()  # operators with a share rendered in this run
         cached: dict[str, Fragment] = {}
         if store is not None and outside:
-            cached = store.get(key[c] for c in outside)
-        missing = [c for c in outside if key[c] not in cached]
+            cached = store.get(key[c] for c in outside if c not in taken)
+        missing = [c for c in outside if c not in taken and key[c] not in cached]
         for code in outside:
-            if key[code] in cached:
+            if code in taken:
+                found[code] = taken[code].share
+            elif key[code] in cached:
                 found[code] = cached[key[code]]
         # Not cached: those operators' users read at the head, as the files say.
         loaded = snapshots.narrowed(missing, pins={}).at(history.head) if missing else None
@@ -499,13 +594,26 @@ def collect(
                 )
                 rendered.add(code)
         spill.flush()
-        if store is not None:
+        carried: dict[str, Carried] = {}
+        if store is not None and today is not None:
+            # After the flush: a share rendered now lies in the store, and is linked.
+            for code, until in (carry or {}).items():
+                if code in found and code in on_day and code not in apart:
+                    days = Carried(found[code], today, until, len(as_files.get(code, ())))
+                    carried[_carried_key(code, history.head, key[code])] = days
+            for code, was in taken.items():
+                if code in found:
+                    carried[_carried_key(code, history.head, key[code])] = was
+            store.carry(carried)
             # Not the shares this run's outputs copy from (a day's share may lie under the
             # key of an earlier revision).
-            store.prune([*key.values(), *_origins(found[c] for c in inside if c in found)])
+            in_use = _origins(found[c] for c in [*inside, *taken] if c in found)
+            store.prune([*key.values(), *in_use, *carried])
     finally:
         if store is not None:
             store.close()
     ordered = [found[code] for code in active if code in found]
-    beyond = sum(len(found[c].logins) for c in outside if c in found)
-    return Shares(ordered, beyond, len(rendered), len(active))
+    beyond = sum(
+        taken[c].logins if c in taken else len(found[c].logins) for c in outside if c in found
+    )
+    return Shares(ordered, beyond, len(rendered), len(active), len(inside) + len(missing))
