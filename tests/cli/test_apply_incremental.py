@@ -370,3 +370,64 @@ def test_a_change_waiting_for_a_manual_step_is_not_carried_past_its_run(
     assert tree(tmp_path / "inc") == tree(tmp_path / "full")
     found = USERS_READ.search(ran.stdout)
     assert found is not None and found.group(1) == "2", ran.stdout
+
+
+def test_a_file_held_back_while_a_change_waits_stays_in_the_snapshots_as_held(
+    sample: GitRegistry, tmp_path: Path
+) -> None:
+    """A user's file with an error is held back: downstream keeps the user as they were.
+    The next merge fixes it and adds a user to another operator, whose permissions wait
+    for M+6: the run releases the fixed file. A later merge of the first operator makes
+    the runs after that one work the day's snapshots out from the batch before the waiting
+    one, whose revision holds the file with its error: the user is in the snapshots all
+    along, as the deltas have them."""
+    first = accessreg(sample, "apply", "--out", str(tmp_path / "a"), "--initial", "--confirm",
+                      *DAY)  # fmt: skip
+    assert first.returncode == 0, first.stderr
+    sakura = sorted((sample.reg.root / "users" / "SAKURAGM").glob("*.yaml"))
+    user, other = sakura[0], sakura[1]
+    login = user.stem
+    good = user.read_text("utf-8")
+    merge(sample, "broken", lambda: user.write_text(
+        re.sub(r"(?m)^name_kana: .*$", "name_kana: not kana", good), "utf-8"))  # fmt: skip
+    held = accessreg(sample, "apply", "--out", str(tmp_path / "held"), "--confirm", *DAY)
+    assert held.returncode == 0, held.stderr
+    aoba = sample.reg.root / "users" / "AOBAGS01"
+    model = aoba / "taro.aoyama@aoba-gas.example.co.jp.yaml"
+
+    def fix_and_add() -> None:
+        user.write_text(re.sub(r"(?m)^name_kana: .*$", "name_kana: カナ", good), "utf-8")
+        (aoba / "taxis.new@aoba-gas.example.co.jp.yaml").write_text(
+            model.read_text("utf-8").replace("taro.aoyama@", "taxis.new@"), "utf-8"
+        )
+
+    merge(sample, "fix", fix_and_add)
+    fixed = accessreg(sample, "apply", "--out", str(tmp_path / "fixed"), "--confirm", *DAY)
+    assert fixed.returncode == 0, fixed.stderr
+    merge(sample, "memo", lambda: other.write_text(other.read_text("utf-8") + "memo: 変更\n",
+                                                   "utf-8"))  # fmt: skip
+    ran = accessreg(sample, "apply", "--out", str(tmp_path / "inc"), *DAY)
+    whole = accessreg(sample, "apply", "--out", str(tmp_path / "full"), "--full", *DAY)
+    assert ran.returncode == whole.returncode == 0, ran.stderr + whole.stderr
+    shown = tree(tmp_path / "inc")
+    assert shown == tree(tmp_path / "full")
+    # The user's entry, groups and import rows: those the run that released the file had
+    # on the day (the name as fixed comes on the days of the release's own rows).
+    assert _holding(login, tree(tmp_path / "fixed")) == _holding(login, shown)
+    assert "ldif entry" in _holding(login, shown)
+
+
+def _holding(login: str, files: dict[str, bytes]) -> set[str]:
+    """Where the snapshots hold ``login``: its LDIF entry, the groups it is a member of,
+    the imports with a row of it."""
+    found = set()
+    for name, data in files.items():
+        if name == "ldif/snapshot.ldif":
+            for record in data.decode().split("\n\n"):
+                if record.startswith(f"dn: uid={login},"):
+                    found.add("ldif entry")
+                elif f"member: uid={login}," in record:
+                    found.add(record.splitlines()[0])
+        elif name.endswith("/snapshot.csv") and f",{login},".encode() in data:
+            found.add(name)
+    return found

@@ -31,6 +31,7 @@ from accessreg.gitio.state import STATE_REF
 from accessreg.mail.compose import Later, compose, later
 from accessreg.model.mail import Notice
 from accessreg.model.messages import Message, msg
+from accessreg.model.registry import Registry
 from accessreg.plan.waits import Waits
 from accessreg.provision import bundle, completion, notices, safety
 from accessreg.provision import state as recorded
@@ -272,7 +273,7 @@ def _plan(
     waits = waiting.waits if waiting is not None else Waits()
     upgrade = upgrading(request, state)
 
-    def since(rev: str | None) -> History:
+    def since(rev: str | None, start: Registry | None = None) -> History:
         return history(
             snapshots,
             rev,
@@ -283,6 +284,7 @@ def _plan(
             known,
             isolated.released,
             waits,
+            start,
         )
 
     found = since(base)
@@ -290,7 +292,7 @@ def _plan(
     # dates, recorded at acceptance, say what holds today (000 §5-1: M+6).
     day = found
     if waiting is not None and waiting.base is not None and waiting.base != found.base:
-        day = since(waiting.base)
+        day = since(waiting.base, snapshots.as_held(waiting.base, waiting.pins))
     reading = waiting.operators if waiting is not None else frozenset()
     if scope is not None:
         reading = reading & scope

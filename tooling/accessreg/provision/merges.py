@@ -139,6 +139,19 @@ class Snapshots:
             self._cache[sha] = registry
             self._near = (sha, registry)
 
+    def as_held(self, rev: str, held: Mapping[str, str | None]) -> Registry | None:
+        """The registry at ``rev`` as downstream held it, where its files ``held`` back
+        then (``BatchRecord.pins``) are not pinned here: each as it was at the revision it
+        maps to (None: downstream had none). None when this one's ``at`` gives that."""
+        then = {
+            rel: on
+            for rel, on in held.items()
+            if on != rev and rel not in self.pins and self._covers(rel)
+        }
+        if not then:
+            return None
+        return self.narrowed(self.scope, {**pinned_content(self.repo, then), **self.pins}).at(rev)
+
     def _under(self, rev: str) -> list[str] | None:
         """The entries of the registry to list at ``rev``: None for all of it."""
         if self.scope is None:
@@ -543,12 +556,14 @@ def _steps(
     recorded: Mapping[str, ApplicationRecord],
     loaded: date | None = None,
     waits: Waits | None = None,
+    start: Registry | None = None,
 ) -> Iterator[Step]:
     if base is not None and not repo.is_ancestor(base, head):
         # History was rewritten: the merges since the common ancestor. The combined change
         # (base to head) is still what downstream systems get.
         base = repo.merge_base(base, head)
-    previous: Registry | None = None
+        start = None
+    previous: Registry | None = start
     pending: set[str] | None = set()  # the scope's operators changed since ``previous``
     for commit in repo.first_parent_history(base, head):
         step, codes = _touched(repo, commit, snapshots.scope)
@@ -722,6 +737,7 @@ def history(
     recorded: Mapping[str, ApplicationRecord] | None = None,
     released: Collection[str] = (),
     waits: Waits | None = None,
+    start: Registry | None = None,
 ) -> History:
     """Everything between the applied revision ``base`` (None: nothing yet) and ``head``.
 
@@ -729,19 +745,24 @@ def history(
     options) the events of any merge not listed; ``recorded`` the applications already
     accepted, whose dates are kept. The ``released`` files (pinned) join at the end, dated
     by ``head``'s events. ``waits``: the permissions applied before and still to come
-    (``State.waiting``), no change of which is dated before it comes."""
+    (``State.waiting``), no change of which is dated before it comes. ``start``: the
+    registry at ``base`` as downstream held it, where its files held back then are not
+    those the snapshots pin now (read as they are, a file with errors would be no user)."""
     repo = snapshots.repo
     head_sha = repo.resolve(head)
     base_sha = repo.resolve(base) if base is not None else None
     after = snapshots.at(head_sha)
-    before = snapshots.at(base_sha) if base_sha is not None else empty_like(after)
+    before = start or (snapshots.at(base_sha) if base_sha is not None else empty_like(after))
     default = default or Events()
     merged = merged or {}
     # A first apply loads the registry as it stands: every item in effect on the day.
     loaded = today if base_sha is None else None
     steps = list(
-        _steps(repo, snapshots, base_sha, head_sha, merged, default, recorded or {}, loaded, waits)
-    )
+        _steps(
+            repo, snapshots, base_sha, head_sha, merged, default, recorded or {}, loaded, waits,
+            start if base_sha is not None else None,
+        )
+    )  # fmt: skip
     by_operator: dict[str, list[str]] = defaultdict(list)
     for rel in sorted(released):
         by_operator[layout.operator_of(rel) or ""].append(rel)

@@ -134,6 +134,9 @@ class Waiting:
     # login → the last day a change of the user's own comes: a new user's entry (with its
     # first permission), a suspension
     entries: Mapping[str, date] = field(default_factory=dict)
+    # Files held back at ``base`` (and those the oldest batch held back first) → the
+    # revision whose content downstream held of them then (``BatchRecord.pins``).
+    pins: Mapping[str, str | None] = field(default_factory=dict)
 
     @property
     def waits(self) -> Waits:
@@ -200,7 +203,7 @@ class State(Frozen):
                         until[system, login] = max(on, until.get((system, login), on))
         if found is None:
             return None
-        return Waiting(found.base, frozenset(operators), until, entries)
+        return Waiting(found.base, frozenset(operators), until, entries, found.pins)
 
     def groups_to_come(self, today: date) -> dict[tuple[str, str], date]:
         """The directory groups a delta of a version that kept groups with their holders
