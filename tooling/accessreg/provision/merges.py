@@ -752,7 +752,12 @@ def history(
     head_sha = repo.resolve(head)
     base_sha = repo.resolve(base) if base is not None else None
     after = snapshots.at(head_sha)
-    before = start or (snapshots.at(base_sha) if base_sha is not None else empty_like(after))
+    if base_sha is None:
+        before, start = empty_like(after), None
+    elif start is None:
+        before = snapshots.at(base_sha)
+    else:
+        before = start
     default = default or Events()
     merged = merged or {}
     # A first apply loads the registry as it stands: every item in effect on the day.
@@ -760,7 +765,7 @@ def history(
     steps = list(
         _steps(
             repo, snapshots, base_sha, head_sha, merged, default, recorded or {}, loaded, waits,
-            start if base_sha is not None else None,
+            start,
         )
     )  # fmt: skip
     by_operator: dict[str, list[str]] = defaultdict(list)
