@@ -319,8 +319,9 @@ def _plan(
     later = bundle.later_moves(found, request.today)
     batch = _batch(found, request.today, apps, state, isolated.revs, later)
     owed = [n for a in accepted for n in notices.acceptance_notices(a)]
-    at_head = isolated.registry or snapshots.at(head)
-    owed += notices.held_notices(isolated.hold, at_head, head, request.today)
+    # The head with its held files as downstream holds them, however much the run read: a
+    # held operator file is named as downstream knows the operator, not as broken at HEAD.
+    owed += notices.held_notices(isolated.hold, snapshots.at(head), head, request.today)
     due = completion.due(state, plain)
     owed += [n for d in due for n in d.notices]
     mails = [_mail(n, sender) for n in owed]
