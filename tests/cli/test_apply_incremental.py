@@ -14,6 +14,7 @@ import email.policy
 import random
 import re
 import shutil
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -82,32 +83,56 @@ def _fix(gr: GitRegistry) -> None:
             path.write_text(text.replace("name_kana: not kana", "name_kana: カナ"), "utf-8")
 
 
-@pytest.mark.parametrize("seed", [1, 2])
-def test_incremental_and_full_apply_write_the_same_bytes(
-    sample: GitRegistry, tmp_path: Path, seed: int
-) -> None:
+def _as_full(sample: GitRegistry, out: Path, *args: str) -> tuple[str, str, dict[str, bytes]]:
+    """An incremental dry run into ``out``, and one reading everything (``--full``) into
+    ``out``'s sibling ``<name>-full``: they must write the same bytes. Both reports, and
+    the files."""
+    full = out.with_name(f"{out.name}-full")
+    ran = accessreg(sample, "apply", "--out", str(out), *args)
+    whole = accessreg(sample, "apply", "--out", str(full), "--full", *args)
+    assert ran.returncode == whole.returncode == 0, ran.stderr + whole.stderr
+    shown = tree(out)
+    assert shown == tree(full), args
+    return ran.stdout, whole.stdout, shown
+
+
+def _random_history(
+    sample: GitRegistry, tmp_path: Path, seed: int, days: list[str], edits: tuple[int, int],
+    fixed: Callable[[int], bool],
+) -> list[str]:  # fmt: skip
+    """After a first apply, before each run on ``days``: ``edits`` (fewest, most) merges
+    of random edits, and one fixing the files with errors where ``fixed(run)``. Each run's
+    incremental dry run and ``--full`` must write the same bytes; it is then confirmed.
+    The incremental runs' reports."""
     rng = random.Random(seed)
     first = accessreg(sample, "apply", "--out", str(tmp_path / "initial"), "--initial",
                       "--confirm", *DAY)  # fmt: skip
     assert first.returncode == 0, first.stderr
+    reports = []
+    for batch, day in enumerate(days):
+        dated = ["--today", day, "--accepted-on", day]
+        for n in range(rng.randint(*edits)):
+            merge(sample, f"b{batch}-{n}", lambda k=10 * batch + n: _edit(sample, rng, k))
+        if fixed(batch):
+            merge(sample, f"fix{batch}", lambda: _fix(sample))
+        reports.append(_as_full(sample, tmp_path / f"inc{batch}", *dated)[0])
+        done = accessreg(sample, "apply", "--out", str(tmp_path / f"done{batch}"), "--confirm",
+                         *dated)  # fmt: skip
+        assert done.returncode == 0, done.stderr
+    return reports
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_incremental_and_full_apply_write_the_same_bytes(
+    sample: GitRegistry, tmp_path: Path, seed: int
+) -> None:
+    reports = _random_history(sample, tmp_path, seed, [ON] * 3, (1, 3), lambda run: run == 1)
     operators = len(list((sample.reg.root / "operators").glob("*.yaml")))
     narrower = 0
-    for batch in range(3):
-        for n in range(rng.randint(1, 3)):
-            merge(sample, f"b{batch}-{n}", lambda k=10 * batch + n: _edit(sample, rng, k))
-        if batch == 1:
-            merge(sample, f"fix{batch}", lambda: _fix(sample))
-        inc, full = tmp_path / f"inc{batch}", tmp_path / f"full{batch}"
-        ran = accessreg(sample, "apply", "--out", str(inc), *DAY)
-        whole = accessreg(sample, "apply", "--out", str(full), "--full", *DAY)
-        assert ran.returncode == whole.returncode == 0, ran.stderr + whole.stderr
-        assert tree(inc) == tree(full), f"seed {seed}, batch {batch}"
-        read = READ.search(ran.stdout)
-        assert read is not None, ran.stdout
+    for report in reports:
+        read = READ.search(report)
+        assert read is not None, report
         narrower += int(read.group(1)) < int(read.group(2)) <= operators
-        done = accessreg(sample, "apply", "--out", str(tmp_path / f"done{batch}"), "--confirm",
-                         *DAY)  # fmt: skip
-        assert done.returncode == 0, done.stderr
     assert narrower, "no run read fewer operators than the registry has"
 
 
@@ -123,24 +148,8 @@ def test_incremental_and_full_apply_agree_as_the_days_pass(
 ) -> None:
     """A random history of merges as above, applied on days from the first merge to past
     the last date it set: every incremental run writes what reading everything writes."""
-    rng = random.Random(seed)
-    first = accessreg(sample, "apply", "--out", str(tmp_path / "initial"), "--initial",
-                      "--confirm", *DAY)  # fmt: skip
-    assert first.returncode == 0, first.stderr
-    for batch, day in enumerate(DAYS):
-        dated = ["--today", day, "--accepted-on", day]
-        for n in range(rng.randint(0, 2)):
-            merge(sample, f"b{batch}-{n}", lambda k=10 * batch + n: _edit(sample, rng, k))
-        if batch % 3 == 2:
-            merge(sample, f"fix{batch}", lambda: _fix(sample))
-        inc, full = tmp_path / f"inc{batch}", tmp_path / f"full{batch}"
-        ran = accessreg(sample, "apply", "--out", str(inc), *dated)
-        whole = accessreg(sample, "apply", "--out", str(full), "--full", *dated)
-        assert ran.returncode == whole.returncode == 0, ran.stderr + whole.stderr
-        assert tree(inc) == tree(full), f"seed {seed}, {day}"
-        done = accessreg(sample, "apply", "--out", str(tmp_path / f"done{batch}"), "--confirm",
-                         *dated)  # fmt: skip
-        assert done.returncode == 0, done.stderr
+    reports = _random_history(sample, tmp_path, seed, DAYS, (0, 2), lambda run: run % 3 == 2)
+    assert len(reports) == len(DAYS)
 
 
 def test_a_share_comes_from_the_cache_only_for_the_files_it_was_rendered_from(
@@ -364,15 +373,12 @@ def test_a_waiting_operator_is_read_again_only_when_a_date_of_its_comes(
         merge(sample, f"memo{n}", lambda o=other, n=n: o.write_text(
             o.read_text("utf-8") + f"memo: 変更 {n}\n", "utf-8"))  # fmt: skip
         dated = ["--today", day.isoformat(), "--accepted-on", day.isoformat()]
-        ran = accessreg(sample, "apply", "--out", str(tmp_path / f"inc{n}"), *dated)
-        whole = accessreg(sample, "apply", "--out", str(tmp_path / f"full{n}"), "--full", *dated)
-        assert ran.returncode == whole.returncode == 0, ran.stderr + whole.stderr
-        assert tree(tmp_path / f"inc{n}") == tree(tmp_path / f"full{n}"), day
-        found = USERS_READ.search(ran.stdout)
-        assert found is not None, ran.stdout
+        ran, whole, _ = _as_full(sample, tmp_path / f"inc{n}", *dated)
+        found = USERS_READ.search(ran)
+        assert found is not None, ran
         read.append(int(found.group(1)))
         # A carried operator counts its login IDs as its files say, as reading it does.
-        assert LOGINS.findall(ran.stdout) == LOGINS.findall(whole.stdout) != []
+        assert LOGINS.findall(ran) == LOGINS.findall(whole) != []
         done = accessreg(sample, "apply", "--out", str(tmp_path / f"done{n}"), "--confirm",
                          *dated)  # fmt: skip
         assert done.returncode == 0, done.stderr
@@ -399,12 +405,9 @@ def test_a_change_waiting_for_a_manual_step_is_not_carried_past_its_run(
     other = sorted((sample.reg.root / "users" / "MINATOEN").glob("*.yaml"))[0]
     merge(sample, "memo", lambda: other.write_text(other.read_text("utf-8") + "memo: 変更\n",
                                                    "utf-8"))  # fmt: skip
-    ran = accessreg(sample, "apply", "--out", str(tmp_path / "inc"), *DAY)
-    whole = accessreg(sample, "apply", "--out", str(tmp_path / "full"), "--full", *DAY)
-    assert ran.returncode == whole.returncode == 0, ran.stderr + whole.stderr
-    assert tree(tmp_path / "inc") == tree(tmp_path / "full")
-    found = USERS_READ.search(ran.stdout)
-    assert found is not None and found.group(1) == "2", ran.stdout
+    ran, _, _ = _as_full(sample, tmp_path / "inc", *DAY)
+    found = USERS_READ.search(ran)
+    assert found is not None and found.group(1) == "2", ran
 
 
 def test_a_file_held_back_while_a_change_waits_stays_in_the_snapshots_as_held(
@@ -441,11 +444,7 @@ def test_a_file_held_back_while_a_change_waits_stays_in_the_snapshots_as_held(
     assert fixed.returncode == 0, fixed.stderr
     merge(sample, "memo", lambda: other.write_text(other.read_text("utf-8") + "memo: 変更\n",
                                                    "utf-8"))  # fmt: skip
-    ran = accessreg(sample, "apply", "--out", str(tmp_path / "inc"), *DAY)
-    whole = accessreg(sample, "apply", "--out", str(tmp_path / "full"), "--full", *DAY)
-    assert ran.returncode == whole.returncode == 0, ran.stderr + whole.stderr
-    shown = tree(tmp_path / "inc")
-    assert shown == tree(tmp_path / "full")
+    _, _, shown = _as_full(sample, tmp_path / "inc", *DAY)
     # The user's entry, groups and import rows: those the run that released the file had
     # on the day (the name as fixed comes on the days of the release's own rows).
     assert _holding(login, tree(tmp_path / "fixed")) == _holding(login, shown)
@@ -483,11 +482,7 @@ def test_a_held_operator_file_is_named_as_downstream_holds_it(
     assert name is not None
     merge(sample, "nameless", lambda: path.write_text(text.replace(name.group(0) + "\n", ""),
                                                       "utf-8"))  # fmt: skip
-    ran = accessreg(sample, "apply", "--out", str(tmp_path / "inc"), *DAY)
-    whole = accessreg(sample, "apply", "--out", str(tmp_path / "full"), "--full", *DAY)
-    assert ran.returncode == whole.returncode == 0, ran.stderr + whole.stderr
-    shown = tree(tmp_path / "inc")
-    assert shown == tree(tmp_path / "full")
+    _, _, shown = _as_full(sample, tmp_path / "inc", *DAY)
     held = [n for n in shown if n.startswith("mail/") and "-held-" in n]
     assert held  # one to each reviewer
     for mail in held:
