@@ -4,6 +4,7 @@ size of the registry."""
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date, timedelta
 from pathlib import Path
 
 from accessreg.model.content import Slice
@@ -11,7 +12,7 @@ from accessreg.outputs import fragments
 from accessreg.outputs.access import effective_access
 from accessreg.outputs.csv_ import Encoding
 from accessreg.outputs.fragments import Fragment
-from accessreg.provision.shares import ShareStore, earlier_share
+from accessreg.provision.shares import Carried, ShareStore, earlier_share
 from tests.helpers.regfactory import RegistryFactory
 from tests.helpers.registries import loaded
 
@@ -118,3 +119,24 @@ def test_an_earlier_share_is_cut_only_by_the_holders_it_was_rendered_for(
     swapped = [replace(p, login=q.login) for p, q in zip(people, reversed(people), strict=True)]
     assert earlier_share(share, units, swapped, registry) is None
     assert earlier_share(share, None, people, registry) is None
+
+
+def test_a_carried_share_holds_from_its_first_day_to_the_day_before_its_next_date(
+    tmp_path: Path,
+) -> None:
+    """A share carried with its days comes back with them, and holds on those days only:
+    not before the run that made it (a run dated earlier), not on the operator's next date."""
+    store = ShareStore(tmp_path)
+    since, until = date(2026, 12, 3), date(2026, 12, 24)
+    try:
+        dated, open_ended = Carried(_share(1), since, until, 1), Carried(_share(2), since, None, 1)
+        store.carry({"k": dated, "open": open_ended})
+        kept = store.carried(["k", "open", "missing"])
+    finally:
+        store.close()
+    assert kept.keys() == {"k", "open"}
+    assert (kept["k"].since, kept["k"].until, kept["k"].logins) == (since, until, 1)
+    assert [kept["k"].holds_on(since + timedelta(days=d)) for d in (-1, 0, 20, 21)] == [
+        False, True, True, False
+    ]  # fmt: skip
+    assert kept["open"].holds_on(date(2027, 6, 1)) and not kept["open"].holds_on(date(2026, 12, 2))

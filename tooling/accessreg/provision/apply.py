@@ -259,8 +259,8 @@ def _plan(
     if waiting is not None and scope is not None:
         if cache is not None and base is not None and request.base is None:
             idle = waiting.operators - scope
-            found_key = options_key(options.encoding, options.ldap_base)
-            taken = carried(cache, repo, base, head, idle, found_key, request.today)
+            rendered_with = options_key(options.encoding, options.ldap_base)
+            taken = carried(cache, repo, base, head, idle, rendered_with, request.today)
         scope = scope | (waiting.operators - taken.keys())
     snapshots = Snapshots(
         repo, isolated.pins, scope, cache if scope is not None else None, isolated.loaded

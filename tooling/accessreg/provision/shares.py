@@ -476,9 +476,9 @@ def collect(
     encoding: Encoding,
     ldap_base: str,
     directory: Path | None,
-    carry: Mapping[str, date | None] | None = None,
-    taken: Mapping[str, Carried] | None = None,
-    today: date | None = None,
+    carry: Mapping[str, date | None],
+    taken: Mapping[str, Carried],
+    today: date,
 ) -> Shares:
     """Every active operator's share of the snapshots on the day ``day`` describes: those
     of the history's scope rendered, the others from the cache in ``directory`` (rendered
@@ -497,7 +497,6 @@ def collect(
     outside = [c for c in active if scope is not None and c not in scope]
     on_day, as_files = _people(day), _people(history.after_access)
     options = options_key(encoding, ldap_base)
-    taken = taken or {}
     store = ShareStore(directory) if directory is not None else None
     pinned = {layout.operator_of(rel) for rel in pins}
     try:
@@ -594,21 +593,21 @@ def collect(
                 )
                 rendered.add(code)
         spill.flush()
-        carried: dict[str, Carried] = {}
-        if store is not None and today is not None:
+        carrying: dict[str, Carried] = {}
+        if store is not None:
             # After the flush: a share rendered now lies in the store, and is linked.
-            for code, until in (carry or {}).items():
+            for code, until in carry.items():
                 if code in found and code in on_day and code not in apart:
                     days = Carried(found[code], today, until, len(as_files.get(code, ())))
-                    carried[_carried_key(code, history.head, key[code])] = days
+                    carrying[_carried_key(code, history.head, key[code])] = days
             for code, was in taken.items():
                 if code in found:
-                    carried[_carried_key(code, history.head, key[code])] = was
-            store.carry(carried)
+                    carrying[_carried_key(code, history.head, key[code])] = was
+            store.carry(carrying)
             # Not the shares this run's outputs copy from (a day's share may lie under the
             # key of an earlier revision).
             in_use = _origins(found[c] for c in [*inside, *taken] if c in found)
-            store.prune([*key.values(), *in_use, *carried])
+            store.prune([*key.values(), *in_use, *carrying])
     finally:
         if store is not None:
             store.close()
