@@ -491,3 +491,52 @@ def test_a_held_operator_file_is_named_as_downstream_holds_it(
         body = message.get_body(("plain",))
         assert body is not None
         assert f"SAKURAGM {name.group(1)}" in body.get_content()
+
+
+def test_what_another_operator_waits_for_does_not_change_a_share(
+    sample: GitRegistry, reg: RegistryFactory, tmp_path: Path
+) -> None:
+    """The same merges in two registries: a user's file of SAKURAGM broken and held back,
+    then fixed, then SAKURAGM renamed; in the second registry, the fix's merge also adds a
+    user to AOBAGS01, who waits for M+6. The run after the renaming gives the same
+    snapshots in both: only a waiting operator's share is worked out from the oldest batch
+    still waiting (weeks of merges), and what another operator waits for does not change
+    SAKURAGM's (it did: the fixed user's reading as the release's rows date it in one
+    registry, as the file says in the other)."""
+    other = RegistryFactory(tmp_path / "other")
+    shutil.rmtree(other.root)
+    shutil.copytree(SAMPLE, other.root)
+    both = {"alone": sample, "beside": GitRegistry(other)}
+    shown = {}
+    for label, gr in both.items():
+        ran = accessreg(gr, "apply", "--out", str(tmp_path / f"{label}-a"), "--initial",
+                        "--confirm", *DAY)  # fmt: skip
+        assert ran.returncode == 0, ran.stderr
+        user = gr.reg.root / "users" / "SAKURAGM" / "takeshi.matsuda@sakura-gm.example.co.jp.yaml"
+        good = user.read_text("utf-8")
+        merge(gr, "broken", lambda u=user, g=good: u.write_text(
+            re.sub(r"(?m)^name_kana: .*$", "name_kana: not kana", g), "utf-8"))  # fmt: skip
+        aoba = gr.reg.root / "users" / "AOBAGS01"
+        model = (aoba / "taro.aoyama@aoba-gas.example.co.jp.yaml").read_text("utf-8")
+
+        def fix(u: Path = user, g: str = good, a: Path = aoba, m: str = model,
+                waits: bool = label == "beside") -> None:  # fmt: skip
+            u.write_text(re.sub(r"(?m)^name_kana: .*$", "name_kana: カナ", g), "utf-8")
+            if waits:
+                new = a / "taxis.new@aoba-gas.example.co.jp.yaml"
+                new.write_text(m.replace("taro.aoyama@", "taxis.new@"), "utf-8")
+
+        for step, change in (("held", None), ("fixed", fix)):
+            if change is not None:
+                merge(gr, step, change)
+            ran = accessreg(gr, "apply", "--out", str(tmp_path / f"{label}-{step}"),
+                            "--confirm", *DAY)  # fmt: skip
+            assert ran.returncode == 0, ran.stderr
+        operator = gr.reg.root / "operators" / "SAKURAGM.yaml"
+        merge(gr, "renamed", lambda o=operator: o.write_text(
+            re.sub(r"(?m)^name: (.*)$", r"name: \g<1>2", o.read_text("utf-8"), count=1),
+            "utf-8"))  # fmt: skip
+        _, _, files = _as_full(gr, tmp_path / f"{label}-inc", *DAY)
+        shown[label] = {n: b for n, b in files.items() if "snapshot" in n or "whitelist" in n}
+    assert shown["alone"] == shown["beside"]
+    assert any(b"SAKURAGM" in b for b in shown["alone"].values())

@@ -43,6 +43,7 @@ from accessreg.provision.shares import (
     Shares,
     carried,
     collect,
+    joined,
     options_key,
     whitelists,
 )
@@ -273,9 +274,11 @@ def _plan(
     waits = waiting.waits if waiting is not None else Waits()
     upgrade = upgrading(request, state)
 
-    def since(rev: str | None, start: Registry | None = None) -> History:
+    def since(
+        rev: str | None, start: Registry | None = None, read: Snapshots = snapshots
+    ) -> History:
         return history(
-            snapshots,
+            read,
             rev,
             head,
             request.today,
@@ -288,22 +291,34 @@ def _plan(
         )
 
     found = since(base)
-    # The day's snapshots from the oldest batch with a permission still to come: its own
-    # dates, recorded at acceptance, say what holds today (000 §5-1: M+6).
-    day = found
-    if waiting is not None and waiting.base is not None and waiting.base != found.base:
-        day = since(waiting.base, snapshots.as_held(waiting.base, waiting.pins))
     reading = waiting.operators if waiting is not None else frozenset()
     if scope is not None:
         reading = reading & scope
+    # The day's snapshots: the waiting operators' from the oldest batch with a permission
+    # still to come, whose own dates, recorded at acceptance, say what holds today (000
+    # §5-1: M+6); the others' from the applied revision, where all of theirs is in effect.
+    # Weeks of merges lie since that batch: an operator goes through them only while it
+    # waits, and what another one waits for does not change its share.
+    on_day = bundle.day_access(found, request.today, found)
+    lasting = bundle.lasting(found, request.today, found, reading)
+    if waiting is not None and waiting.base not in (None, found.base) and reading:
+        read = snapshots.narrowed(reading)
+        day = since(waiting.base, read.as_held(waiting.base, waiting.pins), read)
+        try:
+            on_day = joined(on_day, bundle.day_access(day, request.today, found), reading)
+            lasting = {c: on for c, on in lasting.items() if c not in reading}
+        except LoginClashError:  # which of them holds the ID: the history of both knows
+            day = since(waiting.base, snapshots.as_held(waiting.base, waiting.pins))
+            on_day, lasting = bundle.day_access(day, request.today, found), {}
+        lasting.update(bundle.lasting(day, request.today, found, reading))
     shares = collect(
         snapshots,
-        day,
-        bundle.day_access(day, request.today, found),
+        found,
+        on_day,
         options.encoding,
         options.ldap_base,
         cache if cache is not None else scratch,  # an empty store of the run's own
-        bundle.lasting(day, request.today, found, reading),
+        lasting,
         taken,
         request.today,
     )

@@ -53,6 +53,17 @@ class LoginClashError(Exception):
     knows which of them holds it (the first operator, as ``effective_access`` decides)."""
 
 
+def joined(found: Access, day: Access, waiting: Collection[str]) -> Access:
+    """The holders on the day: those of the ``waiting`` operators as ``day`` has them (read
+    from the oldest batch still waiting), the others' as ``found`` has them (read from the
+    applied revision). LoginClashError when a login ID falls to both sides: only a history
+    of both knows which operator holds it."""
+    mine = {login: h for login, h in found.items() if h.operator not in waiting}
+    if not mine.keys().isdisjoint(day):
+        raise LoginClashError()
+    return {login: mine.get(login) or day[login] for login in sorted(mine.keys() | day.keys())}
+
+
 @dataclass(frozen=True)
 class Shares:
     fragments: list[Fragment]  # one per active operator with holders, in operator order
