@@ -540,3 +540,31 @@ def test_what_another_operator_waits_for_does_not_change_a_share(
         shown[label] = {n: b for n, b in files.items() if "snapshot" in n or "whitelist" in n}
     assert shown["alone"] == shown["beside"]
     assert any(b"SAKURAGM" in b for b in shown["alone"].values())
+
+
+def test_a_login_id_of_a_waiting_operator_and_another_one_is_worked_out_from_one_history(
+    sample: GitRegistry, tmp_path: Path
+) -> None:
+    """SAKURAGM waits for a new user's M+9; downstream holds one of its login IDs under
+    AOBAGS01 too (the clash given as ``--base``). A merge of AOBAGS01 reads it from the
+    applied revision and SAKURAGM from the oldest waiting batch: both hold the ID on the
+    day, and only a history of both knows which one does. The run works both out from
+    the waiting batch, and writes what ``--full`` writes."""
+    first = accessreg(sample, "apply", "--out", str(tmp_path / "a"), "--initial", "--confirm",
+                      *DAY)  # fmt: skip
+    assert first.returncode == 0, first.stderr
+    sakura = sample.reg.root / "users" / "SAKURAGM"
+    held = sakura / "takeshi.matsuda@sakura-gm.example.co.jp.yaml"
+    model = held.read_text("utf-8")
+    merge(sample, "add", lambda: (sakura / "new.matsuda@sakura-gm.example.co.jp.yaml").write_text(
+        model.replace("email: takeshi.matsuda@", "email: new.matsuda@"), "utf-8"))  # fmt: skip
+    added = accessreg(sample, "apply", "--out", str(tmp_path / "added"), "--confirm", *DAY)
+    assert added.returncode == 0, added.stderr
+    aoba = sorted((sample.reg.root / "users" / "AOBAGS01").glob("*.yaml"))
+    twin = aoba[0].parent / held.name
+    twin.write_text(aoba[0].read_text("utf-8").replace(
+        f"email: {aoba[0].stem}", f"email: {held.stem}"), "utf-8")  # fmt: skip
+    clash = sample.commit("a login ID under two operators")
+    merge(sample, "memo", lambda: aoba[1].write_text(
+        aoba[1].read_text("utf-8") + "memo: 変更\n", "utf-8"))  # fmt: skip
+    _as_full(sample, tmp_path / "inc", "--base", clash, *DAY)
