@@ -8,6 +8,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from accessreg.errors import ConfigError, UsageError
 from accessreg.files.loading import load
@@ -250,3 +252,72 @@ def test_git_runs_from_the_top_of_the_checkout_and_its_failures_say_what_git_sai
             git.piped("cat-file", "--no-such-option", request=request) as out,
         ):
             out.read()
+
+
+# Names a pull request may give its files: a newline or the commit marker's byte first,
+# forty hex digits, spaces, Japanese.
+_NAMES = st.sampled_from(
+    ["a.yaml", "\nlead.yaml", "\x01" + "a" * 40, "b" * 40, "with space.yaml", "利用者.yaml"]
+)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.lists(
+        st.lists(
+            st.tuples(st.sampled_from(["write", "remove", "rename"]), _NAMES, _NAMES),
+            max_size=4,
+        ),
+        min_size=1,
+        max_size=5,
+    )
+)
+def test_the_paths_of_a_range_come_from_one_listing_as_from_each_merge(
+    tmp_path_factory: pytest.TempPathFactory, merges: list[list[tuple[str, str, str]]]
+) -> None:
+    """``first_parent_paths`` (one ``git log`` for a range) gives each merge the paths
+    its own diff against its first parent gives, both sides of a rename, whatever the
+    names; an empty merge has none."""
+    root = tmp_path_factory.mktemp("paths")
+    env = {
+        "GIT_CONFIG_GLOBAL": "/dev/null",
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "PATH": "/usr/bin:/bin",
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.jp",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.jp",
+    }
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True, env=env)
+
+    git("init", "-q", "-b", "main")
+    (root / "d").mkdir()
+    (root / "d" / "a.yaml").write_text("start\n")
+    git("add", "-A")
+    git("commit", "-q", "-m", "root")
+    for n, edits in enumerate(merges):
+        git("checkout", "-q", "-b", f"pr{n}")
+        for kind, name, other in edits:
+            path, target = root / "d" / name, root / "d" / other
+            if kind == "write":
+                path.parent.mkdir(exist_ok=True)  # git removes a directory left empty
+                path.write_text(f"{n} {name}\n")
+            elif kind == "remove" and path.exists():
+                path.unlink()
+            elif kind == "rename" and path.exists() and not target.exists():
+                path.rename(target)
+        git("add", "-A")
+        git("commit", "-q", "--allow-empty", "-m", f"pr{n}")
+        git("checkout", "-q", "main")
+        git("merge", "-q", "--no-ff", "--no-edit", f"pr{n}")
+    with GitRepository(root) as repo:
+        history = repo.first_parent_history(None, "HEAD")
+        listed = repo.first_parent_paths(history[0].sha, "HEAD")
+        assert listed.keys() <= {c.sha for c in history[1:]}
+        for commit in history[1:]:
+            assert commit.parent is not None
+            own = {p for change in repo.changes(commit.parent, commit.sha) for p in change.paths}
+            assert set(listed.get(commit.sha, ())) == own
+        assert repo.first_parent_paths(None, history[0].sha) == {history[0].sha: ("d/a.yaml",)}

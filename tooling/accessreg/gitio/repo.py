@@ -107,6 +107,17 @@ class GitRepository(Opened):
         span = f"{self.resolve(base)}..{self.resolve(head)}" if base else self.resolve(head)
         return self._commits("--first-parent", "--reverse", span)
 
+    def first_parent_paths(self, base: str | None, head: str) -> dict[str, tuple[str, ...]]:
+        """Of each commit ``first_parent_history`` gives, the paths it changed against its
+        first parent (a rename's both sides; a root commit's every file), from one ``git
+        log``: a range of weeks of merges is one process, not one per merge."""
+        span = f"{self.resolve(base)}..{self.resolve(head)}" if base else self.resolve(head)
+        out = self._git.run(
+            "log", "--first-parent", "--diff-merges=first-parent", "--no-renames",
+            "--name-only", "-z", "--format=%x00%H", span,
+        )  # fmt: skip
+        return _paths_by_commit(out)
+
     def commit(self, rev: str) -> CommitInfo:
         """One commit, as ``first_parent_history`` gives each."""
         (found,) = self._commits("-1", self.resolve(rev))
@@ -377,6 +388,25 @@ class BlobSource:
 def blob_id(data: bytes) -> str:
     """The id ``git hash-object`` gives ``data`` (SHA-1 object format)."""
     return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
+
+
+def _paths_by_commit(out: bytes) -> dict[str, tuple[str, ...]]:
+    """``git log -z --name-only --format=%x00%H``: each commit is an empty field and its
+    id, then its paths, the first one after a newline. A path is never empty, so no
+    path, whatever its bytes, reads as a commit."""
+    found: dict[str, list[str]] = {}
+    fields = out.split(b"\0")
+    i = 0
+    while i + 1 < len(fields) and not fields[i] and fields[i + 1]:
+        paths = found.setdefault(decode(fields[i + 1]), [])
+        i += 2
+        if i < len(fields) and fields[i]:
+            paths.append(decode(fields[i][1:]))  # after the newline git puts first
+            i += 1
+        while i < len(fields) and fields[i]:
+            paths.append(decode(fields[i]))
+            i += 1
+    return {sha: tuple(paths) for sha, paths in found.items()}
 
 
 def _parse_name_status(out: bytes) -> Iterator[PathChange]:

@@ -503,26 +503,23 @@ _OWN = (layout.Kind.OPERATOR, layout.Kind.USER)  # an operator's own files
 
 
 def _touched(
-    repo: GitRepository, commit: CommitInfo, scope: Collection[str] | None
+    paths: Iterable[str], scope: Collection[str] | None
 ) -> tuple[bool, frozenset[str] | None]:
-    """Whether the merge is a step of a history read for ``scope`` (None: every operator),
-    and the scope's operators whose files it changed (None: a file every operator depends
-    on, or no scope). A merge that changed none of the scope's files is no step of it: the
-    range since a permission still to come is weeks of merges, and each step reads and
-    compares the scope's registries on both of its sides."""
-    if commit.parent is None:
-        return bool(repo.tree_blobs(commit.sha, PREFIX)), None
+    """Whether a merge that changed ``paths`` is a step of a history read for ``scope``
+    (None: every operator), and the scope's operators whose files it changed (None: a file
+    every operator depends on, or no scope). A merge that changed none of the scope's files
+    is no step of it: the range since a permission still to come is weeks of merges, and
+    each step reads and compares the scope's registries on both of its sides."""
     codes: set[str] = set()
-    for change in repo.changes(commit.parent, commit.sha):
-        for p in change.paths:
-            rel = layout.registry_rel(p)
-            if rel is None:
-                continue
-            kind, code = layout.split(rel)
-            if scope is None or kind not in _OWN or code is None:
-                return True, None
-            if code in scope:
-                codes.add(code)
+    for p in paths:
+        rel = layout.registry_rel(p)
+        if rel is None:
+            continue
+        kind, code = layout.split(rel)
+        if scope is None or kind not in _OWN or code is None:
+            return True, None
+        if code in scope:
+            codes.add(code)
     return bool(codes), frozenset(codes)
 
 
@@ -565,8 +562,9 @@ def _steps(
         start = None
     previous: Registry | None = start
     pending: set[str] | None = set()  # the scope's operators changed since ``previous``
+    changed = repo.first_parent_paths(base, head)
     for commit in repo.first_parent_history(base, head):
-        step, codes = _touched(repo, commit, snapshots.scope)
+        step, codes = _touched(changed.get(commit.sha, ()), snapshots.scope)
         if not step:
             continue
         pending = None if pending is None or codes is None else pending | codes
