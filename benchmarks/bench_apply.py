@@ -1,7 +1,7 @@
 """CPU cost of ``accessreg apply`` at 20,000 and 200,000 users: the first apply, then merges
 of 1 and of 100 changed user files, and the ratio 200k / 20k.
 
-    python benchmarks/bench_apply.py [--sizes 20k 200k] [--runs 3]
+    python benchmarks/bench_apply.py [--sizes 20k 200k] [--runs 3] [--window 8]
 
 The registries are ``benchmarks/work/reg20k`` and ``reg200k`` (``cputime.py``); each is cloned
 into ``benchmarks/work/apply-<size>`` (the clone's state ref and commits stay there). In a
@@ -26,7 +26,11 @@ fresh process each, with this checkout's ``tooling/``, as the merge workflow run
    M+6 and M+9, and until then every run reads those operators again (the snapshots
    hold what is in effect on the day; their shares on the day come from the cache once
    rendered). Then ``--runs`` times a one-file merge
-   applied, and once the run over the applied revision (``--head``, as the daily one).
+   applied, and once the run over the applied revision (``--head``, as the daily one);
+7. ``--window`` (8) merges in a row, each changing the memo of 100 user files picked at
+   random (from a seeded generator), each applied: the merges since the oldest waiting
+   batch grow by one a run (in operation, weeks of them), and so would a run that went
+   back through them for every operator it reads.
 
 Each run writes into a directory of its own under ``benchmarks/work/apply-<size>-out``, as
 the workflow's fresh runner does, and the benchmark then removes it, flushes the file
@@ -45,6 +49,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import re
 import shlex
 import shutil
@@ -145,6 +150,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", nargs="+", default=["20k", "200k"])
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--window", type=int, default=8, help="100-file merges while waiting")
     args = parser.parse_args()
     print(f"$ python benchmarks/bench_apply.py {shlex.join(sys.argv[1:])}")
     medians: dict[tuple[str, str], float] = {}
@@ -209,6 +215,17 @@ def main() -> int:
         applied = json.loads(git(repo, "show", "refs/accessreg/state:state.json"))["applied"]
         daily = apply(repo, "out-daily", "--head", applied)
         show("apply --head <applied>, as the daily run, 100 operators waiting", daily)
+        # While they wait, merges go on: each run's day history reaches back to the
+        # oldest waiting batch, so the window grows with every merge (weeks of them).
+        rng = random.Random(size)
+        window = []
+        for run in range(args.window):
+            change_memos(repo, sorted(rng.sample(users, 100)), f"window-{run}")
+            done = apply(repo, f"out-window-{run}", "--confirm")
+            show(f"apply, 100 files, merge {args.runs + run + 2} since the waiting one", done)
+            window.append(done.cpu)
+        if window:
+            print("  " + describe("apply, 100 files, as the merges since it grow", window))
         medians[(size, "initial")] = first.cpu
         medians[(size, "validate")] = validate_cpu
         shutil.rmtree(outputs(repo))
