@@ -97,3 +97,16 @@ def test_branch_rewrites_files(reg: RegistryFactory) -> None:
     blob = repo.commit("p").tree / U1
     assert blob.data_stream.read() == b"new content\n"
     assert repo.head.commit.hexsha == base
+
+
+def test_added_on_reads_any_file_name(reg: RegistryFactory) -> None:
+    """A name a pull request chose is read as a name, whatever its bytes: the log's own
+    markers (a newline, the byte before each commit's time) inside one do not split it."""
+    g = dated(reg, date(2026, 1, 5))
+    names = ["users/TESTOP01/\nlead.yaml", "users/TESTOP01/a\x01123.yaml", "users/TESTOP01/b\n"]
+    for name in names:
+        reg.write(name, "memo: x\n")
+    commit_on(g, "odd names", date(2026, 2, 1))
+    added = added_on(reg.repo, "HEAD", "registry")
+    assert {name: added.get(name) for name in names} == dict.fromkeys(names, date(2026, 2, 1))
+    assert added["operators/TESTOP01.yaml"] == date(2026, 1, 5)

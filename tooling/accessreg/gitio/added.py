@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from pathlib import Path
 
-from accessreg.gitio.runner import Git, decode
+from accessreg.gitio.runner import Git, logged
 from accessreg.timeline.clock import JST
 
 
@@ -20,17 +20,13 @@ def added_on(start: Path, rev: str, prefix: str) -> dict[str, date]:
     with Git(start) as repo:
         out = repo.run(
             "log", "--first-parent", "--diff-filter=A", "--no-renames", "--name-only", "-z",
-            "--format=%x01%ct", rev, "--", f":(top){prefix}",
+            "--format=%x00%ct", rev, "--", f":(top){prefix}",
         )  # fmt: skip
     lead = prefix.rstrip("/") + "/" if prefix else ""
     found: dict[str, date] = {}
-    for chunk in out.split(b"\x01"):
-        if not chunk:
-            continue
-        stamp, _, names = chunk.partition(b"\0")
+    for stamp, paths in logged(out):
         day = datetime.fromtimestamp(int(stamp), JST).date()
-        for raw in names.strip(b"\n").split(b"\0"):
-            path = decode(raw)
+        for path in paths:
             if path.startswith(lead):
                 found.setdefault(path[len(lead) :], day)  # newest first: the latest addition
     return found

@@ -19,7 +19,7 @@ from pathlib import Path
 from accessreg.errors import ConfigError, UsageError
 from accessreg.escape import quote
 from accessreg.files.sources import MemorySource
-from accessreg.gitio.runner import Git, Opened, decode
+from accessreg.gitio.runner import Git, Opened, decode, logged
 from accessreg.model.commits import CommitInfo, PathChange
 from accessreg.model.messages import msg
 
@@ -116,7 +116,7 @@ class GitRepository(Opened):
             "log", "--first-parent", "--diff-merges=first-parent", "--no-renames",
             "--name-only", "-z", "--format=%x00%H", span,
         )  # fmt: skip
-        return _paths_by_commit(out)
+        return dict(logged(out))
 
     def commit(self, rev: str) -> CommitInfo:
         """One commit, as ``first_parent_history`` gives each."""
@@ -388,25 +388,6 @@ class BlobSource:
 def blob_id(data: bytes) -> str:
     """The id ``git hash-object`` gives ``data`` (SHA-1 object format)."""
     return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
-
-
-def _paths_by_commit(out: bytes) -> dict[str, tuple[str, ...]]:
-    """``git log -z --name-only --format=%x00%H``: each commit is an empty field and its
-    id, then its paths, the first one after a newline. A path is never empty, so no
-    path, whatever its bytes, reads as a commit."""
-    found: dict[str, list[str]] = {}
-    fields = out.split(b"\0")
-    i = 0
-    while i + 1 < len(fields) and not fields[i] and fields[i + 1]:
-        paths = found.setdefault(decode(fields[i + 1]), [])
-        i += 2
-        if i < len(fields) and fields[i]:
-            paths.append(decode(fields[i][1:]))  # after the newline git puts first
-            i += 1
-        while i < len(fields) and fields[i]:
-            paths.append(decode(fields[i]))
-            i += 1
-    return {sha: tuple(paths) for sha, paths in found.items()}
 
 
 def _parse_name_status(out: bytes) -> Iterator[PathChange]:

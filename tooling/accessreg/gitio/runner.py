@@ -26,6 +26,27 @@ def decode(raw: bytes) -> str:
     return raw.decode("utf-8", "surrogateescape")
 
 
+def logged(out: bytes) -> list[tuple[str, tuple[str, ...]]]:
+    """``git log -z --name-only --format=%x00<one field>``: each entry, as its field (a
+    commit id, a time: never empty) and the paths git names for it. An entry starts with
+    an empty field, then its own, then its paths, the first one after a newline git puts
+    there. A path is never empty, so no file name, whatever its bytes, reads as an entry."""
+    found: list[tuple[str, tuple[str, ...]]] = []
+    fields = out.split(b"\0")
+    i = 0
+    while i + 1 < len(fields) and not fields[i] and fields[i + 1]:
+        head, paths = decode(fields[i + 1]), []
+        i += 2
+        if i < len(fields) and fields[i]:
+            paths.append(decode(fields[i].removeprefix(b"\n")))
+            i += 1
+        while i < len(fields) and fields[i]:
+            paths.append(decode(fields[i]))
+            i += 1
+        found.append((head, tuple(paths)))
+    return found
+
+
 class GitError(UsageError):
     """A git command exited non-zero; ``stderr`` is what git said."""
 
