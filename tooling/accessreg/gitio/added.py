@@ -19,7 +19,8 @@ def added_on(start: Path, rev: str, prefix: str) -> dict[str, date]:
     """Path relative to ``prefix`` → the day (in Japan) the file was last added at ``rev``."""
     with Git(start) as repo:
         out = repo.run(
-            "log", "--first-parent", "--diff-filter=A", "--no-renames", "--name-only", "-z",
+            "log", "--first-parent", "--diff-merges=first-parent", "--diff-filter=A",
+            "--no-renames", "--name-only", "-z",
             "--format=%x00%ct", rev, "--", f":(top){prefix}",
         )  # fmt: skip
     lead = prefix.rstrip("/") + "/" if prefix else ""
