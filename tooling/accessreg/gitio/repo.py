@@ -104,17 +104,19 @@ class GitRepository(Opened):
         On a main branch that only takes merges, each is one merged pull request. Without
         ``base``, the whole history of ``head``.
         """
-        span = f"{self.resolve(base)}..{self.resolve(head)}" if base else self.resolve(head)
-        return self._commits("--first-parent", "--reverse", span)
+        return self._commits("--first-parent", "--reverse", self._span(base, head))
+
+    def _span(self, base: str | None, head: str) -> str:
+        """The commits after ``base`` up to ``head`` (all of ``head``'s without it)."""
+        return f"{self.resolve(base)}..{self.resolve(head)}" if base else self.resolve(head)
 
     def first_parent_paths(self, base: str | None, head: str) -> dict[str, tuple[str, ...]]:
         """Of each commit ``first_parent_history`` gives, the paths it changed against its
         first parent (a rename's both sides; a root commit's every file), from one ``git
         log``: a range of weeks of merges is one process, not one per merge."""
-        span = f"{self.resolve(base)}..{self.resolve(head)}" if base else self.resolve(head)
         out = self._git.run(
             "log", "--first-parent", "--diff-merges=first-parent", "--no-renames",
-            "--name-only", "-z", "--format=%x00%H", span,
+            "--name-only", "-z", "--format=%x00%H", self._span(base, head),
         )  # fmt: skip
         return dict(logged(out))
 

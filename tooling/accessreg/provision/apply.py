@@ -306,10 +306,11 @@ def _plan(
         day = since(waiting.base, read.as_held(waiting.base, waiting.pins), read)
         try:
             on_day = joined(on_day, bundle.day_access(day, request.today, found), reading)
-            lasting = {c: on for c, on in lasting.items() if c not in reading}
         except LoginClashError:  # which of them holds the ID: the history of both knows
             day = since(waiting.base, snapshots.as_held(waiting.base, waiting.pins))
-            on_day, lasting = bundle.day_access(day, request.today, found), {}
+            on_day = bundle.day_access(day, request.today, found)
+        # The others' dates to come all lie in the range applied now: the same either way.
+        lasting = {c: on for c, on in lasting.items() if c not in reading}
         lasting.update(bundle.lasting(day, request.today, found, reading))
     shares = collect(
         snapshots,
