@@ -19,7 +19,7 @@ from pathlib import Path
 from accessreg.errors import ConfigError, UsageError
 from accessreg.escape import quote
 from accessreg.files.sources import MemorySource
-from accessreg.gitio.runner import Git, Opened, decode, logged
+from accessreg.gitio.runner import WITHOUT_INDEX, Git, Opened, decode, logged
 from accessreg.model.commits import CommitInfo, PathChange
 from accessreg.model.messages import msg
 
@@ -305,7 +305,8 @@ class GitRepository(Opened):
         args = ["diff-tree", "-r", "-z", "--no-renames", "--raw", base, head]
         if prefix:
             args += ["--", prefix]
-        fields = decode(self._git.run(*args)).split("\0")
+        # The raw listing of two trees: no index, no attribute, no content is read.
+        fields = decode(self._git.run(*args, env=WITHOUT_INDEX)).split("\0")
         found: dict[str, str | None] = {}
         for meta, path in zip(fields[0::2], fields[1::2], strict=False):
             if not meta.startswith(":"):
