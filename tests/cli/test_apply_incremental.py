@@ -386,28 +386,54 @@ def test_a_waiting_operator_is_read_again_only_when_a_date_of_its_comes(
     assert read == [1, 1, 1, 2, 1, 1]
 
 
-def test_a_change_waiting_for_a_manual_step_is_not_carried_past_its_run(
+def test_a_change_waiting_for_a_manual_step_is_carried_to_the_next_run_as_done(
     sample: GitRegistry, tmp_path: Path
 ) -> None:
-    """A user of TAXIS and JUJU removed: TAXIS ends the day after, JUJU after the system
+    """A user of JOHS and JUJU removed: JOHS ends the day after, JUJU after the system
     operator's manual step, which waits in the run that applies it only (the runs after
-    take it as done). That run's share on the day is its own: the next run, a merge of
-    another operator the same day, reads the operator again and shows the step done, as
-    reading everything does."""
+    take it as done); a new user of the same operator waits for M+6 and M+9. The run
+    carries the operator's share as the runs after will have it, until the day JOHS ends:
+    the next run, a merge of another operator the same day, reads that one alone and shows
+    the step done, as reading everything does; on the day JOHS ends, the operator is read
+    again (its new user still waits)."""
     first = accessreg(sample, "apply", "--out", str(tmp_path / "a"), "--initial", "--confirm",
                       *DAY)  # fmt: skip
     assert first.returncode == 0, first.stderr
-    gone = sample.reg.root / "users" / "AOBAGS01" / "taro.aoyama@aoba-gas.example.co.jp.yaml"
-    assert "juju" in gone.read_text("utf-8")
-    merge(sample, "remove", gone.unlink)
+    aoba = sample.reg.root / "users" / "AOBAGS01"
+    gone = aoba / "taro.aoyama@aoba-gas.example.co.jp.yaml"
+    text = gone.read_text("utf-8")
+    assert "juju" in text and "johs" in text
+
+    def remove_and_add() -> None:
+        gone.unlink()
+        (aoba / "taxis.new@aoba-gas.example.co.jp.yaml").write_text(
+            text.replace("taro.aoyama@", "taxis.new@"), "utf-8"
+        )
+
+    merge(sample, "remove", remove_and_add)
     removed = accessreg(sample, "apply", "--out", str(tmp_path / "removed"), "--confirm", *DAY)
     assert removed.returncode == 0, removed.stderr
-    other = sorted((sample.reg.root / "users" / "MINATOEN").glob("*.yaml"))[0]
-    merge(sample, "memo", lambda: other.write_text(other.read_text("utf-8") + "memo: 変更\n",
-                                                   "utf-8"))  # fmt: skip
-    ran, _, _ = _as_full(sample, tmp_path / "inc", *DAY)
-    found = USERS_READ.search(ran)
-    assert found is not None and found.group(1) == "2", ran
+    juju, johs = "imports/juju/snapshot.csv", "imports/johs/snapshot.csv"
+    held = tree(tmp_path / "removed")
+    assert b"taro.aoyama@" in held[juju] and b"taro.aoyama@" in held[johs]  # still to come
+    others = sorted((sample.reg.root / "users" / "MINATOEN").glob("*.yaml"))
+    read, shown = [], []
+    for n, day in enumerate([ON, "2026-12-04"]):  # JOHS ends on the 4th
+        other = others[n]
+        merge(sample, f"memo{n}", lambda o=other: o.write_text(
+            o.read_text("utf-8") + "memo: 変更\n", "utf-8"))  # fmt: skip
+        dated = ["--today", day, "--accepted-on", day]
+        ran, _, files = _as_full(sample, tmp_path / f"inc{n}", *dated)
+        found = USERS_READ.search(ran)
+        assert found is not None, ran
+        read.append(int(found.group(1)))
+        shown.append(files)
+        done = accessreg(sample, "apply", "--out", str(tmp_path / f"done{n}"), "--confirm",
+                         *dated)  # fmt: skip
+        assert done.returncode == 0, done.stderr
+    assert b"taro.aoyama@" not in shown[0][juju]  # done by now
+    assert b"taro.aoyama@" in shown[0][johs] and b"taro.aoyama@" not in shown[1][johs]
+    assert read == [1, 2]
 
 
 def test_a_file_held_back_while_a_change_waits_stays_in_the_snapshots_as_held(

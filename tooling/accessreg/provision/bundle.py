@@ -200,9 +200,46 @@ def lasting(
     """How long the holders on ``today`` (``day_access``) of ``operators``, and of every
     operator with a change still to come, stay so: the first later day one of their
     changes comes (None: none to come). Not those with a change of no date that this run
-    applies: it waits in this run only."""
+    applies: it waits in this run only (``after_run``)."""
     if history.base is None:
         return dict.fromkeys(operators)
+    comes, waits = _coming(history, today, applied)
+    return {code: comes.get(code) for code in comes.keys() | set(operators) if code not in waits}
+
+
+def after_run(
+    history: History, today: date, applied: History, only: Collection[str] | None = None
+) -> dict[str, tuple[list[Holder], date]]:
+    """The operators (of ``only``) whose holders on ``today`` are this run's alone: a
+    change of no date that it applies waits in it only, and is done in the runs after.
+    Their holders in those runs, and the first later day one of their changes comes (to
+    then they stay so). Only those with such a day: another one's next run reads its
+    files, a waiting one's would go back to its oldest waiting batch to find them."""
+    if history.base is None:
+        return {}
+    comes, waits = _coming(history, today, applied)
+    until = {
+        code: comes[code] for code in waits if code in comes and (only is None or code in only)
+    }
+    if not until:
+        return {}
+    # Their logins alone, on both sides: a holder is made from its own login's changes.
+    sides = (history.before_access, history.after_access)
+    logins = {login for side in sides for login, h in side.items() if h.operator in until}
+    before, after = ({n: side[n] for n in logins if n in side} for side in sides)
+    rows = [
+        r if r.effective is not None else replace(r, effective=today)
+        for r in history.rows
+        if r.change.person.login in logins
+    ]
+    people = {g[0].operator: g for g in by_operator(access_on(before, after, _Dated(rows), today))}
+    return {code: (people[code], on) for code, on in until.items() if code in people}
+
+
+def _coming(history: History, today: date, applied: History) -> tuple[dict[str, date], set[str]]:
+    """The first later day a change of each operator comes, and the operators with a
+    change of no date that the run applying ``applied`` makes (one of ``history`` and not
+    of ``applied`` was made by an earlier run: done by now)."""
     own = None
     if applied is not history:
         own = {(r.change.system, r.change.person.login) for r in applied.rows}
@@ -217,7 +254,7 @@ def lasting(
                 comes[code] = min(on, comes.get(code, on))
             elif own is None or (change.system, change.person.login) in own:
                 waits.add(code)
-    return {code: comes.get(code) for code in comes.keys() | set(operators) if code not in waits}
+    return comes, waits
 
 
 def whitelist_files(

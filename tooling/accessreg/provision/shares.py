@@ -490,6 +490,7 @@ def collect(
     carry: Mapping[str, date | None],
     taken: Mapping[str, Carried],
     today: date,
+    later: Mapping[str, tuple[Sequence[Holder], date]] | None = None,
 ) -> Shares:
     """Every active operator's share of the snapshots on the day ``day`` describes: those
     of the history's scope rendered, the others from the cache in ``directory`` (rendered
@@ -498,8 +499,10 @@ def collect(
 
     ``taken``: the shares on the day of operators outside the scope, carried by the run
     before (``carried``); ``carry``: the operators of the scope whose share on the day
-    holds until a date (None: no later one), ``today`` on. Both are carried to the next
-    run, under the history's head."""
+    holds until a date (None: no later one), ``today`` on; ``later``: those of the scope
+    whose holders in the runs after this one differ from this run's (``after_run``), as
+    they will be and until when. All are carried to the next run, under the history's
+    head."""
     repo, pins = snapshots.repo, snapshots.pins
     registry = history.after
     active = [e.operator.code for e in registry.iter_operators() if e.operator.status == "active"]
@@ -614,6 +617,14 @@ def collect(
             for code, was in taken.items():
                 if code in found:
                     carrying[_carried_key(code, history.head, key[code])] = was
+            # Not read again by the next run only to take this run's step as done.
+            for code, (done, until) in (later or {}).items():
+                if code in key and code not in apart:
+                    share = fragments.render(
+                        list(done), registry, encoding, ldap_base, previous(code)
+                    )
+                    days = Carried(share, today, until, len(as_files.get(code, ())))
+                    carrying[_carried_key(code, history.head, key[code])] = days
             store.carry(carrying)
             # Not the shares this run's outputs copy from (a day's share may lie under the
             # key of an earlier revision).
