@@ -122,6 +122,8 @@ class Snapshots:
         """The effective access ``registry`` grants, of the scope's operators (of ``only``
         among them, if given), computed once per registry (a range compares each one with
         its neighbours)."""
+        if only is not None and self.scope is not None and self.scope <= only:
+            only = None  # the whole scope: computed once, whichever way it is asked
         key = (id(registry), only)
         known = self._access.get(key)
         if known is None or known[0] is not registry:
@@ -584,7 +586,12 @@ def _steps(
         # alone are compared (each step otherwise compares the whole scope's).
         access: Callable[[Registry], Access] = snapshots.access
         scope = snapshots.scope
-        if pending is not None and scope and _apart(previous, after, frozenset(pending), scope):
+        if (
+            pending is not None
+            and scope
+            and not scope <= pending
+            and _apart(previous, after, frozenset(pending), scope)
+        ):
             access = partial(snapshots.access, only=frozenset(pending))
         yield step_between(commit, previous, after, found, recorded, access, loaded, waits)
         previous, pending = after, set()
