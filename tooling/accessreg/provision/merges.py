@@ -192,17 +192,25 @@ class Snapshots:
 
     def _as_validated(self, sha: str, under: list[str]) -> Registry | None:
         """The registry validation loaded at ``sha``, when it holds the scope's files and
-        no other, nothing is pinned, and no file has errors (validation keeps what it
-        salvaged of those, a load does not): then it is what a load would give. None
+        no other: what a load would give, once its files with errors are loaded as they
+        are (validation keeps what it salvaged of those, a load does not) and the pinned
+        ones laid over it (a file held back makes its operator read on every run). None
         otherwise."""
-        if self._validated is None or self.pins:
+        if self._validated is None or layout.CATALOG_FILE in self.pins:
             return None
         at, registry = self._validated
-        if at != sha or registry.broken:
+        if at != sha:
             return None
         listed = self.repo.tree_blobs(sha, PREFIX, under)
         if listed.keys() != registry.files:
             return None
+        pins = {rel: data for rel, data in self.pins.items() if self._covers(rel)}
+        if registry.broken or pins:
+            again = sorted(registry.broken - pins.keys())
+            blobs = self.repo.tree_blobs(sha, PREFIX, [layout.CATALOG_FILE, *again])
+            part = BlobSource(self.repo, blobs, PREFIX).pinned(pins)
+            files = registry.files.difference(pins).union(r for r, d in pins.items() if d)
+            return self._laid_over(sha, registry, registry.broken | pins.keys(), part, files)
         self._near = (sha, registry)
         return registry
 
@@ -247,7 +255,19 @@ class Snapshots:
             sha, PREFIX, [layout.CATALOG_FILE, *sorted(stale - differ.keys())]
         )
         blobs.update((rel, blob) for rel, blob in differ.items() if blob is not None)
-        part = BlobSource(self.repo, blobs, PREFIX)
+        files = near.files.difference(differ).union(r for r, b in differ.items() if b)
+        return self._laid_over(sha, near, stale, BlobSource(self.repo, blobs, PREFIX), files)
+
+    def _laid_over(
+        self,
+        sha: str,
+        near: Registry,
+        stale: Collection[str],
+        part: BlobSource,
+        files: Iterable[str],
+    ) -> Registry:
+        """The registry at ``sha``, holding ``files``: ``near``'s entries but those of its
+        ``stale`` files, which are loaded from ``part`` (with the catalog, to load with)."""
         if self.cache is not None:
             [found] = load_cached([part], self.cache, self._known, self._models)
         else:
@@ -269,7 +289,7 @@ class Snapshots:
                 loaded.maintainers if layout.MAINTAINERS_FILE in stale else near.maintainers
             ),
             calendar=loaded.calendar if layout.CALENDAR_FILE in stale else near.calendar,
-            files=near.files.difference(differ).union(r for r, b in differ.items() if b),
+            files=frozenset(files),
             broken=near.broken.difference(stale).union(loaded.broken),
         )
         self._near = (sha, registry)
