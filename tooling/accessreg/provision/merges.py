@@ -191,26 +191,31 @@ class Snapshots:
         return self._cache[sha]
 
     def _as_validated(self, sha: str, under: list[str]) -> Registry | None:
-        """The registry validation loaded at ``sha``, when it holds the scope's files and
-        no other: what a load would give, once its files with errors are loaded as they
-        are (validation keeps what it salvaged of those, a load does not) and the pinned
-        ones laid over it (a file held back makes its operator read on every run). None
-        otherwise."""
+        """The registry validation loaded at ``sha``, when the scope holds every file of
+        it: what a load would give, once its files with errors are loaded as they are
+        (validation keeps what it salvaged of those, a load does not), the pinned ones are
+        laid over it, and the scope's files it did not check are added (the operator of a
+        file held back is read on every run, its group checked only when it changes).
+        None otherwise."""
         if self._validated is None or layout.CATALOG_FILE in self.pins:
             return None
         at, registry = self._validated
         if at != sha:
             return None
         listed = self.repo.tree_blobs(sha, PREFIX, under)
-        if listed.keys() != registry.files:
+        if not registry.files <= listed.keys():
             return None
         pins = {rel: data for rel, data in self.pins.items() if self._covers(rel)}
-        if registry.broken or pins:
+        unread = {rel: blob for rel, blob in listed.items() if rel not in registry.files}
+        if registry.broken or pins or unread:
             again = sorted(registry.broken - pins.keys())
             blobs = self.repo.tree_blobs(sha, PREFIX, [layout.CATALOG_FILE, *again])
+            blobs.update(unread)
             part = BlobSource(self.repo, blobs, PREFIX).pinned(pins)
-            files = registry.files.difference(pins).union(r for r, d in pins.items() if d)
-            return self._laid_over(sha, registry, registry.broken | pins.keys(), part, files)
+            stale = registry.broken | pins.keys() | unread.keys()
+            files = (registry.files | unread.keys()).difference(pins)
+            files = files.union(r for r, d in pins.items() if d)
+            return self._laid_over(sha, registry, stale, part, files)
         self._near = (sha, registry)
         return registry
 
