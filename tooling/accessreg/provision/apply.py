@@ -301,7 +301,9 @@ def _plan(
     # waits, and what another one waits for does not change its share.
     on_day = bundle.day_access(found, request.today, found)
     lasting = bundle.lasting(found, request.today, found, reading)
-    next_run = bundle.after_run(found, request.today, found)
+    # Kept for the next run in the cache only (a run without one renders everything).
+    keeps = cache is not None
+    next_run = bundle.after_run(found, request.today, found) if keeps else {}
     if waiting is not None and waiting.base not in (None, found.base) and reading:
         read = snapshots.narrowed(reading)
         day = since(waiting.base, read.as_held(waiting.base, waiting.pins), read)
@@ -313,8 +315,9 @@ def _plan(
         # The others' dates to come all lie in the range applied now: the same either way.
         lasting = {c: on for c, on in lasting.items() if c not in reading}
         lasting.update(bundle.lasting(day, request.today, found, reading))
-        next_run = {c: held for c, held in next_run.items() if c not in reading}
-        next_run.update(bundle.after_run(day, request.today, found, reading))
+        if keeps:
+            next_run = {c: held for c, held in next_run.items() if c not in reading}
+            next_run.update(bundle.after_run(day, request.today, found, reading))
     shares = collect(
         snapshots,
         found,
