@@ -280,6 +280,21 @@ class ParseCache:
         except sqlite3.Error as exc:
             self._fail(exc)
 
+    def holds_more_than(self, table: Table, limit: int) -> bool:
+        """Whether ``table`` holds more than ``limit`` entries. Its largest row id answers
+        with one lookup while it is within ``limit``: every row has an id of its own, so
+        there are never more rows than that (a replaced entry takes a new id; a cleared
+        table starts again from 1). Only then are they counted: a count reads the whole
+        table's index, 0.2 s of every run at 200,000 files."""
+        if self._db is None:
+            return False
+        try:
+            row = self._db.execute(f"SELECT max(rowid) FROM {table}").fetchone()
+        except sqlite3.Error as exc:
+            self._fail(exc)
+            return False
+        return row[0] is not None and row[0] > limit and self.count(table) > limit
+
     def count(self, table: Table) -> int:
         if self._db is None:
             return 0

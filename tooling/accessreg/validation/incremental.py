@@ -396,7 +396,7 @@ def _login_findings(
 
 def _prune(cache: ParseCache, stats: Stats, keys: dict[str, str]) -> None:
     """Keep the cache near the size of the registry: drop what it no longer holds."""
-    if cache.count("parsed") > 3 * stats.files + 1000:
+    if cache.holds_more_than("parsed", 3 * stats.files + 1000):
         cache.clear("parsed")
-    if cache.count("groups") > 4 * len(keys) + 1000:
+    if cache.holds_more_than("groups", 4 * len(keys) + 1000):
         cache.prune("groups", keys.values())
