@@ -300,10 +300,8 @@ def _plan(
     # Weeks of merges lie since that batch: an operator goes through them only while it
     # waits, and what another one waits for does not change its share.
     on_day = bundle.day_access(found, request.today, found)
-    lasting = bundle.lasting(found, request.today, found, reading)
-    # Kept for the next run in the cache only (a run without one renders everything).
-    keeps = cache is not None
-    next_run = bundle.after_run(found, request.today, found) if keeps else {}
+    keeps = cache is not None  # the runs after take shares from the cache only
+    lasting = bundle.lasting(found, request.today, found, reading, keeps)
     if waiting is not None and waiting.base not in (None, found.base) and reading:
         read = snapshots.narrowed(reading)
         day = since(waiting.base, read.as_held(waiting.base, waiting.pins), read)
@@ -313,11 +311,7 @@ def _plan(
             day = since(waiting.base, snapshots.as_held(waiting.base, waiting.pins))
             on_day = bundle.day_access(day, request.today, found)
         # The others' dates to come all lie in the range applied now: the same either way.
-        lasting = {c: on for c, on in lasting.items() if c not in reading}
-        lasting.update(bundle.lasting(day, request.today, found, reading))
-        if keeps:
-            next_run = {c: held for c, held in next_run.items() if c not in reading}
-            next_run.update(bundle.after_run(day, request.today, found, reading))
+        lasting = lasting.but(reading, bundle.lasting(day, request.today, found, reading, keeps))
     shares = collect(
         snapshots,
         found,
@@ -325,10 +319,10 @@ def _plan(
         options.encoding,
         options.ldap_base,
         cache if cache is not None else scratch,  # an empty store of the run's own
-        lasting,
+        lasting.until,
         taken,
         request.today,
-        next_run,
+        lasting.after,
     )
     removal = safety.removal(found.before_access, found.after_access, shares.outside)
     safety.check_removal(removal, request.max_removal_share, request.allow_mass_removal)

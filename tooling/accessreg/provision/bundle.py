@@ -194,35 +194,46 @@ def day_access(history: History, today: date, applied: History | None = None) ->
     return access_on(history.before_access, history.after_access, _Dated(rows), today)
 
 
+@dataclass(frozen=True)
+class Lasting:
+    """How long the holders on a day (``day_access``) stay so, by operator: ``until`` the
+    first later day one of their changes comes (None: none to come). Not those with a
+    change of no date that this run applies: it waits in this run only, and is done in the
+    runs after. ``after``: of those, the ones with a later day, their holders in the runs
+    after and that day (another one's next run reads its files; a waiting one's would go
+    back to its oldest waiting batch to find them)."""
+
+    until: dict[str, date | None]
+    after: dict[str, tuple[list[Holder], date]]
+
+    def but(self, codes: Collection[str], other: Lasting) -> Lasting:
+        """These, but those of ``codes``, and any other ``other`` names, as ``other`` has
+        them."""
+        return Lasting(
+            {c: on for c, on in self.until.items() if c not in codes} | other.until,
+            {c: held for c, held in self.after.items() if c not in codes} | other.after,
+        )
+
+
 def lasting(
-    history: History, today: date, applied: History, operators: Collection[str]
-) -> dict[str, date | None]:
-    """How long the holders on ``today`` (``day_access``) of ``operators``, and of every
-    operator with a change still to come, stay so: the first later day one of their
-    changes comes (None: none to come). Not those with a change of no date that this run
-    applies: it waits in this run only (``after_run``)."""
+    history: History, today: date, applied: History, operators: Collection[str], later: bool
+) -> Lasting:
+    """How long the holders on ``today`` of ``operators``, and of every operator with a
+    change still to come, stay so; ``later``: with the holders of the runs after this one
+    where they differ (worked out only for a cache that keeps them)."""
     if history.base is None:
-        return dict.fromkeys(operators)
+        return Lasting(dict.fromkeys(operators), {})
     comes, waits = _coming(history, today, applied)
-    return {code: comes.get(code) for code in comes.keys() | set(operators) if code not in waits}
+    until = {code: comes.get(code) for code in comes.keys() | set(operators) if code not in waits}
+    after = {code: comes[code] for code in waits if code in comes}
+    return Lasting(until, _after_run(history, today, after) if later and after else {})
 
 
-def after_run(
-    history: History, today: date, applied: History, only: Collection[str] | None = None
+def _after_run(
+    history: History, today: date, until: Mapping[str, date]
 ) -> dict[str, tuple[list[Holder], date]]:
-    """The operators (of ``only``) whose holders on ``today`` are this run's alone: a
-    change of no date that it applies waits in it only, and is done in the runs after.
-    Their holders in those runs, and the first later day one of their changes comes (to
-    then they stay so). Only those with such a day: another one's next run reads its
-    files, a waiting one's would go back to its oldest waiting batch to find them."""
-    if history.base is None:
-        return {}
-    comes, waits = _coming(history, today, applied)
-    until = {
-        code: comes[code] for code in waits if code in comes and (only is None or code in only)
-    }
-    if not until:
-        return {}
+    """The holders of the operators ``until`` names in the runs after this one, every
+    change of no date done, and the day each stays so until."""
     # Their logins alone, on both sides: a holder is made from its own login's changes.
     sides = (history.before_access, history.after_access)
     logins = {login for side in sides for login, h in side.items() if h.operator in until}

@@ -556,7 +556,10 @@ def _apart(
     """Whether no login ID of the users and window persons of ``codes``, on either side of
     a step, is another operator's of the ``scope`` there too. A holder is made from its
     operator's files alone but for such an ID (the first operator holding it holds it):
-    the step's change is then that of ``codes``' holders alone."""
+    the step's change is then that of ``codes``' holders alone (so it is when they are the
+    whole scope: nothing to look at)."""
+    if codes.issuperset(scope):
+        return True
     mine: set[str] = set()
     others: set[str] = set()
     for registry in (before, after):
@@ -611,12 +614,7 @@ def _steps(
         # alone are compared (each step otherwise compares the whole scope's).
         access: Callable[[Registry], Access] = snapshots.access
         scope = snapshots.scope
-        if (
-            pending is not None
-            and scope
-            and not scope <= pending
-            and _apart(previous, after, frozenset(pending), scope)
-        ):
+        if pending is not None and scope and _apart(previous, after, frozenset(pending), scope):
             access = partial(snapshots.access, only=frozenset(pending))
         yield step_between(commit, previous, after, found, recorded, access, loaded, waits)
         previous, pending = after, set()

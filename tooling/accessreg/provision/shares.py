@@ -500,7 +500,7 @@ def collect(
     ``taken``: the shares on the day of operators outside the scope, carried by the run
     before (``carried``); ``carry``: the operators of the scope whose share on the day
     holds until a date (None: no later one), ``today`` on; ``later``: those of the scope
-    whose holders in the runs after this one differ from this run's (``after_run``), as
+    whose holders in the runs after this one differ from this run's (``bundle.Lasting``), as
     they will be and until when. All are carried to the next run, under the history's
     head."""
     repo, pins = snapshots.repo, snapshots.pins
