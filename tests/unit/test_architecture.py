@@ -55,6 +55,7 @@ ROOMS: dict[str, tuple[str, ...]] = {
     "jsonschema": ("files/schemacheck.py",),
     "fastjsonschema": ("files/schemacheck.py",),
     "pydantic": ("model/", "files/"),
+    "pydantic_core": ("model/base.py",),  # pydantic's serializer, for JSON documents
     "jinja2": ("mail/",),
     "email": ("mail/",),
     "smtplib": ("mail/",),

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from typing import Annotated, Any, Literal, Self
 
+import pydantic_core
 from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
 
 Role = Literal[
@@ -105,6 +107,37 @@ def _rebuilt(
     object.__setattr__(model, "__pydantic_extra__", extra)
     object.__setattr__(model, "__pydantic_private__", private)
     return model
+
+
+def json_document(data: Any) -> bytes:
+    """``data`` as ``json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True)`` and a
+    newline write it in UTF-8, byte for byte; by pydantic's serializer where every value is
+    one it writes the same way (the standard library indents in pure Python: 0.09 s for the
+    state file of the apply benchmark's 22 batches, 2.5 MB, against 0.035 s, and the state
+    grows with every batch)."""
+    try:
+        ordered = _ordered(data)
+    except TypeError:  # a float, a very large integer, a key not a string: as json writes it
+        return (json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
+    return pydantic_core.to_json(ordered, indent=2) + b"\n"
+
+
+_INT64 = 1 << 63
+
+
+def _ordered(node: Any) -> Any:
+    """``node`` with every object's keys in order; TypeError for a value pydantic might write
+    otherwise than json does."""
+    kind = type(node)
+    if kind is dict:
+        if not all(type(key) is str for key in node):
+            raise TypeError("a key that is not a string")
+        return {key: _ordered(node[key]) for key in sorted(node)}
+    if kind is list or kind is tuple:
+        return [_ordered(item) for item in node]
+    if kind is str or kind is bool or node is None or (kind is int and -_INT64 <= node < _INT64):
+        return node
+    raise TypeError(kind.__name__)
 
 
 class UnreadableError(ValueError):

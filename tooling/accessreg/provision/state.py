@@ -10,7 +10,6 @@ every mail (``effects.outbox``); the session (``effects.session``) reads and wri
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -20,7 +19,7 @@ from accessreg.errors import ConfigError, UsageError
 from accessreg.escape import quote
 from accessreg.gitio.repo import GitRepository
 from accessreg.gitio.state import STATE_REF
-from accessreg.model.base import Frozen, UnreadableError
+from accessreg.model.base import Frozen, UnreadableError, json_document
 from accessreg.model.messages import msg
 from accessreg.plan.waits import Waits
 
@@ -294,9 +293,7 @@ def dump(state: State) -> dict[str, bytes]:
         for key in ("groups", "members", "moves"):
             if not batch[key]:
                 del batch[key]
-    return {
-        STATE_FILE: (json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
-    }
+    return {STATE_FILE: json_document(data)}
 
 
 def applied(
