@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import pickle
+import pickletools
 from typing import Any
 
 import pytest
@@ -37,3 +38,18 @@ def test_a_copy_with_changes_has_a_set_of_its_own() -> None:
     with pytest.raises(ValueError, match="frozen"):
         one.memo = "変更"  # type: ignore[misc]
     assert one.model_fields_set == set(GIVEN)
+
+
+def test_models_pickled_together_carry_their_names_once() -> None:
+    """A worker's slice of the registry goes to the main process as one pickle: the users
+    given the same fields carry one frozen set of them, read back as the shared set; a
+    copy with a set of its own carries that one."""
+    users = [User.model_validate({**GIVEN, "name": f"試験 {n}"}) for n in range(50)]
+    changed = users[0].model_copy(update={"memo": "変更"})
+    data = pickle.dumps([*users, changed], protocol=pickle.HIGHEST_PROTOCOL)
+    frozen_sets = [op for op, _, _ in pickletools.genops(data) if op.name == "FROZENSET"]
+    assert len(frozen_sets) == 2  # the users' one, the copy's own
+    back = pickle.loads(data)
+    assert back == [*users, changed]
+    assert all(u.model_fields_set is users[0].model_fields_set for u in back[:-1])
+    assert back[-1].model_fields_set == {*GIVEN, "memo"}

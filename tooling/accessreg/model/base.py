@@ -84,11 +84,26 @@ Day = Annotated[date, AfterValidator(_in_range)]
 # (200,000 users held 150 MB of them), and a frozen model never changes its set (a copy
 # gets a set of its own).
 _FIELDS_SET: dict[frozenset[str], set[str]] = {}
+# A shared set's frozen twin, by the set's id (a shared set lives as long as the process, so
+# its id names no other object): a pickle of many models (a worker's slice of the registry)
+# then holds one frozen set per kind of model, not one per model. 40,000 users in slices of
+# 2,000: pickled in 0.18-0.21 s instead of 0.23-0.24, read back in 0.56-0.61 s instead of
+# 0.61-0.66; a single model (the parse cache's) costs the same.
+_FROZEN: dict[int, frozenset[str]] = {}
+
+
+def _shared(given: frozenset[str], fields: set[str]) -> set[str]:
+    """The shared set of the fields ``given`` (``fields``, which holds them, when it is the
+    first)."""
+    shared = _FIELDS_SET.setdefault(given, fields)
+    if shared is fields:
+        _FROZEN[id(fields)] = given
+    return shared
 
 
 def _share_fields_set(model: BaseModel) -> None:
     given = model.__pydantic_fields_set__
-    shared = _FIELDS_SET.setdefault(frozenset(given), given)
+    shared = _shared(frozenset(given), given)
     if shared is not given:
         object.__setattr__(model, "__pydantic_fields_set__", shared)
 
@@ -102,7 +117,7 @@ def _rebuilt(
     object.__setattr__(model, "__dict__", values)
     shared = _FIELDS_SET.get(given)
     if shared is None:
-        shared = _FIELDS_SET[given] = set(given)
+        shared = _shared(given, set(given))
     object.__setattr__(model, "__pydantic_fields_set__", shared)
     object.__setattr__(model, "__pydantic_extra__", extra)
     object.__setattr__(model, "__pydantic_private__", private)
@@ -170,10 +185,12 @@ class Frozen(BaseModel):
 
     def __reduce__(self) -> tuple[Any, ...]:
         # The parse cache keeps 200,000 users' models.
+        fields = self.__pydantic_fields_set__
+        given = _FROZEN.get(id(fields))
         return _rebuilt, (
             type(self),
             self.__dict__,
-            frozenset(self.__pydantic_fields_set__),
+            given if given is not None else frozenset(fields),  # a copy has a set of its own
             self.__pydantic_extra__,
             self.__pydantic_private__,
         )
