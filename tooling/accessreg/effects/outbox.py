@@ -24,6 +24,7 @@ from typing import Any
 
 from accessreg.errors import ConfigError, UsageError
 from accessreg.mail.compose import Composed
+from accessreg.model.base import json_document
 from accessreg.model.mail import MailStatus
 from accessreg.model.messages import msg
 
@@ -98,18 +99,14 @@ class HeldMail:
         )
 
 
-def _json(data: Mapping[str, Any]) -> bytes:
-    return (json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
-
-
 def _entry(key: str, value: Mapping[str, Any]) -> str:
-    """One member of an object, exactly as ``_json`` writes it."""
+    """One member of an object, exactly as ``json_document`` writes it."""
     body = json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True).replace("\n", "\n  ")
     return f"  {json.dumps(key, ensure_ascii=False)}: {body}"
 
 
 def _joined(entries: Mapping[str, str]) -> bytes:
-    """``_json`` of an object from its members written once each (``_entry``): the outbox is
+    """``json_document`` of an object from its members written once each (``_entry``): the outbox is
     rewritten after every mail, and only grows."""
     if not entries:
         return b"{}\n"
@@ -207,7 +204,7 @@ class Outbox:
                     self._written[k] = _entry(k, v.dump())
             files[OUTBOX_FILE] = _joined(self._written)
         if in_flight:
-            files[IN_FLIGHT_FILE] = _json({k: v.dump() for k, v in self.held.items()})
+            files[IN_FLIGHT_FILE] = json_document({k: v.dump() for k, v in self.held.items()})
         return files
 
 
@@ -220,6 +217,6 @@ def merge(
     sent = {**other.sent, **mine.sent}
     held = {k: v for k, v in {**other.held, **mine.held}.items() if k not in sent}
     return {
-        OUTBOX_FILE: _json({k: v.dump() for k, v in sent.items()}),
-        IN_FLIGHT_FILE: _json({k: v.dump() for k, v in held.items()}),
+        OUTBOX_FILE: json_document({k: v.dump() for k, v in sent.items()}),
+        IN_FLIGHT_FILE: json_document({k: v.dump() for k, v in held.items()}),
     }
