@@ -6,7 +6,7 @@ import errno
 import os
 from collections.abc import Collection, Mapping
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 
 class Source(Protocol):
@@ -17,6 +17,13 @@ class Source(Protocol):
     def paths(self) -> list[str]: ...
 
     def read(self, rel: str) -> bytes: ...
+
+
+@runtime_checkable
+class Identified(Protocol):
+    """A source that knows each file's git blob id (a digest of its content) unread."""
+
+    def blob(self, rel: str) -> str: ...
 
 
 class DirectorySource:
