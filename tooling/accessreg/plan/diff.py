@@ -540,7 +540,11 @@ def _unchanged(base: Registry, head: Registry, code: str) -> bool:
     read for a scope steps through the merges of a few of its operators, and the others'
     entries are shared by both ends of each (``provision.merges.Snapshots``)."""
     old, new = base.operators.get(code), head.operators.get(code)
-    if old is None or new is None or old.operator != new.operator:
+    if old is None or new is None:
+        return False
+    # The very same model first: comparing two thousand operators field by field at every
+    # merge of a range was a fifth of stepping through it.
+    if old.operator is not new.operator and old.operator != new.operator:
         return False
     if old.file in base.broken or old.file in head.broken:
         return False
