@@ -9,7 +9,7 @@ import pytest
 
 from accessreg.files import loading
 from accessreg.files.sources import Identified, MemorySource
-from accessreg.gitio.repo import blob_id
+from accessreg.gitio.repo import BlobSource, blob_id
 from accessreg.model import layout
 from tests.helpers.regfactory import ROOT
 
@@ -101,3 +101,10 @@ def test_a_file_known_by_its_blob_id_is_not_read_again(monkeypatch: pytest.Monke
     assert first.reads == [layout.CATALOG_FILE]
     assert second.reads == []
     assert calls == [layout.CATALOG_FILE]
+
+
+def test_git_sources_are_known_by_blob_id() -> None:
+    """The registries a run loads come from git trees: they must be recognised as sources
+    that know blob ids, or every load reads the catalog from git again."""
+    assert issubclass(BlobSource, Identified)
+    assert not issubclass(MemorySource, Identified)
