@@ -76,6 +76,26 @@ def test_an_object_id_is_resolved_once_and_a_name_every_time(
     assert len(ran) == 1
 
 
+def test_the_commits_of_a_history_are_known_without_asking_git_again(
+    gr: GitRegistry, repo: GitRepository, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = repo.resolve("HEAD")
+    for n in (2, 3):
+        gr.reg.user(email=f"user{n}@test-gas.example.co.jp")
+        gr.commit(f"add user{n}")
+    history = repo.first_parent_history(first, "HEAD")
+    assert [c.parent for c in history] == [first, history[0].sha]
+    ran: list[tuple[str, ...]] = []
+    run = repo._git.run
+    monkeypatch.setattr(repo._git, "run", lambda *a, **k: ran.append(a) or run(*a, **k))
+    for commit in history:  # as a range's steps load each, and its parent
+        assert repo.resolve(commit.sha) == commit.sha
+        assert commit.parent is not None and repo.resolve(commit.parent) == commit.parent
+    assert ran == []
+    assert repo.resolve("HEAD") == history[-1].sha  # a name is still asked
+    assert len(ran) == 1
+
+
 def test_two_trees_are_compared_without_reading_the_checkouts_index(
     gr: GitRegistry, repo: GitRepository
 ) -> None:

@@ -135,6 +135,9 @@ class GitRepository(Opened):
             sha, *parents = ids.split()
             when = datetime.fromtimestamp(int(stamp), UTC)
             found.append(CommitInfo(sha, parents[0] if parents else None, subject, when))
+            # Commits git named: a range's steps load each, and asking git again what such
+            # an id names cost a process a step.
+            self._resolved.update((c, c) for c in (sha, *parents))
         return found
 
     def revisions_changing(self, rev: str, paths: Sequence[str], limit: int) -> list[str]:
