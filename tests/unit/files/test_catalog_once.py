@@ -25,7 +25,6 @@ def _counted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         return real(rel, *args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(loading, "parse", parse)
-    loading._catalog.cache_clear()
     monkeypatch.setattr(loading, "_CATALOGS", {})
     return calls
 

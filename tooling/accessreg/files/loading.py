@@ -6,7 +6,6 @@ core by forked workers, which send back finished models; the main process assemb
 
 from __future__ import annotations
 
-import functools
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -322,25 +321,24 @@ def load_catalog(source: Source, rels: Sequence[str]) -> tuple[Catalog | None, l
             "The catalog {path} is missing: restore it from git", path=layout.repo_path(rel)
         )
         return None, [problem(rel, "file-missing", message)]
-    blob = source.blob(rel) if isinstance(source, Identified) else None
-    found = _CATALOGS.get(blob) if blob is not None else None
+    # Known by its blob id where the source knows it unread (git's trees), else by its bytes.
+    key: str | bytes = source.blob(rel) if isinstance(source, Identified) else source.read(rel)
+    found = _CATALOGS.get(key)
     if found is None:
-        found = _catalog(source.read(rel))
-        if blob is not None:
-            if len(_CATALOGS) >= 8:
-                _CATALOGS.clear()
-            _CATALOGS[blob] = found
+        found = _catalog(key if isinstance(key, bytes) else source.read(rel))
+        if len(_CATALOGS) >= 8:
+            _CATALOGS.clear()
+        _CATALOGS[key] = found
     return found[0], list(found[1])
 
 
 # A run loads a registry at every merge of its range (52 loads in one at 200,000 users), and
-# each load reads the catalog again: reading it from git and parsing it cost 4 ms a time,
+# each load read the catalog again: reading it from git and parsing it cost 4 ms a time,
 # where the content seldom changes. Catalogs are frozen models and problems frozen records,
-# shared by every load of the same content (known by its blob id before it is read).
-_CATALOGS: dict[str, tuple[Catalog | None, tuple[Problem, ...]]] = {}
+# shared by every load of the same content.
+_CATALOGS: dict[str | bytes, tuple[Catalog | None, tuple[Problem, ...]]] = {}
 
 
-@functools.lru_cache(maxsize=4)
 def _catalog(raw: bytes) -> tuple[Catalog | None, tuple[Problem, ...]]:
     catalog_checker = checker(schemagen.generate(Kind.CATALOG, None))
     parsed = parse(layout.CATALOG_FILE, Kind.CATALOG, raw, catalog_checker)

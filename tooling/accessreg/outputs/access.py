@@ -20,7 +20,7 @@ from operator import attrgetter
 
 from accessreg.model import Catalog, Contact, Operator, System, User
 from accessreg.model.changes import ChangeKind
-from accessreg.model.registry import OperatorEntry, Registry, UserEntry
+from accessreg.model.registry import Registry, UserEntry
 
 
 @dataclass(frozen=True, slots=True)
@@ -267,10 +267,7 @@ def effective_access(
     if like is not None and like[0].catalog is not reg.catalog and like[0].catalog != reg.catalog:
         like = None  # another catalog: other permissions, other holders
     found: dict[str, Holder] = {}
-    entries: Iterable[OperatorEntry] = reg.operators.values()
-    if only is not None:  # a few of two thousand: those picked before they are ordered
-        entries = [e for e in entries if e.operator.code in only]
-    for entry in sorted(entries, key=lambda e: e.operator.code):  # as ``iter_operators``
+    for entry in reg.iter_operators(only):
         op = entry.operator
         if op.status != "active":
             continue

@@ -323,9 +323,9 @@ def clashing(registry: Registry, only: Collection[str] | None = None) -> set[str
     """The active operators (of ``only``) holding a login ID another one holds too, as a
     user or a window person."""
     holders: dict[str, set[str]] = {}
-    for entry in registry.iter_operators():
+    for entry in registry.iter_operators(only):
         op = entry.operator
-        if op.status != "active" or (only is not None and op.code not in only):
+        if op.status != "active":
             continue
         logins = {c.email.lower() for c in op.contacts}
         logins.update(u.user.email.lower() for u in registry.users_of(op.code))
