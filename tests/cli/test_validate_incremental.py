@@ -362,3 +362,27 @@ def test_what_a_run_parsed_is_handed_on_unless_it_checked_many_groups(gr: Repo) 
     gr.reg.user("OP000003", "u1@op3.example.jp", permissions={"taxis": "1010"})
     users, modelled = handed_on()  # one group to check again
     assert users == {r for r in every if "/OP000003/" in r} <= modelled
+
+
+def test_a_symbolic_link_is_read_as_its_target_path_never_followed(
+    gr: Repo, tmp_path: Path
+) -> None:
+    """A pull request's link to a file outside the registry (or to nothing) reads as git
+    holds it, its target's path, whether it changed or is read again with its group: the
+    incremental run neither reads the file nor quotes it, and finds what a full run does."""
+    secret = tmp_path / "outside.yaml"
+    secret.write_text("email: SECRET-VALUE\n", encoding="utf-8")
+    users = gr.reg.root / "users" / "OP000003"
+    (users / "link@op3.example.jp.yaml").symlink_to(secret)
+    (users / "dangling@op3.example.jp.yaml").symlink_to(tmp_path / "nothing.yaml")
+    changed, _ = check(gr)
+    gr.commit("links")
+    gr.reg.user("OP000003", "u1@op3.example.jp", memo="its group read again")
+    again, stats = check(gr)
+    assert stats.groups_checked == 1
+    for problems in (changed, again):
+        assert {(p.file, p.rule) for p in problems if p.level == "error"} == {
+            ("registry/users/OP000003/link@op3.example.jp.yaml", "schema"),
+            ("registry/users/OP000003/dangling@op3.example.jp.yaml", "schema"),
+        }
+        assert not any("SECRET" in p.message.english() for p in problems)

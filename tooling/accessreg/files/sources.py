@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
+import stat
 from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Protocol, runtime_checkable
@@ -43,26 +44,41 @@ class DirectorySource:
         return found
 
     def read(self, rel: str) -> bytes:
-        """A file's bytes; a symbolic link reads as its target path, as git stores it.
+        return read_in(self.root, rel)
 
-        Never following links keeps a pull request from having the checks read (and quote
-        in annotations) a file outside the registry.
-        """
-        path = os.path.join(self.root, rel)  # noqa: PTH118 - hot path
-        try:
-            # Bare system calls: a Python file object costs more than reading a small file.
-            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
-        except OSError as exc:
-            if exc.errno == errno.ELOOP:
-                return str(Path(path).readlink()).encode("utf-8", "surrogateescape")
-            raise
-        try:
-            chunks = []
-            while chunk := os.read(fd, 1 << 16):
-                chunks.append(chunk)
-            return b"".join(chunks)
-        finally:
-            os.close(fd)
+
+def read_in(root: str | Path, rel: str) -> bytes:
+    """The bytes of the file ``rel`` under ``root``; a symbolic link reads as its target
+    path, as git stores it. Every reader of a registry on disk reads through here.
+
+    Never following links keeps a pull request from having the checks read (and quote in
+    annotations) a file outside the registry.
+    """
+    path = os.path.join(root, rel)  # noqa: PTH118 - hot path
+    try:
+        # Bare system calls: a Python file object costs more than reading a small file.
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return str(Path(path).readlink()).encode("utf-8", "surrogateescape")
+        raise
+    try:
+        chunks = []
+        while chunk := os.read(fd, 1 << 16):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def present_in(root: str | Path, rel: str) -> bool:
+    """Whether ``rel`` is a file git would hold: a regular file or a symbolic link (whatever
+    it points to, or nothing)."""
+    try:
+        mode = os.lstat(os.path.join(root, rel)).st_mode  # noqa: PTH118
+    except (FileNotFoundError, NotADirectoryError):
+        return False
+    return stat.S_ISREG(mode) or stat.S_ISLNK(mode)
 
 
 class MemorySource:

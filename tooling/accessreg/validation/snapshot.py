@@ -16,6 +16,7 @@ from pathlib import Path
 
 from accessreg.errors import ConfigError
 from accessreg.files.parsecache import ParseCache
+from accessreg.files.sources import present_in, read_in
 from accessreg.gitio.repo import GitRepository, blob_id
 from accessreg.model import layout
 from accessreg.model.layout import Kind
@@ -115,9 +116,8 @@ class Snapshot:
             return self.repo.changed_blobs(rev, self.head, self.prefix)
         found: dict[str, str | None] = {}
         for rel in self.repo.worktree_changes(rev, self.prefix):
-            path = self.root / rel
-            if path.is_file():
-                self.fresh[rel] = path.read_bytes()
+            if present_in(self.root, rel):
+                self.fresh[rel] = read_in(self.root, rel)
                 found[rel] = blob_id(self.fresh[rel])
             else:
                 found[rel] = None
@@ -241,8 +241,7 @@ class Snapshot:
             if self.head is not None:
                 self.prefetch([rel])
             else:
-                with open(self.root / rel, "rb") as f:  # noqa: PTH123 - hot path
-                    return f.read()
+                return read_in(self.root, rel)
         return self.fresh[rel]
 
 
