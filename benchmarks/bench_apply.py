@@ -110,7 +110,9 @@ def change_memos(repo: Path, files: list[str], tag: str) -> None:
 
 def add_users(repo: Path, users: list[str], count: int, tag: str) -> None:
     """Merge a branch adding one user to each of ``count`` operators spread over the
-    registry (a copy of the operator's first user, under a new login ID and name)."""
+    registry (a copy of the operator's first user, under a new login ID and name; an admin
+    ID of the switching system made a user ID, since an operator has one admin ID of each
+    role: a second one is an error, and ``apply`` would hold the new file back)."""
     git(repo, "checkout", "-q", "-b", tag)
     firsts: dict[str, str] = {}
     for rel in users:
@@ -125,6 +127,7 @@ def add_users(repo: Path, users: list[str], count: int, tag: str) -> None:
         text = text.replace(email.group(1).strip(), login)
         text = re.sub(r"(?m)^name: .*$", f"name: 新井 {n}号", text)
         text = re.sub(r"(?m)^name_kana: .*$", "name_kana: アライ ゴウ", text)
+        text = re.sub(r"\b(retailer|dr)_admin\b", r"\1_user", text)
         (source.parent / f"{login.lower()}.yaml").write_text(text, "utf-8")
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", f"{tag}: {count} new users", env=_dated(repo))
