@@ -23,16 +23,14 @@ from accessreg.files import gcpause, schemagen
 from accessreg.files.loading import LoadResult, Models, Parsed, load, load_catalog, parse_all
 from accessreg.files.parsecache import ParseCache, namespace, namespace_file
 from accessreg.files.schemacheck import checkers
-from accessreg.files.sources import Source
+from accessreg.files.sources import Identified, Source
 from accessreg.model import layout
 from accessreg.model.layout import Kind
 from accessreg.model.registry import Registry, UserEntry
 
 
-class BlobSource(Source, Protocol):
+class BlobSource(Source, Identified, Protocol):
     """A source whose files have git blob ids and can be read in one batch."""
-
-    def blob(self, rel: str) -> str: ...
 
     def prefetch(self, rels: Iterable[str]) -> None: ...
 

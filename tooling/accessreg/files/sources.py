@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import errno
 import os
-import stat
 from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Protocol, runtime_checkable
@@ -69,16 +68,6 @@ def read_in(root: str | Path, rel: str) -> bytes:
         return b"".join(chunks)
     finally:
         os.close(fd)
-
-
-def present_in(root: str | Path, rel: str) -> bool:
-    """Whether ``rel`` is a file git would hold: a regular file or a symbolic link (whatever
-    it points to, or nothing)."""
-    try:
-        mode = os.lstat(os.path.join(root, rel)).st_mode  # noqa: PTH118
-    except (FileNotFoundError, NotADirectoryError):
-        return False
-    return stat.S_ISREG(mode) or stat.S_ISLNK(mode)
 
 
 class MemorySource:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from accessreg.errors import ConfigError
 from accessreg.files.parsecache import ParseCache
-from accessreg.files.sources import present_in, read_in
+from accessreg.files.sources import read_in
 from accessreg.gitio.repo import GitRepository, blob_id
 from accessreg.model import layout
 from accessreg.model.layout import Kind
@@ -116,11 +116,12 @@ class Snapshot:
             return self.repo.changed_blobs(rev, self.head, self.prefix)
         found: dict[str, str | None] = {}
         for rel in self.repo.worktree_changes(rev, self.prefix):
-            if present_in(self.root, rel):
+            try:
                 self.fresh[rel] = read_in(self.root, rel)
-                found[rel] = blob_id(self.fresh[rel])
+            except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+                found[rel] = None  # gone (a directory is no file git holds)
             else:
-                found[rel] = None
+                found[rel] = blob_id(self.fresh[rel])
         return found
 
     def _apply(self, base: TreeState, cache: ParseCache) -> TreeState:
