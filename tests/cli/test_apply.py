@@ -223,6 +223,32 @@ def test_a_suspension_is_applied_as_such_and_lifted_without_a_new_application(
     assert "利用停止中" not in accessreg(gr, "status").stdout
 
 
+def test_status_of_one_operator_and_of_all_read_a_head_with_errors_alike(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """``status --operator`` reads that operator's users alone, ``status`` the registry the
+    last run kept whole: both load a head with errors as it loads, and say the same."""
+    _initial(gr, tmp_path)
+
+    def suspend_and_break() -> None:
+        gr.reg.user(email=USER2, name="二宮 二郎", permissions={"taxis": "1010"},
+                    suspended_on="2026-12-03")  # fmt: skip
+        (gr.reg.root / "users/TESTOP01/broken@test-gas.example.co.jp.yaml").write_text(
+            "email: [\n", encoding="utf-8"
+        )
+
+    merge(gr, "suspend", suspend_and_break)
+    line = f"利用者ID\tTESTOP01\t{USER2}\t2026-12-03"
+    one = accessreg(gr, "status", "--operator", "TESTOP01")
+    assert one.returncode == 0, one.stderr
+    assert line in one.stdout.splitlines()
+    every = [accessreg(gr, "status") for _ in range(2)]  # the second one from the cache
+    assert [r.returncode for r in every] == [0, 0], every[0].stderr
+    assert every[0].stdout == every[1].stdout == one.stdout
+    unknown = accessreg(gr, "status", "--operator", "NOSUCH01")
+    assert unknown.returncode == 2 and "NOSUCH01" in unknown.stderr
+
+
 def test_info_site_subscribers_and_pages(gr: GitRegistry, tmp_path: Path) -> None:
     """000 §7-3: a new window person's address is registered provisionally, a leaver's
     removed; 000 §7-2: each reader's pages."""

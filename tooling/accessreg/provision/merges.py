@@ -66,10 +66,10 @@ class MergedPullRequest:
 
 
 def _loaded(source: MemorySource, sha: str) -> Registry:
-    return _readable(load(source), sha)
+    return readable(load(source), sha)
 
 
-def _readable(result: LoadResult, sha: str) -> Registry:
+def readable(result: LoadResult, sha: str) -> Registry:
     """The registry of ``result``; ConfigError when its catalog does not load."""
     if result.registry is None:
         raise ConfigError(
@@ -223,7 +223,7 @@ class Snapshots:
         """The scope's files at ``sha``, listed and loaded through the parse cache."""
         tree = self.repo.blob_source(sha, PREFIX, under=under).pinned(self.pins)
         [found] = load_cached([tree], cache, self._known, self._models)
-        registry = _readable(found, sha)
+        registry = readable(found, sha)
         self._near = (sha, registry)
         return registry
 
@@ -277,7 +277,7 @@ class Snapshots:
             [found] = load_cached([part], self.cache, self._known, self._models)
         else:
             found = load(part)
-        loaded = _readable(found, sha)
+        loaded = readable(found, sha)
         users: list[UserEntry] = [u for u in near.users if u.file not in stale]
         users.extend(loaded.users)
         users.sort(key=lambda u: u.file)  # as a load orders them: by path

@@ -245,7 +245,9 @@ def check(options: Options) -> None:
 
 def judge(inputs: Inputs) -> DutyResult:
     registry, options = inputs.registry, inputs.options
-    if options.all_csvs:
+    if options.operator is not None:  # its CSVs alone: nobody else's access is worked out
+        csvs = OperatorCsvs(registry, scope=[options.operator])
+    elif options.all_csvs:
         csvs = OperatorCsvs(registry, effective_access(registry))
     else:  # only the reminders' CSVs, of the operators due
         due = [
@@ -254,7 +256,7 @@ def judge(inputs: Inputs) -> DutyResult:
             if entry.operator.status == "active"
             and inputs.today >= due_on(registry, code, options.months, inputs.added, inputs.today)
         ]
-        csvs = OperatorCsvs(registry, scope=[options.operator] if options.operator else due)
+        csvs = OperatorCsvs(registry, scope=due)
     return inventory(
         registry,
         inputs.today,
