@@ -18,7 +18,6 @@ from collections.abc import Callable, Collection, Mapping
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import date
-from functools import partial
 from pathlib import Path
 
 from accessreg.effects.plan import Outgoing, Record, RunPlan, When
@@ -28,8 +27,7 @@ from accessreg.files import atomic, gcpause
 from accessreg.files.parsecache import cache_dir
 from accessreg.gitio.repo import GitRepository
 from accessreg.gitio.state import STATE_REF
-from accessreg.mail.compose import Later, compose, later
-from accessreg.model.mail import Notice
+from accessreg.mail.compose import deferred
 from accessreg.model.messages import Message, msg
 from accessreg.model.registry import Registry
 from accessreg.plan.waits import Waits
@@ -167,13 +165,6 @@ def _unique(accepted: list[notices.Accepted], state: State) -> list[notices.Acce
         record = a.record if found == a.record.id else a.record.model_copy(update={"id": found})
         out.append(notices.Accepted(record, a.step))
     return out
-
-
-def _mail(notice: Notice, sender: str) -> Later:
-    """The mail of ``notice``, composed when it is written (and again if it is sent): a
-    first apply's 3,829 acceptance notices, each listing an operator's users, held 178 MB
-    of composed mails from planning to the end of the run."""
-    return later(notice, sender, partial(compose, notice, sender))
 
 
 def base_of(request: ApplyRequest, state: State) -> str | None:
@@ -341,9 +332,9 @@ def _plan(
     owed += notices.held_notices(isolated.hold, snapshots.at(head), head, request.today)
     due = completion.due(state, plain)
     owed += [n for d in due for n in d.notices]
-    mails = [_mail(n, sender) for n in owed]
+    mails = [deferred(n, sender) for n in owed]
     registered = completion.registrations_due(state, plain, request.today)
-    mails += [m for n in registered if not sent((m := _mail(n, sender)).message_id)]
+    mails += [m for n in registered if not sent((m := deferred(n, sender)).message_id)]
     accepted_so_far = [app for _, app in state.applications()] + apps
     whitelisted = whitelists(
         snapshots,

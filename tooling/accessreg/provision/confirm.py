@@ -15,7 +15,7 @@ from accessreg.files.cachedload import load_snapshot
 from accessreg.files.parsecache import cache_dir
 from accessreg.gitio.repo import GitRepository
 from accessreg.gitio.state import STATE_REF
-from accessreg.mail.compose import compose, mail_file
+from accessreg.mail.compose import deferred, mail_file
 from accessreg.model.layout import REGISTRY_DIR
 from accessreg.model.messages import Message, msg
 from accessreg.model.registry import Registry
@@ -75,9 +75,9 @@ def plan(
         what = f"confirmed {', '.join(newly)} of batch {after.id} imported"
         records.append(Record.fixed(STATE_REF, what, recorded.dump(current), When.FIRST))
     due = completion.due(current, snapshots)
-    composed = [compose(n, sender) for d in due for n in d.notices]
+    composed = [deferred(n, sender) for d in due for n in d.notices]
     registered = completion.registrations_due(current, snapshots, request.today)
-    composed += [m for n in registered if not sent((m := compose(n, sender)).message_id)]
+    composed += [m for n in registered if not sent((m := deferred(n, sender)).message_id)]
     if request.send:
         for d in due:
             current = recorded.with_batch(
@@ -105,7 +105,8 @@ def run(request: ConfirmRequest, transport: TransportFactory = smtp_session) -> 
     ) as session:
         state = recorded.load(session.state.files)
         sent = delivered(session)
-        planned = plan(Snapshots(session.repo), state, request, session.sender, sent)
+        snapshots = Snapshots(session.repo, cache=cache_dir(session.repo.common_dir))
+        planned = plan(snapshots, state, request, session.sender, sent)
         done = session.carry_out(planned.run)
     return ConfirmResult(
         planned.batch, planned.newly_imported, done.mails, done.in_doubt, done.notes

@@ -1,0 +1,91 @@
+"""The applications of one merge are rebuilt together (one step of their operators), a few
+hundred at a time: the notices they owe are those each application rebuilt alone owes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from accessreg.gitio.repo import GitRepository
+from accessreg.provision import completion
+from accessreg.provision import state as recorded
+from accessreg.provision.merges import Snapshots
+from accessreg.provision.notices import completion_notices, registration_notices
+from accessreg.provision.state import State
+from tests.helpers.gitrepo import GitRegistry
+from tests.helpers.lapsed import B_EMAIL, B, D, lapsed
+from tests.helpers.provisioning import accessreg, merge
+from tests.helpers.regfactory import RegistryFactory, certificate, contact
+
+ON = "2026-12-03"
+DAY = ["--today", ON, "--accepted-on", ON]
+LATER = date(2027, 6, 1)  # every certificate's and address's date reached
+
+
+@pytest.fixture
+def gr(
+    reg: RegistryFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[GitRegistry]:
+    monkeypatch.setenv("ACCESSREG_CACHE_DIR", str(tmp_path / "cache"))
+    lapsed(reg)
+    made = GitRegistry(reg)
+    made.commit("four operators")
+    yield made
+    made.close()
+
+
+def _applied(gr: GitRegistry, tmp_path: Path, name: str, *extra: str) -> None:
+    done = accessreg(gr, "apply", "--out", str(tmp_path / name), "--confirm", *extra, *DAY)
+    assert done.returncode == 0, done.stderr
+
+
+def _state(gr: GitRegistry) -> State:
+    raw = gr.repo.git.show("refs/accessreg/state:state.json")
+    return recorded.load({recorded.STATE_FILE: raw.encode()})
+
+
+def test_applications_rebuilt_together_owe_what_each_alone_owes(
+    gr: GitRegistry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _applied(gr, tmp_path, "initial", "--initial")
+
+    def three_operators() -> None:
+        gr.reg.operator(certificates=[certificate(1)])
+        gr.reg.user(D, "newcomer@leaver-d.example.jp")
+        gr.reg.user(B, B_EMAIL, permissions={"taxis": "1010"})
+        gr.reg.operator(B, contacts=[contact(n=2, email="window@lapsed-b.example.jp"),
+                                     contact("deputy", n=5, email="deputy@lapsed-b.example.jp")],
+                        subcontractors=[])  # fmt: skip
+
+    merge(gr, "three", three_operators)
+    _applied(gr, tmp_path, "merge")
+    state = _state(gr)
+    snapshots = Snapshots(GitRepository(gr.path))
+    batches = state.ordered()
+    assert [len(b.applications) for b in batches] == [4, 3]  # every operator, then three
+    for batch in batches:
+        records = batch.applications
+        together = completion.accepted(snapshots, batch, records)
+        for record in records:
+            [alone] = completion.accepted(snapshots, batch, [record]).values()
+            for system in record.systems:
+                made = completion_notices(batch, together[record.id], system, LATER)
+                assert made == completion_notices(batch, alone, system, LATER)
+                assert made, (record.operator, system)
+            found = registration_notices(batch, together[record.id], LATER)
+            assert found == registration_notices(batch, alone, LATER)
+    [registering] = [r for r in batches[1].applications if r.registrations()]
+    assert registering.operator == "TESTOP01"
+
+    imported = state.model_copy(
+        update={"batches": {b.id: completion.confirmed(b, [], LATER) for b in batches}}
+    )
+    owed = completion.due(imported, snapshots)
+    registered = completion.registrations_due(imported, snapshots, LATER)
+    assert registered and sum(len(d.notices) for d in owed) > 10
+    monkeypatch.setattr(completion, "_PART", 1)  # one application at a time
+    assert completion.due(imported, snapshots) == owed
+    assert completion.registrations_due(imported, snapshots, LATER) == registered
