@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import email
 import email.policy
+import json
 from collections import Counter
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
+from typing import cast
 
 import pytest
 
+from accessreg.provision import completion
+from accessreg.provision.merges import Snapshots
+from accessreg.provision.state import STATE_FILE
+from accessreg.provision.state import load as load_state
 from tests.helpers.gitrepo import GitRegistry
 from tests.helpers.provisioning import accessreg, deltas, merge, state, tree
 from tests.helpers.regfactory import RegistryFactory, certificate, contact
@@ -357,3 +364,57 @@ def test_acceptance_notices_follow_their_provider(gr: GitRegistry, tmp_path: Pat
     tgn = bodies[WINDOWS[0]]
     assert "受付窓口: 託送受付センター" in tgn
     assert "システム処理日（M）は 2026-12-16 です。" in tgn
+
+
+class _Unread:
+    """Snapshots that fail when anything is read from them."""
+
+    def narrowed(self, *_: object) -> object:
+        raise AssertionError("an application was rebuilt from git")
+
+
+def test_a_registration_notice_delivered_is_recorded_and_its_application_not_rebuilt(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """000 §4-2 ⑤: the 登録完了連絡 goes once to each window person; once the state records
+    it delivered, no later run rebuilds the application from git to find that out."""
+    merge(gr, "certificate", lambda: gr.reg.operator(
+        contacts=[contact(), contact("deputy", 2), contact("deputy", 3, name=HOSTILE_NAME)],
+        certificates=[certificate(1)],
+    ))  # fmt: skip
+    mailbox = Mailbox()
+    with smtp_server(mailbox) as port:
+        env = smtp_env(port)
+        sent = accessreg(gr, "apply", "--out", str(tmp_path / "accepted"), "--confirm", "--send",
+                         *DAY, env=env)  # fmt: skip
+        assert sent.returncode == 0, sent.stderr
+        ((app, dates),) = [
+            (a["id"], [i["on"] for i in a.get("items", []) if i["subject"] == "certificate"])
+            for b in state(gr)["batches"].values()
+            for a in b["applications"]
+            if a["kinds"] == ["クライアント証明書登録申請"]
+        ]
+        day = max(d for d in dates if d)
+        mailbox.received.clear()
+        due = accessreg(gr, "apply", "--out", str(tmp_path / "due"), "--confirm", "--send",
+                        "--today", day, env=env)  # fmt: skip
+        assert due.returncode == 0, due.stderr
+        assert sorted(m["To"].addresses[0].addr_spec for m in mailbox.received) == WINDOWS
+        assert {str(m["Subject"])[:8] for m in mailbox.received} == {"【登録完了連絡】"}
+        mailbox.received.clear()
+        again = accessreg(gr, "apply", "--out", str(tmp_path / "again"), "--confirm", "--send",
+                          "--today", day, env=env)  # fmt: skip
+        assert again.returncode == 0 and mailbox.received == []
+    text = gr.repo.git.show(f"refs/accessreg/state:{STATE_FILE}")
+    flags = {a["id"]: a.get("registration_notified") for b in json.loads(text)["batches"].values()
+             for a in b["applications"]}  # fmt: skip
+    assert flags.pop(app) is True and set(flags.values()) == {None}  # others: unwritten
+    recorded = load_state({STATE_FILE: text.encode()})
+    unread = cast(Snapshots, _Unread())
+    assert completion.registrations_due(recorded, unread, date.fromisoformat(day)) == []
+    # Without the record, the application would be rebuilt to compose the notice again.
+    told = '"registration_notified": true'
+    assert text.count(told) == 1
+    forgotten = load_state({STATE_FILE: text.replace(told, told.replace("true", "false")).encode()})
+    with pytest.raises(AssertionError, match="rebuilt from git"):
+        completion.registrations_due(forgotten, unread, date.fromisoformat(day))

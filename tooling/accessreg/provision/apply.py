@@ -368,6 +368,12 @@ def _plan(
                 records.append(
                     Record.fixed(STATE_REF, what, recorded.dump(after), When.AFTER_MAILS)
                 )
+            if told := {n.application for n in registered}:
+                after = recorded.registrations_notified(after, told)
+                what = f"notified the registrations of {len(told)} application(s)"
+                records.append(
+                    Record.fixed(STATE_REF, what, recorded.dump(after), When.AFTER_MAILS)
+                )
         # A first run with --base HEAD changes nothing but says where downstream is.
         moved = state.applied != found.head or state.held != isolated.held or upgrade
         if batch is not None or moved:

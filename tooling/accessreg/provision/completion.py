@@ -151,10 +151,17 @@ def due(state: State, snapshots: Snapshots) -> list[Due]:
 
 def registrations_due(state: State, snapshots: Snapshots, today: date) -> list[Notice]:
     """The 登録完了連絡 of every application whose certificates and addresses have reached
-    their dates by ``today`` (the outbox drops those already sent)."""
+    their dates by ``today`` and which the state does not record as delivered (the outbox
+    drops any already sent). Delivered, it is recorded (``state.registrations_notified``):
+    every run rebuilt every application ever registered from git, a cost growing with the
+    years."""
     notices = []
     for batch in state.ordered():
-        done = [r for r in batch.applications if registration_status(r, today) == DONE]
+        done = [
+            r
+            for r in batch.applications
+            if not r.registration_notified and registration_status(r, today) == DONE
+        ]
         if not done:
             continue
         seen = view(snapshots, batch)

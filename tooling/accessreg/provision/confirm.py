@@ -85,6 +85,10 @@ def plan(
             )
             what = f"notified {d.system} of batch {d.batch.id}"
             records.append(Record.fixed(STATE_REF, what, recorded.dump(current), When.AFTER_MAILS))
+        if told := {n.application for n in registered}:
+            current = recorded.registrations_notified(current, told)
+            what = f"notified the registrations of {len(told)} application(s)"
+            records.append(Record.fixed(STATE_REF, what, recorded.dump(current), When.AFTER_MAILS))
     run = RunPlan(
         out=request.out,
         files=dict(mail_file(c) for c in composed),

@@ -10,7 +10,7 @@ every mail (``effects.outbox``); the session (``effects.session``) reads and wri
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
@@ -72,6 +72,9 @@ class ApplicationRecord(Frozen):
     # Files held back before and released by this application: it goes from what downstream
     # held of them to their content at its batch's head (``merges.released_step``).
     released: tuple[str, ...] = ()
+    # Its 登録完了連絡 (000 §4-2 ⑤) is in the outbox for every window person: it is owed no
+    # more, and the application is not rebuilt from git again to find out.
+    registration_notified: bool = False
 
     def dates(self) -> dict[tuple[str, str, str | None], ItemDates]:
         return {(i.subject, i.key, i.system): i for i in self.items}
@@ -293,6 +296,9 @@ def dump(state: State) -> dict[str, bytes]:
         for key in ("groups", "members", "moves"):
             if not batch[key]:
                 del batch[key]
+        for app in batch["applications"]:
+            if not app["registration_notified"]:
+                del app["registration_notified"]
     return {STATE_FILE: json_document(data)}
 
 
@@ -316,6 +322,22 @@ def applied(
         "groups": "standing",  # what every delta of this version assumes
     }
     return state.model_copy(update=update)
+
+
+def registrations_notified(state: State, applications: Collection[str]) -> State:
+    """``state`` with the 登録完了連絡 of ``applications`` (ids) delivered."""
+    batches = {}
+    for batch in state.ordered():
+        if any(app.id in applications for app in batch.applications):
+            told = tuple(
+                app.model_copy(update={"registration_notified": True})
+                if app.id in applications
+                else app
+                for app in batch.applications
+            )
+            batch = batch.model_copy(update={"applications": told})
+        batches[batch.id] = batch
+    return state.model_copy(update={"batches": batches})
 
 
 def with_batch(state: State, batch: BatchRecord) -> State:
