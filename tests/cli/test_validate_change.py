@@ -11,7 +11,7 @@ import pytest
 
 from tests.helpers.edithelp import edit, snapshot
 from tests.helpers.gitrepo import GitRegistry
-from tests.helpers.lapsed import A_NEW, TODAY, A, B, C, D, lapsed, user_file
+from tests.helpers.lapsed import A_NEW, TODAY, A, B, C, D, lapsed_git, user_file
 from tests.helpers.regfactory import RegistryFactory, certificate, contact, run_cli, shown
 
 
@@ -25,12 +25,8 @@ def _english(monkeypatch: pytest.MonkeyPatch) -> None:
 def gr(
     reg: RegistryFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[GitRegistry]:
-    monkeypatch.setenv("ACCESSREG_CACHE_DIR", str(tmp_path / "cache"))
-    lapsed(reg)
-    made = GitRegistry(reg)
-    made.commit("B's address and C's membership will lapse")
-    yield made
-    made.close()
+    with lapsed_git(reg, tmp_path, monkeypatch) as made:
+        yield made
 
 
 def validate(gr: GitRegistry, *args: str) -> tuple[int, str, str]:

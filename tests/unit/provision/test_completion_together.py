@@ -16,7 +16,7 @@ from accessreg.provision.merges import Snapshots
 from accessreg.provision.notices import completion_notices, registration_notices
 from accessreg.provision.state import State
 from tests.helpers.gitrepo import GitRegistry
-from tests.helpers.lapsed import B_EMAIL, B, D, lapsed
+from tests.helpers.lapsed import B_EMAIL, B, D, lapsed_git
 from tests.helpers.provisioning import accessreg, merge
 from tests.helpers.regfactory import RegistryFactory, certificate, contact
 
@@ -29,12 +29,8 @@ LATER = date(2027, 6, 1)  # every certificate's and address's date reached
 def gr(
     reg: RegistryFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[GitRegistry]:
-    monkeypatch.setenv("ACCESSREG_CACHE_DIR", str(tmp_path / "cache"))
-    lapsed(reg)
-    made = GitRegistry(reg)
-    made.commit("four operators")
-    yield made
-    made.close()
+    with lapsed_git(reg, tmp_path, monkeypatch) as made:
+        yield made
 
 
 def _applied(gr: GitRegistry, tmp_path: Path, name: str, *extra: str) -> None:
