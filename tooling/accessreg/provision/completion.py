@@ -152,9 +152,9 @@ def due(state: State, snapshots: Snapshots) -> list[Due]:
 def registrations_due(state: State, snapshots: Snapshots, today: date) -> list[Notice]:
     """The 登録完了連絡 of every application whose certificates and addresses have reached
     their dates by ``today`` and which the state does not record as delivered (the outbox
-    drops any already sent). Delivered, it is recorded (``state.registrations_notified``):
-    every run rebuilt every application ever registered from git, a cost growing with the
-    years."""
+    drops any already sent). Once delivered, the state records it
+    (``state.registrations_notified``) and no later run rebuilds the application: before,
+    every run rebuilt every application ever registered, a cost growing with the years."""
     notices = []
     for batch in state.ordered():
         done = [

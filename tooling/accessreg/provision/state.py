@@ -327,7 +327,7 @@ def applied(
 def registrations_notified(state: State, applications: Collection[str]) -> State:
     """``state`` with the 登録完了連絡 of ``applications`` (ids) delivered."""
     batches = {}
-    for batch in state.ordered():
+    for batch in state.batches.values():
         if any(app.id in applications for app in batch.applications):
             told = tuple(
                 app.model_copy(update={"registration_notified": True})
