@@ -3,10 +3,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.helpers.gitrepo import GitRegistry
+from tests.helpers.lapsed import lapsed
 from tests.helpers.regfactory import RegistryFactory
 
 
@@ -14,6 +17,19 @@ from tests.helpers.regfactory import RegistryFactory
 def reg(tmp_path: Path) -> RegistryFactory:
     """A tiny valid registry in a temporary repository directory."""
     return RegistryFactory(tmp_path / "repo")
+
+
+@pytest.fixture
+def lapsed_gr(
+    reg: RegistryFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[GitRegistry]:
+    """``tests.helpers.lapsed`` committed in a git repository, with a cache of its own."""
+    monkeypatch.setenv("ACCESSREG_CACHE_DIR", str(tmp_path / "cache"))
+    lapsed(reg)
+    made = GitRegistry(reg)
+    made.commit("B's address and C's membership will lapse")
+    yield made
+    made.close()
 
 
 @pytest.fixture(autouse=True)

@@ -4,14 +4,12 @@ operators' files never fails it, and a clash is annotated on the file it added."
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from tests.helpers.edithelp import edit, snapshot
 from tests.helpers.gitrepo import GitRegistry
-from tests.helpers.lapsed import A_NEW, TODAY, A, B, C, D, lapsed_git, user_file
+from tests.helpers.lapsed import A_NEW, TODAY, A, B, C, D, user_file
 from tests.helpers.regfactory import RegistryFactory, certificate, contact, run_cli, shown
 
 
@@ -22,11 +20,8 @@ def _english(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def gr(
-    reg: RegistryFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[GitRegistry]:
-    with lapsed_git(reg, tmp_path, monkeypatch) as made:
-        yield made
+def gr(lapsed_gr: GitRegistry) -> GitRegistry:
+    return lapsed_gr
 
 
 def validate(gr: GitRegistry, *args: str) -> tuple[int, str, str]:

@@ -5,13 +5,6 @@ TESTOP01) is the applicant."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
-
-import pytest
-
-from tests.helpers.gitrepo import GitRegistry
 from tests.helpers.regfactory import RegistryFactory, contact
 
 A = "TESTOP01"
@@ -61,18 +54,3 @@ def lapsed(reg: RegistryFactory) -> None:
 
 def user_file(operator: str, email: str) -> str:
     return f"users/{operator}/{email}.yaml"
-
-
-@contextmanager
-def lapsed_git(
-    reg: RegistryFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[GitRegistry]:
-    """:func:`lapsed` committed in a git repository, with a cache directory of its own."""
-    monkeypatch.setenv("ACCESSREG_CACHE_DIR", str(tmp_path / "cache"))
-    lapsed(reg)
-    made = GitRegistry(reg)
-    made.commit("B's address and C's membership will lapse")
-    try:
-        yield made
-    finally:
-        made.close()

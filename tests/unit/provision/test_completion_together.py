@@ -3,7 +3,6 @@ hundred at a time: the notices they owe are those each application rebuilt alone
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -16,9 +15,9 @@ from accessreg.provision.merges import Snapshots
 from accessreg.provision.notices import completion_notices, registration_notices
 from accessreg.provision.state import State
 from tests.helpers.gitrepo import GitRegistry
-from tests.helpers.lapsed import B_EMAIL, B, D, lapsed_git
+from tests.helpers.lapsed import B_EMAIL, B, D
 from tests.helpers.provisioning import accessreg, merge
-from tests.helpers.regfactory import RegistryFactory, certificate, contact
+from tests.helpers.regfactory import certificate, contact
 
 ON = "2026-12-03"
 DAY = ["--today", ON, "--accepted-on", ON]
@@ -26,11 +25,8 @@ LATER = date(2027, 6, 1)  # every certificate's and address's date reached
 
 
 @pytest.fixture
-def gr(
-    reg: RegistryFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[GitRegistry]:
-    with lapsed_git(reg, tmp_path, monkeypatch) as made:
-        yield made
+def gr(lapsed_gr: GitRegistry) -> GitRegistry:
+    return lapsed_gr
 
 
 def _applied(gr: GitRegistry, tmp_path: Path, name: str, *extra: str) -> None:

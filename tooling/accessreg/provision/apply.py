@@ -360,20 +360,9 @@ def _plan(
     if request.confirm:
         after = state
         if sending:
-            for d in due:
-                after = recorded.with_batch(
-                    after, completion.notified(after.batches[d.batch.id], d.system)
-                )
-                what = f"notified {d.system} of batch {d.batch.id}"
-                records.append(
-                    Record.fixed(STATE_REF, what, recorded.dump(after), When.AFTER_MAILS)
-                )
-            if told := {n.application for n in registered}:
-                after = recorded.registrations_notified(after, told)
-                what = f"notified the registrations of {len(told)} application(s)"
-                records.append(
-                    Record.fixed(STATE_REF, what, recorded.dump(after), When.AFTER_MAILS)
-                )
+            for what, told in completion.notified_states(after, due, registered):
+                records.append(Record.fixed(STATE_REF, what, recorded.dump(told), When.AFTER_MAILS))
+                after = told
         # A first run with --base HEAD changes nothing but says where downstream is.
         moved = state.applied != found.head or state.held != isolated.held or upgrade
         if batch is not None or moved:

@@ -8,7 +8,7 @@ of a system are marked delivered once all of them are in the outbox, so later ru
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
@@ -16,6 +16,7 @@ from accessreg.errors import UsageError
 from accessreg.model.commits import CommitInfo
 from accessreg.model.mail import Notice
 from accessreg.model.messages import msg
+from accessreg.provision import state as recorded
 from accessreg.provision.merges import (
     MergedPullRequest,
     Snapshots,
@@ -172,7 +173,23 @@ def registrations_due(state: State, snapshots: Snapshots, today: date) -> list[N
     return notices
 
 
-def notified(batch: BatchRecord, system: str) -> BatchRecord:
+def notified_states(
+    state: State, due: Sequence[Due], registered: Sequence[Notice]
+) -> list[tuple[str, State]]:
+    """The states to record once the mails of ``due`` and ``registered`` are handed over,
+    each after the one before and with what it says: each system's completion notices
+    delivered, then the 登録完了連絡 of their applications (none again from then on)."""
+    found = []
+    for d in due:
+        state = recorded.with_batch(state, _notified(state.batches[d.batch.id], d.system))
+        found.append((f"notified {d.system} of batch {d.batch.id}", state))
+    if applications := {n.application for n in registered}:
+        state = recorded.registrations_notified(state, applications)
+        found.append((f"notified the registrations of {len(applications)} application(s)", state))
+    return found
+
+
+def _notified(batch: BatchRecord, system: str) -> BatchRecord:
     systems = dict(batch.systems)
     systems[system] = systems[system].model_copy(update={"notified": True})
     return batch.model_copy(update={"systems": systems})

@@ -79,16 +79,9 @@ def plan(
     registered = completion.registrations_due(current, snapshots, request.today)
     composed += [m for n in registered if not sent((m := deferred(n, sender)).message_id)]
     if request.send:
-        for d in due:
-            current = recorded.with_batch(
-                current, completion.notified(current.batches[d.batch.id], d.system)
-            )
-            what = f"notified {d.system} of batch {d.batch.id}"
-            records.append(Record.fixed(STATE_REF, what, recorded.dump(current), When.AFTER_MAILS))
-        if told := {n.application for n in registered}:
-            current = recorded.registrations_notified(current, told)
-            what = f"notified the registrations of {len(told)} application(s)"
-            records.append(Record.fixed(STATE_REF, what, recorded.dump(current), When.AFTER_MAILS))
+        for what, told in completion.notified_states(current, due, registered):
+            records.append(Record.fixed(STATE_REF, what, recorded.dump(told), When.AFTER_MAILS))
+            current = told
     run = RunPlan(
         out=request.out,
         files=dict(mail_file(c) for c in composed),
