@@ -21,6 +21,10 @@ into a new output directory of its own (all removed at the end):
 - *next day* (2026-11-23) with the first day's notices recorded as sent (the log a sending
   run would have written, put in ``refs/accessreg/duties`` of the clone and removed after):
   only what fell due overnight is mailed.
+- *next day, after a merge*: as the next day, but before each run a pull request changing
+  one user file (a comment added) is merged into the clone's ``main``, as most days one is:
+  the registry kept by the last run is read back and patched by that file. The clone's
+  ``main`` is put back where its source has it at the start and at the end.
 
 Medians of ``--runs`` runs of CPU seconds (user + system of the process and the processes
 it waited for), each run's system time, and the peak memory of the largest of them
@@ -46,7 +50,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-from cputime import ROOT, WORK, describe, git, machine, median, registry, tool_env
+from cputime import GIT, ROOT, WORK, describe, git, machine, median, on_day, registry, tool_env
 
 FIRST = date(2026, 11, 22)
 NEXT = FIRST + timedelta(days=1)
@@ -117,6 +121,22 @@ def daily(repo: Path, argv: list[str], out: Path) -> Measured:
     return Measured(cpu, usage.ru_maxrss / 1024, mails, usage.ru_stime)
 
 
+def merge_one(repo: Path, rel: str, n: int) -> None:
+    """Commit on ``main`` (dated the next day) ``rel`` with a comment added, as a merged
+    pull request leaves it, without a work tree: through an index of its own."""
+    text = git(repo, "show", f"HEAD:{rel}") + f"\n# merged {n}\n"
+    blob = subprocess.run([*GIT, "-C", str(repo), "hash-object", "-w", "--stdin"],
+                          input=text.encode(), capture_output=True, check=True)  # fmt: skip
+    index = {"GIT_INDEX_FILE": str(repo / ".git" / "bench-daily-index")}
+    git(repo, "read-tree", "HEAD", env=index)
+    git(repo, "update-index", "--cacheinfo", f"100644,{blob.stdout.decode().strip()},{rel}",
+        env=index)  # fmt: skip
+    tree = git(repo, "write-tree", env=index)
+    day = on_day(NEXT.isoformat(), n)
+    commit = git(repo, "commit-tree", tree, "-p", "HEAD", "-m", f"merge {n}", env=day)
+    git(repo, "update-ref", "refs/heads/main", commit)
+
+
 def record_first_day(repo: Path, argv: list[str]) -> None:
     """Put in ``refs/accessreg/duties`` what a sending run on the first day would have
     logged: every item of every mail due, and the IDs seen locked.
@@ -182,18 +202,32 @@ def main() -> int:
             shutil.rmtree(old)
         # The first day needs an empty log: a clone that has one already is set aside.
         git(repo, "update-ref", "-d", "refs/accessreg/duties")
+        git(repo, "update-ref", "refs/heads/main", "refs/remotes/origin/main")
         first = ["daily", *inputs, "--today", FIRST.isoformat()]
         print(f"{size}: {repo}\n  $ accessreg {shlex.join(first)} --out DIR", flush=True)
         shutil.rmtree(cache_of(repo), ignore_errors=True)
         cold = daily(repo, first, next(outs))
         print(f"    cold (fills the cache): {cold.cpu:.2f} s CPU, {cold.mails} mails", flush=True)
         found = {"first day, cold cache": (cold.cpu, None, cold.mails)}
-        for label, argv in (("first day", first), ("next day", None)):
-            if argv is None:
+        nxt = ["daily", *inputs, "--today", NEXT.isoformat()]
+        users = git(repo, "ls-tree", "-r", "--name-only", "HEAD", "--", "registry/users")
+        merged = random.Random(2).sample(users.splitlines(), args.runs)
+        for label, argv in (
+            ("first day", first),
+            ("next day", nxt),
+            ("next day after a merge", nxt),
+        ):
+            if label == "next day":
                 record_first_day(repo, inputs)
-                argv = ["daily", *inputs, "--today", NEXT.isoformat()]
                 print(f"  $ accessreg {shlex.join(argv)} --out DIR", flush=True)
-            runs = [daily(repo, argv, next(outs)) for _ in range(args.runs)]
+            if label == "next day after a merge":
+                print("  a one-file merge, then the same", flush=True)
+                runs = []
+                for n, rel in enumerate(merged):
+                    merge_one(repo, rel, n)
+                    runs.append(daily(repo, argv, next(outs)))
+            else:
+                runs = [daily(repo, argv, next(outs)) for _ in range(args.runs)]
             cpus = [r.cpu for r in runs]
             peak = max(r.peak_mib for r in runs)
             found[f"{label}, warm cache"] = (median(cpus), peak, runs[0].mails)
@@ -202,6 +236,7 @@ def main() -> int:
                   f"{runs[0].mails} mails",
                   flush=True)  # fmt: skip
         git(repo, "update-ref", "-d", "refs/accessreg/duties")
+        git(repo, "update-ref", "refs/heads/main", "refs/remotes/origin/main")
         for old in repo.glob("daily-out-*"):
             shutil.rmtree(old)
         rows[size] = found

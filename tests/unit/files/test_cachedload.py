@@ -158,14 +158,14 @@ def test_a_snapshot_unchanged_since_the_last_load_is_read_back_whole(
         assert again.registry is not None and again.registry.users_of("TESTOP01") == [
             u for u in again.registry.users if u.operator_code == "TESTOP01"
         ]
-        # A file laid over it (a pin) or a new commit is another snapshot, built afresh.
+        # A file laid over it (a pin) or a new commit is another snapshot, patched.
         pinned = first.pinned({OPERATOR: first.read(OPERATOR) + b"# pinned\n"})
         assert cachedload.load_snapshot(pinned, tmp_path).registry == plain.registry
         gr.reg.user(email="new@test-gas.example.co.jp")
         gr.commit("a user")
         changed = cachedload.load_snapshot(repo.blob_source(gr.rev(), "registry"), tmp_path)
         assert changed.registry == load(repo.snapshot(gr.rev(), "registry")).registry
-        assert len(built) == 3
+        assert len(built) == 1
         space = schemas_namespace(generate_all(plain.registry.catalog))
         kept = namespace_file(tmp_path, space, "snapshot")
         assert [p.name for p in tmp_path.iterdir() if ".snapshot" in p.name] == [kept.name]
@@ -174,9 +174,9 @@ def test_a_snapshot_unchanged_since_the_last_load_is_read_back_whole(
             kept.write_bytes(spoiled)
             again = cachedload.load_snapshot(repo.blob_source(gr.rev(), "registry"), tmp_path)
             assert again.registry == changed.registry
-        assert len(built) == 5
+        assert len(built) == 3
         cachedload.load_snapshot(repo.blob_source(gr.rev(), "registry"), tmp_path)
-        assert len(built) == 5
+        assert len(built) == 3
 
 
 def test_a_kept_snapshot_is_pickled_in_parts_that_rebuild_the_same_registry(
@@ -198,8 +198,106 @@ def test_a_kept_snapshot_is_pickled_in_parts_that_rebuild_the_same_registry(
         read = cachedload.load_snapshot(repo.blob_source(gr.rev(), "registry"), tmp_path)
     assert built.registry is not None and read.registry is not None
     users = built.registry.users
-    assert len(users) >= 4 and len(parts) == 3 + len(users)  # key, the rest, count, users
-    assert parts[2] == len(users) and [u for [u] in parts[3:]] == list(users)
-    assert not parts[1].registry.files & {u.file for u in users}
+    # key, blob ids, the rest, count, users
+    assert len(users) >= 4 and len(parts) == 4 + len(users)
+    assert parts[1].decode().count("\n") == len(built.registry.files)
+    assert parts[3] == len(users) and [u for [u] in parts[4:]] == list(users)
+    assert not parts[2].registry.files & {u.file for u in users}
     assert read == built and read.registry.files == built.registry.files
     assert read.registry.users_of("TESTOP01") == built.registry.users_of("TESTOP01")
+
+
+def test_a_kept_snapshot_patched_by_each_change_is_the_registry_a_load_gives(
+    gr: GitRegistry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After each merge the kept snapshot is read back and only the changed files loaded:
+    the registry and the problems are those of a plain load, file by file and in order,
+    whatever changed (a file added, edited, broken, mended, misplaced or removed, an
+    operator, the maintainers, the catalog)."""
+    built: list[str] = []
+    real = cachedload._load_one
+
+    def counting(source: cachedload.BlobSource, directory: Path) -> object:
+        built.append(source.blob(OPERATOR))
+        return real(source, directory)
+
+    monkeypatch.setattr(cachedload, "_load_one", counting)
+    reg = gr.reg
+    bad = "users/TESTOP01/broken@test-gas.example.co.jp.yaml"
+    plain_user = "users/TESTOP01/plain@test-gas.example.co.jp.yaml"
+    steps = [
+        ("a user", lambda: reg.user(email="user2@test-gas.example.co.jp")),
+        (
+            "a name",
+            lambda: reg.edit("users/TESTOP01/user1@test-gas.example.co.jp.yaml", "試験", "検査"),
+        ),
+        ("a broken file", lambda: reg.write(bad, "email: [\n")),
+        ("no modeline (a warning)", lambda: reg.write(plain_user, _without_modeline(reg))),
+        ("misplaced", lambda: reg.write("stray.yaml", "a: 1\n")),
+        ("mended", lambda: reg.write(bad, _user_text(reg, "broken@test-gas.example.co.jp"))),
+        ("an operator", lambda: reg.edit(OPERATOR, "テストガス", "試験ガス")),
+        (
+            "another operator and user",
+            lambda: (reg.operator("TESTOP02"), reg.user("TESTOP02", "u@op2.example.co.jp")),
+        ),
+        ("removed", lambda: gr.remove("users/TESTOP01/user2@test-gas.example.co.jp.yaml")),
+        ("the maintainers", lambda: reg.write("maintainers.yaml", "maintainers: [\n")),
+    ]
+    rules: set[str] = set()
+    with GitRepository(gr.path) as repo:
+        cachedload.load_snapshot(repo.blob_source(gr.rev(), "registry"), tmp_path)
+        for label, change in steps:
+            change()
+            gr.commit(label)
+            got = cachedload.load_snapshot(repo.blob_source(gr.rev(), "registry"), tmp_path)
+            plain = load(repo.snapshot(gr.rev(), "registry"))
+            assert got.registry == plain.registry, label
+            assert got.problems == plain.problems, label
+            rules.update(p.rule for p in plain.problems)
+            assert got.registry is not None and plain.registry is not None
+            assert got.registry.files == plain.registry.files, label
+            assert got.registry.broken == plain.registry.broken, label
+        assert len(built) == 1  # every step patched the last
+        # The catalog: how every file is read may change with it (its own kept snapshot).
+        reg.edit("systems.yaml", "東京ガスネットワーク", "東京ガスネットワーク株式会社")
+        gr.commit("the catalog")
+        got = cachedload.load_snapshot(repo.blob_source(gr.rev(), "registry"), tmp_path)
+        assert got == load(repo.snapshot(gr.rev(), "registry"))
+        assert rules >= {"yaml-syntax", "file-location", "schema-comment"}
+        # A change to more files than patching pays for is loaded afresh, to the same end.
+        monkeypatch.setattr(cachedload, "_PATCH_FILES", 0)
+        loads = len(built)
+        for n in range(3, 6):
+            reg.user(email=f"user{n}@test-gas.example.co.jp")
+        gr.commit("three users")
+        got = cachedload.load_snapshot(repo.blob_source(gr.rev(), "registry"), tmp_path)
+        assert got == load(repo.snapshot(gr.rev(), "registry"))
+        assert len(built) == loads + 1
+
+
+def _user_text(reg: RegistryFactory, email: str) -> str:
+    made = reg.user(email=email)
+    text = made.read_text(encoding="utf-8")
+    made.unlink()
+    return text
+
+
+def _without_modeline(reg: RegistryFactory) -> str:
+    text = _user_text(reg, "plain@test-gas.example.co.jp")
+    assert text.startswith("# yaml-language-server")
+    return text.split("\n", 1)[1]
+
+
+def test_a_kept_snapshot_with_a_problem_of_no_file_it_lists_is_not_patched(
+    gr: GitRegistry,
+) -> None:
+    """What each file gave is read from the problems' files: a kept result with a problem
+    on a file it does not list cannot say it, and is loaded afresh instead."""
+    gr.reg.write("users/TESTOP01/plain@test-gas.example.co.jp.yaml", _without_modeline(gr.reg))
+    gr.commit("a warning")
+    with GitRepository(gr.path) as repo:
+        source = repo.blob_source(gr.rev(), "registry")
+        kept = load(repo.snapshot(gr.rev(), "registry"))
+        assert kept.problems and cachedload._patched(source, kept, set()) == kept
+        stray = [replace(kept.problems[0], file="gone.yaml")]
+        assert cachedload._patched(source, replace(kept, problems=stray), set()) is None

@@ -67,9 +67,10 @@ def test_loading_pauses_the_collector_and_restores_it(monkeypatch: pytest.Monkey
         reuse: Mapping[str, loading.Parsed],
         models: loading.Models,
         salvage: bool,
+        known: Mapping[str, loading.Contribution],
     ) -> loading.LoadResult:
         seen.append(gc.isenabled())
-        return real(source, reuse, models, salvage)
+        return real(source, reuse, models, salvage, known)
 
     monkeypatch.setattr(loading, "_load", spy)
     result = loading.load(DirectorySource(ROOT / "registry"))

@@ -7,6 +7,7 @@ core by forked workers, which send back finished models; the main process assemb
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
@@ -409,6 +410,8 @@ def load_maintainers(registry: Path) -> MaintainersFile:
 # A parsed file's id → the file and its model: models are frozen, so loads of two snapshots
 # that share parsed files may share their models too.
 Models = dict[int, tuple[Parsed, tuple[BaseModel | None, list[Problem]]]]
+# What one file gives a load: its model (None: it has none) and its problems.
+Contribution = tuple[BaseModel | None, list[Problem]]
 
 
 def load(
@@ -416,16 +419,18 @@ def load(
     reuse: Mapping[str, Parsed] | None = None,
     models: Models | None = None,
     salvage: bool = False,
+    known: Mapping[str, Contribution] | None = None,
 ) -> LoadResult:
     """Load every file of ``source``; files in ``reuse`` are taken as already parsed (by
     incremental validation, from its cache) instead of being read again, and their models
-    are taken from ``models`` (and kept there) if given.
+    are taken from ``models`` (and kept there) if given; a file in ``known`` gives what an
+    earlier load of the same blob gave (a kept registry patched, ``cachedload``).
 
     With ``salvage`` (validation), a file with errors is in the registry with what it still
     holds (``files.salvage``), so the rules judge it too; it is in ``broken`` either way.
     """
     with gcpause.paused():  # forked workers inherit the pause
-        return _load(source, reuse or {}, models, salvage)
+        return _load(source, reuse or {}, models, salvage, known or {})
 
 
 def _reused(parsed: Parsed, models: Models | None) -> tuple[BaseModel | None, list[Problem]]:
@@ -437,14 +442,21 @@ def _reused(parsed: Parsed, models: Models | None) -> tuple[BaseModel | None, li
 
 
 def _load(
-    source: Source, reuse: Mapping[str, Parsed], models: Models | None, salvage: bool
+    source: Source,
+    reuse: Mapping[str, Parsed],
+    models: Models | None,
+    salvage: bool,
+    known: Mapping[str, Contribution],
 ) -> LoadResult:
     rels = source.paths()
     found: list[Problem] = []
     items: list[tuple[str, Kind]] = []
+    codes: dict[str, str] = {}  # an operator's or user's file: its operator's code
     for rel in rels:
-        kind = layout.classify(rel)
-        if not layout.readable_name(rel):
+        kind, code = layout.split(rel)  # one pass over 200,000 paths, not three
+        if code is not None:
+            codes[rel] = sys.intern(code)  # every user of a registry holds it
+        if kind is None and not layout.readable_name(rel):
             found.append(
                 problem(
                     rel,
@@ -481,9 +493,16 @@ def _load(
     maintainers: MaintainersFile | None = None
     calendar: CalendarFile | None = None
     broken: set[str] = set()
-    fresh = _load_all(source, by_kind, [item for item in items if item[0] not in reuse])
+    fresh = _load_all(
+        source, by_kind, [item for item in items if item[0] not in reuse and item[0] not in known]
+    )
     for rel, kind in items:
-        model, problems = _reused(reuse[rel], models) if rel in reuse else next(fresh)
+        if (given := known.get(rel)) is not None:
+            model, problems = given
+        elif rel in reuse:
+            model, problems = _reused(reuse[rel], models)
+        else:
+            model, problems = next(fresh)
         found.extend(problems)
         if any(p.level is Level.ERROR for p in problems):
             broken.add(rel)
@@ -491,12 +510,12 @@ def _load(
                 model = None
         if kind is Kind.USER:
             if isinstance(model, User):
-                users.append(UserEntry(rel, layout.operator_of(rel) or "", model))
+                users.append(UserEntry(rel, codes.get(rel, ""), model))
             else:
                 broken.add(rel)
         elif kind is Kind.OPERATOR:
             if isinstance(model, Operator):
-                operators[layout.operator_of(rel) or ""] = OperatorEntry(rel, model)
+                operators[codes.get(rel, "")] = OperatorEntry(rel, model)
             else:
                 broken.add(rel)
         elif kind is Kind.MAINTAINERS:

@@ -20,8 +20,9 @@ deleted when a new namespace is opened.
   own, holds (``provision.shares.Carried``), keyed by the operator, its files and the
   applied revision.
 - ``cache-<namespace>.snapshot``, a file beside the tables (``namespace_file``): a whole
-  loaded registry (``cachedload.load_snapshot``), keyed by the blob ids of every file; only
-  the last one is kept.
+  loaded registry (``cachedload.load_snapshot``) with the blob id of every file, read back
+  as it is when none changed, patched with the changed files when a few did; only the last
+  one is kept.
 - ``members`` and ``groups_listed``: an index from a name to the groups holding it, looked
   up by name (``review.logins``: login ID → the git trees of users' directories with a file
   of that name). A group is listed once all its members are in, in the same transaction;
