@@ -160,7 +160,8 @@ def load_snapshot(source: BlobSource, directory: Path) -> LoadResult:
     result = _patched(source, *kept) if kept is not None else None
     if result is None:
         result = _load_one(source, directory)
-    _write_snapshot(kept_in, key, blobs, result)
+    with gcpause.paused():  # a pickled model's parts are made and let go 200,000 times
+        _write_snapshot(kept_in, key, blobs, result)
     return result
 
 
