@@ -136,17 +136,23 @@ def test_one_source_streams_from_the_cache_a_slice_at_a_time(
     assert any(p.rule == "yaml-syntax" for p in plain.problems)
 
 
-def test_a_snapshot_unchanged_since_the_last_load_is_read_back_whole(
-    gr: GitRegistry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    built: list[str] = []
+@pytest.fixture
+def built(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Each registry built afresh (not read back or patched), by its operator file's blob."""
+    found: list[str] = []
     real = cachedload._load_one
 
     def counting(source: cachedload.BlobSource, directory: Path) -> object:
-        built.append(source.blob(OPERATOR))
+        found.append(source.blob(OPERATOR))
         return real(source, directory)
 
     monkeypatch.setattr(cachedload, "_load_one", counting)
+    return found
+
+
+def test_a_snapshot_unchanged_since_the_last_load_is_read_back_whole(
+    gr: GitRegistry, tmp_path: Path, built: list[str]
+) -> None:
     with GitRepository(gr.path) as repo:
         first = repo.blob_source(gr.rev(), "registry")
         loaded = cachedload.load_snapshot(first, tmp_path)
@@ -208,20 +214,12 @@ def test_a_kept_snapshot_is_pickled_in_parts_that_rebuild_the_same_registry(
 
 
 def test_a_kept_snapshot_patched_by_each_change_is_the_registry_a_load_gives(
-    gr: GitRegistry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    gr: GitRegistry, tmp_path: Path, built: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """After each merge the kept snapshot is read back and only the changed files loaded:
     the registry and the problems are those of a plain load, file by file and in order,
     whatever changed (a file added, edited, broken, mended, misplaced or removed, an
     operator, the maintainers, the catalog)."""
-    built: list[str] = []
-    real = cachedload._load_one
-
-    def counting(source: cachedload.BlobSource, directory: Path) -> object:
-        built.append(source.blob(OPERATOR))
-        return real(source, directory)
-
-    monkeypatch.setattr(cachedload, "_load_one", counting)
     reg = gr.reg
     bad = "users/TESTOP01/broken@test-gas.example.co.jp.yaml"
     plain_user = "users/TESTOP01/plain@test-gas.example.co.jp.yaml"
