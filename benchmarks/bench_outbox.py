@@ -13,13 +13,12 @@ per mail is printed; nothing is asserted.
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
 import socket
 import subprocess
 import sys
 import time
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +27,7 @@ from aiosmtpd.controller import Controller
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tooling"))
 
-from accessreg.effects.outbox import OUTBOX_FILE  # noqa: E402
+from accessreg.effects.outbox import SentMail, written  # noqa: E402
 from accessreg.effects.plan import Outgoing, RunPlan  # noqa: E402
 from accessreg.effects.session import Session  # noqa: E402
 from accessreg.gitio.state import STATE_REF, StateStore  # noqa: E402
@@ -37,10 +36,15 @@ from accessreg.model.mail import Notice, Recipient  # noqa: E402
 
 CONTEXT = {
     "operator": {"code": "BENCH001", "name": "ベンチガス株式会社"},
-    "application": {"id": "bench/BENCH001"},
+    "application": {"id": "bench/BENCH001", "title": "新規利用申請"},
     "admin_console": {"name_ja": "システム利用権限管理システム", "url": "https://a.example.jp/"},
     "info_site": {"name_ja": "託送情報共有サイト", "url": "https://i.example.jp/"},
+    "new_usage": True,
+    "approved": [{"text": "託送業務システム（TAXIS）: 利用開始"}],
 }
+
+
+RECORDED_AT = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 class _Sink:
@@ -78,16 +82,13 @@ def main() -> int:
         _git("remote", "add", "origin", str(work / "origin.git"), cwd=repo)
         remote = "origin"
     sent = {
-        f"<old{n}@bench.example.jp>": {
-            "kind": "accepted",
-            "application": f"{n:012x}/BENCH001",
-            "to": f"user{n}@bench.example.jp",
-            "sent_at": "2026-01-01T00:00:00Z",
-        }
+        f"<old{n}@bench.example.jp>": SentMail(
+            "accepted", f"{n:012x}/BENCH001", f"user{n}@bench.example.jp", RECORDED_AT
+        )
         for n in range(args.recorded)
     }
     with StateStore(repo, STATE_REF, remote) as store:
-        store.write({OUTBOX_FILE: json.dumps(sent, indent=2).encode()}, "history", None)
+        store.write(written(sent), "history", None)
 
     mails = tuple(
         Outgoing(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import email
 import email.policy
 import json
+import subprocess
 from collections import Counter
 from collections.abc import Iterator
 from datetime import date
@@ -422,3 +423,47 @@ def test_a_registration_notice_delivered_is_recorded_and_its_application_not_reb
     forgotten = load_state({STATE_FILE: text.replace(told, told.replace("true", "false")).encode()})
     with pytest.raises(AssertionError, match="rebuilt from git"):
         completion.registrations_due(forgotten, unread, date.fromisoformat(day))
+
+
+def test_a_state_written_before_the_outbox_parts_is_kept_and_written_in_parts(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """A state ref whose outbox is one ``outbox.json`` (as states before the parts hold
+    it): the next sending run knows every mail in it, and records the outbox in parts."""
+    merge(gr, "remove-user2", lambda: gr.remove(f"users/TESTOP01/{USER2}.yaml"))
+    with smtp_server(Mailbox()) as port:
+        first = accessreg(gr, "apply", "--out", str(tmp_path / "a"), "--confirm", "--send", *DAY,
+                          env=smtp_env(port))  # fmt: skip
+    assert first.returncode == 0, first.stderr
+    sent = state(gr)["outbox"]
+    assert len(sent) == 3
+    # The same state as a run before the parts would have left it.
+    git = gr.repo.git
+    entries = [line for line in git.ls_tree("refs/accessreg/state").splitlines()
+               if not line.split("\t")[1].startswith("outbox-")]  # fmt: skip
+    whole = _fed(gr, ["hash-object", "-w", "--stdin"], json.dumps(sent, indent=2) + "\n")
+    entries.append(f"100644 blob {whole}\toutbox.json")
+    old_tree = _fed(gr, ["mktree"], "\n".join(entries) + "\n")
+    old = git.commit_tree(old_tree, "-p", "refs/accessreg/state", "-m", "before the parts")
+    git.update_ref("refs/accessreg/state", old)
+    assert "outbox.json" in git.ls_tree("--name-only", "refs/accessreg/state").splitlines()
+    gr.reg.operator(contacts=[contact(), contact("deputy", 2), contact("deputy", 4)])
+    merge(gr, "new-deputy", lambda: None)
+    mailbox = Mailbox()
+    with smtp_server(mailbox) as port:
+        again = accessreg(gr, "apply", "--out", str(tmp_path / "b"), "--confirm", "--send", *DAY,
+                          env=smtp_env(port))  # fmt: skip
+    assert again.returncode == 0, again.stderr
+    assert mailbox.received  # the new deputy's application was mailed
+    names = git.ls_tree("--name-only", "refs/accessreg/state").splitlines()
+    assert "outbox.json" not in names and any(n.startswith("outbox-") for n in names)
+    now = state(gr)["outbox"]
+    assert sent.items() <= now.items() and len(now) == 3 + len(mailbox.received)
+    assert not {str(m["Message-ID"]) for m in mailbox.received} & set(sent)
+
+
+def _fed(gr: GitRegistry, args: list[str], text: str) -> str:
+    """``git ARGS`` in ``gr`` with ``text`` on its input: its output."""
+    done = subprocess.run(["git", *args], cwd=gr.path, input=text.encode(),
+                          capture_output=True, check=True)  # fmt: skip
+    return done.stdout.decode().strip()

@@ -4,7 +4,6 @@ never sent again by itself (issue 11)."""
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,7 +14,7 @@ import pytest
 import yaml
 
 from tests.helpers.gitrepo import GitRegistry
-from tests.helpers.provisioning import accessreg, merge
+from tests.helpers.provisioning import accessreg, merge, state_outbox
 from tests.helpers.regfactory import ROOT, RegistryFactory, contact, run_cli
 from tests.helpers.smtpserver import Mailbox, smtp_env, smtp_server
 
@@ -75,13 +74,9 @@ def _refuse_first_sent_record(origin: Path, tmp_path: Path) -> None:
 def _remote_state(origin: Path) -> dict[str, Any]:
     repo = git.Repo(origin)
     try:
-        files = {
-            name: json.loads(repo.git.show(f"refs/accessreg/state:{name}") or "{}")
-            for name in ("outbox.json", "in-flight.json")
-        }
+        return state_outbox(repo)
     finally:
         repo.close()
-    return files
 
 
 def accessreg_at(where: Path, *args: str, port: int | None = None) -> Any:
@@ -113,8 +108,8 @@ def test_a_refused_push_keeps_the_sent_record_and_the_next_run_sends_only_the_re
     ids = Counter(str(m["Message-ID"]) for m in mailbox.received)
     assert len(ids) == 3 and set(ids.values()) == {1}  # each window person once
     remote = _remote_state(origin)
-    assert sorted(remote["outbox.json"]) == sorted(ids)  # all three recorded, remotely too
-    assert remote["in-flight.json"] == {}
+    assert sorted(remote["sent"]) == sorted(ids)  # all three recorded, remotely too
+    assert remote["in flight"] == {}
 
 
 def test_a_fresh_runner_holds_the_mail_whose_record_was_lost_in_doubt(
@@ -145,7 +140,7 @@ def test_a_fresh_runner_holds_the_mail_whose_record_was_lost_in_doubt(
         assert accessreg_at(where, "outbox", "list").stdout.strip() == "in doubt: none"
         runner.close()
     remote = _remote_state(origin)
-    assert sorted(remote["outbox.json"]) == sorted(ids) and remote["in-flight.json"] == {}
+    assert sorted(remote["sent"]) == sorted(ids) and remote["in flight"] == {}
 
 
 @pytest.mark.parametrize("workflow", ["provision.yml", "scheduled.yml"])

@@ -10,6 +10,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import git
+
+from accessreg.effects.outbox import IN_FLIGHT_FILE, is_outbox_file
 from tests.helpers.gitrepo import GitRegistry
 from tests.helpers.regfactory import RegistryFactory, run_cli
 
@@ -30,13 +33,24 @@ def accessreg(
 
 
 def state(gr: GitRegistry) -> dict[str, Any]:
-    """state.json and outbox.json of the state ref ({} before the first record)."""
+    """state.json and the outbox of the state ref ({} before the first record)."""
     try:
         raw = gr.repo.git.show("refs/accessreg/state:state.json")
     except Exception:
         return {}
-    outbox = json.loads(gr.repo.git.show("refs/accessreg/state:outbox.json"))
-    return {**json.loads(raw), "outbox": outbox}
+    return {**json.loads(raw), "outbox": state_outbox(gr.repo)["sent"]}
+
+
+def state_outbox(repo: git.Repo) -> dict[str, dict[str, Any]]:
+    """The outbox of ``repo``'s state ref as JSON: ``sent`` (every part of it, or the
+    whole outbox of a state before the parts) and ``in flight``."""
+    found: dict[str, dict[str, Any]] = {"sent": {}, "in flight": {}}
+    for name in repo.git.ls_tree("--name-only", "refs/accessreg/state").splitlines():
+        if name == IN_FLIGHT_FILE:
+            found["in flight"] = json.loads(repo.git.show(f"refs/accessreg/state:{name}"))
+        elif is_outbox_file(name):
+            found["sent"].update(json.loads(repo.git.show(f"refs/accessreg/state:{name}")))
+    return found
 
 
 def read_csv(path: Path, codec: str = "utf-8-sig") -> list[dict[str, str]]:

@@ -86,18 +86,19 @@ class Done:
     notes: list[Worded]  # what reconciling the state with the remote did
 
 
-def three_way(special: Mapping[str, Merge]) -> Merge:
-    """Merge the files of two states that both moved: ``special`` merges the files it names
-    (each merge returns the files it handled); any other file may have changed on one side
+def three_way(special: Callable[[str], bool] | None = None, how: Merge | None = None) -> Merge:
+    """Merge the files of two states that both moved: ``how`` merges the files ``special``
+    says are its own (and returns them all); any other file may have changed on one side
     only."""
 
     def merge(
         base: Mapping[str, bytes], ours: Mapping[str, bytes], theirs: Mapping[str, bytes]
     ) -> dict[str, bytes]:
         merged: dict[str, bytes] = {}
-        for merge_some in dict.fromkeys(special.values()):
-            merged.update(merge_some(base, ours, theirs))
-        for name in sorted((set(ours) | set(theirs)) - set(special)):
+        if how is not None:
+            merged.update(how(base, ours, theirs))
+        mine = special or (lambda name: False)
+        for name in sorted(n for n in set(ours) | set(theirs) if not mine(n)):
             b, o, t = base.get(name), ours.get(name), theirs.get(name)
             if o == t or t == b:
                 kept = o
@@ -120,7 +121,7 @@ def three_way(special: Mapping[str, Merge]) -> Merge:
 
 
 # The state ref holds the outbox, whose two copies merge into their union.
-STATE_MERGE = three_way({name: outbox_files.merge for name in outbox_files.FILES})
+STATE_MERGE = three_way(outbox_files.is_outbox_file, outbox_files.merge)
 
 
 class StateRef:
@@ -134,12 +135,16 @@ class StateRef:
         self.files = store.read(self.commit)
 
     def write(
-        self, updates: Mapping[str, bytes], message: str, all_or_nothing: bool = False
+        self, updates: Mapping[str, bytes | None], message: str, all_or_nothing: bool = False
     ) -> None:
-        """Record ``updates`` (files replaced) on the current state. With a remote that does
-        not take it, an ``all_or_nothing`` change is withdrawn here too; any other stays
-        recorded here, to be pushed by the next run."""
-        files = {**self.defaults, **self.files, **updates}
+        """Record ``updates`` (files replaced, or removed: None) on the current state. With a
+        remote that does not take it, an ``all_or_nothing`` change is withdrawn here too; any
+        other stays recorded here, to be pushed by the next run."""
+        files = {
+            name: data
+            for name, data in {**self.defaults, **self.files, **updates}.items()
+            if data is not None
+        }
         try:
             commit = self.store.write(files, message, self.commit)
         except StatePushError as exc:
@@ -195,9 +200,9 @@ class Session:
         merges two copies that both moved, ``defaults`` are files it always holds."""
         if name not in self._refs:
             if name == STATE_REF:
-                merge, defaults = STATE_MERGE, outbox_files.EMPTY
+                merge = STATE_MERGE
             store = self._stack.enter_context(
-                StateStore(self.repo.root, name, self.remote, merge or three_way({}))
+                StateStore(self.repo.root, name, self.remote, merge or three_way())
             )
             self._refs[name] = StateRef(store, defaults or {})
         return self._refs[name]

@@ -238,20 +238,7 @@ class GitRepository(Opened):
 
     def read_blobs(self, shas: Iterable[str]) -> dict[str, bytes]:
         """The content of many blobs through one pipelined ``git cat-file --batch``."""
-        wanted = list(dict.fromkeys(shas))
-        if not wanted:
-            return {}
-        request = "".join(f"{sha}\n" for sha in wanted).encode()
-        found: dict[str, bytes] = {}
-        with self._git.piped("cat-file", "--batch", request=request) as stdout:
-            for sha in wanted:
-                header = stdout.readline().split()
-                if len(header) < 3 or header[1] != b"blob":
-                    raise UsageError(msg("Git object {sha} is not a blob", sha=sha))
-                size = int(header[2])
-                found[sha] = stdout.read(size)
-                stdout.read(1)  # the newline after each object
-        return found
+        return self._git.blobs(shas)
 
     def snapshot(
         self,

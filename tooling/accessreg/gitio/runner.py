@@ -13,7 +13,7 @@ import secrets
 import subprocess
 import tempfile
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import IO, Self
@@ -166,6 +166,23 @@ class Git:
             return self.text(*args)
         except GitError:
             return None
+
+    def blobs(self, shas: Iterable[str]) -> dict[str, bytes]:
+        """The content of many blobs through one pipelined ``git cat-file --batch``."""
+        wanted = list(dict.fromkeys(shas))
+        if not wanted:
+            return {}
+        request = "".join(f"{sha}\n" for sha in wanted).encode()
+        found: dict[str, bytes] = {}
+        with self.piped("cat-file", "--batch", request=request) as stdout:
+            for sha in wanted:
+                header = stdout.readline().split()
+                if len(header) < 3 or header[1] != b"blob":
+                    raise UsageError(msg("Git object {sha} is not a blob", sha=sha))
+                size = int(header[2])
+                found[sha] = stdout.read(size)
+                stdout.read(1)  # the newline after each object
+        return found
 
     @contextmanager
     def piped(self, *args: str, request: bytes) -> Iterator[IO[bytes]]:

@@ -187,14 +187,17 @@ class StateStore(Opened):
         """The files of one state commit (none before the first)."""
         if commit is None:
             return {}
-        files = {}
+        ids = {}
         for record in self._git.text("ls-tree", "-z", commit).split("\0"):
             meta, _, name = record.partition("\t")
             kind_and_id = meta.split(" ")[1:3]
             if kind_and_id[:1] == ["blob"]:
-                data = self._git.run("cat-file", "blob", kind_and_id[1])
-                self._blobs[name] = (data, kind_and_id[1])
-                files[name] = data
+                ids[name] = kind_and_id[1]
+        content = self._git.blobs(ids.values())  # one git for the outbox's 256 parts
+        files = {}
+        for name, sha in ids.items():
+            self._blobs[name] = (content[sha], sha)
+            files[name] = content[sha]
         return files
 
     # -- writing -----------------------------------------------------------------------------
@@ -256,7 +259,7 @@ class StateStore(Opened):
             if "/" in name:
                 raise ValueError(f"state files are flat: {name!r}")
             entries.append(f"100644 blob {self._blob(name, files[name])}\t{name}")
-        tree = self._git.text("mktree", data=("\n".join(entries) + "\n").encode())
+        tree = self._git.text("mktree", data="".join(f"{e}\n" for e in entries).encode())
         args = [tree, "-m", message]
         for parent in parents:
             args += ["-p", parent]
