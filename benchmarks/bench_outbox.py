@@ -1,13 +1,13 @@
 """Time sending through the outbox: what recording each mail before and after SMTP costs.
 
-    python benchmarks/bench_outbox.py [--mails 200] [--recorded 5000] [--remote]
+    python benchmarks/bench_outbox.py [--mails 200] [--recorded 5000] [--remote] [--work DIR]
 
-A fresh git repository under ``benchmarks/work/`` (ignored by git) whose state ref already
-holds ``--recorded`` sent mails (the outbox of a deployment that has run for a while); then
-one session sends ``--mails`` mails to an SMTP server on loopback (aiosmtpd, which takes
-everything). Each mail is two state commits (in flight, then sent); with ``--remote`` each
-is also pushed to a bare repository beside it, as ``--state-remote origin`` does. Wall time
-per mail is printed; nothing is asserted.
+A fresh git repository under ``benchmarks/work/`` (ignored by git; ``--work`` elsewhere)
+whose state ref already holds ``--recorded`` sent mails (the outbox of a deployment that has
+run for a while); then one session sends ``--mails`` mails to an SMTP server on loopback
+(aiosmtpd, which takes everything). Each mail is two state commits (in flight, then sent);
+with ``--remote`` each is also pushed to a bare repository beside it, as ``--state-remote
+origin`` does. Wall time per mail is printed; nothing is asserted.
 """
 
 from __future__ import annotations
@@ -68,8 +68,10 @@ def main() -> int:
     parser.add_argument("--mails", type=int, default=200)
     parser.add_argument("--recorded", type=int, default=5000)
     parser.add_argument("--remote", action="store_true")
+    parser.add_argument("--work", type=Path, default=HERE / "work" / "outbox",
+                        help="where its repository is made (emptied first)")  # fmt: skip
     args = parser.parse_args()
-    work = HERE / "work" / "outbox"
+    work: Path = args.work
     shutil.rmtree(work, ignore_errors=True)
     repo = work / "repo"
     repo.mkdir(parents=True)
