@@ -127,9 +127,8 @@ STATE_MERGE = three_way(outbox_files.is_outbox_file, outbox_files.merge)
 class StateRef:
     """One state ref as this run sees it: its files, every change written through at once."""
 
-    def __init__(self, store: StateStore, defaults: Mapping[str, bytes]) -> None:
+    def __init__(self, store: StateStore) -> None:
         self.store = store
-        self.defaults = defaults  # files every state of the ref holds
         store.fetch()
         self.commit = store.head()
         self.files = store.read(self.commit)
@@ -140,11 +139,7 @@ class StateRef:
         """Record ``updates`` (files replaced, or removed: None) on the current state. With a
         remote that does not take it, an ``all_or_nothing`` change is withdrawn here too; any
         other stays recorded here, to be pushed by the next run."""
-        files = {
-            name: data
-            for name, data in {**self.defaults, **self.files, **updates}.items()
-            if data is not None
-        }
+        files = {name: data for name, data in {**self.files, **updates}.items() if data is not None}
         try:
             commit = self.store.write(files, message, self.commit)
         except StatePushError as exc:
@@ -193,18 +188,16 @@ class Session:
 
     # -- reading -----------------------------------------------------------------------------
 
-    def ref(
-        self, name: str, merge: Merge | None = None, defaults: Mapping[str, bytes] | None = None
-    ) -> StateRef:
+    def ref(self, name: str, merge: Merge | None = None) -> StateRef:
         """A state ref, fetched from the remote (and reconciled) on first use; ``merge``
-        merges two copies that both moved, ``defaults`` are files it always holds."""
+        merges two copies that both moved."""
         if name not in self._refs:
             if name == STATE_REF:
                 merge = STATE_MERGE
             store = self._stack.enter_context(
                 StateStore(self.repo.root, name, self.remote, merge or three_way())
             )
-            self._refs[name] = StateRef(store, defaults or {})
+            self._refs[name] = StateRef(store)
         return self._refs[name]
 
     @property
