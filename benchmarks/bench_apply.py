@@ -27,8 +27,9 @@ fresh process each, with this checkout's ``tooling/``, as the merge workflow run
    hold what is in effect on the day; their shares on the day come from the cache once
    rendered). Then ``--runs`` times a one-file merge
    applied, and once the run over the applied revision (``--head``, as the daily one);
-   then ``status`` twice (the first since the merge keeps the head's registry whole, the
-   second reads it back) and ``status --operator`` (that operator's users alone);
+   then ``status`` twice (the first keeps the head's registry whole, the second reads it
+   back), once after a one-file merge (the kept registry patched with that file), and
+   ``status --operator`` (that operator's users alone);
 7. ``--window`` (8) merges in a row, each changing the memo of 100 user files picked at
    random (from a seeded generator), each applied: the merges since the oldest waiting
    batch grow by one a run (in operation, weeks of them), and so would a run that went
@@ -233,14 +234,18 @@ def main() -> int:
         daily = apply(repo, "out-daily", "--head", applied)
         show("apply --head <applied>, as the daily run, 100 operators waiting", daily)
         # ``status``: every operator's applications and suspensions, twice (the first run
-        # after a merge loads the head through the parse cache and keeps it whole, the next
-        # reads it back), and one operator's (its users alone).
+        # loads the head through the parse cache and keeps it whole, the next reads it
+        # back), once after a one-file merge (the kept registry read back and patched with
+        # that file), and one operator's (its users alone).
         day = ("--today", registry_day(repo))
-        for label, argv in (("status, the first since the merge", ("status", *day)),
-                            ("status, again", ("status", *day)),
-                            ("status --operator", ("status", "--operator",
-                                                   users[0].split("/")[2], *day))):  # fmt: skip
-            show(label, accessreg(repo, *argv, ok=(0,)))
+        show("status, the first (keeps the registry)", accessreg(repo, "status", *day, ok=(0,)))
+        show("status, again", accessreg(repo, "status", *day, ok=(0,)))
+        change_memos(repo, users[7:8], "status-merge")
+        show("status, after a one-file merge", accessreg(repo, "status", *day, ok=(0,)))
+        show(
+            "status --operator",
+            accessreg(repo, "status", "--operator", users[0].split("/")[2], *day, ok=(0,)),
+        )
         # While they wait, merges go on: each run's day history reaches back to the
         # oldest waiting batch, so the window grows with every merge (weeks of them).
         rng = random.Random(size)
