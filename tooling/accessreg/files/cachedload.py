@@ -243,8 +243,11 @@ class _Given(Mapping[str, Contribution]):
         self._models = models
         self._problems = problems
 
+    def __contains__(self, rel: object) -> bool:
+        return rel in self._files and rel not in self._changed
+
     def __getitem__(self, rel: str) -> Contribution:
-        if rel not in self._files or rel in self._changed:
+        if rel not in self:
             raise KeyError(rel)
         return self._models.get(rel), self._problems.get(rel, [])
 
