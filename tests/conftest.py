@@ -23,11 +23,11 @@ def reg(tmp_path: Path) -> RegistryFactory:
 def lapsed_gr(
     reg: RegistryFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[GitRegistry]:
-    """``tests.helpers.lapsed`` committed in a git repository, with a cache of its own."""
+    """``tests.helpers.lapsed`` committed in a git repository (its first commit), with a
+    cache of its own."""
     monkeypatch.setenv("ACCESSREG_CACHE_DIR", str(tmp_path / "cache"))
     lapsed(reg)
     made = GitRegistry(reg)
-    made.commit("B's address and C's membership will lapse")
     yield made
     made.close()
 

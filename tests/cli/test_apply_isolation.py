@@ -5,7 +5,7 @@ reached main anyway holds back exactly the items in it until main is fixed."""
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -21,11 +21,10 @@ from tests.helpers.lapsed import (
     A,
     B,
     D,
-    lapsed,
     user_file,
 )
 from tests.helpers.provisioning import accessreg, deltas, state
-from tests.helpers.regfactory import USER, RegistryFactory, contact
+from tests.helpers.regfactory import USER, contact
 from tests.helpers.scheduled_scenario import dated, on
 from tests.helpers.smtpserver import Mailbox, smtp_env, smtp_server
 
@@ -52,17 +51,12 @@ def merged_on(gr: GitRegistry, name: str, day: date, change: Callable[[], object
 
 
 @pytest.fixture
-def gr(
-    reg: RegistryFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[GitRegistry]:
-    monkeypatch.setenv("ACCESSREG_CACHE_DIR", str(tmp_path / "cache"))
-    lapsed(reg)
-    made = dated(GitRegistry(reg), START)
+def gr(lapsed_gr: GitRegistry, tmp_path: Path) -> GitRegistry:
+    made = dated(lapsed_gr, START)
     first = accessreg(made, "apply", "--out", str(tmp_path / "first"), "--initial", "--confirm",
                       "--today", START.isoformat())  # fmt: skip
     assert first.returncode == 0, first.stderr
-    yield made
-    made.close()
+    return made
 
 
 def test_lapsed_b_and_c_stop_neither_a_s_check_nor_apply(gr: GitRegistry, tmp_path: Path) -> None:
