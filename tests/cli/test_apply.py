@@ -554,6 +554,11 @@ def test_a_first_apply_s_deltas_list_the_holders_as_the_snapshots_do(
         if "ou=people" in line and line.startswith("dn: uid=")
     ]
     assert scim_users == people == holders
+    # It adds every holder and creates every group as the SCIM snapshot does: one file.
+    delta, snapshot = out / f"scim/delta-{ON}.json", out / "scim/snapshot.json"
+    assert delta.read_bytes() == snapshot.read_bytes()
+    listed = json.loads((out / "manifest.json").read_text("utf-8"))["files"]
+    assert listed[f"scim/delta-{ON}.json"] == listed["scim/snapshot.json"]
     merge(
         gr,
         "more",

@@ -4,6 +4,7 @@ joined in memory would be; a directory's listing is made from what was written."
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,7 +19,9 @@ from accessreg.model.content import (
     Deferred,
     Digests,
     Listing,
+    Output,
     Piece,
+    SameAs,
     Slice,
     joined,
     separated,
@@ -193,3 +196,40 @@ def test_files_written_through_descriptors_are_those_open_would_write(tmp_path: 
         by_descriptor = assembled.write(f.fileno(), files["z/pieces.csv"])
     assert (tmp_path / "fd").read_bytes() == b"h\n23456"
     assert by_descriptor == (hashlib.sha256(b"h\n23456").hexdigest(), 7)
+
+
+def _same_as_tree(out: Path) -> dict[str, Output]:
+    """A delta named before the snapshot whose bytes it is, in its own directory."""
+    return {
+        "a/delta.json": SameAs("b/snapshot.json"),
+        "b/snapshot.json": Assembled((b"{", b'"x": 1', b"}\n")),
+    }
+
+
+def test_a_file_the_same_as_another_is_a_second_name_of_it(tmp_path: Path) -> None:
+    """Written after the file it names, whatever their order, as a link: one inode, one
+    digest, listed under both names."""
+    out = tmp_path / "out"
+    atomic.replace_directory(
+        out, _same_as_tree(out), Listing("manifest", lambda d: repr(sorted(d.items())).encode())
+    )
+    same, snapshot = out / "a/delta.json", out / "b/snapshot.json"
+    assert same.read_bytes() == snapshot.read_bytes() == b'{"x": 1}\n'
+    assert same.stat().st_ino == snapshot.stat().st_ino
+    digest = (hashlib.sha256(b'{"x": 1}\n').hexdigest(), 9)
+    expected = [("a/delta.json", digest), ("b/snapshot.json", digest)]
+    assert (out / "manifest").read_bytes() == repr(expected).encode()
+
+
+def test_a_file_system_without_links_gets_a_copy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refused(source: object, target: object) -> None:
+        raise PermissionError("links are not supported here")
+
+    monkeypatch.setattr(os, "link", refused)
+    out = tmp_path / "out"
+    atomic.replace_directory(out, _same_as_tree(out))
+    same, snapshot = out / "a/delta.json", out / "b/snapshot.json"
+    assert same.read_bytes() == snapshot.read_bytes() == b'{"x": 1}\n'
+    assert same.stat().st_ino != snapshot.stat().st_ino

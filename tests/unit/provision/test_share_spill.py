@@ -14,7 +14,7 @@ import pytest
 
 from accessreg.effects.session import Session
 from accessreg.files import assembled
-from accessreg.model.content import Slice
+from accessreg.model.content import SameAs, Slice
 from accessreg.outputs import fragments
 from accessreg.outputs.fragments import Fragment
 from accessreg.provision import apply, shares
@@ -54,10 +54,13 @@ def _full(gr: GitRegistry, scratch: Path | None) -> apply.ApplyPlan:
 
 def _written(planned: apply.ApplyPlan) -> dict[str, bytes]:
     found = {}
-    for name, content in planned.run.files.items():
-        out = io.BytesIO()
-        assembled.write(out, content)
-        found[name] = out.getvalue()
+    files = planned.run.files
+    for name, content in files.items():
+        if not isinstance(content, SameAs):
+            out = io.BytesIO()
+            assembled.write(out, content)
+            found[name] = out.getvalue()
+    found.update({n: found[c.name] for n, c in files.items() if isinstance(c, SameAs)})
     return found
 
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from contextlib import ExitStack, suppress
 from typing import BinaryIO
 
-from accessreg.model.content import Assembled, Deferred, Output, Piece, Slice
+from accessreg.model.content import Assembled, Content, Deferred, Piece, Slice
 
 # Small enough to stay in the processor's cache while it is filled, hashed and written: a
 # 1 MiB buffer made writing the snapshots 0.7 s slower at 200,000 users, mostly in the kernel.
@@ -67,7 +67,9 @@ def _put(out: BinaryIO | int, data: bytes | memoryview) -> None:
         out.write(data)
 
 
-def write(out: BinaryIO | int, content: Output, sources: Sources | None = None) -> tuple[str, int]:
+def write(
+    out: BinaryIO | int, content: Content | Deferred, sources: Sources | None = None
+) -> tuple[str, int]:
     """Write ``content`` to the open file ``out`` (a file object, or a descriptor written
     without a buffer); its SHA-256 (hex) and size."""
     if isinstance(content, Deferred):

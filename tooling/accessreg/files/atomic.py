@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from accessreg.files import assembled
-from accessreg.model.content import Listing, Output
+from accessreg.model.content import Content, Deferred, Listing, Output, SameAs
 
 
 def write_bytes(path: Path, data: bytes) -> None:
@@ -121,7 +121,12 @@ def replace_directory(
         made: set[Path] = {fresh}  # directories made so far: each asked for once
         with assembled.Sources() as sources:
             for rel, data in files.items():
-                digests[rel] = _write(fresh / rel, data, sources, made)
+                if not isinstance(data, SameAs):
+                    digests[rel] = _write(fresh / rel, data, sources, made)
+        for rel, data in files.items():
+            if isinstance(data, SameAs):
+                _same(fresh / data.name, fresh / rel, made)
+                digests[rel] = digests[data.name]
         if listing is not None:
             _write(fresh / listing.name, listing.render(digests))
         _write(fresh / MARKER, b"")
@@ -139,13 +144,25 @@ def replace_directory(
             shutil.rmtree(old, ignore_errors=True)
 
 
+def _same(source: Path, target: Path, made: set[Path]) -> None:
+    """``target`` holding the bytes of ``source``: a second name of it where the file system
+    allows one, else a copy."""
+    if target.parent not in made:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        made.add(target.parent)
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
+
+
 # What open(path, "wb") asks of the system, without its buffer, its size and terminal checks.
 _NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC
 
 
 def _write(
     target: Path,
-    data: Output,
+    data: Content | Deferred,
     sources: assembled.Sources | None = None,
     made: set[Path] | None = None,
 ) -> tuple[str, int]:

@@ -48,8 +48,17 @@ class Deferred:
     render: Callable[[], Content | Iterator[Piece]]
 
 
+@dataclass(frozen=True)
+class SameAs:
+    """The bytes of another file of the same directory (``name``), written as a link to it
+    rather than again: a first apply's SCIM delta adds every holder of the snapshot, as the
+    snapshot does (234 MB at 200,000 users)."""
+
+    name: str
+
+
 # What an output file is given as.
-Output = Content | Deferred
+Output = Content | Deferred | SameAs
 
 # Each file written: its SHA-256 (hex) and size, by name.
 Digests = Mapping[str, tuple[str, int]]

@@ -332,6 +332,19 @@ class Shown:
         return bytes(cut.span(i, i))
 
 
+def lists_as_snapshot(shares: Sequence[Fragment], holders: Iterable[Holder]) -> bool:
+    """Whether ``holders``, in order, are every holder the snapshot of ``shares`` lists, in
+    its order and as it shows them. A share lying in the cache keeps no holders to compare:
+    its snapshot is vouched for by none."""
+    if any(len(share.holders) != len(share.logins) for share in shares):
+        return False
+    listed = [h for share in shares for h in share.holders]
+    given = list(holders)
+    if len(listed) != len(given):
+        return False
+    return all(a is b or a == b for a, b in zip(listed, given, strict=True))
+
+
 def assemble(
     catalog: Catalog, fragments: Sequence[Fragment], encoding: Encoding, ldap_base: str
 ) -> tuple[dict[str, Content], dict[str, list[Message]]]:

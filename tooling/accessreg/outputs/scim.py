@@ -220,10 +220,14 @@ def _operations(
         return f"bulkId:{login}" if login in added else login
 
     emptied = []
+    # A group created lists its members as ``after`` does (by login; a first apply's delta
+    # by operator, then login, as the snapshot lists them).
+    position: dict[str, int] = {}
     for name in sorted(groups.touched(old_groups, new_groups)):
         old, new = set(old_groups.get(name, [])), set(new_groups.get(name, []))
         if name in groups.created:
-            group = _group(name, (ref(m) for m in sorted(new)))
+            position = position or {login: i for i, login in enumerate(after)}
+            group = _group(name, (ref(m) for m in sorted(new, key=position.__getitem__)))
             yield _line({"method": "POST", "path": "/Groups", "bulkId": name, "data": group})
         elif name in groups.removed:
             emptied.append(name)

@@ -29,7 +29,16 @@ from functools import partial
 
 from accessreg.files import assembled
 from accessreg.mail.compose import Composed, Later, mail_file
-from accessreg.model.content import Content, Deferred, Digests, Listing, Output, listed
+from accessreg.model import Catalog
+from accessreg.model.content import (
+    Content,
+    Deferred,
+    Digests,
+    Listing,
+    Output,
+    SameAs,
+    listed,
+)
 from accessreg.model.messages import Message
 from accessreg.model.registry import Registry
 from accessreg.outputs import csv_, fragments, info_site, ldif, nginx, scim, whitelist_text
@@ -324,13 +333,21 @@ def render(
         standing = directory_groups(history.before.catalog)
         files[UPGRADE_FILES[0]] = ldif.upgrade(standing, options.ldap_base)
         files[UPGRADE_FILES[1]] = scim.upgrade(standing)
+    catalog = history.after.catalog
     for label, moved_from, moved_to, groups in _delta_stages(history, today):
         if history.base is None:
             moved_to = _as_snapshots(moved_to)
-        # Made as each is written: a first run's deltas list every user (they cannot fail).
-        files[f"scim/delta-{label}.json"] = Deferred(
-            partial(scim.delta_pieces, moved_from, moved_to, groups, partial(shown.unit, "scim"))
-        )
+        name = f"scim/delta-{label}.json"
+        if history.base is None and _scim_is_snapshot(
+            operator_shares, catalog, moved_from, moved_to, groups
+        ):
+            files[name] = SameAs("scim/snapshot.json")
+        else:  # made as it is written: a first run's deltas list every user (they cannot fail)
+            files[name] = Deferred(
+                partial(
+                    scim.delta_pieces, moved_from, moved_to, groups, partial(shown.unit, "scim")
+                )
+            )
         files[f"ldif/delta-{label}.ldif"] = Deferred(
             partial(
                 ldif.delta_pieces,
@@ -345,6 +362,27 @@ def render(
     files.update(mail_file(mail) for mail in mails)
     manifest = Listing(MANIFEST, lambda digests: _manifest(history, today, batch, options, digests))
     return dict(sorted(files.items())), manifest
+
+
+def _scim_is_snapshot(
+    shares: Sequence[Fragment],
+    catalog: Catalog,
+    moved_from: Access,
+    moved_to: Access,
+    groups: DirectoryGroups,
+) -> bool:
+    """Whether the SCIM delta from ``moved_from`` to ``moved_to`` is the snapshot of
+    ``shares``, byte for byte: it adds every holder the snapshot lists, in its order and as
+    it shows them, and creates every group the snapshot does, as a first apply's first delta
+    does. It is then written once (``SameAs``)."""
+    created = set(groups.created)
+    return (
+        not moved_from
+        and not groups.removed
+        and created == directory_groups(catalog)
+        and all(set(share.scim[1]) <= created for share in shares)
+        and fragments.lists_as_snapshot(shares, moved_to.values())
+    )
 
 
 def _delta_stages(
