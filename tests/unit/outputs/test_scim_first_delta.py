@@ -19,7 +19,7 @@ from accessreg.outputs import fragments, scim
 from accessreg.outputs.access import (
     Access,
     DirectoryGroups,
-    Holder,
+    by_operator,
     directory_groups,
     effective_access,
 )
@@ -78,18 +78,11 @@ def load(reg: RegistryFactory) -> Load:
     reg.user("TESTOP02", "a2@test-gas.example.co.jp", permissions={"taxis": "1010"})
     reg.user(email="user2@test-gas.example.co.jp", permissions={"taxis": "1010", "johs": "J1010"})
     registry = loaded(reg)
-    by_operator = fragments_by_operator(effective_access(registry))
-    shares = [fragments.render(people, registry, Encoding.UTF8, BASE) for people in by_operator]
-    after = {h.login: h for people in by_operator for h in people}
+    operators = by_operator(effective_access(registry))
+    shares = [fragments.render(people, registry, Encoding.UTF8, BASE) for people in operators]
+    after = {h.login: h for people in operators for h in people}
     groups = DirectoryGroups(frozenset(), directory_groups(registry.catalog))
     return Load(registry, shares, {}, after, groups)
-
-
-def fragments_by_operator(access: Access) -> list[list[Holder]]:
-    found: dict[str, list[Holder]] = {}
-    for login in sorted(access):
-        found.setdefault(access[login].operator, []).append(access[login])
-    return [found[code] for code in sorted(found)]
 
 
 def test_a_first_delta_is_the_snapshot_byte_for_byte(load: Load) -> None:

@@ -40,7 +40,10 @@ def _state(gr: GitRegistry) -> State:
 
 
 def test_applications_rebuilt_together_owe_what_each_alone_owes(
-    gr: GitRegistry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    gr: GitRegistry,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
 ) -> None:
     _applied(gr, tmp_path, "initial", "--initial")
 
@@ -55,7 +58,9 @@ def test_applications_rebuilt_together_owe_what_each_alone_owes(
     merge(gr, "three", three_operators)
     _applied(gr, tmp_path, "merge")
     state = _state(gr)
-    snapshots = Snapshots(GitRepository(gr.path))
+    repo = GitRepository(gr.path)
+    request.addfinalizer(repo.close)
+    snapshots = Snapshots(repo)
     batches = state.ordered()
     assert [len(b.applications) for b in batches] == [4, 3]  # every operator, then three
     for batch in batches:

@@ -149,7 +149,8 @@ def load_snapshot(source: BlobSource, directory: Path) -> LoadResult:
     if catalog is None:  # load() reports why
         return load(source)
     blobs = {rel: source.blob(rel) for rel in rels}
-    key = _blobs_key(blobs)
+    text = _blobs_text(blobs)
+    key = hashlib.sha256(text).hexdigest()
     kept_in = namespace_file(
         directory, schemas_namespace(schemagen.generate_all(catalog)), "snapshot"
     )
@@ -161,20 +162,14 @@ def load_snapshot(source: BlobSource, directory: Path) -> LoadResult:
     if result is None:
         result = _load_one(source, directory)
     with gcpause.paused():  # a pickled model's parts are made and let go 200,000 times
-        _write_snapshot(kept_in, key, blobs, result)
+        _write_snapshot(kept_in, key, text, result)
     return result
 
 
-def _blobs_key(blobs: Mapping[str, str]) -> str:
-    digest = hashlib.sha256()
-    for rel, blob in blobs.items():
-        digest.update(f"{rel}\0{blob}\n".encode("utf-8", "surrogateescape"))
-    return digest.hexdigest()
-
-
 def _blobs_text(blobs: Mapping[str, str]) -> bytes:
-    """The blob ids of a snapshot's files, as one value: read back whole in a few
-    milliseconds when the snapshot is current, taken apart only when it is not."""
+    """The blob ids of a snapshot's files, as one value (its SHA-256 is the snapshot's
+    key): read back whole in a few milliseconds when the snapshot is current, taken apart
+    only when it is not."""
     return "".join(f"{rel}\0{blob}\n" for rel, blob in blobs.items()).encode(
         "utf-8", "surrogateescape"
     )
@@ -264,7 +259,7 @@ class _Given(Mapping[str, Contribution]):
 _USERS_PER_PART = 20_000
 
 
-def _write_snapshot(path: Path, key: str, blobs: Mapping[str, str], result: LoadResult) -> None:
+def _write_snapshot(path: Path, key: str, blobs: bytes, result: LoadResult) -> None:
     """Keep ``result`` in ``path`` under ``key``, streamed a part at a time: its key, the
     blob ids of its files, the result without its users (their files are theirs, taken out
     of ``files`` so that each path is pickled once), then its users. Written beside and
@@ -278,7 +273,7 @@ def _write_snapshot(path: Path, key: str, blobs: Mapping[str, str], result: Load
     fresh = path.with_name(f"{path.name}.{os.getpid()}.new")
     try:
         with fresh.open("wb") as out:
-            parts = (key, _blobs_text(blobs), replace(result, registry=registry), len(users))
+            parts = (key, blobs, replace(result, registry=registry), len(users))
             for part in parts:
                 pickle.dump(part, out, protocol=pickle.HIGHEST_PROTOCOL)
             for start in range(0, len(users), _USERS_PER_PART):
