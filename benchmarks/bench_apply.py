@@ -14,9 +14,9 @@ fresh process each, with this checkout's ``tooling/``, as the merge workflow run
    few minutes apart gave 1.24 to 1.33);
 2. ``apply --initial --confirm``: every user is new (the first run of a deployment), which
    also fills the cache of the operators' snapshot shares;
-3. one warm-up merge and ``apply --confirm``: the first run after ``--initial`` checks every
-   operator's rules once and keeps the findings (the first run validates in full and keeps
-   none; later days reuse them until a time rule moves);
+3. one merge and ``apply --confirm``: the first run after ``--initial``, which checks only
+   the operator the merge changed (the first apply keeps every operator's findings as the
+   incremental runs do; later days reuse them until a time rule moves);
 4. ``--runs`` times each: a merge changing the memo of 1 user file, then of 100 user files
    spread over the operators, each followed by ``apply --confirm``;
 5. once: the same one-file change applied with ``--full`` (no cache), for comparison; then
@@ -196,7 +196,7 @@ def main() -> int:
         show("apply --initial --confirm", first)
         print(f"  ratio to validate: {first.cpu / validate_cpu:.1f}", flush=True)
         change_memos(repo, users[:1], "warm")
-        show("warm-up: first apply after --initial", apply(repo, "out-warm", "--confirm"))
+        show("apply, 1 file, the first run after --initial", apply(repo, "out-warm", "--confirm"))
         for label, count in (("1 file", 1), ("100 files", 100)):
             step = max(1, len(users) // count)
             cpus = []

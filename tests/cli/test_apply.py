@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from accessreg.gitio.state import StateStore
+from accessreg.validation import incremental
 from tests.helpers.gitrepo import GitRegistry
 from tests.helpers.provisioning import accessreg, deltas, merge, read_csv, state, tree
 from tests.helpers.regfactory import RegistryFactory, certificate, contact
@@ -44,6 +45,30 @@ def _initial(gr: GitRegistry, tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert state(gr)["applied"] == gr.rev()
+
+
+def test_the_run_after_a_first_apply_checks_only_the_operators_a_merge_changed(
+    gr: GitRegistry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A first apply checks every operator, and keeps what it found as the incremental
+    runs keep it: the next run, a merge later, checks the operator that merge changed
+    alone (it checked every one again, as long as a first apply, before)."""
+    gr.reg.operator("OTHROP01", contacts=[contact(n=9)], subcontractors=[])
+    gr.reg.user("OTHROP01", "someone@other-gas.example.co.jp")
+    gr.commit("a second operator")
+    _initial(gr, tmp_path)
+    checked: list[str] = []
+    real = incremental._check_groups
+
+    def counting(run: Any, codes: list[str], *rest: Any) -> Any:
+        checked.extend(codes)
+        return real(run, codes, *rest)
+
+    monkeypatch.setattr(incremental, "_check_groups", counting)
+    merge(gr, "memo", lambda: gr.reg.user(email=USER3, permissions={"johs": "J1010"}, memo="異動"))
+    result = accessreg(gr, "apply", "--out", str(tmp_path / "out"), "--confirm", *DAY)
+    assert result.returncode == 0, result.stderr
+    assert checked == ["TESTOP01"]
 
 
 def test_a_dry_run_writes_outputs_and_records_nothing(gr: GitRegistry, tmp_path: Path) -> None:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import pickle
+import sqlite3
 from collections.abc import Iterator
+from contextlib import closing
 from datetime import date
 from pathlib import Path
 
@@ -185,9 +188,9 @@ def test_a_limit_counts_the_unchanged_users_of_the_operator(gr: Repo) -> None:
     }
 
 
-def test_an_operator_file_claiming_another_code_links_the_groups(gr: Repo) -> None:
-    # operators/OP000002.yaml says it is OP000003 and terminated: the termination rule
-    # follows the code in the file to OP000003's users.
+def _claim_op3_as_terminated(gr: Repo) -> None:
+    """operators/OP000002.yaml says it is OP000003 and terminated: the termination rule
+    follows the code in the file to OP000003's users."""
     gr.reg.write(
         "operators/OP000002.yaml",
         (gr.reg.root / "operators/OP000002.yaml")
@@ -195,6 +198,10 @@ def test_an_operator_file_claiming_another_code_links_the_groups(gr: Repo) -> No
         .replace("code: OP000002", "code: OP000003")
         .replace("status: active", "status: terminated\nterminated_on: '2026-11-01'"),
     )
+
+
+def test_an_operator_file_claiming_another_code_links_the_groups(gr: Repo) -> None:
+    _claim_op3_as_terminated(gr)
     gr.commit("a confused operator file")
     first, _ = check(gr)
     assert ("registry/users/OP000003/u0@op3.example.jp.yaml", "operator-terminated-users") in (
@@ -235,6 +242,65 @@ def test_a_day_that_moves_no_time_rule_of_an_operator_reuses_its_findings(gr: Re
     assert stats.groups_checked == 0
     assert [(p.file, p.rule) for p in later] == [(p.file, p.rule) for p in first]
     assert any(p.rule == "permission-abolished" for p in later)
+
+
+def _kept(directory: Path) -> dict[str, object]:
+    """Every finding a cache directory keeps, by key, in an order-free form."""
+    found: dict[str, object] = {}
+    for db in directory.glob("cache-*.sqlite3"):
+        with closing(sqlite3.connect(db)) as connection:
+            for key, value in connection.execute("SELECT key, value FROM groups"):
+                kept = pickle.loads(value)
+                if isinstance(kept, incremental.GroupResult):
+                    found[key] = (sorted(kept.problems), kept.files, kept.logins)
+                else:
+                    found[key] = sorted(kept)
+    return found
+
+
+def test_a_full_run_keeps_what_a_cold_incremental_run_keeps(
+    gr: Repo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A first apply checks the whole registry at once. What it keeps of that
+    (``keep_full_run``) is what a cold incremental run of the same commit keeps, key for
+    key, problems of every scope included: the next run checks only what changed since,
+    and finds what a full run finds."""
+    gr.reg.write("users/OP000002/broken@op2.example.jp.yaml", "email: [\n")
+    gr.reg.user("OP000002", "bad@op2.example.jp", permissions={"taxis": 1011})
+    gr.reg.write("stray.txt", "nothing belongs here\n")
+    gr.reg.user("ORPHAN01", "orphan@orphan.example.jp")
+    gr.reg.user("OP000003", "u0@op3.example.jp", affiliation="NOSUCH01")
+    draft = (gr.reg.root / "users/OP000003/u1@op3.example.jp.yaml").read_text(encoding="utf-8")
+    gr.reg.write("users/OP000003/.drafts/u1@op3.example.jp.yaml", draft)  # no registry file
+    gr.reg.user("OP000004", "U0@op2.example.jp")  # OP000002's u0 in another case
+    gr.reg.operator(
+        "OP000004", contacts=[contact(n=4)], subcontractors=[{"code": "OP000004", "name": "自社"}]
+    )
+    _claim_op3_as_terminated(gr)
+    head = gr.commit("problems of every scope")
+    with GitRepository(gr.path) as repo:
+        full = validate(repo.snapshot(head, "registry"), TODAY)
+        monkeypatch.setenv(parsecache.ENV_DIR, str(tmp_path / "kept"))
+        incremental.keep_full_run(repo, head, "registry", TODAY, full)
+        monkeypatch.setenv(parsecache.ENV_DIR, str(tmp_path / "cold"))
+        validate_incremental(repo, head, gr.reg.root, "registry", TODAY, head=head)
+    kept, cold = _kept(tmp_path / "kept"), _kept(tmp_path / "cold")
+    assert kept == cold
+    rules = {
+        p.rule
+        for value in kept.values()
+        for p in (value[0] if isinstance(value, tuple) else value)  # type: ignore[attr-defined]
+    }
+    assert rules >= {
+        "yaml-syntax", "schema", "user-operator-unknown", "affiliation",
+        "operator-terminated-users", "subcontractor-code",
+    }  # fmt: skip
+    monkeypatch.setenv(parsecache.ENV_DIR, str(tmp_path / "kept"))
+    problems, stats = check(gr)
+    assert stats.groups_checked == 0
+    # Nothing read again but the two holders of the clashing login, for that rule alone.
+    assert stats.parsed == 2
+    assert {"login-id-unique", "file-location"} <= {p.rule for p in problems}
 
 
 def test_tool_version_and_code_are_part_of_the_cache_key(

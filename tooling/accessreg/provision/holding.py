@@ -36,7 +36,7 @@ from accessreg.model.registry import Registry
 from accessreg.provision.merges import PREFIX, pinned_content
 from accessreg.provision.state import HeldFile
 from accessreg.reporting import reporters
-from accessreg.validation.incremental import validate_incremental
+from accessreg.validation.incremental import keep_full_run, validate_incremental
 from accessreg.validation.judge import Change
 from accessreg.validation.validate import validate
 
@@ -160,6 +160,8 @@ def _validated(
         if result.registry is None:
             found = hold(errors, source.paths())
             refuse(head, found.refused or errors)
+        if not whole:  # ``--full`` reads and writes no cache
+            keep_full_run(repo, head, PREFIX, day, result)
         return errors, result.registry, result.registry.files
     checked, _ = validate_incremental(
         repo, base, repo.root / PREFIX, PREFIX, day, head=head, change=change, shared=shared

@@ -25,6 +25,8 @@ class ValidationResult:
     registry: Registry | None
     # Time findings on operators the change judged did not touch (not located).
     set_aside: tuple[Problem, ...] = ()
+    # Every problem found, before judging and locating (a full run's, for the cache).
+    found: tuple[Problem, ...] = ()
 
 
 def run_checks(registry: Registry, today: date) -> list[Problem]:
@@ -109,4 +111,6 @@ def _validate(
     located = locate_all(judged.problems, source, files)
     if loaded.registry is not None and schemas is not None:
         located.extend(stale_schemas(loaded.registry, schemas, schemas_label))
-    return ValidationResult(sorted(located), len(files), loaded.registry, tuple(judged.set_aside))
+    return ValidationResult(
+        sorted(located), len(files), loaded.registry, tuple(judged.set_aside), tuple(problems)
+    )
