@@ -6,8 +6,9 @@ A fresh git repository under ``benchmarks/work/`` (ignored by git; ``--work`` el
 whose state ref already holds ``--recorded`` sent mails (the outbox of a deployment that has
 run for a while); then one session sends ``--mails`` mails to an SMTP server on loopback
 (aiosmtpd, which takes everything). Each mail is two state commits (in flight, then sent);
-with ``--remote`` each is also pushed to a bare repository beside it, as ``--state-remote
-origin`` does. Wall time per mail is printed; nothing is asserted.
+with ``--remote`` they are also pushed to a bare repository beside it, as ``--state-remote
+origin`` does: one push a mail (its in-flight record with the last mail's sent record).
+Wall time per mail is printed; nothing is asserted.
 """
 
 from __future__ import annotations

@@ -4,12 +4,14 @@ its git steps working against a real remote from fresh clones, as a runner has t
 from __future__ import annotations
 
 import subprocess
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
 import git
 import yaml
 
+from tests.helpers.provisioning import state_outbox
 from tests.helpers.regfactory import ROOT, RegistryFactory, run_cli
 from tests.helpers.scheduled_scenario import mail_server, scenario, take
 from tests.helpers.smtpserver import Mailbox
@@ -124,7 +126,11 @@ def test_fresh_runners_share_state_and_one_branch(reg: RegistryFactory, tmp_path
 
     with mail_server(mailbox) as env:
         runner("runner1", "2026-09-01")  # user1: 243 days without a login
-        assert len(take(mailbox)) > 0
+        sent = {str(m["Message-ID"]) for m in take(mailbox)}
+        assert sent
+        with closing(git.Repo(origin)) as remote:  # every mail recorded there, none in doubt
+            assert set(state_outbox(remote)["sent"]) == sent
+            assert state_outbox(remote)["in flight"] == {}
         first = _remote_branches(origin)
         assert sorted(first) == [BRANCH, "main"]
         runner("runner2", "2026-09-01")  # the same day on another fresh runner

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager, ExitStack, contextmanager
+from contextlib import AbstractContextManager, ExitStack, contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -132,16 +132,23 @@ class StateRef:
         store.fetch()
         self.commit = store.head()
         self.files = store.read(self.commit)
+        self.unpushed = False  # written here with ``push=False``, not yet on the remote
 
     def write(
-        self, updates: Mapping[str, bytes | None], message: str, all_or_nothing: bool = False
+        self,
+        updates: Mapping[str, bytes | None],
+        message: str,
+        all_or_nothing: bool = False,
+        push: bool = True,
     ) -> None:
         """Record ``updates`` (files replaced, or removed: None) on the current state. With a
-        remote that does not take it, an ``all_or_nothing`` change is withdrawn here too; any
-        other stays recorded here, to be pushed by the next run."""
+        remote that does not take it, an ``all_or_nothing`` change is withdrawn here too (and
+        only it: what was written before stays); any other stays recorded here, to be pushed
+        by the next run. Without ``push``, the change goes to the remote with the next one
+        (or ``push``)."""
         files = {name: data for name, data in {**self.files, **updates}.items() if data is not None}
         try:
-            commit = self.store.write(files, message, self.commit)
+            commit = self.store.write(files, message, self.commit, push)
         except StatePushError as exc:
             if all_or_nothing:
                 self.store.reset(self.commit, exc.commit)
@@ -149,6 +156,13 @@ class StateRef:
                 self.commit, self.files = exc.commit, files
             raise
         self.commit, self.files = commit, files
+        self.unpushed = not push
+
+    def push(self) -> None:
+        """Send the changes written without ``push`` to the remote."""
+        if self.unpushed:
+            self.store.push()
+            self.unpushed = False
 
 
 class Session:
@@ -317,17 +331,34 @@ class Session:
         if due:
             assert self.settings is not None, "a session that sends is opened with send=True"
             with self._transport(self.settings) as smtp:
-                for mail in due.values():
-                    now = datetime.now(JST)
-                    composed = mail.made()
-                    copy = dated(composed.message, now)
-                    held = self.outbox.hold(composed, copy.as_bytes(), mail.covers, now)
-                    what = f"{mail.composed.notice.kind} for {mail.composed.notice.application}"
-                    # Recorded (and pushed) before the server sees it: a crash from here on
-                    # leaves it in doubt rather than sent again.
-                    self.state.write(held, f"sending {what}", all_or_nothing=True)
-                    self._hand_over(smtp, mail.message_id, what, copy, composed.envelope)
-                    statuses[mail.message_id] = MailStatus.SENT
+                last = ""
+                try:
+                    for mail in due.values():
+                        now = datetime.now(JST)
+                        composed = mail.made()
+                        copy = dated(composed.message, now)
+                        held = self.outbox.hold(composed, copy.as_bytes(), mail.covers, now)
+                        notice = mail.composed.notice
+                        what = f"{notice.kind} for {notice.application}"
+                        # Recorded (and pushed) before the server sees it: a crash from here
+                        # on leaves it in doubt rather than sent again. The push carries the
+                        # last mail's sent record too: one push a mail, not two.
+                        self.state.write(held, f"sending {what}", all_or_nothing=True)
+                        self._hand_over(
+                            smtp, mail.message_id, what, copy, composed.envelope, push=False
+                        )
+                        last = mail.message_id
+                        statuses[mail.message_id] = MailStatus.SENT
+                except BaseException:
+                    # Whatever stopped the run, the sent records go to the remote if it
+                    # takes them (kept here otherwise, and pushed by the next run).
+                    with suppress(StatePushError):
+                        self.state.push()
+                    raise
+                try:
+                    self.state.push()
+                except StatePushError as exc:
+                    raise _taken(exc, last) from None
         return statuses
 
     def _hand_over(
@@ -338,28 +369,23 @@ class Session:
         message: Message,
         envelope: Envelope | None = None,
         fresh: bool = True,
+        push: bool = True,
     ) -> None:
         """Hand a mail recorded as in flight to the server, and record its answer. A ``fresh``
         mail the server refuses is released for the next run; a resent one stays in doubt
-        (whether the first attempt arrived is still unknown)."""
+        (whether the first attempt arrived is still unknown). Without ``push``, the sent
+        record goes to the remote with the state's next push."""
         try:
             smtp.send(message, envelope)
         except MailRefused:
             if fresh:  # certainly not taken: the next run may send it
                 self.state.write(self.outbox.release(message_id), f"refused {what}")
             raise
+        sent = self.outbox.mark_sent(message_id, datetime.now(JST))
         try:
-            self.state.write(self.outbox.mark_sent(message_id, datetime.now(JST)), f"sent {what}")
+            self.state.write(sent, f"sent {what}", push=push)
         except AccessregError as exc:
-            raise ConfigError(
-                msg(
-                    "{exc}. The server had taken {message_id}; wherever this "
-                    "record is missing it is a mail in doubt (`accessreg outbox "
-                    "list`)",
-                    exc=str(exc),
-                    message_id=message_id,
-                )
-            ) from None
+            raise _taken(exc, message_id) from None
 
     # -- settling a mail in doubt ------------------------------------------------------------
 
@@ -380,3 +406,15 @@ class Session:
         what = f"{held.kind} for {held.application}"
         self.state.write(self.outbox.mark_sent(message_id, datetime.now(JST)), f"delivered {what}")
         return InDoubt(message_id, held.kind, held.application, held.since)
+
+
+def _taken(exc: AccessregError, message_id: str) -> ConfigError:
+    """The error of a run that could not record, or push, a mail the server took."""
+    return ConfigError(
+        msg(
+            "{exc}. The server had taken {message_id}; wherever this record is missing it is "
+            "a mail in doubt (`accessreg outbox list`)",
+            exc=str(exc),
+            message_id=message_id,
+        )
+    )
