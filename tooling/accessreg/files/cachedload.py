@@ -166,6 +166,25 @@ def load_snapshot(source: BlobSource, directory: Path) -> LoadResult:
     return result
 
 
+def keep_loaded(blobs: Mapping[str, str], directory: Path, result: LoadResult) -> None:
+    """Keep ``result``, the files with these blob ids loaded, as :func:`load_snapshot` keeps
+    what it loads: its next load of the same files reads it back. A first apply has just
+    loaded the whole registry; a status or daily run after it parsed every file again."""
+    if result.registry is None:
+        return
+    text = _blobs_text(blobs)
+    space = schemas_namespace(schemagen.generate_all(result.registry.catalog))
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError:  # no cache: the next load only takes longer
+        return
+    with gcpause.paused():
+        _write_snapshot(
+            namespace_file(directory, space, "snapshot"), hashlib.sha256(text).hexdigest(), text,
+            result,
+        )  # fmt: skip
+
+
 def _blobs_text(blobs: Mapping[str, str]) -> bytes:
     """The blob ids of a snapshot's files, as one value (its SHA-256 is the snapshot's
     key): read back whole in a few milliseconds when the snapshot is current, taken apart

@@ -82,6 +82,7 @@ class Snapshot:
         rev: str,
         head: str | None,
         cache: ParseCache,
+        listed: Mapping[str, str] | None = None,
     ) -> None:
         self.repo = repo
         self.prefix = prefix
@@ -94,20 +95,24 @@ class Snapshot:
         self._users: dict[str, dict[str, str]] = defaultdict(dict)  # listed, per operator
         self._listed: set[str] = set()  # operators whose users are in ``blobs``
         self._full = False
-        base = self._state(rev, cache)
+        base = self._state(rev, cache, listed)
         self.changes = self._changes(rev)  # rel → blob, None when gone
         self.state = self._apply(base, cache)
         self.blobs.update(self.state.others)
 
     # -- building the state ------------------------------------------------------------------
 
-    def _state(self, rev: str, cache: ParseCache) -> TreeState:
+    def _state(
+        self, rev: str, cache: ParseCache, listed: Mapping[str, str] | None = None
+    ) -> TreeState:
+        """``rev``'s tree state, from the cache, or else from ``listed`` (every file under
+        the prefix at ``rev``, listed already) or a listing of the tree."""
         tree = self.repo.tree_id(rev, self.prefix)
         if tree is None:
             raise ConfigError(msg("{rev} has no {prefix}/ directory", rev=rev, prefix=self.prefix))
         cached: TreeState | None = cache.get("trees", [tree]).get(tree)
         if cached is None:
-            cached = TreeState.of(self.repo.tree_blobs(rev, self.prefix))
+            cached = TreeState.of(listed or self.repo.tree_blobs(rev, self.prefix))
             _keep_state(cache, tree, cached)
         return cached
 

@@ -25,8 +25,10 @@ class ValidationResult:
     registry: Registry | None
     # Time findings on operators the change judged did not touch (not located).
     set_aside: tuple[Problem, ...] = ()
-    # Every problem found, before judging and locating (a full run's, for the cache).
+    # Every problem found, before judging and locating (a full run's, for the cache), and
+    # of those, the problems of loading the files.
     found: tuple[Problem, ...] = ()
+    load_problems: tuple[Problem, ...] = ()
 
 
 def run_checks(registry: Registry, today: date) -> list[Problem]:
@@ -112,5 +114,10 @@ def _validate(
     if loaded.registry is not None and schemas is not None:
         located.extend(stale_schemas(loaded.registry, schemas, schemas_label))
     return ValidationResult(
-        sorted(located), len(files), loaded.registry, tuple(judged.set_aside), tuple(problems)
+        sorted(located),
+        len(files),
+        loaded.registry,
+        tuple(judged.set_aside),
+        tuple(problems),
+        tuple(loaded.problems),
     )
