@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
@@ -12,7 +12,7 @@ from pathlib import Path
 from accessreg.files import schemagen
 from accessreg.files.cachedload import Shared, keep_loaded, parse_key, schemas_namespace
 from accessreg.files.loading import LoadResult, Parsed, load, load_catalog, parse_all
-from accessreg.files.parsecache import ParseCache, cache_dir, namespace
+from accessreg.files.parsecache import ParseCache, cache_dir
 from accessreg.files.schemacheck import SchemaChecker, checkers
 from accessreg.gitio.repo import GitRepository
 from accessreg.model import layout
@@ -140,7 +140,7 @@ def validate_incremental(
     prefix = root.relative_to(repo.root.resolve()).as_posix()
     rev_id = repo.resolve(rev)
     head_id = repo.resolve(head) if head is not None else None
-    snap = _snapshot(repo, prefix, root, label, rev_id, head_id)
+    snap = Snapshot(repo, prefix, root, label, rev_id, head_id)
     stats = Stats(files=snap.files, changed=len(snap.changes))
     catalog, _ = load_catalog(snap, snap.paths())
     if catalog is None:  # nothing can be checked without it: the full run says why
@@ -229,24 +229,6 @@ def _keys(run: _Run, by_kind: dict[Kind, SchemaChecker]) -> tuple[_Keys, dict[st
     return found, base_parsed
 
 
-def _snapshot(
-    repo: GitRepository,
-    prefix: str,
-    root: Path,
-    label: str,
-    rev: str,
-    head: str | None,
-    listed: Mapping[str, str] | None = None,
-) -> Snapshot:
-    # The catalog decides the namespace of parsed files and findings, and the tree state
-    # says where the catalog is: tree states have a cache of their own.
-    trees = ParseCache(cache_dir(repo.common_dir), namespace("trees"))
-    try:
-        return Snapshot(repo, prefix, root, label, rev, head, trees, listed)
-    finally:
-        trees.close()
-
-
 def keep_full_run(
     repo: GitRepository, rev: str, prefix: str, today: date, full: ValidationResult
 ) -> None:
@@ -263,7 +245,7 @@ def keep_full_run(
     directory = cache_dir(repo.common_dir)
     if not full.registry.broken:
         keep_loaded(listed, directory, LoadResult(full.registry, list(full.load_problems)))
-    snap = _snapshot(repo, prefix, repo.root / prefix, prefix, sha, sha, listed)
+    snap = Snapshot(repo, prefix, repo.root / prefix, prefix, sha, sha, listed)
     catalog, _ = load_catalog(snap, snap.paths())
     if catalog is None:
         return

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from accessreg.errors import ConfigError
-from accessreg.files.parsecache import ParseCache
+from accessreg.files.parsecache import ParseCache, cache_dir, namespace
 from accessreg.files.sources import read_in
 from accessreg.gitio.repo import GitRepository, blob_id
 from accessreg.model import layout
@@ -81,7 +81,6 @@ class Snapshot:
         label: str,
         rev: str,
         head: str | None,
-        cache: ParseCache,
         listed: Mapping[str, str] | None = None,
     ) -> None:
         self.repo = repo
@@ -95,9 +94,15 @@ class Snapshot:
         self._users: dict[str, dict[str, str]] = defaultdict(dict)  # listed, per operator
         self._listed: set[str] = set()  # operators whose users are in ``blobs``
         self._full = False
-        base = self._state(rev, cache, listed)
-        self.changes = self._changes(rev)  # rel → blob, None when gone
-        self.state = self._apply(base, cache)
+        # The catalog decides the namespace of parsed files and findings, and the tree state
+        # says where the catalog is: tree states have a cache of their own.
+        trees = ParseCache(cache_dir(repo.common_dir), namespace("trees"))
+        try:
+            base = self._state(rev, trees, listed)
+            self.changes = self._changes(rev)  # rel → blob, None when gone
+            self.state = self._apply(base, trees)
+        finally:
+            trees.close()
         self.blobs.update(self.state.others)
 
     # -- building the state ------------------------------------------------------------------

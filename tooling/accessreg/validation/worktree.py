@@ -21,7 +21,7 @@ from accessreg.errors import ConfigError, UsageError
 from accessreg.files import gcpause, schemagen
 from accessreg.files.cachedload import schemas_namespace
 from accessreg.files.loading import load_catalog
-from accessreg.files.parsecache import ParseCache, Table, cache_dir, namespace
+from accessreg.files.parsecache import ParseCache, Table, cache_dir
 from accessreg.files.schemacheck import SchemaChecker, checkers
 from accessreg.gitio.repo import GitRepository
 from accessreg.model import Catalog, layout
@@ -95,11 +95,7 @@ class WorkTree:
             if prefix in ("", "."):
                 raise ConfigError("the registry is the repository itself")
             head = repo.resolve("HEAD")
-            trees = ParseCache(cache_dir(repo.common_dir), namespace("trees"))
-            try:
-                snapshot = Snapshot(repo, prefix, absolute, label, head, None, trees)
-            finally:
-                trees.close()
+            snapshot = Snapshot(repo, prefix, absolute, label, head, None)
             catalog, _ = load_catalog(snapshot, snapshot.paths())
         except (ConfigError, UsageError, ValueError):
             repo.close()
