@@ -260,7 +260,9 @@ def keep_full_run(
         cache.close()
 
 
-def _as_kept(at: _Keys, found: Iterable[Problem], registry: Registry) -> dict[str, object]:
+def _as_kept(
+    at: _Keys, found: Iterable[Problem], registry: Registry
+) -> dict[str, GroupResult | list[Problem]]:
     """A full run's findings as ``_validate`` keeps them: per group, its files' own
     problems and the operator-scoped findings on them, with its users' files and logins;
     then the findings on operator files. The login rule's findings and the shared files'
@@ -286,7 +288,7 @@ def _as_kept(at: _Keys, found: Iterable[Problem], registry: Registry) -> dict[st
     for u in registry.users:
         if (code := group(u.file)) in users:
             users[code].append((u.file, u.user.email.lower()))
-    kept: dict[str, object] = {
+    kept: dict[str, GroupResult | list[Problem]] = {
         at.groups[code]: GroupResult(
             tuple(own[code]),
             tuple(f for f, _ in users[code]),
