@@ -7,7 +7,8 @@ sound, writing the outputs at once, moving branches and sending are done here on
 
 Sending goes through the outbox (``effects.outbox``) so that a crash at any point sends no
 mail twice and loses none silently: each mail is recorded as in flight (and pushed) before
-it is handed to SMTP, and recorded as sent right after the server's 250. A refusal by the
+it is handed to SMTP, and recorded as sent right after the server's 250 (pushed with the next
+mail's in-flight record, one push a mail, or at the end). A refusal by the
 server withdraws the record; anything else that stops the run in between leaves the mail in
 doubt, for a person to settle (``resend`` or ``delivered``).
 """
