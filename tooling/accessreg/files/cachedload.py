@@ -34,7 +34,7 @@ from accessreg.files.loading import (
 from accessreg.files.parsecache import ParseCache, namespace, namespace_file
 from accessreg.files.schemacheck import checkers
 from accessreg.files.sources import Identified, Source
-from accessreg.model import layout
+from accessreg.model import Catalog, layout
 from accessreg.model.layout import Kind
 from accessreg.model.problems import Problem
 from accessreg.model.registry import Registry, UserEntry
@@ -151,9 +151,7 @@ def load_snapshot(source: BlobSource, directory: Path) -> LoadResult:
     blobs = {rel: source.blob(rel) for rel in rels}
     text = _blobs_text(blobs)
     key = hashlib.sha256(text).hexdigest()
-    kept_in = namespace_file(
-        directory, schemas_namespace(schemagen.generate_all(catalog)), "snapshot"
-    )
+    kept_in = _snapshot_file(directory, catalog)
     with gcpause.paused():  # millions of objects without cycles
         kept = _read_snapshot(kept_in, key, blobs)
     if kept is not None and not kept[1]:
@@ -161,8 +159,7 @@ def load_snapshot(source: BlobSource, directory: Path) -> LoadResult:
     result = _patched(source, *kept) if kept is not None else None
     if result is None:
         result = _load_one(source, directory)
-    with gcpause.paused():  # a pickled model's parts are made and let go 200,000 times
-        _write_snapshot(kept_in, key, text, result)
+    _write_snapshot(kept_in, key, text, result)
     return result
 
 
@@ -170,19 +167,16 @@ def keep_loaded(blobs: Mapping[str, str], directory: Path, result: LoadResult) -
     """Keep ``result``, the files with these blob ids loaded, as :func:`load_snapshot` keeps
     what it loads: its next load of the same files reads it back. A first apply has just
     loaded the whole registry; a status or daily run after it parsed every file again."""
-    if result.registry is None:
-        return
-    text = _blobs_text(blobs)
-    space = schemas_namespace(schemagen.generate_all(result.registry.catalog))
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-    except OSError:  # no cache: the next load only takes longer
-        return
-    with gcpause.paused():
-        _write_snapshot(
-            namespace_file(directory, space, "snapshot"), hashlib.sha256(text).hexdigest(), text,
-            result,
-        )  # fmt: skip
+    if result.registry is not None:
+        text = _blobs_text(blobs)
+        kept_in = _snapshot_file(directory, result.registry.catalog)
+        _write_snapshot(kept_in, hashlib.sha256(text).hexdigest(), text, result)
+
+
+def _snapshot_file(directory: Path, catalog: Catalog) -> Path:
+    """Where the snapshot of a registry of ``catalog`` is kept: what a file gives a load
+    follows from its bytes and the schemas the catalog generates."""
+    return namespace_file(directory, schemas_namespace(schemagen.generate_all(catalog)), "snapshot")
 
 
 def _blobs_text(blobs: Mapping[str, str]) -> bytes:
@@ -291,7 +285,8 @@ def _write_snapshot(path: Path, key: str, blobs: bytes, result: LoadResult) -> N
         registry = replace(registry, users=(), files=registry.files - own)
     fresh = path.with_name(f"{path.name}.{os.getpid()}.new")
     try:
-        with fresh.open("wb") as out:
+        # Paused: a pickled model's parts are made and let go 200,000 times.
+        with gcpause.paused(), fresh.open("wb") as out:
             parts = (key, blobs, replace(result, registry=registry), len(users))
             for part in parts:
                 pickle.dump(part, out, protocol=pickle.HIGHEST_PROTOCOL)

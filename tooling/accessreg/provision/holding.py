@@ -26,7 +26,9 @@ from datetime import date
 from typing import NoReturn
 
 from accessreg.errors import ProblemsFound
-from accessreg.files.cachedload import Shared
+from accessreg.files.cachedload import Shared, keep_loaded
+from accessreg.files.loading import LoadResult
+from accessreg.files.parsecache import cache_dir
 from accessreg.gitio.repo import GitRepository
 from accessreg.model import layout
 from accessreg.model.layout import Kind
@@ -38,7 +40,7 @@ from accessreg.provision.state import HeldFile
 from accessreg.reporting import reporters
 from accessreg.validation.incremental import keep_full_run, validate_incremental
 from accessreg.validation.judge import Change
-from accessreg.validation.validate import validate
+from accessreg.validation.validate import ValidationResult, validate
 
 
 @dataclass(frozen=True)
@@ -161,12 +163,24 @@ def _validated(
             found = hold(errors, source.paths())
             refuse(head, found.refused or errors)
         if not whole:  # ``--full`` reads and writes no cache
-            keep_full_run(repo, head, PREFIX, day, result)
+            _keep(repo, head, day, result)
         return errors, result.registry, result.registry.files
     checked, _ = validate_incremental(
         repo, base, repo.root / PREFIX, PREFIX, day, head=head, change=change, shared=shared
     )
     return [p for p in checked.problems if p.level is Level.ERROR], None, None
+
+
+def _keep(repo: GitRepository, head: str, day: date, full: ValidationResult) -> None:
+    """What a first run checked, kept for the runs after it: every operator's findings, for
+    the next run's check (``keep_full_run``); the registry it loaded, for the next load of
+    it (``status``, ``daily``, ``confirm``), where every file loaded as it is (checking keeps
+    what it can of a file with errors; a plain load does not)."""
+    listed = repo.tree_blobs(head, PREFIX)
+    keep_full_run(repo, head, PREFIX, day, full, listed)
+    if full.registry is not None and not full.registry.broken:
+        loaded = LoadResult(full.registry, list(full.load_problems))
+        keep_loaded(listed, cache_dir(repo.common_dir), loaded)
 
 
 def refuse(head: str, problems: Iterable[Problem]) -> NoReturn:

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 from pathlib import Path
 
 from accessreg.files import schemagen
-from accessreg.files.cachedload import Shared, keep_loaded, parse_key, schemas_namespace
-from accessreg.files.loading import LoadResult, Parsed, load, load_catalog, parse_all
+from accessreg.files.cachedload import Shared, parse_key, schemas_namespace
+from accessreg.files.loading import Parsed, load, load_catalog, parse_all
 from accessreg.files.parsecache import ParseCache, cache_dir
 from accessreg.files.schemacheck import SchemaChecker, checkers
 from accessreg.gitio.repo import GitRepository
@@ -230,27 +230,27 @@ def _keys(run: _Run, by_kind: dict[Kind, SchemaChecker]) -> tuple[_Keys, dict[st
 
 
 def keep_full_run(
-    repo: GitRepository, rev: str, prefix: str, today: date, full: ValidationResult
+    repo: GitRepository,
+    rev: str,
+    prefix: str,
+    today: date,
+    full: ValidationResult,
+    listed: Mapping[str, str] | None = None,
 ) -> None:
     """Keep what a full run of the registry at ``rev`` found as the incremental runs keep
     it, so that the next run from ``rev`` checks only what changed since. A first apply
     has just checked every operator; without this, the next one, a merge later, checked
-    them all again (22 s at 200,000 users, where a merge of one file costs 2). The
-    registry it loaded is kept too, where every file loaded as it is (validation keeps
-    what it can of a file with errors; a plain load does not)."""
+    them all again (22 s at 200,000 users, where a merge of one file costs 2). ``listed``:
+    every file under ``prefix`` at ``rev`` with its blob id, if listed already."""
     if full.registry is None:
         return
     sha = repo.resolve(rev)
-    listed = repo.tree_blobs(sha, prefix)
-    directory = cache_dir(repo.common_dir)
-    if not full.registry.broken:
-        keep_loaded(listed, directory, LoadResult(full.registry, list(full.load_problems)))
     snap = Snapshot(repo, prefix, repo.root / prefix, prefix, sha, sha, listed)
     catalog, _ = load_catalog(snap, snap.paths())
     if catalog is None:
         return
     generated = schemagen.generate_all(catalog)
-    cache = ParseCache(directory, schemas_namespace(generated))
+    cache = ParseCache(cache_dir(repo.common_dir), schemas_namespace(generated))
     try:
         run = _Run(snap, today, cache, Stats())
         at, _ = _keys(run, checkers(generated))
