@@ -51,3 +51,12 @@ def test_a_broken_maintainers_file_is_a_located_error(reg: RegistryFactory) -> N
     assert "(yaml-syntax)" in result.stderr
     assert "registry/maintainers.yaml を読み込めないため、何もしていません" in result.stderr
     assert not (reg.repo / ".github" / "CODEOWNERS").exists()
+
+
+def test_a_missing_maintainers_file_is_named_with_why(reg: RegistryFactory) -> None:
+    (reg.root / "maintainers.yaml").unlink()
+    result = run_cli("codeowners", cwd=reg.repo)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    missing = "registry/maintainers.yaml を読めません: そのファイルまたはディレクトリはありません"
+    assert missing in result.stderr
+    assert not (reg.repo / ".github" / "CODEOWNERS").exists()

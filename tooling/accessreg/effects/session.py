@@ -30,6 +30,7 @@ from accessreg.files import atomic
 from accessreg.files.cachedload import load_snapshot
 from accessreg.files.loading import locate
 from accessreg.files.parsecache import cache_dir
+from accessreg.files.reasons import os_reason
 from accessreg.gitio.branches import BranchChange, Branches
 from accessreg.gitio.repo import BlobSource, GitRepository
 from accessreg.gitio.state import STATE_REF, Merge, StatePushError, StateStore
@@ -285,7 +286,7 @@ class Session:
                 ) from None
             except OSError as exc:
                 raise ConfigError(
-                    msg("Cannot write the outputs: {why}", why=str(exc.strerror or exc))
+                    msg("Cannot write the outputs: {why}", why=os_reason(exc))
                 ) from None
         moved: list[BranchChange] = []
         try:

@@ -21,6 +21,7 @@ from pydantic import BaseModel, ValidationError
 from accessreg.errors import ConfigError, ProblemsFound
 from accessreg.escape import describe, unsafe_characters
 from accessreg.files import gcpause, schemagen, workspace, yamlsafe
+from accessreg.files.reasons import os_reason
 from accessreg.files.salvage import salvage as salvaged_model
 from accessreg.files.schemacheck import SchemaChecker, checker, checkers, field_name
 from accessreg.files.sources import DirectorySource, Identified, Source
@@ -398,7 +399,7 @@ def load_maintainers(registry: Path) -> MaintainersFile:
         raw = source.read(rel)
     except OSError as exc:
         raise ConfigError(
-            msg("Cannot read {file}: {why}", file=source.label + "/" + rel, why=exc.strerror or "")
+            msg("Cannot read {file}: {why}", file=source.label + "/" + rel, why=os_reason(exc))
         ) from None
     schema = checker(schemagen.generate(Kind.MAINTAINERS, None))
     model, problems = model_of(parse(rel, Kind.MAINTAINERS, raw, schema))

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from accessreg.errors import UsageError
+from accessreg.files.reasons import os_reason
 from accessreg.model.messages import Message, msg
 from accessreg.provision.merges import MergedPullRequest
 from accessreg.timeline.clock import JST
@@ -56,8 +57,8 @@ def read(path: Path, name: str) -> dict[str, MergedPullRequest]:
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        why = exc.strerror if isinstance(exc, OSError) else msg("it is not UTF-8 text")
-        raise UsageError(msg("Cannot read {file}: {why}", file=name, why=str(why))) from None
+        why = os_reason(exc) if isinstance(exc, OSError) else msg("it is not UTF-8 text")
+        raise UsageError(msg("Cannot read {file}: {why}", file=name, why=why)) from None
     return parse(text, name)
 
 

@@ -26,6 +26,7 @@ from accessreg.effects.plan import BranchSet, Outgoing, Proposal, Record, RunPla
 from accessreg.effects.session import InDoubt, MailOutcome, Session, TransportFactory, smtp_session
 from accessreg.errors import ProblemsFound, UsageError
 from accessreg.files import gcpause
+from accessreg.files.reasons import os_reason
 from accessreg.gitio.added import added_on
 from accessreg.gitio.branches import BranchChange
 from accessreg.mail.compose import mail_file
@@ -114,18 +115,7 @@ def _duties(request: RunRequest) -> dict[str, Duty]:
 
 
 def _export(request: RunRequest) -> lastlogins.LastLogins:
-    if request.last_logins is None:
-        raise UsageError(msg("The stale duty needs --last-logins FILE"))
-    try:
-        raw = request.last_logins.read_bytes()
-    except OSError as exc:
-        raise UsageError(
-            msg(
-                "Cannot read {last_logins}: {strerror}",
-                last_logins=str(request.last_logins),
-                strerror=str(exc.strerror),
-            )
-        ) from None
+    raw = _given(request.last_logins, msg("The stale duty needs --last-logins FILE"))
     export = lastlogins.read(raw, str(request.last_logins))
     if request.strict and export.problems:
         raise ProblemsFound(
@@ -138,18 +128,7 @@ def _export(request: RunRequest) -> lastlogins.LastLogins:
 
 
 def _pulls(request: RunRequest) -> reviews.OpenPulls:
-    if request.open_pulls is None:
-        raise UsageError(msg("The reviews duty needs --open-pulls FILE"))
-    try:
-        raw = request.open_pulls.read_bytes()
-    except OSError as exc:
-        raise UsageError(
-            msg(
-                "Cannot read {open_pulls}: {strerror}",
-                open_pulls=str(request.open_pulls),
-                strerror=str(exc.strerror),
-            )
-        ) from None
+    raw = _given(request.open_pulls, msg("The reviews duty needs --open-pulls FILE"))
     pulls = reviews.read_pulls(raw, str(request.open_pulls))
     if request.strict and pulls.problems:
         raise ProblemsFound(
@@ -160,6 +139,17 @@ def _pulls(request: RunRequest) -> reviews.OpenPulls:
             )
         )
     return pulls
+
+
+def _given(path: Path | None, needed: Message) -> bytes:
+    """The bytes of an input file a duty needs (``needed``: the message when none was given)."""
+    if path is None:
+        raise UsageError(needed)
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        why = os_reason(exc)
+        raise UsageError(msg("Cannot read {file}: {why}", file=str(path), why=why)) from None
 
 
 SUMMARY = "summary.json"
