@@ -273,11 +273,21 @@ def test_confirm_records_imports_and_owes_completion_notices(
         assert mailbox.received == []
 
 
+def test_confirm_before_any_batch_says_so_in_the_readers_words(reg: RegistryFactory) -> None:
+    made = GitRegistry(reg)
+    try:
+        unknown = accessreg(made, "confirm", "20991231-deadbeef", env={"ACCESSREG_LANG": "ja"})
+    finally:
+        made.close()
+    assert unknown.returncode == 2
+    assert "バッチ '20991231-deadbeef' はありません（最近のもの: まだありません）" in unknown.stderr
+
+
 def test_confirm_of_an_unknown_batch_or_system_is_a_usage_error(gr: GitRegistry) -> None:
     unknown = accessreg(gr, "confirm", "20991231-deadbeef")
     assert unknown.returncode == 2
-    assert "No batch '20991231-deadbeef'" in unknown.stderr
     (batch_id,) = state(gr)["batches"]
+    assert f"No batch '20991231-deadbeef' (latest: {batch_id})" in unknown.stderr
     wrong = accessreg(gr, "confirm", batch_id, "--system", "switching")
     assert wrong.returncode == 2
     assert "has no files for switching" in wrong.stderr

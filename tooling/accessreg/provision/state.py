@@ -20,7 +20,7 @@ from accessreg.escape import quote
 from accessreg.gitio.repo import GitRepository
 from accessreg.gitio.state import STATE_REF
 from accessreg.model.base import Frozen, UnreadableError, json_document
-from accessreg.model.messages import msg
+from accessreg.model.messages import Param, msg
 from accessreg.plan.waits import Waits
 
 STATE_FILE = "state.json"
@@ -226,7 +226,8 @@ class State(Frozen):
         try:
             return self.batches[batch_id]
         except KeyError:
-            known = ", ".join(b.id for b in self.ordered()[-5:]) or "none yet"
+            latest = tuple(b.id for b in self.ordered()[-5:])
+            known: Param = latest or msg("none yet")  # a list in the reader's words
             raise UsageError(
                 msg("No batch {batch_id} (latest: {known})", batch_id=quote(batch_id), known=known)
             ) from None
