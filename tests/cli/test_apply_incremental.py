@@ -20,8 +20,11 @@ from pathlib import Path
 
 import pytest
 
+from accessreg.model.registry import Registry
 from accessreg.outputs.fragments import Fragment
+from accessreg.provision.merges import Snapshots
 from accessreg.provision.shares import ShareStore
+from accessreg.validation import incremental
 from tests.helpers.gitrepo import GitRegistry
 from tests.helpers.provisioning import accessreg, merge, tree
 from tests.helpers.regfactory import RegistryFactory
@@ -594,3 +597,36 @@ def test_a_login_id_of_a_waiting_operator_and_another_one_is_worked_out_from_one
     merge(sample, "memo", lambda: aoba[1].write_text(
         aoba[1].read_text("utf-8") + "memo: 変更\n", "utf-8"))  # fmt: skip
     _as_full(sample, tmp_path / "inc", "--base", clash, *DAY)
+
+
+def test_a_cold_cache_is_checked_and_rendered_from_one_full_run(
+    sample: GitRegistry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first run of a new version of the tool finds its cache empty: it checks every
+    operator in one full run (``incremental._WHOLE_RUN``, lowered here to the sample's
+    size) and renders every operator's share from the registry that run loaded, reading
+    the head no other way, and writes what reading everything writes."""
+    first = accessreg(sample, "apply", "--out", str(tmp_path / "initial"), "--initial",
+                      "--confirm", *DAY)  # fmt: skip
+    assert first.returncode == 0, first.stderr
+    head = merge(sample, "memo", lambda: _edit(sample, random.Random(4), 1))
+    shutil.rmtree(tmp_path / "cache")
+    monkeypatch.setattr(incremental, "_WHOLE_RUN", 1)
+    loaded_at: list[str] = []
+    scoped = Snapshots._scoped
+
+    def recorded(self: Snapshots, sha: str, under: list[str], cache: Path) -> Registry:
+        loaded_at.append(sha)
+        return scoped(self, sha, under, cache)
+
+    monkeypatch.setattr(Snapshots, "_scoped", recorded)
+    whole: list[object] = []
+    checked_whole = incremental._checked_whole
+    monkeypatch.setattr(
+        incremental, "_checked_whole", lambda *a: whole.append(a) or checked_whole(*a)
+    )
+    report, _, _ = _as_full(sample, tmp_path / "cold", *DAY)
+    read = READ.search(report)
+    assert read is not None and read.group(1) == read.group(2), report  # every share rendered
+    assert len(whole) == 1
+    assert head not in loaded_at  # the head came from validation alone

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import pickle
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import closing
 from datetime import date
 from pathlib import Path
@@ -258,13 +258,8 @@ def _kept(directory: Path) -> dict[str, object]:
     return found
 
 
-def test_a_full_run_keeps_what_a_cold_incremental_run_keeps(
-    gr: Repo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A first apply checks the whole registry at once. What it keeps of that
-    (``keep_full_run``) is what a cold incremental run of the same commit keeps, key for
-    key, problems of every scope included: the next run checks only what changed since,
-    and finds what a full run finds."""
+def _problems_of_every_scope(gr: Repo) -> str:
+    """A commit with a problem of every scope a finding is kept under: the commit."""
     gr.reg.write("users/OP000002/broken@op2.example.jp.yaml", "email: [\n")
     gr.reg.user("OP000002", "bad@op2.example.jp", permissions={"taxis": 1011})
     gr.reg.write("stray.txt", "nothing belongs here\n")
@@ -277,7 +272,17 @@ def test_a_full_run_keeps_what_a_cold_incremental_run_keeps(
         "OP000004", contacts=[contact(n=4)], subcontractors=[{"code": "OP000004", "name": "自社"}]
     )
     _claim_op3_as_terminated(gr)
-    head = gr.commit("problems of every scope")
+    return gr.commit("problems of every scope")
+
+
+def test_a_full_run_keeps_what_a_cold_incremental_run_keeps(
+    gr: Repo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A first apply checks the whole registry at once. What it keeps of that
+    (``keep_full_run``) is what a cold incremental run of the same commit keeps, key for
+    key, problems of every scope included: the next run checks only what changed since,
+    and finds what a full run finds."""
+    head = _problems_of_every_scope(gr)
     with GitRepository(gr.path) as repo:
         full = validate(repo.snapshot(head, "registry"), TODAY)
         monkeypatch.setenv(parsecache.ENV_DIR, str(tmp_path / "kept"))
@@ -452,3 +457,68 @@ def test_a_symbolic_link_is_read_as_its_target_path_never_followed(
             ("registry/users/OP000003/dangling@op3.example.jp.yaml", "schema"),
         }
         assert not any("SECRET" in p.message.english() for p in problems)
+
+
+def test_a_cold_cache_of_many_groups_checks_them_in_one_full_run(
+    gr: Repo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cache missing most groups of a large registry (a new version of the tool) checks
+    them in one full run: it finds what a full run finds, keeps what a cold run checking
+    them a slice at a time keeps, key for key, and hands the registry on whole; a cache
+    missing a few groups still checks those alone."""
+    head = _problems_of_every_scope(gr)
+    whole: list[int] = []
+    checked_whole = incremental._checked_whole
+
+    def counted(run: object, at: object, keys: dict[str, str]) -> list[Problem]:
+        whole.append(len(keys))
+        return checked_whole(run, at, keys)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(incremental, "_checked_whole", counted)
+    with GitRepository(gr.path) as repo:
+        monkeypatch.setenv(parsecache.ENV_DIR, str(tmp_path / "slices"))
+        validate_incremental(repo, head, gr.reg.root, "registry", TODAY, head=head)
+        assert whole == []  # fewer groups than a whole run is for
+        monkeypatch.setattr(incremental, "_WHOLE_RUN", 1)
+        monkeypatch.setenv(parsecache.ENV_DIR, str(tmp_path / "whole"))
+        shared = Shared()
+        validate_incremental(repo, head, gr.reg.root, "registry", TODAY, head=head, shared=shared)
+        groups = whole[0]
+        assert whole == [groups] and groups >= 5
+        assert shared.head is not None and shared.head[0] == head
+        loaded = validate(repo.snapshot(head, "registry"), TODAY).registry
+        assert loaded is not None
+        assert [u.file for u in shared.head[1].users] == [u.file for u in loaded.users]
+    assert _kept(tmp_path / "whole") == _kept(tmp_path / "slices")
+
+    problems, stats = check(gr)  # the cache kept by the whole run: what a full run finds
+    assert whole == [groups] and stats.groups_checked == 0
+    assert stats.parsed == 2  # the two holders of the clashing login, as after a full run
+    assert {"login-id-unique", "file-location"} <= {p.rule for p in problems}
+    gr.reg.user("OP000004", "u9@op4.example.jp", permissions={"taxis": "1010"})
+    problems, stats = check(gr)
+    assert whole == [groups] and stats.groups_checked == 1  # one group of many: on its own
+    monkeypatch.setenv(parsecache.ENV_DIR, str(tmp_path / "cold"))
+    problems, stats = check(gr)
+    assert whole == [groups, groups] and stats.groups_checked == groups
+
+
+def test_a_whole_run_of_a_commit_reads_its_files_in_one_batch(
+    gr: Repo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Read one by one from git, a commit's 200,000 files cost ten times the check."""
+    batches: list[int] = []
+    read_blobs = GitRepository.read_blobs
+
+    def counted(self: GitRepository, blobs: Iterable[str]) -> dict[str, bytes]:
+        wanted = list(blobs)
+        batches.append(len(wanted))
+        return read_blobs(self, wanted)
+
+    monkeypatch.setattr(GitRepository, "read_blobs", counted)
+    monkeypatch.setattr(incremental, "_WHOLE_RUN", 1)
+    head = gr.rev()
+    with GitRepository(gr.path) as repo:
+        result, stats = validate_incremental(repo, head, gr.reg.root, "registry", TODAY, head=head)
+    assert result.problems == [] and stats.groups_checked == stats.groups
+    assert sum(batches) >= stats.files - 1 and len(batches) <= 3, batches

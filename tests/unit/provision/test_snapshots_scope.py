@@ -347,3 +347,25 @@ def test_a_step_compares_the_operators_it_changed_unless_a_login_id_is_shared(
     ]
     # Dated by the merge that brought it forward (M+6 of its day), as a new holder.
     assert ("johs", ChangeKind.ADD, shared, date(2026, 12, 24)) in rows
+
+
+def test_the_whole_registry_validated_serves_a_narrower_scope(
+    reg: RegistryFactory, tmp_path: Path
+) -> None:
+    """Validation that checked every operator in one run (a cold cache) hands on the whole
+    registry: a scope of some operators, narrowed from the run's snapshots as the shares
+    are, takes it without the users beyond the scope, and reads no file."""
+    gr = _registry(reg)
+    reg.write("users/TESTOP03/notes.txt", "メモ\n")  # beyond the scope too
+    head = gr.commit("a stray file")
+    with GitRepository(gr.path) as repo:
+        validated = load(repo.snapshot(head, PREFIX), salvage=True).registry
+        assert validated is not None and not validated.broken
+        run = Snapshots(
+            repo, {}, frozenset(OPS), tmp_path / "cache", Shared(head=(head, validated))
+        )
+        made = run.narrowed(SCOPE, pins={}).at(head)
+        fresh = Snapshots(repo, {}, SCOPE, tmp_path / "fresh").at(head)
+    assert _shape(made) == _shape(fresh)
+    assert {u.operator_code for u in made.users} == SCOPE
+    assert not (tmp_path / "cache").exists()  # nothing parsed, nor looked up

@@ -115,7 +115,7 @@ class Snapshots:
         """The same repository and cache for the operators of ``scope`` alone (None: all),
         with other ``pins`` if given; parsed files and models are shared with this one."""
         found = Snapshots(self.repo, self.pins if pins is None else pins, scope, self.cache)
-        found._known, found._models = self._known, self._models
+        found._known, found._models, found._validated = self._known, self._models, self._validated
         return found
 
     def access(self, registry: Registry, only: frozenset[str] | None = None) -> Access:
@@ -191,20 +191,20 @@ class Snapshots:
         return self._cache[sha]
 
     def _as_validated(self, sha: str, under: list[str]) -> Registry | None:
-        """The registry validation loaded at ``sha``, when the scope holds every file of
-        it: what a load would give, once its files with errors are loaded as they are
-        (validation keeps what it salvaged of those, a load does not), the pinned ones are
-        laid over it, and the scope's files it did not check are added (the operator of a
-        file held back is read on every run, its group checked only when it changes).
-        None otherwise."""
+        """The registry validation loaded at ``sha``, without the users beyond the scope
+        (validation checked more operators, or all of them): what a load would give, once
+        its files with errors are loaded as they are (validation keeps what it salvaged of
+        those, a load does not), the pinned ones are laid over it, and the scope's files it
+        did not check are added (the operator of a file held back is read on every run, its
+        group checked only when it changes). None: none at that commit, or a pinned catalog."""
         if self._validated is None or layout.CATALOG_FILE in self.pins:
             return None
         at, registry = self._validated
         if at != sha:
             return None
         listed = self.repo.tree_blobs(sha, PREFIX, under)
-        if not registry.files <= listed.keys():
-            return None
+        if not registry.files <= listed.keys():  # at the same commit: users beyond the scope
+            registry = _within(registry, listed.keys())
         pins = {rel: data for rel, data in self.pins.items() if self._covers(rel)}
         unread = {rel: blob for rel, blob in listed.items() if rel not in registry.files}
         if registry.broken or pins or unread:
@@ -299,6 +299,17 @@ class Snapshots:
         )
         self._near = (sha, registry)
         return registry
+
+
+def _within(registry: Registry, files: Collection[str]) -> Registry:
+    """``registry`` with only the users whose files are among ``files``."""
+    held = frozenset(files)
+    return replace(
+        registry,
+        users=tuple(u for u in registry.users if u.file in held),
+        files=registry.files & held,
+        broken=registry.broken & held,
+    )
 
 
 def pinned_content(repo: GitRepository, revs: Mapping[str, str | None]) -> dict[str, bytes | None]:

@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 
 from accessreg.files import gcpause, schemagen
-from accessreg.files.loading import load, locate
+from accessreg.files.loading import LoadResult, load, locate
 from accessreg.files.sources import Source
 from accessreg.model.messages import msg
 from accessreg.model.problems import Problem, problem
@@ -101,14 +101,21 @@ def validate(
         return _validate(source, today, schemas, schemas_label, change)
 
 
+def checked(source: Source, today: date) -> tuple[LoadResult, list[Problem]]:
+    """Every file of ``source`` loaded (as validation loads them: ``salvage``), and every
+    problem found, the load's and the rules', neither judged nor located."""
+    loaded = load(source, salvage=True)
+    problems = list(loaded.problems)
+    if loaded.registry is not None:
+        problems.extend(run_checks(loaded.registry, today))
+    return loaded, problems
+
+
 def _validate(
     source: Source, today: date, schemas: Path | None, schemas_label: str, change: Change | None
 ) -> ValidationResult:
-    loaded = load(source, salvage=True)
-    problems = list(loaded.problems)
+    loaded, problems = checked(source, today)
     files = loaded.registry.files if loaded.registry is not None else frozenset(source.paths())
-    if loaded.registry is not None:
-        problems.extend(run_checks(loaded.registry, today))
     judged = judge(unshadowed(problems), change)
     located = locate_all(judged.problems, source, files)
     if loaded.registry is not None and schemas is not None:
