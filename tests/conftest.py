@@ -8,9 +8,21 @@ from pathlib import Path
 
 import pytest
 
+from accessreg.model.messages import Message
 from tests.helpers.gitrepo import GitRegistry
 from tests.helpers.lapsed import lapsed
 from tests.helpers.regfactory import RegistryFactory
+
+
+@pytest.fixture(autouse=True)
+def _messages_in_words_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A message reaches a reader through ``i18n.text``, in their language; turned into text
+    any other way (``str``, an f-string, a mail template), it fails the test."""
+
+    def refused(message: Message) -> str:
+        raise TypeError(f"a message turned into text without i18n.text: {message!r}")
+
+    monkeypatch.setattr(Message, "__str__", refused)
 
 
 @pytest.fixture

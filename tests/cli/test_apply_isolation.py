@@ -140,6 +140,10 @@ def test_two_clashing_merges_hold_exactly_both_holders_until_the_fix(
     reviewers = [m for m in first.received if str(m["Subject"]).startswith("【保留】")]
     assert {str(m["To"].addresses[0].addr_spec) for m in reviewers} == REVIEWERS
     assert all(f"registry/{ours}:2" in m.get_content() for m in reviewers)
+    # Each error in the reviewers' words, as `validate` says it in Japanese.
+    clash = f"registry/{ours}:2: この ID は {theirs} でも使われています"
+    assert all(clash in m.get_content() for m in reviewers)
+    assert not any("Message(" in m.get_content() for m in reviewers)
 
     # Another merge while the clash stands: still held, nothing said twice.
     merged_on(gr, "a-changes-user1", LATE, lambda: gr.reg.user(permissions={"taxis": "1012"}))

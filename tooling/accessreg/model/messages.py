@@ -36,6 +36,12 @@ class Message:
             self, lambda m: m.text if m.count in (None, 1) else (m.plural or m.text), cap=cap
         )
 
+    def __str__(self) -> str:
+        # Words for a reader come from ``i18n.text``, in their language. A message turned
+        # into text some other way (``str``, an f-string, a template) reads as English
+        # rather than as this object's fields; the tests refuse it (``tests/conftest.py``).
+        return self.english()
+
 
 class Lines(tuple["Param", ...]):
     """Values shown one to a line (each a message, say), not joined as a list."""

@@ -21,9 +21,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from accessreg import i18n
 from accessreg.model import Catalog, Contact, Operator, System
 from accessreg.model.changes import ChangeKind
 from accessreg.model.mail import COMPLETED, Notice, Recipient
+from accessreg.model.messages import Message
 from accessreg.model.registry import Registry
 from accessreg.outputs.access import affiliation_name
 from accessreg.plan import (
@@ -498,12 +500,17 @@ def _recorded_on(record: ApplicationRecord, item: Item) -> date | None:
     return found.on if found else None
 
 
+def _words(message: Message) -> str:
+    """A finding as a mail says it: in Japanese, the language of the mails' templates."""
+    return i18n.text(message, "ja")
+
+
 def held_notices(hold: Hold, registry: Registry, head: str, day: date) -> list[Notice]:
     """The reviewers' notice of what ``hold`` keeps back, with every error; the same errors
     make the same message, sent once however many runs hold them back."""
     if not hold.problems:
         return []
-    keys = sorted(f"{p.file}\0{p.rule}\0{p.message}" for p in hold.problems)
+    keys = sorted(f"{p.file}\0{p.rule}\0{p.message!r}" for p in hold.problems)
     digest = hashlib.sha256("\n".join(keys).encode()).hexdigest()[:16]
     operators = []
     for code, problems in hold.operators().items():
@@ -514,7 +521,7 @@ def held_notices(hold: Hold, registry: Registry, head: str, day: date) -> list[N
                 "name": entry.operator.name if entry else "",
                 "files": len(hold.files_of(code)),
                 "problems": [
-                    {"file": p.file, "line": p.line, "rule": p.rule, "message": p.message}
+                    {"file": p.file, "line": p.line, "rule": p.rule, "message": _words(p.message)}
                     for p in problems
                 ],
             }
