@@ -4,6 +4,7 @@ nothing parsed again on a second run."""
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from accessreg.files.cachedload import load_snapshot
 from accessreg.files.loading import load
 from accessreg.files.parsecache import ENV_DIR, cache_dir
 from accessreg.gitio.repo import GitRepository, blob_id
+from accessreg.validation import incremental
 from tests.helpers.gitrepo import GitRegistry
 from tests.helpers.regfactory import RegistryFactory, run_cli
 
@@ -146,3 +148,46 @@ def test_a_first_apply_keeps_no_registry_where_a_file_has_errors(
     assert plain.registry is not None
     assert "user2@test-gas.example.co.jp" not in {u.user.email for u in plain.registry.users}
     assert kept == plain
+
+
+@pytest.mark.parametrize("made", ["warning", "schema error", "hidden file"])
+def test_a_cold_cache_checked_whole_keeps_the_registry_it_loaded_where_a_load_gives_it(
+    gr: GitRegistry,
+    parsed: list[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    made: str,
+) -> None:
+    """The first apply of a new version of the tool finds its cache empty and checks every
+    operator in one run (``incremental._WHOLE_RUN``, lowered to this registry's size): the
+    registry it loaded is kept as a first apply keeps its own, and the next load reads it
+    back, parsing nothing (the parse cache no longer holds every file). Not where a file
+    has errors, nor where a file the check does not read lies in the commit (a draft in a
+    hidden directory): a plain load gives another registry there."""
+    done = run_cli(*FIRST_APPLY, "--out", str(tmp_path / "first"), cwd=gr.path)
+    assert done.returncode == 0, done.stderr
+    if made == "warning":
+        modeline, _, rest = (gr.reg.root / CHANGED).read_text(encoding="utf-8").partition("\n")
+        assert modeline.startswith("# yaml-language-server")
+        gr.write(f"registry/{CHANGED}", rest)
+    elif made == "schema error":
+        gr.reg.user(email="user2@test-gas.example.co.jp", permissions={"juju": ["granted"]})
+    else:
+        draft = (gr.reg.root / CHANGED).read_text(encoding="utf-8")
+        gr.write("registry/users/TESTOP01/.drafts/user1@test-gas.example.co.jp.yaml", draft)
+    gr.commit(made)
+    shutil.rmtree(tmp_path / "cache")
+    monkeypatch.setattr(incremental, "_WHOLE_RUN", 1)
+    later = ["apply", "--confirm", "--today", "2026-12-03", "--out", str(tmp_path / "later")]
+    done = run_cli(*later, cwd=gr.path)
+    assert done.returncode == 0, done.stderr
+    parsed.clear()
+    with GitRepository(gr.path) as repo:
+        plain = load(repo.snapshot("HEAD", "registry"))
+        kept = load_snapshot(repo.blob_source("HEAD", "registry"), cache_dir(repo.common_dir))
+    assert kept == plain
+    if made == "warning":
+        assert [p.rule for p in kept.problems] == ["schema-comment"]
+        assert parsed == []  # read back whole
+    else:
+        assert parsed  # nothing kept: the next load parses

@@ -10,8 +10,8 @@ from functools import cached_property
 from pathlib import Path
 
 from accessreg.files import gcpause, schemagen
-from accessreg.files.cachedload import Shared, parse_key, schemas_namespace
-from accessreg.files.loading import Parsed, load, load_catalog, parse_all
+from accessreg.files.cachedload import Shared, keep_loaded, parse_key, schemas_namespace
+from accessreg.files.loading import LoadResult, Parsed, load, load_catalog, parse_all
 from accessreg.files.parsecache import ParseCache, cache_dir
 from accessreg.files.schemacheck import SchemaChecker, checkers
 from accessreg.gitio.repo import GitRepository
@@ -384,9 +384,22 @@ def _checked_whole(run: _Run, at: _Keys, keys: dict[str, str]) -> list[Problem]:
         cache.put("groups", _as_kept(at, found, loaded.registry))
         if run.holder is not None and snap.head is not None:
             run.holder.head = (snap.head, loaded.registry)
+            _keep_loaded(snap, snap.head, loaded)
     cache.put("parsed", run.new_parsed)
     _prune(cache, run.stats, keys)
     return found
+
+
+def _keep_loaded(snap: Snapshot, head: str, loaded: LoadResult) -> None:
+    """The registry a whole run loaded at ``head``, kept as a first apply keeps its own
+    (``cachedload.keep_loaded``): the next load of that commit (``status``, ``daily``) reads
+    it back instead of parsing every file, which the parse cache no longer holds. Only where
+    it is what a load gives: every file loaded as it is, and every file of the commit
+    checked (a hidden one is not, a load lists it)."""
+    registry = loaded.registry
+    listed = snap.repo.tree_blobs(head, snap.prefix)
+    if registry is not None and not registry.broken and registry.files == listed.keys():
+        keep_loaded(listed, cache_dir(snap.repo.common_dir), loaded)
 
 
 def _check_groups(
