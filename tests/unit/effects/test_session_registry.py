@@ -15,7 +15,7 @@ from accessreg.effects.session import Session
 from accessreg.errors import ProblemsFound
 from accessreg.files import cachedload
 from accessreg.files.cachedload import load_snapshot
-from accessreg.files.loading import load
+from accessreg.files.loading import LoadResult, load
 from accessreg.files.parsecache import ENV_DIR, cache_dir
 from accessreg.gitio.repo import GitRepository, blob_id
 from accessreg.validation import incremental
@@ -109,6 +109,14 @@ def test_files_that_do_not_load_stop_the_run_located(gr: GitRegistry, parsed: li
 FIRST_APPLY = ["apply", "--initial", "--confirm", "--today", "2026-12-03"]
 
 
+def _plain_and_kept(gr: GitRegistry) -> tuple[LoadResult, LoadResult]:
+    """HEAD's registry as a plain load gives it, and as the next load of it reads it."""
+    with GitRepository(gr.path) as repo:
+        plain = load(repo.snapshot("HEAD", "registry"))
+        kept = load_snapshot(repo.blob_source("HEAD", "registry"), cache_dir(repo.common_dir))
+    return plain, kept
+
+
 def test_a_first_apply_keeps_the_registry_it_loaded_for_the_next_load(
     gr: GitRegistry, parsed: list[str], tmp_path: Path
 ) -> None:
@@ -122,9 +130,7 @@ def test_a_first_apply_keeps_the_registry_it_loaded_for_the_next_load(
     done = run_cli(*FIRST_APPLY, "--out", str(tmp_path / "out"), cwd=gr.path)
     assert done.returncode == 0, done.stderr
     parsed.clear()
-    with GitRepository(gr.path) as repo:
-        plain = load(repo.snapshot("HEAD", "registry"))
-        kept = load_snapshot(repo.blob_source("HEAD", "registry"), cache_dir(repo.common_dir))
+    plain, kept = _plain_and_kept(gr)
     assert kept == plain
     assert [p.rule for p in kept.problems] == ["schema-comment"]
     with Session.open(gr.path) as session:
@@ -142,9 +148,7 @@ def test_a_first_apply_keeps_no_registry_where_a_file_has_errors(
     gr.commit("a user file with a schema error")
     done = run_cli(*FIRST_APPLY, "--out", str(tmp_path / "out"), cwd=gr.path)
     assert done.returncode == 0, done.stderr
-    with GitRepository(gr.path) as repo:
-        plain = load(repo.snapshot("HEAD", "registry"))
-        kept = load_snapshot(repo.blob_source("HEAD", "registry"), cache_dir(repo.common_dir))
+    plain, kept = _plain_and_kept(gr)
     assert plain.registry is not None
     assert "user2@test-gas.example.co.jp" not in {u.user.email for u in plain.registry.users}
     assert kept == plain
@@ -182,9 +186,7 @@ def test_a_cold_cache_checked_whole_keeps_the_registry_it_loaded_where_a_load_gi
     done = run_cli(*later, cwd=gr.path)
     assert done.returncode == 0, done.stderr
     parsed.clear()
-    with GitRepository(gr.path) as repo:
-        plain = load(repo.snapshot("HEAD", "registry"))
-        kept = load_snapshot(repo.blob_source("HEAD", "registry"), cache_dir(repo.common_dir))
+    plain, kept = _plain_and_kept(gr)
     assert kept == plain
     if made == "warning":
         assert [p.rule for p in kept.problems] == ["schema-comment"]
