@@ -4,6 +4,7 @@ traceback, nor the tool's own objects shown as they are in memory)."""
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,10 +25,10 @@ def gr(reg: RegistryFactory) -> Iterator[GitRegistry]:
     made.close()
 
 
-def _refused(result_stderr: str, returncode: int) -> None:
-    assert returncode == 2, result_stderr
-    assert "Traceback" not in result_stderr
-    assert "Message(" not in result_stderr  # a message object printed as it is in memory
+def _refused(result: subprocess.CompletedProcess[str]) -> None:
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "Message(" not in result.stderr  # a message object printed as it is in memory
 
 
 @pytest.mark.parametrize(
@@ -45,7 +46,7 @@ def test_a_missing_input_of_a_duty_is_named_with_why(
     missing = tmp_path / "absent.csv"
     out = tmp_path / "out"
     result = accessreg(gr, *args, str(missing), *DAY, "--out", str(out))
-    _refused(result.stderr, result.returncode)
+    _refused(result)
     assert f"{missing} を読めません: そのファイルまたはディレクトリはありません" in result.stderr
     assert not out.exists()
 
@@ -59,14 +60,14 @@ def test_a_pull_request_list_that_is_not_utf8_is_named_with_why(
     result = accessreg(
         gr, "apply", "--out", str(out), "--initial", "--pull-requests", str(listed), *DAY
     )
-    _refused(result.stderr, result.returncode)
+    _refused(result)
     assert f"{listed} を読めません: UTF-8 のテキストではありません" in result.stderr
     assert not out.exists() and state(gr) == {}
     english = accessreg(
         gr, "apply", "--out", str(out), "--initial", "--pull-requests", str(listed), *DAY,
         env={"ACCESSREG_LANG": "en"},
     )  # fmt: skip
-    _refused(english.stderr, english.returncode)
+    _refused(english)
     assert f"Cannot read {listed}: it is not UTF-8 text" in english.stderr
 
 
@@ -77,6 +78,6 @@ def test_outputs_that_cannot_be_written_are_named_with_why(
     in_the_way = tmp_path / "outputs"
     in_the_way.write_text("a file where the outputs' directory would be made")
     result = accessreg(gr, *command, "--out", str(in_the_way / "out"), *DAY)
-    _refused(result.stderr, result.returncode)
+    _refused(result)
     assert "出力を書き込めません: 同じ名前のファイルがあって作れません" in result.stderr
     assert in_the_way.is_file() and state(gr) == {}

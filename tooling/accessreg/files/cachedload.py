@@ -164,12 +164,17 @@ def load_snapshot(source: BlobSource, directory: Path) -> LoadResult:
 
 
 def keep_loaded(blobs: Mapping[str, str], directory: Path, result: LoadResult) -> None:
-    """Keep ``result``, the files with these blob ids loaded, as :func:`load_snapshot` keeps
-    what it loads: its next load of the same files reads it back. A first apply has just
-    loaded the whole registry; a status or daily run after it parsed every file again."""
-    if result.registry is not None:
+    """Keep ``result``, the files with these blob ids loaded by a check (``salvage``), as
+    :func:`load_snapshot` keeps what it loads: its next load of the same files reads it
+    back. A first apply, or a cold cache checked whole, has just loaded every file; a
+    status or daily run after it parsed them all again. Kept only where it is what a load
+    gives: every file loaded as it is (a check keeps what it can of a file with errors, a
+    load leaves the file out) and every file of ``blobs`` in it (a check does not read a
+    hidden one, a load lists it)."""
+    registry = result.registry
+    if registry is not None and not registry.broken and registry.files == blobs.keys():
         text = _blobs_text(blobs)
-        kept_in = _snapshot_file(directory, result.registry.catalog)
+        kept_in = _snapshot_file(directory, registry.catalog)
         _write_snapshot(kept_in, hashlib.sha256(text).hexdigest(), text, result)
 
 

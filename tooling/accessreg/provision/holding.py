@@ -174,13 +174,11 @@ def _validated(
 def _keep(repo: GitRepository, head: str, day: date, full: ValidationResult) -> None:
     """What a first run checked, kept for the runs after it: every operator's findings, for
     the next run's check (``keep_full_run``); the registry it loaded, for the next load of
-    it (``status``, ``daily``, ``confirm``), where every file loaded as it is (checking keeps
-    what it can of a file with errors; a plain load does not)."""
+    it (``status``, ``daily``, ``confirm``: ``keep_loaded``)."""
     listed = repo.tree_blobs(head, PREFIX)
     keep_full_run(repo, head, PREFIX, day, full, listed)
-    if full.registry is not None and not full.registry.broken:
-        loaded = LoadResult(full.registry, list(full.load_problems))
-        keep_loaded(listed, cache_dir(repo.common_dir), loaded)
+    loaded = LoadResult(full.registry, list(full.load_problems))
+    keep_loaded(listed, cache_dir(repo.common_dir), loaded)
 
 
 def refuse(head: str, problems: Iterable[Problem]) -> NoReturn:

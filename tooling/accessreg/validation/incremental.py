@@ -11,7 +11,7 @@ from pathlib import Path
 
 from accessreg.files import gcpause, schemagen
 from accessreg.files.cachedload import Shared, keep_loaded, parse_key, schemas_namespace
-from accessreg.files.loading import LoadResult, Parsed, load, load_catalog, parse_all
+from accessreg.files.loading import Parsed, load, load_catalog, parse_all
 from accessreg.files.parsecache import ParseCache, cache_dir
 from accessreg.files.schemacheck import SchemaChecker, checkers
 from accessreg.gitio.repo import GitRepository
@@ -376,30 +376,22 @@ def _checked_whole(run: _Run, at: _Keys, keys: dict[str, str]) -> list[Problem]:
     cold renders every operator's share from it."""
     snap, cache = run.snap, run.cache
     snap.users_of(snap.state.groups)
-    snap.prefetch(snap.paths())  # a commit's files read from git in one batch, not one by one
+    paths = snap.paths()
+    snap.prefetch(paths)  # a commit's files read from git in one batch, not one by one
     with gcpause.paused():
         loaded, found = checked(snap, run.today)
-    run.stats.parsed = len(snap.paths())
+    run.stats.parsed = len(paths)
     if loaded.registry is not None:
         cache.put("groups", _as_kept(at, found, loaded.registry))
         if run.holder is not None and snap.head is not None:
             run.holder.head = (snap.head, loaded.registry)
-            _keep_loaded(snap, snap.head, loaded)
+            # For the next load of the commit (``status``, ``daily``): the parse cache no
+            # longer holds every file.
+            listed = snap.repo.tree_blobs(snap.head, snap.prefix)
+            keep_loaded(listed, cache_dir(snap.repo.common_dir), loaded)
     cache.put("parsed", run.new_parsed)
     _prune(cache, run.stats, keys)
     return found
-
-
-def _keep_loaded(snap: Snapshot, head: str, loaded: LoadResult) -> None:
-    """The registry a whole run loaded at ``head``, kept as a first apply keeps its own
-    (``cachedload.keep_loaded``): the next load of that commit (``status``, ``daily``) reads
-    it back instead of parsing every file, which the parse cache no longer holds. Only where
-    it is what a load gives: every file loaded as it is, and every file of the commit
-    checked (a hidden one is not, a load lists it)."""
-    registry = loaded.registry
-    listed = snap.repo.tree_blobs(head, snap.prefix)
-    if registry is not None and not registry.broken and registry.files == listed.keys():
-        keep_loaded(listed, cache_dir(snap.repo.common_dir), loaded)
 
 
 def _check_groups(
