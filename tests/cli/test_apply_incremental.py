@@ -281,6 +281,7 @@ def test_shares_the_store_lost_are_rendered_once_and_kept_again(
     shutil.rmtree(tmp_path / "cache" / "shares")
     users = _users(sample)
     rendered = []
+    said = []
     for n, user in enumerate((users[0], users[-1])):
         merge(sample, f"memo{n}", lambda u=user: u.write_text(u.read_text("utf-8") + "memo: 変更\n",
                                                           "utf-8"))  # fmt: skip
@@ -289,8 +290,11 @@ def test_shares_the_store_lost_are_rendered_once_and_kept_again(
         read = READ.search(ran.stdout)
         assert read is not None, ran.stdout
         rendered.append((int(read.group(1)), int(read.group(2))))
+        said.append(ran.stdout)
     (lost, operators), (again, _) = rendered
     assert lost == operators and again == 1
+    # The report says where the shares came from only when some came from the cache.
+    assert "none from the cache" in said[0] and "the others from the cache" in said[1]
 
 
 def test_a_share_waiting_for_its_date_is_rendered_once_a_day_until_the_date(

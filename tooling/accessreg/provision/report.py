@@ -139,16 +139,20 @@ def apply_text(result: ApplyResult, out: str) -> str:
     )
     lines += _held(result)
     rendered, operators = result.rendered
-    lines.append(
-        _t(
-            msg(
-                "snapshots: {rendered} of {operators} operators rendered, the others from the "
-                "cache",
-                rendered=rendered,
-                operators=operators,
-            )
+    snapshots = (
+        msg(
+            "snapshots: {rendered} of {operators} operators rendered, the others from the cache",
+            rendered=rendered,
+            operators=operators,
+        )
+        if rendered < operators
+        else msg(
+            "snapshots: {rendered} of {operators} operators rendered, none from the cache",
+            rendered=rendered,
+            operators=operators,
         )
     )
+    lines.append(_t(snapshots))
     lines.append(
         _t(
             msg(
