@@ -93,7 +93,10 @@ def _by_the_email_package(notice: Notice, sender: str, files: list[Attachment]) 
     mail.set_content(body, charset="utf-8", cte="base64")
     for item in files:
         maintype, _, subtype = item.mime.partition("/")
-        mail.add_attachment(item.data, maintype=maintype, subtype=subtype, filename=item.filename)
+        params = {"charset": item.charset} if item.charset else None
+        mail.add_attachment(
+            item.data, maintype=maintype, subtype=subtype, filename=item.filename, params=params
+        )
     return mail.as_bytes()
 
 
@@ -122,6 +125,7 @@ ATTACHED = [
         "TESTOP01-taxis.csv",
         ("\ufefflogin_id,name\r\n=x@e.example.jp,上田\r\n" * 40).encode(),
         "text/csv",
+        "utf-8",
     ),
     Attachment("TESTOP01-johs.csv", b"", "text/csv"),
     Attachment(HOSTILE[:60] + ".csv", b"a,b\r\n", "text/csv"),

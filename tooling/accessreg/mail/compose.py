@@ -416,19 +416,14 @@ def compose(notice: Notice, sender: str, attachments: Sequence[Attachment] = ())
         return Composed(notice, message_id, data, envelope)
     parts = [_TEXT_PART + b"\r\n" + text]
     for item in attachments:
-        maintype, _, subtype = item.mime.partition("/")
-        parts.append(
-            b"".join(
-                (
-                    _header("Content-Type", f"{maintype}/{subtype}"),
-                    b"Content-Transfer-Encoding: base64\r\n",
-                    _disposition(item.filename),
-                    _MIME,
-                    b"\r\n",
-                    _base64(item.data),
-                )
-            )
-        )
+        encoding = b"Content-Transfer-Encoding: base64\r\n"
+        disposition = _disposition(item.filename)
+        if item.charset:  # the email package sets the parameter last, moving its header
+            content_type = _header("Content-Type", f'{item.mime}; charset="{item.charset}"')
+            head_lines: tuple[bytes, ...] = (encoding, disposition, content_type)
+        else:
+            head_lines = (_header("Content-Type", item.mime), encoding, disposition)
+        parts.append(b"".join((*head_lines, _MIME, b"\r\n", _base64(item.data))))
     boundary = _boundary(parts)
     mixed = _header("Content-Type", f'multipart/mixed; boundary="{boundary}"')
     line = f"--{boundary}\r\n".encode("ascii")

@@ -163,7 +163,7 @@ class OperatorCsvs:
                 continue
             name = f"inventory/{code}/{system.id}.csv"
             data = csv_.snapshot(name, people, system.id, self.registry.catalog, csv_.Encoding.UTF8)
-            found.append(Document(name, data))
+            found.append(Document(name, data, charset="utf-8"))
         return tuple(found)
 
 

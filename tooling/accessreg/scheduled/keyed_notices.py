@@ -36,6 +36,7 @@ class Document:
     name: str  # a relative POSIX path; its last part is the attachment's file name
     data: bytes
     mime: str = "text/csv"
+    charset: str | None = None  # of a text file (mail.attach.Attachment)
 
 
 def no_attachments() -> tuple[Document, ...]:

@@ -67,7 +67,9 @@ def composed(mail: DigestMail, registry: Registry, today: date, sender: str) -> 
     def make() -> compose.Composed:
         docs = mail.digest.attachments()
         names = [attachment_name(mail.digest.operator, d) for d in docs]
-        files = [Attachment(name, d.data, d.mime) for name, d in zip(names, docs, strict=True)]
+        files = [
+            Attachment(name, d.data, d.mime, d.charset) for name, d in zip(names, docs, strict=True)
+        ]
         listed = replace(notice, context={**notice.context, "attachments": names})
         return compose.compose(listed if docs else notice, sender, files)
 
