@@ -232,3 +232,16 @@ def test_the_daily_duties_outputs_reparse_to_the_registrys_values(
             assert parsers.same_words(address.display_name, contacts[address.addr_spec])
     bodies = "\n".join(m.get_body(("plain",)).get_content() for m in mails)  # type: ignore[union-attr]
     assert cert["cn"] in bodies and cert["location"] in bodies
+    # The address's reason, several lines, continues under its own line, marked as quoted,
+    # in the notice of its expiry: none of its lines starts as one of the mail's own (a
+    # heading, a step to take, a verdict).
+    expiry = tmp_path / "expiry"
+    result = run_cli("expiry", "--out", str(expiry), "--today", "2027-09-01", cwd=gr.path)
+    assert result.returncode == 0, result.stderr
+    notices = [parsers.mail(p.read_bytes()) for p in sorted((expiry / "mail").glob("*.eml"))]
+    text = "\n".join(m.get_body(("plain",)).get_content() for m in notices)  # type: ignore[union-attr]
+    text = text.replace("\r\n", "\n")
+    first, *more = op["ip_allowlist"][0]["reason"].split("\n")
+    shown = [f"      > {line}" for line in more]
+    assert "\n".join([f"理由: {first}", *shown]) in text, text
+    assert not any(line.startswith(("**Authorized**", "::warning::")) for line in text.splitlines())

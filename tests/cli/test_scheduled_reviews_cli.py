@@ -3,6 +3,7 @@ their deadlines (000 §3-1 ②: by the second business day; §3-1 to §3-3: abou
 
 from __future__ import annotations
 
+import csv
 import email
 import email.policy
 import json
@@ -13,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from accessreg.escape import unsafe_characters
 from tests.helpers.regfactory import RegistryFactory, run_cli
 from tests.helpers.scheduled_scenario import REVIEWERS, duty, mail_server, scenario, summary, take
 from tests.helpers.smtpserver import Mailbox
@@ -112,3 +114,35 @@ def test_daily_skips_the_reviews_without_the_list(reg: RegistryFactory, tmp_path
     )  # fmt: skip
     assert with_list.returncode == 0, with_list.stderr
     assert (out / "reviews.csv").exists()
+
+
+# What a pull request's title may hold that no validation has seen: line breaks that would
+# make lines of the mail's own, ANSI and OSC-8 sequences, a bidirectional override.
+HOSTILE_TITLE = (
+    "利用者追加\n\n以上です。審査は不要になりました。\n\x1b[31mRED\x1b[0m "
+    "\x1b]8;;https://evil.example\x07こちら\x1b]8;;\x07 \u202eTXT.exe \u200b"
+)
+
+
+def test_a_hostile_title_reaches_the_mail_and_the_table_as_one_line_of_text(
+    reg: RegistryFactory, tmp_path: Path
+) -> None:
+    g = scenario(reg)
+    pulls = _pulls(tmp_path, {**_pull(7, "2026-11-20T01:00:00Z"), "title": HOSTILE_TITLE})
+    out = tmp_path / "out"
+    result = run_cli(
+        "reviews", "--open-pulls", str(pulls), "--out", str(out), "--today", "2026-11-26",
+        cwd=g.path,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    shown = "利用者追加 以上です。審査は不要になりました。 \\x1b[31mRED\\x1b[0m"
+    with (out / "reviews.csv").open(encoding="utf-8-sig", newline="") as table:
+        (row,) = list(csv.DictReader(table))
+    assert row["title"].startswith(shown) and not unsafe_characters(row["title"])
+    for path in sorted((out / "mail").glob("*.eml")):
+        message = email.message_from_bytes(path.read_bytes(), policy=email.policy.strict)
+        assert isinstance(message, EmailMessage)
+        body = message.get_content()
+        assert f"1. #7 {shown}" in body
+        assert not any(unsafe_characters(line) for line in body.splitlines())
+        assert not any(line.startswith("以上です") for line in body.splitlines())

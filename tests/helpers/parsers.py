@@ -140,5 +140,6 @@ def log_lines(text: str) -> list[str]:
     lines = text.splitlines()
     for line in lines:
         assert not line.lstrip().startswith(WORKFLOW_COMMAND_STARTS), line
+        assert "##[" not in line, line  # the runner reads the older commands anywhere
         assert unsafe_characters(line) == [], line  # no control, format or separator
     return lines

@@ -17,8 +17,10 @@ from accessreg.escape import (
     csv_cell,
     csv_row,
     mail_header,
+    mail_text,
     markdown,
     markdown_block,
+    one_line,
     quote,
     shorten,
     terminal,
@@ -42,6 +44,8 @@ HOSTILE = [
     "| a | b |\n|---|---|\n| c | d |",
     "::notice::forged\n::error file=x::y\n##[error]old style",
     "\x1b[31mred\x1b[0m \x00 \u202eevil\u202c \u2028 \u200b \x85 \t",
+    "青山\u3164太郎\u034f\u2800\u115f",  # blank-looking letters, a mark, a braille pattern
+    "text ##[add-mask]secret ##[error]forged",  # the runner reads these anywhere in a line
     "- list\n1. ordered\n> quote\n# heading",
     "registry/users/X/\udcff\udcfe.yaml",
     "上田\u3000健二 (株) テスト・ガス",
@@ -91,6 +95,41 @@ def test_terminal_text_is_one_line_of_printable_characters(text: str) -> None:
 def test_terminal_shows_each_unsafe_character_as_an_escape() -> None:
     assert terminal("a\nb\x1b[1m\u202ec\udcff") == "a\\x0ab\\x1b[1m\\u202ec\\xff"
     assert terminal("上田\u3000健二") == "上田\u3000健二"
+    # Blank-looking characters of other categories would make a name pass for another.
+    assert terminal("青山\u3164太郎\u2800") == "青山\\u3164太郎\\u2800"
+    assert unsafe_characters("青山\u3164太郎\u034f") == ["\u3164", "\u034f"]
+    # A variation selector chooses the glyph of a kanji, as a family register writes it.
+    assert unsafe_characters("葛\U000e0100飾") == [] and terminal("葛\U000e0100") == "葛\U000e0100"
+
+
+def test_no_line_holds_an_older_workflow_command_anywhere() -> None:
+    assert terminal("x ##[add-mask]aoba ##[error]y") == "x #\\x23[add-mask]aoba #\\x23[error]y"
+    assert terminal("issue #12, [a]") == "issue #12, [a]"
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_a_pull_request_title_is_one_line_of_printable_text(text: str) -> None:
+    shown = one_line(text)
+    assert unsafe_characters(shown) == []  # each output then escapes it as its kind needs
+    assert shown == shown.strip() and "  " not in shown
+
+
+def test_a_value_of_several_lines_continues_indented_in_a_mail() -> None:
+    reason = "シンガポール拠点\n\n■ 更新の手順（変更）\n1. https://evil.example/renew\x1b[0m"
+    assert mail_text(reason).split("\n") == [
+        "シンガポール拠点",
+        "      > ",
+        "      > ■ 更新の手順（変更）",
+        "      > 1. https://evil.example/renew\\x1b[0m",
+    ]
+    assert mail_text("a\tb") == "a\tb" and mail_text("上田 健二") == "上田 健二"
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_no_line_of_a_mail_value_starts_as_the_mails_own(text: str) -> None:
+    first, *rest = mail_text(text).split("\n")
+    assert all(line.startswith("      > ") for line in rest)
+    assert all(unsafe_characters(line.replace("\t", " ")) == [] for line in [first, *rest])
 
 
 @pytest.mark.parametrize("text", HOSTILE)
@@ -101,7 +140,9 @@ def test_a_workflow_command_carries_the_text_in_one_line(text: str) -> None:
     assert props.count(",") == 1 and props.count("::") == 0  # the property stayed one
     # The runner decodes %0A, %0D and %25 in the message: the text comes back.
     decoded = data.replace("%0D", "\r").replace("%0A", "\n").replace("%25", "%")
-    assert decoded == "".join(ch if ch in "\r\n" else terminal(ch) for ch in text)
+    shown = "".join(ch if ch in "\r\n" else terminal(ch) for ch in text)
+    assert decoded == shown.replace("##[", "#\\x23[")
+    assert "##[" not in line
 
 
 @pytest.mark.parametrize("text", HOSTILE)

@@ -6,12 +6,14 @@ One function per output kind, used by every renderer of that kind:
 - :func:`terminal`: a terminal or a CI log;
 - :func:`workflow_data` and :func:`workflow_property`: GitHub workflow commands;
 - :func:`markdown` (inline) and :func:`markdown_block`: a pull-request comment or body;
-- :func:`mail_header`: a header of a notification mail;
+- :func:`mail_header`: a header of a notification mail, :func:`mail_text`: its body;
 - :func:`csv_cell`: a cell of a CSV a spreadsheet may open.
 
-And the two checks that go with them: :func:`unsafe_characters` (what validation refuses in
-text fields, rule ``text-control``) and :func:`quote` / :func:`shorten` (how much of a value a
-message repeats). This module imports nothing of the package, so that every folder may use it.
+And :func:`one_line`, for a one-line text that reaches the tool unchecked by validation (a
+pull request's title); the checks that go with them: :func:`unsafe_characters` (what
+validation refuses in text fields, rule ``text-control``) and :func:`quote` /
+:func:`shorten` (how much of a value a message repeats). This module imports nothing of
+the package, so that every folder may use it.
 """
 
 from __future__ import annotations
@@ -24,6 +26,12 @@ from collections.abc import Sequence
 # bidirectional overrides such as U+202E, zero-width characters), line and paragraph
 # separators (U+2028, U+2029) and surrogates (a file name that is not UTF-8).
 UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs"})
+# Printable characters that show as nothing or as a blank: fillers and joiners of other
+# categories (letters, marks, a braille pattern) that would make a name look like another.
+# Variation selectors are not among them: they choose a glyph of the character before them
+# (葛 and 葛\U000e0100, as a family register writes a name).
+INVISIBLE = frozenset("\u034f\u115f\u1160\u17b4\u17b5\u180b\u180c\u180d\u180f\u2800\u3164\uffa0")
+_INVISIBLE = re.compile("[" + "".join(sorted(INVISIBLE)) + "]")
 # Line breaks and tabs are allowed in multi-line fields (a memo), nowhere else.
 MULTILINE_ALLOWED = frozenset("\n\t")
 # How many characters of a value a message repeats.
@@ -31,13 +39,19 @@ QUOTE_LIMIT = 80
 
 
 def _unsafe(ch: str) -> bool:
-    return unicodedata.category(ch) in UNSAFE_CATEGORIES
+    return unicodedata.category(ch) in UNSAFE_CATEGORIES or ch in INVISIBLE
+
+
+def is_safe_text(text: str) -> bool:
+    """No unsafe character in ``text``: checked in C for almost every value (ASCII, or
+    printable with no invisible character)."""
+    return text.isprintable() and (text.isascii() or not _INVISIBLE.search(text))
 
 
 def unsafe_characters(text: str, multiline: bool = False) -> list[str]:
     """The distinct unsafe characters of ``text`` (line breaks and tabs too, unless
     ``multiline``), in order of appearance."""
-    if text.isprintable():  # the common case, in C
+    if is_safe_text(text):  # the common case, in C
         return []
     allowed = MULTILINE_ALLOWED if multiline else frozenset()
     return list(dict.fromkeys(ch for ch in text if _unsafe(ch) and ch not in allowed))
@@ -58,14 +72,35 @@ def _visible(ch: str) -> str:
     return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 
+# A GitHub runner reads ``##[command]`` anywhere in a line of the log (the commands before
+# ``::``, still honoured): the second ``#`` is shown as its escape.
+_OLD_COMMAND = "##["
+_OLD_COMMAND_SHOWN = "#\\x23["
+
+
 def terminal(text: str) -> str:
     """Text that prints as one line, as written: every unsafe character (line breaks, ESC,
-    bidirectional overrides, bytes of a name that is not UTF-8) shown as an escape such as
-    ``\\x1b`` or ``\\u202e``, so it can neither move the cursor, colour the terminal, reorder
-    what is shown nor start a line of its own (a GitHub workflow command)."""
-    if text.isprintable():
+    bidirectional overrides, invisible fillers, bytes of a name that is not UTF-8) shown as
+    an escape such as ``\\x1b`` or ``\\u202e``, so it can neither move the cursor, colour the
+    terminal, reorder what is shown, hide itself nor start a line of its own, and ``##[``
+    shown as ``#\\x23[``: neither the start of a line nor its middle is a GitHub workflow
+    command."""
+    shown = _escaped(text)
+    return shown.replace(_OLD_COMMAND, _OLD_COMMAND_SHOWN) if _OLD_COMMAND in shown else shown
+
+
+def _escaped(text: str) -> str:
+    """``text`` with every unsafe character shown as its escape."""
+    if is_safe_text(text):
         return text
     return "".join(_visible(ch) if _unsafe(ch) else ch for ch in text)
+
+
+def one_line(text: str) -> str:
+    """A text from outside the registry (a pull request's title), which validation has not
+    checked: its runs of white space, line breaks among them, one space; any other unsafe
+    character shown as its escape (``\\x1b``). Each output escapes it as its kind needs."""
+    return _escaped(" ".join(text.split()))
 
 
 def terminal_path(path: str) -> str:
@@ -83,9 +118,10 @@ def workflow_data(text: str) -> str:
     """The message of a GitHub workflow command (``::error file=…::MESSAGE``): line breaks
     percent-encoded as the runner expects (it decodes them into the annotation), any other
     unsafe character shown as an escape (the log viewer would run ANSI sequences)."""
-    if text.isprintable() and "%" not in text:
+    if is_safe_text(text) and "%" not in text and _OLD_COMMAND not in text:
         return text
-    return "".join(_PERCENT.get(ch) or (_visible(ch) if _unsafe(ch) else ch) for ch in text)
+    shown = "".join(_PERCENT.get(ch) or (_visible(ch) if _unsafe(ch) else ch) for ch in text)
+    return shown.replace(_OLD_COMMAND, _OLD_COMMAND_SHOWN)
 
 
 def workflow_property(text: str) -> str:
@@ -148,10 +184,26 @@ def markdown_block(text: str, lang: str = "text") -> str:
     return f"{ticks}{lang}\n{body}\n{ticks}"
 
 
+# Where each further line of a value of several lines starts in a mail's body.
+MAIL_CONTINUATION = "\n      > "
+
+
+def mail_text(text: str) -> str:
+    """A value in the body of a plain-text mail, as written: each further line of a value of
+    several lines (a memo, a reason) starts indented and marked as a quotation, so that none
+    can pass for a line of the mail's own (a heading, a step to take); any other unsafe
+    character shown as its escape (``\\x1b``)."""
+    if is_safe_text(text):
+        return text
+    return MAIL_CONTINUATION.join(
+        "\t".join(_escaped(part) for part in line.split("\t")) for line in text.splitlines()
+    )
+
+
 def mail_header(text: str) -> str:
     """An unstructured header value (a subject): each run of unsafe characters, line breaks
     above all, becomes a space, so that a value cannot add a header."""
-    if text.isprintable():
+    if is_safe_text(text):
         return text.strip()
     out: list[str] = []
     for ch in text:

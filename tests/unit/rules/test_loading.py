@@ -420,6 +420,10 @@ def test_yaml_limits_an_integer_of_more_than_4300_digits(reg: RegistryFactory, r
         ("\\x85", "U+0085"),
         ("\\u200B", "U+200B (ZERO WIDTH SPACE)"),
         ("\\n", "U+000A"),
+        # Printable, but blank: a name would look like another's.
+        ("\\u3164", "U+3164 (HANGUL FILLER)"),
+        ("\\u034F", "U+034F (COMBINING GRAPHEME JOINER)"),
+        ("\\u2800", "U+2800 (BRAILLE PATTERN BLANK)"),
     ],
 )
 def test_text_control_through_a_yaml_escape(
@@ -438,6 +442,12 @@ def test_text_control_a_line_break_only_in_multi_line_fields(reg: RegistryFactor
     assert reg.found() == [("text-control", shown(USER), reg.line_of(USER, "name:"), "error")]
     reg.user(memo="一行目\u2028二行目")
     assert [p.rule for p in reg.validate().problems] == ["text-control"]
+
+
+def test_text_control_leaves_a_variation_selector(reg: RegistryFactory) -> None:
+    """An ideographic variation selector picks the glyph a family register writes."""
+    reg.edit(USER, "name: 試験 太郎", 'name: "葛\\U000E0100飾 太郎"')
+    assert reg.found() == []
 
 
 @pytest.mark.parametrize(

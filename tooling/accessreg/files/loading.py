@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from accessreg.errors import ConfigError, ProblemsFound
-from accessreg.escape import describe, unsafe_characters
+from accessreg.escape import describe, is_safe_text, unsafe_characters
 from accessreg.files import gcpause, schemagen, workspace, yamlsafe
 from accessreg.files.reasons import os_reason
 from accessreg.files.salvage import salvage as salvaged_model
@@ -92,11 +92,11 @@ def _printable(data: Any) -> bool:
     while stack:
         value = stack.pop()
         if type(value) is str:
-            if not value.isprintable() and not value.replace("\u3000", " ").isprintable():
+            if not is_safe_text(value) and not is_safe_text(value.replace("\u3000", " ")):
                 return False
         elif type(value) is dict:
             for key, item in value.items():
-                if type(key) is str and not key.isprintable():
+                if type(key) is str and not is_safe_text(key):
                     return False
                 stack.append(item)
         elif type(value) is list:
@@ -132,14 +132,15 @@ def _text_problem(rel: str, what: Message, path: DataPath, bad: list[str]) -> Pr
     shown = tuple(describe(ch) for ch in bad[:3])
     message = (
         msg(
-            "{what} holds {chars} and more: retype it without control, format or "
-            "line-separator characters",
+            "{what} holds {chars} and more: retype it without control, format, "
+            "line-separator or invisible characters",
             what=what,
             chars=shown,
         )
         if len(bad) > 3
         else msg(
-            "{what} holds {chars}: retype it without control, format or line-separator characters",
+            "{what} holds {chars}: retype it without control, format, line-separator or "
+            "invisible characters",
             what=what,
             chars=shown,
         )

@@ -41,7 +41,7 @@ from typing import Any
 import jinja2
 
 from accessreg.errors import ConfigError
-from accessreg.escape import mail_header, quote, unsafe_characters
+from accessreg.escape import mail_header, mail_text, quote, unsafe_characters
 from accessreg.mail.attach import Attachment
 from accessreg.model.content import Deferred, Output
 from accessreg.model.mail import Notice
@@ -227,10 +227,16 @@ class _Environment(jinja2.Environment):
             return super().getattr(obj, attribute)
 
 
+def _shown(value: Any) -> Any:
+    """Every value a template writes, as a mail's body shows text (``escape.mail_text``)."""
+    return mail_text(value) if isinstance(value, str) else value
+
+
 _ENV = _Environment(
     loader=jinja2.PackageLoader("accessreg", "templates"),
     undefined=jinja2.StrictUndefined,
     autoescape=False,  # plain-text mail, never HTML
+    finalize=_shown,
     keep_trailing_newline=True,
     trim_blocks=True,
     lstrip_blocks=True,

@@ -61,7 +61,7 @@ def readable_name(rel: str) -> bool:
     """Whether a path is text a message can show: UTF-8, without control characters (a
     name git or the file system holds as other bytes, or with a line break, is no file of
     the registry)."""
-    return rel.isprintable() or not unsafe_characters(rel)
+    return not unsafe_characters(rel)
 
 
 @functools.lru_cache(maxsize=1 << 18)

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from accessreg.errors import UsageError
+from accessreg.escape import one_line
 from accessreg.files.reasons import os_reason
 from accessreg.model.messages import Message, msg
 from accessreg.provision.merges import MergedPullRequest
@@ -115,5 +116,5 @@ def parse(text: str, name: str) -> dict[str, MergedPullRequest]:
             _day(entry.get("accepted_at"), msg("{where}: accepted_at", where=where)),
             _day(entry.get("merged_at"), msg("{where}: merged_at", where=where)),
         )
-        found[sha] = MergedPullRequest(events, number, " ".join(title.split()))
+        found[sha] = MergedPullRequest(events, number, one_line(title))
     return found

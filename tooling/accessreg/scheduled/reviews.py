@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from accessreg.escape import one_line
 from accessreg.model.catalog import Catalog, Provider
 from accessreg.model.messages import Message, msg
 from accessreg.model.problems import Level, Problem, problem
@@ -60,7 +61,10 @@ def _pull(item: object) -> tuple[OpenPull | None, Message | None]:
         return None, msg("created_at without a time zone")
     filed_on = opened.astimezone(JST).date()
     draft = bool(item.get("draft", False))
-    return OpenPull(number, title, url, str(author), filed_on, labels, draft), None
+    # What GitHub gives, unchecked by validation: one line of text each (escape.one_line).
+    pull = OpenPull(number, one_line(title), one_line(url), one_line(str(author)), filed_on,
+                    tuple(one_line(label) for label in labels), draft)  # fmt: skip
+    return pull, None
 
 
 @dataclass(frozen=True)
