@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -275,6 +276,43 @@ def test_unreadable_body_and_unknown_choice(reg: RegistryFactory) -> None:
 def test_committed_issue_forms_are_fresh() -> None:
     result = run_cli("forms", "--check", cwd=ROOT)
     assert result.returncode == 0, result.stdout
+
+
+FORM_KINDS = sorted(p.stem for p in (ROOT / ".github" / "ISSUE_TEMPLATE").glob("*.yml"))
+JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+# Two English words in a row ("Blank: no change", "the permission code"), once code spans
+# and file names, which are English by nature, are taken out.
+ENGLISH_WORDS = re.compile(r"[A-Za-z]+[ ,.;:]+[a-z]{2,}")
+NOT_PROSE = re.compile(r"`[^`\n]+`|[\w./-]+\.md\b")
+
+
+def _shown(kind: str) -> list[tuple[str, str]]:
+    """What a window person reads of a form besides its labels and choices: the description
+    in the list of forms, the introduction, every field's help; each with where it is."""
+    data = template(kind)
+    texts = [("description", data["description"])]
+    for item in data["body"]:
+        attrs = item["attributes"]
+        if item["type"] == "markdown":
+            texts += [("intro", part) for part in attrs["value"].split("\n\n")]
+        else:
+            texts.append((item["id"], attrs["description"]))
+    return texts
+
+
+@pytest.mark.parametrize("kind", FORM_KINDS)
+def test_a_form_speaks_japanese_to_the_window_person(kind: str) -> None:
+    """Window persons are Japanese back-office staff: every help text, the description and
+    each paragraph of the introduction is Japanese, with no English sentence mixed in. (An
+    English gloss after a label or a choice, which filed bodies parse, is not read here.)"""
+    shown = _shown(kind)
+    assert len(shown) > 2
+    not_japanese = [(where, text) for where, text in shown if not JAPANESE.search(text)]
+    english = [
+        (where, text) for where, text in shown if ENGLISH_WORDS.search(NOT_PROSE.sub("", text))
+    ]
+    assert not_japanese == []
+    assert english == []
 
 
 @pytest.mark.parametrize(

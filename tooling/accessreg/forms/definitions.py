@@ -38,7 +38,7 @@ class Field:
     id: str
     type: FieldType
     label: str  # Japanese; the `### label` heading of the submitted body
-    help: str  # English help, with a Japanese hint
+    help: str  # Japanese, shown under the label: what to enter, and what a blank means
     required: bool = False
     choices: tuple[Choice, ...] = ()
     placeholder: str | None = None
@@ -51,8 +51,8 @@ class Form:
     name: str  # Japanese name of the application
     name_en: str
     seed: str
-    about: str  # the form's description (English, with the Japanese name)
-    intro: str  # markdown shown at the top of the form
+    about: str  # the form's description in the list of forms (Japanese)
+    intro: str  # Japanese markdown shown at the top of the form
     fields: tuple[Field, ...]
 
     @property
@@ -74,20 +74,31 @@ def _input(
 
 
 OPERATOR = _input(
-    "operator", "事業者コード", "Your operator code (事業者コード, assigned by OCCTO).", True,
-    "AOBAGS01",
+    "operator", "事業者コード",
+    "広域機関から付与された事業者コード（半角英数字）を入力してください。", True, "AOBAGS01",
 )  # fmt: skip
 EMAIL = _input(
     "email", "メールアドレス（ID）",
-    "The user's e-mail address: it is their login ID. ASCII letters, digits and -_~.$&'`^= "
-    "before the @ (000 §5-1 note 3). 半角英数字で入力してください。", True,
+    "利用者のメールアドレスで、これがログイン ID になります。インターネットのメールを受信"
+    "できるアドレスを半角で入力してください。@ より前は英数字と -_~.$&'`^=、"
+    "@ より後は英数字と - . だけです。"
+    "大文字・小文字だけが違う ID は同じ ID とみなされます（000 §5-1 注3）。", True,
     "hanako.kimura@aoba-gas.example.co.jp",
 )  # fmt: skip
-NAME = _input("name", "利用者名（漢字）", "Name in kanji, e.g. 木村 花子.", True)
-NAME_KANA = _input("name_kana", "利用者名（カナ）", "Name in full-width katakana.", True)
-MEMO = Field("memo", "textarea", "申請メモ", "Optional note for the reviewers (申請メモ).")
+NAME = _input(
+    "name", "利用者名（漢字）", "利用者の氏名を漢字で入力してください（例: 木村 花子）。", True
+)
+NAME_KANA = _input(
+    "name_kana", "利用者名（カナ）",
+    "利用者の氏名を全角カタカナで入力してください（例: キムラ ハナコ）。", True,
+)  # fmt: skip
+MEMO = Field(
+    "memo", "textarea", "申請メモ",
+    "任意のメモ（受付担当者への伝達事項など）。利用者の登録内容に記録されます。",
+)  # fmt: skip
+CHECK_BEFORE_SENDING = "入力内容を確かめてからチェックを入れ、送信してください。"
 CONFIRM = Field(
-    "confirm", "checkboxes", "確認", "Confirm before submitting.", True,
+    "confirm", "checkboxes", "確認", CHECK_BEFORE_SENDING, True,
     (Choice(CONFIRM_TEXT, "yes"),),
 )  # fmt: skip
 
@@ -112,8 +123,10 @@ def _permission_fields(catalog: Catalog, change: bool) -> tuple[Field, ...]:
                 f"perm_{system.id}",
                 "dropdown",
                 f"{system.name_ja}（{system.id}）",
-                f"{system.name_en}: the permission code"
-                + (" after the change." if change else "."),
+                f"{system.name_ja}の変更後の利用権限。変えないときは「{KEEP}」、"
+                "権限を外すときは「なし（削除）」を選んでください。"
+                if change
+                else f"{system.name_ja}の利用権限を選んでください。",
                 choices=head + codes,
             )
         )
@@ -130,153 +143,189 @@ def _systems(catalog: Catalog, fid: str, label: str, help_: str) -> Field:
 
 
 def _contact_fields(prefix: str, required: bool) -> tuple[Field, ...]:
+    """A window person's fields: required on a new usage application; on a change, needed
+    only when one is added or replaced, and then the GitHub login too (``builders``)."""
+    github = (
+        "空欄の場合は、このフォームを送信した人のアカウントが登録されます。" if required
+        else "窓口責任者を追加・交代するときは必ず入力してください。"
+    )  # fmt: skip
     return (
-        _input(f"{prefix}name", "窓口責任者 氏名（漢字）", "Name in kanji.", required),
-        _input(f"{prefix}name_kana", "窓口責任者 氏名（カナ）", "Full-width katakana.", required),
+        _input(f"{prefix}name", "窓口責任者 氏名（漢字）",
+               "窓口責任者の氏名を漢字で入力してください。", required),
+        _input(f"{prefix}name_kana", "窓口責任者 氏名（カナ）",
+               "窓口責任者の氏名を全角カタカナで入力してください。", required),
         _input(
             f"{prefix}email", "窓口責任者 メールアドレス",
-            "Their e-mail: also their ID for the permission-management system.", required,
+            "窓口責任者のメールアドレス。システム利用権限管理システムのログイン ID にもなります。",
+            required,
         ),
-        _input(f"{prefix}phone", "窓口責任者 電話番号", "e.g. 03-5550-0101.", required),
+        _input(f"{prefix}phone", "窓口責任者 電話番号", "例: 03-5550-0101", required),
         _input(
             f"{prefix}github", "窓口責任者 GitHub アカウント",
-            "Their GitHub login: who may file applications for the operator. "
-            "Blank: the person filing this form.",
+            f"このアカウントで、事業者の申請をこのリポジトリに提出できるようになります。{github}",
         ),
     )  # fmt: skip
 
 
 def forms(catalog: Catalog) -> tuple[Form, ...]:
     """Every application form, its permission choices taken from ``catalog``."""
-    dates = "Processing dates follow 000 §5-1 to §5-3; see docs/guide-window.md."
+    dates = (
+        "受付担当者の承認（受付）の日でシステム処理日 M が決まり、"
+        "TAXIS/JOHS は M から 6 営業日目以降、JUJU/LOACUS は 9 営業日目以降に使えるようになります。"
+        "処理日程は 000 §5-1〜§5-3 のとおりです（docs/guide-window.md「いつから使えるか」）。"
+    )
+    no_change = "空欄の場合は変更しません。"
     return (
         Form(
             "user-add", "利用権限の設定申請", "User permission set", "000 §5-1",
-            "A new user ID with permissions (利用権限の設定申請).",
+            "新しい利用者の ID を登録し、システム利用権限を設定します。",
             f"新しい利用者にシステム利用権限を設定します。{dates}",
             (OPERATOR, EMAIL, NAME, NAME_KANA,
              _input("affiliation", "所属事業者コード",
-                    "The operator's code, or a declared subcontractor's code (委託先). "
-                    "Blank: the operator itself."),
+                    "利用者が委託先事業者に所属する場合は、利用申請で届け出た委託先事業者のコードを"
+                    "入力してください。空欄の場合は事業者自身の所属になります。"),
              *_permission_fields(catalog, change=False), MEMO, CONFIRM),
         ),
         Form(
             "user-change", "利用権限の変更申請", "User permission change", "000 §5-2",
-            "Change a user's permissions or details (利用権限の変更申請).",
+            "利用者のシステム利用権限や登録内容を変更します。",
             "変更する項目だけを選んでください。「変更しない」の項目はそのまま残ります。"
             "メールアドレス（ID）の変更は、抹消申請と設定申請で行います。",
             (OPERATOR,
-             _input("email", "メールアドレス（ID）", "The user's current e-mail (login ID).", True),
+             _input("email", "メールアドレス（ID）",
+                    "変更する利用者の現在のメールアドレス（ログイン ID）。", True),
              *_permission_fields(catalog, change=True),
-             _input("name", "利用者名（漢字）", "Blank: no change."),
-             _input("name_kana", "利用者名（カナ）", "Blank: no change."),
-             _input("affiliation", "所属事業者コード", "Blank: no change."),
-             Field("memo", "textarea", "申請メモ", "Blank: no change."), CONFIRM),
+             _input("name", "利用者名（漢字）", f"変更後の氏名（漢字）。{no_change}"),
+             _input("name_kana", "利用者名（カナ）", f"変更後の氏名（全角カタカナ）。{no_change}"),
+             _input("affiliation", "所属事業者コード", f"変更後の所属事業者のコード。{no_change}"),
+             Field("memo", "textarea", "申請メモ", f"新しいメモ。{no_change}"), CONFIRM),
         ),
         Form(
             "user-remove", "利用権限の抹消申請", "User permission deletion", "000 §5-3",
-            "Delete a user ID (利用権限の抹消申請): transfer, leaving the company.",
+            "異動・退職などで利用しなくなった利用者の ID を抹消します。",
             "異動・退職などで利用を廃止する利用者の ID を抹消します。"
             "TAXIS/JOHS は申請日の翌日、JUJU/LOACUS は当社の抹消手続き完了後に"
             "利用できなくなります。",
             (OPERATOR,
-             _input("email", "メールアドレス（ID）", "The e-mail (login ID) to delete.", True),
-             Field("reason", "textarea", "理由", "Optional: why (shown in the pull request)."),
+             _input("email", "メールアドレス（ID）",
+                    "抹消する利用者のメールアドレス（ログイン ID）。", True),
+             Field("reason", "textarea", "理由",
+                   "任意。抹消の理由（異動・退職など）。プルリクエストに記載されます。"),
              CONFIRM),
         ),
         Form(
             "operator-new", "利用申請（新規）", "New usage application", "000 §3-1",
-            "Register your company and its primary window person (利用申請・新規).",
+            "事業者と窓口責任者（正担当）を登録し、システムの利用を申請します。",
             "新たに本システムの利用を申請します。申請者は窓口責任者（正担当）として登録されます。",
-            (_input("operator", "事業者コード", "Your operator code (事業者コード, from OCCTO).",
+            (_input("operator", "事業者コード", OPERATOR.help, True),
+             _input("name", "事業者名", "事業者の正式名称を入力してください。", True),
+             _input("name_kana", "事業者名（カナ）", "事業者名を全角カタカナで入力してください。",
                     True),
-             _input("name", "事業者名", "Company name.", True),
-             _input("name_kana", "事業者名（カナ）", "Company name in full-width katakana.", True),
              Field("roles", "checkboxes", "事業者区分",
-                   "Every role the company holds (at least one).",
+                   "該当する事業者区分をすべて選んでください（1 つ以上）。",
                    choices=tuple(Choice(t, r) for r, t in ROLE_LABELS.items())),
              Field("occto_member", "checkboxes", "広域機関会員",
-                   "Tick if the company is an OCCTO member.",
+                   "電力広域的運営推進機関の会員であればチェックを入れてください。",
                    choices=(Choice("電力広域的運営推進機関の会員である / OCCTO member", "yes"),)),
              _input("privacy_policy_url", "個人情報の共同利用に関する公表ページ",
-                    "https URL of your joint-use policy (000 §2-5).", True),
-             _systems(catalog, "systems", "利用するシステム", "Systems to use (at least one)."),
+                    "個人情報の共同利用について公表しているページの URL（https://…）"
+                    "（000 §2-5）。", True),
+             _systems(catalog, "systems", "利用するシステム",
+                      "利用するシステムを選んでください（1 つ以上）。"),
              *_contact_fields("contact_", required=True),
              Field("subcontractors", "textarea", "委託先事業者",
-                   "One per line: CODE and name, e.g. `AOBASV01 青葉サービス株式会社`."),
+                   "業務を委託する事業者を 1 行に 1 社ずつ「コード 名称」の形で入力してください"
+                   "（例: `AOBASV01 青葉サービス株式会社`）。"),
              CONFIRM),
         ),
         Form(
             "operator-change", "利用申請（変更）", "Usage change application", "000 §3-2",
-            "Change company data, systems, subcontractors or window persons (利用申請・変更).",
+            "事業者の登録内容、利用するシステム、委託先事業者、窓口責任者を変更します。",
             "変更する項目だけを入力してください。利用者の権限はこの申請では変わりません"
             "（必要なら利用権限の変更申請を別に行ってください）。",
             (OPERATOR,
-             _input("name", "事業者名", "Blank: no change."),
-             _input("name_kana", "事業者名（カナ）", "Blank: no change."),
+             _input("name", "事業者名", f"変更後の事業者名。{no_change}"),
+             _input("name_kana", "事業者名（カナ）",
+                    f"変更後の事業者名（全角カタカナ）。{no_change}"),
              _input("privacy_policy_url", "個人情報の共同利用に関する公表ページ",
-                    "Blank: no change."),
-             _systems(catalog, "add_systems", "利用を開始するシステム", "Systems to add."),
-             _systems(catalog, "remove_systems", "利用を終了するシステム", "Systems to drop."),
+                    f"変更後の公表ページの URL（https://…）。{no_change}"),
+             _systems(catalog, "add_systems", "利用を開始するシステム",
+                      "新たに利用を開始するシステムを選んでください。"),
+             _systems(catalog, "remove_systems", "利用を終了するシステム",
+                      "利用を終了するシステムを選んでください。"),
              Field("add_subcontractors", "textarea", "追加する委託先事業者",
-                   "One per line: CODE and name."),
+                   "追加する委託先事業者を 1 行に 1 社ずつ「コード 名称」の形で入力してください。"),
              Field("remove_subcontractors", "textarea", "削除する委託先事業者",
-                   "One code per line."),
+                   "削除する委託先事業者のコードを 1 行に 1 つずつ入力してください。"),
              Field("contact_role", "dropdown", "窓口責任者の追加",
-                   "Add a window person (deputy), or a new primary replacing the current one.",
+                   "副担当を追加するか、正担当を交代するかを選びます。選んだときは、下の窓口責任者の"
+                   "各項目を入力してください。",
                    choices=(Choice("追加しない", None), Choice("副担当を追加", "deputy"),
                             Choice("正担当を交代", "primary"))),
              *_contact_fields("contact_", required=False),
              _input("contact_remove", "削除する窓口責任者のメールアドレス",
-                    "A window person to remove; for a primary change, the current primary."),
+                    "外す窓口責任者のメールアドレス。正担当を交代するときは、現在の正担当の"
+                    "メールアドレスを入力してください。"),
              CONFIRM),
         ),
         Form(
             "operator-terminate", "利用申請（終了）", "Usage termination", "000 §3-3",
-            "End your company's use of the systems (利用申請・終了).",
+            "事業者のシステム利用を終了します。",
             "**終了すると、貴社および委託先に属するすべての利用者の権限が抹消されます。**",
             (OPERATOR,
-             _input("terminated_on", "終了日", "YYYY-MM-DD. Blank: the day it is filed.",
+             _input("terminated_on", "終了日",
+                    "利用を終了する日（YYYY-MM-DD）。空欄の場合は申請した日になります。",
                     ph="2026-12-31"),
-             Field("confirm", "checkboxes", "確認", "Confirm before submitting.", True,
+             Field("confirm", "checkboxes", "確認", CHECK_BEFORE_SENDING, True,
                    (Choice("すべての利用者の権限が抹消されることを了解しました / "
                            "every user loses access", "yes"),)),
              ),
         ),
         Form(
             "cert-add", "クライアント証明書登録申請", "Client certificate registration", "000 §4-2",
-            "Register a client certificate (クライアント証明書登録申請).",
+            "取得したクライアント証明書を登録します。",
             "証明書ファイル（.cer/.crt/.pem）をテキストで開き、`-----BEGIN CERTIFICATE-----` から"
             "`-----END CERTIFICATE-----` までを貼り付けてください。"
             "**秘密鍵（PRIVATE KEY）や .p12/.pfx の中身は絶対に貼り付けないでください。**",
             (OPERATOR,
              Field("certificate", "textarea", "証明書（PEM）",
-                   "The certificate alone, in PEM text. Never paste a private key.", True,
+                   "証明書だけを PEM 形式のテキストで貼り付けてください。"
+                   "**秘密鍵は絶対に貼り付けないでください。**", True,
                    render="text"),
-             _input("cert_id", "証明書ID", "The issuer's certificate ID (証明書ID).", True,
+             _input("cert_id", "証明書ID",
+                    "発行元（EPPCERT）が付与した証明書IDを入力してください。", True,
                     "EP2026-000913"),
-             Field("medium", "dropdown", "格納媒体", "How it was delivered.", True,
+             Field("medium", "dropdown", "格納媒体", "証明書を受け取った媒体を選んでください。",
+                   True,
                    (Choice("DL：ダウンロード", "DL"), Choice("CD：CD-R", "CD"),
                     Choice("UM：USBメモリ", "UM"), Choice("UT：USBトークン", "UT"))),
-             Field("purpose", "dropdown", "用途", "web: one per PC; api: one per operator.", True,
+             Field("purpose", "dropdown", "用途",
+                   "画面利用は端末 1 台に 1 枚、託送API は事業者に 1 枚です。", True,
                    (Choice("web：画面利用（端末ごと）", "web"),
                     Choice("api：託送API（事業者ごと）", "api"))),
              _input("location", "設置場所",
-                    "Where it is installed, e.g. 本社 需給管理部 端末 PC003.", True),
-             _input("holder", "管理者", "Who answers for it there.", True),
+                    "証明書を導入した場所（例: 本社 需給管理部 端末 PC003）。", True),
+             _input("holder", "管理者",
+                    "その場所で証明書を管理する人（例: 需給管理部 青山 太郎）。", True),
              CONFIRM),
         ),
         Form(
             "ip", "海外IPアドレス許可申請", "Overseas IP allowlist", "000 §2-8",
-            "Allow (or stop allowing) a fixed overseas global IP address.",
+            "海外から利用するための固定グローバル IP アドレスの許可を申請"
+            "（または取り消し）します。",
             "海外からの利用に必要な固定グローバル IP アドレスを申請します。"
             "動的に割り当てられるアドレスは登録できません。",
             (OPERATOR,
-             Field("action", "dropdown", "申請内容", "Add (or renew), or remove.", True,
+             Field("action", "dropdown", "申請内容",
+                   "追加（登録済みのアドレスは理由と有効期限の更新）か、削除かを選んでください。",
+                   True,
                    (Choice("追加・更新", "add"), Choice("削除", "remove"))),
-             _input("cidr", "IPアドレス", "A fixed global address, e.g. 41.203.64.10/32.", True),
-             Field("reason", "textarea", "理由", "Why access from abroad is needed (for adding)."),
-             _input("expires_on", "有効期限", "YYYY-MM-DD (for adding).", ph="2027-09-30"),
+             _input("cidr", "IPアドレス", "固定のグローバル IP アドレス（例: 41.203.64.10/32）。",
+                    True),
+             Field("reason", "textarea", "理由",
+                   "海外からの利用が必要な理由（追加・更新のときは必須）。"),
+             _input("expires_on", "有効期限",
+                    "許可する期限（YYYY-MM-DD、追加・更新のときは必須）。", ph="2027-09-30"),
              CONFIRM),
         ),
     )  # fmt: skip

@@ -40,8 +40,9 @@ def _field(field: Field) -> dict[str, Any]:
 def render(form: Form) -> str:
     intro = (
         f"{form.intro}\n\n"
-        f"{form.name_en} ({form.seed}). The pull request this form opens is the application; "
-        "a reviewer's approval is its acceptance (受付).\n"
+        f"{form.name}（{form.seed}）: このフォームから作られるプルリクエストが申請書になり、"
+        "受付担当者の承認（Approve）が受付です。送信すると、検査に合格すればプルリクエストが"
+        "作られ、問題があれば直し方がこの issue にコメントされます。\n"
     )
     data = {
         "name": f"{form.name} / {form.name_en}",
