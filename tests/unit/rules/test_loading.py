@@ -36,6 +36,21 @@ def test_yaml_syntax(reg: RegistryFactory) -> None:
     assert reg.found() == [("yaml-syntax", shown(USER), reg.line_of(USER, "試験:"), "error")]
 
 
+def test_yaml_syntax_says_which_of_two_mistakes_a_second_colon_is(
+    reg: RegistryFactory,
+) -> None:
+    """The parser words both alike: a colon in a value, and a key indented deeper than the
+    one above it (read as more of that value)."""
+    reg.edit(USER, "name: 試験 太郎", "name: 試験: 太郎")
+    [p] = reg.validate().problems
+    assert p.message.english().startswith("A second colon followed by a space on this line")
+    reg.edit(USER, "name: 試験: 太郎", "name: 試験 太郎")
+    reg.edit(USER, "name_kana: ", "   name_kana: ")
+    [p] = reg.validate().problems
+    assert (p.rule, p.line) == ("yaml-syntax", reg.line_of(USER, "   name_kana:"))
+    assert p.message.english().startswith("This line is indented deeper than the key above it")
+
+
 def test_yaml_syntax_tab_indent(reg: RegistryFactory) -> None:
     reg.edit(USER, "  johs: J1010", "\tjohs: J1010")
     assert reg.found() == [("yaml-syntax", shown(USER), reg.line_of(USER, "\tjohs"), "error")]

@@ -322,6 +322,12 @@ def _syntax(exc: yaml.MarkedYAMLError, raw: bytes, line: int) -> Message:
             "A second document starts here (---): a file holds one operator or one user; "
             "remove this line and what follows, or move it to its own file"
         )
+    if "mapping values are not allowed" in problem and not _colon_before(exc, here):
+        # The key of a line indented deeper than the one before: read as more of its value.
+        return msg(
+            "This line is indented deeper than the key above it, so it reads as part of "
+            "that key's value: start it in the same column as the other keys of its level"
+        )
     if "mapping values are not allowed" in problem:
         return msg(
             "A second colon followed by a space on this line: quote a value that holds one "
@@ -342,6 +348,13 @@ def _syntax(exc: yaml.MarkedYAMLError, raw: bytes, line: int) -> Message:
             "with spaces"
         )
     return _NOT_YAML
+
+
+def _colon_before(exc: yaml.MarkedYAMLError, here: str) -> bool:
+    """Whether a colon ending a key comes before the one the parser stopped at, on its line."""
+    mark = exc.problem_mark
+    column = mark.column if mark is not None else len(here)
+    return re.search(r":(\s|$)", here[:column]) is not None
 
 
 def _key_matches(node: yaml.Node, key: str | int) -> bool:
