@@ -48,7 +48,7 @@ def test_english_is_spoken_to_the_last_word_when_asked_for(reg: RegistryFactory)
     ("args", "said"),
     [
         (("user", "add", "--tax", "1011"), "オプション '--tax' はありません。"),
-        (("user", "ad"), "コマンド 'ad' はありません。 （次の誤りではありませんか: 'add'）"),
+        (("user", "ad"), "コマンド 'ad' はありません。 （もしかして: 'add'）"),
         (("user", "add", "--operator", "AOBAGS01"), "次のオプションを指定してください: '--email'"),
         (("validate", "--today", "2026-13-01"), "'--today' の値が正しくありません"),
     ],

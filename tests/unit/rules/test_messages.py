@@ -320,7 +320,7 @@ EXPECTED = [
         "permission-derived",
         "users/TESTOP01/user1@test-gas.example.co.jp.yaml",
         "admin_console (システム利用権限管理システム) is granted by the system operator and cannot be applied for: remove it",
-        "admin_console（システム利用権限管理システム）は当社が付与する権限で、申請できません。削除してください",
+        "admin_console（システム利用権限管理システム）はシステム運営部門が付与する権限で、申請できません。削除してください",
     ),
     (
         "affiliation",
