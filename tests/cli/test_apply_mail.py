@@ -210,7 +210,15 @@ def test_confirm_records_imports_and_owes_completion_notices(
             assert header[:5] == ["申請番号", "受付日", "M", "バッチ", "進捗"]
             (row,) = [r for r in rows if r[3] == batch_id]
             by_column = dict(zip(header, row, strict=True))
-            systems = ["TAXIS", "JOHS", "JUJU", "LOACUS", "INFO_SITE", "ADMIN_CONSOLE"]
+            # Each system under its name on the forms, not the catalog's key.
+            systems = [
+                "託送システム",
+                "託送情報開示システム",
+                "消費機器保安情報授受システム",
+                "託送ロードカーブシステム",
+                "託送情報共有サイト",
+                "システム利用権限管理システム",
+            ]
             return [by_column["進捗"], *(by_column[s] for s in systems)]
 
         assert progress() == ["処理中", "未済", "（不要）", "（不要）", "未済", "未済", "未済"]

@@ -57,7 +57,7 @@ def table(rows: list[Progress], catalog: Catalog) -> str:
         "M",
         "バッチ",
         "進捗",
-        *(_HEADINGS.get(s, s.upper()) for s in shown),
+        *(_HEADINGS.get(s) or catalog.by_id[s].name_ja for s in shown),
         "申請種別",
     ]
     lines = ["\t".join(header)]
