@@ -96,6 +96,20 @@ def test_refuses_an_expired_certificate(reg: RegistryFactory) -> None:
     )
 
 
+def test_refuses_a_certificate_valid_longer_than_eppcert_issues(reg: RegistryFactory) -> None:
+    # The dates are the file's own: the message says what is wrong with the file, not to
+    # copy the dates again (as it says of dates written by hand, certificate-validity).
+    path = _file(reg, "long.pem", pem(certificate(days=3 * 365)))
+    result = refused(reg, *ARGS, path)
+    assert (
+        "ファイルの証明書の有効期間は 2026-04-01 から 2029-03-31 までで、EPPCERT がこのシステム用に"
+        "発行するクライアント証明書の 2 年間（000 §4-1）に収まっていません。このシステム用の"
+        "クライアント証明書ではないようです。EPPCERT が発行したクライアント証明書のファイルを"
+        "渡してください"
+    ) in result.stderr
+    assert "写してください" not in result.stderr + result.stdout
+
+
 def test_refuses_a_ca_certificate(reg: RegistryFactory) -> None:
     path = _file(reg, "ca.cer", der(certificate(ca=True)))
     result = refused(reg, *ARGS, path)

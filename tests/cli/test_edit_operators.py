@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers.edithelp import edit, refused, snapshot
+from tests.helpers.edithelp import bad_value, edit, refused, snapshot
 from tests.helpers.regfactory import RegistryFactory, contact
 
 
@@ -127,6 +127,68 @@ def test_terminate_marks_the_operator_and_removes_every_user(reg: RegistryFactor
     assert "was terminated on 2026-12-31" in again.stderr
 
 
+def test_terminate_refuses_a_date_already_past(reg: RegistryFactory) -> None:
+    # The plan would apply it on the merge and the file keep the past date: a bad value.
+    result = bad_value(reg, "operator", "terminate", "--operator", "TESTOP01", "--on", "2020-01-01")
+    assert (
+        "The termination date 2020-01-01 is before today (2026-11-22): give a termination "
+        "date of today (2026-11-22) or later"
+    ) in result.stderr
+    today = edit(reg, "operator", "terminate", "--operator", "TESTOP01", "--on", "2026-11-22")
+    assert today.returncode == 0, today.stdout + today.stderr
+
+
+def test_terminate_refuses_a_past_date_in_japanese(reg: RegistryFactory) -> None:
+    result = bad_value(
+        reg, "--lang", "ja", "operator", "terminate", "--operator", "TESTOP01", "--on", "2026-11-21"
+    )
+    assert (
+        "利用終了日 2026-11-21 が今日（2026-11-22）より前です。"
+        "利用終了日には今日（2026-11-22）以降の日付を指定してください"
+    ) in result.stderr
+
+
+def test_operator_change_takes_system_ids_in_any_case(reg: RegistryFactory) -> None:
+    result = edit(reg, "operator", "change", "--operator", "TESTOP01", "--remove-system", "LOACUS")
+    assert result.returncode == 0, result.stdout + result.stderr
+    result = edit(reg, "operator", "change", "--operator", "TESTOP01", "--add-system", "LOACUS")
+    assert result.returncode == 0, result.stdout + result.stderr
+    text = (reg.root / "operators/TESTOP01.yaml").read_text(encoding="utf-8")
+    assert "systems:\n  - taxis\n  - johs\n  - juju\n  - loacus\n" in text
+
+
+def test_operator_change_refuses_an_unknown_system_as_a_bad_value(reg: RegistryFactory) -> None:
+    result = bad_value(
+        reg, "operator", "change", "--operator", "TESTOP01", "--add-system", "TAKUSO"
+    )
+    assert "TAKUSO is not a system one applies for: choose from taxis, johs" in result.stderr
+
+
+def test_removing_what_is_not_there_says_what_is(reg: RegistryFactory) -> None:
+    change = ("operator", "change", "--operator", "TESTOP01")
+    result = refused(reg, *change, "--remove-system", "switching")
+    assert (
+        "Operator TESTOP01 has no systems switching to remove (it has taxis, johs, juju, "
+        "loacus): check what to remove"
+    ) in result.stderr
+    result = refused(reg, *change, "--remove-subcontractor", "ZZZ")
+    assert (
+        "Operator TESTOP01 declares no subcontractor ZZZ (it declares TESTSUB1): check the "
+        "subcontractor code"
+    ) in result.stderr
+    result = refused(reg, "ip", "remove", "--operator", "TESTOP01", "--cidr", "41.203.64.11")
+    assert "no overseas address is allowed for it, so there is none to remove" in result.stderr
+
+
+def test_an_operator_code_in_lower_case_is_pointed_to_its_spelling(reg: RegistryFactory) -> None:
+    result = edit(reg, "ip", "remove", "--operator", "testop01", "--cidr", "41.203.64.11")
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert (
+        "There is no operator testop01: check the operator code (did you mean TESTOP01?)"
+        in result.stderr
+    )
+
+
 def _contact(*extra: str) -> tuple[str, ...]:
     return (
         "contact", "add", "--operator", "TESTOP01", "--contact-name", "副 担当",
@@ -158,7 +220,10 @@ def test_contact_refusals(reg: RegistryFactory) -> None:
     result = refused(
         reg, "contact", "remove", "--operator", "TESTOP01", "--email", "nobody@example.jp"
     )
-    assert "nobody@example.jp is not a window person of TESTOP01" in result.stderr
+    assert (
+        "nobody@example.jp is not a window person of TESTOP01 (its window persons: "
+        "window1@test-gas.example.co.jp, deputy@test-gas.example.co.jp): check the e-mail address"
+    ) in result.stderr
 
 
 def test_contact_replaces_the_primary_in_one_change(reg: RegistryFactory) -> None:
@@ -194,11 +259,14 @@ def test_ip_add_refuses_a_private_address_and_a_past_expiry(reg: RegistryFactory
         "--expires-on", "2027-01-01",
     )  # fmt: skip
     assert "(ip-allowlist-address)" in result.stdout
-    result = refused(
+    result = bad_value(
         reg, "ip", "add", "--operator", "TESTOP01", "--cidr", "41.203.64.12", "--reason", "x",
         "--expires-on", "2026-01-01",
     )  # fmt: skip
-    assert "The expiry date 2026-01-01 is before today (2026-11-22)" in result.stderr
+    assert (
+        "The expiry date 2026-01-01 is before today (2026-11-22): give an expiry date of "
+        "today (2026-11-22) or later"
+    ) in result.stderr
 
 
 def test_unknown_operator_is_refused(reg: RegistryFactory) -> None:

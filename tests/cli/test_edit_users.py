@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers.edithelp import edit, refused, says, snapshot
+from tests.helpers.edithelp import bad_value, edit, refused, says, snapshot
 from tests.helpers.regfactory import RegistryFactory, certificate, run_cli
 
 
@@ -82,6 +82,15 @@ def test_add_refuses_an_email_that_names_a_directory(reg: RegistryFactory) -> No
         "--name", "木村 花子", "--name-kana", "キムラ ハナコ", "--taxis", "1011",
     )  # fmt: skip
     assert "cannot be a login ID" in result.stderr
+
+
+def test_add_without_a_name_or_a_permission_is_a_usage_error(reg: RegistryFactory) -> None:
+    # As `--taxis 1110` (a code the option does not offer): the command was called wrongly.
+    args = ("user", "add", "--operator", "TESTOP01", "--email", NEW)
+    result = bad_value(reg, *args, "--taxis", "1011")
+    assert "A new user needs --name, --name-kana: fill them in" in result.stderr
+    result = bad_value(reg, *_add())
+    assert "Choose at least one permission for the new user" in result.stderr
 
 
 def test_add_refuses_a_code_the_operator_may_not_hold(reg: RegistryFactory) -> None:

@@ -249,6 +249,15 @@ def test_termination_needs_the_confirmation(reg: RegistryFactory) -> None:
     assert not (reg.root / "users/TESTOP01").exists()
 
 
+def test_a_termination_dated_in_the_past_is_refused_in_the_comment(reg: RegistryFactory) -> None:
+    body = render("operator-terminate", {
+        "operator": "TESTOP01", "terminated_on": "2026-11-01",
+        "confirm": confirm("operator-terminate"),
+    })  # fmt: skip
+    out = refused(reg, body)
+    assert "利用終了日には今日（2026-11-22）以降の日付を指定してください" in out["comment"]
+
+
 def test_operator_change_swaps_the_primary(reg: RegistryFactory) -> None:
     body = render("operator-change", {
         "operator": "TESTOP01", "contact_role": "正担当を交代", "contact_name": "新 正担当",

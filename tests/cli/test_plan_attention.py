@@ -4,6 +4,7 @@ application, and what deserves a second look: the real command on real pull requ
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 
 import pytest
 
@@ -142,3 +143,30 @@ def test_a_plain_user_addition_asks_nothing_more(gr: GitRegistry) -> None:
     gr.commit("a user")
     text = comment(gr)
     assert "再確認" not in text and "受付担当者の確認事項" not in text
+
+
+def _terminated(gr: GitRegistry, on: date) -> str:
+    """The comment on a termination dated ``on``, merged on 2026-11-25."""
+    gr.reg.operator(status="terminated", terminated_on=on)
+    for user in (gr.reg.root / "users/TESTOP01").glob("*.yaml"):
+        user.unlink()
+    gr.commit("termination")
+    result = run_cli("plan", "--base", "main", "--head", "pr", "--format", "markdown",
+                     "--accepted-on", "2026-11-24", "--merged-on", "2026-11-25",
+                     "--actor", WINDOW, cwd=gr.path)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_a_termination_dated_in_the_past_is_flagged(gr: GitRegistry) -> None:
+    # 000 §3-3, 002 §2.7.1: the use ends once the application is processed, never before.
+    ja = section(_terminated(gr, date(2026, 11, 1)), "利用申請（終了）（000 §3-3）")
+    assert (
+        "- 利用終了日 2026-11-01 はもう過ぎています。利用終了は書かれた日ではなく 2026-11-25 に"
+        "適用されます。事業者にどの日のつもりか確かめ、利用終了日を直してもらってください"
+    ) in ja
+
+
+def test_a_termination_dated_ahead_asks_nothing_more(gr: GitRegistry) -> None:
+    assert "再確認" not in _terminated(gr, date(2026, 12, 31))
+    assert "再確認" not in _terminated(gr, date(2026, 11, 25))  # the merge day itself

@@ -49,3 +49,10 @@ def test_editing_an_unknown_operator(gr: GitRegistry, args: tuple[str, ...]) -> 
 def test_inventory_of_an_unknown_operator(gr: GitRegistry) -> None:
     result = run_cli("inventory", "--operator", "NOPE", "--today", "2026-11-22", cwd=gr.path)
     assert result.returncode == 2, result.stdout + result.stderr
+
+
+def test_an_operator_code_in_lower_case_names_its_spelling(gr: GitRegistry) -> None:
+    result = run_cli("status", "--operator", "testop01", cwd=gr.path)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "事業者 testop01 はありません" in result.stderr
+    assert "（TESTOP01 ではありませんか）" in result.stderr

@@ -33,6 +33,15 @@ def refused(reg: RegistryFactory, *args: str) -> subprocess.CompletedProcess[str
     return result
 
 
+def bad_value(reg: RegistryFactory, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run an edit given a value it cannot use: a usage error (exit 2), nothing touched."""
+    before = snapshot(reg.repo)
+    result = edit(reg, *args)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert snapshot(reg.repo) == before
+    return result
+
+
 def says(page: str, text: str) -> bool:
     """Whether a help page says ``text``, wherever its lines were broken: a line of
     Japanese may break between any two characters, so spaces are not compared."""

@@ -126,8 +126,8 @@ EXPECTED = [
     (
         "system-role",
         "operators/TESTOP02.yaml",
-        "taxis needs the operator to hold one of the roles wheeling client (wheeling_client)",
-        "taxis を使うには、事業者区分 託送供給依頼者（wheeling_client） のどれかが必要です",
+        "taxis needs the operator to hold the role wheeling client (wheeling_client)",
+        "taxis を使うには、事業者区分 託送供給依頼者（wheeling_client） が必要です",
     ),
     (
         "certificate-required",
@@ -265,8 +265,8 @@ EXPECTED = [
     (
         "schema",
         "users/TESTOP01/quote@test-gas.example.co.jp.yaml",
-        "yes is read as yes or no, not as a code: write one of granted for the permission for juju",
-        "yes は「はい・いいえ」と読まれ、コードになりません。juju の権限は granted のどれかを書いてください",
+        "yes is read as yes or no, not as a code: write granted for the permission for juju",
+        "yes は「はい・いいえ」と読まれ、コードになりません。juju の権限は granted と書いてください",
     ),
     (
         "file-name",
@@ -349,8 +349,8 @@ EXPECTED = [
     (
         "system-role",
         "users/TESTOP03/op3user@test-gas.example.co.jp.yaml",
-        "loacus code 03010 needs the operator to hold one of the roles manufacturer (manufacturer): choose a code for the operator's roles",
-        "loacus の権限コード 03010 には、事業者区分 製造事業者（manufacturer） のどれかが必要です。事業者の区分に合うコードを選んでください",
+        "loacus code 03010 needs the operator to hold the role manufacturer (manufacturer): choose a code for the operator's roles",
+        "loacus の権限コード 03010 には、事業者区分 製造事業者（manufacturer） が必要です。事業者の区分に合うコードを選んでください",
     ),
     (
         "system-not-approved",

@@ -3,7 +3,8 @@
 The registry records what the reverse proxy matches and what the issuer notifies about: the
 serial as nginx's ``$ssl_client_serial`` prints it, the CN and the validity dates (in Japan).
 A file is refused, with the reason, when it holds a private key, is not exactly one
-certificate, is a CA certificate, or has expired.
+certificate, is a CA certificate, is valid longer than an EPPCERT client certificate (two
+years, 000 §4-1), or has expired.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from cryptography.x509.oid import NameOID
 from accessreg.edit.draft import EditRefused
 from accessreg.model.messages import msg
 from accessreg.timeline.clock import JST
+from accessreg.timeline.periods import certificate_validity_fits
 
 _PEM_LABEL = re.compile(rb"-----BEGIN ([A-Z0-9 ]+)-----")
 KEY_ADVICE = msg(
@@ -120,6 +122,17 @@ def read(raw: bytes, today: date) -> CertificateFacts:
     cn = value if isinstance(value, str) else value.decode("utf-8", "replace")
     not_before = cert.not_valid_before_utc.astimezone(JST).date()
     not_after = cert.not_valid_after_utc.astimezone(JST).date()
+    if not certificate_validity_fits(not_before, not_after):
+        # The dates are the file's own: copying them again would change nothing.
+        raise EditRefused(
+            msg(
+                "The certificate is valid from {start} to {end}, not within the two years of "
+                "a client certificate EPPCERT issues for these systems (000 §4-1): it does "
+                "not look like one; give the client certificate file EPPCERT issued",
+                start=not_before,
+                end=not_after,
+            )
+        )
     if not_after < today:
         raise EditRefused(
             msg("The certificate expired on {day}: register its renewal instead", day=not_after)

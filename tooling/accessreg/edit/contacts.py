@@ -16,6 +16,20 @@ def _index(contacts: list[object], email: str) -> int | None:
     return None
 
 
+def _not_one(code: str, email: str, contacts: list[object]) -> EditRefused:
+    """``email`` is none of the operator's window persons: say who they are."""
+    emails = tuple(str(c.get("email", "")) for c in contacts if isinstance(c, dict))
+    return EditRefused(
+        msg(
+            "{email} is not a window person of {code} (its window persons: {emails}): "
+            "check the e-mail address",
+            email=email,
+            code=code,
+            emails=emails,
+        )
+    )
+
+
 def add(draft: Draft, code: str, spec: ContactSpec, replaces: str | None = None) -> None:
     """Add a window person; ``replaces`` removes another in the same change (a new primary)."""
     targets.operator(draft, code)
@@ -28,9 +42,7 @@ def add(draft: Draft, code: str, spec: ContactSpec, replaces: str | None = None)
     if replaces is not None:
         i = _index(contacts, replaces)
         if i is None:
-            raise EditRefused(
-                msg("{email} is not a window person of {code}", email=replaces, code=code)
-            )
+            raise _not_one(code, replaces, contacts)
         del contacts[i]
         contacts.insert(i, contact_map(spec))
         draft.note(
@@ -60,6 +72,6 @@ def remove(draft: Draft, code: str, email: str) -> None:
     contacts = yamldoc.seq_at(doc, "contacts", OPERATOR_FIELDS)
     i = _index(contacts, email)
     if i is None:
-        raise EditRefused(msg("{email} is not a window person of {code}", email=email, code=code))
+        raise _not_one(code, email, contacts)
     del contacts[i]
     draft.note(msg("window person removal: {code}: {email}", code=code, email=email))

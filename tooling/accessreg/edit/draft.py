@@ -45,7 +45,13 @@ class EditRefused(Refusal):
         self.problems = list(problems)
 
 
-class UnknownOperatorError(UsageError):
+class BadValueError(UsageError):
+    """A value the application gives cannot be used whatever the registry holds (a date
+    already past, a system one does not apply for): the command was called wrongly (exit 2);
+    a form that gives one is refused in its comment like any other edit."""
+
+
+class UnknownOperatorError(BadValueError):
     """The operator named does not exist: the command was called wrongly (exit 2); a form
     that names one is refused in its comment like any other edit."""
 

@@ -6,7 +6,7 @@ import ipaddress
 from datetime import date
 
 from accessreg.edit import targets, yamldoc
-from accessreg.edit.draft import Draft, EditRefused
+from accessreg.edit.draft import BadValueError, Draft, EditRefused
 from accessreg.edit.operators import OPERATOR_FIELDS
 from accessreg.model import layout
 from accessreg.model.messages import msg
@@ -35,10 +35,10 @@ def add(draft: Draft, code: str, cidr: str, reason: str, expires_on: date) -> No
     if expires_on < draft.today:
         # The registry only warns about an entry that lapsed with time (ip-allowlist-expired);
         # one written already lapsed is a mistake of this application.
-        raise EditRefused(
+        raise BadValueError(
             msg(
-                "The expiry date {day} is before today ({today}): an address is allowed until "
-                "a day still to come",
+                "The expiry date {day} is before today ({today}): give an expiry date of "
+                "today ({today}) or later",
                 day=expires_on,
                 today=draft.today,
             )
@@ -72,7 +72,22 @@ def remove(draft: Draft, code: str, cidr: str) -> None:
     entries = yamldoc.seq_at(doc, "ip_allowlist", OPERATOR_FIELDS)
     i = _find(entries, cidr)
     if i is None:
-        raise EditRefused(msg("{cidr} is not allowed for {code}", cidr=cidr, code=code))
+        allowed = tuple(str(e.get("cidr", "")) for e in entries if isinstance(e, dict))
+        raise EditRefused(
+            msg(
+                "{cidr} is not allowed for {code} (allowed: {allowed}): check the address",
+                cidr=cidr,
+                code=code,
+                allowed=allowed,
+            )
+            if allowed
+            else msg(
+                "{cidr} is not allowed for {code}: no overseas address is allowed for it, so "
+                "there is none to remove",
+                cidr=cidr,
+                code=code,
+            )
+        )
     del entries[i]
     if not entries:
         del doc["ip_allowlist"]

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from accessreg.edit import targets, yamldoc
-from accessreg.edit.draft import Draft, EditRefused
+from accessreg.edit.draft import BadValueError, Draft, EditRefused
 from accessreg.model import Contact, Operator, layout
 from accessreg.model.layout import Kind
 from accessreg.model.messages import Message, msg
@@ -74,22 +74,14 @@ def _subcontractor(code: str, name: str) -> yamldoc.Document:
     return yamldoc.mapping((("code", code), ("name", name)), flow=True)
 
 
-def _applicable(draft: Draft, systems: tuple[str, ...]) -> None:
-    known = [s.id for s in draft.catalog.applied_systems]
-    for system_id in systems:
-        if system_id not in known:
-            raise EditRefused(
-                msg(
-                    "{system} is not a system one applies for: choose from {allowed}",
-                    system=system_id,
-                    allowed=tuple(known),
-                )
-            )
+def _applicable(draft: Draft, systems: tuple[str, ...]) -> tuple[str, ...]:
+    """The systems as the catalog spells them; refused unless each is applied for."""
+    return targets.systems(systems, [s.id for s in draft.catalog.applied_systems])
 
 
 def new(draft: Draft, spec: NewOperator) -> None:
     """Register an operator with its primary window person (利用申請・新規)."""
-    _applicable(draft, spec.systems)
+    spec = replace(spec, systems=_applicable(draft, spec.systems))
     rel = layout.operator_file(spec.code)
     if draft.exists(rel):
         raise EditRefused(
@@ -131,10 +123,28 @@ def _list(doc: yamldoc.Document, key: str) -> list[str]:
     return [str(v) for v in value] if isinstance(value, list) else []
 
 
+def _not_held(code: str, key: str, value: str, held: list[str]) -> Message:
+    """A system or role to remove that the operator does not have, with what it has."""
+    if not held:
+        return msg(
+            "Operator {code} has no {what} {value} to remove: it has none",
+            code=code,
+            what=FIELDS[key],
+            value=value,
+        )
+    return msg(
+        "Operator {code} has no {what} {value} to remove (it has {held}): check what to remove",
+        code=code,
+        what=FIELDS[key],
+        value=value,
+        held=tuple(held),
+    )
+
+
 def change(draft: Draft, spec: OperatorChange) -> None:
     """Edit the operator's own data (利用申請・変更): only what is named."""
     targets.operator(draft, spec.code)
-    _applicable(draft, spec.add_systems)
+    spec = replace(spec, add_systems=_applicable(draft, spec.add_systems))
     rel = layout.operator_file(spec.code)
     doc = draft.document(rel)
     said: list[Message] = []
@@ -157,15 +167,11 @@ def change(draft: Draft, spec: OperatorChange) -> None:
                 seq.append(value)
                 said.append(msg("{key} + {value}", key=key, value=value))
         for value in drop:
-            if value not in _list(doc, key):
-                raise EditRefused(
-                    msg(
-                        "Operator {code} has no {what} {value} to remove",
-                        code=spec.code,
-                        what=FIELDS[key],
-                        value=value,
-                    )
-                )
+            held = _list(doc, key)
+            # As held, whatever the case it was typed in (TAXIS for taxis).
+            value = next((h for h in held if h.lower() == value.strip().lower()), value)
+            if value not in held:
+                raise EditRefused(_not_held(spec.code, key, value, held))
             del seq[_list(doc, key).index(value)]
             said.append(msg("{key} - {value}", key=key, value=value))
     if spec.add_subcontractors or spec.remove_subcontractors:
@@ -175,7 +181,16 @@ def change(draft: Draft, spec: OperatorChange) -> None:
             if code not in codes:
                 raise EditRefused(
                     msg(
-                        "Operator {code} declares no subcontractor {sub}",
+                        "Operator {code} declares no subcontractor {sub} (it declares "
+                        "{declared}): check the subcontractor code",
+                        code=spec.code,
+                        sub=code,
+                        declared=tuple(codes),
+                    )
+                    if codes
+                    else msg(
+                        "Operator {code} declares no subcontractor {sub}: it declares none, "
+                        "so there is none to withdraw",
                         code=spec.code,
                         sub=code,
                     )
@@ -198,6 +213,17 @@ def terminate(draft: Draft, code: str, on: date) -> None:
     subcontractors' users, so their files go in the same change.
     """
     targets.operator(draft, code)
+    if on < draft.today:
+        # 000 §3-3, 002 §2.7.1: the use ends once the centre has processed the application,
+        # never on a day already past; the plan would apply it on the merge, not on ``on``.
+        raise BadValueError(
+            msg(
+                "The termination date {day} is before today ({today}): give a termination "
+                "date of today ({today}) or later",
+                day=on,
+                today=draft.today,
+            )
+        )
     doc = draft.document(layout.operator_file(code))
     yamldoc.put(doc, "status", "terminated", OPERATOR_FIELDS)
     yamldoc.put(doc, "terminated_on", on, OPERATOR_FIELDS)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from accessreg.edit.draft import Draft, EditRefused, UnknownOperatorError
+from collections.abc import Iterable, Sequence
+
+from accessreg.edit.draft import BadValueError, Draft, EditRefused, UnknownOperatorError
 from accessreg.model import Operator, layout
 from accessreg.model.messages import msg
 from accessreg.model.problems import Level
@@ -22,8 +24,16 @@ def operator(draft: Draft, code: str, active: bool = True) -> Operator:
                 ),
                 [p for p in draft.base.problems if p.file == shown and p.level is Level.ERROR],
             )
+        known = (layout.operator_of(rel) for rel in draft.files_under(f"{layout.OPERATORS_DIR}/"))
+        guess = layout.closest_code(code, (k for k in known if k))
         raise UnknownOperatorError(
-            msg("There is no operator {code}: check the operator code", code=code)
+            msg(
+                "There is no operator {code}: check the operator code (did you mean {guess}?)",
+                code=code,
+                guess=guess,
+            )
+            if guess
+            else msg("There is no operator {code}: check the operator code", code=code)
         )
     if active and entry.operator.status == "terminated":
         raise EditRefused(
@@ -34,6 +44,30 @@ def operator(draft: Draft, code: str, active: bool = True) -> Operator:
             )
         )
     return entry.operator
+
+
+def systems(given: Iterable[str], allowed: Sequence[str]) -> tuple[str, ...]:
+    """The systems ``given``, each spelt as the catalog spells it (``TAXIS`` is ``taxis``);
+    a value that is none of ``allowed`` is refused as a bad value, with what to write."""
+    found: list[str] = []
+    for value in given:
+        same = next((a for a in allowed if a.lower() == value.strip().lower()), None)
+        if same is None:
+            raise BadValueError(
+                msg(
+                    "{system} is not a system one applies for: write {allowed}",
+                    system=value,
+                    allowed=allowed[0],
+                )
+                if len(allowed) == 1
+                else msg(
+                    "{system} is not a system one applies for: choose from {allowed}",
+                    system=value,
+                    allowed=tuple(allowed),
+                )
+            )
+        found.append(same)
+    return tuple(found)
 
 
 def login_id(email: str) -> str:

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from accessreg.edit import targets, yamldoc
-from accessreg.edit.draft import Draft, EditRefused
+from accessreg.edit.draft import BadValueError, Draft, EditRefused
 from accessreg.model import Catalog, User, layout
 from accessreg.model.layout import Kind
 from accessreg.model.messages import Message, msg
@@ -33,16 +33,7 @@ def _applicable_systems(catalog: Catalog) -> list[str]:
 
 
 def _check_systems(catalog: Catalog, permissions: Mapping[str, str]) -> None:
-    allowed = _applicable_systems(catalog)
-    for system_id in permissions:
-        if system_id not in allowed:
-            raise EditRefused(
-                msg(
-                    "{system} is not a system one applies for: choose from {allowed}",
-                    system=system_id,
-                    allowed=tuple(allowed),
-                )
-            )
+    targets.systems(permissions, _applicable_systems(catalog))
 
 
 def _describe(permissions: Mapping[str, str]) -> Message:
@@ -60,10 +51,10 @@ def add(draft: Draft, spec: UserSpec) -> None:
         if not value
     ]
     if missing:
-        raise EditRefused(msg("A new user needs {fields}: fill them in", fields=tuple(missing)))
+        raise BadValueError(msg("A new user needs {fields}: fill them in", fields=tuple(missing)))
     granted = {k: v for k, v in spec.permissions.items() if v != NONE}
     if not granted:
-        raise EditRefused(msg("Choose at least one permission for the new user"))
+        raise BadValueError(msg("Choose at least one permission for the new user"))
     rel = layout.user_file(op.code, email)
     if draft.exists(rel):
         raise EditRefused(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 import functools
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -192,6 +192,10 @@ def unknown_key(key: str, known: list[str], path: DataPath) -> Message:
         guess = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
         if guess:
             return msg("`{key}` is not a system: did you mean `{guess}`?", key=key, guess=guess[0])
+        if len(known) == 1:
+            return msg(
+                "`{key}` is not a system of the catalog: write {known}", key=key, known=known[0]
+            )
         return msg(
             "`{key}` is not a system of the catalog: write one of {known}",
             key=key,
@@ -236,6 +240,23 @@ PATTERNS: dict[str, Message] = {
 }
 
 
+def _not_allowed(written: str, what: Message, allowed: Sequence[str]) -> Message:
+    """A value outside the ones allowed, with what to write: the one value, or a choice."""
+    if len(allowed) == 1:
+        return msg(
+            "{value} cannot be used for {what}: write {allowed}",
+            value=written,
+            what=what,
+            allowed=allowed[0],
+        )
+    return msg(
+        "{value} cannot be used for {what}: write one of {allowed}",
+        value=written,
+        what=what,
+        allowed=tuple(allowed),
+    )
+
+
 def _message(error: jsonschema.ValidationError, source: Source) -> Message:
     schema = error.schema if isinstance(error.schema, dict) else {}
     path = tuple(error.absolute_path)
@@ -244,12 +265,7 @@ def _message(error: jsonschema.ValidationError, source: Source) -> Message:
     if written is None:
         written = error.instance if isinstance(error.instance, str) else ""
     if consts := _consts(error):
-        return msg(
-            "{value} cannot be used for {what}: write one of {allowed}",
-            value=written,
-            what=what,
-            allowed=tuple(consts),
-        )
+        return _not_allowed(written, what, consts)
     if error.validator == "pattern":
         sentence = PATTERNS.get(str(error.validator_value))
         if sentence is not None:
@@ -259,12 +275,7 @@ def _message(error: jsonschema.ValidationError, source: Source) -> Message:
     if error.validator == "type":
         return _mistyped(error.validator_value, error.instance, schema, what, written)
     if error.validator in ("enum", "const"):
-        return msg(
-            "{value} cannot be used for {what}: write one of {allowed}",
-            value=written,
-            what=what,
-            allowed=tuple(_allowed(schema)),
-        )
+        return _not_allowed(written, what, _allowed(schema))
     if error.validator == "format" and error.validator_value == "date":
         return msg(
             "{value} is not a date: write {what} as year-month-day, e.g. 2026-04-01",
@@ -296,6 +307,13 @@ def _mistyped(
     wanted = expected if isinstance(expected, str) else (expected or ["string"])[0]
     if wanted == "string" and isinstance(instance, bool):
         allowed = _allowed(schema)
+        if len(allowed) == 1:
+            return msg(
+                "{value} is read as yes or no, not as a code: write {allowed} for {what}",
+                value=written,
+                allowed=allowed[0],
+                what=what,
+            )
         if allowed:
             return msg(
                 "{value} is read as yes or no, not as a code: write one of {allowed} for {what}",

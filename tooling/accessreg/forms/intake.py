@@ -18,7 +18,7 @@ from typing import Any
 
 from accessreg import i18n
 from accessreg.edit import Draft, EditRefused, FileChange, finish
-from accessreg.edit.draft import UnknownOperatorError
+from accessreg.edit.draft import BadValueError
 from accessreg.errors import ConfigError, UsageError
 from accessreg.escape import markdown, markdown_block
 from accessreg.files.loading import load_catalog
@@ -204,7 +204,7 @@ def from_issue(
             ]
             return _refused(author, issue, form, lines, label)
         outcome = finish(draft, write)
-    except (EditRefused, UnknownOperatorError) as exc:
+    except (EditRefused, BadValueError) as exc:
         # Where the registry stands in the way, in the words the other problems use.
         where = ["  " + wording.explain(form, p) for p in exc.problems if isinstance(p, Problem)]
         return _refused(author, issue, form, [f"- {wording.both(exc.message)}", *where], label)

@@ -6,9 +6,11 @@ are called repository paths: those are relative to the repository root, as git n
 
 from __future__ import annotations
 
+import difflib
 import functools
 import re
 import sys
+from collections.abc import Iterable
 from enum import StrEnum
 
 from accessreg.escape import unsafe_characters
@@ -100,6 +102,17 @@ def is_ignored(rel: str) -> bool:
 
 def operator_file(code: str) -> str:
     return f"{OPERATORS_DIR}/{code}.yaml"
+
+
+def closest_code(code: str, known: Iterable[str]) -> str | None:
+    """The operator code of ``known`` that ``code`` was most likely meant to be: the same
+    letters in another case (``aobags01`` for ``AOBAGS01``), else a close spelling."""
+    codes = sorted(known)
+    same = [k for k in codes if k.lower() == code.strip().lower()]
+    if same:
+        return same[0]
+    guess = difflib.get_close_matches(code.strip().upper(), codes, n=1, cutoff=0.8)
+    return guess[0] if guess else None
 
 
 def users_dir(operator: str) -> str:

@@ -4,8 +4,9 @@ application, and the items that deserve a second look.
 Checks (docs/guide-reviewer.md): a new operator's roles, systems, OCCTO membership and
 privacy-policy page (000 §2-5, §3-1); a certificate's location and holder (001 p46); a new
 window person. Second looks: a window person granting themselves permissions, a change of an
-operator's roles or OCCTO membership (both declared by the operator's own window person), and
-a login ID an operator takes that another operator already knows.
+operator's roles or OCCTO membership (both declared by the operator's own window person), a
+termination dated before the day it can take effect (000 §3-3), and a login ID an operator
+takes that another operator already knows.
 """
 
 from __future__ import annotations
@@ -66,6 +67,20 @@ def _new_operator(item: OperatorChange, op: Operator) -> list[Message]:
 
 def _operator_flags(item: OperatorChange) -> list[Message]:
     found = []
+    chosen = item.after.terminated_on if item.after is not None else None
+    applied = item.effective.on if item.effective is not None else None
+    if item.application is Application.USAGE_END and chosen and applied and chosen < applied:
+        # 000 §3-3, 002 §2.7.1: the use ends once the application is processed; a day already
+        # past cannot be that day, and every output ends it on the merge instead.
+        found.append(
+            msg(
+                "The termination date {day} is already past: the termination takes effect on "
+                "{applied}, not on the date written; ask the operator which date it means and "
+                "have the termination date corrected",
+                day=chosen,
+                applied=applied,
+            )
+        )
     for change in item.fields:
         if change.field == "roles":
             found.append(

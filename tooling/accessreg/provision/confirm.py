@@ -16,6 +16,7 @@ from accessreg.files.parsecache import cache_dir
 from accessreg.gitio.repo import GitRepository
 from accessreg.gitio.state import STATE_REF
 from accessreg.mail.compose import deferred, mail_file
+from accessreg.model import layout
 from accessreg.model.layout import REGISTRY_DIR
 from accessreg.model.messages import Message, msg
 from accessreg.model.registry import Registry
@@ -120,8 +121,16 @@ def status(
         registry = _head(session.repo, operator)
         known = set(registry.operators) | {app.operator for _, app in state.applications()}
         if operator is not None and operator not in known:
+            guess = layout.closest_code(operator, known)
             raise UsageError(
                 msg(
+                    "There is no operator {code}: it is neither in the registry nor in an "
+                    "accepted application (did you mean {guess}?)",
+                    code=operator,
+                    guess=guess,
+                )
+                if guess
+                else msg(
                     "There is no operator {code}: it is neither in the registry nor in an "
                     "accepted application",
                     code=operator,

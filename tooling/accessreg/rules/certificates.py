@@ -11,10 +11,8 @@ from accessreg.model.messages import Message, msg
 from accessreg.model.problems import DataPath, Level, Problem
 from accessreg.model.registry import Registry
 from accessreg.rules.base import Context, Due, Scope, finding, rule
-from accessreg.timeline.periods import years_later
+from accessreg.timeline.periods import certificate_validity_fits
 
-VALIDITY_YEARS = 2
-SLACK = timedelta(days=1)  # an end written as the anniversary itself, not the day before
 START_AHEAD_REFUSED = timedelta(days=180)  # 004: "180日以上先" cannot be asked for
 
 
@@ -111,8 +109,7 @@ def certificate_validity(reg: Registry, ctx: Context) -> Iterator[Problem]:
     years after `not_before` (one day of slack for an end written as the anniversary).
     """
     for file, _, i, cert in _certs(reg):
-        latest = years_later(cert.not_before, VALIDITY_YEARS) + SLACK
-        if cert.not_after <= cert.not_before or cert.not_after > latest:
+        if not certificate_validity_fits(cert.not_before, cert.not_after):
             yield finding(
                 file,
                 msg(

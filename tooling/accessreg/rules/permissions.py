@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from datetime import date
 
 from accessreg.model import Catalog, layout
-from accessreg.model.messages import msg
+from accessreg.model.messages import Message, msg
 from accessreg.model.problems import Level, Problem
 from accessreg.model.registry import Registry
 from accessreg.model.terms import role_names
@@ -149,6 +149,38 @@ def system_not_approved(reg: Registry, ctx: Context) -> Iterator[Problem]:
                 )
 
 
+def _needs_role(system: str, roles: tuple[str, ...] | list[str]) -> Message:
+    if len(roles) == 1:
+        return msg(
+            "{system} needs the operator to hold the role {role}",
+            system=system,
+            role=role_names(roles)[0],
+        )
+    return msg(
+        "{system} needs the operator to hold one of the roles {roles}",
+        system=system,
+        roles=role_names(roles),
+    )
+
+
+def _code_needs_role(system: str, code: str, roles: tuple[str, ...] | list[str]) -> Message:
+    if len(roles) == 1:
+        return msg(
+            "{system} code {code} needs the operator to hold the role {role}: choose a code "
+            "for the operator's roles",
+            system=system,
+            code=code,
+            role=role_names(roles)[0],
+        )
+    return msg(
+        "{system} code {code} needs the operator to hold one of the roles {roles}: choose a "
+        "code for the operator's roles",
+        system=system,
+        code=code,
+        roles=role_names(roles),
+    )
+
+
 @rule("system-role", "000 §2-2, §5-1 notes 6-7, §5-5; 002 §2.1.1", Scope.OPERATOR)
 def system_role(reg: Registry, ctx: Context) -> Iterator[Problem]:
     """The operator lacks the role a system or a permission code requires.
@@ -166,15 +198,7 @@ def system_role(reg: Registry, ctx: Context) -> Iterator[Problem]:
             if system and system.roles and not set(system.roles) & set(op.roles):
                 if system.approvable and op.approved_without_role(system_id):
                     continue
-                yield finding(
-                    entry.file,
-                    msg(
-                        "{system} needs the operator to hold one of the roles {roles}",
-                        system=system_id,
-                        roles=role_names(system.roles),
-                    ),
-                    ("systems", i),
-                )
+                yield finding(entry.file, _needs_role(system_id, system.roles), ("systems", i))
     for u in reg.users:
         op_entry = reg.operators.get(u.operator_code)
         if op_entry is None:
@@ -189,15 +213,7 @@ def system_role(reg: Registry, ctx: Context) -> Iterator[Problem]:
             if system is not None and system.approvable and op.approved_without_role(system_id):
                 continue
             yield finding(
-                u.file,
-                msg(
-                    "{system} code {code} needs the operator to hold one of the roles "
-                    "{roles}: choose a code for the operator's roles",
-                    system=system_id,
-                    code=code,
-                    roles=role_names(pc.roles),
-                ),
-                ("permissions", system_id),
+                u.file, _code_needs_role(system_id, code, pc.roles), ("permissions", system_id)
             )
 
 

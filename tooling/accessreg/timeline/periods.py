@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import calendar
-from datetime import date
+from datetime import date, timedelta
+
+# EPPCERT's client certificates are valid for two years (000 §4-1, 001 p39); an end written
+# as the anniversary itself, not the day before, is one day of slack.
+CERTIFICATE_YEARS = 2
+CERTIFICATE_SLACK = timedelta(days=1)
 
 
 def months_later(day: date, months: int) -> date:
@@ -17,3 +22,9 @@ def months_later(day: date, months: int) -> date:
 def years_later(day: date, years: int) -> date:
     """The same day ``years`` later; 29 February falls back to 28 February."""
     return months_later(day, 12 * years)
+
+
+def certificate_validity_fits(not_before: date, not_after: date) -> bool:
+    """Whether a validity from ``not_before`` to ``not_after`` is one EPPCERT issues: it ends
+    after it starts, at most two years later."""
+    return not_before < not_after <= years_later(not_before, CERTIFICATE_YEARS) + CERTIFICATE_SLACK
