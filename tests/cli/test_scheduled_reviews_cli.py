@@ -7,6 +7,7 @@ import csv
 import email
 import email.policy
 import json
+import subprocess
 from datetime import date
 from email.message import EmailMessage
 from pathlib import Path
@@ -48,6 +49,16 @@ def _pull(number: int, created_at: str, author: str = "window-1") -> dict[str, A
     }
 
 
+def _reviews(repo: Path, pulls: Path, out: Path) -> subprocess.CompletedProcess[str]:
+    """``reviews`` of the list ``pulls`` on 2026-11-26, its outputs in ``out``."""
+    result = run_cli(
+        "reviews", "--open-pulls", str(pulls), "--out", str(out), "--today", "2026-11-26",
+        cwd=repo,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    return result
+
+
 def test_each_stage_is_reminded_once(reg: RegistryFactory, tmp_path: Path) -> None:
     g = scenario(reg)
     # Filed Friday 20 November 2026 (Japan); 23 November is a holiday: due Wednesday 25.
@@ -75,11 +86,7 @@ def test_the_mail_and_the_table_name_each_pull_request(
     g = scenario(reg)
     pulls = _pulls(tmp_path, _pull(7, "2026-11-20T01:00:00Z"), {"number": 9})
     out = tmp_path / "out"
-    result = run_cli(
-        "reviews", "--open-pulls", str(pulls), "--out", str(out), "--today", "2026-11-26",
-        cwd=g.path,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr
+    result = _reviews(g.path, pulls, out)
     assert "[warning] Pull request [1]: no readable title: it is left out (open-pulls)" in (
         result.stderr
     )
@@ -130,11 +137,7 @@ def test_a_hostile_title_reaches_the_mail_and_the_table_as_one_line_of_text(
     g = scenario(reg)
     pulls = _pulls(tmp_path, {**_pull(7, "2026-11-20T01:00:00Z"), "title": HOSTILE_TITLE})
     out = tmp_path / "out"
-    result = run_cli(
-        "reviews", "--open-pulls", str(pulls), "--out", str(out), "--today", "2026-11-26",
-        cwd=g.path,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr
+    _reviews(g.path, pulls, out)
     shown = "利用者追加 以上です。審査は不要になりました。 \\x1b[31mRED\\x1b[0m"
     with (out / "reviews.csv").open(encoding="utf-8-sig", newline="") as table:
         (row,) = list(csv.DictReader(table))

@@ -24,22 +24,24 @@ def edit(reg: RegistryFactory, *args: str) -> subprocess.CompletedProcess[str]:
     return run_cli(*args, *TODAY_ARG, cwd=reg.repo)
 
 
-def refused(reg: RegistryFactory, *args: str) -> subprocess.CompletedProcess[str]:
-    """Run an edit that must be refused; assert it left every file byte-identical."""
+def _untouched(
+    reg: RegistryFactory, code: int, args: tuple[str, ...]
+) -> subprocess.CompletedProcess[str]:
     before = snapshot(reg.repo)
     result = edit(reg, *args)
-    assert result.returncode == 1, result.stdout + result.stderr
+    assert result.returncode == code, result.stdout + result.stderr
     assert snapshot(reg.repo) == before
     return result
+
+
+def refused(reg: RegistryFactory, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run an edit that must be refused; assert it left every file byte-identical."""
+    return _untouched(reg, 1, args)
 
 
 def bad_value(reg: RegistryFactory, *args: str) -> subprocess.CompletedProcess[str]:
     """Run an edit given a value it cannot use: a usage error (exit 2), nothing touched."""
-    before = snapshot(reg.repo)
-    result = edit(reg, *args)
-    assert result.returncode == 2, result.stdout + result.stderr
-    assert snapshot(reg.repo) == before
-    return result
+    return _untouched(reg, 2, args)
 
 
 def says(page: str, text: str) -> bool:
