@@ -143,7 +143,7 @@ EXPECTED_MAINTAINERS = [
         "admin-id-once",
         "registry/users/TESTOP01/admin2@test-gas.example.co.jp.yaml",
         "TESTOP01 already had its switching admin ID (dr_admin) issued: it is issued new only once (002 §3.2.1). A change of admin removes the old one in the same application; a reissue needs a maintainer's reason in admin_reissues",
-        "TESTOP01 の switching の管理者 ID（dr_admin）は発行済みです。新規発行は 1 回限りです（002 §3.2.1）。管理者の変更は同じ申請で旧管理者を外します。再発行には admin_reissues に受付担当者の理由が必要です",
+        "TESTOP01 の スイッチング支援システム（switching） の管理者 ID（dr_admin）は発行済みです。新規発行は 1 回限りです（002 §3.2.1）。管理者の変更は同じ申請で旧管理者を外します。再発行には admin_reissues に受付担当者の理由が必要です",
     ),
 ]
 

@@ -266,8 +266,8 @@ def test_japanese_by_default_english_on_request(
     abolished_code(reg)
     default = run_cli("validate", cwd=reg.repo)
     assert (
-        "taxis の権限コード 1110（委託先事業者） は 2022-01-24 に廃止されました。代わりに 1011 と"
-        "書いてください" in default.stdout
+        "託送システム（taxis） の権限コード 1110（委託先事業者） は 2022-01-24 に廃止されました。"
+        "代わりに 1011 と書いてください" in default.stdout
     )
     assert default.stderr.strip() == "5 ファイルを検査: エラー 1 件、警告 0 件"
     english = run_cli("--lang", "en", "validate", cwd=reg.repo)

@@ -294,8 +294,9 @@ def test_dry_run_of_a_change_shows_the_lines_that_change(reg: RegistryFactory) -
         japanese.stdout
     )
     assert "書き込む予定の申請項目（--dry-run のため何も書き込んでいません）:" in japanese.stderr
-    assert "利用権限の変更: user1@test-gas.example.co.jp（TESTOP01）: taxis 1011 → 1010" in (
-        japanese.stderr
+    assert (
+        "利用権限の変更: user1@test-gas.example.co.jp（TESTOP01）: "
+        "託送システム（taxis） 1011 → 1010" in japanese.stderr
     )
 
 

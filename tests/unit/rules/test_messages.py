@@ -79,7 +79,7 @@ EXPECTED = [
         "certificate-system",
         "operators/TESTOP01.yaml",
         "Certificate EP-TEST-0001 names switching, which the operator is not approved for: remove the system or apply for its use first",
-        "証明書 EP-TEST-0001 に、事業者が利用申請していないシステム switching が書かれています。そのシステムを外すか、先にシステムの利用申請をしてください",
+        "証明書 EP-TEST-0001 に、事業者が利用申請していないシステム スイッチング支援システム（switching） が書かれています。そのシステムを外すか、先にシステムの利用申請をしてください",
     ),
     (
         "certificate-unique",
@@ -121,19 +121,19 @@ EXPECTED = [
         "occto-member",
         "operators/TESTOP02.yaml",
         "switching is open to electricity retailer (electricity_retailer) only for OCCTO members: record the membership (occto_member: true) or remove the system",
-        "switching を 小売電気事業者（electricity_retailer） が使えるのは広域機関の会員の場合だけです。会員資格（occto_member: true）を登録するか、システムを外してください",
+        "スイッチング支援システム（switching） を 小売電気事業者（electricity_retailer） が使えるのは広域機関の会員の場合だけです。会員資格（occto_member: true）を登録するか、システムを外してください",
     ),
     (
         "system-role",
         "operators/TESTOP02.yaml",
         "taxis needs the operator to hold the role wheeling client (wheeling_client)",
-        "taxis を使うには、事業者区分 託送供給依頼者（wheeling_client） が必要です",
+        "託送システム（taxis） を使うには、事業者区分 託送供給依頼者（wheeling_client） が必要です",
     ),
     (
         "certificate-required",
         "operators/TESTOP03.yaml",
         "wheeling_api needs a registered client certificate (api) before it is applied for: add one to certificates",
-        "wheeling_api の申請には、登録済みのクライアント証明書（api）が必要です。certificates に書き加えてください",
+        "託送API（wheeling_api） の申請には、登録済みのクライアント証明書（api）が必要です。certificates に書き加えてください",
     ),
     (
         "certificate-subject",
@@ -145,37 +145,37 @@ EXPECTED = [
         "certificate-api",
         "operators/TESTOP04.yaml",
         "Certificate EP-TEST-0012 is a valid API certificate of TESTOP04 for switching beyond the 1 the system allows per operator: remove an old one or use this one for the web",
-        "証明書 EP-TEST-0012 は TESTOP04 の switching 用の有効な API 用証明書で、事業者あたり 1 枚の上限を超えています。古いものを削除するか、この証明書を Web 用にしてください",
+        "証明書 EP-TEST-0012 は TESTOP04 の スイッチング支援システム（switching） 用の有効な API 用証明書で、事業者あたり 1 枚の上限を超えています。古いものを削除するか、この証明書を Web 用にしてください",
     ),
     (
         "approval",
         "operators/TESTOP04.yaml",
         "taxis is not approved without its roles (「その他当社が必要と認めた事業者」 applies to johs, loacus only)",
-        "taxis は区分によらない承認の対象ではありません（「その他当社が必要と認めた事業者」は johs、loacus だけです）",
+        "託送システム（taxis） は区分によらない承認の対象ではありません（「その他当社が必要と認めた事業者」は johs、loacus だけです）",
     ),
     (
         "suspension",
         "operators/TESTOP04.yaml",
         "The suspension names johs, which the operator is not approved for",
-        "利用停止に johs が書かれていますが、事業者はそのシステムの利用申請をしていません",
+        "利用停止に 託送情報開示システム（johs） が書かれていますが、事業者はそのシステムの利用申請をしていません",
     ),
     (
         "admin-reissue",
         "operators/TESTOP04.yaml",
         "switching dr_user is not an admin ID issued only once: record only those reissues",
-        "switching dr_user は 1 回限り発行される管理者 ID ではありません。再発行として記録できるのはそれだけです",
+        "スイッチング支援システム（switching） dr_user は 1 回限り発行される管理者 ID ではありません。再発行として記録できるのはそれだけです",
     ),
     (
         "certificate-none-valid",
         "operators/TESTOP05.yaml",
         "No client certificate for switching is valid on 2026-11-22: register a renewed one",
-        "2026-11-22 に有効な switching 用のクライアント証明書がありません。更新後の証明書を登録してください",
+        "2026-11-22 に有効な スイッチング支援システム（switching） 用のクライアント証明書がありません。更新後の証明書を登録してください",
     ),
     (
         "permission-limit",
         "operators/TESTOP05.yaml",
         "switching dr_admin (管理者ID（需要抑制契約者）) is held by 0 users of TESTOP05: the application names at least 1; add the user who holds it",
-        "switching dr_admin（管理者ID（需要抑制契約者））を持つ TESTOP05 の利用者は 0 名です。申請には少なくとも 1 名が必要です。その利用者を追加してください",
+        "スイッチング支援システム（switching） dr_admin（管理者ID（需要抑制契約者））を持つ TESTOP05 の利用者は 0 名です。申請には少なくとも 1 名が必要です。その利用者を追加してください",
     ),
     (
         "certificate-expired",
@@ -236,7 +236,7 @@ EXPECTED = [
         "permission-abolished",
         "users/TESTOP01/kimura@test-gas.example.co.jp.yaml",
         "taxis code 1110（委託先事業者） was abolished on 2022-01-24: write 1011 instead",
-        "taxis の権限コード 1110（委託先事業者） は 2022-01-24 に廃止されました。代わりに 1011 と書いてください",
+        "託送システム（taxis） の権限コード 1110（委託先事業者） は 2022-01-24 に廃止されました。代わりに 1011 と書いてください",
     ),
     (
         "schema-comment",
@@ -314,7 +314,7 @@ EXPECTED = [
         "permission-abolished",
         "users/TESTOP01/user1@test-gas.example.co.jp.yaml",
         "taxis code 1110（委託先事業者） was abolished on 2022-01-24: write 1011 instead",
-        "taxis の権限コード 1110（委託先事業者） は 2022-01-24 に廃止されました。代わりに 1011 と書いてください",
+        "託送システム（taxis） の権限コード 1110（委託先事業者） は 2022-01-24 に廃止されました。代わりに 1011 と書いてください",
     ),
     (
         "permission-derived",
@@ -332,7 +332,7 @@ EXPECTED = [
         "permission-limit",
         "users/TESTOP01/user9@test-gas.example.co.jp.yaml",
         "juju granted is held by more than 5 users of TESTOP01",
-        "juju granted を持つ TESTOP01 の利用者が 5 名を超えています",
+        "消費機器保安情報授受システム（juju） granted を持つ TESTOP01 の利用者が 5 名を超えています",
     ),
     (
         "operator-terminated-users",
@@ -350,13 +350,13 @@ EXPECTED = [
         "system-role",
         "users/TESTOP03/op3user@test-gas.example.co.jp.yaml",
         "loacus code 03010 needs the operator to hold the role manufacturer (manufacturer): choose a code for the operator's roles",
-        "loacus の権限コード 03010 には、事業者区分 製造事業者（manufacturer） が必要です。事業者の区分に合うコードを選んでください",
+        "託送ロードカーブシステム（loacus） の権限コード 03010 には、事業者区分 製造事業者（manufacturer） が必要です。事業者の区分に合うコードを選んでください",
     ),
     (
         "system-not-approved",
         "users/TESTOP03/op3user@test-gas.example.co.jp.yaml",
         "Operator TESTOP03 is not approved for johs: apply for a usage change (利用申請（変更）) adding the system first",
-        "事業者 TESTOP03 は johs の利用申請をしていません。先に利用申請（変更）でシステムを追加してください",
+        "事業者 TESTOP03 は 託送情報開示システム（johs） の利用申請をしていません。先に利用申請（変更）でシステムを追加してください",
     ),
     (
         "login-id-unique",
@@ -368,7 +368,7 @@ EXPECTED = [
         "system-not-approved",
         "users/TESTOP03/user1@test-gas.example.co.jp.yaml",
         "Operator TESTOP03 is not approved for johs: apply for a usage change (利用申請（変更）) adding the system first",
-        "事業者 TESTOP03 は johs の利用申請をしていません。先に利用申請（変更）でシステムを追加してください",
+        "事業者 TESTOP03 は 託送情報開示システム（johs） の利用申請をしていません。先に利用申請（変更）でシステムを追加してください",
     ),
 ]
 
@@ -455,6 +455,6 @@ def test_a_misspelt_key_stands_for_the_missing_one(reg: RegistryFactory) -> None
         ("schema", "`name_kane` は `name_kana` の誤りではありませんか"),
         (
             "permission-abolished",
-            "taxis の権限コード 1110（委託先事業者） は 2022-01-24 に廃止されました。代わりに 1011 と書いてください",
+            "託送システム（taxis） の権限コード 1110（委託先事業者） は 2022-01-24 に廃止されました。代わりに 1011 と書いてください",
         ),
     ]

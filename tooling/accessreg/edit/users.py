@@ -117,16 +117,17 @@ def change(draft: Draft, spec: UserSpec) -> None:
     moves: list[Message] = []
     for system_id, code in spec.permissions.items():
         old = perms.get(system_id)
+        named = draft.catalog.named(system_id)
         if code == NONE:
             if system_id in perms:
                 del perms[system_id]
-                moves.append(msg("{system} {old} → (none)", system=system_id, old=str(old)))
+                moves.append(msg("{system} {old} → (none)", system=named, old=str(old)))
         elif old != code:
             yamldoc.put(perms, system_id, yamldoc.code(code), order)
             moves.append(
-                msg("{system} {old} → {new}", system=system_id, old=str(old), new=code)
+                msg("{system} {old} → {new}", system=named, old=str(old), new=code)
                 if old
-                else msg("{system} (none) → {new}", system=system_id, new=code)
+                else msg("{system} (none) → {new}", system=named, new=code)
             )
     if not perms:
         raise EditRefused(

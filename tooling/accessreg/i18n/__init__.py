@@ -110,7 +110,7 @@ def text(message: Message | object, lang: str | None = None, cap: bool = True) -
             return t.ngettext(m.text, m.plural, m.count)
         return t.gettext(m.text)
 
-    return render(message, template, _LIST_SEPARATORS[lang], cap)
+    return render(message, template, _LIST_SEPARATORS[lang], cap, lang)
 
 
 def translate(source: str, lang: str | None = None) -> str:

@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import Field
 
 from accessreg.model.base import SYSTEM_ID, Day, Frozen, Role, Severity
+from accessreg.model.messages import Named
 
 ProviderId = Literal["tokyo_gas_network", "occto"]
 CertificatePurpose = Literal["web", "api"]
@@ -157,6 +158,11 @@ class System(Frozen):
             return "あり" if code else "なし"
         return code or ""
 
+    @property
+    def named(self) -> Named:
+        """Its id as a message shows it (``Catalog.named``)."""
+        return Named(self.id, self.name_ja)
+
 
 class Provider(Frozen):
     """A system operator: its desk and how long its applications take."""
@@ -197,6 +203,12 @@ class Catalog(Frozen):
     @cached_property
     def by_id(self) -> dict[str, System]:
         return {s.id: s for s in self.systems}
+
+    def named(self, system_id: str) -> Named:
+        """``system_id`` as a message shows it: in Japanese, with the system's name on the
+        forms (an id the catalog lacks, alone)."""
+        system = self.by_id.get(system_id)
+        return Named(system_id, system.name_ja if system is not None else "")
 
     @cached_property
     def provider_map(self) -> dict[str, Provider]:

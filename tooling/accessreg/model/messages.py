@@ -8,7 +8,8 @@ be printed in Japanese or English, and lets cached findings serve either.
 The English text is the catalog key (gettext's msgid): write it as a literal at the call, so
 that ``pybabel extract`` finds it. Values are filled in by name (``{code}``): text from the
 registry stays as written; a nested :class:`Message` (a field's name, say) is translated too; a
-tuple is a list, joined the way the language joins lists; :class:`Lines`, one to a line.
+tuple is a list, joined the way the language joins lists; :class:`Lines`, one to a line; a
+:class:`Named` catalog key, with its Japanese name in Japanese.
 """
 
 from __future__ import annotations
@@ -33,7 +34,10 @@ class Message:
     def english(self, cap: bool = True) -> str:
         """The message in English without the catalog (the catalog's key is the English)."""
         return render(
-            self, lambda m: m.text if m.count in (None, 1) else (m.plural or m.text), cap=cap
+            self,
+            lambda m: m.text if m.count in (None, 1) else (m.plural or m.text),
+            cap=cap,
+            lang="en",
         )
 
     def __str__(self) -> str:
@@ -55,6 +59,22 @@ class Verbatim(str):
     __slots__ = ()
 
 
+class Named(str):
+    """A key of the catalog (a system's id, ``taxis``) that a Japanese reader is shown with
+    its name on the forms, ``託送システム（taxis）``; English shows the key. Equal to the key,
+    so that a message holding it compares, sorts and hashes as one holding the key."""
+
+    ja: str
+
+    def __new__(cls, key: str, ja: str) -> Named:
+        named = super().__new__(cls, key)
+        named.ja = ja
+        return named
+
+    def __reduce__(self) -> tuple[type[Named], tuple[str, str]]:
+        return (Named, (str(self), self.ja))  # cached findings keep the name
+
+
 def escaped(message: Message, escape: Callable[[str], str]) -> Message:
     """``message`` with every value from outside (a plain ``str``) made literal by
     ``escape`` for the output it goes to; the catalog's own words stay as they are."""
@@ -66,6 +86,8 @@ def escaped(message: Message, escape: Callable[[str], str]) -> Message:
             return Lines(value(p) for p in param)
         if isinstance(param, tuple):
             return tuple(value(p) for p in param)
+        if isinstance(param, Named):
+            return Named(escape(param), escape(param.ja))
         if isinstance(param, str) and not isinstance(param, Verbatim):
             return Verbatim(escape(param))
         return param
@@ -92,12 +114,16 @@ def render(
     template: Callable[[Message], str],
     list_separator: str = ", ",
     cap: bool = True,
+    lang: str = "en",
 ) -> str:
-    """``message`` with its values filled in; ``template`` gives a message's text (translated)."""
+    """``message`` with its values filled in, in ``lang``; ``template`` gives a message's text
+    (translated)."""
 
     def value(param: Param) -> str:
         if isinstance(param, Message):
-            return render(param, template, list_separator, cap)
+            return render(param, template, list_separator, cap, lang)
+        if isinstance(param, Named):
+            return f"{param.ja}（{param}）" if lang == "ja" and param.ja else str(param)
         if isinstance(param, Lines):
             return "\n".join(value(p) for p in param)
         if isinstance(param, tuple):

@@ -375,7 +375,9 @@ def _suspensions(registry: Registry, rel: str) -> dict[Message, str]:
         entry = registry.operators.get(layout.operator_of(rel) or "")
         op = entry.operator if entry is not None and entry.file == rel else None
         for s in op.suspensions if op else ():
-            found[msg("the use of {system}", system=s.system)] = str(s.suspended_on)
+            found[msg("the use of {system}", system=registry.catalog.named(s.system))] = str(
+                s.suspended_on
+            )
         for c in op.certificates if op else ():
             if c.suspended_on is not None:
                 found[msg("certificate {serial}", serial=c.serial)] = str(c.suspended_on)
@@ -497,7 +499,7 @@ def admin_id_once(ctx: AuthContext) -> Iterator[Problem]:
                     "only once (002 §3.2.1). A change of admin removes the old one in the same "
                     "application; a reissue needs a maintainer's reason in admin_reissues",
                     code=code,
-                    system=system_id,
+                    system=ctx.after.catalog.named(system_id),
                     perm=perm,
                 ),
             )

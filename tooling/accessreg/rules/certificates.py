@@ -176,7 +176,7 @@ def certificate_api(reg: Registry, ctx: Context) -> Iterator[Problem]:
                         "or use this one for the web",
                         id=cert.id,
                         code=op.code,
-                        system=system.id,
+                        system=system.named,
                         limit=limit,
                     ),
                     ("certificates", i, "purpose"),
@@ -216,7 +216,7 @@ def certificate_required(reg: Registry, ctx: Context) -> Iterator[Problem]:
                 msg(
                     "{system} needs a registered client certificate ({purposes}) before it "
                     "is applied for: add one to certificates",
-                    system=system.id,
+                    system=system.named,
                     purposes=tuple(system.certificates.purposes),
                 ),
                 ("systems", j),
@@ -237,7 +237,7 @@ def certificate_none_valid(reg: Registry, ctx: Context) -> Iterator[Problem]:
                 msg(
                     "No client certificate for {system} is valid on {today}: register a "
                     "renewed one",
-                    system=system.id,
+                    system=system.named,
                     today=ctx.today,
                 ),
                 ("systems", j),
@@ -279,14 +279,14 @@ def certificate_system(reg: Registry, ctx: Context) -> Iterator[Problem]:
                         "Certificate {id} names {system}, which the operator is not approved "
                         "for: remove the system or apply for its use first",
                         id=cert.id,
-                        system=system_id,
+                        system=reg.catalog.named(system_id),
                     )
                 elif use is None:
                     message = msg(
                         "Certificate {id} names {system}, which takes no client certificate: "
                         "remove the system",
                         id=cert.id,
-                        system=system_id,
+                        system=reg.catalog.named(system_id),
                     )
                 elif cert.purpose not in use.purposes:
                     message = msg(
@@ -294,7 +294,7 @@ def certificate_system(reg: Registry, ctx: Context) -> Iterator[Problem]:
                         "certificates only: remove the system or register the right kind",
                         id=cert.id,
                         purpose=cert.purpose,
-                        system=system_id,
+                        system=reg.catalog.named(system_id),
                         purposes=tuple(use.purposes),
                     )
                 else:

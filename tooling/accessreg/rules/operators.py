@@ -134,7 +134,7 @@ def occto_member(reg: Registry, ctx: Context) -> Iterator[Problem]:
                     msg(
                         "{system} is open to {roles} only for OCCTO members: record the "
                         "membership (occto_member: true) or remove the system",
-                        system=system_id,
+                        system=reg.catalog.named(system_id),
                         roles=role_names(sorted(through)),
                     ),
                     ("systems", i),
@@ -175,7 +175,7 @@ def provisional_key(reg: Registry, ctx: Context) -> Iterator[Problem]:
                     msg(
                         "{system} is used with an operator code, and {code} has none yet: "
                         "remove the system until OCCTO issues the code",
-                        system=system_id,
+                        system=reg.catalog.named(system_id),
                         code=op.code,
                     ),
                     ("systems", i),
@@ -210,7 +210,7 @@ def approval(reg: Registry, ctx: Context) -> Iterator[Problem]:
                     msg(
                         "{system} is not approved without its roles (「その他当社が必要と認めた"
                         "事業者」 applies to {systems} only)",
-                        system=item.system,
+                        system=reg.catalog.named(item.system),
                         systems=tuple(s.id for s in reg.catalog.systems if s.approvable),
                     ),
                     ("approvals", i, "system"),
@@ -218,7 +218,10 @@ def approval(reg: Registry, ctx: Context) -> Iterator[Problem]:
             elif item.system in seen:
                 yield finding(
                     entry.file,
-                    msg("{system} is approved twice: record it once", system=item.system),
+                    msg(
+                        "{system} is approved twice: record it once",
+                        system=reg.catalog.named(item.system),
+                    ),
                     ("approvals", i, "system"),
                 )
             seen.add(item.system)
@@ -238,12 +241,12 @@ def suspension(reg: Registry, ctx: Context) -> Iterator[Problem]:
             if item.system not in entry.operator.systems:
                 message = msg(
                     "The suspension names {system}, which the operator is not approved for",
-                    system=item.system,
+                    system=reg.catalog.named(item.system),
                 )
             elif item.system in seen:
                 message = msg(
                     "The suspension names {system}, which is already suspended: record it once",
-                    system=item.system,
+                    system=reg.catalog.named(item.system),
                 )
             else:
                 seen.add(item.system)
@@ -268,7 +271,7 @@ def admin_reissue(reg: Registry, ctx: Context) -> Iterator[Problem]:
                     msg(
                         "{system} {code} is not an admin ID issued only once: record only "
                         "those reissues",
-                        system=item.system,
+                        system=reg.catalog.named(item.system),
                         code=item.code,
                     ),
                     ("admin_reissues", i, "code"),

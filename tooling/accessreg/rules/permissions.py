@@ -83,7 +83,7 @@ def permission_abolished(reg: Registry, ctx: Context) -> Iterator[Problem]:
                     u.file,
                     msg(
                         "{system} code {code} was abolished on {day}: write {instead} instead",
-                        system=system_id,
+                        system=reg.catalog.named(system_id),
                         code=named,
                         day=pc.abolished_on,
                         instead=pc.replaced_by,
@@ -92,7 +92,7 @@ def permission_abolished(reg: Registry, ctx: Context) -> Iterator[Problem]:
                     else msg(
                         "{system} code {code} was abolished on {day}: choose another code or "
                         "remove the permission",
-                        system=system_id,
+                        system=reg.catalog.named(system_id),
                         code=named,
                         day=pc.abolished_on,
                     ),
@@ -143,7 +143,7 @@ def system_not_approved(reg: Registry, ctx: Context) -> Iterator[Problem]:
                         "Operator {code} is not approved for {system}: apply for a usage change "
                         "(利用申請（変更）) adding the system first",
                         code=u.operator_code,
-                        system=system_id,
+                        system=reg.catalog.named(system_id),
                     ),
                     ("permissions", system_id),
                 )
@@ -198,7 +198,11 @@ def system_role(reg: Registry, ctx: Context) -> Iterator[Problem]:
             if system and system.roles and not set(system.roles) & set(op.roles):
                 if system.approvable and op.approved_without_role(system_id):
                     continue
-                yield finding(entry.file, _needs_role(system_id, system.roles), ("systems", i))
+                yield finding(
+                    entry.file,
+                    _needs_role(reg.catalog.named(system_id), system.roles),
+                    ("systems", i),
+                )
     for u in reg.users:
         op_entry = reg.operators.get(u.operator_code)
         if op_entry is None:
@@ -213,7 +217,9 @@ def system_role(reg: Registry, ctx: Context) -> Iterator[Problem]:
             if system is not None and system.approvable and op.approved_without_role(system_id):
                 continue
             yield finding(
-                u.file, _code_needs_role(system_id, code, pc.roles), ("permissions", system_id)
+                u.file,
+                _code_needs_role(reg.catalog.named(system_id), code, pc.roles),
+                ("permissions", system_id),
             )
 
 
@@ -248,7 +254,7 @@ def permission_limit(reg: Registry, ctx: Context) -> Iterator[Problem]:
                         file,
                         msg(
                             "{system} {perm} is held by more than {max} users of {code}",
-                            system=system_id,
+                            system=reg.catalog.named(system_id),
                             perm=perm,
                             max=most,
                             code=code,
@@ -278,7 +284,7 @@ def permission_limit(reg: Registry, ctx: Context) -> Iterator[Problem]:
                     msg(
                         "{system} {code} ({label}) is held by {count} users of {operator}: the "
                         "application names at least {least}; add the user who holds it",
-                        system=system_id,
+                        system=reg.catalog.named(system_id),
                         code=limit.code,
                         label=pc.label,
                         count=held,
