@@ -9,6 +9,7 @@ import yaml
 from accessreg.scheduled.deletions import applications
 from accessreg.scheduled.lastlogins import read
 from accessreg.scheduled.stale import stale
+from tests.helpers import githubmd
 from tests.helpers.regfactory import RegistryFactory
 
 
@@ -70,7 +71,9 @@ def test_one_application_per_operator(reg: RegistryFactory) -> None:
         "users/TESTOP01/user1@test-gas.example.co.jp.yaml",
     )
     assert first.edits == {}
-    assert "mixed\\_\\`id@test\\-gas\\.example\\.co\\.jp" in first.body  # shown as written
+    page = githubmd.render(first.body)
+    assert "mixed_`id@test-gas.example.co.jp" in page.literal  # shown as written
+    assert page.processed() == []
     # Never used: counted from the day the ID was issued, M+6 after the merge (000 §5-7 ※1).
     assert "（ログインなし）" in first.body and "2025-03-26" in first.body
     assert "recent@" not in first.body and "recent@" not in first.message
@@ -83,4 +86,4 @@ def test_one_application_per_operator(reg: RegistryFactory) -> None:
     assert rel == "users/TESTOP02/both@test-two.example.jp.yaml"
     assert content.startswith(b"# yaml-language-server:")
     assert yaml.safe_load(content)["permissions"] == {"member_portal": "user"}
-    assert "member_portal は残す" in second.body
+    assert "member_portal は残す" in githubmd.render(second.body).shown
