@@ -87,3 +87,22 @@ def test_one_application_per_operator(reg: RegistryFactory) -> None:
     assert content.startswith(b"# yaml-language-server:")
     assert yaml.safe_load(content)["permissions"] == {"member_portal": "user"}
     assert "member_portal は残す" in githubmd.render(second.body).shown
+
+
+def test_the_commit_message_lists_the_ids_and_references_nothing(reg: RegistryFactory) -> None:
+    """The branch's commit lists the login IDs: one that reads as a reference to GitHub
+    (``…gh-5@…``, an @ after ``=``) is written so that it links and notifies nothing."""
+    ids = ["fixes.gh-5@test-gas.example.co.jp", "a=@uketsuke-sato.example.jp"]
+    for login in ids:
+        reg.user(email=login, permissions={"taxis": "1010"})
+    result = reg.validate()
+    assert result.registry is not None
+    export = read(f"ID,last_login\n{ids[0]},2025-01-01\n{ids[1]},2025-01-01\n".encode(), "x.csv")
+    judged = stale(result.registry, export, {}, date(2026, 6, 1))
+    (app,) = applications(judged, result.registry, lambda rel: (reg.root / rel).read_bytes())
+    assert app.message.endswith(
+        "\n- a=＠uketsuke-sato.example.jp\n- fixes.gh－5@test-gas.example.co.jp"
+    )
+    assert not githubmd.REFERENCE.search(app.message) and "=@" not in app.message
+    page = githubmd.render(app.body)
+    assert all(login in page.literal for login in ids)  # the body shows them as written

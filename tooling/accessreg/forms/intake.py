@@ -20,7 +20,7 @@ from accessreg import i18n
 from accessreg.edit import Draft, EditRefused, FileChange, finish
 from accessreg.edit.draft import UnknownOperatorError
 from accessreg.errors import ConfigError, UsageError
-from accessreg.escape import markdown, markdown_block
+from accessreg.escape import commit_text, markdown, markdown_block
 from accessreg.files.loading import load_catalog
 from accessreg.files.sources import DirectorySource
 from accessreg.forms import authority, body, wording
@@ -134,8 +134,11 @@ def _pr_text(
         "",
         "承認（受付）は受付担当者のレビューで行います。 / A reviewer's approval is the acceptance.",
     ]
-    message = f"{form.name}: {operator}{ref}\n\nFiled by @{author}{ref}.\n\n" + "\n".join(notes)
-    return title, "\n".join(lines) + "\n", message + "\n"
+    # The commit message holds no text the filer typed (names, memos: the body shows them):
+    # GitHub reads references, mentions and closing keywords ("Fixes #5") in commits.
+    files = [f"- {commit_text(f'{label}/{c.rel}')} ({c.action})" for c in changes]
+    message = f"{form.name}: {commit_text(operator)}{ref}\n\nFiled by @{author}{ref}.\n\n"
+    return title, "\n".join(lines) + "\n", message + "\n".join(files) + "\n"
 
 
 def from_issue(

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from accessreg.edit.yamldoc import without_keys
-from accessreg.escape import markdown
+from accessreg.escape import commit_text, markdown
 from accessreg.model.registry import Registry
 
 if TYPE_CHECKING:  # stale builds the applications with this module
@@ -110,7 +110,7 @@ def applications(
                 "The authentication system deleted these IDs after 210 days without a login",
                 "(000 §5-7); the window person must still file their deletion (5-3).",
                 "",
-                *(f"- {u.login_id}" for u in ordered),
+                *(f"- {commit_text(u.login_id)}" for u in ordered),
             ]
         )
         found.append(
