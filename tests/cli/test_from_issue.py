@@ -15,7 +15,7 @@ from tests.helpers import githubmd
 from tests.helpers.certmaker import certificate, key_pem, pem
 from tests.helpers.edithelp import TODAY_ARG, snapshot
 from tests.helpers.formbody import confirm, render, template
-from tests.helpers.regfactory import ROOT, RegistryFactory, run_cli
+from tests.helpers.regfactory import ROOT, RegistryFactory, contact, run_cli
 
 USER = "hanako.kimura@test-gas.example.co.jp"
 
@@ -369,3 +369,28 @@ def test_the_commit_message_carries_no_text_github_acts_on(
     assert "registry/operators/TESTOP01.yaml" in message
     page = githubmd.render(out["body"])
     assert f"TESTSV09 {hostile}" in page.shown  # the body still shows what was filed
+
+
+def test_authority_is_decided_before_the_registry_is_read_for_the_change(
+    reg: RegistryFactory,
+) -> None:
+    """A window person of another operator learns nothing of TESTOP01's users: whether the
+    login ID is one of them or not, the refusal is the same, and it is about authority."""
+    reg.operator(
+        "TESTOP02",
+        contacts=[contact(n=9, email="window9@test-two.example.jp")],
+        subcontractors=[],
+    )
+    held = refused(reg, user_add(email="user1@test-gas.example.co.jp"), author="window-9")
+    free = refused(reg, user_add(email="nobody@test-gas.example.co.jp"), author="window-9")
+    removal = refused(reg, render("user-remove", {
+        "operator": "TESTOP01", "email": "ghost@test-gas.example.co.jp", "reason": "退職",
+        "confirm": confirm("user-remove"),
+    }), author="window-9")  # fmt: skip
+    assert held["problems"] == free["problems"] == removal["problems"]
+    (line,) = held["problems"]
+    assert "@window-9 may not file this change" in line and "(operator-files)" in line
+    assert "TESTOP01 のシステム窓口責任者（現在の登録簿）か受付担当者だけです" in line
+    assert "window person of TESTOP01 (in the current registry) or a maintainer" in line
+    for hidden in ("user1@", "既に", "already", "does not exist", "ベース", "base"):
+        assert hidden not in held["comment"], hidden
