@@ -301,7 +301,7 @@ def test_a_file_that_never_loaded_is_for_maintainers_only(gr: GitRegistry) -> No
     pr = review(gr, "mallory", head="claim")
     assert pr.decision is not None
     assert refused(pr.decision) == {("registry/operators/GHOST001.yaml", "operator-files")}
-    assert "loads neither at the base revision nor in its recent versions" in (
+    assert "loads neither in the current registry nor in its recent versions" in (
         pr.decision.refused[0].message.english()
     )
     assert pr.decision.review == ()

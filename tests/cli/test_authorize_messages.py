@@ -37,8 +37,8 @@ EXPECTED = [
     (
         "operator-files",
         "registry/users/OTHEROP1/copied@test-gas.example.co.jp.yaml",
-        "Only a window person of OTHEROP1 (at the base revision) or a maintainer may change this file: ask OTHEROP1's window person to apply",
-        "このファイルを変更できるのは OTHEROP1 のシステム窓口責任者（ベースの時点）か受付担当者だけです。OTHEROP1 の窓口責任者に申請を依頼してください",
+        "Only a window person of OTHEROP1 (in the current registry) or a maintainer may change this file: ask OTHEROP1's window person to apply",
+        "このファイルを変更できるのは OTHEROP1 のシステム窓口責任者（現在の登録簿）か受付担当者だけです。OTHEROP1 の窓口責任者に申請を依頼してください",
     ),
     (
         "user-move",
@@ -55,8 +55,8 @@ EXPECTED = [
     (
         "operator-files",
         "registry/users/OTHEROP1/mover@test-gas.example.co.jp.yaml",
-        "Only a window person of OTHEROP1 (at the base revision) or a maintainer may change this file: ask OTHEROP1's window person to apply",
-        "このファイルを変更できるのは OTHEROP1 のシステム窓口責任者（ベースの時点）か受付担当者だけです。OTHEROP1 の窓口責任者に申請を依頼してください",
+        "Only a window person of OTHEROP1 (in the current registry) or a maintainer may change this file: ask OTHEROP1's window person to apply",
+        "このファイルを変更できるのは OTHEROP1 のシステム窓口責任者（現在の登録簿）か受付担当者だけです。OTHEROP1 の窓口責任者に申請を依頼してください",
     ),
     (
         "user-move",
@@ -73,8 +73,8 @@ EXPECTED = [
     (
         "operator-files",
         "registry/users/OTHEROP1/other@other-gas.example.co.jp.yaml",
-        "Only a window person of OTHEROP1 (at the base revision) or a maintainer may change this file: ask OTHEROP1's window person to apply",
-        "このファイルを変更できるのは OTHEROP1 のシステム窓口責任者（ベースの時点）か受付担当者だけです。OTHEROP1 の窓口責任者に申請を依頼してください",
+        "Only a window person of OTHEROP1 (in the current registry) or a maintainer may change this file: ask OTHEROP1's window person to apply",
+        "このファイルを変更できるのは OTHEROP1 のシステム窓口責任者（現在の登録簿）か受付担当者だけです。OTHEROP1 の窓口責任者に申請を依頼してください",
     ),
     (
         "user-move",

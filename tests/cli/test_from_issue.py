@@ -11,10 +11,11 @@ from typing import Any
 
 import pytest
 
+from tests.helpers import githubmd
 from tests.helpers.certmaker import certificate, key_pem, pem
 from tests.helpers.edithelp import TODAY_ARG, snapshot
 from tests.helpers.formbody import confirm, render, template
-from tests.helpers.regfactory import ROOT, RegistryFactory, run_cli
+from tests.helpers.regfactory import ROOT, RegistryFactory, contact, run_cli
 
 USER = "hanako.kimura@test-gas.example.co.jp"
 
@@ -375,3 +376,67 @@ def test_form_users_are_never_told_about_the_command_line(
     assert "accessreg " not in comment and " --" not in comment, comment
     assert "Message(" not in comment
     assert "`accessreg" not in comment
+
+
+# What GitHub acts on in a commit message: a closing keyword followed by a reference closes
+# the issue once the commit reaches the default branch; a reference or a mention links it.
+CLOSING = re.compile(
+    r"(?i)\b(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?)\b:?\s+"
+    r"(?:#\d+|GH-\d+|[\w.-]+/[\w.-]+#\d+|https?://\S+/(?:issues|pull)/\d+)"
+)
+REFERENCE = re.compile(r"(?i)(?:^|[^\w])(?:#\d+|GH-\d+)\b|[\w.-]+/[\w.-]+#\d+|://")
+MENTION = re.compile(r"(?:^|[^A-Za-z0-9_])@[A-Za-z0-9]")
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "第九サービス Fixes #5 @uketsuke-sato",
+        "第九 closes GH-6 resolved: o/r#7 fix https://github.com/o/r/issues/8 @org/team",
+    ],
+)
+def test_the_commit_message_carries_no_text_github_acts_on(
+    reg: RegistryFactory, hostile: str
+) -> None:
+    """The workflow commits with ``commit_message``: the filer's free text stays in the pull
+    request's body (shown there as written), never where a keyword closes an issue."""
+    body = render("operator-change", {
+        "operator": "TESTOP01", "add_subcontractors": f"TESTSV09 {hostile}",
+        "confirm": confirm("operator-change"),
+    })  # fmt: skip
+    code, out = intake(reg, body, "window-1", "--template", "operator-change", "--dry-run")
+    assert code == 0, out
+    message = out["commit_message"]
+    assert "#5" not in message and "@uketsuke" not in message and "#12" in message
+    assert not CLOSING.search(message), message
+    # The only reference is the issue it was filed through, the only mention its filer.
+    assert [m.group().strip(" (") for m in REFERENCE.finditer(message)] == ["#12", "#12"]
+    assert [m.group().strip() for m in MENTION.finditer(message)] == ["@w"]
+    assert "registry/operators/TESTOP01.yaml" in message
+    page = githubmd.render(out["body"])
+    assert f"TESTSV09 {hostile}" in page.shown  # the body still shows what was filed
+
+
+def test_authority_is_decided_before_the_registry_is_read_for_the_change(
+    reg: RegistryFactory,
+) -> None:
+    """A window person of another operator learns nothing of TESTOP01's users: whether the
+    login ID is one of them or not, the refusal is the same, and it is about authority."""
+    reg.operator(
+        "TESTOP02",
+        contacts=[contact(n=9, email="window9@test-two.example.jp")],
+        subcontractors=[],
+    )
+    held = refused(reg, user_add(email="user1@test-gas.example.co.jp"), author="window-9")
+    free = refused(reg, user_add(email="nobody@test-gas.example.co.jp"), author="window-9")
+    removal = refused(reg, render("user-remove", {
+        "operator": "TESTOP01", "email": "ghost@test-gas.example.co.jp", "reason": "退職",
+        "confirm": confirm("user-remove"),
+    }), author="window-9")  # fmt: skip
+    assert held["problems"] == free["problems"] == removal["problems"]
+    (line,) = held["problems"]
+    assert "@window-9 may not file this change" in line and "(operator-files)" in line
+    assert "TESTOP01 のシステム窓口責任者（現在の登録簿）か受付担当者だけです" in line
+    assert "window person of TESTOP01 (in the current registry) or a maintainer" in line
+    for hidden in ("user1@", "既に", "already", "does not exist", "ベース", "base"):
+        assert hidden not in held["comment"], hidden

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from accessreg.escape import terminal
+from tests.helpers import githubmd
 from tests.helpers.regfactory import RegistryFactory, run_cli
 from tests.helpers.scheduled_scenario import (
     REVIEWERS,
@@ -181,7 +183,7 @@ def test_the_dry_run_writes_the_application_and_moves_no_branch(
         }
     ]
     body = (out / "stale-deletions/TESTOP01.md").read_text(encoding="utf-8")
-    assert "user1@test\\-gas\\.example\\.co\\.jp | 2026-04-01 | 2026-04-01 | 2026-10-28" in body
+    assert "| `user1@test-gas.example.co.jp` | 2026-04-01 | 2026-04-01 | 2026-10-28 |" in body
     assert refs(g, "refs/heads/accessreg/") == [] and refs(g, "refs/accessreg/") == []
     drift = (out / "stale-drift.csv").read_text(encoding="utf-8-sig").splitlines()
     assert drift[1:] == [  # only user1 is registered here
@@ -189,6 +191,27 @@ def test_the_dry_run_writes_the_application_and_moves_no_branch(
         f"{C},,4",
         "Ghost@test-gas.example.co.jp,2026-06-01,5",
     ]
+
+
+HOSTILE_NAME = "青葉ガス @uketsuke-sato :smile: www.evil.example #1 $x^2$ GH-2"
+
+
+def test_the_application_shows_the_operators_name_as_written_and_acts_on_nothing(
+    reg: RegistryFactory, tmp_path: Path
+) -> None:
+    """The suggested pull-request body is markdown: the operator's name (which validates
+    clean) neither mentions, references, links nor renders as anything but itself."""
+    g = scenario(reg, name=HOSTILE_NAME)
+    out = tmp_path / "out"
+    args = ("--last-logins", str(_export(tmp_path)), "--today", "2026-10-28", "--out", str(out))
+    result = run_cli("stale", *args, cwd=g.path)
+    assert result.returncode == 0, result.stderr
+    body = (out / "stale-deletions/TESTOP01.md").read_text(encoding="utf-8")
+    page = githubmd.render(body)
+    assert page.processed() == []  # no @mention, #reference or :emoji:
+    assert "a" not in page.tags and "img" not in page.tags
+    assert f"（TESTOP01 {terminal(HOSTILE_NAME)}）" in page.shown
+    assert U1 in page.literal and "\\" not in body  # as written, no backslash left over
 
 
 def test_an_id_deleted_by_the_system_stays_in_the_application(

@@ -7,6 +7,7 @@ import csv
 import email
 import email.policy
 import io
+import re
 from email.message import EmailMessage
 
 import pytest
@@ -14,6 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from accessreg.escape import (
+    commit_text,
     csv_cell,
     csv_row,
     mail_header,
@@ -153,6 +155,40 @@ def test_a_subject_cannot_add_a_header(text: str) -> None:
     parsed = email.message_from_bytes(message.as_bytes(), policy=email.policy.strict)
     assert list(parsed.keys()) == list(message.keys())
     assert " ".join(str(parsed["Subject"]).split()) == " ".join(mail_header(text).split())
+
+
+# What GitHub acts on in a commit message (tests/cli/test_from_issue.py holds the same).
+CLOSING = re.compile(
+    r"(?i)\b(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?)\b:?\s+"
+    r"(?:#\d+|GH-\d+|[\w.-]+/[\w.-]+#\d+|https?://\S+/(?:issues|pull)/\d+)"
+)
+GITHUB_ACTS_ON = [githubmd.MENTION, githubmd.REFERENCE, CLOSING, re.compile(r"#|://|(?i:www)\.")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        *HOSTILE,
+        "Fixes #5 @uketsuke-sato",
+        "closes GH-6, resolved: o/r#7; fix https://github.com/o/r/issues/8 and www.x.example/9",
+        "青葉@uketsuke-sato 青葉GH-3 x=@org/team",
+    ],
+)
+def test_a_commit_text_is_one_line_github_acts_on_in_no_way(text: str) -> None:
+    shown = commit_text(text)
+    assert unsafe_characters(shown) == []  # one line, no control or bidirectional character
+    assert [m.group() for p in GITHUB_ACTS_ON for m in p.finditer(shown)] == []
+    # Only what GitHub would act on changed: the rest reads as written.
+    back = shown.translate(str.maketrans("＃＠－．：", "#@-.:"))
+    assert back == terminal(text)
+
+
+def test_a_commit_text_keeps_ids_and_addresses() -> None:
+    for text in ("user1@test-gas.example.co.jp", "registry/users/AOBAGS01/a_b@x.example.yaml",
+                 "AOBAGS01", "利用申請（変更）", "agh-5"):  # fmt: skip
+        assert commit_text(text) == text
+    assert commit_text("x.gh-5@test.example.jp") == "x.gh－5@test.example.jp"
+    assert commit_text("a=@uketsuke-sato.example.jp") == "a=＠uketsuke-sato.example.jp"
 
 
 def test_csv_cells_read_back_and_never_start_a_formula_that_calls_anything() -> None:

@@ -7,6 +7,7 @@ One function per output kind, used by every renderer of that kind:
 - :func:`workflow_data` and :func:`workflow_property`: GitHub workflow commands;
 - :func:`markdown` (inline) and :func:`markdown_block`: a pull-request comment or body;
 - :func:`mail_header`: a header of a notification mail, :func:`mail_text`: its body;
+- :func:`commit_text`: a git commit message GitHub shows (a branch's commit);
 - :func:`csv_cell`: a cell of a CSV a spreadsheet may open.
 
 And :func:`one_line`, for a one-line text that reaches the tool unchecked by validation (a
@@ -212,6 +213,26 @@ def mail_header(text: str) -> str:
         elif not out or out[-1] != " ":
             out.append(" ")
     return "".join(out).strip()
+
+
+# What GitHub acts on in a commit message it receives: a reference (#1, GH-1, owner/repo#1,
+# an issue's URL) links the issue and notifies it, and after a closing keyword ("Fixes #1")
+# closes it once the commit reaches the default branch; an @mention links the person. A
+# mention or GH- starts after anything but an ASCII letter, digit or _ (an e-mail address's
+# @ is no mention); a link is made of a scheme (://) or www.
+_COMMIT_ACTIVE = re.compile(r"#|(?<![A-Za-z0-9_])(?:@|(?i:gh)-(?=[0-9])|(?i:www)\.)|://")
+_COMMIT_INERT = str.maketrans("#@-.:", "＃＠－．：")
+
+
+def commit_text(text: str) -> str:
+    """Text for a commit message, on one line, that GitHub acts on in no way: every # and
+    the @ that could start a mention become their fullwidth forms (＃, ＠), as do the hyphen
+    of ``GH-1``, the dot of ``www.`` and the colon of ``://``; without a reference, a closing
+    keyword (Fixes, Closes, Resolves) closes nothing. Unsafe characters are shown as
+    :func:`terminal` shows them, so the text adds no line (no trailer such as
+    ``Co-authored-by:``). An e-mail address stays as it is (its @ follows a letter or digit)."""
+    shown = terminal(text)
+    return _COMMIT_ACTIVE.sub(lambda m: m[0].translate(_COMMIT_INERT), shown)
 
 
 # A cell a spreadsheet would read as a formula starts with one of these.

@@ -9,6 +9,7 @@ import yaml
 from accessreg.scheduled.deletions import applications
 from accessreg.scheduled.lastlogins import read
 from accessreg.scheduled.stale import stale
+from tests.helpers import githubmd
 from tests.helpers.regfactory import RegistryFactory
 
 
@@ -70,7 +71,9 @@ def test_one_application_per_operator(reg: RegistryFactory) -> None:
         "users/TESTOP01/user1@test-gas.example.co.jp.yaml",
     )
     assert first.edits == {}
-    assert "mixed\\_\\`id@test\\-gas\\.example\\.co\\.jp" in first.body  # shown as written
+    page = githubmd.render(first.body)
+    assert "mixed_`id@test-gas.example.co.jp" in page.literal  # shown as written
+    assert page.processed() == []
     # Never used: counted from the day the ID was issued, M+6 after the merge (000 §5-7 ※1).
     assert "（ログインなし）" in first.body and "2025-03-26" in first.body
     assert "recent@" not in first.body and "recent@" not in first.message
@@ -83,4 +86,23 @@ def test_one_application_per_operator(reg: RegistryFactory) -> None:
     assert rel == "users/TESTOP02/both@test-two.example.jp.yaml"
     assert content.startswith(b"# yaml-language-server:")
     assert yaml.safe_load(content)["permissions"] == {"member_portal": "user"}
-    assert "member_portal は残す" in second.body
+    assert "member_portal は残す" in githubmd.render(second.body).shown
+
+
+def test_the_commit_message_lists_the_ids_and_references_nothing(reg: RegistryFactory) -> None:
+    """The branch's commit lists the login IDs: one that reads as a reference to GitHub
+    (``…gh-5@…``, an @ after ``=``) is written so that it links and notifies nothing."""
+    ids = ["fixes.gh-5@test-gas.example.co.jp", "a=@uketsuke-sato.example.jp"]
+    for login in ids:
+        reg.user(email=login, permissions={"taxis": "1010"})
+    result = reg.validate()
+    assert result.registry is not None
+    export = read(f"ID,last_login\n{ids[0]},2025-01-01\n{ids[1]},2025-01-01\n".encode(), "x.csv")
+    judged = stale(result.registry, export, {}, date(2026, 6, 1))
+    (app,) = applications(judged, result.registry, lambda rel: (reg.root / rel).read_bytes())
+    assert app.message.endswith(
+        "\n- a=＠uketsuke-sato.example.jp\n- fixes.gh－5@test-gas.example.co.jp"
+    )
+    assert not githubmd.REFERENCE.search(app.message) and "=@" not in app.message
+    page = githubmd.render(app.body)
+    assert all(login in page.literal for login in ids)  # the body shows them as written

@@ -1,9 +1,10 @@
 """Who may file what: ``authorize`` applied to the person who filed the issue.
 
-One call, :func:`check`. Authority is decided from the registry as it is before the change
-(the base revision the workflow checked out), never from the change itself: nobody adds
-themselves as a window person and acts on it in the same application. The rules are exactly
-those ``accessreg authorize`` applies to pull requests.
+Two calls: :func:`may_file`, before the edit is made, and :func:`check`, on the edit made.
+Authority is decided from the registry as it is before the change (the base revision the
+workflow checked out), never from the change itself: nobody adds themselves as a window
+person and acts on it in the same application. The rules are exactly those ``accessreg
+authorize`` applies to pull requests.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from collections.abc import Iterable, Mapping
 from accessreg.model import layout
 from accessreg.model.commits import PathChange
 from accessreg.model.layout import Kind
+from accessreg.model.messages import msg
+from accessreg.model.problems import Problem, problem
 from accessreg.model.registry import Registry
 from accessreg.review.authorize import AuthContext, Decision, decide, logins_by_operator
 
@@ -35,3 +38,24 @@ def check(
         user_paths = (rel for rel in base.files if layout.classify(rel) is Kind.USER)
     ctx = AuthContext(actor, changes, base, base, after, logins_by_operator(user_paths))
     return decide(ctx)
+
+
+def may_file(base: Registry, code: str, actor: str) -> Problem | None:
+    """Why ``actor`` may not file an application for the existing operator ``code`` (None
+    when they may): the rule ``operator-files`` (a window person of ``code`` in ``base``, or
+    a maintainer), asked before the edit is made, so that a refusal tells nothing the edit
+    would find out about ``code``'s files (that a login ID is already one of its users, that
+    another is not)."""
+    ctx = AuthContext(actor, (), base, base, base, {})
+    if ctx.is_maintainer or ctx.window_person_of(base, code):
+        return None
+    return problem(
+        layout.repo_path(layout.operator_file(code)),
+        "operator-files",
+        msg(
+            "Only a window person of {code} ({when}) or a maintainer may file an application "
+            "for {code}: ask {code}'s window person to apply",
+            code=code,
+            when=ctx.authority_of(code),
+        ),
+    )

@@ -2,7 +2,9 @@
 
 The form is read with the definitions it was generated from, turned into the same edit as the
 matching command, checked against who filed it (authorization, decided from the registry as it
-is before the change), validated with the whole registry, and written only if all is well.
+is before the change: whether they may file for the form's operator at all before the edit
+reads its users, then the edit's every file), validated with the whole registry, and written
+only if all is well.
 The result is data: what the workflow needs to open the pull request, or the problems in plain
 words for a comment on the issue.
 """
@@ -17,17 +19,17 @@ from pathlib import Path
 from typing import Any
 
 from accessreg import i18n
-from accessreg.edit import Draft, EditRefused, FileChange, finish
+from accessreg.edit import Draft, EditRefused, FileChange, finish, targets
 from accessreg.edit.draft import BadValueError
 from accessreg.errors import ConfigError, UsageError
-from accessreg.escape import markdown, markdown_block
+from accessreg.escape import commit_text, markdown, markdown_block
 from accessreg.files.loading import load_catalog
 from accessreg.files.sources import DirectorySource
 from accessreg.forms import authority, body, wording
 from accessreg.forms.builders import BUILDERS, Answers
 from accessreg.forms.definitions import Form, forms
 from accessreg.model import layout
-from accessreg.model.base import GITHUB_LOGIN, GITHUB_LOGIN_MAX
+from accessreg.model.base import GITHUB_LOGIN, GITHUB_LOGIN_MAX, OPERATOR_KEY
 from accessreg.model.messages import msg
 from accessreg.model.problems import Level, Problem
 
@@ -97,6 +99,29 @@ def _refused(
     )
 
 
+def _not_authorized(author: str, problem: Problem, where: str = "") -> str:
+    """The comment's line for a refusal of authority (``where``: the file refused)."""
+    return (
+        f"- @{author} はこの変更を申請できません。申請できるのは、その事業者のシステム窓口"
+        "責任者として登録された GitHub アカウントか受付担当者です。 / "
+        f"@{author} may not file this change{f': {where}' if where else ''}  \n  "
+        f"{wording.both(problem.message)} ({problem.rule})"
+    )
+
+
+def _may_file(draft: Draft, code: str | None, author: str) -> Problem | None:
+    """Why ``author`` may not file for the form's operator, decided before the edit reads
+    any of that operator's users. An operator the registry does not hold (a new one, a code
+    that is not one) is left to the edit and to the authority decided on it; one whose file
+    does not load is refused for its file's errors (``EditRefused``), as every edit is."""
+    if code is None or not re.match(OPERATOR_KEY, code):
+        return None
+    if not draft.exists(layout.operator_file(code)):
+        return None
+    targets.operator(draft, code, active=False)
+    return authority.may_file(draft.registry, code, author)
+
+
 def _branch(form: Form, issue: int | None, author: str, body_text: str) -> str:
     """The pull request's branch. For an issue it names the issue's author, as the workflow
     got it from GitHub: the pull-request checks read who filed from there (the body holds
@@ -134,8 +159,11 @@ def _pr_text(
         "",
         "承認（受付）は受付担当者のレビューで行います。 / A reviewer's approval is the acceptance.",
     ]
-    message = f"{form.name}: {operator}{ref}\n\nFiled by @{author}{ref}.\n\n" + "\n".join(notes)
-    return title, "\n".join(lines) + "\n", message + "\n"
+    # The commit message holds no text the filer typed (names, memos: the body shows them):
+    # GitHub reads references, mentions and closing keywords ("Fixes #5") in commits.
+    files = [f"- {commit_text(f'{label}/{c.rel}')} ({c.action})" for c in changes]
+    message = f"{form.name}: {commit_text(operator)}{ref}\n\nFiled by @{author}{ref}.\n\n"
+    return title, "\n".join(lines) + "\n", message + "\n".join(files) + "\n"
 
 
 def from_issue(
@@ -183,6 +211,10 @@ def from_issue(
 
     draft = Draft(root, label, today)
     try:
+        # Authority first: a refusal must not tell what only the edit finds out.
+        unauthorized = _may_file(draft, answers.text("operator"), author)
+        if unauthorized is not None:
+            return _refused(author, issue, form, [_not_authorized(author, unauthorized)], label)
         operation(draft)
         changed = draft.changed()
         before, after, user_paths = draft.around(changed)
@@ -195,13 +227,7 @@ def from_issue(
             for p in decision.review
         )
         if decision.refused:
-            lines = [
-                f"- @{author} はこの変更を申請できません。申請できるのは、その事業者のシステム窓口"
-                "責任者として登録された GitHub アカウントか受付担当者です。 / "
-                f"@{author} may not file this change: {markdown(p.file)}  \n  "
-                f"{wording.both(p.message)} ({p.rule})"
-                for p in decision.refused
-            ]
+            lines = [_not_authorized(author, p, markdown(p.file)) for p in decision.refused]
             return _refused(author, issue, form, lines, label)
         outcome = finish(draft, write)
     except (EditRefused, BadValueError) as exc:

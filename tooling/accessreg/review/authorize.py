@@ -118,10 +118,10 @@ class AuthContext:
     def authority_of(self, code: str) -> Message:
         """Where authority over ``code`` comes from, for messages."""
         if code not in self.recovered:
-            return msg("at the base revision")
+            return msg("in the current registry")
         rev = self.recovered[code]
         if rev is None:
-            return msg("its file loads neither at the base revision nor in its recent versions")
+            return msg("its file loads neither in the current registry nor in its recent versions")
         return msg("as of {rev}, the last revision where its file loaded", rev=rev[:12])
 
     @cached_property

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from accessreg.edit.yamldoc import without_keys
+from accessreg.escape import commit_text, markdown
 from accessreg.model.registry import Registry
 
 if TYPE_CHECKING:  # stale builds the applications with this module
@@ -61,24 +62,18 @@ class DeletionApplication:
         }
 
 
-_MD_SPECIAL = set("\\`*_{}[]()<>#+-.!|~")
-
-
-def _md(text: str) -> str:
-    """Text that markdown shows as written (login IDs may hold ` _ ~ and friends)."""
-    return "".join(f"\\{ch}" if ch in _MD_SPECIAL else ch for ch in text)
-
-
 def _action(user: UserAge) -> str:
     if not user.kept_systems:
         return "利用者ファイルを削除"
-    kept = ", ".join(user.kept_systems)
-    return f"{', '.join(user.systems)} の権限を抹消（{kept} は残す）"
+    kept = ", ".join(markdown(s) for s in user.kept_systems)
+    return f"{', '.join(markdown(s) for s in user.systems)} の権限を抹消（{kept} は残す）"
 
 
 def _body(operator: str, name: str, users: tuple[UserAge, ...]) -> str:
+    """The pull request's description: every text of the registry (the operator's name, login
+    IDs, system IDs) shown by ``escape.markdown``, as written and acting on nothing."""
     lines = [
-        f"## 長期未使用IDの抹消申請（{operator} {_md(name)}）",
+        f"## 長期未使用IDの抹消申請（{markdown(operator)} {markdown(name)}）",
         "",
         "認証システムは、最終ログイン日（一度もログインしていないIDは発行日）から210日を経過した"
         "IDを自動で抹消します（000 §5-7）。自動抹消されたIDについても、システム窓口責任者による"
@@ -90,7 +85,9 @@ def _body(operator: str, name: str, users: tuple[UserAge, ...]) -> str:
     ]
     for u in users:
         last = u.last_login.isoformat() if u.last_login else "（ログインなし）"
-        lines.append(f"| {_md(u.login_id)} | {last} | {u.since} | {u.delete_on} | {_action(u)} |")
+        lines.append(
+            f"| {markdown(u.login_id)} | {last} | {u.since} | {u.delete_on} | {_action(u)} |"
+        )
     lines += ["", f"対象 {len(users)} 件。このブランチは `accessreg stale` が毎日更新します。", ""]
     return "\n".join(lines)
 
@@ -113,7 +110,7 @@ def applications(
                 "The authentication system deleted these IDs after 210 days without a login",
                 "(000 §5-7); the window person must still file their deletion (5-3).",
                 "",
-                *(f"- {u.login_id}" for u in ordered),
+                *(f"- {commit_text(u.login_id)}" for u in ordered),
             ]
         )
         found.append(
