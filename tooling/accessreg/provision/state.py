@@ -61,6 +61,8 @@ class ApplicationRecord(Frozen):
     parent: str | None  # the commit it was merged onto
     operator: str
     title: str  # the pull request's number and title where known, else empty
+    # The acceptance day (受付日, ``Dates.accepted_on``): a business day, the approval's own
+    # day moved to the next business day. Every output that names it reads it here.
     accepted_on: date
     processing_day: date
     kinds: tuple[str, ...]  # application types, in Japanese as the seeds name them
@@ -75,6 +77,17 @@ class ApplicationRecord(Frozen):
     # Its 登録完了連絡 (000 §4-2 ⑤) is in the outbox for every window person: it is owed no
     # more, and the application is not rebuilt from git again to find out.
     registration_notified: bool = False
+
+    def as_counted(self) -> ApplicationRecord:
+        """The record with its acceptance day as it counts. A state recorded before the
+        acceptance day was recorded so holds the approval's own day, a Sunday's too; its
+        items keyed on the acceptance recorded the business day that counted."""
+        counted = next(
+            (i.keyed_on for i in self.items if i.keyed == "accepted" and i.keyed_on), None
+        )
+        if counted is None or counted == self.accepted_on:
+            return self
+        return self.model_copy(update={"accepted_on": counted})
 
     def dates(self) -> dict[tuple[str, str, str | None], ItemDates]:
         return {(i.subject, i.key, i.system): i for i in self.items}
@@ -271,7 +284,7 @@ def _parsed(raw: bytes) -> State:
     it, or it is damaged) stops the command with what to do: nothing is planned, applied
     or mailed on a state misread."""
     try:
-        return State.read_json(raw)
+        return _as_counted(State.read_json(raw))
     except UnreadableError as exc:
         raise ConfigError(
             msg(
@@ -284,6 +297,18 @@ def _parsed(raw: bytes) -> State:
                 what=exc.what,
             )
         ) from None
+
+
+def _as_counted(state: State) -> State:
+    """``state`` with every application's acceptance day as it counts
+    (``ApplicationRecord.as_counted``): the same state, once recorded by this version."""
+    batches = {}
+    for key, batch in state.batches.items():
+        apps = tuple(app.as_counted() for app in batch.applications)
+        if any(a is not b for a, b in zip(apps, batch.applications, strict=True)):
+            batch = batch.model_copy(update={"applications": apps})
+        batches[key] = batch
+    return state.model_copy(update={"batches": batches})
 
 
 def dump(state: State) -> dict[str, bytes]:
