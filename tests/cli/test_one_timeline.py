@@ -511,7 +511,8 @@ def test_a_first_apply_carries_its_day_in_every_output(
     # Downstream holds nothing yet and loads the registry as it stands (--initial): the
     # snapshots hold it on the day, so the deltas, the mails and the whitelists say that
     # day too, not the M+6 / M+9 of an application (000 §5-1 is the centre's processing).
-    day = date(2026, 12, 3)
+    # A Saturday, two weeks after the commits (``COMMITTED_AT``): the load is on its day.
+    day = date(2026, 12, 19)
     reg.operator(certificates=[CERT])
     reg.user(email=NEW, name="新井 新", permissions=dict(CODES))
     made = GitRegistry(reg)
@@ -541,6 +542,25 @@ def test_a_first_apply_carries_its_day_in_every_output(
             assert f"利用開始 {day}" in line, line
         assert f"証明書ID {CERT['id']}" in body and f"{day} 以降" in body
         assert "システム処理日（M）" not in body
+        # Accepted on that day too, not on its commits' 12/3 nor on the next business day:
+        # the 受付 mail (its date and text) and status say it, and the batch's M, which the
+        # CSV deltas keep (file name and column), is the one counted from it (the 16th-end:
+        # 1/1, a holiday, then the weekend and the year-end closure until 1/4).
+        (path,) = sorted((out / "mail").glob("*-accepted-*.eml"))
+        mail = message_from_bytes(path.read_bytes(), policy=policy.strict)
+        assert mail["Date"].datetime.date() == day
+        assert f"受付日: {day}" in body
+        m = "2027-01-05"
+        assert [p.name for p in sorted((out / "imports" / "taxis").glob("delta-*.csv"))] == [
+            f"delta-{m}.csv"
+        ]
+        assert {
+            r["システム処理日（M）"] for r in read_csv(out / "imports/taxis" / f"delta-{m}.csv")
+        } == {m}
+        listed = run_cli("status", "--today", day.isoformat(), cwd=made.path)
+        assert listed.returncode == 0, listed.stderr
+        header, row = (line.split("\t") for line in listed.stdout.splitlines()[:2])
+        assert (row[header.index("受付日")], row[header.index("M")]) == (day.isoformat(), m)
         # The 利用開始周知 once TAXIS has imported the batch names the same day.
         state = json.loads(made.repo.git.show("refs/accessreg/state:state.json"))
         (batch,) = state["batches"]

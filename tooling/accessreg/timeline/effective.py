@@ -153,7 +153,11 @@ class Dates:
         every date keyed on it, reads this one day. The centre accepts on business days only
         (000 §5-1 ②, §4-2: 翌営業日に申請受付; in the worked example of §5-1, case 3 is entered
         on Friday the 14th and accepted on Monday the 17th): an approval on a weekend, a
-        public holiday or a closed day of the centre counts on the next business day."""
+        public holiday or a closed day of the centre counts on the next business day. A
+        first apply's is the day of the load (``loaded``): none of it is the centre's, and
+        every output says that day, the batch's processing day M counted from it."""
+        if self.loaded is not None:
+            return self.loaded
         return self.calendar.effective_acceptance(self.events.accepted)
 
     def keyed_on(self, key: Key) -> date:
