@@ -20,6 +20,7 @@ from accessreg.escape import quote
 from accessreg.gitio.repo import GitRepository
 from accessreg.gitio.state import STATE_REF
 from accessreg.model.base import Frozen, UnreadableError, json_document
+from accessreg.model.layout import USERS_DIR, registry_rel, repo_path
 from accessreg.model.messages import Param, msg
 from accessreg.plan.waits import Waits
 
@@ -126,6 +127,13 @@ class BatchRecord(Frozen):
 
     def application_systems(self, app: ApplicationRecord) -> dict[str, SystemProgress]:
         return {s: self.systems[s] for s in app.systems if s in self.systems}
+
+    @property
+    def loaded_on(self) -> date | None:
+        """The day a first apply (no base: downstream held nothing) loaded the registry as
+        it stood at ``head``: everything it held took effect that day (``Dates.loaded``), and
+        its applications record no dates of their own. None for any other batch."""
+        return self.created_on if self.base is None else None
 
 
 class HeldFile(Frozen):
@@ -244,6 +252,22 @@ class State(Frozen):
             raise UsageError(
                 msg("No batch {batch_id} (latest: {known})", batch_id=quote(batch_id), known=known)
             ) from None
+
+
+def loaded_users(repo: GitRepository, state: State) -> dict[str, date]:
+    """The user files (relative to the registry) a first apply loaded → the day it loaded
+    them (``BatchRecord.loaded_on``): their IDs were issued then. Those of its head, but for
+    the files it held back (released later, with dates of their own); empty when the state
+    began otherwise (``--base``: what downstream held then has no recorded day)."""
+    first = next((b for b in state.ordered() if b.loaded_on is not None), None)
+    if first is None or first.loaded_on is None:
+        return {}
+    found: dict[str, date] = {}
+    for path in repo.file_paths(first.head, repo_path(USERS_DIR)):
+        rel = registry_rel(path)
+        if rel is not None and rel not in first.pins:
+            found[rel] = first.loaded_on
+    return found
 
 
 def by_system(found: Mapping[tuple[str, str], date]) -> dict[str, dict[str, date]]:
