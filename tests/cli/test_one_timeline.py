@@ -300,10 +300,13 @@ def _only(day: date | None) -> date:
 def test_every_output_carries_the_seeds_dates(run: Run) -> None:
     case = run.case
     CHECKS[case.kind](run)
-    # The 受付 mail is dated on the acceptance as the centre counts it (a business day).
-    assert run.accepted_mail()["Date"].datetime.date() == case.accepted_counts
+    # The 受付 mail is dated on the acceptance as the centre counts it (a business day),
+    # and says that day, as status does.
+    mail = run.accepted_mail()
+    assert mail["Date"].datetime.date() == case.accepted_counts
+    assert f"受付日: {case.accepted_counts}" in mail.get_content()
     listed = run.status(case.merged)
-    assert listed["受付日"] == case.accepted.isoformat()
+    assert listed["受付日"] == case.accepted_counts.isoformat()
     if case.processing_day is not None:
         assert listed["M"] == case.processing_day.isoformat()
     # Recorded once: a later apply with other events, or a calendar edit, moves nothing.
@@ -508,7 +511,8 @@ def test_a_first_apply_carries_its_day_in_every_output(
     # Downstream holds nothing yet and loads the registry as it stands (--initial): the
     # snapshots hold it on the day, so the deltas, the mails and the whitelists say that
     # day too, not the M+6 / M+9 of an application (000 §5-1 is the centre's processing).
-    day = date(2026, 12, 3)
+    # A Saturday, two weeks after the commits (``COMMITTED_AT``): the load is on its day.
+    day = date(2026, 12, 19)
     reg.operator(certificates=[CERT])
     reg.user(email=NEW, name="新井 新", permissions=dict(CODES))
     made = GitRegistry(reg)
@@ -538,6 +542,25 @@ def test_a_first_apply_carries_its_day_in_every_output(
             assert f"利用開始 {day}" in line, line
         assert f"証明書ID {CERT['id']}" in body and f"{day} 以降" in body
         assert "システム処理日（M）" not in body
+        # Accepted on that day too, not on its commits' 12/3 nor on the next business day:
+        # the 受付 mail (its date and text) and status say it, and the batch's M, which the
+        # CSV deltas keep (file name and column), is the one counted from it (the 16th-end:
+        # 1/1, a holiday, then the weekend and the year-end closure until 1/4).
+        (path,) = sorted((out / "mail").glob("*-accepted-*.eml"))
+        mail = message_from_bytes(path.read_bytes(), policy=policy.strict)
+        assert mail["Date"].datetime.date() == day
+        assert f"受付日: {day}" in body
+        m = "2027-01-05"
+        assert [p.name for p in sorted((out / "imports" / "taxis").glob("delta-*.csv"))] == [
+            f"delta-{m}.csv"
+        ]
+        assert {
+            r["システム処理日（M）"] for r in read_csv(out / "imports/taxis" / f"delta-{m}.csv")
+        } == {m}
+        listed = run_cli("status", "--today", day.isoformat(), cwd=made.path)
+        assert listed.returncode == 0, listed.stderr
+        header, row = (line.split("\t") for line in listed.stdout.splitlines()[:2])
+        assert (row[header.index("受付日")], row[header.index("M")]) == (day.isoformat(), m)
         # The 利用開始周知 once TAXIS has imported the batch names the same day.
         state = json.loads(made.repo.git.show("refs/accessreg/state:state.json"))
         (batch,) = state["batches"]
@@ -884,6 +907,61 @@ def _own_dates(gr: GitRegistry, login: str) -> list[str]:
         for i in a["items"]
         if i["key"] == login and i["system"] is None
     ]
+
+
+def test_an_approval_on_a_sunday_is_accepted_on_the_monday_in_every_output(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """The centre accepts on business days (000 §5-1 ②: 翌営業日に申請受付; the worked
+    example's case 3, entered on a Friday, is accepted on the Monday): an approval on Sunday
+    12/13 is accepted on Monday 12/14. The 受付日 every mail and ``status`` show is the day
+    the items keyed on the acceptance count from (the address at once: 12/14), not the
+    approval's own Sunday."""
+    sunday, monday = "2026-12-13", "2026-12-14"
+    address = {"cidr": "41.203.64.10/32", "reason": "海外拠点", "expires_on": "2027-09-30"}
+
+    def apply_for_both() -> None:
+        gr.reg.operator(ip_allowlist=[address])
+        gr.reg.user(email=NEW, name="新井 新", permissions={"taxis": "1011"})
+
+    _branch(gr, "sunday", apply_for_both)
+    sha = gr.merge("sunday")
+    events = tmp_path / "sunday.json"
+    events.write_text(json.dumps([{"merge_commit": sha, "accepted_at": f"{sunday}T10:00:00+09:00",
+                                   "merged_at": f"{sunday}T11:00:00+09:00"}]))  # fmt: skip
+    out = tmp_path / "sunday"
+    ran = run_cli("apply", "--out", str(out), "--confirm", "--pull-requests", str(events),
+                  "--today", monday, cwd=gr.path)  # fmt: skip
+    assert ran.returncode == 0, ran.stderr
+    body = _accepted_body(out)
+    assert f"受付日: {monday}" in body
+    assert f"41.203.64.10/32（2027-09-30 まで）（{monday} 以降）" in body
+    listed = run_cli("status", "--operator", OPERATOR, "--today", monday, cwd=gr.path)
+    assert listed.returncode == 0, listed.stderr
+    header, *rows = (
+        line.split("\t") for line in listed.stdout.strip().split("\n\n")[0].splitlines()
+    )
+    (row,) = [r for r in rows if r[0].startswith(sha[:12])]
+    assert dict(zip(header, row, strict=True))["受付日"] == monday
+    state = json.loads(gr.repo.git.show("refs/accessreg/state:state.json"))
+    (batch,) = [b for b, v in state["batches"].items() if v["head"] == sha]
+    # The 登録完了連絡 of the address, owed from its date, and the 利用開始周知 of TAXIS.
+    due = tmp_path / "due"
+    ran = run_cli("apply", "--out", str(due), "--head", sha, "--today", monday, cwd=gr.path)
+    assert ran.returncode == 0, ran.stderr
+    notices = tmp_path / "notices"
+    confirmed = run_cli("confirm", batch, "--system", "taxis", "--out", str(notices),
+                        "--today", "2026-12-24", cwd=gr.path)  # fmt: skip
+    assert confirmed.returncode == 0, confirmed.stderr
+    mails = {
+        str(mail["Subject"]).split("】")[0]: mail.get_content()
+        for path in [*(due / "mail").glob("*.eml"), *notices.rglob("*.eml")]
+        if isinstance(mail := message_from_bytes(path.read_bytes(), policy=policy.strict),
+                      EmailMessage)
+    }  # fmt: skip
+    assert sorted(mails) == ["【利用開始周知", "【登録完了連絡"]
+    for kind, text in mails.items():
+        assert f"受付日: {monday}" in text, kind
 
 
 def test_a_removal_waits_for_a_suspension_dated_the_next_business_day(

@@ -3,14 +3,19 @@ deletion application's branch created once, updated, and dropped once merged."""
 
 from __future__ import annotations
 
+import email
+import email.policy
 import json
 from datetime import date
+from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
 
 from accessreg.escape import terminal
 from tests.helpers import githubmd
+from tests.helpers.gitrepo import GitRegistry
+from tests.helpers.provisioning import read_csv
 from tests.helpers.regfactory import RegistryFactory, run_cli
 from tests.helpers.scheduled_scenario import (
     REVIEWERS,
@@ -247,3 +252,46 @@ def test_an_id_never_used_is_counted_from_its_issue_date(
     [digest] = [m for m in sink.received if "警告1" in str(m["Subject"])][:1]
     body = digest.get_body().get_content().replace("\r\n", "\n")  # type: ignore[union-attr]
     assert f"{C}\n   最終ログイン: なし（発行日 2026-04-24 から起算）、経過 127 日" in body
+
+
+def test_an_id_a_first_apply_loaded_is_counted_from_the_load(
+    reg: RegistryFactory, tmp_path: Path
+) -> None:
+    """A first apply loads the registry as it stands: every ID it loads is issued on its
+    day, as its 受付 mails' 利用開始 say (not an M+6 or M+9 of 000 §5-1 counted from when
+    the files were committed, 12/3: a load is not the centre's processing). The state
+    records that day (the first batch's); stale counts an ID never used from it."""
+    reg.user(email=C, permissions={"juju": "granted"})  # M+9 were it an application
+    gr = GitRegistry(reg)
+    try:
+        load = "2026-12-05"
+        first = run_cli("apply", "--out", str(tmp_path / "initial"), "--initial", "--confirm",
+                        "--today", load, cwd=gr.path)  # fmt: skip
+        assert first.returncode == 0, first.stderr
+        accepted = [_read_mail(p) for p in (tmp_path / "initial/mail").glob("*-accepted-*.eml")]
+        assert accepted and all(f"利用開始 {load}" in text for text in accepted)
+        export = tmp_path / "logins.csv"
+        export.write_text(f"ID,last_login\n{U1},\n{C},\n", encoding="utf-8")
+        out = tmp_path / "stale"
+        day = "2027-04-04"  # 120 days after the load
+        ran = run_cli("stale", "--last-logins", str(export), "--out", str(out),
+                      "--today", day, cwd=gr.path)  # fmt: skip
+        assert ran.returncode == 0, ran.stderr
+        rows = {r["login_id"]: r for r in read_csv(out / "stale.csv")}
+        for login in (U1, C):
+            found = (rows[login]["counted_from"], rows[login]["basis"], rows[login]["stage"])
+            assert found == (load, "issued", "warning1"), login
+        (digest,) = {_read_mail(p) for p in (out / "mail").glob("*.eml") if U1 in _read_mail(p)}
+        assert f"最終ログイン: なし（発行日 {load} から起算）、経過 120 日" in digest
+    finally:
+        gr.close()
+
+
+def _read_mail(path: Path) -> str:
+    mail = email.message_from_bytes(path.read_bytes(), policy=email.policy.strict)
+    assert isinstance(mail, EmailMessage)
+    body = mail.get_body()
+    assert isinstance(body, EmailMessage)
+    text = body.get_content()
+    assert isinstance(text, str)
+    return text.replace("\r\n", "\n")

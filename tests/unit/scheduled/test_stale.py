@@ -9,6 +9,7 @@ from datetime import date, timedelta
 import pytest
 
 from accessreg.model.registry import Registry
+from accessreg.provision.state import ApplicationRecord, ItemDates
 from accessreg.scheduled.lastlogins import read
 from accessreg.scheduled.stale import stage_of, stale
 from tests.helpers.regfactory import RegistryFactory, certificate
@@ -126,6 +127,46 @@ def test_each_user_is_judged_on_its_own_though_what_users_share_is_worked_out_on
     assert {k: sorted(v) for k, v in digests.items()} == {
         ("TESTOP01", "warning2"): ["a@test-gas.example.co.jp", "user1@test-gas.example.co.jp"],
         ("TESTOP01", "warning1"): ["b@test-gas.example.co.jp", "d@test-gas.example.co.jp"],
+    }
+
+
+def test_a_loaded_id_counts_from_the_load_unless_an_application_added_it_since(
+    reg: RegistryFactory,
+) -> None:
+    """A first apply's IDs were issued on its day (``state.loaded_users``), whenever their
+    files were committed; an ID added again by a later application counts from that one's
+    recorded date."""
+    reg.user(email="again@test-gas.example.co.jp", permissions={"taxis": "1010"})
+    export = read(_export("user1@test-gas.example.co.jp,", "again@test-gas.example.co.jp,"), "f")
+    load, committed = date(2026, 12, 5), date(2026, 11, 20)
+    files = [f"users/TESTOP01/{n}@test-gas.example.co.jp.yaml" for n in ("user1", "again")]
+    again = ApplicationRecord(
+        id="0123456789ab/TESTOP01",
+        commit="0123456789ab" * 3 + "0123",
+        parent=None,
+        operator="TESTOP01",
+        title="",
+        accepted_on=date(2027, 1, 6),
+        processing_day=date(2027, 1, 18),
+        kinds=("利用権限の設定申請",),
+        systems=("taxis",),
+        items=(
+            ItemDates(subject="user", key="again@test-gas.example.co.jp", system="taxis",
+                      on=date(2027, 1, 26), action="add"),
+        ),
+    )  # fmt: skip
+    result = stale(
+        _registry(reg),
+        export,
+        dict.fromkeys(files, committed),
+        date(2027, 6, 1),
+        issued=[again],
+        loaded=dict.fromkeys(files, load),
+    )
+    since = {u.login_id: (u.basis, u.since) for u in result.users}
+    assert since == {
+        "user1@test-gas.example.co.jp": ("issued", load),
+        "again@test-gas.example.co.jp": ("issued", date(2027, 1, 26)),
     }
 
 

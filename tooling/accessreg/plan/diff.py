@@ -575,7 +575,7 @@ def compute_plan(
             operators.append(op_plan)
     return Plan(
         events=dates.events,
-        accepted=dates.keyed_on("accepted"),
+        accepted=dates.accepted_on,
         processing_day=dates.processing_day(),
         operators=tuple(operators),
         other_paths=tuple(sorted(set(other_paths))),

@@ -78,7 +78,7 @@ def accepted(
             found[record.id] = Accepted(record, made)
         else:
             merges.setdefault((record.commit, record.parent), []).append(record)
-    loaded = batch.created_on if batch.base is None else None  # a first apply's
+    loaded = batch.loaded_on  # a first apply's
     for group in merges.values():
         first = group[0]  # one merge: one pull request's events and title
         scoped = snapshots.narrowed({r.operator for r in group})

@@ -341,7 +341,8 @@ class Step:
 
     @property
     def accepted_on(self) -> date:
-        return self.dates.events.accepted
+        """The acceptance day (受付日): a business day (``Dates.accepted_on``)."""
+        return self.dates.accepted_on
 
     @property
     def processing_day(self) -> date:

@@ -224,7 +224,7 @@ def applications(step: Step, dated: bool = True) -> list[Accepted]:
             parent=step.commit.parent,
             operator=code,
             title=step.title,
-            accepted_on=events.accepted,
+            accepted_on=step.dates.accepted_on,  # the 受付日 every output shows
             processing_day=_processing_day(step, plan),
             kinds=kinds(step, code),
             systems=tuple(order),
@@ -298,8 +298,9 @@ def acceptance_notices(accepted: Accepted) -> list[Notice]:
     }
     if not context["operator_items"] and not context["people"] and not removed:
         return []  # nothing to tell: no mail for an application with no item
-    # The centre accepts on business days: an approval on a Sunday is dated the Monday.
-    day = step.dates.keyed_on("accepted")
+    # The centre accepts on business days: an approval on a Sunday is dated the Monday,
+    # as the mail's 受付日 says (``Dates.accepted_on``, recorded once).
+    day = record.accepted_on
     notices = [
         Notice("accepted", record.id, r, "mail-accepted.txt.j2", day, context)
         for r in _recipients(operator.contacts)

@@ -20,6 +20,7 @@ from accessreg.escape import quote
 from accessreg.gitio.repo import GitRepository
 from accessreg.gitio.state import STATE_REF
 from accessreg.model.base import Frozen, UnreadableError, json_document
+from accessreg.model.layout import USERS_DIR, registry_rel, repo_path
 from accessreg.model.messages import Param, msg
 from accessreg.plan.waits import Waits
 
@@ -61,6 +62,8 @@ class ApplicationRecord(Frozen):
     parent: str | None  # the commit it was merged onto
     operator: str
     title: str  # the pull request's number and title where known, else empty
+    # The acceptance day (受付日, ``Dates.accepted_on``): a business day, the approval's own
+    # day moved to the next business day. Every output that names it reads it here.
     accepted_on: date
     processing_day: date
     kinds: tuple[str, ...]  # application types, in Japanese as the seeds name them
@@ -75,6 +78,17 @@ class ApplicationRecord(Frozen):
     # Its 登録完了連絡 (000 §4-2 ⑤) is in the outbox for every window person: it is owed no
     # more, and the application is not rebuilt from git again to find out.
     registration_notified: bool = False
+
+    def as_counted(self) -> ApplicationRecord:
+        """The record with its acceptance day as it counts. A state recorded before the
+        acceptance day was recorded so holds the approval's own day, a Sunday's too; its
+        items keyed on the acceptance recorded the business day that counted."""
+        counted = next(
+            (i.keyed_on for i in self.items if i.keyed == "accepted" and i.keyed_on), None
+        )
+        if counted is None or counted == self.accepted_on:
+            return self
+        return self.model_copy(update={"accepted_on": counted})
 
     def dates(self) -> dict[tuple[str, str, str | None], ItemDates]:
         return {(i.subject, i.key, i.system): i for i in self.items}
@@ -113,6 +127,13 @@ class BatchRecord(Frozen):
 
     def application_systems(self, app: ApplicationRecord) -> dict[str, SystemProgress]:
         return {s: self.systems[s] for s in app.systems if s in self.systems}
+
+    @property
+    def loaded_on(self) -> date | None:
+        """The day a first apply (no base: downstream held nothing) loaded the registry as
+        it stood at ``head``: everything it held took effect that day (``Dates.loaded``), and
+        its applications record no dates of their own. None for any other batch."""
+        return self.created_on if self.base is None else None
 
 
 class HeldFile(Frozen):
@@ -233,6 +254,22 @@ class State(Frozen):
             ) from None
 
 
+def loaded_users(repo: GitRepository, state: State) -> dict[str, date]:
+    """The user files (relative to the registry) a first apply loaded → the day it loaded
+    them (``BatchRecord.loaded_on``): their IDs were issued then. Those of its head, but for
+    the files it held back (released later, with dates of their own); empty when the state
+    began otherwise (``--base``: what downstream held then has no recorded day)."""
+    first = next((b for b in state.ordered() if b.loaded_on is not None), None)
+    if first is None or first.loaded_on is None:
+        return {}
+    found: dict[str, date] = {}
+    for path in repo.file_paths(first.head, repo_path(USERS_DIR)):
+        rel = registry_rel(path)
+        if rel is not None and rel not in first.pins:
+            found[rel] = first.loaded_on
+    return found
+
+
 def by_system(found: Mapping[tuple[str, str], date]) -> dict[str, dict[str, date]]:
     """(system, code or login) → date, as a batch records it: system → key → date."""
     nested: dict[str, dict[str, date]] = {}
@@ -271,7 +308,7 @@ def _parsed(raw: bytes) -> State:
     it, or it is damaged) stops the command with what to do: nothing is planned, applied
     or mailed on a state misread."""
     try:
-        return State.read_json(raw)
+        return _as_counted(State.read_json(raw))
     except UnreadableError as exc:
         raise ConfigError(
             msg(
@@ -284,6 +321,18 @@ def _parsed(raw: bytes) -> State:
                 what=exc.what,
             )
         ) from None
+
+
+def _as_counted(state: State) -> State:
+    """``state`` with every application's acceptance day as it counts
+    (``ApplicationRecord.as_counted``): the same state, once recorded by this version."""
+    batches = {}
+    for key, batch in state.batches.items():
+        apps = tuple(app.as_counted() for app in batch.applications)
+        if any(a is not b for a, b in zip(apps, batch.applications, strict=True)):
+            batch = batch.model_copy(update={"applications": apps})
+        batches[key] = batch
+    return state.model_copy(update={"batches": batches})
 
 
 def dump(state: State) -> dict[str, bytes]:

@@ -53,6 +53,8 @@ class Inputs:
     accepted: tuple[ApplicationRecord, ...] = ()
     # Reads many files of the revision at once, so that ``read`` then finds them at hand.
     prefetch: Callable[[Iterable[str]], None] = lambda rels: None
+    # User files a first apply loaded → its day, when their IDs were issued (``needs_history``).
+    loaded: Mapping[str, date] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -302,11 +302,12 @@ def run(request: RunRequest, transport: TransportFactory = smtp_session) -> RunR
             registry, source = session.registry_at(head, pins)
             needs_history = any(d.NEEDS_HISTORY for d in duties.values())
             added = added_on(session.repo.root, head, REGISTRY_DIR) if needs_history else {}
+            loaded = recorded.loaded_users(session.repo, state) if needs_history else {}
             notice_log = log.NoticeLog(session.ref(log.DUTIES_REF, log.merge).files)
             accepted = tuple(a for _, a in state.applications())
             inputs = Inputs(
                 registry, source.read, request.today, request.options, added,
-                notice_log.remembered, export, pulls, accepted, source.prefetch,
+                notice_log.remembered, export, pulls, accepted, source.prefetch, loaded,
             )  # fmt: skip
             keep()
             # The duties' results live as long as the run too: a judged user and a table row

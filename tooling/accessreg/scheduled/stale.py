@@ -6,10 +6,12 @@ an ID never used, and acts each morning: 120 days → warning 1, 150 → warning
 change of their users in one digest per stage, and so that the deletion application the seed
 still requires of them (5-7 留意事項) is prepared for them.
 
-"Issued" is the day the ID was registered in the authentication system (000 §5-7 ※1): the
-earliest date recorded at acceptance for the user's permissions of the provider's systems
-(M+6 for TAXIS/JOHS, 000 §5-1), never the merge day. An ID accepted before dates were
-recorded counts from the day its addition took effect, counted as the catalog's timing
+"Issued" is the day the ID was registered in the authentication system (000 §5-7 ※1), as
+apply recorded it: the earliest date recorded at acceptance for the user's permissions of
+the provider's systems (M+6 for TAXIS/JOHS, 000 §5-1), never the merge day; for an ID a
+first apply loaded (and no later application added again), the day of the load, on which
+everything it loaded took effect (``BatchRecord.loaded_on``). An ID accepted before dates
+were recorded counts from the day its addition took effect, counted as the catalog's timing
 counts it from the day its file was last added to the registry's history (a file not
 committed yet counts from today). Only users holding a permission in a
 system of the export's provider are judged. A judged user the export does not list counts
@@ -192,13 +194,16 @@ def stale(
     provider: str = DEFAULT_PROVIDER,
     remembered: Mapping[str, date] | None = None,
     issued: Iterable[ApplicationRecord] = (),
+    loaded: Mapping[str, date] | None = None,
 ) -> StaleResult:
     """Judge every user of ``provider``'s systems against the export; ``added`` maps user files
     (relative to the registry) to the day they were added to the history, ``remembered``
     login IDs (lower case) seen locked before to the day their count started; ``issued``
-    are the accepted applications whose recorded dates say when each ID was issued."""
+    are the accepted applications whose recorded dates say when each ID was issued, and
+    ``loaded`` the user files a first apply loaded to its day (``state.loaded_users``)."""
     systems = provider_systems(registry, provider)
     counted = remembered or {}
+    loaded_on = loaded or {}
     days_of = recorded_issues(issued, systems)
     # The same systems added on the same day give the same issue day: counted once.
     estimate = functools.cache(functools.partial(estimated_issue, registry))
@@ -237,7 +242,7 @@ def stale(
         elif last is not None:
             since, basis = last, "login"
         else:
-            recorded = days_of.get(login)
+            recorded = days_of.get(login) or loaded_on.get(file)
             added_on = added.get(file)
             if recorded is not None:
                 since = recorded
@@ -312,6 +317,7 @@ def judge(inputs: Inputs) -> DutyResult:
         provider,
         inputs.remembered,
         inputs.accepted,
+        inputs.loaded,
     )
     return replace(
         judged.outcome,

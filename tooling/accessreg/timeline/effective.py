@@ -147,11 +147,24 @@ class Dates:
         calendar = BusinessCalendar.from_file(registry.calendar)
         return cls(calendar, registry.catalog, events, loaded)
 
+    @property
+    def accepted_on(self) -> date:
+        """The acceptance day (受付日) of the application: every output that names it, and
+        every date keyed on it, reads this one day. The centre accepts on business days only
+        (000 §5-1 ②, §4-2: 翌営業日に申請受付; in the worked example of §5-1, case 3 is entered
+        on Friday the 14th and accepted on Monday the 17th): an approval on a weekend, a
+        public holiday or a closed day of the centre counts on the next business day. A
+        first apply's is the day of the load (``loaded``): none of it is the centre's, and
+        every output says that day, the batch's processing day M counted from it."""
+        if self.loaded is not None:
+            return self.loaded
+        return self.calendar.effective_acceptance(self.events.accepted)
+
     def keyed_on(self, key: Key) -> date:
-        """The day ``key`` counts as. The centre accepts on business days only; an entry
-        counts on its own day (the system takes it at once, 000 §5-2 ①)."""
+        """The day ``key`` counts as: the acceptance day (``accepted_on``) for the
+        acceptance; an entry counts on its own day (the system takes it at once, 000 §5-2 ①)."""
         if key == "accepted":
-            return self.calendar.on_or_after(self.events.accepted)
+            return self.accepted_on
         if key == "terminated_on":
             raise ValueError("a termination is keyed on its own date: use termination()")
         return self.events.of(key)
