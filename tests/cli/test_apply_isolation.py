@@ -182,6 +182,29 @@ def test_two_clashing_merges_hold_exactly_both_holders_until_the_fix(
     assert SHARED in completed.get_content() and "user1@" not in completed.get_content()
 
 
+def test_a_clash_with_an_id_downstream_holds_holds_the_newcomer_alone(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """D's forced merge takes A's existing ID: only D's file is held, and A's own changes of
+    that user (a code, a suspension for a lost certificate) still go out while it stands."""
+    holder = "user1@test-gas.example.co.jp"
+    theirs = user_file(D, holder)
+    merged_on(gr, "d-takes-user1", LATE, lambda: gr.reg.user(D, "User1@test-gas.example.co.jp"))
+    first = accessreg(gr, "apply", "--out", str(tmp_path / "a"), "--confirm", "--today", TODAY)
+    assert first.returncode == 0, first.stderr
+    assert "held back: 1 file of 1 operator" in first.stdout
+    assert set(state(gr)["held"]) == {theirs}
+    merged_on(gr, "a-changes-user1", LATE, lambda: gr.reg.user(permissions={"taxis": "1012"}))
+    second = accessreg(gr, "apply", "--out", str(tmp_path / "b"), "--confirm", "--today", TODAY)
+    assert second.returncode == 0, second.stderr
+    assert "held back: 1 file of 1 operator" in second.stdout
+    assert set(state(gr)["held"]) == {theirs}
+    assert logins(tmp_path / "b") == {("変更", holder)}
+    # The clash is still told, on the newcomer's line.
+    assert f"registry/{theirs}:2:1: [error]" in second.stdout
+    assert f"registry/{user_file(A, holder)}:2:1: [error]" not in second.stdout
+
+
 A_IP = {"cidr": "41.203.64.20/32", "reason": "シンガポール拠点", "expires_on": "2027-12-31"}
 
 

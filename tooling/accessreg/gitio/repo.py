@@ -62,6 +62,7 @@ class GitRepository(Opened):
         # of times, and compares the same two trees in several places.
         self._resolved: dict[str, str] = {}
         self._diffs: dict[tuple[str, str, str], dict[str, str | None]] = {}
+        self._added: dict[tuple[str, str, str], frozenset[str]] = {}
 
     @property
     def common_dir(self) -> Path:
@@ -286,27 +287,40 @@ class GitRepository(Opened):
     def changed_blobs(self, base: str, head: str, prefix: str = "") -> dict[str, str | None]:
         """Path → new blob id (None: deleted) of every file that differs between two
         revisions under ``prefix``; trees compared, no file read or stat'ed."""
+        return dict(self._diffs[self._diffed(base, head, prefix)])
+
+    def added_files(self, base: str, head: str, prefix: str = "") -> frozenset[str]:
+        """The files under ``prefix`` that ``head`` has and ``base`` has not (from the same
+        comparison of trees as ``changed_blobs``)."""
+        return self._added[self._diffed(base, head, prefix)]
+
+    def _diffed(self, base: str, head: str, prefix: str) -> tuple[str, str, str]:
         key = (self.resolve(base), self.resolve(head), prefix)
         if key not in self._diffs:
-            self._diffs[key] = self._changed_blobs(*key)
-        return dict(self._diffs[key])
+            self._diffs[key], self._added[key] = self._changed_blobs(*key)
+        return key
 
-    def _changed_blobs(self, base: str, head: str, prefix: str) -> dict[str, str | None]:
+    def _changed_blobs(
+        self, base: str, head: str, prefix: str
+    ) -> tuple[dict[str, str | None], frozenset[str]]:
         args = ["diff-tree", "-r", "-z", "--no-renames", "--raw", base, head]
         if prefix:
             args += ["--", prefix]
         # The raw listing of two trees: no index, no attribute, no content is read.
         fields = decode(self._git.run(*args, env=WITHOUT_INDEX)).split("\0")
         found: dict[str, str | None] = {}
+        added: set[str] = set()
         for meta, path in zip(fields[0::2], fields[1::2], strict=False):
             if not meta.startswith(":"):
                 continue
-            _, new_mode, _, new_sha, status = meta[1:].split(" ")
+            old_mode, new_mode, _, new_sha, status = meta[1:].split(" ")
             rel = _relative(path, prefix)
             if rel is not None:
                 blob = status != "D" and new_mode in _BLOB_MODES
                 found[rel] = new_sha if blob else None
-        return found
+                if blob and old_mode not in _BLOB_MODES:  # "A", or a link made a file
+                    added.add(rel)
+        return found, frozenset(added)
 
     def worktree_changes(self, rev: str, prefix: str = "") -> set[str]:
         """Paths under ``prefix`` whose work-tree content differs from ``rev``, untracked too.

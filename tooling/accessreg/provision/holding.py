@@ -181,6 +181,11 @@ def _keep(repo: GitRepository, head: str, day: date, full: ValidationResult) -> 
     keep_loaded(listed, cache_dir(repo.common_dir), loaded)
 
 
+def _revs(held: Mapping[str, HeldFile]) -> dict[str, str | None]:
+    """Each held file → the revision of the content downstream has of it."""
+    return {rel: h.rev for rel, h in held.items()}
+
+
 def refuse(head: str, problems: Iterable[Problem]) -> NoReturn:
     raise ProblemsFound(
         msg(
@@ -208,7 +213,13 @@ def isolate(
     every file, whatever the cache holds.
     """
     changed = set(repo.changed_blobs(base, head, PREFIX)) if base else set()
-    change = Change(frozenset(changed | set(previous)), counts_time=False)
+    # Downstream holds none of these: files added since ``base``, and those held back since
+    # they came. A clash with a holder downstream has is theirs, never the holder's.
+    came = {
+        rel for rel, content in pinned_content(repo, _revs(previous)).items() if content is None
+    }
+    newcomers = (repo.added_files(base, head, PREFIX) if base else frozenset()) | came
+    change = Change(frozenset(changed | set(previous)), counts_time=False, newcomers=newcomers)
     shared = Shared()
     errors, registry, present = _validated(repo, head, base, change, merged_on, whole, shared)
     if present is None:
@@ -217,7 +228,7 @@ def isolate(
     found = hold(errors, present)
     if found.refused:
         refuse(head, found.refused)
-    revs = {rel: held.rev for rel, held in previous.items()}
+    revs = _revs(previous)
     revs.update({rel: base for rel in found.files if rel not in previous})
     pins = pinned_content(repo, revs)
     held = {

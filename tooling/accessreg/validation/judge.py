@@ -7,8 +7,9 @@ never touched, and a limit or clash it causes is reported where it caused it:
   touched (or, in a shared file such as the calendar, when the change touched that file);
   the others are set aside (the scheduled duties and the reviewers deal with them);
 - a finding of a limit or clash (``Problem.clash``) is reported on every file of the change
-  that takes part in it, and only when none does on the files it names by itself
-  (``Problem.blamed_unchanged``).
+  that takes part in it (for ``apply``, on the files downstream does not hold yet, where
+  one takes part: ``Change.newcomers``), and only when none does on the files it names by
+  itself (``Problem.blamed_unchanged``).
 
 Without a change (a plain ``validate``) every finding stands, and a clash is reported where
 the rule puts it by itself.
@@ -34,6 +35,10 @@ class Change:
     files: frozenset[str]
     # False: no time rule counts at all (``apply``, which time never stops).
     counts_time: bool = True
+    # Of ``files``, those downstream does not hold (``apply``: added since the applied
+    # revision, or held back since they came). A clash they take part in is theirs alone,
+    # never a holder's that downstream already has, whatever else changed in its file.
+    newcomers: frozenset[str] | None = None
 
     @cached_property
     def operators(self) -> frozenset[str]:
@@ -75,5 +80,7 @@ def judge(problems: Iterable[Problem], change: Change | None) -> Judged:
             kept.append(p)
     for group in clashes.values():
         changed = [p for p in group if change is not None and p.file in change.files]
+        if change is not None and change.newcomers is not None:
+            changed = [p for p in changed if p.file in change.newcomers] or changed
         kept.extend(changed or [p for p in group if p.blamed_unchanged])
     return Judged(kept, set_aside)
