@@ -124,9 +124,11 @@ class Run:
         gr.branch("pr", "main")
         _change(gr, case)
         gr.commit("the application")
+        # Planned as the workflow plans it when the reviewer approves: on that day.
         planned = self.cli("plan", "--base", "main", "--head", "pr", "--format", "json",
                            "--entered-on", case.entered.isoformat(),
-                           "--accepted-on", case.accepted.isoformat())  # fmt: skip
+                           "--accepted-on", case.accepted.isoformat(),
+                           "--today", case.accepted.isoformat())  # fmt: skip
         assert planned.returncode == 0, planned.stderr
         self.plan = json.loads(planned.stdout)
         gr.checkout("main")

@@ -348,6 +348,22 @@ def test_overseas_ip(gr: GitRegistry) -> None:
     assert only(plan, AllowedIpChange, cidr="198.51.100.0/32").action == "add"
 
 
+def test_a_plan_made_after_the_approval_dates_nothing_before_the_day_it_is_made(
+    gr: GitRegistry,
+) -> None:
+    """Approved on a Friday, planned again on the Monday after, not merged yet: the merge
+    is that Monday at the earliest, and an address allowed at its merge is allowed then."""
+    entry = {"cidr": "198.51.100.0/32", "reason": "出張", "expires_on": "2027-01-31"}
+    pr(gr).reg.operator(ip_allowlist=[entry])
+    gr.commit("add an address")
+    friday, monday = date(2026, 11, 6), date(2026, 11, 9)
+    with GitRepository(gr.path) as repo:
+        plan = plan_revisions(repo, "main", "pr", Events(accepted=friday), monday)
+    added = only(plan, AllowedIpChange, cidr="198.51.100.0/32")
+    assert added.effective.on is not None and added.effective.on >= monday
+    assert plan.events.accepted == friday
+
+
 def test_an_old_base_does_not_undo_what_was_merged_since(gr: GitRegistry) -> None:
     pr(gr).reg.user(email="mine@test-gas.example.co.jp")
     gr.commit("the pull request")

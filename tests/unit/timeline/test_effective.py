@@ -58,9 +58,12 @@ def test_an_unknown_acceptance_is_the_merge_and_the_dates_say_so(sample: Registr
     planned = Events().known(d("2026-12-09"))
     assert planned.accepted == d("2026-12-09")
     assert planned.assumed == ("merged", "accepted", "entered")
-    # An approval known, not merged yet: the merge is assumed on the approval.
+    # An approval known, not merged yet: the merge is the day of the run, never before it
+    # (nothing takes effect before its merge), or the approval still to come.
     approved = Events(accepted=d("2026-12-15")).known(d("2026-12-20"))
-    assert approved.merged == d("2026-12-15")
+    assert approved.merged == d("2026-12-20") and approved.accepted == d("2026-12-15")
+    coming = Events(accepted=d("2026-12-15")).known(d("2026-12-10"))
+    assert coming.merged == d("2026-12-15")
 
 
 def test_a_merge_on_a_later_day_keeps_the_batch_of_the_acceptance(sample: Registry) -> None:

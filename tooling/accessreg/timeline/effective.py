@@ -63,14 +63,16 @@ class Events:
     merged: date | None = None
 
     def known(self, stand_in: date) -> Known:
-        """Every event dated. An unknown merge is the acceptance, or ``stand_in`` (the day of
-        the run) when that is unknown too; an unknown acceptance is the merge; an unknown
-        entry the acceptance. An entry after the acceptance (marked ready again after an
-        approval) counts as the acceptance."""
+        """Every event dated. An unknown merge is ``stand_in`` (the day of the run: a merge
+        not made yet is made that day or later), or the acceptance when that is later (a plan
+        for an approval still to come); an unknown acceptance is the merge; an unknown entry
+        the acceptance. An entry after the acceptance (marked ready again after an approval)
+        counts as the acceptance."""
         assumed: list[Event] = []
         merged = self.merged
         if merged is None:
-            merged, assumed = self.accepted or stand_in, [*assumed, "merged"]
+            day = stand_in if self.accepted is None else max(self.accepted, stand_in)
+            merged, assumed = day, [*assumed, "merged"]
         accepted = self.accepted
         if accepted is None:
             accepted, assumed = merged, [*assumed, "accepted"]
