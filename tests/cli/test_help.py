@@ -73,6 +73,10 @@ def test_the_catalogs_permission_options_are_explained_in_the_language_of_the_ru
     assert says(ja.stdout, "J1010 権限あり。値を付けないときは J1010 です。none: 権限を外します。")
     english = "J1010 権限あり. Alone, the option means J1010. none: remove the permission."
     assert says(en.stdout, english)
+    # Each system by its name on the forms in Japanese, by its English name in English.
+    assert says(ja.stdout, "託送システム（taxis）: 1010 更新権限なし")
+    assert "Wheeling" not in ja.stdout
+    assert says(en.stdout, "Wheeling system (TAXIS): 1010 更新権限なし")
     elsewhere = run_cli("user", "change", "--help", cwd=tmp_path)  # no registry here
     assert says(elsewhere.stdout, "権限のオプションを見るには --registry DIR を指定してください")
 

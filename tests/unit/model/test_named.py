@@ -33,3 +33,12 @@ def test_the_name_is_escaped_for_its_output_like_any_value() -> None:
     hostile = Named("taxis", "託送*システム* @someone")
     shown = i18n.text(escaped(msg("{system}", system=hostile), markdown), "ja")
     assert shown == f"{markdown('託送*システム* @someone')}（taxis）"
+
+
+def test_a_help_page_names_the_system_in_english_where_it_is_given() -> None:
+    named = Named("taxis", "託送システム", "Wheeling system (TAXIS)")
+    found = msg("{system}: {codes}.", system=named, codes="1010")
+    assert found.english() == "Wheeling system (TAXIS): 1010."
+    assert i18n.text(found, "ja") == "託送システム（taxis）: 1010。"
+    again = pickle.loads(pickle.dumps(found))
+    assert again.english() == found.english()

@@ -28,7 +28,7 @@ from accessreg.files.loading import load_catalog
 from accessreg.files.sources import DirectorySource
 from accessreg.model import Catalog, System, layout
 from accessreg.model.layout import REGISTRY_DIR
-from accessreg.model.messages import Verbatim, msg, nmsg
+from accessreg.model.messages import Named, Verbatim, msg, nmsg
 from accessreg.model.problems import Level
 from accessreg.reporting import reporters
 from accessreg.timeline import clock
@@ -64,9 +64,8 @@ def _permission_option(system: System, removable: bool) -> click.Option:
     listed = "; ".join(f"{c.code} {c.label}" for c in codes)
     worded = [
         msg(
-            "{name_ja} ({name_en}): {codes}.",
-            name_ja=Verbatim(system.name_ja),
-            name_en=Verbatim(system.name_en),
+            "{system}: {codes}.",
+            system=Named(system.id, system.name_ja, system.name_en),
             codes=Verbatim(listed),
         )
     ]

@@ -61,18 +61,20 @@ class Verbatim(str):
 
 class Named(str):
     """A key of the catalog (a system's id, ``taxis``) that a Japanese reader is shown with
-    its name on the forms, ``託送システム（taxis）``; English shows the key. Equal to the key,
-    so that a message holding it compares, sorts and hashes as one holding the key."""
+    its name on the forms, ``託送システム（taxis）``; English shows the key, or ``en`` where
+    given (a help page: ``Wheeling system (TAXIS)``). Equal to the key, so that a message
+    holding it compares, sorts and hashes as one holding the key."""
 
     ja: str
+    en: str
 
-    def __new__(cls, key: str, ja: str) -> Named:
+    def __new__(cls, key: str, ja: str, en: str = "") -> Named:
         named = super().__new__(cls, key)
-        named.ja = ja
+        named.ja, named.en = ja, en
         return named
 
-    def __reduce__(self) -> tuple[type[Named], tuple[str, str]]:
-        return (Named, (str(self), self.ja))  # cached findings keep the name
+    def __reduce__(self) -> tuple[type[Named], tuple[str, str, str]]:
+        return (Named, (str(self), self.ja, self.en))  # cached findings keep the name
 
 
 def escaped(message: Message, escape: Callable[[str], str]) -> Message:
@@ -87,7 +89,7 @@ def escaped(message: Message, escape: Callable[[str], str]) -> Message:
         if isinstance(param, tuple):
             return tuple(value(p) for p in param)
         if isinstance(param, Named):
-            return Named(escape(param), escape(param.ja))
+            return Named(escape(param), escape(param.ja), escape(param.en))
         if isinstance(param, str) and not isinstance(param, Verbatim):
             return Verbatim(escape(param))
         return param
@@ -123,7 +125,9 @@ def render(
         if isinstance(param, Message):
             return render(param, template, list_separator, cap, lang)
         if isinstance(param, Named):
-            return f"{param.ja}（{param}）" if lang == "ja" and param.ja else str(param)
+            if lang == "ja" and param.ja:
+                return f"{param.ja}（{param}）"
+            return param.en or str(param)
         if isinstance(param, Lines):
             return "\n".join(value(p) for p in param)
         if isinstance(param, tuple):
