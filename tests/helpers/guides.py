@@ -67,7 +67,8 @@ class _Sample:
 
     def plan(self, head: str, actor: str) -> str:
         result = run_cli("plan", "--base", "main", "--head", head, "--format", "markdown",
-                         "--accepted-on", ACCEPTED, "--actor", actor, cwd=self.path)  # fmt: skip
+                         "--accepted-on", ACCEPTED, "--today", ACCEPTED, "--actor", actor,
+                         cwd=self.path)  # fmt: skip
         assert result.returncode == 0, result.stderr
         # The commits' ids change with every run: the line naming them is left out.
         lines = [ln for ln in result.stdout.splitlines() if not ln.startswith("比較: ")]
