@@ -204,11 +204,12 @@ def isolate(
 
     HEAD is judged as the change since ``base`` plus the files still held back (a clash is
     blamed on those it involves, never on a holder downstream already has) with no time rule
-    counting: what lapses with time never stops provisioning. ``whole``: read and check
-    every file, whatever the cache holds.
+    counting: what lapses with time never stops provisioning, and every error counting in
+    whatever operator's files it is (``hold`` keeps back what it involves). ``whole``: read
+    and check every file, whatever the cache holds.
     """
     changed = set(repo.changed_blobs(base, head, PREFIX)) if base else set()
-    change = Change(frozenset(changed | set(previous)), counts_time=False)
+    change = Change(frozenset(changed | set(previous)), counts_time=False, counts_others=True)
     shared = Shared()
     errors, registry, present = _validated(repo, head, base, change, merged_on, whole, shared)
     if present is None:
