@@ -273,6 +273,56 @@ def test_what_time_did_elsewhere_is_set_aside(reg: RegistryFactory, tmp_path: Pa
     assert "ip-allowlist-expired" not in elsewhere.stdout
 
 
+def _broken_other_operator(reg: RegistryFactory) -> None:
+    """OTHEROP1 as a forced merge left it: a user of an affiliation it does not have, and
+    one whose permission code its schema refuses."""
+    _other_operator(reg)
+    reg.user("OTHEROP1", "stray@other.example.jp", affiliation="NOSUCH01")
+    reg.user("OTHEROP1", "typo@other.example.jp", permissions={"johs": "J9999"})
+
+
+def test_an_error_already_in_another_operator_does_not_hold_an_edit(
+    reg: RegistryFactory, tmp_path: Path
+) -> None:
+    _broken_other_operator(reg)
+    reg.user(email="two@test-gas.example.co.jp")
+    result = both(reg, tmp_path, "user", "remove", "--operator", "TESTOP01",
+                  "--email", "two@test-gas.example.co.jp")  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "removed: registry/users/TESTOP01/two@test-gas.example.co.jp.yaml" in result.stdout
+    assert not (reg.root / "users/TESTOP01/two@test-gas.example.co.jp.yaml").exists()
+    assert (
+        "Already in other operators' files before this change, and not holding it: 2 errors "
+        "(2 files); a maintainer fixes them" in result.stderr
+    )
+    assert "OTHEROP1" not in result.stdout + result.stderr  # counted, never named
+
+
+def test_an_error_already_in_the_edited_operator_holds_the_edit(
+    reg: RegistryFactory, tmp_path: Path
+) -> None:
+    _broken_other_operator(reg)
+    result = both(reg, tmp_path, *_add("OTHEROP1", "new@other.example.jp", "--johs"))
+    assert result.returncode == 1
+    assert "Errors already in the registry before this change, in what it touches" in (
+        result.stdout
+    )
+    assert "stray@other.example.jp.yaml" in result.stdout and "(affiliation)" in result.stdout
+    assert not (reg.root / "users/OTHEROP1/new@other.example.jp.yaml").exists()
+
+
+def test_an_error_already_in_a_shared_file_holds_every_edit(
+    reg: RegistryFactory, tmp_path: Path
+) -> None:
+    _broken_other_operator(reg)
+    reg.edit("calendar.yaml", "closed:", "closed_days:")
+    result = both(reg, tmp_path, *_add("TESTOP01", "new@test-gas.example.co.jp", "--taxis", "1011"))
+    assert result.returncode == 1
+    standing = result.stdout.split("in what it touches (they must be fixed too):")[1]
+    assert "registry/calendar.yaml" in standing
+    assert "OTHEROP1" not in standing  # the other operator's errors still do not count
+
+
 POOL = [f"p{n}@pool.example.jp" for n in range(6)]
 
 

@@ -440,3 +440,47 @@ def test_authority_is_decided_before_the_registry_is_read_for_the_change(
     assert "window person of TESTOP01 (in the current registry) or a maintainer" in line
     for hidden in ("user1@", "既に", "already", "does not exist", "ベース", "base"):
         assert hidden not in held["comment"], hidden
+
+
+def _broken_other_operator(reg: RegistryFactory) -> None:
+    """OTHEROP1 as a forced merge left it: two users with errors."""
+    reg.operator(
+        "OTHEROP1",
+        contacts=[contact(n=7, email="window@other.example.jp", github="other-window")],
+        subcontractors=None,
+    )
+    reg.user("OTHEROP1", "stray@other.example.jp", affiliation="NOSUCH01")
+    reg.user("OTHEROP1", "typo@other.example.jp", permissions={"johs": "J9999"})
+
+
+def test_an_error_already_in_another_operator_does_not_hold_a_form(reg: RegistryFactory) -> None:
+    _broken_other_operator(reg)
+    code, out = intake(reg, user_add())
+    assert code == 0 and out["ok"], out
+    assert (reg.root / f"users/TESTOP01/{USER}.yaml").exists()
+    notice = (
+        "`他の事業者のファイルに以前からあり、この変更を止めないもの: エラー 2 件（2 ファイル）。"
+        "受付担当者が直します` / `Already in other operators' files before this change, and not "
+        "holding it: 2 errors (2 files); a maintainer fixes them`"
+    )
+    assert out["notices"] == [notice]
+    assert f"### お知らせ / Notice\n\n- {notice}\n" in out["body"]
+    assert "OTHEROP1" not in out["body"] and "other.example.jp" not in out["body"]
+
+
+def test_an_error_already_in_the_form_s_operator_holds_it(reg: RegistryFactory) -> None:
+    _broken_other_operator(reg)
+    reg.user(email="stray@test-gas.example.co.jp", affiliation="NOSUCH01")
+    out = refused(reg, user_add())
+    lines = "\n".join(out["problems"])
+    assert "この申請が関わるファイルに以前からのエラーがあり" in lines
+    assert "(affiliation)" in lines and "(schema)" not in lines  # OTHEROP1's do not count
+
+
+def test_an_error_already_in_a_shared_file_holds_every_form(reg: RegistryFactory) -> None:
+    _broken_other_operator(reg)
+    reg.edit("calendar.yaml", "closed:", "closed_days:")
+    out = refused(reg, user_add())
+    lines = "\n".join(out["problems"])
+    assert "この申請が関わるファイルに以前からのエラーがあり" in lines
+    assert "closed_days" in lines and "(affiliation)" not in lines

@@ -9,7 +9,7 @@ import pytest
 
 from tests.helpers.edithelp import edit, snapshot
 from tests.helpers.gitrepo import GitRegistry
-from tests.helpers.lapsed import A_NEW, TODAY, A, B, C, D, user_file
+from tests.helpers.lapsed import A_NEW, D_LEAVER, TODAY, A, B, C, D, user_file
 from tests.helpers.regfactory import RegistryFactory, certificate, contact, run_cli, shown
 
 
@@ -130,3 +130,53 @@ def test_two_pull_requests_that_each_pass_fail_together_as_a_merge_group(
     assert code == 1
     errors = {(p["file"], p["rule"]) for p in json.loads(out) if p["level"] == "error"}
     assert errors == {(shown(ours), "login-id-unique"), (shown(theirs), "login-id-unique")}
+
+
+CLASH = "aya.shimizu@clash.example.jp"
+
+
+def _clash_on_main(gr: GitRegistry) -> None:
+    """One login ID at B and at C, as a forced merge leaves it on main."""
+    gr.reg.user(B, CLASH)
+    gr.reg.user(C, CLASH, permissions={"johs": "J1010"})
+    gr.commit("forced merge: B and C hold one login ID")
+
+
+def _both_ways(gr: GitRegistry, *args: str) -> list[tuple[int, str, str]]:
+    return [
+        validate(gr, *args, "--changed-since", "main", "--head", "HEAD"),
+        validate(gr, *args, "--base", "main"),
+    ]
+
+
+def test_errors_already_on_main_fail_only_the_pull_requests_that_touch_them(
+    gr: GitRegistry,
+) -> None:
+    _clash_on_main(gr)
+    gr.branch("d-removes-a-user")
+    gr.remove(user_file(D, D_LEAVER))
+    gr.commit("D removes its leaver")
+    for code, out, err in _both_ways(gr, "--format", "github"):
+        assert (code, out) == (0, ""), err
+    _, _, err = validate(gr, "--base", "main")
+    assert (
+        f"2 errors already in the files of operators this change does not touch are set "
+        f"aside ({B}, {C}): they do not hold this change; fix them on the base branch" in err
+    )
+    # Judged as no change at all, the clash stands.
+    code, out, _ = validate(gr)
+    assert code == 1 and out.count("(login-id-unique)") == 2
+    # A pull request of C (not of the clashing file), or of a file every operator depends
+    # on, answers for them.
+    gr.branch("c-changes-a-user")
+    gr.reg.user(C, "user@lapsed-c.example.jp", permissions={"johs": "J1010"}, memo="異動")
+    gr.commit("C changes another user")
+    gr.branch("calendar")
+    gr.reg.edit("calendar.yaml", "closed: []", "closed: []  # checked")
+    gr.commit("a comment in the calendar")
+    for branch in ("c-changes-a-user", "calendar"):
+        gr.checkout(branch)
+        for code, out, err in _both_ways(gr):
+            assert code == 1, err
+            assert out.count("(login-id-unique)") == 2  # both holders
+            assert "already in the files" not in err

@@ -68,8 +68,9 @@ def gr(
 
 
 def check(gr: Repo, rev: str = "HEAD", today: date = TODAY) -> tuple[list[Problem], Stats]:
-    """Run both ways, judged as the change since ``rev``; they must agree. The incremental
-    problems and its statistics."""
+    """Run both ways, judged as the change since ``rev`` with every error counting wherever
+    it is (as ``apply`` counts them: what is found is the point here, not what a pull
+    request answers for); they must agree. The incremental problems and its statistics."""
     base = gr.rev(rev)
     head = None
     if gr.mode == "head" and gr.repo.git.status("--porcelain"):
@@ -78,11 +79,15 @@ def check(gr: Repo, rev: str = "HEAD", today: date = TODAY) -> tuple[list[Proble
         head = gr.rev()
     with GitRepository(gr.path) as repo:
         changed = repo.changed_blobs(base, head, "registry") if head else None
-        change = Change(frozenset(changed)) if changed is not None else None
-        full = validate(DirectorySource(gr.reg.root, "registry"), today,
-                        change=change or worktree_change(repo, base, "registry"))  # fmt: skip
+        files = (
+            frozenset(changed)
+            if changed is not None
+            else worktree_change(repo, base, "registry").files
+        )
+        change = Change(files, counts_others=True)
+        full = validate(DirectorySource(gr.reg.root, "registry"), today, change=change)
         result, stats = validate_incremental(repo, base, gr.reg.root, "registry", today,
-                                             head=head)  # fmt: skip
+                                             head=head, change=change)  # fmt: skip
     assert [p.as_dict(Message.english) for p in result.problems] == [
         p.as_dict(Message.english) for p in full.problems
     ]

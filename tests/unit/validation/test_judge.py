@@ -10,6 +10,7 @@ from accessreg.validation.judge import Change
 from accessreg.validation.validate import ValidationResult, validate
 from tests.helpers.lapsed import A_NEW, B_USER, A, B, C, lapsed, user_file
 from tests.helpers.regfactory import (
+    TODAY,
     USER,
     Found,
     RegistryFactory,
@@ -114,11 +115,15 @@ def test_the_second_switching_admin_is_reported_on_the_file_the_change_added(
     new = admin(reg, "aiko")
     line = reg.line_of(new, "switching:")
     assert limit_findings(judged(reg, new)) == [("permission-limit", shown(new), line, "error")]
-    # Without a change (or with one that takes no part), the holder past the limit in file
-    # order: the one the rule names by itself.
+    # Without a change (or with one of the operator that takes no part), the holder past
+    # the limit in file order: the one the rule names by itself.
     past = [("permission-limit", shown(existing), reg.line_of(existing, "switching:"), "error")]
     assert limit_findings(reg.validate()) == past
-    assert limit_findings(judged(reg, USER)) == past
+    assert limit_findings(judged(reg, "operators/DENKI001.yaml")) == past
+    # A change of another operator: already there, the error is set aside.
+    elsewhere = judged(reg, USER)
+    assert limit_findings(elsewhere) == []
+    assert [(p.rule, p.file) for p in elsewhere.set_aside] == [("permission-limit", existing)]
 
 
 def test_every_changed_holder_of_a_limit_is_reported(reg: RegistryFactory) -> None:
@@ -153,3 +158,83 @@ def test_a_time_finding_in_a_shared_file_counts_only_when_the_change_touched_it(
     assert found(untouched) == [] and [p.rule for p in untouched.set_aside] == ["calendar-year-end"]
     touched = judged(reg, "calendar.yaml", today=today)
     assert [(f[0], f[1]) for f in found(touched)] == [("calendar-year-end", shown("calendar.yaml"))]
+
+
+# --- errors already in other operators' files ------------------------------------------------
+
+
+def broken_elsewhere(reg: RegistryFactory) -> str:
+    """OTHEROP1 with a certificate whose medium the schema refuses; its file."""
+    reg.operator(
+        "OTHEROP1",
+        contacts=[contact(n=2, email="w@other-op.example.jp")],
+        certificates=[certificate(1, cn="OTHEROP1-PC01", serial="7B0001", medium="XX")],
+    )
+    return "operators/OTHEROP1.yaml"
+
+
+def test_an_error_already_in_an_untouched_operator_s_file_is_set_aside(
+    reg: RegistryFactory,
+) -> None:
+    other = broken_elsewhere(reg)
+    reg.user(A, A_NEW)
+    result = judged(reg, user_file(A, A_NEW), today=TODAY)
+    assert found(result) == []
+    assert [(p.rule, p.file, str(p.level)) for p in result.set_aside] == [
+        ("schema", other, "error")
+    ]
+    # Removing a user of A is judged the same way.
+    assert found(judged(reg, USER, today=TODAY)) == []
+
+
+def test_an_error_in_a_touched_operator_or_a_shared_file_counts(reg: RegistryFactory) -> None:
+    other = broken_elsewhere(reg)
+    theirs = user_file("OTHEROP1", "new@other-op.example.jp")
+    reg.user("OTHEROP1", "new@other-op.example.jp", affiliation="OTHEROP1")
+    for change in ([theirs], ["systems.yaml"], ["calendar.yaml"], ["maintainers.yaml"]):
+        result = judged(reg, *change, today=TODAY)
+        assert [(f[0], f[1]) for f in found(result)] == [("schema", shown(other))], change
+        assert result.set_aside == ()
+    # apply counts every error wherever it is: it holds back what the error involves.
+    counted = validate(
+        DirectorySource(reg.root, "registry"),
+        TODAY,
+        change=Change(frozenset([USER]), counts_time=False, counts_others=True),
+    )
+    assert [(f[0], f[1]) for f in found(counted)] == [("schema", shown(other))]
+
+
+def test_a_clash_the_change_takes_part_in_touches_every_operator_it_names(
+    reg: RegistryFactory,
+) -> None:
+    """A login ID A applies for that OTHEROP1 holds: OTHEROP1's own errors count too."""
+    other = broken_elsewhere(reg)
+    reg.user("OTHEROP1", "shared@other-op.example.jp", affiliation="OTHEROP1")
+    reg.user(A, "Shared@other-op.example.jp")
+    ours = user_file(A, "shared@other-op.example.jp")
+    result = judged(reg, ours, today=TODAY)
+    assert {(f[0], f[1]) for f in found(result)} == {
+        ("login-id-unique", shown(ours)),
+        ("schema", shown(other)),
+    }
+
+
+def test_a_clash_between_untouched_operators_is_set_aside_unless_one_is_touched(
+    reg: RegistryFactory,
+) -> None:
+    for code, n in (("OTHEROP1", 2), ("OTHEROP2", 3)):
+        reg.operator(code, contacts=[contact(n=n, email=f"w@{code.lower()}.example.jp")])
+        reg.user(code, "same@example.jp", affiliation=code)
+    reg.user(A, A_NEW)
+    untouched = judged(reg, user_file(A, A_NEW), today=TODAY)
+    assert found(untouched) == []
+    assert sorted(p.file for p in untouched.set_aside) == [
+        user_file("OTHEROP1", "same@example.jp"),
+        user_file("OTHEROP2", "same@example.jp"),
+    ]
+    # A change of OTHEROP1 (not of the clashing file): both holders are reported.
+    touched = judged(reg, "operators/OTHEROP1.yaml", today=TODAY)
+    assert sorted(f[1] for f in found(touched)) == [
+        shown(user_file("OTHEROP1", "same@example.jp")),
+        shown(user_file("OTHEROP2", "same@example.jp")),
+    ]

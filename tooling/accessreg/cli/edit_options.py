@@ -178,7 +178,10 @@ def render(result: EditResult, dry_run: bool = False) -> str:
     text += reporters.text(result.problems)
     if result.standing:
         text += i18n.text(
-            msg("Errors already in the registry before this change (they must be fixed too):")
+            msg(
+                "Errors already in the registry before this change, in what it touches (they "
+                "must be fixed too):"
+            )
         )
         text += "\n" + reporters.text(result.standing)
     return text
@@ -188,6 +191,8 @@ def conclude(draft: Draft, dry_run: bool) -> Verdict:
     """Validate and write (unless --dry-run), print, and conclude: done when clean."""
     result = finish(draft, write=not dry_run)
     click.echo(render(result, dry_run), nl=False)
+    if result.elsewhere_notice is not None:
+        click.echo(i18n.text(result.elsewhere_notice), err=True)
     errors = sum(p.level is Level.ERROR for p in (*result.problems, *result.standing))
     warnings = len(result.problems) - sum(p.level is Level.ERROR for p in result.problems)
     if not result.ok:

@@ -16,11 +16,11 @@ from accessreg.files import workspace
 from accessreg.files.sources import DirectorySource
 from accessreg.gitio.repo import GitRepository
 from accessreg.model.messages import Verbatim, msg, nmsg
-from accessreg.model.problems import has_errors
+from accessreg.model.problems import Problem, has_errors
 from accessreg.reporting import reporters
 from accessreg.timeline import clock
 from accessreg.validation import validate_incremental
-from accessreg.validation.judge import operator_of, worktree_change
+from accessreg.validation.judge import of_time, operator_of, worktree_change
 from accessreg.validation.validate import ValidationResult, validate
 
 
@@ -45,8 +45,9 @@ from accessreg.validation.validate import ValidationResult, validate
 @click.option(
     "--base",
     metavar="REV",
-    help="Judge the registry as the change since REV (a pull request's base): time rules "
-    "count only on the operators it touches, a clash is reported on the files it changed.",
+    help="Judge the registry as the change since REV (a pull request's base): time rules, "
+    "and errors already in the files, count only on the operators it touches; a clash is "
+    "reported on the files it changed.",
 )
 @click.option(
     "--head",
@@ -118,16 +119,34 @@ def command(
 
 
 def _set_aside(result: ValidationResult) -> list[str]:
-    if not result.set_aside:
-        return []
-    codes = sorted({code for p in result.set_aside if (code := operator_of(p))})
-    return [
-        i18n.text(
-            msg(
-                "{findings} of time rules on operators this change does not touch are set "
-                "aside ({operators}): the scheduled duties report them",
-                findings=nmsg("{count} finding", "{count} findings", len(result.set_aside)),
-                operators=tuple(codes),
+    notes: list[str] = []
+    timed = [p for p in result.set_aside if of_time(p)]
+    standing = [p for p in result.set_aside if not of_time(p)]
+    if timed:
+        notes.append(
+            i18n.text(
+                msg(
+                    "{findings} of time rules on operators this change does not touch are set "
+                    "aside ({operators}): the scheduled duties report them",
+                    findings=nmsg("{count} finding", "{count} findings", len(timed)),
+                    operators=_operators(timed),
+                )
             )
         )
-    ]
+    if standing:
+        notes.append(
+            i18n.text(
+                msg(
+                    "{errors} already in the files of operators this change does not touch are "
+                    "set aside ({operators}): they do not hold this change; fix them on the "
+                    "base branch",
+                    errors=nmsg("{count} error", "{count} errors", len(standing)),
+                    operators=_operators(standing),
+                )
+            )
+        )
+    return notes
+
+
+def _operators(problems: list[Problem]) -> tuple[str, ...]:
+    return tuple(sorted({code for p in problems if (code := operator_of(p))}))

@@ -27,10 +27,10 @@ from accessreg.files.loading import DoesNotLoad, load
 from accessreg.files.sources import DirectorySource, MemorySource
 from accessreg.model import Catalog, layout
 from accessreg.model.layout import Kind
-from accessreg.model.messages import Message, msg
+from accessreg.model.messages import Message, msg, nmsg
 from accessreg.model.problems import Level, Problem
 from accessreg.model.registry import OperatorEntry, Registry, UserEntry
-from accessreg.validation.judge import Change
+from accessreg.validation.judge import Change, of_time
 from accessreg.validation.validate import ValidationResult, validate
 from accessreg.validation.worktree import WorkTree
 
@@ -70,14 +70,32 @@ class EditResult:
     changes: tuple[FileChange, ...]
     notes: tuple[Message, ...]  # one line per item of the application
     problems: tuple[Problem, ...]  # findings the edit brings (errors block, warnings do not)
-    standing: tuple[Problem, ...]  # errors the registry had before the edit: they block too
+    # Errors the registry had before the edit in what it touches (the operators it edits,
+    # a clash it takes part in, the shared files): they block too.
+    standing: tuple[Problem, ...]
     standing_warnings: int  # warnings the registry had before, not shown
     written: bool
     diff: str = ""  # every change as a unified diff of the files (what --dry-run shows)
+    # Errors already in the files of operators the edit does not touch: set aside, they do
+    # not hold it (``validation.judge``); not located.
+    elsewhere: tuple[Problem, ...] = ()
 
     @property
     def ok(self) -> bool:
         return not self.standing and all(p.level is not Level.ERROR for p in self.problems)
+
+    @property
+    def elsewhere_notice(self) -> Message | None:
+        """What the applicant is told of ``elsewhere``: how many, in how many files, never
+        which (another operator's user files are named after their e-mails)."""
+        if not self.elsewhere:
+            return None
+        return msg(
+            "Already in other operators' files before this change, and not holding it: "
+            "{errors} ({files}); a maintainer fixes them",
+            errors=nmsg("{count} error", "{count} errors", len(self.elsewhere)),
+            files=nmsg("{count} file", "{count} files", len({p.file for p in self.elsewhere})),
+        )
 
 
 def _key(p: Problem) -> tuple[str, str, str, Message]:
@@ -239,7 +257,7 @@ class Draft:
 
     def check(self, changed: dict[str, bytes | None]) -> ValidationResult:
         """The registry with ``changed`` laid over it, judged as this edit's change: what
-        time did to other operators does not block it."""
+        time did to other operators, and the errors already in their files, do not block it."""
         change = Change(frozenset(changed))
         if self.tree is not None:
             return self.tree.check(changed, change)
@@ -332,6 +350,7 @@ def _finished(
         standing_warnings,
         False,
         _diff(draft, changed),
+        tuple(p for p in after.set_aside if not of_time(p)),
     )
     draft.close()
     if result.ok and write:

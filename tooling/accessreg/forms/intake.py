@@ -48,6 +48,9 @@ class IntakeResult:
     changes: tuple[FileChange, ...] = ()
     notes: tuple[str, ...] = ()
     warnings: tuple[Problem, ...] = ()
+    # Markdown lines, Japanese then English: what the registry holds elsewhere that does
+    # not hold the application (errors already in other operators' files, counted).
+    notices: tuple[str, ...] = ()
     problems: tuple[str, ...] = ()  # markdown list lines, plain words
     written: bool = False
     label: str = "registry"
@@ -69,6 +72,7 @@ class IntakeResult:
             ],
             "notes": list(self.notes),
             "warnings": [p.as_dict(i18n.text) for p in self.warnings],
+            "notices": list(self.notices),
             "problems": list(self.problems),
             "comment": self.comment,
             "written": self.written,
@@ -135,7 +139,7 @@ def _branch(form: Form, issue: int | None, author: str, body_text: str) -> str:
 def _pr_text(
     form: Form, operator: str, author: str, issue: int | None, notes: tuple[str, ...],
     changes: tuple[FileChange, ...], warnings: tuple[Problem, ...], label: str,
-    review: tuple[str, ...] = (),
+    review: tuple[str, ...] = (), notices: tuple[str, ...] = (),
 ) -> tuple[str, str, str]:  # fmt: skip
     ref = f" (#{issue})" if issue is not None else ""
     title = f"[{operator}] {form.name} / {form.name_en}{ref}"
@@ -155,6 +159,9 @@ def _pr_text(
     if warnings:
         lines += ["", "### 注意 / Warnings (they do not block the application)", ""]
         lines += [f"- {wording.both(p.message)} ({p.rule})" for p in warnings]
+    if notices:
+        lines += ["", "### お知らせ / Notice", ""]
+        lines += [f"- {n}" for n in notices]
     lines += [
         "",
         "承認（受付）は受付担当者のレビューで行います。 / A reviewer's approval is the acceptance.",
@@ -241,8 +248,9 @@ def from_issue(
         lines = [wording.explain(form, p) for p in outcome.problems if p.level is Level.ERROR]
         if outcome.standing:
             lines.append(
-                "- 登録簿に以前からのエラーがあり、受付担当者の修正が必要です / the registry "
-                "already has errors a maintainer must fix first:"
+                "- この申請が関わるファイルに以前からのエラーがあり、受付担当者の修正が必要です / "
+                "the files this application touches already have errors a maintainer must fix "
+                "first:"
             )
             lines += ["  " + wording.explain(form, p) for p in outcome.standing]
         return _refused(author, issue, form, lines, label)
@@ -250,8 +258,10 @@ def from_issue(
     operator = str(values.get("operator") or "")
     warnings = tuple(p for p in outcome.problems if p.level is Level.WARNING)
     notes = tuple(i18n.text(n, "ja") for n in outcome.notes)  # the application's items
+    notice = outcome.elsewhere_notice
+    notices = (wording.both(notice),) if notice is not None else ()
     title, pr_body, message = _pr_text(
-        form, operator, author, issue, notes, outcome.changes, warnings, label, review
+        form, operator, author, issue, notes, outcome.changes, warnings, label, review, notices
     )
     return IntakeResult(
         ok=True,
@@ -266,6 +276,7 @@ def from_issue(
         changes=outcome.changes,
         notes=notes,
         warnings=warnings,
+        notices=notices,
         written=outcome.written,
         label=label,
     )

@@ -209,8 +209,9 @@ def isolate(
 
     HEAD is judged as the change since ``base`` plus the files still held back (a clash is
     blamed on those it involves, never on a holder downstream already has) with no time rule
-    counting: what lapses with time never stops provisioning. ``whole``: read and check
-    every file, whatever the cache holds.
+    counting: what lapses with time never stops provisioning, and every error counting in
+    whatever operator's files it is (``hold`` keeps back what it involves). ``whole``: read
+    and check every file, whatever the cache holds.
     """
     changed = set(repo.changed_blobs(base, head, PREFIX)) if base else set()
     # Downstream holds none of these: files added since ``base``, and those held back since
@@ -219,7 +220,12 @@ def isolate(
         rel for rel, content in pinned_content(repo, _revs(previous)).items() if content is None
     }
     newcomers = (repo.added_files(base, head, PREFIX) if base else frozenset()) | came
-    change = Change(frozenset(changed | set(previous)), counts_time=False, newcomers=newcomers)
+    change = Change(
+        frozenset(changed | set(previous)),
+        counts_time=False,
+        counts_others=True,
+        newcomers=newcomers,
+    )
     shared = Shared()
     errors, registry, present = _validated(repo, head, base, change, merged_on, whole, shared)
     if present is None:

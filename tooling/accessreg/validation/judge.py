@@ -6,10 +6,20 @@ never touched, and a limit or clash it causes is reported where it caused it:
 - a *time* rule's finding (``rules.Due.TIME``) counts only on an operator the change
   touched (or, in a shared file such as the calendar, when the change touched that file);
   the others are set aside (the scheduled duties and the reviewers deal with them);
+- a *content* error in the files of an operator the change did not touch was already
+  there before it, and is set aside as well: one operator's bad file never holds another's
+  application (a maintainer fixes it on ``main``). The change touches the operators of the
+  files it added, altered or removed, and those of every file of a clash it takes part in;
+  a change of a shared file (the catalog, the calendar, the maintainers) or of a file out
+  of place touches every operator, which all depend on it. Elsewhere no content finding can
+  be the change's doing: a rule's finding on an operator's files follows from those files
+  and the shared ones (an operator file that claims another's code fails ``file-name``
+  itself), and a clash it takes part in is reported on its own files;
 - a finding of a limit or clash (``Problem.clash``) is reported on every file of the change
   that takes part in it (for ``apply``, on the files downstream does not hold yet, where
   one takes part: ``Change.newcomers``), and only when none does on the files it names by
-  itself (``Problem.blamed_unchanged``).
+  itself (``Problem.blamed_unchanged``), unless none of those files is of an operator the
+  change touched (then an error is set aside as the others are).
 
 Without a change (a plain ``validate``) every finding stands, and a clash is reported where
 the rule puts it by itself.
@@ -24,7 +34,7 @@ from functools import cached_property
 
 from accessreg.gitio.repo import GitRepository
 from accessreg.model import layout
-from accessreg.model.problems import Problem
+from accessreg.model.problems import Level, Problem
 from accessreg.rules import TIME_RULES
 
 
@@ -35,6 +45,9 @@ class Change:
     files: frozenset[str]
     # False: no time rule counts at all (``apply``, which time never stops).
     counts_time: bool = True
+    # True: an error counts in whatever operator's files it is (``apply``, which holds back
+    # the files an error involves instead of setting it aside).
+    counts_others: bool = False
     # Of ``files``, those downstream does not hold (``apply``: added since the applied
     # revision, or held back since they came). A clash they take part in is theirs alone,
     # never a holder's that downstream already has, whatever else changed in its file.
@@ -45,6 +58,12 @@ class Change:
         """The operators it touched: their operator file or one of their users' files."""
         return frozenset(code for rel in self.files if (code := layout.split(rel)[1]))
 
+    @cached_property
+    def shared(self) -> bool:
+        """It touched a file that is no operator's (the catalog, the calendar, the
+        maintainers, a file out of place): every operator depends on it."""
+        return any(layout.split(rel)[1] is None for rel in self.files)
+
 
 def worktree_change(repo: GitRepository, rev: str, prefix: str) -> Change:
     """The change of the work tree since ``rev``, for the registry at ``prefix``."""
@@ -54,7 +73,8 @@ def worktree_change(repo: GitRepository, rev: str, prefix: str) -> Change:
 @dataclass(frozen=True)
 class Judged:
     problems: list[Problem]  # what the change is answerable for
-    set_aside: list[Problem]  # time findings on operators it did not touch
+    # Time findings on operators it did not touch, and the errors already in their files.
+    set_aside: list[Problem]
 
 
 def operator_of(problem: Problem) -> str | None:
@@ -62,25 +82,68 @@ def operator_of(problem: Problem) -> str | None:
     return layout.split(problem.file)[1]
 
 
+def of_time(problem: Problem) -> bool:
+    """Whether a set-aside finding is a time rule's (else an error already in the files of
+    an operator the change did not touch)."""
+    return problem.rule in TIME_RULES
+
+
 def judge(problems: Iterable[Problem], change: Change | None) -> Judged:
     """``problems`` (files relative to the registry, not yet located) judged as ``change``'s."""
     kept: list[Problem] = []
     set_aside: list[Problem] = []
+    plain: list[Problem] = []
     clashes: dict[tuple[str, str], list[Problem]] = defaultdict(list)
     for p in problems:
         if change is not None and p.rule in TIME_RULES:
             code = operator_of(p)
-            touched = p.file in change.files if code is None else code in change.operators
-            if not change.counts_time or not touched:
+            on_it = p.file in change.files if code is None else code in change.operators
+            if not change.counts_time or not on_it:
                 set_aside.append(p)
                 continue
         if p.clash:
             clashes[(p.rule, p.clash)].append(p)
         else:
-            kept.append(p)
-    for group in clashes.values():
+            plain.append(p)
+    groups = list(clashes.values())
+    touched = _touched(change, groups)
+    for p in plain:
+        elsewhere = p.level is Level.ERROR and _outside(p, touched)
+        (set_aside if elsewhere else kept).append(p)
+    for group in groups:
         changed = [p for p in group if change is not None and p.file in change.files]
         if change is not None and change.newcomers is not None:
             changed = [p for p in changed if p.file in change.newcomers] or changed
-        kept.extend(changed or [p for p in group if p.blamed_unchanged])
+        if changed:
+            kept.extend(changed)
+            continue
+        blamed = [p for p in group if p.blamed_unchanged]
+        if all(_outside(p, touched) for p in group):
+            set_aside.extend(p for p in blamed if p.level is Level.ERROR)
+            kept.extend(p for p in blamed if p.level is not Level.ERROR)
+        else:
+            kept.extend(blamed)
     return Judged(kept, set_aside)
+
+
+def _touched(change: Change | None, clashes: list[list[Problem]]) -> frozenset[str] | None:
+    """The operators ``change`` touched, those of the clashes it takes part in included;
+    None: every operator (no change, a shared file changed, or errors count everywhere)."""
+    if change is None or change.counts_others or change.shared:
+        return None
+    named = {
+        code
+        for group in clashes
+        if any(p.file in change.files for p in group)
+        for p in group
+        if (code := operator_of(p)) is not None
+    }
+    return change.operators | named
+
+
+def _outside(p: Problem, touched: frozenset[str] | None) -> bool:
+    """Whether ``p`` is in the files of an operator outside ``touched``."""
+    if touched is None:
+        return False
+    code = operator_of(p)
+    return code is not None and code not in touched
