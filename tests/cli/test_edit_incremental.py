@@ -281,6 +281,26 @@ def _broken_other_operator(reg: RegistryFactory) -> None:
     reg.user("OTHEROP1", "typo@other.example.jp", permissions={"johs": "J9999"})
 
 
+def test_an_error_in_an_operator_s_own_file_holds_no_deletion_of_its_users(
+    reg: RegistryFactory, tmp_path: Path
+) -> None:
+    """Nothing delays a deletion: OTHEROP1's file as a forced merge left it (not even YAML)
+    holds back a new user of it, never the 抹消 of one."""
+    _other_operator(reg)
+    reg.user("OTHEROP1", "leaver@other.example.jp")
+    operator_file = reg.root / "operators/OTHEROP1.yaml"
+    operator_file.write_text(operator_file.read_text("utf-8") + "bogus: a: b\n", "utf-8")
+    removed = both(reg, tmp_path, "user", "remove", "--operator", "OTHEROP1",
+                   "--email", "leaver@other.example.jp")  # fmt: skip
+    assert removed.returncode == 0, removed.stdout + removed.stderr
+    assert not (reg.root / "users/OTHEROP1/leaver@other.example.jp.yaml").exists()
+    assert "not holding it: 1 error (1 file)" in removed.stderr
+    added = run_cli(*_add("OTHEROP1", "new@other.example.jp", "--taxis", "1011"), *TODAY_ARG,
+                    cwd=reg.repo)  # fmt: skip
+    assert added.returncode == 1, added.stdout + added.stderr
+    assert not (reg.root / "users/OTHEROP1/new@other.example.jp.yaml").exists()
+
+
 def test_an_error_already_in_another_operator_does_not_hold_an_edit(
     reg: RegistryFactory, tmp_path: Path
 ) -> None:
@@ -292,8 +312,8 @@ def test_an_error_already_in_another_operator_does_not_hold_an_edit(
     assert "removed: registry/users/TESTOP01/two@test-gas.example.co.jp.yaml" in result.stdout
     assert not (reg.root / "users/TESTOP01/two@test-gas.example.co.jp.yaml").exists()
     assert (
-        "Already in other operators' files before this change, and not holding it: 2 errors "
-        "(2 files); a maintainer fixes them" in result.stderr
+        "In files this change does not write (another operator's, or one whose files it only "
+        "deletes), not holding it: 2 errors (2 files); a maintainer fixes them" in result.stderr
     )
     assert "OTHEROP1" not in result.stdout + result.stderr  # counted, never named
 

@@ -459,9 +459,10 @@ def test_an_error_already_in_another_operator_does_not_hold_a_form(reg: Registry
     assert code == 0 and out["ok"], out
     assert (reg.root / f"users/TESTOP01/{USER}.yaml").exists()
     notice = (
-        "`他の事業者のファイルに以前からあり、この変更を止めないもの: エラー 2 件（2 ファイル）。"
-        "受付担当者が直します` / `Already in other operators' files before this change, and not "
-        "holding it: 2 errors (2 files); a maintainer fixes them`"
+        "`この変更が書き込まないファイル（他の事業者のもの、または抹消だけを行う事業者のもの）に"
+        "あり、この変更を止めないもの: エラー 2 件（2 ファイル）。受付担当者が直します` / "
+        "`In files this change does not write (another operator's, or one whose files it only "
+        "deletes), not holding it: 2 errors (2 files); a maintainer fixes them`"
     )
     assert out["notices"] == [notice]
     assert f"### お知らせ / Notice\n\n- {notice}\n" in out["body"]

@@ -180,3 +180,10 @@ def test_errors_already_on_main_fail_only_the_pull_requests_that_touch_them(
             assert code == 1, err
             assert out.count("(login-id-unique)") == 2  # both holders
             assert "already in the files" not in err
+    # A pull request of C that only deletes another of its users answers for nothing in C:
+    # nothing delays a deletion.
+    gr.branch("c-removes-a-user")
+    gr.remove(user_file(C, "user@lapsed-c.example.jp"))
+    gr.commit("C removes a user")
+    for code, out, err in _both_ways(gr, "--format", "github"):
+        assert (code, out) == (0, ""), err

@@ -187,6 +187,27 @@ def test_an_error_already_in_an_untouched_operator_s_file_is_set_aside(
     assert found(judged(reg, USER, today=TODAY)) == []
 
 
+def test_a_change_that_only_deletes_an_operator_s_user_answers_for_nothing_in_it(
+    reg: RegistryFactory,
+) -> None:
+    """Nothing delays a deletion: an error already in the operator's own file, or what time
+    did to it, holds back no 抹消 of one of its users; an edit of a user of it does."""
+    other = broken_elsewhere(reg)
+    reg.user("OTHEROP1", "leaver@other-op.example.jp", affiliation="OTHEROP1")
+    leaver = user_file("OTHEROP1", "leaver@other-op.example.jp")
+    (reg.root / leaver).unlink()
+    gone = validate(
+        DirectorySource(reg.root, "registry"),
+        TODAY,
+        change=Change(frozenset([leaver]), removed=frozenset([leaver])),
+    )
+    assert found(gone) == []
+    assert [(p.rule, p.file) for p in gone.set_aside] == [("schema", other)]
+    reg.user("OTHEROP1", "stays@other-op.example.jp", affiliation="OTHEROP1")
+    written = judged(reg, user_file("OTHEROP1", "stays@other-op.example.jp"), today=TODAY)
+    assert [(f[0], f[1]) for f in found(written)] == [("schema", shown(other))]
+
+
 def test_an_error_in_a_touched_operator_or_a_shared_file_counts(reg: RegistryFactory) -> None:
     other = broken_elsewhere(reg)
     theirs = user_file("OTHEROP1", "new@other-op.example.jp")

@@ -91,8 +91,8 @@ class EditResult:
         if not self.elsewhere:
             return None
         return msg(
-            "Already in other operators' files before this change, and not holding it: "
-            "{errors} ({files}); a maintainer fixes them",
+            "In files this change does not write (another operator's, or one whose files it "
+            "only deletes), not holding it: {errors} ({files}); a maintainer fixes them",
             errors=nmsg("{count} error", "{count} errors", len(self.elsewhere)),
             files=nmsg("{count} file", "{count} files", len({p.file for p in self.elsewhere})),
         )
@@ -258,7 +258,8 @@ class Draft:
     def check(self, changed: dict[str, bytes | None]) -> ValidationResult:
         """The registry with ``changed`` laid over it, judged as this edit's change: what
         time did to other operators, and the errors already in their files, do not block it."""
-        change = Change(frozenset(changed))
+        gone = frozenset(rel for rel, raw in changed.items() if raw is None)
+        change = Change(frozenset(changed), removed=gone)
         if self.tree is not None:
             return self.tree.check(changed, change)
         return validate(self._laid_over(changed), self.today, change=change)

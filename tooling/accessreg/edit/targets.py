@@ -83,6 +83,15 @@ def login_id(email: str) -> str:
     return email
 
 
+def deleting_from(draft: Draft, code: str) -> str:
+    """The operator ``code`` a deletion removes a user of: as ``operator`` finds it, or, when
+    its own file has errors, the code as it is: a deletion needs nothing of that file, and
+    nothing delays a deletion."""
+    if draft.operator(code) is None and draft.exists(layout.operator_file(code)):
+        return code
+    return operator(draft, code).code
+
+
 def user_file(draft: Draft, code: str, email: str) -> str:
     """The file of user ``email`` of operator ``code`` (IDs ignore letter case)."""
     rel = layout.user_file(code, login_id(email))

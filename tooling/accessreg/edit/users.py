@@ -150,7 +150,7 @@ def change(draft: Draft, spec: UserSpec) -> None:
 
 def remove(draft: Draft, operator: str, email: str) -> None:
     """Delete the user's file (利用権限の抹消申請)."""
-    op = targets.operator(draft, operator)
-    rel = targets.user_file(draft, op.code, email)
+    code = targets.deleting_from(draft, operator)
+    rel = targets.user_file(draft, code, email)
     draft.remove(rel)
-    draft.note(msg("user deletion: {email} ({code})", email=email, code=op.code))
+    draft.note(msg("user deletion: {email} ({code})", email=email, code=code))

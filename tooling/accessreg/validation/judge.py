@@ -52,11 +52,21 @@ class Change:
     # revision, or held back since they came). A clash they take part in is theirs alone,
     # never a holder's that downstream already has, whatever else changed in its file.
     newcomers: frozenset[str] | None = None
+    # Of ``files``, those it deletes.
+    removed: frozenset[str] = frozenset()
 
     @cached_property
     def operators(self) -> frozenset[str]:
         """The operators it touched: their operator file or one of their users' files."""
         return frozenset(code for rel in self.files if (code := layout.split(rel)[1]))
+
+    @cached_property
+    def written(self) -> frozenset[str]:
+        """The operators whose files it adds or alters. One whose files it only deletes (a
+        利用権限の抹消) answers for nothing wrong in them, from time or from before: nothing
+        delays a deletion."""
+        kept = self.files - self.removed
+        return frozenset(code for rel in kept if (code := layout.split(rel)[1]))
 
     @cached_property
     def shared(self) -> bool:
@@ -67,7 +77,9 @@ class Change:
 
 def worktree_change(repo: GitRepository, rev: str, prefix: str) -> Change:
     """The change of the work tree since ``rev``, for the registry at ``prefix``."""
-    return Change(frozenset(repo.worktree_changes(rev, prefix)))
+    files = frozenset(repo.worktree_changes(rev, prefix))
+    gone = frozenset(rel for rel in files if not (repo.root / prefix / rel).exists())
+    return Change(files, removed=gone)
 
 
 @dataclass(frozen=True)
@@ -97,7 +109,7 @@ def judge(problems: Iterable[Problem], change: Change | None) -> Judged:
     for p in problems:
         if change is not None and p.rule in TIME_RULES:
             code = operator_of(p)
-            on_it = p.file in change.files if code is None else code in change.operators
+            on_it = p.file in change.files if code is None else code in change.written
             if not change.counts_time or not on_it:
                 set_aside.append(p)
                 continue
@@ -138,7 +150,7 @@ def _touched(change: Change | None, clashes: list[list[Problem]]) -> frozenset[s
         for p in group
         if (code := operator_of(p)) is not None
     }
-    return change.operators | named
+    return change.written | named
 
 
 def _outside(p: Problem, touched: frozenset[str] | None) -> bool:

@@ -226,7 +226,8 @@ class Snapshot:
     @property
     def change(self) -> Change:
         """What changed since the revision, as a change to judge."""
-        return Change(frozenset(rel for rel in self.changes if not _hidden(rel)))
+        files = frozenset(rel for rel in self.changes if not _hidden(rel))
+        return Change(files, removed=frozenset(r for r in files if self.changes[r] is None))
 
     @property
     def files(self) -> int:
