@@ -417,6 +417,17 @@ def test_the_commit_message_carries_no_text_github_acts_on(
     assert f"TESTSV09 {hostile}" in page.shown  # the body still shows what was filed
 
 
+def test_a_login_id_in_the_commit_message_is_no_reference(reg: RegistryFactory) -> None:
+    """A login ID may hold what GitHub reads as a reference (``x.gh-5@``): the commit
+    message names the new user's file with it made inert, the body as it is."""
+    login = "x.gh-5@test-gas.example.co.jp"
+    code, out = intake(reg, user_add(email=login), "window-1", "--dry-run")
+    assert code == 0, out
+    message = out["commit_message"]
+    assert "gh-5" not in message.lower() and "users/TESTOP01/x.gh－5@" in message, message
+    assert [m.group().strip(" (") for m in REFERENCE.finditer(message)] == ["#12", "#12"]
+
+
 def test_authority_is_decided_before_the_registry_is_read_for_the_change(
     reg: RegistryFactory,
 ) -> None:

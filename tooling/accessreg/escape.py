@@ -86,7 +86,10 @@ def terminal(text: str) -> str:
     terminal, reorder what is shown, hide itself nor start a line of its own, and ``##[``
     shown as ``#\\x23[``: neither the start of a line nor its middle is a GitHub workflow
     command."""
-    shown = _escaped(text)
+    return _no_old_command(_escaped(text))
+
+
+def _no_old_command(shown: str) -> str:
     return shown.replace(_OLD_COMMAND, _OLD_COMMAND_SHOWN) if _OLD_COMMAND in shown else shown
 
 
@@ -122,7 +125,7 @@ def workflow_data(text: str) -> str:
     if is_safe_text(text) and "%" not in text and _OLD_COMMAND not in text:
         return text
     shown = "".join(_PERCENT.get(ch) or (_visible(ch) if _unsafe(ch) else ch) for ch in text)
-    return shown.replace(_OLD_COMMAND, _OLD_COMMAND_SHOWN)
+    return _no_old_command(shown)
 
 
 def workflow_property(text: str) -> str:

@@ -172,7 +172,7 @@ def change(draft: Draft, spec: OperatorChange) -> None:
             value = next((h for h in held if h.lower() == value.strip().lower()), value)
             if value not in held:
                 raise EditRefused(_not_held(spec.code, key, value, held))
-            del seq[_list(doc, key).index(value)]
+            del seq[held.index(value)]
             said.append(msg("{key} - {value}", key=key, value=value))
     if spec.add_subcontractors or spec.remove_subcontractors:
         subs = yamldoc.seq_at(doc, "subcontractors", OPERATOR_FIELDS)

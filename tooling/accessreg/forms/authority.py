@@ -14,10 +14,16 @@ from collections.abc import Iterable, Mapping
 from accessreg.model import layout
 from accessreg.model.commits import PathChange
 from accessreg.model.layout import Kind
-from accessreg.model.messages import msg
-from accessreg.model.problems import Problem, problem
+from accessreg.model.problems import Problem
 from accessreg.model.registry import Registry
-from accessreg.review.authorize import AuthContext, Decision, decide, logins_by_operator
+from accessreg.review.authorize import (
+    AuthContext,
+    Decision,
+    decide,
+    logins_by_operator,
+    operator_files,
+)
+from accessreg.rules.base import run_rules
 
 
 def check(
@@ -42,20 +48,9 @@ def check(
 
 def may_file(base: Registry, code: str, actor: str) -> Problem | None:
     """Why ``actor`` may not file an application for the existing operator ``code`` (None
-    when they may): the rule ``operator-files`` (a window person of ``code`` in ``base``, or
-    a maintainer), asked before the edit is made, so that a refusal tells nothing the edit
-    would find out about ``code``'s files (that a login ID is already one of its users, that
-    another is not)."""
-    ctx = AuthContext(actor, (), base, base, base, {})
-    if ctx.is_maintainer or ctx.window_person_of(base, code):
-        return None
-    return problem(
-        layout.repo_path(layout.operator_file(code)),
-        "operator-files",
-        msg(
-            "Only a window person of {code} ({when}) or a maintainer may file an application "
-            "for {code}: ask {code}'s window person to apply",
-            code=code,
-            when=ctx.authority_of(code),
-        ),
-    )
+    when they may): the rule ``operator-files`` applied to ``code``'s file, asked before the
+    edit is made, so that a refusal tells nothing the edit would find out about ``code``'s
+    files (that a login ID is already one of its users, that another is not)."""
+    changed = (PathChange("M", layout.repo_path(layout.operator_file(code))),)
+    ctx = AuthContext(actor, changed, base, base, base, {})
+    return next(iter(run_rules([operator_files], ctx)), None)

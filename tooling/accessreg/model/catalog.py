@@ -208,7 +208,7 @@ class Catalog(Frozen):
         """``system_id`` as a message shows it: in Japanese, with the system's name on the
         forms (an id the catalog lacks, alone)."""
         system = self.by_id.get(system_id)
-        return Named(system_id, system.name_ja if system is not None else "")
+        return system.named if system is not None else Named(system_id, "")
 
     @cached_property
     def provider_map(self) -> dict[str, Provider]:

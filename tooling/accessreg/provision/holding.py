@@ -216,9 +216,8 @@ def isolate(
     changed = set(repo.changed_blobs(base, head, PREFIX)) if base else set()
     # Downstream holds none of these: files added since ``base``, and those held back since
     # they came. A clash with a holder downstream has is theirs, never the holder's.
-    came = {
-        rel for rel, content in pinned_content(repo, _revs(previous)).items() if content is None
-    }
+    kept = pinned_content(repo, _revs(previous))  # read once: the pins below reuse it
+    came = {rel for rel, content in kept.items() if content is None}
     newcomers = (repo.added_files(base, head, PREFIX) if base else frozenset()) | came
     change = Change(
         frozenset(changed | set(previous)),
@@ -234,9 +233,9 @@ def isolate(
     found = hold(errors, present)
     if found.refused:
         refuse(head, found.refused)
-    revs = _revs(previous)
-    revs.update({rel: base for rel in found.files if rel not in previous})
-    pins = pinned_content(repo, revs)
+    new = {rel: base for rel in found.files if rel not in previous}
+    revs = {**_revs(previous), **new}
+    pins = {**kept, **pinned_content(repo, new)}
     held = {
         rel: previous.get(rel)
         or HeldFile(rev=base, operator=layout.operator_of(rel) or "", since=merged_on)

@@ -56,11 +56,6 @@ class Change:
     removed: frozenset[str] = frozenset()
 
     @cached_property
-    def operators(self) -> frozenset[str]:
-        """The operators it touched: their operator file or one of their users' files."""
-        return frozenset(code for rel in self.files if (code := layout.split(rel)[1]))
-
-    @cached_property
     def written(self) -> frozenset[str]:
         """The operators whose files it adds or alters. One whose files it only deletes (a
         利用権限の抹消) answers for nothing wrong in them, from time or from before: nothing
