@@ -15,6 +15,7 @@ from tests.helpers import githubmd
 from tests.helpers.certmaker import certificate, key_pem, pem
 from tests.helpers.edithelp import TODAY_ARG, snapshot
 from tests.helpers.formbody import confirm, render, template
+from tests.helpers.gitrepo import GitRegistry
 from tests.helpers.regfactory import ROOT, RegistryFactory, contact, run_cli
 
 USER = "hanako.kimura@test-gas.example.co.jp"
@@ -496,3 +497,57 @@ def test_an_error_already_in_a_shared_file_holds_every_form(reg: RegistryFactory
     lines = "\n".join(out["problems"])
     assert "この申請が関わるファイルに以前からのエラーがあり" in lines
     assert "closed_days" in lines and "(affiliation)" not in lines
+
+
+def _removal() -> str:
+    return render("user-remove", {
+        "operator": "OTHEROP1", "email": "leaver@other.example.jp", "reason": "退職のため",
+        "confirm": confirm("user-remove"),
+    })  # fmt: skip
+
+
+@pytest.mark.parametrize("loaded_before", [True, False])
+def test_a_removal_form_for_an_operator_whose_file_does_not_load(
+    reg: RegistryFactory, loaded_before: bool
+) -> None:
+    """Nothing delays a deletion: OTHEROP1's file, as a forced merge left it on main, holds
+    back no 抹消 of its users. Who may file one is decided by the last version of that file
+    that loaded, as the pull-request check decides it; when none did, a maintainer only."""
+    reg.operator(
+        "OTHEROP1",
+        contacts=[contact(n=7, email="window@other.example.jp", github="other-window")],
+        subcontractors=None,
+    )
+    reg.user("OTHEROP1", "leaver@other.example.jp")
+    operator_file = reg.root / "operators/OTHEROP1.yaml"
+    gr = GitRegistry(reg)
+    try:
+        if loaded_before:
+            operator_file.write_text(operator_file.read_text("utf-8") + "bogus: a: b\n", "utf-8")
+        else:  # the file never loaded: it came in broken
+            gr.repo.git.rm("-q", "--cached", "registry/operators/OTHEROP1.yaml")
+            gr.repo.git.commit("-q", "-m", "without OTHEROP1's file")
+            operator_file.write_text(operator_file.read_text("utf-8") + "bogus: a: b\n", "utf-8")
+        gr.commit("a forced merge breaks OTHEROP1's file")
+        user_file = reg.root / "users/OTHEROP1/leaver@other.example.jp.yaml"
+
+        stranger = refused(reg, _removal(), author="window-1")
+        assert "window-1 はこの変更を申請できません" in "\n".join(stranger["problems"])
+        assert "(yaml-syntax)" not in stranger["comment"]  # authority first: nothing of the file
+        assert user_file.exists()
+
+        code, out = intake(reg, _removal(), "other-window")
+        if loaded_before:
+            assert code == 0 and out["ok"], out
+            assert not user_file.exists()
+        else:
+            assert code == 1 and not out["ok"], out
+            assert "loads neither in the current registry nor in its recent versions" in (
+                "\n".join(out["problems"])
+            )
+            assert user_file.exists()
+            code, out = intake(reg, _removal(), "uketsuke-sato")
+            assert code == 0 and out["ok"], out
+            assert not user_file.exists()
+    finally:
+        gr.close()

@@ -4,18 +4,22 @@ Two calls: :func:`may_file`, before the edit is made, and :func:`check`, on the 
 Authority is decided from the registry as it is before the change (the base revision the
 workflow checked out), never from the change itself: nobody adds themselves as a window
 person and acts on it in the same application. The rules are exactly those ``accessreg
-authorize`` applies to pull requests.
+authorize`` applies to pull requests, and so is where authority over an operator whose file
+does not load comes from (:func:`standing`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 
+from accessreg.gitio.repo import GitRepository
 from accessreg.model import layout
 from accessreg.model.commits import PathChange
 from accessreg.model.layout import Kind
 from accessreg.model.problems import Problem
 from accessreg.model.registry import Registry
+from accessreg.plan.revisions import recover_operators
 from accessreg.review.authorize import (
     AuthContext,
     Decision,
@@ -26,31 +30,68 @@ from accessreg.review.authorize import (
 from accessreg.rules.base import run_rules
 
 
+@dataclass(frozen=True)
+class Standing:
+    """Where authority comes from: the registry before the change, an operator whose file
+    does not load there taken from the last revision where it loaded (``recovered``: code →
+    that revision, None when none did and only a maintainer may act for it)."""
+
+    registry: Registry
+    recovered: Mapping[str, str | None] = field(default_factory=dict)
+
+
+def standing(base: Registry, code: str, repo: GitRepository | None) -> Standing:
+    """Authority over ``code`` as the pull-request check reads it: when its file is in
+    ``base`` but does not load, its window persons are those of the last version along
+    HEAD's first parents that loaded (``plan.revisions.recover_operators``); without a git
+    repository to look in, none, and only a maintainer may act for it."""
+    rel = layout.operator_file(code)
+    if rel not in base.broken:
+        return Standing(base)
+    if repo is None:
+        return Standing(base, {code: None})
+    found = recover_operators(repo, "HEAD", base, (PathChange("M", layout.repo_path(rel)),))
+    return Standing(found.registry, found.since)
+
+
 def check(
     base: Registry,
     after: Registry,
     changed: Mapping[str, bytes | None],
     actor: str,
     user_paths: Iterable[str] | None = None,
+    authority: Standing | None = None,
 ) -> Decision:
     """``authorize``'s decision on ``actor`` making the draft's changes to ``base``; the
     login IDs held before come from ``user_paths`` (by default the users' files of
-    ``base``), which holds at least the changed files and every operator file."""
+    ``base``), which holds at least the changed files and every operator file. Authority
+    comes from ``authority`` (by default ``base`` itself)."""
     changes = tuple(
         PathChange("D" if raw is None else "M" if rel in base.files else "A", layout.repo_path(rel))
         for rel, raw in changed.items()
     )
     if user_paths is None:
         user_paths = (rel for rel in base.files if layout.classify(rel) is Kind.USER)
-    ctx = AuthContext(actor, changes, base, base, after, logins_by_operator(user_paths))
+    authority = authority or Standing(base)
+    ctx = AuthContext(
+        actor,
+        changes,
+        authority.registry,
+        base,
+        after,
+        logins_by_operator(user_paths),
+        recovered=authority.recovered,
+    )
     return decide(ctx)
 
 
-def may_file(base: Registry, code: str, actor: str) -> Problem | None:
+def may_file(authority: Standing, code: str, actor: str) -> Problem | None:
     """Why ``actor`` may not file an application for the existing operator ``code`` (None
     when they may): the rule ``operator-files`` applied to ``code``'s file, asked before the
     edit is made, so that a refusal tells nothing the edit would find out about ``code``'s
-    files (that a login ID is already one of its users, that another is not)."""
+    files (that a login ID is already one of its users, that another is not, that its file
+    has errors)."""
     changed = (PathChange("M", layout.repo_path(layout.operator_file(code))),)
-    ctx = AuthContext(actor, changed, base, base, base, {})
+    base = authority.registry
+    ctx = AuthContext(actor, changed, base, base, base, {}, recovered=authority.recovered)
     return next(iter(run_rules([operator_files], ctx)), None)

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from accessreg import i18n
-from accessreg.edit import Draft, EditRefused, FileChange, finish, targets
+from accessreg.edit import Draft, EditRefused, FileChange, finish
 from accessreg.edit.draft import BadValueError
 from accessreg.errors import ConfigError, UsageError
 from accessreg.escape import commit_text, markdown, markdown_block
@@ -113,17 +113,16 @@ def _not_authorized(author: str, problem: Problem, where: str = "") -> str:
     )
 
 
-def _may_file(draft: Draft, code: str | None, author: str) -> Problem | None:
-    """Why ``author`` may not file for the form's operator, decided before the edit reads
-    any of that operator's users. An operator the registry does not hold (a new one, a code
-    that is not one) is left to the edit and to the authority decided on it; one whose file
-    does not load is refused for its file's errors (``EditRefused``), as every edit is."""
+def _standing(draft: Draft, code: str | None) -> authority.Standing | None:
+    """Where authority over the form's operator comes from; None for an operator the
+    registry does not hold (a new one, a code that is not one): that is left to the edit
+    and to the authority decided on it."""
     if code is None or not re.match(OPERATOR_KEY, code):
         return None
     if not draft.exists(layout.operator_file(code)):
         return None
-    targets.operator(draft, code, active=False)
-    return authority.may_file(draft.registry, code, author)
+    repo = draft.tree.repo if draft.tree is not None else None
+    return authority.standing(draft.registry, code, repo)
 
 
 def _branch(form: Form, issue: int | None, author: str, body_text: str) -> str:
@@ -218,16 +217,22 @@ def from_issue(
 
     draft = Draft(root, label, today)
     try:
-        # Authority first: a refusal must not tell what only the edit finds out.
-        unauthorized = _may_file(draft, answers.text("operator"), author)
-        if unauthorized is not None:
-            return _refused(author, issue, form, [_not_authorized(author, unauthorized)], label)
+        # Authority first: a refusal must not tell what only the edit finds out (not even
+        # that the operator's file has errors). An operator whose file does not load is
+        # refused by the edit, unless the form only deletes its users: nothing delays that.
+        code = answers.text("operator")
+        standing = _standing(draft, code)
+        if standing is not None and code is not None:
+            unauthorized = authority.may_file(standing, code, author)
+            if unauthorized is not None:
+                lines = [_not_authorized(author, unauthorized)]
+                return _refused(author, issue, form, lines, label)
         operation(draft)
         changed = draft.changed()
         before, after, user_paths = draft.around(changed)
         if after is None:  # the catalog itself is what changed: not an application form's doing
             raise EditRefused(msg("The change leaves a registry that does not load"))
-        decision = authority.check(before, after, changed, author, user_paths)
+        decision = authority.check(before, after, changed, author, user_paths, standing)
         # The reviewer reads these in the pull request, the filer in the issue: both languages.
         review = tuple(
             f"{p.file}: {i18n.text(p.message, 'ja')} / {i18n.text(p.message, 'en')}"
