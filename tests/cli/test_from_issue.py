@@ -540,6 +540,12 @@ def test_a_removal_form_for_an_operator_whose_file_does_not_load(
         if loaded_before:
             assert code == 0 and out["ok"], out
             assert not user_file.exists()
+            # Any other form waits for the file to be fixed, and says why to its own window person.
+            added = refused(reg, user_add(operator="OTHEROP1"), author="other-window")
+            assert (
+                "(yaml-syntax)" in added["comment"]
+                and "OTHEROP1 のファイルにエラー" in (added["comment"])
+            )
         else:
             assert code == 1 and not out["ok"], out
             assert "loads neither in the current registry nor in its recent versions" in (
