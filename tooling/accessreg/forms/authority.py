@@ -5,21 +5,18 @@ Authority is decided from the registry as it is before the change (the base revi
 workflow checked out), never from the change itself: nobody adds themselves as a window
 person and acts on it in the same application. The rules are exactly those ``accessreg
 authorize`` applies to pull requests, and so is where authority over an operator whose file
-does not load comes from (:func:`standing`).
+does not load comes from (``review.pullrequest.standing``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 
-from accessreg.gitio.repo import GitRepository
 from accessreg.model import layout
 from accessreg.model.commits import PathChange
 from accessreg.model.layout import Kind
 from accessreg.model.problems import Problem
 from accessreg.model.registry import Registry
-from accessreg.plan.revisions import recover_operators
 from accessreg.review.authorize import (
     AuthContext,
     Decision,
@@ -27,31 +24,8 @@ from accessreg.review.authorize import (
     logins_by_operator,
     operator_files,
 )
+from accessreg.review.pullrequest import Standing
 from accessreg.rules.base import run_rules
-
-
-@dataclass(frozen=True)
-class Standing:
-    """Where authority comes from: the registry before the change, an operator whose file
-    does not load there taken from the last revision where it loaded (``recovered``: code →
-    that revision, None when none did and only a maintainer may act for it)."""
-
-    registry: Registry
-    recovered: Mapping[str, str | None] = field(default_factory=dict)
-
-
-def standing(base: Registry, code: str, repo: GitRepository | None) -> Standing:
-    """Authority over ``code`` as the pull-request check reads it: when its file is in
-    ``base`` but does not load, its window persons are those of the last version along
-    HEAD's first parents that loaded (``plan.revisions.recover_operators``); without a git
-    repository to look in, none, and only a maintainer may act for it."""
-    rel = layout.operator_file(code)
-    if rel not in base.broken:
-        return Standing(base)
-    if repo is None:
-        return Standing(base, {code: None})
-    found = recover_operators(repo, "HEAD", base, (PathChange("M", layout.repo_path(rel)),))
-    return Standing(found.registry, found.since)
 
 
 def check(

@@ -32,6 +32,7 @@ from accessreg.model import layout
 from accessreg.model.base import GITHUB_LOGIN, GITHUB_LOGIN_MAX, OPERATOR_KEY
 from accessreg.model.messages import msg
 from accessreg.model.problems import Level, Problem
+from accessreg.review.pullrequest import Standing, standing
 
 
 @dataclass(frozen=True)
@@ -113,7 +114,7 @@ def _not_authorized(author: str, problem: Problem, where: str = "") -> str:
     )
 
 
-def _standing(draft: Draft, code: str | None) -> authority.Standing | None:
+def _standing(draft: Draft, code: str | None) -> Standing | None:
     """Where authority over the form's operator comes from; None for an operator the
     registry does not hold (a new one, a code that is not one): that is left to the edit
     and to the authority decided on it."""
@@ -122,7 +123,7 @@ def _standing(draft: Draft, code: str | None) -> authority.Standing | None:
     if not draft.exists(layout.operator_file(code)):
         return None
     repo = draft.tree.repo if draft.tree is not None else None
-    return authority.standing(draft.registry, code, repo)
+    return standing(draft.registry, code, repo)
 
 
 def _branch(form: Form, issue: int | None, author: str, body_text: str) -> str:

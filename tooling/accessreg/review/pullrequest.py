@@ -6,13 +6,15 @@ the decision that allows it are computed from the same comparison.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from accessreg.gitio.repo import GitRepository
 from accessreg.model import layout
+from accessreg.model.commits import PathChange
 from accessreg.model.layout import Kind
-from accessreg.model.registry import OperatorIndex
+from accessreg.model.registry import OperatorIndex, Registry
 from accessreg.plan import attention
 from accessreg.plan.model import Plan
 from accessreg.plan.revisions import (
@@ -63,6 +65,30 @@ def authority_registry(
         index = indexes.of(base, registry)
     recovered = recover_operators(repo, base, registry, comparison.changes)
     return recovered, index.with_operators(recovered_entries(recovered))
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where authority comes from: the registry before the change, an operator whose file
+    does not load there taken from the last revision where it loaded (``recovered``: code →
+    that revision, None when none did and only a maintainer may act for it)."""
+
+    registry: Registry
+    recovered: Mapping[str, str | None] = field(default_factory=dict)
+
+
+def standing(base: Registry, code: str, repo: GitRepository | None) -> Standing:
+    """Authority over ``code`` as the pull-request check reads it: when its file is in
+    ``base`` but does not load, its window persons are those of the last version along
+    HEAD's first parents that loaded (``plan.revisions.recover_operators``); without a git
+    repository to look in, none, and only a maintainer may act for it."""
+    rel = layout.operator_file(code)
+    if rel not in base.broken:
+        return Standing(base)
+    if repo is None:
+        return Standing(base, {code: None})
+    found = recover_operators(repo, "HEAD", base, (PathChange("M", layout.repo_path(rel)),))
+    return Standing(found.registry, found.since)
 
 
 def arriving_logins(repo: GitRepository, comparison: Comparison) -> dict[str, frozenset[str]]:
