@@ -4,6 +4,7 @@ reached main anyway holds back exactly the items in it until main is fixed."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 from collections.abc import Callable
 from datetime import date
@@ -270,3 +271,52 @@ def test_a_file_that_does_not_load_is_held_and_stops_neither_apply_nor_the_daily
     assert f"registry/{broken}:" in held.stdout and "(yaml-syntax)" in held.stdout
     assert list(state(gr)["held"]) == [broken]
     daily_whitelist(gr, tmp_path / "daily")  # runs on downstream's view, without the file
+
+
+def test_the_plan_of_a_fix_lists_what_its_merge_releases(gr: GitRegistry, tmp_path: Path) -> None:
+    """A pull request that fixes a held operator file releases its held new user too. Its
+    plan shows the release as apply then makes it: from what downstream holds (not from the
+    broken file at the merge base: no window person removed), dated as the merge."""
+
+    def a_errs() -> None:
+        gr.reg.operator(A, contacts=[contact(), contact(n=9)], ip_allowlist=[A_IP])
+        gr.reg.user(A, A_NEW)
+
+    merged_on(gr, "a-errs", LATE, a_errs)
+    held = accessreg(gr, "apply", "--out", str(tmp_path / "held"), "--confirm", "--today", TODAY)
+    assert held.returncode == 0, held.stderr
+    gr.branch("a-fixes", "main")
+    gr.reg.operator(A, ip_allowlist=[A_IP])
+    gr.reg.user(B, B_NEW)  # and a change of its own
+    gr.repo.git.add("-A")
+    gr.repo.git.commit("-q", "-m", "a-fixes: change", env=on(LATE))
+    gr.checkout("main")
+    args = ("plan", "--base", "main", "--head", "a-fixes", "--today", TODAY,
+            "--merged-on", TODAY, "--accepted-on", TODAY)  # fmt: skip
+    planned = accessreg(gr, *args, "--format", "json")
+    assert planned.returncode == 0, planned.stderr
+    plan = json.loads(planned.stdout)
+    # The fix's own change: B's new user; A's are all in the files it releases.
+    assert [(op["code"], [i["key"] for i in op["items"]]) for op in plan["operators"]] == [
+        (B, [B_NEW])
+    ]
+    (released,) = plan["released"]
+    items = {(i["application"], i["action"], i["key"]): i for i in released["items"]}
+    assert set(items) == {("overseas_ip", "add", A_IP["cidr"]), ("permission_set", "add", A_NEW)}
+    starts = {
+        e["system"]: e["effective"]["on"] for e in items["permission_set", "add", A_NEW]["effects"]
+    }
+    text = accessreg(gr, *args)
+    assert "Applied with this merge: Files held back on main" in text.stdout
+    assert f"operator {A}" in text.stdout and "window9" not in text.stdout
+    markdown = accessreg(gr, *args, "--format", "markdown")
+    assert "\n## Applied with this merge\n" in markdown.stdout and A_NEW in markdown.stdout
+
+    # Merged and applied: the outputs say what the plan said, on the same days.
+    gr.repo.git.merge("-q", "--no-ff", "--no-edit", "a-fixes", env=on(LATE))
+    fixed = accessreg(gr, "apply", "--out", str(tmp_path / "fixed"), "--confirm", "--today", TODAY)
+    assert fixed.returncode == 0, fixed.stderr
+    assert "released: 3 files" in fixed.stdout, fixed.stdout  # A's file and its users'
+    rows = {r["メールアドレス（ID）"]: r for r in deltas(tmp_path / "fixed", "taxis")}
+    assert set(rows) == {A_NEW, B_NEW} and rows[A_NEW]["適用日"] == starts["taxis"]
+    assert A_IP["cidr"] in (tmp_path / "fixed/whitelist/taxis/allowlist.txt").read_text("utf-8")

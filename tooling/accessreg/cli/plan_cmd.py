@@ -12,7 +12,8 @@ from accessreg.cli.options import LOGIN, events_options, today_option
 from accessreg.files.atomic import write_text
 from accessreg.gitio.repo import GitRepository
 from accessreg.plan import render_json, render_markdown, render_text
-from accessreg.provision.state import recorded_waits
+from accessreg.provision.holding import released_by
+from accessreg.provision.state import recorded, recorded_waits
 from accessreg.reporting import authorize_report
 from accessreg.review.pullrequest import read_pull_request
 from accessreg.timeline import clock
@@ -88,10 +89,13 @@ def command(
     with GitRepository() as repo:
         events = Events(entered_on, accepted_on, merged_on)
         day = today or clock.today_in_japan()
-        # Dated as the merge will be: a change of a permission applied before and still to
-        # come waits for it (the state ref, where the workflow fetched it).
-        waits = recorded_waits(repo, day)
-        pr = read_pull_request(repo, base, head, events, day, actor, waits)
+        # As the merge will be applied (the state ref, where the workflow fetched it): a
+        # change of a permission applied before and still to come waits for it, and the
+        # files held back on main that the head releases are applied with it.
+        state = recorded(repo)
+        waits = recorded_waits(state, day)
+        released = released_by(repo, head, state, events.known(day).merged)
+        pr = read_pull_request(repo, base, head, events, day, actor, waits, released)
     plan, decision = pr.plan, pr.decision
 
     def render(kind: str) -> str:

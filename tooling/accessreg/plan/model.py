@@ -278,6 +278,9 @@ class Plan:
     revisions: Revisions | None = None
     # What the reviewer is asked to check and to look at twice (``plan.attention``).
     notes: tuple[Note, ...] = ()
+    # The applications of files held back on main that the merge releases, applied with it
+    # (``plan.revisions.Release``): other pull requests', already accepted, not this one's.
+    released: tuple[OperatorPlan, ...] = ()
 
     @property
     def items(self) -> tuple[Item, ...]:

@@ -94,6 +94,8 @@ def plan_dict(plan: Plan) -> dict[str, Any]:
         "revoke_only": plan.revoke_only,
         "counts": {app.value: n for app, n in plan.counts.items()},
         "operators": [operator_dict(op) for op in plan.operators],
+        # Other pull requests' applications, held back on main, that the merge releases.
+        "released": [operator_dict(op) for op in plan.released],
         "notes": [
             {
                 "operator": n.operator,

@@ -127,7 +127,8 @@ def _attention(plan: Plan, op: OperatorPlan, app: Application) -> list[str]:
     return lines
 
 
-def _operator_section(plan: Plan, op: OperatorPlan) -> list[str]:
+def _operator_section(plan: Plan, op: OperatorPlan, notes: bool = True) -> list[str]:
+    """``op``'s applications, and the notes on them unless ``notes`` is false (a release's)."""
     lines = [f"### {escape(op.code)} {escape(op.name)}", ""]
     for app in op.applications:
         lines += [
@@ -143,7 +144,8 @@ def _operator_section(plan: Plan, op: OperatorPlan) -> list[str]:
                 lines.append(_t(msg("Users whose access ends:")))
                 lines += [f"- {escape(p.name)} {escape(p.email)}" for p in item.ending_users]
                 lines.append("")
-        lines += _attention(plan, op, app)
+        if notes:
+            lines += _attention(plan, op, app)
     return lines
 
 
@@ -156,11 +158,18 @@ def render(
     head = [*_header(plan), *preamble, *([""] if preamble else []), *_summary(plan), *_notes(plan)]
     out = "\n".join(head) + "\n"
     shown_items = 0
-    for index, op in enumerate(plan.operators):
-        section = "\n".join(_operator_section(plan, op)) + "\n"
+    # This change's operators, then those of the files its merge releases (no notes: the
+    # notes are on this change's items).
+    sections = [(op, True) for op in plan.operators] + [(op, False) for op in plan.released]
+    total = len(plan.items) + sum(len(op.items) for op in plan.released)
+    for index, (op, own) in enumerate(sections):
+        section = "\n".join(_operator_section(plan, op, notes=own)) + "\n"
+        if op is next(iter(plan.released), None):
+            heading = f"## {_t(wording.RELEASED_HEADING)}\n\n{_t(wording.RELEASED_NOTE)}\n\n"
+            section = heading + section
         if len(out) + len(section) > max_chars:
-            rest_ops = len(plan.operators) - index
-            rest = len(plan.items) - shown_items
+            rest_ops = len(sections) - index
+            rest = total - shown_items
             out += (
                 "\n"
                 + _t(

@@ -15,12 +15,45 @@ from accessreg import i18n
 from accessreg.escape import terminal
 from accessreg.model.messages import Message, Verbatim, escaped, msg
 from accessreg.plan import wording
-from accessreg.plan.model import OperatorChange, Plan
+from accessreg.plan.model import OperatorChange, OperatorPlan, Plan
 
 
 def _flat(message: Message) -> str:
     """A message whose values come from the pull request, each shown as ``terminal`` does."""
     return i18n.text(escaped(message, terminal))
+
+
+def _operator_lines(plan: Plan, op: OperatorPlan, notes: bool = True) -> list[str]:
+    """``op``'s items, and the notes on them unless ``notes`` is false (a release's)."""
+    lines: list[str] = []
+    counts = Verbatim(
+        ", ".join(
+            _flat(msg("{application} {count}", application=wording.application(app), count=n))
+            for app, n in op.counts.items()
+        )
+    )
+    lines.append("")
+    lines.append(
+        _flat(msg("operator {code} {name}: {counts}", code=op.code, name=op.name, counts=counts))
+    )
+    for item in op.items:
+        mark = wording.DIRECTION_MARKS[item.direction]
+        lines.append(
+            f"  {mark} [{_flat(wording.APPLICATIONS[item.application])}] "
+            f"{_flat(wording.change_text(item))}: {_flat(wording.subject_text(item))}"
+        )
+        lines += [f"      {_flat(d)}" for d in wording.detail_texts(item)]
+        if isinstance(item, OperatorChange):
+            lines += [
+                "      " + _flat(msg("ends: {name} {email}", name=p.name, email=p.email))
+                for p in item.ending_users
+            ]
+    for note in (n for n in plan.notes if notes and n.operator == op.code):
+        label = msg("check") if note.kind == "check" else msg("second look")
+        lines.append(
+            f"  {'?' if note.kind == 'check' else '!'} {_flat(label)}: {_flat(note.message)}"
+        )
+    return lines
 
 
 def render(plan: Plan, preamble: Sequence[str] = ()) -> str:
@@ -34,35 +67,12 @@ def render(plan: Plan, preamble: Sequence[str] = ()) -> str:
     if plan.empty:
         lines.append(_flat(msg("no change to operators, window persons or users")))
     for op in plan.operators:
-        counts = Verbatim(
-            ", ".join(
-                _flat(msg("{application} {count}", application=wording.application(app), count=n))
-                for app, n in op.counts.items()
-            )
-        )
-        lines.append("")
-        lines.append(
-            _flat(
-                msg("operator {code} {name}: {counts}", code=op.code, name=op.name, counts=counts)
-            )
-        )
-        for item in op.items:
-            mark = wording.DIRECTION_MARKS[item.direction]
-            lines.append(
-                f"  {mark} [{_flat(wording.APPLICATIONS[item.application])}] "
-                f"{_flat(wording.change_text(item))}: {_flat(wording.subject_text(item))}"
-            )
-            lines += [f"      {_flat(d)}" for d in wording.detail_texts(item)]
-            if isinstance(item, OperatorChange):
-                lines += [
-                    "      " + _flat(msg("ends: {name} {email}", name=p.name, email=p.email))
-                    for p in item.ending_users
-                ]
-        for note in (n for n in plan.notes if n.operator == op.code):
-            label = msg("check") if note.kind == "check" else msg("second look")
-            lines.append(
-                f"  {'?' if note.kind == 'check' else '!'} {_flat(label)}: {_flat(note.message)}"
-            )
+        lines += _operator_lines(plan, op)
+    if plan.released:
+        heading = i18n.text(wording.RELEASED_HEADING)
+        lines += ["", f"{heading}: {i18n.text(wording.RELEASED_NOTE)}"]
+        for op in plan.released:
+            lines += _operator_lines(plan, op, notes=False)
     if plan.other_paths:
         lines += ["", _flat(msg("other files changed (maintainers only):"))]
         lines += [f"  - {terminal(p)}" for p in plan.other_paths]

@@ -182,6 +182,18 @@ def recover_operators(
 
 
 @dataclass(frozen=True)
+class Release:
+    """Files held back on ``main`` that the pull request's head no longer holds back
+    (``provision.holding``), each at the content downstream holds of it: their changes are
+    applied with the merge, as applications of their own. Both sides of the pull request's
+    own change hold them at that content; their change is from there to the head."""
+
+    before: Registry  # the merge base, the released files as downstream holds them
+    held: Registry  # the head, the same
+    files: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Comparison:
     """What a pull request changes: its paths and the registry on both sides."""
 
@@ -195,6 +207,7 @@ class Comparison:
     head_index: OperatorIndex
     # Operators whose file does not load at the merge base: see ``Recovered.since``.
     recovered: Mapping[str, str | None] = field(default_factory=dict)
+    release: Release | None = None
 
     @property
     def other_paths(self) -> list[str]:
@@ -264,28 +277,48 @@ def recovered_entries(recovered: Recovered) -> dict[str, OperatorEntry]:
     return {code: recovered.registry.operators[code] for code, rev in since.items() if rev}
 
 
-def load_comparison(repo: GitRepository, base: str, head: str) -> Comparison:
+def load_comparison(
+    repo: GitRepository,
+    base: str,
+    head: str,
+    released: Mapping[str, bytes | None] | None = None,
+) -> Comparison:
+    """``released``: files held back on ``main`` that the head releases, each with the
+    content downstream holds of it (None: none): see :class:`Release`."""
+    released = released or {}
     base_id, head_id = repo.resolve(base), repo.resolve(head)
     merge_base = repo.merge_base(base_id, head_id)
     changes = tuple(repo.changes(merge_base, head_id))
     changed = changed_registry_files(changes)
+    read = changed | set(released)
     with OperatorIndexes(repo, [merge_base, head_id]) as indexes:
         # With both indexes known, only the operators the change touches are read. A
         # catalog change may stop any operator file from loading: then all are.
         touched = None
         if CATALOG_FILE not in changed and indexes.known(merge_base) and indexes.known(head_id):
-            touched = touched_operators(changes)
-        select, under = plan_selection(changed, touched), plan_paths(changed, touched)
+            touched = touched_operators(changes) | {
+                code for rel in released if (code := layout.operator_of(rel))
+            }
+        select, under = plan_selection(read, touched), plan_paths(read, touched)
         base_files = repo.blob_source(merge_base, REGISTRY_DIR, select, under)
         head_files = repo.blob_source(head_id, REGISTRY_DIR, select, under)
-        # The two sides share most files: each blob is parsed once, or taken from the cache.
-        base_loaded, head_loaded = load_cached([base_files, head_files], cache_dir(repo.common_dir))
-        base_registry = registry_of(base_loaded, base_files, merge_base)
+        sources = [base_files, head_files]
+        if released:
+            sources += [base_files.pinned(released), head_files.pinned(released)]
+        # The sides share most files: each blob is parsed once, or taken from the cache.
+        loaded = load_cached(sources, cache_dir(repo.common_dir))
+        base_registry = registry_of(loaded[0], base_files, merge_base)
         before = recover_operators(repo, merge_base, base_registry, changes)
         fallback = base_files.read(CATALOG_FILE) if CATALOG_FILE in base_files.blobs else None
-        head_registry = registry_of(head_loaded, head_files, head_id, fallback_catalog=fallback)
+        head_registry = registry_of(loaded[1], head_files, head_id, fallback_catalog=fallback)
         base_index = indexes.of(merge_base, base_registry)
         head_index = indexes.of(head_id, head_registry)
+    release = None
+    if released:
+        pinned_base = registry_of(loaded[2], sources[2], merge_base)
+        pinned_base = recover_operators(repo, merge_base, pinned_base, changes).registry
+        pinned_head = registry_of(loaded[3], sources[3], head_id, fallback_catalog=fallback)
+        release = Release(pinned_base, pinned_head, tuple(sorted(released)))
     return Comparison(
         Revisions(base_id, head_id, merge_base),
         changes,
@@ -294,20 +327,29 @@ def load_comparison(repo: GitRepository, base: str, head: str) -> Comparison:
         base_index.with_operators(recovered_entries(before)),
         head_index,
         before.since,
+        release,
     )
 
 
 def plan_from(comparison: Comparison, events: Events, today: date) -> Plan:
     """The plan of a loaded change. Dates follow the calendar and catalog of its base and
-    the pull request's ``events``; ``today`` stands in for those not known yet."""
-    return compute_plan(
-        comparison.base,
-        comparison.head,
+    the pull request's ``events``; ``today`` stands in for those not known yet. The files
+    it releases are a change of their own, from what downstream holds of them to the head,
+    dated as the merge (``provision.merges.released_step``)."""
+    release = comparison.release
+    sides = (release.before, release.held) if release else (comparison.base, comparison.head)
+    plan = compute_plan(
+        *sides,
         Dates.of(comparison.base, events.known(today)),
         other_paths=comparison.other_paths,
         unreadable=comparison.unreadable,
         revisions=comparison.revisions,
     )
+    if release is None:
+        return plan
+    head = comparison.head
+    released = compute_plan(release.held, head, Dates.of(head, events.known(today)))
+    return replace(plan, released=released.operators)
 
 
 def plan_revisions(repo: GitRepository, base: str, head: str, events: Events, today: date) -> Plan:

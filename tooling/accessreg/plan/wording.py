@@ -55,6 +55,13 @@ APPLICATIONS: dict[Application, Message] = {
     Application.OVERSEAS_IP: msg("overseas IP permission"),
 }
 _ROLES = {"primary": msg("primary"), "deputy": msg("deputy")}
+# Over the applications a merge releases (``Plan.released``).
+RELEASED_HEADING = msg("Applied with this merge")
+RELEASED_NOTE = msg(
+    "Files held back on main for an error, which this change releases: applied as the "
+    "applications that merged them (accepted before, not this pull request's own), from "
+    "what downstream systems hold of them"
+)
 
 
 def application(app: Application) -> Message:

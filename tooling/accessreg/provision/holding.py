@@ -36,7 +36,7 @@ from accessreg.model.messages import Verbatim, msg
 from accessreg.model.problems import Level, Problem
 from accessreg.model.registry import Registry
 from accessreg.provision.merges import PREFIX, pinned_content
-from accessreg.provision.state import HeldFile
+from accessreg.provision.state import HeldFile, State
 from accessreg.reporting import reporters
 from accessreg.validation.incremental import keep_full_run, validate_incremental
 from accessreg.validation.judge import Change
@@ -244,3 +244,17 @@ def isolate(
     released = frozenset(previous) - found.files
     scope = None if whole else scope_of(repo, base, head, changed | set(previous) | found.files)
     return Isolation(registry, found, pins, revs, released, held, scope, shared)
+
+
+def released_by(repo: GitRepository, head: str, state: State, day: date) -> dict[str, bytes | None]:
+    """The files held back on ``main`` (``state``) that ``head`` releases, each with the
+    content downstream holds of it: what ``apply`` releases once ``head`` is merged, decided
+    as it decides it (:func:`isolate`), for the plan of a pull request. Empty when nothing is
+    held, and when an error in a shared file at ``head`` would stop the run."""
+    if not state.held or state.applied is None:
+        return {}
+    try:
+        found = isolate(repo, head, state.applied, state.held, day)
+    except ProblemsFound:
+        return {}
+    return {rel: found.pins[rel] for rel in sorted(found.released)}

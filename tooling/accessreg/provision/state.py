@@ -288,12 +288,17 @@ def _after(nested: Mapping[str, Mapping[str, date]], today: date) -> dict[tuple[
     }
 
 
-def recorded_waits(repo: GitRepository, today: date) -> Waits:
-    """The permissions applied before and still to come on ``today``, as the state ref of
-    ``repo`` records them: a pull request's plan dates a change of one as its merge will
-    (``plan.waits``). Empty before the first apply, or where the ref was not fetched."""
+def recorded(repo: GitRepository) -> State:
+    """The state the state ref of ``repo`` records: empty before the first apply, or where
+    the ref was not fetched."""
     raw = repo.file_at(STATE_REF, STATE_FILE)
-    found = _parsed(raw).waiting(today) if raw else None
+    return _parsed(raw) if raw else State()
+
+
+def recorded_waits(state: State, today: date) -> Waits:
+    """The permissions applied before and still to come on ``today``, as ``state`` records
+    them: a pull request's plan dates a change of one as its merge will (``plan.waits``)."""
+    found = state.waiting(today)
     return found.waits if found is not None else Waits()
 
 

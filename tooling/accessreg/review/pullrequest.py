@@ -141,10 +141,13 @@ def read_pull_request(
     today: date,
     actor: str | None = None,
     waits: Waits | None = None,
+    released: Mapping[str, bytes | None] | None = None,
 ) -> PullRequest:
     """``waits``: the permissions applied before and still to come, whose changes the
-    merge will date no earlier than they come (``plan.waits``)."""
-    comparison = load_comparison(repo, base, head)
+    merge will date no earlier than they come (``plan.waits``); ``released``: the files held
+    back on main that the merge releases, at the content downstream holds of each
+    (``plan.revisions.Release``)."""
+    comparison = load_comparison(repo, base, head, released)
     waits = waits or Waits()
     plan = waited_plan(plan_from(comparison, events, today), waits)
     elsewhere = arriving_logins(repo, comparison)
