@@ -97,8 +97,12 @@ def test_received_mails_decode_to_the_rendered_japanese(gr: GitRegistry, tmp_pat
         assert received["Bcc"] is None
     body = mailbox.received[0].get_content()
     assert "二宮 二郎（ID: user2@test-gas.example.co.jp、所属: テストガス株式会社）" in body
-    assert "託送システム: 抹消 1010（更新権限なし） / 利用終了 2026-12-04" in body
-    assert "消費機器保安情報授受システム: 抹消 あり / 利用終了 システム運営部門の作業完了後" in body
+    # Each system as the forms name it, its key with it.
+    assert "託送システム（taxis）: 抹消 1010（更新権限なし） / 利用終了 2026-12-04" in body
+    assert (
+        "消費機器保安情報授受システム（juju）: 抹消 あり / 利用終了 システム運営部門の作業完了後"
+        in body
+    )
     assert {sender for sender, _ in mailbox.envelopes} == {"uketsuke@reception.example.jp"}
     assert len(state(gr)["outbox"]) == 3
 
@@ -242,7 +246,11 @@ def test_confirm_records_imports_and_owes_completion_notices(
             in body
         )
         assert "■ 申請の処理状況: 処理中" in body
-        assert "託送システム: 済" in body and "託送ロードカーブシステム: 未済" in body
+        assert "託送システム（taxis）の登録作業が完了しました（2026-12-24）" in body
+        assert (
+            "託送システム（taxis）: 済" in body
+            and "託送ロードカーブシステム（loacus）: 未済" in body
+        )
 
         assert progress() == ["処理中", "済", "（不要）", "（不要）", "未済", "未済", "未済"]
 
