@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import cast
 
 import pytest
+import yaml
 
 from accessreg.provision import completion
 from accessreg.provision.merges import Snapshots
@@ -20,7 +21,7 @@ from accessreg.provision.state import STATE_FILE
 from accessreg.provision.state import load as load_state
 from tests.helpers.gitrepo import GitRegistry
 from tests.helpers.provisioning import accessreg, deltas, merge, state, tree
-from tests.helpers.regfactory import RegistryFactory, certificate, contact
+from tests.helpers.regfactory import ROOT, RegistryFactory, certificate, contact
 from tests.helpers.smtpserver import Mailbox, smtp_env, smtp_server
 
 
@@ -96,8 +97,12 @@ def test_received_mails_decode_to_the_rendered_japanese(gr: GitRegistry, tmp_pat
         assert received["Bcc"] is None
     body = mailbox.received[0].get_content()
     assert "二宮 二郎（ID: user2@test-gas.example.co.jp、所属: テストガス株式会社）" in body
-    assert "託送システム: 抹消 1010（更新権限なし） / 利用終了 2026-12-04" in body
-    assert "消費機器保安情報授受システム: 抹消 あり / 利用終了 システム運営部門の作業完了後" in body
+    # Each system as the forms name it, its key with it.
+    assert "託送システム（taxis）: 抹消 1010（更新権限なし） / 利用終了 2026-12-04" in body
+    assert (
+        "消費機器保安情報授受システム（juju）: 抹消 あり / 利用終了 システム運営部門の作業完了後"
+        in body
+    )
     assert {sender for sender, _ in mailbox.envelopes} == {"uketsuke@reception.example.jp"}
     assert len(state(gr)["outbox"]) == 3
 
@@ -241,7 +246,11 @@ def test_confirm_records_imports_and_owes_completion_notices(
             in body
         )
         assert "■ 申請の処理状況: 処理中" in body
-        assert "託送システム: 済" in body and "託送ロードカーブシステム: 未済" in body
+        assert "託送システム（taxis）の登録作業が完了しました（2026-12-24）" in body
+        assert (
+            "託送システム（taxis）: 済" in body
+            and "託送ロードカーブシステム（loacus）: 未済" in body
+        )
 
         assert progress() == ["処理中", "済", "（不要）", "（不要）", "未済", "未済", "未済"]
 
@@ -300,6 +309,61 @@ def test_confirm_of_an_unknown_batch_or_system_is_a_usage_error(gr: GitRegistry)
     assert wrong.returncode == 2
     assert "has no files for switching" in wrong.stderr
     assert all(v["imported_on"] is None for v in state(gr)["batches"][batch_id]["systems"].values())
+
+
+def _named_systems(report: str) -> set[str]:
+    """The systems ``report`` shows, each time as the forms name it with its key,
+    ``託送システム（taxis）`` (the catalog file read as it is), never the key alone."""
+    catalog = yaml.safe_load((ROOT / "registry/systems.yaml").read_text(encoding="utf-8"))
+    shown = set()
+    for system in catalog["systems"]:
+        key, name = system["id"], system["name_ja"]
+        assert report.count(key) == report.count(f"{name}（{key}）"), key
+        if key in report:
+            shown.add(key)
+    return shown
+
+
+def test_confirm_names_each_system_as_the_forms_do_with_the_key_it_takes(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """In Japanese every system ``confirm`` reports (those recorded, each one's state, the
+    completion notices) is 託送システム（taxis）: the forms' name, and the key ``--system``
+    takes; never the key alone. English shows the key."""
+    (batch_id,) = state(gr)["batches"]
+    ja = {"ACCESSREG_LANG": "ja"}
+    wrong = accessreg(gr, "confirm", batch_id, "--system", "switching", env=ja)
+    assert wrong.returncode == 2
+    assert "スイッチング支援システム（switching） のファイルがありません" in wrong.stderr
+    assert "託送システム（taxis）" in wrong.stderr
+
+    out = tmp_path / "confirm-out"
+    confirm = ("confirm", batch_id, "--system", "taxis", "--out", str(out), "--today", "2026-12-24")
+    done = accessreg(gr, *confirm, env=ja)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0] == f"バッチ {batch_id}: 取込済みとして記録: 託送システム（taxis）"
+    assert "  託送システム（taxis）: 2026-12-24 に取込" in lines
+    (notices,) = [line for line in lines if "の託送システム（taxis）の完了通知（宛先" in line]
+    assert notices.endswith(f"（宛先 {len(list(out.glob('mail/*.eml')))} 件）"), done.stdout
+    assert _named_systems(done.stdout) == set(state(gr)["batches"][batch_id]["systems"])
+
+    english = accessreg(gr, *confirm, env={"ACCESSREG_LANG": "en"})
+    assert "  taxis: imported 2026-12-24" in english.stdout.splitlines()
+
+
+def test_apply_names_the_systems_of_its_batch_and_deltas_as_the_forms_do(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    merge(gr, "remove-user2", lambda: gr.remove(f"users/TESTOP01/{USER2}.yaml"))
+    done = accessreg(gr, "apply", "--out", str(tmp_path / "o"), *DAY, env={"ACCESSREG_LANG": "ja"})
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    # USER2's two systems: a row each in their deltas.
+    for delta in ("託送システム（taxis）", "消費機器保安情報授受システム（juju）"):
+        assert f"差分 {delta}: 1 行" in lines, done.stdout
+    (batch,) = [line for line in lines if line.startswith("バッチ: ")]
+    assert {"taxis", "juju"} <= _named_systems(batch) == _named_systems(done.stdout)
 
 
 def test_outputs_of_a_sending_run_match_a_dry_run(gr: GitRegistry, tmp_path: Path) -> None:

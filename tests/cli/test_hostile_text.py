@@ -218,11 +218,12 @@ def test_the_daily_duties_outputs_reparse_to_the_registrys_values(
     files = tree(out)
     op = written["operator"]
     cert = op["certificates"][0]
-    rows = {r["kind"]: r for r in parsers.csv_rows(files["expiry.csv"])}
-    assert parsers.csv_value(rows["certificate"]["cn_or_cidr"], cert["cn"])
-    assert parsers.csv_value(rows["certificate"]["location"], cert["location"])
-    assert parsers.csv_value(rows["certificate"]["holder"], cert["holder"])
-    assert parsers.csv_value(rows["ip"]["reason"], op["ip_allowlist"][0]["reason"])
+    rows = {r["種別"]: r for r in parsers.csv_rows(files["expiry.csv"])}
+    certificate_row, ip_row = rows["クライアント証明書"], rows["海外IPアドレス"]
+    assert parsers.csv_value(certificate_row["CN・IPアドレス"], cert["cn"])
+    assert parsers.csv_value(certificate_row["設置場所"], cert["location"])
+    assert parsers.csv_value(certificate_row["管理者"], cert["holder"])
+    assert parsers.csv_value(ip_row["理由"], op["ip_allowlist"][0]["reason"])
     contacts = {c["email"]: c["name"] for c in op["contacts"]}
     mails = [parsers.mail(data) for name, data in files.items() if name.startswith("mail/")]
     assert mails

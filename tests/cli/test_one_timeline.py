@@ -326,14 +326,15 @@ def test_a_never_used_id_counts_from_its_issue_date(reg: RegistryFactory, tmp_pa
         assert case.expected[system] == issued
         export = tmp_path / "last-logins.csv"
         export.write_text(f"ID,last_login\n{USER1},{case.accepted}\n{NEW},\n", encoding="utf-8")
-        for day, stage in ((first_warning - timedelta(days=1), None), (first_warning, "warning1")):
+        for day, stage in ((first_warning - timedelta(days=1), ""), (first_warning, "警告1")):
             out = tmp_path / f"stale-{day}"
             ran = done.cli("stale", "--last-logins", str(export), "--out", str(out),
                            "--today", day.isoformat())  # fmt: skip
             assert ran.returncode == 0, ran.stderr
-            rows = {r["login_id"]: r for r in read_csv(out / "stale.csv")}
-            assert (rows[NEW]["counted_from"], rows[NEW]["basis"]) == (issued.isoformat(), "issued")
-            assert (rows[NEW]["stage"] or None) == stage
+            rows = {r["メールアドレス（ID）"]: r for r in read_csv(out / "stale.csv")}
+            row = rows[NEW]
+            assert (row["起算日"], row["起算日の根拠"]) == (issued.isoformat(), "発行日")
+            assert row["段階"] == stage
     finally:
         gr.close()
 

@@ -124,7 +124,9 @@ def test_a_dry_run_writes_mails_and_records_nothing(reg: RegistryFactory, tmp_pa
         assert (first / rel).read_bytes() == (second / rel).read_bytes()  # byte-identical
     assert refs(g, "refs/accessreg/") == []
     rows = (first / "expiry.csv").read_text(encoding="utf-8-sig").splitlines()
-    assert rows[1].startswith("TESTOP01,certificate,EP-TEST-0001,TESTOP01-PC01,2027-03-31,58,")
+    assert rows[1].startswith(
+        "TESTOP01,クライアント証明書,EP-TEST-0001,TESTOP01-PC01,2027-03-31,58,初回通知,"
+    )
 
 
 def test_sending_needs_the_smtp_settings(reg: RegistryFactory) -> None:

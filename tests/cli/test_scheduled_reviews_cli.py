@@ -92,7 +92,7 @@ def test_the_mail_and_the_table_name_each_pull_request(
     )
     table = (out / "reviews.csv").read_text(encoding="utf-8-sig").splitlines()
     assert table[1].startswith("7,[TESTOP01] 利用権限の設定申請 (#7),https://github.example.jp")
-    assert table[1].endswith(",2026-11-20,review,2026-11-25,1")
+    assert table[1].endswith(",2026-11-20,審査期限超過,2026-11-25,1")
     [path] = sorted((out / "mail").glob("*.eml"))[:1]
     message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
     assert isinstance(message, EmailMessage)
@@ -141,7 +141,7 @@ def test_a_hostile_title_reaches_the_mail_and_the_table_as_one_line_of_text(
     shown = "利用者追加 以上です。審査は不要になりました。 \\x1b[31mRED\\x1b[0m"
     with (out / "reviews.csv").open(encoding="utf-8-sig", newline="") as table:
         (row,) = list(csv.DictReader(table))
-    assert row["title"].startswith(shown) and not unsafe_characters(row["title"])
+    assert row["件名"].startswith(shown) and not unsafe_characters(row["件名"])
     for path in sorted((out / "mail").glob("*.eml")):
         message = email.message_from_bytes(path.read_bytes(), policy=email.policy.strict)
         assert isinstance(message, EmailMessage)

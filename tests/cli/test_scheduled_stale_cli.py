@@ -277,10 +277,10 @@ def test_an_id_a_first_apply_loaded_is_counted_from_the_load(
         ran = run_cli("stale", "--last-logins", str(export), "--out", str(out),
                       "--today", day, cwd=gr.path)  # fmt: skip
         assert ran.returncode == 0, ran.stderr
-        rows = {r["login_id"]: r for r in read_csv(out / "stale.csv")}
+        rows = {r["メールアドレス（ID）"]: r for r in read_csv(out / "stale.csv")}
         for login in (U1, C):
-            found = (rows[login]["counted_from"], rows[login]["basis"], rows[login]["stage"])
-            assert found == (load, "issued", "warning1"), login
+            found = (rows[login]["起算日"], rows[login]["起算日の根拠"], rows[login]["段階"])
+            assert found == (load, "発行日", "警告1"), login
         (digest,) = {_read_mail(p) for p in (out / "mail").glob("*.eml") if U1 in _read_mail(p)}
         assert f"最終ログイン: なし（発行日 {load} から起算）、経過 120 日" in digest
     finally:

@@ -3,14 +3,21 @@ by it (the kind's id stays the key of the Message-ID and the outbox)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from accessreg import i18n
+from accessreg.effects.report import in_doubt_lines
+from accessreg.effects.session import InDoubt
+from accessreg.files.loading import load_catalog
+from accessreg.files.sources import DirectorySource
+from accessreg.model.layout import CATALOG_FILE
 from accessreg.model.mail import COMPLETED, digest_kind, notice_name
 from accessreg.scheduled.expiry import Stage
 from accessreg.scheduled.stale import STAGES
+from tests.helpers.regfactory import ROOT
 
 TEMPLATES = Path(i18n.__file__).parents[1] / "templates"
 # A template included by others, not a mail of its own.
@@ -51,4 +58,17 @@ def test_every_template_is_a_kind_with_a_name() -> None:
 def test_an_unknown_kind_is_shown_as_it_is() -> None:
     # An outbox written by another version may hold a kind this one does not know.
     assert i18n.text(notice_name("some-new-kind"), "ja") == "some-new-kind"
-    assert i18n.text(notice_name(f"{COMPLETED}taxis"), "ja") == "完了通知（taxis）"
+    assert i18n.text(notice_name(f"{COMPLETED}taxis"), "ja") == "taxisの完了通知"
+
+
+def test_a_completion_notice_names_its_system_as_the_catalog_does() -> None:
+    catalog, _ = load_catalog(DirectorySource(ROOT / "registry"), [CATALOG_FILE])
+    assert catalog is not None
+    name = notice_name(f"{COMPLETED}taxis", catalog)
+    assert i18n.text(name, "ja") == "託送システム（taxis）の完了通知"
+    assert i18n.text(name, "en") == "completion notice of taxis"
+    # So does the list of mails in doubt (``accessreg outbox list``, and every run's report).
+    held = InDoubt("<a@b>", f"{COMPLETED}johs", "app/TESTOP01", datetime(2026, 12, 1, tzinfo=UTC))
+    with i18n.using("ja"):
+        _, line = in_doubt_lines([held], catalog)
+    assert "託送情報開示システム（johs）の完了通知" in line

@@ -15,7 +15,7 @@ def test_every_kind_of_suspension_is_listed(reg: RegistryFactory) -> None:
     reg.user(suspended_on="2026-11-03")
     found = suspensions(loaded(reg))
     assert [(s.what, s.target, s.since) for s in found] == [
-        ("システムの利用", "johs", "2026-11-02"),
+        ("システムの利用", "託送情報開示システム（johs）", "2026-11-02"),
         ("証明書", "EP-TEST-0001（シリアル 7A0001）", "2026-11-01"),
         ("利用者ID", "user1@test-gas.example.co.jp", "2026-11-03"),
     ]

@@ -52,9 +52,10 @@ def test_certificate_notice_per_operator_and_stage(reg: RegistryFactory) -> None
         "first": "window_ra",
     }
     (table,) = outcome.tables
-    assert [(r[2], r[5], r[6]) for r in table.rows] == [
-        ("EP-TEST-0001", "11", "reminder"),
-        ("EP-TEST-0002", "20", "first"),
+    # The stages in the notices' words (【再通知】), the machine's ``first`` nowhere.
+    assert [(r[1], r[2], r[5], r[6]) for r in table.rows] == [
+        ("クライアント証明書", "EP-TEST-0001", "11", "再通知"),
+        ("クライアント証明書", "EP-TEST-0002", "20", "初回通知"),
     ]
 
 
@@ -75,7 +76,7 @@ def test_expired_notice_only_in_the_month_after(reg: RegistryFactory) -> None:
     assert [n.stage for n in expiry(registry, date(2027, 4, 30)).notices] == ["expired"]
     late = expiry(registry, date(2027, 5, 1))
     assert late.notices == ()
-    assert [r[6] for r in late.tables[0].rows] == ["expired"]  # still listed
+    assert [r[6] for r in late.tables[0].rows] == ["期限切れ"]  # still listed
 
 
 def test_suspended_and_terminated_are_left_out(reg: RegistryFactory) -> None:

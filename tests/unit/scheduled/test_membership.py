@@ -42,7 +42,9 @@ def test_timeline(
 ) -> None:
     outcome = membership(_registry(reg), today)
     assert [(n.kind, n.audience, n.operator) for n in outcome.notices] == expected
-    assert len(outcome.tables[0].rows) == len(expected)
+    # The table's 段階 in the words of 003 §2.7.2 ④, one row per notice.
+    stages = {"membership-reminder": "本申請のお願い", "membership-termination": "解除の対象"}
+    assert [r[4] for r in outcome.tables[0].rows] == [stages[kind] for kind, _, _ in expected]
 
 
 def test_members_are_not_reminded(reg: RegistryFactory) -> None:

@@ -110,18 +110,19 @@ def test_each_user_is_judged_on_its_own_though_what_users_share_is_worked_out_on
     }
     table = next(t for t in result.outcome.tables if t.name == "stale")
     header, *rows = csv.reader(io.StringIO(table.encode().decode("utf-8-sig")))
-    assert header == ["operator_code", "login_id", "last_login", "counted_from", "basis",
-                      "days", "stage"]  # fmt: skip
+    # The seed's words (000 §5-7: 最終ログイン日から起算, 警告1 …) and the form's for the ID.
+    assert header == ["事業者コード", "メールアドレス（ID）", "最終ログイン日", "起算日",
+                      "起算日の根拠", "経過日数", "段階"]  # fmt: skip
     assert sorted(rows) == [
-        ["TESTOP01", "a@test-gas.example.co.jp", "2026-04-01", "2026-04-01", "login", "150",
-         "warning2"],
-        ["TESTOP01", "b@test-gas.example.co.jp", "2026-05-01", "2026-05-01", "login", "120",
-         "warning1"],
-        ["TESTOP01", "c@test-gas.example.co.jp", "", "", "absent", "", ""],
+        ["TESTOP01", "a@test-gas.example.co.jp", "2026-04-01", "2026-04-01", "最終ログイン日",
+         "150", "警告2"],
+        ["TESTOP01", "b@test-gas.example.co.jp", "2026-05-01", "2026-05-01", "最終ログイン日",
+         "120", "警告1"],
+        ["TESTOP01", "c@test-gas.example.co.jp", "", "", "一覧になし", "", ""],
         # never used: counted from the day TESTOP01's JOHS issued it (000 §5-1), as above
-        ["TESTOP01", "d@test-gas.example.co.jp", "", "2026-04-24", "issued", "127", "warning1"],
-        ["TESTOP01", "user1@test-gas.example.co.jp", "2026-04-01", "2026-04-01", "login", "150",
-         "warning2"],
+        ["TESTOP01", "d@test-gas.example.co.jp", "", "2026-04-24", "発行日", "127", "警告1"],
+        ["TESTOP01", "user1@test-gas.example.co.jp", "2026-04-01", "2026-04-01",
+         "最終ログイン日", "150", "警告2"],
     ]  # fmt: skip
     digests = {(n.operator, n.stage): [i.login_id for i in n.items] for n in result.outcome.notices}
     assert {k: sorted(v) for k, v in digests.items()} == {

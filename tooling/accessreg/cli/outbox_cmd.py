@@ -31,7 +31,7 @@ def command() -> None:
 def list_in_doubt(state_remote: str | None) -> None:
     """List the mails in doubt (Message-ID, kind, application, when handed over)."""
     with Session.open(workspace.repository_root(), remote=state_remote) as session:
-        lines = in_doubt_lines(session.in_doubt())
+        lines = in_doubt_lines(session.in_doubt(), session.catalog_at("HEAD"))
     click.echo("\n".join(lines) if lines else i18n.text(msg("in doubt: none")))
 
 
@@ -43,12 +43,13 @@ def resend(message_id: str, state_remote: str | None) -> None:
     (SMTP settings as for --send: ACCESSREG_SMTP_*, ACCESSREG_MAIL_FROM)."""
     with Session.open(workspace.repository_root(), send=True, remote=state_remote) as session:
         mail = session.resend(_message_id(message_id))
+        catalog = session.catalog_at("HEAD")
     click.echo(
         i18n.text(
             msg(
                 "resent: {id} ({kind} for {application})",
                 id=mail.message_id,
-                kind=notice_name(mail.kind),
+                kind=notice_name(mail.kind, catalog),
                 application=mail.application,
             )
         )
@@ -62,12 +63,13 @@ def delivered(message_id: str, state_remote: str | None) -> None:
     """Record MESSAGE_ID as sent without sending it: the SMTP server's log shows it arrived."""
     with Session.open(workspace.repository_root(), remote=state_remote) as session:
         mail = session.delivered(_message_id(message_id))
+        catalog = session.catalog_at("HEAD")
     click.echo(
         i18n.text(
             msg(
                 "recorded as delivered: {id} ({kind} for {application})",
                 id=mail.message_id,
-                kind=notice_name(mail.kind),
+                kind=notice_name(mail.kind, catalog),
                 application=mail.application,
             )
         )

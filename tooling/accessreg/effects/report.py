@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from accessreg import i18n
 from accessreg.effects.session import InDoubt
+from accessreg.model.catalog import Catalog
 from accessreg.model.mail import MailStatus, notice_name
 from accessreg.model.messages import Message, msg, nmsg
 from accessreg.timeline.clock import JST
@@ -33,7 +34,8 @@ def status(value: str) -> str:
     return i18n.text(STATUSES.get(value, msg("{status}", status=value)))
 
 
-def in_doubt_lines(mails: Sequence[InDoubt]) -> list[str]:
+def in_doubt_lines(mails: Sequence[InDoubt], catalog: Catalog | None = None) -> list[str]:
+    """The mails in doubt, a completion notice's system named as ``catalog`` names it."""
     if not mails:
         return []
     count = nmsg("{count} mail", "{count} mails", len(mails))
@@ -44,7 +46,7 @@ def in_doubt_lines(mails: Sequence[InDoubt]) -> list[str]:
             msg(
                 "{id}: {kind} for {application}, handed over {when}",
                 id=m.message_id,
-                kind=notice_name(m.kind),
+                kind=notice_name(m.kind, catalog),
                 application=m.application,
                 when=m.since.astimezone(JST).isoformat(timespec="seconds"),
             )

@@ -28,7 +28,7 @@ from accessreg.effects.plan import BranchSet, Outgoing, Record, RunPlan, When
 from accessreg.errors import AccessregError, ConfigError, ProblemsFound
 from accessreg.files import atomic
 from accessreg.files.cachedload import load_snapshot
-from accessreg.files.loading import locate
+from accessreg.files.loading import load_catalog, locate
 from accessreg.files.parsecache import cache_dir
 from accessreg.files.reasons import os_reason
 from accessreg.gitio.branches import BranchChange, Branches
@@ -46,7 +46,8 @@ from accessreg.mail.smtp import (
     parsed,
     sender_from_env,
 )
-from accessreg.model.layout import REGISTRY_DIR
+from accessreg.model.catalog import Catalog
+from accessreg.model.layout import CATALOG_FILE, REGISTRY_DIR
 from accessreg.model.mail import MailStatus
 from accessreg.model.messages import Message as Worded
 from accessreg.model.messages import Verbatim, msg
@@ -260,6 +261,13 @@ class Session:
                 )
             )
         return registry, source
+
+    def catalog_at(self, rev: str) -> Catalog | None:
+        """The catalog alone at ``rev``, for a report to name systems with; None where it
+        does not load (the report then shows their keys)."""
+        source = self.repo.blob_source(rev, REGISTRY_DIR, under=[CATALOG_FILE])
+        catalog, _ = load_catalog(source, source.paths())
+        return catalog
 
     def in_doubt(self) -> list[InDoubt]:
         return [

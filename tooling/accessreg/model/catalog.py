@@ -236,3 +236,8 @@ class Catalog(Frozen):
         """The systems whose codes users hold and apply for: not derived, not used by the
         operator as a whole (the 託送API), in catalog order."""
         return tuple(s for s in self.systems if s.user_level)
+
+
+def system_named(catalog: Catalog | None, system_id: str) -> Named:
+    """``Catalog.named``, or the key alone where no catalog is at hand (it did not load)."""
+    return catalog.named(system_id) if catalog is not None else Named(system_id, "")

@@ -11,6 +11,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
+from accessreg.model.catalog import Catalog, system_named
 from accessreg.model.messages import Message, Verbatim, msg
 
 
@@ -85,9 +86,11 @@ _NAMES: dict[str, Message] = {
 COMPLETED = "completed-"  # and the system: ``completed-taxis``
 
 
-def notice_name(kind: str) -> Message:
-    """A mail of ``kind`` as the reports name it; an unknown kind (an outbox written by
+def notice_name(kind: str, catalog: Catalog | None = None) -> Message:
+    """A mail of ``kind`` as the reports name it, a completion notice's system as the
+    ``catalog`` names it (its key alone without one); an unknown kind (an outbox written by
     another version) as it is."""
     if kind.startswith(COMPLETED):
-        return msg("completion notice ({system})", system=Verbatim(kind[len(COMPLETED) :]))
+        system = system_named(catalog, kind[len(COMPLETED) :])
+        return msg("completion notice of {system}", system=system)
     return _NAMES.get(kind) or msg("{kind}", kind=Verbatim(kind))

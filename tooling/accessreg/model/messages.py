@@ -76,6 +76,12 @@ class Named(str):
     def __reduce__(self) -> tuple[type[Named], tuple[str, str, str]]:
         return (Named, (str(self), self.ja, self.en))  # cached findings keep the name
 
+    @property
+    def japanese(self) -> str:
+        """As a Japanese reader is shown it, ``託送システム（taxis）`` (text that is Japanese
+        whatever the run's language uses it too); the key alone when it has no name."""
+        return f"{self.ja}（{self}）" if self.ja else str(self)
+
 
 def escaped(message: Message, escape: Callable[[str], str]) -> Message:
     """``message`` with every value from outside (a plain ``str``) made literal by
@@ -126,7 +132,7 @@ def render(
             return render(param, template, list_separator, cap, lang)
         if isinstance(param, Named):
             if lang == "ja" and param.ja:
-                return f"{param.ja}（{param}）"
+                return param.japanese
             return param.en or str(param)
         if isinstance(param, Lines):
             return "\n".join(value(p) for p in param)

@@ -40,16 +40,21 @@ KIND_LABELS = {
     ChangeKind.RESTORE: "停止解除",
 }
 
+# The application form's words (000 §5-1 ①) for what every CSV of the tool may show: a
+# column of the same thing has the same heading in each (the scheduled duties' tables too).
+OPERATOR_CODE = "事業者コード"
+OPERATOR_NAME = "事業者名"
+LOGIN_ID = "メールアドレス（ID）"
 # The labels of the application form's fields (000 §5-1 ①): one per cell of access.form_row
 # before the derived systems' codes.
 PERSON_HEADER = (
-    "事業者コード",
-    "事業者名",
+    OPERATOR_CODE,
+    OPERATOR_NAME,
     "所属事業者コード",
     "所属事業者名",
     "利用者名（漢字）",
     "利用者名（カナ）",
-    "メールアドレス（ID）",
+    LOGIN_ID,
     "権限コード",
 )
 MEMO_HEADER = "申請メモ"

@@ -21,7 +21,15 @@ from accessreg.model import Catalog, Operator, System
 from accessreg.model.changes import ChangeKind
 from accessreg.model.registry import Registry
 from accessreg.outputs.access import Access, Holder, by_operator
-from accessreg.outputs.csv_ import Encoding, header_bytes, table, table_units
+from accessreg.outputs.csv_ import (
+    LOGIN_ID,
+    OPERATOR_CODE,
+    OPERATOR_NAME,
+    Encoding,
+    header_bytes,
+    table,
+    table_units,
+)
 
 CONFIRMATION_DAYS = 7  # the link of the confirmation mail is valid for 7 days (000 §7-3 ④)
 COMMON_PAGE = "共通"
@@ -107,7 +115,7 @@ def pages(reg: Registry, access: Access) -> dict[str, tuple[str, ...]]:
     return found
 
 
-SUBSCRIBER_HEADER = ("事業者コード", "事業者名", "システム窓口責任者", "連絡先メールアドレス")
+SUBSCRIBER_HEADER = (OPERATOR_CODE, OPERATOR_NAME, "システム窓口責任者", "連絡先メールアドレス")
 DELTA_HEADER = ("区分", "仮登録日", "本登録の期限", *SUBSCRIBER_HEADER)
 KIND_LABELS = {ChangeKind.ADD: "仮登録", ChangeKind.REMOVE: "抹消"}
 
@@ -142,7 +150,7 @@ def _page_names(catalog: Catalog) -> list[str]:
 
 def _pages_header(catalog: Catalog) -> list[str]:
     titles = [n if n == COMMON_PAGE else catalog.by_id[n].name_ja for n in _page_names(catalog)]
-    return ["メールアドレス（ID）", "事業者コード", *titles]
+    return [LOGIN_ID, OPERATOR_CODE, *titles]
 
 
 PAGES = "info_site/pages.csv"

@@ -28,6 +28,7 @@ from accessreg.files.parsecache import cache_dir
 from accessreg.gitio.repo import GitRepository
 from accessreg.gitio.state import STATE_REF
 from accessreg.mail.compose import deferred
+from accessreg.model.catalog import Catalog
 from accessreg.model.messages import Message, msg
 from accessreg.model.registry import Registry
 from accessreg.plan.waits import Waits
@@ -107,6 +108,7 @@ class ApplyResult:
     # Operators whose share of the snapshots was rendered, of all (the rest: the cache).
     rendered: tuple[int, int] = (0, 0)
     read: int = 0  # operators whose users the run read (the others: their shares alone)
+    catalog: Catalog | None = None  # the head's, naming the systems in the report
 
 
 def _merged_on(repo: GitRepository, head: str) -> date:
@@ -449,4 +451,5 @@ def run(request: ApplyRequest, transport: TransportFactory = smtp_session) -> Ap
         released=planned.released,
         rendered=(planned.shares.rendered, planned.shares.operators),
         read=planned.shares.read,
+        catalog=found.after.catalog,
     )

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
 from accessreg.errors import UsageError
+from accessreg.model.catalog import Catalog, system_named
 from accessreg.model.commits import CommitInfo
 from accessreg.model.mail import Notice
 from accessreg.model.messages import msg
@@ -35,16 +36,19 @@ from accessreg.provision.state import ApplicationRecord, BatchRecord, State
 from accessreg.timeline.effective import Events
 
 
-def confirmed(batch: BatchRecord, systems: list[str], day: date) -> BatchRecord:
-    """``batch`` with ``systems`` (every system of it when empty) imported on ``day``."""
+def confirmed(
+    batch: BatchRecord, systems: list[str], day: date, catalog: Catalog | None = None
+) -> BatchRecord:
+    """``batch`` with ``systems`` (every system of it when empty) imported on ``day``; a
+    system it lacks is refused, its systems named as ``catalog`` names them."""
     unknown = [s for s in systems if s not in batch.systems]
     if unknown:
         raise UsageError(
             msg(
                 "Batch {id} has no files for {unknown} (it has: {listed}): name its systems",
                 id=batch.id,
-                unknown=tuple(unknown),
-                listed=tuple(batch.systems) or msg("none"),
+                unknown=tuple(system_named(catalog, s) for s in unknown),
+                listed=tuple(system_named(catalog, s) for s in batch.systems) or msg("none"),
             )
         )
     chosen = systems or list(batch.systems)

@@ -16,7 +16,7 @@ from accessreg.files.parsecache import cache_dir
 from accessreg.gitio.repo import GitRepository
 from accessreg.gitio.state import STATE_REF
 from accessreg.mail.compose import deferred, mail_file
-from accessreg.model import layout
+from accessreg.model import Catalog, layout
 from accessreg.model.layout import REGISTRY_DIR
 from accessreg.model.messages import Message, msg
 from accessreg.model.registry import Registry
@@ -54,6 +54,7 @@ class ConfirmResult:
     mails: list[MailOutcome]
     in_doubt: list[InDoubt] = field(default_factory=list)
     notes: list[Message] = field(default_factory=list)
+    catalog: Catalog | None = None  # the batch's, naming its systems (None: it did not load)
 
 
 def plan(
@@ -62,12 +63,14 @@ def plan(
     request: ConfirmRequest,
     sender: str,
     sent: Callable[[str], bool] = lambda _: False,
+    catalog: Catalog | None = None,
 ) -> ConfirmPlan:
     """The import recorded first, then the completion notices it makes due (and the
     登録完了連絡 whose dates have come, unless ``sent`` already), and (when they are sent)
-    each system's notices recorded as delivered."""
+    each system's notices recorded as delivered. ``catalog`` names the systems in a
+    refusal."""
     before = state.batch(request.batch)
-    after = completion.confirmed(before, request.systems, request.today)
+    after = completion.confirmed(before, request.systems, request.today, catalog)
     newly = [s for s, p in after.systems.items() if p != before.systems[s]]
     records = []
     current = state
@@ -102,12 +105,13 @@ def run(request: ConfirmRequest, transport: TransportFactory = smtp_session) -> 
         transport=transport,
     ) as session:
         state = recorded.load(session.state.files)
+        catalog = session.catalog_at(state.batch(request.batch).head)
         sent = delivered(session)
         snapshots = Snapshots(session.repo, cache=cache_dir(session.repo.common_dir))
-        planned = plan(snapshots, state, request, session.sender, sent)
+        planned = plan(snapshots, state, request, session.sender, sent, catalog)
         done = session.carry_out(planned.run)
     return ConfirmResult(
-        planned.batch, planned.newly_imported, done.mails, done.in_doubt, done.notes
+        planned.batch, planned.newly_imported, done.mails, done.in_doubt, done.notes, catalog
     )
 
 

@@ -102,7 +102,7 @@ def _effect_line(catalog: Catalog, effect: Effect) -> dict[str, Any]:
         action, label = "変更", "変更適用"
         code_text = f"{_code_text(system, effect.old)} → {_code_text(system, effect.new)}"
     return {
-        "system_name": system.name_ja if system else effect.system,
+        "system_name": catalog.named(effect.system).japanese,
         "action": action,
         "code_text": code_text,
         "when_label": label,
@@ -357,7 +357,7 @@ def progress(
             (derived if system.derived is not None else own).append(status)
         else:
             status = NOT_NEEDED
-        rows.append({"system": system.name_ja, "id": system.id, "status": status})
+        rows.append({"system": system.named.japanese, "id": system.id, "status": status})
     registration = registration_status(record, today)
     if registration != NOT_NEEDED:
         own.append(registration)
@@ -414,7 +414,8 @@ def completion_notices(
         "notice_title": "利用開始周知" if grants else "手続き完了通知",
         "operator": {"code": operator.code, "name": operator.name},
         "application": _application_context(record),
-        "system": {"id": system.id, "name_ja": system.name_ja},
+        # Named in the body as on the forms (with its key), in the subject by its name.
+        "system": {"id": system.id, "name_ja": system.name_ja, "named": system.named.japanese},
         "imported_on": imported_on,
         "people": people,
         "progress": overall,

@@ -11,8 +11,9 @@ from collections import Counter
 from accessreg import i18n
 from accessreg.effects.report import in_doubt_lines, status
 from accessreg.effects.session import MailOutcome
+from accessreg.model.catalog import Catalog, system_named
 from accessreg.model.mail import notice_name
-from accessreg.model.messages import Message, Verbatim, msg, nmsg
+from accessreg.model.messages import Message, Param, Verbatim, msg, nmsg
 from accessreg.provision.apply import ApplyResult
 from accessreg.provision.bundle import UPGRADE_FILES
 from accessreg.provision.confirm import ConfirmResult
@@ -23,7 +24,7 @@ def _t(message: Message) -> str:
     return i18n.text(message)
 
 
-def _mails(outcomes: list[MailOutcome], dry_run: bool) -> list[str]:
+def _mails(outcomes: list[MailOutcome], dry_run: bool, catalog: Catalog | None) -> list[str]:
     if not outcomes:
         return [_t(msg("mails: none"))]
     counts = Counter(o.status for o in outcomes)
@@ -40,7 +41,7 @@ def _mails(outcomes: list[MailOutcome], dry_run: bool) -> list[str]:
             msg(
                 "{status}: {kind} for {application} ({recipients})",
                 status=Verbatim(status(s)),
-                kind=notice_name(kind),
+                kind=notice_name(kind, catalog),
                 application=application,
                 recipients=nmsg("{count} recipient", "{count} recipients", n),
             )
@@ -92,13 +93,14 @@ def apply_text(result: ApplyResult, out: str) -> str:
         else msg("applied: {base} → {head}")
     )
     lines = [_t(msg(head.text, base=Verbatim(base), head=result.head[:12]))]
+    catalog = result.catalog
     if result.batch is not None:
         lines.append(
             _t(
                 msg(
                     "batch: {id} (systems: {systems})",
                     id=result.batch.id,
-                    systems=tuple(result.batch.systems),
+                    systems=tuple(system_named(catalog, s) for s in result.batch.systems),
                 )
             )
         )
@@ -121,7 +123,7 @@ def apply_text(result: ApplyResult, out: str) -> str:
             _t(
                 msg(
                     "delta {system}: {rows}",
-                    system=system,
+                    system=system_named(catalog, system),
                     rows=nmsg("{count} row", "{count} rows", n),
                 )
             )
@@ -174,18 +176,21 @@ def apply_text(result: ApplyResult, out: str) -> str:
                 )
             )
         )
-    lines += _mails(result.mails, result.dry_run)
+    lines += _mails(result.mails, result.dry_run, catalog)
     if result.recorded:
         lines.append(_t(msg("state: applied revision {rev} recorded", rev=result.head[:12])))
     lines += [_t(msg("state: {note}", note=note)) for note in result.notes]
-    lines += in_doubt_lines(result.in_doubt)
+    lines += in_doubt_lines(result.in_doubt, catalog)
     return "\n".join(lines) + "\n"
 
 
 def confirm_text(result: ConfirmResult) -> str:
-    batch = result.batch
-    done = (
-        Verbatim(", ".join(result.newly_imported)) if result.newly_imported else msg("nothing new")
+    """Each system as the forms name it, with the key ``--system`` takes."""
+    batch, catalog = result.batch, result.catalog
+    done: Param = (
+        tuple(system_named(catalog, s) for s in result.newly_imported)
+        if result.newly_imported
+        else msg("nothing new")
     )
     lines = [_t(msg("batch {id}: recorded as imported: {systems}", id=batch.id, systems=done))]
     for system, progress in batch.systems.items():
@@ -194,8 +199,9 @@ def confirm_text(result: ConfirmResult) -> str:
             if progress.imported_on
             else msg("generated")
         )
-        lines.append("  " + _t(msg("{system}: {state}", system=system, state=state)))
-    lines += _mails(result.mails, dry_run=False)
+        named = system_named(catalog, system)
+        lines.append("  " + _t(msg("{system}: {state}", system=named, state=state)))
+    lines += _mails(result.mails, False, catalog)
     lines += [_t(msg("state: {note}", note=note)) for note in result.notes]
-    lines += in_doubt_lines(result.in_doubt)
+    lines += in_doubt_lines(result.in_doubt, catalog)
     return "\n".join(lines) + "\n"

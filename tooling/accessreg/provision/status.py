@@ -83,7 +83,7 @@ def table(rows: list[Progress], catalog: Catalog) -> str:
 class Suspended:
     operator: str
     what: str  # 証明書 / 利用者ID / システムの利用
-    target: str  # the certificate ID and serial, the login ID, or the system
+    target: str  # the certificate ID and serial, the login ID, or the named system
     since: str
 
 
@@ -95,7 +95,8 @@ def suspensions(registry: Registry, operator: str | None = None) -> list[Suspend
         if operator is not None and op.code != operator:
             continue
         for s in op.suspensions:
-            found.append(Suspended(op.code, "システムの利用", s.system, s.suspended_on.isoformat()))
+            system = registry.catalog.named(s.system).japanese  # as the forms name it
+            found.append(Suspended(op.code, "システムの利用", system, s.suspended_on.isoformat()))
         for c in op.certificates:
             if c.suspended_on is not None:
                 target = f"{c.id}（シリアル {c.serial}）"

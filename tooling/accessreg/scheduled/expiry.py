@@ -19,6 +19,7 @@ from enum import StrEnum
 
 from accessreg.model import Certificate, IpAllowEntry
 from accessreg.model.registry import Registry
+from accessreg.outputs.csv_ import OPERATOR_CODE
 from accessreg.scheduled.duty import DutyResult, Inputs, Options, Table
 from accessreg.scheduled.keyed_notices import Audience, Digest, Item
 
@@ -156,19 +157,25 @@ def _certificate_notices(registry: Registry, items: Iterable[CertificateDue]) ->
     return notices
 
 
+# The columns in the words of the forms the entries were registered with (000 §4-2
+# クライアント証明書登録申請, 000 §2-8 海外IPアドレス許可申請); codes, IDs and dates as written.
 TABLE_HEADER = (
-    "operator_code",
-    "kind",
-    "id",
-    "cn_or_cidr",
-    "valid_until",
-    "days_left",
-    "stage",
-    "location",
-    "holder",
-    "reason",
-    "successor_id",
+    OPERATOR_CODE,
+    "種別",
+    "証明書ID",
+    "CN・IPアドレス",
+    "有効期限",
+    "残り日数",
+    "段階",
+    "設置場所",
+    "管理者",
+    "理由",
+    "更新後の証明書ID",
 )
+# The values of 種別: what each form registers.
+CERTIFICATE, IP = "クライアント証明書", "海外IPアドレス"
+# The stages in the notices' words (【再通知】, 【期限切れ】): the values of the table's 段階.
+STAGE_LABELS = {Stage.FIRST: "初回通知", Stage.REMINDER: "再通知", Stage.EXPIRED: "期限切れ"}
 
 
 def expiry(registry: Registry, today: date) -> DutyResult:
@@ -178,12 +185,12 @@ def expiry(registry: Registry, today: date) -> DutyResult:
     rows = [
         (
             d.operator,
-            "certificate",
+            CERTIFICATE,
             d.certificate.id,
             d.certificate.cn,
             d.certificate.not_after.isoformat(),
             str(d.days_left),
-            str(d.stage),
+            STAGE_LABELS[d.stage],
             d.certificate.location,
             d.certificate.holder,
             "",
@@ -193,12 +200,12 @@ def expiry(registry: Registry, today: date) -> DutyResult:
     ] + [
         (
             d.operator,
-            "ip",
+            IP,
             "",
             d.entry.cidr,
             d.entry.expires_on.isoformat(),
             str(d.days_left),
-            str(d.stage),
+            STAGE_LABELS[d.stage],
             "",
             "",
             d.entry.reason,

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from accessreg.model.registry import Registry
+from accessreg.outputs.csv_ import OPERATOR_CODE, OPERATOR_NAME
 from accessreg.scheduled.duty import DutyResult, Inputs, Options, Table
 from accessreg.scheduled.keyed_notices import Digest
 from accessreg.timeline.periods import months_later, years_later
@@ -53,7 +54,11 @@ def provisional_due(registry: Registry, today: date) -> list[ProvisionalDue]:
     return found
 
 
-TABLE_HEADER = ("operator_code", "operator_name", "provisional_since", "deadline", "stage")
+# In the words of 003 §2.2 and §2.7.2 ④: the provisional application, the full one it awaits.
+TABLE_HEADER = (OPERATOR_CODE, OPERATOR_NAME, "加入仮申請日", "本申請の期限", "段階")
+# The values of 段階: the window persons are asked for the full application, or the operator
+# is listed as one OCCTO may cancel the use of.
+STAGE_LABELS = {"reminder": "本申請のお願い", "termination": "解除の対象"}
 
 
 def membership(registry: Registry, today: date) -> DutyResult:
@@ -67,7 +72,8 @@ def membership(registry: Registry, today: date) -> DutyResult:
     if overdue:
         notices.append(Digest("membership-termination", "termination", "reviewers", None, overdue))
     rows = tuple(
-        (d.operator, d.name, d.since.isoformat(), d.deadline.isoformat(), d.stage) for d in due
+        (d.operator, d.name, d.since.isoformat(), d.deadline.isoformat(), STAGE_LABELS[d.stage])
+        for d in due
     )
     return DutyResult(tuple(notices), (Table("membership", TABLE_HEADER, rows),))
 

@@ -165,7 +165,20 @@ def overdue(
     return sorted(found, key=lambda o: (o.stage != "completion", o.pull.number))
 
 
-TABLE_HEADER = ("number", "title", "url", "author", "filed_on", "stage", "due_on", "days_over")
+# In the words of the reviewers' mail: an application is a pull request, filed when opened.
+TABLE_HEADER = (
+    "プルリクエスト番号",
+    "件名",
+    "URL",
+    "申請者（GitHub アカウント）",
+    "申請日",
+    "段階",
+    "期限",
+    "超過営業日数",
+)
+# The values of 段階, as the mails are titled: past the review deadline (翌々営業日, 000 §3-1
+# ②), or past the standard completion period (about 15 business days, §3-1 to §3-3).
+STAGE_LABELS = {"review": "審査期限超過", "completion": "処理期間超過"}
 
 
 def reviews(registry: Registry, pulls: OpenPulls, today: date) -> DutyResult:
@@ -188,7 +201,7 @@ def reviews(registry: Registry, pulls: OpenPulls, today: date) -> DutyResult:
             o.pull.url,
             o.pull.author,
             o.pull.filed_on.isoformat(),
-            o.stage,
+            STAGE_LABELS[o.stage],
             o.due_on.isoformat(),
             str(o.business_days_over),
         )

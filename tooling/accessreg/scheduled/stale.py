@@ -33,6 +33,7 @@ from accessreg.escape import quote
 from accessreg.model.changes import ChangeKind
 from accessreg.model.messages import msg
 from accessreg.model.registry import Registry, UserEntry
+from accessreg.outputs.csv_ import LOGIN_ID, OPERATOR_CODE
 from accessreg.provision.state import ApplicationRecord
 from accessreg.scheduled import deletions
 from accessreg.scheduled.duty import DutyResult, Inputs, Options, Table
@@ -48,6 +49,15 @@ DELETE_DAYS = 210
 
 Basis = Literal["login", "issued", "remembered", "absent"]
 KEPT_STAGES = ("locked", "deleted")  # whose count is remembered once the export drops the ID
+# The stages as the seed's notices name them (000 §5-7: 警告メール１・２, ロック, 抹消): the
+# table's 段階 and, with their days, the digests' subjects.
+STAGE_LABELS = {"warning1": "警告1", "warning2": "警告2", "locked": "ロック", "deleted": "抹消"}
+
+
+def _label(stage: str) -> tuple[tuple[str, object], ...]:
+    """A digest's words for its stage: ``警告1：120日``."""
+    days = next(d for d, s in STAGES if s == stage)
+    return (("label", f"{STAGE_LABELS[stage]}：{days}日"),)
 
 
 def stage_of(days: int) -> str | None:
@@ -157,16 +167,25 @@ def _window_ids(registry: Registry, systems: frozenset[str]) -> Iterator[str]:
             yield from (c.email.lower() for c in entry.operator.contacts)
 
 
+# The seed's words for the count (000 §5-7: 最終ログイン日から起算), the forms' for the rest.
 TABLE_HEADER = (
-    "operator_code",
-    "login_id",
-    "last_login",
-    "counted_from",
-    "basis",
-    "days",
-    "stage",
+    OPERATOR_CODE,
+    LOGIN_ID,
+    "最終ログイン日",
+    "起算日",
+    "起算日の根拠",
+    "経過日数",
+    "段階",
 )
-DRIFT_HEADER = ("login_id", "last_login", "line")
+DRIFT_HEADER = (LOGIN_ID, "最終ログイン日", "一覧の行番号")  # the line of the export
+# The values of 起算日の根拠: the export's last login, the day the ID was issued, the day
+# remembered when it was last seen locked, or none (the export does not list it).
+BASIS_LABELS: dict[Basis, str] = {
+    "login": "最終ログイン日",
+    "issued": "発行日",
+    "remembered": "ロック時の記録",
+    "absent": "一覧になし",
+}
 
 
 def recorded_issues(
@@ -233,7 +252,7 @@ def stale(
         if row is None and login not in counted:
             age = UserAge(code, file, user.email, None, None, "absent", None, None, *held_kept)
             users.append(age)
-            rows.append((code, user.email, "", "", "absent", "", ""))
+            rows.append((code, user.email, "", "", BASIS_LABELS["absent"], "", ""))
             continue
         basis: Basis
         last = row.last_login if row else None
@@ -258,7 +277,17 @@ def stale(
         for day in (last, since):
             if day is not None and day not in shown:
                 shown[day] = day.isoformat()
-        rows.append((code, user.email, shown[last], shown[since], basis, str(days), stage or ""))
+        rows.append(
+            (
+                code,
+                user.email,
+                shown[last],
+                shown[since],
+                BASIS_LABELS[basis],
+                str(days),
+                STAGE_LABELS[stage] if stage else "",
+            )
+        )
         if stage is not None:
             groups[code, stage].append(age)
     known.update(_window_ids(registry, systems))
@@ -266,7 +295,7 @@ def stale(
     unknown = sorted((key, row) for key, row in by_id.items() if key not in known)
     drift = tuple(Drift(provider, row.login_id, row.last_login, row.line) for _, row in unknown)
     notices = [
-        Digest("stale-ids", stage, "window", operator, tuple(found))
+        Digest("stale-ids", stage, "window", operator, tuple(found), context=_label(stage))
         for (operator, stage), found in sorted(groups.items())
     ]
     if drift:
