@@ -316,6 +316,9 @@ def test_suspensions_and_their_lifting(gr: GitRegistry) -> None:
         (Application.SUSPENSION, Direction.REVOKE)
     }
     assert plan.revoke_only
+    # The reviewer's comment names it as the seeds do, in both renderings.
+    assert "[利用の停止・停止解除]" in render_text.render(plan)
+    assert "#### 利用の停止・停止解除（001 p46, 002 §2.6, §3.4.4）" in render_markdown.render(plan)
     gr.checkout("main")
     gr.merge("pr")
     gr.branch("lift")

@@ -53,6 +53,7 @@ APPLICATIONS: dict[Application, Message] = {
     Application.PERMISSION_DELETE: msg("permission deletion"),
     Application.CERTIFICATE: msg("client certificate registration"),
     Application.OVERSEAS_IP: msg("overseas IP permission"),
+    Application.SUSPENSION: msg("suspension or its lifting"),
 }
 _ROLES = {"primary": msg("primary"), "deputy": msg("deputy")}
 # Over the applications a merge releases (``Plan.released``).
