@@ -84,10 +84,7 @@ def _code_text(system: System | None, code: str | None) -> str:
     """A permission as the seed's form shows it: 「1011（更新権限あり）」, or あり / なし."""
     if code is None:
         return "なし"
-    if system is not None and system.form == "presence":
-        return system.shown(code)
-    pc = system.code_map.get(code) if system else None
-    return f"{code}（{pc.label}）" if pc else code
+    return system.labelled(code).shown("ja") if system is not None else code
 
 
 def _effect_line(catalog: Catalog, effect: Effect) -> dict[str, Any]:
