@@ -27,7 +27,6 @@ from accessreg.model.changes import ChangeKind
 from accessreg.model.mail import COMPLETED, Notice, Recipient
 from accessreg.model.messages import Message
 from accessreg.model.registry import Registry
-from accessreg.outputs.access import affiliation_name
 from accessreg.plan import (
     AllowedIpChange,
     CertificateChange,
@@ -159,7 +158,8 @@ class _People:
             yield {
                 "name": item.person.name,
                 "email": item.person.email,
-                "affiliation_name": affiliation_name(self.operator, item.affiliation),
+                "affiliation_name": self.operator.affiliation_name(item.affiliation)
+                or item.affiliation,
                 "changes": [_effect_line(self.catalog, e) for e in item.effects],
             }
 
