@@ -52,7 +52,7 @@ def render(plan: Plan, preamble: Sequence[str] = ()) -> str:
                 f"  {mark} [{_flat(wording.APPLICATIONS[item.application])}] "
                 f"{_flat(wording.change_text(item))}: {_flat(wording.subject_text(item))}"
             )
-            lines += [f"      {_flat(d)}" for d in wording.detail_texts(item)]
+            lines += [f"      {_flat(d)}" for d in wording.detail_texts(item, plan.catalog)]
             if isinstance(item, OperatorChange):
                 lines += [
                     "      " + _flat(msg("ends: {name} {email}", name=p.name, email=p.email))
