@@ -503,6 +503,121 @@ def test_cli_plan_formats_and_output_file(gr: GitRegistry) -> None:
     assert "版 'no-such-rev' が見つかりません" in bad.stderr
 
 
+def cli_plan(gr: GitRegistry, *args: str) -> str:
+    """The plan of ``pr`` as the command prints it (``args``: the language, the format)."""
+    lang = args[:2] if args[:1] == ("--lang",) else ()
+    result = run_cli(*lang, "plan", "--base", "main", "--head", "pr",
+                     "--accepted-on", "2018-12-17", "--today", "2018-12-17", *args[len(lang):],
+                     cwd=gr.path)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_a_user_change_reads_as_the_forms_name_it(gr: GitRegistry) -> None:
+    """Systems by their names, codes with their labels, fields by the forms' words, the
+    affiliation with its name: a reviewer reads no YAML key; English stays English."""
+    pr(gr).reg.user(
+        email=USER1,
+        name_kana="シケン ジロウ",
+        affiliation="TESTSUB1",
+        permissions={"taxis": "1012", "juju": "granted"},
+    )
+    gr.commit("change user1")
+    text = cli_plan(gr)
+    assert "      所属 TESTSUB1 テスト委託株式会社\n" in text
+    assert (
+        "      託送システム（taxis） 1011（更新権限あり） → 1012（更新権限あり（業務限定あり））: "
+        "2018-12-17\n"
+    ) in text
+    assert "      託送情報開示システム（johs） J1010（権限あり） → （なし）: 2018-12-17\n" in text
+    # The form of JUJU shows あり / なし, not a code.
+    assert (
+        "      消費機器保安情報授受システム（juju） （なし） → あり: 2019-01-21（M = 2019-01-07）\n"
+    ) in text
+    assert "      フリガナを変更\n" in text
+    assert "      所属事業者コード TESTOP01 → TESTSUB1\n" in text
+    assert "name_kana" not in text and "affiliation" not in text
+    markdown = cli_plan(gr, "--format", "markdown")
+    assert (
+        "| 所属 TESTSUB1 テスト委託株式会社<br>託送情報開示システム（johs） J1010（権限あり） → "
+        "（なし）: 2018-12-17<br>"
+    ) in markdown
+    assert "<br>フリガナを変更<br>" in markdown and "name_kana" not in markdown
+    english = cli_plan(gr, "--lang", "en")
+    assert "      affiliation TESTSUB1 テスト委託株式会社\n" in english
+    assert (
+        "      taxis 1011 (update rights) → 1012 (update rights limited to some tasks): "
+        "2018-12-17\n"
+    ) in english
+    assert "      johs J1010 (granted) → (none): 2018-12-17\n" in english
+    assert "      juju (none) → granted: 2019-01-21 (M = 2019-01-07)\n" in english
+    assert "      reading (furigana) changed\n" in english
+    assert "      affiliation (operator or subcontractor code) TESTOP01 → TESTSUB1\n" in english
+    assert "権限" not in english and "託送" not in english
+    # The JSON is for machines: keys and codes as the files write them.
+    (item,) = json.loads(cli_plan(gr, "--format", "json"))["operators"][0]["items"]
+    assert {(e["system"], e["old"], e["new"]) for e in item["effects"]} == {
+        ("taxis", "1011", "1012"),
+        ("johs", "J1010", None),
+        ("juju", None, "granted"),
+    }
+    assert {"field": "affiliation", "old": "TESTOP01", "new": "TESTSUB1"} in item["fields"]
+    assert (item["affiliation"], item["affiliation_name"]) == ("TESTSUB1", "テスト委託株式会社")
+
+
+def test_an_operator_change_names_its_fields_and_values(gr: GitRegistry) -> None:
+    entry = {"cidr": "203.0.113.7/32", "reason": "海外拠点", "expires_on": "2027-03-31"}
+    gr.reg.operator(certificates=[certificate(1)], ip_allowlist=[entry])
+    gr.commit("a certificate and an address")
+    pr(gr).reg.operator(
+        systems=["taxis", "johs", "juju"],
+        contacts=[contact(phone="03-5550-9999", github="window-1-renamed")],
+        certificates=[certificate(1, holder="業務部 別の担当者", suspended_on="2018-12-10")],
+        ip_allowlist=[{**entry, "expires_on": "2028-03-31"}],
+        suspensions=[{"system": "johs", "suspended_on": "2018-12-10", "reason": "調査中"}],
+    )
+    gr.commit("change the operator's file")
+    text = cli_plan(gr)
+    assert (
+        "      利用システム 託送システム（taxis）、託送情報開示システム（johs）、"
+        "消費機器保安情報授受システム（juju）、託送ロードカーブシステム（loacus） → "
+        "託送システム（taxis）、託送情報開示システム（johs）、消費機器保安情報授受システム（juju）\n"
+    ) in text
+    assert (
+        "      利用停止中のシステム （なし） → "
+        "託送情報開示システム（johs） 2018-12-10 から（調査中）\n"
+    ) in text
+    assert "      電話番号を変更\n" in text
+    assert "      GitHub アカウント window-1 → window-1-renamed\n" in text
+    assert "      証明書の管理者を変更\n" in text
+    assert "      利用停止日 （なし） → 2018-12-10\n" in text
+    assert "      有効期限 2027-03-31 → 2028-03-31\n" in text
+    keys = ("systems", "suspensions", "phone", "github", "holder", "suspended_on", "expires_on")
+    assert not [line for line in text.splitlines() if line.strip().startswith(keys)]
+    english = cli_plan(gr, "--lang", "en")
+    assert "      systems taxis, johs, juju, loacus → taxis, johs, juju\n" in english
+    assert "      suspended systems (none) → johs from 2018-12-10 (調査中)\n" in english
+    assert "      phone number changed\n" in english
+    assert "      GitHub account window-1 → window-1-renamed\n" in english
+
+
+def test_names_and_labels_come_from_the_base_catalog(gr: GitRegistry) -> None:
+    """A pull request that relabels a code cannot make the plan call what it grants by its
+    new label; the catalog's own text is made literal markdown all the same."""
+    gr.reg.edit("systems.yaml", "label: 権限あり,", "label: 権限あり <b>x</b> @octocat,")
+    gr.commit("a label with markup on main")
+    pr(gr).reg.edit("systems.yaml", "label: 権限あり <b>x</b> @octocat,", "label: 参照のみ,")
+    gr.reg.user(email="new@test-gas.example.co.jp", permissions={"johs": "J1010"})
+    gr.commit("relabel J1010 and grant it")
+    markdown = cli_plan(gr, "--format", "markdown")
+    assert "参照のみ" not in markdown
+    page = githubmd.render(markdown)
+    assert "b" not in page.tags and page.processed() == []
+    assert (
+        "託送情報開示システム（johs） （なし） → J1010（権限あり <b>x</b> @octocat）" in page.shown
+    )
+
+
 def test_a_change_that_breaks_the_catalog_is_still_planned(gr: GitRegistry) -> None:
     pr(gr).reg.write("systems.yaml", "systems: [\n")
     gr.reg.user(email="still@test-gas.example.co.jp")

@@ -53,9 +53,9 @@ def test_a_new_operator_lists_roles_systems_membership_and_privacy_page(
         "事業の登録・契約と合っているか確認してください"
     ) in ja
     assert (
-        "- 利用システム: taxis、johs。それぞれが必要か、事業者区分で利用できるか確認してください"
-        in ja
-    )
+        "- 利用システム: 託送システム（taxis）、託送情報開示システム（johs）。それぞれが必要か、"
+        "事業者区分で利用できるか確認してください"
+    ) in ja
     assert "- 広域機関の会員資格: 会員ではない。広域機関の会員名簿と照らしてください" in ja
     assert (
         "- 個人情報の共同利用ページ: `https://nagisa-gas.example.co.jp/privacy`。開いて、共同利用"
@@ -64,6 +64,7 @@ def test_a_new_operator_lists_roles_systems_membership_and_privacy_page(
     en = section(comment(gr, "--lang", "en", actor="nagisa-ichiro"), "usage application (new)")
     assert "**To check** (reviewer guide):" in en
     assert "- Roles: gas retailer (`gas_retailer`), wheeling client (`wheeling_client`)" in en
+    assert "- Systems: taxis, johs: check the operator needs each" in en
     assert "- Privacy policy page: `https://nagisa-gas.example.co.jp/privacy`: open it" in en
     # The new operator's window person is to be checked too.
     assert "- 新しい窓口責任者 窓口 7号 <`window7@test-gas.example.co.jp`>（GitHub" in ja
@@ -115,9 +116,15 @@ def test_a_change_of_roles_or_membership_is_flagged(gr: GitRegistry) -> None:
                            "electricity_retailer"], occto_member=True)  # fmt: skip
     gr.commit("roles and membership")
     ja = section(comment(gr), "利用申請（変更）（000 §3-2）")
-    assert "- 事業者区分が変わります（`gas_retailer, wheeling_client, manufacturer` → " in ja
+    assert (
+        "- 事業者区分が変わります（ガス小売事業者（`gas_retailer`）、託送供給依頼者"
+        "（`wheeling_client`）、製造事業者（manufacturer） → "
+    ) in ja
     assert "事業者の窓口責任者自身の申告です。根拠となる事業の登録・契約を確認してください" in ja
-    assert "- 広域機関の会員資格が変わります（false → true）" in ja
+    # The membership in words, not as the file writes it (false → true).
+    assert ja.count("- 広域機関の会員資格が変わります（会員ではない → 会員）") == 1
+    en = section(comment(gr, "--lang", "en"), "usage application (change)")
+    assert "(not a member → member), declared by the operator's own window person" in en
 
 
 def test_a_login_known_at_another_operator_is_flagged(gr: GitRegistry) -> None:

@@ -10,7 +10,7 @@ from accessreg.edit.draft import BadValueError, Draft, EditRefused
 from accessreg.model import Contact, Operator, layout
 from accessreg.model.layout import Kind
 from accessreg.model.messages import Message, msg
-from accessreg.model.terms import FIELDS
+from accessreg.model.terms import FIELDS, field_name
 
 OPERATOR_FIELDS = tuple(Operator.model_fields)
 CONTACT_FIELDS = tuple(Contact.model_fields)
@@ -156,7 +156,7 @@ def change(draft: Draft, spec: OperatorChange) -> None:
     ):
         if value is not None and doc.get(key) != value:
             yamldoc.put(doc, key, value, OPERATOR_FIELDS)
-            said.append(msg("{field} changed", field=key))
+            said.append(msg("{field} changed", field=field_name(key)))
     for key, add, drop in (
         ("roles", spec.add_roles, spec.remove_roles),
         ("systems", spec.add_systems, spec.remove_systems),

@@ -10,6 +10,7 @@ from accessreg.edit.draft import BadValueError, Draft, EditRefused
 from accessreg.model import Catalog, User, layout
 from accessreg.model.layout import Kind
 from accessreg.model.messages import Message, msg
+from accessreg.model.terms import field_name
 
 NONE = "none"  # an option value that removes a permission
 USER_FIELDS = tuple(User.model_fields)
@@ -137,7 +138,7 @@ def change(draft: Draft, spec: UserSpec) -> None:
                 email=spec.email,
             )
         )
-    what = (*moves, *(msg("{field} changed", field=f) for f in fields))
+    what = (*moves, *(msg("{field} changed", field=field_name(f)) for f in fields))
     draft.note(
         msg(
             "user change: {email} ({code}): {what}",

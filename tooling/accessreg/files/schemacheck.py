@@ -181,9 +181,7 @@ def field_name(path: DataPath) -> Message:
         return msg("the permission for {system}", system=keys[-1])
     if keys and keys[-1] == "code" and "subcontractors" in keys:
         return msg("subcontractor code")
-    if keys and keys[-1] in terms.FIELDS:
-        return terms.FIELDS[keys[-1]]
-    return msg("{key}", key=keys[-1] if keys else "")
+    return terms.field_name(keys[-1] if keys else "")
 
 
 def unknown_key(key: str, known: list[str], path: DataPath) -> Message:

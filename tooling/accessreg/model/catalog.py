@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import Field
 
 from accessreg.model.base import SYSTEM_ID, Day, Frozen, Role, Severity
-from accessreg.model.messages import Named
+from accessreg.model.messages import Labelled, Named
 
 ProviderId = Literal["tokyo_gas_network", "occto"]
 CertificatePurpose = Literal["web", "api"]
@@ -163,6 +163,15 @@ class System(Frozen):
         """Its id as a message shows it (``Catalog.named``)."""
         return Named(self.id, self.name_ja)
 
+    def labelled(self, code: str) -> Labelled:
+        """A permission code as a message shows it: with its label as on the form,
+        「1110（委託先事業者）」, or あり / なし where the form shows that (a code the catalog
+        lacks, alone)."""
+        pc = self.code_map.get(code)
+        if pc is None:
+            return Labelled(code)
+        return Labelled(code, pc.label, pc.label_en or "", self.form == "presence")
+
 
 class Provider(Frozen):
     """A system operator: its desk and how long its applications take."""
@@ -209,6 +218,11 @@ class Catalog(Frozen):
         forms (an id the catalog lacks, alone)."""
         system = self.by_id.get(system_id)
         return system.named if system is not None else Named(system_id, "")
+
+    def labelled(self, system_id: str, code: str) -> Labelled:
+        """``code`` of ``system_id`` as a message shows it (``System.labelled``)."""
+        system = self.by_id.get(system_id)
+        return system.labelled(code) if system is not None else Labelled(code)
 
     @cached_property
     def provider_map(self) -> dict[str, Provider]:

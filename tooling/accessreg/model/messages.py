@@ -9,7 +9,8 @@ The English text is the catalog key (gettext's msgid): write it as a literal at 
 that ``pybabel extract`` finds it. Values are filled in by name (``{code}``): text from the
 registry stays as written; a nested :class:`Message` (a field's name, say) is translated too; a
 tuple is a list, joined the way the language joins lists; :class:`Lines`, one to a line; a
-:class:`Named` catalog key, with its Japanese name in Japanese.
+:class:`Named` catalog key, with its Japanese name in Japanese; a :class:`Labelled` code, with
+its label in the reader's language.
 """
 
 from __future__ import annotations
@@ -83,6 +84,33 @@ class Named(str):
         return f"{self.ja}（{self}）" if self.ja else str(self)
 
 
+class Labelled(str):
+    """A code of the catalog (a permission code, ``J1010``) shown as the forms show it, with
+    its label: ``J1010（権限あり）``; English takes the English label, ``J1010 (granted)``, or
+    shows the code alone. ``alone``: the form shows the label only (あり / なし). Equal to the
+    code, as :class:`Named` is to its key."""
+
+    ja: str
+    en: str
+    alone: bool
+
+    def __new__(cls, code: str, ja: str = "", en: str = "", alone: bool = False) -> Labelled:
+        labelled = super().__new__(cls, code)
+        labelled.ja, labelled.en, labelled.alone = ja, en, alone
+        return labelled
+
+    def __reduce__(self) -> tuple[type[Labelled], tuple[str, str, str, bool]]:
+        return (Labelled, (str(self), self.ja, self.en, self.alone))
+
+    def shown(self, lang: str) -> str:
+        label = self.ja if lang == "ja" else self.en
+        if not label:
+            return str(self)
+        if self.alone:
+            return label
+        return f"{self}（{label}）" if lang == "ja" else f"{self} ({label})"
+
+
 def escaped(message: Message, escape: Callable[[str], str]) -> Message:
     """``message`` with every value from outside (a plain ``str``) made literal by
     ``escape`` for the output it goes to; the catalog's own words stay as they are."""
@@ -96,6 +124,8 @@ def escaped(message: Message, escape: Callable[[str], str]) -> Message:
             return tuple(value(p) for p in param)
         if isinstance(param, Named):
             return Named(escape(param), escape(param.ja), escape(param.en))
+        if isinstance(param, Labelled):
+            return Labelled(escape(param), escape(param.ja), escape(param.en), param.alone)
         if isinstance(param, str) and not isinstance(param, Verbatim):
             return Verbatim(escape(param))
         return param
@@ -134,6 +164,8 @@ def render(
             if lang == "ja" and param.ja:
                 return param.japanese
             return param.en or str(param)
+        if isinstance(param, Labelled):
+            return param.shown(lang)
         if isinstance(param, Lines):
             return "\n".join(value(p) for p in param)
         if isinstance(param, tuple):

@@ -194,6 +194,12 @@ class Operator(Frozen):
     def affiliations(self) -> frozenset[str]:
         return frozenset({self.code, *(s.code for s in self.subcontractors)})
 
+    def affiliation_name(self, code: str) -> str | None:
+        """The name of the operator itself or of one of its declared subcontractors."""
+        if code == self.code:
+            return self.name
+        return next((s.name for s in self.subcontractors if s.code == code), None)
+
     @property
     def provisional(self) -> bool:
         """Held under a provisional key: no operator code issued yet (003 §2.2)."""

@@ -49,7 +49,18 @@ FIELDS: dict[str, Message] = {
     "membership": msg("OCCTO membership"),
     "memo": msg("memo"),
     "closed": msg("closed day"),
+    "suspended_on": msg("suspended from"),
+    "suspensions": msg("suspended systems"),
+    "approvals": msg("systems approved without the role"),
+    "admin_reissues": msg("admin IDs issued again"),
+    "last_inventory": msg("last inventory"),
+    "ra_officer": msg("in-house RA officer"),
 }
+
+
+def field_name(key: str) -> Message:
+    """What the forms call the field ``key``, or the key itself."""
+    return FIELDS.get(key) or msg("{key}", key=key)
 
 
 def role_names(roles: tuple[str, ...] | list[str]) -> tuple[Message, ...]:

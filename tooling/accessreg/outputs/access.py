@@ -147,13 +147,6 @@ def derived_code(system: System) -> str:
     return system.codes[0].code
 
 
-def affiliation_name(op: Operator, code: str) -> str:
-    """The name of the operator itself or of one of its declared subcontractors."""
-    if code == op.code:
-        return op.name
-    return next((s.name for s in op.subcontractors if s.code == code), code)
-
-
 def _uses_provider(op: Operator, catalog: Catalog, provider: str) -> bool:
     return any(
         (s := catalog.by_id.get(sid)) is not None and s.derived is None and s.provider == provider
@@ -226,7 +219,7 @@ def _from_user(grants: _Grants, file: str, user: User, contact: Contact | None) 
         operator=op.code,
         operator_name=op.name,
         affiliation=user.affiliation,
-        affiliation_name=affiliation_name(op, user.affiliation),
+        affiliation_name=op.affiliation_name(user.affiliation) or user.affiliation,
         name=user.name,
         name_kana=user.name_kana,
         memo=user.memo or "",

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from accessreg.model import Operator
+from accessreg.model import Catalog, Operator
 from accessreg.model.messages import Message, msg
 from accessreg.model.registry import OperatorIndex, Registry
 from accessreg.model.terms import role_names
@@ -29,22 +29,16 @@ from accessreg.plan.model import (
     UserChange,
     WindowPersonChange,
 )
+from accessreg.plan.wording import membership_text
 
 
 def _membership(op: Operator) -> Message:
     if op.membership is None:
         return msg("member") if op.occto_member else msg("not a member")
-    status = {
-        "member": msg("member since {day}", day=op.membership.member_since or ""),
-        "provisional": msg(
-            "provisional member since {day}", day=op.membership.provisional_since or ""
-        ),
-        "withdrawn": msg("withdrawn on {day}", day=op.membership.withdrawn_on or ""),
-    }
-    return status[op.membership.status]
+    return membership_text(op.membership)
 
 
-def _new_operator(item: OperatorChange, op: Operator) -> list[Message]:
+def _new_operator(op: Operator, catalog: Catalog) -> list[Message]:
     return [
         msg(
             "Roles: {roles}: check them against the operator's licences and contracts",
@@ -52,7 +46,7 @@ def _new_operator(item: OperatorChange, op: Operator) -> list[Message]:
         ),
         msg(
             "Systems: {systems}: check the operator needs each and its roles allow it",
-            systems=op.systems or (msg("(none)"),),
+            systems=tuple(catalog.named(s) for s in op.systems) or (msg("(none)"),),
         ),
         msg(
             "OCCTO membership: {membership}: check it against OCCTO's list of members",
@@ -81,25 +75,28 @@ def _operator_flags(item: OperatorChange) -> list[Message]:
                 applied=applied,
             )
         )
-    for change in item.fields:
-        if change.field == "roles":
-            found.append(
-                msg(
-                    "The operator's roles change ({old} → {new}), declared by its own window "
-                    "person: check the licences or contracts behind them",
-                    old=change.old or "",
-                    new=change.new or "",
-                )
+    was, now = item.before, item.after
+    if was is None or now is None:
+        return found
+    changed = {change.field for change in item.fields}
+    if "roles" in changed:
+        found.append(
+            msg(
+                "The operator's roles change ({old} → {new}), declared by its own window "
+                "person: check the licences or contracts behind them",
+                old=role_names(was.roles),
+                new=role_names(now.roles),
             )
-        elif change.field in ("occto_member", "membership"):
-            found.append(
-                msg(
-                    "The OCCTO membership changes ({old} → {new}), declared by the operator's "
-                    "own window person: check it against OCCTO's list of members",
-                    old=change.old or "",
-                    new=change.new or "",
-                )
+        )
+    if changed & {"occto_member", "membership"}:
+        found.append(
+            msg(
+                "The OCCTO membership changes ({old} → {new}), declared by the operator's "
+                "own window person: check it against OCCTO's list of members",
+                old=_membership(was),
+                new=_membership(now),
             )
+        )
     return found
 
 
@@ -131,7 +128,7 @@ def notes(
     for item in plan.items:
         if isinstance(item, OperatorChange):
             if item.application is Application.USAGE_NEW and item.after is not None:
-                for check in _new_operator(item, item.after):
+                for check in _new_operator(item.after, plan.catalog):
                     add(item, "check", check)
             for flag in _operator_flags(item):
                 add(item, "flag", flag)

@@ -67,8 +67,12 @@ def _field_changes(before: object, after: object, names: Iterable[str]) -> tuple
     changes = []
     for name in names:
         old, new = getattr(before, name), getattr(after, name)
-        if old != new:
-            changes.append(FieldChange(name, _text(old), _text(new), name in _PERSONAL_FIELDS))
+        if old == new:
+            continue
+        if name in _PERSONAL_FIELDS:
+            changes.append(FieldChange(name, _text(old), _text(new), personal=True))
+        else:
+            changes.append(FieldChange(name, _text(old), _text(new), was=old, now=new))
     return tuple(changes)
 
 
@@ -168,6 +172,8 @@ class _Differ:
         self.systems: set[str] = set()  # the operator's, as ``operator`` sets them
         # The date every item of a terminating operator takes effect on (000 §3-3).
         self.ends: Effective | None = None
+        # The operator's file (the head's, else the base's): it names users' affiliations.
+        self.declared: Operator | None = None
 
     # -- users -----------------------------------------------------------------------------
 
@@ -196,6 +202,8 @@ class _Differ:
         current = new or old
         assert current is not None
         person = Person(current.email, current.name)
+        declared = self.declared
+        affiliation_name = declared.affiliation_name(current.affiliation) if declared else None
         if old is None:
             effects = self.permission_effects(None, new, ChangeKind.ADD)
             return UserChange(
@@ -206,6 +214,7 @@ class _Differ:
                 effects=effects,
                 person=person,
                 affiliation=current.affiliation,
+                affiliation_name=affiliation_name,
                 after=new,
             )
         if new is None:
@@ -217,6 +226,7 @@ class _Differ:
                 effects=self.permission_effects(old, None, ChangeKind.REMOVE),
                 person=person,
                 affiliation=current.affiliation,
+                affiliation_name=affiliation_name,
                 before=old,
             )
         effects = self.permission_effects(old, new, ChangeKind.CHANGE)
@@ -245,6 +255,7 @@ class _Differ:
             effective=stopped,
             person=person,
             affiliation=current.affiliation,
+            affiliation_name=affiliation_name,
             before=old,
             after=new,
         )
@@ -483,6 +494,7 @@ class _Differ:
             return None
         systems = {*(old.systems if old else ()), *(new.systems if new else ())}
         self.systems = systems
+        self.declared = new or old
         self.usage = self.dates.usage(systems)
         # Window persons get the permission-management system of the providers whose
         # systems the operator uses: not OCCTO's, which has none.
@@ -578,6 +590,7 @@ def compute_plan(
         accepted=dates.accepted_on,
         processing_day=dates.processing_day(),
         operators=tuple(operators),
+        catalog=dates.catalog,
         other_paths=tuple(sorted(set(other_paths))),
         unreadable=tuple(sorted(set(unreadable))),
         revisions=revisions,

@@ -16,7 +16,15 @@ from datetime import date
 from enum import StrEnum
 from typing import Any, Literal
 
-from accessreg.model import Certificate, Contact, IpAllowEntry, Operator, Subcontractor, User
+from accessreg.model import (
+    Catalog,
+    Certificate,
+    Contact,
+    IpAllowEntry,
+    Operator,
+    Subcontractor,
+    User,
+)
 from accessreg.model.changes import ChangeKind
 from accessreg.model.messages import Message
 from accessreg.timeline.effective import Effective, Known
@@ -66,6 +74,11 @@ _APPLICATION_INFO: dict[Application, tuple[str, str]] = {
 }
 
 
+def _kept_value() -> Any:
+    # Defined out of FieldChange, whose own ``field`` hides dataclasses' there.
+    return field(default=None, repr=False, compare=False, metadata=NOT_RENDERED)
+
+
 @dataclass(frozen=True)
 class FieldChange:
     """One field's old and new value, as text. ``personal`` values are not rendered."""
@@ -74,6 +87,10 @@ class FieldChange:
     old: str | None
     new: str | None
     personal: bool = False
+    # The values themselves (not kept for a personal field), which the renderers put in
+    # words: systems and roles by name, a suspension in a phrase. The JSON has the text.
+    was: object = _kept_value()
+    now: object = _kept_value()
 
 
 @dataclass(frozen=True, slots=True)  # one per user and system a plan changes
@@ -142,6 +159,7 @@ class UserChange(Item):
 
     person: Person
     affiliation: str
+    affiliation_name: str | None = None  # the operator's or subcontractor's, where known
     before: User | None = field(default=None, repr=False, compare=False, metadata=NOT_RENDERED)
     after: User | None = field(default=None, repr=False, compare=False, metadata=NOT_RENDERED)
     subject: Subject = field(init=False, default="user")
@@ -273,6 +291,9 @@ class Plan:
     accepted: date  # the acceptance as it counts: a business day
     processing_day: date  # M of the batch this acceptance falls into
     operators: tuple[OperatorPlan, ...]
+    # The catalog the dates follow (the base's): the renderers name systems and codes by it,
+    # so that a pull request cannot relabel what it grants (a code it adds shows alone).
+    catalog: Catalog = field(repr=False, compare=False)
     other_paths: tuple[str, ...] = ()  # changed files that are not operators' (catalog, ...)
     unreadable: tuple[str, ...] = ()  # registry files that did not load (validate says why)
     revisions: Revisions | None = None

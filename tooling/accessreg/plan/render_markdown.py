@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 from accessreg import i18n
 from accessreg.escape import markdown as escape
+from accessreg.model import Catalog
 from accessreg.model.messages import Message, Verbatim, escaped, msg, nmsg
 from accessreg.plan import wording
 from accessreg.plan.model import Application, Direction, Item, OperatorChange, OperatorPlan, Plan
@@ -102,8 +103,8 @@ def _notes(plan: Plan) -> list[str]:
     return lines
 
 
-def _item_row(item: Item) -> str:
-    details = "<br>".join(_e(d) for d in wording.detail_texts(item))
+def _item_row(item: Item, catalog: Catalog) -> str:
+    details = "<br>".join(_e(d) for d in wording.detail_texts(item, catalog))
     mark = f"{_MARK[item.direction]} {_t(wording.DIRECTIONS[item.direction])}"
     return (
         f"| {mark} | {_t(wording.change_text(item))} | {_e(wording.subject_text(item))} "
@@ -137,7 +138,7 @@ def _operator_section(plan: Plan, op: OperatorPlan, notes: bool = True) -> list[
             _t(msg("| | change | who / what | details and dates |")),
             "| --- | --- | --- | --- |",
         ]
-        lines += [_item_row(i) for i in op.items if i.application is app]
+        lines += [_item_row(i, plan.catalog) for i in op.items if i.application is app]
         lines.append("")
         for item in op.items:
             if item.application is app and isinstance(item, OperatorChange) and item.ending_users:

@@ -42,7 +42,7 @@ def _operator_lines(plan: Plan, op: OperatorPlan, notes: bool = True) -> list[st
             f"  {mark} [{_flat(wording.APPLICATIONS[item.application])}] "
             f"{_flat(wording.change_text(item))}: {_flat(wording.subject_text(item))}"
         )
-        lines += [f"      {_flat(d)}" for d in wording.detail_texts(item)]
+        lines += [f"      {_flat(d)}" for d in wording.detail_texts(item, plan.catalog)]
         if isinstance(item, OperatorChange):
             lines += [
                 "      " + _flat(msg("ends: {name} {email}", name=p.name, email=p.email))

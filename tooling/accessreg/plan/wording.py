@@ -5,7 +5,16 @@ Each function returns a :class:`Message`; the renderers put it in the run's lang
 
 from __future__ import annotations
 
-from accessreg.model.messages import Message, Verbatim, msg
+from accessreg.model import (
+    AdminReissue,
+    Approval,
+    Catalog,
+    Membership,
+    RaOfficer,
+    SystemSuspension,
+)
+from accessreg.model.messages import Message, Param, Verbatim, msg
+from accessreg.model.terms import field_name, role_names
 from accessreg.plan.model import (
     AllowedIpChange,
     Application,
@@ -120,23 +129,101 @@ def value_text(value: str | None) -> Message:
     return msg("(none)") if value is None else msg("{value}", value=value)
 
 
-def effect_text(effect: Effect) -> Message:
+def effect_text(effect: Effect, catalog: Catalog) -> Message:
+    """A permission's change as the forms name it: the system by its name, each code with
+    its label (「託送システム（taxis） 1012（更新権限あり（業務限定あり）） → …」)."""
+
+    def code(value: str | None) -> Message:
+        return value_text(None if value is None else catalog.labelled(effect.system, value))
+
     return msg(
         "{system} {old} → {new}",
-        system=effect.system,
-        old=value_text(effect.old),
-        new=value_text(effect.new),
+        system=catalog.named(effect.system),
+        old=code(effect.old),
+        new=code(effect.new),
     )
 
 
-def field_text(change: FieldChange) -> Message:
+_STATUSES = {"active": msg("in use"), "terminated": msg("terminated")}
+
+
+def membership_text(membership: Membership) -> Message:
+    """An operator's OCCTO membership: its status and since when."""
+    status = {
+        "member": msg("member since {day}", day=membership.member_since or ""),
+        "provisional": msg(
+            "provisional member since {day}", day=membership.provisional_since or ""
+        ),
+        "withdrawn": msg("withdrawn on {day}", day=membership.withdrawn_on or ""),
+    }
+    return status[membership.status]
+
+
+def _entry(value: object, catalog: Catalog) -> Param:
+    """One entry of a list the operator's file holds (a suspension, say), in words."""
+    if isinstance(value, SystemSuspension):
+        return msg(
+            "{system} from {day} ({reason})",
+            system=catalog.named(value.system),
+            day=value.suspended_on,
+            reason=value.reason,
+        )
+    if isinstance(value, Approval):
+        return msg(
+            "{system} approved on {day} ({reason})",
+            system=catalog.named(value.system),
+            day=value.approved_on,
+            reason=value.reason,
+        )
+    if isinstance(value, AdminReissue):
+        return msg(
+            "{system} {code} issued again on {day} ({reason})",
+            system=catalog.named(value.system),
+            code=catalog.labelled(value.system, value.code),
+            day=value.reissued_on,
+            reason=value.reason,
+        )
+    return msg("{value}", value=str(value))
+
+
+def _field_value(
+    change: FieldChange, value: object, text: str | None, item: Item, catalog: Catalog
+) -> Message:
+    """A field's value in the reader's words: systems, roles and codes by name, an entry of a
+    list in a phrase; anything else as the plan's text of it."""
+    if value is None or value == ():
+        if change.field == "systems" and isinstance(item, CertificateChange):
+            return msg("every system of the operator")  # what an empty list means there
+        return value_text(None)
+    if change.field == "systems" and isinstance(value, tuple):
+        return msg("{value}", value=tuple(catalog.named(s) for s in value))
+    if change.field == "roles" and isinstance(value, tuple):
+        return msg("{value}", value=role_names(value))
+    if isinstance(value, tuple):
+        return msg("{value}", value=tuple(_entry(v, catalog) for v in value))
+    if isinstance(value, Membership):
+        return membership_text(value)
+    if isinstance(value, RaOfficer):
+        return msg("{name} <{email}>", name=value.name, email=value.email)
+    if change.field == "occto_member":
+        return msg("member") if value else msg("not a member")
+    if change.field == "role" and isinstance(value, str) and value in _ROLES:
+        return _ROLES[value]
+    if change.field == "status" and isinstance(value, str) and value in _STATUSES:
+        return _STATUSES[value]
+    return value_text(text)
+
+
+def field_text(change: FieldChange, item: Item, catalog: Catalog) -> Message:
+    """A field's change, the field named as the forms name it (フリガナ, not ``name_kana``)."""
+    name = field_name(change.field)
     if change.personal:
-        return msg("{field} changed", field=change.field)
+        return msg("{field} changed", field=name)
     return msg(
         "{field} {old} → {new}",
-        field=change.field,
-        old=value_text(change.old),
-        new=value_text(change.new),
+        field=name,
+        old=_field_value(change, change.was, change.old, item, catalog),
+        new=_field_value(change, change.now, change.new, item, catalog),
     )
 
 
@@ -159,19 +246,24 @@ def subject_text(item: Item) -> Message:
     return msg("{key}", key=item.key)
 
 
-def detail_texts(item: Item) -> list[Message]:
-    """The item's changes: who it is, permissions with their dates, fields, its own date."""
+def detail_texts(item: Item, catalog: Catalog) -> list[Message]:
+    """The item's changes: who it is, permissions with their dates, fields, its own date;
+    systems, codes and fields named from ``catalog`` as the forms name them."""
     parts = []
     if isinstance(item, UserChange):
-        parts.append(msg("affiliation {code}", code=item.affiliation))
+        parts.append(
+            msg("affiliation {code}", code=item.affiliation)
+            if item.affiliation_name is None
+            else msg("affiliation {code} {name}", code=item.affiliation, name=item.affiliation_name)
+        )
     if isinstance(item, WindowPersonChange):
         role = _ROLES.get(item.role, msg("{role}", role=item.role))
         parts.append(msg("{role}, GitHub {login}", role=role, login=item.github))
     parts.extend(
-        msg("{change}: {when}", change=effect_text(e), when=effective_text(e.effective))
+        msg("{change}: {when}", change=effect_text(e, catalog), when=effective_text(e.effective))
         for e in item.effects
     )
-    parts.extend(field_text(f) for f in item.fields)
+    parts.extend(field_text(f, item, catalog) for f in item.fields)
     if isinstance(item, OperatorChange) and item.ending_users:
         parts.append(msg("access ends for {count} user(s)", count=len(item.ending_users)))
     if not item.effects and not isinstance(item, UserChange):

@@ -27,7 +27,6 @@ from accessreg.model.changes import ChangeKind
 from accessreg.model.mail import COMPLETED, Notice, Recipient
 from accessreg.model.messages import Message
 from accessreg.model.registry import Registry
-from accessreg.outputs.access import affiliation_name
 from accessreg.plan import (
     AllowedIpChange,
     CertificateChange,
@@ -84,10 +83,7 @@ def _code_text(system: System | None, code: str | None) -> str:
     """A permission as the seed's form shows it: 「1011（更新権限あり）」, or あり / なし."""
     if code is None:
         return "なし"
-    if system is not None and system.form == "presence":
-        return system.shown(code)
-    pc = system.code_map.get(code) if system else None
-    return f"{code}（{pc.label}）" if pc else code
+    return system.labelled(code).shown("ja") if system is not None else code
 
 
 def _effect_line(catalog: Catalog, effect: Effect) -> dict[str, Any]:
@@ -162,7 +158,8 @@ class _People:
             yield {
                 "name": item.person.name,
                 "email": item.person.email,
-                "affiliation_name": affiliation_name(self.operator, item.affiliation),
+                "affiliation_name": self.operator.affiliation_name(item.affiliation)
+                or item.affiliation,
                 "changes": [_effect_line(self.catalog, e) for e in item.effects],
             }
 
