@@ -448,8 +448,8 @@ def test_authority_is_decided_before_the_registry_is_read_for_the_change(
     assert held["problems"] == free["problems"] == removal["problems"]
     (line,) = held["problems"]
     assert "@window-9 may not file this change" in line and "(operator-files)" in line
-    assert "TESTOP01 のシステム窓口責任者（現在の登録簿）か受付担当者だけです" in line
-    assert "window person of TESTOP01 (in the current registry) or a maintainer" in line
+    assert "TESTOP01 の申請ができるのは、TESTOP01 のシステム窓口責任者か受付担当者だけです" in line
+    assert "Only a window person of TESTOP01 or a maintainer may file an application" in line
     for hidden in ("user1@", "既に", "already", "does not exist", "ベース", "base"):
         assert hidden not in held["comment"], hidden
 
@@ -534,6 +534,11 @@ def test_a_removal_form_for_an_operator_whose_file_does_not_load(
         stranger = refused(reg, _removal(), author="window-1")
         assert "window-1 はこの変更を申請できません" in "\n".join(stranger["problems"])
         assert "(yaml-syntax)" not in stranger["comment"]  # authority first: nothing of the file
+        # In the words a refusal for a sound operator's has: nothing tells its file is broken.
+        sound = refused(reg, user_add(), author="other-window")["problems"]
+        assert stranger["problems"] == [
+            p.replace("TESTOP01", "OTHEROP1").replace("other-window", "window-1") for p in sound
+        ]
         assert user_file.exists()
 
         code, out = intake(reg, _removal(), "other-window")
@@ -548,9 +553,7 @@ def test_a_removal_form_for_an_operator_whose_file_does_not_load(
             )
         else:
             assert code == 1 and not out["ok"], out
-            assert "loads neither in the current registry nor in its recent versions" in (
-                "\n".join(out["problems"])
-            )
+            assert "may file an application for it" in "\n".join(out["problems"])
             assert user_file.exists()
             code, out = intake(reg, _removal(), "uketsuke-sato")
             assert code == 0 and out["ok"], out

@@ -11,10 +11,12 @@ does not load comes from (``review.pullrequest.standing``).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 
 from accessreg.model import layout
 from accessreg.model.commits import PathChange
 from accessreg.model.layout import Kind
+from accessreg.model.messages import msg
 from accessreg.model.problems import Problem
 from accessreg.model.registry import Registry
 from accessreg.review.authorize import (
@@ -68,4 +70,16 @@ def may_file(authority: Standing, code: str, actor: str) -> Problem | None:
     changed = (PathChange("M", layout.repo_path(layout.operator_file(code))),)
     base = authority.registry
     ctx = AuthContext(actor, changed, base, base, base, {}, recovered=authority.recovered)
-    return next(iter(run_rules([operator_files], ctx)), None)
+    found = next(iter(run_rules([operator_files], ctx)), None)
+    if found is None:
+        return None
+    # In the same words whatever the operator: where its authority comes from would tell
+    # that its file does not load.
+    return replace(
+        found,
+        message=msg(
+            "Only a window person of {code} or a maintainer may file an application for it: "
+            "ask {code}'s window person to apply",
+            code=code,
+        ),
+    )
