@@ -338,7 +338,7 @@ def test_an_error_already_in_a_shared_file_holds_every_edit(
     reg.edit("calendar.yaml", "closed:", "closed_days:")
     result = both(reg, tmp_path, *_add("TESTOP01", "new@test-gas.example.co.jp", "--taxis", "1011"))
     assert result.returncode == 1
-    standing = result.stdout.split("in what it touches (they must be fixed too):")[1]
+    standing = result.stdout.split("the change waits until a maintainer fixes them:")[1]
     assert "registry/calendar.yaml" in standing
     assert "OTHEROP1" not in standing  # the other operator's errors still do not count
 

@@ -179,8 +179,8 @@ def render(result: EditResult, dry_run: bool = False) -> str:
     if result.standing:
         text += i18n.text(
             msg(
-                "Errors already in the registry before this change, in what it touches (they "
-                "must be fixed too):"
+                "Errors already in the registry before this change, in what it touches: the "
+                "change waits until a maintainer fixes them:"
             )
         )
         text += "\n" + reporters.text(result.standing)
