@@ -6,8 +6,9 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+import yaml
 
-from tests.helpers.regfactory import RegistryFactory, certificate, contact, run_cli
+from tests.helpers.regfactory import ROOT, RegistryFactory, certificate, contact, run_cli
 from tests.helpers.scheduled_scenario import (
     WINDOW1,
     WINDOW2,
@@ -32,6 +33,12 @@ IP = {"cidr": "41.203.64.10/32", "reason": "シンガポール拠点", "expires_
 FIRST = "【証明書更新のお願い】クライアント証明書の有効期限が近づいています（テストガス株式会社）"
 REMINDER = "【再通知】クライアント証明書の有効期限まで14日を切りました（テストガス株式会社）"
 EXPIRED = "【有効期限切れ】クライアント証明書を接続許可から外しました（テストガス株式会社）"
+
+
+def form_name(kind: str) -> str:
+    """The Japanese name of the issue form ``kind`` as the repository offers it."""
+    data = yaml.safe_load((ROOT / ".github/ISSUE_TEMPLATE" / f"{kind}.yml").read_text("utf-8"))
+    return str(data["name"]).split(" / ")[0]
 
 
 def test_each_stage_is_sent_once_on_its_day(reg: RegistryFactory) -> None:
@@ -71,6 +78,7 @@ def test_the_notice_lists_what_the_seed_asks_for(reg: RegistryFactory) -> None:
     for text in ("TESTOP01-PC01", "EP-TEST-0001", "本社 端末", "業務部 担当者", "あと 58 日"):
         assert text in body  # CN, certificate ID, where and by whom, days left
     assert "一括" in body  # how to renew (004)
+    assert f"申請フォーム「{form_name('cert-add')}」で申請してください" in body
     # 004: 「180日以上先の有効期間開始日をご指定いただくことはできません」: 179 at most.
     assert "179日先まで指定できます（180日以上先は" in body.replace("\n   ", "")
     assert "180日先まで" not in body
@@ -94,7 +102,11 @@ def test_ip_entries_are_noticed_too(reg: RegistryFactory) -> None:
         got = take(sink)
         assert [to for to, _ in summary(got)] == [WINDOW1, WINDOW2]
         assert "海外IP" in str(got[0]["Subject"])
-        assert "41.203.64.10/32" in got[0].get_body().get_content()  # type: ignore[union-attr]
+        body = got[0].get_body().get_content()  # type: ignore[union-attr]
+        assert "41.203.64.10/32" in body
+        # What to do, by the form a window person files (the one the repository offers).
+        steps = body.replace("\r\n", "")
+        assert f"申請フォーム「{form_name('ip')}」で、申請内容「追加・更新」を選び" in steps
         duty(g, "expiry", "--send", today=date(2027, 4, 1), env=env)
         assert all("期限切れ" in s for _, s in summary(take(sink)))
 
@@ -179,6 +191,7 @@ def test_the_renewal_steps_are_the_providers(reg: RegistryFactory) -> None:
     with mail_server(sink) as env:
         duty(g, "expiry", "--send", today=date(2027, 2, 1), env=env)
     body = sink.received[0].get_body().get_content()  # type: ignore[union-attr]
-    assert "ヘルプデスクへの登録を申請してください" in body
+    form = form_name("cert-add")
+    assert f"ヘルプデスクへの登録を、申請フォーム「{form}」で申請してください" in body
     assert "registry/operators/TESTOP01.yaml の certificates に追加" in body
     assert "M＋6営業日" not in body and "180日" not in body

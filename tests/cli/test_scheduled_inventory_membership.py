@@ -42,6 +42,8 @@ def test_inventory_timeline(reg: RegistryFactory) -> None:
             assert summary(got) == expected, day
             if (WINDOW1, REMINDER) in expected:
                 to_window = next(m for m in got if m["To"].addresses[0].addr_spec == WINDOW1)
+                steps = to_window.get_body().get_content().replace("\r\n", "")
+                assert "前回の棚卸日として確認した日を記録するプルリクエスト" in steps
                 names = [p.get_filename() for p in to_window.iter_attachments()]
                 assert names == [
                     "TESTOP01-taxis.csv",

@@ -310,7 +310,7 @@ def forms(catalog: Catalog) -> tuple[Form, ...]:
              CONFIRM),
         ),
         Form(
-            "ip", "海外IPアドレス許可申請", "Overseas IP allowlist", "000 §2-8",
+            "ip", "海外IPアドレスの許可申請", "Overseas IP allowlist", "000 §2-8",
             "海外から利用するための固定グローバル IP アドレスの許可を申請"
             "（または取り消し）します。",
             "海外からの利用に必要な固定グローバル IP アドレスを申請します。"

@@ -158,7 +158,7 @@ def _certificate_notices(registry: Registry, items: Iterable[CertificateDue]) ->
 
 
 # The columns in the words of the forms the entries were registered with (000 §4-2
-# クライアント証明書登録申請, 000 §2-8 海外IPアドレス許可申請); codes, IDs and dates as written.
+# クライアント証明書登録申請, 000 §2-8 海外IPアドレスの許可申請); codes, IDs and dates as written.
 TABLE_HEADER = (
     OPERATOR_CODE,
     "種別",
