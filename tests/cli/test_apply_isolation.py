@@ -320,3 +320,15 @@ def test_the_plan_of_a_fix_lists_what_its_merge_releases(gr: GitRegistry, tmp_pa
     rows = {r["メールアドレス（ID）"]: r for r in deltas(tmp_path / "fixed", "taxis")}
     assert set(rows) == {A_NEW, B_NEW} and rows[A_NEW]["適用日"] == starts["taxis"]
     assert A_IP["cidr"] in (tmp_path / "fixed/whitelist/taxis/allowlist.txt").read_text("utf-8")
+
+
+def test_a_batch_of_an_address_alone_says_it_has_no_import_file(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    merged_on(gr, "a-adds-an-address", LATE, lambda: gr.reg.operator(A, ip_allowlist=[A_IP]))
+    result = accessreg(gr, "apply", "--out", str(tmp_path / "out"), "--today", TODAY)
+    assert result.returncode == 0, result.stderr
+    assert "(systems: none (no import file for any system))" in result.stdout, result.stdout
+    assert not (tmp_path / "out/imports").exists() or not any(
+        (tmp_path / "out/imports").rglob("delta-*")
+    )

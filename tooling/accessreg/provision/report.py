@@ -100,7 +100,9 @@ def apply_text(result: ApplyResult, out: str) -> str:
                 msg(
                     "batch: {id} (systems: {systems})",
                     id=result.batch.id,
-                    systems=tuple(system_named(catalog, s) for s in result.batch.systems),
+                    # A batch of certificates or addresses alone has no import files.
+                    systems=tuple(system_named(catalog, s) for s in result.batch.systems)
+                    or msg("none (no import file for any system)"),
                 )
             )
         )
