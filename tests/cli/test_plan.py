@@ -316,6 +316,11 @@ def test_suspensions_and_their_lifting(gr: GitRegistry) -> None:
         (Application.SUSPENSION, Direction.REVOKE)
     }
     assert plan.revoke_only
+    # The JSON gives the entry's fields as data, never the tool's own representation.
+    fields = [f for i in plan.items for f in render_json.item_dict(i)["fields"]]
+    assert {f["new"] for f in fields if f["field"] == "suspensions"} == {
+        "system: johs, suspended_on: 2018-12-10, reason: 調査中"
+    }
     # The reviewer's comment names it as the seeds do, in both renderings.
     assert "[利用の停止・停止解除]" in render_text.render(plan)
     assert "#### 利用の停止・停止解除（001 p46, 002 §2.6, §3.4.4）" in render_markdown.render(plan)

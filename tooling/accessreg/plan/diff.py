@@ -52,7 +52,9 @@ def _text(value: object) -> str | None:
     if value is None:
         return None
     if isinstance(value, tuple | list):
-        return ", ".join(str(v) for v in value)
+        # Entries of several fields each (a suspension: system, day, reason) apart by "; ".
+        apart = "; " if any(hasattr(v, "model_dump") for v in value) else ", "
+        return apart.join(_text(v) or "" for v in value)
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, bool):
