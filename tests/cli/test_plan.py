@@ -301,6 +301,8 @@ def test_certificates(gr: GitRegistry) -> None:
     assert only(plan, CertificateChange, id="EP-TEST-0002").direction is Direction.REVOKE
     added = only(plan, CertificateChange, id="EP-TEST-0003")
     assert (added.action, added.effective.on) == ("add", date(2019, 1, 16))
+    # One operator's applications, listed as Japanese lists them.
+    assert "件、利用の停止・停止解除（001 p46, 002 §2.6, §3.4.4） 1 件" in render_text.render(plan)
 
 
 def test_suspensions_and_their_lifting(gr: GitRegistry) -> None:

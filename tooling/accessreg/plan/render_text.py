@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from accessreg import i18n
 from accessreg.escape import terminal
-from accessreg.model.messages import Message, Verbatim, escaped, msg
+from accessreg.model.messages import Message, escaped, msg
 from accessreg.plan import wording
 from accessreg.plan.model import OperatorChange, OperatorPlan, Plan
 
@@ -26,12 +26,10 @@ def _flat(message: Message) -> str:
 def _operator_lines(plan: Plan, op: OperatorPlan, notes: bool = True) -> list[str]:
     """``op``'s items, and the notes on them unless ``notes`` is false (a release's)."""
     lines: list[str] = []
-    counts = Verbatim(
-        ", ".join(
-            _flat(msg("{application} {count}", application=wording.application(app), count=n))
-            for app, n in op.counts.items()
-        )
-    )
+    counts = tuple(
+        msg("{application} {count}", application=wording.application(app), count=n)
+        for app, n in op.counts.items()
+    )  # listed as the language lists (、 in Japanese)
     lines.append("")
     lines.append(
         _flat(msg("operator {code} {name}: {counts}", code=op.code, name=op.name, counts=counts))
