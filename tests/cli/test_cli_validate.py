@@ -61,7 +61,7 @@ def test_text_format_is_file_line_col_level_message_rule(reg: RegistryFactory) -
     code, out, err = validate(reg)
     assert code == 1
     assert out == (
-        f"{shown(USER)}:{line}:3: [error] taxis code 1110（委託先事業者） was abolished on "
+        f"{shown(USER)}:{line}:3: [error] taxis code 1110 (subcontractor) was abolished on "
         "2022-01-24: write 1011 instead (permission-abolished)\n"
     )
     assert "1 error, 0 warnings" in err
@@ -78,7 +78,7 @@ def test_json_format(reg: RegistryFactory) -> None:
             "col": 3,
             "level": "error",
             "rule": "permission-abolished",
-            "message": "taxis code 1110（委託先事業者） was abolished on 2022-01-24: write 1011 "
+            "message": "taxis code 1110 (subcontractor) was abolished on 2022-01-24: write 1011 "
             "instead",
             "path": "permissions/taxis",
         }
@@ -100,7 +100,7 @@ def test_github_format_is_workflow_commands(reg: RegistryFactory) -> None:
         "line # yaml-language-server: $schema=../../schemas/operator.schema.json so that "
         "editors check the file as it is typed (schema-comment)",
         f"::error file={shown(USER)},line={line},col=3,title=permission-abolished::taxis code "
-        "1110（委託先事業者） was abolished on 2022-01-24: write 1011 instead "
+        "1110 (subcontractor) was abolished on 2022-01-24: write 1011 instead "
         "(permission-abolished)",
     ]
 
@@ -271,7 +271,7 @@ def test_japanese_by_default_english_on_request(
     )
     assert default.stderr.strip() == "5 ファイルを検査: エラー 1 件、警告 0 件"
     english = run_cli("--lang", "en", "validate", cwd=reg.repo)
-    assert "taxis code 1110（委託先事業者） was abolished on 2022-01-24: write 1011 instead" in (
+    assert "taxis code 1110 (subcontractor) was abolished on 2022-01-24: write 1011 instead" in (
         english.stdout
     )
     by_env = run_cli("validate", cwd=reg.repo, env={"ACCESSREG_LANG": "en"})

@@ -235,7 +235,7 @@ EXPECTED = [
     (
         "permission-abolished",
         "users/TESTOP01/kimura@test-gas.example.co.jp.yaml",
-        "taxis code 1110（委託先事業者） was abolished on 2022-01-24: write 1011 instead",
+        "taxis code 1110 (subcontractor) was abolished on 2022-01-24: write 1011 instead",
         "託送システム（taxis） の権限コード 1110（委託先事業者） は 2022-01-24 に廃止されました。代わりに 1011 と書いてください",
     ),
     (
@@ -313,7 +313,7 @@ EXPECTED = [
     (
         "permission-abolished",
         "users/TESTOP01/user1@test-gas.example.co.jp.yaml",
-        "taxis code 1110（委託先事業者） was abolished on 2022-01-24: write 1011 instead",
+        "taxis code 1110 (subcontractor) was abolished on 2022-01-24: write 1011 instead",
         "託送システム（taxis） の権限コード 1110（委託先事業者） は 2022-01-24 に廃止されました。代わりに 1011 と書いてください",
     ),
     (

@@ -84,7 +84,7 @@ def test_permission_abolished_taxis_1110(reg: RegistryFactory) -> None:
     assert "2022-01-24" in p.message.english()
     assert "1011" in p.message.english()
     # 000 §5-4: 「1110：委託先事業者」, as the seed names it.
-    assert "taxis code 1110（委託先事業者） was abolished" in p.message.english()
+    assert "taxis code 1110 (subcontractor) was abolished" in p.message.english()
 
 
 def test_taxis_1110_before_its_abolition_is_clean(reg: RegistryFactory) -> None:

@@ -78,7 +78,7 @@ def permission_abolished(reg: Registry, ctx: Context) -> Iterator[Problem]:
             system = reg.catalog.by_id.get(system_id)
             pc = system.code_map.get(code) if system else None
             if pc is not None and pc.abolished_on is not None and pc.abolished_on <= ctx.today:
-                named = f"{code}（{pc.label}）"  # as the seed names it: 1110（委託先事業者）
+                named = reg.catalog.labelled(system_id, code)  # as the seed: 1110（委託先事業者）
                 yield finding(
                     u.file,
                     msg(
