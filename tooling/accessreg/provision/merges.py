@@ -36,7 +36,7 @@ from accessreg.model.registry import OperatorEntry, Registry, UserEntry
 from accessreg.outputs.access import Access, AccessChange, diff, effective_access
 from accessreg.outputs.csv_ import DatedChange
 from accessreg.plan import OperatorPlan, compute_plan
-from accessreg.plan.model import CertificateChange, Item, WindowPersonChange
+from accessreg.plan.model import CertificateChange, Item, OperatorChange, WindowPersonChange
 from accessreg.plan.waits import Waits, comes, not_before, waited
 from accessreg.provision.state import ApplicationRecord, ItemDates
 from accessreg.timeline.clock import JST
@@ -389,13 +389,19 @@ class Step:
         """The plan's date for that person and system (the application decides: dropping
         one system in a change application is a change); for a row that changed only
         because its person became or stopped being a window person, that item's date; for
-        a derived system, the systems it derives from; else the catalog's timing for the
-        kind of row (catalog changes)."""
+        a row of an operator that ends, the end's date; for a derived system, the systems
+        it derives from; else the catalog's timing for the kind of row (catalog changes)."""
         login = change.person.login
         found = self._plan_dates.get((change.system, login))
         if found is not None:
             return found
         found = self._window_person_dates.get(login)
+        if found is not None:
+            return found
+        # A termination ends every holder's access on its date (000 §3-3), also what the
+        # plan has no item of: a window person's permission-management ID, whose contact
+        # entry a termination leaves as it is.
+        found = self._ends.get(change.person.operator)
         if found is not None:
             return found
         system = self.after.catalog.by_id.get(change.system)
@@ -420,6 +426,19 @@ class Step:
                 for effect in item.effects:
                     dates[(effect.system, person.email.lower())] = effect.effective
         return dates
+
+    @cached_property
+    def _ends(self) -> dict[str, Effective]:
+        """The operators this merge terminates, and the day they end (``Dates.termination``,
+        as the plan dates every item of theirs)."""
+        return {
+            item.code: item.effective
+            for op in self.operators
+            for item in op.items
+            if isinstance(item, OperatorChange)
+            and item.action is ChangeKind.REMOVE
+            and item.effective is not None
+        }
 
     @cached_property
     def _window_person_dates(self) -> dict[str, Effective]:
