@@ -420,6 +420,17 @@ def test_a_replaced_window_person_has_one_date_in_every_delta(
     assert {day for _, day in rows} == {"2026-12-23"}
 
 
+def _holds(out: Path, login: str) -> dict[str, bool]:
+    """Whether each snapshot of ``out`` holds ``login``: the permission-management
+    system's CSV, the LDIF and the SCIM ones."""
+    admin = read_csv(out / "imports/admin_console/snapshot.csv")
+    return {
+        "admin_console": login in {r["メールアドレス（ID）"] for r in admin},
+        "ldif": f"uid={login}," in (out / "ldif/snapshot.ldif").read_text(encoding="utf-8"),
+        "scim": login in (out / "scim/snapshot.json").read_text(encoding="utf-8"),
+    }
+
+
 def test_a_termination_still_to_come_ends_its_window_person_on_its_date(
     gr: GitRegistry, tmp_path: Path
 ) -> None:
@@ -428,7 +439,7 @@ def test_a_termination_still_to_come_ends_its_window_person_on_its_date(
     window person, a user too, ends on that day in every output, the permission-management
     system's ID included (derived from the window persons, no item of the plan names it):
     the plan, every delta CSV's 適用日, one dated LDIF and SCIM delta (none after a manual
-    step), the 受付 mail, the state and status."""
+    step), the snapshots until the day before, the 受付 mail, the state and status."""
     day, ends = date(2026, 12, 21), "2027-01-20"
     window = "window1@test-gas.example.co.jp"
     gr.branch("end", "main")
@@ -468,6 +479,24 @@ def test_a_termination_still_to_come_ends_its_window_person_on_its_date(
     assert f"dn: uid={window},ou=people,{BASE}\nchangetype: delete" in ldif
     scim = json.loads((out / f"scim/delta-{ends}.json").read_text(encoding="utf-8"))
     assert {"method": "DELETE", "path": f"/Users/{window}"} in scim["Operations"]
+    # The snapshots hold the person on the run's day and until the day before the end.
+    assert set(_holds(out, window).values()) == {True}
+    assert set(_holds(over_applied(gr, tmp_path, "2027-01-19"), window).values()) == {True}
+    assert set(_holds(over_applied(gr, tmp_path, ends), window).values()) == {False}
+    # A later merge of another operator: the run takes the ending operator's share on the
+    # day from the cache, as the run before kept it, and it still holds the person.
+    later = date(2026, 12, 22)
+    gr.branch("another", "main")
+    gr.reg.operator("TESTOP02", contacts=[contact(n=2)])
+    gr.repo.git.add("-A")
+    gr.repo.git.commit("-q", "-m", "another", env=on(later))
+    gr.checkout("main")
+    gr.repo.git.merge("-q", "--no-ff", "--no-edit", "another", env=on(later))
+    again = tmp_path / "again"
+    ran = run_cli("apply", "--out", str(again), "--confirm", "--today", later.isoformat(),
+                  cwd=gr.path)  # fmt: skip
+    assert ran.returncode == 0, ran.stderr
+    assert set(_holds(again, window).values()) == {True}
     body = _accepted_body(out)
     assert f"利用終了 {ends}" in body and "完了時にお知らせします" not in body
     state = json.loads(gr.repo.git.show("refs/accessreg/state:state.json"))
