@@ -439,7 +439,8 @@ def test_a_termination_still_to_come_ends_its_window_person_on_its_date(
     window person, a user too, ends on that day in every output, the permission-management
     system's ID included (derived from the window persons, no item of the plan names it):
     the plan, every delta CSV's 適用日, one dated LDIF and SCIM delta (none after a manual
-    step), the snapshots until the day before, the 受付 mail, the state and status."""
+    step), the snapshots until the day before, the 受付 mail and the completion notice, the
+    state and status."""
     day, ends = date(2026, 12, 21), "2027-01-20"
     window = "window1@test-gas.example.co.jp"
     gr.branch("end", "main")
@@ -503,6 +504,14 @@ def test_a_termination_still_to_come_ends_its_window_person_on_its_date(
     (batch,) = [b for b in state["batches"].values() if b["created_on"] == day.isoformat()]
     assert batch["moves"]["admin_console"] == {window: ends}
     assert _recorded_on(gr, window, "taxis", "remove") == [ends]
+    # Its import confirmed, the notice of the permission-management system gives the day.
+    notices = tmp_path / "confirmed"
+    ran = run_cli("confirm", batch["id"], "--system", "admin_console", "--out", str(notices),
+                  "--today", "2026-12-22", cwd=gr.path)  # fmt: skip
+    assert ran.returncode == 0, ran.stderr
+    (path,) = (notices / "mail").glob("*-completed-admin_console-*.eml")
+    notice = message_from_bytes(path.read_bytes(), policy=policy.default)
+    assert f"（ID: {window}）: 抹消 あり / 利用終了 {ends}" in notice.get_content()
     listed = run_cli("status", "--operator", OPERATOR, "--today", day.isoformat(), cwd=gr.path)
     assert listed.returncode == 0, listed.stderr
     header, *lines = (line.split("\t") for line in listed.stdout.splitlines())
