@@ -12,7 +12,15 @@ import pytest
 from accessreg.gitio.state import StateStore
 from accessreg.validation import incremental
 from tests.helpers.gitrepo import GitRegistry
-from tests.helpers.provisioning import accessreg, deltas, merge, read_csv, state, tree
+from tests.helpers.provisioning import (
+    accessreg,
+    break_catalog,
+    deltas,
+    merge,
+    read_csv,
+    state,
+    tree,
+)
 from tests.helpers.regfactory import RegistryFactory, certificate, contact
 
 
@@ -496,14 +504,6 @@ def test_an_entry_lapsing_later_drops_out_without_stopping_apply(
         made.close()
 
 
-def _break_catalog(reg: RegistryFactory) -> str:
-    """The catalog of ``reg`` made one that does not load (too deeply nested); its text
-    before."""
-    text = (reg.root / "systems.yaml").read_text(encoding="utf-8")
-    reg.write("systems.yaml", text + f"nested: {'[' * 500}{']' * 500}\n")
-    return text
-
-
 def test_a_merge_whose_catalog_does_not_load_counts_with_the_next(
     gr: GitRegistry, tmp_path: Path
 ) -> None:
@@ -513,7 +513,7 @@ def test_a_merge_whose_catalog_does_not_load_counts_with_the_next(
     _initial(gr, tmp_path)
 
     def break_and_add() -> None:
-        _break_catalog(gr.reg)
+        break_catalog(gr.reg)
         gr.reg.user(email="user4@test-gas.example.co.jp", name="四方 四郎")
 
     text = (gr.reg.root / "systems.yaml").read_text(encoding="utf-8")
@@ -534,7 +534,7 @@ def test_a_first_apply_reads_past_a_history_whose_first_catalog_does_not_load(
     """The repository began with a catalog an earlier version of the tool wrote, which
     this one cannot load; a later commit brings it up to date. A first apply loads the
     registry as it stands, from the first commit it can read."""
-    text = _break_catalog(reg)
+    text = break_catalog(reg)
     made = GitRegistry(reg)
     try:
         reg.write("systems.yaml", text)

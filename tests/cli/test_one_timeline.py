@@ -275,8 +275,12 @@ def _check_termination(run: Run, day: date) -> None:
     dates |= {e["effective"]["on"] for i in op["items"] for e in i["effects"]}
     assert dates == {day.isoformat()}
     assert {e["system"] for e in run.plan_items("user", USER1)["effects"]} == {"taxis", "johs"}
-    rows = [r for s in CODES for r in run.delta_rows(s)]
+    # Every system's rows, the derived ones too: the window person's permission-management
+    # ID ends with the operator.
+    systems = {p.name for p in (run.out / "imports").iterdir()}
+    rows = [r for s in sorted(systems) for r in run.delta_rows(s)]
     assert {r["適用日"] for r in rows} == {day.isoformat()}
+    assert "admin_console" in {s for s in systems if run.delta_rows(s)}
     assert run.deltas_naming("ldif", f"uid={USER1}") == [day.isoformat()]
     assert run.deltas_naming("scim", USER1) == [day.isoformat()]
     assert f"利用終了 {day}" in run.accepted_mail().get_content()
@@ -414,6 +418,105 @@ def test_a_replaced_window_person_has_one_date_in_every_delta(
     # all on that one date.
     assert {system for system, _ in rows} == {"taxis", "loacus", "info_site", "admin_console"}
     assert {day for _, day in rows} == {"2026-12-23"}
+
+
+def _holds(out: Path, login: str) -> dict[str, bool]:
+    """Whether each snapshot of ``out`` holds ``login``: the permission-management
+    system's CSV, the LDIF and the SCIM ones."""
+    admin = read_csv(out / "imports/admin_console/snapshot.csv")
+    return {
+        "admin_console": login in {r["メールアドレス（ID）"] for r in admin},
+        "ldif": f"uid={login}," in (out / "ldif/snapshot.ldif").read_text(encoding="utf-8"),
+        "scim": login in (out / "scim/snapshot.json").read_text(encoding="utf-8"),
+    }
+
+
+def test_a_termination_still_to_come_ends_its_window_person_on_its_date(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """000 §3-3: the operator ends on the day it chose, 2027-01-20, for every user; its
+    pull request is entered, approved, merged and applied on 2026-12-21. Its primary
+    window person, a user too, ends on that day in every output, the permission-management
+    system's ID included (derived from the window persons, no item of the plan names it):
+    the plan, every delta CSV's 適用日, one dated LDIF and SCIM delta (none after a manual
+    step), the snapshots until the day before, the 受付 mail and the completion notice, the
+    state and status."""
+    day, ends = date(2026, 12, 21), "2027-01-20"
+    window = "window1@test-gas.example.co.jp"
+    gr.branch("end", "main")
+    edited = run_cli("operator", "terminate", "--operator", OPERATOR, "--on", ends,
+                     "--today", day.isoformat(), cwd=gr.path)  # fmt: skip
+    assert edited.returncode == 0, edited.stderr
+    gr.repo.git.add("-A")
+    gr.repo.git.commit("-q", "-m", "end", env=on(day))
+    events = ("--entered-on", day.isoformat(), "--accepted-on", day.isoformat())
+    planned = run_cli("plan", "--base", "main", "--head", "end", "--format", "json", *events,
+                      "--today", day.isoformat(), cwd=gr.path)  # fmt: skip
+    assert planned.returncode == 0, planned.stderr
+    (op,) = json.loads(planned.stdout)["operators"]
+    dates = {i["effective"]["on"] for i in op["items"] if i["effective"]}
+    dates |= {e["effective"]["on"] for i in op["items"] for e in i["effects"]}
+    assert dates == {ends}
+    gr.checkout("main")
+    gr.repo.git.merge("-q", "--no-ff", "--no-edit", "end", env=on(day))
+    out = tmp_path / "out"
+    applied = run_cli("apply", "--out", str(out), "--confirm", *events, "--today",
+                      day.isoformat(), "--allow-mass-removal", cwd=gr.path)  # fmt: skip
+    assert applied.returncode == 0, applied.stderr
+
+    rows = {
+        (path.parent.name, row["区分"], row["適用日"])
+        for path in sorted((out / "imports").glob("*/delta-*.csv"))
+        for row in read_csv(path)
+        if row["メールアドレス（ID）"] == window
+    }
+    systems = {"taxis", "loacus", "info_site", "admin_console"}
+    assert rows == {(system, "抹消", ends) for system in systems}
+    for kind in ("ldif", "scim"):
+        assert sorted(p.name for p in (out / kind).glob("delta-*")) == [
+            f"delta-{ends}.{'json' if kind == 'scim' else 'ldif'}"
+        ]
+    ldif = (out / f"ldif/delta-{ends}.ldif").read_text(encoding="utf-8")
+    assert f"dn: uid={window},ou=people,{BASE}\nchangetype: delete" in ldif
+    scim = json.loads((out / f"scim/delta-{ends}.json").read_text(encoding="utf-8"))
+    assert {"method": "DELETE", "path": f"/Users/{window}"} in scim["Operations"]
+    # The snapshots hold the person on the run's day and until the day before the end.
+    assert set(_holds(out, window).values()) == {True}
+    assert set(_holds(over_applied(gr, tmp_path, "2027-01-19"), window).values()) == {True}
+    assert set(_holds(over_applied(gr, tmp_path, ends), window).values()) == {False}
+    # A later merge of another operator: the run takes the ending operator's share on the
+    # day from the cache, as the run before kept it, and it still holds the person.
+    later = date(2026, 12, 22)
+    gr.branch("another", "main")
+    gr.reg.operator("TESTOP02", contacts=[contact(n=2)])
+    gr.repo.git.add("-A")
+    gr.repo.git.commit("-q", "-m", "another", env=on(later))
+    gr.checkout("main")
+    gr.repo.git.merge("-q", "--no-ff", "--no-edit", "another", env=on(later))
+    again = tmp_path / "again"
+    ran = run_cli("apply", "--out", str(again), "--confirm", "--today", later.isoformat(),
+                  cwd=gr.path)  # fmt: skip
+    assert ran.returncode == 0, ran.stderr
+    assert set(_holds(again, window).values()) == {True}
+    body = _accepted_body(out)
+    assert f"利用終了 {ends}" in body and "完了時にお知らせします" not in body
+    state = json.loads(gr.repo.git.show("refs/accessreg/state:state.json"))
+    (batch,) = [b for b in state["batches"].values() if b["created_on"] == day.isoformat()]
+    assert batch["moves"]["admin_console"] == {window: ends}
+    assert _recorded_on(gr, window, "taxis", "remove") == [ends]
+    # Its import confirmed, the notice of the permission-management system gives the day.
+    notices = tmp_path / "confirmed"
+    ran = run_cli("confirm", batch["id"], "--system", "admin_console", "--out", str(notices),
+                  "--today", "2026-12-22", cwd=gr.path)  # fmt: skip
+    assert ran.returncode == 0, ran.stderr
+    (path,) = (notices / "mail").glob("*-completed-admin_console-*.eml")
+    notice = message_from_bytes(path.read_bytes(), policy=policy.default)
+    assert f"（ID: {window}）: 抹消 あり / 利用終了 {ends}" in notice.get_content()
+    listed = run_cli("status", "--operator", OPERATOR, "--today", day.isoformat(), cwd=gr.path)
+    assert listed.returncode == 0, listed.stderr
+    header, *lines = (line.split("\t") for line in listed.stdout.splitlines())
+    latest = dict(zip(header, lines[-1], strict=True))
+    assert (latest["受付日"], latest["申請種別"]) == (day.isoformat(), "利用申請（終了）")
 
 
 def test_no_mail_for_an_application_with_nothing_to_list(gr: GitRegistry, tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
-from accessreg.errors import UsageError
+from accessreg.errors import ConfigError, UsageError
 from accessreg.model.catalog import Catalog, system_named
 from accessreg.model.commits import CommitInfo
 from accessreg.model.mail import Notice
@@ -87,9 +87,27 @@ def accepted(
         first = group[0]  # one merge: one pull request's events and title
         scoped = snapshots.narrowed({r.operator for r in group})
         merged = MergedPullRequest(_events(first))
-        made = step(scoped, _commit(first), merged, {r.id: r for r in group}, loaded)
+        since = _since(scoped, batch, first)
+        made = step(scoped, _commit(first), since, merged, {r.id: r for r in group}, loaded)
         found.update((r.id, Accepted(r, made)) for r in group)
     return found
+
+
+def _since(snapshots: Snapshots, batch: BatchRecord, record: ApplicationRecord) -> str | None:
+    """Where the run that applied ``record`` started its merge's step: the revision it
+    records. A state recorded before that was recorded names the merge's parent, which a
+    merge whose catalog does not load (often the first commits of a load's history) can
+    leave unreadable: the run had started from the merge of the batch before it (one it
+    could not read is no step), or from the batch's base (nothing, for a load)."""
+    if record.parent is None:
+        return None
+    try:
+        snapshots.at(record.parent)  # kept: the step reads it again
+    except ConfigError:
+        merges = list(dict.fromkeys(r.commit for r in batch.applications if not r.released))
+        earlier = merges[: merges.index(record.commit)]
+        return earlier[-1] if earlier else batch.base
+    return record.parent
 
 
 def _commit(record: ApplicationRecord) -> CommitInfo:

@@ -36,7 +36,7 @@ from accessreg.model.registry import OperatorEntry, Registry, UserEntry
 from accessreg.outputs.access import Access, AccessChange, diff, effective_access
 from accessreg.outputs.csv_ import DatedChange
 from accessreg.plan import OperatorPlan, compute_plan
-from accessreg.plan.model import CertificateChange, Item, WindowPersonChange
+from accessreg.plan.model import CertificateChange, Item, OperatorChange, WindowPersonChange
 from accessreg.plan.waits import Waits, comes, not_before, waited
 from accessreg.provision.state import ApplicationRecord, ItemDates
 from accessreg.timeline.clock import JST
@@ -338,6 +338,10 @@ class Step:
     title: str = ""  # the pull request's number and title, where known
     released: tuple[str, ...] = ()  # files held back before that this step releases
     waits: Waits = field(default_factory=Waits)  # what batches applied before make come later
+    # The revision ``before`` is, as the run read it (None: nothing, before a load): the
+    # merge's parent, or the last one before it that could be read (a merge whose catalog
+    # does not load is no step). Its applications are rebuilt from there.
+    since: str | None = field(kw_only=True)
 
     @property
     def accepted_on(self) -> date:
@@ -385,13 +389,19 @@ class Step:
         """The plan's date for that person and system (the application decides: dropping
         one system in a change application is a change); for a row that changed only
         because its person became or stopped being a window person, that item's date; for
-        a derived system, the systems it derives from; else the catalog's timing for the
-        kind of row (catalog changes)."""
+        a row of an operator that ends, the end's date; for a derived system, the systems
+        it derives from; else the catalog's timing for the kind of row (catalog changes)."""
         login = change.person.login
         found = self._plan_dates.get((change.system, login))
         if found is not None:
             return found
         found = self._window_person_dates.get(login)
+        if found is not None:
+            return found
+        # A termination ends every holder's access on its date (000 §3-3), also what the
+        # plan has no item of: a window person's permission-management ID, whose contact
+        # entry a termination leaves as it is.
+        found = self._ends.get(change.person.operator)
         if found is not None:
             return found
         system = self.after.catalog.by_id.get(change.system)
@@ -416,6 +426,19 @@ class Step:
                 for effect in item.effects:
                     dates[(effect.system, person.email.lower())] = effect.effective
         return dates
+
+    @cached_property
+    def _ends(self) -> dict[str, Effective]:
+        """The operators this merge terminates, and the day they end (``Dates.termination``,
+        as the plan dates every item of theirs)."""
+        return {
+            item.code: item.effective
+            for op in self.operators
+            for item in op.items
+            if isinstance(item, OperatorChange)
+            and item.action is ChangeKind.REMOVE
+            and item.effective is not None
+        }
 
     @cached_property
     def _window_person_dates(self) -> dict[str, Effective]:
@@ -603,6 +626,7 @@ def _steps(
         base = repo.merge_base(base, head)
         start = None
     previous: Registry | None = start
+    since = base  # the revision ``previous`` is (None: nothing, before a load)
     pending: set[str] | None = set()  # the scope's operators changed since ``previous``
     changed = repo.first_parent_paths(base, head)
     for commit in repo.first_parent_history(base, head):
@@ -628,24 +652,28 @@ def _steps(
         scope = snapshots.scope
         if pending is not None and scope and _apart(previous, after, frozenset(pending), scope):
             access = partial(snapshots.access, only=frozenset(pending))
-        yield step_between(commit, previous, after, found, recorded, access, loaded, waits)
-        previous, pending = after, set()
+        yield step_between(
+            commit, previous, after, found, recorded, access, loaded, waits, since=since
+        )
+        previous, since, pending = after, commit.sha, set()
 
 
 def step(
     snapshots: Snapshots,
     commit: CommitInfo,
+    since: str | None,
     merged: MergedPullRequest,
     recorded: Mapping[str, ApplicationRecord] | None = None,
     loaded: date | None = None,
 ) -> Step:
-    """One merge, from its first parent to itself, dated by its pull request's events
-    (the merge commit's day standing in for those not known). An application already
-    ``recorded`` (by id) keeps the events and dates recorded at its acceptance; one a first
-    apply ``loaded``, that day's."""
+    """One merge, from the revision ``since`` (None: nothing) to itself, dated by its pull
+    request's events (the merge commit's day standing in for those not known). An
+    application already ``recorded`` (by id) keeps the events and dates recorded at its
+    acceptance; one a first apply ``loaded``, that day's."""
     after = snapshots.at(commit.sha)
-    before = snapshots.at(commit.parent) if commit.parent else empty_like(after)
-    return step_between(commit, before, after, merged, recorded, snapshots.access, loaded)
+    before = snapshots.at(since) if since is not None else empty_like(after)
+    access = snapshots.access
+    return step_between(commit, before, after, merged, recorded, access, loaded, since=since)
 
 
 def step_between(
@@ -657,10 +685,13 @@ def step_between(
     access: Callable[[Registry], Access] = effective_access,
     loaded: date | None = None,
     waits: Waits | None = None,
+    *,
+    since: str | None,
 ) -> Step:
     """``step`` between two registries already loaded, whose ``access`` is compared;
     ``loaded``: the day of a first apply, every item in effect on it (``Dates.loaded``);
-    ``waits``: the permissions applied before and still to come (``State.waiting``)."""
+    ``waits``: the permissions applied before and still to come (``State.waiting``);
+    ``since``: the revision ``before`` is (None: nothing)."""
     recorded = recorded or {}
     events, title = merged.events, merged.label
     known = next((r for r in recorded.values() if r.commit == commit.sha), None)
@@ -681,7 +712,15 @@ def step_between(
         operators = tuple(waited(op, waits) for op in operators)
     changes = diff(access(before), access(after), after.catalog)
     return Step(
-        commit, before, after, dates, operators, tuple(changes), title, waits=waits or Waits()
+        commit,
+        before,
+        after,
+        dates,
+        operators,
+        tuple(changes),
+        title,
+        waits=waits or Waits(),
+        since=since,
     )
 
 
@@ -714,7 +753,7 @@ def released_step(
     changes = diff(snapshots.access(before), snapshots.access(after), after.catalog)
     title = record.title if record is not None else ""
     released = tuple(sorted(rels))
-    return Step(commit, before, after, dates, operators, tuple(changes), title, released)
+    return Step(commit, before, after, dates, operators, tuple(changes), title, released, since=at)
 
 
 def _fields_only(change: AccessChange) -> bool:

@@ -66,10 +66,12 @@ def joined(found: Access, day: Access, waiting: Collection[str]) -> Access:
 
 @dataclass(frozen=True)
 class Shares:
-    fragments: list[Fragment]  # one per active operator with holders, in operator order
+    # One per active operator with holders (or one whose termination is still to come),
+    # in operator order.
+    fragments: list[Fragment]
     outside: int  # login IDs of the operators outside the run's scope (unchanged by it)
     rendered: int  # operators with a share rendered in this run; the others from the cache
-    operators: int  # active operators, each with a share (empty when it has no holder)
+    operators: int  # operators with a share (empty when it has no holder)
     read: int = 0  # active operators whose users the run read
 
 
@@ -505,11 +507,18 @@ def collect(
     head."""
     repo, pins = snapshots.repo, snapshots.pins
     registry = history.after
-    active = [e.operator.code for e in registry.iter_operators() if e.operator.status == "active"]
+    on_day, as_files = _people(day), _people(history.after_access)
+    # An operator terminated for a day still to come holds its users until then (000
+    # §3-3): it has a share as long as it has holders on the day.
+    holding = on_day.keys() | taken.keys()
+    active = [
+        e.operator.code
+        for e in registry.iter_operators()
+        if e.operator.status == "active" or e.operator.code in holding
+    ]
     scope = history.scope
     inside = [c for c in active if scope is None or c in scope]
     outside = [c for c in active if scope is not None and c not in scope]
-    on_day, as_files = _people(day), _people(history.after_access)
     options = options_key(encoding, ldap_base)
     store = ShareStore(directory) if directory is not None else None
     pinned = {layout.operator_of(rel) for rel in pins}

@@ -59,7 +59,10 @@ class ApplicationRecord(Frozen):
 
     id: str  # <commit, 12 hex>/<operator code>
     commit: str
-    parent: str | None  # the commit it was merged onto
+    # The revision its merge's step started from, which rebuilds it (``completion``): the
+    # commit it was merged onto, or the last one before that the run could read; None:
+    # nothing (a load's first merge: downstream held nothing before it).
+    parent: str | None
     operator: str
     title: str  # the pull request's number and title where known, else empty
     # The acceptance day (受付日, ``Dates.accepted_on``): a business day, the approval's own
