@@ -29,6 +29,7 @@ from accessreg.model.messages import Message
 from accessreg.model.registry import Registry
 from accessreg.plan import (
     AllowedIpChange,
+    Application,
     CertificateChange,
     Effect,
     Item,
@@ -119,6 +120,8 @@ def _when(effective: Effective | None) -> str | None:
 def _operator_item(item: Item) -> dict[str, Any] | None:
     """One line for an operator-level item of a plan; users are listed apart."""
     action = _ACTIONS[item.action]
+    if item.application is Application.SUSPENSION and isinstance(item, CertificateChange):
+        action = "利用停止" if item.after and item.after.suspended_on else "停止解除"
     if isinstance(item, OperatorChange):
         text = f"{item.application.label}: {_OPERATOR_ACTIONS[item.action]}"
         if item.ending_users:
@@ -139,6 +142,29 @@ def _operator_item(item: Item) -> dict[str, Any] | None:
     return {"text": text, "when": _when(item.effective)}
 
 
+def _suspension_lines(catalog: Catalog, item: UserChange) -> list[dict[str, Any]]:
+    """A user's ID suspended or its suspension lifted (001 p46): every system it holds
+    stops or starts again on the item's own day."""
+    own, was, now = item.effective, item.before, item.after
+    if own is None or was is None or now is None:
+        return []
+    if (was.suspended_on is None) == (now.suspended_on is None):
+        return []  # only its day moved: nothing stops or starts again
+    kind = ChangeKind.SUSPEND if now.suspended_on is not None else ChangeKind.RESTORE
+    return [
+        {
+            "system_name": catalog.named(system).japanese,
+            "action": KIND_LABELS[kind],
+            "code_text": _code_text(catalog.by_id.get(system), code),
+            "when_label": _WHEN_LABELS[kind],
+            "when": own.on,
+            "pending": pending_text(own),
+            "waits": own.waits,
+        }
+        for system, code in sorted(now.permissions.items())
+    ]
+
+
 @dataclass(frozen=True)
 class _People:
     """The users an acceptance notice lists, each made as the template reads it: a first
@@ -148,7 +174,7 @@ class _People:
 
     catalog: Catalog
     operator: Operator
-    items: tuple[UserChange, ...]  # those with effects
+    items: tuple[UserChange, ...]  # those with effects or a suspension's own date
 
     def __len__(self) -> int:
         return len(self.items)
@@ -160,12 +186,16 @@ class _People:
                 "email": item.person.email,
                 "affiliation_name": self.operator.affiliation_name(item.affiliation)
                 or item.affiliation,
-                "changes": [_effect_line(self.catalog, e) for e in item.effects],
+                "changes": [_effect_line(self.catalog, e) for e in item.effects]
+                + _suspension_lines(self.catalog, item),
             }
 
 
 def _people(catalog: Catalog, operator: Operator, items: list[UserChange]) -> _People:
-    return _People(catalog, operator, tuple(item for item in items if item.effects))
+    """The users an acceptance lists: those whose permissions change, and those whose ID
+    is suspended or lifted (the only own date a user's item has)."""
+    listed = tuple(i for i in items if i.effects or i.effective is not None)
+    return _People(catalog, operator, listed)
 
 
 def _operator(step: Step, code: str) -> Operator | None:
