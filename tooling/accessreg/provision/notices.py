@@ -142,6 +142,21 @@ def _operator_item(item: Item) -> dict[str, Any] | None:
     return {"text": text, "when": _when(item.effective)}
 
 
+def _operator_lines(item: Item, catalog: Catalog) -> list[dict[str, Any]]:
+    """The lines of an operator-level item: each system whose use it suspends or lifts the
+    suspension of, on its own day, and the item's own line unless that is all it does."""
+    lines = []
+    if isinstance(item, OperatorChange):
+        for use in item.suspensions:
+            what = "停止" if use.suspended else "停止解除"
+            name = catalog.named(use.system).japanese
+            lines.append({"text": f"システム利用の{what}: {name}", "when": _when(use.effective)})
+        if lines and item.application is Application.SUSPENSION:
+            return lines
+    line = _operator_item(item)
+    return [line, *lines] if line is not None else lines
+
+
 def _suspension_lines(catalog: Catalog, item: UserChange) -> list[dict[str, Any]]:
     """A user's ID suspended or its suspension lifted (001 p46): every system it holds
     stops or starts again on the item's own day."""
@@ -224,16 +239,17 @@ def kinds(step: Step, code: str) -> tuple[str, ...]:
     return tuple(found) or ("利用申請（変更）",)
 
 
-def _processing_day(step: Step, plan: OperatorPlan | None) -> date:
+def _processing_day(plan: OperatorPlan | None, batch: date | None) -> date | None:
     """The batch M of an application: the earliest of its items' (a change is keyed on its
-    entry, a new user on its acceptance), else that of its acceptance."""
+    entry, a new user on its acceptance), else ``batch``, that of its acceptance (None: it
+    only suspends or lifts, in no batch)."""
     days = [
         e.processing_day
         for item in (plan.items if plan else ())
         for e in (item.effective, *(x.effective for x in item.effects))
         if e is not None and e.processing_day is not None
     ]
-    return min(days, default=step.processing_day)
+    return min(days, default=batch)
 
 
 def applications(step: Step, dated: bool = True) -> list[Accepted]:
@@ -245,14 +261,17 @@ def applications(step: Step, dated: bool = True) -> list[Accepted]:
         order = [s.id for s in step.after.catalog.systems if s.id in systems]
         plan = step.plan_of(code)
         events = step.dates.events
+        # The 受付日 every output shows, and M: at once, in no batch, for an application
+        # that only suspends or lifts (001 p46, 002 §2.4).
+        accepted_on, batch = step.dates.acceptance(plan is not None and plan.at_once)
         record = ApplicationRecord(
             id=application_id(step.commit.sha, code),
             commit=step.commit.sha,
             parent=step.since,
             operator=code,
             title=step.title,
-            accepted_on=step.dates.accepted_on,  # the 受付日 every output shows
-            processing_day=_processing_day(step, plan),
+            accepted_on=accepted_on,
+            processing_day=_processing_day(plan, batch),
             kinds=kinds(step, code),
             systems=tuple(order),
             entered_on=events.entered,
@@ -318,15 +337,18 @@ def acceptance_notices(accepted: Accepted) -> list[Notice]:
     context = {
         "operator": {"code": operator.code, "name": operator.name},
         "application": _application_context(record),
-        "operator_items": [line for i in items if (line := _operator_item(i)) is not None],
+        "operator_items": [line for i in items for line in _operator_lines(i, catalog)],
         "people": _people(catalog, operator, [i for i in items if isinstance(i, UserChange)]),
         "uses_processing_day": "processing_day" in starts,
+        # Only suspensions and liftings: on their day, whatever the processing schedule.
+        "at_once": plan is not None and plan.at_once,
         "desks": [p.desk for p in providers],
     }
     if not context["operator_items"] and not context["people"] and not removed:
         return []  # nothing to tell: no mail for an application with no item
     # The centre accepts on business days: an approval on a Sunday is dated the Monday,
-    # as the mail's 受付日 says (``Dates.accepted_on``, recorded once).
+    # as the mail's 受付日 says (``Dates.acceptance``, recorded once); a suspension or its
+    # lifting alone on its own day.
     day = record.accepted_on
     notices = [
         Notice("accepted", record.id, r, "mail-accepted.txt.j2", day, context)

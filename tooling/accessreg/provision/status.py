@@ -68,7 +68,7 @@ def table(rows: list[Progress], catalog: Catalog) -> str:
                 [
                     r.application.id,
                     r.application.accepted_on.isoformat(),
-                    r.application.processing_day.isoformat(),
+                    _day(r.application.processing_day),
                     r.batch.id,
                     r.overall,
                     *(by_system.get(s, NOT_NEEDED) for s in shown),
@@ -77,6 +77,11 @@ def table(rows: list[Progress], catalog: Catalog) -> str:
             )
         )
     return "\n".join(lines) + "\n"
+
+
+def _day(day: date | None) -> str:
+    """A day as the table shows it; none (an application in no batch has no M): blank."""
+    return day.isoformat() if day is not None else ""
 
 
 @dataclass(frozen=True)
