@@ -169,8 +169,9 @@ CASES: tuple[SeedCase, ...] = (
     ),
     # Approved and merged on Saturday 2027-01-16: on that day, not Monday 1/18.
     _suspension("suspend-user", "user", "2027-01-15", "2027-01-16", "2027-01-16", "2027-01-16"),
+    # The file names Friday 1/15, the day the certificate was lost: stopped on the merge.
     _suspension(
-        "suspend-certificate", "certificate", "2027-01-15", "2027-01-16", "2027-01-16", "2027-01-16"
+        "suspend-certificate", "certificate", "2027-01-15", "2027-01-16", "2027-01-16", "2027-01-15"
     ),
     _suspension("suspend-system", "system", "2027-01-15", "2027-01-16", "2027-01-16", "2027-01-16"),
     _suspension("lift-user", "user", "2027-01-15", "2027-01-16", "2027-01-16", None),

@@ -59,7 +59,7 @@ from accessreg.outputs.csv_ import CannotEncode, DatedChange, Encoding
 from accessreg.outputs.fragments import Fragment, import_systems, snapshot_name
 from accessreg.outputs.whitelist import Admitted, network_of, whitelists
 from accessreg.provision.merges import History
-from accessreg.provision.state import ApplicationRecord
+from accessreg.provision.state import ApplicationRecord, suspension_days
 
 FORMAT = "accessreg-apply/1"
 MANIFEST = "manifest.json"
@@ -126,9 +126,10 @@ def _imports(
 def admitted(records: Iterable[ApplicationRecord]) -> Admitted:
     """From which day each certificate and address is let through: the date recorded for
     it at its acceptance (not a suspension's), the latest application's where several
-    name it."""
+    name it; and from which day each suspension stops one (``state.suspension_days``)."""
     certificates: dict[str, date] = {}
     networks: dict[tuple[str, str], date] = {}
+    records = list(records)
     for record in records:
         for item in record.items:
             if item.system is not None or item.on is None or item.keyed == "suspended_on":
@@ -137,7 +138,7 @@ def admitted(records: Iterable[ApplicationRecord]) -> Admitted:
                 certificates[item.serial] = item.on
             elif item.subject == "allowed_ip":
                 networks[(record.operator, network_of(item.key))] = item.on
-    return Admitted(certificates, networks)
+    return Admitted(certificates, networks, suspension_days(records))
 
 
 def _info_site(

@@ -10,7 +10,7 @@ every mail (``effects.outbox``); the session (``effects.session``) reads and wri
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
@@ -23,6 +23,7 @@ from accessreg.model.base import Frozen, UnreadableError, json_document
 from accessreg.model.layout import USERS_DIR, registry_rel, repo_path
 from accessreg.model.messages import Param, msg
 from accessreg.plan.waits import Waits
+from accessreg.timeline.effective import Suspended, SuspensionDays
 
 STATE_FILE = "state.json"
 
@@ -280,6 +281,18 @@ def loaded_users(repo: GitRepository, state: State) -> dict[str, date]:
         if rel is not None and rel not in first.pins:
             found[rel] = first.loaded_on
     return found
+
+
+def suspension_days(records: Iterable[ApplicationRecord]) -> SuspensionDays:
+    """The day each suspension took effect, as its application recorded it
+    (``Dates.suspension``), by what it stops and the day its file names; the latest
+    application's where several name the same."""
+    found: dict[Suspended, date] = {}
+    for record in records:
+        for i in record.items:
+            if i.keyed == "suspended_on" and i.keyed_on is not None and i.on is not None:
+                found[i.subject, i.key, i.system, i.keyed_on] = i.on
+    return SuspensionDays(found)
 
 
 def by_system(found: Mapping[tuple[str, str], date]) -> dict[str, dict[str, date]]:

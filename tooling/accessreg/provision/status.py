@@ -16,6 +16,7 @@ from accessreg.model import Catalog
 from accessreg.model.registry import Registry
 from accessreg.provision.notices import NOT_NEEDED, REGISTRATION_ROW, progress
 from accessreg.provision.state import ApplicationRecord, BatchRecord, State
+from accessreg.timeline.effective import SuspensionDays
 
 
 @dataclass(frozen=True)
@@ -92,8 +93,14 @@ class Suspended:
     since: str
 
 
-def suspensions(registry: Registry, operator: str | None = None) -> list[Suspended]:
-    """Every suspension in force at HEAD: certificates, user IDs, operators' use of systems."""
+NONE_RECORDED = SuspensionDays()  # a registry alone: each suspension from its file's day
+
+
+def suspensions(
+    registry: Registry, operator: str | None = None, days: SuspensionDays = NONE_RECORDED
+) -> list[Suspended]:
+    """Every suspension in force at HEAD: certificates, user IDs, operators' use of systems,
+    each from the day it took effect, as its application recorded it (``days``)."""
     found: list[Suspended] = []
     for entry in registry.iter_operators():
         op = entry.operator
@@ -101,16 +108,18 @@ def suspensions(registry: Registry, operator: str | None = None) -> list[Suspend
             continue
         for s in op.suspensions:
             system = registry.catalog.named(s.system).japanese  # as the forms name it
-            found.append(Suspended(op.code, "システムの利用", system, s.suspended_on.isoformat()))
+            since = days.since("operator", op.code, s.system, s.suspended_on)
+            found.append(Suspended(op.code, "システムの利用", system, since.isoformat()))
         for c in op.certificates:
             if c.suspended_on is not None:
                 target = f"{c.id}（シリアル {c.serial}）"
-                found.append(Suspended(op.code, "証明書", target, c.suspended_on.isoformat()))
+                since = days.since("certificate", c.id, None, c.suspended_on)
+                found.append(Suspended(op.code, "証明書", target, since.isoformat()))
         for u in sorted(registry.users_of(op.code), key=lambda u: u.user.email.lower()):
-            if u.user.suspended_on is not None:
-                found.append(
-                    Suspended(op.code, "利用者ID", u.user.email, u.user.suspended_on.isoformat())
-                )
+            user = u.user
+            if user.suspended_on is not None:
+                since = days.since("user", user.email.lower(), None, user.suspended_on)
+                found.append(Suspended(op.code, "利用者ID", user.email, since.isoformat()))
     return found
 
 

@@ -34,7 +34,7 @@ Pure: the calendar and the catalog come in, dates go out.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Literal
@@ -127,6 +127,25 @@ class Effective:
 
 
 NO_DATE = Effective(None, None)
+
+
+# What a suspension stops, as the state keys an item: (subject, key, system), the system
+# only for an operator's use of one; and the day its file names.
+Suspended = tuple[str, str, str | None, date]
+
+
+@dataclass(frozen=True)
+class SuspensionDays:
+    """The day each suspension in the files took effect (``Dates.suspension``), as recorded
+    at its acceptance, by what it stops and the day its file names: the whitelists and
+    ``status`` read it, as the deltas and mails were dated."""
+
+    recorded: Mapping[Suspended, date] = field(default_factory=dict)
+
+    def since(self, subject: str, key: str, system: str | None, suspended_on: date) -> date:
+        """From when ``key`` is suspended. One not recorded (loaded by a first apply, which
+        records no dates, or not applied yet) from the day its file names."""
+        return self.recorded.get((subject, key, system, suspended_on), suspended_on)
 
 
 @dataclass(frozen=True)
