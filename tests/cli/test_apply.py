@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from email import message_from_bytes, policy
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
@@ -227,10 +229,38 @@ def test_several_merges_before_one_apply_still_produce_every_deletion(
     assert len([f for f in tree(out) if f.startswith("mail/")]) == 3
 
 
+def _accepted_mails(out: Path) -> list[EmailMessage]:
+    """The 受付 mails a run wrote, read as a strict reader does."""
+    found = []
+    for path in sorted((out / "mail").glob("*-accepted-*.eml")):
+        mail = message_from_bytes(path.read_bytes(), policy=policy.strict)
+        assert isinstance(mail, EmailMessage)
+        found.append(mail)
+    return found
+
+
+def _announced(out: Path, stops: bool) -> None:
+    """The window person's 受付 mail of a suspension (``stops``) or its lifting: the
+    application by its name, each system of the ID with its day."""
+    (mail,) = _accepted_mails(out)
+    assert mail["Subject"] == "【受付】利用の停止・停止解除（テストガス株式会社）"
+    assert [a.addr_spec for a in mail["To"].addresses] == ["window1@test-gas.example.co.jp"]
+    body = mail.get_content()
+    assert "申請種別: 利用の停止・停止解除" in body
+    action, when = ("停止", "利用停止") if stops else ("停止解除", "利用再開")
+    lines = [ln.strip() for ln in body.splitlines() if USER2 in ln or ln.startswith("   ")]
+    assert lines == [
+        f"1. 二宮 二郎（ID: {USER2}、所属: テストガス株式会社）",
+        f"消費機器保安情報授受システム（juju）: {action} あり / {when} {ON}",
+        f"託送システム（taxis）: {action} 1010（更新権限なし） / {when} {ON}",
+    ]
+
+
 def test_a_suspension_is_applied_as_such_and_lifted_without_a_new_application(
     gr: GitRegistry, tmp_path: Path
 ) -> None:
-    """001 p46, 002 §3.4.4: suspended on the day, not deleted; restored by lifting it."""
+    """001 p46, 002 §3.4.4: suspended on the day, not deleted; restored by lifting it. Both
+    are applications the window persons are told of, each with its 受付 mail."""
     _initial(gr, tmp_path)
     merge(gr, "suspend", lambda: gr.reg.user(email=USER2, name="二宮 二郎",
           permissions={"taxis": "1010", "juju": "granted"}, suspended_on="2026-12-03"))  # fmt: skip
@@ -246,6 +276,7 @@ def test_a_suspension_is_applied_as_such_and_lifted_without_a_new_application(
     listed = accessreg(gr, "status", "--operator", "TESTOP01")
     assert listed.returncode == 0, listed.stderr
     assert f"利用者ID\tTESTOP01\t{USER2}\t2026-12-03" in listed.stdout.splitlines()
+    _announced(out, stops=True)
     merge(gr, "lift", lambda: gr.reg.user(email=USER2, name="二宮 二郎",
           permissions={"taxis": "1010", "juju": "granted"}))  # fmt: skip
     again = tmp_path / "again"
@@ -254,6 +285,7 @@ def test_a_suspension_is_applied_as_such_and_lifted_without_a_new_application(
         ("停止解除", USER2)
     }
     assert "利用停止中" not in accessreg(gr, "status").stdout
+    _announced(again, stops=False)
 
 
 def test_status_of_one_operator_and_of_all_read_a_head_with_errors_alike(

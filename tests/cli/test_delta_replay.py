@@ -121,7 +121,7 @@ def test_every_delta_applies_on_its_date_and_ends_as_the_snapshot(
                 if kind == "change":  # a permission whose removal is manual is kept
                     kept = {s: c for s, c in users[user].items() if s in MANUAL_REMOVAL}
                     users[user] = _permissions(rng) | kept
-                if kind == "suspend":  # or lifted: on the day (001 p46), a holiday's the next
+                if kind == "suspend":  # or lifted: at once, on the day (001 p46)
                     stopped[user] = None if stopped.get(user) else day.isoformat()
                 else:
                     memos[user] = f"変更 {k}"

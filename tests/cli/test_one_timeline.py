@@ -72,9 +72,28 @@ def _line_of(body: str, system: str) -> str:
     return next(ln for ln in body.splitlines() if ln.strip().startswith(LABELS[system]))
 
 
+# The day a lifting's suspension began, long before the case.
+SUSPENDED_BEFORE = "2026-12-01"
+AT_ONCE = ("suspension", "lifting")
+
+
+def _stopped(reg: RegistryFactory, case: SeedCase, day: str | None) -> None:
+    """What the case suspends (its user ID, its certificate, its use of TAXIS), suspended
+    from ``day`` (None: not suspended)."""
+    if case.stops == "user":
+        reg.user(suspended_on=day)
+    elif case.stops == "certificate":
+        reg.operator(certificates=[{**cert(case), "suspended_on": day}])
+    else:
+        stopped = [{"system": "taxis", "suspended_on": day, "reason": "不正利用の疑い"}]
+        reg.operator(certificates=[cert(case)], suspensions=stopped if day else None)
+
+
 def _base(reg: RegistryFactory, case: SeedCase) -> None:
     """The registry before the case's pull request."""
-    if case.kind == "user_change":
+    if case.kind in AT_ONCE:
+        _stopped(reg, case, SUSPENDED_BEFORE if case.kind == "lifting" else None)
+    elif case.kind == "user_change":
         reg.user(permissions={"taxis": "1010", "loacus": "02011"})
     elif case.kind == "user_remove":
         reg.user(permissions={"taxis": "1011", "johs": "J1010", "juju": "granted"})
@@ -93,6 +112,8 @@ def _change(gr: GitRegistry, case: SeedCase) -> None:
         gr.remove(f"users/{OPERATOR}/{USER1}.yaml")
     elif case.kind == "certificate":
         reg.operator(certificates=[cert(case)])
+    elif case.kind in AT_ONCE:
+        _stopped(reg, case, case.suspended_on.isoformat() if case.suspended_on else None)
     else:
         assert case.terminated_on is not None
         on = case.terminated_on.isoformat()
@@ -189,10 +210,24 @@ class Run:
         return mail
 
     def status(self, day: date) -> dict[str, str]:
+        header, *rows = self._tables(day)[0]
+        return dict(zip(header, rows[-1], strict=True))  # the latest: the case's application
+
+    def suspended(self, day: date) -> list[dict[str, str]]:
+        """The suspensions ``status`` lists as in force on ``day``."""
+        tables = self._tables(day)
+        if len(tables) == 1:
+            return []
+        header, *rows = tables[1]
+        return [dict(zip(header, row, strict=True)) for row in rows]
+
+    def _tables(self, day: date) -> list[list[list[str]]]:
         listed = self.cli("status", "--today", day.isoformat())
         assert listed.returncode == 0, listed.stderr
-        header, *rows = (line.split("\t") for line in listed.stdout.splitlines())
-        return dict(zip(header, rows[-1], strict=True))  # the latest: the case's application
+        return [
+            [line.split("\t") for line in table.splitlines()]
+            for table in listed.stdout.strip("\n").split("\n\n")
+        ]
 
     def registered_mails(self, day: date) -> list[EmailMessage]:
         """The 登録完了連絡 an apply of the applied revision owes on ``day``."""
@@ -207,11 +242,12 @@ class Run:
             found.append(mail)
         return found
 
-    def whitelist(self, day: date) -> str:
+    def whitelist(self, day: date, system: str = "taxis") -> str:
         out = self.tmp / f"daily-{day}"
-        ran = self.cli("daily", "--out", str(out), "--today", day.isoformat())
-        assert ran.returncode == 0, ran.stdout + ran.stderr
-        return (out / "whitelist" / "taxis" / "cert-map.conf").read_text(encoding="utf-8")
+        if not out.exists():
+            ran = self.cli("daily", "--out", str(out), "--today", day.isoformat())
+            assert ran.returncode == 0, ran.stdout + ran.stderr
+        return (out / "whitelist" / system / "cert-map.conf").read_text(encoding="utf-8")
 
 
 @pytest.fixture(params=CASES, ids=lambda c: c.id)
@@ -289,12 +325,103 @@ def _check_termination(run: Run, day: date) -> None:
     assert f"{CERT['serial']} {OPERATOR};" not in run.whitelist(day)
 
 
+def _check_suspension(run: Run) -> None:
+    """A suspension, or its lifting, is at once (001 p46, 002 §2.4): the plan, the deltas
+    (with no processing day M, in a delta of that day), the whitelists of each day, the
+    受付 mail, ``status`` and the state say its one day."""
+    case = run.case
+    assert case.stops is not None
+    day = _only(case.expected[case.stops])
+    stopping = case.kind == "suspension"
+    subject, key = {
+        "user": ("user", USER1),
+        "certificate": ("certificate", CERT["id"]),
+        "system": ("operator", OPERATOR),
+    }[case.stops]
+    # The plan, before the merge: the item's day, accepted on the Saturday, in no batch.
+    item = run.plan_items(subject, key)
+    assert item["application"] == "suspension"
+    if case.stops == "system":
+        (use,) = item["suspensions"]
+        assert (use["system"], use["suspended"]) == ("taxis", stopping)
+        assert use["effective"]["on"] == str(day)
+    else:
+        assert item["effective"]["on"] == str(day)
+    assert (run.plan["accepted"], run.plan["processing_day"]) == (str(case.accepted), None)
+    # The deltas: the user's rows of each system it stops, on the day, with no M.
+    held = {"user": ("taxis", "johs"), "system": ("taxis",), "certificate": ()}[case.stops]
+    kind = "停止" if stopping else "停止解除"
+    for system in CODES:
+        rows = [
+            (path.name, r["区分"], r["適用日"], r["システム処理日（M）"])
+            for path in sorted((run.out / "imports" / system).glob("delta-*.csv"))
+            for r in read_csv(path)
+            if r["メールアドレス（ID）"] == USER1
+        ]
+        expected = [(f"delta-at-once-{day}.csv", kind, str(day), "")] if system in held else []
+        assert rows == expected, system
+    if held:
+        assert run.deltas_naming("scim", USER1) == [str(day)]
+        assert run.deltas_naming("ldif", f"uid={USER1}") == [str(day)]
+    # The whitelists: the certificate (or the operator's use of TAXIS) stops or starts again
+    # on the day, in the merge's run and in the daily runs of the day and the Monday after;
+    # a suspension not the day before, though its file may name that day.
+    if case.stops != "user":
+        serial = f"{CERT['serial']} {OPERATOR};"
+        later = day + timedelta(days=2)
+        if stopping:
+            assert serial in run.whitelist(day - timedelta(days=1))
+        for on in (day, later):
+            assert (serial in run.whitelist(on)) is not stopping, on
+        own = (run.out / "whitelist" / "taxis" / "cert-map.conf").read_text(encoding="utf-8")
+        assert (serial in own) is not stopping
+        if case.stops == "system":  # its other systems keep it
+            assert serial in run.whitelist(day, "johs")
+    # The 受付 mail to the window person: the application by its name, the day on its line.
+    mail = run.accepted_mail()
+    assert mail["Subject"] == "【受付】利用の停止・停止解除（テストガス株式会社）"
+    assert mail["To"].addresses[0].addr_spec == "window1@test-gas.example.co.jp"
+    body = mail.get_content()
+    assert "申請種別: 利用の停止・停止解除" in body and "システム処理日（M）" not in body
+    if case.stops == "user":
+        for system in held:
+            assert f"{'利用停止' if stopping else '利用再開'} {day}" in _line_of(body, system)
+    elif case.stops == "certificate":
+        what = "利用停止" if stopping else "停止解除"
+        assert f"・クライアント証明書の{what}: 証明書ID {CERT['id']}、" in body
+        assert f"（{day} 以降）" in body
+    else:
+        what = "停止" if stopping else "停止解除"
+        assert f"・システム利用の{what}: 託送システム（taxis）（{day} 以降）" in body
+    # status: from that day (not the day the file names, when it is before the merge).
+    target = {
+        "user": USER1,
+        "certificate": f"{CERT['id']}（シリアル {CERT['serial']}）",
+        "system": "託送システム（taxis）",
+    }[case.stops]
+    since = [r["停止日"] for r in run.suspended(day) if r["対象"] == target]
+    assert since == ([str(day)] if stopping else [])
+    # The state: the day, recorded once (for an operator's use, per system).
+    state = json.loads(run.gr.repo.git.show("refs/accessreg/state:state.json"))
+    recorded = [
+        (i["system"], i["on"])
+        for b in state["batches"].values()
+        for a in b["applications"]
+        for i in a["items"]
+        if i["key"] == key and i["keyed"] == "suspended_on"
+    ]
+    own = [(None, str(day))]
+    assert recorded == ([*own, ("taxis", str(day))] if case.stops == "system" else own)
+
+
 CHECKS: dict[str, Callable[[Run], None]] = {
     "user_add": _check_people,
     "user_change": _check_people,
     "user_remove": _check_people,
     "certificate": lambda r: _check_certificate(r, _only(r.case.expected["certificate"])),
     "termination": lambda r: _check_termination(r, _only(r.case.expected["operator"])),
+    "suspension": _check_suspension,
+    "lifting": _check_suspension,
 }
 
 
@@ -315,6 +442,8 @@ def test_every_output_carries_the_seeds_dates(run: Run) -> None:
     assert listed["受付日"] == case.accepted_counts.isoformat()
     if case.processing_day is not None:
         assert listed["M"] == case.processing_day.isoformat()
+    elif case.kind in AT_ONCE:
+        assert listed["M"] == ""  # in no batch
     # Recorded once: a later apply with other events, or a calendar edit, moves nothing.
     state = json.loads(run.gr.repo.git.show("refs/accessreg/state:state.json"))
     recorded = [a for b in state["batches"].values() for a in b["applications"] if a["items"]]
@@ -1070,14 +1199,16 @@ def test_an_approval_on_a_sunday_is_accepted_on_the_monday_in_every_output(
         assert f"受付日: {monday}" in text, kind
 
 
-def test_a_removal_waits_for_a_suspension_dated_the_next_business_day(
+def test_a_removal_waits_for_a_suspension_its_file_dates_later(
     reg: RegistryFactory, tmp_path: Path
 ) -> None:
-    """A user suspended on Saturday 12/5 is suspended on Monday 12/7 (on the day, a holiday's
-    the next business day); removed by a second merge that Saturday, they would be deleted on
-    12/6, before the suspension's delta moves an entry no longer there. The removal is dated
-    12/7 too, after it, in the plan as in the merge. Other users keep every group the two
-    touch in existence, so that only the suspension's own recorded date can hold it back."""
+    """A user suspended from Tuesday 12/8, as the file says, by a merge on Saturday 12/5 is
+    suspended on 12/8 (a suspension is on the day its file names, at once: 001 p46);
+    removed by a second merge that Saturday, they would be deleted on 12/6 (the day after,
+    000 §5-3), before the suspension's delta moves an entry no longer there. The removal is
+    dated 12/8 too, after it, in the plan as in the merge. Other users keep every group the
+    two touch in existence, so that only the suspension's own recorded date can hold it
+    back."""
     codes = {"taxis": "1011", "johs": "J1010"}
     reg.user(email="keep@test-gas.example.co.jp", permissions=codes)
     reg.user(email="held@test-gas.example.co.jp", permissions=codes, suspended_on="2026-11-02")
@@ -1085,15 +1216,15 @@ def test_a_removal_waits_for_a_suspension_dated_the_next_business_day(
     first = run_cli("apply", "--out", str(tmp_path / "initial"), "--initial", "--confirm",
                     "--today", "2026-11-20", cwd=gr.path)  # fmt: skip
     assert first.returncode == 0, first.stderr
-    saturday = "2026-12-05"
-    _applied(gr, tmp_path, "stop", lambda: gr.reg.user(suspended_on=saturday), saturday)
-    assert _own_dates(gr, USER1) == ["2026-12-07"]  # the suspension's own date, recorded
+    saturday, tuesday = "2026-12-05", "2026-12-08"
+    _applied(gr, tmp_path, "stop", lambda: gr.reg.user(suspended_on=tuesday), saturday)
+    assert _own_dates(gr, USER1) == [tuesday]  # the suspension's own date, recorded
     state = json.loads(gr.repo.git.show("refs/accessreg/state:state.json"))
     assert not [b for b in state["batches"].values() if "groups" in b]  # no group changes
     _branch(gr, "gone", lambda: gr.remove(f"users/{OPERATOR}/{USER1}.yaml"))
-    assert _planned_on(gr.path, "main", "gone", saturday, USER1, "taxis") == ["2026-12-07, waits"]
+    assert _planned_on(gr.path, "main", "gone", saturday, USER1, "taxis") == [f"{tuesday}, waits"]
     _applied(gr, tmp_path, "gone", None, saturday)
-    assert _recorded_on(gr, USER1, "taxis", "remove") == ["2026-12-07, waits"]
+    assert _recorded_on(gr, USER1, "taxis", "remove") == [f"{tuesday}, waits"]
     expected = _replayed(gr, tmp_path, ["stop", "gone"], "2027-01-20")
     assert not [dn for dn in expected if USER1 in dn]
     gr.close()
@@ -1154,6 +1285,10 @@ def test_a_suspension_with_a_memo_is_on_the_day_in_every_system(
         assert [(r["区分"], r["適用日"]) for r in rows] == [("停止", "2026-12-07")], system
     assert not list((out / "ldif").glob("delta-manual.ldif"))
     assert _own_dates(gr, window) == ["2026-12-07"]  # as a later change of the user reads it
+    # The memo does not make it another application: the 受付 mail announces a suspension.
+    body = _accepted_body(out)
+    assert "申請種別: 利用の停止・停止解除" in body
+    assert "利用停止 2026-12-07" in _line_of(body, "loacus")
 
 
 # A code added to TAXIS in the catalog, after 1012's line.

@@ -1,6 +1,7 @@
 """The dates the seeds promise, as a table: each case's events and the dates of its items.
 
-Derived by hand from the seeds (000 §3-3, §4-2, §5-1..§5-3, §5-7) and the calendar of
+Derived by hand from the seeds (000 §3-3, §4-2, §5-1..§5-3, §5-7; 001 p46, 002 §2.4, §2.6,
+§3.4.4 for suspensions) and the calendar of
 ``registry/calendar.yaml`` (year-end closure 12-31..01-04, 000 §5-1 example), never computed
 by the code under test. Shared by the core's test and the test that every output agrees.
 """
@@ -11,7 +12,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
-Kind = Literal["user_add", "user_change", "user_remove", "certificate", "termination"]
+Kind = Literal[
+    "user_add", "user_change", "user_remove", "certificate", "termination", "suspension", "lifting"
+]
+# What a suspension stops (001 p46, 002 §2.6, §3.4.4): a user ID, a client certificate, or
+# the operator's use of a system.
+Stops = Literal["user", "certificate", "system"]
 
 
 def d(text: str) -> date:
@@ -34,6 +40,9 @@ class SeedCase:
     change: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
     # The business day an approval on a closed day counts as (the 受付 mail's date).
     counted: date | None = None
+    # A suspension's or a lifting's: what it stops, and the day the suspension's file names.
+    stops: Stops | None = None
+    suspended_on: date | None = None
 
     @property
     def accepted_counts(self) -> date:
@@ -41,6 +50,28 @@ class SeedCase:
 
 
 TG = ("taxis", "johs", "juju", "loacus")
+
+
+def _suspension(
+    id: str, stops: Stops, entered: str, approved: str, on: str, suspended_on: str | None
+) -> SeedCase:
+    """001 p46 (「まずは停止します」), 002 §2.4 (「事前の通知や承諾なしに」), §2.6, §3.4.4:
+    the system operator stops first and without notice, so a suspension is no application
+    the centre accepts on its business days, nor one of its batches. It takes effect at
+    once, on the day its file names but never before the merge (nothing is applied
+    before), whatever day of the week; a lifting, whose file names no day, on the merge.
+    Accepted on the approval's own day (a Saturday here), with no processing day M."""
+    return SeedCase(
+        id,
+        "001 p46, 002 §2.4",
+        "suspension" if suspended_on else "lifting",
+        d(entered),
+        d(approved),
+        d(approved),
+        {stops: d(on)},
+        stops=stops,
+        suspended_on=d(suspended_on) if suspended_on else None,
+    )
 
 
 def _new_user(
@@ -136,6 +167,16 @@ CASES: tuple[SeedCase, ...] = (
         {"operator": d("2026-12-31"), "taxis": d("2026-12-31"), "certificate": d("2026-12-31")},
         terminated_on=d("2026-12-31"),
     ),
+    # Approved and merged on Saturday 2027-01-16: on that day, not Monday 1/18.
+    _suspension("suspend-user", "user", "2027-01-15", "2027-01-16", "2027-01-16", "2027-01-16"),
+    # The file names Friday 1/15, the day the certificate was lost: stopped on the merge.
+    _suspension(
+        "suspend-certificate", "certificate", "2027-01-15", "2027-01-16", "2027-01-16", "2027-01-15"
+    ),
+    _suspension("suspend-system", "system", "2027-01-15", "2027-01-16", "2027-01-16", "2027-01-16"),
+    _suspension("lift-user", "user", "2027-01-15", "2027-01-16", "2027-01-16", None),
+    _suspension("lift-certificate", "certificate", "2027-01-15", "2027-01-16", "2027-01-16", None),
+    _suspension("lift-system", "system", "2027-01-15", "2027-01-16", "2027-01-16", None),
 )
 
 # 000 §5-7 ※1: an ID never used counts from the day it was issued. The case "golden-week"

@@ -32,6 +32,8 @@ def _dates(sample: Registry, case: SeedCase) -> Dates:
 def _computed(dates: Dates, case: SeedCase, key: str) -> Effective:
     if case.kind == "termination":
         return dates.termination(case.terminated_on)
+    if case.kind in ("suspension", "lifting"):
+        return dates.suspension(case.suspended_on)
     if key == "certificate":
         return dates.certificate(["taxis"])
     kind = {"user_add": ChangeKind.ADD, "user_change": ChangeKind.CHANGE}.get(
@@ -48,6 +50,9 @@ def test_every_item_of_the_seed_cases(sample: Registry, case: SeedCase) -> None:
     if case.processing_day is not None:
         key_event = "entered" if case.kind == "user_change" else "accepted"
         assert dates.processing_day(key_event) == case.processing_day
+    if case.kind in ("suspension", "lifting"):
+        # Taken on the approval's own day, a Saturday, and in no batch.
+        assert dates.acceptance(at_once=True) == (case.accepted, None)
 
 
 def test_an_unknown_acceptance_is_the_merge_and_the_dates_say_so(sample: Registry) -> None:

@@ -21,6 +21,8 @@ def command(operator: str | None, state_remote: str | None, today: date | None) 
     (000 §5-1 ⑦), then what is suspended (001 p46), tab-separated. A certificate or an
     address is done on its own date."""
     day = today or clock.today_in_japan()
-    rows, registry = confirm.status(workspace.repository_root(), operator, day, state_remote)
+    rows, stopped, registry = confirm.status(
+        workspace.repository_root(), operator, day, state_remote
+    )
     click.echo(status.table(rows, registry.catalog), nl=False)
-    click.echo(status.suspension_table(status.suspensions(registry, operator)), nl=False)
+    click.echo(status.suspension_table(stopped), nl=False)

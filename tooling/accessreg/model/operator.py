@@ -72,7 +72,10 @@ class Certificate(Frozen):
     def is_valid_on(self, day: date) -> bool:
         """Usable on ``day``: within its validity and not suspended (from its day on)."""
         suspended = self.suspended_on is not None and self.suspended_on <= day
-        return not suspended and self.not_before <= day <= self.not_after
+        return not suspended and self.within_validity(day)
+
+    def within_validity(self, day: date) -> bool:
+        return self.not_before <= day <= self.not_after
 
 
 class IpAllowEntry(Frozen):
@@ -204,10 +207,6 @@ class Operator(Frozen):
     def provisional(self) -> bool:
         """Held under a provisional key: no operator code issued yet (003 §2.2)."""
         return is_provisional_key(self.code)
-
-    def suspended(self, system: str, day: date) -> bool:
-        """Whether the operator's use of ``system`` is suspended on ``day``."""
-        return any(s.system == system and s.suspended_on <= day for s in self.suspensions)
 
     def approved_without_role(self, system: str) -> bool:
         return any(a.system == system for a in self.approvals)

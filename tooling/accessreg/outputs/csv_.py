@@ -2,11 +2,12 @@
 
 One file per system: a full snapshot (reconciliation, inventory) and deltas of new / change /
 delete rows per processing day M (000 §5-1 ③), and of suspensions and their lifting, which
-keep the ID (001 p46, 002 §3.4.4). UTF-8 with a BOM by default, CP932 on request
-(Excel and Japanese back-office tools); both with CRLF line ends (RFC 4180). A character CP932
-cannot encode is reported, never replaced. Cells a spreadsheet would run as a formula are
-prefixed with an apostrophe (the OWASP advice for CSV injection), except login IDs, which
-must reach the authentication system as the registry holds them (``escape.csv_cell``).
+keep the ID and are in no batch: at once, one file per day, with no M (001 p46, 002 §3.4.4).
+UTF-8 with a BOM by default, CP932 on request (Excel and Japanese back-office tools); both
+with CRLF line ends (RFC 4180). A character CP932 cannot encode is reported, never replaced.
+Cells a spreadsheet would run as a formula are prefixed with an apostrophe (the OWASP advice
+for CSV injection), except login IDs, which must reach the authentication system as the
+registry holds them (``escape.csv_cell``).
 """
 
 from __future__ import annotations
@@ -81,7 +82,7 @@ class CannotEncode(ProblemsFound):
 @dataclass(frozen=True, slots=True)  # one per changed holder and system: 500,000 in a first apply
 class DatedChange:
     change: AccessChange
-    processing_day: date
+    processing_day: date | None  # None: at once, in no batch (a suspension, 001 p46)
     effective: date | None  # None: after a manual step of the system operator
 
 
@@ -309,7 +310,7 @@ def _change_cells(dated: DatedChange) -> tuple[str, ...]:
     return (
         KIND_LABELS[dated.change.kind],
         dated.effective.isoformat() if dated.effective else "",
-        dated.processing_day.isoformat(),
+        dated.processing_day.isoformat() if dated.processing_day else "",
     )
 
 

@@ -8,8 +8,9 @@ and the allowlisted overseas addresses not yet expired, when it blocks access fr
 support system only the first. A certificate or an address enters on the effective date its
 application was given at acceptance (``Admitted``: M+6 for a certificate, 000 §4-2), not on
 its merge. A derived system (the info-sharing site, the permission-management system) is
-reached with the certificates and addresses of the systems it serves. An operator whose use
-of a system is suspended on the day (002 §2.6, §3.4.4) has none there; a terminated one keeps
+reached with the certificates and addresses of the systems it serves. A suspended
+certificate, or an operator whose use of a system is suspended (002 §2.6, §3.4.4), has none
+there from the day recorded for the suspension (at once, 001 p46); a terminated one keeps
 them until its ``terminated_on`` (000 §3-3). Pure.
 """
 
@@ -23,16 +24,20 @@ from datetime import date
 
 from accessreg.model import Catalog, Certificate, Operator, System
 from accessreg.model.registry import Registry
+from accessreg.timeline.effective import SuspensionDays
 
 
 @dataclass(frozen=True)
 class Admitted:
     """From which day each certificate (by serial) and address (by operator and CIDR) is
     let through, as recorded at its acceptance. One not listed has no recorded date (it
-    predates the records): it is let through as soon as it is in the registry."""
+    predates the records): it is let through as soon as it is in the registry. And from
+    which day each suspension stops a certificate or an operator's use of a system, as
+    the deltas and mails date it (``SuspensionDays``)."""
 
     certificates: Mapping[str, date] = field(default_factory=dict)
     networks: Mapping[tuple[str, str], date] = field(default_factory=dict)
+    suspensions: SuspensionDays = field(default_factory=SuspensionDays)
 
     def certificate(self, serial: str, day: date) -> bool:
         start = self.certificates.get(serial)
@@ -41,6 +46,19 @@ class Admitted:
     def network(self, operator: str, cidr: str, day: date) -> bool:
         start = self.networks.get((operator, network_of(cidr)))
         return start is None or start <= day
+
+    def certificate_suspended(self, cert: Certificate, day: date) -> bool:
+        """Whether ``cert`` is suspended on ``day`` (001 p46)."""
+        on = cert.suspended_on
+        return on is not None and self.suspensions.since("certificate", cert.id, None, on) <= day
+
+    def use_suspended(self, op: Operator, system: str, day: date) -> bool:
+        """Whether ``op``'s use of ``system`` is suspended on ``day`` (002 §2.6, §3.4.4)."""
+        since = self.suspensions.since
+        return any(
+            s.system == system and since("operator", op.code, system, s.suspended_on) <= day
+            for s in op.suspensions
+        )
 
 
 NOTHING_RECORDED = Admitted()
@@ -118,13 +136,14 @@ def whitelist(
         op = entry.operator
         if not in_use_on(op, day):
             continue
-        using = {sid for sid in op.systems if not op.suspended(sid, day)}
+        using = {sid for sid in op.systems if not admitted.use_suspended(op, sid, day)}
         if not using:
             continue
         if system.certificates is not None:
             for cert in op.certificates:
                 if (
-                    cert.is_valid_on(day)
+                    cert.within_validity(day)
+                    and not admitted.certificate_suspended(cert, day)
                     and admitted.certificate(cert.serial, day)
                     and op.reaches(reg.catalog, system, cert, using)
                 ):

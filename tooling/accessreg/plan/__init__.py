@@ -19,6 +19,7 @@ from accessreg.plan.model import (
     Plan,
     Revisions,
     SubcontractorChange,
+    SuspendedUse,
     UserChange,
     WindowPersonChange,
 )
@@ -37,6 +38,7 @@ __all__ = [
     "Plan",
     "Revisions",
     "SubcontractorChange",
+    "SuspendedUse",
     "UserChange",
     "WindowPersonChange",
     "compute_plan",

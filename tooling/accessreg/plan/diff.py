@@ -34,8 +34,10 @@ from accessreg.plan.model import (
     Plan,
     Revisions,
     SubcontractorChange,
+    SuspendedUse,
     UserChange,
     WindowPersonChange,
+    at_once,
 )
 from accessreg.timeline.effective import NO_DATE, Dates, Effective
 
@@ -238,13 +240,16 @@ class _Differ:
         if not effects and not fields:
             return None
         suspension = _suspension_direction(old.suspended_on, new.suspended_on)
-        only_suspension = not effects and [f.field for f in fields] == ["suspended_on"]
-        # A suspension's own date (on the day, 001 p46, a memo with it or not): recorded,
-        # so that a later change of the user waits for it (``plan.waits``).
+        changed = {f.field for f in fields}
+        # The memo saying why does not make a suspension another application (001 p46).
+        only_suspension = (
+            not effects and "suspended_on" in changed and changed <= {"suspended_on", "memo"}
+        )
+        # A suspension's own day (at once, ``Dates.suspension``): recorded, so that a later
+        # change of the user waits for it (``plan.waits``).
         stopped = None
-        if not effects and new.permissions and any(f.field == "suspended_on" for f in fields):
-            kind = ChangeKind.RESTORE if new.suspended_on is None else ChangeKind.SUSPEND
-            stopped = self.ends or self.dates.permission(min(new.permissions), kind)
+        if "suspended_on" in changed:
+            stopped = self.ends or self.dates.suspension(new.suspended_on)
         return UserChange(
             operator=code,
             application=(
@@ -347,14 +352,18 @@ class _Differ:
                 direction = _ADD_REMOVE[entry.action]
                 registers = entry.action is ChangeKind.ADD
             current = entry.current
+            suspends = "suspended_on" in {f.field for f in entry.fields}
             suspension = [f.field for f in entry.fields] == ["suspended_on"]
             application = Application.SUSPENSION if suspension else Application.CERTIFICATE
+            own = None
+            if registers:
+                own = self._registration(current, new or old)
+            elif suspends:
+                own = self.dates.suspension(current.suspended_on)
             items.append(
                 CertificateChange(
                     **entry.item(code, application, direction),
-                    effective=self._entry_date(
-                        entry.action, self._registration(current, new or old) if registers else None
-                    ),
+                    effective=self._entry_date(entry.action, own),
                     id=current.id,
                     cn=current.cn,
                     serial=current.serial,
@@ -364,9 +373,10 @@ class _Differ:
         return items
 
     def _entry_date(self, action: ChangeKind, registration: Effective | None) -> Effective:
-        """A certificate's or an address's date: a registration waits for its batch; a
-        removal takes effect on the merge (on the termination date when the operator ends);
-        a change that registers nothing (``registration`` None) has no date of its own."""
+        """A certificate's or an address's date: a registration waits for its batch, a
+        suspension or its lifting is at once; a removal takes effect on the merge (on the
+        termination date when the operator ends); a change that registers or suspends
+        nothing (``registration`` None) has no date of its own."""
         if self.ends is not None:
             return self.ends
         if action is ChangeKind.REMOVE:
@@ -415,6 +425,7 @@ class _Differ:
         ends = new is None or (new.status == "terminated" and not ended_before)
         action: ChangeKind
         fields: tuple[FieldChange, ...] = ()
+        uses: tuple[SuspendedUse, ...] = ()
         if old is None:
             action, app, direction = ChangeKind.ADD, Application.USAGE_NEW, Direction.GRANT
         elif ends:
@@ -431,6 +442,7 @@ class _Differ:
             if not fields:
                 return None
             action, app = ChangeKind.CHANGE, Application.USAGE_CHANGE
+            uses = self.suspended_uses(old, new)
             if {f.field for f in fields} == {"suspensions"}:
                 app = Application.SUSPENSION
             direction = _overall(
@@ -457,18 +469,38 @@ class _Differ:
             )
         if action is ChangeKind.REMOVE:
             self.ends = self.dates.termination(new.terminated_on if new else None)
+        effective = self.ends if action is ChangeKind.REMOVE else self.usage
+        if app is Application.SUSPENSION:
+            # Done once its last suspension or lifting is (each is at once, on its day).
+            effective = max(
+                (u.effective for u in uses),
+                key=lambda e: e.on or date.min,
+                default=self.dates.suspension(None),
+            )
         return OperatorChange(
             operator=code,
             application=app,
             action=action,
             direction=direction,
             fields=fields,
-            effective=self.ends if action is ChangeKind.REMOVE else self.usage,
+            effective=effective,
             code=code,
             name=current.name,
             ending_users=ending,
+            suspensions=uses,
             before=old,
             after=new,
+        )
+
+    def suspended_uses(self, old: Operator, new: Operator) -> tuple[SuspendedUse, ...]:
+        """Each system of the operator whose use the change suspends or lifts the
+        suspension of, on its own day (``Dates.suspension``)."""
+        was = {s.system: s.suspended_on for s in old.suspensions}
+        now = {s.system: s.suspended_on for s in new.suspensions}
+        return tuple(
+            SuspendedUse(system, system in now, self.dates.suspension(now.get(system)))
+            for system in sorted(was.keys() | now.keys())
+            if was.get(system) != now.get(system)
         )
 
     def _ended(self, op: Operator) -> bool:
@@ -587,10 +619,13 @@ def compute_plan(
         op_plan = differ.operator(code)
         if op_plan is not None:
             operators.append(op_plan)
+    accepted, processing_day = dates.acceptance(
+        at_once(tuple(i for o in operators for i in o.items))
+    )
     return Plan(
         events=dates.events,
-        accepted=dates.accepted_on,
-        processing_day=dates.processing_day(),
+        accepted=accepted,
+        processing_day=processing_day,
         operators=tuple(operators),
         catalog=dates.catalog,
         other_paths=tuple(sorted(set(other_paths))),

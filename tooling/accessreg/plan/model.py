@@ -104,6 +104,16 @@ class Effect:
     effective: Effective
 
 
+@dataclass(frozen=True, slots=True)
+class SuspendedUse:
+    """An operator's use of one system suspended (``suspended``) or its suspension lifted,
+    and when (002 §2.6, §3.4.4): each suspension takes effect on its own day."""
+
+    system: str
+    suspended: bool
+    effective: Effective
+
+
 @dataclass(frozen=True, slots=True)  # one per user a plan changes
 class Person:
     """Who an item concerns: the e-mail (the login ID) and the name, nothing more."""
@@ -141,6 +151,7 @@ class OperatorChange(Item):
     code: str
     name: str
     ending_users: tuple[Person, ...] = ()  # a termination ends every user's access
+    suspensions: tuple[SuspendedUse, ...] = ()  # systems suspended or lifted, each dated
     before: Operator | None = field(default=None, repr=False, compare=False, metadata=NOT_RENDERED)
     after: Operator | None = field(default=None, repr=False, compare=False, metadata=NOT_RENDERED)
     subject: Subject = field(init=False, default="operator")
@@ -259,6 +270,16 @@ class OperatorPlan:
     def users(self) -> tuple[UserChange, ...]:
         return tuple(i for i in self.items if isinstance(i, UserChange))
 
+    @property
+    def at_once(self) -> bool:
+        """Every item suspends or lifts a suspension: the system operator's own act, taken
+        at once and in no batch (001 p46, 002 §2.4)."""
+        return at_once(self.items)
+
+
+def at_once(items: tuple[Item, ...]) -> bool:
+    return bool(items) and all(i.application is Application.SUSPENSION for i in items)
+
 
 NoteKind = Literal["check", "flag"]
 
@@ -288,8 +309,8 @@ class Plan:
     """A pull request's items, each with its dates (``timeline.effective``)."""
 
     events: Known  # the pull request's events the dates assume (some may stand in)
-    accepted: date  # the acceptance as it counts: a business day
-    processing_day: date  # M of the batch this acceptance falls into
+    accepted: date  # the acceptance as it counts (``Dates.acceptance``): a business day
+    processing_day: date | None  # M of the batch it falls into (None: at once, in none)
     operators: tuple[OperatorPlan, ...]
     # The catalog the dates follow (the base's): the renderers name systems and codes by it,
     # so that a pull request cannot relabel what it grants (a code it adds shows alone).
@@ -327,6 +348,11 @@ class Plan:
             and not self.other_paths
             and not self.unreadable
         )
+
+    @property
+    def at_once(self) -> bool:
+        """Every item suspends or lifts a suspension (``OperatorPlan.at_once``)."""
+        return at_once(self.items)
 
     @property
     def suspends_only(self) -> bool:

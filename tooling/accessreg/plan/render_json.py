@@ -90,7 +90,7 @@ def plan_dict(plan: Plan) -> dict[str, Any]:
         "events": {e: plan.events.of(e).isoformat() for e in EVENTS},
         "assumed": list(plan.events.assumed),
         "accepted": plan.accepted.isoformat(),
-        "processing_day": plan.processing_day.isoformat(),
+        "processing_day": plan.processing_day.isoformat() if plan.processing_day else None,
         "revoke_only": plan.revoke_only,
         "counts": {app.value: n for app, n in plan.counts.items()},
         "operators": [operator_dict(op) for op in plan.operators],

@@ -26,6 +26,7 @@ from accessreg.plan.model import (
     OperatorChange,
     Plan,
     SubcontractorChange,
+    SuspendedUse,
     UserChange,
     WindowPersonChange,
 )
@@ -104,6 +105,9 @@ def events_text(plan: Plan, bold: str = "") -> Message:
             if event in events.assumed
             else msg("{event} on {day}", event=word, day=day)
         )
+    if plan.processing_day is None:
+        # Only suspensions and liftings: taken at once, in no batch (001 p46, 002 §2.4).
+        return msg("Dates: {events} · at once, in no processing day's batch", events=tuple(parts))
     m = Verbatim(f"{bold}{plan.processing_day.isoformat()}{bold}")
     if plan.accepted != events.accepted:
         return msg(
@@ -266,6 +270,19 @@ def detail_texts(item: Item, catalog: Catalog) -> list[Message]:
     parts.extend(field_text(f, item, catalog) for f in item.fields)
     if isinstance(item, OperatorChange) and item.ending_users:
         parts.append(msg("access ends for {count} user(s)", count=len(item.ending_users)))
-    if not item.effects and not isinstance(item, UserChange):
+    # A user's own date is a suspension's or its lifting's; other items' are their own.
+    own = item.effective is not None if isinstance(item, UserChange) else not item.effects
+    if isinstance(item, OperatorChange) and item.suspensions:
+        parts.extend(suspended_use_text(u, catalog) for u in item.suspensions)
+        own = own and item.application is not Application.SUSPENSION  # each has its day
+    if own:
         parts.append(msg("effective {when}", when=effective_text(item.effective)))
     return parts
+
+
+def suspended_use_text(use: SuspendedUse, catalog: Catalog) -> Message:
+    """An operator's use of a system suspended or lifted, with its own day."""
+    system = catalog.named(use.system)
+    if use.suspended:
+        return msg("{system} suspended: {when}", system=system, when=effective_text(use.effective))
+    return msg("{system} restored: {when}", system=system, when=effective_text(use.effective))

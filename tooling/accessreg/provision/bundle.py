@@ -5,6 +5,7 @@ Layout (relative to ``--out``)::
     manifest.json                         what this run covers, every file with its SHA-256
     imports/<system>/snapshot.csv         every holder of the system's permissions
     imports/<system>/delta-<M>.csv        new / change / delete rows of processing day M
+    imports/<system>/delta-at-once-<date>.csv  suspensions and liftings of that day (no M)
     scim/snapshot.json, scim/delta.json   SCIM 2.0 bulk requests
     ldif/snapshot.ldif, ldif/delta.ldif   LDIF content and changes
     whitelist/<system>/ip-geo.conf        nginx geo block of allowlisted addresses
@@ -58,7 +59,7 @@ from accessreg.outputs.csv_ import CannotEncode, DatedChange, Encoding
 from accessreg.outputs.fragments import Fragment, import_systems, snapshot_name
 from accessreg.outputs.whitelist import Admitted, network_of, whitelists
 from accessreg.provision.merges import History
-from accessreg.provision.state import ApplicationRecord
+from accessreg.provision.state import ApplicationRecord, suspension_days
 
 FORMAT = "accessreg-apply/1"
 MANIFEST = "manifest.json"
@@ -72,8 +73,14 @@ class Options:
     ldap_base: str = ldif.DEFAULT_BASE
 
 
-def delta_name(system: str, processing_day: date) -> str:
-    return f"imports/{system}/delta-{processing_day.isoformat()}.csv"
+def delta_name(row: DatedChange) -> str:
+    """The CSV delta a row goes to: that of its processing day M; a suspension's or its
+    lifting's, in no batch (001 p46), that of the day it takes effect."""
+    system = row.change.system
+    if row.processing_day is not None:
+        return f"imports/{system}/delta-{row.processing_day.isoformat()}.csv"
+    on = row.effective.isoformat() if row.effective is not None else "manual"
+    return f"imports/{system}/delta-at-once-{on}.csv"
 
 
 def _imports(
@@ -88,7 +95,7 @@ def _imports(
     failures: list[Message] = []
     by_file: dict[str, list[DatedChange]] = {}
     for row in history.rows:
-        by_file.setdefault(delta_name(row.change.system, row.processing_day), []).append(row)
+        by_file.setdefault(delta_name(row), []).append(row)
     # A first apply's deltas add every holder of the snapshots, each with the cells its
     # snapshot row has, checked as the snapshots were assembled: they cannot fail, and
     # are made as each is written (as large as the snapshots, 90 MB at 200,000 users),
@@ -118,18 +125,20 @@ def _imports(
 
 def admitted(records: Iterable[ApplicationRecord]) -> Admitted:
     """From which day each certificate and address is let through: the date recorded for
-    it at its acceptance, the latest application's where several name it."""
+    it at its acceptance (not a suspension's), the latest application's where several
+    name it; and from which day each suspension stops one (``state.suspension_days``)."""
     certificates: dict[str, date] = {}
     networks: dict[tuple[str, str], date] = {}
+    records = list(records)
     for record in records:
         for item in record.items:
-            if item.system is not None or item.on is None:
+            if item.system is not None or item.on is None or item.keyed == "suspended_on":
                 continue
             if item.subject == "certificate" and item.serial is not None:
                 certificates[item.serial] = item.on
             elif item.subject == "allowed_ip":
                 networks[(record.operator, network_of(item.key))] = item.on
-    return Admitted(certificates, networks)
+    return Admitted(certificates, networks, suspension_days(records))
 
 
 def _info_site(
@@ -476,7 +485,9 @@ def _manifest(
         "day": today.isoformat(),
         "encoding": str(options.encoding),
         "ldap_base": options.ldap_base,
-        "processing_days": sorted({r.processing_day.isoformat() for r in history.rows}),
+        "processing_days": sorted(
+            {r.processing_day.isoformat() for r in history.rows if r.processing_day}
+        ),
         "merges": [
             {
                 "commit": s.commit.sha,

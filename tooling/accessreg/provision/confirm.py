@@ -25,7 +25,7 @@ from accessreg.provision import state as recorded
 from accessreg.provision.apply import delivered
 from accessreg.provision.merges import Snapshots, readable
 from accessreg.provision.state import BatchRecord, State
-from accessreg.provision.status import Progress, progress_of
+from accessreg.provision.status import Progress, Suspended, progress_of, suspensions
 
 
 @dataclass(frozen=True)
@@ -117,9 +117,9 @@ def run(request: ConfirmRequest, transport: TransportFactory = smtp_session) -> 
 
 def status(
     root: Path, operator: str | None, today: date, state_remote: str | None = None
-) -> tuple[list[Progress], Registry]:
-    """Every application's progress on ``today``, and the registry at HEAD (for what is
-    suspended)."""
+) -> tuple[list[Progress], list[Suspended], Registry]:
+    """Every application's progress on ``today``, every suspension in force at HEAD (from
+    the day recorded for it), and the registry at HEAD."""
     with Session.open(root, remote=state_remote) as session:
         state = recorded.load(session.state.files)
         registry = _head(session.repo, operator)
@@ -140,7 +140,9 @@ def status(
                     code=operator,
                 )
             )
-        return progress_of(state, registry.catalog, today, operator), registry
+        days = recorded.suspension_days(app for _, app in state.applications())
+        stopped = suspensions(registry, operator, days)
+        return progress_of(state, registry.catalog, today, operator), stopped, registry
 
 
 def _head(repo: GitRepository, operator: str | None) -> Registry:

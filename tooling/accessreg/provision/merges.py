@@ -36,11 +36,18 @@ from accessreg.model.registry import OperatorEntry, Registry, UserEntry
 from accessreg.outputs.access import Access, AccessChange, diff, effective_access
 from accessreg.outputs.csv_ import DatedChange
 from accessreg.plan import OperatorPlan, compute_plan
-from accessreg.plan.model import CertificateChange, Item, OperatorChange, WindowPersonChange
+from accessreg.plan.model import (
+    CertificateChange,
+    Item,
+    OperatorChange,
+    UserChange,
+    WindowPersonChange,
+    at_once,
+)
 from accessreg.plan.waits import Waits, comes, not_before, waited
 from accessreg.provision.state import ApplicationRecord, ItemDates
 from accessreg.timeline.clock import JST
-from accessreg.timeline.effective import Dates, Effective, Events, Known
+from accessreg.timeline.effective import AT_ONCE_KINDS, Dates, Effective, Events, Known
 
 PREFIX = layout.REGISTRY_DIR
 
@@ -345,12 +352,10 @@ class Step:
 
     @property
     def accepted_on(self) -> date:
-        """The acceptance day (受付日): a business day (``Dates.accepted_on``)."""
-        return self.dates.accepted_on
-
-    @property
-    def processing_day(self) -> date:
-        return self.dates.processing_day()
+        """The acceptance day (受付日, ``Dates.acceptance``): a business day; the approval's
+        own day for a merge that only suspends or lifts."""
+        items = tuple(i for op in self.operators for i in op.items)
+        return self.dates.acceptance(at_once(items))[0]
 
     def operator_codes(self) -> list[str]:
         return sorted({op.code for op in self.operators} | set(self._changes_by_operator))
@@ -392,6 +397,8 @@ class Step:
         a row of an operator that ends, the end's date; for a derived system, the systems
         it derives from; else the catalog's timing for the kind of row (catalog changes)."""
         login = change.person.login
+        if change.kind in AT_ONCE_KINDS:
+            return self._suspension(change)
         found = self._plan_dates.get((change.system, login))
         if found is not None:
             return found
@@ -414,6 +421,40 @@ class Step:
             if sources:
                 return _derived(sources, change.kind)
         return self.dates.permission(change.system, change.kind)
+
+    def _suspension(self, change: AccessChange) -> Effective:
+        """A row that suspends or restores: the day of the ID's own suspension or its
+        lifting, else of its operator's use of the system (of any system the merge
+        suspends or lifts, for a derived one), each at once (``Dates.suspension``)."""
+        own = self._own_suspensions.get(change.person.login)
+        if own is not None:
+            return own
+        uses = self._suspended_uses.get(change.person.operator, {})
+        found = uses.get(change.system)
+        if found is None and uses:
+            found = max(uses.values(), key=lambda e: e.on or date.min)
+        return found or self.dates.suspension(None)
+
+    @cached_property
+    def _own_suspensions(self) -> dict[str, Effective]:
+        """Login → the date of the user's own suspension or its lifting (the only own
+        date a user's item has)."""
+        return {
+            item.key: item.effective
+            for op in self.operators
+            for item in op.items
+            if isinstance(item, UserChange) and item.effective is not None
+        }
+
+    @cached_property
+    def _suspended_uses(self) -> dict[str, dict[str, Effective]]:
+        """Operator → system → the date its use was suspended or the suspension lifted."""
+        return {
+            op.code: {u.system: u.effective for u in item.suspensions}
+            for op in self.operators
+            for item in op.items
+            if isinstance(item, OperatorChange) and item.suspensions
+        }
 
     @cached_property
     def _plan_dates(self) -> dict[tuple[str, str], Effective]:
@@ -526,6 +567,11 @@ def dates_of(plan: OperatorPlan) -> tuple[ItemDates, ...]:
             _recorded((item.subject, item.key, e.system), e.effective, None, item.action)
             for e in item.effects
         ]
+        if isinstance(item, OperatorChange):  # each suspended system on its own day
+            out += [
+                _recorded((item.subject, item.key, u.system), u.effective, None, item.action)
+                for u in item.suspensions
+            ]
     return tuple(out)
 
 
@@ -537,6 +583,14 @@ def _with_dates(item: Item, recorded: Mapping[tuple[str, str, str | None], ItemD
         else e
         for e in item.effects
     )
+    if isinstance(item, OperatorChange) and item.suspensions:
+        uses = tuple(
+            replace(u, effective=_effective(found))
+            if (found := recorded.get((item.subject, item.key, u.system))) is not None
+            else u
+            for u in item.suspensions
+        )
+        item = replace(item, suspensions=uses)
     return replace(item, effective=_effective(own) if own else item.effective, effects=effects)
 
 
@@ -802,7 +856,9 @@ def _rows(
         else:
             step, own = made
             dates, effective = step.dates, step.effective(own)
-        rows.append(DatedChange(change, batch_of(dates, effective), effective.on))
+        # A suspension or its lifting is at once, in no batch: it has no M (001 p46).
+        m = None if change.kind in AT_ONCE_KINDS else batch_of(dates, effective)
+        rows.append(DatedChange(change, m, effective.on))
     return tuple(rows)
 
 

@@ -29,6 +29,7 @@ from accessreg.model.messages import Message
 from accessreg.model.registry import Registry
 from accessreg.plan import (
     AllowedIpChange,
+    Application,
     CertificateChange,
     Effect,
     Item,
@@ -119,6 +120,8 @@ def _when(effective: Effective | None) -> str | None:
 def _operator_item(item: Item) -> dict[str, Any] | None:
     """One line for an operator-level item of a plan; users are listed apart."""
     action = _ACTIONS[item.action]
+    if item.application is Application.SUSPENSION and isinstance(item, CertificateChange):
+        action = "利用停止" if item.after and item.after.suspended_on else "停止解除"
     if isinstance(item, OperatorChange):
         text = f"{item.application.label}: {_OPERATOR_ACTIONS[item.action]}"
         if item.ending_users:
@@ -139,6 +142,44 @@ def _operator_item(item: Item) -> dict[str, Any] | None:
     return {"text": text, "when": _when(item.effective)}
 
 
+def _operator_lines(item: Item, catalog: Catalog) -> list[dict[str, Any]]:
+    """The lines of an operator-level item: each system whose use it suspends or lifts the
+    suspension of, on its own day, and the item's own line unless that is all it does."""
+    lines = []
+    if isinstance(item, OperatorChange):
+        for use in item.suspensions:
+            what = "停止" if use.suspended else "停止解除"
+            name = catalog.named(use.system).japanese
+            lines.append({"text": f"システム利用の{what}: {name}", "when": _when(use.effective)})
+        if lines and item.application is Application.SUSPENSION:
+            return lines
+    line = _operator_item(item)
+    return [line, *lines] if line is not None else lines
+
+
+def _suspension_lines(catalog: Catalog, item: UserChange) -> list[dict[str, Any]]:
+    """A user's ID suspended or its suspension lifted (001 p46): every system it holds
+    stops or starts again on the item's own day."""
+    own, was, now = item.effective, item.before, item.after
+    if own is None or was is None or now is None:
+        return []
+    if (was.suspended_on is None) == (now.suspended_on is None):
+        return []  # only its day moved: nothing stops or starts again
+    kind = ChangeKind.SUSPEND if now.suspended_on is not None else ChangeKind.RESTORE
+    return [
+        {
+            "system_name": catalog.named(system).japanese,
+            "action": KIND_LABELS[kind],
+            "code_text": _code_text(catalog.by_id.get(system), code),
+            "when_label": _WHEN_LABELS[kind],
+            "when": own.on,
+            "pending": pending_text(own),
+            "waits": own.waits,
+        }
+        for system, code in sorted(now.permissions.items())
+    ]
+
+
 @dataclass(frozen=True)
 class _People:
     """The users an acceptance notice lists, each made as the template reads it: a first
@@ -148,7 +189,7 @@ class _People:
 
     catalog: Catalog
     operator: Operator
-    items: tuple[UserChange, ...]  # those with effects
+    items: tuple[UserChange, ...]  # those with effects or a suspension's own date
 
     def __len__(self) -> int:
         return len(self.items)
@@ -160,12 +201,16 @@ class _People:
                 "email": item.person.email,
                 "affiliation_name": self.operator.affiliation_name(item.affiliation)
                 or item.affiliation,
-                "changes": [_effect_line(self.catalog, e) for e in item.effects],
+                "changes": [_effect_line(self.catalog, e) for e in item.effects]
+                + _suspension_lines(self.catalog, item),
             }
 
 
 def _people(catalog: Catalog, operator: Operator, items: list[UserChange]) -> _People:
-    return _People(catalog, operator, tuple(item for item in items if item.effects))
+    """The users an acceptance lists: those whose permissions change, and those whose ID
+    is suspended or lifted (the only own date a user's item has)."""
+    listed = tuple(i for i in items if i.effects or i.effective is not None)
+    return _People(catalog, operator, listed)
 
 
 def _operator(step: Step, code: str) -> Operator | None:
@@ -194,16 +239,17 @@ def kinds(step: Step, code: str) -> tuple[str, ...]:
     return tuple(found) or ("利用申請（変更）",)
 
 
-def _processing_day(step: Step, plan: OperatorPlan | None) -> date:
+def _processing_day(plan: OperatorPlan | None, batch: date | None) -> date | None:
     """The batch M of an application: the earliest of its items' (a change is keyed on its
-    entry, a new user on its acceptance), else that of its acceptance."""
+    entry, a new user on its acceptance), else ``batch``, that of its acceptance (None: it
+    only suspends or lifts, in no batch)."""
     days = [
         e.processing_day
         for item in (plan.items if plan else ())
         for e in (item.effective, *(x.effective for x in item.effects))
         if e is not None and e.processing_day is not None
     ]
-    return min(days, default=step.processing_day)
+    return min(days, default=batch)
 
 
 def applications(step: Step, dated: bool = True) -> list[Accepted]:
@@ -215,14 +261,17 @@ def applications(step: Step, dated: bool = True) -> list[Accepted]:
         order = [s.id for s in step.after.catalog.systems if s.id in systems]
         plan = step.plan_of(code)
         events = step.dates.events
+        # The 受付日 every output shows, and M: at once, in no batch, for an application
+        # that only suspends or lifts (001 p46, 002 §2.4).
+        accepted_on, batch = step.dates.acceptance(plan is not None and plan.at_once)
         record = ApplicationRecord(
             id=application_id(step.commit.sha, code),
             commit=step.commit.sha,
             parent=step.since,
             operator=code,
             title=step.title,
-            accepted_on=step.dates.accepted_on,  # the 受付日 every output shows
-            processing_day=_processing_day(step, plan),
+            accepted_on=accepted_on,
+            processing_day=_processing_day(plan, batch),
             kinds=kinds(step, code),
             systems=tuple(order),
             entered_on=events.entered,
@@ -288,15 +337,18 @@ def acceptance_notices(accepted: Accepted) -> list[Notice]:
     context = {
         "operator": {"code": operator.code, "name": operator.name},
         "application": _application_context(record),
-        "operator_items": [line for i in items if (line := _operator_item(i)) is not None],
+        "operator_items": [line for i in items for line in _operator_lines(i, catalog)],
         "people": _people(catalog, operator, [i for i in items if isinstance(i, UserChange)]),
         "uses_processing_day": "processing_day" in starts,
+        # Only suspensions and liftings: on their day, whatever the processing schedule.
+        "at_once": plan is not None and plan.at_once,
         "desks": [p.desk for p in providers],
     }
     if not context["operator_items"] and not context["people"] and not removed:
         return []  # nothing to tell: no mail for an application with no item
     # The centre accepts on business days: an approval on a Sunday is dated the Monday,
-    # as the mail's 受付日 says (``Dates.accepted_on``, recorded once).
+    # as the mail's 受付日 says (``Dates.acceptance``, recorded once); a suspension or its
+    # lifting alone on its own day.
     day = record.accepted_on
     notices = [
         Notice("accepted", record.id, r, "mail-accepted.txt.j2", day, context)

@@ -109,14 +109,23 @@ def apply_text(result: ApplyResult, out: str) -> str:
     else:
         lines.append(_t(msg("batch: none (no change to provision)")))
     for app in result.applications:
+        kinds = "・".join(app.kinds)
         lines.append(
             _t(
                 msg(
                     "application {id}: {kinds}, accepted {accepted}, M {m}",
                     id=app.id,
-                    kinds="・".join(app.kinds),
+                    kinds=kinds,
                     accepted=app.accepted_on,
                     m=app.processing_day,
+                )
+                if app.processing_day is not None
+                # Only suspensions and liftings: at once, in no batch (001 p46).
+                else msg(
+                    "application {id}: {kinds}, accepted {accepted}, at once",
+                    id=app.id,
+                    kinds=kinds,
+                    accepted=app.accepted_on,
                 )
             )
         )

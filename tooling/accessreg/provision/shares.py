@@ -270,8 +270,8 @@ def whitelists(
 ) -> dict[str, bytes]:
     """The whitelist files ``render`` gives for the history's head, kept in the cache keyed
     by what they follow: every operator file (one tree id, those held back or released),
-    the catalog, the day and the recorded dates of admission. A merge that changes users
-    only finds them there."""
+    the catalog, the day and the recorded dates of admission and of suspensions. A merge
+    that changes users only finds them there."""
     if directory is None:
         return render()
     top = snapshots.repo.tree_entries(history.head, PREFIX)
@@ -283,6 +283,7 @@ def whitelists(
     )
     dates = sorted(f"{k}:{v}" for k, v in admitted.certificates.items())
     dates += sorted(f"{o}/{n}:{v}" for (o, n), v in admitted.networks.items())
+    dates += sorted(f"{k}:{v}" for k, v in admitted.suspensions.recorded.items())
     shared = [top.get(layout.CATALOG_FILE, ""), top.get(layout.OPERATORS_DIR, ""), str(today)]
     key = "whitelists:" + digest(shared, pinned, released, dates)
     store = ShareStore(directory)

@@ -10,7 +10,7 @@ every mail (``effects.outbox``); the session (``effects.session``) reads and wri
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
@@ -23,6 +23,7 @@ from accessreg.model.base import Frozen, UnreadableError, json_document
 from accessreg.model.layout import USERS_DIR, registry_rel, repo_path
 from accessreg.model.messages import Param, msg
 from accessreg.plan.waits import Waits
+from accessreg.timeline.effective import Suspended, SuspensionDays
 
 STATE_FILE = "state.json"
 
@@ -43,11 +44,12 @@ class ItemDates(Frozen):
 
     subject: str  # user, window_person, certificate, allowed_ip, operator, subcontractor
     key: str  # the login ID (lower case), certificate ID, CIDR or code
-    system: str | None = None  # a permission's system; None: the item's own date
+    # A permission's system, or an operator's suspended one; None: the item's own date
+    system: str | None = None
     on: date | None
     start: Literal["accepted", "processing_day", "manual"] | None = None
     processing_day: date | None = None
-    keyed: Literal["entered", "accepted", "merged", "terminated_on"] | None = None
+    keyed: Literal["entered", "accepted", "merged", "terminated_on", "suspended_on"] | None = None
     keyed_on: date | None = None
     serial: str | None = None  # a certificate's, as the whitelists name it
     action: Literal["add", "change", "remove"] | None = None
@@ -65,10 +67,11 @@ class ApplicationRecord(Frozen):
     parent: str | None
     operator: str
     title: str  # the pull request's number and title where known, else empty
-    # The acceptance day (受付日, ``Dates.accepted_on``): a business day, the approval's own
-    # day moved to the next business day. Every output that names it reads it here.
+    # The acceptance day (受付日, ``Dates.acceptance``): a business day, the approval's own
+    # day moved to the next business day; for an application that only suspends or lifts,
+    # the approval's own day. Every output that names it reads it here.
     accepted_on: date
-    processing_day: date
+    processing_day: date | None  # None: only suspensions and liftings, in no batch
     kinds: tuple[str, ...]  # application types, in Japanese as the seeds name them
     systems: tuple[str, ...]  # systems whose downstream data it changes
     entered_on: date | None = None
@@ -98,11 +101,16 @@ class ApplicationRecord(Frozen):
 
     def registrations(self) -> tuple[ItemDates, ...]:
         """Certificates and overseas addresses it registers, each with its own date: the
-        application is done with them on that date (000 §4-2 ⑤ 登録完了連絡)."""
+        application is done with them on that date (000 §4-2 ⑤ 登録完了連絡). A suspension
+        registers nothing."""
         return tuple(
             i
             for i in self.items
-            if i.subject in REGISTERED and i.system is None and i.action != "remove" and i.on
+            if i.subject in REGISTERED
+            and i.system is None
+            and i.action != "remove"
+            and i.keyed != "suspended_on"
+            and i.on
         )
 
 
@@ -204,7 +212,9 @@ class State(Frozen):
                 login = i.key.lower()
                 if i.subject == "user" and i.action == "add" and i.system and i.on:
                     first[login] = min(i.on, first.get(login, i.on))
-                if i.on is None or i.on <= today or (i.system is None and i.subject != "user"):
+                if i.on is None or i.on <= today or i.subject == "operator":
+                    continue
+                if i.system is None and i.subject != "user":
                     continue
                 found = found or batch
                 operators.add(app.operator)
@@ -271,6 +281,18 @@ def loaded_users(repo: GitRepository, state: State) -> dict[str, date]:
         if rel is not None and rel not in first.pins:
             found[rel] = first.loaded_on
     return found
+
+
+def suspension_days(records: Iterable[ApplicationRecord]) -> SuspensionDays:
+    """The day each suspension took effect, as its application recorded it
+    (``Dates.suspension``), by what it stops and the day its file names; the latest
+    application's where several name the same."""
+    found: dict[Suspended, date] = {}
+    for record in records:
+        for i in record.items:
+            if i.keyed == "suspended_on" and i.keyed_on is not None and i.on is not None:
+                found[i.subject, i.key, i.system, i.keyed_on] = i.on
+    return SuspensionDays(found)
 
 
 def by_system(found: Mapping[tuple[str, str], date]) -> dict[str, dict[str, date]]:

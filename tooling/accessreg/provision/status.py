@@ -16,6 +16,7 @@ from accessreg.model import Catalog
 from accessreg.model.registry import Registry
 from accessreg.provision.notices import NOT_NEEDED, REGISTRATION_ROW, progress
 from accessreg.provision.state import ApplicationRecord, BatchRecord, State
+from accessreg.timeline.effective import SuspensionDays
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,7 @@ def table(rows: list[Progress], catalog: Catalog) -> str:
                 [
                     r.application.id,
                     r.application.accepted_on.isoformat(),
-                    r.application.processing_day.isoformat(),
+                    _day(r.application.processing_day),
                     r.batch.id,
                     r.overall,
                     *(by_system.get(s, NOT_NEEDED) for s in shown),
@@ -79,6 +80,11 @@ def table(rows: list[Progress], catalog: Catalog) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _day(day: date | None) -> str:
+    """A day as the table shows it; none (an application in no batch has no M): blank."""
+    return day.isoformat() if day is not None else ""
+
+
 @dataclass(frozen=True)
 class Suspended:
     operator: str
@@ -87,8 +93,14 @@ class Suspended:
     since: str
 
 
-def suspensions(registry: Registry, operator: str | None = None) -> list[Suspended]:
-    """Every suspension in force at HEAD: certificates, user IDs, operators' use of systems."""
+NONE_RECORDED = SuspensionDays()  # a registry alone: each suspension from its file's day
+
+
+def suspensions(
+    registry: Registry, operator: str | None = None, days: SuspensionDays = NONE_RECORDED
+) -> list[Suspended]:
+    """Every suspension in force at HEAD: certificates, user IDs, operators' use of systems,
+    each from the day it took effect, as its application recorded it (``days``)."""
     found: list[Suspended] = []
     for entry in registry.iter_operators():
         op = entry.operator
@@ -96,16 +108,18 @@ def suspensions(registry: Registry, operator: str | None = None) -> list[Suspend
             continue
         for s in op.suspensions:
             system = registry.catalog.named(s.system).japanese  # as the forms name it
-            found.append(Suspended(op.code, "システムの利用", system, s.suspended_on.isoformat()))
+            since = days.since("operator", op.code, s.system, s.suspended_on)
+            found.append(Suspended(op.code, "システムの利用", system, since.isoformat()))
         for c in op.certificates:
             if c.suspended_on is not None:
                 target = f"{c.id}（シリアル {c.serial}）"
-                found.append(Suspended(op.code, "証明書", target, c.suspended_on.isoformat()))
+                since = days.since("certificate", c.id, None, c.suspended_on)
+                found.append(Suspended(op.code, "証明書", target, since.isoformat()))
         for u in sorted(registry.users_of(op.code), key=lambda u: u.user.email.lower()):
-            if u.user.suspended_on is not None:
-                found.append(
-                    Suspended(op.code, "利用者ID", u.user.email, u.user.suspended_on.isoformat())
-                )
+            user = u.user
+            if user.suspended_on is not None:
+                since = days.since("user", user.email.lower(), None, user.suspended_on)
+                found.append(Suspended(op.code, "利用者ID", user.email, since.isoformat()))
     return found
 
 

@@ -11,6 +11,14 @@ Each kind of application is keyed on its own event (000 §3-1..§3-3, §4-2, §5
 | an overseas IP (2-8) | acceptance | the provider's ``ip_registration`` (at once) |
 | usage (3-1, 3-2), window persons, subcontractors | acceptance | provider's ``usage_application`` |
 | a termination (3-3) | the chosen ``terminated_on`` | that day |
+| a suspension (001 p46, 002 §2.4, §2.6, §3.4.4) | the file's ``suspended_on`` | that day, at once |
+| the lifting of a suspension | the merge | that day, at once |
+
+A suspension is no application the centre processes: the system operator stops the
+certificate or ID first (001 p46: 「まずは停止します」), without notice (002 §2.4:
+「事前の通知や承諾なしに」), and lifts it when its investigation ends. So it waits for no
+business day and no batch: it has no processing day M, and an application that only
+suspends or lifts is taken on the approval's own day (``Dates.taken_on``).
 
 A first apply loads the registry as it stands (``Dates.loaded``): downstream holds none of
 it yet, and every item but a termination takes effect on the day of the load, whatever its
@@ -26,7 +34,7 @@ Pure: the calendar and the catalog come in, dates go out.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Literal
@@ -38,20 +46,19 @@ from accessreg.timeline.business_days import BusinessCalendar, Start
 
 Event = Literal["entered", "accepted", "merged"]
 # What an item's date is counted from: an event of its pull request or a date it names.
-Key = Literal["entered", "accepted", "merged", "terminated_on"]
+Key = Literal["entered", "accepted", "merged", "terminated_on", "suspended_on"]
 
 EVENTS: tuple[Event, ...] = ("entered", "accepted", "merged")
 
 # Which event each kind of permission change is keyed on (000 §5-1 ②, §5-2 ①, §5-3 ①); a
-# suspension and its lifting are the system operator's own act, on its acceptance.
+# suspension and its lifting are keyed on the suspension's own day (``Dates.suspension``).
 PERMISSION_KEY: dict[ChangeKind, Key] = {
     ChangeKind.ADD: "accepted",
     ChangeKind.CHANGE: "entered",
     ChangeKind.REMOVE: "entered",
-    ChangeKind.SUSPEND: "accepted",
-    ChangeKind.RESTORE: "accepted",
 }
-AT_ONCE = Timing(start="accepted")
+# Kinds of change the system operator makes at once, outside the batches (001 p46).
+AT_ONCE_KINDS = frozenset({ChangeKind.SUSPEND, ChangeKind.RESTORE})
 
 
 @dataclass(frozen=True)
@@ -122,6 +129,25 @@ class Effective:
 NO_DATE = Effective(None, None)
 
 
+# What a suspension stops, as the state keys an item: (subject, key, system), the system
+# only for an operator's use of one; and the day its file names.
+Suspended = tuple[str, str, str | None, date]
+
+
+@dataclass(frozen=True)
+class SuspensionDays:
+    """The day each suspension in the files took effect (``Dates.suspension``), as recorded
+    at its acceptance, by what it stops and the day its file names: the whitelists and
+    ``status`` read it, as the deltas and mails were dated."""
+
+    recorded: Mapping[Suspended, date] = field(default_factory=dict)
+
+    def since(self, subject: str, key: str, system: str | None, suspended_on: date) -> date:
+        """From when ``key`` is suspended. One not recorded (loaded by a first apply, which
+        records no dates, or not applied yet) from the day its file names."""
+        return self.recorded.get((subject, key, system, suspended_on), suspended_on)
+
+
 @dataclass(frozen=True)
 class Dates:
     """The dates of every item of one application, under one calendar and catalog."""
@@ -162,13 +188,31 @@ class Dates:
             return self.loaded
         return self.calendar.effective_acceptance(self.events.accepted)
 
+    @property
+    def taken_on(self) -> date:
+        """The acceptance day of an application that only suspends or lifts a suspension:
+        the approval's own day, whatever day of the week, no later than the merge. The
+        system operator stops first and without notice (001 p46, 002 §2.4), not on the
+        centre's next business day."""
+        if self.loaded is not None:
+            return self.loaded
+        return min(self.events.accepted, self.events.merged)
+
+    def acceptance(self, at_once: bool) -> tuple[date, date | None]:
+        """An application's 受付日 and its processing day M: ``accepted_on`` and the batch
+        it falls into; for one that only suspends or lifts (``at_once``), ``taken_on`` and
+        no M (it is in no batch)."""
+        if at_once:
+            return self.taken_on, None
+        return self.accepted_on, self.processing_day()
+
     def keyed_on(self, key: Key) -> date:
         """The day ``key`` counts as: the acceptance day (``accepted_on``) for the
         acceptance; an entry counts on its own day (the system takes it at once, 000 §5-2 ①)."""
         if key == "accepted":
             return self.accepted_on
-        if key == "terminated_on":
-            raise ValueError("a termination is keyed on its own date: use termination()")
+        if key == "terminated_on" or key == "suspended_on":
+            raise ValueError(f"{key} is a date of its own: use termination() or suspension()")
         return self.events.of(key)
 
     def processing_day(self, key: Key = "accepted") -> date:
@@ -197,11 +241,7 @@ class Dates:
 
     def timing_of(self, system_id: str, kind: ChangeKind) -> Timing | None:
         system = self.catalog.by_id.get(system_id)
-        if system is None:
-            return None
-        if kind in (ChangeKind.SUSPEND, ChangeKind.RESTORE):
-            return AT_ONCE  # on the day (001 p46): the catalog gives no timing for them
-        if system.timing is None:
+        if system is None or system.timing is None:
             return None
         timing: Timing | None = getattr(system.timing, kind)
         return timing
@@ -221,7 +261,10 @@ class Dates:
         return max(found, key=lambda e: e.on or date.min)
 
     def permission(self, system_id: str, kind: ChangeKind) -> Effective:
-        """A user's permission of ``system_id`` set, changed or deleted (000 §5-1..§5-3)."""
+        """A user's permission of ``system_id`` set, changed or deleted (000 §5-1..§5-3);
+        suspended or restored, where the suspension's own day is not known: on the merge."""
+        if kind in AT_ONCE_KINDS:
+            return self.suspension(None)
         found = self._permissions.get((system_id, kind))
         if found is None:
             found = self._counted(self.timing_of(system_id, kind), PERMISSION_KEY[kind])
@@ -259,3 +302,14 @@ class Dates:
             return Effective(merged, "accepted", key="merged", keyed_on=merged)
         on = max(terminated_on, self.events.merged)
         return Effective(on, "accepted", key="terminated_on", keyed_on=terminated_on)
+
+    def suspension(self, suspended_on: date | None) -> Effective:
+        """A certificate, a user ID or an operator's use of a system suspended from
+        ``suspended_on`` (None: the suspension lifted): at once, on that day, never before
+        the merge, whatever day of the week (001 p46, 002 §2.4, §2.6, §3.4.4: the system
+        operator stops first, without notice, and decides after). A lifting has no day
+        of its own in the file: the merge. Keyed on ``suspended_on`` either way, and in no
+        batch: no processing day M."""
+        merged = self.events.merged
+        on = merged if suspended_on is None else max(suspended_on, merged)
+        return Effective(on, "accepted", key="suspended_on", keyed_on=suspended_on)
