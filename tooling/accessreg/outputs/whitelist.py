@@ -6,7 +6,8 @@ it takes, valid on the day and not suspended (000 §4, 001 p46), when it checks 
 and the allowlisted overseas addresses not yet expired, when it blocks access from abroad
 (000 §2-8). The OCCTO member system does neither (IDs and passwords only, 003), the switching
 support system only the first. A certificate or an address enters on the effective date its
-application was given at acceptance (``Admitted``: M+6 for a certificate, 000 §4-2), not on
+application was given at acceptance (``Admitted``: M+6 for a certificate, 000 §4-2), or on
+the day the system operator's manual step is confirmed (OCCTO's help desk, 001 p13), not on
 its merge. A derived system (the info-sharing site, the permission-management system) is
 reached with the certificates and addresses of the systems it serves. An operator whose use
 of a system is suspended on the day (002 §2.6, §3.4.4) has none there; a terminated one keeps
@@ -20,27 +21,36 @@ import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TypeVar
 
 from accessreg.model import Catalog, Certificate, Operator, System
 from accessreg.model.registry import Registry
+
+K = TypeVar("K")
 
 
 @dataclass(frozen=True)
 class Admitted:
     """From which day each certificate (by serial) and address (by operator and CIDR) is
-    let through, as recorded at its acceptance. One not listed has no recorded date (it
-    predates the records): it is let through as soon as it is in the registry."""
+    let through, as recorded at its acceptance; None: not yet (a manual step of the system
+    operator not confirmed). One not listed has no recorded date (it predates the records):
+    it is let through as soon as it is in the registry."""
 
-    certificates: Mapping[str, date] = field(default_factory=dict)
-    networks: Mapping[tuple[str, str], date] = field(default_factory=dict)
+    certificates: Mapping[str, date | None] = field(default_factory=dict)
+    networks: Mapping[tuple[str, str], date | None] = field(default_factory=dict)
 
     def certificate(self, serial: str, day: date) -> bool:
-        start = self.certificates.get(serial)
-        return start is None or start <= day
+        return _from(self.certificates, serial, day)
 
     def network(self, operator: str, cidr: str, day: date) -> bool:
-        start = self.networks.get((operator, network_of(cidr)))
-        return start is None or start <= day
+        return _from(self.networks, (operator, network_of(cidr)), day)
+
+
+def _from(starts: Mapping[K, date | None], key: K, day: date) -> bool:
+    if key not in starts:
+        return True
+    start = starts[key]
+    return start is not None and start <= day
 
 
 NOTHING_RECORDED = Admitted()
