@@ -16,7 +16,7 @@ from accessreg.files.sources import DirectorySource
 from accessreg.outputs import nginx, whitelist_text
 from accessreg.outputs.whitelist import whitelist, whitelists
 from accessreg.provision.bundle import admitted
-from accessreg.provision.state import ApplicationRecord, ItemDates
+from accessreg.provision.state import ApplicationRecord, BatchRecord, ItemDates
 from tests.helpers.certs import CA, Issued
 from tests.helpers.regfactory import ROOT, RegistryFactory, certificate
 from tests.helpers.registries import loaded
@@ -239,7 +239,16 @@ def _recorded_includes(
     tmp_path: Path, reg: RegistryFactory, day: date, records: list[ApplicationRecord]
 ) -> list[Path]:
     registry = loaded(reg)
-    wl = whitelist(registry, registry.catalog.by_id["taxis"], day, admitted(records))
+    batch = BatchRecord(
+        id="20261215-0000aaaa",
+        number=1,
+        base=None,
+        head="0" * 40,
+        created_on=date(2026, 12, 15),
+        applications=tuple(records),
+        systems={},
+    )
+    wl = whitelist(registry, registry.catalog.by_id["taxis"], day, admitted([batch]))
     out = []
     for name, data in (("geo.conf", nginx.geo(wl)), ("map.conf", nginx.certificate_map(wl))):
         path = tmp_path / f"recorded-{day}-{name}"

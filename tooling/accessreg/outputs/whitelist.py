@@ -6,7 +6,8 @@ it takes, valid on the day and not suspended (000 §4, 001 p46), when it checks 
 and the allowlisted overseas addresses not yet expired, when it blocks access from abroad
 (000 §2-8). The OCCTO member system does neither (IDs and passwords only, 003), the switching
 support system only the first. A certificate or an address enters on the effective date its
-application was given at acceptance (``Admitted``: M+6 for a certificate, 000 §4-2), not on
+application was given at acceptance (``Admitted``: M+6 for a certificate, 000 §4-2), or on
+the day the system operator's manual step is confirmed (OCCTO's help desk, 001 p13), not on
 its merge. A derived system (the info-sharing site, the permission-management system) is
 reached with the certificates and addresses of the systems it serves. A suspended
 certificate, or an operator whose use of a system is suspended (002 §2.6, §3.4.4), has none
@@ -21,31 +22,33 @@ import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TypeVar
 
 from accessreg.model import Catalog, Certificate, Operator, System
 from accessreg.model.registry import Registry
 from accessreg.timeline.effective import SuspensionDays
 
+K = TypeVar("K")
+
 
 @dataclass(frozen=True)
 class Admitted:
     """From which day each certificate (by serial) and address (by operator and CIDR) is
-    let through, as recorded at its acceptance. One not listed has no recorded date (it
-    predates the records): it is let through as soon as it is in the registry. And from
-    which day each suspension stops a certificate or an operator's use of a system, as
-    the deltas and mails date it (``SuspensionDays``)."""
+    let through, as recorded at its acceptance; None: not yet (a manual step of the system
+    operator not confirmed). One not listed has no recorded date (it predates the records):
+    it is let through as soon as it is in the registry. And from which day each suspension
+    stops a certificate or an operator's use of a system, as the deltas and mails date it
+    (``SuspensionDays``)."""
 
-    certificates: Mapping[str, date] = field(default_factory=dict)
-    networks: Mapping[tuple[str, str], date] = field(default_factory=dict)
+    certificates: Mapping[str, date | None] = field(default_factory=dict)
+    networks: Mapping[tuple[str, str], date | None] = field(default_factory=dict)
     suspensions: SuspensionDays = field(default_factory=SuspensionDays)
 
     def certificate(self, serial: str, day: date) -> bool:
-        start = self.certificates.get(serial)
-        return start is None or start <= day
+        return _from(self.certificates, serial, day)
 
     def network(self, operator: str, cidr: str, day: date) -> bool:
-        start = self.networks.get((operator, network_of(cidr)))
-        return start is None or start <= day
+        return _from(self.networks, (operator, network_of(cidr)), day)
 
     def certificate_suspended(self, cert: Certificate, day: date) -> bool:
         """Whether ``cert`` is suspended on ``day`` (001 p46)."""
@@ -59,6 +62,13 @@ class Admitted:
             s.system == system and since("operator", op.code, system, s.suspended_on) <= day
             for s in op.suspensions
         )
+
+
+def _from(starts: Mapping[K, date | None], key: K, day: date) -> bool:
+    if key not in starts:
+        return True
+    start = starts[key]
+    return start is not None and start <= day
 
 
 NOTHING_RECORDED = Admitted()

@@ -134,7 +134,11 @@ def _batch(
     pins: dict[str, str | None],
     later: dict[tuple[str, str], date],
 ) -> BatchRecord | None:
-    systems = found.systems()
+    # The systems the range writes files for, and those whose operator does a manual step
+    # for one of its applications (no file: the batch's part there is that step, which
+    # ``confirm --system`` records as for any other).
+    named = set(found.systems()) | {s for a in apps for s in a.systems}
+    systems = [s.id for s in found.after.catalog.systems if s.id in named]
     if not systems and not apps:
         return None
     # A move on the day its item records says nothing more (a new user's permissions).
@@ -337,13 +341,13 @@ def _plan(
     mails = [deferred(n, sender) for n in owed]
     registered = completion.registrations_due(state, plain, request.today)
     mails += [m for n in registered if not sent((m := deferred(n, sender)).message_id)]
-    accepted_so_far = [app for _, app in state.applications()] + apps
+    batches = [*state.ordered(), *([batch] if batch is not None else [])]
     whitelisted = whitelists(
         snapshots,
         found,
         request.today,
-        bundle.admitted(accepted_so_far),
-        lambda: bundle.whitelist_files(found.after, request.today, accepted_so_far),
+        bundle.admitted(batches),
+        lambda: bundle.whitelist_files(found.after, request.today, batches),
         cache,
     )
     files, manifest = bundle.render(

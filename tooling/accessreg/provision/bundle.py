@@ -59,7 +59,7 @@ from accessreg.outputs.csv_ import CannotEncode, DatedChange, Encoding
 from accessreg.outputs.fragments import Fragment, import_systems, snapshot_name
 from accessreg.outputs.whitelist import Admitted, network_of, whitelists
 from accessreg.provision.merges import History
-from accessreg.provision.state import ApplicationRecord, suspension_days
+from accessreg.provision.state import BatchRecord, suspension_days
 
 FORMAT = "accessreg-apply/1"
 MANIFEST = "manifest.json"
@@ -123,21 +123,28 @@ def _imports(
     return files
 
 
-def admitted(records: Iterable[ApplicationRecord]) -> Admitted:
-    """From which day each certificate and address is let through: the date recorded for
-    it at its acceptance (not a suspension's), the latest application's where several
-    name it; and from which day each suspension stops one (``state.suspension_days``)."""
-    certificates: dict[str, date] = {}
-    networks: dict[tuple[str, str], date] = {}
-    records = list(records)
-    for record in records:
-        for item in record.items:
-            if item.system is not None or item.on is None or item.keyed == "suspended_on":
-                continue
-            if item.subject == "certificate" and item.serial is not None:
-                certificates[item.serial] = item.on
-            elif item.subject == "allowed_ip":
-                networks[(record.operator, network_of(item.key))] = item.on
+def admitted(batches: Iterable[BatchRecord]) -> Admitted:
+    """From which day each certificate and address is let through: the day its application
+    put it in effect (``BatchRecord.in_effect_on``: the date recorded at its acceptance, or
+    the confirmation of a manual step, not let through before it; not a suspension's), the
+    latest application's where several name it; and from which day each suspension stops
+    one (``state.suspension_days``)."""
+    certificates: dict[str, date | None] = {}
+    networks: dict[tuple[str, str], date | None] = {}
+    batches = list(batches)
+    for batch in batches:
+        for record in batch.applications:
+            for item in record.items:
+                if item.system is not None or item.keyed == "suspended_on":
+                    continue
+                if item.on is None and not item.steps:
+                    continue
+                on = batch.in_effect_on(item)
+                if item.subject == "certificate" and item.serial is not None:
+                    certificates[item.serial] = on
+                elif item.subject == "allowed_ip":
+                    networks[(record.operator, network_of(item.key))] = on
+    records = [record for batch in batches for record in batch.applications]
     return Admitted(certificates, networks, suspension_days(records))
 
 
@@ -287,11 +294,11 @@ def _coming(history: History, today: date, applied: History) -> tuple[dict[str, 
 
 
 def whitelist_files(
-    registry: Registry, today: date, records: Iterable[ApplicationRecord] = ()
+    registry: Registry, today: date, batches: Iterable[BatchRecord] = ()
 ) -> dict[str, bytes]:
     """``whitelist/<system>/...`` as valid on ``today`` (the daily run regenerates them)."""
     files = {}
-    for wl in whitelists(registry, today, admitted(records)):
+    for wl in whitelists(registry, today, admitted(batches)):
         where = f"whitelist/{wl.system}"
         if wl.blocks_overseas:
             files[f"{where}/ip-geo.conf"] = nginx.geo(wl)

@@ -546,12 +546,19 @@ def _recorded(
         keyed_on=effective.keyed_on,
         serial=serial,
         waits=effective.waits,
+        steps=effective.steps,
     )
 
 
 def _effective(found: ItemDates) -> Effective:
     return Effective(
-        found.on, found.start, found.processing_day, found.keyed, found.keyed_on, found.waits
+        found.on,
+        found.start,
+        found.processing_day,
+        found.keyed,
+        found.keyed_on,
+        found.waits,
+        found.steps,
     )
 
 

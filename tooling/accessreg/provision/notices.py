@@ -257,9 +257,11 @@ def applications(step: Step, dated: bool = True) -> list[Accepted]:
     items (a first apply records none: everything it loads is in effect)."""
     out = []
     for code in step.operator_codes():
-        systems = dict.fromkeys(c.system for c in step.changes_of(code))
-        order = [s.id for s in step.after.catalog.systems if s.id in systems]
         plan = step.plan_of(code)
+        # The systems whose data it changes, and those whose operator does a manual step
+        # for it (a certificate at OCCTO's help desk, 001 p13): each is done when confirmed.
+        systems = {c.system for c in step.changes_of(code)} | set(manual_steps(plan))
+        order = [s.id for s in step.after.catalog.systems if s.id in systems]
         events = step.dates.events
         # The 受付日 every output shows, and M: at once, in no batch, for an application
         # that only suspends or lifts (001 p46, 002 §2.4).
@@ -282,6 +284,15 @@ def applications(step: Step, dated: bool = True) -> list[Accepted]:
         )
         out.append(Accepted(record, step))
     return out
+
+
+def manual_steps(plan: OperatorPlan | None) -> tuple[str, ...]:
+    """The systems whose operator's manual step an item of ``plan`` waits for
+    (``Effective.steps``)."""
+    found = dict.fromkeys(
+        s for item in (plan.items if plan else ()) if item.effective for s in item.effective.steps
+    )
+    return tuple(found)
 
 
 def _application_context(record: ApplicationRecord) -> dict[str, Any]:
@@ -458,7 +469,10 @@ def completion_notices(
     overall, rows = progress(batch, record, catalog, imported_on)
     people = _system_people(step, system, record.operator)
     stops = {KIND_LABELS[ChangeKind.REMOVE], KIND_LABELS[ChangeKind.SUSPEND]}
-    grants = any(p["action"] not in stops for p in people)
+    stepped = _stepped_items(batch, accepted, system_id)
+    grants = any(p["action"] not in stops for p in people) or any(
+        i["action"] is not ChangeKind.REMOVE for i in stepped
+    )
     context = {
         "notice_title": "利用開始周知" if grants else "手続き完了通知",
         "operator": {"code": operator.code, "name": operator.name},
@@ -467,6 +481,7 @@ def completion_notices(
         "system": {"id": system.id, "name_ja": system.name_ja, "named": system.named.japanese},
         "imported_on": imported_on,
         "people": people,
+        "items": stepped,
         "progress": overall,
         "progress_rows": [r for r in rows if r["status"] != NOT_NEEDED],
     }
@@ -512,6 +527,26 @@ def completion_notices(
                 )
             )
     return notices
+
+
+def _stepped_items(batch: BatchRecord, accepted: Accepted, system_id: str) -> list[dict[str, Any]]:
+    """The items of an application that waited for ``system_id``'s manual step, each with
+    the day it takes effect (``BatchRecord.in_effect_on``: the last confirmation of its
+    systems; none yet while another system's is to come)."""
+    record, step = accepted.record, accepted.step
+    plan = step.plan_of(record.operator)
+    recorded = record.dates()
+    found = []
+    for item in plan.items if plan else ():
+        dates = recorded.get((item.subject, item.key, None))
+        if dates is None or system_id not in dates.steps:
+            continue
+        line = _operator_item(item)
+        if line is not None:
+            on = batch.in_effect_on(dates)
+            when = f"{on} 以降" if on else "ほかのシステムの作業完了後"
+            found.append({**line, "when": when, "action": item.action})
+    return found
 
 
 def registration_notices(batch: BatchRecord, accepted: Accepted, today: date) -> list[Notice]:

@@ -54,6 +54,9 @@ class ItemDates(Frozen):
     serial: str | None = None  # a certificate's, as the whitelists name it
     action: Literal["add", "change", "remove"] | None = None
     waits: bool = False  # dated when a permission applied before comes (``plan.waits``)
+    # A manual step's systems (``Effective.steps``): the item takes effect on the day the last
+    # of them confirms the batch (``BatchRecord.confirmed_on``).
+    steps: tuple[str, ...] = ()
 
 
 class ApplicationRecord(Frozen):
@@ -138,6 +141,16 @@ class BatchRecord(Frozen):
 
     def application_systems(self, app: ApplicationRecord) -> dict[str, SystemProgress]:
         return {s: self.systems[s] for s in app.systems if s in self.systems}
+
+    def in_effect_on(self, item: ItemDates) -> date | None:
+        """The day ``item`` of one of the batch's applications takes effect: the date recorded
+        at acceptance, or, for a manual step (``steps``), the day the last of its systems
+        confirmed its part of the batch (``accessreg confirm``); None while one has not."""
+        if item.on is not None or not item.steps:
+            return item.on
+        days = [p.imported_on if (p := self.systems.get(s)) else None for s in item.steps]
+        confirmed = [d for d in days if d is not None]
+        return max(confirmed) if len(confirmed) == len(days) else None
 
     @property
     def loaded_on(self) -> date | None:
@@ -379,6 +392,9 @@ def dump(state: State) -> dict[str, bytes]:
         for app in batch["applications"]:
             if not app["registration_notified"]:
                 del app["registration_notified"]
+            for item in app["items"]:
+                if not item["steps"]:
+                    del item["steps"]
     return {STATE_FILE: json_document(data)}
 
 

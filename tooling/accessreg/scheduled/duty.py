@@ -21,7 +21,7 @@ from accessreg.model.registry import Registry
 from accessreg.scheduled.keyed_notices import Digest, Document
 
 if TYPE_CHECKING:
-    from accessreg.provision.state import ApplicationRecord
+    from accessreg.provision.state import ApplicationRecord, BatchRecord
     from accessreg.scheduled.deletions import DeletionApplication
     from accessreg.scheduled.lastlogins import LastLogins
     from accessreg.scheduled.reviews import OpenPulls
@@ -49,8 +49,15 @@ class Inputs:
     remembered: Mapping[str, date]  # login IDs seen locked → the day their count started
     export: LastLogins | None  # the last-login export (``needs_export``)
     pulls: OpenPulls | None = None  # the open pull requests (``needs_pulls``)
-    # Every application apply has accepted, with the dates it recorded (an ID's issue day).
-    accepted: tuple[ApplicationRecord, ...] = ()
+    # Every batch apply has recorded, in order: its applications with the dates they
+    # recorded (an ID's issue day) and its systems' confirmations (a manual step's day).
+    batches: tuple[BatchRecord, ...] = ()
+
+    @property
+    def accepted(self) -> tuple[ApplicationRecord, ...]:
+        """Every application apply has accepted."""
+        return tuple(a for b in self.batches for a in b.applications)
+
     # Reads many files of the revision at once, so that ``read`` then finds them at hand.
     prefetch: Callable[[Iterable[str]], None] = lambda rels: None
     # User files a first apply loaded → its day, when their IDs were issued (``needs_history``).

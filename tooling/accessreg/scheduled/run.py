@@ -38,7 +38,7 @@ from accessreg.model.registry import Registry
 from accessreg.provision import state as recorded
 from accessreg.provision.bundle import whitelist_files
 from accessreg.provision.merges import pinned_content
-from accessreg.provision.state import ApplicationRecord
+from accessreg.provision.state import BatchRecord
 from accessreg.reporting import reporters
 from accessreg.scheduled import deletions, inventory, lastlogins, log, mails, reviews, stale
 from accessreg.scheduled.duties import DUTIES
@@ -162,7 +162,7 @@ def _files(
     outcomes: dict[str, DutyResult],
     outgoing: list[Outgoing],
     apps: list[deletions.DeletionApplication],
-    accepted: tuple[ApplicationRecord, ...],
+    batches: tuple[BatchRecord, ...],
 ) -> tuple[dict[str, Output], Listing]:
     """The files of the run, each mail composed when its file is written, and the summary
     that lists them with their digests (written after them, from what was written)."""
@@ -172,8 +172,9 @@ def _files(
         files.update({d.name: d.data for d in outcome.files})
     files.update({f"stale-deletions/{a.operator}.md": a.body.encode() for a in apps})
     if request.whitelists:
-        # A certificate enters on the date recorded at its acceptance (000 §4-2: M+6).
-        files.update(whitelist_files(registry, request.today, accepted))
+        # A certificate enters on the date recorded at its acceptance (000 §4-2: M+6), or
+        # once its manual step is confirmed (OCCTO, 001 p13).
+        files.update(whitelist_files(registry, request.today, batches))
     mails = dict(mail_file(o.composed) for o in outgoing)
 
     def summary(digests: Digests) -> bytes:
@@ -236,7 +237,7 @@ def plan(
     found = [(m, Outgoing(mails.composed(m, registry, today, sender), m.log_keys)) for m in due]
     apps = [a for o in outcomes.values() for a in o.applications]
     outgoing = [o for _, o in found]
-    files, summary = _files(request, head, registry, outcomes, outgoing, apps, inputs.accepted)
+    files, summary = _files(request, head, registry, outcomes, outgoing, apps, inputs.batches)
     branches: tuple[BranchSet, ...] = ()
     records: tuple[Record, ...] = ()
     if request.send:
@@ -304,10 +305,10 @@ def run(request: RunRequest, transport: TransportFactory = smtp_session) -> RunR
             added = added_on(session.repo.root, head, REGISTRY_DIR) if needs_history else {}
             loaded = recorded.loaded_users(session.repo, state) if needs_history else {}
             notice_log = log.NoticeLog(session.ref(log.DUTIES_REF, log.merge).files)
-            accepted = tuple(a for _, a in state.applications())
             inputs = Inputs(
                 registry, source.read, request.today, request.options, added,
-                notice_log.remembered, export, pulls, accepted, source.prefetch, loaded,
+                notice_log.remembered, export, pulls, tuple(state.ordered()), source.prefetch,
+                loaded,
             )  # fmt: skip
             keep()
             # The duties' results live as long as the run too: a judged user and a table row

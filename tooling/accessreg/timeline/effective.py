@@ -34,12 +34,12 @@ Pure: the calendar and the catalog come in, dates go out.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Literal
 
-from accessreg.model import Catalog, Timing
+from accessreg.model import Catalog, Provider, System, Timing
 from accessreg.model.changes import ChangeKind
 from accessreg.model.registry import Registry
 from accessreg.timeline.business_days import BusinessCalendar, Start
@@ -120,6 +120,10 @@ class Effective:
     # Moved to the day a permission applied before comes (``plan.waits``): the person is
     # downstream only then, so a change of them cannot come earlier.
     waits: bool = False
+    # A manual step's systems (``start == "manual"`` of an item of no system of its own): it
+    # takes effect when each has confirmed its part (``accessreg confirm --system``), on the
+    # day of the last confirmation.
+    steps: tuple[str, ...] = ()
 
     @property
     def pending(self) -> bool:
@@ -246,18 +250,37 @@ class Dates:
         timing: Timing | None = getattr(system.timing, kind)
         return timing
 
-    def _latest(self, timings: Iterable[Timing | None], key: Key) -> Effective:
-        """The latest of several providers' dates (an operator using systems of both):
-        one not known in advance (a manual step) is later than any known one; a provider
-        that gives no timing has no say."""
+    def _latest(
+        self,
+        systems: Iterable[str],
+        timing: Callable[[Provider], Timing | None],
+        gated: Callable[[System], bool] = lambda _: True,
+    ) -> Effective:
+        """The latest of the dates the providers of ``systems`` give (an operator using
+        systems of both): one not known in advance (a manual step) is later than any known
+        one, and waits for each of those providers' systems among ``systems`` that the item
+        passes (``gated``: a certificate, the systems that take one; all of them where none
+        does); a provider that gives no timing has no say."""
         if self.loaded is not None:
-            return self._counted(None, key)  # the registry as it stands, no provider's step
-        found = [self._counted(t, key) for t in timings if t is not None]
+            return self._counted(None, "accepted")  # the registry as it stands, no step
+        wanted = set(systems)
+        named = [s for s in self.catalog.systems if s.id in wanted]
+        found = []
+        for provider in self.catalog.providers_of(s.id for s in named):
+            t = timing(provider)
+            if t is None:
+                continue
+            effective = self._counted(t, "accepted")
+            if effective.start == "manual":
+                own = [s for s in named if s.provider == provider.id and s.derived is None]
+                gates = [s.id for s in own if gated(s)] or [s.id for s in own]
+                effective = replace(effective, steps=tuple(gates))
+            found.append(effective)
         if not found:
             return NO_DATE
         pending = [e for e in found if e.on is None]
         if pending:
-            return pending[0]
+            return replace(pending[0], steps=tuple(s for e in pending for s in e.steps))
         return max(found, key=lambda e: e.on or date.min)
 
     def permission(self, system_id: str, kind: ChangeKind) -> Effective:
@@ -274,13 +297,13 @@ class Dates:
     def certificate(self, systems: Iterable[str]) -> Effective:
         """A client certificate registered for ``systems``: each provider's own step, keyed
         on the review passing (000 §4-2: usable from M+6; OCCTO's help desk, 001 p13)."""
-        providers = self.catalog.providers_of(systems)
-        return self._latest((p.certificate_registration for p in providers), "accepted")
+        return self._latest(
+            systems, lambda p: p.certificate_registration, lambda s: s.certificates is not None
+        )
 
     def allowed_ip(self, systems: Iterable[str]) -> Effective:
         """An overseas address whitelisted once the centre has accepted it (000 §2-8)."""
-        providers = self.catalog.providers_of(systems)
-        return self._latest((p.ip_registration for p in providers), "accepted")
+        return self._latest(systems, lambda p: p.ip_registration, lambda s: s.overseas_block)
 
     def usage(self, systems: Iterable[str]) -> Effective:
         """A usage application (new, change: 000 §3-1, §3-2) of an operator using ``systems``
@@ -288,10 +311,7 @@ class Dates:
         key = frozenset(systems)
         found = self._usages.get(key)
         if found is None:
-            providers = self.catalog.providers_of(key)
-            found = self._usages[key] = self._latest(
-                (p.usage_application for p in providers), "accepted"
-            )
+            found = self._usages[key] = self._latest(key, lambda p: p.usage_application)
         return found
 
     def termination(self, terminated_on: date | None) -> Effective:

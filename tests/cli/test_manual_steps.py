@@ -1,0 +1,215 @@
+"""An item the system operator does by hand (OCCTO's help desk registers a certificate or a
+usage application and tells when done, 001 p13; the catalog's ``start: manual``) is in effect
+only once ``confirm --system`` records that step: no whitelist lets it through before, its
+batch holds the system so that it can be confirmed, ``status`` keeps it 未済 / 処理中 until
+then, and every output dates it by the confirmation day."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import date
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+
+from tests.helpers.gitrepo import GitRegistry
+from tests.helpers.provisioning import accessreg, over_applied, state
+from tests.helpers.regfactory import RegistryFactory, certificate, contact
+from tests.helpers.scheduled_scenario import duty, on
+from tests.helpers.servers import binary, includes, nginx_conf, nginx_test
+
+
+@pytest.fixture(autouse=True)
+def _english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests read the tool's own words in English (``--lang en``)."""
+    monkeypatch.setenv("ACCESSREG_LANG", "en")
+
+
+OCCTO_OPERATOR = "DENKI001"
+NEW_CERT = certificate(
+    2, serial="5A11CE", cn="TESTOP01-PC02", not_before="2026-12-01", not_after="2028-11-30"
+)
+ACCEPTED = date(2026, 12, 11)
+CONFIRMED = date(2026, 12, 15)
+
+
+def _merged(gr: GitRegistry, name: str, change: object, day: date) -> str:
+    """A pull request ``name`` merged on ``day`` (noon, Japan time)."""
+    gr.branch(name, "main")
+    assert callable(change)
+    change()
+    gr.commit(f"{name}: change")
+    gr.checkout("main")
+    gr.repo.git.merge("-q", "--no-ff", "--no-edit", name, env=on(day))
+    return gr.rev()
+
+
+def _applied(gr: GitRegistry, out: Path, day: date) -> str:
+    """``apply --confirm`` of the merge of ``day`` (entered the day before); its batch."""
+    before = set(state(gr)["batches"])
+    ran = accessreg(
+        gr, "apply", "--out", str(out), "--confirm", "--today", str(day),
+        "--accepted-on", str(day), "--entered-on", "2026-12-10",
+    )  # fmt: skip
+    assert ran.returncode == 0, ran.stderr
+    (batch,) = set(state(gr)["batches"]) - before
+    return batch
+
+
+def _status(gr: GitRegistry, operator: str, day: date) -> list[str]:
+    """The status line of the operator's latest application."""
+    ran = accessreg(gr, "status", "--operator", operator, "--today", str(day))
+    assert ran.returncode == 0, ran.stderr
+    lines = ran.stdout.splitlines()
+    header = lines[0].split("\t")
+    latest = lines[len([ln for ln in lines if "\t" in ln]) - 1].split("\t")
+    return [f"{h}={v}" for h, v in zip(header, latest, strict=True)]
+
+
+def _mails(out: Path) -> list[EmailMessage]:
+    found = []
+    for path in sorted((out / "mail").glob("*.eml")):
+        mail = message_from_bytes(path.read_bytes(), policy=policy.strict)
+        assert isinstance(mail, EmailMessage)
+        found.append(mail)
+    return found
+
+
+@pytest.fixture
+def switching(reg: RegistryFactory, tmp_path: Path) -> Iterator[GitRegistry]:
+    """A demand-response contractor of the switching support system, loaded on 12/07."""
+    reg.switching_operator()
+    gr = GitRegistry(reg)
+    first = accessreg(gr, "apply", "--out", str(tmp_path / "o0"), "--initial", "--confirm",
+                      "--today", "2026-12-07")  # fmt: skip
+    assert first.returncode == 0, first.stderr
+    try:
+        yield gr
+    finally:
+        gr.close()
+
+
+def _cert_map(out: Path) -> str:
+    return (out / "whitelist" / "switching" / "cert-map.conf").read_text(encoding="utf-8")
+
+
+def test_an_occto_certificate_waits_for_the_help_desk_and_is_dated_by_its_confirmation(
+    switching: GitRegistry, tmp_path: Path
+) -> None:
+    gr = switching
+
+    def add_certificate() -> None:
+        gr.reg.switching_operator(certificates=[certificate(1), NEW_CERT])
+
+    _merged(gr, "certificate", add_certificate, ACCEPTED)
+    batch = _applied(gr, tmp_path / "o1", ACCEPTED)
+    # Not let through on the merge's day: the help desk has not registered it yet.
+    assert "5A11CE" not in _cert_map(tmp_path / "o1")
+    assert "7A0001 TESTOP01;" in _cert_map(tmp_path / "o1")
+    # The batch holds the system whose step it waits for, though no file is written for it.
+    assert "switching" in state(gr)["batches"][batch]["systems"]
+    assert not list((tmp_path / "o1" / "imports" / "switching").glob("delta-*.csv"))
+    assert "進捗=処理中" in _status(gr, "TESTOP01", date(2026, 12, 12))
+    assert "スイッチング支援システム=未済" in _status(gr, "TESTOP01", date(2026, 12, 12))
+    # Nor on the days after, until the step is confirmed, whatever writes the whitelists.
+    for day in (date(2026, 12, 14), date(2026, 12, 28)):
+        daily = tmp_path / f"daily-{day}"
+        duty(gr, "daily", "--out", str(daily), today=day)
+        assert "5A11CE" not in _cert_map(daily), day
+    assert "5A11CE" not in _cert_map(over_applied(gr, tmp_path, "2026-12-14"))
+
+    done = tmp_path / "confirmed"
+    confirm = accessreg(gr, "confirm", batch, "--system", "switching", "--out", str(done),
+                        "--today", str(CONFIRMED))  # fmt: skip
+    assert confirm.returncode == 0, confirm.stderr
+    (notice,) = _mails(done)
+    assert notice["Subject"] == "【利用開始周知】スイッチング支援システム（テストガス株式会社）"
+    body = notice.get_content()
+    assert "スイッチング支援システム（switching）の登録作業が完了しました（2026-12-15）" in body
+    assert "証明書ID EP-TEST-0002、CN TESTOP01-PC02、有効期限 2028-11-30（2026-12-15 以降）" in body
+    assert "■ 申請の処理状況: 処理完了" in body
+
+    # From the confirmation day on, in the merge run's whitelists and the daily ones.
+    assert "5A11CE TESTOP01;" in _cert_map(over_applied(gr, tmp_path, str(CONFIRMED)))
+    for day, listed in ((date(2026, 12, 14), False), (CONFIRMED, True)):
+        daily = tmp_path / f"daily-after-{day}"
+        duty(gr, "daily", "--out", str(daily), today=day)
+        assert ("5A11CE TESTOP01;" in _cert_map(daily)) == listed, day
+        allowlist = json.loads((daily / "whitelist/switching/allowlist.json").read_text("utf-8"))
+        assert ("5A11CE" in json.dumps(allowlist)) == listed, day
+    status = _status(gr, "TESTOP01", CONFIRMED)
+    assert "進捗=処理完了" in status and "スイッチング支援システム=済" in status
+    nginx = binary("nginx")
+    conf = nginx_conf(tmp_path / "nginx", includes([daily / "whitelist/switching/cert-map.conf"]))
+    checked = nginx_test(nginx, conf)
+    assert checked.returncode == 0, checked.stderr
+
+
+def _occto_operator(reg: RegistryFactory, n: int) -> None:
+    reg.operator(
+        OCCTO_OPERATOR,
+        name="でんき試験株式会社",
+        roles=["electricity_retailer"],
+        occto_member=True,
+        membership={"status": "member", "member_since": "2020-04-01"},
+        systems=["member_portal"],
+        contacts=[contact(n=n, email=f"window{n}@denki-test.example.co.jp")],
+        subcontractors=None,
+    )
+
+
+def test_a_new_occto_usage_application_is_in_progress_until_the_help_desk_is_done(
+    reg: RegistryFactory, tmp_path: Path
+) -> None:
+    """A new operator of the member system: no file is written for it, and the help desk's
+    registration of the application is still to be confirmed."""
+    gr = GitRegistry(reg)
+    try:
+        first = accessreg(gr, "apply", "--out", str(tmp_path / "o0"), "--initial", "--confirm",
+                          "--today", "2026-12-07")  # fmt: skip
+        assert first.returncode == 0, first.stderr
+
+        # The operator alone: its admin user may come in an application of its own.
+        _merged(gr, "usage-application", lambda: _occto_operator(gr.reg, 5), ACCEPTED)
+        batch = _applied(gr, tmp_path / "o1", ACCEPTED)
+        for day in (date(2026, 12, 12), date(2027, 1, 29)):
+            status = _status(gr, OCCTO_OPERATOR, day)
+            assert "進捗=処理中" in status and "会員情報管理システム=未済" in status, day
+        confirm = accessreg(gr, "confirm", batch, "--system", "member_portal",
+                            "--today", str(CONFIRMED))  # fmt: skip
+        assert confirm.returncode == 0, confirm.stderr
+        status = _status(gr, OCCTO_OPERATOR, CONFIRMED)
+        assert "進捗=処理完了" in status and "会員情報管理システム=済" in status
+    finally:
+        gr.close()
+
+
+def test_a_window_person_swap_at_occto_waits_for_the_help_desk(
+    reg: RegistryFactory, tmp_path: Path
+) -> None:
+    """An operator of OCCTO's systems alone: the change of its usage application writes no
+    file for any system, and still waits for the help desk's registration."""
+    _occto_operator(reg, 5)
+    gr = GitRegistry(reg)
+    try:
+        first = accessreg(gr, "apply", "--out", str(tmp_path / "o0"), "--initial", "--confirm",
+                          "--today", "2026-12-07")  # fmt: skip
+        assert first.returncode == 0, first.stderr
+        _merged(gr, "swap", lambda: _occto_operator(gr.reg, 6), ACCEPTED)
+        batch = _applied(gr, tmp_path / "o1", ACCEPTED)
+        assert list(state(gr)["batches"][batch]["systems"]) == ["member_portal"]
+        status = _status(gr, OCCTO_OPERATOR, date(2026, 12, 12))
+        assert "進捗=処理中" in status and "会員情報管理システム=未済" in status
+        done = tmp_path / "confirmed"
+        confirm = accessreg(gr, "confirm", batch, "--system", "member_portal", "--out",
+                            str(done), "--today", str(CONFIRMED))  # fmt: skip
+        assert confirm.returncode == 0, confirm.stderr
+        notices = _mails(done)
+        assert notices and all("（2026-12-15 以降）" in m.get_content() for m in notices)
+        status = _status(gr, OCCTO_OPERATOR, CONFIRMED)
+        assert "進捗=処理完了" in status and "会員情報管理システム=済" in status
+    finally:
+        gr.close()
