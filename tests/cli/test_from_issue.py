@@ -157,6 +157,54 @@ def test_user_change_keeps_what_is_not_named(reg: RegistryFactory) -> None:
     assert "permissions:\n  taxis: '1011'\n  juju: 'granted'\n" in text
 
 
+def _as_github_renders(kind: str, answers: dict[str, Any]) -> str:
+    """A body with each dropdown left alone at its default, the first choice, as GitHub
+    writes it for a submitted form."""
+    defaults = {
+        item["id"]: item["attributes"]["options"][0]
+        for item in template(kind)["body"]
+        if item["type"] == "dropdown" and item["attributes"].get("default") == 0
+    }
+    return render(kind, {**defaults, **answers})
+
+
+def test_a_user_change_body_without_its_label_is_read_as_a_change(reg: RegistryFactory) -> None:
+    """The two user forms share every label; the change form's own choices (変更しない) and
+    order tell them apart when the issue carries no form: label."""
+    body = _as_github_renders("user-change", {
+        "operator": "TESTOP01", "email": "user1@test-gas.example.co.jp",
+        "perm_johs": "なし（削除）", "confirm": confirm("user-change"),
+    })  # fmt: skip
+    code, out = intake(reg, body)
+    assert code == 0 and out["kind"] == "user-change", out
+    text = (reg.root / "users/TESTOP01/user1@test-gas.example.co.jp.yaml").read_text("utf-8")
+    assert "permissions:\n  taxis: '1011'\n" in text and "johs" not in text
+    code, out = intake(reg, _as_github_renders("user-add", {
+        "operator": "TESTOP01", "email": USER, "name": "木村 花子", "name_kana": "キムラ ハナコ",
+        "perm_taxis": "1011：更新権限あり", "confirm": confirm("user-add"),
+    }))  # fmt: skip
+    assert code == 0 and out["kind"] == "user-add", out
+
+
+def test_a_body_fitting_two_forms_equally_is_not_guessed(reg: RegistryFactory) -> None:
+    body = "\n\n".join(
+        f"### {label}\n\n{value}"
+        for label, value in (
+            ("事業者コード", "TESTOP01"), ("メールアドレス（ID）", "user1@test-gas.example.co.jp"),
+            ("利用者名（漢字）", "試験 次郎"), ("利用者名（カナ）", "シケン ジロウ"),
+            ("確認", f"- [X] {confirm('user-change')[0]}"),
+        )
+    )  # fmt: skip
+    out = refused(reg, body)
+    assert out["kind"] is None
+    assert out["problems"] == [
+        "- 本文は「利用権限の設定申請」「利用権限の変更申請」のいずれとしても読めるため、"
+        "どの申請か決められません。申請フォームを選び直して提出してください / the body reads "
+        "equally as User permission set and User permission change: file it again from the "
+        "form meant"
+    ]
+
+
 def test_user_remove(reg: RegistryFactory) -> None:
     body = render("user-remove", {
         "operator": "TESTOP01", "email": "user1@test-gas.example.co.jp", "reason": "退職のため",
