@@ -250,14 +250,17 @@ def test_new_operator_naming_someone_else_is_refused(reg: RegistryFactory) -> No
     assert "Message(" not in out["comment"]
 
 
+def _cert_form(cert: str, cert_id: str = "EP2026-000913") -> str:
+    return render("cert-add", {
+        "operator": "TESTOP01", "certificate": cert, "cert_id": cert_id,
+        "medium": "DL：ダウンロード", "purpose": "web：画面利用（端末ごと）",
+        "location": "本社 端末 PC009", "holder": "業務部 試験 太郎",
+        "confirm": confirm("cert-add"),
+    })  # fmt: skip
+
+
 def test_certificate_form_with_pem_in_a_code_fence(reg: RegistryFactory) -> None:
-    def body(cert: str) -> str:
-        return render("cert-add", {
-            "operator": "TESTOP01", "certificate": cert, "cert_id": "EP2026-000913",
-            "medium": "DL：ダウンロード", "purpose": "web：画面利用（端末ごと）",
-            "location": "本社 端末 PC009", "holder": "業務部 試験 太郎",
-            "confirm": confirm("cert-add"),
-        })  # fmt: skip
+    body = _cert_form
 
     leaked = pem(certificate()).decode() + key_pem().decode()
     out = refused(reg, body(leaked))
@@ -265,6 +268,24 @@ def test_certificate_form_with_pem_in_a_code_fence(reg: RegistryFactory) -> None
     code, out = intake(reg, body(pem(certificate()).decode().strip()))
     assert code == 0, out
     assert "serial: '0D4F6A'" in (reg.root / "operators/TESTOP01.yaml").read_text("utf-8")
+
+
+def test_a_full_width_certificate_id_is_told_under_its_own_field(reg: RegistryFactory) -> None:
+    text = pem(certificate()).decode().strip()
+    out = refused(reg, _cert_form(text, cert_id="ＥＰ２０２７－０００２００"))
+    [problem] = out["problems"]
+    assert problem.startswith("- **証明書ID**: 入力の形式が正しくありません"), problem
+    assert "半角英数字と - _ の 64 文字以内で書いてください" in problem
+
+
+def test_a_pem_pasted_without_its_first_and_last_lines(reg: RegistryFactory) -> None:
+    text = pem(certificate()).decode().strip()
+    body = "\n".join(line for line in text.splitlines() if not line.startswith("-----"))
+    out = refused(reg, _cert_form(body))
+    [problem] = out["problems"]
+    assert problem.startswith("- **証明書（PEM）**: "), problem
+    assert "-----BEGIN CERTIFICATE----- から -----END CERTIFICATE----- までの行も含めて" in problem
+    assert "ファイル" not in problem and "file" not in problem
 
 
 def test_ip_form_add_then_remove(reg: RegistryFactory) -> None:

@@ -79,6 +79,10 @@ class Answers:
             x.strip().lstrip("-* ") for x in (self.text(fid) or "").splitlines() if x.strip()
         )
 
+    def problem(self, fid: str, message: str) -> None:
+        """Note what is wrong with field ``fid`` (Japanese, then English)."""
+        self.problems.append(FormProblem(self._label(fid), message))
+
     def _label(self, fid: str) -> str:
         f = self.form.field(fid)
         return f.label if f else fid
@@ -174,9 +178,21 @@ def operator_terminate(a: Answers) -> Operation:
     return lambda d: operators.terminate(d, code, on or d.today)
 
 
+PEM_LINES = ("-----BEGIN CERTIFICATE-----", "-----END CERTIFICATE-----")
+
+
 def cert_add(a: Answers) -> Operation:
     code = a.need("operator")
-    raw = a.need("certificate").encode("utf-8")
+    pasted = a.need("certificate")
+    if pasted and not all(line in pasted for line in PEM_LINES):
+        # A file is read as PEM or DER; a paste is the PEM text, its first and last lines too.
+        a.problem(
+            "certificate",
+            f"{PEM_LINES[0]} から {PEM_LINES[1]} までの行も含めて、証明書のテキストを"
+            f"すべて貼り付けてください / paste the whole certificate text, from the line "
+            f"{PEM_LINES[0]} to the line {PEM_LINES[1]}",
+        )
+    raw = pasted.encode("utf-8")
     spec = certificates.CertificateSpec(
         a.need("cert_id"), a.need("location"), a.need("holder"),
         a.text("purpose") or "web", a.text("medium") or "DL",

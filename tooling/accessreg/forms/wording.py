@@ -41,6 +41,16 @@ RULE_JA = {
 }
 
 
+# A certificate entry's keys that a form field gives (the rest come from the PEM).
+CERTIFICATE_FIELDS = {
+    "id": "cert_id",
+    "medium": "medium",
+    "purpose": "purpose",
+    "location": "location",
+    "holder": "holder",
+}
+
+
 def field_label(form: Form, problem: Problem) -> str | None:
     """The form field a problem is about, when its data path says so."""
     if not problem.path:
@@ -51,7 +61,10 @@ def field_label(form: Form, problem: Problem) -> str | None:
     elif head == "contacts":
         head = "contact_email"
     elif head == "certificates":
-        head = "certificate"
+        # A certificate's own entries have fields of their own (証明書ID, 設置場所, ...);
+        # what is read from the PEM (serial, CN, dates) is the pasted certificate's.
+        key = str(problem.path[2]) if len(problem.path) > 2 else ""
+        head = CERTIFICATE_FIELDS.get(key, "certificate")
     elif head == "ip_allowlist":
         head = "cidr"
     field = form.field(head)
