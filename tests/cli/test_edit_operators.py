@@ -100,10 +100,33 @@ def test_operator_change_refuses_removing_a_subcontractor_with_users(reg: Regist
 
 
 def test_operator_change_refuses_dropping_a_system_users_still_hold(reg: RegistryFactory) -> None:
-    result = refused(
-        reg, "operator", "change", "--operator", "TESTOP01", "--remove-system", "taxis"
+    """Told once, with the users to change first: not, per user, to add the system."""
+    reg.user(email="sub@test-sub.example.co.jp", affiliation="TESTSUB1")
+    reg.user(email="other@test-gas.example.co.jp", permissions={"johs": "J1010"})
+    drop = ("operator", "change", "--operator", "TESTOP01", "--remove-system", "taxis")
+    result = refused(reg, *drop)
+    assert result.stderr == (
+        "accessreg: 2 users of TESTOP01 still hold a permission for taxis "
+        "(sub@test-sub.example.co.jp, user1@test-gas.example.co.jp): remove them first with a "
+        "permission change (利用権限の変更申請) or a deletion (利用権限の抹消申請), then end the "
+        "system's use\n"
     )
-    assert "(system-not-approved)" in result.stdout
+    assert "system-not-approved" not in result.stdout + result.stderr
+    for email in ("sub@test-sub.example.co.jp", "user1@test-gas.example.co.jp"):
+        changed = edit(reg, "user", "change", "--operator", "TESTOP01", "--email", email,
+                       "--taxis", "none")  # fmt: skip
+        assert changed.returncode == 0, changed.stdout + changed.stderr
+    result = edit(reg, *drop)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "- taxis\n" not in (reg.root / "operators/TESTOP01.yaml").read_text("utf-8")
+
+
+def test_a_user_given_a_system_never_applied_for_is_told_to_add_it(reg: RegistryFactory) -> None:
+    result = refused(
+        reg, "user", "change", "--operator", "TESTOP01", "--email",
+        "user1@test-gas.example.co.jp", "--switching", "retailer_user",
+    )  # fmt: skip
+    assert "apply for a usage change (利用申請（変更）) adding the system first" in result.stdout
 
 
 def test_terminate_marks_the_operator_and_removes_every_user(reg: RegistryFactory) -> None:

@@ -346,6 +346,23 @@ def test_operator_change_swaps_the_primary(reg: RegistryFactory) -> None:
     assert "window1@" not in text and "github: new-primary" in text
 
 
+def test_ending_a_system_users_hold_names_them_once(reg: RegistryFactory) -> None:
+    reg.user(email="sub@test-sub.example.co.jp", affiliation="TESTSUB1")
+    body = render("operator-change", {
+        "operator": "TESTOP01", "remove_systems": ["託送システム（taxis）"],
+        "confirm": confirm("operator-change"),
+    })  # fmt: skip
+    out = refused(reg, body)
+    [problem] = out["problems"]
+    assert problem.startswith(
+        "- `事業者 TESTOP01 の利用者 2 名が、まだ 託送システム（taxis） の利用権限を持っています"
+        "（sub@test-sub.example.co.jp、user1@test-gas.example.co.jp）。"
+        "先に利用権限の変更申請または抹消申請でその権限を外してから、"
+        "システムの利用終了を申請してください` / `2 users of TESTOP01"
+    ), problem
+    assert "先に利用申請（変更）でシステムを追加してください" not in out["comment"]
+
+
 def test_unreadable_body_and_unknown_choice(reg: RegistryFactory) -> None:
     out = refused(reg, "ただの問い合わせです。\n")
     assert out["kind"] is None
