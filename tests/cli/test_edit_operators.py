@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.helpers.certmaker import certificate, pem
 from tests.helpers.edithelp import bad_value, edit, refused, snapshot
 from tests.helpers.regfactory import RegistryFactory, contact
 
@@ -67,6 +68,32 @@ def test_operator_new_refuses_a_system_its_roles_do_not_allow(reg: RegistryFacto
     args = [a if a != "johs" else "switching" for a in NEW_OPERATOR]
     result = refused(reg, *args)
     assert "switching needs the operator to hold one of the roles" in result.stdout
+
+
+def test_operator_new_applies_for_switching_with_its_first_certificate(
+    reg: RegistryFactory,
+) -> None:
+    """002 §3.1: the certificate is obtained before the application and given with it."""
+    args = [a if a != "wheeling_client" else "demand_response" for a in NEW_OPERATOR]
+    args = [a for a in args if a not in ("--system", "taxis", "johs")]
+    args += ["--system", "switching"]
+    result = refused(reg, *args)
+    assert (
+        "switching needs a registered client certificate (web, api) before it is applied "
+        "for: register one first with a client certificate registration "
+        "(クライアント証明書登録申請); a new operator gives it with its new usage application "
+        "(利用申請（新規）)"
+    ) in result.stdout
+    assert "add one to certificates" not in result.stdout
+    (reg.repo / "PC01.cer").write_bytes(pem(certificate(cn="NAGIGS01-PC01")))
+    cert = ["--certificate", str(reg.repo / "PC01.cer"), "--cert-id", "EP2026-001201"]
+    result = bad_value(reg, *args, *cert)
+    assert "Give --cert-id, --cert-location and --cert-holder with --certificate" in result.stderr
+    cert += ["--cert-location", "本社 端末 PC001", "--cert-holder", "業務部 渚 一郎"]
+    result = edit(reg, *args, *cert)
+    assert result.returncode == 0, result.stdout + result.stderr
+    text = (reg.root / "operators/NAGIGS01.yaml").read_text(encoding="utf-8")
+    assert "systems: [switching]" in text and "  - id: EP2026-001201\n" in text
 
 
 def test_operator_change_keeps_comments_and_flow_lists(reg: RegistryFactory) -> None:

@@ -243,6 +243,64 @@ def test_new_operator_filed_by_its_window_person(reg: RegistryFactory) -> None:
     assert "Message(" not in out["body"]
 
 
+def _switching_operator_new(**over: Any) -> str:
+    answers = {
+        "operator": "MINAMI01", "name": "みなみ電力株式会社",
+        "name_kana": "ミナミデンリョク カブシキガイシャ",
+        "roles": ["小売電気事業者 / electricity retailer"],
+        "occto_member": ["電力広域的運営推進機関の会員である / OCCTO member"],
+        "privacy_policy_url": "https://minami-denryoku.example.jp/privacy",
+        "systems": ["スイッチング支援システム（switching）"],
+        "contact_name": "鈴木 一郎", "contact_name_kana": "スズキ イチロウ",
+        "contact_email": "ichiro.suzuki@minami-denryoku.example.jp",
+        "contact_phone": "03-5550-0701", "confirm": confirm("operator-new"),
+    }  # fmt: skip
+    answers.update(over)
+    return render("operator-new", {k: v for k, v in answers.items() if v is not None})
+
+
+def test_the_switching_system_is_applied_for_with_its_certificate(reg: RegistryFactory) -> None:
+    """002 §3.1, 001 p13: the certificate is obtained first and given with the application,
+    which the new usage form therefore carries; the form's systems field says so."""
+    systems = next(f for f in template("operator-new")["body"] if f.get("id") == "systems")
+    assert (
+        "スイッチング支援システムは、取得済みのクライアント証明書とともに申請します"
+        in (systems["attributes"]["description"])
+    )
+    out = refused(reg, _switching_operator_new(), author="suzuki-ichiro")
+    [problem] = out["problems"]
+    assert problem.startswith(
+        "- **証明書（PEM）**: このシステムは、取得済みのクライアント証明書とともに申請します。"
+        "この申請の「証明書（PEM）」から「管理者」までの欄に入力してください"
+    ), problem
+    assert "certificates" not in out["comment"]
+    body = _switching_operator_new(
+        certificate=pem(certificate(cn="MINAMI01-PC01")).decode().strip(),
+        cert_id="EP2026-001201", location="本社 端末 PC001", holder="業務部 鈴木 一郎",
+    )  # fmt: skip
+    code, out = intake(reg, body, "suzuki-ichiro")
+    assert code == 0, out
+    text = (reg.root / "operators/MINAMI01.yaml").read_text("utf-8")
+    assert "systems: [switching]" in text and "  - id: EP2026-001201\n" in text
+    assert "    purpose: web\n" in text and "    cn: MINAMI01-PC01\n" in text
+
+
+def test_adding_the_switching_system_asks_for_the_certificate_registration_first(
+    reg: RegistryFactory,
+) -> None:
+    reg.operator(roles=["gas_retailer", "wheeling_client", "manufacturer", "demand_response"])
+    body = render("operator-change", {
+        "operator": "TESTOP01", "add_systems": ["スイッチング支援システム（switching）"],
+        "confirm": confirm("operator-change"),
+    })  # fmt: skip
+    out = refused(reg, body)
+    assert any(
+        "先にクライアント証明書登録申請で登録してください" in p and "(certificate-required)" in p
+        for p in out["problems"]
+    ), out["problems"]
+    assert "certificates に" not in out["comment"]
+
+
 def test_new_operator_naming_someone_else_is_refused(reg: RegistryFactory) -> None:
     out = refused(reg, _operator_new("nagisa-ichiro"), author="impostor-9")
     assert any("(new-operator-contact)" in p for p in out["problems"])

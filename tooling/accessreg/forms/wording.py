@@ -51,8 +51,29 @@ CERTIFICATE_FIELDS = {
 }
 
 
+# A finding a form can itself remedy: told under that field (when the form has it), with
+# what to enter there. A new usage application carries the certificate a system needs.
+REMEDIED_BY = {
+    "certificate-required": (
+        "certificate",
+        "このシステムは、取得済みのクライアント証明書とともに申請します。"
+        "この申請の「証明書（PEM）」から「管理者」までの欄に入力してください",
+    ),
+}
+
+
+def _remedy(form: Form, problem: Problem) -> tuple[str, str] | None:
+    """The field of ``form`` that remedies ``problem``, and the words for it."""
+    found = REMEDIED_BY.get(problem.rule)
+    field = form.field(found[0]) if found else None
+    return (field.label, found[1]) if field and found else None
+
+
 def field_label(form: Form, problem: Problem) -> str | None:
     """The form field a problem is about, when its data path says so."""
+    remedy = _remedy(form, problem)
+    if remedy is not None:
+        return remedy[0]
     if not problem.path:
         return None
     head = str(problem.path[0])
@@ -82,7 +103,8 @@ def _summary(rule_id: str) -> str:
 
 def explain(form: Form, problem: Problem) -> str:
     """One markdown list line: the field, what it means, and the tool's own message."""
-    what = RULE_JA.get(problem.rule) or _summary(problem.rule)
+    remedy = _remedy(form, problem)
+    what = remedy[1] if remedy else RULE_JA.get(problem.rule) or _summary(problem.rule)
     where = field_label(form, problem)
     level = "警告 / warning" if problem.level == "warning" else "エラー / error"
     lead = f"**{where}**: " if where else ""
