@@ -257,10 +257,11 @@ def test_without_a_usable_cache(
 
 
 def test_an_operator_change_judged_on_its_users(reg: RegistryFactory, tmp_path: Path) -> None:
+    reg.user(email="sub@test-sub.example.co.jp", affiliation="TESTSUB1")
     result = both(reg, tmp_path, "operator", "change", "--operator", "TESTOP01",
-                  "--remove-system", "taxis")  # fmt: skip
+                  "--remove-subcontractor", "TESTSUB1")  # fmt: skip
     assert result.returncode == 1
-    assert "(system-not-approved)" in result.stdout
+    assert "(affiliation)" in result.stdout
 
 
 def test_what_time_did_elsewhere_is_set_aside(reg: RegistryFactory, tmp_path: Path) -> None:

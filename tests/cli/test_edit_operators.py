@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.helpers.certmaker import certificate, pem
 from tests.helpers.edithelp import bad_value, edit, refused, snapshot
 from tests.helpers.regfactory import RegistryFactory, contact
 
@@ -69,6 +70,32 @@ def test_operator_new_refuses_a_system_its_roles_do_not_allow(reg: RegistryFacto
     assert "switching needs the operator to hold one of the roles" in result.stdout
 
 
+def test_operator_new_applies_for_switching_with_its_first_certificate(
+    reg: RegistryFactory,
+) -> None:
+    """002 §3.1: the certificate is obtained before the application and given with it."""
+    args = [a if a != "wheeling_client" else "demand_response" for a in NEW_OPERATOR]
+    args = [a for a in args if a not in ("--system", "taxis", "johs")]
+    args += ["--system", "switching"]
+    result = refused(reg, *args)
+    assert (
+        "switching needs a registered client certificate (web, api) before it is applied "
+        "for: register one first with a client certificate registration "
+        "(クライアント証明書登録申請); a new operator gives it with its new usage application "
+        "(利用申請（新規）)"
+    ) in result.stdout
+    assert "add one to certificates" not in result.stdout
+    (reg.repo / "PC01.cer").write_bytes(pem(certificate(cn="NAGIGS01-PC01")))
+    cert = ["--certificate", str(reg.repo / "PC01.cer"), "--cert-id", "EP2026-001201"]
+    result = bad_value(reg, *args, *cert)
+    assert "Give --cert-id, --cert-location and --cert-holder with --certificate" in result.stderr
+    cert += ["--cert-location", "本社 端末 PC001", "--cert-holder", "業務部 渚 一郎"]
+    result = edit(reg, *args, *cert)
+    assert result.returncode == 0, result.stdout + result.stderr
+    text = (reg.root / "operators/NAGIGS01.yaml").read_text(encoding="utf-8")
+    assert "systems: [switching]" in text and "  - id: EP2026-001201\n" in text
+
+
 def test_operator_change_keeps_comments_and_flow_lists(reg: RegistryFactory) -> None:
     path = reg.root / "operators/TESTOP01.yaml"
     original = path.read_text(encoding="utf-8").replace(
@@ -100,10 +127,33 @@ def test_operator_change_refuses_removing_a_subcontractor_with_users(reg: Regist
 
 
 def test_operator_change_refuses_dropping_a_system_users_still_hold(reg: RegistryFactory) -> None:
-    result = refused(
-        reg, "operator", "change", "--operator", "TESTOP01", "--remove-system", "taxis"
+    """Told once, with the users to change first: not, per user, to add the system."""
+    reg.user(email="sub@test-sub.example.co.jp", affiliation="TESTSUB1")
+    reg.user(email="other@test-gas.example.co.jp", permissions={"johs": "J1010"})
+    drop = ("operator", "change", "--operator", "TESTOP01", "--remove-system", "taxis")
+    result = refused(reg, *drop)
+    assert result.stderr == (
+        "accessreg: 2 users of TESTOP01 still hold a permission for taxis "
+        "(sub@test-sub.example.co.jp, user1@test-gas.example.co.jp): remove them first with a "
+        "permission change (利用権限の変更申請) or a deletion (利用権限の抹消申請), then end the "
+        "system's use\n"
     )
-    assert "(system-not-approved)" in result.stdout
+    assert "system-not-approved" not in result.stdout + result.stderr
+    for email in ("sub@test-sub.example.co.jp", "user1@test-gas.example.co.jp"):
+        changed = edit(reg, "user", "change", "--operator", "TESTOP01", "--email", email,
+                       "--taxis", "none")  # fmt: skip
+        assert changed.returncode == 0, changed.stdout + changed.stderr
+    result = edit(reg, *drop)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "- taxis\n" not in (reg.root / "operators/TESTOP01.yaml").read_text("utf-8")
+
+
+def test_a_user_given_a_system_never_applied_for_is_told_to_add_it(reg: RegistryFactory) -> None:
+    result = refused(
+        reg, "user", "change", "--operator", "TESTOP01", "--email",
+        "user1@test-gas.example.co.jp", "--switching", "retailer_user",
+    )  # fmt: skip
+    assert "apply for a usage change (利用申請（変更）) adding the system first" in result.stdout
 
 
 def test_terminate_marks_the_operator_and_removes_every_user(reg: RegistryFactory) -> None:

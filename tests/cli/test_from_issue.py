@@ -157,6 +157,54 @@ def test_user_change_keeps_what_is_not_named(reg: RegistryFactory) -> None:
     assert "permissions:\n  taxis: '1011'\n  juju: 'granted'\n" in text
 
 
+def _as_github_renders(kind: str, answers: dict[str, Any]) -> str:
+    """A body with each dropdown left alone at its default, the first choice, as GitHub
+    writes it for a submitted form."""
+    defaults = {
+        item["id"]: item["attributes"]["options"][0]
+        for item in template(kind)["body"]
+        if item["type"] == "dropdown" and item["attributes"].get("default") == 0
+    }
+    return render(kind, {**defaults, **answers})
+
+
+def test_a_user_change_body_without_its_label_is_read_as_a_change(reg: RegistryFactory) -> None:
+    """The two user forms share every label; the change form's own choices (変更しない) and
+    order tell them apart when the issue carries no form: label."""
+    body = _as_github_renders("user-change", {
+        "operator": "TESTOP01", "email": "user1@test-gas.example.co.jp",
+        "perm_johs": "なし（削除）", "confirm": confirm("user-change"),
+    })  # fmt: skip
+    code, out = intake(reg, body)
+    assert code == 0 and out["kind"] == "user-change", out
+    text = (reg.root / "users/TESTOP01/user1@test-gas.example.co.jp.yaml").read_text("utf-8")
+    assert "permissions:\n  taxis: '1011'\n" in text and "johs" not in text
+    code, out = intake(reg, _as_github_renders("user-add", {
+        "operator": "TESTOP01", "email": USER, "name": "木村 花子", "name_kana": "キムラ ハナコ",
+        "perm_taxis": "1011：更新権限あり", "confirm": confirm("user-add"),
+    }))  # fmt: skip
+    assert code == 0 and out["kind"] == "user-add", out
+
+
+def test_a_body_fitting_two_forms_equally_is_not_guessed(reg: RegistryFactory) -> None:
+    body = "\n\n".join(
+        f"### {label}\n\n{value}"
+        for label, value in (
+            ("事業者コード", "TESTOP01"), ("メールアドレス（ID）", "user1@test-gas.example.co.jp"),
+            ("利用者名（漢字）", "試験 次郎"), ("利用者名（カナ）", "シケン ジロウ"),
+            ("確認", f"- [X] {confirm('user-change')[0]}"),
+        )
+    )  # fmt: skip
+    out = refused(reg, body)
+    assert out["kind"] is None
+    assert out["problems"] == [
+        "- 本文は「利用権限の設定申請」「利用権限の変更申請」のいずれとしても読めるため、"
+        "どの申請か決められません。申請フォームを選び直して提出してください / the body reads "
+        "equally as User permission set and User permission change: file it again from the "
+        "form meant"
+    ]
+
+
 def test_user_remove(reg: RegistryFactory) -> None:
     body = render("user-remove", {
         "operator": "TESTOP01", "email": "user1@test-gas.example.co.jp", "reason": "退職のため",
@@ -195,6 +243,64 @@ def test_new_operator_filed_by_its_window_person(reg: RegistryFactory) -> None:
     assert "Message(" not in out["body"]
 
 
+def _switching_operator_new(**over: Any) -> str:
+    answers = {
+        "operator": "MINAMI01", "name": "みなみ電力株式会社",
+        "name_kana": "ミナミデンリョク カブシキガイシャ",
+        "roles": ["小売電気事業者 / electricity retailer"],
+        "occto_member": ["電力広域的運営推進機関の会員である / OCCTO member"],
+        "privacy_policy_url": "https://minami-denryoku.example.jp/privacy",
+        "systems": ["スイッチング支援システム（switching）"],
+        "contact_name": "鈴木 一郎", "contact_name_kana": "スズキ イチロウ",
+        "contact_email": "ichiro.suzuki@minami-denryoku.example.jp",
+        "contact_phone": "03-5550-0701", "confirm": confirm("operator-new"),
+    }  # fmt: skip
+    answers.update(over)
+    return render("operator-new", {k: v for k, v in answers.items() if v is not None})
+
+
+def test_the_switching_system_is_applied_for_with_its_certificate(reg: RegistryFactory) -> None:
+    """002 §3.1, 001 p13: the certificate is obtained first and given with the application,
+    which the new usage form therefore carries; the form's systems field says so."""
+    systems = next(f for f in template("operator-new")["body"] if f.get("id") == "systems")
+    assert (
+        "スイッチング支援システムは、取得済みのクライアント証明書とともに申請します"
+        in (systems["attributes"]["description"])
+    )
+    out = refused(reg, _switching_operator_new(), author="suzuki-ichiro")
+    [problem] = out["problems"]
+    assert problem.startswith(
+        "- **証明書（PEM）**: このシステムは、取得済みのクライアント証明書とともに申請します。"
+        "この申請の「証明書（PEM）」から「管理者」までの欄に入力してください"
+    ), problem
+    assert "certificates" not in out["comment"]
+    body = _switching_operator_new(
+        certificate=pem(certificate(cn="MINAMI01-PC01")).decode().strip(),
+        cert_id="EP2026-001201", location="本社 端末 PC001", holder="業務部 鈴木 一郎",
+    )  # fmt: skip
+    code, out = intake(reg, body, "suzuki-ichiro")
+    assert code == 0, out
+    text = (reg.root / "operators/MINAMI01.yaml").read_text("utf-8")
+    assert "systems: [switching]" in text and "  - id: EP2026-001201\n" in text
+    assert "    purpose: web\n" in text and "    cn: MINAMI01-PC01\n" in text
+
+
+def test_adding_the_switching_system_asks_for_the_certificate_registration_first(
+    reg: RegistryFactory,
+) -> None:
+    reg.operator(roles=["gas_retailer", "wheeling_client", "manufacturer", "demand_response"])
+    body = render("operator-change", {
+        "operator": "TESTOP01", "add_systems": ["スイッチング支援システム（switching）"],
+        "confirm": confirm("operator-change"),
+    })  # fmt: skip
+    out = refused(reg, body)
+    assert any(
+        "先にクライアント証明書登録申請で登録してください" in p and "(certificate-required)" in p
+        for p in out["problems"]
+    ), out["problems"]
+    assert "certificates に" not in out["comment"]
+
+
 def test_new_operator_naming_someone_else_is_refused(reg: RegistryFactory) -> None:
     out = refused(reg, _operator_new("nagisa-ichiro"), author="impostor-9")
     assert any("(new-operator-contact)" in p for p in out["problems"])
@@ -202,14 +308,17 @@ def test_new_operator_naming_someone_else_is_refused(reg: RegistryFactory) -> No
     assert "Message(" not in out["comment"]
 
 
+def _cert_form(cert: str, cert_id: str = "EP2026-000913") -> str:
+    return render("cert-add", {
+        "operator": "TESTOP01", "certificate": cert, "cert_id": cert_id,
+        "medium": "DL：ダウンロード", "purpose": "web：画面利用（端末ごと）",
+        "location": "本社 端末 PC009", "holder": "業務部 試験 太郎",
+        "confirm": confirm("cert-add"),
+    })  # fmt: skip
+
+
 def test_certificate_form_with_pem_in_a_code_fence(reg: RegistryFactory) -> None:
-    def body(cert: str) -> str:
-        return render("cert-add", {
-            "operator": "TESTOP01", "certificate": cert, "cert_id": "EP2026-000913",
-            "medium": "DL：ダウンロード", "purpose": "web：画面利用（端末ごと）",
-            "location": "本社 端末 PC009", "holder": "業務部 試験 太郎",
-            "confirm": confirm("cert-add"),
-        })  # fmt: skip
+    body = _cert_form
 
     leaked = pem(certificate()).decode() + key_pem().decode()
     out = refused(reg, body(leaked))
@@ -217,6 +326,24 @@ def test_certificate_form_with_pem_in_a_code_fence(reg: RegistryFactory) -> None
     code, out = intake(reg, body(pem(certificate()).decode().strip()))
     assert code == 0, out
     assert "serial: '0D4F6A'" in (reg.root / "operators/TESTOP01.yaml").read_text("utf-8")
+
+
+def test_a_full_width_certificate_id_is_told_under_its_own_field(reg: RegistryFactory) -> None:
+    text = pem(certificate()).decode().strip()
+    out = refused(reg, _cert_form(text, cert_id="ＥＰ２０２７－０００２００"))
+    [problem] = out["problems"]
+    assert problem.startswith("- **証明書ID**: 入力の形式が正しくありません"), problem
+    assert "半角英数字と - _ の 64 文字以内で書いてください" in problem
+
+
+def test_a_pem_pasted_without_its_first_and_last_lines(reg: RegistryFactory) -> None:
+    text = pem(certificate()).decode().strip()
+    body = "\n".join(line for line in text.splitlines() if not line.startswith("-----"))
+    out = refused(reg, _cert_form(body))
+    [problem] = out["problems"]
+    assert problem.startswith("- **証明書（PEM）**: "), problem
+    assert "-----BEGIN CERTIFICATE----- から -----END CERTIFICATE----- までの行も含めて" in problem
+    assert "ファイル" not in problem and "file" not in problem
 
 
 def test_ip_form_add_then_remove(reg: RegistryFactory) -> None:
@@ -275,6 +402,23 @@ def test_operator_change_swaps_the_primary(reg: RegistryFactory) -> None:
     assert code == 0, out
     text = (reg.root / "operators/TESTOP01.yaml").read_text(encoding="utf-8")
     assert "window1@" not in text and "github: new-primary" in text
+
+
+def test_ending_a_system_users_hold_names_them_once(reg: RegistryFactory) -> None:
+    reg.user(email="sub@test-sub.example.co.jp", affiliation="TESTSUB1")
+    body = render("operator-change", {
+        "operator": "TESTOP01", "remove_systems": ["託送システム（taxis）"],
+        "confirm": confirm("operator-change"),
+    })  # fmt: skip
+    out = refused(reg, body)
+    [problem] = out["problems"]
+    assert problem.startswith(
+        "- `事業者 TESTOP01 の利用者 2 名が、まだ 託送システム（taxis） の利用権限を持っています"
+        "（sub@test-sub.example.co.jp、user1@test-gas.example.co.jp）。"
+        "先に利用権限の変更申請または抹消申請でその権限を外してから、"
+        "システムの利用終了を申請してください` / `2 users of TESTOP01"
+    ), problem
+    assert "先に利用申請（変更）でシステムを追加してください" not in out["comment"]
 
 
 def test_unreadable_body_and_unknown_choice(reg: RegistryFactory) -> None:

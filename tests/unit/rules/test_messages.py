@@ -132,8 +132,12 @@ EXPECTED = [
     (
         "certificate-required",
         "operators/TESTOP03.yaml",
-        "wheeling_api needs a registered client certificate (api) before it is applied for: add one to certificates",
-        "託送API（wheeling_api） の申請には、登録済みのクライアント証明書（api）が必要です。certificates に書き加えてください",
+        "wheeling_api needs a registered client certificate (api) before it is applied for: "
+        "register one first with a client certificate registration (クライアント証明書登録申請); "
+        "a new operator gives it with its new usage application (利用申請（新規）)",
+        "託送API（wheeling_api） の申請には、登録済みのクライアント証明書（api）が必要です。"
+        "先にクライアント証明書登録申請で登録してください（新規の事業者は、利用申請（新規）で"
+        "証明書も届け出ます）",
     ),
     (
         "certificate-subject",

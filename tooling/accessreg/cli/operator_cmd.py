@@ -11,8 +11,10 @@ import click
 from accessreg.cli.edit_options import conclude, edit_options, open_draft
 from accessreg.cli.options import date_option
 from accessreg.cli.verdict import Verdict
-from accessreg.edit import operators
+from accessreg.edit import certificates, operators
+from accessreg.errors import UsageError
 from accessreg.model import Role
+from accessreg.model.messages import msg
 
 ROLES = click.Choice(get_args(Role))
 
@@ -74,6 +76,22 @@ def contact_spec(role: str, kwargs: dict[str, Any]) -> operators.ContactSpec:
     "--subcontractor", "subcontractors", nargs=2, multiple=True, metavar="CODE NAME",
     help="A subcontractor whose staff may be users (委託先); repeatable.",
 )  # fmt: skip
+@click.option(
+    "--certificate", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A client certificate (PEM or DER) to register with the application: the switching "
+    "support system and the wheeling API are applied for with one already obtained.",
+)  # fmt: skip
+@click.option("--cert-id", help="With --certificate: the issuer's certificate ID (証明書ID).")
+@click.option("--cert-location", help="With --certificate: where it is installed.")
+@click.option("--cert-holder", help="With --certificate: who answers for it there.")
+@click.option(
+    "--cert-purpose", type=click.Choice(["web", "api"]), default="web", show_default=True,
+    help="With --certificate: web (one per client PC) or api (one per operator).",
+)  # fmt: skip
+@click.option(
+    "--cert-medium", type=click.Choice(["DL", "CD", "UM", "UT"]), default="DL",
+    show_default=True, help="With --certificate: download, CD-R, USB memory or USB token.",
+)  # fmt: skip
 @contact_options
 @edit_options
 def new(
@@ -85,12 +103,22 @@ def new(
     privacy_policy_url: str,
     occto_member: bool,
     subcontractors: tuple[tuple[str, str], ...],
+    certificate: Path | None,
+    cert_id: str | None,
+    cert_location: str | None,
+    cert_holder: str | None,
+    cert_purpose: str,
+    cert_medium: str,
     registry: Path | None,
     today: date | None,
     dry_run: bool,
     **contact: Any,
 ) -> Verdict:
     """Register a new operator with its primary window person (利用申請・新規, 000 §3-1).
+
+    A system that needs a client certificate (the switching support system, the wheeling
+    API) is applied for with the first one (--certificate, 002 §3.1); further ones are
+    registered afterwards with `accessreg cert add`.
 
     \b
     Example:
@@ -102,6 +130,15 @@ def new(
         --contact-email ichiro.nagisa@nagisa-gas.example.co.jp
         --contact-phone 03-5550-0901 --contact-github nagisa-ichiro
     """
+    cert = None
+    if certificate is not None:
+        if not (cert_id and cert_location and cert_holder):
+            raise UsageError(
+                msg("Give --cert-id, --cert-location and --cert-holder with --certificate")
+            )
+        cert = certificates.CertificateSpec(
+            cert_id, cert_location, cert_holder, cert_purpose, cert_medium
+        )
     draft = open_draft(registry, today)
     spec = operators.NewOperator(
         code=operator,
@@ -115,6 +152,8 @@ def new(
         occto_member=occto_member,
     )
     operators.new(draft, spec)
+    if certificate is not None and cert is not None:  # the first, given with it (002 §3.1)
+        certificates.with_usage_application(draft, operator, certificate.read_bytes(), cert)
     return conclude(draft, dry_run)
 
 

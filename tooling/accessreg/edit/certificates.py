@@ -24,6 +24,14 @@ class CertificateSpec:
 def add(draft: Draft, code: str, raw: bytes, spec: CertificateSpec) -> None:
     """Register the certificate in ``raw`` for operator ``code``, facts taken from the file."""
     targets.operator(draft, code)
+    with_usage_application(draft, code, raw, spec)
+
+
+def with_usage_application(draft: Draft, code: str, raw: bytes, spec: CertificateSpec) -> None:
+    """Register the certificate an operator being registered in this same edit gives with its
+    new usage application: a system such as the switching support system is applied for
+    with a certificate already obtained, its details part of the application (002 §3.1,
+    001 p13)."""
     facts = certfile.read(raw, draft.today)
     for entry in draft.registry.iter_operators():
         for cert in entry.operator.certificates:

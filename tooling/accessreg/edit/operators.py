@@ -9,7 +9,7 @@ from accessreg.edit import targets, yamldoc
 from accessreg.edit.draft import BadValueError, Draft, EditRefused
 from accessreg.model import Contact, Operator, layout
 from accessreg.model.layout import Kind
-from accessreg.model.messages import Message, msg
+from accessreg.model.messages import Message, msg, nmsg
 from accessreg.model.terms import FIELDS, field_name
 
 OPERATOR_FIELDS = tuple(Operator.model_fields)
@@ -141,6 +141,28 @@ def _not_held(code: str, key: str, value: str, held: list[str]) -> Message:
     )
 
 
+def _no_holders(draft: Draft, code: str, system_id: str) -> None:
+    """Refused, once, while users of the operator still hold ``system_id``: a usage change
+    leaves every permission as it is (000 §3-2), so they are removed first. The window
+    person filing for the operator may see its users, so they are named."""
+    holders = sorted(u.user.email for u in draft.users_of(code) if system_id in u.user.permissions)
+    if holders:
+        raise EditRefused(
+            nmsg(
+                "{count} user of {code} still holds a permission for {system} ({emails}): "
+                "remove it first with a permission change (利用権限の変更申請) or a deletion "
+                "(利用権限の抹消申請), then end the system's use",
+                "{count} users of {code} still hold a permission for {system} ({emails}): "
+                "remove them first with a permission change (利用権限の変更申請) or a deletion "
+                "(利用権限の抹消申請), then end the system's use",
+                len(holders),
+                code=code,
+                system=draft.catalog.named(system_id),
+                emails=tuple(holders),
+            )
+        )
+
+
 def change(draft: Draft, spec: OperatorChange) -> None:
     """Edit the operator's own data (利用申請・変更): only what is named."""
     targets.operator(draft, spec.code)
@@ -172,6 +194,8 @@ def change(draft: Draft, spec: OperatorChange) -> None:
             value = next((h for h in held if h.lower() == value.strip().lower()), value)
             if value not in held:
                 raise EditRefused(_not_held(spec.code, key, value, held))
+            if key == "systems":
+                _no_holders(draft, spec.code, value)
             del seq[held.index(value)]
             said.append(msg("{key} - {value}", key=key, value=value))
     if spec.add_subcontractors or spec.remove_subcontractors:

@@ -94,14 +94,44 @@ def parse(form: Form, body: str) -> tuple[dict[str, Answer], list[FormProblem]]:
     return answers, problems
 
 
-def detect(forms: tuple[Form, ...], body: str) -> Form | None:
-    """The form whose labels the body carries most completely (every required one present)."""
-    best: tuple[int, Form] | None = None
+def _misfits(form: Form, raw: dict[str, str]) -> int:
+    """How many of the body's dropdown and ticked answers are not choices of ``form``."""
+    count = 0
+    for field in form.fields:
+        text = raw.get(field.label)
+        if text is None or not field.choices:
+            continue
+        texts = {c.text for c in field.choices}
+        if field.type == "checkboxes":
+            given = [m.group(2) for m in map(_CHECKBOX.match, text.split("\n")) if m]
+        else:
+            value = _text(field, text)
+            given = [value] if value is not None else []
+        count += sum(1 for g in given if g not in texts)
+    return count
+
+
+def _in_order(form: Form, present: dict[str, str]) -> bool:
+    """Whether the body (``present``: its sections, in body order) has the form's labels in
+    the form's own order, as GitHub writes them: two forms may share every label."""
+    labels = [f.label for f in form.fields]
+    return list(present) == sorted(present, key=labels.index)
+
+
+def detect(forms: tuple[Form, ...], body: str) -> tuple[Form, ...]:
+    """The forms the body reads as, best first: every required label present, then the most
+    labels, the fewest answers that are not the form's choices (変更しない is a choice of a
+    change form only), the labels in the form's order. One form: the body's; more: the body
+    fits each of them equally and is not guessed; none: it is no form's."""
+    ranked: list[tuple[tuple[int, int, int, bool], Form]] = []
     for form in forms:
         present = sections(body, [f.label for f in form.fields])
         if not all(f.label in present for f in form.fields if f.required):
             continue
-        score = len(present) * 100 - (len(form.fields) - len(present))
-        if best is None or score > best[0]:
-            best = (score, form)
-    return best[1] if best else None
+        missing = len(form.fields) - len(present)
+        score = (len(present), -missing, -_misfits(form, present), _in_order(form, present))
+        ranked.append((score, form))
+    if not ranked:
+        return ()
+    best = max(score for score, _ in ranked)
+    return tuple(form for score, form in ranked if score == best)

@@ -79,6 +79,10 @@ class Answers:
             x.strip().lstrip("-* ") for x in (self.text(fid) or "").splitlines() if x.strip()
         )
 
+    def problem(self, fid: str, message: str) -> None:
+        """Note what is wrong with field ``fid`` (Japanese, then English)."""
+        self.problems.append(FormProblem(self._label(fid), message))
+
     def _label(self, fid: str) -> str:
         f = self.form.field(fid)
         return f.label if f else fid
@@ -132,7 +136,14 @@ def operator_new(a: Answers) -> Operation:
         subcontractors=a.pairs("subcontractors"),
         occto_member="yes" in a.ticked("occto_member"),
     )
-    return lambda d: operators.new(d, spec)
+    certificate = _certificate(a)
+
+    def run(d: Draft) -> None:
+        operators.new(d, spec)
+        if certificate is not None:
+            certificates.with_usage_application(d, spec.code, *certificate)
+
+    return run
 
 
 def operator_change(a: Answers) -> Operation:
@@ -174,13 +185,39 @@ def operator_terminate(a: Answers) -> Operation:
     return lambda d: operators.terminate(d, code, on or d.today)
 
 
-def cert_add(a: Answers) -> Operation:
-    code = a.need("operator")
-    raw = a.need("certificate").encode("utf-8")
+PEM_LINES = ("-----BEGIN CERTIFICATE-----", "-----END CERTIFICATE-----")
+CERTIFICATE_DETAILS = ("cert_id", "location", "holder")
+
+
+def _certificate(a: Answers) -> tuple[bytes, certificates.CertificateSpec] | None:
+    """The certificate the form gives: the pasted PEM and what the issuer and the operator
+    say of it; None when the form gives none (a new usage application may not)."""
+    field = a.form.field("certificate")
+    if field is not None and not field.required and a.text("certificate") is None:
+        if any(a.text(fid) for fid in CERTIFICATE_DETAILS):
+            a.need("certificate")
+        return None
+    pasted = a.need("certificate")
+    if pasted and not all(line in pasted for line in PEM_LINES):
+        # A file is read as PEM or DER; a paste is the PEM text, its first and last lines too.
+        a.problem(
+            "certificate",
+            f"{PEM_LINES[0]} から {PEM_LINES[1]} までの行も含めて、証明書のテキストを"
+            f"すべて貼り付けてください / paste the whole certificate text, from the line "
+            f"{PEM_LINES[0]} to the line {PEM_LINES[1]}",
+        )
     spec = certificates.CertificateSpec(
         a.need("cert_id"), a.need("location"), a.need("holder"),
         a.text("purpose") or "web", a.text("medium") or "DL",
     )  # fmt: skip
+    return pasted.encode("utf-8"), spec
+
+
+def cert_add(a: Answers) -> Operation:
+    code = a.need("operator")
+    given = _certificate(a)
+    assert given is not None  # the registration's certificate is a required field
+    raw, spec = given
     return lambda d: certificates.add(d, code, raw, spec)
 
 

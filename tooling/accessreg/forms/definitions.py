@@ -167,6 +167,34 @@ def _contact_fields(prefix: str, required: bool) -> tuple[Field, ...]:
     )  # fmt: skip
 
 
+def _certificate_fields(when: str = "") -> tuple[Field, ...]:
+    """A client certificate's fields: those of its registration, or (``when``: the case it
+    is given in) those a new usage application carries for a system that needs one."""
+    need = not when
+    return (
+        Field("certificate", "textarea", "証明書（PEM）",
+              f"{when}証明書だけを PEM 形式のテキストで、`-----BEGIN CERTIFICATE-----` から "
+              "`-----END CERTIFICATE-----` までの行も含めて貼り付けてください。"
+              "**秘密鍵は絶対に貼り付けないでください。**", need,
+              render="text"),
+        _input("cert_id", "証明書ID",
+               f"{when}発行元（EPPCERT）が付与した証明書IDを半角で入力してください。", need,
+               "EP2026-000913"),
+        Field("medium", "dropdown", "格納媒体", f"{when}証明書を受け取った媒体を選んでください。",
+              need,
+              (Choice("DL：ダウンロード", "DL"), Choice("CD：CD-R", "CD"),
+               Choice("UM：USBメモリ", "UM"), Choice("UT：USBトークン", "UT"))),
+        Field("purpose", "dropdown", "用途",
+              f"{when}画面利用は端末 1 台に 1 枚、API は事業者に 1 枚です。", need,
+              (Choice("web：画面利用（端末ごと）", "web"),
+               Choice("api：託送API（事業者ごと）", "api"))),
+        _input("location", "設置場所",
+               f"{when}証明書を導入した場所（例: 本社 需給管理部 端末 PC003）。", need),
+        _input("holder", "管理者",
+               f"{when}その場所で証明書を管理する人（例: 需給管理部 青山 太郎）。", need),
+    )  # fmt: skip
+
+
 def forms(catalog: Catalog) -> tuple[Form, ...]:
     """Every application form, its permission choices taken from ``catalog``."""
     dates = (
@@ -175,6 +203,23 @@ def forms(catalog: Catalog) -> tuple[Form, ...]:
         "処理日程は 000 §5-1〜§5-3 のとおりです（docs/guide-window.md「いつから使えるか」）。"
     )
     no_change = "空欄の場合は変更しません。"
+    # The systems applied for with a client certificate already obtained (002 §3.1).
+    certified = "・".join(
+        s.name_ja
+        for s in catalog.applied_systems
+        if s.certificates is not None and s.certificates.required
+    )
+    with_certificate = certificate_first = ""
+    if certified:
+        with_certificate = (
+            f"{certified}は、取得済みのクライアント証明書とともに申請します: "
+            "下の「証明書（PEM）」から「管理者」までの欄に 1 枚目を入力してください。"
+            "2 枚目からは、この申請の後にクライアント証明書登録申請で追加します。"
+        )
+        certificate_first = (
+            f"{certified}は、登録済みのクライアント証明書が必要です: "
+            "先にクライアント証明書登録申請で登録してから申請してください。"
+        )
     return (
         Form(
             "user-add", "利用権限の設定申請", "User permission set", "000 §5-1",
@@ -231,7 +276,8 @@ def forms(catalog: Catalog) -> tuple[Form, ...]:
                     "個人情報の共同利用について公表しているページの URL（https://…）"
                     "（000 §2-5）。", True),
              _systems(catalog, "systems", "利用するシステム",
-                      "利用するシステムを選んでください（1 つ以上）。"),
+                      f"利用するシステムを選んでください（1 つ以上）。{with_certificate}"),
+             *_certificate_fields(f"{certified}を申請するときに入力します。"),
              *_contact_fields("contact_", required=True),
              Field("subcontractors", "textarea", "委託先事業者",
                    "業務を委託する事業者を 1 行に 1 社ずつ「コード 名称」の形で入力してください"
@@ -250,7 +296,7 @@ def forms(catalog: Catalog) -> tuple[Form, ...]:
              _input("privacy_policy_url", "個人情報の共同利用に関する公表ページ",
                     f"変更後の公表ページの URL（https://…）。{no_change}"),
              _systems(catalog, "add_systems", "利用を開始するシステム",
-                      "新たに利用を開始するシステムを選んでください。"),
+                      f"新たに利用を開始するシステムを選んでください。{certificate_first}"),
              _systems(catalog, "remove_systems", "利用を終了するシステム",
                       "利用を終了するシステムを選んでください。"),
              Field("add_subcontractors", "textarea", "追加する委託先事業者",
@@ -287,27 +333,7 @@ def forms(catalog: Catalog) -> tuple[Form, ...]:
             "証明書ファイル（.cer/.crt/.pem）をテキストで開き、`-----BEGIN CERTIFICATE-----` から"
             "`-----END CERTIFICATE-----` までを貼り付けてください。"
             "**秘密鍵（PRIVATE KEY）や .p12/.pfx の中身は絶対に貼り付けないでください。**",
-            (OPERATOR,
-             Field("certificate", "textarea", "証明書（PEM）",
-                   "証明書だけを PEM 形式のテキストで貼り付けてください。"
-                   "**秘密鍵は絶対に貼り付けないでください。**", True,
-                   render="text"),
-             _input("cert_id", "証明書ID",
-                    "発行元（EPPCERT）が付与した証明書IDを入力してください。", True,
-                    "EP2026-000913"),
-             Field("medium", "dropdown", "格納媒体", "証明書を受け取った媒体を選んでください。",
-                   True,
-                   (Choice("DL：ダウンロード", "DL"), Choice("CD：CD-R", "CD"),
-                    Choice("UM：USBメモリ", "UM"), Choice("UT：USBトークン", "UT"))),
-             Field("purpose", "dropdown", "用途",
-                   "画面利用は端末 1 台に 1 枚、託送API は事業者に 1 枚です。", True,
-                   (Choice("web：画面利用（端末ごと）", "web"),
-                    Choice("api：託送API（事業者ごと）", "api"))),
-             _input("location", "設置場所",
-                    "証明書を導入した場所（例: 本社 需給管理部 端末 PC003）。", True),
-             _input("holder", "管理者",
-                    "その場所で証明書を管理する人（例: 需給管理部 青山 太郎）。", True),
-             CONFIRM),
+            (OPERATOR, *_certificate_fields(), CONFIRM),
         ),
         Form(
             "ip", "海外IPアドレスの許可申請", "Overseas IP allowlist", "000 §2-8",

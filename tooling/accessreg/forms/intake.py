@@ -202,7 +202,17 @@ def from_issue(
                 )
             )
     else:
-        form = body.detect(all_forms, body_text)
+        candidates = body.detect(all_forms, body_text)
+        form = candidates[0] if len(candidates) == 1 else None
+        if len(candidates) > 1:
+            names = "」「".join(f.name for f in candidates)
+            names_en = " and ".join(f.name_en for f in candidates)
+            unsure = (
+                f"- 本文は「{names}」のいずれとしても読めるため、どの申請か決められません。"
+                "申請フォームを選び直して提出してください / the body reads equally as "
+                f"{names_en}: file it again from the form meant"
+            )
+            return _refused(author, issue, None, [unsure], label)
     if form is None:
         unread = (
             "- 申請フォームの本文として読めません / the body is not one of the application forms"

@@ -41,8 +41,39 @@ RULE_JA = {
 }
 
 
+# A certificate entry's keys that a form field gives (the rest come from the PEM).
+CERTIFICATE_FIELDS = {
+    "id": "cert_id",
+    "medium": "medium",
+    "purpose": "purpose",
+    "location": "location",
+    "holder": "holder",
+}
+
+
+# A finding a form can itself remedy: told under that field (when the form has it), with
+# what to enter there. A new usage application carries the certificate a system needs.
+REMEDIED_BY = {
+    "certificate-required": (
+        "certificate",
+        "このシステムは、取得済みのクライアント証明書とともに申請します。"
+        "この申請の「証明書（PEM）」から「管理者」までの欄に入力してください",
+    ),
+}
+
+
+def _remedy(form: Form, problem: Problem) -> tuple[str, str] | None:
+    """The field of ``form`` that remedies ``problem``, and the words for it."""
+    found = REMEDIED_BY.get(problem.rule)
+    field = form.field(found[0]) if found else None
+    return (field.label, found[1]) if field and found else None
+
+
 def field_label(form: Form, problem: Problem) -> str | None:
     """The form field a problem is about, when its data path says so."""
+    remedy = _remedy(form, problem)
+    if remedy is not None:
+        return remedy[0]
     if not problem.path:
         return None
     head = str(problem.path[0])
@@ -51,7 +82,10 @@ def field_label(form: Form, problem: Problem) -> str | None:
     elif head == "contacts":
         head = "contact_email"
     elif head == "certificates":
-        head = "certificate"
+        # A certificate's own entries have fields of their own (証明書ID, 設置場所, ...);
+        # what is read from the PEM (serial, CN, dates) is the pasted certificate's.
+        key = str(problem.path[2]) if len(problem.path) > 2 else ""
+        head = CERTIFICATE_FIELDS.get(key, "certificate")
     elif head == "ip_allowlist":
         head = "cidr"
     field = form.field(head)
@@ -69,7 +103,8 @@ def _summary(rule_id: str) -> str:
 
 def explain(form: Form, problem: Problem) -> str:
     """One markdown list line: the field, what it means, and the tool's own message."""
-    what = RULE_JA.get(problem.rule) or _summary(problem.rule)
+    remedy = _remedy(form, problem)
+    what = remedy[1] if remedy else RULE_JA.get(problem.rule) or _summary(problem.rule)
     where = field_label(form, problem)
     level = "警告 / warning" if problem.level == "warning" else "エラー / error"
     lead = f"**{where}**: " if where else ""

@@ -215,7 +215,9 @@ def certificate_required(reg: Registry, ctx: Context) -> Iterator[Problem]:
                 file,
                 msg(
                     "{system} needs a registered client certificate ({purposes}) before it "
-                    "is applied for: add one to certificates",
+                    "is applied for: register one first with a client certificate "
+                    "registration (クライアント証明書登録申請); a new operator gives it with "
+                    "its new usage application (利用申請（新規）)",
                     system=system.named,
                     purposes=tuple(system.certificates.purposes),
                 ),
