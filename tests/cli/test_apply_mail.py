@@ -549,3 +549,54 @@ def _fed(gr: GitRegistry, args: list[str], text: str) -> str:
     done = subprocess.run(["git", *args], cwd=gr.path, input=text.encode(),
                           capture_output=True, check=True)  # fmt: skip
     return done.stdout.decode().strip()
+
+
+def test_a_removed_window_person_is_told_when_their_id_ends_if_they_held_one(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """The permission-management system is Tokyo Gas Network's: a window person of an
+    operator using OCCTO's systems alone never held its ID, and one of an operator using
+    Tokyo Gas Network's keeps it until the window-person change's date, as the 受付 mail and
+    the system's delta say."""
+    occto = dict(
+        roles=["demand_response"],
+        systems=["switching"],
+        subcontractors=None,
+        certificates=[certificate(5, cn="DENKI001-PC05")],
+    )
+    window5, window6 = (
+        contact(n=5, email="window5@denki-test.example.co.jp"),
+        contact("deputy", 6, email="window6@denki-test.example.co.jp"),
+    )
+
+    def occto_operator() -> None:
+        gr.reg.operator("DENKI001", contacts=[window5, window6], **occto)
+        gr.reg.user("DENKI001", "admin@denki-test.example.co.jp", affiliation="DENKI001",
+                    permissions={"switching": "dr_admin"})  # fmt: skip
+
+    merge(gr, "occto", occto_operator)
+    first = accessreg(gr, "apply", "--out", str(tmp_path / "first"), "--confirm", *DAY)
+    assert first.returncode == 0, first.stderr
+
+    def remove_deputies() -> None:
+        gr.reg.operator(contacts=[contact(), contact("deputy", 2)])
+        gr.reg.operator("DENKI001", contacts=[window5], **occto)
+
+    merge(gr, "remove-deputies", remove_deputies)
+    out = tmp_path / "out"
+    assert accessreg(gr, "apply", "--out", str(out), *DAY).returncode == 0
+    bodies = {
+        (m["To"].addresses[0].addr_spec, str(m["Subject"])[:4]): m.get_content()
+        for m in _eml(out).values()
+    }
+    tgn = bodies[(WINDOWS[2], "【受付】")]
+    assert "システム利用権限管理システムの ID（window3@test-gas.example.co.jp）は、" in tgn
+    assert "2026-12-24 以降ご利用いただけません。" in tgn
+    assert "今後" not in tgn
+    accepted = bodies[(WINDOWS[0], "【受付】")]
+    assert "（window3@test-gas.example.co.jp）（2026-12-24 以降）" in accepted
+    (row,) = deltas(out, "admin_console")
+    assert (row["メールアドレス（ID）"], row["適用日"]) == (WINDOWS[2], "2026-12-24")
+    occto_body = bodies[("window6@denki-test.example.co.jp", "【受付】")]
+    assert "システム利用権限管理システム" not in occto_body
+    assert "ID" not in occto_body, occto_body
