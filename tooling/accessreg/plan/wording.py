@@ -5,6 +5,8 @@ Each function returns a :class:`Message`; the renderers put it in the run's lang
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from accessreg.model import (
     AdminReissue,
     Approval,
@@ -83,6 +85,21 @@ RELEASED_NOTE = msg(
 
 def application(app: Application) -> Message:
     return msg("{name} ({seed})", name=APPLICATIONS[app], seed=app.seed)
+
+
+def kinds_text(labels: Sequence[str]) -> Message:
+    """An application's kinds as the state records them (each an ``Application.label``, the
+    seeds' Japanese) in the reader's language; joined with ・ in Japanese, as the mails do."""
+    texts = [
+        APPLICATIONS[app] if (app := Application.of_label(label)) else msg("{kind}", kind=label)
+        for label in labels
+    ]
+    if not texts:
+        return msg("{kind}", kind="")
+    joined = texts[-1]
+    for text in reversed(texts[:-1]):
+        joined = msg("{first} · {rest}", first=text, rest=joined)
+    return joined
 
 
 def action_word(item: Item) -> Message:

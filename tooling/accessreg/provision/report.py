@@ -14,6 +14,7 @@ from accessreg.effects.session import MailOutcome
 from accessreg.model.catalog import Catalog, system_named
 from accessreg.model.mail import notice_name
 from accessreg.model.messages import Message, Param, Verbatim, msg, nmsg
+from accessreg.plan.wording import kinds_text
 from accessreg.provision.apply import ApplyResult
 from accessreg.provision.bundle import UPGRADE_FILES
 from accessreg.provision.confirm import ConfirmResult
@@ -114,7 +115,7 @@ def apply_text(result: ApplyResult, out: str) -> str:
                 msg(
                     "application {id}: {kinds}, accepted {accepted}, M {m}",
                     id=app.id,
-                    kinds="・".join(app.kinds),
+                    kinds=kinds_text(app.kinds),
                     accepted=app.accepted_on,
                     m=app.processing_day,
                 )
