@@ -275,7 +275,7 @@ def test_a_suspension_is_applied_as_such_and_lifted_without_a_new_application(
     assert snapshot[USER2] == "停止中"
     listed = accessreg(gr, "status", "--operator", "TESTOP01")
     assert listed.returncode == 0, listed.stderr
-    assert f"利用者ID\tTESTOP01\t{USER2}\t2026-12-03" in listed.stdout.splitlines()
+    assert f"user ID\tTESTOP01\t{USER2}\t2026-12-03" in listed.stdout.splitlines()
     _announced(out, stops=True)
     merge(gr, "lift", lambda: gr.reg.user(email=USER2, name="二宮 二郎",
           permissions={"taxis": "1010", "juju": "granted"}))  # fmt: skip
@@ -284,7 +284,7 @@ def test_a_suspension_is_applied_as_such_and_lifted_without_a_new_application(
     assert {(r["区分"], r["メールアドレス（ID）"]) for r in deltas(again, "juju")} == {
         ("停止解除", USER2)
     }
-    assert "利用停止中" not in accessreg(gr, "status").stdout
+    assert "suspended\toperator code" not in accessreg(gr, "status").stdout
     _announced(again, stops=False)
 
 
@@ -303,7 +303,7 @@ def test_status_of_one_operator_and_of_all_read_a_head_with_errors_alike(
         )
 
     merge(gr, "suspend", suspend_and_break)
-    line = f"利用者ID\tTESTOP01\t{USER2}\t2026-12-03"
+    line = f"user ID\tTESTOP01\t{USER2}\t2026-12-03"
     one = accessreg(gr, "status", "--operator", "TESTOP01")
     assert one.returncode == 0, one.stderr
     assert line in one.stdout.splitlines()

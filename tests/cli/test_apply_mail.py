@@ -209,7 +209,7 @@ def test_confirm_records_imports_and_owes_completion_notices(
         (batch_id,) = [b for b, v in state(gr)["batches"].items() if v["head"] == gr.rev()]
 
         def progress() -> list[str]:
-            listed = accessreg(gr, "status", "--operator", "TESTOP01")
+            listed = accessreg(gr, "status", "--operator", "TESTOP01", env={"ACCESSREG_LANG": "ja"})
             assert listed.returncode == 0, listed.stderr
             header, *rows = (line.split("\t") for line in listed.stdout.splitlines())
             assert header[:5] == ["申請番号", "受付日", "M", "バッチ", "進捗"]
@@ -227,6 +227,17 @@ def test_confirm_records_imports_and_owes_completion_notices(
             return [by_column["進捗"], *(by_column[s] for s in systems)]
 
         assert progress() == ["処理中", "未済", "（不要）", "（不要）", "未済", "未済", "未済"]
+        # English reads English: the seed's words, the systems' keys, the kinds.
+        english = accessreg(gr, "status", "--operator", "TESTOP01").stdout.splitlines()
+        assert english[0].split("\t") == [
+            "application number", "accepted on", "M", "batch", "progress", "taxis", "johs",
+            "juju", "loacus", "info_site", "admin_console", "application kinds",
+        ]  # fmt: skip
+        (line,) = [r for r in english if f"\t{batch_id}\t" in r]
+        assert line.split("\t")[4:] == [
+            "in progress", "not done", "(not needed)", "(not needed)", "not done", "not done",
+            "not done", "usage application (change) · permission setting",
+        ]  # fmt: skip
 
         mailbox.received.clear()
         confirmed = accessreg(
@@ -549,3 +560,78 @@ def _fed(gr: GitRegistry, args: list[str], text: str) -> str:
     done = subprocess.run(["git", *args], cwd=gr.path, input=text.encode(),
                           capture_output=True, check=True)  # fmt: skip
     return done.stdout.decode().strip()
+
+
+def test_a_removed_window_person_is_told_when_their_id_ends_if_they_held_one(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """The permission-management system is Tokyo Gas Network's: a window person of an
+    operator using OCCTO's systems alone never held its ID, and one of an operator using
+    Tokyo Gas Network's keeps it until the window-person change's date, as the 受付 mail and
+    the system's delta say."""
+    occto = dict(
+        roles=["demand_response"],
+        systems=["switching"],
+        subcontractors=None,
+        certificates=[certificate(5, cn="DENKI001-PC05")],
+    )
+    window5, window6 = (
+        contact(n=5, email="window5@denki-test.example.co.jp"),
+        contact("deputy", 6, email="window6@denki-test.example.co.jp"),
+    )
+
+    def occto_operator() -> None:
+        gr.reg.operator("DENKI001", contacts=[window5, window6], **occto)
+        gr.reg.user("DENKI001", "admin@denki-test.example.co.jp", affiliation="DENKI001",
+                    permissions={"switching": "dr_admin"})  # fmt: skip
+
+    merge(gr, "occto", occto_operator)
+    first = accessreg(gr, "apply", "--out", str(tmp_path / "first"), "--confirm", *DAY)
+    assert first.returncode == 0, first.stderr
+
+    def remove_deputies() -> None:
+        gr.reg.operator(contacts=[contact(), contact("deputy", 2)])
+        gr.reg.operator("DENKI001", contacts=[window5], **occto)
+
+    merge(gr, "remove-deputies", remove_deputies)
+    out = tmp_path / "out"
+    assert accessreg(gr, "apply", "--out", str(out), *DAY).returncode == 0
+    bodies = {
+        (m["To"].addresses[0].addr_spec, str(m["Subject"])[:4]): m.get_content()
+        for m in _eml(out).values()
+    }
+    tgn = bodies[(WINDOWS[2], "【受付】")]
+    assert "システム利用権限管理システムの ID（window3@test-gas.example.co.jp）は、" in tgn
+    assert "2026-12-24 以降ご利用いただけません。" in tgn
+    assert "今後" not in tgn
+    accepted = bodies[(WINDOWS[0], "【受付】")]
+    assert "（window3@test-gas.example.co.jp）（2026-12-24 以降）" in accepted
+    (row,) = deltas(out, "admin_console")
+    assert (row["メールアドレス（ID）"], row["適用日"]) == (WINDOWS[2], "2026-12-24")
+    occto_body = bodies[("window6@denki-test.example.co.jp", "【受付】")]
+    assert "システム利用権限管理システム" not in occto_body
+    assert "ID" not in occto_body, occto_body
+
+
+def test_an_english_run_names_applications_and_an_empty_batch_in_english(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """The state records the seeds' Japanese names of the applications; a run reads them in
+    its language. A batch of addresses alone has no import file for any system."""
+    contacts = [contact(), contact("deputy", 2), contact("deputy", 3, name=HOSTILE_NAME)]
+    allow = {"cidr": "41.203.64.11/32", "reason": "海外拠点", "expires_on": "2027-09-30"}
+    merge(gr, "address", lambda: gr.reg.operator(contacts=contacts, ip_allowlist=[allow]))
+    applied = accessreg(gr, "apply", "--out", str(tmp_path / "o"), "--confirm", *DAY)
+    assert applied.returncode == 0, applied.stderr
+    assert "/TESTOP01: overseas IP permission, accepted 2026-12-03" in applied.stdout
+    assert "海外" not in applied.stdout
+    (batch_id,) = [b for b, v in state(gr)["batches"].items() if v["head"] == gr.rev()]
+    for lang, said in (
+        ("en", f"Batch {batch_id} has no import file for any system: confirm it without --system"),
+        ("ja", f"バッチ {batch_id} には、どのシステムの登録ファイルもありません。"),
+    ):
+        wrong = accessreg(gr, "confirm", batch_id, "--system", "switching",
+                          env={"ACCESSREG_LANG": lang})  # fmt: skip
+        assert wrong.returncode == 2 and said in wrong.stderr, wrong.stderr
+    status = accessreg(gr, "status", env={"ACCESSREG_LANG": "ja"}).stdout
+    assert "\t海外IPアドレスの許可申請\n" in status  # Japanese as it was

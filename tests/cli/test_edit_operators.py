@@ -325,3 +325,35 @@ def test_unknown_operator_is_refused(reg: RegistryFactory) -> None:
     assert result.returncode == 2  # a usage error: the operator named does not exist
     assert "There is no operator NOSUCH01: check the operator code" in result.stderr
     assert snapshot(reg.repo) == before
+
+
+def test_the_notes_name_systems_roles_and_window_persons_as_the_forms_do(
+    reg: RegistryFactory,
+) -> None:
+    ja = ("--lang", "ja")
+    result = edit(reg, *ja, "operator", "change", "--dry-run", "--operator", "TESTOP01",
+                  "--remove-system", "loacus", "--remove-role", "manufacturer",
+                  "--add-subcontractor", "TESTSUB2", "テスト第二委託株式会社")  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (
+        "  利用申請（変更）: TESTOP01: 事業者区分 - 製造事業者（manufacturer）、"
+        "利用システム - 託送ロードカーブシステム（loacus）、"
+        "委託先 + TESTSUB2 テスト第二委託株式会社"
+    ) in result.stderr
+    result = edit(reg, *ja, "contact", "add", "--dry-run", "--operator", "TESTOP01",
+                  "--role", "deputy",
+                  "--contact-name", "西村 葵", "--contact-name-kana", "ニシムラ アオイ",
+                  "--contact-email", "aoi@test-gas.example.co.jp",
+                  "--contact-phone", "03-5550-0103",
+                  "--contact-github", "nishimura-aoi")  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (
+        "  窓口責任者の追加: TESTOP01: 西村 葵 <aoi@test-gas.example.co.jp>（副担当）"
+        in result.stderr
+    )
+    result = edit(reg, *ja, *NEW_OPERATOR, "--dry-run")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (
+        "  事業者の登録: NAGIGS01 なぎさガス株式会社（託送システム（taxis）、"
+        "託送情報開示システム（johs））" in result.stderr
+    )

@@ -201,7 +201,7 @@ def test_change_edits_only_what_is_named_and_keeps_comments(reg: RegistryFactory
     assert path.read_text(encoding="utf-8") == original.replace(
         'taxis: "1010"\n', "taxis: '1011'\n  loacus: '02010'\n"
     )
-    assert "taxis 1010 → 1011" in result.stderr
+    assert "taxis 1010 (no update rights) → 1011 (update rights)" in result.stderr
 
 
 def test_change_none_removes_a_permission(reg: RegistryFactory) -> None:
@@ -270,7 +270,8 @@ def test_dry_run_writes_nothing(reg: RegistryFactory) -> None:
     )
     assert "Would be written (nothing is, with --dry-run)" in result.stderr
     assert (
-        "  new user: hanako.kimura@test-gas.example.co.jp (TESTOP01): taxis 1011" in result.stderr
+        "  new user: 木村 花子 <hanako.kimura@test-gas.example.co.jp> (TESTOP01): "
+        "taxis 1011 (update rights)" in result.stderr
     )
     assert " added" not in result.stderr
     written = edit(reg, *_add("--taxis", "1011"))
@@ -295,8 +296,8 @@ def test_dry_run_of_a_change_shows_the_lines_that_change(reg: RegistryFactory) -
     )
     assert "書き込む予定の申請項目（--dry-run のため何も書き込んでいません）:" in japanese.stderr
     assert (
-        "利用権限の変更: user1@test-gas.example.co.jp（TESTOP01）: "
-        "託送システム（taxis） 1011 → 1010" in japanese.stderr
+        "利用権限の変更: 試験 太郎 <user1@test-gas.example.co.jp>（TESTOP01）: "
+        "託送システム（taxis） 1011（更新権限あり） → 1010（更新権限なし）" in japanese.stderr
     )
 
 

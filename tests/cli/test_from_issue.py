@@ -704,3 +704,28 @@ def test_a_removal_form_for_an_operator_whose_file_does_not_load(
             assert not user_file.exists()
     finally:
         gr.close()
+
+
+def test_the_pull_request_names_what_changes_as_the_forms_do(reg: RegistryFactory) -> None:
+    # Systems, roles and codes by their names on the forms: never a YAML key or a code alone.
+    body = render("operator-change", {
+        "operator": "TESTOP01", "contact_role": "副担当を追加", "contact_name": "西村 葵",
+        "contact_name_kana": "ニシムラ アオイ", "contact_email": "aoi@test-gas.example.co.jp",
+        "contact_phone": "03-5550-0103", "contact_github": "nishimura-aoi",
+        "remove_systems": ["託送ロードカーブシステム（loacus）"],
+        "add_subcontractors": "TESTSUB2 テスト第二委託株式会社\n",
+        "confirm": confirm("operator-change"),
+    })  # fmt: skip
+    code, out = intake(reg, body)
+    assert code == 0, out
+    assert (
+        "利用申請（変更）: TESTOP01: 利用システム - 託送ロードカーブシステム（loacus）、"
+        "委託先 + TESTSUB2 テスト第二委託株式会社\n"
+        "窓口責任者の追加: TESTOP01: 西村 葵 <aoi@test-gas.example.co.jp>（副担当）\n"
+    ) in out["body"]
+    code, out = intake(reg, user_add(perm_johs="なし", perm_juju="あり"))
+    assert code == 0, out
+    assert (
+        f"利用権限の設定: 木村 花子 <{USER}>（TESTOP01）: 託送システム（taxis） "
+        "1011（更新権限あり）、消費機器保安情報授受システム（juju） あり\n"
+    ) in out["body"]

@@ -60,8 +60,9 @@ def _applied(gr: GitRegistry, out: Path, day: date) -> str:
 
 
 def _status(gr: GitRegistry, operator: str, day: date) -> list[str]:
-    """The status line of the operator's latest application."""
-    ran = accessreg(gr, "status", "--operator", operator, "--today", str(day))
+    """The status line of the operator's latest application, in the seed's words for the
+    progress (000 §5-1 ⑦)."""
+    ran = accessreg(gr, "--lang", "ja", "status", "--operator", operator, "--today", str(day))
     assert ran.returncode == 0, ran.stderr
     lines = ran.stdout.splitlines()
     header = lines[0].split("\t")

@@ -222,7 +222,8 @@ class Run:
         return [dict(zip(header, row, strict=True)) for row in rows]
 
     def _tables(self, day: date) -> list[list[list[str]]]:
-        listed = self.cli("status", "--today", day.isoformat())
+        # In Japanese: the seed's words for the progress (000 §5-1 ⑦), as the mails say it.
+        listed = self.cli("--lang", "ja", "status", "--today", day.isoformat())
         assert listed.returncode == 0, listed.stderr
         return [
             [line.split("\t") for line in table.splitlines()]
@@ -641,7 +642,9 @@ def test_a_termination_still_to_come_ends_its_window_person_on_its_date(
     (path,) = (notices / "mail").glob("*-completed-admin_console-*.eml")
     notice = message_from_bytes(path.read_bytes(), policy=policy.default)
     assert f"（ID: {window}）: 抹消 あり / 利用終了 {ends}" in notice.get_content()
-    listed = run_cli("status", "--operator", OPERATOR, "--today", day.isoformat(), cwd=gr.path)
+    listed = run_cli(
+        "--lang", "ja", "status", "--operator", OPERATOR, "--today", day.isoformat(), cwd=gr.path
+    )
     assert listed.returncode == 0, listed.stderr
     header, *lines = (line.split("\t") for line in listed.stdout.splitlines())
     latest = dict(zip(header, lines[-1], strict=True))
@@ -792,7 +795,7 @@ def test_a_first_apply_carries_its_day_in_every_output(
         assert {
             r["システム処理日（M）"] for r in read_csv(out / "imports/taxis" / f"delta-{m}.csv")
         } == {m}
-        listed = run_cli("status", "--today", day.isoformat(), cwd=made.path)
+        listed = run_cli("--lang", "ja", "status", "--today", day.isoformat(), cwd=made.path)
         assert listed.returncode == 0, listed.stderr
         header, row = (line.split("\t") for line in listed.stdout.splitlines()[:2])
         assert (row[header.index("受付日")], row[header.index("M")]) == (day.isoformat(), m)
@@ -1171,7 +1174,9 @@ def test_an_approval_on_a_sunday_is_accepted_on_the_monday_in_every_output(
     body = _accepted_body(out)
     assert f"受付日: {monday}" in body
     assert f"41.203.64.10/32（2027-09-30 まで）（{monday} 以降）" in body
-    listed = run_cli("status", "--operator", OPERATOR, "--today", monday, cwd=gr.path)
+    listed = run_cli(
+        "--lang", "ja", "status", "--operator", OPERATOR, "--today", monday, cwd=gr.path
+    )
     assert listed.returncode == 0, listed.stderr
     header, *rows = (
         line.split("\t") for line in listed.stdout.strip().split("\n\n")[0].splitlines()

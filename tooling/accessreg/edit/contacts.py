@@ -6,7 +6,8 @@ from accessreg.edit import targets, yamldoc
 from accessreg.edit.draft import Draft, EditRefused
 from accessreg.edit.operators import OPERATOR_FIELDS, ContactSpec, contact_map
 from accessreg.model import layout
-from accessreg.model.messages import msg
+from accessreg.model.messages import Message, msg
+from accessreg.model.terms import contact_role, person, value_text
 
 
 def _index(contacts: list[object], email: str) -> int | None:
@@ -14,6 +15,12 @@ def _index(contacts: list[object], email: str) -> int | None:
         if isinstance(c, dict) and str(c.get("email", "")).lower() == email.lower():
             return i
     return None
+
+
+def _person(contact: object, email: str) -> Message:
+    """A window person as the file holds them: their name and e-mail."""
+    name = contact.get("name") if isinstance(contact, dict) else None
+    return person(str(name), email) if name else value_text(email)
 
 
 def _not_one(code: str, email: str, contacts: list[object]) -> EditRefused:
@@ -43,25 +50,26 @@ def add(draft: Draft, code: str, spec: ContactSpec, replaces: str | None = None)
         i = _index(contacts, replaces)
         if i is None:
             raise _not_one(code, replaces, contacts)
+        old = _person(contacts[i], replaces)
         del contacts[i]
         contacts.insert(i, contact_map(spec))
         draft.note(
             msg(
                 "window person replacement: {code}: {old} → {new} ({role})",
                 code=code,
-                old=replaces,
-                new=spec.email,
-                role=spec.role,
+                old=old,
+                new=person(spec.name, spec.email),
+                role=contact_role(spec.role),
             )
         )
         return
     contacts.append(contact_map(spec))
     draft.note(
         msg(
-            "new window person: {code}: {email} ({role})",
+            "new window person: {code}: {person} ({role})",
             code=code,
-            email=spec.email,
-            role=spec.role,
+            person=person(spec.name, spec.email),
+            role=contact_role(spec.role),
         )
     )
 
@@ -73,5 +81,6 @@ def remove(draft: Draft, code: str, email: str) -> None:
     i = _index(contacts, email)
     if i is None:
         raise _not_one(code, email, contacts)
+    gone = _person(contacts[i], email)
     del contacts[i]
-    draft.note(msg("window person removal: {code}: {email}", code=code, email=email))
+    draft.note(msg("window person removal: {code}: {person}", code=code, person=gone))

@@ -9,8 +9,8 @@ from accessreg.edit import targets, yamldoc
 from accessreg.edit.draft import BadValueError, Draft, EditRefused
 from accessreg.model import Contact, Operator, layout
 from accessreg.model.layout import Kind
-from accessreg.model.messages import Message, msg, nmsg
-from accessreg.model.terms import FIELDS, field_name
+from accessreg.model.messages import Message, Param, msg, nmsg
+from accessreg.model.terms import FIELDS, field_name, role_names, system_names
 
 OPERATOR_FIELDS = tuple(Operator.model_fields)
 CONTACT_FIELDS = tuple(Contact.model_fields)
@@ -113,7 +113,7 @@ def new(draft: Draft, spec: NewOperator) -> None:
             "new operator: {code} {name} ({systems})",
             code=spec.code,
             name=spec.name,
-            systems=tuple(spec.systems),
+            systems=system_names(draft.catalog, spec.systems),
         )
     )
 
@@ -163,6 +163,11 @@ def _no_holders(draft: Draft, code: str, system_id: str) -> None:
         )
 
 
+def _named(draft: Draft, key: str, value: str) -> Param:
+    """A role or a system as the forms name it."""
+    return role_names((value,))[0] if key == "roles" else draft.catalog.named(value)
+
+
 def change(draft: Draft, spec: OperatorChange) -> None:
     """Edit the operator's own data (利用申請・変更): only what is named."""
     targets.operator(draft, spec.code)
@@ -187,7 +192,9 @@ def change(draft: Draft, spec: OperatorChange) -> None:
         for value in add:
             if value not in _list(doc, key):
                 seq.append(value)
-                said.append(msg("{key} + {value}", key=key, value=value))
+                said.append(
+                    msg("{field} + {value}", field=FIELDS[key], value=_named(draft, key, value))
+                )
         for value in drop:
             held = _list(doc, key)
             # As held, whatever the case it was typed in (TAXIS for taxis).
@@ -197,7 +204,9 @@ def change(draft: Draft, spec: OperatorChange) -> None:
             if key == "systems":
                 _no_holders(draft, spec.code, value)
             del seq[held.index(value)]
-            said.append(msg("{key} - {value}", key=key, value=value))
+            said.append(
+                msg("{field} - {value}", field=FIELDS[key], value=_named(draft, key, value))
+            )
     if spec.add_subcontractors or spec.remove_subcontractors:
         subs = yamldoc.seq_at(doc, "subcontractors", OPERATOR_FIELDS)
         codes = [str(s.get("code")) for s in subs if isinstance(s, dict)]

@@ -10,7 +10,7 @@ from accessreg.edit.draft import BadValueError, Draft, EditRefused
 from accessreg.model import Catalog, User, layout
 from accessreg.model.layout import Kind
 from accessreg.model.messages import Message, msg
-from accessreg.model.terms import field_name
+from accessreg.model.terms import field_name, permission_change_text, permission_text, person
 
 NONE = "none"  # an option value that removes a permission
 USER_FIELDS = tuple(User.model_fields)
@@ -37,8 +37,9 @@ def _check_systems(catalog: Catalog, permissions: Mapping[str, str]) -> None:
     targets.systems(permissions, _applicable_systems(catalog))
 
 
-def _describe(permissions: Mapping[str, str]) -> Message:
-    return msg("{list}", list=tuple(f"{k} {v}" for k, v in permissions.items()))
+def _describe(catalog: Catalog, permissions: Mapping[str, str]) -> Message:
+    """The permissions as the forms name them (「託送システム（taxis） 1011（更新権限あり）」)."""
+    return msg("{list}", list=tuple(permission_text(catalog, s, c) for s, c in permissions.items()))
 
 
 def add(draft: Draft, spec: UserSpec) -> None:
@@ -82,10 +83,10 @@ def add(draft: Draft, spec: UserSpec) -> None:
     draft.create(rel, Kind.USER, doc)
     draft.note(
         msg(
-            "new user: {email} ({code}): {permissions}",
-            email=email,
+            "new user: {user} ({code}): {permissions}",
+            user=person(spec.name or "", email),
             code=op.code,
-            permissions=_describe({s: granted[s] for s in order}),
+            permissions=_describe(draft.catalog, {s: granted[s] for s in order}),
         )
     )
 
@@ -118,18 +119,14 @@ def change(draft: Draft, spec: UserSpec) -> None:
     moves: list[Message] = []
     for system_id, code in spec.permissions.items():
         old = perms.get(system_id)
-        named = draft.catalog.named(system_id)
+        was = None if old is None else str(old)
         if code == NONE:
             if system_id in perms:
                 del perms[system_id]
-                moves.append(msg("{system} {old} → (none)", system=named, old=str(old)))
+                moves.append(permission_change_text(draft.catalog, system_id, was, None))
         elif old != code:
             yamldoc.put(perms, system_id, yamldoc.code(code), order)
-            moves.append(
-                msg("{system} {old} → {new}", system=named, old=str(old), new=code)
-                if old
-                else msg("{system} (none) → {new}", system=named, new=code)
-            )
+            moves.append(permission_change_text(draft.catalog, system_id, was, code))
     if not perms:
         raise EditRefused(
             msg(
@@ -141,8 +138,8 @@ def change(draft: Draft, spec: UserSpec) -> None:
     what = (*moves, *(msg("{field} changed", field=field_name(f)) for f in fields))
     draft.note(
         msg(
-            "user change: {email} ({code}): {what}",
-            email=str(doc.get("email", spec.email)),
+            "user change: {user} ({code}): {what}",
+            user=person(str(doc.get("name", "")), str(doc.get("email", spec.email))),
             code=op.code,
             what=what,
         )

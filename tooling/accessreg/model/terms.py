@@ -1,11 +1,13 @@
 """The words messages use for the registry's fields and values, as the seeds' forms name them.
 
 A message names a field by its key as written in the file (``name_kana``) and, in words, by
-what the application forms call it (フリガナ); a role by its id and its name.
+what the application forms call it (フリガナ); a role by its id and its name; a permission by
+its system's name and its code's label. The plan and the edits' notes both word them here.
 """
 
 from __future__ import annotations
 
+from accessreg.model.catalog import Catalog
 from accessreg.model.messages import Message, msg
 
 ROLES: dict[str, Message] = {
@@ -67,4 +69,48 @@ def role_names(roles: tuple[str, ...] | list[str]) -> tuple[Message, ...]:
     return tuple(
         msg("{name} ({id})", name=ROLES[r], id=r) if r in ROLES else msg("{id}", id=r)
         for r in roles
+    )
+
+
+# A window person's role (``contacts[].role``).
+CONTACT_ROLES: dict[str, Message] = {"primary": msg("primary"), "deputy": msg("deputy")}
+
+
+def contact_role(role: str) -> Message:
+    return CONTACT_ROLES.get(role) or msg("{role}", role=role)
+
+
+def person(name: str, email: str) -> Message:
+    """A user or a window person: ``木村 花子 <hanako.kimura@…>``."""
+    return msg("{name} <{email}>", name=name, email=email)
+
+
+def value_text(value: str | None) -> Message:
+    return msg("(none)") if value is None else msg("{value}", value=value)
+
+
+def system_names(catalog: Catalog, systems: tuple[str, ...] | list[str]) -> tuple[str, ...]:
+    """Systems by their names on the forms: 「託送システム（taxis）」."""
+    return tuple(catalog.named(s) for s in systems)
+
+
+def code_text(catalog: Catalog, system: str, code: str | None) -> Message:
+    """A permission code with its label as the form shows it (「1011（更新権限あり）」, あり)."""
+    return value_text(None if code is None else catalog.labelled(system, code))
+
+
+def permission_text(catalog: Catalog, system: str, code: str) -> Message:
+    """A permission held: 「託送システム（taxis） 1011（更新権限あり）」."""
+    return msg("{system} {code}", system=catalog.named(system), code=catalog.labelled(system, code))
+
+
+def permission_change_text(
+    catalog: Catalog, system: str, old: str | None, new: str | None
+) -> Message:
+    """A permission's change: 「託送システム（taxis） 1012（…） → 1010（更新権限なし）」."""
+    return msg(
+        "{system} {old} → {new}",
+        system=catalog.named(system),
+        old=code_text(catalog, system, old),
+        new=code_text(catalog, system, new),
     )

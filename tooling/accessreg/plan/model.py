@@ -60,6 +60,11 @@ class Application(StrEnum):
     def seed(self) -> str:
         return _APPLICATION_INFO[self][1]
 
+    @classmethod
+    def of_label(cls, label: str) -> Application | None:
+        """The application whose ``label`` this is (the state records the labels)."""
+        return next((app for app, (name, _) in _APPLICATION_INFO.items() if name == label), None)
+
 
 _APPLICATION_INFO: dict[Application, tuple[str, str]] = {
     Application.USAGE_NEW: ("利用申請（新規）", "000 §3-1"),

@@ -5,6 +5,8 @@ Each function returns a :class:`Message`; the renderers put it in the run's lang
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from accessreg.model import (
     AdminReissue,
     Approval,
@@ -14,7 +16,15 @@ from accessreg.model import (
     SystemSuspension,
 )
 from accessreg.model.messages import Message, Param, Verbatim, msg
-from accessreg.model.terms import field_name, role_names
+from accessreg.model.terms import (
+    contact_role,
+    field_name,
+    permission_change_text,
+    person,
+    role_names,
+    system_names,
+    value_text,
+)
 from accessreg.plan.model import (
     AllowedIpChange,
     Application,
@@ -65,7 +75,6 @@ APPLICATIONS: dict[Application, Message] = {
     Application.OVERSEAS_IP: msg("overseas IP permission"),
     Application.SUSPENSION: msg("suspension or its lifting"),
 }
-_ROLES = {"primary": msg("primary"), "deputy": msg("deputy")}
 # Over the applications a merge releases (``Plan.released``).
 RELEASED_HEADING = msg("Applied with this merge")
 RELEASED_NOTE = msg(
@@ -77,6 +86,21 @@ RELEASED_NOTE = msg(
 
 def application(app: Application) -> Message:
     return msg("{name} ({seed})", name=APPLICATIONS[app], seed=app.seed)
+
+
+def kinds_text(labels: Sequence[str]) -> Message:
+    """An application's kinds as the state records them (each an ``Application.label``, the
+    seeds' Japanese) in the reader's language; joined with ・ in Japanese, as the mails do."""
+    texts = [
+        APPLICATIONS[app] if (app := Application.of_label(label)) else msg("{kind}", kind=label)
+        for label in labels
+    ]
+    if not texts:
+        return msg("{kind}", kind="")
+    joined = texts[-1]
+    for text in reversed(texts[:-1]):
+        joined = msg("{first} · {rest}", first=text, rest=joined)
+    return joined
 
 
 def action_word(item: Item) -> Message:
@@ -129,23 +153,10 @@ def effective_text(effective: Effective | None) -> Message:
     return msg("{day}", day=effective.on)
 
 
-def value_text(value: str | None) -> Message:
-    return msg("(none)") if value is None else msg("{value}", value=value)
-
-
 def effect_text(effect: Effect, catalog: Catalog) -> Message:
     """A permission's change as the forms name it: the system by its name, each code with
     its label (「託送システム（taxis） 1012（更新権限あり（業務限定あり）） → …」)."""
-
-    def code(value: str | None) -> Message:
-        return value_text(None if value is None else catalog.labelled(effect.system, value))
-
-    return msg(
-        "{system} {old} → {new}",
-        system=catalog.named(effect.system),
-        old=code(effect.old),
-        new=code(effect.new),
-    )
+    return permission_change_text(catalog, effect.system, effect.old, effect.new)
 
 
 _STATUSES = {"active": msg("in use"), "terminated": msg("terminated")}
@@ -200,7 +211,7 @@ def _field_value(
             return msg("every system of the operator")  # what an empty list means there
         return value_text(None)
     if change.field == "systems" and isinstance(value, tuple):
-        return msg("{value}", value=tuple(catalog.named(s) for s in value))
+        return msg("{value}", value=system_names(catalog, value))
     if change.field == "roles" and isinstance(value, tuple):
         return msg("{value}", value=role_names(value))
     if isinstance(value, tuple):
@@ -208,11 +219,11 @@ def _field_value(
     if isinstance(value, Membership):
         return membership_text(value)
     if isinstance(value, RaOfficer):
-        return msg("{name} <{email}>", name=value.name, email=value.email)
+        return person(value.name, value.email)
     if change.field == "occto_member":
         return msg("member") if value else msg("not a member")
-    if change.field == "role" and isinstance(value, str) and value in _ROLES:
-        return _ROLES[value]
+    if change.field == "role" and isinstance(value, str):
+        return contact_role(value)
     if change.field == "status" and isinstance(value, str) and value in _STATUSES:
         return _STATUSES[value]
     return value_text(text)
@@ -234,7 +245,7 @@ def field_text(change: FieldChange, item: Item, catalog: Catalog) -> Message:
 def subject_text(item: Item) -> Message:
     """What the item is about, in one line (a name and an e-mail at most)."""
     if isinstance(item, UserChange | WindowPersonChange):
-        return msg("{name} <{email}>", name=item.person.name, email=item.person.email)
+        return person(item.person.name, item.person.email)
     if isinstance(item, OperatorChange | SubcontractorChange):
         return msg("{code} {name}", code=item.code, name=item.name)
     if isinstance(item, CertificateChange):
@@ -261,8 +272,7 @@ def detail_texts(item: Item, catalog: Catalog) -> list[Message]:
             else msg("affiliation {code} {name}", code=item.affiliation, name=item.affiliation_name)
         )
     if isinstance(item, WindowPersonChange):
-        role = _ROLES.get(item.role, msg("{role}", role=item.role))
-        parts.append(msg("{role}, GitHub {login}", role=role, login=item.github))
+        parts.append(msg("{role}, GitHub {login}", role=contact_role(item.role), login=item.github))
     parts.extend(
         msg("{change}: {when}", change=effect_text(e, catalog), when=effective_text(e.effective))
         for e in item.effects

@@ -42,13 +42,21 @@ def confirmed(
     """``batch`` with ``systems`` (every system of it when empty) imported on ``day``; a
     system it lacks is refused, its systems named as ``catalog`` names them."""
     unknown = [s for s in systems if s not in batch.systems]
+    if unknown and not batch.systems:
+        # Certificates or addresses alone: registered on their own dates, no import file.
+        raise UsageError(
+            msg(
+                "Batch {id} has no import file for any system: confirm it without --system",
+                id=batch.id,
+            )
+        )
     if unknown:
         raise UsageError(
             msg(
                 "Batch {id} has no files for {unknown} (it has: {listed}): name its systems",
                 id=batch.id,
                 unknown=tuple(system_named(catalog, s) for s in unknown),
-                listed=tuple(system_named(catalog, s) for s in batch.systems) or msg("none"),
+                listed=tuple(system_named(catalog, s) for s in batch.systems),
             )
         )
     chosen = systems or list(batch.systems)

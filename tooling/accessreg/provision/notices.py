@@ -2,7 +2,8 @@
 
 - 受付 (acceptance) to the operator's window persons: each accepted item with its start or
   end date (000 §5-1 ②, §4-2 ②, §3-1 ③);
-- to a window person who was removed: their permission-management ID ends;
+- to a window person who was removed: the day their permission-management ID ends, where
+  they held one;
 - 利用開始周知 / 手続き完了通知 after an import is confirmed, per system, with the progress of
   the application in the seed's terms (000 §5-1 ⑦⑧⑫, §3-1 ⑥);
 - to each new window person, once the permission-management system has imported them, the
@@ -331,6 +332,27 @@ def _system_context(system: System | None, fallback: str) -> dict[str, Any]:
     return {"name_ja": system.name_ja, "url": system.url}
 
 
+def _console_ends(
+    items: list[Item], contact: Contact, console: System | None
+) -> dict[str, Any] | None:
+    """When a removed window person's permission-management ID ends, as the plan dates it
+    (the 受付 mail and the system's delta read the same effect); None when they never held
+    one (an operator using OCCTO's systems alone)."""
+    if console is None:
+        return None
+    login = contact.email.lower()
+    for item in items:
+        if (
+            isinstance(item, WindowPersonChange)
+            and item.action is ChangeKind.REMOVE
+            and item.person.email.lower() == login
+        ):
+            for effect in item.effects:
+                if effect.system == console.id:
+                    return {"name_ja": console.name_ja, "ends_on": effect.effective.on}
+    return None
+
+
 def acceptance_notices(accepted: Accepted) -> list[Notice]:
     record, step = accepted.record, accepted.step
     operator = _operator(step, record.operator)
@@ -366,7 +388,7 @@ def acceptance_notices(accepted: Accepted) -> list[Notice]:
         for r in _recipients(operator.contacts)
         if r.email.lower() not in removed_logins
     ]
-    admin = _system_context(_derived(catalog, ADMIN_CONSOLE_KIND), "システム利用権限管理システム")
+    console = _derived(catalog, ADMIN_CONSOLE_KIND)
     after_logins = {u.user.email.lower() for u in step.after.users_of(record.operator)}
     for contact in removed:
         notices.append(
@@ -379,7 +401,7 @@ def acceptance_notices(accepted: Accepted) -> list[Notice]:
                 {
                     "operator": {"code": operator.code, "name": operator.name},
                     "application": _application_context(record),
-                    "admin_console": admin,
+                    "admin_console": _console_ends(items, contact, console),
                     "still_user": contact.email.lower() in after_logins,
                 },
             )

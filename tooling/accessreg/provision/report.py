@@ -14,6 +14,7 @@ from accessreg.effects.session import MailOutcome
 from accessreg.model.catalog import Catalog, system_named
 from accessreg.model.mail import notice_name
 from accessreg.model.messages import Message, Param, Verbatim, msg, nmsg
+from accessreg.plan.wording import kinds_text
 from accessreg.provision.apply import ApplyResult
 from accessreg.provision.bundle import UPGRADE_FILES
 from accessreg.provision.confirm import ConfirmResult
@@ -109,7 +110,7 @@ def apply_text(result: ApplyResult, out: str) -> str:
     else:
         lines.append(_t(msg("batch: none (no change to provision)")))
     for app in result.applications:
-        kinds = "・".join(app.kinds)
+        kinds = kinds_text(app.kinds)
         lines.append(
             _t(
                 msg(

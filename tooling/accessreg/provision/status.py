@@ -12,9 +12,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from accessreg import i18n
 from accessreg.model import Catalog
+from accessreg.model.messages import Message, msg
 from accessreg.model.registry import Registry
-from accessreg.provision.notices import NOT_NEEDED, REGISTRATION_ROW, progress
+from accessreg.plan.wording import kinds_text
+from accessreg.provision.notices import (
+    COMPLETE,
+    DONE,
+    IN_PROGRESS,
+    NOT_DONE,
+    NOT_NEEDED,
+    REGISTRATION_ROW,
+    progress,
+)
 from accessreg.provision.state import ApplicationRecord, BatchRecord, State
 from accessreg.timeline.effective import SuspensionDays
 
@@ -46,20 +57,38 @@ def columns(rows: list[Progress], catalog: Catalog) -> list[str]:
     return [*shown, REGISTRATION_ROW] if REGISTRATION_ROW in needed else shown
 
 
-_HEADINGS = {REGISTRATION_ROW: "証明書・IP"}
+# The table's words in the reader's language; the seed's Japanese (000 §5-1 ⑦) is what the
+# state and the mails keep, and what Japanese shows.
+_HEADINGS = {REGISTRATION_ROW: msg("certificates and IPs")}
+_STATUSES: dict[str, Message] = {
+    DONE: msg("done"),
+    NOT_DONE: msg("not done"),
+    NOT_NEEDED: msg("(not needed)"),
+    IN_PROGRESS: msg("in progress"),
+    COMPLETE: msg("complete"),
+}
+
+
+def _word(status: str) -> str:
+    return i18n.text(_STATUSES[status]) if status in _STATUSES else status
 
 
 def table(rows: list[Progress], catalog: Catalog) -> str:
-    """A plain-text table: one line per application."""
+    """A plain-text table: one line per application; a system is headed by its name in
+    Japanese, by its key (what ``confirm --system`` takes) in English."""
     shown = columns(rows, catalog)
+    ja = i18n.current() == "ja"
     header = [
-        "申請番号",
-        "受付日",
+        i18n.text(msg("application number")),
+        i18n.text(msg("accepted on")),
         "M",
-        "バッチ",
-        "進捗",
-        *(_HEADINGS.get(s) or catalog.by_id[s].name_ja for s in shown),
-        "申請種別",
+        i18n.text(msg("batch")),
+        i18n.text(msg("progress")),
+        *(
+            i18n.text(_HEADINGS[s]) if s in _HEADINGS else catalog.by_id[s].name_ja if ja else s
+            for s in shown
+        ),
+        i18n.text(msg("application kinds")),
     ]
     lines = ["\t".join(header)]
     for r in rows:
@@ -71,9 +100,9 @@ def table(rows: list[Progress], catalog: Catalog) -> str:
                     r.application.accepted_on.isoformat(),
                     _day(r.application.processing_day),
                     r.batch.id,
-                    r.overall,
-                    *(by_system.get(s, NOT_NEEDED) for s in shown),
-                    "・".join(r.application.kinds),
+                    _word(r.overall),
+                    *(_word(by_system.get(s, NOT_NEEDED)) for s in shown),
+                    i18n.text(kinds_text(r.application.kinds)),
                 ]
             )
         )
@@ -123,10 +152,21 @@ def suspensions(
     return found
 
 
+_WHAT = {
+    "システムの利用": msg("use of a system"),
+    "証明書": msg("certificate"),
+    "利用者ID": msg("user ID"),
+}
+
+
 def suspension_table(found: list[Suspended]) -> str:
     """After a blank line: one line per suspension, tab-separated; nothing when none."""
     if not found:
         return ""
-    lines = ["", "\t".join(["利用停止中", "事業者コード", "対象", "停止日"])]
-    lines += ["\t".join([s.what, s.operator, s.target, s.since]) for s in found]
+    header = (msg("suspended"), msg("operator code"), msg("target"), msg("suspended since"))
+    lines = ["", "\t".join(i18n.text(h) for h in header)]
+    lines += [
+        "\t".join([i18n.text(_WHAT.get(s.what) or s.what), s.operator, s.target, s.since])
+        for s in found
+    ]
     return "\n".join(lines) + "\n"
