@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,7 @@ import pytest
 from accessreg.gitio.state import StateStore
 from accessreg.validation import incremental
 from tests.helpers.gitrepo import GitRegistry
+from tests.helpers.parsers import written_mails
 from tests.helpers.provisioning import (
     accessreg,
     break_catalog,
@@ -231,12 +231,7 @@ def test_several_merges_before_one_apply_still_produce_every_deletion(
 
 def _accepted_mails(out: Path) -> list[EmailMessage]:
     """The 受付 mails a run wrote, read as a strict reader does."""
-    found = []
-    for path in sorted((out / "mail").glob("*-accepted-*.eml")):
-        mail = message_from_bytes(path.read_bytes(), policy=policy.strict)
-        assert isinstance(mail, EmailMessage)
-        found.append(mail)
-    return found
+    return written_mails(out, "*-accepted-*.eml")
 
 
 def _announced(out: Path, stops: bool) -> None:

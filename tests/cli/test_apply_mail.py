@@ -20,6 +20,7 @@ from accessreg.provision.merges import Snapshots
 from accessreg.provision.state import STATE_FILE
 from accessreg.provision.state import load as load_state
 from tests.helpers.gitrepo import GitRegistry
+from tests.helpers.parsers import written_mails
 from tests.helpers.provisioning import accessreg, deltas, merge, state, tree
 from tests.helpers.regfactory import ROOT, RegistryFactory, certificate, contact
 from tests.helpers.smtpserver import Mailbox, smtp_env, smtp_server
@@ -65,12 +66,7 @@ def gr(reg: RegistryFactory, tmp_path: Path) -> Iterator[GitRegistry]:
 
 
 def _eml(out: Path) -> dict[str, email.message.EmailMessage]:
-    found = {}
-    for path in sorted((out / "mail").glob("*.eml")):
-        message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
-        assert isinstance(message, email.message.EmailMessage)
-        found[str(message["Message-ID"])] = message
-    return found
+    return {str(m["Message-ID"]): m for m in written_mails(out)}
 
 
 def test_received_mails_decode_to_the_rendered_japanese(gr: GitRegistry, tmp_path: Path) -> None:

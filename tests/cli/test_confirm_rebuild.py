@@ -6,13 +6,13 @@ merge's parent, which this version may not be able to read at all."""
 from __future__ import annotations
 
 import json
-from email import message_from_bytes, policy
 from pathlib import Path
 
 import pytest
 
 from accessreg.gitio.state import StateStore
 from tests.helpers.gitrepo import GitRegistry
+from tests.helpers.parsers import written_mails
 from tests.helpers.provisioning import accessreg, break_catalog, merge, state
 from tests.helpers.regfactory import RegistryFactory
 
@@ -25,12 +25,7 @@ TAXIS_STARTS = "【利用開始周知】託送システム（テストガス株�
 
 def _bodies(out: Path, subject: str) -> list[str]:
     """The bodies of the mails with ``subject`` that a run wrote to ``out``."""
-    found = []
-    for path in sorted((out / "mail").glob("*.eml")):
-        mail = message_from_bytes(path.read_bytes(), policy=policy.default)
-        if mail["Subject"] == subject:
-            found.append(mail.get_content())
-    return found
+    return [m.get_content() for m in written_mails(out) if m["Subject"] == subject]
 
 
 def _recorded_as_before(gr: GitRegistry) -> None:

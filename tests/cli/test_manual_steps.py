@@ -9,13 +9,13 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from datetime import date
-from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
 
 from tests.helpers.gitrepo import GitRegistry
+from tests.helpers.parsers import written_mails
 from tests.helpers.provisioning import accessreg, over_applied, state
 from tests.helpers.regfactory import RegistryFactory, certificate, contact
 from tests.helpers.scheduled_scenario import duty, on
@@ -71,12 +71,7 @@ def _status(gr: GitRegistry, operator: str, day: date) -> list[str]:
 
 
 def _mails(out: Path) -> list[EmailMessage]:
-    found = []
-    for path in sorted((out / "mail").glob("*.eml")):
-        mail = message_from_bytes(path.read_bytes(), policy=policy.strict)
-        assert isinstance(mail, EmailMessage)
-        found.append(mail)
-    return found
+    return written_mails(out)
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ import pytest
 
 from tests.helpers.directory import BASE, deltas, members, slapd
 from tests.helpers.gitrepo import GitRegistry
-from tests.helpers.parsers import ldif_entries
+from tests.helpers.parsers import ldif_entries, written_mails
 from tests.helpers.provisioning import applied_from_the_start, over_applied, read_csv
 from tests.helpers.regfactory import RegistryFactory, certificate, contact, run_cli
 from tests.helpers.scheduled_scenario import on
@@ -236,12 +236,7 @@ class Run:
         out = self.tmp / f"due-{day}"
         ran = self.cli("apply", "--out", str(out), "--head", applied, "--today", day.isoformat())
         assert ran.returncode == 0, ran.stderr
-        found = []
-        for path in sorted((out / "mail").glob("*-registered-*.eml")):
-            mail = message_from_bytes(path.read_bytes(), policy=policy.default)
-            assert isinstance(mail, EmailMessage)
-            found.append(mail)
-        return found
+        return written_mails(out, "*-registered-*.eml")
 
     def whitelist(self, day: date, system: str = "taxis") -> str:
         out = self.tmp / f"daily-{day}"

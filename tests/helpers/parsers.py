@@ -129,6 +129,12 @@ def mail(raw: bytes) -> EmailMessage:
     return message
 
 
+def written_mails(out: Path, pattern: str = "*.eml") -> list[EmailMessage]:
+    """The mails a run wrote to ``out/mail`` whose file names match ``pattern``, in name
+    order, each read as :func:`mail` reads it."""
+    return [mail(path.read_bytes()) for path in sorted((out / "mail").glob(pattern))]
+
+
 def same_words(a: str, b: str) -> bool:
     """Equal but for runs of spaces, which a display name's encoded-words may shift (the
     standard library's parser puts a space between two adjacent encoded-words)."""
