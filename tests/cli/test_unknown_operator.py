@@ -51,8 +51,10 @@ def test_inventory_of_an_unknown_operator(gr: GitRegistry) -> None:
     assert result.returncode == 2, result.stdout + result.stderr
 
 
-def test_an_operator_code_in_lower_case_names_its_spelling(gr: GitRegistry) -> None:
-    result = run_cli("status", "--operator", "testop01", cwd=gr.path)
+@pytest.mark.parametrize("typed", ["testop01", "ＴＥＳＴＯＰ０１", "ｔｅｓｔｏｐ０１"])
+def test_an_operator_code_in_lower_case_names_its_spelling(gr: GitRegistry, typed: str) -> None:
+    """In another case, or full-width as a Japanese input method may type it."""
+    result = run_cli("status", "--operator", typed, cwd=gr.path)
     assert result.returncode == 2, result.stdout + result.stderr
-    assert "事業者 testop01 はありません" in result.stderr
+    assert f"事業者 {typed} はありません" in result.stderr
     assert "（TESTOP01 ではありませんか）" in result.stderr

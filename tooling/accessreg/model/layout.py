@@ -10,6 +10,7 @@ import difflib
 import functools
 import re
 import sys
+import unicodedata
 from collections.abc import Iterable
 from enum import StrEnum
 
@@ -106,8 +107,10 @@ def operator_file(code: str) -> str:
 
 def closest_code(code: str, known: Iterable[str]) -> str | None:
     """The operator code of ``known`` that ``code`` was most likely meant to be: the same
-    letters in another case (``aobags01`` for ``AOBAGS01``), else a close spelling."""
+    letters in another case or width (``aobags01`` or ``ＡＯＢＡＧＳ０１`` for
+    ``AOBAGS01``, as a Japanese input method may type it), else a close spelling."""
     codes = sorted(known)
+    code = unicodedata.normalize("NFKC", code)
     same = [k for k in codes if k.lower() == code.strip().lower()]
     if same:
         return same[0]
