@@ -190,7 +190,6 @@ class Release:
 
     before: Registry  # the merge base, the released files as downstream holds them
     held: Registry  # the head, the same
-    files: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -318,7 +317,7 @@ def load_comparison(
         pinned_base = registry_of(loaded[2], sources[2], merge_base)
         pinned_base = recover_operators(repo, merge_base, pinned_base, changes).registry
         pinned_head = registry_of(loaded[3], sources[3], head_id, fallback_catalog=fallback)
-        release = Release(pinned_base, pinned_head, tuple(sorted(released)))
+        release = Release(pinned_base, pinned_head)
     return Comparison(
         Revisions(base_id, head_id, merge_base),
         changes,

@@ -55,7 +55,7 @@ class ItemDates(Frozen):
     action: Literal["add", "change", "remove"] | None = None
     waits: bool = False  # dated when a permission applied before comes (``plan.waits``)
     # A manual step's systems (``Effective.steps``): the item takes effect on the day the last
-    # of them confirms the batch (``BatchRecord.confirmed_on``).
+    # of them confirms the batch (``BatchRecord.in_effect_on``).
     steps: tuple[str, ...] = ()
 
 
