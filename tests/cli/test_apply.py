@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import date, timedelta
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
@@ -317,10 +318,15 @@ def test_info_site_subscribers_and_pages(gr: GitRegistry, tmp_path: Path) -> Non
     out = tmp_path / "out"
     assert accessreg(gr, "apply", "--out", str(out), "--confirm", *DAY).returncode == 0
     delta = read_csv(out / "info_site/subscribers-delta.csv")
-    assert [(r["区分"], r["連絡先メールアドレス"], r["本登録の期限"]) for r in delta] == [
-        ("抹消", "window1@test-gas.example.co.jp", ""),
-        ("仮登録", "window2@test-gas.example.co.jp", "2026-12-10"),
+    # Each on the day the person's permission-management ID is deleted or made.
+    console = {r["メールアドレス（ID）"]: r["適用日"] for r in deltas(out, "admin_console")}
+    assert [(r["区分"], r["連絡先メールアドレス"], r["実施日"]) for r in delta] == [
+        ("抹消", "window1@test-gas.example.co.jp", console["window1@test-gas.example.co.jp"]),
+        ("仮登録", "window2@test-gas.example.co.jp", console["window2@test-gas.example.co.jp"]),
     ]
+    assert delta[1]["実施日"] > ON
+    lapses = date.fromisoformat(delta[1]["実施日"]) + timedelta(days=7)  # 000 §7-3 ④
+    assert [r["本登録の期限"] for r in delta] == ["", lapses.isoformat()]
     pages = {r["メールアドレス（ID）"]: r for r in read_csv(out / "info_site/pages.csv")}
     assert set(pages) == {USER1, USER2, USER3}
     assert pages[USER1]["共通"] == pages[USER1]["託送システム"] == "あり"

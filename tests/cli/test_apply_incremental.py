@@ -251,7 +251,7 @@ def test_the_share_kept_for_the_day_outlives_the_store_pruning(
     assert first.returncode == 0, first.stderr
     store = ShareStore(tmp_path / "cache")
     try:  # shares of registries long gone: enough for the next run to prune
-        gone = Fragment(("gone@example.jp",), {}, (b"", {}), (b"", {}), b"")
+        gone = Fragment(("gone@example.jp",), {}, (b"", {}), (b"", {}), b"", b"")
         store.put({f"gone{n}": gone for n in range(200)})
     finally:
         store.close()

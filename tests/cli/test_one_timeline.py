@@ -543,14 +543,37 @@ def test_a_replaced_window_person_has_one_date_in_every_delta(
     # all on that one date.
     assert {system for system, _ in rows} == {"taxis", "loacus", "info_site", "admin_console"}
     assert {day for _, day in rows} == {"2026-12-23"}
+    # The info-sharing site's update notices change hands on that date too (000 §7-3):
+    # the leaver's address is removed and the new one registered then, not on the merge.
+    assert _subscriber_delta(out) == {
+        ("抹消", "window1@test-gas.example.co.jp", "2026-12-23"),
+        ("仮登録", "window5@test-gas.example.co.jp", "2026-12-23"),
+    }
+    assert "window1@test-gas.example.co.jp" in _subscribed(out)
+    assert "window5@test-gas.example.co.jp" not in _subscribed(out)
+    later = _subscribed(over_applied(gr, tmp_path, "2026-12-23"))
+    assert "window5@test-gas.example.co.jp" in later
+    assert "window1@test-gas.example.co.jp" not in later
+
+
+def _subscribed(out: Path) -> set[str]:
+    """The addresses ``out``'s subscriber list of the info-sharing site holds."""
+    return {r["連絡先メールアドレス"] for r in read_csv(out / "info_site/subscribers.csv")}
+
+
+def _subscriber_delta(out: Path) -> set[tuple[str, str, str]]:
+    """What ``out`` tells the reception centre to do on the info-sharing site, and when."""
+    rows = read_csv(out / "info_site/subscribers-delta.csv")
+    return {(r["区分"], r["連絡先メールアドレス"], r["実施日"]) for r in rows}
 
 
 def _holds(out: Path, login: str) -> dict[str, bool]:
     """Whether each snapshot of ``out`` holds ``login``: the permission-management
-    system's CSV, the LDIF and the SCIM ones."""
+    system's CSV, the info-sharing site's subscribers, the LDIF and the SCIM ones."""
     admin = read_csv(out / "imports/admin_console/snapshot.csv")
     return {
         "admin_console": login in {r["メールアドレス（ID）"] for r in admin},
+        "info_site": login in _subscribed(out),
         "ldif": f"uid={login}," in (out / "ldif/snapshot.ldif").read_text(encoding="utf-8"),
         "scim": login in (out / "scim/snapshot.json").read_text(encoding="utf-8"),
     }
@@ -605,6 +628,7 @@ def test_a_termination_still_to_come_ends_its_window_person_on_its_date(
     assert f"dn: uid={window},ou=people,{BASE}\nchangetype: delete" in ldif
     scim = json.loads((out / f"scim/delta-{ends}.json").read_text(encoding="utf-8"))
     assert {"method": "DELETE", "path": f"/Users/{window}"} in scim["Operations"]
+    assert ("抹消", window, ends) in _subscriber_delta(out)
     # The snapshots hold the person on the run's day and until the day before the end.
     assert set(_holds(out, window).values()) == {True}
     assert set(_holds(over_applied(gr, tmp_path, "2027-01-19"), window).values()) == {True}

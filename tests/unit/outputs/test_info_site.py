@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import replace
 from datetime import date
 
+from accessreg.model import Catalog
 from accessreg.model.changes import ChangeKind
 from accessreg.outputs import info_site
-from accessreg.outputs.access import effective_access
-from accessreg.outputs.csv_ import Encoding
+from accessreg.outputs.access import Holder, diff, effective_access
+from accessreg.outputs.csv_ import DatedChange, Encoding
 from tests.helpers.regfactory import RegistryFactory, certificate, contact
 from tests.helpers.registries import loaded
 
@@ -35,39 +37,74 @@ def _occto_operator(reg: RegistryFactory) -> None:
     )
 
 
+def _subscribers(reg: RegistryFactory) -> list[Holder]:
+    registry = loaded(reg)
+    return info_site.subscribers(registry.catalog, effective_access(registry).values())
+
+
 def test_update_notices_go_to_window_persons_of_the_sites_provider(reg: RegistryFactory) -> None:
     """000 §7-3: to the window persons' registered addresses; OCCTO's operators use none of
     Tokyo Gas Network's systems and get no notices of its site."""
     _occto_operator(reg)
     reg.operator(contacts=[contact(), contact("deputy", n=2)])
-    found = info_site.subscribers(loaded(reg))
-    assert list(found) == ["window1@test-gas.example.co.jp", "window2@test-gas.example.co.jp"]
-    rows = _read(info_site.subscribers_csv(found.values(), Encoding.UTF8))
+    found = _subscribers(reg)
+    assert [s.login for s in found] == [
+        "window1@test-gas.example.co.jp",
+        "window2@test-gas.example.co.jp",
+    ]
+    units = info_site.subscriber_units(found, Encoding.UTF8)
+    rows = _read(info_site.subscribers_header(Encoding.UTF8) + b"".join(units))
     assert [(r["事業者コード"], r["連絡先メールアドレス"]) for r in rows] == [
         ("TESTOP01", "window1@test-gas.example.co.jp"),
         ("TESTOP01", "window2@test-gas.example.co.jp"),
     ]
 
 
+def test_without_a_permission_management_system_the_site_has_no_subscribers(
+    reg: RegistryFactory,
+) -> None:
+    """The subscribers are the holders of the provider's permission-management system: a
+    catalog without one has none (an address is registered on the day that ID is made)."""
+    reg.operator(contacts=[contact()])
+    registry = loaded(reg)
+    catalog = registry.catalog
+    others = tuple(s for s in catalog.systems if s.id != "admin_console")
+    without = Catalog(providers=catalog.providers, systems=others)
+    assert info_site.console(catalog) == "admin_console"
+    assert info_site.console(without) is None
+    assert info_site.subscribers(without, effective_access(registry).values()) == []
+
+
 def test_a_new_window_person_is_registered_provisionally_and_a_leaver_removed(
     reg: RegistryFactory,
 ) -> None:
-    """000 §7-3 (1): provisional registration, a link valid 7 days; (3): removal when the
-    person leaves the role."""
-    before = info_site.subscribers(loaded(reg))
+    """000 §7-3 (1): provisional registration on the day the change takes effect, a link
+    valid 7 days; (3): removal on the leaver's day. Changes to other systems are not the
+    site's."""
+    reg.user(email="user2@test-gas.example.co.jp", permissions={"johs": "J1010"})
+    registry = loaded(reg)
+    before = effective_access(registry)
     reg.operator(contacts=[contact(n=2, email="window2@test-gas.example.co.jp")])
-    after = info_site.subscribers(loaded(reg))
-    changes = info_site.subscriber_changes(before, after)
-    assert [(c.kind, c.subscriber.key) for c in changes] == [
+    reg.user(email="user3@test-gas.example.co.jp", permissions={"johs": "J1010"})
+    registry = loaded(reg)
+    changes = diff(before, effective_access(registry), registry.catalog)
+    days = {ChangeKind.ADD: date(2026, 12, 15), ChangeKind.REMOVE: date(2026, 12, 16)}
+    rows = [DatedChange(c, days.get(c.kind), days.get(c.kind)) for c in changes]
+    assert {r.change.system for r in rows} > {"admin_console"}  # and johs's change
+    found = info_site.subscriber_changes(registry.catalog, rows)
+    assert [(r.change.kind, r.change.person.login) for r in found] == [
         (ChangeKind.REMOVE, "window1@test-gas.example.co.jp"),
         (ChangeKind.ADD, "window2@test-gas.example.co.jp"),
     ]
-    rows = _read(info_site.subscriber_delta_csv(changes, date(2026, 11, 24), Encoding.UTF8))
-    assert [(r["区分"], r["仮登録日"], r["本登録の期限"]) for r in rows] == [
-        ("抹消", "", ""),
-        ("仮登録", "2026-11-24", "2026-12-01"),
+    delta = _read(info_site.subscriber_delta_csv(found, Encoding.UTF8))
+    assert [(r["区分"], r["実施日"], r["本登録の期限"]) for r in delta] == [
+        ("抹消", "2026-12-16", ""),
+        ("仮登録", "2026-12-15", "2026-12-22"),
     ]
-    assert info_site.subscriber_changes(after, after) == []
+    manual = [replace(r, effective=None) for r in found]
+    undated = _read(info_site.subscriber_delta_csv(manual, Encoding.UTF8))
+    assert [(r["実施日"], r["本登録の期限"]) for r in undated] == [("", ""), ("", "")]
+    assert info_site.subscriber_changes(registry.catalog, []) == []
 
 
 def test_pages_follow_the_systems_of_the_users_operator(reg: RegistryFactory) -> None:

@@ -24,6 +24,7 @@ def _share(n: int) -> Fragment:
         scim=(f'{{"user": {n}}}'.encode(), {"taxis-1010": f'{{"value": {n}}}'.encode()}),
         ldif=(f"dn: uid={n}\n".encode(), {"taxis-1010": f"member: {n}".encode()}),
         pages=f"page {n}\r\n".encode(),
+        subscribers=f"window {n}\r\n".encode(),
         units={"scim": (len(f'{{"user": {n}}}'),)},
     )
 

@@ -1,12 +1,13 @@
 """Each operator's share of the snapshot outputs, rendered on its own.
 
-Every snapshot (the import CSVs, SCIM, LDIF, the info-sharing site's pages) lists holders by
-operator, then login, and a group's members in the same order. So a snapshot is its header,
-then each operator's share in operator order: a run renders the shares of the operators it
-changes and takes the others as they were (``provision.shares`` keeps them), and both give
-the same bytes as rendering everything. Within a share, each holder's rows, entry and line
-are their own bytes (``Units``): rendering an operator again takes those of the holders who
-have not changed from its earlier share (``Previous``). Pure: no I/O.
+Every snapshot (the import CSVs, SCIM, LDIF, the info-sharing site's pages and subscribers)
+lists holders by operator, then login, and a group's members in the same order. So a
+snapshot is its header, then each operator's share in operator order: a run renders the
+shares of the operators it changes and takes the others as they were (``provision.shares``
+keeps them), and both give the same bytes as rendering everything. Within a share, each
+holder's rows, entry and line are their own bytes (``Units``): rendering an operator again
+takes those of the holders who have not changed from its earlier share (``Previous``).
+Pure: no I/O.
 """
 
 from __future__ import annotations
@@ -36,8 +37,9 @@ def snapshot_name(system: str) -> str:
 
 
 # Piece name → the byte length of each of its holders' units, in login order. Pieces of
-# holders' own bytes: the imports' rows, the SCIM users' lines, the LDIF people's records and
-# the site's page rows; a group's piece lists members only and is rendered every time.
+# holders' own bytes: the imports' rows, the SCIM users' lines, the LDIF people's records,
+# the site's page rows and its subscribers' rows; a group's piece lists members only and is
+# rendered every time.
 Units = Mapping[str, tuple[int, ...]]
 
 
@@ -59,6 +61,7 @@ class Fragment:
     scim: scim.Part
     ldif: ldif.Part
     pages: Piece  # its rows of info_site/pages.csv
+    subscribers: Piece  # its rows of info_site/subscribers.csv
     # file → the cells the encoding cannot hold (the run then writes nothing)
     failures: Mapping[str, tuple[Message, ...]] = field(default_factory=dict)
     units: Units = field(default_factory=dict)  # of a share rendered now
@@ -70,6 +73,7 @@ class Fragment:
         """Every piece by a name of its own (how the cache stores them)."""
         found: dict[str, Piece] = {f"imports/{k}": v for k, v in self.imports.items()}
         found["scim"], found["ldif"], found["pages"] = self.scim[0], self.ldif[0], self.pages
+        found["subscribers"] = self.subscribers
         found.update({f"scim-group/{g}": v for g, v in self.scim[1].items()})
         found.update({f"ldif-group/{g}": v for g, v in self.ldif[1].items()})
         return found
@@ -92,6 +96,7 @@ class Fragment:
             scim=(pieces["scim"], under("scim-group/")),
             ldif=(pieces["ldif"], under("ldif-group/")),
             pages=pieces["pages"],
+            subscribers=pieces["subscribers"],
             failures=failures,
         )
 
@@ -105,6 +110,7 @@ def _members(
     }
     found["scim"] = found["ldif"] = list(people)
     found["pages"] = [p for p in people if p.login in readable]
+    found["subscribers"] = info_site.subscribers(registry.catalog, people)
     return found
 
 
@@ -263,6 +269,15 @@ def render(
     except CannotEncode as exc:
         failures[info_site.PAGES] = tuple(exc.lines)
         pages = b""
+    try:
+        subscribers = piece(
+            "subscribers",
+            members["subscribers"],
+            lambda hs: info_site.subscriber_units(hs, encoding),
+        )
+    except CannotEncode as exc:
+        failures[info_site.SUBSCRIBERS] = tuple(exc.lines)
+        subscribers = b""
     users = piece("scim", members["scim"], lambda hs: [scim.user_line(p) for p in hs])
     entries = piece(
         "ldif", members["ldif"], lambda hs: [ldif.person_record(p, ldap_base) for p in hs]
@@ -284,6 +299,7 @@ def render(
         scim=(users, scim_groups),
         ldif=(entries, ldif_groups),
         pages=pages,
+        subscribers=subscribers,
         failures=failures,
         units=units,
         holders=tuple(people),
@@ -368,4 +384,8 @@ def assemble(
     files["ldif/snapshot.ldif"] = ldif.document(ldif_parts, ldap_base, True, groups=groups)
     pages = info_site.pages_header(catalog, encoding)
     files[info_site.PAGES] = joined([pages, *(f.pages for f in fragments)], apart=True)
+    subscribers = info_site.subscribers_header(encoding)
+    files[info_site.SUBSCRIBERS] = joined(
+        [subscribers, *(f.subscribers for f in fragments)], apart=True
+    )
     return files, failures

@@ -4,8 +4,8 @@ of its pages each user may read.
 Update notices go to the window persons' registered addresses (000 §7-3): the reception
 centre registers an address provisionally, the site mails it a link valid for 7 days, and
 the window person completes the registration; an address is removed when its person leaves
-the role. Each apply lists the subscribers and what changed since the last (to register
-provisionally, to remove).
+the role. Each apply lists the subscribers on the day and what the range applied changes,
+each on its own day (to register provisionally, to remove).
 
 The site has a common page, and a page per system that only users of operators using that
 system may read; the API page only users of operators using the 託送API (000 §7-2). Pure.
@@ -14,10 +14,9 @@ system may read; the API page only users of operators using the 託送API (000 �
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 
-from accessreg.model import Catalog, Operator, System
+from accessreg.model import Catalog, System
 from accessreg.model.changes import ChangeKind
 from accessreg.model.registry import Registry
 from accessreg.outputs.access import Access, Holder, by_operator
@@ -25,6 +24,7 @@ from accessreg.outputs.csv_ import (
     LOGIN_ID,
     OPERATOR_CODE,
     OPERATOR_NAME,
+    DatedChange,
     Encoding,
     header_bytes,
     table,
@@ -42,59 +42,46 @@ def site(catalog: Catalog) -> System | None:
     )
 
 
-@dataclass(frozen=True)
-class Subscriber:
-    """A window person's address registered for the site's update notices."""
-
-    email: str
-    name: str
-    operator: str
-    operator_name: str
-    file: str
-
-    @property
-    def key(self) -> str:
-        return self.email.lower()
-
-
-def _uses_provider(op: Operator, catalog: Catalog, provider: str) -> bool:
-    return any(
-        (s := catalog.by_id.get(sid)) is not None and s.derived is None and s.provider == provider
-        for sid in op.systems
+def console(catalog: Catalog) -> str | None:
+    """The permission-management system of the site's provider: the one its window persons
+    get (000 §3-1). Its holders are the site's subscribers, so an address is registered
+    and removed on the day that ID is made and deleted: one date for both."""
+    info = site(catalog)
+    if info is None:
+        return None
+    return next(
+        (
+            s.id
+            for s in catalog.derived_systems
+            if s.derived and s.derived.kind == "window_persons" and s.provider == info.provider
+        ),
+        None,
     )
 
 
-def subscribers(reg: Registry) -> dict[str, Subscriber]:
-    """The window persons of active operators using a system of the site's provider, by
-    address in lower case (one registration per address)."""
-    info = site(reg.catalog)
-    found: dict[str, Subscriber] = {}
-    if info is None:
-        return found
-    for entry in reg.iter_operators():
-        op = entry.operator
-        if op.status != "active" or not _uses_provider(op, reg.catalog, info.provider):
-            continue
-        for contact in op.contacts:
-            person = Subscriber(contact.email, contact.name, op.code, op.name, entry.file)
-            found.setdefault(person.key, person)
-    return dict(sorted(found.items()))
+def subscribers(catalog: Catalog, people: Iterable[Holder]) -> list[Holder]:
+    """Those of ``people`` whose addresses are registered for the site's update notices
+    (000 §7-3): the window persons of the operators using a system of the site's provider,
+    as they hold its permission-management system on the day."""
+    system = console(catalog)
+    if system is None:
+        return []
+    return [p for p in people if p.window_person and system in p.permissions]
 
 
-@dataclass(frozen=True)
-class SubscriberChange:
-    kind: ChangeKind  # ADD: register provisionally; REMOVE: remove the address
-    subscriber: Subscriber
-
-
-def subscriber_changes(
-    before: dict[str, Subscriber], after: dict[str, Subscriber]
-) -> list[SubscriberChange]:
-    """What the reception centre does on the site: register new addresses provisionally,
-    remove those whose person left the role (000 §7-3 (1) ①, (3) ①)."""
-    changes = [SubscriberChange(ChangeKind.ADD, s) for k, s in after.items() if k not in before]
-    changes += [SubscriberChange(ChangeKind.REMOVE, s) for k, s in before.items() if k not in after]
-    return sorted(changes, key=lambda c: (c.subscriber.operator, c.subscriber.key))
+def subscriber_changes(catalog: Catalog, rows: Iterable[DatedChange]) -> list[DatedChange]:
+    """What the reception centre does on the site, each on its own day: register a new
+    window person's address provisionally, remove a leaver's (000 §7-3 (1) ①, (3) ①).
+    Both are part of handling the usage application that names or drops the person (「第３章
+    本システムの利用申請」の業務処理フローにおいて), so each takes the day of the change to
+    the permission-management system (a termination's: its ``terminated_on``)."""
+    system = console(catalog)
+    found = [
+        r
+        for r in rows
+        if r.change.system == system and r.change.kind in (ChangeKind.ADD, ChangeKind.REMOVE)
+    ]
+    return sorted(found, key=lambda r: (r.change.person.operator, r.change.person.login))
 
 
 def pages(reg: Registry, access: Access) -> dict[str, tuple[str, ...]]:
@@ -115,32 +102,40 @@ def pages(reg: Registry, access: Access) -> dict[str, tuple[str, ...]]:
     return found
 
 
+SUBSCRIBERS = "info_site/subscribers.csv"
+SUBSCRIBER_DELTA = "info_site/subscribers-delta.csv"
 SUBSCRIBER_HEADER = (OPERATOR_CODE, OPERATOR_NAME, "システム窓口責任者", "連絡先メールアドレス")
-DELTA_HEADER = ("区分", "仮登録日", "本登録の期限", *SUBSCRIBER_HEADER)
+DELTA_HEADER = ("区分", "実施日", "本登録の期限", *SUBSCRIBER_HEADER)
 KIND_LABELS = {ChangeKind.ADD: "仮登録", ChangeKind.REMOVE: "抹消"}
 
 
-def _cells(s: Subscriber) -> list[str]:
+def _cells(s: Holder) -> list[str]:
     return [s.operator, s.operator_name, s.name, s.email]
 
 
-def subscribers_csv(people: Iterable[Subscriber], encoding: Encoding) -> bytes:
+def subscribers_header(encoding: Encoding) -> bytes:
+    return header_bytes(SUBSCRIBER_HEADER, encoding)
+
+
+def subscriber_units(people: Iterable[Holder], encoding: Encoding) -> list[bytes]:
+    """Each subscriber's row of ``info_site/subscribers.csv``, apart."""
     rows = ((_cells(s), s.file) for s in people)
-    return table("info_site/subscribers.csv", SUBSCRIBER_HEADER, rows, encoding)
+    return table_units(SUBSCRIBERS, SUBSCRIBER_HEADER, rows, encoding)
 
 
-def subscriber_delta_csv(
-    changes: Iterable[SubscriberChange], day: date, encoding: Encoding
-) -> bytes:
-    """Rows to act on: an address to register provisionally on ``day``, whose confirmation
-    link lapses 7 days later, or one to remove."""
+def subscriber_delta_csv(changes: Iterable[DatedChange], encoding: Encoding) -> bytes:
+    """Rows to act on, each on its day (実施日): an address to register provisionally, whose
+    confirmation link lapses 7 days later, or one to remove. A day not known yet (after a
+    manual step of the system operator) is left blank."""
     rows = []
-    for change in changes:
-        added = change.kind is ChangeKind.ADD
-        when = [day.isoformat(), (day + timedelta(days=CONFIRMATION_DAYS)).isoformat()]
-        cells = [KIND_LABELS[change.kind], *(when if added else ["", ""])]
-        rows.append(([*cells, *_cells(change.subscriber)], change.subscriber.file))
-    return table("info_site/subscribers-delta.csv", DELTA_HEADER, rows, encoding)
+    for row in changes:
+        on = row.effective
+        lapses = on + timedelta(days=CONFIRMATION_DAYS) if on is not None else None
+        added = row.change.kind is ChangeKind.ADD
+        when = [on.isoformat() if on else "", lapses.isoformat() if lapses and added else ""]
+        cells = [KIND_LABELS[row.change.kind], *when, *_cells(row.change.person)]
+        rows.append((cells, row.change.person.file))
+    return table(SUBSCRIBER_DELTA, DELTA_HEADER, rows, encoding)
 
 
 def _page_names(catalog: Catalog) -> list[str]:

@@ -12,7 +12,8 @@ Layout (relative to ``--out``)::
     whitelist/<system>/cert-map.conf      nginx map of whitelisted certificate serials
     whitelist/<system>/allowlist.txt|json the same for other proxies and WAFs
     info_site/subscribers.csv             window persons told of the info-sharing site's updates
-    info_site/subscribers-delta.csv       addresses to register provisionally, or to remove
+    info_site/subscribers-delta.csv       addresses to register provisionally, or to remove,
+                                          each on its day
     info_site/pages.csv                   the site's pages each user may read
     mail/<date>-<kind>-<id>.eml           the notices, as RFC 5322 messages
 
@@ -150,34 +151,26 @@ def admitted(batches: Iterable[BatchRecord]) -> Admitted:
 
 def _info_site(
     history: History,
-    today: date,
-    pages: Content,
+    snapshots: Mapping[str, Content],
     failed: dict[str, list[Message]],
     options: Options,
 ) -> dict[str, Content]:
-    """The info-sharing site's subscribers, their changes and each reader's pages (000 §7)."""
-    before = info_site.subscribers(history.before)
-    after = info_site.subscribers(history.after)
-    changes = info_site.subscriber_changes(before, after)
-    encoding = options.encoding
-    files: dict[str, Content] = {}
+    """The info-sharing site's subscribers on the day, their changes each on its day, and
+    each reader's pages (000 §7)."""
+    catalog = history.after.catalog
     failures: list[Message] = []
-    parts: list[tuple[str, Callable[[], bytes]]] = [
-        ("info_site/subscribers.csv", lambda: info_site.subscribers_csv(after.values(), encoding)),
-        (
-            "info_site/subscribers-delta.csv",
-            lambda: info_site.subscriber_delta_csv(changes, today, encoding),
-        ),
-    ]
-    for name, part in parts:
-        try:
-            files[name] = part()
-        except CannotEncode as exc:
-            failures.extend(exc.lines)
-    failures.extend(failed.get(info_site.PAGES, ()))
+    for name in (info_site.SUBSCRIBERS, info_site.PAGES):
+        failures.extend(failed.get(name, ()))
+    files = {name: snapshots[name] for name in (info_site.SUBSCRIBERS, info_site.PAGES)}
+    changes = info_site.subscriber_changes(catalog, history.rows)
+    try:
+        files[info_site.SUBSCRIBER_DELTA] = info_site.subscriber_delta_csv(
+            changes, options.encoding
+        )
+    except CannotEncode as exc:
+        failures.extend(exc.lines)
     if failures:
         raise CannotEncode(failures)
-    files[info_site.PAGES] = pages
     return files
 
 
@@ -334,7 +327,7 @@ def render(
     failures: list[Message] = []
     parts: list[Callable[[], Mapping[str, Output]]] = [
         lambda: _imports(history, snapshots, failed, options, shown),
-        lambda: _info_site(history, today, snapshots[info_site.PAGES], failed, options),
+        lambda: _info_site(history, snapshots, failed, options),
     ]
     for part in parts:
         try:
