@@ -285,6 +285,32 @@ def test_the_switching_system_is_applied_for_with_its_certificate(reg: RegistryF
     assert "    purpose: web\n" in text and "    cn: MINAMI01-PC01\n" in text
 
 
+API_CHOICES = ["api：API利用（システム間の接続）", "api：託送API（事業者ごと）"]  # now, before
+
+
+@pytest.mark.parametrize("purpose", API_CHOICES)
+def test_an_api_certificate_reads_in_the_form_s_words_and_in_its_earlier_ones(
+    reg: RegistryFactory, purpose: str
+) -> None:
+    """One API certificate per operator is the switching support system's rule (001 p46:
+    「API利用の場合1小売電気事業者1証明書」), not the 託送API's: the 用途 field says so, and
+    no longer calls every API certificate 託送API. A body filed with the earlier choice
+    text still reads."""
+    field = next(f for f in template("operator-new")["body"] if f.get("id") == "purpose")
+    rule = "スイッチング支援システムの API利用は事業者に 1 枚です"
+    assert rule in field["attributes"]["description"]
+    assert all("託送API" not in option for option in field["attributes"]["options"])
+    body = _switching_operator_new(
+        certificate=pem(certificate(cn="MINAMI01-API1")).decode().strip(),
+        cert_id="EP2026-001202", location="本社 サーバ室", holder="業務部 鈴木 一郎",
+        purpose=purpose,
+    )  # fmt: skip
+    code, out = intake(reg, body, "suzuki-ichiro")
+    assert code == 0, out
+    text = (reg.root / "operators/MINAMI01.yaml").read_text("utf-8")
+    assert "    purpose: api\n" in text and "    cn: MINAMI01-API1\n" in text
+
+
 def test_adding_the_switching_system_asks_for_the_certificate_registration_first(
     reg: RegistryFactory,
 ) -> None:

@@ -63,7 +63,7 @@ def parse(form: Form, body: str) -> tuple[dict[str, Answer], list[FormProblem]]:
             for line in (text or "").split("\n"):
                 m = _CHECKBOX.match(line)
                 if m and m.group(1) in "xX":
-                    choice = next((c for c in field.choices if c.text == m.group(2)), None)
+                    choice = next((c for c in field.choices if c.means(m.group(2))), None)
                     if choice is None or choice.value is None:
                         problems.append(
                             FormProblem(
@@ -80,7 +80,7 @@ def parse(form: Form, body: str) -> tuple[dict[str, Answer], list[FormProblem]]:
             continue
         value = _text(field, text or "")
         if field.type == "dropdown" and value is not None:
-            choice = next((c for c in field.choices if c.text == value), None)
+            choice = next((c for c in field.choices if c.means(value)), None)
             if choice is None:
                 problems.append(
                     FormProblem(field.label, f"選択肢にない値です / not a choice: {value}")
@@ -101,7 +101,7 @@ def _misfits(form: Form, raw: dict[str, str]) -> int:
         text = raw.get(field.label)
         if text is None or not field.choices:
             continue
-        texts = {c.text for c in field.choices}
+        texts = {t for c in field.choices for t in (c.text, *c.formerly)}
         if field.type == "checkboxes":
             given = [m.group(2) for m in map(_CHECKBOX.match, text.split("\n")) if m]
         else:

@@ -31,6 +31,12 @@ ROLE_LABELS = {
 class Choice:
     text: str  # what the form shows and the body carries
     value: str | None  # what the command receives; None: leave as it is
+    # The texts an earlier version of the form showed for it: an issue filed before the
+    # form changed still reads.
+    formerly: tuple[str, ...] = ()
+
+    def means(self, text: str) -> bool:
+        return text == self.text or text in self.formerly
 
 
 @dataclass(frozen=True)
@@ -167,10 +173,18 @@ def _contact_fields(prefix: str, required: bool) -> tuple[Field, ...]:
     )  # fmt: skip
 
 
-def _certificate_fields(when: str = "") -> tuple[Field, ...]:
+def _certificate_fields(catalog: Catalog, when: str = "") -> tuple[Field, ...]:
     """A client certificate's fields: those of its registration, or (``when``: the case it
     is given in) those a new usage application carries for a system that needs one."""
     need = not when
+    # One per client for the web, and for the API one per operator where a system says so
+    # (001 p46: OCCTO's switching support system; the 託送API has no such rule).
+    per_operator = "・".join(
+        s.name_ja for s in catalog.systems if s.certificates and s.certificates.api_per_operator
+    )
+    purposes = "Web画面からの利用は端末（クライアント）1 台に 1 枚です。"
+    if per_operator:
+        purposes += f"{per_operator}の API利用は事業者に 1 枚です。"
     return (
         Field("certificate", "textarea", "証明書（PEM）",
               f"{when}証明書だけを PEM 形式のテキストで、`-----BEGIN CERTIFICATE-----` から "
@@ -185,9 +199,10 @@ def _certificate_fields(when: str = "") -> tuple[Field, ...]:
               (Choice("DL：ダウンロード", "DL"), Choice("CD：CD-R", "CD"),
                Choice("UM：USBメモリ", "UM"), Choice("UT：USBトークン", "UT"))),
         Field("purpose", "dropdown", "用途",
-              f"{when}画面利用は端末 1 台に 1 枚、API は事業者に 1 枚です。", need,
+              f"{when}{purposes}", need,
               (Choice("web：画面利用（端末ごと）", "web"),
-               Choice("api：託送API（事業者ごと）", "api"))),
+               Choice("api：API利用（システム間の接続）", "api",
+                      formerly=("api：託送API（事業者ごと）",)))),
         _input("location", "設置場所",
                f"{when}証明書を導入した場所（例: 本社 需給管理部 端末 PC003）。", need),
         _input("holder", "管理者",
@@ -277,7 +292,7 @@ def forms(catalog: Catalog) -> tuple[Form, ...]:
                     "（000 §2-5）。", True),
              _systems(catalog, "systems", "利用するシステム",
                       f"利用するシステムを選んでください（1 つ以上）。{with_certificate}"),
-             *_certificate_fields(f"{certified}を申請するときに入力します。"),
+             *_certificate_fields(catalog, f"{certified}を申請するときに入力します。"),
              *_contact_fields("contact_", required=True),
              Field("subcontractors", "textarea", "委託先事業者",
                    "業務を委託する事業者を 1 行に 1 社ずつ「コード 名称」の形で入力してください"
@@ -333,7 +348,7 @@ def forms(catalog: Catalog) -> tuple[Form, ...]:
             "証明書ファイル（.cer/.crt/.pem）をテキストで開き、`-----BEGIN CERTIFICATE-----` から"
             "`-----END CERTIFICATE-----` までを貼り付けてください。"
             "**秘密鍵（PRIVATE KEY）や .p12/.pfx の中身は絶対に貼り付けないでください。**",
-            (OPERATOR, *_certificate_fields(), CONFIRM),
+            (OPERATOR, *_certificate_fields(catalog), CONFIRM),
         ),
         Form(
             "ip", "海外IPアドレスの許可申請", "Overseas IP allowlist", "000 §2-8",

@@ -31,7 +31,7 @@ RULE_JA = {
     "certificate-unique": "この証明書（シリアル番号または証明書ID）は既に登録されています",
     "certificate-validity": "証明書の有効期間が 2 年を超えています",
     "certificate-start": "証明書の有効期間開始日が 180 日より先です",
-    "certificate-api": "託送API用の証明書は事業者ごとに 1 枚です",
+    "certificate-api": "API利用の証明書が、システムが事業者ごとに認める枚数を超えています",
     "certificate-expired": "証明書の有効期限が切れています",
     "certificate-system": "事業者が利用していないシステムが指定されています",
     "ip-allowlist-address": "固定のグローバル IP アドレスではありません",
