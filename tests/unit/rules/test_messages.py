@@ -178,8 +178,8 @@ EXPECTED = [
     (
         "permission-limit",
         "operators/TESTOP05.yaml",
-        "switching dr_admin (管理者ID（需要抑制契約者）) is held by 0 users of TESTOP05: the application names at least 1; add the user who holds it",
-        "スイッチング支援システム（switching） dr_admin（管理者ID（需要抑制契約者））を持つ TESTOP05 の利用者は 0 名です。申請には少なくとも 1 名が必要です。その利用者を追加してください",
+        "switching dr_admin (管理者ID（需要抑制契約者）) is held by 0 users of TESTOP05, and it needs at least 1: apply for the person to hold it with a user permission set application (a new operator, once it is registered)",
+        "スイッチング支援システム（switching） dr_admin（管理者ID（需要抑制契約者））を持つ TESTOP05 の利用者は 0 名です。少なくとも 1 名が必要です。利用権限の設定申請で、その権限を付与する者を申請してください（新規の事業者は、登録されてから申請します）",
     ),
     (
         "certificate-expired",

@@ -282,8 +282,10 @@ def permission_limit(reg: Registry, ctx: Context) -> Iterator[Problem]:
                 yield finding(
                     entry.file,
                     msg(
-                        "{system} {code} ({label}) is held by {count} users of {operator}: the "
-                        "application names at least {least}; add the user who holds it",
+                        "{system} {code} ({label}) is held by {count} users of {operator}, "
+                        "and it needs at least {least}: apply for the person to hold it with a "
+                        "user permission set application (a new operator, once it is "
+                        "registered)",
                         system=reg.catalog.named(system_id),
                         code=limit.code,
                         label=pc.label,
