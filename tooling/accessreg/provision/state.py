@@ -33,6 +33,11 @@ class SystemProgress(Frozen):
     imported_on: date | None = None
     notified: bool = False  # every completion notice of this system has been sent
 
+    def imported_by(self, day: date) -> bool:
+        """Whether the system had imported the batch on ``day``: a confirmation recorded
+        for a later day had not happened yet then (``status --today``)."""
+        return self.imported_on is not None and self.imported_on <= day
+
 
 # Items registered by the centre on a date of their own, outside the import batches.
 REGISTERED = ("certificate", "allowed_ip")

@@ -2,8 +2,9 @@
 and what is suspended.
 
 済 when the downstream system has imported the batch holding the application, 未済 while it
-has not, （不要） when the application needs nothing from that system; 処理完了 once every
-system it needs is 済, else 処理中. Suspensions (001 p46, 002 §2.6, §3.4.4) are not
+has not (on the day asked for: a system confirmed on a later day was 未済 then), （不要）
+when the application needs nothing from that system; 処理完了 once every system it needs
+is 済, else 処理中. Suspensions (001 p46, 002 §2.6, §3.4.4) are not
 applications to complete but a state that lasts until it is lifted: they are listed apart.
 """
 
