@@ -119,7 +119,9 @@ def _day(day: date | None) -> str:
 class Suspended:
     operator: str
     what: str  # 証明書 / 利用者ID / システムの利用
-    target: str  # the certificate ID and serial, the login ID, or the named system
+    # The certificate ID and serial, the login ID, or the system by its name: in the
+    # reader's language (the catalog's English name in English).
+    target: Message
     since: str
 
 
@@ -137,19 +139,20 @@ def suspensions(
         if operator is not None and op.code != operator:
             continue
         for s in op.suspensions:
-            system = registry.catalog.named(s.system).japanese  # as the forms name it
+            system = msg("{value}", value=registry.catalog.titled(s.system))
             since = days.since("operator", op.code, s.system, s.suspended_on)
             found.append(Suspended(op.code, "システムの利用", system, since.isoformat()))
         for c in op.certificates:
             if c.suspended_on is not None:
-                target = f"{c.id}（シリアル {c.serial}）"
+                target = msg("{id} (serial {serial})", id=c.id, serial=c.serial)
                 since = days.since("certificate", c.id, None, c.suspended_on)
                 found.append(Suspended(op.code, "証明書", target, since.isoformat()))
         for u in sorted(registry.users_of(op.code), key=lambda u: u.user.email.lower()):
             user = u.user
             if user.suspended_on is not None:
                 since = days.since("user", user.email.lower(), None, user.suspended_on)
-                found.append(Suspended(op.code, "利用者ID", user.email, since.isoformat()))
+                login = msg("{value}", value=user.email)
+                found.append(Suspended(op.code, "利用者ID", login, since.isoformat()))
     return found
 
 
@@ -166,8 +169,16 @@ def suspension_table(found: list[Suspended]) -> str:
         return ""
     header = (msg("suspended"), msg("operator code"), msg("target"), msg("suspended since"))
     lines = ["", "\t".join(i18n.text(h) for h in header)]
+    # The target whole, as the files hold it (a login ID cut short names no one).
     lines += [
-        "\t".join([i18n.text(_WHAT.get(s.what) or s.what), s.operator, s.target, s.since])
+        "\t".join(
+            [
+                i18n.text(_WHAT.get(s.what) or s.what),
+                s.operator,
+                i18n.text(s.target, cap=False),
+                s.since,
+            ]
+        )
         for s in found
     ]
     return "\n".join(lines) + "\n"
