@@ -204,8 +204,10 @@ def test_confirm_records_imports_and_owes_completion_notices(
 
         (batch_id,) = [b for b, v in state(gr)["batches"].items() if v["head"] == gr.rev()]
 
-        def progress() -> list[str]:
-            listed = accessreg(gr, "status", "--operator", "TESTOP01", env={"ACCESSREG_LANG": "ja"})
+        def progress(day: str = ON) -> list[str]:
+            """The progress on ``day`` (a confirmation counts from its own day)."""
+            listed = accessreg(gr, "status", "--operator", "TESTOP01", "--today", day,
+                               env={"ACCESSREG_LANG": "ja"})  # fmt: skip
             assert listed.returncode == 0, listed.stderr
             header, *rows = (line.split("\t") for line in listed.stdout.splitlines())
             assert header[:5] == ["申請番号", "受付日", "M", "バッチ", "進捗"]
@@ -259,7 +261,8 @@ def test_confirm_records_imports_and_owes_completion_notices(
             and "託送ロードカーブシステム（loacus）: 未済" in body
         )
 
-        assert progress() == ["処理中", "済", "（不要）", "（不要）", "未済", "未済", "未済"]
+        on_24 = progress("2026-12-24")
+        assert on_24 == ["処理中", "済", "（不要）", "（不要）", "未済", "未済", "未済"]
 
         mailbox.received.clear()
         out = tmp_path / "confirm-out"
@@ -283,7 +286,8 @@ def test_confirm_records_imports_and_owes_completion_notices(
         assert "https://info-site.example.jp/" in welcome.get_content()
         assert len(_eml(out)) == 10
 
-        assert progress() == ["処理完了", "済", "（不要）", "（不要）", "済", "済", "済"]
+        on_28 = progress("2026-12-28")
+        assert on_28 == ["処理完了", "済", "（不要）", "（不要）", "済", "済", "済"]
 
         # Confirming again, or the next apply, sends nothing twice.
         mailbox.received.clear()

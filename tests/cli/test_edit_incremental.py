@@ -195,7 +195,7 @@ def test_an_error_elsewhere_stands_and_blocks(reg: RegistryFactory, tmp_path: Pa
 
 
 def test_a_removal_and_a_termination(reg: RegistryFactory, tmp_path: Path) -> None:
-    reg.user(email="two@test-gas.example.co.jp")
+    reg.user(email="two@test-gas.example.co.jp", name="二宮 二郎")
     removed = both(
         reg, tmp_path, "user", "remove", "--operator", "TESTOP01",
         "--email", "TWO@test-gas.example.co.jp", "--dry-run",
@@ -204,6 +204,22 @@ def test_a_removal_and_a_termination(reg: RegistryFactory, tmp_path: Path) -> No
     assert "would remove: registry/users/TESTOP01/two@test-gas.example.co.jp.yaml" in (
         removed.stdout
     )
+    # The user as the deletion form names them, read from their file alike in both.
+    assert "  user deletion: 二宮 二郎 <two@test-gas.example.co.jp> (TESTOP01)\n" in (
+        removed.stderr
+    )
+
+
+def test_a_removal_of_a_user_whose_file_does_not_load(reg: RegistryFactory, tmp_path: Path) -> None:
+    """A file a forced merge left unreadable names nobody: the deletion goes ahead, named
+    by the e-mail asked for, and none of the file's text is shown, in both runs alike."""
+    reg.write("users/TESTOP01/gone@test-gas.example.co.jp.yaml", "name: 消える 人\nemail: [\n")
+    removed = both(reg, tmp_path, "user", "remove", "--operator", "TESTOP01",
+                   "--email", "gone@test-gas.example.co.jp")  # fmt: skip
+    assert removed.returncode == 0, removed.stdout + removed.stderr
+    assert not (reg.root / "users/TESTOP01/gone@test-gas.example.co.jp.yaml").exists()
+    assert "  user deletion: gone@test-gas.example.co.jp (TESTOP01)\n" in removed.stderr
+    assert "消える" not in removed.stderr
 
 
 def test_a_termination_removes_every_user_file(reg: RegistryFactory, tmp_path: Path) -> None:

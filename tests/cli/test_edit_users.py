@@ -253,6 +253,10 @@ def test_remove_deletes_the_file_whatever_the_case_of_the_email(reg: RegistryFac
     after = snapshot(reg.repo)
     assert set(before) - set(after) == {"registry/users/TESTOP01/user1@test-gas.example.co.jp.yaml"}
     assert all(after[k] == before[k] for k in after)
+    # Named as the deletion form names the user: 氏名 and the e-mail, as the file writes them.
+    assert "  user deletion: 試験 太郎 <user1@test-gas.example.co.jp> (TESTOP01)\n" in (
+        result.stderr
+    )
 
 
 def test_dry_run_writes_nothing(reg: RegistryFactory) -> None:

@@ -213,6 +213,10 @@ def test_user_remove(reg: RegistryFactory) -> None:
     code, out = intake(reg, body)
     assert code == 0, out
     assert not (reg.root / "users/TESTOP01/user1@test-gas.example.co.jp.yaml").exists()
+    # The pull request names the user as the form does: 氏名 and the e-mail, nothing more.
+    note = "利用権限の抹消: 試験 太郎 <user1@test-gas.example.co.jp>（TESTOP01）"
+    assert out["notes"] == [note]
+    assert "シケン" not in out["body"] and "試験 太郎" in out["body"]
 
 
 def _operator_new(github: str | None) -> str:

@@ -3,6 +3,7 @@ application, and what deserves a second look: the real command on real pull requ
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import date
 
@@ -177,3 +178,86 @@ def test_a_termination_dated_in_the_past_is_flagged(gr: GitRegistry) -> None:
 def test_a_termination_dated_ahead_asks_nothing_more(gr: GitRegistry) -> None:
     assert "再確認" not in _terminated(gr, date(2026, 12, 31))
     assert "再確認" not in _terminated(gr, date(2026, 11, 25))  # the merge day itself
+
+
+def _suspend(gr: GitRegistry) -> None:
+    """Branch ``suspend``: suspensions dated before a merge on 2026-11-25 (a user ID, a
+    certificate, the use of JUJU), on it (another user ID) and after it (the use of JOHS)."""
+    gr.reg.operator(certificates=[certificate(1)])
+    gr.reg.user(email="user2@test-gas.example.co.jp", name="二宮 二郎")
+    gr.commit("a certificate and a second user")
+    gr.checkout("main")
+    gr.merge("pr")
+    gr.branch("suspend")
+    gr.reg.user(suspended_on="2026-11-20")
+    gr.reg.user(email="user2@test-gas.example.co.jp", name="二宮 二郎", suspended_on="2026-11-25")
+    gr.reg.operator(
+        certificates=[certificate(1, suspended_on="2026-11-24")],
+        suspensions=[
+            {"system": "juju", "suspended_on": "2026-11-21", "reason": "調査中"},
+            {"system": "johs", "suspended_on": "2026-11-26", "reason": "調査中"},
+        ],
+    )
+    gr.commit("suspend")
+
+
+def _suspended(gr: GitRegistry, *lang: str) -> dict[str, str]:
+    """The plan of ``_suspend``, merged on 2026-11-25, as markdown, text and JSON."""
+    found = {}
+    for form in ("markdown", "text", "json"):
+        result = run_cli(*lang, "plan", "--base", "main", "--head", "suspend", "--format", form,
+                         "--accepted-on", "2026-11-25", "--merged-on", "2026-11-25",
+                         cwd=gr.path)  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        found[form] = result.stdout
+    return found
+
+
+def test_a_suspension_dated_before_its_merge_says_it_takes_effect_on_the_merge_day(
+    gr: GitRegistry,
+) -> None:
+    """001 p46, 002 §3.4.4: a suspension takes effect at once, but nothing does before its
+    merge: a day already past in the file is applied on the merge day, and the plan says
+    so for each user ID, certificate and system, each with its own day."""
+    _suspend(gr)
+    plans = _suspended(gr)
+    then = "はもう過ぎています。停止は書かれた日ではなく、マージの日（2026-11-25）から適用されます"
+    user = "利用者 試験 太郎 <{}> の利用停止日 2026-11-20 " + then
+    cert = "証明書 EP-TEST-0001 の利用停止日 2026-11-24 " + then
+    juju = "消費機器保安情報授受システム（juju） の利用停止日 2026-11-21 " + then
+    ja = section(plans["markdown"], "利用の停止・停止解除（001 p46, 002 §2.6, §3.4.4）")
+    for note in (user.format("`user1@test-gas.example.co.jp`"), cert, juju):
+        assert f"\n- {note}\n" in ja
+    text = plans["text"]
+    for note in (user.format("user1@test-gas.example.co.jp"), cert, juju):
+        assert f"\n  ! 再確認: {note}\n" in text
+    # Only those three: the second user's day is the merge's, JOHS's after it.
+    assert text.count("はもう過ぎています") == 3
+    # Each system of the operator's item keeps its own day.
+    assert "      消費機器保安情報授受システム（juju） 利用停止: 2026-11-25\n" in text
+    assert "      託送情報開示システム（johs） 利用停止: 2026-11-26\n" in text
+    notes = json.loads(plans["json"])["notes"]
+    assert sorted((n["subject"], n["kind"]) for n in notes) == [
+        ("EP-TEST-0001", "flag"),
+        ("TESTOP01", "flag"),
+        ("user1@test-gas.example.co.jp", "flag"),
+    ]
+    english = _suspended(gr, "--lang", "en")["text"]
+    assert (
+        "  ! second look: The suspension date 2026-11-21 of the use of juju is already past: "
+        "the suspension takes effect on the merge day, 2026-11-25, not on the date written\n"
+    ) in english
+
+
+def test_a_suspension_dated_on_or_after_its_merge_asks_nothing_more(gr: GitRegistry) -> None:
+    gr.reg.user(suspended_on="2026-11-25")
+    gr.reg.operator(
+        suspensions=[{"system": "juju", "suspended_on": "2026-11-26", "reason": "調査中"}]
+    )
+    gr.commit("suspend on the merge day and the day after")
+    result = run_cli("plan", "--base", "main", "--head", "pr", "--format", "markdown",
+                     "--accepted-on", "2026-11-25", "--merged-on", "2026-11-25",
+                     cwd=gr.path)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "再確認" not in result.stdout
+    assert "利用停止: 2026-11-26" in result.stdout

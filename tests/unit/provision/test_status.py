@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+import pytest
+
+from accessreg import i18n
 from accessreg.provision.status import suspension_table, suspensions
 from tests.helpers.regfactory import RegistryFactory, certificate
 from tests.helpers.registries import loaded
 
 
-def test_every_kind_of_suspension_is_listed(reg: RegistryFactory) -> None:
+def _suspended(reg: RegistryFactory) -> None:
     reg.operator(
         certificates=[certificate(1, suspended_on="2026-11-01"), certificate(2)],
         suspensions=[{"system": "johs", "suspended_on": "2026-11-02", "reason": "調査中"}],
     )
     reg.user(suspended_on="2026-11-03")
+
+
+def test_every_kind_of_suspension_is_listed(reg: RegistryFactory) -> None:
+    _suspended(reg)
     found = suspensions(loaded(reg))
-    assert [(s.what, s.target, s.since) for s in found] == [
+    assert [(s.what, i18n.text(s.target, "ja"), s.since) for s in found] == [
         ("システムの利用", "託送情報開示システム（johs）", "2026-11-02"),
         ("証明書", "EP-TEST-0001（シリアル 7A0001）", "2026-11-01"),
         ("利用者ID", "user1@test-gas.example.co.jp", "2026-11-03"),
@@ -23,3 +30,27 @@ def test_every_kind_of_suspension_is_listed(reg: RegistryFactory) -> None:
     lines = suspension_table(found).splitlines()
     assert lines[:2] == ["", "利用停止中\t事業者コード\t対象\t停止日"]
     assert suspension_table([]) == ""
+
+
+def test_english_names_the_system_and_the_certificate_in_english(
+    reg: RegistryFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An English run reads the catalog's English name of a system (``name_en``) and the
+    certificate's serial in English words; the files' own values stay as they are."""
+    _suspended(reg)
+    monkeypatch.setenv("ACCESSREG_LANG", "en")
+    assert suspension_table(suspensions(loaded(reg))).splitlines() == [
+        "",
+        "suspended\toperator code\ttarget\tsuspended since",
+        "use of a system\tTESTOP01\tWheeling information disclosure system (JOHS)\t2026-11-02",
+        "certificate\tTESTOP01\tEP-TEST-0001 (serial 7A0001)\t2026-11-01",
+        "user ID\tTESTOP01\tuser1@test-gas.example.co.jp\t2026-11-03",
+    ]
+
+
+def test_a_login_id_is_listed_whole(reg: RegistryFactory) -> None:
+    """A long login ID is not cut as a message cuts a long value: cut, it names no one."""
+    login = "a" * 64 + "@" + "b" * 40 + ".test-gas.example.co.jp"
+    reg.user(email=login, suspended_on="2026-11-03")
+    (line,) = suspension_table(suspensions(loaded(reg))).splitlines()[2:]
+    assert line.split("\t")[2] == login

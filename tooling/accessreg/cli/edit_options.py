@@ -28,7 +28,7 @@ from accessreg.files.loading import load_catalog
 from accessreg.files.sources import DirectorySource
 from accessreg.model import Catalog, System, layout
 from accessreg.model.layout import REGISTRY_DIR
-from accessreg.model.messages import Named, Verbatim, msg, nmsg
+from accessreg.model.messages import Verbatim, msg, nmsg
 from accessreg.model.problems import Level
 from accessreg.reporting import reporters
 from accessreg.timeline import clock
@@ -65,7 +65,7 @@ def _permission_option(system: System, removable: bool) -> click.Option:
     worded = [
         msg(
             "{system}: {codes}.",
-            system=Named(system.id, system.name_ja, system.name_en),
+            system=system.titled,
             codes=Verbatim(listed),
         )
     ]

@@ -194,6 +194,13 @@ class Draft:
             return self.tree.users_of(code)
         return self.registry.users_of(code)
 
+    def user(self, rel: str) -> UserEntry | None:
+        """The user of file ``rel`` before the edit, as it loads; None where it does not
+        (a forced merge broke it): its values were checked as every file's are."""
+        if self.tree is not None:
+            return self.tree.user(rel)
+        return next((u for u in self.registry.users if u.file == rel), None)
+
     def document(self, rel: str) -> Document:
         """The round-trip document of an existing file, to be edited in place."""
         if rel not in self._docs:

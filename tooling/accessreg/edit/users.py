@@ -150,5 +150,16 @@ def remove(draft: Draft, operator: str, email: str) -> None:
     """Delete the user's file (利用権限の抹消申請)."""
     code = targets.deleting_from(draft, operator)
     rel = targets.user_file(draft, code, email)
+    who = _named(draft, rel, email)
     draft.remove(rel)
-    draft.note(msg("user deletion: {email} ({code})", email=email, code=code))
+    draft.note(msg("user deletion: {user} ({code})", user=who, code=code))
+
+
+def _named(draft: Draft, rel: str, email: str) -> Message:
+    """The user of ``rel`` as the deletion form names them: 氏名 and the e-mail, as the file
+    writes them, and nothing more. Nothing delays a deletion: a file that does not load (a
+    forced merge broke it) is named by the e-mail asked for, and none of its text is shown."""
+    entry = draft.user(rel)
+    if entry is None:
+        return msg("{value}", value=email)
+    return person(entry.user.name, entry.user.email)

@@ -163,6 +163,12 @@ class System(Frozen):
         """Its id as a message shows it (``Catalog.named``)."""
         return Named(self.id, self.name_ja)
 
+    @property
+    def titled(self) -> Named:
+        """Its id as a table or a help page titles it (``Catalog.titled``): by its name in
+        either language, 託送システム（taxis） in Japanese, Wheeling system (TAXIS) in English."""
+        return Named(self.id, self.name_ja, self.name_en)
+
     def labelled(self, code: str) -> Labelled:
         """A permission code as a message shows it: with its label as on the form,
         「1110（委託先事業者）」, or あり / なし where the form shows that (a code the catalog
@@ -218,6 +224,12 @@ class Catalog(Frozen):
         forms (an id the catalog lacks, alone)."""
         system = self.by_id.get(system_id)
         return system.named if system is not None else Named(system_id, "")
+
+    def titled(self, system_id: str) -> Named:
+        """``system_id`` by its name in the reader's language (``System.titled``); an id the
+        catalog lacks, alone."""
+        system = self.by_id.get(system_id)
+        return system.titled if system is not None else Named(system_id, "")
 
     def labelled(self, system_id: str, code: str) -> Labelled:
         """``code`` of ``system_id`` as a message shows it (``System.labelled``)."""

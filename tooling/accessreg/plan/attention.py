@@ -5,18 +5,20 @@ Checks (docs/guide-reviewer.md): a new operator's roles, systems, OCCTO membersh
 privacy-policy page (000 §2-5, §3-1); a certificate's location and holder (001 p46); a new
 window person. Second looks: a window person granting themselves permissions, a change of an
 operator's roles or OCCTO membership (both declared by the operator's own window person), a
-termination dated before the day it can take effect (000 §3-3), and a login ID an operator
-takes that another operator already knows.
+termination dated before the day it can take effect (000 §3-3), a suspension dated before
+its merge, which takes effect on the merge day instead (001 p46: nothing is stopped before
+the registry says so), and a login ID an operator takes that another operator already knows.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 
 from accessreg.model import Catalog, Operator
 from accessreg.model.messages import Message, msg
 from accessreg.model.registry import OperatorIndex, Registry
-from accessreg.model.terms import role_names
+from accessreg.model.terms import person, role_names
 from accessreg.plan.model import (
     Application,
     CertificateChange,
@@ -30,6 +32,7 @@ from accessreg.plan.model import (
     WindowPersonChange,
 )
 from accessreg.plan.wording import membership_text
+from accessreg.timeline.effective import Effective, Key
 
 
 def _membership(op: Operator) -> Message:
@@ -59,11 +62,20 @@ def _new_operator(op: Operator, catalog: Catalog) -> list[Message]:
     ]
 
 
-def _operator_flags(item: OperatorChange) -> list[Message]:
+def _past(effective: Effective | None, key: Key = "suspended_on") -> dict[str, date] | None:
+    """An item whose file names a day (``key``: a suspension's, a termination's) already
+    past at the merge, which it takes effect on instead (``Dates``): the values of its note,
+    the day written and the day it takes effect; None for any other."""
+    if effective is None or effective.key != key or effective.on is None:
+        return None
+    written = effective.past_day
+    return None if written is None else {"day": written, "applied": effective.on}
+
+
+def _operator_flags(item: OperatorChange, catalog: Catalog) -> list[Message]:
     found = []
-    chosen = item.after.terminated_on if item.after is not None else None
-    applied = item.effective.on if item.effective is not None else None
-    if item.application is Application.USAGE_END and chosen and applied and chosen < applied:
+    ends = _past(item.effective, "terminated_on")
+    if item.application is Application.USAGE_END and ends is not None:
         # 000 §3-3, 002 §2.7.1: the use ends once the application is processed; a day already
         # past cannot be that day, and every output ends it on the merge instead.
         found.append(
@@ -71,10 +83,20 @@ def _operator_flags(item: OperatorChange) -> list[Message]:
                 "The termination date {day} is already past: the termination takes effect on "
                 "{applied}, not on the date written; ask the operator which date it means and "
                 "have the termination date corrected",
-                day=chosen,
-                applied=applied,
+                **ends,
             )
         )
+    for use in item.suspensions:  # each system on its own day
+        if (past := _past(use.effective)) is not None:
+            found.append(
+                msg(
+                    "The suspension date {day} of the use of {system} is already past: the "
+                    "suspension takes effect on the merge day, {applied}, not on the date "
+                    "written",
+                    system=catalog.named(use.system),
+                    **past,
+                )
+            )
     was, now = item.before, item.after
     if was is None or now is None:
         return found
@@ -126,11 +148,35 @@ def notes(
         found.append(Note(item.operator, item.application, kind, item.key, message))
 
     for item in plan.items:
+        past = None if isinstance(item, OperatorChange) else _past(item.effective)
+        if past is not None and isinstance(item, UserChange):
+            add(
+                item,
+                "flag",
+                msg(
+                    "The suspension date {day} of user {who} is already past: the suspension "
+                    "takes effect on the merge day, {applied}, not on the date written",
+                    who=person(item.person.name, item.person.email),
+                    **past,
+                ),
+            )
+        elif past is not None and isinstance(item, CertificateChange):
+            add(
+                item,
+                "flag",
+                msg(
+                    "The suspension date {day} of certificate {id} is already past: the "
+                    "suspension takes effect on the merge day, {applied}, not on the date "
+                    "written",
+                    id=item.id,
+                    **past,
+                ),
+            )
         if isinstance(item, OperatorChange):
             if item.application is Application.USAGE_NEW and item.after is not None:
                 for check in _new_operator(item.after, plan.catalog):
                     add(item, "check", check)
-            for flag in _operator_flags(item):
+            for flag in _operator_flags(item, plan.catalog):
                 add(item, "flag", flag)
         elif isinstance(item, CertificateChange) and item.after and item.action == "add":
             add(

@@ -60,6 +60,21 @@ def confirmed(
             )
         )
     chosen = systems or list(batch.systems)
+    earliest = max((batch.importable_from(s) for s in chosen), default=batch.created_on)
+    if day < earliest:
+        # Recorded, it would date the completion notices and the manual steps' items
+        # (``BatchRecord.in_effect_on``) before the batch existed or was accepted.
+        raise UsageError(
+            msg(
+                "The import day {day} (--today) is before batch {id} could be imported "
+                "({earliest}: the day it was made, or the acceptance of its last application "
+                "for the system). Give --today the day the system imported the batch, "
+                "{earliest} or later",
+                day=day,
+                id=batch.id,
+                earliest=earliest,
+            )
+        )
     updated = dict(batch.systems)
     for s in chosen:
         if updated[s].imported_on is None:

@@ -429,13 +429,14 @@ def progress(
     TAXIS and JOHS alone are done once both are). A derived system (the info-sharing
     site, the permission-management system) follows the systems it derives from and never
     holds an application open, unless it is all the application needs. Certificates and
-    addresses count as done on their own date (a last row, ``registration``)."""
+    addresses count as done on their own date (a last row, ``registration``); a system on
+    the day it confirmed the import, as ``today`` stands (no earlier)."""
     rows = []
     own: list[str] = []
     derived: list[str] = []
     for system in catalog.systems:
         if system.id in record.systems and system.id in batch.systems:
-            status = DONE if batch.systems[system.id].imported_on else NOT_DONE
+            status = DONE if batch.systems[system.id].imported_by(today) else NOT_DONE
             (derived if system.derived is not None else own).append(status)
         else:
             status = NOT_NEEDED

@@ -33,6 +33,11 @@ class SystemProgress(Frozen):
     imported_on: date | None = None
     notified: bool = False  # every completion notice of this system has been sent
 
+    def imported_by(self, day: date) -> bool:
+        """Whether the system had imported the batch on ``day``: a confirmation recorded
+        for a later day had not happened yet then (``status --today``)."""
+        return self.imported_on is not None and self.imported_on <= day
+
 
 # Items registered by the centre on a date of their own, outside the import batches.
 REGISTERED = ("certificate", "allowed_ip")
@@ -141,6 +146,14 @@ class BatchRecord(Frozen):
 
     def application_systems(self, app: ApplicationRecord) -> dict[str, SystemProgress]:
         return {s: self.systems[s] for s in app.systems if s in self.systems}
+
+    def importable_from(self, system: str) -> date:
+        """The first day ``system`` can have imported the batch (``accessreg confirm``): not
+        before the run that made its files (``created_on``), nor before the centre accepted
+        the last of its applications that needs the system (000 §5-1: ②申請受付 comes
+        before ④ the registration)."""
+        accepted = [a.accepted_on for a in self.applications if system in a.systems]
+        return max([self.created_on, *accepted])
 
     def in_effect_on(self, item: ItemDates) -> date | None:
         """The day ``item`` of one of the batch's applications takes effect: the date recorded

@@ -2,8 +2,9 @@
 and what is suspended.
 
 済 when the downstream system has imported the batch holding the application, 未済 while it
-has not, （不要） when the application needs nothing from that system; 処理完了 once every
-system it needs is 済, else 処理中. Suspensions (001 p46, 002 §2.6, §3.4.4) are not
+has not (on the day asked for: a system confirmed on a later day was 未済 then), （不要）
+when the application needs nothing from that system; 処理完了 once every system it needs
+is 済, else 処理中. Suspensions (001 p46, 002 §2.6, §3.4.4) are not
 applications to complete but a state that lasts until it is lifted: they are listed apart.
 """
 
@@ -118,7 +119,9 @@ def _day(day: date | None) -> str:
 class Suspended:
     operator: str
     what: str  # 証明書 / 利用者ID / システムの利用
-    target: str  # the certificate ID and serial, the login ID, or the named system
+    # The certificate ID and serial, the login ID, or the system by its name: in the
+    # reader's language (the catalog's English name in English).
+    target: Message
     since: str
 
 
@@ -136,19 +139,20 @@ def suspensions(
         if operator is not None and op.code != operator:
             continue
         for s in op.suspensions:
-            system = registry.catalog.named(s.system).japanese  # as the forms name it
+            system = msg("{value}", value=registry.catalog.titled(s.system))
             since = days.since("operator", op.code, s.system, s.suspended_on)
             found.append(Suspended(op.code, "システムの利用", system, since.isoformat()))
         for c in op.certificates:
             if c.suspended_on is not None:
-                target = f"{c.id}（シリアル {c.serial}）"
+                target = msg("{id} (serial {serial})", id=c.id, serial=c.serial)
                 since = days.since("certificate", c.id, None, c.suspended_on)
                 found.append(Suspended(op.code, "証明書", target, since.isoformat()))
         for u in sorted(registry.users_of(op.code), key=lambda u: u.user.email.lower()):
             user = u.user
             if user.suspended_on is not None:
                 since = days.since("user", user.email.lower(), None, user.suspended_on)
-                found.append(Suspended(op.code, "利用者ID", user.email, since.isoformat()))
+                login = msg("{value}", value=user.email)
+                found.append(Suspended(op.code, "利用者ID", login, since.isoformat()))
     return found
 
 
@@ -165,8 +169,16 @@ def suspension_table(found: list[Suspended]) -> str:
         return ""
     header = (msg("suspended"), msg("operator code"), msg("target"), msg("suspended since"))
     lines = ["", "\t".join(i18n.text(h) for h in header)]
+    # The target whole, as the files hold it (a login ID cut short names no one).
     lines += [
-        "\t".join([i18n.text(_WHAT.get(s.what) or s.what), s.operator, s.target, s.since])
+        "\t".join(
+            [
+                i18n.text(_WHAT.get(s.what) or s.what),
+                s.operator,
+                i18n.text(s.target, cap=False),
+                s.since,
+            ]
+        )
         for s in found
     ]
     return "\n".join(lines) + "\n"

@@ -129,6 +129,16 @@ class Effective:
     def pending(self) -> bool:
         return self.on is None
 
+    @property
+    def past_day(self) -> date | None:
+        """The day the file names (a termination's chosen day, a suspension's) where it was
+        already past at the merge, which the item takes effect on instead (``on``); None
+        where the file names no day, or one not past."""
+        named = self.key in ("terminated_on", "suspended_on")
+        if named and self.keyed_on is not None and self.on is not None and self.keyed_on < self.on:
+            return self.keyed_on
+        return None
+
 
 NO_DATE = Effective(None, None)
 

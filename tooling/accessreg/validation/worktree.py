@@ -159,6 +159,13 @@ class WorkTree:
         users = self.snapshot.users_of([code])
         return self._load(self.snapshot, [*self._shared(), *users]).users_of(code)
 
+    def user(self, rel: str) -> UserEntry | None:
+        """One user file as it loads (None: it does not), without its operator's others."""
+        if not self.exists(rel):
+            return None
+        loaded = self._load(self.snapshot, [*self._shared(), rel])
+        return next((u for u in loaded.users if u.file == rel), None)
+
     def around(self, changed: Mapping[str, bytes | None]) -> tuple[Registry, Registry, list[str]]:
         """The registry before and after ``changed`` (the shared files, every operator file
         and the changed files), and every user file's path before it."""
