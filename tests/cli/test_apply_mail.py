@@ -424,10 +424,12 @@ def test_the_completion_of_a_new_usage_application_carries_its_four_items(
 
 
 def test_acceptance_notices_follow_their_provider(gr: GitRegistry, tmp_path: Path) -> None:
-    """OCCTO is not Tokyo Gas Network: no processing day M (000 §4-2, §5-1 are Tokyo Gas
-    Network's), and OCCTO's help desk receives it (001 p13)."""
+    """OCCTO is not Tokyo Gas Network: no processing day M and no word on its standard
+    schedule (000 §4-2, §5-1 are Tokyo Gas Network's); the switching support system's help
+    desk receives and registers its applications (001 p13-15), OCCTO itself those of its
+    member system (003 §2.2, §3.1), and neither is Tokyo Gas Network's システム運営部門."""
 
-    def occto_operator() -> None:
+    def occto_operators() -> None:
         gr.reg.operator(
             "DENKI001",
             roles=["demand_response"],
@@ -438,9 +440,21 @@ def test_acceptance_notices_follow_their_provider(gr: GitRegistry, tmp_path: Pat
         )
         gr.reg.user("DENKI001", "admin@denki-test.example.co.jp", affiliation="DENKI001",
                     permissions={"switching": "dr_admin"})  # fmt: skip
+        gr.reg.operator(
+            "DENKI002",
+            name="でんき会員株式会社",
+            roles=["electricity_retailer"],
+            occto_member=True,
+            membership={"status": "member", "member_since": "2020-04-01"},
+            systems=["member_portal"],
+            contacts=[contact(n=7, email="window7@denki-member.example.co.jp")],
+            subcontractors=None,
+        )
+        gr.reg.user("DENKI002", "admin@denki-member.example.co.jp", affiliation="DENKI002",
+                    permissions={"member_portal": "admin"})  # fmt: skip
         gr.reg.user(email="user6@test-gas.example.co.jp", permissions={"taxis": "1010"})
 
-    merge(gr, "two-providers", occto_operator)
+    merge(gr, "three-desks", occto_operators)
     out = tmp_path / "out"
     assert accessreg(gr, "apply", "--out", str(out), *DAY).returncode == 0
     bodies = {
@@ -448,12 +462,76 @@ def test_acceptance_notices_follow_their_provider(gr: GitRegistry, tmp_path: Pat
         for m in _eml(out).values()
         if m["Subject"].startswith("【受付】")
     }
-    occto = bodies["window5@denki-test.example.co.jp"]
-    assert "受付窓口: スイッチング支援システム ヘルプデスク" in occto
-    assert "システム処理日（M）" not in occto
+    switching = bodies["window5@denki-test.example.co.jp"]
+    assert "受付窓口: スイッチング支援システム ヘルプデスク）" in switching
+    # The certificate waits for the help desk's registration (001 p13).
+    assert (
+        "（スイッチング支援システム ヘルプデスクの作業完了後（完了時にお知らせします））"
+        in switching
+    )
+    member = bodies["window7@denki-member.example.co.jp"]
+    assert "受付窓口: 電力広域的運営推進機関）" in member
+    assert "利用申請（新規）: 新規登録（電力広域的運営推進機関の作業完了後" in member
+    for occto in (switching, member):
+        assert "システム処理日（M）" not in occto
+        assert "000 §" not in occto and "システム運営部門" not in occto, occto
+        assert "託送受付センター" not in occto
+    assert "ヘルプデスク" not in member
     tgn = bodies[WINDOWS[0]]
-    assert "受付窓口: 託送受付センター" in tgn
+    assert "受付窓口: 託送受付センター）" in tgn
     assert "システム処理日（M）は 2026-12-16 です。" in tgn
+    assert "数日程度遅れることがあります（000 §5-1）。" in tgn
+    assert "ヘルプデスク" not in tgn and "電力広域的運営推進機関" not in tgn
+
+
+def test_an_acceptance_notice_names_the_desk_of_the_systems_it_concerns(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """An operator using both of OCCTO's systems applies for a user of its member system:
+    OCCTO receives it (003 §3.1), not the switching help desk it also deals with."""
+    occto = dict(
+        roles=["electricity_retailer"],
+        occto_member=True,
+        membership={"status": "member", "member_since": "2020-04-01"},
+        systems=["switching", "member_portal"],
+        contacts=[contact(n=5, email="window5@denki-test.example.co.jp")],
+        subcontractors=None,
+        certificates=[certificate(5, cn="DENKI001-PC05")],
+    )
+
+    def occto_operator() -> None:
+        gr.reg.operator("DENKI001", **occto)
+        admin = {"switching": "retailer_admin", "member_portal": "admin"}
+        gr.reg.user("DENKI001", "admin@denki-test.example.co.jp", affiliation="DENKI001",
+                    permissions=admin)  # fmt: skip
+
+    merge(gr, "occto", occto_operator)
+    first = accessreg(gr, "apply", "--out", str(tmp_path / "first"), "--confirm", *DAY)
+    assert first.returncode == 0, first.stderr
+    merge(gr, "member-user", lambda: gr.reg.user(
+        "DENKI001", "staff@denki-test.example.co.jp", affiliation="DENKI001",
+        permissions={"member_portal": "user"},
+    ))  # fmt: skip
+    out = tmp_path / "out"
+    assert accessreg(gr, "apply", "--out", str(out), *DAY).returncode == 0
+    (body,) = [m.get_content() for m in _eml(out).values() if m["Subject"].startswith("【受付】")]
+    assert "会員情報管理システム（member_portal）: 設定 user（利用者ユーザ）" in body
+    assert "受付窓口: 電力広域的運営推進機関）" in body
+    assert "ヘルプデスク" not in body
+
+
+def test_an_application_of_no_system_names_the_desk_of_the_operators_systems(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """An overseas address changes no system's import file: the desk is that of the
+    systems the operator uses (000 §2-8, Tokyo Gas Network's centre)."""
+    contacts = [contact(), contact("deputy", 2), contact("deputy", 3, name=HOSTILE_NAME)]
+    allow = {"cidr": "41.203.64.11/32", "reason": "海外拠点", "expires_on": "2027-09-30"}
+    merge(gr, "address", lambda: gr.reg.operator(contacts=contacts, ip_allowlist=[allow]))
+    out = tmp_path / "out"
+    assert accessreg(gr, "apply", "--out", str(out), *DAY).returncode == 0
+    bodies = [m.get_content() for m in _eml(out).values() if m["Subject"].startswith("【受付】")]
+    assert bodies and all("受付窓口: 託送受付センター）" in b for b in bodies)
 
 
 class _Unread:
