@@ -248,6 +248,33 @@ class Catalog(Frozen):
     def provider_map(self) -> dict[str, Provider]:
         return {p.id: p for p in self.providers}
 
+    @cached_property
+    def batched_providers(self) -> frozenset[str]:
+        """The providers that process applications in batches on a processing day M: those
+        a timing of their own or of one of their systems counts from M (Tokyo Gas Network,
+        000 §4-2, §5-1). OCCTO's seeds give its systems no M: its steps are manual or at
+        once (001 p13, 002 §3.3)."""
+        found = set()
+        for provider in self.providers:
+            own = (
+                provider.certificate_registration,
+                provider.ip_registration,
+                provider.usage_application,
+            )
+            if any(t is not None and t.start == "processing_day" for t in own):
+                found.add(provider.id)
+        for system in self.systems:
+            timing = system.timing
+            kinds = (timing.add, timing.change, timing.remove) if timing is not None else ()
+            if any(t is not None and t.start == "processing_day" for t in kinds):
+                found.add(system.provider)
+        return frozenset(found)
+
+    def batched(self, system_id: str) -> bool:
+        """Whether ``system_id``'s changes fall into batches of a processing day M."""
+        system = self.by_id.get(system_id)
+        return system is not None and system.provider in self.batched_providers
+
     def desk_of(self, system: System) -> str:
         """The desk ``system``'s applications go to: its own, or its provider's (a
         provider the catalog does not list, by its id)."""

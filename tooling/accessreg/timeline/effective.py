@@ -210,6 +210,19 @@ class Dates:
             return self.taken_on, None
         return self.accepted_on, self.processing_day()
 
+    def batch_of(self, system_id: str, effective: Effective) -> date | None:
+        """The processing day M of the batch a change of ``system_id`` dated ``effective``
+        belongs to: its own M, or that of the day it is keyed on (a change at once belongs
+        to the batch of its entry, 000 §5-2 ③). None for a system whose provider has no
+        processing day (OCCTO's: ``Catalog.batched``)."""
+        if not self.catalog.batched(system_id):
+            return None
+        if effective.processing_day is not None:
+            return effective.processing_day
+        if effective.key in ("entered", "accepted"):
+            return self.processing_day(effective.key)
+        return self.processing_day()
+
     def keyed_on(self, key: Key) -> date:
         """The day ``key`` counts as: the acceptance day (``accepted_on``) for the
         acceptance; an entry counts on its own day (the system takes it at once, 000 §5-2 ①)."""
