@@ -423,6 +423,48 @@ def test_the_completion_of_a_new_usage_application_carries_its_four_items(
     assert "4) 通知文書「個人情報等のメール送付時の運用について」" in body
 
 
+def test_a_completion_notice_dates_no_permission_before_its_registration(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """A completion notice says when the system's registration was done and, for each
+    user, the day the permission is in effect: never before that registration (000 §5-1:
+    usable from M+6 *on*, later when the processing is delayed), the announced day when
+    the registration came first, the registration's day for one waiting for a manual
+    step (JUJU's deletion, 000 §5-3)."""
+
+    def application() -> None:
+        gr.remove(f"users/TESTOP01/{USER2}.yaml")  # TAXIS from 12/4, JUJU by hand
+        gr.reg.user(email="user5@test-gas.example.co.jp", permissions={"taxis": "1010"})
+
+    merge(gr, "two-users", application)
+    assert accessreg(gr, "apply", "--out", str(tmp_path / "o"), "--confirm", *DAY).returncode == 0
+    (batch_id,) = [b for b, v in state(gr)["batches"].items() if v["head"] == gr.rev()]
+
+    def notice(system: str, day: str) -> str:
+        out = tmp_path / f"{system}-{day}"
+        done = accessreg(gr, "confirm", batch_id, "--system", system, "--out", str(out),
+                         "--today", day)  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        # To the primary; a confirmation without --send writes the earlier ones again.
+        (mail,) = [
+            m
+            for m in _eml(out).values()
+            if m["To"].addresses[0].addr_spec == WINDOWS[0]
+            and f"（{system}）の登録" in m.get_content()
+        ]
+        return mail.get_content()
+
+    taxis = notice("taxis", "2026-12-16")
+    assert "託送システム（taxis）の登録作業が完了しました（2026-12-16）" in taxis
+    assert (
+        "user5@test-gas.example.co.jp）: 設定 1010（更新権限なし） / 利用開始 2026-12-24" in taxis
+    )
+    assert f"{USER2}）: 抹消 1010（更新権限なし） / 利用終了 2026-12-16" in taxis
+    juju = notice("juju", "2026-12-21")
+    assert "消費機器保安情報授受システム（juju）の登録作業が完了しました（2026-12-21）" in juju
+    assert f"{USER2}）: 抹消 あり / 利用終了 2026-12-21" in juju
+
+
 def test_acceptance_notices_follow_their_provider(gr: GitRegistry, tmp_path: Path) -> None:
     """OCCTO is not Tokyo Gas Network: no processing day M and no word on its standard
     schedule (000 §4-2, §5-1 are Tokyo Gas Network's); the switching support system's help

@@ -43,7 +43,7 @@ from accessreg.plan import (
 from accessreg.provision.holding import Hold
 from accessreg.provision.merges import Step, application_id, dates_of
 from accessreg.provision.state import ApplicationRecord, BatchRecord
-from accessreg.timeline.effective import Effective
+from accessreg.timeline.effective import Effective, registered
 
 DONE, NOT_DONE, NOT_NEEDED = "済", "未済", "（不要）"
 IN_PROGRESS, COMPLETE = "処理中", "処理完了"
@@ -466,7 +466,12 @@ def progress(
     return overall, rows
 
 
-def _system_people(step: Step, system: System, operator: str) -> list[dict[str, Any]]:
+def _system_people(
+    step: Step, system: System, operator: str, imported_on: date
+) -> list[dict[str, Any]]:
+    """The users whose permission of ``system`` the application changes, each with the day
+    it is in effect now that the system's registration is done on ``imported_on``: never
+    before it (``effective.registered``), as the notice says the work was completed."""
     out = []
     for change in step.changes_of(operator):
         if change.system != system.id:
@@ -487,7 +492,7 @@ def _system_people(step: Step, system: System, operator: str) -> list[dict[str, 
                 "action": KIND_LABELS[change.kind],
                 "code_text": code_text,
                 "when_label": label,
-                "when": effective.on,
+                "when": registered(effective.on, imported_on),
             }
         )
     return out
@@ -504,7 +509,7 @@ def completion_notices(
     if system is None or operator is None or system_id not in record.systems:
         return []
     overall, rows = progress(batch, record, catalog, imported_on)
-    people = _system_people(step, system, record.operator)
+    people = _system_people(step, system, record.operator, imported_on)
     stops = {KIND_LABELS[ChangeKind.REMOVE], KIND_LABELS[ChangeKind.SUSPEND]}
     stepped = _stepped_items(batch, accepted, system_id)
     grants = any(p["action"] not in stops for p in people) or any(

@@ -133,6 +133,15 @@ class Effective:
 NO_DATE = Effective(None, None)
 
 
+def registered(on: date | None, confirmed: date) -> date:
+    """The day an item of a system is in effect, once the system's registration of it is
+    recorded as done on ``confirmed`` (``accessreg confirm``): nothing is in effect before
+    it is registered, so a registration after the announced day ``on`` moves it there (000
+    §5-1: usable from M+6 *on*, later when the processing is delayed); an item of no
+    announced day (a manual step) is in effect from its registration."""
+    return confirmed if on is None else max(on, confirmed)
+
+
 # What a suspension stops, as the state keys an item: (subject, key, system), the system
 # only for an operator's use of one; and the day its file names.
 Suspended = tuple[str, str, str | None, date]
