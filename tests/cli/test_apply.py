@@ -361,6 +361,70 @@ def test_occto_systems_get_only_the_gates_they_have(gr: GitRegistry, tmp_path: P
     assert not [f for f in files if f.startswith("imports/wheeling_api/")]
 
 
+def test_occto_systems_deltas_are_named_by_the_day_they_take_effect(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """The processing day M is Tokyo Gas Network's (000 §5-1): OCCTO's systems have none
+    (001 p13, 002 §3.3), so their deltas carry no M and are named, as their SCIM and LDIF
+    deltas are, by the day their rows take effect (after a manual step: ``manual``).
+    Tokyo Gas Network's keep the name of their M."""
+    # A catalog in which a switching deletion waits for a manual step: a delta of no date.
+    then = "\n    certificates: {purposes: [web, api]"
+    gr.reg.edit(
+        "systems.yaml", "remove: {start: accepted}" + then, "remove: {start: manual}" + then
+    )
+    gr.reg.operator(
+        "DENKI001",
+        roles=["electricity_retailer"],
+        occto_member=True,
+        membership={"status": "member", "member_since": "2020-04-01"},
+        systems=["switching", "member_portal"],
+        contacts=[contact(n=5, email="window5@denki-test.example.co.jp")],
+        subcontractors=None,
+        certificates=[certificate(5, cn="DENKI001-PC05")],
+    )
+    admin = {"switching": "retailer_admin", "member_portal": "admin"}
+    gr.reg.user("DENKI001", "admin@denki-test.example.co.jp", affiliation="DENKI001",
+                permissions=admin)  # fmt: skip
+    leaver = "leaver@denki-test.example.co.jp"
+    gr.reg.user("DENKI001", leaver, affiliation="DENKI001",
+                permissions={"switching": "retailer_user"})  # fmt: skip
+    gr.commit("an OCCTO member")
+    _initial(gr, tmp_path)
+
+    staff = "staff@denki-test.example.co.jp"
+
+    def users() -> None:
+        gr.remove(f"users/DENKI001/{leaver}.yaml")
+        both = {"switching": "retailer_user", "member_portal": "user"}
+        gr.reg.user("DENKI001", staff, affiliation="DENKI001", permissions=both)
+        gr.reg.user(email="user4@test-gas.example.co.jp", permissions={"taxis": "1010"})
+
+    merge(gr, "users", users)
+    out = tmp_path / "out"
+    assert accessreg(gr, "apply", "--out", str(out), *DAY).returncode == 0
+    names = sorted(n for n in tree(out) if n.startswith("imports/") and "/delta-" in n)
+    assert names == [
+        "imports/info_site/delta-2026-12-16.csv",  # derived from TAXIS: Tokyo Gas Network's
+        "imports/member_portal/delta-2026-12-03.csv",
+        "imports/switching/delta-2026-12-03.csv",
+        "imports/switching/delta-manual.csv",
+        "imports/taxis/delta-2026-12-16.csv",
+    ]
+
+    def rows(name: str) -> list[tuple[str, ...]]:
+        cells = ("区分", "適用日", "システム処理日（M）", "メールアドレス（ID）")
+        return [tuple(r[c] for c in cells) for r in read_csv(out / name)]
+
+    assert rows("imports/member_portal/delta-2026-12-03.csv") == [("新規", "2026-12-03", "", staff)]
+    assert rows("imports/switching/delta-2026-12-03.csv") == [("新規", "2026-12-03", "", staff)]
+    assert rows("imports/switching/delta-manual.csv") == [("抹消", "", "", leaver)]
+    assert rows("imports/taxis/delta-2026-12-16.csv") == [
+        ("新規", "2026-12-24", "2026-12-16", "user4@test-gas.example.co.jp")
+    ]
+    assert json.loads(tree(out)["manifest.json"])["processing_days"] == ["2026-12-16"]
+
+
 def test_deletion_is_dated_by_the_merge_that_made_it(gr: GitRegistry, tmp_path: Path) -> None:
     _initial(gr, tmp_path)
     merge(gr, "remove-user2", lambda: gr.remove(f"users/TESTOP01/{USER2}.yaml"))

@@ -427,11 +427,55 @@ def test_the_completion_of_a_new_usage_application_carries_its_four_items(
     assert "4) 通知文書「個人情報等のメール送付時の運用について」" in body
 
 
-def test_acceptance_notices_follow_their_provider(gr: GitRegistry, tmp_path: Path) -> None:
-    """OCCTO is not Tokyo Gas Network: no processing day M (000 §4-2, §5-1 are Tokyo Gas
-    Network's), and OCCTO's help desk receives it (001 p13)."""
+def test_a_completion_notice_dates_no_permission_before_its_registration(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """A completion notice says when the system's registration was done and, for each
+    user, the day the permission is in effect: never before that registration (000 §5-1:
+    usable from M+6 *on*, later when the processing is delayed), the announced day when
+    the registration came first, the registration's day for one waiting for a manual
+    step (JUJU's deletion, 000 §5-3)."""
 
-    def occto_operator() -> None:
+    def application() -> None:
+        gr.remove(f"users/TESTOP01/{USER2}.yaml")  # TAXIS from 12/4, JUJU by hand
+        gr.reg.user(email="user5@test-gas.example.co.jp", permissions={"taxis": "1010"})
+
+    merge(gr, "two-users", application)
+    assert accessreg(gr, "apply", "--out", str(tmp_path / "o"), "--confirm", *DAY).returncode == 0
+    (batch_id,) = [b for b, v in state(gr)["batches"].items() if v["head"] == gr.rev()]
+
+    def notice(system: str, day: str) -> str:
+        out = tmp_path / f"{system}-{day}"
+        done = accessreg(gr, "confirm", batch_id, "--system", system, "--out", str(out),
+                         "--today", day)  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        # To the primary; a confirmation without --send writes the earlier ones again.
+        (mail,) = [
+            m
+            for m in _eml(out).values()
+            if m["To"].addresses[0].addr_spec == WINDOWS[0]
+            and f"（{system}）の登録" in m.get_content()
+        ]
+        return mail.get_content()
+
+    taxis = notice("taxis", "2026-12-16")
+    assert "託送システム（taxis）の登録作業が完了しました（2026-12-16）" in taxis
+    assert (
+        "user5@test-gas.example.co.jp）: 設定 1010（更新権限なし） / 利用開始 2026-12-24" in taxis
+    )
+    assert f"{USER2}）: 抹消 1010（更新権限なし） / 利用終了 2026-12-16" in taxis
+    juju = notice("juju", "2026-12-21")
+    assert "消費機器保安情報授受システム（juju）の登録作業が完了しました（2026-12-21）" in juju
+    assert f"{USER2}）: 抹消 あり / 利用終了 2026-12-21" in juju
+
+
+def test_acceptance_notices_follow_their_provider(gr: GitRegistry, tmp_path: Path) -> None:
+    """OCCTO is not Tokyo Gas Network: no processing day M and no word on its standard
+    schedule (000 §4-2, §5-1 are Tokyo Gas Network's); the switching support system's help
+    desk receives and registers its applications (001 p13-15), OCCTO itself those of its
+    member system (003 §2.2, §3.1), and neither is Tokyo Gas Network's システム運営部門."""
+
+    def occto_operators() -> None:
         gr.reg.operator(
             "DENKI001",
             roles=["demand_response"],
@@ -442,9 +486,21 @@ def test_acceptance_notices_follow_their_provider(gr: GitRegistry, tmp_path: Pat
         )
         gr.reg.user("DENKI001", "admin@denki-test.example.co.jp", affiliation="DENKI001",
                     permissions={"switching": "dr_admin"})  # fmt: skip
+        gr.reg.operator(
+            "DENKI002",
+            name="でんき会員株式会社",
+            roles=["electricity_retailer"],
+            occto_member=True,
+            membership={"status": "member", "member_since": "2020-04-01"},
+            systems=["member_portal"],
+            contacts=[contact(n=7, email="window7@denki-member.example.co.jp")],
+            subcontractors=None,
+        )
+        gr.reg.user("DENKI002", "admin@denki-member.example.co.jp", affiliation="DENKI002",
+                    permissions={"member_portal": "admin"})  # fmt: skip
         gr.reg.user(email="user6@test-gas.example.co.jp", permissions={"taxis": "1010"})
 
-    merge(gr, "two-providers", occto_operator)
+    merge(gr, "three-desks", occto_operators)
     out = tmp_path / "out"
     assert accessreg(gr, "apply", "--out", str(out), *DAY).returncode == 0
     bodies = {
@@ -452,12 +508,76 @@ def test_acceptance_notices_follow_their_provider(gr: GitRegistry, tmp_path: Pat
         for m in _eml(out).values()
         if m["Subject"].startswith("【受付】")
     }
-    occto = bodies["window5@denki-test.example.co.jp"]
-    assert "受付窓口: スイッチング支援システム ヘルプデスク" in occto
-    assert "システム処理日（M）" not in occto
+    switching = bodies["window5@denki-test.example.co.jp"]
+    assert "受付窓口: スイッチング支援システム ヘルプデスク）" in switching
+    # The certificate waits for the help desk's registration (001 p13).
+    assert (
+        "（スイッチング支援システム ヘルプデスクの作業完了後（完了時にお知らせします））"
+        in switching
+    )
+    member = bodies["window7@denki-member.example.co.jp"]
+    assert "受付窓口: 電力広域的運営推進機関）" in member
+    assert "利用申請（新規）: 新規登録（電力広域的運営推進機関の作業完了後" in member
+    for occto in (switching, member):
+        assert "システム処理日（M）" not in occto
+        assert "000 §" not in occto and "システム運営部門" not in occto, occto
+        assert "託送受付センター" not in occto
+    assert "ヘルプデスク" not in member
     tgn = bodies[WINDOWS[0]]
-    assert "受付窓口: 託送受付センター" in tgn
+    assert "受付窓口: 託送受付センター）" in tgn
     assert "システム処理日（M）は 2026-12-16 です。" in tgn
+    assert "数日程度遅れることがあります（000 §5-1）。" in tgn
+    assert "ヘルプデスク" not in tgn and "電力広域的運営推進機関" not in tgn
+
+
+def test_an_acceptance_notice_names_the_desk_of_the_systems_it_concerns(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """An operator using both of OCCTO's systems applies for a user of its member system:
+    OCCTO receives it (003 §3.1), not the switching help desk it also deals with."""
+    occto = dict(
+        roles=["electricity_retailer"],
+        occto_member=True,
+        membership={"status": "member", "member_since": "2020-04-01"},
+        systems=["switching", "member_portal"],
+        contacts=[contact(n=5, email="window5@denki-test.example.co.jp")],
+        subcontractors=None,
+        certificates=[certificate(5, cn="DENKI001-PC05")],
+    )
+
+    def occto_operator() -> None:
+        gr.reg.operator("DENKI001", **occto)
+        admin = {"switching": "retailer_admin", "member_portal": "admin"}
+        gr.reg.user("DENKI001", "admin@denki-test.example.co.jp", affiliation="DENKI001",
+                    permissions=admin)  # fmt: skip
+
+    merge(gr, "occto", occto_operator)
+    first = accessreg(gr, "apply", "--out", str(tmp_path / "first"), "--confirm", *DAY)
+    assert first.returncode == 0, first.stderr
+    merge(gr, "member-user", lambda: gr.reg.user(
+        "DENKI001", "staff@denki-test.example.co.jp", affiliation="DENKI001",
+        permissions={"member_portal": "user"},
+    ))  # fmt: skip
+    out = tmp_path / "out"
+    assert accessreg(gr, "apply", "--out", str(out), *DAY).returncode == 0
+    (body,) = [m.get_content() for m in _eml(out).values() if m["Subject"].startswith("【受付】")]
+    assert "会員情報管理システム（member_portal）: 設定 user（利用者ユーザ）" in body
+    assert "受付窓口: 電力広域的運営推進機関）" in body
+    assert "ヘルプデスク" not in body
+
+
+def test_an_application_of_no_system_names_the_desk_of_the_operators_systems(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """An overseas address changes no system's import file: the desk is that of the
+    systems the operator uses (000 §2-8, Tokyo Gas Network's centre)."""
+    contacts = [contact(), contact("deputy", 2), contact("deputy", 3, name=HOSTILE_NAME)]
+    allow = {"cidr": "41.203.64.11/32", "reason": "海外拠点", "expires_on": "2027-09-30"}
+    merge(gr, "address", lambda: gr.reg.operator(contacts=contacts, ip_allowlist=[allow]))
+    out = tmp_path / "out"
+    assert accessreg(gr, "apply", "--out", str(out), *DAY).returncode == 0
+    bodies = [m.get_content() for m in _eml(out).values() if m["Subject"].startswith("【受付】")]
+    assert bodies and all("受付窓口: 託送受付センター）" in b for b in bodies)
 
 
 class _Unread:

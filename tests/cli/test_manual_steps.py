@@ -144,6 +144,34 @@ def test_an_occto_certificate_waits_for_the_help_desk_and_is_dated_by_its_confir
     assert checked.returncode == 0, checked.stderr
 
 
+def test_a_switching_user_is_in_use_no_earlier_than_its_confirmed_registration(
+    switching: GitRegistry, tmp_path: Path
+) -> None:
+    """A user ID of the switching support system accepted on 12/09, its registration
+    confirmed on 12/21: the completion notice dates both by the registration, not the use
+    before the work that makes it possible."""
+    gr = switching
+    day, done_on = date(2026, 12, 9), date(2026, 12, 21)
+    added = "staff@test-gas.example.co.jp"
+
+    def add_user() -> None:
+        gr.reg.user(email=added, permissions={"switching": "dr_user"})
+
+    _merged(gr, "user", add_user, day)
+    batch = _applied(gr, tmp_path / "o1", day)
+    done = tmp_path / "confirmed"
+    confirm = accessreg(gr, "confirm", batch, "--system", "switching", "--out", str(done),
+                        "--today", str(done_on))  # fmt: skip
+    assert confirm.returncode == 0, confirm.stderr
+    (notice,) = _mails(done)
+    body = notice.get_content()
+    assert "スイッチング支援システム（switching）の登録作業が完了しました（2026-12-21）" in body
+    assert (
+        f"（ID: {added}）: 設定 dr_user（ユーザID（需要抑制契約者）） / 利用開始 2026-12-21" in body
+    )
+    assert "2026-12-09" not in body.replace("受付日: 2026-12-09", "")
+
+
 def _occto_operator(reg: RegistryFactory, n: int) -> None:
     reg.operator(
         OCCTO_OPERATOR,

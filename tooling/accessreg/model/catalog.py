@@ -136,6 +136,12 @@ class System(Frozen):
         description="Access from outside Japan is blocked except allowlisted fixed addresses "
         "(000 §2-8).",
     )
+    desk: str | None = Field(
+        default=None,
+        description="The desk its applications go to, where it is not its provider's: "
+        "OCCTO's member system is applied for to OCCTO itself (本機関, 003 §2.2, §3.1), "
+        "not to the switching support system's help desk (001 p13-15).",
+    )
     url: str | None = None
     pages: tuple[str, ...] = Field(
         default=(),
@@ -180,11 +186,25 @@ class System(Frozen):
 
 
 class Provider(Frozen):
-    """A system operator: its desk and how long its applications take."""
+    """A system operator: its desk, who registers what it accepts, and how long its
+    applications take."""
 
     id: ProviderId
     name_ja: str
-    desk: str = Field(description="The reception desk applications go to.")
+    desk: str = Field(
+        description="The reception desk applications go to, unless a system names its own."
+    )
+    registrar: str | None = Field(
+        default=None,
+        description="Who does the registration work an application waits for, where it is "
+        "not the desk that received it (Tokyo Gas Network's システム運営部門, 000 §3-1 ⑤, "
+        "§5-1 ⑨); absent: that desk (OCCTO's help desk registers what it receives, 001 p13).",
+    )
+    schedule_note: str | None = Field(
+        default=None,
+        description="What an acceptance notice says of the dates it announces, in the "
+        "provider's words (000 §5-1: a standard schedule that may slip); absent: nothing.",
+    )
     certificate_registration: Timing | None = Field(
         default=None, description="When a registered client certificate becomes usable."
     )
@@ -239,6 +259,55 @@ class Catalog(Frozen):
     @cached_property
     def provider_map(self) -> dict[str, Provider]:
         return {p.id: p for p in self.providers}
+
+    @cached_property
+    def batched_providers(self) -> frozenset[str]:
+        """The providers that process applications in batches on a processing day M: those
+        a timing of their own or of one of their systems counts from M (Tokyo Gas Network,
+        000 §4-2, §5-1). OCCTO's seeds give its systems no M: its steps are manual or at
+        once (001 p13, 002 §3.3)."""
+        found = set()
+        for provider in self.providers:
+            own = (
+                provider.certificate_registration,
+                provider.ip_registration,
+                provider.usage_application,
+            )
+            if any(t is not None and t.start == "processing_day" for t in own):
+                found.add(provider.id)
+        for system in self.systems:
+            timing = system.timing
+            kinds = (timing.add, timing.change, timing.remove) if timing is not None else ()
+            if any(t is not None and t.start == "processing_day" for t in kinds):
+                found.add(system.provider)
+        return frozenset(found)
+
+    def batched(self, system_id: str) -> bool:
+        """Whether ``system_id``'s changes fall into batches of a processing day M."""
+        system = self.by_id.get(system_id)
+        return system is not None and system.provider in self.batched_providers
+
+    def desk_of(self, system: System) -> str:
+        """The desk ``system``'s applications go to: its own, or its provider's (a
+        provider the catalog does not list, by its id)."""
+        provider = self.provider_map.get(system.provider)
+        return system.desk or (provider.desk if provider is not None else system.provider)
+
+    def registrar_of(self, system: System) -> str:
+        """Who does the registration work of ``system``'s applications."""
+        provider = self.provider_map.get(system.provider)
+        registrar = provider.registrar if provider is not None else None
+        return registrar or self.desk_of(system)
+
+    def desks(self, system_ids: Iterable[str]) -> list[str]:
+        """The desks the systems named go to, each once, in catalog order."""
+        ids = set(system_ids)
+        return list(dict.fromkeys(self.desk_of(s) for s in self.systems if s.id in ids))
+
+    def registrars(self, system_ids: Iterable[str]) -> list[str]:
+        """Who registers for the systems named, each once, in catalog order."""
+        ids = set(system_ids)
+        return list(dict.fromkeys(self.registrar_of(s) for s in self.systems if s.id in ids))
 
     def providers_of(self, system_ids: Iterable[str]) -> list[Provider]:
         """The providers of the systems named, in catalog order."""

@@ -1,8 +1,9 @@
 """Import files for the authentication systems: the seed's application form as CSV.
 
 One file per system: a full snapshot (reconciliation, inventory) and deltas of new / change /
-delete rows per processing day M (000 §5-1 ③), and of suspensions and their lifting, which
-keep the ID and are in no batch: at once, one file per day, with no M (001 p46, 002 §3.4.4).
+delete rows per processing day M (000 §5-1 ③; OCCTO's systems have no M: per day they take
+effect), and of suspensions and their lifting, which keep the ID and are in no batch: at
+once, one file per day, with no M (001 p46, 002 §3.4.4).
 UTF-8 with a BOM by default, CP932 on request (Excel and Japanese back-office tools); both
 with CRLF line ends (RFC 4180). A character CP932 cannot encode is reported, never replaced.
 Cells a spreadsheet would run as a formula are prefixed with an apostrophe (the OWASP advice
@@ -82,7 +83,8 @@ class CannotEncode(ProblemsFound):
 @dataclass(frozen=True, slots=True)  # one per changed holder and system: 500,000 in a first apply
 class DatedChange:
     change: AccessChange
-    processing_day: date | None  # None: at once, in no batch (a suspension, 001 p46)
+    # None: in no batch (a suspension, at once, 001 p46; a system with no M, OCCTO's)
+    processing_day: date | None
     effective: date | None  # None: after a manual step of the system operator
 
 

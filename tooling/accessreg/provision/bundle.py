@@ -5,6 +5,7 @@ Layout (relative to ``--out``)::
     manifest.json                         what this run covers, every file with its SHA-256
     imports/<system>/snapshot.csv         every holder of the system's permissions
     imports/<system>/delta-<M>.csv        new / change / delete rows of processing day M
+    imports/<system>/delta-<date>.csv     those of a system with no M (OCCTO's), of that day
     imports/<system>/delta-at-once-<date>.csv  suspensions and liftings of that day (no M)
     scim/snapshot.json, scim/delta.json   SCIM 2.0 bulk requests
     ldif/snapshot.ldif, ldif/delta.ldif   LDIF content and changes
@@ -61,6 +62,7 @@ from accessreg.outputs.fragments import Fragment, import_systems, snapshot_name
 from accessreg.outputs.whitelist import Admitted, network_of, whitelists
 from accessreg.provision.merges import History
 from accessreg.provision.state import BatchRecord, suspension_days
+from accessreg.timeline.effective import AT_ONCE_KINDS
 
 FORMAT = "accessreg-apply/1"
 MANIFEST = "manifest.json"
@@ -76,12 +78,16 @@ class Options:
 
 def delta_name(row: DatedChange) -> str:
     """The CSV delta a row goes to: that of its processing day M; a suspension's or its
-    lifting's, in no batch (001 p46), that of the day it takes effect."""
+    lifting's, in no batch (001 p46), that of the day it takes effect; one of a system
+    whose provider has no processing day (OCCTO's), that of the day it takes effect, as
+    its SCIM and LDIF deltas are named (``delta-manual``: after a manual step)."""
     system = row.change.system
     if row.processing_day is not None:
         return f"imports/{system}/delta-{row.processing_day.isoformat()}.csv"
     on = row.effective.isoformat() if row.effective is not None else "manual"
-    return f"imports/{system}/delta-at-once-{on}.csv"
+    if row.change.kind in AT_ONCE_KINDS:
+        return f"imports/{system}/delta-at-once-{on}.csv"
+    return f"imports/{system}/delta-{on}.csv"
 
 
 def _imports(

@@ -607,16 +607,6 @@ def with_recorded_dates(plan: OperatorPlan, record: ApplicationRecord) -> Operat
     return replace(plan, items=tuple(_with_dates(i, recorded) for i in plan.items))
 
 
-def batch_of(dates: Dates, effective: Effective) -> date:
-    """The processing day M a row belongs to: its own, or that of the day it is keyed on
-    (a change at once belongs to the batch of its entry, 000 §5-2 ③)."""
-    if effective.processing_day is not None:
-        return effective.processing_day
-    if effective.key in ("entered", "accepted"):
-        return dates.processing_day(effective.key)
-    return dates.processing_day()
-
-
 def merged_on(commit: CommitInfo) -> date:
     """The day a merge was made, in Japan: it stands in for the events not known."""
     return commit.committed_at.astimezone(JST).date()
@@ -863,8 +853,9 @@ def _rows(
         else:
             step, own = made
             dates, effective = step.dates, step.effective(own)
-        # A suspension or its lifting is at once, in no batch: it has no M (001 p46).
-        m = None if change.kind in AT_ONCE_KINDS else batch_of(dates, effective)
+        # A suspension or its lifting is at once, in no batch: it has no M (001 p46); nor
+        # has a change of a system whose provider has no processing day (OCCTO's).
+        m = None if change.kind in AT_ONCE_KINDS else dates.batch_of(change.system, effective)
         rows.append(DatedChange(change, m, effective.on))
     return tuple(rows)
 

@@ -17,7 +17,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -43,7 +43,7 @@ from accessreg.plan import (
 from accessreg.provision.holding import Hold
 from accessreg.provision.merges import Step, application_id, dates_of
 from accessreg.provision.state import ApplicationRecord, BatchRecord
-from accessreg.timeline.effective import Effective
+from accessreg.timeline.effective import Effective, registered
 
 DONE, NOT_DONE, NOT_NEEDED = "済", "未済", "（不要）"
 IN_PROGRESS, COMPLETE = "処理中", "処理完了"
@@ -75,10 +75,14 @@ _OPERATOR_ACTIONS = {"add": "新規登録", "change": "登録内容の変更", "
 ADMIN_CONSOLE_KIND = "window_persons"
 
 
-def pending_text(effective: Effective | None) -> str:
-    if effective is None or effective.start is None:
+def pending_text(catalog: Catalog, effective: Effective | None, systems: Iterable[str]) -> str:
+    """An item with no date yet: after the registration work of whoever does it for
+    ``systems`` (Tokyo Gas Network's システム運営部門, 000 §5-1 ⑨; OCCTO's help desk, 001
+    p13; OCCTO itself for its member system, 003 §3.1), as the catalog names them."""
+    who = catalog.registrars(systems)
+    if effective is None or effective.start is None or not who:
         return "登録作業の完了後（完了時にお知らせします）"
-    return "システム運営部門の作業完了後（完了時にお知らせします）"
+    return f"{'・'.join(who)}の作業完了後（完了時にお知らせします）"
 
 
 def _code_text(system: System | None, code: str | None) -> str:
@@ -105,20 +109,20 @@ def _effect_line(catalog: Catalog, effect: Effect) -> dict[str, Any]:
         "code_text": code_text,
         "when_label": label,
         "when": effect.effective.on,
-        "pending": pending_text(effect.effective),
+        "pending": pending_text(catalog, effect.effective, (effect.system,)),
         "waits": effect.effective.waits,
     }
 
 
-def _when(effective: Effective | None) -> str | None:
+def _when(catalog: Catalog, effective: Effective | None) -> str | None:
     if effective is None or effective.start is None:
         return None
     if effective.on is None:
-        return pending_text(effective)
+        return pending_text(catalog, effective, effective.steps)
     return f"{effective.on} 以降"
 
 
-def _operator_item(item: Item) -> dict[str, Any] | None:
+def _operator_item(item: Item, catalog: Catalog) -> dict[str, Any] | None:
     """One line for an operator-level item of a plan; users are listed apart."""
     action = _ACTIONS[item.action]
     if item.application is Application.SUSPENSION and isinstance(item, CertificateChange):
@@ -140,7 +144,7 @@ def _operator_item(item: Item) -> dict[str, Any] | None:
         text = f"海外から接続する IP アドレスの{action}: {item.cidr}（{item.expires_on} まで）"
     else:
         return None
-    return {"text": text, "when": _when(item.effective)}
+    return {"text": text, "when": _when(catalog, item.effective)}
 
 
 def _operator_lines(item: Item, catalog: Catalog) -> list[dict[str, Any]]:
@@ -151,10 +155,11 @@ def _operator_lines(item: Item, catalog: Catalog) -> list[dict[str, Any]]:
         for use in item.suspensions:
             what = "停止" if use.suspended else "停止解除"
             name = catalog.named(use.system).japanese
-            lines.append({"text": f"システム利用の{what}: {name}", "when": _when(use.effective)})
+            when = _when(catalog, use.effective)
+            lines.append({"text": f"システム利用の{what}: {name}", "when": when})
         if lines and item.application is Application.SUSPENSION:
             return lines
-    line = _operator_item(item)
+    line = _operator_item(item, catalog)
     return [line, *lines] if line is not None else lines
 
 
@@ -174,7 +179,7 @@ def _suspension_lines(catalog: Catalog, item: UserChange) -> list[dict[str, Any]
             "code_text": _code_text(catalog.by_id.get(system), code),
             "when_label": _WHEN_LABELS[kind],
             "when": own.on,
-            "pending": pending_text(own),
+            "pending": pending_text(catalog, own, (system,)),
             "waits": own.waits,
         }
         for system, code in sorted(now.permissions.items())
@@ -332,12 +337,12 @@ def _system_context(system: System | None, fallback: str) -> dict[str, Any]:
     return {"name_ja": system.name_ja, "url": system.url}
 
 
-def _console_ends(
-    items: list[Item], contact: Contact, console: System | None
-) -> dict[str, Any] | None:
+def _console_ends(items: list[Item], contact: Contact, catalog: Catalog) -> dict[str, Any] | None:
     """When a removed window person's permission-management ID ends, as the plan dates it
-    (the 受付 mail and the system's delta read the same effect); None when they never held
-    one (an operator using OCCTO's systems alone)."""
+    (the 受付 mail and the system's delta read the same effect), and who ends it where no
+    date is known; None when they never held one (an operator using OCCTO's systems
+    alone)."""
+    console = _derived(catalog, ADMIN_CONSOLE_KIND)
     if console is None:
         return None
     login = contact.email.lower()
@@ -349,7 +354,11 @@ def _console_ends(
         ):
             for effect in item.effects:
                 if effect.system == console.id:
-                    return {"name_ja": console.name_ja, "ends_on": effect.effective.on}
+                    return {
+                        "name_ja": console.name_ja,
+                        "ends_on": effect.effective.on,
+                        "registrar": catalog.registrar_of(console),
+                    }
     return None
 
 
@@ -366,7 +375,11 @@ def acceptance_notices(accepted: Accepted) -> list[Notice]:
     # Each provider's own way (the catalog): the processing day M is Tokyo Gas Network's
     # (000 §4-2, §5-1), and only an application with an item counted from it names it.
     starts = [e.start for i in items for e in (i.effective, *(x.effective for x in i.effects)) if e]
-    providers = catalog.providers_of({*record.systems, *operator.systems})
+    # The desks of the systems the application concerns (an address or a window person
+    # of no system: the operator's): OCCTO's member system is not applied for to the
+    # switching help desk (003 §3.1), nor OCCTO's systems to Tokyo Gas Network's centre.
+    concerned = record.systems or operator.systems
+    providers = catalog.providers_of(concerned)
     context = {
         "operator": {"code": operator.code, "name": operator.name},
         "application": _application_context(record),
@@ -375,7 +388,10 @@ def acceptance_notices(accepted: Accepted) -> list[Notice]:
         "uses_processing_day": "processing_day" in starts,
         # Only suspensions and liftings: on their day, whatever the processing schedule.
         "at_once": plan is not None and plan.at_once,
-        "desks": [p.desk for p in providers],
+        "desks": catalog.desks(concerned),
+        # What each provider says of its dates (000 §5-1 for Tokyo Gas Network's schedule);
+        # OCCTO's seeds give none (001 p13).
+        "schedule_notes": [p.schedule_note for p in providers if p.schedule_note],
     }
     if not context["operator_items"] and not context["people"] and not removed:
         return []  # nothing to tell: no mail for an application with no item
@@ -388,7 +404,6 @@ def acceptance_notices(accepted: Accepted) -> list[Notice]:
         for r in _recipients(operator.contacts)
         if r.email.lower() not in removed_logins
     ]
-    console = _derived(catalog, ADMIN_CONSOLE_KIND)
     after_logins = {u.user.email.lower() for u in step.after.users_of(record.operator)}
     for contact in removed:
         notices.append(
@@ -401,7 +416,7 @@ def acceptance_notices(accepted: Accepted) -> list[Notice]:
                 {
                     "operator": {"code": operator.code, "name": operator.name},
                     "application": _application_context(record),
-                    "admin_console": _console_ends(items, contact, console),
+                    "admin_console": _console_ends(items, contact, catalog),
                     "still_user": contact.email.lower() in after_logins,
                 },
             )
@@ -452,7 +467,12 @@ def progress(
     return overall, rows
 
 
-def _system_people(step: Step, system: System, operator: str) -> list[dict[str, Any]]:
+def _system_people(
+    step: Step, system: System, operator: str, imported_on: date
+) -> list[dict[str, Any]]:
+    """The users whose permission of ``system`` the application changes, each with the day
+    it is in effect now that the system's registration is done on ``imported_on``: never
+    before it (``effective.registered``), as the notice says the work was completed."""
     out = []
     for change in step.changes_of(operator):
         if change.system != system.id:
@@ -473,7 +493,7 @@ def _system_people(step: Step, system: System, operator: str) -> list[dict[str, 
                 "action": KIND_LABELS[change.kind],
                 "code_text": code_text,
                 "when_label": label,
-                "when": effective.on,
+                "when": registered(effective.on, imported_on),
             }
         )
     return out
@@ -490,7 +510,7 @@ def completion_notices(
     if system is None or operator is None or system_id not in record.systems:
         return []
     overall, rows = progress(batch, record, catalog, imported_on)
-    people = _system_people(step, system, record.operator)
+    people = _system_people(step, system, record.operator, imported_on)
     stops = {KIND_LABELS[ChangeKind.REMOVE], KIND_LABELS[ChangeKind.SUSPEND]}
     stepped = _stepped_items(batch, accepted, system_id)
     grants = any(p["action"] not in stops for p in people) or any(
@@ -529,7 +549,7 @@ def completion_notices(
         approved = [
             line
             for item in (plan.items if plan else ())
-            if (line := _operator_item(item)) is not None
+            if (line := _operator_item(item, catalog)) is not None
         ]
         for contact in added:
             notices.append(
@@ -564,7 +584,7 @@ def _stepped_items(batch: BatchRecord, accepted: Accepted, system_id: str) -> li
         dates = recorded.get((item.subject, item.key, None))
         if dates is None or system_id not in dates.steps:
             continue
-        line = _operator_item(item)
+        line = _operator_item(item, step.after.catalog)
         if line is not None:
             on = batch.in_effect_on(dates)
             when = f"{on} 以降" if on else "ほかのシステムの作業完了後"
@@ -587,7 +607,8 @@ def registration_notices(batch: BatchRecord, accepted: Accepted, today: date) ->
     items = [
         {**line, "when": f"{_recorded_on(record, i)} 以降"}
         for i in (plan.items if plan else ())
-        if (i.subject, i.key) in registered and (line := _operator_item(i)) is not None
+        if (i.subject, i.key) in registered
+        and (line := _operator_item(i, step.after.catalog)) is not None
     ]
     overall, rows = progress(batch, record, step.after.catalog, today)
     context = {

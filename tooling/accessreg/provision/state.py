@@ -23,7 +23,7 @@ from accessreg.model.base import Frozen, UnreadableError, json_document
 from accessreg.model.layout import USERS_DIR, registry_rel, repo_path
 from accessreg.model.messages import Param, msg
 from accessreg.plan.waits import Waits
-from accessreg.timeline.effective import Suspended, SuspensionDays
+from accessreg.timeline.effective import Suspended, SuspensionDays, registered
 
 STATE_FILE = "state.json"
 
@@ -158,12 +158,13 @@ class BatchRecord(Frozen):
     def in_effect_on(self, item: ItemDates) -> date | None:
         """The day ``item`` of one of the batch's applications takes effect: the date recorded
         at acceptance, or, for a manual step (``steps``), the day the last of its systems
-        confirmed its part of the batch (``accessreg confirm``); None while one has not."""
+        confirmed its part of the batch (``accessreg confirm``, ``effective.registered``);
+        None while one has not."""
         if item.on is not None or not item.steps:
             return item.on
         days = [p.imported_on if (p := self.systems.get(s)) else None for s in item.steps]
         confirmed = [d for d in days if d is not None]
-        return max(confirmed) if len(confirmed) == len(days) else None
+        return registered(item.on, max(confirmed)) if len(confirmed) == len(days) else None
 
     @property
     def loaded_on(self) -> date | None:

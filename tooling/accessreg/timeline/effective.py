@@ -143,6 +143,15 @@ class Effective:
 NO_DATE = Effective(None, None)
 
 
+def registered(on: date | None, confirmed: date) -> date:
+    """The day an item of a system is in effect, once the system's registration of it is
+    recorded as done on ``confirmed`` (``accessreg confirm``): nothing is in effect before
+    it is registered, so a registration after the announced day ``on`` moves it there (000
+    §5-1: usable from M+6 *on*, later when the processing is delayed); an item of no
+    announced day (a manual step) is in effect from its registration."""
+    return confirmed if on is None else max(on, confirmed)
+
+
 # What a suspension stops, as the state keys an item: (subject, key, system), the system
 # only for an operator's use of one; and the day its file names.
 Suspended = tuple[str, str, str | None, date]
@@ -219,6 +228,19 @@ class Dates:
         if at_once:
             return self.taken_on, None
         return self.accepted_on, self.processing_day()
+
+    def batch_of(self, system_id: str, effective: Effective) -> date | None:
+        """The processing day M of the batch a change of ``system_id`` dated ``effective``
+        belongs to: its own M, or that of the day it is keyed on (a change at once belongs
+        to the batch of its entry, 000 §5-2 ③). None for a system whose provider has no
+        processing day (OCCTO's: ``Catalog.batched``)."""
+        if not self.catalog.batched(system_id):
+            return None
+        if effective.processing_day is not None:
+            return effective.processing_day
+        if effective.key in ("entered", "accepted"):
+            return self.processing_day(effective.key)
+        return self.processing_day()
 
     def keyed_on(self, key: Key) -> date:
         """The day ``key`` counts as: the acceptance day (``accepted_on``) for the
