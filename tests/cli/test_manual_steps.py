@@ -237,3 +237,26 @@ def test_a_window_person_swap_at_occto_waits_for_the_help_desk(
         assert "進捗=処理完了" in status and "会員情報管理システム=済" in status
     finally:
         gr.close()
+
+
+def test_the_plan_names_who_does_a_manual_step_as_the_acceptance_notice_does(
+    switching: GitRegistry, tmp_path: Path
+) -> None:
+    """A certificate for the switching support system waits for OCCTO's help desk (001
+    p13), not Tokyo Gas Network's システム運営部門: the pull request's plan says whose work
+    it waits for, in the words of the 受付 mail, both from the catalog."""
+    gr = switching
+    gr.branch("certificate", "main")
+    gr.reg.switching_operator(certificates=[certificate(1), NEW_CERT])
+    gr.commit("certificate: change")
+    planned = accessreg(gr, "--lang", "ja", "plan", "--base", "main", "--head", "certificate",
+                        "--today", str(ACCEPTED))  # fmt: skip
+    assert planned.returncode == 0, planned.stderr
+    waits = "スイッチング支援システム ヘルプデスクの作業完了後"
+    assert waits in planned.stdout, planned.stdout
+    assert "システム運営部門" not in planned.stdout
+    gr.checkout("main")
+    gr.repo.git.merge("-q", "--no-ff", "--no-edit", "certificate", env=on(ACCEPTED))
+    _applied(gr, tmp_path / "o1", ACCEPTED)
+    (notice,) = _mails(tmp_path / "o1")
+    assert waits in notice.get_content()

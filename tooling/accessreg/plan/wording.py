@@ -5,7 +5,7 @@ Each function returns a :class:`Message`; the renderers put it in the run's lang
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from accessreg.model import (
     AdminReissue,
@@ -143,10 +143,19 @@ def events_text(plan: Plan, bold: str = "") -> Message:
     return msg("Dates: {events} · processing day M {m}", events=tuple(parts), m=m)
 
 
-def effective_text(effective: Effective | None) -> Message:
+def effective_text(
+    effective: Effective | None, catalog: Catalog, systems: Iterable[str] = ()
+) -> Message:
+    """When an item takes effect; one after a manual step, after whoever does it for
+    ``systems`` (or the systems it waits for), as the catalog names them and the 受付 mail
+    says: Tokyo Gas Network's システム運営部門, OCCTO's help desk (001 p13), OCCTO itself for
+    its member system (003 §3.1)."""
     if effective is None or effective.start is None:
         return msg("on completion (no schedule in the catalog)")
     if effective.on is None:
+        who = catalog.registrars(systems or effective.steps)
+        if who:
+            return msg("after the system operator's manual step ({who})", who="・".join(who))
         return msg("after the system operator's manual step")
     if effective.start == "processing_day" and effective.processing_day is not None:
         return msg("{day} (M = {m})", day=effective.on, m=effective.processing_day)
@@ -274,7 +283,11 @@ def detail_texts(item: Item, catalog: Catalog) -> list[Message]:
     if isinstance(item, WindowPersonChange):
         parts.append(msg("{role}, GitHub {login}", role=contact_role(item.role), login=item.github))
     parts.extend(
-        msg("{change}: {when}", change=effect_text(e, catalog), when=effective_text(e.effective))
+        msg(
+            "{change}: {when}",
+            change=effect_text(e, catalog),
+            when=effective_text(e.effective, catalog, (e.system,)),
+        )
         for e in item.effects
     )
     parts.extend(field_text(f, item, catalog) for f in item.fields)
@@ -286,13 +299,14 @@ def detail_texts(item: Item, catalog: Catalog) -> list[Message]:
         parts.extend(suspended_use_text(u, catalog) for u in item.suspensions)
         own = own and item.application is not Application.SUSPENSION  # each has its day
     if own:
-        parts.append(msg("effective {when}", when=effective_text(item.effective)))
+        parts.append(msg("effective {when}", when=effective_text(item.effective, catalog)))
     return parts
 
 
 def suspended_use_text(use: SuspendedUse, catalog: Catalog) -> Message:
     """An operator's use of a system suspended or lifted, with its own day."""
     system = catalog.named(use.system)
+    when = effective_text(use.effective, catalog, (use.system,))
     if use.suspended:
-        return msg("{system} suspended: {when}", system=system, when=effective_text(use.effective))
-    return msg("{system} restored: {when}", system=system, when=effective_text(use.effective))
+        return msg("{system} suspended: {when}", system=system, when=when)
+    return msg("{system} restored: {when}", system=system, when=when)
