@@ -9,6 +9,7 @@ from datetime import date
 
 import pytest
 
+from accessreg import i18n
 from accessreg.gitio.repo import GitRepository
 from accessreg.plan import Application, WindowPersonChange
 from accessreg.review.authorize import RULES, Decision
@@ -69,6 +70,7 @@ def test_every_rule_is_documented() -> None:
         "user-move",
         "affiliation-foreign",
         "maintainer-fields",
+        "suspension-date",
         "admin-id-once",
     }
     assert all(r.summary for r in RULES)
@@ -504,6 +506,43 @@ def test_only_a_maintainer_lifts_a_suspension(gr: GitRegistry) -> None:
     )
     gr.remove(USER1)
     gr.commit("delete the suspended user instead")
+    assert decide(gr, MINE).allowed
+
+
+def test_a_suspension_is_dated_no_later_than_the_day_of_the_application(
+    gr: GitRegistry,
+) -> None:
+    """001 p46: the system's operator stops at once, so a suspension is dated the day it
+    stopped. One dated 2099 would hold back every later change of the ID until then, its
+    deletion included: refused for everyone, each kind of suspension, on the day the
+    application is judged (2026-11-24 here); a suspension dated that day or before is not."""
+    later = "2099-12-30"
+    gr.reg.operator(
+        suspensions=[{**SUSPENDED, "suspended_on": later}],
+        certificates=[certificate(1, suspended_on=later)],
+    )
+    gr.reg.user(suspended_on=later)
+    gr.commit("suspend until 2099")
+    for actor in (MINE, MAINTAINER):
+        decision = decide(gr, actor)
+        assert {p.rule for p in decision.refused} == {"suspension-date"}
+        assert {p.file for p in decision.refused} == {OPERATOR_FILE, f"registry/{USER1}"}
+        assert len(decision.refused) == 3
+    messages = " ".join(p.message.english() for p in decide(gr, MINE).refused)
+    assert "certificate 7A0001 is dated 2099-12-30" in messages
+    assert "after the day of the application (2026-11-24)" in messages
+    japanese = " ".join(i18n.text(p.message, "ja") for p in decide(gr, MINE).refused)
+    assert "について、利用停止日 2099-12-30 が申請の日（2026-11-24）より後です" in japanese
+    # The CLI judges on the day it is given (today in Japan by default).
+    ran = run_cli("authorize", "--base", "main", "--head", "pr", "--actor", MINE,
+                  "--today", "2026-11-24", cwd=gr.path)  # fmt: skip
+    assert ran.returncode == 1 and "(suspension-date)" in ran.stdout, ran.stdout
+    gr.reg.operator(
+        suspensions=[{**SUSPENDED, "suspended_on": "2026-11-24"}],
+        certificates=[certificate(1, suspended_on="2026-11-24")],
+    )
+    gr.reg.user(suspended_on="2026-11-24")
+    gr.commit("suspended today")
     assert decide(gr, MINE).allowed
 
 

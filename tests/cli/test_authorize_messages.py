@@ -189,7 +189,7 @@ def test_every_authorization_message(gr: GitRegistry) -> None:
     rows = _rows(gr, MINE)
     assert rows == EXPECTED
     # The rules judged on another pull request: below.
-    others = {"new-operator", "maintainer-fields", "admin-id-once"}
+    others = {"new-operator", "maintainer-fields", "admin-id-once", "suspension-date"}
     assert {r.id for r in RULES} - others <= {rule for rule, *_ in rows}
     for _, _, en, ja in rows:
         assert not MACHINERY.search(en) and not MACHINERY.search(ja)
@@ -227,3 +227,19 @@ def test_the_maintainers_fields_and_a_second_admin_id(gr: GitRegistry) -> None:
     rows = [row for row in _rows(gr, MINE) if row[0] in ("maintainer-fields", "admin-id-once")]
     assert rows == EXPECTED_MAINTAINERS
     assert {"maintainer-fields", "admin-id-once"} == {rule for rule, *_ in rows}
+
+
+def test_a_suspension_dated_after_the_application(gr: GitRegistry) -> None:
+    gr.reg.user(email="mover@test-gas.example.co.jp", suspended_on="2026-12-01")
+    gr.commit("suspended from next week")
+    assert _rows(gr, MINE) == [
+        (
+            "suspension-date",
+            "registry/users/TESTOP01/mover@test-gas.example.co.jp.yaml",
+            "The suspension of the ID mover@test-gas.example.co.jp is dated 2026-12-01, after "
+            "the day of the application (2026-11-24): a suspension is made at once; write the "
+            "day it was stopped, today at the latest",
+            "ID mover@test-gas.example.co.jp について、利用停止日 2026-12-01 が申請の日（2026-11-24）"
+            "より後です。利用の停止はすぐに行われます。停止した日（今日まで）を書いてください",
+        )
+    ]

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import sys
+from datetime import date
 
 import click
 
-from accessreg.cli.options import LOGIN
+from accessreg.cli.options import LOGIN, today_option
 from accessreg.cli.verdict import Verdict
 from accessreg.gitio.repo import GitRepository
 from accessreg.reporting import authorize_report
@@ -34,7 +35,8 @@ from accessreg.timeline.effective import Events
     help="text: file:line:col lines; json: the decision; github: workflow annotations. "
     "The verdict follows the problems in text and github.",
 )
-def command(base: str, head: str, actor: str, fmt: str) -> Verdict:
+@today_option
+def command(base: str, head: str, actor: str, fmt: str, today: date | None) -> Verdict:
     """Check every path the change touches against who ACTOR is at the base revision.
 
     Exit 0 when every changed path is allowed, 1 when one is refused (an error naming the
@@ -42,7 +44,8 @@ def command(base: str, head: str, actor: str, fmt: str) -> Verdict:
     or configuration error. The rules are in docs/rules.md.
     """
     with GitRepository() as repo:
-        pr = read_pull_request(repo, base, head, Events(), clock.today_in_japan(), actor)
+        day = today or clock.today_in_japan()
+        pr = read_pull_request(repo, base, head, Events(), day, actor)
     assert pr.decision is not None
     sys.stdout.write(authorize_report.render(pr.decision, fmt))
     return Verdict.of(pr.decision.allowed)

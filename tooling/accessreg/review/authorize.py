@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cached_property
 from typing import TypeAlias
 
@@ -47,6 +48,8 @@ class AuthContext:
     recovered: Mapping[str, str | None] = field(default_factory=dict)
     # Every operator of ``authority``, when it holds only those the change touches.
     authority_index: OperatorIndex | None = None
+    # The day of the application (None: not judged by date).
+    today: date | None = None
 
     @cached_property
     def index(self) -> OperatorIndex:
@@ -436,6 +439,41 @@ def maintainer_fields(ctx: AuthContext) -> Iterator[Problem]:
                 )
 
 
+@rule("suspension-date", "001 p46; 002 §2.4, §3.4.4")
+def suspension_date(ctx: AuthContext) -> Iterator[Problem]:
+    """A suspension the change writes (of a user ID, a certificate or the use of a system)
+    is dated after the day of the application.
+
+    The system's operator stops first, at once (001 p46: まずは停止します; 002 §2.4: 事前の
+    通知や承諾なしに), so `suspended_on` is the day it stopped. A day to come would also
+    hold back every later change of the same ID until then, its deletion included (a change
+    of a user waits for the user's own change still to come), and no deletion may wait.
+    """
+    if ctx.today is None:
+        return
+    for change in ctx.changes:
+        rel = layout.registry_rel(change.path)
+        if change.status == "D" or rel is None:
+            continue
+        if layout.classify(rel) not in (Kind.OPERATOR, Kind.USER):
+            continue
+        old_rel = layout.registry_rel(change.old_path or change.path) or rel
+        before = _suspensions(ctx.before, old_rel)
+        for what, since in sorted(_suspensions(ctx.after, rel).items()):
+            if before.get(what) != since and date.fromisoformat(since) > ctx.today:
+                yield finding(
+                    change.path,
+                    msg(
+                        "The suspension of {what} is dated {since}, after the day of the "
+                        "application ({today}): a suspension is made at once; write the day "
+                        "it was stopped, today at the latest",
+                        what=what,
+                        since=since,
+                        today=ctx.today,
+                    ),
+                )
+
+
 def _admin_holders(registry: Registry, code: str, system: str, perm: str) -> set[str]:
     return {
         u.user.email.lower()
@@ -512,6 +550,7 @@ RULES: tuple[AuthRule, ...] = (
     user_move,
     affiliation_foreign,
     maintainer_fields,
+    suspension_date,
     admin_id_once,
     new_operator,
 )

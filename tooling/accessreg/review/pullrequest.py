@@ -117,8 +117,10 @@ def authorization(
     actor: str,
     plan: Plan,
     elsewhere: dict[str, frozenset[str]] | None = None,
+    today: date | None = None,
 ) -> Decision:
-    """``elsewhere``: :func:`arriving_logins` of the comparison, if known already."""
+    """``elsewhere``: :func:`arriving_logins` of the comparison, if known already;
+    ``today``: the day of the application."""
     authority, index = authority_registry(repo, comparison)
     ctx = AuthContext(
         actor=actor,
@@ -129,6 +131,7 @@ def authorization(
         logins_before=arriving_logins(repo, comparison) if elsewhere is None else elsewhere,
         recovered=authority.since,
         authority_index=index,
+        today=today,
     )
     return decide(ctx, revoke_only=plan.revoke_only, suspends_only=plan.suspends_only)
 
@@ -164,6 +167,8 @@ def read_pull_request(
         + waiting_notes(plan, waits),
     )
     decision = (
-        authorization(repo, comparison, actor, plan, elsewhere) if actor is not None else None
+        authorization(repo, comparison, actor, plan, elsewhere, today)
+        if actor is not None
+        else None
     )
     return PullRequest(comparison, plan, decision)
