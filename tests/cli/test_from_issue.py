@@ -454,6 +454,22 @@ def test_ending_a_system_users_hold_names_them_once(reg: RegistryFactory) -> Non
 def test_unreadable_body_and_unknown_choice(reg: RegistryFactory) -> None:
     out = refused(reg, "ただの問い合わせです。\n")
     assert out["kind"] is None
+    # A body that is not UTF-8 (UTF-16 with its byte-order mark): refused in the same JSON,
+    # with a comment for the issue, not a traceback the workflow cannot read.
+    before = snapshot(reg.root)
+    path = reg.repo / "body.md"
+    path.write_bytes(user_add().encode("utf-16"))
+    result = run_cli("from-issue", "--body", str(path), "--author", "window-1", *TODAY_ARG,
+                     cwd=reg.repo)  # fmt: skip
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    out = json.loads(result.stdout)
+    assert out["ok"] is False and "UTF-8" in out["comment"]
+    assert snapshot(reg.root) == before
+    # GitHub's own line ends and a UTF-8 byte-order mark read as before.
+    path.write_bytes(b"\xef\xbb\xbf" + user_add().replace("\n", "\r\n").encode())
+    result = run_cli("from-issue", "--body", str(path), "--author", "window-1", *TODAY_ARG,
+                     "--dry-run", cwd=reg.repo)  # fmt: skip
+    assert json.loads(result.stdout)["kind"] == "user-add", result.stdout
     out = refused(reg, user_add(perm_taxis="1110：更新権限あり（委託先）"))
     assert any("not a choice: 1110" in p for p in out["problems"])
 

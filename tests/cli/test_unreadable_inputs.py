@@ -71,6 +71,30 @@ def test_a_pull_request_list_that_is_not_utf8_is_named_with_why(
     assert f"Cannot read {listed}: it is not UTF-8 text" in english.stderr
 
 
+@pytest.mark.parametrize(
+    ("when", "why"),
+    [
+        ("9999-12-31T23:59:59Z", "is not a time"),  # past the last day a date can hold, in Japan
+        ("2150-01-01T09:00:00Z", "is not a date from 2000-01-01 to 2099-12-31"),
+        ("1999-12-31", "is not a date from 2000-01-01 to 2099-12-31"),
+    ],
+)
+def test_a_pull_request_time_out_of_range_is_named_with_why(
+    gr: GitRegistry, tmp_path: Path, when: str, why: str
+) -> None:
+    listed = tmp_path / "pulls.json"
+    listed.write_text(f'[{{"merge_commit": "{gr.rev()}", "accepted_at": "{when}"}}]')
+    out = tmp_path / "out"
+    result = accessreg(
+        gr, "apply", "--out", str(out), "--initial", "--pull-requests", str(listed), *DAY,
+        env={"ACCESSREG_LANG": "en"},
+    )  # fmt: skip
+    _refused(result)
+    assert "pulls.json: pull request 1: accepted_at: " in result.stderr, result.stderr
+    assert when in result.stderr and why in result.stderr, result.stderr
+    assert not out.exists() and state(gr) == {}
+
+
 @pytest.mark.parametrize("command", [("apply", "--initial"), ("daily",)], ids=["apply", "daily"])
 def test_outputs_that_cannot_be_written_are_named_with_why(
     gr: GitRegistry, tmp_path: Path, command: tuple[str, ...]

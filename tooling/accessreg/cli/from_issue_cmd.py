@@ -6,20 +6,20 @@ import json
 import sys
 from datetime import date
 from pathlib import Path
-from typing import TextIO
+from typing import BinaryIO
 
 import click
 
 from accessreg.cli.options import LOGIN, registry_option, today_option
 from accessreg.cli.verdict import Verdict
 from accessreg.files import workspace
-from accessreg.forms.intake import from_issue
+from accessreg.forms.intake import from_issue, undecodable
 from accessreg.timeline import clock
 
 
 @click.command("from-issue")
 @click.option(
-    "--body", "body_file", required=True, type=click.File("r", encoding="utf-8"),
+    "--body", "body_file", required=True, type=click.File("rb"),
     help="The issue body as GitHub wrote it ('-': standard input).",
 )  # fmt: skip
 @click.option(
@@ -33,7 +33,7 @@ from accessreg.timeline import clock
 @registry_option
 @today_option
 def command(
-    body_file: TextIO,
+    body_file: BinaryIO,
     author: str,
     kind: str | None,
     issue: int | None,
@@ -53,15 +53,21 @@ def command(
         --template user-add --issue 12
     """
     root = workspace.registry_dir(registry)
-    result = from_issue(
-        root,
-        workspace.display(root),
-        today or clock.today_in_japan(),
-        body_file.read(),
-        author,
-        kind,
-        issue,
-        write=not dry_run,
-    )
+    try:
+        # Line ends as a text file reads them (universal newlines).
+        text = body_file.read().decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")
+    except UnicodeDecodeError:
+        result = undecodable(author, issue, workspace.display(root))
+    else:
+        result = from_issue(
+            root,
+            workspace.display(root),
+            today or clock.today_in_japan(),
+            text,
+            author,
+            kind,
+            issue,
+            write=not dry_run,
+        )
     sys.stdout.write(json.dumps(result.as_dict(), ensure_ascii=False, indent=2) + "\n")
     return Verdict.of(result.ok)

@@ -104,6 +104,13 @@ def _refused(
     )
 
 
+def undecodable(author: str, issue: int | None, label: str) -> IntakeResult:
+    """The refusal of a body that is not UTF-8 text (GitHub writes UTF-8; anything else
+    was not typed into the form)."""
+    line = "- 本文を UTF-8 のテキストとして読めません / the body is not UTF-8 text"
+    return _refused(author, issue, None, [line], label)
+
+
 def _not_authorized(author: str, problem: Problem, where: str = "") -> str:
     """The comment's line for a refusal of authority (``where``: the file refused)."""
     return (

@@ -21,6 +21,7 @@ from typing import Any
 from accessreg.errors import UsageError
 from accessreg.escape import one_line
 from accessreg.files.reasons import os_reason
+from accessreg.model.base import EARLIEST_DAY, LATEST_DAY
 from accessreg.model.messages import Message, msg
 from accessreg.provision.merges import MergedPullRequest
 from accessreg.timeline.clock import JST
@@ -44,13 +45,26 @@ def _day(value: Any, where: Message) -> date | None:
         raise UsageError(_not_a_time(where, value))
     try:
         if len(value) == 10:
-            return date.fromisoformat(value)
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
+            day = date.fromisoformat(value)
+        else:
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=JST)
+            day = moment.astimezone(JST).date()
+    except (ValueError, OverflowError):  # 9999-12-31T23:59:59Z is past the last day in Japan
         raise UsageError(_not_a_time(where, value)) from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=JST)
-    return moment.astimezone(JST).date()
+    if not EARLIEST_DAY <= day <= LATEST_DAY:
+        raise UsageError(
+            msg(
+                "{where}: {value} is not a date from {earliest} to {latest}, the years whose "
+                "business days the tool can count",
+                where=where,
+                value=value,
+                earliest=EARLIEST_DAY,
+                latest=LATEST_DAY,
+            )
+        )
+    return day
 
 
 def read(path: Path, name: str) -> dict[str, MergedPullRequest]:
