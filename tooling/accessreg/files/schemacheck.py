@@ -94,7 +94,9 @@ class SchemaChecker:
             return []
         except fastjsonschema.JsonSchemaException:
             pass
-        found = [v for e in self._leaves(data) for v in _violations(e, source)]
+        # Each once: jsonschema reports a missing key per error, each error naming every
+        # required key (four missing keys were told four times each).
+        found = list(dict.fromkeys(v for e in self._leaves(data) for v in _violations(e, source)))
         # Both engines should agree; if only the fast one objects, still report it.
         return found or [
             (
