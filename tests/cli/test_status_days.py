@@ -116,3 +116,31 @@ def test_confirm_refuses_a_day_before_an_acceptance_later_than_the_run(
         assert monday.returncode == 0, monday.stderr
     finally:
         made.close()
+
+
+def test_an_application_or_suspension_after_the_day_is_not_shown(
+    applied: tuple[GitRegistry, str], tmp_path: Path
+) -> None:
+    """On a day before an application's acceptance it was not there; nor was a suspension
+    before the day it took effect."""
+    gr, _ = applied
+    merge(
+        gr, "suspend", lambda: gr.reg.user(email=NEW, name="四谷 四郎", suspended_on="2026-12-10")
+    )
+    ran = accessreg(gr, "apply", "--out", str(tmp_path / "later"), "--confirm",
+                    "--today", "2026-12-10", "--entered-on", "2026-12-10",
+                    "--accepted-on", "2026-12-10", "--merged-on", "2026-12-10")  # fmt: skip
+    assert ran.returncode == 0, ran.stderr
+
+    def shown(day: str) -> tuple[list[str], str]:
+        listed = accessreg(gr, "--lang", "ja", "status", "--operator", "TESTOP01", "--today", day)
+        assert listed.returncode == 0, listed.stderr
+        table, _, stopped = listed.stdout.partition("\n\n")
+        header, *rows = (line.split("\t") for line in table.splitlines())
+        return [dict(zip(header, row, strict=True))["受付日"] for row in rows], stopped
+
+    early, stopped_early = shown("2026-12-09")
+    late, stopped_late = shown("2026-12-10")
+    assert len(late) == len(early) + 1
+    assert "2026-12-10" in late and "2026-12-10" not in early
+    assert NEW in stopped_late and NEW not in stopped_early

@@ -118,8 +118,9 @@ def run(request: ConfirmRequest, transport: TransportFactory = smtp_session) -> 
 def status(
     root: Path, operator: str | None, today: date, state_remote: str | None = None
 ) -> tuple[list[Progress], list[Suspended], Registry]:
-    """Every application's progress on ``today``, every suspension in force at HEAD (from
-    the day recorded for it), and the registry at HEAD."""
+    """Every application accepted by ``today`` and its progress on that day, every
+    suspension of HEAD in force on that day (from the day recorded for it), and the
+    registry at HEAD."""
     with Session.open(root, remote=state_remote) as session:
         state = recorded.load(session.state.files)
         registry = _head(session.repo, operator)
@@ -141,7 +142,7 @@ def status(
                 )
             )
         days = recorded.suspension_days(app for _, app in state.applications())
-        stopped = suspensions(registry, operator, days)
+        stopped = suspensions(registry, operator, days, today)
         return progress_of(state, registry.catalog, today, operator), stopped, registry
 
 

@@ -46,6 +46,8 @@ def progress_of(
     for batch, app in state.applications():
         if operator is not None and app.operator != operator:
             continue
+        if app.accepted_on > today:
+            continue  # not accepted yet on the day asked for
         overall, rows = progress(batch, app, catalog, today)
         found.append(Progress(batch, app, overall, [(r["id"], r["status"]) for r in rows]))
     return found
@@ -129,10 +131,19 @@ NONE_RECORDED = SuspensionDays()  # a registry alone: each suspension from its f
 
 
 def suspensions(
-    registry: Registry, operator: str | None = None, days: SuspensionDays = NONE_RECORDED
+    registry: Registry,
+    operator: str | None = None,
+    days: SuspensionDays = NONE_RECORDED,
+    today: date | None = None,
 ) -> list[Suspended]:
     """Every suspension in force at HEAD: certificates, user IDs, operators' use of systems,
-    each from the day it took effect, as its application recorded it (``days``)."""
+    each from the day it took effect, as its application recorded it (``days``); with
+    ``today``, those in force on that day (one taking effect later is not yet)."""
+    found = _suspensions(registry, operator, days)
+    return [s for s in found if today is None or date.fromisoformat(s.since) <= today]
+
+
+def _suspensions(registry: Registry, operator: str | None, days: SuspensionDays) -> list[Suspended]:
     found: list[Suspended] = []
     for entry in registry.iter_operators():
         op = entry.operator
