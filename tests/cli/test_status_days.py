@@ -121,7 +121,7 @@ def test_confirm_refuses_a_day_before_an_acceptance_later_than_the_run(
 def test_an_application_or_suspension_after_the_day_is_not_shown(
     applied: tuple[GitRegistry, str], tmp_path: Path
 ) -> None:
-    """On a day before an application's acceptance it was not there; nor was a suspension
+    """On a day before an application was applied it was not there; nor was a suspension
     before the day it took effect."""
     gr, _ = applied
     merge(

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import pytest
 
 from accessreg.model.registry import Registry
-from accessreg.provision.state import ApplicationRecord, ItemDates
+from accessreg.provision.state import ApplicationRecord, BatchRecord, ItemDates, SystemProgress
 from accessreg.scheduled.lastlogins import read
 from accessreg.scheduled.stale import stage_of, stale
 from tests.helpers.regfactory import RegistryFactory, certificate
@@ -156,19 +156,35 @@ def test_a_loaded_id_counts_from_the_load_unless_an_application_added_it_since(
                       on=date(2027, 1, 26), action="add"),
         ),
     )  # fmt: skip
-    result = stale(
-        _registry(reg),
-        export,
-        dict.fromkeys(files, committed),
-        date(2027, 6, 1),
-        issued=[again],
-        loaded=dict.fromkeys(files, load),
-    )
-    since = {u.login_id: (u.basis, u.since) for u in result.users}
-    assert since == {
+
+    def issued(imported_on: date | None) -> dict[str, tuple[str, date]]:
+        batch = BatchRecord(
+            id="20270106-0123456789ab", number=2, base="f" * 40, head=again.commit,
+            created_on=date(2027, 1, 6), applications=(again,),
+            systems={"taxis": SystemProgress(generated_on=date(2027, 1, 6),
+                                             imported_on=imported_on)},
+        )  # fmt: skip
+        result = stale(
+            _registry(reg),
+            export,
+            dict.fromkeys(files, committed),
+            date(2027, 6, 1),
+            issued=[batch],
+            loaded=dict.fromkeys(files, load),
+        )
+        return {u.login_id: (u.basis, u.since) for u in result.users}
+
+    assert issued(None) == {
         "user1@test-gas.example.co.jp": ("issued", load),
         "again@test-gas.example.co.jp": ("issued", date(2027, 1, 26)),
     }
+    # Imported before the announced day: in use from that day. Imported after it: the ID
+    # was issued on the import, as the completion notice said.
+    assert issued(date(2027, 1, 20))["again@test-gas.example.co.jp"] == (
+        "issued",
+        date(2027, 1, 26),
+    )
+    assert issued(date(2027, 2, 3))["again@test-gas.example.co.jp"] == ("issued", date(2027, 2, 3))
 
 
 def test_never_used_counts_from_the_day_the_id_was_issued(reg: RegistryFactory) -> None:

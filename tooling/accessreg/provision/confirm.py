@@ -118,7 +118,7 @@ def run(request: ConfirmRequest, transport: TransportFactory = smtp_session) -> 
 def status(
     root: Path, operator: str | None, today: date, state_remote: str | None = None
 ) -> tuple[list[Progress], list[Suspended], Registry]:
-    """Every application accepted by ``today`` and its progress on that day, every
+    """Every application applied by ``today`` and its progress on that day, every
     suspension of HEAD in force on that day (from the day recorded for it), and the
     registry at HEAD."""
     with Session.open(root, remote=state_remote) as session:

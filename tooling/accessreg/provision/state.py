@@ -166,6 +166,17 @@ class BatchRecord(Frozen):
         confirmed = [d for d in days if d is not None]
         return registered(item.on, max(confirmed)) if len(confirmed) == len(days) else None
 
+    def held_from(self, item: ItemDates) -> date | None:
+        """The day downstream holds ``item``, a user's permission of a system: the day
+        announced at acceptance, or the day the system confirmed its import of the batch
+        when that came later (``effective.registered``, as the completion notice dates
+        it); a manual step's as ``in_effect_on``; the day announced while no import is
+        confirmed."""
+        progress = self.systems.get(item.system) if item.system is not None else None
+        if progress is None or progress.imported_on is None:
+            return self.in_effect_on(item)
+        return registered(item.on, progress.imported_on)
+
     @property
     def loaded_on(self) -> date | None:
         """The day a first apply (no base: downstream held nothing) loaded the registry as

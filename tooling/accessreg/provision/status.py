@@ -46,8 +46,8 @@ def progress_of(
     for batch, app in state.applications():
         if operator is not None and app.operator != operator:
             continue
-        if app.accepted_on > today:
-            continue  # not accepted yet on the day asked for
+        if batch.created_on > today:
+            continue  # not applied yet on the day asked for (its 受付日 may count later)
         overall, rows = progress(batch, app, catalog, today)
         found.append(Progress(batch, app, overall, [(r["id"], r["status"]) for r in rows]))
     return found

@@ -21,7 +21,7 @@ from accessreg.model.registry import Registry
 from accessreg.scheduled.keyed_notices import Digest, Document
 
 if TYPE_CHECKING:
-    from accessreg.provision.state import ApplicationRecord, BatchRecord
+    from accessreg.provision.state import BatchRecord
     from accessreg.scheduled.deletions import DeletionApplication
     from accessreg.scheduled.lastlogins import LastLogins
     from accessreg.scheduled.reviews import OpenPulls
@@ -52,11 +52,6 @@ class Inputs:
     # Every batch apply has recorded, in order: its applications with the dates they
     # recorded (an ID's issue day) and its systems' confirmations (a manual step's day).
     batches: tuple[BatchRecord, ...] = ()
-
-    @property
-    def accepted(self) -> tuple[ApplicationRecord, ...]:
-        """Every application apply has accepted."""
-        return tuple(a for b in self.batches for a in b.applications)
 
     # Reads many files of the revision at once, so that ``read`` then finds them at hand.
     prefetch: Callable[[Iterable[str]], None] = lambda rels: None

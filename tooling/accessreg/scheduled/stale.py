@@ -34,7 +34,7 @@ from accessreg.model.changes import ChangeKind
 from accessreg.model.messages import msg
 from accessreg.model.registry import Registry, UserEntry
 from accessreg.outputs.csv_ import LOGIN_ID, OPERATOR_CODE
-from accessreg.provision.state import ApplicationRecord
+from accessreg.provision.state import BatchRecord
 from accessreg.scheduled import deletions
 from accessreg.scheduled.duty import DutyResult, Inputs, Options, Table
 from accessreg.scheduled.keyed_notices import Digest, Item
@@ -188,20 +188,22 @@ BASIS_LABELS: dict[Basis, str] = {
 }
 
 
-def recorded_issues(
-    records: Iterable[ApplicationRecord], systems: frozenset[str]
-) -> dict[str, date]:
-    """Login ID → the day it was issued: the earliest recorded date at which one of its
-    permissions in ``systems`` was set, in the last application that set one."""
+def recorded_issues(batches: Iterable[BatchRecord], systems: frozenset[str]) -> dict[str, date]:
+    """Login ID → the day it was issued: the earliest day at which one of its permissions
+    in ``systems`` was held downstream (``BatchRecord.held_from``: the day announced, or the
+    system's confirmed import when later, as the completion notice said), in the last
+    application that set one."""
     found: dict[str, date] = {}
-    for record in records:
-        starts: dict[str, date] = {}
-        for item in record.items:
-            if item.subject != "user" or item.action != "add" or item.system not in systems:
-                continue
-            if item.on is not None and (item.key not in starts or item.on < starts[item.key]):
-                starts[item.key] = item.on
-        found.update(starts)
+    for batch in batches:
+        for record in batch.applications:
+            starts: dict[str, date] = {}
+            for item in record.items:
+                if item.subject != "user" or item.action != "add" or item.system not in systems:
+                    continue
+                on = batch.held_from(item)
+                if on is not None and (item.key not in starts or on < starts[item.key]):
+                    starts[item.key] = on
+            found.update(starts)
     return found
 
 
@@ -212,13 +214,13 @@ def stale(
     today: date,
     provider: str = DEFAULT_PROVIDER,
     remembered: Mapping[str, date] | None = None,
-    issued: Iterable[ApplicationRecord] = (),
+    issued: Iterable[BatchRecord] = (),
     loaded: Mapping[str, date] | None = None,
 ) -> StaleResult:
     """Judge every user of ``provider``'s systems against the export; ``added`` maps user files
     (relative to the registry) to the day they were added to the history, ``remembered``
     login IDs (lower case) seen locked before to the day their count started; ``issued``
-    are the accepted applications whose recorded dates say when each ID was issued, and
+    are the batches whose applications and imports say when each ID was issued, and
     ``loaded`` the user files a first apply loaded to its day (``state.loaded_users``)."""
     systems = provider_systems(registry, provider)
     counted = remembered or {}
@@ -345,7 +347,7 @@ def judge(inputs: Inputs) -> DutyResult:
         inputs.today,
         provider,
         inputs.remembered,
-        inputs.accepted,
+        inputs.batches,
         inputs.loaded,
     )
     return replace(
