@@ -260,3 +260,35 @@ def test_the_plan_names_who_does_a_manual_step_as_the_acceptance_notice_does(
     _applied(gr, tmp_path / "o1", ACCEPTED)
     (notice,) = _mails(tmp_path / "o1")
     assert waits in notice.get_content()
+
+
+def test_an_occto_application_falls_into_no_processing_day(
+    switching: GitRegistry, tmp_path: Path
+) -> None:
+    """M, the twice-monthly processing day, is Tokyo Gas Network's (000 §5-1): an
+    application of OCCTO's systems alone names none, in the plan, the run's report, the
+    受付 mail and status, while a Tokyo Gas Network one still does."""
+    gr = switching
+    gr.branch("certificate", "main")
+    gr.reg.switching_operator(certificates=[certificate(1), NEW_CERT])
+    gr.commit("certificate: change")
+    planned = accessreg(gr, "--lang", "ja", "plan", "--base", "main", "--head", "certificate",
+                        "--today", str(ACCEPTED))  # fmt: skip
+    assert planned.returncode == 0, planned.stderr
+    assert "システム処理日（M）なし" in planned.stdout and "システム処理日 M" not in planned.stdout
+    gr.checkout("main")
+    gr.repo.git.merge("-q", "--no-ff", "--no-edit", "certificate", env=on(ACCEPTED))
+    ran = accessreg(gr, "--lang", "ja", "apply", "--out", str(tmp_path / "o1"), "--confirm",
+                    "--today", str(ACCEPTED), "--accepted-on", str(ACCEPTED))  # fmt: skip
+    assert ran.returncode == 0, ran.stderr
+    assert "システム処理日（M）なし" in ran.stdout + ran.stderr
+    (notice,) = _mails(tmp_path / "o1")
+    assert "システム処理日" not in notice.get_content()
+    assert "M=" in _status(gr, "TESTOP01", ACCEPTED)  # blank
+    # A Tokyo Gas Network application still falls into its batch.
+    gr.branch("taxis", "main")
+    gr.reg.user(email="staff@test-gas.example.co.jp", permissions={"taxis": "1010"})
+    gr.commit("taxis: change")
+    planned = accessreg(gr, "--lang", "ja", "plan", "--base", "main", "--head", "taxis",
+                        "--today", str(ACCEPTED))  # fmt: skip
+    assert "システム処理日 M 2026-12-16" in planned.stdout, planned.stdout

@@ -129,9 +129,12 @@ def events_text(plan: Plan, bold: str = "") -> Message:
             if event in events.assumed
             else msg("{event} on {day}", event=word, day=day)
         )
-    if plan.processing_day is None:
+    if plan.processing_day is None and plan.at_once:
         # Only suspensions and liftings: taken at once, in no batch (001 p46, 002 §2.4).
         return msg("Dates: {events} · at once, in no processing day's batch", events=tuple(parts))
+    if plan.processing_day is None:
+        # Systems whose operator processes no batches (OCCTO's): each item has its own date.
+        return msg("Dates: {events} · no processing day M", events=tuple(parts))
     m = Verbatim(f"{bold}{plan.processing_day.isoformat()}{bold}")
     if plan.accepted != events.accepted:
         return msg(

@@ -18,6 +18,7 @@ from accessreg.plan.wording import kinds_text
 from accessreg.provision.apply import ApplyResult
 from accessreg.provision.bundle import UPGRADE_FILES
 from accessreg.provision.confirm import ConfirmResult
+from accessreg.provision.state import ApplicationRecord
 from accessreg.reporting import reporters
 
 
@@ -109,27 +110,7 @@ def apply_text(result: ApplyResult, out: str) -> str:
         )
     else:
         lines.append(_t(msg("batch: none (no change to provision)")))
-    for app in result.applications:
-        kinds = kinds_text(app.kinds)
-        lines.append(
-            _t(
-                msg(
-                    "application {id}: {kinds}, accepted {accepted}, M {m}",
-                    id=app.id,
-                    kinds=kinds,
-                    accepted=app.accepted_on,
-                    m=app.processing_day,
-                )
-                if app.processing_day is not None
-                # Only suspensions and liftings: at once, in no batch (001 p46).
-                else msg(
-                    "application {id}: {kinds}, accepted {accepted}, at once",
-                    id=app.id,
-                    kinds=kinds,
-                    accepted=app.accepted_on,
-                )
-            )
-        )
+    lines.extend(_t(_application_line(app)) for app in result.applications)
     for system, n in result.rows.items():
         lines.append(
             _t(
@@ -217,3 +198,22 @@ def confirm_text(result: ConfirmResult) -> str:
     lines += [_t(msg("state: {note}", note=note)) for note in result.notes]
     lines += in_doubt_lines(result.in_doubt, catalog)
     return "\n".join(lines) + "\n"
+
+
+def _application_line(app: ApplicationRecord) -> Message:
+    """An application, its 受付日 and its M: none for one that only suspends or lifts (at
+    once, 001 p46), nor for one of systems whose operator processes no batches (OCCTO's)."""
+    fields: dict[str, Param] = {
+        "id": app.id,
+        "kinds": kinds_text(app.kinds),
+        "accepted": app.accepted_on,
+    }
+    if app.processing_day is not None:
+        return msg(
+            "application {id}: {kinds}, accepted {accepted}, M {m}",
+            m=app.processing_day,
+            **fields,
+        )
+    if app.items and all(i.keyed == "suspended_on" for i in app.items):
+        return msg("application {id}: {kinds}, accepted {accepted}, at once", **fields)
+    return msg("application {id}: {kinds}, accepted {accepted}, no processing day M", **fields)

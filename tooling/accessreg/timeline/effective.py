@@ -221,13 +221,14 @@ class Dates:
             return self.loaded
         return min(self.events.accepted, self.events.merged)
 
-    def acceptance(self, at_once: bool) -> tuple[date, date | None]:
+    def acceptance(self, at_once: bool, batched: bool = True) -> tuple[date, date | None]:
         """An application's 受付日 and its processing day M: ``accepted_on`` and the batch
         it falls into; for one that only suspends or lifts (``at_once``), ``taken_on`` and
-        no M (it is in no batch)."""
+        no M (it is in no batch); for one of systems whose provider has no processing day
+        (not ``batched``: OCCTO's, ``Catalog.batched``), no M either."""
         if at_once:
             return self.taken_on, None
-        return self.accepted_on, self.processing_day()
+        return self.accepted_on, self.processing_day() if batched else None
 
     def batch_of(self, system_id: str, effective: Effective) -> date | None:
         """The processing day M of the batch a change of ``system_id`` dated ``effective``
