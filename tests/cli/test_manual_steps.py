@@ -122,7 +122,8 @@ def test_an_occto_certificate_waits_for_the_help_desk_and_is_dated_by_its_confir
                         "--today", str(CONFIRMED))  # fmt: skip
     assert confirm.returncode == 0, confirm.stderr
     (notice,) = _mails(done)
-    assert notice["Subject"] == "【利用開始周知】スイッチング支援システム（テストガス株式会社）"
+    # OCCTO returns the application's result (申請結果返送, 001 p13), in its own words.
+    assert notice["Subject"] == "【申請結果】スイッチング支援システム（テストガス株式会社）"
     body = notice.get_content()
     assert "スイッチング支援システム（switching）の登録作業が完了しました（2026-12-15）" in body
     assert "証明書ID EP-TEST-0002、CN TESTOP01-PC02、有効期限 2028-11-30（2026-12-15 以降）" in body

@@ -205,6 +205,12 @@ class Provider(Frozen):
         description="What an acceptance notice says of the dates it announces, in the "
         "provider's words (000 §5-1: a standard schedule that may slip); absent: nothing.",
     )
+    result_notice: str | None = Field(
+        default=None,
+        description="What the notice of a registration done is called, where the provider "
+        "names it (OCCTO's help desk returns the application's result, 申請結果返送, 001 p13); "
+        "absent: Tokyo Gas Network's words, 利用開始周知 for a grant, 手続き完了通知 else.",
+    )
     certificate_registration: Timing | None = Field(
         default=None, description="When a registered client certificate becomes usable."
     )

@@ -522,8 +522,11 @@ def completion_notices(
     grants = any(p["action"] not in stops for p in people) or any(
         i["action"] is not ChangeKind.REMOVE for i in stepped
     )
+    provider = catalog.provider_map.get(system.provider)
+    named = provider.result_notice if provider is not None else None
     context = {
-        "notice_title": "利用開始周知" if grants else "手続き完了通知",
+        # In the provider's words: OCCTO's 申請結果 (001 p13), Tokyo Gas Network's 000 §5-1.
+        "notice_title": named or ("利用開始周知" if grants else "手続き完了通知"),
         "operator": {"code": operator.code, "name": operator.name},
         "application": _application_context(record),
         # Named in the body as on the forms (with its key), in the subject by its name.
