@@ -24,7 +24,7 @@ from tests.helpers.provisioning import (
     state,
     tree,
 )
-from tests.helpers.regfactory import RegistryFactory, certificate, contact
+from tests.helpers.regfactory import RegistryFactory, contact
 
 
 @pytest.fixture(autouse=True)
@@ -337,16 +337,7 @@ def test_occto_systems_get_only_the_gates_they_have(gr: GitRegistry, tmp_path: P
     """The member system uses IDs and passwords only (003); the switching support system
     client certificates (002 §3.1) and no block of overseas addresses (000 §2-8 is Tokyo
     Gas Network's)."""
-    gr.reg.operator(
-        "DENKI001",
-        roles=["electricity_retailer"],
-        occto_member=True,
-        membership={"status": "member", "member_since": "2020-04-01"},
-        systems=["switching", "member_portal"],
-        contacts=[contact(n=5, email="window5@denki-test.example.co.jp")],
-        subcontractors=None,
-        certificates=[certificate(5, cn="DENKI001-PC05")],
-    )
+    gr.reg.occto_member()
     gr.reg.user("DENKI001", "admin@denki-test.example.co.jp", affiliation="DENKI001",
                 permissions={"switching": "retailer_admin", "member_portal": "admin"})  # fmt: skip
     gr.commit("an OCCTO member")
@@ -373,16 +364,7 @@ def test_occto_systems_deltas_are_named_by_the_day_they_take_effect(
     gr.reg.edit(
         "systems.yaml", "remove: {start: accepted}" + then, "remove: {start: manual}" + then
     )
-    gr.reg.operator(
-        "DENKI001",
-        roles=["electricity_retailer"],
-        occto_member=True,
-        membership={"status": "member", "member_since": "2020-04-01"},
-        systems=["switching", "member_portal"],
-        contacts=[contact(n=5, email="window5@denki-test.example.co.jp")],
-        subcontractors=None,
-        certificates=[certificate(5, cn="DENKI001-PC05")],
-    )
+    gr.reg.occto_member()
     admin = {"switching": "retailer_admin", "member_portal": "admin"}
     gr.reg.user("DENKI001", "admin@denki-test.example.co.jp", affiliation="DENKI001",
                 permissions=admin)  # fmt: skip

@@ -535,18 +535,9 @@ def test_an_acceptance_notice_names_the_desk_of_the_systems_it_concerns(
 ) -> None:
     """An operator using both of OCCTO's systems applies for a user of its member system:
     OCCTO receives it (003 §3.1), not the switching help desk it also deals with."""
-    occto = dict(
-        roles=["electricity_retailer"],
-        occto_member=True,
-        membership={"status": "member", "member_since": "2020-04-01"},
-        systems=["switching", "member_portal"],
-        contacts=[contact(n=5, email="window5@denki-test.example.co.jp")],
-        subcontractors=None,
-        certificates=[certificate(5, cn="DENKI001-PC05")],
-    )
 
     def occto_operator() -> None:
-        gr.reg.operator("DENKI001", **occto)
+        gr.reg.occto_member()
         admin = {"switching": "retailer_admin", "member_portal": "admin"}
         gr.reg.user("DENKI001", "admin@denki-test.example.co.jp", affiliation="DENKI001",
                     permissions=admin)  # fmt: skip

@@ -240,6 +240,18 @@ def test_a_window_person_swap_at_occto_waits_for_the_help_desk(
         gr.close()
 
 
+def _certificate_planned(gr: GitRegistry) -> str:
+    """A pull request ``certificate`` adding a switching certificate on ``ACCEPTED``: its
+    plan, in Japanese. The branch stays checked out."""
+    gr.branch("certificate", "main")
+    gr.reg.switching_operator(certificates=[certificate(1), NEW_CERT])
+    gr.commit("certificate: change")
+    planned = accessreg(gr, "--lang", "ja", "plan", "--base", "main", "--head", "certificate",
+                        "--today", str(ACCEPTED))  # fmt: skip
+    assert planned.returncode == 0, planned.stderr
+    return planned.stdout
+
+
 def test_the_plan_names_who_does_a_manual_step_as_the_acceptance_notice_does(
     switching: GitRegistry, tmp_path: Path
 ) -> None:
@@ -247,15 +259,10 @@ def test_the_plan_names_who_does_a_manual_step_as_the_acceptance_notice_does(
     p13), not Tokyo Gas Network's システム運営部門: the pull request's plan says whose work
     it waits for, in the words of the 受付 mail, both from the catalog."""
     gr = switching
-    gr.branch("certificate", "main")
-    gr.reg.switching_operator(certificates=[certificate(1), NEW_CERT])
-    gr.commit("certificate: change")
-    planned = accessreg(gr, "--lang", "ja", "plan", "--base", "main", "--head", "certificate",
-                        "--today", str(ACCEPTED))  # fmt: skip
-    assert planned.returncode == 0, planned.stderr
+    planned = _certificate_planned(gr)
     waits = "スイッチング支援システム ヘルプデスクの作業完了後"
-    assert waits in planned.stdout, planned.stdout
-    assert "システム運営部門" not in planned.stdout
+    assert waits in planned, planned
+    assert "システム運営部門" not in planned
     gr.checkout("main")
     gr.repo.git.merge("-q", "--no-ff", "--no-edit", "certificate", env=on(ACCEPTED))
     _applied(gr, tmp_path / "o1", ACCEPTED)
@@ -270,13 +277,8 @@ def test_an_occto_application_falls_into_no_processing_day(
     application of OCCTO's systems alone names none, in the plan, the run's report, the
     受付 mail and status, while a Tokyo Gas Network one still does."""
     gr = switching
-    gr.branch("certificate", "main")
-    gr.reg.switching_operator(certificates=[certificate(1), NEW_CERT])
-    gr.commit("certificate: change")
-    planned = accessreg(gr, "--lang", "ja", "plan", "--base", "main", "--head", "certificate",
-                        "--today", str(ACCEPTED))  # fmt: skip
-    assert planned.returncode == 0, planned.stderr
-    assert "システム処理日（M）なし" in planned.stdout and "システム処理日 M" not in planned.stdout
+    planned = _certificate_planned(gr)
+    assert "システム処理日（M）なし" in planned and "システム処理日 M" not in planned
     gr.checkout("main")
     gr.repo.git.merge("-q", "--no-ff", "--no-edit", "certificate", env=on(ACCEPTED))
     ran = accessreg(gr, "--lang", "ja", "apply", "--out", str(tmp_path / "o1"), "--confirm",

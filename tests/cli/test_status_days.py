@@ -17,22 +17,28 @@ ON = "2026-12-03"  # the merge, its acceptance and its apply: M is 2026-12-16
 CONFIRMED = "2026-12-22"  # TAXIS and JOHS import the batch
 
 
+def _new_user_applied(made: GitRegistry, tmp_path: Path, day: str) -> str:
+    """``made`` loaded on 12/03, then a new user of TAXIS and JOHS merged, approved and
+    applied on ``day``: its batch."""
+    first = accessreg(made, "apply", "--out", str(tmp_path / "initial"), "--initial",
+                      "--confirm", "--today", ON)  # fmt: skip
+    assert first.returncode == 0, first.stderr
+    merge(made, "new-user", lambda: made.reg.user(email=NEW, name="四谷 四郎"))
+    before = set(state(made)["batches"])
+    ran = accessreg(made, "apply", "--out", str(tmp_path / "out"), "--confirm",
+                    "--today", day, "--accepted-on", day)  # fmt: skip
+    assert ran.returncode == 0, ran.stderr
+    (batch,) = set(state(made)["batches"]) - before
+    return batch
+
+
 @pytest.fixture
 def applied(reg: RegistryFactory, tmp_path: Path) -> Iterator[tuple[GitRegistry, str]]:
     """A registry loaded on 12/03, then a new user of TAXIS and JOHS merged and applied the
     same day; its batch."""
     made = GitRegistry(reg)
     try:
-        first = accessreg(made, "apply", "--out", str(tmp_path / "initial"), "--initial",
-                          "--confirm", "--today", ON)  # fmt: skip
-        assert first.returncode == 0, first.stderr
-        merge(made, "new-user", lambda: reg.user(email=NEW, name="四谷 四郎"))
-        before = set(state(made)["batches"])
-        ran = accessreg(made, "apply", "--out", str(tmp_path / "out"), "--confirm",
-                        "--today", ON, "--accepted-on", ON)  # fmt: skip
-        assert ran.returncode == 0, ran.stderr
-        (batch,) = set(state(made)["batches"]) - before
-        yield made, batch
+        yield made, _new_user_applied(made, tmp_path, ON)
     finally:
         made.close()
 
@@ -95,15 +101,7 @@ def test_confirm_refuses_a_day_before_an_acceptance_later_than_the_run(
     (000 §5-1 ②): TAXIS cannot have registered it on the Sunday between."""
     made = GitRegistry(reg)
     try:
-        first = accessreg(made, "apply", "--out", str(tmp_path / "initial"), "--initial",
-                          "--confirm", "--today", ON)  # fmt: skip
-        assert first.returncode == 0, first.stderr
-        merge(made, "new-user", lambda: reg.user(email=NEW, name="四谷 四郎"))
-        before = set(state(made)["batches"])
-        ran = accessreg(made, "apply", "--out", str(tmp_path / "out"), "--confirm",
-                        "--today", "2026-12-05", "--accepted-on", "2026-12-05")  # fmt: skip
-        assert ran.returncode == 0, ran.stderr
-        (batch,) = set(state(made)["batches"]) - before
+        batch = _new_user_applied(made, tmp_path, "2026-12-05")
         recorded = state(made)
         assert recorded["batches"][batch]["created_on"] == "2026-12-05"
         sunday = accessreg(made, "--lang", "en", "confirm", batch, "--today", "2026-12-06")

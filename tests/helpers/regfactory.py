@@ -138,6 +138,21 @@ class RegistryFactory:
         data.update(over)
         return self.operator(**data)
 
+    def occto_member(self, code: str = "DENKI001", **over: Any) -> Path:
+        """An electricity retailer, OCCTO member, using both of OCCTO's systems (switching
+        with its web certificate, 002 §3.1; the member system, 003), and no user."""
+        data: dict[str, Any] = {
+            "roles": ["electricity_retailer"],
+            "occto_member": True,
+            "membership": {"status": "member", "member_since": "2020-04-01"},
+            "systems": ["switching", "member_portal"],
+            "contacts": [contact(n=5, email="window5@denki-test.example.co.jp")],
+            "subcontractors": None,
+            "certificates": [certificate(5, cn=f"{code}-PC05")],
+        }
+        data.update(over)
+        return self.operator(code, **data)
+
     def validate(self, today: date = TODAY) -> ValidationResult:
         return validate(DirectorySource(self.root, "registry"), today)
 
