@@ -538,6 +538,27 @@ def test_a_first_apply_with_a_name_cp932_cannot_hold_writes_nothing(
     assert "𠮷田 太郎" in delta
 
 
+def test_a_first_apply_with_a_catalog_name_cp932_cannot_hold_writes_nothing(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """A first apply's deltas are made as they are written: the snapshots' check of the
+    same cells still refuses the run before anything is written. The catalog's words are
+    every operator's: nothing can be held back for them."""
+    gr.reg.edit("systems.yaml", "name_ja: 託送情報共有サイト", "name_ja: 託送情報共有サイト—共通")
+    gr.commit("a catalog name CP932 cannot hold")
+    out = tmp_path / "out"
+    args = ["apply", "--out", str(out), "--initial", "--encoding", "cp932", "--confirm", *DAY]
+    result = accessreg(gr, *args)
+    assert result.returncode == 1
+    assert "holds '—' (U+2014)" in result.stderr
+    assert not out.exists() and not list(tmp_path.glob(".out.*"))
+    assert gr.repo.git.for_each_ref("refs/accessreg/") == ""  # nothing recorded
+    utf8 = accessreg(gr, *[a for a in args if a not in ("--encoding", "cp932")])
+    assert utf8.returncode == 0, utf8.stderr
+    delta = next((out / "imports/taxis").glob("delta-*.csv")).read_text("utf-8-sig")
+    assert "託送情報共有サイト—共通" in delta
+
+
 def test_cp932_outputs_read_back_equal(gr: GitRegistry, tmp_path: Path) -> None:
     out = tmp_path / "out"
     assert (

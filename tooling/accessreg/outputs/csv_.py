@@ -122,10 +122,28 @@ def _writer(written: list[str]) -> Any:
 
 
 def header_bytes(header: Sequence[str], encoding: Encoding) -> bytes:
-    """The header line, as a file starts (UTF-8 with its byte-order mark)."""
+    """The header line, as a file starts (UTF-8 with its byte-order mark). A heading that
+    is not the tool's own is a name of the catalog's (a derived system's, a page's):
+    CannotEncode where the encoding cannot hold it."""
+    codec = CODECS[encoding]
+    failures = [
+        msg(
+            "The heading {column} (a name in the catalog, systems.yaml) holds {characters}, "
+            "which {encoding} cannot hold; use --encoding utf-8 or another character",
+            column=column,
+            characters=tuple(bad),
+            encoding=encoding.upper(),
+        )
+        for column in header
+        if encoding is not Encoding.UTF8
+        and not column.isascii()
+        and (bad := _unencodable(column, codec))
+    ]
+    if failures:
+        raise CannotEncode(failures)
     written: list[str] = []
     _writer(written).writerow(header)
-    return "".join(written).encode(CODECS[encoding])
+    return "".join(written).encode(codec)
 
 
 def rows_bytes(
