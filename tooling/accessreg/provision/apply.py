@@ -390,12 +390,14 @@ def _plan(
 
 
 def examine(repo: GitRepository, state: State, request: ApplyRequest, head: str) -> Isolation:
-    """HEAD validated as of the day it was merged, and what its errors hold back. Downstream
+    """HEAD validated as of the day it was merged, and what its errors (and its values the
+    CSVs cannot hold in the run's encoding) hold back. Downstream
     holds the applied revision but for the files held back before; an explicit ``--base``
     says it holds exactly that revision."""
     previous = state.held if request.base is None else {}
     base = base_of(request, state)
-    return isolate(repo, head, base, previous, _merged_on(repo, head), request.full)
+    encoding = request.options.encoding
+    return isolate(repo, head, base, previous, _merged_on(repo, head), request.full, encoding)
 
 
 def delivered(session: Session) -> Callable[[str], bool]:
