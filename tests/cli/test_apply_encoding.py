@@ -4,7 +4,8 @@ every deletion, goes out with it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -158,5 +159,55 @@ def test_a_first_apply_loads_all_but_the_file_cp932_cannot_hold(
         assert {r["メールアドレス（ID）"] for r in snapshot} == {STAYS}
         rel = user_file(OURS, NEWCOMER)
         assert state(made)["held"][rel]["rev"] is None  # downstream holds nothing of it
+    finally:
+        made.close()
+
+
+def plan(gr: GitRegistry, branch: str, *fmt: str) -> str:
+    result = accessreg(gr, "plan", "--base", "main", "--head", branch, "--today", ON,
+                       "--merged-on", ON, "--accepted-on", ON, *fmt)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def branch(gr: GitRegistry, name: str, change: Callable[[], object]) -> None:
+    gr.branch(name, "main")
+    change()
+    gr.commit(f"{name}: change")
+    gr.checkout("main")
+
+
+def test_the_plan_tells_what_the_merge_will_hold_back_and_releases_only_a_fix(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """The runs record their encoding: a pull request's plan says which of its values the
+    merge's run cannot write, and does not count a file held back for one as released by a
+    change that leaves the value as it is."""
+    assert state(gr)["encoding"] == "cp932"
+    rel = user_file(OURS, NEWCOMER)
+    branch(gr, "ivs", lambda: gr.reg.user(OURS, NEWCOMER, name=IVS, name_kana=KANA))
+    told = plan(gr, "ivs", "--format", "markdown")
+    assert "**⚠️ Held back once merged: main's runs write the CSVs in CP932" in told
+    assert f"- `registry/{rel}:3`: `利用者名（漢字） holds '\U000e0100' (U+E0100)" in told
+    (unwritable,) = json.loads(plan(gr, "ivs", "--format", "json"))["unwritable"]
+    assert (unwritable["file"], unwritable["rule"]) == (f"registry/{rel}", "csv-encoding")
+    gr.repo.git.merge("-q", "--no-ff", "--no-edit", "ivs")
+    assert apply(gr, tmp_path / "held").returncode == 0
+    assert list(state(gr)["held"]) == [rel]
+
+    branch(gr, "other", lambda: gr.reg.user(THEIRS, "new@other-gas.example.co.jp"))
+    other = json.loads(plan(gr, "other", "--format", "json"))
+    assert other["released"] == [] and "unwritable" not in other
+    branch(gr, "fix", lambda: gr.reg.user(OURS, NEWCOMER, name="葛西 花子", name_kana=KANA))
+    (released,) = json.loads(plan(gr, "fix", "--format", "json"))["released"]
+    assert [i["key"] for i in released["items"]] == [NEWCOMER]
+
+
+def test_a_plan_in_utf_8_says_nothing_of_encodings(reg: RegistryFactory) -> None:
+    made = GitRegistry(reg)
+    try:
+        branch(made, "ivs", lambda: made.reg.user(OURS, NEWCOMER, name=IVS, name_kana=KANA))
+        assert "unwritable" not in json.loads(plan(made, "ivs", "--format", "json"))
+        assert "Held back once merged" not in plan(made, "ivs")
     finally:
         made.close()

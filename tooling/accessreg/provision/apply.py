@@ -371,8 +371,11 @@ def _plan(
                 after = told
         # A first run with --base HEAD changes nothing but says where downstream is.
         moved = state.applied != found.head or state.held != isolated.held or upgrade
+        moved = moved or state.encoding != options.encoding  # what the plans judge held by
         if batch is not None or moved:
-            after = recorded.applied(after, found.head, request.today, batch, isolated.held)
+            after = recorded.applied(
+                after, found.head, request.today, batch, isolated.held, options.encoding
+            )
             what = f"applied {found.head[:12]}: {f'batch {batch.id}' if batch else 'no changes'}"
             if isolated.held:
                 what += f", {len(isolated.held)} file(s) held back"

@@ -297,15 +297,28 @@ def isolate(
     return Isolation(registry, found, pins, revs, released, held, scope, shared)
 
 
+def unwritable_in(
+    repo: GitRepository, merge_base: str, head: str, encoding: Encoding
+) -> list[Problem]:
+    """The values of the operator and user files a pull request changes (from
+    ``merge_base`` to ``head``) that the CSVs cannot hold in ``encoding``, located: what
+    ``apply`` in that encoding will hold back once it is merged, told before."""
+    if encoding is Encoding.UTF8:
+        return []
+    changed = [rel for rel, blob in repo.changed_blobs(merge_base, head, PREFIX).items() if blob]
+    return _unwritable(repo, head, changed, None, Shared(), encoding)
+
+
 def released_by(repo: GitRepository, head: str, state: State, day: date) -> dict[str, bytes | None]:
     """The files held back on ``main`` (``state``) that ``head`` releases, each with the
     content downstream holds of it: what ``apply`` releases once ``head`` is merged, decided
-    as it decides it (:func:`isolate`), for the plan of a pull request. Empty when nothing is
-    held, and when an error in a shared file at ``head`` would stop the run."""
+    as it decides it (:func:`isolate`, in the encoding of the run that recorded ``state``),
+    for the plan of a pull request. Empty when nothing is held, and when an error in a
+    shared file at ``head`` would stop the run."""
     if not state.held or state.applied is None:
         return {}
     try:
-        found = isolate(repo, head, state.applied, state.held, day)
+        found = isolate(repo, head, state.applied, state.held, day, encoding=state.encoding)
     except ProblemsFound:
         return {}
     return {rel: found.pins[rel] for rel in sorted(found.released)}
