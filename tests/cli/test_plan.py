@@ -466,7 +466,7 @@ def test_markdown_summary_details_escaping_and_cap(gr: GitRegistry) -> None:
     assert "img" not in page.tags and "a" not in page.tags and page.processed() == []
     assert "悪意 <img src=x> @octocat | <u0@bulk.example.jp>" in page.shown
     capped = render_markdown.render(plan, max_chars=6000)
-    assert len(capped) < 6000 + 300
+    assert len(capped) <= 6000
     assert "### BULK0039" not in capped
     assert "すべての項目は JSON（`plan.json`）にあります" in capped
     assert "### 概要" in capped and "BULK0039" in capped  # the summary is never cut

@@ -261,3 +261,51 @@ def test_a_suspension_dated_on_or_after_its_merge_asks_nothing_more(gr: GitRegis
     assert result.returncode == 0, result.stderr
     assert "再確認" not in result.stdout
     assert "利用停止: 2026-11-26" in result.stdout
+
+
+def test_a_padded_pull_request_still_shows_its_second_look_and_checks(gr: GitRegistry) -> None:
+    """450 ordinary users beside a self-grant and a new window person: the item lists are
+    cut to fit a GitHub comment, the notes never are, and the cut says what it leaves out."""
+    for i in range(450):
+        gr.reg.user(email=f"padding{i:03d}@test-gas.example.co.jp", name=f"水増し {i:03d}")
+    gr.reg.user(email="window1@test-gas.example.co.jp", permissions={"taxis": "1011"})
+    gr.reg.operator(contacts=[contact(), contact("deputy", n=2, github="window-2")])
+    gr.commit("padding, a self-grant and a new deputy")
+    text = comment(gr)
+    assert len(text) <= 60_000  # within a GitHub comment, with room for the workflow's words
+    assert "⚠️ **再確認が必要な項目が 1 件あります**。下の「再確認」を見てください。" in text
+    own = "- 申請者が自分自身に権限を付けています: `window1@test-gas.example.co.jp`"
+    assert text.count(own) == 1
+    assert text.count("- 新しい窓口責任者 窓口 2号 <`window2@test-gas.example.co.jp`>") == 1
+    shown = text.count("| ➕ 付与 |")
+    assert 0 < shown < 451
+    assert (
+        f"_ほか 1 事業者の {452 - shown} 項目はここに表示していません。すべての項目は JSON"
+        "（`plan.json`）にあります。_"
+    ) in text
+    assert text.index("| ➕ 付与 |") < text.index("_ほか 1 事業者") < text.index(own)
+
+
+def test_when_even_the_notes_overflow_second_looks_come_first_and_the_rest_is_counted(
+    gr: GitRegistry,
+) -> None:
+    """Ten new operators, five checks each, and a self-grant last: a comment too small for
+    every note keeps the second look, as many checks as fit, and says how many it left."""
+    for i in range(10):
+        gr.reg.operator(f"BULK{i:04d}", contacts=[contact(n=100 + i)], subcontractors=[])
+    gr.reg.user(email="window1@test-gas.example.co.jp", permissions={"taxis": "1011"})
+    gr.commit("ten operators and a self-grant")
+    result = run_cli("plan", "--base", "main", "--head", "pr", "--format", "markdown",
+                     "--accepted-on", "2026-11-24", "--actor", WINDOW, "--max-chars", "4000",
+                     cwd=gr.path)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    text = result.stdout
+    assert len(text) <= 4000
+    assert "- 申請者が自分自身に権限を付けています: `window1@test-gas.example.co.jp`" in text
+    checks = text.count("**受付担当者の確認事項**")
+    assert 0 < checks < 10
+    left = 50 - 5 * checks
+    assert (
+        f"_ほか {left} 件の確認事項・再確認はここに表示していません。すべて JSON（`plan.json`）"
+        "にあります。_"
+    ) in text

@@ -7,14 +7,18 @@ import io
 from datetime import date
 
 import pytest
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from accessreg.escape import csv_cell
-from accessreg.outputs import csv_
+from accessreg.model import Operator, User
+from accessreg.model.registry import Registry
+from accessreg.outputs import csv_, info_site
 from accessreg.outputs.access import Access, diff, effective_access, holders
 from accessreg.outputs.csv_ import CannotEncode, DatedChange, Encoding
-from tests.helpers.regfactory import RegistryFactory
+from accessreg.outputs.fragments import import_systems
+from tests.helpers.regfactory import RegistryFactory, certificate
 from tests.helpers.registries import loaded
 
 M = date(2026, 12, 1)
@@ -287,3 +291,63 @@ def test_each_rows_bytes_read_back_as_its_cells(rows: list[list[str]]) -> None:
         assert unit.endswith(b"\r\n")
         [back] = list(csv.reader(io.StringIO(unit.decode("utf-8"), newline="")))
         assert back == [csv_cell(c) for c in row]
+
+
+def _every_csv(registry: Registry, encoding: Encoding) -> None:
+    """Every CSV a snapshot run writes of ``registry``'s holders (CannotEncode if one fails)."""
+    access = effective_access(registry)
+    catalog = registry.catalog
+    for system in import_systems(catalog):
+        csv_.snapshot("x.csv", holders(access, system), system, catalog, encoding)
+    people = list(access.values())
+    info_site.subscriber_units(info_site.subscribers(catalog, people), encoding)
+    info_site.pages_units(catalog, people, info_site.pages(registry, access), encoding)
+
+
+DASH = "—"  # U+2014: not in CP932 (its dash is U+2015)
+SHOWN: list[tuple[str, tuple[str | int, ...]]] = [
+    ("users/TESTOP01/user2@test-gas.example.co.jp.yaml", ("name",)),
+    ("users/TESTOP01/user2@test-gas.example.co.jp.yaml", ("memo",)),
+    ("operators/TESTOP01.yaml", ("name",)),
+    ("operators/TESTOP01.yaml", ("subcontractors", 0, "name")),
+    ("operators/TESTOP01.yaml", ("contacts", 0, "name")),
+]
+NOT_SHOWN: list[tuple[str, tuple[str | int, ...]]] = [
+    ("operators/TESTOP01.yaml", ("ip_allowlist", 0, "reason")),
+    ("operators/TESTOP01.yaml", ("certificates", 0, "location")),
+    ("operators/TESTOP01.yaml", ("certificates", 0, "holder")),
+]
+
+
+@pytest.mark.parametrize(("rel", "path"), SHOWN + NOT_SHOWN)
+def test_a_file_is_found_unwritable_exactly_where_a_csv_cell_would_fail(
+    reg: RegistryFactory, rel: str, path: tuple[str | int, ...]
+) -> None:
+    """What ``unwritable`` checks before rendering (so that ``apply`` holds back the file
+    instead of stopping) is what rendering fails on: a value shown in a CSV, and no other."""
+    _registry(reg)  # a user of the subcontractor: its name is shown
+    reg.operator(
+        ip_allowlist=[{"cidr": "41.203.64.10/32", "reason": "拠点", "expires_on": "2099-12-31"}],
+        certificates=[certificate()],
+    )
+    data = yaml.safe_load((reg.root / rel).read_text("utf-8"))
+    parent = data
+    for key in path[:-1]:
+        parent = parent[key]
+    parent[path[-1]] = f"{parent[path[-1]]}{DASH}"
+    reg.write(rel, yaml.safe_dump(data, allow_unicode=True))
+    registry = loaded(reg)
+    if rel.startswith("operators/"):
+        model: User | Operator = registry.operators["TESTOP01"].operator
+    else:
+        model = next(u.user for u in registry.users if u.file == rel)
+    found = csv_.unwritable(rel, model, Encoding.CP932)
+    assert csv_.unwritable(rel, model, Encoding.UTF8) == []
+    shown = (rel, path) in SHOWN
+    expected = [(rel, path, "csv-encoding")] if shown else []
+    assert [(p.file, p.path, p.rule) for p in found] == expected
+    if shown:
+        with pytest.raises(CannotEncode):
+            _every_csv(registry, Encoding.CP932)
+    else:
+        _every_csv(registry, Encoding.CP932)

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from accessreg.model.problems import Problem, problem
+from accessreg.outputs.csv_ import Encoding
+from accessreg.provision import state as recorded
 from accessreg.provision.holding import hold
+from accessreg.provision.state import State
 
 PRESENT = [
     "systems.yaml",
@@ -41,3 +46,14 @@ def test_an_error_in_a_shared_file_refuses_and_a_stray_file_holds_nothing() -> N
     assert [p.file for p in found.refused] == ["registry/systems.yaml"]
     assert found.files == frozenset()
     assert [p.file for p in found.problems] == ["registry/notes.txt"]
+
+
+def test_the_state_records_an_encoding_other_than_utf_8_and_only_that() -> None:
+    """A run in UTF-8 writes the state as the versions before the key did (they read it);
+    one in CP932 records it, for the plans that judge what it holds back."""
+    day = date(2026, 12, 8)
+    utf8 = recorded.applied(State(), "a" * 40, day, None)
+    assert b'"encoding"' not in recorded.dump(utf8)["state.json"]
+    cp932 = recorded.applied(State(), "a" * 40, day, None, encoding=Encoding.CP932)
+    read = recorded.load(recorded.dump(cp932))
+    assert read.encoding is Encoding.CP932 and recorded.load(recorded.dump(utf8)) == utf8

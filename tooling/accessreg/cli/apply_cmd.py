@@ -106,9 +106,10 @@ def command(
     """Render the import files, whitelists and notices for everything merged since the last
     applied revision; with --confirm, send them (--send) and record the new revision.
 
-    An error at HEAD holds back the files it involves and the rest is applied; the report
-    lists them. Exit 0 when done, 1 when refused (an error in the catalog, the calendar or
-    the maintainers, a mass removal, a name the encoding cannot hold), 2 on a usage,
+    An error at HEAD (with --encoding cp932, a changed value it cannot hold too) holds back
+    the files it involves and the rest is applied; the report lists them. Exit 0 when done,
+    1 when refused (an error in the catalog, the calendar or the maintainers, a mass
+    removal, a value downstream holds that the encoding cannot), 2 on a usage,
     configuration or delivery error.
     """
     merged = {}

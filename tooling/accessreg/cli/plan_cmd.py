@@ -8,13 +8,18 @@ from pathlib import Path
 
 import click
 
+from accessreg import i18n
 from accessreg.cli.options import LOGIN, events_options, today_option
+from accessreg.escape import markdown as escape
 from accessreg.files.atomic import write_text
 from accessreg.gitio.repo import GitRepository
+from accessreg.model.messages import Verbatim, msg
+from accessreg.model.problems import Problem
+from accessreg.outputs.csv_ import Encoding
 from accessreg.plan import render_json, render_markdown, render_text
-from accessreg.provision.holding import released_by
+from accessreg.provision.holding import released_by, unwritable_in
 from accessreg.provision.state import recorded, recorded_waits
-from accessreg.reporting import authorize_report
+from accessreg.reporting import authorize_report, reporters
 from accessreg.review.pullrequest import read_pull_request
 from accessreg.timeline import clock
 from accessreg.timeline.effective import Events
@@ -96,16 +101,26 @@ def command(
         waits = recorded_waits(state, day)
         released = released_by(repo, head, state, events.known(day).merged)
         pr = read_pull_request(repo, base, head, events, day, actor, waits, released)
+        # What the merge's run, in the encoding it applies with, will hold back.
+        merge_base = pr.comparison.revisions.merge_base
+        unwritable = unwritable_in(repo, merge_base, pr.comparison.revisions.head, state.encoding)
     plan, decision = pr.plan, pr.decision
 
     def render(kind: str) -> str:
         if kind == "json":
-            extra = {"authorization": authorize_report.as_dict(decision)} if decision else None
+            extra: dict[str, object] = {}
+            if decision:
+                extra["authorization"] = authorize_report.as_dict(decision)
+            if unwritable:
+                extra["unwritable"] = [reporters.problem_dict(p) for p in unwritable]
             return render_json.render(plan, extra)
         if kind == "markdown":
             lines = authorize_report.markdown_lines(decision) if decision else []
+            lines += _unwritable_markdown(unwritable, state.encoding)
             return render_markdown.render(plan, max_chars=max_chars, preamble=lines)
         lines = authorize_report.text_lines(decision) if decision else []
+        if unwritable:
+            lines += [_held_back(state.encoding), *reporters.text(unwritable).splitlines()]
         return render_text.render(plan, preamble=lines)
 
     for kind, path in (("json", json_file), ("markdown", markdown_file)):
@@ -115,3 +130,31 @@ def command(
         write_text(output, render(fmt))
     elif json_file is None and markdown_file is None:
         sys.stdout.write(render(fmt))
+
+
+def _held_back(encoding: Encoding) -> str:
+    return i18n.text(
+        msg(
+            "⚠️ Held back once merged: main's runs write the CSVs in {encoding}, which cannot "
+            "hold these values; their files are applied once corrected (or with --encoding "
+            "utf-8):",
+            encoding=encoding.upper(),
+        )
+    )
+
+
+def _unwritable_markdown(problems: list[Problem], encoding: Encoding) -> list[str]:
+    """For the pull-request comment: the lines of values the merge's run cannot write, with
+    the file, line and message literal, never markup."""
+    if not problems:
+        return []
+    lines = [f"**{_held_back(encoding)}**"]
+    for p in problems:
+        shown = msg(
+            "- {file}: {message} ({rule})",
+            file=Verbatim(escape(f"{p.file}:{p.line}")),
+            message=Verbatim(escape(i18n.text(p.message))),
+            rule=Verbatim(f"`{p.rule}`"),
+        )
+        lines.append(i18n.text(shown))
+    return lines

@@ -22,9 +22,10 @@ from typing import Any
 
 from accessreg.errors import ProblemsFound
 from accessreg.escape import csv_row
-from accessreg.model import Catalog
+from accessreg.model import Catalog, Operator, User
 from accessreg.model.changes import ChangeKind
 from accessreg.model.messages import Lines, Message, msg
+from accessreg.model.problems import DataPath, Problem, problem
 from accessreg.outputs.access import AccessChange, Holder, Shown, form_row, none_shown
 
 
@@ -122,10 +123,28 @@ def _writer(written: list[str]) -> Any:
 
 
 def header_bytes(header: Sequence[str], encoding: Encoding) -> bytes:
-    """The header line, as a file starts (UTF-8 with its byte-order mark)."""
+    """The header line, as a file starts (UTF-8 with its byte-order mark). A heading that
+    is not the tool's own is a name of the catalog's (a derived system's, a page's):
+    CannotEncode where the encoding cannot hold it."""
+    codec = CODECS[encoding]
+    failures = [
+        msg(
+            "The heading {column} (a name in the catalog, systems.yaml) holds {characters}, "
+            "which {encoding} cannot hold; use --encoding utf-8 or another character",
+            column=column,
+            characters=tuple(bad),
+            encoding=encoding.upper(),
+        )
+        for column in header
+        if encoding is not Encoding.UTF8
+        and not column.isascii()
+        and (bad := _unencodable(column, codec))
+    ]
+    if failures:
+        raise CannotEncode(failures)
     written: list[str] = []
     _writer(written).writerow(header)
-    return "".join(written).encode(CODECS[encoding])
+    return "".join(written).encode(codec)
 
 
 def rows_bytes(
@@ -214,6 +233,60 @@ def _unencodable(cell: str, codec: str) -> list[Message]:
                     code=f"{ord(ch):04X}",
                     instead=instead,
                     instead_code=f"{ord(instead):04X}",
+                )
+            )
+    return found
+
+
+# Where the values of the registry's files show in the CSVs (``access.form_row``, the
+# info-sharing site's subscribers): each one's data path and a column that shows it. The
+# other fields are codes and choices of ASCII, or show in no CSV (a reading of the
+# operator's name, a certificate's location, the reason for an address).
+_NAME, _KANA = PERSON_HEADER[4], PERSON_HEADER[5]
+AFFILIATION_NAME = PERSON_HEADER[3]
+
+
+def _user_values(user: User) -> Iterator[tuple[DataPath, str, str]]:
+    yield ("email",), LOGIN_ID, user.email
+    yield ("name",), _NAME, user.name
+    yield ("name_kana",), _KANA, user.name_kana
+    yield ("memo",), MEMO_HEADER, user.memo or ""
+
+
+def _operator_values(op: Operator) -> Iterator[tuple[DataPath, str, str]]:
+    yield ("name",), OPERATOR_NAME, op.name
+    for i, sub in enumerate(op.subcontractors):
+        yield ("subcontractors", i, "name"), AFFILIATION_NAME, sub.name
+    for i, person in enumerate(op.contacts):  # window persons: holders and subscribers
+        yield ("contacts", i, "email"), LOGIN_ID, person.email
+        yield ("contacts", i, "name"), _NAME, person.name
+        yield ("contacts", i, "name_kana"), _KANA, person.name_kana
+
+
+def unwritable(rel: str, model: User | Operator, encoding: Encoding) -> list[Problem]:
+    """The values of a user's or an operator's file (``rel``) that a CSV would show and
+    ``encoding`` cannot hold, each where it stands in the file: checked before anything is
+    rendered, so that the file is held back (``provision.holding``) and not the run."""
+    if encoding is Encoding.UTF8:  # holds every character the registry can
+        return []
+    codec = CODECS[encoding]
+    values = _user_values(model) if isinstance(model, User) else _operator_values(model)
+    found = []
+    for path, column, value in values:
+        bad = [] if value.isascii() else _unencodable(value, codec)
+        if bad:
+            found.append(
+                problem(
+                    rel,
+                    "csv-encoding",
+                    msg(
+                        "{column} holds {characters}, which {encoding} cannot hold: the CSVs "
+                        "are written in {encoding}; use another character, or --encoding utf-8",
+                        column=column,
+                        characters=tuple(bad),
+                        encoding=encoding.upper(),
+                    ),
+                    path,
                 )
             )
     return found

@@ -11,6 +11,7 @@ anywhere or inject HTML. Words are in the run's language.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 from accessreg import i18n
 from accessreg.escape import markdown as escape
@@ -112,42 +113,200 @@ def _item_row(item: Item, catalog: Catalog) -> str:
     )
 
 
-def _attention(plan: Plan, op: OperatorPlan, app: Application) -> list[str]:
+@dataclass(frozen=True)
+class _Notes:
+    """Notes of one kind on one application, as written (empty if none), and how many."""
+
+    text: str = ""
+    count: int = 0
+
+
+def _notes_of(plan: Plan, op: OperatorPlan, app: Application) -> tuple[_Notes, _Notes]:
+    """What the reviewer is asked of ``op``'s application ``app``: the checks of the
+    reviewer guide, and the second looks."""
     mine = [n for n in plan.notes if n.operator == op.code and n.application is app]
-    lines = []
-    checks = [n for n in mine if n.kind == "check"]
-    flags = [n for n in mine if n.kind == "flag"]
-    if checks:
-        lines += [_t(msg("**To check** (reviewer guide):")), ""]
-        lines += [f"- {_e(n.message)}" for n in checks]
-        lines.append("")
-    if flags:
-        lines += [_t(msg("**⚠️ Second look**:")), ""]
-        lines += [f"- {_e(n.message)}" for n in flags]
-        lines.append("")
-    return lines
+    found = []
+    for kind, title in (("check", msg("**To check** (reviewer guide):")),
+                        ("flag", msg("**⚠️ Second look**:"))):  # fmt: skip
+        notes = [f"- {_e(n.message)}" for n in mine if n.kind == kind]
+        lines = [_t(title), "", *notes, ""] if notes else []
+        found.append(_Notes("".join(f"{line}\n" for line in lines), len(notes)))
+    return found[0], found[1]
 
 
-def _operator_section(plan: Plan, op: OperatorPlan, notes: bool = True) -> list[str]:
+@dataclass
+class _Block:
+    """One application of one operator, in the pieces a cut keeps or leaves out."""
+
+    heading: str
+    items: list[tuple[str, str]]  # each item's table row, and what follows the table of it
+    checks: _Notes
+    flags: _Notes
+
+
+@dataclass
+class _Section:
+    heading: str  # the operator's (and before the first release, the releases')
+    blocks: list[_Block]
+
+
+_TABLE_END = "\n"
+
+
+def _table_head() -> str:
+    columns = _t(msg("| | change | who / what | details and dates |"))
+    return f"{columns}\n| --- | --- | --- | --- |\n"
+
+
+def _section(plan: Plan, op: OperatorPlan, notes: bool, heading: str = "") -> _Section:
     """``op``'s applications, and the notes on them unless ``notes`` is false (a release's)."""
-    lines = [f"### {escape(op.code)} {escape(op.name)}", ""]
+    blocks = []
     for app in op.applications:
-        lines += [
-            f"#### {_t(wording.application(app))}",
-            "",
-            _t(msg("| | change | who / what | details and dates |")),
-            "| --- | --- | --- | --- |",
-        ]
-        lines += [_item_row(i, plan.catalog) for i in op.items if i.application is app]
-        lines.append("")
+        items = []
         for item in op.items:
-            if item.application is app and isinstance(item, OperatorChange) and item.ending_users:
-                lines.append(_t(msg("Users whose access ends:")))
+            if item.application is not app:
+                continue
+            after = ""
+            if isinstance(item, OperatorChange) and item.ending_users:
+                lines = [_t(msg("Users whose access ends:"))]
                 lines += [f"- {escape(p.name)} {escape(p.email)}" for p in item.ending_users]
-                lines.append("")
-        if notes:
-            lines += _attention(plan, op, app)
-    return lines
+                after = "".join(f"{line}\n" for line in [*lines, ""])
+            items.append((_item_row(item, plan.catalog) + "\n", after))
+        checks, flags = _notes_of(plan, op, app) if notes else (_Notes(), _Notes())
+        blocks.append(_Block(f"#### {_t(wording.application(app))}\n\n", items, checks, flags))
+    return _Section(f"{heading}### {escape(op.code)} {escape(op.name)}\n\n", blocks)
+
+
+@dataclass
+class _Cut:
+    """What of the sections a comment of limited size shows: of each block, its first
+    ``items`` and whether its checks and flags (counted in ``notes`` when left out)."""
+
+    items: dict[tuple[int, int], int] = field(default_factory=dict)
+    checks: set[tuple[int, int]] = field(default_factory=set)
+    flags: set[tuple[int, int]] = field(default_factory=set)
+    notes: int = 0  # notes left out
+
+
+# Room kept for the lines that say what a cut leaves out.
+_CUT_LINES = 600
+
+
+def _fit(sections: list[_Section], room: int) -> _Cut:
+    """What fits in ``room`` characters: every second look first, then every check (both
+    short, and what a reviewer must not miss), then the items in order as long as they
+    fit (the JSON holds all of them)."""
+    cut = _Cut()
+    opened: set[object] = set()  # the sections, blocks and tables already paid for
+
+    def cost(s: int, b: int, *more: tuple[object, str]) -> tuple[int, list[object]]:
+        parts = [(s, sections[s].heading), ((s, b), sections[s].blocks[b].heading), *more]
+        paying = [(key, text) for key, text in parts if key not in opened]
+        return sum(len(text) for _, text in paying), [key for key, _ in paying]
+
+    def take(size: int, keys: list[object]) -> bool:
+        nonlocal room
+        if size > room:
+            return False
+        room -= size
+        opened.update(keys)
+        return True
+
+    for kind, chosen in (("flags", cut.flags), ("checks", cut.checks)):
+        for s, section in enumerate(sections):
+            for b, block in enumerate(section.blocks):
+                found: _Notes = getattr(block, kind)
+                if not found.count:
+                    continue
+                if take(*cost(s, b, (object(), found.text))):
+                    chosen.add((s, b))
+                else:
+                    cut.notes += found.count
+    for s, section in enumerate(sections):
+        for b, block in enumerate(section.blocks):
+            for row, after in block.items:
+                table = ((s, b, "table"), _table_head() + _TABLE_END)
+                if not take(*cost(s, b, table, (object(), row + after))):
+                    return cut
+                cut.items[s, b] = cut.items.get((s, b), 0) + 1
+    return cut
+
+
+def _sections(plan: Plan) -> list[_Section]:
+    """This change's operators, then those of the files its merge releases (no notes: the
+    notes are on this change's items)."""
+    found = [_section(plan, op, True) for op in plan.operators]
+    for i, op in enumerate(plan.released):
+        heading = f"## {_t(wording.RELEASED_HEADING)}\n\n{_t(wording.RELEASED_NOTE)}\n\n"
+        found.append(_section(plan, op, False, heading if i == 0 else ""))
+    return found
+
+
+def _shown(sections: list[_Section], cut: _Cut | None, json_name: str) -> str:
+    """The sections as ``cut`` keeps them (None: whole), the cut said where it starts: how
+    many items it leaves out, and where they are."""
+    out = []
+    said = cut is None
+    for s, section in enumerate(sections):
+        part = []
+        for b, block in enumerate(section.blocks):
+            shown = len(block.items) if cut is None else cut.items.get((s, b), 0)
+            checks = cut is None or (s, b) in cut.checks
+            flags = cut is None or (s, b) in cut.flags
+            body = ""
+            if shown:
+                rows = "".join(row for row, _ in block.items[:shown])
+                body += _table_head() + rows + _TABLE_END
+                body += "".join(after for _, after in block.items[:shown])
+            if not said and shown < len(block.items):
+                assert cut is not None
+                body += _left_out(sections, cut, json_name)
+                said = True
+            body += (block.checks.text if checks else "") + (block.flags.text if flags else "")
+            if shown or (checks and block.checks.count) or (flags and block.flags.count):
+                part.append(block.heading)
+            part.append(body)
+        if any(p.startswith("#### ") for p in part):
+            out.append(section.heading)
+        out += part
+    if cut is not None and cut.notes:
+        out.append(
+            _t(
+                nmsg(
+                    "_{count} more check or second look is not shown here: every one is in "
+                    "the JSON (`{json}`)._",
+                    "_{count} more checks and second looks are not shown here: every one is "
+                    "in the JSON (`{json}`)._",
+                    cut.notes,
+                    json=json_name,
+                )
+            )
+            + "\n"
+        )
+    return "".join(out)
+
+
+def _left_out(sections: list[_Section], cut: _Cut, json_name: str) -> str:
+    """The line that says how many items the cut leaves out, of how many operators."""
+    items = operators = 0
+    for s, section in enumerate(sections):
+        missing = sum(
+            len(block.items) - cut.items.get((s, b), 0) for b, block in enumerate(section.blocks)
+        )
+        items += missing
+        operators += missing > 0
+    return (
+        _t(
+            msg(
+                "_{items} more item(s) of {operators} operator(s) are not shown here: the "
+                "complete plan is the JSON (`{json}`)._",
+                items=items,
+                operators=operators,
+                json=json_name,
+            )
+        )
+        + "\n\n"
+    )
 
 
 def render(
@@ -158,33 +317,9 @@ def render(
 ) -> str:
     head = [*_header(plan), *preamble, *([""] if preamble else []), *_summary(plan), *_notes(plan)]
     out = "\n".join(head) + "\n"
-    shown_items = 0
-    # This change's operators, then those of the files its merge releases (no notes: the
-    # notes are on this change's items).
-    sections = [(op, True) for op in plan.operators] + [(op, False) for op in plan.released]
-    total = len(plan.items) + sum(len(op.items) for op in plan.released)
-    for index, (op, own) in enumerate(sections):
-        section = "\n".join(_operator_section(plan, op, notes=own)) + "\n"
-        if op is next(iter(plan.released), None):
-            heading = f"## {_t(wording.RELEASED_HEADING)}\n\n{_t(wording.RELEASED_NOTE)}\n\n"
-            section = heading + section
-        if len(out) + len(section) > max_chars:
-            rest_ops = len(sections) - index
-            rest = total - shown_items
-            out += (
-                "\n"
-                + _t(
-                    msg(
-                        "_{items} more item(s) of {operators} operator(s) are not shown here: the "
-                        "complete plan is the JSON (`{json}`)._",
-                        items=rest,
-                        operators=rest_ops,
-                        json=json_name,
-                    )
-                )
-                + "\n"
-            )
-            break
-        out += section
-        shown_items += len(op.items)
-    return out
+    sections = _sections(plan)
+    whole = _shown(sections, None, json_name)
+    if len(out) + len(whole) <= max_chars:
+        return out + whole
+    cut = _fit(sections, max_chars - len(out) - _CUT_LINES)
+    return out + _shown(sections, cut, json_name)

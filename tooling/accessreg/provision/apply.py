@@ -371,8 +371,11 @@ def _plan(
                 after = told
         # A first run with --base HEAD changes nothing but says where downstream is.
         moved = state.applied != found.head or state.held != isolated.held or upgrade
+        moved = moved or state.encoding != options.encoding  # what the plans judge held by
         if batch is not None or moved:
-            after = recorded.applied(after, found.head, request.today, batch, isolated.held)
+            after = recorded.applied(
+                after, found.head, request.today, batch, isolated.held, options.encoding
+            )
             what = f"applied {found.head[:12]}: {f'batch {batch.id}' if batch else 'no changes'}"
             if isolated.held:
                 what += f", {len(isolated.held)} file(s) held back"
@@ -390,12 +393,14 @@ def _plan(
 
 
 def examine(repo: GitRepository, state: State, request: ApplyRequest, head: str) -> Isolation:
-    """HEAD validated as of the day it was merged, and what its errors hold back. Downstream
+    """HEAD validated as of the day it was merged, and what its errors (and its values the
+    CSVs cannot hold in the run's encoding) hold back. Downstream
     holds the applied revision but for the files held back before; an explicit ``--base``
     says it holds exactly that revision."""
     previous = state.held if request.base is None else {}
     base = base_of(request, state)
-    return isolate(repo, head, base, previous, _merged_on(repo, head), request.full)
+    encoding = request.options.encoding
+    return isolate(repo, head, base, previous, _merged_on(repo, head), request.full, encoding)
 
 
 def delivered(session: Session) -> Callable[[str], bool]:

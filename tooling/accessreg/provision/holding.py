@@ -26,21 +26,22 @@ from datetime import date
 from typing import NoReturn
 
 from accessreg.errors import ProblemsFound
-from accessreg.files.cachedload import Shared, keep_loaded
+from accessreg.files.cachedload import Shared, keep_loaded, load_cached
 from accessreg.files.loading import LoadResult
 from accessreg.files.parsecache import cache_dir
-from accessreg.gitio.repo import GitRepository
-from accessreg.model import layout
+from accessreg.gitio.repo import BlobSource, GitRepository
+from accessreg.model import Operator, User, layout
 from accessreg.model.layout import Kind
 from accessreg.model.messages import Verbatim, msg
 from accessreg.model.problems import Level, Problem
 from accessreg.model.registry import Registry
+from accessreg.outputs.csv_ import Encoding, unwritable
 from accessreg.provision.merges import PREFIX, pinned_content
 from accessreg.provision.state import HeldFile, State
 from accessreg.reporting import reporters
 from accessreg.validation.incremental import keep_full_run, validate_incremental
 from accessreg.validation.judge import Change
-from accessreg.validation.validate import ValidationResult, validate
+from accessreg.validation.validate import ValidationResult, locate_all, validate
 
 
 @dataclass(frozen=True)
@@ -171,6 +172,52 @@ def _validated(
     return [p for p in checked.problems if p.level is Level.ERROR], None, None
 
 
+def _unwritable(
+    repo: GitRepository,
+    head: str,
+    rels: Collection[str] | None,
+    registry: Registry | None,
+    shared: Shared,
+    encoding: Encoding,
+) -> list[Problem]:
+    """The values of HEAD's operator and user files ``rels`` (None: every file of
+    ``registry``, a first run's) that a CSV would show and ``encoding`` cannot hold, located
+    as validation's errors are. Only the files that change or are held back are read: a value
+    downstream holds already was written in this encoding before. A file that does not load
+    has its own errors."""
+    if encoding is Encoding.UTF8:
+        return []
+    wanted = None
+    if rels is not None:
+        wanted = {r for r in rels if layout.split(r)[0] in (Kind.USER, Kind.OPERATOR)}
+        if not wanted:
+            return []
+    if registry is None:
+        assert wanted is not None  # a first run validates, and loads, everything
+        blobs = repo.tree_blobs(head, PREFIX, [layout.CATALOG_FILE, *sorted(wanted)])
+        (loaded,) = load_cached(
+            [BlobSource(repo, blobs, PREFIX)], cache_dir(repo.common_dir), shared.parsed,
+            shared.models,
+        )  # fmt: skip
+        if loaded.registry is None:  # no catalog: validation has refused the run
+            return []
+        registry = loaded.registry
+    models: list[tuple[str, User | Operator]] = [
+        *((e.file, e.operator) for e in registry.operators.values()),
+        *((e.file, e.user) for e in registry.users),
+    ]
+    found = [
+        p
+        for rel, model in models
+        if (wanted is None or rel in wanted) and rel not in registry.broken
+        for p in unwritable(rel, model, encoding)
+    ]
+    if not found:
+        return []
+    files = sorted({p.file for p in found})
+    return locate_all(found, BlobSource(repo, repo.tree_blobs(head, PREFIX, files), PREFIX))
+
+
 def _keep(repo: GitRepository, head: str, day: date, full: ValidationResult) -> None:
     """What a first run checked, kept for the runs after it: every operator's findings, for
     the next run's check (``keep_full_run``); the registry it loaded, for the next load of
@@ -204,14 +251,16 @@ def isolate(
     previous: Mapping[str, HeldFile],
     merged_on: date,
     whole: bool = False,
+    encoding: Encoding = Encoding.UTF8,
 ) -> Isolation:
     """Validate HEAD as of the day it was merged and decide what it holds back.
 
     HEAD is judged as the change since ``base`` plus the files still held back (a clash is
     blamed on those it involves, never on a holder downstream already has) with no time rule
     counting: what lapses with time never stops provisioning, and every error counting in
-    whatever operator's files it is (``hold`` keeps back what it involves). ``whole``: read
-    and check every file, whatever the cache holds.
+    whatever operator's files it is (``hold`` keeps back what it involves). A value of those
+    files that the CSVs cannot hold in ``encoding`` holds back its file as an error does.
+    ``whole``: read and check every file, whatever the cache holds.
     """
     changed = set(repo.changed_blobs(base, head, PREFIX)) if base else set()
     # Downstream holds none of these: files added since ``base``, and those held back since
@@ -227,6 +276,8 @@ def isolate(
     )
     shared = Shared()
     errors, registry, present = _validated(repo, head, base, change, merged_on, whole, shared)
+    checked = (changed | set(previous)) if base else None
+    errors += _unwritable(repo, head, checked, registry, shared, encoding)
     if present is None:
         around = _around(errors)
         present = repo.tree_blobs(head, PREFIX, around) if around else ()
@@ -246,15 +297,28 @@ def isolate(
     return Isolation(registry, found, pins, revs, released, held, scope, shared)
 
 
+def unwritable_in(
+    repo: GitRepository, merge_base: str, head: str, encoding: Encoding
+) -> list[Problem]:
+    """The values of the operator and user files a pull request changes (from
+    ``merge_base`` to ``head``) that the CSVs cannot hold in ``encoding``, located: what
+    ``apply`` in that encoding will hold back once it is merged, told before."""
+    if encoding is Encoding.UTF8:
+        return []
+    changed = [rel for rel, blob in repo.changed_blobs(merge_base, head, PREFIX).items() if blob]
+    return _unwritable(repo, head, changed, None, Shared(), encoding)
+
+
 def released_by(repo: GitRepository, head: str, state: State, day: date) -> dict[str, bytes | None]:
     """The files held back on ``main`` (``state``) that ``head`` releases, each with the
     content downstream holds of it: what ``apply`` releases once ``head`` is merged, decided
-    as it decides it (:func:`isolate`), for the plan of a pull request. Empty when nothing is
-    held, and when an error in a shared file at ``head`` would stop the run."""
+    as it decides it (:func:`isolate`, in the encoding of the run that recorded ``state``),
+    for the plan of a pull request. Empty when nothing is held, and when an error in a
+    shared file at ``head`` would stop the run."""
     if not state.held or state.applied is None:
         return {}
     try:
-        found = isolate(repo, head, state.applied, state.held, day)
+        found = isolate(repo, head, state.applied, state.held, day, encoding=state.encoding)
     except ProblemsFound:
         return {}
     return {rel: found.pins[rel] for rel in sorted(found.released)}

@@ -22,6 +22,7 @@ from accessreg.gitio.state import STATE_REF
 from accessreg.model.base import Frozen, UnreadableError, json_document
 from accessreg.model.layout import USERS_DIR, registry_rel, repo_path
 from accessreg.model.messages import Param, msg
+from accessreg.outputs.csv_ import Encoding
 from accessreg.plan.waits import Waits
 from accessreg.timeline.effective import Suspended, SuspensionDays, registered
 
@@ -228,6 +229,9 @@ class State(Frozen):
     applied_on: date | None = None
     batches: dict[str, BatchRecord] = {}  # noqa: RUF012 - pydantic copies it per instance
     held: dict[str, HeldFile] = {}  # noqa: RUF012 - by registry path
+    # The CSV encoding of the run that recorded it, which holds back a file whose values it
+    # cannot hold: a pull request's plan judges the files held back as the merge's run will.
+    encoding: Encoding = Encoding.UTF8
 
     def applications(self) -> Iterator[tuple[BatchRecord, ApplicationRecord]]:
         for batch in self.ordered():
@@ -408,6 +412,8 @@ def dump(state: State) -> dict[str, bytes]:
     data = state.model_dump(mode="json")
     if data["groups"] == "with_holders":  # as the versions before the key wrote it
         del data["groups"]
+    if data["encoding"] == Encoding.UTF8:  # so, too: the runs in UTF-8 read the state alike
+        del data["encoding"]
     for batch in data["batches"].values():
         # Written only when it says something: a state without any stays as earlier
         # versions wrote it (and read it), and its history does not change in every batch.
@@ -429,9 +435,10 @@ def applied(
     day: date,
     batch: BatchRecord | None,
     held: Mapping[str, HeldFile] | None = None,
+    encoding: Encoding = Encoding.UTF8,
 ) -> State:
     """``state`` with ``head`` applied on ``day`` (and ``batch``, if it made one), the files
-    ``held`` back (none: nothing is held back)."""
+    ``held`` back (none: nothing is held back), in ``encoding``."""
     batches = dict(state.batches)
     if batch is not None:
         batches[batch.id] = batch
@@ -441,6 +448,7 @@ def applied(
         "batches": batches,
         "held": dict(held or {}),
         "groups": "standing",  # what every delta of this version assumes
+        "encoding": encoding,
     }
     return state.model_copy(update=update)
 
