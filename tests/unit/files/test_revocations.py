@@ -8,7 +8,7 @@ from typing import Any
 import yaml
 
 from accessreg.files.loading import model_of, parse
-from accessreg.files.revocations import revoked
+from accessreg.files.revocations import narrows_only, revoked
 from accessreg.files.schemacheck import checker
 from accessreg.files.schemagen import generate
 from accessreg.model import Operator, User, layout
@@ -181,3 +181,25 @@ def test_a_user_s_suspension_and_a_permission_removed_go_out() -> None:
     widening = _user(permissions={"taxis": "1012", "johs": "J1010", "juju": "granted"})
     assert revoked(USER, _user(), widening) is None
     assert revoked(USER, _user(suspended_on="2026-10-05"), _user()) is None
+
+
+def test_a_change_that_only_takes_access_away_is_told_from_one_that_does_more() -> None:
+    broken = _operator(occto_member="maybe")
+    assert narrows_only(OPERATOR, broken, _operator(occto_member="maybe", ip_allowlist=[IP_B]))
+    no_ips = {k: v for k, v in KEPT.items() if k != "ip_allowlist"}  # the last one, key and all
+    assert narrows_only(
+        OPERATOR,
+        _operator(occto_member="maybe", ip_allowlist=[IP_B]),
+        _file(Kind.OPERATOR, OPERATOR, {**no_ips, "occto_member": "maybe"}),
+    )
+    ended = _operator(occto_member="maybe", status="terminated", terminated_on="2026-12-31")
+    assert narrows_only(OPERATOR, broken, ended)
+    assert narrows_only(OPERATOR, broken, _operator(occto_member="maybe", contacts=[contact()]))
+    # The error fixed, or anything else changed beside: more than a revocation.
+    assert not narrows_only(OPERATOR, broken, _operator(ip_allowlist=[IP_B]))
+    more = _operator(occto_member="maybe", ip_allowlist=[IP_B], name="別名株式会社")
+    assert not narrows_only(OPERATOR, broken, more)
+    assert not narrows_only(OPERATOR, broken, broken)  # no change at all
+    assert not narrows_only(OPERATOR, broken, _operator(occto_member="maybe", contacts=[]))
+    assert not narrows_only(OPERATOR, b"code: [\n", broken)
+    assert narrows_only(USER, _user(name_kana="x"), _user(name_kana="x", suspended_on="2026-12-07"))

@@ -68,6 +68,28 @@ def revoked(rel: str, kept: bytes, broken: bytes) -> bytes | None:
     return raw
 
 
+def narrows_only(rel: str, before: bytes, after: bytes) -> bool:
+    """Whether ``after`` only takes access away from ``before`` (two versions of an
+    operator's or a user's file, either of them with errors): every change it makes is one
+    :func:`revoked` would take from it, and it makes one at least."""
+    kind = layout.classify(rel)
+    narrow = _NARROWERS.get(kind) if kind is not None else None
+    if narrow is None:
+        return False
+    try:
+        was, now = yamlsafe.load(before), yamlsafe.load(after)
+    except yamlsafe.YamlProblem:
+        return False
+    if not isinstance(was, dict) or not isinstance(now, dict) or _plain(was) == _plain(now):
+        return False
+    return _plain(narrow(was, now)) == _plain(now)
+
+
+def _plain(data: Data) -> Data:
+    """``data`` without its empty lists: a list emptied and one left out say the same."""
+    return {k: v for k, v in data.items() if v != []}
+
+
 def _day(value: Any) -> date | None:
     """``value`` as a registry date (``YYYY-MM-DD``, within the years the tool counts)."""
     if not isinstance(value, str) or not _DAY.match(value):
@@ -169,15 +191,13 @@ _USER_FIELDS = User.model_fields
 
 def _operator(was: Data, now: Data) -> Data:
     out = dict(was)
-    _certificates(out, now)
-    _kept_list(out, now, "ip_allowlist", _field("cidr", _network), lambda e: _network(e["cidr"]))
-    contacts = _listing(now, "contacts", _OPERATOR_FIELDS, _field("email", _lower))
-    staying = [c for c in was.get("contacts", []) if not contacts.removes(_lower(c["email"]))]
-    if staying:  # a file names one window person at least
-        out["contacts"] = staying
-    systems = _listing(now, "systems", _OPERATOR_FIELDS, _text)
-    if "systems" in was:
-        out["systems"] = [s for s in was["systems"] if not systems.removes(s)]
+    serials = _kept(out, now, "certificates", _field("serial", _upper))
+    if serials is not None:
+        out["certificates"] = [_suspended(cert, serials) for cert in out["certificates"]]
+    _kept(out, now, "ip_allowlist", _field("cidr", _network))
+    if _kept(out, now, "contacts", _field("email", _lower)) is not None and not out["contacts"]:
+        out["contacts"] = was["contacts"]  # a file names one window person at least
+    _kept(out, now, "systems", _text)
     _suspensions(out, now)
     if now.get("status") == "terminated":
         on = _earlier(was.get("terminated_on"), now.get("terminated_on"))
@@ -186,64 +206,63 @@ def _operator(was: Data, now: Data) -> Data:
     return out
 
 
-def _kept_list(
-    out: Data, now: Data, field: str, key: Callable[[Any], str | None], own: Callable[[Any], str]
-) -> None:
-    """``out[field]`` without the items ``now`` leaves out."""
-    if field not in out:
-        return
+def _kept(out: Data, now: Data, field: str, key: Callable[[Any], str | None]) -> _Listing | None:
+    """``out[field]`` without the items ``now`` leaves out (each known by ``key``; one
+    that cannot be is kept), and ``now``'s listing; None when ``out`` has no such list."""
+    items = out.get(field)
+    if not isinstance(items, list):
+        return None
     listing = _listing(now, field, _OPERATOR_FIELDS, key)
-    out[field] = [item for item in out[field] if not listing.removes(own(item))]
+    out[field] = [item for item in items if (k := key(item)) is None or not listing.removes(k)]
+    return listing
 
 
-def _certificates(out: Data, now: Data) -> None:
-    """Certificates removed (by serial), or suspended from a day before the one kept."""
-    if "certificates" not in out:
-        return
-    listing = _listing(now, "certificates", _OPERATOR_FIELDS, _field("serial", _upper))
-    certificates = []
-    for cert in out["certificates"]:
-        serial = _upper(cert["serial"])
-        if listing.removes(serial):
-            continue
-        days = [
-            on
-            for item in listing.items.get(serial, [])
-            if (on := _earlier(cert.get("suspended_on"), item.get("suspended_on"))) is not None
-        ]
-        if days:
-            cert = {**cert, "suspended_on": min(days)}
-        certificates.append(cert)
-    out["certificates"] = certificates
+def _suspended(cert: Any, listing: _Listing) -> Any:
+    """``cert`` suspended from the earliest day ``listing``'s items of its serial give
+    before the one it has (or with none)."""
+    serial = _field("serial", _upper)(cert)
+    if serial is None:
+        return cert
+    days = [
+        on
+        for item in listing.items.get(serial, [])
+        if (on := _earlier(cert.get("suspended_on"), item.get("suspended_on"))) is not None
+    ]
+    return {**cert, "suspended_on": min(days)} if days else cert
 
 
 def _suspensions(out: Data, now: Data) -> None:
     """A system's use suspended, or from a day before the one kept: for a system the
     operator still has, with a reason."""
+    kept = out.get("suspensions", [])
+    systems = out.get("systems")
+    if not isinstance(kept, list) or not isinstance(systems, list):
+        return
     listing = _listing(now, "suspensions", _OPERATOR_FIELDS, _field("system", _lower))
-    kept = {s["system"]: s for s in out.get("suspensions", [])}
-    found = dict(kept)
-    for system in out.get("systems", []):
+    found = list(kept)
+    at = {k: i for i, s in enumerate(found) if (k := _field("system", _lower)(s)) is not None}
+    for system in (s for s in systems if isinstance(s, str)):
         for item in listing.items.get(system, []):
-            reason = item.get("reason")
-            was = found.get(system)
+            was = found[at[system]] if system in at else None
             on = _earlier(was.get("suspended_on") if was else None, item.get("suspended_on"))
+            reason = item.get("reason")
             if on is None:
                 continue
             if was is not None:
-                found[system] = {**was, "suspended_on": on}
+                found[at[system]] = {**was, "suspended_on": on}
             elif isinstance(reason, str) and reason.strip() and not _unsafe(reason):
-                found[system] = {"system": system, "suspended_on": on, "reason": reason}
+                at[system] = len(found)
+                found.append({"system": system, "suspended_on": on, "reason": reason})
     if found != kept:
-        out["suspensions"] = list(found.values())
+        out["suspensions"] = found
 
 
 def _user(was: Data, now: Data) -> Data:
     out = dict(was)
-    given = now.get("permissions")
-    if isinstance(given, dict):
+    held, given = was.get("permissions"), now.get("permissions")
+    if isinstance(held, dict) and isinstance(given, dict):
         named = {_lower(k) for k in given if isinstance(k, str)}
-        staying = {s: code for s, code in was["permissions"].items() if s in named}
+        staying = {s: code for s, code in held.items() if s in named}
         if staying:  # a user holds one permission at least; none: the file is deleted
             out["permissions"] = staying
     on = _earlier(was.get("suspended_on"), now.get("suspended_on"))
