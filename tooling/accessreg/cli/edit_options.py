@@ -184,6 +184,15 @@ def render(result: EditResult, dry_run: bool = False) -> str:
             )
         )
         text += "\n" + reporters.text(result.standing)
+    if result.kept:
+        text += i18n.text(
+            msg(
+                "Errors already in the files this change only takes access away from: they do "
+                "not hold it, and what it takes away goes out at merge even while they stand; "
+                "a maintainer fixes them:"
+            )
+        )
+        text += "\n" + reporters.text(result.kept)
     return text
 
 
@@ -195,6 +204,7 @@ def conclude(draft: Draft, dry_run: bool) -> Verdict:
         click.echo(i18n.text(result.elsewhere_notice), err=True)
     errors = sum(p.level is Level.ERROR for p in (*result.problems, *result.standing))
     warnings = len(result.problems) - sum(p.level is Level.ERROR for p in result.problems)
+    warnings += len(result.kept)
     if not result.ok:
         click.echo(
             i18n.text(

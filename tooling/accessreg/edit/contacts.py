@@ -75,7 +75,8 @@ def add(draft: Draft, code: str, spec: ContactSpec, replaces: str | None = None)
 
 
 def remove(draft: Draft, code: str, email: str) -> None:
-    targets.operator(draft, code)
+    """A window person leaves (one at least stays): nothing else in the file holds it back."""
+    code = targets.revoking_from(draft, code, edits=True)
     doc = draft.document(layout.operator_file(code))
     contacts = yamldoc.seq_at(doc, "contacts", OPERATOR_FIELDS)
     i = _index(contacts, email)

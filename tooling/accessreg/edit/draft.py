@@ -24,6 +24,7 @@ from accessreg.edit.yamldoc import Document
 from accessreg.errors import Refusal, UsageError
 from accessreg.files import atomic, gcpause
 from accessreg.files.loading import DoesNotLoad, load
+from accessreg.files.revocations import narrows_only
 from accessreg.files.sources import DirectorySource, MemorySource
 from accessreg.model import Catalog, layout
 from accessreg.model.layout import Kind
@@ -79,10 +80,18 @@ class EditResult:
     # Errors already in the files of operators the edit does not touch: set aside, they do
     # not hold it (``validation.judge``); not located.
     elsewhere: tuple[Problem, ...] = ()
+    # Errors already in the files of operators the edit only takes access away from: they
+    # stay for a maintainer to fix, as warnings, and do not hold it (``revoking``); located.
+    kept: tuple[Problem, ...] = ()
 
     @property
     def ok(self) -> bool:
         return not self.standing and all(p.level is not Level.ERROR for p in self.problems)
+
+    @property
+    def kept_notice(self) -> Message | None:
+        """What the applicant is told of ``kept``, beside the errors themselves."""
+        return _kept_notice(self.kept)
 
     @property
     def elsewhere_notice(self) -> Message | None:
@@ -96,6 +105,17 @@ class EditResult:
             errors=nmsg("{count} error", "{count} errors", len(self.elsewhere)),
             files=nmsg("{count} file", "{count} files", len({p.file for p in self.elsewhere})),
         )
+
+
+def _kept_notice(kept: Sequence[Problem]) -> Message | None:
+    if not kept:
+        return None
+    return msg(
+        "Errors already in the files this change only takes access away from, not holding "
+        "it: {errors}; what it takes away goes out at merge even while they stand, and a "
+        "maintainer fixes them",
+        errors=nmsg("{count} error", "{count} errors", len(kept)),
+    )
 
 
 def _key(p: Problem) -> tuple[str, str, str, Message]:
@@ -326,6 +346,27 @@ def finish(draft: Draft, write: bool = True) -> EditResult:
         return _finished(draft, changed, after, before, write)
 
 
+def revoking(draft: Draft, changed: dict[str, bytes | None]) -> frozenset[str]:
+    """The operators whose files ``changed`` only takes access away from: every file of
+    theirs it writes only revokes (``files.revocations.narrows_only``: an address, a window
+    person, a termination), whatever else it deletes. Like a deletion, such a change answers
+    for no error already in their files: what it revokes goes out at merge even while they
+    stand (``provision.holding``), and a maintainer fixes them."""
+    only: dict[str, bool] = {}
+    for rel, raw in changed.items():
+        code = layout.split(rel)[1]
+        if raw is None or code is None:
+            continue
+        old = draft.original(rel)
+        only[code] = only.get(code, True) and old is not None and narrows_only(rel, old, raw)
+    return frozenset(code for code, revokes in only.items() if revokes)
+
+
+def _operator_of(draft: Draft, p: Problem) -> str | None:
+    """The operator whose file a located problem is in."""
+    return layout.split(p.file.removeprefix(f"{draft.label}/"))[1]
+
+
 def _finished(
     draft: Draft,
     changed: dict[str, bytes | None],
@@ -335,6 +376,11 @@ def _finished(
 ) -> EditResult:
     new = tuple(p for p in after.problems if _key(p) not in before)
     standing = tuple(p for p in after.problems if _key(p) in before and p.level is Level.ERROR)
+    revoked = revoking(draft, changed)
+    kept = tuple(
+        replace(p, level=Level.WARNING) for p in standing if _operator_of(draft, p) in revoked
+    )
+    standing = tuple(p for p in standing if _operator_of(draft, p) not in revoked)
     standing_warnings = sum(
         1 for p in after.problems if _key(p) in before and p.level is Level.WARNING
     )
@@ -359,6 +405,7 @@ def _finished(
         False,
         _diff(draft, changed),
         tuple(p for p in after.set_aside if not of_time(p)),
+        kept,
     )
     draft.close()
     if result.ok and write:

@@ -66,7 +66,8 @@ def add(draft: Draft, code: str, cidr: str, reason: str, expires_on: date) -> No
 
 
 def remove(draft: Draft, code: str, cidr: str) -> None:
-    targets.operator(draft, code)
+    """Take an address off the allowlist: nothing else in the file holds it back."""
+    code = targets.revoking_from(draft, code, edits=True)
     cidr = _normal(cidr)
     doc = draft.document(layout.operator_file(code))
     entries = yamldoc.seq_at(doc, "ip_allowlist", OPERATOR_FIELDS)

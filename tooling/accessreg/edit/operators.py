@@ -243,9 +243,10 @@ def terminate(draft: Draft, code: str, on: date) -> None:
     """Mark the operator terminated and remove every user file of it and its subcontractors.
 
     000 §3-3: termination removes every permission of the operator's users and of its
-    subcontractors' users, so their files go in the same change.
+    subcontractors' users, so their files go in the same change. Nothing else in the file
+    holds it back (``targets.revoking_from``).
     """
-    targets.operator(draft, code)
+    code = targets.revoking_from(draft, code, edits=True)
     if on < draft.today:
         # 000 §3-3, 002 §2.7.1: the use ends once the centre has processed the application,
         # never on a day already past; the plan would apply it on the merge, not on ``on``.
@@ -258,6 +259,14 @@ def terminate(draft: Draft, code: str, on: date) -> None:
             )
         )
     doc = draft.document(layout.operator_file(code))
+    if doc.get("status") == "terminated":  # a file with errors, ``targets`` could not tell
+        raise EditRefused(
+            msg(
+                "Operator {code} was terminated on {day}: it can no longer be changed",
+                code=code,
+                day=str(doc.get("terminated_on") or ""),
+            )
+        )
     yamldoc.put(doc, "status", "terminated", OPERATOR_FIELDS)
     yamldoc.put(doc, "terminated_on", on, OPERATOR_FIELDS)
     removed = draft.files_under(f"{layout.users_dir(code)}/")

@@ -83,12 +83,21 @@ def login_id(email: str) -> str:
     return email
 
 
-def deleting_from(draft: Draft, code: str) -> str:
-    """The operator ``code`` a deletion removes a user of: as ``operator`` finds it, or, when
-    its own file has errors, the code as it is: a deletion needs nothing of that file, and
-    nothing delays a deletion."""
-    if draft.operator(code) is None and draft.exists(layout.operator_file(code)):
-        return code
+def revoking_from(draft: Draft, code: str, edits: bool = False) -> str:
+    """The operator ``code`` an application that only takes access away is for (a user's
+    deletion, an overseas address or a window person removed, a termination): as
+    ``operator`` finds it, or, when its own file has errors, the code as it is: such an
+    application needs nothing of that file but what it removes, and nothing delays it.
+    One that ``edits`` that file needs it to be read as YAML at least: else it is refused
+    as ``operator`` refuses it, with the file's errors."""
+    rel = layout.operator_file(code)
+    if draft.operator(code) is None and draft.exists(rel):
+        try:
+            if edits:
+                draft.document(rel)
+            return code
+        except EditRefused:
+            pass
     return operator(draft, code).code
 
 

@@ -148,7 +148,7 @@ def change(draft: Draft, spec: UserSpec) -> None:
 
 def remove(draft: Draft, operator: str, email: str) -> None:
     """Delete the user's file (利用権限の抹消申請)."""
-    code = targets.deleting_from(draft, operator)
+    code = targets.revoking_from(draft, operator)
     rel = targets.user_file(draft, code, email)
     who = _named(draft, rel, email)
     draft.remove(rel)

@@ -412,3 +412,12 @@ def scalar_text(raw: bytes, path: DataPath) -> str | None:
             return None
         node = child
     return node.value if isinstance(node, yaml.ScalarNode) else None
+
+
+def dump(data: Any) -> bytes:
+    """``data`` (what :func:`load` gives: text, numbers, lists and mappings) as a YAML
+    document that :func:`load` reads back equal: block style, keys in their order."""
+    text = yaml.dump(
+        data, Dumper=yaml.CSafeDumper, allow_unicode=True, sort_keys=False, width=1 << 16
+    )
+    return text.encode("utf-8")

@@ -236,8 +236,9 @@ def from_issue(
     draft = Draft(root, label, today)
     try:
         # Authority first: a refusal must not tell what only the edit finds out (not even
-        # that the operator's file has errors). An operator whose file does not load is
-        # refused by the edit, unless the form only deletes its users: nothing delays that.
+        # that the operator's file has errors). An operator whose file has errors is refused
+        # by the edit, unless the form only takes access away (a deletion of its users, an
+        # overseas address or a window person removed, a termination): nothing delays that.
         code = answers.text("operator")
         standing = _standing(draft, code)
         if standing is not None and code is not None:
@@ -279,10 +280,10 @@ def from_issue(
         return _refused(author, issue, form, lines, label)
 
     operator = str(values.get("operator") or "")
-    warnings = tuple(p for p in outcome.problems if p.level is Level.WARNING)
+    warnings = tuple(p for p in outcome.problems if p.level is Level.WARNING) + outcome.kept
     notes = tuple(i18n.text(n, "ja") for n in outcome.notes)  # the application's items
-    notice = outcome.elsewhere_notice
-    notices = (wording.both(notice),) if notice is not None else ()
+    told = (outcome.kept_notice, outcome.elsewhere_notice)
+    notices = tuple(wording.both(notice) for notice in told if notice is not None)
     title, pr_body, message = _pr_text(
         form, operator, author, issue, notes, outcome.changes, warnings, label, review, notices
     )

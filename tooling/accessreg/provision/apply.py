@@ -87,6 +87,7 @@ class ApplyPlan:
     hold: Hold
     released: frozenset[str]  # files held back before, applied now
     shares: Shares
+    revoked: frozenset[str] = frozenset()  # files held back whose revocations are applied
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,7 @@ class ApplyResult:
     notes: list[Message] = field(default_factory=list)
     hold: Hold = field(default_factory=lambda: Hold(frozenset(), (), ()))
     released: frozenset[str] = frozenset()  # files held back before, applied now
+    revoked: frozenset[str] = frozenset()  # files held back whose revocations are applied
     # Operators whose share of the snapshots was rendered, of all (the rest: the cache).
     rendered: tuple[int, int] = (0, 0)
     read: int = 0  # operators whose users the run read (the others: their shares alone)
@@ -133,6 +135,7 @@ def _batch(
     state: State,
     pins: dict[str, str | None],
     later: dict[tuple[str, str], date],
+    revoked: dict[str, tuple[str, ...]],
 ) -> BatchRecord | None:
     # The systems the range writes files for, and those whose operator does a manual step
     # for one of its applications (no file: the batch's part there is that step, which
@@ -153,19 +156,21 @@ def _batch(
         applications=tuple(apps),
         systems={s: SystemProgress(generated_on=today) for s in systems},
         pins=pins,
+        revoked={rel: chain for rel, chain in revoked.items() if rel in pins},
         moves=recorded.by_system(moves),
     )
 
 
 def _unique(accepted: list[notices.Accepted], state: State) -> list[notices.Accepted]:
-    """A release attributed to a merge whose other items were applied already is an
-    application of its own (``<id>+2``), with its own notices. Other ids stay as they are:
-    applying a range again must name (and so send) the same notices."""
+    """A release, or the revocations of a file held back, attributed to a merge whose other
+    items were applied already is an application of its own (``<id>+2``), with its own
+    notices. Other ids stay as they are: applying a range again must name (and so send) the
+    same notices."""
     taken = {app.id for _, app in state.applications()}
     out = []
     for a in accepted:
         found, n = a.record.id, 2
-        while a.record.released and found in taken:
+        while (a.record.released or a.record.revoked) and found in taken:
             found, n = f"{a.record.id}+{n}", n + 1
         taken.add(found)
         record = a.record if found == a.record.id else a.record.model_copy(update={"id": found})
@@ -285,6 +290,7 @@ def _plan(
             isolated.released,
             waits,
             start,
+            isolated.revoked,
         )
 
     found = since(base)
@@ -301,11 +307,13 @@ def _plan(
     lasting = bundle.lasting(found, request.today, found, reading, keeps)
     if waiting is not None and waiting.base not in (None, found.base) and reading:
         read = snapshots.narrowed(reading)
-        day = since(waiting.base, read.as_held(waiting.base, waiting.pins), read)
+        held = read.as_held(waiting.base, waiting.pins, waiting.revoked)
+        day = since(waiting.base, held, read)
         try:
             on_day = joined(on_day, bundle.day_access(day, request.today, found), reading)
         except LoginClashError:  # which of them holds the ID: the history of both knows
-            day = since(waiting.base, snapshots.as_held(waiting.base, waiting.pins))
+            held = snapshots.as_held(waiting.base, waiting.pins, waiting.revoked)
+            day = since(waiting.base, held)
             on_day = bundle.day_access(day, request.today, found)
         # The others' dates to come all lie in the range applied now: the same either way.
         lasting = lasting.but(reading, bundle.lasting(day, request.today, found, reading, keeps))
@@ -331,7 +339,7 @@ def _plan(
     accepted = _unique([a for s in found.steps for a in notices.applications(s, dated)], state)
     apps = [a.record for a in accepted]
     later = bundle.later_moves(found, request.today)
-    batch = _batch(found, request.today, apps, state, isolated.revs, later)
+    batch = _batch(found, request.today, apps, state, isolated.revs, later, isolated.chains)
     owed = [n for a in accepted for n in notices.acceptance_notices(a)]
     # The head with its held files as downstream holds them, however much the run read: a
     # held operator file is named as downstream knows the operator, not as broken at HEAD.
@@ -389,7 +397,8 @@ def _plan(
         listing=manifest,
     )
     released = frozenset(r for s in found.steps for r in s.released)
-    return ApplyPlan(found, removal, apps, batch, run, isolated.hold, released, shares)
+    revoked = frozenset(r for s in found.steps for r in s.revoked)
+    return ApplyPlan(found, removal, apps, batch, run, isolated.hold, released, shares, revoked)
 
 
 def examine(repo: GitRepository, state: State, request: ApplyRequest, head: str) -> Isolation:
@@ -458,6 +467,7 @@ def run(request: ApplyRequest, transport: TransportFactory = smtp_session) -> Ap
         notes=done.notes,
         hold=planned.hold,
         released=planned.released,
+        revoked=planned.revoked,
         rendered=(planned.shares.rendered, planned.shares.operators),
         read=planned.shares.read,
         catalog=found.after.catalog,

@@ -23,6 +23,8 @@ from accessreg.provision.merges import (
     Snapshots,
     pinned_content,
     released_step,
+    revoked_over,
+    revoked_step,
     step,
 )
 from accessreg.provision.notices import (
@@ -94,7 +96,16 @@ def accepted(
     found: dict[str, Accepted] = {}
     merges: dict[tuple[str, str | None], list[ApplicationRecord]] = {}
     for record in records:
-        if record.released:
+        if record.revoked:
+            scoped = snapshots.narrowed({record.operator})
+            before = scoped.at(batch.head)
+            known = _events(record).known(record.merged_on or record.accepted_on)
+            made = revoked_step(
+                scoped, batch.head, before, _revocations(scoped, batch, record), known,
+                commit=_commit(record), record=record,
+            )  # fmt: skip
+            found[record.id] = Accepted(record, made)
+        elif record.released:
             scoped = snapshots.narrowed({record.operator})
             before = scoped.at(batch.head)
             known = _events(record).known(record.merged_on or record.accepted_on)
@@ -113,6 +124,20 @@ def accepted(
         since = _since(scoped, batch, first)
         made = step(scoped, _commit(first), since, merged, {r.id: r for r in group}, loaded)
         found.update((r.id, Accepted(r, made)) for r in group)
+    return found
+
+
+def _revocations(
+    snapshots: Snapshots, batch: BatchRecord, record: ApplicationRecord
+) -> dict[str, bytes]:
+    """What ``record`` revoked: each of its files as the batch held it (``view``), with
+    the revocations of its version at the batch's head laid over it."""
+    now = pinned_content(snapshots.repo, dict.fromkeys(record.revoked, batch.head))
+    found = {}
+    for rel in record.revoked:
+        taken = revoked_over(rel, snapshots.pins.get(rel), now[rel])
+        if taken is not None:
+            found[rel] = taken
     return found
 
 
@@ -153,10 +178,12 @@ def _parts(records: list[ApplicationRecord]) -> Iterator[list[ApplicationRecord]
 
 
 def view(snapshots: Snapshots, batch: BatchRecord) -> Snapshots:
-    """The registries as ``batch`` saw them: the files it held back or released pinned."""
+    """The registries as ``batch`` saw them: the files it held back or released pinned, with
+    the revocations downstream held of them then."""
     if not batch.pins:
         return snapshots
-    return snapshots.narrowed(snapshots.scope, pinned_content(snapshots.repo, batch.pins))
+    held = pinned_content(snapshots.repo, batch.pins, batch.revoked)
+    return snapshots.narrowed(snapshots.scope, held)
 
 
 @dataclass(frozen=True)

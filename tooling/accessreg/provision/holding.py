@@ -13,8 +13,10 @@ else, and holds back exactly what the error involves:
   anyway and holds nothing back.
 
 A held file keeps the content downstream systems have of it (none for a new one), so nothing
-of it is applied and no notice is sent for it; once HEAD no longer has an error in it, the
-next run releases it (``merges.history``).
+of it is applied and no notice is sent for it, but for what its version at HEAD revokes
+(``files.revocations``: a certificate suspended, an address or a window person removed, a
+termination), which goes out over that content, and stays with it while the file is held;
+once HEAD no longer has an error in it, the next run releases it (``merges.history``).
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ from accessreg.model.messages import Verbatim, msg
 from accessreg.model.problems import Level, Problem
 from accessreg.model.registry import Registry
 from accessreg.outputs.csv_ import Encoding, unwritable
-from accessreg.provision.merges import PREFIX, pinned_content
+from accessreg.provision.merges import PREFIX, pinned_content, revoked_over
 from accessreg.provision.state import HeldFile, State
 from accessreg.reporting import reporters
 from accessreg.validation.incremental import keep_full_run, validate_incremental
@@ -120,6 +122,12 @@ class Isolation:
     scope: frozenset[str] | None = None
     # What validating HEAD parsed and built, for the run's loads of the registry.
     loaded: Shared = field(default_factory=Shared)
+    # Files held back whose version at HEAD revokes part of what downstream holds → that
+    # content with the revocations laid over it: the run applies them.
+    revoked: dict[str, bytes] = field(default_factory=dict)
+    # Files held back before whose content downstream holds with revocations taken since
+    # → the revisions taken from (``HeldFile.revoked``; in ``pins`` already).
+    chains: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 _SHARED = (Kind.CATALOG, Kind.CALENDAR, Kind.MAINTAINERS)
@@ -265,7 +273,8 @@ def isolate(
     changed = set(repo.changed_blobs(base, head, PREFIX)) if base else set()
     # Downstream holds none of these: files added since ``base``, and those held back since
     # they came. A clash with a holder downstream has is theirs, never the holder's.
-    kept = pinned_content(repo, _revs(previous))  # read once: the pins below reuse it
+    chains = {rel: h.revoked for rel, h in previous.items() if h.revoked}
+    kept = pinned_content(repo, _revs(previous), chains)  # read once: the pins below reuse it
     came = {rel for rel, content in kept.items() if content is None}
     newcomers = (repo.added_files(base, head, PREFIX) if base else frozenset()) | came
     change = Change(
@@ -287,14 +296,41 @@ def isolate(
     new = {rel: base for rel in found.files if rel not in previous}
     revs = {**_revs(previous), **new}
     pins = {**kept, **pinned_content(repo, new)}
-    held = {
-        rel: previous.get(rel)
-        or HeldFile(rev=base, operator=layout.operator_of(rel) or "", since=merged_on)
-        for rel in sorted(found.files)
-    }
+    revoked = _revocations(repo, head, pins, found.files)
+    held = {}
+    for rel in sorted(found.files):
+        was = previous.get(rel) or HeldFile(
+            rev=base, operator=layout.operator_of(rel) or "", since=merged_on
+        )
+        if rel in revoked:
+            was = was.model_copy(update={"revoked": (*was.revoked, repo.resolve(head))})
+        held[rel] = was
     released = frozenset(previous) - found.files
     scope = None if whole else scope_of(repo, base, head, changed | set(previous) | found.files)
-    return Isolation(registry, found, pins, revs, released, held, scope, shared)
+    return Isolation(registry, found, pins, revs, released, held, scope, shared, revoked, chains)
+
+
+def _revocations(
+    repo: GitRepository, head: str, pins: Mapping[str, bytes | None], files: Collection[str]
+) -> dict[str, bytes]:
+    """The files held back whose version at ``head`` revokes part of what downstream holds
+    of them (``pins``) → that content with the revocations laid over it. A file downstream
+    holds nothing of (a new one) has nothing to revoke."""
+    wanted = {
+        rel: head
+        for rel in sorted(files)
+        if pins.get(rel) is not None and layout.classify(rel) in (Kind.OPERATOR, Kind.USER)
+    }
+    if not wanted:
+        return {}
+    now = pinned_content(repo, wanted)
+    found = {}
+    for rel in wanted:
+        kept = pins[rel]
+        taken = revoked_over(rel, kept, now[rel])
+        if taken is not None and taken != kept:
+            found[rel] = taken
+    return found
 
 
 def unwritable_in(

@@ -26,6 +26,7 @@ from pathlib import Path
 from accessreg.errors import ConfigError
 from accessreg.files.cachedload import Parsings, Shared, load_cached
 from accessreg.files.loading import LoadResult, Models, load
+from accessreg.files.revocations import revoked
 from accessreg.files.sources import MemorySource
 from accessreg.gitio.repo import BlobSource, GitRepository
 from accessreg.model import layout
@@ -148,18 +149,26 @@ class Snapshots:
             self._cache[sha] = registry
             self._near = (sha, registry)
 
-    def as_held(self, rev: str, held: Mapping[str, str | None]) -> Registry | None:
+    def as_held(
+        self,
+        rev: str,
+        held: Mapping[str, str | None],
+        revoked: Mapping[str, Sequence[str]] | None = None,
+    ) -> Registry | None:
         """The registry at ``rev`` as downstream held it, where its files ``held`` back
         then (``BatchRecord.pins``) are not pinned here: each as it was at the revision it
-        maps to (None: downstream had none). None when this one's ``at`` gives that."""
+        maps to (None: downstream had none), with the revocations ``revoked`` took from it
+        then (``BatchRecord.revoked``). None when this one's ``at`` gives that."""
+        chains = revoked or {}
         then = {
             rel: on
             for rel, on in held.items()
-            if on != rev and rel not in self.pins and self._covers(rel)
+            if (on != rev or chains.get(rel)) and rel not in self.pins and self._covers(rel)
         }
         if not then:
             return None
-        return self.narrowed(self.scope, {**pinned_content(self.repo, then), **self.pins}).at(rev)
+        content = pinned_content(self.repo, then, chains)
+        return self.narrowed(self.scope, {**content, **self.pins}).at(rev)
 
     def _under(self, rev: str) -> list[str] | None:
         """The entries of the registry to list at ``rev``: None for all of it."""
@@ -319,8 +328,14 @@ def _within(registry: Registry, files: Collection[str]) -> Registry:
     )
 
 
-def pinned_content(repo: GitRepository, revs: Mapping[str, str | None]) -> dict[str, bytes | None]:
-    """Each file's content at the revision given (None: no revision, or absent there)."""
+def pinned_content(
+    repo: GitRepository,
+    revs: Mapping[str, str | None],
+    revoked: Mapping[str, Sequence[str]] | None = None,
+) -> dict[str, bytes | None]:
+    """Each file's content at the revision given (None: no revision, or absent there),
+    with the revocations taken from it at the revisions ``revoked`` gives it, in order
+    (``HeldFile.revoked``): what downstream holds of a file held back."""
     by_rev: dict[str, list[str]] = defaultdict(list)
     for rel, rev in revs.items():
         if rev is not None:
@@ -329,7 +344,24 @@ def pinned_content(repo: GitRepository, revs: Mapping[str, str | None]) -> dict[
     plain = Snapshots(repo)
     for rev, rels in by_rev.items():
         content.update(plain.contents(rev, rels))
+    chains = {rel: tuple(on) for rel, on in (revoked or {}).items() if on and rel in revs}
+    later: dict[str, list[str]] = defaultdict(list)
+    for rel, chain in chains.items():
+        for rev in chain:
+            later[rev].append(rel)
+    taken = {rev: plain.contents(rev, rels) for rev, rels in later.items()}
+    for rel, chain in chains.items():
+        for rev in chain:
+            content[rel] = revoked_over(rel, content[rel], taken[rev][rel])
     return content
+
+
+def revoked_over(rel: str, kept: bytes | None, broken: bytes | None) -> bytes | None:
+    """``kept`` (what downstream holds of ``rel``) with the revocations of ``broken`` (its
+    version with errors) laid over it; ``kept`` when it revokes nothing."""
+    if kept is None or broken is None:
+        return kept
+    return revoked(rel, kept, broken) or kept
 
 
 @dataclass(frozen=True)
@@ -344,6 +376,7 @@ class Step:
     changes: tuple[AccessChange, ...]
     title: str = ""  # the pull request's number and title, where known
     released: tuple[str, ...] = ()  # files held back before that this step releases
+    revoked: tuple[str, ...] = ()  # files held back whose revocations this step takes
     waits: Waits = field(default_factory=Waits)  # what batches applied before make come later
     # The revision ``before`` is, as the run read it (None: nothing, before a load): the
     # merge's parent, or the last one before it that could be read (a merge whose catalog
@@ -807,6 +840,43 @@ def released_step(
     return Step(commit, before, after, dates, operators, tuple(changes), title, released, since=at)
 
 
+def revoked_step(
+    snapshots: Snapshots,
+    at: str,
+    before: Registry,
+    contents: Mapping[str, bytes],
+    events: Known,
+    also: Collection[str] = (),
+    laid: Mapping[str, bytes] | None = None,
+    commit: CommitInfo | None = None,
+    record: ApplicationRecord | None = None,
+) -> Step:
+    """Files still held back whose version at ``at`` revokes (``files.revocations``): from
+    what downstream holds of them (pinned in ``before``, which has ``also`` released and
+    the revocations ``laid`` over other files already) to ``contents``, that with the
+    revocations laid over it; dated by ``events`` and attributed to ``commit``, by default
+    the last merge on the first-parent line that changed one of them. Rebuilt from its
+    ``record``, it keeps the dates recorded at its acceptance."""
+    source = snapshots.source(at, unpinned=also).pinned({**(laid or {}), **contents})
+    after = _loaded(source, at)
+    repo = snapshots.repo
+    if commit is None:
+        last = repo.revisions_changing(at, [layout.repo_path(r) for r in sorted(contents)], 1)
+        commit = repo.commit(last[0] if last else at)
+    dates = Dates.of(after, events)
+    plan = compute_plan(before, after, dates)
+    operators = tuple(
+        with_recorded_dates(op, record) if record is not None and op.code == record.operator else op
+        for op in plan.operators
+    )
+    changes = diff(snapshots.access(before), snapshots.access(after), after.catalog)
+    title = record.title if record is not None else ""
+    taken = tuple(sorted(contents))
+    return Step(
+        commit, before, after, dates, operators, tuple(changes), title, revoked=taken, since=at
+    )
+
+
 def _fields_only(change: AccessChange) -> bool:
     """Whether ``change`` leaves the permission as it was (a memo or a name changed)."""
     was, now = change.before, change.after
@@ -871,14 +941,17 @@ def history(
     released: Collection[str] = (),
     waits: Waits | None = None,
     start: Registry | None = None,
+    revoked: Mapping[str, bytes] | None = None,
 ) -> History:
     """Everything between the applied revision ``base`` (None: nothing yet) and ``head``.
 
     ``merged`` are the pull requests by merge commit; ``default`` (the command's own
     options) the events of any merge not listed; ``recorded`` the applications already
     accepted, whose dates are kept. The ``released`` files (pinned) join at the end, dated
-    by ``head``'s events. ``waits``: the permissions applied before and still to come
-    (``State.waiting``), no change of which is dated before it comes. ``start``: the
+    by ``head``'s events, and after them the revocations of files still held back
+    (``revoked``: each file, pinned, with them laid over it), one step per operator.
+    ``waits``: the permissions applied before and still to come (``State.waiting``), no
+    change of which is dated before it comes. ``start``: the
     registry at ``base`` as downstream held it, where its files held back then are not
     those the snapshots pin now (read as they are, a file with errors would be no user)."""
     repo = snapshots.repo
@@ -904,7 +977,10 @@ def history(
     by_operator: dict[str, list[str]] = defaultdict(list)
     for rel in sorted(released):
         by_operator[layout.operator_of(rel) or ""].append(rel)
-    if by_operator:
+    revoking: dict[str, dict[str, bytes]] = defaultdict(dict)
+    for rel, data in sorted((revoked or {}).items()):
+        revoking[layout.operator_of(rel) or ""][rel] = data
+    if by_operator or revoking:
         day = merged_on(repo.commit(head_sha))
         events = merged.get(head_sha, MergedPullRequest(default)).events.known(day)
         done: list[str] = []
@@ -912,6 +988,12 @@ def history(
             steps.append(released_step(snapshots, head_sha, after, rels, events, done))
             after = steps[-1].after
             done += rels
+        laid: dict[str, bytes] = {}
+        for contents in revoking.values():
+            made = revoked_step(snapshots, head_sha, after, contents, events, done, laid)
+            steps.append(made)
+            after = made.after
+            laid.update(contents)
     before_access, after_access = snapshots.access(before), snapshots.access(after)
     fallback = Dates.of(after, default.known(today), loaded)
     # One merge from what downstream holds to the head (a first apply's, often): its

@@ -293,6 +293,7 @@ def applications(step: Step, dated: bool = True) -> list[Accepted]:
             assumed=events.assumed,
             items=dates_of(plan) if plan is not None and dated else (),
             released=step.released,
+            revoked=step.revoked,
         )
         out.append(Accepted(record, step))
     return out

@@ -54,7 +54,8 @@ def _mails(outcomes: list[MailOutcome], dry_run: bool, catalog: Catalog | None) 
 
 
 def _held(result: ApplyResult) -> list[str]:
-    """What the run held back and why, per operator; what it released."""
+    """What the run held back and why, per operator; what it released, and the files held
+    back whose revocations it applied."""
     lines = []
     if result.released:
         lines.append(
@@ -62,6 +63,16 @@ def _held(result: ApplyResult) -> list[str]:
                 msg(
                     "released: {files} held back before, applied now",
                     files=nmsg("{count} file", "{count} files", len(result.released)),
+                )
+            )
+        )
+    if result.revoked:
+        lines.append(
+            _t(
+                msg(
+                    "revocations of {files} held back applied: what their version at HEAD takes "
+                    "away goes out now, the rest waits for the fix",
+                    files=nmsg("{count} file", "{count} files", len(result.revoked)),
                 )
             )
         )

@@ -269,13 +269,15 @@ def whitelists(
     directory: Path | None,
 ) -> dict[str, bytes]:
     """The whitelist files ``render`` gives for the history's head, kept in the cache keyed
-    by what they follow: every operator file (one tree id, those held back or released),
-    the catalog, the day and the recorded dates of admission and of suspensions. A merge
-    that changes users only finds them there."""
+    by what they follow: every operator file (one tree id, those held back, released, or
+    revoked from: what they revoke follows from the head and what is held), the catalog,
+    the day and the recorded dates of admission and of suspensions. A merge that changes
+    users only finds them there."""
     if directory is None:
         return render()
     top = snapshots.repo.tree_entries(history.head, PREFIX)
     released = sorted(rel for step in history.steps for rel in step.released)
+    released += sorted(f"revoked:{rel}" for step in history.steps for rel in step.revoked)
     pinned = sorted(
         f"{rel}:{blob_id(data) if data is not None else '-'}"
         for rel, data in snapshots.pins.items()

@@ -90,6 +90,10 @@ class ApplicationRecord(Frozen):
     # Files held back before and released by this application: it goes from what downstream
     # held of them to their content at its batch's head (``merges.released_step``).
     released: tuple[str, ...] = ()
+    # Files held back that this application revokes from: it goes from what downstream held
+    # of them to that content with the revocations of their version at its batch's head
+    # laid over it (``merges.revoked_step``).
+    revoked: tuple[str, ...] = ()
     # Its 登録完了連絡 (000 §4-2 ⑤) is in the outbox for every window person: it is owed no
     # more, and the application is not rebuilt from git again to find out.
     registration_notified: bool = False
@@ -134,6 +138,9 @@ class BatchRecord(Frozen):
     # Files pinned in this batch's registries (held back, or released by it) → the revision
     # whose content downstream held of them (None: none), to rebuild its applications.
     pins: dict[str, str | None] = {}  # noqa: RUF012 - pydantic copies it per instance
+    # Of those, the ones whose revocations downstream held too → the revisions taken from
+    # (``HeldFile.revoked``).
+    revoked: dict[str, tuple[str, ...]] = {}  # noqa: RUF012 - pydantic copies it per instance
     # Written by the versions whose directory groups came and went with their holders, as
     # system → code → date: the groups a later delta of the batch created or deleted (the
     # switch to standing groups waits for them: ``State.groups_to_come``), and those whose
@@ -193,6 +200,10 @@ class HeldFile(Frozen):
     rev: str | None
     operator: str
     since: date  # the first run that held it back
+    # The revisions whose revocations downstream holds over that content, in the order they
+    # were taken (``files.revocations``): the runs that applied them took them from the
+    # file as it was at each, with its errors.
+    revoked: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -210,6 +221,7 @@ class Waiting:
     # Files held back at ``base`` (and those the oldest batch held back first) → the
     # revision whose content downstream held of them then (``BatchRecord.pins``).
     pins: Mapping[str, str | None] = field(default_factory=dict)
+    revoked: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # ``BatchRecord.revoked``
 
     @property
     def waits(self) -> Waits:
@@ -281,7 +293,7 @@ class State(Frozen):
                         until[system, login] = max(on, until.get((system, login), on))
         if found is None:
             return None
-        return Waiting(found.base, frozenset(operators), until, entries, found.pins)
+        return Waiting(found.base, frozenset(operators), until, entries, found.pins, found.revoked)
 
     def groups_to_come(self, today: date) -> dict[tuple[str, str], date]:
         """The directory groups a delta of a version that kept groups with their holders
@@ -414,15 +426,19 @@ def dump(state: State) -> dict[str, bytes]:
         del data["groups"]
     if data["encoding"] == Encoding.UTF8:  # so, too: the runs in UTF-8 read the state alike
         del data["encoding"]
+    for held in data["held"].values():
+        if not held["revoked"]:
+            del held["revoked"]
     for batch in data["batches"].values():
         # Written only when it says something: a state without any stays as earlier
         # versions wrote it (and read it), and its history does not change in every batch.
-        for key in ("groups", "members", "moves"):
+        for key in ("groups", "members", "moves", "revoked"):
             if not batch[key]:
                 del batch[key]
         for app in batch["applications"]:
-            if not app["registration_notified"]:
-                del app["registration_notified"]
+            for key in ("registration_notified", "revoked"):
+                if not app[key]:
+                    del app[key]
             for item in app["items"]:
                 if not item["steps"]:
                     del item["steps"]

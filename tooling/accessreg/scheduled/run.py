@@ -297,9 +297,10 @@ def run(request: RunRequest, transport: TransportFactory = smtp_session) -> RunR
             state = recorded.load(session.state.files)
             # The duties act on what downstream systems hold: the files an error at HEAD
             # holds back (provision.holding) as they have them, a whitelist entry of one
-            # among them not yet let through.
+            # among them not yet let through, one it revoked gone.
             held = {rel: h.rev for rel, h in state.held.items()}
-            pins = pinned_content(session.repo, held) if held else None
+            revoked = {rel: h.revoked for rel, h in state.held.items()}
+            pins = pinned_content(session.repo, held, revoked) if held else None
             registry, source = session.registry_at(head, pins)
             needs_history = any(d.NEEDS_HISTORY for d in duties.values())
             added = added_on(session.repo.root, head, REGISTRY_DIR) if needs_history else {}
