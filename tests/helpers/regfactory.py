@@ -43,6 +43,22 @@ def contact(role: str = "primary", n: int = 1, **over: Any) -> dict[str, Any]:
     return {**base, **over}
 
 
+def operator_data(code: str = "TESTOP01") -> dict[str, Any]:
+    """The test operator's file as data: a gas retailer with one window person."""
+    return {
+        "code": code,
+        "name": "テストガス株式会社",
+        "name_kana": "テストガス カブシキガイシャ",
+        "roles": ["gas_retailer", "wheeling_client", "manufacturer"],
+        "occto_member": False,
+        "privacy_policy_url": "https://test-gas.example.co.jp/privacy",
+        "status": "active",
+        "systems": ["taxis", "johs", "juju", "loacus"],
+        "contacts": [contact()],
+        "subcontractors": [{"code": "TESTSUB1", "name": "テスト委託株式会社"}],
+    }
+
+
 def certificate(n: int = 1, **over: Any) -> dict[str, Any]:
     base = {
         "id": f"EP-TEST-{n:04d}",
@@ -91,18 +107,7 @@ class RegistryFactory:
         return [n for n, line in enumerate(lines, 1) if needle in line][nth - 1]
 
     def operator(self, code: str = "TESTOP01", **over: Any) -> Path:
-        data: dict[str, Any] = {
-            "code": code,
-            "name": "テストガス株式会社",
-            "name_kana": "テストガス カブシキガイシャ",
-            "roles": ["gas_retailer", "wheeling_client", "manufacturer"],
-            "occto_member": False,
-            "privacy_policy_url": "https://test-gas.example.co.jp/privacy",
-            "status": "active",
-            "systems": ["taxis", "johs", "juju", "loacus"],
-            "contacts": [contact()],
-            "subcontractors": [{"code": "TESTSUB1", "name": "テスト委託株式会社"}],
-        }
+        data = operator_data(code)
         data.update(over)
         data = {k: v for k, v in data.items() if v is not None}
         rel = layout.operator_file(code)

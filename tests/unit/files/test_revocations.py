@@ -16,19 +16,12 @@ from accessreg.files.schemacheck import checker
 from accessreg.files.schemagen import generate
 from accessreg.model import Operator, User, layout
 from accessreg.model.layout import Kind
-from tests.helpers.regfactory import OPERATOR, USER, certificate, contact
+from tests.helpers.regfactory import OPERATOR, USER, certificate, contact, operator_data
 
 IP_A = {"cidr": "41.203.64.10/32", "reason": "シンガポール拠点", "expires_on": "2027-09-30"}
 IP_B = {"cidr": "41.203.64.20/32", "reason": "香港拠点", "expires_on": "2027-09-30"}
 KEPT: dict[str, Any] = {
-    "code": "TESTOP01",
-    "name": "テストガス株式会社",
-    "name_kana": "テストガス カブシキガイシャ",
-    "roles": ["gas_retailer", "wheeling_client", "manufacturer"],
-    "occto_member": False,
-    "privacy_policy_url": "https://test-gas.example.co.jp/privacy",
-    "status": "active",
-    "systems": ["taxis", "johs", "juju", "loacus"],
+    **{k: v for k, v in operator_data().items() if k != "subcontractors"},
     "contacts": [contact(), contact("deputy", 2)],
     "certificates": [certificate(1), certificate(2)],
     "ip_allowlist": [IP_A, IP_B],

@@ -824,20 +824,8 @@ def released_step(
     the first-parent line that changed one of them. Rebuilt from its ``record``, it keeps
     the dates recorded at its acceptance."""
     after = _loaded(snapshots.source(at, unpinned={*rels, *also}), at)
-    repo = snapshots.repo
-    if commit is None:
-        last = repo.revisions_changing(at, [layout.repo_path(r) for r in sorted(rels)], 1)
-        commit = repo.commit(last[0] if last else at)
-    dates = Dates.of(after, events)
-    plan = compute_plan(before, after, dates)
-    operators = tuple(
-        with_recorded_dates(op, record) if record is not None and op.code == record.operator else op
-        for op in plan.operators
-    )
-    changes = diff(snapshots.access(before), snapshots.access(after), after.catalog)
-    title = record.title if record is not None else ""
-    released = tuple(sorted(rels))
-    return Step(commit, before, after, dates, operators, tuple(changes), title, released, since=at)
+    held = _HeldStep(snapshots, at, events, commit, record)
+    return held.step(before, after, released=tuple(sorted(rels)))
 
 
 def revoked_step(
@@ -859,22 +847,47 @@ def revoked_step(
     ``record``, it keeps the dates recorded at its acceptance."""
     source = snapshots.source(at, unpinned=also).pinned({**(laid or {}), **contents})
     after = _loaded(source, at)
-    repo = snapshots.repo
-    if commit is None:
-        last = repo.revisions_changing(at, [layout.repo_path(r) for r in sorted(contents)], 1)
-        commit = repo.commit(last[0] if last else at)
-    dates = Dates.of(after, events)
-    plan = compute_plan(before, after, dates)
-    operators = tuple(
-        with_recorded_dates(op, record) if record is not None and op.code == record.operator else op
-        for op in plan.operators
-    )
-    changes = diff(snapshots.access(before), snapshots.access(after), after.catalog)
-    title = record.title if record is not None else ""
-    taken = tuple(sorted(contents))
-    return Step(
-        commit, before, after, dates, operators, tuple(changes), title, revoked=taken, since=at
-    )
+    held = _HeldStep(snapshots, at, events, commit, record)
+    return held.step(before, after, revoked=tuple(sorted(contents)))
+
+
+@dataclass(frozen=True)
+class _HeldStep:
+    """A step of files held back (``released_step``, ``revoked_step``): dated by
+    ``events``, attributed to ``commit`` (by default the last merge on the first-parent
+    line that changed one of them), with the dates its ``record`` kept, if rebuilt."""
+
+    snapshots: Snapshots
+    at: str
+    events: Known
+    commit: CommitInfo | None
+    record: ApplicationRecord | None
+
+    def step(
+        self,
+        before: Registry,
+        after: Registry,
+        released: tuple[str, ...] = (),
+        revoked: tuple[str, ...] = (),
+    ) -> Step:
+        repo, record, commit = self.snapshots.repo, self.record, self.commit
+        if commit is None:
+            files = [layout.repo_path(r) for r in (*released, *revoked)]
+            last = repo.revisions_changing(self.at, files, 1)
+            commit = repo.commit(last[0] if last else self.at)
+        dates = Dates.of(after, self.events)
+        operators = tuple(
+            with_recorded_dates(op, record)
+            if record is not None and op.code == record.operator
+            else op
+            for op in compute_plan(before, after, dates).operators
+        )
+        changes = diff(self.snapshots.access(before), self.snapshots.access(after), after.catalog)
+        title = record.title if record is not None else ""
+        return Step(
+            commit, before, after, dates, operators, tuple(changes), title,
+            released=released, revoked=revoked, since=self.at,
+        )  # fmt: skip
 
 
 def _fields_only(change: AccessChange) -> bool:
