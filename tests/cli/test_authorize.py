@@ -507,6 +507,124 @@ def test_only_a_maintainer_lifts_a_suspension(gr: GitRegistry) -> None:
     assert decide(gr, MINE).allowed
 
 
+def test_removing_a_suspended_certificate_is_a_revocation_not_a_lifting(
+    gr: GitRegistry,
+) -> None:
+    """A window person may remove a suspended certificate (it only narrows access, as the
+    plan says); lifting its suspension while keeping it, or moving its day later, stays a
+    maintainer's."""
+    gr.reg.operator(certificates=[certificate(1, suspended_on="2026-11-20"), certificate(2)])
+    on_main(gr, "suspended")
+    gr.reg.operator(certificates=[certificate(2)])
+    gr.commit("remove the suspended certificate")
+    removed = decide(gr, MINE)
+    assert removed.allowed and removed.revoke_only and removed.fast_track
+    gr.reg.operator(certificates=[certificate(1, suspended_on="2026-11-21"), certificate(2)])
+    gr.commit("move its day later instead")
+    assert refused(decide(gr, MINE)) == {(OPERATOR_FILE, "maintainer-fields")}
+
+
+def test_adding_back_a_user_removed_while_suspended_lifts_the_suspension(
+    gr: GitRegistry,
+) -> None:
+    """001 p46: deleting the suspended user and adding the same login ID again, in two
+    pull requests, is a lifting: a maintainer's, and flagged in the plan."""
+    gr.reg.user(suspended_on="2026-11-20")
+    on_main(gr, "suspended")
+    gr.remove(USER1)
+    gr.commit("delete the suspended user")
+    assert decide(gr, MINE).fast_track
+    on_main(gr, "deleted")
+    removed_in = gr.rev("main")
+    gr.reg.user(email="USER1@test-gas.example.co.jp")  # the same login ID, in another case
+    gr.commit("add the user again")
+    readded = decide(gr, MINE)
+    assert refused(readded) == {(f"registry/{USER1}", "maintainer-fields")}
+    assert "the ID user1@test-gas.example.co.jp was suspended (since 2026-11-20)" in (
+        readded.refused[0].message.english()
+    )
+    assert decide(gr, MAINTAINER).allowed
+    notes = [n.message.english() for n in review(gr, MAINTAINER).plan.notes]
+    assert (
+        "the ID user1@test-gas.example.co.jp was suspended (since 2026-11-20) when it was "
+        f"removed in {removed_in[:12]}: adding it again lifts the suspension"
+    ) in " ".join(notes)
+    # Added back as it was, suspended, nothing is lifted; nor at another operator.
+    gr.reg.user(email="USER1@test-gas.example.co.jp", suspended_on="2026-11-20")
+    gr.commit("add the user again, still suspended")
+    assert decide(gr, MINE).allowed
+    assert not review(gr, MINE).plan.notes
+    gr.remove(USER1)
+    gr.reg.user("OTHEROP1", "user1@test-gas.example.co.jp", affiliation="OTHEROP1")
+    gr.commit("add the same login ID at another operator")
+    assert refused(decide(gr, THEIRS)) == {
+        ("registry/users/OTHEROP1/user1@test-gas.example.co.jp.yaml", "maintainer-fields")
+    }
+
+
+def test_a_user_removed_unsuspended_comes_back_as_any_new_user(gr: GitRegistry) -> None:
+    """Only the state the login ID had when it was last removed counts: suspended once,
+    lifted by a maintainer, removed after, it is a plain addition."""
+    gr.reg.user(suspended_on="2026-11-20")
+    on_main(gr, "suspended")
+    gr.reg.user()
+    on_main(gr, "lifted by a maintainer")
+    gr.remove(USER1)
+    on_main(gr, "deleted")
+    gr.reg.user()
+    gr.commit("add the user again")
+    decision = decide(gr, MINE)
+    assert decision.allowed
+    assert not review(gr, MINE).plan.notes
+
+
+def test_adding_back_a_certificate_removed_while_suspended_lifts_the_suspension(
+    gr: GitRegistry,
+) -> None:
+    """Removing a suspended certificate is allowed: adding the same serial back without its
+    suspension, under another certificate ID or at once from another operator, is not."""
+    gr.reg.operator(certificates=[certificate(1, suspended_on="2026-11-20")])
+    on_main(gr, "suspended")
+    gr.reg.operator(certificates=[])
+    gr.commit("remove the suspended certificate")
+    on_main(gr, "removed")
+    gr.reg.operator(certificates=[certificate(1, id="EP-TEST-0099")])
+    gr.commit("register it again")
+    readded = decide(gr, MINE)
+    assert refused(readded) == {(OPERATOR_FILE, "maintainer-fields")}
+    assert "certificate 7A0001 was suspended (since 2026-11-20)" in (
+        readded.refused[0].message.english()
+    )
+    notes = " ".join(n.message.english() for n in review(gr, MINE).plan.notes)
+    assert "certificate 7A0001 was suspended (since 2026-11-20) when it was removed in" in notes
+    gr.reg.operator(certificates=[certificate(1, suspended_on="2026-11-20")])
+    gr.commit("register it again, still suspended")
+    assert decide(gr, MINE).allowed
+
+
+def test_a_suspended_certificate_moved_to_another_operator_is_not_lifted(
+    gr: GitRegistry,
+) -> None:
+    """Removed at one operator and added at another in one change, by a window person of
+    both: the suspension it had at the first is lifted at the second."""
+    both = contact("deputy", n=1)  # window-1 acts for OTHEROP1 too
+    others = {
+        "contacts": [contact(n=9, email="window9@other-gas.example.co.jp"), both],
+        "subcontractors": [{"code": "OTHSUB01", "name": "他社委託株式会社"}],
+    }
+    gr.reg.operator("OTHEROP1", **others)
+    gr.reg.operator(certificates=[certificate(1, suspended_on="2026-11-20")])
+    on_main(gr, "suspended")
+    gr.reg.operator(certificates=[])
+    gr.reg.operator("OTHEROP1", **others, certificates=[certificate(1, cn="OTHEROP1-PC01")])
+    gr.commit("move the certificate")
+    assert refused(decide(gr, MINE)) == {("registry/operators/OTHEROP1.yaml", "maintainer-fields")}
+    notes = " ".join(n.message.english() for n in review(gr, MINE).plan.notes)
+    assert (
+        "certificate 7A0001 is suspended (since 2026-11-20) at TESTOP01, which removes it" in notes
+    )
+
+
 # --- maintainer-only fields (000 §2-2, 002 §3.2.1) ---------------------------------------------
 
 

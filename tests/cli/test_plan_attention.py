@@ -261,3 +261,24 @@ def test_a_suspension_dated_on_or_after_its_merge_asks_nothing_more(gr: GitRegis
     assert result.returncode == 0, result.stderr
     assert "再確認" not in result.stdout
     assert "利用停止: 2026-11-26" in result.stdout
+
+
+def test_a_login_id_removed_while_suspended_and_added_again_is_flagged(gr: GitRegistry) -> None:
+    """001 p46: only the system's operator lifts a suspension; a user file deleted while
+    suspended and added again would lift it unseen."""
+    gr.reg.user(suspended_on="2026-10-05")
+    gr.commit("suspended")
+    gr.checkout("main")
+    gr.merge("pr")
+    (gr.reg.root / "users/TESTOP01/user1@test-gas.example.co.jp.yaml").unlink()
+    removed_in = gr.commit("the suspended user deleted")
+    gr.repo.git.checkout("-q", "-B", "pr", "main")
+    gr.reg.user()
+    gr.commit("the same login ID added again")
+    ja = section(comment(gr), "利用権限の設定申請（000 §5-1）")
+    assert "**⚠️ 再確認**:" in ja
+    assert (
+        f"- ID `user1@test-gas.example.co.jp` は {removed_in[:12]} で削除されたとき停止中"
+        "（2026-10-05 から）でした。追加し直すと停止の解除になります。解除はシステムの運営者"
+        "だけが決めます（001 p46）。解除が決まっているか確認してください"
+    ) in ja

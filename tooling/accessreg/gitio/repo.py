@@ -149,6 +149,34 @@ class GitRepository(Opened):
                                    self.resolve(rev), "--", *paths))  # fmt: skip
         return out.split()
 
+    def last_removals(self, rev: str, pathspecs: Sequence[str]) -> dict[str, str]:
+        """Of each path ``pathspecs`` match, the newest commit along first parents from
+        ``rev`` that removed it (a merge against its first parent): path → commit id. One
+        ``git log``: what main held, not what a side branch held meanwhile."""
+        out = self._git.run(
+            "log", "--first-parent", "--diff-merges=first-parent", "--no-renames",
+            "--diff-filter=D", "--name-only", "-z", "--format=%x00%H", self.resolve(rev),
+            "--", *pathspecs,
+        )  # fmt: skip
+        found: dict[str, str] = {}
+        for commit, paths in logged(out):
+            for path in paths:
+                found.setdefault(path, commit)
+        return found
+
+    def commits_with_lines(
+        self, rev: str, pattern: str, paths: Sequence[str]
+    ) -> list[tuple[str, tuple[str, ...]]]:
+        """Newest first, the commits along first parents from ``rev`` that add or remove a
+        line matching ``pattern`` (``git log -G``) in ``paths``, each with the files where
+        they do."""
+        out = self._git.run(
+            "log", "--first-parent", "--diff-merges=first-parent", "--no-renames",
+            f"-G{pattern}", "--name-only", "-z", "--format=%x00%H", self.resolve(rev),
+            "--", *paths,
+        )  # fmt: skip
+        return logged(out)
+
     # -- trees and blobs ---------------------------------------------------------------------
 
     def tree_id(self, rev: str, path: str) -> str | None:

@@ -7,7 +7,9 @@ window person. Second looks: a window person granting themselves permissions, a 
 operator's roles or OCCTO membership (both declared by the operator's own window person), a
 termination dated before the day it can take effect (000 §3-3), a suspension dated before
 its merge, which takes effect on the merge day instead (001 p46: nothing is stopped before
-the registry says so), and a login ID an operator takes that another operator already knows.
+the registry says so), a login ID an operator takes that another operator already knows,
+and a login ID or certificate added back without the suspension it had when it was removed
+(only the system's operator lifts one, 001 p46).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from accessreg.model import Catalog, Operator
 from accessreg.model.messages import Message, msg
 from accessreg.model.registry import OperatorIndex, Registry
 from accessreg.model.terms import person, role_names
+from accessreg.plan.history import Returning, WasSuspended
 from accessreg.plan.model import (
     Application,
     CertificateChange,
@@ -122,6 +125,28 @@ def _operator_flags(item: OperatorChange, catalog: Catalog) -> list[Message]:
     return found
 
 
+def _returning(what: Message, was: WasSuspended) -> Message:
+    """A flag on what comes back without the suspension it had when it was removed: only
+    the system's operator lifts one (001 p46)."""
+    if was.removed_in is None:
+        return msg(
+            "{what} is suspended (since {since}) at {code}, which removes it in this change: "
+            "adding it here lifts the suspension, which only the system's operator decides "
+            "(001 p46); check that it has",
+            what=what,
+            since=was.since,
+            code=was.operator,
+        )
+    return msg(
+        "{what} was suspended (since {since}) when it was removed in {commit}: adding it "
+        "again lifts the suspension, which only the system's operator decides (001 p46); "
+        "check that it has",
+        what=what,
+        since=was.since,
+        commit=was.removed_in[:12],
+    )
+
+
 def notes(
     plan: Plan,
     base: Registry,
@@ -129,11 +154,14 @@ def notes(
     users_elsewhere: Mapping[str, frozenset[str]],
     actor: str | None = None,
     indexes: tuple[OperatorIndex, OperatorIndex] | None = None,
+    back: Returning | None = None,
 ) -> tuple[Note, ...]:
     """The notes of ``plan``, from the registries it compares; ``users_elsewhere`` gives,
     for a login ID an added user holds, the operators with a user of that ID at the base.
     ``indexes``: those of every operator of ``base`` and ``head``, when the registries
-    hold only some."""
+    hold only some; ``back``: what the change adds back that was suspended when it was
+    last in the registry (``plan.history``)."""
+    back = back or Returning()
     base_index, head_index = indexes or (OperatorIndex.of(base), OperatorIndex.of(head))
     # Login ID → the operators whose window person it is.
     windows = {login: set(codes) for login, codes in base_index.window_emails.items()}
@@ -179,6 +207,8 @@ def notes(
             for flag in _operator_flags(item, plan.catalog):
                 add(item, "flag", flag)
         elif isinstance(item, CertificateChange) and item.after and item.action == "add":
+            if (was := back.lifts("serial", item.serial, item.after.suspended_on)) is not None:
+                add(item, "flag", _returning(msg("certificate {serial}", serial=item.serial), was))
             add(
                 item,
                 "check",
@@ -222,7 +252,10 @@ def notes(
                         email=item.person.email,
                     ),
                 )
-            if item.action == "add":
+            if item.action == "add" and item.after is not None:
+                suspended_on = item.after.suspended_on
+                if (was := back.lifts("login", login, suspended_on)) is not None:
+                    add(item, "flag", _returning(msg("the ID {login}", login=login), was))
                 others = (users_elsewhere.get(login, frozenset()) | windows.get(login, set())) - {
                     item.operator
                 }

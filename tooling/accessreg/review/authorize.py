@@ -26,8 +26,10 @@ from accessreg.model.base import is_provisional_key
 from accessreg.model.commits import PathChange
 from accessreg.model.layout import Kind
 from accessreg.model.messages import Message, msg
+from accessreg.model.operator import Operator
 from accessreg.model.problems import Level, Problem
 from accessreg.model.registry import OperatorIndex, Registry, UserEntry
+from accessreg.plan.history import Returning
 from accessreg.rules.base import Rule, finding, rule, run_rules
 
 
@@ -47,6 +49,8 @@ class AuthContext:
     recovered: Mapping[str, str | None] = field(default_factory=dict)
     # Every operator of ``authority``, when it holds only those the change touches.
     authority_index: OperatorIndex | None = None
+    # What the change adds back that was suspended when last in the registry.
+    returning: Returning = field(default_factory=Returning)
 
     @cached_property
     def index(self) -> OperatorIndex:
@@ -368,24 +372,79 @@ def affiliation_foreign(ctx: AuthContext) -> Iterator[Problem]:
             )
 
 
-def _suspensions(registry: Registry, rel: str) -> dict[Message, str]:
-    """Every suspension in a registry file: what is suspended → since when."""
-    found: dict[Message, str] = {}
+def _suspensions(registry: Registry, rel: str) -> dict[Message, tuple[str, str | None]]:
+    """Every suspension in a registry file: what is suspended → since when, and the serial
+    when it is a certificate's."""
+    found: dict[Message, tuple[str, str | None]] = {}
     if layout.classify(rel) is Kind.OPERATOR:
-        entry = registry.operators.get(layout.operator_of(rel) or "")
-        op = entry.operator if entry is not None and entry.file == rel else None
+        op = _operator_in(registry, rel)
         for s in op.suspensions if op else ():
-            found[msg("the use of {system}", system=registry.catalog.named(s.system))] = str(
-                s.suspended_on
-            )
+            what = msg("the use of {system}", system=registry.catalog.named(s.system))
+            found[what] = (str(s.suspended_on), None)
         for c in op.certificates if op else ():
             if c.suspended_on is not None:
-                found[msg("certificate {serial}", serial=c.serial)] = str(c.suspended_on)
+                what = msg("certificate {serial}", serial=c.serial)
+                found[what] = (str(c.suspended_on), c.serial)
     else:
         user = next((u.user for u in registry.users if u.file == rel), None)
         if user is not None and user.suspended_on is not None:
-            found[msg("the ID {login}", login=user.email.lower())] = str(user.suspended_on)
+            found[msg("the ID {login}", login=user.email.lower())] = (str(user.suspended_on), None)
     return found
+
+
+def _operator_in(registry: Registry, rel: str) -> Operator | None:
+    """The operator whose file ``rel`` is, as ``registry`` holds it."""
+    entry = registry.operators.get(layout.operator_of(rel) or "")
+    return entry.operator if entry is not None and entry.file == rel else None
+
+
+def _lifted(ctx: AuthContext, change: PathChange, rel: str) -> Iterator[Message]:
+    """The suspensions a changed file lifts: one it held that it no longer holds as it was
+    (a certificate it removes is revoked, not lifted), and a login ID or certificate it adds
+    back that was suspended when it was last in the registry (``plan.history``)."""
+    # Both sides of a rename: a suspension moves with its file, it is not lifted.
+    old_rel = layout.registry_rel(change.old_path or change.path) or rel
+    before, after = _suspensions(ctx.before, old_rel), _suspensions(ctx.after, rel)
+    op = _operator_in(ctx.after, rel)
+    kept = {c.serial for c in op.certificates} if op else set()
+    for what, (since, serial) in sorted(before.items()):
+        if serial is not None and serial not in kept:
+            continue  # the certificate removed: that only narrows access
+        if after.get(what, ("", None))[0] != since:
+            yield _lifting(what, since)
+    if layout.classify(rel) is Kind.USER:
+        user = ctx.user_after(change.path)
+        if user is not None and ctx.user_before(change.old_path or change.path) is None:
+            login = user.user.email.lower()
+            if (was := ctx.returning.lifts("login", login, user.user.suspended_on)) is not None:
+                yield _lifting(msg("the ID {login}", login=login), str(was.since), added=True)
+        return
+    old = _operator_in(ctx.before, old_rel)
+    held = {c.serial for c in old.certificates} if old else set()
+    for cert in op.certificates if op else ():
+        if cert.serial in held:
+            continue
+        if (was := ctx.returning.lifts("serial", cert.serial, cert.suspended_on)) is not None:
+            what = msg("certificate {serial}", serial=cert.serial)
+            yield _lifting(what, str(was.since), added=True)
+
+
+def _lifting(what: Message, since: str, added: bool = False) -> Message:
+    if added:
+        return msg(
+            "{what} was suspended (since {since}) when it was last in the registry: adding it "
+            "again lifts the suspension, which only a maintainer does once the system's "
+            "operator has decided; add it with its suspended_on as it was, or ask the "
+            "reception centre",
+            what=what,
+            since=since,
+        )
+    return msg(
+        "The suspension of {what} (since {since}) is lifted only by a maintainer, once the "
+        "system's operator has decided: leave it as it is",
+        what=what,
+        since=since,
+    )
 
 
 @rule("maintainer-fields", "000 §2-2; 001 p46; 002 §3.2.1, §3.4.4")
@@ -395,8 +454,10 @@ def maintainer_fields(ctx: AuthContext) -> Iterator[Problem]:
     and the lifting of a suspension.
 
     A window person may request a suspension of their own operator's certificates, IDs or
-    use of a system (it only narrows access); lifting one is the system operator's
-    decision after it has investigated (001 p46).
+    use of a system, and may remove a suspended certificate or user (it only narrows
+    access); lifting one is the system operator's decision after it has investigated
+    (001 p46). Adding back a login ID or a certificate that was suspended when it was last
+    in the registry, without its suspension, lifts it too.
     """
     if ctx.is_maintainer:
         return
@@ -406,12 +467,12 @@ def maintainer_fields(ctx: AuthContext) -> Iterator[Problem]:
             continue
         if change.status == "D":
             continue  # removing the whole file is a deletion, judged as such
-        new = ctx.after.operators.get(layout.operator_of(rel) or "")
-        if layout.classify(rel) is Kind.OPERATOR and new is not None and new.file == rel:
+        new = _operator_in(ctx.after, rel)
+        if new is not None:
             old = ctx.before.operators.get(layout.operator_of(rel) or "")
             was = old.operator if old is not None else None
             for name in ("approvals", "admin_reissues"):
-                if getattr(new.operator, name) != (getattr(was, name) if was else ()):
+                if getattr(new, name) != (getattr(was, name) if was else ()):
                     yield finding(
                         change.path,
                         msg(
@@ -420,20 +481,8 @@ def maintainer_fields(ctx: AuthContext) -> Iterator[Problem]:
                             field=name,
                         ),
                     )
-        # Both sides of a rename: a suspension moves with its file, it is not lifted.
-        old_rel = layout.registry_rel(change.old_path or change.path) or rel
-        before, after = _suspensions(ctx.before, old_rel), _suspensions(ctx.after, rel)
-        for what, since in sorted(before.items()):
-            if after.get(what) != since:
-                yield finding(
-                    change.path,
-                    msg(
-                        "The suspension of {what} (since {since}) is lifted only by a "
-                        "maintainer, once the system's operator has decided: leave it as it is",
-                        what=what,
-                        since=since,
-                    ),
-                )
+        for message in _lifted(ctx, change, rel):
+            yield finding(change.path, message)
 
 
 def _admin_holders(registry: Registry, code: str, system: str, perm: str) -> set[str]:
