@@ -68,6 +68,7 @@ def test_every_rule_is_documented() -> None:
         "new-operator-contact",
         "user-move",
         "affiliation-foreign",
+        "subcontractor-operator",
         "maintainer-fields",
         "admin-id-once",
     }
@@ -418,6 +419,41 @@ def test_own_and_newly_declared_subcontractors_are_fine(gr: GitRegistry) -> None
     gr.reg.user(email="b@test-gas.example.co.jp", affiliation="NEWSUB01")
     gr.commit("own subcontractors")
     assert decide(gr, MINE).allowed
+
+
+def test_a_registered_operator_as_subcontractor_asks_a_maintainer_at_each_step(
+    gr: GitRegistry,
+) -> None:
+    """A registered operator may do another's work under contract (002 §2.3.1), but only it
+    can say so: declaring its code, then entering a user as its staff in a later pull
+    request, each ask a maintainer's review; no step is fast-tracked past one."""
+    gr.reg.operator(subcontractors=[{"code": "OTHEROP1", "name": "どこかの会社"}])
+    gr.commit("declare another operator as subcontractor")
+    declared = decide(gr, MINE)
+    assert declared.allowed
+    assert {(p.file, p.rule) for p in declared.review} == {
+        (OPERATOR_FILE, "subcontractor-operator")
+    }
+    assert declared.review[0].message.english() == (
+        "OTHEROP1 is the registered operator テストガス株式会社: a maintainer checks with it "
+        "that it does TESTOP01's work under contract before its staff are entered as "
+        "TESTOP01's users"
+    )
+    on_main(gr, "declared")
+    gr.reg.user(email="spy@test-gas.example.co.jp", affiliation="OTHEROP1")
+    gr.reg.user(affiliation="OTHEROP1", permissions={"taxis": "1011"})  # and one less code
+    gr.commit("enter users as the other operator's staff")
+    entered = decide(gr, MINE)
+    assert entered.allowed and not entered.fast_track
+    assert {(p.file, p.rule) for p in entered.review} == {
+        ("registry/users/TESTOP01/spy@test-gas.example.co.jp.yaml", "subcontractor-operator"),
+        (f"registry/{USER1}", "subcontractor-operator"),
+    }
+    # The same user, its affiliation unchanged, only losing a code: nothing to ask.
+    on_main(gr, "entered")
+    gr.reg.user(affiliation="OTHEROP1", permissions={})
+    gr.commit("revoke only")
+    assert decide(gr, MINE).fast_track
 
 
 def test_revoke_only_by_a_window_person_is_fast_tracked(gr: GitRegistry) -> None:

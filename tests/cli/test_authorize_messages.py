@@ -189,7 +189,7 @@ def test_every_authorization_message(gr: GitRegistry) -> None:
     rows = _rows(gr, MINE)
     assert rows == EXPECTED
     # The rules judged on another pull request: below.
-    others = {"new-operator", "maintainer-fields", "admin-id-once"}
+    others = {"new-operator", "maintainer-fields", "admin-id-once", "subcontractor-operator"}
     assert {r.id for r in RULES} - others <= {rule for rule, *_ in rows}
     for _, _, en, ja in rows:
         assert not MACHINERY.search(en) and not MACHINERY.search(ja)
@@ -227,3 +227,20 @@ def test_the_maintainers_fields_and_a_second_admin_id(gr: GitRegistry) -> None:
     rows = [row for row in _rows(gr, MINE) if row[0] in ("maintainer-fields", "admin-id-once")]
     assert rows == EXPECTED_MAINTAINERS
     assert {"maintainer-fields", "admin-id-once"} == {rule for rule, *_ in rows}
+
+
+def test_a_registered_operator_declared_as_subcontractor(gr: GitRegistry) -> None:
+    gr.reg.operator(subcontractors=[{"code": "OTHEROP1", "name": "他社"}])
+    gr.commit("declare another operator")
+    assert _rows(gr, MINE) == [
+        (
+            "subcontractor-operator",
+            "registry/operators/TESTOP01.yaml",
+            "OTHEROP1 is the registered operator テストガス株式会社: a maintainer checks with it "
+            "that it does TESTOP01's work under contract before its staff are entered as "
+            "TESTOP01's users",
+            "OTHEROP1 は登録済みの事業者 テストガス株式会社 のコードです。その社員を TESTOP01 の"
+            "利用者として登録する前に、TESTOP01 の業務を受託していることを受付担当者が "
+            "テストガス株式会社 に確認します",
+        )
+    ]

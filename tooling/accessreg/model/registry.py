@@ -76,6 +76,9 @@ class OperatorIndex:
     github_emails: Mapping[str, frozenset[str]]  # GitHub login (lower) → e-mails (lower)
     affiliations: Mapping[str, frozenset[str]]  # affiliation → codes that declare it
     broken: frozenset[str]  # operator files that do not load
+    # Code → the operator's name: a subcontractor or affiliation naming a registered
+    # operator is shown with it.
+    names: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
     def of(cls, registry: Registry) -> OperatorIndex:
@@ -96,6 +99,7 @@ class OperatorIndex:
                 (declared, code) for code, e in items for declared in e.operator.affiliations
             ),
             broken=broken,
+            names={code: e.operator.name for code, e in items},
         )
 
     def with_operators(self, operators: Mapping[str, OperatorEntry]) -> OperatorIndex:
@@ -109,6 +113,7 @@ class OperatorIndex:
             github_emails=_merged(self.github_emails, more.github_emails),
             affiliations=_merged(self.affiliations, more.affiliations),
             broken=self.broken,
+            names={**self.names, **more.names},
         )
 
 

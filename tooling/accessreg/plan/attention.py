@@ -8,13 +8,15 @@ operator's roles or OCCTO membership (both declared by the operator's own window
 termination dated before the day it can take effect (000 §3-3), a suspension dated before
 its merge, which takes effect on the merge day instead (001 p46: nothing is stopped before
 the registry says so), a login ID an operator takes that another operator already knows,
-and a login ID or certificate added back without the suspension it had when it was removed
-(only the system's operator lifts one, 001 p46).
+a login ID or certificate added back without the suspension it had when it was removed
+(only the system's operator lifts one, 001 p46), and a registered operator's code declared
+as a subcontractor or given as a user's affiliation (only that operator can confirm it does
+the work, 002 §2.3.1).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
 
 from accessreg.model import Catalog, Operator
@@ -31,6 +33,7 @@ from accessreg.plan.model import (
     NoteKind,
     OperatorChange,
     Plan,
+    SubcontractorChange,
     UserChange,
     WindowPersonChange,
 )
@@ -125,6 +128,39 @@ def _operator_flags(item: OperatorChange, catalog: Catalog) -> list[Message]:
     return found
 
 
+def _entrusted(item: Item, registered: Callable[[str, str], str | None]) -> Message | None:
+    """A flag on a registered operator's code (``registered``: its name, for a code and
+    the operator of the item) that an operator declares as its subcontractor, or gives a
+    user as affiliation: a registered operator may do another's work under contract (002
+    §2.3.1), but only it can say so (000 §5-1 note 2)."""
+    if isinstance(item, SubcontractorChange) and item.action == "add":
+        if (name := registered(item.code, item.operator)) is None:
+            return None
+        return msg(
+            "The subcontractor code {code} is that of the registered operator {name}: check "
+            "with {name} that it does {operator}'s work under contract (000 §5-1 note 2, 002 "
+            "§2.3); {operator}'s users may then be entered as belonging to it",
+            code=item.code,
+            name=name,
+            operator=item.operator,
+        )
+    if not isinstance(item, UserChange):
+        return None
+    if item.action != "add" and all(f.field != "affiliation" for f in item.fields):
+        return None  # the affiliation as it was
+    if (name := registered(item.affiliation, item.operator)) is None:
+        return None
+    return msg(
+        "User {who} is entered as belonging to {code}, the registered operator {name}: check "
+        "with {name} that it does {operator}'s work under contract and that this person is "
+        "its staff",
+        who=person(item.person.name, item.person.email),
+        code=item.affiliation,
+        name=name,
+        operator=item.operator,
+    )
+
+
 def _returning(what: Message, was: WasSuspended) -> Message:
     """A flag on what comes back without the suspension it had when it was removed: only
     the system's operator lifts one (001 p46)."""
@@ -175,6 +211,12 @@ def notes(
     def add(item: Item, kind: NoteKind, message: Message) -> None:
         found.append(Note(item.operator, item.application, kind, item.key, message))
 
+    def registered(code: str, own: str) -> str | None:
+        """The name of the registered operator ``code`` is, other than ``own``."""
+        if code == own:
+            return None
+        return head_index.names.get(code) or base_index.names.get(code)
+
     for item in plan.items:
         past = None if isinstance(item, OperatorChange) else _past(item.effective)
         if past is not None and isinstance(item, UserChange):
@@ -200,6 +242,8 @@ def notes(
                     **past,
                 ),
             )
+        if (entrusted := _entrusted(item, registered)) is not None:
+            add(item, "flag", entrusted)
         if isinstance(item, OperatorChange):
             if item.application is Application.USAGE_NEW and item.after is not None:
                 for check in _new_operator(item.after, plan.catalog):

@@ -372,6 +372,52 @@ def affiliation_foreign(ctx: AuthContext) -> Iterator[Problem]:
             )
 
 
+@rule("subcontractor-operator", "000 §5-1 note 2, 002 §2.3", level=Level.WARNING)
+def subcontractor_operator(ctx: AuthContext) -> Iterator[Problem]:
+    """An operator declares another registered operator's code as its subcontractor, or
+    enters a user as belonging to one: allowed, but a maintainer checks it with that
+    operator.
+
+    A subcontractor is a third party the operator entrusts its work to (002 §2.3.1), which a
+    registered operator may be; but only that operator can confirm it, and its code then
+    lets the declaring operator's users appear as its staff.
+    """
+    names = ctx.index.names
+    for change in ctx.changes:
+        if change.status == "D":
+            continue
+        rel = layout.registry_rel(change.path)
+        new = _operator_in(ctx.after, rel) if rel else None
+        if rel is not None and new is not None:
+            old = _operator_in(ctx.before, layout.registry_rel(change.old_path or "") or rel)
+            held = {s.code for s in old.subcontractors} if old else set()
+            for sub in new.subcontractors:
+                if sub.code not in held and sub.code != new.code and sub.code in names:
+                    yield finding(change.path, _entrusted(sub.code, names[sub.code], new.code))
+        entry = ctx.user_after(change.path)
+        if entry is None:
+            continue
+        affiliation, code = entry.user.affiliation, entry.operator_code
+        was = ctx.user_before(change.old_path or change.path)
+        if affiliation == code or affiliation not in names:
+            continue
+        if was is not None and was.user.affiliation == affiliation:
+            continue
+        own = ctx.authority.operators.get(code)
+        if own is not None and affiliation in own.operator.affiliations:  # else foreign
+            yield finding(change.path, _entrusted(affiliation, names[affiliation], code))
+
+
+def _entrusted(code: str, name: str, operator: str) -> Message:
+    return msg(
+        "{code} is the registered operator {name}: a maintainer checks with it that it does "
+        "{operator}'s work under contract before its staff are entered as {operator}'s users",
+        code=code,
+        name=name,
+        operator=operator,
+    )
+
+
 def _suspensions(registry: Registry, rel: str) -> dict[Message, tuple[str, str | None]]:
     """Every suspension in a registry file: what is suspended → since when, and the serial
     when it is a certificate's."""
@@ -560,6 +606,7 @@ RULES: tuple[AuthRule, ...] = (
     new_operator_contact,
     user_move,
     affiliation_foreign,
+    subcontractor_operator,
     maintainer_fields,
     admin_id_once,
     new_operator,
