@@ -63,6 +63,7 @@ def refused(decision: Decision) -> set[tuple[str, str]]:
 def test_every_rule_is_documented() -> None:
     assert {r.id for r in RULES} == {
         "maintainers-only",
+        "not-a-file",
         "operator-files",
         "new-operator",
         "new-operator-contact",
@@ -124,6 +125,38 @@ def test_every_other_path_is_maintainers_only(gr: GitRegistry, path: str) -> Non
     gr.commit(f"touch {path}")
     assert refused(decide(gr, MINE)) == {(path, "maintainers-only")}
     assert decide(gr, MAINTAINER).allowed
+
+
+def test_a_submodule_entry_or_a_link_in_the_registry_is_refused_to_anyone(
+    gr: GitRegistry,
+) -> None:
+    """A gitlink named as a user's file passed every check unseen (nothing read it, the plan
+    said nothing changes); a link would be read as its target's path. Both are refused,
+    and the plan lists them as unreadable, so that nothing fast-tracks them."""
+    gitlink = "registry/users/TESTOP01/new.user@test-gas.example.co.jp.yaml"
+    link = gr.reg.root / "users/TESTOP01/link@test-gas.example.co.jp.yaml"
+    link.symlink_to("{email: link@test-gas.example.co.jp, name: 試験, permissions: {}}")
+    gr.remove(USER1)  # and a plain deletion, which alone would be fast-tracked
+    gr.repo.git.add("-A")
+    gr.repo.git.update_index("--add", "--cacheinfo", f"160000,{gr.rev()},{gitlink}")
+    gr.repo.git.commit("-q", "-m", "a submodule entry and a link")
+    for actor in (MINE, MAINTAINER):
+        decision = decide(gr, actor)
+        assert refused(decision) == {
+            (gitlink, "not-a-file"),
+            ("registry/users/TESTOP01/link@test-gas.example.co.jp.yaml", "not-a-file"),
+        }
+        assert not decision.revoke_only
+    said = {p.file: p.message.english() for p in decide(gr, MINE).refused}
+    assert said[gitlink] == (
+        "This is a submodule entry (gitlink), not a file: the registry holds only files; "
+        "remove it, and write the file itself if one belongs here"
+    )
+    plan = review(gr, MINE).plan
+    assert set(plan.unreadable) == {
+        gitlink,
+        "registry/users/TESTOP01/link@test-gas.example.co.jp.yaml",
+    }
 
 
 def test_a_maintainer_may_change_any_operator(gr: GitRegistry) -> None:

@@ -95,6 +95,12 @@ EXPECTED = [
         "利用者のファイルが OTHEROP1 から TESTOP01 に複製されています。1 つの ID は 1 つの事業者でしか使えません。OTHEROP1 が抹消してから TESTOP01 で設定を申請してください",
     ),
     (
+        "not-a-file",
+        "registry/users/TESTOP01/link@test-gas.example.co.jp.yaml",
+        "This is a symbolic link, not a file: the registry holds only files; remove it, and write the file itself if one belongs here",
+        "これはファイルではなくシンボリックリンクです。登録簿に置けるのはファイルだけです。削除し、ここにファイルが必要ならファイルそのものを置いてください",
+    ),
+    (
         "user-move",
         "registry/users/TESTOP01/mover@test-gas.example.co.jp.yaml",
         "A user file copied from TESTOP01 to OTHEROP1: one person holds one login ID at one operator; add the user at OTHEROP1 only after TESTOP01 removes them",
@@ -185,6 +191,9 @@ def test_every_authorization_message(gr: GitRegistry) -> None:
                 root / "users/OTHEROP1/copied@test-gas.example.co.jp.yaml")  # fmt: skip
     gr.reg.user(email="other@other-gas.example.co.jp")  # a login OTHEROP1 already has
     gr.reg.user(email="foreign@test-gas.example.co.jp", affiliation="OTHSUB01")
+    (root / "users/TESTOP01/link@test-gas.example.co.jp.yaml").symlink_to(
+        "copied@test-gas.example.co.jp.yaml"
+    )
     gr.commit("everything at once")
     rows = _rows(gr, MINE)
     assert rows == EXPECTED

@@ -31,6 +31,9 @@ class Registry:
     calendar: CalendarFile | None = None
     files: frozenset[str] = frozenset()  # every file present, parsed or not
     broken: frozenset[str] = frozenset()  # files that did not load (their problems are reported)
+    # Entries that stand where a file would but are none (a submodule, a symbolic link: what
+    # each is): never read, in ``broken`` and not in ``files``.
+    irregular: Mapping[str, str] = field(default_factory=dict)
     # Filled from users; not an init field, or `replace` would hand the filled dict over.
     _by_operator: dict[str, list[UserEntry]] = field(
         default_factory=dict, init=False, compare=False, repr=False

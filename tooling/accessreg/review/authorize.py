@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TypeAlias
 
+from accessreg.files.sources import entry_name
 from accessreg.model import layout
 from accessreg.model.base import is_provisional_key
 from accessreg.model.commits import PathChange
@@ -177,6 +178,28 @@ def maintainers_only(ctx: AuthContext) -> Iterator[Problem]:
                 msg(
                     "Only a maintainer may change this file: ask the reception centre to make "
                     "this change, or leave the file out"
+                ),
+            )
+
+
+@rule("not-a-file", "-")
+def not_a_file(ctx: AuthContext) -> Iterator[Problem]:
+    """A change makes a path of the registry a submodule entry (a gitlink) or a symbolic
+    link: refused, whoever proposes it.
+
+    The checks, the plan and the outputs read files only: such an entry would be applied
+    for while nothing judged or showed it (`file-type`).
+    """
+    for change in ctx.changes:
+        rel = layout.registry_rel(change.path)
+        what = ctx.after.irregular.get(rel) if rel is not None and change.status != "D" else None
+        if what is not None:
+            yield finding(
+                change.path,
+                msg(
+                    "This is {what}, not a file: the registry holds only files; remove it, "
+                    "and write the file itself if one belongs here",
+                    what=entry_name(what),
                 ),
             )
 
@@ -602,6 +625,7 @@ def admin_id_once(ctx: AuthContext) -> Iterator[Problem]:
 
 RULES: tuple[AuthRule, ...] = (
     maintainers_only,
+    not_a_file,
     operator_files,
     new_operator_contact,
     user_move,
