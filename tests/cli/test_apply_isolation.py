@@ -18,6 +18,7 @@ from tests.helpers.lapsed import (
     B_IP,
     B_IP_LAST_DAY,
     D_LEAVER,
+    D_STAYS,
     TODAY,
     A,
     B,
@@ -332,3 +333,49 @@ def test_a_batch_of_an_address_alone_says_it_has_no_import_file(
     assert not (tmp_path / "out/imports").exists() or not any(
         (tmp_path / "out/imports").rglob("delta-*")
     )
+
+
+def test_an_entry_that_is_no_file_is_held_as_a_file_that_does_not_load(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """A user's file made a symbolic link, and a submodule entry (a gitlink) named as a new
+    user's file, reached main: each is held back as a file that does not load would be,
+    downstream keeping what it has (the user is not deleted), and apply goes on for the
+    others."""
+    stays, added = user_file(D, D_STAYS), user_file(D, "added@leaver-d.example.jp")
+
+    def d_links() -> None:
+        (gr.reg.root / stays).unlink()
+        (gr.reg.root / stays).symlink_to(f"{D_LEAVER}.yaml")
+        gr.repo.git.add("-A")
+        gr.repo.git.update_index("--add", "--cacheinfo", f"160000,{gr.rev()},registry/{added}")
+        (gr.reg.root / added).mkdir()  # as a checkout leaves it
+
+    merged_on(gr, "d-links", LATE, d_links)
+    merged_on(gr, "b-adds-a-user", LATE, lambda: gr.reg.user(B, B_NEW))
+    # Tried first reading the whole registry (as a first run does), then applied.
+    full = accessreg(gr, "apply", "--out", str(tmp_path / "full"), "--full", "--today", TODAY)
+    assert full.returncode == 0, full.stderr
+    assert "held back: 2 files" in full.stdout, full.stdout
+    assert logins(tmp_path / "full") == {("新規", B_NEW)}
+    held = sent(gr, tmp_path / "held", Mailbox())
+    assert logins(tmp_path / "held") == {("新規", B_NEW)}
+    assert "held back: 2 files" in held.stdout
+    for rel in (stays, added):
+        assert f"registry/{rel}:1:1: [error] This is " in held.stdout, held.stdout
+    assert held.stdout.count("(file-type)") == 2
+    assert sorted(state(gr)["held"]) == [added, stays]
+    daily_whitelist(gr, tmp_path / "daily")  # runs on downstream's view, without the entries
+
+    def d_fixes() -> None:
+        gr.repo.git.rm("-q", "--cached", f"registry/{added}")
+        (gr.reg.root / added).rmdir()
+        (gr.reg.root / stays).unlink()
+        gr.reg.user(D, D_STAYS)  # the file it was
+        gr.reg.user(D, "added@leaver-d.example.jp")
+
+    merged_on(gr, "d-fixes", LATE, d_fixes)
+    fixed = sent(gr, tmp_path / "fixed", Mailbox())
+    assert "released: 2 files" in fixed.stdout
+    assert logins(tmp_path / "fixed") == {("新規", "added@leaver-d.example.jp")}
+    assert state(gr)["held"] == {}

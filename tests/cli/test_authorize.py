@@ -64,11 +64,13 @@ def refused(decision: Decision) -> set[tuple[str, str]]:
 def test_every_rule_is_documented() -> None:
     assert {r.id for r in RULES} == {
         "maintainers-only",
+        "not-a-file",
         "operator-files",
         "new-operator",
         "new-operator-contact",
         "user-move",
         "affiliation-foreign",
+        "subcontractor-operator",
         "maintainer-fields",
         "suspension-date",
         "admin-id-once",
@@ -125,6 +127,38 @@ def test_every_other_path_is_maintainers_only(gr: GitRegistry, path: str) -> Non
     gr.commit(f"touch {path}")
     assert refused(decide(gr, MINE)) == {(path, "maintainers-only")}
     assert decide(gr, MAINTAINER).allowed
+
+
+def test_a_submodule_entry_or_a_link_in_the_registry_is_refused_to_anyone(
+    gr: GitRegistry,
+) -> None:
+    """A gitlink named as a user's file passed every check unseen (nothing read it, the plan
+    said nothing changes); a link would be read as its target's path. Both are refused,
+    and the plan lists them as unreadable, so that nothing fast-tracks them."""
+    gitlink = "registry/users/TESTOP01/new.user@test-gas.example.co.jp.yaml"
+    link = gr.reg.root / "users/TESTOP01/link@test-gas.example.co.jp.yaml"
+    link.symlink_to("{email: link@test-gas.example.co.jp, name: 試験, permissions: {}}")
+    gr.remove(USER1)  # and a plain deletion, which alone would be fast-tracked
+    gr.repo.git.add("-A")
+    gr.repo.git.update_index("--add", "--cacheinfo", f"160000,{gr.rev()},{gitlink}")
+    gr.repo.git.commit("-q", "-m", "a submodule entry and a link")
+    for actor in (MINE, MAINTAINER):
+        decision = decide(gr, actor)
+        assert refused(decision) == {
+            (gitlink, "not-a-file"),
+            ("registry/users/TESTOP01/link@test-gas.example.co.jp.yaml", "not-a-file"),
+        }
+        assert not decision.revoke_only
+    said = {p.file: p.message.english() for p in decide(gr, MINE).refused}
+    assert said[gitlink] == (
+        "This is a submodule entry (gitlink), not a file: the registry holds only files; "
+        "remove it, and write the file itself if one belongs here"
+    )
+    plan = review(gr, MINE).plan
+    assert set(plan.unreadable) == {
+        gitlink,
+        "registry/users/TESTOP01/link@test-gas.example.co.jp.yaml",
+    }
 
 
 def test_a_maintainer_may_change_any_operator(gr: GitRegistry) -> None:
@@ -422,6 +456,41 @@ def test_own_and_newly_declared_subcontractors_are_fine(gr: GitRegistry) -> None
     assert decide(gr, MINE).allowed
 
 
+def test_a_registered_operator_as_subcontractor_asks_a_maintainer_at_each_step(
+    gr: GitRegistry,
+) -> None:
+    """A registered operator may do another's work under contract (002 §2.3.1), but only it
+    can say so: declaring its code, then entering a user as its staff in a later pull
+    request, each ask a maintainer's review; no step is fast-tracked past one."""
+    gr.reg.operator(subcontractors=[{"code": "OTHEROP1", "name": "どこかの会社"}])
+    gr.commit("declare another operator as subcontractor")
+    declared = decide(gr, MINE)
+    assert declared.allowed
+    assert {(p.file, p.rule) for p in declared.review} == {
+        (OPERATOR_FILE, "subcontractor-operator")
+    }
+    assert declared.review[0].message.english() == (
+        "OTHEROP1 is the registered operator テストガス株式会社: a maintainer checks with it "
+        "that it does TESTOP01's work under contract before its staff are entered as "
+        "TESTOP01's users"
+    )
+    on_main(gr, "declared")
+    gr.reg.user(email="spy@test-gas.example.co.jp", affiliation="OTHEROP1")
+    gr.reg.user(affiliation="OTHEROP1", permissions={"taxis": "1011"})  # and one less code
+    gr.commit("enter users as the other operator's staff")
+    entered = decide(gr, MINE)
+    assert entered.allowed and not entered.fast_track
+    assert {(p.file, p.rule) for p in entered.review} == {
+        ("registry/users/TESTOP01/spy@test-gas.example.co.jp.yaml", "subcontractor-operator"),
+        (f"registry/{USER1}", "subcontractor-operator"),
+    }
+    # The same user, its affiliation unchanged, only losing a code: nothing to ask.
+    on_main(gr, "entered")
+    gr.reg.user(affiliation="OTHEROP1", permissions={})
+    gr.commit("revoke only")
+    assert decide(gr, MINE).fast_track
+
+
 def test_revoke_only_by_a_window_person_is_fast_tracked(gr: GitRegistry) -> None:
     gr.remove(USER1)
     gr.commit("delete a user")
@@ -544,6 +613,124 @@ def test_a_suspension_is_dated_no_later_than_the_day_of_the_application(
     gr.reg.user(suspended_on="2026-11-24")
     gr.commit("suspended today")
     assert decide(gr, MINE).allowed
+
+
+def test_removing_a_suspended_certificate_is_a_revocation_not_a_lifting(
+    gr: GitRegistry,
+) -> None:
+    """A window person may remove a suspended certificate (it only narrows access, as the
+    plan says); lifting its suspension while keeping it, or moving its day later, stays a
+    maintainer's."""
+    gr.reg.operator(certificates=[certificate(1, suspended_on="2026-11-20"), certificate(2)])
+    on_main(gr, "suspended")
+    gr.reg.operator(certificates=[certificate(2)])
+    gr.commit("remove the suspended certificate")
+    removed = decide(gr, MINE)
+    assert removed.allowed and removed.revoke_only and removed.fast_track
+    gr.reg.operator(certificates=[certificate(1, suspended_on="2026-11-21"), certificate(2)])
+    gr.commit("move its day later instead")
+    assert refused(decide(gr, MINE)) == {(OPERATOR_FILE, "maintainer-fields")}
+
+
+def test_adding_back_a_user_removed_while_suspended_lifts_the_suspension(
+    gr: GitRegistry,
+) -> None:
+    """001 p46: deleting the suspended user and adding the same login ID again, in two
+    pull requests, is a lifting: a maintainer's, and flagged in the plan."""
+    gr.reg.user(suspended_on="2026-11-20")
+    on_main(gr, "suspended")
+    gr.remove(USER1)
+    gr.commit("delete the suspended user")
+    assert decide(gr, MINE).fast_track
+    on_main(gr, "deleted")
+    removed_in = gr.rev("main")
+    gr.reg.user(email="USER1@test-gas.example.co.jp")  # the same login ID, in another case
+    gr.commit("add the user again")
+    readded = decide(gr, MINE)
+    assert refused(readded) == {(f"registry/{USER1}", "maintainer-fields")}
+    assert "the ID user1@test-gas.example.co.jp was suspended (since 2026-11-20)" in (
+        readded.refused[0].message.english()
+    )
+    assert decide(gr, MAINTAINER).allowed
+    notes = [n.message.english() for n in review(gr, MAINTAINER).plan.notes]
+    assert (
+        "the ID user1@test-gas.example.co.jp was suspended (since 2026-11-20) when it was "
+        f"removed in {removed_in[:12]}: adding it again lifts the suspension"
+    ) in " ".join(notes)
+    # Added back as it was, suspended, nothing is lifted; nor at another operator.
+    gr.reg.user(email="USER1@test-gas.example.co.jp", suspended_on="2026-11-20")
+    gr.commit("add the user again, still suspended")
+    assert decide(gr, MINE).allowed
+    assert not review(gr, MINE).plan.notes
+    gr.remove(USER1)
+    gr.reg.user("OTHEROP1", "user1@test-gas.example.co.jp", affiliation="OTHEROP1")
+    gr.commit("add the same login ID at another operator")
+    assert refused(decide(gr, THEIRS)) == {
+        ("registry/users/OTHEROP1/user1@test-gas.example.co.jp.yaml", "maintainer-fields")
+    }
+
+
+def test_a_user_removed_unsuspended_comes_back_as_any_new_user(gr: GitRegistry) -> None:
+    """Only the state the login ID had when it was last removed counts: suspended once,
+    lifted by a maintainer, removed after, it is a plain addition."""
+    gr.reg.user(suspended_on="2026-11-20")
+    on_main(gr, "suspended")
+    gr.reg.user()
+    on_main(gr, "lifted by a maintainer")
+    gr.remove(USER1)
+    on_main(gr, "deleted")
+    gr.reg.user()
+    gr.commit("add the user again")
+    decision = decide(gr, MINE)
+    assert decision.allowed
+    assert not review(gr, MINE).plan.notes
+
+
+def test_adding_back_a_certificate_removed_while_suspended_lifts_the_suspension(
+    gr: GitRegistry,
+) -> None:
+    """Removing a suspended certificate is allowed: adding the same serial back without its
+    suspension, under another certificate ID or at once from another operator, is not."""
+    gr.reg.operator(certificates=[certificate(1, suspended_on="2026-11-20")])
+    on_main(gr, "suspended")
+    gr.reg.operator(certificates=[])
+    gr.commit("remove the suspended certificate")
+    on_main(gr, "removed")
+    gr.reg.operator(certificates=[certificate(1, id="EP-TEST-0099")])
+    gr.commit("register it again")
+    readded = decide(gr, MINE)
+    assert refused(readded) == {(OPERATOR_FILE, "maintainer-fields")}
+    assert "certificate 7A0001 was suspended (since 2026-11-20)" in (
+        readded.refused[0].message.english()
+    )
+    notes = " ".join(n.message.english() for n in review(gr, MINE).plan.notes)
+    assert "certificate 7A0001 was suspended (since 2026-11-20) when it was removed in" in notes
+    gr.reg.operator(certificates=[certificate(1, suspended_on="2026-11-20")])
+    gr.commit("register it again, still suspended")
+    assert decide(gr, MINE).allowed
+
+
+def test_a_suspended_certificate_moved_to_another_operator_is_not_lifted(
+    gr: GitRegistry,
+) -> None:
+    """Removed at one operator and added at another in one change, by a window person of
+    both: the suspension it had at the first is lifted at the second."""
+    both = contact("deputy", n=1)  # window-1 acts for OTHEROP1 too
+    others = {
+        "contacts": [contact(n=9, email="window9@other-gas.example.co.jp"), both],
+        "subcontractors": [{"code": "OTHSUB01", "name": "他社委託株式会社"}],
+    }
+    gr.reg.operator("OTHEROP1", **others)
+    gr.reg.operator(certificates=[certificate(1, suspended_on="2026-11-20")])
+    on_main(gr, "suspended")
+    gr.reg.operator(certificates=[])
+    gr.reg.operator("OTHEROP1", **others, certificates=[certificate(1, cn="OTHEROP1-PC01")])
+    gr.commit("move the certificate")
+    assert refused(decide(gr, MINE)) == {("registry/operators/OTHEROP1.yaml", "maintainer-fields")}
+    notes = " ".join(n.message.english() for n in review(gr, MINE).plan.notes)
+    assert (
+        "certificate 7A0001 is suspended (since 2026-11-20) at TESTOP01, which removes it" in notes
+    )
 
 
 # --- maintainer-only fields (000 §2-2, 002 §3.2.1) ---------------------------------------------

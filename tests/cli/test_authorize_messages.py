@@ -95,6 +95,12 @@ EXPECTED = [
         "利用者のファイルが OTHEROP1 から TESTOP01 に複製されています。1 つの ID は 1 つの事業者でしか使えません。OTHEROP1 が抹消してから TESTOP01 で設定を申請してください",
     ),
     (
+        "not-a-file",
+        "registry/users/TESTOP01/link@test-gas.example.co.jp.yaml",
+        "This is a symbolic link, not a file: the registry holds only files; remove it, and write the file itself if one belongs here",
+        "これはファイルではなくシンボリックリンクです。登録簿に置けるのはファイルだけです。削除し、ここにファイルが必要ならファイルそのものを置いてください",
+    ),
+    (
         "user-move",
         "registry/users/TESTOP01/mover@test-gas.example.co.jp.yaml",
         "A user file copied from TESTOP01 to OTHEROP1: one person holds one login ID at one operator; add the user at OTHEROP1 only after TESTOP01 removes them",
@@ -185,11 +191,17 @@ def test_every_authorization_message(gr: GitRegistry) -> None:
                 root / "users/OTHEROP1/copied@test-gas.example.co.jp.yaml")  # fmt: skip
     gr.reg.user(email="other@other-gas.example.co.jp")  # a login OTHEROP1 already has
     gr.reg.user(email="foreign@test-gas.example.co.jp", affiliation="OTHSUB01")
+    (root / "users/TESTOP01/link@test-gas.example.co.jp.yaml").symlink_to(
+        "copied@test-gas.example.co.jp.yaml"
+    )
     gr.commit("everything at once")
     rows = _rows(gr, MINE)
     assert rows == EXPECTED
     # The rules judged on another pull request: below.
-    others = {"new-operator", "maintainer-fields", "admin-id-once", "suspension-date"}
+    others = {
+        "new-operator", "maintainer-fields", "admin-id-once", "suspension-date",
+        "subcontractor-operator",
+    }  # fmt: skip
     assert {r.id for r in RULES} - others <= {rule for rule, *_ in rows}
     for _, _, en, ja in rows:
         assert not MACHINERY.search(en) and not MACHINERY.search(ja)
@@ -241,5 +253,22 @@ def test_a_suspension_dated_after_the_application(gr: GitRegistry) -> None:
             "day it was stopped, today at the latest",
             "ID mover@test-gas.example.co.jp について、利用停止日 2026-12-01 が申請の日（2026-11-24）"
             "より後です。利用の停止はすぐに行われます。停止した日（今日まで）を書いてください",
+        )
+    ]
+
+
+def test_a_registered_operator_declared_as_subcontractor(gr: GitRegistry) -> None:
+    gr.reg.operator(subcontractors=[{"code": "OTHEROP1", "name": "他社"}])
+    gr.commit("declare another operator")
+    assert _rows(gr, MINE) == [
+        (
+            "subcontractor-operator",
+            "registry/operators/TESTOP01.yaml",
+            "OTHEROP1 is the registered operator テストガス株式会社: a maintainer checks with it "
+            "that it does TESTOP01's work under contract before its staff are entered as "
+            "TESTOP01's users",
+            "OTHEROP1 は登録済みの事業者 テストガス株式会社 のコードです。その社員を TESTOP01 の"
+            "利用者として登録する前に、TESTOP01 の業務を受託していることを受付担当者が "
+            "テストガス株式会社 に確認します",
         )
     ]

@@ -51,7 +51,7 @@ def both(
     if uncommitted is not None:
         uncommitted(reg)
     plain = tmp_path / "plain"
-    shutil.copytree(reg.repo, plain, ignore=shutil.ignore_patterns(".git"))
+    shutil.copytree(reg.repo, plain, ignore=shutil.ignore_patterns(".git"), symlinks=True)
     # The git copy is checked incrementally, the plain one in full.
     incremental = Draft(reg.root, "registry", TODAY)
     full = Draft(plain / "registry", "registry", TODAY)
@@ -346,6 +346,24 @@ def test_an_error_already_in_the_edited_operator_holds_the_edit(
     )
     assert "stray@other.example.jp.yaml" in result.stdout and "(affiliation)" in result.stdout
     assert not (reg.root / "users/OTHEROP1/new@other.example.jp.yaml").exists()
+
+
+def test_a_link_in_the_edited_operator_holds_the_edit(reg: RegistryFactory, tmp_path: Path) -> None:
+    """A symbolic link among the operator's users (committed, or only in the work tree) is
+    never read as a user: an error of its own, in what the edit touches."""
+    text = "{email: linked@test-gas.example.co.jp, name: 試験, permissions: {taxis: '1011'}}"
+    (reg.root / "users/TESTOP01/linked@test-gas.example.co.jp.yaml").symlink_to(text)
+    result = both(
+        reg,
+        tmp_path,
+        *_add("TESTOP01", "new@test-gas.example.co.jp", "--johs"),
+        uncommitted=lambda r: (r.root / "users/TESTOP01/late.yaml").symlink_to(text),
+    )
+    assert result.returncode == 1
+    standing = result.stdout.split("in what it touches")[1]
+    for name in ("linked@test-gas.example.co.jp.yaml", "late.yaml"):
+        assert f"users/TESTOP01/{name}:1:1: [error] This is a symbolic link" in standing
+    assert not (reg.root / "users/TESTOP01/new@test-gas.example.co.jp.yaml").exists()
 
 
 def test_an_error_already_in_a_shared_file_holds_every_edit(

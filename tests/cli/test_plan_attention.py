@@ -309,3 +309,61 @@ def test_when_even_the_notes_overflow_second_looks_come_first_and_the_rest_is_co
         f"_ほか {left} 件の確認事項・再確認はここに表示していません。すべて JSON（`plan.json`）"
         "にあります。_"
     ) in text
+
+
+def test_a_login_id_removed_while_suspended_and_added_again_is_flagged(gr: GitRegistry) -> None:
+    """001 p46: only the system's operator lifts a suspension; a user file deleted while
+    suspended and added again would lift it unseen."""
+    gr.reg.user(suspended_on="2026-10-05")
+    gr.commit("suspended")
+    gr.checkout("main")
+    gr.merge("pr")
+    (gr.reg.root / "users/TESTOP01/user1@test-gas.example.co.jp.yaml").unlink()
+    removed_in = gr.commit("the suspended user deleted")
+    gr.repo.git.checkout("-q", "-B", "pr", "main")
+    gr.reg.user()
+    gr.commit("the same login ID added again")
+    ja = section(comment(gr), "利用権限の設定申請（000 §5-1）")
+    assert "**⚠️ 再確認**:" in ja
+    assert (
+        f"- ID `user1@test-gas.example.co.jp` は {removed_in[:12]} で削除されたとき停止中"
+        "（2026-10-05 から）でした。追加し直すと停止の解除になります。解除はシステムの運営者"
+        "だけが決めます（001 p46）。解除が決まっているか確認してください"
+    ) in ja
+
+
+def test_a_registered_operator_as_subcontractor_is_flagged_at_each_step(
+    gr: GitRegistry,
+) -> None:
+    """Declared as a subcontractor, then named as a user's affiliation in a later pull
+    request: each step names the registered operator for a second look."""
+    gr.checkout("main")
+    gr.reg.operator("SAKURA01", name="さくら製造株式会社", contacts=[contact(n=8)],
+                    subcontractors=[])  # fmt: skip
+    gr.commit("another operator")
+    gr.checkout("pr")
+    gr.repo.git.merge("-q", "main")
+    gr.reg.operator(subcontractors=[{"code": "SAKURA01", "name": "さくら製造株式会社"}])
+    gr.commit("declare it as subcontractor")
+    ja = section(comment(gr), "利用申請（変更）（000 §3-2）")
+    assert (
+        "- 委託先事業者コード SAKURA01 は登録済みの事業者 さくら製造株式会社 のコードです。"
+        "TESTOP01 の業務を受託していることを さくら製造株式会社 に確認してください"
+        "（000 §5-1 注2、002 §2.3）。届け出ると、TESTOP01 の利用者の所属事業者を SAKURA01 に"
+        "できるようになります"
+    ) in ja
+    gr.checkout("main")
+    gr.merge("pr")
+    gr.repo.git.checkout("-q", "-B", "pr", "main")
+    gr.reg.user(email="spy@test-gas.example.co.jp", name="間者 一郎", affiliation="SAKURA01")
+    gr.commit("a user as its staff")
+    ja = section(comment(gr), "利用権限の設定申請（000 §5-1）")
+    assert (
+        "- 利用者 間者 一郎 <`spy@test-gas.example.co.jp`> の所属事業者が SAKURA01（登録済みの"
+        "事業者 さくら製造株式会社）になっています。さくら製造株式会社 が TESTOP01 の業務を"
+        "受託していること、この方がその社員であることを さくら製造株式会社 に確認してください"
+    ) in ja
+    # Its own subcontractor, registered nowhere as an operator: nothing more to ask.
+    gr.reg.user(email="spy@test-gas.example.co.jp", name="間者 一郎", affiliation="TESTSUB1")
+    gr.commit("its own subcontractor after all")
+    assert "再確認" not in comment(gr)

@@ -440,12 +440,10 @@ def test_what_a_run_parsed_is_handed_on_unless_it_checked_many_groups(gr: Repo) 
     assert users == {r for r in every if "/OP000003/" in r} <= modelled
 
 
-def test_a_symbolic_link_is_read_as_its_target_path_never_followed(
-    gr: Repo, tmp_path: Path
-) -> None:
-    """A pull request's link to a file outside the registry (or to nothing) reads as git
-    holds it, its target's path, whether it changed or is read again with its group: the
-    incremental run neither reads the file nor quotes it, and finds what a full run does."""
+def test_a_symbolic_link_is_never_read(gr: Repo, tmp_path: Path) -> None:
+    """A pull request's link to a file outside the registry (or to nothing) is reported as
+    a link, whether it changed or is seen again with its group: the incremental run neither
+    reads the file nor quotes it, and finds what a full run does."""
     secret = tmp_path / "outside.yaml"
     secret.write_text("email: SECRET-VALUE\n", encoding="utf-8")
     users = gr.reg.root / "users" / "OP000003"
@@ -458,10 +456,67 @@ def test_a_symbolic_link_is_read_as_its_target_path_never_followed(
     assert stats.groups_checked == 1
     for problems in (changed, again):
         assert {(p.file, p.rule) for p in problems if p.level == "error"} == {
-            ("registry/users/OP000003/link@op3.example.jp.yaml", "schema"),
-            ("registry/users/OP000003/dangling@op3.example.jp.yaml", "schema"),
+            ("registry/users/OP000003/link@op3.example.jp.yaml", "file-type"),
+            ("registry/users/OP000003/dangling@op3.example.jp.yaml", "file-type"),
         }
         assert not any("SECRET" in p.message.english() for p in problems)
+
+
+def test_a_submodule_entry_where_a_user_file_belongs_is_reported(gr: Repo) -> None:
+    """A gitlink (mode 160000) named as a user's file: git checks out an empty directory
+    there. The commit's check names it a submodule, the work tree's (and a full run's) a
+    directory; neither passes it unseen, and it is no removal the change only makes."""
+    rel = "registry/users/OP000003/new.user@op3.example.jp.yaml"
+    head = gr.rev()
+    gr.repo.git.update_index("--add", "--cacheinfo", f"160000,{head},{rel}")
+    (gr.path / rel).mkdir()  # as a checkout leaves it
+    found: list[Problem]
+    with GitRepository(gr.path) as repo:
+        if gr.mode == "head":
+            new = gr.commit("a submodule entry")
+            result, _ = validate_incremental(repo, head, gr.reg.root, "registry", TODAY, head=new)
+            what = "a submodule entry (gitlink)"
+        else:
+            change = worktree_change(repo, head, "registry")
+            assert change.removed == frozenset()
+            result, _ = validate_incremental(repo, head, gr.reg.root, "registry", TODAY)
+            full = validate(DirectorySource(gr.reg.root, "registry"), TODAY, change=change)
+            assert full.problems == result.problems
+            what = "a directory"
+        found = result.problems
+    assert [(p.file, p.rule, p.message.english().split(",")[0]) for p in found] == [
+        (rel, "file-type", f"This is {what}")
+    ]
+
+
+def test_an_entry_that_is_no_file_is_found_by_every_run_never_kept(
+    gr: Repo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A full run's finding on a link (``keep_full_run``, a cold cache checked whole) is not
+    kept with its operator's group, whose key does not follow the link: the next run
+    reports it once, as a full run does, and nothing once the link is gone."""
+    link = gr.reg.root / "users" / "OP000003" / "link@op3.example.jp.yaml"
+    link.symlink_to("u0@op3.example.jp.yaml")
+    head = gr.commit("a link")
+    with GitRepository(gr.path) as repo:
+        full = validate(repo.snapshot(head, "registry"), TODAY)
+        monkeypatch.setenv(parsecache.ENV_DIR, str(tmp_path / "kept"))
+        incremental.keep_full_run(repo, head, "registry", TODAY, full)
+        monkeypatch.setenv(parsecache.ENV_DIR, str(tmp_path / "whole"))
+        with monkeypatch.context() as whole:
+            whole.setattr(incremental, "_WHOLE_RUN", 1)
+            validate_incremental(repo, head, gr.reg.root, "registry", TODAY, head=head)
+    for kept in ("kept", "whole"):
+        monkeypatch.setenv(parsecache.ENV_DIR, str(tmp_path / kept))
+        problems, stats = check(gr)
+        assert stats.groups_checked == 0
+        assert [(p.file, p.rule) for p in problems] == [
+            ("registry/users/OP000003/link@op3.example.jp.yaml", "file-type")
+        ]
+    link.unlink()
+    gr.commit("no link")
+    problems, _ = check(gr)
+    assert problems == []
 
 
 def test_a_cold_cache_of_many_groups_checks_them_in_one_full_run(

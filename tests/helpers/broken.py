@@ -110,6 +110,9 @@ def break_everything(reg: RegistryFactory) -> None:
     reg.user("NOOP0001", "lost@test-gas.example.co.jp", affiliation="NOOP0001")
     # --- files that do not read ---------------------------------------------------------------
     reg.write(f"{USERS}/notes.txt", "memo\n")  # file-location
+    (reg.root / USERS / "link@test-gas.example.co.jp.yaml").symlink_to(  # file-type
+        "user1@test-gas.example.co.jp.yaml"
+    )
     reg.user(email="tab@test-gas.example.co.jp")
     reg.edit(f"{USERS}/tab@test-gas.example.co.jp.yaml", "  johs: J1010", "\tjohs: J1010")
     reg.user(email="twice@test-gas.example.co.jp")  # yaml-duplicate-key

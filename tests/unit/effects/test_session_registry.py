@@ -106,6 +106,24 @@ def test_files_that_do_not_load_stop_the_run_located(gr: GitRegistry, parsed: li
     assert "registry/users/TESTOP01/user2@test-gas.example.co.jp.yaml:7:" in reports[0]
 
 
+def test_an_entry_that_is_no_file_is_never_missed_for_a_kept_registry(
+    gr: GitRegistry, parsed: list[str]
+) -> None:
+    """A kept registry is known by its files' blob ids: a submodule entry added since, no
+    file changed, is still an error of its own that stops the run, located."""
+    with Session.open(gr.path) as session:
+        session.registry_at(gr.rev())  # kept for the next load
+    gr.repo.git.update_index("--add", "--cacheinfo", f"160000,{gr.rev()},registry/{ADDED}")
+    gr.repo.git.commit("-q", "-m", "a submodule entry")
+    plain, kept = _plain_and_kept(gr)
+    assert kept == plain
+    assert [(p.rule, p.file) for p in kept.problems] == [("file-type", ADDED)]
+    with Session.open(gr.path) as session, pytest.raises(ProblemsFound) as raised:
+        session.registry_at(gr.rev())
+    report = i18n.text(raised.value.message, "en")
+    assert f"registry/{ADDED}:1:1: [error]" in report and "(file-type)" in report
+
+
 FIRST_APPLY = ["apply", "--initial", "--confirm", "--today", "2026-12-03"]
 
 

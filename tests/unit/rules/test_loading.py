@@ -370,18 +370,39 @@ def test_schema_missing_from_schemas_dir_is_stale(reg: RegistryFactory) -> None:
     ]
 
 
-def test_a_symbolic_link_is_read_as_its_target_never_followed(
+def test_a_symbolic_link_or_a_directory_where_a_file_belongs_is_no_file(
     reg: RegistryFactory, tmp_path: Path
 ) -> None:
+    """A link is never followed nor read (its target could be a file outside the registry,
+    or a valid user file written as the link's text); a directory named as a user's file is
+    what a submodule checked out leaves: each is reported as what it is."""
     secret = tmp_path / "outside.yaml"
     secret.write_text("email: SECRET-VALUE\n", encoding="utf-8")
-    link = reg.root / "users" / "TESTOP01" / "link@test-gas.example.co.jp.yaml"
-    link.symlink_to(secret)
-    problems = reg.validate().problems
-    assert [(p.rule, p.file) for p in problems if p.level == "error"] == [
-        ("schema", "registry/users/TESTOP01/link@test-gas.example.co.jp.yaml")
-    ]
-    assert not any("SECRET" in p.message.english() for p in problems)
+    users = reg.root / "users" / "TESTOP01"
+    (users / "link@test-gas.example.co.jp.yaml").symlink_to(secret)
+    (users / "text@test-gas.example.co.jp.yaml").symlink_to("{email: text@test-gas.example.co.jp}")
+    (reg.root / "operators" / "LINKED01").symlink_to(users)  # a directory's link: not entered
+    (users / "sub@test-gas.example.co.jp.yaml").mkdir()
+    (users / "sub@test-gas.example.co.jp.yaml" / "x.yaml").write_text("email: x\n", "utf-8")
+    result = reg.validate()
+    assert [(p.rule, p.file, p.line, p.message.english()) for p in result.problems] == [
+        (
+            "file-type",
+            "registry/operators/LINKED01",
+            1,
+            "This is a symbolic link, not a file: the registry holds only files; remove it, "
+            "and write the file itself if one belongs here",
+        ),
+        *(
+            ("file-type", f"registry/users/TESTOP01/{name}@test-gas.example.co.jp.yaml", 1,
+             f"This is {what}, not a file: the registry holds only files; remove it, and "
+             "write the file itself if one belongs here")
+            for name, what in (("link", "a symbolic link"), ("sub", "a directory"),
+                               ("text", "a symbolic link"))
+        ),
+    ]  # fmt: skip
+    assert result.registry is not None
+    assert [u.user.email for u in result.registry.users] == ["user1@test-gas.example.co.jp"]
 
 
 # --- what no registry file needs but would exhaust the reader ------------------------------

@@ -243,6 +243,12 @@ EXPECTED = [
         "託送システム（taxis） の権限コード 1110（委託先事業者） は 2022-01-24 に廃止されました。代わりに 1011 と書いてください",
     ),
     (
+        "file-type",
+        "users/TESTOP01/link@test-gas.example.co.jp.yaml",
+        "This is a symbolic link, not a file: the registry holds only files; remove it, and write the file itself if one belongs here",
+        "これはファイルではなくシンボリックリンクです。登録簿に置けるのはファイルだけです。削除し、ここにファイルが必要ならファイルそのものを置いてください",
+    ),
+    (
         "schema-comment",
         "users/TESTOP01/nomodeline@test-gas.example.co.jp.yaml",
         "Make the first line # yaml-language-server: $schema=../../../schemas/user.schema.json so that editors check the file as it is typed",

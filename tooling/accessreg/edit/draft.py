@@ -25,7 +25,7 @@ from accessreg.errors import Refusal, UsageError
 from accessreg.files import atomic, gcpause
 from accessreg.files.loading import DoesNotLoad, load
 from accessreg.files.revocations import narrows_only
-from accessreg.files.sources import DirectorySource, MemorySource
+from accessreg.files.sources import DirectorySource, Entry, MemorySource
 from accessreg.model import Catalog, layout
 from accessreg.model.layout import Kind
 from accessreg.model.messages import Message, msg, nmsg
@@ -142,6 +142,7 @@ class Draft:
         self._removed: set[str] = set()
         self._base: ValidationResult | None = None
         self._registry: Registry | None = None
+        self._irregular: dict[str, Entry] = {}
         self.tree = WorkTree.open(root, label, today)
         if self.tree is not None:
             self._files: dict[str, bytes] = {}  # the work tree is read where needed
@@ -149,7 +150,8 @@ class Draft:
             return
         source = DirectorySource(root, label)
         self._files = {rel: source.read(rel) for rel in source.paths()}
-        self._base = validate(MemorySource(self._files, label), today)
+        self._irregular = dict(source.irregular())  # never read: reported as such
+        self._base = validate(MemorySource(self._files, label, self._irregular), today)
         if self._base.registry is None:
             raise DoesNotLoad(
                 msg("the catalog {file}", file=label + "/" + layout.CATALOG_FILE),
@@ -293,7 +295,7 @@ class Draft:
 
     def _laid_over(self, changed: dict[str, bytes | None]) -> MemorySource:
         """The files with ``changed`` laid over them (None: removed)."""
-        return MemorySource(self._files, self.label).pinned(changed)
+        return MemorySource(self._files, self.label, self._irregular).pinned(changed)
 
 
 def _write(root: Path, changed: dict[str, bytes | None]) -> None:

@@ -33,7 +33,7 @@ from accessreg.files.loading import (
 )
 from accessreg.files.parsecache import ParseCache, namespace, namespace_file
 from accessreg.files.schemacheck import checkers
-from accessreg.files.sources import Identified, Source
+from accessreg.files.sources import Identified, Irregular, Source
 from accessreg.model import Catalog, layout
 from accessreg.model.layout import Kind
 from accessreg.model.problems import Problem
@@ -143,11 +143,15 @@ def load_snapshot(source: BlobSource, directory: Path) -> LoadResult:
     the cache with the blob ids of every file: a registry nobody changed since the last run
     (a daily run's) is read back in one piece, a fifth of the CPU of building its models
     from the parsed files again; one a merge changed since is read back and only its changed
-    files loaded (``_patched``). Only the last snapshot is kept."""
+    files loaded (``_patched``). Only the last snapshot is kept. A source with entries that
+    are no file (``file-type``) is loaded as it is: the key names files alone, and such an
+    entry is an error of its own that a kept result would not hold."""
     rels = source.paths()
     catalog, _ = load_catalog(source, rels)
     if catalog is None:  # load() reports why
         return load(source)
+    if isinstance(source, Irregular) and source.irregular():
+        return _load_one(source, directory)
     blobs = {rel: source.blob(rel) for rel in rels}
     text = _blobs_text(blobs)
     key = hashlib.sha256(text).hexdigest()

@@ -24,7 +24,14 @@ from accessreg.files import gcpause, schemagen, workspace, yamlsafe
 from accessreg.files.reasons import os_reason
 from accessreg.files.salvage import salvage as salvaged_model
 from accessreg.files.schemacheck import SchemaChecker, checker, checkers, field_name
-from accessreg.files.sources import DirectorySource, Identified, Source
+from accessreg.files.sources import (
+    DirectorySource,
+    Entry,
+    Identified,
+    Irregular,
+    Source,
+    entry_name,
+)
 from accessreg.model import CalendarFile, Catalog, MaintainersFile, Operator, User, layout
 from accessreg.model.base import DAY_RANGE_MESSAGE, EARLIEST_DAY, LATEST_DAY
 from accessreg.model.kinds import MODELS
@@ -435,6 +442,27 @@ def load(
         return _load(source, reuse or {}, models, salvage, known or {})
 
 
+IRREGULAR_RULE = "file-type"
+
+
+def irregular_problems(entries: Mapping[str, Entry]) -> list[Problem]:
+    """Each entry that stands where a file would but is none, as a located error: the
+    checks, the plan and the outputs read files only, so such an entry would otherwise
+    pass every check unseen."""
+    return [
+        problem(
+            rel,
+            IRREGULAR_RULE,
+            msg(
+                "This is {what}, not a file: the registry holds only files; remove it, and "
+                "write the file itself if one belongs here",
+                what=entry_name(what),
+            ),
+        ).located(1, 1)
+        for rel, what in sorted(entries.items())
+    ]
+
+
 def _reused(parsed: Parsed, models: Models | None) -> tuple[BaseModel | None, list[Problem]]:
     if models is None:  # nothing shared with another load: the parsed file may go at once
         return model_of(parsed)
@@ -451,7 +479,8 @@ def _load(
     known: Mapping[str, Contribution],
 ) -> LoadResult:
     rels = source.paths()
-    found: list[Problem] = []
+    odd = source.irregular() if isinstance(source, Irregular) else {}
+    found: list[Problem] = irregular_problems(odd)
     items: list[tuple[str, Kind]] = []
     codes: dict[str, str] = {}  # an operator's or user's file: its operator's code
     for rel in rels:
@@ -531,6 +560,7 @@ def _load(
         maintainers=maintainers,
         calendar=calendar,
         files=frozenset(rels),
-        broken=frozenset(broken),
+        broken=frozenset(broken) | frozenset(odd),
+        irregular=dict(odd),
     )
     return LoadResult(registry, found)

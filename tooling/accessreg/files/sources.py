@@ -4,9 +4,25 @@ from __future__ import annotations
 
 import errno
 import os
+import stat
 from collections.abc import Collection, Mapping
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import Literal, Protocol, runtime_checkable
+
+from accessreg.model import layout
+from accessreg.model.messages import Message, msg
+
+# What stands in a registry tree where a file would: a submodule entry (git's gitlink), a
+# symbolic link, or, in a work tree, a directory named as a registry file (a submodule
+# checked out). None is read: each is reported as such (``file-type``).
+Entry = Literal["gitlink", "symlink", "directory"]
+
+
+def entry_name(what: str) -> Message:
+    """What an ``Entry`` is, in a message."""
+    if what == "gitlink":
+        return msg("a submodule entry (gitlink)")
+    return msg("a symbolic link") if what == "symlink" else msg("a directory")
 
 
 class Source(Protocol):
@@ -26,31 +42,77 @@ class Identified(Protocol):
     def blob(self, rel: str) -> str: ...
 
 
+@runtime_checkable
+class Irregular(Protocol):
+    """A source that knows the entries of its tree that are no regular file, none of them
+    among its ``paths``."""
+
+    def irregular(self) -> Mapping[str, Entry]: ...
+
+
+def entry_at(path: str | Path) -> Entry | None:
+    """What stands at ``path`` on disk when it is no regular file: a symbolic link or a
+    directory; None for a file, or nothing."""
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError:
+        return None
+    if stat.S_ISLNK(mode):
+        return "symlink"
+    return "directory" if stat.S_ISDIR(mode) else None
+
+
 class DirectorySource:
     def __init__(self, root: Path, label: str | None = None) -> None:
         self.root = root
         self.label = label if label is not None else str(root)
+        self._irregular: dict[str, Entry] | None = None
 
     def paths(self) -> list[str]:
+        """Every regular file; the symbolic links and the directories named as registry
+        files met on the way are ``irregular``, never read nor entered. Hidden directories
+        are skipped, as git-ignored ones are by the incremental check."""
         found: list[str] = []
-        base = len(str(self.root)) + 1
-        for dirpath, dirnames, filenames in os.walk(self.root):
-            dirnames[:] = [d for d in dirnames if not d.startswith(".")]
-            prefix = dirpath[base:].replace(os.sep, "/")
-            for name in filenames:
-                found.append(f"{prefix}/{name}" if prefix else name)
+        odd: dict[str, Entry] = {}
+        pending = [("", str(self.root))]
+        while pending:
+            prefix, directory = pending.pop()
+            # The directory's entries say their type unread (d_type): no lstat per file.
+            with os.scandir(directory) as entries:
+                for entry in entries:
+                    rel = f"{prefix}{entry.name}"
+                    if entry.is_dir(follow_symlinks=False):
+                        if entry.name.startswith("."):
+                            continue
+                        if layout.classify(rel) is not None:
+                            odd[rel] = "directory"
+                        else:
+                            pending.append((f"{rel}/", entry.path))
+                    elif entry.is_symlink():
+                        odd[rel] = "symlink"
+                    else:
+                        found.append(rel)
         found.sort()
+        self._irregular = odd
         return found
+
+    def irregular(self) -> Mapping[str, Entry]:
+        if self._irregular is None:
+            self.paths()
+        assert self._irregular is not None
+        return self._irregular
 
     def read(self, rel: str) -> bytes:
         return read_in(self.root, rel)
 
 
 def read_in(root: str | Path, rel: str) -> bytes:
-    """The bytes of the file ``rel`` under ``root``; a symbolic link reads as its target
-    path, as git stores it. Every reader of a registry on disk reads through here.
+    """The bytes of the file ``rel`` under ``root``. Every reader of a registry on disk
+    reads through here.
 
-    Never following links keeps a pull request from having the checks read (and quote in
+    A symbolic link is listed as such and never read (``Irregular``, ``file-type``); one
+    made between the listing and the read reads as its target path, as git stores it, and
+    is never followed: a pull request cannot have the checks read (and quote in
     annotations) a file outside the registry.
     """
     path = os.path.join(root, rel)  # noqa: PTH118 - hot path
@@ -73,9 +135,18 @@ def read_in(root: str | Path, rel: str) -> bytes:
 class MemorySource:
     """A snapshot already read (a git tree, an edited registry before it is written)."""
 
-    def __init__(self, files: Mapping[str, bytes], label: str = "registry") -> None:
+    def __init__(
+        self,
+        files: Mapping[str, bytes],
+        label: str = "registry",
+        irregular: Mapping[str, Entry] | None = None,
+    ) -> None:
         self.files = dict(files)
         self.label = label
+        self._irregular = dict(irregular or {})
+
+    def irregular(self) -> Mapping[str, Entry]:
+        return self._irregular
 
     def paths(self) -> list[str]:
         return sorted(self.files)
@@ -93,4 +164,5 @@ class MemorySource:
                 files.pop(rel, None)
             else:
                 files[rel] = content
-        return MemorySource(files, self.label)
+        odd = {rel: what for rel, what in self._irregular.items() if rel not in pins or rel in keep}
+        return MemorySource(files, self.label, odd)

@@ -18,12 +18,14 @@ from pathlib import Path
 
 from accessreg.errors import ConfigError, UsageError
 from accessreg.escape import quote
-from accessreg.files.sources import MemorySource
+from accessreg.files.sources import Entry, MemorySource
 from accessreg.gitio.runner import WITHOUT_INDEX, Git, Opened, decode, logged
 from accessreg.model.commits import CommitInfo, PathChange
 from accessreg.model.messages import msg
 
-_BLOB_MODES = frozenset({"100644", "100755", "120000"})
+_FILE_MODES = frozenset({"100644", "100755"})
+# Tree entries that stand where a file would but are none: never read, reported as such.
+_IRREGULAR: dict[str, Entry] = {"120000": "symlink", "160000": "gitlink"}
 _OBJECT_ID = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 
 
@@ -63,6 +65,7 @@ class GitRepository(Opened):
         self._resolved: dict[str, str] = {}
         self._diffs: dict[tuple[str, str, str], dict[str, str | None]] = {}
         self._added: dict[tuple[str, str, str], frozenset[str]] = {}
+        self._odd: dict[tuple[str, str, str], dict[str, Entry]] = {}
 
     @property
     def common_dir(self) -> Path:
@@ -149,6 +152,34 @@ class GitRepository(Opened):
                                    self.resolve(rev), "--", *paths))  # fmt: skip
         return out.split()
 
+    def last_removals(self, rev: str, pathspecs: Sequence[str]) -> dict[str, str]:
+        """Of each path ``pathspecs`` match, the newest commit along first parents from
+        ``rev`` that removed it (a merge against its first parent): path → commit id. One
+        ``git log``: what main held, not what a side branch held meanwhile."""
+        out = self._git.run(
+            "log", "--first-parent", "--diff-merges=first-parent", "--no-renames",
+            "--diff-filter=D", "--name-only", "-z", "--format=%x00%H", self.resolve(rev),
+            "--", *pathspecs,
+        )  # fmt: skip
+        found: dict[str, str] = {}
+        for commit, paths in logged(out):
+            for path in paths:
+                found.setdefault(path, commit)
+        return found
+
+    def commits_with_lines(
+        self, rev: str, pattern: str, paths: Sequence[str]
+    ) -> list[tuple[str, tuple[str, ...]]]:
+        """Newest first, the commits along first parents from ``rev`` that add or remove a
+        line matching ``pattern`` (``git log -G``) in ``paths``, each with the files where
+        they do."""
+        out = self._git.run(
+            "log", "--first-parent", "--diff-merges=first-parent", "--no-renames",
+            f"-G{pattern}", "--name-only", "-z", "--format=%x00%H", self.resolve(rev),
+            "--", *paths,
+        )  # fmt: skip
+        return logged(out)
+
     # -- trees and blobs ---------------------------------------------------------------------
 
     def tree_id(self, rev: str, path: str) -> str | None:
@@ -159,6 +190,13 @@ class GitRepository(Opened):
     def tree_blobs(self, rev: str, prefix: str = "", under: Sequence[str] = ()) -> dict[str, str]:
         """Path → blob id of every file under ``prefix`` at ``rev`` (``git ls-tree -r``);
         only the files and directories ``under`` (relative to ``prefix``) if given."""
+        return self.tree_listing(rev, prefix, under)[0]
+
+    def tree_listing(
+        self, rev: str, prefix: str = "", under: Sequence[str] = ()
+    ) -> tuple[dict[str, str], dict[str, Entry]]:
+        """``tree_blobs``, and the entries of the same listing that stand where a file
+        would but are none (a submodule, a symbolic link), each with what it is."""
         args = ["ls-tree", "-r", "-z", "--full-tree", self.resolve(rev)]
         lead_dir = prefix.rstrip("/") + "/" if prefix else ""
         # ls-tree takes its paths literally; past a few thousand the command line could
@@ -169,18 +207,23 @@ class GitRepository(Opened):
         elif prefix:
             args += ["--", prefix]
         found: dict[str, str] = {}
+        odd: dict[str, Entry] = {}
         lead = prefix.rstrip("/") + "/" if prefix else ""
         # Plain string operations: this runs once per file of a 200,000-file registry.
         for record in decode(self._git.run(*args)).split("\0"):
             meta, _, path = record.partition("\t")
             mode, kind, sha = meta.split(" ") if meta else ("", "", "")
-            # Submodules and trees are never registry files.
-            if kind == "blob" and mode in _BLOB_MODES and path.startswith(lead):
+            if not path.startswith(lead):
+                continue
+            if kind == "blob" and mode in _FILE_MODES:
                 found[path[len(lead) :]] = sha
+            elif mode in _IRREGULAR:
+                odd[path[len(lead) :]] = _IRREGULAR[mode]
         if len(paths) > _LISTED_PATHS:
             wanted = set(paths)
             found = {rel: sha for rel, sha in found.items() if _within(rel, wanted)}
-        return found
+            odd = {rel: what for rel, what in odd.items() if _within(rel, wanted)}
+        return found, odd
 
     def tree_entries(self, rev: str, path: str) -> dict[str, str]:
         """Name → object id of each entry directly in the directory ``path`` at ``rev`` (a
@@ -225,7 +268,7 @@ class GitRepository(Opened):
                 continue
             mode, sha, stage = meta.split(" ")
             rel = _relative(path, prefix)
-            if rel is not None and stage == "0" and mode in _BLOB_MODES:
+            if rel is not None and stage == "0" and mode in _FILE_MODES:
                 found[rel] = sha
         return found
 
@@ -250,11 +293,13 @@ class GitRepository(Opened):
     ) -> MemorySource:
         """The files under ``prefix`` at ``rev`` (only ``under`` those paths if given; those
         ``select`` keeps), held in memory."""
-        blobs = self.tree_blobs(rev, prefix, under)
+        blobs, odd = self.tree_listing(rev, prefix, under)
         if select is not None:
             blobs = {rel: sha for rel, sha in blobs.items() if select(rel)}
+            odd = {rel: what for rel, what in odd.items() if select(rel)}
         content = self.read_blobs(blobs.values())
-        return MemorySource({rel: content[sha] for rel, sha in blobs.items()}, label=prefix)
+        files = {rel: content[sha] for rel, sha in blobs.items()}
+        return MemorySource(files, label=prefix, irregular=odd)
 
     def blob_source(
         self,
@@ -265,10 +310,11 @@ class GitRepository(Opened):
     ) -> BlobSource:
         """Like :meth:`snapshot`, but nothing is read until asked: the files are known by
         blob id from one listing of the tree."""
-        blobs = self.tree_blobs(rev, prefix, under)
+        blobs, odd = self.tree_listing(rev, prefix, under)
         if select is not None:
             blobs = {rel: sha for rel, sha in blobs.items() if select(rel)}
-        return BlobSource(self, blobs, prefix)
+            odd = {rel: what for rel, what in odd.items() if select(rel)}
+        return BlobSource(self, blobs, prefix, odd)
 
     # -- differences -------------------------------------------------------------------------
 
@@ -289,6 +335,11 @@ class GitRepository(Opened):
         revisions under ``prefix``; trees compared, no file read or stat'ed."""
         return dict(self._diffs[self._diffed(base, head, prefix)])
 
+    def changed_irregular(self, base: str, head: str, prefix: str = "") -> dict[str, Entry]:
+        """Of the paths ``changed_blobs`` gives, those that ``head`` holds as no file (a
+        submodule, a symbolic link: None there), with what each is."""
+        return dict(self._odd[self._diffed(base, head, prefix)])
+
     def added_files(self, base: str, head: str, prefix: str = "") -> frozenset[str]:
         """The files under ``prefix`` that ``head`` has and ``base`` has not (from the same
         comparison of trees as ``changed_blobs``)."""
@@ -297,12 +348,12 @@ class GitRepository(Opened):
     def _diffed(self, base: str, head: str, prefix: str) -> tuple[str, str, str]:
         key = (self.resolve(base), self.resolve(head), prefix)
         if key not in self._diffs:
-            self._diffs[key], self._added[key] = self._changed_blobs(*key)
+            self._diffs[key], self._added[key], self._odd[key] = self._changed_blobs(*key)
         return key
 
     def _changed_blobs(
         self, base: str, head: str, prefix: str
-    ) -> tuple[dict[str, str | None], frozenset[str]]:
+    ) -> tuple[dict[str, str | None], frozenset[str], dict[str, Entry]]:
         args = ["diff-tree", "-r", "-z", "--no-renames", "--raw", base, head]
         if prefix:
             args += ["--", prefix]
@@ -310,17 +361,20 @@ class GitRepository(Opened):
         fields = decode(self._git.run(*args, env=WITHOUT_INDEX)).split("\0")
         found: dict[str, str | None] = {}
         added: set[str] = set()
+        odd: dict[str, Entry] = {}
         for meta, path in zip(fields[0::2], fields[1::2], strict=False):
             if not meta.startswith(":"):
                 continue
             old_mode, new_mode, _, new_sha, status = meta[1:].split(" ")
             rel = _relative(path, prefix)
             if rel is not None:
-                blob = status != "D" and new_mode in _BLOB_MODES
+                blob = status != "D" and new_mode in _FILE_MODES
                 found[rel] = new_sha if blob else None
-                if blob and old_mode not in _BLOB_MODES:  # "A", or a link made a file
+                if blob and old_mode not in _FILE_MODES:  # "A", or a link made a file
                     added.add(rel)
-        return found, frozenset(added)
+                if status != "D" and new_mode in _IRREGULAR:
+                    odd[rel] = _IRREGULAR[new_mode]
+        return found, frozenset(added), odd
 
     def worktree_changes(self, rev: str, prefix: str = "") -> set[str]:
         """Paths under ``prefix`` whose work-tree content differs from ``rev``, untracked too.
@@ -353,14 +407,24 @@ class BlobSource:
     """The files of a tree, by blob id; content read from git on demand, many at once
     through :meth:`prefetch`."""
 
-    def __init__(self, repo: GitRepository, blobs: dict[str, str], label: str) -> None:
+    def __init__(
+        self,
+        repo: GitRepository,
+        blobs: dict[str, str],
+        label: str,
+        irregular: Mapping[str, Entry] | None = None,
+    ) -> None:
         self.repo = repo
         self.blobs = blobs
         self.label = label
+        self._irregular = dict(irregular or {})
         self._content: dict[str, bytes] = {}
 
     def paths(self) -> list[str]:
         return sorted(self.blobs)
+
+    def irregular(self) -> Mapping[str, Entry]:
+        return self._irregular
 
     def blob(self, rel: str) -> str:
         return self.blobs[rel]
@@ -387,7 +451,8 @@ class BlobSource:
             else:
                 blobs[rel] = blob_id(data)
                 content[rel] = data
-        pinned = BlobSource(self.repo, blobs, self.label)
+        odd = {rel: what for rel, what in self._irregular.items() if rel not in pins}
+        pinned = BlobSource(self.repo, blobs, self.label, odd)
         pinned._content = content
         return pinned
 

@@ -31,6 +31,9 @@ class Registry:
     calendar: CalendarFile | None = None
     files: frozenset[str] = frozenset()  # every file present, parsed or not
     broken: frozenset[str] = frozenset()  # files that did not load (their problems are reported)
+    # Entries that stand where a file would but are none (a submodule, a symbolic link: what
+    # each is): never read, in ``broken`` and not in ``files``.
+    irregular: Mapping[str, str] = field(default_factory=dict)
     # Filled from users; not an init field, or `replace` would hand the filled dict over.
     _by_operator: dict[str, list[UserEntry]] = field(
         default_factory=dict, init=False, compare=False, repr=False
@@ -76,6 +79,9 @@ class OperatorIndex:
     github_emails: Mapping[str, frozenset[str]]  # GitHub login (lower) → e-mails (lower)
     affiliations: Mapping[str, frozenset[str]]  # affiliation → codes that declare it
     broken: frozenset[str]  # operator files that do not load
+    # Code → the operator's name: a subcontractor or affiliation naming a registered
+    # operator is shown with it.
+    names: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
     def of(cls, registry: Registry) -> OperatorIndex:
@@ -96,6 +102,7 @@ class OperatorIndex:
                 (declared, code) for code, e in items for declared in e.operator.affiliations
             ),
             broken=broken,
+            names={code: e.operator.name for code, e in items},
         )
 
     def with_operators(self, operators: Mapping[str, OperatorEntry]) -> OperatorIndex:
@@ -109,6 +116,7 @@ class OperatorIndex:
             github_emails=_merged(self.github_emails, more.github_emails),
             affiliations=_merged(self.affiliations, more.affiliations),
             broken=self.broken,
+            names={**self.names, **more.names},
         )
 
 

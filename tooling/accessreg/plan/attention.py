@@ -7,18 +7,23 @@ window person. Second looks: a window person granting themselves permissions, a 
 operator's roles or OCCTO membership (both declared by the operator's own window person), a
 termination dated before the day it can take effect (000 §3-3), a suspension dated before
 its merge, which takes effect on the merge day instead (001 p46: nothing is stopped before
-the registry says so), and a login ID an operator takes that another operator already knows.
+the registry says so), a login ID an operator takes that another operator already knows,
+a login ID or certificate added back without the suspension it had when it was removed
+(only the system's operator lifts one, 001 p46), and a registered operator's code declared
+as a subcontractor or given as a user's affiliation (only that operator can confirm it does
+the work, 002 §2.3.1).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
 
 from accessreg.model import Catalog, Operator
 from accessreg.model.messages import Message, msg
 from accessreg.model.registry import OperatorIndex, Registry
 from accessreg.model.terms import person, role_names
+from accessreg.plan.history import Returning, WasSuspended
 from accessreg.plan.model import (
     Application,
     CertificateChange,
@@ -28,6 +33,7 @@ from accessreg.plan.model import (
     NoteKind,
     OperatorChange,
     Plan,
+    SubcontractorChange,
     UserChange,
     WindowPersonChange,
 )
@@ -122,6 +128,61 @@ def _operator_flags(item: OperatorChange, catalog: Catalog) -> list[Message]:
     return found
 
 
+def _entrusted(item: Item, registered: Callable[[str, str], str | None]) -> Message | None:
+    """A flag on a registered operator's code (``registered``: its name, for a code and
+    the operator of the item) that an operator declares as its subcontractor, or gives a
+    user as affiliation: a registered operator may do another's work under contract (002
+    §2.3.1), but only it can say so (000 §5-1 note 2)."""
+    if isinstance(item, SubcontractorChange) and item.action == "add":
+        if (name := registered(item.code, item.operator)) is None:
+            return None
+        return msg(
+            "The subcontractor code {code} is that of the registered operator {name}: check "
+            "with {name} that it does {operator}'s work under contract (000 §5-1 note 2, 002 "
+            "§2.3); {operator}'s users may then be entered as belonging to it",
+            code=item.code,
+            name=name,
+            operator=item.operator,
+        )
+    if not isinstance(item, UserChange):
+        return None
+    if item.action != "add" and all(f.field != "affiliation" for f in item.fields):
+        return None  # the affiliation as it was
+    if (name := registered(item.affiliation, item.operator)) is None:
+        return None
+    return msg(
+        "User {who} is entered as belonging to {code}, the registered operator {name}: check "
+        "with {name} that it does {operator}'s work under contract and that this person is "
+        "its staff",
+        who=person(item.person.name, item.person.email),
+        code=item.affiliation,
+        name=name,
+        operator=item.operator,
+    )
+
+
+def _returning(what: Message, was: WasSuspended) -> Message:
+    """A flag on what comes back without the suspension it had when it was removed: only
+    the system's operator lifts one (001 p46)."""
+    if was.removed_in is None:
+        return msg(
+            "{what} is suspended (since {since}) at {code}, which removes it in this change: "
+            "adding it here lifts the suspension, which only the system's operator decides "
+            "(001 p46); check that it has",
+            what=what,
+            since=was.since,
+            code=was.operator,
+        )
+    return msg(
+        "{what} was suspended (since {since}) when it was removed in {commit}: adding it "
+        "again lifts the suspension, which only the system's operator decides (001 p46); "
+        "check that it has",
+        what=what,
+        since=was.since,
+        commit=was.removed_in[:12],
+    )
+
+
 def notes(
     plan: Plan,
     base: Registry,
@@ -129,11 +190,14 @@ def notes(
     users_elsewhere: Mapping[str, frozenset[str]],
     actor: str | None = None,
     indexes: tuple[OperatorIndex, OperatorIndex] | None = None,
+    back: Returning | None = None,
 ) -> tuple[Note, ...]:
     """The notes of ``plan``, from the registries it compares; ``users_elsewhere`` gives,
     for a login ID an added user holds, the operators with a user of that ID at the base.
     ``indexes``: those of every operator of ``base`` and ``head``, when the registries
-    hold only some."""
+    hold only some; ``back``: what the change adds back that was suspended when it was
+    last in the registry (``plan.history``)."""
+    back = back or Returning()
     base_index, head_index = indexes or (OperatorIndex.of(base), OperatorIndex.of(head))
     # Login ID → the operators whose window person it is.
     windows = {login: set(codes) for login, codes in base_index.window_emails.items()}
@@ -146,6 +210,12 @@ def notes(
 
     def add(item: Item, kind: NoteKind, message: Message) -> None:
         found.append(Note(item.operator, item.application, kind, item.key, message))
+
+    def registered(code: str, own: str) -> str | None:
+        """The name of the registered operator ``code`` is, other than ``own``."""
+        if code == own:
+            return None
+        return head_index.names.get(code) or base_index.names.get(code)
 
     for item in plan.items:
         past = None if isinstance(item, OperatorChange) else _past(item.effective)
@@ -172,6 +242,8 @@ def notes(
                     **past,
                 ),
             )
+        if (entrusted := _entrusted(item, registered)) is not None:
+            add(item, "flag", entrusted)
         if isinstance(item, OperatorChange):
             if item.application is Application.USAGE_NEW and item.after is not None:
                 for check in _new_operator(item.after, plan.catalog):
@@ -179,6 +251,8 @@ def notes(
             for flag in _operator_flags(item, plan.catalog):
                 add(item, "flag", flag)
         elif isinstance(item, CertificateChange) and item.after and item.action == "add":
+            if (was := back.lifts("serial", item.serial, item.after.suspended_on)) is not None:
+                add(item, "flag", _returning(msg("certificate {serial}", serial=item.serial), was))
             add(
                 item,
                 "check",
@@ -222,7 +296,10 @@ def notes(
                         email=item.person.email,
                     ),
                 )
-            if item.action == "add":
+            if item.action == "add" and item.after is not None:
+                suspended_on = item.after.suspended_on
+                if (was := back.lifts("login", login, suspended_on)) is not None:
+                    add(item, "flag", _returning(msg("the ID {login}", login=login), was))
                 others = (users_elsewhere.get(login, frozenset()) | windows.get(login, set())) - {
                     item.operator
                 }

@@ -8,6 +8,9 @@ else, and holds back exactly what the error involves:
   their own finding, so both are held);
 - an error in an operator's file holds back the operator: its file and its users' files;
 - a file deleted at HEAD is never held: a removal is never held back;
+- an entry that is no file where a user's or an operator's file belongs (a symbolic link, a
+  submodule entry) is held as a file with an error: downstream keeps what it has of that
+  path, and a user's file made a link is no removal;
 - an error in a shared file (the catalog, the calendar, the maintainers) stops the run, since
   nothing can be provisioned against it; a file where no file belongs is not provisioned
   anyway and holds nothing back.
@@ -163,7 +166,8 @@ def _validated(
     """HEAD's errors, HEAD as loaded, and its files, reading everything for a first run (or
     ``whole``): a registry that does not load is refused. Otherwise only what changed since
     ``base`` is checked again (``validation.incremental``, from the cache of earlier runs),
-    and neither the registry nor its files are listed."""
+    and neither the registry nor its files are listed. Its files: its entries that are no
+    file too, which an error holds back as it holds a file."""
     if base is None or whole:
         source = repo.snapshot(head, PREFIX)
         result = validate(source, day, change=change)
@@ -173,7 +177,7 @@ def _validated(
             refuse(head, found.refused or errors)
         if not whole:  # ``--full`` reads and writes no cache
             _keep(repo, head, day, result)
-        return errors, result.registry, result.registry.files
+        return errors, result.registry, result.registry.files | result.registry.irregular.keys()
     checked, _ = validate_incremental(
         repo, base, repo.root / PREFIX, PREFIX, day, head=head, change=change, shared=shared
     )
@@ -230,10 +234,10 @@ def _keep(repo: GitRepository, head: str, day: date, full: ValidationResult) -> 
     """What a first run checked, kept for the runs after it: every operator's findings, for
     the next run's check (``keep_full_run``); the registry it loaded, for the next load of
     it (``status``, ``daily``, ``confirm``: ``keep_loaded``)."""
-    listed = repo.tree_blobs(head, PREFIX)
+    listed = repo.tree_listing(head, PREFIX)
     keep_full_run(repo, head, PREFIX, day, full, listed)
     loaded = LoadResult(full.registry, list(full.load_problems))
-    keep_loaded(listed, cache_dir(repo.common_dir), loaded)
+    keep_loaded(listed[0], cache_dir(repo.common_dir), loaded)
 
 
 def _revs(held: Mapping[str, HeldFile]) -> dict[str, str | None]:
@@ -287,10 +291,10 @@ def isolate(
     errors, registry, present = _validated(repo, head, base, change, merged_on, whole, shared)
     checked = (changed | set(previous)) if base else None
     errors += _unwritable(repo, head, checked, registry, shared, encoding)
-    if present is None:
-        around = _around(errors)
-        present = repo.tree_blobs(head, PREFIX, around) if around else ()
-    found = hold(errors, present)
+    if present is None and (around := _around(errors)):
+        blobs, odd = repo.tree_listing(head, PREFIX, around)
+        present = blobs.keys() | odd.keys()
+    found = hold(errors, present or ())
     if found.refused:
         refuse(head, found.refused)
     new = {rel: base for rel in found.files if rel not in previous}

@@ -22,13 +22,16 @@ from datetime import date
 from functools import cached_property
 from typing import TypeAlias
 
+from accessreg.files.sources import entry_name
 from accessreg.model import layout
 from accessreg.model.base import is_provisional_key
 from accessreg.model.commits import PathChange
 from accessreg.model.layout import Kind
 from accessreg.model.messages import Message, msg
+from accessreg.model.operator import Operator
 from accessreg.model.problems import Level, Problem
 from accessreg.model.registry import OperatorIndex, Registry, UserEntry
+from accessreg.plan.history import Returning
 from accessreg.rules.base import Rule, finding, rule, run_rules
 
 
@@ -50,6 +53,8 @@ class AuthContext:
     authority_index: OperatorIndex | None = None
     # The day of the application (None: not judged by date).
     today: date | None = None
+    # What the change adds back that was suspended when last in the registry.
+    returning: Returning = field(default_factory=Returning)
 
     @cached_property
     def index(self) -> OperatorIndex:
@@ -176,6 +181,28 @@ def maintainers_only(ctx: AuthContext) -> Iterator[Problem]:
                 msg(
                     "Only a maintainer may change this file: ask the reception centre to make "
                     "this change, or leave the file out"
+                ),
+            )
+
+
+@rule("not-a-file", "-")
+def not_a_file(ctx: AuthContext) -> Iterator[Problem]:
+    """A change makes a path of the registry a submodule entry (a gitlink) or a symbolic
+    link: refused, whoever proposes it.
+
+    The checks, the plan and the outputs read files only: such an entry would be applied
+    for while nothing judged or showed it (`file-type`).
+    """
+    for change in ctx.changes:
+        rel = layout.registry_rel(change.path)
+        what = ctx.after.irregular.get(rel) if rel is not None and change.status != "D" else None
+        if what is not None:
+            yield finding(
+                change.path,
+                msg(
+                    "This is {what}, not a file: the registry holds only files; remove it, "
+                    "and write the file itself if one belongs here",
+                    what=entry_name(what),
                 ),
             )
 
@@ -371,24 +398,125 @@ def affiliation_foreign(ctx: AuthContext) -> Iterator[Problem]:
             )
 
 
-def _suspensions(registry: Registry, rel: str) -> dict[Message, str]:
-    """Every suspension in a registry file: what is suspended → since when."""
-    found: dict[Message, str] = {}
+@rule("subcontractor-operator", "000 §5-1 note 2, 002 §2.3", level=Level.WARNING)
+def subcontractor_operator(ctx: AuthContext) -> Iterator[Problem]:
+    """An operator declares another registered operator's code as its subcontractor, or
+    enters a user as belonging to one: allowed, but a maintainer checks it with that
+    operator.
+
+    A subcontractor is a third party the operator entrusts its work to (002 §2.3.1), which a
+    registered operator may be; but only that operator can confirm it, and its code then
+    lets the declaring operator's users appear as its staff.
+    """
+    names = ctx.index.names
+    for change in ctx.changes:
+        if change.status == "D":
+            continue
+        rel = layout.registry_rel(change.path)
+        new = _operator_in(ctx.after, rel) if rel else None
+        if rel is not None and new is not None:
+            old = _operator_in(ctx.before, layout.registry_rel(change.old_path or "") or rel)
+            held = {s.code for s in old.subcontractors} if old else set()
+            for sub in new.subcontractors:
+                if sub.code not in held and sub.code != new.code and sub.code in names:
+                    yield finding(change.path, _entrusted(sub.code, names[sub.code], new.code))
+        entry = ctx.user_after(change.path)
+        if entry is None:
+            continue
+        affiliation, code = entry.user.affiliation, entry.operator_code
+        was = ctx.user_before(change.old_path or change.path)
+        if affiliation == code or affiliation not in names:
+            continue
+        if was is not None and was.user.affiliation == affiliation:
+            continue
+        own = ctx.authority.operators.get(code)
+        if own is not None and affiliation in own.operator.affiliations:  # else foreign
+            yield finding(change.path, _entrusted(affiliation, names[affiliation], code))
+
+
+def _entrusted(code: str, name: str, operator: str) -> Message:
+    return msg(
+        "{code} is the registered operator {name}: a maintainer checks with it that it does "
+        "{operator}'s work under contract before its staff are entered as {operator}'s users",
+        code=code,
+        name=name,
+        operator=operator,
+    )
+
+
+def _suspensions(registry: Registry, rel: str) -> dict[Message, tuple[str, str | None]]:
+    """Every suspension in a registry file: what is suspended → since when, and the serial
+    when it is a certificate's."""
+    found: dict[Message, tuple[str, str | None]] = {}
     if layout.classify(rel) is Kind.OPERATOR:
-        entry = registry.operators.get(layout.operator_of(rel) or "")
-        op = entry.operator if entry is not None and entry.file == rel else None
+        op = _operator_in(registry, rel)
         for s in op.suspensions if op else ():
-            found[msg("the use of {system}", system=registry.catalog.named(s.system))] = str(
-                s.suspended_on
-            )
+            what = msg("the use of {system}", system=registry.catalog.named(s.system))
+            found[what] = (str(s.suspended_on), None)
         for c in op.certificates if op else ():
             if c.suspended_on is not None:
-                found[msg("certificate {serial}", serial=c.serial)] = str(c.suspended_on)
+                what = msg("certificate {serial}", serial=c.serial)
+                found[what] = (str(c.suspended_on), c.serial)
     else:
         user = next((u.user for u in registry.users if u.file == rel), None)
         if user is not None and user.suspended_on is not None:
-            found[msg("the ID {login}", login=user.email.lower())] = str(user.suspended_on)
+            found[msg("the ID {login}", login=user.email.lower())] = (str(user.suspended_on), None)
     return found
+
+
+def _operator_in(registry: Registry, rel: str) -> Operator | None:
+    """The operator whose file ``rel`` is, as ``registry`` holds it."""
+    entry = registry.operators.get(layout.operator_of(rel) or "")
+    return entry.operator if entry is not None and entry.file == rel else None
+
+
+def _lifted(ctx: AuthContext, change: PathChange, rel: str) -> Iterator[Message]:
+    """The suspensions a changed file lifts: one it held that it no longer holds as it was
+    (a certificate it removes is revoked, not lifted), and a login ID or certificate it adds
+    back that was suspended when it was last in the registry (``plan.history``)."""
+    # Both sides of a rename: a suspension moves with its file, it is not lifted.
+    old_rel = layout.registry_rel(change.old_path or change.path) or rel
+    before, after = _suspensions(ctx.before, old_rel), _suspensions(ctx.after, rel)
+    op = _operator_in(ctx.after, rel)
+    kept = {c.serial for c in op.certificates} if op else set()
+    for what, (since, serial) in sorted(before.items()):
+        if serial is not None and serial not in kept:
+            continue  # the certificate removed: that only narrows access
+        if after.get(what, ("", None))[0] != since:
+            yield _lifting(what, since)
+    if layout.classify(rel) is Kind.USER:
+        user = ctx.user_after(change.path)
+        if user is not None and ctx.user_before(change.old_path or change.path) is None:
+            login = user.user.email.lower()
+            if (was := ctx.returning.lifts("login", login, user.user.suspended_on)) is not None:
+                yield _lifting(msg("the ID {login}", login=login), str(was.since), added=True)
+        return
+    old = _operator_in(ctx.before, old_rel)
+    held = {c.serial for c in old.certificates} if old else set()
+    for cert in op.certificates if op else ():
+        if cert.serial in held:
+            continue
+        if (was := ctx.returning.lifts("serial", cert.serial, cert.suspended_on)) is not None:
+            what = msg("certificate {serial}", serial=cert.serial)
+            yield _lifting(what, str(was.since), added=True)
+
+
+def _lifting(what: Message, since: str, added: bool = False) -> Message:
+    if added:
+        return msg(
+            "{what} was suspended (since {since}) when it was last in the registry: adding it "
+            "again lifts the suspension, which only a maintainer does once the system's "
+            "operator has decided; add it with its suspended_on as it was, or ask the "
+            "reception centre",
+            what=what,
+            since=since,
+        )
+    return msg(
+        "The suspension of {what} (since {since}) is lifted only by a maintainer, once the "
+        "system's operator has decided: leave it as it is",
+        what=what,
+        since=since,
+    )
 
 
 @rule("maintainer-fields", "000 §2-2; 001 p46; 002 §3.2.1, §3.4.4")
@@ -398,8 +526,10 @@ def maintainer_fields(ctx: AuthContext) -> Iterator[Problem]:
     and the lifting of a suspension.
 
     A window person may request a suspension of their own operator's certificates, IDs or
-    use of a system (it only narrows access); lifting one is the system operator's
-    decision after it has investigated (001 p46).
+    use of a system, and may remove a suspended certificate or user (it only narrows
+    access); lifting one is the system operator's decision after it has investigated
+    (001 p46). Adding back a login ID or a certificate that was suspended when it was last
+    in the registry, without its suspension, lifts it too.
     """
     if ctx.is_maintainer:
         return
@@ -409,12 +539,12 @@ def maintainer_fields(ctx: AuthContext) -> Iterator[Problem]:
             continue
         if change.status == "D":
             continue  # removing the whole file is a deletion, judged as such
-        new = ctx.after.operators.get(layout.operator_of(rel) or "")
-        if layout.classify(rel) is Kind.OPERATOR and new is not None and new.file == rel:
+        new = _operator_in(ctx.after, rel)
+        if new is not None:
             old = ctx.before.operators.get(layout.operator_of(rel) or "")
             was = old.operator if old is not None else None
             for name in ("approvals", "admin_reissues"):
-                if getattr(new.operator, name) != (getattr(was, name) if was else ()):
+                if getattr(new, name) != (getattr(was, name) if was else ()):
                     yield finding(
                         change.path,
                         msg(
@@ -423,20 +553,8 @@ def maintainer_fields(ctx: AuthContext) -> Iterator[Problem]:
                             field=name,
                         ),
                     )
-        # Both sides of a rename: a suspension moves with its file, it is not lifted.
-        old_rel = layout.registry_rel(change.old_path or change.path) or rel
-        before, after = _suspensions(ctx.before, old_rel), _suspensions(ctx.after, rel)
-        for what, since in sorted(before.items()):
-            if after.get(what) != since:
-                yield finding(
-                    change.path,
-                    msg(
-                        "The suspension of {what} (since {since}) is lifted only by a "
-                        "maintainer, once the system's operator has decided: leave it as it is",
-                        what=what,
-                        since=since,
-                    ),
-                )
+        for message in _lifted(ctx, change, rel):
+            yield finding(change.path, message)
 
 
 @rule("suspension-date", "001 p46; 002 §2.4, §3.4.4")
@@ -459,8 +577,8 @@ def suspension_date(ctx: AuthContext) -> Iterator[Problem]:
             continue
         old_rel = layout.registry_rel(change.old_path or change.path) or rel
         before = _suspensions(ctx.before, old_rel)
-        for what, since in sorted(_suspensions(ctx.after, rel).items()):
-            if before.get(what) != since and date.fromisoformat(since) > ctx.today:
+        for what, (since, _) in sorted(_suspensions(ctx.after, rel).items()):
+            if before.get(what, ("", None))[0] != since and date.fromisoformat(since) > ctx.today:
                 yield finding(
                     change.path,
                     msg(
@@ -545,10 +663,12 @@ def admin_id_once(ctx: AuthContext) -> Iterator[Problem]:
 
 RULES: tuple[AuthRule, ...] = (
     maintainers_only,
+    not_a_file,
     operator_files,
     new_operator_contact,
     user_move,
     affiliation_foreign,
+    subcontractor_operator,
     maintainer_fields,
     suspension_date,
     admin_id_once,

@@ -16,11 +16,13 @@ from accessreg.model.commits import PathChange
 from accessreg.model.layout import Kind
 from accessreg.model.registry import OperatorIndex, Registry
 from accessreg.plan import attention
+from accessreg.plan.history import Returning, returning
 from accessreg.plan.model import Plan
 from accessreg.plan.revisions import (
     Comparison,
     OperatorIndexes,
     Recovered,
+    changed_registry_files,
     load_comparison,
     load_registry,
     plan_from,
@@ -104,6 +106,28 @@ def arriving_logins(repo: GitRepository, comparison: Comparison) -> dict[str, fr
     return holders(repo, comparison.revisions.merge_base, logins)
 
 
+def returning_of(
+    repo: GitRepository, comparison: Comparison, elsewhere: Mapping[str, frozenset[str]]
+) -> Returning:
+    """What the change adds back that was suspended when it was last in the registry: the
+    login IDs of the user files it adds that no user file held at the merge base
+    (``elsewhere``: :func:`arriving_logins`), and the certificates it adds."""
+    changed = {p for c in comparison.changes for p in c.paths}
+    logins = {
+        login
+        for u in comparison.head.users
+        if layout.repo_path(u.file) in changed and not elsewhere.get(login := u.user.email.lower())
+    }
+    return returning(
+        repo,
+        comparison.revisions.merge_base,
+        comparison.base,
+        comparison.head,
+        logins,
+        changed_registry_files(comparison.changes),
+    )
+
+
 @dataclass(frozen=True)
 class PullRequest:
     comparison: Comparison
@@ -117,21 +141,25 @@ def authorization(
     actor: str,
     plan: Plan,
     elsewhere: dict[str, frozenset[str]] | None = None,
+    back: Returning | None = None,
     today: date | None = None,
 ) -> Decision:
-    """``elsewhere``: :func:`arriving_logins` of the comparison, if known already;
-    ``today``: the day of the application."""
+    """``elsewhere``: :func:`arriving_logins` of the comparison, and ``back``:
+    :func:`returning_of` it, if known already; ``today``: the day of the application."""
     authority, index = authority_registry(repo, comparison)
+    if elsewhere is None:
+        elsewhere = arriving_logins(repo, comparison)
     ctx = AuthContext(
         actor=actor,
         changes=comparison.changes,
         authority=authority.registry,
         before=comparison.base,
         after=comparison.head,
-        logins_before=arriving_logins(repo, comparison) if elsewhere is None else elsewhere,
+        logins_before=elsewhere,
         recovered=authority.since,
         authority_index=index,
         today=today,
+        returning=returning_of(repo, comparison, elsewhere) if back is None else back,
     )
     return decide(ctx, revoke_only=plan.revoke_only, suspends_only=plan.suspends_only)
 
@@ -154,6 +182,7 @@ def read_pull_request(
     waits = waits or Waits()
     plan = waited_plan(plan_from(comparison, events, today), waits)
     elsewhere = arriving_logins(repo, comparison)
+    back = returning_of(repo, comparison, elsewhere)
     plan = replace(
         plan,
         notes=attention.notes(
@@ -163,11 +192,12 @@ def read_pull_request(
             elsewhere,
             actor,
             (comparison.base_index, comparison.head_index),
+            back,
         )
         + waiting_notes(plan, waits),
     )
     decision = (
-        authorization(repo, comparison, actor, plan, elsewhere, today)
+        authorization(repo, comparison, actor, plan, elsewhere, back, today)
         if actor is not None
         else None
     )

@@ -49,6 +49,14 @@ RULES: tuple[RegistryRule, ...] = (
         "`maintainers.yaml`, `calendar.yaml`, `README.md` and `.gitkeep` may be in the registry.",
     ),
     Rule(
+        "file-type",
+        "-",
+        "An entry of the registry is no regular file: a submodule entry (a gitlink), a "
+        "symbolic link, or, in a work tree, a directory named as a registry file.\n\nThe "
+        "checks, the plan and the outputs read files only: such an entry would pass every "
+        "check unseen, and a link would be read as the path it points to.",
+    ),
+    Rule(
         "file-name-text",
         "-",
         "A file name is not UTF-8 text, or holds a control character (a line break, ESC): "

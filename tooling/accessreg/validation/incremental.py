@@ -11,9 +11,17 @@ from pathlib import Path
 
 from accessreg.files import gcpause, schemagen
 from accessreg.files.cachedload import Shared, keep_loaded, parse_key, schemas_namespace
-from accessreg.files.loading import Parsed, load, load_catalog, parse_all
+from accessreg.files.loading import (
+    IRREGULAR_RULE,
+    Parsed,
+    irregular_problems,
+    load,
+    load_catalog,
+    parse_all,
+)
 from accessreg.files.parsecache import ParseCache, cache_dir
 from accessreg.files.schemacheck import SchemaChecker, checkers
+from accessreg.files.sources import Entry
 from accessreg.gitio.repo import GitRepository
 from accessreg.model import layout
 from accessreg.model.layout import Kind
@@ -92,6 +100,7 @@ class _Run:
         self.models = shared.models if shared is not None else None
         self.sharing = shared is not None
         self.holder = shared
+        self.whole = False  # the snapshot checked in one full run (``_checked_whole``)
 
     def key(self, rel: str) -> str:
         return parse_key(rel, self.snap.blobs[rel])
@@ -240,13 +249,14 @@ def keep_full_run(
     prefix: str,
     today: date,
     full: ValidationResult,
-    listed: Mapping[str, str] | None = None,
+    listed: tuple[Mapping[str, str], Mapping[str, Entry]] | None = None,
 ) -> None:
     """Keep what a full run of the registry at ``rev`` found as the incremental runs keep
     it, so that the next run from ``rev`` checks only what changed since. A first apply
     has just checked every operator; without this, the next one, a merge later, checked
     them all again (22 s at 200,000 users, where a merge of one file costs 2). ``listed``:
-    every file under ``prefix`` at ``rev`` with its blob id, if listed already."""
+    every file under ``prefix`` at ``rev`` with its blob id, and the entries that are no
+    file, if listed already (``GitRepository.tree_listing``)."""
     if full.registry is None:
         return
     sha = repo.resolve(rev)
@@ -270,8 +280,9 @@ def _as_kept(
 ) -> dict[str, GroupResult | list[Problem]]:
     """A full run's findings as ``_validate`` keeps them: per group, its files' own
     problems and the operator-scoped findings on them, with its users' files and logins;
-    then the findings on operator files. The login rule's findings and the shared files'
-    problems are not kept: every run finds them again."""
+    then the findings on operator files. The login rule's findings, the shared files'
+    problems and the entries that are no file (``file-type``: no group's key follows them)
+    are not kept: every run finds them again."""
     scopes = {r.id: r.scope for r in CHECKS}
     group_of = {rel: code for code, rel in at.operator_files.items()}
 
@@ -284,6 +295,8 @@ def _as_kept(
     own: dict[str, list[Problem]] = {code: [] for code in at.groups}
     on_operators: list[Problem] = []
     for p in found:
+        if p.rule == IRREGULAR_RULE:
+            continue
         scope = scopes.get(p.rule, Scope.OPERATOR)  # a load problem is its file's own
         if scope is Scope.OPERATORS:
             on_operators.append(p)
@@ -306,6 +319,15 @@ def _as_kept(
 
 
 def _validate(run: _Run, by_kind: dict[Kind, SchemaChecker]) -> list[Problem]:
+    """Every finding on the snapshot: its files', and its entries that are no file (never
+    cached: they are few, and a whole run's load reports them itself)."""
+    found = _validated(run, by_kind)
+    if not run.whole:
+        found.extend(irregular_problems(run.snap.irregular()))
+    return found
+
+
+def _validated(run: _Run, by_kind: dict[Kind, SchemaChecker]) -> list[Problem]:
     snap, today, cache, stats = run.snap, run.today, run.cache, run.stats
     ctx = Context(today)
     at, base_parsed = _keys(run, by_kind)
@@ -316,6 +338,7 @@ def _validate(run: _Run, by_kind: dict[Kind, SchemaChecker]) -> list[Problem]:
     missed = sorted(code for code, key in keys.items() if key not in cached)
     stats.groups_checked = len(missed)
     if len(missed) >= _WHOLE_RUN and 3 * len(missed) >= 2 * len(codes):
+        run.whole = True
         return _checked_whole(run, at, keys)
     run.sharing = run.sharing and len(missed) <= _GROUP_CHUNK
 

@@ -27,6 +27,7 @@ the rule puts it by itself.
 
 from __future__ import annotations
 
+import os
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -73,7 +74,8 @@ class Change:
 def worktree_change(repo: GitRepository, rev: str, prefix: str) -> Change:
     """The change of the work tree since ``rev``, for the registry at ``prefix``."""
     files = frozenset(repo.worktree_changes(rev, prefix))
-    gone = frozenset(rel for rel in files if not (repo.root / prefix / rel).exists())
+    # A link pointing nowhere is there all the same: reported as a link, not removed.
+    gone = frozenset(rel for rel in files if not os.path.lexists(repo.root / prefix / rel))
     return Change(files, removed=gone)
 
 

@@ -11,12 +11,12 @@ import copy
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from accessreg.errors import ConfigError
 from accessreg.files.parsecache import ParseCache, cache_dir, namespace
-from accessreg.files.sources import read_in
+from accessreg.files.sources import Entry, entry_at, read_in
 from accessreg.gitio.repo import GitRepository, blob_id
 from accessreg.model import layout
 from accessreg.model.layout import Kind
@@ -53,9 +53,12 @@ class TreeState:
 
     others: dict[str, str]  # every file that is not a user's → its blob id
     groups: dict[str, tuple[str, int]]  # operator code → (digest of its users, how many)
+    # Entries that stand where a file would but are none (``files.sources.Entry``).
+    irregular: dict[str, Entry] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, blobs: Mapping[str, str]) -> TreeState:
+    def of(cls, blobs: Mapping[str, str], irregular: Mapping[str, Entry]) -> TreeState:
+        odd = {rel: what for rel, what in irregular.items() if not _hidden(rel)}
         others: dict[str, str] = {}
         users: dict[str, dict[str, str]] = defaultdict(dict)
         for rel, blob in blobs.items():
@@ -66,7 +69,8 @@ class TreeState:
                 users[code][rel] = blob
             else:
                 others[rel] = blob
-        return cls(others, {c: (_users_digest(u), len(u)) for c, u in users.items()})
+        groups = {c: (_users_digest(u), len(u)) for c, u in users.items()}
+        return cls(others, groups, odd)
 
 
 class Snapshot:
@@ -81,7 +85,7 @@ class Snapshot:
         label: str,
         rev: str,
         head: str | None,
-        listed: Mapping[str, str] | None = None,
+        listed: tuple[Mapping[str, str], Mapping[str, Entry]] | None = None,
     ) -> None:
         self.repo = repo
         self.prefix = prefix
@@ -90,6 +94,7 @@ class Snapshot:
         self.head = head  # None: the work tree
         self.listed_at = head or rev  # where listings come from (then the work tree's changes)
         self.fresh: dict[str, bytes] = {}  # content already read
+        self.odd_changes: dict[str, Entry] = {}  # of ``changes``, those that are no file
         self.blobs: dict[str, str] = {}  # every file known so far → its blob id
         self._users: dict[str, dict[str, str]] = defaultdict(dict)  # listed, per operator
         self._listed: set[str] = set()  # operators whose users are in ``blobs``
@@ -108,24 +113,38 @@ class Snapshot:
     # -- building the state ------------------------------------------------------------------
 
     def _state(
-        self, rev: str, cache: ParseCache, listed: Mapping[str, str] | None = None
+        self,
+        rev: str,
+        cache: ParseCache,
+        listed: tuple[Mapping[str, str], Mapping[str, Entry]] | None = None,
     ) -> TreeState:
         """``rev``'s tree state, from the cache, or else from ``listed`` (every file under
-        the prefix at ``rev``, listed already) or a listing of the tree."""
+        the prefix at ``rev`` and the entries that are no file, listed already) or a
+        listing of the tree."""
         tree = self.repo.tree_id(rev, self.prefix)
         if tree is None:
             raise ConfigError(msg("{rev} has no {prefix}/ directory", rev=rev, prefix=self.prefix))
         cached: TreeState | None = cache.get("trees", [tree]).get(tree)
         if cached is None:
-            cached = TreeState.of(listed or self.repo.tree_blobs(rev, self.prefix))
+            cached = TreeState.of(*(listed or self.repo.tree_listing(rev, self.prefix)))
             _keep_state(cache, tree, cached)
         return cached
 
     def _changes(self, rev: str) -> dict[str, str | None]:
+        """What changed since ``rev``: each path → its new blob id, None when it is gone or
+        no file (those are ``odd_changes``)."""
         if self.head is not None:
+            self.odd_changes = self.repo.changed_irregular(rev, self.head, self.prefix)
             return self.repo.changed_blobs(rev, self.head, self.prefix)
         found: dict[str, str | None] = {}
         for rel in self.repo.worktree_changes(rev, self.prefix):
+            # A link is never read; a directory named as a registry file (a submodule
+            # checked out) is reported as a full run reports it, any other is no file.
+            what = entry_at(self.root / rel)
+            if what == "symlink" or (what == "directory" and layout.classify(rel) is not None):
+                self.odd_changes[rel] = what
+                found[rel] = None
+                continue
             try:
                 self.fresh[rel] = read_in(self.root, rel)
             except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
@@ -136,10 +155,15 @@ class Snapshot:
 
     def _apply(self, base: TreeState, cache: ParseCache) -> TreeState:
         others = dict(base.others)
+        odd = dict(base.irregular)
         touched: set[str] = set()
         for rel, blob in self.changes.items():
             if _hidden(rel):
                 continue
+            if rel in self.odd_changes:
+                odd[rel] = self.odd_changes[rel]
+            else:
+                odd.pop(rel, None)
             kind, code = layout.split(rel)
             if kind is Kind.USER and code is not None:
                 touched.add(code)
@@ -155,7 +179,7 @@ class Snapshot:
                 groups[code] = (_users_digest(mine), len(mine))
             else:
                 groups.pop(code, None)
-        state = TreeState(others, groups)
+        state = TreeState(others, groups, odd)
         if self.head is not None and (tree := self.repo.tree_id(self.head, self.prefix)):
             _keep_state(cache, tree, state)  # the next run on this commit starts here
         return state
@@ -195,6 +219,7 @@ class Snapshot:
         other._users = defaultdict(dict, {code: dict(u) for code, u in self._users.items()})
         other._listed = set(self._listed)
         other.changes = dict(self.changes)
+        other.odd_changes = {r: w for r, w in self.odd_changes.items() if r not in files}
         others = dict(self.state.others)
         for rel, raw in files.items():
             blob: str | None = None
@@ -220,14 +245,16 @@ class Snapshot:
                 groups[code] = (_users_digest(mine), len(mine))
             else:
                 groups.pop(code, None)
-        other.state = TreeState(others, groups)
+        odd = {r: w for r, w in self.state.irregular.items() if r not in files}
+        other.state = TreeState(others, groups, odd)
         return other
 
     @property
     def change(self) -> Change:
         """What changed since the revision, as a change to judge."""
         files = frozenset(rel for rel in self.changes if not _hidden(rel))
-        return Change(files, removed=frozenset(r for r in files if self.changes[r] is None))
+        gone = frozenset(r for r in files if self.changes[r] is None and r not in self.odd_changes)
+        return Change(files, removed=gone)
 
     @property
     def files(self) -> int:
@@ -238,6 +265,10 @@ class Snapshot:
     def paths(self) -> list[str]:
         """The files known so far: every non-user file and the users listed."""
         return sorted(self.blobs)
+
+    def irregular(self) -> Mapping[str, Entry]:
+        """Every entry that is no file, users' directories included: few, listed whole."""
+        return self.state.irregular
 
     def prefetch(self, rels: Iterable[str]) -> None:
         """Read many files at once (from git in one batch when checking a commit)."""
