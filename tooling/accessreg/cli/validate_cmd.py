@@ -20,6 +20,7 @@ from accessreg.model.problems import Problem, has_errors
 from accessreg.reporting import reporters
 from accessreg.timeline import clock
 from accessreg.validation import validate_incremental
+from accessreg.validation.incremental import worktree_revoking
 from accessreg.validation.judge import of_time, operator_of, worktree_change
 from accessreg.validation.validate import ValidationResult, validate
 
@@ -107,6 +108,7 @@ def command(
             with GitRepository(root) as repo:
                 prefix = root.resolve().relative_to(repo.root.resolve()).as_posix()
                 change = worktree_change(repo, base, prefix)
+                change = worktree_revoking(repo, base, root, workspace.display(root), day, change)
         result = validate(DirectorySource(root, workspace.display(root)), day, schemas,
                           schemas_label, change)  # fmt: skip
     notes += _set_aside(result)
@@ -130,6 +132,19 @@ def _set_aside(result: ValidationResult) -> list[str]:
                     "aside ({operators}): the scheduled duties report them",
                     findings=nmsg("{count} finding", "{count} findings", len(timed)),
                     operators=_operators(timed),
+                )
+            )
+        )
+    if result.spared:
+        notes.append(
+            i18n.text(
+                msg(
+                    "Shown as warnings: {errors} already in the files of operators this "
+                    "change only takes access away from ({operators}). They do not hold it: "
+                    "what it takes away goes out at merge even while they stand; a maintainer "
+                    "fixes them",
+                    errors=nmsg("{count} error", "{count} errors", len(result.spared)),
+                    operators=_operators(list(result.spared)),
                 )
             )
         )

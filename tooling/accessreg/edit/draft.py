@@ -24,14 +24,14 @@ from accessreg.edit.yamldoc import Document
 from accessreg.errors import Refusal, UsageError
 from accessreg.files import atomic, gcpause
 from accessreg.files.loading import DoesNotLoad, load
-from accessreg.files.revocations import narrows_only
+from accessreg.files.revocations import revoking_operators
 from accessreg.files.sources import DirectorySource, Entry, MemorySource
 from accessreg.model import Catalog, layout
 from accessreg.model.layout import Kind
 from accessreg.model.messages import Message, msg, nmsg
 from accessreg.model.problems import Level, Problem
 from accessreg.model.registry import OperatorEntry, Registry, UserEntry
-from accessreg.validation.judge import Change, of_time
+from accessreg.validation.judge import Change, finding_key, of_time
 from accessreg.validation.validate import ValidationResult, validate
 from accessreg.validation.worktree import WorkTree
 
@@ -116,10 +116,6 @@ def _kept_notice(kept: Sequence[Problem]) -> Message | None:
         "maintainer fixes them",
         errors=nmsg("{count} error", "{count} errors", len(kept)),
     )
-
-
-def _key(p: Problem) -> tuple[str, str, str, Message]:
-    return (p.file, p.rule, str(p.level), p.message)  # lines move when a file is edited
 
 
 def _safe(rel: str) -> str:
@@ -343,25 +339,15 @@ def finish(draft: Draft, write: bool = True) -> EditResult:
     with gcpause.kept() as keep:
         with gcpause.paused():
             after = draft.check(changed)
-            before = {_key(p) for p in draft.base.problems}
+            before = {finding_key(p) for p in draft.base.problems}
             keep()
         return _finished(draft, changed, after, before, write)
 
 
 def revoking(draft: Draft, changed: dict[str, bytes | None]) -> frozenset[str]:
-    """The operators whose files ``changed`` only takes access away from: every file of
-    theirs it writes only revokes (``files.revocations.narrows_only``: an address, a window
-    person, a termination), whatever else it deletes. Like a deletion, such a change answers
-    for no error already in their files: what it revokes goes out at merge even while they
-    stand (``provision.holding``), and a maintainer fixes them."""
-    only: dict[str, bool] = {}
-    for rel, raw in changed.items():
-        code = layout.split(rel)[1]
-        if raw is None or code is None:
-            continue
-        old = draft.original(rel)
-        only[code] = only.get(code, True) and old is not None and narrows_only(rel, old, raw)
-    return frozenset(code for code, revokes in only.items() if revokes)
+    """The operators whose files ``changed`` only takes access away from
+    (``files.revocations.revoking_operators``)."""
+    return revoking_operators((rel, draft.original(rel), raw) for rel, raw in changed.items())
 
 
 def _operator_of(draft: Draft, p: Problem) -> str | None:
@@ -376,15 +362,17 @@ def _finished(
     before: set[tuple[str, str, str, Message]],
     write: bool,
 ) -> EditResult:
-    new = tuple(p for p in after.problems if _key(p) not in before)
-    standing = tuple(p for p in after.problems if _key(p) in before and p.level is Level.ERROR)
+    new = tuple(p for p in after.problems if finding_key(p) not in before)
+    standing = tuple(
+        p for p in after.problems if finding_key(p) in before and p.level is Level.ERROR
+    )
     revoked = revoking(draft, changed)
     kept = tuple(
         replace(p, level=Level.WARNING) for p in standing if _operator_of(draft, p) in revoked
     )
     standing = tuple(p for p in standing if _operator_of(draft, p) not in revoked)
     standing_warnings = sum(
-        1 for p in after.problems if _key(p) in before and p.level is Level.WARNING
+        1 for p in after.problems if finding_key(p) in before and p.level is Level.WARNING
     )
     changes = tuple(
         FileChange(

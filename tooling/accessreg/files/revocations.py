@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -83,6 +83,23 @@ def narrows_only(rel: str, before: bytes, after: bytes) -> bool:
     if not isinstance(was, dict) or not isinstance(now, dict) or _plain(was) == _plain(now):
         return False
     return _plain(narrow(was, now)) == _plain(now)
+
+
+def revoking_operators(changed: Iterable[tuple[str, bytes | None, bytes | None]]) -> frozenset[str]:
+    """The operators whose files a change only takes access away from: each of ``changed``
+    is a file it touches (relative to the registry), as it was (None: new) and as it writes
+    it (None: deleted); every file of theirs it writes only revokes (:func:`narrows_only`:
+    an address, a window person, a suspension, a termination), whatever else it deletes.
+    Like a deletion, such a change answers for no error already in their files: what it
+    revokes goes out at merge even while they stand (``provision.holding``), and a
+    maintainer fixes them."""
+    only: dict[str, bool] = {}
+    for rel, old, new in changed:
+        code = layout.split(rel)[1]
+        if new is None or code is None:
+            continue
+        only[code] = only.get(code, True) and old is not None and narrows_only(rel, old, new)
+    return frozenset(code for code, revokes in only.items() if revokes)
 
 
 def _plain(data: Data) -> Data:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property
 from pathlib import Path
@@ -20,17 +20,18 @@ from accessreg.files.loading import (
     parse_all,
 )
 from accessreg.files.parsecache import ParseCache, cache_dir
+from accessreg.files.revocations import revoking_operators
 from accessreg.files.schemacheck import SchemaChecker, checkers
-from accessreg.files.sources import Entry
+from accessreg.files.sources import Entry, entry_at
 from accessreg.gitio.repo import GitRepository
-from accessreg.model import layout
+from accessreg.model import Catalog, layout
 from accessreg.model.layout import Kind
 from accessreg.model.messages import Message, msg
-from accessreg.model.problems import Problem
+from accessreg.model.problems import Level, Problem
 from accessreg.model.registry import Registry
 from accessreg.rules import CHECKS, Context, RegistryRule, operator_epoch, run_rules
 from accessreg.rules.base import Scope
-from accessreg.validation.judge import Change, judge
+from accessreg.validation.judge import Change, Judged, Key, finding_key, judge, operator_of
 from accessreg.validation.snapshot import Snapshot, Subset, digest
 from accessreg.validation.validate import (
     ValidationResult,
@@ -161,25 +162,101 @@ def validate_incremental(
         stats.notes.append(msg("The catalog does not load: checked everything"))
         snap.users_of(snap.state.groups)
         return validate(snap, today, schemas, schemas_label, change or snap.change), stats
-    generated = schemagen.generate_all(catalog)
-    space = schemas_namespace(generated)
-    cache = ParseCache(cache_dir(repo.common_dir), space)
-    stats.cache = str(cache.path)
-    try:
-        run = _Run(snap, today, cache, stats, shared, space)
-        found = _validate(run, checkers(generated))
-    finally:
-        if cache.error:
-            stats.notes.append(cache.error)
-        cache.close()
-    judged = judge(unshadowed(found), change or snap.change)
+    found = _found(snap, today, catalog, stats, shared)
+    change = change or snap.change
+    judged = judge(unshadowed(found), change)
+    if revoking := _revoking(repo, snap, change, judged, today):
+        judged = judge(unshadowed(found), replace(change, revoking=revoking))
     # Problems are located in their files: know every file that has one.
     snap.users_of({code for p in judged.problems if (code := layout.split(p.file)[1]) is not None})
     located = locate_all(judged.problems, snap)
     if schemas is not None:
         located.extend(stale_schemas(Registry(catalog, {}, ()), schemas, schemas_label))
-    result = ValidationResult(sorted(located), stats.files, None, tuple(judged.set_aside))
+    result = ValidationResult(
+        sorted(located), stats.files, None, tuple(judged.set_aside), spared=tuple(judged.spared)
+    )
     return result, stats
+
+
+def _found(
+    snap: Snapshot, today: date, catalog: Catalog, stats: Stats, shared: Shared | None = None
+) -> list[Problem]:
+    """Every finding on ``snap`` (its ``catalog`` loaded), neither judged nor located."""
+    generated = schemagen.generate_all(catalog)
+    space = schemas_namespace(generated)
+    cache = ParseCache(cache_dir(snap.repo.common_dir), space)
+    stats.cache = str(cache.path)
+    try:
+        return _validate(_Run(snap, today, cache, stats, shared, space), checkers(generated))
+    finally:
+        if cache.error:
+            stats.notes.append(cache.error)
+        cache.close()
+
+
+def _revoking(
+    repo: GitRepository, snap: Snapshot, change: Change, judged: Judged, today: date
+) -> dict[str, frozenset[Key]]:
+    """``Change.revoking`` of the operators with an error now: the findings before it are
+    read only then (seldom, and from the cache). Not for ``apply`` (``counts_others``),
+    which holds such a file back and takes its revocations from it (``provision.holding``):
+    a file with an error let through would be read as no file at all."""
+    if change.counts_others:
+        return {}
+    erring = {
+        code
+        for p in judged.problems
+        if p.level is Level.ERROR and (code := operator_of(p)) in change.written
+    }
+    erring -= {layout.split(rel)[1] for rel in snap.odd_changes}  # a link revokes nothing
+    written = sorted(r for r in change.files - change.removed if layout.split(r)[1] in erring)
+    contents = {rel: snap.read(rel) for rel in written}
+    return revoking_keys(repo, snap.prefix, snap.root, snap.label, snap.rev, today, contents)
+
+
+def revoking_keys(
+    repo: GitRepository,
+    prefix: str,
+    root: Path,
+    label: str,
+    rev: str,
+    today: date,
+    written: Mapping[str, bytes],
+) -> dict[str, frozenset[Key]]:
+    """The operators whose files a change only takes access away from (``written``: each
+    file it writes, relative to the registry, with its new content; every file of theirs
+    that it writes among them) → the findings on their files at ``rev``, the registry at
+    ``prefix`` (``Change.revoking``)."""
+    was = repo.snapshot(rev, prefix, None, sorted(written)).files if written else {}
+    codes = revoking_operators((rel, was.get(rel), raw) for rel, raw in written.items())
+    if not codes:
+        return {}
+    base = Snapshot(repo, prefix, root, label, rev, rev)
+    catalog, _ = load_catalog(base, base.paths())
+    if catalog is None:
+        return {}
+    keys: dict[str, set[Key]] = {code: set() for code in codes}
+    for p in unshadowed(_found(base, today, catalog, Stats(files=base.files))):
+        if (code := operator_of(p)) in keys:
+            keys[code].add(finding_key(p))
+    return {code: frozenset(found) for code, found in keys.items()}
+
+
+def worktree_revoking(
+    repo: GitRepository, rev: str, registry_dir: Path, label: str, today: date, change: Change
+) -> Change:
+    """``change`` (the work tree's since ``rev``) with the operators whose files it only
+    takes access away from (``Change.revoking``), for a full run to judge it as the
+    incremental one does."""
+    root = registry_dir.resolve()
+    prefix = root.relative_to(repo.root.resolve()).as_posix()
+    written = {
+        rel: (root / rel).read_bytes()
+        for rel in sorted(change.files - change.removed)
+        if layout.split(rel)[1] is not None and entry_at(root / rel) is None
+    }
+    revoking = revoking_keys(repo, prefix, root, label, repo.resolve(rev), today, written)
+    return replace(change, revoking=revoking) if revoking else change
 
 
 @dataclass(frozen=True)

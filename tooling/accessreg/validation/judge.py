@@ -19,7 +19,12 @@ never touched, and a limit or clash it causes is reported where it caused it:
   that takes part in it (for ``apply``, on the files downstream does not hold yet, where
   one takes part: ``Change.newcomers``), and only when none does on the files it names by
   itself (``Problem.blamed_unchanged``), unless none of those files is of an operator the
-  change touched (then an error is set aside as the others are).
+  change touched (then an error is set aside as the others are);
+- an error already in the files of an operator the change only takes access away from
+  (``Change.revoking``: an address, a window person, a suspension, a termination, as
+  ``files.revocations`` reads it) stands as a warning: like a deletion, nothing delays a
+  revocation, and ``apply`` takes it even from a file held back for such an error. An error
+  the revocation brings itself (the primary window person removed) counts as any other.
 
 Without a change (a plain ``validate``) every finding stands, and a clash is reported where
 the rule puts it by itself.
@@ -29,14 +34,22 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from accessreg.gitio.repo import GitRepository
 from accessreg.model import layout
+from accessreg.model.messages import Message
 from accessreg.model.problems import Level, Problem
 from accessreg.rules import TIME_RULES
+
+Key = tuple[str, str, str, Message]
+
+
+def finding_key(p: Problem) -> Key:
+    """A finding as it stands whatever its line: lines move when a file is edited."""
+    return (p.file, p.rule, str(p.level), p.message)
 
 
 @dataclass(frozen=True)
@@ -55,6 +68,9 @@ class Change:
     newcomers: frozenset[str] | None = None
     # Of ``files``, those it deletes.
     removed: frozenset[str] = frozenset()
+    # The operators whose files it only takes access away from → the findings on their
+    # files before it (``finding_key``): an error still among them is no error of its own.
+    revoking: Mapping[str, frozenset[Key]] = field(default_factory=dict)
 
     @cached_property
     def written(self) -> frozenset[str]:
@@ -84,6 +100,9 @@ class Judged:
     problems: list[Problem]  # what the change is answerable for
     # Time findings on operators it did not touch, and the errors already in their files.
     set_aside: list[Problem]
+    # Errors already in the files of operators it only takes access away from, made
+    # warnings (among ``problems`` too): a maintainer fixes them, they hold nothing.
+    spared: list[Problem] = field(default_factory=list)
 
 
 def operator_of(problem: Problem) -> str | None:
@@ -132,7 +151,23 @@ def judge(problems: Iterable[Problem], change: Change | None) -> Judged:
             kept.extend(p for p in blamed if p.level is not Level.ERROR)
         else:
             kept.extend(blamed)
-    return Judged(kept, set_aside)
+    if change is None or not change.revoking:
+        return Judged(kept, set_aside)
+    return _spared(kept, set_aside, change.revoking)
+
+
+def _spared(
+    kept: list[Problem], set_aside: list[Problem], revoking: Mapping[str, frozenset[Key]]
+) -> Judged:
+    problems: list[Problem] = []
+    spared: list[Problem] = []
+    for p in kept:
+        code = operator_of(p) or ""
+        if code in revoking and p.level is Level.ERROR and finding_key(p) in revoking[code]:
+            p = replace(p, level=Level.WARNING)
+            spared.append(p)
+        problems.append(p)
+    return Judged(problems, set_aside, spared)
 
 
 def _touched(change: Change | None, clashes: list[list[Problem]]) -> frozenset[str] | None:

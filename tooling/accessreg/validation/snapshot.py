@@ -91,6 +91,7 @@ class Snapshot:
         self.prefix = prefix
         self.root = root
         self.label = label
+        self.rev = rev  # the revision the change is from
         self.head = head  # None: the work tree
         self.listed_at = head or rev  # where listings come from (then the work tree's changes)
         self.fresh: dict[str, bytes] = {}  # content already read

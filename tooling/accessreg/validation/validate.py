@@ -29,6 +29,9 @@ class ValidationResult:
     # of those, the problems of loading the files.
     found: tuple[Problem, ...] = ()
     load_problems: tuple[Problem, ...] = ()
+    # Errors already in the files of operators the change only takes access away from, as
+    # the warnings among ``problems`` they are made (``Judged.spared``; not located).
+    spared: tuple[Problem, ...] = ()
 
 
 def run_checks(registry: Registry, today: date) -> list[Problem]:
@@ -127,4 +130,5 @@ def _validate(
         tuple(judged.set_aside),
         tuple(problems),
         tuple(loaded.problems),
+        tuple(judged.spared),
     )
