@@ -609,6 +609,7 @@ def compute_plan(
     other_paths: Iterable[str] = (),
     unreadable: Iterable[str] = (),
     revisions: Revisions | None = None,
+    revoking: Iterable[str] = (),
 ) -> Plan:
     """The plan of going from ``base`` to ``head``, its items dated by ``dates``."""
     differ = _Differ(base, head, dates)
@@ -641,4 +642,5 @@ def compute_plan(
         other_paths=tuple(sorted(set(other_paths))),
         unreadable=tuple(sorted(set(unreadable))),
         revisions=revisions,
+        revoking=tuple(sorted(set(revoking))),
     )

@@ -322,6 +322,9 @@ class Plan:
     catalog: Catalog = field(repr=False, compare=False)
     other_paths: tuple[str, ...] = ()  # changed files that are not operators' (catalog, ...)
     unreadable: tuple[str, ...] = ()  # registry files that did not load (validate says why)
+    # Files that do not load either, of which the items show what they take away: that goes
+    # out at merge (``files.revocations``), the rest waits for a fix.
+    revoking: tuple[str, ...] = ()
     revisions: Revisions | None = None
     # What the reviewer is asked to check and to look at twice (``plan.attention``).
     notes: tuple[Note, ...] = ()

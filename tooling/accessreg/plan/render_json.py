@@ -109,6 +109,7 @@ def plan_dict(plan: Plan) -> dict[str, Any]:
         # Paths as the text shows them: a name that is not UTF-8 has no JSON string.
         "other_paths": [terminal(p) for p in plan.other_paths],
         "unreadable": [terminal(p) for p in plan.unreadable],
+        "revoking": [terminal(p) for p in plan.revoking],
     }
 
 

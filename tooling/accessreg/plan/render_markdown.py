@@ -101,6 +101,9 @@ def _notes(plan: Plan) -> list[str]:
     if plan.unreadable:
         shown = Verbatim(", ".join(escape(p) for p in plan.unreadable[:20]))
         lines += [_t(msg("Files that do not load (see validate): {paths}", paths=shown)), ""]
+    if plan.revoking:
+        shown = Verbatim(", ".join(escape(p) for p in plan.revoking[:20]))
+        lines += [_t(wording.revoking_note(shown)), ""]
     return lines
 
 

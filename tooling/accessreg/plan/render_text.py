@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from accessreg import i18n
 from accessreg.escape import terminal
-from accessreg.model.messages import Message, escaped, msg
+from accessreg.model.messages import Message, Verbatim, escaped, msg
 from accessreg.plan import wording
 from accessreg.plan.model import OperatorChange, OperatorPlan, Plan
 
@@ -77,6 +77,9 @@ def render(plan: Plan, preamble: Sequence[str] = ()) -> str:
     if plan.unreadable:
         lines += ["", _flat(msg("files that do not load (run validate):"))]
         lines += [f"  - {terminal(p)}" for p in plan.unreadable]
+    if plan.revoking:
+        shown = Verbatim(", ".join(terminal(p) for p in plan.revoking))
+        lines += ["", _flat(wording.revoking_note(shown))]
     if plan.revoke_only:
         lines += ["", _flat(msg("revoke only: every item narrows access"))]
     return "\n".join(lines) + "\n"

@@ -30,8 +30,9 @@ from accessreg.errors import ConfigError
 from accessreg.files.cachedload import load_cached
 from accessreg.files.loading import LoadResult, load
 from accessreg.files.parsecache import ParseCache, cache_dir, namespace
+from accessreg.files.revocations import revoked
 from accessreg.files.sources import MemorySource, Source
-from accessreg.gitio.repo import GitRepository
+from accessreg.gitio.repo import BlobSource, GitRepository
 from accessreg.model import layout
 from accessreg.model.commits import PathChange
 from accessreg.model.layout import CATALOG_FILE, REGISTRY_DIR, Kind
@@ -207,6 +208,9 @@ class Comparison:
     # Operators whose file does not load at the merge base: see ``Recovered.since``.
     recovered: Mapping[str, str | None] = field(default_factory=dict)
     release: Release | None = None
+    # Changed files with errors at the head whose revocations ``head`` holds, laid over
+    # their last version that loads (``files.revocations``): ``apply`` takes those at merge.
+    revoking: frozenset[str] = frozenset()
 
     @property
     def other_paths(self) -> list[str]:
@@ -216,7 +220,7 @@ class Comparison:
     def unreadable(self) -> list[str]:
         changed = changed_registry_files(self.changes)
         broken = self.head.broken | self.head_index.broken | (self.base.broken & changed)
-        return sorted(layout.repo_path(rel) for rel in broken)
+        return sorted(layout.repo_path(rel) for rel in broken - self.revoking)
 
 
 INDEX_SPACE = "operator-index"  # the cache namespace of operator indexes
@@ -312,6 +316,12 @@ def load_comparison(
         head_registry = registry_of(loaded[1], head_files, head_id, fallback_catalog=fallback)
         base_index = indexes.of(merge_base, base_registry)
         head_index = indexes.of(head_id, head_registry)
+        erring = head_registry.broken & (changed - set(released))
+        taken = _revocations(repo, erring, before, base_files, head_files)
+        if taken:  # the index stays the head's own: it is kept by the head's tree
+            view = head_files.pinned(taken)
+            loaded_view = load_cached([view], cache_dir(repo.common_dir))[0]
+            head_registry = registry_of(loaded_view, view, head_id, fallback_catalog=fallback)
     release = None
     if released:
         pinned_base = registry_of(loaded[2], sources[2], merge_base)
@@ -327,7 +337,45 @@ def load_comparison(
         head_index,
         before.since,
         release,
+        frozenset(taken),
     )
+
+
+def _revocations(
+    repo: GitRepository,
+    changed: Collection[str],
+    before: Recovered,
+    base_files: BlobSource,
+    head_files: BlobSource,
+) -> dict[str, bytes]:
+    """Of the ``changed`` files that do not load at the head, the operators' and users' that
+    revoke part of their last version that loads (the base's, or the recovered one's) →
+    that version with the revocations laid over it, as ``apply`` takes them
+    (``provision.holding``)."""
+    found: dict[str, bytes] = {}
+    for rel in sorted(changed):
+        if rel not in head_files.blobs or layout.classify(rel) not in (Kind.OPERATOR, Kind.USER):
+            continue
+        kept = _last_loaded(repo, rel, before, base_files)
+        if kept is None:
+            continue
+        now = head_files.read(rel)
+        if (taken := revoked(rel, kept, now)) is not None:
+            found[rel] = taken
+    return found
+
+
+def _last_loaded(
+    repo: GitRepository, rel: str, before: Recovered, base_files: BlobSource
+) -> bytes | None:
+    """``rel``'s last version that loads: the base's, or the recovered operator's."""
+    if rel in before.registry.broken:
+        code = layout.operator_of(rel)
+        commit = before.since.get(code or "") if layout.classify(rel) is Kind.OPERATOR else None
+        if commit is None:
+            return None
+        return repo.snapshot(commit, REGISTRY_DIR, under=[rel]).files.get(rel)
+    return base_files.read(rel) if rel in base_files.blobs else None
 
 
 def plan_from(comparison: Comparison, events: Events, today: date) -> Plan:
@@ -343,6 +391,7 @@ def plan_from(comparison: Comparison, events: Events, today: date) -> Plan:
         other_paths=comparison.other_paths,
         unreadable=comparison.unreadable,
         revisions=comparison.revisions,
+        revoking=[layout.repo_path(rel) for rel in comparison.revoking],
     )
     if release is None:
         return plan

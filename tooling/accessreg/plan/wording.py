@@ -75,7 +75,18 @@ APPLICATIONS: dict[Application, Message] = {
     Application.OVERSEAS_IP: msg("overseas IP permission"),
     Application.SUSPENSION: msg("suspension or its lifting"),
 }
+
+
 # Over the applications a merge releases (``Plan.released``).
+def revoking_note(paths: Verbatim) -> Message:
+    """The files with errors of which a plan shows only what they take away."""
+    return msg(
+        "Files with errors, of which only what they take away is shown: that goes out at "
+        "merge, the rest waits until the errors are fixed (see validate): {paths}",
+        paths=paths,
+    )
+
+
 RELEASED_HEADING = msg("Applied with this merge")
 RELEASED_NOTE = msg(
     "Files held back on main for an error, which this change releases: applied as the "
