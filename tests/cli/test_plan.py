@@ -469,7 +469,10 @@ def test_markdown_summary_details_escaping_and_cap(gr: GitRegistry) -> None:
     assert len(capped) <= 6000
     assert "### BULK0039" not in capped
     assert "すべての項目は JSON（`plan.json`）にあります" in capped
-    assert "### 概要" in capped and "BULK0039" in capped  # the summary is never cut
+    # The summary takes half the comment at most: its first rows, and what it leaves out.
+    assert "### 概要" in capped and "| BULK0000 " in capped and "| BULK0039 " not in capped
+    assert "はこの表に表示していません。すべての項目は JSON（`plan.json`）にあります。_" in capped
+    assert "| BULK0039 " in render_markdown.render(plan, max_chars=20_000)
 
 
 def test_cli_plan_formats_and_output_file(gr: GitRegistry) -> None:

@@ -367,3 +367,34 @@ def test_a_registered_operator_as_subcontractor_is_flagged_at_each_step(
     gr.reg.user(email="spy@test-gas.example.co.jp", name="間者 一郎", affiliation="TESTSUB1")
     gr.commit("its own subcontractor after all")
     assert "再確認" not in comment(gr)
+
+
+def test_a_summary_of_many_operators_is_cut_and_the_second_look_still_shown(
+    gr: GitRegistry,
+) -> None:
+    """A change of thousands of operators (a bulk registration) made a summary table longer
+    than a GitHub comment: it takes half the comment at most, and says what it leaves out."""
+    for i in range(40):
+        gr.reg.operator(f"BULK{i:04d}", contacts=[contact(n=100 + i)], subcontractors=[])
+    gr.reg.user(email="window1@test-gas.example.co.jp", permissions={"taxis": "1011"})
+    gr.commit("forty operators and a self-grant")
+    result = run_cli("plan", "--base", "main", "--head", "pr", "--format", "markdown",
+                     "--accepted-on", "2026-11-24", "--actor", WINDOW, "--max-chars", "6000",
+                     cwd=gr.path)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    text = result.stdout
+    assert len(text) <= 6000
+    table = text.split("### 概要", 1)[1].split("\n\n_", 1)
+    rows = table[0].count("\n| BULK")
+    assert 0 < rows < 40
+    assert table[1].startswith(
+        f"ほか {40 - rows + 1} 行（{40 - rows + 1} 事業者）はこの表に表示していません。"
+    )
+    assert "- 申請者が自分自身に権限を付けています: `window1@test-gas.example.co.jp`" in text
+    # The authorization refuses each new operator on a line of its own: cut as well.
+    refused = text.count("- 拒否 registry/operators/BULK")
+    assert 0 < refused < 40
+    assert (
+        f"_ほか {40 - refused} 行はここに表示していません。すべて JSON（`plan.json`）にあります。_"
+        in text
+    )

@@ -52,7 +52,10 @@ def _header(plan: Plan) -> list[str]:
     return lines
 
 
-def _summary(plan: Plan) -> list[str]:
+def _summary(plan: Plan, room: int, json_name: str) -> list[str]:
+    """The summary table, its rows as long as they fit in ``room`` characters (a change of
+    thousands of operators would leave no room for the second looks, nor fit a comment),
+    and the line that says how many it leaves out."""
     if plan.empty:
         return [_t(msg("No change to operators, window persons or users.")), ""]
     lines = [
@@ -61,16 +64,36 @@ def _summary(plan: Plan) -> list[str]:
         _t(msg("| operator | application | items | grant | revoke |")),
         "| --- | --- | ---: | ---: | ---: |",
     ]
+    room -= sum(len(line) + 1 for line in lines)
+    left: dict[str, int] = {}  # operator → its rows left out
     for op in plan.operators:
         for app, count in op.counts.items():
             items = [i for i in op.items if i.application is app]
             grants = sum(i.direction is Direction.GRANT for i in items)
             revokes = sum(i.direction is Direction.REVOKE for i in items)
-            lines.append(
+            row = (
                 f"| {escape(op.code)} {escape(op.name)} | {_t(wording.application(app))} "
                 f"| {count} | {grants} | {revokes} |"
             )
+            room -= len(row) + 1
+            if left or room < 0:
+                left[op.code] = left.get(op.code, 0) + 1
+            else:
+                lines.append(row)
     lines.append("")
+    if left:
+        lines += [
+            _t(
+                msg(
+                    "_{rows} more row(s) of {operators} operator(s) are not shown in this "
+                    "table: the complete plan is the JSON (`{json}`)._",
+                    rows=sum(left.values()),
+                    operators=len(left),
+                    json=json_name,
+                )
+            ),
+            "",
+        ]
     if plan.revoke_only:
         lines += [_t(msg("**Revoke only**: every item narrows access.")), ""]
     flags = sum(n.kind == "flag" for n in plan.notes)
@@ -312,13 +335,44 @@ def _left_out(sections: list[_Section], cut: _Cut, json_name: str) -> str:
     )
 
 
+def _preamble(lines: Sequence[str], room: int, json_name: str) -> list[str]:
+    """The lines said before the plan (the authorization's refusals, the values held back),
+    as many as fit in ``room`` characters: a pull request of many files refused one by one
+    would push everything else out of the comment."""
+    kept: list[str] = []
+    for line in lines:
+        room -= len(line) + 1
+        if room < 0:
+            break
+        kept.append(line)
+    if len(kept) == len(lines):
+        return kept
+    left = len(lines) - len(kept)
+    return [
+        *kept,
+        _t(
+            nmsg(
+                "_{count} more line is not shown here: every one is in the JSON (`{json}`)._",
+                "_{count} more lines are not shown here: every one is in the JSON (`{json}`)._",
+                left,
+                json=json_name,
+            )
+        ),
+    ]
+
+
 def render(
     plan: Plan,
     max_chars: int = DEFAULT_MAX_CHARS,
     json_name: str = "plan.json",
     preamble: Sequence[str] = (),
 ) -> str:
-    head = [*_header(plan), *preamble, *([""] if preamble else []), *_summary(plan), *_notes(plan)]
+    said = _preamble(preamble, max_chars // 4, json_name)
+    top = [*_header(plan), *said, *([""] if said else [])]
+    notes = _notes(plan)
+    # The summary takes half the comment at most: the rest is for the second looks first.
+    room = max_chars // 2 - len("\n".join([*top, *notes]))
+    head = [*top, *_summary(plan, room, json_name), *notes]
     out = "\n".join(head) + "\n"
     sections = _sections(plan)
     whole = _shown(sections, None, json_name)
