@@ -206,15 +206,21 @@ def mail_text(text: str) -> str:
 
 def mail_header(text: str) -> str:
     """An unstructured header value (a subject): each run of unsafe characters, line breaks
-    above all, becomes a space, so that a value cannot add a header."""
+    above all, with the spaces beside it, becomes one space, so that a value cannot add a
+    header (nor show a name with a gap where its line broke)."""
     if is_safe_text(text):
         return text.strip()
     out: list[str] = []
+    gap = False  # the last character written stands for unsafe ones
     for ch in text:
-        if not _unsafe(ch):
+        if not _unsafe(ch) and not (gap and ch == " "):
             out.append(ch)
-        elif not out or out[-1] != " ":
+            gap = False
+        elif not gap:
+            if out and out[-1] == " ":
+                out.pop()
             out.append(" ")
+            gap = True
     return "".join(out).strip()
 
 

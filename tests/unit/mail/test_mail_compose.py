@@ -112,6 +112,9 @@ def test_a_name_with_line_breaks_cannot_add_headers(name: str) -> None:
 
 def test_mail_header_turns_every_line_break_into_a_space() -> None:
     assert mail_header("a\r\nb\nc\u2028d\x85e") == "a b c d e"
+    # With the spaces beside it: a name broken over two lines reads as one.
+    assert mail_header("窓口 \n 太郎") == "窓口 太郎"
+    assert mail_header("窓口\t\n  太郎  様") == "窓口 太郎  様"  # its own spaces stay
 
 
 def test_a_bad_recipient_address_is_a_clear_error() -> None:
