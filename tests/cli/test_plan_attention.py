@@ -286,22 +286,29 @@ def test_a_padded_pull_request_still_shows_its_second_look_and_checks(gr: GitReg
     assert text.index("| ➕ 付与 |") < text.index("_ほか 1 事業者") < text.index(own)
 
 
+def _bulk_with_a_self_grant(gr: GitRegistry, operators: int, max_chars: int) -> str:
+    """The comment of ``operators`` new operators (five checks each) and a self-grant last,
+    within ``max_chars``: the self-grant's second look is in it whatever is cut."""
+    for i in range(operators):
+        gr.reg.operator(f"BULK{i:04d}", contacts=[contact(n=100 + i)], subcontractors=[])
+    gr.reg.user(email="window1@test-gas.example.co.jp", permissions={"taxis": "1011"})
+    gr.commit("operators and a self-grant")
+    result = run_cli("plan", "--base", "main", "--head", "pr", "--format", "markdown",
+                     "--accepted-on", "2026-11-24", "--actor", WINDOW, "--max-chars",
+                     str(max_chars), cwd=gr.path)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    text = result.stdout
+    assert len(text) <= max_chars
+    assert "- 申請者が自分自身に権限を付けています: `window1@test-gas.example.co.jp`" in text
+    return text
+
+
 def test_when_even_the_notes_overflow_second_looks_come_first_and_the_rest_is_counted(
     gr: GitRegistry,
 ) -> None:
     """Ten new operators, five checks each, and a self-grant last: a comment too small for
     every note keeps the second look, as many checks as fit, and says how many it left."""
-    for i in range(10):
-        gr.reg.operator(f"BULK{i:04d}", contacts=[contact(n=100 + i)], subcontractors=[])
-    gr.reg.user(email="window1@test-gas.example.co.jp", permissions={"taxis": "1011"})
-    gr.commit("ten operators and a self-grant")
-    result = run_cli("plan", "--base", "main", "--head", "pr", "--format", "markdown",
-                     "--accepted-on", "2026-11-24", "--actor", WINDOW, "--max-chars", "4000",
-                     cwd=gr.path)  # fmt: skip
-    assert result.returncode == 0, result.stderr
-    text = result.stdout
-    assert len(text) <= 4000
-    assert "- 申請者が自分自身に権限を付けています: `window1@test-gas.example.co.jp`" in text
+    text = _bulk_with_a_self_grant(gr, 10, 4000)
     checks = text.count("**受付担当者の確認事項**")
     assert 0 < checks < 10
     left = 50 - 5 * checks
@@ -374,23 +381,13 @@ def test_a_summary_of_many_operators_is_cut_and_the_second_look_still_shown(
 ) -> None:
     """A change of thousands of operators (a bulk registration) made a summary table longer
     than a GitHub comment: it takes half the comment at most, and says what it leaves out."""
-    for i in range(40):
-        gr.reg.operator(f"BULK{i:04d}", contacts=[contact(n=100 + i)], subcontractors=[])
-    gr.reg.user(email="window1@test-gas.example.co.jp", permissions={"taxis": "1011"})
-    gr.commit("forty operators and a self-grant")
-    result = run_cli("plan", "--base", "main", "--head", "pr", "--format", "markdown",
-                     "--accepted-on", "2026-11-24", "--actor", WINDOW, "--max-chars", "6000",
-                     cwd=gr.path)  # fmt: skip
-    assert result.returncode == 0, result.stderr
-    text = result.stdout
-    assert len(text) <= 6000
+    text = _bulk_with_a_self_grant(gr, 40, 6000)
     table = text.split("### 概要", 1)[1].split("\n\n_", 1)
     rows = table[0].count("\n| BULK")
     assert 0 < rows < 40
     assert table[1].startswith(
         f"ほか {40 - rows + 1} 行（{40 - rows + 1} 事業者）はこの表に表示していません。"
     )
-    assert "- 申請者が自分自身に権限を付けています: `window1@test-gas.example.co.jp`" in text
     # The authorization refuses each new operator on a line of its own: cut as well.
     refused = text.count("- 拒否 registry/operators/BULK")
     assert 0 < refused < 40
