@@ -30,7 +30,7 @@ from accessreg.errors import ConfigError
 from accessreg.files.cachedload import load_cached
 from accessreg.files.loading import LoadResult, load
 from accessreg.files.parsecache import ParseCache, cache_dir, namespace
-from accessreg.files.revocations import revoked
+from accessreg.files.revocations import narrows_only, revoked
 from accessreg.files.sources import MemorySource, Source
 from accessreg.gitio.repo import BlobSource, GitRepository
 from accessreg.model import layout
@@ -211,6 +211,9 @@ class Comparison:
     # Changed files with errors at the head whose revocations ``head`` holds, laid over
     # their last version that loads (``files.revocations``): ``apply`` takes those at merge.
     revoking: frozenset[str] = frozenset()
+    # Of those, the ones whose change does nothing else: the rest, which waits for a fix,
+    # still counts as a file that does not load (no plan of theirs is *revoke only*).
+    only_revoking: frozenset[str] = frozenset()
 
     @property
     def other_paths(self) -> list[str]:
@@ -220,7 +223,7 @@ class Comparison:
     def unreadable(self) -> list[str]:
         changed = changed_registry_files(self.changes)
         broken = self.head.broken | self.head_index.broken | (self.base.broken & changed)
-        return sorted(layout.repo_path(rel) for rel in broken - self.revoking)
+        return sorted(layout.repo_path(rel) for rel in broken - self.only_revoking)
 
 
 INDEX_SPACE = "operator-index"  # the cache namespace of operator indexes
@@ -317,7 +320,7 @@ def load_comparison(
         base_index = indexes.of(merge_base, base_registry)
         head_index = indexes.of(head_id, head_registry)
         erring = head_registry.broken & (changed - set(released))
-        taken = _revocations(repo, erring, before, base_files, head_files)
+        taken, only = _revocations(repo, erring, before, base_files, head_files)
         if taken:  # the index stays the head's own: it is kept by the head's tree
             view = head_files.pinned(taken)
             loaded_view = load_cached([view], cache_dir(repo.common_dir))[0]
@@ -338,6 +341,7 @@ def load_comparison(
         before.since,
         release,
         frozenset(taken),
+        only,
     )
 
 
@@ -347,12 +351,13 @@ def _revocations(
     before: Recovered,
     base_files: BlobSource,
     head_files: BlobSource,
-) -> dict[str, bytes]:
+) -> tuple[dict[str, bytes], frozenset[str]]:
     """Of the ``changed`` files that do not load at the head, the operators' and users' that
     revoke part of their last version that loads (the base's, or the recovered one's) →
     that version with the revocations laid over it, as ``apply`` takes them
-    (``provision.holding``)."""
+    (``provision.holding``); and those of them that change nothing else."""
     found: dict[str, bytes] = {}
+    only: set[str] = set()
     for rel in sorted(changed):
         if rel not in head_files.blobs or layout.classify(rel) not in (Kind.OPERATOR, Kind.USER):
             continue
@@ -362,7 +367,11 @@ def _revocations(
         now = head_files.read(rel)
         if (taken := revoked(rel, kept, now)) is not None:
             found[rel] = taken
-    return found
+            # What the change does, from the base's version, errors and all.
+            was = base_files.read(rel) if rel in base_files.blobs else None
+            if was is not None and narrows_only(rel, was, now):
+                only.add(rel)
+    return found, frozenset(only)
 
 
 def _last_loaded(
