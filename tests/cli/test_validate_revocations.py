@@ -8,9 +8,14 @@ counts."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
 
 import pytest
 
+from accessreg.gitio.repo import GitRepository
+from accessreg.validation.incremental import worktree_revoking
+from accessreg.validation.judge import Change
 from tests.helpers.gitrepo import GitRegistry
 from tests.helpers.regfactory import OPERATOR, RegistryFactory, certificate, contact, run_cli
 
@@ -123,3 +128,23 @@ def test_a_schema_error_a_forced_merge_left_spares_the_removal(
     assert code == 0, out + err
     assert f"{OPERATOR}:" in out and "[warning]" in out and "(schema)" in out
     assert "[error]" not in out
+
+
+def test_a_file_the_full_run_cannot_read_spares_nothing(
+    gr: GitRegistry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Read as the run's user may not (a permission on a runner): nothing is judged a
+    revocation of it, and the full run reports the file as it reports any it cannot read."""
+    _operator(gr.reg, ip_allowlist=[])
+    gr.commit("a revocation")
+    change = Change(frozenset({OPERATOR}))
+    with GitRepository(gr.path) as repo:
+        later = date.fromisoformat(LATER)
+        spared = worktree_revoking(repo, "main", gr.reg.root, "registry", later, change)
+        assert "TESTOP01" in spared.revoking
+
+        def refused(self: Path) -> bytes:
+            raise PermissionError(13, "Permission denied", str(self))
+
+        monkeypatch.setattr(Path, "read_bytes", refused)
+        assert worktree_revoking(repo, "main", gr.reg.root, "registry", later, change) is change

@@ -250,11 +250,14 @@ def worktree_revoking(
     incremental one does."""
     root = registry_dir.resolve()
     prefix = root.relative_to(repo.root.resolve()).as_posix()
-    written = {
-        rel: (root / rel).read_bytes()
-        for rel in sorted(change.files - change.removed)
-        if layout.split(rel)[1] is not None and entry_at(root / rel) is None
-    }
+    try:
+        written = {
+            rel: (root / rel).read_bytes()
+            for rel in sorted(change.files - change.removed)
+            if layout.split(rel)[1] is not None and entry_at(root / rel) is None
+        }
+    except OSError:  # a file the run cannot read: the full run reports it, nothing is spared
+        return change
     revoking = revoking_keys(repo, prefix, root, label, repo.resolve(rev), today, written)
     return replace(change, revoking=revoking) if revoking else change
 
