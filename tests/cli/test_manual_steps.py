@@ -47,6 +47,13 @@ def _merged(gr: GitRegistry, name: str, change: object, day: date) -> str:
     return gr.rev()
 
 
+def _initial(gr: GitRegistry, tmp_path: Path) -> None:
+    """The first apply of the registry, on 12/07, confirmed."""
+    first = accessreg(gr, "apply", "--out", str(tmp_path / "o0"), "--initial", "--confirm",
+                      "--today", "2026-12-07")  # fmt: skip
+    assert first.returncode == 0, first.stderr
+
+
 def _applied(gr: GitRegistry, out: Path, day: date) -> str:
     """``apply --confirm`` of the merge of ``day`` (entered the day before); its batch."""
     before = set(state(gr)["batches"])
@@ -79,9 +86,7 @@ def switching(reg: RegistryFactory, tmp_path: Path) -> Iterator[GitRegistry]:
     """A demand-response contractor of the switching support system, loaded on 12/07."""
     reg.switching_operator()
     gr = GitRegistry(reg)
-    first = accessreg(gr, "apply", "--out", str(tmp_path / "o0"), "--initial", "--confirm",
-                      "--today", "2026-12-07")  # fmt: skip
-    assert first.returncode == 0, first.stderr
+    _initial(gr, tmp_path)
     try:
         yield gr
     finally:
@@ -193,9 +198,7 @@ def test_a_new_occto_usage_application_is_in_progress_until_the_help_desk_is_don
     registration of the application is still to be confirmed."""
     gr = GitRegistry(reg)
     try:
-        first = accessreg(gr, "apply", "--out", str(tmp_path / "o0"), "--initial", "--confirm",
-                          "--today", "2026-12-07")  # fmt: skip
-        assert first.returncode == 0, first.stderr
+        _initial(gr, tmp_path)
 
         # The operator alone: its admin user may come in an application of its own.
         _merged(gr, "usage-application", lambda: _occto_operator(gr.reg, 5), ACCEPTED)
@@ -220,9 +223,7 @@ def test_a_window_person_swap_at_occto_waits_for_the_help_desk(
     _occto_operator(reg, 5)
     gr = GitRegistry(reg)
     try:
-        first = accessreg(gr, "apply", "--out", str(tmp_path / "o0"), "--initial", "--confirm",
-                          "--today", "2026-12-07")  # fmt: skip
-        assert first.returncode == 0, first.stderr
+        _initial(gr, tmp_path)
         _merged(gr, "swap", lambda: _occto_operator(gr.reg, 6), ACCEPTED)
         batch = _applied(gr, tmp_path / "o1", ACCEPTED)
         assert list(state(gr)["batches"][batch]["systems"]) == ["member_portal"]

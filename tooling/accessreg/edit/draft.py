@@ -80,8 +80,9 @@ class EditResult:
     # Errors already in the files of operators the edit does not touch: set aside, they do
     # not hold it (``validation.judge``); not located.
     elsewhere: tuple[Problem, ...] = ()
-    # Errors already in the files of operators the edit only takes access away from: they
-    # stay for a maintainer to fix, as warnings, and do not hold it (``revoking``); located.
+    # Errors already in the files of operators the edit only takes access away from
+    # (``files.revocations.revoking_operators``): they stay for a maintainer to fix, as
+    # warnings, and do not hold it; located.
     kept: tuple[Problem, ...] = ()
 
     @property
@@ -344,12 +345,6 @@ def finish(draft: Draft, write: bool = True) -> EditResult:
         return _finished(draft, changed, after, before, write)
 
 
-def revoking(draft: Draft, changed: dict[str, bytes | None]) -> frozenset[str]:
-    """The operators whose files ``changed`` only takes access away from
-    (``files.revocations.revoking_operators``)."""
-    return revoking_operators((rel, draft.original(rel), raw) for rel, raw in changed.items())
-
-
 def _operator_of(draft: Draft, p: Problem) -> str | None:
     """The operator whose file a located problem is in."""
     return layout.split(p.file.removeprefix(f"{draft.label}/"))[1]
@@ -366,7 +361,8 @@ def _finished(
     standing = tuple(
         p for p in after.problems if finding_key(p) in before and p.level is Level.ERROR
     )
-    revoked = revoking(draft, changed)
+    # Errors already in the files of operators it only takes access away from hold nothing.
+    revoked = revoking_operators((rel, draft.original(rel), raw) for rel, raw in changed.items())
     kept = tuple(
         replace(p, level=Level.WARNING) for p in standing if _operator_of(draft, p) in revoked
     )

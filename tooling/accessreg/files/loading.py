@@ -30,7 +30,7 @@ from accessreg.files.sources import (
     Identified,
     Irregular,
     Source,
-    entry_name,
+    irregular_message,
 )
 from accessreg.model import CalendarFile, Catalog, MaintainersFile, Operator, User, layout
 from accessreg.model.base import DAY_RANGE_MESSAGE, EARLIEST_DAY, LATEST_DAY
@@ -450,15 +450,7 @@ def irregular_problems(entries: Mapping[str, Entry]) -> list[Problem]:
     checks, the plan and the outputs read files only, so such an entry would otherwise
     pass every check unseen."""
     return [
-        problem(
-            rel,
-            IRREGULAR_RULE,
-            msg(
-                "This is {what}, not a file: the registry holds only files; remove it, and "
-                "write the file itself if one belongs here",
-                what=entry_name(what),
-            ),
-        ).located(1, 1)
+        problem(rel, IRREGULAR_RULE, irregular_message(what)).located(1, 1)
         for rel, what in sorted(entries.items())
     ]
 

@@ -18,11 +18,18 @@ from accessreg.model.messages import Message, msg
 Entry = Literal["gitlink", "symlink", "directory"]
 
 
-def entry_name(what: str) -> Message:
-    """What an ``Entry`` is, in a message."""
+def irregular_message(what: str) -> Message:
+    """What is told of an ``Entry`` where a file would stand (``file-type``, and the
+    authorization's ``not-a-file``)."""
     if what == "gitlink":
-        return msg("a submodule entry (gitlink)")
-    return msg("a symbolic link") if what == "symlink" else msg("a directory")
+        name = msg("a submodule entry (gitlink)")
+    else:
+        name = msg("a symbolic link") if what == "symlink" else msg("a directory")
+    return msg(
+        "This is {what}, not a file: the registry holds only files; remove it, and write the "
+        "file itself if one belongs here",
+        what=name,
+    )
 
 
 class Source(Protocol):

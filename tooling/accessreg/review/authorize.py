@@ -22,7 +22,7 @@ from datetime import date
 from functools import cached_property
 from typing import TypeAlias
 
-from accessreg.files.sources import entry_name
+from accessreg.files.sources import irregular_message
 from accessreg.model import layout
 from accessreg.model.base import is_provisional_key
 from accessreg.model.commits import PathChange
@@ -197,14 +197,7 @@ def not_a_file(ctx: AuthContext) -> Iterator[Problem]:
         rel = layout.registry_rel(change.path)
         what = ctx.after.irregular.get(rel) if rel is not None and change.status != "D" else None
         if what is not None:
-            yield finding(
-                change.path,
-                msg(
-                    "This is {what}, not a file: the registry holds only files; remove it, "
-                    "and write the file itself if one belongs here",
-                    what=entry_name(what),
-                ),
-            )
+            yield finding(change.path, irregular_message(what))
 
 
 @rule("operator-files", "000 §2-4, §2-7")
