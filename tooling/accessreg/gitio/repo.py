@@ -26,6 +26,9 @@ from accessreg.model.messages import msg
 _FILE_MODES = frozenset({"100644", "100755"})
 # Tree entries that stand where a file would but are none: never read, reported as such.
 _IRREGULAR: dict[str, Entry] = {"120000": "symlink", "160000": "gitlink"}
+# A tree as ``tree_listing`` lists it: path → blob id of each file, and the entries that
+# stand where a file would but are none.
+Listing = tuple[dict[str, str], dict[str, Entry]]
 _OBJECT_ID = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 
 
@@ -192,9 +195,7 @@ class GitRepository(Opened):
         only the files and directories ``under`` (relative to ``prefix``) if given."""
         return self.tree_listing(rev, prefix, under)[0]
 
-    def tree_listing(
-        self, rev: str, prefix: str = "", under: Sequence[str] = ()
-    ) -> tuple[dict[str, str], dict[str, Entry]]:
+    def tree_listing(self, rev: str, prefix: str = "", under: Sequence[str] = ()) -> Listing:
         """``tree_blobs``, and the entries of the same listing that stand where a file
         would but are none (a submodule, a symbolic link), each with what it is."""
         args = ["ls-tree", "-r", "-z", "--full-tree", self.resolve(rev)]
@@ -290,10 +291,12 @@ class GitRepository(Opened):
         prefix: str,
         select: Callable[[str], bool] | None = None,
         under: Sequence[str] = (),
+        listed: Listing | None = None,
     ) -> MemorySource:
         """The files under ``prefix`` at ``rev`` (only ``under`` those paths if given; those
-        ``select`` keeps), held in memory."""
-        blobs, odd = self.tree_listing(rev, prefix, under)
+        ``select`` keeps), held in memory; ``listed``: ``tree_listing``'s of the same, if
+        the caller has it already."""
+        blobs, odd = listed if listed is not None else self.tree_listing(rev, prefix, under)
         if select is not None:
             blobs = {rel: sha for rel, sha in blobs.items() if select(rel)}
             odd = {rel: what for rel, what in odd.items() if select(rel)}

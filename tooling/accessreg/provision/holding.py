@@ -34,7 +34,7 @@ from accessreg.errors import ProblemsFound
 from accessreg.files.cachedload import Shared, keep_loaded, load_cached
 from accessreg.files.loading import LoadResult
 from accessreg.files.parsecache import cache_dir
-from accessreg.gitio.repo import BlobSource, GitRepository
+from accessreg.gitio.repo import BlobSource, GitRepository, Listing
 from accessreg.model import Operator, User, layout
 from accessreg.model.layout import Kind
 from accessreg.model.messages import Verbatim, msg
@@ -169,14 +169,15 @@ def _validated(
     and neither the registry nor its files are listed. Its files: its entries that are no
     file too, which an error holds back as it holds a file."""
     if base is None or whole:
-        source = repo.snapshot(head, PREFIX)
+        listed = repo.tree_listing(head, PREFIX)  # read once: the cache keeps it too
+        source = repo.snapshot(head, PREFIX, listed=listed)
         result = validate(source, day, change=change)
         errors = [p for p in result.problems if p.level is Level.ERROR]
         if result.registry is None:
             found = hold(errors, source.paths())
             refuse(head, found.refused or errors)
         if not whole:  # ``--full`` reads and writes no cache
-            _keep(repo, head, day, result)
+            _keep(repo, head, day, result, listed)
         return errors, result.registry, result.registry.files | result.registry.irregular.keys()
     checked, _ = validate_incremental(
         repo, base, repo.root / PREFIX, PREFIX, day, head=head, change=change, shared=shared
@@ -230,11 +231,16 @@ def _unwritable(
     return locate_all(found, BlobSource(repo, repo.tree_blobs(head, PREFIX, files), PREFIX))
 
 
-def _keep(repo: GitRepository, head: str, day: date, full: ValidationResult) -> None:
+def _keep(
+    repo: GitRepository,
+    head: str,
+    day: date,
+    full: ValidationResult,
+    listed: Listing,
+) -> None:
     """What a first run checked, kept for the runs after it: every operator's findings, for
     the next run's check (``keep_full_run``); the registry it loaded, for the next load of
-    it (``status``, ``daily``, ``confirm``: ``keep_loaded``)."""
-    listed = repo.tree_listing(head, PREFIX)
+    it (``status``, ``daily``, ``confirm``: ``keep_loaded``). ``listed``: HEAD's files."""
     keep_full_run(repo, head, PREFIX, day, full, listed)
     loaded = LoadResult(full.registry, list(full.load_problems))
     keep_loaded(listed[0], cache_dir(repo.common_dir), loaded)
