@@ -165,3 +165,78 @@ def test_a_dicts_key_is_read_without_a_failed_attribute_lookup() -> None:
         sys.settrace(None)
     assert value == "試験 太郎"
     assert raised == []
+
+
+class _Counted:
+    """The people of an acceptance, counting how often the templates go through them."""
+
+    def __init__(self, people: list[dict[str, Any]]) -> None:
+        self.people = people
+        self.walked = 0
+
+    def __len__(self) -> int:
+        return len(self.people)
+
+    def __iter__(self) -> Any:
+        self.walked += 1
+        return iter(self.people)
+
+
+# One line of a user's changes, as ``provision.notices`` makes it.
+_CHANGE = {
+    "system_name": "託送システム（taxis）",
+    "action": "設定",
+    "code_text": "1011",
+    "when_label": "利用開始",
+    "when": date(2026, 12, 7),
+    "pending": "",
+    "waits": False,
+}
+
+
+def _acceptance(people: _Counted) -> dict[str, Any]:
+    return {
+        "operator": {"code": "TESTOP01", "name": "テストガス株式会社"},
+        "application": {
+            "id": "abc123/TESTOP01",
+            "kinds": ["利用申請（新規）"],
+            "accepted_on": date(2026, 12, 1),
+            "processing_day": date(2026, 12, 1),
+            "title": "",
+        },
+        "desks": [],
+        "uses_processing_day": True,
+        "operator_items": [],
+        "people": people,
+        "at_once": False,
+        "schedule_notes": [],
+    }
+
+
+def test_an_acceptance_lists_its_items_once_for_all_its_window_persons() -> None:
+    change = _CHANGE
+    people = _Counted(
+        [
+            {"name": "利用 一郎", "email": "u1@test-gas.example.co.jp",
+             "affiliation_name": "テストガス株式会社", "changes": [change]},
+            # A value of several lines shows as a quotation, in the part as everywhere.
+            {"name": "利用 二郎\n■ 偽の見出し", "email": "u2@test-gas.example.co.jp",
+             "affiliation_name": "テストガス株式会社", "changes": [change]},
+        ]
+    )  # fmt: skip
+    context = _acceptance(people)
+    bodies = []
+    for n, name in enumerate(("窓口 一郎", "窓口 花子")):
+        recipient = Recipient(name, f"window{n}@test-gas.example.co.jp")
+        notice = Notice("accepted", "abc123/TESTOP01", recipient, "mail-accepted.txt.j2",
+                        date(2026, 12, 1), context)  # fmt: skip
+        body = _parsed(compose(notice, "受付 <uketsuke@reception.example.jp>").message)
+        bodies.append(body.get_content().replace("\r\n", "\n"))
+    assert people.walked == 1  # the items rendered once, for both window persons
+    for body, name in zip(bodies, ("窓口 一郎", "窓口 花子"), strict=True):
+        assert f"システム窓口責任者 {name} 様" in body
+        assert "1. 利用 一郎（ID: u1@test-gas.example.co.jp" in body
+        assert "   託送システム（taxis）: 設定 1011 / 利用開始 2026-12-07\n" in body
+        assert "2. 利用 二郎\n      > ■ 偽の見出し（ID: u2@" in body
+        assert "\n■ 偽の見出し" not in body
+    assert bodies[0].replace("窓口 一郎", "窓口 花子") == bodies[1]

@@ -21,7 +21,7 @@ import functools
 import hashlib
 import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from email import message_from_bytes
@@ -227,8 +227,17 @@ class _Environment(jinja2.Environment):
             return super().getattr(obj, attribute)
 
 
+class _Rendered(str):
+    """A part a template of the package rendered (``shared_part``), each value in it
+    already shown as ``_shown`` shows it: placed as it is."""
+
+    __slots__ = ()
+
+
 def _shown(value: Any) -> Any:
     """Every value a template writes, as a mail's body shows text (``escape.mail_text``)."""
+    if type(value) is _Rendered:
+        return value
     return mail_text(value) if isinstance(value, str) else value
 
 
@@ -273,10 +282,39 @@ class Later:
     make: Callable[[], Composed]
 
 
+# The parts rendered last, by the identity of the context they were rendered from (kept
+# with it, so that an id is never taken for another context's). The notices of one
+# application to each of its window persons are composed one after the other.
+_PARTS: dict[tuple[int, str], tuple[Mapping[str, Any], _Rendered]] = {}
+_PARTS_KEPT = 16
+
+
+def _shared_part(context: Mapping[str, Any], name: str) -> _Rendered:
+    """The template ``name`` rendered from a notice's ``context`` alone, once for all the
+    notices sharing that context: what does not depend on the recipient (an acceptance
+    lists every item of its application, 177 lines a mail in a first apply, to each of the
+    operator's window persons). The recipient is not among its variables: a part that
+    named it would fail, never show one recipient's name to another."""
+    key = (id(context), name)
+    found = _PARTS.get(key)
+    if found is not None and found[0] is context:
+        return found[1]
+    if len(_PARTS) >= _PARTS_KEPT:
+        del _PARTS[next(iter(_PARTS))]
+    part = _Rendered(_ENV.get_template(name).render(context))
+    _PARTS[key] = (context, part)
+    return part
+
+
 def render(notice: Notice) -> tuple[str, str]:
     """The subject and body the notice's template gives."""
     template = _ENV.get_template(notice.template)
-    module = template.make_module({**notice.context, "recipient": notice.recipient})
+    variables = {
+        **notice.context,
+        "recipient": notice.recipient,
+        "shared_part": partial(_shared_part, notice.context),
+    }
+    module = template.make_module(variables)
     subject = str(getattr(module, "subject", "")).strip()
     if not subject:
         raise ConfigError(msg("Template {template} sets no subject", template=notice.template))

@@ -374,9 +374,11 @@ def render(
             )
         )
     files.update(whitelisted)
-    files.update(mail_file(mail) for mail in mails)
     manifest = Listing(MANIFEST, lambda digests: _manifest(history, today, batch, options, digests))
-    return dict(sorted(files.items())), manifest
+    # The mails are written last, in the plan's order: an application's notices to each of
+    # its window persons one after the other, as they share the rendering of its items
+    # (``compose._shared_part``). Listings sort the files by name whatever the order.
+    return {**dict(sorted(files.items())), **dict(mail_file(mail) for mail in mails)}, manifest
 
 
 def _scim_is_snapshot(
