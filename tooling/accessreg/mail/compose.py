@@ -293,8 +293,9 @@ def _shared_part(context: Mapping[str, Any], name: str) -> _Rendered:
     """The template ``name`` rendered from a notice's ``context`` alone, once for all the
     notices sharing that context: what does not depend on the recipient (an acceptance
     lists every item of its application, 177 lines a mail in a first apply, to each of the
-    operator's window persons). The recipient is not among its variables: a part that
-    named it would fail, never show one recipient's name to another."""
+    operator's window persons; a completion notice, every user of its system). The
+    recipient is not among its variables: a part that named it would fail, never show one
+    recipient's name to another."""
     key = (id(context), name)
     found = _PARTS.get(key)
     if found is not None and found[0] is context:
