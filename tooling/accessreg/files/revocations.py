@@ -40,6 +40,7 @@ from accessreg.model.layout import Kind
 from accessreg.model.problems import Level
 
 Data = dict[str, Any]
+_Narrower = Callable[[Data, Data], Data]  # a file's kept version, narrowed by a later one
 _MISSING = object()
 _DAY = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
@@ -48,16 +49,10 @@ def revoked(rel: str, kept: bytes, broken: bytes) -> bytes | None:
     """``kept`` (a version that loads, as downstream holds it) with the revocations of
     ``broken`` (a later version, with errors) laid over it, as the file's content; None
     when ``broken`` revokes nothing that can be taken, or is no operator's or user's file."""
-    kind = layout.classify(rel)
-    narrow = _NARROWERS.get(kind) if kind is not None else None
-    if narrow is None or kind is None:
+    read = _read(rel, kept, broken)
+    if read is None:
         return None
-    try:
-        was, now = yamlsafe.load(kept), yamlsafe.load(broken)
-    except yamlsafe.YamlProblem:
-        return None
-    if not isinstance(was, dict) or not isinstance(now, dict):
-        return None
+    kind, narrow, was, now = read
     narrowed = narrow(was, now)
     if narrowed == was:
         return None
@@ -72,17 +67,29 @@ def narrows_only(rel: str, before: bytes, after: bytes) -> bool:
     """Whether ``after`` only takes access away from ``before`` (two versions of an
     operator's or a user's file, either of them with errors): every change it makes is one
     :func:`revoked` would take from it, and it makes one at least."""
-    kind = layout.classify(rel)
-    narrow = _NARROWERS.get(kind) if kind is not None else None
-    if narrow is None:
+    read = _read(rel, before, after)
+    if read is None:
         return False
-    try:
-        was, now = yamlsafe.load(before), yamlsafe.load(after)
-    except yamlsafe.YamlProblem:
-        return False
-    if not isinstance(was, dict) or not isinstance(now, dict) or _plain(was) == _plain(now):
+    _, narrow, was, now = read
+    if _plain(was) == _plain(now):
         return False
     return _plain(narrow(was, now)) == _plain(now)
+
+
+def _read(rel: str, was: bytes, now: bytes) -> tuple[Kind, _Narrower, Data, Data] | None:
+    """The kind of ``rel``, what narrows it, and its two versions as mappings; None for a
+    file of no operator's or user's, or a version that is no mapping."""
+    kind = layout.classify(rel)
+    narrow = _NARROWERS.get(kind) if kind is not None else None
+    if narrow is None or kind is None:
+        return None
+    try:
+        old, new = yamlsafe.load(was), yamlsafe.load(now)
+    except yamlsafe.YamlProblem:
+        return None
+    if not isinstance(old, dict) or not isinstance(new, dict):
+        return None
+    return kind, narrow, old, new
 
 
 def revoking_operators(changed: Iterable[tuple[str, bytes | None, bytes | None]]) -> frozenset[str]:
@@ -288,4 +295,4 @@ def _user(was: Data, now: Data) -> Data:
     return out
 
 
-_NARROWERS: dict[Kind, Callable[[Data, Data], Data]] = {Kind.OPERATOR: _operator, Kind.USER: _user}
+_NARROWERS: dict[Kind, _Narrower] = {Kind.OPERATOR: _operator, Kind.USER: _user}
