@@ -8,14 +8,17 @@ from pathlib import Path
 
 import pytest
 
+from accessreg.files.cachedload import BlobSource
+from accessreg.files.loading import LoadResult
+from accessreg.files.parsecache import cache_dir
 from accessreg.gitio.repo import GitRepository
-from accessreg.provision import completion
+from accessreg.provision import completion, merges
 from accessreg.provision import state as recorded
 from accessreg.provision.merges import Snapshots
 from accessreg.provision.notices import completion_notices, registration_notices
 from accessreg.provision.state import State
 from tests.helpers.gitrepo import GitRegistry
-from tests.helpers.lapsed import B_EMAIL, B, D
+from tests.helpers.lapsed import B_EMAIL, A, B, D
 from tests.helpers.provisioning import accessreg, merge
 from tests.helpers.regfactory import certificate, contact
 
@@ -86,3 +89,44 @@ def test_applications_rebuilt_together_owe_what_each_alone_owes(
     monkeypatch.setattr(completion, "_PART", 1)  # one application at a time
     assert completion.due(imported, snapshots) == owed
     assert completion.registrations_due(imported, snapshots, LATER) == registered
+
+
+def test_a_batch_of_most_operators_is_rebuilt_from_the_registry_read_whole(
+    gr: GitRegistry,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
+) -> None:
+    _applied(gr, tmp_path, "initial", "--initial")
+    merge(gr, "one", lambda: gr.reg.user(D, "newcomer@leaver-d.example.jp"))
+    _applied(gr, tmp_path, "merge")
+    state = _state(gr)
+    imported = state.model_copy(
+        update={"batches": {b.id: completion.confirmed(b, [], LATER) for b in state.ordered()}}
+    )
+    repo = GitRepository(gr.path)
+    request.addfinalizer(repo.close)
+    read: list[str] = []
+    real = merges.load_snapshot
+
+    def spied(source: BlobSource, directory: Path, keep: bool = True) -> LoadResult:
+        read.append(source.label)
+        assert not keep  # the head's kept registry stays the one kept
+        return real(source, directory, keep)
+
+    monkeypatch.setattr(merges, "load_snapshot", spied)
+    parsed_alone = completion.due(imported, Snapshots(repo))  # no cache: each scope parses
+    assert read == []
+    cached = Snapshots(repo, cache=cache_dir(repo.common_dir))
+    assert completion.due(imported, cached) == parsed_alone
+    assert sum(len(d.notices) for d in parsed_alone) > 10
+    # The first batch has every operator's application: read whole, once. The second, one
+    # operator's of four: its scope alone.
+    assert len(read) == 1
+    registered = completion.registrations_due(imported, Snapshots(repo), LATER)
+    assert completion.registrations_due(imported, cached, LATER) == registered
+    one, before = Snapshots(repo, cache=cache_dir(repo.common_dir)), len(read)
+    one.read_whole(state.ordered()[0].head, [A, B])  # two of four: not most
+    assert len(read) == before
+    one.read_whole(state.ordered()[0].head, [A, B, D])
+    assert len(read) == before + 1

@@ -138,12 +138,13 @@ def _items(rels: Sequence[str]) -> list[tuple[str, Kind]]:
     ]
 
 
-def load_snapshot(source: BlobSource, directory: Path) -> LoadResult:
+def load_snapshot(source: BlobSource, directory: Path, keep: bool = True) -> LoadResult:
     """``source`` loaded as :func:`load_cached` loads it on its own, the whole result kept in
     the cache with the blob ids of every file: a registry nobody changed since the last run
     (a daily run's) is read back in one piece, a fifth of the CPU of building its models
     from the parsed files again; one a merge changed since is read back and only its changed
-    files loaded (``_patched``). Only the last snapshot is kept. A source with entries that
+    files loaded (``_patched``). Only the last snapshot is kept, and only with ``keep``: a
+    read of an older revision leaves the head's in place. A source with entries that
     are no file (``file-type``) is loaded as it is: the key names files alone, and such an
     entry is an error of its own that a kept result would not hold."""
     rels = source.paths()
@@ -163,7 +164,8 @@ def load_snapshot(source: BlobSource, directory: Path) -> LoadResult:
     result = _patched(source, *kept) if kept is not None else None
     if result is None:
         result = _load_one(source, directory)
-    _write_snapshot(kept_in, key, text, result)
+    if keep:
+        _write_snapshot(kept_in, key, text, result)
     return result
 
 

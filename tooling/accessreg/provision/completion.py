@@ -8,6 +8,7 @@ of a system are marked delivered once all of them are in the outbox, so later ru
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
@@ -177,6 +178,20 @@ def _parts(records: list[ApplicationRecord]) -> Iterator[list[ApplicationRecord]
         yield records[start : start + _PART]
 
 
+def _rebuilt(
+    snapshots: Snapshots, batch: BatchRecord, records: list[ApplicationRecord]
+) -> Iterator[tuple[list[ApplicationRecord], dict[str, Accepted]]]:
+    """``records`` rebuilt a part at a time (``accepted``), each part with its applications
+    by id. The merge with the most of them is read whole first where they are most of its
+    operators (a first apply's: every operator, ``Snapshots.read_whole``)."""
+    merges = Counter(r.commit for r in records if not (r.released or r.revoked))
+    if merges:
+        commit, _ = merges.most_common(1)[0]
+        snapshots.read_whole(commit, {r.operator for r in records if r.commit == commit})
+    for part in _parts(records):
+        yield part, accepted(snapshots, batch, part)
+
+
 def view(snapshots: Snapshots, batch: BatchRecord) -> Snapshots:
     """The registries as ``batch`` saw them: the files it held back or released pinned, with
     the revocations downstream held of them then."""
@@ -208,9 +223,7 @@ def due(state: State, snapshots: Snapshots) -> list[Due]:
             continue
         records = [r for r in batch.applications if not owed.keys().isdisjoint(r.systems)]
         notices: dict[str, list[Notice]] = {system: [] for system in owed}
-        seen = view(snapshots, batch)
-        for part in _parts(records):
-            rebuilt = accepted(seen, batch, part)
+        for part, rebuilt in _rebuilt(view(snapshots, batch), batch, records):
             for system, imported_on in owed.items():
                 notices[system] += [
                     notice
@@ -237,9 +250,7 @@ def registrations_due(state: State, snapshots: Snapshots, today: date) -> list[N
         ]
         if not done:
             continue
-        seen = view(snapshots, batch)
-        for part in _parts(done):
-            rebuilt = accepted(seen, batch, part)
+        for part, rebuilt in _rebuilt(view(snapshots, batch), batch, done):
             for record in part:
                 notices += registration_notices(batch, rebuilt[record.id], today)
     return notices

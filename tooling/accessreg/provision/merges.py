@@ -24,7 +24,7 @@ from functools import cached_property, partial
 from pathlib import Path
 
 from accessreg.errors import ConfigError
-from accessreg.files.cachedload import Parsings, Shared, load_cached
+from accessreg.files.cachedload import Parsings, Shared, load_cached, load_snapshot
 from accessreg.files.loading import LoadResult, Models, load
 from accessreg.files.revocations import revoked
 from accessreg.files.sources import MemorySource
@@ -141,6 +141,27 @@ class Snapshots:
             found = effective_access(registry, self.scope if only is None else only, like)
             known = self._access[key] = (registry, found)
         return known[1]
+
+    def read_whole(self, rev: str, operators: Collection[str]) -> None:
+        """Before scopes covering ``operators`` are read at ``rev``: when they are most of
+        its operators, the registry there is read whole, once, and each scope taken from it
+        (``_as_validated``), rather than their users parsed scope by scope. Read back from
+        the one the cache keeps (``load_snapshot``, patched with the files changed since),
+        a fifth of parsing them: the confirmation of a first apply's batch rebuilt every
+        operator's application 250 at a time, parsing all 200,000 users, 40 % of its CPU.
+        Without a cache, nothing: the scopes parse their own."""
+        if self.cache is None:
+            return
+        sha = self.repo.resolve(rev)
+        if self._validated is not None and self._validated[0] == sha:
+            return
+        present = self.repo.tree_entries(sha, f"{PREFIX}/{layout.USERS_DIR}")
+        if len(present.keys() & set(operators)) * 2 <= len(present):
+            return
+        # Not kept in its turn: the cache keeps the head's, which ``status`` and ``daily`` read.
+        found = load_snapshot(self.repo.blob_source(sha, PREFIX), self.cache, keep=False)
+        if found.registry is not None:
+            self._validated = (sha, found.registry)
 
     def keep(self, sha: str, registry: Registry) -> None:
         """Use ``registry`` as the one at commit ``sha`` (already loaded elsewhere, so
