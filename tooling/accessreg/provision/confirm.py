@@ -129,9 +129,14 @@ def status(
     """Every application applied by ``today`` and its progress on that day, every
     suspension of HEAD in force on that day (from the day recorded for it), and the
     registry at HEAD."""
-    with Session.open(root, remote=state_remote) as session:
+    # The registry is millions of objects without cycles: built with the collector paused,
+    # then left out of its passes (three of them walked it whole, 1.3 s of a 3.4 s status
+    # at 200,000 users).
+    with Session.open(root, remote=state_remote) as session, gcpause.kept() as keep:
         state = recorded.load(session.state.files)
-        registry = _head(session.repo, operator)
+        with gcpause.paused():
+            registry = _head(session.repo, operator)
+            keep()
         known = set(registry.operators) | {app.operator for _, app in state.applications()}
         if operator is not None and operator not in known:
             guess = layout.closest_code(operator, known)
