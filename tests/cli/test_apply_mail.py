@@ -577,6 +577,9 @@ class _Unread:
     def narrowed(self, *_: object) -> object:
         raise AssertionError("an application was rebuilt from git")
 
+    def read_whole(self, *_: object) -> None:
+        raise AssertionError("an application was rebuilt from git")
+
 
 @pytest.mark.parametrize("sender", ["apply", "confirm"])
 def test_a_registration_notice_delivered_is_recorded_and_its_application_not_rebuilt(
