@@ -12,6 +12,7 @@ from accessreg.files.cachedload import BlobSource
 from accessreg.files.loading import LoadResult
 from accessreg.files.parsecache import cache_dir
 from accessreg.gitio.repo import GitRepository
+from accessreg.model import layout
 from accessreg.provision import completion, merges
 from accessreg.provision import state as recorded
 from accessreg.provision.merges import Snapshots
@@ -129,4 +130,11 @@ def test_a_batch_of_most_operators_is_rebuilt_from_the_registry_read_whole(
     one.read_whole(state.ordered()[0].head, [A, B])  # two of four: not most
     assert len(read) == before
     one.read_whole(state.ordered()[0].head, [A, B, D])
+    assert len(read) == before + 1
+    # A catalog held back is laid over no registry read whole: the scopes read their own.
+    catalog = gr.repo.git.show(f"HEAD:registry/{layout.CATALOG_FILE}").encode()
+    held = Snapshots(repo, cache=cache_dir(repo.common_dir)).narrowed(
+        None, {layout.CATALOG_FILE: catalog}
+    )
+    held.read_whole(state.ordered()[0].head, [A, B, D])
     assert len(read) == before + 1

@@ -149,8 +149,9 @@ class Snapshots:
         the one the cache keeps (``load_snapshot``, patched with the files changed since),
         a fifth of parsing them: the confirmation of a first apply's batch rebuilt every
         operator's application 250 at a time, parsing all 200,000 users, 40 % of its CPU.
-        Without a cache, nothing: the scopes parse their own."""
-        if self.cache is None:
+        Without a cache, nothing: the scopes parse their own; nor with the catalog pinned,
+        which ``_as_validated`` does not lay over."""
+        if self.cache is None or layout.CATALOG_FILE in self.pins:
             return
         sha = self.repo.resolve(rev)
         if self._validated is not None and self._validated[0] == sha:
