@@ -35,7 +35,10 @@ fresh process each, with this checkout's ``tooling/``, as the merge workflow run
    batch grow by one a run (in operation, weeks of them), and so would a run that went
    back through them for every operator it reads;
 8. once: ``confirm`` of the first apply's batch (every system imported; the completion
-   notices of its applications written, not sent).
+   notices of its applications written, not sent);
+9. once: a one-file merge applied while those notices are owed: a run that does not send
+   them writes them again, each application of the batch rebuilt (the first batch's
+   registry read whole from the cache: most of its operators).
 
 Each run writes into a directory of its own under ``benchmarks/work/apply-<size>-out``, as
 the workflow's fresh runner does, and the benchmark then removes it, flushes the file
@@ -267,6 +270,9 @@ def main() -> int:
         mails = len(list((target / "mail").glob("*.eml")))
         show(f"confirm <the first apply's batch>, {mails} notices written", confirmed)
         shutil.rmtree(target)
+        change_memos(repo, users[3:4], "owed")
+        owed = apply(repo, "out-owed", "--confirm")
+        show(f"apply, 1 file, the {mails} notices of the first batch owed", owed)
         medians[(size, "initial")] = first.cpu
         medians[(size, "validate")] = validate_cpu
         shutil.rmtree(outputs(repo))
