@@ -110,6 +110,8 @@ class Snapshots:
         shared = shared or Shared()
         self._known: Parsings = shared.parsed
         self._models: Models = shared.models
+        # A registry at a commit, each scope read there taken from it (``_as_validated``):
+        # the one validation loaded, or one ``read_whole`` read back from the cache.
         self._validated = shared.head
         # (id, operators) → the registry (kept, so that the id stays its own) and its access
         self._access: dict[tuple[int, frozenset[str] | None], tuple[Registry, Access]] = {}
@@ -229,8 +231,9 @@ class Snapshots:
         return self._cache[sha]
 
     def _as_validated(self, sha: str, under: list[str]) -> Registry | None:
-        """The registry validation loaded at ``sha``, without the users beyond the scope
-        (validation checked more operators, or all of them): what a load would give, once
+        """The registry validation loaded at ``sha`` (or ``read_whole`` read there), without
+        the users beyond the scope (validation checked more operators, or all of them; a
+        registry read whole holds every operator's): what a load would give, once
         its files with errors are loaded as they are (validation keeps what it salvaged of
         those, a load does not), the pinned ones are laid over it, and the scope's files it
         did not check are added (the operator of a file held back is read on every run, its
