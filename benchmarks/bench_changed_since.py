@@ -121,7 +121,7 @@ def main() -> int:
         for _ in range(args.runs):
             elapsed, at_head = accessreg(repo, *common, "--changed-since", base, "--head", "HEAD")
             committed.append(elapsed)
-            assert at_head.stdout == fast.stdout
+            assert fast is not None and at_head.stdout == fast.stdout
         same = None
         full_time = None
         if not args.no_full:

@@ -208,7 +208,9 @@ def main() -> int:
         shutil.rmtree(cache_of(repo), ignore_errors=True)
         cold = daily(repo, first, next(outs))
         print(f"    cold (fills the cache): {cold.cpu:.2f} s CPU, {cold.mails} mails", flush=True)
-        found = {"first day, cold cache": (cold.cpu, None, cold.mails)}
+        found: dict[str, tuple[float, float | None, int]] = {
+            "first day, cold cache": (cold.cpu, None, cold.mails)
+        }
         nxt = ["daily", *inputs, "--today", NEXT.isoformat()]
         users = git(repo, "ls-tree", "-r", "--name-only", "HEAD", "--", "registry/users")
         merged = random.Random(2).sample(users.splitlines(), args.runs)

@@ -20,6 +20,7 @@ import argparse
 import shlex
 import sys
 from pathlib import Path
+from typing import Any
 
 import yaml
 from cputime import accessreg, describe, git, machine, median, registry
@@ -27,7 +28,7 @@ from cputime import accessreg, describe, git, machine, median, registry
 TODAY = "2026-11-22"
 
 
-def template(repo: Path) -> tuple[str, dict[str, str]]:
+def template(repo: Path) -> tuple[str, dict[str, Any]]:
     """A user file whose permissions are all plain codes, and its data."""
     for rel in git(repo, "ls-files", "--", "registry/users").splitlines()[::97]:
         data = yaml.safe_load((repo / rel).read_text("utf-8"))

@@ -22,7 +22,7 @@ def run_tool(*args: str) -> subprocess.CompletedProcess[str]:
     [
         ("ruff", "check", "--no-cache", "tooling", "tests", "benchmarks"),
         ("ruff", "format", "--check", "--no-cache", "tooling", "tests", "benchmarks"),
-        ("mypy",),  # strict, on tooling/accessreg: [tool.mypy] in pyproject.toml
+        ("mypy",),  # strict, on tooling/accessreg and benchmarks: [tool.mypy] in pyproject.toml
     ],
     ids=["ruff-check", "ruff-format", "mypy"],
 )
