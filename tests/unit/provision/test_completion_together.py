@@ -3,6 +3,7 @@ hundred at a time: the notices they owe are those each application rebuilt alone
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -33,6 +34,15 @@ def gr(lapsed_gr: GitRegistry) -> GitRegistry:
     return lapsed_gr
 
 
+@pytest.fixture
+def repo(gr: GitRegistry, tmp_path: Path) -> Iterator[GitRepository]:
+    """The registry after its first apply, read as the commands read it."""
+    _applied(gr, tmp_path, "initial", "--initial")
+    repo = GitRepository(gr.path)
+    yield repo
+    repo.close()
+
+
 def _applied(gr: GitRegistry, tmp_path: Path, name: str, *extra: str) -> None:
     done = accessreg(gr, "apply", "--out", str(tmp_path / name), "--confirm", *extra, *DAY)
     assert done.returncode == 0, done.stderr
@@ -44,12 +54,8 @@ def _state(gr: GitRegistry) -> State:
 
 
 def test_applications_rebuilt_together_owe_what_each_alone_owes(
-    gr: GitRegistry,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    request: pytest.FixtureRequest,
+    gr: GitRegistry, repo: GitRepository, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _applied(gr, tmp_path, "initial", "--initial")
 
     def three_operators() -> None:
         gr.reg.operator(certificates=[certificate(1)])
@@ -62,8 +68,6 @@ def test_applications_rebuilt_together_owe_what_each_alone_owes(
     merge(gr, "three", three_operators)
     _applied(gr, tmp_path, "merge")
     state = _state(gr)
-    repo = GitRepository(gr.path)
-    request.addfinalizer(repo.close)
     snapshots = Snapshots(repo)
     batches = state.ordered()
     assert [len(b.applications) for b in batches] == [4, 3]  # every operator, then three
@@ -93,20 +97,14 @@ def test_applications_rebuilt_together_owe_what_each_alone_owes(
 
 
 def test_a_batch_of_most_operators_is_rebuilt_from_the_registry_read_whole(
-    gr: GitRegistry,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    request: pytest.FixtureRequest,
+    gr: GitRegistry, repo: GitRepository, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _applied(gr, tmp_path, "initial", "--initial")
     merge(gr, "one", lambda: gr.reg.user(D, "newcomer@leaver-d.example.jp"))
     _applied(gr, tmp_path, "merge")
     state = _state(gr)
     imported = state.model_copy(
         update={"batches": {b.id: completion.confirmed(b, [], LATER) for b in state.ordered()}}
     )
-    repo = GitRepository(gr.path)
-    request.addfinalizer(repo.close)
     read: list[str] = []
     real = merges.load_snapshot
 
