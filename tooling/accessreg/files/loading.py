@@ -29,6 +29,7 @@ from accessreg.files.sources import (
     Entry,
     Identified,
     Irregular,
+    Prefetching,
     Source,
     irregular_message,
 )
@@ -239,8 +240,17 @@ def _in_slices(
         _TASK, _ITEMS = None, None
 
 
+def _fetched(source: Source, part: Items) -> None:
+    """A slice's files read at once where the source can (``Prefetching``). Read one by
+    one from git, each would start a process: a first apply's history, loading the files
+    each merge changed, started 20,000 for a 20,000-user registry built in ten merges."""
+    if isinstance(source, Prefetching):
+        source.prefetch(rel for rel, _ in part)
+
+
 def parse_all(source: Source, by_kind: dict[Kind, SchemaChecker], items: Items) -> list[Parsed]:
     def parse_slice(part: Items) -> list[Parsed]:
+        _fetched(source, part)
         return [parse(rel, kind, source.read(rel), by_kind[kind]) for rel, kind in part]
 
     return [p for chunk in _in_slices(parse_slice, items, by_kind, 8) for p in chunk]
@@ -310,6 +320,7 @@ def _load_all(
     """
 
     def load_slice(part: Items) -> _Batch:
+        _fetched(source, part)
         batch = _Batch([], {})
         for i, (rel, kind) in enumerate(part):
             model, found = model_of(parse(rel, kind, source.read(rel), by_kind[kind]))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from pathlib import Path
 from typing import Literal, Protocol, runtime_checkable
 
@@ -47,6 +47,14 @@ class Identified(Protocol):
     """A source that knows each file's git blob id (a digest of its content) unread."""
 
     def blob(self, rel: str) -> str: ...
+
+
+@runtime_checkable
+class Prefetching(Protocol):
+    """A source that reads many files at once for less than one by one: from git, one
+    ``cat-file`` process for them all, where each file read alone starts its own."""
+
+    def prefetch(self, rels: Iterable[str]) -> None: ...
 
 
 @runtime_checkable
