@@ -166,6 +166,13 @@ class Snapshots:
         if found.registry is not None:
             self._validated = (sha, found.registry)
 
+    def let_go(self, sha: str) -> None:
+        """Hold the registry read at commit ``sha`` no longer (read again if asked for),
+        nor its access."""
+        found = self._cache.pop(sha, None)
+        if found is not None:
+            self._access = {k: v for k, v in self._access.items() if v[0] is not found}
+
     def keep(self, sha: str, registry: Registry) -> None:
         """Use ``registry`` as the one at commit ``sha`` (already loaded elsewhere, so
         without pins: kept only when nothing is pinned and every user is wanted)."""
@@ -340,6 +347,22 @@ class Snapshots:
         )
         self._near = (sha, registry)
         return registry
+
+
+def _part(registry: Registry, codes: Collection[str]) -> Registry:
+    """``registry`` with the operators ``codes`` alone, and their users: what a step's
+    applications read of its sides (their operators' entries and users, the catalog)."""
+    users = tuple(u for code in sorted(codes) for u in registry.users_of(code))
+    own = [e.file for c in codes if (e := registry.operators.get(c)) is not None]
+    kept = frozenset([*own, *(u.file for u in users), *_SHARED_FILES]) & registry.files
+    return replace(
+        registry,
+        operators={c: e for c, e in registry.operators.items() if c in codes},
+        users=users,
+        files=kept,
+        broken=registry.broken & kept,
+        irregular={},
+    )
 
 
 def _within(registry: Registry, files: Collection[str]) -> Registry:
@@ -671,6 +694,7 @@ def merged_on(commit: CommitInfo) -> date:
 
 
 _OWN = (layout.Kind.OPERATOR, layout.Kind.USER)  # an operator's own files
+_SHARED_FILES = (layout.CATALOG_FILE, layout.MAINTAINERS_FILE, layout.CALENDAR_FILE)
 
 
 def _touched(
@@ -678,18 +702,18 @@ def _touched(
 ) -> tuple[bool, frozenset[str] | None]:
     """Whether a merge that changed ``paths`` is a step of a history read for ``scope``
     (None: every operator), and the scope's operators whose files it changed (None: a file
-    every operator depends on, or no scope). A merge that changed none of the scope's files
-    is no step of it: the range since a permission still to come is weeks of merges, and
-    each step reads and compares the scope's registries on both of its sides."""
+    every operator depends on). A merge that changed none of the scope's files is no step
+    of it: the range since a permission still to come is weeks of merges, and each step
+    reads and compares the scope's registries on both of its sides."""
     codes: set[str] = set()
     for p in paths:
         rel = layout.registry_rel(p)
         if rel is None:
             continue
         kind, code = layout.split(rel)
-        if scope is None or kind not in _OWN or code is None:
+        if kind not in _OWN or code is None:
             return True, None
-        if code in scope:
+        if scope is None or code in scope:
             codes.add(code)
     return bool(codes), frozenset(codes)
 
@@ -755,15 +779,27 @@ def _steps(
             # parent's catalog may not load either).
             previous = snapshots.at(base) if base is not None else empty_like(after)
         found = merged.get(commit.sha, MergedPullRequest(default))
-        # Of a scope's operators, only those the merge changed can change: their holders
-        # alone are compared (each step otherwise compares the whole scope's).
+        # Of a scope's operators (every operator's, where none is given: a first apply's
+        # history from the registry's first merge), only those the merge changed can change:
+        # their holders alone are compared (each step otherwise compares the whole scope's).
         access: Callable[[Registry], Access] = snapshots.access
         scope = snapshots.scope
+        if scope is None:
+            scope = frozenset(previous.operators.keys() | after.operators.keys())
         if pending is not None and scope and _apart(previous, after, frozenset(pending), scope):
             access = partial(snapshots.access, only=frozenset(pending))
-        yield step_between(
+        made = step_between(
             commit, previous, after, found, recorded, access, loaded, waits, since=since
         )
+        if snapshots.scope is None and commit.sha != head:
+            # Whole registries on both sides: the step keeps its operators' part of them,
+            # and the one before is let go. Kept whole, each merge of a first apply's
+            # history held two registries (a registry built in ten merges: 1.45 GiB).
+            read = (pending or set()) | set(made.operator_codes())
+            made = replace(made, before=_part(previous, read), after=_part(after, read))
+            if since is not None:
+                snapshots.let_go(since)
+        yield made
         previous, since, pending = after, commit.sha, set()
 
 

@@ -1,0 +1,127 @@
+"""A first apply's history reads every merge since the registry began, each step between two
+whole registries: a step compares the holders of the operators its merge changed alone
+(unless a login ID it touches is another operator's), keeps only those operators' part of
+its two sides, and lets the registry before it go. Its changes and applications are those
+of the step computed between the whole registries."""
+
+from __future__ import annotations
+
+import gc
+import weakref
+from collections.abc import Callable, Collection
+from datetime import date
+
+import pytest
+
+from accessreg.gitio.repo import GitRepository
+from accessreg.model.registry import Registry
+from accessreg.outputs import access as access_module
+from accessreg.provision import merges
+from accessreg.provision.merges import MergedPullRequest, Snapshots, history, step_between
+from accessreg.timeline.effective import Events
+from tests.helpers.gitrepo import GitRegistry
+from tests.helpers.regfactory import RegistryFactory, contact
+
+DAY = date(2026, 12, 3)
+SHARED = "shared@test-two.example.co.jp"  # a login two operators hold for one merge
+
+
+def _history(reg: RegistryFactory) -> tuple[GitRegistry, list[str]]:
+    """Six merges after the first commit, each changing one or two operators' files; the
+    fourth gives a third operator a login the second holds, the fifth takes it back."""
+    gr = GitRegistry(reg)
+    merged = []
+
+    def merge(message: str, change: Callable[[], object]) -> None:
+        change()
+        merged.append(gr.commit(message))
+
+    def second() -> None:
+        reg.operator("TESTOP02", contacts=[contact(n=2, email="window@test-two.example.jp")])
+        reg.user("TESTOP02", SHARED, permissions={"taxis": "1010"})
+
+    merge("the second operator", second)
+    merge("a user of each", lambda: (
+        reg.user(permissions={"johs": "J1010"}),
+        reg.user("TESTOP02", "more@test-two.example.co.jp", permissions={"taxis": "1011"}),
+    ))  # fmt: skip
+
+    def third() -> None:
+        reg.operator("TESTOP03", contacts=[contact(n=3, email="window@test-three.example.jp")])
+        reg.user("TESTOP03", "own@test-three.example.co.jp", permissions={"taxis": "1010"})
+
+    merge("the third operator", third)
+    merge("a login of the second's", lambda: reg.user("TESTOP03", SHARED))
+    merge("taken back", lambda: gr.remove(f"users/TESTOP03/{SHARED}.yaml"))
+    merge("a memo", lambda: reg.user("TESTOP02", SHARED, permissions={"taxis": "1010"},
+                                     memo="変更申請"))  # fmt: skip
+    return gr, merged
+
+
+def test_each_step_is_the_one_between_whole_registries(
+    reg: RegistryFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gr, merged = _history(reg)
+    asked: list[tuple[int, frozenset[str] | None]] = []
+    real = access_module.effective_access
+
+    def counted(
+        registry: Registry, only: Collection[str] | None = None, like: object = None
+    ) -> access_module.Access:
+        asked.append((len(registry.users), frozenset(only) if only is not None else None))
+        return real(registry, only, like)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(merges, "effective_access", counted)
+    with GitRepository(gr.path) as repo:
+        whole = Snapshots(repo)
+        head = whole.at(merged[-1])
+        snapshots = Snapshots(repo)
+        snapshots.keep(merged[-1], head)  # as a first apply keeps what validation loaded
+        found = history(snapshots, None, merged[-1], DAY)
+        asked_by_history = list(asked)
+        commits = {c.sha: c for c in repo.first_parent_history(None, merged[-1])}
+        parents = [gr.repo.commit(merged[0]).parents[0].hexsha, *merged[:-1]]
+        steps = {s.commit.sha: s for s in found.steps}
+        assert set(merged) <= steps.keys()
+        for sha, since in zip(merged, parents, strict=True):
+            alone = step_between(
+                commits[sha], whole.at(since), whole.at(sha), MergedPullRequest(Events()),
+                access=real, loaded=DAY, since=since,
+            )  # fmt: skip
+            made = steps[sha]
+            assert made.changes == alone.changes, sha
+            assert made.operators == alone.operators, sha
+            if sha != merged[-1]:
+                codes = set(made.operator_codes())
+                assert set(made.after.operators) <= codes | set(alone.operator_codes())
+                assert {u.operator_code for u in made.after.users} <= set(made.after.operators)
+    # The login two operators held: its merges compared every holder; the others, theirs.
+    whole_registry = [only for _, only in asked_by_history if only is None]
+    narrow = [only for _, only in asked_by_history if only is not None]
+    assert frozenset({"TESTOP02"}) in narrow and frozenset({"TESTOP01", "TESTOP02"}) in narrow
+    # The first commit (the catalog: every operator's holders), the two merges of the login
+    # (three registries), and the range's two ends.
+    assert len(whole_registry) == 2 + 3 + 2
+    assert len(narrow) == 2 * 4
+
+
+def test_no_whole_registry_of_a_merge_before_the_head_stays_held(reg: RegistryFactory) -> None:
+    gr, merged = _history(reg)
+    held: dict[str, weakref.ref[Registry]] = {}
+    with GitRepository(gr.path) as repo:
+        snapshots = Snapshots(repo)
+        snapshots.keep(merged[-1], Snapshots(repo).at(merged[-1]))
+        real = snapshots.at
+
+        def at(rev: str) -> Registry:
+            found = real(rev)
+            held.setdefault(rev, weakref.ref(found))
+            return found
+
+        snapshots.at = at  # type: ignore[method-assign]
+        found = history(snapshots, None, merged[-1], DAY)
+        gc.collect()
+        alive = [rev for rev, ref in held.items() if ref() is not None and rev != merged[-1]]
+        # The last one read stays, to make the next from (``_patched``); no other.
+        assert len(alive) <= 1, [merged.index(r) if r in merged else r for r in alive]
+        assert len(found.steps) == 1 + len(merged)  # the first commit's, from nothing
