@@ -13,11 +13,19 @@ from datetime import date
 
 import pytest
 
+from accessreg.files.loading import load
+from accessreg.files.sources import MemorySource
 from accessreg.gitio.repo import GitRepository
 from accessreg.model.registry import Registry
 from accessreg.outputs import access as access_module
 from accessreg.provision import merges
-from accessreg.provision.merges import MergedPullRequest, Snapshots, history, step_between
+from accessreg.provision.merges import (
+    PREFIX,
+    MergedPullRequest,
+    Snapshots,
+    history,
+    step_between,
+)
 from accessreg.timeline.effective import Events
 from tests.helpers.gitrepo import GitRegistry
 from tests.helpers.regfactory import RegistryFactory, contact
@@ -125,3 +133,95 @@ def test_no_whole_registry_of_a_merge_before_the_head_stays_held(reg: RegistryFa
         # The last one read stays, to make the next from (``_patched``); no other.
         assert len(alive) <= 1, [merged.index(r) if r in merged else r for r in alive]
         assert len(found.steps) == 1 + len(merged)  # the first commit's, from nothing
+
+
+def test_a_file_held_back_at_the_head_reads_one_registry_whole_not_one_a_merge(
+    reg: RegistryFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With a file held back (pinned), the head validation loaded is not the one the history
+    reads: the first registry it reads is loaded whole, each next one made from the last."""
+    gr, merged = _history(reg)
+    reg.user("TESTOP02", "broken@test-two.example.co.jp", unknown_key="x")
+    head = gr.commit("a file with an error")
+    whole: list[str] = []
+    real = merges._loaded
+
+    def counted(source: MemorySource, sha: str) -> Registry:
+        whole.append(sha)
+        return real(source, sha)
+
+    monkeypatch.setattr(merges, "_loaded", counted)
+    with GitRepository(gr.path) as repo:
+        snapshots = Snapshots(
+            repo, pins={"users/TESTOP02/broken@test-two.example.co.jp.yaml": None}
+        )
+        found = history(snapshots, None, head, DAY)
+    assert len(found.steps) == 2 + len(merged)
+    assert whole == [head]
+
+
+def test_a_file_unchanged_since_its_merge_is_read_there_as_the_head_has_it(
+    reg: RegistryFactory,
+) -> None:
+    gr, merged = _history(reg)
+    with GitRepository(gr.path) as repo:
+        head = Snapshots(repo).at(merged[-1])
+        snapshots = Snapshots(repo)
+        snapshots.keep(merged[-1], head)
+        found = history(snapshots, None, merged[-1], DAY)
+    at_head = {u.file: u.user for u in head.users}
+    steps = {s.commit.sha: s for s in found.steps}
+    added = steps[merged[1]].after  # a user of each: one of TESTOP01's, one of TESTOP02's
+    kept = [u for u in added.users if u.file.endswith("more@test-two.example.co.jp.yaml")]
+    assert [u.user for u in kept] == [at_head[kept[0].file]]
+    assert kept[0].user is at_head[kept[0].file]  # the head's model, not a second one
+    changed = [u for u in added.users if SHARED in u.file]  # its memo came later
+    assert changed and changed[0].user is not at_head[changed[0].file]
+    assert changed[0].user != at_head[changed[0].file]
+
+
+def test_a_file_read_under_another_catalog_is_loaded_there(reg: RegistryFactory) -> None:
+    """The same content under an older catalog may not load (a code it did not have yet):
+    the head's model does not stand in for it there."""
+    gr = GitRegistry(reg)
+    code = "      - {code: '1012',"
+    text = (reg.root / "systems.yaml").read_text(encoding="utf-8")
+    line = next(t for t in text.splitlines(keepends=True) if t.startswith(code))
+    reg.edit("systems.yaml", line, "")
+    first = gr.commit("a catalog without 1012")
+    reg.user(email="limited@test-gas.example.co.jp", permissions={"taxis": "1012"})
+    without = gr.commit("a user of 1012, before the catalog has it")
+    reg.edit("systems.yaml", "      - {code: '1011',", line + "      - {code: '1011',")
+    head = gr.commit("1012 in the catalog")
+    with GitRepository(gr.path) as repo:
+        whole = Snapshots(repo)
+        snapshots = Snapshots(repo)
+        snapshots.keep(head, whole.at(head))
+        found = history(snapshots, None, head, DAY)
+        steps = {s.commit.sha: s for s in found.steps}
+        commits = {c.sha: c for c in repo.first_parent_history(None, head)}
+        alone = step_between(
+            commits[without], whole.at(first), whole.at(without), MergedPullRequest(Events()),
+            loaded=DAY, since=first,
+        )  # fmt: skip
+    assert alone.changes == () and steps[without].changes == ()
+    assert "users/TESTOP01/limited@test-gas.example.co.jp.yaml" in whole.at(without).broken
+
+
+def test_what_validation_salvaged_of_a_file_stands_for_no_load(reg: RegistryFactory) -> None:
+    gr = GitRegistry(reg)
+    reg.user(email="odd@test-gas.example.co.jp", permissions={"taxis": "1010"}, unknown_key="x")
+    added = gr.commit("a file with an error")
+    reg.user("TESTOP01", "later@test-gas.example.co.jp", permissions={"taxis": "1010"})
+    head = gr.commit("another user")
+    with GitRepository(gr.path) as repo:
+        salvaged = load(repo.snapshot(head, PREFIX), salvage=True).registry
+        assert salvaged is not None
+        odd = "users/TESTOP01/odd@test-gas.example.co.jp.yaml"
+        assert odd in salvaged.broken and odd in {u.file for u in salvaged.users}
+        snapshots = Snapshots(repo)
+        snapshots.keep(head, salvaged)
+        found = history(snapshots, None, head, DAY)
+    step = next(s for s in found.steps if s.commit.sha == added)
+    assert odd in step.after.broken and odd not in {u.file for u in step.after.users}
+    assert all(c.person.login != "odd@test-gas.example.co.jp" for c in step.changes)

@@ -25,11 +25,11 @@ from pathlib import Path
 
 from accessreg.errors import ConfigError
 from accessreg.files.cachedload import Parsings, Shared, load_cached, load_snapshot
-from accessreg.files.loading import LoadResult, Models, load
+from accessreg.files.loading import Contribution, LoadResult, Models, load
 from accessreg.files.revocations import revoked
 from accessreg.files.sources import MemorySource
 from accessreg.gitio.repo import BlobSource, GitRepository
-from accessreg.model import layout
+from accessreg.model import Operator, User, layout
 from accessreg.model.changes import ChangeKind
 from accessreg.model.commits import CommitInfo
 from accessreg.model.messages import msg
@@ -118,6 +118,11 @@ class Snapshots:
         # The registry read before (``keep``, or the last one loaded for the scope) and its
         # commit: the next one is made from it (``_patched``).
         self._near: tuple[str, Registry] | None = None
+        # The registry given at the head (``keep``) and its files' blob ids: their models
+        # serve the files of the same content read at other commits (``_as_at_head``).
+        self._head: tuple[str, Registry] | None = None
+        self._head_blobs: dict[str, str] = {}
+        self._head_models: dict[str, Operator | User] | None = None  # by file, without error
 
     def narrowed(
         self, scope: Collection[str] | None, pins: Mapping[str, bytes | None] | None = None
@@ -176,9 +181,33 @@ class Snapshots:
     def keep(self, sha: str, registry: Registry) -> None:
         """Use ``registry`` as the one at commit ``sha`` (already loaded elsewhere, so
         without pins: kept only when nothing is pinned and every user is wanted)."""
+        self._head = (sha, registry)
         if not self.pins and self.scope is None:
             self._cache[sha] = registry
             self._near = (sha, registry)
+
+    def _as_at_head(self, part: BlobSource, rels: Collection[str]) -> dict[str, Contribution]:
+        """Of the operator and user files ``rels`` of ``part``, those whose content is the
+        one a file of that name has in the registry ``keep`` was given, and loaded there
+        without error: each with the model loaded there (the same catalog loading the same
+        content gives the same). A first apply's history loads every file again, at the
+        merge that added it: a second set of every model, 450 MB at 200,000 users."""
+        if self._head is None:
+            return {}
+        if self._head_models is None:
+            sha, registry = self._head
+            self._head_blobs = self.repo.tree_blobs(sha, PREFIX)
+            models: dict[str, Operator | User] = {u.file: u.user for u in registry.users}
+            models.update((e.file, e.operator) for e in registry.operators.values())
+            self._head_models = {r: m for r, m in models.items() if r not in registry.broken}
+        blobs, models = self._head_blobs, self._head_models
+        if part.blobs.get(layout.CATALOG_FILE) != blobs.get(layout.CATALOG_FILE):
+            return {}
+        return {
+            rel: (models[rel], [])
+            for rel in rels
+            if rel in models and part.blobs.get(rel) == blobs.get(rel)
+        }
 
     def as_held(
         self,
@@ -228,7 +257,13 @@ class Snapshots:
         if sha not in self._cache:
             under = self._under(sha)
             if self.cache is None or not under:
-                self._cache[sha] = self._patched(sha) or _loaded(self.source(sha), sha)
+                found = self._patched(sha)
+                if found is None:
+                    # Read whole: the next is made from it (a first apply's history, whose
+                    # head has files held back, loaded every merge's registry whole).
+                    found = _loaded(self.source(sha), sha)
+                    self._near = (sha, found)
+                self._cache[sha] = found
             else:
                 self._cache[sha] = (
                     self._patched(sha)
@@ -324,7 +359,7 @@ class Snapshots:
         if self.cache is not None:
             [found] = load_cached([part], self.cache, self._known, self._models)
         else:
-            found = load(part)
+            found = load(part, known=self._as_at_head(part, frozenset(stale)))
         loaded = readable(found, sha)
         users: list[UserEntry] = [u for u in near.users if u.file not in stale]
         users.extend(loaded.users)
@@ -354,14 +389,15 @@ def _part(registry: Registry, codes: Collection[str]) -> Registry:
     applications read of its sides (their operators' entries and users, the catalog)."""
     users = tuple(u for code in sorted(codes) for u in registry.users_of(code))
     own = [e.file for c in codes if (e := registry.operators.get(c)) is not None]
-    kept = frozenset([*own, *(u.file for u in users), *_SHARED_FILES]) & registry.files
+    odd = [f for f in (*registry.broken, *registry.irregular) if layout.operator_of(f) in codes]
+    kept = frozenset([*own, *(u.file for u in users), *odd, *_SHARED_FILES])
     return replace(
         registry,
         operators={c: e for c, e in registry.operators.items() if c in codes},
         users=users,
-        files=kept,
-        broken=registry.broken & kept,
-        irregular={},
+        files=kept & registry.files,
+        broken=kept & registry.broken,
+        irregular={f: what for f, what in registry.irregular.items() if f in kept},
     )
 
 
