@@ -799,7 +799,8 @@ def _steps(
     pending: set[str] | None = set()  # the scope's operators changed since ``previous``
     changed = repo.first_parent_paths(base, head)
     for commit in repo.first_parent_history(base, head):
-        step, codes = _touched(changed.get(commit.sha, ()), snapshots.scope)
+        # Taken, not read: a first apply's history lists every file of the registry once.
+        step, codes = _touched(changed.pop(commit.sha, ()), snapshots.scope)
         if not step:
             continue
         pending = None if pending is None or codes is None else pending | codes
