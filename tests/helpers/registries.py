@@ -1,11 +1,25 @@
-"""Load registries built by ``RegistryFactory`` into models, for tests of pure renderers."""
+"""Load registries built by ``RegistryFactory`` into models, for tests of pure renderers;
+generate larger ones as the benchmarks do."""
 
 from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
 
 from accessreg.files.loading import load
 from accessreg.files.sources import DirectorySource
 from accessreg.model.registry import Registry
-from tests.helpers.regfactory import RegistryFactory
+from tests.helpers.regfactory import ROOT, RegistryFactory
+
+
+def generated(out: Path, *args: str) -> Path:
+    """A registry written into the repository directory ``out`` by the benchmarks'
+    generator, with its options ``args`` (sizes, problems planted); ``out``."""
+    generator = ROOT / "benchmarks" / "make_registry.py"
+    subprocess.run([sys.executable, str(generator), str(out), *args], check=True,
+                   capture_output=True)  # fmt: skip
+    return out
 
 
 def loaded(reg: RegistryFactory) -> Registry:

@@ -5,8 +5,6 @@ a 20,000-user registry built in ten merges started 20,000 processes, 40 of its 4
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,7 +17,7 @@ from accessreg.files.sources import DirectorySource
 from accessreg.gitio import runner
 from accessreg.gitio.repo import GitRepository
 from accessreg.model.layout import Kind, split
-from tests.helpers.regfactory import ROOT
+from tests.helpers.registries import generated
 
 SIZE = ("--operators", "6", "--users", "300")
 
@@ -27,12 +25,7 @@ SIZE = ("--operators", "6", "--users", "300")
 @pytest.fixture(scope="module")
 def committed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A generated registry, committed."""
-    out = tmp_path_factory.mktemp("fromgit") / "repo"
-    subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "make_registry.py"), str(out), *SIZE],
-        check=True,
-        capture_output=True,
-    )
+    out = generated(tmp_path_factory.mktemp("fromgit") / "repo", *SIZE)
     repo = git.Repo.init(out)
     with repo.config_writer() as config:
         config.set_value("user", "name", "Test")

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import gc
-import subprocess
-import sys
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -17,6 +15,7 @@ from accessreg.model import layout
 from accessreg.model.layout import Kind
 from accessreg.validation.validate import validate
 from tests.helpers.regfactory import ROOT, TODAY
+from tests.helpers.registries import generated
 
 SIZE = ("--operators", "12", "--users", "150", "--broken", "20")
 
@@ -24,13 +23,7 @@ SIZE = ("--operators", "12", "--users", "150", "--broken", "20")
 @pytest.fixture(scope="module")
 def broken_registry(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A generated registry with problems of every kind the generator plants."""
-    out = tmp_path_factory.mktemp("parallel") / "repo"
-    subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "make_registry.py"), str(out), *SIZE],
-        check=True,
-        capture_output=True,
-    )
-    return out / "registry"
+    return generated(tmp_path_factory.mktemp("parallel") / "repo", *SIZE) / "registry"
 
 
 def test_workers_and_a_single_process_find_the_same(
