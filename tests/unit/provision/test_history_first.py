@@ -128,11 +128,13 @@ def test_no_whole_registry_of_a_merge_before_the_head_stays_held(reg: RegistryFa
 
         snapshots.at = at  # type: ignore[method-assign]
         found = history(snapshots, None, merged[-1], DAY)
+        # The head's merge keeps its two sides whole (the head's, and the one before).
+        assert found.steps[-1].before is held[merged[-2]]()
+        assert len(found.steps) == 1 + len(merged)  # the first commit's, from nothing
+        del found
         gc.collect()
         alive = [rev for rev, ref in held.items() if ref() is not None and rev != merged[-1]]
-        # The last one read stays, to make the next from (``_patched``); no other.
-        assert len(alive) <= 1, [merged.index(r) if r in merged else r for r in alive]
-        assert len(found.steps) == 1 + len(merged)  # the first commit's, from nothing
+        assert alive == [], [merged.index(r) if r in merged else r for r in alive]
 
 
 def test_a_file_held_back_at_the_head_reads_one_registry_whole_not_one_a_merge(
@@ -178,6 +180,13 @@ def test_a_file_unchanged_since_its_merge_is_read_there_as_the_head_has_it(
     changed = [u for u in added.users if SHARED in u.file]  # its memo came later
     assert changed and changed[0].user is not at_head[changed[0].file]
     assert changed[0].user != at_head[changed[0].file]
+    # Its holder there is the head's, and the rows' change of it is that merge's own: made
+    # once each, not again for the range.
+    login = "more@test-two.example.co.jp"
+    own = [c for c in steps[merged[1]].changes if c.person.login == login]
+    assert own and all(c.after is found.after_access[login] for c in own)
+    rows = [r.change for r in found.rows if r.change.person.login == login]
+    assert len(rows) == len(own) and all(any(r is c for c in own) for r in rows)
 
 
 def test_a_file_read_under_another_catalog_is_loaded_there(reg: RegistryFactory) -> None:
