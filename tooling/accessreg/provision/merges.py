@@ -119,7 +119,7 @@ class Snapshots:
         # The registry read before (``keep``, or the last one loaded for the scope) and its
         # commit: the next one is made from it (``_patched``).
         self._near: tuple[str, Registry] | None = None
-        # The registry given at the head (``keep``) and its files' blob ids: their models
+        # The registry given at the head (``keep``) and its files' blob ids: its entries
         # serve the files of the same content read at other commits (``_as_at_head``).
         self._head: tuple[str, Registry] | None = None
         self._head_blobs: dict[str, str] = {}
@@ -155,7 +155,7 @@ class Snapshots:
 
     def read_through(self) -> None:
         """A first apply's history has read every merge: let go what it read them from
-        (the last registry read, whole; the head's blob ids and models), 80 MB at 200,000
+        (the last registry read, whole; the head's blob ids and entries), 80 MB at 200,000
         users. A later read of a commit loads it whole."""
         self._near = None
         self._head_blobs, self._head_users, self._head_operators = {}, {}, {}
