@@ -419,7 +419,7 @@ def _part(registry: Registry, codes: Collection[str]) -> Registry:
     users = tuple(u for code in sorted(codes) for u in registry.users_of(code))
     own = [e.file for c in codes if (e := registry.operators.get(c)) is not None]
     odd = [f for f in (*registry.broken, *registry.irregular) if layout.operator_of(f) in codes]
-    kept = frozenset([*own, *(u.file for u in users), *odd, *_SHARED_FILES])
+    kept = frozenset([*own, *(u.file for u in users), *odd, *layout.SINGLETONS])
     return replace(
         registry,
         operators={c: e for c, e in registry.operators.items() if c in codes},
@@ -759,7 +759,6 @@ def merged_on(commit: CommitInfo) -> date:
 
 
 _OWN = (layout.Kind.OPERATOR, layout.Kind.USER)  # an operator's own files
-_SHARED_FILES = (layout.CATALOG_FILE, layout.MAINTAINERS_FILE, layout.CALENDAR_FILE)
 
 
 def _touched(
