@@ -76,6 +76,25 @@ def test_an_object_id_is_resolved_once_and_a_name_every_time(
     assert len(ran) == 1
 
 
+def test_a_comparison_asked_once_is_not_kept_unless_asked_before(
+    gr: GitRegistry, repo: GitRepository, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = repo.resolve("HEAD")
+    gr.reg.user(email="user2@test-gas.example.co.jp")
+    second = gr.commit("add user2")
+    ran: list[tuple[str, ...]] = []
+    run = repo._git.run
+    monkeypatch.setattr(repo._git, "run", lambda *a, **k: ran.append(a) or run(*a, **k))
+    once = repo.changed_blobs(first, second, "registry", kept=False)
+    assert list(once) == ["users/TESTOP01/user2@test-gas.example.co.jp.yaml"]
+    compared = [a for a in ran if a[0] == "diff-tree"]
+    assert len(compared) == 1
+    assert repo.changed_blobs(first, second, "registry") == once  # not kept: asked again
+    assert len([a for a in ran if a[0] == "diff-tree"]) == 2
+    assert repo.changed_blobs(first, second, "registry", kept=False) == once
+    assert len([a for a in ran if a[0] == "diff-tree"]) == 2  # kept before: taken from it
+
+
 def test_the_commits_of_a_history_are_known_without_asking_git_again(
     gr: GitRegistry, repo: GitRepository, monkeypatch: pytest.MonkeyPatch
 ) -> None:

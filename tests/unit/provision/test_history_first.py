@@ -10,6 +10,7 @@ import gc
 import weakref
 from collections.abc import Callable, Collection
 from datetime import date
+from itertools import pairwise
 
 import pytest
 
@@ -135,6 +136,20 @@ def test_no_whole_registry_of_a_merge_before_the_head_stays_held(reg: RegistryFa
         gc.collect()
         alive = [rev for rev, ref in held.items() if ref() is not None and rev != merged[-1]]
         assert alive == [], [merged.index(r) if r in merged else r for r in alive]
+
+
+def test_no_comparison_of_a_merge_with_the_one_before_stays_held(
+    reg: RegistryFactory,
+) -> None:
+    gr, merged = _history(reg)
+    with GitRepository(gr.path) as repo:
+        snapshots = Snapshots(repo)
+        snapshots.keep(merged[-1], Snapshots(repo).at(merged[-1]))
+        found = history(snapshots, None, merged[-1], DAY)
+        assert len(found.steps) == 1 + len(merged)
+        pairs = set(pairwise(merged))
+        assert pairs, "merges compared"
+        assert not pairs & {(base, head) for base, head, _ in repo._diffs}
 
 
 def test_a_file_held_back_at_the_head_reads_one_registry_whole_not_one_a_merge(

@@ -333,9 +333,18 @@ class GitRepository(Opened):
         )  # fmt: skip
         return list(_parse_name_status(out))
 
-    def changed_blobs(self, base: str, head: str, prefix: str = "") -> dict[str, str | None]:
+    def changed_blobs(
+        self, base: str, head: str, prefix: str = "", *, kept: bool = True
+    ) -> dict[str, str | None]:
         """Path → new blob id (None: deleted) of every file that differs between two
-        revisions under ``prefix``; trees compared, no file read or stat'ed."""
+        revisions under ``prefix``; trees compared, no file read or stat'ed. Each comparison
+        is kept for the other questions asked of it, unless ``kept`` is False and none was
+        asked yet: a first apply's history compares each merge with the one before once,
+        and kept, those comparisons held every path and blob id of the registry to the end
+        of the run (68 MB at 200,000 users)."""
+        key = (self.resolve(base), self.resolve(head), prefix)
+        if not kept and key not in self._diffs:
+            return self._changed_blobs(*key)[0]
         return dict(self._diffs[self._diffed(base, head, prefix)])
 
     def changed_irregular(self, base: str, head: str, prefix: str = "") -> dict[str, Entry]:

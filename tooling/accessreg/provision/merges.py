@@ -353,7 +353,7 @@ class Snapshots:
         near_sha, near = self._near
         differ = {
             rel: blob
-            for rel, blob in self.repo.changed_blobs(near_sha, sha, PREFIX).items()
+            for rel, blob in self.repo.changed_blobs(near_sha, sha, PREFIX, kept=False).items()
             if rel not in self.pins and self._covers(rel)
         }
         if layout.CATALOG_FILE in differ:
