@@ -114,6 +114,44 @@ def test_each_step_is_the_one_between_whole_registries(
     assert len(narrow) == 2 * 4
 
 
+def test_the_login_ids_are_counted_once_and_carried_from_step_to_step(
+    reg: RegistryFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reg.operator("TESTOP02", contacts=[contact(n=2, email="window@test-two.example.jp")])
+    many = 30
+    for n in range(many):
+        reg.user("TESTOP02", f"user{n}@test-two.example.co.jp", permissions={"taxis": "1010"})
+    gr = GitRegistry(reg)
+    merged = []
+    for n in range(5):  # a user of the first operator each: its holders alone change
+        reg.user(email=f"new{n}@test-gas.example.co.jp", permissions={"johs": "J1010"})
+        merged.append(gr.commit(f"user {n}"))
+    asked: list[frozenset[str] | None] = []
+    real = access_module.effective_access
+
+    def counted(
+        registry: Registry, only: Collection[str] | None = None, like: object = None
+    ) -> access_module.Access:
+        asked.append(frozenset(only) if only is not None else None)
+        return real(registry, only, like)  # type: ignore[arg-type]
+
+    lowered: list[str] = []
+    real_lowered = merges._lowered
+    monkeypatch.setattr(merges, "effective_access", counted)
+    monkeypatch.setattr(merges, "_lowered", lambda s: lowered.append(s) or real_lowered(s))
+    with GitRepository(gr.path) as repo:
+        snapshots = Snapshots(repo)
+        snapshots.keep(merged[-1], Snapshots(repo).at(merged[-1]))
+        history(snapshots, None, merged[-1], DAY)
+    # Each merge compared the first operator's holders alone (each registry's once: a
+    # step's side after is the next one's before)...
+    assert asked.count(frozenset({"TESTOP01"})) == len(merged) + 1
+    # ... and went through its own login IDs, not every operator's: the second's thirty
+    # users and window person were counted once.
+    assert lowered.count("user0@test-two.example.co.jp") == 1
+    assert len(lowered) < 2 * (many + 1) + 2 * sum(range(2, len(merged) + 3))
+
+
 def test_no_whole_registry_of_a_merge_before_the_head_stays_held(reg: RegistryFactory) -> None:
     gr, merged = _history(reg)
     held: dict[str, weakref.ref[Registry]] = {}
