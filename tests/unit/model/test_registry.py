@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from accessreg.model.registry import Registry
 from tests.helpers.regfactory import RegistryFactory
 
 
@@ -30,3 +31,26 @@ def test_operators_picked_by_code_come_in_code_order(reg: RegistryFactory) -> No
     ]
     assert picked == ["TESTOP01", "TESTOP03"]
     assert list(registry.iter_operators(set())) == []
+
+
+def test_a_registry_made_of_groups_holds_its_users_in_the_order_of_their_paths(
+    reg: RegistryFactory,
+) -> None:
+    # A code ends at its "/": users/PROV-AB/… comes before users/PROV/…, as "-" before "/".
+    codes = ("PROV0001", "PROV", "PROV-AB")
+    for code in codes:
+        reg.operator(code=code)
+        for name in ("b-user", "a-user"):
+            reg.user(code, f"{name}@{code.lower()}.example.co.jp")
+    registry = reg.validate().registry
+    assert registry is not None
+    groups = {code: registry.users_of(code) for code in ("TESTOP01", *codes)}
+    assert [len(group) for group in groups.values()] == [1, 2, 2, 2]
+    made = Registry.of_groups(
+        registry.catalog, registry.operators, groups, registry.maintainers,
+        registry.calendar, registry.files, registry.broken,
+    )  # fmt: skip
+    assert [u.file for u in made.users] == sorted(u.file for u in registry.users)
+    assert made.users == registry.users
+    assert made.groups() is groups  # given, not made again from its users
+    assert made.users_of("PROV-AB") == groups["PROV-AB"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from itertools import chain
 
 from accessreg.model import CalendarFile, Catalog, MaintainersFile, Operator, User, layout
 from accessreg.model.layout import Kind
@@ -34,17 +35,52 @@ class Registry:
     # Entries that stand where a file would but are none (a submodule, a symbolic link: what
     # each is): never read, in ``broken`` and not in ``files``.
     irregular: Mapping[str, str] = field(default_factory=dict)
-    # Filled from users; not an init field, or `replace` would hand the filled dict over.
-    _by_operator: dict[str, list[UserEntry]] = field(
-        default_factory=dict, init=False, compare=False, repr=False
+    # The users by operator code, each in file order: made from ``users`` when first asked
+    # for, or given (``of_groups``). Not an init field, or `replace` would hand it over.
+    _by_operator: dict[str, list[UserEntry]] | None = field(
+        default=None, init=False, compare=False, repr=False
     )
 
-    def __post_init__(self) -> None:
-        for entry in self.users:
-            self._by_operator.setdefault(entry.operator_code, []).append(entry)
+    @classmethod
+    def of_groups(
+        cls,
+        catalog: Catalog,
+        operators: dict[str, OperatorEntry],
+        groups: dict[str, list[UserEntry]],
+        maintainers: MaintainersFile | None,
+        calendar: CalendarFile | None,
+        files: frozenset[str],
+        broken: frozenset[str],
+    ) -> Registry:
+        """A registry whose users are those of ``groups`` (by operator code, each group in
+        file order), in the order of their paths (``users/<code>/…``: a code ends at its
+        ``/``). Made from the groups of the registry before, a history's next registry does
+        not go through every user one by one again: sorted, filtered and grouped at every
+        merge, a first apply's history of 200,000 users in a hundred merges went through
+        them 300 times."""
+        order = sorted(groups, key=lambda code: code + "/")
+        users = tuple(chain.from_iterable(groups[code] for code in order))
+        made = cls(catalog, operators, users, maintainers, calendar, files, broken)
+        object.__setattr__(made, "_by_operator", groups)  # frozen: set once, as built
+        return made
 
     def users_of(self, code: str) -> list[UserEntry]:
-        return self._by_operator.get(code, [])
+        return self.groups().get(code, [])
+
+    def user_codes(self) -> set[str]:
+        """The operator codes of its users (their directories), from the groups: a history's
+        steps ask it of each registry on both sides."""
+        return {code for code, users in self.groups().items() if users}
+
+    def groups(self) -> dict[str, list[UserEntry]]:
+        """The users by operator code, each in file order (not to be changed: shared)."""
+        found = self._by_operator
+        if found is None:
+            found = {}
+            for entry in self.users:
+                found.setdefault(entry.operator_code, []).append(entry)
+            object.__setattr__(self, "_by_operator", found)  # frozen: filled once, as read
+        return found
 
     def iter_operators(self, only: Collection[str] | None = None) -> Iterator[OperatorEntry]:
         """The operators in code order; with ``only``, those whose code it holds (picked

@@ -365,7 +365,11 @@ class Snapshots:
             sha, PREFIX, [layout.CATALOG_FILE, *sorted(stale - differ.keys())]
         )
         blobs.update((rel, blob) for rel, blob in differ.items() if blob is not None)
-        files = near.files.difference(differ).union(r for r, b in differ.items() if b)
+        # The registry's 200,000 names are copied only where a file came or went.
+        gone = {r for r, b in differ.items() if b is None and r in near.files}
+        came = {r for r, b in differ.items() if b is not None and r not in near.files}
+        files = near.files - gone if gone else near.files
+        files = files | came if came else files
         return self._laid_over(sha, near, stale, BlobSource(self.repo, blobs, PREFIX), files)
 
     def _laid_over(
@@ -389,20 +393,37 @@ class Snapshots:
                 )
             found = load(part)
         loaded = readable(found, sha)
-        users: list[UserEntry] = [u for u in near.users if u.file not in stale]
-        users.extend(loaded.users)
-        users.extend(self._head_users[r] for r in same if r in self._head_users)
-        users.sort(key=lambda u: u.file)  # as a load orders them: by path
+        # The users of the operators whose files changed are grouped again; the others'
+        # groups are the registry's before, as they are.
+        groups = dict(near.groups())
+        changed: dict[str, list[UserEntry]] = {}
+
+        def group(code: str) -> list[UserEntry]:
+            if code not in changed:
+                changed[code] = [u for u in near.users_of(code) if u.file not in stale]
+            return changed[code]
+
+        for rel in stale:
+            if (code := layout.split(rel)[1]) is not None:
+                group(code)
+        for u in loaded.users:
+            group(u.operator_code).append(u)
+        for r in same:
+            if (held := self._head_users.get(r)) is not None:
+                group(held.operator_code).append(held)
+        for code, users in changed.items():
+            users.sort(key=lambda u: u.file)  # as a load orders them: by path
+            groups[code] = users
         operators: list[tuple[str, OperatorEntry]] = [
             (code, entry) for code, entry in near.operators.items() if entry.file not in stale
         ]
         operators.extend(loaded.operators.items())
         operators.extend(self._head_operators[r] for r in same if r in self._head_operators)
         operators.sort(key=lambda item: item[1].file)
-        registry = Registry(
+        registry = Registry.of_groups(
             catalog=near.catalog,
             operators=dict(operators),
-            users=tuple(users),
+            groups=groups,
             maintainers=(
                 loaded.maintainers if layout.MAINTAINERS_FILE in stale else near.maintainers
             ),
