@@ -40,15 +40,16 @@ def _clone(size: str, name: str) -> Path:
     return target
 
 
-def in_merges(repo: Path, merges: int) -> None:
+def in_merges(repo: Path, merges: int) -> int:
     """Rewrite ``repo``'s one commit into a first one with the registry's shared files and
     ``merges`` more, the n-th adding every ``merges``-th operator (from the n-th on) with
-    its users."""
+    its users; no more merges than operators. How many were made."""
     day = registry_day(repo)
     git(repo, "checkout", "-q", "--orphan", "merges")
     git(repo, "rm", "-q", "-r", "--cached", "registry/operators", "registry/users")
     git(repo, "commit", "-q", "-m", "the registry's shared files", env=on_day(day))
     codes = sorted(p.stem for p in (repo / "registry" / "operators").glob("*.yaml"))
+    merges = min(merges, len(codes))
     for n in range(merges):
         paths = []
         for code in codes[n::merges]:
@@ -61,6 +62,7 @@ def in_merges(repo: Path, merges: int) -> None:
     git(repo, "checkout", "-q", "main")
     git(repo, "branch", "-q", "-D", "merges")
     assert not git(repo, "status", "--porcelain"), "every file committed"
+    return merges
 
 
 def main() -> int:
@@ -74,14 +76,14 @@ def main() -> int:
     for size in args.sizes:
         one = _clone(size, "one")
         many = _clone(size, "merges")
-        in_merges(many, args.merges)
+        merges = in_merges(many, args.merges)
         outputs(one).mkdir(parents=True)
         outputs(many).mkdir(parents=True)
         print(f"{size}:", flush=True)
         once = apply(one, "out", "--initial", "--confirm", env=env)
         show("apply --initial --confirm, the registry in one commit", once)
         stepped = apply(many, "out", "--initial", "--confirm", env=env)
-        show(f"apply --initial --confirm, the registry in {args.merges} merges", stepped)
+        show(f"apply --initial --confirm, the registry in {merges} merges", stepped)
         print(f"  ratio: {stepped.cpu / once.cpu:.2f} in CPU, "
               f"{stepped.peak_mib / once.peak_mib:.2f} in memory", flush=True)  # fmt: skip
         for repo in (one, many):
