@@ -54,20 +54,31 @@ def test_resolve_and_unknown_revisions(gr: GitRegistry, repo: GitRepository) -> 
             repo.resolve(bad)
 
 
+def _user2(gr: GitRegistry, repo: GitRepository) -> tuple[str, str]:
+    """HEAD, and the commit after it adding a second user."""
+    first = repo.resolve("HEAD")
+    gr.reg.user(email="user2@test-gas.example.co.jp")
+    return first, gr.commit("add user2")
+
+
+def _commands(repo: GitRepository, monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, ...]]:
+    """Every git command ``repo`` runs from now on, as it runs it (``maybe``'s too)."""
+    ran: list[tuple[str, ...]] = []
+    run = repo._git.run
+    monkeypatch.setattr(repo._git, "run", lambda *a, **k: ran.append(a) or run(*a, **k))
+    return ran
+
+
 def test_an_object_id_is_resolved_once_and_a_name_every_time(
     gr: GitRegistry, repo: GitRepository, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    first = repo.resolve("HEAD")
-    gr.reg.user(email="user2@test-gas.example.co.jp")
-    second = gr.commit("add user2")
+    first, second = _user2(gr, repo)
     assert repo.resolve("HEAD") == second  # a name may name another commit later
     assert repo.resolve(first) == first
     changed = repo.changed_blobs(first, second, "registry")
     assert list(changed) == ["users/TESTOP01/user2@test-gas.example.co.jp.yaml"]
     changed.clear()  # the caller's copy: the next caller gets the whole answer again
-    ran: list[tuple[str, ...]] = []
-    run = repo._git.run  # every command, ``maybe``'s too, runs through it
-    monkeypatch.setattr(repo._git, "run", lambda *a, **k: ran.append(a) or run(*a, **k))
+    ran = _commands(repo, monkeypatch)
     assert repo.resolve(second) == second
     assert repo.resolve(first) == first
     assert len(repo.changed_blobs(first, second, "registry")) == 1
@@ -79,12 +90,8 @@ def test_an_object_id_is_resolved_once_and_a_name_every_time(
 def test_a_comparison_asked_once_is_not_kept_unless_asked_before(
     gr: GitRegistry, repo: GitRepository, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    first = repo.resolve("HEAD")
-    gr.reg.user(email="user2@test-gas.example.co.jp")
-    second = gr.commit("add user2")
-    ran: list[tuple[str, ...]] = []
-    run = repo._git.run
-    monkeypatch.setattr(repo._git, "run", lambda *a, **k: ran.append(a) or run(*a, **k))
+    first, second = _user2(gr, repo)
+    ran = _commands(repo, monkeypatch)
     once = repo.changed_blobs(first, second, "registry", kept=False)
     assert list(once) == ["users/TESTOP01/user2@test-gas.example.co.jp.yaml"]
     compared = [a for a in ran if a[0] == "diff-tree"]
@@ -104,9 +111,7 @@ def test_the_commits_of_a_history_are_known_without_asking_git_again(
         gr.commit(f"add user{n}")
     history = repo.first_parent_history(first, "HEAD")
     assert [c.parent for c in history] == [first, history[0].sha]
-    ran: list[tuple[str, ...]] = []
-    run = repo._git.run
-    monkeypatch.setattr(repo._git, "run", lambda *a, **k: ran.append(a) or run(*a, **k))
+    ran = _commands(repo, monkeypatch)
     for commit in history:  # as a range's steps load each, and its parent
         assert repo.resolve(commit.sha) == commit.sha
         assert commit.parent is not None and repo.resolve(commit.parent) == commit.parent
@@ -120,9 +125,7 @@ def test_two_trees_are_compared_without_reading_the_checkouts_index(
 ) -> None:
     # diff-tree loads the whole index of the checkout (28 MB at 200,000 files) for nothing
     # a raw comparison of two trees uses: one it cannot read must not matter.
-    first = repo.resolve("HEAD")
-    gr.reg.user(email="user2@test-gas.example.co.jp")
-    second = gr.commit("add user2")
+    first, second = _user2(gr, repo)
     (gr.path / ".git" / "index").write_bytes(b"not an index")
     changed = repo.changed_blobs(first, second, "registry")
     assert list(changed) == ["users/TESTOP01/user2@test-gas.example.co.jp.yaml"]

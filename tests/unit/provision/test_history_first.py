@@ -67,11 +67,9 @@ def _history(reg: RegistryFactory) -> tuple[GitRegistry, list[str]]:
     return gr, merged
 
 
-def test_each_step_is_the_one_between_whole_registries(
-    reg: RegistryFactory, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    gr, merged = _history(reg)
-    asked: list[frozenset[str] | None] = []  # the operators of each access computed
+def _asked(monkeypatch: pytest.MonkeyPatch) -> list[frozenset[str] | None]:
+    """The operators of each access the history computes from now on (None: every one)."""
+    asked: list[frozenset[str] | None] = []
     real = access_module.effective_access
 
     def counted(
@@ -81,6 +79,15 @@ def test_each_step_is_the_one_between_whole_registries(
         return real(registry, only, like)  # type: ignore[arg-type]
 
     monkeypatch.setattr(merges, "effective_access", counted)
+    return asked
+
+
+def test_each_step_is_the_one_between_whole_registries(
+    reg: RegistryFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gr, merged = _history(reg)
+    asked = _asked(monkeypatch)
+    real = access_module.effective_access
     with GitRepository(gr.path) as repo:
         whole = Snapshots(repo)
         head = whole.at(merged[-1])
@@ -126,18 +133,9 @@ def test_the_login_ids_are_counted_once_and_carried_from_step_to_step(
     for n in range(5):  # a user of the first operator each: its holders alone change
         reg.user(email=f"new{n}@test-gas.example.co.jp", permissions={"johs": "J1010"})
         merged.append(gr.commit(f"user {n}"))
-    asked: list[frozenset[str] | None] = []
-    real = access_module.effective_access
-
-    def counted(
-        registry: Registry, only: Collection[str] | None = None, like: object = None
-    ) -> access_module.Access:
-        asked.append(frozenset(only) if only is not None else None)
-        return real(registry, only, like)  # type: ignore[arg-type]
-
+    asked = _asked(monkeypatch)
     lowered: list[str] = []
     real_lowered = merges._lowered
-    monkeypatch.setattr(merges, "effective_access", counted)
     monkeypatch.setattr(merges, "_lowered", lambda s: lowered.append(s) or real_lowered(s))
     with GitRepository(gr.path) as repo:
         snapshots = Snapshots(repo)
