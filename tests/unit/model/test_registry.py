@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import cast
 
-from accessreg.model.registry import Registry
+from hypothesis import given
+from hypothesis import strategies as st
+
+from accessreg.model import Catalog, User
+from accessreg.model.registry import Registry, UserEntry
 from tests.helpers.regfactory import RegistryFactory
 
 
@@ -54,3 +59,24 @@ def test_a_registry_made_of_groups_holds_its_users_in_the_order_of_their_paths(
     assert made.users == registry.users
     assert made.groups() is groups  # given, not made again from its users
     assert made.users_of("PROV-AB") == groups["PROV-AB"]
+
+
+# Operator codes (``[A-Z0-9]{4,8}`` or ``PROV-…``) of few letters, so that one is often the
+# start of another: PROV, PROV0, PROV-A.
+_CODES = st.from_regex(r"PROV([A0]{0,4}|-[A0]{1,3})", fullmatch=True)
+_NAMES = st.from_regex(r"[a-z0-9][a-z0-9.\-]{0,12}@[a-z0-9\-]{1,8}\.example\.jp", fullmatch=True)
+
+
+@given(st.dictionaries(_CODES, st.lists(_NAMES, min_size=1, max_size=4, unique=True), max_size=8))
+def test_any_groups_come_out_in_the_order_of_their_paths(named: dict[str, list[str]]) -> None:
+    catalog = cast(Catalog, None)  # not read: the users' order alone is asked
+    groups = {
+        code: [
+            UserEntry(f"users/{code}/{name}.yaml", code, cast(User, None)) for name in sorted(names)
+        ]
+        for code, names in named.items()
+    }
+    made = Registry.of_groups(catalog, {}, groups, None, None, frozenset(), frozenset())
+    files = [u.file for u in made.users]
+    assert files == sorted(files)
+    assert len(files) == sum(len(names) for names in named.values())

@@ -60,7 +60,15 @@ class Registry:
         them 300 times."""
         order = sorted(groups, key=lambda code: code + "/")
         users = tuple(chain.from_iterable(groups[code] for code in order))
-        made = cls(catalog, operators, users, maintainers, calendar, files, broken)
+        made = cls(
+            catalog=catalog,
+            operators=operators,
+            users=users,
+            maintainers=maintainers,
+            calendar=calendar,
+            files=files,
+            broken=broken,
+        )
         object.__setattr__(made, "_by_operator", groups)  # frozen: set once, as built
         return made
 
