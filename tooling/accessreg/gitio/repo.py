@@ -443,8 +443,6 @@ class BlobSource:
 
     def prefetch(self, rels: Iterable[str]) -> None:
         wanted = {rel: self.blobs[rel] for rel in rels if rel not in self._content}
-        if not wanted:  # read already (a load's slice after a whole prefetch)
-            return
         content = self.repo.read_blobs(wanted.values())
         self._content.update({rel: content[sha] for rel, sha in wanted.items()})
 

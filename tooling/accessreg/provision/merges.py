@@ -34,7 +34,7 @@ from accessreg.model import layout
 from accessreg.model.changes import ChangeKind
 from accessreg.model.commits import CommitInfo
 from accessreg.model.messages import msg
-from accessreg.model.registry import OperatorEntry, Registry, UserEntry
+from accessreg.model.registry import OperatorEntry, Registry, UserEntry, in_path_order
 from accessreg.outputs.access import Access, AccessChange, diff, effective_access
 from accessreg.outputs.csv_ import DatedChange
 from accessreg.plan import OperatorPlan, compute_plan
@@ -438,7 +438,7 @@ class Snapshots:
 def _part(registry: Registry, codes: Collection[str]) -> Registry:
     """``registry`` with the operators ``codes`` alone, and their users: what a step's
     applications read of its sides (their operators' entries and users, the catalog)."""
-    users = tuple(u for code in sorted(codes) for u in registry.users_of(code))
+    users = in_path_order({code: registry.users_of(code) for code in codes})
     own = [e.file for c in codes if (e := registry.operators.get(c)) is not None]
     odd = [f for f in (*registry.broken, *registry.irregular) if layout.operator_of(f) in codes]
     kept = frozenset([*own, *(u.file for u in users), *odd, *layout.SINGLETONS])

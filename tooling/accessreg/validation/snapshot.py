@@ -276,8 +276,6 @@ class Snapshot:
         if self.head is None:
             return
         wanted = {rel: self.blobs[rel] for rel in rels if rel not in self.fresh}
-        if not wanted:  # read already (a load's slice after a whole prefetch)
-            return
         content = self.repo.read_blobs(wanted.values())
         for rel, blob in wanted.items():
             self.fresh[rel] = content[blob]
