@@ -270,7 +270,9 @@ def _plan(
     )
     if isolated.registry is not None:
         snapshots.keep(head, isolated.registry)
-    plain = Snapshots(repo, cache=cache)  # applications already recorded: their own pins
+    # Applications already recorded, with their own pins: read from what validation loaded
+    # too (a batch owing its notices is rebuilt from HEAD's registry, ``read_whole``).
+    plain = Snapshots(repo, cache=cache, shared=isolated.loaded)
     default = Events(request.entered_on, request.accepted_on, request.merged_on)
     known = {app.id: app for _, app in state.applications()}
     waits = waiting.waits if waiting is not None else Waits()

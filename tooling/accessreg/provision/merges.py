@@ -171,12 +171,14 @@ class Snapshots:
     def read_whole(self, rev: str, operators: Collection[str]) -> None:
         """Before scopes covering ``operators`` are read at ``rev``: when they are most of
         its operators, the registry there is read whole, once, and each scope taken from it
-        (``_as_validated``), rather than their users parsed scope by scope. Read back from
-        the one the cache keeps (``load_snapshot``, patched with the files changed since),
-        a fifth of parsing them: the confirmation of a first apply's batch rebuilt every
-        operator's application 250 at a time, parsing all 200,000 users, 40 % of its CPU.
-        Without a cache, nothing: the scopes parse their own; nor with the catalog pinned,
-        which ``_as_validated`` does not lay over."""
+        (``_as_validated``), rather than their users parsed scope by scope (the
+        confirmation of a first apply's batch rebuilt every operator's application 250 at a
+        time, parsing all 200,000 users, 40 % of its CPU). Made from the registry that
+        validation loaded at another commit (the head, in a run owing a batch's notices),
+        the files that differ laid over it and every other entry shared; else read back
+        from the one the cache keeps (``load_snapshot``), a fifth of parsing them. Without a
+        cache, nothing: the scopes parse their own; nor with the catalog pinned, which
+        ``_as_validated`` does not lay over."""
         if self.cache is None or layout.CATALOG_FILE in self.pins:
             return
         sha = self.repo.resolve(rev)
@@ -185,10 +187,23 @@ class Snapshots:
         present = self.repo.tree_entries(sha, f"{PREFIX}/{layout.USERS_DIR}")
         if len(present.keys() & set(operators)) * 2 <= len(present):
             return
+        if self._validated is not None and self._whole(*self._validated):
+            # Read back from the cache, a second registry stood beside it; from an empty
+            # cache (a new version's first run), every user parsed again: 1.2 GiB at
+            # 200,000 users in a run owing a first batch's completion notices.
+            found = self._moved(*self._validated, sha, lambda rel: True, ())
+            if found is not None:
+                self._validated = (sha, found)
+                return
         # Not kept in its turn: the cache keeps the head's, which ``status`` and ``daily`` read.
-        found = load_snapshot(self.repo.blob_source(sha, PREFIX), self.cache, keep=False)
-        if found.registry is not None:
-            self._validated = (sha, found.registry)
+        loaded = load_snapshot(self.repo.blob_source(sha, PREFIX), self.cache, keep=False)
+        if loaded.registry is not None:
+            self._validated = (sha, loaded.registry)
+
+    def _whole(self, sha: str, registry: Registry) -> bool:
+        """Whether ``registry``, read at ``sha``, holds every file there (validation's holds
+        only the users of the operators it checked, in a run the cache served)."""
+        return self.repo.tree_blobs(sha, PREFIX).keys() <= registry.files
 
     def let_go(self, sha: str) -> None:
         """Hold the registry read at commit ``sha`` no longer (read again if asked for),
@@ -320,7 +335,7 @@ class Snapshots:
             stale = registry.broken | pins.keys() | unread.keys()
             files = (registry.files | unread.keys()).difference(pins)
             files = files.union(r for r, d in pins.items() if d)
-            return self._laid_over(sha, registry, stale, part, files)
+            registry = self._laid_over(sha, registry, stale, part, files)
         self._near = (sha, registry)
         return registry
 
@@ -351,15 +366,30 @@ class Snapshots:
         """
         if self._near is None:
             return None
-        near_sha, near = self._near
+        found = self._moved(*self._near, sha, self._covers, self.pins.keys())
+        if found is not None:
+            self._near = (sha, found)
+        return found
+
+    def _moved(
+        self,
+        near_sha: str,
+        near: Registry,
+        sha: str,
+        covers: Callable[[str], bool],
+        pinned: Collection[str],
+    ) -> Registry | None:
+        """The registry at ``sha`` made from ``near``, the one at ``near_sha``: the files
+        that differ between them (those ``covers`` and not ``pinned``) and ``near``'s files
+        with errors loaded, every other entry shared. None: another catalog."""
         differ = {
             rel: blob
             for rel, blob in self.repo.changed_blobs(near_sha, sha, PREFIX, kept=False).items()
-            if rel not in self.pins and self._covers(rel)
+            if rel not in pinned and covers(rel)
         }
         if layout.CATALOG_FILE in differ:
             return None
-        stale = (differ.keys() | near.broken) - self.pins.keys()
+        stale = (differ.keys() | near.broken).difference(pinned)
         # The catalog, to load with, and the files with errors as they are at ``sha``.
         blobs = self.repo.tree_blobs(
             sha, PREFIX, [layout.CATALOG_FILE, *sorted(stale - differ.keys())]
@@ -431,7 +461,6 @@ class Snapshots:
             files=frozenset(files),
             broken=near.broken.difference(stale).union(loaded.broken),
         )
-        self._near = (sha, registry)
         return registry
 
 
