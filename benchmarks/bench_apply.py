@@ -38,7 +38,9 @@ fresh process each, with this checkout's ``tooling/``, as the merge workflow run
    notices of its applications written, not sent);
 9. once: a one-file merge applied while those notices are owed: a run that does not send
    them writes them again, each application of the batch rebuilt (the first batch's
-   registry read whole from the cache: most of its operators).
+   registry read whole from the cache: most of its operators);
+10. once: another, with an empty cache, as a new version's first run finds its cache while
+    the notices are owed: HEAD is validated in full, and the batch made from that registry.
 
 Each run writes into a directory of its own under ``benchmarks/work/apply-<size>-out``, as
 the workflow's fresh runner does, and the benchmark then removes it, flushes the file
@@ -273,6 +275,12 @@ def main() -> int:
         change_memos(repo, users[3:4], "owed")
         owed = apply(repo, "out-owed", "--confirm")
         show(f"apply, 1 file, the {mails} notices of the first batch owed", owed)
+        change_memos(repo, users[4:5], "owed-upgrade")
+        owed_upgrade = apply(
+            repo, "out-owed-upgrade", "--confirm", env={"ACCESSREG_CACHE_DIR": str(empty)}
+        )
+        show(f"apply, 1 file, the {mails} notices owed, empty cache", owed_upgrade)
+        shutil.rmtree(empty)
         medians[(size, "initial")] = first.cpu
         medians[(size, "validate")] = validate_cpu
         shutil.rmtree(outputs(repo))
