@@ -53,7 +53,7 @@ from accessreg.model.messages import Message, Verbatim, msg
 ENV_DIR = "ACCESSREG_CACHE_DIR"
 DIR_NAME = "accessreg-cache"
 # The key-value tables; their names are never input.
-Table = Literal["parsed", "groups", "trees", "shares", "units", "carried"]
+Table = Literal["parsed", "groups", "trees", "shares", "units", "carried", "owed"]
 _CHUNK = 900  # below SQLite's limit on query parameters
 _STALE_SECONDS = 7 * 24 * 3600  # other namespaces (other versions, worktrees) left alone a week
 

@@ -27,7 +27,7 @@ from accessreg.files import atomic, gcpause
 from accessreg.files.parsecache import cache_dir
 from accessreg.gitio.repo import GitRepository
 from accessreg.gitio.state import STATE_REF
-from accessreg.mail.compose import deferred
+from accessreg.mail.compose import Composed, Later, deferred
 from accessreg.model.catalog import Catalog
 from accessreg.model.messages import Message, msg
 from accessreg.model.registry import Registry
@@ -36,6 +36,7 @@ from accessreg.provision import bundle, completion, notices, safety
 from accessreg.provision import state as recorded
 from accessreg.provision.holding import Hold, Isolation, isolate
 from accessreg.provision.merges import History, MergedPullRequest, Snapshots, history
+from accessreg.provision.owed import mails as completion_mails
 from accessreg.provision.shares import (
     Carried,
     LoginClashError,
@@ -346,9 +347,9 @@ def _plan(
     # The head with its held files as downstream holds them, however much the run read: a
     # held operator file is named as downstream knows the operator, not as broken at HEAD.
     owed += notices.held_notices(isolated.hold, snapshots.at(head), head, request.today)
-    due = completion.due(state, plain)
-    owed += [n for d in due for n in d.notices]
-    mails = [deferred(n, sender) for n in owed]
+    mails: list[Composed | Later] = [deferred(n, sender) for n in owed]
+    due, completed = completion_mails(state, plain, sender)
+    mails += completed
     registered = completion.registrations_due(state, plain, request.today)
     mails += [m for n in registered if not sent((m := deferred(n, sender)).message_id)]
     batches = [*state.ordered(), *([batch] if batch is not None else [])]

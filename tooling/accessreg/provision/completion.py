@@ -210,17 +210,23 @@ class Due:
     notices: list[Notice]
 
 
-def due(state: State, snapshots: Snapshots) -> list[Due]:
-    """Every imported system whose completion notices are not all delivered yet."""
-    found = []
+def owing(state: State) -> Iterator[tuple[BatchRecord, dict[str, date]]]:
+    """Each batch with a system imported whose completion notices are not all delivered
+    yet, and those systems with the day of their import."""
     for batch in state.ordered():
         owed = {
             system: progress.imported_on
             for system, progress in batch.systems.items()
             if progress.imported_on is not None and not progress.notified
         }
-        if not owed:
-            continue
+        if owed:
+            yield batch, owed
+
+
+def due(state: State, snapshots: Snapshots) -> list[Due]:
+    """Every imported system whose completion notices are not all delivered yet."""
+    found = []
+    for batch, owed in owing(state):
         records = [r for r in batch.applications if not owed.keys().isdisjoint(r.systems)]
         notices: dict[str, list[Notice]] = {system: [] for system in owed}
         for part, rebuilt in _rebuilt(view(snapshots, batch), batch, records):
@@ -264,7 +270,7 @@ def notified_states(
     delivered, then the 登録完了連絡 of their applications (none again from then on)."""
     found = []
     for d in due:
-        state = recorded.with_batch(state, _notified(state.batches[d.batch.id], d.system))
+        state = recorded.with_batch(state, notified(state.batches[d.batch.id], d.system))
         found.append((f"notified {d.system} of batch {d.batch.id}", state))
     if applications := {n.application for n in registered}:
         state = recorded.registrations_notified(state, applications)
@@ -272,7 +278,8 @@ def notified_states(
     return found
 
 
-def _notified(batch: BatchRecord, system: str) -> BatchRecord:
+def notified(batch: BatchRecord, system: str) -> BatchRecord:
+    """``batch`` with every completion notice of ``system`` delivered."""
     systems = dict(batch.systems)
     systems[system] = systems[system].model_copy(update={"notified": True})
     return batch.model_copy(update={"systems": systems})

@@ -25,6 +25,7 @@ from accessreg.provision import completion
 from accessreg.provision import state as recorded
 from accessreg.provision.apply import delivered
 from accessreg.provision.merges import Snapshots, readable
+from accessreg.provision.owed import mails as completion_mails
 from accessreg.provision.state import BatchRecord, State
 from accessreg.provision.status import Progress, Suspended, progress_of, suspensions
 
@@ -79,8 +80,7 @@ def plan(
         current = recorded.with_batch(current, after)
         what = f"confirmed {', '.join(newly)} of batch {after.id} imported"
         records.append(Record.fixed(STATE_REF, what, recorded.dump(current), When.FIRST))
-    due = completion.due(current, snapshots)
-    composed = [deferred(n, sender) for d in due for n in d.notices]
+    due, composed = completion_mails(current, snapshots, sender)
     registered = completion.registrations_due(current, snapshots, request.today)
     composed += [m for n in registered if not sent((m := deferred(n, sender)).message_id)]
     if request.send:

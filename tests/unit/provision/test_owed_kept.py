@@ -1,0 +1,186 @@
+"""The completion notices owed while they are not sent are composed once and kept in the
+cache: the runs after read them back, byte for byte what composing them again gives, and
+compose them again when what they follow changes (the batch, the sender)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from accessreg.gitio.repo import GitRepository
+from accessreg.mail.compose import Composed, Later, compose
+from accessreg.provision import completion, owed
+from accessreg.provision import state as recorded
+from accessreg.provision.merges import Snapshots
+from accessreg.provision.state import State
+from tests.helpers.gitrepo import GitRegistry
+from tests.helpers.lapsed import D
+from tests.helpers.provisioning import accessreg, merge
+
+ON = "2026-12-03"
+DAY = ["--today", ON, "--accepted-on", ON]
+LATER = date(2027, 6, 1)
+SENDER = "託送受付センター <desk@example.jp>"
+
+
+@pytest.fixture
+def gr(lapsed_gr: GitRegistry) -> GitRegistry:
+    return lapsed_gr
+
+
+@pytest.fixture
+def repo(gr: GitRegistry, tmp_path: Path) -> Iterator[GitRepository]:
+    """The registry after its first apply and a merge."""
+    done = accessreg(gr, "apply", "--out", str(tmp_path / "initial"), "--confirm", "--initial",
+                     *DAY)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    merge(gr, "one", lambda: gr.reg.user(D, "newcomer@leaver-d.example.jp"))
+    done = accessreg(gr, "apply", "--out", str(tmp_path / "merge"), "--confirm", *DAY)
+    assert done.returncode == 0, done.stderr
+    repo = GitRepository(gr.path)
+    yield repo
+    repo.close()
+
+
+def _state(gr: GitRegistry) -> State:
+    raw = gr.repo.git.show("refs/accessreg/state:state.json")
+    return recorded.load({recorded.STATE_FILE: raw.encode()})
+
+
+def _imported(state: State) -> State:
+    """Every batch imported by every system."""
+    batches = {b.id: completion.confirmed(b, [], LATER) for b in state.ordered()}
+    return state.model_copy(update={"batches": batches})
+
+
+def _fresh(state: State, repo: GitRepository, sender: str) -> list[Composed]:
+    """The mails as a run without the cache composes them."""
+    return [compose(n, sender) for d in completion.due(state, Snapshots(repo)) for n in d.notices]
+
+
+def _bytes(mails: list[Composed | Later]) -> list[tuple[str, bytes]]:
+    return [(m.message_id, (m if isinstance(m, Composed) else m.make()).data) for m in mails]
+
+
+def _not_rebuilt(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refused(*_: object) -> None:
+        raise AssertionError("the applications were rebuilt")
+
+    monkeypatch.setattr(completion, "due", refused)
+
+
+def test_owed_mails_are_read_back_as_composing_them_again_gives(
+    gr: GitRegistry, repo: GitRepository, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    imported = _imported(_state(gr))
+    expected = _fresh(imported, repo, SENDER)
+    assert len(expected) > 10
+    cache = tmp_path / "cache"
+    due, first = owed.mails(imported, Snapshots(repo, cache=cache), SENDER)
+    assert _bytes(first) == [(m.message_id, m.data) for m in expected]
+    assert [(d.batch.id, d.system) for d in due] == [
+        (b.id, s) for b, systems in completion.owing(imported) for s in systems
+    ]
+    _not_rebuilt(monkeypatch)
+    due_again, again = owed.mails(imported, Snapshots(repo, cache=cache), SENDER)
+    assert _bytes(again) == _bytes(first)
+    assert [(d.batch.id, d.system, d.notices) for d in due_again] == [
+        (d.batch.id, d.system, [m.notice for m in mails_of(first, d.notices)]) for d in due
+    ]
+    # What names each mail is kept with it: its file's name, the outbox's record.
+    assert [(m.notice.kind, m.notice.application, m.notice.recipient, m.notice.day,
+             m.notice.key) for m in again] == [
+        (m.notice.kind, m.notice.application, m.notice.recipient, m.notice.day, m.notice.key)
+        for m in expected
+    ]  # fmt: skip
+
+
+def mails_of(mails: list[Composed | Later], notices: list[object]) -> list[Composed | Later]:
+    """The mails of ``notices``, by the identity of their notice."""
+    wanted = {id(n) for n in notices}
+    return [m for m in mails if id(m.notice) in wanted]
+
+
+def test_a_change_of_what_the_mails_follow_composes_them_again(
+    gr: GitRegistry, repo: GitRepository, tmp_path: Path
+) -> None:
+    """Another system imported since changes every notice's progress (済 / 未済); another
+    sender changes every From header; a kept file cut short is a miss."""
+    state = _state(gr)
+    first = state.ordered()[0]
+    cache = tmp_path / "cache"
+    one = recorded.with_batch(
+        state, completion.confirmed(first, [next(iter(first.systems))], LATER)
+    )
+    _, mails = owed.mails(one, Snapshots(repo, cache=cache), SENDER)
+    kept = _bytes(mails)  # read now: the next run drops the file it lies in
+    assert kept == [(m.message_id, m.data) for m in _fresh(one, repo, SENDER)]
+    every = _imported(state)
+    _, now = owed.mails(every, Snapshots(repo, cache=cache), SENDER)
+    fresh = _fresh(every, repo, SENDER)
+    assert _bytes(now) == [(m.message_id, m.data) for m in fresh]
+    same_id = {m.message_id: m.data for m in fresh}
+    assert any(same_id.get(i) not in (None, d) for i, d in kept)  # the progress moved
+    other = "desk@example.co.jp"
+    _, resent = owed.mails(every, Snapshots(repo, cache=cache), other)
+    assert _bytes(resent) == [(m.message_id, m.data) for m in _fresh(every, repo, other)]
+    for path in (cache / "owed").iterdir():
+        path.write_bytes(path.read_bytes()[:-1])
+    _, cut = owed.mails(every, Snapshots(repo, cache=cache), other)
+    assert _bytes(cut) == _bytes(resent)
+
+
+def test_mails_no_run_owes_any_more_leave_the_cache(
+    gr: GitRegistry, repo: GitRepository, tmp_path: Path
+) -> None:
+    imported = _imported(_state(gr))
+    cache = tmp_path / "cache"
+    owed.mails(imported, Snapshots(repo, cache=cache), SENDER)
+    assert list((cache / "owed").iterdir())
+    delivered = imported
+    for batch, systems in completion.owing(imported):
+        for system in systems:
+            delivered = recorded.with_batch(
+                delivered, completion.notified(delivered.batches[batch.id], system)
+            )
+    due, mails = owed.mails(delivered, Snapshots(repo, cache=cache), SENDER)
+    assert due == [] and mails == []
+    assert list((cache / "owed").iterdir()) == []
+
+
+def test_an_apply_owing_notices_confirm_wrote_reads_them_back(
+    gr: GitRegistry, repo: GitRepository, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``confirm`` writes the completion notices, not sent: the next ``apply`` writes the
+    same files without rebuilding a single application."""
+    [first, _] = _state(gr).ordered()
+    notices = tmp_path / "notices"
+    done = accessreg(gr, "confirm", first.id, "--out", str(notices), "--today", ON)
+    assert done.returncode == 0, done.stderr
+    written = {p.name: p.read_bytes() for p in (notices / "mail").iterdir()}
+    assert written
+    merge(gr, "two", lambda: gr.reg.user(D, "second@leaver-d.example.jp"))
+    _not_rebuilt(monkeypatch)
+    out = tmp_path / "out"
+    done = accessreg(gr, "apply", "--out", str(out), *DAY)
+    assert done.returncode == 0, done.stderr
+    again = {p.name: p.read_bytes() for p in (out / "mail").iterdir() if p.name in written}
+    assert again == written
+
+
+def test_a_cache_that_cannot_be_written_leaves_the_mails_composed_as_they_are_written(
+    gr: GitRegistry, repo: GitRepository, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    imported = _imported(_state(gr))
+
+    def full(*_: object, **__: object) -> tuple[int, str]:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(owed.tempfile, "mkstemp", full)
+    cache = tmp_path / "cache"
+    _, mails = owed.mails(imported, Snapshots(repo, cache=cache), SENDER)
+    assert _bytes(mails) == [(m.message_id, m.data) for m in _fresh(imported, repo, SENDER)]
+    assert list((cache / "owed").iterdir()) == []
