@@ -18,6 +18,7 @@ from accessreg.model.content import (
     Content,
     Deferred,
     Digests,
+    Linked,
     Listing,
     Output,
     Piece,
@@ -233,3 +234,28 @@ def test_a_file_system_without_links_gets_a_copy(
     same, snapshot = out / "a/delta.json", out / "b/snapshot.json"
     assert same.read_bytes() == snapshot.read_bytes() == b'{"x": 1}\n'
     assert same.stat().st_ino != snapshot.stat().st_ino
+
+
+@pytest.mark.parametrize("links", [True, False])
+def test_a_file_kept_elsewhere_is_a_second_name_of_it_or_a_copy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, links: bool
+) -> None:
+    """A mail an earlier run kept (``Linked``): a link to its file, or a copy where the file
+    system has none; listed with the digest it was kept with, never read to hash it."""
+    kept = tmp_path / "cache" / "0.eml"
+    kept.parent.mkdir()
+    kept.write_bytes(b"Subject: x\r\n\r\nbody\r\n")
+    digest = hashlib.sha256(kept.read_bytes()).hexdigest()
+    if not links:
+
+        def refused(source: object, target: object) -> None:
+            raise OSError(18, "Invalid cross-device link")
+
+        monkeypatch.setattr(os, "link", refused)
+    out = tmp_path / "out"
+    files: dict[str, Output] = {"mail/a.eml": Linked(str(kept), digest, 21)}
+    atomic.replace_directory(out, files, Listing("manifest", lambda d: repr(dict(d)).encode()))
+    written = out / "mail/a.eml"
+    assert written.read_bytes() == kept.read_bytes()
+    assert (written.stat().st_ino == kept.stat().st_ino) is links
+    assert (out / "manifest").read_bytes() == repr({"mail/a.eml": (digest, 21)}).encode()

@@ -4,6 +4,9 @@ compose them again when what they follow changes (the batch, the sender)."""
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -78,7 +81,7 @@ def test_owed_mails_are_read_back_as_composing_them_again_gives(
     imported = _imported(_state(gr))
     expected = _fresh(imported, repo, SENDER)
     assert len(expected) > 10
-    cache = tmp_path / "cache"
+    cache = tmp_path / "kept"
     due, first = owed.mails(imported, Snapshots(repo, cache=cache), SENDER)
     assert _bytes(first) == [(m.message_id, m.data) for m in expected]
     assert [(d.batch.id, d.system) for d in due] == [
@@ -111,7 +114,7 @@ def test_a_change_of_what_the_mails_follow_composes_them_again(
     sender changes every From header; a kept file cut short is a miss."""
     state = _state(gr)
     first = state.ordered()[0]
-    cache = tmp_path / "cache"
+    cache = tmp_path / "kept"
     one = recorded.with_batch(
         state, completion.confirmed(first, [next(iter(first.systems))], LATER)
     )
@@ -127,7 +130,8 @@ def test_a_change_of_what_the_mails_follow_composes_them_again(
     other = "desk@example.co.jp"
     _, resent = owed.mails(every, Snapshots(repo, cache=cache), other)
     assert _bytes(resent) == [(m.message_id, m.data) for m in _fresh(every, repo, other)]
-    for path in (cache / "owed").iterdir():
+    for kept_dir in (cache / "owed").iterdir():
+        path = next(kept_dir.iterdir())
         path.write_bytes(path.read_bytes()[:-1])
     _, cut = owed.mails(every, Snapshots(repo, cache=cache), other)
     assert _bytes(cut) == _bytes(resent)
@@ -137,7 +141,7 @@ def test_mails_no_run_owes_any_more_leave_the_cache(
     gr: GitRegistry, repo: GitRepository, tmp_path: Path
 ) -> None:
     imported = _imported(_state(gr))
-    cache = tmp_path / "cache"
+    cache = tmp_path / "kept"
     owed.mails(imported, Snapshots(repo, cache=cache), SENDER)
     assert list((cache / "owed").iterdir())
     delivered = imported
@@ -169,6 +173,17 @@ def test_an_apply_owing_notices_confirm_wrote_reads_them_back(
     assert done.returncode == 0, done.stderr
     again = {p.name: p.read_bytes() for p in (out / "mail").iterdir() if p.name in written}
     assert again == written
+    # Each a second name of the file the cache keeps (never written again), listed in the
+    # manifest with the digest it was kept with.
+    cache = Path(os.environ["ACCESSREG_CACHE_DIR"])  # the tests' own (``conftest``)
+    kept = {p.stat().st_ino for p in (cache / "owed").glob("*/*")}
+    assert all((out / "mail" / name).stat().st_ino in kept for name in written)
+    listed = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["files"]
+    for name, data in written.items():
+        assert listed[f"mail/{name}"] == {
+            "sha256": hashlib.sha256(data).hexdigest(),
+            "bytes": len(data),
+        }
 
 
 def test_a_cache_that_cannot_be_written_leaves_the_mails_composed_as_they_are_written(
@@ -176,11 +191,11 @@ def test_a_cache_that_cannot_be_written_leaves_the_mails_composed_as_they_are_wr
 ) -> None:
     imported = _imported(_state(gr))
 
-    def full(*_: object, **__: object) -> tuple[int, str]:
+    def full(*_: object, **__: object) -> str:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(owed.tempfile, "mkstemp", full)
-    cache = tmp_path / "cache"
+    monkeypatch.setattr(owed.tempfile, "mkdtemp", full)
+    cache = tmp_path / "kept"
     _, mails = owed.mails(imported, Snapshots(repo, cache=cache), SENDER)
     assert _bytes(mails) == [(m.message_id, m.data) for m in _fresh(imported, repo, SENDER)]
     assert list((cache / "owed").iterdir()) == []

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from accessreg.files import assembled
-from accessreg.model.content import Content, Deferred, Listing, Output, SameAs
+from accessreg.model.content import Content, Deferred, Linked, Listing, Output, SameAs
 
 
 def write_bytes(path: Path, data: bytes) -> None:
@@ -121,7 +121,10 @@ def replace_directory(
         made: set[Path] = {fresh}  # directories made so far: each asked for once
         with assembled.Sources() as sources:
             for rel, data in files.items():
-                if not isinstance(data, SameAs):
+                if isinstance(data, Linked):
+                    _same(Path(data.path), fresh / rel, made)
+                    digests[rel] = (data.sha256, data.size)
+                elif not isinstance(data, SameAs):
                     digests[rel] = _write(fresh / rel, data, sources, made)
         for rel, data in files.items():
             if isinstance(data, SameAs):
@@ -146,7 +149,7 @@ def replace_directory(
 
 def _same(source: Path, target: Path, made: set[Path]) -> None:
     """``target`` holding the bytes of ``source``: a second name of it where the file system
-    allows one, else a copy."""
+    allows one (outputs are never changed in place), else a copy."""
     if target.parent not in made:
         target.parent.mkdir(parents=True, exist_ok=True)
         made.add(target.parent)

@@ -43,7 +43,7 @@ import jinja2
 from accessreg.errors import ConfigError
 from accessreg.escape import mail_header, mail_text, quote, unsafe_characters
 from accessreg.mail.attach import Attachment
-from accessreg.model.content import Deferred, Output
+from accessreg.model.content import Deferred, Linked, Output
 from accessreg.model.mail import Notice
 from accessreg.model.messages import msg
 from accessreg.timeline.clock import JST
@@ -280,6 +280,8 @@ class Later:
     notice: Notice
     message_id: str
     make: Callable[[], Composed]
+    # The mail as an earlier run composed and kept it: its file is that one (``Linked``).
+    kept: Linked | None = None
 
 
 # The parts rendered last, by the identity of the context they were rendered from (kept
@@ -509,7 +511,9 @@ def mail_file(mail: Composed | Later) -> tuple[str, Output]:
     a mail composed ``Later``, made when the file is written and let go after, so that a
     run's thousands of mails are never in memory together."""
     name = f"mail/{eml_name(mail)}"
-    return name, mail.data if isinstance(mail, Composed) else Deferred(partial(_data, mail))
+    if isinstance(mail, Composed):
+        return name, mail.data
+    return name, mail.kept or Deferred(partial(_data, mail))
 
 
 def _data(mail: Later) -> bytes:

@@ -57,8 +57,20 @@ class SameAs:
     name: str
 
 
+@dataclass(frozen=True)
+class Linked:
+    """A file an earlier run wrote and kept (a mail composed then, in the cache), written as
+    a link to it where the file system allows, else copied; its SHA-256 (hex) and size,
+    taken when it was written, are the output's. A run owing a batch's 20,141 completion
+    notices wrote 246 MB of them again every time."""
+
+    path: str
+    sha256: str
+    size: int
+
+
 # What an output file is given as.
-Output = Content | Deferred | SameAs
+Output = Content | Deferred | SameAs | Linked
 
 # Each file written: its SHA-256 (hex) and size, by name.
 Digests = Mapping[str, tuple[str, int]]

@@ -11,8 +11,9 @@ of any of those composes them again. Every failure of the cache is a miss.
 from __future__ import annotations
 
 import hashlib
-import os
+import shutil
 import tempfile
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -21,6 +22,7 @@ from pathlib import Path
 
 from accessreg.files.parsecache import ParseCache, namespace
 from accessreg.mail.compose import Composed, Later, compose, deferred
+from accessreg.model.content import Linked
 from accessreg.model.mail import Notice, Recipient
 from accessreg.provision import completion
 from accessreg.provision import state as recorded
@@ -31,7 +33,7 @@ from accessreg.provision.state import BatchRecord, State
 
 @dataclass(frozen=True)
 class _Mail:
-    """One kept mail: what names it, and where its bytes lie in its file."""
+    """One kept mail: what names it, and its file (its SHA-256 and size, as written)."""
 
     kind: str
     application: str
@@ -41,8 +43,9 @@ class _Mail:
     day: date
     message_id: str
     envelope: tuple[str, tuple[str, ...]]
-    offset: int
-    length: int
+    file: str
+    sha256: str
+    size: int
 
     def notice(self) -> Notice:
         """The notice it was composed from, without what it was composed with (its
@@ -51,13 +54,10 @@ class _Mail:
                       self.template, self.day)  # fmt: skip
 
 
-# A system's kept mails: the size of their file, and each mail.
-_Kept = tuple[int, tuple[_Mail, ...]]
-
-
 class _Store:
-    """Mails kept by key, each key's back to back in one file (``owed/<key>``), their index
-    in the parse cache's ``owed`` table."""
+    """Mails kept by key, each key's in a directory of their own (``owed/<key>/``), a file
+    each (the outputs link them: they are never changed in place), their index in the parse
+    cache's ``owed`` table."""
 
     def __init__(self, directory: Path) -> None:
         self.space = namespace("owed")
@@ -67,39 +67,36 @@ class _Store:
     def close(self) -> None:
         self.index.close()
 
-    def file(self, key: str) -> Path:
+    def directory(self, key: str) -> Path:
         return self.root / key
 
-    def get(self, keys: Iterable[str]) -> dict[str, _Kept]:
-        found: dict[str, _Kept] = self.index.get("owed", keys)
+    def get(self, keys: Iterable[str]) -> dict[str, tuple[_Mail, ...]]:
+        found: dict[str, tuple[_Mail, ...]] = self.index.get("owed", keys)
         present = {}
-        for key, (size, mails) in found.items():
+        for key, mails in found.items():
+            directory = self.directory(key)
             try:
-                if self.file(key).stat().st_size == size:
-                    present[key] = (size, mails)
+                if all((directory / m.file).stat().st_size == m.size for m in mails):
+                    present[key] = mails
             except OSError:
                 continue
         return present
 
-    def put(self, key: str, mails: Iterable[Composed]) -> _Kept | None:
-        """``mails`` kept under ``key``, written one after the other as they are composed;
-        None if they could not be (they are composed, and so checked, all the same)."""
+    def put(self, key: str, mails: Iterable[Composed]) -> tuple[_Mail, ...] | None:
+        """``mails`` kept under ``key``, each written as it is composed; None if they could
+        not be (they are composed, and so checked, all the same)."""
         kept: list[_Mail] = []
-        at = 0
-        fd, tmp = None, ""
+        made: Path | None = None
         try:
             self.root.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.root, prefix=f".{key}.")
+            made = Path(tempfile.mkdtemp(dir=self.root, prefix=f".{key}."))
         except OSError:
-            fd = None
+            made = None
         try:
-            for mail in mails:
-                notice = mail.notice
-                if fd is not None:
-                    view = memoryview(mail.data)
-                    while view:
-                        view = view[os.write(fd, view) :]
-                recipient = notice.recipient
+            for i, mail in enumerate(mails):
+                notice, recipient, name = mail.notice, mail.notice.recipient, f"{i}.eml"
+                if made is not None:
+                    (made / name).write_bytes(mail.data)
                 kept.append(
                     _Mail(
                         kind=notice.kind,
@@ -110,24 +107,23 @@ class _Store:
                         day=notice.day,
                         message_id=mail.message_id,
                         envelope=mail.envelope,
-                        offset=at,
-                        length=len(mail.data),
+                        file=name,
+                        sha256=hashlib.sha256(mail.data).hexdigest(),
+                        size=len(mail.data),
                     )
                 )
-                at += len(mail.data)
-            if fd is None:
+            if made is None:
                 return None
-            os.close(fd)
-            fd = None
-            Path(tmp).replace(self.file(key))
+            target = self.directory(key)
+            shutil.rmtree(target, ignore_errors=True)  # one a run could not read whole
+            made.replace(target)
+            made = None
         except OSError:
             return None
         finally:
-            if fd is not None:
-                os.close(fd)
-            if tmp:
-                Path(tmp).unlink(missing_ok=True)
-        found = (at, tuple(kept))
+            if made is not None:
+                shutil.rmtree(made, ignore_errors=True)
+        found = tuple(kept)
         self.index.put("owed", {key: found})
         return found
 
@@ -135,12 +131,24 @@ class _Store:
         """Forget the mails no run owes any more (sent, or their batch changed since)."""
         self.index.prune("owed", keep)
         try:
-            names = [p for p in self.root.iterdir() if not p.name.startswith(".")]
+            gone = [p for p in self.root.iterdir() if p.name not in keep]
         except OSError:
             return
-        for path in names:
-            if path.name not in keep:
-                path.unlink(missing_ok=True)
+        for path in gone:
+            if path.name.startswith(".") and not _abandoned(path):
+                continue  # being written by another run
+            shutil.rmtree(path, ignore_errors=True)
+
+
+# A directory left half-written is removed once it is this old (writing one takes seconds).
+_STALE_SECONDS = 3600
+
+
+def _abandoned(path: Path) -> bool:
+    try:
+        return time.time() - path.lstat().st_mtime > _STALE_SECONDS
+    except OSError:
+        return False
 
 
 def _key(space: str, batch: str, system: str, imported_on: date, sender: str) -> str:
@@ -152,19 +160,16 @@ def _key(space: str, batch: str, system: str, imported_on: date, sender: str) ->
 
 
 def _read(path: Path, mail: _Mail, notice: Notice) -> Composed:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        data = os.pread(fd, mail.length, mail.offset)
-    finally:
-        os.close(fd)
-    if len(data) != mail.length:
-        raise OSError(f"{path} ends before {mail.offset + mail.length}")
+    data = path.read_bytes()
+    if len(data) != mail.size:
+        raise OSError(f"{path} is not the {mail.size} bytes kept")
     return Composed(notice, mail.message_id, data, mail.envelope)
 
 
-def _later(path: Path, mail: _Mail) -> Later:
-    notice = mail.notice()
-    return Later(notice, mail.message_id, partial(_read, path, mail, notice))
+def _later(directory: Path, mail: _Mail) -> Later:
+    notice, path = mail.notice(), directory / mail.file
+    kept = Linked(str(path), mail.sha256, mail.size)
+    return Later(notice, mail.message_id, partial(_read, path, mail, notice), kept)
 
 
 def mails(
@@ -214,8 +219,8 @@ def _mails(
             dues.append(rebuilt[key])
             out += made[key]
             continue
-        path, (_, listed) = store.file(key), kept[key]
-        mails = [_later(path, m) for m in listed]
+        directory = store.directory(key)
+        mails = [_later(directory, m) for m in kept[key]]
         dues.append(Due(batch, system, [m.notice for m in mails]))
         out += mails
     return dues, out
