@@ -37,10 +37,10 @@ fresh process each, with this checkout's ``tooling/``, as the merge workflow run
 8. once: ``confirm`` of the first apply's batch (every system imported; the completion
    notices of its applications written, not sent);
 9. once: a one-file merge applied while those notices are owed: a run that does not send
-   them writes them again, each application of the batch rebuilt (the first batch's
-   registry read whole from the cache: most of its operators);
+   them writes them again (as ``confirm`` composed and kept them in the cache: linked);
 10. once: another, with an empty cache, as a new version's first run finds its cache while
-    the notices are owed: HEAD is validated in full, and the batch made from that registry.
+    the notices are owed: HEAD is validated in full, the batch's applications made from
+    that registry, and every notice composed again.
 
 Each run writes into a directory of its own under ``benchmarks/work/apply-<size>-out``, as
 the workflow's fresh runner does, and the benchmark then removes it, flushes the file

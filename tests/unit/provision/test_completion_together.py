@@ -53,6 +53,20 @@ def _state(gr: GitRegistry) -> State:
     return recorded.load({recorded.STATE_FILE: raw.encode()})
 
 
+def _snapshots_read(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The sources whose registry is read back from the cache's copy, as they are read."""
+    read: list[str] = []
+    real = merges.load_snapshot
+
+    def spied(source: BlobSource, directory: Path, keep: bool = True) -> LoadResult:
+        read.append(source.label)
+        assert not keep  # the head's kept registry stays the one kept
+        return real(source, directory, keep)
+
+    monkeypatch.setattr(merges, "load_snapshot", spied)
+    return read
+
+
 def test_applications_rebuilt_together_owe_what_each_alone_owes(
     gr: GitRegistry, repo: GitRepository, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -105,15 +119,7 @@ def test_a_batch_of_most_operators_is_rebuilt_from_the_registry_read_whole(
     imported = state.model_copy(
         update={"batches": {b.id: completion.confirmed(b, [], LATER) for b in state.ordered()}}
     )
-    read: list[str] = []
-    real = merges.load_snapshot
-
-    def spied(source: BlobSource, directory: Path, keep: bool = True) -> LoadResult:
-        read.append(source.label)
-        assert not keep  # the head's kept registry stays the one kept
-        return real(source, directory, keep)
-
-    monkeypatch.setattr(merges, "load_snapshot", spied)
+    read = _snapshots_read(monkeypatch)
     parsed_alone = completion.due(imported, Snapshots(repo))  # no cache: each scope parses
     assert read == []
     cached = Snapshots(repo, cache=cache_dir(repo.common_dir))
@@ -153,14 +159,7 @@ def test_a_batch_owed_beside_head_validated_in_full_is_made_from_that_registry(
     )
     first = repo.resolve(state.ordered()[0].head)
     expected = completion.due(imported, Snapshots(repo))
-    read: list[str] = []
-    real = merges.load_snapshot
-
-    def spied(source: BlobSource, directory: Path, keep: bool = True) -> LoadResult:
-        read.append(source.label)
-        return real(source, directory, keep)
-
-    monkeypatch.setattr(merges, "load_snapshot", spied)
+    read = _snapshots_read(monkeypatch)
     head = repo.resolve("HEAD")
     validated = Snapshots(repo).at(head)
     cache = cache_dir(repo.common_dir)
@@ -195,14 +194,7 @@ def test_an_apply_owing_a_batch_s_notices_rebuilds_it_from_what_it_validated(
     owed = sorted(p.name for p in (notices / "mail").iterdir())
     assert owed
     merge(gr, "one", lambda: gr.reg.user(D, "newcomer@leaver-d.example.jp"))
-    read: list[str] = []
-    real = merges.load_snapshot
-
-    def spied(source: BlobSource, directory: Path, keep: bool = True) -> LoadResult:
-        read.append(source.label)
-        return real(source, directory, keep)
-
-    monkeypatch.setattr(merges, "load_snapshot", spied)
+    read = _snapshots_read(monkeypatch)
     out, empty = tmp_path / "out", tmp_path / "empty-cache"
     empty.mkdir()
     done = accessreg(gr, "apply", "--out", str(out), *DAY, env={"ACCESSREG_CACHE_DIR": str(empty)})
