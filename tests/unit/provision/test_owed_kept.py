@@ -4,9 +4,13 @@ compose them again when what they follow changes (the batch, the sender)."""
 
 from __future__ import annotations
 
+import email
+import email.message
+import email.policy
 import hashlib
 import json
 import os
+import time
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -22,6 +26,7 @@ from accessreg.provision.state import State
 from tests.helpers.gitrepo import GitRegistry
 from tests.helpers.lapsed import D
 from tests.helpers.provisioning import accessreg, merge
+from tests.helpers.smtpserver import Mailbox, smtp_env, smtp_server
 
 ON = "2026-12-03"
 DAY = ["--today", ON, "--accepted-on", ON]
@@ -199,3 +204,59 @@ def test_a_cache_that_cannot_be_written_leaves_the_mails_composed_as_they_are_wr
     _, mails = owed.mails(imported, Snapshots(repo, cache=cache), SENDER)
     assert _bytes(mails) == [(m.message_id, m.data) for m in _fresh(imported, repo, SENDER)]
     assert list((cache / "owed").iterdir()) == []
+
+
+def test_kept_notices_are_sent_as_kept_and_then_leave_the_cache(
+    gr: GitRegistry, repo: GitRepository, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``confirm`` writes the notices and keeps them; the merge workflow's next run sends
+    those very mails (the envelope and Message-ID kept with them), records them delivered,
+    and the run after finds nothing owed and the cache emptied of them."""
+    [first, _] = _state(gr).ordered()
+    mailbox = Mailbox()
+    with smtp_server(mailbox) as port:
+        env = smtp_env(port)
+        notices = tmp_path / "notices"
+        done = accessreg(gr, "confirm", first.id, "--out", str(notices), "--today", ON, env=env)
+        assert done.returncode == 0, done.stderr
+        kept = [
+            email.message_from_bytes(p.read_bytes(), policy=email.policy.strict)
+            for p in sorted((notices / "mail").iterdir())
+        ]
+        assert kept and mailbox.received == []
+        merge(gr, "two", lambda: gr.reg.user(D, "second@leaver-d.example.jp"))
+        _not_rebuilt(monkeypatch)
+        out = tmp_path / "sent"
+        done = accessreg(gr, "apply", "--out", str(out), "--confirm", "--send", *DAY, env=env)
+        assert done.returncode == 0, done.stderr
+    cache = Path(os.environ["ACCESSREG_CACHE_DIR"]) / "owed"
+    sent = {str(m["Message-ID"]): m for m in mailbox.received}
+    for message in kept:
+        got = sent[str(message["Message-ID"])]
+        assert (got["To"], got["Subject"]) == (message["To"], message["Subject"])
+        assert _body(got) == _body(message)
+    assert all(p.notified for p in _state(gr).ordered()[0].systems.values())
+    again = accessreg(gr, "apply", "--out", str(tmp_path / "after"), "--confirm", *DAY)
+    assert again.returncode == 0, again.stderr
+    assert list(cache.iterdir()) == []
+
+
+def _body(message: email.message.Message) -> str:
+    part = next(p for p in message.walk() if p.get_content_type() == "text/plain")
+    assert isinstance(part, email.message.EmailMessage)
+    return str(part.get_content())
+
+
+def test_a_directory_another_run_is_writing_is_left_alone_until_it_is_abandoned(
+    gr: GitRegistry, repo: GitRepository, tmp_path: Path
+) -> None:
+    imported = _imported(_state(gr))
+    cache = tmp_path / "kept"
+    writing, left = cache / "owed" / ".0123.being-written", cache / "owed" / ".4567.left"
+    for directory in (writing, left):
+        directory.mkdir(parents=True)
+        (directory / "0.eml").write_bytes(b"Subject: x\r\n\r\n")
+    day = time.time() - 24 * 3600
+    os.utime(left, (day, day))
+    owed.mails(imported, Snapshots(repo, cache=cache), SENDER)
+    assert writing.exists() and not left.exists()
