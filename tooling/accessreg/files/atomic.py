@@ -122,7 +122,7 @@ def replace_directory(
         with assembled.Sources() as sources:
             for rel, data in files.items():
                 if isinstance(data, Linked):
-                    _same(Path(data.path), fresh / rel, made)
+                    _linked(data.path, fresh, rel, made)
                     digests[rel] = (data.sha256, data.size)
                 elif not isinstance(data, SameAs):
                     digests[rel] = _write(fresh / rel, data, sources, made)
@@ -153,6 +153,22 @@ def _same(source: Path, target: Path, made: set[Path]) -> None:
     if target.parent not in made:
         target.parent.mkdir(parents=True, exist_ok=True)
         made.add(target.parent)
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
+
+
+def _linked(source: str, fresh: Path, rel: str, made: set[Path]) -> None:
+    """``_same`` for a file kept outside the tree: paths as strings, the directory it goes
+    in made once (a run owing a first batch's notices links 20,141 mails; paths as objects
+    cost more than the links)."""
+    parent, _, _ = rel.rpartition("/")
+    directory = fresh / parent if parent else fresh
+    if directory not in made:
+        directory.mkdir(parents=True, exist_ok=True)
+        made.add(directory)
+    target = f"{fresh}/{rel}"
     try:
         os.link(source, target)
     except OSError:

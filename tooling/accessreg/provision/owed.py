@@ -11,6 +11,7 @@ of any of those composes them again. Every failure of the cache is a miss.
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import tempfile
 import time
@@ -74,9 +75,11 @@ class _Store:
         found: dict[str, tuple[_Mail, ...]] = self.index.get("owed", keys)
         present = {}
         for key, mails in found.items():
-            directory = self.directory(key)
+            directory = str(self.directory(key))
             try:
-                if all((directory / m.file).stat().st_size == m.size for m in mails):
+                # A path each, 20,141 of a first batch: as strings (hot path).
+                sizes = (os.stat(f"{directory}/{m.file}").st_size for m in mails)  # noqa: PTH116
+                if all(size == m.size for size, m in zip(sizes, mails, strict=True)):
                     present[key] = mails
             except OSError:
                 continue
@@ -159,16 +162,16 @@ def _key(space: str, batch: str, system: str, imported_on: date, sender: str) ->
     return h.hexdigest()
 
 
-def _read(path: Path, mail: _Mail, notice: Notice) -> Composed:
-    data = path.read_bytes()
+def _read(path: str, mail: _Mail, notice: Notice) -> Composed:
+    data = Path(path).read_bytes()
     if len(data) != mail.size:
         raise OSError(f"{path} is not the {mail.size} bytes kept")
     return Composed(notice, mail.message_id, data, mail.envelope)
 
 
-def _later(directory: Path, mail: _Mail) -> Later:
-    notice, path = mail.notice(), directory / mail.file
-    kept = Linked(str(path), mail.sha256, mail.size)
+def _later(directory: str, mail: _Mail) -> Later:
+    notice, path = mail.notice(), f"{directory}/{mail.file}"
+    kept = Linked(path, mail.sha256, mail.size)
     return Later(notice, mail.message_id, partial(_read, path, mail, notice), kept)
 
 
@@ -219,7 +222,7 @@ def _mails(
             dues.append(rebuilt[key])
             out += made[key]
             continue
-        directory = store.directory(key)
+        directory = str(store.directory(key))
         mails = [_later(directory, m) for m in kept[key]]
         dues.append(Due(batch, system, [m.notice for m in mails]))
         out += mails
