@@ -169,7 +169,8 @@ def test_a_batch_owed_beside_head_validated_in_full_is_made_from_that_registry(
     whole = Snapshots(repo, cache=cache, shared=Shared(head=(head, validated)))
     whole.read_whole(first, [A, B, D])
     assert read == []
-    [(at, registry)] = [whole._validated] if whole._validated else []
+    assert whole._validated is not None
+    at, registry = whole._validated
     assert at == first
     assert "newcomer@leaver-d.example.jp" not in {u.user.email for u in registry.users}
     by_file = {u.file: u for u in validated.users}

@@ -122,13 +122,13 @@ def replace_directory(
         with assembled.Sources() as sources:
             for rel, data in files.items():
                 if isinstance(data, Linked):
-                    _linked(data.path, fresh, rel, made)
+                    _same(data.path, fresh, rel, made)
                     digests[rel] = (data.sha256, data.size)
                 elif not isinstance(data, SameAs):
                     digests[rel] = _write(fresh / rel, data, sources, made)
         for rel, data in files.items():
             if isinstance(data, SameAs):
-                _same(fresh / data.name, fresh / rel, made)
+                _same(f"{fresh}/{data.name}", fresh, rel, made)
                 digests[rel] = digests[data.name]
         if listing is not None:
             _write(fresh / listing.name, listing.render(digests))
@@ -147,22 +147,11 @@ def replace_directory(
             shutil.rmtree(old, ignore_errors=True)
 
 
-def _same(source: Path, target: Path, made: set[Path]) -> None:
-    """``target`` holding the bytes of ``source``: a second name of it where the file system
-    allows one (outputs are never changed in place), else a copy."""
-    if target.parent not in made:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        made.add(target.parent)
-    try:
-        os.link(source, target)
-    except OSError:
-        shutil.copyfile(source, target)
-
-
-def _linked(source: str, fresh: Path, rel: str, made: set[Path]) -> None:
-    """``_same`` for a file kept outside the tree: paths as strings, the directory it goes
-    in made once (a run owing a first batch's notices links 20,141 mails; paths as objects
-    cost more than the links)."""
+def _same(source: str, fresh: Path, rel: str, made: set[Path]) -> None:
+    """``rel`` of the tree ``fresh`` holding the bytes of ``source``: a second name of it
+    where the file system allows one (outputs are never changed in place), else a copy.
+    Paths as strings, and each directory made once: a run owing a first batch's notices
+    links 20,141 mails, and paths as objects cost more than the links."""
     parent, _, _ = rel.rpartition("/")
     directory = fresh / parent if parent else fresh
     if directory not in made:

@@ -87,19 +87,18 @@ class _Store:
 
     def put(self, key: str, mails: Iterable[Composed]) -> tuple[_Mail, ...] | None:
         """``mails`` kept under ``key``, each written as it is composed; None if they could
-        not be (they are composed, and so checked, all the same)."""
+        not be (the caller composes them as they are written, as without a cache)."""
         kept: list[_Mail] = []
-        made: Path | None = None
+        made: Path | None
         try:
             self.root.mkdir(parents=True, exist_ok=True)
             made = Path(tempfile.mkdtemp(dir=self.root, prefix=f".{key}."))
         except OSError:
-            made = None
+            return None
         try:
             for i, mail in enumerate(mails):
                 notice, recipient, name = mail.notice, mail.notice.recipient, f"{i}.eml"
-                if made is not None:
-                    (made / name).write_bytes(mail.data)
+                (made / name).write_bytes(mail.data)
                 kept.append(
                     _Mail(
                         kind=notice.kind,
@@ -115,8 +114,6 @@ class _Store:
                         size=len(mail.data),
                     )
                 )
-            if made is None:
-                return None
             target = self.directory(key)
             shutil.rmtree(target, ignore_errors=True)  # one a run could not read whole
             made.replace(target)
@@ -194,36 +191,35 @@ def mails(
 def _mails(
     store: _Store, state: State, snapshots: Snapshots, sender: str
 ) -> tuple[list[Due], list[Composed | Later]]:
-    owing: list[tuple[BatchRecord, str, str]] = []
+    owing: dict[tuple[str, str], tuple[BatchRecord, str]] = {}  # (batch, system) → its key
     for batch, systems in completion.owing(state):
         dumped = batch.model_dump_json()
-        owing += [(batch, s, _key(store.space, dumped, s, on, sender)) for s, on in systems.items()]
-    keys = {key for _, _, key in owing}
+        for system, on in systems.items():
+            owing[batch.id, system] = (batch, _key(store.space, dumped, system, on, sender))
+    keys = {key for _, key in owing.values()}
     kept = store.get(keys)
     rest = state  # what is not kept: rebuilt (the kept as if notified already)
-    for batch, system, key in owing:
+    for (batch_id, system), (_, key) in owing.items():
         if key in kept:
-            rest = recorded.with_batch(rest, completion.notified(rest.batches[batch.id], system))
-    made: dict[str, list[Composed | Later]] = {}
-    rebuilt: dict[str, Due] = {}
+            rest = recorded.with_batch(rest, completion.notified(rest.batches[batch_id], system))
+    unkept: dict[str, tuple[Due, list[Composed | Later]]] = {}  # the cache had no room
     for due in completion.due(rest, snapshots) if len(kept) < len(owing) else []:
-        key = next(k for b, s, k in owing if b.id == due.batch.id and s == due.system)
-        rebuilt[key] = due
+        _, key = owing[due.batch.id, due.system]
         found = store.put(key, (compose(n, sender) for n in due.notices))
         if found is None:
-            made[key] = [deferred(n, sender) for n in due.notices]
+            unkept[key] = (due, [deferred(n, sender) for n in due.notices])
         else:
             kept[key] = found
     store.prune(keys)
     dues: list[Due] = []
     out: list[Composed | Later] = []
-    for batch, system, key in owing:
-        if key in made:
-            dues.append(rebuilt[key])
-            out += made[key]
-            continue
-        directory = str(store.directory(key))
-        mails = [_later(directory, m) for m in kept[key]]
-        dues.append(Due(batch, system, [m.notice for m in mails]))
+    for (_, system), (batch, key) in owing.items():
+        if key in unkept:
+            due, mails = unkept[key]
+        else:
+            directory = str(store.directory(key))
+            mails = [_later(directory, m) for m in kept[key]]
+            due = Due(batch, system, [m.notice for m in mails])
+        dues.append(due)
         out += mails
     return dues, out
