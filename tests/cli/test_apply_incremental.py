@@ -26,8 +26,9 @@ from accessreg.provision.merges import Snapshots
 from accessreg.provision.shares import ShareStore
 from accessreg.validation import incremental
 from tests.helpers.gitrepo import GitRegistry
-from tests.helpers.provisioning import accessreg, merge, tree
+from tests.helpers.provisioning import accessreg, merge, state, tree
 from tests.helpers.regfactory import RegistryFactory
+from tests.helpers.smtpserver import Mailbox, smtp_env, smtp_server
 
 SAMPLE = Path(__file__).resolve().parents[2] / "registry"
 ON = "2026-12-03"
@@ -101,12 +102,14 @@ def _as_full(sample: GitRegistry, out: Path, *args: str) -> tuple[str, str, dict
 
 def _random_history(
     sample: GitRegistry, tmp_path: Path, seed: int, days: list[str], edits: tuple[int, int],
-    fixed: Callable[[int], bool],
+    fixed: Callable[[int], bool], between: Callable[[random.Random, int, str], None] | None = None,
+    recording: Callable[[int], list[str]] = lambda run: [], env: dict[str, str] | None = None,
 ) -> list[str]:  # fmt: skip
     """After a first apply, before each run on ``days``: ``edits`` (fewest, most) merges
     of random edits, and one fixing the files with errors where ``fixed(run)``. Each run's
-    incremental dry run and ``--full`` must write the same bytes; it is then confirmed.
-    The incremental runs' reports."""
+    incremental dry run and ``--full`` must write the same bytes; it is then confirmed
+    (with ``recording(run)``'s options and ``env``), and ``between`` is called (the run's
+    generator, number and day). The incremental runs' reports."""
     rng = random.Random(seed)
     first = accessreg(sample, "apply", "--out", str(tmp_path / "initial"), "--initial",
                       "--confirm", *DAY)  # fmt: skip
@@ -120,8 +123,10 @@ def _random_history(
             merge(sample, f"fix{batch}", lambda: _fix(sample))
         reports.append(_as_full(sample, tmp_path / f"inc{batch}", *dated)[0])
         done = accessreg(sample, "apply", "--out", str(tmp_path / f"done{batch}"), "--confirm",
-                         *dated)  # fmt: skip
+                         *dated, *recording(batch), env=env)  # fmt: skip
         assert done.returncode == 0, done.stderr
+        if between is not None:
+            between(rng, batch, day)
     return reports
 
 
@@ -153,6 +158,51 @@ def test_incremental_and_full_apply_agree_as_the_days_pass(
     the last date it set: every incremental run writes what reading everything writes."""
     reports = _random_history(sample, tmp_path, seed, DAYS, (0, 2), lambda run: run % 3 == 2)
     assert len(reports) == len(DAYS)
+
+
+@pytest.mark.parametrize("seed", [7, 11])
+def test_incremental_and_full_apply_agree_while_completion_notices_are_owed(
+    sample: GitRegistry, tmp_path: Path, seed: int
+) -> None:
+    """A random history of merges as above; between runs, downstream systems import random
+    batches (``confirm``, not sent: their completion notices are owed, and each later run
+    writes them, read back from the cache), and every third run sends what is owed. The
+    notices a run links from the cache are those ``--full`` composes again, byte for byte,
+    as the imports recorded move their progress and the sending empties the list."""
+    mailbox = Mailbox()
+    linked: list[str] = []
+    sent: list[set[str]] = []  # by run: every Message-ID sent by then
+
+    def imports(rng: random.Random, run: int, day: str) -> None:
+        out = tmp_path / f"inc{run}" / "mail"
+        linked.extend(p.name for p in out.glob("*.eml") if p.stat().st_nlink > 1)
+        sent.append({str(m["Message-ID"]) for m in mailbox.received})
+        waiting = [
+            (batch, system)
+            for batch, record in state(sample)["batches"].items()
+            for system, progress in sorted(record["systems"].items())
+            if progress["imported_on"] is None
+        ]
+        for n, (batch, system) in enumerate(rng.sample(waiting, min(len(waiting), 3))):
+            done = accessreg(sample, "confirm", batch, "--system", system, "--today", day,
+                             "--out", str(tmp_path / f"confirm{run}-{n}"))  # fmt: skip
+            assert done.returncode == 0, done.stderr
+
+    with smtp_server(mailbox) as port:
+        reports = _random_history(
+            sample, tmp_path, seed, DAYS, (0, 2), lambda run: run % 3 == 2, imports,
+            lambda run: ["--send"] if run % 3 == 1 else [], smtp_env(port),
+        )  # fmt: skip
+    assert len(reports) == len(DAYS)
+    assert linked, "no run wrote a notice kept in the cache"
+    assert sent[-1], "no run sent the notices owed"
+    # A notice sent is owed no more: no later run writes it.
+    for run in range(1, len(DAYS)):
+        written = {
+            str(email.message_from_bytes(p.read_bytes(), policy=email.policy.strict)["Message-ID"])
+            for p in (tmp_path / f"inc{run}" / "mail").glob("*.eml")
+        }
+        assert not written & sent[run - 1], run
 
 
 def test_a_share_comes_from_the_cache_only_for_the_files_it_was_rendered_from(
