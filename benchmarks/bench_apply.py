@@ -36,8 +36,9 @@ fresh process each, with this checkout's ``tooling/``, as the merge workflow run
    back through them for every operator it reads;
 8. once: ``confirm`` of the first apply's batch (every system imported; the completion
    notices of its applications written, not sent);
-9. once: a one-file merge applied while those notices are owed: a run that does not send
-   them writes them again (as ``confirm`` composed and kept them in the cache: linked);
+9. ``--runs`` times: a one-file merge applied while those notices are owed: a run that
+   does not send them writes them again (as ``confirm`` composed and kept them in the
+   cache: linked), and the next run owes them still;
 10. once: another, with an empty cache, as a new version's first run finds its cache while
     the notices are owed: HEAD is validated in full, the batch's applications made from
     that registry, and every notice composed again.
@@ -272,10 +273,14 @@ def main() -> int:
         mails = len(list((target / "mail").glob("*.eml")))
         show(f"confirm <the first apply's batch>, {mails} notices written", confirmed)
         shutil.rmtree(target)
-        change_memos(repo, users[3:4], "owed")
-        owed = apply(repo, "out-owed", "--confirm")
-        show(f"apply, 1 file, the {mails} notices of the first batch owed", owed)
-        change_memos(repo, users[4:5], "owed-upgrade")
+        owing = []
+        for run in range(args.runs):  # the notices stay owed: each run writes them again
+            change_memos(repo, users[3 + run : 4 + run], f"owed{run}")
+            owed = apply(repo, f"out-owed-{run}", "--confirm")
+            show(f"apply, 1 file, the {mails} notices of the first batch owed, run {run + 1}", owed)
+            owing.append(owed.cpu)
+        print("  " + describe("apply, 1 file, the notices owed", owing), flush=True)
+        change_memos(repo, users[3 + args.runs : 4 + args.runs], "owed-upgrade")
         owed_upgrade = apply(
             repo, "out-owed-upgrade", "--confirm", env={"ACCESSREG_CACHE_DIR": str(empty)}
         )
