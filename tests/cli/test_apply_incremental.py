@@ -103,13 +103,13 @@ def _as_full(sample: GitRegistry, out: Path, *args: str) -> tuple[str, str, dict
 def _random_history(
     sample: GitRegistry, tmp_path: Path, seed: int, days: list[str], edits: tuple[int, int],
     fixed: Callable[[int], bool], between: Callable[[random.Random, int, str], None] | None = None,
-    recording: Callable[[int], list[str]] = lambda run: [], env: dict[str, str] | None = None,
+    recording: Callable[[int], list[str]] = lambda run: [],
 ) -> list[str]:  # fmt: skip
     """After a first apply, before each run on ``days``: ``edits`` (fewest, most) merges
     of random edits, and one fixing the files with errors where ``fixed(run)``. Each run's
     incremental dry run and ``--full`` must write the same bytes; it is then confirmed
-    (with ``recording(run)``'s options and ``env``), and ``between`` is called (the run's
-    generator, number and day). The incremental runs' reports."""
+    (with ``recording(run)``'s options), and ``between`` is called (the run's generator,
+    number and day). The incremental runs' reports."""
     rng = random.Random(seed)
     first = accessreg(sample, "apply", "--out", str(tmp_path / "initial"), "--initial",
                       "--confirm", *DAY)  # fmt: skip
@@ -123,7 +123,7 @@ def _random_history(
             merge(sample, f"fix{batch}", lambda: _fix(sample))
         reports.append(_as_full(sample, tmp_path / f"inc{batch}", *dated)[0])
         done = accessreg(sample, "apply", "--out", str(tmp_path / f"done{batch}"), "--confirm",
-                         *dated, *recording(batch), env=env)  # fmt: skip
+                         *dated, *recording(batch))  # fmt: skip
         assert done.returncode == 0, done.stderr
         if between is not None:
             between(rng, batch, day)
@@ -162,7 +162,7 @@ def test_incremental_and_full_apply_agree_as_the_days_pass(
 
 @pytest.mark.parametrize("seed", [7, 11])
 def test_incremental_and_full_apply_agree_while_completion_notices_are_owed(
-    sample: GitRegistry, tmp_path: Path, seed: int
+    sample: GitRegistry, tmp_path: Path, seed: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A random history of merges as above; between runs, downstream systems import random
     batches (``confirm``, not sent: their completion notices are owed, and each later run
@@ -170,12 +170,12 @@ def test_incremental_and_full_apply_agree_while_completion_notices_are_owed(
     notices a run links from the cache are those ``--full`` composes again, byte for byte,
     as the imports recorded move their progress and the sending empties the list."""
     mailbox = Mailbox()
-    linked: list[str] = []
+    linked: set[str] = set()  # the Message-IDs of notices linked from the cache
     sent: list[set[str]] = []  # by run: every Message-ID sent by then
 
     def imports(rng: random.Random, run: int, day: str) -> None:
         out = tmp_path / f"inc{run}" / "mail"
-        linked.extend(p.name for p in out.glob("*.eml") if p.stat().st_nlink > 1)
+        linked.update(_message_id(p) for p in out.glob("*.eml") if p.stat().st_nlink > 1)
         sent.append({str(m["Message-ID"]) for m in mailbox.received})
         waiting = [
             (batch, system)
@@ -189,20 +189,25 @@ def test_incremental_and_full_apply_agree_while_completion_notices_are_owed(
             assert done.returncode == 0, done.stderr
 
     with smtp_server(mailbox) as port:
+        # Every run with the same sender, as the workflow's: the mails' Message-IDs name it.
+        for name, value in smtp_env(port).items():
+            monkeypatch.setenv(name, value)
         reports = _random_history(
             sample, tmp_path, seed, DAYS, (0, 2), lambda run: run % 3 == 2, imports,
-            lambda run: ["--send"] if run % 3 == 1 else [], smtp_env(port),
+            lambda run: ["--send"] if run % 3 == 1 else [],
         )  # fmt: skip
     assert len(reports) == len(DAYS)
     assert linked, "no run wrote a notice kept in the cache"
-    assert sent[-1], "no run sent the notices owed"
+    assert linked & sent[-1], "no notice kept in the cache was sent"
     # A notice sent is owed no more: no later run writes it.
     for run in range(1, len(DAYS)):
-        written = {
-            str(email.message_from_bytes(p.read_bytes(), policy=email.policy.strict)["Message-ID"])
-            for p in (tmp_path / f"inc{run}" / "mail").glob("*.eml")
-        }
+        written = {_message_id(p) for p in (tmp_path / f"inc{run}" / "mail").glob("*.eml")}
         assert not written & sent[run - 1], run
+
+
+def _message_id(path: Path) -> str:
+    message = email.message_from_bytes(path.read_bytes(), policy=email.policy.strict)
+    return str(message["Message-ID"])
 
 
 def test_a_share_comes_from_the_cache_only_for_the_files_it_was_rendered_from(
