@@ -6,7 +6,8 @@ the Message-ID is what the SMTP server's log is searched for. In the run's langu
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 from accessreg import i18n
 from accessreg.effects.session import InDoubt
@@ -21,6 +22,28 @@ ADVICE = msg(
     "server's log, then run `accessreg outbox delivered ID` (it arrived) or "
     "`accessreg outbox resend ID` (it did not)"
 )
+# A run's report is its job's summary too, which GitHub refuses whole past 1 MiB, the mails
+# in doubt with it: a first apply lists 3,829 acceptance notices, a run owing a first
+# batch's completion notices 10,079 lines (1.2 MB at 200,000 users), a first day's duties
+# 11,949 mails. A list of mails shows this many lines, then how many it leaves out.
+LISTED = 200
+
+T = TypeVar("T")
+
+
+def at_most(items: Sequence[T], line: Callable[[T], str]) -> list[str]:
+    """A line for each of ``items`` (indented), the first ``LISTED`` of them, then how many
+    more there are; only the lines shown are made."""
+    lines = ["  " + line(item) for item in items[:LISTED]]
+    if len(items) > LISTED:
+        more = len(items) - LISTED
+        left = nmsg(
+            "… {count} more line, not shown here", "… {count} more lines, not shown here", more
+        )
+        lines.append("  " + i18n.text(left))
+    return lines
+
+
 # What a run did with a mail, in words.
 STATUSES: dict[str, Message] = {
     MailStatus.SENT: msg("sent"),

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 
 from accessreg import i18n
-from accessreg.effects.report import in_doubt_lines, status
+from accessreg.effects.report import at_most, in_doubt_lines, status
 from accessreg.effects.session import MailOutcome
 from accessreg.model.catalog import Catalog, system_named
 from accessreg.model.mail import notice_name
@@ -37,9 +37,10 @@ def _mails(outcomes: list[MailOutcome], dry_run: bool, catalog: Catalog | None) 
     grouped = Counter(
         (o.status, o.composed.notice.kind, o.composed.notice.application) for o in outcomes
     )
-    lines += [
-        "  "
-        + _t(
+
+    def line(group: tuple[tuple[str, str, str], int]) -> str:
+        (s, kind, application), n = group
+        return _t(
             msg(
                 "{status}: {kind} for {application} ({recipients})",
                 status=Verbatim(status(s)),
@@ -48,9 +49,8 @@ def _mails(outcomes: list[MailOutcome], dry_run: bool, catalog: Catalog | None) 
                 recipients=nmsg("{count} recipient", "{count} recipients", n),
             )
         )
-        for (s, kind, application), n in sorted(grouped.items())
-    ]
-    return lines
+
+    return lines + at_most(sorted(grouped.items()), line)
 
 
 def _held(result: ApplyResult) -> list[str]:

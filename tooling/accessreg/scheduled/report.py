@@ -10,9 +10,11 @@ from __future__ import annotations
 from collections import Counter
 
 from accessreg import i18n
-from accessreg.effects.report import in_doubt_lines, status
+from accessreg.effects.report import at_most, in_doubt_lines, status
+from accessreg.effects.session import MailOutcome
 from accessreg.model.mail import digest_kind, notice_name
 from accessreg.model.messages import Message, Verbatim, msg, nmsg
+from accessreg.scheduled.keyed_notices import DigestMail
 from accessreg.scheduled.run import RunResult
 
 
@@ -43,6 +45,20 @@ def _duty_lines(result: RunResult) -> list[str]:
     return lines
 
 
+def _mail_line(mail: tuple[DigestMail, MailOutcome]) -> str:
+    digest, outcome = mail
+    return _t(
+        msg(
+            "{status}: {kind} ({whom}, {items}) to {email}",
+            status=Verbatim(status(outcome.status)),
+            kind=notice_name(outcome.composed.notice.kind),
+            whom=digest.digest.operator or msg("reviewers"),
+            items=nmsg("{count} item", "{count} items", len(digest.digest.items)),
+            email=digest.recipient.email,
+        )
+    )
+
+
 def text(result: RunResult, out: str | None) -> str:
     mode = (
         msg("sent")
@@ -64,20 +80,7 @@ def text(result: RunResult, out: str | None) -> str:
         counts = Counter(o.status for _, o in result.mails)
         parts = Verbatim(", ".join(f"{n} {status(s)}" for s, n in sorted(counts.items())))
         lines.append(_t(msg("mails: {count} ({parts})", count=len(result.mails), parts=parts)))
-        lines += [
-            "  "
-            + _t(
-                msg(
-                    "{status}: {kind} ({whom}, {items}) to {email}",
-                    status=Verbatim(status(o.status)),
-                    kind=notice_name(o.composed.notice.kind),
-                    whom=m.digest.operator or msg("reviewers"),
-                    items=nmsg("{count} item", "{count} items", len(m.digest.items)),
-                    email=m.recipient.email,
-                )
-            )
-            for m, o in result.mails
-        ]
+        lines += at_most(result.mails, _mail_line)
     else:
         lines.append(_t(msg("mails: none due")))
     for app in result.applications:
