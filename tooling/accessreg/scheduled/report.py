@@ -1,8 +1,9 @@
 """What a scheduled run did (or would do), as text for the terminal and the job log, in the
 run's language.
 
-Counts, stages, operator codes and file names; a mail line names its recipient's address,
-as the merge-time report does, and nothing more.
+Counts, stages, operator codes and file names; mails are counted by kind and operator, as
+the merge-time report counts them by application: a job log is widely read, and names no
+recipient (the outbox records each).
 """
 
 from __future__ import annotations
@@ -45,16 +46,31 @@ def _duty_lines(result: RunResult) -> list[str]:
     return lines
 
 
-def _mail_line(mail: tuple[DigestMail, MailOutcome]) -> str:
-    digest, outcome = mail
+# A group of mails: what a run did with them, their kind, whose items (an operator's code; ""
+# for the reviewers) and how many.
+_Group = tuple[str, str, str, int]
+
+
+def _grouped(mails: list[tuple[DigestMail, MailOutcome]]) -> list[tuple[_Group, int]]:
+    """The mails by group, as they first come, each with its number of recipients: a job
+    log is widely read, and names no address."""
+    found = Counter(
+        (o.status, o.composed.notice.kind, d.digest.operator or "", len(d.digest.items))
+        for d, o in mails
+    )
+    return list(found.items())
+
+
+def _mail_line(group: tuple[_Group, int]) -> str:
+    (state, kind, operator, items), recipients = group
     return _t(
         msg(
-            "{status}: {kind} ({whom}, {items}) to {email}",
-            status=Verbatim(status(outcome.status)),
-            kind=notice_name(outcome.composed.notice.kind),
-            whom=digest.digest.operator or msg("reviewers"),
-            items=nmsg("{count} item", "{count} items", len(digest.digest.items)),
-            email=digest.recipient.email,
+            "{status}: {kind} ({whom}, {items}; {recipients})",
+            status=Verbatim(status(state)),
+            kind=notice_name(kind),
+            whom=operator or msg("reviewers"),
+            items=nmsg("{count} item", "{count} items", items),
+            recipients=nmsg("{count} recipient", "{count} recipients", recipients),
         )
     )
 
@@ -80,7 +96,7 @@ def text(result: RunResult, out: str | None) -> str:
         counts = Counter(o.status for _, o in result.mails)
         parts = Verbatim(", ".join(f"{n} {status(s)}" for s, n in sorted(counts.items())))
         lines.append(_t(msg("mails: {count} ({parts})", count=len(result.mails), parts=parts)))
-        lines += at_most(result.mails, _mail_line)
+        lines += at_most(_grouped(result.mails), _mail_line)
     else:
         lines.append(_t(msg("mails: none due")))
     for app in result.applications:
