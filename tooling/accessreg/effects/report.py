@@ -1,4 +1,5 @@
-"""Mails in doubt, as every run and ``accessreg outbox list`` report them.
+"""Mails in doubt, as every run and ``accessreg outbox list`` report them; a run's list of
+its mails, bounded (``at_most``).
 
 Message-IDs, kinds and applications only: no names or addresses (a job log is widely read);
 the Message-ID is what the SMTP server's log is searched for. In the run's language.
