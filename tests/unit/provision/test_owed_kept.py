@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -248,15 +249,44 @@ def _body(message: email.message.Message) -> str:
 
 
 def test_a_directory_another_run_is_writing_is_left_alone_until_it_is_abandoned(
-    gr: GitRegistry, repo: GitRepository, tmp_path: Path
+    gr: GitRegistry, repo: GitRepository, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Named for its writer (``.<key>.<pid>.<random>``, as ``atomic.sweep``'s leftovers
+    are): kept while that process lives and the directory is younger than an hour."""
     imported = _imported(_state(gr))
     cache = tmp_path / "kept"
-    writing, left = cache / "owed" / ".0123.being-written", cache / "owed" / ".4567.left"
-    for directory in (writing, left):
+    gone = _gone_pid()
+    owed_dir = cache / "owed"
+    writing = owed_dir / f".0123.{os.getpid()}.abc"  # this process: alive
+    left = owed_dir / f".4567.{os.getpid()}.def"  # alive, but a day old
+    killed = owed_dir / f".89ab.{gone}.ghi"  # its writer gone: a minute old
+    for directory in (writing, left, killed):
         directory.mkdir(parents=True)
         (directory / "0.eml").write_bytes(b"Subject: x\r\n\r\n")
     day = time.time() - 24 * 3600
     os.utime(left, (day, day))
+    made: list[str] = []
+    mkdtemp = owed.tempfile.mkdtemp
+
+    def recorded(*args: Any, **kwargs: Any) -> str:
+        made.append(mkdtemp(*args, **kwargs))
+        return made[-1]
+
+    monkeypatch.setattr(owed.tempfile, "mkdtemp", recorded)
     owed.mails(imported, Snapshots(repo, cache=cache), SENDER)
-    assert writing.exists() and not left.exists()
+    assert writing.exists() and not left.exists() and not killed.exists()
+    # This run's own directories, while it wrote them, named for it.
+    assert made and all(Path(m).name.split(".")[-2] == str(os.getpid()) for m in made)
+
+
+def _gone_pid() -> int:
+    """A process id no process has."""
+    pid = 4_000_000
+    while True:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return pid
+        except PermissionError:
+            pass
+        pid += 1

@@ -49,13 +49,14 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _abandoned(leftover: Path) -> bool:
+def abandoned(leftover: Path) -> bool:
     """Left behind by a writer that was killed: the process its name records is gone, or
-    it is older than ``STALE_AFTER_SECONDS``."""
+    it is older than ``STALE_AFTER_SECONDS``. Its name ends ``.<pid>.<random>``, as
+    ``tempfile.mkdtemp`` with a prefix ending ``.<pid>.`` makes it."""
     parts = leftover.name.rsplit(".", 2)  # .<name>.new.<pid>.<random> → [..., pid, random]
     try:
         age = time.time() - leftover.lstat().st_mtime
-    except FileNotFoundError:
+    except OSError:  # gone already, or not ours to look at
         return False
     if age > STALE_AFTER_SECONDS:
         return True
@@ -69,7 +70,7 @@ def sweep(path: Path) -> list[Path]:
     removed = []
     for kind in ("new", "old", "scratch"):
         for leftover in path.parent.glob(f".{glob.escape(path.name)}.{kind}.*"):
-            if leftover.is_dir() and not leftover.is_symlink() and _abandoned(leftover):
+            if leftover.is_dir() and not leftover.is_symlink() and abandoned(leftover):
                 shutil.rmtree(leftover, ignore_errors=True)
                 removed.append(leftover)
     return removed

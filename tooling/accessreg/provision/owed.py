@@ -14,13 +14,13 @@ import hashlib
 import os
 import shutil
 import tempfile
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
 from pathlib import Path
 
+from accessreg.files import atomic
 from accessreg.files.parsecache import ParseCache, namespace
 from accessreg.mail.compose import Composed, Later, compose, deferred
 from accessreg.model.content import Linked
@@ -92,7 +92,8 @@ class _Store:
         made: Path | None
         try:
             self.root.mkdir(parents=True, exist_ok=True)
-            made = Path(tempfile.mkdtemp(dir=self.root, prefix=f".{key}."))
+            # Named for its writer, so that a later run knows when it is gone (``prune``).
+            made = Path(tempfile.mkdtemp(dir=self.root, prefix=f".{key}.{os.getpid()}."))
         except OSError:
             return None
         try:
@@ -135,20 +136,9 @@ class _Store:
         except OSError:
             return
         for path in gone:
-            if path.name.startswith(".") and not _abandoned(path):
+            if path.name.startswith(".") and not atomic.abandoned(path):
                 continue  # being written by another run
             shutil.rmtree(path, ignore_errors=True)
-
-
-# A directory left half-written is removed once it is this old (writing one takes seconds).
-_STALE_SECONDS = 3600
-
-
-def _abandoned(path: Path) -> bool:
-    try:
-        return time.time() - path.lstat().st_mtime > _STALE_SECONDS
-    except OSError:
-        return False
 
 
 def _key(space: str, batch: str, system: str, imported_on: date, sender: str) -> str:
