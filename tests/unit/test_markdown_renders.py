@@ -5,6 +5,9 @@ Rendered with markdown-it-py, a CommonMark parser with GitHub's table extension.
 
 from __future__ import annotations
 
+import functools
+import itertools
+import re
 from pathlib import Path
 
 import pytest
@@ -52,3 +55,49 @@ def test_fences_close_and_tables_are_tables(page: Path) -> None:
         assert any(a <= first and end <= b for a, b in tables), (
             f"{page.name}:{first + 1}: this table does not render (no separator row?)"
         )
+
+
+def _slug(heading: str) -> str:
+    """The anchor GitHub gives a heading: its text in lower case, without punctuation but
+    hyphens and underscores, spaces made hyphens (github-slugger's rule)."""
+    return re.sub(r"[^\w\- ]", "", heading.lower()).replace(" ", "-")
+
+
+@functools.cache
+def _anchors(page: Path) -> set[str]:
+    tokens = MarkdownIt("commonmark").enable("table").parse(page.read_text(encoding="utf-8"))
+    found: set[str] = set()
+    for opening, inline in itertools.pairwise(tokens):
+        if opening.type != "heading_open":
+            continue
+        shown = [c for c in inline.children or [] if c.type in {"text", "code_inline"}]
+        text = "".join(child.content for child in shown)
+        slug, n = _slug(text), 1
+        anchor = slug
+        while anchor in found:  # a repeated heading's anchor gets -1, -2, …
+            anchor, n = f"{slug}-{n}", n + 1
+        found.add(anchor)
+    return found
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
+def test_links_to_pages_and_headings_lead_somewhere(page: Path) -> None:
+    """A relative link names a file of the repository, and an anchor a heading of its page:
+    moving a section must not leave a link to where it was."""
+    tokens = MarkdownIt("commonmark").enable("table").parse(page.read_text(encoding="utf-8"))
+    links = [
+        child.attrs["href"]
+        for token in tokens
+        for child in token.children or []
+        if child.type == "link_open" and isinstance(child.attrs.get("href"), str)
+    ]
+    assert links, f"{page.name}: no link found, so nothing was checked"
+    for href in links:
+        assert isinstance(href, str)
+        if re.match(r"[a-z]+:", href):
+            continue  # another site, or mail
+        path, _, anchor = href.partition("#")
+        target = (page.parent / path).resolve() if path else page
+        assert target.exists(), f"{page.name}: {href} names no file of the repository"
+        if anchor and target.suffix == ".md":
+            assert anchor in _anchors(target), f"{page.name}: {href} names no heading there"
