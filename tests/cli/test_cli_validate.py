@@ -122,6 +122,71 @@ def test_github_reporter_escapes_newlines() -> None:
     )
 
 
+def test_github_reporter_annotates_ten_of_each_level_and_lists_the_rest() -> None:
+    """GitHub drops a step's error and warning commands past the tenth of each without a
+    word: the rest are listed as text in the log, and a notice says how many."""
+    problems = [
+        Problem(f"registry/users/OP/{i}.yaml", 1, 1, "rule-id", level, msg("{v}", v=str(i)))
+        for i, level in enumerate([Level.ERROR] * 12 + [Level.WARNING] * 11)
+    ]
+    lines = reporters.github(problems).splitlines()
+    commands = [line.split(" ", 1)[0] for line in lines if line.startswith("::")]
+    assert commands == ["::error"] * 10 + ["::warning"] * 10 + ["::notice::3"]
+    assert lines[20] == (
+        "::notice::3 more problems are not shown beside the changed lines (GitHub shows 10 "
+        "errors and 10 warnings a step): they are listed in this step's log, after the others."
+    )
+    assert lines[21:] == reporters.text(problems[10:12] + problems[22:]).splitlines()
+    assert all(TEXT_LINE.match(line) for line in lines[21:])
+
+
+def test_github_reporter_annotates_every_problem_up_to_ten_of_each() -> None:
+    problems = [
+        Problem(f"registry/users/OP/{i}.yaml", 1, 1, "rule-id", level, msg("x"))
+        for level in (Level.ERROR, Level.WARNING)
+        for i in range(10)
+    ]
+    out = reporters.github(problems)
+    assert "::notice" not in out
+    assert [line.split(" ", 1)[0] for line in out.splitlines()] == (
+        ["::error"] * 10 + ["::warning"] * 10
+    )
+
+
+@pytest.mark.parametrize(
+    ("lang", "notice"),
+    [
+        ("en", "::notice::{n} more problems are not shown beside the changed lines"),
+        ("ja", "::notice::ほか {n} 件の問題は変更行の横に表示されていません"),
+    ],
+)
+def test_validate_github_format_says_how_many_problems_are_not_annotated(
+    reg: RegistryFactory, monkeypatch: pytest.MonkeyPatch, lang: str, notice: str
+) -> None:
+    monkeypatch.setenv("ACCESSREG_LANG", lang)
+    for i in range(12):
+        reg.write(f"users/TESTOP01/broken{i:02}@example.jp.yaml", "name: [unclosed\n")
+    code, out, _ = validate(reg, "--format", "github")
+    _, listed, _ = validate(reg, "--format", "json")
+    problems = json.loads(listed)
+    seen: dict[str, int] = {}
+    beyond = []
+    for p in problems:  # past the tenth of its level
+        seen[p["level"]] = seen.get(p["level"], 0) + 1
+        if seen[p["level"]] > 10:
+            beyond.append(f"{p['file']}:{p['line']}:{p['col']}: [{p['level']}]")
+    assert code == 1
+    assert seen["error"] == 12
+    lines = out.splitlines()
+    annotated = [line for line in lines if line.startswith(("::error ", "::warning "))]
+    assert len(annotated) == 10 + min(10, seen.get("warning", 0))
+    notices = [line for line in lines if line.startswith("::notice::")]
+    assert len(notices) == 1
+    assert notices[0].startswith(notice.format(n=len(beyond)))
+    listed_after = lines[lines.index(notices[0]) + 1 :]
+    assert [line.split(" ", 1)[0] + " " + line.split(" ", 2)[1] for line in listed_after] == beyond
+
+
 def test_unknown_format_is_a_usage_error(reg: RegistryFactory) -> None:
     code, out, err = validate(reg, "--format", "xml")
     assert (code, out) == (2, "")

@@ -36,10 +36,23 @@ def as_json(problems: Sequence[Problem]) -> str:
     return json.dumps([problem_dict(p) for p in problems], ensure_ascii=False, indent=2) + "\n"
 
 
+# GitHub turns at most 10 error and 10 warning commands of a step into annotations (and 10
+# notices); the rest it drops without a word, and a pull request would look cleaner than it is.
+ANNOTATIONS_PER_LEVEL = 10
+
+
 def github(problems: Sequence[Problem]) -> str:
-    """Workflow commands, so problems show on the pull request's changed lines."""
+    """Workflow commands, so problems show on the pull request's changed lines: the first
+    ``ANNOTATIONS_PER_LEVEL`` of each level; the others as the text reporter's lines, which
+    the step's log shows, and one notice that says how many are there."""
     out = []
+    shown = dict.fromkeys(Level, 0)
+    beyond: list[Problem] = []
     for p in problems:
+        if shown[p.level] == ANNOTATIONS_PER_LEVEL:
+            beyond.append(p)
+            continue
+        shown[p.level] += 1
         command = "error" if p.level is Level.ERROR else "warning"
         props = ",".join(
             f"{k}={workflow_property(v)}"
@@ -52,6 +65,18 @@ def github(problems: Sequence[Problem]) -> str:
         )
         line = f"{i18n.text(p.message)} ({p.rule})"
         out.append(f"::{command} {props}::{workflow_data(line)}\n")
+    if beyond:
+        note = nmsg(
+            "{count} more problem is not shown beside the changed lines (GitHub shows 10 "
+            "errors and 10 warnings a step): it is listed in this step's log, after the "
+            "others.",
+            "{count} more problems are not shown beside the changed lines (GitHub shows 10 "
+            "errors and 10 warnings a step): they are listed in this step's log, after the "
+            "others.",
+            len(beyond),
+        )
+        out.append(f"::notice::{workflow_data(i18n.text(note))}\n")
+        out.append(text(beyond))
     return "".join(out)
 
 
