@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
 from tests.helpers.regfactory import ROOT
 
@@ -37,11 +38,16 @@ def _pipe_blocks(lines: list[str]) -> list[tuple[int, int]]:
     return blocks
 
 
+@functools.cache
+def _tokens(page: Path) -> list[Token]:
+    """``page`` as GitHub parses it, once for every test that reads it."""
+    return MarkdownIt("commonmark").enable("table").parse(page.read_text(encoding="utf-8"))
+
+
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
 def test_fences_close_and_tables_are_tables(page: Path) -> None:
-    text = page.read_text(encoding="utf-8")
-    lines = text.splitlines()
-    tokens = MarkdownIt("commonmark").enable("table").parse(text)
+    lines = page.read_text(encoding="utf-8").splitlines()
+    tokens = _tokens(page)
     for token in tokens:
         if token.type == "fence":
             assert token.map is not None
@@ -65,9 +71,8 @@ def _slug(heading: str) -> str:
 
 @functools.cache
 def _anchors(page: Path) -> set[str]:
-    tokens = MarkdownIt("commonmark").enable("table").parse(page.read_text(encoding="utf-8"))
     found: set[str] = set()
-    for opening, inline in itertools.pairwise(tokens):
+    for opening, inline in itertools.pairwise(_tokens(page)):
         if opening.type != "heading_open":
             continue
         shown = [c for c in inline.children or [] if c.type in {"text", "code_inline"}]
@@ -84,16 +89,14 @@ def _anchors(page: Path) -> set[str]:
 def test_links_to_pages_and_headings_lead_somewhere(page: Path) -> None:
     """A relative link names a file of the repository, and an anchor a heading of its page:
     moving a section must not leave a link to where it was."""
-    tokens = MarkdownIt("commonmark").enable("table").parse(page.read_text(encoding="utf-8"))
     links = [
-        child.attrs["href"]
-        for token in tokens
+        href
+        for token in _tokens(page)
         for child in token.children or []
-        if child.type == "link_open" and isinstance(child.attrs.get("href"), str)
+        if child.type == "link_open" and isinstance(href := child.attrs.get("href"), str)
     ]
     assert links, f"{page.name}: no link found, so nothing was checked"
     for href in links:
-        assert isinstance(href, str)
         if re.match(r"[a-z]+:", href):
             continue  # another site, or mail
         path, _, anchor = href.partition("#")

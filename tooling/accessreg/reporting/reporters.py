@@ -67,13 +67,14 @@ def github(problems: Sequence[Problem]) -> str:
         out.append(f"::{command} {props}::{workflow_data(line)}\n")
     if beyond:
         note = nmsg(
-            "{count} more problem is not shown beside the changed lines (GitHub shows 10 "
-            "errors and 10 warnings a step): it is listed in this step's log, after the "
-            "others.",
-            "{count} more problems are not shown beside the changed lines (GitHub shows 10 "
-            "errors and 10 warnings a step): they are listed in this step's log, after the "
-            "others.",
+            "{count} more problem is not shown beside the changed lines (GitHub shows "
+            "{limit} errors and {limit} warnings a step): it is listed in this step's log, "
+            "after the others.",
+            "{count} more problems are not shown beside the changed lines (GitHub shows "
+            "{limit} errors and {limit} warnings a step): they are listed in this step's log, "
+            "after the others.",
             len(beyond),
+            limit=ANNOTATIONS_PER_LEVEL,
         )
         out.append(f"::notice::{workflow_data(i18n.text(note))}\n")
         out.append(text(beyond))
