@@ -207,7 +207,7 @@ class Draft:
         )
         return sorted(r for r in listed if self.exists(r))
 
-    def users_of(self, code: str) -> list[UserEntry]:
+    def users_of(self, code: str) -> Sequence[UserEntry]:
         """The users of operator ``code`` before the edit."""
         if self.tree is not None:
             return self.tree.users_of(code)

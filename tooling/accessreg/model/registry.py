@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import chain
 
@@ -45,7 +45,7 @@ class Registry:
     irregular: Mapping[str, str] = field(default_factory=dict)
     # The users by operator code, each in file order: made from ``users`` when first asked
     # for, or given (``of_groups``). Not an init field, or `replace` would hand it over.
-    _by_operator: dict[str, list[UserEntry]] | None = field(
+    _by_operator: Mapping[str, Sequence[UserEntry]] | None = field(
         default=None, init=False, compare=False, repr=False
     )
 
@@ -54,7 +54,7 @@ class Registry:
         cls,
         catalog: Catalog,
         operators: dict[str, OperatorEntry],
-        groups: dict[str, list[UserEntry]],
+        groups: Mapping[str, Sequence[UserEntry]],
         maintainers: MaintainersFile | None,
         calendar: CalendarFile | None,
         files: frozenset[str],
@@ -77,7 +77,7 @@ class Registry:
         object.__setattr__(made, "_by_operator", groups)  # frozen: set once, as built
         return made
 
-    def users_of(self, code: str) -> list[UserEntry]:
+    def users_of(self, code: str) -> Sequence[UserEntry]:
         return self.groups().get(code, [])
 
     def user_codes(self) -> set[str]:
@@ -85,15 +85,16 @@ class Registry:
         steps ask it of each registry on both sides."""
         return {code for code, users in self.groups().items() if users}
 
-    def groups(self) -> dict[str, list[UserEntry]]:
-        """The users by operator code, each in file order (not to be changed: shared)."""
-        found = self._by_operator
-        if found is None:
-            found = {}
+    def groups(self) -> Mapping[str, Sequence[UserEntry]]:
+        """The users by operator code, each in file order: read-only in its type, as every
+        caller shares it (``of_groups`` and a history's next registry take it over)."""
+        if self._by_operator is None:
+            found: dict[str, list[UserEntry]] = {}
             for entry in self.users:
                 found.setdefault(entry.operator_code, []).append(entry)
             object.__setattr__(self, "_by_operator", found)  # frozen: filled once, as read
-        return found
+            return found
+        return self._by_operator
 
     def iter_operators(self, only: Collection[str] | None = None) -> Iterator[OperatorEntry]:
         """The operators in code order; with ``only``, those whose code it holds (picked

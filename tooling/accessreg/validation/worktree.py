@@ -12,7 +12,7 @@ is no work tree to open (``WorkTree.open`` says None) and the caller reads the d
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -155,7 +155,7 @@ class WorkTree:
             return None
         return self._load(self.snapshot, [*self._shared(), rel]).operators.get(code)
 
-    def users_of(self, code: str) -> list[UserEntry]:
+    def users_of(self, code: str) -> Sequence[UserEntry]:
         users = self.snapshot.users_of([code])
         return self._load(self.snapshot, [*self._shared(), *users]).users_of(code)
 
