@@ -103,6 +103,31 @@ def test_the_comment_workflow_never_runs_the_pull_requests_code() -> None:
     assert "pr.head.sha !== run.head_sha" in text  # the artifact's number is verified
 
 
+JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
+
+
+def _bots_own_words() -> list[str]:
+    """The sentences the workflows themselves post where window persons and reviewers read
+    them: the plan comment's lines besides the plan, and the comments on an application's
+    issue."""
+    script = next(
+        s["with"]["script"] for s in steps(load(COMMENT)) if "createComment" in str(s.get("with"))
+    )
+    body = script[script.index("const body = [") : script.index("].join")]
+    found = re.findall(r"`([^`]*)`", body)
+    for step in steps(load(WORKFLOWS / "application.yml")):
+        found += re.findall(r'gh (?:issue|pr) comment [^\n]*--body "([^"]*)"', step.get("run", ""))
+    return found
+
+
+def test_what_the_bot_says_itself_is_japanese_first() -> None:
+    words = _bots_own_words()
+    assert len(words) >= 3, words  # the plan's footer and the application's two comments
+    for text in words:
+        first = re.search(r"[A-Za-z\u3040-\u30ff\u3400-\u9fff]", re.sub(r"\$\{[^}]*\}", "", text))
+        assert first is not None and JAPANESE.match(first.group()), text
+
+
 def _command_lines(path: Path) -> list[list[str]]:
     """Each ``accessreg`` command a workflow runs, with its options: written out, or built
     with ``set -- …`` / ``set -- "$@" …`` and run as ``accessreg [CMD] "$@"``."""
