@@ -108,8 +108,8 @@ JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 
 def _bots_own_words() -> list[str]:
     """The sentences the workflows themselves post where window persons and reviewers read
-    them: the plan comment's lines besides the plan, and the comments on an application's
-    issue."""
+    them: the plan comment's lines besides the plan, the comments on an application's
+    issue, and the headings of the runs' summaries."""
     script = next(
         s["with"]["script"] for s in steps(load(COMMENT)) if "createComment" in str(s.get("with"))
     )
@@ -117,12 +117,17 @@ def _bots_own_words() -> list[str]:
     found = re.findall(r"`([^`]*)`", body)
     for step in steps(load(WORKFLOWS / "application.yml")):
         found += re.findall(r'gh (?:issue|pr) comment [^\n]*--body "([^"]*)"', step.get("run", ""))
+    for path in sorted(WORKFLOWS.glob("*.yml")):
+        for step in steps(load(path)):
+            if "GITHUB_STEP_SUMMARY" in (run := step.get("run", "")):
+                found += [t for t in re.findall(r'echo "([^"]*)"', run) if re.search(r"\w", t)]
     return found
 
 
 def test_what_the_bot_says_itself_is_japanese_first() -> None:
     words = _bots_own_words()
-    assert len(words) >= 3, words  # the plan's footer and the application's two comments
+    # The plan's footer, the application's two comments, the summaries' five lines.
+    assert len(words) >= 8, words
     for text in words:
         first = re.search(r"[A-Za-z\u3040-\u30ff\u3400-\u9fff]", re.sub(r"\$\{[^}]*\}", "", text))
         assert first is not None and JAPANESE.match(first.group()), text
