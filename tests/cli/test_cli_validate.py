@@ -6,6 +6,7 @@ import json
 import re
 import shutil
 from pathlib import Path
+from typing import Any
 
 import git
 import pytest
@@ -31,6 +32,7 @@ def _english(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 TODAY = "2026-11-22"
+JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 TEXT_LINE = re.compile(
     r"^(?P<file>\S+):(?P<line>\d+):(?P<col>\d+): \[(error|warning)\] .+ \([a-z-]+\)$"
 )
@@ -322,6 +324,50 @@ def test_stale_committed_schema_is_reported(reg: RegistryFactory) -> None:
     assert out.rstrip().endswith("(schema-stale)")
     assert run_cli("schemas", cwd=reg.repo).returncode == 0
     assert validate(reg)[0] == 0
+
+
+def _schema_texts(node: Any, found: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Every (key, text) an editor shows of a schema: titles, descriptions, pattern messages."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in ("title", "description", "patternErrorMessage") and isinstance(value, str):
+                found.append((key, value))
+            else:
+                _schema_texts(value, found)
+    elif isinstance(node, list):
+        for value in node:
+            _schema_texts(value, found)
+    return found
+
+
+def test_the_committed_schemas_speak_japanese_whatever_the_runs_language(
+    reg: RegistryFactory,
+) -> None:
+    # Editors show these as a window person types; the run's --lang must not make them stale.
+    for path in sorted((ROOT / "schemas").glob("*.schema.json")):
+        texts = _schema_texts(json.loads(path.read_text(encoding="utf-8")), [])
+        assert len(texts) >= 3, path
+        for key, text in texts:
+            assert JAPANESE.search(text), f"{path.name}: {key}: {text}"
+    shutil.copytree(ROOT / "schemas", reg.repo / "schemas")
+    for lang in ("en", "ja"):
+        result = run_cli("--lang", lang, "validate", "--registry", "registry", cwd=reg.repo)
+        assert result.returncode == 0, result.stdout
+
+
+def test_an_editor_and_validate_say_a_failed_pattern_in_the_same_words(
+    reg: RegistryFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("ACCESSREG_LANG")
+    shutil.copytree(ROOT / "schemas", reg.repo / "schemas")
+    reg.user(email="user1@test-gas.example.co.jp", name_kana="しけん たろう")
+    reg.edit(USER, "email: user1@test-gas.example.co.jp", "email: user1@@test-gas.example.co.jp")
+    schema = json.loads((ROOT / "schemas" / "user.schema.json").read_text(encoding="utf-8"))
+    said = run_cli("validate", "--registry", "registry", cwd=reg.repo).stdout.splitlines()
+    for field in ("email", "name_kana"):
+        editor = schema["properties"][field]["patternErrorMessage"]
+        [line] = [x for x in said if f":{reg.line_of(USER, field + ':')}:" in x]
+        assert editor in line, (field, line)
 
 
 def test_japanese_by_default_english_on_request(

@@ -17,7 +17,7 @@ ALLOWED: dict[str, set[str]] = {
     "model": set(),
     "i18n": {"model"},
     "timeline": {"model"},
-    "files": {"model"},
+    "files": {"model", "i18n"},
     "gitio": {"model", "files", "timeline"},
     "mail": {"model", "timeline"},
     "rules": {"model", "timeline"},

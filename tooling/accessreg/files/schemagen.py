@@ -3,37 +3,41 @@
 The models are the one source of truth for shape; the catalog adds what it owns (system ids,
 permission codes with their labels). ``accessreg schemas`` writes the files; validation uses
 the same function, and a check reports committed schemas that have gone stale.
+
+The committed files speak Japanese (``lang``): editors show their descriptions as a window
+person types, and a failed pattern in the words ``validate`` uses for it (one sentence per
+pattern: ``schemacheck.PATTERNS``). Validation's own schemas need neither, and stay as the
+models write them.
 """
 
 from __future__ import annotations
 
 import functools
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from pydantic.json_schema import GenerateJsonSchema
 
+from accessreg import i18n
 from accessreg.files import generated
+from accessreg.files.schemacheck import PATTERNS, field_name
 from accessreg.model import Catalog
-from accessreg.model.base import KANA_MESSAGE, LOGIN_ID_MESSAGE, SERIAL_MESSAGE
 from accessreg.model.kinds import MODELS
 from accessreg.model.layout import Kind, schema_file
+from accessreg.model.messages import Message, msg
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 TITLES = {
-    Kind.CATALOG: "accessreg catalog of downstream systems (registry/systems.yaml)",
-    Kind.OPERATOR: "accessreg operator (registry/operators/<CODE>.yaml)",
-    Kind.USER: "accessreg user (registry/users/<CODE>/<e-mail>.yaml)",
-    Kind.MAINTAINERS: "accessreg maintainers (registry/maintainers.yaml)",
-    Kind.CALENDAR: "accessreg reception-centre calendar (registry/calendar.yaml)",
+    Kind.CATALOG: msg("accessreg catalog of downstream systems (registry/systems.yaml)"),
+    Kind.OPERATOR: msg("accessreg operator (registry/operators/<CODE>.yaml)"),
+    Kind.USER: msg("accessreg user (registry/users/<CODE>/<e-mail>.yaml)"),
+    Kind.MAINTAINERS: msg("accessreg maintainers (registry/maintainers.yaml)"),
+    Kind.CALENDAR: msg("accessreg reception-centre calendar (registry/calendar.yaml)"),
 }
-# Messages editors show for a failed pattern (yaml-language-server's patternErrorMessage).
-PATTERN_MESSAGES = {
-    "email": LOGIN_ID_MESSAGE,
-    "serial": SERIAL_MESSAGE,
-    "name_kana": KANA_MESSAGE,
-}
+# The language of the committed schemas.
+LANG = i18n.DEFAULT
 
 
 class _Generator(GenerateJsonSchema):
@@ -42,14 +46,9 @@ class _Generator(GenerateJsonSchema):
 
 
 def _walk(node: Any) -> None:
-    """Drop titles and attach pattern messages, everywhere in the schema."""
+    """Drop titles, everywhere in the schema."""
     if isinstance(node, dict):
         node.pop("title", None)
-        props = node.get("properties")
-        if isinstance(props, dict):
-            for name, sub in props.items():
-                if name in PATTERN_MESSAGES and isinstance(sub, dict) and "pattern" in sub:
-                    sub["patternErrorMessage"] = PATTERN_MESSAGES[name]
         for value in node.values():
             _walk(value)
     elif isinstance(node, list):
@@ -57,22 +56,52 @@ def _walk(node: Any) -> None:
             _walk(value)
 
 
-def _permissions_schema(catalog: Catalog) -> dict[str, Any]:
+def _localize(node: Any, lang: str, keys: tuple[str, ...] = ()) -> None:
+    """Every description in ``lang`` (the catalog's, from the models' English), and a failed
+    pattern of a field said as ``validate`` says it (yaml-language-server shows
+    ``patternErrorMessage``). ``keys``: the field names down to ``node``."""
+    if isinstance(node, dict):
+        if isinstance(text := node.get("description"), str):
+            node["description"] = i18n.translate(text, lang)
+        if isinstance(pattern := node.get("pattern"), str) and pattern in PATTERNS:
+            said = replace(PATTERNS[pattern], params=(("what", field_name(keys)),))
+            node["patternErrorMessage"] = i18n.text(said, lang)
+        for key, value in node.items():
+            if key == "properties" and isinstance(value, dict):
+                for name, sub in value.items():
+                    _localize(sub, lang, (*keys, name))
+            elif key != "description":
+                _localize(value, lang, keys)
+    elif isinstance(node, list):
+        for value in node:
+            _localize(value, lang, keys)
+
+
+def _permissions_schema(catalog: Catalog, say: functools.partial[str]) -> dict[str, Any]:
     properties: dict[str, Any] = {}
     for system in catalog.systems:
         if system.level != "user":
             continue  # used by the operator as a whole: no user holds a code
         codes = []
         for code in system.codes:
-            note = f" — abolished {code.abolished_on}" if code.abolished_on else ""
-            codes.append({"const": code.code, "description": f"{code.label}{note}"})
-        description = f"{system.name_ja} ({system.name_en})"
+            label: Message | str = code.label
+            if code.abolished_on:
+                label = msg("{label} — abolished {day}", label=code.label, day=code.abolished_on)
+            codes.append({"const": code.code, "description": say(label)})
+        description: Message | str = f"{system.name_ja} ({system.name_en})"
         if system.derived:
-            description += " — granted by the system operator; cannot be applied for"
-        properties[system.id] = {"type": "string", "oneOf": codes, "description": description}
+            description = msg(
+                "{system} — granted by the system operator; cannot be applied for",
+                system=description,
+            )
+        properties[system.id] = {
+            "type": "string",
+            "oneOf": codes,
+            "description": say(description),
+        }
     return {
         "type": "object",
-        "description": "System id → permission code (a string: quote numeric codes).",
+        "description": say(msg("System id → permission code (a string: quote numeric codes).")),
         "properties": properties,
         "additionalProperties": False,
     }
@@ -87,25 +116,30 @@ def _model_schema(kind: Kind) -> str:
     return json.dumps(body)
 
 
-def generate(kind: Kind, catalog: Catalog | None) -> dict[str, Any]:
-    """The schema of one kind of file; those that depend on the catalog need it."""
+def generate(kind: Kind, catalog: Catalog | None, lang: str | None = None) -> dict[str, Any]:
+    """The schema of one kind of file; those that depend on the catalog need it. ``lang``:
+    its texts in that language, for editors (``LANG`` for the committed files); None: as
+    the models write them, for validation."""
+    say = functools.partial(i18n.text, lang=lang or "en", cap=False)
     body: dict[str, Any] = json.loads(_model_schema(kind))
     if catalog is not None:
         ids = [s.id for s in catalog.systems]
         applied = [s.id for s in catalog.applied_systems]
         if kind is Kind.USER:
-            body["properties"]["permissions"] = _permissions_schema(catalog)
+            body["properties"]["permissions"] = _permissions_schema(catalog, say)
         elif kind is Kind.OPERATOR:
             body["properties"]["systems"]["items"] = {"enum": applied}
             cert = body["$defs"]["Certificate"]["properties"]["systems"]
             cert["items"] = {"enum": ids}
             for name in ("Approval", "SystemSuspension", "AdminReissue"):
                 body["$defs"][name]["properties"]["system"] = {"enum": applied}
-    return {"$schema": DRAFT, "$id": schema_file(kind), "title": TITLES[kind], **body}
+    if lang is not None:
+        _localize(body, lang)
+    return {"$schema": DRAFT, "$id": schema_file(kind), "title": say(TITLES[kind]), **body}
 
 
-def generate_all(catalog: Catalog) -> dict[Kind, dict[str, Any]]:
-    return {kind: generate(kind, catalog) for kind in Kind}
+def generate_all(catalog: Catalog, lang: str | None = None) -> dict[Kind, dict[str, Any]]:
+    return {kind: generate(kind, catalog, lang) for kind in Kind}
 
 
 def dumps(schema: dict[str, Any]) -> str:
@@ -116,7 +150,8 @@ def dumps(schema: dict[str, Any]) -> str:
 def wanted(catalog: Catalog, schemas: Path) -> dict[Path, str]:
     """Every schema file of ``schemas`` with the text it should hold."""
     return {
-        schemas / schema_file(kind): dumps(schema) for kind, schema in generate_all(catalog).items()
+        schemas / schema_file(kind): dumps(schema)
+        for kind, schema in generate_all(catalog, LANG).items()
     }
 
 

@@ -4,7 +4,9 @@ It finds what Babel's own Python extractor finds for :func:`accessreg.model.mess
 ``nmsg``; the documentation of every rule (the docstring of a function decorated with
 ``@rule(...)``, the third argument of ``Rule(...)``), which the rules page is made of; and
 the command line's help (a literal ``help=`` of an option, the docstring of a command), as
-click shows it (``inspect.cleandoc``).
+click shows it (``inspect.cleandoc``); and what the JSON Schemas of ``schemas/`` say of each
+field, which editors show as the file is typed: in ``model/``, the docstring of a file model
+(a class of ``Frozen``) and a literal ``description=``, as pydantic puts them there.
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ def python(
 ) -> Iterator[Found]:
     source = fileobj.read()
     fileobj.seek(0)
+    if "/accessreg/model/" in str(getattr(fileobj, "name", "")).replace("\\", "/"):
+        yield from _schema_texts(source)
     if b"accessreg.model.messages" not in source:  # `msg` may be something else there
         yield from _docs(source)
         if b"import click" in source:
@@ -68,6 +72,23 @@ def _help(source: bytes) -> Iterator[Found]:
                     and isinstance(kw.value.value, str)
                 ):
                     yield kw.value.lineno, "gettext", inspect.cleandoc(kw.value.value), []
+
+
+def _schema_texts(source: bytes) -> Iterator[Found]:
+    """The descriptions pydantic gives the schemas: a model's docstring (cleaned, as
+    ``inspect.cleandoc``) and a field's ``description``."""
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ClassDef) and any(_name(b) == "Frozen" for b in node.bases):
+            doc = ast.get_docstring(node, clean=True)
+            if doc:
+                yield node.lineno, "gettext", doc, []
+        elif (
+            isinstance(node, ast.keyword)
+            and node.arg == "description"
+            and isinstance(node.value, ast.Constant)
+            and isinstance(node.value.value, str)
+        ):
+            yield node.value.lineno, "gettext", node.value.value, []
 
 
 def _docs(source: bytes) -> Iterator[Found]:

@@ -37,19 +37,9 @@ def is_provisional_key(key: str) -> bool:
 _LOCAL = r"[A-Za-z0-9_~\$&'`^=-]+(\.[A-Za-z0-9_~\$&'`^=-]+)*"
 _LABEL = r"[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?"
 LOGIN_ID = rf"^{_LOCAL}@{_LABEL}(\.{_LABEL})+$"
-LOGIN_ID_MESSAGE = (
-    "a login ID may hold only ASCII letters, digits and -_~.$&'`^= before the @ (a dot "
-    "neither first, last nor doubled), and ASCII letters, digits, - and . after it (each part "
-    "between dots starting and ending with a letter or digit): it must receive internet mail "
-    "(000 §5-1 note 3)"
-)
 # The form nginx's $ssl_client_serial prints: upper-case hex of whole bytes, no separators,
 # no leading zero byte.
 SERIAL = r"^(00|(0[1-9A-F]|[1-9A-F][0-9A-F])([0-9A-F]{2})*)$"
-SERIAL_MESSAGE = (
-    "write the serial as nginx's $ssl_client_serial prints it: upper-case hex of whole bytes "
-    "without separators or a leading 00 (e.g. 4A3F09)"
-)
 GITHUB_LOGIN = r"^[A-Za-z0-9](-?[A-Za-z0-9])*$"
 GITHUB_LOGIN_MAX = 39
 PHONE = r"^\+?[0-9][0-9-]{8,16}$"
@@ -58,7 +48,6 @@ SYSTEM_ID = r"^[a-z][a-z0-9_]*$"
 CERTIFICATE_ID = r"^[A-Za-z0-9_-]{1,64}$"
 CIDR = r"^[0-9A-Fa-f:.]+(/[0-9]{1,3})?$"
 KANA = r"^[ァ-ヶー・\u3000 ]+$"  # full-width katakana with spaces, as the seed's forms ask
-KANA_MESSAGE = "write the reading in full-width katakana (e.g. タクソウ タロウ)"
 
 
 # The days the tool can count business days for: the years of the Japanese public holiday
