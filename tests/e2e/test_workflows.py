@@ -107,9 +107,9 @@ JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 
 
 def _bots_own_words() -> list[str]:
-    """The sentences the workflows themselves post where window persons and reviewers read
+    """The sentences the workflows themselves show where window persons and reviewers read
     them: the plan comment's lines besides the plan, the comments on an application's
-    issue, and the headings of the runs' summaries."""
+    issue, the headings of the runs' summaries, and the fields of a manual run's form."""
     script = next(
         s["with"]["script"] for s in steps(load(COMMENT)) if "createComment" in str(s.get("with"))
     )
@@ -121,13 +121,16 @@ def _bots_own_words() -> list[str]:
         for step in steps(load(path)):
             if "GITHUB_STEP_SUMMARY" in (run := step.get("run", "")):
                 found += [t for t in re.findall(r'echo "([^"]*)"', run) if re.search(r"\w", t)]
+        inputs = (load(path)["on"].get("workflow_dispatch") or {}).get("inputs", {})
+        found += [field["description"] for field in inputs.values()]
     return found
 
 
 def test_what_the_bot_says_itself_is_japanese_first() -> None:
     words = _bots_own_words()
-    # The plan's footer, the application's two comments, the summaries' five lines.
-    assert len(words) >= 8, words
+    # The plan's footer, the application's two comments, the summaries' five lines, the six
+    # fields of the manual runs.
+    assert len(words) >= 14, words
     for text in words:
         first = re.search(r"[A-Za-z\u3040-\u30ff\u3400-\u9fff]", re.sub(r"\$\{[^}]*\}", "", text))
         assert first is not None and JAPANESE.match(first.group()), text
