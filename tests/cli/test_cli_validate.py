@@ -362,12 +362,29 @@ def test_an_editor_and_validate_say_a_failed_pattern_in_the_same_words(
     shutil.copytree(ROOT / "schemas", reg.repo / "schemas")
     reg.user(email="user1@test-gas.example.co.jp", name_kana="しけん たろう")
     reg.edit(USER, "email: user1@test-gas.example.co.jp", "email: user1@@test-gas.example.co.jp")
-    schema = json.loads((ROOT / "schemas" / "user.schema.json").read_text(encoding="utf-8"))
+    reg.edit(OPERATOR, "code: TESTSUB1", "code: testsub1")
     said = run_cli("validate", "--registry", "registry", cwd=reg.repo).stdout.splitlines()
-    for field in ("email", "name_kana"):
-        editor = schema["properties"][field]["patternErrorMessage"]
-        [line] = [x for x in said if f":{reg.line_of(USER, field + ':')}:" in x]
-        assert editor in line, (field, line)
+
+    def editor(kind: str, *path: str) -> str:
+        node = json.loads((ROOT / "schemas" / f"{kind}.schema.json").read_text(encoding="utf-8"))
+        for key in path:
+            node = node[key]
+        message = node["patternErrorMessage"]
+        assert isinstance(message, str)
+        return message
+
+    for rel, needle, words in (
+        (USER, "email:", editor("user", "properties", "email")),
+        (USER, "name_kana:", editor("user", "properties", "name_kana")),
+        # A definition speaks as the field that holds it: a subcontractor's code.
+        (
+            OPERATOR,
+            "code: testsub1",
+            editor("operator", "$defs", "Subcontractor", "properties", "code"),
+        ),
+    ):
+        [line] = [x for x in said if x.startswith(f"registry/{rel}:{reg.line_of(rel, needle)}:")]
+        assert line.endswith(f": {words} (schema)"), (needle, line)  # `{value}: {how} (rule)`
 
 
 def test_japanese_by_default_english_on_request(

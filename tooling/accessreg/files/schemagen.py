@@ -56,25 +56,45 @@ def _walk(node: Any) -> None:
             _walk(value)
 
 
-def _localize(node: Any, lang: str, keys: tuple[str, ...] = ()) -> None:
+_DEFS = "#/$defs/"
+
+
+def _localize(schema: dict[str, Any], lang: str) -> None:
     """Every description in ``lang`` (the catalog's, from the models' English), and a failed
     pattern of a field said as ``validate`` says it (yaml-language-server shows
-    ``patternErrorMessage``). ``keys``: the field names down to ``node``."""
-    if isinstance(node, dict):
+    ``patternErrorMessage``): its field named by the keys down to it, a definition's by
+    those of the field that holds it (``subcontractors``' code is a subcontractor code)."""
+    defs: dict[str, Any] = schema.get("$defs", {})
+    done: set[str] = set()
+
+    def walk(node: Any, keys: tuple[str, ...]) -> None:
+        if isinstance(node, list):
+            for value in node:
+                walk(value, keys)
+            return
+        if not isinstance(node, dict):
+            return
         if isinstance(text := node.get("description"), str):
             node["description"] = i18n.translate(text, lang)
         if isinstance(pattern := node.get("pattern"), str) and pattern in PATTERNS:
             said = replace(PATTERNS[pattern], params=(("what", field_name(keys)),))
             node["patternErrorMessage"] = i18n.text(said, lang)
+        if isinstance(ref := node.get("$ref"), str) and ref.startswith(_DEFS):
+            if (name := ref.removeprefix(_DEFS)) in defs and name not in done:
+                done.add(name)
+                walk(defs[name], keys)
         for key, value in node.items():
             if key == "properties" and isinstance(value, dict):
-                for name, sub in value.items():
-                    _localize(sub, lang, (*keys, name))
-            elif key != "description":
-                _localize(value, lang, keys)
-    elif isinstance(node, list):
-        for value in node:
-            _localize(value, lang, keys)
+                for field, sub in value.items():
+                    walk(sub, (*keys, field))
+            elif key not in ("description", "$defs"):
+                walk(value, keys)
+
+    walk(schema, ())
+    for name, node in defs.items():  # held by no field
+        if name not in done:
+            done.add(name)
+            walk(node, ())
 
 
 def _permissions_schema(catalog: Catalog, say: functools.partial[str]) -> dict[str, Any]:
