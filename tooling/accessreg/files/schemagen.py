@@ -79,10 +79,11 @@ def _localize(schema: dict[str, Any], lang: str) -> None:
         if isinstance(pattern := node.get("pattern"), str) and pattern in PATTERNS:
             said = replace(PATTERNS[pattern], params=(("what", field_name(keys)),))
             node["patternErrorMessage"] = i18n.text(said, lang)
-        if isinstance(ref := node.get("$ref"), str) and ref.startswith(_DEFS):
-            if (name := ref.removeprefix(_DEFS)) in defs and name not in done:
-                done.add(name)
-                walk(defs[name], keys)
+        ref = node.get("$ref")
+        name = ref.removeprefix(_DEFS) if isinstance(ref, str) else None
+        if name in defs and name not in done:
+            done.add(name)
+            walk(defs[name], keys)
         for key, value in node.items():
             if key == "properties" and isinstance(value, dict):
                 for field, sub in value.items():
