@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -88,7 +89,7 @@ def _localize(schema: dict[str, Any], lang: str) -> None:
             if key == "properties" and isinstance(value, dict):
                 for field, sub in value.items():
                     walk(sub, (*keys, field))
-            elif key not in ("description", "$defs"):
+            elif key != "$defs":  # a definition is walked as the field that holds it
                 walk(value, keys)
 
     walk(schema, ())
@@ -98,7 +99,7 @@ def _localize(schema: dict[str, Any], lang: str) -> None:
             walk(node, ())
 
 
-def _permissions_schema(catalog: Catalog, say: functools.partial[str]) -> dict[str, Any]:
+def _permissions_schema(catalog: Catalog, say: Callable[[Message | str], str]) -> dict[str, Any]:
     properties: dict[str, Any] = {}
     for system in catalog.systems:
         if system.level != "user":
