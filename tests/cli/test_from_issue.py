@@ -11,6 +11,9 @@ from typing import Any
 
 import pytest
 
+from accessreg import i18n
+from accessreg.files.schemacheck import PATTERNS
+from accessreg.model import base
 from tests.helpers import githubmd
 from tests.helpers.certmaker import certificate, key_pem, pem
 from tests.helpers.edithelp import TODAY_ARG, snapshot
@@ -481,10 +484,10 @@ def test_committed_issue_forms_are_fresh() -> None:
 
 FORM_KINDS = sorted(p.stem for p in (ROOT / ".github" / "ISSUE_TEMPLATE").glob("*.yml"))
 JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
-# Two English words in a row ("Blank: no change", "the permission code"), once code spans
-# and file names, which are English by nature, are taken out.
+# Two English words in a row ("Blank: no change", "the permission code"), once code spans,
+# file names and addresses, which are English by nature, are taken out.
 ENGLISH_WORDS = re.compile(r"[A-Za-z]+[ ,.;:]+[a-z]{2,}")
-NOT_PROSE = re.compile(r"`[^`\n]+`|[\w./-]+\.md\b")
+NOT_PROSE = re.compile(r"`[^`\n]+`|[\w./-]+\.md\b|https://[\w./-]+")
 
 
 def _shown(kind: str) -> list[tuple[str, str]]:
@@ -514,6 +517,41 @@ def test_a_form_speaks_japanese_to_the_window_person(kind: str) -> None:
     ]
     assert not_japanese == []
     assert english == []
+
+
+# Each form field whose answer lands in a registry field checked by a pattern. (The email of
+# a change or removal names a user who exists; a company's kana is stated by the form alone.)
+RULED_FIELDS = {
+    ("user-add", "email"): base.LOGIN_ID,
+    ("user-add", "name_kana"): base.KANA,
+    ("user-change", "name_kana"): base.KANA,
+    **{
+        (kind, f"contact_{key}"): pattern
+        for kind in ("operator-new", "operator-change")
+        for key, pattern in (
+            ("email", base.LOGIN_ID),
+            ("name_kana", base.KANA),
+            ("phone", base.PHONE),
+            ("github", base.GITHUB_LOGIN),
+        )
+    },
+    ("operator-new", "privacy_policy_url"): base.HTTPS_URL,
+    ("operator-change", "privacy_policy_url"): base.HTTPS_URL,
+    ("operator-new", "cert_id"): base.CERTIFICATE_ID,
+    ("cert-add", "cert_id"): base.CERTIFICATE_ID,
+    ("ip", "cidr"): base.CIDR,
+}
+
+
+@pytest.mark.parametrize(("kind", "field"), sorted(RULED_FIELDS))
+def test_a_form_states_a_rule_in_the_words_validate_uses(kind: str, field: str) -> None:
+    """One sentence per rule: the form's help says what a value must look like exactly as
+    `validate` and an editor say it when the value does not (the e-mail's help once left out
+    the dot rules, so a form could send what the check then refused)."""
+    sentence = i18n.translate(PATTERNS[RULED_FIELDS[kind, field]].text, "ja")
+    rule = sentence.split("{what}", 1)[1]
+    assert len(rule) > 10
+    assert rule + "。" in dict(_shown(kind))[field]
 
 
 @pytest.mark.parametrize(

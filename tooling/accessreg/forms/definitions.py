@@ -7,11 +7,13 @@ the same definitions, so a label can never differ between the form and its reade
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
+from accessreg import i18n
 from accessreg.edit.users import NONE
-from accessreg.model import Catalog
+from accessreg.files.schemacheck import PATTERNS
+from accessreg.model import Catalog, base
 
 FieldType = Literal["input", "textarea", "dropdown", "checkboxes"]
 APPLICATION_LABEL = "application"
@@ -83,21 +85,28 @@ OPERATOR = _input(
     "operator", "事業者コード",
     "広域機関から付与された事業者コード（半角英数字）を入力してください。", True, "AOBAGS01",
 )  # fmt: skip
-EMAIL = _input(
-    "email", "メールアドレス（ID）",
-    "利用者のメールアドレスで、これがログイン ID になります。インターネットのメールを受信"
-    "できるアドレスを半角で入力してください。@ より前は英数字と -_~.$&'`^=、"
-    "@ より後は英数字と - . だけです。"
-    "大文字・小文字だけが違う ID は同じ ID とみなされます（000 §5-1 注3）。", True,
-    "hanako.kimura@aoba-gas.example.co.jp",
-)  # fmt: skip
 NAME = _input(
     "name", "利用者名（漢字）", "利用者の氏名を漢字で入力してください（例: 木村 花子）。", True
 )
-NAME_KANA = _input(
-    "name_kana", "利用者名（カナ）",
-    "利用者の氏名を全角カタカナで入力してください（例: キムラ ハナコ）。", True,
-)  # fmt: skip
+
+
+def _rule(pattern: str, what: str) -> str:
+    """What a value must look like, in the sentence ``validate`` and an editor say when it
+    does not (``schemacheck.PATTERNS``): a form states no rule in words of its own. Called
+    as ``forms`` makes the forms, so only the commands that show them read the translations."""
+    return i18n.text(replace(PATTERNS[pattern], params=(("what", what),)), "ja", cap=False) + "。"
+
+
+def _email() -> Field:
+    return _input(
+        "email", "メールアドレス（ID）",
+        "利用者のメールアドレスで、これがログイン ID になります。"
+        f"{_rule(base.LOGIN_ID, 'メールアドレス')}"
+        "大文字・小文字だけが違う ID は同じ ID とみなされます。", True,
+        "hanako.kimura@aoba-gas.example.co.jp",
+    )  # fmt: skip
+
+
 MEMO = Field(
     "memo", "textarea", "申請メモ",
     "任意のメモ（受付担当者への伝達事項など）。利用者の登録内容に記録されます。",
@@ -159,16 +168,18 @@ def _contact_fields(prefix: str, required: bool) -> tuple[Field, ...]:
         _input(f"{prefix}name", "窓口責任者 氏名（漢字）",
                "窓口責任者の氏名を漢字で入力してください。", required),
         _input(f"{prefix}name_kana", "窓口責任者 氏名（カナ）",
-               "窓口責任者の氏名を全角カタカナで入力してください。", required),
+               _rule(base.KANA, "窓口責任者の氏名"), required),
         _input(
             f"{prefix}email", "窓口責任者 メールアドレス",
-            "窓口責任者のメールアドレス。システム利用権限管理システムのログイン ID にもなります。",
+            "窓口責任者のメールアドレスで、システム利用権限管理システムのログイン ID にもなります。"
+            f"{_rule(base.LOGIN_ID, 'メールアドレス')}",
             required,
         ),
-        _input(f"{prefix}phone", "窓口責任者 電話番号", "例: 03-5550-0101", required),
+        _input(f"{prefix}phone", "窓口責任者 電話番号", _rule(base.PHONE, "電話番号"), required),
         _input(
             f"{prefix}github", "窓口責任者 GitHub アカウント",
-            f"このアカウントで、事業者の申請をこのリポジトリに提出できるようになります。{github}",
+            "このアカウントで、事業者の申請をこのリポジトリに提出できるようになります。"
+            f"{_rule(base.GITHUB_LOGIN, 'アカウント名')}{github}",
         ),
     )  # fmt: skip
 
@@ -192,7 +203,8 @@ def _certificate_fields(catalog: Catalog, when: str = "") -> tuple[Field, ...]:
               "**秘密鍵は絶対に貼り付けないでください。**", need,
               render="text"),
         _input("cert_id", "証明書ID",
-               f"{when}発行元（EPPCERT）が付与した証明書IDを半角で入力してください。", need,
+               f"{when}発行元（EPPCERT）が付与した証明書IDを入力します。"
+               f"{_rule(base.CERTIFICATE_ID, '証明書ID')}", need,
                "EP2026-000913"),
         Field("medium", "dropdown", "格納媒体", f"{when}証明書を受け取った媒体を選んでください。",
               need,
@@ -240,7 +252,8 @@ def forms(catalog: Catalog) -> tuple[Form, ...]:
             "user-add", "利用権限の設定申請", "User permission set", "000 §5-1",
             "新しい利用者の ID を登録し、システム利用権限を設定します。",
             f"新しい利用者にシステム利用権限を設定します。{dates}",
-            (OPERATOR, EMAIL, NAME, NAME_KANA,
+            (OPERATOR, _email(), NAME,
+             _input("name_kana", "利用者名（カナ）", _rule(base.KANA, "利用者の氏名"), True),
              _input("affiliation", "所属事業者コード",
                     "利用者が委託先事業者に所属する場合は、利用申請で届け出た委託先事業者のコードを"
                     "入力してください。空欄の場合は事業者自身の所属になります。"),
@@ -256,7 +269,8 @@ def forms(catalog: Catalog) -> tuple[Form, ...]:
                     "変更する利用者の現在のメールアドレス（ログイン ID）。", True),
              *_permission_fields(catalog, change=True),
              _input("name", "利用者名（漢字）", f"変更後の氏名（漢字）。{no_change}"),
-             _input("name_kana", "利用者名（カナ）", f"変更後の氏名（全角カタカナ）。{no_change}"),
+             _input("name_kana", "利用者名（カナ）",
+                    f"{_rule(base.KANA, '変更後の氏名')}{no_change}"),
              _input("affiliation", "所属事業者コード", f"変更後の所属事業者のコード。{no_change}"),
              Field("memo", "textarea", "申請メモ", f"新しいメモ。{no_change}"), CONFIRM),
         ),
@@ -288,8 +302,8 @@ def forms(catalog: Catalog) -> tuple[Form, ...]:
                    "電力広域的運営推進機関の会員であればチェックを入れてください。",
                    choices=(Choice("電力広域的運営推進機関の会員である / OCCTO member", "yes"),)),
              _input("privacy_policy_url", "個人情報の共同利用に関する公表ページ",
-                    "個人情報の共同利用について公表しているページの URL（https://…）"
-                    "（000 §2-5）。", True),
+                    "個人情報の共同利用について公表しているページ（000 §2-5）。"
+                    f"{_rule(base.HTTPS_URL, 'URL')}", True),
              _systems(catalog, "systems", "利用するシステム",
                       f"利用するシステムを選んでください（1 つ以上）。{with_certificate}"),
              *_certificate_fields(catalog, f"{certified}を申請するときに入力します。"),
@@ -309,7 +323,7 @@ def forms(catalog: Catalog) -> tuple[Form, ...]:
              _input("name_kana", "事業者名（カナ）",
                     f"変更後の事業者名（全角カタカナ）。{no_change}"),
              _input("privacy_policy_url", "個人情報の共同利用に関する公表ページ",
-                    f"変更後の公表ページの URL（https://…）。{no_change}"),
+                    f"変更後の公表ページ。{_rule(base.HTTPS_URL, 'URL')}{no_change}"),
              _systems(catalog, "add_systems", "利用を開始するシステム",
                       f"新たに利用を開始するシステムを選んでください。{certificate_first}"),
              _systems(catalog, "remove_systems", "利用を終了するシステム",
@@ -361,8 +375,8 @@ def forms(catalog: Catalog) -> tuple[Form, ...]:
                    "追加（登録済みのアドレスは理由と有効期限の更新）か、削除かを選んでください。",
                    True,
                    (Choice("追加・更新", "add"), Choice("削除", "remove"))),
-             _input("cidr", "IPアドレス", "固定のグローバル IP アドレス（例: 41.203.64.10/32）。",
-                    True),
+             _input("cidr", "IPアドレス",
+                    _rule(base.CIDR, "IP アドレス"), True),
              Field("reason", "textarea", "理由",
                    "海外からの利用が必要な理由（追加・更新のときは必須）。"),
              _input("expires_on", "有効期限",
