@@ -11,6 +11,7 @@ from typing import Any
 import git
 import pytest
 
+from accessreg.files.schemacheck import PATTERNS
 from accessreg.model.messages import msg
 from accessreg.model.problems import Level, Problem
 from accessreg.reporting import reporters
@@ -355,6 +356,29 @@ def test_the_committed_schemas_speak_japanese_whatever_the_runs_language(
         assert result.returncode == 0, result.stdout
 
 
+def _patterns(node: Any) -> set[str]:
+    if isinstance(node, dict):
+        found = {node["pattern"]} if isinstance(node.get("pattern"), str) else set()
+        return found.union(*(_patterns(value) for value in node.values()))
+    if isinstance(node, list):
+        return set().union(*(_patterns(value) for value in node))
+    return set()
+
+
+def test_every_pattern_of_the_schemas_has_its_sentence() -> None:
+    """A value that fails a pattern is told what to write (``schemacheck.PATTERNS``), in
+    the editor and by validate: a pattern without its sentence got "compare with the
+    sample registry" (an operator's own code did)."""
+    patterns = set().union(
+        *(
+            _patterns(json.loads(path.read_text(encoding="utf-8")))
+            for path in (ROOT / "schemas").glob("*.schema.json")
+        )
+    )
+    assert len(patterns) >= 10
+    assert sorted(patterns - set(PATTERNS)) == []
+
+
 def test_an_editor_and_validate_say_a_failed_pattern_in_the_same_words(
     reg: RegistryFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -363,6 +387,7 @@ def test_an_editor_and_validate_say_a_failed_pattern_in_the_same_words(
     reg.user(email="user1@test-gas.example.co.jp", name_kana="しけん たろう")
     reg.edit(USER, "email: user1@test-gas.example.co.jp", "email: user1@@test-gas.example.co.jp")
     reg.edit(OPERATOR, "code: TESTSUB1", "code: testsub1")
+    reg.edit(USER, "affiliation: TESTOP01", "affiliation: testop01")
     said = run_cli("validate", "--registry", "registry", cwd=reg.repo).stdout.splitlines()
 
     def editor(kind: str, *path: str) -> str:
@@ -376,6 +401,7 @@ def test_an_editor_and_validate_say_a_failed_pattern_in_the_same_words(
     for rel, needle, words in (
         (USER, "email:", editor("user", "properties", "email")),
         (USER, "name_kana:", editor("user", "properties", "name_kana")),
+        (USER, "affiliation:", editor("user", "properties", "affiliation")),
         # A definition speaks as the field that holds it: a subcontractor's code.
         (
             OPERATOR,

@@ -18,7 +18,7 @@ import fastjsonschema
 if TYPE_CHECKING:
     import jsonschema
 
-from accessreg.model import base, terms
+from accessreg.model import base, meta, terms
 from accessreg.model.layout import Kind
 from accessreg.model.messages import Message, msg
 from accessreg.model.problems import DataPath
@@ -211,8 +211,12 @@ def unknown_key(key: str, known: list[str], path: DataPath) -> Message:
 
 # A failed pattern, said as the forms say what to write. Keyed by the pattern itself, so a new
 # pattern without its sentence is noticed (tests check every pattern of the schemas).
+_OPERATOR_CODE = msg("Write {what} in 4 to 8 upper-case ASCII letters and digits")
 PATTERNS: dict[str, Message] = {
-    base.OPERATOR_CODE: msg("Write {what} in 4 to 8 upper-case ASCII letters and digits"),
+    base.OPERATOR_CODE: _OPERATOR_CODE,
+    # A provisional key (003 §2.2) is given by the reception centre: a person writes a code.
+    base.OPERATOR_KEY: _OPERATOR_CODE,
+    meta.MONTH_DAY: msg("Write {what} as month-day, e.g. 12-29"),
     base.LOGIN_ID: msg(
         "Write {what} as an address that must receive internet mail: before the @ only ASCII "
         "letters, digits and -_~.$&'`^= (no dot first, last or doubled), after it ASCII "
