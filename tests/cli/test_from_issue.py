@@ -535,6 +535,9 @@ RULED_FIELDS = {
             ("github", base.GITHUB_LOGIN),
         )
     },
+    ("operator-new", "operator"): base.OPERATOR_CODE,
+    ("operator-new", "subcontractors"): base.OPERATOR_CODE,
+    ("operator-change", "add_subcontractors"): base.OPERATOR_CODE,
     ("operator-new", "privacy_policy_url"): base.HTTPS_URL,
     ("operator-change", "privacy_policy_url"): base.HTTPS_URL,
     ("operator-new", "cert_id"): base.CERTIFICATE_ID,

@@ -291,7 +291,9 @@ def forms(catalog: Catalog) -> tuple[Form, ...]:
             "operator-new", "利用申請（新規）", "New usage application", "000 §3-1",
             "事業者と窓口責任者（正担当）を登録し、システムの利用を申請します。",
             "新たに本システムの利用を申請します。申請者は窓口責任者（正担当）として登録されます。",
-            (_input("operator", "事業者コード", OPERATOR.help, True),
+            (_input("operator", "事業者コード",
+                    "広域機関から付与された事業者コードを入力してください。"
+                    f"{_rule(base.OPERATOR_CODE, '事業者コード')}", True),
              _input("name", "事業者名", "事業者の正式名称を入力してください。", True),
              _input("name_kana", "事業者名（カナ）", "事業者名を全角カタカナで入力してください。",
                     True),
@@ -310,7 +312,8 @@ def forms(catalog: Catalog) -> tuple[Form, ...]:
              *_contact_fields("contact_", required=True),
              Field("subcontractors", "textarea", "委託先事業者",
                    "業務を委託する事業者を 1 行に 1 社ずつ「コード 名称」の形で入力してください"
-                   "（例: `AOBASV01 青葉サービス株式会社`）。"),
+                   "（例: `AOBASV01 青葉サービス株式会社`）。"
+                   f"{_rule(base.OPERATOR_CODE, 'コード')}"),
              CONFIRM),
         ),
         Form(
@@ -329,7 +332,8 @@ def forms(catalog: Catalog) -> tuple[Form, ...]:
              _systems(catalog, "remove_systems", "利用を終了するシステム",
                       "利用を終了するシステムを選んでください。"),
              Field("add_subcontractors", "textarea", "追加する委託先事業者",
-                   "追加する委託先事業者を 1 行に 1 社ずつ「コード 名称」の形で入力してください。"),
+                   "追加する委託先事業者を 1 行に 1 社ずつ「コード 名称」の形で入力してください。"
+                   f"{_rule(base.OPERATOR_CODE, 'コード')}"),
              Field("remove_subcontractors", "textarea", "削除する委託先事業者",
                    "削除する委託先事業者のコードを 1 行に 1 つずつ入力してください。"),
              Field("contact_role", "dropdown", "窓口責任者の追加",
