@@ -13,7 +13,7 @@ from typing import Literal
 from accessreg import i18n
 from accessreg.edit.users import NONE
 from accessreg.files.schemacheck import PATTERNS
-from accessreg.model import Catalog, base
+from accessreg.model import Catalog, System, Timing, base
 
 FieldType = Literal["input", "textarea", "dropdown", "checkboxes"]
 APPLICATION_LABEL = "application"
@@ -222,13 +222,62 @@ def _certificate_fields(catalog: Catalog, when: str = "") -> tuple[Field, ...]:
     )  # fmt: skip
 
 
+# The kinds of a user's application that a system times (a system's ``timing``).
+_Applied = Literal["add", "change", "remove"]
+# Which day each kind of application is keyed on, in the forms' words (000 §5-1..§5-3).
+_KEYED_ON = {"add": "受付", "change": "申請入力", "remove": "申請入力"}
+_M_FROM = {
+    "add": "受付担当者の承認（受付）の日",
+    "change": "申請入力（プルリクエストが開かれた日）",
+    "remove": "申請入力（プルリクエストが開かれた日）",
+}
+_TAKES_EFFECT = {
+    "add": "使えるようになります",
+    "change": "反映されます",
+    "remove": "使えなくなります",
+}
+
+
+def _when(catalog: Catalog, system: System, timing: Timing, kind: _Applied) -> str:
+    """When ``system`` applies an application of ``kind``, as the catalog's ``timing`` says."""
+    if timing.start == "manual":
+        return f"{catalog.registrar_of(system)}の作業完了後"
+    # The batch day is written with spaces around it, as half-width letters are here.
+    base = " M " if timing.start == "processing_day" else _KEYED_ON[kind]
+    if timing.business_days:
+        text = f"{base}から {timing.business_days} 営業日目"
+        return f"{text}の {timing.days} 日後" if timing.days else f"{text}以降"
+    if timing.days:
+        return f"{base}の翌日" if timing.days == 1 else f"{base}の {timing.days} 日後"
+    return "システム処理日 M " if base == " M " else f"{base}の日"
+
+
+def _timing(catalog: Catalog, kind: _Applied) -> str:
+    """When each system applies an application of ``kind``: the catalog's timing in words,
+    so a form cannot promise a day the plan, the imports and the mails do not give."""
+    groups: dict[str, list[str]] = {}
+    batched = False
+    for system in catalog.systems:
+        timing = getattr(system.timing, kind) if system.user_level and system.timing else None
+        if timing is None:
+            continue
+        batched = batched or timing.start == "processing_day"
+        groups.setdefault(_when(catalog, system, timing, kind), []).append(system.name_ja)
+    if not groups:
+        return ""
+    said = "、".join(f"{'・'.join(names)}は{when}に" for when, names in groups.items())
+    text = f"{said}{_TAKES_EFFECT[kind]}。"
+    if batched:
+        text = f"{_M_FROM[kind]}でシステム処理日 M が決まり、{text}"
+    return text
+
+
 def forms(catalog: Catalog) -> tuple[Form, ...]:
     """Every application form, its permission choices taken from ``catalog``."""
-    dates = (
-        "受付担当者の承認（受付）の日でシステム処理日 M が決まり、"
-        "TAXIS/JOHS は M から 6 営業日目以降、JUJU/LOACUS は 9 営業日目以降に使えるようになります。"
+    schedule = (
         "処理日程は 000 §5-1〜§5-3 のとおりです（docs/guide-window.md「いつから使えるか」）。"
     )
+    not_before = "承認（マージ）より前に反映されることはありません。"
     no_change = "空欄の場合は変更しません。"
     # The systems applied for with a client certificate already obtained (002 §3.1).
     certified = "・".join(
@@ -251,7 +300,7 @@ def forms(catalog: Catalog) -> tuple[Form, ...]:
         Form(
             "user-add", "利用権限の設定申請", "User permission set", "000 §5-1",
             "新しい利用者の ID を登録し、システム利用権限を設定します。",
-            f"新しい利用者にシステム利用権限を設定します。{dates}",
+            f"新しい利用者にシステム利用権限を設定します。{_timing(catalog, 'add')}{schedule}",
             (OPERATOR, _email(), NAME,
              _input("name_kana", "利用者名（カナ）", _rule(base.KANA, "利用者の氏名"), True),
              _input("affiliation", "所属事業者コード",
@@ -263,7 +312,8 @@ def forms(catalog: Catalog) -> tuple[Form, ...]:
             "user-change", "利用権限の変更申請", "User permission change", "000 §5-2",
             "利用者のシステム利用権限や登録内容を変更します。",
             "変更する項目だけを選んでください。「変更しない」の項目はそのまま残ります。"
-            "メールアドレス（ID）の変更は、抹消申請と設定申請で行います。",
+            "メールアドレス（ID）の変更は、抹消申請と設定申請で行います。"
+            f"{_timing(catalog, 'change')}{not_before}{schedule}",
             (OPERATOR,
              _input("email", "メールアドレス（ID）",
                     "変更する利用者の現在のメールアドレス（ログイン ID）。", True),
@@ -278,8 +328,7 @@ def forms(catalog: Catalog) -> tuple[Form, ...]:
             "user-remove", "利用権限の抹消申請", "User permission deletion", "000 §5-3",
             "異動・退職などで利用しなくなった利用者の ID を抹消します。",
             "異動・退職などで利用を廃止する利用者の ID を抹消します。"
-            "TAXIS/JOHS は申請日の翌日、JUJU/LOACUS は当社の抹消手続き完了後に"
-            "利用できなくなります。",
+            f"{_timing(catalog, 'remove')}{not_before}",
             (OPERATOR,
              _input("email", "メールアドレス（ID）",
                     "抹消する利用者のメールアドレス（ログイン ID）。", True),

@@ -1,0 +1,81 @@
+"""When an application takes effect, as the forms tell the window person: the catalog's
+timing of each system in words (000 §5-1..§5-3), the same timing the plan, the imports and
+the mails count from, so a changed catalog changes the forms (and `forms --check` notices)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from accessreg.files.loading import load
+from accessreg.files.sources import DirectorySource
+from accessreg.forms.definitions import forms
+from accessreg.model import Catalog
+from tests.helpers.regfactory import ROOT
+
+TOKYO_GAS_WEB = "託送システム・託送情報開示システム"
+TOKYO_GAS_BATCH = "消費機器保安情報授受システム・託送ロードカーブシステム"
+OCCTO = "スイッチング支援システム・会員情報管理システム"
+
+
+@pytest.fixture(scope="module")
+def catalog() -> Catalog:
+    registry = load(DirectorySource(ROOT / "registry")).registry
+    assert registry is not None
+    return registry.catalog
+
+
+def _intro(catalog: Catalog, kind: str) -> str:
+    return next(f for f in forms(catalog) if f.kind == kind).intro
+
+
+def _with_timing(catalog: Catalog, timings: dict[str, dict[str, Any]]) -> Catalog:
+    data = catalog.model_dump(by_alias=True, exclude_none=True)
+    for system in data["systems"]:
+        system["timing"] = {**system.get("timing", {}), **timings.get(system["id"], {})}
+    return Catalog.model_validate(data)
+
+
+def test_each_kind_tells_every_system_s_day(catalog: Catalog) -> None:
+    add = _intro(catalog, "user-add")
+    assert add.count("システム処理日 M が決まり") == 1
+    assert f"{TOKYO_GAS_WEB}は M から 6 営業日目以降に、" in add
+    assert f"{TOKYO_GAS_BATCH}は M から 9 営業日目以降に、" in add
+    assert f"{OCCTO}は受付の日に使えるようになります。" in add
+    change = _intro(catalog, "user-change")
+    assert f"{TOKYO_GAS_WEB}・{OCCTO}は申請入力の日に、" in change
+    assert f"{TOKYO_GAS_BATCH}は M から 9 営業日目以降に反映されます。" in change
+    remove = _intro(catalog, "user-remove")
+    assert f"{TOKYO_GAS_WEB}は申請入力の翌日に、" in remove
+    assert f"{TOKYO_GAS_BATCH}はシステム運営部門の作業完了後に、" in remove
+    assert f"{OCCTO}は申請入力の日に使えなくなります。" in remove
+
+
+def test_a_changed_timing_changes_what_the_form_says(catalog: Catalog) -> None:
+    changed = _with_timing(
+        catalog,
+        {
+            "taxis": {
+                "add": {"start": "processing_day", "business_days": 7},
+                "remove": {"start": "accepted", "days": 2},
+            },
+            "switching": {"add": {"start": "accepted", "business_days": 3}},
+        },
+    )
+    add = _intro(changed, "user-add")
+    assert "託送システムは M から 7 営業日目以降に、託送情報開示システムは M から 6 営業日目" in add
+    assert (
+        "スイッチング支援システムは受付から 3 営業日目以降に、会員情報管理システムは受付の日に"
+        in add
+    )
+    assert "託送システムは申請入力の 2 日後に" in _intro(changed, "user-remove")
+
+
+def test_the_processing_day_is_explained_only_where_one_counts_from_it(catalog: Catalog) -> None:
+    at_once = {"start": "accepted"}
+    changed = _with_timing(catalog, {s: {"change": at_once} for s in ("juju", "loacus")})
+    change = _intro(changed, "user-change")
+    assert "システム処理日 M" not in change
+    assert "申請入力の日に反映されます。" in change
+    assert "システム処理日 M が決まり" in _intro(changed, "user-add")
