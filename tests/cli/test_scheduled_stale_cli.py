@@ -252,6 +252,8 @@ def test_an_id_never_used_is_counted_from_its_issue_date(
     [digest] = [m for m in sink.received if "警告1" in str(m["Subject"])][:1]
     body = digest.get_body().get_content().replace("\r\n", "\n")  # type: ignore[union-attr]
     assert f"{C}\n   最終ログイン: なし（発行日 2026-04-24 から起算）、経過 127 日" in body
+    # Every stage of the seed's schedule (000 §5-7), from the one table the count reads.
+    assert "120日で警告1、150日で警告2、180日でロック、210日で抹消を行います（000 §5-7）" in body
 
 
 def test_an_id_a_first_apply_loaded_is_counted_from_the_load(

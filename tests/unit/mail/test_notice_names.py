@@ -16,7 +16,7 @@ from accessreg.files.sources import DirectorySource
 from accessreg.model.layout import CATALOG_FILE
 from accessreg.model.mail import COMPLETED, digest_kind, notice_name
 from accessreg.scheduled.expiry import Stage
-from accessreg.scheduled.stale import STAGES
+from accessreg.scheduled.idstages import STAGES
 from tests.helpers.regfactory import ROOT
 
 TEMPLATES = Path(i18n.__file__).parents[1] / "templates"

@@ -76,6 +76,8 @@ def test_one_application_per_operator(reg: RegistryFactory) -> None:
     assert page.processed() == []
     # Never used: counted from the day the ID was issued, M+6 after the merge (000 §5-7 ※1).
     assert "（ログインなし）" in first.body and "2025-03-26" in first.body
+    # The seed's day of deletion (000 §5-7), from the one table of the stages.
+    assert "発行日）から210日を経過したIDを自動で抹消します" in first.body
     assert "recent@" not in first.body and "recent@" not in first.message
     # a user with another provider's permission keeps the file, without the deleted ones
     assert second.removals == ()

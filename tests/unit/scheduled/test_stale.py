@@ -10,8 +10,9 @@ import pytest
 
 from accessreg.model.registry import Registry
 from accessreg.provision.state import ApplicationRecord, BatchRecord, ItemDates, SystemProgress
+from accessreg.scheduled.idstages import stage_of
 from accessreg.scheduled.lastlogins import read
-from accessreg.scheduled.stale import stage_of, stale
+from accessreg.scheduled.stale import stale
 from tests.helpers.regfactory import RegistryFactory, certificate
 
 LOGIN = date(2026, 4, 1)

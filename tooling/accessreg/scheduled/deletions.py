@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from accessreg.edit.yamldoc import without_keys
 from accessreg.escape import commit_text, markdown
 from accessreg.model.registry import Registry
+from accessreg.scheduled.idstages import DELETE_DAYS
 
 if TYPE_CHECKING:  # stale builds the applications with this module
     from accessreg.scheduled.stale import StaleResult, UserAge
@@ -75,7 +76,8 @@ def _body(operator: str, name: str, users: tuple[UserAge, ...]) -> str:
     lines = [
         f"## 長期未使用IDの抹消申請（{markdown(operator)} {markdown(name)}）",
         "",
-        "認証システムは、最終ログイン日（一度もログインしていないIDは発行日）から210日を経過した"
+        "認証システムは、最終ログイン日（一度もログインしていないIDは発行日）から"
+        f"{DELETE_DAYS}日を経過した"
         "IDを自動で抹消します（000 §5-7）。自動抹消されたIDについても、システム窓口責任者による"
         "利用権限の抹消申請（5-3）が必要です。この変更がその申請です。",
         "内容を確認のうえ承認してください。継続して利用する場合は、抹消ではなく新規の設定申請が必要です。",

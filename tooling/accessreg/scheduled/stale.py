@@ -37,34 +37,27 @@ from accessreg.outputs.csv_ import LOGIN_ID, OPERATOR_CODE
 from accessreg.provision.state import BatchRecord
 from accessreg.scheduled import deletions
 from accessreg.scheduled.duty import DutyResult, Inputs, Options, Table
+from accessreg.scheduled.idstages import (
+    DAYS,
+    DELETE_DAYS,
+    LOCK_DAYS,
+    SCHEDULE,
+    STAGE_LABELS,
+    stage_of,
+)
 from accessreg.scheduled.keyed_notices import Digest, Item
 from accessreg.scheduled.lastlogins import LastLogins
 from accessreg.timeline.effective import Dates, Events
 
 DEFAULT_PROVIDER = "tokyo_gas_network"
-# (days, stage), latest first: the first threshold reached is the stage.
-STAGES = ((210, "deleted"), (180, "locked"), (150, "warning2"), (120, "warning1"))
-LOCK_DAYS = 180
-DELETE_DAYS = 210
 
 Basis = Literal["login", "issued", "remembered", "absent"]
 KEPT_STAGES = ("locked", "deleted")  # whose count is remembered once the export drops the ID
-# The stages as the seed's notices name them (000 §5-7: 警告メール１・２, ロック, 抹消): the
-# table's 段階 and, with their days, the digests' subjects.
-STAGE_LABELS = {"warning1": "警告1", "warning2": "警告2", "locked": "ロック", "deleted": "抹消"}
 
 
-def _label(stage: str) -> tuple[tuple[str, object], ...]:
-    """A digest's words for its stage: ``警告1：120日``."""
-    days = next(d for d, s in STAGES if s == stage)
-    return (("label", f"{STAGE_LABELS[stage]}：{days}日"),)
-
-
-def stage_of(days: int) -> str | None:
-    for threshold, stage in STAGES:
-        if days >= threshold:
-            return stage
-    return None
+def _context(stage: str) -> tuple[tuple[str, object], ...]:
+    """A digest's words for its stage (``警告1：120日``) and the schedule it is a step of."""
+    return (("label", f"{STAGE_LABELS[stage]}：{DAYS[stage]}日"), ("schedule", SCHEDULE))
 
 
 class UserAge(NamedTuple):  # one per judged user, 135,000 at 200,000 users: made as tuples are
@@ -297,7 +290,7 @@ def stale(
     unknown = sorted((key, row) for key, row in by_id.items() if key not in known)
     drift = tuple(Drift(provider, row.login_id, row.last_login, row.line) for _, row in unknown)
     notices = [
-        Digest("stale-ids", stage, "window", operator, tuple(found), context=_label(stage))
+        Digest("stale-ids", stage, "window", operator, tuple(found), context=_context(stage))
         for (operator, stage), found in sorted(groups.items())
     ]
     if drift:
