@@ -6,6 +6,7 @@ import json
 import re
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -367,6 +368,18 @@ def test_a_full_width_certificate_id_is_told_under_its_own_field(reg: RegistryFa
     [problem] = out["problems"]
     assert problem.startswith("- **証明書ID**: 入力の形式が正しくありません"), problem
     assert "半角英数字と - _ の 64 文字以内で書いてください" in problem
+
+
+def test_a_certificate_starting_180_days_ahead_is_refused_in_the_seed_s_words(
+    reg: RegistryFactory,
+) -> None:
+    """004: a start 180 days or more ahead (180日以上先) cannot be asked for: the comment's
+    headline says so, as the rule counts, at exactly 180 days (2026-11-22 + 180)."""
+    ahead = certificate(start=datetime(2027, 5, 21, 0, 0, tzinfo=UTC))
+    out = refused(reg, _cert_form(pem(ahead).decode().strip()))
+    [problem] = out["problems"]
+    assert "証明書の有効期間開始日が 180 日以上先です" in problem, problem
+    assert problem.endswith("(certificate-start)")
 
 
 def test_a_pem_pasted_without_its_first_and_last_lines(reg: RegistryFactory) -> None:

@@ -17,7 +17,7 @@ RULE_JA = {
     "system-not-approved": (
         "事業者がこのシステムの利用申請をしていません（先に利用申請（変更）が必要です）"
     ),
-    "permission-limit": "事業者あたりの人数の上限を超えます",
+    "permission-limit": "事業者あたりの人数が上限を超えるか、必要な人数に足りません",
     "permission-abolished": "廃止された権限コードです",
     "permission-derived": "この権限は申請できません（当社が付与します）",
     "login-id-unique": (
@@ -30,7 +30,7 @@ RULE_JA = {
     "operator-terminated-users": "利用終了した事業者には利用者を登録できません",
     "certificate-unique": "この証明書（シリアル番号または証明書ID）は既に登録されています",
     "certificate-validity": "証明書の有効期間が 2 年を超えています",
-    "certificate-start": "証明書の有効期間開始日が 180 日より先です",
+    "certificate-start": "証明書の有効期間開始日が 180 日以上先です",
     "certificate-api": "API利用の証明書が、システムが事業者ごとに認める枚数を超えています",
     "certificate-expired": "証明書の有効期限が切れています",
     "certificate-system": "事業者が利用していないシステムが指定されています",
