@@ -149,3 +149,32 @@ def test_a_hostile_title_reaches_the_mail_and_the_table_as_one_line_of_text(
         assert f"1. #7 {shown}" in body
         assert not any(unsafe_characters(line) for line in body.splitlines())
         assert not any(line.startswith("以上です") for line in body.splitlines())
+
+
+def test_the_mail_states_the_deadlines_the_catalog_counts_by(
+    reg: RegistryFactory, tmp_path: Path
+) -> None:
+    """The reviewers' mail words the periods ``overdue`` counts (the catalog's provider):
+    a catalog of three business days' review and a ten-day period says so, as it counts."""
+    reg.edit("systems.yaml", "review_business_days: 2", "review_business_days: 3")
+    reg.edit("systems.yaml", "business_days: 15}", "business_days: 10}")
+    g = scenario(reg)
+    # Filed Friday 20 November 2026; the 23rd is a holiday: three business days end the 26th.
+    pulls = _pulls(tmp_path, _pull(7, "2026-11-20T01:00:00Z"), _pull(8, "2026-11-02T01:00:00Z"))
+    out = tmp_path / "out"
+    run_cli("reviews", "--open-pulls", str(pulls), "--out", str(out), "--today", "2026-11-27",
+            cwd=g.path)  # fmt: skip
+    table = (out / "reviews.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert table[1].endswith(",2026-11-02,処理期間超過,2026-11-20,4"), table  # 3 is a holiday
+    assert table[2].endswith(",2026-11-20,審査期限超過,2026-11-26,1"), table
+    subjects = set()
+    for path in sorted((out / "mail").glob("*.eml")):
+        message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        assert isinstance(message, EmailMessage)
+        subjects.add(str(message["Subject"]))
+        body = message.get_content()
+        assert "翌々営業日" not in body and "15営業日" not in body
+    assert subjects == {
+        "【審査期限超過】3 営業日後までに審査されていない申請があります（1件）",
+        "【処理期間超過】受付から約10営業日を過ぎた申請があります（1件）",
+    }

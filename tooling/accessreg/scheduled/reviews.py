@@ -181,6 +181,18 @@ TABLE_HEADER = (
 STAGE_LABELS = {"review": "審査期限超過", "completion": "処理期間超過"}
 
 
+def _periods(provider: Provider | None) -> tuple[tuple[str, object], ...]:
+    """The deadlines as the mail words them, from the catalog ``overdue`` counts by: the
+    review's (翌々営業日 for two business days) and the completion period's."""
+    review = provider.review_business_days if provider else None
+    period = provider.usage_application if provider else None
+    named = {1: "翌営業日", 2: "翌々営業日"}
+    return (
+        ("review_by", named.get(review, f"{review} 営業日後") if review else ""),
+        ("completion_days", period.business_days if period else ""),
+    )
+
+
 def reviews(registry: Registry, pulls: OpenPulls, today: date) -> DutyResult:
     """The daily duty: one notice to the reviewers per stage, listing the pull requests that
     reached it; each is mailed once per stage (its key names the stage)."""
@@ -189,8 +201,9 @@ def reviews(registry: Registry, pulls: OpenPulls, today: date) -> DutyResult:
     )
     calendar = BusinessCalendar.from_file(registry.calendar)
     found = overdue(pulls.pulls, registry.catalog, calendar, maintainers, today)
+    context = _periods(_reviewing(registry.catalog))
     notices = [
-        Digest("review-deadlines", stage, "reviewers", None, items)
+        Digest("review-deadlines", stage, "reviewers", None, items, context=context)
         for stage in ("review", "completion")
         if (items := tuple(o for o in found if o.stage == stage))
     ]
