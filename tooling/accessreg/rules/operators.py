@@ -9,7 +9,7 @@ from accessreg.model.problems import Level, Problem
 from accessreg.model.registry import Registry
 from accessreg.model.terms import role_names
 from accessreg.rules.base import Context, Due, Scope, finding, rule
-from accessreg.timeline.periods import years_later
+from accessreg.timeline.periods import provisional_deadline
 
 
 @rule("contact-primary", "000 §2-4 note 1", Scope.OPERATORS)
@@ -88,7 +88,7 @@ def membership_provisional(reg: Registry, ctx: Context) -> Iterator[Problem]:
     for entry in reg.iter_operators():
         m = entry.operator.membership
         if m and m.status == "provisional" and m.provisional_since is not None:
-            deadline = years_later(m.provisional_since, 1)
+            deadline = provisional_deadline(m.provisional_since)
             if ctx.today > deadline:
                 yield finding(
                     entry.file,

@@ -30,6 +30,10 @@ REMINDER_DAYS = 14
 EXPIRED_NOTICE_DAYS = 30
 
 
+# The reminder's threshold as the mails' subjects state it.
+_DAYS = (("reminder_days", REMINDER_DAYS),)
+
+
 class Stage(StrEnum):
     FIRST = "first"
     REMINDER = "reminder"
@@ -127,7 +131,7 @@ def _groups(items: Iterable[CertificateDue | IpDue]) -> dict[tuple[str, Stage], 
 
 def _ip_notices(items: Iterable[IpDue]) -> list[Digest]:
     return [
-        Digest("ip-expiry", str(stage), "window", operator, tuple(found))
+        Digest("ip-expiry", str(stage), "window", operator, tuple(found), context=_DAYS)
         for (operator, stage), found in _groups(items).items()
     ]
 
@@ -151,7 +155,7 @@ def _certificate_notices(registry: Registry, items: Iterable[CertificateDue]) ->
                 audience,
                 operator,
                 tuple(found),
-                context=(("renewal", renewal),),
+                context=(("renewal", renewal), *_DAYS),
             )
         )
     return notices

@@ -16,9 +16,15 @@ from accessreg.model.registry import Registry
 from accessreg.outputs.csv_ import OPERATOR_CODE, OPERATOR_NAME
 from accessreg.scheduled.duty import DutyResult, Inputs, Options, Table
 from accessreg.scheduled.keyed_notices import Digest
-from accessreg.timeline.periods import months_later, years_later
+from accessreg.timeline.periods import (
+    PROVISIONAL_REMINDER_MONTHS,
+    PROVISIONAL_YEARS,
+    months_later,
+    provisional_deadline,
+)
 
-REMINDER_MONTHS = 11
+# The periods as the mails state them, from the numbers the count uses.
+_PERIODS = (("reminder_months", PROVISIONAL_REMINDER_MONTHS), ("years", PROVISIONAL_YEARS))
 
 
 @dataclass(frozen=True)
@@ -43,10 +49,10 @@ def provisional_due(registry: Registry, today: date) -> list[ProvisionalDue]:
             continue
         if m.provisional_since is None:
             continue
-        deadline = years_later(m.provisional_since, 1)  # as the validator counts it
+        deadline = provisional_deadline(m.provisional_since)  # as the validator counts it
         if today > deadline:
             stage = "termination"
-        elif today > months_later(m.provisional_since, REMINDER_MONTHS):
+        elif today > months_later(m.provisional_since, PROVISIONAL_REMINDER_MONTHS):
             stage = "reminder"
         else:
             continue
@@ -64,13 +70,18 @@ STAGE_LABELS = {"reminder": "本申請のお願い", "termination": "解除の�
 def membership(registry: Registry, today: date) -> DutyResult:
     due = provisional_due(registry, today)
     notices = [
-        Digest("membership-reminder", d.stage, "window", d.operator, (d,))
+        Digest("membership-reminder", d.stage, "window", d.operator, (d,), context=_PERIODS)
         for d in due
         if d.stage == "reminder"
     ]
     overdue = tuple(d for d in due if d.stage == "termination")
     if overdue:
-        notices.append(Digest("membership-termination", "termination", "reviewers", None, overdue))
+        notices.append(
+            Digest(
+                "membership-termination", "termination", "reviewers", None, overdue,
+                context=_PERIODS,
+            )
+        )  # fmt: skip
     rows = tuple(
         (d.operator, d.name, d.since.isoformat(), d.deadline.isoformat(), STAGE_LABELS[d.stage])
         for d in due

@@ -9,6 +9,10 @@ from datetime import date, timedelta
 # as the anniversary itself, not the day before, is one day of slack.
 CERTIFICATE_YEARS = 2
 CERTIFICATE_SLACK = timedelta(days=1)
+# OCCTO may cancel a provisional member's use when the full application has not followed
+# within a year (003 §2.7.2 ④); its window persons are reminded a month before.
+PROVISIONAL_YEARS = 1
+PROVISIONAL_REMINDER_MONTHS = 11
 
 
 def months_later(day: date, months: int) -> date:
@@ -22,6 +26,11 @@ def months_later(day: date, months: int) -> date:
 def years_later(day: date, years: int) -> date:
     """The same day ``years`` later; 29 February falls back to 28 February."""
     return months_later(day, 12 * years)
+
+
+def provisional_deadline(since: date) -> date:
+    """The last day of a provisional membership begun ``since`` before OCCTO may cancel it."""
+    return years_later(since, PROVISIONAL_YEARS)
 
 
 def certificate_validity_fits(not_before: date, not_after: date) -> bool:
