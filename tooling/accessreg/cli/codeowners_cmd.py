@@ -20,5 +20,5 @@ from accessreg.review import codeowners
 def command(registry: Path | None, check: bool) -> Verdict:
     """Generate .github/CODEOWNERS from registry/maintainers.yaml."""
     root = workspace.registry_dir(registry)
-    wanted = {root.resolve().parent / codeowners.PATH: codeowners.render(load_maintainers(root))}
+    wanted = codeowners.wanted(load_maintainers(root), root.resolve().parent)
     return generated_files.sync(wanted, check, "accessreg codeowners")

@@ -12,8 +12,7 @@ from accessreg.cli.verdict import Verdict
 from accessreg.files import workspace
 from accessreg.files.loading import require_catalog
 from accessreg.files.sources import DirectorySource
-from accessreg.forms.definitions import forms
-from accessreg.forms.issueform import file_name, render
+from accessreg.forms import issueform
 
 
 @click.command("forms")
@@ -23,6 +22,6 @@ def command(registry: Path | None, check: bool) -> Verdict:
     """Generate .github/ISSUE_TEMPLATE/*.yml, one issue form per application type."""
     root = workspace.registry_dir(registry)
     catalog = require_catalog(DirectorySource(root, workspace.display(root)))
-    top = root.resolve().parent
-    wanted = {top / file_name(form): render(form) for form in forms(catalog)}
-    return generated_files.sync(wanted, check, "accessreg forms")
+    return generated_files.sync(
+        issueform.wanted(catalog, root.resolve().parent), check, "accessreg forms"
+    )

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from accessreg import i18n
+from accessreg.cli.generated_files import stale_problems
 from accessreg.cli.options import registry_option, today_option
 from accessreg.cli.verdict import Verdict
 from accessreg.errors import UsageError
@@ -112,12 +113,13 @@ def command(
         result = validate(DirectorySource(root, workspace.display(root)), day, schemas,
                           schemas_label, change)  # fmt: skip
     notes += _set_aside(result)
-    sys.stdout.write(reporters.REPORTERS[fmt](result.problems))
+    problems = sorted([*result.problems, *stale_problems(root, result.registry)])
+    sys.stdout.write(reporters.REPORTERS[fmt](problems))
     if fmt == "text":
         for note in notes:
             click.echo(note, err=True)
-        click.echo(reporters.summary(result.problems, result.files), err=True)
-    return Verdict.of(not has_errors(result.problems, strict))
+        click.echo(reporters.summary(problems, result.files), err=True)
+    return Verdict.of(not has_errors(problems, strict))
 
 
 def _set_aside(result: ValidationResult) -> list[str]:

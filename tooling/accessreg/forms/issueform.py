@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from accessreg.edit import yamldoc
-from accessreg.forms.definitions import APPLICATION_LABEL, Field, Form
+from accessreg.forms.definitions import APPLICATION_LABEL, Field, Form, forms
+from accessreg.model import Catalog
 
 TEMPLATE_DIR = ".github/ISSUE_TEMPLATE"
 HEADER = (
@@ -53,3 +55,8 @@ def render(form: Form) -> str:
         + [_field(f) for f in form.fields],
     }
     return HEADER + yamldoc.dump_data(data)
+
+
+def wanted(catalog: Catalog, top: Path) -> dict[Path, str]:
+    """Every form's text, under the repository's top directory ``top``."""
+    return {top / file_name(form): render(form) for form in forms(catalog)}

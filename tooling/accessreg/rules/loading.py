@@ -82,4 +82,13 @@ RULES: tuple[RegistryRule, ...] = (
         "A schema in `schemas/` differs from what the models and the catalog generate: run "
         "`accessreg schemas` and commit the result.",
     ),
+    Rule(
+        "generated-stale",
+        "-",
+        "An issue form in `.github/ISSUE_TEMPLATE/` or `.github/CODEOWNERS` differs from "
+        "what the catalog and `maintainers.yaml` generate: run `accessreg forms` or "
+        "`accessreg codeowners` and commit the result.\n\nA stale CODEOWNERS keeps a removed "
+        "maintainer an owner whose approval still counts, or leaves a new one out; a stale "
+        "form offers codes and dates the catalog no longer has.",
+    ),
 )
