@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import os
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from accessreg import i18n
+from accessreg.cli.generated_files import stale_problems
+from accessreg.files.loading import load_maintainers
 from accessreg.files.sources import DirectorySource
 from accessreg.files.yamlsafe import MAX_FILE_BYTES
+from accessreg.model import MaintainersFile
+from accessreg.review import codeowners
 from accessreg.validation.validate import validate
 from tests.helpers.regfactory import (
     OPERATOR,
@@ -368,6 +373,24 @@ def test_schema_missing_from_schemas_dir_is_stale(reg: RegistryFactory) -> None:
     assert _validate_with_schemas(reg) == [
         ("schema-stale", "schemas/calendar.schema.json", 1, "error")
     ]
+
+
+# --- generated-stale (reported by the validate command: tests/cli/test_generated_stale.py) ---
+
+
+def test_generated_stale_reads_what_validate_loaded(reg: RegistryFactory) -> None:
+    """With the registry validate loaded, its maintainers decide CODEOWNERS; without one
+    (the incremental check), the work tree's file does."""
+    (reg.repo / ".github").mkdir()
+    (reg.repo / ".github" / "CODEOWNERS").write_text(
+        codeowners.render(load_maintainers(reg.root)), encoding="utf-8"
+    )
+    assert stale_problems(reg.root, None) == []
+    registry = validate(DirectorySource(reg.root, "registry"), TODAY).registry
+    assert registry is not None and registry.maintainers is not None
+    fewer = MaintainersFile(maintainers=registry.maintainers.maintainers[:1])
+    [p] = stale_problems(reg.root, replace(registry, maintainers=fewer))
+    assert (p.rule, p.line, p.level) == ("generated-stale", 1, "error")
 
 
 def test_a_symbolic_link_or_a_directory_where_a_file_belongs_is_no_file(

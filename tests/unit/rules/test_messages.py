@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 
 from accessreg import i18n
+from accessreg.cli.generated_files import stale_problems
+from accessreg.files import workspace
 from accessreg.files.sources import DirectorySource
 from accessreg.model.problems import Problem
 from accessreg.rules import RULES
@@ -408,8 +410,9 @@ def test_every_message_in_both_languages(problems: list[Problem]) -> None:
 
 
 def test_the_broken_registry_breaks_every_rule(problems: list[Problem]) -> None:
-    # file-missing and schema-stale stop or need more than one registry: tested below.
-    separate = {"file-missing", "schema-stale"}
+    # file-missing stops everything; schema-stale and generated-stale need files beside the
+    # registry: tested below.
+    separate = {"file-missing", "schema-stale", "generated-stale"}
     assert {r.id for r in RULES} - separate <= {p.rule for p in problems}
 
 
@@ -453,6 +456,19 @@ def test_a_stale_schema(reg: RegistryFactory, tmp_path: Path) -> None:
         "and commit the result",
         "このスキーマはモデルとカタログから生成されるものと違います。`accessreg schemas` を"
         "実行して結果をコミットしてください",
+    )
+
+
+def test_a_stale_generated_file(reg: RegistryFactory) -> None:
+    (reg.repo / ".github").mkdir()  # a repository with GitHub's files, without CODEOWNERS
+    [p] = stale_problems(reg.root, None)
+    assert (p.rule, p.file, i18n.text(p.message, "en"), i18n.text(p.message, "ja")) == (
+        "generated-stale",
+        workspace.display(reg.repo / ".github" / "CODEOWNERS"),
+        "This file is not what `accessreg codeowners` generates from the registry: run it and "
+        "commit the result",
+        "このファイルは登録簿から `accessreg codeowners` が生成するものと違います。実行して"
+        "結果をコミットしてください",
     )
 
 

@@ -14,8 +14,8 @@ from accessreg.errors import AccessregError
 from accessreg.files import generated, workspace
 from accessreg.files.loading import load_catalog, load_maintainers
 from accessreg.files.sources import DirectorySource
-from accessreg.forms import issueform
 from accessreg.model import Catalog, MaintainersFile
+from accessreg.model.layout import ISSUE_FORMS_DIR
 from accessreg.model.messages import msg
 from accessreg.model.problems import Problem, problem
 from accessreg.model.registry import Registry
@@ -63,7 +63,11 @@ def stale_problems(root: Path, registry: Registry | None) -> list[Problem]:
         return []
     catalog, maintainers = _inputs(root, registry)
     wanted: list[tuple[str, Mapping[Path, str]]] = []
-    if catalog is not None and (top / issueform.TEMPLATE_DIR).is_dir():
+    if catalog is not None and (top / ISSUE_FORMS_DIR).is_dir():
+        # Loaded here only: `validate` loads no forms code for a repository without forms
+        # (nor for its --help; tests/e2e/test_process.py).
+        from accessreg.forms import issueform
+
         wanted.append(("accessreg forms", issueform.wanted(catalog, top)))
     if maintainers is not None:
         wanted.append(("accessreg codeowners", codeowners.wanted(maintainers, top)))

@@ -18,6 +18,9 @@ from accessreg.escape import unsafe_characters
 
 REGISTRY_DIR = "registry"
 SCHEMAS_DIR = "schemas"
+# Repository paths of the files generated beside the registry for GitHub.
+ISSUE_FORMS_DIR = ".github/ISSUE_TEMPLATE"
+CODEOWNERS_FILE = ".github/CODEOWNERS"
 CATALOG_FILE = "systems.yaml"
 MAINTAINERS_FILE = "maintainers.yaml"
 CALENDAR_FILE = "calendar.yaml"
