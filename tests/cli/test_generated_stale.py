@@ -6,10 +6,12 @@ Checked by every ``validate``, so by the pull request's check as well."""
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 
 from tests.helpers.gitrepo import GitRegistry
-from tests.helpers.regfactory import RegistryFactory, run_cli
+from tests.helpers.regfactory import ROOT, RegistryFactory, run_cli
 
 CODEOWNERS = ".github/CODEOWNERS"
 STALE = (
@@ -99,3 +101,41 @@ def test_the_pull_request_s_check_reports_them_too(generated: RegistryFactory) -
     assert [line.split("::", 2)[1] for line in lines] == [
         "error file=.github/CODEOWNERS,line=1,col=1,title=generated-stale"
     ]
+
+
+def test_a_file_stale_before_a_change_that_does_not_touch_it_holds_nothing_back(
+    generated: RegistryFactory,
+) -> None:
+    """One stale file on main (a bypassed check) must not stop every window person's
+    application: a change touching none of what makes a generated file gets a warning the
+    reviewers see; a change to what makes it (the maintainers' list for CODEOWNERS, the
+    catalog, the file itself), the error."""
+    shutil.copytree(ROOT / "schemas", generated.repo / "schemas")
+    (generated.repo / CODEOWNERS).write_text("* @someone-else\n", encoding="utf-8")
+    (generated.repo / "schemas" / "user.schema.json").write_text("{}\n", encoding="utf-8")
+    g = GitRegistry(generated)
+    base = g.rev()
+    generated.user(email="user2@test-gas.example.co.jp")  # a window person's application
+    for args in (("--base", base), ("--changed-since", base)):  # the work tree
+        code, lines = _validate(generated, *args)
+        assert code == 0, lines
+        assert [line.split(": ", 1)[0] for line in lines] == [
+            f"{CODEOWNERS}:1:1",
+            "schemas/user.schema.json:1:1",
+        ]
+        assert all("[warning]" in line for line in lines)
+    untracked = generated.repo / "schemas" / "notes.txt"  # a new file there touches them
+    untracked.write_text("draft\n", encoding="utf-8")
+    assert _validate(generated, "--base", base)[0] == 1
+    untracked.unlink()
+    g.commit("a new user")
+    code, lines = _validate(generated, "--changed-since", base, "--head", "HEAD")
+    assert code == 0 and len(lines) == 2 and all("[warning]" in line for line in lines)
+    generated.edit(
+        "maintainers.yaml", "  - {github: uketsuke-kimura", "  # - {github: uketsuke-kimura"
+    )
+    g.commit("and a maintainer leaves")
+    code, lines = _validate(generated, "--changed-since", base, "--head", "HEAD")
+    assert code == 1  # the change's own: CODEOWNERS; the schema it did not touch stays a warning
+    assert [line.split(" ", 2)[1] for line in lines] == ["[error]", "[warning]"], lines
+    assert _validate(generated)[0] == 1  # a whole check judges no change

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -16,8 +17,9 @@ from accessreg.errors import UsageError
 from accessreg.files import workspace
 from accessreg.files.sources import DirectorySource
 from accessreg.gitio.repo import GitRepository
+from accessreg.model import layout
 from accessreg.model.messages import Verbatim, msg, nmsg
-from accessreg.model.problems import Problem, has_errors
+from accessreg.model.problems import Level, Problem, has_errors
 from accessreg.reporting import reporters
 from accessreg.timeline import clock
 from accessreg.validation import validate_incremental
@@ -76,6 +78,7 @@ def command(
     day = today or clock.today_in_japan()
     schemas_label = workspace.display(schemas) if schemas else "schemas"
     notes: list[str] = []
+    touched: dict[str, bool] | None = None  # stale rule → a judged change touches its files
     if head is not None and changed_since is None:
         raise UsageError(msg("--head needs --changed-since"))
     if base is not None and changed_since is not None:
@@ -86,6 +89,7 @@ def command(
                 repo, changed_since, root, workspace.display(root), day, schemas, schemas_label,
                 head,
             )  # fmt: skip
+            touched = _touched(repo, changed_since, head, root)
         notes = [
             i18n.text(
                 msg(
@@ -110,16 +114,47 @@ def command(
                 prefix = root.resolve().relative_to(repo.root.resolve()).as_posix()
                 change = worktree_change(repo, base, prefix)
                 change = worktree_revoking(repo, base, root, workspace.display(root), day, change)
+                touched = _touched(repo, base, None, root)
         result = validate(DirectorySource(root, workspace.display(root)), day, schemas,
                           schemas_label, change)  # fmt: skip
     notes += _set_aside(result)
-    problems = sorted([*result.problems, *stale_problems(root, result.registry)])
+    problems = _judged_stale(sorted([*result.problems, *stale_problems(root, result.registry)]),
+                             touched)  # fmt: skip
     sys.stdout.write(reporters.REPORTERS[fmt](problems))
     if fmt == "text":
         for note in notes:
             click.echo(note, err=True)
         click.echo(reporters.summary(problems, result.files), err=True)
     return Verdict.of(not has_errors(problems, strict))
+
+
+def _touched(repo: GitRepository, rev: str, head: str | None, root: Path) -> dict[str, bool]:
+    """For each stale rule, whether the change from ``rev`` touches its generated files or
+    the registry files they are made from (the catalog; for CODEOWNERS, the maintainers)."""
+    top = repo.root.resolve()
+    registry, beside = root.resolve().relative_to(top), root.resolve().parent.relative_to(top)
+    catalog = (registry / layout.CATALOG_FILE).as_posix()
+    paths = {
+        "schema-stale": [catalog, (beside / layout.SCHEMAS_DIR).as_posix()],
+        "generated-stale": [
+            catalog,
+            (registry / layout.MAINTAINERS_FILE).as_posix(),
+            (beside / layout.ISSUE_FORMS_DIR).as_posix(),
+            (beside / layout.CODEOWNERS_FILE).as_posix(),
+        ],
+    }
+    return {rule: repo.touches(rev, head, files) for rule, files in paths.items()}
+
+
+def _judged_stale(problems: list[Problem], touched: dict[str, bool] | None) -> list[Problem]:
+    """A generated file already stale before a change that touches none of what makes it is
+    not that change's to mend (a window person cannot): a warning the reviewers see, not an
+    error holding the application back. Unjudged (``touched`` None), an error."""
+    if touched is None:
+        return problems
+    return [
+        replace(p, level=Level.WARNING) if touched.get(p.rule) is False else p for p in problems
+    ]
 
 
 def _set_aside(result: ValidationResult) -> list[str]:

@@ -80,7 +80,9 @@ RULES: tuple[RegistryRule, ...] = (
         "schema-stale",
         "-",
         "A schema in `schemas/` differs from what the models and the catalog generate: run "
-        "`accessreg schemas` and commit the result.",
+        "`accessreg schemas` and commit the result.\n\nIn a change that touches neither the "
+        "schemas nor the catalog, a warning: it was stale before, and the change is not held "
+        "back for it.",
     ),
     Rule(
         "generated-stale",
@@ -89,6 +91,8 @@ RULES: tuple[RegistryRule, ...] = (
         "what the catalog and `maintainers.yaml` generate: run `accessreg forms` or "
         "`accessreg codeowners` and commit the result.\n\nA stale CODEOWNERS keeps a removed "
         "maintainer an owner whose approval still counts, or leaves a new one out; a stale "
-        "form offers codes and dates the catalog no longer has.",
+        "form offers codes and dates the catalog no longer has. In a change that touches "
+        "neither these files nor the catalog and `maintainers.yaml`, a warning: it was stale "
+        "before, and the change is not held back for it.",
     ),
 )
