@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import shutil
 
+import git
 import pytest
 
 from tests.helpers.gitrepo import GitRegistry
@@ -139,3 +140,20 @@ def test_a_file_stale_before_a_change_that_does_not_touch_it_holds_nothing_back(
     assert code == 1  # the change's own: CODEOWNERS; the schema it did not touch stays a warning
     assert [line.split(" ", 2)[1] for line in lines] == ["[error]", "[warning]"], lines
     assert _validate(generated)[0] == 1  # a whole check judges no change
+
+
+def test_a_registry_at_the_repository_s_top_has_no_generated_files_in_it(
+    generated: RegistryFactory,
+) -> None:
+    """Its forms and CODEOWNERS would sit above the repository: no change of it touches
+    them, and they are judged as stale before it."""
+    repo = git.Repo.init(generated.root, initial_branch="main")
+    with repo.config_writer() as config:
+        config.set_value("user", "name", "Test")
+        config.set_value("user", "email", "test@example.jp")
+    repo.git.add("-A")
+    repo.git.commit("-q", "-m", "registry")
+    (generated.repo / CODEOWNERS).write_text("* @someone-else\n", encoding="utf-8")
+    result = run_cli("validate", "--registry", ".", "--base", "HEAD", cwd=generated.root)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "generated-stale" in result.stdout and "[warning]" in result.stdout

@@ -130,20 +130,30 @@ def command(
 
 def _touched(repo: GitRepository, rev: str, head: str | None, root: Path) -> dict[str, bool]:
     """For each stale rule, whether the change from ``rev`` touches its generated files or
-    the registry files they are made from (the catalog; for CODEOWNERS, the maintainers)."""
+    the registry files they are made from (the catalog; for CODEOWNERS, the maintainers).
+    A file outside the repository (a registry at its top has its generated files above it)
+    is no change's."""
     top = repo.root.resolve()
-    registry, beside = root.resolve().relative_to(top), root.resolve().parent.relative_to(top)
-    catalog = (registry / layout.CATALOG_FILE).as_posix()
+    registry, beside = root.resolve(), root.resolve().parent
     paths = {
-        "schema-stale": [catalog, (beside / layout.SCHEMAS_DIR).as_posix()],
+        "schema-stale": [registry / layout.CATALOG_FILE, beside / layout.SCHEMAS_DIR],
         "generated-stale": [
-            catalog,
-            (registry / layout.MAINTAINERS_FILE).as_posix(),
-            (beside / layout.ISSUE_FORMS_DIR).as_posix(),
-            (beside / layout.CODEOWNERS_FILE).as_posix(),
+            registry / layout.CATALOG_FILE,
+            registry / layout.MAINTAINERS_FILE,
+            beside / layout.ISSUE_FORMS_DIR,
+            beside / layout.CODEOWNERS_FILE,
         ],
     }
-    return {rule: repo.touches(rev, head, files) for rule, files in paths.items()}
+    inside = {
+        rule: [p.relative_to(top).as_posix() for p in files if p.is_relative_to(top)]
+        for rule, files in paths.items()
+    }
+    wanted = sorted({p for files in inside.values() for p in files})
+    changed = repo.changed_among(rev, head, wanted) if wanted else set()
+    return {
+        rule: any(c == p or c.startswith(f"{p}/") for c in changed for p in files)
+        for rule, files in inside.items()
+    }
 
 
 def _judged_stale(problems: list[Problem], touched: dict[str, bool] | None) -> list[Problem]:

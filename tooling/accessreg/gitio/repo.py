@@ -388,16 +388,17 @@ class GitRepository(Opened):
                     odd[rel] = _IRREGULAR[new_mode]
         return found, frozenset(added), odd
 
-    def touches(self, rev: str, head: str | None, paths: Sequence[str]) -> bool:
-        """Whether anything under the repository paths ``paths`` differs from ``rev`` to
-        ``head`` (None: the work tree, untracked files too). Only those paths are compared."""
+    def changed_among(self, rev: str, head: str | None, paths: Sequence[str]) -> set[str]:
+        """The repository paths under ``paths`` that differ from ``rev`` to ``head`` (None:
+        the work tree, untracked files too). Only those paths are compared."""
         specs = ["--", *(f":(top){p}" for p in paths)]
         heads = [self.resolve(head)] if head is not None else []
-        if self._git.run("diff", "--name-only", "-z", self.resolve(rev), *heads, *specs):
-            return True
-        return head is None and bool(
-            self._git.run("ls-files", "-z", "--others", "--exclude-standard", *specs)
-        )
+        listed = self._git.run("diff", "--name-only", "-z", self.resolve(rev), *heads, *specs)
+        if head is None:
+            listed += b"\0" + self._git.run(
+                "ls-files", "-z", "--others", "--exclude-standard", "--full-name", *specs
+            )
+        return {decode(raw) for raw in listed.split(b"\0") if raw}
 
     def worktree_changes(self, rev: str, prefix: str = "") -> set[str]:
         """Paths under ``prefix`` whose work-tree content differs from ``rev``, untracked too.
