@@ -188,14 +188,17 @@ def _certificate_fields(catalog: Catalog, when: str = "") -> tuple[Field, ...]:
     """A client certificate's fields: those of its registration, or (``when``: the case it
     is given in) those a new usage application carries for a system that needs one."""
     need = not when
-    # One per client for the web, and for the API one per operator where a system says so
-    # (001 p46: OCCTO's switching support system; the 託送API has no such rule).
-    per_operator = "・".join(
-        s.name_ja for s in catalog.systems if s.certificates and s.certificates.api_per_operator
+    # One per client for the web, and for the API as many per operator as a system allows
+    # (001 p46: one for OCCTO's switching support system; the 託送API has no such rule), the
+    # number the certificate-api rule counts to.
+    per_operator: dict[int, list[str]] = {}
+    for system in catalog.systems:
+        if system.certificates and system.certificates.api_per_operator:
+            per_operator.setdefault(system.certificates.api_per_operator, []).append(system.name_ja)
+    purposes = "Web画面からの利用は端末（クライアント）1 台に 1 枚です。" + "".join(
+        f"{'・'.join(names)}の API利用は事業者に {count} 枚です。"
+        for count, names in per_operator.items()
     )
-    purposes = "Web画面からの利用は端末（クライアント）1 台に 1 枚です。"
-    if per_operator:
-        purposes += f"{per_operator}の API利用は事業者に 1 枚です。"
     return (
         Field("certificate", "textarea", "証明書（PEM）",
               f"{when}証明書だけを PEM 形式のテキストで、`-----BEGIN CERTIFICATE-----` から "

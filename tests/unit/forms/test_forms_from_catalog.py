@@ -1,6 +1,7 @@
-"""When an application takes effect, as the forms tell the window person: the catalog's
-timing of each system in words (000 §5-1..§5-3), the same timing the plan, the imports and
-the mails count from, so a changed catalog changes the forms (and `forms --check` notices)."""
+"""What the forms tell the window person from the catalog: when an application takes effect
+(each system's timing in words, 000 §5-1..§5-3, the timing the plan, the imports and the
+mails count from) and how many API certificates a system allows. A changed catalog changes
+the forms, and `validate` reports the committed ones stale (generated-stale)."""
 
 from __future__ import annotations
 
@@ -30,11 +31,17 @@ def _intro(catalog: Catalog, kind: str) -> str:
     return next(f for f in forms(catalog) if f.kind == kind).intro
 
 
-def _with_timing(catalog: Catalog, timings: dict[str, dict[str, Any]]) -> Catalog:
+def _changed(catalog: Catalog, key: str, values: dict[str, dict[str, Any]]) -> Catalog:
+    """``catalog`` with ``values`` merged into the ``key`` of the systems they name."""
     data = catalog.model_dump(by_alias=True, exclude_none=True)
     for system in data["systems"]:
-        system["timing"] = {**system.get("timing", {}), **timings.get(system["id"], {})}
+        if system["id"] in values:
+            system[key] = {**system.get(key, {}), **values[system["id"]]}
     return Catalog.model_validate(data)
+
+
+def _with_timing(catalog: Catalog, timings: dict[str, dict[str, Any]]) -> Catalog:
+    return _changed(catalog, "timing", timings)
 
 
 def test_each_kind_tells_every_system_s_day(catalog: Catalog) -> None:
@@ -79,3 +86,17 @@ def test_the_processing_day_is_explained_only_where_one_counts_from_it(catalog: 
     assert "システム処理日 M" not in change
     assert "申請入力の日に反映されます。" in change
     assert "システム処理日 M が決まり" in _intro(changed, "user-add")
+
+
+def _help(catalog: Catalog, kind: str, field: str) -> str:
+    found = next(f for f in forms(catalog) if f.kind == kind).field(field)
+    assert found is not None
+    return found.help
+
+
+def test_the_api_certificates_a_system_allows_are_the_catalog_s(catalog: Catalog) -> None:
+    said = "スイッチング支援システムの API利用は事業者に {} 枚です。"
+    assert said.format(1) in _help(catalog, "cert-add", "purpose")
+    two = _changed(catalog, "certificates", {"switching": {"api_per_operator": 2}})
+    assert said.format(2) in _help(two, "cert-add", "purpose")
+    assert said.format(1) not in _help(two, "operator-new", "purpose")
