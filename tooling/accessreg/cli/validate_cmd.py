@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -17,14 +16,19 @@ from accessreg.errors import UsageError
 from accessreg.files import workspace
 from accessreg.files.sources import DirectorySource
 from accessreg.gitio.repo import GitRepository
-from accessreg.model import layout
 from accessreg.model.messages import Verbatim, msg, nmsg
-from accessreg.model.problems import Level, Problem, has_errors
+from accessreg.model.problems import Problem, has_errors
 from accessreg.reporting import reporters
 from accessreg.timeline import clock
 from accessreg.validation import validate_incremental
 from accessreg.validation.incremental import worktree_revoking
-from accessreg.validation.judge import of_time, operator_of, worktree_change
+from accessreg.validation.judge import (
+    judge_stale,
+    of_time,
+    operator_of,
+    stale_touched,
+    worktree_change,
+)
 from accessreg.validation.validate import ValidationResult, validate
 
 
@@ -89,7 +93,7 @@ def command(
                 repo, changed_since, root, workspace.display(root), day, schemas, schemas_label,
                 head,
             )  # fmt: skip
-            touched = _touched(repo, changed_since, head, root)
+            touched = stale_touched(repo, changed_since, head, root)
         notes = [
             i18n.text(
                 msg(
@@ -114,11 +118,11 @@ def command(
                 prefix = root.resolve().relative_to(repo.root.resolve()).as_posix()
                 change = worktree_change(repo, base, prefix)
                 change = worktree_revoking(repo, base, root, workspace.display(root), day, change)
-                touched = _touched(repo, base, None, root)
+                touched = stale_touched(repo, base, None, root)
         result = validate(DirectorySource(root, workspace.display(root)), day, schemas,
                           schemas_label, change)  # fmt: skip
     notes += _set_aside(result)
-    problems = _judged_stale(sorted([*result.problems, *stale_problems(root, result.registry)]),
+    problems = judge_stale(sorted([*result.problems, *stale_problems(root, result.registry)]),
                              touched)  # fmt: skip
     sys.stdout.write(reporters.REPORTERS[fmt](problems))
     if fmt == "text":
@@ -126,45 +130,6 @@ def command(
             click.echo(note, err=True)
         click.echo(reporters.summary(problems, result.files), err=True)
     return Verdict.of(not has_errors(problems, strict))
-
-
-def _touched(repo: GitRepository, rev: str, head: str | None, root: Path) -> dict[str, bool]:
-    """For each stale rule, whether the change from ``rev`` touches its generated files or
-    the registry files they are made from (the catalog; for CODEOWNERS, the maintainers).
-    A file outside the repository (a registry at its top has its generated files above it)
-    is no change's."""
-    top = repo.root.resolve()
-    registry, beside = root.resolve(), root.resolve().parent
-    paths = {
-        "schema-stale": [registry / layout.CATALOG_FILE, beside / layout.SCHEMAS_DIR],
-        "generated-stale": [
-            registry / layout.CATALOG_FILE,
-            registry / layout.MAINTAINERS_FILE,
-            beside / layout.ISSUE_FORMS_DIR,
-            beside / layout.CODEOWNERS_FILE,
-        ],
-    }
-    inside = {
-        rule: [p.relative_to(top).as_posix() for p in files if p.is_relative_to(top)]
-        for rule, files in paths.items()
-    }
-    wanted = sorted({p for files in inside.values() for p in files})
-    changed = repo.changed_among(rev, head, wanted) if wanted else set()
-    return {
-        rule: any(c == p or c.startswith(f"{p}/") for c in changed for p in files)
-        for rule, files in inside.items()
-    }
-
-
-def _judged_stale(problems: list[Problem], touched: dict[str, bool] | None) -> list[Problem]:
-    """A generated file already stale before a change that touches none of what makes it is
-    not that change's to mend (a window person cannot): a warning the reviewers see, not an
-    error holding the application back. Unjudged (``touched`` None), an error."""
-    if touched is None:
-        return problems
-    return [
-        replace(p, level=Level.WARNING) if touched.get(p.rule) is False else p for p in problems
-    ]
 
 
 def _set_aside(result: ValidationResult) -> list[str]:

@@ -26,6 +26,10 @@ never touched, and a limit or clash it causes is reported where it caused it:
   revocation, and ``apply`` takes it even from a file held back for such an error. An error
   the revocation brings itself (the primary window person removed) counts as any other.
 
+- a committed generated file (schemas, issue forms, CODEOWNERS) found stale counts only on a
+  change that touches it or what it is made from (``stale_touched``); otherwise it was stale
+  before the change, which a window person cannot mend, and stands as a warning.
+
 Without a change (a plain ``validate``) every finding stands, and a clash is reported where
 the rule puts it by itself.
 """
@@ -37,6 +41,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
+from pathlib import Path
 
 from accessreg.gitio.repo import GitRepository
 from accessreg.model import layout
@@ -191,3 +196,42 @@ def _outside(p: Problem, touched: frozenset[str] | None) -> bool:
         return False
     code = operator_of(p)
     return code is not None and code not in touched
+
+
+def stale_touched(repo: GitRepository, rev: str, head: str | None, root: Path) -> dict[str, bool]:
+    """For each stale rule, whether the change from ``rev`` touches its generated files or
+    the registry files they are made from (the catalog; for CODEOWNERS, the maintainers).
+    A file outside the repository (a registry at its top has its generated files above it)
+    is no change's."""
+    top = repo.root.resolve()
+    registry, beside = root.resolve(), root.resolve().parent
+    paths = {
+        "schema-stale": [registry / layout.CATALOG_FILE, beside / layout.SCHEMAS_DIR],
+        "generated-stale": [
+            registry / layout.CATALOG_FILE,
+            registry / layout.MAINTAINERS_FILE,
+            beside / layout.ISSUE_FORMS_DIR,
+            beside / layout.CODEOWNERS_FILE,
+        ],
+    }
+    inside = {
+        rule: [p.relative_to(top).as_posix() for p in files if p.is_relative_to(top)]
+        for rule, files in paths.items()
+    }
+    wanted = sorted({p for files in inside.values() for p in files})
+    changed = repo.changed_among(rev, head, wanted) if wanted else set()
+    return {
+        rule: any(c == p or c.startswith(f"{p}/") for c in changed for p in files)
+        for rule, files in inside.items()
+    }
+
+
+def judge_stale(problems: list[Problem], touched: dict[str, bool] | None) -> list[Problem]:
+    """A generated file already stale before a change that touches none of what makes it is
+    not that change's to mend (a window person cannot): a warning the reviewers see, not an
+    error holding the application back. Unjudged (``touched`` None), an error."""
+    if touched is None:
+        return problems
+    return [
+        replace(p, level=Level.WARNING) if touched.get(p.rule) is False else p for p in problems
+    ]
