@@ -13,6 +13,7 @@ from typing import Any
 
 from accessreg.model.catalog import Catalog, system_named
 from accessreg.model.messages import Message, Verbatim, msg
+from accessreg.model.operator import Operator
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,13 @@ class Recipient:
 
     name: str
     email: str
+
+
+def window_persons(operator: Operator) -> list[Recipient]:
+    """An operator's window persons as its mails go to them, the primary first: every mail
+    to an operator, at merge time and from the scheduled duties, reads them here."""
+    contacts = sorted(operator.contacts, key=lambda c: c.role != "primary")
+    return [Recipient(c.name, c.email) for c in contacts]
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from typing import Any
 from accessreg import i18n
 from accessreg.model import Catalog, Contact, Operator, System
 from accessreg.model.changes import ChangeKind
-from accessreg.model.mail import COMPLETED, Notice, Recipient
+from accessreg.model.mail import COMPLETED, Notice, Recipient, window_persons
 from accessreg.model.messages import Message
 from accessreg.model.registry import Registry
 from accessreg.plan import (
@@ -234,10 +234,6 @@ def _operator(step: Step, code: str) -> Operator | None:
     return entry.operator if entry else None
 
 
-def _recipients(contacts: tuple[Contact, ...]) -> list[Recipient]:
-    return [Recipient(c.name, c.email) for c in contacts]
-
-
 @dataclass(frozen=True)
 class Accepted:
     """One operator's application in one merge, and what the state keeps of it."""
@@ -417,7 +413,7 @@ def acceptance_notices(accepted: Accepted) -> list[Notice]:
     day = record.accepted_on
     notices = [
         Notice("accepted", record.id, r, "mail-accepted.txt.j2", day, context)
-        for r in _recipients(operator.contacts)
+        for r in window_persons(operator)
         if r.email.lower() not in removed_logins
     ]
     after_logins = {u.user.email.lower() for u in step.after.users_of(record.operator)}
@@ -556,7 +552,7 @@ def completion_notices(
             imported_on,
             context,
         )
-        for r in _recipients(operator.contacts)
+        for r in window_persons(operator)
     ]
     admin = _derived(catalog, ADMIN_CONSOLE_KIND)
     if admin is not None and system_id == admin.id:
@@ -640,7 +636,7 @@ def registration_notices(batch: BatchRecord, accepted: Accepted, today: date) ->
     }
     return [
         Notice("registered", record.id, r, "mail-registered.txt.j2", done_on, context)
-        for r in _recipients(operator.contacts)
+        for r in window_persons(operator)
     ]
 
 

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
-from accessreg.model.mail import Recipient
+from accessreg.model.mail import Recipient, window_persons
 from accessreg.model.registry import Registry
 
 # "window_ra": the window persons and the operator's 企業内RA担当者 (004), if it names one.
@@ -86,8 +86,7 @@ def recipients(digest: Digest, registry: Registry) -> list[Recipient]:
     entry = registry.operators.get(digest.operator or "")
     if entry is None:
         return []
-    contacts = sorted(entry.operator.contacts, key=lambda c: c.role != "primary")
-    found = [Recipient(c.name, c.email) for c in contacts]
+    found = window_persons(entry.operator)
     ra = entry.operator.ra_officer
     if digest.audience == "window_ra" and ra is not None:
         found.append(Recipient(ra.name, ra.email))  # one mail, if also a window person
