@@ -15,7 +15,7 @@ from accessreg.files import generated, workspace
 from accessreg.files.loading import load_catalog, load_maintainers
 from accessreg.files.sources import DirectorySource
 from accessreg.model import Catalog, MaintainersFile
-from accessreg.model.layout import ISSUE_FORMS_DIR
+from accessreg.model.layout import CATALOG_FILE, ISSUE_FORMS_DIR
 from accessreg.model.messages import msg
 from accessreg.model.problems import Problem, problem
 from accessreg.model.registry import Registry
@@ -43,8 +43,9 @@ def _inputs(root: Path, registry: Registry | None) -> tuple[Catalog | None, Main
     None (validate reports why)."""
     if registry is not None:
         return registry.catalog, registry.maintainers
-    source = DirectorySource(root, workspace.display(root))
-    catalog, _ = load_catalog(source, source.paths())
+    # The catalog alone: listing the registry's files would cost more than the check.
+    present = [CATALOG_FILE] if (root / CATALOG_FILE).is_file() else []
+    catalog, _ = load_catalog(DirectorySource(root, workspace.display(root)), present)
     try:
         maintainers: MaintainersFile | None = load_maintainers(root)
     except AccessregError:
