@@ -7,6 +7,7 @@ Checked by every ``validate``, so by the pull request's check as well."""
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import git
 import pytest
@@ -157,3 +158,38 @@ def test_a_registry_at_the_repository_s_top_has_no_generated_files_in_it(
     result = run_cli("validate", "--registry", ".", "--base", "HEAD", cwd=generated.root)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "generated-stale" in result.stdout and "[warning]" in result.stdout
+
+
+def test_what_a_pull_request_put_there_is_compared_never_followed_nor_decoded(
+    generated: RegistryFactory, tmp_path: Path
+) -> None:
+    """Bytes that are no UTF-8, a directory, a link (even to the very text elsewhere): each
+    is stale, told as such (no traceback); writing replaces a link, never its target, and a
+    directory in the way is refused in words."""
+    path = generated.repo / CODEOWNERS
+    outside = tmp_path / "outside.txt"  # the very text, elsewhere: GitHub follows no link
+    outside.write_bytes(path.read_bytes())
+    kept = outside.read_bytes()
+    told = [f"{CODEOWNERS}:1:1: {STALE.format('accessreg codeowners')}"]
+    path.write_bytes(b"\xff\xfe* @someone-else\n")
+    assert _validate(generated) == (1, told)
+    path.unlink()
+    path.mkdir()
+    assert _validate(generated) == (1, told)
+    refused = run_cli("codeowners", cwd=generated.repo)
+    assert refused.returncode == 2 and "Traceback" not in refused.stderr
+    assert "Cannot write" in refused.stderr and "CODEOWNERS" in refused.stderr
+    path.rmdir()
+    path.symlink_to(outside)
+    assert _validate(generated) == (1, told)
+    assert run_cli("codeowners", cwd=generated.repo).returncode == 0
+    assert not path.is_symlink() and outside.read_bytes() == kept
+    assert _validate(generated) == (0, [])
+
+
+def test_a_schema_that_is_no_text_is_stale(generated: RegistryFactory) -> None:
+    shutil.copytree(ROOT / "schemas", generated.repo / "schemas")
+    (generated.repo / "schemas" / "user.schema.json").write_bytes(b"\xff\xfe{}")
+    code, lines = _validate(generated)
+    assert code == 1
+    assert [line.rsplit(" ", 1)[1] for line in lines] == ["(schema-stale)"]
