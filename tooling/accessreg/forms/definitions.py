@@ -246,13 +246,13 @@ def _when(catalog: Catalog, system: System, timing: Timing, kind: _Applied) -> s
     if timing.start == "manual":
         return f"{catalog.registrar_of(system)}の作業完了後"
     # The batch day is written with spaces around it, as half-width letters are here.
-    base = " M " if timing.start == "processing_day" else _KEYED_ON[kind]
+    day = " M " if timing.start == "processing_day" else _KEYED_ON[kind]
     if timing.business_days:
-        text = f"{base}から {timing.business_days} 営業日目"
+        text = f"{day}から {timing.business_days} 営業日目"
         return f"{text}の {timing.days} 日後" if timing.days else f"{text}以降"
     if timing.days:
-        return f"{base}の翌日" if timing.days == 1 else f"{base}の {timing.days} 日後"
-    return "システム処理日 M " if base == " M " else f"{base}の日"
+        return f"{day}の翌日" if timing.days == 1 else f"{day}の {timing.days} 日後"
+    return "システム処理日 M " if day == " M " else f"{day}の日"
 
 
 def _timing(catalog: Catalog, kind: _Applied) -> str:
