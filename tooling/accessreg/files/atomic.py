@@ -5,6 +5,7 @@ from __future__ import annotations
 import glob
 import os
 import shutil
+import stat
 import tempfile
 import time
 from collections.abc import Iterator, Mapping
@@ -14,11 +15,27 @@ from pathlib import Path
 from accessreg.files import assembled
 from accessreg.model.content import Content, Deferred, Linked, Listing, Output, SameAs
 
+# The process's umask, read as the module loads (setting it is the only way to read it, and
+# no other thread runs yet): a new file gets the mode ``open`` would give it.
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
+
+
+def _mode(path: Path) -> int:
+    """The mode a file written at ``path`` keeps: the one it replaces, else the umask's."""
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        return 0o666 & ~_UMASK
+
 
 def write_bytes(path: Path, data: bytes) -> None:
+    """``data`` at ``path``, swapped in whole, with the mode the file had (a new one: as
+    ``open`` makes it; not the owner-only mode of a temporary file)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.fchmod(fd, _mode(path))
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
