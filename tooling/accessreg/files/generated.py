@@ -17,6 +17,7 @@ from pathlib import Path
 from accessreg.errors import ConfigError
 from accessreg.files.atomic import write_text
 from accessreg.files.reasons import os_reason
+from accessreg.files.workspace import display
 from accessreg.model.messages import msg
 
 
@@ -54,6 +55,6 @@ def sync(wanted: Mapping[Path, str], check: bool) -> Generated:
                 write_text(path, wanted[path])  # a link is replaced, its target left alone
             except OSError as exc:  # a directory in the way, a read-only tree
                 raise ConfigError(
-                    msg("Cannot write {file}: {why}", file=str(path), why=os_reason(exc))
+                    msg("Cannot write {file}: {why}", file=display(path), why=os_reason(exc))
                 ) from None
     return Generated(found, written=not check)
