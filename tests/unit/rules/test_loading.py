@@ -24,7 +24,6 @@ from tests.helpers.regfactory import (
     USER,
     RegistryFactory,
     certificate,
-    found,
     shown,
 )
 
@@ -352,30 +351,35 @@ def test_schema_comment_after_a_byte_order_mark_is_accepted(reg: RegistryFactory
     assert reg.found() == []
 
 
-# --- schema-stale ----------------------------------------------------------------------------
+# --- schema-stale and generated-stale (the validate command reports them beside the rest:
+# tests/cli/test_generated_stale.py) -------------------------------------------------------
 
 
-def _validate_with_schemas(reg: RegistryFactory) -> list[tuple[str, str, int, str]]:
-    source = DirectorySource(reg.root, "registry")
-    return found(validate(source, TODAY, reg.repo / "schemas", "schemas"))
+def _validate_with_schemas(
+    reg: RegistryFactory, monkeypatch: pytest.MonkeyPatch
+) -> list[tuple[str, str, int, str]]:
+    monkeypatch.chdir(reg.repo)  # paths beside the registry are shown from where one stands
+    result = validate(DirectorySource(reg.root, "registry"), TODAY)
+    return [(p.rule, p.file, p.line, str(p.level)) for p in stale_problems(reg.root, result)]
 
 
-def test_schema_stale(reg: RegistryFactory) -> None:
+def test_schema_stale(reg: RegistryFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     shutil.copytree(ROOT / "schemas", reg.repo / "schemas")
-    assert _validate_with_schemas(reg) == []
+    assert _validate_with_schemas(reg, monkeypatch) == []
     reg.edit("systems.yaml", "label: 権限あり", "label: 権限あり（参照）")
-    assert _validate_with_schemas(reg) == [("schema-stale", "schemas/user.schema.json", 1, "error")]
-
-
-def test_schema_missing_from_schemas_dir_is_stale(reg: RegistryFactory) -> None:
-    shutil.copytree(ROOT / "schemas", reg.repo / "schemas")
-    (reg.repo / "schemas" / "calendar.schema.json").unlink()
-    assert _validate_with_schemas(reg) == [
-        ("schema-stale", "schemas/calendar.schema.json", 1, "error")
+    assert _validate_with_schemas(reg, monkeypatch) == [
+        ("schema-stale", "schemas/user.schema.json", 1, "error")
     ]
 
 
-# --- generated-stale (reported by the validate command: tests/cli/test_generated_stale.py) ---
+def test_schema_missing_from_schemas_dir_is_stale(
+    reg: RegistryFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shutil.copytree(ROOT / "schemas", reg.repo / "schemas")
+    (reg.repo / "schemas" / "calendar.schema.json").unlink()
+    assert _validate_with_schemas(reg, monkeypatch) == [
+        ("schema-stale", "schemas/calendar.schema.json", 1, "error")
+    ]
 
 
 def test_generated_stale_reads_what_validate_loaded(reg: RegistryFactory) -> None:
@@ -385,11 +389,12 @@ def test_generated_stale_reads_what_validate_loaded(reg: RegistryFactory) -> Non
     (reg.repo / ".github" / "CODEOWNERS").write_text(
         codeowners.render(load_maintainers(reg.root)), encoding="utf-8"
     )
-    assert stale_problems(reg.root, None) == []
-    registry = validate(DirectorySource(reg.root, "registry"), TODAY).registry
+    result = validate(DirectorySource(reg.root, "registry"), TODAY)
+    assert stale_problems(reg.root, replace(result, registry=None)) == []
+    registry = result.registry
     assert registry is not None and registry.maintainers is not None
     fewer = MaintainersFile(maintainers=registry.maintainers.maintainers[:1])
-    [p] = stale_problems(reg.root, replace(registry, maintainers=fewer))
+    [p] = stale_problems(reg.root, replace(result, registry=replace(registry, maintainers=fewer)))
     assert (p.rule, p.line, p.level) == ("generated-stale", 1, "error")
 
 

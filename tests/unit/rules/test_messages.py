@@ -7,7 +7,6 @@ expression, a parser's words or a Python value (``True``, ``1032`` for ``02010``
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
@@ -443,14 +442,15 @@ def test_the_catalog_missing(reg: RegistryFactory) -> None:
     )
 
 
-def test_a_stale_schema(reg: RegistryFactory, tmp_path: Path) -> None:
-    schemas = tmp_path / "schemas"
+def test_a_stale_schema(reg: RegistryFactory) -> None:
+    schemas = reg.repo / "schemas"
     schemas.mkdir()
     for src in (ROOT / "schemas").iterdir():
         (schemas / src.name).write_text(src.read_text(encoding="utf-8"), encoding="utf-8")
     (schemas / "user.schema.json").write_text("{}\n", encoding="utf-8")
-    result = validate(DirectorySource(reg.root, "registry"), TODAY, schemas)
-    [p] = [p for p in result.problems if p.rule == "schema-stale"]
+    result = validate(DirectorySource(reg.root, "registry"), TODAY)
+    [p] = stale_problems(reg.root, result)
+    assert p.rule == "schema-stale"
     assert (i18n.text(p.message, "en"), i18n.text(p.message, "ja")) == (
         "This schema is not what the models and the catalog generate: run `accessreg schemas` "
         "and commit the result",
@@ -461,7 +461,7 @@ def test_a_stale_schema(reg: RegistryFactory, tmp_path: Path) -> None:
 
 def test_a_stale_generated_file(reg: RegistryFactory) -> None:
     (reg.repo / ".github").mkdir()  # a repository with GitHub's files, without CODEOWNERS
-    [p] = stale_problems(reg.root, None)
+    [p] = stale_problems(reg.root, validate(DirectorySource(reg.root, "registry"), TODAY))
     assert (p.rule, p.file, i18n.text(p.message, "en"), i18n.text(p.message, "ja")) == (
         "generated-stale",
         workspace.display(reg.repo / ".github" / "CODEOWNERS"),

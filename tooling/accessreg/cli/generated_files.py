@@ -1,5 +1,5 @@
 """How ``schemas``, ``forms`` and ``codeowners`` report their generated files, and how
-``validate`` reports the latter two stale (``generated-stale``; schemas: ``schema-stale``)."""
+``validate`` reports those committed stale (``schema-stale``, ``generated-stale``)."""
 
 from __future__ import annotations
 
@@ -11,15 +11,15 @@ import click
 from accessreg import i18n
 from accessreg.cli.verdict import Verdict
 from accessreg.errors import AccessregError
-from accessreg.files import generated, workspace
-from accessreg.files.loading import load_catalog, load_maintainers
-from accessreg.files.sources import DirectorySource
-from accessreg.model import Catalog, MaintainersFile
-from accessreg.model.layout import CATALOG_FILE, ISSUE_FORMS_DIR
-from accessreg.model.messages import msg
+from accessreg.files import generated, schemagen, workspace
+from accessreg.files.loading import load_maintainers
+from accessreg.model import MaintainersFile
+from accessreg.model.layout import ISSUE_FORMS_DIR
+from accessreg.model.messages import Message, msg
 from accessreg.model.problems import Problem, problem
 from accessreg.model.registry import Registry
 from accessreg.review import codeowners
+from accessreg.validation.validate import ValidationResult
 
 
 def sync(wanted: Mapping[Path, str], check: bool, command: str) -> Verdict:
@@ -37,32 +37,42 @@ def sync(wanted: Mapping[Path, str], check: bool, command: str) -> Verdict:
     return Verdict.of(result.fresh or result.written)
 
 
-def _inputs(root: Path, registry: Registry | None) -> tuple[Catalog | None, MaintainersFile | None]:
-    """The catalog and the maintainers' list, from the registry validate loaded, or read
-    from the work tree as ``forms`` and ``codeowners`` read them; one that does not load is
-    None (validate reports why)."""
+def _maintainers(root: Path, registry: Registry | None) -> MaintainersFile | None:
+    """The maintainers' list validate loaded, or (an incremental run loads no registry) read
+    as ``codeowners`` reads it; None when it does not load (validate reports why)."""
     if registry is not None:
-        return registry.catalog, registry.maintainers
-    # The catalog alone: listing the registry's files would cost more than the check.
-    present = [CATALOG_FILE] if (root / CATALOG_FILE).is_file() else []
-    catalog, _ = load_catalog(DirectorySource(root, workspace.display(root)), present)
+        return registry.maintainers
     try:
-        maintainers: MaintainersFile | None = load_maintainers(root)
+        return load_maintainers(root)
     except AccessregError:
-        maintainers = None
-    return catalog, maintainers
+        return None
 
 
-def stale_problems(root: Path, registry: Registry | None) -> list[Problem]:
-    """The issue forms and CODEOWNERS of the repository holding the registry ``root`` that
-    differ from what ``forms`` and ``codeowners`` write. A stale CODEOWNERS keeps a removed
+def _stale(path: Path, rule: str, message: Message) -> Problem:
+    return problem(workspace.display(path), rule, message).located(1, 1)
+
+
+def stale_problems(root: Path, result: ValidationResult) -> list[Problem]:
+    """The generated files committed beside the registry ``root`` that differ from what the
+    catalog and the maintainers' list ``result`` checked generate: the schemas
+    (``schema-stale``, where ``schemas/`` is kept), the issue forms and CODEOWNERS
+    (``generated-stale``, where ``.github/`` is). A stale CODEOWNERS keeps a removed
     maintainer an owner whose approval still counts; a stale form offers what the catalog no
-    longer says. Checked where the repository keeps them (``.github/``; the forms' folder)."""
-    top = root.resolve().parent
-    github = top / ".github"
-    if not github.is_dir():
-        return []
-    catalog, maintainers = _inputs(root, registry)
+    longer says. Judged as a change's by ``validation.judge.judge_stale``."""
+    catalog, top = result.catalog, root.resolve().parent
+    found: list[Problem] = []
+    schemas = workspace.schemas_dir(root)
+    if catalog is not None and schemas is not None:
+        said = msg(
+            "This schema is not what the models and the catalog generate: run "
+            "`accessreg schemas` and commit the result"
+        )
+        found += [
+            _stale(path, "schema-stale", said)
+            for path in generated.stale(schemagen.wanted(catalog, schemas))
+        ]
+    if not (top / ".github").is_dir():
+        return found
     wanted: list[tuple[str, Mapping[Path, str]]] = []
     if catalog is not None and (top / ISSUE_FORMS_DIR).is_dir():
         # Loaded here only: `validate` loads no forms code for a repository without forms
@@ -70,18 +80,13 @@ def stale_problems(root: Path, registry: Registry | None) -> list[Problem]:
         from accessreg.forms import issueform
 
         wanted.append(("accessreg forms", issueform.wanted(catalog, top)))
-    if maintainers is not None:
+    if (maintainers := _maintainers(root, result.registry)) is not None:
         wanted.append(("accessreg codeowners", codeowners.wanted(maintainers, top)))
-    return [
-        problem(
-            workspace.display(path),
-            "generated-stale",
-            msg(
-                "This file is not what `{command}` generates from the registry: run it and "
-                "commit the result",
-                command=command,
-            ),
-        ).located(1, 1)
-        for command, files in wanted
-        for path in generated.stale(files)
-    ]
+    for command, files in wanted:
+        said = msg(
+            "This file is not what `{command}` generates from the registry: run it and commit "
+            "the result",
+            command=command,
+        )
+        found += [_stale(path, "generated-stale", said) for path in generated.stale(files)]
+    return found

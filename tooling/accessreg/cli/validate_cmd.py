@@ -78,9 +78,7 @@ def command(
     2 on a usage or configuration error.
     """
     root = workspace.registry_dir(registry)
-    schemas = workspace.schemas_dir(root)
     day = today or clock.today_in_japan()
-    schemas_label = workspace.display(schemas) if schemas else "schemas"
     notes: list[str] = []
     touched: dict[str, bool] | None = None  # stale rule → a judged change touches its files
     if head is not None and changed_since is None:
@@ -90,9 +88,8 @@ def command(
     if changed_since is not None:
         with GitRepository(root) as repo:
             result, stats = validate_incremental(
-                repo, changed_since, root, workspace.display(root), day, schemas, schemas_label,
-                head,
-            )  # fmt: skip
+                repo, changed_since, root, workspace.display(root), day, head
+            )
             touched = stale_touched(repo, changed_since, head, root)
         notes = [
             i18n.text(
@@ -119,11 +116,9 @@ def command(
                 change = worktree_change(repo, base, prefix)
                 change = worktree_revoking(repo, base, root, workspace.display(root), day, change)
                 touched = stale_touched(repo, base, None, root)
-        result = validate(DirectorySource(root, workspace.display(root)), day, schemas,
-                          schemas_label, change)  # fmt: skip
+        result = validate(DirectorySource(root, workspace.display(root)), day, change)
     notes += _set_aside(result)
-    problems = judge_stale(sorted([*result.problems, *stale_problems(root, result.registry)]),
-                             touched)  # fmt: skip
+    problems = judge_stale(sorted([*result.problems, *stale_problems(root, result)]), touched)
     sys.stdout.write(reporters.REPORTERS[fmt](problems))
     if fmt == "text":
         for note in notes:

@@ -22,7 +22,6 @@ from typing import Any
 from pydantic.json_schema import GenerateJsonSchema
 
 from accessreg import i18n
-from accessreg.files import generated
 from accessreg.files.schemacheck import PATTERNS, field_name
 from accessreg.model import Catalog
 from accessreg.model.kinds import MODELS
@@ -175,9 +174,3 @@ def wanted(catalog: Catalog, schemas: Path) -> dict[Path, str]:
         schemas / schema_file(kind): dumps(schema)
         for kind, schema in generate_all(catalog, LANG).items()
     }
-
-
-def stale(catalog: Catalog, schemas: Path) -> list[str]:
-    """The names of the schema files of ``schemas`` that differ from what is generated (or
-    are missing)."""
-    return [path.name for path in generated.stale(wanted(catalog, schemas))]

@@ -37,7 +37,6 @@ from accessreg.validation.validate import (
     ValidationResult,
     checked,
     locate_all,
-    stale_schemas,
     unshadowed,
     validate,
 )
@@ -141,8 +140,6 @@ def validate_incremental(
     registry_dir: Path,
     label: str,
     today: date,
-    schemas: Path | None = None,
-    schemas_label: str = "schemas",
     head: str | None = None,
     change: Change | None = None,
     shared: Shared | None = None,
@@ -161,7 +158,7 @@ def validate_incremental(
     if catalog is None:  # nothing can be checked without it: the full run says why
         stats.notes.append(msg("The catalog does not load: checked everything"))
         snap.users_of(snap.state.groups)
-        return validate(snap, today, schemas, schemas_label, change or snap.change), stats
+        return validate(snap, today, change or snap.change), stats
     found = _found(snap, today, catalog, stats, shared)
     change = change or snap.change
     judged = judge(unshadowed(found), change)
@@ -170,10 +167,13 @@ def validate_incremental(
     # Problems are located in their files: know every file that has one.
     snap.users_of({code for p in judged.problems if (code := layout.split(p.file)[1]) is not None})
     located = locate_all(judged.problems, snap)
-    if schemas is not None:
-        located.extend(stale_schemas(Registry(catalog, {}, ()), schemas, schemas_label))
     result = ValidationResult(
-        sorted(located), stats.files, None, tuple(judged.set_aside), spared=tuple(judged.spared)
+        sorted(located),
+        stats.files,
+        None,
+        tuple(judged.set_aside),
+        spared=tuple(judged.spared),
+        catalog=catalog,
     )
     return result, stats
 

@@ -6,13 +6,12 @@ from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
-from accessreg.files import gcpause, schemagen
+from accessreg.files import gcpause
 from accessreg.files.loading import LoadResult, load, locate
 from accessreg.files.sources import Source
-from accessreg.model.messages import msg
-from accessreg.model.problems import Problem, problem
+from accessreg.model.catalog import Catalog
+from accessreg.model.problems import Problem
 from accessreg.model.registry import Registry
 from accessreg.rules import CHECKS, Context, run_rules
 from accessreg.validation.judge import Change, judge
@@ -32,6 +31,9 @@ class ValidationResult:
     # Errors already in the files of operators the change only takes access away from, as
     # the warnings among ``problems`` they are made (``Judged.spared``; not located).
     spared: tuple[Problem, ...] = ()
+    # The catalog the run checked against (an incremental run has it without a registry):
+    # what the committed generated files are compared with.
+    catalog: Catalog | None = None
 
 
 def run_checks(registry: Registry, today: date) -> list[Problem]:
@@ -76,32 +78,12 @@ def unshadowed(problems: list[Problem]) -> list[Problem]:
     ]
 
 
-def stale_schemas(registry: Registry, schemas: Path, label: str) -> list[Problem]:
-    return [
-        problem(
-            f"{label}/{name}",
-            "schema-stale",
-            msg(
-                "This schema is not what the models and the catalog generate: run "
-                "`accessreg schemas` and commit the result"
-            ),
-        ).located(1, 1)
-        for name in schemagen.stale(registry.catalog, schemas)
-    ]
-
-
-def validate(
-    source: Source,
-    today: date,
-    schemas: Path | None = None,
-    schemas_label: str = "schemas",
-    change: Change | None = None,
-) -> ValidationResult:
+def validate(source: Source, today: date, change: Change | None = None) -> ValidationResult:
     """Every problem of the registry in ``source``; with ``change``, judged as that change's
     (``validation.judge``: time findings of untouched operators set aside, clashes blamed on
     the changed files)."""
     with gcpause.paused():  # re-enabled in between, it would walk the whole registry once
-        return _validate(source, today, schemas, schemas_label, change)
+        return _validate(source, today, change)
 
 
 def checked(source: Source, today: date) -> tuple[LoadResult, list[Problem]]:
@@ -114,15 +96,11 @@ def checked(source: Source, today: date) -> tuple[LoadResult, list[Problem]]:
     return loaded, problems
 
 
-def _validate(
-    source: Source, today: date, schemas: Path | None, schemas_label: str, change: Change | None
-) -> ValidationResult:
+def _validate(source: Source, today: date, change: Change | None) -> ValidationResult:
     loaded, problems = checked(source, today)
     files = loaded.registry.files if loaded.registry is not None else frozenset(source.paths())
     judged = judge(unshadowed(problems), change)
     located = locate_all(judged.problems, source, files)
-    if loaded.registry is not None and schemas is not None:
-        located.extend(stale_schemas(loaded.registry, schemas, schemas_label))
     return ValidationResult(
         sorted(located),
         len(files),
@@ -131,4 +109,5 @@ def _validate(
         tuple(problems),
         tuple(loaded.problems),
         tuple(judged.spared),
+        loaded.registry.catalog if loaded.registry is not None else None,
     )
