@@ -13,8 +13,7 @@ from accessreg.cli.verdict import Verdict
 from accessreg.errors import AccessregError
 from accessreg.files import generated, schemagen, workspace
 from accessreg.files.loading import load_maintainers
-from accessreg.model import MaintainersFile
-from accessreg.model.layout import ISSUE_FORMS_DIR
+from accessreg.model import MaintainersFile, layout
 from accessreg.model.messages import Message, msg
 from accessreg.model.problems import Problem, problem
 from accessreg.model.registry import Registry
@@ -52,6 +51,23 @@ def _stale(path: Path, rule: str, message: Message) -> Problem:
     return problem(workspace.display(path), rule, message).located(1, 1)
 
 
+def made_from(root: Path) -> dict[str, list[Path]]:
+    """For each stale rule, the files it compares beside the registry ``root`` and the
+    registry files they are made from (the catalog; for CODEOWNERS, the maintainers' list):
+    what a change must touch to be answerable for one (``validation.judge.stale_touched``)."""
+    registry, beside = root.resolve(), root.resolve().parent
+    catalog = registry / layout.CATALOG_FILE
+    return {
+        "schema-stale": [catalog, beside / layout.SCHEMAS_DIR],
+        "generated-stale": [
+            catalog,
+            registry / layout.MAINTAINERS_FILE,
+            beside / layout.ISSUE_FORMS_DIR,
+            beside / layout.CODEOWNERS_FILE,
+        ],
+    }
+
+
 def stale_problems(root: Path, result: ValidationResult) -> list[Problem]:
     """The generated files committed beside the registry ``root`` that differ from what the
     catalog and the maintainers' list ``result`` checked generate: the schemas
@@ -74,7 +90,7 @@ def stale_problems(root: Path, result: ValidationResult) -> list[Problem]:
     if not (top / ".github").is_dir():
         return found
     wanted: list[tuple[str, Mapping[Path, str]]] = []
-    if catalog is not None and (top / ISSUE_FORMS_DIR).is_dir():
+    if catalog is not None and (top / layout.ISSUE_FORMS_DIR).is_dir():
         # Loaded here only: `validate` loads no forms code for a repository without forms
         # (nor for its --help; tests/e2e/test_process.py).
         from accessreg.forms import issueform

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from accessreg import i18n
-from accessreg.cli.generated_files import stale_problems
+from accessreg.cli.generated_files import made_from, stale_problems
 from accessreg.cli.options import registry_option, today_option
 from accessreg.cli.verdict import Verdict
 from accessreg.errors import UsageError
@@ -90,7 +90,7 @@ def command(
             result, stats = validate_incremental(
                 repo, changed_since, root, workspace.display(root), day, head
             )
-            touched = stale_touched(repo, changed_since, head, root)
+            touched = stale_touched(repo, changed_since, head, made_from(root))
         notes = [
             i18n.text(
                 msg(
@@ -115,7 +115,7 @@ def command(
                 prefix = root.resolve().relative_to(repo.root.resolve()).as_posix()
                 change = worktree_change(repo, base, prefix)
                 change = worktree_revoking(repo, base, root, workspace.display(root), day, change)
-                touched = stale_touched(repo, base, None, root)
+                touched = stale_touched(repo, base, None, made_from(root))
         result = validate(DirectorySource(root, workspace.display(root)), day, change)
     notes += _set_aside(result)
     problems = judge_stale(sorted([*result.problems, *stale_problems(root, result)]), touched)

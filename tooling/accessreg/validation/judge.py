@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
@@ -198,22 +198,14 @@ def _outside(p: Problem, touched: frozenset[str] | None) -> bool:
     return code is not None and code not in touched
 
 
-def stale_touched(repo: GitRepository, rev: str, head: str | None, root: Path) -> dict[str, bool]:
-    """For each stale rule, whether the change from ``rev`` touches its generated files or
-    the registry files they are made from (the catalog; for CODEOWNERS, the maintainers).
-    A file outside the repository (a registry at its top has its generated files above it)
-    is no change's."""
+def stale_touched(
+    repo: GitRepository, rev: str, head: str | None, paths: Mapping[str, Sequence[Path]]
+) -> dict[str, bool]:
+    """For each stale rule of ``paths`` (its generated files and the registry files they are
+    made from: ``cli.generated_files.made_from``), whether the change from ``rev`` touches
+    any. A file outside the repository (a registry at its top has its generated files above
+    it) is no change's."""
     top = repo.root.resolve()
-    registry, beside = root.resolve(), root.resolve().parent
-    paths = {
-        "schema-stale": [registry / layout.CATALOG_FILE, beside / layout.SCHEMAS_DIR],
-        "generated-stale": [
-            registry / layout.CATALOG_FILE,
-            registry / layout.MAINTAINERS_FILE,
-            beside / layout.ISSUE_FORMS_DIR,
-            beside / layout.CODEOWNERS_FILE,
-        ],
-    }
     inside = {
         rule: [p.relative_to(top).as_posix() for p in files if p.is_relative_to(top)]
         for rule, files in paths.items()
