@@ -261,6 +261,6 @@ def test_each_mail_is_in_flight_on_the_remote_before_the_server_sees_it_one_push
 def test_the_job_summary_lists_the_mails_in_doubt(workflow: str) -> None:
     flow = yaml.safe_load((ROOT / ".github" / "workflows" / workflow).read_text(encoding="utf-8"))
     steps = [s for job in flow["jobs"].values() for s in job["steps"]]
-    (summary,) = [s for s in steps if s.get("name") == "Summary"]
+    (summary,) = [s for s in steps if s.get("id") == "summary"]
     assert summary["if"] == "always()"
     assert "accessreg outbox list" in summary["run"] and "$GITHUB_STEP_SUMMARY" in summary["run"]

@@ -31,8 +31,8 @@ def _steps() -> list[dict[str, Any]]:
     return steps
 
 
-def _step(name: str) -> str:
-    script: str = next(s["run"] for s in _steps() if s.get("name") == name)
+def _step(step_id: str) -> str:
+    script: str = next(s["run"] for s in _steps() if s.get("id") == step_id)
     return script
 
 
@@ -57,14 +57,14 @@ def test_it_gives_the_open_pull_requests_to_the_reviews_duty() -> None:
     """The reviewers' deadlines (000 §3-1 ②) come from the API's list of open pull requests:
     fetched with a read-only token, handed to the pure core as a file."""
     assert _workflow()["permissions"]["pull-requests"] == "read"
-    assert "pulls?state=open" in _step("Fetch the open pull requests")
-    assert "--open-pulls open-pulls.json" in _step("Run the daily duties")
+    assert "pulls?state=open" in _step("open-pulls")
+    assert "--open-pulls open-pulls.json" in _step("daily")
 
 
 def test_it_sends_regenerates_and_keeps_the_outputs() -> None:
     steps = _steps()
-    assert 'accessreg "$@"' in _step("Run the daily duties")
-    assert "set -- daily --out scheduled-out --send" in _step("Run the daily duties")
+    assert 'accessreg "$@"' in _step("daily")
+    assert "set -- daily --out scheduled-out --send" in _step("daily")
     upload = next(s for s in steps if s.get("uses", "").startswith("actions/upload-artifact"))
     assert upload["if"] == "always()" and upload["with"]["path"] == "scheduled-out/"
     checkout = next(s for s in steps if s.get("uses", "").startswith("actions/checkout"))
@@ -78,12 +78,12 @@ def test_it_sends_regenerates_and_keeps_the_outputs() -> None:
 
 def test_it_reads_the_registry_through_the_kept_validation_cache() -> None:
     steps = _steps()
-    names = [s.get("name") for s in steps]
+    ids = [s.get("id") for s in steps]
     cache = next(s for s in steps if s.get("uses", "").startswith("actions/cache"))
     # Where the command looks for it (parsecache.cache_dir), restored before the run.
     assert cache["with"]["path"] == ".git/accessreg-cache"
     assert cache["with"]["restore-keys"].split() == ["accessreg-"]
-    assert names.index(cache["name"]) < names.index("Run the daily duties")
+    assert ids.index(cache["id"]) < ids.index("daily")
 
 
 def _sh(script: str, cwd: Path) -> None:
@@ -112,7 +112,7 @@ def test_fresh_runners_share_state_and_one_branch(reg: RegistryFactory, tmp_path
     g.repo.git.push(str(origin), "main")
     export = tmp_path / "last-logins.csv"
     export.write_text("ID,last_login\nuser1@test-gas.example.co.jp,2026-01-01\n", encoding="utf-8")
-    fetch, push = _step("Fetch the deletion branches"), _step("Push the deletion branches")
+    fetch, push = _step("fetch-deletions"), _step("push-deletions")
     mailbox = Mailbox()
 
     def runner(name: str, day: str) -> None:

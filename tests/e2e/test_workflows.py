@@ -109,7 +109,9 @@ JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 def _bots_own_words() -> list[str]:
     """The sentences the workflows themselves show where window persons and reviewers read
     them: the plan comment's lines besides the plan, the comments on an application's
-    issue, the headings of the runs' summaries, and the fields of a manual run's form."""
+    issue, the headings of the runs' summaries, the fields of a manual run's form, the
+    names of the workflows, their jobs and steps (the pull request's checks list), and the
+    errors the workflows raise themselves."""
     script = next(
         s["with"]["script"] for s in steps(load(COMMENT)) if "createComment" in str(s.get("with"))
     )
@@ -123,14 +125,23 @@ def _bots_own_words() -> list[str]:
                 found += [t for t in re.findall(r'echo "([^"]*)"', run) if re.search(r"\w", t)]
         inputs = (load(path)["on"].get("workflow_dispatch") or {}).get("inputs", {})
         found += [field["description"] for field in inputs.values()]
+        workflow = load(path)
+        found += [workflow["name"], *(job["name"] for job in workflow["jobs"].values())]
+        for step in steps(workflow):
+            found.append(step["name"])
+            command = r'echo "::(?:error|warning|notice)[^:]*::([^"]*)"'
+            found += re.findall(command, step.get("run", ""))
+            script = step.get("with", {}).get("script", "")
+            found += re.findall(r"core\.setFailed\(['`](.*)['`]\);$", script, re.M)
     return found
 
 
 def test_what_the_bot_says_itself_is_japanese_first() -> None:
     words = _bots_own_words()
     # The plan's footer, the application's two comments, the summaries' five lines, the six
-    # fields of the manual runs.
-    assert len(words) >= 14, words
+    # fields of the manual runs, five workflows with six jobs and their 56 steps, and the
+    # errors of the pull request's checks and its comment.
+    assert len(words) >= 14 + 5 + 6 + 56 + 6, len(words)
     for text in words:
         first = re.search(r"[A-Za-z\u3040-\u30ff\u3400-\u9fff]", re.sub(r"\$\{[^}]*\}", "", text))
         assert first is not None and JAPANESE.match(first.group()), text
@@ -180,9 +191,7 @@ def _who_filed(
     head_repo: str = REPO,
 ) -> tuple[int, str]:  # fmt: skip
     """Run the step's own script; its exit code and what it wrote to $GITHUB_ENV."""
-    step = next(
-        s for s in steps(load(PULL_REQUEST)) if s.get("name") == "Who filed the application"
-    )
+    step = next(s for s in steps(load(PULL_REQUEST)) if s.get("id") == "filer")
     github_env = tmp_path / "github_env"
     github_env.write_text("", encoding="utf-8")
     env = {
@@ -257,9 +266,7 @@ def test_the_comment_workflow_reads_the_filer_as_the_checks_do() -> None:
 
 
 def test_the_checks_run_the_base_branchs_tooling() -> None:
-    install = next(
-        s for s in steps(load(PULL_REQUEST)) if s.get("name") == "Install the base branch's tooling"
-    )
+    install = next(s for s in steps(load(PULL_REQUEST)) if s.get("id") == "trusted-tooling")
     assert 'git worktree add --detach "$RUNNER_TEMP/trusted" "$BASE_SHA"' in install["run"]
     assert 'pip install --quiet "$RUNNER_TEMP/trusted"' in install["run"]
 
@@ -270,20 +277,16 @@ def test_the_merge_queue_checks_each_combination_before_it_lands() -> None:
     env = next(iter(workflow["jobs"].values()))["env"]
     assert "github.event.merge_group.base_sha" in env["BASE_SHA"]
     assert "github.event.merge_group.head_sha" in env["HEAD_SHA"]
-    by_name = {s.get("name"): s for s in steps(workflow)}
-    assert "if" not in by_name["Validate"]  # a merge group is validated as a pull request is
+    by_id = {s.get("id"): s for s in steps(workflow)}
+    assert "if" not in by_id["validate"]  # a merge group is validated as a pull request is
     # Who filed it and the plan belong to the pull request (its events carry one), checked
     # before it was queued; a merge group's event has none.
-    for name in ("Who filed the application", "Authorize who filed the application", "Plan"):
-        assert by_name[name]["if"] == "github.event.pull_request", name
+    for step_id in ("filer", "authorize", "plan"):
+        assert by_id[step_id]["if"] == "github.event.pull_request", step_id
 
 
 def _apply_step() -> str:
-    step = next(
-        s
-        for s in steps(load(PROVISION))
-        if s.get("name") == "Apply what was merged since the last applied revision"
-    )
+    step = next(s for s in steps(load(PROVISION)) if s.get("id") == "apply")
     assert "accessreg apply" not in step["run"]  # built with `set --`, inputs quoted
     return str(step["run"])
 
@@ -347,3 +350,30 @@ def test_the_manual_run_starts_provisioning_and_applies_a_reviewed_mass_removal(
             assert report == reviewed.stdout and "ID 数: 5 → 2（3 件削除）" in report
     finally:
         gr.close()
+
+
+@pytest.mark.parametrize(
+    ("validate", "authorize", "told"),
+    [
+        ("failure", "success", ["登録簿の検査（validate）"]),
+        ("success", "failure", ["申請権限の確認（authorize）"]),
+        ("failure", "failure", ["登録簿の検査（validate）", "申請権限の確認（authorize）"]),
+    ],
+)
+def test_a_failed_check_tells_the_filer_what_to_do_in_japanese(
+    validate: str, authorize: str, told: list[str]
+) -> None:
+    """The last step fails the check and says, in the check's summary, which part refused
+    and what to do; the annotations say where."""
+    step = next(s for s in steps(load(PULL_REQUEST)) if s.get("id") == "result")
+    assert "steps.validate.outcome == 'failure'" in step["if"]
+    run = subprocess.run(
+        ["bash", "-e", "-c", step["run"]],
+        env={**os.environ, "VALIDATE": validate, "AUTHORIZE": authorize},
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert run.returncode == 1
+    errors = re.findall(r"^::error title=([^:]*)::(.*)$", run.stdout, re.M)
+    assert [title for title, _ in errors] == told
+    for _, text in errors:
+        assert JAPANESE.match(text) and "注釈" in text, text
