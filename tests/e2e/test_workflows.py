@@ -377,3 +377,10 @@ def test_a_failed_check_tells_the_filer_what_to_do_in_japanese(
     assert [title for title, _ in errors] == told
     for _, text in errors:
         assert JAPANESE.match(text) and "注釈" in text, text
+
+
+@pytest.mark.parametrize("path", sorted(WORKFLOWS.glob("*.yml")), ids=lambda p: p.name)
+def test_every_workflow_speaks_japanese_whatever_the_runners_locale(path: Path) -> None:
+    """The tool's language follows the locale when nothing says otherwise; a runner image
+    with LANG=en_US.UTF-8 would annotate pull requests in English."""
+    assert load(path)["env"]["ACCESSREG_LANG"] == "ja"
