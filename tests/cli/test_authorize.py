@@ -15,6 +15,7 @@ from accessreg.plan import Application, WindowPersonChange
 from accessreg.review.authorize import RULES, Decision
 from accessreg.review.pullrequest import PullRequest, read_pull_request
 from accessreg.timeline.effective import Events
+from tests.helpers.annotations import title
 from tests.helpers.gitrepo import GitRegistry
 from tests.helpers.regfactory import RegistryFactory, certificate, contact, run_cli
 
@@ -881,8 +882,8 @@ def test_the_decision_is_printed_by_validates_reporters(gr: GitRegistry) -> None
         m.groups() for line in github.stdout.splitlines() if (m := WORKFLOW_COMMAND.match(line))
     ]
     assert [(c[0], c[1], c[2], c[4], c[6]) for c in commands] == [
-        ("warning", "registry/operators/NEWOP001.yaml", "1", "new-operator", "new-operator"),
-        ("error", "registry/systems.yaml", "1", "maintainers-only", "maintainers-only"),
+        ("warning", "registry/operators/NEWOP001.yaml", "1", title("new-operator"), "new-operator"),
+        ("error", "registry/systems.yaml", "1", title("maintainers-only"), "maintainers-only"),
     ]
     assert github.stdout.splitlines()[-1].startswith("not allowed: 1 refusal ")
     data = json.loads(run_cli(*args, "--format", "json", cwd=gr.path).stdout)

@@ -11,10 +11,13 @@ from typing import Any
 import git
 import pytest
 
+from accessreg.escape import workflow_property
 from accessreg.files.schemacheck import PATTERNS
 from accessreg.model.messages import msg
 from accessreg.model.problems import Level, Problem
 from accessreg.reporting import reporters
+from accessreg.reporting.headlines import FOR_APPLICANTS
+from tests.helpers.annotations import title
 from tests.helpers.regfactory import (
     OPERATOR,
     ROOT,
@@ -99,12 +102,30 @@ def test_github_format_is_workflow_commands(reg: RegistryFactory) -> None:
     code, out, _ = validate(reg, "--format", "github")
     assert code == 1
     assert out.splitlines() == [
-        f"::warning file={shown(OPERATOR)},line=1,col=1,title=schema-comment::Make the first "
-        "line # yaml-language-server: $schema=../../schemas/operator.schema.json so that "
-        "editors check the file as it is typed (schema-comment)",
-        f"::error file={shown(USER)},line={line},col=3,title=permission-abolished::taxis code "
-        "1110 (subcontractor) was abolished on 2022-01-24: write 1011 instead "
+        f"::warning file={shown(OPERATOR)},line=1,col=1,title={title('schema-comment')}::Make "
+        "the first line # yaml-language-server: $schema=../../schemas/operator.schema.json so "
+        "that editors check the file as it is typed (schema-comment)",
+        f"::error file={shown(USER)},line={line},col=3,title={title('permission-abolished')}::"
+        "taxis code 1110 (subcontractor) was abolished on 2022-01-24: write 1011 instead "
         "(permission-abolished)",
+    ]
+
+
+def test_an_annotation_is_titled_with_what_its_rule_means_in_the_runs_language(
+    reg: RegistryFactory,
+) -> None:
+    """The window person reads the title above the message on the changed line: what the
+    finding means, in the words of the issue form's comment, not the rule's id."""
+    abolished_code(reg)
+    args = ("validate", "--registry", "registry", "--today", TODAY, "--format", "github")
+    ja = run_cli("--lang", "ja", *args, cwd=reg.repo)
+    assert ja.returncode == 1, ja.stderr
+    titles = re.findall(r",title=([^:]*)::", ja.stdout)
+    assert titles == [workflow_property(FOR_APPLICANTS["permission-abolished"])]
+    assert ja.stdout.rstrip().endswith("(permission-abolished)")  # where to read more
+    en = run_cli("--lang", "en", *args, cwd=reg.repo)
+    assert re.findall(r",title=([^:]*)::", en.stdout) == [
+        workflow_property("A permission code that has been abolished is still held.")
     ]
 
 
@@ -115,13 +136,14 @@ def test_github_format_escapes_properties_and_data(reg: RegistryFactory) -> None
     lines = out.splitlines()
     assert lines[0].startswith("::error file=registry/users/TESTOP01/50%25%2Ca%3Ab.txt,line=1,")
     assert "シケン 100%25: Write reading (furigana) in full-width katakana" in lines[1]
-    assert lines[1].startswith(f"::error file={shown(USER)},line=4,col=1,title=schema::")
+    assert lines[1].startswith(f"::error file={shown(USER)},line=4,col=1,title={title('schema')}::")
 
 
 def test_github_reporter_escapes_newlines() -> None:
     p = Problem("a,b:c.yaml", 2, 1, "rule-id", Level.ERROR, msg("{v}", v="one\r\ntwo 100%"))
     assert reporters.github([p]) == (
-        "::error file=a%2Cb%3Ac.yaml,line=2,col=1,title=rule-id::one%0D%0Atwo 100%25 (rule-id)\n"
+        f"::error file=a%2Cb%3Ac.yaml,line=2,col=1,title={title('rule-id')}::one%0D%0Atwo 100%25 "
+        "(rule-id)\n"
     )
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import git
 import pytest
 
+from tests.helpers.annotations import title
 from tests.helpers.gitrepo import GitRegistry
 from tests.helpers.regfactory import ROOT, RegistryFactory, run_cli
 
@@ -101,7 +102,7 @@ def test_the_pull_request_s_check_reports_them_too(generated: RegistryFactory) -
     )
     assert code == 1
     assert [line.split("::", 2)[1] for line in lines] == [
-        "error file=.github/CODEOWNERS,line=1,col=1,title=generated-stale"
+        f"error file=.github/CODEOWNERS,line=1,col=1,title={title('generated-stale')}"
     ]
 
 

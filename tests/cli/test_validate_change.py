@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from tests.helpers.annotations import title
 from tests.helpers.edithelp import edit, snapshot
 from tests.helpers.gitrepo import GitRegistry
 from tests.helpers.lapsed import A_NEW, D_LEAVER, TODAY, A, B, C, D, user_file
@@ -79,8 +80,8 @@ def test_the_second_switching_admin_is_annotated_on_the_new_file(gr: GitRegistry
         code, out, _ = validate(gr, "--format", "github", *how)
         assert code == 1
         assert out == (
-            f"::error file={shown(new)},line={line},col=3,title=permission-limit::switching "
-            "retailer_admin is held by more than 1 users of DENKI001 (permission-limit)\n"
+            f"::error file={shown(new)},line={line},col=3,title={title('permission-limit')}::"
+            "switching retailer_admin is held by more than 1 users of DENKI001 (permission-limit)\n"
         )
 
 

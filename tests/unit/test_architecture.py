@@ -27,7 +27,7 @@ ALLOWED: dict[str, set[str]] = {
     "outputs": {"model", "timeline"},
     "reporting": {"model", "i18n", "rules", "review"},
     "edit": {"model", "files", "timeline", "validation"},
-    "forms": {"model", "i18n", "files", "rules", "edit", "review"},
+    "forms": {"model", "i18n", "files", "rules", "edit", "review", "reporting"},
     "effects": {"model", "i18n", "files", "gitio", "timeline", "mail", "validation", "reporting"},
     "provision": {
         "model", "i18n", "files", "gitio", "timeline", "mail", "validation", "plan", "outputs",

@@ -109,16 +109,21 @@ def test_lists_are_joined_as_each_language_joins_them() -> None:
     assert re.search("a、b", i18n.text(message, "ja"))
 
 
-def test_every_rule_has_a_japanese_headline_for_the_form_comment() -> None:
+def test_every_rule_has_a_headline_in_each_language() -> None:
     """A window person reads what a finding means in Japanese, for a rule added after the
-    form's own headlines too: the first line of its documentation from the catalog."""
-    from accessreg.forms.wording import RULE_JA, _summary
+    form's own headlines too: the first line of its documentation from the catalog. So do
+    authorization's rules, whose findings are annotated as validate's are."""
+    from accessreg.reporting.headlines import headline
+    from accessreg.review import authorize
     from accessreg.rules import RULES
 
-    for r in RULES:
-        headline = RULE_JA.get(r.id) or _summary(r.id)
-        assert headline != "登録内容に問題があります", r.id
-        assert re.search(r"[ぁ-んァ-ン一-龯]", headline), (r.id, headline)
+    general = {headline("no-such-rule", lang) for lang in ("ja", "en")}
+    assert general == {"登録内容に問題があります", "The registry has a problem"}
+    for r in (*RULES, *authorize.RULES):
+        ja, en = headline(r.id, "ja"), headline(r.id, "en")
+        assert ja not in general and en not in general, r.id
+        assert re.search(r"[ぁ-んァ-ン一-龯]", ja), (r.id, ja)
+        assert en == r.summary and "\n" not in ja, r.id
 
 
 # Click's words: its template is what the installed click says, and Japanese says all of it.

@@ -7,39 +7,7 @@ from accessreg.escape import markdown
 from accessreg.forms.definitions import Form
 from accessreg.model.messages import Message
 from accessreg.model.problems import Problem
-from accessreg.rules import RULES
-
-# What each finding means for the applicant, in the words of the seed's forms.
-RULE_JA = {
-    "schema": "入力の形式が正しくありません",
-    "affiliation": "所属事業者が、事業者本人でも届出済みの委託先事業者でもありません",
-    "system-role": "事業者区分により、この権限・システムは申請できません",
-    "system-not-approved": (
-        "事業者がこのシステムの利用申請をしていません（先に利用申請（変更）が必要です）"
-    ),
-    "permission-limit": "事業者あたりの人数が上限を超えるか、必要な人数に足りません",
-    "permission-abolished": "廃止された権限コードです",
-    "permission-derived": "この権限は申請できません（当社が付与します）",
-    "login-id-unique": (
-        "このメールアドレス（ID）は既に使われています"
-        "（大文字・小文字の違いは同じ ID とみなされます）"
-    ),
-    "file-name": "メールアドレス（ID）とファイル名が一致しません",
-    "contact-primary": "システム窓口責任者の正担当は 1 名です",
-    "subcontractor-code": "委託先事業者コードが重複しています",
-    "operator-terminated-users": "利用終了した事業者には利用者を登録できません",
-    "certificate-unique": "この証明書（シリアル番号または証明書ID）は既に登録されています",
-    "certificate-validity": "証明書の有効期間が 2 年を超えています",
-    "certificate-start": "証明書の有効期間開始日が 180 日以上先です",
-    "certificate-api": "API利用の証明書が、システムが事業者ごとに認める枚数を超えています",
-    "certificate-expired": "証明書の有効期限が切れています",
-    "certificate-system": "事業者が利用していないシステムが指定されています",
-    "ip-allowlist-address": "固定のグローバル IP アドレスではありません",
-    "ip-allowlist-expired": "有効期限が過ぎています",
-    "occto-member": "広域機関の会員でないと利用できないシステムです",
-    "membership-provisional": "広域機関の仮入会から 1 年を過ぎています",
-}
-
+from accessreg.reporting.headlines import headline
 
 # A certificate entry's keys that a form field gives (the rest come from the PEM).
 CERTIFICATE_FIELDS = {
@@ -92,19 +60,10 @@ def field_label(form: Form, problem: Problem) -> str | None:
     return field.label if field else None
 
 
-def _summary(rule_id: str) -> str:
-    """The first line of the rule's documentation in Japanese, for a rule without its own
-    headline here (a newer rule, say); a general one for what no rule names."""
-    rule = next((r for r in RULES if r.id == rule_id), None)
-    if rule is None:
-        return "登録内容に問題があります"
-    return i18n.translate(rule.doc, "ja").split("\n", 1)[0]
-
-
 def explain(form: Form, problem: Problem) -> str:
     """One markdown list line: the field, what it means, and the tool's own message."""
     remedy = _remedy(form, problem)
-    what = remedy[1] if remedy else RULE_JA.get(problem.rule) or _summary(problem.rule)
+    what = remedy[1] if remedy else headline(problem.rule, "ja")
     where = field_label(form, problem)
     level = "警告 / warning" if problem.level == "warning" else "エラー / error"
     lead = f"**{where}**: " if where else ""

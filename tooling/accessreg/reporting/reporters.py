@@ -9,6 +9,7 @@ from accessreg import i18n
 from accessreg.escape import terminal, terminal_path, workflow_data, workflow_property
 from accessreg.model.messages import msg, nmsg
 from accessreg.model.problems import Level, Problem
+from accessreg.reporting.headlines import headline
 
 
 def text(problems: Sequence[Problem]) -> str:
@@ -42,9 +43,10 @@ ANNOTATIONS_PER_LEVEL = 10
 
 
 def github(problems: Sequence[Problem]) -> str:
-    """Workflow commands, so problems show on the pull request's changed lines: the first
-    ``ANNOTATIONS_PER_LEVEL`` of each level; the others as the text reporter's lines, which
-    the step's log shows, and one notice that says how many are there."""
+    """Workflow commands, so problems show on the pull request's changed lines, each titled
+    with what its rule means (the message says what to do, the rule id where to read more):
+    the first ``ANNOTATIONS_PER_LEVEL`` of each level; the others as the text reporter's
+    lines, which the step's log shows, and one notice that says how many are there."""
     out = []
     shown = dict.fromkeys(Level, 0)
     beyond: list[Problem] = []
@@ -60,7 +62,7 @@ def github(problems: Sequence[Problem]) -> str:
                 ("file", p.file),
                 ("line", str(p.line)),
                 ("col", str(p.col)),
-                ("title", p.rule),
+                ("title", headline(p.rule).replace("`", "")),  # plain text: no markup
             )
         )
         line = f"{i18n.text(p.message)} ({p.rule})"

@@ -78,7 +78,13 @@ class Rule(Generic[P]):
 
     @property
     def summary(self) -> str:
-        return self.doc.split("\n", 1)[0]
+        return first_paragraph(self.doc)
+
+
+def first_paragraph(doc: str) -> str:
+    """A rule's documentation, or its translation, up to the first blank line, as one line
+    (a docstring's paragraph is wrapped)."""
+    return " ".join(doc.split("\n\n", 1)[0].split())
 
 
 # The rules of the registry itself (``validate``).
