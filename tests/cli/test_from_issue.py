@@ -490,6 +490,26 @@ def test_unreadable_body_and_unknown_choice(reg: RegistryFactory) -> None:
     assert any("not a choice: 1110" in p for p in out["problems"])
 
 
+@pytest.mark.parametrize(
+    ("body", "why"),
+    [
+        ("missing.md", "そのファイルまたはディレクトリはありません"),
+        (".", "ファイルではなくディレクトリです"),
+    ],
+)
+def test_a_body_that_cannot_be_opened_is_told_in_the_runs_language(
+    reg: RegistryFactory, body: str, why: str
+) -> None:
+    """The workflow's log says why, in the words of the tool's other file errors, not the
+    system's English (click's own file type says "Is a directory")."""
+    before = snapshot(reg.root)
+    result = run_cli("--lang", "ja", "from-issue", "--body", body, "--author", "window-1",
+                     *TODAY_ARG, cwd=reg.repo)  # fmt: skip
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    assert f"'{body}' を読めません: {why}" in result.stderr
+    assert snapshot(reg.root) == before
+
+
 def test_committed_issue_forms_are_fresh() -> None:
     result = run_cli("forms", "--check", cwd=ROOT)
     assert result.returncode == 0, result.stdout

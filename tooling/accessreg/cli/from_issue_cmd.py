@@ -10,7 +10,7 @@ from typing import BinaryIO
 
 import click
 
-from accessreg.cli.options import LOGIN, registry_option, today_option
+from accessreg.cli.options import LOGIN, InputFile, registry_option, today_option
 from accessreg.cli.verdict import Verdict
 from accessreg.files import workspace
 from accessreg.forms.intake import from_issue, undecodable
@@ -19,7 +19,7 @@ from accessreg.timeline import clock
 
 @click.command("from-issue")
 @click.option(
-    "--body", "body_file", required=True, type=click.File("rb"),
+    "--body", "body_file", required=True, type=InputFile(),
     help="The issue body as GitHub wrote it ('-': standard input).",
 )  # fmt: skip
 @click.option(

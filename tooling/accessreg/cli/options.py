@@ -12,6 +12,7 @@ import click
 
 from accessreg import i18n
 from accessreg.escape import quote
+from accessreg.files.reasons import os_reason
 from accessreg.model.base import (
     EARLIEST_DAY,
     GITHUB_LOGIN,
@@ -74,6 +75,32 @@ class LoginType(click.ParamType[str]):
                 i18n.text(msg("{value} is not a GitHub login", value=quote(text))), param, ctx
             )
         return text
+
+
+class InputFile(click.File):
+    """A file read in binary, or standard input for ``-``, as ``click.File("rb")`` opens
+    it; but why the system refused to open it is told in the run's language (click says
+    the system's English: "Is a directory")."""
+
+    def __init__(self) -> None:
+        super().__init__("rb")
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if value == "-" or hasattr(value, "read"):
+            return super().convert(value, param, ctx)
+        try:
+            handle = Path(value).open("rb")  # noqa: SIM115 - closed with the context, as click does
+        except OSError as exc:
+            self.fail(
+                i18n.text(
+                    msg("Cannot read {file}: {why}", file=quote(str(value)), why=os_reason(exc))
+                ),
+                param,
+                ctx,
+            )
+        if ctx is not None:
+            ctx.call_on_close(handle.close)
+        return handle
 
 
 DATE = DateType()
