@@ -25,7 +25,7 @@ from pathlib import Path
 from accessreg.effects import outbox as outbox_files
 from accessreg.effects.outbox import Outbox
 from accessreg.effects.plan import BranchSet, Outgoing, Record, RunPlan, When
-from accessreg.errors import AccessregError, ConfigError, ProblemsFound
+from accessreg.errors import AccessregError, ConfigError
 from accessreg.files import atomic
 from accessreg.files.cachedload import load_snapshot
 from accessreg.files.loading import load_catalog, locate
@@ -50,10 +50,9 @@ from accessreg.model.catalog import Catalog
 from accessreg.model.layout import CATALOG_FILE, REGISTRY_DIR
 from accessreg.model.mail import MailStatus
 from accessreg.model.messages import Message as Worded
-from accessreg.model.messages import Verbatim, msg
-from accessreg.model.problems import Level
+from accessreg.model.messages import msg
+from accessreg.model.problems import Level, Problem
 from accessreg.model.registry import Registry
-from accessreg.reporting import reporters
 from accessreg.timeline.clock import JST
 
 TransportFactory = Callable[[SmtpSettings], AbstractContextManager[Transport]]
@@ -234,33 +233,23 @@ class Session:
 
     def registry_at(
         self, head: str, pins: Mapping[str, bytes | None] | None = None
-    ) -> tuple[Registry, BlobSource]:
-        """The registry at ``head``, whose files must load (date-driven findings are a duty's
-        business; ``apply`` decides what an error holds back itself, ``provision.holding``),
-        with ``pins`` laid over it: the files held back, as downstream systems have them.
+    ) -> tuple[Registry | None, BlobSource, list[Problem]]:
+        """The registry at ``head`` with ``pins`` laid over it (the files held back, as
+        downstream systems have them), and the errors of the files that do not load,
+        located; None for a registry without a catalog. Date-driven findings are a duty's
+        business; what an error holds back the caller decides (``provision.holding``).
 
         Files the cache of incremental validation holds (by path and blob id) are not read
         or parsed again: a daily run on an unchanged registry parses nothing, and reads back
         the registry the last run loaded whole."""
         source = self.repo.blob_source(head, REGISTRY_DIR).pinned(pins or {})
         loaded = load_snapshot(source, cache_dir(self.repo.common_dir))
-        registry = loaded.registry
         present = set(source.blobs)
         problems = [
             locate(p, source.read(p.file) if p.file in present else b"", source.label)
             for p in loaded.problems
         ]
-        errors = [p for p in problems if p.level is Level.ERROR]
-        if errors or registry is None:
-            raise ProblemsFound(
-                msg(
-                    "The registry at {rev} has errors; nothing was generated, sent or "
-                    "recorded:\n{problems}",
-                    rev=head[:12],
-                    problems=Verbatim(reporters.text(errors).rstrip()),
-                )
-            )
-        return registry, source
+        return loaded.registry, source, [p for p in problems if p.level is Level.ERROR]
 
     def catalog_at(self, rev: str) -> Catalog | None:
         """The catalog alone at ``rev``, for a report to name systems with; None where it

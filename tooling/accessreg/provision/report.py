@@ -18,6 +18,7 @@ from accessreg.plan.wording import kinds_text
 from accessreg.provision.apply import ApplyResult
 from accessreg.provision.bundle import UPGRADE_FILES
 from accessreg.provision.confirm import ConfirmResult
+from accessreg.provision.holding import Hold
 from accessreg.provision.state import ApplicationRecord
 from accessreg.reporting import reporters
 
@@ -76,20 +77,30 @@ def _held(result: ApplyResult) -> list[str]:
                 )
             )
         )
-    hold = result.hold
+    return lines + held_lines(
+        result.hold,
+        msg(
+            "held back: {files} of {operators}, for errors at HEAD; applied by the first run "
+            "after a fix is merged"
+        ),
+    )
+
+
+def held_lines(hold: Hold, heading: Message) -> list[str]:
+    """What ``hold`` holds back, under ``heading`` (its ``{files}`` and ``{operators}``
+    counted), and per operator the errors that hold it; nothing when it holds nothing."""
     if not hold.problems:
-        return lines
+        return []
     by_operator = hold.operators()
-    lines.append(
+    lines = [
         _t(
             msg(
-                "held back: {files} of {operators}, for errors at HEAD; applied by the first run "
-                "after a fix is merged",
+                heading.text,
                 files=nmsg("{count} file", "{count} files", len(hold.files)),
                 operators=nmsg("{count} operator", "{count} operators", len(by_operator)),
             )
         )
-    )
+    ]
     for code, problems in by_operator.items():
         files = nmsg("{count} file", "{count} files", len(hold.files_of(code)))
         who = code or msg("(no operator)")

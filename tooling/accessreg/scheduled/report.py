@@ -15,6 +15,7 @@ from accessreg.effects.report import at_most, in_doubt_lines, status
 from accessreg.effects.session import MailOutcome
 from accessreg.model.mail import digest_kind, notice_name
 from accessreg.model.messages import Message, Verbatim, msg, nmsg
+from accessreg.provision.report import held_lines
 from accessreg.scheduled.keyed_notices import DigestMail
 from accessreg.scheduled.run import RunResult
 
@@ -91,6 +92,14 @@ def text(result: RunResult, out: str | None) -> str:
             )
         )
     ]
+    if result.hold is not None:
+        lines += held_lines(
+            result.hold,
+            msg(
+                "held back: {files} of {operators}, for errors at HEAD; the duties read them as "
+                "downstream systems hold them until a fix is merged"
+            ),
+        )
     lines += _duty_lines(result)
     if result.mails:
         counts = Counter(o.status for _, o in result.mails)

@@ -1,8 +1,9 @@
 """One scheduled run: HEAD's registry, the duties asked for, outputs, mails and branches.
 
 ``plan`` computes everything the run would do without doing any of it: every duty's result
-(files that do not load stop the run, since a user left out would be judged wrongly; rule
-problems do not: date-driven ones, an expired IP entry, are this job's business), the notices
+(a file that does not load is read as downstream systems hold it, since a user left out
+would be judged wrongly, and holds back only its own operator; rule problems hold nothing:
+date-driven ones, an expired IP entry, are this job's business), the notices
 narrowed by the notice log to what each recipient has not had yet, every output rendered in
 memory, and, with ``send``, the deletion branches and the notice log's record. The session
 (``effects.session``) carries it out: the output directory replaced at once; the branches put
@@ -29,12 +30,14 @@ from accessreg.files import gcpause
 from accessreg.files.reasons import os_reason
 from accessreg.gitio.added import added_on
 from accessreg.gitio.branches import BranchChange
+from accessreg.gitio.repo import BlobSource
 from accessreg.mail.compose import mail_file
 from accessreg.model.content import Digests, Listing, Output, listed
 from accessreg.model.layout import REGISTRY_DIR
 from accessreg.model.messages import Message, Verbatim, msg
 from accessreg.model.problems import Problem
 from accessreg.model.registry import Registry
+from accessreg.provision import holding
 from accessreg.provision import state as recorded
 from accessreg.provision.bundle import whitelist_files
 from accessreg.provision.merges import pinned_content
@@ -96,6 +99,7 @@ class RunResult:
     sent: bool
     in_doubt: list[InDoubt] = field(default_factory=list)
     notes: list[Message] = field(default_factory=list)
+    hold: holding.Hold | None = None  # files at HEAD that do not load, read as downstream has them
 
 
 def _duties(request: RunRequest) -> dict[str, Duty]:
@@ -275,6 +279,39 @@ def plan(
     return DutiesPlan(head, outcomes, found, apps, run)
 
 
+def _registry(
+    session: Session, head: str, state: recorded.State
+) -> tuple[Registry, BlobSource, holding.Hold | None]:
+    """HEAD's registry as the duties act on it: what downstream systems hold of the files an
+    error at HEAD holds back. Those ``apply`` held back have their recorded content (a
+    whitelist entry of one among them not yet let through, one it revoked gone). A file
+    that does not load and that no run has held back yet (a merge not applied yet) is held
+    back here as ``apply`` will hold it (``provision.holding``): its content at the applied
+    revision, none for a file downstream has never had. So one bad file holds back only its
+    own operator, and the others' notices and deletions go out. An error in a file every
+    operator depends on (the catalog, the calendar) stops the run, as it stops ``apply``.
+    Also the files that do not load, and what they hold back (None: none)."""
+    held = {rel: h.rev for rel, h in state.held.items()}
+    revoked = {rel: h.revoked for rel, h in state.held.items()}
+    pins = pinned_content(session.repo, held, revoked) if held else {}
+    registry, source, errors = session.registry_at(head, pins)
+    found = holding.hold(errors, source.blobs) if errors else None
+    if found is not None and not found.refused and registry is not None:
+        fresh = {rel: state.applied for rel in found.files if rel not in pins}
+        pins |= pinned_content(session.repo, fresh)
+        registry, source, errors = session.registry_at(head, pins)
+    if errors or registry is None:
+        raise ProblemsFound(
+            msg(
+                "The registry at {rev} has errors in files every operator depends on; "
+                "nothing was generated, sent or recorded:\n{problems}",
+                rev=head[:12],
+                problems=Verbatim(reporters.text(errors).rstrip()),
+            )
+        )
+    return registry, source, found
+
+
 def run(request: RunRequest, transport: TransportFactory = smtp_session) -> RunResult:
     duties = _duties(request)
     needs_export = any(d.NEEDS_EXPORT for d in duties.values())
@@ -295,13 +332,7 @@ def run(request: RunRequest, transport: TransportFactory = smtp_session) -> RunR
             pulls = _pulls(request) if needs_pulls else None
             head = session.repo.resolve(request.head)
             state = recorded.load(session.state.files)
-            # The duties act on what downstream systems hold: the files an error at HEAD
-            # holds back (provision.holding) as they have them, a whitelist entry of one
-            # among them not yet let through, one it revoked gone.
-            held = {rel: h.rev for rel, h in state.held.items()}
-            revoked = {rel: h.revoked for rel, h in state.held.items()}
-            pins = pinned_content(session.repo, held, revoked) if held else None
-            registry, source = session.registry_at(head, pins)
+            registry, source, held_back = _registry(session, head, state)
             needs_history = any(d.NEEDS_HISTORY for d in duties.values())
             added = added_on(session.repo.root, head, REGISTRY_DIR) if needs_history else {}
             loaded = recorded.loaded_users(session.repo, state) if needs_history else {}
@@ -328,6 +359,7 @@ def run(request: RunRequest, transport: TransportFactory = smtp_session) -> RunR
         branches=done.branches,
         files=planned.run.names(),
         problems=tuple(p for o in planned.outcomes.values() for p in o.problems),
+        hold=held_back,
         sent=request.send,
         in_doubt=done.in_doubt,
         notes=done.notes,

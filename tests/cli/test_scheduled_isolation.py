@@ -1,0 +1,114 @@
+"""A file that does not load at HEAD holds back only its own operator in the scheduled
+duties, as it does in ``apply``: the other operators' notices, whitelists and deletions go
+out, and the file is read as downstream systems hold it (README "When provisioning stops")."""
+
+from __future__ import annotations
+
+from datetime import date
+from email import message_from_bytes, policy
+from pathlib import Path
+
+import pytest
+
+from tests.helpers.gitrepo import GitRegistry
+from tests.helpers.regfactory import RegistryFactory, certificate, contact, run_cli
+from tests.helpers.scheduled_scenario import WINDOW1, WINDOW2, duty, mail_server, summary, take
+from tests.helpers.smtpserver import Mailbox
+
+
+@pytest.fixture(autouse=True)
+def _english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests read the tool's own words in English (``--lang en``)."""
+    monkeypatch.setenv("ACCESSREG_LANG", "en")
+
+
+OTHER = "TESTOP02"
+WINDOW3 = "window3@test-gas.example.co.jp"
+OTHER_USER = f"registry/users/{OTHER}/user9@test-gas.example.co.jp.yaml"
+ENDING = "2027-03-31"  # both operators' certificates: their first notice on 2027-01-30
+DAY = date(2027, 1, 30)
+
+
+def _two_operators(reg: RegistryFactory) -> GitRegistry:
+    """TESTOP01 and TESTOP02, each with a certificate ending on ``ENDING``; TESTOP02 with a
+    user of its own."""
+    reg.operator(
+        contacts=[contact(), contact("deputy", 2)],
+        certificates=[certificate(1, not_before="2025-04-01", not_after=ENDING)],
+    )
+    reg.operator(
+        OTHER,
+        contacts=[contact(n=3)],
+        subcontractors=[],
+        certificates=[
+            certificate(2, cn=f"{OTHER}-PC01", not_before="2025-04-01", not_after=ENDING)
+        ],
+    )
+    reg.user(OTHER, "user9@test-gas.example.co.jp", affiliation=OTHER)
+    return GitRegistry(reg)
+
+
+def _break(g: GitRegistry, rel: str) -> None:
+    g.write(rel, (g.path / rel).read_text(encoding="utf-8") + "broken: [\n")
+    g.commit(f"a forced merge leaves {rel} broken")
+
+
+def _first_apply(g: GitRegistry, env: dict[str, str], tmp: Path) -> None:
+    """Downstream systems hold the registry as it is now."""
+    args = ("apply", "--initial", "--confirm", "--send", "--out", str(tmp / "applied"))
+    done = run_cli(*args, "--today", "2027-01-04", cwd=g.path, env=env)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def _certificates(out: Path) -> str:
+    return (out / "whitelist" / "taxis" / "cert-map.conf").read_text(encoding="utf-8")
+
+
+def test_a_broken_operator_file_holds_back_only_that_operator(
+    reg: RegistryFactory, tmp_path: Path
+) -> None:
+    """An operator file no run has held back yet (a forced merge, not applied): the other
+    operator's notices go out, and this one is read as the first apply left it downstream:
+    its certificate's notice goes out too, and the whitelist keeps it."""
+    g = _two_operators(reg)
+    sink = Mailbox()
+    with mail_server(sink) as env:
+        _first_apply(g, env, tmp_path)
+        take(sink)
+        _break(g, f"registry/operators/{OTHER}.yaml")
+        out = tmp_path / "daily"
+        result = duty(g, "daily", "--send", "--out", str(out), today=DAY, env=env)
+        got = summary(take(sink))
+    assert [to for to, _ in got] == [WINDOW1, WINDOW2, WINDOW3]  # the certificates' notices
+    assert "held back: 2 files of 1 operator, for errors at HEAD" in result.stdout
+    assert f"  {OTHER}: 2 files" in result.stdout
+    assert f"registry/operators/{OTHER}.yaml:" in result.stdout and "(yaml-syntax)" in result.stdout
+    assert f"7A0002 {OTHER};" in _certificates(out)  # downstream still holds it
+    assert "7A0001 TESTOP01;" in _certificates(out)
+
+
+def test_before_any_apply_a_broken_file_is_left_out_as_downstream_has_none(
+    reg: RegistryFactory, tmp_path: Path
+) -> None:
+    g = _two_operators(reg)
+    _break(g, OTHER_USER)
+    out = tmp_path / "daily"
+    result = duty(g, "daily", "--out", str(out), today=DAY)
+    assert "held back: 1 file of 1 operator, for errors at HEAD" in result.stdout
+    mailed = [
+        message_from_bytes(p.read_bytes(), policy=policy.strict) for p in (out / "mail").iterdir()
+    ]
+    assert sorted(m["To"].addresses[0].addr_spec for m in mailed) == [WINDOW1, WINDOW2, WINDOW3]
+    inventory = (out / "inventory" / OTHER).glob("*.csv")
+    assert not any("user9@" in p.read_text(encoding="utf-8-sig") for p in inventory)
+
+
+def test_an_error_in_the_catalog_stops_every_duty(reg: RegistryFactory, tmp_path: Path) -> None:
+    g = _two_operators(reg)
+    _break(g, "registry/systems.yaml")
+    out = tmp_path / "daily"
+    result = run_cli("daily", "--out", str(out), "--today", DAY.isoformat(), cwd=g.path)
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert "errors in files every operator depends on; nothing was generated" in result.stderr
+    assert "registry/systems.yaml:" in result.stderr
+    assert not out.exists()
