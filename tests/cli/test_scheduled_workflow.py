@@ -142,3 +142,23 @@ def test_fresh_runners_share_state_and_one_branch(reg: RegistryFactory, tmp_path
         _sh("git push -q origin main", merger)
         runner("runner3", "2026-09-02")
     assert sorted(_remote_branches(origin)) == ["main"]
+
+
+def test_a_failed_duty_holds_back_neither_the_applied_notices_nor_the_deletions() -> None:
+    """A step after a failed one is skipped unless it says otherwise. The 登録完了連絡 of
+    what was applied read the applied revision, not HEAD, and a deletion application made
+    before the failure must reach the remote; neither runs without what it needs: the tool
+    installed, the deletion branches fetched (a push with --prune over none would delete
+    them on the remote)."""
+    by_id = {s.get("id"): s for s in _steps()}
+    ids = list(by_id)
+    assert ids.index("install") < ids.index("daily") < ids.index("applied-notices")
+    assert '--head "$applied"' in by_id["applied-notices"]["run"]
+    assert by_id["applied-notices"]["if"] == (
+        "${{ !cancelled() && steps.install.outcome == 'success' }}"
+    )
+    assert ids.index("fetch-deletions") < ids.index("daily") < ids.index("push-deletions")
+    assert "--prune" in by_id["push-deletions"]["run"]
+    assert by_id["push-deletions"]["if"] == (
+        "${{ !cancelled() && steps.fetch-deletions.outcome == 'success' }}"
+    )
