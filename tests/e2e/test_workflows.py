@@ -384,3 +384,30 @@ def test_every_workflow_speaks_japanese_whatever_the_runners_locale(path: Path) 
     """The tool's language follows the locale when nothing says otherwise; a runner image
     with LANG=en_US.UTF-8 would annotate pull requests in English."""
     assert load(path)["env"]["ACCESSREG_LANG"] == "ja"
+
+
+def test_a_filer_hears_when_the_tool_could_not_read_the_application(tmp_path: Path) -> None:
+    """Reading fails when the tool stops (exit 2: the registry of the default branch does
+    not load, say). The answer job then still runs, and its first step tells the filer on
+    the issue, in Japanese first, with the run for a maintainer, and fails the step: the
+    steps after it, which need the artifact, are skipped."""
+    workflow = load(WORKFLOWS / "application.yml")
+    answer = workflow["jobs"]["answer"]
+    assert answer["if"] == "${{ !cancelled() && needs.read.result != 'skipped' }}"
+    first = answer["steps"][0]
+    assert first["if"] == "needs.read.result != 'success'"
+    gh = tmp_path / "bin" / "gh"
+    gh.parent.mkdir()
+    gh.write_text('#!/bin/sh\nprintf "%s\\n" "$@" > "$GH_ARGS"\n', encoding="utf-8")
+    gh.chmod(0o755)
+    env = {
+        **os.environ, "PATH": f"{gh.parent}:{os.environ['PATH']}",
+        "GH_ARGS": str(tmp_path / "args"), "NUMBER": "12",
+        "GITHUB_REPOSITORY": "energy/registry", "RUN_URL": "https://run/1",
+    }  # fmt: skip
+    run = subprocess.run(["bash", "-e", "-c", first["run"]], env=env, check=False)
+    assert run.returncode == 1  # the run shows the failure to maintainers
+    args = (tmp_path / "args").read_text(encoding="utf-8").splitlines()
+    assert args[:5] == ["issue", "comment", "12", "--repo", "energy/registry"]
+    body = args[args.index("--body") + 1]
+    assert JAPANESE.match(body) and body.endswith("https://run/1")
