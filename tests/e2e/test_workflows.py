@@ -3,6 +3,7 @@ request's code away from write tokens and secrets."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -115,7 +116,7 @@ def _bots_own_words() -> list[str]:
     script = next(
         s["with"]["script"] for s in steps(load(COMMENT)) if "createComment" in str(s.get("with"))
     )
-    body = script[script.index("const body = [") : script.index("].join")]
+    body = script[script.index("const failed = [") : script.rindex("].join")]
     found = re.findall(r"`([^`]*)`", body)
     for step in steps(load(WORKFLOWS / "application.yml")):
         found += re.findall(r'gh (?:issue|pr) comment [^\n]*--body "([^"]*)"', step.get("run", ""))
@@ -411,3 +412,78 @@ def test_a_filer_hears_when_the_tool_could_not_read_the_application(tmp_path: Pa
     assert args[:5] == ["issue", "comment", "12", "--repo", "energy/registry"]
     body = args[args.index("--body") + 1]
     assert JAPANESE.match(body) and body.endswith("https://run/1")
+
+
+# github-script runs a step's script as the body of an async function of these arguments.
+GITHUB_SCRIPT = """
+const fs = require('fs');
+const calls = [];
+const comments = JSON.parse(process.env.COMMENTS);
+const github = {
+  rest: { issues: {
+    listComments: 'listComments',
+    updateComment: async (a) => { calls.push(['update', a]); },
+    createComment: async (a) => { calls.push(['create', a]); },
+  } },
+  paginate: async (what) => (what === 'listComments' ? comments : []),
+};
+const context = { serverUrl: 'https://github.example', repo: { owner: 'o', repo: 'r' }, runId: 7 };
+const core = { setFailed: (m) => calls.push(['failed', m]), setOutput: () => {} };
+const AsyncFunction = Object.getPrototypeOf(async function () {}).constructor;
+new AsyncFunction('require', 'github', 'context', 'core', fs.readFileSync(process.argv[2], 'utf8'))(
+  require, github, context, core,
+).then(() => console.log(JSON.stringify(calls)));
+"""
+
+
+def _node() -> str:
+    binary = shutil.which("node") or shutil.which("nodejs")
+    if binary is None:
+        if os.environ.get("ACCESSREG_REQUIRE_SERVERS") == "1":
+            pytest.fail("node is not installed (apt-get install nodejs)")
+        pytest.skip("node is not installed")
+    return binary
+
+
+@pytest.mark.parametrize("planned", ["success", "failure"])
+def test_the_comment_never_leaves_an_earlier_commits_plan_standing(
+    tmp_path: Path, planned: str
+) -> None:
+    """The comment is edited in place on every run. When the plan of the latest commit
+    cannot be computed (the tool stopped), the step still runs and replaces the last plan,
+    which is of an earlier commit, with a warning not to approve; run by node as
+    github-script runs it."""
+    step = next(s for s in steps(load(COMMENT)) if "createComment" in str(s.get("with")))
+    plan = next(s for s in steps(load(COMMENT)) if s.get("id") == "plan")
+    assert step["if"] == "${{ !cancelled() && steps.pr.outcome == 'success' }}"
+    assert step["env"]["PLANNED"] == "${{ steps.plan.outcome }}" and "accessreg plan" in plan["run"]
+    (tmp_path / "out").mkdir()
+    if planned == "success":
+        (tmp_path / "out" / "plan.md").write_text("## accessreg プラン\n\n新しい計画\n", "utf-8")
+    (tmp_path / "script.js").write_text(step["with"]["script"], encoding="utf-8")
+    (tmp_path / "harness.js").write_text(GITHUB_SCRIPT, encoding="utf-8")
+    earlier = {
+        "id": 5,
+        "user": {"login": "github-actions[bot]"},
+        "body": "<!-- accessreg-plan -->\n古い計画",
+    }
+    env = {
+        **os.environ, "COMMENTS": json.dumps([earlier]), "NUMBER": "12", "PLANNED": planned,
+        "HEAD": "0123456789abcdef0123456789abcdef01234567",
+    }  # fmt: skip
+    run = subprocess.run(
+        [_node(), "harness.js", "script.js"], cwd=tmp_path, env=env, capture_output=True,
+        text=True, check=False,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    ((kind, call),) = json.loads(run.stdout)
+    assert (kind, call["comment_id"]) == ("update", 5)
+    body = call["body"]
+    assert body.startswith("<!-- accessreg-plan -->\n") and "古い計画" not in body
+    if planned == "success":
+        assert "新しい計画" in body and "既定ブランチのツールで計算しました" in body
+    else:
+        assert "⚠️ 最新のコミット 0123456789ab のプランを計算できませんでした" in body
+        assert (
+            "承認しないでください" in body and "https://github.example/o/r/actions/runs/7" in body
+        )
