@@ -253,17 +253,44 @@ def test_an_author_that_is_not_a_login_stops_the_job(tmp_path: Path) -> None:
     assert _who_filed(tmp_path, "mallory\nBASH_ENV=/tmp/x", "main") == (1, "")
 
 
-def test_the_comment_workflow_reads_the_filer_as_the_checks_do() -> None:
-    # Same cases through the comment workflow's JavaScript pattern (the same syntax here).
-    text = COMMENT.read_text(encoding="utf-8")
-    literal = re.search(r"const filer = /(.+?)/\.exec\(pr\.head\.ref\)", text)
-    assert literal is not None
-    pattern = re.compile(literal.group(1).replace("\\/", "/"))
-    assert "pr.body" not in text
-    assert pattern.fullmatch("application/issue-12-by-aoyama-taro")
-    assert pattern.search("application/issue-12-by-aoyama-taro")[1] == "aoyama-taro"  # type: ignore[index]
-    for bad in ("application/issue-12-by-a\nb", "application/issue-12-by-x-", "x/issue-1-by-a"):
-        assert not pattern.search(bad)
+FILER_CASES = [
+    (BOT, "application/issue-12-by-aoyama-taro", REPO, BOT),
+    (BOT, "application/issue-12", REPO, BOT),
+    ("mallory", "application/issue-12-by-uketsuke-sato", REPO, BOT),
+    ("mallory", "application/issue-12-by-uketsuke-sato", REPO, ""),
+    (BOT, "application/issue-12-by-uketsuke-sato", "mallory/registry", BOT),
+    (BOT, "application/issue-12-by-aoyama-taro\nuketsuke-sato", REPO, BOT),
+    (BOT, "application/issue-12-by-uketsuke-sato-", REPO, BOT),
+    (BOT, "xapplication/issue-12-by-uketsuke-sato", REPO, BOT),
+    ("mallory\nBASH_ENV=/tmp/x", "main", REPO, BOT),
+]
+
+
+@pytest.mark.parametrize(("author", "head_ref", "head_repo", "bot"), FILER_CASES)
+def test_the_comment_workflow_reads_the_filer_as_the_checks_do(
+    tmp_path: Path, author: str, head_ref: str, head_repo: str, bot: str
+) -> None:
+    """Who filed the application is worked out twice, by the checks' shell step and by the
+    comment workflow's script (which runs no project code): both, run for the same pull
+    request, name the same person, or both refuse."""
+    code, written = _who_filed(tmp_path, author, head_ref, bot=bot, head_repo=head_repo)
+    by_checks = written.removeprefix("ACTOR=") if code == 0 else None
+    script = next(s for s in steps(load(COMMENT)) if s.get("id") == "pr")["with"]["script"]
+    head = "0123456789abcdef0123456789abcdef01234567"
+    pull = {
+        "user": {"login": author}, "created_at": "2026-12-01T00:00:00Z",
+        "head": {"sha": head, "ref": head_ref, "repo": {"full_name": head_repo}},
+        "base": {"sha": "f" * 40, "repo": {"full_name": REPO}},
+    }  # fmt: skip
+    run = {"pull_requests": [{"number": 12}], "head_sha": head}
+    calls = _github_script(
+        tmp_path, script, {"pull": pull, "payload": {"workflow_run": run}}, BOT_LOGIN=bot
+    )
+    outputs = {c[1]: c[2] for c in calls if c[0] == "output"}
+    failed = [c[1] for c in calls if c[0] == "failed"]
+    by_comment = None if failed else outputs["author"]
+    assert by_comment == by_checks
+    assert "pr.body" not in script
 
 
 def test_the_checks_run_the_base_branchs_tooling() -> None:
@@ -414,26 +441,52 @@ def test_a_filer_hears_when_the_tool_could_not_read_the_application(tmp_path: Pa
     assert JAPANESE.match(body) and body.endswith("https://run/1")
 
 
-# github-script runs a step's script as the body of an async function of these arguments.
+# github-script runs a step's script as the body of an async function of these arguments;
+# the API answers what $API holds (each list by the name of its method), and the run prints
+# the calls the script made.
 GITHUB_SCRIPT = """
 const fs = require('fs');
 const calls = [];
-const comments = JSON.parse(process.env.COMMENTS);
+const api = JSON.parse(process.env.API);
 const github = {
-  rest: { issues: {
-    listComments: 'listComments',
-    updateComment: async (a) => { calls.push(['update', a]); },
-    createComment: async (a) => { calls.push(['create', a]); },
-  } },
-  paginate: async (what) => (what === 'listComments' ? comments : []),
+  rest: {
+    issues: {
+      listComments: 'listComments',
+      listEventsForTimeline: 'listEventsForTimeline',
+      updateComment: async (a) => { calls.push(['update', a]); },
+      createComment: async (a) => { calls.push(['create', a]); },
+    },
+    pulls: { get: async () => ({ data: api.pull }), listReviews: 'listReviews' },
+  },
+  paginate: async (what) => api[what] || [],
 };
-const context = { serverUrl: 'https://github.example', repo: { owner: 'o', repo: 'r' }, runId: 7 };
-const core = { setFailed: (m) => calls.push(['failed', m]), setOutput: () => {} };
+const context = {
+  serverUrl: 'https://github.example', repo: { owner: 'o', repo: 'r' }, runId: 7,
+  payload: api.payload || {},
+};
+const core = {
+  setFailed: (m) => calls.push(['failed', m]),
+  setOutput: (k, v) => calls.push(['output', k, v]),
+};
 const AsyncFunction = Object.getPrototypeOf(async function () {}).constructor;
 new AsyncFunction('require', 'github', 'context', 'core', fs.readFileSync(process.argv[2], 'utf8'))(
   require, github, context, core,
 ).then(() => console.log(JSON.stringify(calls)));
 """
+
+
+def _github_script(tmp_path: Path, script: str, api: dict[str, Any], **env: str) -> list[Any]:
+    """Run a github-script step's script with node against the API ``api``: its calls."""
+    (tmp_path / "script.js").write_text(script, encoding="utf-8")
+    (tmp_path / "harness.js").write_text(GITHUB_SCRIPT, encoding="utf-8")
+    run = subprocess.run(
+        [_node(), "harness.js", "script.js"], cwd=tmp_path,
+        env={**os.environ, "API": json.dumps(api), **env}, capture_output=True, text=True,
+        check=False,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    calls: list[Any] = json.loads(run.stdout)
+    return calls
 
 
 def _node() -> str:
@@ -460,23 +513,13 @@ def test_the_comment_never_leaves_an_earlier_commits_plan_standing(
     (tmp_path / "out").mkdir()
     if planned == "success":
         (tmp_path / "out" / "plan.md").write_text("## accessreg プラン\n\n新しい計画\n", "utf-8")
-    (tmp_path / "script.js").write_text(step["with"]["script"], encoding="utf-8")
-    (tmp_path / "harness.js").write_text(GITHUB_SCRIPT, encoding="utf-8")
-    earlier = {
-        "id": 5,
-        "user": {"login": "github-actions[bot]"},
-        "body": "<!-- accessreg-plan -->\n古い計画",
-    }
-    env = {
-        **os.environ, "COMMENTS": json.dumps([earlier]), "NUMBER": "12", "PLANNED": planned,
-        "HEAD": "0123456789abcdef0123456789abcdef01234567",
-    }  # fmt: skip
-    run = subprocess.run(
-        [_node(), "harness.js", "script.js"], cwd=tmp_path, env=env, capture_output=True,
-        text=True, check=False,
+    bot = {"login": "github-actions[bot]"}
+    earlier = {"id": 5, "user": bot, "body": "<!-- accessreg-plan -->\n古い計画"}
+    calls = _github_script(
+        tmp_path, step["with"]["script"], {"listComments": [earlier]}, NUMBER="12",
+        PLANNED=planned, HEAD="0123456789abcdef0123456789abcdef01234567",
     )  # fmt: skip
-    assert run.returncode == 0, run.stderr
-    ((kind, call),) = json.loads(run.stdout)
+    ((kind, call),) = calls
     assert (kind, call["comment_id"]) == ("update", 5)
     body = call["body"]
     assert body.startswith("<!-- accessreg-plan -->\n") and "古い計画" not in body
