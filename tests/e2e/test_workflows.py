@@ -17,6 +17,7 @@ import pytest
 import yaml
 
 from accessreg.cli import main
+from accessreg.provision import pullrequests
 from tests.helpers.gitrepo import GitRegistry
 from tests.helpers.provisioning import merge, state
 from tests.helpers.regfactory import ROOT, RegistryFactory
@@ -457,6 +458,7 @@ const github = {
       createComment: async (a) => { calls.push(['create', a]); },
     },
     pulls: { get: async () => ({ data: api.pull }), listReviews: 'listReviews' },
+    repos: { listPullRequestsAssociatedWithCommit: async () => ({ data: [api.pull] }) },
   },
   paginate: async (what) => api[what] || [],
 };
@@ -476,7 +478,9 @@ new AsyncFunction('require', 'github', 'context', 'core', fs.readFileSync(proces
 
 
 def _github_script(tmp_path: Path, script: str, api: dict[str, Any], **env: str) -> list[Any]:
-    """Run a github-script step's script with node against the API ``api``: its calls."""
+    """Run a github-script step's script with node against the API ``api``, in the folder
+    ``tmp_path`` (its working directory): the calls it made."""
+    tmp_path.mkdir(exist_ok=True)
     (tmp_path / "script.js").write_text(script, encoding="utf-8")
     (tmp_path / "harness.js").write_text(GITHUB_SCRIPT, encoding="utf-8")
     run = subprocess.run(
@@ -530,3 +534,56 @@ def test_the_comment_never_leaves_an_earlier_commits_plan_standing(
         assert (
             "承認しないでください" in body and "https://github.example/o/r/actions/runs/7" in body
         )
+
+
+@pytest.mark.parametrize(
+    ("ready", "reviews", "entered", "accepted"),
+    [
+        # Opened at 23:59 in Japan, marked ready a minute after midnight; approved twice,
+        # the last at midnight in Japan, then changes requested.
+        (
+            ["2026-11-30T15:01:00Z"],
+            [("APPROVED", "2026-12-01T03:00:00Z"), ("APPROVED", "2026-12-02T15:00:00Z"),
+             ("CHANGES_REQUESTED", "2026-12-03T01:00:00Z")],
+            "2026-12-01", "2026-12-03",
+        ),
+        ([], [("COMMENTED", "2026-12-02T01:00:00Z")], "2026-11-30", None),  # not approved yet
+    ],
+)  # fmt: skip
+def test_the_plan_and_the_merge_date_an_application_by_the_same_events(
+    tmp_path: Path,
+    ready: list[str],
+    reviews: list[tuple[str, str]],
+    entered: str,
+    accepted: str | None,
+) -> None:
+    """The plan comment and the merge workflow each read a pull request's events from the
+    API in their own script: the day it was entered (opened, or last marked ready) and
+    accepted (last approved), in Japan. Run with node on the same events, the days the plan
+    is computed with are the days apply reads from the merge workflow's file."""
+    head = "0123456789abcdef0123456789abcdef01234567"
+    api: dict[str, Any] = {
+        "pull": {
+            "number": 12, "title": "利用者の追加", "user": {"login": "aoyama-taro"},
+            "created_at": "2026-11-30T14:59:00Z", "merged_at": "2026-12-04T02:00:00Z",
+            "merge_commit_sha": head,
+            "head": {"sha": head, "ref": "add", "repo": {"full_name": REPO}},
+            "base": {"sha": "f" * 40, "repo": {"full_name": REPO}},
+        },
+        "listEventsForTimeline": [{"event": "ready_for_review", "created_at": t} for t in ready],
+        "listReviews": [{"state": s, "submitted_at": t} for s, t in reviews],
+        "payload": {"workflow_run": {"pull_requests": [{"number": 12}], "head_sha": head}},
+    }  # fmt: skip
+    by_id = {s.get("id"): s for s in steps(load(COMMENT))}
+    calls = _github_script(tmp_path / "comment", by_id["pr"]["with"]["script"], api, BOT_LOGIN="")
+    planned = {c[1]: c[2] for c in calls if c[0] == "output"}
+    merge = tmp_path / "merge"
+    merge.mkdir()
+    (merge / "merges.txt").write_text(f"{head}\n", encoding="utf-8")
+    script = next(s for s in steps(load(PROVISION)) if s.get("id") == "events")["with"]["script"]
+    _github_script(merge, script, api)
+    text = (merge / "pull-requests.json").read_text(encoding="utf-8")
+    events = pullrequests.parse(text, "pull-requests.json")[head].events
+    assert (planned["entered"], planned["accepted"] or None) == (entered, accepted)
+    assert events.entered is not None and events.entered.isoformat() == entered
+    assert (events.accepted.isoformat() if events.accepted else None) == accepted
