@@ -25,7 +25,7 @@ ALLOWED: dict[str, set[str]] = {
     "plan": {"model", "files", "gitio", "timeline", "i18n"},
     "review": {"model", "files", "gitio", "timeline", "rules", "plan"},
     "outputs": {"model", "timeline"},
-    "reporting": {"model", "i18n", "rules", "review"},
+    "reporting": {"model", "i18n", "timeline", "rules", "review"},
     "edit": {"model", "files", "timeline", "validation"},
     "forms": {"model", "i18n", "files", "rules", "edit", "review", "reporting"},
     "effects": {"model", "i18n", "files", "gitio", "timeline", "mail", "validation", "reporting"},

@@ -8,8 +8,11 @@ from accessreg import i18n
 from accessreg.model.messages import msg
 from accessreg.rules import RULES
 from accessreg.rules.base import first_paragraph
+from accessreg.rules.certificates import START_AHEAD_REFUSED
+from accessreg.timeline.periods import CERTIFICATE_YEARS, PROVISIONAL_YEARS
 
-# What a finding of the registry means for the applicant, in the words of the seed's forms.
+# What a finding of the registry means for the applicant, in the words of the seed's forms;
+# the periods as the rules count them.
 # A rule without its own line here is told by the first paragraph of its documentation.
 FOR_APPLICANTS = {
     "schema": "入力の形式が正しくありません",
@@ -30,15 +33,15 @@ FOR_APPLICANTS = {
     "subcontractor-code": "委託先事業者コードが重複しています",
     "operator-terminated-users": "利用終了した事業者には利用者を登録できません",
     "certificate-unique": "この証明書（シリアル番号または証明書ID）は既に登録されています",
-    "certificate-validity": "証明書の有効期間が 2 年を超えています",
-    "certificate-start": "証明書の有効期間開始日が 180 日以上先です",
+    "certificate-validity": f"証明書の有効期間が {CERTIFICATE_YEARS} 年を超えています",
+    "certificate-start": f"証明書の有効期間開始日が {START_AHEAD_REFUSED.days} 日以上先です",
     "certificate-api": "API利用の証明書が、システムが事業者ごとに認める枚数を超えています",
     "certificate-expired": "証明書の有効期限が切れています",
     "certificate-system": "事業者が利用していないシステムが指定されています",
     "ip-allowlist-address": "固定のグローバル IP アドレスではありません",
     "ip-allowlist-expired": "有効期限が過ぎています",
     "occto-member": "広域機関の会員でないと利用できないシステムです",
-    "membership-provisional": "広域機関の仮入会から 1 年を過ぎています",
+    "membership-provisional": f"広域機関の仮入会から {PROVISIONAL_YEARS} 年を過ぎています",
 }
 
 
