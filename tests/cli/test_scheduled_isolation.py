@@ -103,6 +103,19 @@ def test_before_any_apply_a_broken_file_is_left_out_as_downstream_has_none(
     assert not any("user9@" in p.read_text(encoding="utf-8-sig") for p in inventory)
 
 
+def test_a_file_where_no_file_belongs_holds_nothing_back(
+    reg: RegistryFactory, tmp_path: Path
+) -> None:
+    """No duty reads it, as no apply provisions it: the run goes on and says why."""
+    g = _two_operators(reg)
+    g.write("registry/notes.txt", "メモ\n")
+    g.commit("a stray file")
+    result = duty(g, "daily", "--out", str(tmp_path / "daily"), today=DAY)
+    assert "held back: 0 files of 0 operators, for errors at HEAD" in result.stdout
+    assert "registry/notes.txt:1:1: [error]" in result.stdout and "(file-location)" in result.stdout
+    assert len(list((tmp_path / "daily" / "mail").iterdir())) == 3
+
+
 def test_an_error_in_the_catalog_stops_every_duty(reg: RegistryFactory, tmp_path: Path) -> None:
     g = _two_operators(reg)
     _break(g, "registry/systems.yaml")

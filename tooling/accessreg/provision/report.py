@@ -97,7 +97,10 @@ def held_lines(hold: Hold, heading: Message) -> list[str]:
             msg(
                 heading.text,
                 files=nmsg("{count} file", "{count} files", len(hold.files)),
-                operators=nmsg("{count} operator", "{count} operators", len(by_operator)),
+                # A file where no file belongs is listed under no operator, counted as none.
+                operators=nmsg(
+                    "{count} operator", "{count} operators", len(by_operator.keys() - {""})
+                ),
             )
         )
     ]

@@ -289,27 +289,29 @@ def _registry(
     back here as ``apply`` will hold it (``provision.holding``): its content at the applied
     revision, none for a file downstream has never had. So one bad file holds back only its
     own operator, and the others' notices and deletions go out. An error in a file every
-    operator depends on (the catalog, the calendar) stops the run, as it stops ``apply``.
-    Also the files that do not load, and what they hold back (None: none)."""
+    operator depends on (the catalog, the calendar) stops the run, as it stops ``apply``; a
+    file where no file belongs is read by no duty and holds nothing back. Also the files
+    that do not load, and what they hold back (None: none)."""
     held = {rel: h.rev for rel, h in state.held.items()}
     revoked = {rel: h.revoked for rel, h in state.held.items()}
     pins = pinned_content(session.repo, held, revoked) if held else {}
     registry, source, errors = session.registry_at(head, pins)
-    found = holding.hold(errors, source.blobs) if errors else None
-    if found is not None and not found.refused and registry is not None:
-        fresh = {rel: state.applied for rel in found.files if rel not in pins}
+    found = holding.hold(errors, source.blobs)
+    fresh = {rel: state.applied for rel in found.files if rel not in pins}
+    if fresh and not found.refused and registry is not None:
         pins |= pinned_content(session.repo, fresh)
         registry, source, errors = session.registry_at(head, pins)
-    if errors or registry is None:
+    left = holding.hold(errors, source.blobs)
+    if left.refused or left.files or registry is None:
         raise ProblemsFound(
             msg(
                 "The registry at {rev} has errors in files every operator depends on; "
                 "nothing was generated, sent or recorded:\n{problems}",
                 rev=head[:12],
-                problems=Verbatim(reporters.text(errors).rstrip()),
+                problems=Verbatim(reporters.text(left.refused or errors).rstrip()),
             )
         )
-    return registry, source, found
+    return registry, source, found if found.problems else None
 
 
 def run(request: RunRequest, transport: TransportFactory = smtp_session) -> RunResult:
