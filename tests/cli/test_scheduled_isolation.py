@@ -87,6 +87,30 @@ def test_a_broken_operator_file_holds_back_only_that_operator(
     assert "7A0001 TESTOP01;" in _certificates(out)
 
 
+def test_what_a_broken_file_revokes_goes_out_over_what_downstream_holds(
+    reg: RegistryFactory, tmp_path: Path
+) -> None:
+    """A lost certificate is suspended first (001 p46): the merge that suspends it leaves
+    the operator file with an error too, yet the day's whitelist drops the certificate, as
+    apply will, and keeps the rest of the file as downstream has it."""
+    g = _two_operators(reg)
+    sink = Mailbox()
+    with mail_server(sink) as env:
+        _first_apply(g, env, tmp_path)
+    rel = f"registry/operators/{OTHER}.yaml"
+    text = (g.path / rel).read_text(encoding="utf-8")
+    suspended = "  not_after: '2027-03-31'\n  suspended_on: '2027-01-29'\n"
+    text = text.replace("  not_after: '2027-03-31'\n", suspended)
+    assert "suspended_on" in text
+    g.write(rel, text.replace("status: active", "status: busy"))  # and a schema error
+    g.commit("a certificate suspended, and a mistake")
+    out = tmp_path / "daily"
+    result = duty(g, "daily", "--out", str(out), today=DAY)
+    assert "held back: 2 files of 1 operator" in result.stdout and "(schema)" in result.stdout
+    assert f"7A0002 {OTHER};" not in _certificates(out)
+    assert "7A0001 TESTOP01;" in _certificates(out)
+
+
 def test_before_any_apply_a_broken_file_is_left_out_as_downstream_has_none(
     reg: RegistryFactory, tmp_path: Path
 ) -> None:

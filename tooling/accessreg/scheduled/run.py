@@ -287,7 +287,8 @@ def _registry(
     whitelist entry of one among them not yet let through, one it revoked gone). A file
     that does not load and that no run has held back yet (a merge not applied yet) is held
     back here as ``apply`` will hold it (``provision.holding``): its content at the applied
-    revision, none for a file downstream has never had. So one bad file holds back only its
+    revision with what its version at HEAD revokes (``files.revocations``: a certificate
+    suspended goes out, whatever else is wrong), none for a file downstream never had. So one bad file holds back only its
     own operator, and the others' notices and deletions go out. An error in a file every
     operator depends on (the catalog, the calendar) stops the run, as it stops ``apply``; a
     file where no file belongs is read by no duty and holds nothing back. Also the files
@@ -299,7 +300,8 @@ def _registry(
     found = holding.hold(errors, source.blobs)
     fresh = {rel: state.applied for rel in found.files if rel not in pins}
     if fresh and not found.refused and registry is not None:
-        pins |= pinned_content(session.repo, fresh)
+        # What HEAD's version revokes goes out over it, as apply will send it.
+        pins |= pinned_content(session.repo, fresh, dict.fromkeys(fresh, (head,)))
         registry, source, errors = session.registry_at(head, pins)
     left = holding.hold(errors, source.blobs)
     if left.refused or left.files or registry is None:
