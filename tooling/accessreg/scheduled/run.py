@@ -288,11 +288,11 @@ def _registry(
     that does not load and that no run has held back yet (a merge not applied yet) is held
     back here as ``apply`` will hold it (``provision.holding``): its content at the applied
     revision with what its version at HEAD revokes (``files.revocations``: a certificate
-    suspended goes out, whatever else is wrong), none for a file downstream never had. So one bad file holds back only its
-    own operator, and the others' notices and deletions go out. An error in a file every
-    operator depends on (the catalog, the calendar) stops the run, as it stops ``apply``; a
-    file where no file belongs is read by no duty and holds nothing back. Also the files
-    that do not load, and what they hold back (None: none)."""
+    suspended goes out, whatever else is wrong), none for a file downstream never had. So
+    one bad file holds back only its own operator, and the others' notices and deletions go
+    out. An error in a file every operator depends on (the catalog, the calendar) stops the
+    run, as it stops ``apply``; a file where no file belongs is read by no duty and holds
+    nothing back. Also the files that do not load, and what they hold back (None: none)."""
     held = {rel: h.rev for rel, h in state.held.items()}
     revoked = {rel: h.revoked for rel, h in state.held.items()}
     pins = pinned_content(session.repo, held, revoked) if held else {}
