@@ -297,6 +297,8 @@ def _registry(
     revoked = {rel: h.revoked for rel, h in state.held.items()}
     pins = pinned_content(session.repo, held, revoked) if held else {}
     registry, source, errors = session.registry_at(head, pins)
+    if not errors and registry is not None:
+        return registry, source, None  # the usual day: nothing else to read or list
     found = holding.hold(errors, source.blobs)
     fresh = {rel: state.applied for rel in found.files if rel not in pins}
     if fresh and not found.refused and registry is not None:
