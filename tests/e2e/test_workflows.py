@@ -587,3 +587,21 @@ def test_the_plan_and_the_merge_date_an_application_by_the_same_events(
     assert (planned["entered"], planned["accepted"] or None) == (entered, accepted)
     assert events.entered is not None and events.entered.isoformat() == entered
     assert (events.accepted.isoformat() if events.accepted else None) == accepted
+
+
+def test_a_failed_check_still_hands_the_comment_workflow_its_pull_request() -> None:
+    """The comment workflow downloads the checks' artifact to find the pull request (a
+    fork's run names none). Kept after a failed step too, and written before anything that
+    can fail, it lets the comment say that the plan could not be computed, instead of
+    leaving an earlier commit's plan standing."""
+    ordered = steps(load(PULL_REQUEST))
+    ids = [s.get("id") for s in ordered]
+    number = ordered[ids.index("number")]
+    assert ids.index("number") == 1  # right after the checkout
+    assert "out/pr-number.txt" in number["run"] and "accessreg" not in number["run"]
+    keep = next(s for s in ordered if s.get("uses", "").startswith("actions/upload-artifact"))
+    assert keep["if"] == "${{ !cancelled() && github.event.pull_request }}"
+    assert (keep["with"]["name"], keep["with"]["path"]) == ("accessreg-plan", "out/")
+    download = steps(load(COMMENT))[0]
+    assert download["with"]["name"] == "accessreg-plan"
+    assert "untrusted/pr-number.txt" in str(steps(load(COMMENT))[1]["with"]["script"])
