@@ -125,6 +125,7 @@ def _bots_own_words() -> list[str]:
         for step in steps(load(path)):
             if "GITHUB_STEP_SUMMARY" in (run := step.get("run", "")):
                 found += [t for t in re.findall(r'echo "([^"]*)"', run) if re.search(r"\w", t)]
+                found += re.findall(r'--(?:heading|empty) "#* *([^"]*)"', run)
         inputs = (load(path)["on"].get("workflow_dispatch") or {}).get("inputs", {})
         found += [field["description"] for field in inputs.values()]
         workflow = load(path)

@@ -65,6 +65,7 @@ COMMANDS: dict[str, str] = {
     "membership": "membership_cmd",
     "reviews": "reviews_cmd",
     "daily": "daily_cmd",
+    "summary": "summary_cmd",
 }
 
 

@@ -1,0 +1,44 @@
+"""``accessreg summary``: a section of a workflow run's job summary, from the reports of
+its commands. What they print holds text of the registry (a name, a login ID may hold a
+backtick), so it goes into a code block no text inside can close (``escape.markdown_block``)
+rather than between fences the workflow types."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from accessreg.escape import markdown_block
+
+
+@click.command("summary")
+@click.option(
+    "--heading", required=True,
+    help="The section's heading, as markdown (the workflow's own words, shown as written).",
+)  # fmt: skip
+@click.option(
+    "--empty", default="", help="What the block says when no FILE has any text [default: nothing]."
+)
+@click.argument(
+    "files", nargs=-1, metavar="[FILE]...", type=click.Path(dir_okay=False, path_type=Path)
+)
+def command(heading: str, empty: str, files: tuple[Path, ...]) -> None:
+    """Print HEADING and the text of the FILEs (one that cannot be read is skipped: the
+    step that writes it may have failed) in one code block, for $GITHUB_STEP_SUMMARY.
+
+    \b
+    Example:
+      accessreg summary --heading '## 反映 / Provisioning'
+        provision-report.txt status.txt >> "$GITHUB_STEP_SUMMARY"
+    """
+    texts = []
+    for path in files:
+        try:
+            texts.append(path.read_bytes().decode("utf-8", errors="replace").rstrip("\n"))
+        except OSError:  # not written: the step that writes it failed before it could
+            continue
+    # A tab separates the columns of a report (``status``): shown as the spaces a terminal
+    # shows, not as the escape ``\x09`` of a tab inside a value.
+    shown = "\n".join(t for t in texts if t).expandtabs() or empty
+    click.echo(f"{heading}\n\n{markdown_block(shown)}\n")
