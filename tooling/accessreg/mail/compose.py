@@ -199,6 +199,9 @@ class SharedHeaders(HeaderRegistry):
         return header
 
 
+# The last line of every mail, after the template's body: no one reads the sender's box.
+NO_REPLY = "本メールは送信専用のアドレスから自動送信しています。"
+
 # Policy SMTP carries a header factory of its own: the shared one is set after adding it.
 POLICY = (MailPolicy() + SMTP).clone(header_factory=SharedHeaders())
 
@@ -310,7 +313,7 @@ def _shared_part(context: Mapping[str, Any], name: str) -> _Rendered:
 
 
 def render(notice: Notice) -> tuple[str, str]:
-    """The subject and body the notice's template gives."""
+    """The subject and body the notice's template gives, the body ending with ``NO_REPLY``."""
     template = _ENV.get_template(notice.template)
     variables = {
         **notice.context,
@@ -321,7 +324,7 @@ def render(notice: Notice) -> tuple[str, str]:
     subject = str(getattr(module, "subject", "")).strip()
     if not subject:
         raise ConfigError(msg("Template {template} sets no subject", template=notice.template))
-    return subject, str(module)
+    return subject, f"{module}{NO_REPLY}\n"
 
 
 @functools.lru_cache(maxsize=16)
