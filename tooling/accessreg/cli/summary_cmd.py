@@ -24,8 +24,9 @@ from accessreg.escape import markdown_block
     "files", nargs=-1, metavar="[FILE]...", type=click.Path(dir_okay=False, path_type=Path)
 )
 def command(heading: str, empty: str, files: tuple[Path, ...]) -> None:
-    """Print HEADING and the text of the FILEs (one that cannot be read is skipped: the
-    step that writes it may have failed) in one code block, for $GITHUB_STEP_SUMMARY.
+    """Print a section of a workflow run's job summary: HEADING, then the FILEs' text in one
+    code block, for $GITHUB_STEP_SUMMARY. A FILE that cannot be read is skipped (the step
+    that writes it may have failed).
 
     \b
     Example:
