@@ -4,11 +4,16 @@ out, and the file is read as downstream systems hold it (README "When provisioni
 
 from __future__ import annotations
 
+import tempfile
+from collections.abc import Callable
 from datetime import date
 from email import message_from_bytes, policy
 from pathlib import Path
 
+import git
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.helpers.gitrepo import GitRegistry
 from tests.helpers.regfactory import RegistryFactory, certificate, contact, run_cli
@@ -149,3 +154,106 @@ def test_an_error_in_the_catalog_stops_every_duty(reg: RegistryFactory, tmp_path
     assert "errors in files every operator depends on; nothing was generated" in result.stderr
     assert "registry/systems.yaml:" in result.stderr
     assert not out.exists()
+
+
+# --- any files broken at once -----------------------------------------------------------
+
+THREE = ("TESTOP01", "TESTOP02", "TESTOP03")
+_IDENTITY = {
+    "GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@example.jp",
+    "GIT_COMMITTER_NAME": "Test", "GIT_COMMITTER_EMAIL": "test@example.jp",
+}  # fmt: skip
+
+
+def _appended(text: str) -> Callable[[Path], None]:
+    def write(path: Path) -> None:
+        path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+
+    return write
+
+
+def _linked(path: Path) -> None:
+    path.unlink()
+    path.symlink_to("../../systems.yaml")
+
+
+BREAKS: dict[str, Callable[[Path], None]] = {
+    "syntax": _appended("broken: [\n"),  # a line YAML cannot read
+    "schema": _appended("unknown: 1\n"),  # a key the schema refuses
+    "link": _linked,  # no regular file
+}
+
+
+def _files(code: str) -> list[str]:
+    return [
+        f"registry/operators/{code}.yaml",
+        f"registry/users/{code}/user1@{code.lower()}.example.jp.yaml",
+    ]
+
+
+@pytest.fixture(scope="module")
+def three(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, set[str]]]:
+    """Three operators, each with a certificate ending on ``ENDING`` and a user, committed;
+    and what a daily run on ``DAY`` tells of each: its mails' recipients and subjects, and
+    its whitelist entries."""
+    reg = RegistryFactory(tmp_path_factory.mktemp("three") / "repo")
+    for n, code in enumerate(THREE, 1):
+        reg.operator(
+            code,
+            contacts=[contact(n=n)],
+            subcontractors=[],
+            certificates=[
+                certificate(n, cn=f"{code}-PC01", not_before="2025-04-01", not_after=ENDING)
+            ],
+        )
+        reg.user(code, f"user1@{code.lower()}.example.jp", affiliation=code)
+    g = GitRegistry(reg)
+    g.repo.close()
+    return reg.repo, _told(reg.repo, tmp_path_factory.mktemp("baseline"))
+
+
+def _told(repo: Path, out: Path) -> dict[str, set[str]]:
+    result = run_cli("daily", "--out", str(out / "daily"), "--today", DAY.isoformat(), cwd=repo)
+    assert result.returncode == 0, result.stdout + result.stderr
+    told: dict[str, set[str]] = {code: set() for code in THREE}
+    for path in (out / "daily" / "mail").glob("*.eml"):  # none when every operator is held
+        message = message_from_bytes(path.read_bytes(), policy=policy.strict)
+        to = message["To"].addresses[0].addr_spec
+        code = THREE[int(to.removeprefix("window")[0]) - 1]
+        told[code].add(f"{to} {message['Subject']}")
+    for line in _certificates(out / "daily").splitlines():
+        for code in THREE:
+            if f" {code};" in line:
+                told[code].add(line.strip())
+    return told
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.dictionaries(
+        st.sampled_from([f for code in THREE for f in _files(code)]),
+        st.sampled_from(sorted(BREAKS)),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_broken_files_hold_back_only_their_own_operators(
+    three: tuple[Path, dict[str, set[str]]], broken: dict[str, str]
+) -> None:
+    """Whatever files of whichever operators a forced merge leaves broken, and however (a
+    line YAML cannot read, a key the schema refuses, a link), every other operator is told
+    exactly what it is told when nothing is broken, and the run says what it held back."""
+    template, baseline = three
+    with tempfile.TemporaryDirectory() as work:
+        repo = Path(work) / "repo"
+        git.Repo.clone_from(template, repo).close()
+        for rel, how in broken.items():
+            BREAKS[how](repo / rel)
+        clone = git.Repo(repo)
+        clone.git.add("-A")
+        clone.git.commit("-q", "-m", "a forced merge", env=_IDENTITY)
+        clone.close()
+        told = _told(repo, Path(work))
+    touched = {rel.split("/")[2].removesuffix(".yaml") for rel in broken}
+    for code in set(THREE) - touched:
+        assert told[code] == baseline[code], code
