@@ -8,6 +8,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from accessreg.cli.summary_cmd import LIMIT
 from accessreg.escape import markdown_block
 from tests.helpers import githubmd
 from tests.helpers.regfactory import run_cli
@@ -51,3 +52,26 @@ def test_no_text_leaves_the_block(text: str) -> None:
     shown = githubmd.render(f"{HEADING}\n\n{markdown_block(text)}\n")
     assert shown.tags == ["h2", "pre", "code"], text
     assert [t for t in shown.text if t.strip()] == ["反映 / Provisioning"]
+
+
+def test_a_report_too_long_for_a_summary_is_cut_at_a_line_and_says_where_the_rest_is(
+    tmp_path: Path,
+) -> None:
+    """GitHub drops a step's summary of more than 1 MiB whole: a long report (every held
+    file of a large forced merge) is cut to what ``LIMIT`` holds."""
+    lines = [f"registry/users/OP{n:05d}/利用者{n}@example.jp: エラー" for n in range(20_000)]
+    (tmp_path / "report.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = run_cli("--lang", "ja", "summary", "--heading", HEADING, "report.txt", cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    shown = githubmd.render(out.stdout)
+    assert shown.tags == ["h2", "pre", "code"]
+    body = "".join(shown.literal).splitlines()
+    assert len(out.stdout.encode("utf-8")) < LIMIT + 1024
+    assert body[: len(body) - 1] == lines[: len(body) - 1]
+    assert (
+        body[-1]
+        == f"…ほか {len(lines) - len(body) + 1} 行は、この報告を書いたステップのログにあります"
+    )
+    (tmp_path / "report.txt").write_text("\n".join(lines[:10]) + "\n", encoding="utf-8")
+    short = run_cli("summary", "--heading", HEADING, "report.txt", cwd=tmp_path)
+    assert "".join(githubmd.render(short.stdout).literal).splitlines() == lines[:10]

@@ -9,7 +9,13 @@ from pathlib import Path
 
 import click
 
+from accessreg import i18n
 from accessreg.escape import markdown_block
+from accessreg.model.messages import nmsg
+
+# GitHub keeps at most 1 MiB of summary a step and drops a larger one whole; a run writes two
+# sections. A report longer than this is cut at a line, and says where the rest is.
+LIMIT = 256 * 1024
 
 
 @click.command("summary")
@@ -42,4 +48,27 @@ def command(heading: str, empty: str, files: tuple[Path, ...]) -> None:
     # A tab separates the columns of a report (``status``): shown as the spaces a terminal
     # shows, not as the escape ``\x09`` of a tab inside a value.
     shown = "\n".join(t for t in texts if t).expandtabs() or empty
-    click.echo(f"{heading}\n\n{markdown_block(shown)}\n")
+    click.echo(f"{heading}\n\n{markdown_block(_within(shown))}\n")
+
+
+def _within(text: str) -> str:
+    """``text``, or as many of its first lines as ``LIMIT`` holds and a line saying how many
+    more the step's log shows."""
+    if len(text) <= LIMIT // 4:  # four bytes a character at most
+        return text
+    lines = text.split("\n")
+    kept, size = 0, 0
+    for line in lines:
+        size += len(line.encode("utf-8")) + 1
+        if size > LIMIT:
+            break
+        kept += 1
+    if kept == len(lines):
+        return text
+    left = len(lines) - kept
+    more = nmsg(
+        "… {count} more line, in the log of the step that wrote the report",
+        "… {count} more lines, in the log of the step that wrote the report",
+        left,
+    )
+    return "\n".join([*lines[:kept], i18n.text(more)])
