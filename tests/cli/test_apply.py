@@ -103,6 +103,8 @@ def test_a_dry_run_writes_outputs_and_records_nothing(gr: GitRegistry, tmp_path:
     assert manifest["head"] == gr.rev()
     assert manifest["processing_days"] == ["2026-12-16"]
     assert set(manifest["files"]) == set(files) - {"manifest.json", ".accessreg-output"}
+    # Names and addresses: the directory is its owner's alone, whatever the umask.
+    assert out.stat().st_mode & 0o077 == 0
 
 
 def test_the_job_summary_is_japanese_by_default(

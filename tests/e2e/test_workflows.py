@@ -78,12 +78,72 @@ def test_the_author_is_the_pull_requests_not_whoever_ran_the_job() -> None:
     assert "accessreg authorize --format github" in runs
 
 
-@pytest.mark.parametrize("path", [PULL_REQUEST, COMMENT])
+@pytest.mark.parametrize("path", sorted(WORKFLOWS.glob("*.yml")), ids=lambda p: p.name)
 def test_no_expression_is_spliced_into_a_script(path: Path) -> None:
-    # `${{ … }}` in a run script is pasted into the shell before it runs: a branch name or
-    # a title could inject commands. Values go through environment variables instead.
+    # `${{ … }}` in a run script (or a github-script's script) is pasted into the code before
+    # it runs: a branch name, a title or an issue body could inject commands. Values go
+    # through environment variables instead.
     for step in steps(load(path)):
         assert "${{" not in step.get("run", ""), step
+        assert "${{" not in step.get("with", {}).get("script", ""), step
+
+
+SECRETS = re.compile(r"secrets\.(\w+)")
+
+
+def test_secrets_reach_only_the_steps_that_send_or_fetch_with_them() -> None:
+    """No job that reads a pull request's or an issue's content holds a secret: the checks,
+    the comment and the reading of an issue form have none. The merge and scheduled runs
+    (main's code) hand the SMTP settings to the steps that send, the export's address to
+    the step that fetches it; the application's answer job, which runs no project code,
+    holds the bot's token."""
+    held: dict[str, set[str]] = {}
+    for path in sorted(WORKFLOWS.glob("*.yml")):
+        workflow = load(path)
+        for job_id, job in workflow["jobs"].items():
+            found = set(SECRETS.findall(yaml.safe_dump(job.get("env", {}))))
+            for step in job["steps"]:
+                named = set(SECRETS.findall(yaml.safe_dump(step)))
+                if named:
+                    held.setdefault(f"{path.name}:{job_id}:{step.get('id', '')}", set()).update(
+                        named
+                    )
+            if found:
+                held.setdefault(f"{path.name}:{job_id}", set()).update(found)
+    smtp = {
+        "ACCESSREG_SMTP_HOST", "ACCESSREG_SMTP_PORT", "ACCESSREG_SMTP_STARTTLS",
+        "ACCESSREG_SMTP_USER", "ACCESSREG_SMTP_PASSWORD", "ACCESSREG_MAIL_FROM",
+    }  # fmt: skip
+    assert held == {
+        "application.yml:answer": {"APPLICATION_BOT_TOKEN"},
+        "application.yml:answer:": {"APPLICATION_BOT_TOKEN"},  # the checkout's push token
+        "provision.yml:provision:confirm": smtp,
+        "provision.yml:provision:apply": smtp,
+        "scheduled.yml:daily:export": {"ACCESSREG_LAST_LOGINS_URL"},
+        "scheduled.yml:daily:daily": smtp,
+        "scheduled.yml:daily:applied-notices": smtp,
+    }
+
+
+def test_the_issue_forms_author_is_the_one_github_reports() -> None:
+    """The filer of an issue form is the issue's author as the event names it, passed
+    through the environment; nothing the filer typed names anyone."""
+    read = load(WORKFLOWS / "application.yml")["jobs"]["read"]
+    intake = next(s for s in read["steps"] if s.get("id") == "intake")
+    assert intake["env"]["AUTHOR"] == "${{ github.event.issue.user.login }}"
+    assert '--author "$AUTHOR"' in intake["run"]
+    assert read["permissions"] == {"contents": "read"}
+
+
+def test_artifacts_with_personal_data_are_kept_thirty_days_at_most() -> None:
+    uploads = [
+        s
+        for path in sorted(WORKFLOWS.glob("*.yml"))
+        for s in steps(load(path))
+        if s.get("uses", "").startswith("actions/upload-artifact")
+    ]
+    assert len(uploads) == 5
+    assert all(0 < s["with"]["retention-days"] <= 30 for s in uploads), uploads
 
 
 def test_the_comment_workflow_never_runs_the_pull_requests_code() -> None:
@@ -606,3 +666,36 @@ def test_a_failed_check_still_hands_the_comment_workflow_its_pull_request() -> N
     download = steps(load(COMMENT))[0]
     assert download["with"]["name"] == "accessreg-plan"
     assert "untrusted/pr-number.txt" in str(steps(load(COMMENT))[1]["with"]["script"])
+
+
+def test_the_comment_finds_its_pull_request_without_the_artifact_unless_from_a_fork(
+    tmp_path: Path,
+) -> None:
+    """A run of this repository's branch names its pull request; only a fork's needs the
+    number from the checks' artifact, whose download may fail (a pull request whose
+    workflow uploads none): then the step refuses, in words, and comments nothing."""
+    comment = steps(load(COMMENT))
+    assert comment[0]["continue-on-error"] is True  # the download
+    script = next(s for s in comment if s.get("id") == "pr")["with"]["script"]
+    head = "0123456789abcdef0123456789abcdef01234567"
+    pull = {
+        "user": {"login": "aoyama-taro"}, "created_at": "2026-12-01T00:00:00Z",
+        "head": {"sha": head, "ref": "add", "repo": {"full_name": REPO}},
+        "base": {"sha": "f" * 40, "repo": {"full_name": REPO}},
+    }  # fmt: skip
+    own = {"pull_requests": [{"number": 12}], "head_sha": head}
+    fork = {"pull_requests": [], "head_sha": head}
+    found = _github_script(
+        tmp_path / "own", script, {"pull": pull, "payload": {"workflow_run": own}}
+    )
+    assert ["output", "number", "12"] in found
+    lost = _github_script(
+        tmp_path / "fork", script, {"pull": pull, "payload": {"workflow_run": fork}}
+    )
+    assert [c[0] for c in lost] == ["failed"] and "プルリクエスト" in lost[0][1]
+    (tmp_path / "kept" / "untrusted").mkdir(parents=True)
+    (tmp_path / "kept" / "untrusted" / "pr-number.txt").write_text("12\n", encoding="utf-8")
+    kept = _github_script(
+        tmp_path / "kept", script, {"pull": pull, "payload": {"workflow_run": fork}}
+    )
+    assert ["output", "number", "12"] in kept
