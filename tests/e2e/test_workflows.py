@@ -597,31 +597,48 @@ def test_the_comment_never_leaves_an_earlier_commits_plan_standing(
         )
 
 
+OWNER, OTHER = "uketsuke-sato", "aoyama-taro"
+
+
 @pytest.mark.parametrize(
-    ("ready", "reviews", "entered", "accepted"),
+    ("ready", "reviews", "owners", "entered", "accepted"),
     [
-        # Opened at 23:59 in Japan, marked ready a minute after midnight; approved twice,
-        # the last at midnight in Japan, then changes requested.
+        # Opened at 23:59 in Japan, marked ready a minute after midnight; approved twice by
+        # a code owner, the last at midnight in Japan; then changes requested, and approved
+        # by someone who is no code owner: that dates nothing.
         (
             ["2026-11-30T15:01:00Z"],
-            [("APPROVED", "2026-12-01T03:00:00Z"), ("APPROVED", "2026-12-02T15:00:00Z"),
-             ("CHANGES_REQUESTED", "2026-12-03T01:00:00Z")],
-            "2026-12-01", "2026-12-03",
+            [("APPROVED", "2026-12-01T03:00:00Z", OWNER),
+             ("APPROVED", "2026-12-02T15:00:00Z", "Uketsuke-Sato"),
+             ("CHANGES_REQUESTED", "2026-12-03T01:00:00Z", OWNER),
+             ("APPROVED", "2026-12-04T01:00:00Z", OTHER)],
+            f"* @{OWNER} @uketsuke-kimura\n", "2026-12-01", "2026-12-03",
         ),
-        ([], [("COMMENTED", "2026-12-02T01:00:00Z")], "2026-11-30", None),  # not approved yet
+        # Only someone who is no code owner approved: not accepted yet.
+        ([], [("APPROVED", "2026-12-02T01:00:00Z", OTHER)], f"* @{OWNER}\n", "2026-11-30", None),
+        # A repository without CODEOWNERS takes any approval.
+        ([], [("APPROVED", "2026-12-02T01:00:00Z", OTHER)], None, "2026-11-30", "2026-12-02"),
     ],
 )  # fmt: skip
 def test_the_plan_and_the_merge_date_an_application_by_the_same_events(
     tmp_path: Path,
     ready: list[str],
-    reviews: list[tuple[str, str]],
+    reviews: list[tuple[str, str, str]],
+    owners: str | None,
     entered: str,
     accepted: str | None,
 ) -> None:
     """The plan comment and the merge workflow each read a pull request's events from the
     API in their own script: the day it was entered (opened, or last marked ready) and
-    accepted (last approved), in Japan. Run with node on the same events, the days the plan
-    is computed with are the days apply reads from the merge workflow's file."""
+    accepted (last approved by a code owner, as CODEOWNERS of the default branch names
+    them), in Japan. Run with node on the same events, the days the plan is computed with
+    are the days apply reads from the merge workflow's file."""
+    for where in ("comment/trusted", "merge"):
+        if owners is not None:
+            (tmp_path / where / ".github").mkdir(parents=True)
+            (tmp_path / where / ".github" / "CODEOWNERS").write_text(
+                f"# generated\n{owners}", encoding="utf-8"
+            )
     head = "0123456789abcdef0123456789abcdef01234567"
     api: dict[str, Any] = {
         "pull": {
@@ -632,14 +649,16 @@ def test_the_plan_and_the_merge_date_an_application_by_the_same_events(
             "base": {"sha": "f" * 40, "repo": {"full_name": REPO}},
         },
         "listEventsForTimeline": [{"event": "ready_for_review", "created_at": t} for t in ready],
-        "listReviews": [{"state": s, "submitted_at": t} for s, t in reviews],
+        "listReviews": [
+            {"state": s, "submitted_at": t, "user": {"login": who}} for s, t, who in reviews
+        ],
         "payload": {"workflow_run": {"pull_requests": [{"number": 12}], "head_sha": head}},
     }  # fmt: skip
     by_id = {s.get("id"): s for s in steps(load(COMMENT))}
     calls = _github_script(tmp_path / "comment", by_id["pr"]["with"]["script"], api, BOT_LOGIN="")
     planned = {c[1]: c[2] for c in calls if c[0] == "output"}
     merge = tmp_path / "merge"
-    merge.mkdir()
+    merge.mkdir(exist_ok=True)
     (merge / "merges.txt").write_text(f"{head}\n", encoding="utf-8")
     script = next(s for s in steps(load(PROVISION)) if s.get("id") == "events")["with"]["script"]
     _github_script(merge, script, api)
@@ -665,7 +684,8 @@ def test_a_failed_check_still_hands_the_comment_workflow_its_pull_request() -> N
     assert (keep["with"]["name"], keep["with"]["path"]) == ("accessreg-plan", "out/")
     download = steps(load(COMMENT))[0]
     assert download["with"]["name"] == "accessreg-plan"
-    assert "untrusted/pr-number.txt" in str(steps(load(COMMENT))[1]["with"]["script"])
+    find = next(s for s in steps(load(COMMENT)) if s.get("id") == "pr")
+    assert "untrusted/pr-number.txt" in find["with"]["script"]
 
 
 def test_the_comment_finds_its_pull_request_without_the_artifact_unless_from_a_fork(

@@ -4,7 +4,7 @@ A JSON list, one object per merged pull request, built from the GitHub API::
 
     [{"merge_commit": "<sha>", "number": 12, "title": "…",
       "entered_at": "2026-12-01T09:00:00Z",   # opened, or last marked ready for review
-      "accepted_at": "2026-12-02T10:30:00Z",  # the approving review
+      "accepted_at": "2026-12-02T10:30:00Z",  # a code owner's last approval
       "merged_at": "2026-12-03T08:00:00Z"}]
 
 Every field but ``merge_commit`` may be missing or null (then the merge day stands in).
