@@ -27,6 +27,7 @@ WORKFLOWS = ROOT / ".github" / "workflows"
 PULL_REQUEST = WORKFLOWS / "pull-request.yml"
 COMMENT = WORKFLOWS / "pull-request-comment.yml"
 PROVISION = WORKFLOWS / "provision.yml"
+EVENTS_MODULE = ROOT / ".github" / "scripts" / "application-events.js"
 
 
 def load(path: Path) -> dict[Any, Any]:
@@ -531,9 +532,11 @@ const core = {
   setFailed: (m) => calls.push(['failed', m]),
   setOutput: (k, v) => calls.push(['output', k, v]),
 };
+// As github-script's: a relative path is the working directory's.
+const wrapped = (name) => require(name.startsWith('.') ? require('path').resolve(name) : name);
 const AsyncFunction = Object.getPrototypeOf(async function () {}).constructor;
 new AsyncFunction('require', 'github', 'context', 'core', fs.readFileSync(process.argv[2], 'utf8'))(
-  require, github, context, core,
+  wrapped, github, context, core,
 ).then(() => console.log(JSON.stringify(calls)));
 """
 
@@ -542,6 +545,9 @@ def _github_script(tmp_path: Path, script: str, api: dict[str, Any], **env: str)
     """Run a github-script step's script with node against the API ``api``, in the folder
     ``tmp_path`` (its working directory): the calls it made."""
     tmp_path.mkdir(exist_ok=True)
+    for where in (tmp_path, tmp_path / "trusted"):  # main's checkout, the comment's
+        (where / ".github" / "scripts").mkdir(parents=True, exist_ok=True)
+        shutil.copy(EVENTS_MODULE, where / ".github" / "scripts")
     (tmp_path / "script.js").write_text(script, encoding="utf-8")
     (tmp_path / "harness.js").write_text(GITHUB_SCRIPT, encoding="utf-8")
     run = subprocess.run(
