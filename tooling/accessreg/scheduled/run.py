@@ -299,13 +299,13 @@ def _registry(
     registry, source, errors = session.registry_at(head, pins)
     if not errors and registry is not None:
         return registry, source, None  # the usual day: nothing else to read or list
-    found = holding.hold(errors, source.blobs)
+    found = left = holding.hold(errors, source.blobs)
     fresh = {rel: state.applied for rel in found.files if rel not in pins}
     if fresh and not found.refused and registry is not None:
         # What HEAD's version revokes goes out over it, as apply will send it.
         pins |= pinned_content(session.repo, fresh, dict.fromkeys(fresh, (head,)))
         registry, source, errors = session.registry_at(head, pins)
-    left = holding.hold(errors, source.blobs)
+        left = holding.hold(errors, source.blobs) if errors else holding.Hold(frozenset(), (), ())
     if left.refused or left.files or registry is None:
         raise ProblemsFound(
             msg(
