@@ -24,7 +24,7 @@ from tests.helpers.provisioning import (
     state,
     tree,
 )
-from tests.helpers.regfactory import RegistryFactory, contact
+from tests.helpers.regfactory import RegistryFactory, certificate, contact
 
 
 @pytest.fixture(autouse=True)
@@ -454,6 +454,85 @@ def test_a_mass_removal_is_refused_unless_allowed(gr: GitRegistry, tmp_path: Pat
     allowed = accessreg(gr, "apply", "--out", str(out), "--confirm", "--allow-mass-removal", *DAY)
     assert allowed.returncode == 0, allowed.stderr
     assert state(gr)["applied"] == gr.rev()
+
+
+CERTIFIED = ("CERTOP01", "CERTOP02", "CERTOP03", "CERTOP04")
+
+
+def _certified(gr: GitRegistry, tmp_path: Path) -> int:
+    """Four operators using JOHS with a certificate each, applied; the systems each
+    certificate is let through by (JOHS and the systems reached with its certificates)."""
+    for n, code in enumerate(CERTIFIED, 11):
+        gr.reg.operator(code, contacts=[contact(n=n)], subcontractors=[], systems=["johs"],
+                        certificates=[certificate(n, cn=f"{code}-PC{n:02d}")])  # fmt: skip
+    gr.commit("four operators with a certificate each")
+    _initial(gr, tmp_path)
+    maps = (tmp_path / "initial/whitelist").glob("*/cert-map.conf")
+    return sum("7A000B" in path.read_text(encoding="utf-8") for path in maps)
+
+
+def _certificates_of(gr: GitRegistry, codes: tuple[str, ...], **over: Any) -> None:
+    for n, code in enumerate(CERTIFIED, 11):
+        if code in codes:
+            kept = [certificate(n, cn=f"{code}-PC{n:02d}", **over)] if over else []
+            gr.reg.operator(code, contacts=[contact(n=n)], subcontractors=[], systems=["johs"],
+                            certificates=kept)  # fmt: skip
+
+
+def test_a_merge_taking_most_whitelist_entries_away_is_refused_unless_allowed(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """A broken merge that drops certificates cuts operators off at the reverse proxy as
+    surely as one that drops their users: the same rail, on the whitelists' entries."""
+    per = _certified(gr, tmp_path)
+    applied = state(gr)["applied"]
+    merge(gr, "two-certificates-gone", lambda: _certificates_of(gr, CERTIFIED[:2]))
+    out = tmp_path / "out"
+    refused = accessreg(gr, "apply", "--out", str(out), "--confirm", *DAY)
+    assert refused.returncode == 1
+    assert f"Refusing to remove {2 * per} of {4 * per} whitelist entries" in refused.stderr
+    assert "50% > 25%" in refused.stderr
+    assert not out.exists()
+    assert state(gr)["applied"] == applied
+    allowed = accessreg(gr, "apply", "--out", str(out), "--confirm", "--allow-mass-removal", *DAY)
+    assert allowed.returncode == 0, allowed.stderr
+    assert f"whitelist entries: {4 * per} → {2 * per} ({2 * per} removed)" in allowed.stdout
+    cert_map = (out / "whitelist/johs/cert-map.conf").read_text(encoding="utf-8")
+    assert "7A000D" in cert_map and "7A000B" not in cert_map and "7A000C" not in cert_map
+
+
+def test_a_suspension_is_no_removal_for_the_rail(gr: GitRegistry, tmp_path: Path) -> None:
+    """Suspended certificates leave the whitelists at once (001 p46), whatever their share:
+    a revocation never waits for a maintainer, and a suspension is lifted, not re-applied."""
+    per = _certified(gr, tmp_path)
+    merge(gr, "suspend", lambda: _certificates_of(gr, CERTIFIED[:3], suspended_on=ON))
+    out = tmp_path / "out"
+    result = accessreg(gr, "apply", "--out", str(out), "--confirm", *DAY)
+    assert result.returncode == 0, result.stderr
+    assert f"whitelist entries: {4 * per} → {4 * per} (0 removed)" in result.stdout, result.stdout
+    cert_map = (out / "whitelist/johs/cert-map.conf").read_text(encoding="utf-8")
+    assert "7A000E" in cert_map and not {"7A000B", "7A000C", "7A000D"} & set(cert_map.split())
+
+
+def test_emptied_whitelists_are_refused_even_within_the_share(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    per = _certified(gr, tmp_path)
+    merge(gr, "every-certificate-gone", lambda: _certificates_of(gr, CERTIFIED))
+    refused = accessreg(gr, "apply", "--out", str(tmp_path / "o"), "--max-removal-share", "1", *DAY)
+    assert refused.returncode == 1
+    assert f"Refusing to remove every one of {4 * per} whitelist entries" in refused.stderr
+
+
+def test_time_removes_nothing_the_rail_counts(gr: GitRegistry, tmp_path: Path) -> None:
+    """Both ends are counted on the run's day under the same records: certificates that
+    expired since the last apply are not the merge's removal."""
+    _certified(gr, tmp_path)
+    merge(gr, "memo", lambda: gr.reg.user(email=USER3, permissions={"johs": "J1010"}, memo="異動"))
+    expired = ["--today", "2028-01-05", "--accepted-on", "2028-01-05"]
+    result = accessreg(gr, "apply", "--out", str(tmp_path / "o"), *expired)
+    assert result.returncode == 0, result.stderr
+    assert "whitelist entries: 0 → 0 (0 removed)" in result.stdout
 
 
 def test_an_emptied_registry_is_refused(gr: GitRegistry, tmp_path: Path) -> None:

@@ -178,3 +178,30 @@ def test_japanese_says_every_word_of_click_with_its_values() -> None:
             unknown_values.append(sources[0])
     assert untranslated == []
     assert unknown_values == []
+
+
+# What a quote elides, or shows as the message fills it in: counts, a share, an encoding,
+# the state's file and ref.
+FILLED_IN = re.compile(r"…|\b[MN]\b|\d+%|CP932|state\.json|refs/accessreg/state")
+
+
+def _log_quotes() -> list[str]:
+    """The Japanese the README's table of provisioning stops quotes from the logs."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = text[text.index("| the log says") :]
+    table = table[: table.index("\n\n")]
+    rows = [line.split(" | ")[0] for line in table.splitlines()[2:]]
+    return [q for row in rows for q in re.findall(r"`([^`]+)`", row) if re.search(r"[ぁ-ん]", q)]
+
+
+def test_the_readmes_stops_quote_the_logs_japanese() -> None:
+    """The workflows run in Japanese: a maintainer searches the README for what the log
+    says. Each quote, its elisions and counts aside, is one message's Japanese."""
+    said = [m.string for m in _read(i18n.po_file("ja")) if m.id]
+    texts = [s if isinstance(s, str) else " ".join(s) for s in said]
+    quotes = _log_quotes()
+    assert len(quotes) >= 12
+    for quote in quotes:
+        parts = [p.strip() for p in FILLED_IN.split(quote)]
+        parts = [p for p in parts if len(p) > 1]
+        assert any(all(p in t for p in parts) for t in texts), quote

@@ -43,12 +43,12 @@ from accessreg.timeline import clock
     type=float,
     default=DEFAULT_MAX_REMOVAL_SHARE,
     show_default=True,
-    help="Refuse to remove more than this share of all login IDs.",
+    help="Refuse to remove more than this share of all login IDs, or of all whitelist entries.",
 )
 @click.option(
     "--allow-mass-removal",
     is_flag=True,
-    help="Allow a removal beyond --max-removal-share, or of every login ID.",
+    help="Allow a removal beyond --max-removal-share, or of every login ID or whitelist entry.",
 )
 @click.option(
     "--full",

@@ -89,6 +89,7 @@ class ApplyPlan:
     released: frozenset[str]  # files held back before, applied now
     shares: Shares
     revoked: frozenset[str] = frozenset()  # files held back whose revocations are applied
+    entries: safety.Removal = safety.NOTHING_REMOVED  # the whitelists'
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,7 @@ class ApplyResult:
     rendered: tuple[int, int] = (0, 0)
     read: int = 0  # operators whose users the run read (the others: their shares alone)
     catalog: Catalog | None = None  # the head's, naming the systems in the report
+    entries: safety.Removal = safety.NOTHING_REMOVED  # the whitelists'
 
 
 def _merged_on(repo: GitRepository, head: str) -> date:
@@ -353,11 +355,17 @@ def _plan(
     registered = completion.registrations_due(state, plain, request.today)
     mails += [m for n in registered if not sent((m := deferred(n, sender)).message_id)]
     batches = [*state.ordered(), *([batch] if batch is not None else [])]
+    admitted = bundle.admitted(batches)
+    # The whitelists' rail, once the batch dates what the range admits.
+    taken_away = safety.entry_removal(found.before, found.after, request.today, admitted)
+    safety.check_removal(
+        taken_away, request.max_removal_share, request.allow_mass_removal, "entries"
+    )
     whitelisted = whitelists(
         snapshots,
         found,
         request.today,
-        bundle.admitted(batches),
+        admitted,
         lambda: bundle.whitelist_files(found.after, request.today, batches),
         cache,
     )
@@ -401,7 +409,9 @@ def _plan(
     )
     released = frozenset(r for s in found.steps for r in s.released)
     revoked = frozenset(r for s in found.steps for r in s.revoked)
-    return ApplyPlan(found, removal, apps, batch, run, isolated.hold, released, shares, revoked)
+    return ApplyPlan(
+        found, removal, apps, batch, run, isolated.hold, released, shares, revoked, taken_away
+    )
 
 
 def examine(repo: GitRepository, state: State, request: ApplyRequest, head: str) -> Isolation:
@@ -474,4 +484,5 @@ def run(request: ApplyRequest, transport: TransportFactory = smtp_session) -> Ap
         rendered=(planned.shares.rendered, planned.shares.operators),
         read=planned.shares.read,
         catalog=found.after.catalog,
+        entries=planned.entries,
     )

@@ -146,8 +146,8 @@ def apply_text(result: ApplyResult, out: str) -> str:
                 )
             )
         )
-    r = result.removal
-    lines.append(
+    r, e = result.removal, result.entries
+    lines += [
         _t(
             msg(
                 "login IDs: {before} → {after} ({removed} removed)",
@@ -155,8 +155,16 @@ def apply_text(result: ApplyResult, out: str) -> str:
                 after=r.after,
                 removed=r.removed,
             )
-        )
-    )
+        ),
+        _t(
+            msg(
+                "whitelist entries: {before} → {after} ({removed} removed)",
+                before=e.before,
+                after=e.after,
+                removed=e.removed,
+            )
+        ),
+    ]
     lines += _held(result)
     rendered, operators = result.rendered
     snapshots = (

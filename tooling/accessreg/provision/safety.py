@@ -1,17 +1,27 @@
 """Safety rails before anything is generated: no mass removal, no emptied registry.
 
 A change that removes more than a share of all login IDs (default 25 %), or leaves none, is
-far more likely a broken merge than a real application; it needs ``--allow-mass-removal``
-(peribolos' ``--maximum-removal-delta`` is the model).
+far more likely a broken merge than a real application; so is one that takes the same share
+of the whitelists' entries (each system's client certificates and overseas addresses), or
+all of them, away from the reverse proxies. Either needs ``--allow-mass-removal``
+(peribolos' ``--maximum-removal-delta`` is the model). A suspension removes nothing: a
+suspended login ID keeps its permissions, marked suspended, and a suspended certificate or
+use of a system its entries, until the suspension is lifted (001 p46); a revocation is
+never held back by a rail (T14 of the threat model).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
+from typing import Literal
 
 from accessreg.errors import ProblemsFound
-from accessreg.model.messages import msg
+from accessreg.model import Certificate, Operator
+from accessreg.model.messages import Message, msg
+from accessreg.model.registry import Registry
 from accessreg.outputs.access import Access
+from accessreg.outputs.whitelist import Admitted, whitelists
 
 DEFAULT_MAX_REMOVAL_SHARE = 0.25
 
@@ -27,6 +37,9 @@ class Removal:
         return self.removed / self.before if self.before else 0.0
 
 
+NOTHING_REMOVED = Removal(0, 0, 0)
+
+
 def removal(before: Access, after: Access, outside: int = 0) -> Removal:
     """The removal from ``before`` to ``after``; ``outside``: login IDs of operators the
     two do not hold (a run that read some operators only), unchanged, counting in the
@@ -35,28 +48,80 @@ def removal(before: Access, after: Access, outside: int = 0) -> Removal:
     return Removal(len(before) + outside, len(after) + outside, removed)
 
 
-def check_removal(found: Removal, max_share: float, allowed: bool) -> None:
+class _Unsuspended(Admitted):
+    """The records of admission, with every suspension lifted: what the whitelists would
+    let through but for the suspensions."""
+
+    def certificate_suspended(self, cert: Certificate, day: date) -> bool:
+        return False
+
+    def use_suspended(self, op: Operator, system: str, day: date) -> bool:
+        return False
+
+
+Entry = tuple[str, str, str]  # (system, "certificate", serial) or (system, operator, network)
+
+
+def entries(registry: Registry, day: date, admitted: Admitted) -> frozenset[Entry]:
+    """Every entry of ``registry``'s whitelists on ``day``, suspensions aside."""
+    lifted = _Unsuspended(admitted.certificates, admitted.networks, admitted.suspensions)
+    found: set[Entry] = set()
+    for wl in whitelists(registry, day, lifted):
+        found.update((wl.system, "certificate", c.serial) for c in wl.certificates)
+        found.update((wl.system, n.operator, n.cidr) for n in wl.networks)
+    return frozenset(found)
+
+
+def entry_removal(before: Registry, after: Registry, day: date, admitted: Admitted) -> Removal:
+    """The whitelists' entries ``after`` takes away from ``before``, both on ``day`` under
+    the same records: what the change removes, not what time does (an expiry, an admission
+    date reached)."""
+    old, new = entries(before, day, admitted), entries(after, day, admitted)
+    return Removal(len(old), len(new), len(old - new))
+
+
+Kind = Literal["logins", "entries"]
+
+
+def _refusal(found: Removal, max_share: float, kind: Kind) -> Message:
+    if kind == "entries":
+        if not found.after:
+            return msg(
+                "Refusing to remove every one of {before} whitelist entries (no client "
+                "certificate or overseas address would be let through); if that is really "
+                "wanted, run again with --allow-mass-removal",
+                before=found.before,
+            )
+        return msg(
+            "Refusing to remove {removed} of {before} whitelist entries (client certificates "
+            "and overseas addresses, per system; {share} > {max_share}); check the merge, then "
+            "run again with --allow-mass-removal or a higher --max-removal-share",
+            removed=found.removed,
+            before=found.before,
+            share=format(found.share, ".0%"),
+            max_share=format(max_share, ".0%"),
+        )
+    if not found.after:
+        return msg(
+            "Refusing to remove every one of {before} login IDs (the "
+            "registry would be empty); if that is really wanted, run "
+            "again with --allow-mass-removal",
+            before=found.before,
+        )
+    return msg(
+        "Refusing to remove {removed} of {before} login IDs ({share} "
+        "> {max_share}); check the merge, then run again with "
+        "--allow-mass-removal or a higher --max-removal-share",
+        removed=found.removed,
+        before=found.before,
+        share=format(found.share, ".0%"),
+        max_share=format(max_share, ".0%"),
+    )
+
+
+def check_removal(found: Removal, max_share: float, allowed: bool, kind: Kind = "logins") -> None:
     """Raise ProblemsFound unless the removal is within bounds or explicitly allowed."""
-    if allowed:
+    if allowed or not found.before:
         return
-    if found.before and not found.after:
-        raise ProblemsFound(
-            msg(
-                "Refusing to remove every one of {before} login IDs (the "
-                "registry would be empty); if that is really wanted, run "
-                "again with --allow-mass-removal",
-                before=found.before,
-            )
-        )
-    if found.share > max_share:
-        raise ProblemsFound(
-            msg(
-                "Refusing to remove {removed} of {before} login IDs ({share} "
-                "> {max_share}); check the merge, then run again with "
-                "--allow-mass-removal or a higher --max-removal-share",
-                removed=found.removed,
-                before=found.before,
-                share=format(found.share, ".0%"),
-                max_share=format(max_share, ".0%"),
-            )
-        )
+    if not found.after or found.share > max_share:
+        raise ProblemsFound(_refusal(found, max_share, kind))
