@@ -535,6 +535,43 @@ def test_time_removes_nothing_the_rail_counts(gr: GitRegistry, tmp_path: Path) -
     assert "whitelist entries: 0 → 0 (0 removed)" in result.stdout
 
 
+def test_the_base_dn_is_recorded_once_and_never_moved(gr: GitRegistry, tmp_path: Path) -> None:
+    """Downstream's directory holds its entries under the base DN of the first run that named
+    one: the runs that name none (the scheduled one) write under it, and another is refused,
+    since no delta moves the entries."""
+    dn = "dc=test-gas,dc=example,dc=jp"
+    first = tmp_path / "initial"
+    made = accessreg(gr, "apply", "--out", str(first), "--initial", "--confirm",
+                     "--ldap-base", dn, *DAY)  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    assert state(gr)["ldap_base"] == dn
+    merge(gr, "memo", lambda: gr.reg.user(email=USER3, permissions={"johs": "J1010"}, memo="異動"))
+    out = tmp_path / "out"
+    result = accessreg(gr, "apply", "--out", str(out), *DAY)
+    assert result.returncode == 0, result.stderr
+    entries = (out / "ldif/snapshot.ldif").read_text(encoding="utf-8")
+    assert f"dn: uid={USER3},ou=people,{dn}" in entries and "dc=accessreg" not in entries
+    applied = state(gr)
+    moved = accessreg(gr, "apply", "--out", str(tmp_path / "moved"), "--confirm",
+                      "--ldap-base", "dc=elsewhere,dc=example", *DAY)  # fmt: skip
+    assert moved.returncode == 2
+    assert f"Downstream's directory holds its entries under {dn}" in moved.stderr
+    assert not (tmp_path / "moved").exists() and state(gr) == applied
+    # A directory whose entries were moved by other means: --base says what it holds now.
+    rebased = accessreg(gr, "apply", "--out", str(tmp_path / "moved"), "--confirm", "--base",
+                        gr.rev(), "--ldap-base", "dc=elsewhere,dc=example", *DAY)  # fmt: skip
+    assert rebased.returncode == 0, rebased.stderr
+    assert state(gr)["ldap_base"] == "dc=elsewhere,dc=example"
+
+
+def test_an_unnamed_base_dn_is_not_recorded(gr: GitRegistry, tmp_path: Path) -> None:
+    """A state of runs that named no base DN reads as before (older versions read it)."""
+    _initial(gr, tmp_path)
+    assert "ldap_base" not in state(gr)
+    entries = (tmp_path / "initial/ldif/snapshot.ldif").read_text(encoding="utf-8")
+    assert f"dn: uid={USER3},ou=people,dc=accessreg,dc=example" in entries
+
+
 def test_an_emptied_registry_is_refused(gr: GitRegistry, tmp_path: Path) -> None:
     _initial(gr, tmp_path)
 

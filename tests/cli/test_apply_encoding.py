@@ -211,3 +211,29 @@ def test_a_plan_in_utf_8_says_nothing_of_encodings(reg: RegistryFactory) -> None
         assert "Held back once merged" not in plan(made, "ivs")
     finally:
         made.close()
+
+
+def test_a_run_naming_no_encoding_writes_in_the_recorded_one(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """The scheduled run's apply names no encoding: it writes what the merges' runs write,
+    and leaves the recorded encoding as it was; naming another switches for every run."""
+    merge(gr, "newcomer", lambda: gr.reg.user(OURS, NEWCOMER, name="葛西 花子", name_kana=KANA))
+    out = tmp_path / "unnamed"
+    result = accessreg(gr, "apply", "--out", str(out), "--confirm", *DAY)
+    assert result.returncode == 0, result.stderr
+    (path,) = (out / "imports/taxis").glob("delta-*.csv")
+    assert not path.read_bytes().startswith(b"\xef\xbb\xbf")  # no UTF-8 BOM
+    assert rows(out)[("新規", NEWCOMER)]["利用者名（漢字）"] == "葛西 花子"
+    assert state(gr)["encoding"] == "cp932"
+    back = accessreg(gr, "apply", "--out", str(tmp_path / "b"), "--head", "HEAD",
+                     "--encoding", "utf-8", "--confirm", "--base", "HEAD", *DAY)  # fmt: skip
+    assert back.returncode == 0, back.stderr
+    assert "encoding" not in state(gr)
+    named_none = tmp_path / "after"
+    merge(gr, "memo", lambda: gr.reg.user(OURS, NEWCOMER, name=IVS, name_kana=KANA))
+    result = accessreg(gr, "apply", "--out", str(named_none), "--confirm", *DAY)
+    assert result.returncode == 0, result.stderr
+    (path,) = (named_none / "imports/taxis").glob("delta-*.csv")
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf")
+    assert "held back" not in result.stdout  # UTF-8 holds what CP932 cannot

@@ -27,6 +27,7 @@ WORKFLOWS = ROOT / ".github" / "workflows"
 PULL_REQUEST = WORKFLOWS / "pull-request.yml"
 COMMENT = WORKFLOWS / "pull-request-comment.yml"
 PROVISION = WORKFLOWS / "provision.yml"
+SCHEDULED = WORKFLOWS / "scheduled.yml"
 EVENTS_MODULE = ROOT / ".github" / "scripts" / "application-events.js"
 
 
@@ -376,35 +377,72 @@ def test_the_merge_queue_checks_each_combination_before_it_lands() -> None:
         assert by_id[step_id]["if"] == "github.event.pull_request", step_id
 
 
-def _apply_step() -> str:
-    step = next(s for s in steps(load(PROVISION)) if s.get("id") == "apply")
-    assert "accessreg apply" not in step["run"]  # built with `set --`, inputs quoted
-    return str(step["run"])
+def _step(workflow: Path, step_id: str) -> dict[str, Any]:
+    return next(s for s in steps(load(workflow)) if s.get("id") == step_id)
+
+
+def _run_step(
+    step: dict[str, Any], gr: GitRegistry, tmp_path: Path, port: int, inputs: dict[str, str]
+) -> subprocess.CompletedProcess[str]:
+    """A step's script as the runner runs it, ``accessreg`` being this checkout's: each
+    variable its ``env`` sets from an input is that input (empty when not given)."""
+    shim = tmp_path / "bin" / "accessreg"
+    shim.parent.mkdir(exist_ok=True)
+    shim.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m accessreg "$@"\n', encoding="utf-8")
+    shim.chmod(0o755)
+    given = {}
+    for name, value in step.get("env", {}).items():
+        found = re.fullmatch(r"\$\{\{ inputs\.(\w+) \}\}", str(value))
+        if found:
+            given[name] = inputs.get(found[1], "")
+    env = {
+        **os.environ,
+        **smtp_env(port),
+        "PATH": f"{shim.parent}{os.pathsep}{os.environ['PATH']}",
+        "PYTHONPATH": str(ROOT / "tooling"),
+        **given,
+    }
+    return subprocess.run(
+        ["bash", "-e", "-c", step["run"]], cwd=gr.path, env=env,
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
 
 
 def _dispatch(
     gr: GitRegistry, tmp_path: Path, port: int, **inputs: str
 ) -> subprocess.CompletedProcess[str]:
     """The workflow's apply step as a manual run with ``inputs`` (none: a push) runs it."""
-    shim = tmp_path / "bin" / "accessreg"
-    shim.parent.mkdir(exist_ok=True)
-    shim.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m accessreg "$@"\n', encoding="utf-8")
-    shim.chmod(0o755)
+    step = _step(PROVISION, "apply")
+    assert "accessreg apply" not in step["run"]  # built with `set --`, inputs quoted
     # What the step before it writes: the merged pull requests' events (none known here).
     (gr.path / "pull-requests.json").write_text("[]\n", encoding="utf-8")
-    env = {
-        **os.environ,
-        **smtp_env(port),
-        "PATH": f"{shim.parent}{os.pathsep}{os.environ['PATH']}",
-        "PYTHONPATH": str(ROOT / "tooling"),
-        "INITIAL": inputs.get("initial", ""),
-        "BASE": inputs.get("base", ""),
-        "MASS_REMOVAL": inputs.get("allow_mass_removal", ""),
-    }
-    return subprocess.run(
-        ["bash", "-e", "-c", _apply_step()], cwd=gr.path, env=env,
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
+    return _run_step(step, gr, tmp_path, port, inputs)
+
+
+def test_the_first_runs_encoding_and_base_dn_hold_for_every_later_run(
+    reg: RegistryFactory, tmp_path: Path
+) -> None:
+    """Chosen once, in the manual first run: the pushes' runs and the scheduled run's
+    apply, which name neither, write the CSVs and the LDIF as that run did."""
+    dn = "dc=test-gas,dc=example,dc=jp"
+    gr = GitRegistry(reg)
+    try:
+        with smtp_server(Mailbox()) as port:
+            first = _dispatch(gr, tmp_path, port, initial="true", encoding="cp932", ldap_base=dn)
+            assert first.returncode == 0, first.stderr
+            merge(gr, "newcomer", lambda: gr.reg.user(email="user2@test-gas.example.co.jp"))
+            pushed = _dispatch(gr, tmp_path, port)
+            assert pushed.returncode == 0, pushed.stderr
+            daily = _run_step(_step(SCHEDULED, "applied-notices"), gr, tmp_path, port, {})
+            assert daily.returncode == 0, daily.stderr
+        for out in (gr.path / "provision-out", gr.path / "scheduled-out/provision"):
+            csv = (out / "imports/taxis/snapshot.csv").read_bytes()
+            assert not csv.startswith(b"\xef\xbb\xbf") and "試験 太郎".encode("cp932") in csv
+            ldif = (out / "ldif/snapshot.ldif").read_text(encoding="utf-8")
+            assert f"ou=people,{dn}" in ldif and "dc=accessreg" not in ldif
+        assert state(gr)["encoding"] == "cp932" and state(gr)["ldap_base"] == dn
+    finally:
+        gr.close()
 
 
 @pytest.mark.parametrize("first", ["initial", "base"])

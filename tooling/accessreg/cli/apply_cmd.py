@@ -8,11 +8,13 @@ from pathlib import Path
 
 import click
 
+from accessreg.cli.localized import WordedOption
 from accessreg.cli.options import events_options, state_remote_option, today_option
 from accessreg.files import workspace
+from accessreg.model.messages import msg
 from accessreg.outputs.csv_ import Encoding
 from accessreg.outputs.ldif import DEFAULT_BASE
-from accessreg.provision import apply, bundle, pullrequests, report
+from accessreg.provision import apply, pullrequests, report
 from accessreg.provision.safety import DEFAULT_MAX_REMOVAL_SHARE
 from accessreg.timeline import clock
 
@@ -72,16 +74,20 @@ from accessreg.timeline import clock
 @click.option(
     "--encoding",
     type=click.Choice([e.value for e in Encoding]),
-    default=Encoding.UTF8.value,
-    show_default=True,
-    help="CSV encoding: utf-8 (with a BOM) or cp932.",
+    help="CSV encoding: utf-8 (with a BOM) or cp932. Recorded: the runs that name none write "
+    "in the one recorded (utf-8 before any).",
 )
 @click.option(
     "--ldap-base",
-    default=DEFAULT_BASE,
-    show_default=True,
+    cls=WordedOption,
+    worded=(
+        msg(
+            "The base DN of the LDIF entries (uid=<login>,ou=people,<DN>). Recorded: the runs "
+            "that name none write under the one recorded ({default} before any).",
+            default=DEFAULT_BASE,
+        ),
+    ),
     metavar="DN",
-    help="The base DN of the LDIF entries (uid=<login>,ou=people,<DN>).",
 )
 @state_remote_option
 def command(
@@ -99,8 +105,8 @@ def command(
     head: str,
     base: str | None,
     initial: bool,
-    encoding: str,
-    ldap_base: str,
+    encoding: str | None,
+    ldap_base: str | None,
     state_remote: str | None,
 ) -> None:
     """Render the import files, whitelists and notices for everything merged since the last
@@ -132,7 +138,8 @@ def command(
             max_removal_share=max_removal_share,
             allow_mass_removal=allow_mass_removal,
             full=full,
-            options=bundle.Options(Encoding(encoding), ldap_base),
+            encoding=Encoding(encoding) if encoding is not None else None,
+            ldap_base=ldap_base,
             state_remote=state_remote,
             env=dict(os.environ),
         )

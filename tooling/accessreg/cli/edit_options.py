@@ -74,8 +74,8 @@ def _permission_option(system: System, removable: bool) -> click.Option:
     if removable:
         worded.append(msg("{none}: remove the permission.", none=NONE))
     return WordedOption(
-        tuple(worded),
         [option_name(system), PERM_PREFIX + system.id],
+        worded=tuple(worded),
         type=click.Choice(choices),
         is_flag=False,
         flag_value=codes[0].code if len(codes) == 1 else None,

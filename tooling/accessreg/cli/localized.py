@@ -38,7 +38,7 @@ class WordedOption(click.Option):
     """An option whose help is made of catalog messages with values (a system's codes, say):
     each is shown in the reader's language, one sentence after another."""
 
-    def __init__(self, worded: tuple[Message, ...], *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, worded: tuple[Message, ...], **kwargs: Any) -> None:
         kwargs["help"] = " ".join(m.english(cap=False) for m in worded)
         super().__init__(*args, **kwargs)
         self.worded = worded

@@ -31,6 +31,8 @@ from accessreg.mail.compose import Composed, Later, deferred
 from accessreg.model.catalog import Catalog
 from accessreg.model.messages import Message, msg
 from accessreg.model.registry import Registry
+from accessreg.outputs.csv_ import Encoding
+from accessreg.outputs.ldif import DEFAULT_BASE
 from accessreg.plan.waits import Waits
 from accessreg.provision import bundle, completion, notices, safety
 from accessreg.provision import state as recorded
@@ -71,7 +73,10 @@ class ApplyRequest:
     max_removal_share: float = safety.DEFAULT_MAX_REMOVAL_SHARE
     allow_mass_removal: bool = False
     full: bool = False  # read and render everything, whatever the cache holds
-    options: bundle.Options = field(default_factory=bundle.Options)
+    # The CSV encoding and the LDIF base DN; None: as the last apply recorded them
+    # (``options``).
+    encoding: Encoding | None = None
+    ldap_base: str | None = None
     state_remote: str | None = None
     env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
 
@@ -194,6 +199,29 @@ def base_of(request: ApplyRequest, state: State) -> str | None:
     return base
 
 
+def options(request: ApplyRequest, state: State) -> bundle.Options:
+    """The run's CSV encoding and LDIF base DN: as the command asks, or else as the last apply
+    recorded them (UTF-8 and ``ldif.DEFAULT_BASE`` before any). A choice is made once, and
+    every run that names none (the scheduled one, a run by hand) writes as the merges' runs
+    do. UsageError for another base DN than the one recorded: downstream's directory holds
+    its entries there, and no delta moves them; unless ``--base`` says what downstream holds
+    now (a directory whose entries were moved by other means)."""
+    recorded, asked = state.ldap_base, request.ldap_base
+    restarts = state.applied is None or request.base is not None
+    if recorded is not None and asked not in (None, recorded) and not restarts:
+        raise UsageError(
+            msg(
+                "Downstream's directory holds its entries under {recorded}, which an earlier "
+                "apply recorded, and no delta moves them under {asked}: leave --ldap-base "
+                "out, or give it {recorded}; if they were moved by other means, run with "
+                "--base REV, the revision downstream holds",
+                recorded=recorded,
+                asked=asked,
+            )
+        )
+    return bundle.Options(request.encoding or state.encoding, asked or recorded or DEFAULT_BASE)
+
+
 def upgrading(request: ApplyRequest, state: State) -> bool:
     """Whether this run sets up downstream's standing groups (``bundle.UPGRADE_FILES``): the
     state was applied by a version whose groups came and went with their holders, and the run
@@ -256,7 +284,7 @@ def _plan(
 ) -> ApplyPlan:
     cache = None if request.full else cache_dir(repo.common_dir)
     base = base_of(request, state)
-    options = request.options
+    chosen = options(request, state)
     # Snapshots hold what is in effect on the day: the operators with an applied
     # permission still to come are read again until it has come, but for those the range
     # leaves as they were, whose share on the day the last run carried.
@@ -265,7 +293,7 @@ def _plan(
     if waiting is not None and scope is not None:
         if cache is not None and base is not None and request.base is None:
             idle = waiting.operators - scope
-            rendered_with = options_key(options.encoding, options.ldap_base)
+            rendered_with = options_key(chosen.encoding, chosen.ldap_base)
             taken = carried(cache, repo, base, head, idle, rendered_with, request.today)
         scope = scope | (waiting.operators - taken.keys())
     snapshots = Snapshots(
@@ -326,8 +354,8 @@ def _plan(
         snapshots,
         found,
         on_day,
-        options.encoding,
-        options.ldap_base,
+        chosen.encoding,
+        chosen.ldap_base,
         cache if cache is not None else scratch,  # an empty store of the run's own
         lasting.until,
         taken,
@@ -374,7 +402,7 @@ def _plan(
         request.today,
         batch.id if batch else None,
         mails,
-        options,
+        chosen,
         shares.fragments,
         whitelisted,
         upgrade,
@@ -390,10 +418,19 @@ def _plan(
                 after = told
         # A first run with --base HEAD changes nothing but says where downstream is.
         moved = state.applied != found.head or state.held != isolated.held or upgrade
-        moved = moved or state.encoding != options.encoding  # what the plans judge held by
+        moved = moved or state.encoding != chosen.encoding  # what the plans judge held by
+        # The base DN once a run named one (the default is left unrecorded, as before it).
+        named = request.ldap_base or state.ldap_base
+        moved = moved or named != state.ldap_base
         if batch is not None or moved:
             after = recorded.applied(
-                after, found.head, request.today, batch, isolated.held, options.encoding
+                after,
+                found.head,
+                request.today,
+                batch,
+                isolated.held,
+                chosen.encoding,
+                named,
             )
             what = f"applied {found.head[:12]}: {f'batch {batch.id}' if batch else 'no changes'}"
             if isolated.held:
@@ -421,7 +458,7 @@ def examine(repo: GitRepository, state: State, request: ApplyRequest, head: str)
     says it holds exactly that revision."""
     previous = state.held if request.base is None else {}
     base = base_of(request, state)
-    encoding = request.options.encoding
+    encoding = options(request, state).encoding
     return isolate(repo, head, base, previous, _merged_on(repo, head), request.full, encoding)
 
 

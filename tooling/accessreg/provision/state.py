@@ -243,7 +243,10 @@ class State(Frozen):
     held: dict[str, HeldFile] = {}  # noqa: RUF012 - by registry path
     # The CSV encoding of the run that recorded it, which holds back a file whose values it
     # cannot hold: a pull request's plan judges the files held back as the merge's run will.
+    # The runs that name none write in it too, as they write the LDIF under ``ldap_base``:
+    # the base DN downstream's directory holds its entries under, once a run named one.
     encoding: Encoding = Encoding.UTF8
+    ldap_base: str | None = None
 
     def applications(self) -> Iterator[tuple[BatchRecord, ApplicationRecord]]:
         for batch in self.ordered():
@@ -426,6 +429,8 @@ def dump(state: State) -> dict[str, bytes]:
         del data["groups"]
     if data["encoding"] == Encoding.UTF8:  # so, too: the runs in UTF-8 read the state alike
         del data["encoding"]
+    if data["ldap_base"] is None:
+        del data["ldap_base"]
     for held in data["held"].values():
         if not held["revoked"]:
             del held["revoked"]
@@ -452,9 +457,10 @@ def applied(
     batch: BatchRecord | None,
     held: Mapping[str, HeldFile] | None = None,
     encoding: Encoding = Encoding.UTF8,
+    ldap_base: str | None = None,
 ) -> State:
     """``state`` with ``head`` applied on ``day`` (and ``batch``, if it made one), the files
-    ``held`` back (none: nothing is held back), in ``encoding``."""
+    ``held`` back (none: nothing is held back), in ``encoding`` and under ``ldap_base``."""
     batches = dict(state.batches)
     if batch is not None:
         batches[batch.id] = batch
@@ -465,6 +471,7 @@ def applied(
         "held": dict(held or {}),
         "groups": "standing",  # what every delta of this version assumes
         "encoding": encoding,
+        "ldap_base": ldap_base,
     }
     return state.model_copy(update=update)
 
