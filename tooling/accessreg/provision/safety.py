@@ -28,7 +28,7 @@ DEFAULT_MAX_REMOVAL_SHARE = 0.25
 
 @dataclass(frozen=True)
 class Removal:
-    before: int  # login IDs holding any permission at the applied revision
+    before: int  # at the applied revision: login IDs with a permission, or whitelist entries
     after: int
     removed: int
 
