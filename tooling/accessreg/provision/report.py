@@ -146,25 +146,9 @@ def apply_text(result: ApplyResult, out: str) -> str:
                 )
             )
         )
-    r, e = result.removal, result.entries
-    lines += [
-        _t(
-            msg(
-                "login IDs: {before} → {after} ({removed} removed)",
-                before=r.before,
-                after=r.after,
-                removed=r.removed,
-            )
-        ),
-        _t(
-            msg(
-                "whitelist entries: {before} → {after} ({removed} removed)",
-                before=e.before,
-                after=e.after,
-                removed=e.removed,
-            )
-        ),
-    ]
+    r, e = result.removal.counts(), result.entries.counts()
+    lines.append(_t(msg("login IDs: {before} → {after} ({removed} removed)", **r)))
+    lines.append(_t(msg("whitelist entries: {before} → {after} ({removed} removed)", **e)))
     lines += _held(result)
     rendered, operators = result.rendered
     snapshots = (

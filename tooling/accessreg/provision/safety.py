@@ -18,7 +18,7 @@ from typing import Literal
 
 from accessreg.errors import ProblemsFound
 from accessreg.model import Certificate, Operator
-from accessreg.model.messages import Message, msg
+from accessreg.model.messages import Message, Param, msg
 from accessreg.model.registry import Registry
 from accessreg.outputs.access import Access
 from accessreg.outputs.whitelist import Admitted, whitelists
@@ -35,6 +35,10 @@ class Removal:
     @property
     def share(self) -> float:
         return self.removed / self.before if self.before else 0.0
+
+    def counts(self) -> dict[str, Param]:
+        """As the report words it: before → after (removed)."""
+        return {"before": self.before, "after": self.after, "removed": self.removed}
 
 
 NOTHING_REMOVED = Removal(0, 0, 0)
@@ -84,6 +88,12 @@ Kind = Literal["logins", "entries"]
 
 
 def _refusal(found: Removal, max_share: float, kind: Kind) -> Message:
+    share: dict[str, Param] = {
+        "removed": found.removed,
+        "before": found.before,
+        "share": format(found.share, ".0%"),
+        "max_share": format(max_share, ".0%"),
+    }
     if kind == "entries":
         if not found.after:
             return msg(
@@ -96,10 +106,7 @@ def _refusal(found: Removal, max_share: float, kind: Kind) -> Message:
             "Refusing to remove {removed} of {before} whitelist entries (client certificates "
             "and overseas addresses, per system; {share} > {max_share}); check the merge, then "
             "run again with --allow-mass-removal or a higher --max-removal-share",
-            removed=found.removed,
-            before=found.before,
-            share=format(found.share, ".0%"),
-            max_share=format(max_share, ".0%"),
+            **share,
         )
     if not found.after:
         return msg(
@@ -112,10 +119,7 @@ def _refusal(found: Removal, max_share: float, kind: Kind) -> Message:
         "Refusing to remove {removed} of {before} login IDs ({share} "
         "> {max_share}); check the merge, then run again with "
         "--allow-mass-removal or a higher --max-removal-share",
-        removed=found.removed,
-        before=found.before,
-        share=format(found.share, ".0%"),
-        max_share=format(max_share, ".0%"),
+        **share,
     )
 
 
