@@ -9,7 +9,12 @@ from pathlib import Path
 import click
 
 from accessreg.cli.localized import WordedOption
-from accessreg.cli.options import events_options, state_remote_option, today_option
+from accessreg.cli.options import (
+    BaseDnType,
+    events_options,
+    state_remote_option,
+    today_option,
+)
 from accessreg.files import workspace
 from accessreg.model.messages import msg
 from accessreg.outputs.csv_ import Encoding
@@ -87,6 +92,7 @@ from accessreg.timeline import clock
             default=DEFAULT_BASE,
         ),
     ),
+    type=BaseDnType(),
     metavar="DN",
 )
 @state_remote_option

@@ -20,6 +20,7 @@ from accessreg.model.base import (
     LATEST_DAY,
 )
 from accessreg.model.messages import msg
+from accessreg.outputs.ldif import is_base_dn
 
 F = TypeVar("F", bound=Callable[..., Any])
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -73,6 +74,28 @@ class LoginType(click.ParamType[str]):
         if len(text) > GITHUB_LOGIN_MAX or not re.fullmatch(GITHUB_LOGIN, text):
             self.fail(
                 i18n.text(msg("{value} is not a GitHub login", value=quote(text))), param, ctx
+            )
+        return text
+
+
+class BaseDnType(click.ParamType[str]):
+    """An LDAP base DN (``ldif.is_base_dn``)."""
+
+    name = "dn"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        text = str(value)
+        if not is_base_dn(text):
+            self.fail(
+                i18n.text(
+                    msg(
+                        "{value} is not a base DN: write its RDNs, such as dc=example,dc=jp, "
+                        "separated by commas without spaces",
+                        value=quote(text),
+                    )
+                ),
+                param,
+                ctx,
             )
         return text
 

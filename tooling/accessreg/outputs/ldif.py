@@ -56,6 +56,22 @@ _UNSAFE_START = (" ", ":", "<")
 Attrs = list[tuple[str, str]]
 
 
+# A base DN as a deployment writes one (RFC 4514): RDNs ``type=value`` joined by commas, a
+# type a name or an OID, a value whose specials are escaped with "\\".
+_CHAR = r'(?:[^,+"\\<>;=]|\\[ -~])'  # a value's character: escaped, if special
+_FIRST = r'(?:[^,+"\\<>;=# ]|\\[ -~])'  # nor an unescaped space or "#" first
+_LAST = r'(?:[^,+"\\<>;= ]|\\[ -~])'  # nor an unescaped space last
+_RDN = rf"(?:[A-Za-z][A-Za-z0-9-]*|[0-9]+(?:\.[0-9]+)+)=(?:{_FIRST}(?:{_CHAR}*{_LAST})?)"
+_BASE_DN = re.compile(rf"{_RDN}(?:,{_RDN})*")
+
+
+def is_base_dn(text: str) -> bool:
+    """Whether ``text`` is a DN the entries can be placed under: every entry's DN ends with
+    it, and a value that is not one would fail at ``ldapadd``, or, with a line break,
+    stand in the LDIF as a line of its own."""
+    return text.isprintable() and _BASE_DN.fullmatch(text) is not None
+
+
 def escape_dn_value(value: str) -> str:
     """An attribute value as it may stand in a DN (RFC 4514 §2.4)."""
     # Most login IDs hold no special character, and each stands in every member line.
