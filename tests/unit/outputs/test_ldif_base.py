@@ -10,16 +10,9 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from accessreg.outputs import ldif
-from accessreg.outputs.access import Holder
+from tests.helpers.holders import HOLDER
 from tests.helpers.parsers import ldif_entries
 from tests.helpers.regfactory import ROOT, run_cli
-
-HOLDER = Holder(
-    login="u1@example.co.jp", email="u1@example.co.jp", operator="TESTOP01",
-    operator_name="テストガス", affiliation="TESTOP01", affiliation_name="テストガス",
-    name="試験 太郎", name_kana="シケン タロウ", memo="", window_person=False,
-    permissions={"taxis": "1011"}, file="users/TESTOP01/u1.yaml",
-)  # fmt: skip
 
 # RDNs whose values hold the characters that decide: specials, escapes, spaces, line breaks.
 _VALUE = st.text(st.sampled_from(list('ax東 #,+\\;<>"=\n\r\t\0\u2028')), max_size=4)

@@ -10,8 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from accessreg.outputs import ldif, scim
-from accessreg.outputs.access import DirectoryGroups, Holder, same_person
+from accessreg.outputs.access import DirectoryGroups, same_person
 from tests.helpers.content import whole
+from tests.helpers.holders import HOLDER
 
 BASE = "dc=example,dc=jp"
 _TEXT = st.text(st.sampled_from("aB 1,=+\"'\\\n\u3000試験"), max_size=6)
@@ -30,12 +31,6 @@ _CHANGES = {
     "permissions": st.dictionaries(st.sampled_from(["taxis", "johs"]), st.just("1010")),
     "suspended": st.frozensets(st.sampled_from(["taxis", "johs"])),
 }
-HOLDER = Holder(
-    login="u1@example.co.jp", email="U1@example.co.jp", operator="TESTOP01",
-    operator_name="テストガス", affiliation="TESTOP01", affiliation_name="テストガス",
-    name="試験 太郎", name_kana="シケン タロウ", memo="", window_person=False,
-    permissions={"taxis": "1011"}, file="users/TESTOP01/u1.yaml",
-)  # fmt: skip
 
 
 @settings(max_examples=300, deadline=None)

@@ -8,18 +8,13 @@ from typing import Any
 
 from accessreg.outputs.access import Holder
 from accessreg.provision.shares import _compared, _day_key
+from tests.helpers.holders import holder
 
-HOLDER = Holder(
+HOLDER = holder(
     login="a@test-gas.example.co.jp",
     email="A@test-gas.example.co.jp",
-    operator="TESTOP01",
     operator_name="テストガス株式会社",
-    affiliation="TESTOP01",
     affiliation_name="テストガス株式会社",
-    name="試験 太郎",
-    name_kana="シケン タロウ",
-    memo="",
-    window_person=False,
     permissions={"taxis": "1010", "johs": "J1010"},
     file="users/TESTOP01/a@test-gas.example.co.jp.yaml",
     suspended=frozenset({"taxis", "johs"}),
