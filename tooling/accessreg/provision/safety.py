@@ -80,8 +80,21 @@ def entry_removal(before: Registry, after: Registry, day: date, admitted: Admitt
     """The whitelists' entries ``after`` takes away from ``before``, both on ``day`` under
     the same records: what the change removes, not what time does (an expiry, an admission
     date reached)."""
-    old, new = entries(before, day, admitted), entries(after, day, admitted)
+    new = entries(after, day, admitted)
+    if _same_operators(before, after):  # a merge of users' files alone: nothing taken away
+        return Removal(len(new), len(new), 0)
+    old = entries(before, day, admitted)
     return Removal(len(old), len(new), len(old - new))
+
+
+def _same_operators(before: Registry, after: Registry) -> bool:
+    """Whether both hold the same catalog and operator files, as the same objects: the
+    registries of a run share what they read from the same blobs."""
+    if before.catalog is not after.catalog:
+        return False
+    ours = [entry.operator for entry in before.iter_operators()]
+    theirs = [entry.operator for entry in after.iter_operators()]
+    return len(ours) == len(theirs) and all(a is b for a, b in zip(ours, theirs, strict=True))
 
 
 Kind = Literal["logins", "entries"]
