@@ -139,10 +139,16 @@ def _recorded_as(gr: GitRegistry, change: dict[str, Any]) -> str:
 
 
 @pytest.mark.parametrize(
-    "change", [{"version": 2}, {"batches": {"cohorts": {}}}], ids=["version", "key"]
+    ("change", "where"),
+    [
+        ({"version": 2}, "version"),
+        ({"batches": {"cohorts": {}}}, "cohorts"),
+        ({"ldap_base": "dc=x\ndn: cn=admin,dc=x"}, "ldap_base"),  # under every LDIF entry
+    ],
+    ids=["version", "key", "base-dn"],
 )
 def test_a_state_this_version_cannot_read_stops_with_what_to_do(
-    gr: GitRegistry, tmp_path: Path, change: dict[str, Any]
+    gr: GitRegistry, tmp_path: Path, change: dict[str, Any], where: str
 ) -> None:
     """A state.json written by a newer version (a rollback of the tool) or damaged: apply
     and plan say which file, where and what to do, exit 2 and write nothing; the ref stays."""
@@ -155,7 +161,7 @@ def test_a_state_this_version_cannot_read_stops_with_what_to_do(
         assert result.returncode == 2, result.stdout + result.stderr
         assert "Traceback" not in result.stderr
         assert "state.json of refs/accessreg/state cannot be read by this version" in result.stderr
-        assert ("version" if "version" in change else "cohorts") in result.stderr
+        assert where in result.stderr
         assert "git log refs/accessreg/state" in result.stderr
     assert not (tmp_path / "out").exists()
     assert gr.repo.git.rev_parse("refs/accessreg/state") == recorded

@@ -23,6 +23,7 @@ from accessreg.model.base import Frozen, UnreadableError, json_document
 from accessreg.model.layout import USERS_DIR, registry_rel, repo_path
 from accessreg.model.messages import Param, msg
 from accessreg.outputs.csv_ import Encoding
+from accessreg.outputs.ldif import is_base_dn
 from accessreg.plan.waits import Waits
 from accessreg.timeline.effective import Suspended, SuspensionDays, registered
 
@@ -395,7 +396,11 @@ def _parsed(raw: bytes) -> State:
     it, or it is damaged) stops the command with what to do: nothing is planned, applied
     or mailed on a state misread."""
     try:
-        return _as_counted(State.read_json(raw))
+        state = State.read_json(raw)
+        if state.ldap_base is not None and not is_base_dn(state.ldap_base):
+            # Written under every entry of the LDIF: as ``--ldap-base`` takes it, or not at all.
+            raise UnreadableError("ldap_base", "not a base DN")
+        return _as_counted(state)
     except UnreadableError as exc:
         raise ConfigError(
             msg(
