@@ -532,9 +532,10 @@ def test_emptied_whitelists_are_refused_even_within_the_share(
 
 def test_time_removes_nothing_the_rail_counts(gr: GitRegistry, tmp_path: Path) -> None:
     """Both ends are counted on the run's day under the same records: certificates that
-    expired since the last apply are not the merge's removal."""
+    expired since the last apply are not the merge's removal. (The merge changes every
+    operator file, so that both ends are counted, not the head's alone.)"""
     _certified(gr, tmp_path)
-    merge(gr, "memo", lambda: gr.reg.user(email=USER3, permissions={"johs": "J1010"}, memo="異動"))
+    merge(gr, "holders", lambda: _certificates_of(gr, CERTIFIED, holder="総務部 担当者"))
     expired = ["--today", "2028-01-05", "--accepted-on", "2028-01-05"]
     result = accessreg(gr, "apply", "--out", str(tmp_path / "o"), *expired)
     assert result.returncode == 0, result.stderr
