@@ -43,6 +43,11 @@ def steps(workflow: dict[Any, Any]) -> list[dict[str, Any]]:
     return [step for job in workflow["jobs"].values() for step in job["steps"]]
 
 
+def step_of(path: Path, step_id: str) -> dict[str, Any]:
+    """The step of the workflow at ``path`` whose ``id`` is ``step_id``."""
+    return next(s for s in steps(load(path)) if s.get("id") == step_id)
+
+
 def test_actionlint_accepts_every_workflow() -> None:
     binary = shutil.which("actionlint") or shutil.which(
         "actionlint", path=str(Path(sys.executable).parent)
@@ -256,7 +261,7 @@ def _who_filed(
     head_repo: str = REPO,
 ) -> tuple[int, str]:  # fmt: skip
     """Run the step's own script; its exit code and what it wrote to $GITHUB_ENV."""
-    step = next(s for s in steps(load(PULL_REQUEST)) if s.get("id") == "filer")
+    step = step_of(PULL_REQUEST, "filer")
     github_env = tmp_path / "github_env"
     github_env.write_text("", encoding="utf-8")
     env = {
@@ -339,7 +344,7 @@ def test_the_comment_workflow_reads_the_filer_as_the_checks_do(
     request, name the same person, or both refuse."""
     code, written = _who_filed(tmp_path, author, head_ref, bot=bot, head_repo=head_repo)
     by_checks = written.removeprefix("ACTOR=") if code == 0 else None
-    script = next(s for s in steps(load(COMMENT)) if s.get("id") == "pr")["with"]["script"]
+    script = step_of(COMMENT, "pr")["with"]["script"]
     head = "0123456789abcdef0123456789abcdef01234567"
     pull = {
         "user": {"login": author}, "created_at": "2026-12-01T00:00:00Z",
@@ -358,7 +363,7 @@ def test_the_comment_workflow_reads_the_filer_as_the_checks_do(
 
 
 def test_the_checks_run_the_base_branchs_tooling() -> None:
-    install = next(s for s in steps(load(PULL_REQUEST)) if s.get("id") == "trusted-tooling")
+    install = step_of(PULL_REQUEST, "trusted-tooling")
     assert 'git worktree add --detach "$RUNNER_TEMP/trusted" "$BASE_SHA"' in install["run"]
     assert 'pip install --quiet "$RUNNER_TEMP/trusted"' in install["run"]
 
@@ -375,10 +380,6 @@ def test_the_merge_queue_checks_each_combination_before_it_lands() -> None:
     # before it was queued; a merge group's event has none.
     for step_id in ("filer", "authorize", "plan"):
         assert by_id[step_id]["if"] == "github.event.pull_request", step_id
-
-
-def _step(workflow: Path, step_id: str) -> dict[str, Any]:
-    return next(s for s in steps(load(workflow)) if s.get("id") == step_id)
 
 
 def _run_step(
@@ -412,7 +413,7 @@ def _dispatch(
     gr: GitRegistry, tmp_path: Path, port: int, **inputs: str
 ) -> subprocess.CompletedProcess[str]:
     """The workflow's apply step as a manual run with ``inputs`` (none: a push) runs it."""
-    step = _step(PROVISION, "apply")
+    step = step_of(PROVISION, "apply")
     assert "accessreg apply" not in step["run"]  # built with `set --`, inputs quoted
     # What the step before it writes: the merged pull requests' events (none known here).
     (gr.path / "pull-requests.json").write_text("[]\n", encoding="utf-8")
@@ -433,7 +434,7 @@ def test_the_first_runs_encoding_and_base_dn_hold_for_every_later_run(
             merge(gr, "newcomer", lambda: gr.reg.user(email="user2@test-gas.example.co.jp"))
             pushed = _dispatch(gr, tmp_path, port)
             assert pushed.returncode == 0, pushed.stderr
-            daily = _run_step(_step(SCHEDULED, "applied-notices"), gr, tmp_path, port, {})
+            daily = _run_step(step_of(SCHEDULED, "applied-notices"), gr, tmp_path, port, {})
             assert daily.returncode == 0, daily.stderr
         for out in (gr.path / "provision-out", gr.path / "scheduled-out/provision"):
             csv = (out / "imports/taxis/snapshot.csv").read_bytes()
@@ -494,7 +495,7 @@ def test_a_failed_check_tells_the_filer_what_to_do_in_japanese(
 ) -> None:
     """The last step fails the check and says, in the check's summary, which part refused
     and what to do; the annotations say where."""
-    step = next(s for s in steps(load(PULL_REQUEST)) if s.get("id") == "result")
+    step = step_of(PULL_REQUEST, "result")
     assert "steps.validate.outcome == 'failure'" in step["if"]
     run = subprocess.run(
         ["bash", "-e", "-c", step["run"]],
@@ -616,7 +617,7 @@ def test_the_comment_never_leaves_an_earlier_commits_plan_standing(
     which is of an earlier commit, with a warning not to approve; run by node as
     github-script runs it."""
     step = next(s for s in steps(load(COMMENT)) if "createComment" in str(s.get("with")))
-    plan = next(s for s in steps(load(COMMENT)) if s.get("id") == "plan")
+    plan = step_of(COMMENT, "plan")
     assert step["if"] == "${{ !cancelled() && steps.pr.outcome == 'success' }}"
     assert step["env"]["PLANNED"] == "${{ steps.plan.outcome }}" and "accessreg plan" in plan["run"]
     (tmp_path / "out").mkdir()
@@ -704,7 +705,7 @@ def test_the_plan_and_the_merge_date_an_application_by_the_same_events(
     merge = tmp_path / "merge"
     merge.mkdir(exist_ok=True)
     (merge / "merges.txt").write_text(f"{head}\n", encoding="utf-8")
-    script = next(s for s in steps(load(PROVISION)) if s.get("id") == "events")["with"]["script"]
+    script = step_of(PROVISION, "events")["with"]["script"]
     _github_script(merge, script, api)
     text = (merge / "pull-requests.json").read_text(encoding="utf-8")
     events = pullrequests.parse(text, "pull-requests.json")[head].events
@@ -728,7 +729,7 @@ def test_a_failed_check_still_hands_the_comment_workflow_its_pull_request() -> N
     assert (keep["with"]["name"], keep["with"]["path"]) == ("accessreg-plan", "out/")
     download = steps(load(COMMENT))[0]
     assert download["with"]["name"] == "accessreg-plan"
-    find = next(s for s in steps(load(COMMENT)) if s.get("id") == "pr")
+    find = step_of(COMMENT, "pr")
     assert "untrusted/pr-number.txt" in find["with"]["script"]
 
 
