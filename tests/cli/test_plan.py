@@ -305,6 +305,35 @@ def test_certificates(gr: GitRegistry) -> None:
     assert "件、利用の停止・停止解除（001 p46, 002 §2.6, §3.4.4） 1 件" in render_text.render(plan)
 
 
+SYSTEMS = ["taxis", "johs", "juju", "loacus", "wheeling_api"]
+
+
+@pytest.mark.parametrize(
+    ("was", "now", "direction"),
+    [
+        # A web certificate turned to API use leaves the web systems for the API's: a grant,
+        # whatever the day taken off its validity says.
+        ({}, {"purpose": "api", "not_after": "2027-12-30"}, Direction.GRANT),
+        # Named for fewer systems: it narrows.
+        ({"systems": ["taxis", "johs"]}, {"systems": ["taxis"]}, Direction.REVOKE),
+        # Every system of the operator instead of two named ones: wider.
+        ({"systems": ["taxis", "johs"]}, {"systems": []}, Direction.GRANT),
+        # A system its purpose is not taken by reaches nothing: naming it changes nothing.
+        ({"systems": ["taxis"]}, {"systems": ["taxis", "wheeling_api"]}, Direction.NEUTRAL),
+    ],
+)
+def test_a_certificates_direction_is_where_the_whitelists_let_it_through(
+    gr: GitRegistry, was: dict[str, Any], now: dict[str, Any], direction: Direction
+) -> None:
+    gr.reg.operator(systems=SYSTEMS, certificates=[certificate(1, **was)])
+    gr.commit("a certificate")
+    pr(gr).reg.operator(systems=SYSTEMS, certificates=[certificate(1, **now)])
+    gr.commit("its change")
+    plan = plan_of(gr)
+    assert only(plan, CertificateChange, id="EP-TEST-0001").direction is direction
+    assert plan.revoke_only is (direction is Direction.REVOKE)
+
+
 def test_suspensions_and_their_lifting(gr: GitRegistry) -> None:
     """Suspension comes first on loss, theft or misuse (001 p46, 002 §2.6, §3.4.4): a revoke;
     lifting it restores access without a new application."""

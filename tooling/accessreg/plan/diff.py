@@ -13,6 +13,7 @@ from datetime import date
 from typing import Generic, TypedDict, TypeVar
 
 from accessreg.model import (
+    Catalog,
     Certificate,
     Operator,
     User,
@@ -345,7 +346,10 @@ class _Differ:
         ):
             was, now = entry.was, entry.now
             if was is not None and now is not None:
-                direction = _certificate_direction(was, now)
+                assert old is not None and new is not None  # each holds its certificate
+                reached = _reached(self.base.catalog, old, was)
+                reaches = _reached(self.head.catalog, new, now)
+                direction = _certificate_direction(was, now, reached, reaches)
                 # Only another serial is a registration to wait for.
                 registers = was.serial != now.serial
             else:
@@ -560,8 +564,21 @@ def _suspension_direction(was: date | None, now: date | None) -> Direction:
     return Direction.REVOKE if now is not None else Direction.GRANT
 
 
-def _certificate_direction(was: Certificate, now: Certificate) -> Direction:
-    directions = []
+def _reached(catalog: Catalog, op: Operator, cert: Certificate) -> frozenset[str]:
+    """The systems whose reverse proxies let ``cert`` of ``op`` through, as the whitelists
+    decide it (``Operator.reaches``: the systems it names or all of the operator's, of a
+    purpose they take)."""
+    return frozenset(s.id for s in catalog.systems if op.reaches(catalog, s, cert))
+
+
+def _certificate_direction(
+    was: Certificate, now: Certificate, reached: frozenset[str], reaches: frozenset[str]
+) -> Direction:
+    """Whether a certificate's change widens or narrows access: another serial, a
+    suspension, its validity, and the systems it ``reached`` and ``reaches`` now (what it
+    names, its purpose and the operator's systems decide them together: a certificate
+    that turns from web to API use goes to other systems)."""
+    directions = [_set_direction(reached, reaches)]
     if was.serial != now.serial:
         directions.append(Direction.GRANT)  # another certificate altogether
     directions.append(_suspension_direction(was.suspended_on, now.suspended_on))
@@ -569,14 +586,6 @@ def _certificate_direction(was: Certificate, now: Certificate) -> Direction:
         directions.append(Direction.GRANT)
     if now.not_after < was.not_after or now.not_before > was.not_before:
         directions.append(Direction.REVOKE)
-    if was.systems != now.systems:
-        # An empty list means every system of the operator.
-        if not now.systems:
-            directions.append(Direction.GRANT)
-        elif not was.systems:
-            directions.append(Direction.REVOKE)
-        else:
-            directions.append(_set_direction(was.systems, now.systems))
     return _overall(directions)
 
 
