@@ -762,6 +762,51 @@ def test_the_plan_says_which_events_its_dates_assume(gr: GitRegistry) -> None:
     assert "2026-12-24 (M = 2026-12-16)" in approved.stdout
 
 
+def test_an_application_in_two_batches_names_both_in_every_output(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """Each kind is keyed on its own date (000 §5-1, §5-2): entered on Friday the 15th, a
+    change falls into the batch of the 16th (M the 18th, a Monday); approved on Sunday the
+    17th, counted as Monday the 18th, a new user into that of the 1st. The plan, the 受付
+    mail, the report and ``status`` name both batches."""
+    gr.branch("pr", "main")
+    gr.reg.user(email=NEW, name="新井 新", permissions={"taxis": "1011"})
+    gr.reg.user(
+        email="window1@test-gas.example.co.jp",
+        permissions={"taxis": "1010", "loacus": "02011", "juju": "granted"},
+    )
+    gr.commit("a new user and a change")
+    events = ("--entered-on", "2027-01-15", "--accepted-on", "2027-01-17",
+              "--merged-on", "2027-01-18", "--today", "2027-01-18")  # fmt: skip
+    base = ("plan", "--base", "main", "--head", "pr", *events)
+    planned = run_cli(*base, "--format", "json", cwd=gr.path)
+    assert planned.returncode == 0, planned.stderr
+    both = ["2027-01-18", "2027-02-01"]
+    assert json.loads(planned.stdout)["processing_days"] == both
+    shown = run_cli(*base, "--format", "markdown", cwd=gr.path)
+    assert (
+        "acceptance on **2027-01-17** (counted as 2027-01-18, a business day), "
+        "merge on **2027-01-18**" in shown.stdout
+    ), shown.stdout
+    assert "processing days M **2027-01-18**, **2027-02-01**" in shown.stdout
+    gr.checkout("main")
+    sha = gr.merge("pr")
+    pulls = tmp_path / "pull-requests.json"
+    pulls.write_text(json.dumps([{"merge_commit": sha, "entered_at": "2027-01-15T09:00:00+09:00",
+                                  "accepted_at": "2027-01-17T10:00:00+09:00",
+                                  "merged_at": "2027-01-18T11:00:00+09:00"}]))  # fmt: skip
+    out = tmp_path / "out"
+    applied = run_cli("apply", "--out", str(out), "--confirm", "--pull-requests", str(pulls),
+                      "--today", "2027-01-18", cwd=gr.path)  # fmt: skip
+    assert applied.returncode == 0, applied.stderr
+    assert "M 2027-01-18, 2027-02-01" in applied.stdout, applied.stdout
+    assert "システム処理日（M）は 2027-01-18、2027-02-01 です" in _accepted_body(out)
+    listed = run_cli("--lang", "ja", "status", "--today", "2027-01-18", cwd=gr.path)
+    assert listed.returncode == 0, listed.stderr
+    header, *rows = [line.split("\t") for line in listed.stdout.split("\n\n")[0].splitlines()]
+    assert dict(zip(header, rows[-1], strict=True))["M"] == "2027-01-18、2027-02-01"
+
+
 def test_a_first_apply_carries_its_day_in_every_output(
     reg: RegistryFactory, tmp_path: Path
 ) -> None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import gettext
 import io
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache
@@ -111,6 +111,11 @@ def text(message: Message | object, lang: str | None = None, cap: bool = True) -
         return t.gettext(m.text)
 
     return render(message, template, _LIST_SEPARATORS[lang], cap, lang)
+
+
+def joined(values: Iterable[str], lang: str | None = None) -> str:
+    """``values`` as one list in ``lang``, joined as the messages join theirs."""
+    return _LIST_SEPARATORS[lang or current()].join(values)
 
 
 def translate(source: str, lang: str | None = None) -> str:

@@ -22,6 +22,7 @@ from accessreg.plan.model import (
     SuspendedUse,
     UserChange,
     WindowPersonChange,
+    processing_days_of,
 )
 
 __all__ = [
@@ -42,4 +43,5 @@ __all__ = [
     "UserChange",
     "WindowPersonChange",
     "compute_plan",
+    "processing_days_of",
 ]

@@ -11,6 +11,7 @@ on a plan (provisioning, notices); renderers show only what a reviewer needs.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
@@ -27,7 +28,7 @@ from accessreg.model import (
 )
 from accessreg.model.changes import ChangeKind
 from accessreg.model.messages import Message
-from accessreg.timeline.effective import Effective, Known
+from accessreg.timeline.effective import Effective, Known, processing_days
 
 # Fields holding source models: kept for the code that acts on a plan, never rendered.
 NOT_RENDERED: dict[str, Any] = {"render": False}
@@ -282,6 +283,19 @@ class OperatorPlan:
         return at_once(self.items)
 
 
+def processing_days_of(items: Iterable[Item], acceptance: date | None) -> tuple[date, ...]:
+    """The processing days M of ``items`` (``timeline.effective.processing_days``)."""
+    return processing_days(
+        (
+            e.processing_day
+            for i in items
+            for e in (i.effective, *(x.effective for x in i.effects))
+            if e
+        ),
+        acceptance,
+    )
+
+
 def at_once(items: tuple[Item, ...]) -> bool:
     return bool(items) and all(i.application is Application.SUSPENSION for i in items)
 
@@ -343,6 +357,12 @@ class Plan:
     @property
     def empty(self) -> bool:
         return not self.items
+
+    @property
+    def processing_days(self) -> tuple[date, ...]:
+        """The batches its items fall into, each keyed on its own date; else that of the
+        acceptance."""
+        return processing_days_of(self.items, self.processing_day)
 
     @property
     def revoke_only(self) -> bool:

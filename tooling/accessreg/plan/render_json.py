@@ -91,6 +91,7 @@ def plan_dict(plan: Plan) -> dict[str, Any]:
         "assumed": list(plan.events.assumed),
         "accepted": plan.accepted.isoformat(),
         "processing_day": plan.processing_day.isoformat() if plan.processing_day else None,
+        "processing_days": [d.isoformat() for d in plan.processing_days],
         "revoke_only": plan.revoke_only,
         "counts": {app.value: n for app, n in plan.counts.items()},
         "operators": [operator_dict(op) for op in plan.operators],

@@ -129,32 +129,37 @@ _EVENT_WORDS = {"entered": msg("entry"), "accepted": msg("acceptance"), "merged"
 
 def events_text(plan: Plan, bold: str = "") -> Message:
     """Which events the dates assume: those known, and those standing in until they happen
-    ("assuming acceptance on 2026-12-15"); ``bold`` marks the days (markdown)."""
+    ("assuming acceptance on 2026-12-15"), the acceptance with the business day it counts
+    as; and the processing days M its items fall into (``Plan.processing_days``, as the 受付
+    mail and ``status`` name them). ``bold`` marks the days (markdown)."""
     events = plan.events
     parts = []
     for event in EVENTS:
         day = Verbatim(f"{bold}{events.of(event).isoformat()}{bold}")
         word = _EVENT_WORDS[event]
-        parts.append(
+        part = (
             msg("assuming {event} on {day}", event=word, day=day)
             if event in events.assumed
             else msg("{event} on {day}", event=word, day=day)
         )
+        if event == "accepted" and plan.accepted != events.accepted and not plan.at_once:
+            part = msg("{event} (counted as {day}, a business day)", event=part, day=plan.accepted)
+        parts.append(part)
     if plan.processing_day is None and plan.at_once:
         # Only suspensions and liftings: taken at once, in no batch (001 p46, 002 §2.4).
         return msg("Dates: {events} · at once, in no processing day's batch", events=tuple(parts))
-    if plan.processing_day is None:
+    days = tuple(Verbatim(f"{bold}{d.isoformat()}{bold}") for d in plan.processing_days)
+    if not days:
         # Systems whose operator processes no batches (OCCTO's): each item has its own date.
         return msg("Dates: {events} · no processing day M", events=tuple(parts))
-    m = Verbatim(f"{bold}{plan.processing_day.isoformat()}{bold}")
-    if plan.accepted != events.accepted:
+    if len(days) > 1:
         return msg(
-            "Dates: {events} (counted as {accepted}, a business day) · processing day M {m}",
+            "Dates: {events} · processing days M {m} (each kind of application counts "
+            "from its own day)",
             events=tuple(parts),
-            accepted=plan.accepted,
-            m=m,
+            m=days,
         )
-    return msg("Dates: {events} · processing day M {m}", events=tuple(parts), m=m)
+    return msg("Dates: {events} · processing day M {m}", events=tuple(parts), m=days)
 
 
 def effective_text(

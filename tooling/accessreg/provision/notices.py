@@ -39,6 +39,7 @@ from accessreg.plan import (
     SubcontractorChange,
     UserChange,
     WindowPersonChange,
+    processing_days_of,
 )
 from accessreg.provision.holding import Hold
 from accessreg.provision.merges import Step, application_id, dates_of
@@ -251,16 +252,11 @@ def kinds(step: Step, code: str) -> tuple[str, ...]:
 
 
 def _processing_day(plan: OperatorPlan | None, batch: date | None) -> date | None:
-    """The batch M of an application: the earliest of its items' (a change is keyed on its
-    entry, a new user on its acceptance), else ``batch``, that of its acceptance (None: it
-    only suspends or lifts, in no batch)."""
-    days = [
-        e.processing_day
-        for item in (plan.items if plan else ())
-        for e in (item.effective, *(x.effective for x in item.effects))
-        if e is not None and e.processing_day is not None
-    ]
-    return min(days, default=batch)
+    """The first batch M of an application (``processing_days_of``: a change is keyed on
+    its entry, a new user on its acceptance), else ``batch``, that of its acceptance (None:
+    it only suspends or lifts, in no batch)."""
+    days = processing_days_of(plan.items if plan else (), batch)
+    return days[0] if days else None
 
 
 def applications(step: Step, dated: bool = True) -> list[Accepted]:
@@ -319,7 +315,7 @@ def _application_context(record: ApplicationRecord) -> dict[str, Any]:
         "title": record.title,
         "kinds": list(record.kinds),
         "accepted_on": record.accepted_on,
-        "processing_day": record.processing_day,
+        "processing_days": record.processing_days,
     }
 
 

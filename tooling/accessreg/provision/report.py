@@ -225,10 +225,10 @@ def _application_line(app: ApplicationRecord) -> Message:
         "kinds": kinds_text(app.kinds),
         "accepted": app.accepted_on,
     }
-    if app.processing_day is not None:
+    if app.processing_days:
         return msg(
             "application {id}: {kinds}, accepted {accepted}, M {m}",
-            m=app.processing_day,
+            m=app.processing_days,
             **fields,
         )
     if app.items and all(i.keyed == "suspended_on" for i in app.items):

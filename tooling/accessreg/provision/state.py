@@ -25,7 +25,12 @@ from accessreg.model.messages import Param, msg
 from accessreg.outputs.csv_ import Encoding
 from accessreg.outputs.ldif import is_base_dn
 from accessreg.plan.waits import Waits
-from accessreg.timeline.effective import Suspended, SuspensionDays, registered
+from accessreg.timeline.effective import (
+    Suspended,
+    SuspensionDays,
+    processing_days,
+    registered,
+)
 
 STATE_FILE = "state.json"
 
@@ -98,6 +103,12 @@ class ApplicationRecord(Frozen):
     # Its 登録完了連絡 (000 §4-2 ⑤) is in the outbox for every window person: it is owed no
     # more, and the application is not rebuilt from git again to find out.
     registration_notified: bool = False
+
+    @property
+    def processing_days(self) -> tuple[date, ...]:
+        """The batches M it falls into, as its items were dated (``processing_days``); a
+        first apply's records no item: its own M."""
+        return processing_days((i.processing_day for i in self.items), self.processing_day)
 
     def as_counted(self) -> ApplicationRecord:
         """The record with its acceptance day as it counts. A state recorded before the

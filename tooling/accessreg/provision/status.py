@@ -101,7 +101,7 @@ def table(rows: list[Progress], catalog: Catalog) -> str:
                 [
                     r.application.id,
                     r.application.accepted_on.isoformat(),
-                    _day(r.application.processing_day),
+                    i18n.joined(d.isoformat() for d in r.application.processing_days),
                     r.batch.id,
                     _word(r.overall),
                     *(_word(by_system.get(s, NOT_NEEDED)) for s in shown),
@@ -110,11 +110,6 @@ def table(rows: list[Progress], catalog: Catalog) -> str:
             )
         )
     return "\n".join(lines) + "\n"
-
-
-def _day(day: date | None) -> str:
-    """A day as the table shows it; none (an application in no batch has no M): blank."""
-    return day.isoformat() if day is not None else ""
 
 
 @dataclass(frozen=True)

@@ -143,6 +143,18 @@ class Effective:
 NO_DATE = Effective(None, None)
 
 
+def processing_days(items: Iterable[date | None], acceptance: date | None) -> tuple[date, ...]:
+    """The processing days M of an application, earliest first: those of its ``items``, each
+    keyed on its own date (a new user on its acceptance, a change on its entry, 000 §5-1,
+    §5-2), so that one application can fall into two batches; else ``acceptance``, the M of
+    its acceptance (None: in no batch). The plan, the 受付 mail, ``status`` and the report
+    all name these."""
+    found = sorted({day for day in items if day is not None})
+    if found:
+        return tuple(found)
+    return (acceptance,) if acceptance is not None else ()
+
+
 def registered(on: date | None, confirmed: date) -> date:
     """The day an item of a system is in effect, once the system's registration of it is
     recorded as done on ``confirmed`` (``accessreg confirm``): nothing is in effect before
