@@ -85,6 +85,48 @@ def test_a_certificate_shows_its_location_and_holder(gr: GitRegistry) -> None:
     assert "installed at 本社 需給管理部 端末 PC003, held by 需給管理部 青山 太郎" in en
 
 
+@pytest.mark.parametrize(
+    ("valid", "flagged"),
+    [
+        (("2024-01-01", "2025-12-31"), True),  # expired a year before
+        # Valid on the day of the application, not on its registration (M+6, 000 §4-2).
+        (("2025-01-01", "2026-12-05"), True),
+        (("2026-01-01", "2027-12-31"), False),
+    ],
+)
+def test_a_certificate_that_lapses_before_it_is_registered_gets_a_second_look(
+    gr: GitRegistry, valid: tuple[str, str], flagged: bool
+) -> None:
+    start, end = valid
+    gr.reg.operator(certificates=[certificate(1, not_before=start, not_after=end)])
+    gr.commit("certificate")
+    ja = section(comment(gr), "クライアント証明書登録申請（000 §4-2）")
+    said = (
+        f"- 証明書 EP-TEST-0001 の有効期限は {end} で、登録される 2026-12-09 より前に切れます。"
+        "リバースプロキシを通ることはありません。更新後の証明書を登録してください（000 §4-1）"
+    )
+    assert (said in ja) is flagged, ja
+
+
+def test_a_lapsed_certificate_already_registered_is_left_to_the_time_rules(
+    gr: GitRegistry,
+) -> None:
+    """Its holder changes; the serial is the one the proxies know: nothing is registered,
+    and ``certificate-expired`` says the rest."""
+    gr.reg.operator(certificates=[certificate(1, not_before="2024-01-01", not_after="2025-12-31")])
+    gr.commit("main's certificate")
+    gr.checkout("main")
+    gr.merge("pr")
+    gr.branch("pr2")
+    gr.reg.operator(certificates=[certificate(1, not_before="2024-01-01", not_after="2025-12-31",
+                                              holder="業務部 別の担当者")])  # fmt: skip
+    gr.commit("another holder")
+    result = run_cli("plan", "--base", "main", "--head", "pr2", "--format", "markdown",
+                     "--accepted-on", "2026-11-24", "--actor", WINDOW, cwd=gr.path)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "更新後の証明書を登録してください" not in result.stdout
+
+
 def test_a_new_window_person_is_to_be_checked(gr: GitRegistry) -> None:
     gr.reg.operator(contacts=[contact(), contact("deputy", n=2, github="nishimura-aoi")])
     gr.commit("a deputy")

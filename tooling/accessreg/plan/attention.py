@@ -183,6 +183,26 @@ def _returning(what: Message, was: WasSuspended) -> Message:
     )
 
 
+def _lapsed(item: CertificateChange, plan: Plan) -> Message | None:
+    """A certificate the change registers (a new one, or another serial) that is no longer
+    valid on the day it is registered, or on the acceptance when a manual step registers it:
+    the reverse proxies never let it through (000 §4-1), and ``cert add`` refuses one
+    expired already."""
+    was, now = item.before, item.after
+    if now is None or (was is not None and was.serial == now.serial):
+        return None
+    on = item.effective.on if item.effective is not None and item.effective.on else plan.accepted
+    if now.not_after >= on:
+        return None
+    return msg(
+        "Certificate {id} is valid until {end}, before it is registered on {on}: the reverse "
+        "proxies would never let it through; register its renewal instead (000 §4-1)",
+        id=item.id,
+        end=now.not_after,
+        on=on,
+    )
+
+
 def notes(
     plan: Plan,
     base: Registry,
@@ -250,7 +270,9 @@ def notes(
                     add(item, "check", check)
             for flag in _operator_flags(item, plan.catalog):
                 add(item, "flag", flag)
-        elif isinstance(item, CertificateChange) and item.after and item.action == "add":
+        if isinstance(item, CertificateChange) and (lapsed := _lapsed(item, plan)) is not None:
+            add(item, "flag", lapsed)
+        if isinstance(item, CertificateChange) and item.after and item.action == "add":
             if (was := back.lifts("serial", item.serial, item.after.suspended_on)) is not None:
                 add(item, "flag", _returning(msg("certificate {serial}", serial=item.serial), was))
             add(
