@@ -93,6 +93,23 @@ def test_add_without_a_name_or_a_permission_is_a_usage_error(reg: RegistryFactor
     assert "Choose at least one permission for the new user" in result.stderr
 
 
+@pytest.mark.parametrize("where", ["outside", "nowhere", "no catalog"])
+def test_a_permission_option_away_from_the_registry_says_where_the_registry_is(
+    reg: RegistryFactory, tmp_path: Path, where: str
+) -> None:
+    """Run from the wrong directory, or given a wrong --registry, the command says so, not
+    that the guide's permission option does not exist (click's answer without the catalog)."""
+    away = tmp_path / "away"
+    bare = away / "bare"
+    bare.mkdir(parents=True)
+    place = {"outside": (), "nowhere": ("--registry", str(away / "none")),
+             "no catalog": ("--registry", str(bare))}[where]  # fmt: skip
+    result = run_cli(*_add("--taxis", "1011"), *place, cwd=away)
+    assert result.returncode == 2, result.stderr
+    assert "--registry DIR" in result.stderr and "no such option" not in result.stderr.lower()
+    assert list(away.rglob("*")) == [bare]  # nothing written anywhere
+
+
 def test_add_refuses_a_code_the_operator_may_not_hold(reg: RegistryFactory) -> None:
     reg.operator(roles=["gas_retailer", "wheeling_client"])  # no manufacturer role
     result = refused(reg, *_add("--loacus", "03010"))

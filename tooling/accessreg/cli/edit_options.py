@@ -23,6 +23,7 @@ from accessreg.cli.options import registry_option, today_option
 from accessreg.cli.verdict import Verdict
 from accessreg.edit import Draft, EditResult, finish
 from accessreg.edit.users import NONE
+from accessreg.errors import ConfigError
 from accessreg.files import workspace
 from accessreg.files.loading import load_catalog
 from accessreg.files.sources import DirectorySource
@@ -97,6 +98,17 @@ class PermissionCommand(click.Command):
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         catalog = _catalog(args)
+        if catalog is None and not ctx.resilient_parsing and not set(args) & {"--help", "-h"}:
+            # Said before click, which would call a permission option the guide gives unknown.
+            root = workspace.registry_dir(_registry_arg(args))
+            raise ConfigError(
+                msg(
+                    "No catalog {file} in {path}: give --registry DIR, the registry of the "
+                    "repository",
+                    file=layout.CATALOG_FILE,
+                    path=workspace.display(root),
+                )
+            )
         extra: list[click.Parameter] = []
         if catalog is not None:
             known = {p.name for p in self.params}
