@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from accessreg import i18n
-from accessreg.files.schemacheck import PATTERNS
+from accessreg.files.schemacheck import pattern_sentence
 from accessreg.model import base
 from tests.helpers import githubmd
 from tests.helpers.certmaker import certificate, key_pem, pem
@@ -115,6 +115,18 @@ def test_invalid_form_gets_plain_words_and_no_change(reg: RegistryFactory) -> No
         for line in out["problems"]
     ), out["problems"]
     assert "プルリクエストは作成していません" in out["comment"]
+
+
+def test_an_address_over_a_mail_server_s_limit_is_refused_in_the_comment(
+    reg: RegistryFactory,
+) -> None:
+    """The check `validate` makes (``base.LOGIN_ID``), in the same words, nothing written."""
+    email = f"{'k' * (base.LOCAL_PART_MAX + 1)}@test-gas.example.co.jp"
+    out = refused(reg, user_add(email=email))
+    assert (
+        f"メールアドレス（ID）の @ より前が {base.LOCAL_PART_MAX + 1} 文字あり、"
+        f"インターネットのメールで使える {base.LOCAL_PART_MAX} 文字を超えています"
+    ) in out["comment"]
 
 
 def test_code_the_operator_may_not_hold_is_explained(reg: RegistryFactory) -> None:
@@ -584,7 +596,7 @@ def test_a_form_states_a_rule_in_the_words_validate_uses(kind: str, field: str) 
     """One sentence per rule: the form's help says what a value must look like exactly as
     `validate` and an editor say it when the value does not (the e-mail's help once left out
     the dot rules, so a form could send what the check then refused)."""
-    sentence = i18n.translate(PATTERNS[RULED_FIELDS[kind, field]].text, "ja")
+    sentence = i18n.text(pattern_sentence(RULED_FIELDS[kind, field], "{what}"), "ja", cap=False)
     rule = sentence.split("{what}", 1)[1]
     assert len(rule) > 10
     assert rule + "。" in dict(_shown(kind))[field]

@@ -219,8 +219,12 @@ PATTERNS: dict[str, Message] = {
     meta.MONTH_DAY: msg("Write {what} as month-day, e.g. 12-29"),
     base.LOGIN_ID: msg(
         "Write {what} as an address that must receive internet mail: before the @ only ASCII "
-        "letters, digits and -_~.$&'`^= (no dot first, last or doubled), after it ASCII "
-        "letters, digits and - between dots (000 §5-1 note 3)"
+        "letters, digits and -_~.$&'`^= (no dot first, last or doubled), at most {local} of "
+        "them; after it ASCII letters, digits and - between dots, at most {label} between two "
+        "dots; at most {total} characters in all (000 §5-1 note 3)",
+        local=base.LOCAL_PART_MAX,
+        label=base.DOMAIN_LABEL_MAX,
+        total=base.LOGIN_ID_MAX,
     ),
     base.SERIAL: msg(
         "Write {what} in upper-case hexadecimal, without colons or spaces and without a "
@@ -244,6 +248,13 @@ PATTERNS: dict[str, Message] = {
 }
 
 
+def pattern_sentence(pattern: str, what: Message | str) -> Message:
+    """What to write when a value fails ``pattern``, for the field called ``what`` (the
+    sentence's own values, such as the login ID's limits, kept)."""
+    sentence = PATTERNS[pattern]
+    return replace(sentence, params=(*sentence.params, ("what", what)))
+
+
 def _not_allowed(written: str, what: Message, allowed: Sequence[str]) -> Message:
     """A value outside the ones allowed, with what to write: the one value, or a choice."""
     if len(allowed) == 1:
@@ -261,6 +272,48 @@ def _not_allowed(written: str, what: Message, allowed: Sequence[str]) -> Message
     )
 
 
+def _login_id_over(address: str, validator: str, written: str, what: Message) -> Message | None:
+    """The limit of a mail server's (``base.LOGIN_ID``) an address is over, said for the
+    keyword that found it: the pattern the part before the @ or a label of the domain, the
+    maxLength the whole; None when it is within them (only its form is wrong)."""
+    if validator == "maxLength" and len(address) > base.LOGIN_ID_MAX:
+        return msg(
+            "{value}: {what} has {length} characters, more than the {limit} internet mail "
+            "takes (RFC 5321 §4.5.3.1.3): write an address of at most {limit} characters; "
+            "it is also the login ID",
+            value=written,
+            what=what,
+            length=len(address),
+            limit=base.LOGIN_ID_MAX,
+        )
+    if validator != "pattern" or "@" not in address:
+        return None
+    local, _, domain = address.partition("@")
+    if len(local) > base.LOCAL_PART_MAX:
+        return msg(
+            "{value}: {what} has {length} characters before the @, more than the {limit} "
+            "internet mail takes (RFC 5321 §4.5.3.1.1): write an address with at most {limit} "
+            "characters before the @; it is also the login ID",
+            value=written,
+            what=what,
+            length=len(local),
+            limit=base.LOCAL_PART_MAX,
+        )
+    longest = max(domain.split("."), key=len)
+    if len(longest) > base.DOMAIN_LABEL_MAX:
+        return msg(
+            "{value}: {what} has {length} characters between two dots after the @ ({label}), "
+            "more than the {limit} a domain name allows (RFC 1035 §2.3.4): write an address "
+            "whose domain has at most {limit} characters between dots; it is also the login ID",
+            value=written,
+            what=what,
+            length=len(longest),
+            label=longest,
+            limit=base.DOMAIN_LABEL_MAX,
+        )
+    return None
+
+
 def _message(error: jsonschema.ValidationError, source: Source) -> Message:
     schema = error.schema if isinstance(error.schema, dict) else {}
     path = tuple(error.absolute_path)
@@ -270,12 +323,14 @@ def _message(error: jsonschema.ValidationError, source: Source) -> Message:
         written = error.instance if isinstance(error.instance, str) else ""
     if consts := _consts(error):
         return _not_allowed(written, what, consts)
+    if schema.get("pattern") == base.LOGIN_ID and isinstance(error.instance, str):
+        over = _login_id_over(error.instance, str(error.validator), written, what)
+        if over is not None:
+            return over
     if error.validator == "pattern":
-        sentence = PATTERNS.get(str(error.validator_value))
-        if sentence is not None:
-            return msg(
-                "{value}: {how}", value=written, how=replace(sentence, params=(("what", what),))
-            )
+        pattern = str(error.validator_value)
+        if pattern in PATTERNS:
+            return msg("{value}: {how}", value=written, how=pattern_sentence(pattern, what))
     if error.validator == "type":
         return _mistyped(error.validator_value, error.instance, schema, what, written)
     if error.validator in ("enum", "const"):

@@ -15,14 +15,13 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from pydantic.json_schema import GenerateJsonSchema
 
 from accessreg import i18n
-from accessreg.files.schemacheck import PATTERNS, field_name
+from accessreg.files.schemacheck import PATTERNS, field_name, pattern_sentence
 from accessreg.model import Catalog
 from accessreg.model.kinds import MODELS
 from accessreg.model.layout import Kind, schema_file
@@ -77,7 +76,7 @@ def _localize(schema: dict[str, Any], lang: str) -> None:
         if isinstance(text := node.get("description"), str):
             node["description"] = i18n.translate(text, lang)
         if isinstance(pattern := node.get("pattern"), str) and pattern in PATTERNS:
-            said = replace(PATTERNS[pattern], params=(("what", field_name(keys)),))
+            said = pattern_sentence(pattern, field_name(keys))
             node["patternErrorMessage"] = i18n.text(said, lang)
         ref = node.get("$ref")
         name = ref.removeprefix(_DEFS) if isinstance(ref, str) else None

@@ -7,12 +7,12 @@ the same definitions, so a label can never differ between the form and its reade
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Literal
 
 from accessreg import i18n
 from accessreg.edit.users import NONE
-from accessreg.files.schemacheck import PATTERNS
+from accessreg.files.schemacheck import pattern_sentence
 from accessreg.model import Catalog, System, Timing, base
 
 FieldType = Literal["input", "textarea", "dropdown", "checkboxes"]
@@ -94,7 +94,7 @@ def _rule(pattern: str, what: str) -> str:
     """What a value must look like, in the sentence ``validate`` and an editor say when it
     does not (``schemacheck.PATTERNS``): a form states no rule in words of its own. Called
     as ``forms`` makes the forms, so only the commands that show them read the translations."""
-    return i18n.text(replace(PATTERNS[pattern], params=(("what", what),)), "ja", cap=False) + "。"
+    return i18n.text(pattern_sentence(pattern, what), "ja", cap=False) + "。"
 
 
 def _email() -> Field:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from typing import Annotated, Any, Literal, Self
 
 import pydantic_core
-from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 Role = Literal[
     "gas_retailer",  # ガス小売事業者
@@ -33,10 +34,20 @@ def is_provisional_key(key: str) -> bool:
 # Login IDs (000 §5-1 note 3): before @ ASCII letters, digits and -_~.$&'`^= ; after @ ASCII
 # letters, digits, - and . (with at least one dot). The address must receive internet mail,
 # so it is one as RFC 5321/5322 write it: no dot first, last or twice in a row before the @,
-# and no domain label that starts or ends with a hyphen.
-_LOCAL = r"[A-Za-z0-9_~\$&'`^=-]+(\.[A-Za-z0-9_~\$&'`^=-]+)*"
-_LABEL = r"[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?"
+# and no domain label that starts or ends with a hyphen; and no longer than a mail server
+# takes: at most 64 characters before the @ (RFC 5321 §4.5.3.1.1), 63 in a label of the
+# domain (RFC 1035 §2.3.4) and 254 in all (RFC 5321 §4.5.3.1.3's 256 for the path, which
+# adds < and >: RFC 3696 erratum 1690). The first two are the pattern's (a lookahead for the
+# part before the @), the last the fields' maxLength: both in the JSON Schemas.
+LOCAL_PART_MAX = 64
+DOMAIN_LABEL_MAX = 63
+LOGIN_ID_MAX = 254
+_LOCAL = rf"(?=[^@]{{1,{LOCAL_PART_MAX}}}@)[A-Za-z0-9_~\$&'`^=-]+(\.[A-Za-z0-9_~\$&'`^=-]+)*"
+_LABEL = rf"[A-Za-z0-9]([A-Za-z0-9-]{{0,{DOMAIN_LABEL_MAX - 2}}}[A-Za-z0-9])?"
 LOGIN_ID = rf"^{_LOCAL}@{_LABEL}(\.{_LABEL})+$"
+# A field holding a login ID. The pattern is compiled, so pydantic matches it with Python's
+# engine (its own has no lookahead), as the JSON Schema checks do.
+LoginId = Annotated[str, Field(pattern=re.compile(LOGIN_ID), max_length=LOGIN_ID_MAX)]
 # The form nginx's $ssl_client_serial prints: upper-case hex of whole bytes, no separators,
 # no leading zero byte.
 SERIAL = r"^(00|(0[1-9A-F]|[1-9A-F][0-9A-F])([0-9A-F]{2})*)$"

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from accessreg.model.base import GITHUB_LOGIN, LOGIN_ID, Day, Frozen
+from accessreg.model.base import GITHUB_LOGIN, Day, Frozen, LoginId
 
 
 class Maintainer(Frozen):
     github: str = Field(pattern=GITHUB_LOGIN, max_length=39)
     name: str = Field(min_length=1)
-    email: str = Field(pattern=LOGIN_ID)
+    email: LoginId
 
 
 class MaintainersFile(Frozen):

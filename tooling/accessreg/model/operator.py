@@ -15,13 +15,13 @@ from accessreg.model.base import (
     GITHUB_LOGIN,
     HTTPS_URL,
     KANA,
-    LOGIN_ID,
     OPERATOR_CODE,
     OPERATOR_KEY,
     PHONE,
     SERIAL,
     Day,
     Frozen,
+    LoginId,
     Role,
     is_provisional_key,
 )
@@ -34,9 +34,7 @@ class Contact(Frozen):
     role: Literal["primary", "deputy"] = Field(description="正担当 (exactly one) or 副担当.")
     name: str = Field(min_length=1)
     name_kana: str = Field(pattern=KANA)
-    email: str = Field(
-        pattern=LOGIN_ID, description="Also the login ID for the permission-management system."
-    )
+    email: LoginId = Field(description="Also the login ID for the permission-management system.")
     phone: str = Field(pattern=PHONE)
     github: str = Field(pattern=GITHUB_LOGIN, max_length=39)
 
@@ -90,7 +88,7 @@ class RaOfficer(Frozen):
     """The operator's 企業内RA担当者: EPPCERT sends its expiry notices to them (004)."""
 
     name: str = Field(min_length=1)
-    email: str = Field(pattern=LOGIN_ID)
+    email: LoginId
 
 
 class Approval(Frozen):

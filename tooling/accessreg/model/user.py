@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from accessreg.model.base import KANA, LOGIN_ID, OPERATOR_KEY, Day, Frozen
+from accessreg.model.base import KANA, OPERATOR_KEY, Day, Frozen, LoginId
 
 
 class User(Frozen):
-    email: str = Field(pattern=LOGIN_ID, description="The login ID, as the person writes it.")
+    email: LoginId = Field(description="The login ID, as the person writes it.")
     name: str = Field(min_length=1, description="Name in kanji.")
     name_kana: str = Field(pattern=KANA)
     affiliation: str = Field(
