@@ -209,6 +209,22 @@ def test_user_add_refuses_an_address_over_a_limit(
     assert said in line
 
 
+def test_a_user_file_is_named_within_what_a_file_system_takes(reg: RegistryFactory) -> None:
+    """A user file is named after its login ID (``<e-mail>.yaml``): 250 characters make the
+    longest name a file system takes (255 bytes), and are written; 251 are refused as the
+    file's name, with nothing written."""
+    longest, over = f"{local(64)}@{domain(250 - 65)}", f"{local(64)}@{domain(251 - 65)}"
+    before = snapshot(reg.root)
+    result = refused(reg, *_user_add(over))
+    assert "バイトになり、ファイルシステムで使える 255 バイトを超えます" in result.stdout
+    assert snapshot(reg.root) == before
+    result = edit(reg, *_user_add(longest))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert len(f"{longest}.yaml".encode()) == 255
+    assert (reg.root / f"users/TESTOP01/{longest}.yaml").is_file()
+    assert reg.validate().problems == []
+
+
 def _contact_add(email: str) -> tuple[str, ...]:
     return (
         "contact", "add", "--operator", "TESTOP01", "--role", "deputy",

@@ -201,7 +201,7 @@ def _acceptance(people: _Counted) -> dict[str, Any]:
             "id": "abc123/TESTOP01",
             "kinds": ["利用申請（新規）"],
             "accepted_on": date(2026, 12, 1),
-            "processing_day": date(2026, 12, 1),
+            "processing_days": (date(2026, 12, 1),),
             "title": "",
         },
         "desks": [],

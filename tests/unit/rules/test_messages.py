@@ -234,8 +234,8 @@ EXPECTED = [
     (
         "schema",
         "users/TESTOP01/kimura@test-gas.example.co.jp.yaml",
-        "木村@test-gas.example.co.jp: Write e-mail address (login ID) as an address that must receive internet mail: before the @ only ASCII letters, digits and -_~.$&'`^= (no dot first, last or doubled), at most 64 of them; after it ASCII letters, digits and - between dots, at most 63 between two dots; at most 254 characters in all (000 §5-1 note 3)",
-        "木村@test-gas.example.co.jp: メールアドレス（ID）はインターネットのメールを受け取れるアドレスで書いてください: @ より前は半角英数字と -_~.$&'`^= だけで 64 文字まで（ドットは先頭・末尾・連続にしない）、@ より後はドットで区切った半角英数字と - だけでドットの間は 63 文字まで、全体で 254 文字までです（000 §5-1 注3）",
+        "木村@test-gas.example.co.jp: Write e-mail address (login ID) as an address that must receive internet mail: before the @ at most 64 ASCII letters, digits and -_~.$&'`^= (no dot first, last or doubled); after it at most 63 ASCII letters, digits and - between dots; 254 in all (000 §5-1 note 3)",
+        "木村@test-gas.example.co.jp: メールアドレス（ID）はメールを受け取れるアドレスで書いてください: @ より前は半角英数字と -_~.$&'`^= で 64 文字まで（ドットは先頭・末尾・連続にしない）、@ より後はドットで区切った半角英数字と - でドットの間は 63 文字まで、全体で 254 文字までです（000 §5-1 注3）",
     ),
     (
         "permission-abolished",

@@ -33,7 +33,8 @@ def write_bytes(path: Path, data: bytes) -> None:
     """``data`` at ``path``, swapped in whole, with the mode the file had (a new one: as
     ``open`` makes it; not the owner-only mode of a temporary file)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    # A short name of its own: the longest file names leave no room for a suffix.
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".accessreg-", suffix=".tmp")
     try:
         os.fchmod(fd, _mode(path))
         with os.fdopen(fd, "wb") as f:

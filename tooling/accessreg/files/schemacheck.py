@@ -218,10 +218,10 @@ PATTERNS: dict[str, Message] = {
     base.OPERATOR_KEY: _OPERATOR_CODE,
     meta.MONTH_DAY: msg("Write {what} as month-day, e.g. 12-29"),
     base.LOGIN_ID: msg(
-        "Write {what} as an address that must receive internet mail: before the @ only ASCII "
-        "letters, digits and -_~.$&'`^= (no dot first, last or doubled), at most {local} of "
-        "them; after it ASCII letters, digits and - between dots, at most {label} between two "
-        "dots; at most {total} characters in all (000 §5-1 note 3)",
+        "Write {what} as an address that must receive internet mail: before the @ at most "
+        "{local} ASCII letters, digits and -_~.$&'`^= (no dot first, last or doubled); after "
+        "it at most {label} ASCII letters, digits and - between dots; {total} in all "
+        "(000 §5-1 note 3)",
         local=base.LOCAL_PART_MAX,
         label=base.DOMAIN_LABEL_MAX,
         total=base.LOGIN_ID_MAX,

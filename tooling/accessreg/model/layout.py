@@ -130,6 +130,12 @@ def user_file(operator: str, email: str) -> str:
     return f"{users_dir(operator)}/{email.lower()}.yaml"
 
 
+# The longest file name, in bytes, the file systems a checkout lands on take (Linux's
+# NAME_MAX, macOS's and Windows' 255 characters): a user file is named after its e-mail, which
+# internet mail allows up to 254 characters, so the longest ones cannot be files.
+FILE_NAME_MAX = 255
+
+
 def operator_of(rel: str) -> str | None:
     """The operator code a file belongs to (its own file or one of its users), else None."""
     if not readable_name(rel):

@@ -16,7 +16,8 @@ def file_name(reg: Registry, ctx: Context) -> Iterator[Problem]:
     """A file's name does not match its content.
 
     An operator file is named after its code; a user file after the user's e-mail in lower
-    case, because IDs that differ only in letter case are the same ID.
+    case, because IDs that differ only in letter case are the same ID, which makes an e-mail
+    of more than 250 characters a name no file system takes (255 bytes).
     """
     for code, entry in reg.operators.items():
         if entry.operator.code != code:
@@ -32,7 +33,22 @@ def file_name(reg: Registry, ctx: Context) -> Iterator[Problem]:
             )
     for u in reg.users:
         expected = layout.user_file(u.operator_code, u.user.email)
-        if u.file != expected:
+        name = expected.rsplit("/", 1)[-1]
+        if len(name.encode()) > layout.FILE_NAME_MAX:
+            yield finding(
+                u.file,
+                msg(
+                    "The file name {name}… would have {length} bytes, more than the {limit} a "
+                    "file system takes: this e-mail cannot be a login ID here; use one of at "
+                    "most {most} characters",
+                    name=name[:40],
+                    length=len(name.encode()),
+                    limit=layout.FILE_NAME_MAX,
+                    most=layout.FILE_NAME_MAX - len(".yaml"),
+                ),
+                ("email",),
+            )
+        elif u.file != expected:
             yield finding(
                 u.file,
                 msg(
