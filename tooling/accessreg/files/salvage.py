@@ -33,6 +33,7 @@ Loc = tuple[str | int, ...]
 # text as written.
 _STAND_INS = {
     base.OPERATOR_CODE: "XXXX",
+    base.OPERATOR_KEY: "XXXX",
     base.LOGIN_ID: "x@x.x",
     base.SERIAL: "00",
     base.GITHUB_LOGIN: "x",
@@ -122,12 +123,13 @@ def _empty(cls: type[BaseModel], data: Any, loc: Loc, kept: list[tuple[Loc, Any]
     if field is None or kind not in _EMPTY or not isinstance(parent, dict):
         return False
     if kind is tuple:
-        example = _example(get_args(field.annotation)[0])
-        if example is None:
-            return False
-        parent[loc[-1]] = [example]
+        item = _example(get_args(field.annotation)[0])
+        example = None if item is None else [item]
     else:
-        parent[loc[-1]] = _field_example(field)
+        example = _field_example(field)
+    if example is None:
+        return False
+    parent[loc[-1]] = example
     kept.append((loc, _EMPTY[kind]))
     return True
 
@@ -165,7 +167,7 @@ def _field_example(field: FieldInfo) -> Any:
     """A value ``field`` takes, or None when none is at hand."""
     if field.annotation is str:
         pattern = next((m.pattern for m in field.metadata if getattr(m, "pattern", None)), None)
-        return _STAND_INS.get(str(pattern), "x") if pattern is not None else "x"
+        return _STAND_INS.get(str(pattern)) if pattern is not None else "x"
     if field.annotation is dict or get_origin(field.annotation) is dict:
         return {}
     return _example(field.annotation)
