@@ -38,8 +38,13 @@ def sample(tmp_path: Path) -> Path:
     shutil.copytree(ROOT / "schemas", repo / "schemas")
     made = git.Repo.init(repo)
     made.git.add("-A")
-    made.git.commit("-q", "-m", "sample", env={"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL":
-                    "t@t.example", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t.example"})  # fmt: skip
+    who = {"NAME": "Sample", "EMAIL": "sample@example.jp"}
+    made.git.commit(
+        "-q",
+        "-m",
+        "sample",
+        env={f"GIT_{r}_{k}": v for r in ("AUTHOR", "COMMITTER") for k, v in who.items()},
+    )
     return repo
 
 
@@ -59,7 +64,7 @@ def reported(repo: Path) -> set[tuple[str, str, str]]:
             {k: v for k, v in USER_LINES.items() if k != "name"}
             | {"kana": "name_kana: スズキ タロウ"},
             "name",
-        ),  # fmt: skip
+        ),
     ],
 )
 def test_a_user_missing_a_field_has_its_other_errors_reported(
