@@ -88,10 +88,13 @@ def _set_aside(
     loc: Loc = tuple(err["loc"])
     kind = err["type"]
     if kind == "string_pattern_mismatch" and isinstance(err["input"], str):
-        stand_in = _STAND_INS.get(str(err.get("ctx", {}).get("pattern")))
+        pattern = str(err.get("ctx", {}).get("pattern"))
+        stand_in = _STAND_INS.get(pattern)
         if stand_in is None:
             return False
-        kept.append((loc, err["input"]))
+        # An operator's key is set aside as empty: the rules tell a provisional key from a
+        # code by its form, and this one has neither.
+        kept.append((loc, "" if pattern == base.OPERATOR_KEY else err["input"]))
         return _assign(data, loc, stand_in)
     if kind == "string_too_short" and isinstance(err["input"], str):
         kept.append((loc, err["input"]))
