@@ -18,7 +18,10 @@ from accessreg.review.authorize import RULES
 from tests.helpers.formbody import confirm, render
 from tests.helpers.regfactory import ROOT, RegistryFactory, contact, run_cli
 
-NOT_THEIRS_JA = "申請できるのは、その事業者のシステム窓口責任者として登録された GitHub アカウントか受付担当者です"
+NOT_THEIRS_JA = (
+    "申請できるのは、その事業者のシステム窓口責任者として登録された GitHub アカウントか"
+    "受付担当者です"
+)
 NOT_THEIRS_EN = "only a GitHub account registered as the operator's window person"
 
 
