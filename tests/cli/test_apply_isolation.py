@@ -379,3 +379,27 @@ def test_an_entry_that_is_no_file_is_held_as_a_file_that_does_not_load(
     assert "released: 2 files" in fixed.stdout
     assert logins(tmp_path / "fixed") == {("新規", "added@leaver-d.example.jp")}
     assert state(gr)["held"] == {}
+
+
+@pytest.mark.parametrize(
+    ("change", "held_files"),
+    [
+        # Its permissions set aside as none: applied, they would delete the user downstream.
+        (lambda gr: gr.reg.user(A, permissions=None, name_kana=None), [USER]),
+        # Its roles and window persons set aside as none: its users are held with it.
+        (lambda gr: gr.reg.operator(A, roles=None, contacts=[]), [f"operators/{A}.yaml", USER]),
+    ],
+    ids=["user", "operator"],
+)
+def test_a_file_judged_without_its_missing_fields_is_held_and_nothing_of_it_applied(
+    gr: GitRegistry,
+    tmp_path: Path,
+    change: Callable[[GitRegistry], object],
+    held_files: list[str],
+) -> None:
+    merged_on(gr, "a-drops-fields", LATE, lambda: change(gr))
+    merged_on(gr, "b-adds-a-user", LATE, lambda: gr.reg.user(B, B_NEW))
+    held = sent(gr, tmp_path / "held", Mailbox())
+    assert logins(tmp_path / "held") == {("新規", B_NEW)}
+    assert "(schema)" in held.stdout
+    assert sorted(state(gr)["held"]) == sorted(held_files)

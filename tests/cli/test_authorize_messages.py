@@ -49,8 +49,8 @@ EXPECTED = [
     (
         "user-move",
         "registry/users/OTHEROP1/copied@test-gas.example.co.jp.yaml",
-        "The login ID copied@test-gas.example.co.jp is a user of TESTOP01: it cannot be added to OTHEROP1 as well; the person needs another e-mail address, or TESTOP01 removes them first",
-        "ID copied@test-gas.example.co.jp は TESTOP01 の利用者です。OTHEROP1 にも追加することはできません。別のメールアドレスを使うか、先に TESTOP01 が抹消してください",
+        "The login ID copied@test-gas.example.co.jp is a user of TESTOP01: it cannot be added to OTHEROP1 as well; apply with another e-mail address of the person, or once TESTOP01 has applied for the deletion of their user permissions",
+        "ID copied@test-gas.example.co.jp は TESTOP01 の利用者です。OTHEROP1 にも追加することはできません。別のメールアドレスで申請するか、TESTOP01 の利用権限の抹消申請の後に申請してください",
     ),
     (
         "operator-files",
@@ -127,8 +127,8 @@ EXPECTED = [
     (
         "user-move",
         "registry/users/TESTOP01/other@other-gas.example.co.jp.yaml",
-        "The login ID other@other-gas.example.co.jp is a user of OTHEROP1: it cannot be added to TESTOP01 as well; the person needs another e-mail address, or OTHEROP1 removes them first",
-        "ID other@other-gas.example.co.jp は OTHEROP1 の利用者です。TESTOP01 にも追加することはできません。別のメールアドレスを使うか、先に OTHEROP1 が抹消してください",
+        "The login ID other@other-gas.example.co.jp is a user of OTHEROP1: it cannot be added to TESTOP01 as well; apply with another e-mail address of the person, or once OTHEROP1 has applied for the deletion of their user permissions",
+        "ID other@other-gas.example.co.jp は OTHEROP1 の利用者です。TESTOP01 にも追加することはできません。別のメールアドレスで申請するか、OTHEROP1 の利用権限の抹消申請の後に申請してください",
     ),
 ]
 

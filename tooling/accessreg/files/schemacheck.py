@@ -166,8 +166,10 @@ def _violations(error: jsonschema.ValidationError, source: Source) -> Iterator[V
             # A misspelt key (name_kane) is reported with its guess; its absence would only
             # say the same again.
             if key not in error.instance and not difflib.get_close_matches(key, unknown, 1, 0.6):
+                # At the key's own path (located at its parent mapping): a rule's finding on
+                # the value set aside in its place is then left out as the same fix.
                 yield (
-                    path,
+                    (*path, key),
                     msg(
                         "`{key}` ({what}) is missing: add it", key=str(key), what=field_name((key,))
                     ),

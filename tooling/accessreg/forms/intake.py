@@ -111,13 +111,26 @@ def undecodable(author: str, issue: int | None, label: str) -> IntakeResult:
     return _refused(author, issue, None, [line], label)
 
 
+# The refusals that are about who filed: the filer is not a window person of the operator
+# (at the base revision; of the new operator, as its file names them) nor a maintainer.
+_NOT_THEIRS = frozenset({"operator-files", "new-operator-contact"})
+
+
 def _not_authorized(author: str, problem: Problem, where: str = "") -> str:
-    """The comment's line for a refusal of authority (``where``: the file refused)."""
+    """The comment's line for a refusal of authority, its own reason first, in both
+    languages, each naming the file refused (``where``, escaped for markdown) when given.
+    That only the operator's window persons and the maintainers may file is said only when
+    that is why: a window person refused for what the change does is told what it does."""
+    ja, en = (markdown(i18n.text(problem.message, lang)) for lang in ("ja", "en"))
+    if problem.rule not in _NOT_THEIRS:
+        at = f"{where}: " if where else ""
+        return f"- {at}{ja} / {at}{en} ({problem.rule})"
     return (
-        f"- @{author} はこの変更を申請できません。申請できるのは、その事業者のシステム窓口"
-        "責任者として登録された GitHub アカウントか受付担当者です。 / "
-        f"@{author} may not file this change{f': {where}' if where else ''}  \n  "
-        f"{wording.both(problem.message)} ({problem.rule})"
+        f"- @{author} はこの変更を申請できません{f'（{where}）' if where else ''}。申請できる"
+        "のは、その事業者のシステム窓口責任者として登録された GitHub アカウントか受付担当者"
+        f"です。 / @{author} may not file this change{f' ({where})' if where else ''}: only "
+        "a GitHub account registered as the operator's window person, or a maintainer, may.  \n"
+        f"  {ja} / {en} ({problem.rule})"
     )
 
 

@@ -349,8 +349,8 @@ def user_move(ctx: AuthContext) -> Iterator[Problem]:
                 path,
                 msg(
                     "The login ID {login} is a user of {others}: it cannot be added to {code} "
-                    "as well; the person needs another e-mail address, or {others} removes "
-                    "them first",
+                    "as well; apply with another e-mail address of the person, or once "
+                    "{others} has applied for the deletion of their user permissions",
                     login=login,
                     others=tuple(sorted(others)),
                     code=entry.operator_code,

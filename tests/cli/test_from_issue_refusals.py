@@ -1,0 +1,203 @@
+"""What ``accessreg from-issue`` says when authority refuses an application: each refusal
+its own reason first, in both languages, naming the file refused in both; that only the
+operator's window persons and the maintainers may file, only when that is why."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from accessreg.escape import markdown
+from accessreg.model.problems import Level
+from accessreg.review.authorize import RULES
+from tests.helpers.formbody import confirm, render
+from tests.helpers.regfactory import ROOT, RegistryFactory, contact, run_cli
+
+NOT_THEIRS_JA = (
+    "申請できるのは、その事業者のシステム窓口責任者として登録された GitHub アカウントか"
+    "受付担当者です"
+)
+NOT_THEIRS_EN = "only a GitHub account registered as the operator's window person"
+
+
+def user_add(operator: str = "TESTOP01", **over: Any) -> str:
+    answers = {
+        "operator": operator,
+        "email": "hanako.kimura@test-gas.example.co.jp",
+        "name": "木村 花子",
+        "name_kana": "キムラ ハナコ",
+        "perm_taxis": "1011：更新権限あり",
+        "confirm": confirm("user-add"),
+    }
+    return render("user-add", {**answers, **over})
+
+
+def refusal(root: Path, body: str, author: str, *extra: str) -> list[str]:
+    """The comment's problem lines of a refused application; nothing written."""
+    (root / "body.md").write_text(body, encoding="utf-8")
+    before = sorted((p, p.read_bytes()) for p in (root / "registry").rglob("*") if p.is_file())
+    result = run_cli("from-issue", "--body", "body.md", "--author", author, "--issue", "13",
+                     "--today", "2026-11-24", *extra, cwd=root)  # fmt: skip
+    assert result.returncode == 1, result.stdout + result.stderr
+    out = json.loads(result.stdout)
+    assert out["ok"] is False
+    after = sorted((p, p.read_bytes()) for p in (root / "registry").rglob("*") if p.is_file())
+    assert after == before
+    problems: list[str] = out["problems"]
+    assert all(line in out["comment"] for line in problems)
+    return problems
+
+
+def reason_first(line: str, file: str | None, ja: str, en: str) -> None:
+    """``line`` tells the refusal's reason first in Japanese, then in English, each after
+    the file refused (as the comment escapes text) when there is one, and not that only
+    window persons may file."""
+    at = f"{markdown(file)}: " if file else ""
+    assert line.startswith(f"- {at}")
+    first, second = line.removeprefix(f"- {at}").split(f" / {at}")
+    assert first.lstrip("`").startswith(ja)
+    assert second.lstrip("`").startswith(en)
+    assert NOT_THEIRS_JA not in line and NOT_THEIRS_EN not in line
+    assert "はこの変更を申請できません" not in line and "may not file" not in line
+
+
+# --- the reported case, on the sample registry ----------------------------------------------
+
+
+def test_a_window_person_adding_another_operator_s_user_is_told_why(tmp_path: Path) -> None:
+    """The deputy window person of AOBAGS01 applies for an ID that is KAZEDR01's user."""
+    root = tmp_path / "repo"
+    shutil.copytree(ROOT / "registry", root / "registry")
+    shutil.copytree(ROOT / "schemas", root / "schemas")
+    taken = "koji.murata@kazami-dr.example.co.jp"
+    assert (root / f"registry/users/KAZEDR01/{taken}.yaml").is_file()
+    assert "github: ishida-misaki" in (root / "registry/operators/AOBAGS01.yaml").read_text("utf-8")
+    body = user_add("AOBAGS01", email=taken, name="村田 浩二", name_kana="ムラタ コウジ")
+    (line,) = refusal(root, body, "ishida-misaki", "--template", "user-add")
+    reason_first(
+        line,
+        f"registry/users/AOBAGS01/{taken}.yaml",
+        f"ID {taken} は KAZEDR01 の利用者です。AOBAGS01 にも追加することはできません。別の"
+        "メールアドレスで申請するか、KAZEDR01 の利用権限の抹消申請の後に申請してください",
+        f"The login ID {taken} is a user of KAZEDR01: it cannot be added to AOBAGS01 as well; "
+        "apply with another e-mail address of the person, or once KAZEDR01 has applied for "
+        "the deletion of their user permissions",
+    )
+    assert line.endswith("(user-move)")
+
+
+# --- every refusal the intake gives -----------------------------------------------------------
+
+
+def _other_operator(reg: RegistryFactory) -> None:
+    reg.operator("TESTOP02", contacts=[contact(n=9, email="window9@test-two.example.jp")],
+                 subcontractors=[])  # fmt: skip
+
+
+def _taken(reg: RegistryFactory, email: str = "hanako.kimura@test-gas.example.co.jp") -> str:
+    _other_operator(reg)
+    reg.user("TESTOP02", email, affiliation="TESTOP02")
+    return user_add(email=email)
+
+
+HOSTILE = "`~~x~~`_@test-gas.example.co.jp"  # a login ID may hold markdown's characters
+
+
+def test_the_file_refused_is_escaped_in_both_languages(reg: RegistryFactory) -> None:
+    (line,) = refusal(reg.repo, _taken(reg, HOSTILE), "window-1", "--template", "user-add")
+    file = f"registry/users/TESTOP01/{HOSTILE}.yaml"
+    reason_first(line, file, f"ID {HOSTILE} は", f"The login ID {HOSTILE} is")
+    assert markdown(file) != file and line.count(markdown(file)) == 2
+
+
+def _foreign(reg: RegistryFactory) -> str:
+    _other_operator(reg)
+    return user_add(affiliation="TESTOP02")
+
+
+def _second_admin(reg: RegistryFactory) -> str:
+    reg.switching_operator()
+    return user_add(perm_taxis="なし", perm_switching="dr_admin：管理者ID（需要抑制契約者）")
+
+
+USER_FILE = "registry/users/TESTOP01/hanako.kimura@test-gas.example.co.jp.yaml"
+EMAIL = "hanako.kimura@test-gas.example.co.jp"
+# A refusal for what the change does: the scenario, the file and the reason's words.
+FOR_THE_CHANGE: dict[str, tuple[Callable[[RegistryFactory], str], str, str, str]] = {
+    "user-move": (
+        _taken,
+        USER_FILE,
+        f"ID {EMAIL} は TESTOP02 の利用者です",
+        f"The login ID {EMAIL} is a user of TESTOP02",
+    ),
+    "affiliation-foreign": (
+        _foreign,
+        USER_FILE,
+        "所属 TESTOP02 は TESTOP02 のもので、TESTOP01 のものではありません",
+        "The affiliation TESTOP02 belongs to TESTOP02, not to TESTOP01",
+    ),
+    "admin-id-once": (
+        _second_admin,
+        USER_FILE,
+        "TESTOP01 の スイッチング支援システム（switching） の管理者 ID（dr_admin）は発行済みです",
+        "TESTOP01 already had its switching admin ID (dr_admin) issued",
+    ),
+}
+# A refusal for who filed: the scenario and its author.
+FOR_THE_FILER = ("operator-files", "new-operator-contact")
+# Error rules of authorize no form can break: the forms write no other file, never a link,
+# and none writes a suspension, an approval or an admin ID's reissue.
+NO_FORM_BREAKS = ("maintainers-only", "not-a-file", "maintainer-fields", "suspension-date")
+
+
+def test_every_refusal_of_authority_is_covered_here() -> None:
+    errors = {r.id for r in RULES if r.level is Level.ERROR}
+    assert errors == {*FOR_THE_CHANGE, *FOR_THE_FILER, *NO_FORM_BREAKS}
+
+
+@pytest.mark.parametrize("rule", sorted(FOR_THE_CHANGE))
+def test_a_refusal_for_what_the_change_does_says_its_reason_first(
+    reg: RegistryFactory, rule: str
+) -> None:
+    scenario, file, ja, en = FOR_THE_CHANGE[rule]
+    body = scenario(reg)
+    lines = refusal(reg.repo, body, "window-1", "--template", "user-add")
+    (line,) = [line for line in lines if line.endswith(f"({rule})")]
+    assert line.startswith("- ")
+    reason_first(line, file, ja, en)
+
+
+def test_a_stranger_is_told_only_window_persons_may_file(reg: RegistryFactory) -> None:
+    (line,) = refusal(reg.repo, user_add(), "stranger-1", "--template", "user-add")
+    assert line.startswith(f"- @stranger-1 はこの変更を申請できません。{NOT_THEIRS_JA}。")
+    assert f"@stranger-1 may not file this change: {NOT_THEIRS_EN}" in line
+    assert "TESTOP01 の申請ができるのは、TESTOP01 のシステム窓口責任者か受付担当者だけです" in line
+    assert line.endswith("(operator-files)")
+
+
+def test_a_new_operator_s_filer_not_among_its_window_persons_is_told_so(
+    reg: RegistryFactory,
+) -> None:
+    body = render("operator-new", {
+        "operator": "NAGIGS01", "name": "なぎさガス株式会社",
+        "name_kana": "ナギサガス カブシキガイシャ",
+        "roles": ["ガス小売事業者 / gas retailer"],
+        "privacy_policy_url": "https://nagisa-gas.example.co.jp/privacy",
+        "systems": ["託送情報開示システム（johs）"],
+        "contact_name": "渚 一郎", "contact_name_kana": "ナギサ イチロウ",
+        "contact_email": "ichiro.nagisa@nagisa-gas.example.co.jp",
+        "contact_phone": "03-5550-0901", "contact_github": "nagisa-ichiro",
+        "confirm": confirm("operator-new"),
+    })  # fmt: skip
+    lines = refusal(reg.repo, body, "impostor-9", "--template", "operator-new")
+    (line,) = [line for line in lines if line.endswith("(new-operator-contact)")]
+    file = "registry/operators/NAGIGS01.yaml"
+    shown = markdown(file)
+    assert line.startswith(f"- @impostor-9 はこの変更を申請できません（{shown}）。{NOT_THEIRS_JA}")
+    assert f"@impostor-9 may not file this change ({shown}): {NOT_THEIRS_EN}" in line
+    assert "impostor-9 は新規事業者 NAGIGS01 の窓口責任者に含まれていません" in line
