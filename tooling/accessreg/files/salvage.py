@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import copy
 import difflib
+import re
 from collections.abc import Sequence
 from types import UnionType
 from typing import Any, Literal, TypeVar, Union, get_args, get_origin
@@ -88,7 +89,7 @@ def _set_aside(
     loc: Loc = tuple(err["loc"])
     kind = err["type"]
     if kind == "string_pattern_mismatch" and isinstance(err["input"], str):
-        pattern = str(err.get("ctx", {}).get("pattern"))
+        pattern = _text(err.get("ctx", {}).get("pattern"))
         stand_in = _STAND_INS.get(pattern)
         if stand_in is None:
             return False
@@ -158,6 +159,11 @@ def _field_at(cls: type[BaseModel], loc: Loc) -> FieldInfo | None:
     return field
 
 
+def _text(pattern: object) -> str:
+    """A pattern as the models write it: a compiled one (``base.LoginId``) by its text."""
+    return pattern.pattern if isinstance(pattern, re.Pattern) else str(pattern)
+
+
 def _unwrapped(annotation: Any) -> Any:
     """``X`` of ``X | None``."""
     if get_origin(annotation) in (Union, UnionType):
@@ -170,7 +176,7 @@ def _field_example(field: FieldInfo) -> Any:
     """A value ``field`` takes, or None when none is at hand."""
     if field.annotation is str:
         pattern = next((m.pattern for m in field.metadata if getattr(m, "pattern", None)), None)
-        return _STAND_INS.get(str(pattern)) if pattern is not None else "x"
+        return _STAND_INS.get(_text(pattern)) if pattern is not None else "x"
     if field.annotation is dict or get_origin(field.annotation) is dict:
         return {}
     return _example(field.annotation)
