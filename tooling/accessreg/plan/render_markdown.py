@@ -438,12 +438,12 @@ def render(
     verdict: Sequence[str] = (),
 ) -> str:
     """The comment, in ``max_chars`` characters at most: the heading, the revisions compared
-    and the ``verdict`` lines (the authorization's, a few short lines) whole; then, each in
-    the room left, the ``preamble`` lines (a quarter of the comment at most), the notes of
-    paths (an eighth), the summary (within half of it with the parts before) and the
-    operators' sections."""
+    and the ``verdict`` lines (the authorization's, a few short lines) whole, whatever the
+    room (the command's least ``--max-chars`` holds them); then, each in the room left, the
+    ``preamble`` lines (a quarter of the comment at most), the notes of paths (an eighth),
+    the summary (within half of it with the parts before) and the operators' sections."""
     header = _header(plan)
-    kept = [*header, *verdict, ""]
+    kept = [*header, *verdict, ""]  # whatever the room
     said = _preamble(preamble, min(max_chars // 4, max_chars - _cost(kept)), json_name)
     top = [*header, *verdict, *said, ""] if verdict or said else header
     notes = _notes(plan, min(max_chars // 8, max_chars - _cost(top)), json_name)
