@@ -37,6 +37,8 @@ _INVISIBLE = re.compile("[" + "".join(sorted(INVISIBLE)) + "]")
 MULTILINE_ALLOWED = frozenset("\n\t")
 # How many characters of a value a message repeats.
 QUOTE_LIMIT = 80
+# How many characters of a path a list of paths shows (``shorten_path``).
+PATH_LIMIT = 160
 
 
 def _unsafe(ch: str) -> bool:
@@ -279,6 +281,19 @@ def shorten(text: str, limit: int = QUOTE_LIMIT) -> str:
     if len(text) <= limit:
         return text
     return f"{text[:limit]}… ({len(text):,} characters)"
+
+
+def shorten_path(path: str, limit: int = PATH_LIMIT) -> str:
+    """A path as a list shows it: at most ``limit`` characters, its middle cut to ``…``,
+    keeping its start and its file name (the name's end, when the name alone is longer),
+    so that one path deep in folders (git allows thousands of characters) cannot fill a
+    list, nor look like another path."""
+    if len(path) <= limit:
+        return path
+    keep = max(limit - 1, 2)
+    name = len(path) - path.rfind("/")  # the file name with its slash
+    tail = min(name, keep - max(keep // 4, 1))
+    return f"{path[: keep - tail]}…{path[len(path) - tail :]}"
 
 
 def quote(value: object, limit: int = QUOTE_LIMIT) -> str:

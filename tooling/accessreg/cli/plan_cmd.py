@@ -115,9 +115,12 @@ def command(
                 extra["unwritable"] = [reporters.problem_dict(p) for p in unwritable]
             return render_json.render(plan, extra)
         if kind == "markdown":
+            verdict = authorize_report.markdown_verdict(decision) if decision else []
             lines = authorize_report.markdown_lines(decision) if decision else []
             lines += _unwritable_markdown(unwritable, state.encoding)
-            return render_markdown.render(plan, max_chars=max_chars, preamble=lines)
+            return render_markdown.render(
+                plan, max_chars=max_chars, preamble=lines, verdict=verdict
+            )
         lines = authorize_report.text_lines(decision) if decision else []
         if unwritable:
             lines += [_held_back(state.encoding), *reporters.text(unwritable).splitlines()]

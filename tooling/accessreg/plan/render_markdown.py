@@ -3,18 +3,21 @@
 A summary first (counts per operator and application type, and how many items deserve a
 second look), then per operator and application its items, what the reviewer guide asks the
 reviewer to check, and what to look at twice; cut off before ``max_chars`` with a pointer to
-the JSON plan, which holds everything. Text from the pull request (names, e-mails, paths)
-goes through ``escape.markdown``, so that it cannot format the comment, mention anyone, link
-anywhere or inject HTML. Words are in the run's language.
+the JSON plan, which holds everything. The heading, the revisions compared and the verdict
+of the authorization are never cut; every other part, the notes of paths among them, fits in
+the room the parts before it leave, and says what it leaves out. Text from the pull request
+(names, e-mails, paths) goes through ``escape.markdown``, so that it cannot format the
+comment, mention anyone, link anywhere or inject HTML. Words are in the run's language.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from accessreg import i18n
 from accessreg.escape import markdown as escape
+from accessreg.escape import shorten_path
 from accessreg.model import Catalog
 from accessreg.model.messages import Message, Verbatim, escaped, msg, nmsg
 from accessreg.plan import wording
@@ -23,6 +26,19 @@ from accessreg.plan.model import Application, Direction, Item, OperatorChange, O
 # GitHub refuses comments over 65,536 characters; leave room for what the workflow adds.
 DEFAULT_MAX_CHARS = 60_000
 _MARK = {Direction.GRANT: "➕", Direction.REVOKE: "➖", Direction.NEUTRAL: "✏️"}
+# How many paths a note of paths (other files, files that do not load) lists at most.
+_PATHS_SHOWN = 20
+
+
+def _cost(lines: Sequence[str]) -> int:
+    """The characters ``lines`` take of the comment, each with its line break."""
+    return sum(len(line) + 1 for line in lines)
+
+
+def _reserve(say: Callable[[int], str], most: int) -> int:
+    """The most a line that says how many of up to ``most`` things are left out takes (a
+    count's digits, or the singular, may make it longer)."""
+    return max(len(say(1)), len(say(most))) + 1
 
 
 def _t(message: Message) -> str:
@@ -53,19 +69,20 @@ def _header(plan: Plan) -> list[str]:
 
 
 def _summary(plan: Plan, room: int, json_name: str) -> list[str]:
-    """The summary table, its rows as long as they fit in ``room`` characters (a change of
-    thousands of operators would leave no room for the second looks, nor fit a comment),
-    and the line that says how many it leaves out."""
+    """The summary in ``room`` characters: the table, its rows as long as they fit (a
+    change of thousands of operators would leave no room for the second looks, nor fit a
+    comment), the line that says how many it leaves out, and the lines of revoke only and
+    of second looks; those alone when not even the table's heading fits."""
     if plan.empty:
-        return [_t(msg("No change to operators, window persons or users.")), ""]
-    lines = [
+        lines = [_t(msg("No change to operators, window persons or users.")), ""]
+        return lines if _cost(lines) <= room else []
+    head = [
         _t(msg("### Summary")),
         "",
         _t(msg("| operator | application | items | grant | revoke |")),
         "| --- | --- | ---: | ---: | ---: |",
     ]
-    room -= sum(len(line) + 1 for line in lines)
-    left: dict[str, int] = {}  # operator → its rows left out
+    rows: list[tuple[str, str]] = []  # each row, and its operator
     for op in plan.operators:
         for app, count in op.counts.items():
             items = [i for i in op.items if i.application is app]
@@ -75,30 +92,13 @@ def _summary(plan: Plan, room: int, json_name: str) -> list[str]:
                 f"| {escape(op.code)} {escape(op.name)} | {_t(wording.application(app))} "
                 f"| {count} | {grants} | {revokes} |"
             )
-            room -= len(row) + 1
-            if left or room < 0:
-                left[op.code] = left.get(op.code, 0) + 1
-            else:
-                lines.append(row)
-    lines.append("")
-    if left:
-        lines += [
-            _t(
-                msg(
-                    "_{rows} more row(s) of {operators} operator(s) are not shown in this "
-                    "table: the complete plan is the JSON (`{json}`)._",
-                    rows=sum(left.values()),
-                    operators=len(left),
-                    json=json_name,
-                )
-            ),
-            "",
-        ]
+            rows.append((row, op.code))
+    tail = []
     if plan.revoke_only:
-        lines += [_t(msg("**Revoke only**: every item narrows access.")), ""]
+        tail += [_t(msg("**Revoke only**: every item narrows access.")), ""]
     flags = sum(n.kind == "flag" for n in plan.notes)
     if flags:
-        lines += [
+        tail += [
             _t(
                 nmsg(
                     "⚠️ **{count} item deserves a second look**: see *Second look* below.",
@@ -108,26 +108,82 @@ def _summary(plan: Plan, room: int, json_name: str) -> list[str]:
             ),
             "",
         ]
-    return lines
 
-
-def _notes(plan: Plan) -> list[str]:
-    lines = []
-    if plan.other_paths:
-        shown = Verbatim(", ".join(escape(p) for p in plan.other_paths[:20]))
-        more = len(plan.other_paths) - 20
-        lines += [
-            _t(msg("Other files changed (maintainers only): {paths}", paths=shown))
-            + (_t(msg(" and {count} more", count=more)) if more > 0 else ""),
+    def said(left: Sequence[tuple[str, str]]) -> list[str]:
+        """The line that says how many rows the table leaves out (none: no line)."""
+        if not left:
+            return []
+        operators = len({code for _, code in left})
+        return [
+            _t(
+                msg(
+                    "_{rows} more row(s) of {operators} operator(s) are not shown in this "
+                    "table: the complete plan is the JSON (`{json}`)._",
+                    rows=len(left),
+                    operators=operators,
+                    json=json_name,
+                )
+            ),
             "",
         ]
-    if plan.unreadable:
-        shown = Verbatim(", ".join(escape(p) for p in plan.unreadable[:20]))
-        lines += [_t(msg("Files that do not load (see validate): {paths}", paths=shown)), ""]
-    if plan.revoking:
-        shown = Verbatim(", ".join(escape(p) for p in plan.revoking[:20]))
-        lines += [_t(wording.revoking_note(shown)), ""]
+
+    space = room - _cost([*head, ""]) - _cost(tail)
+    if _cost([row for row, _ in rows]) > space:
+        space -= _cost(said(rows))  # the longest it can be: every row left out
+        if space < 0:
+            return tail if _cost(tail) <= room else []
+    shown = 0
+    for row, _ in rows:
+        space -= len(row) + 1
+        if space < 0:
+            break
+        shown += 1
+    return [*head, *(row for row, _ in rows[:shown]), "", *said(rows[shown:]), *tail]
+
+
+def _notes(plan: Plan, room: int, json_name: str) -> list[str]:
+    """The notes of paths (other files, files that do not load, files with errors of which
+    only revocations are shown) in ``room`` characters, shared among them: what one does
+    not take is the next one's."""
+    notes: list[tuple[tuple[str, ...], Callable[[Verbatim], Message]]] = [
+        (plan.other_paths, lambda paths: msg("Other files changed (maintainers only): {paths}",
+                                             paths=paths)),
+        (plan.unreadable, lambda paths: msg("Files that do not load (see validate): {paths}",
+                                            paths=paths)),
+        (plan.revoking, wording.revoking_note),
+    ]  # fmt: skip
+    notes = [(paths, label) for paths, label in notes if paths]
+    lines = []
+    for i, (paths, label) in enumerate(notes):
+        found = _paths_note(paths, label, room // (len(notes) - i), json_name)
+        room -= _cost(found)
+        lines += found
     return lines
+
+
+def _paths_note(
+    paths: Sequence[str], label: Callable[[Verbatim], Message], room: int, json_name: str
+) -> list[str]:
+    """The note ``label`` of ``paths`` in ``room`` characters: the first paths, each
+    shortened in its middle (``escape.shorten_path``), as many as fit (twenty at most), and
+    the line that says how many more the JSON holds; nothing if not even that fits."""
+
+    def lines(count: int) -> list[str]:
+        shown = Verbatim(", ".join(escape(shorten_path(p)) for p in paths[:count]))
+        more = len(paths) - count
+        said = nmsg(
+            "_{count} more path is not shown here: every one is in the JSON (`{json}`)._",
+            "_{count} more paths are not shown here: every one is in the JSON (`{json}`)._",
+            more,
+            json=json_name,
+        )
+        return [_t(label(shown)), *([_t(said)] if more else []), ""]
+
+    for count in range(min(len(paths), _PATHS_SHOWN), -1, -1):
+        found = lines(count)
+        if _cost(found) <= room:
+            return found
+    return []
 
 
 def _item_row(item: Item, catalog: Catalog) -> str:
@@ -214,10 +270,6 @@ class _Cut:
     notes: int = 0  # notes left out
 
 
-# Room kept for the lines that say what a cut leaves out.
-_CUT_LINES = 600
-
-
 def _fit(sections: list[_Section], room: int) -> _Cut:
     """What fits in ``room`` characters: every second look first, then every check (both
     short, and what a reviewer must not miss), then the items in order as long as they
@@ -296,20 +348,21 @@ def _shown(sections: list[_Section], cut: _Cut | None, json_name: str) -> str:
             out.append(section.heading)
         out += part
     if cut is not None and cut.notes:
-        out.append(
-            _t(
-                nmsg(
-                    "_{count} more check or second look is not shown here: every one is in "
-                    "the JSON (`{json}`)._",
-                    "_{count} more checks and second looks are not shown here: every one is "
-                    "in the JSON (`{json}`)._",
-                    cut.notes,
-                    json=json_name,
-                )
-            )
-            + "\n"
-        )
+        out.append(_notes_left_out(cut.notes, json_name))
     return "".join(out)
+
+
+def _notes_left_out(count: int, json_name: str) -> str:
+    """The line that says how many checks and second looks the cut leaves out."""
+    said = nmsg(
+        "_{count} more check or second look is not shown here: every one is in the JSON "
+        "(`{json}`)._",
+        "_{count} more checks and second looks are not shown here: every one is in the JSON "
+        "(`{json}`)._",
+        count,
+        json=json_name,
+    )
+    return _t(said) + "\n"
 
 
 def _left_out(sections: list[_Section], cut: _Cut, json_name: str) -> str:
@@ -321,44 +374,60 @@ def _left_out(sections: list[_Section], cut: _Cut, json_name: str) -> str:
         )
         items += missing
         operators += missing > 0
-    return (
-        _t(
-            msg(
-                "_{items} more item(s) of {operators} operator(s) are not shown here: the "
-                "complete plan is the JSON (`{json}`)._",
-                items=items,
-                operators=operators,
-                json=json_name,
-            )
-        )
-        + "\n\n"
+    return _items_left_out(items, operators, json_name)
+
+
+def _items_left_out(items: int, operators: int, json_name: str) -> str:
+    said = msg(
+        "_{items} more item(s) of {operators} operator(s) are not shown here: the complete "
+        "plan is the JSON (`{json}`)._",
+        items=items,
+        operators=operators,
+        json=json_name,
     )
+    return _t(said) + "\n\n"
+
+
+def _cut_lines(sections: list[_Section], json_name: str) -> int:
+    """The most the lines that say what a cut of ``sections`` leaves out take: every item
+    and every note left out (a count's digits, or the singular, may make them longer)."""
+    blocks = [block for section in sections for block in section.blocks]
+    items = sum(len(block.items) for block in blocks)
+    notes = sum(block.checks.count + block.flags.count for block in blocks)
+    said = len(_items_left_out(items, len(sections), json_name))
+    if notes:
+        said += max(len(_notes_left_out(n, json_name)) for n in (1, notes))
+    return said
 
 
 def _preamble(lines: Sequence[str], room: int, json_name: str) -> list[str]:
     """The lines said before the plan (the authorization's refusals, the values held back),
-    as many as fit in ``room`` characters: a pull request of many files refused one by one
-    would push everything else out of the comment."""
-    kept: list[str] = []
-    for line in lines:
-        room -= len(line) + 1
-        if room < 0:
-            break
-        kept.append(line)
-    if len(kept) == len(lines):
-        return kept
-    left = len(lines) - len(kept)
-    return [
-        *kept,
-        _t(
+    as many as fit in ``room`` characters with the line that says how many it leaves out: a
+    pull request of many files refused one by one would push everything else out of the
+    comment."""
+    if _cost(lines) <= room:
+        return list(lines)
+
+    def said(left: int) -> str:
+        return _t(
             nmsg(
                 "_{count} more line is not shown here: every one is in the JSON (`{json}`)._",
                 "_{count} more lines are not shown here: every one is in the JSON (`{json}`)._",
                 left,
                 json=json_name,
             )
-        ),
-    ]
+        )
+
+    room -= _reserve(said, len(lines))
+    if room < 0:
+        return []
+    kept: list[str] = []
+    for line in lines:
+        room -= len(line) + 1
+        if room < 0:
+            break
+        kept.append(line)
+    return [*kept, said(len(lines) - len(kept))]
 
 
 def render(
@@ -366,17 +435,27 @@ def render(
     max_chars: int = DEFAULT_MAX_CHARS,
     json_name: str = "plan.json",
     preamble: Sequence[str] = (),
+    verdict: Sequence[str] = (),
 ) -> str:
-    said = _preamble(preamble, max_chars // 4, json_name)
-    top = [*_header(plan), *said, *([""] if said else [])]
-    notes = _notes(plan)
+    """The comment, in ``max_chars`` characters at most: the heading, the revisions compared
+    and the ``verdict`` lines (the authorization's, a few short lines) whole, whatever the
+    room (the command's least ``--max-chars`` holds them); then, each in the room left, the
+    ``preamble`` lines (a quarter of the comment at most), the notes of paths (an eighth),
+    the summary (within half of it with the parts before) and the operators' sections."""
+    header = _header(plan)
+    kept = [*header, *verdict, ""]  # whatever the room
+    said = _preamble(preamble, min(max_chars // 4, max_chars - _cost(kept)), json_name)
+    top = [*header, *verdict, *said, ""] if verdict or said else header
+    notes = _notes(plan, min(max_chars // 8, max_chars - _cost(top)), json_name)
     # The summary takes half the comment at most: the rest is for the second looks first.
-    room = max_chars // 2 - len("\n".join([*top, *notes]))
-    head = [*top, *_summary(plan, room, json_name), *notes]
-    out = "\n".join(head) + "\n"
+    summary = _summary(plan, max_chars // 2 - _cost([*top, *notes]), json_name)
+    out = "".join(f"{line}\n" for line in [*top, *summary, *notes])
     sections = _sections(plan)
     whole = _shown(sections, None, json_name)
-    if len(out) + len(whole) <= max_chars:
+    room = max_chars - len(out)
+    if len(whole) <= room:
         return out + whole
-    cut = _fit(sections, max_chars - len(out) - _CUT_LINES)
-    return out + _shown(sections, cut, json_name)
+    reserve = _cut_lines(sections, json_name)
+    if room < reserve:
+        return out
+    return out + _shown(sections, _fit(sections, room - reserve), json_name)

@@ -17,6 +17,10 @@ from accessreg.reporting import reporters
 from accessreg.review.authorize import Decision
 
 FORMATS = tuple(sorted(reporters.REPORTERS))
+# How many operators a verdict names the actor a window person of (the JSON has them all):
+# the verdict heads the pull-request comment and is never cut, so it is short whatever the
+# registry holds.
+CODES_SHOWN = 10
 
 
 def _who(decision: Decision, escape: Callable[[str], str]) -> str:
@@ -25,7 +29,17 @@ def _who(decision: Decision, escape: Callable[[str], str]) -> str:
     if decision.maintainer:
         return i18n.text(msg("{actor} (maintainer)", actor=actor))
     if decision.acts_for:
-        codes = tuple(Verbatim(escape(code)) for code in decision.acts_for)
+        codes = tuple(Verbatim(escape(code)) for code in decision.acts_for[:CODES_SHOWN])
+        more = len(decision.acts_for) - CODES_SHOWN
+        if more > 0:
+            return i18n.text(
+                msg(
+                    "{actor} (window person of {codes} and {count} more)",
+                    actor=actor,
+                    codes=codes,
+                    count=more,
+                )
+            )
         return i18n.text(msg("{actor} (window person of {codes})", actor=actor, codes=codes))
     return i18n.text(msg("{actor} (neither a maintainer nor a window person)", actor=actor))
 
@@ -88,8 +102,9 @@ def render(decision: Decision, fmt: str) -> str:
     return problems + "".join(f"{line}\n" for line in verdict_lines(decision))
 
 
-def markdown_lines(decision: Decision) -> list[str]:
-    """For the pull-request comment: paths and messages literal, never markup."""
+def markdown_verdict(decision: Decision) -> list[str]:
+    """For the pull-request comment: whether the author may make the change, and whether it
+    is fast-tracked or immediate; a few short lines, which the comment never cuts."""
     who = Verbatim(_who(decision, markdown))
     if decision.allowed:
         head = i18n.text(msg("**Authorized**: {who} may make this change.", who=who))
@@ -104,6 +119,14 @@ def markdown_lines(decision: Decision) -> list[str]:
         lines.append(
             i18n.text(msg("**Immediate**: a maintainer's suspension, effective at once (001 p46)."))
         )
+    return lines
+
+
+def markdown_lines(decision: Decision) -> list[str]:
+    """For the pull-request comment, after the verdict: a line per refused path or path to
+    review (one per file of a large change, which the comment cuts), paths and messages
+    literal, never markup."""
+    lines = []
     for p, line in (
         *((p, msg("- refused {file}: {message} ({rule})")) for p in decision.refused),
         *((p, msg("- to review {file}: {message} ({rule})")) for p in decision.review),
