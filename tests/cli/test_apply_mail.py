@@ -21,7 +21,7 @@ from accessreg.provision.state import STATE_FILE
 from accessreg.provision.state import load as load_state
 from tests.helpers.gitrepo import GitRegistry
 from tests.helpers.parsers import written_mails
-from tests.helpers.provisioning import accessreg, deltas, merge, state, tree
+from tests.helpers.provisioning import accessreg, deltas, merge, state, state_outbox, tree
 from tests.helpers.regfactory import ROOT, RegistryFactory, certificate, contact
 from tests.helpers.smtpserver import Mailbox, smtp_env, smtp_server
 
@@ -166,6 +166,43 @@ def test_a_failure_half_way_then_a_rerun_sends_every_mail_exactly_once(
     # The same head applied again the same day is a batch of its own, not a replacement.
     batches = sorted(state(gr)["batches"].values(), key=lambda b: b["number"])
     assert [b["id"].split("-")[1] for b in batches[-2:]] == [gr.rev()[:8], f"{gr.rev()[:8]}.2"]
+
+
+def test_a_refused_recipient_holds_its_mail_and_nothing_else(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """A window person's address the server does not know is that mail's own problem: the
+    other notices go out, the run is recorded, and the refused mail is held for a human,
+    never tried by every run after (which would hold every operator's provisioning
+    behind it)."""
+    merge(gr, "remove-user2", lambda: gr.remove(f"users/TESTOP01/{USER2}.yaml"))
+    strict = Mailbox(unknown=frozenset({WINDOWS[1]}))
+    send = ("apply", "--confirm", "--send", *DAY)
+    with smtp_server(strict) as port:
+        first = accessreg(gr, *send, "--out", str(tmp_path / "a"), env=smtp_env(port))
+    assert first.returncode == 2, first.stderr
+    assert "SMTP refused the recipient of 1 mail" in first.stderr
+    assert sorted(strict.recipients()) == [WINDOWS[0], WINDOWS[2]]
+    assert state(gr)["applied"] == gr.rev()  # the run is recorded
+    [(held, entry)] = state_outbox(gr.repo)["in flight"].items()
+    assert entry["to"] == WINDOWS[1] and entry["refused"].startswith("550 5.1.1")
+
+    # The next merge goes out over it, and the held mail is listed, without its address.
+    merge(gr, "add-user4", lambda: gr.reg.user(email="user4@test-gas.example.co.jp"))
+    with smtp_server(strict) as port:
+        second = accessreg(gr, *send, "--out", str(tmp_path / "b"), env=smtp_env(port))
+    assert second.returncode == 2, second.stderr  # its own notice to the same address
+    assert state(gr)["applied"] == gr.rev()
+    listed = accessreg(gr, "outbox", "list")
+    assert f"{held}: " in listed.stdout and "(SMTP 550)" in listed.stdout
+    assert "@test-gas" not in listed.stdout + first.stderr + first.stdout
+
+    # The address is right after all (the server's table was late): sent once, by hand.
+    with smtp_server(good := Mailbox()) as port:
+        resent = accessreg(gr, "outbox", "resend", held, env=smtp_env(port))
+    assert resent.returncode == 0, resent.stderr
+    assert [str(m["Message-ID"]) for m in good.received] == [held]
+    assert held in state(gr)["outbox"]
 
 
 def test_sending_needs_the_smtp_settings(gr: GitRegistry, tmp_path: Path) -> None:

@@ -17,7 +17,8 @@ from tests.helpers.servers import free_port
 
 @dataclass
 class Mailbox:
-    """Messages as received; after ``fail_after`` accepted messages every DATA gets 451.
+    """Messages as received; after ``fail_after`` accepted messages every DATA gets 451, and
+    every RCPT of an ``unknown`` address 550.
 
     Each is parsed in ``email``'s strict mode (a defect refuses the message), and its
     headers must name exactly the envelope's recipient: a display name that re-parsed as
@@ -26,6 +27,16 @@ class Mailbox:
     fail_after: int | None = None
     received: list[EmailMessage] = field(default_factory=list)
     envelopes: list[tuple[str, list[str]]] = field(default_factory=list)
+    # Recipients refused at RCPT for good, as a server refuses a mailbox it does not know.
+    unknown: frozenset[str] = frozenset()
+
+    async def handle_RCPT(  # noqa: N802 - aiosmtpd's hook
+        self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
+    ) -> str:
+        if address in self.unknown:
+            return f"550 5.1.1 <{address}>: Recipient address rejected: User unknown"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
         if self.fail_after is not None and len(self.received) >= self.fail_after:

@@ -26,7 +26,7 @@ import hashlib
 import json
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -98,9 +98,12 @@ class HeldMail:
     since: datetime
     message: bytes  # exactly what was handed to the server
     covers: tuple[str, ...] = ()
+    # The server's answer when it refused the recipient: not in doubt, certainly not
+    # delivered, and held all the same (a human settles it, as one in doubt).
+    refused: str = ""
 
     def dump(self) -> dict[str, Any]:
-        return {
+        data = {
             "kind": self.kind,
             "application": self.application,
             "to": self.to,
@@ -108,6 +111,7 @@ class HeldMail:
             "covers": list(self.covers),
             "message": self.message.decode("latin-1"),  # RFC 5322 text: ASCII in practice
         }
+        return {**data, "refused": self.refused} if self.refused else data
 
     @classmethod
     def load(cls, data: Mapping[str, Any]) -> HeldMail:
@@ -118,6 +122,7 @@ class HeldMail:
             datetime.fromisoformat(data["since"]),
             data["message"].encode("latin-1"),
             tuple(data.get("covers", ())),
+            str(data.get("refused", "")),
         )
 
 
@@ -200,6 +205,12 @@ class Outbox:
         """The server refused it: it was not sent, and the next run may send it."""
         held = self.held.pop(message_id)
         self._covered.difference_update(held.covers)
+        return self._files(in_flight=True)
+
+    def refuse(self, message_id: str, answer: str) -> Files:
+        """The server refused the recipient of the mail held under ``message_id``: it stays
+        held, never sent again by itself, with the server's ``answer``."""
+        self.held = {**self.held, message_id: replace(self._held(message_id), refused=answer)}
         return self._files(in_flight=True)
 
     def mark_sent(self, message_id: str, when: datetime) -> Files:

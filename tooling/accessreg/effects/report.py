@@ -23,6 +23,11 @@ ADVICE = msg(
     "server's log, then run `accessreg outbox delivered ID` (it arrived) or "
     "`accessreg outbox resend ID` (it did not)"
 )
+REFUSED = msg(
+    "the SMTP server refused their recipients; none is sent again by itself. Check each "
+    "address with the operator: once the server takes it, run `accessreg outbox resend ID`; "
+    "if they were told another way, `accessreg outbox delivered ID`"
+)
 # A run's report is its job's summary too, which GitHub refuses whole past 1 MiB, the mails
 # in doubt with it: a first apply lists 3,829 acceptance notices, a run owing a first
 # batch's completion notices 10,079 lines (1.2 MB at 200,000 users), a first day's duties
@@ -51,6 +56,7 @@ STATUSES: dict[str, Message] = {
     MailStatus.ALREADY_SENT: msg("already sent"),
     MailStatus.IN_DOUBT: msg("in doubt"),
     MailStatus.WRITTEN: msg("written"),
+    MailStatus.REFUSED: msg("refused"),
 }
 
 
@@ -59,22 +65,36 @@ def status(value: str) -> str:
 
 
 def in_doubt_lines(mails: Sequence[InDoubt], catalog: Catalog | None = None) -> list[str]:
-    """The mails in doubt, a completion notice's system named as ``catalog`` names it."""
-    if not mails:
-        return []
-    count = nmsg("{count} mail", "{count} mails", len(mails))
-    lines = [i18n.text(msg("in doubt: {count}: {advice}", count=count, advice=ADVICE))]
-    lines += [
-        "  "
-        + i18n.text(
-            msg(
-                "{id}: {kind} for {application}, handed over {when}",
-                id=m.message_id,
-                kind=notice_name(m.kind, catalog),
-                application=m.application,
-                when=m.since.astimezone(JST).isoformat(timespec="seconds"),
-            )
-        )
-        for m in mails
-    ]
+    """The mails held for a human, a completion notice's system named as ``catalog`` names
+    it: those in doubt, then those whose recipient the server refused."""
+    lines: list[str] = []
+    doubted = [m for m in mails if not m.refused]
+    refused = [m for m in mails if m.refused]
+    if doubted:
+        count = nmsg("{count} mail", "{count} mails", len(doubted))
+        lines.append(i18n.text(msg("in doubt: {count}: {advice}", count=count, advice=ADVICE)))
+        lines += ["  " + _held(m, catalog) for m in doubted]
+    if refused:
+        count = nmsg("{count} mail", "{count} mails", len(refused))
+        lines.append(i18n.text(msg("refused: {count}: {advice}", count=count, advice=REFUSED)))
+        # The server's code only: its text often names the address, and a job log is widely
+        # read (the outbox keeps the whole answer).
+        lines += [
+            "  "
+            + _held(m, catalog)
+            + i18n.text(msg(" (SMTP {code})", code=m.refused.split(" ", 1)[0]))
+            for m in refused
+        ]
     return lines
+
+
+def _held(m: InDoubt, catalog: Catalog | None) -> str:
+    return i18n.text(
+        msg(
+            "{id}: {kind} for {application}, handed over {when}",
+            id=m.message_id,
+            kind=notice_name(m.kind, catalog),
+            application=m.application,
+            when=m.since.astimezone(JST).isoformat(timespec="seconds"),
+        )
+    )

@@ -36,9 +36,11 @@ from accessreg.gitio.repo import BlobSource, GitRepository
 from accessreg.gitio.state import STATE_REF, Merge, StatePushError, StateStore
 from accessreg.mail.compose import Composed, Later
 from accessreg.mail.smtp import (
+    DeliveryError,
     Envelope,
     MailRefused,
     Message,
+    RecipientRefused,
     SmtpSettings,
     SmtpTransport,
     Transport,
@@ -50,12 +52,30 @@ from accessreg.model.catalog import Catalog
 from accessreg.model.layout import CATALOG_FILE, REGISTRY_DIR
 from accessreg.model.mail import MailStatus
 from accessreg.model.messages import Message as Worded
-from accessreg.model.messages import msg
+from accessreg.model.messages import msg, nmsg
 from accessreg.model.problems import Level, Problem
 from accessreg.model.registry import Registry
 from accessreg.timeline.clock import JST
 
 TransportFactory = Callable[[SmtpSettings], AbstractContextManager[Transport]]
+
+
+class RecipientsHeld(DeliveryError):  # noqa: N818 - see MailRefused
+    """The server refused the recipients of some mails: the rest was sent and the run
+    recorded; those are held for a human (``accessreg outbox list``)."""
+
+    def __init__(self, message_ids: list[str]) -> None:
+        super().__init__(
+            msg(
+                "SMTP refused the recipient of {count}: {ids}. The rest was sent and the run "
+                "recorded; each is held and never sent again by itself (`accessreg outbox "
+                "list`). Check the address with the operator: once the server takes it, "
+                "`accessreg outbox resend ID`; if they were told another way, `accessreg "
+                "outbox delivered ID`",
+                count=nmsg("{count} mail", "{count} mails", len(message_ids)),
+                ids=tuple(message_ids),
+            )
+        )
 
 
 def smtp_session(settings: SmtpSettings) -> SmtpTransport:
@@ -70,12 +90,14 @@ class MailOutcome:
 
 @dataclass(frozen=True)
 class InDoubt:
-    """A mail handed to SMTP by a run that stopped before the answer was recorded."""
+    """A mail held for a human: handed to SMTP by a run that stopped before the answer was
+    recorded, or one whose recipient the server ``refused`` (its answer)."""
 
     message_id: str
     kind: str
     application: str
     since: datetime
+    refused: str = ""
 
 
 @dataclass(frozen=True)
@@ -260,7 +282,7 @@ class Session:
 
     def in_doubt(self) -> list[InDoubt]:
         return [
-            InDoubt(mid, held.kind, held.application, held.since)
+            InDoubt(mid, held.kind, held.application, held.since, held.refused)
             for mid, held in self.outbox.in_doubt()
         ]
 
@@ -295,6 +317,9 @@ class Session:
         finally:  # also when sending stopped half-way: what was sent is recorded
             for record in plan.recorded(When.ALWAYS):
                 self._record(record)
+        refused = [mid for mid, status in statuses.items() if status is MailStatus.REFUSED]
+        if refused:  # the run is recorded: a red run says what is left to a human
+            raise RecipientsHeld(refused)
         mails = [MailOutcome(m.composed, statuses[m.message_id]) for m in plan.mails]
         return Done(mails, moved, self.in_doubt(), self.notes)
 
@@ -343,9 +368,13 @@ class Session:
                         # on leaves it in doubt rather than sent again. The push carries the
                         # last mail's sent record too: one push a mail, not two.
                         self.state.write(held, f"sending {what}", all_or_nothing=True)
-                        self._hand_over(
-                            smtp, mail.message_id, what, copy, composed.envelope, push=False
-                        )
+                        try:
+                            self._hand_over(
+                                smtp, mail.message_id, what, copy, composed.envelope, push=False
+                            )
+                        except RecipientRefused:
+                            statuses[mail.message_id] = MailStatus.REFUSED
+                            continue
                         last = mail.message_id
                         statuses[mail.message_id] = MailStatus.SENT
                 except BaseException:
@@ -376,6 +405,12 @@ class Session:
         record goes to the remote with the state's next push."""
         try:
             smtp.send(message, envelope)
+        except RecipientRefused as exc:
+            # This mail's own address: held rather than tried by every run, which would stop
+            # every other operator's provisioning behind it (a human settles it).
+            if fresh:
+                self.state.write(self.outbox.refuse(message_id, exc.answer), f"refused {what}")
+            raise
         except MailRefused:
             if fresh:  # certainly not taken: the next run may send it
                 self.state.write(self.outbox.release(message_id), f"refused {what}")

@@ -20,7 +20,7 @@ from email.utils import format_datetime
 from types import TracebackType
 from typing import Protocol
 
-from accessreg.errors import AccessregError, ConfigError
+from accessreg.errors import AccessregError, ConfigError, Worded
 from accessreg.model.messages import msg
 
 DEFAULT_FROM = "accessreg <noreply@accessreg.invalid>"  # dry runs only: sending needs a real one
@@ -35,6 +35,15 @@ class DeliveryError(AccessregError):
 
 class MailRefused(DeliveryError):  # noqa: N818 - an answer, not a crash
     """The server answered no: the message was certainly not taken."""
+
+
+class RecipientRefused(MailRefused):
+    """The server refused the message's recipient (at RCPT): this mail's own address, which
+    says nothing of the next mail's. ``answer``: the server's, as it gave it."""
+
+    def __init__(self, message: Worded, answer: str) -> None:
+        super().__init__(message)
+        self.answer = answer
 
 
 class DeliveryInterrupted(DeliveryError):  # noqa: N818 - see MailRefused
@@ -175,7 +184,15 @@ class SmtpTransport:
             raise MailRefused(msg("{mid} names no single sender or no recipient", mid=mid))
         try:
             refused = self._smtp.send_message(message, sender[0], recipients)
-        except (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused) as exc:
+        except smtplib.SMTPRecipientsRefused as exc:
+            answer = "; ".join(
+                f"{code} {text.decode('utf-8', 'replace') if isinstance(text, bytes) else text}"
+                for code, text in exc.recipients.values()
+            )
+            raise RecipientRefused(
+                msg("SMTP refused {mid}: {exc}", mid=mid, exc=answer), answer
+            ) from None
+        except smtplib.SMTPResponseException as exc:
             raise MailRefused(msg("SMTP refused {mid}: {exc}", mid=mid, exc=str(exc))) from None
         except (OSError, smtplib.SMTPException) as exc:
             raise DeliveryInterrupted(

@@ -56,6 +56,7 @@ class MailStatus(StrEnum):
     ALREADY_SENT = "already sent"  # the outbox holds it as sent by an earlier run
     IN_DOUBT = "in doubt"  # handed to SMTP by a run that stopped before its answer was recorded
     WRITTEN = "written"  # not sent: a dry run, or sending not asked
+    REFUSED = "refused"  # the SMTP server refused its recipient: held for a human
 
 
 def digest_kind(kind: str, stage: str) -> str:
