@@ -14,6 +14,7 @@ PATHS = [
     "operators/ABC.yaml",
     "operators/.yaml",
     "operators/ABC.yml",
+    "operators/a@b.example.jp.yaml",
     "operators/ABC/x.yaml",
     "users/ABC/a@b.example.jp.yaml",
     "users/ABC/.yaml",

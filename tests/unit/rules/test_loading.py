@@ -152,6 +152,8 @@ def test_file_at_the_size_cap_is_read(reg: RegistryFactory) -> None:
         "operators/old/TESTOP02.yaml",
         "users/user3@test-gas.example.co.jp.yaml",
         "TESTOP02.yaml",
+        # A user's file in the operators' folder: no operator code holds an @.
+        "operators/user3@test-gas.example.co.jp.yaml",
     ],
 )
 def test_file_location(reg: RegistryFactory, rel: str) -> None:

@@ -44,7 +44,8 @@ SINGLETONS = {
 # Files that may sit in the registry without being data.
 IGNORED_NAMES = frozenset({"README.md", ".gitkeep"})
 
-_OPERATOR = re.compile(r"^operators/([^/]+)\.yaml$")
+# No operator code holds an @: a file so named is a user's put in the wrong place.
+_OPERATOR = re.compile(r"^operators/([^/@]+)\.yaml$")
 _USER = re.compile(r"^users/([^/]+)/([^/]+)\.yaml$")
 
 
@@ -95,7 +96,7 @@ def split(rel: str) -> tuple[Kind | None, str | None]:
     if len(parts) > 1 and parts[1] and len(last) > 5 and last.endswith(".yaml"):
         if len(parts) == 3 and parts[0] == "users":
             return Kind.USER, parts[1]
-        if len(parts) == 2 and parts[0] == "operators":
+        if len(parts) == 2 and parts[0] == "operators" and "@" not in last:
             return Kind.OPERATOR, last[:-5]
     return classify(rel), operator_of(rel)
 
