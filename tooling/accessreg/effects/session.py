@@ -448,7 +448,7 @@ def _taken(exc: AccessregError, message_id: str) -> ConfigError:
         msg(
             "{exc}. The server had taken {message_id}; wherever this record is missing it is "
             "a mail in doubt (`accessreg outbox list`)",
-            exc=str(exc),
+            exc=exc.message if isinstance(exc.message, Worded) else str(exc),  # its language
             message_id=message_id,
         )
     )
