@@ -32,6 +32,15 @@ def reg(tmp_path: Path) -> RegistryFactory:
 
 
 @pytest.fixture
+def on_pr(reg: RegistryFactory) -> Iterator[GitRegistry]:
+    """``reg`` in git, on a branch ``pr`` from ``main``: a pull request being written."""
+    made = GitRegistry(reg)
+    made.branch("pr")
+    yield made
+    made.close()
+
+
+@pytest.fixture
 def lapsed_gr(
     reg: RegistryFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[GitRegistry]:

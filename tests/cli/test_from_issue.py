@@ -18,7 +18,7 @@ from accessreg.model import base
 from tests.helpers import githubmd
 from tests.helpers.certmaker import certificate, key_pem, pem
 from tests.helpers.edithelp import TODAY_ARG, snapshot
-from tests.helpers.formbody import confirm, render, template
+from tests.helpers.formbody import confirm, operator_new, render, template
 from tests.helpers.gitrepo import GitRegistry
 from tests.helpers.regfactory import ROOT, RegistryFactory, contact, run_cli
 
@@ -236,18 +236,7 @@ def test_user_remove(reg: RegistryFactory) -> None:
 
 
 def _operator_new(github: str | None) -> str:
-    return render("operator-new", {
-        "operator": "NAGIGS01", "name": "なぎさガス株式会社",
-        "name_kana": "ナギサガス カブシキガイシャ",
-        "roles": ["ガス小売事業者 / gas retailer"],
-        "privacy_policy_url": "https://nagisa-gas.example.co.jp/privacy",
-        "systems": ["託送情報開示システム（johs）"],
-        "contact_name": "渚 一郎", "contact_name_kana": "ナギサ イチロウ",
-        "contact_email": "ichiro.nagisa@nagisa-gas.example.co.jp",
-        "contact_phone": "03-5550-0901", "contact_github": github,
-        "subcontractors": "NAGISV01 なぎさサービス株式会社\n",
-        "confirm": confirm("operator-new"),
-    })  # fmt: skip
+    return operator_new(github, "NAGISV01 なぎさサービス株式会社\n")
 
 
 def test_new_operator_filed_by_its_window_person(reg: RegistryFactory) -> None:

@@ -15,7 +15,7 @@ import pytest
 from accessreg.escape import markdown
 from accessreg.model.problems import Level
 from accessreg.review.authorize import RULES
-from tests.helpers.formbody import confirm, render
+from tests.helpers.formbody import confirm, operator_new, render
 from tests.helpers.regfactory import ROOT, RegistryFactory, contact, run_cli
 
 NOT_THEIRS_JA = (
@@ -183,17 +183,7 @@ def test_a_stranger_is_told_only_window_persons_may_file(reg: RegistryFactory) -
 def test_a_new_operator_s_filer_not_among_its_window_persons_is_told_so(
     reg: RegistryFactory,
 ) -> None:
-    body = render("operator-new", {
-        "operator": "NAGIGS01", "name": "なぎさガス株式会社",
-        "name_kana": "ナギサガス カブシキガイシャ",
-        "roles": ["ガス小売事業者 / gas retailer"],
-        "privacy_policy_url": "https://nagisa-gas.example.co.jp/privacy",
-        "systems": ["託送情報開示システム（johs）"],
-        "contact_name": "渚 一郎", "contact_name_kana": "ナギサ イチロウ",
-        "contact_email": "ichiro.nagisa@nagisa-gas.example.co.jp",
-        "contact_phone": "03-5550-0901", "contact_github": "nagisa-ichiro",
-        "confirm": confirm("operator-new"),
-    })  # fmt: skip
+    body = operator_new("nagisa-ichiro")
     lines = refusal(reg.repo, body, "impostor-9", "--template", "operator-new")
     (line,) = [line for line in lines if line.endswith("(new-operator-contact)")]
     file = "registry/operators/NAGIGS01.yaml"

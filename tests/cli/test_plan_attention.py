@@ -4,23 +4,19 @@ application, and what deserves a second look: the real command on real pull requ
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import date
 
 import pytest
 
 from tests.helpers.gitrepo import GitRegistry
-from tests.helpers.regfactory import RegistryFactory, certificate, contact, run_cli
+from tests.helpers.regfactory import certificate, contact, run_cli
 
 WINDOW = "window-1"  # the baseline operator's window person (window1@test-gas…)
 
 
 @pytest.fixture
-def gr(reg: RegistryFactory) -> Iterator[GitRegistry]:
-    made = GitRegistry(reg)
-    made.branch("pr")
-    yield made
-    made.close()
+def gr(on_pr: GitRegistry) -> GitRegistry:
+    return on_pr
 
 
 def comment(gr: GitRegistry, *lang: str, actor: str = WINDOW) -> str:

@@ -7,7 +7,6 @@ never cut."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
 
@@ -25,7 +24,7 @@ from accessreg.review.authorize import Decision
 from accessreg.review.pullrequest import read_pull_request
 from accessreg.timeline.effective import Events
 from tests.helpers.gitrepo import GitRegistry
-from tests.helpers.regfactory import RegistryFactory, run_cli
+from tests.helpers.regfactory import run_cli
 
 WINDOW = "window-1"  # the baseline operator's window person (window1@test-gas…)
 DAY = date(2026, 12, 3)
@@ -40,11 +39,8 @@ def deep_path(i: int, depth: int = 17) -> str:
 
 
 @pytest.fixture
-def gr(reg: RegistryFactory) -> Iterator[GitRegistry]:
-    made = GitRegistry(reg)
-    made.branch("pr")
-    yield made
-    made.close()
+def gr(on_pr: GitRegistry) -> GitRegistry:
+    return on_pr
 
 
 def comment(gr: GitRegistry, *more: str) -> str:

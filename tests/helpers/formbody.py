@@ -47,3 +47,22 @@ def render(kind: str, answers: dict[str, Any], newline: str = "\n") -> str:
 def confirm(kind: str) -> list[str]:
     item = next(i for i in template(kind)["body"] if i.get("id") == "confirm")
     return [o["label"] for o in item["attributes"]["options"]]
+
+
+def operator_new(github: str | None, subcontractors: str = "") -> str:
+    """The body of a new operator's form (NAGIGS01), its window person's GitHub account
+    ``github`` (None: not given)."""
+    answers: dict[str, Any] = {
+        "operator": "NAGIGS01", "name": "なぎさガス株式会社",
+        "name_kana": "ナギサガス カブシキガイシャ",
+        "roles": ["ガス小売事業者 / gas retailer"],
+        "privacy_policy_url": "https://nagisa-gas.example.co.jp/privacy",
+        "systems": ["託送情報開示システム（johs）"],
+        "contact_name": "渚 一郎", "contact_name_kana": "ナギサ イチロウ",
+        "contact_email": "ichiro.nagisa@nagisa-gas.example.co.jp",
+        "contact_phone": "03-5550-0901", "contact_github": github,
+        "confirm": confirm("operator-new"),
+    }  # fmt: skip
+    if subcontractors:
+        answers["subcontractors"] = subcontractors
+    return render("operator-new", answers)
