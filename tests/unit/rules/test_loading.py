@@ -24,6 +24,7 @@ from tests.helpers.regfactory import (
     USER,
     RegistryFactory,
     certificate,
+    contact,
     shown,
 )
 
@@ -586,3 +587,37 @@ def test_schema_dates_outside_the_years_business_days_are_counted_for(
     assert reg.found() == [("schema", shown(OPERATOR), reg.line_of(OPERATOR, "not_after"), "error")]
     [p] = reg.validate().problems
     assert "not a date from 2000-01-01 to 2099-12-31" in p.message.english()
+
+
+# --- a text of spaces alone is no value ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kind", "over", "path", "said"),
+    [
+        ("user", {"name": "\u3000"}, ("name",), "spaces alone are no value"),
+        ("user", {"name_kana": "\u3000\u3000"}, ("name_kana",), "full-width katakana"),
+        ("user", {"name_kana": "ー・ー"}, ("name_kana",), "full-width katakana"),
+        ("operator", {"name": "  "}, ("name",), "spaces alone are no value"),
+        ("operator", {"contacts": [contact(name="\u3000")]}, ("contacts", 0, "name"),
+         "spaces alone are no value"),
+        ("operator", {"certificates": [certificate(1, location=" \u3000 ")]},
+         ("certificates", 0, "location"), "spaces alone are no value"),
+        ("operator", {"certificates": [certificate(1, holder="\u3000")]},
+         ("certificates", 0, "holder"), "spaces alone are no value"),
+    ],
+)  # fmt: skip
+def test_spaces_alone_are_no_name_place_or_person(
+    reg: RegistryFactory,
+    kind: str,
+    over: dict[str, object],
+    path: tuple[str | int, ...],
+    said: str,
+) -> None:
+    """A blank name would read as one in every mail (「システム窓口責任者 　 様」) and form."""
+    rel = reg.user(**over) if kind == "user" else reg.operator(**over)
+    problems = [p for p in reg.validate().problems if p.rule == "schema"]
+    assert [(p.file, p.path) for p in problems] == [
+        (shown(rel.relative_to(reg.root).as_posix()), path)
+    ]
+    assert said in i18n.text(problems[0].message, "en")

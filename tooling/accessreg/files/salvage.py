@@ -42,6 +42,7 @@ _STAND_INS = {
     base.HTTPS_URL: "https://x",
     base.SYSTEM_ID: "x",
     base.KANA: "カ",
+    base.FILLED: "x",
     base.CERTIFICATE_ID: "x",
     base.CIDR: "0",
 }

@@ -243,6 +243,7 @@ PATTERNS: dict[str, Message] = {
     ),
     base.SYSTEM_ID: msg("Write {what} as a system of the catalog in lower case (e.g. taxis)"),
     base.KANA: msg("Write {what} in full-width katakana (e.g. タクソウ タロウ)"),
+    base.FILLED: msg("Write {what}: spaces alone are no value"),
     base.CERTIFICATE_ID: msg(
         "Write {what} as the issuer gives it: up to 64 ASCII letters, digits, - and _"
     ),

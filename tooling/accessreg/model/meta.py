@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from accessreg.model.base import GITHUB_LOGIN, Day, Frozen, LoginId
+from accessreg.model.base import FILLED, GITHUB_LOGIN, Day, Frozen, LoginId
 
 
 class Maintainer(Frozen):
     github: str = Field(pattern=GITHUB_LOGIN, max_length=39)
-    name: str = Field(min_length=1)
+    name: str = Field(min_length=1, pattern=FILLED)
     email: LoginId
 
 

@@ -12,6 +12,7 @@ from pydantic import ConfigDict, Field
 from accessreg.model.base import (
     CERTIFICATE_ID,
     CIDR,
+    FILLED,
     GITHUB_LOGIN,
     HTTPS_URL,
     KANA,
@@ -32,7 +33,7 @@ class Contact(Frozen):
     """A window-responsible person (システム窓口責任者, 000 §2-4)."""
 
     role: Literal["primary", "deputy"] = Field(description="正担当 (exactly one) or 副担当.")
-    name: str = Field(min_length=1)
+    name: str = Field(min_length=1, pattern=FILLED)
     name_kana: str = Field(pattern=KANA)
     email: LoginId = Field(description="Also the login ID for the permission-management system.")
     phone: str = Field(pattern=PHONE)
@@ -43,7 +44,7 @@ class Subcontractor(Frozen):
     """A declared 委託先事業者 whose staff may be users (000 §5-1 note 2, 002 §2.3)."""
 
     code: str = Field(pattern=OPERATOR_CODE)
-    name: str = Field(min_length=1)
+    name: str = Field(min_length=1, pattern=FILLED)
 
 
 class Certificate(Frozen):
@@ -51,13 +52,17 @@ class Certificate(Frozen):
 
     id: str = Field(pattern=CERTIFICATE_ID, description="The issuer's certificate ID.")
     serial: str = Field(pattern=SERIAL)
-    cn: str = Field(min_length=1)
+    cn: str = Field(min_length=1, pattern=FILLED)
     medium: Literal["DL", "CD", "UM", "UT"]
     purpose: Literal["web", "api"]
     not_before: Day
     not_after: Day
-    location: str = Field(min_length=1, description="Where the certificate is installed.")
-    holder: str = Field(min_length=1, description="Who is responsible for it there.")
+    location: str = Field(
+        min_length=1, pattern=FILLED, description="Where the certificate is installed."
+    )
+    holder: str = Field(
+        min_length=1, pattern=FILLED, description="Who is responsible for it there."
+    )
     systems: tuple[str, ...] = Field(
         default=(), description="Systems it is registered for; empty: every system of the operator."
     )
@@ -80,14 +85,14 @@ class IpAllowEntry(Frozen):
     """A fixed overseas global IP allowed through the geo block (000 §2-8)."""
 
     cidr: str = Field(pattern=CIDR)
-    reason: str = Field(min_length=1)
+    reason: str = Field(min_length=1, pattern=FILLED)
     expires_on: Day
 
 
 class RaOfficer(Frozen):
     """The operator's 企業内RA担当者: EPPCERT sends its expiry notices to them (004)."""
 
-    name: str = Field(min_length=1)
+    name: str = Field(min_length=1, pattern=FILLED)
     email: LoginId
 
 
@@ -97,7 +102,7 @@ class Approval(Frozen):
 
     system: str
     approved_on: Day
-    reason: str = Field(min_length=1)
+    reason: str = Field(min_length=1, pattern=FILLED)
 
 
 class SystemSuspension(Frozen):
@@ -106,7 +111,7 @@ class SystemSuspension(Frozen):
 
     system: str
     suspended_on: Day
-    reason: str = Field(min_length=1)
+    reason: str = Field(min_length=1, pattern=FILLED)
 
 
 class AdminReissue(Frozen):
@@ -116,7 +121,7 @@ class AdminReissue(Frozen):
     system: str
     code: str
     reissued_on: Day
-    reason: str = Field(min_length=1)
+    reason: str = Field(min_length=1, pattern=FILLED)
 
 
 def _membership_schema(schema: dict[str, Any]) -> None:
@@ -162,7 +167,7 @@ class Operator(Frozen):
         description="事業者コード, equal to the file name; PROV-… for an OCCTO membership "
         "applicant whose code is not issued yet (003 §2.2).",
     )
-    name: str = Field(min_length=1)
+    name: str = Field(min_length=1, pattern=FILLED)
     name_kana: str = Field(pattern=KANA)
     roles: tuple[Role, ...] = Field(min_length=1)
     occto_member: bool = False

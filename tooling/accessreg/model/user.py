@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from accessreg.model.base import KANA, OPERATOR_KEY, Day, Frozen, LoginId
+from accessreg.model.base import FILLED, KANA, OPERATOR_KEY, Day, Frozen, LoginId
 
 
 class User(Frozen):
     email: LoginId = Field(description="The login ID, as the person writes it.")
-    name: str = Field(min_length=1, description="Name in kanji.")
+    name: str = Field(min_length=1, pattern=FILLED, description="Name in kanji.")
     name_kana: str = Field(pattern=KANA)
     affiliation: str = Field(
         pattern=OPERATOR_KEY, description="The operator's code or a declared subcontractor's."
