@@ -61,8 +61,9 @@ CIDR = r"^[0-9A-Fa-f:.]+(/[0-9]{1,3})?$"
 # Full-width katakana with spaces, as the seed's forms ask: at least one kana, not spaces alone.
 KANA = r"^[ァ-ヶー・\u3000 ]*[ァ-ヶ][ァ-ヶー・\u3000 ]*$"
 # A text with something written in it: spaces alone (U+3000 among them) are no name, place
-# or reason, and read as a blank in every mail and form.
-FILLED = r"\S"
+# or reason, and read as a blank in every mail and form. The empty text passes: its fields'
+# minLength says that it is empty, once.
+FILLED = r"^$|\S"
 
 
 # The days the tool can count business days for: the years of the Japanese public holiday
