@@ -807,6 +807,40 @@ def test_an_application_in_two_batches_names_both_in_every_output(
     assert dict(zip(header, rows[-1], strict=True))["M"] == "2027-01-18、2027-02-01"
 
 
+def test_a_suspension_that_waits_for_a_change_says_so_in_every_output(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """A LOACUS change applied on 12-02 comes in the batch after (000 §5-2: M+9); a
+    suspension of the same user a few days later reaches LOACUS on that day, not before (its
+    row follows the change's). Every output says the same day: the delta, the 受付 mail, and
+    the plan, which asks the reviewer to have it done by hand meanwhile (001 p46)."""
+    window1 = "window1@test-gas.example.co.jp"
+    held = {"taxis": "1010", "loacus": "03010"}
+    _applied(gr, tmp_path, "change", lambda: gr.reg.user(email=window1, permissions=held))
+    _branch(gr, "stop", lambda: gr.reg.user(email=window1, permissions=held,
+                                             suspended_on="2026-12-07"))  # fmt: skip
+    on = ("--today", "2026-12-07", "--accepted-on", "2026-12-07")
+    planned = run_cli("plan", "--base", "main", "--head", "stop", "--format", "json", *on,
+                      cwd=gr.path)  # fmt: skip
+    assert planned.returncode == 0, planned.stderr
+    flags = [n["message"] for n in json.loads(planned.stdout)["notes"] if n["kind"] == "flag"]
+    (flag,) = [f for f in flags if f.startswith("loacus:")]
+    day = flag.split(" comes on ")[1][:10]
+    assert day > "2026-12-07" and "not on 2026-12-07" in flag
+    out = _applied(gr, tmp_path, "stop", None, day="2026-12-07")
+    assert [p.name for p in (out / "imports/loacus").glob("delta-at-once-*.csv")] == [
+        f"delta-at-once-{day}.csv"
+    ]
+    assert [p.name for p in (out / "imports/taxis").glob("delta-at-once-*.csv")] == [
+        "delta-at-once-2026-12-07.csv"
+    ]
+    body = _accepted_body(out)
+    assert f"/ 利用停止 {day}（先の申請による利用開始日に合わせています）" in _line_of(
+        body, "loacus"
+    )
+    assert "/ 利用停止 2026-12-07" in _line_of(body, "taxis")
+
+
 def test_a_first_apply_carries_its_day_in_every_output(
     reg: RegistryFactory, tmp_path: Path
 ) -> None:

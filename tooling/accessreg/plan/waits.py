@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from accessreg.model import Catalog
+from accessreg.model import Catalog, User
 from accessreg.model.messages import msg
 from accessreg.plan.model import Item, Note, OperatorPlan, Plan
 from accessreg.timeline.effective import Effective
@@ -122,4 +122,31 @@ def waiting_notes(plan: Plan, waits: Waits) -> tuple[Note, ...]:
                 day=day,
             )
             found.append(Note(item.operator, item.application, "flag", item.key, message))
+        found += _late_stops(plan, item, waits)
     return tuple(found)
+
+
+def _late_stops(plan: Plan, item: Item, waits: Waits) -> list[Note]:
+    """A user's suspension (or its lifting) goes out to a system no earlier than a
+    permission applied before comes there (``provision.merges.Step.effective``, ``comes``):
+    001 p46 wants it at once, so the reviewer is told, with what to do meanwhile."""
+    own, now = item.effective, getattr(item, "after", None)
+    if own is None or own.on is None or not isinstance(now, User):
+        return []
+    login = now.email.lower()
+    found = []
+    for system in sorted(now.permissions):
+        on = comes(waits, plan.catalog, system, login)
+        if on is None or on <= own.on:
+            continue
+        message = msg(
+            "{system}: the permission of {login} applied for before comes on {day}; the "
+            "suspension or its lifting reaches the system that day, not on {own}: until "
+            "then, ask its system operator to do it by hand (001 p46)",
+            system=system,
+            login=now.email,
+            day=on,
+            own=own.on,
+        )
+        found.append(Note(item.operator, item.application, "flag", item.key, message))
+    return found

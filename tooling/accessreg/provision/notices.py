@@ -17,7 +17,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -44,7 +44,7 @@ from accessreg.plan import (
 from accessreg.provision.holding import Hold
 from accessreg.provision.merges import Step, application_id, dates_of
 from accessreg.provision.state import ApplicationRecord, BatchRecord
-from accessreg.timeline.effective import Effective, registered
+from accessreg.timeline.effective import AT_ONCE_KINDS, Effective, registered
 
 DONE, NOT_DONE, NOT_NEEDED = "済", "未済", "（不要）"
 IN_PROGRESS, COMPLETE = "処理中", "処理完了"
@@ -164,27 +164,34 @@ def _operator_lines(item: Item, catalog: Catalog) -> list[dict[str, Any]]:
     return [line, *lines] if line is not None else lines
 
 
-def _suspension_lines(catalog: Catalog, item: UserChange) -> list[dict[str, Any]]:
+def _suspension_lines(
+    catalog: Catalog, item: UserChange, dated: Callable[[str, str], Effective | None]
+) -> list[dict[str, Any]]:
     """A user's ID suspended or its suspension lifted (001 p46): every system it holds
-    stops or starts again on the item's own day."""
+    stops or starts again on the day its row of the import files takes effect (``dated``:
+    the item's own day, or the day a permission applied before comes, ``Step.effective``)."""
     own, was, now = item.effective, item.before, item.after
     if own is None or was is None or now is None:
         return []
     if (was.suspended_on is None) == (now.suspended_on is None):
         return []  # only its day moved: nothing stops or starts again
     kind = ChangeKind.SUSPEND if now.suspended_on is not None else ChangeKind.RESTORE
-    return [
-        {
-            "system_name": catalog.named(system).japanese,
-            "action": KIND_LABELS[kind],
-            "code_text": _code_text(catalog.by_id.get(system), code),
-            "when_label": _WHEN_LABELS[kind],
-            "when": own.on,
-            "pending": pending_text(catalog, own, (system,)),
-            "waits": own.waits,
-        }
-        for system, code in sorted(now.permissions.items())
-    ]
+    login = item.person.email.lower()
+    lines = []
+    for system, code in sorted(now.permissions.items()):
+        on = dated(system, login) or own
+        lines.append(
+            {
+                "system_name": catalog.named(system).japanese,
+                "action": KIND_LABELS[kind],
+                "code_text": _code_text(catalog.by_id.get(system), code),
+                "when_label": _WHEN_LABELS[kind],
+                "when": on.on,
+                "pending": pending_text(catalog, on, (system,)),
+                "waits": on.waits,
+            }
+        )
+    return lines
 
 
 @dataclass(frozen=True)
@@ -197,6 +204,8 @@ class _People:
     catalog: Catalog
     operator: Operator
     items: tuple[UserChange, ...]  # those with effects or a suspension's own date
+    # (system, login) → the day its suspension's row takes effect (``Step.effective``)
+    dated: Callable[[str, str], Effective | None]
 
     def __len__(self) -> int:
         return len(self.items)
@@ -218,15 +227,22 @@ class _People:
                 "email": item.person.email,
                 "affiliation_name": self.operator.affiliation_name(item.affiliation)
                 or item.affiliation,
-                "changes": changes + _suspension_lines(self.catalog, item),
+                "changes": changes + _suspension_lines(self.catalog, item, self.dated),
             }
 
 
-def _people(catalog: Catalog, operator: Operator, items: list[UserChange]) -> _People:
+def _people(step: Step, code: str, operator: Operator, items: list[UserChange]) -> _People:
     """The users an acceptance lists: those whose permissions change, and those whose ID
-    is suspended or lifted (the only own date a user's item has)."""
+    is suspended or lifted (the only own date a user's item has), each system's suspension
+    on the day its row takes effect."""
     listed = tuple(i for i in items if i.effects or i.effective is not None)
-    return _People(catalog, operator, listed)
+    rows = {(c.system, c.person.login): c for c in step.changes_of(code) if c.kind in AT_ONCE_KINDS}
+
+    def dated(system: str, login: str) -> Effective | None:
+        change = rows.get((system, login))
+        return step.effective(change) if change is not None else None
+
+    return _People(step.after.catalog, operator, listed, dated)
 
 
 def _operator(step: Step, code: str) -> Operator | None:
@@ -392,7 +408,9 @@ def acceptance_notices(accepted: Accepted) -> list[Notice]:
         "operator": {"code": operator.code, "name": operator.name},
         "application": _application_context(record),
         "operator_items": [line for i in items for line in _operator_lines(i, catalog)],
-        "people": _people(catalog, operator, [i for i in items if isinstance(i, UserChange)]),
+        "people": _people(
+            step, record.operator, operator, [i for i in items if isinstance(i, UserChange)]
+        ),
         "uses_processing_day": "processing_day" in starts,
         # Only suspensions and liftings: on their day, whatever the processing schedule.
         "at_once": plan is not None and plan.at_once,
