@@ -334,6 +334,26 @@ def test_a_certificates_direction_is_where_the_whitelists_let_it_through(
     assert plan.revoke_only is (direction is Direction.REVOKE)
 
 
+def test_only_a_suspension_or_its_lifting_stops_or_starts_the_id(gr: GitRegistry) -> None:
+    """The 受付 mail's stop lines and the plan's flag of a late stop both ask this: a
+    suspension's day moved stops nothing again."""
+    pr(gr).reg.user(suspended_on="2018-12-10")
+    gr.commit("suspend")
+    assert only(plan_of(gr), UserChange).stops_or_starts
+    gr.checkout("main")
+    gr.merge("pr")
+    gr.branch("pr2")
+    gr.reg.user(suspended_on="2018-12-11")
+    gr.commit("another day")
+    assert not only(plan_of(gr, head="pr2"), UserChange).stops_or_starts
+    gr.checkout("main")
+    gr.merge("pr2")
+    gr.branch("pr3")
+    gr.reg.user()
+    gr.commit("lift")
+    assert only(plan_of(gr, head="pr3"), UserChange).stops_or_starts
+
+
 def test_suspensions_and_their_lifting(gr: GitRegistry) -> None:
     """Suspension comes first on loss, theft or misuse (001 p46, 002 §2.6, §3.4.4): a revoke;
     lifting it restores access without a new application."""

@@ -121,16 +121,16 @@ def _not_authorized(author: str, problem: Problem, where: str = "") -> str:
     languages, each naming the file refused (``where``, escaped for markdown) when given.
     That only the operator's window persons and the maintainers may file is said only when
     that is why: a window person refused for what the change does is told what it does."""
-    ja, en = (markdown(i18n.text(problem.message, lang)) for lang in ("ja", "en"))
     if problem.rule not in _NOT_THEIRS:
         at = f"{where}: " if where else ""
+        ja, en = (markdown(i18n.text(problem.message, lang)) for lang in ("ja", "en"))
         return f"- {at}{ja} / {at}{en} ({problem.rule})"
     return (
         f"- @{author} はこの変更を申請できません{f'（{where}）' if where else ''}。申請できる"
         "のは、その事業者のシステム窓口責任者として登録された GitHub アカウントか受付担当者"
         f"です。 / @{author} may not file this change{f' ({where})' if where else ''}: only "
         "a GitHub account registered as the operator's window person, or a maintainer, may.  \n"
-        f"  {ja} / {en} ({problem.rule})"
+        f"  {wording.both(problem.message)} ({problem.rule})"
     )
 
 

@@ -185,6 +185,16 @@ class UserChange(Item):
     def key(self) -> str:
         return self.person.email.lower()
 
+    @property
+    def stops_or_starts(self) -> bool:
+        """Whether the user's ID is suspended or its suspension lifted (001 p46): its own
+        date is then the day every system it holds stops or starts again; only that day
+        moved, nothing does."""
+        was, now = self.before, self.after
+        if self.effective is None or was is None or now is None:
+            return False
+        return (was.suspended_on is None) != (now.suspended_on is None)
+
 
 @dataclass(frozen=True, kw_only=True)
 class WindowPersonChange(Item):

@@ -19,9 +19,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from accessreg.model import Catalog, User
+from accessreg.model import Catalog
 from accessreg.model.messages import msg
-from accessreg.plan.model import Item, Note, OperatorPlan, Plan
+from accessreg.plan.model import Item, Note, OperatorPlan, Plan, UserChange
 from accessreg.timeline.effective import Effective
 
 
@@ -130,8 +130,10 @@ def _late_stops(plan: Plan, item: Item, waits: Waits) -> list[Note]:
     """A user's suspension (or its lifting) goes out to a system no earlier than a
     permission applied before comes there (``provision.merges.Step.effective``, ``comes``):
     001 p46 wants it at once, so the reviewer is told, with what to do meanwhile."""
-    own, now = item.effective, getattr(item, "after", None)
-    if own is None or own.on is None or not isinstance(now, User):
+    if not isinstance(item, UserChange) or not item.stops_or_starts:
+        return []
+    own, now = item.effective, item.after
+    if own is None or own.on is None or now is None:
         return []
     login = now.email.lower()
     found = []

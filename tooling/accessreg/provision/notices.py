@@ -170,11 +170,9 @@ def _suspension_lines(
     """A user's ID suspended or its suspension lifted (001 p46): every system it holds
     stops or starts again on the day its row of the import files takes effect (``dated``:
     the item's own day, or the day a permission applied before comes, ``Step.effective``)."""
-    own, was, now = item.effective, item.before, item.after
-    if own is None or was is None or now is None:
+    own, now = item.effective, item.after
+    if not item.stops_or_starts or own is None or now is None:
         return []
-    if (was.suspended_on is None) == (now.suspended_on is None):
-        return []  # only its day moved: nothing stops or starts again
     kind = ChangeKind.SUSPEND if now.suspended_on is not None else ChangeKind.RESTORE
     login = item.person.email.lower()
     lines = []
