@@ -91,6 +91,21 @@ def test_twenty_deep_paths_keep_the_comment_within_its_size(
     assert (files, max_chars) != (20, None) or left == 0  # the default has room for all
 
 
+def test_refusals_of_deep_paths_shorten_them_and_show_them_all(gr: GitRegistry) -> None:
+    """A refusal line kept its path whole: twenty paths 3,400 characters deep let four
+    refusals show, and sixteen were told as "more lines". Each refused path is now shortened
+    as the plan's lists shorten it, so that every refusal of the twenty is shown."""
+    for i in range(20):
+        gr.write(deep_path(i), "x\n")
+    gr.commit("deep files")
+    refused = [line for line in comment(gr).splitlines() if line.startswith("- 拒否 ")]
+    assert len(refused) == 20
+    for i, line in enumerate(refused):
+        path = line.removeprefix("- 拒否 ").split(": ", 1)[0]
+        assert len(path) == PATH_LIMIT and path.startswith(f"d{i:02d}/aaa")
+        assert path.endswith("…/f.txt")
+
+
 def test_files_that_do_not_load_say_how_many_are_not_listed(gr: GitRegistry) -> None:
     """Only twenty files that do not load were listed, the rest left out unsaid."""
     for i in range(23):

@@ -11,7 +11,7 @@ from dataclasses import replace
 from typing import Any
 
 from accessreg import i18n
-from accessreg.escape import markdown, terminal
+from accessreg.escape import markdown, shorten_path, terminal
 from accessreg.model.messages import Verbatim, msg, nmsg
 from accessreg.reporting import reporters
 from accessreg.review.authorize import Decision
@@ -125,14 +125,15 @@ def markdown_verdict(decision: Decision) -> list[str]:
 def markdown_lines(decision: Decision) -> list[str]:
     """For the pull-request comment, after the verdict: a line per refused path or path to
     review (one per file of a large change, which the comment cuts), paths and messages
-    literal, never markup."""
+    literal, never markup; a path shortened as the plan's lists shorten it, so that twenty
+    paths deep in folders do not push every other refusal out of the comment."""
     lines = []
     for p, line in (
         *((p, msg("- refused {file}: {message} ({rule})")) for p in decision.refused),
         *((p, msg("- to review {file}: {message} ({rule})")) for p in decision.review),
     ):
         shown = (
-            ("file", Verbatim(markdown(p.file))),
+            ("file", Verbatim(markdown(shorten_path(p.file)))),
             ("message", Verbatim(markdown(i18n.text(p.message)))),
             ("rule", Verbatim(f"`{p.rule}`")),
         )
