@@ -113,6 +113,25 @@ def test_demand_response_contractor_needs_no_membership_for_switching(
     assert reg.found() == []
 
 
+WITHDRAWN = {"status": "withdrawn", "withdrawn_on": "2026-10-31"}
+
+
+def test_a_withdrawn_member_keeps_no_member_system(reg: RegistryFactory) -> None:
+    """The member system's contract ends with the membership (003 §2.7.1)."""
+    rel = "operators/DENKI001.yaml"
+    reg.occto_member(
+        occto_member=False, membership=WITHDRAWN, systems=["member_portal"], certificates=None
+    )
+    line = reg.line_of(rel, "- member_portal")
+    assert reg.found() == [("occto-member", shown(rel), line, "error")]
+
+
+def test_a_withdrawn_member_keeps_what_needs_no_membership(reg: RegistryFactory) -> None:
+    """A demand-response contractor uses switching without membership (002 §2.1.1 ①)."""
+    reg.switching_operator(membership=WITHDRAWN)
+    assert reg.found() == []
+
+
 # --- provisional-key (003 §2.2) ---------------------------------------------------------------
 
 PROV = "operators/PROV-HOSHI.yaml"

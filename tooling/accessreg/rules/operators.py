@@ -103,16 +103,34 @@ def membership_provisional(reg: Registry, ctx: Context) -> Iterator[Problem]:
                 )
 
 
-@rule("occto-member", "002 §2.1.1 ①(イ), 003 §2.1.1", Scope.OPERATORS)
+@rule("occto-member", "002 §2.1.1 ①(イ), 003 §2.1.1, §2.7.1", Scope.OPERATORS)
 def occto_member(reg: Registry, ctx: Context) -> Iterator[Problem]:
     """An operator uses an OCCTO system without the membership it needs.
 
     An electricity retailer may use the switching support system only as an OCCTO member;
-    `occto_member` and the membership status must agree.
+    `occto_member` and the membership status must agree. The member system, open to members
+    and to applicants for membership before their code is issued (003 §2.1.1), is used no
+    more once the membership is withdrawn: its contract ends with the membership (003
+    §2.7.1), so the withdrawal removes the system and its users' permissions.
     """
     for entry in reg.iter_operators():
         op = entry.operator
         member = op.membership.status if op.membership else None
+        if op.membership is not None and member == "withdrawn":
+            for i, system_id in enumerate(op.systems):
+                system = reg.catalog.by_id.get(system_id)
+                if system is not None and not system.needs_operator_code:
+                    yield finding(
+                        entry.file,
+                        msg(
+                            "{system} is used only while an OCCTO membership lasts, and it "
+                            "was withdrawn on {day}: remove the system, and its users' "
+                            "permissions, with the withdrawal",
+                            system=reg.catalog.named(system_id),
+                            day=op.membership.withdrawn_on or "",
+                        ),
+                        ("systems", i),
+                    )
         if op.occto_member != (member == "member") and op.membership is not None:
             yield finding(
                 entry.file,
