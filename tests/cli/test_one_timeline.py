@@ -41,8 +41,9 @@ NEW = "new@test-gas.example.co.jp"
 
 
 def cert(case: SeedCase) -> dict[str, Any]:
-    """A certificate valid well around the case's dates (EPPCERT issues two years)."""
-    start = case.entered - timedelta(days=60)
+    """A certificate valid well around the case's dates (EPPCERT issues two years), or from
+    the case's ``valid_from``."""
+    start = case.valid_from or case.entered - timedelta(days=60)
     return certificate(
         1, serial="7A0001", not_before=str(start), not_after=str(start + timedelta(days=700))
     )

@@ -185,7 +185,7 @@ def test_usage_new_operator(gr: GitRegistry) -> None:
         "NEWOP001",
         contacts=[contact(n=5), contact("deputy", n=6)],
         subcontractors=[{"code": "NEWSUB01", "name": "新委託株式会社"}],
-        certificates=[certificate(3)],
+        certificates=[certificate(3, not_before="2018-11-01", not_after="2020-10-31")],
         ip_allowlist=[{"cidr": "203.0.113.7/32", "reason": "海外拠点", "expires_on": "2027-03-31"}],
     )
     gr.reg.user("NEWOP001", "first@new-op.example.co.jp", affiliation="NEWSUB01")
@@ -287,7 +287,11 @@ def test_certificates(gr: GitRegistry) -> None:
     gr.reg.operator(certificates=[certificate(1), certificate(2)])
     gr.commit("two certificates")
     pr(gr).reg.operator(
-        certificates=[certificate(1, suspended_on="2018-12-10"), certificate(3)],
+        # Valid already: a certificate is usable from M+6, never before its validity.
+        certificates=[
+            certificate(1, suspended_on="2018-12-10"),
+            certificate(3, not_before="2018-11-01", not_after="2020-10-31"),
+        ],
     )
     gr.commit("suspend one, replace one")
     plan = plan_of(gr)

@@ -43,6 +43,9 @@ class SeedCase:
     # A suspension's or a lifting's: what it stops, and the day the suspension's file names.
     stops: Stops | None = None
     suspended_on: date | None = None
+    # A certificate's validity start (004: EPPCERT may set it up to 179 days ahead); None:
+    # well before the case.
+    valid_from: date | None = None
 
     @property
     def accepted_counts(self) -> date:
@@ -155,6 +158,19 @@ CASES: tuple[SeedCase, ...] = (
         d("2026-12-15"),
         {"certificate": d("2026-12-24")},
         processing_day=d("2026-12-16"),
+    ),
+    # 004: a renewal valid only from 2027-01-08, after its M+6 (12/24): no server takes it
+    # before its validity starts, so it is usable, whitelisted and registered from then.
+    SeedCase(
+        "certificate-valid-later",
+        "000 §4-2, 004",
+        "certificate",
+        d("2026-12-14"),
+        d("2026-12-15"),
+        d("2026-12-15"),
+        {"certificate": d("2027-01-08")},
+        processing_day=d("2026-12-16"),
+        valid_from=d("2027-01-08"),
     ),
     # 000 §3-3: a termination chosen for 12/31, merged 12/2: everything ends on 12/31.
     SeedCase(

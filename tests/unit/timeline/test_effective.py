@@ -35,7 +35,7 @@ def _computed(dates: Dates, case: SeedCase, key: str) -> Effective:
     if case.kind in ("suspension", "lifting"):
         return dates.suspension(case.suspended_on)
     if key == "certificate":
-        return dates.certificate(["taxis"])
+        return dates.certificate(["taxis"], case.valid_from)
     kind = {"user_add": ChangeKind.ADD, "user_change": ChangeKind.CHANGE}.get(
         case.kind, ChangeKind.REMOVE
     )

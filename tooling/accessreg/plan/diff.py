@@ -390,7 +390,7 @@ class _Differ:
 
     def _registration(self, cert: Certificate, op: Operator | None) -> Effective:
         """Each provider registers a certificate its own way (000 §4-2, 001 p13)."""
-        return self.dates.certificate(cert.systems or (op.systems if op else ()))
+        return self.dates.certificate(cert.systems or (op.systems if op else ()), cert.not_before)
 
     def allowed_ips(self, code: str, old: Operator | None, new: Operator | None) -> list[Item]:
         items: list[Item] = []

@@ -339,12 +339,17 @@ class Dates:
             self._permissions[(system_id, kind)] = found
         return found
 
-    def certificate(self, systems: Iterable[str]) -> Effective:
+    def certificate(self, systems: Iterable[str], valid_from: date | None = None) -> Effective:
         """A client certificate registered for ``systems``: each provider's own step, keyed
-        on the review passing (000 §4-2: usable from M+6; OCCTO's help desk, 001 p13)."""
-        return self._latest(
+        on the review passing (000 §4-2: usable from M+6; OCCTO's help desk, 001 p13), and
+        never before ``valid_from``, the start of its validity, which EPPCERT may set up to
+        179 days ahead (004): until then no server takes it, and the whitelists leave it out."""
+        found = self._latest(
             systems, lambda p: p.certificate_registration, lambda s: s.certificates is not None
         )
+        if valid_from is None or found.on is None or found.on >= valid_from:
+            return found
+        return replace(found, on=valid_from)
 
     def allowed_ip(self, systems: Iterable[str]) -> Effective:
         """An overseas address whitelisted once the centre has accepted it (000 §2-8)."""
