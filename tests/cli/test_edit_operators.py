@@ -174,7 +174,30 @@ def test_terminate_marks_the_operator_and_removes_every_user(reg: RegistryFactor
     ]
     assert "user files removed: 2" in result.stderr
     again = refused(reg, "operator", "terminate", "--operator", "TESTOP01")
-    assert "was terminated on 2026-12-31" in again.stderr
+    assert "TESTOP01's use ends on 2026-12-31 (its termination is filed)" in again.stderr
+
+
+@pytest.mark.parametrize(
+    ("day", "said"),
+    [
+        (
+            "2027-01-31",
+            "事業者 TESTOP01 は 2027-01-31 に利用終了します（利用終了を申請済みです）。",
+        ),
+        ("2026-11-01", "事業者 TESTOP01 は 2026-11-01 に利用終了しています。"),
+    ],
+)
+def test_an_edit_of_a_terminated_operator_says_its_day_in_its_tense(
+    reg: RegistryFactory, day: str, said: str
+) -> None:
+    """A termination filed for a later day was told as past: 「2027-01-31 に利用終了して
+    います」 on 2026-11-22. The refusal now says the use ends on that day."""
+    reg.operator("TESTOP01", status="terminated", terminated_on=day)
+    result = refused(
+        reg, "--lang", "ja", "ip", "add", "--operator", "TESTOP01", "--cidr", "41.203.64.11",
+        "--reason", "海外拠点", "--expires-on", "2027-03-31",
+    )  # fmt: skip
+    assert f"{said}変更はできません" in result.stderr
 
 
 def test_terminate_refuses_a_date_already_past(reg: RegistryFactory) -> None:

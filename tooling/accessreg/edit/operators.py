@@ -260,13 +260,7 @@ def terminate(draft: Draft, code: str, on: date) -> None:
         )
     doc = draft.document(layout.operator_file(code))
     if doc.get("status") == "terminated":  # a file with errors, ``targets`` could not tell
-        raise EditRefused(
-            msg(
-                "Operator {code} was terminated on {day}: it can no longer be changed",
-                code=code,
-                day=str(doc.get("terminated_on") or ""),
-            )
-        )
+        raise targets.terminated(code, doc.get("terminated_on"), draft.today)
     yamldoc.put(doc, "status", "terminated", OPERATOR_FIELDS)
     yamldoc.put(doc, "terminated_on", on, OPERATOR_FIELDS)
     removed = draft.files_under(f"{layout.users_dir(code)}/")

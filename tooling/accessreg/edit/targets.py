@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import date
 
 from accessreg.edit.draft import BadValueError, Draft, EditRefused, UnknownOperatorError
 from accessreg.model import Operator, layout
@@ -36,14 +37,29 @@ def operator(draft: Draft, code: str, active: bool = True) -> Operator:
             else msg("There is no operator {code}: check the operator code", code=code)
         )
     if active and entry.operator.status == "terminated":
-        raise EditRefused(
+        raise terminated(code, entry.operator.terminated_on, draft.today)
+    return entry.operator
+
+
+def terminated(code: str, on: object, today: date) -> EditRefused:
+    """The refusal of an edit of a terminated operator, in the tense of its day (``on``, as
+    its file has it): a termination filed for a later day is announced, not past."""
+    if isinstance(on, date) and on > today:
+        return EditRefused(
             msg(
-                "Operator {code} was terminated on {day}: it can no longer be changed",
+                "Operator {code}'s use ends on {day} (its termination is filed): it can no "
+                "longer be changed",
                 code=code,
-                day=entry.operator.terminated_on or "",
+                day=on,
             )
         )
-    return entry.operator
+    return EditRefused(
+        msg(
+            "Operator {code} was terminated on {day}: it can no longer be changed",
+            code=code,
+            day=str(on or ""),
+        )
+    )
 
 
 def systems(given: Iterable[str], allowed: Sequence[str]) -> tuple[str, ...]:
