@@ -241,11 +241,11 @@ def test_a_window_person_swap_at_occto_waits_for_the_help_desk(
         gr.close()
 
 
-def _certificate_planned(gr: GitRegistry) -> str:
-    """A pull request ``certificate`` adding a switching certificate on ``ACCEPTED``: its
-    plan, in Japanese. The branch stays checked out."""
+def _certificate_planned(gr: GitRegistry, new: dict[str, object] = NEW_CERT) -> str:
+    """A pull request ``certificate`` adding a switching certificate (``new``) on
+    ``ACCEPTED``: its plan, in Japanese. The branch stays checked out."""
     gr.branch("certificate", "main")
-    gr.reg.switching_operator(certificates=[certificate(1), NEW_CERT])
+    gr.reg.switching_operator(certificates=[certificate(1), new])
     gr.commit("certificate: change")
     planned = accessreg(gr, "--lang", "ja", "plan", "--base", "main", "--head", "certificate",
                         "--today", str(ACCEPTED))  # fmt: skip
@@ -296,3 +296,34 @@ def test_an_occto_application_falls_into_no_processing_day(
     planned = accessreg(gr, "--lang", "ja", "plan", "--base", "main", "--head", "taxis",
                         "--today", str(ACCEPTED))  # fmt: skip
     assert "システム処理日 M 2026-12-16" in planned.stdout, planned.stdout
+
+
+def test_an_occto_certificate_valid_only_later_is_in_effect_from_its_validity(
+    switching: GitRegistry, tmp_path: Path
+) -> None:
+    """A certificate the help desk registers before its validity starts (EPPCERT lets it
+    start later, 004) was told usable from the confirmation day, while every whitelist left
+    it out until its validity began: the 申請結果 and ``status`` now date it from that day,
+    as the whitelists do."""
+    gr = switching
+    later = certificate(
+        2, serial="5A11CE", cn="TESTOP01-PC02", not_before="2026-12-20", not_after="2028-11-30"
+    )
+    said = "ヘルプデスクの作業完了後、2026-12-20 以降"
+    assert said in _certificate_planned(gr, later)
+    gr.checkout("main")
+    gr.repo.git.merge("-q", "--no-ff", "--no-edit", "certificate", env=on(ACCEPTED))
+    batch = _applied(gr, tmp_path / "o1", ACCEPTED)
+    (accepted,) = _mails(tmp_path / "o1")
+    assert f"{said}（完了時にお知らせします）" in accepted.get_content()
+    done = tmp_path / "confirmed"
+    confirm = accessreg(gr, "confirm", batch, "--system", "switching", "--out", str(done),
+                        "--today", str(CONFIRMED))  # fmt: skip
+    assert confirm.returncode == 0, confirm.stderr
+    (notice,) = _mails(done)
+    body = notice.get_content()
+    assert "証明書ID EP-TEST-0002、CN TESTOP01-PC02、有効期限 2028-11-30（2026-12-20 以降）" in body
+    for day, listed in ((date(2026, 12, 19), False), (date(2026, 12, 20), True)):
+        daily = tmp_path / f"daily-{day}"
+        duty(gr, "daily", "--out", str(daily), today=day)
+        assert ("5A11CE TESTOP01;" in _cert_map(daily)) == listed, day

@@ -72,3 +72,25 @@ def test_the_state_file_is_written_as_json_writes_it() -> None:
     assert written == _as_json_writes(json.loads(written))
     assert "至急" in written.decode()  # as it is, not escaped
     assert recorded.load(recorded.dump(state)) == state
+
+
+def test_an_items_least_day_is_written_only_where_it_has_one() -> None:
+    """``not_before`` (a manual step's certificate valid only later) is recorded where it
+    says something, and the state of every other item stays as earlier versions wrote it."""
+    items = (
+        ItemDates(subject="certificate", key="EP-1", system=None, on=None, action="add",
+                  steps=("switching",), not_before=date(2026, 12, 20)),
+        ItemDates(subject="user", key="u@example.jp", system=None, on=None, action="add"),
+    )  # fmt: skip
+    app = ApplicationRecord(
+        id="0123456789ab/AOBAGS01", commit="0" * 40, parent=None, operator="AOBAGS01",
+        title="", accepted_on=date(2026, 12, 3), processing_day=None, kinds=(),
+        systems=("switching",), items=items,
+    )  # fmt: skip
+    batch = BatchRecord(id="20261203-01234567", number=1, base=None, head="1" * 40,
+                        created_on=date(2026, 12, 3), applications=(app,), systems={})  # fmt: skip
+    state = State(applied="1" * 40, applied_on=date(2026, 12, 3), batches={batch.id: batch})
+    written = json.loads(recorded.dump(state)[recorded.STATE_FILE])
+    dated, plain = written["batches"][batch.id]["applications"][0]["items"]
+    assert dated["not_before"] == "2026-12-20" and "not_before" not in plain
+    assert recorded.load(recorded.dump(state)) == state

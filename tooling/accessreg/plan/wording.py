@@ -173,6 +173,12 @@ def effective_text(
         return msg("on completion (no schedule in the catalog)")
     if effective.on is None:
         who = catalog.registrars(systems or effective.steps)
+        if who and effective.not_before is not None:  # a certificate valid only later (004)
+            return msg(
+                "after the system operator's manual step ({who}), not before {day}",
+                who="・".join(who),
+                day=effective.not_before,
+            )
         if who:
             return msg("after the system operator's manual step ({who})", who="・".join(who))
         return msg("after the system operator's manual step")

@@ -744,6 +744,7 @@ def _recorded(
         serial=serial,
         waits=effective.waits,
         steps=effective.steps,
+        not_before=effective.not_before,
     )
 
 
@@ -756,6 +757,7 @@ def _effective(found: ItemDates) -> Effective:
         found.keyed_on,
         found.waits,
         found.steps,
+        found.not_before,
     )
 
 

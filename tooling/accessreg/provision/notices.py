@@ -81,9 +81,14 @@ def pending_text(catalog: Catalog, effective: Effective | None, systems: Iterabl
     ``systems`` (Tokyo Gas Network's システム運営部門, 000 §5-1 ⑨; OCCTO's help desk, 001
     p13; OCCTO itself for its member system, 003 §3.1), as the catalog names them."""
     who = catalog.registrars(systems)
-    if effective is None or effective.start is None or not who:
-        return "登録作業の完了後（完了時にお知らせします）"
-    return f"{'・'.join(who)}の作業完了後（完了時にお知らせします）"
+    after = (
+        "登録作業"
+        if effective is None or effective.start is None or not who
+        else "・".join(who) + "の作業"
+    )
+    # A certificate valid only later is in effect from that day, whenever the step is done.
+    floor = f"、{effective.not_before} 以降" if effective and effective.not_before else ""
+    return f"{after}完了後{floor}（完了時にお知らせします）"
 
 
 def _code_text(system: System | None, code: str | None) -> str:

@@ -67,8 +67,9 @@ class ItemDates(Frozen):
     action: Literal["add", "change", "remove"] | None = None
     waits: bool = False  # dated when a permission applied before comes (``plan.waits``)
     # A manual step's systems (``Effective.steps``): the item takes effect on the day the last
-    # of them confirms the batch (``BatchRecord.in_effect_on``).
+    # of them confirms the batch (``BatchRecord.in_effect_on``), not before ``not_before``.
     steps: tuple[str, ...] = ()
+    not_before: date | None = None  # ``Effective.not_before``
 
 
 class ApplicationRecord(Frozen):
@@ -184,7 +185,9 @@ class BatchRecord(Frozen):
             return item.on
         days = [p.imported_on if (p := self.systems.get(s)) else None for s in item.steps]
         confirmed = [d for d in days if d is not None]
-        return registered(item.on, max(confirmed)) if len(confirmed) == len(days) else None
+        if len(confirmed) < len(days):
+            return None
+        return registered(item.on, max(confirmed), item.not_before)
 
     def held_from(self, item: ItemDates) -> date | None:
         """The day downstream holds ``item``, a user's permission of a system: the day
@@ -463,6 +466,8 @@ def dump(state: State) -> dict[str, bytes]:
             for item in app["items"]:
                 if not item["steps"]:
                     del item["steps"]
+                if item["not_before"] is None:
+                    del item["not_before"]
     return {STATE_FILE: json_document(data)}
 
 

@@ -124,6 +124,9 @@ class Effective:
     # takes effect when each has confirmed its part (``accessreg confirm --system``), on the
     # day of the last confirmation.
     steps: tuple[str, ...] = ()
+    # A manual step's item in effect no earlier than this, whenever it is confirmed: a
+    # certificate whose validity starts later (004), which no server takes before.
+    not_before: date | None = None
 
     @property
     def pending(self) -> bool:
@@ -155,13 +158,16 @@ def processing_days(items: Iterable[date | None], acceptance: date | None) -> tu
     return (acceptance,) if acceptance is not None else ()
 
 
-def registered(on: date | None, confirmed: date) -> date:
+def registered(on: date | None, confirmed: date, not_before: date | None = None) -> date:
     """The day an item of a system is in effect, once the system's registration of it is
     recorded as done on ``confirmed`` (``accessreg confirm``): nothing is in effect before
     it is registered, so a registration after the announced day ``on`` moves it there (000
     §5-1: usable from M+6 *on*, later when the processing is delayed); an item of no
-    announced day (a manual step) is in effect from its registration."""
-    return confirmed if on is None else max(on, confirmed)
+    announced day (a manual step) is in effect from its registration, or from
+    ``not_before`` when that comes later (``Effective.not_before``)."""
+    if on is None:
+        return confirmed if not_before is None else max(confirmed, not_before)
+    return max(on, confirmed)
 
 
 # What a suspension stops, as the state keys an item: (subject, key, system), the system
@@ -343,13 +349,17 @@ class Dates:
         """A client certificate registered for ``systems``: each provider's own step, keyed
         on the review passing (000 §4-2: usable from M+6; OCCTO's help desk, 001 p13), and
         never before ``valid_from``, the start of its validity, which EPPCERT may set up to
-        179 days ahead (004): until then no server takes it, and the whitelists leave it out."""
+        179 days ahead (004): until then no server takes it, and the whitelists leave it out.
+        A manual step's registration, whose day is not known yet, keeps ``valid_from`` as the
+        least day it can take effect on (``registered``)."""
         found = self._latest(
             systems, lambda p: p.certificate_registration, lambda s: s.certificates is not None
         )
-        if valid_from is None or found.on is None or found.on >= valid_from:
+        if valid_from is None:
             return found
-        return replace(found, on=valid_from)
+        if found.on is None:
+            return replace(found, not_before=valid_from) if found.steps else found
+        return found if found.on >= valid_from else replace(found, on=valid_from)
 
     def allowed_ip(self, systems: Iterable[str]) -> Effective:
         """An overseas address whitelisted once the centre has accepted it (000 §2-8)."""
