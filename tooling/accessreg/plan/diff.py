@@ -21,6 +21,7 @@ from accessreg.model import (
 )
 from accessreg.model.changes import ChangeKind
 from accessreg.model.registry import Registry
+from accessreg.plan.issued import issued_codes
 from accessreg.plan.model import (
     AllowedIpChange,
     Application,
@@ -268,10 +269,12 @@ class _Differ:
             after=new,
         )
 
-    def users(self, code: str, ending: bool) -> list[Item]:
+    def users(self, code: str, former: str, ending: bool) -> list[Item]:
+        """The users of ``code``, compared with those it had as ``former`` at the base (its
+        provisional key, ``plan.issued``; else the code itself)."""
         items: list[Item] = []
         for _, old, new in _pair(
-            self.base.users_of(code), self.head.users_of(code), lambda e: e.user.email.lower()
+            self.base.users_of(former), self.head.users_of(code), lambda e: e.user.email.lower()
         ):
             if new is None and old is not None and old.file in self.head.broken:
                 continue  # still there but unreadable: reported as such, not as a removal
@@ -514,8 +517,11 @@ class _Differ:
             and op.terminated_on <= self.dates.events.merged
         )
 
-    def operator(self, code: str) -> OperatorPlan | None:
-        old_entry, new_entry = self.base.operators.get(code), self.head.operators.get(code)
+    def operator(self, code: str, former: str | None = None) -> OperatorPlan | None:
+        """What ``code`` applies for; ``former``: the provisional key it had at the base
+        (``plan.issued``), whose operator and users it continues as its usage change."""
+        former = former or code
+        old_entry, new_entry = self.base.operators.get(former), self.head.operators.get(code)
         old = old_entry.operator if old_entry else None
         new = new_entry.operator if new_entry else None
         items: list[Item] = []
@@ -550,7 +556,7 @@ class _Differ:
             items += self.subcontractors(code, old, new, app)
             items += self.certificates(code, old, new)
             items += self.allowed_ips(code, old, new)
-        items += self.users(code, ending)
+        items += self.users(code, former, ending)
         if not items:
             return None
         name = (new or old).name if (new or old) else ""  # type: ignore[union-attr]
@@ -624,11 +630,14 @@ def compute_plan(
 ) -> Plan:
     """The plan of going from ``base`` to ``head``, its items dated by ``dates``."""
     differ = _Differ(base, head, dates)
+    # A provisional key that receives its code is that operator's, not one of its own.
+    issued = issued_codes(base, head)
+    formers = {code: key for key, code in issued.items()}
     operators = []
     for code in sorted(_operator_codes(base) | _operator_codes(head)):
-        if _unchanged(base, head, code):
+        if code in issued or _unchanged(base, head, code):
             continue
-        op_plan = differ.operator(code)
+        op_plan = differ.operator(code, formers.get(code))
         if op_plan is not None:
             operators.append(op_plan)
     # M is Tokyo Gas Network's (000 §5-1): a change of OCCTO's systems alone, of operators

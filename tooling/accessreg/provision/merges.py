@@ -38,6 +38,7 @@ from accessreg.model.registry import OperatorEntry, Registry, UserEntry, in_path
 from accessreg.outputs.access import Access, AccessChange, diff, effective_access
 from accessreg.outputs.csv_ import DatedChange
 from accessreg.plan import OperatorPlan, compute_plan
+from accessreg.plan.issued import issued_codes
 from accessreg.plan.model import (
     CertificateChange,
     Item,
@@ -566,8 +567,12 @@ class Step:
     @cached_property
     def _changes_by_operator(self) -> dict[str, list[AccessChange]]:
         found: dict[str, list[AccessChange]] = {}
+        # A provisional key receiving its code (``plan.issued``): its holders' rows are
+        # the code's application, as the plan has them.
+        issued = issued_codes(self.before, self.after)
         for c in self.changes:
-            for code in {p.operator for p in (c.before, c.after) if p is not None}:
+            held = {p.operator for p in (c.before, c.after) if p is not None}
+            for code in {issued.get(code, code) for code in held}:
                 found.setdefault(code, []).append(c)
         return found
 

@@ -137,6 +137,10 @@ def _operator_item(item: Item, catalog: Catalog) -> dict[str, Any] | None:
         text = f"{item.application.label}: {_OPERATOR_ACTIONS[item.action]}"
         if item.ending_users:
             text += f"（{len(item.ending_users)} 名の利用権限が抹消されます）"
+        was, now = item.before, item.after
+        if was is not None and now is not None and was.code != now.code:
+            # A provisional key that received its code (003 §2.2, ``plan.issued``).
+            text += f"（事業者コード {was.code} → {now.code}、利用者の ID は変わりません）"
     elif isinstance(item, WindowPersonChange):
         text = f"システム窓口責任者の{action}: {item.person.name}（{item.person.email}）"
     elif isinstance(item, SubcontractorChange):

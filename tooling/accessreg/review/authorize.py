@@ -24,7 +24,6 @@ from typing import TypeAlias
 
 from accessreg.files.sources import irregular_message
 from accessreg.model import layout
-from accessreg.model.base import is_provisional_key
 from accessreg.model.commits import PathChange
 from accessreg.model.layout import Kind
 from accessreg.model.messages import Message, msg
@@ -32,6 +31,7 @@ from accessreg.model.operator import Operator
 from accessreg.model.problems import Level, Problem
 from accessreg.model.registry import OperatorIndex, Registry, UserEntry
 from accessreg.plan.history import Returning
+from accessreg.plan.issued import issued_codes
 from accessreg.rules.base import Rule, finding, rule, run_rules
 
 
@@ -102,23 +102,9 @@ class AuthContext:
 
     @cached_property
     def code_issued(self) -> dict[str, str]:
-        """Provisional keys whose files move to the operator code OCCTO issued (003 §2.2):
-        the operator file renamed from ``PROV-…`` to the code, or removed while the change
-        adds exactly one new operator."""
-        found: dict[str, str] = {}
-        removed = []
-        for change in self.changes:
-            old = _operator_data(change.old_path or change.path)
-            new = _operator_data(change.path)
-            if old is None or old[1] is not Kind.OPERATOR or not is_provisional_key(old[0]):
-                continue
-            if change.status == "R" and new is not None and new[1] is Kind.OPERATOR:
-                found[old[0]] = new[0]
-            elif change.status == "D":
-                removed.append(old[0])
-        if len(removed) == 1 and len(self.new_operators) == 1:
-            found.setdefault(removed[0], next(iter(self.new_operators)))
-        return {key: code for key, code in found.items() if not is_provisional_key(code)}
+        """Provisional keys whose files move to the operator code OCCTO issued (003 §2.2),
+        as the plan and the merge pair them (``plan.issued``)."""
+        return issued_codes(self.before, self.after)
 
     def moves_to_its_code(self, old: str, new: str) -> bool:
         return self.code_issued.get(old) == new
