@@ -92,6 +92,9 @@ def test_the_plan_shows_one_operator_continuing_under_its_code(gr: GitRegistry) 
     allowed = accessreg(gr, "authorize", "--base", "main", "--head", "issued",
                         "--actor", "hoshino-hina")  # fmt: skip
     assert allowed.returncode == 0, allowed.stdout + allowed.stderr
+    # Still checked by a maintainer, as the code it moves to, not as a new operator.
+    said = f"{KEY} は事業者コード {CODE} に移ります。受付担当者は、このコードが申請者に"
+    assert said in allowed.stdout and "新規事業者" not in allowed.stdout, allowed.stdout
 
 
 def test_the_merge_provisions_and_tells_one_usage_change(gr: GitRegistry, tmp_path: Path) -> None:

@@ -224,19 +224,27 @@ def new_operator(ctx: AuthContext) -> Iterator[Problem]:
     not that file loads there: repairing a file that no longer loads is a change of an
     existing operator, judged by `operator-files`.
     """
+    formers = {code: key for key, code in ctx.code_issued.items()}
     for path in ctx.paths:
         owner = _operator_data(path)
         if owner is None or owner[0] not in ctx.new_operators:
             continue
-        if ctx.window_person_of(ctx.after, owner[0]) or ctx.is_maintainer:
-            yield finding(
-                path,
-                msg(
-                    "A new operator {code}: a maintainer must review the usage application "
-                    "(roles, systems, OCCTO membership, privacy policy page)",
-                    code=owner[0],
-                ),
+        if not (ctx.window_person_of(ctx.after, owner[0]) or ctx.is_maintainer):
+            continue
+        if (key := formers.get(owner[0])) is not None:  # no new operator: its code (003 §2.2)
+            said = msg(
+                "{key} moves to the operator code {code}: a maintainer checks with OCCTO that "
+                "it issued this code to the applicant (003 §2.2)",
+                key=key,
+                code=owner[0],
             )
+        else:
+            said = msg(
+                "A new operator {code}: a maintainer must review the usage application "
+                "(roles, systems, OCCTO membership, privacy policy page)",
+                code=owner[0],
+            )
+        yield finding(path, said)
 
 
 @rule("new-operator-contact", "000 §2-4, §3-1")
