@@ -31,12 +31,14 @@ def issued_codes(before: Registry, after: Registry) -> dict[str, str]:
         for key, entry in before.operators.items()
         if is_provisional_key(key) and entry.file not in after.files
     ]
+    if not gone:  # almost every change: no operator of the other side is looked at
+        return {}
     new = [
         code
         for code, entry in after.operators.items()
         if not is_provisional_key(code) and entry.file not in before.files
     ]
-    if not gone or not new:
+    if not new:
         return {}
     if len(gone) == 1 and len(new) == 1:
         return {gone[0]: new[0]}
