@@ -222,7 +222,9 @@ def new_operator(ctx: AuthContext) -> Iterator[Problem]:
 
     An operator is new when neither the base nor the merge base has its file, whether or
     not that file loads there: repairing a file that no longer loads is a change of an
-    existing operator, judged by `operator-files`.
+    existing operator, judged by `operator-files`. An applicant held under a provisional key
+    moving to its code is told as that move: a maintainer checks with OCCTO that it issued
+    the code to the applicant (003 §2.2).
     """
     formers = {code: key for key, code in ctx.code_issued.items()}
     for path in ctx.paths:
