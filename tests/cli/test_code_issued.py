@@ -176,3 +176,29 @@ def test_a_suspension_does_not_fall_away_on_the_way_to_the_code(
         assert allowed.returncode == 0, allowed.stdout + allowed.stderr
     finally:
         gr.close()
+
+
+def test_users_left_under_the_key_are_planned_not_hidden(gr: GitRegistry) -> None:
+    """The operator file moves to its code but a user stays under the provisional key,
+    promoted, and another is added there: no move of the whole operator, so the plan shows
+    what happens to the key's users, and the login IDs that do leave for the code are
+    refused as a move between two operators."""
+    sneaky = "sneaky@hoshizora-denki.example.jp"
+    gr.move(f"users/{CODE}/{STAFF}.yaml", f"users/{KEY}/{STAFF}.yaml")
+    gr.reg.user(KEY, STAFF, affiliation=KEY, permissions={"member_portal": "admin"})
+    gr.reg.user(KEY, sneaky, affiliation=KEY, permissions={"member_portal": "admin"})
+    gr.commit("one user left behind, promoted, and one added there")
+    shown = accessreg(gr, "plan", "--base", "main", "--head", "issued", "--format", "json",
+                      *DAY[:2])  # fmt: skip
+    assert shown.returncode == 0, shown.stderr
+    planned = {
+        (op["code"], item["key"], item["action"])
+        for op in json.loads(shown.stdout)["operators"]
+        for item in op["items"]
+    }
+    assert {(KEY, STAFF, "change"), (KEY, sneaky, "add")} <= planned, planned
+    refused = accessreg(gr, "authorize", "--base", "main", "--head", "issued",
+                        "--actor", "hoshino-hina", "--format", "json")  # fmt: skip
+    assert refused.returncode == 1, refused.stdout + refused.stderr
+    rules = {(p["file"], p["rule"]) for p in json.loads(refused.stdout)["refused"]}
+    assert (f"registry/users/{CODE}/{WINDOW}.yaml", "user-move") in rules, rules
