@@ -120,3 +120,85 @@ def test_the_merge_provisions_and_tells_one_usage_change(gr: GitRegistry, tmp_pa
     assert f"申請番号: {merged[:12]}/{CODE}" in body
     for wrong in ("抹消", "利用終了", "利用開始", "設定 "):
         assert wrong not in body, wrong
+
+
+def test_a_suspension_does_not_fall_away_on_the_way_to_the_code(
+    reg: RegistryFactory,
+) -> None:
+    """A window person moves their applicant to its code without its suspensions, the files
+    written anew so that git sees no rename: the use of the member system and a user's ID
+    stay suspended until a maintainer lifts them (001 p46), as when the files are renamed."""
+    suspended = {"suspended_on": "2026-11-20", "reason": "不正利用の疑い"}
+    reg.operator(KEY, **applicant(KEY, suspensions=[{"system": "member_portal", **suspended}]))
+    for email, perm in USERS.items():
+        over = {"suspended_on": suspended["suspended_on"]} if email == STAFF else {}
+        reg.user(KEY, email, affiliation=KEY, permissions={"member_portal": perm}, **over)
+    gr = GitRegistry(reg)
+    try:
+        gr.branch("issued")
+        # A comment as long as the file keeps git from pairing the old and the new file.
+        padding = "# " + "記入例 " * 400 + "\n"
+        gr.remove(f"operators/{KEY}.yaml")
+        member = {"status": "member", "member_since": "2026-12-01"}
+        written = [reg.operator(CODE, **applicant(CODE, occto_member=True, membership=member))]
+        for email, perm in USERS.items():
+            gr.remove(f"users/{KEY}/{email}.yaml")
+            written.append(
+                reg.user(CODE, email, affiliation=CODE, permissions={"member_portal": perm})
+            )
+        for path in written:
+            path.write_text(padding + path.read_text(encoding="utf-8"), encoding="utf-8")
+        gr.commit("the operator code is issued, the suspensions left behind")
+        moved = gr.repo.git.diff("--name-status", "-M", "-C", "main", "issued").split()
+        assert "D" in moved and not any(s.startswith("R") for s in moved), moved
+        refused = accessreg(gr, "authorize", "--base", "main", "--head", "issued",
+                            "--actor", "hoshino-hina", "--format", "json")  # fmt: skip
+        assert refused.returncode == 1, refused.stdout + refused.stderr
+        errors = {(p["file"], p["rule"]) for p in json.loads(refused.stdout)["refused"]}
+        assert errors == {
+            (f"registry/operators/{CODE}.yaml", "maintainer-fields"),
+            (f"registry/users/{CODE}/{STAFF}.yaml", "maintainer-fields"),
+        }
+        # Kept as they were, the suspensions move with the operator: allowed.
+        kept = [{"system": "member_portal", **suspended}]
+        written = [
+            reg.operator(
+                CODE, **applicant(CODE, occto_member=True, membership=member, suspensions=kept)
+            ),
+            reg.user(CODE, STAFF, affiliation=CODE, permissions={"member_portal": "user"},
+                     suspended_on=suspended["suspended_on"]),
+        ]  # fmt: skip
+        for path in written:
+            path.write_text(padding + path.read_text(encoding="utf-8"), encoding="utf-8")
+        gr.commit("the suspensions kept")
+        allowed = accessreg(gr, "authorize", "--base", "main", "--head", "issued",
+                            "--actor", "hoshino-hina")  # fmt: skip
+        assert allowed.returncode == 0, allowed.stdout + allowed.stderr
+    finally:
+        gr.close()
+
+
+def test_users_left_under_the_key_are_planned_not_hidden(gr: GitRegistry) -> None:
+    """The operator file moves to its code but a user stays under the provisional key,
+    promoted, and another is added there: no move of the whole operator, so the plan shows
+    what happens to the key's users, and the login IDs that do leave for the code are
+    refused as a move between two operators."""
+    sneaky = "sneaky@hoshizora-denki.example.jp"
+    gr.move(f"users/{CODE}/{STAFF}.yaml", f"users/{KEY}/{STAFF}.yaml")
+    gr.reg.user(KEY, STAFF, affiliation=KEY, permissions={"member_portal": "admin"})
+    gr.reg.user(KEY, sneaky, affiliation=KEY, permissions={"member_portal": "admin"})
+    gr.commit("one user left behind, promoted, and one added there")
+    shown = accessreg(gr, "plan", "--base", "main", "--head", "issued", "--format", "json",
+                      *DAY[:2])  # fmt: skip
+    assert shown.returncode == 0, shown.stderr
+    planned = {
+        (op["code"], item["key"], item["action"])
+        for op in json.loads(shown.stdout)["operators"]
+        for item in op["items"]
+    }
+    assert {(KEY, STAFF, "change"), (KEY, sneaky, "add")} <= planned, planned
+    refused = accessreg(gr, "authorize", "--base", "main", "--head", "issued",
+                        "--actor", "hoshino-hina", "--format", "json")  # fmt: skip
+    assert refused.returncode == 1, refused.stdout + refused.stderr
+    rules = {(p["file"], p["rule"]) for p in json.loads(refused.stdout)["refused"]}
+    assert (f"registry/users/{CODE}/{WINDOW}.yaml", "user-move") in rules, rules

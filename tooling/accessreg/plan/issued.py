@@ -22,14 +22,15 @@ def _windows(entry: OperatorEntry) -> frozenset[str]:
 
 def issued_codes(before: Registry, after: Registry) -> dict[str, str]:
     """Provisional keys whose operator continues under the code OCCTO issued → that code:
-    a ``PROV-…`` operator file gone from ``after`` while ``after`` adds the file of an
-    operator with a code. One of each is the same operator, however much its file changed
-    on the way; among several, a key goes to the one new code that keeps one of its window
-    persons (by e-mail), and that no other key's window persons reach."""
+    a ``PROV-…`` operator file gone from ``after``, and no user of it left there, while
+    ``after`` adds the file of an operator with a code. One of each is the same operator,
+    however much its file changed on the way; among several, a key goes to the one new code
+    that keeps one of its window persons (by e-mail), and that no other key's window persons
+    reach. A key with users left is no move: they are planned and judged as its own."""
     gone = [
         key
         for key, entry in before.operators.items()
-        if is_provisional_key(key) and entry.file not in after.files
+        if is_provisional_key(key) and entry.file not in after.files and not after.users_of(key)
     ]
     if not gone:  # almost every change: no operator of the other side is looked at
         return {}

@@ -106,8 +106,33 @@ class AuthContext:
         as the plan and the merge pair them (``plan.issued``)."""
         return issued_codes(self.before, self.after)
 
+    @cached_property
+    def provisional_keys(self) -> dict[str, str]:
+        """The other way round: the operator code → the provisional key it had."""
+        return {code: key for key, code in self.code_issued.items()}
+
     def moves_to_its_code(self, old: str, new: str) -> bool:
         return self.code_issued.get(old) == new
+
+    def former_path(self, change: PathChange) -> str:
+        """The path whose file at the merge base ``change``'s file continues: the other side
+        of a rename or copy; for a file an applicant's move to its code adds (``code_issued``)
+        where git saw no rename, the same operator's file or login ID's user file under its
+        provisional key; else its own path. A suspension moves with it, it is not lifted."""
+        if change.old_path is not None:
+            return change.old_path
+        owner = _operator_data(change.path)
+        key = self.provisional_keys.get(owner[0]) if owner else None
+        if change.status != "A" or owner is None or key is None:
+            return change.path
+        if owner[1] is Kind.OPERATOR:
+            return layout.repo_path(layout.operator_file(key))
+        user = self.user_after(change.path)
+        login = user.user.email.lower() if user else None
+        for entry in self.before.users_of(key):
+            if entry.user.email.lower() == login:
+                return layout.repo_path(entry.file)
+        return change.path
 
     def authority_of(self, code: str) -> Message:
         """Where authority over ``code`` comes from, for messages."""
@@ -226,14 +251,14 @@ def new_operator(ctx: AuthContext) -> Iterator[Problem]:
     moving to its code is told as that move: a maintainer checks with OCCTO that it issued
     the code to the applicant (003 §2.2).
     """
-    formers = {code: key for key, code in ctx.code_issued.items()}
     for path in ctx.paths:
         owner = _operator_data(path)
         if owner is None or owner[0] not in ctx.new_operators:
             continue
         if not (ctx.window_person_of(ctx.after, owner[0]) or ctx.is_maintainer):
             continue
-        if (key := formers.get(owner[0])) is not None:  # no new operator: its code (003 §2.2)
+        key = ctx.provisional_keys.get(owner[0])
+        if key is not None:  # no new operator: its code (003 §2.2)
             said = msg(
                 "{key} moves to the operator code {code}: a maintainer checks with OCCTO that "
                 "it issued this code to the applicant (003 §2.2)",
@@ -464,7 +489,7 @@ def _lifted(ctx: AuthContext, change: PathChange, rel: str) -> Iterator[Message]
     (a certificate it removes is revoked, not lifted), and a login ID or certificate it adds
     back that was suspended when it was last in the registry (``plan.history``)."""
     # Both sides of a rename: a suspension moves with its file, it is not lifted.
-    old_rel = layout.registry_rel(change.old_path or change.path) or rel
+    old_rel = layout.registry_rel(ctx.former_path(change)) or rel
     before, after = _suspensions(ctx.before, old_rel), _suspensions(ctx.after, rel)
     op = _operator_in(ctx.after, rel)
     kept = {c.serial for c in op.certificates} if op else set()
@@ -475,7 +500,7 @@ def _lifted(ctx: AuthContext, change: PathChange, rel: str) -> Iterator[Message]
             yield _lifting(what, since)
     if layout.classify(rel) is Kind.USER:
         user = ctx.user_after(change.path)
-        if user is not None and ctx.user_before(change.old_path or change.path) is None:
+        if user is not None and ctx.user_before(ctx.former_path(change)) is None:
             login = user.user.email.lower()
             if (was := ctx.returning.lifts("login", login, user.user.suspended_on)) is not None:
                 yield _lifting(msg("the ID {login}", login=login), str(was.since), added=True)
@@ -564,7 +589,7 @@ def suspension_date(ctx: AuthContext) -> Iterator[Problem]:
             continue
         if layout.classify(rel) not in (Kind.OPERATOR, Kind.USER):
             continue
-        old_rel = layout.registry_rel(change.old_path or change.path) or rel
+        old_rel = layout.registry_rel(ctx.former_path(change)) or rel
         before = _suspensions(ctx.before, old_rel)
         for what, (since, _) in sorted(_suspensions(ctx.after, rel).items()):
             if before.get(what, ("", None))[0] != since and date.fromisoformat(since) > ctx.today:
