@@ -4,6 +4,7 @@ never sent again by itself (issue 11)."""
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -264,3 +265,55 @@ def test_the_job_summary_lists_the_mails_in_doubt(workflow: str) -> None:
     (summary,) = [s for s in steps if s.get("id") == "summary"]
     assert summary["if"] == "always()"
     assert "accessreg outbox list" in summary["run"] and "$GITHUB_STEP_SUMMARY" in summary["run"]
+
+
+# In a clone, run at an update of its state ref: the first one recording an import pushes
+# first, as another run would meanwhile, the state ``CI`` recorded (a child of the remote's).
+_PUSH_FIRST = """#!/bin/sh
+[ "$1" = prepared ] && [ ! -e "{mark}" ] || exit 0
+while read -r old new ref; do
+  [ "$ref" = refs/accessreg/state ] || continue
+  case "$(git log -1 --format=%s "$new")" in confirmed*) ;; *) continue ;; esac
+  touch "{mark}"
+  env -u GIT_DIR -u GIT_INDEX_FILE -u GIT_WORK_TREE \\
+    git -C "{ci}" push -q origin refs/accessreg/state:refs/accessreg/state >&2
+done
+exit 0
+"""
+
+
+def test_a_record_the_remote_did_not_take_leaves_no_clone_stuck(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """A maintainer records an import by hand while the merge workflow applies: the
+    workflow's record reaches the remote first, the maintainer's push is refused. Their
+    record, made from the state before, is withdrawn from their clone, so that the command
+    run again there starts from the remote's state: kept, the two copies of state.json
+    could never be merged, and every later run in that clone stopped."""
+    origin = _origin(gr)
+    (batch,) = yaml.safe_load(gr.repo.git.show("refs/accessreg/state:state.json"))["batches"]
+    laptop = git.Repo.clone_from(str(origin), tmp_path / "laptop")
+    where = Path(laptop.working_dir)
+    hooks = tmp_path / "hooks"
+    hooks.mkdir()
+    hook = hooks / "reference-transaction"
+    hook.write_text(_PUSH_FIRST.format(mark=tmp_path / "pushed", ci=gr.path), encoding="utf-8")
+    hook.chmod(0o755)
+    laptop.git.config("core.hooksPath", str(hooks))
+    applied = accessreg(gr, "apply", "--out", str(tmp_path / "o1"), "--confirm", *DAY)
+    assert applied.returncode == 0, applied.stderr  # recorded here, pushed by the hook
+
+    confirm = ["confirm", batch, "--system", "taxis", "--today", "2026-12-10"]
+    raced = accessreg_at(where, *confirm)
+    assert raced.returncode == 2
+    assert "another run recorded state meanwhile" in raced.stderr
+    assert "withdrawn here too: run the command again" in raced.stderr
+    assert "Traceback" not in raced.stderr
+    again = accessreg_at(where, *confirm)
+    laptop.close()
+    assert again.returncode == 0, again.stderr
+    bare = git.Repo(origin)
+    remote = json.loads(bare.git.show("refs/accessreg/state:state.json"))
+    bare.close()
+    assert remote["applied"] == gr.rev()  # the workflow's record stands, and the import
+    assert remote["batches"][batch]["systems"]["taxis"]["imported_on"] == "2026-12-10"

@@ -174,11 +174,21 @@ class StateRef:
         try:
             commit = self.store.write(files, message, self.commit, push)
         except StatePushError as exc:
-            if all_or_nothing:
-                self.store.reset(self.commit, exc.commit)
-            else:
+            if not all_or_nothing:
                 self.commit, self.files = exc.commit, files
-            raise
+                raise
+            self.store.reset(self.commit, exc.commit)
+            raise StatePushError(
+                msg(
+                    "Cannot push {ref} to {remote}: {value}. The change is withdrawn here "
+                    "too: run the command again, from the state as {remote} has it",
+                    ref=self.store.ref,
+                    remote=str(self.store.remote),
+                    value=exc.cause or msg("git push failed"),
+                ),
+                exc.commit,
+                exc.cause,
+            ) from None
         self.commit, self.files = commit, files
         self.unpushed = not push
 
@@ -327,7 +337,12 @@ class Session:
         files = record.files(frozenset(self.outbox.sent) if self._outbox else frozenset())
         ref = self.ref(record.ref)
         if files and any(ref.files.get(name) != data for name, data in files.items()):
-            ref.write(files, record.message)
+            # A record of state.json that the remote does not take is withdrawn here too: it
+            # was made from the state this run read, and kept here while another run records
+            # its own on the remote, the two copies could never be merged (both changed
+            # state.json), and every later run in this clone would stop. The notice log of
+            # the duties merges as a union: kept, and pushed by the next run.
+            ref.write(files, record.message, all_or_nothing=record.ref == STATE_REF)
 
     def _branches(self, branch_set: BranchSet) -> list[BranchChange]:
         changes = []

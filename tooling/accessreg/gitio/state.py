@@ -51,11 +51,15 @@ class StateLockedError(ConfigError):
 
 
 class StatePushError(ConfigError):
-    """The remote did not take the update; ``commit`` is the state recorded locally."""
+    """The remote did not take the update; ``commit`` is the state recorded locally,
+    ``cause`` why the remote did not take it (in git's and the remote's words)."""
 
-    def __init__(self, message: str | Message, commit: str) -> None:
+    def __init__(
+        self, message: str | Message, commit: str, cause: Message | Verbatim | None = None
+    ) -> None:
         super().__init__(message)
         self.commit = commit
+        self.cause = cause
 
 
 def _push_cause(stderr: str, remote: str) -> Message | Verbatim:
@@ -224,6 +228,7 @@ class StateStore(Opened):
         try:
             self._git.run("push", self.remote, f"{self.ref}:{self.ref}")
         except GitError as exc:
+            cause = _push_cause(exc.stderr, self.remote)
             raise StatePushError(
                 msg(
                     "Cannot push {ref} to {remote}: {value}. The state is "
@@ -231,10 +236,11 @@ class StateStore(Opened):
                     "it",
                     ref=self.ref,
                     remote=str(self.remote),
-                    value=_push_cause(exc.stderr, self.remote),
+                    value=cause,
                     head=head[:12],
                 ),
                 head,
+                cause,
             ) from None
 
     def reset(self, commit: str | None, expected: str) -> None:
