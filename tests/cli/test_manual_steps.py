@@ -81,6 +81,15 @@ def _mails(out: Path) -> list[EmailMessage]:
     return written_mails(out)
 
 
+def _confirmed(gr: GitRegistry, batch: str, out: Path, day: date) -> str:
+    """``confirm`` of ``batch``'s switching part on ``day``: the body of its one notice."""
+    confirm = accessreg(gr, "confirm", batch, "--system", "switching", "--out", str(out),
+                        "--today", str(day))  # fmt: skip
+    assert confirm.returncode == 0, confirm.stderr
+    (notice,) = _mails(out)
+    return str(notice.get_content())
+
+
 @pytest.fixture
 def switching(reg: RegistryFactory, tmp_path: Path) -> Iterator[GitRegistry]:
     """A demand-response contractor of the switching support system, loaded on 12/07."""
@@ -165,12 +174,7 @@ def test_a_switching_user_is_in_use_no_earlier_than_its_confirmed_registration(
 
     _merged(gr, "user", add_user, day)
     batch = _applied(gr, tmp_path / "o1", day)
-    done = tmp_path / "confirmed"
-    confirm = accessreg(gr, "confirm", batch, "--system", "switching", "--out", str(done),
-                        "--today", str(done_on))  # fmt: skip
-    assert confirm.returncode == 0, confirm.stderr
-    (notice,) = _mails(done)
-    body = notice.get_content()
+    body = _confirmed(gr, batch, tmp_path / "confirmed", done_on)
     assert "スイッチング支援システム（switching）の登録作業が完了しました（2026-12-21）" in body
     assert (
         f"（ID: {added}）: 設定 dr_user（ユーザID（需要抑制契約者）） / 利用開始 2026-12-21" in body
@@ -316,12 +320,7 @@ def test_an_occto_certificate_valid_only_later_is_in_effect_from_its_validity(
     batch = _applied(gr, tmp_path / "o1", ACCEPTED)
     (accepted,) = _mails(tmp_path / "o1")
     assert f"{said}（完了時にお知らせします）" in accepted.get_content()
-    done = tmp_path / "confirmed"
-    confirm = accessreg(gr, "confirm", batch, "--system", "switching", "--out", str(done),
-                        "--today", str(CONFIRMED))  # fmt: skip
-    assert confirm.returncode == 0, confirm.stderr
-    (notice,) = _mails(done)
-    body = notice.get_content()
+    body = _confirmed(gr, batch, tmp_path / "confirmed", CONFIRMED)
     assert "証明書ID EP-TEST-0002、CN TESTOP01-PC02、有効期限 2028-11-30（2026-12-20 以降）" in body
     for day, listed in ((date(2026, 12, 19), False), (date(2026, 12, 20), True)):
         daily = tmp_path / f"daily-{day}"
