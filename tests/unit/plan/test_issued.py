@@ -26,11 +26,24 @@ def _member(reg: RegistryFactory, code: str, window: int) -> None:
 
 
 def test_one_applicant_gone_and_one_code_new_are_one_operator(reg: RegistryFactory) -> None:
+    _applicant(reg, "PROV-A", 7, name="仮の名前")
+    before = loaded(reg)
+    (reg.root / "operators/PROV-A.yaml").unlink()
+    _member(reg, "CODEA001", 7)  # however much its file changed on the way
+    assert issued_codes(before, loaded(reg)) == {"PROV-A": "CODEA001"}
+
+
+def test_an_applicant_gone_beside_an_unrelated_new_operator_is_no_move(
+    reg: RegistryFactory,
+) -> None:
+    """One key gone and one code new in the same change were paired whoever their window
+    persons: an applicant withdrawing beside an unrelated new operator was planned and
+    told as that operator's usage change, its own window persons never told its use ended."""
     _applicant(reg, "PROV-A", 7)
     before = loaded(reg)
     (reg.root / "operators/PROV-A.yaml").unlink()
-    _member(reg, "CODEA001", 8)  # however much its file changed on the way
-    assert issued_codes(before, loaded(reg)) == {"PROV-A": "CODEA001"}
+    _member(reg, "CODEX001", 8)
+    assert issued_codes(before, loaded(reg)) == {}
 
 
 def test_several_pair_by_the_window_persons_each_keeps(reg: RegistryFactory) -> None:
@@ -71,7 +84,7 @@ def test_a_code_two_applicants_reach_is_neither_s(reg: RegistryFactory) -> None:
 def test_a_key_still_there_or_a_code_already_there_is_no_issue(reg: RegistryFactory) -> None:
     _applicant(reg, "PROV-A", 7)
     before = loaded(reg)
-    _member(reg, "CODEA001", 8)  # added while the applicant stays
+    _member(reg, "CODEA001", 7)  # added while the applicant stays
     assert issued_codes(before, loaded(reg)) == {}
     (reg.root / "operators/PROV-A.yaml").unlink()
     # TESTOP01, there before, is no code the applicant received.

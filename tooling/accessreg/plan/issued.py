@@ -23,10 +23,12 @@ def _windows(entry: OperatorEntry) -> frozenset[str]:
 def issued_codes(before: Registry, after: Registry) -> dict[str, str]:
     """Provisional keys whose operator continues under the code OCCTO issued → that code:
     a ``PROV-…`` operator file gone from ``after``, and no user of it left there, while
-    ``after`` adds the file of an operator with a code. One of each is the same operator,
-    however much its file changed on the way; among several, a key goes to the one new code
-    that keeps one of its window persons (by e-mail), and that no other key's window persons
-    reach. A key with users left is no move: they are planned and judged as its own."""
+    ``after`` adds the file of an operator with a code. A key goes to the one new code that
+    keeps one of its window persons (by e-mail), and that no other key's window persons
+    reach, however much its file changed on the way: an applicant that withdraws while an
+    unrelated operator is added in the same change is no move, its use ends and its window
+    persons are told so. A key with users left is no move: they are planned and judged as
+    its own."""
     gone = [
         key
         for key, entry in before.operators.items()
@@ -41,8 +43,6 @@ def issued_codes(before: Registry, after: Registry) -> dict[str, str]:
     ]
     if not new:
         return {}
-    if len(gone) == 1 and len(new) == 1:
-        return {gone[0]: new[0]}
     found: dict[str, str] = {}
     for key in gone:
         own = _windows(before.operators[key])
