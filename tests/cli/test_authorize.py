@@ -671,6 +671,26 @@ def test_adding_back_a_user_removed_while_suspended_lifts_the_suspension(
     }
 
 
+def test_repairing_a_held_back_file_does_not_lift_its_suspension(gr: GitRegistry) -> None:
+    """A suspended user's file with an error on main is held back, suspension and all:
+    the repair that also drops ``suspended_on`` lifts it, as on a file that loads."""
+    gr.reg.user(suspended_on="2026-11-20")
+    on_main(gr, "suspended")
+    gr.reg.user(suspended_on="2026-11-20", name_kana=None, name_kane="シケン タロウ")
+    on_main(gr, "an error reaches main")
+    gr.reg.user()
+    gr.commit("repair the file and drop the suspension")
+    lifted = decide(gr, MINE)
+    assert refused(lifted) == {(f"registry/{USER1}", "maintainer-fields")}
+    assert "The suspension of the ID user1@test-gas.example.co.jp (since 2026-11-20)" in (
+        lifted.refused[0].message.english()
+    )
+    assert decide(gr, MAINTAINER).allowed
+    gr.reg.user(suspended_on="2026-11-20")
+    gr.commit("repair the file only")
+    assert decide(gr, MINE).allowed
+
+
 def test_a_user_removed_unsuspended_comes_back_as_any_new_user(gr: GitRegistry) -> None:
     """Only the state the login ID had when it was last removed counts: suspended once,
     lifted by a maintainer, removed after, it is a plain addition."""

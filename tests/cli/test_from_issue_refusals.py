@@ -16,6 +16,7 @@ from accessreg.escape import markdown
 from accessreg.model.problems import Level
 from accessreg.review.authorize import RULES
 from tests.helpers.formbody import confirm, operator_new, render
+from tests.helpers.gitrepo import GitRegistry
 from tests.helpers.regfactory import ROOT, RegistryFactory, contact, run_cli
 
 NOT_THEIRS_JA = (
@@ -127,6 +128,21 @@ def _second_admin(reg: RegistryFactory) -> str:
 
 USER_FILE = "registry/users/TESTOP01/hanako.kimura@test-gas.example.co.jp.yaml"
 EMAIL = "hanako.kimura@test-gas.example.co.jp"
+
+
+def _removed_while_suspended(reg: RegistryFactory) -> str:
+    """001 p46: the login ID was deleted while suspended, on the branch the intake reads;
+    the form adds it again, without the suspension a form cannot write."""
+    reg.user(email=EMAIL, suspended_on="2026-11-20")
+    made = GitRegistry(reg)
+    try:
+        made.remove(USER_FILE.removeprefix("registry/"))
+        made.commit("delete the suspended user")
+    finally:
+        made.close()
+    return user_add()
+
+
 # A refusal for what the change does: the scenario, the file and the reason's words.
 FOR_THE_CHANGE: dict[str, tuple[Callable[[RegistryFactory], str], str, str, str]] = {
     "user-move": (
@@ -147,12 +163,18 @@ FOR_THE_CHANGE: dict[str, tuple[Callable[[RegistryFactory], str], str, str, str]
         "TESTOP01 の スイッチング支援システム（switching） の管理者 ID（dr_admin）は発行済みです",
         "TESTOP01 already had its switching admin ID (dr_admin) issued",
     ),
+    "maintainer-fields": (
+        _removed_while_suspended,
+        USER_FILE,
+        f"ID {EMAIL} は登録簿から削除されたとき停止中（2026-11-20 から）でした",
+        f"the ID {EMAIL} was suspended (since 2026-11-20) when it was last in the registry",
+    ),
 }
 # A refusal for who filed: the scenario and its author.
 FOR_THE_FILER = ("operator-files", "new-operator-contact")
 # Error rules of authorize no form can break: the forms write no other file, never a link,
-# and none writes a suspension, an approval or an admin ID's reissue.
-NO_FORM_BREAKS = ("maintainers-only", "not-a-file", "maintainer-fields", "suspension-date")
+# and none writes a suspension date.
+NO_FORM_BREAKS = ("maintainers-only", "not-a-file", "suspension-date")
 
 
 def test_every_refusal_of_authority_is_covered_here() -> None:

@@ -13,12 +13,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
+from accessreg.gitio.repo import GitRepository
 from accessreg.model import layout
 from accessreg.model.commits import PathChange
 from accessreg.model.layout import Kind
 from accessreg.model.messages import msg
 from accessreg.model.problems import Problem
 from accessreg.model.registry import Registry
+from accessreg.plan.history import Returning, returning
 from accessreg.review.authorize import (
     AuthContext,
     Decision,
@@ -37,17 +39,21 @@ def check(
     actor: str,
     user_paths: Iterable[str] | None = None,
     authority: Standing | None = None,
+    repo: GitRepository | None = None,
 ) -> Decision:
     """``authorize``'s decision on ``actor`` making the draft's changes to ``base``; the
     login IDs held before come from ``user_paths`` (by default the users' files of
     ``base``), which holds at least the changed files and every operator file. Authority
-    comes from ``authority`` (by default ``base`` itself)."""
+    comes from ``authority`` (by default ``base`` itself). With ``repo`` (``base`` is its
+    HEAD), what the change adds back that was suspended when it was last in the registry
+    is a lifting, as in a pull request (``review.pullrequest.returning_of``)."""
     changes = tuple(
         PathChange("D" if raw is None else "M" if rel in base.files else "A", layout.repo_path(rel))
         for rel, raw in changed.items()
     )
     if user_paths is None:
         user_paths = (rel for rel in base.files if layout.classify(rel) is Kind.USER)
+    held = logins_by_operator(user_paths)
     authority = authority or Standing(base)
     ctx = AuthContext(
         actor,
@@ -55,10 +61,32 @@ def check(
         authority.registry,
         base,
         after,
-        logins_by_operator(user_paths),
+        held,
         recovered=authority.recovered,
+        returning=_returning(repo, base, after, changed, held),
     )
     return decide(ctx)
+
+
+def _returning(
+    repo: GitRepository | None,
+    base: Registry,
+    after: Registry,
+    changed: Mapping[str, bytes | None],
+    held: Mapping[str, frozenset[str]],
+) -> Returning:
+    """What the draft adds that was suspended when it was last in ``repo``'s history: the
+    login IDs of the user files it writes that no user file holds at HEAD, and the
+    certificates it adds (``plan.history.returning``). Nothing without a repository."""
+    if repo is None:
+        return Returning()
+    written = [rel for rel, raw in changed.items() if raw is not None]
+    logins = {
+        login
+        for u in after.users
+        if u.file in changed and not held.get(login := u.user.email.lower())
+    }
+    return returning(repo, "HEAD", base, after, logins, written)
 
 
 def may_file(authority: Standing, code: str, actor: str) -> Problem | None:

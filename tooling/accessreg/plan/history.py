@@ -65,6 +65,16 @@ def _loaded(repo: GitRepository, rev: str, rel: str) -> Registry | None:
     return load(files, salvage=True).registry
 
 
+def held_back(repo: GitRepository, rev: str, rels: Collection[str]) -> Registry | None:
+    """What the files ``rels`` that do not load at ``rev`` still hold (``files.salvage``):
+    a file held back keeps its suspensions until a maintainer lifts them, and repairing it
+    must not lift them unseen. None when there are none."""
+    if not rels:
+        return None
+    files = repo.snapshot(rev, REGISTRY_DIR, under=[*sorted(rels), CATALOG_FILE])
+    return load(files, salvage=True).registry
+
+
 def suspended_logins(
     repo: GitRepository, rev: str, logins: Collection[str]
 ) -> dict[str, WasSuspended]:

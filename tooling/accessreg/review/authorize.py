@@ -55,6 +55,9 @@ class AuthContext:
     today: date | None = None
     # What the change adds back that was suspended when last in the registry.
     returning: Returning = field(default_factory=Returning)
+    # What the changed files that do not load at the merge base still hold
+    # (``plan.history.held_back``): a suspension beside an error is still a suspension.
+    held: Registry | None = None
 
     @cached_property
     def index(self) -> OperatorIndex:
@@ -491,6 +494,8 @@ def _lifted(ctx: AuthContext, change: PathChange, rel: str) -> Iterator[Message]
     # Both sides of a rename: a suspension moves with its file, it is not lifted.
     old_rel = layout.registry_rel(ctx.former_path(change)) or rel
     before, after = _suspensions(ctx.before, old_rel), _suspensions(ctx.after, rel)
+    if ctx.held is not None and old_rel in ctx.before.broken:
+        before = {**_suspensions(ctx.held, old_rel), **before}
     op = _operator_in(ctx.after, rel)
     kept = {c.serial for c in op.certificates} if op else set()
     for what, (since, serial) in sorted(before.items()):

@@ -16,7 +16,7 @@ from accessreg.model.commits import PathChange
 from accessreg.model.layout import Kind
 from accessreg.model.registry import OperatorIndex, Registry
 from accessreg.plan import attention
-from accessreg.plan.history import Returning, returning
+from accessreg.plan.history import Returning, held_back, returning
 from accessreg.plan.model import Plan
 from accessreg.plan.revisions import (
     Comparison,
@@ -160,6 +160,11 @@ def authorization(
         authority_index=index,
         today=today,
         returning=returning_of(repo, comparison, elsewhere) if back is None else back,
+        held=held_back(
+            repo,
+            comparison.revisions.merge_base,
+            comparison.base.broken & changed_registry_files(comparison.changes),
+        ),
     )
     return decide(ctx, revoke_only=plan.revoke_only, suspends_only=plan.suspends_only)
 
