@@ -13,14 +13,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
-from accessreg.gitio.repo import GitRepository
+from accessreg.edit.draft import Draft
 from accessreg.model import layout
 from accessreg.model.commits import PathChange
 from accessreg.model.layout import Kind
 from accessreg.model.messages import msg
 from accessreg.model.problems import Problem
 from accessreg.model.registry import Registry
-from accessreg.plan.history import Returning, returning
 from accessreg.review.authorize import (
     AuthContext,
     Decision,
@@ -28,7 +27,7 @@ from accessreg.review.authorize import (
     logins_by_operator,
     operator_files,
 )
-from accessreg.review.pullrequest import Standing
+from accessreg.review.pullrequest import Standing, draft_returning
 from accessreg.rules.base import run_rules
 
 
@@ -39,14 +38,15 @@ def check(
     actor: str,
     user_paths: Iterable[str] | None = None,
     authority: Standing | None = None,
-    repo: GitRepository | None = None,
+    draft: Draft | None = None,
 ) -> Decision:
     """``authorize``'s decision on ``actor`` making the draft's changes to ``base``; the
     login IDs held before come from ``user_paths`` (by default the users' files of
     ``base``), which holds at least the changed files and every operator file. Authority
-    comes from ``authority`` (by default ``base`` itself). With ``repo`` (``base`` is its
-    HEAD), what the change adds back that was suspended when it was last in the registry
-    is a lifting, as in a pull request (``review.pullrequest.returning_of``)."""
+    comes from ``authority`` (by default ``base`` itself). With the ``draft`` of a
+    repository (``base`` is its HEAD), what the change adds back that was suspended when it
+    was last in the registry is a lifting, as in a pull request
+    (``review.pullrequest.draft_returning``)."""
     changes = tuple(
         PathChange("D" if raw is None else "M" if rel in base.files else "A", layout.repo_path(rel))
         for rel, raw in changed.items()
@@ -63,30 +63,10 @@ def check(
         after,
         held,
         recovered=authority.recovered,
-        returning=_returning(repo, base, after, changed, held),
     )
+    if draft is not None and draft.tree is not None:
+        ctx = replace(ctx, returning=draft_returning(draft.tree.repo, base, after, changed, held))
     return decide(ctx)
-
-
-def _returning(
-    repo: GitRepository | None,
-    base: Registry,
-    after: Registry,
-    changed: Mapping[str, bytes | None],
-    held: Mapping[str, frozenset[str]],
-) -> Returning:
-    """What the draft adds that was suspended when it was last in ``repo``'s history: the
-    login IDs of the user files it writes that no user file holds at HEAD, and the
-    certificates it adds (``plan.history.returning``). Nothing without a repository."""
-    if repo is None:
-        return Returning()
-    written = [rel for rel, raw in changed.items() if raw is not None]
-    logins = {
-        login
-        for u in after.users
-        if u.file in changed and not held.get(login := u.user.email.lower())
-    }
-    return returning(repo, "HEAD", base, after, logins, written)
 
 
 def may_file(authority: Standing, code: str, actor: str) -> Problem | None:

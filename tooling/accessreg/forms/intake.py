@@ -264,8 +264,7 @@ def from_issue(
         before, after, user_paths = draft.around(changed)
         if after is None:  # the catalog itself is what changed: not an application form's doing
             raise EditRefused(msg("The change leaves a registry that does not load"))
-        repo = draft.tree.repo if draft.tree is not None else None
-        decision = authority.check(before, after, changed, author, user_paths, standing, repo)
+        decision = authority.check(before, after, changed, author, user_paths, standing, draft)
         # The reviewer reads these in the pull request, the filer in the issue: both languages.
         review = tuple(
             f"{p.file}: {i18n.text(p.message, 'ja')} / {i18n.text(p.message, 'en')}"

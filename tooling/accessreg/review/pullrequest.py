@@ -128,6 +128,26 @@ def returning_of(
     )
 
 
+def draft_returning(
+    repo: GitRepository,
+    base: Registry,
+    after: Registry,
+    changed: Mapping[str, bytes | None],
+    held: Mapping[str, frozenset[str]],
+) -> Returning:
+    """What an edit of ``repo``'s HEAD (``base``; ``changed``: registry paths, None for a
+    removal) adds back that was suspended when it was last in the registry, as
+    :func:`returning_of` finds it for a pull request: the login IDs of the user files it
+    writes that no user file holds at HEAD (``held``), and the certificates it adds."""
+    written = [rel for rel, raw in changed.items() if raw is not None]
+    logins = {
+        login
+        for u in after.users
+        if u.file in changed and not held.get(login := u.user.email.lower())
+    }
+    return returning(repo, "HEAD", base, after, logins, written)
+
+
 @dataclass(frozen=True)
 class PullRequest:
     comparison: Comparison
