@@ -344,8 +344,8 @@ class Session:
             raise ConfigError(
                 msg(
                     "The run is recorded, but {file} could not be written into {dir}: {why}. "
-                    "Those outputs are those of the batch their manifest names, which the "
-                    "state records: import them once",
+                    "The outputs there are the batch their manifest.json names, which the "
+                    "state records: import them once, as they are",
                     file=seal.name,
                     dir=str(out),
                     why=os_reason(exc),
