@@ -149,7 +149,8 @@ def _refuse_the_record(gr: GitRegistry) -> Path:
     hook.write_text(
         "#!/bin/sh\n"
         "while read old new ref; do\n"
-        f'  if [ -e "{refusing}" ] && git log --format=%s "$old..$new" | grep -q "^applied "; then\n'
+        f'  if [ -e "{refusing}" ] &&\n'
+        '    git log --format=%s "$old..$new" | grep -q "^applied "; then\n'
         '    echo "protected ref" >&2; exit 1\n'
         "  fi\n"
         "done\n",
