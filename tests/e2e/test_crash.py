@@ -10,6 +10,7 @@ that settle a mail in doubt, must then deliver every notice exactly once.
 
 from __future__ import annotations
 
+import json
 import os
 import resource
 import signal
@@ -23,6 +24,7 @@ from pathlib import Path
 
 import pytest
 
+from accessreg.provision.bundle import MANIFEST, RECORDED
 from tests.helpers.gitrepo import GitRegistry
 from tests.helpers.provisioning import merge, state
 from tests.helpers.regfactory import ROOT, RegistryFactory, certificate, contact, run_cli
@@ -164,6 +166,35 @@ def test_a_kill_at_any_point_sends_no_mail_twice_and_loses_none(
         again = run_cli("apply", "--out", str(tmp_path / "o3"), "--confirm", "--send", *DAY,
                         cwd=gr.path, env=env)  # fmt: skip
         assert again.returncode == 0 and _ids(mailbox.received) == final
+
+
+@pytest.mark.parametrize("phase", ["prepared", "committed"])
+def test_a_run_killed_at_its_record_leaves_outputs_that_do_not_say_they_were_recorded(
+    gr: GitRegistry, tmp_path: Path, phase: str
+) -> None:
+    """Killed as it records its batch, every mail sent: before the record is made, the
+    outputs are no batch; just after it, they are that batch, but the kill came before
+    they could say so. Neither says it was recorded (never a batch imported twice: the
+    README says how the second is told); the next run's outputs, recorded, do."""
+    mailbox = Mailbox()
+    with smtp_server(mailbox) as port:
+        env = smtp_env(port)
+        with _process(
+            gr, tmp_path / "o1", {**env, **_killed_at("applied ", phase, 1, tmp_path)}
+        ) as killed:
+            killed.communicate(timeout=120)
+        assert killed.returncode == -signal.SIGKILL and len(mailbox.received) == 3
+        out = tmp_path / "o1"
+        batch = json.loads((out / MANIFEST).read_text("utf-8"))["batch"]
+        assert batch and not (out / RECORDED).exists()
+        assert (batch in state(gr)["batches"]) is (phase == "committed")
+        rerun = run_cli("apply", "--out", str(out), "--confirm", "--send", *DAY,
+                        cwd=gr.path, env=env)  # fmt: skip
+    assert rerun.returncode == 0, rerun.stderr
+    assert len(mailbox.received) == 3 and state(gr)["applied"] == gr.rev()
+    sealed = json.loads((out / RECORDED).read_text("utf-8"))
+    assert sealed["state"] == gr.repo.git.rev_parse("refs/accessreg/state")
+    assert (sealed["batch"] == batch) is (phase == "prepared")  # else: nothing new to apply
 
 
 def test_a_second_run_at_the_same_time_sends_nothing_twice(gr: GitRegistry, tmp_path: Path) -> None:

@@ -482,6 +482,57 @@ def test_the_manual_run_starts_provisioning_and_applies_a_reviewed_mass_removal(
         gr.close()
 
 
+def _artifact_name(
+    gr: GitRegistry, tmp_path: Path, port: int, monkeypatch: pytest.MonkeyPatch
+) -> str:
+    """The name the merge workflow uploads the outputs under, after the apply step (run
+    101, attempt 1): the naming step run as the runner runs it, then the upload's name."""
+    found = tmp_path / "github-output"
+    found.write_text("", encoding="utf-8")
+    monkeypatch.setenv("GITHUB_OUTPUT", str(found))
+    ran = _run_step(step_of(PROVISION, "recorded"), gr, tmp_path, port, {})
+    assert ran.returncode == 0, ran.stderr
+    outputs = dict(line.split("=", 1) for line in found.read_text("utf-8").splitlines())
+    upload = next(s for s in steps(load(PROVISION)) if s.get("name") == "出力を保存する")
+    name = re.sub(
+        r"\$\{\{ steps\.recorded\.outputs\.(\w+) \|\| '([^']*)' \}\}",
+        lambda m: outputs.get(m[1]) or m[2],
+        upload["with"]["name"],
+    )
+    name = name.replace("${{ github.run_id }}", "101").replace("${{ github.run_attempt }}", "1")
+    assert "${{" not in name, name
+    return name
+
+
+def test_outputs_of_a_run_that_stopped_before_its_record_are_kept_as_not_to_import(
+    reg: RegistryFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run that wrote its outputs and stopped before recording them (here: the mail
+    server refused) keeps them, under a name that says they were not recorded and must not
+    be imported; a recorded run's are the batch's, as before."""
+    flow = steps(load(PROVISION))
+    naming = next(i for i, s in enumerate(flow) if s.get("id") == "recorded")
+    upload = next(i for i, s in enumerate(flow) if s.get("name") == "出力を保存する")
+    assert naming < upload and flow[naming]["if"] == flow[upload]["if"] == "always()"
+    assert "provision-out/" in flow[upload]["with"]["path"]
+    gr = GitRegistry(reg)
+    try:
+        with smtp_server(Mailbox()) as port:
+            first = _dispatch(gr, tmp_path, port, initial="true")
+            assert first.returncode == 0, first.stderr
+            assert _artifact_name(gr, tmp_path, port, monkeypatch) == "provision-101-1"
+        merge(gr, "newcomer", lambda: gr.reg.user(email="user2@test-gas.example.co.jp"))
+        with smtp_server(Mailbox(fail_after=0)) as port:
+            stopped = _dispatch(gr, tmp_path, port)
+            assert stopped.returncode == 2, stopped.stderr
+            assert (gr.path / "provision-out/manifest.json").is_file()
+            name = _artifact_name(gr, tmp_path, port, monkeypatch)
+        assert name == "unrecorded-do-not-import-provision-101-1"
+        assert state(gr)["applied"] != gr.rev()
+    finally:
+        gr.close()
+
+
 @pytest.mark.parametrize(
     ("validate", "authorize", "told"),
     [

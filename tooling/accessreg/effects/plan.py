@@ -10,7 +10,10 @@ branches to move and the state records, each recorded at a fixed point of the ru
 4. ``AFTER_MAILS`` records, once every mail is sent or held (a run that failed half-way
    records none: the next run retries from the same point);
 5. ``ALWAYS`` records, also when sending stopped half-way (the notice log keeps what was
-   sent); they are given the Message-IDs the outbox then holds as sent.
+   sent); they are given the Message-IDs the outbox then holds as sent;
+6. the ``seal``, once every record is in the state: a file put into the outputs that says
+   they were recorded. Outputs without it (a dry run, a run that stopped before its records)
+   look like a batch and are none.
 """
 
 from __future__ import annotations
@@ -85,6 +88,15 @@ class Record:
 
 
 @dataclass(frozen=True)
+class Seal:
+    """The file ``name`` written into the outputs last, once the run's records are in the
+    state (and on its remote): ``render`` makes it from the state ref's commit then."""
+
+    name: str
+    render: Callable[[str | None], bytes]
+
+
+@dataclass(frozen=True)
 class RunPlan:
     out: Path | None  # where the files go; None: nowhere
     files: Mapping[str, Output]  # in memory, assembled from pieces in the cache, or deferred
@@ -93,10 +105,12 @@ class RunPlan:
     branches: tuple[BranchSet, ...] = ()
     records: tuple[Record, ...] = field(default=())
     listing: Listing | None = None  # a file of the others' digests, written after them
+    seal: Seal | None = None  # the file that says the outputs were recorded (apply --confirm)
 
     def names(self) -> list[str]:
-        """Every output file's name, in order."""
-        return sorted([*self.files, *([self.listing.name] if self.listing else [])])
+        """Every output file's name, in order (the seal's: once the run is recorded)."""
+        extra = [f.name for f in (self.listing, self.seal) if f is not None]
+        return sorted([*self.files, *extra])
 
     def recorded(self, when: When) -> list[Record]:
         return [r for r in self.records if r.when is when]

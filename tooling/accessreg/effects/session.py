@@ -24,7 +24,7 @@ from pathlib import Path
 
 from accessreg.effects import outbox as outbox_files
 from accessreg.effects.outbox import Outbox
-from accessreg.effects.plan import BranchSet, Outgoing, Record, RunPlan, When
+from accessreg.effects.plan import BranchSet, Outgoing, Record, RunPlan, Seal, When
 from accessreg.errors import AccessregError, ConfigError
 from accessreg.files import atomic
 from accessreg.files.cachedload import load_snapshot
@@ -327,11 +327,30 @@ class Session:
         finally:  # also when sending stopped half-way: what was sent is recorded
             for record in plan.recorded(When.ALWAYS):
                 self._record(record)
+        if plan.out is not None and plan.seal is not None:  # a held recipient's run too
+            self._seal(plan.out, plan.seal)
         refused = [mid for mid, status in statuses.items() if status is MailStatus.REFUSED]
         if refused:  # the run is recorded: a red run says what is left to a human
             raise RecipientsHeld(refused)
         mails = [MailOutcome(m.composed, statuses[m.message_id]) for m in plan.mails]
         return Done(mails, moved, self.in_doubt(), self.notes)
+
+    def _seal(self, out: Path, seal: Seal) -> None:
+        """Say in the outputs that the run is recorded: the one change that turns them from
+        outputs a downstream system must not import into its batch."""
+        try:
+            atomic.write_bytes(out.absolute() / seal.name, seal.render(self.state.commit))
+        except OSError as exc:
+            raise ConfigError(
+                msg(
+                    "The run is recorded, but {file} could not be written into {dir}: {why}. "
+                    "The outputs there are the batch their manifest.json names, which the "
+                    "state records: import them once, as they are",
+                    file=seal.name,
+                    dir=str(out),
+                    why=os_reason(exc),
+                )
+            ) from None
 
     def _record(self, record: Record) -> None:
         files = record.files(frozenset(self.outbox.sent) if self._outbox else frozenset())

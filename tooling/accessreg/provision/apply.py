@@ -443,6 +443,8 @@ def _plan(
         send=sending,
         records=tuple(records),
         listing=manifest,
+        # Outputs a downstream system may import as a batch: those of a run recorded.
+        seal=bundle.recorded(batch.id if batch else None, found.head) if request.confirm else None,
     )
     released = frozenset(r for s in found.steps for r in s.released)
     revoked = frozenset(r for s in found.steps for r in s.revoked)

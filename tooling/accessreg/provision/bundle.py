@@ -3,6 +3,9 @@
 Layout (relative to ``--out``)::
 
     manifest.json                         what this run covers, every file with its SHA-256
+    recorded.json                         the state's commit recording the run, written once
+                                          the run is recorded (``--confirm``): outputs
+                                          without it are no batch, and are never imported
     imports/<system>/snapshot.csv         every holder of the system's permissions
     imports/<system>/delta-<M>.csv        new / change / delete rows of processing day M
     imports/<system>/delta-<date>.csv     those of a system with no M (OCCTO's), of that day
@@ -30,6 +33,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from functools import partial
 
+from accessreg.effects.plan import Seal
 from accessreg.files import assembled
 from accessreg.mail.compose import Composed, Later, mail_file
 from accessreg.model import Catalog
@@ -66,6 +70,7 @@ from accessreg.timeline.effective import AT_ONCE_KINDS
 
 FORMAT = "accessreg-apply/1"
 MANIFEST = "manifest.json"
+RECORDED = "recorded.json"
 # Set up downstream's standing groups, before any delta of the run (``render``).
 UPGRADE_FILES = ("ldif/upgrade.ldif", "scim/upgrade.json")
 
@@ -507,3 +512,14 @@ def _manifest(
         "files": listed(digests),
     }
     return (json.dumps(body, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def recorded(batch: str | None, head: str) -> Seal:
+    """``recorded.json``, written into the outputs once the state records the run: the batch
+    and head its manifest names, and the state's commit that records them."""
+
+    def render(state: str | None) -> bytes:
+        body = {"format": FORMAT, "batch": batch, "head": head, "state": state}
+        return (json.dumps(body, indent=2) + "\n").encode("utf-8")
+
+    return Seal(RECORDED, render)

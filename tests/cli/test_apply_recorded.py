@@ -1,0 +1,222 @@
+"""Outputs that a downstream system may import as a batch carry ``recorded.json``, written
+once the state records the run: a run stopped before its record (SMTP refused, the state's
+push refused) leaves outputs that look like a batch and are none, and a dry run records
+nothing; neither has it."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import git
+import pytest
+
+from accessreg.provision.bundle import MANIFEST, RECORDED
+from tests.helpers.gitrepo import GitRegistry
+from tests.helpers.provisioning import accessreg, merge, state
+from tests.helpers.regfactory import RegistryFactory, contact
+from tests.helpers.smtpserver import Mailbox, smtp_env, smtp_server
+
+
+@pytest.fixture(autouse=True)
+def _english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests read the tool's own words in English (``--lang en``)."""
+    monkeypatch.setenv("ACCESSREG_LANG", "en")
+
+
+DAY = ["--today", "2026-12-03", "--accepted-on", "2026-12-03"]
+USER2 = "user2@test-gas.example.co.jp"
+WINDOW2 = "window2@test-gas.example.co.jp"
+REMOTE = ["--state-remote", "origin"]
+
+
+@pytest.fixture
+def gr(reg: RegistryFactory, tmp_path: Path) -> Iterator[GitRegistry]:
+    """Two window persons, everything applied once, the state on a bare ``origin``; then a
+    merge that removes a user, not applied yet."""
+    reg.operator(contacts=[contact(), contact("deputy", 2)])
+    reg.user(email=USER2)
+    made = GitRegistry(reg)
+    made.commit("operator with two window persons")
+    origin = tmp_path / "origin.git"
+    git.Repo.init(origin, bare=True, initial_branch="main").close()
+    made.repo.create_remote("origin", str(origin))
+    first = accessreg(
+        made, "apply", "--out", str(tmp_path / "o0"), "--initial", "--confirm", *DAY, *REMOTE
+    )
+    assert first.returncode == 0, first.stderr
+    merge(made, "remove-user2", lambda: made.remove(f"users/TESTOP01/{USER2}.yaml"))
+    yield made
+    made.close()
+
+
+def _send(gr: GitRegistry, out: Path, port: int) -> Any:
+    return accessreg(
+        gr, "apply", "--out", str(out), "--confirm", "--send", *DAY, *REMOTE, env=smtp_env(port)
+    )
+
+
+def _manifest(out: Path) -> dict[str, Any]:
+    found: dict[str, Any] = json.loads((out / MANIFEST).read_text("utf-8"))
+    return found
+
+
+def _remote_state(gr: GitRegistry) -> tuple[str, dict[str, Any]]:
+    """The remote's state commit and its state.json."""
+    origin = git.Repo(gr.repo.remotes.origin.url)
+    try:
+        commit = origin.git.rev_parse("refs/accessreg/state")
+        return commit, json.loads(origin.git.show(f"{commit}:state.json"))
+    finally:
+        origin.close()
+
+
+def _unrecorded(out: Path, gr: GitRegistry) -> None:
+    """``out`` holds a batch's outputs, as a recorded run's look, without ``recorded.json``;
+    the batch they name is not in the state."""
+    manifest = _manifest(out)
+    assert manifest["batch"] and manifest["head"] == gr.rev()
+    assert (out / "imports/taxis/snapshot.csv").is_file()
+    assert not (out / RECORDED).exists()
+    _, remote = _remote_state(gr)
+    assert manifest["batch"] not in remote["batches"] and remote["applied"] != gr.rev()
+
+
+def _recorded(out: Path, gr: GitRegistry) -> dict[str, Any]:
+    """``out``'s ``recorded.json`` names the batch and head of its manifest and the state's
+    commit, on the remote, that records them."""
+    manifest = _manifest(out)
+    seal: dict[str, Any] = json.loads((out / RECORDED).read_text("utf-8"))
+    commit, remote = _remote_state(gr)
+    assert seal == {
+        "format": "accessreg-apply/1",
+        "batch": manifest["batch"],
+        "head": manifest["head"],
+        "state": commit,
+    }
+    assert remote["applied"] == manifest["head"] and manifest["batch"] in remote["batches"]
+    # The manifest lists the outputs; the seal says something of them, and is not one.
+    assert RECORDED not in manifest["files"]
+    return seal
+
+
+def test_a_recorded_run_seals_its_outputs_and_a_dry_run_does_not(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    dry = accessreg(gr, "apply", "--out", str(tmp_path / "dry"), *DAY, *REMOTE)
+    assert dry.returncode == 0, dry.stderr
+    _unrecorded(tmp_path / "dry", gr)  # a preview: written whole, never imported
+    with smtp_server(mailbox := Mailbox()) as port:
+        done = _send(gr, tmp_path / "out", port)
+    assert done.returncode == 0, done.stderr
+    assert len(mailbox.received) == 2
+    _recorded(tmp_path / "out", gr)
+
+
+def test_outputs_of_a_run_whose_smtp_session_was_refused_are_not_sealed(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """The outputs are written before the mails; the server refuses the first, the run
+    stops and records nothing. A seal an earlier run left in the directory goes with the
+    outputs it was written for."""
+    out = tmp_path / "out"
+    with smtp_server(Mailbox()) as port:
+        assert _send(gr, out, port).returncode == 0
+    assert (out / RECORDED).is_file()
+    merge(gr, "add-user4", lambda: gr.reg.user(email="user4@test-gas.example.co.jp"))
+    with smtp_server(refusing := Mailbox(fail_after=0)) as port:
+        stopped = _send(gr, out, port)
+    assert stopped.returncode == 2, stopped.stderr
+    assert "SMTP refused" in stopped.stderr and refusing.received == []
+    _unrecorded(out, gr)
+
+    with smtp_server(Mailbox()) as port:
+        again = _send(gr, out, port)
+    assert again.returncode == 0, again.stderr
+    _recorded(out, gr)
+
+
+def _refuse_the_record(gr: GitRegistry) -> Path:
+    """The remote refuses every push of an applied revision while the file returned is
+    there (mails' records go through)."""
+    origin = Path(gr.repo.remotes.origin.url)
+    refusing = origin.parent / "refusing"
+    refusing.touch()
+    hook = origin / "hooks" / "pre-receive"
+    hook.write_text(
+        "#!/bin/sh\n"
+        "while read old new ref; do\n"
+        f'  if [ -e "{refusing}" ] &&\n'
+        '    git log --format=%s "$old..$new" | grep -q "^applied "; then\n'
+        '    echo "protected ref" >&2; exit 1\n'
+        "  fi\n"
+        "done\n",
+        encoding="utf-8",
+    )
+    hook.chmod(0o755)
+    return refusing
+
+
+def test_outputs_of_a_run_whose_record_the_remote_refused_are_not_sealed(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """Every mail went out and is recorded; the batch's record is refused: the outputs are
+    not that batch's, and the next run (another day: another batch id) makes it again."""
+    refusing = _refuse_the_record(gr)
+    with smtp_server(mailbox := Mailbox()) as port:
+        stopped = _send(gr, tmp_path / "o1", port)
+        assert stopped.returncode == 2, stopped.stderr
+        assert "protected ref" in stopped.stderr and len(mailbox.received) == 2
+        _unrecorded(tmp_path / "o1", gr)
+
+        refusing.unlink()
+        later = ["--today", "2026-12-04"]
+        again = accessreg(
+            gr, "apply", "--out", str(tmp_path / "o2"), "--confirm", "--send", *DAY, *later,
+            *REMOTE, env=smtp_env(port),
+        )  # fmt: skip
+    assert again.returncode == 0, again.stderr
+    assert len(mailbox.received) == 2  # sent once
+    seal = _recorded(tmp_path / "o2", gr)
+    assert seal["batch"] != _manifest(tmp_path / "o1")["batch"]  # the same changes, twice
+    assert not (tmp_path / "o1" / RECORDED).exists()
+
+
+def test_a_run_holding_a_refused_recipient_is_recorded_and_sealed(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    with smtp_server(strict := Mailbox(unknown=frozenset({WINDOW2}))) as port:
+        held = _send(gr, tmp_path / "out", port)
+    assert held.returncode == 2
+    assert "SMTP refused the recipient of 1 mail" in held.stderr and len(strict.received) == 1
+    _recorded(tmp_path / "out", gr)
+
+
+class _Taking(Mailbox):
+    """Takes every mail; with the first, the output directory is taken away (a file in its
+    place) while the run goes on."""
+
+    def __init__(self, out: Path) -> None:
+        super().__init__()
+        self.out = out
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        if self.out.is_dir():
+            shutil.rmtree(self.out)
+            self.out.write_text("not a directory\n", encoding="utf-8")
+        return await super().handle_DATA(server, session, envelope)
+
+
+def test_a_seal_that_cannot_be_written_says_the_run_is_recorded(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    with smtp_server(_Taking(out)) as port:
+        result = _send(gr, out, port)
+    assert result.returncode == 2
+    assert f"The run is recorded, but {RECORDED} could not be written" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert state(gr)["applied"] == gr.rev() == _remote_state(gr)[1]["applied"]
