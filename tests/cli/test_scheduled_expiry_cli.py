@@ -178,7 +178,31 @@ def test_a_window_person_who_is_also_the_ra_officer_gets_one_mail(reg: RegistryF
     sink = Mailbox()
     with mail_server(sink) as env:
         duty(g, "expiry", "--send", today=date(2027, 1, 30), env=env)
-        assert summary(take(sink)) == sorted((to, FIRST) for to in (WINDOW1, WINDOW2))
+    got = take(sink)
+    assert summary(got) == sorted((to, FIRST) for to in (WINDOW1, WINDOW2))
+    (both,) = [m for m in got if m["To"].addresses[0].addr_spec == WINDOW2]
+    greeting = both.get_body().get_content().splitlines()[1]  # type: ignore[union-attr]
+    assert greeting == "システム窓口責任者 窓口 2号 様"
+
+
+def test_the_ra_officer_is_greeted_in_their_own_role(reg: RegistryFactory) -> None:
+    """The 企業内RA担当者 (004) is not a window person: their notice says so, and who files
+    the registration, which only window persons may (000 §2-4)."""
+    g = scenario(reg, certificates=[CERT], ra_officer=RA)
+    sink = Mailbox()
+    with mail_server(sink) as env:
+        duty(g, "expiry", "--send", today=date(2027, 1, 30), env=env)
+    bodies = {
+        m["To"].addresses[0].addr_spec: m.get_body().get_content()  # type: ignore[union-attr]
+        for m in sink.received
+    }
+    filed_by = "証明書の申込み後、登録の申請はシステム窓口責任者が行います（000 §2-4）。"
+    ra = bodies.pop(RA["email"])
+    assert ra.splitlines()[:2] == ["テストガス株式会社", "企業内RA担当者 証明書 担当 様"]
+    assert filed_by in ra
+    for n, window in enumerate((WINDOW1, WINDOW2), 1):
+        assert bodies[window].splitlines()[1] == f"システム窓口責任者 窓口 {n}号 様"
+        assert filed_by not in bodies[window]
 
 
 def test_the_renewal_steps_are_the_providers(reg: RegistryFactory) -> None:

@@ -31,6 +31,14 @@ def window_persons(operator: Operator) -> list[Recipient]:
     return [Recipient(c.name, c.email) for c in contacts]
 
 
+def is_window_person(operator: Operator, email: str) -> bool:
+    """Whether ``email`` is one of the operator's window persons (IDs that differ only in
+    letter case are the same, 000 §5-1 note 3): a mail greets them as such, and anyone
+    else it reaches (the 企業内RA担当者 of 004) in their own role."""
+    address = email.lower()
+    return any(c.email.lower() == address for c in operator.contacts)
+
+
 @dataclass(frozen=True)
 class Notice:
     """One mail to one person: which template, with what, about which application."""

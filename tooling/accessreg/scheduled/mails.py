@@ -14,7 +14,7 @@ from datetime import date
 from accessreg.mail import compose
 from accessreg.mail.attach import Attachment
 from accessreg.model import layout
-from accessreg.model.mail import Notice, digest_kind
+from accessreg.model.mail import Notice, digest_kind, is_window_person
 from accessreg.model.registry import Registry
 from accessreg.scheduled.deletions import branch_name
 from accessreg.scheduled.keyed_notices import DigestMail, Document
@@ -46,6 +46,8 @@ def mail_notice(mail: DigestMail, registry: Registry, today: date) -> Notice:
             "stage": digest.stage,
             "items": digest.items,
             "operator": entry.operator if entry else None,
+            "window_person": entry is not None
+            and is_window_person(entry.operator, mail.recipient.email),
             "today": today,
             "branch": branch_name(digest.operator) if digest.operator else None,
             "attachments": [],  # named when they are rendered, with the mail
