@@ -510,6 +510,34 @@ def test_a_completion_notice_dates_no_permission_before_its_registration(
     assert f"{USER2}）: 抹消 あり / 利用終了 2026-12-21" in juju
 
 
+def test_a_completion_notice_names_only_permissions_its_system_changes(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """A deputy who is also a user of TAXIS and JOHS leaves the window persons: their rows
+    of those systems change in the permission-management column only. The completion
+    notice of JOHS listed them as 「変更 J1010」 and was titled 利用開始周知, while the 受付
+    mail, like the application, changed no permission of theirs: it names none now, and is
+    the 手続き完了通知 of a procedure."""
+    deputy = WINDOWS[1]
+    merge(gr, "deputy-user", lambda: gr.reg.user(
+        email=deputy, permissions={"taxis": "1010", "johs": "J1010"}))  # fmt: skip
+    assert accessreg(gr, "apply", "--out", str(tmp_path / "o1"), "--confirm", *DAY).returncode == 0
+    merge(gr, "deputy-leaves", lambda: gr.reg.operator(
+        contacts=[contact(), contact("deputy", 3, name=HOSTILE_NAME)]))  # fmt: skip
+    applied = accessreg(gr, "apply", "--out", str(tmp_path / "o2"), "--confirm", *DAY)
+    assert applied.returncode == 0, applied.stderr
+    (batch_id,) = [b for b, v in state(gr)["batches"].items() if v["head"] == gr.rev()]
+    out = tmp_path / "johs"
+    done = accessreg(gr, "confirm", batch_id, "--system", "johs", "--out", str(out),
+                     "--today", "2026-12-16")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    notices = [m for m in _eml(out).values() if "（johs）の登録" in m.get_content()]
+    assert notices, [m["Subject"] for m in _eml(out).values()]
+    for mail in notices:
+        assert mail["Subject"] == "【手続き完了通知】託送情報開示システム（テストガス株式会社）"
+        assert f"（ID: {deputy}）" not in mail.get_content()
+
+
 def test_acceptance_notices_follow_their_provider(gr: GitRegistry, tmp_path: Path) -> None:
     """OCCTO is not Tokyo Gas Network: no processing day M and no word on its standard
     schedule (000 §4-2, §5-1 are Tokyo Gas Network's); the switching support system's help

@@ -512,6 +512,10 @@ def _system_people(
             continue
         old = change.before.code(system.id) if change.before else None
         new = change.after.code(system.id) if change.after else None
+        if change.kind is ChangeKind.CHANGE and old == new:
+            # The row changed in another column (a window person's permission-management
+            # ID, a name): no permission of this system changed, as the 受付 mail said.
+            continue
         effective = step.effective(change)
         label = _WHEN_LABELS[change.kind]
         code_text = (
