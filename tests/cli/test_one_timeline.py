@@ -270,6 +270,10 @@ def _check_people(run: Run) -> None:
         # The delta CSV: the person's row, with its 適用日 (blank: a manual step).
         rows = [r for r in run.delta_rows(system) if r["メールアドレス（ID）"] == login]
         assert [r["適用日"] for r in rows] == [day.isoformat() if day else ""], system
+        # ... and the batch it is in: that of its acceptance, or of its entry for a change
+        # (000 §5-1 ③, §5-2 ③).
+        if case.processing_day is not None:
+            assert [r["システム処理日（M）"] for r in rows] == [str(case.processing_day)], system
         # SCIM and LDIF: the system's group changes in the delta of that date only.
         code = case.change[system][1] if kind == "change" else CODES[system]
         group = f"{system}-{code}"

@@ -137,6 +137,38 @@ CASES: tuple[SeedCase, ...] = (
         processing_day=d("2026-12-16"),
         change={"taxis": ("1010", "1011"), "loacus": ("02011", "02010")},
     ),
+    # 000 §5-2 ③: the batch is that of the day of ①変更申請入力, which the system takes on any
+    # day (「当月１日から当月１５日までの期間で①変更申請入力を行ったもの」). Entered on Sunday
+    # 2026-11-15 → M Monday 11/16, though approved and merged on 11/16 (an acceptance on
+    # the 16th would be in the batch of 12/1). TAXIS at once, not before the merge: 11/16.
+    # LOACUS M+9: 11/17, 18, 19, 20, (21-22 weekend, 23 勤労感謝の日) 24, 25, 26, 27,
+    # (28-29 weekend) 30.
+    SeedCase(
+        "change-entered-on-sunday-15th",
+        "000 §5-2",
+        "user_change",
+        d("2026-11-15"),
+        d("2026-11-16"),
+        d("2026-11-16"),
+        {"taxis": d("2026-11-16"), "loacus": d("2026-11-30")},
+        processing_day=d("2026-11-16"),
+        change={"taxis": ("1010", "1011"), "loacus": ("02011", "02010")},
+    ),
+    # The same, entered on the centre's closed 12/31 (16th-end → nominal M 1/1, a holiday;
+    # 1/2-3 weekend; 1/4 closed → M 1/5), approved and merged on 1/5, whose own batch
+    # would be that of 1/18. LOACUS M+9: 1/6, 7, 8, (9-10 weekend, 11 成人の日) 12, 13, 14,
+    # 15, (16-17 weekend) 18, 19.
+    SeedCase(
+        "change-entered-on-a-closed-day",
+        "000 §5-2",
+        "user_change",
+        d("2026-12-31"),
+        d("2027-01-05"),
+        d("2027-01-05"),
+        {"taxis": d("2027-01-05"), "loacus": d("2027-01-19")},
+        processing_day=d("2027-01-05"),
+        change={"taxis": ("1010", "1011"), "loacus": ("02011", "02010")},
+    ),
     # 000 §5-3: TAXIS/JOHS the day after the application day (entry, a Sunday here: the
     # system takes it at once), not before the merge; JUJU after a manual step.
     SeedCase(

@@ -188,13 +188,16 @@ class BusinessCalendar:
         """An acceptance on a non-business day counts as the next business day."""
         return self.on_or_after(accepted_on)
 
-    def processing_day(self, accepted_on: date) -> date:
-        """The processing day M of the batch an acceptance falls into."""
-        accepted = self.effective_acceptance(accepted_on)
-        if accepted.day <= 15:
-            nominal = accepted.replace(day=16)
-        elif accepted.month == 12:
-            nominal = date(accepted.year + 1, 1, 1)
+    def processing_day(self, keyed_on: date) -> date:
+        """The processing day M of the batch of an application keyed on ``keyed_on``, by the
+        half of the month that day is in, whatever day of the week: an acceptance is on a
+        business day already (``effective_acceptance``), but an entry is the system's, on
+        any day (000 §5-2 ③: 「当月１日から当月１５日までの期間で①変更申請入力を行ったもの」),
+        so a change entered on Sunday the 15th is in the batch of the 16th."""
+        if keyed_on.day <= 15:
+            nominal = keyed_on.replace(day=16)
+        elif keyed_on.month == 12:
+            nominal = date(keyed_on.year + 1, 1, 1)
         else:
-            nominal = date(accepted.year, accepted.month + 1, 1)
+            nominal = date(keyed_on.year, keyed_on.month + 1, 1)
         return self.on_or_after(nominal)
