@@ -84,14 +84,17 @@ def operator_dict(op: OperatorPlan) -> dict[str, Any]:
 
 
 def plan_dict(plan: Plan) -> dict[str, Any]:
+    days = [d.isoformat() for d in plan.processing_days]
     return {
         "format": FORMAT,
         "revisions": _value(plan.revisions),
         "events": {e: plan.events.of(e).isoformat() for e in EVENTS},
         "assumed": list(plan.events.assumed),
         "accepted": plan.accepted.isoformat(),
-        "processing_day": plan.processing_day.isoformat() if plan.processing_day else None,
-        "processing_days": [d.isoformat() for d in plan.processing_days],
+        # The first of them: the acceptance's M alone was written here, which a change
+        # keyed on its entry (000 §5-2 ③) may not fall into.
+        "processing_day": days[0] if days else None,
+        "processing_days": days,
         "revoke_only": plan.revoke_only,
         "counts": {app.value: n for app, n in plan.counts.items()},
         "operators": [operator_dict(op) for op in plan.operators],
