@@ -57,7 +57,10 @@ def test_it_gives_the_open_pull_requests_to_the_reviews_duty() -> None:
     """The reviewers' deadlines (000 §3-1 ②) come from the API's list of open pull requests:
     fetched with a read-only token, handed to the pure core as a file."""
     assert _workflow()["permissions"]["pull-requests"] == "read"
-    assert "pulls?state=open" in _step("open-pulls")
+    fetch = next(s for s in _steps() if s.get("id") == "open-pulls")
+    assert fetch["uses"].startswith("actions/github-script@")
+    assert "github.rest.pulls.list" in fetch["with"]["script"]
+    assert "open-pulls.json" in fetch["with"]["script"]
     assert "--open-pulls open-pulls.json" in _step("daily")
 
 

@@ -18,6 +18,7 @@ import yaml
 
 from accessreg.cli import main
 from accessreg.provision import pullrequests
+from accessreg.scheduled.reviews import read_pulls
 from tests.helpers.gitrepo import GitRegistry
 from tests.helpers.provisioning import merge, state
 from tests.helpers.regfactory import ROOT, RegistryFactory
@@ -609,7 +610,7 @@ const github = {
       updateComment: async (a) => { calls.push(['update', a]); },
       createComment: async (a) => { calls.push(['create', a]); },
     },
-    pulls: { get: async () => ({ data: api.pull }), listReviews: 'listReviews' },
+    pulls: { get: async () => ({ data: api.pull }), listReviews: 'listReviews', list: 'listPulls' },
     repos: { listPullRequestsAssociatedWithCommit: async () => ({ data: [api.pull] }) },
   },
   paginate: async (what) => api[what] || [],
@@ -763,6 +764,28 @@ def test_the_plan_and_the_merge_date_an_application_by_the_same_events(
     assert (planned["entered"], planned["accepted"] or None) == (entered, accepted)
     assert events.entered is not None and events.entered.isoformat() == entered
     assert (events.accepted.isoformat() if events.accepted else None) == accepted
+
+
+def test_the_daily_workflow_files_a_pull_request_when_it_was_marked_ready(tmp_path: Path) -> None:
+    """The reviewers' deadlines counted from a pull request's opening: a draft opened on
+    1 November and marked ready on the 20th was past its 翌々営業日 the moment it left draft.
+    Run with node, the daily workflow's step adds when each was entered, as the plan and the
+    merge workflow read it, and the duty files it on that day."""
+    api: dict[str, Any] = {
+        "listPulls": [{
+            "number": 7, "title": "[TESTOP01] 利用権限の設定申請",
+            "html_url": "https://github.example/o/r/pull/7", "user": {"login": "window-1"},
+            "created_at": "2026-11-01T01:00:00Z", "draft": False,
+            "labels": [{"name": "application"}],
+        }],
+        "listEventsForTimeline": [
+            {"event": "ready_for_review", "created_at": "2026-11-20T01:00:00Z"}
+        ],
+    }  # fmt: skip
+    _github_script(tmp_path, step_of(SCHEDULED, "open-pulls")["with"]["script"], api)
+    read = read_pulls((tmp_path / "open-pulls.json").read_bytes(), "open-pulls.json")
+    assert read.problems == ()
+    assert [(p.number, p.filed_on.isoformat()) for p in read.pulls] == [(7, "2026-11-20")]
 
 
 def test_a_failed_check_still_hands_the_comment_workflow_its_pull_request() -> None:

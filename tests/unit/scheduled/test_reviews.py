@@ -59,6 +59,18 @@ def test_an_unreadable_entry_is_a_problem_and_the_rest_is_read() -> None:
     )
 
 
+def test_a_pull_request_marked_ready_is_filed_when_it_was_marked(reg: RegistryFactory) -> None:
+    """A draft opened on 1 November and marked ready on Friday 20 November was counted
+    from its opening, past its review deadline the moment it left draft: it is filed
+    when it was entered (``entered_at``), as the plan and the merge read it."""
+    item = _api(7, "2026-11-01T01:00:00Z", entered_at="2026-11-20T01:00:00Z")
+    (pull,) = read_pulls(json.dumps([item]).encode(), "pulls.json").pulls
+    assert pull.filed_on == date(2026, 11, 20)
+    catalog = loaded(reg).catalog
+    # The second business day after the 20th (23 November a holiday) is the 25th.
+    assert overdue([pull], catalog, BusinessCalendar(), MAINTAINERS, date(2026, 11, 25)) == []
+
+
 FILED = "2026-11-20T01:00:00Z"  # Friday 20 November 2026 in Japan
 
 

@@ -3,8 +3,9 @@
 The reception centre reviews an application by the second business day after it was filed
 (翌々営業日, 000 §3-1 ②) and completes a usage application in about 15 business days (§3-1
 to §3-3); the catalog's providers say how long (`review_business_days`,
-`usage_application`). An open pull request is an application filed on the day it was opened
-(in Japan). Those past their review deadline are listed for the reviewers, and once more when
+`usage_application`). An open pull request is an application filed on the day it was entered
+(in Japan): opened, or last marked ready for review (``entered_at``, which the workflow adds
+from its timeline as the plan reads it; ``created_at`` where it is absent). Those past their review deadline are listed for the reviewers, and once more when
 they are past the completion period too: one reminder per pull request and stage.
 
 The open pull requests come as the JSON the GitHub REST API returns for ``GET
@@ -40,7 +41,7 @@ class OpenPull:
     title: str
     url: str
     author: str
-    filed_on: date  # opened, in Japan
+    filed_on: date  # entered (opened, or last marked ready), in Japan
     labels: tuple[str, ...] = ()
     draft: bool = False
 
@@ -51,7 +52,8 @@ def _pull(item: object) -> tuple[OpenPull | None, Message | None]:
     try:
         number, title, url = item["number"], item["title"], item["html_url"]
         author = item["user"]["login"]
-        opened = datetime.fromisoformat(str(item["created_at"]).replace("Z", "+00:00"))
+        entered = item.get("entered_at") or item["created_at"]
+        opened = datetime.fromisoformat(str(entered).replace("Z", "+00:00"))
         labels = tuple(str(label["name"]) for label in item.get("labels") or ())
     except (KeyError, TypeError, ValueError) as exc:
         return None, msg("no readable {field}", field=str(exc.args[0] if exc.args else "field"))
