@@ -5,8 +5,9 @@ The reception centre reviews an application by the second business day after it 
 to §3-3); the catalog's providers say how long (`review_business_days`,
 `usage_application`). An open pull request is an application filed on the day it was entered
 (in Japan): opened, or last marked ready for review (``entered_at``, which the workflow adds
-from its timeline as the plan reads it; ``created_at`` where it is absent). Those past their review deadline are listed for the reviewers, and once more when
-they are past the completion period too: one reminder per pull request and stage.
+from its timeline as the plan reads it; ``created_at`` where it is absent). Those past their
+review deadline are listed for the reviewers, and once more when they are past the
+completion period too: one reminder per pull request and stage.
 
 The open pull requests come as the JSON the GitHub REST API returns for ``GET
 /repos/{owner}/{repo}/pulls?state=open`` (the workflow fetches it): pure, no I/O here. A pull
