@@ -196,6 +196,8 @@ def render(result: EditResult, dry_run: bool = False) -> str:
             )
         )
         text += "\n" + reporters.text(result.standing)
+    if result.due_notice is not None:
+        text += i18n.text(result.due_notice) + "\n" + reporters.text(result.due)
     if result.kept:
         text += i18n.text(
             msg(
@@ -214,7 +216,7 @@ def conclude(draft: Draft, dry_run: bool) -> Verdict:
     click.echo(render(result, dry_run), nl=False)
     if result.elsewhere_notice is not None:
         click.echo(i18n.text(result.elsewhere_notice), err=True)
-    errors = sum(p.level is Level.ERROR for p in (*result.problems, *result.standing))
+    errors = sum(p.level is Level.ERROR for p in (*result.problems, *result.standing, *result.due))
     warnings = len(result.problems) - sum(p.level is Level.ERROR for p in result.problems)
     warnings += len(result.kept)
     if not result.ok:

@@ -84,10 +84,30 @@ class EditResult:
     # (``files.revocations.revoking_operators``): they stay for a maintainer to fix, as
     # warnings, and do not hold it; located.
     kept: tuple[Problem, ...] = ()
+    # Of the errors it would have in ``standing``, those time brought (``judge.of_time``: a
+    # code abolished since, an API certificate's renewal that started): they hold it too,
+    # but are in the files of an operator it writes, whose window person fixes them as each
+    # says, with no maintainer to wait for; located.
+    due: tuple[Problem, ...] = ()
 
     @property
     def ok(self) -> bool:
-        return not self.standing and all(p.level is not Level.ERROR for p in self.problems)
+        return (
+            not self.standing
+            and not self.due
+            and all(p.level is not Level.ERROR for p in self.problems)
+        )
+
+    @property
+    def due_notice(self) -> Message | None:
+        """What the applicant is told of ``due``, before the errors themselves."""
+        if not self.due:
+            return None
+        return msg(
+            "Errors that time brought to the files of an operator this change writes (a code "
+            "abolished since, a renewed API certificate that started): the change waits until "
+            "they are fixed; no maintainer is needed, fix them first as each one says:"
+        )
 
     @property
     def kept_notice(self) -> Message | None:
@@ -367,6 +387,8 @@ def _finished(
         replace(p, level=Level.WARNING) for p in standing if _operator_of(draft, p) in revoked
     )
     standing = tuple(p for p in standing if _operator_of(draft, p) not in revoked)
+    due = tuple(p for p in standing if of_time(p))
+    standing = tuple(p for p in standing if not of_time(p))
     standing_warnings = sum(
         1 for p in after.problems if finding_key(p) in before and p.level is Level.WARNING
     )
@@ -392,6 +414,7 @@ def _finished(
         _diff(draft, changed),
         tuple(p for p in after.set_aside if not of_time(p)),
         kept,
+        due,
     )
     draft.close()
     if result.ok and write:

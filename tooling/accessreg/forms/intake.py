@@ -290,6 +290,9 @@ def from_issue(
                 "first:"
             )
             lines += ["  " + wording.explain(form, p) for p in outcome.standing]
+        if outcome.due_notice is not None:
+            lines.append(f"- {wording.both(outcome.due_notice)}")
+            lines += ["  " + wording.explain(form, p) for p in outcome.due]
         return _refused(author, issue, form, lines, label)
 
     operator = str(values.get("operator") or "")

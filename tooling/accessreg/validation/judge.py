@@ -116,8 +116,9 @@ def operator_of(problem: Problem) -> str | None:
 
 
 def of_time(problem: Problem) -> bool:
-    """Whether a set-aside finding is a time rule's (else an error already in the files of
-    an operator the change did not touch)."""
+    """Whether a finding is a time rule's: of the set-aside ones, else an error already in
+    the files of an operator the change did not touch; of an edit's errors from before it,
+    else one a maintainer fixes (``edit.draft.EditResult.due``)."""
     return problem.rule in TIME_RULES
 
 
