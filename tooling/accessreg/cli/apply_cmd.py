@@ -11,7 +11,7 @@ import click
 from accessreg.cli.localized import WordedOption
 from accessreg.cli.options import (
     BaseDnType,
-    events_options,
+    merge_events_options,
     state_remote_option,
     today_option,
 )
@@ -37,7 +37,7 @@ from accessreg.timeline import clock
     help="JSON: each merged pull request's merge commit, number, title and the times it "
     "was entered, approved and merged (see README); the dates of its items count from them.",
 )
-@events_options
+@merge_events_options
 @today_option
 @click.option("--send", is_flag=True, help="Deliver the notices over SMTP (with --confirm).")
 @click.option(

@@ -162,6 +162,19 @@ def events_options(f: F) -> F:
     f = date_option(
         "--merged-on", "When it was merged [default: the day of the run; the output says so]."
     )(f)
+    return _entered_accepted(f)
+
+
+def merge_events_options(f: F) -> F:
+    """The events of merges already made (``apply``): each merge's own day by default."""
+    f = date_option(
+        "--merged-on",
+        "When each merge was merged [default: the day of its merge commit, in Japan].",
+    )(f)
+    return _entered_accepted(f)
+
+
+def _entered_accepted(f: F) -> F:
     f = date_option(
         "--accepted-on",
         "When a reviewer approved it (受付) [default: the merge day; the output says so].",
