@@ -10,8 +10,13 @@ Layout (relative to ``--out``)::
     imports/<system>/delta-<M>.csv        new / change / delete rows of processing day M
     imports/<system>/delta-<date>.csv     those of a system with no M (OCCTO's), of that day
     imports/<system>/delta-at-once-<date>.csv  suspensions and liftings of that day (no M)
-    scim/snapshot.json, scim/delta.json   SCIM 2.0 bulk requests
-    ldif/snapshot.ldif, ldif/delta.ldif   LDIF content and changes
+    scim/snapshot.json                    SCIM 2.0 bulk request of the day's holders
+    scim/delta-<date>.json                what changes on each effective date (delta-manual:
+                                          after a manual step)
+    ldif/snapshot.ldif, ldif/delta-<date>.ldif  LDIF content and changes, dated as SCIM's
+    scim/upgrade.json, ldif/upgrade.ldif  downstream's standing groups, before any delta
+                                          (``UPGRADE_FILES``: a run moving from the versions
+                                          whose groups came and went with their holders)
     whitelist/<system>/ip-geo.conf        nginx geo block of allowlisted addresses
     whitelist/<system>/cert-map.conf      nginx map of whitelisted certificate serials
     whitelist/<system>/allowlist.txt|json the same for other proxies and WAFs
@@ -20,6 +25,8 @@ Layout (relative to ``--out``)::
                                           each on its day
     info_site/pages.csv                   the site's pages each user may read
     mail/<date>-<kind>-<id>.eml           the notices, as RFC 5322 messages
+    .accessreg-output                     empty: marks a directory this tool writes whole
+                                          (``files.atomic``)
 
 The same input gives the same bytes: everything is sorted, and the only dates are the ones
 given (acceptance, processing days, the day of the whitelists).
