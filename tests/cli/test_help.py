@@ -64,6 +64,11 @@ def test_help_is_in_the_language_of_the_run() -> None:
     top = run_cli("--lang", "en", "--help", cwd=ROOT)
     assert "The language of messages: ja or en" in top.stdout
     assert "Add, change or remove a user" in top.stdout
+    # The top's own --help too, which click words before --lang is read.
+    assert re.search(r"\n  -h, --help +Show this message and exit\.\n", top.stdout), top.stdout
+    assert re.search(
+        r"\n  -h, --help +この説明を表示して終わります。\n", run_cli("--help", cwd=ROOT).stdout
+    )
 
 
 def test_the_catalogs_permission_options_are_explained_in_the_language_of_the_run(

@@ -95,7 +95,15 @@ class _Group(click.Group):
         return display.laid_out(localized.command(command, i18n.current()), COMMANDS)
 
     def get_params(self, ctx: click.Context) -> list[click.Parameter]:
-        return [localized.parameter(p, i18n.current()) for p in super().get_params(ctx)]
+        lang = i18n.current()
+        found = [localized.parameter(p, lang) for p in super().get_params(ctx)]
+        helping = self.get_help_option(ctx)
+        for view in found:
+            # Click words --help once, as the parsing starts: before --lang chose the run's
+            # language. Worded again in it, as the subcommands' are.
+            if helping is not None and view is not helping and view.name == helping.name:
+                view.help = localized.click_gettext("Show this message and exit.")
+        return found
 
     def collect_usage_pieces(self, ctx: click.Context) -> list[str]:
         lang = i18n.current()
