@@ -111,3 +111,21 @@ def test_a_lapse_in_a_file_of_no_operator_goes_to_the_reviewers(reg: RegistryFac
         assert "registry/calendar.yaml（警告）" in body and "根拠: 000 §5-1" in body, body
         duty(g, "daily", "--send", today=date(2027, 3, 3), env=env)
         assert _told(take(sink)) == {}
+
+
+def test_a_finding_that_restates_the_day_is_told_once(reg: RegistryFactory) -> None:
+    """No certificate valid for the switching system (a warning whose message gives the day
+    of the check): told the first day, not again the next."""
+    reg.switching_operator(
+        contacts=[contact(), contact("deputy", 2)],
+        certificates=[certificate(1, not_after="2027-02-27")],
+    )
+    g = GitRegistry(reg)
+    sink = Mailbox()
+    with mail_server(sink) as env:
+        duty(g, "daily", "--send", today=date(2027, 3, 1), env=env)
+        told = _told(take(sink))
+        assert sorted(told) == [WINDOW1, WINDOW2]
+        assert "2027-03-01" in _body(told[WINDOW1]) and "（警告）" in _body(told[WINDOW1])
+        duty(g, "daily", "--send", today=date(2027, 3, 2), env=env)
+        assert _told(take(sink)) == {}
