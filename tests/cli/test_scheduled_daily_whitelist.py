@@ -45,7 +45,7 @@ def test_expired_certificate_leaves_the_whitelist_on_its_day(
         checked = nginx_test(nginx, nginx_conf(work, includes(sorted(taxis.glob("*.conf")))))
         assert checked.returncode == 0, checked.stderr
         summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
-        assert summary["duties"] == ["expiry", "inventory", "membership"]
+        assert summary["duties"] == ["expiry", "inventory", "membership", "time-rules"]
     assert "7A0001 TESTOP01;" in maps[date(2027, 3, 31)]  # valid through its last day
     assert "7A0001" not in maps[date(2027, 4, 1)]  # gone the day after
     assert "7A0002 TESTOP01;" in maps[date(2027, 4, 1)]

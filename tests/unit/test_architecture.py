@@ -34,8 +34,8 @@ ALLOWED: dict[str, set[str]] = {
         "reporting", "effects",
     },
     "scheduled": {
-        "model", "i18n", "files", "gitio", "timeline", "mail", "outputs", "reporting", "edit",
-        "effects", "provision",
+        "model", "i18n", "files", "gitio", "timeline", "mail", "rules", "outputs", "reporting",
+        "edit", "effects", "provision",
     },
     "cli": {
         "model", "i18n", "files", "gitio", "timeline", "validation", "plan", "review",

@@ -54,7 +54,7 @@ def command(
     state_remote: str | None,
 ) -> None:
     """Every duty (expiry, stale with --last-logins, inventory, membership, reviews with
-    --open-pulls) in one run, and the whitelist outputs regenerated for the day
+    --open-pulls, time-rules) in one run, and the whitelist outputs regenerated for the day
     (whitelist/<system>/ under --out).
 
     Exit 0 when done, 1 when the registry does not load, 2 on a usage, configuration or

@@ -99,6 +99,7 @@ _NAMES: dict[str, Message] = {
     "stale-ids-locked": msg("stale IDs, locked"),
     "stale-ids-deleted": msg("stale IDs, deleted"),
     "stale-drift-unknown": msg("IDs the registry does not hold"),
+    "time-rules-due": msg("findings that fell due with the days"),
 }
 COMPLETED = "completed-"  # and the system: ``completed-taxis``
 

@@ -84,8 +84,12 @@ def markdown(lang: str | None = None) -> str:
                 "provisional member past a year): judged as a change (a pull request's "
                 "`validate --changed-since` or `--base`, an editing command), it counts only on "
                 "the operators the change touches, at the level given, and is set aside for the "
-                "others; it never stops `apply`. The scheduled duties send its notices and list "
-                "the cases for the reviewers, who decide."
+                "others; it never stops `apply`. The scheduled duties tell of it: `expiry` of "
+                "expired certificates and addresses, to the window persons, and `membership` of "
+                "provisional members past a year, to the reviewers, who decide, each with its "
+                "stages; `time-rules` of every other, once, on the day it falls due, to the "
+                "window persons of the operator it falls on (to the reviewers for a file they "
+                "maintain)."
             )
         )
         + "\n\n"

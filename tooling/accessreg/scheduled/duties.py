@@ -6,7 +6,7 @@ A duty module has ``NEEDS_HISTORY``, ``NEEDS_EXPORT``, ``check`` and ``judge``
 
 from __future__ import annotations
 
-from accessreg.scheduled import expiry, inventory, membership, reviews, stale
+from accessreg.scheduled import expiry, inventory, membership, reviews, stale, timerules
 from accessreg.scheduled.duty import Duty
 
 DUTIES: dict[str, Duty] = {
@@ -15,4 +15,5 @@ DUTIES: dict[str, Duty] = {
     "inventory": inventory,
     "membership": membership,
     "reviews": reviews,
+    "time-rules": timerules,
 }
