@@ -38,6 +38,7 @@ KINDS = [
     *(digest_kind("review-deadlines", s) for s in ("review", "completion")),
     *(digest_kind("stale-ids", stage) for _, stage in STAGES),
     digest_kind("stale-drift", "unknown"),
+    digest_kind("time-rules", "due"),
 ]
 
 
