@@ -16,7 +16,7 @@ import pytest
 
 from accessreg.provision.bundle import MANIFEST, RECORDED
 from tests.helpers.gitrepo import GitRegistry
-from tests.helpers.provisioning import accessreg, merge, state
+from tests.helpers.provisioning import accessreg, bare_origin, merge, state
 from tests.helpers.regfactory import RegistryFactory, contact
 from tests.helpers.smtpserver import Mailbox, smtp_env, smtp_server
 
@@ -41,9 +41,7 @@ def gr(reg: RegistryFactory, tmp_path: Path) -> Iterator[GitRegistry]:
     reg.user(email=USER2)
     made = GitRegistry(reg)
     made.commit("operator with two window persons")
-    origin = tmp_path / "origin.git"
-    git.Repo.init(origin, bare=True, initial_branch="main").close()
-    made.repo.create_remote("origin", str(origin))
+    bare_origin(made, tmp_path / "origin.git", push=False)
     first = accessreg(
         made, "apply", "--out", str(tmp_path / "o0"), "--initial", "--confirm", *DAY, *REMOTE
     )

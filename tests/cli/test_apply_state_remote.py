@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from tests.helpers.gitrepo import GitRegistry
-from tests.helpers.provisioning import accessreg, merge, state_outbox
+from tests.helpers.provisioning import accessreg, bare_origin, merge, state_outbox
 from tests.helpers.regfactory import ROOT, RegistryFactory, contact, run_cli
 from tests.helpers.smtpserver import Mailbox, smtp_env, smtp_server
 
@@ -38,10 +38,7 @@ def gr(reg: RegistryFactory, tmp_path: Path) -> Iterator[GitRegistry]:
     reg.user(email=USER2)
     made = GitRegistry(reg)
     made.commit("operator with three window persons")
-    origin = tmp_path / "origin.git"
-    git.Repo.init(origin, bare=True, initial_branch="main").close()
-    made.repo.create_remote("origin", str(origin))
-    made.repo.git.push("-q", "origin", "main")
+    bare_origin(made, tmp_path / "origin.git")
     first = accessreg(
         made, "apply", "--out", str(tmp_path / "o0"), "--initial", "--confirm", *DAY, *REMOTE
     )

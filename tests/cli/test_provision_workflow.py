@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from tests.helpers.gitrepo import GitRegistry
-from tests.helpers.provisioning import deltas
+from tests.helpers.provisioning import bare_origin, deltas
 from tests.helpers.regfactory import ROOT, RegistryFactory, run_cli
 
 WORKFLOW = ROOT / ".github/workflows/provision.yml"
@@ -80,10 +80,7 @@ def origin(reg: RegistryFactory, tmp_path: Path) -> Path:
     for n in range(2, 6):
         reg.user(email=f"user{n}@test-gas.example.co.jp")
     made = GitRegistry(reg)
-    bare = tmp_path / "origin.git"
-    git.Repo.init(bare, bare=True, initial_branch="main").close()
-    made.repo.create_remote("origin", str(bare))
-    made.repo.git.push("-q", "origin", "main")
+    bare = bare_origin(made, tmp_path / "origin.git")
     made.close()
     return bare
 

@@ -17,6 +17,16 @@ from tests.helpers.gitrepo import GitRegistry
 from tests.helpers.regfactory import RegistryFactory, run_cli
 
 
+def bare_origin(gr: GitRegistry, where: Path, push: bool = True) -> Path:
+    """A bare repository at ``where`` as the clone's ``origin``, as GitHub would hold it:
+    holding main once ``push``ed (the state's refs are pushed by the runs themselves)."""
+    git.Repo.init(where, bare=True, initial_branch="main").close()
+    gr.repo.create_remote("origin", str(where))
+    if push:
+        gr.repo.git.push("-q", "origin", "main")
+    return where
+
+
 def merge(gr: GitRegistry, name: str, change: Callable[[], object]) -> str:
     """A pull request branch ``name`` with ``change``, merged into main with a merge commit."""
     gr.branch(name, "main")
