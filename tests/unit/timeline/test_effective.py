@@ -122,6 +122,19 @@ def test_the_sample_calendar_closes_every_year_end(sample: Registry) -> None:
         assert calendar.on_or_after(date(year, 12, 31)) >= date(year + 1, 1, 5)
 
 
+def test_a_load_on_a_closed_day_counts_its_m_from_the_next_business_day(
+    sample: Registry,
+) -> None:
+    """A load is dated its own day, and its batch's M is counted as an acceptance's is,
+    from a business day: a load on Sunday 15 November 2026 falls into the batch of Monday
+    the 16th's half, M 1 December (an entry keeps its own day, 000 §5-2 ③, a load does
+    not: it is no entry)."""
+    events = Events(d("2026-11-13"), d("2026-11-13"), d("2026-11-13")).known(d("2026-11-15"))
+    loaded = Dates.of(sample, events, loaded=d("2026-11-15"))
+    assert loaded.accepted_on == d("2026-11-15")
+    assert loaded.processing_day() == d("2026-12-01")
+
+
 def test_a_first_apply_loads_every_item_on_its_day(sample: Registry) -> None:
     # Downstream holds none of the registry yet: it is loaded as it stands, so no item
     # waits for M+6, M+9, a manual step or a provider's missing timing. The same events

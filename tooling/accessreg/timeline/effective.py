@@ -271,10 +271,15 @@ class Dates:
         return self.events.of(key)
 
     def processing_day(self, key: Key = "accepted") -> date:
-        """M of the batch an application keyed on ``key`` falls into."""
+        """M of the batch an application keyed on ``key`` falls into: an acceptance counts
+        on a business day (a load's day too, which ``accepted_on`` keeps as it is), an entry
+        on its own day (000 §5-2 ③)."""
         found = self._processing_days.get(key)
         if found is None:
-            found = self._processing_days[key] = self.calendar.processing_day(self.keyed_on(key))
+            day = self.keyed_on(key)
+            if key == "accepted":
+                day = self.calendar.effective_acceptance(day)
+            found = self._processing_days[key] = self.calendar.processing_day(day)
         return found
 
     def _counted(self, timing: Timing | None, key: Key) -> Effective:
