@@ -11,6 +11,9 @@ from datetime import date
 from email.message import EmailMessage
 from pathlib import Path
 
+from accessreg.rules import CHECKS, Due
+from accessreg.scheduled.duties import DUTIES
+from accessreg.scheduled.timerules import NOTICED_BY, noticed_here
 from tests.helpers.gitrepo import GitRegistry
 from tests.helpers.lapsed import B_USER, B, lapsed
 from tests.helpers.regfactory import RegistryFactory, certificate, contact
@@ -133,3 +136,12 @@ def test_a_finding_that_restates_the_day_is_told_once(reg: RegistryFactory) -> N
         assert "2027-03-01" in _body(told[WINDOW1]) and "（警告）" in _body(told[WINDOW1])
         duty(g, "daily", "--send", today=date(2027, 3, 2), env=env)
         assert _told(take(sink)) == {}
+
+
+def test_the_rules_left_to_other_duties_are_time_rules_those_duties_run() -> None:
+    """A time rule renamed or a duty removed would leave its findings told twice, or by
+    nobody: what this duty leaves to another names a time rule and a duty of ``daily``."""
+    time_rules = {r.id for r in CHECKS if r.due is Due.TIME}
+    assert set(NOTICED_BY) <= time_rules
+    assert set(NOTICED_BY.values()) <= set(DUTIES) - {"time-rules"}
+    assert {r.id for r in noticed_here()} == time_rules - set(NOTICED_BY)
