@@ -125,7 +125,8 @@ def occto_member(reg: Registry, ctx: Context) -> Iterator[Problem]:
                         msg(
                             "{system} is used only while an OCCTO membership lasts, and it "
                             "was withdrawn on {day}: remove the system, and its users' "
-                            "permissions, with the withdrawal",
+                            "permissions, in the usage change application (利用申請（変更）) "
+                            "that files the withdrawal",
                             system=reg.catalog.named(system_id),
                             day=op.membership.withdrawn_on or "",
                         ),
