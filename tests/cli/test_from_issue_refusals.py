@@ -15,6 +15,7 @@ import pytest
 from accessreg.escape import markdown
 from accessreg.model.problems import Level
 from accessreg.review.authorize import RULES
+from tests.helpers import lapsed
 from tests.helpers.formbody import confirm, operator_new, render
 from tests.helpers.gitrepo import GitRegistry
 from tests.helpers.regfactory import ROOT, RegistryFactory, contact, run_cli
@@ -213,3 +214,17 @@ def test_a_new_operator_s_filer_not_among_its_window_persons_is_told_so(
     assert line.startswith(f"- @impostor-9 はこの変更を申請できません（{shown}）。{NOT_THEIRS_JA}")
     assert f"@impostor-9 may not file this change ({shown}): {NOT_THEIRS_EN}" in line
     assert "impostor-9 は新規事業者 NAGIGS01 の窓口責任者に含まれていません" in line
+
+
+def test_an_application_held_by_what_time_brought_says_the_filer_fixes_it_first(
+    lapsed_gr: GitRegistry,
+) -> None:
+    """An issue of B's window person on the day after a code its user holds was abolished:
+    refused, and told in the comment that the error is theirs to fix first, as it says,
+    with no maintainer to wait for, as the editing command tells it."""
+    body = user_add(lapsed.B, email="x@lapsed-b.example.jp")
+    lines = refusal(lapsed_gr.path, body, "window-2", "--template", "user-add", "--today",
+                    lapsed.TODAY)  # fmt: skip
+    text = "\n".join(lines)
+    assert "受付担当者を待つ必要はありません" in text, text
+    assert "(permission-abolished)" in text and "02010" in text
