@@ -6,7 +6,7 @@ the decision that allows it are computed from the same comparison.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -112,19 +112,13 @@ def returning_of(
     """What the change adds back that was suspended when it was last in the registry: the
     login IDs of the user files it adds that no user file held at the merge base
     (``elsewhere``: :func:`arriving_logins`), and the certificates it adds."""
-    changed = {p for c in comparison.changes for p in c.paths}
-    logins = {
-        login
-        for u in comparison.head.users
-        if layout.repo_path(u.file) in changed and not elsewhere.get(login := u.user.email.lower())
-    }
-    return returning(
+    return _returning(
         repo,
         comparison.revisions.merge_base,
         comparison.base,
         comparison.head,
-        logins,
         changed_registry_files(comparison.changes),
+        elsewhere,
     )
 
 
@@ -137,15 +131,26 @@ def draft_returning(
 ) -> Returning:
     """What an edit of ``repo``'s HEAD (``base``; ``changed``: registry paths, None for a
     removal) adds back that was suspended when it was last in the registry, as
-    :func:`returning_of` finds it for a pull request: the login IDs of the user files it
-    writes that no user file holds at HEAD (``held``), and the certificates it adds."""
-    written = [rel for rel, raw in changed.items() if raw is not None]
+    :func:`returning_of` finds it for a pull request (``held``: the login IDs HEAD holds)."""
+    return _returning(repo, "HEAD", base, after, changed.keys(), held)
+
+
+def _returning(
+    repo: GitRepository,
+    rev: str,
+    before: Registry,
+    after: Registry,
+    changed: Collection[str],
+    held: Mapping[str, frozenset[str]],
+) -> Returning:
+    """Of the registry files ``changed``, the users ``after`` has whose login ID no user file
+    held at ``rev``, and the certificates added (``plan.history.returning``)."""
     logins = {
         login
         for u in after.users
         if u.file in changed and not held.get(login := u.user.email.lower())
     }
-    return returning(repo, "HEAD", base, after, logins, written)
+    return returning(repo, rev, before, after, logins, changed)
 
 
 @dataclass(frozen=True)

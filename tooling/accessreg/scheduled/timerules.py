@@ -49,6 +49,10 @@ def noticed_here() -> tuple[RegistryRule, ...]:
     return tuple(r for r in CHECKS if r.due is Due.TIME and r.id not in NOTICED_BY)
 
 
+# Each level in the words of the findings' reports.
+LEVEL_LABELS = {Level.ERROR: "エラー", Level.WARNING: "警告"}
+
+
 @dataclass(frozen=True)
 class TimeFinding:
     operator: str | None  # None: a file of no operator (the calendar)
@@ -67,6 +71,11 @@ class TimeFinding:
     @property
     def error(self) -> bool:
         return self.level is Level.ERROR
+
+    @property
+    def label(self) -> str:
+        """Its level, as the mail and the table word it."""
+        return LEVEL_LABELS[self.level]
 
 
 def _stable(message: Message) -> str:
@@ -107,14 +116,11 @@ def _notices(found: Iterable[TimeFinding]) -> list[Digest]:
 
 # In the words of the findings' reports: 事業者コード as the import files head it.
 TABLE_HEADER = (OPERATOR_CODE, "ファイル", "規則", "区分", "対応", "出典")
-LEVEL_LABELS = {Level.ERROR: "エラー", Level.WARNING: "警告"}
 
 
 def time_rules(registry: Registry, today: date) -> DutyResult:
     found = time_findings(registry, today)
-    rows = tuple(
-        (f.operator or "", f.file, f.rule, LEVEL_LABELS[f.level], f.words, f.seed) for f in found
-    )
+    rows = tuple((f.operator or "", f.file, f.rule, f.label, f.words, f.seed) for f in found)
     return DutyResult(tuple(_notices(found)), (Table(KIND, TABLE_HEADER, rows),))
 
 
