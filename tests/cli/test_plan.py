@@ -483,7 +483,7 @@ def test_json_has_iso_dates_and_no_personal_values(gr: GitRegistry) -> None:
     pr(gr).reg.user(email=USER1, name_kana="ヒミツ", memo="内部メモ", permissions={"taxis": "1010"})
     gr.commit("change")
     data = json.loads(render_json.render(plan_of(gr)))
-    assert data["format"] == "accessreg-plan/1"
+    assert data["format"] == "accessreg-plan/2"
     assert data["processing_day"] == "2019-01-07"
     (item,) = data["operators"][0]["items"]
     assert item["subject"] == "user"

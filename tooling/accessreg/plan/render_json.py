@@ -20,7 +20,9 @@ from accessreg.escape import terminal
 from accessreg.plan.model import FieldChange, Item, OperatorPlan, Plan
 from accessreg.timeline.effective import EVENTS, Effective
 
-FORMAT = "accessreg-plan/1"
+# 2: ``processing_day`` is the first of ``processing_days`` (in 1 it was the acceptance's
+# M, which a change keyed on its entry may not fall into).
+FORMAT = "accessreg-plan/2"
 
 
 def _effective(effective: Effective | None) -> dict[str, Any] | None:
@@ -91,8 +93,6 @@ def plan_dict(plan: Plan) -> dict[str, Any]:
         "events": {e: plan.events.of(e).isoformat() for e in EVENTS},
         "assumed": list(plan.events.assumed),
         "accepted": plan.accepted.isoformat(),
-        # The first of them: the acceptance's M alone was written here, which a change
-        # keyed on its entry (000 §5-2 ③) may not fall into.
         "processing_day": days[0] if days else None,
         "processing_days": days,
         "revoke_only": plan.revoke_only,
