@@ -126,6 +126,16 @@ def test_a_withdrawn_member_keeps_no_member_system(reg: RegistryFactory) -> None
     assert reg.found() == [("occto-member", shown(rel), line, "error")]
 
 
+def test_the_catalog_says_which_system_ends_with_the_membership(reg: RegistryFactory) -> None:
+    """The catalog's ``ends_with_membership`` decides, not that a system needs no code."""
+    text = (reg.root / "systems.yaml").read_text(encoding="utf-8")
+    reg.write("systems.yaml", text.replace("    ends_with_membership: true\n", ""))
+    reg.occto_member(
+        occto_member=False, membership=WITHDRAWN, systems=["member_portal"], certificates=None
+    )
+    assert reg.found() == []
+
+
 def test_a_withdrawn_member_keeps_what_needs_no_membership(reg: RegistryFactory) -> None:
     """A demand-response contractor uses switching without membership (002 §2.1.1 ①)."""
     reg.switching_operator(membership=WITHDRAWN)

@@ -117,6 +117,11 @@ class System(Frozen):
         description="False: an applicant without an operator code yet may use it (the OCCTO "
         "member system's provisional application, 003 §2.2).",
     )
+    ends_with_membership: bool = Field(
+        default=False,
+        description="True: its contract ends with the OCCTO membership (the member system, "
+        "003 §2.7.1); a withdrawn member keeps it no more.",
+    )
     form: Literal["code", "presence"] = Field(
         default="code",
         description="code: forms and import files show the code; presence: あり / なし, as on "

@@ -119,7 +119,7 @@ def occto_member(reg: Registry, ctx: Context) -> Iterator[Problem]:
         if op.membership is not None and member == "withdrawn":
             for i, system_id in enumerate(op.systems):
                 system = reg.catalog.by_id.get(system_id)
-                if system is not None and not system.needs_operator_code:
+                if system is not None and system.ends_with_membership:
                     yield finding(
                         entry.file,
                         msg(
