@@ -746,3 +746,31 @@ def test_an_application_cites_the_terms_of_the_systems_it_concerns(gr: GitRegist
         assert f"事業者 {code} テストガス株式会社: 利用権限の設定申請（{seed}） 1 件" in text
         (op,) = [o for o in data["operators"] if o["code"] == code]
         assert op["citations"] == {"permission_set": seed}
+
+
+def test_a_certificate_and_a_suspension_cite_the_terms_of_the_systems_they_reach(
+    gr: GitRegistry,
+) -> None:
+    """A certificate registered for the switching support system alone, of an operator of
+    both providers' systems, is obtained and registered under OCCTO's terms (002 §3.1,
+    001 p13); a suspension of an OCCTO member's use of the member system under that
+    system's own (003 §2.6, §3.3), not the switching system's."""
+    gr.reg.occto_member()
+    mixed = {"roles": ["wheeling_client", "demand_response"], "systems": ["taxis", "switching"],
+             "contacts": [contact(n=3)], "subcontractors": None}  # fmt: skip
+    gr.reg.operator("MIXED001", **mixed, certificates=[certificate(3)])
+    gr.commit("an OCCTO member and an operator of both providers' systems")
+    branch = pr(gr)
+    for_switching = certificate(4, cn="MIXED001-PC04", systems=["switching"])
+    branch.reg.operator("MIXED001", **mixed, certificates=[certificate(3), for_switching])
+    branch.reg.occto_member(
+        suspensions=[
+            {"system": "member_portal", "suspended_on": "2018-12-17", "reason": "漏えいの疑い"}
+        ],
+    )
+    gr.commit("a certificate for switching, the member system suspended")
+    citations = {op.code: op.citations for op in plan_of(gr).operators}
+    assert citations == {
+        "DENKI001": {Application.SUSPENSION: "003 §2.6, §3.3"},
+        "MIXED001": {Application.CERTIFICATE: "002 §3.1, 001 p13"},
+    }
