@@ -803,3 +803,34 @@ def test_a_first_apply_s_deltas_list_the_holders_as_the_snapshots_do(
     assert accessreg(gr, "apply", "--out", str(later), "--confirm", *DAY).returncode == 0
     added = [r["メールアドレス（ID）"] for r in deltas(later, "taxis")]
     assert added == ["a3@test-gas.example.co.jp", "user4@test-gas.example.co.jp"]
+
+
+def test_an_acceptance_names_each_application_with_the_sections_of_its_systems(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """The 受付 mail cites OCCTO's terms for a switching user's ID (002 §3.2.1, §3.3), not
+    Tokyo Gas Network's manual; Tokyo Gas Network's users keep 000 §5-1."""
+    gr.reg.occto_member()
+    gr.reg.user("DENKI001", "admin@denki-test.example.co.jp", affiliation="DENKI001",
+                permissions={"switching": "retailer_admin", "member_portal": "admin"})  # fmt: skip
+    gr.commit("an OCCTO member")
+    _initial(gr, tmp_path)
+
+    def users() -> None:
+        gr.reg.user("DENKI001", "staff@denki-test.example.co.jp", affiliation="DENKI001",
+                    permissions={"switching": "retailer_user"})  # fmt: skip
+        gr.reg.user(email="user4@test-gas.example.co.jp", permissions={"taxis": "1010"})
+
+    merge(gr, "users", users)
+    out = tmp_path / "out"
+    assert accessreg(gr, "apply", "--out", str(out), *DAY).returncode == 0
+    kinds = {
+        mail["To"].addresses[0].addr_spec: line
+        for mail in _accepted_mails(out)
+        for line in mail.get_content().splitlines()
+        if line.startswith("申請種別: ")
+    }
+    assert kinds == {
+        "window5@denki-test.example.co.jp": "申請種別: 利用権限の設定申請（002 §3.2.1, §3.3）",
+        "window1@test-gas.example.co.jp": "申請種別: 利用権限の設定申請（000 §5-1）",
+    }

@@ -702,3 +702,75 @@ def test_a_file_broken_by_the_change_is_unreadable_not_removed(gr: GitRegistry) 
         f"registry/users/TESTOP01/{USER1}.yaml",
     )
     assert not plan.revoke_only
+
+
+def test_an_application_cites_the_terms_of_the_systems_it_concerns(gr: GitRegistry) -> None:
+    """A switching user's ID is issued under OCCTO's terms (002 §3.2.1, §3.3), not under
+    Tokyo Gas Network's manual: an OCCTO-only user addition cites OCCTO's sections, one of
+    both providers' systems both, in catalog order, and a TAXIS one 000 §5-1 as before."""
+    gr.reg.occto_member()
+    gr.reg.user("DENKI001", "admin@denki-test.example.co.jp", affiliation="DENKI001",
+                permissions={"switching": "retailer_admin", "member_portal": "admin"})  # fmt: skip
+    gr.reg.operator("MIXED001", roles=["wheeling_client", "demand_response"],
+                    systems=["taxis", "switching"], contacts=[contact(n=3)], subcontractors=None,
+                    certificates=[certificate(3, cn="MIXED001-PC03")])  # fmt: skip
+    gr.reg.user("MIXED001", "admin@mixed.example.jp", affiliation="MIXED001",
+                permissions={"switching": "dr_admin"})  # fmt: skip
+    gr.commit("an OCCTO member and an operator of both providers' systems")
+    branch = pr(gr)
+    branch.reg.user(email="new@test-gas.example.co.jp", permissions={"taxis": "1011"})
+    branch.reg.user("DENKI001", "staff@denki-test.example.co.jp", affiliation="DENKI001",
+                    permissions={"switching": "retailer_user"})  # fmt: skip
+    branch.reg.user("MIXED001", "staff@mixed.example.jp", affiliation="MIXED001",
+                    permissions={"taxis": "1011", "switching": "dr_user"})  # fmt: skip
+    gr.commit("a user each")
+    plan = plan_of(gr)
+    cited = {
+        "TESTOP01": "000 §5-1",
+        "DENKI001": "002 §3.2.1, §3.3",
+        "MIXED001": "000 §5-1, 002 §3.2.1, §3.3",
+    }
+    assert {op.code: op.citations for op in plan.operators} == {
+        code: {Application.PERMISSION_SET: seed} for code, seed in cited.items()
+    }
+    markdown = render_markdown.render(plan, max_chars=10**7)
+    text = render_text.render(plan)
+    data = json.loads(render_json.render(plan))
+    for code, seed in cited.items():
+        section = markdown[markdown.index(f"### {code}") :]
+        assert section.startswith(f"### {code} ")
+        assert f"#### 利用権限の設定申請（{seed}）\n" in section
+        assert (
+            f"| {code} テストガス株式会社 | 利用権限の設定申請（{seed}） | 1 | 1 | 0 |" in markdown
+        )
+        assert f"事業者 {code} テストガス株式会社: 利用権限の設定申請（{seed}） 1 件" in text
+        (op,) = [o for o in data["operators"] if o["code"] == code]
+        assert op["citations"] == {"permission_set": seed}
+
+
+def test_a_certificate_and_a_suspension_cite_the_terms_of_the_systems_they_reach(
+    gr: GitRegistry,
+) -> None:
+    """A certificate registered for the switching support system alone, of an operator of
+    both providers' systems, is obtained and registered under OCCTO's terms (002 §3.1,
+    001 p13); a suspension of an OCCTO member's use of the member system under that
+    system's own (003 §2.6, §3.3), not the switching system's."""
+    gr.reg.occto_member()
+    mixed = {"roles": ["wheeling_client", "demand_response"], "systems": ["taxis", "switching"],
+             "contacts": [contact(n=3)], "subcontractors": None}  # fmt: skip
+    gr.reg.operator("MIXED001", **mixed, certificates=[certificate(3)])
+    gr.commit("an OCCTO member and an operator of both providers' systems")
+    branch = pr(gr)
+    for_switching = certificate(4, cn="MIXED001-PC04", systems=["switching"])
+    branch.reg.operator("MIXED001", **mixed, certificates=[certificate(3), for_switching])
+    branch.reg.occto_member(
+        suspensions=[
+            {"system": "member_portal", "suspended_on": "2018-12-17", "reason": "漏えいの疑い"}
+        ],
+    )
+    gr.commit("a certificate for switching, the member system suspended")
+    citations = {op.code: op.citations for op in plan_of(gr).operators}
+    assert citations == {
+        "DENKI001": {Application.SUSPENSION: "003 §2.6, §3.3"},
+        "MIXED001": {Application.CERTIFICATE: "002 §3.1, 001 p13"},
+    }

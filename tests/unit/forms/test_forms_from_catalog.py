@@ -100,3 +100,17 @@ def test_the_api_certificates_a_system_allows_are_the_catalog_s(catalog: Catalog
     two = _changed(catalog, "certificates", {"switching": {"api_per_operator": 2}})
     assert said.format(2) in _help(two, "cert-add", "purpose")
     assert said.format(1) not in _help(two, "operator-new", "purpose")
+
+
+def test_a_form_cites_every_provider_s_section_of_its_application(catalog: Catalog) -> None:
+    """A form serves every system: it cites Tokyo Gas Network's manual and OCCTO's terms
+    for the systems each gives a section for (the member system's own, 003), and a form
+    OCCTO's terms give nothing for (an overseas address, 000 §2-8) Tokyo Gas Network's alone."""
+    seeds = {f.kind: f.seed for f in forms(catalog)}
+    assert seeds["user-add"] == "000 §5-1, 002 §3.2.1, §3.3, 003 §3.1, §3.2"
+    assert seeds["user-remove"] == "000 §5-3"
+    assert seeds["ip"] == "000 §2-8"
+    changed = _changed(catalog, "sources", {"member_portal": {"permission_set": "003 §3.2"}})
+    assert {f.kind: f.seed for f in forms(changed)}["user-add"] == (
+        "000 §5-1, 002 §3.2.1, §3.3, 003 §3.2"
+    )

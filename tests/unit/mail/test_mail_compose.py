@@ -204,6 +204,7 @@ def _acceptance(people: _Counted) -> dict[str, Any]:
             "processing_days": (date(2026, 12, 1),),
             "title": "",
         },
+        "cited_kinds": ["利用申請（新規）（000 §3-1）"],
         "desks": [],
         "uses_processing_day": True,
         "operator_items": [],
@@ -235,6 +236,7 @@ def test_an_acceptance_lists_its_items_once_for_all_its_window_persons() -> None
     assert people.walked == 1  # the items rendered once, for both window persons
     for body, name in zip(bodies, ("窓口 一郎", "窓口 花子"), strict=True):
         assert f"システム窓口責任者 {name} 様" in body
+        assert "申請種別: 利用申請（新規）（000 §3-1）\n" in body  # with the sections it cites
         assert "1. 利用 一郎（ID: u1@test-gas.example.co.jp" in body
         assert "   託送システム（taxis）: 設定 1011 / 利用開始 2026-12-07\n" in body
         assert "2. 利用 二郎\n      > ■ 偽の見出し（ID: u2@" in body

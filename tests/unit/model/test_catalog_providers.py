@@ -5,11 +5,13 @@ system, 003 §3.1), and whose changes fall into batches of a processing day M (0
 
 from __future__ import annotations
 
+from typing import get_args
+
 import pytest
 
 from accessreg.files.loading import load
 from accessreg.files.sources import DirectorySource
-from accessreg.model.catalog import Catalog, SystemTiming, Timing
+from accessreg.model.catalog import ApplicationKind, Catalog, SystemTiming, Timing
 from tests.helpers.regfactory import ROOT
 
 
@@ -76,3 +78,43 @@ def test_a_provider_whose_certificates_are_registered_on_m_batches(catalog: Cata
     occto = [p.model_copy(update={"certificate_registration": registered})
              for p in catalog.providers if p.id == "occto"]  # fmt: skip
     assert Catalog(providers=tuple(occto), systems=systems).batched("switching")
+
+
+def test_an_application_cites_the_terms_of_the_providers_of_its_systems(
+    catalog: Catalog,
+) -> None:
+    """A switching user's ID is issued under OCCTO's terms (the admin ID, 002 §3.2.1; the
+    user IDs the admin issues, §3.3), a member-system user's under the member system's own
+    (003 §3.1, §3.2), a TAXIS user's under Tokyo Gas Network's manual (000 §5-1); systems of
+    two providers cite both, in catalog order, whatever order they are named in."""
+    assert catalog.citation("permission_set", ["taxis", "johs"]) == "000 §5-1"
+    assert catalog.citation("permission_set", ["switching"]) == "002 §3.2.1, §3.3"
+    assert catalog.citation("permission_set", ["member_portal"]) == "003 §3.1, §3.2"
+    assert catalog.citation("permission_set", ["switching", "taxis"]) == (
+        "000 §5-1, 002 §3.2.1, §3.3"
+    )
+    assert catalog.citation("usage_end", ["member_portal", "switching", "juju"]) == (
+        "000 §3-3, 002 §2.7.1, 003 §2.7.1"
+    )
+
+
+def test_an_application_its_systems_terms_do_not_give_cites_the_first_that_does(
+    catalog: Catalog,
+) -> None:
+    """OCCTO's terms give no deletion of an ID (002 §3.3 only issues them): Tokyo Gas
+    Network's manual is cited, as for an application concerning no system; Tokyo Gas
+    Network's manual gives no suspension of its own: OCCTO's terms are (001 p46)."""
+    assert catalog.citation("permission_delete", ["switching"]) == "000 §5-3"
+    assert catalog.citation("usage_new", []) == "000 §3-1"
+    assert catalog.citation("suspension", ["taxis"]) == "001 p46, 002 §2.6, §3.4.4"
+    assert catalog.citation("suspension", ["taxis", "member_portal"]) == "003 §2.6, §3.3"
+
+
+def test_every_application_has_a_section_and_none_without_sections(catalog: Catalog) -> None:
+    kinds = get_args(ApplicationKind)
+    assert all(catalog.citation(k, [s.id for s in catalog.systems]) for k in kinds)
+    bare = Catalog(
+        providers=tuple(p.model_copy(update={"sources": {}}) for p in catalog.providers),
+        systems=tuple(s.model_copy(update={"sources": None}) for s in catalog.systems),
+    )
+    assert [bare.citation(k, ["taxis"]) for k in kinds] == [""] * len(kinds)

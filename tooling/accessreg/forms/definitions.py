@@ -14,6 +14,7 @@ from accessreg import i18n
 from accessreg.edit.users import NONE
 from accessreg.files.schemacheck import pattern_sentence
 from accessreg.model import Catalog, System, Timing, base
+from accessreg.model.catalog import ApplicationKind
 
 FieldType = Literal["input", "textarea", "dropdown", "checkboxes"]
 APPLICATION_LABEL = "application"
@@ -58,7 +59,7 @@ class Form:
     kind: str
     name: str  # Japanese name of the application
     name_en: str
-    seed: str
+    seed: str  # the seed sections it cites, every provider's (``Catalog.citation``)
     about: str  # the form's description in the list of forms (Japanese)
     intro: str  # Japanese markdown shown at the top of the form
     fields: tuple[Field, ...]
@@ -281,6 +282,11 @@ def forms(catalog: Catalog) -> tuple[Form, ...]:
         "処理日程は 000 §5-1〜§5-3 のとおりです（docs/guide-window.md「いつから使えるか」）。"
     )
     not_before = "承認（マージ）より前に反映されることはありません。"
+
+    def cited(kind: ApplicationKind) -> str:
+        # A form serves every system: it cites each provider's section (``Catalog.citation``).
+        return catalog.citation(kind, (s.id for s in catalog.applied_systems))
+
     no_change = "空欄の場合は変更しません。"
     # The systems applied for with a client certificate already obtained (002 §3.1).
     certified = "・".join(
@@ -301,7 +307,7 @@ def forms(catalog: Catalog) -> tuple[Form, ...]:
         )
     return (
         Form(
-            "user-add", "利用権限の設定申請", "User permission set", "000 §5-1",
+            "user-add", "利用権限の設定申請", "User permission set", cited("permission_set"),
             "新しい利用者の ID を登録し、システム利用権限を設定します。",
             f"新しい利用者にシステム利用権限を設定します。{_timing(catalog, 'add')}{schedule}",
             (OPERATOR, _email(), NAME,
@@ -312,7 +318,8 @@ def forms(catalog: Catalog) -> tuple[Form, ...]:
              *_permission_fields(catalog, change=False), MEMO, CONFIRM),
         ),
         Form(
-            "user-change", "利用権限の変更申請", "User permission change", "000 §5-2",
+            "user-change", "利用権限の変更申請", "User permission change",
+            cited("permission_change"),
             "利用者のシステム利用権限や登録内容を変更します。",
             "変更する項目だけを選んでください。「変更しない」の項目はそのまま残ります。"
             "メールアドレス（ID）の変更は、抹消申請と設定申請で行います。"
@@ -328,7 +335,8 @@ def forms(catalog: Catalog) -> tuple[Form, ...]:
              Field("memo", "textarea", "申請メモ", f"新しいメモ。{no_change}"), CONFIRM),
         ),
         Form(
-            "user-remove", "利用権限の抹消申請", "User permission deletion", "000 §5-3",
+            "user-remove", "利用権限の抹消申請", "User permission deletion",
+            cited("permission_delete"),
             "異動・退職などで利用しなくなった利用者の ID を抹消します。",
             "異動・退職などで利用を廃止する利用者の ID を抹消します。"
             f"{_timing(catalog, 'remove')}{not_before}",
@@ -340,7 +348,7 @@ def forms(catalog: Catalog) -> tuple[Form, ...]:
              CONFIRM),
         ),
         Form(
-            "operator-new", "利用申請（新規）", "New usage application", "000 §3-1",
+            "operator-new", "利用申請（新規）", "New usage application", cited("usage_new"),
             "事業者と窓口責任者（正担当）を登録し、システムの利用を申請します。",
             "新たに本システムの利用を申請します。申請者は窓口責任者（正担当）として登録されます。",
             (_input("operator", "事業者コード",
@@ -369,7 +377,8 @@ def forms(catalog: Catalog) -> tuple[Form, ...]:
              CONFIRM),
         ),
         Form(
-            "operator-change", "利用申請（変更）", "Usage change application", "000 §3-2",
+            "operator-change", "利用申請（変更）", "Usage change application",
+            cited("usage_change"),
             "事業者の登録内容、利用するシステム、委託先事業者、窓口責任者を変更します。",
             "変更する項目だけを入力してください。利用者の権限はこの申請では変わりません"
             "（必要なら利用権限の変更申請を別に行ってください）。",
@@ -400,7 +409,7 @@ def forms(catalog: Catalog) -> tuple[Form, ...]:
              CONFIRM),
         ),
         Form(
-            "operator-terminate", "利用申請（終了）", "Usage termination", "000 §3-3",
+            "operator-terminate", "利用申請（終了）", "Usage termination", cited("usage_end"),
             "事業者のシステム利用を終了します。",
             "**終了すると、貴社および委託先に属するすべての利用者の権限が抹消されます。**",
             (OPERATOR,
@@ -413,7 +422,8 @@ def forms(catalog: Catalog) -> tuple[Form, ...]:
              ),
         ),
         Form(
-            "cert-add", "クライアント証明書登録申請", "Client certificate registration", "000 §4-2",
+            "cert-add", "クライアント証明書登録申請", "Client certificate registration",
+            cited("certificate_registration"),
             "取得したクライアント証明書を登録します。",
             "証明書ファイル（.cer/.crt/.pem）をテキストで開き、`-----BEGIN CERTIFICATE-----` から"
             "`-----END CERTIFICATE-----` までを貼り付けてください。"
@@ -421,7 +431,7 @@ def forms(catalog: Catalog) -> tuple[Form, ...]:
             (OPERATOR, *_certificate_fields(catalog), CONFIRM),
         ),
         Form(
-            "ip", "海外IPアドレスの許可申請", "Overseas IP allowlist", "000 §2-8",
+            "ip", "海外IPアドレスの許可申請", "Overseas IP allowlist", cited("overseas_ip"),
             "海外から利用するための固定グローバル IP アドレスの許可を申請"
             "（または取り消し）します。",
             "海外からの利用に必要な固定グローバル IP アドレスを申請します。"

@@ -13,6 +13,20 @@ from accessreg.model.messages import Labelled, Named
 
 ProviderId = Literal["tokyo_gas_network", "occto"]
 CertificatePurpose = Literal["web", "api"]
+# The applications of the seeds a pull request can amount to (``plan.model.Application``).
+ApplicationKind = Literal[
+    "usage_new",
+    "usage_change",
+    "usage_end",
+    "permission_set",
+    "permission_change",
+    "permission_delete",
+    "certificate_registration",
+    "overseas_ip",
+    "suspension",
+]
+# The seed section each application has in a provider's (or a system's own) terms.
+Sources = dict[ApplicationKind, str]
 
 
 class PermissionCode(Frozen):
@@ -147,6 +161,11 @@ class System(Frozen):
         "OCCTO's member system is applied for to OCCTO itself (本機関, 003 §2.2, §3.1), "
         "not to the switching support system's help desk (001 p13-15).",
     )
+    sources: Sources | None = Field(
+        default=None,
+        description="The seed sections of its applications where the system has terms of "
+        "its own (OCCTO's member system, 003); absent: its provider's.",
+    )
     url: str | None = None
     pages: tuple[str, ...] = Field(
         default=(),
@@ -240,6 +259,12 @@ class Provider(Frozen):
         description="The steps of renewing a client certificate, as the expiry notice lists "
         "them; {operator_file} stands for the operator's file.",
     )
+    sources: Sources = Field(
+        default_factory=dict,
+        description="The seed section of each application in the provider's own terms, "
+        "which an application of its systems cites; an application it has none for cites "
+        "another provider's.",
+    )
 
 
 class Catalog(Frozen):
@@ -325,6 +350,24 @@ class Catalog(Frozen):
         ids = set(system_ids)
         wanted = {s.provider for s in self.systems if s.id in ids}
         return [p for p in self.providers if p.id in wanted]
+
+    def sources_of(self, system: System) -> Sources:
+        """The sections ``system``'s applications cite: its own terms', or its provider's."""
+        if system.sources is not None:
+            return system.sources
+        provider = self.provider_map.get(system.provider)
+        return provider.sources if provider is not None else {}
+
+    def citation(self, kind: ApplicationKind, system_ids: Iterable[str]) -> str:
+        """The seed sections an application of ``kind`` concerning the systems named cites:
+        each system's (``sources_of``) once, in catalog order, joined with commas. Where none
+        of them has one (an application concerning no system, or one whose terms give it
+        none), the first system's in the catalog that has one; "" if no system has."""
+        ids = set(system_ids)
+        found = [src for s in self.systems if s.id in ids if (src := self.sources_of(s).get(kind))]
+        if not found:
+            found = [src for s in self.systems if (src := self.sources_of(s).get(kind))][:1]
+        return ", ".join(dict.fromkeys(found))
 
     @cached_property
     def applied_systems(self) -> tuple[System, ...]:

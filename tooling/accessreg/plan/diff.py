@@ -40,6 +40,7 @@ from accessreg.plan.model import (
     UserChange,
     WindowPersonChange,
     at_once,
+    citations_of,
 )
 from accessreg.timeline.effective import NO_DATE, Dates, Effective
 
@@ -560,7 +561,8 @@ class _Differ:
         if not items:
             return None
         name = (new or old).name if (new or old) else ""  # type: ignore[union-attr]
-        return OperatorPlan(code, name, tuple(items))
+        citations = citations_of(items, self.dates.catalog, systems)
+        return OperatorPlan(code, name, tuple(items), citations)
 
 
 def _suspension_direction(was: date | None, now: date | None) -> Direction:

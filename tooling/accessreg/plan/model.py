@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from accessreg.model import (
     Catalog,
@@ -26,6 +26,7 @@ from accessreg.model import (
     Subcontractor,
     User,
 )
+from accessreg.model.catalog import ApplicationKind
 from accessreg.model.changes import ChangeKind
 from accessreg.model.messages import Message
 from accessreg.timeline.effective import Effective, Known, processing_days
@@ -55,28 +56,34 @@ class Application(StrEnum):
 
     @property
     def label(self) -> str:
-        return _APPLICATION_INFO[self][0]
+        return _APPLICATION_LABELS[self]
 
     @property
-    def seed(self) -> str:
-        return _APPLICATION_INFO[self][1]
+    def kind(self) -> ApplicationKind:
+        """Its key in the catalog's seed sections (``Catalog.citation``)."""
+        return KINDS[self]
 
     @classmethod
     def of_label(cls, label: str) -> Application | None:
         """The application whose ``label`` this is (the state records the labels)."""
-        return next((app for app, (name, _) in _APPLICATION_INFO.items() if name == label), None)
+        return next((app for app, name in _APPLICATION_LABELS.items() if name == label), None)
 
 
-_APPLICATION_INFO: dict[Application, tuple[str, str]] = {
-    Application.USAGE_NEW: ("利用申請（新規）", "000 §3-1"),
-    Application.USAGE_CHANGE: ("利用申請（変更）", "000 §3-2"),
-    Application.USAGE_END: ("利用申請（終了）", "000 §3-3"),
-    Application.PERMISSION_SET: ("利用権限の設定申請", "000 §5-1"),
-    Application.PERMISSION_CHANGE: ("利用権限の変更申請", "000 §5-2"),
-    Application.PERMISSION_DELETE: ("利用権限の抹消申請", "000 §5-3"),
-    Application.CERTIFICATE: ("クライアント証明書登録申請", "000 §4-2"),
-    Application.OVERSEAS_IP: ("海外IPアドレスの許可申請", "000 §2-8"),
-    Application.SUSPENSION: ("利用の停止・停止解除", "001 p46, 002 §2.6, §3.4.4"),
+# The seed section each cites depends on the systems it concerns: the catalog holds them
+# per provider (``Catalog.citation``, ``OperatorPlan.citations``).
+_APPLICATION_LABELS: dict[Application, str] = {
+    Application.USAGE_NEW: "利用申請（新規）",
+    Application.USAGE_CHANGE: "利用申請（変更）",
+    Application.USAGE_END: "利用申請（終了）",
+    Application.PERMISSION_SET: "利用権限の設定申請",
+    Application.PERMISSION_CHANGE: "利用権限の変更申請",
+    Application.PERMISSION_DELETE: "利用権限の抹消申請",
+    Application.CERTIFICATE: "クライアント証明書登録申請",
+    Application.OVERSEAS_IP: "海外IPアドレスの許可申請",
+    Application.SUSPENSION: "利用の停止・停止解除",
+}
+KINDS: dict[Application, ApplicationKind] = {
+    app: kind for app in Application for kind in get_args(ApplicationKind) if kind == app.value
 }
 
 
@@ -272,6 +279,9 @@ class OperatorPlan:
     code: str
     name: str
     items: tuple[Item, ...]
+    # The seed sections each application cites, as the providers of the systems its items
+    # concern give them (``Catalog.citation``).
+    citations: dict[Application, str] = field(default_factory=dict, compare=False)
 
     @property
     def counts(self) -> dict[Application, int]:
@@ -304,6 +314,38 @@ def processing_days_of(items: Iterable[Item], acceptance: date | None) -> tuple[
         ),
         acceptance,
     )
+
+
+def concerned_systems(item: Item, catalog: Catalog, systems: Iterable[str]) -> set[str]:
+    """The systems ``item`` concerns, whose providers' sections its application cites: a
+    user's changed permissions (else those the user holds), the systems whose use an
+    operator's change suspends or lifts, a certificate's systems that take certificates,
+    an overseas address's that block access from abroad; else the operator's ``systems``."""
+    by_id = catalog.by_id
+    if isinstance(item, UserChange):
+        held = {s for u in (item.before, item.after) if u is not None for s in u.permissions}
+        return {e.system for e in item.effects} or held
+    if isinstance(item, OperatorChange) and item.suspensions:
+        return {u.system for u in item.suspensions}
+    if isinstance(item, CertificateChange):
+        named = {s for c in (item.before, item.after) if c is not None for s in c.systems}
+        return {s for s in named or systems if (x := by_id.get(s)) and x.certificates}
+    if isinstance(item, AllowedIpChange):
+        return {s for s in systems if (x := by_id.get(s)) and x.overseas_block}
+    return set(systems)
+
+
+def citations_of(
+    items: Iterable[Item], catalog: Catalog, systems: Iterable[str]
+) -> dict[Application, str]:
+    """The seed sections each application of ``items`` cites (``Catalog.citation``): those
+    of the systems its items concern (``concerned_systems``), ``systems`` the operator's."""
+    systems = tuple(systems)
+    concerned: dict[Application, set[str]] = {}
+    for item in items:
+        found = concerned_systems(item, catalog, systems)
+        concerned.setdefault(item.application, set()).update(found)
+    return {app: catalog.citation(app.kind, ids) for app, ids in concerned.items()}
 
 
 def at_once(items: tuple[Item, ...]) -> bool:

@@ -81,6 +81,8 @@ def operator_dict(op: OperatorPlan) -> dict[str, Any]:
         "code": op.code,
         "name": op.name,
         "counts": {app.value: n for app, n in op.counts.items()},
+        # The seed sections each application cites (``OperatorPlan.citations``).
+        "citations": {app.value: op.citations.get(app, "") for app in op.counts},
         "items": [item_dict(i) for i in op.items],
     }
 

@@ -89,7 +89,7 @@ def _summary(plan: Plan, room: int, json_name: str) -> list[str]:
             grants = sum(i.direction is Direction.GRANT for i in items)
             revokes = sum(i.direction is Direction.REVOKE for i in items)
             row = (
-                f"| {escape(op.code)} {escape(op.name)} | {_t(wording.application(app))} "
+                f"| {escape(op.code)} {escape(op.name)} | {_t(wording.application(app, op))} "
                 f"| {count} | {grants} | {revokes} |"
             )
             rows.append((row, op.code))
@@ -255,7 +255,7 @@ def _section(plan: Plan, op: OperatorPlan, notes: bool, heading: str = "") -> _S
                 after = "".join(f"{line}\n" for line in [*lines, ""])
             items.append((_item_row(item, plan.catalog) + "\n", after))
         checks, flags = _notes_of(plan, op, app) if notes else (_Notes(), _Notes())
-        blocks.append(_Block(f"#### {_t(wording.application(app))}\n\n", items, checks, flags))
+        blocks.append(_Block(f"#### {_t(wording.application(app, op))}\n\n", items, checks, flags))
     return _Section(f"{heading}### {escape(op.code)} {escape(op.name)}\n\n", blocks)
 
 

@@ -27,7 +27,7 @@ def _operator_lines(plan: Plan, op: OperatorPlan, notes: bool = True) -> list[st
     """``op``'s items, and the notes on them unless ``notes`` is false (a release's)."""
     lines: list[str] = []
     counts = tuple(
-        msg("{application} {count}", application=wording.application(app), count=n)
+        msg("{application} {count}", application=wording.application(app, op), count=n)
         for app, n in op.counts.items()
     )  # listed as the language lists (、 in Japanese)
     lines.append("")

@@ -34,6 +34,7 @@ from accessreg.plan.model import (
     FieldChange,
     Item,
     OperatorChange,
+    OperatorPlan,
     Plan,
     SubcontractorChange,
     SuspendedUse,
@@ -95,8 +96,13 @@ RELEASED_NOTE = msg(
 )
 
 
-def application(app: Application) -> Message:
-    return msg("{name} ({seed})", name=APPLICATIONS[app], seed=app.seed)
+def application(app: Application, op: OperatorPlan) -> Message:
+    """``app`` as ``op`` applies for it, with the seed sections it cites there
+    (``OperatorPlan.citations``)."""
+    seed = op.citations.get(app)
+    if not seed:  # a catalog that gives it none
+        return APPLICATIONS[app]
+    return msg("{name} ({seed})", name=APPLICATIONS[app], seed=seed)
 
 
 def kinds_text(labels: Sequence[str]) -> Message:

@@ -332,6 +332,18 @@ def manual_steps(plan: OperatorPlan | None) -> tuple[str, ...]:
     return tuple(found)
 
 
+def cited_kinds(plan: OperatorPlan | None, record: ApplicationRecord) -> list[str]:
+    """The application's kinds, each with the seed sections it cites for the systems it
+    concerns (``OperatorPlan.citations``): 「利用権限の設定申請（002 §3.2.1, §3.3）」; as the
+    state records them where no plan is at hand."""
+    if plan is None or not plan.applications:
+        return list(record.kinds)
+    return [
+        f"{app.label}（{seed}）" if (seed := plan.citations.get(app)) else app.label
+        for app in plan.applications
+    ]
+
+
 def _application_context(record: ApplicationRecord) -> dict[str, Any]:
     return {
         "id": record.id,
@@ -414,6 +426,7 @@ def acceptance_notices(accepted: Accepted) -> list[Notice]:
     context = {
         "operator": {"code": operator.code, "name": operator.name},
         "application": _application_context(record),
+        "cited_kinds": cited_kinds(plan, record),
         "operator_items": [line for i in items for line in _operator_lines(i, catalog)],
         "people": _people(
             step, record.operator, operator, [i for i in items if isinstance(i, UserChange)]
