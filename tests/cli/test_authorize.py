@@ -75,6 +75,7 @@ def test_every_rule_is_documented() -> None:
         "maintainer-fields",
         "suspension-date",
         "admin-id-once",
+        "mass-removal",
     }
     assert all(r.summary for r in RULES)
 
@@ -499,6 +500,23 @@ def test_revoke_only_by_a_window_person_is_fast_tracked(gr: GitRegistry) -> None
     assert decision.allowed and decision.revoke_only and decision.fast_track
     stranger = decide(gr, "stranger")
     assert stranger.revoke_only and not stranger.fast_track
+
+
+def test_a_mass_removal_is_reviewed_and_never_fast_tracked(gr: GitRegistry) -> None:
+    """TESTOP01's termination takes 2 of the 4 login IDs away (50 %): merged, provisioning
+    refuses it, and holds back everything after it, until a maintainer allows it. Deleting
+    one user (1 of 4, 25 %: within the rail) is fast-tracked, above."""
+    gr.reg.operator(status="terminated", terminated_on="2026-12-31")
+    gr.remove(USER1)
+    gr.commit("termination")
+    decision = decide(gr, MINE)
+    assert decision.allowed and decision.revoke_only and not decision.fast_track
+    assert [(p.file, p.rule) for p in decision.review] == [
+        ("registry/operators/TESTOP01.yaml", "mass-removal")
+    ]
+    said = i18n.text(decision.review[0].message)
+    assert "This change removes 2 of the 4 login IDs (50% > 25%; those of TESTOP01)" in said
+    assert "until a maintainer confirms it with --allow-mass-removal" in said
 
 
 def test_a_grant_is_not_fast_tracked(gr: GitRegistry) -> None:

@@ -132,6 +132,9 @@ class OperatorIndex:
     # Code → the operator's name: a subcontractor or affiliation naming a registered
     # operator is shown with it.
     names: Mapping[str, str] = field(default_factory=dict)
+    # The codes (as declared) of the operators that are not active: they grant nothing
+    # (000 §3-3), their window persons hold no login ID.
+    inactive: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, registry: Registry) -> OperatorIndex:
@@ -153,6 +156,7 @@ class OperatorIndex:
             ),
             broken=broken,
             names={code: e.operator.name for code, e in items},
+            inactive=frozenset(e.operator.code for _, e in items if e.operator.status != "active"),
         )
 
     def with_operators(self, operators: Mapping[str, OperatorEntry]) -> OperatorIndex:
@@ -167,6 +171,7 @@ class OperatorIndex:
             affiliations=_merged(self.affiliations, more.affiliations),
             broken=self.broken,
             names={**self.names, **more.names},
+            inactive=self.inactive | more.inactive,
         )
 
 

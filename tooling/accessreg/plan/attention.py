@@ -29,6 +29,7 @@ from accessreg.plan.model import (
     CertificateChange,
     Direction,
     Item,
+    MassRemoval,
     Note,
     NoteKind,
     OperatorChange,
@@ -200,6 +201,39 @@ def _lapsed(item: CertificateChange, plan: Plan) -> Message | None:
         id=item.id,
         end=now.not_after,
         on=on,
+    )
+
+
+MASS_REMOVAL = msg("Mass removal")  # the warning's title
+
+
+def mass_removal(found: MassRemoval) -> Message:
+    """The warning on a change that trips the merge's removal rail (``provision.safety``):
+    its run stops everyone's provisioning until a maintainer allows it, so the merge is
+    agreed with the maintainers first."""
+    r = found.removal
+    if not r.after:
+        what = msg(
+            "This change removes every one of the {before} login IDs (those of {operators})",
+            before=r.before,
+            operators=found.operators,
+        )
+    else:
+        what = msg(
+            "This change removes {removed} of the {before} login IDs ({share} > {max_share}; "
+            "those of {operators})",
+            removed=r.removed,
+            before=r.before,
+            share=format(r.share, ".0%"),
+            max_share=format(found.max_share, ".0%"),
+            operators=found.operators,
+        )
+    return msg(
+        "{removal}. Once merged, provisioning refuses it as a mass removal and provisions "
+        "nothing for any operator, applications merged after it included, until a maintainer "
+        "confirms it with --allow-mass-removal: agree the merge with the maintainers before "
+        "approving it",
+        removal=what,
     )
 
 

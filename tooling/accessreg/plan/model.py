@@ -29,6 +29,7 @@ from accessreg.model import (
 from accessreg.model.catalog import ApplicationKind
 from accessreg.model.changes import ChangeKind
 from accessreg.model.messages import Message
+from accessreg.provision.safety import Removal
 from accessreg.timeline.effective import Effective, Known, processing_days
 
 # Fields holding source models: kept for the code that acts on a plan, never rendered.
@@ -367,6 +368,18 @@ class Note:
 
 
 @dataclass(frozen=True)
+class MassRemoval:
+    """The login IDs a change removes, when they trip the merge's removal rail
+    (``provision.safety``): the provisioning run refuses it, and everything after it, until
+    a maintainer allows it (``--allow-mass-removal``)."""
+
+    removal: Removal  # of every login ID at the merge base
+    max_share: float  # the rail's share it is more than (``DEFAULT_MAX_REMOVAL_SHARE``)
+    operators: tuple[str, ...]  # whose login IDs go
+    paths: tuple[str, ...]  # the files at the merge base they come from
+
+
+@dataclass(frozen=True)
 class Revisions:
     """Which commits the plan compares: ``merge_base`` → ``head`` (``base`` as asked)."""
 
@@ -397,6 +410,8 @@ class Plan:
     # The applications of files held back on main that the merge releases, applied with it
     # (``plan.revisions.Release``): other pull requests', already accepted, not this one's.
     released: tuple[OperatorPlan, ...] = ()
+    # The login IDs it removes, when the merge's run would refuse them as a mass removal.
+    mass_removal: MassRemoval | None = None
 
     @property
     def items(self) -> tuple[Item, ...]:

@@ -17,7 +17,8 @@ from typing import Any
 
 from accessreg import i18n
 from accessreg.escape import terminal
-from accessreg.plan.model import FieldChange, Item, OperatorPlan, Plan
+from accessreg.plan.attention import mass_removal
+from accessreg.plan.model import FieldChange, Item, MassRemoval, OperatorPlan, Plan
 from accessreg.timeline.effective import EVENTS, Effective
 
 # 2: ``processing_day`` is the first of ``processing_days`` (in 1 it was the acceptance's
@@ -87,6 +88,20 @@ def operator_dict(op: OperatorPlan) -> dict[str, Any]:
     }
 
 
+def mass_removal_dict(found: MassRemoval | None) -> dict[str, Any] | None:
+    """The login IDs the change removes, when the merge's run would refuse them."""
+    if found is None:
+        return None
+    return {
+        **found.removal.counts(),
+        "share": round(found.removal.share, 4),
+        "max_share": found.max_share,
+        "operators": list(found.operators),
+        "paths": [terminal(p) for p in found.paths],
+        "message": terminal(i18n.text(mass_removal(found))),
+    }
+
+
 def plan_dict(plan: Plan) -> dict[str, Any]:
     days = [d.isoformat() for d in plan.processing_days]
     return {
@@ -98,6 +113,8 @@ def plan_dict(plan: Plan) -> dict[str, Any]:
         "processing_day": days[0] if days else None,
         "processing_days": days,
         "revoke_only": plan.revoke_only,
+        # Merged, the provisioning run refuses it and all after it until a maintainer allows.
+        "mass_removal": mass_removal_dict(plan.mass_removal),
         "counts": {app.value: n for app, n in plan.counts.items()},
         "operators": [operator_dict(op) for op in plan.operators],
         # Other pull requests' applications, held back on main, that the merge releases.

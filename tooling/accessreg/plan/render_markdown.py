@@ -3,11 +3,12 @@
 A summary first (counts per operator and application type, and how many items deserve a
 second look), then per operator and application its items, what the reviewer guide asks the
 reviewer to check, and what to look at twice; cut off before ``max_chars`` with a pointer to
-the JSON plan, which holds everything. The heading, the revisions compared and the verdict
-of the authorization are never cut; every other part, the notes of paths among them, fits in
-the room the parts before it leave, and says what it leaves out. Text from the pull request
-(names, e-mails, paths) goes through ``escape.markdown``, so that it cannot format the
-comment, mention anyone, link anywhere or inject HTML. Words are in the run's language.
+the JSON plan, which holds everything. The heading, the revisions compared, the warning of a
+mass removal and the verdict of the authorization are never cut; every other part, the notes
+of paths among them, fits in the room the parts before it leave, and says what it leaves
+out. Text from the pull request (names, e-mails, paths) goes through ``escape.markdown``, so
+that it cannot format the comment, mention anyone, link anywhere or inject HTML. Words are
+in the run's language.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from accessreg.escape import markdown as escape
 from accessreg.escape import shorten_path
 from accessreg.model import Catalog
 from accessreg.model.messages import Message, Verbatim, escaped, msg, nmsg
-from accessreg.plan import wording
+from accessreg.plan import attention, wording
 from accessreg.plan.model import Application, Direction, Item, OperatorChange, OperatorPlan, Plan
 
 # GitHub refuses comments over 65,536 characters; leave room for what the workflow adds.
@@ -66,6 +67,14 @@ def _header(plan: Plan) -> list[str]:
         )
     lines.append("")
     return lines
+
+
+def _mass_removal(plan: Plan) -> list[str]:
+    """The warning on a change that the merge's run refuses as a mass removal, first."""
+    if plan.mass_removal is None:
+        return []
+    said = _e(attention.mass_removal(plan.mass_removal))
+    return [f"⚠️ **{_t(attention.MASS_REMOVAL)}**: {said}", ""]
 
 
 def _summary(plan: Plan, room: int, json_name: str) -> list[str]:
@@ -437,12 +446,13 @@ def render(
     preamble: Sequence[str] = (),
     verdict: Sequence[str] = (),
 ) -> str:
-    """The comment, in ``max_chars`` characters at most: the heading, the revisions compared
-    and the ``verdict`` lines (the authorization's, a few short lines) whole, whatever the
-    room (the command's least ``--max-chars`` holds them); then, each in the room left, the
-    ``preamble`` lines (a quarter of the comment at most), the notes of paths (an eighth),
-    the summary (within half of it with the parts before) and the operators' sections."""
-    header = _header(plan)
+    """The comment, in ``max_chars`` characters at most: the heading, the revisions compared,
+    the warning of a mass removal and the ``verdict`` lines (the authorization's, a few short
+    lines) whole, whatever the room (the command's least ``--max-chars`` holds them); then,
+    each in the room left, the ``preamble`` lines (a quarter of the comment at most), the
+    notes of paths (an eighth), the summary (within half of it with the parts before) and
+    the operators' sections."""
+    header = [*_header(plan), *_mass_removal(plan)]
     kept = [*header, *verdict, ""]  # whatever the room
     said = _preamble(preamble, min(max_chars // 4, max_chars - _cost(kept)), json_name)
     top = [*header, *verdict, *said, ""] if verdict or said else header

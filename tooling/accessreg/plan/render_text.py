@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from accessreg import i18n
 from accessreg.escape import terminal
 from accessreg.model.messages import Message, Verbatim, escaped, msg
-from accessreg.plan import wording
+from accessreg.plan import attention, wording
 from accessreg.plan.model import OperatorChange, OperatorPlan, Plan
 
 
@@ -61,6 +61,9 @@ def render(plan: Plan, preamble: Sequence[str] = ()) -> str:
         lines.append(
             _flat(msg("merge base {base} -> head {head}", base=r.merge_base[:12], head=r.head[:12]))
         )
+    if plan.mass_removal is not None:
+        title = _flat(attention.MASS_REMOVAL)
+        lines.append(f"{title}: {_flat(attention.mass_removal(plan.mass_removal))}")
     lines += list(preamble)
     if plan.empty:
         lines.append(_flat(msg("no change to operators, window persons or users")))

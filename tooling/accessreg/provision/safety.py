@@ -12,6 +12,7 @@ never held back by a rail (T14 of the threat model).
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal
@@ -20,7 +21,6 @@ from accessreg.errors import ProblemsFound
 from accessreg.model import Certificate, Operator
 from accessreg.model.messages import Message, Param, msg
 from accessreg.model.registry import Registry
-from accessreg.outputs.access import Access
 from accessreg.outputs.whitelist import Admitted, whitelists
 
 DEFAULT_MAX_REMOVAL_SHARE = 0.25
@@ -40,14 +40,19 @@ class Removal:
         """As the report words it: before → after (removed)."""
         return {"before": self.before, "after": self.after, "removed": self.removed}
 
+    def trips(self, max_share: float) -> bool:
+        """Whether the rail holds this removal back at ``max_share`` unless it is allowed:
+        it takes more than that share of all, or every one (nothing to lose: never)."""
+        return bool(self.before) and (not self.after or self.share > max_share)
+
 
 NOTHING_REMOVED = Removal(0, 0, 0)
 
 
-def removal(before: Access, after: Access, outside: int = 0) -> Removal:
-    """The removal from ``before`` to ``after``; ``outside``: login IDs of operators the
-    two do not hold (a run that read some operators only), unchanged, counting in the
-    whole."""
+def removal(before: Collection[str], after: Collection[str], outside: int = 0) -> Removal:
+    """The removal from ``before`` to ``after`` (login IDs: an ``Access``, or its keys);
+    ``outside``: login IDs of operators the two do not hold (a run that read some operators
+    only), unchanged, counting in the whole."""
     removed = sum(1 for login in before if login not in after)
     return Removal(len(before) + outside, len(after) + outside, removed)
 
@@ -138,7 +143,5 @@ def _refusal(found: Removal, max_share: float, kind: Kind) -> Message:
 
 def check_removal(found: Removal, max_share: float, allowed: bool, kind: Kind = "logins") -> None:
     """Raise ProblemsFound unless the removal is within bounds or explicitly allowed."""
-    if allowed or not found.before:
-        return
-    if not found.after or found.share > max_share:
+    if not allowed and found.trips(max_share):
         raise ProblemsFound(_refusal(found, max_share, kind))

@@ -30,8 +30,10 @@ from accessreg.model.messages import Message, msg
 from accessreg.model.operator import Operator
 from accessreg.model.problems import Level, Problem
 from accessreg.model.registry import OperatorIndex, Registry, UserEntry
+from accessreg.plan import attention
 from accessreg.plan.history import Returning
 from accessreg.plan.issued import issued_codes
+from accessreg.plan.model import MassRemoval
 from accessreg.rules.base import Rule, finding, rule, run_rules
 
 
@@ -58,6 +60,9 @@ class AuthContext:
     # What the changed files that do not load at the merge base still hold
     # (``plan.history.held_back``): a suspension beside an error is still a suspension.
     held: Registry | None = None
+    # The login IDs the change removes, when the merge's run would refuse them as a mass
+    # removal (``review.pullrequest.mass_removal``).
+    mass_removal: MassRemoval | None = None
 
     @cached_property
     def index(self) -> OperatorIndex:
@@ -680,6 +685,23 @@ def admin_id_once(ctx: AuthContext) -> Iterator[Problem]:
             )
 
 
+@rule("mass-removal", "-", level=Level.WARNING)
+def mass_removal(ctx: AuthContext) -> Iterator[Problem]:
+    """A change removes more than a quarter of all login IDs, or every one: allowed, but a
+    maintainer reviews it, and it is never fast-tracked.
+
+    Once merged, the provisioning run refuses it as a mass removal (`apply
+    --max-removal-share`, 25 % by default) and provisions nothing for any operator, other
+    pull requests merged after it included, until a maintainer confirms it with
+    `--allow-mass-removal`. In a small registry one operator's termination of use (000 §3-3)
+    can do that: the maintainers decide when it is merged. The login IDs are counted as the
+    run counts them (those holding a permission), at the merge base; the plan warns at its top.
+    """
+    found = ctx.mass_removal
+    if found is not None:
+        yield finding(found.paths[0], attention.mass_removal(found))
+
+
 RULES: tuple[AuthRule, ...] = (
     maintainers_only,
     not_a_file,
@@ -692,6 +714,7 @@ RULES: tuple[AuthRule, ...] = (
     suspension_date,
     admin_id_once,
     new_operator,
+    mass_removal,
 )
 
 

@@ -13,7 +13,7 @@ answer comes from one listing of every user file: the same answer, slower.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 
 from accessreg.files.parsecache import ParseCache, cache_dir, namespace
 from accessreg.gitio.repo import GitRepository
@@ -60,6 +60,19 @@ def listed_holders(
         if _login(path.rpartition("/")[2]) in wanted and (rel := layout.registry_rel(path))
     )
     return _wanted(rels, wanted)
+
+
+def listed_logins(repo: GitRepository, rev: str, skip: Collection[str] = ()) -> set[str]:
+    """The login IDs (lower case) of the user files at ``rev`` but ``skip`` (registry
+    paths): one listing of the users' directories (``git ls-tree -r --name-only``), no file
+    read."""
+    found = set()
+    for path in repo.file_paths(rev, _users_path()):
+        rel = layout.registry_rel(path)
+        login = _login(path.rpartition("/")[2])
+        if rel is not None and rel not in skip and login is not None:
+            found.add(login)
+    return found
 
 
 def _entries(names: Iterable[str]) -> list[tuple[str, str]]:

@@ -15,9 +15,10 @@ from accessreg.model import layout
 from accessreg.model.commits import PathChange
 from accessreg.model.layout import Kind
 from accessreg.model.registry import OperatorIndex, Registry
+from accessreg.outputs.access import effective_access
 from accessreg.plan import attention
 from accessreg.plan.history import Returning, held_back, returning
-from accessreg.plan.model import Plan
+from accessreg.plan.model import MassRemoval, Plan
 from accessreg.plan.revisions import (
     Comparison,
     OperatorIndexes,
@@ -31,8 +32,9 @@ from accessreg.plan.revisions import (
     touched_operators,
 )
 from accessreg.plan.waits import Waits, waited_plan, waiting_notes
+from accessreg.provision.safety import DEFAULT_MAX_REMOVAL_SHARE, removal
 from accessreg.review.authorize import AuthContext, Decision, decide
-from accessreg.review.logins import holders
+from accessreg.review.logins import holders, listed_logins
 from accessreg.timeline.effective import Events
 
 
@@ -104,6 +106,50 @@ def arriving_logins(repo: GitRepository, comparison: Comparison) -> dict[str, fr
         u.user.email.lower() for u in comparison.head.users if layout.repo_path(u.file) in changed
     }
     return holders(repo, comparison.revisions.merge_base, logins)
+
+
+def mass_removal(
+    repo: GitRepository, comparison: Comparison, max_share: float = DEFAULT_MAX_REMOVAL_SHARE
+) -> MassRemoval | None:
+    """The login IDs the change removes, if the merge's run would refuse them at
+    ``max_share`` (``provision.safety``), counted as that run counts them: the login IDs
+    holding a permission (``outputs.access``) at the merge base that the head no longer
+    has, among every one at the merge base.
+
+    Its cost follows the change. The holders of the operators it touches come from the
+    files the plan read; whether a login ID that goes is still another user file's, from
+    the login index. The files the plan did not read are the same on both sides: their
+    login IDs are counted from the other operators' window persons (in the operators'
+    index) while those already make the removal too small for the rail; only a removal
+    that could trip it lists the users' directories (one ``git ls-tree -r``, no file
+    read)."""
+    touched = touched_operators(comparison.changes)
+    before = effective_access(comparison.base, touched)
+    after = effective_access(comparison.head, touched)
+    gone = before.keys() - after.keys()
+    if not gone:
+        return None
+    merge_base, index = comparison.revisions.merge_base, comparison.base_index
+    # Unchanged by the change: the other active operators' window persons, and the user
+    # files of the login IDs that go here that other operators have.
+    others = {
+        login for login, codes in index.window_emails.items() if codes - touched - index.inactive
+    }
+    held = holders(repo, merge_base, gone)
+    others |= {login for login, codes in held.items() if codes - {before[login].operator}}
+    found = removal(before.keys() | others, after.keys() | others)
+    if found.trips(max_share):  # counted against fewer login IDs than there are: all of them
+        others |= listed_logins(repo, merge_base, comparison.base.files)
+        found = removal(before.keys() | others, after.keys() | others)
+    if not found.trips(max_share):
+        return None
+    removed = [before[login] for login in sorted(gone - others)]
+    return MassRemoval(
+        found,
+        max_share,
+        tuple(sorted({h.operator for h in removed})),
+        tuple(sorted({layout.repo_path(h.file) for h in removed})),
+    )
 
 
 def returning_of(
@@ -190,6 +236,7 @@ def authorization(
             comparison.revisions.merge_base,
             comparison.base.broken & changed_registry_files(comparison.changes),
         ),
+        mass_removal=plan.mass_removal,
     )
     return decide(ctx, revoke_only=plan.revoke_only, suspends_only=plan.suspends_only)
 
@@ -225,6 +272,7 @@ def read_pull_request(
             back,
         )
         + waiting_notes(plan, waits),
+        mass_removal=mass_removal(repo, comparison),
     )
     decision = (
         authorization(repo, comparison, actor, plan, elsewhere, back, today)

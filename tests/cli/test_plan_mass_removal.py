@@ -1,0 +1,162 @@
+"""The plan tells the reviewers, before the merge, that a change trips the merge's removal
+rail: the login IDs it removes counted as ``apply`` counts them, at the share it refuses
+beyond, so that a small registry's legitimate 利用申請（終了） is merged when the maintainers
+are ready to confirm it. The real commands on real git repositories."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from accessreg.files.loading import load
+from accessreg.files.sources import DirectorySource
+from accessreg.outputs.access import effective_access
+from accessreg.provision.safety import DEFAULT_MAX_REMOVAL_SHARE, Removal, removal
+from tests.helpers.gitrepo import GitRegistry
+from tests.helpers.provisioning import accessreg
+from tests.helpers.regfactory import RegistryFactory, contact, run_cli
+
+OTHER = "OTHEROP1"
+TESTOP = "TESTOP01"
+ON = "2026-12-03"
+DAY = ["--today", ON, "--accepted-on", ON]
+
+
+def _staff(code: str, n: int) -> str:
+    return f"staff{n}@{code.lower()}.example.co.jp"
+
+
+@pytest.fixture
+def gr(reg: RegistryFactory) -> Iterator[GitRegistry]:
+    """Ten login IDs: TESTOP01's window person and three users (four, 40 %), OTHEROP1's
+    window person and five users."""
+    for n in (2, 3):
+        reg.user(email=f"user{n}@test-gas.example.co.jp")
+    reg.operator(OTHER, contacts=[contact(n=9, github="other-window")], subcontractors=None)
+    for n in range(1, 6):
+        reg.user(OTHER, _staff(OTHER, n), affiliation=OTHER)
+    made = GitRegistry(reg)
+    made.commit("two operators")
+    yield made
+    made.close()
+
+
+def _terminate(gr: GitRegistry) -> None:
+    """TESTOP01's 利用申請（終了）: every one of its users' files goes with it (000 §3-3)."""
+    gr.reg.operator(status="terminated", terminated_on="2026-12-31")
+    for user in (gr.reg.root / "users" / TESTOP).glob("*.yaml"):
+        user.unlink()
+
+
+def _remove_users(gr: GitRegistry, count: int) -> None:
+    """The 利用権限の抹消申請 of ``count`` of OTHEROP1's users."""
+    for n in range(1, count + 1):
+        gr.remove(f"users/{OTHER}/{_staff(OTHER, n)}.yaml")
+
+
+def _plan(gr: GitRegistry, *lang: str, fmt: str = "markdown") -> str:
+    result = run_cli(*lang, "plan", "--base", "main", "--head", "pr", "--format", fmt,
+                     "--accepted-on", ON, "--actor", "window-1", cwd=gr.path)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def _pr(gr: GitRegistry, change: Any) -> None:
+    gr.branch("pr")
+    change()
+    gr.commit("pr")
+
+
+def _whole(gr: GitRegistry, rev: str) -> set[str]:
+    """The login IDs with a permission at ``rev``, from the whole registry there."""
+    gr.checkout(rev)
+    try:
+        registry = load(DirectorySource(gr.reg.root)).registry
+    finally:
+        gr.checkout("pr")
+    assert registry is not None
+    return set(effective_access(registry))
+
+
+def test_a_termination_of_40_percent_of_the_login_ids_is_told_in_every_form(
+    gr: GitRegistry,
+) -> None:
+    _pr(gr, lambda: _terminate(gr))
+    ja = _plan(gr)
+    said = (
+        "⚠️ **大量削除**: この変更は、全 10 件のログイン ID のうち 4 件を削除します（40% > 25%。"
+        f"{TESTOP} の ID）。マージすると反映は大量削除として止まり、受付担当者が "
+        "--allow-mass-removal で確認するまで、後からマージされるほかの申請も含め、どの事業者の分も"
+        "反映されません。承認する前に、マージの時期を受付担当者と調整してください"
+    )
+    assert said in ja
+    # At the top, before the summary, and told by the authorization too (no fast track).
+    assert ja.index(said) < ja.index("### 概要")
+    assert f"- 要確認 registry/operators/{TESTOP}.yaml: `この変更は、全 10 件" in ja
+    assert "（`mass-removal`）" in ja
+    assert "優先処理可" not in ja  # revoke only, but no fast track
+    en = _plan(gr, "--lang", "en")
+    assert (
+        "⚠️ **Mass removal**: This change removes 4 of the 10 login IDs (40% > 25%; those of "
+        "TESTOP01). Once merged, provisioning refuses it as a mass removal"
+    ) in en
+    plan = json.loads(_plan(gr, fmt="json"))
+    found = plan["mass_removal"]
+    assert {k: found[k] for k in ("before", "after", "removed", "share", "max_share")} == {
+        "before": 10, "after": 6, "removed": 4, "share": 0.4, "max_share": 0.25,
+    }  # fmt: skip
+    assert found["operators"] == [TESTOP]
+    assert found["paths"][0] == f"registry/operators/{TESTOP}.yaml"
+    assert found["message"] in said
+    text = _plan(gr, fmt="text")
+    assert "大量削除: この変更は、全 10 件のログイン ID のうち 4 件を削除します" in text
+
+
+def test_a_removal_within_the_share_says_nothing(gr: GitRegistry) -> None:
+    _pr(gr, lambda: _remove_users(gr, 2))  # 2 of 10: 20 %
+    ja = _plan(gr)
+    assert "大量削除" not in ja and "mass-removal" not in ja
+    assert json.loads(_plan(gr, fmt="json"))["mass_removal"] is None
+
+
+def test_emptying_the_registry_is_told_whatever_the_share(on_pr: GitRegistry) -> None:
+    """The only operator's termination takes every login ID: refused at any share."""
+    _terminate(on_pr)
+    on_pr.commit("pr")
+    plan = json.loads(_plan(on_pr, "--lang", "en", fmt="json"))["mass_removal"]
+    assert (plan["before"], plan["after"], plan["removed"]) == (2, 0, 2)
+    assert plan["message"].startswith(
+        "This change removes every one of the 2 login IDs (those of TESTOP01). Once merged"
+    )
+    assert "この変更は、2 件のログイン ID をすべて削除します（TESTOP01 の ID）" in _plan(on_pr)
+
+
+@pytest.mark.parametrize("count", [1, 2, 3, 4, 5])
+def test_the_plan_warns_exactly_when_the_merges_apply_refuses(
+    gr: GitRegistry, tmp_path: Path, count: int
+) -> None:
+    """Removing OTHEROP1's users one by one: up to two of ten (20 %) pass; three (30 %)
+    and more trip the rail. The plan's count is that of the whole registries and of apply
+    itself, which refuses the merge exactly when the plan warned."""
+    initial = accessreg(gr, "apply", "--out", str(tmp_path / "i"), "--initial", "--confirm", *DAY)
+    assert initial.returncode == 0, initial.stderr
+    _pr(gr, lambda: _remove_users(gr, count))
+    warned = json.loads(_plan(gr, fmt="json"))["mass_removal"]
+    whole = removal(_whole(gr, "main"), _whole(gr, "pr"))
+    trips = whole.trips(DEFAULT_MAX_REMOVAL_SHARE)
+    assert (warned is not None) is trips
+    assert trips is (count / 10 > DEFAULT_MAX_REMOVAL_SHARE)
+    if warned is not None:
+        assert Removal(warned["before"], warned["after"], warned["removed"]) == whole
+    gr.checkout("main")
+    gr.merge("pr")
+    applied = accessreg(gr, "--lang", "en", "apply", "--out", str(tmp_path / "o"), *DAY)
+    assert (applied.returncode == 1) is trips, applied.stdout + applied.stderr
+    if trips:
+        assert f"Refusing to remove {count} of 10 login IDs" in applied.stderr
+    else:
+        assert f"login IDs: 10 → {10 - count} ({count} removed)" in applied.stdout
