@@ -35,6 +35,7 @@ OWN_STRONG = {
     "Revoke only",
     "To check",
     "⚠️ Second look",
+    "Mass removal",
 }
 
 

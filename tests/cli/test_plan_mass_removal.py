@@ -14,8 +14,8 @@ import pytest
 
 from accessreg.files.loading import load
 from accessreg.files.sources import DirectorySource
+from accessreg.model.removal import DEFAULT_MAX_REMOVAL_SHARE, Removal, removal
 from accessreg.outputs.access import effective_access
-from accessreg.provision.safety import DEFAULT_MAX_REMOVAL_SHARE, Removal, removal
 from tests.helpers.gitrepo import GitRegistry
 from tests.helpers.provisioning import accessreg
 from tests.helpers.regfactory import RegistryFactory, contact, run_cli

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from accessreg.errors import ProblemsFound
-from accessreg.provision.safety import Removal, check_removal
+from accessreg.model.removal import Removal
+from accessreg.provision.safety import check_removal
 from tests.helpers.regfactory import ROOT, run_cli
 
 

@@ -23,7 +23,7 @@ ALLOWED: dict[str, set[str]] = {
     "rules": {"model", "timeline"},
     "validation": {"model", "files", "gitio", "rules"},
     "plan": {"model", "files", "gitio", "timeline", "i18n"},
-    "review": {"model", "files", "gitio", "timeline", "rules", "plan"},
+    "review": {"model", "files", "gitio", "timeline", "rules", "plan", "outputs"},
     "outputs": {"model", "timeline"},
     "reporting": {"model", "i18n", "timeline", "rules", "review"},
     "edit": {"model", "files", "timeline", "validation"},

@@ -17,10 +17,10 @@ from accessreg.cli.options import (
 )
 from accessreg.files import workspace
 from accessreg.model.messages import msg
+from accessreg.model.removal import DEFAULT_MAX_REMOVAL_SHARE
 from accessreg.outputs.csv_ import Encoding
 from accessreg.outputs.ldif import DEFAULT_BASE
 from accessreg.provision import apply, pullrequests, report
-from accessreg.provision.safety import DEFAULT_MAX_REMOVAL_SHARE
 from accessreg.timeline import clock
 
 

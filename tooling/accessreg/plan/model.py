@@ -29,7 +29,7 @@ from accessreg.model import (
 from accessreg.model.catalog import ApplicationKind
 from accessreg.model.changes import ChangeKind
 from accessreg.model.messages import Message
-from accessreg.provision.safety import Removal
+from accessreg.model.removal import Removal
 from accessreg.timeline.effective import Effective, Known, processing_days
 
 # Fields holding source models: kept for the code that acts on a plan, never rendered.

@@ -31,6 +31,8 @@ from accessreg.mail.compose import Composed, Later, deferred
 from accessreg.model.catalog import Catalog
 from accessreg.model.messages import Message, msg
 from accessreg.model.registry import Registry
+from accessreg.model.removal import DEFAULT_MAX_REMOVAL_SHARE, NOTHING_REMOVED, Removal
+from accessreg.model.removal import removal as removal_of
 from accessreg.outputs.csv_ import Encoding
 from accessreg.outputs.ldif import DEFAULT_BASE
 from accessreg.plan.waits import Waits
@@ -70,7 +72,7 @@ class ApplyRequest:
     merged_on: date | None = None
     send: bool = False
     confirm: bool = False
-    max_removal_share: float = safety.DEFAULT_MAX_REMOVAL_SHARE
+    max_removal_share: float = DEFAULT_MAX_REMOVAL_SHARE
     allow_mass_removal: bool = False
     full: bool = False  # read and render everything, whatever the cache holds
     # The CSV encoding and the LDIF base DN; None: as the last apply recorded them
@@ -86,7 +88,7 @@ class ApplyPlan:
     """Everything one apply would do, computed before anything is done."""
 
     history: History
-    removal: safety.Removal
+    removal: Removal
     applications: list[ApplicationRecord]
     batch: BatchRecord | None
     run: RunPlan
@@ -94,7 +96,7 @@ class ApplyPlan:
     released: frozenset[str]  # files held back before, applied now
     shares: Shares
     revoked: frozenset[str] = frozenset()  # files held back whose revocations are applied
-    entries: safety.Removal = safety.NOTHING_REMOVED  # the whitelists'
+    entries: Removal = NOTHING_REMOVED  # the whitelists'
 
 
 @dataclass(frozen=True)
@@ -104,7 +106,7 @@ class ApplyResult:
     batch: BatchRecord | None
     applications: list[ApplicationRecord]
     rows: dict[str, int]  # delta rows per system
-    removal: safety.Removal
+    removal: Removal
     files: list[str]
     mails: list[MailOutcome]
     recorded: bool
@@ -118,7 +120,7 @@ class ApplyResult:
     rendered: tuple[int, int] = (0, 0)
     read: int = 0  # operators whose users the run read (the others: their shares alone)
     catalog: Catalog | None = None  # the head's, naming the systems in the report
-    entries: safety.Removal = safety.NOTHING_REMOVED  # the whitelists'
+    entries: Removal = NOTHING_REMOVED  # the whitelists'
 
 
 def _merged_on(repo: GitRepository, head: str) -> date:
@@ -362,7 +364,7 @@ def _plan(
         request.today,
         lasting.after,
     )
-    removal = safety.removal(found.before_access, found.after_access, shares.outside)
+    removal = removal_of(found.before_access, found.after_access, shares.outside)
     safety.check_removal(removal, request.max_removal_share, request.allow_mass_removal)
 
     # A first apply loads the registry as it stands: what it holds is in effect now, so no

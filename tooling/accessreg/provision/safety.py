@@ -7,13 +7,13 @@ all of them, away from the reverse proxies. Either needs ``--allow-mass-removal`
 (peribolos' ``--maximum-removal-delta`` is the model). A suspension removes nothing: a
 suspended login ID keeps its permissions, marked suspended, and a suspended certificate or
 use of a system its entries, until the suspension is lifted (001 p46); a revocation is
-never held back by a rail (T14 of the threat model).
+never held back by a rail (T14 of the threat model). What a change removes and when that
+trips the rail is counted in ``model.removal``, which the plan reads too: it warns of such a
+change before the merge.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
-from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
@@ -21,40 +21,8 @@ from accessreg.errors import ProblemsFound
 from accessreg.model import Certificate, Operator
 from accessreg.model.messages import Message, Param, msg
 from accessreg.model.registry import Registry
+from accessreg.model.removal import Removal
 from accessreg.outputs.whitelist import Admitted, whitelists
-
-DEFAULT_MAX_REMOVAL_SHARE = 0.25
-
-
-@dataclass(frozen=True)
-class Removal:
-    before: int  # at the applied revision: login IDs with a permission, or whitelist entries
-    after: int
-    removed: int
-
-    @property
-    def share(self) -> float:
-        return self.removed / self.before if self.before else 0.0
-
-    def counts(self) -> dict[str, Param]:
-        """As the report words it: before → after (removed)."""
-        return {"before": self.before, "after": self.after, "removed": self.removed}
-
-    def trips(self, max_share: float) -> bool:
-        """Whether the rail holds this removal back at ``max_share`` unless it is allowed:
-        it takes more than that share of all, or every one (nothing to lose: never)."""
-        return bool(self.before) and (not self.after or self.share > max_share)
-
-
-NOTHING_REMOVED = Removal(0, 0, 0)
-
-
-def removal(before: Collection[str], after: Collection[str], outside: int = 0) -> Removal:
-    """The removal from ``before`` to ``after`` (login IDs: an ``Access``, or its keys);
-    ``outside``: login IDs of operators the two do not hold (a run that read some operators
-    only), unchanged, counting in the whole."""
-    removed = sum(1 for login in before if login not in after)
-    return Removal(len(before) + outside, len(after) + outside, removed)
 
 
 class _Unsuspended(Admitted):

@@ -15,6 +15,7 @@ from accessreg.model import layout
 from accessreg.model.commits import PathChange
 from accessreg.model.layout import Kind
 from accessreg.model.registry import OperatorIndex, Registry
+from accessreg.model.removal import DEFAULT_MAX_REMOVAL_SHARE, removal
 from accessreg.outputs.access import effective_access
 from accessreg.plan import attention
 from accessreg.plan.history import Returning, held_back, returning
@@ -32,7 +33,6 @@ from accessreg.plan.revisions import (
     touched_operators,
 )
 from accessreg.plan.waits import Waits, waited_plan, waiting_notes
-from accessreg.provision.safety import DEFAULT_MAX_REMOVAL_SHARE, removal
 from accessreg.review.authorize import AuthContext, Decision, decide
 from accessreg.review.logins import holders, listed_logins
 from accessreg.timeline.effective import Events
