@@ -26,7 +26,7 @@ from accessreg.provision.merges import Snapshots
 from accessreg.provision.shares import ShareStore
 from accessreg.validation import incremental
 from tests.helpers.gitrepo import GitRegistry
-from tests.helpers.provisioning import accessreg, merge, state, tree
+from tests.helpers.provisioning import accessreg, deltas, merge, read_csv, state, tree
 from tests.helpers.regfactory import RegistryFactory
 from tests.helpers.smtpserver import Mailbox, smtp_env, smtp_server
 
@@ -446,6 +446,46 @@ def test_a_waiting_operator_is_read_again_only_when_a_date_of_its_comes(
         assert done.returncode == 0, done.stderr
     # MINATOEN's users alone, but on M+6, where AOBAGS01's are read too.
     assert read == [1, 1, 1, 2, 1, 1]
+
+
+ID = "メールアドレス（ID）"
+
+
+def test_the_info_sharing_site_comes_with_the_first_system_though_another_still_waits(
+    sample: GitRegistry, tmp_path: Path
+) -> None:
+    """A new user of TAXIS (M+6) and JUJU (M+9): the merge's run dates their info-sharing
+    site with TAXIS, the first of its sources. A run on that day, while JUJU still waits,
+    shows them on the site in its snapshots, as the deltas downstream applied say: the
+    site's own and the site's column of TAXIS's row."""
+    first = accessreg(sample, "apply", "--out", str(tmp_path / "a"), "--initial", "--confirm",
+                      *DAY)  # fmt: skip
+    assert first.returncode == 0, first.stderr
+    aoba = sample.reg.root / "users" / "AOBAGS01"
+    model = aoba / "taro.aoyama@aoba-gas.example.co.jp.yaml"
+    login = "site.new@aoba-gas.example.co.jp"
+    merge(sample, "add", lambda: (aoba / f"{login}.yaml").write_text(
+        model.read_text("utf-8").replace("taro.aoyama@", "site.new@"), "utf-8"))  # fmt: skip
+    added = accessreg(sample, "apply", "--out", str(tmp_path / "added"), "--confirm", *DAY)
+    assert added.returncode == 0, added.stderr
+
+    def applied(system: str) -> str:
+        (row,) = (r for r in deltas(tmp_path / "added", system) if r[ID] == login)
+        assert row["区分"] == "新規", row
+        return row["適用日"]
+
+    site, taxis, juju = applied("info_site"), applied("taxis"), applied("juju")
+    assert ON < site == taxis < juju
+    for out in ("inc", "full"):
+        full = ["--full"] if out == "full" else []
+        ran = accessreg(sample, "apply", "--out", str(tmp_path / out), "--today", site, *full)
+        assert ran.returncode == 0, ran.stderr
+        imports = tmp_path / out / "imports"
+        shown = [r[ID] for r in read_csv(imports / "info_site" / "snapshot.csv")]
+        assert login in shown, out
+        (row,) = (r for r in read_csv(imports / "taxis" / "snapshot.csv") if r[ID] == login)
+        assert row["託送情報共有サイト"] == "あり", row
+        assert login not in [r[ID] for r in read_csv(imports / "juju" / "snapshot.csv")]
 
 
 def test_a_change_waiting_for_a_manual_step_is_carried_to_the_next_run_as_done(

@@ -510,6 +510,36 @@ def test_a_completion_notice_dates_no_permission_before_its_registration(
     assert f"{USER2}）: 抹消 あり / 利用終了 2026-12-21" in juju
 
 
+def test_a_completion_notice_dates_a_suspension_on_its_own_day(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """A suspension waits for no registration (001 p46: the system operator stops the ID at
+    once): a system that imports the batch later does not move it. Its completion notice
+    says the day the suspension's delta row and the 受付 mail give, not the import's."""
+    merge(gr, "suspend-user2", lambda: gr.reg.user(
+        email=USER2, name="二宮 二郎", permissions={"taxis": "1010", "juju": "granted"},
+        suspended_on=ON))  # fmt: skip
+    out = tmp_path / "o"
+    assert accessreg(gr, "apply", "--out", str(out), "--confirm", *DAY).returncode == 0
+    (row,) = deltas(out, "taxis")
+    assert (row["区分"], row["メールアドレス（ID）"]) == ("停止", USER2), row
+    stopped = f"停止 1010（更新権限なし） / 利用停止 {row['適用日']}"
+    (accepted,) = [m for m in _eml(out).values() if m["To"].addresses[0].addr_spec == WINDOWS[0]]
+    assert f"託送システム（taxis）: {stopped}" in accepted.get_content()
+    (batch_id,) = [b for b, v in state(gr)["batches"].items() if v["head"] == gr.rev()]
+    later = date.fromisoformat(row["適用日"]).replace(day=21).isoformat()
+    done = accessreg(gr, "confirm", batch_id, "--system", "taxis", "--out", str(tmp_path / "c"),
+                     "--today", later)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    (mail,) = [
+        m
+        for m in _eml(tmp_path / "c").values()
+        if m["To"].addresses[0].addr_spec == WINDOWS[0]
+        and f"託送システム（taxis）の登録作業が完了しました（{later}）" in m.get_content()
+    ]
+    assert f"{USER2}）: {stopped}" in mail.get_content()
+
+
 def test_a_completion_notice_names_only_permissions_its_system_changes(
     gr: GitRegistry, tmp_path: Path
 ) -> None:

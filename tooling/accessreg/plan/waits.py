@@ -15,7 +15,7 @@ The dates of permissions applied before come from the provisioning state
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -45,16 +45,22 @@ class Waits:
         return latest(self.people.get((system, login)), self.entries.get(login))
 
 
-def comes(waits: Waits, catalog: Catalog, system: str, login: str) -> date | None:
+def comes(
+    waits: Waits, catalog: Catalog, system: str, login: str, holds: Collection[str] = ()
+) -> date | None:
     """When ``login``'s permission of ``system`` applied before comes (None: not waiting);
-    a derived system's with the first of its sources."""
+    a derived system's with the first of its sources, none while a source of it the
+    person ``holds`` waits for nothing: it has come with that one (the info-sharing site
+    with TAXIS at M+6, though JUJU still waits for M+9)."""
     if not waits.people and not waits.entries:
         return None
     people = waits.people
     found = people.get((system, login))
     derived = catalog.by_id[system].derived if system in catalog.by_id else None
     if found is None and derived is not None:
-        found = min((w for s in derived.systems if (w := people.get((s, login)))), default=None)
+        sources = [people.get((s, login)) for s in derived.systems if s in holds]
+        if None not in sources:
+            found = min((w for s in derived.systems if (w := people.get((s, login)))), default=None)
     return latest(found, waits.entries.get(login))
 
 

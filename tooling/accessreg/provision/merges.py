@@ -587,7 +587,8 @@ class Step:
         date of its own (a derived system's) comes with them; another change with none (a
         manual step) keeps none."""
         found = self._effective(change)
-        on = comes(self.waits, self.after.catalog, change.system, change.person.login)
+        holds = {s for p in (change.before, change.after) if p is not None for s in p.permissions}
+        on = comes(self.waits, self.after.catalog, change.system, change.person.login, holds)
         if on is not None and found.on is None and _fields_only(change):
             return replace(found, on=on, waits=True)
         return not_before(found, on)

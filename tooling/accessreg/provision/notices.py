@@ -518,7 +518,10 @@ def _system_people(
 ) -> list[dict[str, Any]]:
     """The users whose permission of ``system`` the application changes, each with the day
     it is in effect now that the system's registration is done on ``imported_on``: never
-    before it (``effective.registered``), as the notice says the work was completed."""
+    before it (``effective.registered``), as the notice says the work was completed. A
+    suspension or its lifting waits for no registration: the system operator stops or
+    restarts the ID at once (001 p46), on the day its deltas, the 受付 mail and ``status``
+    give."""
     out = []
     for change in step.changes_of(operator):
         if change.system != system.id:
@@ -543,7 +546,9 @@ def _system_people(
                 "action": KIND_LABELS[change.kind],
                 "code_text": code_text,
                 "when_label": label,
-                "when": registered(effective.on, imported_on),
+                "when": effective.on
+                if change.kind in AT_ONCE_KINDS and effective.on is not None
+                else registered(effective.on, imported_on),
             }
         )
     return out
