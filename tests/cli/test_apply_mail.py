@@ -104,31 +104,40 @@ def test_received_mails_decode_to_the_rendered_japanese(gr: GitRegistry, tmp_pat
     assert len(state(gr)["outbox"]) == 3
 
 
-def test_a_failure_half_way_then_a_rerun_sends_every_mail_exactly_once(
+def test_a_server_stopping_half_way_delays_no_deletion_and_a_rerun_sends_the_rest_once(
     gr: GitRegistry, tmp_path: Path
 ) -> None:
+    """The server takes two mails and refuses the rest: the run is recorded all the same,
+    its outputs sealed as the batch (the deletion reaches downstream now), and the 受付
+    notices not sent are owed to the next run, which sends them once with its own."""
     applied = state(gr)["applied"]
     merge(gr, "remove-user2", lambda: gr.remove(f"users/TESTOP01/{USER2}.yaml"))
+    removed = gr.rev()
     flaky = Mailbox(fail_after=2)
+    first = tmp_path / "a"
     with smtp_server(flaky) as port:
         failed = accessreg(
-            gr,
-            "apply",
-            "--out",
-            str(tmp_path / "a"),
-            "--confirm",
-            "--send",
-            *DAY,
-            env=smtp_env(port),
+            gr, "apply", "--out", str(first), "--confirm", "--send", *DAY, env=smtp_env(port)
         )
     assert failed.returncode == 2
-    assert "SMTP refused" in failed.stderr
+    assert "SMTP refused" in failed.stderr and "1 mail not sent" in failed.stderr
     assert len(flaky.received) == 2
     after_failure = state(gr)
-    assert after_failure["applied"] == applied  # the revision is not recorded ...
-    assert len(after_failure["outbox"]) == 2  # ... but what was sent is
+    assert after_failure["applied"] == removed  # recorded: provisioning did not wait
+    assert (first / RECORDED).is_file()
+    assert ("抹消", USER2) in {
+        (r["区分"], r["メールアドレス（ID）"]) for r in deltas(first, "taxis")
+    }
+    assert len(after_failure["outbox"]) == 2  # what was sent is recorded ...
+    owing = [
+        app["id"]
+        for batch in after_failure["batches"].values()
+        for app in batch["applications"]
+        if app.get("acceptance_owed")
+    ]
+    assert len(owing) == 1  # ... and the application whose notice was not, owing it
 
-    # Another merge lands before the retry: the retry covers both, deletion included.
+    # Another merge lands before the retry: the retry sends its notices and the one owed.
     merge(gr, "add-user4", lambda: gr.reg.user(email="user4@test-gas.example.co.jp"))
     good = Mailbox()
     out = tmp_path / "b"
@@ -137,13 +146,19 @@ def test_a_failure_half_way_then_a_rerun_sends_every_mail_exactly_once(
             gr, "apply", "--out", str(out), "--confirm", "--send", *DAY, env=smtp_env(port)
         )
     assert retry.returncode == 0, retry.stderr
-    assert ("抹消", USER2) in {(r["区分"], r["メールアドレス（ID）"]) for r in deltas(out, "taxis")}
     everything = flaky.received + good.received
     ids = Counter(str(m["Message-ID"]) for m in everything)
     assert set(ids.values()) == {1}  # never twice
     per_recipient = Counter(str(m["To"].addresses[0].addr_spec) for m in everything)
     assert per_recipient == {w: 2 for w in WINDOWS}  # one notice per merge each
     assert len(good.received) == 4
+    told = state(gr)
+    assert not [
+        app
+        for b in told["batches"].values()
+        for app in b["applications"]
+        if "acceptance_owed" in app
+    ]
     assert state(gr)["applied"] == gr.rev()
 
     # Running again sends nothing more.

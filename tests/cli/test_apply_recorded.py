@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ import pytest
 
 from accessreg.provision.bundle import MANIFEST, RECORDED
 from tests.helpers.gitrepo import GitRegistry
-from tests.helpers.provisioning import accessreg, bare_origin, merge, state
+from tests.helpers.provisioning import accessreg, bare_origin, deltas, merge, state
 from tests.helpers.regfactory import RegistryFactory, contact
 from tests.helpers.smtpserver import Mailbox, smtp_env, smtp_server
 
@@ -114,27 +115,56 @@ def test_a_recorded_run_seals_its_outputs_and_a_dry_run_does_not(
     _recorded(tmp_path / "out", gr)
 
 
-def test_outputs_of_a_run_whose_smtp_session_was_refused_are_not_sealed(
-    gr: GitRegistry, tmp_path: Path
-) -> None:
-    """The outputs are written before the mails; the server refuses the first, the run
-    stops and records nothing. A seal an earlier run left in the directory goes with the
-    outputs it was written for."""
-    out = tmp_path / "out"
-    with smtp_server(Mailbox()) as port:
-        assert _send(gr, out, port).returncode == 0
-    assert (out / RECORDED).is_file()
-    merge(gr, "add-user4", lambda: gr.reg.user(email="user4@test-gas.example.co.jp"))
-    with smtp_server(refusing := Mailbox(fail_after=0)) as port:
-        stopped = _send(gr, out, port)
-    assert stopped.returncode == 2, stopped.stderr
-    assert "SMTP refused" in stopped.stderr and refusing.received == []
-    _unrecorded(out, gr)
+def _owing(gr: GitRegistry) -> list[str]:
+    """The applications whose 受付 notices the state records as owed."""
+    _, remote = _remote_state(gr)
+    return [
+        app["id"]
+        for batch in remote["batches"].values()
+        for app in batch["applications"]
+        if app.get("acceptance_owed")
+    ]
 
-    with smtp_server(Mailbox()) as port:
-        again = _send(gr, out, port)
-    assert again.returncode == 0, again.stderr
+
+def _closed_port() -> int:
+    """A port of 127.0.0.1 nothing listens on: an SMTP server that is down."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+    return port
+
+
+@pytest.mark.parametrize("down", ["refusing", "unreachable"])
+def test_a_run_the_smtp_server_does_not_serve_is_recorded_and_owes_its_mails(
+    gr: GitRegistry, tmp_path: Path, down: str
+) -> None:
+    """The outputs are written before the mails; the server refuses the first (or cannot be
+    reached): the run is recorded and sealed all the same, the deletion it carries goes
+    downstream, and the 受付 notices are owed. The next run sends them, once."""
+    out = tmp_path / "out"
+    if down == "refusing":
+        with smtp_server(refusing := Mailbox(fail_after=0)) as port:
+            stopped = _send(gr, out, port)
+        assert "SMTP refused" in stopped.stderr and refusing.received == []
+    else:
+        stopped = _send(gr, out, _closed_port())
+        assert "Cannot open SMTP" in stopped.stderr
+    assert stopped.returncode == 2, stopped.stderr
+    assert "2 mails not sent are owed" in stopped.stderr
     _recorded(out, gr)
+    removal = ("抹消", USER2)
+    assert removal in {(r["区分"], r["メールアドレス（ID）"]) for r in deltas(out, "taxis")}
+    (owed,) = _owing(gr)
+
+    with smtp_server(mailbox := Mailbox()) as port:
+        again = _send(gr, tmp_path / "again", port)
+    assert again.returncode == 0, again.stderr
+    assert len(mailbox.received) == 2
+    assert _owing(gr) == []
+    assert all(owed.split("/")[1] in m.get_content() for m in mailbox.received)
+    with smtp_server(quiet := Mailbox()) as port:
+        assert _send(gr, tmp_path / "third", port).returncode == 0
+    assert quiet.received == []  # owed no more
 
 
 def _refuse_the_record(gr: GitRegistry) -> Path:
@@ -218,3 +248,22 @@ def test_a_seal_that_cannot_be_written_says_the_run_is_recorded(
     assert f"The run is recorded, but {RECORDED} could not be written" in result.stderr
     assert "Traceback" not in result.stderr
     assert state(gr)["applied"] == gr.rev() == _remote_state(gr)[1]["applied"]
+
+
+def test_the_confirmation_of_an_import_sends_the_acceptance_notices_owed(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """No merge need come after the outage: the next run of any kind that mails, here the
+    confirmation of the batch's import, sends the 受付 notices owed before its own."""
+    stopped = _send(gr, tmp_path / "out", _closed_port())
+    assert stopped.returncode == 2, stopped.stderr
+    batch = _manifest(tmp_path / "out")["batch"]
+    assert _owing(gr)
+    with smtp_server(mailbox := Mailbox()) as port:
+        confirmed = accessreg(
+            gr, "confirm", batch, "--send", "--today", "2026-12-24", *REMOTE, env=smtp_env(port)
+        )
+    assert confirmed.returncode == 0, confirmed.stderr
+    subjects = [str(m["Subject"]) for m in mailbox.received]
+    assert sum(s.startswith("【受付】") for s in subjects) == 2  # both window persons
+    assert _owing(gr) == []

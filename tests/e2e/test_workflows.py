@@ -505,12 +505,31 @@ def _artifact_name(
     return name
 
 
+def _refuse_the_record(gr: GitRegistry) -> None:
+    """The clone's state ref takes no record of an applied revision (git's
+    reference-transaction hook aborts it); the mails' records go through."""
+    hook = gr.path / ".git" / "hooks" / "reference-transaction"
+    hook.write_text(
+        "#!/bin/sh\n"
+        '[ "$1" = prepared ] || exit 0\n'
+        "while read old new ref; do\n"
+        '  if [ "$ref" = refs/accessreg/state ] &&\n'
+        '    git log -1 --format=%s "$new" | grep -q "^applied "; then\n'
+        '    echo "protected ref" >&2; exit 1\n'
+        "  fi\n"
+        "done\n",
+        encoding="utf-8",
+    )
+    hook.chmod(0o755)
+
+
 def test_outputs_of_a_run_that_stopped_before_its_record_are_kept_as_not_to_import(
     reg: RegistryFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A run that wrote its outputs and stopped before recording them (here: the mail
-    server refused) keeps them, under a name that says they were not recorded and must not
-    be imported; a recorded run's are the batch's, as before."""
+    """A run that wrote its outputs and stopped before recording them (here: the state ref
+    took no record, as when another run moved it) keeps them, under a name that says they were not recorded and must not
+    be imported; a recorded run's are the batch's, a run the mail server refused included
+    (it is recorded all the same, its notices owed)."""
     flow = steps(load(PROVISION))
     naming = next(i for i, s in enumerate(flow) if s.get("id") == "recorded")
     upload = next(i for i, s in enumerate(flow) if s.get("name") == "出力を保存する")
@@ -524,8 +543,17 @@ def test_outputs_of_a_run_that_stopped_before_its_record_are_kept_as_not_to_impo
             assert _artifact_name(gr, tmp_path, port, monkeypatch) == "provision-101-1"
         merge(gr, "newcomer", lambda: gr.reg.user(email="user2@test-gas.example.co.jp"))
         with smtp_server(Mailbox(fail_after=0)) as port:
+            owing = _dispatch(gr, tmp_path, port)
+            assert owing.returncode == 2, owing.stderr
+            assert "実行はそのまま記録しました" in owing.stderr
+            assert _artifact_name(gr, tmp_path, port, monkeypatch) == "provision-101-1"
+        assert state(gr)["applied"] == gr.rev()
+        merge(gr, "another", lambda: gr.reg.user(email="user3@test-gas.example.co.jp"))
+        _refuse_the_record(gr)
+        with smtp_server(Mailbox()) as port:
             stopped = _dispatch(gr, tmp_path, port)
             assert stopped.returncode == 2, stopped.stderr
+            assert "refs/accessreg/state が動きました" in stopped.stderr
             assert (gr.path / "provision-out/manifest.json").is_file()
             name = _artifact_name(gr, tmp_path, port, monkeypatch)
         assert name == "unrecorded-do-not-import-provision-101-1"

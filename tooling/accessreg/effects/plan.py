@@ -8,7 +8,10 @@ branches to move and the state records, each recorded at a fixed point of the ru
 2. the output directory, replaced at once;
 3. with sending: the branches, then the mails one by one through the outbox;
 4. ``AFTER_MAILS`` records, once every mail is sent or held (a run that failed half-way
-   records none: the next run retries from the same point);
+   records none: the next run retries from the same point). Where the SMTP server could not
+   be reached or stopped taking mail, a record that says what to record ``instead`` is
+   recorded all the same, with what was not sent owed (``apply``'s: provisioning does not
+   wait for mail), and the others are not;
 5. ``ALWAYS`` records, also when sending stopped half-way (the notice log keeps what was
    sent); they are given the Message-IDs the outbox then holds as sent;
 6. the ``seal``, once every record is in the state: a file put into the outputs that says
@@ -81,10 +84,20 @@ class Record:
     message: str
     files: RecordFiles
     when: When
+    # What an AFTER_MAILS record records instead when the mails could not all be handed
+    # over (the SMTP server unreachable, or refusing): None, nothing.
+    instead: RecordFiles | None = None
 
     @classmethod
-    def fixed(cls, ref: str, message: str, files: Mapping[str, bytes], when: When) -> Record:
-        return cls(ref, message, lambda _sent: files, when)
+    def fixed(
+        cls,
+        ref: str,
+        message: str,
+        files: Mapping[str, bytes],
+        when: When,
+        instead: RecordFiles | None = None,
+    ) -> Record:
+        return cls(ref, message, lambda _sent: files, when, instead)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,10 @@ mail twice and loses none silently: each mail is recorded as in flight (and push
 it is handed to SMTP, and recorded as sent right after the server's 250 (pushed with the next
 mail's in-flight record, one push a mail, or at the end). A refusal by the
 server withdraws the record; anything else that stops the run in between leaves the mail in
-doubt, for a person to settle (``resend`` or ``delivered``).
+doubt, for a person to settle (``resend`` or ``delivered``). A server that cannot be reached
+or stops taking mail stops the sending, not the run: the records that say what to record
+``instead`` are recorded (``apply``'s, with the notices not sent owed), and the run then
+ends with ``MailsOwed``.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, ExitStack, contextmanager, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -74,6 +77,23 @@ class RecipientsHeld(DeliveryError):  # noqa: N818 - see MailRefused
                 "outbox delivered ID`",
                 count=nmsg("{count} mail", "{count} mails", len(message_ids)),
                 ids=tuple(message_ids),
+            )
+        )
+
+
+class MailsOwed(DeliveryError):  # noqa: N818 - see MailRefused
+    """The SMTP server could not be reached, or stopped taking mail, and the run was
+    recorded all the same: its outputs are the batch, and the mails not sent are owed to
+    the next run."""
+
+    def __init__(self, cause: DeliveryError, count: int) -> None:
+        super().__init__(
+            msg(
+                "{cause}. The run is recorded all the same: its outputs are the batch "
+                "(recorded.json), and {count} not sent are owed, to go out with the next run "
+                "that reaches the server. Once it takes mail again, run the job again",
+                cause=cause.message if isinstance(cause.message, Worded) else str(cause),
+                count=nmsg("{count} mail", "{count} mails", count),
             )
         )
 
@@ -318,17 +338,33 @@ class Session:
                     msg("Cannot write the outputs: {why}", why=os_reason(exc))
                 ) from None
         moved: list[BranchChange] = []
+        outage: DeliveryError | None = None
         try:
             for branch_set in plan.branches:
                 moved += self._branches(branch_set)
-            statuses = self._deliver(plan.mails, plan.send)
-            for record in plan.recorded(When.AFTER_MAILS):
-                self._record(record)
+            try:
+                statuses = self._deliver(plan.mails, plan.send)
+            except DeliveryError as exc:
+                # The server unreachable, or no longer taking mail: what does not wait for
+                # mail is recorded all the same, what was not sent owed to the next run.
+                instead = [r for r in plan.recorded(When.AFTER_MAILS) if r.instead is not None]
+                if not instead:
+                    raise
+                outage = exc
+                for record in instead:
+                    assert record.instead is not None
+                    self._record(replace(record, files=record.instead))
+            else:
+                for record in plan.recorded(When.AFTER_MAILS):
+                    self._record(record)
         finally:  # also when sending stopped half-way: what was sent is recorded
             for record in plan.recorded(When.ALWAYS):
                 self._record(record)
         if plan.out is not None and plan.seal is not None:  # a held recipient's run too
             self._seal(plan.out, plan.seal)
+        if outage is not None:
+            unsent = [m for m in plan.mails if self.outbox.status(m.message_id) is None]
+            raise MailsOwed(outage, len(unsent))
         refused = [mid for mid, status in statuses.items() if status is MailStatus.REFUSED]
         if refused:  # the run is recorded: a red run says what is left to a human
             raise RecipientsHeld(refused)

@@ -375,15 +375,21 @@ def _plan(
     apps = [a.record for a in accepted]
     later = bundle.later_moves(found, request.today)
     batch = _batch(found, request.today, apps, state, isolated.revs, later, isolated.chains)
-    owed = [n for a in accepted for n in notices.acceptance_notices(a)]
+    told = [
+        (a.record.id, deferred(n, sender)) for a in accepted for n in notices.acceptance_notices(a)
+    ]
+    mails: list[Composed | Later] = [m for _, m in told]
     # The head with its held files as downstream holds them, however much the run read: a
     # held operator file is named as downstream knows the operator, not as broken at HEAD.
-    owed += notices.held_notices(isolated.hold, snapshots.at(head), head, request.today)
-    mails: list[Composed | Later] = [deferred(n, sender) for n in owed]
+    holding = notices.held_notices(isolated.hold, snapshots.at(head), head, request.today)
+    mails += [deferred(n, sender) for n in holding]
     due, completed = completion_mails(state, plain, sender)
     mails += completed
     registered = completion.registrations_due(state, plain, request.today)
     mails += [m for n in registered if not sent((m := deferred(n, sender)).message_id)]
+    # 受付 notices an earlier run was recorded without (the SMTP server unreachable).
+    owing, again = completion.acceptances_due(state, plain)
+    mails += [m for n in again if not sent((m := deferred(n, sender)).message_id)]
     batches = [*state.ordered(), *([batch] if batch is not None else [])]
     admitted = bundle.admitted(batches)
     # The whitelists' rail, once the batch dates what the range admits.
@@ -415,9 +421,9 @@ def _plan(
     if request.confirm:
         after = state
         if sending:
-            for what, told in completion.notified_states(after, due, registered):
-                records.append(Record.fixed(STATE_REF, what, recorded.dump(told), When.AFTER_MAILS))
-                after = told
+            for what, then in completion.notified_states(after, due, registered, owing):
+                records.append(Record.fixed(STATE_REF, what, recorded.dump(then), When.AFTER_MAILS))
+                after = then
         # A first run with --base HEAD changes nothing but says where downstream is.
         moved = state.applied != found.head or state.held != isolated.held or upgrade
         moved = moved or state.encoding != chosen.encoding  # what the plans judge held by
@@ -437,7 +443,23 @@ def _plan(
             what = f"applied {found.head[:12]}: {f'batch {batch.id}' if batch else 'no changes'}"
             if isolated.held:
                 what += f", {len(isolated.held)} file(s) held back"
-            records.append(Record.fixed(STATE_REF, what, recorded.dump(after), When.AFTER_MAILS))
+            # Where the server could not take the mails, the run is recorded all the same:
+            # over the state as it was (nothing it owed is told yet), with the applications
+            # whose 受付 notices were not all sent owing them. A deletion never waits for mail.
+            unsent = recorded.applied(
+                state, found.head, request.today, batch, isolated.held, chosen.encoding, named
+            )
+            mids: dict[str, set[str]] = {}
+            for app_id, mail in told:
+                mids.setdefault(app_id, set()).add(mail.message_id)
+
+            def instead(sent: frozenset[str]) -> Mapping[str, bytes]:
+                owed = {app_id for app_id, ids in mids.items() if not ids <= sent}
+                return recorded.dump(recorded.acceptances_owed(unsent, owed))
+
+            records.append(
+                Record.fixed(STATE_REF, what, recorded.dump(after), When.AFTER_MAILS, instead)
+            )
     run = RunPlan(
         out=request.out,
         files=files,

@@ -9,7 +9,7 @@ of a system are marked delivered once all of them are in the outbox, so later ru
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
@@ -31,6 +31,7 @@ from accessreg.provision.merges import (
 from accessreg.provision.notices import (
     DONE,
     Accepted,
+    acceptance_notices,
     completion_notices,
     registration_notices,
     registration_status,
@@ -262,12 +263,34 @@ def registrations_due(state: State, snapshots: Snapshots, today: date) -> list[N
     return notices
 
 
+def acceptances_due(state: State, snapshots: Snapshots) -> tuple[frozenset[str], list[Notice]]:
+    """The applications whose 受付 notices a run recorded without sending them all (the SMTP
+    server could not be reached: ``acceptance_owed``), and those notices, rebuilt from git
+    as they were accepted (the outbox drops any sent before the server stopped). Every one of
+    them is owed no more once they are handed over, one telling nothing included."""
+    owing: set[str] = set()
+    notices = []
+    for batch in state.ordered():
+        owed = [r for r in batch.applications if r.acceptance_owed]
+        if not owed:
+            continue
+        owing.update(r.id for r in owed)
+        for part, rebuilt in _rebuilt(view(snapshots, batch), batch, owed):
+            for record in part:
+                notices += acceptance_notices(rebuilt[record.id])
+    return frozenset(owing), notices
+
+
 def notified_states(
-    state: State, due: Sequence[Due], registered: Sequence[Notice]
+    state: State,
+    due: Sequence[Due],
+    registered: Sequence[Notice],
+    accepted: Collection[str] = (),
 ) -> list[tuple[str, State]]:
-    """The states to record once the mails of ``due`` and ``registered`` are handed over,
-    each after the one before and with what it says: each system's completion notices
-    delivered, then the 登録完了連絡 of their applications (none again from then on)."""
+    """The states to record once the mails of ``due``, ``registered`` and the 受付 notices
+    owed of the applications ``accepted`` (``acceptances_due``) are handed over, each after
+    the one before and with what it says: each system's completion notices delivered, then
+    the 登録完了連絡 of their applications (none again from then on), then the 受付 notices."""
     found = []
     for d in due:
         state = recorded.with_batch(state, notified(state.batches[d.batch.id], d.system))
@@ -275,6 +298,9 @@ def notified_states(
     if applications := {n.application for n in registered}:
         state = recorded.registrations_notified(state, applications)
         found.append((f"notified the registrations of {len(applications)} application(s)", state))
+    if accepted:
+        state = recorded.acceptances_owed(state, accepted, owed=False)
+        found.append((f"sent the acceptance notices owed of {len(accepted)} application(s)", state))
     return found
 
 

@@ -68,9 +68,9 @@ def plan(
     catalog: Catalog | None = None,
 ) -> ConfirmPlan:
     """The import recorded first, then the completion notices it makes due (and the
-    登録完了連絡 whose dates have come, unless ``sent`` already), and (when they are sent)
-    each system's notices recorded as delivered. ``catalog`` names the systems in a
-    refusal."""
+    登録完了連絡 whose dates have come, and the 受付 notices owed, unless ``sent`` already), and
+    (when they are sent) each system's notices recorded as delivered. ``catalog`` names the
+    systems in a refusal."""
     before = state.batch(request.batch)
     after = completion.confirmed(before, request.systems, request.today, catalog)
     newly = [s for s, p in after.systems.items() if p != before.systems[s]]
@@ -83,8 +83,11 @@ def plan(
     due, composed = completion_mails(current, snapshots, sender)
     registered = completion.registrations_due(current, snapshots, request.today)
     composed += [m for n in registered if not sent((m := deferred(n, sender)).message_id)]
+    # 受付 notices a run of apply was recorded without (the SMTP server unreachable).
+    owing, again = completion.acceptances_due(current, snapshots)
+    composed += [m for n in again if not sent((m := deferred(n, sender)).message_id)]
     if request.send:
-        for what, told in completion.notified_states(current, due, registered):
+        for what, told in completion.notified_states(current, due, registered, owing):
             records.append(Record.fixed(STATE_REF, what, recorded.dump(told), When.AFTER_MAILS))
             current = told
     run = RunPlan(

@@ -104,6 +104,10 @@ class ApplicationRecord(Frozen):
     # Its 登録完了連絡 (000 §4-2 ⑤) is in the outbox for every window person: it is owed no
     # more, and the application is not rebuilt from git again to find out.
     registration_notified: bool = False
+    # Its 受付 notices were not all handed to the SMTP server when its run was recorded (the
+    # server could not be reached, or stopped taking mail): provisioning went on without
+    # them, and every later run sends them (``completion.acceptances_due``) until it has.
+    acceptance_owed: bool = False
 
     @property
     def processing_days(self) -> tuple[date, ...]:
@@ -460,7 +464,7 @@ def dump(state: State) -> dict[str, bytes]:
             if not batch[key]:
                 del batch[key]
         for app in batch["applications"]:
-            for key in ("registration_notified", "revoked"):
+            for key in ("registration_notified", "acceptance_owed", "revoked"):
                 if not app[key]:
                     del app[key]
             for item in app["items"]:
@@ -499,13 +503,23 @@ def applied(
 
 def registrations_notified(state: State, applications: Collection[str]) -> State:
     """``state`` with the 登録完了連絡 of ``applications`` (ids) delivered."""
+    return _with_applications(state, applications, {"registration_notified": True})
+
+
+def acceptances_owed(state: State, applications: Collection[str], owed: bool = True) -> State:
+    """``state`` with the 受付 notices of ``applications`` (ids) owed, or (``owed`` false)
+    delivered."""
+    return _with_applications(state, applications, {"acceptance_owed": owed})
+
+
+def _with_applications(
+    state: State, applications: Collection[str], update: Mapping[str, bool]
+) -> State:
     batches = {}
     for batch in state.batches.values():
         if any(app.id in applications for app in batch.applications):
             told = tuple(
-                app.model_copy(update={"registration_notified": True})
-                if app.id in applications
-                else app
+                app.model_copy(update=update) if app.id in applications else app
                 for app in batch.applications
             )
             batch = batch.model_copy(update={"applications": told})
