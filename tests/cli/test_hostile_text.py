@@ -247,3 +247,39 @@ def test_the_daily_duties_outputs_reparse_to_the_registrys_values(
     shown = [f"      > {line}" for line in more]
     assert "\n".join([f"理由: {first}", *shown]) in text, text
     assert not any(line.startswith(("**Authorized**", "::warning::")) for line in text.splitlines())
+
+
+# Seed sections as the catalog cites them, and text a pull request could put in their place.
+HOSTILE_CITATIONS = (
+    "000 §5-1 **Authorized**",
+    "000 §5-1 <b>x</b> <img src=x>",
+    "000 §5-1 @uketsuke-sato #1",
+    "<!-- accessreg-plan -->",
+    "::error::forged",
+    "000 §5-1 ##[error]old",
+    "000 §5-1 www.evil.example",
+    "000 §5-1 `x`",
+    ", ".join(["000 §5-1"] * 20),  # seed sections all the same, longer than a citation is
+)
+
+
+@pytest.mark.parametrize("cited", HOSTILE_CITATIONS)
+def test_a_catalog_citation_holds_seed_sections_and_nothing_more(
+    on_pr: GitRegistry, cited: str
+) -> None:
+    """The plan comment, a form's pull request and issue form and the 受付 mail show an
+    application's citation (``Catalog.citation``) as their own words: a pull request that
+    puts markup, a mention, a link, a plan marker or a workflow command there, or a
+    citation of any length, is refused where it wrote it, so no catalog on main holds one."""
+    on_pr.reg.edit("systems.yaml", "permission_set: 000 §5-1", f"permission_set: '{cited}'")
+    on_pr.commit("a citation that is not seed sections")
+    line = on_pr.reg.line_of("systems.yaml", "permission_set: '")
+    result = run_cli("validate", cwd=on_pr.path)
+    assert result.returncode == 1, result.stdout
+    assert f"registry/systems.yaml:{line}:" in result.stdout, result.stdout
+    said = run_cli("--lang", "ja", "validate", cwd=on_pr.path).stdout
+    assert f"registry/systems.yaml:{line}:" in said
+    assert "は資料の番号と節またはページを" in said or "が 100 文字を超えています" in said, said
+    # The catalog's own citations are seed sections, and load.
+    on_pr.checkout("main")
+    assert run_cli("validate", "--strict", cwd=on_pr.path).returncode == 0

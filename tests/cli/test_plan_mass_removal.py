@@ -160,3 +160,23 @@ def test_the_plan_warns_exactly_when_the_merges_apply_refuses(
         assert f"Refusing to remove {count} of 10 login IDs" in applied.stderr
     else:
         assert f"login IDs: 10 → {10 - count} ({count} removed)" in applied.stdout
+
+
+def test_a_padded_change_keeps_its_warning_at_the_least_room(gr: GitRegistry) -> None:
+    """A termination padded with users of long names, at the least room of the comment
+    (``--max-chars 1000``): the items are cut, the warning stays whole at the top."""
+    for n in range(10, 50):
+        gr.reg.user(email=f"user{n}@test-gas.example.co.jp", name="長い名前" * 30)
+    gr.commit("forty more users of TESTOP01")
+    _pr(gr, lambda: _terminate(gr))
+    result = run_cli("--lang", "en", "plan", "--base", "main", "--head", "pr", "--format",
+                     "markdown", "--max-chars", "1000", "--accepted-on", ON, "--actor",
+                     "window-1", cwd=gr.path)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    comment = result.stdout
+    assert len(comment) <= 1000
+    assert "44 more item(s) of 1 operator(s) are not shown here" in comment
+    removal = json.loads(_plan(gr, fmt="json"))["mass_removal"]
+    assert (removal["before"], removal["removed"]) == (50, 44)
+    said = "⚠️ **Mass removal**: This change removes 44 of the 50 login IDs (88% > 25%; those of "
+    assert said + f"{TESTOP}). Once merged, provisioning refuses it" in comment

@@ -58,6 +58,14 @@ HTTPS_URL = r"^https://[^\s/]+(/\S*)?$"
 SYSTEM_ID = r"^[a-z][a-z0-9_]*$"
 CERTIFICATE_ID = r"^[A-Za-z0-9_-]{1,64}$"
 CIDR = r"^[0-9A-Fa-f:.]+(/[0-9]{1,3})?$"
+# Seed sections as the catalog cites them (``catalog.Sources``): a seed's number, then its
+# sections or pages, 「002 §2.1.1, 001 p13」「002 §3.2.1, §3.3」「000 §5-1 note 5」. The plan
+# comment, a form's pull request and issue form and the 受付 mail show a citation as their
+# own words: the pattern admits no character that markdown, GitHub (a mention, a reference,
+# a link) or a workflow command would read, and the length bounds what each repeats.
+_SECTION = r"(§[0-9]+([.-][0-9]+)*|p[0-9]+(-[0-9]+)?)( note [0-9]+)?"
+SEED_CITATION = rf"^[0-9]{{3}} {_SECTION}(, ([0-9]{{3}} )?{_SECTION})*$"
+SEED_CITATION_MAX = 100
 # Full-width katakana with spaces, as the seed's forms ask: at least one kana, not spaces alone.
 KANA = r"^[ァ-ヶー・\u3000 ]*[ァ-ヶ][ァ-ヶー・\u3000 ]*$"
 # A text with something written in it: spaces alone (U+3000 among them) are no name, place

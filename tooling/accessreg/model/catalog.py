@@ -4,11 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import cached_property
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
-from accessreg.model.base import SYSTEM_ID, Day, Frozen, Role, Severity
+from accessreg.model.base import (
+    SEED_CITATION,
+    SEED_CITATION_MAX,
+    SYSTEM_ID,
+    Day,
+    Frozen,
+    Role,
+    Severity,
+)
 from accessreg.model.messages import Labelled, Named
 
 ProviderId = Literal["tokyo_gas_network", "occto"]
@@ -25,8 +33,11 @@ ApplicationKind = Literal[
     "overseas_ip",
     "suspension",
 ]
+# The seed sections an application cites, 「002 §3.2.1, §3.3」: nothing else, as the outputs
+# show it as their own words (``base.SEED_CITATION``).
+Citation = Annotated[str, Field(pattern=SEED_CITATION, max_length=SEED_CITATION_MAX)]
 # The seed section each application has in a provider's (or a system's own) terms.
-Sources = dict[ApplicationKind, str]
+Sources = dict[ApplicationKind, Citation]
 
 
 class PermissionCode(Frozen):
