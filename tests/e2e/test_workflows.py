@@ -527,9 +527,9 @@ def test_outputs_of_a_run_that_stopped_before_its_record_are_kept_as_not_to_impo
     reg: RegistryFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A run that wrote its outputs and stopped before recording them (here: the state ref
-    took no record, as when another run moved it) keeps them, under a name that says they were not recorded and must not
-    be imported; a recorded run's are the batch's, a run the mail server refused included
-    (it is recorded all the same, its notices owed)."""
+    took no record, as when another run moved it) keeps them, under a name that says they
+    were not recorded and must not be imported; a recorded run's are the batch's, a run the
+    mail server refused included (it is recorded all the same, its notices owed)."""
     flow = steps(load(PROVISION))
     naming = next(i for i, s in enumerate(flow) if s.get("id") == "recorded")
     upload = next(i for i, s in enumerate(flow) if s.get("name") == "出力を保存する")
