@@ -583,6 +583,153 @@ def test_a_completion_notice_names_only_permissions_its_system_changes(
         assert f"（ID: {deputy}）" not in mail.get_content()
 
 
+USER5, USER6 = (f"user{n}@test-gas.example.co.jp" for n in (5, 6))
+
+
+@pytest.mark.parametrize(
+    ("ending", "kind", "kinds"),
+    [
+        ("remove", "抹消", "利用権限の抹消申請"),
+        ("terminate", "抹消", "利用申請（終了）"),
+        ("change", "変更", "利用権限の変更申請"),
+    ],
+)
+def test_a_late_completion_notice_names_the_removal_a_later_batch_holds(
+    gr: GitRegistry, tmp_path: Path, ending: str, kind: str, kinds: str
+) -> None:
+    """A batch's import confirmed after a later batch removed one of its IDs (the user
+    removed, or the operator's use ended: its users' files go with the termination, 000
+    §3-3) or changed its permission: the 利用開始周知 says the ID is usable from its day
+    and, beside it, what the later batch holds, on the day its delta row gives, with that
+    application. An ID nothing later touches (the other user, but for a termination)
+    reads as before."""
+
+    def two_users() -> None:
+        for login in (USER5, USER6):
+            gr.reg.user(email=login, permissions={"taxis": "1010"})
+
+    def end() -> None:
+        if ending == "remove":
+            gr.remove(f"users/TESTOP01/{USER5}.yaml")
+            return
+        if ending == "change":
+            gr.reg.user(email=USER5, permissions={"taxis": "1011"})
+            return
+        gr.reg.operator(
+            contacts=[contact(), contact("deputy", 2), contact("deputy", 3, name=HOSTILE_NAME)],
+            status="terminated",
+            terminated_on="2027-01-29",
+        )
+        for path in (gr.reg.root / "users/TESTOP01").iterdir():
+            path.unlink()
+
+    merge(gr, "two-users", two_users)
+    assert accessreg(gr, "apply", "--out", str(tmp_path / "o1"), "--confirm", *DAY).returncode == 0
+    (first,) = [b for b, v in state(gr)["batches"].items() if v["head"] == gr.rev()]
+    merge(gr, ending, end)
+    out = tmp_path / "o2"
+    ended = accessreg(gr, "apply", "--out", str(out), "--confirm", "--allow-mass-removal", *DAY)
+    assert ended.returncode == 0, ended.stderr
+    (second,) = [v for v in state(gr)["batches"].values() if v["head"] == gr.rev()]
+    (row,) = [r for r in deltas(out, "taxis") if r["メールアドレス（ID）"] == USER5]
+    assert row["区分"] == kind, row
+    (application,) = second["applications"]
+    mailbox = Mailbox()
+
+    def confirmed(batch: str) -> dict[str, str]:
+        """The lines of the taxis notice of ``batch`` to the primary, by the ID they name."""
+        mailbox.received.clear()
+        with smtp_server(mailbox) as port:
+            done = accessreg(gr, "confirm", batch, "--system", "taxis", "--send",
+                             "--today", "2026-12-24", env=smtp_env(port))  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        (notice,) = [m for m in mailbox.received if m["To"].addresses[0].addr_spec == WINDOWS[0]]
+        assert "託送システム（テストガス株式会社）" in notice["Subject"]
+        return {
+            login: line
+            for line in notice.get_content().splitlines()
+            for login in (USER5, USER6)
+            if f"（ID: {login}）" in line
+        }
+
+    lines = confirmed(first)
+    assert application["kinds"] == [kinds], application["kinds"]
+    usable = "設定 1010（更新権限なし） / 利用開始 2026-12-24"
+    removed = f"（{row['適用日']} に{kind}されます: {kinds}、申請番号 {application['id']}）"
+    assert lines[USER5].endswith(usable + removed), lines[USER5]
+    # A termination removes every user of the operator; a removal, that user alone.
+    assert lines[USER6].endswith(usable + removed if ending == "terminate" else usable)
+    # The later batch's own notice tells its change as its own, not as one still to come.
+    own = confirmed(second["id"])[USER5]
+    assert f"（ID: {USER5}）: {kind}" in own and "されます" not in own, own
+
+
+def test_a_late_completion_notice_names_no_other_operators_application(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """An ID that moved to another operator: the notice of the first names its removal by
+    its own operator, never what the other operator applied for since (its application,
+    its number)."""
+    other = "OTHEROP1"
+
+    def moved() -> None:
+        gr.remove(f"users/TESTOP01/{USER5}.yaml")
+        gr.reg.operator(other, contacts=[contact(n=7, email="window7@other.example.jp")],
+                        subcontractors=None)  # fmt: skip
+        gr.reg.user(other, USER5, affiliation=other, permissions={"taxis": "1010"})
+
+    batches = []
+    for name, change in [
+        ("add", lambda: gr.reg.user(email=USER5, permissions={"taxis": "1010"})),
+        ("move", moved),
+        ("change", lambda: gr.reg.user(other, USER5, affiliation=other,
+                                       permissions={"taxis": "1011"})),
+    ]:  # fmt: skip
+        merge(gr, name, change)
+        done = accessreg(gr, "apply", "--out", str(tmp_path / name), "--confirm", *DAY)
+        assert done.returncode == 0, done.stderr
+        (batch,) = [v for v in state(gr)["batches"].values() if v["head"] == gr.rev()]
+        batches.append(batch)
+    first, move, change = batches
+    (removal,) = [a for a in move["applications"] if a["operator"] == "TESTOP01"]
+    (changed,) = change["applications"]
+    assert changed["operator"] == other
+    out = tmp_path / "confirmed"
+    done = accessreg(gr, "confirm", first["id"], "--system", "taxis", "--out", str(out),
+                     "--today", "2026-12-24")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    (notice,) = [
+        m
+        for m in _eml(out).values()
+        if m["To"].addresses[0].addr_spec == WINDOWS[0] and "託送システム" in m["Subject"]
+    ]
+    (line,) = [x for x in notice.get_content().splitlines() if f"（ID: {USER5}）" in x]
+    assert f"に抹消されます: 利用権限の抹消申請、申請番号 {removal['id']}）" in line, line
+    assert line.count("されます") == 1 and other not in line, line
+
+
+def test_a_late_completion_notice_names_a_removal_waiting_for_its_manual_step(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """JUJU's deletion is done by hand (000 §5-3): a removal a later batch holds has no day
+    yet, and the notice of the load says whose work it waits for, as the 受付 mail does."""
+    [loaded] = [v["id"] for v in state(gr)["batches"].values()]
+    merge(gr, "remove-user2", lambda: gr.remove(f"users/TESTOP01/{USER2}.yaml"))
+    done = accessreg(gr, "apply", "--out", str(tmp_path / "o"), "--confirm", *DAY)
+    assert done.returncode == 0, done.stderr
+    (removal,) = [v for v in state(gr)["batches"].values() if v["id"] != loaded]
+    out = tmp_path / "juju"
+    done = accessreg(gr, "confirm", loaded, "--system", "juju", "--out", str(out),
+                     "--today", "2026-12-24")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    (notice,) = [m for m in _eml(out).values() if m["To"].addresses[0].addr_spec == WINDOWS[0]]
+    (line,) = [x for x in notice.get_content().splitlines() if f"（ID: {USER2}）" in x]
+    assert line.endswith(
+        "（システム運営部門の作業完了後に抹消されます: 利用権限の抹消申請、申請番号 "
+        f"{removal['applications'][0]['id']}）"
+    ), line
+
+
 def test_acceptance_notices_follow_their_provider(gr: GitRegistry, tmp_path: Path) -> None:
     """OCCTO is not Tokyo Gas Network: no processing day M and no word on its standard
     schedule (000 §4-2, §5-1 are Tokyo Gas Network's); the switching support system's help

@@ -25,7 +25,7 @@ from accessreg.provision import state as recorded
 from accessreg.provision.merges import Snapshots
 from accessreg.provision.state import State
 from tests.helpers.gitrepo import GitRegistry
-from tests.helpers.lapsed import D
+from tests.helpers.lapsed import D_LEAVER, D, user_file
 from tests.helpers.provisioning import accessreg, merge
 from tests.helpers.smtpserver import Mailbox, smtp_env, smtp_server
 
@@ -190,6 +190,34 @@ def test_an_apply_owing_notices_confirm_wrote_reads_them_back(
             "sha256": hashlib.sha256(data).hexdigest(),
             "bytes": len(data),
         }
+
+
+def test_a_later_batch_removing_an_id_composes_its_kept_notices_again(
+    gr: GitRegistry, repo: GitRepository, tmp_path: Path
+) -> None:
+    """A completion notice names the removal a batch recorded after its own holds for an ID
+    it lists (``notices.coming``): those ``confirm`` kept before that batch are composed
+    again by the ``apply`` that records it, and only those naming the ID change."""
+    [first, _] = _state(gr).ordered()
+    notices = tmp_path / "notices"
+    done = accessreg(gr, "confirm", first.id, "--out", str(notices), "--today", ON)
+    assert done.returncode == 0, done.stderr
+    written = {p.name: p.read_bytes() for p in (notices / "mail").iterdir()}
+    merge(gr, "leave", lambda: gr.remove(user_file(D, D_LEAVER)))
+    out = tmp_path / "out"
+    done = accessreg(gr, "apply", "--out", str(out), *DAY)
+    assert done.returncode == 0, done.stderr
+    again = {p.name: p.read_bytes() for p in (out / "mail").iterdir() if p.name in written}
+    assert again.keys() == written.keys()
+    changed = {name for name in written if again[name] != written[name]}
+    assert changed
+    for name, data in again.items():
+        body = _body(email.message_from_bytes(data, policy=email.policy.strict))
+        named = [line for line in body.splitlines() if f"（ID: {D_LEAVER}）" in line]
+        # Each notice listing the ID (the systems it held, the information-sharing site
+        # it held for them) names the removal; no other changed.
+        assert (name in changed) == bool(named), body
+        assert all("に抹消されます" in line for line in named), body
 
 
 def test_a_cache_that_cannot_be_written_leaves_the_mails_composed_as_they_are_written(

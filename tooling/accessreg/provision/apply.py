@@ -383,7 +383,10 @@ def _plan(
     # held operator file is named as downstream knows the operator, not as broken at HEAD.
     holding = notices.held_notices(isolated.hold, snapshots.at(head), head, request.today)
     mails += [deferred(n, sender) for n in holding]
-    due, completed = completion_mails(state, plain, sender)
+    # Owed notices name what this run's batch removes or changes of their IDs too.
+    due, completed = completion_mails(
+        recorded.with_batch(state, batch) if batch is not None else state, plain, sender
+    )
     mails += completed
     registered = completion.registrations_due(state, plain, request.today)
     mails += [m for n in registered if not sent((m := deferred(n, sender)).message_id)]

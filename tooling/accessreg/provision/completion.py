@@ -32,6 +32,7 @@ from accessreg.provision.notices import (
     DONE,
     Accepted,
     acceptance_notices,
+    coming,
     completion_notices,
     registration_notices,
     registration_status,
@@ -225,18 +226,22 @@ def owing(state: State) -> Iterator[tuple[BatchRecord, dict[str, date]]]:
 
 
 def due(state: State, snapshots: Snapshots) -> list[Due]:
-    """Every imported system whose completion notices are not all delivered yet."""
+    """Every imported system whose completion notices are not all delivered yet, each
+    naming what the batches after its own already remove or change (``coming``)."""
     found = []
     for batch, owed in owing(state):
         records = [r for r in batch.applications if not owed.keys().isdisjoint(r.systems)]
         notices: dict[str, list[Notice]] = {system: [] for system in owed}
+        later = coming(state, batch)
         for part, rebuilt in _rebuilt(view(snapshots, batch), batch, records):
             for system, imported_on in owed.items():
                 notices[system] += [
                     notice
                     for record in part
                     if system in record.systems
-                    for notice in completion_notices(batch, rebuilt[record.id], system, imported_on)
+                    for notice in completion_notices(
+                        batch, rebuilt[record.id], system, imported_on, later
+                    )
                 ]
         found += [Due(batch, system, notices[system]) for system in owed]
     return found

@@ -5,7 +5,8 @@
 - to a window person who was removed: the day their permission-management ID ends, where
   they held one;
 - 利用開始周知 / 手続き完了通知 after an import is confirmed, per system, with the progress of
-  the application in the seed's terms (000 §5-1 ⑦⑧⑫, §3-1 ⑥);
+  the application in the seed's terms (000 §5-1 ⑦⑧⑫, §3-1 ⑥), and for each ID a later
+  batch already removes or changes, that removal or change (``coming``);
 - to each new window person, once the permission-management system has imported them, the
   手続き完了通知: for a new usage application the four items of 000 §3-1 ⑥ (the approved
   application, the info-sharing site's URL, their ID — their e-mail —, and the note on
@@ -17,7 +18,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -43,7 +44,7 @@ from accessreg.plan import (
 )
 from accessreg.provision.holding import Hold
 from accessreg.provision.merges import Step, application_id, dates_of
-from accessreg.provision.state import ApplicationRecord, BatchRecord
+from accessreg.provision.state import ApplicationRecord, BatchRecord, State
 from accessreg.timeline.effective import AT_ONCE_KINDS, Effective, registered
 
 DONE, NOT_DONE, NOT_NEEDED = "済", "未済", "（不要）"
@@ -80,15 +81,18 @@ def pending_text(catalog: Catalog, effective: Effective | None, systems: Iterabl
     """An item with no date yet: after the registration work of whoever does it for
     ``systems`` (Tokyo Gas Network's システム運営部門, 000 §5-1 ⑨; OCCTO's help desk, 001
     p13; OCCTO itself for its member system, 003 §3.1), as the catalog names them."""
-    who = catalog.registrars(systems)
     after = (
-        "登録作業"
-        if effective is None or effective.start is None or not who
-        else "・".join(who) + "の作業"
+        "登録作業" if effective is None or effective.start is None else _work_of(catalog, systems)
     )
     # A certificate valid only later is in effect from that day, whenever the step is done.
     floor = f"、{effective.not_before} 以降" if effective and effective.not_before else ""
     return f"{after}完了後{floor}（完了時にお知らせします）"
+
+
+def _work_of(catalog: Catalog, systems: Iterable[str]) -> str:
+    """The registration work of whoever does it for ``systems`` (``pending_text``)."""
+    who = catalog.registrars(systems)
+    return "・".join(who) + "の作業" if who else "登録作業"
 
 
 def _code_text(system: System | None, code: str | None) -> str:
@@ -513,15 +517,87 @@ def progress(
     return overall, rows
 
 
+@dataclass(frozen=True)
+class Coming:
+    """A removal or change of an ID's permission of a system that a batch recorded after
+    the one a completion notice is for: the notice is true until then, and says so."""
+
+    # The day downstream holds it (``BatchRecord.held_from``: the day announced at its
+    # acceptance, as its delta row has it); None: after a manual step still to come.
+    on: date | None
+    removes: bool  # the ID goes (its user or window person removed), else it changes
+    application: ApplicationRecord
+
+
+def coming(state: State, batch: BatchRecord) -> dict[tuple[str, str], tuple[Coming, ...]]:
+    """The removals and changes of IDs' permissions the batches recorded after ``batch``
+    (by ``number``) hold, as (system, login) → each of them in the order they were
+    recorded. A termination removes every user's file (000 §3-3): its users' permissions
+    are removed like any other user's."""
+    found: dict[tuple[str, str], list[Coming]] = {}
+    for later in state.ordered():
+        if later.number <= batch.number:
+            continue
+        for app in later.applications:
+            for item in app.items:
+                if item.system is None or item.subject not in ("user", "window_person"):
+                    continue  # an ID's own date (a suspension), or an operator's system
+                if item.action not in ("remove", "change"):
+                    continue
+                change = Coming(later.held_from(item), item.action == "remove", app)
+                found.setdefault((item.system, item.key.lower()), []).append(change)
+    return {key: tuple(changes) for key, changes in found.items()}
+
+
+def _coming_of(
+    catalog: Catalog,
+    system: System,
+    operator: str,
+    login: str,
+    later: Mapping[tuple[str, str], tuple[Coming, ...]],
+) -> list[dict[str, Any]]:
+    """What a completion notice of ``system`` says of ``login`` to come (``coming``): those
+    of its operator's applications. A system a user holds for holding others (the
+    info-sharing site) goes with the user, on the last day one of those goes."""
+    if system.derived is not None and system.derived.kind == "users_of":
+        gone: dict[str, list[Coming]] = {}
+        for source in system.derived.systems:
+            for c in later.get((source, login), ()):
+                if c.removes:
+                    gone.setdefault(c.application.id, []).append(c)
+        changes = []
+        for removals in gone.values():
+            days = [c.on for c in removals if c.on is not None]
+            on = max(days) if len(days) == len(removals) else None
+            changes.append(Coming(on, True, removals[0].application))
+    else:
+        changes = list(later.get((system.id, login), ()))
+    return [
+        {
+            "when": f"{c.on} に" if c.on else f"{_work_of(catalog, (system.id,))}完了後に",
+            "action": KIND_LABELS[ChangeKind.REMOVE if c.removes else ChangeKind.CHANGE],
+            "kinds": list(c.application.kinds),
+            "id": c.application.id,
+        }
+        for c in changes
+        if c.application.operator == operator
+    ]
+
+
 def _system_people(
-    step: Step, system: System, operator: str, imported_on: date
+    step: Step,
+    system: System,
+    operator: str,
+    imported_on: date,
+    later: Mapping[tuple[str, str], tuple[Coming, ...]],
 ) -> list[dict[str, Any]]:
     """The users whose permission of ``system`` the application changes, each with the day
     it is in effect now that the system's registration is done on ``imported_on``: never
     before it (``effective.registered``), as the notice says the work was completed. A
     suspension or its lifting waits for no registration: the system operator stops or
     restarts the ID at once (001 p46), on the day its deltas, the 受付 mail and ``status``
-    give."""
+    give. Each with what a later batch removes or changes of it (``coming``)."""
+    catalog = step.after.catalog
     out = []
     for change in step.changes_of(operator):
         if change.system != system.id:
@@ -549,15 +625,21 @@ def _system_people(
                 "when": effective.on
                 if change.kind in AT_ONCE_KINDS and effective.on is not None
                 else registered(effective.on, imported_on),
+                "coming": _coming_of(catalog, system, operator, change.person.login, later),
             }
         )
     return out
 
 
 def completion_notices(
-    batch: BatchRecord, accepted: Accepted, system_id: str, imported_on: date
+    batch: BatchRecord,
+    accepted: Accepted,
+    system_id: str,
+    imported_on: date,
+    later: Mapping[tuple[str, str], tuple[Coming, ...]] | None = None,
 ) -> list[Notice]:
-    """Notices owed once ``system_id`` of ``batch`` is imported, for one application."""
+    """Notices owed once ``system_id`` of ``batch`` is imported, for one application;
+    ``later``: what the batches after it remove or change (``coming``)."""
     record, step = accepted.record, accepted.step
     catalog = step.after.catalog
     system = catalog.by_id.get(system_id)
@@ -565,7 +647,7 @@ def completion_notices(
     if system is None or operator is None or system_id not in record.systems:
         return []
     overall, rows = progress(batch, record, catalog, imported_on)
-    people = _system_people(step, system, record.operator, imported_on)
+    people = _system_people(step, system, record.operator, imported_on, later or {})
     stops = {KIND_LABELS[ChangeKind.REMOVE], KIND_LABELS[ChangeKind.SUSPEND]}
     stepped = _stepped_items(batch, accepted, system_id)
     grants = any(p["action"] not in stops for p in people) or any(

@@ -3,9 +3,10 @@
 Until they are sent, every run owes them again (``completion.due``): a first batch's
 20,141 at 200,000 users, each application rebuilt from git and each mail composed, about
 20 s of every ``apply`` while they wait. What they say follows from what the state records
-(the batch, with every system's import), the system, its import day, the sender and the
-tool, all in the key they are kept under: a run that finds them reads them back, a change
-of any of those composes them again. Every failure of the cache is a miss.
+(the batch, with every system's import, and what the batches after it remove or change of
+its IDs), the system, its import day, the sender and the tool, all in the key they are kept
+under: a run that finds them reads them back, a change of any of those composes them
+again. Every failure of the cache is a miss.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from accessreg.provision import completion
 from accessreg.provision import state as recorded
 from accessreg.provision.completion import Due
 from accessreg.provision.merges import Snapshots
+from accessreg.provision.notices import coming
 from accessreg.provision.state import BatchRecord, State
 
 
@@ -141,6 +143,16 @@ class _Store:
             shutil.rmtree(path, ignore_errors=True)
 
 
+def _coming(state: State, batch: BatchRecord) -> str:
+    """What the batches after ``batch`` remove or change of IDs (``notices.coming``), as its
+    notices say it: a later batch recorded since they were kept composes them again."""
+    return "".join(
+        f"\n{system}\t{login}\t{c.on}\t{c.removes}\t{c.application.id}"
+        for (system, login), changes in sorted(coming(state, batch).items())
+        for c in changes
+    )
+
+
 def _key(space: str, batch: str, system: str, imported_on: date, sender: str) -> str:
     h = hashlib.sha256()
     for part in (space, batch, system, imported_on.isoformat(), sender):
@@ -183,7 +195,7 @@ def _mails(
 ) -> tuple[list[Due], list[Composed | Later]]:
     owing: dict[tuple[str, str], tuple[BatchRecord, str]] = {}  # (batch, system) → its key
     for batch, systems in completion.owing(state):
-        dumped = batch.model_dump_json()
+        dumped = batch.model_dump_json() + _coming(state, batch)
         for system, on in systems.items():
             owing[batch.id, system] = (batch, _key(store.space, dumped, system, on, sender))
     keys = {key for _, key in owing.values()}
