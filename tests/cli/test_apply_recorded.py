@@ -220,7 +220,9 @@ def test_a_run_holding_a_refused_recipient_is_recorded_and_sealed(
         held = _send(gr, tmp_path / "out", port)
     assert held.returncode == 2
     assert "SMTP refused the recipient of 1 mail" in held.stderr and len(strict.received) == 1
-    _recorded(tmp_path / "out", gr)
+    seal = _recorded(tmp_path / "out", gr)
+    assert f"batch: {seal['batch']} " in held.stdout  # the job's summary, as of any run
+    assert "mails: 2 (1 refused, 1 sent)" in held.stdout
 
 
 class _Taking(Mailbox):
@@ -267,3 +269,60 @@ def test_the_confirmation_of_an_import_sends_the_acceptance_notices_owed(
     subjects = [str(m["Subject"]) for m in mailbox.received]
     assert sum(s.startswith("【受付】") for s in subjects) == 2  # both window persons
     assert _owing(gr) == []
+
+
+class _Breaking(Mailbox):
+    """Takes the first mail; the session then breaks while the second is handed over (its
+    answer never comes), as when the server goes down in the middle of a mail."""
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        if self.received:
+            server.transport.close()
+            return "250 OK"  # never read: the connection is gone
+        return await super().handle_DATA(server, session, envelope)
+
+
+@pytest.mark.parametrize("down", ["unreachable", "broken"])
+def test_a_run_recorded_without_its_mails_reports_what_it_did(
+    gr: GitRegistry, tmp_path: Path, down: str
+) -> None:
+    """The report is the job's summary: a run the SMTP server did not serve is recorded, and
+    its report still says what it applied, where its outputs are, and what became of each
+    mail: sent, in doubt (the one the session broke on) or owed to the next run."""
+    out = tmp_path / "out"
+    if down == "unreachable":
+        stopped = _send(gr, out, _closed_port())
+        counts = "mails: 2 (2 owed)"
+    else:
+        with smtp_server(breaking := _Breaking()) as port:
+            stopped = _send(gr, out, port)
+        assert len(breaking.received) == 1
+        counts = "mails: 2 (1 in doubt, 1 sent)"
+    assert stopped.returncode == 2, stopped.stderr
+    assert "The run is recorded all the same" in stopped.stderr
+    seal = _recorded(out, gr)
+    assert f"batch: {seal['batch']} " in stopped.stdout
+    assert f"files in {out}\n" in stopped.stdout
+    assert counts in stopped.stdout
+    assert f"state: applied revision {gr.rev()[:12]} recorded" in stopped.stdout
+    if down == "broken":
+        (doubted,) = [line for line in accessreg(gr, "outbox", "list").stdout.splitlines()[1:]]
+        assert "in doubt: 1 mail" in stopped.stdout and doubted.strip() in stopped.stdout
+
+
+def test_a_confirmation_whose_recipient_is_refused_ends_in_red(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """The import is recorded and the completion notices go to the window person the server
+    takes; the run ends with exit 2, those to the refused address held for a person."""
+    with smtp_server(Mailbox()) as port:
+        assert _send(gr, tmp_path / "out", port).returncode == 0
+    batch = _manifest(tmp_path / "out")["batch"]
+    with smtp_server(strict := Mailbox(unknown=frozenset({WINDOW2}))) as port:
+        held = accessreg(
+            gr, "confirm", batch, "--send", "--today", "2026-12-24", *REMOTE, env=smtp_env(port)
+        )
+    assert held.returncode == 2, held.stderr
+    assert "SMTP refused the recipient of" in held.stderr
+    assert strict.received and WINDOW2 not in strict.recipients()
+    assert _remote_state(gr)[1]["batches"][batch]["systems"]["taxis"]["imported_on"]

@@ -156,3 +156,6 @@ def test_the_readme_says_what_resolves_each_stop_with_the_workflows_inputs() -> 
         assert f"`{name}`" in section, name
     for refusal in ("no applied revision is recorded yet", "refusing to remove", "mass-removal"):
         assert refusal in section
+    # An SMTP server down stops a run recorded all the same, and one with nothing to record.
+    smtp = [row for row in section.splitlines() if row.startswith("| `… への SMTP 接続を")]
+    assert sorted("without `実行はそのまま記録しました`" in row for row in smtp) == [False, True]

@@ -222,3 +222,15 @@ def test_the_renewal_steps_are_the_providers(reg: RegistryFactory) -> None:
     assert f"ヘルプデスクへの登録を、申請フォーム「{form}」で申請してください" in body
     assert "registry/operators/TESTOP01.yaml の certificates に追加" in body
     assert "M＋6営業日" not in body and "180日" not in body
+
+
+def test_a_refused_recipient_ends_the_run_in_red(reg: RegistryFactory) -> None:
+    """The server refuses one window person's address: the other's notice goes out, and the
+    run ends with exit 2, the mail held for a person (``accessreg outbox list``)."""
+    g = scenario(reg, certificates=[CERT])
+    sink = Mailbox(unknown=frozenset({WINDOW2}))
+    with mail_server(sink) as env:
+        held = run_cli("expiry", "--send", "--today", "2027-02-01", cwd=g.path, env=env)
+    assert held.returncode == 2, held.stderr
+    assert "SMTP refused the recipient of 1 mail" in held.stderr
+    assert summary(sink.received) == [(WINDOW1, FIRST)]

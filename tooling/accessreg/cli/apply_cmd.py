@@ -151,3 +151,5 @@ def command(
         )
     )
     click.echo(report.apply_text(result, workspace.display(out)), nl=False)
+    if result.stopped is not None:  # recorded all the same: reported, then a red run
+        raise result.stopped

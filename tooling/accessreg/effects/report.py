@@ -57,6 +57,7 @@ STATUSES: dict[str, Message] = {
     MailStatus.IN_DOUBT: msg("in doubt"),
     MailStatus.WRITTEN: msg("written"),
     MailStatus.REFUSED: msg("refused"),
+    MailStatus.OWED: msg("owed"),
 }
 
 

@@ -13,7 +13,7 @@ server withdraws the record; anything else that stops the run in between leaves 
 doubt, for a person to settle (``resend`` or ``delivered``). A server that cannot be reached
 or stops taking mail stops the sending, not the run: the records that say what to record
 ``instead`` are recorded (``apply``'s, with the notices not sent owed), and the run then
-ends with ``MailsOwed``.
+ends with ``MailsOwed``, once its caller has reported it (``Done.stopped``).
 """
 
 from __future__ import annotations
@@ -128,6 +128,9 @@ class Done:
     branches: list[BranchChange]
     in_doubt: list[InDoubt]  # every mail of the outbox in doubt once the run is over
     notes: list[Worded]  # what reconciling the state with the remote did
+    # What ends a run recorded all the same (mails owed, recipients held), for the caller
+    # to raise once it has reported what the run did; None: the run is done.
+    stopped: DeliveryError | None = None
 
 
 def three_way(special: Callable[[str], bool] | None = None, how: Merge | None = None) -> Merge:
@@ -339,11 +342,12 @@ class Session:
                 ) from None
         moved: list[BranchChange] = []
         outage: DeliveryError | None = None
+        statuses: dict[str, MailStatus] = {}  # those handed over, also when sending stopped
         try:
             for branch_set in plan.branches:
                 moved += self._branches(branch_set)
             try:
-                statuses = self._deliver(plan.mails, plan.send)
+                self._deliver(plan.mails, plan.send, statuses)
             except DeliveryError as exc:
                 # The server unreachable, or no longer taking mail: what does not wait for
                 # mail is recorded all the same, what was not sent owed to the next run.
@@ -362,14 +366,22 @@ class Session:
                 self._record(record)
         if plan.out is not None and plan.seal is not None:  # a held recipient's run too
             self._seal(plan.out, plan.seal)
-        if outage is not None:
-            unsent = [m for m in plan.mails if self.outbox.status(m.message_id) is None]
-            raise MailsOwed(outage, len(unsent))
+        # The one the session broke on is in doubt; those never handed over, owed.
+        mails = [
+            MailOutcome(
+                m.composed,
+                statuses.get(m.message_id) or self.outbox.status(m.message_id) or MailStatus.OWED,
+            )
+            for m in plan.mails
+        ]
+        stopped: DeliveryError | None = None
         refused = [mid for mid, status in statuses.items() if status is MailStatus.REFUSED]
-        if refused:  # the run is recorded: a red run says what is left to a human
-            raise RecipientsHeld(refused)
-        mails = [MailOutcome(m.composed, statuses[m.message_id]) for m in plan.mails]
-        return Done(mails, moved, self.in_doubt(), self.notes)
+        if outage is not None:
+            owed = [m for m in mails if m.status is MailStatus.OWED]
+            stopped = MailsOwed(outage, len(owed))
+        elif refused:  # the run is recorded: a red run says what is left to a human
+            stopped = RecipientsHeld(refused)
+        return Done(mails, moved, self.in_doubt(), self.notes, stopped)
 
     def _seal(self, out: Path, seal: Seal) -> None:
         """Say in the outputs that the run is recorded: the one change that turns them from
@@ -410,9 +422,11 @@ class Session:
                     changes.append(branches.delete(name))
         return changes
 
-    def _deliver(self, mails: Sequence[Outgoing], send: bool) -> dict[str, MailStatus]:
-        """Each mail's status; with ``send``, what the outbox lacks is sent."""
-        statuses: dict[str, MailStatus] = {}
+    def _deliver(
+        self, mails: Sequence[Outgoing], send: bool, statuses: dict[str, MailStatus]
+    ) -> None:
+        """Each mail's status into ``statuses``, as it is known (what was handed over stays
+        there when sending stops); with ``send``, what the outbox lacks is sent."""
         due: dict[str, Outgoing] = {}
         for mail in mails:
             known = self.outbox.status(mail.message_id)
@@ -457,7 +471,6 @@ class Session:
                     self.state.push()
                 except StatePushError as exc:
                     raise _taken(exc, last) from None
-        return statuses
 
     def _hand_over(
         self,

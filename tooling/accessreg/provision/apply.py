@@ -28,6 +28,7 @@ from accessreg.files.parsecache import cache_dir
 from accessreg.gitio.repo import GitRepository
 from accessreg.gitio.state import STATE_REF
 from accessreg.mail.compose import Composed, Later, deferred
+from accessreg.mail.smtp import DeliveryError
 from accessreg.model.catalog import Catalog
 from accessreg.model.messages import Message, msg
 from accessreg.model.registry import Registry
@@ -121,6 +122,8 @@ class ApplyResult:
     read: int = 0  # operators whose users the run read (the others: their shares alone)
     catalog: Catalog | None = None  # the head's, naming the systems in the report
     entries: Removal = NOTHING_REMOVED  # the whitelists'
+    # What ends the run, recorded all the same, once it is reported (``Done.stopped``).
+    stopped: DeliveryError | None = None
 
 
 def _merged_on(repo: GitRepository, head: str) -> date:
@@ -551,4 +554,5 @@ def run(request: ApplyRequest, transport: TransportFactory = smtp_session) -> Ap
         read=planned.shares.read,
         catalog=found.after.catalog,
         entries=planned.entries,
+        stopped=done.stopped,
     )

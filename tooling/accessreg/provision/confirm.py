@@ -121,6 +121,8 @@ def run(request: ConfirmRequest, transport: TransportFactory = smtp_session) -> 
                 keep()
             done = session.carry_out(planned.run)
             gcpause.hold(snapshots, planned)
+            if done.stopped is not None:
+                raise done.stopped
     return ConfirmResult(
         planned.batch, planned.newly_imported, done.mails, done.in_doubt, done.notes, catalog
     )

@@ -355,6 +355,8 @@ def run(request: RunRequest, transport: TransportFactory = smtp_session) -> RunR
             keep()
         planned = plan(outcomes, inputs, head, request, notice_log, session.outbox, session.sender)
         done = session.carry_out(planned.run)
+        if done.stopped is not None:
+            raise done.stopped
     outcome = {o.message_id: r for o, r in zip(planned.run.mails, done.mails, strict=True)}
     return RunResult(
         head=head,
