@@ -150,7 +150,7 @@ def test_a_run_the_smtp_server_does_not_serve_is_recorded_and_owes_its_mails(
         stopped = _send(gr, out, _closed_port())
         assert "Cannot open SMTP" in stopped.stderr
     assert stopped.returncode == 2, stopped.stderr
-    assert "2 mails not sent are owed" in stopped.stderr
+    assert "what was not sent (2 mails) is owed" in stopped.stderr
     _recorded(out, gr)
     removal = ("抹消", USER2)
     assert removal in {(r["区分"], r["メールアドレス（ID）"]) for r in deltas(out, "taxis")}

@@ -90,8 +90,8 @@ class MailsOwed(DeliveryError):  # noqa: N818 - see MailRefused
         super().__init__(
             msg(
                 "{cause}. The run is recorded all the same: its outputs are the batch "
-                "(recorded.json), and {count} not sent are owed, to go out with the next run "
-                "that reaches the server. Once it takes mail again, run the job again",
+                "(recorded.json), and what was not sent ({count}) is owed, to go out with the "
+                "next run that reaches the server. Once it takes mail again, run the job again",
                 cause=cause.message if isinstance(cause.message, Worded) else str(cause),
                 count=nmsg("{count} mail", "{count} mails", count),
             )
