@@ -197,7 +197,7 @@ def test_a_refused_recipient_holds_its_mail_and_nothing_else(
     with smtp_server(strict) as port:
         first = accessreg(gr, *send, "--out", str(tmp_path / "a"), env=smtp_env(port))
     assert first.returncode == 2, first.stderr
-    assert "SMTP refused the recipient of 1 mail" in first.stderr
+    assert "SMTP refused 1 mail for good" in first.stderr
     assert sorted(strict.recipients()) == [WINDOWS[0], WINDOWS[2]]
     assert state(gr)["applied"] == gr.rev()  # the run is recorded
     [(held, entry)] = state_outbox(gr.repo)["in flight"].items()

@@ -213,16 +213,29 @@ def test_outputs_of_a_run_whose_record_the_remote_refused_are_not_sealed(
     assert not (tmp_path / "o1" / RECORDED).exists()
 
 
-def test_a_run_holding_a_refused_recipient_is_recorded_and_sealed(
-    gr: GitRegistry, tmp_path: Path
+@pytest.mark.parametrize("refusal", ["recipient", "message"])
+def test_a_run_holding_a_mail_refused_for_good_is_recorded_and_sealed(
+    gr: GitRegistry, tmp_path: Path, refusal: str
 ) -> None:
-    with smtp_server(strict := Mailbox(unknown=frozenset({WINDOW2}))) as port:
+    """A 5xx for one mail, at RCPT (its address) or at DATA (its content): that mail is held
+    as refused, with the server's answer, and never tried again by itself; the other mail
+    goes, the run is recorded, and nothing is owed."""
+    refused = frozenset({WINDOW2})
+    strict = Mailbox(unknown=refused) if refusal == "recipient" else Mailbox(rejected=refused)
+    with smtp_server(strict) as port:
         held = _send(gr, tmp_path / "out", port)
     assert held.returncode == 2
-    assert "SMTP refused the recipient of 1 mail" in held.stderr and len(strict.received) == 1
+    assert "SMTP refused 1 mail for good" in held.stderr and len(strict.received) == 1
     seal = _recorded(tmp_path / "out", gr)
     assert f"batch: {seal['batch']} " in held.stdout  # the job's summary, as of any run
     assert "mails: 2 (1 refused, 1 sent)" in held.stdout
+    assert _owing(gr) == []
+    listed = accessreg(gr, "outbox", "list", *REMOTE)
+    assert listed.returncode == 0 and ("550" if refusal == "recipient" else "554") in listed.stdout
+    with smtp_server(later := Mailbox()) as port:
+        again = _send(gr, tmp_path / "again", port)
+    assert again.returncode == 0, again.stderr
+    assert later.received == []  # held for a person: `outbox resend` or `delivered`
 
 
 class _Taking(Mailbox):
@@ -323,6 +336,6 @@ def test_a_confirmation_whose_recipient_is_refused_ends_in_red(
             gr, "confirm", batch, "--send", "--today", "2026-12-24", *REMOTE, env=smtp_env(port)
         )
     assert held.returncode == 2, held.stderr
-    assert "SMTP refused the recipient of" in held.stderr
+    assert "for good (the recipient, or the message itself)" in held.stderr
     assert strict.received and WINDOW2 not in strict.recipients()
     assert _remote_state(gr)[1]["batches"][batch]["systems"]["taxis"]["imported_on"]

@@ -232,5 +232,5 @@ def test_a_refused_recipient_ends_the_run_in_red(reg: RegistryFactory) -> None:
     with mail_server(sink) as env:
         held = run_cli("expiry", "--send", "--today", "2027-02-01", cwd=g.path, env=env)
     assert held.returncode == 2, held.stderr
-    assert "SMTP refused the recipient of 1 mail" in held.stderr
+    assert "SMTP refused 1 mail for good" in held.stderr
     assert summary(sink.received) == [(WINDOW1, FIRST)]

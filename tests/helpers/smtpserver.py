@@ -17,8 +17,9 @@ from tests.helpers.servers import free_port
 
 @dataclass
 class Mailbox:
-    """Messages as received; after ``fail_after`` accepted messages every DATA gets 451, and
-    every RCPT of an ``unknown`` address 550.
+    """Messages as received; after ``fail_after`` accepted messages every DATA gets 451,
+    every RCPT of an ``unknown`` address 550, and the DATA of a message to a ``rejected`` one
+    554.
 
     Each is parsed in ``email``'s strict mode (a defect refuses the message), and its
     headers must name exactly the envelope's recipient: a display name that re-parsed as
@@ -29,6 +30,8 @@ class Mailbox:
     envelopes: list[tuple[str, list[str]]] = field(default_factory=list)
     # Recipients refused at RCPT for good, as a server refuses a mailbox it does not know.
     unknown: frozenset[str] = frozenset()
+    # Recipients whose messages are refused at DATA for good, as a filter refuses content.
+    rejected: frozenset[str] = frozenset()
 
     async def handle_RCPT(  # noqa: N802 - aiosmtpd's hook
         self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
@@ -41,6 +44,8 @@ class Mailbox:
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
         if self.fail_after is not None and len(self.received) >= self.fail_after:
             return "451 4.3.0 temporary failure, try again later"
+        if self.rejected & set(envelope.rcpt_tos):
+            return "554 5.7.1 Message rejected by content policy"
         message = email.message_from_bytes(envelope.content, policy=email.policy.strict)
         assert isinstance(message, EmailMessage)
         named = [

@@ -43,10 +43,10 @@ from accessreg.mail.smtp import (
     Envelope,
     MailRefused,
     Message,
-    RecipientRefused,
     SmtpSettings,
     SmtpTransport,
     Transport,
+    Undeliverable,
     dated,
     parsed,
     sender_from_env,
@@ -64,17 +64,19 @@ TransportFactory = Callable[[SmtpSettings], AbstractContextManager[Transport]]
 
 
 class RecipientsHeld(DeliveryError):  # noqa: N818 - see MailRefused
-    """The server refused the recipients of some mails: the rest was sent and the run
-    recorded; those are held for a human (``accessreg outbox list``)."""
+    """The server refused some mails for good (their recipient, or the message itself): the
+    rest was sent and the run recorded; those are held for a human (``accessreg outbox
+    list``)."""
 
     def __init__(self, message_ids: list[str]) -> None:
         super().__init__(
             msg(
-                "SMTP refused the recipient of {count}: {ids}. The rest was sent and the run "
-                "recorded; each is held and never sent again by itself (`accessreg outbox "
-                "list`). Check the address with the operator: once the server takes it, "
-                "`accessreg outbox resend ID`; if they were told another way, `accessreg "
-                "outbox delivered ID`",
+                "SMTP refused {count} for good (the recipient, or the message itself): {ids}. "
+                "The rest was sent and the run recorded; each is held and never sent again by "
+                "itself (`accessreg outbox list` gives the server's answer). Check the address "
+                "with the operator, or the refusal with the server's administrator: once the "
+                "server takes it, `accessreg outbox resend ID`; if they were told another way, "
+                "`accessreg outbox delivered ID`",
                 count=nmsg("{count} mail", "{count} mails", len(message_ids)),
                 ids=tuple(message_ids),
             )
@@ -456,7 +458,7 @@ class Session:
                             self._hand_over(
                                 smtp, mail.message_id, what, copy, composed.envelope, push=False
                             )
-                        except RecipientRefused:
+                        except Undeliverable:
                             statuses[mail.message_id] = MailStatus.REFUSED
                             continue
                         last = mail.message_id
@@ -488,9 +490,9 @@ class Session:
         record goes to the remote with the state's next push."""
         try:
             smtp.send(message, envelope)
-        except RecipientRefused as exc:
-            # This mail's own address: held rather than tried by every run, which would stop
-            # every other operator's provisioning behind it (a human settles it).
+        except Undeliverable as exc:
+            # This mail's own address, or its content, refused for good: held rather than
+            # tried by every run, which would only be refused again (a human settles it).
             if fresh:
                 self.state.write(self.outbox.refuse(message_id, exc.answer), f"refused {what}")
             raise

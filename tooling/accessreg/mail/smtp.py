@@ -37,13 +37,19 @@ class MailRefused(DeliveryError):  # noqa: N818 - an answer, not a crash
     """The server answered no: the message was certainly not taken."""
 
 
-class RecipientRefused(MailRefused):
-    """The server refused the message's recipient (at RCPT): this mail's own address, which
-    says nothing of the next mail's. ``answer``: the server's, as it gave it."""
+class Undeliverable(MailRefused):
+    """The server refused this mail for good (a 5xx): its recipient at RCPT, or the message
+    itself at DATA (a 552, a 554 of a content filter). It says nothing of the next mail's:
+    tried again by every run, it would only be refused again. ``answer``: the server's, as
+    it gave it."""
 
     def __init__(self, message: Worded, answer: str) -> None:
         super().__init__(message)
         self.answer = answer
+
+
+class RecipientRefused(Undeliverable):
+    """The server refused the message's recipient (at RCPT): this mail's own address."""
 
 
 class DeliveryInterrupted(DeliveryError):  # noqa: N818 - see MailRefused
@@ -192,6 +198,14 @@ class SmtpTransport:
             raise RecipientRefused(
                 msg("SMTP refused {mid}: {exc}", mid=mid, exc=answer), answer
             ) from None
+        except smtplib.SMTPDataError as exc:
+            # A 4xx: the server may take it later (owed to the next run); a 5xx: never.
+            refusal = msg("SMTP refused {mid}: {exc}", mid=mid, exc=str(exc))
+            if exc.smtp_code >= 500:
+                error = exc.smtp_error
+                text = error.decode("utf-8", "replace") if isinstance(error, bytes) else error
+                raise Undeliverable(refusal, f"{exc.smtp_code} {text}") from None
+            raise MailRefused(refusal) from None
         except smtplib.SMTPResponseException as exc:
             raise MailRefused(msg("SMTP refused {mid}: {exc}", mid=mid, exc=str(exc))) from None
         except (OSError, smtplib.SMTPException) as exc:
