@@ -155,6 +155,10 @@ def test_a_run_the_smtp_server_does_not_serve_is_recorded_and_owes_its_mails(
     removal = ("抹消", USER2)
     assert removal in {(r["区分"], r["メールアドレス（ID）"]) for r in deltas(out, "taxis")}
     (owed,) = _owing(gr)
+    told = accessreg(gr, "status", "--today", "2026-12-03", *REMOTE)
+    assert told.returncode == 0, told.stderr
+    (row,) = [line for line in told.stdout.splitlines() if line.startswith(owed)]
+    assert "(its acceptance notice not sent yet)" in row
 
     with smtp_server(mailbox := Mailbox()) as port:
         again = _send(gr, tmp_path / "again", port)
@@ -162,6 +166,8 @@ def test_a_run_the_smtp_server_does_not_serve_is_recorded_and_owes_its_mails(
     assert len(mailbox.received) == 2
     assert _owing(gr) == []
     assert all(owed.split("/")[1] in m.get_content() for m in mailbox.received)
+    later = accessreg(gr, "status", "--today", "2026-12-03", *REMOTE).stdout
+    assert owed in later and "not sent yet" not in later
     with smtp_server(quiet := Mailbox()) as port:
         assert _send(gr, tmp_path / "third", port).returncode == 0
     assert quiet.received == []  # owed no more

@@ -72,6 +72,11 @@ _STATUSES: dict[str, Message] = {
 }
 
 
+# An application whose run was recorded while the SMTP server took no mail: its 受付
+# notices go out with the next run that sends (``acceptance_owed``).
+_OWED_NOTE = msg(" (its acceptance notice not sent yet)")
+
+
 def _word(status: str) -> str:
     return i18n.text(_STATUSES[status]) if status in _STATUSES else status
 
@@ -94,6 +99,7 @@ def table(rows: list[Progress], catalog: Catalog) -> str:
         i18n.text(msg("application kinds")),
     ]
     lines = ["\t".join(header)]
+    owed = i18n.text(_OWED_NOTE)
     for r in rows:
         by_system = dict(r.systems)
         lines.append(
@@ -103,7 +109,7 @@ def table(rows: list[Progress], catalog: Catalog) -> str:
                     r.application.accepted_on.isoformat(),
                     i18n.joined(d.isoformat() for d in r.application.processing_days),
                     r.batch.id,
-                    _word(r.overall),
+                    _word(r.overall) + (owed if r.application.acceptance_owed else ""),
                     *(_word(by_system.get(s, NOT_NEEDED)) for s in shown),
                     i18n.text(kinds_text(r.application.kinds)),
                 ]
