@@ -655,7 +655,7 @@ def test_a_late_completion_notice_names_the_removal_a_later_batch_holds(
     lines = confirmed(first)
     assert application["kinds"] == [kinds], application["kinds"]
     usable = "設定 1010（更新権限なし） / 利用開始 2026-12-24"
-    removed = f"（{row['適用日']} に{kind}されます: {kinds}、申請番号 {application['id']}）"
+    removed = f"（申請番号 {application['id']} の{kinds}により、{row['適用日']} に{kind}されます）"
     assert lines[USER5].endswith(usable + removed), lines[USER5]
     # A termination removes every user of the operator; a removal, that user alone.
     assert lines[USER6].endswith(usable + removed if ending == "terminate" else usable)
@@ -704,7 +704,8 @@ def test_a_late_completion_notice_names_no_other_operators_application(
         if m["To"].addresses[0].addr_spec == WINDOWS[0] and "託送システム" in m["Subject"]
     ]
     (line,) = [x for x in notice.get_content().splitlines() if f"（ID: {USER5}）" in x]
-    assert f"に抹消されます: 利用権限の抹消申請、申請番号 {removal['id']}）" in line, line
+    assert f"（申請番号 {removal['id']} の利用権限の抹消申請により、" in line, line
+    assert line.endswith(" に抹消されます）"), line
     assert line.count("されます") == 1 and other not in line, line
 
 
@@ -725,8 +726,8 @@ def test_a_late_completion_notice_names_a_removal_waiting_for_its_manual_step(
     (notice,) = [m for m in _eml(out).values() if m["To"].addresses[0].addr_spec == WINDOWS[0]]
     (line,) = [x for x in notice.get_content().splitlines() if f"（ID: {USER2}）" in x]
     assert line.endswith(
-        "（システム運営部門の作業完了後に抹消されます: 利用権限の抹消申請、申請番号 "
-        f"{removal['applications'][0]['id']}）"
+        f"（申請番号 {removal['applications'][0]['id']} の利用権限の抹消申請により、"
+        "システム運営部門の作業完了後に抹消されます）"
     ), line
 
 

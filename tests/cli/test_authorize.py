@@ -515,7 +515,7 @@ def test_a_mass_removal_is_reviewed_and_never_fast_tracked(gr: GitRegistry) -> N
         ("registry/operators/TESTOP01.yaml", "mass-removal")
     ]
     said = i18n.text(decision.review[0].message)
-    assert "This change removes 2 of the 4 login IDs (50% > 25%; those of TESTOP01)" in said
+    assert "This change removes 2 of the 4 login IDs (50%, over 25%; those of TESTOP01)" in said
     assert "until a maintainer confirms it with --allow-mass-removal" in said
 
 

@@ -12,10 +12,13 @@ from typing import Any
 
 import pytest
 
+from accessreg import i18n
 from accessreg.files.loading import load
 from accessreg.files.sources import DirectorySource
 from accessreg.model.removal import DEFAULT_MAX_REMOVAL_SHARE, Removal, removal
 from accessreg.outputs.access import effective_access
+from accessreg.plan.attention import mass_removal
+from accessreg.plan.model import MassRemoval
 from tests.helpers.gitrepo import GitRegistry
 from tests.helpers.provisioning import accessreg
 from tests.helpers.regfactory import RegistryFactory, contact, run_cli
@@ -88,20 +91,20 @@ def test_a_termination_of_40_percent_of_the_login_ids_is_told_in_every_form(
     _pr(gr, lambda: _terminate(gr))
     ja = _plan(gr)
     said = (
-        "⚠️ **大量削除**: この変更は、全 10 件のログイン ID のうち 4 件を削除します（40% > 25%。"
-        f"{TESTOP} の ID）。マージすると反映は大量削除として止まり、受付担当者が "
+        "⚠️ **大量削除**: この変更は、ログイン ID 全 10 件のうち 4 件（40%。上限は 25%）を削除します"
+        f"（{TESTOP} の ID）。マージすると大量削除として反映が止まり、受付担当者が "
         "--allow-mass-removal で確認するまで、後からマージされるほかの申請も含め、どの事業者の分も"
         "反映されません。承認する前に、マージの時期を受付担当者と調整してください"
     )
     assert said in ja
     # At the top, before the summary, and told by the authorization too (no fast track).
     assert ja.index(said) < ja.index("### 概要")
-    assert f"- 要確認 registry/operators/{TESTOP}.yaml: `この変更は、全 10 件" in ja
+    assert f"- 要確認 registry/operators/{TESTOP}.yaml: この変更は、ログイン ID 全 10 件" in ja
     assert "（`mass-removal`）" in ja
     assert "優先処理可" not in ja  # revoke only, but no fast track
     en = _plan(gr, "--lang", "en")
     assert (
-        "⚠️ **Mass removal**: This change removes 4 of the 10 login IDs (40% > 25%; those of "
+        "⚠️ **Mass removal**: This change removes 4 of the 10 login IDs (40%, over 25%; those of "
         "TESTOP01). Once merged, provisioning refuses it as a mass removal"
     ) in en
     plan = json.loads(_plan(gr, fmt="json"))
@@ -113,7 +116,7 @@ def test_a_termination_of_40_percent_of_the_login_ids_is_told_in_every_form(
     assert found["paths"][0] == f"registry/operators/{TESTOP}.yaml"
     assert found["message"] in said
     text = _plan(gr, fmt="text")
-    assert "大量削除: この変更は、全 10 件のログイン ID のうち 4 件を削除します" in text
+    assert "大量削除: この変更は、ログイン ID 全 10 件のうち 4 件（40%。上限は 25%）を削除" in text
 
 
 def test_a_removal_within_the_share_says_nothing(gr: GitRegistry) -> None:
@@ -130,9 +133,21 @@ def test_emptying_the_registry_is_told_whatever_the_share(on_pr: GitRegistry) ->
     plan = json.loads(_plan(on_pr, "--lang", "en", fmt="json"))["mass_removal"]
     assert (plan["before"], plan["after"], plan["removed"]) == (2, 0, 2)
     assert plan["message"].startswith(
-        "This change removes every one of the 2 login IDs (those of TESTOP01). Once merged"
+        "This change removes every login ID (2 in all, of TESTOP01). Once merged"
     )
-    assert "この変更は、2 件のログイン ID をすべて削除します（TESTOP01 の ID）" in _plan(on_pr)
+    assert "この変更は、ログイン ID 全 2 件をすべて削除します（TESTOP01 の ID）" in _plan(on_pr)
+
+
+def test_the_only_login_id_removed_reads_right() -> None:
+    """A registry of one login ID, emptied: told as any other, never 「the 1 login IDs」."""
+    found = MassRemoval(removal({"a@x.example.jp"}, set()), DEFAULT_MAX_REMOVAL_SHARE,
+                        (TESTOP,), ())  # fmt: skip
+    assert i18n.text(mass_removal(found), "en").startswith(
+        f"This change removes every login ID (1 in all, of {TESTOP}). Once merged"
+    )
+    assert i18n.text(mass_removal(found), "ja").startswith(
+        f"この変更は、ログイン ID 全 1 件をすべて削除します（{TESTOP} の ID）。"
+    )
 
 
 @pytest.mark.parametrize("count", [1, 2, 3, 4, 5])
@@ -178,5 +193,6 @@ def test_a_padded_change_keeps_its_warning_at_the_least_room(gr: GitRegistry) ->
     assert "44 more item(s) of 1 operator(s) are not shown here" in comment
     removal = json.loads(_plan(gr, fmt="json"))["mass_removal"]
     assert (removal["before"], removal["removed"]) == (50, 44)
-    said = "⚠️ **Mass removal**: This change removes 44 of the 50 login IDs (88% > 25%; those of "
+    share = "(88%, over 25%; those of "
+    said = "⚠️ **Mass removal**: This change removes 44 of the 50 login IDs " + share
     assert said + f"{TESTOP}). Once merged, provisioning refuses it" in comment

@@ -24,8 +24,9 @@ ADVICE = msg(
     "`accessreg outbox resend ID` (it did not)"
 )
 REFUSED = msg(
-    "the SMTP server refused their recipients; none is sent again by itself. Check each "
-    "address with the operator: once the server takes it, run `accessreg outbox resend ID`; "
+    "the SMTP server refused them for good (their recipient, or the message itself); none "
+    "is sent again by itself. Check the address with the operator, or the refusal with the "
+    "server's administrator: once the server takes it, run `accessreg outbox resend ID`; "
     "if they were told another way, `accessreg outbox delivered ID`"
 )
 # A run's report is its job's summary too, which GitHub refuses whole past 1 MiB, the mails

@@ -89,12 +89,23 @@ class MailsOwed(DeliveryError):  # noqa: N818 - see MailRefused
     the next run."""
 
     def __init__(self, cause: DeliveryError, count: int) -> None:
+        said = cause.message if isinstance(cause.message, Worded) else str(cause)
+        if not count:  # the one mail the session broke on is in doubt; none is owed
+            super().__init__(
+                msg(
+                    "{cause}. The run is recorded all the same: its outputs are the batch "
+                    "(recorded.json), to import as any batch",
+                    cause=said,
+                )
+            )
+            return
         super().__init__(
             msg(
                 "{cause}. The run is recorded all the same: its outputs are the batch "
-                "(recorded.json), and what was not sent ({count}) is owed, to go out with the "
-                "next run that reaches the server. Once it takes mail again, run the job again",
-                cause=cause.message if isinstance(cause.message, Worded) else str(cause),
+                "(recorded.json), to import as any batch, and what was not sent ({count}) is "
+                "owed, to go out with the next run that reaches the server. Once it takes mail "
+                "again, run the job again",
+                cause=said,
                 count=nmsg("{count} mail", "{count} mails", count),
             )
         )

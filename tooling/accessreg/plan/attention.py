@@ -214,14 +214,14 @@ def mass_removal(found: MassRemoval) -> Message:
     r = found.removal
     if not r.after:
         what = msg(
-            "This change removes every one of the {before} login IDs (those of {operators})",
+            "This change removes every login ID ({before} in all, of {operators})",
             before=r.before,
             operators=found.operators,
         )
     else:
         what = msg(
-            "This change removes {removed} of the {before} login IDs ({share} > {max_share}; "
-            "those of {operators})",
+            "This change removes {removed} of the {before} login IDs ({share}, over "
+            "{max_share}; those of {operators})",
             removed=r.removed,
             before=r.before,
             share=format(r.share, ".0%"),
