@@ -64,7 +64,7 @@ class MailStatus(StrEnum):
     ALREADY_SENT = "already sent"  # the outbox holds it as sent by an earlier run
     IN_DOUBT = "in doubt"  # handed to SMTP by a run that stopped before its answer was recorded
     WRITTEN = "written"  # not sent: a dry run, or sending not asked
-    REFUSED = "refused"  # the SMTP server refused its recipient: held for a human
+    REFUSED = "refused"  # refused for good (recipient or message): held for a human
     OWED = "owed"  # not sent: the SMTP server could not take it, the next run sends it
 
 
