@@ -110,6 +110,16 @@ def test_an_application_its_systems_terms_do_not_give_cites_the_first_that_does(
     assert catalog.citation("suspension", ["taxis", "member_portal"]) == "003 §2.6, §3.3"
 
 
+def test_an_application_its_systems_own_terms_do_not_give_cites_their_providers(
+    catalog: Catalog,
+) -> None:
+    """The member system's terms (003) give no client certificate: a certificate of an
+    operator using it alone cites OCCTO's terms (002 §3.1), not Tokyo Gas Network's."""
+    occto = next(p for p in catalog.providers if p.id == "occto")
+    cited = catalog.citation("certificate_registration", ["member_portal"])
+    assert cited == occto.sources["certificate_registration"] and "000" not in cited
+
+
 def test_every_application_has_a_section_and_none_without_sections(catalog: Catalog) -> None:
     kinds = get_args(ApplicationKind)
     assert all(catalog.citation(k, [s.id for s in catalog.systems]) for k in kinds)

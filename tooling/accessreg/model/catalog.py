@@ -372,10 +372,15 @@ class Catalog(Frozen):
     def citation(self, kind: ApplicationKind, system_ids: Iterable[str]) -> str:
         """The seed sections an application of ``kind`` concerning the systems named cites:
         each system's (``sources_of``) once, in catalog order, joined with commas. Where none
-        of them has one (an application concerning no system, or one whose terms give it
-        none), the first system's in the catalog that has one; "" if no system has."""
+        of them has one, their providers' (the member system's terms give no certificate:
+        OCCTO's do, 002 §3.1); where those have none either (an application concerning no
+        system, or one whose provider's terms give it none), the first system's in the
+        catalog that has one; "" if no system has."""
         ids = set(system_ids)
         found = [src for s in self.systems if s.id in ids if (src := self.sources_of(s).get(kind))]
+        if not found:
+            theirs = {s.provider for s in self.systems if s.id in ids}
+            found = [src for p in self.providers if p.id in theirs if (src := p.sources.get(kind))]
         if not found:
             found = [src for s in self.systems if (src := self.sources_of(s).get(kind))][:1]
         return ", ".join(dict.fromkeys(found))
