@@ -123,8 +123,8 @@ def occto_member(reg: Registry, ctx: Context) -> Iterator[Problem]:
                     yield finding(
                         entry.file,
                         msg(
-                            "{system} is used only while an OCCTO membership lasts, and it "
-                            "was withdrawn on {day}: remove the system, and its users' "
+                            "{system} is used only while an OCCTO membership lasts, and its "
+                            "withdrawal is dated {day}: remove the system, and its users' "
                             "permissions, in the usage change application (利用申請（変更）) "
                             "that files the withdrawal",
                             system=reg.catalog.named(system_id),
