@@ -364,13 +364,16 @@ class Session:
             except DeliveryError as exc:
                 # The server unreachable, or no longer taking mail: what does not wait for
                 # mail is recorded all the same, what was not sent owed to the next run.
-                instead = [r for r in plan.recorded(When.AFTER_MAILS) if r.instead is not None]
+                instead = [
+                    replace(r, files=r.instead)
+                    for r in plan.recorded(When.AFTER_MAILS)
+                    if r.instead is not None
+                ]
                 if not instead:
                     raise
                 outage = exc
                 for record in instead:
-                    assert record.instead is not None
-                    self._record(replace(record, files=record.instead))
+                    self._record(record)
             else:
                 for record in plan.recorded(When.AFTER_MAILS):
                     self._record(record)

@@ -135,6 +135,11 @@ def _addresses(message: EmailMessage, name: str) -> list[Address]:
     return list(header.addresses) if isinstance(header, AddressHeader) else []
 
 
+def _answer(code: int, text: bytes | str) -> str:
+    """A server's answer as it gave it: its code and its text."""
+    return f"{code} {text.decode('utf-8', 'replace') if isinstance(text, bytes) else text}"
+
+
 class SmtpTransport:
     """One SMTP session for a run; ``send`` raises DeliveryError unless every recipient
     was accepted."""
@@ -191,10 +196,7 @@ class SmtpTransport:
         try:
             refused = self._smtp.send_message(message, sender[0], recipients)
         except smtplib.SMTPRecipientsRefused as exc:
-            answer = "; ".join(
-                f"{code} {text.decode('utf-8', 'replace') if isinstance(text, bytes) else text}"
-                for code, text in exc.recipients.values()
-            )
+            answer = "; ".join(_answer(code, text) for code, text in exc.recipients.values())
             raise RecipientRefused(
                 msg("SMTP refused {mid}: {exc}", mid=mid, exc=answer), answer
             ) from None
@@ -202,9 +204,7 @@ class SmtpTransport:
             # A 4xx: the server may take it later (owed to the next run); a 5xx: never.
             refusal = msg("SMTP refused {mid}: {exc}", mid=mid, exc=str(exc))
             if exc.smtp_code >= 500:
-                error = exc.smtp_error
-                text = error.decode("utf-8", "replace") if isinstance(error, bytes) else error
-                raise Undeliverable(refusal, f"{exc.smtp_code} {text}") from None
+                raise Undeliverable(refusal, _answer(exc.smtp_code, exc.smtp_error)) from None
             raise MailRefused(refusal) from None
         except smtplib.SMTPResponseException as exc:
             raise MailRefused(msg("SMTP refused {mid}: {exc}", mid=mid, exc=str(exc))) from None

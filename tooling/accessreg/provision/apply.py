@@ -437,24 +437,20 @@ def _plan(
         named = request.ldap_base or state.ldap_base
         moved = moved or named != state.ldap_base
         if batch is not None or moved:
-            after = recorded.applied(
-                after,
-                found.head,
-                request.today,
-                batch,
-                isolated.held,
-                chosen.encoding,
-                named,
-            )
+
+            def applied(over: State) -> State:
+                return recorded.applied(
+                    over, found.head, request.today, batch, isolated.held, chosen.encoding, named
+                )
+
+            after = applied(after)
             what = f"applied {found.head[:12]}: {f'batch {batch.id}' if batch else 'no changes'}"
             if isolated.held:
                 what += f", {len(isolated.held)} file(s) held back"
             # Where the server could not take the mails, the run is recorded all the same:
             # over the state as it was (nothing it owed is told yet), with the applications
             # whose 受付 notices were not all sent owing them. A deletion never waits for mail.
-            unsent = recorded.applied(
-                state, found.head, request.today, batch, isolated.held, chosen.encoding, named
-            )
+            unsent = applied(state)
             mids: dict[str, set[str]] = {}
             for app_id, mail in told:
                 mids.setdefault(app_id, set()).add(mail.message_id)
