@@ -28,7 +28,7 @@ def break_everything(reg: RegistryFactory) -> None:
         ],
         certificates=[
             certificate(1, purpose="api", systems=["switching"]),  # certificate-system
-            certificate(2, serial="7A0001", purpose="api"),  # certificate-unique, -api
+            certificate(2, serial="7A0001", purpose="api"),  # certificate-unique, -api, -unused
             certificate(3, not_after="2029-01-01"),  # certificate-validity
             certificate(4, not_before="2027-06-01", not_after="2029-05-31"),  # -start
             certificate(5, not_before="2024-01-01", not_after="2025-12-31"),  # -expired

@@ -12,7 +12,10 @@ OTHER = "operators/OTHER001.yaml"
 
 
 def test_valid_certificates_are_clean(reg: RegistryFactory) -> None:
-    reg.operator(certificates=[certificate(1), certificate(2, purpose="api")])
+    reg.operator(
+        systems=["taxis", "johs", "juju", "loacus", "wheeling_api"],
+        certificates=[certificate(1), certificate(2, purpose="api")],
+    )
     assert reg.found() == []
 
 
@@ -233,3 +236,39 @@ def test_certificate_for_a_system_the_operator_is_not_approved_for(reg: Registry
     reg.operator(certificates=[certificate(1, systems=["taxis", "switching"])])
     line = reg.line_of(OPERATOR, "- switching")
     assert reg.found() == [("certificate-system", shown(OPERATOR), line, "error")]
+
+
+# --- certificate-unused ----------------------------------------------------------------------
+
+
+def test_certificate_for_an_operator_whose_systems_take_none(reg: RegistryFactory) -> None:
+    """OCCTO's member system takes no client certificate (003 §3): a certificate of an
+    operator using it alone would be registered nowhere."""
+    reg.operator(
+        roles=["electricity_retailer"],
+        occto_member=True,
+        membership={"status": "member", "member_since": "2026-01-01"},
+        systems=["member_portal"],
+        subcontractors=None,
+        certificates=[certificate(1)],
+    )
+    reg.user(permissions={"member_portal": "admin"})
+    line = reg.line_of(OPERATOR, "- id:")
+    assert reg.found() == [("certificate-unused", shown(OPERATOR), line, "warning")]
+
+
+def test_api_certificate_where_no_system_takes_api_ones(reg: RegistryFactory) -> None:
+    """The wheeling systems' screens take web certificates only; the API takes API ones."""
+    reg.operator(certificates=[certificate(1), certificate(2, purpose="api")])
+    line = reg.line_of(OPERATOR, "- id:", 2)
+    assert reg.found() == [("certificate-unused", shown(OPERATOR), line, "warning")]
+    message = reg.validate().problems[0].message.english()
+    assert message.startswith("Certificate EP-TEST-0002 (api) reaches none")
+
+
+def test_certificate_naming_its_systems_is_judged_by_certificate_system(
+    reg: RegistryFactory,
+) -> None:
+    """A certificate that names systems is checked system by system, once."""
+    reg.operator(certificates=[certificate(1, purpose="api", systems=["taxis"])])
+    assert [rule for rule, *_ in reg.found()] == ["certificate-system"]

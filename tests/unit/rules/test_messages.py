@@ -83,6 +83,12 @@ EXPECTED = [
         "証明書 EP-TEST-0001 に、事業者が利用申請していないシステム スイッチング支援システム（switching） が書かれています。そのシステムを外すか、先にシステムの利用申請をしてください",
     ),
     (
+        "certificate-unused",
+        "operators/TESTOP01.yaml",
+        "Certificate EP-TEST-0002 (api) reaches none of the operator's systems: none of them takes api certificates. Remove it, or apply for the system it is meant for first",
+        "証明書 EP-TEST-0002（api）は、事業者のどのシステムにも使われません。利用しているシステムに api 用の証明書を受け付けるものがありません。削除するか、先にこの証明書を使うシステムの利用申請をしてください",
+    ),
+    (
         "certificate-unique",
         "operators/TESTOP01.yaml",
         "The certificate serial 7A0001 is registered more than once (also in operators/TESTOP01.yaml): check the serial against the certificate",

@@ -304,6 +304,36 @@ def certificate_system(reg: Registry, ctx: Context) -> Iterator[Problem]:
                 yield finding(entry.file, message, ("certificates", i, "systems", j))
 
 
+@rule("certificate-unused", "000 §4-2, 001 p46", Scope.OPERATORS, Level.WARNING)
+def certificate_unused(reg: Registry, ctx: Context) -> Iterator[Problem]:
+    """Warning: a certificate registered for every system of its operator reaches none.
+
+    None of the operator's systems (nor the sites reached with their certificates) takes a
+    client certificate of its purpose: an operator using OCCTO's member system alone, which
+    takes none, or an API certificate where no API is used. Registering it would register
+    it nowhere; the operator should know where each certificate is used (001 p46).
+    """
+    for entry in reg.iter_operators():
+        op = entry.operator
+        for i, cert in enumerate(op.certificates):
+            if cert.systems:  # named systems: `certificate-system` checks each
+                continue
+            if any(op.reaches(reg.catalog, system, cert) for system in reg.catalog.systems):
+                continue
+            yield finding(
+                entry.file,
+                msg(
+                    "Certificate {id} ({purpose}) reaches none of the operator's systems: none "
+                    "of them takes {purpose} certificates. Remove it, or apply for the system "
+                    "it is meant for first",
+                    id=cert.id,
+                    purpose=cert.purpose,
+                ),
+                ("certificates", i),
+                Level.WARNING,
+            )
+
+
 RULES = (
     certificate_unique,
     certificate_subject,
@@ -314,4 +344,5 @@ RULES = (
     certificate_none_valid,
     certificate_expired,
     certificate_system,
+    certificate_unused,
 )
