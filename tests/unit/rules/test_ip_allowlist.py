@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from tests.helpers.regfactory import OPERATOR, RegistryFactory, shown
+from accessreg import i18n
+from accessreg.files.schemacheck import pattern_sentence
+from accessreg.model.base import CIDR
+from accessreg.rules.ip_allowlist import address_problem
+from tests.helpers.regfactory import OPERATOR, ROOT, RegistryFactory, shown
 
 
 def allow(reg: RegistryFactory, cidr: str, expires_on: str = "2027-03-31") -> None:
@@ -71,3 +77,18 @@ def test_ip_allowlist_needs_a_reason(reg: RegistryFactory) -> None:
     )
     line = reg.line_of(OPERATOR, "reason:")
     assert reg.found() == [("schema", shown(OPERATOR), line, "error")]
+
+
+def test_the_examples_the_messages_give_are_accepted() -> None:
+    """A filer who copies the example of a refusal, of the schema or of the form must not be
+    refused for it: a documentation range (203.0.113.0/24) is reserved, and refused."""
+    examples = [address_problem("not-an-address"), pattern_sentence(CIDR, "cidr")]
+    found = set()
+    for message in examples:
+        assert message is not None
+        for text in (i18n.text(message, "en"), i18n.text(message, "ja")):
+            found |= set(re.findall(r"\d+\.\d+\.\d+\.\d+/\d+", text))
+    form = (ROOT / ".github" / "ISSUE_TEMPLATE" / "ip.yml").read_text(encoding="utf-8")
+    found |= set(re.findall(r"\d+\.\d+\.\d+\.\d+/\d+", form))
+    assert found
+    assert {cidr: address_problem(cidr) for cidr in sorted(found)} == dict.fromkeys(sorted(found))

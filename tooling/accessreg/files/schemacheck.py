@@ -247,7 +247,7 @@ PATTERNS: dict[str, Message] = {
     base.CERTIFICATE_ID: msg(
         "Write {what} as the issuer gives it: up to 64 ASCII letters, digits, - and _"
     ),
-    base.CIDR: msg("Write {what} as a fixed address, such as 203.0.113.10/32"),
+    base.CIDR: msg("Write {what} as a fixed address, such as 41.203.64.10/32"),
     base.SEED_CITATION: msg(
         "Write {what} as seed sections: a seed's number, then its sections or pages, "
         "separated by commas (e.g. 002 §2.1.1, 001 p13)"

@@ -22,7 +22,7 @@ def address_problem(cidr: str) -> Message | None:
             ipaddress.ip_network(cidr, strict=False)
         except ValueError:
             return msg(
-                "{cidr} is not an IP address: write a fixed address such as 203.0.113.10/32",
+                "{cidr} is not an IP address: write a fixed address such as 41.203.64.10/32",
                 cidr=cidr,
             )
         return msg(
