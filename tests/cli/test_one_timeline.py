@@ -472,6 +472,16 @@ def _check_withdrawal(run: Run) -> None:
         (OPERATOR, None, day.isoformat(), written),
         (USER1, "member_portal", day.isoformat(), written),
     }
+    # OCCTO's registration confirmed the day after the merge: its notice gives the day, or
+    # the registration's where that is later (nothing is in effect before it is registered).
+    (batch,) = [b for b in state["batches"].values() if b["created_on"] == str(run.case.merged)]
+    out, confirmed = run.tmp / "confirmed", run.case.merged + timedelta(days=1)
+    ran = run.cli("confirm", batch["id"], "--system", "member_portal", "--out", str(out),
+                  "--today", str(confirmed))  # fmt: skip
+    assert ran.returncode == 0, ran.stderr
+    (notice,) = written_mails(out, "*-completed-member_portal-*.eml")
+    ends = max(day, confirmed)
+    assert f"（ID: {USER1}）: 抹消 user（利用者ユーザ） / 利用終了 {ends}" in notice.get_content()
 
 
 CHECKS: dict[str, Callable[[Run], None]] = {
