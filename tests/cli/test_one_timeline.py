@@ -90,9 +90,19 @@ def _stopped(reg: RegistryFactory, case: SeedCase, day: str | None) -> None:
         reg.operator(certificates=[cert(case)], suspensions=stopped if day else None)
 
 
+# An OCCTO member using the member system besides Tokyo Gas Network's, and its user an ID of
+# each (003 §2.2, §3.2).
+MEMBER = {"status": "member", "member_since": "2020-04-01"}
+MEMBER_SYSTEMS = ["taxis", "johs", "juju", "loacus", "member_portal"]
+HELD = {"taxis": "1011", "johs": "J1010"}
+
+
 def _base(reg: RegistryFactory, case: SeedCase) -> None:
     """The registry before the case's pull request."""
-    if case.kind in AT_ONCE:
+    if case.kind == "withdrawal":
+        reg.operator(occto_member=True, membership=MEMBER, systems=MEMBER_SYSTEMS)
+        reg.user(permissions={**HELD, "member_portal": "user"})
+    elif case.kind in AT_ONCE:
         _stopped(reg, case, SUSPENDED_BEFORE if case.kind == "lifting" else None)
     elif case.kind == "user_change":
         reg.user(permissions={"taxis": "1010", "loacus": "02011"})
@@ -115,6 +125,12 @@ def _change(gr: GitRegistry, case: SeedCase) -> None:
         reg.operator(certificates=[cert(case)])
     elif case.kind in AT_ONCE:
         _stopped(reg, case, case.suspended_on.isoformat() if case.suspended_on else None)
+    elif case.kind == "withdrawal":
+        # The withdrawal filed, the member system and its user's ID removed (occto-member).
+        assert case.withdrawn_on is not None
+        withdrawn = {"status": "withdrawn", "withdrawn_on": case.withdrawn_on.isoformat()}
+        reg.operator(occto_member=False, membership=withdrawn, systems=MEMBER_SYSTEMS[:-1])
+        reg.user(permissions=HELD)
     else:
         assert case.terminated_on is not None
         on = case.terminated_on.isoformat()
@@ -415,6 +431,59 @@ def _check_suspension(run: Run) -> None:
     assert recorded == ([*own, ("taxis", str(day))] if case.stops == "system" else own)
 
 
+def _check_withdrawal(run: Run) -> None:
+    """003 §2.7.1: the member system ends with the membership, on the withdrawal's day (the
+    merge, where that is past): the plan, the delta, the snapshots of the runs before and on
+    that day, the 受付 mail and the state say it; the user keeps the other systems."""
+    day = _only(run.case.expected["member_portal"])
+    operator = run.plan_items("operator", OPERATOR)
+    assert operator["effective"]["on"] == day.isoformat()
+    (effect,) = run.plan_items("user", USER1)["effects"]
+    assert (effect["system"], effect["new"], effect["effective"]["on"]) == (
+        "member_portal",
+        None,
+        day.isoformat(),
+    )
+    rows = [r for r in run.delta_rows("member_portal") if r["メールアドレス（ID）"] == USER1]
+    assert [(r["区分"], r["適用日"]) for r in rows] == [("抹消", day.isoformat())]
+
+    def held(out: Path) -> bool:
+        snapshot = read_csv(out / "imports/member_portal/snapshot.csv")
+        return USER1 in {r["メールアドレス（ID）"] for r in snapshot}
+
+    # The merge's run holds the user until the day; the daily run of that day has them gone.
+    assert held(run.out) is (day > run.case.merged)
+    if day > run.case.merged:
+        assert held(over_applied(run.gr, run.tmp, (day - timedelta(days=1)).isoformat()))
+    assert not held(over_applied(run.gr, run.tmp, day.isoformat()))
+    body = run.accepted_mail().get_content()
+    line = next(ln for ln in body.splitlines() if ln.strip().startswith("会員情報管理システム"))
+    assert day.isoformat() in line, line
+    state = json.loads(run.gr.repo.git.show("refs/accessreg/state:state.json"))
+    recorded = {
+        (i["key"], i["system"], i["on"], i["keyed_on"])
+        for b in state["batches"].values()
+        for a in b["applications"]
+        for i in a["items"]
+        if i["keyed"] == "withdrawn_on"
+    }
+    written = str(run.case.withdrawn_on)
+    assert recorded == {
+        (OPERATOR, None, day.isoformat(), written),
+        (USER1, "member_portal", day.isoformat(), written),
+    }
+    # OCCTO's registration confirmed the day after the merge: its notice gives the day, or
+    # the registration's where that is later (nothing is in effect before it is registered).
+    (batch,) = [b for b in state["batches"].values() if b["created_on"] == str(run.case.merged)]
+    out, confirmed = run.tmp / "confirmed", run.case.merged + timedelta(days=1)
+    ran = run.cli("confirm", batch["id"], "--system", "member_portal", "--out", str(out),
+                  "--today", str(confirmed))  # fmt: skip
+    assert ran.returncode == 0, ran.stderr
+    (notice,) = written_mails(out, "*-completed-member_portal-*.eml")
+    ends = max(day, confirmed)
+    assert f"（ID: {USER1}）: 抹消 user（利用者ユーザ） / 利用終了 {ends}" in notice.get_content()
+
+
 CHECKS: dict[str, Callable[[Run], None]] = {
     "user_add": _check_people,
     "user_change": _check_people,
@@ -423,6 +492,7 @@ CHECKS: dict[str, Callable[[Run], None]] = {
     "termination": lambda r: _check_termination(r, _only(r.case.expected["operator"])),
     "suspension": _check_suspension,
     "lifting": _check_suspension,
+    "withdrawal": _check_withdrawal,
 }
 
 

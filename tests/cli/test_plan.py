@@ -283,6 +283,87 @@ def test_termination_lists_users_even_when_their_files_stay(gr: GitRegistry) -> 
     assert [p.email for p in end.ending_users] == [USER1]
 
 
+MEMBER_SYSTEMS = ["taxis", "johs", "juju", "loacus", "member_portal"]
+
+
+def _member(gr: GitRegistry, withdrawn_on: str | None = None) -> None:
+    """TESTOP01 an OCCTO member using the member system, its user an ID of it; or, with
+    ``withdrawn_on``, withdrawn on that day and using it still (its removal to come)."""
+    membership = {"status": "member", "member_since": "2010-04-01"}
+    if withdrawn_on is not None:
+        membership = {"status": "withdrawn", "withdrawn_on": withdrawn_on}
+    gr.reg.operator(
+        occto_member=withdrawn_on is None, membership=membership, systems=MEMBER_SYSTEMS
+    )
+    gr.reg.user(permissions={"taxis": "1011", "johs": "J1010", "member_portal": "user"})
+    gr.commit("an OCCTO member")
+
+
+def test_a_withdrawal_and_a_termination_end_the_member_system_on_the_earlier_day(
+    gr: GitRegistry,
+) -> None:
+    """003 §2.7.1, 000 §3-3: the member system ends with the membership, the others with
+    the operator; where the termination comes first, it ends everything."""
+    _member(gr)
+    for terminated_on, portal in (("2019-01-31", "2019-01-10"), ("2019-01-05", "2019-01-05")):
+        gr.checkout("main")
+        gr.branch(f"pr-{terminated_on}", "main")
+        withdrawn = {"status": "withdrawn", "withdrawn_on": "2019-01-10"}
+        gr.reg.operator(
+            occto_member=False,
+            membership=withdrawn,
+            systems=MEMBER_SYSTEMS[:-1],
+            status="terminated",
+            terminated_on=terminated_on,
+        )
+        gr.remove(f"users/TESTOP01/{USER1}.yaml")
+        gr.commit("withdraw and terminate")
+        user = only(plan_of(gr, head=f"pr-{terminated_on}"), UserChange)
+        assert {s: e[3] for s, e in effects(user).items()} == {
+            "taxis": date.fromisoformat(terminated_on),
+            "johs": date.fromisoformat(terminated_on),
+            "member_portal": date.fromisoformat(portal),
+        }
+
+
+def test_a_withdrawal_filed_before_ends_the_member_system_on_its_day(gr: GitRegistry) -> None:
+    """The withdrawal was filed by an earlier merge that kept the member system: its removal
+    now still ends on the withdrawal's day, for the operator and its user alike."""
+    _member(gr, withdrawn_on="2019-01-10")
+    pr(gr).reg.operator(
+        occto_member=False,
+        membership={"status": "withdrawn", "withdrawn_on": "2019-01-10"},
+        systems=MEMBER_SYSTEMS[:-1],
+    )
+    gr.reg.user(permissions={"taxis": "1011", "johs": "J1010"})
+    gr.commit("the member system removed")
+    plan = plan_of(gr)
+    day = date(2019, 1, 10)
+    operator = only(plan, OperatorChange)
+    assert operator.effective is not None
+    assert (operator.effective.on, operator.effective.key) == (day, "withdrawn_on")
+    assert effects(only(plan, UserChange)) == {
+        "member_portal": ("user", None, Direction.REVOKE, day)
+    }
+
+
+def test_a_withdrawal_with_another_change_keeps_the_usage_changes_date(gr: GitRegistry) -> None:
+    """A change that withdraws and changes more is a usage change of its own date; the
+    member system's IDs still end on the withdrawal's day."""
+    _member(gr)
+    pr(gr).reg.operator(
+        occto_member=False,
+        membership={"status": "withdrawn", "withdrawn_on": "2019-01-10"},
+        systems=["taxis", "johs", "juju"],
+    )
+    gr.reg.user(permissions={"taxis": "1011", "johs": "J1010"})
+    gr.commit("withdraw, and stop using LOACUS")
+    plan = plan_of(gr)
+    operator = only(plan, OperatorChange)
+    assert operator.effective is not None and operator.effective.key != "withdrawn_on"
+    assert effects(only(plan, UserChange))["member_portal"][3] == date(2019, 1, 10)
+
+
 def test_certificates(gr: GitRegistry) -> None:
     gr.reg.operator(certificates=[certificate(1), certificate(2)])
     gr.commit("two certificates")

@@ -1,7 +1,7 @@
 """The dates the seeds promise, as a table: each case's events and the dates of its items.
 
 Derived by hand from the seeds (000 §3-3, §4-2, §5-1..§5-3, §5-7; 001 p46, 002 §2.4, §2.6,
-§3.4.4 for suspensions) and the calendar of
+§3.4.4 for suspensions; 003 §2.7.1 for an OCCTO withdrawal) and the calendar of
 ``registry/calendar.yaml`` (year-end closure 12-31..01-04, 000 §5-1 example), never computed
 by the code under test. Shared by the core's test and the test that every output agrees.
 """
@@ -13,7 +13,14 @@ from datetime import date
 from typing import Literal
 
 Kind = Literal[
-    "user_add", "user_change", "user_remove", "certificate", "termination", "suspension", "lifting"
+    "user_add",
+    "user_change",
+    "user_remove",
+    "certificate",
+    "termination",
+    "suspension",
+    "lifting",
+    "withdrawal",
 ]
 # What a suspension stops (001 p46, 002 §2.6, §3.4.4): a user ID, a client certificate, or
 # the operator's use of a system.
@@ -46,6 +53,8 @@ class SeedCase:
     # A certificate's validity start (004: EPPCERT may set it up to 179 days ahead); None:
     # well before the case.
     valid_from: date | None = None
+    # An OCCTO withdrawal's day, as the operator file's ``membership`` names it.
+    withdrawn_on: date | None = None
 
     @property
     def accepted_counts(self) -> date:
@@ -214,6 +223,30 @@ CASES: tuple[SeedCase, ...] = (
         d("2026-12-02"),
         {"operator": d("2026-12-31"), "taxis": d("2026-12-31"), "certificate": d("2026-12-31")},
         terminated_on=d("2026-12-31"),
+    ),
+    # 003 §2.7.1: the member system's contract ends when the OCCTO membership is lost
+    # (「本機関の会員の資格を喪失した時点で終了する」). A withdrawal filed for 12/23 and merged
+    # on 12/2 ends the operator's use of it, and its users' IDs, on 12/23, not on the merge.
+    SeedCase(
+        "withdrawal",
+        "003 §2.7.1",
+        "withdrawal",
+        d("2026-12-01"),
+        d("2026-12-02"),
+        d("2026-12-02"),
+        {"operator": d("2026-12-23"), "member_portal": d("2026-12-23")},
+        withdrawn_on=d("2026-12-23"),
+    ),
+    # The same, filed after the withdrawal of 11/30: it ends on the merge, never before.
+    SeedCase(
+        "withdrawal-past",
+        "003 §2.7.1",
+        "withdrawal",
+        d("2026-12-01"),
+        d("2026-12-02"),
+        d("2026-12-02"),
+        {"operator": d("2026-12-02"), "member_portal": d("2026-12-02")},
+        withdrawn_on=d("2026-11-30"),
     ),
     # Approved and merged on Saturday 2027-01-16: on that day, not Monday 1/18.
     _suspension("suspend-user", "user", "2027-01-15", "2027-01-16", "2027-01-16", "2027-01-16"),

@@ -124,6 +124,10 @@ def test_a_withdrawn_member_keeps_no_member_system(reg: RegistryFactory) -> None
     )
     line = reg.line_of(rel, "- member_portal")
     assert reg.found() == [("occto-member", shown(rel), line, "error")]
+    # It says when the access ends: on the withdrawal's day.
+    (problem,) = reg.validate().problems
+    assert "their access ends on that day" in problem.message.english()
+    assert "2026-10-31" in problem.message.english()
 
 
 def test_the_catalog_says_which_system_ends_with_the_membership(reg: RegistryFactory) -> None:

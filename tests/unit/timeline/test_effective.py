@@ -32,6 +32,9 @@ def _dates(sample: Registry, case: SeedCase) -> Dates:
 def _computed(dates: Dates, case: SeedCase, key: str) -> Effective:
     if case.kind == "termination":
         return dates.termination(case.terminated_on)
+    if case.kind == "withdrawal":
+        assert case.withdrawn_on is not None
+        return dates.withdrawal(case.withdrawn_on)
     if case.kind in ("suspension", "lifting"):
         return dates.suspension(case.suspended_on)
     if key == "certificate":
@@ -93,6 +96,23 @@ def test_nothing_takes_effect_before_its_merge(sample: Registry) -> None:
     # A termination dated before its merge ends on the merge.
     assert dates.termination(d("2026-11-30")).on == d("2026-12-08")
     assert dates.termination(None).on == d("2026-12-08")
+
+
+def test_a_withdrawal_ends_on_its_day_never_before_the_merge(sample: Registry) -> None:
+    """003 §2.7.1: the member system ends with the membership, on the withdrawal's day."""
+    merged = d("2026-12-02")
+    dates = Dates.of(sample, Events(d("2026-12-01"), merged, merged).known(merged))
+    later = dates.withdrawal(d("2026-12-23"))
+    day = d("2026-12-23")
+    assert (later.on, later.key, later.keyed_on, later.past_day) == (day, "withdrawn_on", day, None)
+    same = dates.withdrawal(merged)
+    assert (same.on, same.past_day) == (merged, None)
+    # Filed after the withdrawal: on the merge, the day written kept as past.
+    past = dates.withdrawal(d("2026-11-30"))
+    assert (past.on, past.keyed_on, past.past_day) == (merged, d("2026-11-30"), d("2026-11-30"))
+    # Not an event of the pull request: nothing counts from it.
+    with pytest.raises(ValueError):
+        dates.keyed_on("withdrawn_on")
 
 
 def test_a_yearly_closure_recurs_and_stops_where_the_centre_says() -> None:

@@ -334,6 +334,11 @@ class Catalog(Frozen):
         system = self.by_id.get(system_id)
         return system is not None and system.provider in self.batched_providers
 
+    def ends_with_membership(self, system_id: str) -> bool:
+        """Whether ``system_id``'s use ends with the OCCTO membership (003 §2.7.1)."""
+        system = self.by_id.get(system_id)
+        return system is not None and system.ends_with_membership
+
     def desk_of(self, system: System) -> str:
         """The desk ``system``'s applications go to: its own, or its provider's (a
         provider the catalog does not list, by its id)."""

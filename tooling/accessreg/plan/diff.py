@@ -179,8 +179,21 @@ class _Differ:
         self.systems: set[str] = set()  # the operator's, as ``operator`` sets them
         # The date every item of a terminating operator takes effect on (000 §3-3).
         self.ends: Effective | None = None
+        # The date a withdrawn OCCTO member's use of the member system ends (003 §2.7.1).
+        self.withdrawal: Effective | None = None
         # The operator's file (the head's, else the base's): it names users' affiliations.
         self.declared: Operator | None = None
+
+    def ending(self, system: str) -> Effective | None:
+        """When the operator's use of ``system`` ends, where it ends on a day of its own: the
+        termination's, or for a system whose contract ends with the OCCTO membership, the
+        withdrawal's (003 §2.7.1), the earlier where both are."""
+        withdrawal = self.withdrawal
+        if withdrawal is None or not self.head.catalog.ends_with_membership(system):
+            return self.ends
+        if self.ends is None:
+            return withdrawal
+        return min(self.ends, withdrawal, key=lambda e: e.on or date.max)
 
     # -- users -----------------------------------------------------------------------------
 
@@ -197,7 +210,8 @@ class _Differ:
             # Only taking a permission away surely narrows access: the catalog does not rank
             # one code above another, so any other change is reviewed as a grant.
             direction = Direction.REVOKE if now is None else Direction.GRANT
-            when = self.ends or self.dates.permission(system, kind)
+            ends = self.ending(system) if now is None else self.ends
+            when = ends or self.dates.permission(system, kind)
             effects.append(Effect(system, was, now, direction, when))
         return tuple(effects)
 
@@ -478,6 +492,8 @@ class _Differ:
         if action is ChangeKind.REMOVE:
             self.ends = self.dates.termination(new.terminated_on if new else None)
         effective = self.ends if action is ChangeKind.REMOVE else self.usage
+        if old is not None and new is not None and self.only_withdraws(old, new, fields):
+            effective = self.withdrawal
         if app is Application.SUSPENSION:
             # Done once its last suspension or lifting is (each is at once, on its day).
             effective = max(
@@ -499,6 +515,18 @@ class _Differ:
             before=old,
             after=new,
         )
+
+    def only_withdraws(self, old: Operator, new: Operator, fields: Iterable[FieldChange]) -> bool:
+        """Whether a change of the operator's file files its OCCTO withdrawal, or follows it,
+        and does nothing but drop the systems that end with the membership: it takes effect
+        on the withdrawal's day (``Dates.withdrawal``), not as a usage change."""
+        if self.withdrawal is None:
+            return False
+        if not {f.field for f in fields} <= {"membership", "occto_member", "systems"}:
+            return False
+        dropped, added = set(old.systems) - set(new.systems), set(new.systems) - set(old.systems)
+        ends = self.head.catalog.ends_with_membership
+        return bool(dropped) and not added and all(ends(s) for s in dropped)
 
     def suspended_uses(self, old: Operator, new: Operator) -> tuple[SuspendedUse, ...]:
         """Each system of the operator whose use the change suspends or lifts the
@@ -528,6 +556,9 @@ class _Differ:
         items: list[Item] = []
         ending = False
         self.ends = None
+        member = new.membership if new else None
+        withdrawn = member.withdrawn_on if member and member.status == "withdrawn" else None
+        self.withdrawal = None if withdrawn is None else self.dates.withdrawal(withdrawn)
         # An operator file that does not load at the head is reported as unreadable, not as
         # a termination; one at the base with no version that loads to compare with, not as
         # a new operator. Its users are still compared.

@@ -26,6 +26,7 @@ from accessreg.outputs.csv_ import Encoding
 from accessreg.outputs.ldif import is_base_dn
 from accessreg.plan.waits import Waits
 from accessreg.timeline.effective import (
+    Key,
     Suspended,
     SuspensionDays,
     processing_days,
@@ -61,7 +62,7 @@ class ItemDates(Frozen):
     on: date | None
     start: Literal["accepted", "processing_day", "manual"] | None = None
     processing_day: date | None = None
-    keyed: Literal["entered", "accepted", "merged", "terminated_on", "suspended_on"] | None = None
+    keyed: Key | None = None
     keyed_on: date | None = None
     serial: str | None = None  # a certificate's, as the whitelists name it
     action: Literal["add", "change", "remove"] | None = None

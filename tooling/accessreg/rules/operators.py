@@ -111,7 +111,8 @@ def occto_member(reg: Registry, ctx: Context) -> Iterator[Problem]:
     `occto_member` and the membership status must agree. The member system, open to members
     and to applicants for membership before their code is issued (003 §2.1.1), is used no
     more once the membership is withdrawn: its contract ends with the membership (003
-    §2.7.1), so the withdrawal removes the system and its users' permissions.
+    §2.7.1), so the withdrawal removes the system and its users' permissions, which end on
+    the withdrawal's day (the merge, where that is past).
     """
     for entry in reg.iter_operators():
         op = entry.operator
@@ -126,7 +127,8 @@ def occto_member(reg: Registry, ctx: Context) -> Iterator[Problem]:
                             "{system} is used only while an OCCTO membership lasts, and its "
                             "withdrawal is dated {day}: remove the system, and its users' "
                             "permissions, in the usage change application (利用申請（変更）) "
-                            "that files the withdrawal",
+                            "that files the withdrawal; their access ends on that day (on the "
+                            "merge, if it is past)",
                             system=reg.catalog.named(system_id),
                             day=op.membership.withdrawn_on or "",
                         ),

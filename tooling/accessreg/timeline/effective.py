@@ -11,6 +11,7 @@ Each kind of application is keyed on its own event (000 §3-1..§3-3, §4-2, §5
 | an overseas IP (2-8) | acceptance | the provider's ``ip_registration`` (at once) |
 | usage (3-1, 3-2), window persons, subcontractors | acceptance | provider's ``usage_application`` |
 | a termination (3-3) | the chosen ``terminated_on`` | that day |
+| the member system's use, at an OCCTO withdrawal (003 §2.7.1) | ``withdrawn_on`` | that day |
 | a suspension (001 p46, 002 §2.4, §2.6, §3.4.4) | the file's ``suspended_on`` | that day, at once |
 | the lifting of a suspension | the merge | that day, at once |
 
@@ -46,7 +47,9 @@ from accessreg.timeline.business_days import BusinessCalendar, Start
 
 Event = Literal["entered", "accepted", "merged"]
 # What an item's date is counted from: an event of its pull request or a date it names.
-Key = Literal["entered", "accepted", "merged", "terminated_on", "suspended_on"]
+Key = Literal["entered", "accepted", "merged", "terminated_on", "suspended_on", "withdrawn_on"]
+# The keys that are a day the file names, not an event of the pull request.
+NAMED_DAYS: tuple[Key, ...] = ("terminated_on", "suspended_on", "withdrawn_on")
 
 EVENTS: tuple[Event, ...] = ("entered", "accepted", "merged")
 
@@ -134,10 +137,10 @@ class Effective:
 
     @property
     def past_day(self) -> date | None:
-        """The day the file names (a termination's chosen day, a suspension's) where it was
-        already past at the merge, which the item takes effect on instead (``on``); None
-        where the file names no day, or one not past."""
-        named = self.key in ("terminated_on", "suspended_on")
+        """The day the file names (a termination's chosen day, a suspension's, a
+        withdrawal's) where it was already past at the merge, which the item takes effect
+        on instead (``on``); None where the file names no day, or one not past."""
+        named = self.key in NAMED_DAYS
         if named and self.keyed_on is not None and self.on is not None and self.keyed_on < self.on:
             return self.keyed_on
         return None
@@ -266,8 +269,10 @@ class Dates:
         acceptance; an entry counts on its own day (the system takes it at once, 000 §5-2 ①)."""
         if key == "accepted":
             return self.accepted_on
-        if key == "terminated_on" or key == "suspended_on":
-            raise ValueError(f"{key} is a date of its own: use termination() or suspension()")
+        if key == "terminated_on" or key == "suspended_on" or key == "withdrawn_on":
+            raise ValueError(
+                f"{key} is a date of its own: use termination(), suspension() or withdrawal()"
+            )
         return self.events.of(key)
 
     def processing_day(self, key: Key = "accepted") -> date:
@@ -385,8 +390,17 @@ class Dates:
         if terminated_on is None:
             merged = self.events.merged
             return Effective(merged, "accepted", key="merged", keyed_on=merged)
-        on = max(terminated_on, self.events.merged)
-        return Effective(on, "accepted", key="terminated_on", keyed_on=terminated_on)
+        return self._named_day(terminated_on, "terminated_on")
+
+    def withdrawal(self, withdrawn_on: date) -> Effective:
+        """An OCCTO withdrawal ends the use of the member system on its day: the system's
+        contract ends when the membership is lost (003 §2.7.1: 「本機関の会員の資格を喪失
+        した時点で終了する」), not when the registry hears of it; never before the merge."""
+        return self._named_day(withdrawn_on, "withdrawn_on")
+
+    def _named_day(self, day: date, key: Key) -> Effective:
+        """An end on the day the file names, or on the merge where that day is past."""
+        return Effective(max(day, self.events.merged), "accepted", key=key, keyed_on=day)
 
     def suspension(self, suspended_on: date | None) -> Effective:
         """A certificate, a user ID or an operator's use of a system suspended from
