@@ -134,7 +134,7 @@ def operator_new(a: Answers) -> Operation:
         systems=a.ticked("systems"),
         primary=_contact(a, "primary"),
         subcontractors=a.pairs("subcontractors"),
-        occto_member="yes" in a.ticked("occto_member"),
+        occto_member=True if "yes" in a.ticked("occto_member") else None,
     )
     certificate = _certificate(a)
 
