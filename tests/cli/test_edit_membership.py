@@ -5,9 +5,13 @@ the withdrawal (退会), which ends the member system and its users' permissions
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 import pytest
 
-from tests.helpers.edithelp import bad_value, edit, refused
+from tests.helpers.edithelp import TODAY_ARG, bad_value, edit, refused, snapshot
+from tests.helpers.formbody import confirm, render
 from tests.helpers.gitrepo import GitRegistry
 from tests.helpers.regfactory import RegistryFactory, contact, run_cli
 
@@ -40,7 +44,7 @@ def _member(reg: RegistryFactory, **over: object) -> None:
         "certificates": None,
     }
     data.update(over)
-    reg.occto_member(**data)  # type: ignore[arg-type]
+    reg.occto_member(**data)
     reg.user("DENKI001", "keeps@denki-test.example.co.jp",
              permissions={"johs": "J1010", "member_portal": "admin"})  # fmt: skip
     reg.user("DENKI001", "only@denki-test.example.co.jp", permissions={"member_portal": "user"})
@@ -240,3 +244,31 @@ def test_the_withdrawal_is_told_in_japanese(reg: RegistryFactory) -> None:
     assert "広域機関の会員資格: 2026-11-22 に退会" in result.stderr
     refusal = refused(reg, "--lang", "ja", *CHANGE, "--no-occto-member")
     assert "--membership" in refusal.stderr and "広域機関の会員資格" in refusal.stderr
+
+
+def _from_issue(reg: RegistryFactory, answers: dict[str, object]) -> tuple[int, dict[str, Any]]:
+    body = render("operator-change", {
+        "operator": "DENKI001", **answers, "confirm": confirm("operator-change"),
+    })  # fmt: skip
+    path = reg.repo / "body.md"
+    path.write_bytes(body.encode("utf-8"))
+    result = run_cli(
+        "from-issue", "--body", str(path), "--author", "window-5", "--issue", "12", *TODAY_ARG,
+        cwd=reg.repo,
+    )  # fmt: skip
+    assert result.returncode in (0, 1), result.stderr
+    return result.returncode, json.loads(result.stdout)
+
+
+def test_the_usage_change_form_files_a_withdrawal(reg: RegistryFactory) -> None:
+    _member(reg)
+    before = snapshot(reg.root)
+    code, out = _from_issue(reg, {"membership_on": "2026-12-31"})
+    assert code == 1 and snapshot(reg.root) == before, out
+    assert any("広域機関の会員資格" in str(p) and "required" in str(p) for p in out["problems"])
+    code, out = _from_issue(reg, {"membership": "退会 / withdrawal", "membership_on": "2026-12-31"})
+    assert code == 0, out
+    text = _text(reg, DENKI)
+    assert "occto_member: false\n" in text and "withdrawn_on: 2026-12-31\n" in text
+    assert "member_portal" not in text and not (reg.repo / ONLY).exists()
+    assert _errors(reg) == []
