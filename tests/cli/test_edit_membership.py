@@ -272,3 +272,34 @@ def test_the_usage_change_form_files_a_withdrawal(reg: RegistryFactory) -> None:
     assert "occto_member: false\n" in text and "withdrawn_on: 2026-12-31\n" in text
     assert "member_portal" not in text and not (reg.repo / ONLY).exists()
     assert _errors(reg) == []
+
+
+def test_joining_again_starts_the_record_over(reg: RegistryFactory) -> None:
+    """The dates describe the present membership: a new provisional application after a
+    withdrawal leaves neither the old membership's day nor its withdrawal's behind."""
+    _member(reg)
+    assert edit(reg, *CHANGE, "--membership", "withdrawn", "--on", "2026-11-22").returncode == 0
+    early = bad_value(reg, *CHANGE, "--membership", "provisional", "--on", "2026-11-01")
+    assert "give 2026-11-22 or later" in early.stderr
+    result = edit(reg, *CHANGE, "--membership", "provisional", "--on", "2026-11-22")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert _text(reg, DENKI).endswith(
+        "membership:\n  status: provisional\n  provisional_since: 2026-11-22\n"
+    )
+    result = edit(reg, *CHANGE, "--membership", "member")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert _text(reg, DENKI).endswith(
+        "membership:\n  status: member\n  provisional_since: 2026-11-22\n"
+        "  member_since: 2026-11-22\n"
+    )
+    assert _errors(reg) == []
+
+
+def test_a_member_again_leaves_the_withdrawal_behind(reg: RegistryFactory) -> None:
+    _member(reg, systems=["johs"])
+    reg.user("DENKI001", "only@denki-test.example.co.jp", permissions={"johs": "J1010"})
+    reg.user("DENKI001", "keeps@denki-test.example.co.jp", permissions={"johs": "J1010"})
+    assert edit(reg, *CHANGE, "--membership", "withdrawn", "--on", "2026-11-22").returncode == 0
+    result = edit(reg, *CHANGE, "--membership", "member")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert _text(reg, DENKI).endswith("membership:\n  status: member\n  member_since: 2026-11-22\n")

@@ -107,13 +107,6 @@ def new(draft: Draft, spec: NewOperator) -> None:
     """Register an operator with its primary window person (利用申請・新規)."""
     spec = replace(spec, systems=_applicable(draft, spec.systems))
     occto_member = _flag(spec.occto_member, spec.membership)
-    if spec.membership is not None and spec.membership.status == "withdrawn":
-        raise BadValueError(
-            msg(
-                "A new operator's OCCTO membership is provisional or member: a withdrawal "
-                "is filed by an operator already registered"
-            )
-        )
     rel = layout.operator_file(spec.code)
     if draft.exists(rel):
         raise EditRefused(
