@@ -53,6 +53,17 @@ def contact_options(f: Any) -> Any:
     return f
 
 
+def _membership(
+    status: str | None, on: date | None, today: date
+) -> operators.MembershipChange | None:
+    """The membership option and its day (``--on``, today unless given)."""
+    if status is None:
+        if on is not None:
+            raise UsageError(msg("Give --on with --membership: it dates the membership's status"))
+        return None
+    return operators.MembershipChange(status, on or today)
+
+
 def contact_spec(role: str, kwargs: dict[str, Any]) -> operators.ContactSpec:
     return operators.ContactSpec(
         role=role,
@@ -71,7 +82,18 @@ def contact_spec(role: str, kwargs: dict[str, Any]) -> operators.ContactSpec:
 @click.option("--role", "roles", type=ROLES, multiple=True, required=True, help="Repeatable.")
 @click.option("--system", "systems", multiple=True, required=True, help="System id; repeatable.")
 @click.option("--privacy-policy-url", required=True, help="Joint-use policy (000 §2-5), https.")
-@click.option("--occto-member", is_flag=True, help="The operator is an OCCTO member.")
+@click.option(
+    "--occto-member",
+    is_flag=True,
+    help="The operator is an OCCTO member; --membership member records since when.",
+)
+@click.option(
+    "--membership",
+    type=click.Choice(["provisional", "member"]),
+    help="OCCTO membership: provisional (加入仮申請, under a PROV-… key until OCCTO issues "
+    "the operator code) or member (本申請); occto_member follows it.",
+)
+@date_option("--on", "With --membership: since when [default: --today].")
 @click.option(
     "--subcontractor", "subcontractors", nargs=2, multiple=True, metavar="CODE NAME",
     help="A subcontractor whose staff may be users (委託先); repeatable.",
@@ -102,6 +124,8 @@ def new(
     systems: tuple[str, ...],
     privacy_policy_url: str,
     occto_member: bool,
+    membership: str | None,
+    on: date | None,
     subcontractors: tuple[tuple[str, str], ...],
     certificate: Path | None,
     cert_id: str | None,
@@ -149,7 +173,8 @@ def new(
         systems=systems,
         primary=contact_spec("primary", contact),
         subcontractors=subcontractors,
-        occto_member=occto_member,
+        occto_member=True if occto_member else None,
+        membership=_membership(membership, on, draft.today),
     )
     operators.new(draft, spec)
     if certificate is not None and cert is not None:  # the first, given with it (002 §3.1)
@@ -162,7 +187,20 @@ def new(
 @click.option("--name", help="New company name.")
 @click.option("--name-kana", help="New company name in katakana.")
 @click.option("--privacy-policy-url", help="New joint-use policy URL.")
-@click.option("--occto-member/--no-occto-member", default=None, help="OCCTO membership.")
+@click.option(
+    "--occto-member/--no-occto-member",
+    default=None,
+    help="OCCTO membership, for an operator without a membership record; with one, use "
+    "--membership.",
+)
+@click.option(
+    "--membership",
+    type=click.Choice(list(operators.MEMBERSHIP_DAYS)),
+    help="OCCTO membership's new status: provisional (加入仮申請), member (本申請) or "
+    "withdrawn (退会); occto_member follows it. A withdrawal also removes the systems that "
+    "end with the membership (the member system) and their users' permissions.",
+)
+@date_option("--on", "With --membership: the day of the new status [default: --today].")
 @click.option("--add-role", type=ROLES, multiple=True, help="Repeatable.")
 @click.option("--remove-role", type=ROLES, multiple=True, help="Repeatable.")
 @click.option("--add-system", multiple=True, help="A system to start using; repeatable.")
@@ -187,6 +225,8 @@ def change(
     name_kana: str | None,
     privacy_policy_url: str | None,
     occto_member: bool | None,
+    membership: str | None,
+    on: date | None,
     add_role: tuple[str, ...],
     remove_role: tuple[str, ...],
     add_system: tuple[str, ...],
@@ -213,6 +253,7 @@ def change(
         name_kana=name_kana,
         privacy_policy_url=privacy_policy_url,
         occto_member=occto_member,
+        membership=_membership(membership, on, draft.today),
         add_roles=add_role,
         remove_roles=remove_role,
         add_systems=add_system,

@@ -7,13 +7,35 @@ from datetime import date
 
 from accessreg.edit import targets, yamldoc
 from accessreg.edit.draft import BadValueError, Draft, EditRefused
-from accessreg.model import Contact, Operator, layout
+from accessreg.model import Contact, Membership, Operator, layout
 from accessreg.model.layout import Kind
 from accessreg.model.messages import Message, Param, msg, nmsg
-from accessreg.model.terms import FIELDS, field_name, role_names, system_names
+from accessreg.model.terms import (
+    FIELDS,
+    field_name,
+    membership_text,
+    role_names,
+    system_names,
+)
 
 OPERATOR_FIELDS = tuple(Operator.model_fields)
 CONTACT_FIELDS = tuple(Contact.model_fields)
+MEMBERSHIP_FIELDS = tuple(Membership.model_fields)
+# Each status of an OCCTO membership and the field dating it (003 §2.2, §2.7.1).
+MEMBERSHIP_DAYS = {
+    "provisional": "provisional_since",
+    "member": "member_since",
+    "withdrawn": "withdrawn_on",
+}
+
+
+@dataclass(frozen=True)
+class MembershipChange:
+    """An OCCTO membership's new status and its day: the provisional application (加入仮申請),
+    the full membership (本申請), or the withdrawal (退会)."""
+
+    status: str  # provisional | member | withdrawn
+    on: date
 
 
 @dataclass(frozen=True)
@@ -37,7 +59,8 @@ class NewOperator:
     primary: ContactSpec
     deputies: tuple[ContactSpec, ...] = ()
     subcontractors: tuple[tuple[str, str], ...] = ()  # (code, name)
-    occto_member: bool = False
+    occto_member: bool | None = None  # None: as the membership makes it, else false
+    membership: MembershipChange | None = None  # occto_member follows it when given
 
 
 @dataclass(frozen=True)
@@ -49,6 +72,7 @@ class OperatorChange:
     name_kana: str | None = None
     privacy_policy_url: str | None = None
     occto_member: bool | None = None
+    membership: MembershipChange | None = None
     add_roles: tuple[str, ...] = ()
     remove_roles: tuple[str, ...] = ()
     add_systems: tuple[str, ...] = ()
@@ -82,6 +106,7 @@ def _applicable(draft: Draft, systems: tuple[str, ...]) -> tuple[str, ...]:
 def new(draft: Draft, spec: NewOperator) -> None:
     """Register an operator with its primary window person (利用申請・新規)."""
     spec = replace(spec, systems=_applicable(draft, spec.systems))
+    occto_member = _flag(spec.occto_member, spec.membership)
     rel = layout.operator_file(spec.code)
     if draft.exists(rel):
         raise EditRefused(
@@ -97,7 +122,7 @@ def new(draft: Draft, spec: NewOperator) -> None:
             ("name", spec.name),
             ("name_kana", spec.name_kana),
             ("roles", yamldoc.sequence(spec.roles, flow=True)),
-            ("occto_member", spec.occto_member),
+            ("occto_member", occto_member),
             ("privacy_policy_url", spec.privacy_policy_url),
             ("status", "active"),
             ("systems", yamldoc.sequence(spec.systems, flow=True)),
@@ -107,6 +132,8 @@ def new(draft: Draft, spec: NewOperator) -> None:
     if spec.subcontractors:
         subs = (_subcontractor(c, n) for c, n in spec.subcontractors)
         doc["subcontractors"] = yamldoc.sequence(subs)
+    if spec.membership is not None:
+        doc["membership"] = _record(spec.membership)
     draft.create(rel, Kind.OPERATOR, doc)
     draft.note(
         msg(
@@ -170,16 +197,22 @@ def _named(draft: Draft, key: str, value: str) -> Param:
 
 def change(draft: Draft, spec: OperatorChange) -> None:
     """Edit the operator's own data (利用申請・変更): only what is named."""
-    targets.operator(draft, spec.code)
+    op = targets.operator(draft, spec.code)
     spec = replace(spec, add_systems=_applicable(draft, spec.add_systems))
+    if spec.membership is not None:
+        _flag(spec.occto_member, spec.membership)
+    elif spec.occto_member is not None:
+        _flag_alone(op, spec.occto_member)
     rel = layout.operator_file(spec.code)
     doc = draft.document(rel)
     said: list[Message] = []
+    if spec.membership is not None:
+        said += _membership(draft, op, doc, spec.membership)
     for key, value in (
         ("name", spec.name),
         ("name_kana", spec.name_kana),
         ("privacy_policy_url", spec.privacy_policy_url),
-        ("occto_member", spec.occto_member),
+        ("occto_member", spec.occto_member if spec.membership is None else None),
     ):
         if value is not None and doc.get(key) != value:
             yamldoc.put(doc, key, value, OPERATOR_FIELDS)
@@ -237,6 +270,149 @@ def change(draft: Draft, spec: OperatorChange) -> None:
         if not subs:
             del doc["subcontractors"]
     draft.note(msg("operator change: {code}: {what}", code=spec.code, what=tuple(said)))
+
+
+def _flag(occto_member: bool | None, change: MembershipChange | None) -> bool:
+    """``occto_member`` as a membership given with it makes it: true for a member only."""
+    if change is None:
+        return bool(occto_member)
+    member = change.status == "member"
+    if occto_member is not None and occto_member != member:
+        raise BadValueError(
+            msg(
+                "occto_member {flag} disagrees with the OCCTO membership given ({status}): "
+                "give the membership alone, occto_member follows it",
+                flag="true" if occto_member else "false",
+                status=change.status,
+            )
+        )
+    return member
+
+
+def _flag_alone(op: Operator, occto_member: bool) -> None:
+    """Refused when ``occto_member`` alone would contradict a membership record: the
+    record's status decides the flag (``occto-member`` rule), and a change of status
+    carries its date and, for a withdrawal, the systems that end with it."""
+    m = op.membership
+    if m is not None and occto_member != (m.status == "member"):
+        raise EditRefused(
+            msg(
+                "Operator {code}'s OCCTO membership is recorded ({membership}), and "
+                "occto_member follows it: file the membership's change with its date "
+                "instead (--membership provisional, member or withdrawn)",
+                code=op.code,
+                membership=membership_text(m),
+            )
+        )
+
+
+def _record(change: MembershipChange) -> yamldoc.Document:
+    return yamldoc.mapping((("status", change.status), (MEMBERSHIP_DAYS[change.status], change.on)))
+
+
+def _membership(
+    draft: Draft, op: Operator, doc: yamldoc.Document, change: MembershipChange
+) -> list[Message]:
+    """Record the membership's new status and day, ``occto_member`` agreeing with it; a
+    withdrawal also ends the systems whose contract ends with the membership (003 §2.7.1)."""
+    current = op.membership
+    if op.provisional and change.status != "provisional":
+        # A provisional key is held only by a provisional applicant (003 §2.2).
+        raise EditRefused(
+            msg(
+                "{code} is a provisional key, held while the membership is provisional: "
+                "an applicant that gives up its application ends its use with a usage "
+                "termination (利用申請（終了）)",
+                code=op.code,
+            )
+            if change.status == "withdrawn"
+            else msg(
+                "{code} is a provisional key: the membership is recorded under the operator "
+                "code OCCTO issued; move the operator's files to that code first",
+                code=op.code,
+            )
+        )
+    if current is not None and current.status == "member" and change.status == "provisional":
+        raise EditRefused(
+            msg(
+                "Operator {code} is an OCCTO member ({membership}): a membership does not "
+                "go back to a provisional application",
+                code=op.code,
+                membership=membership_text(current),
+            )
+        )
+    began = getattr(current, MEMBERSHIP_DAYS[current.status]) if current is not None else None
+    if current is not None and current.status != change.status and began and change.on < began:
+        raise BadValueError(
+            msg(
+                "The membership's date {day} is before its present status began "
+                "({membership}): give {since} or later",
+                day=change.on,
+                membership=membership_text(current),
+                since=began,
+            )
+        )
+    record = doc.get("membership")
+    if not isinstance(record, yamldoc.Document):
+        record = yamldoc.mapping(())
+        yamldoc.put(doc, "membership", record, OPERATOR_FIELDS)
+    # The dates describe the present membership: a new application starts it over, and
+    # joining again leaves the earlier withdrawal behind.
+    stale = {"provisional": ("member_since", "withdrawn_on"), "member": ("withdrawn_on",)}
+    for key in stale.get(change.status, ()):
+        record.pop(key, None)
+    yamldoc.put(record, "status", change.status, MEMBERSHIP_FIELDS)
+    yamldoc.put(record, MEMBERSHIP_DAYS[change.status], change.on, MEMBERSHIP_FIELDS)
+    yamldoc.put(doc, "occto_member", change.status == "member", OPERATOR_FIELDS)
+    said = [msg("{field}: {value}", field=field_name("membership"), value=_wording(change))]
+    if change.status == "withdrawn":
+        said += _end_with_membership(draft, op.code, doc)
+    return said
+
+
+def _wording(change: MembershipChange) -> Message:
+    """The new status as the plan words a membership (「2026-12-01 から会員」)."""
+    day = MEMBERSHIP_DAYS[change.status]
+    return membership_text(Membership.model_validate({"status": change.status, day: change.on}))
+
+
+def _end_with_membership(draft: Draft, code: str, doc: yamldoc.Document) -> list[Message]:
+    """Remove the systems whose contract ends with the membership, and each user's
+    permission for them: a user left with none is deleted, as a termination deletes."""
+    ending = [
+        s
+        for s in _list(doc, "systems")
+        if (system := draft.catalog.by_id.get(s)) is not None and system.ends_with_membership
+    ]
+    if not ending:
+        return []
+    seq = yamldoc.seq_at(doc, "systems", OPERATOR_FIELDS, flow=True)
+    for system_id in ending:
+        del seq[_list(doc, "systems").index(system_id)]
+    changed = deleted = 0
+    for entry in draft.users_of(code):
+        held = [s for s in ending if s in entry.user.permissions]
+        if not held:
+            continue
+        if set(entry.user.permissions) <= set(held):
+            draft.remove(entry.file)
+            deleted += 1
+            continue
+        perms = draft.document(entry.file).get("permissions")
+        if isinstance(perms, yamldoc.Document):
+            for system_id in held:
+                perms.pop(system_id, None)
+        changed += 1
+    return [
+        msg("{field} - {value}", field=FIELDS["systems"], value=draft.catalog.named(s))
+        for s in ending
+    ] + [
+        msg(
+            "users' permissions removed: {changed}; user files removed: {deleted}",
+            changed=changed,
+            deleted=deleted,
+        )
+    ]
 
 
 def terminate(draft: Draft, code: str, on: date) -> None:

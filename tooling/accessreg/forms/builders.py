@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from accessreg.edit import Draft, Operation, certificates, contacts, ips, operators, users
@@ -134,7 +134,7 @@ def operator_new(a: Answers) -> Operation:
         systems=a.ticked("systems"),
         primary=_contact(a, "primary"),
         subcontractors=a.pairs("subcontractors"),
-        occto_member="yes" in a.ticked("occto_member"),
+        occto_member=True if "yes" in a.ticked("occto_member") else None,
     )
     certificate = _certificate(a)
 
@@ -158,6 +158,9 @@ def operator_change(a: Answers) -> Operation:
         add_subcontractors=a.pairs("add_subcontractors"),
         remove_subcontractors=a.lines("remove_subcontractors"),
     )
+    status, on = a.text("membership"), a.day("membership_on")
+    if on is not None and status is None:
+        a.need("membership", " (the membership status the date is for)")
     role = a.text("contact_role")
     contact = None
     if role is not None:
@@ -167,11 +170,14 @@ def operator_change(a: Answers) -> Operation:
     removed = a.text("contact_remove")
     if role == "primary" and removed is None:
         a.need("contact_remove", " (the primary being replaced)")
-    touches_operator = change != operators.OperatorChange(code=code)
+    touches_operator = status is not None or change != operators.OperatorChange(code=code)
 
     def run(d: Draft) -> None:
         if touches_operator:
-            operators.change(d, change)
+            membership = (
+                None if status is None else operators.MembershipChange(status, on or d.today)
+            )
+            operators.change(d, replace(change, membership=membership))
         if contact is not None:
             contacts.add(d, code, contact, removed if role == "primary" else None)
         if removed is not None and role != "primary":

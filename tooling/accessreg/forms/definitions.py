@@ -288,6 +288,14 @@ def forms(catalog: Catalog) -> tuple[Form, ...]:
         return catalog.citation(kind, (s.id for s in catalog.applied_systems))
 
     no_change = "空欄の場合は変更しません。"
+    # The systems whose contract ends with the OCCTO membership (003 §2.7.1).
+    with_membership = "・".join(s.name_ja for s in catalog.systems if s.ends_with_membership)
+    withdrawal = (
+        f"退会を選ぶと、会員資格とともに利用が終わる{with_membership}の利用と、その利用者の"
+        "権限もこの申請で削除します。"
+        if with_membership
+        else ""
+    )
     # The systems applied for with a client certificate already obtained (002 §3.1).
     certified = "・".join(
         s.name_ja
@@ -388,6 +396,16 @@ def forms(catalog: Catalog) -> tuple[Form, ...]:
                     f"変更後の事業者名（全角カタカナ）。{no_change}"),
              _input("privacy_policy_url", "個人情報の共同利用に関する公表ページ",
                     f"変更後の公表ページ。{_rule(base.HTTPS_URL, 'URL')}{no_change}"),
+             Field("membership", "dropdown", "広域機関の会員資格",
+                   "電力広域的運営推進機関の会員資格が変わったときに選びます（003 §2.2、§2.7）。"
+                   f"{withdrawal}",
+                   choices=(Choice("変更しない", None),
+                            Choice("加入仮申請 / provisional application", "provisional"),
+                            Choice("会員（本申請） / member", "member"),
+                            Choice("退会 / withdrawal", "withdrawn"))),
+             _input("membership_on", "会員資格の日付",
+                    "加入仮申請・本申請・退会の日（YYYY-MM-DD）。空欄の場合は申請した日に"
+                    "なります。", ph="2026-12-01"),
              _systems(catalog, "add_systems", "利用を開始するシステム",
                       f"新たに利用を開始するシステムを選んでください。{certificate_first}"),
              _systems(catalog, "remove_systems", "利用を終了するシステム",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from accessreg.model.catalog import Catalog
 from accessreg.model.messages import Message, msg
+from accessreg.model.operator import Membership
 
 ROLES: dict[str, Message] = {
     "gas_retailer": msg("gas retailer"),
@@ -114,3 +115,15 @@ def permission_change_text(
         old=code_text(catalog, system, old),
         new=code_text(catalog, system, new),
     )
+
+
+def membership_text(membership: Membership) -> Message:
+    """An operator's OCCTO membership: its status and since when."""
+    status = {
+        "member": msg("member since {day}", day=membership.member_since or ""),
+        "provisional": msg(
+            "provisional member since {day}", day=membership.provisional_since or ""
+        ),
+        "withdrawn": msg("withdrawn on {day}", day=membership.withdrawn_on or ""),
+    }
+    return status[membership.status]

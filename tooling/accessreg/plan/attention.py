@@ -22,7 +22,7 @@ from datetime import date
 from accessreg.model import Catalog, Operator
 from accessreg.model.messages import Message, msg
 from accessreg.model.registry import OperatorIndex, Registry
-from accessreg.model.terms import person, role_names
+from accessreg.model.terms import membership_text, person, role_names
 from accessreg.plan.history import Returning, WasSuspended
 from accessreg.plan.model import (
     Application,
@@ -38,7 +38,6 @@ from accessreg.plan.model import (
     UserChange,
     WindowPersonChange,
 )
-from accessreg.plan.wording import membership_text
 from accessreg.timeline.effective import Effective, Key
 
 

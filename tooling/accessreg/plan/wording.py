@@ -19,6 +19,7 @@ from accessreg.model.messages import Message, Param, Verbatim, msg
 from accessreg.model.terms import (
     contact_role,
     field_name,
+    membership_text,
     permission_change_text,
     person,
     role_names,
@@ -200,18 +201,6 @@ def effect_text(effect: Effect, catalog: Catalog) -> Message:
 
 
 _STATUSES = {"active": msg("in use"), "terminated": msg("terminated")}
-
-
-def membership_text(membership: Membership) -> Message:
-    """An operator's OCCTO membership: its status and since when."""
-    status = {
-        "member": msg("member since {day}", day=membership.member_since or ""),
-        "provisional": msg(
-            "provisional member since {day}", day=membership.provisional_since or ""
-        ),
-        "withdrawn": msg("withdrawn on {day}", day=membership.withdrawn_on or ""),
-    }
-    return status[membership.status]
 
 
 def _entry(value: object, catalog: Catalog) -> Param:
