@@ -233,6 +233,28 @@ def test_user_remove(reg: RegistryFactory) -> None:
     note = "利用権限の抹消: 試験 太郎 <user1@test-gas.example.co.jp>（TESTOP01）"
     assert out["notes"] == [note]
     assert "シケン" not in out["body"] and "試験 太郎" in out["body"]
+    # The reason the form promises the pull request: as written, for the reviewer.
+    assert "### 理由 / As the filer states it\n\n```text\n退職のため\n```" in out["body"]
+
+
+def test_a_stated_reason_cannot_pass_for_the_pull_request_s_own_text(
+    reg: RegistryFactory,
+) -> None:
+    """The reason is hostile text: shown inside a fence longer than any it holds, its
+    control characters as escapes, so that no heading, mention or fence of its own
+    renders."""
+    reason = "退職\n```\n### 承認済み\n@maintainers \x1b[31m"
+    body = render("user-remove", {
+        "operator": "TESTOP01", "email": "user1@test-gas.example.co.jp", "reason": reason,
+        "confirm": confirm("user-remove"),
+    })  # fmt: skip
+    code, out = intake(reg, body)
+    assert code == 0, out
+    section = out["body"].split("### 理由 / As the filer states it\n\n", 1)[1]
+    fence = section.split("\n", 1)[0]
+    assert fence == "````text"
+    assert "\n### 承認済み\n" in section.split(f"\n{fence[:4]}\n", 1)[0]
+    assert "\x1b" not in out["body"]
 
 
 def _operator_new(github: str | None) -> str:
@@ -356,11 +378,42 @@ def test_certificate_form_with_pem_in_a_code_fence(reg: RegistryFactory) -> None
     body = _cert_form
 
     leaked = pem(certificate()).decode() + key_pem().decode()
-    out = refused(reg, body(leaked))
-    assert any("holds a private key" in p for p in out["problems"])
+    out = leaked_key(reg, body(leaked))
+    assert out["problems"] == ["- 秘密鍵が貼り付けられています / a private key was pasted"]
     code, out = intake(reg, body(pem(certificate()).decode().strip()))
     assert code == 0, out
     assert "serial: '0D4F6A'" in (reg.root / "operators/TESTOP01.yaml").read_text("utf-8")
+
+
+def leaked_key(reg: RegistryFactory, body: str) -> dict[str, Any]:
+    """The refusal of a body holding a private key: nothing written, exit 1."""
+    before = snapshot(reg.root)
+    code, out = intake(reg, body)
+    assert code == 1 and out["ok"] is False, out
+    assert snapshot(reg.root) == before
+    assert out["comment"].startswith("この issue には秘密鍵（PRIVATE KEY）が貼り付けられている")
+    return out
+
+
+@pytest.mark.parametrize("field", ["certificate", "location"])
+def test_a_pasted_private_key_is_treated_as_leaked(reg: RegistryFactory, field: str) -> None:
+    """A key pasted into an issue is public from its submission, and an edit keeps it in the
+    issue's history: the comment says to delete the issue and have the certificate
+    suspended (001 p46), in both languages, and repeats nothing of the body; whatever field
+    it is in."""
+    key = key_pem().decode()
+    text = pem(certificate()).decode()
+    body = _cert_form(text + key) if field == "certificate" else _cert_form(text)
+    if field == "location":
+        body = body.replace("本社 端末 PC009", f"本社 端末 PC009\n\n{key}")
+    out = leaked_key(reg, body)
+    comment = out["comment"]
+    assert "この issue を削除してください" in comment and "Delete this issue" in comment
+    assert "利用停止" in comment and "(001 p46)" in comment and "suspended" in comment
+    assert "編集履歴に残ります" in comment
+    assert "内容を直してこの issue を編集すると" not in comment
+    body_lines = {ln for ln in key.splitlines() if ln.strip()}
+    assert not any(ln in comment for ln in body_lines)
 
 
 def test_a_full_width_certificate_id_is_told_under_its_own_field(reg: RegistryFactory) -> None:

@@ -52,6 +52,9 @@ class Field:
     choices: tuple[Choice, ...] = ()
     placeholder: str | None = None
     render: str | None = None  # textarea: the body wraps the value in a code fence
+    # Shown in the pull request as the filer wrote it, for the reviewer: the registry keeps
+    # no field for it (a deletion's reason).
+    stated: bool = False
 
 
 @dataclass(frozen=True)
@@ -352,7 +355,8 @@ def forms(catalog: Catalog) -> tuple[Form, ...]:
              _input("email", "メールアドレス（ID）",
                     "抹消する利用者のメールアドレス（ログイン ID）。", True),
              Field("reason", "textarea", "理由",
-                   "任意。抹消の理由（異動・退職など）。プルリクエストに記載されます。"),
+                   "任意。抹消の理由（異動・退職など）。プルリクエストに記載されます。",
+                   stated=True),
              CONFIRM),
         ),
         Form(

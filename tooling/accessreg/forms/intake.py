@@ -104,6 +104,44 @@ def _refused(
     )
 
 
+# A private key in any of PEM's spellings (PKCS#8, its encrypted form, RSA, EC, OpenSSH).
+_PRIVATE_KEY = re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----")
+# What a filer who pasted a private key must do: the key is public from the moment the issue
+# was submitted, and an edit leaves it in the issue's history. A leaked certificate is
+# suspended first (001 p46), then replaced.
+_LEAKED = (
+    "この issue には秘密鍵（PRIVATE KEY）が貼り付けられているため、プルリクエストは作成して"
+    "いません。この issue を読めるすべての人に秘密鍵が知られたものとして扱ってください。"
+    "issue を編集して消しても、編集履歴に残ります。\n"
+    "1. この issue を削除してください（削除できない場合は、受付担当者に削除を依頼してください）。\n"
+    "2. この秘密鍵の証明書の利用停止を、直ちに受付窓口に申し出てください（001 p46）。\n"
+    "3. 証明書を発行し直し、新しい issue で、証明書だけ（秘密鍵を含めない）を貼り付けて申請して"
+    "ください。\n\n"
+    "This issue holds a private key (PRIVATE KEY), so no pull request was opened. Treat the "
+    "key as known to everyone who can read this issue: an edit leaves it in the issue's "
+    "history.\n"
+    "1. Delete this issue (or ask a maintainer to delete it).\n"
+    "2. Have the certificate of this key suspended at once: tell the system operator's desk "
+    "(001 p46).\n"
+    "3. Have the certificate issued again, and file it in a new issue with the certificate "
+    "alone, without its key.\n"
+)
+
+
+def leaked(author: str, issue: int | None, label: str) -> IntakeResult:
+    """The refusal of a body holding a private key, in whatever field: what to do now that
+    it is public, and nothing of the body itself repeated."""
+    line = "- 秘密鍵が貼り付けられています / a private key was pasted"
+    return IntakeResult(
+        ok=False,
+        author=author,
+        issue=issue,
+        problems=(line,),
+        comment=f"{_LEAKED}\n{line}\n",
+        label=label,
+    )
+
+
 def undecodable(author: str, issue: int | None, label: str) -> IntakeResult:
     """The refusal of a body that is not UTF-8 text (GitHub writes UTF-8; anything else
     was not typed into the form)."""
@@ -160,6 +198,7 @@ def _pr_text(
     form: Form, operator: str, author: str, issue: int | None, notes: tuple[str, ...],
     changes: tuple[FileChange, ...], warnings: tuple[Problem, ...], label: str,
     review: tuple[str, ...] = (), notices: tuple[str, ...] = (),
+    stated: tuple[tuple[str, str], ...] = (),
 ) -> tuple[str, str, str]:  # fmt: skip
     ref = f" (#{issue})" if issue is not None else ""
     title = f"[{operator}] {form.name} / {form.name_en}{ref}"
@@ -171,6 +210,8 @@ def _pr_text(
     if issue is not None:
         lines += ["", f"Closes #{issue}"]
     lines += ["", "### 申請内容 / What changes", "", markdown_block("\n".join(notes)), ""]
+    for heading, text in stated:  # what the filer wrote for the reviewer, as written
+        lines += [f"### {heading} / As the filer states it", "", markdown_block(text), ""]
     lines += ["### ファイル / Files", ""]
     lines += [f"- {markdown(f'{label}/{c.rel}')} ({c.action})" for c in changes]
     if review:
@@ -210,6 +251,8 @@ def from_issue(
         )
     if not re.fullmatch(GITHUB_LOGIN, author) or len(author) > GITHUB_LOGIN_MAX:
         raise UsageError(msg("'{author}' is not a GitHub login", author=author))
+    if _PRIVATE_KEY.search(body_text):
+        return leaked(author, issue, label)
     all_forms = forms(catalog)
     if kind is not None:
         form = next((f for f in all_forms if f.kind == kind), None)
@@ -300,9 +343,13 @@ def from_issue(
     notes = tuple(i18n.text(n, "ja") for n in outcome.notes)  # the application's items
     told = (outcome.kept_notice, outcome.elsewhere_notice)
     notices = tuple(wording.both(notice) for notice in told if notice is not None)
-    title, pr_body, message = _pr_text(
-        form, operator, author, issue, notes, outcome.changes, warnings, label, review, notices
+    stated = tuple(
+        (f.label, text) for f in form.fields if f.stated and (text := answers.text(f.id))
     )
+    title, pr_body, message = _pr_text(
+        form, operator, author, issue, notes, outcome.changes, warnings, label, review, notices,
+        stated,
+    )  # fmt: skip
     return IntakeResult(
         ok=True,
         author=author,
