@@ -110,6 +110,30 @@ def test_a_permission_option_away_from_the_registry_says_where_the_registry_is(
     assert list(away.rglob("*")) == [bare]  # nothing written anywhere
 
 
+@pytest.mark.parametrize(
+    ("code", "says_"),
+    [
+        ("１０１１", "'１０１１' is written in full-width characters: write 1011 in half-width"),
+        ("1110", "1110 was abolished on 2022-01-24; its holders moved to 1011: write 1011"),
+    ],
+)
+def test_a_code_refused_says_the_mistake_and_the_code_meant(
+    reg: RegistryFactory, code: str, says_: str
+) -> None:
+    """A code typed with the input method on, or one the catalog abolished (its holders
+    moved to 1011 on 2022-01-24, 000 §5-4), is named for what it is, with the code meant."""
+    result = bad_value(reg, *_add("--taxis", code))
+    assert says_ in result.stderr, result.stderr
+
+
+def test_a_full_width_at_sign_is_named(reg: RegistryFactory) -> None:
+    result = refused(
+        reg, "user", "add", "--operator", "TESTOP01", "--email", "hanako＠test-gas.example.co.jp",
+        "--name", "木村 花子", "--name-kana", "キムラ ハナコ", "--taxis", "1011",
+    )  # fmt: skip
+    assert "has a full-width ＠: write the e-mail address in half-width" in result.stderr
+
+
 def test_add_refuses_a_code_the_operator_may_not_hold(reg: RegistryFactory) -> None:
     reg.operator(roles=["gas_retailer", "wheeling_client"])  # no manufacturer role
     result = refused(reg, *_add("--loacus", "03010"))

@@ -8,6 +8,7 @@ the catalog allows, with their Japanese labels. Derived systems are never applie
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date
@@ -24,6 +25,7 @@ from accessreg.cli.verdict import Verdict
 from accessreg.edit import Draft, EditResult, finish
 from accessreg.edit.users import NONE
 from accessreg.errors import ConfigError
+from accessreg.escape import quote
 from accessreg.files import workspace
 from accessreg.files.loading import load_catalog
 from accessreg.files.sources import DirectorySource
@@ -59,6 +61,57 @@ def option_name(system: System) -> str:
     return "--" + system.id.replace("_", "-")
 
 
+class CodeChoice(click.Choice[str]):
+    """A system's permission codes, where a refusal names the mistake: a code typed in
+    full-width digits, or an abolished code, with the code its holders moved to."""
+
+    def __init__(self, system: System, choices: Sequence[str]) -> None:
+        super().__init__(choices)
+        self.system = system
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        text = str(value)
+        if text in self.choices:
+            return text
+        narrow = unicodedata.normalize("NFKC", text)
+        if narrow != text and narrow in self.choices:
+            self.fail(
+                i18n.text(
+                    msg(
+                        "{value} is written in full-width characters: write {code} in "
+                        "half-width ones",
+                        value=quote(text),
+                        code=narrow,
+                    )
+                ),
+                param,
+                ctx,
+            )
+        code = next((c for c in self.system.codes if c.code == narrow), None)
+        if code is not None and code.abolished_on is not None:
+            self.fail(
+                i18n.text(
+                    msg(
+                        "{code} was abolished on {day}; its holders moved to {replacement}: "
+                        "write {replacement}",
+                        code=code.code,
+                        day=code.abolished_on,
+                        replacement=code.replaced_by or "",
+                    )
+                    if code.replaced_by
+                    else msg(
+                        "{code} was abolished on {day}: write one of {allowed}",
+                        code=code.code,
+                        day=code.abolished_on,
+                        allowed=tuple(self.choices),
+                    )
+                ),
+                param,
+                ctx,
+            )
+        return str(super().convert(value, param, ctx))
+
+
 def _permission_option(system: System, removable: bool) -> click.Option:
     codes = [c for c in system.codes if c.abolished_on is None]
     choices = [c.code for c in codes] + ([NONE] if removable else [])
@@ -77,7 +130,7 @@ def _permission_option(system: System, removable: bool) -> click.Option:
     return WordedOption(
         [option_name(system), PERM_PREFIX + system.id],
         worded=tuple(worded),
-        type=click.Choice(choices),
+        type=CodeChoice(system, choices),
         is_flag=False,
         flag_value=codes[0].code if len(codes) == 1 else None,
         default=None,

@@ -89,6 +89,14 @@ def systems(given: Iterable[str], allowed: Sequence[str]) -> tuple[str, ...]:
 def login_id(email: str) -> str:
     """Refuse an e-mail that could not even name a file; the schema judges the rest."""
     email = email.strip()
+    if "＠" in email:  # typed with a Japanese input method on
+        raise EditRefused(
+            msg(
+                "{email} has a full-width ＠: write the e-mail address in half-width "
+                "characters, with @",
+                email=email,
+            )
+        )
     if not email or "/" in email or "\\" in email or "@" not in email:
         raise EditRefused(
             msg(
