@@ -112,7 +112,7 @@ def test_daily_skips_the_reviews_without_the_list(reg: RegistryFactory, tmp_path
     out = tmp_path / "out"
     result = run_cli("daily", "--out", str(out), "--today", "2026-11-26", cwd=g.path)
     assert result.returncode == 0, result.stderr
-    assert "reviews: skipped (no --open-pulls)" in result.stderr
+    assert "applications past their review period: skipped (no --open-pulls)" in result.stderr
     assert not (out / "reviews.csv").exists()
     pulls = _pulls(tmp_path, _pull(7, "2026-11-20T01:00:00Z"))
     with_list = run_cli(

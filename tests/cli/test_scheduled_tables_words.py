@@ -73,7 +73,8 @@ def daily(reg: RegistryFactory, tmp_path: Path) -> Iterator[tuple[GitRegistry, P
         g.close()
 
 
-def _run_daily(g: GitRegistry, pulls: Path, out: Path, lang: str) -> None:
+def _run_daily(g: GitRegistry, pulls: Path, out: Path, lang: str) -> str:
+    """The report of a ``daily`` run in ``lang`` (the job summary's text)."""
     export = out.parent / f"last-logins-{lang}.csv"
     export.write_text(f"ID,last_login\n{USER},2026-09-01\n{GHOST},2026-12-01\n", encoding="utf-8")
     result = run_cli(
@@ -81,6 +82,22 @@ def _run_daily(g: GitRegistry, pulls: Path, out: Path, lang: str) -> None:
         "--today", DAY, cwd=g.path, env={"ACCESSREG_LANG": lang},
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout + result.stderr
+
+
+def test_the_report_names_each_duty_in_the_reviewers_words(
+    daily: tuple[GitRegistry, Path], tmp_path: Path
+) -> None:
+    """The job summary a reviewer reads names each duty for what it is, not by the id the
+    commands and the workflow give it (``time-rules``)."""
+    g, pulls = daily
+    said = _run_daily(g, pulls, tmp_path / "daily", "ja")
+    for title in ("有効期限のお知らせ（証明書・海外IPアドレス）: ", "長期間使われていない ID: ",
+                  "利用権限の棚卸: ", "広域機関の仮入会: ", "処理期限を過ぎた申請: ",
+                  "期日の来たルール: "):  # fmt: skip
+        assert f"\n{title}" in f"\n{said}", said
+    ids = ("expiry", "stale", "inventory", "membership", "reviews", "time-rules")
+    assert not [line for line in said.splitlines() if line.startswith(tuple(f"{i}:" for i in ids))]
 
 
 def _rows(path: Path) -> list[dict[str, str]]:

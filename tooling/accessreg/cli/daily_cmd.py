@@ -63,10 +63,12 @@ def command(
     duties = tuple(DUTIES)
     if last_logins is None:
         duties = tuple(d for d in duties if d != "stale")
-        click.echo(i18n.text(msg("stale: skipped (no --last-logins)")), err=True)
+        title = DUTIES["stale"].TITLE
+        click.echo(i18n.text(msg("{duty}: skipped (no --last-logins)", duty=title)), err=True)
     if open_pulls is None:
         duties = tuple(d for d in duties if d != "reviews")
-        click.echo(i18n.text(msg("reviews: skipped (no --open-pulls)")), err=True)
+        title = DUTIES["reviews"].TITLE
+        click.echo(i18n.text(msg("{duty}: skipped (no --open-pulls)", duty=title)), err=True)
     run_duties(
         duties,
         today,

@@ -16,6 +16,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Protocol
 
 from accessreg.escape import csv_row
+from accessreg.model.messages import Message
 from accessreg.model.problems import Problem
 from accessreg.model.registry import Registry
 from accessreg.scheduled.keyed_notices import Digest, Document
@@ -92,6 +93,7 @@ class DutyResult:
 class Duty(Protocol):
     """A duty module: what it needs, and ``judge``."""
 
+    TITLE: Message  # what the duty is, in the run's language (the job summary's words)
     NEEDS_HISTORY: bool  # the day each file was added (a walk over the history)
     NEEDS_EXPORT: bool  # the last-login export
     NEEDS_PULLS: bool  # the open pull requests (GitHub's API list)

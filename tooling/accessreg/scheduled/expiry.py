@@ -18,6 +18,7 @@ from datetime import date
 from enum import StrEnum
 
 from accessreg.model import Certificate, IpAllowEntry
+from accessreg.model.messages import msg
 from accessreg.model.registry import Registry
 from accessreg.outputs.csv_ import OPERATOR_CODE
 from accessreg.scheduled.duty import DutyResult, Inputs, Options, Table
@@ -227,6 +228,7 @@ def expiry(registry: Registry, today: date) -> DutyResult:
 
 NEEDS_HISTORY = False
 NEEDS_EXPORT = False
+TITLE = msg("expiry of certificates and overseas addresses")
 NEEDS_PULLS = False
 
 

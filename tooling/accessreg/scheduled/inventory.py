@@ -236,6 +236,7 @@ def inventory(
 
 NEEDS_HISTORY = True  # an operator that never recorded a review counts from its file's addition
 NEEDS_EXPORT = False
+TITLE = msg("periodic review of permissions")
 NEEDS_PULLS = False
 
 

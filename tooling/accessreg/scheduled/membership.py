@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from accessreg.model.messages import msg
 from accessreg.model.registry import Registry
 from accessreg.outputs.csv_ import OPERATOR_CODE, OPERATOR_NAME
 from accessreg.scheduled.duty import DutyResult, Inputs, Options, Table
@@ -93,6 +94,7 @@ def membership(registry: Registry, today: date) -> DutyResult:
 
 NEEDS_HISTORY = False
 NEEDS_EXPORT = False
+TITLE = msg("provisional OCCTO members")
 NEEDS_PULLS = False
 
 

@@ -16,6 +16,7 @@ from accessreg.effects.session import MailOutcome
 from accessreg.model.mail import digest_kind, notice_name
 from accessreg.model.messages import Message, Verbatim, msg, nmsg
 from accessreg.provision.report import held_lines
+from accessreg.scheduled.duties import DUTIES
 from accessreg.scheduled.keyed_notices import DigestMail
 from accessreg.scheduled.run import RunResult
 
@@ -26,7 +27,8 @@ def _t(message: Message) -> str:
 
 def _duty_lines(result: RunResult) -> list[str]:
     lines = []
-    for duty, outcome in result.outcomes.items():
+    for name, outcome in result.outcomes.items():
+        duty = DUTIES[name].TITLE
         rows = tuple(
             msg("{count} in {table}.csv", count=len(t.rows), table=t.name) for t in outcome.tables
         )

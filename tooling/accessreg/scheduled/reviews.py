@@ -232,6 +232,7 @@ def reviews(registry: Registry, pulls: OpenPulls, today: date) -> DutyResult:
 
 NEEDS_HISTORY = False
 NEEDS_EXPORT = False
+TITLE = msg("applications past their review period")
 NEEDS_PULLS = True
 
 

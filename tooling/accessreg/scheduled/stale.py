@@ -313,6 +313,7 @@ def stale(
 
 NEEDS_HISTORY = True  # an ID never used before dates were recorded: from its file's addition
 NEEDS_EXPORT = True
+TITLE = msg("long-unused IDs")
 NEEDS_PULLS = False
 
 

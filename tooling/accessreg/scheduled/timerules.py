@@ -26,7 +26,7 @@ from datetime import date
 
 from accessreg import i18n
 from accessreg.model import layout
-from accessreg.model.messages import Message
+from accessreg.model.messages import Message, msg
 from accessreg.model.problems import Level, Problem
 from accessreg.model.registry import Registry
 from accessreg.outputs.csv_ import OPERATOR_CODE
@@ -128,6 +128,7 @@ def time_rules(registry: Registry, today: date) -> DutyResult:
 
 NEEDS_HISTORY = False
 NEEDS_EXPORT = False
+TITLE = msg("rules falling due with time")
 NEEDS_PULLS = False
 
 
