@@ -188,3 +188,17 @@ def test_errors_already_on_main_fail_only_the_pull_requests_that_touch_them(
     gr.commit("C removes a user")
     for code, out, err in _both_ways(gr, "--format", "github"):
         assert (code, out) == (0, ""), err
+
+
+def test_the_incremental_note_says_whether_the_cache_served_not_where_it_lies(
+    gr: GitRegistry,
+) -> None:
+    """The note ends the check a reviewer reads in the job log: the cache's file path is the
+    workflow's business (``ACCESSREG_CACHE_DIR``), not the reader's."""
+    gr.branch("a-adds-a-user")
+    gr.reg.user(A, A_NEW)
+    gr.commit("A applies for a user")
+    result = run_cli("validate", "--today", TODAY, "--changed-since", "main", "--head", "HEAD",
+                     cwd=gr.path, env={"ACCESSREG_LANG": "ja"})  # fmt: skip
+    assert "（キャッシュ使用）" in result.stderr, result.stderr
+    assert "accessreg-cache" not in result.stderr and ".sqlite3" not in result.stderr

@@ -16,7 +16,7 @@ from accessreg.errors import UsageError
 from accessreg.files import workspace
 from accessreg.files.sources import DirectorySource
 from accessreg.gitio.repo import GitRepository
-from accessreg.model.messages import Verbatim, msg, nmsg
+from accessreg.model.messages import msg, nmsg
 from accessreg.model.problems import Problem, has_errors
 from accessreg.reporting import reporters
 from accessreg.timeline import clock
@@ -101,9 +101,8 @@ def command(
                     parsed=stats.parsed,
                     checked=stats.groups_checked,
                     groups=stats.groups,
-                    cache=Verbatim(workspace.display(Path(stats.cache)))
-                    if stats.cache
-                    else msg("unused"),
+                    # Used or not: where it lies is the workflow's business, not the reader's.
+                    cache=msg("used") if stats.cache else msg("unused"),
                 )
             ),
             *(i18n.text(note) for note in stats.notes),
