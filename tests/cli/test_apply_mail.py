@@ -774,12 +774,12 @@ def test_acceptance_notices_follow_their_provider(gr: GitRegistry, tmp_path: Pat
     assert "受付窓口: スイッチング支援システム ヘルプデスク）" in switching
     # The certificate waits for the help desk's registration (001 p13).
     assert (
-        "（スイッチング支援システム ヘルプデスクの作業完了後（完了時にお知らせします））"
+        " / 反映 スイッチング支援システム ヘルプデスクの作業完了後（完了時にお知らせします）"
         in switching
     )
     member = bodies["window7@denki-member.example.co.jp"]
     assert "受付窓口: 電力広域的運営推進機関）" in member
-    assert "利用申請（新規）: 新規登録（電力広域的運営推進機関の作業完了後" in member
+    assert "利用申請（新規）: 新規登録 / 反映 電力広域的運営推進機関の作業完了後" in member
     for occto in (switching, member):
         assert "システム処理日（M）" not in occto
         assert "000 §" not in occto and "システム運営部門" not in occto, occto
@@ -981,7 +981,7 @@ def test_a_removed_window_person_is_told_when_their_id_ends_if_they_held_one(
     assert "2026-12-24 以降ご利用いただけません。" in tgn
     assert "今後" not in tgn
     accepted = bodies[(WINDOWS[0], "【受付】")]
-    assert "（window3@test-gas.example.co.jp）（2026-12-24 以降）" in accepted
+    assert "（window3@test-gas.example.co.jp） / 反映 2026-12-24 以降" in accepted
     (row,) = deltas(out, "admin_console")
     assert (row["メールアドレス（ID）"], row["適用日"]) == (WINDOWS[2], "2026-12-24")
     occto_body = bodies[("window6@denki-test.example.co.jp", "【受付】")]

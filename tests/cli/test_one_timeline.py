@@ -406,10 +406,10 @@ def _check_suspension(run: Run) -> None:
     elif case.stops == "certificate":
         what = "利用停止" if stopping else "停止解除"
         assert f"・クライアント証明書の{what}: 証明書ID {CERT['id']}、" in body
-        assert f"（{day} 以降）" in body
+        assert f" / 反映 {day} 以降" in body
     else:
         what = "停止" if stopping else "停止解除"
-        assert f"・システム利用の{what}: 託送システム（taxis）（{day} 以降）" in body
+        assert f"・システム利用の{what}: 託送システム（taxis） / 反映 {day} 以降" in body
     # status: from that day (not the day the file names, when it is before the merge).
     target = {
         "user": USER1,
@@ -1349,7 +1349,7 @@ def test_an_approval_on_a_sunday_is_accepted_on_the_monday_in_every_output(
     assert ran.returncode == 0, ran.stderr
     body = _accepted_body(out)
     assert f"受付日: {monday}" in body
-    assert f"41.203.64.10/32（2027-09-30 まで）（{monday} 以降）" in body
+    assert f"41.203.64.10/32、有効期限 2027-09-30 / 反映 {monday} 以降" in body
     listed = run_cli(
         "--lang", "ja", "status", "--operator", OPERATOR, "--today", monday, cwd=gr.path
     )

@@ -155,7 +155,7 @@ def _operator_item(item: Item, catalog: Catalog) -> dict[str, Any] | None:
             f"有効期限 {item.not_after}"
         )
     elif isinstance(item, AllowedIpChange):
-        text = f"海外から接続する IP アドレスの{action}: {item.cidr}（{item.expires_on} まで）"
+        text = f"海外から接続する IP アドレスの{action}: {item.cidr}、有効期限 {item.expires_on}"
     else:
         return None
     return {"text": text, "when": _when(catalog, item.effective)}
