@@ -34,7 +34,7 @@ def test_expired_certificate_leaves_the_whitelist_on_its_day(
     for day in (date(2027, 3, 31), date(2027, 4, 1)):
         out = tmp_path / f"out-{day}"
         result = duty(g, "daily", "--out", str(out), today=day)
-        assert "stale: skipped" in result.stderr
+        assert "long-unused IDs: skipped" in result.stderr
         taxis = out / "whitelist" / "taxis"
         maps[day] = (taxis / "cert-map.conf").read_text(encoding="utf-8")
         geo = (taxis / "ip-geo.conf").read_text(encoding="utf-8")
