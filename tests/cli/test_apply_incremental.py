@@ -729,3 +729,31 @@ def test_a_cold_cache_is_checked_and_rendered_from_one_full_run(
     assert read is not None and read.group(1) == read.group(2), report  # every share rendered
     assert len(whole) == 1
     assert head not in loaded_at  # the head came from validation alone
+
+
+def test_a_rewritten_main_is_said_before_its_deletions(sample: GitRegistry, tmp_path: Path) -> None:
+    """The revision applied before is gone from main's history (a force-push, a merge
+    undone): the run compares HEAD with it all the same, which withdraws downstream what
+    only it held. The report says so first, so that no one takes the deletions for an
+    application; a run over an ordinary history says nothing of it."""
+    out = tmp_path / "out"
+    assert (
+        accessreg(sample, "apply", "--out", str(out), "--initial", "--confirm", *DAY).returncode
+        == 0
+    )
+    start = sample.repo.head.commit.hexsha
+    (user,) = _users(sample)[:1]
+    merge(sample, "leaver", user.unlink)
+    ordinary = accessreg(sample, "apply", "--out", str(out), "--confirm", *DAY)
+    assert ordinary.returncode == 0, ordinary.stderr
+    assert "is not in the history" not in ordinary.stdout
+    # main rewritten to before the merge, and another merge on it.
+    sample.repo.git.reset("--hard", start)
+    added = _users(sample)[1]
+    merge(
+        sample, "memo", lambda: added.write_text(added.read_text("utf-8") + "memo: 追記\n", "utf-8")
+    )
+    rewritten = accessreg(sample, "apply", "--out", str(out), "--confirm", *DAY)
+    assert rewritten.returncode == 0, rewritten.stderr
+    lines = rewritten.stdout.splitlines()
+    assert "is not in the history of" in lines[1] and "(main was rewritten)" in lines[1], lines

@@ -124,6 +124,9 @@ class ApplyResult:
     entries: Removal = NOTHING_REMOVED  # the whitelists'
     # What ends the run, recorded all the same, once it is reported (``Done.stopped``).
     stopped: DeliveryError | None = None
+    # The revision applied before is not in HEAD's history (a rewritten ``main``): the run
+    # compared HEAD with it all the same, so what downstream holds of it alone is withdrawn.
+    rewritten: bool = False
 
 
 def _merged_on(repo: GitRepository, head: str) -> date:
@@ -526,7 +529,8 @@ def run(request: ApplyRequest, transport: TransportFactory = smtp_session) -> Ap
                 keep()
             done = session.carry_out(planned.run)
             gcpause.hold(isolated, planned)  # the registries and outputs: not freed one by one
-    found = planned.history
+        found = planned.history
+        rewritten = found.base is not None and not session.repo.is_ancestor(found.base, head)
     rows: dict[str, int] = {}
     for row in found.rows:
         rows[row.change.system] = rows.get(row.change.system, 0) + 1
@@ -551,4 +555,5 @@ def run(request: ApplyRequest, transport: TransportFactory = smtp_session) -> Ap
         catalog=found.after.catalog,
         entries=planned.entries,
         stopped=done.stopped,
+        rewritten=rewritten,
     )

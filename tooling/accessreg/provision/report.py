@@ -120,6 +120,19 @@ def apply_text(result: ApplyResult, out: str) -> str:
         else msg("applied: {base} → {head}")
     )
     lines = [_t(msg(head.text, base=Verbatim(base), head=result.head[:12]))]
+    if result.rewritten:
+        lines.append(
+            _t(
+                msg(
+                    "the revision applied before, {base}, is not in the history of {head} "
+                    "(main was rewritten): the run applies the difference between the two, "
+                    "so what only {base} held is withdrawn downstream; check the deletions "
+                    "below",
+                    base=Verbatim(base),
+                    head=result.head[:12],
+                )
+            )
+        )
     catalog = result.catalog
     if result.batch is not None:
         lines.append(
