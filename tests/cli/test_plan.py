@@ -855,3 +855,40 @@ def test_a_certificate_and_a_suspension_cite_the_terms_of_the_systems_they_reach
         "DENKI001": {Application.SUSPENSION: "003 §2.6, §3.3"},
         "MIXED001": {Application.CERTIFICATE: "002 §3.1, 001 p13"},
     }
+
+
+@pytest.mark.parametrize(
+    ("old_admin_becomes", "expected"),
+    [
+        ("dr_user", Application.PERMISSION_CHANGE),  # the admin handed over (002 §3.2.2)
+        (None, Application.PERMISSION_CHANGE),  # the old admin leaves
+        ("dr_admin", Application.PERMISSION_SET),  # no hand-over: kept as it is, a new ID
+    ],
+)
+def test_a_new_user_taking_over_the_admin_id_is_the_change_of_admin(
+    gr: GitRegistry, old_admin_becomes: str | None, expected: Application
+) -> None:
+    """The switching admin ID is issued new once (002 §3.2.1); a new person taking it over
+    from the one who held it is the change of admin (§3.2.2), cited as such, not a second
+    issuance the help desk would refuse."""
+    gr.reg.switching_operator()
+    gr.commit("a switching operator whose user1 is the admin")
+    pr(gr)
+    if old_admin_becomes is None:
+        (gr.reg.root / f"users/TESTOP01/{USER1}.yaml").unlink()
+    elif old_admin_becomes != "dr_admin":
+        gr.reg.user(email=USER1, permissions={"switching": old_admin_becomes})
+    gr.reg.user(email="next@test-gas.example.co.jp", permissions={"switching": "dr_admin"})
+    gr.commit("the admin handed over")
+    plan = plan_of(gr)
+    item = only(plan, UserChange, action="add")
+    assert item.application is expected
+
+
+def test_a_new_user_with_an_ordinary_id_stays_a_permission_set(gr: GitRegistry) -> None:
+    gr.reg.switching_operator()
+    gr.commit("a switching operator whose user1 is the admin")
+    pr(gr).reg.user(email=USER1, permissions={"switching": "dr_user"})
+    gr.reg.user(email="next@test-gas.example.co.jp", permissions={"switching": "dr_user"})
+    gr.commit("a user ID")
+    assert only(plan_of(gr), UserChange, action="add").application is Application.PERMISSION_SET

@@ -80,6 +80,14 @@ class Registry:
     def users_of(self, code: str) -> Sequence[UserEntry]:
         return self.groups().get(code, [])
 
+    def holders(self, code: str, system: str, perm: str) -> set[str]:
+        """The login IDs (lower case) of ``code``'s users holding ``perm`` on ``system``."""
+        return {
+            u.user.email.lower()
+            for u in self.users_of(code)
+            if u.user.permissions.get(system) == perm
+        }
+
     def user_codes(self) -> set[str]:
         """The operator codes of its users (their directories), from the groups: a history's
         steps ask it of each registry on both sides."""
@@ -179,3 +187,10 @@ def _merged(
     one: Mapping[str, frozenset[str]], other: Mapping[str, frozenset[str]]
 ) -> dict[str, frozenset[str]]:
     return {key: one.get(key, frozenset()) | other.get(key, frozenset()) for key in {*one, *other}}
+
+
+def admin_swapped(before: Registry, after: Registry, code: str, system: str, perm: str) -> bool:
+    """Whether a change takes ``perm`` on ``system`` away from one of ``code``'s users who held
+    it: granted to another in the same change, it is a change of admin (002 §3.2.2), not the
+    admin ID issued anew (§3.2.1, once only)."""
+    return bool(before.holders(code, system, perm) - after.holders(code, system, perm))

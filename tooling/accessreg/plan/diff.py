@@ -20,7 +20,7 @@ from accessreg.model import (
     layout,
 )
 from accessreg.model.changes import ChangeKind
-from accessreg.model.registry import Registry
+from accessreg.model.registry import Registry, admin_swapped
 from accessreg.plan.issued import issued_codes
 from accessreg.plan.model import (
     AllowedIpChange,
@@ -229,7 +229,7 @@ class _Differ:
             effects = self.permission_effects(None, new, ChangeKind.ADD)
             return UserChange(
                 operator=code,
-                application=Application.PERMISSION_SET,
+                application=self._set_or_admin_change(code, effects),
                 action=ChangeKind.ADD,
                 direction=Direction.GRANT,
                 effects=effects,
@@ -283,6 +283,26 @@ class _Differ:
             before=old,
             after=new,
         )
+
+    def _set_or_admin_change(self, code: str, effects: tuple[Effect, ...]) -> Application:
+        """A new user's application: the permission set (000 §5-1, 002 §3.3); but a new user
+        who only takes over an admin ID another user of the operator gives up in the same
+        change is the change of admin (002 §3.2.2), not the admin ID issued again, which
+        §3.2.1 allows once."""
+        catalog = self.head.catalog
+
+        def takes_over(e: Effect) -> bool:
+            system = catalog.by_id.get(e.system)
+            held = system.code_map.get(e.new) if system and e.new else None
+            return (
+                held is not None
+                and held.issued_once
+                and admin_swapped(self.base, self.head, code, e.system, held.code)
+            )
+
+        if effects and all(takes_over(e) for e in effects):
+            return Application.PERMISSION_CHANGE
+        return Application.PERMISSION_SET
 
     def users(self, code: str, former: str, ending: bool) -> list[Item]:
         """The users of ``code``, compared with those it had as ``former`` at the base (its

@@ -29,7 +29,7 @@ from accessreg.model.layout import Kind
 from accessreg.model.messages import Message, msg
 from accessreg.model.operator import Operator
 from accessreg.model.problems import Level, Problem
-from accessreg.model.registry import OperatorIndex, Registry, UserEntry
+from accessreg.model.registry import OperatorIndex, Registry, UserEntry, admin_swapped
 from accessreg.plan import attention
 from accessreg.plan.history import Returning
 from accessreg.plan.issued import issued_codes
@@ -616,14 +616,6 @@ def suspension_date(ctx: AuthContext) -> Iterator[Problem]:
                 )
 
 
-def _admin_holders(registry: Registry, code: str, system: str, perm: str) -> set[str]:
-    return {
-        u.user.email.lower()
-        for u in registry.users_of(code)
-        if u.user.permissions.get(system) == perm
-    }
-
-
 @rule("admin-id-once", "002 §3.2.1, §3.2.2")
 def admin_id_once(ctx: AuthContext) -> Iterator[Problem]:
     """An admin ID is issued again to an operator that already had its application.
@@ -660,10 +652,7 @@ def admin_id_once(ctx: AuthContext) -> Iterator[Problem]:
             )
             if not applied:
                 continue  # the first application names its admin
-            swapped = _admin_holders(ctx.before, code, system_id, perm) - _admin_holders(
-                ctx.after, code, system_id, perm
-            )
-            if swapped:
+            if admin_swapped(ctx.before, ctx.after, code, system_id, perm):
                 continue  # a change of admin (002 §3.2.2)
             recorded = {(r.system, r.code, r.reissued_on) for r in old.operator.admin_reissues}
             if any(
