@@ -564,8 +564,10 @@ def test_json_has_iso_dates_and_no_personal_values(gr: GitRegistry) -> None:
     pr(gr).reg.user(email=USER1, name_kana="ヒミツ", memo="内部メモ", permissions={"taxis": "1010"})
     gr.commit("change")
     data = json.loads(render_json.render(plan_of(gr)))
-    assert data["format"] == "accessreg-plan/2"
-    assert data["processing_day"] == "2019-01-07"
+    assert data["format"] == "accessreg-plan/3"
+    # A change of TAXIS (at once) and a deletion of JOHS (the next day): no M batch
+    # processes either (000 §5-2, §5-3), so the plan names no M.
+    assert (data["processing_day"], data["processing_days"]) == (None, [])
     (item,) = data["operators"][0]["items"]
     assert item["subject"] == "user"
     assert item["person"] == {"email": USER1, "name": "試験 太郎"}

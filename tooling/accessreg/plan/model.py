@@ -304,7 +304,7 @@ class OperatorPlan:
         return at_once(self.items)
 
 
-def processing_days_of(items: Iterable[Item], acceptance: date | None) -> tuple[date, ...]:
+def processing_days_of(items: Iterable[Item], undated: date | None = None) -> tuple[date, ...]:
     """The processing days M of ``items`` (``timeline.effective.processing_days``)."""
     return processing_days(
         (
@@ -313,7 +313,7 @@ def processing_days_of(items: Iterable[Item], acceptance: date | None) -> tuple[
             for e in (i.effective, *(x.effective for x in i.effects))
             if e
         ),
-        acceptance,
+        undated,
     )
 
 
@@ -427,9 +427,9 @@ class Plan:
 
     @property
     def processing_days(self) -> tuple[date, ...]:
-        """The batches its items fall into, each keyed on its own date; else that of the
-        acceptance."""
-        return processing_days_of(self.items, self.processing_day)
+        """The batches its items fall into, each keyed on its own date; none where no M
+        batch processes any of them (``timeline.effective.processing_days``)."""
+        return processing_days_of(self.items)
 
     @property
     def revoke_only(self) -> bool:

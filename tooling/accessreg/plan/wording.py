@@ -157,7 +157,8 @@ def events_text(plan: Plan, bold: str = "") -> Message:
         return msg("Dates: {events} · at once, in no processing day's batch", events=tuple(parts))
     days = tuple(Verbatim(f"{bold}{d.isoformat()}{bold}") for d in plan.processing_days)
     if not days:
-        # Systems whose operator processes no batches (OCCTO's): each item has its own date.
+        # No item processed in an M batch (a deletion, a usage application, an overseas
+        # address; OCCTO's systems, which have none): each item has its own date.
         return msg("Dates: {events} · no processing day M", events=tuple(parts))
     if len(days) > 1:
         return msg(

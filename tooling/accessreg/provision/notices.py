@@ -280,9 +280,12 @@ def kinds(step: Step, code: str) -> tuple[str, ...]:
 
 def _processing_day(plan: OperatorPlan | None, batch: date | None) -> date | None:
     """The first batch M of an application (``processing_days_of``: a change is keyed on
-    its entry, a new user on its acceptance), else ``batch``, that of its acceptance (None:
-    it only suspends or lifts, in no batch)."""
-    days = processing_days_of(plan.items if plan else (), batch)
+    its entry, a new user on its acceptance); None where no M batch processes any of its
+    items. ``plan`` None: its items are not dated (a first apply), ``batch``, that of its
+    acceptance (None: it only suspends or lifts, in no batch)."""
+    if plan is None:
+        return batch
+    days = processing_days_of(plan.items)
     return days[0] if days else None
 
 
@@ -313,7 +316,7 @@ def applications(step: Step, dated: bool = True) -> list[Accepted]:
             operator=code,
             title=step.title,
             accepted_on=accepted_on,
-            processing_day=_processing_day(plan, batch),
+            processing_day=_processing_day(plan if dated and plan else None, batch),
             kinds=kinds(step, code),
             systems=tuple(order),
             entered_on=events.entered,
@@ -419,9 +422,6 @@ def acceptance_notices(accepted: Accepted) -> list[Notice]:
     items = list(plan.items) if plan else []
     _, removed = _contact_changes(step, record.operator)
     removed_logins = {c.email.lower() for c in removed}
-    # Each provider's own way (the catalog): the processing day M is Tokyo Gas Network's
-    # (000 §4-2, §5-1), and only an application with an item counted from it names it.
-    starts = [e.start for i in items for e in (i.effective, *(x.effective for x in i.effects)) if e]
     # The desks of the systems the application concerns (an address or a window person
     # of no system: the operator's): OCCTO's member system is not applied for to the
     # switching help desk (003 §3.1), nor OCCTO's systems to Tokyo Gas Network's centre.
@@ -435,7 +435,10 @@ def acceptance_notices(accepted: Accepted) -> list[Notice]:
         "people": _people(
             step, record.operator, operator, [i for i in items if isinstance(i, UserChange)]
         ),
-        "uses_processing_day": "processing_day" in starts,
+        # Each provider's own way (the catalog): the processing day M is Tokyo Gas Network's
+        # (000 §4-2, §5-1), and only an application with an item counted from it names it,
+        # as the plan, the report and ``status`` do (``processing_days_of``).
+        "uses_processing_day": bool(processing_days_of(items)),
         # Only suspensions and liftings: on their day, whatever the processing schedule.
         "at_once": plan is not None and plan.at_once,
         "desks": catalog.desks(concerned),
@@ -491,18 +494,23 @@ def progress(
 ) -> tuple[str, list[dict[str, str]]]:
     """The seed's progress display (000 §5-1 ⑦): 済 / 未済 / （不要） per system, and
     処理中 until every system the application needs is 済, then 処理完了 (pattern 13:
-    TAXIS and JOHS alone are done once both are). A derived system (the info-sharing
-    site, the permission-management system) follows the systems it derives from and never
-    holds an application open, unless it is all the application needs. Certificates and
-    addresses count as done on their own date (a last row, ``registration``); a system on
-    the day it confirmed the import, as ``today`` stands (no earlier)."""
+    TAXIS and JOHS alone are done once both are). The info-sharing site follows the
+    systems its holders hold (``users_of``) and never holds an application open that
+    needs one of them. The permission-management system derives from no system: its IDs
+    are the window persons' own, issued with the usage application (000 §3-1 ⑥, §3-2 ⑥,
+    about 15 business days), so an application that adds or changes one is not done until
+    it is. Certificates and addresses count as done on their own date (a last row,
+    ``registration``); a system on the day it confirmed the import, as ``today`` stands
+    (no earlier). Every output that says 処理中 / 処理完了 reads this one decision."""
     rows = []
     own: list[str] = []
     derived: list[str] = []
     for system in catalog.systems:
         if system.id in record.systems and system.id in batch.systems:
             status = DONE if batch.systems[system.id].imported_by(today) else NOT_DONE
-            (derived if system.derived is not None else own).append(status)
+            sources = system.derived.systems if system.derived is not None else ()
+            follows = any(s in record.systems for s in sources)
+            (derived if follows else own).append(status)
         else:
             status = NOT_NEEDED
         rows.append({"system": system.named.japanese, "id": system.id, "status": status})
@@ -735,27 +743,41 @@ def _stepped_items(batch: BatchRecord, accepted: Accepted, system_id: str) -> li
 def registration_notices(batch: BatchRecord, accepted: Accepted, today: date) -> list[Notice]:
     """登録完了連絡 (000 §4-2 ⑤): once every certificate and address of an application has
     reached its recorded date, to the operator's window persons, with the application's
-    progress. Owed on the first run on or after that day; the outbox sends it once."""
+    progress (``progress``: the one decision of 処理中 / 処理完了). Owed on the first run on
+    or after that day; the outbox sends it once. It is the registration's notice: while
+    another part of the application is still to come (a window person's ID, a system not
+    yet confirmed), it says that only the certificates and addresses are done, names those
+    kinds alone in its subject, and lists the other items with their own dates; each of
+    those has its own completion notice."""
     record, step = accepted.record, accepted.step
     found = record.registrations()
     operator = _operator(step, record.operator)
     if not found or operator is None or registration_status(record, today) != DONE:
         return []
     done_on = max(i.on for i in found if i.on is not None)
+    catalog = step.after.catalog
     plan = step.plan_of(record.operator)
     registered = {(i.subject, i.key) for i in found}
-    items = [
-        {**line, "when": f"{_recorded_on(record, i)} 以降"}
-        for i in (plan.items if plan else ())
-        if (i.subject, i.key) in registered
-        and (line := _operator_item(i, step.after.catalog)) is not None
-    ]
-    overall, rows = progress(batch, record, step.after.catalog, today)
+    items, others = [], []
+    for i in plan.items if plan else ():
+        if (i.subject, i.key) in registered:
+            if (line := _operator_item(i, catalog)) is not None:
+                items.append({**line, "when": f"{_recorded_on(record, i)} 以降"})
+        else:
+            others += _operator_lines(i, catalog)
+    overall, rows = progress(batch, record, catalog, today)
+    complete = overall == COMPLETE
+    apps = plan.applications if plan else ()
+    kinds = [a.label for a in apps if a in (Application.CERTIFICATE, Application.OVERSEAS_IP)]
     context = {
         "operator": {"code": operator.code, "name": operator.name},
         "application": _application_context(record),
+        # The whole application once it is done; else the registration's own kinds.
+        "kinds": list(record.kinds) if complete or not kinds else kinds,
+        "complete": complete,
         "registered_on": done_on,
         "items": items,
+        "others": [] if complete else others,
         "progress": overall,
         "progress_rows": [r for r in rows if r["status"] != NOT_NEEDED],
     }

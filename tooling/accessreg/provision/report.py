@@ -232,7 +232,9 @@ def confirm_text(result: ConfirmResult) -> str:
 
 def _application_line(app: ApplicationRecord) -> Message:
     """An application, its 受付日 and its M: none for one that only suspends or lifts (at
-    once, 001 p46), nor for one of systems whose operator processes no batches (OCCTO's)."""
+    once, 001 p46), nor for one no M batch processes (a deletion, a usage application, an
+    overseas address: ``timeline.effective.processing_days``), nor for one of systems whose
+    operator processes no batches (OCCTO's)."""
     fields: dict[str, Param] = {
         "id": app.id,
         "kinds": kinds_text(app.kinds),

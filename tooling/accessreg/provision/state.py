@@ -88,7 +88,9 @@ class ApplicationRecord(Frozen):
     # day moved to the next business day; for an application that only suspends or lifts,
     # the approval's own day. Every output that names it reads it here.
     accepted_on: date
-    processing_day: date | None  # None: only suspensions and liftings, in no batch
+    # The first of ``processing_days``; None: in no M batch (a deletion, a usage application,
+    # an overseas address, a suspension); a first apply's: its batch's.
+    processing_day: date | None
     kinds: tuple[str, ...]  # application types, in Japanese as the seeds name them
     systems: tuple[str, ...]  # systems whose downstream data it changes
     entered_on: date | None = None
@@ -112,9 +114,11 @@ class ApplicationRecord(Frozen):
 
     @property
     def processing_days(self) -> tuple[date, ...]:
-        """The batches M it falls into, as its items were dated (``processing_days``); a
-        first apply's records no item: its own M."""
-        return processing_days((i.processing_day for i in self.items), self.processing_day)
+        """The batches M it falls into, as its items were dated (``processing_days``): none
+        where no M batch processes any of them (a state recorded before kept the M of the
+        acceptance for those: it is not read). A first apply's records no item: its own M."""
+        undated = None if self.items else self.processing_day
+        return processing_days((i.processing_day for i in self.items), undated)
 
     def as_counted(self) -> ApplicationRecord:
         """The record with its acceptance day as it counts. A state recorded before the

@@ -149,16 +149,20 @@ class Effective:
 NO_DATE = Effective(None, None)
 
 
-def processing_days(items: Iterable[date | None], acceptance: date | None) -> tuple[date, ...]:
-    """The processing days M of an application, earliest first: those of its ``items``, each
-    keyed on its own date (a new user on its acceptance, a change on its entry, 000 §5-1,
-    §5-2), so that one application can fall into two batches; else ``acceptance``, the M of
-    its acceptance (None: in no batch). The plan, the 受付 mail, ``status`` and the report
-    all name these."""
+def processing_days(items: Iterable[date | None], undated: date | None = None) -> tuple[date, ...]:
+    """The processing days M of an application, earliest first: those of its ``items``
+    processed in an M batch (``Effective.processing_day``: a new user, 000 §5-1; a change
+    of JUJU or LOACUS, §5-2; a certificate, §4-2), each keyed on its own date (a new user
+    on its acceptance, a change on its entry), so that one application can fall into two
+    batches. None for one no M batch processes: a deletion (the next day, or a manual step,
+    §5-3), a usage application, new, change or termination (about 15 business days or the
+    chosen day, §3-1..§3-3), an overseas address (§2-8), a suspension. ``undated``: the M
+    of an application whose items were not dated (a first apply's load: its batch's). The
+    plan, the 受付 mail, ``status`` and the report all name these."""
     found = sorted({day for day in items if day is not None})
     if found:
         return tuple(found)
-    return (acceptance,) if acceptance is not None else ()
+    return (undated,) if undated is not None else ()
 
 
 def registered(on: date | None, confirmed: date, not_before: date | None = None) -> date:
