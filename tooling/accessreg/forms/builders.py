@@ -160,7 +160,17 @@ def operator_change(a: Answers) -> Operation:
     )
     role = a.text("contact_role")
     contact = None
-    if role is not None:
+    promoted = None
+    if role == "swap":  # a deputy becomes the primary, who stays as a deputy
+        promoted = a.need("contact_email", " (the deputy who becomes the primary)")
+        for fid in ("contact_name", "contact_name_kana", "contact_phone", "contact_github"):
+            if a.text(fid) is not None:
+                a.problem(
+                    fid,
+                    "入れ替えでは新たに正担当となる副担当のメールアドレスだけを入力してください"
+                    " / a swap takes only the deputy's e-mail",
+                )
+    elif role is not None:
         if a.text("contact_github") is None:
             a.need("contact_github", " (the new window person's GitHub login)")
         contact = _contact(a, role)
@@ -172,6 +182,8 @@ def operator_change(a: Answers) -> Operation:
     def run(d: Draft) -> None:
         if touches_operator:
             operators.change(d, change)
+        if promoted is not None:
+            contacts.promote(d, code, promoted, contacts.FORMER_DEPUTY)
         if contact is not None:
             contacts.add(d, code, contact, removed if role == "primary" else None)
         if removed is not None and role != "primary":
