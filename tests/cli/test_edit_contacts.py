@@ -151,3 +151,32 @@ def test_the_form_swaps_the_primary_and_a_deputy(gr: GitRegistry) -> None:
     assert "  - role: deputy\n    name: 窓口 1号\n" in held
     assert "  - role: primary\n    name: 窓口 2号\n" in held
     assert "窓口責任者の区分（正担当・副担当） 正担当 → 副担当" in _plan(gr)
+
+
+def _deputy(github: str) -> tuple[str, ...]:
+    return (
+        "contact", "add", "--operator", "TESTOP01", "--contact-name", "西村 葵",
+        "--contact-name-kana", "ニシムラ アオイ", "--contact-email", "aoi@test-gas.example.co.jp",
+        "--contact-phone", "03-5550-0103", "--contact-github", github,
+    )  # fmt: skip
+
+
+def test_a_window_person_with_anothers_github_account_is_refused(gr: GitRegistry) -> None:
+    result = refused(gr.reg, *_deputy("Window-2"))  # TESTOP01's deputy's, in other case
+    assert "(github-account-unique)" in result.stdout
+    assert "GitHub アカウント window-2 はほかの窓口責任者（aoi@test-gas.example.co.jp）" in (
+        result.stdout
+    )
+    result = refused(gr.reg, *_deputy("uketsuke-sato"))  # a reviewer's (maintainers.yaml)
+    assert "GitHub アカウント uketsuke-sato は受付担当者のアカウントです" in result.stdout
+    assert edit(gr.reg, *_deputy("nishimura-aoi")).returncode == 0
+
+
+def test_the_form_refuses_a_reviewers_github_account(gr: GitRegistry) -> None:
+    code, out = _form(gr, {
+        "contact_role": "副担当を追加", "contact_name": "西村 葵",
+        "contact_name_kana": "ニシムラ アオイ", "contact_email": "aoi@test-gas.example.co.jp",
+        "contact_phone": "03-5550-0103", "contact_github": "Uketsuke-Kimura",
+    })  # fmt: skip
+    assert code == 1
+    assert any("(github-account-unique)" in p for p in out["problems"]), out
