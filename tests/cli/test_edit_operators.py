@@ -289,7 +289,11 @@ def test_contact_refusals(reg: RegistryFactory) -> None:
         reg, "contact", "remove", "--operator", "TESTOP01", "--email",
         "window1@test-gas.example.co.jp",
     )  # fmt: skip
-    assert "this file has none: make one of them primary (contact-primary)" in result.stdout
+    assert (
+        "window1@test-gas.example.co.jp is the primary window person of TESTOP01, and an "
+        "operator always has one: make a deputy the primary in the same change with "
+        "`accessreg contact promote --operator TESTOP01 --email DEPUTY --former-primary leaves`"
+    ) in result.stderr
     result = refused(
         reg, "contact", "remove", "--operator", "TESTOP01", "--email", "nobody@example.jp"
     )

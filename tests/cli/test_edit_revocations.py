@@ -91,10 +91,13 @@ def test_an_application_that_adds_anything_still_waits_for_the_fix(
 def test_a_revocation_that_brings_an_error_of_its_own_is_refused(
     broken: RegistryFactory,
 ) -> None:
-    """The primary removed, the deputy left without one: that error is the change's."""
+    """The primary removed, the deputy left without one: that error is the change's, and
+    the command refuses it before validating, naming the edit that makes a deputy the
+    primary instead."""
     result = refused(broken, "contact", "remove", "--operator", "TESTOP01",
                      "--email", "window1@test-gas.example.co.jp")  # fmt: skip
-    assert "(contact-primary)" in result.stdout
+    assert "is the primary window person of TESTOP01" in result.stderr
+    assert "accessreg contact promote --operator TESTOP01" in result.stderr
 
 
 def test_a_file_that_does_not_parse_cannot_be_edited_at_all(reg: RegistryFactory) -> None:

@@ -400,6 +400,28 @@ def test_rules_across_operator_files_follow_every_operator_file(gr: Repo) -> Non
     assert check(gr)[0] == []
 
 
+def test_a_shared_github_account_costs_the_changed_operator_file(gr: Repo) -> None:
+    """An account on two window persons, or on a window person and a reviewer, is found
+    from the operator files and the maintainers' list alone: a change to one operator file
+    parses that file and checks its group, never the users of the others."""
+    check(gr)
+    gr.reg.operator("OP000003", contacts=[contact(n=3, github="Window-2")], subcontractors=[])
+    problems, stats = check(gr)
+    # Reported where the change put it (the clash names the other holder).
+    assert rules_of(problems) == {("registry/operators/OP000003.yaml", "github-account-unique")}
+    assert (stats.parsed, stats.groups_checked) == (1, 1)
+    assert not any("github-account-unique" in note.english() for note in stats.notes)
+    gr.reg.operator("OP000003", contacts=[contact(n=3)], subcontractors=[])
+    assert check(gr)[0] == []
+    maintainers = gr.reg.root / "maintainers.yaml"
+    maintainers.write_text(
+        maintainers.read_text(encoding="utf-8")
+        + "  - {github: window-4, name: 窓口 四郎, email: shiro@reception.example.jp}\n",
+        encoding="utf-8",
+    )
+    assert rules_of(check(gr)[0]) == {("registry/maintainers.yaml", "github-account-unique")}
+
+
 def test_a_window_person_who_is_a_user_of_their_own_operator(gr: Repo) -> None:
     gr.reg.operator("OP000002", contacts=[contact(n=2, email="u0@op2.example.jp")],
                     subcontractors=[])  # fmt: skip

@@ -69,8 +69,12 @@ def break_everything(reg: RegistryFactory) -> None:
     reg.user("TESTOP03", "USER1@test-gas.example.co.jp", affiliation="TESTOP03",
              rel="users/TESTOP03/user1@test-gas.example.co.jp.yaml")  # fmt: skip
     # ... and the wheeling API without an API certificate (certificate-required)
+    # ... with deputies holding TESTOP01's primary's GitHub account (another letter case) and
+    # a reviewer's (github-account-unique)
     reg.operator("TESTOP03", roles=["wheeling_client"], systems=["taxis", "loacus", "wheeling_api"],
-                 contacts=[contact(n=4)], subcontractors=[])  # fmt: skip
+                 contacts=[contact(n=4), contact("deputy", n=11, github="Window-1"),
+                           contact("deputy", n=12, github="uketsuke-kimura")],
+                 subcontractors=[])  # fmt: skip
     # --- TESTOP04: OCCTO's switching support system, and what only maintainers record ------
     reissue = {"system": "switching", "code": "dr_user", "reissued_on": "2026-09-01"}
     reissue["reason"] = "退職"

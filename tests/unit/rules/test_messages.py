@@ -35,6 +35,12 @@ EXPECTED = [
         "休業日 2027-02-10〜2027-02-01 は終了日が開始日より前です。日付を入れ替えてください",
     ),
     (
+        "github-account-unique",
+        "maintainers.yaml",
+        "The GitHub account uketsuke-kimura is also a window person's (window12@test-gas.example.co.jp): a reviewer would examine applications filed with their own account; a reviewer and a window person never share an account",
+        "GitHub アカウント uketsuke-kimura は窓口責任者（window12@test-gas.example.co.jp）にも登録されています。このままでは受付担当者が自らの申請を審査することになります。受付担当者と窓口責任者は同じアカウントを使えません。それぞれ本人のアカウントを登録してください",
+    ),
+    (
         "provisional-key",
         "operators/PROV-HOSHI.yaml",
         "PROV-HOSHI is a provisional key: only a provisional OCCTO membership applicant is held under one; move the files to the operator code OCCTO issued",
@@ -51,6 +57,12 @@ EXPECTED = [
         "operators/TESTOP01.yaml",
         "occto_member is true but the membership status is provisional: make them agree",
         "occto_member は true ですが、会員資格の状態（membership の status）は provisional です。どちらかを直して一致させてください",
+    ),
+    (
+        "github-account-unique",
+        "operators/TESTOP01.yaml",
+        "The GitHub account window-1 is also another window person's (window11@test-gas.example.co.jp) (logins differing only in letter case are the same account): an account is one person's and never shared; register this window person's own",
+        "GitHub アカウント window-1 はほかの窓口責任者（window11@test-gas.example.co.jp）にも登録されています（大文字・小文字だけが違うアカウントは同じアカウントです）。アカウントは 1 人に 1 つで、共用できません（002 §3.3）。この窓口責任者本人のアカウントを登録してください",
     ),
     (
         "contact-primary",
@@ -145,6 +157,18 @@ EXPECTED = [
         "託送API（wheeling_api） の申請には、登録済みのクライアント証明書（api）が必要です。"
         "先にクライアント証明書登録申請で登録してください（新規の事業者は、利用申請（新規）で"
         "証明書も届け出ます）",
+    ),
+    (
+        "github-account-unique",
+        "operators/TESTOP03.yaml",
+        "The GitHub account window-1 is also another window person's (window1@test-gas.example.co.jp) (logins differing only in letter case are the same account): an account is one person's and never shared; register this window person's own",
+        "GitHub アカウント window-1 はほかの窓口責任者（window1@test-gas.example.co.jp）にも登録されています（大文字・小文字だけが違うアカウントは同じアカウントです）。アカウントは 1 人に 1 つで、共用できません（002 §3.3）。この窓口責任者本人のアカウントを登録してください",
+    ),
+    (
+        "github-account-unique",
+        "operators/TESTOP03.yaml",
+        "The GitHub account uketsuke-kimura is a reviewer's (maintainers.yaml): a reviewer examines applications and may not file them; register the window person's own account",
+        "GitHub アカウント uketsuke-kimura は受付担当者のアカウントです（maintainers.yaml）。受付担当者は申請を審査する立場で、窓口責任者として申請することはできません（000 §3-1）。窓口責任者本人のアカウントを登録してください",
     ),
     (
         "certificate-subject",

@@ -16,7 +16,7 @@ from accessreg.edit import contacts
 
 @click.group("contact")
 def command() -> None:
-    """Add or remove a window-responsible person (システム窓口責任者)."""
+    """Add, promote or remove a window-responsible person (システム窓口責任者)."""
 
 
 @command.command("add")
@@ -39,6 +39,9 @@ def add(
 ) -> Verdict:
     """Add a window person; with --replaces, one takes another's place (e.g. a new primary).
 
+    A new primary may be one of the deputies: they become the primary, with the details
+    given, and the window person --replaces names leaves.
+
     \b
     Example:
       accessreg contact add --operator AOBAGS01 --role deputy
@@ -48,6 +51,35 @@ def add(
     """
     draft = open_draft(registry, today)
     contacts.add(draft, operator, contact_spec(role, contact), replaces)
+    return conclude(draft, dry_run)
+
+
+@command.command("promote")
+@click.option("--operator", required=True, help="The operator code (事業者コード).")
+@click.option("--email", required=True, help="The deputy (副担当) who becomes the primary.")
+@click.option(
+    "--former-primary", "former",
+    type=click.Choice([contacts.FORMER_LEAVES, contacts.FORMER_DEPUTY]), required=True,
+    help="What becomes of the current primary: leaves (removed) or deputy (stays as 副担当).",
+)  # fmt: skip
+@edit_options
+def promote(
+    operator: str,
+    email: str,
+    former: str,
+    registry: Path | None,
+    today: date | None,
+    dry_run: bool,
+) -> Verdict:
+    """Make a deputy the primary window person (正担当) in one usage change.
+
+    \b
+    Example:
+      accessreg contact promote --operator SAKURAGM
+        --email daisuke.hayashi@sakura-gm.example.co.jp --former-primary leaves
+    """
+    draft = open_draft(registry, today)
+    contacts.promote(draft, operator, email, former)
     return conclude(draft, dry_run)
 
 

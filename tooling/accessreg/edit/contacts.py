@@ -9,6 +9,10 @@ from accessreg.model import layout
 from accessreg.model.messages import Message, msg
 from accessreg.model.terms import contact_role, person, value_text
 
+# What becomes of the primary when a deputy takes their place (``promote``).
+FORMER_LEAVES = "leaves"
+FORMER_DEPUTY = "deputy"
+
 
 def _index(contacts: list[object], email: str) -> int | None:
     for i, c in enumerate(contacts):
@@ -17,10 +21,19 @@ def _index(contacts: list[object], email: str) -> int | None:
     return None
 
 
+def _role(contact: object) -> str | None:
+    role = contact.get("role") if isinstance(contact, dict) else None
+    return role if isinstance(role, str) else None
+
+
 def _person(contact: object, email: str) -> Message:
     """A window person as the file holds them: their name and e-mail."""
     name = contact.get("name") if isinstance(contact, dict) else None
     return person(str(name), email) if name else value_text(email)
+
+
+def _email(contact: object) -> str:
+    return str(contact.get("email", "")) if isinstance(contact, dict) else ""
 
 
 def _not_one(code: str, email: str, contacts: list[object]) -> EditRefused:
@@ -37,15 +50,40 @@ def _not_one(code: str, email: str, contacts: list[object]) -> EditRefused:
     )
 
 
+def _already(code: str, email: str, contact: object, role: str) -> EditRefused:
+    """``email`` is a window person already: for a deputy named primary, say how a deputy
+    becomes the primary (the usage change that names them, 000 §3-2)."""
+    if role == "primary" and _role(contact) == "deputy":
+        return EditRefused(
+            msg(
+                "{email} is already a deputy window person of {code}: to make them the "
+                "primary, name the current primary with --replaces (they leave), or use "
+                "`accessreg contact promote --operator {code} --email {email} --former-primary "
+                "leaves` (or `deputy`, the current primary staying as a deputy); on the usage "
+                "change form, choose 正担当を交代 and enter the current primary's e-mail as "
+                "the window person removed, or choose 副担当と正担当を入れ替え",
+                email=email,
+                code=code,
+            )
+        )
+    return EditRefused(msg("{email} is already a window person of {code}", email=email, code=code))
+
+
 def add(draft: Draft, code: str, spec: ContactSpec, replaces: str | None = None) -> None:
-    """Add a window person; ``replaces`` removes another in the same change (a new primary)."""
+    """Add a window person; ``replaces`` removes another in the same change (a new primary).
+
+    A primary who ``replaces`` the current one may be one of the deputies: that deputy
+    becomes the primary, their entry as ``spec`` gives it."""
     targets.operator(draft, code)
     doc = draft.document(layout.operator_file(code))
     contacts = yamldoc.seq_at(doc, "contacts", OPERATOR_FIELDS)
-    if _index(contacts, spec.email) is not None:
-        raise EditRefused(
-            msg("{email} is already a window person of {code}", email=spec.email, code=code)
-        )
+    existing = _index(contacts, spec.email)
+    if existing is not None:
+        if spec.role != "primary" or replaces is None or _role(contacts[existing]) != "deputy":
+            raise _already(code, spec.email, contacts[existing], spec.role)
+        contacts[existing] = contact_map(spec)
+        _make_primary(draft, code, contacts, existing, replaces, stays=False)
+        return
     if replaces is not None:
         i = _index(contacts, replaces)
         if i is None:
@@ -74,14 +112,84 @@ def add(draft: Draft, code: str, spec: ContactSpec, replaces: str | None = None)
     )
 
 
+def promote(draft: Draft, code: str, email: str, former: str) -> None:
+    """A deputy becomes the primary; the primary leaves (``FORMER_LEAVES``) or stays as a
+    deputy (``FORMER_DEPUTY``): one usage change (000 §2-4, §3-2), never a moment without a
+    primary."""
+    targets.operator(draft, code)
+    doc = draft.document(layout.operator_file(code))
+    contacts = yamldoc.seq_at(doc, "contacts", OPERATOR_FIELDS)
+    i = _index(contacts, email)
+    if i is None:
+        raise _not_one(code, email, contacts)
+    if _role(contacts[i]) == "primary":
+        raise EditRefused(
+            msg("{email} is already the primary window person of {code}", email=email, code=code)
+        )
+    _make_primary(draft, code, contacts, i, None, stays=former == FORMER_DEPUTY)
+
+
+def _make_primary(
+    draft: Draft,
+    code: str,
+    contacts: list[object],
+    i: int,
+    replaces: str | None,
+    stays: bool,
+) -> None:
+    """Make the deputy at ``i`` the primary in place; the window person ``replaces`` (by
+    default the current primary) leaves, or with ``stays`` becomes a deputy."""
+    new = contacts[i]
+    if replaces is None:
+        former = [c for c in contacts if c is not new and _role(c) == "primary"]
+    else:
+        j = _index(contacts, replaces)
+        if j is None:
+            raise _not_one(code, replaces, contacts)
+        former = [contacts[j]] if j != i else []
+    if isinstance(new, dict):
+        new["role"] = "primary"
+    for old in former:
+        if stays and isinstance(old, dict):
+            old["role"] = "deputy"
+        else:
+            del contacts[next(k for k, c in enumerate(contacts) if c is old)]
+        draft.note(
+            msg(
+                "primary window person change: {code}: {old} → {new} ({former})",
+                code=code,
+                old=_person(old, _email(old)),
+                new=_person(new, _email(new)),
+                former=msg("stays as a deputy") if stays else msg("leaves"),
+            )
+        )
+
+
 def remove(draft: Draft, code: str, email: str) -> None:
-    """A window person leaves (one at least stays): nothing else in the file holds it back."""
+    """A window person leaves (one at least stays): nothing else in the file holds it back.
+
+    The primary leaves only with another taking their place in the same change."""
     code = targets.revoking_from(draft, code, edits=True)
     doc = draft.document(layout.operator_file(code))
     contacts = yamldoc.seq_at(doc, "contacts", OPERATOR_FIELDS)
     i = _index(contacts, email)
     if i is None:
         raise _not_one(code, email, contacts)
+    if _role(contacts[i]) == "primary" and not any(
+        _role(c) == "primary" for j, c in enumerate(contacts) if j != i
+    ):
+        raise EditRefused(
+            msg(
+                "{email} is the primary window person of {code}, and an operator always has "
+                "one: make a deputy the primary in the same change with `accessreg contact "
+                "promote --operator {code} --email DEPUTY --former-primary leaves`, or name a "
+                "new primary with `accessreg contact add --role primary --replaces {email}`; "
+                "on the usage change form, choose 正担当を交代 and enter {email} as the window "
+                "person removed",
+                email=email,
+                code=code,
+            )
+        )
     gone = _person(contacts[i], email)
     del contacts[i]
     draft.note(msg("window person removal: {code}: {person}", code=code, person=gone))

@@ -163,7 +163,17 @@ def operator_change(a: Answers) -> Operation:
         a.need("membership", " (the membership status the date is for)")
     role = a.text("contact_role")
     contact = None
-    if role is not None:
+    promoted = None
+    if role == "swap":  # a deputy becomes the primary, who stays as a deputy
+        promoted = a.need("contact_email", " (the deputy who becomes the primary)")
+        for fid in ("contact_name", "contact_name_kana", "contact_phone", "contact_github"):
+            if a.text(fid) is not None:
+                a.problem(
+                    fid,
+                    "入れ替えでは新たに正担当となる副担当のメールアドレスだけを入力してください"
+                    " / a swap takes only the deputy's e-mail",
+                )
+    elif role is not None:
         if a.text("contact_github") is None:
             a.need("contact_github", " (the new window person's GitHub login)")
         contact = _contact(a, role)
@@ -178,6 +188,8 @@ def operator_change(a: Answers) -> Operation:
                 None if status is None else operators.MembershipChange(status, on or d.today)
             )
             operators.change(d, replace(change, membership=membership))
+        if promoted is not None:
+            contacts.promote(d, code, promoted, contacts.FORMER_DEPUTY)
         if contact is not None:
             contacts.add(d, code, contact, removed if role == "primary" else None)
         if removed is not None and role != "primary":

@@ -4,6 +4,7 @@ from datetime import date
 
 from accessreg.model import Catalog
 from accessreg.rules import (
+    accounts,
     catalog,
     certificates,
     files,
@@ -19,6 +20,7 @@ LOAD_RULES: tuple[RegistryRule, ...] = loading.RULES
 CHECKS: tuple[RegistryRule, ...] = (
     *files.RULES,
     *ids.RULES,
+    *accounts.RULES,
     *permissions.RULES,
     *operators.RULES,
     *certificates.RULES,
