@@ -1011,3 +1011,31 @@ def test_an_english_run_names_applications_and_an_empty_batch_in_english(
         assert wrong.returncode == 2 and said in wrong.stderr, wrong.stderr
     status = accessreg(gr, "status", env={"ACCESSREG_LANG": "ja"}).stdout
     assert "\t海外IPアドレスの許可申請\n" in status  # Japanese as it was
+
+
+def test_an_address_in_effect_on_the_merge_day_is_told_registered_by_that_day_s_run(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """An overseas address is allowed once accepted (000 §2-8): the run of its acceptance day
+    sends its 登録完了連絡 with the 受付 notice, records it told, and the next run sends it
+    no more."""
+    entry = {"cidr": "41.203.64.10/32", "reason": "海外拠点", "expires_on": "2027-09-30"}
+    contacts = [contact(), contact("deputy", 2), contact("deputy", 3, name=HOSTILE_NAME)]
+    merge(gr, "address", lambda: gr.reg.operator(contacts=contacts, ip_allowlist=[entry]))
+    mailbox = Mailbox()
+    with smtp_server(mailbox) as port:
+        first = accessreg(gr, "apply", "--out", str(tmp_path / "first"), "--confirm",
+                          "--send", *DAY, env=smtp_env(port))  # fmt: skip
+        assert first.returncode == 0, first.stderr
+        subjects = sorted(str(m["Subject"]).split("】")[0] for m in mailbox.received)
+        assert subjects == ["【受付"] * 3 + ["【登録完了連絡"] * 3, subjects
+        told = len(mailbox.received)
+        merged = gr.repo.head.commit.hexsha[:12]
+        recorded = [a for b in state(gr)["batches"].values() for a in b["applications"]]
+        told_of = [a.get("registration_notified") for a in recorded if a["id"].startswith(merged)]
+        assert told_of == [True]  # recorded with the batch: no run rebuilds it again
+        again = accessreg(gr, "apply", "--out", str(tmp_path / "again"), "--confirm",
+                          "--send", *DAY, env=smtp_env(port))  # fmt: skip
+        assert again.returncode == 0, again.stderr
+    assert len(mailbox.received) == told
+    assert not written_mails(tmp_path / "again", "*-registered-*.eml")

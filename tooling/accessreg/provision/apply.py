@@ -389,12 +389,12 @@ def _plan(
     # held operator file is named as downstream knows the operator, not as broken at HEAD.
     holding = notices.held_notices(isolated.hold, snapshots.at(head), head, request.today)
     mails += [deferred(n, sender) for n in holding]
-    # Owed notices name what this run's batch removes or changes of their IDs too.
-    due, completed = completion_mails(
-        recorded.with_batch(state, batch) if batch is not None else state, plain, sender
-    )
+    # Owed notices name what this run's batch removes or changes of their IDs too; and a
+    # certificate or an address of this run's batch in effect today is told today.
+    with_run = recorded.with_batch(state, batch) if batch is not None else state
+    due, completed = completion_mails(with_run, plain, sender)
     mails += completed
-    registered = completion.registrations_due(state, plain, request.today)
+    registered = completion.registrations_due(with_run, plain, request.today)
     mails += [m for n in registered if not sent((m := deferred(n, sender)).message_id)]
     # 受付 notices an earlier run was recorded without (the SMTP server unreachable).
     owing, again = completion.acceptances_due(state, plain)
@@ -447,6 +447,11 @@ def _plan(
                 )
 
             after = applied(after)
+            if sending and batch is not None:
+                # This run's own 登録完了連絡, sent with its 受付 notices: the batch is
+                # recorded with them delivered (the records before it knew no batch).
+                own = {a.id for a in batch.applications} & {n.application for n in registered}
+                after = recorded.registrations_notified(after, own) if own else after
             what = f"applied {found.head[:12]}: {f'batch {batch.id}' if batch else 'no changes'}"
             if isolated.held:
                 what += f", {len(isolated.held)} file(s) held back"
