@@ -257,6 +257,21 @@ def test_a_stated_reason_cannot_pass_for_the_pull_request_s_own_text(
     assert "\x1b" not in out["body"]
 
 
+def test_a_stated_reason_is_quoted_within_what_a_pull_request_body_holds(
+    reg: RegistryFactory,
+) -> None:
+    """GitHub refuses a body over 65,536 characters: a reason that fits the issue but not the
+    pull request would fail its opening after the form was accepted."""
+    body = render("user-remove", {
+        "operator": "TESTOP01", "email": "user1@test-gas.example.co.jp", "reason": "あ" * 70_000,
+        "confirm": confirm("user-remove"),
+    })  # fmt: skip
+    code, out = intake(reg, body)
+    assert code == 0, out
+    assert len(out["body"]) < 10_000
+    assert "あ" * 2_000 + "\n…（以下 68000 文字は issue #12 にあります" in out["body"]
+
+
 def _operator_new(github: str | None) -> str:
     return operator_new(github, "NAGISV01 なぎさサービス株式会社\n")
 

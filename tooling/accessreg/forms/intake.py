@@ -234,6 +234,23 @@ def _pr_text(
     return title, "\n".join(lines) + "\n", message + "\n".join(files) + "\n"
 
 
+# How much of a text the filer states a pull request quotes: GitHub refuses a body over
+# 65,536 characters, and the issue keeps the whole.
+STATED_LIMIT = 2_000
+
+
+def _quoted(text: str, issue: int | None) -> str:
+    """``text`` as the pull request quotes it: whole, or its start and where the rest is."""
+    if len(text) <= STATED_LIMIT:
+        return text
+    where = f" #{issue}" if issue is not None else ""
+    rest = len(text) - STATED_LIMIT
+    return (
+        f"{text[:STATED_LIMIT]}\n…（以下 {rest} 文字は issue{where} にあります / "
+        f"{rest} more characters in the issue{where}）"
+    )
+
+
 def from_issue(
     root: Path,
     label: str,
@@ -344,7 +361,9 @@ def from_issue(
     told = (outcome.kept_notice, outcome.elsewhere_notice)
     notices = tuple(wording.both(notice) for notice in told if notice is not None)
     stated = tuple(
-        (f.label, text) for f in form.fields if f.stated and (text := answers.text(f.id))
+        (f.label, _quoted(text, issue))
+        for f in form.fields
+        if f.stated and (text := answers.text(f.id))
     )
     title, pr_body, message = _pr_text(
         form, operator, author, issue, notes, outcome.changes, warnings, label, review, notices,
