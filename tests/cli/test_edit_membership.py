@@ -303,3 +303,24 @@ def test_a_member_again_leaves_the_withdrawal_behind(reg: RegistryFactory) -> No
     result = edit(reg, *CHANGE, "--membership", "member")
     assert result.returncode == 0, result.stdout + result.stderr
     assert _text(reg, DENKI).endswith("membership:\n  status: member\n  member_since: 2026-11-22\n")
+
+
+@pytest.mark.parametrize("status", ["provisional", "member"])
+def test_a_status_is_not_filed_again(reg: RegistryFactory, status: str) -> None:
+    """Filed again with a later day, a provisional application would start its year again
+    and silence the reminder the year brings (003 §2.7.2 ④)."""
+    if status == "provisional":
+        _member(reg, occto_member=False,
+                membership={"status": "provisional", "provisional_since": "2026-03-02"})  # fmt: skip
+    else:
+        _member(reg)
+    again = refused(reg, *CHANGE, "--membership", status, "--on", "2026-12-01")
+    assert "DENKI001's membership is already so" in again.stderr
+    assert "a wrong date is corrected by the reception centre" in again.stderr
+
+
+def test_no_withdrawal_without_a_membership(reg: RegistryFactory) -> None:
+    """An operator that never joined nor applied has nothing to withdraw from (003 §2.7)."""
+    _plain(reg)
+    nothing = refused(reg, *CHANGE, "--membership", "withdrawn")
+    assert "has no OCCTO membership and no application for one" in nothing.stderr

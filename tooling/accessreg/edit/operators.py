@@ -341,6 +341,25 @@ def _membership(
                 membership=membership_text(current),
             )
         )
+    if change.status == "withdrawn" and current is None and not op.occto_member:
+        raise EditRefused(
+            msg(
+                "Operator {code} has no OCCTO membership and no application for one: there "
+                "is nothing to withdraw from",
+                code=op.code,
+            )
+        )
+    if current is not None and current.status == change.status:
+        # Filed again, the status would begin anew: a provisional application's year (003
+        # §2.7.2 ④) would count from the new day.
+        raise EditRefused(
+            msg(
+                "Operator {code}'s membership is already so ({membership}): a status is not "
+                "filed again; a wrong date is corrected by the reception centre",
+                code=op.code,
+                membership=membership_text(current),
+            )
+        )
     began = getattr(current, MEMBERSHIP_DAYS[current.status]) if current is not None else None
     if current is not None and current.status != change.status and began and change.on < began:
         raise BadValueError(
