@@ -310,8 +310,8 @@ def test_a_status_is_not_filed_again(reg: RegistryFactory, status: str) -> None:
     """Filed again with a later day, a provisional application would start its year again
     and silence the reminder the year brings (003 §2.7.2 ④)."""
     if status == "provisional":
-        _member(reg, occto_member=False,
-                membership={"status": "provisional", "provisional_since": "2026-03-02"})  # fmt: skip
+        applied = {"status": "provisional", "provisional_since": "2026-03-02"}
+        _member(reg, occto_member=False, membership=applied)
     else:
         _member(reg)
     again = refused(reg, *CHANGE, "--membership", status, "--on", "2026-12-01")
