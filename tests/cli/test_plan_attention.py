@@ -104,6 +104,24 @@ def test_a_certificate_that_lapses_before_it_is_registered_gets_a_second_look(
     assert (said in ja) is flagged, ja
 
 
+@pytest.mark.parametrize(("purpose", "flagged"), [("api", True), ("web", False)])
+def test_a_certificate_registered_nowhere_gets_a_second_look(
+    gr: GitRegistry, purpose: str, flagged: bool
+) -> None:
+    """The baseline operator uses the wheeling systems' screens, which take web certificates
+    only: an API certificate of its would be registered nowhere (``certificate-unused``),
+    and its completion notice would call it usable."""
+    gr.reg.operator(certificates=[certificate(1, purpose=purpose)])
+    gr.commit("certificate")
+    ja = section(comment(gr), "クライアント証明書登録申請（000 §4-2）")
+    said = (
+        f"- 証明書 EP-TEST-0001（{purpose}）は事業者のどのシステムにも使われません。"
+        f"{purpose} 用の証明書を受け付けるシステムがないため、どこにも登録されません。"
+        "差し戻してください"
+    )
+    assert (said in ja) is flagged, ja
+
+
 def test_a_lapsed_certificate_already_registered_is_left_to_the_time_rules(
     gr: GitRegistry,
 ) -> None:

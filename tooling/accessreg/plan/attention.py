@@ -203,6 +203,24 @@ def _lapsed(item: CertificateChange, plan: Plan) -> Message | None:
     )
 
 
+def _nowhere(item: CertificateChange, head: Registry) -> Message | None:
+    """A certificate the change registers that reaches none of its operator's systems (the
+    rule ``certificate-unused``): registered nowhere, told registered all the same."""
+    entry = head.operators.get(item.operator)
+    cert = item.after
+    if entry is None or cert is None or cert.systems:
+        return None
+    op = entry.operator
+    if any(op.reaches(head.catalog, system, cert) for system in head.catalog.systems):
+        return None
+    return msg(
+        "Certificate {id} ({purpose}) reaches none of the operator's systems: none takes "
+        "{purpose} certificates, so it would be registered nowhere; send it back",
+        id=item.id,
+        purpose=cert.purpose,
+    )
+
+
 MASS_REMOVAL = msg("Mass removal")  # the warning's title
 
 
@@ -305,6 +323,8 @@ def notes(
                 add(item, "flag", flag)
         if isinstance(item, CertificateChange) and (lapsed := _lapsed(item, plan)) is not None:
             add(item, "flag", lapsed)
+        if isinstance(item, CertificateChange) and (nowhere := _nowhere(item, head)) is not None:
+            add(item, "flag", nowhere)
         if isinstance(item, CertificateChange) and item.after and item.action == "add":
             if (was := back.lifts("serial", item.serial, item.after.suspended_on)) is not None:
                 add(item, "flag", _returning(msg("certificate {serial}", serial=item.serial), was))
