@@ -10,10 +10,11 @@ from typing import Any
 
 import pytest
 
-from tests.helpers.edithelp import bad_value, edit, refused
+from tests.helpers.edithelp import TODAY_ARG, bad_value, edit, refused, snapshot
+from tests.helpers.formbody import confirm, render
 from tests.helpers.gitrepo import GitRegistry
 from tests.helpers.provisioning import accessreg
-from tests.helpers.regfactory import RegistryFactory, certificate, contact
+from tests.helpers.regfactory import RegistryFactory, certificate, contact, run_cli
 
 KEY, CODE = "PROV-HOSHIZORA", "HOSHIZR1"
 WINDOW = "hina.hoshino@hoshizora-denki.example.jp"
@@ -150,3 +151,45 @@ def test_a_certificate_is_kept_and_its_cn_judged_under_the_code(reg: RegistryFac
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"cn: {CODE} web01" in _text(reg, f"operators/{CODE}.yaml")
     assert _errors(reg) == []
+
+
+def _from_issue(
+    gr: GitRegistry, answers: dict[str, object], author: str = "hoshino-hina"
+) -> tuple[int, dict[str, Any]]:
+    body = render("operator-change", {
+        "operator": KEY, **answers, "confirm": confirm("operator-change"),
+    })  # fmt: skip
+    path = gr.path / "body.md"
+    path.write_bytes(body.encode("utf-8"))
+    result = run_cli(
+        "from-issue", "--body", str(path), "--author", author, "--issue", "12", *TODAY_ARG,
+        cwd=gr.path,
+    )  # fmt: skip
+    path.unlink()
+    assert result.returncode in (0, 1), result.stderr
+    return result.returncode, json.loads(result.stdout)
+
+
+def test_the_usage_change_form_files_the_issued_code(gr: GitRegistry) -> None:
+    """The form names the provisional key, whose window persons file for it; the change
+    names the code. Another person, or a membership other than member, is refused."""
+    before = snapshot(gr.reg.root)
+    code, out = _from_issue(gr, {"issued_code": CODE}, author="someone-else")
+    assert code == 1 and snapshot(gr.reg.root) == before, out
+    assert "may not file this change" in out["comment"], out["comment"]
+    code, out = _from_issue(gr, {"issued_code": CODE, "membership": "退会 / withdrawal"})
+    assert code == 1 and snapshot(gr.reg.root) == before, out
+    assert any("広域機関の会員資格" in p and "会員（本申請）" in p for p in out["problems"])
+    code, out = _from_issue(
+        gr, {"issued_code": CODE, "membership_on": "2026-11-20", "name": "ほしぞら電力株式会社本社"}
+    )
+    assert code == 0, out["problems"]
+    assert not (gr.reg.root / f"operators/{KEY}.yaml").exists()
+    text = _text(gr.reg, f"operators/{CODE}.yaml")
+    assert f"code: {CODE}\n" in text and "name: ほしぞら電力株式会社本社\n" in text
+    assert "member_since: 2026-11-20\n" in text and "occto_member: true\n" in text
+    assert f"affiliation: {CODE}\n" in _text(gr.reg, f"users/{CODE}/{STAFF}.yaml")
+    assert _errors(gr.reg) == []
+    assert any(
+        f"{KEY} は事業者コード {CODE} に移ります" in line for line in out["body"].splitlines()
+    )
