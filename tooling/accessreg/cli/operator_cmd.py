@@ -309,7 +309,8 @@ def issue_code(
 
     \b
     Example:
-      accessreg operator issue-code --operator PROV-HOSHIZORA --code HOSHIZR1 --on 2026-12-01
+      accessreg operator issue-code --operator PROV-HOSHIZORA --code HOSHIZR1
+        --on 2026-12-01
     """
     draft = open_draft(registry, today)
     operators.issue_code(draft, operator, code, on or draft.today)
