@@ -227,7 +227,8 @@ def test_a_provisional_key_neither_joins_nor_withdraws_in_place(reg: RegistryFac
     joins = refused(reg, *change, "member")
     assert (
         "PROV-AOZORA is a provisional key: the membership is recorded under the operator code "
-        "OCCTO issued; move the operator's files to that code first"
+        "OCCTO issued: file the code's issuance (事業者コードの発番), which moves the operator "
+        "to it and records the membership"
     ) in joins.stderr
     leaves = refused(reg, *change, "withdrawn")
     assert (

@@ -1,4 +1,5 @@
-"""``accessreg operator new|change|terminate``: the usage applications of 000 §3-1 to §3-3."""
+"""``accessreg operator new|change|terminate``: the usage applications of 000 §3-1 to §3-3;
+``issue-code``: an OCCTO applicant continuing under the operator code issued to it (003 §2.2)."""
 
 from __future__ import annotations
 
@@ -21,7 +22,8 @@ ROLES = click.Choice(get_args(Role))
 
 @click.group("operator")
 def command() -> None:
-    """Register an operator, change its usage, or terminate it."""
+    """Register an operator, change its usage, move an applicant to its issued code, or
+    terminate it."""
 
 
 def contact_options(f: Any) -> Any:
@@ -283,4 +285,33 @@ def terminate(
     """
     draft = open_draft(registry, today)
     operators.terminate(draft, operator, on or draft.today)
+    return conclude(draft, dry_run)
+
+
+@command.command("issue-code")
+@click.option("--operator", required=True, help="The provisional key (PROV-…) of the applicant.")
+@click.option("--code", required=True, help="The operator code OCCTO issued (事業者コード).")
+@date_option("--on", "The full membership's day (member_since) [default: --today].")
+@edit_options
+def issue_code(
+    operator: str,
+    code: str,
+    on: date | None,
+    registry: Path | None,
+    today: date | None,
+    dry_run: bool,
+) -> Verdict:
+    """Move an OCCTO membership applicant to the operator code OCCTO issued (003 §2.2).
+
+    The operator's file and its users' files move from the provisional key to the code,
+    which they then name; the membership becomes the full one (本申請, member). Users keep
+    their login IDs and permissions; certificates are kept as they are.
+
+    \b
+    Example:
+      accessreg operator issue-code --operator PROV-HOSHIZORA --code HOSHIZR1
+        --on 2026-12-01
+    """
+    draft = open_draft(registry, today)
+    operators.issue_code(draft, operator, code, on or draft.today)
     return conclude(draft, dry_run)

@@ -274,6 +274,21 @@ class Draft:
         if self._in_base(rel):
             self._removed.add(rel)
 
+    def move(self, rel: str, to: str) -> Document:
+        """Move the file ``rel`` to ``to`` (same kind, same depth: its modeline holds), and
+        return its document to be edited there. Like every change it is held until the
+        registry validates: the new file is written and the old one removed together, or
+        neither is."""
+        to = _safe(to)
+        if self.exists(to):
+            raise EditRefused(msg("{file} already exists", file=self.label + "/" + to))
+        doc = self.document(rel)
+        self.remove(rel)
+        self._removed.discard(to)
+        self._new[to] = yamldoc.dump(doc)
+        self._docs[to] = doc
+        return doc
+
     def note(self, line: Message) -> None:
         self.notes.append(line)
 

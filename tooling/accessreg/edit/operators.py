@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from datetime import date
 
 from accessreg.edit import targets, yamldoc
 from accessreg.edit.draft import BadValueError, Draft, EditRefused
-from accessreg.model import Contact, Membership, Operator, layout
+from accessreg.files.schemacheck import pattern_sentence
+from accessreg.model import Contact, Membership, Operator, User, layout
+from accessreg.model.base import OPERATOR_CODE
 from accessreg.model.layout import Kind
 from accessreg.model.messages import Message, Param, msg, nmsg
 from accessreg.model.terms import (
@@ -21,6 +24,7 @@ from accessreg.model.terms import (
 OPERATOR_FIELDS = tuple(Operator.model_fields)
 CONTACT_FIELDS = tuple(Contact.model_fields)
 MEMBERSHIP_FIELDS = tuple(Membership.model_fields)
+USER_FIELDS = tuple(User.model_fields)
 # Each status of an OCCTO membership and the field dating it (003 §2.2, §2.7.1).
 MEMBERSHIP_DAYS = {
     "provisional": "provisional_since",
@@ -311,12 +315,17 @@ def _record(change: MembershipChange) -> yamldoc.Document:
 
 
 def _membership(
-    draft: Draft, op: Operator, doc: yamldoc.Document, change: MembershipChange
+    draft: Draft,
+    op: Operator,
+    doc: yamldoc.Document,
+    change: MembershipChange,
+    issued: bool = False,
 ) -> list[Message]:
     """Record the membership's new status and day, ``occto_member`` agreeing with it; a
-    withdrawal also ends the systems whose contract ends with the membership (003 §2.7.1)."""
+    withdrawal also ends the systems whose contract ends with the membership (003 §2.7.1).
+    A provisional key keeps a provisional membership, unless its code is ``issued`` with it."""
     current = op.membership
-    if op.provisional and change.status != "provisional":
+    if op.provisional and change.status != "provisional" and not issued:
         # A provisional key is held only by a provisional applicant (003 §2.2).
         raise EditRefused(
             msg(
@@ -328,7 +337,8 @@ def _membership(
             if change.status == "withdrawn"
             else msg(
                 "{code} is a provisional key: the membership is recorded under the operator "
-                "code OCCTO issued; move the operator's files to that code first",
+                "code OCCTO issued: file the code's issuance (事業者コードの発番), which moves "
+                "the operator to it and records the membership",
                 code=op.code,
             )
         )
@@ -469,3 +479,74 @@ def terminate(draft: Draft, code: str, on: date) -> None:
             count=len(removed),
         )
     )
+
+
+def issue_code(draft: Draft, key: str, code: str, on: date) -> None:
+    """The applicant held under the provisional key ``key`` continues under the operator
+    code OCCTO issued, ``code`` (003 §2.2): its file and its users' files move to the code,
+    which they then name (``code``, each user's ``affiliation``; a subcontractor's staff
+    keep theirs), and the membership becomes the full one (本申請) from ``on``. Its
+    certificates are kept as they are: a CN that does not carry the code is the
+    ``certificate-subject`` rule's to report. The plan reads the move as one operator
+    continuing (``plan.issued``)."""
+    if not re.fullmatch(OPERATOR_CODE, code):
+        raise BadValueError(
+            msg(
+                "{code} is not an operator code: {how}",
+                code=code,
+                how=pattern_sentence(OPERATOR_CODE, field_name("code")),
+            )
+        )
+    op = targets.operator(draft, key)
+    if not op.provisional:
+        raise EditRefused(
+            msg(
+                "Operator {code} is not held under a provisional key (PROV-…): it already has "
+                "its operator code; only an applicant for OCCTO membership receives one here",
+                code=key,
+            )
+        )
+    if op.membership is not None and op.membership.status == "withdrawn":
+        raise EditRefused(
+            msg(
+                "{code}'s OCCTO membership is withdrawn ({membership}): no operator code is "
+                "issued to it; end its use with a usage termination (利用申請（終了）)",
+                code=key,
+                membership=membership_text(op.membership),
+            )
+        )
+    rel, to = layout.operator_file(key), layout.operator_file(code)
+    if draft.exists(to):
+        raise EditRefused(
+            msg(
+                "The operator code {code} is already used ({file}): check the code OCCTO issued",
+                code=code,
+                file=f"{draft.label}/{to}",
+            )
+        )
+    if draft.files_under(f"{layout.users_dir(code)}/"):
+        raise EditRefused(
+            msg(
+                "The operator code {code} is already used: {dir} holds user files; check "
+                "the code OCCTO issued",
+                code=code,
+                dir=f"{draft.label}/{layout.users_dir(code)}/",
+            )
+        )
+    doc = draft.move(rel, to)
+    yamldoc.put(doc, "code", code, OPERATOR_FIELDS)
+    said = _membership(draft, op, doc, MembershipChange("member", on), issued=True)
+    moved = draft.files_under(f"{layout.users_dir(key)}/")
+    for user in moved:
+        udoc = draft.move(user, f"{layout.users_dir(code)}/{user.rsplit('/', 1)[1]}")
+        if udoc.get("affiliation") == key:  # a subcontractor's staff keep their affiliation
+            yamldoc.put(udoc, "affiliation", code, USER_FIELDS)
+    draft.note(
+        msg(
+            "operator code issued: {key} → {code}; user files moved with it: {count}",
+            key=key,
+            code=code,
+            count=len(moved),
+        )
+    )
+    draft.note(msg("operator change: {code}: {what}", code=code, what=tuple(said)))

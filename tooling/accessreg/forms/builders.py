@@ -159,7 +159,19 @@ def operator_change(a: Answers) -> Operation:
         remove_subcontractors=a.lines("remove_subcontractors"),
     )
     status, on = a.text("membership"), a.day("membership_on")
-    if on is not None and status is None:
+    # A provisional key receiving its code (003 §2.2): the form's operator stays the key,
+    # whose window persons file for it, and the membership becomes the full one with it.
+    issued = a.text("issued_code")
+    if issued is not None and status not in (None, "member"):
+        a.problem(
+            "membership",
+            "事業者コードの発番では会員資格は会員（本申請）になります。「変更しない」か"
+            "「会員（本申請）」を選んでください / with an issued operator code the membership "
+            "becomes member: choose 変更しない or member",
+        )
+    if issued is not None:
+        status = None
+    elif on is not None and status is None:
         a.need("membership", " (the membership status the date is for)")
     role = a.text("contact_role")
     contact = None
@@ -194,6 +206,8 @@ def operator_change(a: Answers) -> Operation:
             contacts.add(d, code, contact, removed if role == "primary" else None)
         if removed is not None and role != "primary":
             contacts.remove(d, code, removed)
+        if issued is not None:  # last: the changes above are made to the file it moves
+            operators.issue_code(d, code, issued, on or d.today)
 
     return run
 

@@ -399,7 +399,9 @@ def affiliation_foreign(ctx: AuthContext) -> Iterator[Problem]:
         entry = ctx.user_after(change.path)
         if entry is None:
             continue
-        was = ctx.user_before(change.old_path or change.path)
+        # The file it continues: an applicant's staff moving to its issued code keep the
+        # subcontractor they belonged to, whether or not git saw the rename.
+        was = ctx.user_before(ctx.former_path(change))
         affiliation = entry.user.affiliation
         if was is not None and was.user.affiliation == affiliation:
             continue
