@@ -746,7 +746,7 @@ def test_a_rewritten_main_is_said_before_its_deletions(sample: GitRegistry, tmp_
     merge(sample, "leaver", user.unlink)
     ordinary = accessreg(sample, "apply", "--out", str(out), "--confirm", *DAY)
     assert ordinary.returncode == 0, ordinary.stderr
-    assert "is not in the history" not in ordinary.stdout
+    assert "main was rewritten" not in ordinary.stdout
     # main rewritten to before the merge, and another merge on it.
     sample.repo.git.reset("--hard", start)
     added = _users(sample)[1]
@@ -756,4 +756,31 @@ def test_a_rewritten_main_is_said_before_its_deletions(sample: GitRegistry, tmp_
     rewritten = accessreg(sample, "apply", "--out", str(out), "--confirm", *DAY)
     assert rewritten.returncode == 0, rewritten.stderr
     lines = rewritten.stdout.splitlines()
-    assert "is not in the history of" in lines[1] and "(main was rewritten)" in lines[1], lines
+    assert "is not in main's history (main was rewritten)" in lines[1], lines
+
+
+def test_a_mass_removal_from_a_rewritten_main_says_so_in_its_refusal(
+    sample: GitRegistry, tmp_path: Path
+) -> None:
+    """A rewrite is the likeliest cause of a mass removal: the refusal says it first, so
+    that the maintainer does not look for a merge that removed them."""
+    out = tmp_path / "out"
+    assert (
+        accessreg(sample, "apply", "--out", str(out), "--initial", "--confirm", *DAY).returncode
+        == 0
+    )
+    start = sample.repo.head.commit.hexsha
+
+    def double() -> None:
+        for n, path in enumerate(_users(sample)):
+            login = f"twin{n}.{path.stem}"
+            text = path.read_text("utf-8").replace(f"email: {path.stem}", f"email: {login}", 1)
+            (path.parent / f"{login}.yaml").write_text(text, "utf-8")
+
+    merge(sample, "twins", double)
+    assert accessreg(sample, "apply", "--out", str(out), "--confirm", *DAY).returncode == 0
+    sample.repo.git.reset("--hard", start)  # main rewritten: the twins never were
+    refused = accessreg(sample, "apply", "--out", str(out), "--confirm", *DAY)
+    assert refused.returncode == 1, refused.stdout
+    assert "is not in main's history (main was rewritten)" in refused.stderr, refused.stderr
+    assert "Refusing to remove" in refused.stderr

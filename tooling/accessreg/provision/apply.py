@@ -371,7 +371,10 @@ def _plan(
         lasting.after,
     )
     removal = removal_of(found.before_access, found.after_access, shares.outside)
-    safety.check_removal(removal, request.max_removal_share, request.allow_mass_removal)
+    rewritten = found.base if found.rewritten else None
+    safety.check_removal(
+        removal, request.max_removal_share, request.allow_mass_removal, rewritten=rewritten
+    )
 
     # A first apply loads the registry as it stands: what it holds is in effect now, so no
     # item waits for a date of its own, and none is recorded (200,000 users' dates were
@@ -404,7 +407,7 @@ def _plan(
     # The whitelists' rail, once the batch dates what the range admits.
     taken_away = safety.entry_removal(found.before, found.after, request.today, admitted)
     safety.check_removal(
-        taken_away, request.max_removal_share, request.allow_mass_removal, "entries"
+        taken_away, request.max_removal_share, request.allow_mass_removal, "entries", rewritten
     )
     whitelisted = whitelists(
         snapshots,
@@ -534,8 +537,7 @@ def run(request: ApplyRequest, transport: TransportFactory = smtp_session) -> Ap
                 keep()
             done = session.carry_out(planned.run)
             gcpause.hold(isolated, planned)  # the registries and outputs: not freed one by one
-        found = planned.history
-        rewritten = found.base is not None and not session.repo.is_ancestor(found.base, head)
+    found = planned.history
     rows: dict[str, int] = {}
     for row in found.rows:
         rows[row.change.system] = rows.get(row.change.system, 0) + 1
@@ -560,5 +562,5 @@ def run(request: ApplyRequest, transport: TransportFactory = smtp_session) -> Ap
         catalog=found.after.catalog,
         entries=planned.entries,
         stopped=done.stopped,
-        rewritten=rewritten,
+        rewritten=found.rewritten,
     )

@@ -717,6 +717,9 @@ class History:
     after_access: Access = field(repr=False)
     # The operators the run loaded users of (None: all): the accesses and rows are theirs.
     scope: frozenset[str] | None = None
+    # ``base`` is not in ``head``'s history (main rewritten): the range is still base to
+    # head, so what only ``base`` held is withdrawn downstream.
+    rewritten: bool = False
 
     def systems(self) -> list[str]:
         """Systems whose downstream data the range changes, in catalog order."""
@@ -912,8 +915,9 @@ def _steps(
     loaded: date | None = None,
     waits: Waits | None = None,
     start: Registry | None = None,
+    rewritten: bool = False,
 ) -> Iterator[Step]:
-    if base is not None and not repo.is_ancestor(base, head):
+    if base is not None and rewritten:
         # History was rewritten: the merges since the common ancestor. The combined change
         # (base to head) is still what downstream systems get.
         base = repo.merge_base(base, head)
@@ -1214,10 +1218,11 @@ def history(
     merged = merged or {}
     # A first apply loads the registry as it stands: every item in effect on the day.
     loaded = today if base_sha is None else None
+    rewritten = base_sha is not None and not repo.is_ancestor(base_sha, head_sha)
     steps = list(
         _steps(
             repo, snapshots, base_sha, head_sha, merged, default, recorded or {}, loaded, waits,
-            start,
+            start, rewritten,
         )
     )  # fmt: skip
     if base_sha is None:
@@ -1262,4 +1267,5 @@ def history(
         before_access,
         after_access,
         snapshots.scope,
+        rewritten,
     )

@@ -19,6 +19,7 @@ from accessreg.provision.apply import ApplyResult
 from accessreg.provision.bundle import UPGRADE_FILES
 from accessreg.provision.confirm import ConfirmResult
 from accessreg.provision.holding import Hold
+from accessreg.provision.safety import rewrite_note
 from accessreg.provision.state import ApplicationRecord
 from accessreg.reporting import reporters
 
@@ -120,19 +121,8 @@ def apply_text(result: ApplyResult, out: str) -> str:
         else msg("applied: {base} → {head}")
     )
     lines = [_t(msg(head.text, base=Verbatim(base), head=result.head[:12]))]
-    if result.rewritten:
-        lines.append(
-            _t(
-                msg(
-                    "the revision applied before, {base}, is not in the history of {head} "
-                    "(main was rewritten): the run applies the difference between the two, "
-                    "so what only {base} held is withdrawn downstream; check the deletions "
-                    "below",
-                    base=Verbatim(base),
-                    head=result.head[:12],
-                )
-            )
-        )
+    if result.rewritten and result.base is not None:
+        lines.append(_t(rewrite_note(result.base)))
     catalog = result.catalog
     if result.batch is not None:
         lines.append(

@@ -109,7 +109,30 @@ def _refusal(found: Removal, max_share: float, kind: Kind) -> Message:
     )
 
 
-def check_removal(found: Removal, max_share: float, allowed: bool, kind: Kind = "logins") -> None:
-    """Raise ProblemsFound unless the removal is within bounds or explicitly allowed."""
+def check_removal(
+    found: Removal,
+    max_share: float,
+    allowed: bool,
+    kind: Kind = "logins",
+    rewritten: str | None = None,
+) -> None:
+    """Raise ProblemsFound unless the removal is within bounds or explicitly allowed.
+    ``rewritten``: the revision applied before, where it is gone from main's history, the
+    likeliest cause of a mass removal, said first."""
     if not allowed and found.trips(max_share):
-        raise ProblemsFound(_refusal(found, max_share, kind))
+        refusal = _refusal(found, max_share, kind)
+        if rewritten is not None:
+            refusal = msg(
+                "{rewritten} {refusal}", rewritten=rewrite_note(rewritten), refusal=refusal
+            )
+        raise ProblemsFound(refusal)
+
+
+def rewrite_note(base: str) -> Message:
+    """What a run says when the revision applied before is not in main's history."""
+    return msg(
+        "The revision applied before, {base}, is not in main's history (main was "
+        "rewritten): the run applies the difference between the two, so what only {base} "
+        "held is withdrawn downstream.",
+        base=base[:12],
+    )
