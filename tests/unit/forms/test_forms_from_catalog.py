@@ -108,7 +108,7 @@ def test_a_form_cites_every_provider_s_section_of_its_application(catalog: Catal
     OCCTO's terms give nothing for (an overseas address, 000 §2-8) Tokyo Gas Network's alone."""
     seeds = {f.kind: f.seed for f in forms(catalog)}
     assert seeds["user-add"] == "000 §5-1, 002 §3.2.1, §3.3, 003 §3.1, §3.2"
-    assert seeds["user-remove"] == "000 §5-3"
+    assert seeds["user-remove"] == "000 §5-3, 002 §3.3, §2.2.1, §2.2.2, 003 §3.2"
     assert seeds["ip"] == "000 §2-8"
     changed = _changed(catalog, "sources", {"member_portal": {"permission_set": "003 §3.2"}})
     assert {f.kind: f.seed for f in forms(changed)}["user-add"] == (

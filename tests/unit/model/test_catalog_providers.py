@@ -98,16 +98,22 @@ def test_an_application_cites_the_terms_of_the_providers_of_its_systems(
     )
 
 
-def test_an_application_its_systems_terms_do_not_give_cites_the_first_that_does(
+def test_an_application_its_providers_terms_do_not_give_cites_no_other_provider_s(
     catalog: Catalog,
 ) -> None:
-    """OCCTO's terms give no deletion of an ID (002 §3.3 only issues them): Tokyo Gas
-    Network's manual is cited, as for an application concerning no system; Tokyo Gas
-    Network's manual gives no suspension of its own: OCCTO's terms are (001 p46)."""
-    assert catalog.citation("permission_delete", ["switching"]) == "000 §5-3"
+    """OCCTO's terms give no change of an operator's data: a usage change of an operator
+    using its systems alone cites no section, not Tokyo Gas Network's manual, which its
+    help desk does not work by. An application concerning no system cites the first
+    section the catalog has; Tokyo Gas Network's suspension is the catalog's own entry."""
+    assert catalog.citation("usage_change", ["switching"]) == ""
+    assert catalog.citation("overseas_ip", ["switching", "member_portal"]) == ""
+    assert catalog.citation("permission_delete", ["switching"]) == "002 §3.3, §2.2.1, §2.2.2"
+    assert catalog.citation("permission_delete", ["member_portal"]) == "003 §3.2"
     assert catalog.citation("usage_new", []) == "000 §3-1"
     assert catalog.citation("suspension", ["taxis"]) == "001 p46, 002 §2.6, §3.4.4"
-    assert catalog.citation("suspension", ["taxis", "member_portal"]) == "003 §2.6, §3.3"
+    assert catalog.citation("suspension", ["taxis", "member_portal"]) == (
+        "001 p46, 002 §2.6, §3.4.4, 003 §2.6, §3.3"
+    )
 
 
 def test_an_application_its_systems_own_terms_do_not_give_cites_their_providers(

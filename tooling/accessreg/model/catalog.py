@@ -274,7 +274,7 @@ class Provider(Frozen):
         default_factory=dict,
         description="The seed section of each application in the provider's own terms, "
         "which an application of its systems cites; an application it has none for cites "
-        "another provider's.",
+        "no section.",
     )
 
 
@@ -378,15 +378,15 @@ class Catalog(Frozen):
         """The seed sections an application of ``kind`` concerning the systems named cites:
         each system's (``sources_of``) once, in catalog order, joined with commas. Where none
         of them has one, their providers' (the member system's terms give no certificate:
-        OCCTO's do, 002 §3.1); where those have none either (an application concerning no
-        system, or one whose provider's terms give it none), the first system's in the
-        catalog that has one; "" if no system has."""
+        OCCTO's do, 002 §3.1). An application concerning no system cites the first system's
+        in the catalog that has one; one whose providers' terms give it none cites nothing:
+        another provider's manual is not the document its desk works by; "" then."""
         ids = set(system_ids)
         found = [src for s in self.systems if s.id in ids if (src := self.sources_of(s).get(kind))]
         if not found:
             theirs = {s.provider for s in self.systems if s.id in ids}
             found = [src for p in self.providers if p.id in theirs if (src := p.sources.get(kind))]
-        if not found:
+        if not found and not ids:
             found = [src for s in self.systems if (src := self.sources_of(s).get(kind))][:1]
         return ", ".join(dict.fromkeys(found))
 
