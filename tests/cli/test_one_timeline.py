@@ -459,6 +459,11 @@ def _check_withdrawal(run: Run) -> None:
     body = run.accepted_mail().get_content()
     line = next(ln for ln in body.splitlines() if ln.strip().startswith("会員情報管理システム"))
     assert day.isoformat() in line, line
+    # The usage change says what it is: the withdrawal, and the system it ends.
+    assert (
+        f"・利用申請（変更）: 登録内容の変更（広域機関の会員資格: {run.case.withdrawn_on} に退会、"
+        "利用をやめるシステム: 会員情報管理システム）"
+    ) in body, body
     state = json.loads(run.gr.repo.git.show("refs/accessreg/state:state.json"))
     recorded = {
         (i["key"], i["system"], i["on"], i["keyed_on"])

@@ -29,6 +29,7 @@ from accessreg.model.changes import ChangeKind
 from accessreg.model.mail import COMPLETED, Notice, Recipient, window_persons
 from accessreg.model.messages import Message
 from accessreg.model.registry import Registry
+from accessreg.model.terms import membership_text
 from accessreg.plan import (
     AllowedIpChange,
     Application,
@@ -132,6 +133,27 @@ def _when(catalog: Catalog, effective: Effective | None) -> str | None:
     return f"{effective.on} 以降"
 
 
+def _what_changes(item: OperatorChange, catalog: Catalog) -> str:
+    """What a usage change does to the membership and the systems used, as the window
+    person filed it: 「（広域機関の会員資格: 2026-12-25 に退会、利用をやめるシステム: …）」."""
+    was, now = item.before, item.after
+    if item.action != "change" or was is None or now is None:
+        return ""
+    said = []
+    if now.membership is not None and now.membership != was.membership:
+        said.append(f"広域機関の会員資格: {i18n.text(membership_text(now.membership), 'ja')}")
+    for label, systems in (
+        ("利用を始めるシステム", [s for s in now.systems if s not in was.systems]),
+        ("利用をやめるシステム", [s for s in was.systems if s not in now.systems]),
+    ):
+        if systems:
+            names = "・".join(
+                catalog.by_id[s].name_ja if s in catalog.by_id else s for s in systems
+            )
+            said.append(f"{label}: {names}")
+    return f"（{'、'.join(said)}）" if said else ""
+
+
 def _operator_item(item: Item, catalog: Catalog) -> dict[str, Any] | None:
     """One line for an operator-level item of a plan; users are listed apart."""
     action = _ACTIONS[item.action]
@@ -139,6 +161,7 @@ def _operator_item(item: Item, catalog: Catalog) -> dict[str, Any] | None:
         action = "利用停止" if item.after and item.after.suspended_on else "停止解除"
     if isinstance(item, OperatorChange):
         text = f"{item.application.label}: {_OPERATOR_ACTIONS[item.action]}"
+        text += _what_changes(item, catalog)
         if item.ending_users:
             text += f"（{len(item.ending_users)} 名の利用権限が抹消されます）"
         was, now = item.before, item.after
