@@ -169,6 +169,11 @@ def test_the_form_makes_a_deputy_the_primary(gr: GitRegistry) -> None:
     assert code == 0, out
     held = _contacts(gr)
     assert PRIMARY not in held and "  - role: primary\n    name: 窓口 2号\n" in held
+    # The pull request says what the edit changes: the deputy's role, the primary leaving.
+    assert (
+        f"正担当の交代: TESTOP01: 窓口 1号 <{PRIMARY}> → 窓口 2号 <{DEPUTY}>"
+        "（前任の正担当は窓口責任者から外れる）"
+    ) in out["body"]
     assert f"窓口責任者変更: 窓口 2号 <{DEPUTY}>" in _plan(gr)
 
 
