@@ -77,24 +77,55 @@ def test_promote_refuses_the_primary_and_a_stranger(gr: GitRegistry) -> None:
     assert "nobody@example.jp は TESTOP01 の窓口責任者ではありません" in result.stderr
 
 
+def _as_primary(email: str = DEPUTY, **given: str) -> tuple[str, ...]:
+    """``contact add --role primary --replaces`` the primary, with the deputy's details as
+    recorded unless ``given`` says otherwise."""
+    details = {"name": "窓口 2号", "name_kana": "マドグチ イチゴウ", "phone": "03-5550-0002",
+               "github": "window-2", **given}  # fmt: skip
+    return (
+        "contact", "add", "--operator", "TESTOP01", "--role", "primary", "--replaces", PRIMARY,
+        "--contact-name", details["name"], "--contact-name-kana", details["name_kana"],
+        "--contact-email", email, "--contact-phone", details["phone"],
+        "--contact-github", details["github"],
+    )  # fmt: skip
+
+
 def test_a_deputy_named_primary_replacing_the_primary_takes_their_place(
     gr: GitRegistry,
 ) -> None:
-    result = edit(
-        gr.reg, "contact", "add", "--operator", "TESTOP01", "--role", "primary",
-        "--replaces", PRIMARY, "--contact-name", "窓口 二号", "--contact-name-kana",
-        "マドグチ ニゴウ", "--contact-email", DEPUTY.upper(), "--contact-phone", "03-5550-0102",
-        "--contact-github", "window-2",
-    )  # fmt: skip
+    # The e-mail and the GitHub login in another case are the same deputy's.
+    result = edit(gr.reg, *_as_primary(DEPUTY.upper(), github="Window-2"))
     assert result.returncode == 0, result.stdout + result.stderr
     held = _contacts(gr)
     assert PRIMARY not in held
     assert held.count("  - role:") == 1
-    assert "  - role: primary\n    name: 窓口 二号\n" in held and "03-5550-0102" in held
+    assert "  - role: primary\n    name: 窓口 2号\n" in held and "github: window-2\n" in held
     assert gr.reg.validate().problems == []
     plan = _plan(gr)
     assert f"窓口責任者削除: 窓口 1号 <{PRIMARY}>" in plan
     assert "窓口責任者の区分（正担当・副担当） 副担当 → 正担当" in plan
+    assert "GitHub アカウント" not in plan
+
+
+@pytest.mark.parametrize(
+    ("given", "named"),
+    [
+        ({"github": "evil-acct"}, "GitHub アカウント"),
+        ({"name": "窓口 二号"}, "氏名・名称"),
+        ({"name_kana": "マドグチ ニゴウ"}, "フリガナ"),
+        ({"phone": "03-5550-0102"}, "電話番号"),
+    ],
+)
+def test_a_deputy_becomes_the_primary_only_as_recorded(
+    gr: GitRegistry, given: dict[str, str], named: str
+) -> None:
+    before = _contacts(gr)
+    result = refused(gr.reg, *_as_primary(**given))
+    where = f"registry/{OP_FILE}: 正担当となる TESTOP01 の副担当 窓口 2号 <{DEPUTY}>"
+    assert where in result.stderr
+    assert f"記録と異なる内容が入力されています（{named}）" in result.stderr
+    assert "それだけを別の利用申請（変更）として" in result.stderr
+    assert _contacts(gr) == before
 
 
 def test_the_refusals_say_how_a_deputy_becomes_the_primary(gr: GitRegistry) -> None:
@@ -131,13 +162,18 @@ def _form(gr: GitRegistry, answers: dict[str, Any]) -> tuple[int, dict[str, Any]
 def test_the_form_makes_a_deputy_the_primary(gr: GitRegistry) -> None:
     code, out = _form(gr, {
         "contact_role": "正担当を交代", "contact_name": "窓口 2号",
-        "contact_name_kana": "マドグチ ニゴウ", "contact_email": DEPUTY,
+        "contact_name_kana": "マドグチ イチゴウ", "contact_email": DEPUTY,
         "contact_phone": "03-5550-0002", "contact_github": "window-2",
         "contact_remove": PRIMARY,
     })  # fmt: skip
     assert code == 0, out
     held = _contacts(gr)
     assert PRIMARY not in held and "  - role: primary\n    name: 窓口 2号\n" in held
+    # The pull request says what the edit changes: the deputy's role, the primary leaving.
+    assert (
+        f"正担当の交代: TESTOP01: 窓口 1号 <{PRIMARY}> → 窓口 2号 <{DEPUTY}>"
+        "（前任の正担当は窓口責任者から外れる）"
+    ) in out["body"]
     assert f"窓口責任者変更: 窓口 2号 <{DEPUTY}>" in _plan(gr)
 
 
@@ -180,3 +216,43 @@ def test_the_form_refuses_a_reviewers_github_account(gr: GitRegistry) -> None:
     })  # fmt: skip
     assert code == 1
     assert any("(github-account-unique)" in p for p in out["problems"]), out
+
+
+def test_the_form_refuses_another_github_account_for_the_deputy_made_primary(
+    gr: GitRegistry,
+) -> None:
+    before = _contacts(gr)
+    code, out = _form(gr, {
+        "contact_role": "正担当を交代", "contact_name": "窓口 2号",
+        "contact_name_kana": "マドグチ イチゴウ", "contact_email": DEPUTY,
+        "contact_phone": "03-5550-0002", "contact_github": "evil-acct",
+        "contact_remove": PRIMARY,
+    })  # fmt: skip
+    assert code == 1, out
+    said = "\n".join(out["problems"])
+    assert "記録と異なる内容が入力されています（GitHub アカウント）" in said
+    assert _contacts(gr) == before
+
+
+def test_a_window_persons_new_github_account_is_a_check_in_every_plan_format(
+    gr: GitRegistry,
+) -> None:
+    path = gr.reg.root / OP_FILE
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("github: window-2", "github: other-acct"),
+        encoding="utf-8",
+    )
+    gr.commit("the deputy's GitHub account")
+    said = (
+        f"窓口責任者 窓口 2号 <{DEPUTY}> の GitHub アカウントが変わります（window-2 → other-acct）"
+    )
+    texts = {}
+    for fmt in ("text", "markdown", "json"):
+        result = run_cli("plan", "--base", "main", "--head", "pr", "--format", fmt,
+                         *TODAY_ARG, cwd=gr.path)  # fmt: skip
+        assert result.returncode == 0, result.stdout + result.stderr
+        texts[fmt] = result.stdout
+    assert f"? 確認: {said}" in texts["text"]
+    assert said in texts["markdown"].replace("`", "")
+    notes = json.loads(texts["json"])["notes"]
+    assert [n["kind"] for n in notes if "other-acct" in n["message"]] == ["check"]

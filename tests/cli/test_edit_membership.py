@@ -174,6 +174,43 @@ def test_withdrawal_ends_the_member_system_and_its_permissions(on_pr: GitRegistr
     assert "  - [permission deletion] " in plan.stdout
 
 
+def test_withdrawal_removes_the_retailer_ids_of_an_operator_keeping_the_system(
+    reg: RegistryFactory,
+) -> None:
+    """A retailer that is also a demand-response contractor keeps the switching support
+    system for the latter, but its retailer IDs go with the membership (002 §2.1.1 ①(イ))."""
+    reg.occto_member(roles=["electricity_retailer", "demand_response", "gas_retailer"],
+                     systems=["switching", "member_portal", "johs"])  # fmt: skip
+    users = "registry/users/DENKI001"
+    for name, held in (
+        ("retail", {"switching": "retailer_admin"}),
+        ("clerk", {"switching": "retailer_user", "member_portal": "user"}),
+        ("mixed", {"switching": "retailer_user", "johs": "J1010"}),
+        ("dr", {"switching": "dr_admin"}),
+        ("staff", {"switching": "dr_user", "member_portal": "admin"}),
+    ):
+        reg.user("DENKI001", f"{name}@denki-test.example.co.jp", permissions=held)
+    assert _errors(reg) == []
+    result = edit(reg, *CHANGE, "--membership", "withdrawn", "--on", "2026-12-31")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "systems:\n  - switching\n  - johs\ncontacts:" in _text(reg, DENKI)
+    for gone in ("retail", "clerk"):
+        assert not (reg.repo / f"{users}/{gone}@denki-test.example.co.jp.yaml").exists()
+    assert "switching: dr_admin" in _text(reg, f"{users}/dr@denki-test.example.co.jp.yaml")
+    staff = _text(reg, f"{users}/staff@denki-test.example.co.jp.yaml")
+    assert "switching: dr_user" in staff and "member_portal" not in staff
+    mixed = _text(reg, f"{users}/mixed@denki-test.example.co.jp.yaml")
+    assert "switching" not in mixed and "johs: J1010" in mixed
+    assert "switching retailer_admin removed from 1 user (only an OCCTO member holds it)" in (
+        result.stderr
+    )
+    assert "switching retailer_user removed from 2 users (only an OCCTO member holds it)" in (
+        result.stderr
+    )
+    assert "users' permissions removed: 2; user files removed: 2" in result.stderr
+    assert _errors(reg) == []
+
+
 def test_no_occto_member_on_a_member_is_refused_naming_the_membership(
     reg: RegistryFactory,
 ) -> None:

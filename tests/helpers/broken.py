@@ -104,8 +104,13 @@ def break_everything(reg: RegistryFactory) -> None:
     # certificate-none-valid: TESTOP05's only certificate for switching has expired
     lapsed = certificate(21, purpose="api", cn="TESTOP05-API1", not_before="2024-01-01")
     lapsed["not_after"] = "2025-12-31"
-    reg.operator("TESTOP05", roles=["demand_response"], systems=["switching"],
-                 contacts=[contact(n=8)], subcontractors=[], certificates=[lapsed])  # fmt: skip
+    # occto-member-code: TESTOP05 is also an electricity retailer, not an OCCTO member; it may
+    # use switching as a demand-response contractor, but not give a user a retailer's ID
+    reg.operator("TESTOP05", roles=["electricity_retailer", "demand_response"],
+                 systems=["switching"], contacts=[contact(n=8)], subcontractors=[],
+                 certificates=[lapsed])  # fmt: skip
+    reg.user("TESTOP05", "retail@test-gas.example.co.jp", affiliation="TESTOP05",
+             permissions={"switching": "retailer_user"})  # fmt: skip
     # provisional-key: the code was issued, the files stayed under the key
     reg.operator("PROV-HOSHI", roles=["electricity_retailer"], systems=["member_portal"],
                  contacts=[contact(n=7)], subcontractors=None, occto_member=True,

@@ -411,6 +411,12 @@ EXPECTED = [
         "Operator TESTOP03 is not approved for johs: apply for a usage change (利用申請（変更）) adding the system first",
         "事業者 TESTOP03 は 託送情報開示システム（johs） の利用申請をしていません。先に利用申請（変更）でシステムを追加してください",
     ),
+    (
+        "occto-member-code",
+        "users/TESTOP05/retail@test-gas.example.co.jp.yaml",
+        "switching code retailer_user is for electricity retailer (electricity_retailer), which only an OCCTO member may use, and TESTOP05 is not one: remove the permission, or record the membership (occto_member: true)",
+        "スイッチング支援システム（switching） の権限コード retailer_user は 小売電気事業者（electricity_retailer） のもので、広域機関の会員だけが使えます。TESTOP05 は会員ではありません。この権限を削除するか、会員資格（occto_member: true）を登録してください",
+    ),
 ]
 
 # What a regular expression or a Python value looks like inside a sentence.

@@ -103,7 +103,12 @@ def test_electricity_retailer_uses_switching_without_membership(reg: RegistryFac
     reg.switching_operator(roles=["electricity_retailer"])
     reg.user(permissions={"switching": "retailer_admin"})
     line = reg.line_of(OPERATOR, "- switching")
-    assert reg.found() == [("occto-member", shown(OPERATOR), line, "error")]
+    # The system on the operator's file, its retailer ID on the user's (occto-member-code).
+    held = reg.line_of(USER, "switching:")
+    assert reg.found() == [
+        ("occto-member", shown(OPERATOR), line, "error"),
+        ("occto-member-code", shown(USER), held, "error"),
+    ]
 
 
 def test_demand_response_contractor_needs_no_membership_for_switching(

@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from accessreg import i18n
 from tests.helpers.regfactory import (
     OPERATOR,
     USER,
@@ -238,6 +239,51 @@ def test_a_role_code_the_operator_does_not_hold(reg: RegistryFactory) -> None:
     rel = denki_user(reg, "staff", switching="dr_user")
     line = reg.line_of(rel, "switching:")
     assert reg.found() == [("system-role", shown(rel), line, "error")]
+
+
+def _not_a_member(reg: RegistryFactory, **over: object) -> None:
+    """DENKI001, a retailer and a demand-response contractor that is not an OCCTO member,
+    using the switching support system as the latter, with its admin and a user."""
+    reg.operator(
+        "DENKI001", roles=["electricity_retailer", "demand_response"], occto_member=False,
+        systems=["switching"], contacts=[contact(n=5, email="window5@denki-test.example.co.jp")],
+        subcontractors=None, certificates=[certificate(1, cn="DENKI001-PC01")], **over,
+    )  # fmt: skip
+    denki_user(reg, "dr", switching="dr_admin")
+    denki_user(reg, "staff", switching="dr_user")
+
+
+def test_a_retailer_id_needs_the_membership_whatever_other_role_the_operator_has(
+    reg: RegistryFactory,
+) -> None:
+    """One application per role (002 §2.1.1), the retailer's needing OCCTO membership
+    (①(イ)): the demand-response role keeps the system, not a retailer's ID. Nor is the
+    retailer's admin missing: none may hold it."""
+    _not_a_member(reg)
+    assert reg.found() == []
+    rel = denki_user(reg, "retail", switching="retailer_user")
+    line = reg.line_of(rel, "switching:")
+    assert reg.found() == [("occto-member-code", shown(rel), line, "error")]
+    [p] = reg.validate().problems
+    assert p.message.english() == (
+        "switching code retailer_user is for electricity retailer (electricity_retailer), "
+        "which only an OCCTO member may use, and DENKI001 is not one: remove the permission, "
+        "or record the membership (occto_member: true)"
+    )
+
+
+def test_a_withdrawal_takes_the_retailer_ids_with_it(reg: RegistryFactory) -> None:
+    _not_a_member(reg, membership={"status": "withdrawn", "withdrawn_on": "2026-10-31"})
+    rel = denki_user(reg, "retail", switching="retailer_admin")
+    line = reg.line_of(rel, "switching:")
+    assert reg.found() == [("occto-member-code", shown(rel), line, "error")]
+    [p] = reg.validate().problems
+    assert i18n.text(p.message, "ja") == (
+        "スイッチング支援システム（switching） の権限コード retailer_admin は 小売電気事業者"
+        "（electricity_retailer） のもので、広域機関の会員だけが使えます。DENKI001 は広域機関を"
+        "退会しています。退会を届け出る利用申請（変更）でこの権限（小売電気事業者の ID）を削除"
+        "するか、会員資格を維持してください"
+    )
 
 
 def test_missing_admin_is_not_judged_while_a_user_file_is_unreadable(

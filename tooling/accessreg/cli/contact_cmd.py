@@ -39,8 +39,9 @@ def add(
 ) -> Verdict:
     """Add a window person; with --replaces, one takes another's place (e.g. a new primary).
 
-    A new primary may be one of the deputies: they become the primary, with the details
-    given, and the window person --replaces names leaves.
+    A new primary may be one of the deputies: they become the primary as recorded (the
+    details given must be theirs; a change of them is its own application), and the window
+    person --replaces names leaves.
 
     \b
     Example:

@@ -7,7 +7,7 @@ from accessreg.edit.draft import Draft, EditRefused
 from accessreg.edit.operators import OPERATOR_FIELDS, ContactSpec, contact_map
 from accessreg.model import layout
 from accessreg.model.messages import Message, msg
-from accessreg.model.terms import contact_role, person, value_text
+from accessreg.model.terms import contact_role, field_name, person, value_text
 
 # What becomes of the primary when a deputy takes their place (``promote``).
 FORMER_LEAVES = "leaves"
@@ -69,11 +69,47 @@ def _already(code: str, email: str, contact: object, role: str) -> EditRefused:
     return EditRefused(msg("{email} is already a window person of {code}", email=email, code=code))
 
 
+# A window person's details besides the e-mail and role, as ``ContactSpec`` gives them.
+_DETAILS = ("github", "name", "name_kana", "phone")
+
+
+def _detail(key: str, value: object) -> str:
+    """A detail as compared: a GitHub login in any case, with or without its ``@``."""
+    text = str(value).strip()
+    return text.lstrip("@").lower() if key == "github" else text
+
+
+def _same_details(draft: Draft, code: str, held: object, spec: ContactSpec) -> None:
+    """Refused when ``spec`` gives a deputy becoming the primary other details than their
+    record holds. The GitHub account is who may file for the operator (``authorize``): a
+    new one is a new person acting for it (000 §2-4, §3-1), reviewed as such only when
+    filed as its own usage change, never slipped in with the promotion."""
+    record = held if isinstance(held, dict) else {}
+    given = {key: getattr(spec, key) for key in _DETAILS}
+    differ = tuple(
+        key for key in _DETAILS if _detail(key, given[key]) != _detail(key, record.get(key, ""))
+    )
+    if not differ:
+        return
+    raise EditRefused(
+        msg(
+            "{file}: {person}, the deputy window person of {code} who becomes the primary, is "
+            "recorded with other details than those given ({fields}): a deputy becomes the "
+            "primary as their record stands; give the details as recorded, and file the "
+            "change of those details as its own usage change (利用申請（変更）)",
+            file=f"{draft.label}/{layout.operator_file(code)}",
+            person=_person(held, _email(held)),
+            code=code,
+            fields=tuple(field_name(key) for key in differ),
+        )
+    )
+
+
 def add(draft: Draft, code: str, spec: ContactSpec, replaces: str | None = None) -> None:
     """Add a window person; ``replaces`` removes another in the same change (a new primary).
 
     A primary who ``replaces`` the current one may be one of the deputies: that deputy
-    becomes the primary, their entry as ``spec`` gives it."""
+    becomes the primary with their record as it is, which ``spec`` must agree with."""
     targets.operator(draft, code)
     doc = draft.document(layout.operator_file(code))
     contacts = yamldoc.seq_at(doc, "contacts", OPERATOR_FIELDS)
@@ -81,7 +117,7 @@ def add(draft: Draft, code: str, spec: ContactSpec, replaces: str | None = None)
     if existing is not None:
         if spec.role != "primary" or replaces is None or _role(contacts[existing]) != "deputy":
             raise _already(code, spec.email, contacts[existing], spec.role)
-        contacts[existing] = contact_map(spec)
+        _same_details(draft, code, contacts[existing], spec)
         _make_primary(draft, code, contacts, existing, replaces, stays=False)
         return
     if replaces is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -407,41 +408,62 @@ def _wording(change: MembershipChange) -> Message:
 
 def _end_with_membership(draft: Draft, code: str, doc: yamldoc.Document) -> list[Message]:
     """Remove the systems whose contract ends with the membership, and each user's
-    permission for them: a user left with none is deleted, as a termination deletes."""
+    permission for them, and the permissions only a member may hold (the switching support
+    system's retailer IDs, 002 §2.1.1 ①(イ), where the operator keeps the system for another
+    role): a user left with none is deleted, as a termination deletes."""
+    catalog = draft.catalog
     ending = [
         s
         for s in _list(doc, "systems")
-        if (system := draft.catalog.by_id.get(s)) is not None and system.ends_with_membership
+        if (system := catalog.by_id.get(s)) is not None and system.ends_with_membership
     ]
-    if not ending:
-        return []
-    seq = yamldoc.seq_at(doc, "systems", OPERATOR_FIELDS, flow=True)
-    for system_id in ending:
-        del seq[_list(doc, "systems").index(system_id)]
+    if ending:
+        seq = yamldoc.seq_at(doc, "systems", OPERATOR_FIELDS, flow=True)
+        for system_id in ending:
+            del seq[_list(doc, "systems").index(system_id)]
     changed = deleted = 0
+    member_only: Counter[tuple[str, str]] = Counter()  # (system, code) → holders
     for entry in draft.users_of(code):
-        held = [s for s in ending if s in entry.user.permissions]
+        perms = entry.user.permissions
+        held = [s for s in ending if s in perms]
+        for system_id, held_code in perms.items():
+            system = catalog.by_id.get(system_id)
+            if system_id not in held and system is not None and system.needs_membership(held_code):
+                held.append(system_id)
+                member_only[system_id, held_code] += 1
         if not held:
             continue
-        if set(entry.user.permissions) <= set(held):
+        if set(perms) <= set(held):
             draft.remove(entry.file)
             deleted += 1
             continue
-        perms = draft.document(entry.file).get("permissions")
-        if isinstance(perms, yamldoc.Document):
+        doc_perms = draft.document(entry.file).get("permissions")
+        if isinstance(doc_perms, yamldoc.Document):
             for system_id in held:
-                perms.pop(system_id, None)
+                doc_perms.pop(system_id, None)
         changed += 1
-    return [
-        msg("{field} - {value}", field=FIELDS["systems"], value=draft.catalog.named(s))
-        for s in ending
-    ] + [
-        msg(
-            "users' permissions removed: {changed}; user files removed: {deleted}",
-            changed=changed,
-            deleted=deleted,
-        )
+    said = [
+        msg("{field} - {value}", field=FIELDS["systems"], value=catalog.named(s)) for s in ending
     ]
+    said += [
+        nmsg(
+            "{system} {code} removed from {count} user (only an OCCTO member holds it)",
+            "{system} {code} removed from {count} users (only an OCCTO member holds it)",
+            count,
+            system=catalog.named(system_id),
+            code=held_code,
+        )
+        for (system_id, held_code), count in sorted(member_only.items())
+    ]
+    if ending or member_only:
+        said.append(
+            msg(
+                "users' permissions removed: {changed}; user files removed: {deleted}",
+                changed=changed,
+                deleted=deleted,
+            )
+        )
+    return said
 
 
 def terminate(draft: Draft, code: str, on: date) -> None:

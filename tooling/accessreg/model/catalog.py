@@ -188,6 +188,13 @@ class System(Frozen):
     def code_map(self) -> dict[str, PermissionCode]:
         return {c.code: c for c in self.codes}
 
+    def needs_membership(self, code: str) -> bool:
+        """``code`` is held only through roles that need OCCTO membership (the switching
+        support system's retailer IDs, 002 §2.1.1 ①(イ)): a role is applied for on its own
+        (「それぞれの区別に応じて」), so another role of the operator does not carry it."""
+        pc = self.code_map.get(code)
+        return pc is not None and bool(pc.roles) and set(pc.roles) <= set(self.occto_member_roles)
+
     @property
     def user_level(self) -> bool:
         """Users apply for a code of it (not derived, not operator-level)."""

@@ -3,15 +3,15 @@ application, and the items that deserve a second look.
 
 Checks (docs/guide-reviewer.md): a new operator's roles, systems, OCCTO membership and
 privacy-policy page (000 §2-5, §3-1); a certificate's location and holder (001 p46); a new
-window person. Second looks: a window person granting themselves permissions, a change of an
-operator's roles or OCCTO membership (both declared by the operator's own window person), a
-termination dated before the day it can take effect (000 §3-3), a suspension dated before
-its merge, which takes effect on the merge day instead (001 p46: nothing is stopped before
-the registry says so), a login ID an operator takes that another operator already knows,
-a login ID or certificate added back without the suspension it had when it was removed
-(only the system's operator lifts one, 001 p46), and a registered operator's code declared
-as a subcontractor or given as a user's affiliation (only that operator can confirm it does
-the work, 002 §2.3.1).
+window person, and a window person's new GitHub account. Second looks: a window person
+granting themselves permissions, a change of an operator's roles or OCCTO membership (both
+declared by the operator's own window person), a termination dated before the day it can
+take effect (000 §3-3), a suspension dated before its merge, which takes effect on the merge
+day instead (001 p46: nothing is stopped before the registry says so), a login ID an
+operator takes that another operator already knows, a login ID or certificate added back
+without the suspension it had when it was removed (only the system's operator lifts one,
+001 p46), and a registered operator's code declared as a subcontractor or given as a user's
+affiliation (only that operator can confirm it does the work, 002 §2.3.1).
 """
 
 from __future__ import annotations
@@ -350,6 +350,28 @@ def notes(
                     name=item.person.name,
                     email=item.person.email,
                     login=item.github,
+                ),
+            )
+        elif (
+            isinstance(item, WindowPersonChange)
+            and item.before is not None
+            and item.after is not None
+            # GitHub logins are case-insensitive: another case is the same account.
+            and item.before.github.lower() != item.after.github.lower()
+        ):
+            # Whoever holds the account files for the operator (``authorize``): another
+            # account is another person acting for it, checked as a new one is.
+            add(
+                item,
+                "check",
+                msg(
+                    "The GitHub account of window person {name} <{email}> changes ({old} → "
+                    "{new}): check with the operator that this is its window person and that "
+                    "the GitHub account is theirs",
+                    name=item.person.name,
+                    email=item.person.email,
+                    old=item.before.github,
+                    new=item.after.github,
                 ),
             )
         elif isinstance(item, UserChange) and item.direction is Direction.GRANT:

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from datetime import date
 
 from accessreg.model import Catalog, layout
-from accessreg.model.messages import Message, msg
+from accessreg.model.messages import Message, Param, msg
 from accessreg.model.problems import Level, Problem
 from accessreg.model.registry import Registry
 from accessreg.model.terms import role_names
@@ -227,6 +227,52 @@ def system_role(reg: Registry, ctx: Context) -> Iterator[Problem]:
             )
 
 
+@rule("occto-member-code", "002 §2.1.1 ①(イ), 003 §2.7.1", Scope.OPERATOR)
+def occto_member_code(reg: Registry, ctx: Context) -> Iterator[Problem]:
+    """A user of an operator that is not an OCCTO member holds a code only a member may use.
+
+    The switching support system is applied for per role (002 §2.1.1: an operator that is
+    both an electricity retailer and a demand-response contractor applies as each), and the
+    retailer's use needs OCCTO membership (①(イ)). An operator that keeps the system for its
+    other role keeps it (`occto-member` judges the system), but not its retailer IDs: they go
+    with the withdrawal.
+    """
+    for u in reg.users:
+        entry = reg.operators.get(u.operator_code)
+        if entry is None or entry.operator.occto_member:
+            continue
+        membership = entry.operator.membership
+        withdrawn = membership is not None and membership.status == "withdrawn"
+        for system_id, code in u.user.permissions.items():
+            system = reg.catalog.by_id.get(system_id)
+            if system is None or not system.needs_membership(code):
+                continue
+            values: dict[str, Param] = {
+                "system": reg.catalog.named(system_id),
+                "code": code,
+                "roles": role_names(system.code_map[code].roles),
+                "operator": u.operator_code,
+            }
+            yield finding(
+                u.file,
+                msg(
+                    "{system} code {code} is for {roles}, which only an OCCTO member may use, "
+                    "and {operator} has withdrawn its membership: remove the permission in "
+                    "the usage change application (利用申請（変更）) that files the withdrawal, "
+                    "or keep the membership",
+                    **values,
+                )
+                if withdrawn
+                else msg(
+                    "{system} code {code} is for {roles}, which only an OCCTO member may use, "
+                    "and {operator} is not one: remove the permission, or record the "
+                    "membership (occto_member: true)",
+                    **values,
+                ),
+                ("permissions", system_id),
+            )
+
+
 @rule("permission-limit", "000 §5-1 note 5; 002 §2.1.2, §3.2", Scope.OPERATOR, level=None)
 def permission_limit(reg: Registry, ctx: Context) -> Iterator[Problem]:
     """More users of one operator hold a code than the catalog allows, or fewer than it needs.
@@ -283,6 +329,8 @@ def permission_limit(reg: Registry, ctx: Context) -> Iterator[Problem]:
                 through = set(pc.roles) & set(op.roles) if pc.roles else {"any"}
                 if not through:
                     continue
+                if not op.occto_member and system and system.needs_membership(limit.code):
+                    continue  # none of its users may hold it (occto-member-code)
                 yield finding(
                     entry.file,
                     msg(
@@ -308,5 +356,6 @@ RULES = (
     permission_derived,
     system_not_approved,
     system_role,
+    occto_member_code,
     permission_limit,
 )
