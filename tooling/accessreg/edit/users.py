@@ -10,6 +10,7 @@ from accessreg.edit.draft import BadValueError, Draft, EditRefused
 from accessreg.model import Catalog, User, layout
 from accessreg.model.layout import Kind
 from accessreg.model.messages import Message, msg
+from accessreg.model.registry import admin_change
 from accessreg.model.terms import field_name, permission_change_text, permission_text, person
 
 NONE = "none"  # an option value that removes a permission
@@ -27,6 +28,17 @@ class UserSpec:
     affiliation: str | None = None
     memo: str | None = None  # "" removes the memo
     permissions: Mapping[str, str] = field(default_factory=dict)  # system id -> code or NONE
+
+
+@dataclass(frozen=True)
+class FormerAdmin:
+    """The admin who gives up an admin ID (issued once, 002 §3.2.1) to the application's
+    user, in the same application: the change of admin (002 §3.2.2)."""
+
+    email: str
+    # The code they keep on that system; None: their ID is deleted (抹消); NONE: only that
+    # system's permission goes.
+    keeps: str | None = None
 
 
 def _applicable_systems(catalog: Catalog) -> list[str]:
@@ -81,14 +93,65 @@ def add(draft: Draft, spec: UserSpec) -> None:
         if value is not None
     )
     draft.create(rel, Kind.USER, doc)
-    draft.note(
-        msg(
-            "new user: {user} ({code}): {permissions}",
-            user=person(spec.name or "", email),
+    described = _describe(draft.catalog, {s: granted[s] for s in order})
+    who = person(spec.name or "", email)
+    if _admin_change(draft, op.code, granted):
+        line = msg(
+            "new user taking over the admin ID: {user} ({code}): {permissions}",
+            user=who,
             code=op.code,
-            permissions=_describe(draft.catalog, {s: granted[s] for s in order}),
+            permissions=described,
         )
-    )
+    else:
+        line = msg(
+            "new user: {user} ({code}): {permissions}",
+            user=who,
+            code=op.code,
+            permissions=described,
+        )
+    draft.note(line)
+
+
+def _admin_change(draft: Draft, code: str, granted: Mapping[str, str]) -> bool:
+    """Whether the new user is the change of admin, as the plan will name it
+    (``registry.admin_change``): only an issued-once code asks for the registries."""
+    once = {
+        c.code for s in draft.catalog.systems if s.id in granted for c in s.codes if c.issued_once
+    }
+    if not once & set(granted.values()):
+        return False
+    before, after, _ = draft.around(draft.changed())
+    return after is not None and admin_change(before, after, code, granted)
+
+
+def give_up(draft: Draft, spec: UserSpec, former: FormerAdmin) -> None:
+    """The former admin's part of a change of admin (002 §3.2.2), made before the new
+    admin's (``add`` or ``change`` with ``spec``): their ID deleted, or kept with the code
+    ``former.keeps`` on the system whose admin ID ``spec`` gives to another."""
+    op = targets.operator(draft, spec.operator)
+    rel = targets.user_file(draft, op.code, former.email)
+    held = None if former.email.lower() == spec.email.lower() else draft.user(rel)
+    handed = [
+        system.id
+        for system in draft.catalog.systems
+        if (pc := system.code_map.get(spec.permissions.get(system.id, ""))) is not None
+        and pc.issued_once
+        and held is not None
+        and held.user.permissions.get(system.id) == pc.code
+    ]
+    if not handed:
+        raise EditRefused(
+            msg(
+                "{former} holds no admin ID this application gives {email}: name the current "
+                "admin, and give the new one that admin's code",
+                former=former.email,
+                email=spec.email,
+            )
+        )
+    if former.keeps is None:
+        remove(draft, op.code, former.email)
+        return
+    change(draft, UserSpec(op.code, former.email, permissions={handed[0]: former.keeps}))
 
 
 def change(draft: Draft, spec: UserSpec) -> None:
