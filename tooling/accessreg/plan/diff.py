@@ -20,7 +20,7 @@ from accessreg.model import (
     layout,
 )
 from accessreg.model.changes import ChangeKind
-from accessreg.model.registry import Registry, admin_change, taken_over
+from accessreg.model.registry import Registry, admin_change, admin_leaves, taken_over
 from accessreg.plan.issued import issued_codes
 from accessreg.plan.model import (
     AllowedIpChange,
@@ -254,7 +254,7 @@ class _Differ:
         if new is None:
             return UserChange(
                 operator=code,
-                application=Application.USAGE_END if ending else Application.PERMISSION_DELETE,
+                application=self._deletion(code, old, ending),
                 action=ChangeKind.REMOVE,
                 direction=Direction.REVOKE,
                 effects=self.permission_effects(old, None, ChangeKind.REMOVE),
@@ -296,6 +296,16 @@ class _Differ:
             before=old,
             after=new,
         )
+
+    def _deletion(self, code: str, old: User, ending: bool) -> Application:
+        """A deleted user's application: the deletion (000 §5-3), the termination's where
+        the operator ends (§3-3); but the admin who gives the admin ID to another user in the
+        same change is part of the change of admin (002 §3.2.2), as the new admin is."""
+        if ending:
+            return Application.USAGE_END
+        if admin_leaves(self.base, self.head, code, old.permissions):
+            return Application.PERMISSION_CHANGE
+        return Application.PERMISSION_DELETE
 
     def users(self, code: str, former: str, ending: bool) -> list[Item]:
         """The users of ``code``, compared with those it had as ``former`` at the base (its
