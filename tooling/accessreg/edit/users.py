@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from accessreg.edit import targets, yamldoc
@@ -10,7 +10,7 @@ from accessreg.edit.draft import BadValueError, Draft, EditRefused
 from accessreg.model import Catalog, User, layout
 from accessreg.model.layout import Kind
 from accessreg.model.messages import Message, msg
-from accessreg.model.registry import admin_change
+from accessreg.model.registry import Registry, admin_change, admin_leaves
 from accessreg.model.terms import field_name, permission_change_text, permission_text, person
 
 NONE = "none"  # an option value that removes a permission
@@ -95,33 +95,46 @@ def add(draft: Draft, spec: UserSpec) -> None:
     draft.create(rel, Kind.USER, doc)
     described = _describe(draft.catalog, {s: granted[s] for s in order})
     who = person(spec.name or "", email)
-    if _admin_change(draft, op.code, granted):
-        line = msg(
-            "new user taking over the admin ID: {user} ({code}): {permissions}",
-            user=who,
-            code=op.code,
-            permissions=described,
-        )
-    else:
-        line = msg(
+
+    def worded() -> Message:
+        if _admin_side(draft, op.code, granted, admin_change):
+            return msg(
+                "new user taking over the admin ID: {user} ({code}): {permissions}",
+                user=who,
+                code=op.code,
+                permissions=described,
+            )
+        return msg(
             "new user: {user} ({code}): {permissions}",
             user=who,
             code=op.code,
             permissions=described,
         )
-    draft.note(line)
+
+    draft.note(worded)
 
 
-def _admin_change(draft: Draft, code: str, granted: Mapping[str, str]) -> bool:
-    """Whether the new user is the change of admin, as the plan will name it
-    (``registry.admin_change``): only an issued-once code asks for the registries."""
+def _admin_side(
+    draft: Draft,
+    code: str,
+    permissions: Mapping[str, str],
+    side: Callable[[Registry, Registry, str, Mapping[str, str]], bool],
+) -> bool:
+    """Whether a user of ``code`` with ``permissions`` (given, or held before a deletion) is
+    one side of a change of admin in the edit as a whole, as the plan will read it
+    (``registry.admin_change``, ``admin_leaves``): only an issued-once code asks for the
+    registries."""
     once = {
-        c.code for s in draft.catalog.systems if s.id in granted for c in s.codes if c.issued_once
+        c.code
+        for s in draft.catalog.systems
+        if s.id in permissions
+        for c in s.codes
+        if c.issued_once
     }
-    if not once & set(granted.values()):
+    if not once & set(permissions.values()):
         return False
     before, after, _ = draft.around(draft.changed())
-    return after is not None and admin_change(before, after, code, granted)
+    return after is not None and side(before, after, code, permissions)
 
 
 def give_up(draft: Draft, spec: UserSpec, former: FormerAdmin) -> None:
@@ -214,8 +227,16 @@ def remove(draft: Draft, operator: str, email: str) -> None:
     code = targets.revoking_from(draft, operator)
     rel = targets.user_file(draft, code, email)
     who = _named(draft, rel, email)
+    entry = draft.user(rel)
+    held = dict(entry.user.permissions) if entry is not None else {}
     draft.remove(rel)
-    draft.note(msg("user deletion: {user} ({code})", user=who, code=code))
+
+    def worded() -> Message:
+        if _admin_side(draft, code, held, admin_leaves):
+            return msg("admin leaving in a change of admin: {user} ({code})", user=who, code=code)
+        return msg("user deletion: {user} ({code})", user=who, code=code)
+
+    draft.note(worded)
 
 
 def _named(draft: Draft, rel: str, email: str) -> Message:
