@@ -129,3 +129,22 @@ def test_a_change_of_admin_filed_on_the_form_is_one_application_with_one_date(
     assert "2026-12-07" not in "\n".join(dated)
     if former_after is not None:
         assert any(former_after in line for line in dated)
+
+
+def test_the_new_admin_alone_is_refused_in_words_that_name_the_field(gr: GitRegistry) -> None:
+    """The admin ID is issued new once (002 §3.2.1): the new admin without the current one
+    giving it up is refused, and the refusal says what to file, never a key of the files."""
+    code, out = _from_issue(gr, _form(former_admin=None))
+    assert code == 1 and not out["ok"], out
+    assert "「交代する管理者のメールアドレス」" in out["comment"]
+    assert "admin_reissues" not in out["comment"]
+    assert not (gr.reg.root / f"users/TESTOP01/{NEXT}.yaml").exists()
+
+
+def test_a_former_admin_who_holds_no_admin_id_the_form_gives_is_refused(gr: GitRegistry) -> None:
+    before = (gr.reg.root / f"users/TESTOP01/{ADMIN}.yaml").read_bytes()
+    code, out = _from_issue(gr, _form(former_admin="user2@test-gas.example.co.jp"))
+    assert code == 1 and not out["ok"], out
+    assert "user2@test-gas.example.co.jp は、この申請で" in out["comment"]
+    assert not (gr.reg.root / f"users/TESTOP01/{NEXT}.yaml").exists()
+    assert (gr.reg.root / f"users/TESTOP01/{ADMIN}.yaml").read_bytes() == before
