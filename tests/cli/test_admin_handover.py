@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers.formbody import confirm, render
+from tests.helpers.formbody import confirm, render, template
 from tests.helpers.gitrepo import GitRegistry
 from tests.helpers.parsers import written_mails
 from tests.helpers.provisioning import accessreg, deltas
@@ -148,3 +148,25 @@ def test_a_former_admin_who_holds_no_admin_id_the_form_gives_is_refused(gr: GitR
     assert "user2@test-gas.example.co.jp は、この申請で" in out["comment"]
     assert not (gr.reg.root / f"users/TESTOP01/{NEXT}.yaml").exists()
     assert (gr.reg.root / f"users/TESTOP01/{ADMIN}.yaml").read_bytes() == before
+
+
+def test_a_user_form_left_at_the_former_admins_default_files_no_change_of_admin(
+    gr: GitRegistry,
+) -> None:
+    """GitHub submits a dropdown at its first choice: a form naming no former admin, its
+    dropdown left at ID を抹消する, is an ordinary permission set."""
+    defaults = {
+        item["id"]: item["attributes"]["options"][0]
+        for item in template("user-add")["body"]
+        if item["type"] == "dropdown" and item["attributes"].get("default") == 0
+    }
+    answers = {
+        **defaults,
+        "former_admin": None,
+        "perm_switching": "dr_user：ユーザID（需要抑制契約者）",
+    }
+    body = _form(**answers)
+    code, out = _from_issue(gr, body)
+    assert code == 0 and out["ok"], out
+    assert out["title"].startswith("[TESTOP01] 利用権限の設定申請")
+    assert (gr.reg.root / f"users/TESTOP01/{ADMIN}.yaml").exists()

@@ -101,7 +101,9 @@ def _former_admin(a: Answers) -> users.FormerAdmin | None:
     keeps = a.text("former_admin_keeps")
     email = a.text("former_admin")
     if email is None:
-        if keeps is not None:
+        # The dropdown shows its first choice (ID を抹消する) unless changed: only another
+        # choice asks for the admin it is for.
+        if keeps not in (None, FORMER_DELETED):
             a.need("former_admin", " (the admin who gives up the admin ID)")
         return None
     return users.FormerAdmin(email, None if keeps in (None, FORMER_DELETED) else keeps)

@@ -179,7 +179,8 @@ def _former_admin_fields(catalog: Catalog) -> tuple[Field, ...]:
         ),
         Field(
             "former_admin_keeps", "dropdown", "交代後の現在の管理者の権限",
-            "交代する管理者をどうするかを選びます。空欄の場合は ID を抹消します。",
+            "交代する管理者を入力したときに、その管理者の ID を抹消するか、管理者 ID に替えて"
+            "どの権限で残すかを選びます。",
             choices=(
                 Choice("ID を抹消する", FORMER_DELETED),
                 *keeps,
