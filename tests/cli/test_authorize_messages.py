@@ -14,6 +14,7 @@ from accessreg.gitio.repo import GitRepository
 from accessreg.review.authorize import RULES
 from accessreg.review.pullrequest import read_pull_request
 from accessreg.timeline.effective import Events
+from tests.helpers.formbody import template
 from tests.helpers.gitrepo import GitRegistry
 from tests.helpers.regfactory import RegistryFactory, certificate, contact
 from tests.unit.rules.test_messages import MACHINERY
@@ -148,8 +149,8 @@ EXPECTED_MAINTAINERS = [
     (
         "admin-id-once",
         "registry/users/TESTOP01/admin2@test-gas.example.co.jp.yaml",
-        "TESTOP01 already had its switching admin ID (dr_admin) issued: it is issued new only once (002 §3.2.1). A change of admin removes the old one in the same application; a reissue needs a maintainer's reason in admin_reissues",
-        "TESTOP01 の スイッチング支援システム（switching） の管理者 ID（dr_admin）は発行済みです。新規発行は 1 回限りです（002 §3.2.1）。管理者の変更は同じ申請で旧管理者を外します。再発行には admin_reissues に受付担当者の理由が必要です",
+        "TESTOP01 already had its switching admin ID (dr_admin) issued: it is issued new only once (002 §3.2.1). A change of admin (002 §3.2.2) deletes the current admin or changes their permission in the same application (on the user forms: 交代する管理者のメールアドレス); a reissue is recorded by the reception centre's maintainers",
+        "TESTOP01 の スイッチング支援システム（switching） の管理者 ID（dr_admin）は発行済みです。新規発行は 1 回限りです（002 §3.2.1）。管理者の変更（002 §3.2.2）は、同じ申請で現在の管理者の ID を抹消するか、その利用権限を変更して申請してください（利用権限の設定・変更申請のフォームでは「交代する管理者のメールアドレス」に入力します）。再発行は受付担当者が記録します",
     ),
 ]
 
@@ -239,6 +240,11 @@ def test_the_maintainers_fields_and_a_second_admin_id(gr: GitRegistry) -> None:
     rows = [row for row in _rows(gr, MINE) if row[0] in ("maintainer-fields", "admin-id-once")]
     assert rows == EXPECTED_MAINTAINERS
     assert {"maintainer-fields", "admin-id-once"} == {rule for rule, *_ in rows}
+    # A window person is told what to file, in the forms' words, never a key of the files.
+    (en, ja) = next((en, ja) for rule, _, en, ja in rows if rule == "admin-id-once")
+    field = next(i for i in template("user-add")["body"] if i.get("id") == "former_admin")
+    assert f"「{field['attributes']['label']}」" in ja
+    assert "admin_reissues" not in en + ja
 
 
 def test_a_suspension_dated_after_the_application(gr: GitRegistry) -> None:

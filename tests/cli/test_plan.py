@@ -894,3 +894,42 @@ def test_a_new_user_with_an_ordinary_id_stays_a_permission_set(gr: GitRegistry) 
     gr.reg.user(email="next@test-gas.example.co.jp", permissions={"switching": "dr_user"})
     gr.commit("a user ID")
     assert only(plan_of(gr), UserChange, action="add").application is Application.PERMISSION_SET
+
+
+@pytest.mark.parametrize("old_admin_becomes", ["dr_user", None])
+def test_both_sides_of_a_change_of_admin_are_one_application_on_one_day(
+    gr: GitRegistry, old_admin_becomes: str | None
+) -> None:
+    """The new admin's grant is keyed on the same event as the old admin's removal or change
+    (the entry, 000 §5-2 ①, §5-3 ①), not on the acceptance a new user's is keyed on: entered
+    on Friday the 4th and approved on Saturday the 5th, the centre's acceptance counts on
+    Monday the 7th, and keyed on it the new admin would come two days after the old one
+    left. The old admin, deleted, is the change of admin too (002 §3.2.2)."""
+    gr.reg.switching_operator()
+    gr.commit("a switching operator whose user1 is the admin")
+    pr(gr)
+    if old_admin_becomes is None:
+        (gr.reg.root / f"users/TESTOP01/{USER1}.yaml").unlink()
+    else:
+        gr.reg.user(email=USER1, permissions={"switching": old_admin_becomes})
+    gr.reg.user(email="next@test-gas.example.co.jp", permissions={"switching": "dr_admin"})
+    gr.commit("the admin handed over")
+    friday, saturday = date(2026, 12, 4), date(2026, 12, 5)
+    with GitRepository(gr.path) as repo:
+        plan = plan_revisions(
+            repo, "main", "pr", Events(entered=friday, accepted=saturday, merged=saturday), saturday
+        )
+    items = [i for i in plan.items if isinstance(i, UserChange)]
+    assert {i.application for i in items} == {Application.PERMISSION_CHANGE}
+    assert {e.effective.on for i in items for e in i.effects} == {saturday}
+
+
+def test_a_deleted_admin_whose_id_nobody_takes_is_a_deletion(gr: GitRegistry) -> None:
+    gr.reg.switching_operator()
+    gr.reg.user(email="user2@test-gas.example.co.jp", permissions={"switching": "dr_user"})
+    gr.commit("a switching operator whose user1 is the admin")
+    pr(gr)
+    (gr.reg.root / f"users/TESTOP01/{USER1}.yaml").unlink()
+    gr.commit("the admin leaves, no one takes the ID")
+    item = only(plan_of(gr), UserChange, action="remove")
+    assert item.application is Application.PERMISSION_DELETE

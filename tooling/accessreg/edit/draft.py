@@ -153,7 +153,7 @@ class Draft:
         self.root = root
         self.label = label
         self.today = today
-        self.notes: list[Message] = []
+        self.notes: list[Message | Callable[[], Message]] = []
         self._docs: dict[str, Document] = {}
         self._new: dict[str, bytes] = {}
         self._removed: set[str] = set()
@@ -289,8 +289,15 @@ class Draft:
         self._docs[to] = doc
         return doc
 
-    def note(self, line: Message) -> None:
+    def note(self, line: Message | Callable[[], Message]) -> None:
+        """One item of the application; a callable is worded once every change of the edit
+        is made: what one change applies for can depend on another in the same edit (a
+        change of admin, ``users``)."""
         self.notes.append(line)
+
+    def worded(self) -> tuple[Message, ...]:
+        """The notes, each worded with the edit as a whole."""
+        return tuple(n if isinstance(n, Message) else n() for n in self.notes)
 
     def changed(self) -> dict[str, bytes | None]:
         """Every file that differs from the directory: new content, or None for a removal."""
@@ -372,12 +379,13 @@ def finish(draft: Draft, write: bool = True) -> EditResult:
         raise EditRefused(msg("Nothing changes: the registry already says this"))
     # Both checks hold the cached findings of every operator: many objects, no cycles, kept
     # out of the collector's passes until the command ends.
+    notes = draft.worded()
     with gcpause.kept() as keep:
         with gcpause.paused():
             after = draft.check(changed)
             before = {finding_key(p) for p in draft.base.problems}
             keep()
-        return _finished(draft, changed, after, before, write)
+        return _finished(draft, changed, after, before, notes, write)
 
 
 def _operator_of(draft: Draft, p: Problem) -> str | None:
@@ -390,6 +398,7 @@ def _finished(
     changed: dict[str, bytes | None],
     after: ValidationResult,
     before: set[tuple[str, str, str, Message]],
+    notes: tuple[Message, ...],
     write: bool,
 ) -> EditResult:
     new = tuple(p for p in after.problems if finding_key(p) not in before)
@@ -421,7 +430,7 @@ def _finished(
     result = EditResult(
         draft.label,
         changes,
-        tuple(draft.notes),
+        notes,
         new,
         standing,
         standing_warnings,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from accessreg.edit import targets, yamldoc
@@ -10,6 +10,7 @@ from accessreg.edit.draft import BadValueError, Draft, EditRefused
 from accessreg.model import Catalog, User, layout
 from accessreg.model.layout import Kind
 from accessreg.model.messages import Message, msg
+from accessreg.model.registry import Registry, admin_change, admin_leaves
 from accessreg.model.terms import field_name, permission_change_text, permission_text, person
 
 NONE = "none"  # an option value that removes a permission
@@ -27,6 +28,17 @@ class UserSpec:
     affiliation: str | None = None
     memo: str | None = None  # "" removes the memo
     permissions: Mapping[str, str] = field(default_factory=dict)  # system id -> code or NONE
+
+
+@dataclass(frozen=True)
+class FormerAdmin:
+    """The admin who gives up an admin ID (issued once, 002 §3.2.1) to the application's
+    user, in the same application: the change of admin (002 §3.2.2)."""
+
+    email: str
+    # The code they keep on that system; None: their ID is deleted (抹消); NONE: only that
+    # system's permission goes.
+    keeps: str | None = None
 
 
 def _applicable_systems(catalog: Catalog) -> list[str]:
@@ -81,14 +93,78 @@ def add(draft: Draft, spec: UserSpec) -> None:
         if value is not None
     )
     draft.create(rel, Kind.USER, doc)
-    draft.note(
-        msg(
+    described = _describe(draft.catalog, {s: granted[s] for s in order})
+    who = person(spec.name or "", email)
+
+    def worded() -> Message:
+        if _admin_side(draft, op.code, granted, admin_change):
+            return msg(
+                "new user taking over the admin ID: {user} ({code}): {permissions}",
+                user=who,
+                code=op.code,
+                permissions=described,
+            )
+        return msg(
             "new user: {user} ({code}): {permissions}",
-            user=person(spec.name or "", email),
+            user=who,
             code=op.code,
-            permissions=_describe(draft.catalog, {s: granted[s] for s in order}),
+            permissions=described,
         )
-    )
+
+    draft.note(worded)
+
+
+def _admin_side(
+    draft: Draft,
+    code: str,
+    permissions: Mapping[str, str],
+    side: Callable[[Registry, Registry, str, Mapping[str, str]], bool],
+) -> bool:
+    """Whether a user of ``code`` with ``permissions`` (given, or held before a deletion) is
+    one side of a change of admin in the edit as a whole, as the plan will read it
+    (``registry.admin_change``, ``admin_leaves``): only an issued-once code asks for the
+    registries."""
+    once = {
+        c.code
+        for s in draft.catalog.systems
+        if s.id in permissions
+        for c in s.codes
+        if c.issued_once
+    }
+    if not once & set(permissions.values()):
+        return False
+    before, after, _ = draft.around(draft.changed())
+    return after is not None and side(before, after, code, permissions)
+
+
+def give_up(draft: Draft, spec: UserSpec, former: FormerAdmin) -> None:
+    """The former admin's part of a change of admin (002 §3.2.2), made before the new
+    admin's (``add`` or ``change`` with ``spec``): their ID deleted, or kept with the code
+    ``former.keeps`` on the system whose admin ID ``spec`` gives to another."""
+    op = targets.operator(draft, spec.operator)
+    rel = targets.user_file(draft, op.code, former.email)
+    held = None if former.email.lower() == spec.email.lower() else draft.user(rel)
+    handed = [
+        system.id
+        for system in draft.catalog.systems
+        if (pc := system.code_map.get(spec.permissions.get(system.id, ""))) is not None
+        and pc.issued_once
+        and held is not None
+        and held.user.permissions.get(system.id) == pc.code
+    ]
+    if not handed:
+        raise EditRefused(
+            msg(
+                "{former} holds no admin ID this application gives {email}: name the current "
+                "admin, and give the new one that admin's code",
+                former=former.email,
+                email=spec.email,
+            )
+        )
+    if former.keeps is None:
+        remove(draft, op.code, former.email)
+        return
+    change(draft, UserSpec(op.code, former.email, permissions={handed[0]: former.keeps}))
 
 
 def change(draft: Draft, spec: UserSpec) -> None:
@@ -151,8 +227,16 @@ def remove(draft: Draft, operator: str, email: str) -> None:
     code = targets.revoking_from(draft, operator)
     rel = targets.user_file(draft, code, email)
     who = _named(draft, rel, email)
+    entry = draft.user(rel)
+    held = dict(entry.user.permissions) if entry is not None else {}
     draft.remove(rel)
-    draft.note(msg("user deletion: {user} ({code})", user=who, code=code))
+
+    def worded() -> Message:
+        if _admin_side(draft, code, held, admin_leaves):
+            return msg("admin leaving in a change of admin: {user} ({code})", user=who, code=code)
+        return msg("user deletion: {user} ({code})", user=who, code=code)
+
+    draft.note(worded)
 
 
 def _named(draft: Draft, rel: str, email: str) -> Message:

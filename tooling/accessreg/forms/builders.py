@@ -13,7 +13,7 @@ from datetime import date
 
 from accessreg.edit import Draft, Operation, certificates, contacts, ips, operators, users
 from accessreg.forms.body import Answer, FormProblem
-from accessreg.forms.definitions import Form
+from accessreg.forms.definitions import FORMER_DELETED, Form
 
 
 @dataclass
@@ -96,12 +96,41 @@ def _permissions(a: Answers) -> dict[str, str]:
     }
 
 
+def _former_admin(a: Answers) -> users.FormerAdmin | None:
+    """The admin the form's user takes over from (002 §3.2.2), if it names one."""
+    keeps = a.text("former_admin_keeps")
+    email = a.text("former_admin")
+    if email is None:
+        # The dropdown shows its first choice (ID を抹消する) unless changed: only another
+        # choice asks for the admin it is for.
+        if keeps not in (None, FORMER_DELETED):
+            a.need("former_admin", " (the admin who gives up the admin ID)")
+        return None
+    return users.FormerAdmin(email, None if keeps in (None, FORMER_DELETED) else keeps)
+
+
+def _with_former_admin(
+    a: Answers, spec: users.UserSpec, then: Callable[[Draft, users.UserSpec], None]
+) -> Operation:
+    """The user's edit, after the former admin's part when the form names one: one
+    application (002 §3.2.2), the old admin's change first, so that the new one's is read
+    as the change of admin it is."""
+    former = _former_admin(a)
+
+    def run(d: Draft) -> None:
+        if former is not None:
+            users.give_up(d, spec, former)
+        then(d, spec)
+
+    return run
+
+
 def user_add(a: Answers) -> Operation:
     spec = users.UserSpec(
         a.need("operator"), a.need("email"), a.need("name"), a.need("name_kana"),
         a.text("affiliation"), a.text("memo"), _permissions(a),
     )  # fmt: skip
-    return lambda d: users.add(d, spec)
+    return _with_former_admin(a, spec, users.add)
 
 
 def user_change(a: Answers) -> Operation:
@@ -109,7 +138,7 @@ def user_change(a: Answers) -> Operation:
         a.need("operator"), a.need("email"), a.text("name"), a.text("name_kana"),
         a.text("affiliation"), a.text("memo"), _permissions(a),
     )  # fmt: skip
-    return lambda d: users.change(d, spec)
+    return _with_former_admin(a, spec, users.change)
 
 
 def user_remove(a: Answers) -> Operation:

@@ -152,6 +152,44 @@ def _permission_fields(catalog: Catalog, change: bool) -> tuple[Field, ...]:
     return tuple(fields)
 
 
+FORMER_DELETED = "delete"  # the former admin's choice: their ID is deleted
+
+
+def _former_admin_fields(catalog: Catalog) -> tuple[Field, ...]:
+    """The change of admin (002 §3.2.2) in the same application as the new admin: the
+    admin ID is issued new only once (§3.2.1), so the one who holds it gives it up here,
+    deleted or kept with another code of that system (``users.give_up``)."""
+    once = [s for s in catalog.systems if any(c.issued_once for c in s.codes)]
+    if not once:
+        return ()
+    names = "・".join(s.name_ja for s in once)
+    keeps = tuple(
+        Choice(f"{c.code}：{c.label}", c.code)
+        for s in once
+        for c in s.codes
+        if not c.issued_once and c.abolished_on is None
+    )
+    return (
+        _input(
+            "former_admin", "交代する管理者のメールアドレス",
+            f"{names}の管理者 ID を現在の管理者から引き継ぐとき（管理者の変更、002 §3.2.2）に、"
+            "現在の管理者のメールアドレス（ログイン ID）を入力します。管理者 ID の新規発行は "
+            "1 回限りのため（002 §3.2.1）、現在の管理者はこの申請で管理者 ID を外れます。"
+            "上の利用権限で、引き継ぐ管理者 ID を選んでください。",
+        ),
+        Field(
+            "former_admin_keeps", "dropdown", "交代後の現在の管理者の権限",
+            "交代する管理者を入力したときに、その管理者の ID を抹消するか、管理者 ID に替えて"
+            "どの権限で残すかを選びます。",
+            choices=(
+                Choice("ID を抹消する", FORMER_DELETED),
+                *keeps,
+                Choice(f"{names}の権限だけ外す", NONE),
+            ),
+        ),
+    )  # fmt: skip
+
+
 def _systems(catalog: Catalog, fid: str, label: str, help_: str) -> Field:
     return Field(
         fid, "checkboxes", label, help_,
@@ -326,7 +364,8 @@ def forms(catalog: Catalog) -> tuple[Form, ...]:
              _input("affiliation", "所属事業者コード",
                     "利用者が委託先事業者に所属する場合は、利用申請で届け出た委託先事業者のコードを"
                     "入力してください。空欄の場合は事業者自身の所属になります。"),
-             *_permission_fields(catalog, change=False), MEMO, CONFIRM),
+             *_permission_fields(catalog, change=False), *_former_admin_fields(catalog), MEMO,
+             CONFIRM),
         ),
         Form(
             "user-change", "利用権限の変更申請", "User permission change",
@@ -338,7 +377,7 @@ def forms(catalog: Catalog) -> tuple[Form, ...]:
             (OPERATOR,
              _input("email", "メールアドレス（ID）",
                     "変更する利用者の現在のメールアドレス（ログイン ID）。", True),
-             *_permission_fields(catalog, change=True),
+             *_permission_fields(catalog, change=True), *_former_admin_fields(catalog),
              _input("name", "利用者名（漢字）", f"変更後の氏名（漢字）。{no_change}"),
              _input("name_kana", "利用者名（カナ）",
                     f"{_rule(base.KANA, '変更後の氏名')}{no_change}"),

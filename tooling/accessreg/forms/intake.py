@@ -32,6 +32,7 @@ from accessreg.model import layout
 from accessreg.model.base import GITHUB_LOGIN, GITHUB_LOGIN_MAX, OPERATOR_KEY
 from accessreg.model.messages import msg
 from accessreg.model.problems import Level, Problem
+from accessreg.model.registry import Registry, admin_change
 from accessreg.review.pullrequest import Standing, standing
 
 
@@ -251,6 +252,21 @@ def _quoted(text: str, issue: int | None) -> str:
     )
 
 
+def _applied_as(
+    all_forms: tuple[Form, ...], form: Form, before: Registry, after: Registry, answers: Answers
+) -> Form:
+    """The application a filled-in form amounts to: a new user who takes over the admin ID
+    from an admin the same form changes or deletes is the change of admin (002 §3.2.2), as
+    the plan names it (``registry.admin_change``), whichever user form filed it."""
+    code, email = answers.text("operator"), (answers.text("email") or "").lower()
+    if form.kind != "user-add" or code is None:
+        return form
+    user = next((u.user for u in after.users_of(code) if u.user.email.lower() == email), None)
+    if user is None or not admin_change(before, after, code, user.permissions):
+        return form
+    return next((f for f in all_forms if f.kind == "user-change"), form)
+
+
 def from_issue(
     root: Path,
     label: str,
@@ -325,6 +341,7 @@ def from_issue(
         if after is None:  # the catalog itself is what changed: not an application form's doing
             raise EditRefused(msg("The change leaves a registry that does not load"))
         decision = authority.check(before, after, changed, author, user_paths, standing, draft)
+        applied = _applied_as(all_forms, form, before, after, answers)
         # The reviewer reads these in the pull request, the filer in the issue: both languages.
         review = tuple(
             f"{p.file}: {i18n.text(p.message, 'ja')} / {i18n.text(p.message, 'en')}"
@@ -366,7 +383,7 @@ def from_issue(
         if f.stated and (text := answers.text(f.id))
     )
     title, pr_body, message = _pr_text(
-        form, operator, author, issue, notes, outcome.changes, warnings, label, review, notices,
+        applied, operator, author, issue, notes, outcome.changes, warnings, label, review, notices,
         stated,
     )  # fmt: skip
     return IntakeResult(

@@ -194,3 +194,55 @@ def admin_swapped(before: Registry, after: Registry, code: str, system: str, per
     it: granted to another in the same change, it is a change of admin (002 §3.2.2), not the
     admin ID issued anew (§3.2.1, once only)."""
     return bool(before.holders(code, system, perm) - after.holders(code, system, perm))
+
+
+def taken_over(
+    before: Registry, after: Registry, code: str, granted: Mapping[str, str]
+) -> frozenset[str]:
+    """The systems of ``granted`` (system id → the code a user of ``code`` is given) on
+    which the user takes over an admin ID issued once from another user who gives it up in
+    the same change (``admin_swapped``): a change of admin (002 §3.2.2)."""
+    found = set()
+    for system_id, perm in granted.items():
+        system = after.catalog.by_id.get(system_id)
+        held = system.code_map.get(perm) if system else None
+        if (
+            held is not None
+            and held.issued_once
+            and admin_swapped(before, after, code, system_id, perm)
+        ):
+            found.add(system_id)
+    return frozenset(found)
+
+
+def handed_on(
+    before: Registry, after: Registry, code: str, held: Mapping[str, str]
+) -> frozenset[str]:
+    """The systems of ``held`` (system id → the code a user of ``code`` held) whose admin ID,
+    issued once, another user of ``code`` takes in the same change: the other side of
+    ``taken_over``."""
+    found = set()
+    for system_id, perm in held.items():
+        system = before.catalog.by_id.get(system_id)
+        pc = system.code_map.get(perm) if system else None
+        if (
+            pc is not None
+            and pc.issued_once
+            and (after.holders(code, system_id, perm) - before.holders(code, system_id, perm))
+        ):
+            found.add(system_id)
+    return frozenset(found)
+
+
+def admin_change(before: Registry, after: Registry, code: str, granted: Mapping[str, str]) -> bool:
+    """Whether a new user of ``code`` given ``granted`` is the change of admin (002 §3.2.2)
+    rather than the permission set (000 §5-1): they only take over admin IDs another user
+    gives up (``taken_over``). The plan's application and the edit's note both read this."""
+    return bool(granted) and taken_over(before, after, code, granted) == set(granted)
+
+
+def admin_leaves(before: Registry, after: Registry, code: str, held: Mapping[str, str]) -> bool:
+    """Whether a user of ``code`` deleted with ``held`` is the admin leaving in a change of
+    admin (002 §3.2.2), not a permission deletion (000 §5-3): all they held is admin IDs
+    another user takes in the same change (``handed_on``). The plan and the edit read this."""
+    return bool(held) and handed_on(before, after, code, held) == set(held)

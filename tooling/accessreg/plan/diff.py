@@ -20,7 +20,7 @@ from accessreg.model import (
     layout,
 )
 from accessreg.model.changes import ChangeKind
-from accessreg.model.registry import Registry, admin_swapped
+from accessreg.model.registry import Registry, admin_change, admin_leaves, taken_over
 from accessreg.plan.issued import issued_codes
 from accessreg.plan.model import (
     AllowedIpChange,
@@ -198,8 +198,14 @@ class _Differ:
     # -- users -----------------------------------------------------------------------------
 
     def permission_effects(
-        self, old: User | None, new: User | None, kind: ChangeKind
+        self,
+        old: User | None,
+        new: User | None,
+        kind: ChangeKind,
+        handed: frozenset[str] = frozenset(),
     ) -> tuple[Effect, ...]:
+        """The permissions changed, each dated as ``kind`` (those of ``handed``, an admin ID
+        taken over, as a change)."""
         before = old.permissions if old else {}
         after = new.permissions if new else {}
         effects = []
@@ -211,7 +217,8 @@ class _Differ:
             # one code above another, so any other change is reviewed as a grant.
             direction = Direction.REVOKE if now is None else Direction.GRANT
             ends = self.ending(system) if now is None else self.ends
-            when = ends or self.dates.permission(system, kind)
+            keyed = ChangeKind.CHANGE if system in handed else kind
+            when = ends or self.dates.permission(system, keyed)
             effects.append(Effect(system, was, now, direction, when))
         return tuple(effects)
 
@@ -226,10 +233,16 @@ class _Differ:
         declared = self.declared
         affiliation_name = declared.affiliation_name(current.affiliation) if declared else None
         if old is None:
-            effects = self.permission_effects(None, new, ChangeKind.ADD)
+            assert new is not None
+            # A new user who takes over an admin ID another user gives up (002 §3.2.2) is a
+            # change of admin: that grant is keyed as a change, on the same event as the
+            # former admin's removal or change (both on entry), so no day falls between.
+            handed = taken_over(self.base, self.head, code, new.permissions)
+            effects = self.permission_effects(None, new, ChangeKind.ADD, handed)
+            admin = admin_change(self.base, self.head, code, new.permissions)
             return UserChange(
                 operator=code,
-                application=self._set_or_admin_change(code, effects),
+                application=Application.PERMISSION_CHANGE if admin else Application.PERMISSION_SET,
                 action=ChangeKind.ADD,
                 direction=Direction.GRANT,
                 effects=effects,
@@ -241,7 +254,7 @@ class _Differ:
         if new is None:
             return UserChange(
                 operator=code,
-                application=Application.USAGE_END if ending else Application.PERMISSION_DELETE,
+                application=self._deletion(code, old, ending),
                 action=ChangeKind.REMOVE,
                 direction=Direction.REVOKE,
                 effects=self.permission_effects(old, None, ChangeKind.REMOVE),
@@ -284,25 +297,15 @@ class _Differ:
             after=new,
         )
 
-    def _set_or_admin_change(self, code: str, effects: tuple[Effect, ...]) -> Application:
-        """A new user's application: the permission set (000 §5-1, 002 §3.3); but a new user
-        who only takes over an admin ID another user of the operator gives up in the same
-        change is the change of admin (002 §3.2.2), not the admin ID issued again, which
-        §3.2.1 allows once."""
-        catalog = self.head.catalog
-
-        def takes_over(e: Effect) -> bool:
-            system = catalog.by_id.get(e.system)
-            held = system.code_map.get(e.new) if system and e.new else None
-            return (
-                held is not None
-                and held.issued_once
-                and admin_swapped(self.base, self.head, code, e.system, held.code)
-            )
-
-        if effects and all(takes_over(e) for e in effects):
+    def _deletion(self, code: str, old: User, ending: bool) -> Application:
+        """A deleted user's application: the deletion (000 §5-3), the termination's where
+        the operator ends (§3-3); but the admin who gives the admin ID to another user in the
+        same change is part of the change of admin (002 §3.2.2), as the new admin is."""
+        if ending:
+            return Application.USAGE_END
+        if admin_leaves(self.base, self.head, code, old.permissions):
             return Application.PERMISSION_CHANGE
-        return Application.PERMISSION_SET
+        return Application.PERMISSION_DELETE
 
     def users(self, code: str, former: str, ending: bool) -> list[Item]:
         """The users of ``code``, compared with those it had as ``former`` at the base (its

@@ -667,8 +667,10 @@ def admin_id_once(ctx: AuthContext) -> Iterator[Problem]:
                 change.path,
                 msg(
                     "{code} already had its {system} admin ID ({perm}) issued: it is issued new "
-                    "only once (002 §3.2.1). A change of admin removes the old one in the same "
-                    "application; a reissue needs a maintainer's reason in admin_reissues",
+                    "only once (002 §3.2.1). A change of admin (002 §3.2.2) deletes the current "
+                    "admin or changes their permission in the same application (on the user "
+                    "forms: 交代する管理者のメールアドレス); a reissue is recorded by the "
+                    "reception centre's maintainers",
                     code=code,
                     system=ctx.after.catalog.named(system_id),
                     perm=perm,

@@ -6,6 +6,7 @@ Each kind of application is keyed on its own event (000 §3-1..§3-3, §4-2, §5
 | --- | --- | --- |
 | a new user's permission (5-1) | acceptance (②申請受付) | catalog ``timing.add`` (M+6 / M+9) |
 | a changed permission (5-2) | entry (①変更申請入力) | ``timing.change`` (at once / M+9) |
+| an admin ID a new user takes over (002 §3.2.2) | entry, as the change it is | ``timing.change`` |
 | a deleted permission (5-3) | entry (the application day) | ``timing.remove`` (next day / manual) |
 | a certificate (4-2) | acceptance (審査OK) | the provider's ``certificate_registration`` |
 | an overseas IP (2-8) | acceptance | the provider's ``ip_registration`` (at once) |

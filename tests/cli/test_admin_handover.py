@@ -1,0 +1,172 @@
+"""A change of the switching admin (002 §3.2.2) filed on one issue form: the current admin
+named on the form gives up the admin ID the new one takes (issued new once, §3.2.1), and the
+plan, the edit's note, the pull request, the delta rows and the 受付 mail all name one
+利用権限の変更申請 with one date for both people."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.helpers.formbody import confirm, render, template
+from tests.helpers.gitrepo import GitRegistry
+from tests.helpers.parsers import written_mails
+from tests.helpers.provisioning import accessreg, deltas
+from tests.helpers.regfactory import RegistryFactory
+
+ADMIN = "user1@test-gas.example.co.jp"  # the switching admin (dr_admin)
+NEXT = "next@test-gas.example.co.jp"
+FILER = "window-1"  # the operator's primary window person
+# Entered on a Friday, approved on the Saturday and merged that day: the centre counts the
+# acceptance on Monday the 7th (000 §5-1 ②), an entry on its own day (§5-2 ①).
+DAYS = (
+    "--entered-on", "2026-12-04", "--accepted-on", "2026-12-05", "--merged-on", "2026-12-05",
+    "--today", "2026-12-05",
+)  # fmt: skip
+ONE_DAY = "2026-12-05"
+
+
+@pytest.fixture
+def gr(reg: RegistryFactory, tmp_path: Path) -> Iterator[GitRegistry]:
+    reg.switching_operator()
+    for n in range(2, 6):  # one deletion among five IDs is no mass removal
+        reg.user(email=f"user{n}@test-gas.example.co.jp", permissions={"switching": "dr_user"})
+    made = GitRegistry(reg)
+    made.commit("a demand-response contractor whose user1 is the switching admin")
+    first = accessreg(
+        made, "apply", "--out", str(tmp_path / "initial"), "--initial", "--confirm",
+        "--today", "2026-12-01",
+    )  # fmt: skip
+    assert first.returncode == 0, first.stderr
+    yield made
+    made.close()
+
+
+def _form(**over: str | None) -> str:
+    answers: dict[str, Any] = {
+        "operator": "TESTOP01",
+        "email": NEXT,
+        "name": "次田 次郎",
+        "name_kana": "ツギタ ジロウ",
+        "perm_switching": "dr_admin：管理者ID（需要抑制契約者）",
+        "former_admin": ADMIN,
+        "confirm": confirm("user-add"),
+        **over,
+    }
+    return render("user-add", {k: v for k, v in answers.items() if v is not None})
+
+
+def _from_issue(gr: GitRegistry, body: str) -> tuple[int, dict[str, Any]]:
+    path = gr.path.parent / "body.md"
+    path.write_text(body, encoding="utf-8")
+    result = accessreg(
+        gr, "from-issue", "--body", str(path), "--author", FILER, "--issue", "31",
+        "--template", "user-add", "--today", "2026-12-04",
+    )  # fmt: skip
+    assert result.returncode in (0, 1), result.stderr
+    return result.returncode, json.loads(result.stdout)
+
+
+@pytest.mark.parametrize(
+    ("keeps", "former_after"),
+    [(None, None), ("dr_user：ユーザID（需要抑制契約者）", "dr_user")],
+    ids=["admin-deleted", "admin-kept-as-user"],
+)
+def test_a_change_of_admin_filed_on_the_form_is_one_application_with_one_date(
+    gr: GitRegistry, tmp_path: Path, keeps: str | None, former_after: str | None
+) -> None:
+    gr.branch("pr")
+    code, out = _from_issue(gr, _form(former_admin_keeps=keeps))
+    assert code == 0 and out["ok"], out
+    assert out["title"] == "[TESTOP01] 利用権限の変更申請 / User permission change (#31)"
+    assert "002 §3.2.2" in out["body"] and "002 §3.2.1" not in out["body"]
+    assert [n.split(":")[0] for n in out["notes"]] == [
+        "利用権限の変更（管理者の変更、旧管理者の ID を抹消）"
+        if former_after is None
+        else "利用権限の変更",
+        "利用権限の変更（管理者の変更）",
+    ], out["notes"]
+    gr.commit("the change of admin, from issue 31")
+
+    allowed = accessreg(
+        gr, "authorize", "--base", "main", "--head", "pr", "--actor", FILER, "--format", "json",
+        "--today", "2026-12-04",
+    )  # fmt: skip
+    assert allowed.returncode == 0, allowed.stdout + allowed.stderr
+
+    planned = accessreg(
+        gr, "plan", "--base", "main", "--head", "pr", "--format", "json", "--actor", FILER,
+        *DAYS,
+    )  # fmt: skip
+    assert planned.returncode == 0, planned.stderr
+    (operator,) = json.loads(planned.stdout)["operators"]
+    assert operator["counts"] == {"permission_change": 2}
+    assert operator["citations"] == {"permission_change": "002 §3.2.2"}
+    items = {item["person"]["email"]: item for item in operator["items"]}
+    assert set(items) == {ADMIN, NEXT}
+    switching = [
+        e for item in items.values() for e in item["effects"] if e["system"] == "switching"
+    ]
+    assert {e["effective"]["on"] for e in switching} == {ONE_DAY}, switching
+
+    gr.checkout("main")
+    gr.merge("pr")
+    out_dir = tmp_path / "out"
+    applied = accessreg(gr, "apply", "--out", str(out_dir), "--confirm", *DAYS)
+    assert applied.returncode == 0, applied.stderr
+    rows = deltas(out_dir, "switching")
+    assert {row["メールアドレス（ID）"] for row in rows} == {ADMIN, NEXT}, rows
+    assert {row["適用日"] for row in rows} == {ONE_DAY}, rows
+    (mail,) = [m for m in written_mails(out_dir) if "【受付】" in str(m["Subject"])]
+    assert str(mail["Subject"]).startswith("【受付】利用権限の変更申請")
+    body = mail.get_content()
+    dated = [line for line in body.splitlines() if "スイッチング支援システム（switching）" in line]
+    assert len(dated) == 2 and all(ONE_DAY in line for line in dated), body
+    assert "2026-12-07" not in "\n".join(dated)
+    if former_after is not None:
+        assert any(former_after in line for line in dated)
+
+
+def test_the_new_admin_alone_is_refused_in_words_that_name_the_field(gr: GitRegistry) -> None:
+    """The admin ID is issued new once (002 §3.2.1): the new admin without the current one
+    giving it up is refused, and the refusal says what to file, never a key of the files."""
+    code, out = _from_issue(gr, _form(former_admin=None))
+    assert code == 1 and not out["ok"], out
+    assert "「交代する管理者のメールアドレス」" in out["comment"]
+    assert "admin_reissues" not in out["comment"]
+    assert not (gr.reg.root / f"users/TESTOP01/{NEXT}.yaml").exists()
+
+
+def test_a_former_admin_who_holds_no_admin_id_the_form_gives_is_refused(gr: GitRegistry) -> None:
+    before = (gr.reg.root / f"users/TESTOP01/{ADMIN}.yaml").read_bytes()
+    code, out = _from_issue(gr, _form(former_admin="user2@test-gas.example.co.jp"))
+    assert code == 1 and not out["ok"], out
+    assert "user2@test-gas.example.co.jp は、この申請で" in out["comment"]
+    assert not (gr.reg.root / f"users/TESTOP01/{NEXT}.yaml").exists()
+    assert (gr.reg.root / f"users/TESTOP01/{ADMIN}.yaml").read_bytes() == before
+
+
+def test_a_user_form_left_at_the_former_admins_default_files_no_change_of_admin(
+    gr: GitRegistry,
+) -> None:
+    """GitHub submits a dropdown at its first choice: a form naming no former admin, its
+    dropdown left at ID を抹消する, is an ordinary permission set."""
+    defaults = {
+        item["id"]: item["attributes"]["options"][0]
+        for item in template("user-add")["body"]
+        if item["type"] == "dropdown" and item["attributes"].get("default") == 0
+    }
+    answers = {
+        **defaults,
+        "former_admin": None,
+        "perm_switching": "dr_user：ユーザID（需要抑制契約者）",
+    }
+    body = _form(**answers)
+    code, out = _from_issue(gr, body)
+    assert code == 0 and out["ok"], out
+    assert out["title"].startswith("[TESTOP01] 利用権限の設定申請")
+    assert (gr.reg.root / f"users/TESTOP01/{ADMIN}.yaml").exists()
