@@ -211,6 +211,29 @@ def test_withdrawal_removes_the_retailer_ids_of_an_operator_keeping_the_system(
     assert _errors(reg) == []
 
 
+def test_withdrawal_of_a_retailer_alone_ends_the_switching_system_too(
+    reg: RegistryFactory,
+) -> None:
+    """An electricity retailer uses the switching support system only as an OCCTO member
+    (002 §2.1.1 ①(イ)): its withdrawal ends that system as well, its users' IDs with it,
+    and the result validates."""
+    reg.occto_member(roles=["electricity_retailer", "gas_retailer"],
+                     systems=["switching", "member_portal", "johs"])  # fmt: skip
+    users = "registry/users/DENKI001"
+    reg.user("DENKI001", "retail@denki-test.example.co.jp",
+             permissions={"switching": "retailer_admin", "johs": "J1010"})  # fmt: skip
+    reg.user("DENKI001", "clerk@denki-test.example.co.jp",
+             permissions={"switching": "retailer_user", "member_portal": "user"})  # fmt: skip
+    assert _errors(reg) == []
+    result = edit(reg, *CHANGE, "--membership", "withdrawn", "--on", "2026-12-31")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "systems:\n  - johs\ncontacts:" in _text(reg, DENKI)
+    assert not (reg.repo / f"{users}/clerk@denki-test.example.co.jp.yaml").exists()
+    retail = _text(reg, f"{users}/retail@denki-test.example.co.jp.yaml")
+    assert "switching" not in retail and "johs: J1010" in retail
+    assert _errors(reg) == []
+
+
 def test_no_occto_member_on_a_member_is_refused_naming_the_membership(
     reg: RegistryFactory,
 ) -> None:

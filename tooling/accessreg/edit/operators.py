@@ -407,15 +407,20 @@ def _wording(change: MembershipChange) -> Message:
 
 
 def _end_with_membership(draft: Draft, code: str, doc: yamldoc.Document) -> list[Message]:
-    """Remove the systems whose contract ends with the membership, and each user's
-    permission for them, and the permissions only a member may hold (the switching support
+    """Remove the systems whose contract ends with the membership or that the operator uses
+    only as a member, and each user's permission for them, and the permissions only a member
+    may hold (the switching support
     system's retailer IDs, 002 §2.1.1 ①(イ), where the operator keeps the system for another
     role): a user left with none is deleted, as a termination deletes."""
     catalog = draft.catalog
+    roles = _list(doc, "roles")
+    # The member system, and a system the operator uses only as a member (an electricity
+    # retailer alone on the switching support system).
     ending = [
         s
         for s in _list(doc, "systems")
-        if (system := catalog.by_id.get(s)) is not None and system.ends_with_membership
+        if (system := catalog.by_id.get(s)) is not None
+        and (system.ends_with_membership or system.members_only_for(roles))
     ]
     if ending:
         seq = yamldoc.seq_at(doc, "systems", OPERATOR_FIELDS, flow=True)

@@ -195,6 +195,13 @@ class System(Frozen):
         pc = self.code_map.get(code)
         return pc is not None and bool(pc.roles) and set(pc.roles) <= set(self.occto_member_roles)
 
+    def members_only_for(self, roles: Iterable[str]) -> bool:
+        """An operator of ``roles`` uses this system only through roles that need OCCTO
+        membership (an electricity retailer alone, on the switching support system: 002
+        §2.1.1 ①(イ)); one that also holds another role the system takes keeps it for that."""
+        through = set(roles) & set(self.roles or roles)
+        return bool(through) and through <= set(self.occto_member_roles)
+
     @property
     def user_level(self) -> bool:
         """Users apply for a code of it (not derived, not operator-level)."""

@@ -146,10 +146,10 @@ def occto_member(reg: Registry, ctx: Context) -> Iterator[Problem]:
             )
         for i, system_id in enumerate(op.systems):
             system = reg.catalog.by_id.get(system_id)
-            if system is None or not system.occto_member_roles or op.occto_member:
+            if system is None or op.occto_member:
                 continue
-            through = set(op.roles) & set(system.roles or op.roles)
-            if through and through <= set(system.occto_member_roles):
+            if system.members_only_for(op.roles):
+                through = set(op.roles) & set(system.roles or op.roles)
                 yield finding(
                     entry.file,
                     msg(
