@@ -196,23 +196,25 @@ def admin_swapped(before: Registry, after: Registry, code: str, system: str, per
     return bool(before.holders(code, system, perm) - after.holders(code, system, perm))
 
 
+def _issued_once(registry: Registry, system_id: str, perm: str) -> bool:
+    """Whether ``perm`` is a code of ``system_id`` the system issues new once (an admin ID)."""
+    system = registry.catalog.by_id.get(system_id)
+    held = system.code_map.get(perm) if system else None
+    return held is not None and held.issued_once
+
+
 def taken_over(
     before: Registry, after: Registry, code: str, granted: Mapping[str, str]
 ) -> frozenset[str]:
     """The systems of ``granted`` (system id → the code a user of ``code`` is given) on
     which the user takes over an admin ID issued once from another user who gives it up in
     the same change (``admin_swapped``): a change of admin (002 §3.2.2)."""
-    found = set()
-    for system_id, perm in granted.items():
-        system = after.catalog.by_id.get(system_id)
-        held = system.code_map.get(perm) if system else None
-        if (
-            held is not None
-            and held.issued_once
-            and admin_swapped(before, after, code, system_id, perm)
-        ):
-            found.add(system_id)
-    return frozenset(found)
+    return frozenset(
+        system_id
+        for system_id, perm in granted.items()
+        if _issued_once(after, system_id, perm)
+        and admin_swapped(before, after, code, system_id, perm)
+    )
 
 
 def handed_on(
@@ -221,17 +223,12 @@ def handed_on(
     """The systems of ``held`` (system id → the code a user of ``code`` held) whose admin ID,
     issued once, another user of ``code`` takes in the same change: the other side of
     ``taken_over``."""
-    found = set()
-    for system_id, perm in held.items():
-        system = before.catalog.by_id.get(system_id)
-        pc = system.code_map.get(perm) if system else None
-        if (
-            pc is not None
-            and pc.issued_once
-            and (after.holders(code, system_id, perm) - before.holders(code, system_id, perm))
-        ):
-            found.add(system_id)
-    return frozenset(found)
+    return frozenset(
+        system_id
+        for system_id, perm in held.items()
+        if _issued_once(before, system_id, perm)
+        and after.holders(code, system_id, perm) - before.holders(code, system_id, perm)
+    )
 
 
 def admin_change(before: Registry, after: Registry, code: str, granted: Mapping[str, str]) -> bool:
