@@ -124,14 +124,7 @@ def _admin_side(
     one side of a change of admin in the edit as a whole, as the plan will read it
     (``registry.admin_change``, ``admin_leaves``): only an issued-once code asks for the
     registries."""
-    once = {
-        c.code
-        for s in draft.catalog.systems
-        if s.id in permissions
-        for c in s.codes
-        if c.issued_once
-    }
-    if not once & set(permissions.values()):
+    if not any(draft.catalog.issued_once(s, c) for s, c in permissions.items()):
         return False
     before, after, _ = draft.around(draft.changed())
     return after is not None and side(before, after, code, permissions)
@@ -145,12 +138,11 @@ def give_up(draft: Draft, spec: UserSpec, former: FormerAdmin) -> None:
     rel = targets.user_file(draft, op.code, former.email)
     held = None if former.email.lower() == spec.email.lower() else draft.user(rel)
     handed = [
-        system.id
-        for system in draft.catalog.systems
-        if (pc := system.code_map.get(spec.permissions.get(system.id, ""))) is not None
-        and pc.issued_once
+        system_id
+        for system_id, code in spec.permissions.items()
+        if draft.catalog.issued_once(system_id, code)
         and held is not None
-        and held.user.permissions.get(system.id) == pc.code
+        and held.user.permissions.get(system_id) == code
     ]
     if not handed:
         raise EditRefused(

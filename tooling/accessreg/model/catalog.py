@@ -348,6 +348,13 @@ class Catalog(Frozen):
         system = self.by_id.get(system_id)
         return system is not None and system.provider in self.batched_providers
 
+    def issued_once(self, system_id: str, code: str) -> bool:
+        """Whether ``code`` of ``system_id`` is issued new only once (an admin ID, 002
+        §3.2.1)."""
+        system = self.by_id.get(system_id)
+        held = system.code_map.get(code) if system is not None else None
+        return held is not None and held.issued_once
+
     def ends_with_membership(self, system_id: str) -> bool:
         """Whether ``system_id``'s use ends with the OCCTO membership (003 §2.7.1)."""
         system = self.by_id.get(system_id)

@@ -196,13 +196,6 @@ def admin_swapped(before: Registry, after: Registry, code: str, system: str, per
     return bool(before.holders(code, system, perm) - after.holders(code, system, perm))
 
 
-def _issued_once(registry: Registry, system_id: str, perm: str) -> bool:
-    """Whether ``perm`` is a code of ``system_id`` the system issues new once (an admin ID)."""
-    system = registry.catalog.by_id.get(system_id)
-    held = system.code_map.get(perm) if system else None
-    return held is not None and held.issued_once
-
-
 def taken_over(
     before: Registry, after: Registry, code: str, granted: Mapping[str, str]
 ) -> frozenset[str]:
@@ -212,7 +205,7 @@ def taken_over(
     return frozenset(
         system_id
         for system_id, perm in granted.items()
-        if _issued_once(after, system_id, perm)
+        if after.catalog.issued_once(system_id, perm)
         and admin_swapped(before, after, code, system_id, perm)
     )
 
@@ -226,7 +219,7 @@ def handed_on(
     return frozenset(
         system_id
         for system_id, perm in held.items()
-        if _issued_once(before, system_id, perm)
+        if before.catalog.issued_once(system_id, perm)
         and after.holders(code, system_id, perm) - before.holders(code, system_id, perm)
     )
 
