@@ -285,3 +285,27 @@ def test_what_validation_salvaged_of_a_file_stands_for_no_load(reg: RegistryFact
     step = next(s for s in found.steps if s.commit.sha == added)
     assert odd in step.after.broken and odd not in {u.file for u in step.after.users}
     assert all(c.person.login != "odd@test-gas.example.co.jp" for c in step.changes)
+
+
+def test_a_merge_of_no_registry_file_after_the_last_step_reads_nothing_again(
+    reg: RegistryFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A merge that changed no file of the registry (documentation, the schemas) after the
+    last one that did: the head's registry is that merge's, and the range is compared once,
+    as if the head were that merge."""
+    gr, merged = _history(reg)
+    (reg.repo / "README.md").write_text("the schemas regenerated\n", encoding="utf-8")
+    head = gr.commit("documentation only")
+    with GitRepository(gr.path) as repo:
+        registry = Snapshots(repo).at(merged[-1])
+        found = []
+        for top in (merged[-1], head):
+            snapshots = Snapshots(repo)
+            snapshots.keep(top, registry)
+            asked = _asked(monkeypatch)
+            found.append((history(snapshots, None, top, DAY), list(asked)))
+    (at_merge, asked_there), (at_head, asked_here) = found
+    assert at_head.rows == at_merge.rows
+    assert [s.commit.sha for s in at_head.steps] == [s.commit.sha for s in at_merge.steps]
+    assert at_head.steps[-1].after is at_head.after
+    assert asked_here == asked_there

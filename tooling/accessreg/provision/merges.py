@@ -844,6 +844,11 @@ def _touched(
     return bool(codes), frozenset(codes)
 
 
+def _registry_paths(paths: Iterable[str] | None) -> bool:
+    """Whether ``paths`` (a merge's changed files) hold a file of the registry."""
+    return any(layout.registry_rel(p) is not None for p in paths or ())
+
+
 def _lowered(login: str) -> str:
     low = login.lower()
     return login if low == login else low  # most are: one string, not a second
@@ -926,15 +931,21 @@ def _steps(
     since = base  # the revision ``previous`` is (None: nothing, before a load)
     pending: set[str] | None = set()  # the scope's operators changed since ``previous``
     changed = repo.first_parent_paths(base, head)
+    commits = repo.first_parent_history(base, head)
+    # The last merge that changed a file of the registry has the head's: those after it
+    # (documentation, schemas) changed none. Its step reads the head's registry, loaded
+    # already, so that a range one merge spans compares it once (a first apply with a
+    # merge of the schemas on top read and compared 200,000 users twice).
+    settled = next((c.sha for c in reversed(commits) if _registry_paths(changed.get(c.sha))), None)
     logins = _Logins(snapshots.scope)
-    for commit in repo.first_parent_history(base, head):
+    for commit in commits:
         # Taken, not read: a first apply's history lists every file of the registry once.
         step, codes = _touched(changed.pop(commit.sha, ()), snapshots.scope)
         if not step:
             continue
         pending = None if pending is None or codes is None else pending | codes
         try:
-            after = snapshots.at(commit.sha)
+            after = snapshots.at(head if commit.sha == settled else commit.sha)
         except ConfigError:
             # A merge whose catalog does not load (fixed by a later one) is no step: what
             # it changed counts with the next merge that can be read.
@@ -966,7 +977,7 @@ def _steps(
             # (but the head's, which the run reads on), and the one before, read here, is
             # let go. Kept whole, each merge of a first apply's history held two registries
             # (a registry built in ten merges: 1.45 GiB).
-            if commit.sha != head:
+            if commit.sha != settled:
                 read = (pending or set()) | set(made.operator_codes())
                 made = replace(made, before=_part(previous, read), after=_part(after, read))
             if since is not None and since != base:
