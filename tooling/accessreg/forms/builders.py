@@ -110,28 +110,13 @@ def _former_admin(a: Answers) -> users.FormerAdmin | None:
     return users.FormerAdmin(email, None if keeps in (None, FORMER_DELETED) else keeps)
 
 
-def _with_former_admin(
-    a: Answers, spec: users.UserSpec, then: Callable[[Draft, users.UserSpec], None]
-) -> Operation:
-    """The user's edit, after the former admin's part when the form names one: one
-    application (002 §3.2.2), the old admin's change first, so that the new one's is read
-    as the change of admin it is."""
-    former = _former_admin(a)
-
-    def run(d: Draft) -> None:
-        if former is not None:
-            users.give_up(d, spec, former)
-        then(d, spec)
-
-    return run
-
-
 def user_add(a: Answers) -> Operation:
     spec = users.UserSpec(
         a.need("operator"), a.need("email"), a.need("name"), a.need("name_kana"),
         a.text("affiliation"), a.text("memo"), _permissions(a),
     )  # fmt: skip
-    return _with_former_admin(a, spec, users.add)
+    former = _former_admin(a)
+    return lambda d: users.add(d, spec, former)
 
 
 def user_change(a: Answers) -> Operation:
@@ -139,7 +124,8 @@ def user_change(a: Answers) -> Operation:
         a.need("operator"), a.need("email"), a.text("name"), a.text("name_kana"),
         a.text("affiliation"), a.text("memo"), _permissions(a),
     )  # fmt: skip
-    return _with_former_admin(a, spec, users.change)
+    former = _former_admin(a)
+    return lambda d: users.change(d, spec, former)
 
 
 def user_remove(a: Answers) -> Operation:
