@@ -280,3 +280,16 @@ def test_another_operator_s_user_is_named_in_a_plain_directory_too(
     assert result.returncode == 1, result.stdout + result.stderr
     assert f"（registry/users/OTHERDR1/{OTHER}.yaml）" in result.stderr, result.stderr
     assert snapshot(reg.root) == before
+
+
+def test_a_user_already_there_takes_over_the_admin_id_with_user_change(gr: GitRegistry) -> None:
+    user2 = "user2@test-gas.example.co.jp"
+    result = accessreg(
+        gr, "user", "change", "--operator", "TESTOP01", "--email", user2,
+        "--switching", "dr_admin", "--replaces-admin", ADMIN, "--today", "2026-12-04",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "利用権限の変更（管理者の変更、旧管理者の ID を抹消）" in result.stderr, result.stderr
+    assert not (gr.reg.root / f"users/TESTOP01/{ADMIN}.yaml").exists()
+    text = (gr.reg.root / f"users/TESTOP01/{user2}.yaml").read_text(encoding="utf-8")
+    assert "  switching: 'dr_admin'\n" in text
