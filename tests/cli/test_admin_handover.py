@@ -1,7 +1,8 @@
 """A change of the switching admin (002 §3.2.2) filed on one issue form: the current admin
 named on the form gives up the admin ID the new one takes (issued new once, §3.2.1), and the
 plan, the edit's note, the pull request, the delta rows and the 受付 mail all name one
-利用権限の変更申請 with one date for both people."""
+利用権限の変更申請 with one date for both people. The command line files the same change
+with `user add --replaces-admin`."""
 
 from __future__ import annotations
 
@@ -12,11 +13,12 @@ from typing import Any
 
 import pytest
 
+from tests.helpers.edithelp import snapshot
 from tests.helpers.formbody import confirm, render, template
 from tests.helpers.gitrepo import GitRegistry
 from tests.helpers.parsers import written_mails
 from tests.helpers.provisioning import accessreg, deltas
-from tests.helpers.regfactory import RegistryFactory
+from tests.helpers.regfactory import RegistryFactory, certificate, contact, run_cli
 
 ADMIN = "user1@test-gas.example.co.jp"  # the switching admin (dr_admin)
 NEXT = "next@test-gas.example.co.jp"
@@ -170,3 +172,124 @@ def test_a_user_form_left_at_the_former_admins_default_files_no_change_of_admin(
     assert code == 0 and out["ok"], out
     assert out["title"].startswith("[TESTOP01] 利用権限の設定申請")
     assert (gr.reg.root / f"users/TESTOP01/{ADMIN}.yaml").exists()
+
+
+# The form's new admin, on the command line.
+ADD = (
+    "user", "add", "--operator", "TESTOP01", "--email", NEXT, "--name", "次田 次郎",
+    "--name-kana", "ツギタ ジロウ", "--switching", "dr_admin", "--today", "2026-12-04",
+)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("keeps", "option"),
+    [(None, ()), ("dr_user：ユーザID（需要抑制契約者）", ("--former-admin-keeps", "dr_user"))],
+    ids=["admin-deleted", "admin-kept-as-user"],
+)
+def test_the_command_line_files_the_change_of_admin_the_form_files(
+    gr: GitRegistry, keeps: str | None, option: tuple[str, ...]
+) -> None:
+    gr.branch("form")
+    code, out = _from_issue(gr, _form(former_admin_keeps=keeps))
+    assert code == 0 and out["ok"], out
+    gr.commit("the change of admin, from the form")
+    gr.branch("cli")
+    result = accessreg(gr, *ADD, "--replaces-admin", ADMIN, *option)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "利用権限の変更（管理者の変更）" in result.stderr, result.stderr
+    gr.commit("the change of admin, from the command line")
+    assert gr.repo.git.diff("form", "cli") == ""  # the same files, byte for byte
+    planned = accessreg(gr, "plan", "--base", "main", "--head", "cli", "--format", "json", *DAYS)
+    assert planned.returncode == 0, planned.stderr
+    (operator,) = json.loads(planned.stdout)["operators"]
+    assert operator["counts"] == {"permission_change": 2}
+    assert operator["citations"] == {"permission_change": "002 §3.2.2"}
+
+
+OTHER = "admin@other-dr.example.co.jp"
+
+
+def _other_operator(gr: GitRegistry) -> None:
+    """OTHERDR1, another demand-response contractor, whose switching admin is OTHER."""
+    gr.reg.operator(
+        "OTHERDR1", roles=["demand_response"], systems=["switching"], subcontractors=None,
+        contacts=[contact(n=2, email="window2@other-dr.example.co.jp", github="window-2")],
+        certificates=[certificate(2, cn="OTHERDR1-PC02")],
+    )  # fmt: skip
+    gr.reg.user("OTHERDR1", OTHER, permissions={"switching": "dr_admin"})
+    gr.commit("another operator")
+
+
+@pytest.mark.parametrize(
+    ("replaced", "says"),
+    [
+        (
+            "nobody@test-gas.example.co.jp",
+            "TESTOP01 に利用者 nobody@test-gas.example.co.jp はいないため、交代する管理者に"
+            "できません",
+        ),
+        (
+            "user2@test-gas.example.co.jp",
+            "user2@test-gas.example.co.jp は、この申請で next@test-gas.example.co.jp に設定する"
+            "管理者 ID を持っていません（registry/users/TESTOP01/user2@test-gas.example.co.jp"
+            ".yaml）",
+        ),
+        (
+            OTHER,
+            f"交代する管理者 {OTHER} は OTHERDR1 の利用者で、TESTOP01 の利用者ではありません"
+            f"（registry/users/OTHERDR1/{OTHER}.yaml）",
+        ),
+    ],
+    ids=["no-such-admin", "not-an-admin", "another-operator"],
+)
+def test_the_command_line_refuses_an_admin_it_cannot_replace(
+    gr: GitRegistry, replaced: str, says: str
+) -> None:
+    """Told in Japanese, where the e-mail given is (another operator's file, the user's
+    own) and who holds the admin ID now; nothing written."""
+    _other_operator(gr)
+    before = snapshot(gr.reg.root)
+    result = accessreg(gr, *ADD, "--replaces-admin", replaced)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert says in result.stderr, result.stderr
+    assert f"（現在の管理者: {ADMIN}）" in result.stderr, result.stderr
+    assert snapshot(gr.reg.root) == before
+
+
+def test_what_the_replaced_admin_keeps_needs_the_admin_replaced(gr: GitRegistry) -> None:
+    before = snapshot(gr.reg.root)
+    result = accessreg(gr, *ADD, "--former-admin-keeps", "dr_user")
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "--former-admin-keeps は --replaces-admin と一緒に指定してください" in result.stderr
+    assert snapshot(gr.reg.root) == before
+
+
+def test_another_operator_s_user_is_named_in_a_plain_directory_too(
+    reg: RegistryFactory,
+) -> None:
+    """Outside a git checkout every file is read: the same refusal."""
+    reg.switching_operator()
+    reg.operator(
+        "OTHERDR1", roles=["demand_response"], systems=["switching"], subcontractors=None,
+        contacts=[contact(n=2, email="window2@other-dr.example.co.jp", github="window-2")],
+        certificates=[certificate(2, cn="OTHERDR1-PC02")],
+    )  # fmt: skip
+    reg.user("OTHERDR1", OTHER, permissions={"switching": "dr_admin"})
+    before = snapshot(reg.root)
+    result = run_cli(*ADD, "--replaces-admin", OTHER.upper(), cwd=reg.repo)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert f"（registry/users/OTHERDR1/{OTHER}.yaml）" in result.stderr, result.stderr
+    assert snapshot(reg.root) == before
+
+
+def test_a_user_already_there_takes_over_the_admin_id_with_user_change(gr: GitRegistry) -> None:
+    user2 = "user2@test-gas.example.co.jp"
+    result = accessreg(
+        gr, "user", "change", "--operator", "TESTOP01", "--email", user2,
+        "--switching", "dr_admin", "--replaces-admin", ADMIN, "--today", "2026-12-04",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "利用権限の変更（管理者の変更、旧管理者の ID を抹消）" in result.stderr, result.stderr
+    assert not (gr.reg.root / f"users/TESTOP01/{ADMIN}.yaml").exists()
+    text = (gr.reg.root / f"users/TESTOP01/{user2}.yaml").read_text(encoding="utf-8")
+    assert "  switching: 'dr_admin'\n" in text

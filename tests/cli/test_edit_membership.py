@@ -385,3 +385,87 @@ def test_no_withdrawal_without_a_membership(reg: RegistryFactory) -> None:
     _plain(reg)
     nothing = refused(reg, *CHANGE, "--membership", "withdrawn")
     assert "has no OCCTO membership and no application for one" in nothing.stderr
+
+
+def _new_from_issue(reg: RegistryFactory, **over: object) -> tuple[int, dict[str, Any]]:
+    """The new-usage form of an electricity retailer using the member system, filed by its
+    window person."""
+    answers: dict[str, object] = {
+        "operator": "NAGIDK01", "name": "なぎさ電力株式会社",
+        "name_kana": "ナギサデンリョク カブシキガイシャ",
+        "roles": ["小売電気事業者 / electricity retailer"],
+        "privacy_policy_url": "https://nagisa-denki.example.jp/privacy",
+        "systems": ["会員情報管理システム（member_portal）"],
+        "contact_name": "渚 一郎", "contact_name_kana": "ナギサ イチロウ",
+        "contact_email": "ichiro.nagisa@nagisa-denki.example.jp",
+        "contact_phone": "03-5550-0901", "confirm": confirm("operator-new"), **over,
+    }  # fmt: skip
+    path = reg.repo / "body.md"
+    path.write_bytes(render("operator-new", answers).encode("utf-8"))
+    result = run_cli(
+        "from-issue", "--body", str(path), "--author", "nagisa-ichiro", "--issue", "12",
+        *TODAY_ARG, cwd=reg.repo,
+    )  # fmt: skip
+    path.unlink()
+    assert result.returncode in (0, 1), result.stderr
+    return result.returncode, json.loads(result.stdout)
+
+
+PROVISIONAL = "加入仮申請 / provisional application"
+TICKED = ["電力広域的運営推進機関の会員である / OCCTO member"]
+
+
+def test_the_new_usage_form_records_a_provisional_applicant_under_its_prov_key(
+    reg: RegistryFactory,
+) -> None:
+    code, out = _new_from_issue(
+        reg, operator="PROV-NAGISA", membership=PROVISIONAL, membership_on="2026-11-20"
+    )
+    assert code == 0, out["problems"]
+    text = _text(reg, "registry/operators/PROV-NAGISA.yaml")
+    assert "code: PROV-NAGISA\n" in text and "occto_member: false\n" in text
+    assert "systems: [member_portal]\n" in text
+    assert text.endswith("membership:\n  status: provisional\n  provisional_since: 2026-11-20\n")
+    assert _errors(reg) == []
+
+
+def test_the_new_usage_form_records_a_member_since_the_day_given(reg: RegistryFactory) -> None:
+    code, out = _new_from_issue(reg, membership="会員（本申請） / member")
+    assert code == 0, out["problems"]
+    text = _text(reg, "registry/operators/NAGIDK01.yaml")
+    assert "occto_member: true\n" in text  # the membership sets it, the box left unticked
+    assert text.endswith("membership:\n  status: member\n  member_since: 2026-11-22\n")
+    assert _errors(reg) == []
+
+
+@pytest.mark.parametrize(
+    ("over", "field", "says"),
+    [
+        # The command's --on without --membership.
+        ({"membership_on": "2026-11-20"}, "広域機関の会員資格", "入力が必要です"),
+        # The command's --occto-member contradicting --membership provisional.
+        (
+            {"operator": "PROV-NAGISA", "membership": PROVISIONAL, "occto_member": TICKED},
+            "広域機関会員",
+            "加入仮申請中の事業者はまだ広域機関の会員ではありません",
+        ),
+        # The command's provisional-key refusal: a key without the provisional application.
+        ({"operator": "PROV-NAGISA"}, "広域機関の会員資格", "仮のキー（PROV-…）で登録できるのは"),
+        (
+            {"operator": "PROV-NAGISA", "membership": "会員（本申請） / member"},
+            "広域機関の会員資格",
+            "「加入仮申請」を選ぶか",
+        ),
+    ],
+    ids=["date-alone", "ticked-provisional", "key-without-status", "key-as-member"],
+)
+def test_the_new_usage_form_refuses_a_membership_as_the_command_does(
+    reg: RegistryFactory, over: dict[str, object], field: str, says: str
+) -> None:
+    """Told under the field to change, in Japanese, and nothing written."""
+    before = snapshot(reg.root)
+    code, out = _new_from_issue(reg, **over)
+    assert code == 1 and snapshot(reg.root) == before, out
+    assert [p for p in out["problems"] if p.startswith(f"- **{field}**: ") and says in p], out[
+        "problems"
+    ]

@@ -193,3 +193,7 @@ def test_the_usage_change_form_files_the_issued_code(gr: GitRegistry) -> None:
     assert any(
         f"{KEY} は事業者コード {CODE} に移ります" in line for line in out["body"].splitlines()
     )
+    # The pull request is for the operator as it continues: titled with the issued code,
+    # the provisional key left to the body's items.
+    assert out["title"] == f"[{CODE}] 利用申請（変更） / Usage change application (#12)"
+    assert out["operator"] == CODE and KEY not in out["commit_message"].splitlines()[0]

@@ -3,6 +3,8 @@ README leads to them."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from accessreg import i18n
@@ -65,3 +67,14 @@ def _github_anchor(heading: str) -> str:
     """The anchor GitHub gives a heading: lower case, punctuation dropped, spaces to dashes."""
     kept = "".join(c for c in heading.lower() if c.isalnum() or c in " -_")
     return kept.replace(" ", "-")
+
+
+def test_the_admin_id_rule_is_told_in_the_words_of_the_forms() -> None:
+    """The admin ID is issued once (002 §3.2.1) and a change of admin is filed as the
+    permission change it is (利用権限の変更申請, §3.2.2): the page a reviewer and a window
+    person read names the application, not a key of the files."""
+    rule = next(r for r in authorize.RULES if r.id == "admin-id-once")
+    for lang in sorted(PAGES):
+        doc = i18n.translate(rule.doc, lang)
+        assert "利用権限の変更申請" in doc and "§3.2.1" in doc and "§3.2.2" in doc, doc
+        assert re.findall(r"`[a-z_]+`", doc) == [], doc

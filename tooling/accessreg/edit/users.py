@@ -54,8 +54,12 @@ def _describe(catalog: Catalog, permissions: Mapping[str, str]) -> Message:
     return msg("{list}", list=tuple(permission_text(catalog, s, c) for s, c in permissions.items()))
 
 
-def add(draft: Draft, spec: UserSpec) -> None:
-    """A new user file (利用権限の設定申請)."""
+def add(draft: Draft, spec: UserSpec, replaces: FormerAdmin | None = None) -> None:
+    """A new user file (利用権限の設定申請); with ``replaces``, the admin it takes the admin
+    ID over from (``give_up``), whose part is made first so that this one reads as the
+    change of admin it is (002 §3.2.2)."""
+    if replaces is not None:
+        give_up(draft, spec, replaces)
     op = targets.operator(draft, spec.operator)
     email = targets.login_id(spec.email)
     _check_systems(draft.catalog, spec.permissions)
@@ -132,10 +136,17 @@ def _admin_side(
 
 def give_up(draft: Draft, spec: UserSpec, former: FormerAdmin) -> None:
     """The former admin's part of a change of admin (002 §3.2.2), made before the new
-    admin's (``add`` or ``change`` with ``spec``): their ID deleted, or kept with the code
-    ``former.keeps`` on the system whose admin ID ``spec`` gives to another."""
+    admin's (``add`` or ``change`` with ``spec``), in the same application: one call for the
+    forms and the command line. Their ID deleted, or kept with the code ``former.keeps`` on
+    the system whose admin ID ``spec`` gives to another. Refused, naming the admin who holds
+    it now, when ``former`` is no user of the operator (or another operator's) or holds no
+    admin ID ``spec`` gives."""
     op = targets.operator(draft, spec.operator)
-    rel = targets.user_file(draft, op.code, former.email)
+    try:
+        rel = targets.user_file(draft, op.code, former.email)
+    except EditRefused:
+        why = _not_a_user(draft, op.code, former)
+        raise _not_replaceable(draft, op.code, spec, former, why) from None
     held = None if former.email.lower() == spec.email.lower() else draft.user(rel)
     handed = [
         system_id
@@ -145,22 +156,71 @@ def give_up(draft: Draft, spec: UserSpec, former: FormerAdmin) -> None:
         and held.user.permissions.get(system_id) == code
     ]
     if not handed:
-        raise EditRefused(
-            msg(
-                "{former} holds no admin ID this application gives {email}: name the current "
-                "admin, and give the new one that admin's code",
-                former=former.email,
-                email=spec.email,
-            )
+        why = msg(
+            "{former} holds no admin ID this application gives {email} ({file}): name the "
+            "current admin, and give the new one that admin's code",
+            former=former.email,
+            email=spec.email,
+            file=f"{draft.label}/{rel}",
         )
+        raise _not_replaceable(draft, op.code, spec, former, why)
     if former.keeps is None:
         remove(draft, op.code, former.email)
         return
     change(draft, UserSpec(op.code, former.email, permissions={handed[0]: former.keeps}))
 
 
-def change(draft: Draft, spec: UserSpec) -> None:
-    """Edit only what the application names (利用権限の変更申請); the rest stays as written."""
+def _not_a_user(draft: Draft, code: str, former: FormerAdmin) -> Message:
+    """Why ``former``, no user of ``code``, cannot be the admin replaced: another operator's
+    user (named with the file, as the login-ID rule names it), or nobody's."""
+    name = layout.user_file(code, former.email.strip()).rsplit("/", 1)[1]
+    other = next(
+        (rel for rel in draft.user_files_named(name) if layout.operator_of(rel) != code), None
+    )
+    if other is not None:
+        return msg(
+            "The admin to be replaced, {former}, is a user of {other} ({file}), not of {code}: "
+            "a change of admin takes over the admin ID of {code}'s own admin",
+            former=former.email,
+            other=layout.operator_of(other) or "",
+            file=f"{draft.label}/{other}",
+            code=code,
+        )
+    return msg(
+        "{code} has no user {former} to replace as admin: check the e-mail address of the "
+        "admin who holds the admin ID now",
+        code=code,
+        former=former.email,
+    )
+
+
+def _not_replaceable(
+    draft: Draft, code: str, spec: UserSpec, former: FormerAdmin, why: Message
+) -> EditRefused:
+    """The refusal of ``former`` as the admin ``spec``'s user replaces, saying ``why`` and
+    which users of ``code`` hold the admin IDs ``spec`` gives now, if any do: whom to name."""
+    given = {(s, c) for s, c in spec.permissions.items() if draft.catalog.issued_once(s, c)}
+    holders = tuple(
+        sorted(
+            u.user.email
+            for u in draft.users_of(code)
+            if u.user.email.lower() not in (spec.email.lower(), former.email.strip().lower())
+            and any(u.user.permissions.get(s) == c for s, c in given)
+        )
+    )
+    if not holders:
+        return EditRefused(why)
+    return EditRefused(
+        msg("{why} (the admin ID's holder now: {holders})", why=why, holders=holders)
+    )
+
+
+def change(draft: Draft, spec: UserSpec, replaces: FormerAdmin | None = None) -> None:
+    """Edit only what the application names (利用権限の変更申請); the rest stays as written.
+    With ``replaces``, the admin it takes the admin ID over from (``give_up``, first, as for
+    ``add``)."""
+    if replaces is not None:
+        give_up(draft, spec, replaces)
     op = targets.operator(draft, spec.operator)
     rel = targets.user_file(draft, op.code, spec.email)
     _check_systems(draft.catalog, spec.permissions)

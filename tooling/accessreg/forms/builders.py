@@ -14,6 +14,7 @@ from datetime import date
 from accessreg.edit import Draft, Operation, certificates, contacts, ips, operators, users
 from accessreg.forms.body import Answer, FormProblem
 from accessreg.forms.definitions import FORMER_DELETED, Form
+from accessreg.model.base import PROVISIONAL_PREFIX, is_provisional_key
 
 
 @dataclass
@@ -109,28 +110,13 @@ def _former_admin(a: Answers) -> users.FormerAdmin | None:
     return users.FormerAdmin(email, None if keeps in (None, FORMER_DELETED) else keeps)
 
 
-def _with_former_admin(
-    a: Answers, spec: users.UserSpec, then: Callable[[Draft, users.UserSpec], None]
-) -> Operation:
-    """The user's edit, after the former admin's part when the form names one: one
-    application (002 §3.2.2), the old admin's change first, so that the new one's is read
-    as the change of admin it is."""
-    former = _former_admin(a)
-
-    def run(d: Draft) -> None:
-        if former is not None:
-            users.give_up(d, spec, former)
-        then(d, spec)
-
-    return run
-
-
 def user_add(a: Answers) -> Operation:
     spec = users.UserSpec(
         a.need("operator"), a.need("email"), a.need("name"), a.need("name_kana"),
         a.text("affiliation"), a.text("memo"), _permissions(a),
     )  # fmt: skip
-    return _with_former_admin(a, spec, users.add)
+    former = _former_admin(a)
+    return lambda d: users.add(d, spec, former)
 
 
 def user_change(a: Answers) -> Operation:
@@ -138,7 +124,8 @@ def user_change(a: Answers) -> Operation:
         a.need("operator"), a.need("email"), a.text("name"), a.text("name_kana"),
         a.text("affiliation"), a.text("memo"), _permissions(a),
     )  # fmt: skip
-    return _with_former_admin(a, spec, users.change)
+    former = _former_admin(a)
+    return lambda d: users.change(d, spec, former)
 
 
 def user_remove(a: Answers) -> Operation:
@@ -153,7 +140,35 @@ def _contact(a: Answers, role: str) -> operators.ContactSpec:
     )  # fmt: skip
 
 
+def _new_membership(a: Answers, member: bool) -> str | None:
+    """The OCCTO membership a new usage application records (003 §2.2), refused where the
+    command refuses it (a day with no status, the member box ticked for an applicant, a
+    provisional key for anyone else): told under the field to change, in the form's words."""
+    status, on = a.text("membership"), a.text("membership_on")
+    if on is not None and status is None:
+        a.need("membership", " (the membership status the date is for)")
+    if member and status == "provisional":
+        a.problem(
+            "occto_member",
+            "加入仮申請中の事業者はまだ広域機関の会員ではありません。チェックを外してください"
+            "（会員資格は「広域機関の会員資格」の選択どおりに記録されます） / a provisional "
+            "applicant is not an OCCTO member yet: untick it (the membership chosen sets it)",
+        )
+    if is_provisional_key(a.text("operator") or "") and status != "provisional":
+        a.problem(
+            "membership",
+            f"仮のキー（{PROVISIONAL_PREFIX}…）で登録できるのは、広域機関に加入仮申請中の事業者"
+            "だけです。「加入仮申請」を選ぶか、「事業者コード」欄に広域機関から付与された事業者"
+            f"コードを入力してください / a provisional key ({PROVISIONAL_PREFIX}…) is for an "
+            "OCCTO membership applicant only: choose provisional application, or enter the "
+            "operator code OCCTO issued",
+        )
+    return status
+
+
 def operator_new(a: Answers) -> Operation:
+    member = "yes" in a.ticked("occto_member")
+    status, on = _new_membership(a, member), a.day("membership_on")
     spec = operators.NewOperator(
         code=a.need("operator"),
         name=a.need("name"),
@@ -163,12 +178,13 @@ def operator_new(a: Answers) -> Operation:
         systems=a.ticked("systems"),
         primary=_contact(a, "primary"),
         subcontractors=a.pairs("subcontractors"),
-        occto_member=True if "yes" in a.ticked("occto_member") else None,
+        occto_member=True if member else None,
     )
     certificate = _certificate(a)
 
     def run(d: Draft) -> None:
-        operators.new(d, spec)
+        membership = None if status is None else operators.MembershipChange(status, on or d.today)
+        operators.new(d, replace(spec, membership=membership))
         if certificate is not None:
             certificates.with_usage_application(d, spec.code, *certificate)
 

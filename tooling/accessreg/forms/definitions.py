@@ -404,7 +404,11 @@ def forms(catalog: Catalog) -> tuple[Form, ...]:
             "新たに本システムの利用を申請します。申請者は窓口責任者（正担当）として登録されます。",
             (_input("operator", "事業者コード",
                     "広域機関から付与された事業者コードを入力してください。"
-                    f"{_rule(base.OPERATOR_CODE, '事業者コード')}", True),
+                    f"{_rule(base.OPERATOR_CODE, '事業者コード')}"
+                    "広域機関に加入仮申請中で事業者コードがまだない事業者は、"
+                    f"「{base.PROVISIONAL_PREFIX}」に続けて半角英大文字・数字 16 文字以内の"
+                    f"仮のキー（例: {base.PROVISIONAL_PREFIX}NAGISA）を入力し、「広域機関の"
+                    "会員資格」で加入仮申請を選んでください（003 §2.2）。", True),
              _input("name", "事業者名", "事業者の正式名称を入力してください。", True),
              _input("name_kana", "事業者名（カナ）", "事業者名を全角カタカナで入力してください。",
                     True),
@@ -414,6 +418,17 @@ def forms(catalog: Catalog) -> tuple[Form, ...]:
              Field("occto_member", "checkboxes", "広域機関会員",
                    "電力広域的運営推進機関の会員であればチェックを入れてください。",
                    choices=(Choice("電力広域的運営推進機関の会員である / OCCTO member", "yes"),)),
+             Field("membership", "dropdown", "広域機関の会員資格",
+                   "電力広域的運営推進機関に加入仮申請中か、会員（本申請）であるときに選び、"
+                   "その日を「会員資格の日付」欄に入力します（003 §2.2）。会員を選んだときは"
+                   "「広域機関会員」のチェックは不要です。加入仮申請中の事業者は、まだ会員では"
+                   "ないのでチェックを入れないでください。",
+                   choices=(Choice("なし / none", None),
+                            Choice("加入仮申請 / provisional application", "provisional"),
+                            Choice("会員（本申請） / member", "member"))),
+             _input("membership_on", "会員資格の日付",
+                    "加入仮申請・本申請の日（YYYY-MM-DD）。空欄の場合は申請した日になります。",
+                    ph="2026-12-01"),
              _input("privacy_policy_url", "個人情報の共同利用に関する公表ページ",
                     "個人情報の共同利用について公表しているページ（000 §2-5）。"
                     f"{_rule(base.HTTPS_URL, 'URL')}", True),

@@ -267,6 +267,13 @@ def _applied_as(
     return next((f for f in all_forms if f.kind == "user-change"), form)
 
 
+def _known_as(answers: Answers) -> str:
+    """The operator a form's pull request is for, by the key it is known by once merged: an
+    applicant receiving its operator code (003 §2.2) by the code OCCTO issued, not by the
+    provisional key the form names (the body's items say which key moves to it)."""
+    return answers.text("issued_code") or answers.text("operator") or ""
+
+
 def from_issue(
     root: Path,
     label: str,
@@ -372,7 +379,7 @@ def from_issue(
             lines += ["  " + wording.explain(form, p) for p in outcome.due]
         return _refused(author, issue, form, lines, label)
 
-    operator = str(values.get("operator") or "")
+    operator = _known_as(answers)
     warnings = tuple(p for p in outcome.problems if p.level is Level.WARNING) + outcome.kept
     notes = tuple(i18n.text(n, "ja") for n in outcome.notes)  # the application's items
     told = (outcome.kept_notice, outcome.elsewhere_notice)

@@ -623,11 +623,13 @@ def admin_id_once(ctx: AuthContext) -> Iterator[Problem]:
     """An admin ID is issued again to an operator that already had its application.
 
     The switching support system issues an operator's admin ID new only once (002 §3.2.1):
-    the admin is named with the application, and a change of admin is a usage change that
-    swaps one holder for another in one application (002 §3.2.2). An admin arriving at an
-    operator already approved for the system through the code's role, with no holder of the
-    code leaving in the same change, is a second issue: refused unless the change records a
-    maintainer's reason in `admin_reissues`.
+    the admin is named when the operator first applies for the system. A change of admin is
+    a permission change (利用権限の変更申請, 002 §3.2.2): the new admin takes over the ID and
+    the current admin gives it up, deleted or kept with another code, in the same
+    application. An admin added to an operator already approved for the system through the
+    code's role, with no holder of the code giving it up in the same change, would be a
+    second new issue: refused, unless the same change records the reissue the system's
+    operator accepted, with its reason, which only a maintainer may record.
     """
     for change in ctx.changes:
         if change.status == "D":
