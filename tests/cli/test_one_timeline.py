@@ -890,38 +890,169 @@ def test_an_application_in_two_batches_names_both_in_every_output(
     assert dict(zip(header, rows[-1], strict=True))["M"] == "2027-01-18、2027-02-01"
 
 
-def test_a_suspension_that_waits_for_a_change_says_so_in_every_output(
+def _status_suspended(gr: GitRegistry, day: str) -> dict[str, str]:
+    """What ``status`` lists as suspended on ``day``: 対象 → 停止日."""
+    listed = run_cli("--lang", "ja", "status", "--today", day, cwd=gr.path)
+    assert listed.returncode == 0, listed.stderr
+    tables = listed.stdout.strip("\n").split("\n\n")
+    if len(tables) == 1:
+        return {}
+    header, *rows = (line.split("\t") for line in tables[1].splitlines())
+    return {r["対象"]: r["停止日"] for r in (dict(zip(header, row, strict=True)) for row in rows)}
+
+
+def _person_rows(out: Path, system: str, login: str) -> list[tuple[str, str, str, str]]:
+    """``login``'s rows of ``system``'s deltas in ``out``: file, 区分, 適用日, 利用停止."""
+    return [
+        (path.name, r["区分"], r["適用日"], r["利用停止"])
+        for path in sorted((out / "imports" / system).glob("delta-*.csv"))
+        for r in read_csv(path)
+        if r["メールアドレス（ID）"] == login
+    ]
+
+
+def _snapshot_row(out: Path, system: str, login: str) -> tuple[str, str]:
+    """``login``'s 権限コード and 利用停止 in ``out``'s snapshot of ``system``."""
+    rows = read_csv(out / "imports" / system / "snapshot.csv")
+    (row,) = [r for r in rows if r["メールアドレス（ID）"] == login]
+    return row["権限コード"], row["利用停止"]
+
+
+def _groups_of(out: Path, login: str) -> list[str]:
+    """The LDIF snapshot's groups of ``out`` that list ``login``."""
+    entries = ldif_entries((out / "ldif" / "snapshot.ldif").read_bytes())
+    dn = f"uid={login},ou=people,{BASE}".lower()
+    return sorted(
+        name.split(",")[0].removeprefix("cn=")
+        for name, entry in entries.items()
+        if dn in (m.lower() for m in entry.get("member", []))
+    )
+
+
+WINDOW1 = "window1@test-gas.example.co.jp"
+
+
+def _committed_on(monkeypatch: pytest.MonkeyPatch, day: str) -> None:
+    """The commits and merges made from now on dated ``day``, at noon in Japan."""
+    for var in ("GIT_AUTHOR_DATE", "GIT_COMMITTER_DATE"):
+        monkeypatch.setenv(var, f"{day}T12:00:00+09:00")
+
+
+def test_a_suspension_stops_at_once_whatever_change_of_theirs_still_comes(
     gr: GitRegistry, tmp_path: Path
 ) -> None:
-    """A LOACUS change applied on 12-02 comes in the batch after (000 §5-2: M+9); a
-    suspension of the same user a few days later reaches LOACUS on that day, not before (its
-    row follows the change's). Every output says the same day: the delta, the 受付 mail, and
-    the plan, which asks the reviewer to have it done by hand meanwhile (001 p46)."""
-    window1 = "window1@test-gas.example.co.jp"
+    """A LOACUS change applied on 12-02 comes in the batch after (000 §5-2: M+9); the same
+    user is suspended on 12-07. The suspension stops them at once in every system (001
+    p46: 「まずは停止します」), LOACUS too, on the code it holds until then; and when the
+    change comes it leaves them suspended: the day's snapshots show the new code stopped.
+    The plan, the rows, the 受付 mail, ``status`` and the state give one day; every LDIF
+    delta, applied by a real slapd on its date in the order of the runs, is accepted."""
     held = {"taxis": "1010", "loacus": "03010"}
-    _applied(gr, tmp_path, "change", lambda: gr.reg.user(email=window1, permissions=held))
-    _branch(gr, "stop", lambda: gr.reg.user(email=window1, permissions=held,
+    _applied(gr, tmp_path, "change", lambda: gr.reg.user(email=WINDOW1, permissions=held))
+    (comes,) = _recorded_on(gr, WINDOW1, "loacus", "change")
+    assert comes > "2026-12-07"
+    _branch(gr, "stop", lambda: gr.reg.user(email=WINDOW1, permissions=held,
                                              suspended_on="2026-12-07"))  # fmt: skip
     on = ("--today", "2026-12-07", "--accepted-on", "2026-12-07")
     planned = run_cli("plan", "--base", "main", "--head", "stop", "--format", "json", *on,
                       cwd=gr.path)  # fmt: skip
     assert planned.returncode == 0, planned.stderr
-    flags = [n["message"] for n in json.loads(planned.stdout)["notes"] if n["kind"] == "flag"]
-    (flag,) = [f for f in flags if f.startswith("loacus:")]
-    day = flag.split(" comes on ")[1][:10]
-    assert day > "2026-12-07" and "not on 2026-12-07" in flag
+    plan = json.loads(planned.stdout)
+    (item,) = [i for op in plan["operators"] for i in op["items"] if i["key"] == WINDOW1]
+    assert item["effective"]["on"] == "2026-12-07"
+    assert not [n for n in plan["notes"] if n["message"].startswith("loacus:")]
     out = _applied(gr, tmp_path, "stop", None, day="2026-12-07")
-    assert [p.name for p in (out / "imports/loacus").glob("delta-at-once-*.csv")] == [
-        f"delta-at-once-{day}.csv"
+    # LOACUS: stopped on the day, and again on the change's day, after the earlier
+    # batch's row of that day; TAXIS, on the day alone.
+    assert _person_rows(out, "loacus", WINDOW1) == [
+        ("delta-at-once-2026-12-07.csv", "停止", "2026-12-07", "停止中"),
+        (f"delta-at-once-{comes}.csv", "停止", comes, "停止中"),
     ]
-    assert [p.name for p in (out / "imports/taxis").glob("delta-at-once-*.csv")] == [
-        "delta-at-once-2026-12-07.csv"
+    assert _person_rows(out, "taxis", WINDOW1) == [
+        ("delta-at-once-2026-12-07.csv", "停止", "2026-12-07", "停止中")
+    ]
+    # The day's snapshots: the code held until the change comes, stopped; then the new one,
+    # stopped still.
+    assert _snapshot_row(out, "loacus", WINDOW1) == ("02011", "停止中")
+    assert "loacus-suspended" in _groups_of(out, WINDOW1)
+    assert "loacus-02011" not in _groups_of(out, WINDOW1)
+    then = over_applied(gr, tmp_path, comes)
+    assert _snapshot_row(then, "loacus", WINDOW1) == ("03010", "停止中")
+    assert [g for g in _groups_of(then, WINDOW1) if g.startswith("loacus")] == ["loacus-suspended"]
+    body = _accepted_body(out)
+    assert (
+        f"/ 利用停止 2026-12-07（先の申請による {comes} の権限変更後も、停止を継続します）"
+        in _line_of(body, "loacus")
+    )
+    assert _line_of(body, "taxis").endswith("/ 利用停止 2026-12-07")
+    assert _status_suspended(gr, "2026-12-07") == {WINDOW1: "2026-12-07"}
+    assert _recorded_on(gr, WINDOW1, "loacus", "change") == [comes]
+    _replayed(gr, tmp_path, ["change", "stop"], "2027-01-20")
+
+
+def test_a_lifting_before_a_change_comes_leaves_the_change_to_come(
+    gr: GitRegistry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Suspended on 12-07 while a LOACUS change applied on 12-02 still comes, the user is
+    lifted on 12-09, before it: LOACUS takes them back at once on the code they hold, and
+    the change, when it comes, grants the new code, not stopped. Every LDIF delta of the
+    three runs is accepted on its date, and the directory ends as the snapshot says."""
+    held = {"taxis": "1010", "loacus": "03010"}
+    _applied(gr, tmp_path, "change", lambda: gr.reg.user(email=WINDOW1, permissions=held))
+    (comes,) = _recorded_on(gr, WINDOW1, "loacus", "change")
+    stopped = {"email": WINDOW1, "permissions": held, "suspended_on": "2026-12-07"}
+    _committed_on(monkeypatch, "2026-12-07")
+    _applied(gr, tmp_path, "stop", lambda: gr.reg.user(**stopped), day="2026-12-07")
+    _committed_on(monkeypatch, "2026-12-09")  # a lifting is dated by its merge
+    out = _applied(gr, tmp_path, "lift", lambda: gr.reg.user(email=WINDOW1, permissions=held),
+                   day="2026-12-09")  # fmt: skip
+    assert _person_rows(out, "loacus", WINDOW1) == [
+        ("delta-at-once-2026-12-09.csv", "停止解除", "2026-12-09", ""),
+        (f"delta-at-once-{comes}.csv", "停止解除", comes, ""),
+    ]
+    assert _snapshot_row(out, "loacus", WINDOW1) == ("02011", "")
+    assert _snapshot_row(over_applied(gr, tmp_path, comes), "loacus", WINDOW1) == ("03010", "")
+    line = _line_of(_accepted_body(out), "loacus")
+    assert f"（先の申請による {comes} の権限変更後も、停止解除の状態を継続します）" in line
+    assert _status_suspended(gr, "2026-12-09") == {}
+    expected = _replayed(gr, tmp_path, ["change", "stop", "lift"], "2027-01-20")
+    user = f"uid={WINDOW1},ou=people,{BASE}"
+    assert user in expected[f"cn=loacus-03010,ou=groups,{BASE}"]
+    assert user not in expected[f"cn=loacus-suspended,ou=groups,{BASE}"]
+
+
+def test_a_suspension_reaches_a_system_new_to_the_user_when_it_comes(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """JUJU added on 12-02 to a user of TAXIS and LOACUS comes in M+9: a suspension on
+    12-07 stops TAXIS and LOACUS at once, and JUJU when it comes, since nothing of it is
+    there to stop before. The plan says so, as the rows and the 受付 mail do."""
+    held = {"taxis": "1010", "loacus": "02011", "juju": "granted"}
+    _applied(gr, tmp_path, "add", lambda: gr.reg.user(email=WINDOW1, permissions=held))
+    (comes,) = _recorded_on(gr, WINDOW1, "juju", "change")
+    assert comes > "2026-12-07"
+    _branch(gr, "stop", lambda: gr.reg.user(email=WINDOW1, permissions=held,
+                                             suspended_on="2026-12-07"))  # fmt: skip
+    on = ("--today", "2026-12-07", "--accepted-on", "2026-12-07")
+    planned = run_cli("plan", "--base", "main", "--head", "stop", "--format", "json", *on,
+                      cwd=gr.path)  # fmt: skip
+    assert planned.returncode == 0, planned.stderr
+    notes = [n["message"] for n in json.loads(planned.stdout)["notes"]]
+    (note,) = [n for n in notes if n.startswith(("juju:", "loacus:", "taxis:"))]
+    assert note.startswith("juju:") and f"comes on {comes}" in note, note
+    out = _applied(gr, tmp_path, "stop", None, day="2026-12-07")
+    assert _person_rows(out, "juju", WINDOW1) == [
+        (f"delta-at-once-{comes}.csv", "停止", comes, "停止中")
+    ]
+    assert _person_rows(out, "loacus", WINDOW1) == [
+        ("delta-at-once-2026-12-07.csv", "停止", "2026-12-07", "停止中")
     ]
     body = _accepted_body(out)
-    assert f"/ 利用停止 {day}（先の申請による利用開始日に合わせています）" in _line_of(
-        body, "loacus"
+    assert f"/ 利用停止 {comes}（先の申請による利用開始日に合わせています）" in _line_of(
+        body, "juju"
     )
-    assert "/ 利用停止 2026-12-07" in _line_of(body, "taxis")
+    assert _line_of(body, "loacus").endswith("/ 利用停止 2026-12-07")
+    _replayed(gr, tmp_path, ["add", "stop"], "2027-01-20")
 
 
 def test_a_first_apply_carries_its_day_in_every_output(

@@ -41,6 +41,11 @@ class Holder:
     permissions: Mapping[str, str]  # system id → code, derived ones included
     file: str  # the registry file the person comes from, for messages
     suspended: frozenset[str] = frozenset()  # systems whose permission is suspended
+    # Systems whose code group a directory keeps the ID in (suspended) or out of (lifted)
+    # for now: an earlier run's delta, still to come, moves it between code groups, and
+    # only the suspended group is written until then (``provision.merges._at_once``).
+    # Never a registry's holder: only a delta's stage before that day.
+    behind: frozenset[str] = frozenset()
     # ``groups()``, worked out once: a run asks it of the same holder for the snapshots,
     # the deltas and both ends of a merge. Never compared, shown or given.
     _groups: tuple[str, ...] | None = field(
@@ -76,15 +81,28 @@ class Holder:
     def grouped(self) -> list[tuple[str, str]]:
         """The (system, code) of each group (``groups``): a suspended permission's code is
         ``SUSPENDED``."""
-        return [
-            (system, SUSPENDED if system in self.suspended else code)
-            for system, code in sorted(self.permissions.items())
-        ]
+        if not self.behind:
+            return [
+                (system, SUSPENDED if system in self.suspended else code)
+                for system, code in sorted(self.permissions.items())
+            ]
+        found = []
+        for system, code in sorted(self.permissions.items()):
+            stopped = system in self.suspended
+            if stopped:
+                found.append((system, SUSPENDED))
+            if stopped == (system in self.behind):  # held, or kept for now
+                found.append((system, code))
+        return found
 
 
 # What a holder says of the person, not of its permissions.
 _PERSONAL = attrgetter(
-    *(f.name for f in fields(Holder) if f.name not in ("permissions", "suspended", "_groups"))
+    *(
+        f.name
+        for f in fields(Holder)
+        if f.name not in ("permissions", "suspended", "behind", "_groups")
+    )
 )
 
 
@@ -466,6 +484,7 @@ def _apply(
             continue
         permissions = dict(was.permissions) if was else {}
         suspended = set(was.suspended) if was else set()
+        behind = set(was.behind) if was else set()
         for system, n in systems.items():
             made = changes[n].after
             code = made.code(system) if made is not None else None
@@ -477,6 +496,10 @@ def _apply(
                 suspended.add(system)
             else:
                 suspended.discard(system)
+            if made is not None and system in made.behind:
+                behind.add(system)
+            else:
+                behind.discard(system)
         base = now or was
         assert base is not None
         if permissions:
@@ -484,11 +507,15 @@ def _apply(
             # itself, so that comparing stages stops at identity. Permissions are looked up
             # or sorted wherever they are used: their order does not make them differ.
             stopped = frozenset(suspended.intersection(permissions))
-            if permissions == base.permissions and stopped == base.suspended:
+            kept = frozenset(behind.intersection(permissions))
+            if permissions == base.permissions and (stopped, kept) == (base.suspended, base.behind):
                 found[login] = base
             else:
                 found[login] = replace(
-                    base, permissions=dict(sorted(permissions.items())), suspended=stopped
+                    base,
+                    permissions=dict(sorted(permissions.items())),
+                    suspended=stopped,
+                    behind=kept,
                 )
     return found
 

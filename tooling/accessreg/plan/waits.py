@@ -8,6 +8,11 @@ business day) holds back any later change of the user. Only the user's own chang
 every directory group stands whatever its members do (``outputs.ldif``), so that one
 user's change never waits for another's, and a removal or a suspension is never held back
 by somebody else's permission still to come.
+A suspension, or its lifting, waits for nothing the person already holds downstream: the
+system operator stops first (001 p46, 002 §3.4.4). It is dated at once, and told again on
+the day a change of the person's applied before comes, so that the change leaves them as
+the suspension does (``Stop``). Only what is not downstream yet waits: a new user's entry,
+and a system new to them, which holds nothing to stop before it comes.
 The dates of permissions applied before come from the provisioning state
 (``provision.state.State.waiting``); the plan of a pull request, the merge's rows, its
 受付 mail and its recorded application all read them through this module.
@@ -35,6 +40,9 @@ class Waits:
     # entry (with its first permission), a suspension. No later change of the user, of
     # any system, reaches a directory before it
     entries: Mapping[str, date] = field(default_factory=dict)
+    # Of ``people``, the permissions the person held none of before (a system new to them):
+    # downstream has nothing of them to stop before they come
+    added: frozenset[tuple[str, str]] = frozenset()
 
     def __bool__(self) -> bool:
         return bool(self.people or self.entries)
@@ -54,6 +62,13 @@ def comes(
     with TAXIS at M+6, though JUJU still waits for M+9)."""
     if not waits.people and not waits.entries:
         return None
+    return latest(_permission_comes(waits, catalog, system, login, holds), waits.entries.get(login))
+
+
+def _permission_comes(
+    waits: Waits, catalog: Catalog, system: str, login: str, holds: Collection[str]
+) -> date | None:
+    """``comes`` without the user's entry: the permission's own day alone."""
     people = waits.people
     found = people.get((system, login))
     derived = catalog.by_id[system].derived if system in catalog.by_id else None
@@ -61,7 +76,50 @@ def comes(
         sources = [people.get((s, login)) for s in derived.systems if s in holds]
         if None not in sources:
             found = min((w for s in derived.systems if (w := people.get((s, login)))), default=None)
-    return latest(found, waits.entries.get(login))
+    return found
+
+
+def _new_to_them(
+    waits: Waits, catalog: Catalog, system: str, login: str, holds: Collection[str]
+) -> bool:
+    """Whether ``login``'s permission of ``system`` still to come is one they held none of
+    before; a derived system's, when every source of it they hold is."""
+    if (system, login) in waits.added:
+        return True
+    derived = catalog.by_id[system].derived if system in catalog.by_id else None
+    if derived is None or (system, login) in waits.people:
+        return False
+    sources = [s for s in derived.systems if s in holds]
+    return bool(sources) and all((s, login) in waits.added for s in sources)
+
+
+@dataclass(frozen=True)
+class Stop:
+    """When a suspension of a person's permission of a system, or its lifting, reaches the
+    system: ``after`` (None: at once, on its own day) and, where a change of the permission
+    applied before still comes on a later day, that day (``again``), on which it is told
+    again after that change, which would otherwise grant or stop as it was applied."""
+
+    after: date | None = None
+    again: date | None = None
+
+
+def stop(
+    waits: Waits, catalog: Catalog, system: str, login: str, holds: Collection[str] = ()
+) -> Stop:
+    """The one rule for a suspension or its lifting of ``login``'s ``system`` (001 p46):
+    at once where downstream holds the permission, told again when a change of it applied
+    before comes; no earlier than the user's entry (a new user's first permission) or,
+    for a system new to them, than its addition: nothing is there to stop before."""
+    if not waits:
+        return Stop()
+    entry = waits.entries.get(login)
+    pending = _permission_comes(waits, catalog, system, login, holds)
+    if pending is not None and _new_to_them(waits, catalog, system, login, holds):
+        return Stop(latest(entry, pending))
+    if pending is not None and (entry is None or pending > entry):
+        return Stop(entry, pending)
+    return Stop(entry)
 
 
 def latest(*days: date | None) -> date | None:
@@ -133,9 +191,9 @@ def waiting_notes(plan: Plan, waits: Waits) -> tuple[Note, ...]:
 
 
 def _late_stops(plan: Plan, item: Item, waits: Waits) -> list[Note]:
-    """A user's suspension (or its lifting) goes out to a system no earlier than a
-    permission applied before comes there (``provision.merges.Step.effective``, ``comes``):
-    001 p46 wants it at once, so the reviewer is told, with what to do meanwhile."""
+    """A user's suspension (or its lifting) reaches a system later than its own day where
+    the user is not there yet (``stop``): the reviewer is told which day, as the merge's
+    rows and the 受付 mail say it. Where the user holds the system, it is at once."""
     if not isinstance(item, UserChange) or not item.stops_or_starts:
         return []
     own, now = item.effective, item.after
@@ -143,14 +201,15 @@ def _late_stops(plan: Plan, item: Item, waits: Waits) -> list[Note]:
         return []
     login = now.email.lower()
     found = []
+    holds = set(now.permissions)
     for system in sorted(now.permissions):
-        on = comes(waits, plan.catalog, system, login)
+        on = stop(waits, plan.catalog, system, login, holds).after
         if on is None or on <= own.on:
             continue
         message = msg(
-            "{system}: the permission of {login} applied for before comes on {day}; the "
-            "suspension or its lifting reaches the system that day, not on {own}: until "
-            "then, ask its system operator to do it by hand (001 p46)",
+            "{system}: {login} holds no permission there before the one applied for before "
+            "comes on {day}; the suspension or its lifting reaches the system that day, "
+            "not on {own}",
             system=system,
             login=now.email,
             day=on,

@@ -47,7 +47,7 @@ from accessreg.plan.model import (
     WindowPersonChange,
     at_once,
 )
-from accessreg.plan.waits import Waits, comes, not_before, waited
+from accessreg.plan.waits import Stop, Waits, comes, not_before, stop, waited
 from accessreg.provision.state import ApplicationRecord, ItemDates
 from accessreg.timeline.clock import JST
 from accessreg.timeline.effective import AT_ONCE_KINDS, Dates, Effective, Events, Known
@@ -585,13 +585,24 @@ class Step:
         permission of that system, applied before, comes (``waits``): downstream gets the
         person before a fix of them or their removal. A fix of the person's fields with no
         date of its own (a derived system's) comes with them; another change with none (a
-        manual step) keeps none."""
+        manual step) keeps none. A suspension or its lifting waits only for what is not
+        downstream yet (``stop``)."""
         found = self._effective(change)
-        holds = {s for p in (change.before, change.after) if p is not None for s in p.permissions}
+        holds = _holds(change)
+        if change.kind in AT_ONCE_KINDS:
+            return not_before(found, self.stop(change).after)
         on = comes(self.waits, self.after.catalog, change.system, change.person.login, holds)
         if on is not None and found.on is None and _fields_only(change):
             return replace(found, on=on, waits=True)
         return not_before(found, on)
+
+    def stop(self, change: AccessChange) -> Stop:
+        """For a suspension or its lifting, what it waits for and the day it is told again
+        (``plan.waits.stop``); nothing for any other change."""
+        if change.kind not in AT_ONCE_KINDS:
+            return Stop()
+        login = change.person.login
+        return stop(self.waits, self.after.catalog, change.system, login, _holds(change))
 
     def _effective(self, change: AccessChange) -> Effective:
         """The plan's date for that person and system (the application decides: dropping
@@ -694,6 +705,11 @@ class Step:
         }
 
 
+def _holds(change: AccessChange) -> set[str]:
+    """The systems the person of ``change`` holds on either side of it."""
+    return {s for p in (change.before, change.after) if p is not None for s in p.permissions}
+
+
 def _derived(sources: list[Effective], kind: ChangeKind) -> Effective:
     """A derived permission follows its sources: it starts with the first of them and ends
     with the last (a source without a date yet leaves the end without one)."""
@@ -738,6 +754,7 @@ def _recorded(
     effective: Effective,
     serial: str | None,
     action: ChangeKind,
+    added: bool = False,
 ) -> ItemDates:
     subject, item_key, system = key
     return ItemDates(
@@ -754,6 +771,7 @@ def _recorded(
         waits=effective.waits,
         steps=effective.steps,
         not_before=effective.not_before,
+        added=added,
     )
 
 
@@ -779,7 +797,13 @@ def dates_of(plan: OperatorPlan) -> tuple[ItemDates, ...]:
             key = (item.subject, item.key, None)
             out.append(_recorded(key, item.effective, serial, item.action))
         out += [
-            _recorded((item.subject, item.key, e.system), e.effective, None, item.action)
+            _recorded(
+                (item.subject, item.key, e.system),
+                e.effective,
+                None,
+                item.action,
+                e.old is None and e.new is not None,
+            )
             for e in item.effects
         ]
         if isinstance(item, OperatorChange):  # each suspended system on its own day
@@ -1145,6 +1169,9 @@ def _fields_only(change: AccessChange) -> bool:
     )
 
 
+Made = tuple[Step, AccessChange]
+
+
 def _rows(
     before: Access,
     after: Access,
@@ -1153,16 +1180,19 @@ def _rows(
     fallback: Dates,
     spanned: Sequence[AccessChange] | None = None,
 ) -> tuple[DatedChange, ...]:
-    """The range's changes, each dated by the last merge that made it. ``spanned``: the
-    changes of the range when one merge spans it (they need not be found again, and each
-    is that merge's own)."""
-    found: Iterable[tuple[AccessChange, tuple[Step, AccessChange] | None]]
+    """The range's changes, each dated by the last merge that made it, a suspension or its
+    lifting in two rows where a change of the permission still comes after it
+    (``_at_once``). ``spanned``: the changes of the range when one merge spans it (they
+    need not be found again, and each is that merge's own)."""
+    found: Iterable[tuple[AccessChange, Made | None, Made | None]]
     if spanned is not None:
         (merge,) = steps
-        found = ((change, (merge, change)) for change in spanned)
+        found = ((change, (merge, change), None) for change in spanned)
     else:
         # By system, then login (a first apply's is a row of every holder: no key of two).
-        last: dict[str, dict[str, tuple[Step, AccessChange]]] = defaultdict(dict)
+        last: dict[str, dict[str, Made]] = defaultdict(dict)
+        # The last change of the permission itself (not its suspension nor its lifting).
+        coded: dict[str, dict[str, Made]] = defaultdict(dict)
         for step in steps:
             for change in step.changes:
                 of_system, login = last[change.system], change.person.login
@@ -1170,12 +1200,18 @@ def _rows(
                 # does not move the date of the permission an earlier one set.
                 if login not in of_system or not _fields_only(change):
                     of_system[login] = (step, change)
+                    if change.kind not in AT_ONCE_KINDS:
+                        coded[change.system][login] = (step, change)
         found = (
-            (change, last[change.system].get(change.person.login))
+            (
+                change,
+                last[change.system].get(change.person.login),
+                coded[change.system].get(change.person.login),
+            )
             for change in diff(before, after, registry.catalog)
         )
-    rows = []
-    for change, made in found:
+    rows: list[DatedChange] = []
+    for change, made, earlier in found:
         if made is None:  # not from a merge on the first-parent line: date it as of now
             dates, effective = fallback, fallback.permission(change.system, change.kind)
         else:
@@ -1183,11 +1219,56 @@ def _rows(
             dates, effective = step.dates, step.effective(own)
             if own == change:  # kept by the step already: not a second one of every row
                 change = own
+            if own.kind in AT_ONCE_KINDS and effective.on is not None:
+                stopped = _at_once(change, step, own, effective.on, earlier)
+                if stopped is not None:
+                    rows += stopped
+                    continue
         # A suspension or its lifting is at once, in no batch: it has no M (001 p46); nor
         # has a change of a system whose provider has no processing day (OCCTO's).
         m = None if change.kind in AT_ONCE_KINDS else dates.batch_of(change.system, effective)
         rows.append(DatedChange(change, m, effective.on))
     return tuple(rows)
+
+
+def _at_once(
+    change: AccessChange, step: Step, own: AccessChange, on: date, earlier: Made | None
+) -> list[DatedChange] | None:
+    """The rows of ``change``, whose last merge ``step`` suspends or lifts (``own``) on
+    ``on``, where a change of the same permission comes later (None: no row but its own):
+    the suspension on its day, on the permission as held until then, and the range's change
+    on the later day, so that the change leaves the person as the suspension does (001
+    p46: the system operator stops first, whatever is still to come).
+
+    The later change is either in the range (``earlier``: its last change of the
+    permission itself, dated later), or applied by an earlier run, whose delta of that day
+    downstream applies first (``Step.stop``). In the second case the suspension's row is
+    written over what the range starts from, the permission as that delta will make it:
+    until then a directory keeps the person in the group of the code it holds
+    (``Holder.behind``), which that delta takes them out of, and only the system's
+    suspended group is written on the day."""
+    system = change.system
+    if earlier is not None:
+        first_step, first = earlier
+        comes = first_step.effective(first)
+        if comes.on is not None and comes.on > on:
+            m = None
+            if change.kind not in AT_ONCE_KINDS:
+                m = first_step.dates.batch_of(system, comes)
+            later = DatedChange(change, m, comes.on)
+            was = first.before
+            if was is None:  # nothing to stop before the permission comes
+                return [later]
+            stops = own.after is not None and own.after.is_suspended(system)
+            held = was.suspended | {system} if stops else was.suspended - {system}
+            now = replace(was, suspended=frozenset(held))
+            return [DatedChange(AccessChange(system, own.kind, was, now), None, on), later]
+    again = step.stop(own).again
+    if again is None or again <= on or change.kind not in AT_ONCE_KINDS or change.after is None:
+        return None
+    ahead = replace(change.after, behind=change.after.behind | {system})
+    first_row = DatedChange(AccessChange(system, own.kind, change.before, ahead), None, on)
+    return [first_row, DatedChange(change, None, again)]
 
 
 def history(

@@ -122,6 +122,7 @@ def _effect_line(catalog: Catalog, effect: Effect) -> dict[str, Any]:
         "when": effect.effective.on,
         "pending": pending_text(catalog, effect.effective, (effect.system,)),
         "waits": effect.effective.waits,
+        "again": None,
     }
 
 
@@ -201,11 +202,13 @@ def _operator_lines(item: Item, catalog: Catalog) -> list[dict[str, Any]]:
 
 
 def _suspension_lines(
-    catalog: Catalog, item: UserChange, dated: Callable[[str, str], Effective | None]
+    catalog: Catalog, item: UserChange, dated: Callable[[str, str], Stopped | None]
 ) -> list[dict[str, Any]]:
     """A user's ID suspended or its suspension lifted (001 p46): every system it holds
     stops or starts again on the day its row of the import files takes effect (``dated``:
-    the item's own day, or the day a permission applied before comes, ``Step.effective``)."""
+    the item's own day, or the day the user's entry or a system new to them comes,
+    ``Step.effective``), and says the day a change applied before comes, which keeps it
+    (``Step.stop``)."""
     own, now = item.effective, item.after
     if not item.stops_or_starts or own is None or now is None:
         return []
@@ -213,7 +216,7 @@ def _suspension_lines(
     login = item.person.email.lower()
     lines = []
     for system, code in sorted(now.permissions.items()):
-        on = dated(system, login) or own
+        on, again = dated(system, login) or (own, None)
         lines.append(
             {
                 "system_name": catalog.named(system).japanese,
@@ -223,9 +226,15 @@ def _suspension_lines(
                 "when": on.on,
                 "pending": pending_text(catalog, on, (system,)),
                 "waits": on.waits,
+                "again": again,
+                "stops": kind is ChangeKind.SUSPEND,
             }
         )
     return lines
+
+
+# A suspension's row: when it takes effect, and the day it is told again (``Step.stop``).
+Stopped = tuple[Effective, date | None]
 
 
 @dataclass(frozen=True)
@@ -238,8 +247,9 @@ class _People:
     catalog: Catalog
     operator: Operator
     items: tuple[UserChange, ...]  # those with effects or a suspension's own date
-    # (system, login) → the day its suspension's row takes effect (``Step.effective``)
-    dated: Callable[[str, str], Effective | None]
+    # (system, login) → the day its suspension's row takes effect (``Step.effective``),
+    # and the day a change applied before comes, which keeps it (``Step.stop``)
+    dated: Callable[[str, str], Stopped | None]
 
     def __len__(self) -> int:
         return len(self.items)
@@ -272,9 +282,13 @@ def _people(step: Step, code: str, operator: Operator, items: list[UserChange]) 
     listed = tuple(i for i in items if i.effects or i.effective is not None)
     rows = {(c.system, c.person.login): c for c in step.changes_of(code) if c.kind in AT_ONCE_KINDS}
 
-    def dated(system: str, login: str) -> Effective | None:
+    def dated(system: str, login: str) -> Stopped | None:
         change = rows.get((system, login))
-        return step.effective(change) if change is not None else None
+        if change is None:
+            return None
+        on = step.effective(change)
+        again = step.stop(change).again
+        return on, again if again is not None and on.on is not None and again > on.on else None
 
     return _People(step.after.catalog, operator, listed, dated)
 

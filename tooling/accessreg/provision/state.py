@@ -67,6 +67,9 @@ class ItemDates(Frozen):
     serial: str | None = None  # a certificate's, as the whitelists name it
     action: Literal["add", "change", "remove"] | None = None
     waits: bool = False  # dated when a permission applied before comes (``plan.waits``)
+    # A permission the person held none of before (``Effect.old`` None): until ``on``,
+    # downstream has nothing of it that a suspension could stop (``plan.waits.stop``)
+    added: bool = False
     # A manual step's systems (``Effective.steps``): the item takes effect on the day the last
     # of them confirms the batch (``BatchRecord.in_effect_on``), not before ``not_before``.
     steps: tuple[str, ...] = ()
@@ -242,6 +245,8 @@ class Waiting:
     # login → the last day a change of the user's own comes: a new user's entry (with its
     # first permission), a suspension
     entries: Mapping[str, date] = field(default_factory=dict)
+    # Of ``until``, the permissions new to the person (``ItemDates.added``)
+    added: frozenset[tuple[str, str]] = frozenset()
     # Files held back at ``base`` (and those the oldest batch held back first) → the
     # revision whose content downstream held of them then (``BatchRecord.pins``).
     pins: Mapping[str, str | None] = field(default_factory=dict)
@@ -249,7 +254,7 @@ class Waiting:
 
     @property
     def waits(self) -> Waits:
-        return Waits(self.until, self.entries)
+        return Waits(self.until, self.entries, self.added)
 
 
 # How downstream's directory groups were kept by the version that applied the state: with
@@ -287,6 +292,7 @@ class State(Frozen):
         operators: set[str] = set()
         until: dict[tuple[str, str], date] = {}
         entries: dict[str, date] = {}
+        added: set[tuple[str, str]] = set()
         for batch, app in self.applications():
             first: dict[str, date] = {}  # a new user's entry comes with its first permission
             for i in app.items:
@@ -303,6 +309,8 @@ class State(Frozen):
                     entries[login] = max(i.on, entries.get(login, i.on))
                 else:
                     until[i.system, login] = max(i.on, until.get((i.system, login), i.on))
+                    if i.added:
+                        added.add((i.system, login))
             for login, on in first.items():
                 if on > today:
                     entries[login] = max(on, entries.get(login, on))
@@ -320,7 +328,15 @@ class State(Frozen):
                         until[system, login] = max(on, until.get((system, login), on))
         if found is None:
             return None
-        return Waiting(found.base, frozenset(operators), until, entries, found.pins, found.revoked)
+        return Waiting(
+            found.base,
+            frozenset(operators),
+            until,
+            entries,
+            frozenset(added),
+            found.pins,
+            found.revoked,
+        )
 
     def groups_to_come(self, today: date) -> dict[tuple[str, str], date]:
         """The directory groups a delta of a version that kept groups with their holders
@@ -477,6 +493,8 @@ def dump(state: State) -> dict[str, bytes]:
                     del item["steps"]
                 if item["not_before"] is None:
                     del item["not_before"]
+                if not item["added"]:
+                    del item["added"]
     return {STATE_FILE: json_document(data)}
 
 
