@@ -456,10 +456,11 @@ def test_the_new_usage_form_records_a_member_since_the_day_given(reg: RegistryFa
             "広域機関の会員資格",
             "「加入仮申請」を選ぶか",
         ),
+        ({"systems": []}, "利用するシステム", "1 つ以上選んでください"),
     ],
-    ids=["date-alone", "ticked-provisional", "key-without-status", "key-as-member"],
+    ids=["date-alone", "ticked-provisional", "key-without-status", "key-as-member", "no-system"],
 )
-def test_the_new_usage_form_refuses_a_membership_as_the_command_does(
+def test_the_new_usage_form_refuses_what_the_command_refuses(
     reg: RegistryFactory, over: dict[str, object], field: str, says: str
 ) -> None:
     """Told under the field to change, in Japanese, and nothing written."""

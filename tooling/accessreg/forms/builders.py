@@ -168,6 +168,13 @@ def _new_membership(a: Answers, member: bool) -> str | None:
 
 def operator_new(a: Answers) -> Operation:
     member = "yes" in a.ticked("occto_member")
+    if not a.ticked("systems"):
+        # A usage application is for systems (000 §3-1): with none, the operator would be
+        # registered using nothing, and nobody asked what it applies for.
+        a.problem(
+            "systems",
+            "利用するシステムを 1 つ以上選んでください / choose at least one system to use",
+        )
     status, on = _new_membership(a, member), a.day("membership_on")
     spec = operators.NewOperator(
         code=a.need("operator"),
