@@ -199,3 +199,37 @@ def test_every_group_of_the_catalog_stays_while_its_holders_come_and_go(
     assert _state(found)[1][_dn(ldif.group_dn("loacus-03010", BASE))] == []
     fresh = ldif.snapshot(after, BASE, groups=groups)
     assert _state(parse_ldif(fresh.decode())) == _state(found)
+
+
+def test_one_persons_refused_change_does_not_hold_back_anothers_in_the_same_group(
+    reg: RegistryFactory, directory: Directory
+) -> None:
+    """A group change is a record a member: a member the directory no longer has (taken
+    out by hand, or by a delete it applied before) is refused alone, and the other
+    person's joining the same group still lands (``ldapmodify -c``)."""
+    _start(reg)
+    registry = loaded(reg)
+    groups = directory_groups(registry.catalog)
+    before = effective_access(registry)
+    directory.modify(ldif.snapshot(before, BASE, groups=groups), add=True)
+    leaving = ldif.user_dn("user2@test-gas.example.co.jp", BASE)
+    group = ldif.group_dn("taxis-1010", BASE)
+    # Downstream took user2 out of TAXIS 1010 itself before the delta came.
+    directory.modify(
+        f"dn: {group}\nchangetype: modify\ndelete: member\nmember: {leaving}\n-\n".encode()
+    )
+    # user2 leaves TAXIS 1010 and user1 joins it, in one delta.
+    reg.user(
+        email="user2@test-gas.example.co.jp",
+        name="ｱﾝﾄﾞｳ 二郎",
+        name_kana="アンドウ ジロウ",
+        affiliation="TESTSUB1",
+        permissions={"loacus": "03010"},
+    )
+    reg.user(permissions={"taxis": "1010"})
+    after = effective_access(loaded(reg))
+    delta = whole(ldif.delta_pieces(before, after, DirectoryGroups(groups), BASE))
+    refused = directory.modify_going_on(delta, refused={"No such attribute (16)"})
+    assert refused == ["No such attribute (16)"]
+    _, held = _state(directory.search(BASE))
+    assert held[_dn(group)] == [_dn(ldif.user_dn("user1@test-gas.example.co.jp", BASE))]

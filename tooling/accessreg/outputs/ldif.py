@@ -353,12 +353,12 @@ def _changes(
         elif name in groups.removed:
             removals.append(_record(dn, [], "delete").encode())
         elif was != now:
-            changes = []
-            if now - was:
-                changes.append(("add", "member", [user_dn(m, base) for m in sorted(now - was)]))
-            if was - now:
-                changes.append(("delete", "member", [user_dn(m, base) for m in sorted(was - now)]))
-            yield _modify(dn, changes).encode()
+            # A record a member: a directory refuses a whole record when one of its values
+            # fails (a member it no longer has), and one person's failure must not hold
+            # back another's grant (``ldapmodify -c`` goes on with the next record).
+            for op, people in (("add", now - was), ("delete", was - now)):
+                for m in sorted(people):
+                    yield _modify(dn, [(op, "member", [user_dn(m, base)])]).encode()
     yield from removals
     for login in before:
         if login not in after:

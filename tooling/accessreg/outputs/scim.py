@@ -232,15 +232,19 @@ def _operations(
         elif name in groups.removed:
             emptied.append(name)
         elif old != new:
-            patch: list[Json] = []
-            if new - old:
-                value = [{"value": ref(m)} for m in sorted(new - old)]
-                patch.append({"op": "add", "path": "members", "value": value})
-            patch.extend(
+            # One PATCH a member: a provider refuses a whole PATCH when one of its
+            # operations fails (a removal of a person it no longer has: RFC 7644 §3.5.2.3,
+            # noTarget), and one person's failure must not hold back another's grant.
+            patches: list[Json] = [
+                {"op": "add", "path": "members", "value": [{"value": ref(m)}]}
+                for m in sorted(new - old)
+            ]
+            patches += (
                 {"op": "remove", "path": f'members[value eq "{m}"]'} for m in sorted(old - new)
             )
-            data = {"schemas": [PATCH], "Operations": patch}
-            yield _line({"method": "PATCH", "path": f"/Groups/{name}", "data": data})
+            for patch in patches:
+                data = {"schemas": [PATCH], "Operations": [patch]}
+                yield _line({"method": "PATCH", "path": f"/Groups/{name}", "data": data})
     for name in emptied:
         yield _line({"method": "DELETE", "path": f"/Groups/{name}"})
     for login in before:
