@@ -355,10 +355,19 @@ class Catalog(Frozen):
         held = system.code_map.get(code) if system is not None else None
         return held is not None and held.issued_once
 
-    def ends_with_membership(self, system_id: str) -> bool:
-        """Whether ``system_id``'s use ends with the OCCTO membership (003 §2.7.1)."""
+    def ends_with_membership(
+        self, system_id: str, roles: Iterable[str] = (), code: str | None = None
+    ) -> bool:
+        """Whether an operator of ``roles`` loses ``system_id``, or ``code`` of it, with its
+        OCCTO membership: a system whose contract ends with it (003 §2.7.1), one the operator
+        uses only as a member, or a code only a member holds (002 §2.1.1 ①(イ)). Until the
+        membership is lost the operator is a member, so all of it ends on that one day."""
         system = self.by_id.get(system_id)
-        return system is not None and system.ends_with_membership
+        if system is None:
+            return False
+        if system.ends_with_membership or system.members_only_for(roles):
+            return True
+        return code is not None and system.needs_membership(code)
 
     def desk_of(self, system: System) -> str:
         """The desk ``system``'s applications go to: its own, or its provider's (a

@@ -184,12 +184,14 @@ class _Differ:
         # The operator's file (the head's, else the base's): it names users' affiliations.
         self.declared: Operator | None = None
 
-    def ending(self, system: str) -> Effective | None:
-        """When the operator's use of ``system`` ends, where it ends on a day of its own: the
-        termination's, or for a system whose contract ends with the OCCTO membership, the
-        withdrawal's (003 §2.7.1), the earlier where both are."""
+    def ending(self, system: str, code: str | None = None) -> Effective | None:
+        """When the operator's use of ``system`` (or of its ``code``) ends, where it ends on a
+        day of its own: the termination's, or for what the operator loses with its OCCTO
+        membership (``Catalog.ends_with_membership``), the withdrawal's (003 §2.7.1), the
+        earlier where both are."""
         withdrawal = self.withdrawal
-        if withdrawal is None or not self.head.catalog.ends_with_membership(system):
+        roles = self.declared.roles if self.declared else ()
+        if withdrawal is None or not self.head.catalog.ends_with_membership(system, roles, code):
             return self.ends
         if self.ends is None:
             return withdrawal
@@ -216,7 +218,7 @@ class _Differ:
             # Only taking a permission away surely narrows access: the catalog does not rank
             # one code above another, so any other change is reviewed as a grant.
             direction = Direction.REVOKE if now is None else Direction.GRANT
-            ends = self.ending(system) if now is None else self.ends
+            ends = self.ending(system, was) if now is None else self.ends
             keyed = ChangeKind.CHANGE if system in handed else kind
             when = ends or self.dates.permission(system, keyed)
             effects.append(Effect(system, was, now, direction, when))
@@ -549,7 +551,7 @@ class _Differ:
             return False
         dropped, added = set(old.systems) - set(new.systems), set(new.systems) - set(old.systems)
         ends = self.head.catalog.ends_with_membership
-        return bool(dropped) and not added and all(ends(s) for s in dropped)
+        return bool(dropped) and not added and all(ends(s, old.roles) for s in dropped)
 
     def suspended_uses(self, old: Operator, new: Operator) -> tuple[SuspendedUse, ...]:
         """Each system of the operator whose use the change suspends or lifts the
