@@ -479,10 +479,14 @@ def _check_withdrawal(run: Run) -> None:
         assert ends_on.isoformat() in _line_of(body, system), system
     # The certificate still reaches Tokyo Gas Network's systems.
     assert f"{CERT['serial']} {OPERATOR};" in run.whitelist(day, "johs")
-    # The usage change says what it is: the withdrawal, and the systems it ends.
-    left = "会員情報管理システム"
+    # The usage change says what it is: the withdrawal, and the systems it ends, citing
+    # the end of their contracts (003 §2.7.1; 002 §2.1.1, §2.7.2 for a system used only as
+    # a member), not joining (003 §2.2) nor Tokyo Gas Network's usage change (000 §3-2).
+    left, cited = "会員情報管理システム", "003 §2.7.1"
     if "demand_response" not in case.switching_roles:
         left = "スイッチング支援システム・会員情報管理システム"
+        cited = "002 §2.1.1, §2.7.2, 003 §2.7.1"
+    assert f"申請種別: 利用申請（変更）（{cited}）、" in body, body
     assert (
         f"・利用申請（変更）: 登録内容の変更（広域機関の会員資格: {case.withdrawn_on} に退会、"
         f"利用をやめるシステム: {left}）"

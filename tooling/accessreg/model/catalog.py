@@ -33,11 +33,14 @@ ApplicationKind = Literal[
     "overseas_ip",
     "suspension",
 ]
+# What a section is cited for: an application, or an OCCTO withdrawal, which is no
+# application of its own (a usage change files it) and cites the end of use, not joining.
+SourceKind = Literal[ApplicationKind, "withdrawal"]
 # The seed sections an application cites, 「002 §3.2.1, §3.3」: nothing else, as the outputs
 # show it as their own words (``base.SEED_CITATION``).
 Citation = Annotated[str, Field(pattern=SEED_CITATION, max_length=SEED_CITATION_MAX)]
 # The seed section each application has in a provider's (or a system's own) terms.
-Sources = dict[ApplicationKind, Citation]
+Sources = dict[SourceKind, Citation]
 
 
 class PermissionCode(Frozen):
@@ -404,7 +407,7 @@ class Catalog(Frozen):
         provider = self.provider_map.get(system.provider)
         return provider.sources if provider is not None else {}
 
-    def citation(self, kind: ApplicationKind, system_ids: Iterable[str]) -> str:
+    def citation(self, kind: SourceKind, system_ids: Iterable[str]) -> str:
         """The seed sections an application of ``kind`` concerning the systems named cites:
         each system's (``sources_of``) once, in catalog order, joined with commas. Where none
         of them has one, their providers' (the member system's terms give no certificate:

@@ -41,6 +41,7 @@ from accessreg.plan.model import (
     WindowPersonChange,
     at_once,
     citations_of,
+    withdrawal_only,
 )
 from accessreg.timeline.effective import NO_DATE, Dates, Effective
 
@@ -179,7 +180,7 @@ class _Differ:
         self.systems: set[str] = set()  # the operator's, as ``operator`` sets them
         # The date every item of a terminating operator takes effect on (000 §3-3).
         self.ends: Effective | None = None
-        # The date a withdrawn OCCTO member's use of the member system ends (003 §2.7.1).
+        # The date a withdrawn OCCTO member loses what only a member holds (003 §2.7.1).
         self.withdrawal: Effective | None = None
         # The operator's file (the head's, else the base's): it names users' affiliations.
         self.declared: Operator | None = None
@@ -545,13 +546,9 @@ class _Differ:
         """Whether a change of the operator's file files its OCCTO withdrawal, or follows it,
         and does nothing but drop the systems that end with the membership: it takes effect
         on the withdrawal's day (``Dates.withdrawal``), not as a usage change."""
-        if self.withdrawal is None:
-            return False
-        if not {f.field for f in fields} <= {"membership", "occto_member", "systems"}:
-            return False
-        dropped, added = set(old.systems) - set(new.systems), set(new.systems) - set(old.systems)
-        ends = self.head.catalog.ends_with_membership
-        return bool(dropped) and not added and all(ends(s, old.roles) for s in dropped)
+        return self.withdrawal is not None and bool(
+            withdrawal_only(self.head.catalog, old, new, fields)
+        )
 
     def suspended_uses(self, old: Operator, new: Operator) -> tuple[SuspendedUse, ...]:
         """Each system of the operator whose use the change suspends or lifts the
