@@ -58,8 +58,8 @@ LABELS = {
     "juju": "消費機器保安情報授受システム",
 }
 LABELS["loacus"] = "託送ロードカーブシステム"
-LABELS["switching"] = "スイッチング支援システム"
-LABELS["member_portal"] = "会員情報管理システム"
+# And OCCTO's, which only a withdrawal's case holds.
+NAMES = {**LABELS, "switching": "スイッチング支援システム", "member_portal": "会員情報管理システム"}
 
 
 def _accepted_body(out: Path) -> str:
@@ -72,7 +72,7 @@ def _accepted_body(out: Path) -> str:
 
 def _line_of(body: str, system: str) -> str:
     """The line of a 受付 mail's ``body`` about ``system``."""
-    return next(ln for ln in body.splitlines() if ln.strip().startswith(LABELS[system]))
+    return next(ln for ln in body.splitlines() if ln.strip().startswith(NAMES[system]))
 
 
 # The day a lifting's suspension began, long before the case.
