@@ -162,6 +162,11 @@ def test_withdrawal_ends_the_member_system_and_its_permissions(on_pr: GitRegistr
         "plan", "--base", "main", "--head", "pr", "--accepted-on", "2026-11-24", cwd=on_pr.path
     )
     assert plan.returncode == 0, plan.stdout + plan.stderr
+    # A withdrawal is the end of the member system's contract (003 §2.7.1), not joining or a
+    # member-info change (003 §2.2), nor a usage change of JOHS (000 §3-2).
+    assert "operator DENKI001 テストガス株式会社: usage application (change) (003 §2.7.1) 1," in (
+        plan.stdout
+    )
     assert (
         "  - [usage application (change)] operator changed: DENKI001 テストガス株式会社\n"
         "      OCCTO membership member → not a member\n"
@@ -172,6 +177,27 @@ def test_withdrawal_ends_the_member_system_and_its_permissions(on_pr: GitRegistr
         plan.stdout
     )
     assert "  - [permission deletion] " in plan.stdout
+
+
+def test_a_withdrawal_with_another_change_cites_both(on_pr: GitRegistry) -> None:
+    """Filed with a usage change besides (a new name), the application cites the
+    withdrawal's section (003 §2.7.1) and the usage change's of the operator's systems."""
+    reg = on_pr.reg
+    _member(reg)
+    on_pr.commit("DENKI001, an OCCTO member")
+    on_pr.repo.git.branch("-f", "main")
+    result = edit(reg, *CHANGE, "--membership", "withdrawn", "--on", "2026-12-31",
+                  "--name", "テスト電力株式会社")  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    on_pr.commit("DENKI001 withdraws from OCCTO and is renamed")
+    plan = run_cli(
+        "plan", "--base", "main", "--head", "pr", "--accepted-on", "2026-11-24", cwd=on_pr.path
+    )
+    assert plan.returncode == 0, plan.stdout + plan.stderr
+    assert (
+        "operator DENKI001 テスト電力株式会社: usage application (change) "
+        "(003 §2.7.1, 000 §3-2, 003 §2.2) 1,"
+    ) in plan.stdout
 
 
 def test_withdrawal_removes_the_retailer_ids_of_an_operator_keeping_the_system(

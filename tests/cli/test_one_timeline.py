@@ -58,6 +58,8 @@ LABELS = {
     "juju": "消費機器保安情報授受システム",
 }
 LABELS["loacus"] = "託送ロードカーブシステム"
+# And OCCTO's, which only a withdrawal's case holds.
+NAMES = {**LABELS, "switching": "スイッチング支援システム", "member_portal": "会員情報管理システム"}
 
 
 def _accepted_body(out: Path) -> str:
@@ -70,7 +72,7 @@ def _accepted_body(out: Path) -> str:
 
 def _line_of(body: str, system: str) -> str:
     """The line of a 受付 mail's ``body`` about ``system``."""
-    return next(ln for ln in body.splitlines() if ln.strip().startswith(LABELS[system]))
+    return next(ln for ln in body.splitlines() if ln.strip().startswith(NAMES[system]))
 
 
 # The day a lifting's suspension began, long before the case.
@@ -90,18 +92,22 @@ def _stopped(reg: RegistryFactory, case: SeedCase, day: str | None) -> None:
         reg.operator(certificates=[cert(case)], suspensions=stopped if day else None)
 
 
-# An OCCTO member using the member system besides Tokyo Gas Network's, and its user an ID of
-# each (003 §2.2, §3.2).
+# An OCCTO member using OCCTO's systems besides Tokyo Gas Network's, and its user an ID of
+# each: the switching support system's as a retailer's admin (002 §3.2), the member
+# system's (003 §3.2). Only the IDs of Tokyo Gas Network's systems outlast the membership.
 MEMBER = {"status": "member", "member_since": "2020-04-01"}
-MEMBER_SYSTEMS = ["taxis", "johs", "juju", "loacus", "member_portal"]
+MEMBER_SYSTEMS = ["taxis", "johs", "juju", "loacus", "switching", "member_portal"]
 HELD = {"taxis": "1011", "johs": "J1010"}
+AS_MEMBER = {"switching": "retailer_admin", "member_portal": "user"}
 
 
 def _base(reg: RegistryFactory, case: SeedCase) -> None:
     """The registry before the case's pull request."""
     if case.kind == "withdrawal":
-        reg.operator(occto_member=True, membership=MEMBER, systems=MEMBER_SYSTEMS)
-        reg.user(permissions={**HELD, "member_portal": "user"})
+        roles = ["gas_retailer", "wheeling_client", *case.switching_roles]
+        reg.operator(occto_member=True, membership=MEMBER, roles=roles, systems=MEMBER_SYSTEMS,
+                     certificates=[cert(case)])  # fmt: skip
+        reg.user(permissions={**HELD, **AS_MEMBER})
     elif case.kind in AT_ONCE:
         _stopped(reg, case, SUSPENDED_BEFORE if case.kind == "lifting" else None)
     elif case.kind == "user_change":
@@ -126,11 +132,14 @@ def _change(gr: GitRegistry, case: SeedCase) -> None:
     elif case.kind in AT_ONCE:
         _stopped(reg, case, case.suspended_on.isoformat() if case.suspended_on else None)
     elif case.kind == "withdrawal":
-        # The withdrawal filed, the member system and its user's ID removed (occto-member).
+        # The withdrawal filed as a window person files it: the command removes what only a
+        # member holds (the member system, the retailer's IDs, a system used only as one).
         assert case.withdrawn_on is not None
-        withdrawn = {"status": "withdrawn", "withdrawn_on": case.withdrawn_on.isoformat()}
-        reg.operator(occto_member=False, membership=withdrawn, systems=MEMBER_SYSTEMS[:-1])
-        reg.user(permissions=HELD)
+        on = case.withdrawn_on.isoformat()
+        edited = run_cli("operator", "change", "--operator", OPERATOR, "--membership",
+                         "withdrawn", "--on", on, "--today", case.entered.isoformat(),
+                         cwd=gr.path)  # fmt: skip
+        assert edited.returncode == 0, edited.stderr
     else:
         assert case.terminated_on is not None
         on = case.terminated_on.isoformat()
@@ -432,37 +441,55 @@ def _check_suspension(run: Run) -> None:
 
 
 def _check_withdrawal(run: Run) -> None:
-    """003 §2.7.1: the member system ends with the membership, on the withdrawal's day (the
-    merge, where that is past): the plan, the delta, the snapshots of the runs before and on
-    that day, the 受付 mail and the state say it; the user keeps the other systems."""
-    day = _only(run.case.expected["member_portal"])
+    """003 §2.7.1: what the operator holds as an OCCTO member ends with the membership, on the
+    withdrawal's day (the merge, where that is past): the member system, its retailer IDs on
+    the switching support system, that system itself where it uses it only as a member. The
+    plan, the deltas, the snapshots of the runs before and on that day, the 受付 mail, the
+    state and the completion notices say that one day; the user keeps the other systems."""
+    case = run.case
+    day = _only(case.expected["operator"])
+    ending = {s: _only(on) for s, on in case.expected.items() if s != "operator"}
+    assert set(ending.values()) == {day}
     operator = run.plan_items("operator", OPERATOR)
     assert operator["effective"]["on"] == day.isoformat()
-    (effect,) = run.plan_items("user", USER1)["effects"]
-    assert (effect["system"], effect["new"], effect["effective"]["on"]) == (
-        "member_portal",
-        None,
-        day.isoformat(),
-    )
-    rows = [r for r in run.delta_rows("member_portal") if r["メールアドレス（ID）"] == USER1]
-    assert [(r["区分"], r["適用日"]) for r in rows] == [("抹消", day.isoformat())]
+    planned = {
+        e["system"]: (e["new"], e["effective"]["on"])
+        for e in run.plan_items("user", USER1)["effects"]
+    }
+    assert planned == {s: (None, on.isoformat()) for s, on in ending.items()}
 
-    def held(out: Path) -> bool:
-        snapshot = read_csv(out / "imports/member_portal/snapshot.csv")
+    def held(out: Path, system: str) -> bool:
+        snapshot = read_csv(out / f"imports/{system}/snapshot.csv")
         return USER1 in {r["メールアドレス（ID）"] for r in snapshot}
 
-    # The merge's run holds the user until the day; the daily run of that day has them gone.
-    assert held(run.out) is (day > run.case.merged)
-    if day > run.case.merged:
-        assert held(over_applied(run.gr, run.tmp, (day - timedelta(days=1)).isoformat()))
-    assert not held(over_applied(run.gr, run.tmp, day.isoformat()))
+    before = (
+        over_applied(run.gr, run.tmp, str(day - timedelta(days=1))) if day > case.merged else None
+    )
+    after = over_applied(run.gr, run.tmp, day.isoformat())
     body = run.accepted_mail().get_content()
-    line = next(ln for ln in body.splitlines() if ln.strip().startswith("会員情報管理システム"))
-    assert day.isoformat() in line, line
-    # The usage change says what it is: the withdrawal, and the system it ends.
+    for system, ends_on in ending.items():
+        rows = [r for r in run.delta_rows(system) if r["メールアドレス（ID）"] == USER1]
+        assert [(r["区分"], r["適用日"]) for r in rows] == [("抹消", ends_on.isoformat())], system
+        # The merge's run holds the user until the day; the daily run of that day has them
+        # gone.
+        assert held(run.out, system) is (ends_on > case.merged), system
+        if before is not None:
+            assert held(before, system), system
+        assert not held(after, system), system
+        assert ends_on.isoformat() in _line_of(body, system), system
+    # The certificate still reaches Tokyo Gas Network's systems.
+    assert f"{CERT['serial']} {OPERATOR};" in run.whitelist(day, "johs")
+    # The usage change says what it is: the withdrawal, and the systems it ends, citing
+    # the end of their contracts (003 §2.7.1; 002 §2.1.1, §2.7.2 for a system used only as
+    # a member), not joining (003 §2.2) nor Tokyo Gas Network's usage change (000 §3-2).
+    left, cited = "会員情報管理システム", "003 §2.7.1"
+    if "demand_response" not in case.switching_roles:
+        left = "スイッチング支援システム・会員情報管理システム"
+        cited = "002 §2.1.1, §2.7.2, 003 §2.7.1"
+    assert f"申請種別: 利用申請（変更）（{cited}）、" in body, body
     assert (
-        f"・利用申請（変更）: 登録内容の変更（広域機関の会員資格: {run.case.withdrawn_on} に退会、"
-        "利用をやめるシステム: 会員情報管理システム）"
+        f"・利用申請（変更）: 登録内容の変更（広域機関の会員資格: {case.withdrawn_on} に退会、"
+        f"利用をやめるシステム: {left}）"
     ) in body, body
     state = json.loads(run.gr.repo.git.show("refs/accessreg/state:state.json"))
     recorded = {
@@ -472,21 +499,23 @@ def _check_withdrawal(run: Run) -> None:
         for i in a["items"]
         if i["keyed"] == "withdrawn_on"
     }
-    written = str(run.case.withdrawn_on)
+    written = str(case.withdrawn_on)
     assert recorded == {
         (OPERATOR, None, day.isoformat(), written),
-        (USER1, "member_portal", day.isoformat(), written),
+        *((USER1, s, on.isoformat(), written) for s, on in ending.items()),
     }
     # OCCTO's registration confirmed the day after the merge: its notice gives the day, or
     # the registration's where that is later (nothing is in effect before it is registered).
-    (batch,) = [b for b in state["batches"].values() if b["created_on"] == str(run.case.merged)]
-    out, confirmed = run.tmp / "confirmed", run.case.merged + timedelta(days=1)
-    ran = run.cli("confirm", batch["id"], "--system", "member_portal", "--out", str(out),
-                  "--today", str(confirmed))  # fmt: skip
-    assert ran.returncode == 0, ran.stderr
-    (notice,) = written_mails(out, "*-completed-member_portal-*.eml")
-    ends = max(day, confirmed)
-    assert f"（ID: {USER1}）: 抹消 user（利用者ユーザ） / 利用終了 {ends}" in notice.get_content()
+    (batch,) = [b for b in state["batches"].values() if b["created_on"] == str(case.merged)]
+    out, confirmed = run.tmp / "confirmed", case.merged + timedelta(days=1)
+    for system, code in AS_MEMBER.items():
+        ran = run.cli("confirm", batch["id"], "--system", system, "--out", str(out / system),
+                      "--today", str(confirmed))  # fmt: skip
+        assert ran.returncode == 0, ran.stderr
+        (notice,) = written_mails(out / system, f"*-completed-{system}-*.eml")
+        ends = max(ending[system], confirmed)
+        assert f"（ID: {USER1}）: 抹消 {code}" in notice.get_content(), notice.get_content()
+        assert f" / 利用終了 {ends}" in notice.get_content(), notice.get_content()
 
 
 CHECKS: dict[str, Callable[[Run], None]] = {

@@ -53,8 +53,10 @@ class SeedCase:
     # A certificate's validity start (004: EPPCERT may set it up to 179 days ahead); None:
     # well before the case.
     valid_from: date | None = None
-    # An OCCTO withdrawal's day, as the operator file's ``membership`` names it.
+    # An OCCTO withdrawal's day, as the operator file's ``membership`` names it, and the
+    # roles through which the operator uses the switching support system meanwhile.
     withdrawn_on: date | None = None
+    switching_roles: tuple[str, ...] = ()
 
     @property
     def accepted_counts(self) -> date:
@@ -227,6 +229,9 @@ CASES: tuple[SeedCase, ...] = (
     # 003 §2.7.1: the member system's contract ends when the OCCTO membership is lost
     # (「本機関の会員の資格を喪失した時点で終了する」). A withdrawal filed for 12/23 and merged
     # on 12/2 ends the operator's use of it, and its users' IDs, on 12/23, not on the merge.
+    # Until then the operator is a member (002 §2.1.1 ①(イ)): its retailer IDs on the
+    # switching support system, which it keeps as a demand-response contractor, end on
+    # 12/23 too.
     SeedCase(
         "withdrawal",
         "003 §2.7.1",
@@ -234,8 +239,13 @@ CASES: tuple[SeedCase, ...] = (
         d("2026-12-01"),
         d("2026-12-02"),
         d("2026-12-02"),
-        {"operator": d("2026-12-23"), "member_portal": d("2026-12-23")},
+        {
+            "operator": d("2026-12-23"),
+            "member_portal": d("2026-12-23"),
+            "switching": d("2026-12-23"),
+        },
         withdrawn_on=d("2026-12-23"),
+        switching_roles=("electricity_retailer", "demand_response"),
     ),
     # The same, filed after the withdrawal of 11/30: it ends on the merge, never before.
     SeedCase(
@@ -245,8 +255,31 @@ CASES: tuple[SeedCase, ...] = (
         d("2026-12-01"),
         d("2026-12-02"),
         d("2026-12-02"),
-        {"operator": d("2026-12-02"), "member_portal": d("2026-12-02")},
+        {
+            "operator": d("2026-12-02"),
+            "member_portal": d("2026-12-02"),
+            "switching": d("2026-12-02"),
+        },
         withdrawn_on=d("2026-11-30"),
+        switching_roles=("electricity_retailer", "demand_response"),
+    ),
+    # An electricity retailer alone uses the switching support system only as a member (002
+    # §2.1.1 ①(イ)): it leaves the system, its certificate and its users' IDs with the
+    # member system, on the withdrawal's day 12/23.
+    SeedCase(
+        "withdrawal-retailer-alone",
+        "003 §2.7.1",
+        "withdrawal",
+        d("2026-12-01"),
+        d("2026-12-02"),
+        d("2026-12-02"),
+        {
+            "operator": d("2026-12-23"),
+            "member_portal": d("2026-12-23"),
+            "switching": d("2026-12-23"),
+        },
+        withdrawn_on=d("2026-12-23"),
+        switching_roles=("electricity_retailer",),
     ),
     # Approved and merged on Saturday 2027-01-16: on that day, not Monday 1/18.
     _suspension("suspend-user", "user", "2027-01-15", "2027-01-16", "2027-01-16", "2027-01-16"),

@@ -33,11 +33,14 @@ ApplicationKind = Literal[
     "overseas_ip",
     "suspension",
 ]
+# What a section is cited for: an application, or an OCCTO withdrawal, which is no
+# application of its own (a usage change files it) and cites the end of use, not joining.
+SourceKind = Literal[ApplicationKind, "withdrawal"]
 # The seed sections an application cites, 「002 §3.2.1, §3.3」: nothing else, as the outputs
 # show it as their own words (``base.SEED_CITATION``).
 Citation = Annotated[str, Field(pattern=SEED_CITATION, max_length=SEED_CITATION_MAX)]
 # The seed section each application has in a provider's (or a system's own) terms.
-Sources = dict[ApplicationKind, Citation]
+Sources = dict[SourceKind, Citation]
 
 
 class PermissionCode(Frozen):
@@ -355,10 +358,19 @@ class Catalog(Frozen):
         held = system.code_map.get(code) if system is not None else None
         return held is not None and held.issued_once
 
-    def ends_with_membership(self, system_id: str) -> bool:
-        """Whether ``system_id``'s use ends with the OCCTO membership (003 §2.7.1)."""
+    def ends_with_membership(
+        self, system_id: str, roles: Iterable[str] = (), code: str | None = None
+    ) -> bool:
+        """Whether an operator of ``roles`` loses ``system_id``, or ``code`` of it, with its
+        OCCTO membership: a system whose contract ends with it (003 §2.7.1), one the operator
+        uses only as a member, or a code only a member holds (002 §2.1.1 ①(イ)). Until the
+        membership is lost the operator is a member, so all of it ends on that one day."""
         system = self.by_id.get(system_id)
-        return system is not None and system.ends_with_membership
+        if system is None:
+            return False
+        if system.ends_with_membership or system.members_only_for(roles):
+            return True
+        return code is not None and system.needs_membership(code)
 
     def desk_of(self, system: System) -> str:
         """The desk ``system``'s applications go to: its own, or its provider's (a
@@ -395,7 +407,7 @@ class Catalog(Frozen):
         provider = self.provider_map.get(system.provider)
         return provider.sources if provider is not None else {}
 
-    def citation(self, kind: ApplicationKind, system_ids: Iterable[str]) -> str:
+    def citation(self, kind: SourceKind, system_ids: Iterable[str]) -> str:
         """The seed sections an application of ``kind`` concerning the systems named cites:
         each system's (``sources_of``) once, in catalog order, joined with commas. Where none
         of them has one, their providers' (the member system's terms give no certificate:

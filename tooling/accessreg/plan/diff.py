@@ -41,6 +41,7 @@ from accessreg.plan.model import (
     WindowPersonChange,
     at_once,
     citations_of,
+    withdrawal_only,
 )
 from accessreg.timeline.effective import NO_DATE, Dates, Effective
 
@@ -179,17 +180,19 @@ class _Differ:
         self.systems: set[str] = set()  # the operator's, as ``operator`` sets them
         # The date every item of a terminating operator takes effect on (000 §3-3).
         self.ends: Effective | None = None
-        # The date a withdrawn OCCTO member's use of the member system ends (003 §2.7.1).
+        # The date a withdrawn OCCTO member loses what only a member holds (003 §2.7.1).
         self.withdrawal: Effective | None = None
         # The operator's file (the head's, else the base's): it names users' affiliations.
         self.declared: Operator | None = None
 
-    def ending(self, system: str) -> Effective | None:
-        """When the operator's use of ``system`` ends, where it ends on a day of its own: the
-        termination's, or for a system whose contract ends with the OCCTO membership, the
-        withdrawal's (003 §2.7.1), the earlier where both are."""
+    def ending(self, system: str, code: str | None = None) -> Effective | None:
+        """When the operator's use of ``system`` (or of its ``code``) ends, where it ends on a
+        day of its own: the termination's, or for what the operator loses with its OCCTO
+        membership (``Catalog.ends_with_membership``), the withdrawal's (003 §2.7.1), the
+        earlier where both are."""
         withdrawal = self.withdrawal
-        if withdrawal is None or not self.head.catalog.ends_with_membership(system):
+        roles = self.declared.roles if self.declared else ()
+        if withdrawal is None or not self.head.catalog.ends_with_membership(system, roles, code):
             return self.ends
         if self.ends is None:
             return withdrawal
@@ -216,7 +219,7 @@ class _Differ:
             # Only taking a permission away surely narrows access: the catalog does not rank
             # one code above another, so any other change is reviewed as a grant.
             direction = Direction.REVOKE if now is None else Direction.GRANT
-            ends = self.ending(system) if now is None else self.ends
+            ends = self.ending(system, was) if now is None else self.ends
             keyed = ChangeKind.CHANGE if system in handed else kind
             when = ends or self.dates.permission(system, keyed)
             effects.append(Effect(system, was, now, direction, when))
@@ -543,13 +546,9 @@ class _Differ:
         """Whether a change of the operator's file files its OCCTO withdrawal, or follows it,
         and does nothing but drop the systems that end with the membership: it takes effect
         on the withdrawal's day (``Dates.withdrawal``), not as a usage change."""
-        if self.withdrawal is None:
-            return False
-        if not {f.field for f in fields} <= {"membership", "occto_member", "systems"}:
-            return False
-        dropped, added = set(old.systems) - set(new.systems), set(new.systems) - set(old.systems)
-        ends = self.head.catalog.ends_with_membership
-        return bool(dropped) and not added and all(ends(s) for s in dropped)
+        return self.withdrawal is not None and bool(
+            withdrawal_only(self.head.catalog, old, new, fields)
+        )
 
     def suspended_uses(self, old: Operator, new: Operator) -> tuple[SuspendedUse, ...]:
         """Each system of the operator whose use the change suspends or lifts the

@@ -11,7 +11,7 @@ on a plan (provisioning, notices); renderers show only what a reviewer needs.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
@@ -26,7 +26,7 @@ from accessreg.model import (
     Subcontractor,
     User,
 )
-from accessreg.model.catalog import ApplicationKind
+from accessreg.model.catalog import ApplicationKind, SourceKind
 from accessreg.model.changes import ChangeKind
 from accessreg.model.messages import Message
 from accessreg.model.removal import Removal
@@ -336,17 +336,68 @@ def concerned_systems(item: Item, catalog: Catalog, systems: Iterable[str]) -> s
     return set(systems)
 
 
+# What a change of an operator's file may touch and still be only its OCCTO withdrawal.
+WITHDRAWAL_FIELDS = frozenset({"membership", "occto_member", "systems"})
+
+
+def withdrawal_only(
+    catalog: Catalog, old: Operator, new: Operator, fields: Iterable[FieldChange]
+) -> frozenset[str] | None:
+    """The systems a change of an operator's file leaves with its OCCTO membership, where the
+    change files the withdrawal, or follows it, and does nothing else: it only drops systems
+    the operator loses with the membership (``Catalog.ends_with_membership``). None where it
+    is not that: no withdrawal, or a usage change besides."""
+    if new.membership is None or new.membership.status != "withdrawn":
+        return None
+    if not {f.field for f in fields} <= WITHDRAWAL_FIELDS:
+        return None
+    dropped, added = set(old.systems) - set(new.systems), set(new.systems) - set(old.systems)
+    ends = catalog.ends_with_membership
+    if added or not all(ends(s, old.roles) for s in dropped):
+        return None
+    return frozenset(dropped)
+
+
+def _cited(
+    item: Item, catalog: Catalog, systems: tuple[str, ...]
+) -> Iterator[tuple[SourceKind, set[str]]]:
+    """The kinds of section ``item`` cites, each with the systems it concerns. An OCCTO
+    withdrawal it files or follows cites the end of the contracts of the member system and
+    of the systems left with the membership (003 §2.7.1), not a member-info change (003
+    §2.2, joining): only that where it changes nothing else."""
+    if isinstance(item, OperatorChange) and item.before is not None and item.after is not None:
+        old, new = item.before, item.after
+        only = withdrawal_only(catalog, old, new, item.fields)
+        files = new.membership is not None and new.membership.status == "withdrawn"
+        if only is not None or (files and any(f.field == "membership" for f in item.fields)):
+            left = {
+                s
+                for s in set(old.systems) - set(new.systems)
+                if catalog.ends_with_membership(s, old.roles)
+            }
+            yield "withdrawal", left | {s.id for s in catalog.systems if s.ends_with_membership}
+            if only is not None:
+                return
+    yield item.application.kind, concerned_systems(item, catalog, systems)
+
+
 def citations_of(
     items: Iterable[Item], catalog: Catalog, systems: Iterable[str]
 ) -> dict[Application, str]:
     """The seed sections each application of ``items`` cites (``Catalog.citation``): those
-    of the systems its items concern (``concerned_systems``), ``systems`` the operator's."""
+    of the systems its items concern (``concerned_systems``), ``systems`` the operator's;
+    an OCCTO withdrawal's its own (``_cited``), with those of the application's other items."""
     systems = tuple(systems)
-    concerned: dict[Application, set[str]] = {}
+    concerned: dict[Application, dict[SourceKind, set[str]]] = {}
     for item in items:
-        found = concerned_systems(item, catalog, systems)
-        concerned.setdefault(item.application, set()).update(found)
-    return {app: catalog.citation(app.kind, ids) for app, ids in concerned.items()}
+        for kind, found in _cited(item, catalog, systems):
+            concerned.setdefault(item.application, {}).setdefault(kind, set()).update(found)
+    return {
+        app: ", ".join(
+            dict.fromkeys(c for kind, ids in kinds.items() if (c := catalog.citation(kind, ids)))
+        )
+        for app, kinds in concerned.items()
+    }
 
 
 def at_once(items: tuple[Item, ...]) -> bool:

@@ -12,7 +12,7 @@ Each kind of application is keyed on its own event (000 §3-1..§3-3, §4-2, §5
 | an overseas IP (2-8) | acceptance | the provider's ``ip_registration`` (at once) |
 | usage (3-1, 3-2), window persons, subcontractors | acceptance | provider's ``usage_application`` |
 | a termination (3-3) | the chosen ``terminated_on`` | that day |
-| the member system's use, at an OCCTO withdrawal (003 §2.7.1) | ``withdrawn_on`` | that day |
+| what only an OCCTO member holds, at its withdrawal (003 §2.7.1) | ``withdrawn_on`` | that day |
 | a suspension (001 p46, 002 §2.4, §2.6, §3.4.4) | the file's ``suspended_on`` | that day, at once |
 | the lifting of a suspension | the merge | that day, at once |
 
@@ -398,9 +398,11 @@ class Dates:
         return self._named_day(terminated_on, "terminated_on")
 
     def withdrawal(self, withdrawn_on: date) -> Effective:
-        """An OCCTO withdrawal ends the use of the member system on its day: the system's
-        contract ends when the membership is lost (003 §2.7.1: 「本機関の会員の資格を喪失
-        した時点で終了する」), not when the registry hears of it; never before the merge."""
+        """An OCCTO withdrawal ends the use of the member system on its day, and of all else
+        only a member holds (``Catalog.ends_with_membership``): the system's contract ends
+        when the membership is lost (003 §2.7.1: 「本機関の会員の資格を喪失した時点で終了す
+        る」), not when the registry hears of it, and until then the operator is a member (002
+        §2.1.1 ①(イ)); never before the merge."""
         return self._named_day(withdrawn_on, "withdrawn_on")
 
     def _named_day(self, day: date, key: Key) -> Effective:
