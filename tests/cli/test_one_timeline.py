@@ -1010,13 +1010,60 @@ def test_a_suspension_stops_at_once_whatever_change_of_theirs_still_comes(
     assert [g for g in _groups_of(then, WINDOW1) if g.startswith("loacus")] == ["loacus-suspended"]
     body = _accepted_body(out)
     assert (
-        f"/ 利用停止 2026-12-07（先の申請による {comes} の権限変更後も、停止を継続します）"
-        in _line_of(body, "loacus")
+        f": 停止 02011（託送供給依頼者（参照権限）） / 利用停止 2026-12-07（先の申請による {comes} "
+        "の 03010（製造事業者）への権限変更後も、停止を継続します）" in _line_of(body, "loacus")
     )
     assert _line_of(body, "taxis").endswith("/ 利用停止 2026-12-07")
     assert _status_suspended(gr, "2026-12-07") == {WINDOW1: "2026-12-07"}
     assert _recorded_on(gr, WINDOW1, "loacus", "change") == [comes]
     _replayed(gr, tmp_path, ["change", "stop"], "2027-01-20")
+
+
+def _coded_rows(out: Path, system: str, login: str) -> list[tuple[str, str, str, str]]:
+    """``login``'s rows of ``system``'s deltas in ``out``: file, 区分, 権限コード,
+    変更前権限コード."""
+    return [
+        (path.name, r["区分"], r["権限コード"], r["変更前権限コード"])
+        for path in sorted((out / "imports" / system).glob("delta-*.csv"))
+        for r in read_csv(path)
+        if r["メールアドレス（ID）"] == login
+    ]
+
+
+def test_a_suspension_before_a_change_comes_names_the_code_held_until_then(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """LOACUS 02011 changed to 02010 on 12-02 comes on 12-29 (M+9); the user is suspended
+    on 12-03. Until 12-29 downstream holds 02011: the day's row of the at-once file stops
+    02011 (a 停止 replaces no code: no 変更前権限コード), as the snapshot and the 受付 mail
+    say, the mail adding that the change to 02010 still comes, suspended; the row written
+    again on 12-29 stops 02010. An importer applying the first row's code would grant
+    update rights 26 days early."""
+    held = {"taxis": "1010", "loacus": "02010"}
+    _applied(gr, tmp_path, "c1", lambda: gr.reg.user(email=WINDOW1, permissions=held))
+    assert _recorded_on(gr, WINDOW1, "loacus", "change") == ["2026-12-29"]
+    _branch(gr, "c2", lambda: gr.reg.user(email=WINDOW1, permissions=held,
+                                           suspended_on="2026-12-03"))  # fmt: skip
+    out = _applied(gr, tmp_path, "c2", None, day="2026-12-03")
+    assert _coded_rows(out, "loacus", WINDOW1) == [
+        ("delta-at-once-2026-12-03.csv", "停止", "02011", ""),
+        ("delta-at-once-2026-12-29.csv", "停止", "02010", ""),
+    ]
+    assert _coded_rows(out, "taxis", WINDOW1) == [
+        ("delta-at-once-2026-12-03.csv", "停止", "1010", "")
+    ]
+    assert _snapshot_row(out, "loacus", WINDOW1) == ("02011", "停止中")
+    line = _line_of(_accepted_body(out), "loacus")
+    assert line.endswith(
+        ": 停止 02011（託送供給依頼者（参照権限）） / 利用停止 2026-12-03（先の申請による "
+        "2026-12-29 の 02010（託送供給依頼者（更新権限））への権限変更後も、停止を継続します）"
+    ), line
+    assert _status_suspended(gr, "2026-12-03") == {WINDOW1: "2026-12-03"}
+    assert _snapshot_row(over_applied(gr, tmp_path, "2026-12-29"), "loacus", WINDOW1) == (
+        "02010",
+        "停止中",
+    )
+    _replayed(gr, tmp_path, ["c1", "c2"], "2027-01-20")
 
 
 def test_a_lifting_before_a_change_comes_leaves_the_change_to_come(
@@ -1039,10 +1086,18 @@ def test_a_lifting_before_a_change_comes_leaves_the_change_to_come(
         ("delta-at-once-2026-12-09.csv", "停止解除", "2026-12-09", ""),
         (f"delta-at-once-{comes}.csv", "停止解除", comes, ""),
     ]
+    assert _coded_rows(out, "loacus", WINDOW1) == [
+        ("delta-at-once-2026-12-09.csv", "停止解除", "02011", ""),
+        (f"delta-at-once-{comes}.csv", "停止解除", "03010", ""),
+    ]
     assert _snapshot_row(out, "loacus", WINDOW1) == ("02011", "")
     assert _snapshot_row(over_applied(gr, tmp_path, comes), "loacus", WINDOW1) == ("03010", "")
     line = _line_of(_accepted_body(out), "loacus")
-    assert f"（先の申請による {comes} の権限変更後も、停止解除の状態を継続します）" in line
+    assert (
+        ": 停止解除 02011（託送供給依頼者（参照権限）） / 利用再開 2026-12-09"
+        f"（先の申請による {comes} の 03010（製造事業者）への権限変更後も、"
+        "停止解除の状態を継続します）" in line
+    ), line
     assert _status_suspended(gr, "2026-12-09") == {}
     expected = _replayed(gr, tmp_path, ["change", "stop", "lift"], "2027-01-20")
     user = f"uid={WINDOW1},ou=people,{BASE}"

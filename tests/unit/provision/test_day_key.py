@@ -28,6 +28,8 @@ def _other(value: Any) -> Any:
         return value + "x"
     if isinstance(value, frozenset):
         return value | {"loacus"}
+    if value is None:  # ``behind``: no system
+        return {"loacus": "02011"}
     return {**value, "loacus": "02010"}
 
 

@@ -41,11 +41,12 @@ class Holder:
     permissions: Mapping[str, str]  # system id → code, derived ones included
     file: str  # the registry file the person comes from, for messages
     suspended: frozenset[str] = frozenset()  # systems whose permission is suspended
-    # Systems whose code group a directory keeps the ID in (suspended) or out of (lifted)
-    # for now: an earlier run's delta, still to come, moves it between code groups, and
-    # only the suspended group is written until then (``provision.merges._at_once``).
-    # Never a registry's holder: only a delta's stage before that day.
-    behind: frozenset[str] = frozenset()
+    # System → the code downstream holds there for now, whose group a directory keeps the
+    # ID in (suspended) or out of (lifted): an earlier run's delta, still to come, moves it
+    # to ``permissions``' code, and only the suspended group is written until then
+    # (``provision.merges._at_once``). Never a registry's holder: only a delta's stage
+    # before that day. None: no system (a mapping each for 200,000 holders).
+    behind: Mapping[str, str] | None = None
     # ``groups()``, worked out once: a run asks it of the same holder for the snapshots,
     # the deltas and both ends of a merge. Never compared, shown or given.
     _groups: tuple[str, ...] | None = field(
@@ -53,6 +54,14 @@ class Holder:
     )
 
     def code(self, system: str) -> str | None:
+        return self.permissions.get(system)
+
+    def held(self, system: str) -> str | None:
+        """The code downstream holds of ``system`` on the stage's day (``behind``): what a
+        row shows. ``code`` is what the stages and the directory groups go on from."""
+        behind = self.behind
+        if behind is not None and system in behind:
+            return behind[system]
         return self.permissions.get(system)
 
     def is_suspended(self, system: str) -> bool:
@@ -81,7 +90,8 @@ class Holder:
     def grouped(self) -> list[tuple[str, str]]:
         """The (system, code) of each group (``groups``): a suspended permission's code is
         ``SUSPENDED``."""
-        if not self.behind:
+        behind = self.behind
+        if not behind:
             return [
                 (system, SUSPENDED if system in self.suspended else code)
                 for system, code in sorted(self.permissions.items())
@@ -91,7 +101,7 @@ class Holder:
             stopped = system in self.suspended
             if stopped:
                 found.append((system, SUSPENDED))
-            if stopped == (system in self.behind):  # held, or kept for now
+            if stopped == (system in behind):  # held, or kept for now
                 found.append((system, code))
         return found
 
@@ -389,8 +399,8 @@ def form_row(
         holder.name,
         holder.name_kana,
         holder.email,
-        system.shown(holder.code(system.id)),
-        *(d.shown(holder.code(d.id)) for d in derived),
+        system.shown(holder.held(system.id)),
+        *(d.shown(holder.held(d.id)) for d in derived),
         *((SUSPENDED_CELL if holder.is_suspended(system.id) else "",) if suspension else ()),
         holder.memo,
     )
@@ -484,7 +494,7 @@ def _apply(
             continue
         permissions = dict(was.permissions) if was else {}
         suspended = set(was.suspended) if was else set()
-        behind = set(was.behind) if was else set()
+        behind = dict(was.behind or {}) if was else {}
         for system, n in systems.items():
             made = changes[n].after
             code = made.code(system) if made is not None else None
@@ -496,10 +506,10 @@ def _apply(
                 suspended.add(system)
             else:
                 suspended.discard(system)
-            if made is not None and system in made.behind:
-                behind.add(system)
+            if made is not None and made.behind and system in made.behind:
+                behind[system] = made.behind[system]
             else:
-                behind.discard(system)
+                behind.pop(system, None)
         base = now or was
         assert base is not None
         if permissions:
@@ -507,7 +517,7 @@ def _apply(
             # itself, so that comparing stages stops at identity. Permissions are looked up
             # or sorted wherever they are used: their order does not make them differ.
             stopped = frozenset(suspended.intersection(permissions))
-            kept = frozenset(behind.intersection(permissions))
+            kept = {s: c for s, c in behind.items() if s in permissions} or None
             if permissions == base.permissions and (stopped, kept) == (base.suspended, base.behind):
                 found[login] = base
             else:

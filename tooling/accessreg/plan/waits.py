@@ -43,6 +43,9 @@ class Waits:
     # Of ``people``, the permissions the person held none of before (a system new to them):
     # downstream has nothing of them to stop before they come
     added: frozenset[tuple[str, str]] = frozenset()
+    # Of ``people``, the code downstream holds until the permission comes, where it
+    # replaces one (recorded since this was: none of an older state's)
+    held: Mapping[tuple[str, str], str] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
         return bool(self.people or self.entries)
@@ -98,10 +101,13 @@ class Stop:
     """When a suspension of a person's permission of a system, or its lifting, reaches the
     system: ``after`` (None: at once, on its own day) and, where a change of the permission
     applied before still comes on a later day, that day (``again``), on which it is told
-    again after that change, which would otherwise grant or stop as it was applied."""
+    again after that change, which would otherwise grant or stop as it was applied; until
+    then it stops or starts the code downstream holds (``held``, None: the one the
+    registry has, all an older state knows)."""
 
     after: date | None = None
     again: date | None = None
+    held: str | None = None
 
 
 def stop(
@@ -118,7 +124,7 @@ def stop(
     if pending is not None and _new_to_them(waits, catalog, system, login, holds):
         return Stop(latest(entry, pending))
     if pending is not None and (entry is None or pending > entry):
-        return Stop(entry, pending)
+        return Stop(entry, pending, waits.held.get((system, login)))
     return Stop(entry)
 
 

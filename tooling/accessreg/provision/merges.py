@@ -41,6 +41,7 @@ from accessreg.plan import OperatorPlan, compute_plan
 from accessreg.plan.issued import issued_codes
 from accessreg.plan.model import (
     CertificateChange,
+    Effect,
     Item,
     OperatorChange,
     UserChange,
@@ -756,7 +757,7 @@ def _recorded(
     effective: Effective,
     serial: str | None,
     action: ChangeKind,
-    added: bool = False,
+    effect: Effect | None = None,
 ) -> ItemDates:
     subject, item_key, system = key
     return ItemDates(
@@ -773,7 +774,8 @@ def _recorded(
         waits=effective.waits,
         steps=effective.steps,
         not_before=effective.not_before,
-        added=added,
+        added=effect is not None and effect.old is None and effect.new is not None,
+        held=effect.old if effect is not None and effect.new is not None else None,
     )
 
 
@@ -799,13 +801,7 @@ def dates_of(plan: OperatorPlan) -> tuple[ItemDates, ...]:
             key = (item.subject, item.key, None)
             out.append(_recorded(key, item.effective, serial, item.action))
         out += [
-            _recorded(
-                (item.subject, item.key, e.system),
-                e.effective,
-                None,
-                item.action,
-                e.old is None and e.new is not None,
-            )
+            _recorded((item.subject, item.key, e.system), e.effective, None, item.action, e)
             for e in item.effects
         ]
         if isinstance(item, OperatorChange):  # each suspended system on its own day
@@ -1246,9 +1242,9 @@ def _at_once(
     permission itself, dated later), or applied by an earlier run, whose delta of that day
     downstream applies first (``Step.stop``). In the second case the suspension's row is
     written over what the range starts from, the permission as that delta will make it:
-    until then a directory keeps the person in the group of the code it holds
-    (``Holder.behind``), which that delta takes them out of, and only the system's
-    suspended group is written on the day."""
+    until then downstream holds the code of before it (``Stop.held``), which the row names,
+    and a directory keeps the person in that code's group (``Holder.behind``), which that
+    delta takes them out of, and only the system's suspended group is written on the day."""
     system = change.system
     if earlier is not None:
         first_step, first = earlier
@@ -1265,10 +1261,12 @@ def _at_once(
             held = was.suspended | {system} if stops else was.suspended - {system}
             now = replace(was, suspended=frozenset(held))
             return [DatedChange(AccessChange(system, own.kind, was, now), None, on), later]
-    again = step.stop(own).again
+    stopped = step.stop(own)
+    again = stopped.again
     if again is None or again <= on or change.kind not in AT_ONCE_KINDS or change.after is None:
         return None
-    ahead = replace(change.after, behind=change.after.behind | {system})
+    code = stopped.held or change.after.permissions[system]
+    ahead = replace(change.after, behind={**(change.after.behind or {}), system: code})
     first_row = DatedChange(AccessChange(system, own.kind, change.before, ahead), None, on)
     return [first_row, DatedChange(change, None, again)]
 

@@ -207,8 +207,8 @@ def _suspension_lines(
     """A user's ID suspended or its suspension lifted (001 p46): every system it holds
     stops or starts again on the day its row of the import files takes effect (``dated``:
     the item's own day, or the day the user's entry or a system new to them comes,
-    ``Step.effective``), and says the day a change applied before comes, which keeps it
-    (``Step.stop``)."""
+    ``Step.effective``), on the code downstream holds that day, and says the day a change
+    applied before comes, into the registry's code, which keeps it (``Step.stop``)."""
     own, now = item.effective, item.after
     if not item.stops_or_starts or own is None or now is None:
         return []
@@ -216,25 +216,28 @@ def _suspension_lines(
     login = item.person.email.lower()
     lines = []
     for system, code in sorted(now.permissions.items()):
-        on, again = dated(system, login) or (own, None)
+        on, again, held = dated(system, login) or (own, None, None)
+        shown = catalog.by_id.get(system)
         lines.append(
             {
                 "system_name": catalog.named(system).japanese,
                 "action": KIND_LABELS[kind],
-                "code_text": _code_text(catalog.by_id.get(system), code),
+                "code_text": _code_text(shown, held or code),
                 "when_label": _WHEN_LABELS[kind],
                 "when": on.on,
                 "pending": pending_text(catalog, on, (system,)),
                 "waits": on.waits,
                 "again": again,
+                "again_code_text": _code_text(shown, code) if again is not None else None,
                 "stops": kind is ChangeKind.SUSPEND,
             }
         )
     return lines
 
 
-# A suspension's row: when it takes effect, and the day it is told again (``Step.stop``).
-Stopped = tuple[Effective, date | None]
+# A suspension's row: when it takes effect, the day it is told again and the code it stops
+# or starts until then, where the registry's is still to come (``Step.stop``).
+Stopped = tuple[Effective, date | None, str | None]
 
 
 @dataclass(frozen=True)
@@ -248,7 +251,8 @@ class _People:
     operator: Operator
     items: tuple[UserChange, ...]  # those with effects or a suspension's own date
     # (system, login) → the day its suspension's row takes effect (``Step.effective``),
-    # and the day a change applied before comes, which keeps it (``Step.stop``)
+    # the day a change applied before comes, which keeps it, and the code held until then
+    # (``Step.stop``)
     dated: Callable[[str, str], Stopped | None]
 
     def __len__(self) -> int:
@@ -286,9 +290,10 @@ def _people(step: Step, code: str, operator: Operator, items: list[UserChange]) 
         change = rows.get((system, login))
         if change is None:
             return None
-        on = step.effective(change)
-        again = step.stop(change).again
-        return on, again if again is not None and on.on is not None and again > on.on else None
+        on, stopped = step.effective(change), step.stop(change)
+        if stopped.again is None or on.on is None or stopped.again <= on.on:
+            return on, None, None
+        return on, stopped.again, stopped.held
 
     return _People(step.after.catalog, operator, listed, dated)
 

@@ -70,6 +70,9 @@ class ItemDates(Frozen):
     # A permission the person held none of before (``Effect.old`` None): until ``on``,
     # downstream has nothing of it that a suspension could stop (``plan.waits.stop``)
     added: bool = False
+    # The code the person holds until ``on`` where the change replaces one (``Effect.old``):
+    # a suspension before then stops that code (``plan.waits.stop``)
+    held: str | None = None
     # A manual step's systems (``Effective.steps``): the item takes effect on the day the last
     # of them confirms the batch (``BatchRecord.in_effect_on``), not before ``not_before``.
     steps: tuple[str, ...] = ()
@@ -247,6 +250,8 @@ class Waiting:
     entries: Mapping[str, date] = field(default_factory=dict)
     # Of ``until``, the permissions new to the person (``ItemDates.added``)
     added: frozenset[tuple[str, str]] = frozenset()
+    # Of ``until``, the code downstream holds until the first of them comes (``ItemDates.held``)
+    held: Mapping[tuple[str, str], str] = field(default_factory=dict)
     # Files held back at ``base`` (and those the oldest batch held back first) → the
     # revision whose content downstream held of them then (``BatchRecord.pins``).
     pins: Mapping[str, str | None] = field(default_factory=dict)
@@ -254,7 +259,7 @@ class Waiting:
 
     @property
     def waits(self) -> Waits:
-        return Waits(self.until, self.entries, self.added)
+        return Waits(self.until, self.entries, self.added, self.held)
 
 
 # How downstream's directory groups were kept by the version that applied the state: with
@@ -293,6 +298,7 @@ class State(Frozen):
         until: dict[tuple[str, str], date] = {}
         entries: dict[str, date] = {}
         added: set[tuple[str, str]] = set()
+        held: dict[tuple[str, str], str] = {}
         for batch, app in self.applications():
             first: dict[str, date] = {}  # a new user's entry comes with its first permission
             for i in app.items:
@@ -311,6 +317,8 @@ class State(Frozen):
                     until[i.system, login] = max(i.on, until.get((i.system, login), i.on))
                     if i.added:
                         added.add((i.system, login))
+                    if i.held is not None:  # the oldest batch's: what came before is held
+                        held.setdefault((i.system, login), i.held)
             for login, on in first.items():
                 if on > today:
                     entries[login] = max(on, entries.get(login, on))
@@ -334,6 +342,7 @@ class State(Frozen):
             until,
             entries,
             frozenset(added),
+            held,
             found.pins,
             found.revoked,
         )
@@ -495,6 +504,8 @@ def dump(state: State) -> dict[str, bytes]:
                     del item["not_before"]
                 if not item["added"]:
                     del item["added"]
+                if item["held"] is None:
+                    del item["held"]
     return {STATE_FILE: json_document(data)}
 
 
