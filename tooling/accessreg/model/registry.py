@@ -224,6 +224,39 @@ def handed_on(
     )
 
 
+@dataclass(frozen=True)
+class SuspendedHandover:
+    """An admin ID (``perm`` on ``system``, issued once) handed on from ``former``, whose ID
+    is suspended, to a user who is not."""
+
+    system: str
+    perm: str
+    former: User
+
+
+def suspended_handovers(
+    before: Registry, after: Registry, code: str, user: User
+) -> tuple[SuspendedHandover, ...]:
+    """The admin IDs ``user`` (a user of ``code`` in ``after``, not suspended there) takes
+    over from a user of ``code`` suspended in ``before`` who gives them up in the same change
+    (a change of admin, 002 §3.2.2; ``taken_over``): the ID goes on unsuspended, which lifts
+    the suspension, the system's operator's decision alone (001 p46, 002 §3.4.4). The
+    authorization, the edit and the plan read this."""
+    if user.suspended_on is not None:
+        return ()
+    found = []
+    for system_id, perm in user.permissions.items():
+        if not after.catalog.issued_once(system_id, perm):
+            continue
+        gone = before.holders(code, system_id, perm) - after.holders(code, system_id, perm)
+        found += [
+            SuspendedHandover(system_id, perm, u.user)
+            for u in before.users_of(code)
+            if u.user.suspended_on is not None and u.user.email.lower() in gone
+        ]
+    return tuple(found)
+
+
 def admin_change(before: Registry, after: Registry, code: str, granted: Mapping[str, str]) -> bool:
     """Whether a new user of ``code`` given ``granted`` is the change of admin (002 §3.2.2)
     rather than the permission set (000 §5-1): they only take over admin IDs another user
