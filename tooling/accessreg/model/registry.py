@@ -167,6 +167,13 @@ class OperatorIndex:
             inactive=frozenset(e.operator.code for _, e in items if e.operator.status != "active"),
         )
 
+    def declarers(self, code: str) -> frozenset[str]:
+        """The operators that declare ``code`` as their subcontractor, other than ``code``
+        itself: the code names another company in their users' affiliations (000 §5-1
+        note 2), so a new operator does not take it (``authorize``'s code-declared, and the
+        edits that register an operator or move an applicant to its code)."""
+        return self.affiliations.get(code, frozenset()) - {code}
+
     def with_operators(self, operators: Mapping[str, OperatorEntry]) -> OperatorIndex:
         """This index with ``operators`` added (operators it does not hold yet)."""
         if not operators:

@@ -289,6 +289,35 @@ def new_operator(ctx: AuthContext) -> Iterator[Problem]:
         yield finding(path, said)
 
 
+@rule("code-declared", "000 §5-1 note 2, 003 §2.2")
+def code_declared(ctx: AuthContext) -> Iterator[Problem]:
+    """A new operator, or an applicant moving to the operator code OCCTO issued, takes a
+    code another operator declares as its subcontractor.
+
+    Its users' affiliation would name the other operator's subcontractor. The code is
+    checked with OCCTO (003 §2.2), or the declaring operator corrects its subcontractor
+    first; once the new operator is registered, the other may declare it as its
+    subcontractor again (`subcontractor-operator`). `operator new` and `operator
+    issue-code`, and their forms, refuse it before anything else.
+    """
+    for path in ctx.paths:
+        owner = _operator_data(path)
+        if owner is None or owner[1] is not Kind.OPERATOR or owner[0] not in ctx.new_operators:
+            continue
+        holders = ctx.index.declarers(owner[0])
+        if holders:
+            yield finding(
+                path,
+                msg(
+                    "The operator code {code} is already declared by {holders} as a "
+                    "subcontractor: check the code with OCCTO (003 §2.2), or have {holders} "
+                    "correct its subcontractor first",
+                    code=owner[0],
+                    holders=tuple(sorted(holders)),
+                ),
+            )
+
+
 @rule("new-operator-contact", "000 §2-4, §3-1")
 def new_operator_contact(ctx: AuthContext) -> Iterator[Problem]:
     """Whoever adds a new operator must be among the window persons its file names."""
@@ -415,6 +444,8 @@ def affiliation_foreign(ctx: AuthContext) -> Iterator[Problem]:
         own = ctx.authority.operators.get(entry.operator_code)
         if own is not None and affiliation in own.operator.affiliations:
             continue
+        if affiliation == entry.operator_code and affiliation in ctx.new_operators:
+            continue  # a new operator's own code: told on its file (code-declared)
         holders = foreign.get(affiliation, frozenset()) - {entry.operator_code}
         if holders:
             yield finding(
@@ -736,6 +767,7 @@ RULES: tuple[AuthRule, ...] = (
     not_a_file,
     operator_files,
     new_operator_contact,
+    code_declared,
     user_move,
     affiliation_foreign,
     subcontractor_operator,
