@@ -293,3 +293,112 @@ def test_a_user_already_there_takes_over_the_admin_id_with_user_change(gr: GitRe
     assert not (gr.reg.root / f"users/TESTOP01/{ADMIN}.yaml").exists()
     text = (gr.reg.root / f"users/TESTOP01/{user2}.yaml").read_text(encoding="utf-8")
     assert "  switching: 'dr_admin'\n" in text
+
+
+# The switching admin's ID suspended by the system's operator (001 p46, 002 §3.4.4), as a
+# maintainer records it on main.
+SUSPENDED_ON = "2026-12-02"
+MAINTAINER = "uketsuke-sato"
+
+
+def _suspend_admin(gr: GitRegistry) -> None:
+    gr.reg.user(email=ADMIN, permissions={"switching": "dr_admin"}, suspended_on=SUSPENDED_ON)
+    gr.commit("the system's operator suspends the admin's ID")
+
+
+KEEPS = pytest.mark.parametrize(
+    ("keeps", "option"),
+    [(None, ()), ("dr_user：ユーザID（需要抑制契約者）", ("--former-admin-keeps", "dr_user"))],
+    ids=["admin-deleted", "admin-kept-as-user"],
+)
+TOLD = (
+    f"交代する管理者 {ADMIN} は利用停止中です（{SUSPENDED_ON} から、"
+    f"registry/users/TESTOP01/{ADMIN}.yaml）"
+)
+
+
+@KEEPS
+def test_a_suspended_admin_s_id_is_not_handed_on_from_the_form_or_the_command_line(
+    gr: GitRegistry, keeps: str | None, option: tuple[str, ...]
+) -> None:
+    """Handing a suspended admin's ID on to another person would put it back in use: a
+    lifting, which the system's operator decides (001 p46). The edit refuses it before
+    anything else is judged, saying where the suspension is and what to do, and writes
+    nothing, whether the former admin's ID goes or they stay as a user."""
+    _suspend_admin(gr)
+    before = snapshot(gr.reg.root)
+    code, out = _from_issue(gr, _form(former_admin_keeps=keeps))
+    assert code == 1 and not out["ok"], out
+    assert TOLD in out["comment"], out["comment"]
+    assert "先にシステムの運営者に停止の解除を依頼するか" in out["comment"], out["comment"]
+    assert snapshot(gr.reg.root) == before
+    result = accessreg(gr, *ADD, "--replaces-admin", ADMIN, *option)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert TOLD in result.stderr, result.stderr
+    assert "--replaces-admin" in result.stderr, result.stderr
+    assert snapshot(gr.reg.root) == before
+    result = accessreg(
+        gr, "user", "change", "--operator", "TESTOP01", "--email", "user2@test-gas.example.co.jp",
+        "--switching", "dr_admin", "--replaces-admin", ADMIN, *option, "--today", "2026-12-04",
+    )  # fmt: skip
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert TOLD in result.stderr, result.stderr
+    assert snapshot(gr.reg.root) == before
+
+
+def _handed_on_by_hand(gr: GitRegistry, keeps: str | None) -> None:
+    """The change of admin written in the files, as a pull request may: the new admin added,
+    the suspended one deleted or kept as a user (still suspended)."""
+    gr.branch("pr")
+    gr.reg.user(email=NEXT, name="次田 次郎", name_kana="ツギタ ジロウ",
+                permissions={"switching": "dr_admin"})  # fmt: skip
+    if keeps is None:
+        gr.remove(f"users/TESTOP01/{ADMIN}.yaml")
+    else:
+        gr.reg.user(email=ADMIN, permissions={"switching": keeps}, suspended_on=SUSPENDED_ON)
+    gr.commit("the suspended admin's ID handed on")
+
+
+@pytest.mark.parametrize("keeps", [None, "dr_user"], ids=["admin-deleted", "admin-kept-as-user"])
+def test_only_a_maintainer_hands_a_suspended_admin_s_id_on_and_the_plan_flags_it(
+    gr: GitRegistry, keeps: str | None
+) -> None:
+    """Written in the files, the change of admin passes admin-id-once (the ID is handed on,
+    not issued again), but maintainer-fields refuses it to the window person: it lifts the
+    suspension. A maintainer may file it; the plan asks the reviewer to check the system's
+    operator decided so, as after a forced merge."""
+    _suspend_admin(gr)
+    _handed_on_by_hand(gr, keeps)
+    new_admin = f"registry/users/TESTOP01/{NEXT}.yaml"
+    asked = ("authorize", "--base", "main", "--head", "pr", "--format", "json",
+             "--today", "2026-12-04")  # fmt: skip
+    refused = accessreg(gr, *asked, "--actor", FILER)
+    assert refused.returncode == 1, refused.stdout + refused.stderr
+    problems = json.loads(refused.stdout)["refused"]
+    assert [(p["file"], p["rule"], p["level"]) for p in problems] == [
+        (new_admin, "maintainer-fields", "error")
+    ], [p["message"] for p in problems]
+    assert f"{ADMIN} の ID は利用停止中です（{SUSPENDED_ON} から）" in problems[0]["message"]
+    allowed = accessreg(gr, *asked, "--actor", MAINTAINER)
+    assert allowed.returncode == 0, allowed.stdout + allowed.stderr
+    if keeps is None:  # git sees the former admin's file renamed: one finding all the same
+        assert "R" in gr.repo.git.diff("--name-status", "-M", "main", "pr").split()[0]
+
+    taken = (
+        f"{NEXT} は、利用停止中（{SUSPENDED_ON} から）の {ADMIN} からスイッチング支援システム"
+        "（switching）の管理者 ID（dr_admin）を引き継ぎます"
+    )
+    assert any(taken in flag for flag in _flags(gr)), _flags(gr)
+
+    # Handed on with the suspension, the ID stays stopped: nothing is lifted.
+    gr.reg.user(email=NEXT, name="次田 次郎", name_kana="ツギタ ジロウ",
+                permissions={"switching": "dr_admin"}, suspended_on=SUSPENDED_ON)  # fmt: skip
+    gr.commit("the admin's ID handed on, suspended still")
+    assert not [flag for flag in _flags(gr) if "を引き継ぎます" in flag], _flags(gr)
+
+
+def _flags(gr: GitRegistry) -> list[str]:
+    """The plan's flags on the pull request ``pr``."""
+    planned = accessreg(gr, "plan", "--base", "main", "--head", "pr", "--format", "json", *DAYS)
+    assert planned.returncode == 0, planned.stderr
+    return [n["message"] for n in json.loads(planned.stdout)["notes"] if n["kind"] == "flag"]

@@ -69,6 +69,7 @@ def test_every_rule_is_documented() -> None:
         "operator-files",
         "new-operator",
         "new-operator-contact",
+        "code-declared",
         "user-move",
         "affiliation-foreign",
         "subcontractor-operator",

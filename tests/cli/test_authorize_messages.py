@@ -201,7 +201,7 @@ def test_every_authorization_message(gr: GitRegistry) -> None:
     # The rules judged on another pull request: below.
     others = {
         "new-operator", "maintainer-fields", "admin-id-once", "suspension-date",
-        "subcontractor-operator", "mass-removal",
+        "subcontractor-operator", "mass-removal", "code-declared",
     }  # fmt: skip
     assert {r.id for r in RULES} - others <= {rule for rule, *_ in rows}
     for _, _, en, ja in rows:
@@ -221,6 +221,22 @@ def test_a_new_operators_own_window_person(gr: GitRegistry) -> None:
             "個人情報の共同利用ページ）を確認する必要があります",
         )
     ]
+
+
+def test_a_new_operator_under_a_code_another_declares_as_its_subcontractor(
+    gr: GitRegistry,
+) -> None:
+    gr.reg.operator("OTHSUB01", contacts=[contact(n=5, github="founder")], subcontractors=[])
+    gr.commit("new operator under OTHEROP1's subcontractor code")
+    assert _rows(gr, "founder")[0] == (
+        "code-declared",
+        "registry/operators/OTHSUB01.yaml",
+        "The operator code OTHSUB01 is already declared by OTHEROP1 as a subcontractor: check "
+        "the code with OCCTO (003 §2.2), or have OTHEROP1 correct its subcontractor first",
+        "事業者コード OTHSUB01 は、すでに OTHEROP1 が委託先事業者として届け出ています。事業者"
+        "コードを広域機関に確認するか（003 §2.2）、OTHEROP1 に先に委託先事業者を訂正してもらって"
+        "ください",
+    )
 
 
 def test_the_maintainers_fields_and_a_second_admin_id(gr: GitRegistry) -> None:

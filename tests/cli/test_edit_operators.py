@@ -55,6 +55,20 @@ def test_operator_new_writes_the_sample_layout(reg: RegistryFactory) -> None:
     assert reg.validate().problems == []
 
 
+def test_operator_new_refuses_a_code_another_operator_declares_as_its_subcontractor(
+    reg: RegistryFactory,
+) -> None:
+    """TESTOP01 declares TESTSUB1: a new operator under that code is refused before
+    anything else, saying whose subcontractor it is and what to do."""
+    args = [a if a != "NAGIGS01" else "TESTSUB1" for a in NEW_OPERATOR]
+    result = refused(reg, *args)
+    assert (
+        "The operator code TESTSUB1 is already declared as テスト委託株式会社, TESTOP01's "
+        "subcontractor: check the code with OCCTO (003 §2.2), or have TESTOP01 correct its "
+        "subcontractor first (--operator; "
+    ) in result.stderr, result.stdout + result.stderr
+
+
 def test_operator_new_refuses_a_window_person_already_used_elsewhere(
     reg: RegistryFactory,
 ) -> None:

@@ -174,8 +174,9 @@ FOR_THE_CHANGE: dict[str, tuple[Callable[[RegistryFactory], str], str, str, str]
 # A refusal for who filed: the scenario and its author.
 FOR_THE_FILER = ("operator-files", "new-operator-contact")
 # Error rules of authorize no form can break: the forms write no other file, never a link,
-# and none writes a suspension date.
-NO_FORM_BREAKS = ("maintainers-only", "not-a-file", "suspension-date")
+# and none writes a suspension date; a new operator's or an issued code another operator
+# declares as its subcontractor the edit refuses first (tests/cli/test_issue_code.py).
+NO_FORM_BREAKS = ("maintainers-only", "not-a-file", "suspension-date", "code-declared")
 
 
 def test_every_refusal_of_authority_is_covered_here() -> None:

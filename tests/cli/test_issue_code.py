@@ -197,3 +197,53 @@ def test_the_usage_change_form_files_the_issued_code(gr: GitRegistry) -> None:
     # the provisional key left to the body's items.
     assert out["title"] == f"[{CODE}] 利用申請（変更） / Usage change application (#12)"
     assert out["operator"] == CODE and KEY not in out["commit_message"].splitlines()[0]
+
+
+# TESTOP01, the factory's operator, declares TESTSUB1 (テスト委託株式会社) as its subcontractor.
+DECLARED = "TESTSUB1"
+
+
+def test_a_code_another_operator_declares_as_its_subcontractor_is_refused_up_front(
+    gr: GitRegistry,
+) -> None:
+    """The issued code names another operator's subcontractor: the command and the form
+    say so in their own terms (the option, the form's field), never in those of the user
+    files the move would rewrite (affiliation-foreign), and write nothing."""
+    told = (
+        f"発番された事業者コード {DECLARED} は、すでに TESTOP01 の委託先事業者"
+        "「テスト委託株式会社」として届け出られています。事業者コードを広域機関に確認するか"
+        "（003 §2.2）、TESTOP01 に先に委託先事業者を訂正してもらってください"
+    )
+    said = refused(gr.reg, "operator", "issue-code", "--operator", KEY, "--code", DECLARED)
+    assert told in said.stderr and "（--code、" in said.stderr, said.stdout + said.stderr
+    assert "affiliation-foreign" not in said.stdout + said.stderr
+    before = snapshot(gr.reg.root)
+    code, out = _from_issue(gr, {"issued_code": DECLARED})
+    assert code == 1 and snapshot(gr.reg.root) == before, out
+    assert told in out["comment"] and "「事業者コードの発番」" in out["comment"], out["comment"]
+    assert "affiliation-foreign" not in out["comment"]
+
+
+def test_authorize_refuses_a_move_to_a_code_declared_as_a_subcontractor_on_the_operator_file(
+    gr: GitRegistry,
+) -> None:
+    """Written by hand, the move is refused by one rule on the operator's file, for the
+    maintainer too, and not on each user file whose affiliation follows the code."""
+    reg = gr.reg
+    gr.move(f"operators/{KEY}.yaml", f"operators/{DECLARED}.yaml")
+    member = {"status": "member", "member_since": "2026-12-01"}
+    reg.operator(DECLARED, **applicant(occto_member=True, membership=member))
+    for email in (WINDOW, STAFF):
+        gr.move(f"users/{KEY}/{email}.yaml", f"users/{DECLARED}/{email}.yaml")
+        reg.user(DECLARED, email, affiliation=DECLARED, permissions={"member_portal": "user"})
+    gr.move(f"users/{KEY}/{HELPER}.yaml", f"users/{DECLARED}/{HELPER}.yaml")
+    gr.commit("moved by hand to a code TESTOP01 declares")
+    for actor in ("hoshino-hina", "uketsuke-sato"):
+        ran = accessreg(gr, "authorize", "--base", "main", "--head", "issued", "--actor", actor,
+                        "--format", "json")  # fmt: skip
+        assert ran.returncode == 1, ran.stdout + ran.stderr
+        problems = json.loads(ran.stdout)["refused"]
+        assert [(p["file"], p["rule"]) for p in problems] == [
+            (f"registry/operators/{DECLARED}.yaml", "code-declared")
+        ], problems
+        assert "すでに TESTOP01 が委託先事業者として届け出ています" in problems[0]["message"]

@@ -14,6 +14,7 @@ from accessreg.model import Contact, Membership, Operator, User, layout
 from accessreg.model.base import OPERATOR_CODE
 from accessreg.model.layout import Kind
 from accessreg.model.messages import Message, Param, msg, nmsg
+from accessreg.model.registry import OperatorIndex
 from accessreg.model.terms import (
     FIELDS,
     field_name,
@@ -121,6 +122,18 @@ def new(draft: Draft, spec: NewOperator) -> None:
                 code=spec.code,
             )
         )
+    for holder, name in _declared(draft, spec.code):
+        raise EditRefused(
+            msg(
+                "The operator code {code} is already declared as {name}, {holder}'s "
+                "subcontractor: check the code with OCCTO (003 §2.2), or have {holder} "
+                "correct its subcontractor first (--operator; on the form 利用申請（新規）: "
+                "事業者コード)",
+                code=spec.code,
+                name=name,
+                holder=holder,
+            )
+        )
     doc = yamldoc.mapping(
         (
             ("code", spec.code),
@@ -148,6 +161,16 @@ def new(draft: Draft, spec: NewOperator) -> None:
             systems=system_names(draft.catalog, spec.systems),
         )
     )
+
+
+def _declared(draft: Draft, code: str) -> list[tuple[str, str]]:
+    """The operators that declare ``code`` as their subcontractor
+    (``OperatorIndex.declarers``), each with the name it declares it by."""
+    operators = draft.registry.operators
+    return [
+        (holder, operators[holder].operator.affiliation_name(code) or code)
+        for holder in sorted(OperatorIndex.of_entries(operators, frozenset()).declarers(code))
+    ]
 
 
 def _list(doc: yamldoc.Document, key: str) -> list[str]:
@@ -558,6 +581,18 @@ def issue_code(draft: Draft, key: str, code: str, on: date) -> None:
                 "the code OCCTO issued",
                 code=code,
                 dir=f"{draft.label}/{layout.users_dir(code)}/",
+            )
+        )
+    for holder, name in _declared(draft, code):
+        raise EditRefused(
+            msg(
+                "The issued operator code {code} is already declared as {name}, {holder}'s "
+                "subcontractor: check the code with OCCTO (003 §2.2), or have {holder} "
+                "correct its subcontractor first (--code; on the form 利用申請（変更）: "
+                "事業者コードの発番)",
+                code=code,
+                name=name,
+                holder=holder,
             )
         )
     doc = draft.move(rel, to)

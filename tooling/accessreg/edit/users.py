@@ -10,7 +10,7 @@ from accessreg.edit.draft import BadValueError, Draft, EditRefused
 from accessreg.model import Catalog, User, layout
 from accessreg.model.layout import Kind
 from accessreg.model.messages import Message, msg
-from accessreg.model.registry import Registry, admin_change, admin_leaves
+from accessreg.model.registry import Registry, admin_change, admin_leaves, suspended_handovers
 from accessreg.model.terms import field_name, permission_change_text, permission_text, person
 
 NONE = "none"  # an option value that removes a permission
@@ -97,6 +97,7 @@ def add(draft: Draft, spec: UserSpec, replaces: FormerAdmin | None = None) -> No
         if value is not None
     )
     draft.create(rel, Kind.USER, doc)
+    _lifts_no_suspension(draft, op.code, rel, granted)
     described = _describe(draft.catalog, {s: granted[s] for s in order})
     who = person(spec.name or "", email)
 
@@ -132,6 +133,36 @@ def _admin_side(
         return False
     before, after, _ = draft.around(draft.changed())
     return after is not None and side(before, after, code, permissions)
+
+
+def _lifts_no_suspension(draft: Draft, code: str, rel: str, permissions: Mapping[str, str]) -> None:
+    """Refused when the edit hands the admin ID of a suspended admin on to the user of
+    ``rel``, given ``permissions`` (``registry.suspended_handovers``): the ID would go on
+    unsuspended, a lifting only the system's operator decides and only a maintainer files
+    (``authorize``'s maintainer-fields), told here before anything else is judged."""
+    if not any(draft.catalog.issued_once(s, c) for s, c in permissions.items()):
+        return
+    before, after, _ = draft.around(draft.changed())
+    entry = next((u for u in after.users if u.file == rel), None) if after else None
+    if after is None or entry is None:
+        return  # a registry that does not load: the validation says why
+    for handover in suspended_handovers(before, after, code, entry.user):
+        former = handover.former
+        raise EditRefused(
+            msg(
+                "The admin to be replaced, {former}, is suspended (since {since}; {file}): "
+                "handing their admin ID on {system} ({perm}) to {email} would lift the "
+                "suspension, which only the system's operator decides (001 p46). Have it lift "
+                "the suspension first, or ask the reception centre to file this change of "
+                "admin (--replaces-admin; on the user forms: 交代する管理者のメールアドレス)",
+                former=former.email,
+                since=str(former.suspended_on),
+                file=f"{draft.label}/{layout.user_file(code, former.email)}",
+                system=draft.catalog.named(handover.system),
+                perm=handover.perm,
+                email=entry.user.email,
+            )
+        )
 
 
 def give_up(draft: Draft, spec: UserSpec, former: FormerAdmin) -> None:
@@ -263,6 +294,7 @@ def change(draft: Draft, spec: UserSpec, replaces: FormerAdmin | None = None) ->
                 email=spec.email,
             )
         )
+    _lifts_no_suspension(draft, op.code, rel, spec.permissions)
     what = (*moves, *(msg("{field} changed", field=field_name(f)) for f in fields))
     draft.note(
         msg(

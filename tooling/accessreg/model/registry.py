@@ -167,6 +167,13 @@ class OperatorIndex:
             inactive=frozenset(e.operator.code for _, e in items if e.operator.status != "active"),
         )
 
+    def declarers(self, code: str) -> frozenset[str]:
+        """The operators that declare ``code`` as their subcontractor, other than ``code``
+        itself: the code names another company in their users' affiliations (000 §5-1
+        note 2), so a new operator does not take it (``authorize``'s code-declared, and the
+        edits that register an operator or move an applicant to its code)."""
+        return self.affiliations.get(code, frozenset()) - {code}
+
     def with_operators(self, operators: Mapping[str, OperatorEntry]) -> OperatorIndex:
         """This index with ``operators`` added (operators it does not hold yet)."""
         if not operators:
@@ -222,6 +229,39 @@ def handed_on(
         if before.catalog.issued_once(system_id, perm)
         and after.holders(code, system_id, perm) - before.holders(code, system_id, perm)
     )
+
+
+@dataclass(frozen=True)
+class SuspendedHandover:
+    """An admin ID (``perm`` on ``system``, issued once) handed on from ``former``, whose ID
+    is suspended, to a user who is not."""
+
+    system: str
+    perm: str
+    former: User
+
+
+def suspended_handovers(
+    before: Registry, after: Registry, code: str, user: User
+) -> tuple[SuspendedHandover, ...]:
+    """The admin IDs ``user`` (a user of ``code`` in ``after``, not suspended there) takes
+    over from a user of ``code`` suspended in ``before`` who gives them up in the same change
+    (a change of admin, 002 §3.2.2; ``taken_over``): the ID goes on unsuspended, which lifts
+    the suspension, the system's operator's decision alone (001 p46, 002 §3.4.4). The
+    authorization, the edit and the plan read this."""
+    if user.suspended_on is not None:
+        return ()
+    found = []
+    for system_id, perm in user.permissions.items():
+        if not after.catalog.issued_once(system_id, perm):
+            continue
+        gone = before.holders(code, system_id, perm) - after.holders(code, system_id, perm)
+        found += [
+            SuspendedHandover(system_id, perm, u.user)
+            for u in before.users_of(code)
+            if u.user.suspended_on is not None and u.user.email.lower() in gone
+        ]
+    return tuple(found)
 
 
 def admin_change(before: Registry, after: Registry, code: str, granted: Mapping[str, str]) -> bool:

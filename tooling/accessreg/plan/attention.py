@@ -9,9 +9,10 @@ declared by the operator's own window person), a termination dated before the da
 take effect (000 §3-3), a suspension dated before its merge, which takes effect on the merge
 day instead (001 p46: nothing is stopped before the registry says so), a login ID an
 operator takes that another operator already knows, a login ID or certificate added back
-without the suspension it had when it was removed (only the system's operator lifts one,
-001 p46), and a registered operator's code declared as a subcontractor or given as a user's
-affiliation (only that operator can confirm it does the work, 002 §2.3.1).
+without the suspension it had when it was removed, or a suspended admin's ID handed on to
+another (only the system's operator lifts one, 001 p46), and a registered operator's code
+declared as a subcontractor or given as a user's affiliation (only that operator can confirm
+it does the work, 002 §2.3.1).
 """
 
 from __future__ import annotations
@@ -21,7 +22,12 @@ from datetime import date
 
 from accessreg.model import Catalog, Operator
 from accessreg.model.messages import Message, msg
-from accessreg.model.registry import OperatorIndex, Registry
+from accessreg.model.registry import (
+    OperatorIndex,
+    Registry,
+    SuspendedHandover,
+    suspended_handovers,
+)
 from accessreg.model.terms import membership_text, person, role_names
 from accessreg.plan.history import Returning, WasSuspended
 from accessreg.plan.model import (
@@ -180,6 +186,22 @@ def _returning(what: Message, was: WasSuspended) -> Message:
         what=what,
         since=was.since,
         commit=was.removed_in[:12],
+    )
+
+
+def _suspended_admin(catalog: Catalog, handover: SuspendedHandover, email: str) -> Message:
+    """A flag on a change of admin that hands a suspended admin's ID on to a user who is not
+    suspended: a lifting, which only the system's operator decides (001 p46); authorize
+    refuses it to anyone but a maintainer."""
+    return msg(
+        "{email} takes over the admin ID on {system} ({perm}) from {former}, whose ID is "
+        "suspended (since {since}): it goes on unsuspended, which lifts the suspension, "
+        "which only the system's operator decides (001 p46); check that it has",
+        email=email,
+        system=catalog.named(handover.system),
+        perm=handover.perm,
+        former=handover.former.email,
+        since=str(handover.former.suspended_on),
     )
 
 
@@ -411,4 +433,7 @@ def notes(
                             others=tuple(sorted(others)),
                         ),
                     )
+        if isinstance(item, UserChange) and item.after is not None:
+            for handover in suspended_handovers(base, head, item.operator, item.after):
+                add(item, "flag", _suspended_admin(plan.catalog, handover, item.after.email))
     return tuple(found)

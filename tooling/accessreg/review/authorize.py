@@ -29,7 +29,14 @@ from accessreg.model.layout import Kind
 from accessreg.model.messages import Message, msg
 from accessreg.model.operator import Operator
 from accessreg.model.problems import Level, Problem
-from accessreg.model.registry import OperatorIndex, Registry, UserEntry, admin_swapped
+from accessreg.model.registry import (
+    OperatorIndex,
+    Registry,
+    SuspendedHandover,
+    UserEntry,
+    admin_swapped,
+    suspended_handovers,
+)
 from accessreg.plan import attention
 from accessreg.plan.history import Returning
 from accessreg.plan.issued import issued_codes
@@ -282,6 +289,35 @@ def new_operator(ctx: AuthContext) -> Iterator[Problem]:
         yield finding(path, said)
 
 
+@rule("code-declared", "000 §5-1 note 2, 003 §2.2")
+def code_declared(ctx: AuthContext) -> Iterator[Problem]:
+    """A new operator, or an applicant moving to the operator code OCCTO issued, takes a
+    code another operator declares as its subcontractor.
+
+    Its users' affiliation would name the other operator's subcontractor. The code is
+    checked with OCCTO (003 §2.2), or the declaring operator corrects its subcontractor
+    first; once the new operator is registered, the other may declare it as its
+    subcontractor again (`subcontractor-operator`). `operator new` and `operator
+    issue-code`, and their forms, refuse it before anything else.
+    """
+    for path in ctx.paths:
+        owner = _operator_data(path)
+        if owner is None or owner[1] is not Kind.OPERATOR or owner[0] not in ctx.new_operators:
+            continue
+        holders = ctx.index.declarers(owner[0])
+        if holders:
+            yield finding(
+                path,
+                msg(
+                    "The operator code {code} is already declared by {holders} as a "
+                    "subcontractor: check the code with OCCTO (003 §2.2), or have {holders} "
+                    "correct its subcontractor first",
+                    code=owner[0],
+                    holders=tuple(sorted(holders)),
+                ),
+            )
+
+
 @rule("new-operator-contact", "000 §2-4, §3-1")
 def new_operator_contact(ctx: AuthContext) -> Iterator[Problem]:
     """Whoever adds a new operator must be among the window persons its file names."""
@@ -408,6 +444,8 @@ def affiliation_foreign(ctx: AuthContext) -> Iterator[Problem]:
         own = ctx.authority.operators.get(entry.operator_code)
         if own is not None and affiliation in own.operator.affiliations:
             continue
+        if affiliation == entry.operator_code and affiliation in ctx.new_operators:
+            continue  # a new operator's own code: told on its file (code-declared)
         holders = foreign.get(affiliation, frozenset()) - {entry.operator_code}
         if holders:
             yield finding(
@@ -484,7 +522,7 @@ def _suspensions(registry: Registry, rel: str) -> dict[Message, tuple[str, str |
     else:
         user = next((u.user for u in registry.users if u.file == rel), None)
         if user is not None and user.suspended_on is not None:
-            found[msg("the ID {login}", login=user.email.lower())] = (str(user.suspended_on), None)
+            found[_the_id(user.email)] = (str(user.suspended_on), None)
     return found
 
 
@@ -496,26 +534,34 @@ def _operator_in(registry: Registry, rel: str) -> Operator | None:
 
 def _lifted(ctx: AuthContext, change: PathChange, rel: str) -> Iterator[Message]:
     """The suspensions a changed file lifts: one it held that it no longer holds as it was
-    (a certificate it removes is revoked, not lifted), and a login ID or certificate it adds
-    back that was suspended when it was last in the registry (``plan.history``)."""
+    (a certificate it removes is revoked, not lifted), a login ID or certificate it adds
+    back that was suspended when it was last in the registry (``plan.history``), and a
+    suspended admin's ID a user of the file takes over (``registry.suspended_handovers``)."""
     # Both sides of a rename: a suspension moves with its file, it is not lifted.
     old_rel = layout.registry_rel(ctx.former_path(change)) or rel
     before, after = _suspensions(ctx.before, old_rel), _suspensions(ctx.after, rel)
     if ctx.held is not None and old_rel in ctx.before.broken:
         before = {**_suspensions(ctx.held, old_rel), **before}
+    user = ctx.user_after(change.path) if layout.classify(rel) is Kind.USER else None
+    handed: dict[Message, Message] = {}  # the former admin's ID → the handover, told
+    if user is not None:
+        for h in suspended_handovers(ctx.before, ctx.after, user.operator_code, user.user):
+            handed[_the_id(h.former.email)] = _handed_on(ctx.after, h, user.user.email)
     op = _operator_in(ctx.after, rel)
     kept = {c.serial for c in op.certificates} if op else set()
     for what, (since, serial) in sorted(before.items()):
         if serial is not None and serial not in kept:
             continue  # the certificate removed: that only narrows access
-        if after.get(what, ("", None))[0] != since:
+        # The former admin's file that git sees renamed to the new admin's: told as the
+        # handover it is.
+        if after.get(what, ("", None))[0] != since and what not in handed:
             yield _lifting(what, since)
     if layout.classify(rel) is Kind.USER:
-        user = ctx.user_after(change.path)
         if user is not None and ctx.user_before(ctx.former_path(change)) is None:
             login = user.user.email.lower()
             if (was := ctx.returning.lifts("login", login, user.user.suspended_on)) is not None:
-                yield _lifting(msg("the ID {login}", login=login), str(was.since), added=True)
+                yield _lifting(_the_id(login), str(was.since), added=True)
+        yield from handed.values()
         return
     old = _operator_in(ctx.before, old_rel)
     held = {c.serial for c in old.certificates} if old else set()
@@ -525,6 +571,10 @@ def _lifted(ctx: AuthContext, change: PathChange, rel: str) -> Iterator[Message]
         if (was := ctx.returning.lifts("serial", cert.serial, cert.suspended_on)) is not None:
             what = msg("certificate {serial}", serial=cert.serial)
             yield _lifting(what, str(was.since), added=True)
+
+
+def _the_id(login: str) -> Message:
+    return msg("the ID {login}", login=login.lower())
 
 
 def _lifting(what: Message, since: str, added: bool = False) -> Message:
@@ -545,7 +595,21 @@ def _lifting(what: Message, since: str, added: bool = False) -> Message:
     )
 
 
-@rule("maintainer-fields", "000 §2-2; 001 p46; 002 §3.2.1, §3.4.4")
+def _handed_on(registry: Registry, handover: SuspendedHandover, email: str) -> Message:
+    return msg(
+        "The ID of {former} is suspended (since {since}): handing its admin ID on {system} "
+        "({perm}) to {email} lifts the suspension, which only a maintainer does once the "
+        "system's operator has decided; have the system's operator lift the suspension "
+        "first, or ask the reception centre to file this change of admin",
+        former=handover.former.email,
+        since=str(handover.former.suspended_on),
+        system=registry.catalog.named(handover.system),
+        perm=handover.perm,
+        email=email,
+    )
+
+
+@rule("maintainer-fields", "000 §2-2; 001 p46; 002 §3.2.1, §3.2.2, §3.4.4")
 def maintainer_fields(ctx: AuthContext) -> Iterator[Problem]:
     """Only a maintainer may record what the system's operator decides: an approval without
     the role (`approvals`, 000 §2-2), an admin-ID reissue (`admin_reissues`, 002 §3.2.1),
@@ -555,7 +619,8 @@ def maintainer_fields(ctx: AuthContext) -> Iterator[Problem]:
     use of a system, and may remove a suspended certificate or user (it only narrows
     access); lifting one is the system operator's decision after it has investigated
     (001 p46). Adding back a login ID or a certificate that was suspended when it was last
-    in the registry, without its suspension, lifts it too.
+    in the registry, without its suspension, lifts it too, and so does a change of admin
+    (002 §3.2.2) that hands a suspended admin's ID on to a user who is not suspended.
     """
     if ctx.is_maintainer:
         return
@@ -702,6 +767,7 @@ RULES: tuple[AuthRule, ...] = (
     not_a_file,
     operator_files,
     new_operator_contact,
+    code_declared,
     user_move,
     affiliation_foreign,
     subcontractor_operator,
