@@ -665,6 +665,62 @@ def test_a_replaced_window_person_has_one_date_in_every_delta(
     assert "window1@test-gas.example.co.jp" not in later
 
 
+def test_a_window_person_change_is_in_no_batch_in_any_output(
+    reg: RegistryFactory, tmp_path: Path
+) -> None:
+    """000 §3-2: a deputy made primary and the primary leaving, accepted on 2026-12-10, is a
+    usage change. The window persons' IDs of the permission-management system are made and
+    deleted in its registration work (⑤システム登録作業, about 15 business days: over the
+    year-end closure, 2027-01-05; 000 §3-1 ⑥ 注3, §3-2 ⑥ 注2), which no M batch holds: the
+    leaver's rows of every system take effect then, with no M (not the 16th's, the batch
+    of the acceptance), in a delta of the usage application's day, never one named as a
+    batch's (2027-01-05 is also the M of the batch after). The plan, the 受付 mail, the
+    run's report and ``status`` name no M either."""
+    reg.operator(contacts=[contact(), contact("deputy", n=2)])
+    gr = applied_from_the_start(reg, tmp_path)
+    leaver, day, usage = "window1@test-gas.example.co.jp", "2026-12-10", "2027-01-05"
+    try:
+        gr.branch("promote", "main")
+        promoted = run_cli("contact", "promote", "--operator", OPERATOR, "--former-primary",
+                           "leaves", "--email", "window2@test-gas.example.co.jp", "--today",
+                           day, cwd=gr.path)  # fmt: skip
+        assert promoted.returncode == 0, promoted.stderr
+        gr.commit("promote")
+        planned = run_cli("plan", "--base", "main", "--head", "promote", "--format", "json",
+                          "--accepted-on", day, "--today", day, cwd=gr.path)  # fmt: skip
+        assert planned.returncode == 0, planned.stderr
+        plan = json.loads(planned.stdout)
+        assert (plan["processing_day"], plan["processing_days"]) == (None, [])
+        (op,) = plan["operators"]
+        assert {i["effective"]["on"] for i in op["items"]} == {usage}
+        gr.checkout("main")
+        out = _applied(gr, tmp_path, "promote", None, day)
+        rows = [
+            (path.parent.name, path.name, row["区分"], row["適用日"], row["システム処理日（M）"])
+            for path in sorted((out / "imports").glob("*/delta-*.csv"))
+            for row in read_csv(path)
+        ]
+        name = f"delta-usage-{usage}.csv"
+        assert sorted(rows) == [
+            ("admin_console", name, "抹消", usage, ""),
+            *((system, name, "変更", usage, "") for system in ("info_site", "loacus", "taxis")),
+        ]
+        for row in read_csv(out / "imports/taxis" / name):
+            assert (row["メールアドレス（ID）"], row["システム利用権限管理システム"]) == (
+                leaver,
+                "なし",
+            )
+        manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+        assert manifest["processing_days"] == []
+        assert "システム処理日（M）" not in _accepted_body(out)
+        listed = run_cli("--lang", "ja", "status", "--today", day, cwd=gr.path)
+        assert listed.returncode == 0, listed.stderr
+        header, *lines = [ln.split("\t") for ln in listed.stdout.split("\n\n")[0].splitlines()]
+        assert dict(zip(header, lines[-1], strict=True))["M"] == ""
+    finally:
+        gr.close()
+
+
 def _subscribed(out: Path) -> set[str]:
     """The addresses ``out``'s subscriber list of the info-sharing site holds."""
     return {r["連絡先メールアドレス"] for r in read_csv(out / "info_site/subscribers.csv")}
@@ -722,13 +778,16 @@ def test_a_termination_still_to_come_ends_its_window_person_on_its_date(
     assert applied.returncode == 0, applied.stderr
 
     rows = {
-        (path.parent.name, row["区分"], row["適用日"])
+        (path.parent.name, path.name, row["区分"], row["適用日"], row["システム処理日（M）"])
         for path in sorted((out / "imports").glob("*/delta-*.csv"))
         for row in read_csv(path)
         if row["メールアドレス（ID）"] == window
     }
+    # A termination is no application an M batch holds (000 §3-3): no M, not that of the
+    # acceptance, in the delta of its usage application's day.
     systems = {"taxis", "loacus", "info_site", "admin_console"}
-    assert rows == {(system, "抹消", ends) for system in systems}
+    name = f"delta-usage-{ends}.csv"
+    assert rows == {(system, name, "抹消", ends, "") for system in systems}
     for kind in ("ldif", "scim"):
         assert sorted(p.name for p in (out / kind).glob("delta-*")) == [
             f"delta-{ends}.{'json' if kind == 'scim' else 'ldif'}"

@@ -84,7 +84,8 @@ class CannotEncode(ProblemsFound):
 @dataclass(frozen=True, slots=True)  # one per changed holder and system: 500,000 in a first apply
 class DatedChange:
     change: AccessChange
-    # None: in no batch (a suspension, at once, 001 p46; a system with no M, OCCTO's)
+    # None: in no batch (a suspension, at once, 001 p46; a usage application's row, a window
+    # person's or a termination's, 000 §3-1..§3-3; a system with no M, OCCTO's)
     processing_day: date | None
     effective: date | None  # None: after a manual step of the system operator
 

@@ -10,6 +10,8 @@ Layout (relative to ``--out``)::
     imports/<system>/delta-<M>.csv        new / change / delete rows of processing day M
     imports/<system>/delta-<date>.csv     those of a system with no M (OCCTO's), of that day
     imports/<system>/delta-at-once-<date>.csv  suspensions and liftings of that day (no M)
+    imports/<system>/delta-usage-<date>.csv    rows of a usage application (a window person's,
+                                          a termination's) taking effect that day (no M)
     scim/snapshot.json                    SCIM 2.0 bulk request of the day's holders
     scim/delta-<date>.json                what changes on each effective date (delta-manual:
                                           after a manual step)
@@ -88,17 +90,23 @@ class Options:
     ldap_base: str = ldif.DEFAULT_BASE
 
 
-def delta_name(row: DatedChange) -> str:
+def delta_name(row: DatedChange, catalog: Catalog) -> str:
     """The CSV delta a row goes to: that of its processing day M; a suspension's or its
     lifting's, in no batch (001 p46), that of the day it takes effect; one of a system
     whose provider has no processing day (OCCTO's), that of the day it takes effect, as
-    its SCIM and LDIF deltas are named (``delta-manual``: after a manual step)."""
+    its SCIM and LDIF deltas are named (``delta-manual``: after a manual step). Another
+    row of a system with batches that none holds (a usage application's: a window
+    person's, a termination's) goes to the delta of the usage application's day, named
+    apart: that day may be a batch's M too (2027-01-05), and the file named so holds
+    that batch's rows alone."""
     system = row.change.system
     if row.processing_day is not None:
         return f"imports/{system}/delta-{row.processing_day.isoformat()}.csv"
     on = row.effective.isoformat() if row.effective is not None else "manual"
     if row.change.kind in AT_ONCE_KINDS:
         return f"imports/{system}/delta-at-once-{on}.csv"
+    if catalog.batched(system):
+        return f"imports/{system}/delta-usage-{on}.csv"
     return f"imports/{system}/delta-{on}.csv"
 
 
@@ -114,7 +122,7 @@ def _imports(
     failures: list[Message] = []
     by_file: dict[str, list[DatedChange]] = {}
     for row in history.rows:
-        by_file.setdefault(delta_name(row), []).append(row)
+        by_file.setdefault(delta_name(row, catalog), []).append(row)
     # A first apply's deltas add every holder of the snapshots, each with the cells its
     # snapshot row has, checked as the snapshots were assembled: they cannot fail, and
     # are made as each is written (as large as the snapshots, 90 MB at 200,000 users),

@@ -599,6 +599,26 @@ class Step:
             return replace(found, on=on, waits=True)
         return not_before(found, on)
 
+    def batch_of(self, change: AccessChange, effective: Effective) -> date | None:
+        """The processing day M of the batch holding ``change``'s row, dated ``effective``
+        (``Dates.batch_of``). None for a row in no batch: a suspension or its lifting (001
+        p46), and a row that changed only because its person became or stopped being a
+        window person: the permission-management ID is made or deleted in the usage
+        application's registration work (000 §3-1 ⑤⑥, §3-2 ⑥), which is not an M batch
+        and is not entered in the permission-management system as a 5-1..5-3 is."""
+        if change.kind in AT_ONCE_KINDS or self._as_window_person(change) is not None:
+            return None
+        return self.dates.batch_of(change.system, effective)
+
+    def _as_window_person(self, change: AccessChange) -> Effective | None:
+        """The date of the window-person item ``change``'s row comes from: its
+        permission-management ID's, and any other system's the person's user items leave
+        undated."""
+        login = change.person.login
+        if (change.system, login) in self._plan_dates:
+            return None
+        return self._window_person_dates.get(login)
+
     def stop(self, change: AccessChange) -> Stop:
         """For a suspension or its lifting, what it waits for and the day it is told again
         (``plan.waits.stop``); nothing for any other change."""
@@ -619,7 +639,7 @@ class Step:
         found = self._plan_dates.get((change.system, login))
         if found is not None:
             return found
-        found = self._window_person_dates.get(login)
+        found = self._as_window_person(change)
         if found is not None:
             return found
         # A termination ends every holder's access on its date (000 §3-3), also what the
@@ -675,11 +695,13 @@ class Step:
 
     @cached_property
     def _plan_dates(self) -> dict[tuple[str, str], Effective]:
+        """(system, login) → the date of a user's item (a window person's is
+        ``_window_person_dates``)."""
         dates: dict[tuple[str, str], Effective] = {}
         for op in self.operators:
             for item in op.items:
                 person = getattr(item, "person", None)
-                if person is None:
+                if person is None or isinstance(item, WindowPersonChange):
                     continue
                 for effect in item.effects:
                     dates[(effect.system, person.email.lower())] = effect.effective
@@ -1211,10 +1233,15 @@ def _rows(
     rows: list[DatedChange] = []
     for change, made, earlier in found:
         if made is None:  # not from a merge on the first-parent line: date it as of now
-            dates, effective = fallback, fallback.permission(change.system, change.kind)
+            effective = fallback.permission(change.system, change.kind)
+            m = (
+                None
+                if change.kind in AT_ONCE_KINDS
+                else fallback.batch_of(change.system, effective)
+            )
         else:
             step, own = made
-            dates, effective = step.dates, step.effective(own)
+            effective = step.effective(own)
             if own is change or own == change:  # the step's already: not a second of each row
                 change = own
             if own.kind in AT_ONCE_KINDS and effective.on is not None:
@@ -1222,9 +1249,10 @@ def _rows(
                 if stopped is not None:
                     rows += stopped
                     continue
-        # A suspension or its lifting is at once, in no batch: it has no M (001 p46); nor
-        # has a change of a system whose provider has no processing day (OCCTO's).
-        m = None if change.kind in AT_ONCE_KINDS else dates.batch_of(change.system, effective)
+            # A suspension or its lifting is at once, in no batch: it has no M (001 p46); nor
+            # has a window person's row, nor a change of a system whose provider has no
+            # processing day (OCCTO's).
+            m = step.batch_of(own, effective)
         rows.append(DatedChange(change, m, effective.on))
     return tuple(rows)
 
@@ -1250,9 +1278,7 @@ def _at_once(
         first_step, first = earlier
         comes = first_step.effective(first)
         if comes.on is not None and comes.on > on:
-            m = None
-            if change.kind not in AT_ONCE_KINDS:
-                m = first_step.dates.batch_of(system, comes)
+            m = None if change.kind in AT_ONCE_KINDS else first_step.batch_of(first, comes)
             later = DatedChange(change, m, comes.on)
             was = first.before
             if was is None:  # nothing to stop before the permission comes

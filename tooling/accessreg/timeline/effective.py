@@ -260,8 +260,13 @@ class Dates:
         """The processing day M of the batch a change of ``system_id`` dated ``effective``
         belongs to: its own M, or that of the day it is keyed on (a change at once belongs
         to the batch of its entry, 000 §5-2 ③). None for a system whose provider has no
-        processing day (OCCTO's: ``Catalog.batched``)."""
+        processing day (OCCTO's: ``Catalog.batched``), and for a change keyed on the merge
+        or on a day the file names (a termination, a withdrawal, a suspension): no
+        application entered or accepted in a half of the month, so no batch holds it (000
+        §3-3, 003 §2.7.1, 001 p46)."""
         if not self.catalog.batched(system_id):
+            return None
+        if effective.key == "merged" or effective.key in NAMED_DAYS:
             return None
         if effective.processing_day is not None:
             return effective.processing_day
