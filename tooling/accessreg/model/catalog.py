@@ -57,6 +57,13 @@ class PermissionCode(Frozen):
         description="The system's operator issues an ID of this code new only once per "
         "operator and role (002 §3.2.1): issuing it again needs a maintainer's recorded reason.",
     )
+    includes: tuple[str, ...] = Field(
+        default=(),
+        description="Codes of the same system whose access this one holds too (an admin ID "
+        "holds its role's user ID, 002 §2.2.1, §2.2.2): a change to one of them narrows "
+        "access. Codes not ranked so are each other's equals, and a change between them "
+        "widens it.",
+    )
 
 
 class Limit(Frozen):
@@ -227,6 +234,16 @@ class System(Frozen):
         either language, 託送システム（taxis） in Japanese, Wheeling system (TAXIS) in English."""
         return Named(self.id, self.name_ja, self.name_en)
 
+    def narrows(self, was: str | None, now: str | None) -> bool:
+        """Whether a permission changed from ``was`` to ``now`` only takes access away: it
+        is taken away, or ``now`` is a code ``was`` includes (an admin stepping down to its
+        role's user ID). Anything else widens access and is reviewed as a grant: plan,
+        authorize and the notices read this one rule."""
+        if now is None:
+            return True
+        held = self.code_map.get(was) if was is not None else None
+        return held is not None and now in held.includes
+
     def labelled(self, code: str) -> Labelled:
         """A permission code as a message shows it: with its label as on the form,
         「1110（委託先事業者）」, or あり / なし where the form shows that (a code the catalog
@@ -314,6 +331,12 @@ class Catalog(Frozen):
         catalog lacks, alone."""
         system = self.by_id.get(system_id)
         return system.titled if system is not None else Named(system_id, "")
+
+    def narrows(self, system_id: str, was: str | None, now: str | None) -> bool:
+        """Whether ``was`` → ``now`` of ``system_id`` only takes access away
+        (``System.narrows``); a system the catalog lacks only by its removal."""
+        system = self.by_id.get(system_id)
+        return system.narrows(was, now) if system is not None else now is None
 
     def labelled(self, system_id: str, code: str) -> Labelled:
         """``code`` of ``system_id`` as a message shows it (``System.labelled``)."""
