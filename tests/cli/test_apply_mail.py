@@ -814,7 +814,8 @@ def test_an_acceptance_notice_names_the_desk_of_the_systems_it_concerns(
     out = tmp_path / "out"
     assert accessreg(gr, "apply", "--out", str(out), *DAY).returncode == 0
     (body,) = [m.get_content() for m in _eml(out).values() if m["Subject"].startswith("【受付】")]
-    assert "会員情報管理システム（member_portal）: 設定 user（利用者ユーザ）" in body
+    # Its codes are the catalog's keys, not a form's: the label alone.
+    assert "会員情報管理システム（member_portal）: 設定 利用者ユーザ /" in body
     assert "受付窓口: 電力広域的運営推進機関）" in body
     assert "ヘルプデスク" not in body
 

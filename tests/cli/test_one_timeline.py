@@ -99,6 +99,8 @@ MEMBER = {"status": "member", "member_since": "2020-04-01"}
 MEMBER_SYSTEMS = ["taxis", "johs", "juju", "loacus", "switching", "member_portal"]
 HELD = {"taxis": "1011", "johs": "J1010"}
 AS_MEMBER = {"switching": "retailer_admin", "member_portal": "user"}
+# As the mails name them: the catalog's keys, not a form's codes (``form: label``).
+AS_MEMBER_SHOWN = {"switching": "管理者ID（小売電気事業者）", "member_portal": "利用者ユーザ"}
 
 
 def _base(reg: RegistryFactory, case: SeedCase) -> None:
@@ -508,7 +510,7 @@ def _check_withdrawal(run: Run) -> None:
     # the registration's where that is later (nothing is in effect before it is registered).
     (batch,) = [b for b in state["batches"].values() if b["created_on"] == str(case.merged)]
     out, confirmed = run.tmp / "confirmed", case.merged + timedelta(days=1)
-    for system, code in AS_MEMBER.items():
+    for system, code in AS_MEMBER_SHOWN.items():
         ran = run.cli("confirm", batch["id"], "--system", system, "--out", str(out / system),
                       "--today", str(confirmed))  # fmt: skip
         assert ran.returncode == 0, ran.stderr

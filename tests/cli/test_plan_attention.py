@@ -494,7 +494,7 @@ def test_a_window_person_handing_on_the_admin_id_is_no_self_grant(gr: GitRegistr
     ja = section(text, "利用権限の変更申請（002 §3.2.2）")
     assert (
         f"- 管理者の変更: `{OTHER_ID}` が スイッチング支援システム（switching） の "
-        f"`dr_admin`（管理者ID（需要抑制契約者））を `{WINDOW_ID}` から引き継ぎます。"
+        f"管理者ID（需要抑制契約者）を `{WINDOW_ID}` から引き継ぎます。"
     ) in ja, ja
     assert "➖ 削除" in ja and "➕ 付与" in ja
 

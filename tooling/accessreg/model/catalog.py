@@ -157,10 +157,12 @@ class System(Frozen):
         description="True: its contract ends with the OCCTO membership (the member system, "
         "003 §2.7.1); a withdrawn member keeps it no more.",
     )
-    form: Literal["code", "presence"] = Field(
+    form: Literal["code", "presence", "label"] = Field(
         default="code",
         description="code: forms and import files show the code; presence: あり / なし, as on "
-        "the seed's form (000 §5-1 ①).",
+        "the seed's form (000 §5-1 ①); label: the codes are the catalog's own keys, not a "
+        "form's, so forms, mails and the plan show the label alone, in the seeds' words "
+        "(管理者ID / ユーザID, 002 §3.2, §3.3), and import files the key.",
     )
     codes: tuple[PermissionCode, ...] = ()
     limits: tuple[Limit, ...] = ()
@@ -218,7 +220,8 @@ class System(Frozen):
         return self.derived is None and self.level == "user"
 
     def shown(self, code: str | None) -> str:
-        """A permission as forms and import files show it: the code, or あり / なし."""
+        """A permission as import files show it: the code (a key, for ``label``), or
+        あり / なし."""
         if self.form == "presence":
             return "あり" if code else "なし"
         return code or ""
@@ -246,12 +249,19 @@ class System(Frozen):
 
     def labelled(self, code: str) -> Labelled:
         """A permission code as a message shows it: with its label as on the form,
-        「1110（委託先事業者）」, or あり / なし where the form shows that (a code the catalog
-        lacks, alone)."""
+        「1110（委託先事業者）」, or the label alone where the form shows no code (あり / なし;
+        管理者ID（需要抑制契約者）, ``form: label``); a code the catalog lacks, alone."""
         pc = self.code_map.get(code)
         if pc is None:
             return Labelled(code)
-        return Labelled(code, pc.label, pc.label_en or "", self.form == "presence")
+        return Labelled(code, pc.label, pc.label_en or "", self.form != "code")
+
+    def choice(self, code: PermissionCode) -> str:
+        """A code as an issue form offers it: 「1011：更新権限あり」 as on the seed's form
+        (000 §5-1 ①), あり, or the label alone where the code is the catalog's key."""
+        if self.form == "presence":
+            return self.shown(code.code)
+        return code.label if self.form == "label" else f"{code.code}：{code.label}"
 
 
 class Provider(Frozen):
