@@ -1040,3 +1040,26 @@ def test_an_address_in_effect_on_the_merge_day_is_told_registered_by_that_day_s_
         assert again.returncode == 0, again.stderr
     assert len(mailbox.received) == told
     assert not written_mails(tmp_path / "again", "*-registered-*.eml")
+
+
+def test_a_suspension_alone_or_its_lifting_alone_is_titled_as_what_it_is(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """An application that only stops is 利用の停止, one that only lifts is 停止解除 (001
+    p46): the subject and the kind say which, not both."""
+    held = {"taxis": "1010", "juju": "granted"}
+    merge(gr, "suspend-user2", lambda: gr.reg.user(
+        email=USER2, name="二宮 二郎", permissions=held, suspended_on=ON))  # fmt: skip
+    out = tmp_path / "stop"
+    assert accessreg(gr, "apply", "--out", str(out), "--confirm", *DAY).returncode == 0
+    (stop,) = [m for m in _eml(out).values() if m["To"].addresses[0].addr_spec == WINDOWS[0]]
+    assert stop["Subject"] == "【受付】利用の停止（テストガス株式会社）"
+    assert "申請種別: 利用の停止（001 p46" in stop.get_content()
+    assert "停止解除" not in stop.get_content()
+    merge(gr, "lift-user2", lambda: gr.reg.user(email=USER2, name="二宮 二郎", permissions=held))
+    out = tmp_path / "lift"
+    assert accessreg(gr, "apply", "--out", str(out), "--confirm", *DAY).returncode == 0
+    (lift,) = [m for m in _eml(out).values() if m["To"].addresses[0].addr_spec == WINDOWS[0]]
+    assert lift["Subject"] == "【受付】停止解除（テストガス株式会社）"
+    assert "申請種別: 停止解除（001 p46" in lift.get_content()
+    assert "利用の停止" not in lift.get_content()
