@@ -485,6 +485,9 @@ def acceptance_notices(accepted: Accepted) -> list[Notice]:
         "uses_processing_day": bool(processing_days_of(items)),
         # Only suspensions and liftings: on their day, whatever the processing schedule.
         "at_once": plan is not None and plan.at_once,
+        # A completion notice follows per system it changes (``completion_notices``): one
+        # that changes none (a certificate suspended: the whitelists alone) promises none.
+        "completion_follows": bool(record.systems),
         "desks": catalog.desks(concerned),
         # What each provider says of its dates (000 §5-1 for Tokyo Gas Network's schedule);
         # OCCTO's seeds give none (001 p13).
