@@ -247,10 +247,11 @@ def _announced(out: Path, stops: bool) -> None:
     """The window person's 受付 mail of a suspension (``stops``) or its lifting: the
     application by its name, each system of the ID with its day."""
     (mail,) = _accepted_mails(out)
-    assert mail["Subject"] == "【受付】利用の停止・停止解除（テストガス株式会社）"
+    kind = "利用の停止" if stops else "停止解除"
+    assert mail["Subject"] == f"【受付】{kind}（テストガス株式会社）"
     assert [a.addr_spec for a in mail["To"].addresses] == ["window1@test-gas.example.co.jp"]
     body = mail.get_content()
-    assert "申請種別: 利用の停止・停止解除" in body
+    assert f"申請種別: {kind}（" in body
     action, when = ("停止", "利用停止") if stops else ("停止解除", "利用再開")
     lines = [ln.strip() for ln in body.splitlines() if USER2 in ln or ln.startswith("   ")]
     assert lines == [

@@ -814,7 +814,8 @@ def test_an_acceptance_notice_names_the_desk_of_the_systems_it_concerns(
     out = tmp_path / "out"
     assert accessreg(gr, "apply", "--out", str(out), *DAY).returncode == 0
     (body,) = [m.get_content() for m in _eml(out).values() if m["Subject"].startswith("【受付】")]
-    assert "会員情報管理システム（member_portal）: 設定 user（利用者ユーザ）" in body
+    # Its codes are the catalog's keys, not a form's: the label alone.
+    assert "会員情報管理システム（member_portal）: 設定 利用者ユーザ /" in body
     assert "受付窓口: 電力広域的運営推進機関）" in body
     assert "ヘルプデスク" not in body
 
@@ -1039,3 +1040,58 @@ def test_an_address_in_effect_on_the_merge_day_is_told_registered_by_that_day_s_
         assert again.returncode == 0, again.stderr
     assert len(mailbox.received) == told
     assert not written_mails(tmp_path / "again", "*-registered-*.eml")
+
+
+def test_a_suspension_alone_or_its_lifting_alone_is_titled_as_what_it_is(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """An application that only stops is 利用の停止, one that only lifts is 停止解除 (001
+    p46): the subject and the kind say which, not both."""
+    held = {"taxis": "1010", "juju": "granted"}
+    merge(gr, "suspend-user2", lambda: gr.reg.user(
+        email=USER2, name="二宮 二郎", permissions=held, suspended_on=ON))  # fmt: skip
+    out = tmp_path / "stop"
+    assert accessreg(gr, "apply", "--out", str(out), "--confirm", *DAY).returncode == 0
+    (stop,) = [m for m in _eml(out).values() if m["To"].addresses[0].addr_spec == WINDOWS[0]]
+    assert stop["Subject"] == "【受付】利用の停止（テストガス株式会社）"
+    assert "申請種別: 利用の停止（001 p46" in stop.get_content()
+    assert "停止解除" not in stop.get_content()
+    merge(gr, "lift-user2", lambda: gr.reg.user(email=USER2, name="二宮 二郎", permissions=held))
+    out = tmp_path / "lift"
+    assert accessreg(gr, "apply", "--out", str(out), "--confirm", *DAY).returncode == 0
+    (lift,) = [m for m in _eml(out).values() if m["To"].addresses[0].addr_spec == WINDOWS[0]]
+    assert lift["Subject"] == "【受付】停止解除（テストガス株式会社）"
+    assert "申請種別: 停止解除（001 p46" in lift.get_content()
+    assert "利用の停止" not in lift.get_content()
+
+
+PROMISE = "各システムの処理状況は、登録作業の完了ごとにお知らせします。"
+
+
+def test_only_an_application_a_completion_notice_follows_promises_one(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """A certificate suspended reaches the whitelists alone: its batch has no system to
+    confirm, no completion notice follows, and its 受付 mail promises none. A user's ID
+    suspended is confirmed per system, and its mail says so."""
+    windows = [contact(), contact("deputy", 2), contact("deputy", 3, name=HOSTILE_NAME)]
+    merge(gr, "certificate", lambda: gr.reg.operator(
+        contacts=windows, certificates=[certificate(1)]))  # fmt: skip
+    assert accessreg(gr, "apply", "--out", str(tmp_path / "c"), "--confirm", *DAY).returncode == 0
+    merge(gr, "suspend-certificate", lambda: gr.reg.operator(
+        contacts=windows, certificates=[certificate(1, suspended_on=ON)]))  # fmt: skip
+    out = tmp_path / "cert"
+    assert accessreg(gr, "apply", "--out", str(out), "--confirm", *DAY).returncode == 0
+    (mail,) = [m for m in _eml(out).values() if m["To"].addresses[0].addr_spec == WINDOWS[0]]
+    body = mail.get_content()
+    assert "クライアント証明書の利用停止: 証明書ID EP-TEST-0001" in body, body
+    assert "登録作業の完了ごと" not in body, body
+    (batch,) = [v for v in state(gr)["batches"].values() if v["head"] == gr.rev()]
+    assert not batch["systems"], batch  # nothing to confirm: no completion notice
+    merge(gr, "suspend-user2", lambda: gr.reg.user(
+        email=USER2, name="二宮 二郎", permissions={"taxis": "1010", "juju": "granted"},
+        suspended_on=ON))  # fmt: skip
+    out = tmp_path / "user"
+    assert accessreg(gr, "apply", "--out", str(out), "--confirm", *DAY).returncode == 0
+    (mail,) = [m for m in _eml(out).values() if m["To"].addresses[0].addr_spec == WINDOWS[0]]
+    assert PROMISE in mail.get_content()

@@ -124,7 +124,7 @@ def _foreign(reg: RegistryFactory) -> str:
 
 def _second_admin(reg: RegistryFactory) -> str:
     reg.switching_operator()
-    return user_add(perm_taxis="なし", perm_switching="dr_admin：管理者ID（需要抑制契約者）")
+    return user_add(perm_taxis="なし", perm_switching="管理者ID（需要抑制契約者）")
 
 
 USER_FILE = "registry/users/TESTOP01/hanako.kimura@test-gas.example.co.jp.yaml"

@@ -176,9 +176,7 @@ def test_a_switching_user_is_in_use_no_earlier_than_its_confirmed_registration(
     batch = _applied(gr, tmp_path / "o1", day)
     body = _confirmed(gr, batch, tmp_path / "confirmed", done_on)
     assert "スイッチング支援システム（switching）の登録作業が完了しました（2026-12-21）" in body
-    assert (
-        f"（ID: {added}）: 設定 dr_user（ユーザID（需要抑制契約者）） / 利用開始 2026-12-21" in body
-    )
+    assert f"（ID: {added}）: 設定 ユーザID（需要抑制契約者） / 利用開始 2026-12-21" in body
     assert "2026-12-09" not in body.replace("受付日: 2026-12-09", "")
 
 

@@ -99,6 +99,8 @@ MEMBER = {"status": "member", "member_since": "2020-04-01"}
 MEMBER_SYSTEMS = ["taxis", "johs", "juju", "loacus", "switching", "member_portal"]
 HELD = {"taxis": "1011", "johs": "J1010"}
 AS_MEMBER = {"switching": "retailer_admin", "member_portal": "user"}
+# As the mails name them: the catalog's keys, not a form's codes (``form: label``).
+AS_MEMBER_SHOWN = {"switching": "管理者ID（小売電気事業者）", "member_portal": "利用者ユーザ"}
 
 
 def _base(reg: RegistryFactory, case: SeedCase) -> None:
@@ -405,10 +407,11 @@ def _check_suspension(run: Run) -> None:
             assert serial in run.whitelist(day, "johs")
     # The 受付 mail to the window person: the application by its name, the day on its line.
     mail = run.accepted_mail()
-    assert mail["Subject"] == "【受付】利用の停止・停止解除（テストガス株式会社）"
+    kind = "利用の停止" if stopping else "停止解除"  # which of the two it is
+    assert mail["Subject"] == f"【受付】{kind}（テストガス株式会社）"
     assert mail["To"].addresses[0].addr_spec == "window1@test-gas.example.co.jp"
     body = mail.get_content()
-    assert "申請種別: 利用の停止・停止解除" in body and "システム処理日（M）" not in body
+    assert f"申請種別: {kind}（" in body and "システム処理日（M）" not in body
     if case.stops == "user":
         for system in held:
             assert f"{'利用停止' if stopping else '利用再開'} {day}" in _line_of(body, system)
@@ -508,7 +511,7 @@ def _check_withdrawal(run: Run) -> None:
     # the registration's where that is later (nothing is in effect before it is registered).
     (batch,) = [b for b in state["batches"].values() if b["created_on"] == str(case.merged)]
     out, confirmed = run.tmp / "confirmed", case.merged + timedelta(days=1)
-    for system, code in AS_MEMBER.items():
+    for system, code in AS_MEMBER_SHOWN.items():
         ran = run.cli("confirm", batch["id"], "--system", system, "--out", str(out / system),
                       "--today", str(confirmed))  # fmt: skip
         assert ran.returncode == 0, ran.stderr
@@ -1747,7 +1750,7 @@ def test_a_suspension_with_a_memo_is_on_the_day_in_every_system(
     assert _own_dates(gr, window) == ["2026-12-07"]  # as a later change of the user reads it
     # The memo does not make it another application: the 受付 mail announces a suspension.
     body = _accepted_body(out)
-    assert "申請種別: 利用の停止・停止解除" in body
+    assert "申請種別: 利用の停止（" in body
     assert "利用停止 2026-12-07" in _line_of(body, "loacus")
 
 

@@ -114,7 +114,8 @@ def test_permission_change_permission_by_permission(gr: GitRegistry) -> None:
     assert (item.application, item.action) == (Application.PERMISSION_CHANGE, "change")
     assert effects(item) == {
         # TAXIS/JOHS changes take effect on acceptance; JUJU/LOACUS at M+9 (000 §5-2).
-        "taxis": ("1011", "1010", Direction.GRANT, ACCEPTED),
+        # Update rights to none narrows access: 1011 includes 1010 in the catalog.
+        "taxis": ("1011", "1010", Direction.REVOKE, ACCEPTED),
         "johs": ("J1010", None, Direction.REVOKE, ACCEPTED),
         "loacus": (None, "02010", Direction.GRANT, date(2019, 1, 21)),
     }
@@ -933,3 +934,34 @@ def test_a_deleted_admin_whose_id_nobody_takes_is_a_deletion(gr: GitRegistry) ->
     gr.commit("the admin leaves, no one takes the ID")
     item = only(plan_of(gr), UserChange, action="remove")
     assert item.application is Application.PERMISSION_DELETE
+
+
+RANKED_BY_THE_PR = (
+    "{code: '1010', label: 更新権限なし, label_en: no update rights, includes: ['1011']}"
+)
+
+
+def test_a_code_the_old_one_includes_narrows(gr: GitRegistry) -> None:
+    """1011 (update rights) includes 1010 in the catalog: the step down alone is *revoke
+    only*."""
+    pr(gr).reg.user(email=USER1, permissions={"taxis": "1010", "johs": "J1010"})
+    gr.commit("update rights to none")
+    plan = plan_of(gr)
+    assert only(plan, UserChange).direction is Direction.REVOKE and plan.revoke_only
+
+
+def test_a_pull_request_cannot_rank_what_it_grants_as_a_removal(gr: GitRegistry) -> None:
+    """The base's catalog ranks the codes: a pull request that ranks 1010 above 1011 in its
+    own catalog and raises the user from 1010 to 1011 still grants."""
+    gr.reg.user(email=USER1, permissions={"taxis": "1010", "johs": "J1010"})
+    gr.commit("user1 holds 1010")
+    pr(gr).reg.edit(
+        "systems.yaml", "{code: '1010', label: 更新権限なし, label_en: no update rights}",
+        RANKED_BY_THE_PR,
+    )  # fmt: skip
+    gr.reg.edit("systems.yaml", ", includes: ['1010', '1012']}", "}")
+    gr.reg.user(email=USER1, permissions={"taxis": "1011", "johs": "J1010"})
+    gr.commit("raise to 1011 under a catalog ranked by the pull request")
+    item = only(plan_of(gr), UserChange)
+    assert effects(item)["taxis"][:3] == ("1010", "1011", Direction.GRANT)
+    assert item.direction is Direction.GRANT

@@ -451,3 +451,59 @@ def test_a_summary_of_many_operators_is_cut_and_the_second_look_still_shown(
         f"_ほか {40 - refused} 行はここに表示していません。すべて JSON（`plan.json`）にあります。_"
         in text
     )
+
+
+def _switching_admin(gr: GitRegistry, admin: str, user: str) -> None:
+    """On main: a demand-response contractor whose ``admin`` holds the switching admin ID
+    and ``user`` a user ID; the branch ``pr`` follows it."""
+    gr.checkout("main")
+    gr.reg.switching_operator()
+    gr.reg.user(email=admin, permissions={"switching": "dr_admin"})
+    gr.reg.user(email=user, permissions={"switching": "dr_user"})
+    (gr.reg.root / "users/TESTOP01/user1@test-gas.example.co.jp.yaml").unlink()
+    gr.commit("the switching admin and a user")
+    gr.checkout("pr")
+    gr.repo.git.merge("-q", "main")
+
+
+def _plan_json(gr: GitRegistry) -> dict[str, object]:
+    result = run_cli("plan", "--base", "main", "--head", "pr", "--format", "json",
+                     "--accepted-on", "2026-11-24", "--actor", WINDOW, cwd=gr.path)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    found: dict[str, object] = json.loads(result.stdout)
+    return found
+
+
+WINDOW_ID = "window1@test-gas.example.co.jp"
+OTHER_ID = "next@test-gas.example.co.jp"
+
+
+def test_a_window_person_handing_on_the_admin_id_is_no_self_grant(gr: GitRegistry) -> None:
+    """002 §3.2.2: the admin who gives up the admin ID and keeps a user ID steps down; the
+    catalog's admin ID includes its role's user ID, so that is a removal of rights, and
+    the filer giving up their own admin ID is no window person granting themselves."""
+    _switching_admin(gr, admin=WINDOW_ID, user=OTHER_ID)
+    gr.reg.user(email=WINDOW_ID, permissions={"switching": "dr_user"})
+    gr.reg.user(email=OTHER_ID, permissions={"switching": "dr_admin"})
+    gr.commit("window1 hands the admin ID on to next")
+    (operator,) = _plan_json(gr)["operators"]  # type: ignore[misc]
+    directions = {i["person"]["email"]: i["direction"] for i in operator["items"]}
+    assert directions == {WINDOW_ID: "revoke", OTHER_ID: "grant"}, directions
+    text = comment(gr)
+    assert "再確認" not in text, text
+    ja = section(text, "利用権限の変更申請（002 §3.2.2）")
+    assert (
+        f"- 管理者の変更: `{OTHER_ID}` が スイッチング支援システム（switching） の "
+        f"管理者ID（需要抑制契約者）を `{WINDOW_ID}` から引き継ぎます。"
+    ) in ja, ja
+    assert "➖ 削除" in ja and "➕ 付与" in ja
+
+
+def test_a_window_person_taking_the_admin_id_is_a_self_grant(gr: GitRegistry) -> None:
+    """The other way round the filer's own access widens: flagged as before."""
+    _switching_admin(gr, admin=OTHER_ID, user=WINDOW_ID)
+    gr.reg.user(email=WINDOW_ID, permissions={"switching": "dr_admin"})
+    gr.reg.user(email=OTHER_ID, permissions={"switching": "dr_user"})
+    gr.commit("window1 takes the admin ID over from next")
+    ja = section(comment(gr), "利用権限の変更申請（002 §3.2.2）")
+    assert f"- 申請者が自分自身に権限を付けています: `{WINDOW_ID}`" in ja, ja

@@ -114,3 +114,19 @@ def test_a_form_cites_every_provider_s_section_of_its_application(catalog: Catal
     assert {f.kind: f.seed for f in forms(changed)}["user-add"] == (
         "000 §5-1, 002 §3.2.1, §3.3, 003 §3.2"
     )
+
+
+def test_a_code_the_forms_do_not_know_is_offered_by_its_label_alone(catalog: Catalog) -> None:
+    """Tokyo Gas Network's codes are its forms' own (000 §5-1 ①: 1011：更新権限あり); the
+    switching and member systems' codes are the catalog's keys, offered in the seeds' words
+    (002 §3.2, §3.3), and an issue filed while the form showed the key still reads."""
+    (form,) = [f for f in forms(catalog) if f.kind == "user-add"]
+    taxis, switching = form.field("perm_taxis"), form.field("perm_switching")
+    assert "1011：更新権限あり" in [c.text for c in taxis.choices]
+    texts = [c.text for c in switching.choices]
+    assert "管理者ID（需要抑制契約者）" in texts and "ユーザID（小売電気事業者）" in texts
+    assert not any("dr_" in t or "retailer_" in t for t in texts), texts
+    admin = next(c for c in switching.choices if c.value == "dr_admin")
+    assert admin.means("dr_admin：管理者ID（需要抑制契約者）")
+    member = [c.text for c in form.field("perm_member_portal").choices]
+    assert "管理者ユーザ" in member and not any("admin" in t for t in member), member

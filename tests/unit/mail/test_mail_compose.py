@@ -211,6 +211,7 @@ def _acceptance(people: _Counted) -> dict[str, Any]:
         "operator_items": [],
         "people": people,
         "at_once": False,
+        "completion_follows": True,
         "schedule_notes": [],
     }
 

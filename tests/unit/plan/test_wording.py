@@ -36,3 +36,8 @@ def test_an_application_reads_in_japanese_as_the_state_and_the_mails_name_it() -
     assert i18n.text(wording.kinds_text(labels), "en") == (
         "usage application (change) · client certificate registration · その他"
     )
+    # A suspension alone, or its lifting alone, as the mails title it (``label_of``).
+    for label, en in (("利用の停止", "suspension"), ("停止解除", "lifting of a suspension")):
+        assert Application.of_label(label) is Application.SUSPENSION
+        assert i18n.text(wording.kinds_text((label,)), "ja") == label
+        assert i18n.text(wording.kinds_text((label,)), "en") == en

@@ -60,6 +60,11 @@ CATALOG = "systems.yaml"
             "pages: [taxis, johs, juju, loacus, wheeling]",
             "pages: [taxis, johs, juju, loacus, wheeling]",
         ),
+        (
+            "issued_once: true, includes: [dr_user]}",
+            "issued_once: true, includes: [dr_users]}",
+            "includes: [dr_users]}",
+        ),
     ],
     ids=[
         "code-twice",
@@ -72,6 +77,7 @@ CATALOG = "systems.yaml"
         "api-limit-without-api",
         "limit-of-nothing",
         "page-of-unknown-system",
+        "includes-unknown-code",
     ],
 )
 def test_catalog_consistency(reg: RegistryFactory, old: str, new: str, needle: str) -> None:

@@ -14,7 +14,7 @@ from accessreg import i18n
 from accessreg.edit.users import NONE
 from accessreg.files.schemacheck import pattern_sentence
 from accessreg.model import Catalog, System, Timing, base
-from accessreg.model.catalog import ApplicationKind
+from accessreg.model.catalog import ApplicationKind, PermissionCode
 
 FieldType = Literal["input", "textarea", "dropdown", "checkboxes"]
 APPLICATION_LABEL = "application"
@@ -122,6 +122,13 @@ CONFIRM = Field(
 )  # fmt: skip
 
 
+def _code_choice(system: System, code: PermissionCode) -> Choice:
+    """A permission code as a form offers it (``System.choice``); an issue filed while the
+    form showed a catalog key with its label still reads."""
+    formerly = (f"{code.code}：{code.label}",) if system.form == "label" else ()
+    return Choice(system.choice(code), code.code, formerly)
+
+
 def _permission_fields(catalog: Catalog, change: bool) -> tuple[Field, ...]:
     fields = []
     for system in catalog.systems:
@@ -130,13 +137,7 @@ def _permission_fields(catalog: Catalog, change: bool) -> tuple[Field, ...]:
         head = (Choice(KEEP, None), Choice("なし（削除）", NONE)) if change else (
             Choice("なし", None),
         )  # fmt: skip
-        # As on the seed's form (000 §5-1 ①): TAXIS「1011：更新権限あり」, JUJU「あり」.
-        codes = tuple(
-            Choice(system.shown(c.code) if system.form == "presence" else f"{c.code}：{c.label}",
-                   c.code)
-            for c in system.codes
-            if c.abolished_on is None
-        )  # fmt: skip
+        codes = tuple(_code_choice(system, c) for c in system.codes if c.abolished_on is None)
         fields.append(
             Field(
                 f"perm_{system.id}",
@@ -164,7 +165,7 @@ def _former_admin_fields(catalog: Catalog) -> tuple[Field, ...]:
         return ()
     names = "・".join(s.name_ja for s in once)
     keeps = tuple(
-        Choice(f"{c.code}：{c.label}", c.code)
+        _code_choice(s, c)
         for s in once
         for c in s.codes
         if not c.issued_once and c.abolished_on is None

@@ -57,6 +57,13 @@ class PermissionCode(Frozen):
         description="The system's operator issues an ID of this code new only once per "
         "operator and role (002 §3.2.1): issuing it again needs a maintainer's recorded reason.",
     )
+    includes: tuple[str, ...] = Field(
+        default=(),
+        description="Codes of the same system whose access this one holds too (an admin ID "
+        "holds its role's user ID, 002 §2.2.1, §2.2.2): a change to one of them narrows "
+        "access. Codes not ranked so are each other's equals, and a change between them "
+        "widens it.",
+    )
 
 
 class Limit(Frozen):
@@ -150,10 +157,12 @@ class System(Frozen):
         description="True: its contract ends with the OCCTO membership (the member system, "
         "003 §2.7.1); a withdrawn member keeps it no more.",
     )
-    form: Literal["code", "presence"] = Field(
+    form: Literal["code", "presence", "label"] = Field(
         default="code",
         description="code: forms and import files show the code; presence: あり / なし, as on "
-        "the seed's form (000 §5-1 ①).",
+        "the seed's form (000 §5-1 ①); label: the codes are the catalog's own keys, not a "
+        "form's, so forms, mails and the plan show the label alone, in the seeds' words "
+        "(管理者ID / ユーザID, 002 §3.2, §3.3), and import files the key.",
     )
     codes: tuple[PermissionCode, ...] = ()
     limits: tuple[Limit, ...] = ()
@@ -211,7 +220,8 @@ class System(Frozen):
         return self.derived is None and self.level == "user"
 
     def shown(self, code: str | None) -> str:
-        """A permission as forms and import files show it: the code, or あり / なし."""
+        """A permission as import files show it: the code (a key, for ``label``), or
+        あり / なし."""
         if self.form == "presence":
             return "あり" if code else "なし"
         return code or ""
@@ -227,14 +237,31 @@ class System(Frozen):
         either language, 託送システム（taxis） in Japanese, Wheeling system (TAXIS) in English."""
         return Named(self.id, self.name_ja, self.name_en)
 
+    def narrows(self, was: str | None, now: str | None) -> bool:
+        """Whether a permission changed from ``was`` to ``now`` only takes access away: it
+        is taken away, or ``now`` is a code ``was`` includes (an admin stepping down to its
+        role's user ID). Anything else widens access and is reviewed as a grant: plan,
+        authorize and the notices read this one rule."""
+        if now is None:
+            return True
+        held = self.code_map.get(was) if was is not None else None
+        return held is not None and now in held.includes
+
     def labelled(self, code: str) -> Labelled:
         """A permission code as a message shows it: with its label as on the form,
-        「1110（委託先事業者）」, or あり / なし where the form shows that (a code the catalog
-        lacks, alone)."""
+        「1110（委託先事業者）」, or the label alone where the form shows no code (あり / なし;
+        管理者ID（需要抑制契約者）, ``form: label``); a code the catalog lacks, alone."""
         pc = self.code_map.get(code)
         if pc is None:
             return Labelled(code)
-        return Labelled(code, pc.label, pc.label_en or "", self.form == "presence")
+        return Labelled(code, pc.label, pc.label_en or "", self.form != "code")
+
+    def choice(self, code: PermissionCode) -> str:
+        """A code as an issue form offers it: 「1011：更新権限あり」 as on the seed's form
+        (000 §5-1 ①), あり, or the label alone where the code is the catalog's key."""
+        if self.form == "presence":
+            return self.shown(code.code)
+        return code.label if self.form == "label" else f"{code.code}：{code.label}"
 
 
 class Provider(Frozen):
@@ -314,6 +341,12 @@ class Catalog(Frozen):
         catalog lacks, alone."""
         system = self.by_id.get(system_id)
         return system.titled if system is not None else Named(system_id, "")
+
+    def narrows(self, system_id: str, was: str | None, now: str | None) -> bool:
+        """Whether ``was`` → ``now`` of ``system_id`` only takes access away
+        (``System.narrows``); a system the catalog lacks only by its removal."""
+        system = self.by_id.get(system_id)
+        return system.narrows(was, now) if system is not None else now is None
 
     def labelled(self, system_id: str, code: str) -> Labelled:
         """``code`` of ``system_id`` as a message shows it (``System.labelled``)."""

@@ -398,6 +398,27 @@ def notes(
             )
         elif isinstance(item, UserChange) and item.direction is Direction.GRANT:
             login = item.person.email.lower()
+            for effect in item.effects:
+                # An admin ID issued once, taken over from the user who gives it up: a
+                # change of admin, which its own side of the handover does not widen.
+                if effect.new is None or not head.catalog.issued_once(effect.system, effect.new):
+                    continue
+                former = base.holders(item.operator, effect.system, effect.new) - head.holders(
+                    item.operator, effect.system, effect.new
+                )
+                if former:
+                    add(
+                        item,
+                        "check",
+                        msg(
+                            "A change of admin: {email} takes over {code} of {system} from "
+                            "{former}: check with the operator that {email} is its new admin",
+                            email=item.person.email,
+                            code=head.catalog.labelled(effect.system, effect.new),
+                            system=head.catalog.named(effect.system),
+                            former=tuple(sorted(former)),
+                        ),
+                    )
             if item.operator in windows.get(login, set()):
                 add(
                     item,

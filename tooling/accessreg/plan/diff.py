@@ -216,9 +216,11 @@ class _Differ:
             was, now = before.get(system), after.get(system)
             if was == now:
                 continue
-            # Only taking a permission away surely narrows access: the catalog does not rank
-            # one code above another, so any other change is reviewed as a grant.
-            direction = Direction.REVOKE if now is None else Direction.GRANT
+            # A code the old one includes (an admin stepping down to a user ID) narrows
+            # access like a removal; any other change is reviewed as a grant.
+            # The base's catalog: a pull request cannot rank what it grants as a removal.
+            narrows = self.base.catalog.narrows(system, was, now)
+            direction = Direction.REVOKE if narrows else Direction.GRANT
             ends = self.ending(system, was) if now is None else self.ends
             keyed = ChangeKind.CHANGE if system in handed else kind
             when = ends or self.dates.permission(system, keyed)

@@ -66,7 +66,10 @@ class Application(StrEnum):
 
     @classmethod
     def of_label(cls, label: str) -> Application | None:
-        """The application whose ``label`` this is (the state records the labels)."""
+        """The application whose ``label`` this is (the state records the labels, a
+        suspension's as ``OperatorPlan.label_of`` titles it)."""
+        if label in (SUSPENDING, LIFTING):
+            return cls.SUSPENSION
         return next((app for app, name in _APPLICATION_LABELS.items() if name == label), None)
 
 
@@ -83,6 +86,8 @@ _APPLICATION_LABELS: dict[Application, str] = {
     Application.OVERSEAS_IP: "海外IPアドレスの許可申請",
     Application.SUSPENSION: "利用の停止・停止解除",
 }
+# A suspension application of one kind only (``OperatorPlan.label_of``).
+SUSPENDING, LIFTING = "利用の停止", "停止解除"
 KINDS: dict[Application, ApplicationKind] = {
     app: kind for app in Application for kind in get_args(ApplicationKind) if kind == app.value
 }
@@ -296,6 +301,15 @@ class OperatorPlan:
     @property
     def users(self) -> tuple[UserChange, ...]:
         return tuple(i for i in self.items if isinstance(i, UserChange))
+
+    def label_of(self, app: Application) -> str:
+        """``app``'s label as this plan applies for it: a suspension application that only
+        stops, or only lifts, is titled as that one (001 p46: 利用の停止, 停止解除)."""
+        if app is Application.SUSPENSION:
+            stops = {s for item in self.items if item.application is app for s in _stops(item)}
+            if len(stops) == 1:
+                return SUSPENDING if stops == {True} else LIFTING
+        return app.label
 
     @property
     def at_once(self) -> bool:
@@ -514,3 +528,16 @@ class Plan:
         for op in self.operators:
             total.update(op.counts)
         return {app: total[app] for app in Application if total[app]}
+
+
+def _stops(item: Item) -> Iterator[bool]:
+    """For each suspension ``item`` makes or lifts: whether it stops (True; another day
+    of a suspension still stops) or lifts one (False)."""
+    if isinstance(item, OperatorChange):
+        yield from (use.suspended for use in item.suspensions)
+        return
+    if isinstance(item, (UserChange, CertificateChange)):
+        was = item.before.suspended_on if item.before is not None else None
+        now = item.after.suspended_on if item.after is not None else None
+        if was is not None or now is not None:
+            yield now is not None

@@ -27,6 +27,8 @@ from accessreg.model.terms import (
     value_text,
 )
 from accessreg.plan.model import (
+    LIFTING,
+    SUSPENDING,
     AllowedIpChange,
     Application,
     CertificateChange,
@@ -106,11 +108,18 @@ def application(app: Application, op: OperatorPlan) -> Message:
     return msg("{name} ({seed})", name=APPLICATIONS[app], seed=seed)
 
 
+# A suspension application of one kind only, as ``OperatorPlan.label_of`` titles it.
+_SUSPENSION_KINDS = {SUSPENDING: msg("suspension"), LIFTING: msg("lifting of a suspension")}
+
+
 def kinds_text(labels: Sequence[str]) -> Message:
     """An application's kinds as the state records them (each an ``Application.label``, the
     seeds' Japanese) in the reader's language; joined with ・ in Japanese, as the mails do."""
     texts = [
-        APPLICATIONS[app] if (app := Application.of_label(label)) else msg("{kind}", kind=label)
+        _SUSPENSION_KINDS.get(label)
+        or (
+            APPLICATIONS[app] if (app := Application.of_label(label)) else msg("{kind}", kind=label)
+        )
         for label in labels
     ]
     if not texts:

@@ -315,7 +315,7 @@ class Accepted:
 def kinds(step: Step, code: str) -> tuple[str, ...]:
     plan = step.plan_of(code)
     if plan is not None and plan.applications:
-        return tuple(app.label for app in plan.applications)
+        return tuple(plan.label_of(app) for app in plan.applications)
     found = dict.fromkeys(KIND_APPLICATIONS[c.kind] for c in step.changes_of(code))
     return tuple(found) or ("利用申請（変更）",)
 
@@ -388,7 +388,9 @@ def cited_kinds(plan: OperatorPlan | None, record: ApplicationRecord) -> list[st
     if plan is None or not plan.applications:
         return list(record.kinds)
     return [
-        f"{app.label}（{seed}）" if (seed := plan.citations.get(app)) else app.label
+        f"{plan.label_of(app)}（{seed}）"
+        if (seed := plan.citations.get(app))
+        else plan.label_of(app)
         for app in plan.applications
     ]
 
@@ -483,6 +485,9 @@ def acceptance_notices(accepted: Accepted) -> list[Notice]:
         "uses_processing_day": bool(processing_days_of(items)),
         # Only suspensions and liftings: on their day, whatever the processing schedule.
         "at_once": plan is not None and plan.at_once,
+        # A completion notice follows per system it changes (``completion_notices``): one
+        # that changes none (a certificate suspended: the whitelists alone) promises none.
+        "completion_follows": bool(record.systems),
         "desks": catalog.desks(concerned),
         # What each provider says of its dates (000 §5-1 for Tokyo Gas Network's schedule);
         # OCCTO's seeds give none (001 p13).

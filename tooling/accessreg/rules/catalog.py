@@ -95,6 +95,20 @@ def catalog_consistency(reg: Registry, ctx: Context) -> Iterator[Problem]:
                     j,
                     "replaced_by",
                 )
+            for included in code.includes:
+                if included not in codes or included == code.code:
+                    yield bad(
+                        msg(
+                            "{system} {code} includes {included}, which is no other code of "
+                            "{system}",
+                            system=system.id,
+                            code=code.code,
+                            included=included,
+                        ),
+                        "codes",
+                        j,
+                        "includes",
+                    )
             if system.roles and not set(code.roles) <= set(system.roles):
                 yield bad(
                     msg(
