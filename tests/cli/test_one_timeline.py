@@ -1128,6 +1128,50 @@ def test_a_suspension_before_a_change_comes_names_the_code_held_until_then(
     _replayed(gr, tmp_path, ["c1", "c2"], "2027-01-20")
 
 
+def test_a_suspension_merged_after_a_change_tells_the_same_applied_in_one_run(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """The case above, both merges applied by one run on 12-03: each step of the run
+    knows what the earlier steps make come later, as a second run knows it from the
+    state, so the 受付 mail names the code held until 12-29 and the change still to come,
+    word for word as two runs do; the rows, the snapshots, ``status`` and the recorded
+    dates agree, and every LDIF delta is accepted by a real slapd on its date."""
+    held = {"taxis": "1010", "loacus": "02010"}
+    _branch(gr, "c1", lambda: gr.reg.user(email=WINDOW1, permissions=held))
+    first = gr.merge("c1")
+    _branch(gr, "c2", lambda: gr.reg.user(email=WINDOW1, permissions=held,
+                                           suspended_on="2026-12-03"))  # fmt: skip
+    second = gr.merge("c2")
+    events = tmp_path / "both.json"
+    accepted = [(first, "2026-12-02"), (second, "2026-12-03")]
+    events.write_text(json.dumps([{"merge_commit": m, "accepted_at": d} for m, d in accepted]))
+    out = tmp_path / "both"
+    ran = run_cli("apply", "--out", str(out), "--confirm", "--pull-requests", str(events),
+                  "--today", "2026-12-03", cwd=gr.path)  # fmt: skip
+    assert ran.returncode == 0, ran.stderr
+    assert _recorded_on(gr, WINDOW1, "loacus", "change") == ["2026-12-29"]
+    bodies = [
+        message_from_bytes(path.read_bytes(), policy=policy.default).get_content()
+        for path in sorted((out / "mail").glob("*-accepted-*.eml"))
+    ]
+    (stopped,) = [b for b in bodies if "利用停止" in b]
+    line = _line_of(stopped, "loacus")
+    assert line.endswith(
+        ": 停止 02011（託送供給依頼者（参照権限）） / 利用停止 2026-12-03（先の申請による "
+        "2026-12-29 の 02010（託送供給依頼者（更新権限））への権限変更後も、停止を継続します）"
+    ), line
+    assert ("delta-at-once-2026-12-03.csv", "停止", "02011", "") in _coded_rows(
+        out, "loacus", WINDOW1
+    )
+    assert _snapshot_row(out, "loacus", WINDOW1) == ("02011", "停止中")
+    assert _status_suspended(gr, "2026-12-03") == {WINDOW1: "2026-12-03"}
+    assert _snapshot_row(over_applied(gr, tmp_path, "2026-12-29"), "loacus", WINDOW1) == (
+        "02010",
+        "停止中",
+    )
+    _replayed(gr, tmp_path, ["both"], "2027-01-20")
+
+
 def test_a_lifting_before_a_change_comes_leaves_the_change_to_come(
     gr: GitRegistry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

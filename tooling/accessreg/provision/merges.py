@@ -49,7 +49,7 @@ from accessreg.plan.model import (
     at_once,
 )
 from accessreg.plan.waits import Stop, Waits, comes, not_before, stop, waited
-from accessreg.provision.state import ApplicationRecord, ItemDates
+from accessreg.provision.state import ApplicationRecord, Coming, ItemDates
 from accessreg.timeline.clock import JST
 from accessreg.timeline.effective import AT_ONCE_KINDS, Dates, Effective, Events, Known
 
@@ -965,7 +965,14 @@ def _steps(
     waits: Waits | None = None,
     start: Registry | None = None,
     rewritten: bool = False,
+    today: date | None = None,
 ) -> Iterator[Step]:
+    """The range's merges, each a step. A step dates its changes no earlier than what comes
+    later of the same people (``waits``): what the runs before applied, and what the earlier
+    steps of this one did (``Coming``, from ``today``), so that two merges applied in one
+    run are dated, and told, as in two. Not for a first apply (``loaded``): every item is
+    in effect on its day."""
+    coming = Coming(today, waits) if today is not None and loaded is None else None
     if base is not None and rewritten:
         # History was rewritten: the merges since the common ancestor. The combined change
         # (base to head) is still what downstream systems get.
@@ -1027,6 +1034,8 @@ def _steps(
             if since is not None and since != base:
                 snapshots.let_go(since)
         yield made
+        if coming is not None and [op for op in made.operators if coming.take(dates_of(op))]:
+            waits = coming.waits
         previous, since, pending = after, commit.sha, set()
 
 
@@ -1340,7 +1349,7 @@ def history(
     steps = list(
         _steps(
             repo, snapshots, base_sha, head_sha, merged, default, recorded or {}, loaded, waits,
-            start, rewritten,
+            start, rewritten, today,
         )
     )  # fmt: skip
     if base_sha is None:

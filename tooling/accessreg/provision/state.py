@@ -262,6 +262,53 @@ class Waiting:
         return Waits(self.until, self.entries, self.added, self.held)
 
 
+class Coming:
+    """What applied items make come after ``today``, gathered application by application,
+    the oldest first: the one reading of recorded dates into ``Waits``, for the batches of
+    the runs before (``State.waiting``) and for the earlier merges of a run
+    (``merges._steps``), so that a merge is dated alike whether the one before it was
+    applied in the same run or in an earlier one."""
+
+    def __init__(self, today: date, waits: Waits | None = None) -> None:
+        self.today = today
+        self.until: dict[tuple[str, str], date] = dict(waits.people) if waits else {}
+        self.entries: dict[str, date] = dict(waits.entries) if waits else {}
+        self.added: set[tuple[str, str]] = set(waits.added) if waits else set()
+        self.held: dict[tuple[str, str], str] = dict(waits.held) if waits else {}
+
+    def take(self, items: Iterable[ItemDates]) -> bool:
+        """Add an application's ``items`` dated after the day; whether any was."""
+        today, entries = self.today, self.entries
+        taken = False
+        first: dict[str, date] = {}  # a new user's entry comes with its first permission
+        for i in items:
+            login = i.key.lower()
+            if i.subject == "user" and i.action == "add" and i.system and i.on:
+                first[login] = min(i.on, first.get(login, i.on))
+            if i.on is None or i.on <= today or i.subject == "operator":
+                continue
+            if i.system is None and i.subject != "user":
+                continue
+            taken = True
+            if i.system is None:  # a change of the user's own (a suspension)
+                entries[login] = max(i.on, entries.get(login, i.on))
+            else:
+                key = (i.system, login)
+                self.until[key] = max(i.on, self.until.get(key, i.on))
+                if i.added:
+                    self.added.add(key)
+                if i.held is not None:  # the oldest application's: what came before is held
+                    self.held.setdefault(key, i.held)
+        for login, on in first.items():
+            if on > today:
+                entries[login] = max(on, entries.get(login, on))
+        return taken
+
+    @property
+    def waits(self) -> Waits:
+        return Waits(dict(self.until), dict(self.entries), frozenset(self.added), dict(self.held))
+
+
 # How downstream's directory groups were kept by the version that applied the state: with
 # their holders (created with the first, deleted with the last: the versions before the
 # key) or standing (every group of the catalog, held or not: ``outputs.ldif``).
@@ -295,33 +342,12 @@ class State(Frozen):
         it."""
         found: BatchRecord | None = None
         operators: set[str] = set()
-        until: dict[tuple[str, str], date] = {}
-        entries: dict[str, date] = {}
-        added: set[tuple[str, str]] = set()
-        held: dict[tuple[str, str], str] = {}
+        coming = Coming(today)
+        until = coming.until
         for batch, app in self.applications():
-            first: dict[str, date] = {}  # a new user's entry comes with its first permission
-            for i in app.items:
-                login = i.key.lower()
-                if i.subject == "user" and i.action == "add" and i.system and i.on:
-                    first[login] = min(i.on, first.get(login, i.on))
-                if i.on is None or i.on <= today or i.subject == "operator":
-                    continue
-                if i.system is None and i.subject != "user":
-                    continue
+            if coming.take(app.items):
                 found = found or batch
                 operators.add(app.operator)
-                if i.system is None:  # a change of the user's own (a suspension)
-                    entries[login] = max(i.on, entries.get(login, i.on))
-                else:
-                    until[i.system, login] = max(i.on, until.get((i.system, login), i.on))
-                    if i.added:
-                        added.add((i.system, login))
-                    if i.held is not None:  # the oldest batch's: what came before is held
-                        held.setdefault((i.system, login), i.held)
-            for login, on in first.items():
-                if on > today:
-                    entries[login] = max(on, entries.get(login, on))
         for batch in self.ordered():
             # A holder's group of a system moved later than its items say (a suspension's
             # systems, a change dated when an earlier one comes).
@@ -340,9 +366,9 @@ class State(Frozen):
             found.base,
             frozenset(operators),
             until,
-            entries,
-            frozenset(added),
-            held,
+            coming.entries,
+            frozenset(coming.added),
+            coming.held,
             found.pins,
             found.revoked,
         )
