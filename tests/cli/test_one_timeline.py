@@ -1245,6 +1245,48 @@ def test_a_suspension_reaches_a_system_new_to_the_user_when_it_comes(
     _replayed(gr, tmp_path, ["add", "stop"], "2027-01-20")
 
 
+def test_a_suspension_stops_at_once_what_a_removal_still_to_come_takes_away(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """LOACUS dropped on 12-02 is removed on 12-29 (000 §5-3 with the batch); the user is
+    suspended on 12-07. Downstream holds 02011 until then, and the system operator stops
+    first (001 p46): LOACUS's at-once row of 12-07 stops 02011, and the directory adds
+    the user to its suspended group alone, which they leave on 12-29 after the removal's
+    own delta (the CSV has that run's 抹消 row only). The 受付 mail says so, the snapshots
+    of both days agree, and every LDIF delta is accepted by a real slapd on its date."""
+    _applied(gr, tmp_path, "drop", lambda: gr.reg.user(email=WINDOW1,
+                                                        permissions={"taxis": "1010"}))  # fmt: skip
+    assert _recorded_on(gr, WINDOW1, "loacus", "change") == ["2026-12-29"]
+    stopped = {"email": WINDOW1, "permissions": {"taxis": "1010"}, "suspended_on": "2026-12-07"}
+    out = _applied(gr, tmp_path, "stop", lambda: gr.reg.user(**stopped), day="2026-12-07")
+    assert _coded_rows(out, "loacus", WINDOW1) == [
+        ("delta-at-once-2026-12-07.csv", "停止", "02011", "")
+    ]
+    assert _person_rows(out, "loacus", WINDOW1) == [
+        ("delta-at-once-2026-12-07.csv", "停止", "2026-12-07", "停止中")
+    ]
+    assert _snapshot_row(out, "loacus", WINDOW1) == ("02011", "停止中")
+    assert [g for g in _groups_of(out, WINDOW1) if g.startswith("loacus")] == ["loacus-suspended"]
+    user = f"uid={WINDOW1},ou=people,{BASE}"
+    for name in ("delta-2026-12-07", "delta-2026-12-29"):
+        assert (
+            f"cn=loacus-suspended,ou=groups,{BASE}" in (out / "ldif" / f"{name}.ldif").read_text()
+        )
+        assert "loacus-suspended" in (out / "scim" / f"{name}.json").read_text()
+    assert "loacus-02011" not in (out / "ldif" / "delta-2026-12-07.ldif").read_text()
+    then = over_applied(gr, tmp_path, "2026-12-29")
+    assert not [g for g in _groups_of(then, WINDOW1) if g.startswith("loacus")]
+    line = _line_of(_accepted_body(out), "loacus")
+    assert line.endswith(
+        ": 停止 02011（託送供給依頼者（参照権限）） / 利用停止 2026-12-07"
+        "（先の申請により 2026-12-29 に抹消されるまで、停止します）"
+    ), line
+    assert _status_suspended(gr, "2026-12-07") == {WINDOW1: "2026-12-07"}
+    expected = _replayed(gr, tmp_path, ["drop", "stop"], "2027-01-20")
+    assert user not in expected[f"cn=loacus-suspended,ou=groups,{BASE}"]
+    assert user not in expected[f"cn=loacus-02011,ou=groups,{BASE}"]
+
+
 def test_a_first_apply_carries_its_day_in_every_output(
     reg: RegistryFactory, tmp_path: Path
 ) -> None:

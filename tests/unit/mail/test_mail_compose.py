@@ -192,6 +192,7 @@ _CHANGE = {
     "pending": "",
     "waits": False,
     "again": None,
+    "ends": None,
 }
 
 

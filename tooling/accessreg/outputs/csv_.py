@@ -88,6 +88,10 @@ class DatedChange:
     # person's or a termination's, 000 §3-1..§3-3; a system with no M, OCCTO's)
     processing_day: date | None
     effective: date | None  # None: after a manual step of the system operator
+    # A directory's stage only, no row of the import files: a suspension stopped at once
+    # what a removal applied before still takes away, whose own row ends it on that day
+    # (``provision.merges._removals``), and the directory's suspended group leaves with it
+    directory_only: bool = False
 
 
 def _person_cells(person: Holder, system: str, catalog: Catalog) -> list[str]:

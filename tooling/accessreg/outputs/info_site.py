@@ -79,7 +79,9 @@ def subscriber_changes(catalog: Catalog, rows: Iterable[DatedChange]) -> list[Da
     found = [
         r
         for r in rows
-        if r.change.system == system and r.change.kind in (ChangeKind.ADD, ChangeKind.REMOVE)
+        if r.change.system == system
+        and r.change.kind in (ChangeKind.ADD, ChangeKind.REMOVE)
+        and not r.directory_only
     ]
     return sorted(found, key=lambda r: (r.change.person.operator, r.change.person.login))
 

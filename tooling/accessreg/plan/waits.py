@@ -46,6 +46,9 @@ class Waits:
     # Of ``people``, the code downstream holds until the permission comes, where it
     # replaces one (recorded since this was: none of an older state's)
     held: Mapping[tuple[str, str], str] = field(default_factory=dict)
+    # Of ``people``, the permissions taken away when they come: downstream holds ``held``
+    # until then, which a suspension stops at once (``removals``)
+    removed: frozenset[tuple[str, str]] = frozenset()
 
     def __bool__(self) -> bool:
         return bool(self.people or self.entries)
@@ -126,6 +129,19 @@ def stop(
     if pending is not None and (entry is None or pending > entry):
         return Stop(entry, pending, waits.held.get((system, login)))
     return Stop(entry)
+
+
+def removals(waits: Waits, login: str, on: date) -> list[tuple[str, date, str]]:
+    """The permissions of ``login`` a removal applied before takes away after ``on``, each
+    as (system, the removal's day, the code downstream holds until then): the registry has
+    them no more, yet a suspension on ``on`` stops them at once (001 p46, 002 §3.4.4)."""
+    found = []
+    for key in sorted(waits.removed):
+        system, of = key
+        day, code = waits.people.get(key), waits.held.get(key)
+        if of == login and day is not None and day > on and code is not None:
+            found.append((system, day, code))
+    return found
 
 
 def latest(*days: date | None) -> date | None:

@@ -122,7 +122,8 @@ def _imports(
     failures: list[Message] = []
     by_file: dict[str, list[DatedChange]] = {}
     for row in history.rows:
-        by_file.setdefault(delta_name(row, catalog), []).append(row)
+        if not row.directory_only:
+            by_file.setdefault(delta_name(row, catalog), []).append(row)
     # A first apply's deltas add every holder of the snapshots, each with the cells its
     # snapshot row has, checked as the snapshots were assembled: they cannot fail, and
     # are made as each is written (as large as the snapshots, 90 MB at 200,000 users),

@@ -48,7 +48,7 @@ from accessreg.plan.model import (
     WindowPersonChange,
     at_once,
 )
-from accessreg.plan.waits import Stop, Waits, comes, not_before, stop, waited
+from accessreg.plan.waits import Stop, Waits, comes, not_before, removals, stop, waited
 from accessreg.provision.state import ApplicationRecord, Coming, ItemDates
 from accessreg.timeline.clock import JST
 from accessreg.timeline.effective import AT_ONCE_KINDS, Dates, Effective, Events, Known
@@ -797,7 +797,8 @@ def _recorded(
         steps=effective.steps,
         not_before=effective.not_before,
         added=effect is not None and effect.old is None and effect.new is not None,
-        held=effect.old if effect is not None and effect.new is not None else None,
+        held=effect.old if effect is not None else None,
+        removed=effect is not None and effect.old is not None and effect.new is None,
     )
 
 
@@ -1240,6 +1241,7 @@ def _rows(
             for change in diff(before, after, registry.catalog)
         )
     rows: list[DatedChange] = []
+    ending: set[tuple[str, str]] = set()  # (system, login) whose ``_removals`` are made
     for change, made, earlier in found:
         if made is None:  # not from a merge on the first-parent line: date it as of now
             effective = fallback.permission(change.system, change.kind)
@@ -1254,6 +1256,7 @@ def _rows(
             if own is change or own == change:  # the step's already: not a second of each row
                 change = own
             if own.kind in AT_ONCE_KINDS and effective.on is not None:
+                rows += _removals(change, step, own, effective.on, ending)
                 stopped = _at_once(change, step, own, effective.on, earlier)
                 if stopped is not None:
                     rows += stopped
@@ -1304,6 +1307,36 @@ def _at_once(
     ahead = replace(change.after, behind={**(change.after.behind or {}), system: code})
     first_row = DatedChange(AccessChange(system, own.kind, change.before, ahead), None, on)
     return [first_row, DatedChange(change, None, again)]
+
+
+def _removals(
+    change: AccessChange, step: Step, own: AccessChange, on: date, ending: set[tuple[str, str]]
+) -> list[DatedChange]:
+    """A suspension on ``on`` (``own``, of a step that suspends the person) of a permission
+    a removal applied before takes away later (``plan.waits.removals``): the registry, and
+    so the range, has it no more, yet downstream holds it until then, and the system
+    operator stops it first (001 p46, 002 §3.4.4). The suspended code's row on the day,
+    which a directory writes as joining the system's suspended group alone (the code's
+    group keeps them until the removal's delta takes them out of it); and on the
+    removal's day, after its own row, their leaving the suspended group, a directory's
+    stage alone (the import files have the removal's row). Once per person and system."""
+    now = change.after
+    if own.kind is not ChangeKind.SUSPEND or now is None or not step.waits.removed:
+        return []
+    rows = []
+    for system, day, code in removals(step.waits, now.login, on):
+        if system in now.permissions or (system, now.login) in ending:
+            continue
+        ending.add((system, now.login))
+        stopped = replace(
+            now,
+            permissions={**now.permissions, system: code},
+            suspended=now.suspended | {system},
+        )
+        rows.append(DatedChange(AccessChange(system, own.kind, change.before, stopped), None, on))
+        gone = AccessChange(system, ChangeKind.REMOVE, stopped, None)
+        rows.append(DatedChange(gone, None, day, directory_only=True))
+    return rows
 
 
 def history(

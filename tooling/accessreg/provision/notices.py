@@ -21,6 +21,7 @@ import hashlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from typing import Any
 
 from accessreg import i18n
@@ -43,6 +44,7 @@ from accessreg.plan import (
     WindowPersonChange,
     processing_days_of,
 )
+from accessreg.plan.waits import removals
 from accessreg.provision.holding import Hold
 from accessreg.provision.merges import Step, application_id, dates_of
 from accessreg.provision.state import ApplicationRecord, BatchRecord, State
@@ -123,6 +125,7 @@ def _effect_line(catalog: Catalog, effect: Effect) -> dict[str, Any]:
         "pending": pending_text(catalog, effect.effective, (effect.system,)),
         "waits": effect.effective.waits,
         "again": None,
+        "ends": None,
     }
 
 
@@ -202,20 +205,45 @@ def _operator_lines(item: Item, catalog: Catalog) -> list[dict[str, Any]]:
 
 
 def _suspension_lines(
-    catalog: Catalog, item: UserChange, dated: Callable[[str, str], Stopped | None]
+    catalog: Catalog,
+    item: UserChange,
+    dated: Callable[[str, str], Stopped | None],
+    ending: Callable[[str, date], list[tuple[str, date, str]]],
 ) -> list[dict[str, Any]]:
     """A user's ID suspended or its suspension lifted (001 p46): every system it holds
     stops or starts again on the day its row of the import files takes effect (``dated``:
     the item's own day, or the day the user's entry or a system new to them comes,
     ``Step.effective``), on the code downstream holds that day, and says the day a change
-    applied before comes, into the registry's code, which keeps it (``Step.stop``)."""
+    applied before comes, into the registry's code, which keeps it (``Step.stop``). A
+    suspension stops at once, too, what a removal applied before still takes away
+    (``ending``), until the removal's day."""
     own, now = item.effective, item.after
     if not item.stops_or_starts or own is None or now is None:
         return []
     kind = ChangeKind.SUSPEND if now.suspended_on is not None else ChangeKind.RESTORE
     login = item.person.email.lower()
     lines = []
-    for system, code in sorted(now.permissions.items()):
+    removed = ending(login, own.on) if kind is ChangeKind.SUSPEND and own.on else []
+    codes: dict[str, tuple[str, date | None]] = {s: (c, None) for s, c in now.permissions.items()}
+    codes.update({s: (code, day) for s, day, code in removed if s not in now.permissions})
+    for system, (code, ends) in sorted(codes.items()):
+        if ends is not None:
+            lines.append(
+                {
+                    "system_name": catalog.named(system).japanese,
+                    "action": KIND_LABELS[kind],
+                    "code_text": _code_text(catalog.by_id.get(system), code),
+                    "when_label": _WHEN_LABELS[kind],
+                    "when": own.on,
+                    "pending": None,
+                    "waits": False,
+                    "again": None,
+                    "again_code_text": None,
+                    "stops": True,
+                    "ends": ends,
+                }
+            )
+            continue
         on, again, held = dated(system, login) or (own, None, None)
         shown = catalog.by_id.get(system)
         lines.append(
@@ -230,6 +258,7 @@ def _suspension_lines(
                 "again": again,
                 "again_code_text": _code_text(shown, code) if again is not None else None,
                 "stops": kind is ChangeKind.SUSPEND,
+                "ends": None,
             }
         )
     return lines
@@ -254,6 +283,9 @@ class _People:
     # the day a change applied before comes, which keeps it, and the code held until then
     # (``Step.stop``)
     dated: Callable[[str, str], Stopped | None]
+    # login, the suspension's day → what a removal applied before still takes away after
+    # it, stopped at once (``plan.waits.removals``)
+    ending: Callable[[str, date], list[tuple[str, date, str]]]
 
     def __len__(self) -> int:
         return len(self.items)
@@ -275,7 +307,7 @@ class _People:
                 "email": item.person.email,
                 "affiliation_name": self.operator.affiliation_name(item.affiliation)
                 or item.affiliation,
-                "changes": changes + _suspension_lines(self.catalog, item, self.dated),
+                "changes": changes + _suspension_lines(self.catalog, item, self.dated, self.ending),
             }
 
 
@@ -295,7 +327,7 @@ def _people(step: Step, code: str, operator: Operator, items: list[UserChange]) 
             return on, None, None
         return on, stopped.again, stopped.held
 
-    return _People(step.after.catalog, operator, listed, dated)
+    return _People(step.after.catalog, operator, listed, dated, partial(removals, step.waits))
 
 
 def _operator(step: Step, code: str) -> Operator | None:

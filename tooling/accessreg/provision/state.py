@@ -70,9 +70,12 @@ class ItemDates(Frozen):
     # A permission the person held none of before (``Effect.old`` None): until ``on``,
     # downstream has nothing of it that a suspension could stop (``plan.waits.stop``)
     added: bool = False
-    # The code the person holds until ``on`` where the change replaces one (``Effect.old``):
-    # a suspension before then stops that code (``plan.waits.stop``)
+    # The code the person holds until ``on`` where the change replaces or removes one
+    # (``Effect.old``): a suspension before then stops that code (``plan.waits.stop``)
     held: str | None = None
+    # A permission the change takes away (``Effect.new`` None): a suspension before ``on``
+    # stops ``held`` at once, and the removal ends it (``plan.waits.removals``)
+    removed: bool = False
     # A manual step's systems (``Effective.steps``): the item takes effect on the day the last
     # of them confirms the batch (``BatchRecord.in_effect_on``), not before ``not_before``.
     steps: tuple[str, ...] = ()
@@ -252,6 +255,8 @@ class Waiting:
     added: frozenset[tuple[str, str]] = frozenset()
     # Of ``until``, the code downstream holds until the first of them comes (``ItemDates.held``)
     held: Mapping[tuple[str, str], str] = field(default_factory=dict)
+    # Of ``until``, the permissions taken away when they come (``ItemDates.removed``)
+    removed: frozenset[tuple[str, str]] = frozenset()
     # Files held back at ``base`` (and those the oldest batch held back first) → the
     # revision whose content downstream held of them then (``BatchRecord.pins``).
     pins: Mapping[str, str | None] = field(default_factory=dict)
@@ -259,7 +264,7 @@ class Waiting:
 
     @property
     def waits(self) -> Waits:
-        return Waits(self.until, self.entries, self.added, self.held)
+        return Waits(self.until, self.entries, self.added, self.held, self.removed)
 
 
 class Coming:
@@ -275,6 +280,7 @@ class Coming:
         self.entries: dict[str, date] = dict(waits.entries) if waits else {}
         self.added: set[tuple[str, str]] = set(waits.added) if waits else set()
         self.held: dict[tuple[str, str], str] = dict(waits.held) if waits else {}
+        self.removed: set[tuple[str, str]] = set(waits.removed) if waits else set()
 
     def take(self, items: Iterable[ItemDates]) -> bool:
         """Add an application's ``items`` dated after the day; whether any was."""
@@ -299,6 +305,10 @@ class Coming:
                     self.added.add(key)
                 if i.held is not None:  # the oldest application's: what came before is held
                     self.held.setdefault(key, i.held)
+                if i.removed:  # the last application's says what the permission ends as
+                    self.removed.add(key)
+                else:
+                    self.removed.discard(key)
         for login, on in first.items():
             if on > today:
                 entries[login] = max(on, entries.get(login, on))
@@ -306,7 +316,13 @@ class Coming:
 
     @property
     def waits(self) -> Waits:
-        return Waits(dict(self.until), dict(self.entries), frozenset(self.added), dict(self.held))
+        return Waits(
+            dict(self.until),
+            dict(self.entries),
+            frozenset(self.added),
+            dict(self.held),
+            frozenset(self.removed),
+        )
 
 
 # How downstream's directory groups were kept by the version that applied the state: with
@@ -369,6 +385,7 @@ class State(Frozen):
             coming.entries,
             frozenset(coming.added),
             coming.held,
+            frozenset(coming.removed),
             found.pins,
             found.revoked,
         )
@@ -532,6 +549,8 @@ def dump(state: State) -> dict[str, bytes]:
                     del item["added"]
                 if item["held"] is None:
                     del item["held"]
+                if not item["removed"]:
+                    del item["removed"]
     return {STATE_FILE: json_document(data)}
 
 
