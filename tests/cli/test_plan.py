@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from accessreg import i18n
 from accessreg.gitio.repo import GitRepository
 from accessreg.plan import (
     AllowedIpChange,
@@ -388,7 +389,7 @@ def test_certificates(gr: GitRegistry) -> None:
     added = only(plan, CertificateChange, id="EP-TEST-0003")
     assert (added.action, added.effective.on) == ("add", date(2019, 1, 16))
     # One operator's applications, listed as Japanese lists them.
-    assert "件、利用の停止・停止解除（001 p46, 002 §2.6, §3.4.4） 1 件" in render_text.render(plan)
+    assert "件、利用の停止（001 p46, 002 §2.6, §3.4.4） 1 件" in render_text.render(plan)
 
 
 SYSTEMS = ["taxis", "johs", "juju", "loacus", "wheeling_api"]
@@ -454,13 +455,17 @@ def test_suspensions_and_their_lifting(gr: GitRegistry) -> None:
     }
     assert plan.revoke_only
     # The JSON gives the entry's fields as data, never the tool's own representation.
-    fields = [f for i in plan.items for f in render_json.item_dict(i)["fields"]]
+    (op,) = plan.operators
+    items = [render_json.item_dict(i, op) for i in op.items]
+    fields = [f for i in items for f in i["fields"]]
     assert {f["new"] for f in fields if f["field"] == "suspensions"} == {
         "system: johs, suspended_on: 2018-12-10, reason: 調査中"
     }
-    # The reviewer's comment names it as the seeds do, in both renderings.
-    assert "[利用の停止・停止解除]" in render_text.render(plan)
-    assert "#### 利用の停止・停止解除（001 p46, 002 §2.6, §3.4.4）" in render_markdown.render(plan)
+    # The reviewer's comment names it as the seeds do, in every rendering, and as the 受付
+    # mail titles it: only suspending, it is 利用の停止 (001 p46).
+    assert {i["application_label"] for i in items} == {"利用の停止"}
+    assert "[利用の停止]" in render_text.render(plan)
+    assert "#### 利用の停止（001 p46, 002 §2.6, §3.4.4）" in render_markdown.render(plan)
     gr.checkout("main")
     gr.merge("pr")
     gr.branch("lift")
@@ -473,6 +478,9 @@ def test_suspensions_and_their_lifting(gr: GitRegistry) -> None:
     }
     user = only(lifted, UserChange)
     assert user.effects == ()  # the permissions were never removed
+    assert "#### 停止解除（001 p46, 002 §2.6, §3.4.4）" in render_markdown.render(lifted)
+    with i18n.using("en"):
+        assert "  + [lifting of a suspension] " in render_text.render(lifted)
 
 
 def test_overseas_ip(gr: GitRegistry) -> None:

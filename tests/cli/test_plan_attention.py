@@ -281,7 +281,7 @@ def test_a_suspension_dated_before_its_merge_says_it_takes_effect_on_the_merge_d
     user = "利用者 試験 太郎 <{}> の利用停止日 2026-11-20 " + then
     cert = "証明書 EP-TEST-0001 の利用停止日 2026-11-24 " + then
     juju = "消費機器保安情報授受システム（juju） の利用停止日 2026-11-21 " + then
-    ja = section(plans["markdown"], "利用の停止・停止解除（001 p46, 002 §2.6, §3.4.4）")
+    ja = section(plans["markdown"], "利用の停止（001 p46, 002 §2.6, §3.4.4）")
     for note in (user.format("`user1@test-gas.example.co.jp`"), cert, juju):
         assert f"\n- {note}\n" in ja
     text = plans["text"]

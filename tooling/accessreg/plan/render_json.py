@@ -73,9 +73,10 @@ def _object(obj: Any) -> dict[str, Any]:
     }
 
 
-def item_dict(item: Item) -> dict[str, Any]:
+def item_dict(item: Item, op: OperatorPlan) -> dict[str, Any]:
     out = {"subject": item.subject, "key": item.key, **_object(item)}
-    out["application_label"] = item.application.label
+    # As the 受付 mail titles the application (``OperatorPlan.label_of``).
+    out["application_label"] = op.label_of(item.application)
     return out
 
 
@@ -86,7 +87,7 @@ def operator_dict(op: OperatorPlan) -> dict[str, Any]:
         "counts": {app.value: n for app, n in op.counts.items()},
         # The seed sections each application cites (``OperatorPlan.citations``).
         "citations": {app.value: op.citations.get(app, "") for app in op.counts},
-        "items": [item_dict(i) for i in op.items],
+        "items": [item_dict(i, op) for i in op.items],
     }
 
 

@@ -37,7 +37,7 @@ def _operator_lines(plan: Plan, op: OperatorPlan, notes: bool = True) -> list[st
     for item in op.items:
         mark = wording.DIRECTION_MARKS[item.direction]
         lines.append(
-            f"  {mark} [{_flat(wording.APPLICATIONS[item.application])}] "
+            f"  {mark} [{_flat(wording.application_name(item.application, op))}] "
             f"{_flat(wording.change_text(item))}: {_flat(wording.subject_text(item))}"
         )
         lines += [f"      {_flat(d)}" for d in wording.detail_texts(item, plan.catalog)]

@@ -99,17 +99,24 @@ RELEASED_NOTE = msg(
 )
 
 
+# A suspension application of one kind only, as ``OperatorPlan.label_of`` titles it.
+_SUSPENSION_KINDS = {SUSPENDING: msg("suspension"), LIFTING: msg("lifting of a suspension")}
+
+
+def application_name(app: Application, op: OperatorPlan) -> Message:
+    """``app``'s name as ``op`` applies for it, the one the 受付 mail titles it with
+    (``OperatorPlan.label_of``: a suspension alone is 利用の停止, its lifting alone 停止解除)."""
+    return _SUSPENSION_KINDS.get(op.label_of(app)) or APPLICATIONS[app]
+
+
 def application(app: Application, op: OperatorPlan) -> Message:
     """``app`` as ``op`` applies for it, with the seed sections it cites there
     (``OperatorPlan.citations``)."""
+    name = application_name(app, op)
     seed = op.citations.get(app)
     if not seed:  # a catalog that gives it none
-        return APPLICATIONS[app]
-    return msg("{name} ({seed})", name=APPLICATIONS[app], seed=seed)
-
-
-# A suspension application of one kind only, as ``OperatorPlan.label_of`` titles it.
-_SUSPENSION_KINDS = {SUSPENDING: msg("suspension"), LIFTING: msg("lifting of a suspension")}
+        return name
+    return msg("{name} ({seed})", name=name, seed=seed)
 
 
 def kinds_text(labels: Sequence[str]) -> Message:
