@@ -583,6 +583,34 @@ def test_a_completion_notice_names_only_permissions_its_system_changes(
         assert f"（ID: {deputy}）" not in mail.get_content()
 
 
+def test_a_completion_notice_of_a_narrower_code_is_no_notice_that_use_begins(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """A user's TAXIS 1011 (update rights) changed to 1010, which the catalog says 1011
+    includes (``System.narrows``): nothing begins, so the notice is the seeds' 手続き完了通知
+    of the registration done (000 §3-1 ⑥), never 利用開始周知; widened back, it is again."""
+    user = "user7@test-gas.example.co.jp"
+    titles = []
+    for n, code in enumerate(("1011", "1010", "1011")):
+        merge(gr, f"taxis-{n}", lambda c=code: gr.reg.user(email=user, permissions={"taxis": c}))
+        applied = accessreg(gr, "apply", "--out", str(tmp_path / f"a{n}"), "--confirm", *DAY)
+        assert applied.returncode == 0, applied.stderr
+        ((batch_id, batch),) = [
+            (b, v) for b, v in state(gr)["batches"].items() if v["head"] == gr.rev()
+        ]
+        (application,) = batch["applications"]
+        out = tmp_path / f"c{n}"
+        done = accessreg(gr, "confirm", batch_id, "--system", "taxis", "--out", str(out),
+                         "--today", "2026-12-16")  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        # The notices of this application (those of the last, unsent, come again).
+        own = f"申請番号 {application['id']}（"
+        titles.append({m["Subject"] for m in _eml(out).values() if own in m.get_content()})
+    started = "【利用開始周知】託送システム（テストガス株式会社）"
+    completed = "【手続き完了通知】託送システム（テストガス株式会社）"
+    assert titles == [{started}, {completed}, {started}]
+
+
 USER5, USER6 = (f"user{n}@test-gas.example.co.jp" for n in (5, 6))
 
 

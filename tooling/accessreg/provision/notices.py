@@ -707,6 +707,10 @@ def _system_people(
                 "name": change.person.name,
                 "email": change.person.email,
                 "action": KIND_LABELS[change.kind],
+                # Nothing begins for it: stopped, taken away, or a code the old one
+                # includes (an admin ID stepping down to a user ID), by the plan's rule.
+                "narrows": change.kind is ChangeKind.SUSPEND
+                or step.before.catalog.narrows(system.id, old, new),
                 "code_text": code_text,
                 "when_label": label,
                 "when": effective.on
@@ -735,9 +739,10 @@ def completion_notices(
         return []
     overall, rows = progress(batch, record, catalog, imported_on)
     people = _system_people(step, system, record.operator, imported_on, later or {})
-    stops = {KIND_LABELS[ChangeKind.REMOVE], KIND_LABELS[ChangeKind.SUSPEND]}
     stepped = _stepped_items(batch, accepted, system_id)
-    grants = any(p["action"] not in stops for p in people) or any(
+    # Titled 利用開始周知 only when access begins or widens; else the seeds' 手続き完了通知
+    # (000 §3-1 ⑥: the registration is completed).
+    grants = any(not p["narrows"] for p in people) or any(
         i["action"] is not ChangeKind.REMOVE for i in stepped
     )
     provider = catalog.provider_map.get(system.provider)
