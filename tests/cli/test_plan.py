@@ -956,6 +956,12 @@ def test_a_code_the_old_one_includes_narrows(gr: GitRegistry) -> None:
     gr.commit("update rights to none")
     plan = plan_of(gr)
     assert only(plan, UserChange).direction is Direction.REVOKE and plan.revoke_only
+    # The ID stays, with less: the comment says 縮小 beside it, not 削除.
+    assert "| ➖ 縮小 | 利用者変更 |" in render_markdown.render(plan)
+    # A permission taken away with it is a removal, worded as before.
+    gr.reg.user(email=USER1, permissions={"taxis": "1010"})
+    gr.commit("and JOHS taken away")
+    assert "| ➖ 削除 | 利用者変更 |" in render_markdown.render(plan_of(gr))
 
 
 def test_a_pull_request_cannot_rank_what_it_grants_as_a_removal(gr: GitRegistry) -> None:

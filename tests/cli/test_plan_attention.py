@@ -496,7 +496,8 @@ def test_a_window_person_handing_on_the_admin_id_is_no_self_grant(gr: GitRegistr
         f"- 管理者の変更: `{OTHER_ID}` が スイッチング支援システム（switching） の "
         f"管理者ID（需要抑制契約者）を `{WINDOW_ID}` から引き継ぎます。"
     ) in ja, ja
-    assert "➖ 削除" in ja and "➕ 付与" in ja
+    # The step down is worded as one (縮小), not as a deletion.
+    assert "➖ 縮小" in ja and "➕ 付与" in ja and "削除" not in ja, ja
 
 
 def test_a_window_person_taking_the_admin_id_is_a_self_grant(gr: GitRegistry) -> None:

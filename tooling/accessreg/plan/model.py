@@ -122,6 +122,12 @@ class Effect:
     direction: Direction
     effective: Effective
 
+    @property
+    def steps_down(self) -> bool:
+        """To a code the old one includes (an admin ID to its role's user ID): the diff
+        ranks it a revoke by ``System.narrows``, yet the ID stays, with less."""
+        return self.direction is Direction.REVOKE and self.new is not None
+
 
 @dataclass(frozen=True, slots=True)
 class SuspendedUse:

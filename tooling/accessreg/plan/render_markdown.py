@@ -197,7 +197,7 @@ def _paths_note(
 
 def _item_row(item: Item, catalog: Catalog) -> str:
     details = "<br>".join(_e(d) for d in wording.detail_texts(item, catalog))
-    mark = f"{_MARK[item.direction]} {_t(wording.DIRECTIONS[item.direction])}"
+    mark = f"{_MARK[item.direction]} {_t(wording.direction_word(item))}"
     return (
         f"| {mark} | {_t(wording.change_text(item))} | {_e(wording.subject_text(item))} "
         f"| {details} |"

@@ -66,6 +66,22 @@ DIRECTIONS = {
     Direction.REVOKE: msg("revoke"),
     Direction.NEUTRAL: msg("record"),
 }
+STEP_DOWN = msg("narrow")
+
+
+def direction_word(item: Item) -> Message:
+    """Beside an item: granted, removed, or recorded; a user only stepping down to codes
+    their old ones include (``Effect.steps_down``) is narrowed, not removed."""
+    if (
+        isinstance(item, UserChange)
+        and item.effects
+        and all(e.steps_down for e in item.effects)
+        and not item.stops_or_starts
+    ):
+        return STEP_DOWN
+    return DIRECTIONS[item.direction]
+
+
 # The seeds' names of the applications, in the reader's language (``Application.label`` is
 # the Japanese the mails use).
 APPLICATIONS: dict[Application, Message] = {
