@@ -196,11 +196,12 @@ def _merged(
     return {key: one.get(key, frozenset()) | other.get(key, frozenset()) for key in {*one, *other}}
 
 
-def admin_swapped(before: Registry, after: Registry, code: str, system: str, perm: str) -> bool:
-    """Whether a change takes ``perm`` on ``system`` away from one of ``code``'s users who held
-    it: granted to another in the same change, it is a change of admin (002 §3.2.2), not the
-    admin ID issued anew (§3.2.1, once only)."""
-    return bool(before.holders(code, system, perm) - after.holders(code, system, perm))
+def given_up(before: Registry, after: Registry, code: str, system: str, perm: str) -> set[str]:
+    """The login IDs of ``code``'s users who held ``perm`` on ``system`` and give it up in a
+    change: granted to another in the same change, it is a change of admin (002 §3.2.2),
+    not the admin ID issued anew (§3.2.1, once only). The one reading of a handover's
+    former side: the plan's application and flags, the edit and ``authorize``."""
+    return before.holders(code, system, perm) - after.holders(code, system, perm)
 
 
 def taken_over(
@@ -208,12 +209,12 @@ def taken_over(
 ) -> frozenset[str]:
     """The systems of ``granted`` (system id → the code a user of ``code`` is given) on
     which the user takes over an admin ID issued once from another user who gives it up in
-    the same change (``admin_swapped``): a change of admin (002 §3.2.2)."""
+    the same change (``given_up``): a change of admin (002 §3.2.2)."""
     return frozenset(
         system_id
         for system_id, perm in granted.items()
         if after.catalog.issued_once(system_id, perm)
-        and admin_swapped(before, after, code, system_id, perm)
+        and given_up(before, after, code, system_id, perm)
     )
 
 
@@ -255,7 +256,7 @@ def suspended_handovers(
     for system_id, perm in user.permissions.items():
         if not after.catalog.issued_once(system_id, perm):
             continue
-        gone = before.holders(code, system_id, perm) - after.holders(code, system_id, perm)
+        gone = given_up(before, after, code, system_id, perm)
         found += [
             SuspendedHandover(system_id, perm, u.user)
             for u in before.users_of(code)

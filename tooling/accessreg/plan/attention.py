@@ -26,6 +26,7 @@ from accessreg.model.registry import (
     OperatorIndex,
     Registry,
     SuspendedHandover,
+    given_up,
     suspended_handovers,
 )
 from accessreg.model.terms import membership_text, person, role_names
@@ -403,9 +404,7 @@ def notes(
                 # change of admin, which its own side of the handover does not widen.
                 if effect.new is None or not head.catalog.issued_once(effect.system, effect.new):
                     continue
-                former = base.holders(item.operator, effect.system, effect.new) - head.holders(
-                    item.operator, effect.system, effect.new
-                )
+                former = given_up(base, head, item.operator, effect.system, effect.new)
                 if former:
                     add(
                         item,

@@ -227,40 +227,31 @@ def _suspension_lines(
     codes: dict[str, tuple[str, date | None]] = {s: (c, None) for s, c in now.permissions.items()}
     codes.update({s: (code, day) for s, day, code in removed if s not in now.permissions})
     for system, (code, ends) in sorted(codes.items()):
-        if ends is not None:
-            lines.append(
-                {
-                    "system_name": catalog.named(system).japanese,
-                    "action": KIND_LABELS[kind],
-                    "code_text": _code_text(catalog.by_id.get(system), code),
-                    "when_label": _WHEN_LABELS[kind],
-                    "when": own.on,
-                    "pending": None,
-                    "waits": False,
-                    "again": None,
-                    "again_code_text": None,
-                    "stops": True,
-                    "ends": ends,
-                }
-            )
-            continue
-        on, again, held = dated(system, login) or (own, None, None)
         shown = catalog.by_id.get(system)
-        lines.append(
-            {
-                "system_name": catalog.named(system).japanese,
-                "action": KIND_LABELS[kind],
-                "code_text": _code_text(shown, held or code),
-                "when_label": _WHEN_LABELS[kind],
-                "when": on.on,
-                "pending": pending_text(catalog, on, (system,)),
-                "waits": on.waits,
-                "again": again,
-                "again_code_text": _code_text(shown, code) if again is not None else None,
-                "stops": kind is ChangeKind.SUSPEND,
-                "ends": None,
-            }
-        )
+        line: dict[str, Any] = {
+            "system_name": catalog.named(system).japanese,
+            "action": KIND_LABELS[kind],
+            "when_label": _WHEN_LABELS[kind],
+            "stops": kind is ChangeKind.SUSPEND,
+            "ends": ends,  # stopped until a removal applied before ends it
+            "pending": None,
+            "waits": False,
+            "again": None,
+            "again_code_text": None,
+        }
+        if ends is not None:
+            line.update(code_text=_code_text(shown, code), when=own.on)
+        else:
+            on, again, held = dated(system, login) or (own, None, None)
+            line.update(
+                code_text=_code_text(shown, held or code),
+                when=on.on,
+                pending=pending_text(catalog, on, (system,)),
+                waits=on.waits,
+                again=again,
+                again_code_text=_code_text(shown, code) if again is not None else None,
+            )
+        lines.append(line)
     return lines
 
 

@@ -34,7 +34,7 @@ from accessreg.model.registry import (
     Registry,
     SuspendedHandover,
     UserEntry,
-    admin_swapped,
+    given_up,
     suspended_handovers,
 )
 from accessreg.plan import attention
@@ -721,7 +721,7 @@ def admin_id_once(ctx: AuthContext) -> Iterator[Problem]:
             )
             if not applied:
                 continue  # the first application names its admin
-            if admin_swapped(ctx.before, ctx.after, code, system_id, perm):
+            if given_up(ctx.before, ctx.after, code, system_id, perm):
                 continue  # a change of admin (002 §3.2.2)
             recorded = {(r.system, r.code, r.reissued_on) for r in old.operator.admin_reissues}
             if any(
