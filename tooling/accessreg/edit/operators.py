@@ -439,12 +439,7 @@ def _end_with_membership(draft: Draft, code: str, doc: yamldoc.Document) -> list
     roles = _list(doc, "roles")
     # The member system, and a system the operator uses only as a member (an electricity
     # retailer alone on the switching support system).
-    ending = [
-        s
-        for s in _list(doc, "systems")
-        if (system := catalog.by_id.get(s)) is not None
-        and (system.ends_with_membership or system.members_only_for(roles))
-    ]
+    ending = [s for s in _list(doc, "systems") if catalog.ends_with_membership(s, roles)]
     if ending:
         seq = yamldoc.seq_at(doc, "systems", OPERATOR_FIELDS, flow=True)
         for system_id in ending:
