@@ -543,6 +543,35 @@ def test_time_removes_nothing_the_rail_counts(gr: GitRegistry, tmp_path: Path) -
     assert "whitelist entries: 0 → 0 (0 removed)" in result.stdout
 
 
+def test_a_withdrawal_to_come_removes_nothing_the_rail_counts(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """An electricity retailer withdrawing from OCCTO on a later day (003 §2.7.1) is a member
+    until then (002 §2.1.1 ①(イ)): its file drops the switching support system with the
+    application, but its certificate stays in that system's whitelist until the day, so the
+    merge takes no entry away."""
+    member = {"status": "member", "member_since": "2020-04-01"}
+    gr.reg.operator(occto_member=True, membership=member,
+                    roles=["gas_retailer", "wheeling_client", "electricity_retailer"],
+                    systems=["taxis", "johs", "juju", "loacus", "switching", "member_portal"],
+                    certificates=[certificate(1)])  # fmt: skip
+    gr.commit("a member with a certificate")
+    _initial(gr, tmp_path)
+
+    def withdraw() -> None:
+        done = accessreg(gr, "operator", "change", "--operator", "TESTOP01", "--membership",
+                         "withdrawn", "--on", "2026-12-23", "--today", ON)  # fmt: skip
+        assert done.returncode == 0, done.stderr
+
+    merge(gr, "withdrawal", withdraw)
+    out = tmp_path / "out"
+    result = accessreg(gr, "apply", "--out", str(out), "--confirm", *DAY)
+    assert result.returncode == 0, result.stderr
+    counted = next(ln for ln in result.stdout.splitlines() if "whitelist entries:" in ln)
+    assert counted.endswith("(0 removed)"), counted
+    assert "7A0001 TESTOP01;" in (out / "whitelist/switching/cert-map.conf").read_text("utf-8")
+
+
 def test_the_base_dn_is_recorded_once_and_never_moved(gr: GitRegistry, tmp_path: Path) -> None:
     """Downstream's directory holds its entries under the base DN of the first run that named
     one: the runs that name none (the scheduled one) write under it, and another is refused,

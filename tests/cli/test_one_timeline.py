@@ -481,7 +481,18 @@ def _check_withdrawal(run: Run) -> None:
         assert not held(after, system), system
         assert ends_on.isoformat() in _line_of(body, system), system
     # The certificate still reaches Tokyo Gas Network's systems.
-    assert f"{CERT['serial']} {OPERATOR};" in run.whitelist(day, "johs")
+    serial = f"{CERT['serial']} {OPERATOR};"
+    assert serial in run.whitelist(day, "johs")
+    # It reaches the switching support system while the operator is a member: the merge's
+    # run and the daily run of the day before let it through, that of the day not, where
+    # the operator used the system only as a member (002 §2.1.1 ①(イ)); one keeping the
+    # system for another role keeps it.
+    keeps = "demand_response" in case.switching_roles
+    merged = (run.out / "whitelist/switching/cert-map.conf").read_text(encoding="utf-8")
+    assert (serial in merged) is (keeps or day > case.merged)
+    if day > case.merged:
+        assert serial in run.whitelist(day - timedelta(days=1), "switching")
+    assert (serial in run.whitelist(day, "switching")) is keeps
     # The usage change says what it is: the withdrawal, and the systems it ends, citing
     # the end of their contracts (003 §2.7.1; 002 §2.1.1, §2.7.2 for a system used only as
     # a member), not joining (003 §2.2) nor Tokyo Gas Network's usage change (000 §3-2).
@@ -503,8 +514,13 @@ def _check_withdrawal(run: Run) -> None:
         if i["keyed"] == "withdrawn_on"
     }
     written = str(case.withdrawn_on)
+    # The operator's own item, and each system it leaves with the membership (which the
+    # whitelists read): the member system, and the switching support system where it used
+    # it only as a member.
+    left = ["member_portal", *(() if keeps else ("switching",))]
     assert recorded == {
         (OPERATOR, None, day.isoformat(), written),
+        *((OPERATOR, s, day.isoformat(), written) for s in left),
         *((USER1, s, on.isoformat(), written) for s, on in ending.items()),
     }
     # OCCTO's registration confirmed the day after the merge: its notice gives the day, or

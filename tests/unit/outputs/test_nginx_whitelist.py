@@ -91,12 +91,19 @@ def _registry(reg: RegistryFactory, pki: dict[str, Issued]) -> None:
 
 
 @contextmanager
-def _proxy(tmp_path: Path, pki: dict[str, Issued], includes: list[Path]) -> Iterator[int]:
+def _proxy(
+    tmp_path: Path, pki: dict[str, Issued], includes: list[Path], system: str = "taxis"
+) -> Iterator[int]:
+    """A server in front of ``system`` as README configures one: the address checked where
+    the system blocks access from abroad (an ``ip-geo`` include given), then the
+    certificate."""
     nginx_bin = binary("nginx")
     port = free_port()
     work = tmp_path / f"nginx-{port}"
     work.mkdir()
     body = "\n".join(f"    include {p};" for p in includes)
+    geo = any(p.name.endswith("geo.conf") for p in includes)
+    address = f"if ({nginx.ip_variable(system)} = 0) {{ return 403; }}" if geo else ""
     body += f"""
     server {{
         listen 127.0.0.1:{port} ssl;
@@ -105,9 +112,9 @@ def _proxy(tmp_path: Path, pki: dict[str, Issued], includes: list[Path]) -> Iter
         ssl_client_certificate {pki["ca"].cert};
         ssl_verify_client on;
         location / {{
-            if ({nginx.ip_variable("taxis")} = 0) {{ return 403; }}
-            if ({nginx.cert_variable("taxis")} = "") {{ return 403; }}
-            return 200 "operator {nginx.cert_variable("taxis")}\\n";
+            {address}
+            if ({nginx.cert_variable(system)} = "") {{ return 403; }}
+            return 200 "operator {nginx.cert_variable(system)}\\n";
         }}
     }}"""
     conf = nginx_conf(work, body)
@@ -236,7 +243,11 @@ def test_a_suspended_use_of_a_system_leaves_its_whitelist_on_the_day(
 
 
 def _recorded_includes(
-    tmp_path: Path, reg: RegistryFactory, day: date, records: list[ApplicationRecord]
+    tmp_path: Path,
+    reg: RegistryFactory,
+    day: date,
+    records: list[ApplicationRecord],
+    system: str = "taxis",
 ) -> list[Path]:
     registry = loaded(reg)
     batch = BatchRecord(
@@ -248,10 +259,13 @@ def _recorded_includes(
         applications=tuple(records),
         systems={},
     )
-    wl = whitelist(registry, registry.catalog.by_id["taxis"], day, admitted([batch]))
+    wl = whitelist(registry, registry.catalog.by_id[system], day, admitted([batch]))
     out = []
-    for name, data in (("geo.conf", nginx.geo(wl)), ("map.conf", nginx.certificate_map(wl))):
-        path = tmp_path / f"recorded-{day}-{name}"
+    files = [("map.conf", nginx.certificate_map(wl))]
+    if wl.blocks_overseas:
+        files.insert(0, ("geo.conf", nginx.geo(wl)))
+    for name, data in files:
+        path = tmp_path / f"recorded-{system}-{day}-{name}"
         path.write_bytes(data)
         out.append(path)
     return out
@@ -292,3 +306,63 @@ def test_a_new_certificate_is_refused_the_day_before_its_date_and_admitted_on_it
     on_the_day = _recorded_includes(tmp_path, reg, date(2026, 12, 24), [record])
     with _proxy(tmp_path, pki, on_the_day) as port:
         assert _get(port, pki, "allowed") == (200, "operator TESTOP01\n")
+
+
+# A retailer that withdraws from OCCTO on 2026-12-23 (003 §2.7.1): as an electricity
+# retailer it used the switching support system only as a member (002 §2.1.1 ①(イ)), so the
+# withdrawal's application drops the system from its file, and apply records the day the
+# operator keeps it until.
+WITHDRAWN_ON = date(2026, 12, 23)
+
+
+def _withdrawn(reg: RegistryFactory, pki: dict[str, Issued]) -> ApplicationRecord:
+    reg.operator(
+        roles=["gas_retailer", "wheeling_client", "electricity_retailer"],
+        membership={
+            "status": "withdrawn",
+            "member_since": "2020-04-01",
+            "withdrawn_on": str(WITHDRAWN_ON),
+        },
+        certificates=[certificate(1, serial=pki["allowed"].serial, cn="TESTOP01-PC01")],
+    )
+    ends = ItemDates(
+        subject="operator",
+        key="TESTOP01",
+        system="switching",
+        on=WITHDRAWN_ON,
+        start="accepted",
+        keyed="withdrawn_on",
+        keyed_on=WITHDRAWN_ON,
+        action="change",
+    )
+    return ApplicationRecord(
+        id="0123456789ab/TESTOP01",
+        commit="0123456789ab" * 3 + "0123",
+        parent=None,
+        operator="TESTOP01",
+        title="",
+        accepted_on=date(2026, 12, 2),
+        processing_day=None,
+        kinds=("利用申請（変更）",),
+        systems=("switching", "member_portal"),
+        items=(ends,),
+    )
+
+
+def test_a_withdrawing_member_keeps_the_switching_system_until_the_withdrawal(
+    tmp_path: Path, reg: RegistryFactory, pki: dict[str, Issued]
+) -> None:
+    """Until its withdrawal's day the operator is a member: its certificate passes the
+    switching support system's proxy though its file no longer lists the system, and is
+    refused from that day, as its users' IDs end then."""
+    record = _withdrawn(reg, pki)
+    before = _recorded_includes(tmp_path, reg, date(2026, 12, 22), [record], "switching")
+    with _proxy(tmp_path, pki, before, "switching") as port:
+        assert _get(port, pki, "allowed") == (200, "operator TESTOP01\n")
+    on_the_day = _recorded_includes(tmp_path, reg, WITHDRAWN_ON, [record], "switching")
+    with _proxy(tmp_path, pki, on_the_day, "switching") as port:
+        assert _get(port, pki, "allowed")[0] == 403
+    # Nothing recorded (a first apply loads the registry as it stands): the file's systems.
+    registry = loaded(reg)
+    alone = whitelist(registry, registry.catalog.by_id["switching"], date(2026, 12, 22))
+    assert alone.certificates == ()

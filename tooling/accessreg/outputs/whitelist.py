@@ -12,7 +12,9 @@ its merge. A derived system (the info-sharing site, the permission-management sy
 reached with the certificates and addresses of the systems it serves. A suspended
 certificate, or an operator whose use of a system is suspended (002 §2.6, §3.4.4), has none
 there from the day recorded for the suspension (at once, 001 p46); a terminated one keeps
-them until its ``terminated_on`` (000 §3-3). Pure.
+them until its ``terminated_on`` (000 §3-3); one that withdraws from OCCTO keeps the systems
+it loses with the membership until the day recorded for the withdrawal (003 §2.7.1, 002
+§2.1.1 ①(イ)), though its file no longer lists them. Pure.
 """
 
 from __future__ import annotations
@@ -38,11 +40,13 @@ class Admitted:
     operator not confirmed). One not listed has no recorded date (it predates the records):
     it is let through as soon as it is in the registry. And from which day each suspension
     stops a certificate or an operator's use of a system, as the deltas and mails date it
-    (``SuspensionDays``)."""
+    (``SuspensionDays``). And until which day an operator keeps each system its OCCTO
+    withdrawal takes from it (by operator code, then system), as recorded at acceptance."""
 
     certificates: Mapping[str, date | None] = field(default_factory=dict)
     networks: Mapping[tuple[str, str], date | None] = field(default_factory=dict)
     suspensions: SuspensionDays = field(default_factory=SuspensionDays)
+    withdrawals: Mapping[str, Mapping[str, date]] = field(default_factory=dict)
 
     def certificate(self, serial: str, day: date) -> bool:
         return _from(self.certificates, serial, day)
@@ -54,6 +58,11 @@ class Admitted:
         """Whether ``cert`` is suspended on ``day`` (001 p46)."""
         on = cert.suspended_on
         return on is not None and self.suspensions.since("certificate", cert.id, None, on) <= day
+
+    def still_member(self, op: Operator, day: date) -> set[str]:
+        """The systems ``op`` still uses on ``day`` as an OCCTO member, its withdrawal
+        applied but not yet come: the file drops them with the application that files it."""
+        return {s for s, until in self.withdrawals.get(op.code, {}).items() if day < until}
 
     def use_suspended(self, op: Operator, system: str, day: date) -> bool:
         """Whether ``op``'s use of ``system`` is suspended on ``day`` (002 §2.6, §3.4.4)."""
@@ -146,7 +155,8 @@ def whitelist(
         op = entry.operator
         if not in_use_on(op, day):
             continue
-        using = {sid for sid in op.systems if not admitted.use_suspended(op, sid, day)}
+        held = {*op.systems, *admitted.still_member(op, day)}
+        using = {sid for sid in held if not admitted.use_suspended(op, sid, day)}
         if not using:
             continue
         if system.certificates is not None:

@@ -28,6 +28,7 @@ from accessreg.plan.model import (
     CertificateChange,
     Direction,
     Effect,
+    EndedUse,
     FieldChange,
     Item,
     OperatorChange,
@@ -41,6 +42,7 @@ from accessreg.plan.model import (
     WindowPersonChange,
     at_once,
     citations_of,
+    left_with_membership,
     withdrawal_only,
 )
 from accessreg.timeline.effective import NO_DATE, Dates, Effective
@@ -529,6 +531,11 @@ class _Differ:
                 key=lambda e: e.on or date.min,
                 default=self.dates.suspension(None),
             )
+        # What the withdrawal takes ends on its day, as its users' IDs of it do (``ending``).
+        left: tuple[EndedUse, ...] = ()
+        if old is not None and new is not None and self.withdrawal is not None:
+            lost = left_with_membership(self.head.catalog, old, new)
+            left = tuple(EndedUse(s, self.withdrawal) for s in sorted(lost))
         return OperatorChange(
             operator=code,
             application=app,
@@ -540,6 +547,7 @@ class _Differ:
             name=current.name,
             ending_users=ending,
             suspensions=uses,
+            membership_ends=left,
             before=old,
             after=new,
         )

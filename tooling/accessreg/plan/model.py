@@ -139,6 +139,16 @@ class SuspendedUse:
     effective: Effective
 
 
+@dataclass(frozen=True, slots=True)
+class EndedUse:
+    """An operator's use of one system that ends with its OCCTO membership, on the
+    withdrawal's day (003 §2.7.1, 002 §2.1.1 ①(イ)): until then its certificates reach the
+    system, as its users' IDs do."""
+
+    system: str
+    effective: Effective
+
+
 @dataclass(frozen=True, slots=True)  # one per user a plan changes
 class Person:
     """Who an item concerns: the e-mail (the login ID) and the name, nothing more."""
@@ -177,6 +187,8 @@ class OperatorChange(Item):
     name: str
     ending_users: tuple[Person, ...] = ()  # a termination ends every user's access
     suspensions: tuple[SuspendedUse, ...] = ()  # systems suspended or lifted, each dated
+    # The systems an OCCTO withdrawal takes from the operator, on its day (``left_with_membership``)
+    membership_ends: tuple[EndedUse, ...] = field(default=(), metadata=NOT_RENDERED)
     before: Operator | None = field(default=None, repr=False, compare=False, metadata=NOT_RENDERED)
     after: Operator | None = field(default=None, repr=False, compare=False, metadata=NOT_RENDERED)
     subject: Subject = field(init=False, default="operator")
@@ -360,6 +372,14 @@ def concerned_systems(item: Item, catalog: Catalog, systems: Iterable[str]) -> s
 WITHDRAWAL_FIELDS = frozenset({"membership", "occto_member", "systems"})
 
 
+def left_with_membership(catalog: Catalog, old: Operator, new: Operator) -> frozenset[str]:
+    """The systems a change of an operator's file drops that the operator loses with its
+    OCCTO membership (``Catalog.ends_with_membership``, by the roles it held them through)."""
+    return frozenset(
+        s for s in set(old.systems) - set(new.systems) if catalog.ends_with_membership(s, old.roles)
+    )
+
+
 def withdrawal_only(
     catalog: Catalog, old: Operator, new: Operator, fields: Iterable[FieldChange]
 ) -> frozenset[str] | None:
@@ -371,11 +391,10 @@ def withdrawal_only(
         return None
     if not {f.field for f in fields} <= WITHDRAWAL_FIELDS:
         return None
-    dropped, added = set(old.systems) - set(new.systems), set(new.systems) - set(old.systems)
-    ends = catalog.ends_with_membership
-    if added or not all(ends(s, old.roles) for s in dropped):
+    left = left_with_membership(catalog, old, new)
+    if set(new.systems) - set(old.systems) or left != set(old.systems) - set(new.systems):
         return None
-    return frozenset(dropped)
+    return left
 
 
 def _cited(
@@ -390,11 +409,7 @@ def _cited(
         only = withdrawal_only(catalog, old, new, item.fields)
         files = new.membership is not None and new.membership.status == "withdrawn"
         if only is not None or (files and any(f.field == "membership" for f in item.fields)):
-            left = {
-                s
-                for s in set(old.systems) - set(new.systems)
-                if catalog.ends_with_membership(s, old.roles)
-            }
+            left = set(left_with_membership(catalog, old, new))
             yield "withdrawal", left | {s.id for s in catalog.systems if s.ends_with_membership}
             if only is not None:
                 return

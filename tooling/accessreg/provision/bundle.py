@@ -156,13 +156,17 @@ def admitted(batches: Iterable[BatchRecord]) -> Admitted:
     put it in effect (``BatchRecord.in_effect_on``: the date recorded at its acceptance, or
     the confirmation of a manual step, not let through before it; not a suspension's), the
     latest application's where several name it; and from which day each suspension stops
-    one (``state.suspension_days``)."""
+    one (``state.suspension_days``); and until which day an operator keeps each system its
+    OCCTO withdrawal takes (the item recorded for it, ``OperatorChange.membership_ends``)."""
     certificates: dict[str, date | None] = {}
     networks: dict[tuple[str, str], date | None] = {}
+    withdrawals: dict[str, dict[str, date]] = {}
     batches = list(batches)
     for batch in batches:
         for record in batch.applications:
             for item in record.items:
+                if item.keyed == "withdrawn_on" and item.system is not None and item.on:
+                    withdrawals.setdefault(record.operator, {})[item.system] = item.on
                 if item.system is not None or item.keyed == "suspended_on":
                     continue
                 if item.on is None and not item.steps:
@@ -173,7 +177,7 @@ def admitted(batches: Iterable[BatchRecord]) -> Admitted:
                 elif item.subject == "allowed_ip":
                     networks[(record.operator, network_of(item.key))] = on
     records = [record for batch in batches for record in batch.applications]
-    return Admitted(certificates, networks, suspension_days(records))
+    return Admitted(certificates, networks, suspension_days(records), withdrawals)
 
 
 def _info_site(

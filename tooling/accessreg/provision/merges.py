@@ -827,10 +827,14 @@ def dates_of(plan: OperatorPlan) -> tuple[ItemDates, ...]:
             _recorded((item.subject, item.key, e.system), e.effective, None, item.action, e)
             for e in item.effects
         ]
-        if isinstance(item, OperatorChange):  # each suspended system on its own day
+        if isinstance(item, OperatorChange):
+            # Each system an OCCTO withdrawal takes, and each suspended one, on its own day;
+            # a system both left and lifted is found by its suspension (``_with_dates``).
+            uses = [(u.system, u.effective) for u in item.membership_ends]
+            uses += [(u.system, u.effective) for u in item.suspensions]
             out += [
-                _recorded((item.subject, item.key, u.system), u.effective, None, item.action)
-                for u in item.suspensions
+                _recorded((item.subject, item.key, system), effective, None, item.action)
+                for system, effective in uses
             ]
     return tuple(out)
 
@@ -851,6 +855,15 @@ def _with_dates(item: Item, recorded: Mapping[tuple[str, str, str | None], ItemD
             for u in item.suspensions
         )
         item = replace(item, suspensions=uses)
+    if isinstance(item, OperatorChange) and item.membership_ends:
+        left = tuple(
+            replace(u, effective=_effective(found))
+            if (found := recorded.get((item.subject, item.key, u.system))) is not None
+            and found.keyed == "withdrawn_on"
+            else u
+            for u in item.membership_ends
+        )
+        item = replace(item, membership_ends=left)
     return replace(item, effective=_effective(own) if own else item.effective, effects=effects)
 
 

@@ -14,6 +14,7 @@ change before the merge.
 
 from __future__ import annotations
 
+from dataclasses import fields
 from datetime import date
 from typing import Literal
 
@@ -41,7 +42,7 @@ Entry = tuple[str, str, str]  # (system, "certificate", serial) or (system, oper
 
 def entries(registry: Registry, day: date, admitted: Admitted) -> frozenset[Entry]:
     """Every entry of ``registry``'s whitelists on ``day``, suspensions aside."""
-    lifted = _Unsuspended(admitted.certificates, admitted.networks, admitted.suspensions)
+    lifted = _Unsuspended(**{f.name: getattr(admitted, f.name) for f in fields(admitted)})
     found: set[Entry] = set()
     for wl in whitelists(registry, day, lifted):
         found.update((wl.system, "certificate", c.serial) for c in wl.certificates)
