@@ -7,12 +7,16 @@ from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
+from accessreg.gitio.repo import GitRepository
 from accessreg.model.content import Slice
 from accessreg.outputs import fragments
 from accessreg.outputs.access import effective_access
 from accessreg.outputs.csv_ import Encoding
 from accessreg.outputs.fragments import Fragment
-from accessreg.provision.shares import Carried, ShareStore, earlier_share
+from accessreg.outputs.whitelist import Admitted
+from accessreg.provision.merges import History, Snapshots
+from accessreg.provision.shares import Carried, ShareStore, earlier_share, whitelists
+from tests.helpers.gitrepo import GitRegistry
 from tests.helpers.regfactory import RegistryFactory
 from tests.helpers.registries import loaded
 
@@ -141,3 +145,35 @@ def test_a_carried_share_holds_from_its_first_day_to_the_day_before_its_next_dat
         False, True, True, False
     ]  # fmt: skip
     assert kept["open"].holds_on(date(2027, 6, 1)) and not kept["open"].holds_on(date(2026, 12, 2))
+
+
+def test_the_whitelists_kept_follow_the_recorded_withdrawals(
+    reg: RegistryFactory, tmp_path: Path
+) -> None:
+    """The whitelists a run keeps are found again only under the same records: an OCCTO
+    withdrawal recorded since keeps a system for its operator until its day, so the files
+    kept without it are not served for the same revision and day."""
+    gr = GitRegistry(reg)
+    repo = GitRepository(gr.path)
+    try:
+        registry = loaded(reg)
+        head = gr.rev()
+        history = History(None, head, registry, registry, (), (), {}, {})
+        day = date(2026, 12, 3)
+        rendered: list[Admitted] = []
+
+        def kept(admitted: Admitted) -> dict[str, bytes]:
+            def render() -> dict[str, bytes]:
+                rendered.append(admitted)
+                return {"whitelist/switching/allowlist.txt": str(len(rendered)).encode()}
+
+            return whitelists(Snapshots(repo), history, day, admitted, render, tmp_path / "c")
+
+        none = Admitted()
+        withdrawing = Admitted(withdrawals={"TESTOP01": {"switching": date(2026, 12, 23)}})
+        assert kept(none) == kept(none)  # rendered once, then found
+        assert kept(withdrawing) != kept(none)
+        assert rendered == [none, withdrawing]
+    finally:
+        repo.close()
+        gr.close()
