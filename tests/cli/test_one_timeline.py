@@ -1194,6 +1194,8 @@ def test_a_change_merged_after_a_suspension_leaves_the_suspension_on_its_day(
     assert _coded_rows(out, "loacus", WINDOW1) == [
         ("delta-2026-12-16.csv", "変更", "02010", "02011")
     ]
+    # A code changed while suspended changes nothing a directory holds: no delta that day.
+    assert not [p.name for p in out.glob("*/delta-2026-12-29.*")]
     for day in ("2026-12-07", "2026-12-14"):
         assert _snapshot_row(over_applied(gr, tmp_path, day), "loacus", WINDOW1) == (
             "02011",
