@@ -1188,6 +1188,76 @@ def test_a_suspension_merged_after_a_change_tells_the_same_applied_in_one_run(
     _replayed(gr, tmp_path, ["both"], "2027-01-20")
 
 
+def test_a_change_merged_after_a_suspension_leaves_the_suspension_on_its_day(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """The user is suspended on 12-03; a change of their LOACUS code merged on 12-07 comes
+    on 12-29 (M+9). The day's snapshots of the runs after go back to a batch of the same
+    operator still waiting from before the suspension (a new user's, 12-02), so their
+    history spans both merges: the suspension still stops LOACUS on its day, on the code
+    held until the change comes, and the change leaves it stopped. Dated by the range's
+    last merge, the suspension of LOACUS came only on 12-29: an importer reconciling from
+    the snapshots would have lifted it for weeks."""
+    _applied(gr, tmp_path, "new", lambda: gr.reg.user(email=NEW, permissions={"taxis": "1010"}))
+    stopped = {"taxis": "1010", "loacus": "02011"}
+    _applied(gr, tmp_path, "stop", lambda: gr.reg.user(email=WINDOW1, permissions=stopped,
+                                                        suspended_on="2026-12-03"),
+             day="2026-12-03")  # fmt: skip
+    moved = {"taxis": "1010", "loacus": "02010"}
+    out = _applied(gr, tmp_path, "move", lambda: gr.reg.user(email=WINDOW1, permissions=moved,
+                                                              suspended_on="2026-12-03"),
+                   day="2026-12-07")  # fmt: skip
+    assert _coded_rows(out, "loacus", WINDOW1) == [
+        ("delta-2026-12-16.csv", "変更", "02010", "02011")
+    ]
+    # A code changed while suspended changes nothing a directory holds: no delta that day.
+    assert not [p.name for p in out.glob("*/delta-2026-12-29.*")]
+    for day in ("2026-12-07", "2026-12-14"):
+        assert _snapshot_row(over_applied(gr, tmp_path, day), "loacus", WINDOW1) == (
+            "02011",
+            "停止中",
+        ), day
+    assert _snapshot_row(over_applied(gr, tmp_path, "2026-12-29"), "loacus", WINDOW1) == (
+        "02010",
+        "停止中",
+    )
+    _replayed(gr, tmp_path, ["new", "stop", "move"], "2027-01-20")
+
+
+def test_a_change_merged_after_a_suspension_in_one_run_stops_on_the_suspensions_day(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """The case above, both merges applied by one run on 12-07: the range's change of
+    LOACUS is its code's, dated 12-29 by the last merge; the suspension before it is
+    written on its own day, on the code held until then, as two runs write it."""
+    stopped = {"taxis": "1010", "loacus": "02011"}
+    _branch(gr, "stop", lambda: gr.reg.user(email=WINDOW1, permissions=stopped,
+                                             suspended_on="2026-12-07"))  # fmt: skip
+    first = gr.merge("stop")
+    moved = {"taxis": "1010", "loacus": "02010"}
+    _branch(gr, "move", lambda: gr.reg.user(email=WINDOW1, permissions=moved,
+                                             suspended_on="2026-12-07"))  # fmt: skip
+    second = gr.merge("move")
+    events = tmp_path / "both.json"
+    accepted = [(first, "2026-12-07"), (second, "2026-12-07")]
+    events.write_text(json.dumps([{"merge_commit": m, "accepted_at": d} for m, d in accepted]))
+    out = tmp_path / "both"
+    ran = run_cli("apply", "--out", str(out), "--confirm", "--pull-requests", str(events),
+                  "--today", "2026-12-07", cwd=gr.path)  # fmt: skip
+    assert ran.returncode == 0, ran.stderr
+    assert _coded_rows(out, "loacus", WINDOW1) == [
+        ("delta-2026-12-16.csv", "変更", "02010", "02011"),
+        ("delta-at-once-2026-12-07.csv", "停止", "02011", ""),
+    ]
+    assert _person_rows(out, "loacus", WINDOW1)[1][2:] == ("2026-12-07", "停止中")
+    assert _snapshot_row(out, "loacus", WINDOW1) == ("02011", "停止中")
+    assert _snapshot_row(over_applied(gr, tmp_path, "2026-12-29"), "loacus", WINDOW1) == (
+        "02010",
+        "停止中",
+    )
+    _replayed(gr, tmp_path, ["both"], "2027-01-20")
+
+
 def test_a_lifting_before_a_change_comes_leaves_the_change_to_come(
     gr: GitRegistry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

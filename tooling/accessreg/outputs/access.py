@@ -123,6 +123,12 @@ def same_person(a: Holder, b: Holder) -> bool:
     return a is b or _PERSONAL(a) == _PERSONAL(b)
 
 
+def directory_alike(a: Holder, b: Holder) -> bool:
+    """Whether a directory holds two holders alike: the same entry, as active, in the same
+    groups (a code changed while suspended moves no group: the suspended one holds them)."""
+    return same_person(a, b) and a.active == b.active and a.groups() == b.groups()
+
+
 Access = Mapping[str, Holder]  # by login
 
 # A holder's bytes as a snapshot's share already holds them, or None (then made again):

@@ -67,6 +67,7 @@ from accessreg.outputs.access import (
     access_on,
     by_operator,
     changed,
+    directory_alike,
     directory_groups,
     stages,
 )
@@ -498,9 +499,15 @@ def _as_snapshots_rows(rows: list[DatedChange]) -> list[DatedChange]:
 
 
 def _moved(frm: Access, to: Access) -> tuple[Access, Access]:
-    """The holders that differ between two accesses, on each side: a delta needs nothing
-    else (every group stands whatever the others do)."""
-    moving = sorted(login for login in frm.keys() | to.keys() if changed(frm, to, login))
+    """The holders a directory holds otherwise between two accesses, on each side: a delta
+    needs nothing else (every group stands whatever the others do), and a holder changed
+    in nothing it shows (a code changed while suspended) is no change of it."""
+    moving = sorted(
+        login
+        for login in frm.keys() | to.keys()
+        if changed(frm, to, login)
+        and (login not in frm or login not in to or not directory_alike(frm[login], to[login]))
+    )
     return (
         {login: frm[login] for login in moving if login in frm},
         {login: to[login] for login in moving if login in to},

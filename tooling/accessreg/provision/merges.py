@@ -1228,6 +1228,8 @@ def _rows(
     (``_at_once``). ``spanned``: the changes of the range when one merge spans it (they
     need not be found again, and each is that merge's own)."""
     found: Iterable[tuple[AccessChange, Made | None, Made | None]]
+    # The last suspension or lifting of the permission, where a later merge changes it.
+    stopping: dict[str, dict[str, Made]] = defaultdict(dict)
     if spanned is not None:
         (merge,) = steps
         found = ((change, (merge, change), None) for change in spanned)
@@ -1245,6 +1247,8 @@ def _rows(
                     of_system[login] = (step, change)
                     if change.kind not in AT_ONCE_KINDS:
                         coded[change.system][login] = (step, change)
+                    else:
+                        stopping[change.system][login] = (step, change)
         found = (
             (
                 change,
@@ -1274,6 +1278,10 @@ def _rows(
                 if stopped is not None:
                     rows += stopped
                     continue
+            else:
+                flagged = stopping[change.system].get(change.person.login)
+                if flagged is not None:
+                    rows += _stopped_before(change, own, flagged, effective.on)
             # A suspension or its lifting is at once, in no batch: it has no M (001 p46); nor
             # has a window person's row, nor a change of a system whose provider has no
             # processing day (OCCTO's).
@@ -1320,6 +1328,29 @@ def _at_once(
     ahead = replace(change.after, behind={**(change.after.behind or {}), system: code})
     first_row = DatedChange(AccessChange(system, own.kind, change.before, ahead), None, on)
     return [first_row, DatedChange(change, None, again)]
+
+
+def _stopped_before(
+    change: AccessChange, own: AccessChange, flagged: Made, comes: date | None
+) -> list[DatedChange]:
+    """The row of a suspension or its lifting (``flagged``: the range's last of the
+    permission) on its own day, where a later merge's change of the same permission
+    (``own``), which dates the range's ``change``, comes after it or waits for a manual
+    step: the system operator stops first (001 p46), on the code held until the change
+    comes, which then leaves the person as the suspension did. Dated by the last merge
+    alone, the suspension came with the change: weeks late, in the deltas of a run
+    applying both merges and in the day's snapshots of any run whose history spans them
+    (one going back to a batch still waiting from before the suspension)."""
+    step, at = flagged
+    on = step.effective(at).on
+    if on is None or (comes is not None and comes <= on):
+        return []
+    system, was, now = change.system, change.before, own.before
+    if was is None or now is None or system not in was.permissions or system not in now.permissions:
+        return []  # nothing held to stop before the change comes
+    if was.is_suspended(system) == now.is_suspended(system):
+        return []
+    return [DatedChange(AccessChange(system, at.kind, was, now), None, on)]
 
 
 def _removals(
