@@ -1901,3 +1901,38 @@ def test_a_merge_that_only_adds_a_code_creates_its_group_on_the_day(
     assert [(op["method"], op["bulkId"]) for op in posted] == [("POST", "taxis-1013")]
     expected = _replayed(gr, tmp_path, ["code"], "2026-12-20")
     assert expected[f"cn=taxis-1013,ou=groups,{BASE}"] == []
+
+
+def test_a_suspension_before_two_changes_come_is_told_again_after_each(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """LOACUS 02011 changed to 03010 on 12-02 comes on 12-29; changed again to 02010 on
+    12-17, it comes in the January batch. Suspended on 12-20, the user is stopped at once
+    on 02011, and again after each change: the first change's own row of 12-29, written
+    before the suspension, would otherwise leave them active on 03010 until January (001
+    p46: nothing delays a suspension). Every LDIF delta is accepted on its date."""
+    _applied(gr, tmp_path, "c1", lambda: gr.reg.user(email=WINDOW1,
+             permissions={"taxis": "1010", "loacus": "03010"}))  # fmt: skip
+    held = {"taxis": "1010", "loacus": "02010"}
+    _applied(gr, tmp_path, "c2", lambda: gr.reg.user(email=WINDOW1, permissions=held),
+             day="2026-12-17")  # fmt: skip
+    first, last = (d.split(",")[0] for d in _recorded_on(gr, WINDOW1, "loacus", "change"))
+    assert first == "2026-12-29" and last > first, (first, last)
+    stopped = {"email": WINDOW1, "permissions": held, "suspended_on": "2026-12-20"}
+    out = _applied(gr, tmp_path, "stop", lambda: gr.reg.user(**stopped), day="2026-12-20")
+    assert _coded_rows(out, "loacus", WINDOW1) == [
+        ("delta-at-once-2026-12-20.csv", "停止", "02011", ""),
+        ("delta-at-once-2026-12-29.csv", "停止", "03010", ""),
+        (f"delta-at-once-{last}.csv", "停止", "02010", ""),
+    ]
+    assert _snapshot_row(over_applied(gr, tmp_path, "2026-12-29"), "loacus", WINDOW1) == (
+        "03010",
+        "停止中",
+    )
+    line = _line_of(_accepted_body(out), "loacus")
+    assert line.endswith(
+        ": 停止 02011（託送供給依頼者（参照権限）） / 利用停止 2026-12-20（先の申請による "
+        f"2026-12-29 の 03010（製造事業者）、{last} の 02010（託送供給依頼者（更新権限））"
+        "への権限変更後も、停止を継続します）"
+    ), line
+    _replayed(gr, tmp_path, ["c1", "c2", "stop"], "2027-01-20")
