@@ -1938,7 +1938,6 @@ def test_a_suspension_before_two_changes_come_is_told_again_after_each(
     _replayed(gr, tmp_path, ["c1", "c2", "stop"], "2027-01-20")
 
 
-
 @pytest.mark.xfail(
     strict=True,
     reason="known limit (README): the lifting's run replays no suspension of a permission "
