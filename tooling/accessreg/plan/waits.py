@@ -49,6 +49,10 @@ class Waits:
     # Of ``people``, the permissions taken away when they come: downstream holds ``held``
     # until then, which a suspension stops at once (``removals``)
     removed: frozenset[tuple[str, str]] = frozenset()
+    # Of ``people``, where more than one change of the permission still comes, the day of
+    # each but the last and the code it brings (the one the next replaces): its own row,
+    # written before, grants that code, so a suspension is told again after each (``stop``)
+    through: Mapping[tuple[str, str], tuple[tuple[date, str], ...]] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
         return bool(self.people or self.entries)
@@ -106,11 +110,15 @@ class Stop:
     applied before still comes on a later day, that day (``again``), on which it is told
     again after that change, which would otherwise grant or stop as it was applied; until
     then it stops or starts the code downstream holds (``held``, None: the one the
-    registry has, all an older state knows)."""
+    registry has, all an older state knows). Where several changes still come, it is told
+    again after each (``through``)."""
 
     after: date | None = None
     again: date | None = None
     held: str | None = None
+    # The days before ``again`` an earlier change of the permission comes, each with the
+    # code it brings (``Waits.through``): the suspension is told again after each too
+    through: tuple[tuple[date, str], ...] = ()
 
 
 def stop(
@@ -127,7 +135,9 @@ def stop(
     if pending is not None and _new_to_them(waits, catalog, system, login, holds):
         return Stop(latest(entry, pending))
     if pending is not None and (entry is None or pending > entry):
-        return Stop(entry, pending, waits.held.get((system, login)))
+        key = (system, login)
+        through = tuple(s for s in waits.through.get(key, ()) if entry is None or s[0] > entry)
+        return Stop(entry, pending, waits.held.get(key), through)
     return Stop(entry)
 
 

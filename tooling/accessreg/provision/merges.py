@@ -1305,7 +1305,8 @@ def _at_once(
     written over what the range starts from, the permission as that delta will make it:
     until then downstream holds the code of before it (``Stop.held``), which the row names,
     and a directory keeps the person in that code's group (``Holder.behind``), which that
-    delta takes them out of, and only the system's suspended group is written on the day."""
+    delta takes them out of, and only the system's suspended group is written on the day.
+    Where several such changes come, it is told again after each (``Stop.through``)."""
     system = change.system
     if earlier is not None:
         first_step, first = earlier
@@ -1324,10 +1325,15 @@ def _at_once(
     again = stopped.again
     if again is None or again <= on or change.kind not in AT_ONCE_KINDS or change.after is None:
         return None
-    code = stopped.held or change.after.permissions[system]
-    ahead = replace(change.after, behind={**(change.after.behind or {}), system: code})
-    first_row = DatedChange(AccessChange(system, own.kind, change.before, ahead), None, on)
-    return [first_row, DatedChange(change, None, again)]
+    rows = []
+    told = [(on, stopped.held or change.after.permissions[system])]
+    # Each earlier change still to come grants its code in its own row, written before:
+    # told again after it, on the code it brings (a directory's groups stay as they are)
+    told += [(day, code) for day, code in stopped.through if on < day < again]
+    for day, code in told:
+        ahead = replace(change.after, behind={**(change.after.behind or {}), system: code})
+        rows.append(DatedChange(AccessChange(system, own.kind, change.before, ahead), None, day))
+    return [*rows, DatedChange(change, None, again)]
 
 
 def _stopped_before(

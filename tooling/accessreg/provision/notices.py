@@ -236,28 +236,27 @@ def _suspension_lines(
             "ends": ends,  # stopped until a removal applied before ends it
             "pending": None,
             "waits": False,
-            "again": None,
-            "again_code_text": None,
+            "again": None,  # [(the day a change applied before comes, its code), ...]
         }
         if ends is not None:
             line.update(code_text=_code_text(shown, code), when=own.on)
         else:
-            on, again, held = dated(system, login) or (own, None, None)
+            on, again, held = dated(system, login) or (own, (), None)
             line.update(
                 code_text=_code_text(shown, held or code),
                 when=on.on,
                 pending=pending_text(catalog, on, (system,)),
                 waits=on.waits,
-                again=again,
-                again_code_text=_code_text(shown, code) if again is not None else None,
+                again=[(day, _code_text(shown, brings or code)) for day, brings in again] or None,
             )
         lines.append(line)
     return lines
 
 
-# A suspension's row: when it takes effect, the day it is told again and the code it stops
-# or starts until then, where the registry's is still to come (``Step.stop``).
-Stopped = tuple[Effective, date | None, str | None]
+# A suspension's row: when it takes effect, the days it is told again, each with the code
+# a change applied before brings then (None: the registry's), and the code it stops or
+# starts until the first, where the registry's is still to come (``Step.stop``).
+Stopped = tuple[Effective, tuple[tuple[date, str | None], ...], str | None]
 
 
 @dataclass(frozen=True)
@@ -315,8 +314,9 @@ def _people(step: Step, code: str, operator: Operator, items: list[UserChange]) 
             return None
         on, stopped = step.effective(change), step.stop(change)
         if stopped.again is None or on.on is None or stopped.again <= on.on:
-            return on, None, None
-        return on, stopped.again, stopped.held
+            return on, (), None
+        through = tuple((d, c) for d, c in stopped.through if on.on < d < stopped.again)
+        return on, (*through, (stopped.again, None)), stopped.held
 
     return _People(step.after.catalog, operator, listed, dated, partial(removals, step.waits))
 

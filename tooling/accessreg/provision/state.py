@@ -257,6 +257,8 @@ class Waiting:
     held: Mapping[tuple[str, str], str] = field(default_factory=dict)
     # Of ``until``, the permissions taken away when they come (``ItemDates.removed``)
     removed: frozenset[tuple[str, str]] = frozenset()
+    # Of ``until``, the days of the earlier changes and the codes they bring (``Waits.through``)
+    through: Mapping[tuple[str, str], tuple[tuple[date, str], ...]] = field(default_factory=dict)
     # Files held back at ``base`` (and those the oldest batch held back first) → the
     # revision whose content downstream held of them then (``BatchRecord.pins``).
     pins: Mapping[str, str | None] = field(default_factory=dict)
@@ -264,7 +266,7 @@ class Waiting:
 
     @property
     def waits(self) -> Waits:
-        return Waits(self.until, self.entries, self.added, self.held, self.removed)
+        return Waits(self.until, self.entries, self.added, self.held, self.removed, self.through)
 
 
 class Coming:
@@ -281,6 +283,9 @@ class Coming:
         self.added: set[tuple[str, str]] = set(waits.added) if waits else set()
         self.held: dict[tuple[str, str], str] = dict(waits.held) if waits else {}
         self.removed: set[tuple[str, str]] = set(waits.removed) if waits else set()
+        self.through: dict[tuple[str, str], tuple[tuple[date, str], ...]] = (
+            dict(waits.through) if waits else {}
+        )
 
     def take(self, items: Iterable[ItemDates]) -> bool:
         """Add an application's ``items`` dated after the day; whether any was."""
@@ -300,6 +305,10 @@ class Coming:
                 entries[login] = max(i.on, entries.get(login, i.on))
             else:
                 key = (i.system, login)
+                before = self.until.get(key)
+                if before is not None and i.held is not None and before < i.on:
+                    # The earlier change brings the code this one replaces
+                    self.through[key] = (*self.through.get(key, ()), (before, i.held))
                 self.until[key] = max(i.on, self.until.get(key, i.on))
                 if i.added:
                     self.added.add(key)
@@ -322,6 +331,7 @@ class Coming:
             frozenset(self.added),
             dict(self.held),
             frozenset(self.removed),
+            dict(self.through),
         )
 
 
@@ -386,6 +396,7 @@ class State(Frozen):
             frozenset(coming.added),
             coming.held,
             frozenset(coming.removed),
+            coming.through,
             found.pins,
             found.revoked,
         )
