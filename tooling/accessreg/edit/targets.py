@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 
 from accessreg.edit.draft import BadValueError, Draft, EditRefused, UnknownOperatorError
+from accessreg.files.schemacheck import full_width_at
 from accessreg.model import Operator, layout
 from accessreg.model.messages import msg
 from accessreg.model.problems import Level
@@ -89,14 +90,8 @@ def systems(given: Iterable[str], allowed: Sequence[str]) -> tuple[str, ...]:
 def login_id(email: str) -> str:
     """Refuse an e-mail that could not even name a file; the schema judges the rest."""
     email = email.strip()
-    if "＠" in email:  # typed with a Japanese input method on
-        raise EditRefused(
-            msg(
-                "{email} has a full-width ＠: write the e-mail address in half-width "
-                "characters, with @",
-                email=email,
-            )
-        )
+    if full_width := full_width_at(email, email):
+        raise EditRefused(full_width)
     if not email or "/" in email or "\\" in email or "@" not in email:
         raise EditRefused(
             msg(
