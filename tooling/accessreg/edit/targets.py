@@ -42,6 +42,16 @@ def operator(draft: Draft, code: str, active: bool = True) -> Operator:
     return entry.operator
 
 
+def meant(draft: Draft, code: str) -> str | None:
+    """The code of the operator ``code`` names in another case or width (``nagigs01`` for
+    NAGIGS01, as a Japanese input method may type it), when it is not that code itself:
+    what an application's checks that depend on its operator are run against while the code
+    is refused as it is written; None when it names no operator so."""
+    known = (layout.operator_of(rel) for rel in draft.files_under(f"{layout.OPERATORS_DIR}/"))
+    same = layout.same_code(code, (k for k in known if k))
+    return same if same != code else None
+
+
 def terminated(code: str, on: object, today: date) -> EditRefused:
     """The refusal of an edit of a terminated operator, in the tense of its day (``on``, as
     its file has it): a termination filed for a later day is announced, not past."""
@@ -88,18 +98,29 @@ def systems(given: Iterable[str], allowed: Sequence[str]) -> tuple[str, ...]:
 
 
 def login_id(email: str) -> str:
-    """Refuse an e-mail that could not even name a file; the schema judges the rest."""
+    """Refuse an e-mail that names no user's file: one that could not name a file, or that
+    is no address (no @, or a full-width ＠); the schema judges the rest."""
     email = email.strip()
     if full_width := full_width_at(email, email):
         raise EditRefused(full_width)
-    if not email or "/" in email or "\\" in email or "@" not in email:
-        raise EditRefused(
-            msg(
-                "{email} cannot be a login ID: write an e-mail address with one @",
-                email=email,
-            )
-        )
+    if "@" not in email:
+        raise _not_a_login_id(email)
+    return file_name(email)
+
+
+def file_name(email: str) -> str:
+    """Refuse an e-mail that could not even name a file; the schema judges the rest, a
+    full-width ＠ too, as ``validate`` does, beside the file's other findings."""
+    email = email.strip()
+    if not email or "/" in email or "\\" in email:
+        raise _not_a_login_id(email)
     return email
+
+
+def _not_a_login_id(email: str) -> EditRefused:
+    return EditRefused(
+        msg("{email} cannot be a login ID: write an e-mail address with one @", email=email)
+    )
 
 
 def revoking_from(draft: Draft, code: str, edits: bool = False) -> str:
