@@ -131,7 +131,12 @@ def test_a_full_width_at_sign_is_named(reg: RegistryFactory) -> None:
         reg, "user", "add", "--operator", "TESTOP01", "--email", "hanako＠test-gas.example.co.jp",
         "--name", "木村 花子", "--name-kana", "キムラ ハナコ", "--taxis", "1011",
     )  # fmt: skip
-    assert "has a full-width ＠: write the e-mail address in half-width" in result.stderr
+    # Told on the line of the file it would write, as validate tells it, beside any other.
+    assert re.search(
+        r"TESTOP01/hanako＠test-gas\.example\.co\.jp\.yaml:2:1: \[error\] .*has a full-width ＠: "
+        r"write the e-mail address in half-width.*\(schema\)",
+        result.stdout,
+    ), result.stdout
 
 
 def test_add_refuses_a_code_the_operator_may_not_hold(reg: RegistryFactory) -> None:

@@ -23,6 +23,7 @@ from accessreg.cli.localized import WordedOption
 from accessreg.cli.options import registry_option, today_option
 from accessreg.cli.verdict import Verdict
 from accessreg.edit import Draft, EditResult, finish
+from accessreg.edit.draft import BadValueError
 from accessreg.edit.users import NONE
 from accessreg.errors import ConfigError
 from accessreg.escape import quote
@@ -273,16 +274,14 @@ def conclude(draft: Draft, dry_run: bool) -> Verdict:
     warnings = len(result.problems) - sum(p.level is Level.ERROR for p in result.problems)
     warnings += len(result.kept)
     if not result.ok:
-        click.echo(
-            i18n.text(
-                msg(
-                    "Nothing written: {errors}, {warnings}",
-                    errors=nmsg("{count} error", "{count} errors", errors),
-                    warnings=nmsg("{count} warning", "{count} warnings", warnings),
-                )
-            ),
-            err=True,
+        summary = msg(
+            "Nothing written: {errors}, {warnings}",
+            errors=nmsg("{count} error", "{count} errors", errors),
+            warnings=nmsg("{count} warning", "{count} warnings", warnings),
         )
+        if result.usage:  # an option's value names nothing: the command was called wrongly
+            raise BadValueError(summary)
+        click.echo(i18n.text(summary), err=True)
         return Verdict.FAILED
     heading = (
         msg("Written, the application's items:")

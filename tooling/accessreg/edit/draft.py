@@ -21,15 +21,15 @@ from typing import Literal
 
 from accessreg.edit import yamldoc
 from accessreg.edit.yamldoc import Document
-from accessreg.errors import Refusal, UsageError
-from accessreg.files import atomic, gcpause
-from accessreg.files.loading import DoesNotLoad, load
+from accessreg.errors import AccessregError, Refusal, UsageError
+from accessreg.files import atomic, gcpause, schemacheck, schemagen
+from accessreg.files.loading import DoesNotLoad, load, locate, parse
 from accessreg.files.revocations import revoking_operators
 from accessreg.files.sources import DirectorySource, Entry, MemorySource
 from accessreg.model import Catalog, layout
 from accessreg.model.layout import Kind
 from accessreg.model.messages import Message, msg, nmsg
-from accessreg.model.problems import Level, Problem
+from accessreg.model.problems import Level, Problem, problem
 from accessreg.model.registry import OperatorEntry, Registry, UserEntry
 from accessreg.validation.judge import Change, finding_key, of_time
 from accessreg.validation.validate import ValidationResult, validate
@@ -89,6 +89,9 @@ class EditResult:
     # but are in the files of an operator it writes, whose window person fixes them as each
     # says, with no maintainer to wait for; located.
     due: tuple[Problem, ...] = ()
+    # Whether one of ``problems`` is a value the command was called with that names nothing
+    # (``Draft.mistaken``): the command line's usage error (exit 2).
+    usage: bool = False
 
     @property
     def ok(self) -> bool:
@@ -139,6 +142,11 @@ def _kept_notice(kept: Sequence[Problem]) -> Message | None:
     )
 
 
+def _worded(message: str | object) -> Message:
+    """An error's message as a finding's: a catalog entry, or a plain string as it is."""
+    return message if isinstance(message, Message) else msg("{value}", value=str(message))
+
+
 def _safe(rel: str) -> str:
     parts = rel.split("/")
     if any(part in ("", ".", "..") or "\\" in part or "\0" in part for part in parts):
@@ -154,6 +162,10 @@ class Draft:
         self.label = label
         self.today = today
         self.notes: list[Message | Callable[[], Message]] = []
+        # Mistakes in the application's values found while it was made (``mistaken``), and
+        # whether one of them is a usage error.
+        self.mistakes: list[Problem] = []
+        self.usage = False
         self._docs: dict[str, Document] = {}
         self._new: dict[str, bytes] = {}
         self._removed: set[str] = set()
@@ -300,6 +312,26 @@ class Draft:
         self._docs[to] = doc
         return doc
 
+    def mistaken(self, rel: str, rule: str, refused: AccessregError) -> None:
+        """A value of the application that is wrong although its checks could still run
+        (an operator code in lower case: the operator it can only mean is known), found as
+        ``rule`` in the file ``rel`` it writes: told with the findings of the edited
+        registry, so that it hides none of them, and holding the edit as they do."""
+        found = problem(f"{self.label}/{rel}", rule, _worded(refused.message)).located(1, 1)
+        self.mistakes.append(found)
+        self.usage = self.usage or isinstance(refused, UsageError)
+
+    def alone(self, rel: str, kind: Kind, doc: Document) -> list[Problem]:
+        """The findings of ``doc`` as the file ``rel`` on its own (its text and its schema):
+        what can still be told of an application whose file cannot be laid in the registry
+        (its operator is none), each on a field the application gives: a field it could
+        not fill (the operator's own code, for one) is not told missing."""
+        raw = yamldoc.new_file(kind, rel, doc)
+        checker = schemacheck.checker(schemagen.generate_all(self.catalog)[kind])
+        found = parse(rel, kind, raw, checker).problems
+        given = [p for p in found if p.path and p.path[0] in doc and p.level is Level.ERROR]
+        return [locate(p, raw, self.label) for p in given]
+
     def note(self, line: Message | Callable[[], Message]) -> None:
         """One item of the application; a callable is worded once every change of the edit
         is made: what one change applies for can depend on another in the same edit (a
@@ -412,7 +444,7 @@ def _finished(
     notes: tuple[Message, ...],
     write: bool,
 ) -> EditResult:
-    new = tuple(p for p in after.problems if finding_key(p) not in before)
+    new = (*draft.mistakes, *(p for p in after.problems if finding_key(p) not in before))
     standing = tuple(
         p for p in after.problems if finding_key(p) in before and p.level is Level.ERROR
     )
@@ -450,6 +482,7 @@ def _finished(
         tuple(p for p in after.set_aside if not of_time(p)),
         kept,
         due,
+        draft.usage,
     )
     draft.close()
     if result.ok and write:

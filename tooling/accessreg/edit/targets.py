@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 
 from accessreg.edit.draft import BadValueError, Draft, EditRefused, UnknownOperatorError
+from accessreg.files.schemacheck import full_width_at
 from accessreg.model import Operator, layout
 from accessreg.model.messages import msg
 from accessreg.model.problems import Level
@@ -39,6 +40,16 @@ def operator(draft: Draft, code: str, active: bool = True) -> Operator:
     if active and entry.operator.status == "terminated":
         raise terminated(code, entry.operator.terminated_on, draft.today)
     return entry.operator
+
+
+def meant(draft: Draft, code: str) -> str | None:
+    """The code of the operator ``code`` names in another case or width (``nagigs01`` for
+    NAGIGS01, as a Japanese input method may type it), when it is not that code itself:
+    what an application's checks that depend on its operator are run against while the code
+    is refused as it is written; None when it names no operator so."""
+    known = (layout.operator_of(rel) for rel in draft.files_under(f"{layout.OPERATORS_DIR}/"))
+    same = layout.same_code(code, (k for k in known if k))
+    return same if same != code else None
 
 
 def terminated(code: str, on: object, today: date) -> EditRefused:
@@ -87,24 +98,29 @@ def systems(given: Iterable[str], allowed: Sequence[str]) -> tuple[str, ...]:
 
 
 def login_id(email: str) -> str:
-    """Refuse an e-mail that could not even name a file; the schema judges the rest."""
+    """Refuse an e-mail that names no user's file: one that could not name a file, or that
+    is no address (no @, or a full-width ＠); the schema judges the rest."""
     email = email.strip()
-    if "＠" in email:  # typed with a Japanese input method on
-        raise EditRefused(
-            msg(
-                "{email} has a full-width ＠: write the e-mail address in half-width "
-                "characters, with @",
-                email=email,
-            )
-        )
-    if not email or "/" in email or "\\" in email or "@" not in email:
-        raise EditRefused(
-            msg(
-                "{email} cannot be a login ID: write an e-mail address with one @",
-                email=email,
-            )
-        )
+    if full_width := full_width_at(email, email):
+        raise EditRefused(full_width)
+    if "@" not in email:
+        raise _not_a_login_id(email)
+    return file_name(email)
+
+
+def file_name(email: str) -> str:
+    """Refuse an e-mail that could not even name a file; the schema judges the rest, a
+    full-width ＠ too, as ``validate`` does, beside the file's other findings."""
+    email = email.strip()
+    if not email or "/" in email or "\\" in email:
+        raise _not_a_login_id(email)
     return email
+
+
+def _not_a_login_id(email: str) -> EditRefused:
+    return EditRefused(
+        msg("{email} cannot be a login ID: write an e-mail address with one @", email=email)
+    )
 
 
 def revoking_from(draft: Draft, code: str, edits: bool = False) -> str:

@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from accessreg.edit import targets, yamldoc
-from accessreg.edit.draft import BadValueError, Draft, EditRefused
+from accessreg.edit.draft import BadValueError, Draft, EditRefused, UnknownOperatorError
 from accessreg.model import Catalog, User, layout
 from accessreg.model.layout import Kind
 from accessreg.model.messages import Message, msg
@@ -60,8 +60,6 @@ def add(draft: Draft, spec: UserSpec, replaces: FormerAdmin | None = None) -> No
     change of admin it is (002 §3.2.2)."""
     if replaces is not None:
         give_up(draft, spec, replaces)
-    op = targets.operator(draft, spec.operator)
-    email = targets.login_id(spec.email)
     _check_systems(draft.catalog, spec.permissions)
     missing = [
         option
@@ -73,7 +71,32 @@ def add(draft: Draft, spec: UserSpec, replaces: FormerAdmin | None = None) -> No
     granted = {k: v for k, v in spec.permissions.items() if v != NONE}
     if not granted:
         raise BadValueError(msg("Choose at least one permission for the new user"))
-    rel = layout.user_file(op.code, email)
+    # Every mistake of the application at once: a full-width ＠ or a name in half-width kana
+    # is found in the file by the validation of the edit, beside what its operator's files
+    # say of it; the operator decides only what depends on it.
+    email = targets.file_name(spec.email)
+    order = [s for s in _applicable_systems(draft.catalog) if s in granted]
+    code, refused = _operator_meant(draft, spec.operator)
+    doc = yamldoc.mapping(
+        (key, value)
+        for key, value in (
+            ("email", email),
+            ("name", spec.name),
+            ("name_kana", spec.name_kana),
+            ("affiliation", spec.affiliation or code),
+            ("permissions", yamldoc.mapping((s, yamldoc.code(granted[s])) for s in order)),
+            ("memo", spec.memo or None),
+        )
+        if value is not None
+    )
+    rel = layout.user_file(code or spec.operator.strip(), email)
+    if code is None:  # no operator: what the values given are worth on their own
+        assert refused is not None
+        refused.problems = draft.alone(rel, Kind.USER, doc)
+        raise refused
+    op = targets.operator(draft, code)
+    if refused is not None:
+        draft.mistaken(rel, "user-operator-unknown", refused)
     if draft.exists(rel):
         raise EditRefused(
             msg(
@@ -83,19 +106,6 @@ def add(draft: Draft, spec: UserSpec, replaces: FormerAdmin | None = None) -> No
                 code=op.code,
             )
         )
-    order = [s for s in _applicable_systems(draft.catalog) if s in granted]
-    doc = yamldoc.mapping(
-        (key, value)
-        for key, value in (
-            ("email", email),
-            ("name", spec.name),
-            ("name_kana", spec.name_kana),
-            ("affiliation", spec.affiliation or op.code),
-            ("permissions", yamldoc.mapping((s, yamldoc.code(granted[s])) for s in order)),
-            ("memo", spec.memo or None),
-        )
-        if value is not None
-    )
     draft.create(rel, Kind.USER, doc)
     _lifts_no_suspension(draft, op.code, rel, granted)
     described = _describe(draft.catalog, {s: granted[s] for s in order})
@@ -117,6 +127,17 @@ def add(draft: Draft, spec: UserSpec, replaces: FormerAdmin | None = None) -> No
         )
 
     draft.note(worded)
+
+
+def _operator_meant(draft: Draft, code: str) -> tuple[str | None, UnknownOperatorError | None]:
+    """The operator an application's ``code`` is for, and the refusal of the code as it is
+    written: the code itself and None; the operator it spells in another case or width
+    (``targets.meant``) and the refusal, the checks that depend on the operator still run
+    against it; None and the refusal when it names no operator."""
+    try:
+        return targets.operator(draft, code).code, None
+    except UnknownOperatorError as exc:
+        return targets.meant(draft, code), exc
 
 
 def _admin_side(

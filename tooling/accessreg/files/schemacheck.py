@@ -279,6 +279,19 @@ def _not_allowed(written: str, what: Message, allowed: Sequence[str]) -> Message
     )
 
 
+def full_width_at(address: str, written: str) -> Message | None:
+    """What to write when a login ID ``address`` (``written``, as given) holds a full-width
+    ＠, the mistake of an e-mail typed with a Japanese input method on; None when it holds
+    none. One sentence for a file ``validate`` reads and for the value an editing command or
+    a form gives."""
+    if "＠" not in address:
+        return None
+    return msg(
+        "{email} has a full-width ＠: write the e-mail address in half-width characters, with @",
+        email=written,
+    )
+
+
 def _login_id_over(address: str, validator: str, written: str, what: Message) -> Message | None:
     """The limit of a mail server's (``base.LOGIN_ID``) an address is over, said for the
     keyword that found it: the pattern the part before the @ or a label of the domain, the
@@ -331,6 +344,8 @@ def _message(error: jsonschema.ValidationError, source: Source) -> Message:
     if consts := _consts(error):
         return _not_allowed(written, what, consts)
     if schema.get("pattern") == base.LOGIN_ID and isinstance(error.instance, str):
+        if error.validator == "pattern" and (at := full_width_at(error.instance, written)):
+            return at
         over = _login_id_over(error.instance, str(error.validator), written, what)
         if over is not None:
             return over

@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from accessreg import i18n
-from accessreg.edit import Draft, EditRefused, FileChange, finish
-from accessreg.edit.draft import BadValueError
+from accessreg.edit import Draft, EditRefused, FileChange, finish, targets
+from accessreg.edit.draft import BadValueError, UnknownOperatorError
 from accessreg.errors import ConfigError, UsageError
 from accessreg.escape import commit_text, markdown, markdown_block
 from accessreg.files.loading import load_catalog
@@ -335,7 +335,10 @@ def from_issue(
         # that the operator's file has errors). An operator whose file has errors is refused
         # by the edit, unless the form only takes access away (a deletion of its users, an
         # overseas address or a window person removed, a termination): nothing delays that.
-        code = answers.text("operator")
+        # A code in another case is the operator it spells (``targets.meant``): the edit's
+        # checks that depend on the operator are run against it, after its authority.
+        given = answers.text("operator")
+        code = (given and targets.meant(draft, given)) or given
         standing = _standing(draft, code)
         if standing is not None and code is not None:
             unauthorized = authority.may_file(standing, code, author)
@@ -358,6 +361,14 @@ def from_issue(
             lines = [_not_authorized(author, p, markdown(p.file)) for p in decision.refused]
             return _refused(author, issue, form, lines, label)
         outcome = finish(draft, write)
+    except UnknownOperatorError as exc:
+        # Under the field that names it; beside it, what the other fields' values are worth.
+        field = form.field("operator")
+        lead = f"**{field.label}**: " if field else ""
+        others = [wording.explain(form, p) for p in exc.problems if isinstance(p, Problem)]
+        return _refused(
+            author, issue, form, [f"- {lead}{wording.both(exc.message)}", *others], label
+        )
     except (EditRefused, BadValueError) as exc:
         # Where the registry stands in the way, in the words the other problems use.
         where = ["  " + wording.explain(form, p) for p in exc.problems if isinstance(p, Problem)]

@@ -30,6 +30,11 @@ REMEDIED_BY = {
 }
 
 
+# A finding about where a file is rather than a value in it: told under the form field that
+# places it (a user's file is in the folder of the operator the form names).
+PLACED_BY = {"user-operator-unknown": "operator"}
+
+
 def _remedy(form: Form, problem: Problem) -> tuple[str, str] | None:
     """The field of ``form`` that remedies ``problem``, and the words for it."""
     found = REMEDIED_BY.get(problem.rule)
@@ -43,7 +48,8 @@ def field_label(form: Form, problem: Problem) -> str | None:
     if remedy is not None:
         return remedy[0]
     if not problem.path:
-        return None
+        placed = form.field(PLACED_BY.get(problem.rule, ""))
+        return placed.label if placed else None
     head = str(problem.path[0])
     if head == "permissions" and len(problem.path) > 1:
         head = f"perm_{problem.path[1]}"

@@ -114,12 +114,20 @@ def closest_code(code: str, known: Iterable[str]) -> str | None:
     letters in another case or width (``aobags01`` or ``ＡＯＢＡＧＳ０１`` for
     ``AOBAGS01``, as a Japanese input method may type it), else a close spelling."""
     codes = sorted(known)
-    code = unicodedata.normalize("NFKC", code)
-    same = [k for k in codes if k.lower() == code.strip().lower()]
-    if same:
-        return same[0]
-    guess = difflib.get_close_matches(code.strip().upper(), codes, n=1, cutoff=0.8)
+    same = same_code(code, codes)
+    if same is not None:
+        return same
+    narrow = unicodedata.normalize("NFKC", code)
+    guess = difflib.get_close_matches(narrow.strip().upper(), codes, n=1, cutoff=0.8)
     return guess[0] if guess else None
+
+
+def same_code(code: str, known: Iterable[str]) -> str | None:
+    """The operator code of ``known`` that ``code`` spells in another case or width, or with
+    spaces around it: codes are upper-case ASCII, so it can be no other; None when there is
+    none (a close spelling is only a guess)."""
+    narrow = unicodedata.normalize("NFKC", code).strip().lower()
+    return next((k for k in sorted(known) if k.lower() == narrow), None)
 
 
 def users_dir(operator: str) -> str:

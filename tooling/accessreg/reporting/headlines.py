@@ -29,6 +29,7 @@ FOR_APPLICANTS = {
         "（大文字・小文字の違いは同じ ID とみなされます）"
     ),
     "file-name": "メールアドレス（ID）とファイル名が一致しません",
+    "user-operator-unknown": "この事業者コードの事業者は登録されていません",
     "contact-primary": "システム窓口責任者の正担当は 1 名です",
     "subcontractor-code": "委託先事業者コードが重複しています",
     "operator-terminated-users": "利用終了した事業者には利用者を登録できません",

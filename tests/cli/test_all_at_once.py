@@ -1,0 +1,132 @@
+"""One mistake of an application hides none of the others: a form or an editing command
+told of every independent mistake in one run, each under its field; a check that depends on
+what failed (the operator's approved systems, on an operator code that names none) is left
+out. And a full-width ＠ is named in the same words by ``validate``."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.helpers.edithelp import snapshot
+from tests.helpers.formbody import confirm, render
+from tests.helpers.gitrepo import GitRegistry
+from tests.helpers.regfactory import RegistryFactory, contact, run_cli
+
+WIDE_AT = "jiro.nagisa＠nagisa-gas.example.co.jp"
+HALF_WIDTH_KANA = "ﾅｷﾞｻ ｼﾞﾛｳ"
+AT_HINT = f"{WIDE_AT} の ＠ が全角です。メールアドレスは半角で、半角の @ を使って書いてください"
+KANA_HINT = f"{HALF_WIDTH_KANA}: フリガナは全角カタカナで書いてください"
+NOT_APPROVED = "事業者 NAGIGS01 は 消費機器保安情報授受システム（juju） の利用申請をしていません"
+
+
+@pytest.fixture
+def gr(reg: RegistryFactory) -> Iterator[GitRegistry]:
+    """NAGIGS01, a gas retailer using TAXIS and JOHS and not JUJU, in a git repository."""
+    reg.operator(
+        "NAGIGS01", systems=["taxis", "johs"], subcontractors=None,
+        contacts=[contact(n=7, email="w7@nagisa-gas.example.co.jp", github="nagisa-ichiro")],
+    )  # fmt: skip
+    made = GitRegistry(reg)
+    yield made
+    made.close()
+
+
+def _body(operator: str) -> str:
+    """The first-day form: the code in lower case with a space after it, a full-width ＠,
+    the kana in half-width, JUJU for an operator that does not use it."""
+    return render("user-add", {
+        "operator": operator, "email": WIDE_AT, "name": "渚 次郎", "name_kana": HALF_WIDTH_KANA,
+        "perm_taxis": "1011：更新権限あり", "perm_juju": "あり", "confirm": confirm("user-add"),
+    })  # fmt: skip
+
+
+def _intake(gr: GitRegistry, body: str, author: str = "nagisa-ichiro") -> dict[str, Any]:
+    gr.write("b1.md", body)
+    before = snapshot(gr.path / "registry")
+    result = run_cli(
+        "from-issue", "--body", "b1.md", "--author", author, "--issue", "12",
+        "--template", "user-add", "--dry-run", "--today", "2026-11-24", cwd=gr.path,
+    )  # fmt: skip
+    assert result.returncode == 1, result.stdout + result.stderr
+    out: dict[str, Any] = json.loads(result.stdout)
+    assert out["ok"] is False and snapshot(gr.path / "registry") == before
+    return out
+
+
+def _under(problems: list[str], label: str) -> str:
+    (line,) = [p for p in problems if p.startswith(f"- **{label}**: ")]
+    return line
+
+
+def test_the_four_first_day_mistakes_are_told_at_once_each_under_its_field(
+    gr: GitRegistry,
+) -> None:
+    problems = _intake(gr, _body("nagigs01 "))["problems"]
+    assert len(problems) == 4, problems
+    assert "（NAGIGS01 ではありませんか）" in _under(problems, "事業者コード")
+    assert AT_HINT in _under(problems, "メールアドレス（ID）")
+    assert KANA_HINT in _under(problems, "利用者名（カナ）")
+    # The operator the lower-case code can only mean is what the approval is checked against.
+    assert NOT_APPROVED in _under(problems, "消費機器保安情報授受システム（juju）")
+
+
+def test_a_code_that_names_no_operator_leaves_out_only_what_depends_on_it(
+    gr: GitRegistry,
+) -> None:
+    problems = _intake(gr, _body("NAGIGS02"))["problems"]
+    assert "事業者 NAGIGS02 はありません" in _under(problems, "事業者コード")
+    assert AT_HINT in _under(problems, "メールアドレス（ID）")
+    assert KANA_HINT in _under(problems, "利用者名（カナ）")
+    assert len(problems) == 3, problems  # no approval to check, no affiliation to miss
+
+
+def test_another_operator_s_filer_learns_nothing_of_it_through_its_code_in_lower_case(
+    gr: GitRegistry,
+) -> None:
+    """Authority over the operator the code spells comes first, as for the code itself:
+    not even that an ID is already its user is told to another operator's window person."""
+    taken = "jiro.nagisa@nagisa-gas.example.co.jp"
+    gr.reg.user("NAGIGS01", taken, permissions={"taxis": "1011"})
+    gr.commit("NAGIGS01's user")
+    body = _body("nagigs01").replace(WIDE_AT, taken)
+    (line,) = _intake(gr, body, author="window-1")["problems"]
+    assert "@window-1 はこの変更を申請できません" in line
+    assert taken not in line and "juju" not in line
+    own = "\n".join(_intake(gr, body)["problems"])  # its own window person is told
+    assert f"{taken} は既に NAGIGS01 の利用者です" in own, own
+
+
+def test_the_command_line_tells_every_mistake_and_is_a_usage_error(gr: GitRegistry) -> None:
+    before = snapshot(gr.path / "registry")
+    result = run_cli(
+        "user", "add", "--operator", "nagigs01", "--email", WIDE_AT, "--name", "渚 次郎",
+        "--name-kana", HALF_WIDTH_KANA, "--taxis", "1011", "--juju", "--dry-run",
+        "--today", "2026-11-24", cwd=gr.path,
+    )  # fmt: skip
+    assert result.returncode == 2, result.stdout + result.stderr
+    file = f"registry/users/NAGIGS01/{WIDE_AT}.yaml"
+    for line, says, rule in (
+        (1, "事業者 nagigs01 はありません", "user-operator-unknown"),
+        (2, AT_HINT, "schema"),
+        (4, KANA_HINT, "schema"),
+        (8, NOT_APPROVED, "system-not-approved"),
+    ):
+        assert f"{file}:{line}:" in result.stdout and says in result.stdout, result.stdout
+        assert f"({rule})" in result.stdout
+    assert snapshot(gr.path / "registry") == before
+
+
+def test_validate_names_a_full_width_at_sign_as_the_editing_commands_do(gr: GitRegistry) -> None:
+    """A file written in GitHub's web editor with the input method on."""
+    rel = "users/NAGIGS01/jiro.nagisa@nagisa-gas.example.co.jp.yaml"
+    gr.reg.user("NAGIGS01", WIDE_AT, rel=rel, permissions={"taxis": "1011"})
+    result = run_cli("validate", "--today", "2026-11-24", cwd=gr.path)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert (
+        f"registry/users/NAGIGS01/jiro.nagisa@nagisa-gas.example.co.jp.yaml:2:1: [error] "
+        f"{AT_HINT} (schema)"
+    ) in result.stdout
