@@ -96,8 +96,21 @@ _APPLICATION_LABELS: dict[Application, str] = {
     Application.OVERSEAS_IP: "海外IPアドレスの許可申請",
     Application.SUSPENSION: "利用の停止・停止解除",
 }
-# A suspension application of one kind only (``OperatorPlan.label_of``).
+# A suspension application of one kind only (``suspension_label``).
 SUSPENDING, LIFTING = "利用の停止", "停止解除"
+
+
+def suspension_label(stops: Iterable[bool]) -> str:
+    """A suspension application's label from whether each suspension it makes stops (True)
+    or lifts one (False): 利用の停止 when it only stops, 停止解除 when it only lifts (001
+    p46), both names when it does both. What a plan's items (``OperatorPlan.label_of``) or,
+    where there is no plan, a step's rows (``provision.notices.kinds``) tell."""
+    found = set(stops)
+    if len(found) == 1:
+        return SUSPENDING if found == {True} else LIFTING
+    return _APPLICATION_LABELS[Application.SUSPENSION]
+
+
 KINDS: dict[Application, ApplicationKind] = {
     app: kind for app in Application for kind in get_args(ApplicationKind) if kind == app.value
 }
@@ -316,9 +329,9 @@ class OperatorPlan:
         """``app``'s label as this plan applies for it: a suspension application that only
         stops, or only lifts, is titled as that one (001 p46: 利用の停止, 停止解除)."""
         if app is Application.SUSPENSION:
-            stops = {s for item in self.items if item.application is app for s in _stops(item)}
-            if len(stops) == 1:
-                return SUSPENDING if stops == {True} else LIFTING
+            return suspension_label(
+                s for item in self.items if item.application is app for s in _stops(item)
+            )
         return app.label
 
     @property
