@@ -9,6 +9,7 @@ import subprocess
 from collections import Counter
 from collections.abc import Iterator
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import cast
 
@@ -1123,3 +1124,34 @@ def test_only_an_application_a_completion_notice_follows_promises_one(
     assert accessreg(gr, "apply", "--out", str(out), "--confirm", *DAY).returncode == 0
     (mail,) = [m for m in _eml(out).values() if m["To"].addresses[0].addr_spec == WINDOWS[0]]
     assert PROMISE in mail.get_content()
+
+
+def test_a_suspension_no_plan_shows_is_titled_from_what_its_rows_do(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """A catalog change gives an operator no plan, yet may stop what its rows hold: the
+    information-sharing site derived from TAXIS alone is suspended with TAXIS. Its
+    application is named from the rows as a plan would name it: 利用の停止, not both."""
+    stop = [{"system": "taxis", "suspended_on": ON, "reason": "証明書の紛失"}]
+    windows = [contact(), contact("deputy", 2), contact("deputy", 3, name=HOSTILE_NAME)]
+    merge(gr, "suspend-taxis", lambda: gr.reg.operator(contacts=windows, suspensions=stop))
+    assert accessreg(gr, "apply", "--out", str(tmp_path / "a"), "--confirm", *DAY).returncode == 0
+    every, taxis = "[taxis, johs, juju, loacus]", "[taxis]"
+    for name, was, now, kind, label, english in (
+        ("site-of-taxis", every, taxis, "停止", "利用の停止", "suspension"),
+        ("site-of-all", taxis, every, "停止解除", "停止解除", "lifting of a suspension"),
+    ):
+        old, new = (f"derived: {{kind: users_of, systems: {s}}}" for s in (was, now))
+        merge(gr, name, partial(gr.reg.edit, "systems.yaml", old, new))
+        out = tmp_path / name
+        result = accessreg(gr, "apply", "--out", str(out), "--confirm", *DAY)
+        assert result.returncode == 0, result.stderr
+        rows = deltas(out, "info_site")
+        assert rows and {r["区分"] for r in rows} == {kind}, rows
+        (batch,) = [v for v in state(gr)["batches"].values() if v["head"] == gr.rev()]
+        (application,) = batch["applications"]
+        assert application["kinds"] == [label], application["kinds"]
+        # ``status`` reads the recorded kind back in the reader's words.
+        shown = accessreg(gr, "status", "--today", ON).stdout
+        (line,) = [x for x in shown.splitlines() if x.startswith(application["id"])]
+        assert line.endswith(f"\t{english}"), line

@@ -116,7 +116,7 @@ def test_permission_change_permission_by_permission(gr: GitRegistry) -> None:
     assert effects(item) == {
         # TAXIS/JOHS changes take effect on acceptance; JUJU/LOACUS at M+9 (000 §5-2).
         # Update rights to none narrows access: 1011 includes 1010 in the catalog.
-        "taxis": ("1011", "1010", Direction.REVOKE, ACCEPTED),
+        "taxis": ("1011", "1010", Direction.NARROW, ACCEPTED),
         "johs": ("J1010", None, Direction.REVOKE, ACCEPTED),
         "loacus": (None, "02010", Direction.GRANT, date(2019, 1, 21)),
     }
@@ -573,7 +573,7 @@ def test_json_has_iso_dates_and_no_personal_values(gr: GitRegistry) -> None:
     pr(gr).reg.user(email=USER1, name_kana="ヒミツ", memo="内部メモ", permissions={"taxis": "1010"})
     gr.commit("change")
     data = json.loads(render_json.render(plan_of(gr)))
-    assert data["format"] == "accessreg-plan/3"
+    assert data["format"] == "accessreg-plan/4"
     # A change of TAXIS (at once) and a deletion of JOHS (the next day): no M batch
     # processes either (000 §5-2, §5-3), so the plan names no M.
     assert (data["processing_day"], data["processing_days"]) == (None, [])
@@ -955,13 +955,28 @@ def test_a_code_the_old_one_includes_narrows(gr: GitRegistry) -> None:
     pr(gr).reg.user(email=USER1, permissions={"taxis": "1010", "johs": "J1010"})
     gr.commit("update rights to none")
     plan = plan_of(gr)
-    assert only(plan, UserChange).direction is Direction.REVOKE and plan.revoke_only
-    # The ID stays, with less: the comment says 縮小 beside it, not 削除.
-    assert "| ➖ 縮小 | 利用者変更 |" in render_markdown.render(plan)
-    # A permission taken away with it is a removal, worded as before.
+    assert only(plan, UserChange).direction is Direction.NARROW and plan.revoke_only
+    # The ID stays, with less: a narrowing wherever the plan speaks of it, never a 削除.
+    markdown = render_markdown.render(plan)
+    assert "| ➖ 縮小 | 利用者変更 |" in markdown
+    # The summary counts it as 縮小, not among the deletions.
+    assert "| 件数 | 付与 | 削除 | 縮小 |" in markdown, markdown
+    assert "利用権限の変更申請（000 §5-2） | 1 | 0 | 0 | 1 |" in markdown, markdown
+    assert "**削除・縮小のみ**" in markdown
+    assert "削除・縮小のみ: すべての項目が権限を狭めます" in render_text.render(plan)
+    (item,) = json.loads(render_json.render(plan))["operators"][0]["items"]
+    assert item["direction"] == "narrow"
+    assert [e["direction"] for e in item["effects"]] == ["narrow"]
+    # A permission taken away with it is a removal, worded and counted as before.
     gr.reg.user(email=USER1, permissions={"taxis": "1010"})
     gr.commit("and JOHS taken away")
-    assert "| ➖ 削除 | 利用者変更 |" in render_markdown.render(plan_of(gr))
+    plan = plan_of(gr)
+    markdown = render_markdown.render(plan)
+    assert "| ➖ 削除 | 利用者変更 |" in markdown
+    assert "利用権限の変更申請（000 §5-2） | 1 | 0 | 1 | 0 |" in markdown, markdown
+    (item,) = json.loads(render_json.render(plan))["operators"][0]["items"]
+    assert item["direction"] == "revoke" and plan.revoke_only
+    assert [e["direction"] for e in item["effects"]] == ["revoke", "narrow"]
 
 
 def test_a_pull_request_cannot_rank_what_it_grants_as_a_removal(gr: GitRegistry) -> None:

@@ -480,7 +480,7 @@ OTHER_ID = "next@test-gas.example.co.jp"
 
 def test_a_window_person_handing_on_the_admin_id_is_no_self_grant(gr: GitRegistry) -> None:
     """002 §3.2.2: the admin who gives up the admin ID and keeps a user ID steps down; the
-    catalog's admin ID includes its role's user ID, so that is a removal of rights, and
+    catalog's admin ID includes its role's user ID, so that narrows their rights, and
     the filer giving up their own admin ID is no window person granting themselves."""
     _switching_admin(gr, admin=WINDOW_ID, user=OTHER_ID)
     gr.reg.user(email=WINDOW_ID, permissions={"switching": "dr_user"})
@@ -488,7 +488,7 @@ def test_a_window_person_handing_on_the_admin_id_is_no_self_grant(gr: GitRegistr
     gr.commit("window1 hands the admin ID on to next")
     (operator,) = _plan_json(gr)["operators"]  # type: ignore[misc]
     directions = {i["person"]["email"]: i["direction"] for i in operator["items"]}
-    assert directions == {WINDOW_ID: "revoke", OTHER_ID: "grant"}, directions
+    assert directions == {WINDOW_ID: "narrow", OTHER_ID: "grant"}, directions
     text = comment(gr)
     assert "再確認" not in text, text
     ja = section(text, "利用権限の変更申請（002 §3.2.2）")
@@ -496,8 +496,9 @@ def test_a_window_person_handing_on_the_admin_id_is_no_self_grant(gr: GitRegistr
         f"- 管理者の変更: `{OTHER_ID}` が スイッチング支援システム（switching） の "
         f"管理者ID（需要抑制契約者）を `{WINDOW_ID}` から引き継ぎます。"
     ) in ja, ja
-    # The step down is worded as one (縮小), not as a deletion.
+    # The step down is worded and counted as one (縮小), not as a deletion.
     assert "➖ 縮小" in ja and "➕ 付与" in ja and "削除" not in ja, ja
+    assert "利用権限の変更申請（002 §3.2.2） | 2 | 1 | 0 | 1 |" in text, text
 
 
 def test_a_window_person_taking_the_admin_id_is_a_self_grant(gr: GitRegistry) -> None:

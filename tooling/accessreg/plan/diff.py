@@ -87,12 +87,12 @@ def _field_changes(before: object, after: object, names: Iterable[str]) -> tuple
 
 
 def _overall(directions: Iterable[Direction]) -> Direction:
-    """An item that widens anything is a grant; one that only narrows is a revoke."""
+    """An item that widens anything is a grant; one that takes anything away a revoke; one
+    that only steps codes down a narrowing."""
     found = set(directions)
-    if Direction.GRANT in found:
-        return Direction.GRANT
-    if Direction.REVOKE in found:
-        return Direction.REVOKE
+    for direction in (Direction.GRANT, Direction.REVOKE, Direction.NARROW):
+        if direction in found:
+            return direction
     return Direction.NEUTRAL
 
 
@@ -219,10 +219,12 @@ class _Differ:
             if was == now:
                 continue
             # A code the old one includes (an admin stepping down to a user ID) narrows
-            # access like a removal; any other change is reviewed as a grant.
+            # access, as a removal takes it away; any other change is reviewed as a grant.
             # The base's catalog: a pull request cannot rank what it grants as a removal.
-            narrows = self.base.catalog.narrows(system, was, now)
-            direction = Direction.REVOKE if narrows else Direction.GRANT
+            if not self.base.catalog.narrows(system, was, now):
+                direction = Direction.GRANT
+            else:
+                direction = Direction.REVOKE if now is None else Direction.NARROW
             ends = self.ending(system, was) if now is None else self.ends
             keyed = ChangeKind.CHANGE if system in handed else kind
             when = ends or self.dates.permission(system, keyed)

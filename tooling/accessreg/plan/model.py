@@ -2,7 +2,8 @@
 
 A plan is computed from two registry snapshots (``plan.diff``) and rendered elsewhere
 (``plan.render_*``). Every item says which application of the seeds it amounts to, whether it
-widens access (grant) or narrows it (revoke), and when it takes effect.
+widens access (grant), takes some away (revoke), only steps a login ID down to a code its
+old one includes (narrow), or changes records, and when it takes effect.
 
 Items keep the models they were computed from (``before``/``after``) for the code that acts
 on a plan (provisioning, notices); renderers show only what a reviewer needs.
@@ -38,8 +39,17 @@ NOT_RENDERED: dict[str, Any] = {"render": False}
 
 class Direction(StrEnum):
     GRANT = "grant"  # widens access
-    REVOKE = "revoke"  # narrows it
+    REVOKE = "revoke"  # takes access away: a permission, an ID, a certificate, a suspension
+    # A code changed to one the old one includes (``System.narrows``: an admin ID to its
+    # role's user ID, 002 §2.2): the ID stays, with less. A 利用権限の変更申請, no deletion.
+    NARROW = "narrow"
     NEUTRAL = "neutral"  # changes records, not access (a phone number, a memo)
+
+    @property
+    def narrows(self) -> bool:
+        """Whether it takes access away, all of it (revoke) or some (narrow): what *revoke
+        only* and the fast track read."""
+        return self in (Direction.REVOKE, Direction.NARROW)
 
 
 class Application(StrEnum):
@@ -86,8 +96,21 @@ _APPLICATION_LABELS: dict[Application, str] = {
     Application.OVERSEAS_IP: "海外IPアドレスの許可申請",
     Application.SUSPENSION: "利用の停止・停止解除",
 }
-# A suspension application of one kind only (``OperatorPlan.label_of``).
+# A suspension application of one kind only (``suspension_label``).
 SUSPENDING, LIFTING = "利用の停止", "停止解除"
+
+
+def suspension_label(stops: Iterable[bool]) -> str:
+    """A suspension application's label from whether each suspension it makes stops (True)
+    or lifts one (False): 利用の停止 when it only stops, 停止解除 when it only lifts (001
+    p46), both names when it does both. What a plan's items (``OperatorPlan.label_of``) or,
+    where there is no plan, a step's rows (``provision.notices.kinds``) tell."""
+    found = set(stops)
+    if len(found) == 1:
+        return SUSPENDING if found == {True} else LIFTING
+    return _APPLICATION_LABELS[Application.SUSPENSION]
+
+
 KINDS: dict[Application, ApplicationKind] = {
     app: kind for app in Application for kind in get_args(ApplicationKind) if kind == app.value
 }
@@ -121,12 +144,6 @@ class Effect:
     new: str | None
     direction: Direction
     effective: Effective
-
-    @property
-    def steps_down(self) -> bool:
-        """To a code the old one includes (an admin ID to its role's user ID): the diff
-        ranks it a revoke by ``System.narrows``, yet the ID stays, with less."""
-        return self.direction is Direction.REVOKE and self.new is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -324,9 +341,9 @@ class OperatorPlan:
         """``app``'s label as this plan applies for it: a suspension application that only
         stops, or only lifts, is titled as that one (001 p46: 利用の停止, 停止解除)."""
         if app is Application.SUSPENSION:
-            stops = {s for item in self.items if item.application is app for s in _stops(item)}
-            if len(stops) == 1:
-                return SUSPENDING if stops == {True} else LIFTING
+            return suspension_label(
+                s for item in self.items if item.application is app for s in _stops(item)
+            )
         return app.label
 
     @property
@@ -525,7 +542,7 @@ class Plan:
         """
         return (
             bool(self.items)
-            and all(item.direction is Direction.REVOKE for item in self.items)
+            and all(item.direction.narrows for item in self.items)
             and not self.other_paths
             and not self.unreadable
         )

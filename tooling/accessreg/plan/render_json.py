@@ -24,8 +24,8 @@ from accessreg.timeline.effective import EVENTS, Effective
 # 2: ``processing_day`` is the first of ``processing_days`` (in 1 it was the acceptance's
 # M, which a change keyed on its entry may not fall into). 3: none for an application no M
 # batch processes (a deletion, a usage application, an overseas address), which in 2 kept
-# its acceptance's M.
-FORMAT = "accessreg-plan/3"
+# its acceptance's M. 4: a narrowing's ``direction`` is ``narrow`` (in 3, ``revoke``).
+FORMAT = "accessreg-plan/4"
 
 
 def _effective(effective: Effective | None) -> dict[str, Any] | None:

@@ -13,6 +13,7 @@ in the run's language.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -26,7 +27,12 @@ from accessreg.plan.model import Application, Direction, Item, OperatorChange, O
 
 # GitHub refuses comments over 65,536 characters; leave room for what the workflow adds.
 DEFAULT_MAX_CHARS = 60_000
-_MARK = {Direction.GRANT: "➕", Direction.REVOKE: "➖", Direction.NEUTRAL: "✏️"}
+_MARK = {
+    Direction.GRANT: "➕",
+    Direction.REVOKE: "➖",
+    Direction.NARROW: "➖",
+    Direction.NEUTRAL: "✏️",
+}
 # How many paths a note of paths (other files, files that do not load) lists at most.
 _PATHS_SHOWN = 20
 
@@ -88,18 +94,18 @@ def _summary(plan: Plan, room: int, json_name: str) -> list[str]:
     head = [
         _t(msg("### Summary")),
         "",
-        _t(msg("| operator | application | items | grant | revoke |")),
-        "| --- | --- | ---: | ---: | ---: |",
+        _t(msg("| operator | application | items | grant | revoke | narrow |")),
+        "| --- | --- | ---: | ---: | ---: | ---: |",
     ]
     rows: list[tuple[str, str]] = []  # each row, and its operator
     for op in plan.operators:
         for app, count in op.counts.items():
-            items = [i for i in op.items if i.application is app]
-            grants = sum(i.direction is Direction.GRANT for i in items)
-            revokes = sum(i.direction is Direction.REVOKE for i in items)
+            # Counted as each item is marked (``wording.DIRECTIONS``): a step down is no 削除.
+            found = Counter(i.direction for i in op.items if i.application is app)
             row = (
                 f"| {escape(op.code)} {escape(op.name)} | {_t(wording.application(app, op))} "
-                f"| {count} | {grants} | {revokes} |"
+                f"| {count} | {found[Direction.GRANT]} | {found[Direction.REVOKE]} "
+                f"| {found[Direction.NARROW]} |"
             )
             rows.append((row, op.code))
     tail = []
@@ -197,7 +203,7 @@ def _paths_note(
 
 def _item_row(item: Item, catalog: Catalog) -> str:
     details = "<br>".join(_e(d) for d in wording.detail_texts(item, catalog))
-    mark = f"{_MARK[item.direction]} {_t(wording.direction_word(item))}"
+    mark = f"{_MARK[item.direction]} {_t(wording.DIRECTIONS[item.direction])}"
     return (
         f"| {mark} | {_t(wording.change_text(item))} | {_e(wording.subject_text(item))} "
         f"| {details} |"

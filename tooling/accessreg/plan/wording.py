@@ -60,26 +60,20 @@ _OPERATOR_ACTIONS = {
     "remove": msg("terminated"),
 }
 _ACTIONS = {"add": msg("added"), "change": msg("changed"), "remove": msg("removed")}
-DIRECTION_MARKS = {Direction.GRANT: "+", Direction.REVOKE: "-", Direction.NEUTRAL: "~"}
+DIRECTION_MARKS = {
+    Direction.GRANT: "+",
+    Direction.REVOKE: "-",
+    Direction.NARROW: "-",
+    Direction.NEUTRAL: "~",
+}
+# Beside an item: a user only stepping down to codes their old ones include is narrowed
+# (縮小), a permission taken away removed (削除).
 DIRECTIONS = {
     Direction.GRANT: msg("grant"),
     Direction.REVOKE: msg("revoke"),
+    Direction.NARROW: msg("narrow"),
     Direction.NEUTRAL: msg("record"),
 }
-STEP_DOWN = msg("narrow")
-
-
-def direction_word(item: Item) -> Message:
-    """Beside an item: granted, removed, or recorded; a user only stepping down to codes
-    their old ones include (``Effect.steps_down``) is narrowed, not removed."""
-    if (
-        isinstance(item, UserChange)
-        and item.effects
-        and all(e.steps_down for e in item.effects)
-        and not item.stops_or_starts
-    ):
-        return STEP_DOWN
-    return DIRECTIONS[item.direction]
 
 
 # The seeds' names of the applications, in the reader's language (``Application.label`` is

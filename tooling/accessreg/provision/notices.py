@@ -44,6 +44,7 @@ from accessreg.plan import (
     WindowPersonChange,
     processing_days_of,
 )
+from accessreg.plan.model import suspension_label
 from accessreg.plan.waits import removals
 from accessreg.provision.holding import Hold
 from accessreg.provision.merges import Step, application_id, dates_of
@@ -60,12 +61,12 @@ KIND_LABELS = {
     ChangeKind.SUSPEND: "停止",
     ChangeKind.RESTORE: "停止解除",
 }
+# The application a row amounts to where no plan names it (``kinds``); a suspension's rows
+# are named together, by what they do (``suspension_label``).
 KIND_APPLICATIONS = {
     ChangeKind.ADD: "利用権限の設定申請",
     ChangeKind.CHANGE: "利用権限の変更申請",
     ChangeKind.REMOVE: "利用権限の抹消申請",
-    ChangeKind.SUSPEND: "利用の停止・停止解除",
-    ChangeKind.RESTORE: "利用の停止・停止解除",
 }
 _WHEN_LABELS = {
     ChangeKind.ADD: "利用開始",
@@ -339,7 +340,14 @@ def kinds(step: Step, code: str) -> tuple[str, ...]:
     plan = step.plan_of(code)
     if plan is not None and plan.applications:
         return tuple(plan.label_of(app) for app in plan.applications)
-    found = dict.fromkeys(KIND_APPLICATIONS[c.kind] for c in step.changes_of(code))
+    changes = step.changes_of(code)
+    # Without a plan (a catalog change that stops what a derived system holds), the rows
+    # say whether it stops, lifts, or both, as a plan's items would.
+    stops = [c.kind is ChangeKind.SUSPEND for c in changes if c.kind in AT_ONCE_KINDS]
+    found = dict.fromkeys(
+        suspension_label(stops) if c.kind in AT_ONCE_KINDS else KIND_APPLICATIONS[c.kind]
+        for c in changes
+    )
     return tuple(found) or ("利用申請（変更）",)
 
 
