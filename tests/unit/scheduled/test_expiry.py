@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 from datetime import date
+from email import message_from_bytes
+from email.message import EmailMessage
+from email.policy import default
 
 import pytest
 
 from accessreg.model.registry import Registry
-from accessreg.scheduled.expiry import Stage, expiry, stage_of
-from tests.helpers.regfactory import RegistryFactory, certificate
+from accessreg.outputs.whitelist import Admitted, whitelists
+from accessreg.scheduled.duty import DutyResult
+from accessreg.scheduled.expiry import CertificateDue, Stage, Successor, expiry, stage_of
+from accessreg.scheduled.keyed_notices import pending, recipients
+from accessreg.scheduled.mails import composed
+from tests.helpers.regfactory import RegistryFactory, certificate, contact
 
 END = date(2027, 3, 31)
 
@@ -98,18 +105,105 @@ def test_suspended_and_terminated_are_left_out(reg: RegistryFactory) -> None:
     assert outcome.tables[0].rows == ()
 
 
-def test_a_registered_renewal_is_named(reg: RegistryFactory) -> None:
-    reg.operator(
-        certificates=[
-            certificate(1, cn="PC01", not_before="2025-04-01", not_after="2027-03-31"),
-            certificate(2, cn="PC01", not_before="2027-03-01", not_after="2029-02-28"),
-        ]
-    )
-    outcome = expiry(_registry(reg), date(2027, 3, 1))
+RENEWED = [
+    certificate(1, cn="PC01", not_before="2025-04-01", not_after="2027-03-31"),
+    certificate(2, cn="PC01", not_before="2027-03-01", not_after="2029-02-28"),
+]
+
+
+def _successor_of(outcome: DutyResult) -> Successor:
     (notice,) = outcome.notices
     (item,) = notice.items
-    assert item.successor is not None
-    assert item.successor.id == "EP-TEST-0002"
+    assert isinstance(item, CertificateDue) and item.successor is not None
+    return item.successor
+
+
+def test_a_renewal_from_before_the_records_is_registered(reg: RegistryFactory) -> None:
+    """One no application recorded is let through as soon as it is in the registry."""
+    reg.operator(certificates=RENEWED)
+    outcome = expiry(_registry(reg), date(2027, 3, 1))
+    successor = _successor_of(outcome)
+    assert successor.certificate.id == "EP-TEST-0002" and successor.registered
+    assert outcome.tables[0].rows[0][-2:] == ("EP-TEST-0002", "登録済み")
+
+
+def test_a_renewal_is_registered_as_the_whitelists_admit_it(reg: RegistryFactory) -> None:
+    """From the day recorded at its acceptance (M+6, 000 §4-2), as ``Admitted`` says for the
+    whitelists; before it, applied for, with that day."""
+    reg.operator(certificates=RENEWED)
+    registry = _registry(reg)
+    recorded = Admitted(certificates={"7A0002": date(2027, 3, 10)})
+    before = expiry(registry, date(2027, 3, 9), recorded)
+    waiting = _successor_of(before)
+    assert (waiting.registered, waiting.registered_on) == (False, date(2027, 3, 10))
+    assert waiting.desks == "託送受付センター"
+    assert before.tables[0].rows[0][-2:] == ("EP-TEST-0002", "登録申請中")
+    after = _successor_of(expiry(registry, date(2027, 3, 10), recorded))
+    assert (after.registered, after.registered_on) == (True, None)
+    for day in (date(2027, 3, 9), date(2027, 3, 10)):
+        allowed = {c.serial for w in whitelists(registry, day, recorded) for c in w.certificates}
+        assert ("7A0002" in allowed) == _successor_of(expiry(registry, day, recorded)).registered
+
+
+def test_a_renewal_waiting_for_a_manual_step_has_no_day(reg: RegistryFactory) -> None:
+    """The help desk's registration not confirmed (001 p13): applied for, no day known."""
+    reg.switching_operator(certificates=RENEWED)
+    recorded = Admitted(certificates={"7A0002": None})
+    waiting = _successor_of(expiry(_registry(reg), date(2027, 3, 1), recorded))
+    assert (waiting.registered, waiting.registered_on) == (False, None)
+    assert waiting.desks == "スイッチング支援システム ヘルプデスク"
+
+
+def test_a_renewal_kept_out_only_by_its_validity_is_registered(reg: RegistryFactory) -> None:
+    """The recorded day is never before its validity starts (``effective.registered``): one
+    the whitelists take from that first valid day on is registered already."""
+    reg.operator(certificates=RENEWED)
+    recorded = Admitted(certificates={"7A0002": date(2027, 3, 1)})
+    successor = _successor_of(expiry(_registry(reg), date(2027, 2, 20), recorded))
+    assert successor.registered
+
+
+def _body(registry: Registry, outcome: DutyResult, today: date) -> str:
+    """The first window person's notice, composed and read back as mail."""
+    (due,) = pending(outcome.notices, lambda n: recipients(n, registry), lambda key: False)[:1]
+    data = composed(due, registry, today, "noreply@reception.example.jp").make().data
+    message = message_from_bytes(data, policy=default)
+    assert isinstance(message, EmailMessage)
+    body = message.get_body()
+    assert body is not None
+    return str(body.get_content())
+
+
+def test_a_renewal_registered_after_the_old_one_ends_is_told_so(reg: RegistryFactory) -> None:
+    """Its recorded day (M+6) comes after the old certificate's last day: the notice says
+    so and whom to ask; one in time tells the window person to wait."""
+    reg.operator(contacts=[contact()], certificates=RENEWED)
+    registry = _registry(reg)
+    today = date(2027, 3, 20)
+    late = expiry(registry, today, Admitted(certificates={"7A0002": date(2027, 4, 2)}))
+    body = _body(registry, late, today)
+    assert "は登録申請中です（登録完了前）。" in body and "登録済み" not in body
+    assert "登録の完了予定は 2027-04-02 で、この証明書の有効期限 2027-03-31 より後です。" in body
+    assert "託送受付センターにご相談ください" in body
+    in_time = expiry(registry, today, Admitted(certificates={"7A0002": date(2027, 3, 25)}))
+    body = _body(registry, in_time, today)
+    assert "2027-03-25 に登録が完了する予定です。申請し直す必要はありません。" in body
+    assert "ご相談ください" not in body
+    # The way to file is the form and the command, no file or key of the registry.
+    assert "申請フォーム「クライアント証明書登録申請」" in body and "accessreg cert add" in body
+    assert "registry/" not in body and "certificates" not in body
+
+
+def test_a_registered_renewal_is_preferred_to_one_applied_for(reg: RegistryFactory) -> None:
+    reg.operator(
+        certificates=[
+            *RENEWED,
+            certificate(3, cn="PC01", not_before="2027-02-01", not_after="2029-01-31"),
+        ]
+    )
+    recorded = Admitted(certificates={"7A0003": None})
+    successor = _successor_of(expiry(_registry(reg), date(2027, 3, 1), recorded))
+    assert (successor.certificate.id, successor.registered) == ("EP-TEST-0002", True)
 
 
 def test_ip_entries_have_the_same_stages(reg: RegistryFactory) -> None:

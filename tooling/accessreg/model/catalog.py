@@ -312,7 +312,7 @@ class Provider(Frozen):
     certificate_renewal: tuple[str, ...] = Field(
         default=(),
         description="The steps of renewing a client certificate, as the expiry notice lists "
-        "them; {operator_file} stands for the operator's file.",
+        "them, in the words of the forms a window person files.",
     )
     sources: Sources = Field(
         default_factory=dict,

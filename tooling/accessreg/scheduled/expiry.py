@@ -7,6 +7,12 @@ ahead, to the operator's 企業内RA担当者: the first notice goes to them too
 names one, 004), at most 14 → reminder, below 0 → expired (the entry has left the
 whitelist). The renewal steps a notice lists are those of the providers the certificates are
 registered with (the catalog's ``certificate_renewal``).
+
+A renewal (a later certificate of the same CN) is registered when the whitelists let it
+through from the first day it is valid: ``Admitted.certificate`` over the dates apply
+recorded at its acceptance (M+6 at Tokyo Gas Network, 000 §4-2) or the confirmation of the
+help desk's step (OCCTO, 001 p13). Until then the notice says it is applied for, not
+registered, and what the window person does meanwhile.
 """
 
 from __future__ import annotations
@@ -17,10 +23,12 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from accessreg.model import Certificate, IpAllowEntry
+from accessreg.model import Certificate, IpAllowEntry, Operator
 from accessreg.model.messages import msg
 from accessreg.model.registry import Registry
 from accessreg.outputs.csv_ import OPERATOR_CODE
+from accessreg.outputs.whitelist import NOTHING_RECORDED, Admitted
+from accessreg.provision import bundle
 from accessreg.scheduled.duty import DutyResult, Inputs, Options, Table
 from accessreg.scheduled.keyed_notices import Audience, Digest, Item
 
@@ -53,13 +61,34 @@ def stage_of(last_valid: date, today: date) -> Stage | None:
 
 
 @dataclass(frozen=True)
+class Successor:
+    """A renewal of a certificate in the operator's file: same CN, valid for longer."""
+
+    certificate: Certificate
+    # The whitelists let it through from its first valid day (``Admitted.certificate``).
+    registered: bool
+    # Not registered yet: the day it will be, as recorded at its acceptance (M+6, 000 §4-2);
+    # None while the system operator's manual step waits for confirmation (001 p13).
+    registered_on: date | None
+    desks: str  # whom to ask about its registration (the providers' desks)
+
+
+@dataclass(frozen=True)
 class CertificateDue:
     operator: str
     certificate: Certificate
     days_left: int  # negative once expired
     stage: Stage
-    successor: Certificate | None  # a registered renewal: same CN, valid for longer
+    successor: Successor | None
     providers: tuple[str, ...] = ()  # whom it is registered with, in catalog order
+
+    @property
+    def successor_late(self) -> bool:
+        """Whether its successor is applied for with a registration day recorded after the
+        day it expires: the window person should ask the desk now."""
+        s = self.successor
+        on = None if s is None else s.registered_on
+        return on is not None and on > self.certificate.not_after
 
     @property
     def key(self) -> str:
@@ -80,16 +109,35 @@ class IpDue:
         return f"expiry/ip/{self.operator}/{e.cidr}/{e.expires_on}/{self.stage}"
 
 
-def _successor(cert: Certificate, others: Iterable[Certificate]) -> Certificate | None:
+def _successor(
+    registry: Registry, op: Operator, cert: Certificate, today: date, admitted: Admitted
+) -> Successor | None:
+    """The renewal of ``cert``: a registered one first, then the one valid earliest."""
     later = [
         o
-        for o in others
+        for o in op.certificates
         if o.cn == cert.cn and o.suspended_on is None and o.not_after > cert.not_after
     ]
-    return min(later, key=lambda o: o.not_before) if later else None
+    if not later:
+        return None
+    # The recorded day folds in the start of its validity (``effective.registered``): one
+    # the whitelists take from its first valid day on is registered, however far that is.
+    registered = {
+        o.serial for o in later if admitted.certificate(o.serial, max(today, o.not_before))
+    }
+    chosen = min(later, key=lambda o: (o.serial not in registered, o.not_before))
+    desks = registry.catalog.providers_of(chosen.systems or op.systems)
+    return Successor(
+        chosen,
+        chosen.serial in registered,
+        None if chosen.serial in registered else admitted.certificates.get(chosen.serial),
+        "、".join(p.desk for p in desks),
+    )
 
 
-def certificates_due(registry: Registry, today: date) -> Iterator[CertificateDue]:
+def certificates_due(
+    registry: Registry, today: date, admitted: Admitted = NOTHING_RECORDED
+) -> Iterator[CertificateDue]:
     for entry in registry.iter_operators():
         op = entry.operator
         if op.status != "active":
@@ -105,7 +153,7 @@ def certificates_due(registry: Registry, today: date) -> Iterator[CertificateDue
                 cert,
                 left,
                 stage,
-                _successor(cert, op.certificates),
+                _successor(registry, op, cert, today, admitted),
                 tuple(p.id for p in providers),
             )
 
@@ -176,16 +224,26 @@ TABLE_HEADER = (
     "管理者",
     "理由",
     "更新後の証明書ID",
+    "更新後の証明書の登録",
 )
 # The values of 種別: what each form registers.
 CERTIFICATE, IP = "クライアント証明書", "海外IPアドレス"
 # The stages in the notices' words (【再通知】, 【期限切れ】): the values of the table's 段階.
 STAGE_LABELS = {Stage.FIRST: "初回通知", Stage.REMINDER: "再通知", Stage.EXPIRED: "期限切れ"}
+# The values of 更新後の証明書の登録, as the notice says them.
+REGISTERED, APPLIED_FOR = "登録済み", "登録申請中"
 
 
-def expiry(registry: Registry, today: date) -> DutyResult:
-    """Every certificate and IP entry within 60 days of its end or past it, and the notices due."""
-    certs = list(certificates_due(registry, today))
+def _registration(successor: Successor | None) -> str:
+    if successor is None:
+        return ""
+    return REGISTERED if successor.registered else APPLIED_FOR
+
+
+def expiry(registry: Registry, today: date, admitted: Admitted = NOTHING_RECORDED) -> DutyResult:
+    """Every certificate and IP entry within 60 days of its end or past it, and the notices
+    due; ``admitted``: when each certificate is let through, as apply recorded it."""
+    certs = list(certificates_due(registry, today, admitted))
     ips = list(ips_due(registry, today))
     rows = [
         (
@@ -199,7 +257,8 @@ def expiry(registry: Registry, today: date) -> DutyResult:
             d.certificate.location,
             d.certificate.holder,
             "",
-            d.successor.id if d.successor else "",
+            d.successor.certificate.id if d.successor else "",
+            _registration(d.successor),
         )
         for d in certs
     ] + [
@@ -214,6 +273,7 @@ def expiry(registry: Registry, today: date) -> DutyResult:
             "",
             "",
             d.entry.reason,
+            "",
             "",
         )
         for d in ips
@@ -237,4 +297,5 @@ def check(options: Options) -> None:
 
 
 def judge(inputs: Inputs) -> DutyResult:
-    return expiry(inputs.registry, inputs.today)
+    # The admissions the day's whitelists are written from (``run``: ``whitelist_files``).
+    return expiry(inputs.registry, inputs.today, bundle.admitted(inputs.batches))

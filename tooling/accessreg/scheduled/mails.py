@@ -13,7 +13,6 @@ from datetime import date
 
 from accessreg.mail import compose
 from accessreg.mail.attach import Attachment
-from accessreg.model import layout
 from accessreg.model.mail import Notice, digest_kind, is_window_person
 from accessreg.model.registry import Registry
 from accessreg.scheduled.deletions import branch_name
@@ -51,11 +50,6 @@ def mail_notice(mail: DigestMail, registry: Registry, today: date) -> Notice:
             "today": today,
             "branch": branch_name(digest.operator) if digest.operator else None,
             "attachments": [],  # named when they are rendered, with the mail
-            "operator_file": (
-                f"{layout.REGISTRY_DIR}/{layout.operator_file(digest.operator)}"
-                if digest.operator
-                else None
-            ),
             **dict(digest.context),
         },
     )
