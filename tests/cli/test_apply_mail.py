@@ -228,7 +228,7 @@ def test_sending_needs_the_smtp_settings(gr: GitRegistry, tmp_path: Path) -> Non
         gr, "apply", "--out", str(out), "--confirm", "--send", *DAY, env={"ACCESSREG_SMTP_HOST": ""}
     )
     assert result.returncode == 2
-    assert "Sending mail needs ACCESSREG_SMTP_HOST and ACCESSREG_MAIL_FROM" in result.stderr
+    assert "Sending mail needs ACCESSREG_SMTP_HOST, ACCESSREG_MAIL_FROM" in result.stderr
     assert not out.exists()
 
 
