@@ -148,12 +148,13 @@ def new(
 
     \b
     Example:
-      accessreg operator new --operator NAGIGS01 --name 'なぎさガス株式会社'
-        --name-kana 'ナギサガス カブシキガイシャ'
-        --role gas_retailer --role wheeling_client --system taxis --system johs
-        --privacy-policy-url https://nagisa-gas.example.co.jp/privacy
-        --contact-name '渚 一郎' --contact-name-kana 'ナギサ イチロウ'
-        --contact-email ichiro.nagisa@nagisa-gas.example.co.jp
+      accessreg operator new --operator NAGIGS01 --name 'なぎさガス株式会社' \\
+        --name-kana 'ナギサガス カブシキガイシャ' \\
+        --role gas_retailer --role wheeling_client \\
+        --system taxis --system johs \\
+        --privacy-policy-url https://nagisa-gas.example.co.jp/privacy \\
+        --contact-name '渚 一郎' --contact-name-kana 'ナギサ イチロウ' \\
+        --contact-email ichiro.nagisa@nagisa-gas.example.co.jp \\
         --contact-phone 03-5550-0901 --contact-github nagisa-ichiro
     """
     cert = None
@@ -245,7 +246,7 @@ def change(
 
     \b
     Example:
-      accessreg operator change --operator AOBAGS01
+      accessreg operator change --operator AOBAGS01 \\
         --add-subcontractor AOBASV02 '青葉第二サービス株式会社'
     """
     draft = open_draft(registry, today)
@@ -309,8 +310,8 @@ def issue_code(
 
     \b
     Example:
-      accessreg operator issue-code --operator PROV-HOSHIZORA --code HOSHIZR1
-        --on 2026-12-01
+      accessreg operator issue-code --operator PROV-HOSHIZORA \\
+        --code HOSHIZR1 --on 2026-12-01
     """
     draft = open_draft(registry, today)
     operators.issue_code(draft, operator, code, on or draft.today)
