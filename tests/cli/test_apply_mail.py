@@ -229,7 +229,7 @@ def test_sending_needs_the_smtp_settings(gr: GitRegistry, tmp_path: Path) -> Non
         gr, "apply", "--out", str(out), "--confirm", "--send", *DAY, env={"ACCESSREG_SMTP_HOST": ""}
     )
     assert result.returncode == 2
-    assert "Sending mail needs ACCESSREG_SMTP_HOST and ACCESSREG_MAIL_FROM" in result.stderr
+    assert "Sending mail needs ACCESSREG_SMTP_HOST, ACCESSREG_MAIL_FROM" in result.stderr
     assert not out.exists()
 
 
@@ -267,14 +267,14 @@ def test_confirm_records_imports_and_owes_completion_notices(
             assert header[:5] == ["申請番号", "受付日", "M", "バッチ", "進捗"]
             (row,) = [r for r in rows if r[3] == batch_id]
             by_column = dict(zip(header, row, strict=True))
-            # Each system under its name on the forms, not the catalog's key.
+            # Each system under its name on the forms, with the key confirm --system takes.
             systems = [
-                "託送システム",
-                "託送情報開示システム",
-                "消費機器保安情報授受システム",
-                "託送ロードカーブシステム",
-                "託送情報共有サイト",
-                "システム利用権限管理システム",
+                "託送システム（taxis）",
+                "託送情報開示システム（johs）",
+                "消費機器保安情報授受システム（juju）",
+                "託送ロードカーブシステム（loacus）",
+                "託送情報共有サイト（info_site）",
+                "システム利用権限管理システム（admin_console）",
             ]
             return [by_column["進捗"], *(by_column[s] for s in systems)]
 
@@ -373,7 +373,25 @@ def test_confirm_of_an_unknown_batch_or_system_is_a_usage_error(gr: GitRegistry)
     wrong = accessreg(gr, "confirm", batch_id, "--system", "switching")
     assert wrong.returncode == 2
     assert "has no files for switching" in wrong.stderr
+    # A slip is pointed to the system meant, as the editing commands point to theirs.
+    slip = accessreg(gr, "confirm", batch_id, "--system", "taxsi", env={"ACCESSREG_LANG": "ja"})
+    assert slip.returncode == 2
+    assert "taxsi のファイルがありません" in slip.stderr
+    assert "。託送システム（taxis） ではありませんか" in slip.stderr
     assert all(v["imported_on"] is None for v in state(gr)["batches"][batch_id]["systems"].values())
+
+
+def test_confirm_takes_a_system_in_any_case_or_by_its_name(gr: GitRegistry) -> None:
+    """As the editing commands take it: TAXIS is taxis, and so is the forms' 託送システム."""
+    (batch_id,) = state(gr)["batches"]
+    held = set(state(gr)["batches"][batch_id]["systems"])
+    assert {"taxis", "johs"} <= held
+    upper = accessreg(
+        gr, "confirm", batch_id, "--system", "TAXIS", "--system", "託送情報開示システム"
+    )
+    assert upper.returncode == 0, upper.stderr
+    imported = state(gr)["batches"][batch_id]["systems"]
+    assert {s for s, v in imported.items() if v["imported_on"] is not None} == {"taxis", "johs"}
 
 
 def _named_systems(report: str) -> set[str]:

@@ -26,8 +26,8 @@ EXPECTED = [
     (
         "new-operator-contact",
         "registry/operators/NEWOP001.yaml",
-        "window-1 is not among the window persons of the new operator NEWOP001: name yourself as its window person (contacts, with your GitHub account)",
-        "window-1 は新規事業者 NEWOP001 の窓口責任者に含まれていません。ご自身を窓口責任者（contacts）に GitHub アカウントとともに書いてください",
+        "window-1 is a window person of TESTOP01, not of the new operator NEWOP001: NEWOP001's usage application is filed by its own window person, with the GitHub account written for them in it; ask NEWOP001's window person to file it (only if you are NEWOP001's window person too, write your GitHub account as that window person's)",
+        "window-1 は TESTOP01 のシステム窓口責任者で、新規事業者 NEWOP001 のシステム窓口責任者ではありません。NEWOP001 の利用申請は、NEWOP001 自身のシステム窓口責任者が、申請に書いた本人の GitHub アカウントで行います。NEWOP001 のシステム窓口責任者に申請を依頼してください（あなたが NEWOP001 のシステム窓口責任者を兼ねる場合に限り、窓口責任者の GitHub アカウントにご自身のアカウントを書いてください）",
     ),
     (
         "maintainers-only",
@@ -219,6 +219,28 @@ def test_a_new_operators_own_window_person(gr: GitRegistry) -> None:
             "systems, OCCTO membership, privacy policy page)",
             "新規事業者 NEWOP001: 受付担当者が利用申請（事業者区分、利用システム、広域機関の会員資格、"
             "個人情報の共同利用ページ）を確認する必要があります",
+        )
+    ]
+
+
+def test_a_new_operator_by_someone_no_operator_names(gr: GitRegistry) -> None:
+    """No other operator's window person: told that, if they are the new operator's window
+    person, their GitHub account belongs in its file; not told to ask their own company."""
+    gr.reg.operator("NEWOP001", contacts=[contact(n=5, github="founder")], subcontractors=[])
+    gr.commit("new operator")
+    assert _rows(gr, "newcomer") == [
+        (
+            "new-operator-contact",
+            "registry/operators/NEWOP001.yaml",
+            "newcomer is not among the window persons of the new operator NEWOP001: NEWOP001's "
+            "usage application is filed by its own window person, with the GitHub account "
+            "written for them in it; if you are NEWOP001's window person, write your GitHub "
+            "account as that window person's, otherwise ask NEWOP001's window person to file it",
+            "newcomer は新規事業者 NEWOP001 のシステム窓口責任者に含まれていません。NEWOP001 の"
+            "利用申請は、NEWOP001 自身のシステム窓口責任者が、申請に書いた本人の GitHub "
+            "アカウントで行います。あなたが NEWOP001 のシステム窓口責任者であれば、窓口責任者の "
+            "GitHub アカウントにご自身のアカウントを書いてください。そうでなければ、NEWOP001 の"
+            "システム窓口責任者に申請を依頼してください",
         )
     ]
 

@@ -244,11 +244,31 @@ def test_operator_change_takes_system_ids_in_any_case(reg: RegistryFactory) -> N
     assert "systems:\n  - taxis\n  - johs\n  - juju\n  - loacus\n" in text
 
 
+def test_operator_change_takes_a_system_by_its_name_on_the_forms(reg: RegistryFactory) -> None:
+    """The form lists 託送ロードカーブシステム（loacus）: either is the system it names."""
+    change = ("operator", "change", "--operator", "TESTOP01")
+    result = edit(reg, *change, "--remove-system", "託送ロードカーブシステム（loacus）")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "loacus" not in (reg.root / "operators/TESTOP01.yaml").read_text(encoding="utf-8")
+    result = edit(reg, *change, "--add-system", "託送ロードカーブシステム")
+    assert result.returncode == 0, result.stdout + result.stderr
+    text = (reg.root / "operators/TESTOP01.yaml").read_text(encoding="utf-8")
+    assert "systems:\n  - taxis\n  - johs\n  - juju\n  - loacus\n" in text
+
+
 def test_operator_change_refuses_an_unknown_system_as_a_bad_value(reg: RegistryFactory) -> None:
     result = bad_value(
         reg, "operator", "change", "--operator", "TESTOP01", "--add-system", "TAKUSO"
     )
     assert "TAKUSO is not a system one applies for: choose from taxis, johs" in result.stderr
+    # A slip is pointed to the system meant; Japanese names each system as the form does.
+    result = bad_value(reg, "--lang", "ja", "operator", "change", "--operator", "TESTOP01",
+                       "--add-system", "taxsi")  # fmt: skip
+    assert (
+        "taxsi は申請できるシステムではありません（託送システム（taxis） ではありませんか）。"
+        "託送システム（taxis）、託送情報開示システム（johs）、"
+    ) in result.stderr
+    assert "会員情報管理システム（member_portal） から選んでください" in result.stderr
 
 
 def test_removing_what_is_not_there_says_what_is(reg: RegistryFactory) -> None:

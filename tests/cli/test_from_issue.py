@@ -376,7 +376,8 @@ def test_adding_the_switching_system_asks_for_the_certificate_registration_first
 def test_new_operator_naming_someone_else_is_refused(reg: RegistryFactory) -> None:
     out = refused(reg, _operator_new("nagisa-ichiro"), author="impostor-9")
     assert any("(new-operator-contact)" in p for p in out["problems"])
-    assert "impostor-9 は新規事業者 NAGIGS01 の窓口責任者に含まれていません" in out["comment"]
+    said = "impostor-9 は新規事業者 NAGIGS01 のシステム窓口責任者に含まれていません"
+    assert said in out["comment"]
     assert "Message(" not in out["comment"]
 
 

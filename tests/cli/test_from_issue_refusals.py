@@ -214,7 +214,13 @@ def test_a_new_operator_s_filer_not_among_its_window_persons_is_told_so(
     shown = markdown(file)
     assert line.startswith(f"- @impostor-9 はこの変更を申請できません（{shown}）。{NOT_THEIRS_JA}")
     assert f"@impostor-9 may not file this change ({shown}): {NOT_THEIRS_EN}" in line
-    assert "impostor-9 は新規事業者 NAGIGS01 の窓口責任者に含まれていません" in line
+    assert (
+        "impostor-9 は新規事業者 NAGIGS01 のシステム窓口責任者に含まれていません。NAGIGS01 の"
+        "利用申請は、NAGIGS01 自身のシステム窓口責任者が、申請に書いた本人の GitHub アカウントで"
+        "行います。あなたが NAGIGS01 のシステム窓口責任者であれば、窓口責任者の GitHub アカウントに"
+        "ご自身のアカウントを書いてください。そうでなければ、NAGIGS01 のシステム窓口責任者に申請を"
+        "依頼してください"
+    ) in line
 
 
 def test_an_application_held_by_what_time_brought_says_the_filer_fixes_it_first(

@@ -87,6 +87,36 @@ def test_the_catalogs_permission_options_are_explained_in_the_language_of_the_ru
     assert says(elsewhere.stdout, "権限のオプションを見るには --registry DIR を指定してください")
 
 
+def test_roles_and_systems_are_listed_as_the_forms_name_them(tmp_path: Path) -> None:
+    """The keys an option takes, each with the form's words for it: the roles always, the
+    systems from the catalog of the registry being edited."""
+    for path in (("operator", "new"), ("operator", "change")):
+        ja = run_cli(*path, "--help", cwd=ROOT).stdout
+        assert says(
+            ja, "事業者区分: ガス小売事業者（gas_retailer）、託送供給依頼者（wheeling_client）"
+        )
+        assert says(ja, "託送システム（taxis）、託送情報開示システム（johs）")
+        assert "gas_retailer|" not in ja
+        en = run_cli("--lang", "en", *path, "--help", cwd=ROOT).stdout
+        assert says(en, "gas retailer (gas_retailer), wheeling client (wheeling_client)")
+        assert says(en, "One of taxis, johs, juju, loacus")
+    elsewhere = run_cli("operator", "change", "--help", cwd=tmp_path)  # no catalog to list
+    assert elsewhere.returncode == 0, elsewhere.stderr
+    assert says(elsewhere.stdout, "利用を始めるシステム。繰り返し指定できます。")
+    assert "託送システム" not in elsewhere.stdout
+
+
+def test_an_unknown_role_is_told_with_the_roles_names() -> None:
+    wrong = run_cli("operator", "change", "--operator", "AOBAGS01", "--add-role", "gas",
+                    "--dry-run", cwd=ROOT)  # fmt: skip
+    assert wrong.returncode == 2
+    assert (
+        "'gas' は事業者区分ではありません。ガス小売事業者（gas_retailer）、託送供給依頼者"
+        "（wheeling_client）、製造事業者（manufacturer）、小売電気事業者（electricity_retailer）、"
+        "需要抑制契約者（demand_response） から選んでください"
+    ) in wrong.stderr
+
+
 def test_every_options_help_is_in_the_catalog(monkeypatch: pytest.MonkeyPatch) -> None:
     """A help text the extraction misses (passed through a variable, say) would stay English
     in a Japanese run. (Click's own --help text is in Click's catalog.)"""

@@ -109,8 +109,8 @@ def test_a_command_is_listed_by_its_first_sentence_on_one_line() -> None:
 def test_an_example_is_shown_as_written() -> None:
     page = _help("ja", "user", "add")
     assert (
-        "    accessreg user add --operator AOBAGS01\n"
-        "      --email hanako.kimura@aoba-gas.example.co.jp\n"
+        "    accessreg user add --operator AOBAGS01 \\\n"
+        "      --email hanako.kimura@aoba-gas.example.co.jp \\\n"
     ) in page  # a `\b` block: neither rewrapped nor broken at the address's hyphen
 
 

@@ -21,6 +21,10 @@ from tests.helpers.regfactory import RegistryFactory, certificate, contact
 from tests.helpers.scheduled_scenario import duty, on
 from tests.helpers.servers import binary, includes, nginx_conf, nginx_test
 
+# A system's column in status: as the forms name it, with the key confirm --system takes.
+SWITCHING = "スイッチング支援システム（switching）"
+MEMBER_PORTAL = "会員情報管理システム（member_portal）"
+
 
 @pytest.fixture(autouse=True)
 def _english(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -123,7 +127,7 @@ def test_an_occto_certificate_waits_for_the_help_desk_and_is_dated_by_its_confir
     assert "switching" in state(gr)["batches"][batch]["systems"]
     assert not list((tmp_path / "o1" / "imports" / "switching").glob("delta-*.csv"))
     assert "進捗=処理中" in _status(gr, "TESTOP01", date(2026, 12, 12))
-    assert "スイッチング支援システム=未済" in _status(gr, "TESTOP01", date(2026, 12, 12))
+    assert f"{SWITCHING}=未済" in _status(gr, "TESTOP01", date(2026, 12, 12))
     # Nor on the days after, until the step is confirmed, whatever writes the whitelists.
     for day in (date(2026, 12, 14), date(2026, 12, 28)):
         daily = tmp_path / f"daily-{day}"
@@ -152,7 +156,7 @@ def test_an_occto_certificate_waits_for_the_help_desk_and_is_dated_by_its_confir
         allowlist = json.loads((daily / "whitelist/switching/allowlist.json").read_text("utf-8"))
         assert ("5A11CE" in json.dumps(allowlist)) == listed, day
     status = _status(gr, "TESTOP01", CONFIRMED)
-    assert "進捗=処理完了" in status and "スイッチング支援システム=済" in status
+    assert "進捗=処理完了" in status and f"{SWITCHING}=済" in status
     nginx = binary("nginx")
     conf = nginx_conf(tmp_path / "nginx", includes([daily / "whitelist/switching/cert-map.conf"]))
     checked = nginx_test(nginx, conf)
@@ -207,12 +211,12 @@ def test_a_new_occto_usage_application_is_in_progress_until_the_help_desk_is_don
         batch = _applied(gr, tmp_path / "o1", ACCEPTED)
         for day in (date(2026, 12, 12), date(2027, 1, 29)):
             status = _status(gr, OCCTO_OPERATOR, day)
-            assert "進捗=処理中" in status and "会員情報管理システム=未済" in status, day
+            assert "進捗=処理中" in status and f"{MEMBER_PORTAL}=未済" in status, day
         confirm = accessreg(gr, "confirm", batch, "--system", "member_portal",
                             "--today", str(CONFIRMED))  # fmt: skip
         assert confirm.returncode == 0, confirm.stderr
         status = _status(gr, OCCTO_OPERATOR, CONFIRMED)
-        assert "進捗=処理完了" in status and "会員情報管理システム=済" in status
+        assert "進捗=処理完了" in status and f"{MEMBER_PORTAL}=済" in status
     finally:
         gr.close()
 
@@ -230,7 +234,7 @@ def test_a_window_person_swap_at_occto_waits_for_the_help_desk(
         batch = _applied(gr, tmp_path / "o1", ACCEPTED)
         assert list(state(gr)["batches"][batch]["systems"]) == ["member_portal"]
         status = _status(gr, OCCTO_OPERATOR, date(2026, 12, 12))
-        assert "進捗=処理中" in status and "会員情報管理システム=未済" in status
+        assert "進捗=処理中" in status and f"{MEMBER_PORTAL}=未済" in status
         done = tmp_path / "confirmed"
         confirm = accessreg(gr, "confirm", batch, "--system", "member_portal", "--out",
                             str(done), "--today", str(CONFIRMED))  # fmt: skip
@@ -238,7 +242,7 @@ def test_a_window_person_swap_at_occto_waits_for_the_help_desk(
         notices = _mails(done)
         assert notices and all("（2026-12-15 以降）" in m.get_content() for m in notices)
         status = _status(gr, OCCTO_OPERATOR, CONFIRMED)
-        assert "進捗=処理完了" in status and "会員情報管理システム=済" in status
+        assert "進捗=処理完了" in status and f"{MEMBER_PORTAL}=済" in status
     finally:
         gr.close()
 

@@ -67,7 +67,8 @@ def test_an_address_registered_leaves_the_application_open_until_the_window_pers
 ) -> None:
     gr, batch = applied
     listed = _status(gr, ACCEPTED)
-    assert (listed["証明書・IP"], listed["システム利用権限管理システム"]) == ("済", "未済")
+    admin_console = "システム利用権限管理システム（admin_console）"  # with confirm's key
+    assert (listed["証明書・IP"], listed[admin_console]) == ("済", "未済")
     assert listed["進捗"] == "処理中"
     # Its 登録完了連絡 is the address's: it says so, and that the rest is still to come.
     mails = _registered(gr, tmp_path / "due", "2026-12-12")

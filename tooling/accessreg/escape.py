@@ -60,12 +60,6 @@ def unsafe_characters(text: str, multiline: bool = False) -> list[str]:
     return list(dict.fromkeys(ch for ch in text if _unsafe(ch) and ch not in allowed))
 
 
-def describe(ch: str) -> str:
-    """A character as a message names it: ``U+202E (RIGHT-TO-LEFT OVERRIDE)``."""
-    name = unicodedata.name(ch, "")
-    return f"U+{ord(ch):04X}" + (f" ({name})" if name else "")
-
-
 def _visible(ch: str) -> str:
     code = ord(ch)
     if 0xDC80 <= code <= 0xDCFF:  # a byte of a file name that is not UTF-8

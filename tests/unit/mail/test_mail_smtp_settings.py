@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from accessreg.errors import ConfigError
+from accessreg.i18n import text
 from accessreg.mail.smtp import SmtpSettings
+from accessreg.model.messages import Message
 
 BASE = {"ACCESSREG_SMTP_HOST": "smtp.example.jp", "ACCESSREG_MAIL_FROM": "a@example.jp"}
 
@@ -38,3 +40,15 @@ def test_defaults_follow_starttls() -> None:
 def test_bad_settings_are_clear_errors(extra: dict[str, str], message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         SmtpSettings.from_env({**BASE, **extra})
+
+
+def test_missing_settings_are_listed_as_the_language_lists() -> None:
+    with pytest.raises(ConfigError) as raised:
+        SmtpSettings.from_env({})
+    assert isinstance(raised.value.message, Message)
+    assert text(raised.value.message, "ja") == (
+        "メールの送信には環境変数 ACCESSREG_SMTP_HOST、ACCESSREG_MAIL_FROM が必要です"
+    )
+    assert text(raised.value.message, "en") == (
+        "Sending mail needs ACCESSREG_SMTP_HOST, ACCESSREG_MAIL_FROM in the environment"
+    )

@@ -478,28 +478,32 @@ def test_yaml_limits_an_integer_of_more_than_4300_digits(reg: RegistryFactory, r
 
 
 @pytest.mark.parametrize(
-    ("escape", "shown_as"),
+    ("escape", "shown_as", "in_japanese"),
     [
-        ("\\0", "U+0000"),
-        ("\\e[31m", "U+001B"),
-        ("\\u202E", "U+202E (RIGHT-TO-LEFT OVERRIDE)"),
-        ("\\u2028", "U+2028 (LINE SEPARATOR)"),
-        ("\\x85", "U+0085"),
-        ("\\u200B", "U+200B (ZERO WIDTH SPACE)"),
-        ("\\n", "U+000A"),
+        ("\\0", "U+0000", "U+0000"),
+        ("\\e[31m", "U+001B", "U+001B"),
+        ("\\u202E", "U+202E (RIGHT-TO-LEFT OVERRIDE)", "U+202E (RIGHT-TO-LEFT OVERRIDE)"),
+        # The characters a back office has a word for are called by it, the code point kept.
+        ("\\u2028", "a line break (U+2028)", "改行（U+2028）"),
+        ("\\x85", "a line break (U+0085)", "改行（U+0085）"),
+        ("\\u200B", "a zero-width space (U+200B)", "ゼロ幅スペース（U+200B）"),
+        ("\\n", "a line break (U+000A)", "改行（U+000A）"),
+        ("\\r", "a line break (U+000D)", "改行（U+000D）"),
+        ("\\t", "a tab (U+0009)", "タブ（U+0009）"),
         # Printable, but blank: a name would look like another's.
-        ("\\u3164", "U+3164 (HANGUL FILLER)"),
-        ("\\u034F", "U+034F (COMBINING GRAPHEME JOINER)"),
-        ("\\u2800", "U+2800 (BRAILLE PATTERN BLANK)"),
+        ("\\u3164", "U+3164 (HANGUL FILLER)", "U+3164 (HANGUL FILLER)"),
+        ("\\u034F", "U+034F (COMBINING GRAPHEME JOINER)", "U+034F (COMBINING GRAPHEME JOINER)"),
+        ("\\u2800", "U+2800 (BRAILLE PATTERN BLANK)", "U+2800 (BRAILLE PATTERN BLANK)"),
     ],
 )
 def test_text_control_through_a_yaml_escape(
-    reg: RegistryFactory, escape: str, shown_as: str
+    reg: RegistryFactory, escape: str, shown_as: str, in_japanese: str
 ) -> None:
     reg.edit(USER, "name: 試験 太郎", f'name: "試験{escape}太郎"')
     [p] = reg.validate().problems
     assert (p.rule, p.file, p.line) == ("text-control", shown(USER), reg.line_of(USER, "name:"))
-    assert shown_as in p.message.english()
+    assert f"holds {shown_as}:" in p.message.english()
+    assert f"氏名・名称に {in_japanese} が含まれています" in i18n.text(p.message, "ja")
 
 
 def test_text_control_a_line_break_only_in_multi_line_fields(reg: RegistryFactory) -> None:

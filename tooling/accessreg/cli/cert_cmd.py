@@ -53,8 +53,8 @@ def add(
 
     \b
     Example:
-      accessreg cert add --operator AOBAGS01 --id EP2026-000913 --medium DL
-        --location '本社 需給管理部 端末 PC003'
+      accessreg cert add --operator AOBAGS01 --id EP2026-000913 --medium DL \\
+        --location '本社 需給管理部 端末 PC003' \\
         --holder '需給管理部 青山 太郎' PC003.cer
     """
     draft = open_draft(registry, today)

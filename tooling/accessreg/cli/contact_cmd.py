@@ -45,9 +45,9 @@ def add(
 
     \b
     Example:
-      accessreg contact add --operator AOBAGS01 --role deputy
-        --contact-name '西村 葵' --contact-name-kana 'ニシムラ アオイ'
-        --contact-email aoi.nishimura@aoba-gas.example.co.jp
+      accessreg contact add --operator AOBAGS01 --role deputy \\
+        --contact-name '西村 葵' --contact-name-kana 'ニシムラ アオイ' \\
+        --contact-email aoi.nishimura@aoba-gas.example.co.jp \\
         --contact-phone 03-5550-0103 --contact-github nishimura-aoi
     """
     draft = open_draft(registry, today)
@@ -76,8 +76,9 @@ def promote(
 
     \b
     Example:
-      accessreg contact promote --operator SAKURAGM
-        --email daisuke.hayashi@sakura-gm.example.co.jp --former-primary leaves
+      accessreg contact promote --operator SAKURAGM \\
+        --email daisuke.hayashi@sakura-gm.example.co.jp \\
+        --former-primary leaves
     """
     draft = open_draft(registry, today)
     contacts.promote(draft, operator, email, former)
@@ -95,7 +96,7 @@ def remove(
 
     \b
     Example:
-      accessreg contact remove --operator AOBAGS01
+      accessreg contact remove --operator AOBAGS01 \\
         --email misaki.ishida@aoba-gas.example.co.jp
     """
     draft = open_draft(registry, today)

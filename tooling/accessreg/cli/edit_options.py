@@ -8,6 +8,7 @@ the catalog allows, with their Japanese labels. Derived systems are never applie
 
 from __future__ import annotations
 
+import copy
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -137,6 +138,40 @@ def _permission_option(system: System, removable: bool) -> click.Option:
         default=None,
         metavar="CODE",
     )
+
+
+class SystemsOption(WordedOption):
+    """An option taking systems one applies for (``--add-system``): its help lists them
+    from the catalog of the registry being edited, as the forms name them
+    (託送システム（taxis））; the edit reads a value through ``catalog.system_key``."""
+
+    def listing(self, catalog: Catalog, lang: str) -> click.Option:
+        view = copy.copy(self)
+        systems = tuple(catalog.named(s.id) for s in catalog.applied_systems)
+        view.worded = (
+            *self.worded,
+            msg("One of {systems} (the name on the forms will do).", systems=systems),
+        )
+        return localized.parameter(view, lang)
+
+
+class CatalogCommand(click.Command):
+    """A command whose help lists what the catalog of the registry being edited holds
+    (``SystemsOption``), read when its line is parsed, as ``PermissionCommand`` reads it."""
+
+    _CATALOG = "accessreg.catalog"
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        ctx.meta[self._CATALOG] = _catalog(args)
+        return super().parse_args(ctx, args)
+
+    def get_params(self, ctx: click.Context) -> list[click.Parameter]:
+        catalog: Catalog | None = ctx.meta.get(self._CATALOG)
+        lang = i18n.current()
+        return [
+            p.listing(catalog, lang) if isinstance(p, SystemsOption) and catalog else p
+            for p in super().get_params(ctx)
+        ]
 
 
 class PermissionCommand(click.Command):

@@ -49,7 +49,7 @@ def command(
 
     \b
     Example:
-      accessreg from-issue --body body.md --author aoyama-taro
+      accessreg from-issue --body body.md --author aoyama-taro \\
         --template user-add --issue 12
     """
     root = workspace.registry_dir(registry)

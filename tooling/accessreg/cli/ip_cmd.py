@@ -39,7 +39,7 @@ def add(
 
     \b
     Example:
-      accessreg ip add --operator AOBAGS01 --cidr 41.203.64.11/32
+      accessreg ip add --operator AOBAGS01 --cidr 41.203.64.11/32 \\
         --reason 'シンガポール拠点の固定IP' --expires-on 2027-09-30
     """
     if expires_on is None:

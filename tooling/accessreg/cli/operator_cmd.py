@@ -9,15 +9,58 @@ from typing import Any, get_args
 
 import click
 
-from accessreg.cli.edit_options import conclude, edit_options, open_draft
+from accessreg import i18n
+from accessreg.cli.edit_options import (
+    CatalogCommand,
+    SystemsOption,
+    conclude,
+    edit_options,
+    open_draft,
+)
+from accessreg.cli.localized import WordedOption
 from accessreg.cli.options import date_option
 from accessreg.cli.verdict import Verdict
 from accessreg.edit import certificates, operators
 from accessreg.errors import UsageError
+from accessreg.escape import quote
 from accessreg.model import Role
-from accessreg.model.messages import msg
+from accessreg.model.messages import Message, msg
+from accessreg.model.terms import role_names
 
-ROLES = click.Choice(get_args(Role))
+
+class RoleChoice(click.Choice[str]):
+    """The operator roles; a value that is none of them is told with each role's name on
+    the forms (ガス小売事業者（gas_retailer））, not the keys alone."""
+
+    def __init__(self) -> None:
+        super().__init__(get_args(Role))
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        if value in self.choices:
+            return str(value)
+        self.fail(
+            i18n.text(
+                msg(
+                    "{value} is not an operator role: choose from {roles}",
+                    value=quote(str(value)),
+                    roles=role_names([str(c) for c in self.choices]),
+                )
+            ),
+            param,
+            ctx,
+        )
+
+
+def _roles(said: Message) -> dict[str, Any]:
+    """An option taking operator roles, its help listing them as the forms name them."""
+    listed = msg("Roles: {roles}.", roles=role_names(list(get_args(Role))))
+    return {"cls": WordedOption, "worded": (said, listed), "type": RoleChoice(),
+            "metavar": "ROLE", "multiple": True}  # fmt: skip
+
+
+def _systems(said: Message) -> dict[str, Any]:
+    """An option taking systems, its help listing the catalog's (``SystemsOption``)."""
+    return {"cls": SystemsOption, "worded": (said,), "metavar": "SYSTEM", "multiple": True}
 
 
 @click.group("operator")
@@ -77,12 +120,12 @@ def contact_spec(role: str, kwargs: dict[str, Any]) -> operators.ContactSpec:
     )
 
 
-@command.command("new")
+@command.command("new", cls=CatalogCommand)
 @click.option("--operator", required=True, help="The operator code (事業者コード, from OCCTO).")
 @click.option("--name", required=True, help="Company name (事業者名).")
 @click.option("--name-kana", required=True, help="Company name in full-width katakana.")
-@click.option("--role", "roles", type=ROLES, multiple=True, required=True, help="Repeatable.")
-@click.option("--system", "systems", multiple=True, required=True, help="System id; repeatable.")
+@click.option("--role", "roles", required=True, **_roles(msg("Repeatable.")))
+@click.option("--system", "systems", required=True, **_systems(msg("A system to use; repeatable.")))
 @click.option("--privacy-policy-url", required=True, help="Joint-use policy (000 §2-5), https.")
 @click.option(
     "--occto-member",
@@ -148,12 +191,13 @@ def new(
 
     \b
     Example:
-      accessreg operator new --operator NAGIGS01 --name 'なぎさガス株式会社'
-        --name-kana 'ナギサガス カブシキガイシャ'
-        --role gas_retailer --role wheeling_client --system taxis --system johs
-        --privacy-policy-url https://nagisa-gas.example.co.jp/privacy
-        --contact-name '渚 一郎' --contact-name-kana 'ナギサ イチロウ'
-        --contact-email ichiro.nagisa@nagisa-gas.example.co.jp
+      accessreg operator new --operator NAGIGS01 --name 'なぎさガス株式会社' \\
+        --name-kana 'ナギサガス カブシキガイシャ' \\
+        --role gas_retailer --role wheeling_client \\
+        --system taxis --system johs \\
+        --privacy-policy-url https://nagisa-gas.example.co.jp/privacy \\
+        --contact-name '渚 一郎' --contact-name-kana 'ナギサ イチロウ' \\
+        --contact-email ichiro.nagisa@nagisa-gas.example.co.jp \\
         --contact-phone 03-5550-0901 --contact-github nagisa-ichiro
     """
     cert = None
@@ -184,7 +228,7 @@ def new(
     return conclude(draft, dry_run)
 
 
-@command.command("change")
+@command.command("change", cls=CatalogCommand)
 @click.option("--operator", required=True, help="The operator code (事業者コード).")
 @click.option("--name", help="New company name.")
 @click.option("--name-kana", help="New company name in katakana.")
@@ -203,10 +247,10 @@ def new(
     "end with the membership (the member system) and their users' permissions.",
 )
 @date_option("--on", "With --membership: the day of the new status [default: --today].")
-@click.option("--add-role", type=ROLES, multiple=True, help="Repeatable.")
-@click.option("--remove-role", type=ROLES, multiple=True, help="Repeatable.")
-@click.option("--add-system", multiple=True, help="A system to start using; repeatable.")
-@click.option("--remove-system", multiple=True, help="A system to stop using; repeatable.")
+@click.option("--add-role", **_roles(msg("A role to add; repeatable.")))
+@click.option("--remove-role", **_roles(msg("A role to remove; repeatable.")))
+@click.option("--add-system", **_systems(msg("A system to start using; repeatable.")))
+@click.option("--remove-system", **_systems(msg("A system to stop using; repeatable.")))
 @click.option(
     "--add-subcontractor",
     nargs=2,
@@ -245,7 +289,7 @@ def change(
 
     \b
     Example:
-      accessreg operator change --operator AOBAGS01
+      accessreg operator change --operator AOBAGS01 \\
         --add-subcontractor AOBASV02 '青葉第二サービス株式会社'
     """
     draft = open_draft(registry, today)
@@ -309,8 +353,8 @@ def issue_code(
 
     \b
     Example:
-      accessreg operator issue-code --operator PROV-HOSHIZORA --code HOSHIZR1
-        --on 2026-12-01
+      accessreg operator issue-code --operator PROV-HOSHIZORA \\
+        --code HOSHIZR1 --on 2026-12-01
     """
     draft = open_draft(registry, today)
     operators.issue_code(draft, operator, code, on or draft.today)

@@ -36,7 +36,7 @@ def command(heading: str, empty: str, files: tuple[Path, ...]) -> None:
 
     \b
     Example:
-      accessreg summary --heading '## 反映 / Provisioning'
+      accessreg summary --heading '## 反映 / Provisioning' \\
         provision-report.txt status.txt >> "$GITHUB_STEP_SUMMARY"
     """
     texts = []

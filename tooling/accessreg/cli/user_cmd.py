@@ -91,8 +91,8 @@ def add(
 
     \b
     Example:
-      accessreg user add --operator AOBAGS01
-        --email hanako.kimura@aoba-gas.example.co.jp
+      accessreg user add --operator AOBAGS01 \\
+        --email hanako.kimura@aoba-gas.example.co.jp \\
         --name '木村 花子' --name-kana 'キムラ ハナコ' --taxis 1011 --johs
     """
     former = _former(replaces_admin, former_admin_keeps)
@@ -125,7 +125,7 @@ def change(
 
     \b
     Example:
-      accessreg user change --operator AOBAGS01
+      accessreg user change --operator AOBAGS01 \\
         --email aya.shimizu@aoba-gas.example.co.jp --taxis 1011 --loacus none
     """
     former = _former(replaces_admin, former_admin_keeps)
@@ -145,7 +145,7 @@ def remove(
 
     \b
     Example:
-      accessreg user remove --operator AOBAGS01
+      accessreg user remove --operator AOBAGS01 \\
         --email yui.kato@aoba-gas.example.co.jp
     """
     draft = open_draft(registry, today)

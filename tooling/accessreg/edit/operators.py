@@ -12,6 +12,7 @@ from accessreg.edit.draft import BadValueError, Draft, EditRefused
 from accessreg.files.schemacheck import pattern_sentence
 from accessreg.model import Contact, Membership, Operator, User, layout
 from accessreg.model.base import OPERATOR_CODE
+from accessreg.model.catalog import system_key
 from accessreg.model.layout import Kind
 from accessreg.model.messages import Message, Param, msg, nmsg
 from accessreg.model.registry import OperatorIndex
@@ -106,7 +107,7 @@ def _subcontractor(code: str, name: str) -> yamldoc.Document:
 
 def _applicable(draft: Draft, systems: tuple[str, ...]) -> tuple[str, ...]:
     """The systems as the catalog spells them; refused unless each is applied for."""
-    return targets.systems(systems, [s.id for s in draft.catalog.applied_systems])
+    return targets.systems(systems, [s.id for s in draft.catalog.applied_systems], draft.catalog)
 
 
 def new(draft: Draft, spec: NewOperator) -> None:
@@ -258,8 +259,13 @@ def change(draft: Draft, spec: OperatorChange) -> None:
                 )
         for value in drop:
             held = _list(doc, key)
-            # As held, whatever the case it was typed in (TAXIS for taxis).
-            value = next((h for h in held if h.lower() == value.strip().lower()), value)
+            # As held, whatever the case it was typed in (TAXIS for taxis); a system also by
+            # its name on the forms.
+            value = (
+                system_key(value, held, draft.catalog)
+                if key == "systems"
+                else next((h for h in held if h.lower() == value.strip().lower()), None)
+            ) or value
             if value not in held:
                 raise EditRefused(_not_held(spec.code, key, value, held))
             if key == "systems":

@@ -8,6 +8,7 @@ from datetime import date
 from accessreg.edit.draft import BadValueError, Draft, EditRefused, UnknownOperatorError
 from accessreg.files.schemacheck import full_width_at
 from accessreg.model import Operator, layout
+from accessreg.model.catalog import Catalog, closest_system, system_key
 from accessreg.model.messages import msg
 from accessreg.model.problems import Level
 
@@ -73,24 +74,34 @@ def terminated(code: str, on: object, today: date) -> EditRefused:
     )
 
 
-def systems(given: Iterable[str], allowed: Sequence[str]) -> tuple[str, ...]:
-    """The systems ``given``, each spelt as the catalog spells it (``TAXIS`` is ``taxis``);
-    a value that is none of ``allowed`` is refused as a bad value, with what to write."""
+def systems(given: Iterable[str], allowed: Sequence[str], catalog: Catalog) -> tuple[str, ...]:
+    """The systems ``given``, each as the catalog spells it (``catalog.system_key``: ``TAXIS``
+    or the forms' 託送システム is ``taxis``); a value that is none of ``allowed`` is refused as
+    a bad value, with what to write, each system with its name on the forms."""
     found: list[str] = []
     for value in given:
-        same = next((a for a in allowed if a.lower() == value.strip().lower()), None)
+        same = system_key(value, allowed, catalog)
         if same is None:
+            guess = closest_system(value, allowed)
             raise BadValueError(
                 msg(
                     "{system} is not a system one applies for: write {allowed}",
                     system=value,
-                    allowed=allowed[0],
+                    allowed=catalog.named(allowed[0]),
                 )
                 if len(allowed) == 1
                 else msg(
+                    "{system} is not a system one applies for (did you mean {guess}?): choose "
+                    "from {allowed}",
+                    system=value,
+                    guess=catalog.named(guess),
+                    allowed=tuple(catalog.named(a) for a in allowed),
+                )
+                if guess
+                else msg(
                     "{system} is not a system one applies for: choose from {allowed}",
                     system=value,
-                    allowed=tuple(allowed),
+                    allowed=tuple(catalog.named(a) for a in allowed),
                 )
             )
         found.append(same)

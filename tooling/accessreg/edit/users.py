@@ -46,7 +46,7 @@ def _applicable_systems(catalog: Catalog) -> list[str]:
 
 
 def _check_systems(catalog: Catalog, permissions: Mapping[str, str]) -> None:
-    targets.systems(permissions, _applicable_systems(catalog))
+    targets.systems(permissions, _applicable_systems(catalog), catalog)
 
 
 def _describe(catalog: Catalog, permissions: Mapping[str, str]) -> Message:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+import unicodedata
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
@@ -19,7 +20,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from accessreg.errors import ConfigError, ProblemsFound
-from accessreg.escape import describe, is_safe_text, unsafe_characters
+from accessreg.escape import is_safe_text, unsafe_characters
 from accessreg.files import gcpause, schemagen, workspace, yamlsafe
 from accessreg.files.reasons import os_reason
 from accessreg.files.salvage import salvage as salvaged_model
@@ -37,7 +38,7 @@ from accessreg.model import CalendarFile, Catalog, MaintainersFile, Operator, Us
 from accessreg.model.base import DAY_RANGE_MESSAGE, EARLIEST_DAY, LATEST_DAY
 from accessreg.model.kinds import MODELS
 from accessreg.model.layout import Kind
-from accessreg.model.messages import Message, msg
+from accessreg.model.messages import Message, Param, msg
 from accessreg.model.problems import DataPath, Level, Problem, problem
 from accessreg.model.registry import OperatorEntry, Registry, UserEntry
 
@@ -136,8 +137,27 @@ def _text_problems(rel: str, data: Any) -> list[Problem]:
     return sorted(found, key=lambda p: [str(step) for step in p.path])
 
 
+# Characters a back office has a word for (what Excel or a web page leaves in a pasted name).
+_LINE_BREAKS = frozenset("\n\r\x85\u2028\u2029")
+
+
+def _character(ch: str) -> Param:
+    """A character as a message names it: by the word staff use where there is one,
+    ``改行（U+000A）``, else by its code point and Unicode name, ``U+202E (RIGHT-TO-LEFT
+    OVERRIDE)``; the code point always, which tells U+2028 from a line feed."""
+    code = f"U+{ord(ch):04X}"
+    if ch in _LINE_BREAKS:
+        return msg("a line break ({code})", code=code)
+    if ch == "\t":
+        return msg("a tab ({code})", code=code)
+    if ch == "\u200b":
+        return msg("a zero-width space ({code})", code=code)
+    name = unicodedata.name(ch, "")
+    return code + (f" ({name})" if name else "")
+
+
 def _text_problem(rel: str, what: Message, path: DataPath, bad: list[str]) -> Problem:
-    shown = tuple(describe(ch) for ch in bad[:3])
+    shown = tuple(_character(ch) for ch in bad[:3])
     message = (
         msg(
             "{what} holds {chars} and more: retype it without control, format, "

@@ -100,7 +100,7 @@ class SmtpSettings:
         ]
         if missing:
             raise ConfigError(
-                msg("Sending mail needs {value} in the environment", value=" and ".join(missing))
+                msg("Sending mail needs {value} in the environment", value=tuple(missing))
             )
         flag = env.get("ACCESSREG_SMTP_STARTTLS") or "0"
         if flag not in ("0", "1"):

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
 from accessreg.errors import ConfigError, UsageError
-from accessreg.model.catalog import Catalog, system_named
+from accessreg.model.catalog import Catalog, closest_system, system_key, system_named
 from accessreg.model.commits import CommitInfo
 from accessreg.model.mail import Notice
 from accessreg.model.messages import msg
@@ -44,9 +44,12 @@ from accessreg.timeline.effective import Events
 def confirmed(
     batch: BatchRecord, systems: list[str], day: date, catalog: Catalog | None = None
 ) -> BatchRecord:
-    """``batch`` with ``systems`` (every system of it when empty) imported on ``day``; a
-    system it lacks is refused, its systems named as ``catalog`` names them."""
-    unknown = [s for s in systems if s not in batch.systems]
+    """``batch`` with ``systems`` (every system of it when empty) imported on ``day``, each
+    read as the editing commands read one (``TAXIS`` is ``taxis``); a system it lacks is
+    refused, with the one meant by a slip, its systems named as ``catalog`` names them."""
+    given = [(s, system_key(s, batch.systems, catalog)) for s in systems]
+    unknown = [s for s, key in given if key is None]
+    systems = [key for _, key in given if key is not None]
     if unknown and not batch.systems:
         # Certificates or addresses alone: registered on their own dates, no import file.
         raise UsageError(
@@ -56,12 +59,22 @@ def confirmed(
             )
         )
     if unknown:
+        guess = closest_system(unknown[0], batch.systems) if len(unknown) == 1 else None
+        listed = tuple(system_named(catalog, s) for s in batch.systems)
         raise UsageError(
             msg(
+                "Batch {id} has no files for {unknown} (it has: {listed}): did you mean {guess}?",
+                id=batch.id,
+                unknown=system_named(catalog, unknown[0]),
+                listed=listed,
+                guess=system_named(catalog, guess),
+            )
+            if guess
+            else msg(
                 "Batch {id} has no files for {unknown} (it has: {listed}): name its systems",
                 id=batch.id,
                 unknown=tuple(system_named(catalog, s) for s in unknown),
-                listed=tuple(system_named(catalog, s) for s in batch.systems),
+                listed=listed,
             )
         )
     chosen = systems or list(batch.systems)

@@ -82,8 +82,9 @@ def _word(status: str) -> str:
 
 
 def table(rows: list[Progress], catalog: Catalog) -> str:
-    """A plain-text table: one line per application; a system is headed by its name in
-    Japanese, by its key (what ``confirm --system`` takes) in English."""
+    """A plain-text table: one line per application; a system is headed by its name with
+    its key in Japanese, ``託送システム（taxis）``, by its key in English: what ``confirm
+    --system`` takes either way."""
     shown = columns(rows, catalog)
     ja = i18n.current() == "ja"
     header = [
@@ -93,7 +94,7 @@ def table(rows: list[Progress], catalog: Catalog) -> str:
         i18n.text(msg("batch")),
         i18n.text(msg("progress")),
         *(
-            i18n.text(_HEADINGS[s]) if s in _HEADINGS else catalog.by_id[s].name_ja if ja else s
+            i18n.text(_HEADINGS[s]) if s in _HEADINGS else catalog.named(s).japanese if ja else s
             for s in shown
         ),
         i18n.text(msg("application kinds")),

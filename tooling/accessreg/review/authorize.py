@@ -320,21 +320,44 @@ def code_declared(ctx: AuthContext) -> Iterator[Problem]:
 
 @rule("new-operator-contact", "000 §2-4, §3-1")
 def new_operator_contact(ctx: AuthContext) -> Iterator[Problem]:
-    """Whoever adds a new operator must be among the window persons its file names."""
+    """Whoever adds a new operator must be among the window persons its file names.
+
+    Window persons are matched by the GitHub account written for them. A usage application
+    is filed by the operator's own window person (000 §2-4), not by another operator's on
+    its behalf.
+    """
     for path in ctx.paths:
         owner = _operator_data(path)
         if owner is None or owner[0] not in ctx.new_operators or ctx.is_maintainer:
             continue
-        if not ctx.window_person_of(ctx.after, owner[0]):
-            yield finding(
-                path,
-                msg(
-                    "{actor} is not among the window persons of the new operator {code}: name "
-                    "yourself as its window person (contacts, with your GitHub account)",
-                    actor=ctx.actor,
-                    code=owner[0],
-                ),
+        if ctx.window_person_of(ctx.after, owner[0]):
+            continue
+        # Another operator's window person is told to leave it to the new one's own, not to
+        # name themselves, which would make them that company's window person.
+        theirs = ctx.acts_for
+        yield finding(
+            path,
+            msg(
+                "{actor} is a window person of {theirs}, not of the new operator {code}: "
+                "{code}'s usage application is filed by its own window person, with the "
+                "GitHub account written for them in it; ask {code}'s window person to file "
+                "it (only if you are {code}'s window person too, write your GitHub account "
+                "as that window person's)",
+                actor=ctx.actor,
+                theirs=theirs,
+                code=owner[0],
             )
+            if theirs
+            else msg(
+                "{actor} is not among the window persons of the new operator {code}: "
+                "{code}'s usage application is filed by its own window person, with the "
+                "GitHub account written for them in it; if you are {code}'s window person, "
+                "write your GitHub account as that window person's, otherwise ask {code}'s "
+                "window person to file it",
+                actor=ctx.actor,
+                code=owner[0],
+            ),
+        )
 
 
 def _user_sides(
