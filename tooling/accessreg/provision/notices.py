@@ -13,6 +13,10 @@
   sending personal data by mail); for a change, their ID (000 §3-2 ⑥);
 - to the reviewers, what a run held back because of an error at HEAD (``holding``), once
   per distinct set of errors.
+
+The operator's notices go to its window persons of the day they are sent (``Addressing``):
+a change of them comes on the day its items are dated, as every output dates it, and until
+then the persons before it receive them.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from typing import Any
 from accessreg import i18n
 from accessreg.model import Catalog, Contact, Operator, System
 from accessreg.model.changes import ChangeKind
-from accessreg.model.mail import COMPLETED, Notice, Recipient, window_persons
+from accessreg.model.mail import COMPLETED, Addressing, Notice, Recipient
 from accessreg.model.messages import Message
 from accessreg.model.registry import Registry
 from accessreg.model.terms import membership_text
@@ -479,7 +483,11 @@ def _console_ends(items: list[Item], contact: Contact, catalog: Catalog) -> dict
     return None
 
 
-def acceptance_notices(accepted: Accepted) -> list[Notice]:
+def acceptance_notices(accepted: Accepted, addressing: Addressing) -> list[Notice]:
+    """The 受付 of an application, to the operator's window persons on the day
+    (``addressing``), and to each window person it removes, on their own. Its own change
+    of them is told to both sides: those it adds are told with the others, though they are
+    window persons only from its day on."""
     record, step = accepted.record, accepted.step
     operator = _operator(step, record.operator)
     if operator is None:
@@ -487,7 +495,7 @@ def acceptance_notices(accepted: Accepted) -> list[Notice]:
     catalog = step.after.catalog
     plan = step.plan_of(record.operator)
     items = list(plan.items) if plan else []
-    _, removed = _contact_changes(step, record.operator)
+    added, removed = _contact_changes(step, record.operator)
     removed_logins = {c.email.lower() for c in removed}
     # The desks of the systems the application concerns (an address or a window person
     # of no system: the operator's): OCCTO's member system is not applied for to the
@@ -522,10 +530,13 @@ def acceptance_notices(accepted: Accepted) -> list[Notice]:
     # as the mail's 受付日 says (``Dates.acceptance``, recorded once); a suspension or its
     # lifting alone on its own day.
     day = record.accepted_on
+    told = {r.email.lower(): r for r in addressing.persons(operator)}
+    told.update((c.email.lower(), Recipient(c.name, c.email)) for c in added)
+    primary = {c.email.lower() for c in operator.contacts if c.role == "primary"}
     notices = [
         Notice("accepted", record.id, r, "mail-accepted.txt.j2", day, context)
-        for r in window_persons(operator)
-        if r.email.lower() not in removed_logins
+        for login, r in sorted(told.items(), key=lambda kv: kv[0] not in primary)
+        if login not in removed_logins
     ]
     after_logins = {u.user.email.lower() for u in step.after.users_of(record.operator)}
     for contact in removed:
@@ -718,10 +729,12 @@ def completion_notices(
     accepted: Accepted,
     system_id: str,
     imported_on: date,
+    addressing: Addressing,
     later: Mapping[tuple[str, str], tuple[Coming, ...]] | None = None,
 ) -> list[Notice]:
-    """Notices owed once ``system_id`` of ``batch`` is imported, for one application;
-    ``later``: what the batches after it remove or change (``coming``)."""
+    """Notices owed once ``system_id`` of ``batch`` is imported, for one application, to
+    the window persons of the day they are sent (``addressing``); ``later``: what the
+    batches after it remove or change (``coming``)."""
     record, step = accepted.record, accepted.step
     catalog = step.after.catalog
     system = catalog.by_id.get(system_id)
@@ -760,7 +773,7 @@ def completion_notices(
             imported_on,
             context,
         )
-        for r in window_persons(operator)
+        for r in addressing.persons(operator)
     ]
     admin = _derived(catalog, ADMIN_CONSOLE_KIND)
     if admin is not None and system_id == admin.id:
@@ -815,15 +828,17 @@ def _stepped_items(batch: BatchRecord, accepted: Accepted, system_id: str) -> li
     return found
 
 
-def registration_notices(batch: BatchRecord, accepted: Accepted, today: date) -> list[Notice]:
+def registration_notices(
+    batch: BatchRecord, accepted: Accepted, today: date, addressing: Addressing
+) -> list[Notice]:
     """登録完了連絡 (000 §4-2 ⑤): once every certificate and address of an application has
-    reached its recorded date, to the operator's window persons, with the application's
-    progress (``progress``: the one decision of 処理中 / 処理完了). Owed on the first run on
-    or after that day; the outbox sends it once. It is the registration's notice: while
-    another part of the application is still to come (a window person's ID, a system not
-    yet confirmed), it says that only the certificates and addresses are done, names those
-    kinds alone in its subject, and lists the other items with their own dates; each of
-    those has its own completion notice."""
+    reached its recorded date, to the operator's window persons of the day (``addressing``),
+    with the application's progress (``progress``: the one decision of 処理中 / 処理完了).
+    Owed on the first run on or after that day; the outbox sends it once. It is the
+    registration's notice: while another part of the application is still to come (a
+    window person's ID, a system not yet confirmed), it says that only the certificates
+    and addresses are done, names those kinds alone in its subject, and lists the other
+    items with their own dates; each of those has its own completion notice."""
     record, step = accepted.record, accepted.step
     found = record.registrations()
     operator = _operator(step, record.operator)
@@ -858,7 +873,7 @@ def registration_notices(batch: BatchRecord, accepted: Accepted, today: date) ->
     }
     return [
         Notice("registered", record.id, r, "mail-registered.txt.j2", done_on, context)
-        for r in window_persons(operator)
+        for r in addressing.persons(operator)
     ]
 
 
