@@ -448,6 +448,22 @@ def _contact_changes(step: Step, code: str) -> tuple[list[Contact], list[Contact
     return added, removed
 
 
+def _addressed(
+    addressing: Addressing, step: Step, code: str, operator: Operator
+) -> list[Recipient]:
+    """Who an application's notices go to: the operator's window persons of the day
+    (``addressing``), and its own change of them told to those it concerns from the start,
+    the primary first: those it adds, though window persons only from its day on, and not
+    those it removes, who are told their end on their own (``contact-removed``)."""
+    added, removed = _contact_changes(step, code)
+    gone = {c.email.lower() for c in removed}
+    told = {r.email.lower(): r for r in addressing.persons(operator)}
+    told.update((c.email.lower(), Recipient(c.name, c.email)) for c in added)
+    primary = {c.email.lower() for c in operator.contacts if c.role == "primary"}
+    ordered = sorted(told.items(), key=lambda kv: kv[0] not in primary)
+    return [r for login, r in ordered if login not in gone]
+
+
 def _derived(catalog: Catalog, kind: str) -> System | None:
     return next((s for s in catalog.systems if s.derived and s.derived.kind == kind), None)
 
@@ -484,10 +500,8 @@ def _console_ends(items: list[Item], contact: Contact, catalog: Catalog) -> dict
 
 
 def acceptance_notices(accepted: Accepted, addressing: Addressing) -> list[Notice]:
-    """The 受付 of an application, to the operator's window persons on the day
-    (``addressing``), and to each window person it removes, on their own. Its own change
-    of them is told to both sides: those it adds are told with the others, though they are
-    window persons only from its day on."""
+    """The 受付 of an application (``_addressed``), and to each window person it removes,
+    on their own."""
     record, step = accepted.record, accepted.step
     operator = _operator(step, record.operator)
     if operator is None:
@@ -495,8 +509,7 @@ def acceptance_notices(accepted: Accepted, addressing: Addressing) -> list[Notic
     catalog = step.after.catalog
     plan = step.plan_of(record.operator)
     items = list(plan.items) if plan else []
-    added, removed = _contact_changes(step, record.operator)
-    removed_logins = {c.email.lower() for c in removed}
+    _, removed = _contact_changes(step, record.operator)
     # The desks of the systems the application concerns (an address or a window person
     # of no system: the operator's): OCCTO's member system is not applied for to the
     # switching help desk (003 §3.1), nor OCCTO's systems to Tokyo Gas Network's centre.
@@ -530,13 +543,9 @@ def acceptance_notices(accepted: Accepted, addressing: Addressing) -> list[Notic
     # as the mail's 受付日 says (``Dates.acceptance``, recorded once); a suspension or its
     # lifting alone on its own day.
     day = record.accepted_on
-    told = {r.email.lower(): r for r in addressing.persons(operator)}
-    told.update((c.email.lower(), Recipient(c.name, c.email)) for c in added)
-    primary = {c.email.lower() for c in operator.contacts if c.role == "primary"}
     notices = [
         Notice("accepted", record.id, r, "mail-accepted.txt.j2", day, context)
-        for login, r in sorted(told.items(), key=lambda kv: kv[0] not in primary)
-        if login not in removed_logins
+        for r in _addressed(addressing, step, record.operator, operator)
     ]
     after_logins = {u.user.email.lower() for u in step.after.users_of(record.operator)}
     for contact in removed:
@@ -773,7 +782,7 @@ def completion_notices(
             imported_on,
             context,
         )
-        for r in addressing.persons(operator)
+        for r in _addressed(addressing, step, record.operator, operator)
     ]
     admin = _derived(catalog, ADMIN_CONSOLE_KIND)
     if admin is not None and system_id == admin.id:
@@ -873,7 +882,7 @@ def registration_notices(
     }
     return [
         Notice("registered", record.id, r, "mail-registered.txt.j2", done_on, context)
-        for r in addressing.persons(operator)
+        for r in _addressed(addressing, step, record.operator, operator)
     ]
 
 
