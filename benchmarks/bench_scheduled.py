@@ -30,6 +30,7 @@ sys.path.insert(0, str(ROOT / "tooling"))
 from accessreg.files.loading import load  # noqa: E402
 from accessreg.files.sources import DirectorySource  # noqa: E402
 from accessreg.model import Operator, User  # noqa: E402
+from accessreg.model.mail import Recipient, window_persons  # noqa: E402
 from accessreg.model.registry import OperatorEntry, Registry, UserEntry  # noqa: E402
 from accessreg.outputs.access import effective_access  # noqa: E402
 from accessreg.scheduled import inventory, lastlogins, membership, stale  # noqa: E402
@@ -38,6 +39,16 @@ from accessreg.scheduled.keyed_notices import pending, recipients  # noqa: E402
 
 T = TypeVar("T")
 TODAY = date(2026, 11, 22)
+
+
+class _Named:
+    """The window persons each operator names on ``TODAY``: no change of them is still to
+    come in a registry without a provisioning history."""
+
+    day = TODAY
+
+    def persons(self, operator: Operator) -> list[Recipient]:
+        return window_persons(operator, self.day)
 
 
 def timed(label: str, work: Callable[[], T]) -> T:
@@ -137,7 +148,7 @@ def main() -> None:
     notices = [n for o in outcomes for n in o.notices]
     mails = timed(
         "pending (first run: all due)",
-        lambda: pending(notices, lambda n: recipients(n, registry), lambda key: False),
+        lambda: pending(notices, lambda n: recipients(n, registry, _Named()), lambda key: False),
     )
     staged = sum(1 for u in judged.users if u.stage)
     print(

@@ -933,13 +933,14 @@ def test_a_registration_notice_delivered_is_recorded_and_its_application_not_reb
     assert flags.pop(app) is True and set(flags.values()) == {None}  # others: unwritten
     recorded = load_state({STATE_FILE: text.encode()})
     unread = cast(Snapshots, _Unread())
-    assert completion.registrations_due(recorded, unread, date.fromisoformat(day)) == []
+    to = completion.Handovers(recorded, unread, date.fromisoformat(day))
+    assert completion.registrations_due(recorded, unread, to) == []
     # Without the record, the application would be rebuilt to compose the notice again.
     told = '"registration_notified": true'
     assert text.count(told) == 1
     forgotten = load_state({STATE_FILE: text.replace(told, told.replace("true", "false")).encode()})
     with pytest.raises(AssertionError, match="rebuilt from git"):
-        completion.registrations_due(forgotten, unread, date.fromisoformat(day))
+        completion.registrations_due(forgotten, unread, to)
 
 
 def test_a_state_written_before_the_outbox_parts_is_kept_and_written_in_parts(

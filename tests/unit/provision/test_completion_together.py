@@ -84,6 +84,7 @@ def test_applications_rebuilt_together_owe_what_each_alone_owes(
     _applied(gr, tmp_path, "merge", "--allow-mass-removal")
     state = _state(gr)
     snapshots = Snapshots(repo)
+    to = completion.Handovers(state, snapshots, LATER)
     batches = state.ordered()
     assert [len(b.applications) for b in batches] == [4, 3]  # every operator, then three
     for batch in batches:
@@ -92,23 +93,23 @@ def test_applications_rebuilt_together_owe_what_each_alone_owes(
         for record in records:
             [alone] = completion.accepted(snapshots, batch, [record]).values()
             for system in record.systems:
-                made = completion_notices(batch, together[record.id], system, LATER)
-                assert made == completion_notices(batch, alone, system, LATER)
+                made = completion_notices(batch, together[record.id], system, LATER, to)
+                assert made == completion_notices(batch, alone, system, LATER, to)
                 assert made, (record.operator, system)
-            found = registration_notices(batch, together[record.id], LATER)
-            assert found == registration_notices(batch, alone, LATER)
+            found = registration_notices(batch, together[record.id], LATER, to)
+            assert found == registration_notices(batch, alone, LATER, to)
     [registering] = [r for r in batches[1].applications if r.registrations()]
     assert registering.operator == "TESTOP01"
 
     imported = state.model_copy(
         update={"batches": {b.id: completion.confirmed(b, [], LATER) for b in batches}}
     )
-    owed = completion.due(imported, snapshots)
-    registered = completion.registrations_due(imported, snapshots, LATER)
+    owed = completion.due(imported, snapshots, to)
+    registered = completion.registrations_due(imported, snapshots, to)
     assert registered and sum(len(d.notices) for d in owed) > 10
     monkeypatch.setattr(completion, "_PART", 1)  # one application at a time
-    assert completion.due(imported, snapshots) == owed
-    assert completion.registrations_due(imported, snapshots, LATER) == registered
+    assert completion.due(imported, snapshots, to) == owed
+    assert completion.registrations_due(imported, snapshots, to) == registered
 
 
 def test_a_batch_of_most_operators_is_rebuilt_from_the_registry_read_whole(
@@ -121,16 +122,17 @@ def test_a_batch_of_most_operators_is_rebuilt_from_the_registry_read_whole(
         update={"batches": {b.id: completion.confirmed(b, [], LATER) for b in state.ordered()}}
     )
     read = _snapshots_read(monkeypatch)
-    parsed_alone = completion.due(imported, Snapshots(repo))  # no cache: each scope parses
+    to = completion.Handovers(imported, Snapshots(repo), LATER)
+    parsed_alone = completion.due(imported, Snapshots(repo), to)  # no cache: each scope parses
     assert read == []
     cached = Snapshots(repo, cache=cache_dir(repo.common_dir))
-    assert completion.due(imported, cached) == parsed_alone
+    assert completion.due(imported, cached, to) == parsed_alone
     assert sum(len(d.notices) for d in parsed_alone) > 10
     # The first batch has every operator's application: read whole, once. The second, one
     # operator's of four: its scope alone.
     assert len(read) == 1
-    registered = completion.registrations_due(imported, Snapshots(repo), LATER)
-    assert completion.registrations_due(imported, cached, LATER) == registered
+    registered = completion.registrations_due(imported, Snapshots(repo), to)
+    assert completion.registrations_due(imported, cached, to) == registered
     one, before = Snapshots(repo, cache=cache_dir(repo.common_dir)), len(read)
     one.read_whole(state.ordered()[0].head, [A, B])  # two of four: not most
     assert len(read) == before
@@ -159,13 +161,14 @@ def test_a_batch_owed_beside_head_validated_in_full_is_made_from_that_registry(
         update={"batches": {b.id: completion.confirmed(b, [], LATER) for b in state.ordered()}}
     )
     first = repo.resolve(state.ordered()[0].head)
-    expected = completion.due(imported, Snapshots(repo))
+    to = completion.Handovers(imported, Snapshots(repo), LATER)
+    expected = completion.due(imported, Snapshots(repo), to)
     read = _snapshots_read(monkeypatch)
     head = repo.resolve("HEAD")
     validated = Snapshots(repo).at(head)
     cache = cache_dir(repo.common_dir)
     made = Snapshots(repo, cache=cache, shared=Shared(head=(head, validated)))
-    assert completion.due(imported, made) == expected
+    assert completion.due(imported, made, to) == expected
     assert read == []
     whole = Snapshots(repo, cache=cache, shared=Shared(head=(head, validated)))
     whole.read_whole(first, [A, B, D])
@@ -179,7 +182,7 @@ def test_a_batch_owed_beside_head_validated_in_full_is_made_from_that_registry(
 
     part = merges._part(validated, [A, B])  # the users of D and the others unchecked
     partial = Snapshots(repo, cache=cache, shared=Shared(head=(head, part)))
-    assert completion.due(imported, partial) == expected
+    assert completion.due(imported, partial, to) == expected
     assert len(read) == 1
 
 

@@ -67,7 +67,13 @@ def _imported(state: State) -> State:
 
 def _fresh(state: State, repo: GitRepository, sender: str) -> list[Composed]:
     """The mails as a run without the cache composes them."""
-    return [compose(n, sender) for d in completion.due(state, Snapshots(repo)) for n in d.notices]
+    due = completion.due(state, Snapshots(repo), _to(state, repo))
+    return [compose(n, sender) for d in due for n in d.notices]
+
+
+def _to(state: State, repo: GitRepository) -> completion.Handovers:
+    """The window persons on the day of the notices (no change of them to come)."""
+    return completion.Handovers(state, Snapshots(repo), LATER)
 
 
 def _bytes(mails: list[Composed | Later]) -> list[tuple[str, bytes]]:
@@ -88,13 +94,14 @@ def test_owed_mails_are_read_back_as_composing_them_again_gives(
     expected = _fresh(imported, repo, SENDER)
     assert len(expected) > 10
     cache = tmp_path / "kept"
-    due, first = owed.mails(imported, Snapshots(repo, cache=cache), SENDER)
+    due, first = owed.mails(imported, Snapshots(repo, cache=cache), SENDER, _to(imported, repo))
     assert _bytes(first) == [(m.message_id, m.data) for m in expected]
     assert [(d.batch.id, d.system) for d in due] == [
         (b.id, s) for b, systems in completion.owing(imported) for s in systems
     ]
     _not_rebuilt(monkeypatch)
-    due_again, again = owed.mails(imported, Snapshots(repo, cache=cache), SENDER)
+    to = _to(imported, repo)
+    due_again, again = owed.mails(imported, Snapshots(repo, cache=cache), SENDER, to)
     assert _bytes(again) == _bytes(first)
     assert [(d.batch.id, d.system, d.notices) for d in due_again] == [
         (d.batch.id, d.system, [m.notice for m in mails_of(first, d.notices)]) for d in due
@@ -124,22 +131,22 @@ def test_a_change_of_what_the_mails_follow_composes_them_again(
     one = recorded.with_batch(
         state, completion.confirmed(first, [next(iter(first.systems))], LATER)
     )
-    _, mails = owed.mails(one, Snapshots(repo, cache=cache), SENDER)
+    _, mails = owed.mails(one, Snapshots(repo, cache=cache), SENDER, _to(one, repo))
     kept = _bytes(mails)  # read now: the next run drops the file it lies in
     assert kept == [(m.message_id, m.data) for m in _fresh(one, repo, SENDER)]
     every = _imported(state)
-    _, now = owed.mails(every, Snapshots(repo, cache=cache), SENDER)
+    _, now = owed.mails(every, Snapshots(repo, cache=cache), SENDER, _to(every, repo))
     fresh = _fresh(every, repo, SENDER)
     assert _bytes(now) == [(m.message_id, m.data) for m in fresh]
     same_id = {m.message_id: m.data for m in fresh}
     assert any(same_id.get(i) not in (None, d) for i, d in kept)  # the progress moved
     other = "desk@example.co.jp"
-    _, resent = owed.mails(every, Snapshots(repo, cache=cache), other)
+    _, resent = owed.mails(every, Snapshots(repo, cache=cache), other, _to(every, repo))
     assert _bytes(resent) == [(m.message_id, m.data) for m in _fresh(every, repo, other)]
     for kept_dir in (cache / "owed").iterdir():
         path = next(kept_dir.iterdir())
         path.write_bytes(path.read_bytes()[:-1])
-    _, cut = owed.mails(every, Snapshots(repo, cache=cache), other)
+    _, cut = owed.mails(every, Snapshots(repo, cache=cache), other, _to(every, repo))
     assert _bytes(cut) == _bytes(resent)
 
 
@@ -148,7 +155,7 @@ def test_mails_no_run_owes_any_more_leave_the_cache(
 ) -> None:
     imported = _imported(_state(gr))
     cache = tmp_path / "kept"
-    owed.mails(imported, Snapshots(repo, cache=cache), SENDER)
+    owed.mails(imported, Snapshots(repo, cache=cache), SENDER, _to(imported, repo))
     assert list((cache / "owed").iterdir())
     delivered = imported
     for batch, systems in completion.owing(imported):
@@ -156,7 +163,7 @@ def test_mails_no_run_owes_any_more_leave_the_cache(
             delivered = recorded.with_batch(
                 delivered, completion.notified(delivered.batches[batch.id], system)
             )
-    due, mails = owed.mails(delivered, Snapshots(repo, cache=cache), SENDER)
+    due, mails = owed.mails(delivered, Snapshots(repo, cache=cache), SENDER, _to(delivered, repo))
     assert due == [] and mails == []
     assert list((cache / "owed").iterdir()) == []
 
@@ -230,7 +237,7 @@ def test_a_cache_that_cannot_be_written_leaves_the_mails_composed_as_they_are_wr
 
     monkeypatch.setattr(owed.tempfile, "mkdtemp", full)
     cache = tmp_path / "kept"
-    _, mails = owed.mails(imported, Snapshots(repo, cache=cache), SENDER)
+    _, mails = owed.mails(imported, Snapshots(repo, cache=cache), SENDER, _to(imported, repo))
     assert _bytes(mails) == [(m.message_id, m.data) for m in _fresh(imported, repo, SENDER)]
     assert list((cache / "owed").iterdir()) == []
 
@@ -301,7 +308,7 @@ def test_a_directory_another_run_is_writing_is_left_alone_until_it_is_abandoned(
         return made[-1]
 
     monkeypatch.setattr(owed.tempfile, "mkdtemp", recorded)
-    owed.mails(imported, Snapshots(repo, cache=cache), SENDER)
+    owed.mails(imported, Snapshots(repo, cache=cache), SENDER, _to(imported, repo))
     assert writing.exists() and not left.exists() and not killed.exists()
     # This run's own directories, while it wrote them, named for it.
     assert made and all(Path(m).name.split(".")[-2] == str(os.getpid()) for m in made)

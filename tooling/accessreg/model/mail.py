@@ -5,15 +5,15 @@ them: who gets one (``Recipient``), what one says (``Notice``), and what became 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
 from accessreg.model.catalog import Catalog, system_named
 from accessreg.model.messages import Message, Verbatim, msg
-from accessreg.model.operator import Operator
+from accessreg.model.operator import Contact, Operator
 
 
 @dataclass(frozen=True)
@@ -24,19 +24,42 @@ class Recipient:
     email: str
 
 
-def window_persons(operator: Operator) -> list[Recipient]:
-    """An operator's window persons as its mails go to them, the primary first: every mail
-    to an operator, at merge time and from the scheduled duties, reads them here."""
-    contacts = sorted(operator.contacts, key=lambda c: c.role != "primary")
-    return [Recipient(c.name, c.email) for c in contacts]
+@dataclass(frozen=True)
+class Handover:
+    """An applied change of an operator's window persons (000 §3-2), in effect from ``on``:
+    the day its items are dated, on which the permission-management system's rows and the
+    info-sharing site's subscribers change hands too. Until then the operator's window
+    persons are ``former``, as they were before it (none: the operator was not registered
+    before, and its window persons are those it names)."""
+
+    application: str
+    on: date
+    former: tuple[Contact, ...]
 
 
-def is_window_person(operator: Operator, email: str) -> bool:
-    """Whether ``email`` is one of the operator's window persons (IDs that differ only in
-    letter case are the same, 000 §5-1 note 3): a mail greets them as such, and anyone
-    else it reaches (the 企業内RA担当者 of 004) in their own role."""
-    address = email.lower()
-    return any(c.email.lower() == address for c in operator.contacts)
+def window_persons(
+    operator: Operator, day: date, handovers: Sequence[Handover] = ()
+) -> list[Recipient]:
+    """An operator's window persons on ``day`` as its mails go to them, the primary first:
+    those before the first of ``handovers`` (its changes of them, in the order applied)
+    still to come on the day, else those it names. Every mail to an operator, at merge
+    time and from the scheduled duties, reads them here, so that a notice goes to the
+    persons every output holds on its day."""
+    contacts: Sequence[Contact] = operator.contacts
+    waiting = next((h for h in handovers if h.on > day), None)
+    if waiting is not None and waiting.former:
+        contacts = waiting.former
+    ordered = sorted(contacts, key=lambda c: c.role != "primary")
+    return [Recipient(c.name, c.email) for c in ordered]
+
+
+class Addressing(Protocol):
+    """Who an operator's notices go to on a day: ``window_persons`` with the changes of them
+    still to come then (``provision.completion.Handovers``)."""
+
+    day: date
+
+    def persons(self, operator: Operator) -> list[Recipient]: ...
 
 
 @dataclass(frozen=True)

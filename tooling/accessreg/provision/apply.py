@@ -384,23 +384,28 @@ def _plan(
     apps = [a.record for a in accepted]
     later = bundle.later_moves(found, request.today)
     batch = _batch(found, request.today, apps, state, isolated.revs, later, isolated.chains)
-    told = [
-        (a.record.id, deferred(n, sender)) for a in accepted for n in notices.acceptance_notices(a)
-    ]
-    mails: list[Composed | Later] = [m for _, m in told]
+    # Owed notices name what this run's batch removes or changes of their IDs too; and a
+    # certificate or an address of this run's batch in effect today is told today. Every
+    # notice goes to the window persons of the day, a change of them this run applies
+    # still to come among them.
+    with_run = recorded.with_batch(state, batch) if batch is not None else state
     # The head with its held files as downstream holds them, however much the run read: a
     # held operator file is named as downstream knows the operator, not as broken at HEAD.
+    addressing = completion.Handovers(with_run, plain, request.today, lambda: snapshots.at(head))
+    told = [
+        (a.record.id, deferred(n, sender))
+        for a in accepted
+        for n in notices.acceptance_notices(a, addressing)
+    ]
+    mails: list[Composed | Later] = [m for _, m in told]
     holding = notices.held_notices(isolated.hold, snapshots.at(head), head, request.today)
     mails += [deferred(n, sender) for n in holding]
-    # Owed notices name what this run's batch removes or changes of their IDs too; and a
-    # certificate or an address of this run's batch in effect today is told today.
-    with_run = recorded.with_batch(state, batch) if batch is not None else state
-    due, completed = completion_mails(with_run, plain, sender)
+    due, completed = completion_mails(with_run, plain, sender, addressing)
     mails += completed
-    registered = completion.registrations_due(with_run, plain, request.today)
+    registered = completion.registrations_due(with_run, plain, addressing)
     mails += [m for n in registered if not sent((m := deferred(n, sender)).message_id)]
     # 受付 notices an earlier run was recorded without (the SMTP server unreachable).
-    owing, again = completion.acceptances_due(state, plain)
+    owing, again = completion.acceptances_due(state, plain, addressing)
     mails += [m for n in again if not sent((m := deferred(n, sender)).message_id)]
     batches = [*state.ordered(), *([batch] if batch is not None else [])]
     admitted = bundle.admitted(batches)

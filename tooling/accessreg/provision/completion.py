@@ -9,15 +9,17 @@ of a system are marked delivered once all of them are in the outbox, so later ru
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
 from accessreg.errors import ConfigError, UsageError
+from accessreg.model import Contact, Operator
 from accessreg.model.catalog import Catalog, closest_system, system_key, system_named
 from accessreg.model.commits import CommitInfo
-from accessreg.model.mail import Notice
+from accessreg.model.mail import Handover, Notice, Recipient, window_persons
 from accessreg.model.messages import msg
+from accessreg.model.registry import Registry
 from accessreg.provision import state as recorded
 from accessreg.provision.merges import (
     MergedPullRequest,
@@ -216,6 +218,96 @@ def view(snapshots: Snapshots, batch: BatchRecord) -> Snapshots:
     return snapshots.narrowed(snapshots.scope, held)
 
 
+def handover_on(record: ApplicationRecord) -> date | None:
+    """The day ``record``'s change of its operator's window persons takes effect, as its
+    items were dated at acceptance (the permission-management system's rows and the
+    info-sharing site's subscribers change on it); None: it changes none."""
+    days = [i.on for i in record.items if i.subject == "window_person" and i.system is None]
+    return max((d for d in days if d is not None), default=None)
+
+
+def _former(
+    snapshots: Snapshots, batch: BatchRecord, record: ApplicationRecord
+) -> tuple[Contact, ...]:
+    """The window persons of ``record``'s operator before it, as its batch held them
+    (``view``); none where the operator was not registered then."""
+    if record.parent is None:
+        return ()
+    try:
+        before = view(snapshots, batch).narrowed({record.operator}).at(record.parent)
+    except ConfigError:  # a revision whose catalog does not load: nothing to read
+        return ()
+    entry = before.operators.get(record.operator)
+    if entry is None or entry.operator.status != "active":
+        return ()
+    return entry.operator.contacts
+
+
+class Handovers:
+    """Who each operator's window persons are on ``day``: the changes of them the state
+    records as still to come then (``model.mail.Handover``), over the operator as the
+    ``latest`` registry downstream holds names it. Every notice a run sends to an operator
+    goes to them (``persons``), so that it reaches those every output holds on its day: the
+    persons before a change are read from git, as its batch held them, the first time a
+    notice to the operator asks."""
+
+    def __init__(
+        self,
+        state: State,
+        snapshots: Snapshots,
+        day: date,
+        latest: Callable[[], Registry | None] = lambda: None,
+    ) -> None:
+        self.day = day
+        self._snapshots = snapshots
+        self._latest = latest
+        self._registry: tuple[Registry | None] | None = None
+        self._pending: dict[str, list[tuple[BatchRecord, ApplicationRecord, date]]] = {}
+        for batch, record in state.applications():
+            on = handover_on(record)
+            if on is not None and on > day:
+                self._pending.setdefault(record.operator, []).append((batch, record, on))
+        self._read: dict[str, tuple[Handover, ...]] = {}
+
+    def of(self, code: str) -> tuple[Handover, ...]:
+        """The changes of ``code``'s window persons still to come, in the order applied."""
+        found = self._read.get(code)
+        if found is None:
+            pending = self._pending.get(code, ())
+            found = tuple(
+                Handover(r.id, on, _former(self._snapshots, b, r)) for b, r, on in pending
+            )
+            self._read[code] = found
+        return found
+
+    def _named(self, code: str) -> Operator | None:
+        """The operator as the latest registry has it (None: it has none of that code)."""
+        if self._registry is None:
+            self._registry = (self._latest(),)
+        latest = self._registry[0]
+        entry = latest.operators.get(code) if latest is not None else None
+        return entry.operator if entry is not None else None
+
+    def persons(self, operator: Operator) -> list[Recipient]:
+        """``operator``'s window persons on the day (``window_persons``), those it names as
+        the latest registry has it where it does, else as given."""
+        named = None if operator.code in self._pending else self._named(operator.code)
+        return window_persons(named or operator, self.day, self.of(operator.code))
+
+    def key(self, codes: Iterable[str]) -> str:
+        """Who the notices to ``codes`` go to, as a mail kept composed is keyed: the changes
+        still to come, else the window persons the latest registry names (a change that
+        has come since addresses the mail anew)."""
+        parts = []
+        for code in sorted(set(codes)):
+            pending = self._pending.get(code)
+            if pending:
+                parts += [f"{code}\t{r.id}\t{on}" for _, r, on in pending]
+            elif (named := self._named(code)) is not None:
+                parts += [f"{code}\t{c.role}\t{c.email}\t{c.name}" for c in named.contacts]
+        return "".join(f"\n{p}" for p in parts)
+
+
 @dataclass(frozen=True)
 class Due:
     """The completion notices one imported system of one batch still owes."""
@@ -238,9 +330,10 @@ def owing(state: State) -> Iterator[tuple[BatchRecord, dict[str, date]]]:
             yield batch, owed
 
 
-def due(state: State, snapshots: Snapshots) -> list[Due]:
+def due(state: State, snapshots: Snapshots, addressing: Handovers) -> list[Due]:
     """Every imported system whose completion notices are not all delivered yet, each
-    naming what the batches after its own already remove or change (``coming``)."""
+    naming what the batches after its own already remove or change (``coming``), to the
+    window persons of the day they are sent (``addressing``)."""
     found = []
     for batch, owed in owing(state):
         records = [r for r in batch.applications if not owed.keys().isdisjoint(r.systems)]
@@ -253,19 +346,21 @@ def due(state: State, snapshots: Snapshots) -> list[Due]:
                     for record in part
                     if system in record.systems
                     for notice in completion_notices(
-                        batch, rebuilt[record.id], system, imported_on, later
+                        batch, rebuilt[record.id], system, imported_on, addressing, later
                     )
                 ]
         found += [Due(batch, system, notices[system]) for system in owed]
     return found
 
 
-def registrations_due(state: State, snapshots: Snapshots, today: date) -> list[Notice]:
+def registrations_due(state: State, snapshots: Snapshots, addressing: Handovers) -> list[Notice]:
     """The 登録完了連絡 of every application whose certificates and addresses have reached
     their dates by ``today`` and which the state does not record as delivered (the outbox
     drops any already sent). Once delivered, the state records it
     (``state.registrations_notified``) and no later run rebuilds the application: before,
-    every run rebuilt every application ever registered, a cost growing with the years."""
+    every run rebuilt every application ever registered, a cost growing with the years.
+    ``addressing``: the day of the run, and who the window persons are on it."""
+    today = addressing.day
     notices = []
     for batch in state.ordered():
         done = [
@@ -277,11 +372,13 @@ def registrations_due(state: State, snapshots: Snapshots, today: date) -> list[N
             continue
         for part, rebuilt in _rebuilt(view(snapshots, batch), batch, done):
             for record in part:
-                notices += registration_notices(batch, rebuilt[record.id], today)
+                notices += registration_notices(batch, rebuilt[record.id], today, addressing)
     return notices
 
 
-def acceptances_due(state: State, snapshots: Snapshots) -> tuple[frozenset[str], list[Notice]]:
+def acceptances_due(
+    state: State, snapshots: Snapshots, addressing: Handovers
+) -> tuple[frozenset[str], list[Notice]]:
     """The applications whose 受付 notices a run recorded without sending them all (the SMTP
     server could not be reached: ``acceptance_owed``), and those notices, rebuilt from git
     as they were accepted (the outbox drops any sent before the server stopped). Every one of
@@ -295,7 +392,7 @@ def acceptances_due(state: State, snapshots: Snapshots) -> tuple[frozenset[str],
         owing.update(r.id for r in owed)
         for part, rebuilt in _rebuilt(view(snapshots, batch), batch, owed):
             for record in part:
-                notices += acceptance_notices(rebuilt[record.id])
+                notices += acceptance_notices(rebuilt[record.id], addressing)
     return frozenset(owing), notices
 
 

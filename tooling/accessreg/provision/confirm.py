@@ -80,11 +80,19 @@ def plan(
         current = recorded.with_batch(current, after)
         what = f"confirmed {', '.join(newly)} of batch {after.id} imported"
         records.append(Record.fixed(STATE_REF, what, recorded.dump(current), When.FIRST))
-    due, composed = completion_mails(current, snapshots, sender)
-    registered = completion.registrations_due(current, snapshots, request.today)
+    # To the window persons of the day, the operators named as the applied revision has
+    # them (its operator files alone: a scope of no operator reads no user).
+    applied = state.applied
+
+    def latest() -> Registry | None:
+        return snapshots.narrowed(()).at(applied) if applied is not None else None
+
+    addressing = completion.Handovers(current, snapshots, request.today, latest)
+    due, composed = completion_mails(current, snapshots, sender, addressing)
+    registered = completion.registrations_due(current, snapshots, addressing)
     composed += [m for n in registered if not sent((m := deferred(n, sender)).message_id)]
     # 受付 notices a run of apply was recorded without (the SMTP server unreachable).
-    owing, again = completion.acceptances_due(current, snapshots)
+    owing, again = completion.acceptances_due(current, snapshots, addressing)
     composed += [m for n in again if not sent((m := deferred(n, sender)).message_id)]
     if request.send:
         for what, told in completion.notified_states(current, due, registered, owing):

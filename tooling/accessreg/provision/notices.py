@@ -13,6 +13,10 @@
   sending personal data by mail); for a change, their ID (000 §3-2 ⑥);
 - to the reviewers, what a run held back because of an error at HEAD (``holding``), once
   per distinct set of errors.
+
+The operator's notices go to its window persons of the day they are sent (``Addressing``):
+a change of them comes on the day its items are dated, as every output dates it, and until
+then the persons before it receive them.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from typing import Any
 from accessreg import i18n
 from accessreg.model import Catalog, Contact, Operator, System
 from accessreg.model.changes import ChangeKind
-from accessreg.model.mail import COMPLETED, Notice, Recipient, window_persons
+from accessreg.model.mail import COMPLETED, Addressing, Notice, Recipient
 from accessreg.model.messages import Message
 from accessreg.model.registry import Registry
 from accessreg.model.terms import membership_text
@@ -452,6 +456,22 @@ def _contact_changes(step: Step, code: str) -> tuple[list[Contact], list[Contact
     return added, removed
 
 
+def _addressed(
+    addressing: Addressing, step: Step, code: str, operator: Operator
+) -> list[Recipient]:
+    """Who an application's notices go to: the operator's window persons of the day
+    (``addressing``), and its own change of them told to those it concerns from the start,
+    the primary first: those it adds, though window persons only from its day on, and not
+    those it removes, who are told their end on their own (``contact-removed``)."""
+    added, removed = _contact_changes(step, code)
+    gone = {c.email.lower() for c in removed}
+    told = {r.email.lower(): r for r in addressing.persons(operator)}
+    told.update((c.email.lower(), Recipient(c.name, c.email)) for c in added)
+    primary = {c.email.lower() for c in operator.contacts if c.role == "primary"}
+    ordered = sorted(told.items(), key=lambda kv: kv[0] not in primary)
+    return [r for login, r in ordered if login not in gone]
+
+
 def _derived(catalog: Catalog, kind: str) -> System | None:
     return next((s for s in catalog.systems if s.derived and s.derived.kind == kind), None)
 
@@ -487,7 +507,9 @@ def _console_ends(items: list[Item], contact: Contact, catalog: Catalog) -> dict
     return None
 
 
-def acceptance_notices(accepted: Accepted) -> list[Notice]:
+def acceptance_notices(accepted: Accepted, addressing: Addressing) -> list[Notice]:
+    """The 受付 of an application (``_addressed``), and to each window person it removes,
+    on their own."""
     record, step = accepted.record, accepted.step
     operator = _operator(step, record.operator)
     if operator is None:
@@ -496,7 +518,6 @@ def acceptance_notices(accepted: Accepted) -> list[Notice]:
     plan = step.plan_of(record.operator)
     items = list(plan.items) if plan else []
     _, removed = _contact_changes(step, record.operator)
-    removed_logins = {c.email.lower() for c in removed}
     # The desks of the systems the application concerns (an address or a window person
     # of no system: the operator's): OCCTO's member system is not applied for to the
     # switching help desk (003 §3.1), nor OCCTO's systems to Tokyo Gas Network's centre.
@@ -532,8 +553,7 @@ def acceptance_notices(accepted: Accepted) -> list[Notice]:
     day = record.accepted_on
     notices = [
         Notice("accepted", record.id, r, "mail-accepted.txt.j2", day, context)
-        for r in window_persons(operator)
-        if r.email.lower() not in removed_logins
+        for r in _addressed(addressing, step, record.operator, operator)
     ]
     after_logins = {u.user.email.lower() for u in step.after.users_of(record.operator)}
     for contact in removed:
@@ -726,10 +746,12 @@ def completion_notices(
     accepted: Accepted,
     system_id: str,
     imported_on: date,
+    addressing: Addressing,
     later: Mapping[tuple[str, str], tuple[Coming, ...]] | None = None,
 ) -> list[Notice]:
-    """Notices owed once ``system_id`` of ``batch`` is imported, for one application;
-    ``later``: what the batches after it remove or change (``coming``)."""
+    """Notices owed once ``system_id`` of ``batch`` is imported, for one application, to
+    the window persons of the day they are sent (``addressing``); ``later``: what the
+    batches after it remove or change (``coming``)."""
     record, step = accepted.record, accepted.step
     catalog = step.after.catalog
     system = catalog.by_id.get(system_id)
@@ -768,7 +790,7 @@ def completion_notices(
             imported_on,
             context,
         )
-        for r in window_persons(operator)
+        for r in _addressed(addressing, step, record.operator, operator)
     ]
     admin = _derived(catalog, ADMIN_CONSOLE_KIND)
     if admin is not None and system_id == admin.id:
@@ -823,15 +845,17 @@ def _stepped_items(batch: BatchRecord, accepted: Accepted, system_id: str) -> li
     return found
 
 
-def registration_notices(batch: BatchRecord, accepted: Accepted, today: date) -> list[Notice]:
+def registration_notices(
+    batch: BatchRecord, accepted: Accepted, today: date, addressing: Addressing
+) -> list[Notice]:
     """登録完了連絡 (000 §4-2 ⑤): once every certificate and address of an application has
-    reached its recorded date, to the operator's window persons, with the application's
-    progress (``progress``: the one decision of 処理中 / 処理完了). Owed on the first run on
-    or after that day; the outbox sends it once. It is the registration's notice: while
-    another part of the application is still to come (a window person's ID, a system not
-    yet confirmed), it says that only the certificates and addresses are done, names those
-    kinds alone in its subject, and lists the other items with their own dates; each of
-    those has its own completion notice."""
+    reached its recorded date, to the operator's window persons of the day (``addressing``),
+    with the application's progress (``progress``: the one decision of 処理中 / 処理完了).
+    Owed on the first run on or after that day; the outbox sends it once. It is the
+    registration's notice: while another part of the application is still to come (a
+    window person's ID, a system not yet confirmed), it says that only the certificates
+    and addresses are done, names those kinds alone in its subject, and lists the other
+    items with their own dates; each of those has its own completion notice."""
     record, step = accepted.record, accepted.step
     found = record.registrations()
     operator = _operator(step, record.operator)
@@ -866,7 +890,7 @@ def registration_notices(batch: BatchRecord, accepted: Accepted, today: date) ->
     }
     return [
         Notice("registered", record.id, r, "mail-registered.txt.j2", done_on, context)
-        for r in window_persons(operator)
+        for r in _addressed(addressing, step, record.operator, operator)
     ]
 
 

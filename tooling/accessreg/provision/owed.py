@@ -4,7 +4,8 @@ Until they are sent, every run owes them again (``completion.due``): a first bat
 20,141 at 200,000 users, each application rebuilt from git and each mail composed, about
 20 s of every ``apply`` while they wait. What they say follows from what the state records
 (the batch, with every system's import, and what the batches after it remove or change of
-its IDs), the system, its import day, the sender and the tool, all in the key they are kept
+its IDs), the system, its import day, the changes of window persons still to come on the
+run's day (who they go to), the sender and the tool, all in the key they are kept
 under: a run that finds them reads them back, a change of any of those composes them
 again. Every failure of the cache is a miss.
 """
@@ -28,7 +29,7 @@ from accessreg.model.content import Linked
 from accessreg.model.mail import Notice, Recipient
 from accessreg.provision import completion
 from accessreg.provision import state as recorded
-from accessreg.provision.completion import Due
+from accessreg.provision.completion import Due, Handovers
 from accessreg.provision.merges import Snapshots
 from accessreg.provision.notices import coming
 from accessreg.provision.state import BatchRecord, State
@@ -175,27 +176,31 @@ def _later(directory: str, mail: _Mail) -> Later:
 
 
 def mails(
-    state: State, snapshots: Snapshots, sender: str
+    state: State, snapshots: Snapshots, sender: str, addressing: Handovers
 ) -> tuple[list[Due], list[Composed | Later]]:
     """The completion notices ``state`` owes (``completion.due``) and their mails from
-    ``sender``: those kept in the cache of ``snapshots`` read back from there, the others
-    rebuilt, composed and kept. Without a cache, rebuilt and composed as they are written."""
+    ``sender`` to the window persons of the run's day (``addressing``): those kept in the
+    cache of ``snapshots`` read back from there, the others rebuilt, composed and kept.
+    Without a cache, rebuilt and composed as they are written."""
     if snapshots.cache is None:
-        due = completion.due(state, snapshots)
+        due = completion.due(state, snapshots, addressing)
         return due, [deferred(n, sender) for d in due for n in d.notices]
     store = _Store(snapshots.cache)
     try:
-        return _mails(store, state, snapshots, sender)
+        return _mails(store, state, snapshots, sender, addressing)
     finally:
         store.close()
 
 
 def _mails(
-    store: _Store, state: State, snapshots: Snapshots, sender: str
+    store: _Store, state: State, snapshots: Snapshots, sender: str, addressing: Handovers
 ) -> tuple[list[Due], list[Composed | Later]]:
     owing: dict[tuple[str, str], tuple[BatchRecord, str]] = {}  # (batch, system) → its key
     for batch, systems in completion.owing(state):
-        dumped = batch.model_dump_json() + _coming(state, batch)
+        # Who they go to: a change of an operator's window persons that has come since
+        # they were kept addresses them again.
+        operators = (a.operator for a in batch.applications)
+        dumped = batch.model_dump_json() + _coming(state, batch) + addressing.key(operators)
         for system, on in systems.items():
             owing[batch.id, system] = (batch, _key(store.space, dumped, system, on, sender))
     keys = {key for _, key in owing.values()}
@@ -205,7 +210,7 @@ def _mails(
         if key in kept:
             rest = recorded.with_batch(rest, completion.notified(rest.batches[batch_id], system))
     unkept: dict[str, tuple[Due, list[Composed | Later]]] = {}  # the cache had no room
-    for due in completion.due(rest, snapshots) if len(kept) < len(owing) else []:
+    for due in completion.due(rest, snapshots, addressing) if len(kept) < len(owing) else []:
         _, key = owing[due.batch.id, due.system]
         found = store.put(key, (compose(n, sender) for n in due.notices))
         if found is None:

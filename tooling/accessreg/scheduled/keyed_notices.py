@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
-from accessreg.model.mail import Recipient, window_persons
+from accessreg.model.mail import Addressing, Recipient
 from accessreg.model.registry import Registry
 
 # "window_ra": the window persons and the operator's 企業内RA担当者 (004), if it names one.
@@ -78,15 +78,16 @@ def log_key(item_key: str, email: str) -> str:
     return f"{item_key}>{email.lower()}"
 
 
-def recipients(digest: Digest, registry: Registry) -> list[Recipient]:
-    """Window persons (primary first) for an operator's digest; maintainers for reviewers."""
+def recipients(digest: Digest, registry: Registry, addressing: Addressing) -> list[Recipient]:
+    """The window persons of the day (primary first, ``addressing``) for an operator's
+    digest; maintainers for reviewers."""
     if digest.audience == "reviewers":
         maintainers = registry.maintainers.maintainers if registry.maintainers else ()
         return [Recipient(m.name, m.email) for m in maintainers]
     entry = registry.operators.get(digest.operator or "")
     if entry is None:
         return []
-    found = window_persons(entry.operator)
+    found = addressing.persons(entry.operator)
     ra = entry.operator.ra_officer
     if digest.audience == "window_ra" and ra is not None:
         found.append(Recipient(ra.name, ra.email))  # one mail, if also a window person

@@ -13,7 +13,7 @@ from datetime import date
 
 from accessreg.mail import compose
 from accessreg.mail.attach import Attachment
-from accessreg.model.mail import Notice, digest_kind, is_window_person
+from accessreg.model.mail import Addressing, Notice, digest_kind
 from accessreg.model.registry import Registry
 from accessreg.scheduled.deletions import branch_name
 from accessreg.scheduled.keyed_notices import DigestMail, Document
@@ -29,7 +29,9 @@ def attachment_name(operator: str | None, doc: Document) -> str:
     return f"{operator}-{base}" if operator else base
 
 
-def mail_notice(mail: DigestMail, registry: Registry, today: date) -> Notice:
+def mail_notice(
+    mail: DigestMail, registry: Registry, today: date, addressing: Addressing
+) -> Notice:
     digest = mail.digest
     # The items' keys as ``pending`` made them, once for every recipient of the digest.
     items = hashlib.sha256("\n".join(sorted(mail.item_keys)).encode()).hexdigest()
@@ -46,7 +48,8 @@ def mail_notice(mail: DigestMail, registry: Registry, today: date) -> Notice:
             "items": digest.items,
             "operator": entry.operator if entry else None,
             "window_person": entry is not None
-            and is_window_person(entry.operator, mail.recipient.email),
+            and mail.recipient.email.lower()
+            in {r.email.lower() for r in addressing.persons(entry.operator)},
             "today": today,
             "branch": branch_name(digest.operator) if digest.operator else None,
             "attachments": [],  # named when they are rendered, with the mail
@@ -55,10 +58,12 @@ def mail_notice(mail: DigestMail, registry: Registry, today: date) -> Notice:
     )
 
 
-def composed(mail: DigestMail, registry: Registry, today: date, sender: str) -> compose.Later:
+def composed(
+    mail: DigestMail, registry: Registry, today: date, sender: str, addressing: Addressing
+) -> compose.Later:
     """The mail, composed (its attachments rendered) when it is written or sent; what names
     it (the notice, which does not depend on the attachments' names) at once."""
-    notice = mail_notice(mail, registry, today)
+    notice = mail_notice(mail, registry, today, addressing)
 
     def make() -> compose.Composed:
         docs = mail.digest.attachments()

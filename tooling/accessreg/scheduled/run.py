@@ -27,6 +27,7 @@ from accessreg.effects.plan import BranchSet, Outgoing, Proposal, Record, RunPla
 from accessreg.effects.session import InDoubt, MailOutcome, Session, TransportFactory, smtp_session
 from accessreg.errors import ProblemsFound, UsageError
 from accessreg.files import gcpause
+from accessreg.files.parsecache import cache_dir
 from accessreg.files.reasons import os_reason
 from accessreg.gitio.added import added_on
 from accessreg.gitio.branches import BranchChange
@@ -34,13 +35,15 @@ from accessreg.gitio.repo import BlobSource
 from accessreg.mail.compose import mail_file
 from accessreg.model.content import Digests, Listing, Output, listed
 from accessreg.model.layout import REGISTRY_DIR
+from accessreg.model.mail import Addressing
 from accessreg.model.messages import Message, Verbatim, msg
 from accessreg.model.problems import Problem
 from accessreg.model.registry import Registry
 from accessreg.provision import holding
 from accessreg.provision import state as recorded
 from accessreg.provision.bundle import whitelist_files
-from accessreg.provision.merges import pinned_content
+from accessreg.provision.completion import Handovers
+from accessreg.provision.merges import Snapshots, pinned_content
 from accessreg.provision.state import BatchRecord
 from accessreg.reporting import reporters
 from accessreg.scheduled import deletions, inventory, lastlogins, log, mails, reviews, stale
@@ -228,17 +231,21 @@ def plan(
     notice_log: log.NoticeLog,
     outbox: Outbox,
     sender: str,
+    addressing: Addressing,
 ) -> DutiesPlan:
     """What the run would do with the duties' ``outcomes``; reads nothing but ``inputs``,
-    the log and the outbox."""
+    the log and the outbox, and who the window persons are on the day (``addressing``)."""
     registry, today = inputs.registry, inputs.today
     digests = [n for o in outcomes.values() for n in o.notices]
     due = pending(
         digests,
-        lambda n: recipients(n, registry),
+        lambda n: recipients(n, registry, addressing),
         lambda key: notice_log.was_sent(key) or outbox.covers(key),
     )
-    found = [(m, Outgoing(mails.composed(m, registry, today, sender), m.log_keys)) for m in due]
+    found = [
+        (m, Outgoing(mails.composed(m, registry, today, sender, addressing), m.log_keys))
+        for m in due
+    ]
     apps = [a for o in outcomes.values() for a in o.applications]
     outgoing = [o for _, o in found]
     files, summary = _files(request, head, registry, outcomes, outgoing, apps, inputs.batches)
@@ -256,7 +263,7 @@ def plan(
         current = [
             log_key(i.key, r.email)
             for n in digests
-            for r in recipients(n, registry)
+            for r in recipients(n, registry, addressing)
             for i in n.items
         ]
         remembered = next((o.remember for o in outcomes.values() if o.remember is not None), None)
@@ -353,7 +360,13 @@ def run(request: RunRequest, transport: TransportFactory = smtp_session) -> RunR
             # per user, made with the collector paused and then left out of its passes.
             outcomes = judged(duties, inputs)
             keep()
-        planned = plan(outcomes, inputs, head, request, notice_log, session.outbox, session.sender)
+            # The operators' notices go to their window persons of the day: those before a
+            # change of them apply recorded that is still to come (read from git if so).
+            snapshots = Snapshots(session.repo, cache=cache_dir(session.repo.common_dir))
+            addressing = Handovers(state, snapshots, request.today, lambda: registry)
+        planned = plan(
+            outcomes, inputs, head, request, notice_log, session.outbox, session.sender, addressing
+        )
         done = session.carry_out(planned.run)
         if done.stopped is not None:
             raise done.stopped
