@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from email import message_from_bytes
 from email.message import EmailMessage
@@ -9,6 +10,8 @@ from email.policy import default
 
 import pytest
 
+from accessreg.model.mail import Recipient, window_persons
+from accessreg.model.operator import Operator
 from accessreg.model.registry import Registry
 from accessreg.outputs.whitelist import Admitted, whitelists
 from accessreg.scheduled.duty import DutyResult
@@ -163,10 +166,22 @@ def test_a_renewal_kept_out_only_by_its_validity_is_registered(reg: RegistryFact
     assert successor.registered
 
 
+@dataclass(frozen=True)
+class _OnTheDay:
+    """The window persons the registry names, no change of them still to come
+    (``model.mail.Addressing``)."""
+
+    day: date
+
+    def persons(self, operator: Operator) -> list[Recipient]:
+        return window_persons(operator, self.day)
+
+
 def _body(registry: Registry, outcome: DutyResult, today: date) -> str:
     """The first window person's notice, composed and read back as mail."""
-    (due,) = pending(outcome.notices, lambda n: recipients(n, registry), lambda key: False)[:1]
-    data = composed(due, registry, today, "noreply@reception.example.jp").make().data
+    to = _OnTheDay(today)
+    (due,) = pending(outcome.notices, lambda n: recipients(n, registry, to), lambda key: False)[:1]
+    data = composed(due, registry, today, "noreply@reception.example.jp", to).make().data
     message = message_from_bytes(data, policy=default)
     assert isinstance(message, EmailMessage)
     body = message.get_body()
