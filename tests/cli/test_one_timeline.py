@@ -625,6 +625,24 @@ def _applied(
     return out
 
 
+def _applied_together(
+    gr: GitRegistry, tmp: Path, day: str, merges: list[tuple[str, str, Callable[[], object]]]
+) -> Path:
+    """Each change of ``merges`` (branch, the day its pull request was approved, the change)
+    merged in turn, all applied by one run on ``day``, whose outputs are ``tmp / "both"``."""
+    accepted = []
+    for name, approved, change in merges:
+        _branch(gr, name, change)
+        accepted.append({"merge_commit": gr.merge(name), "accepted_at": approved})
+    events = tmp / "both.json"
+    events.write_text(json.dumps(accepted))
+    out = tmp / "both"
+    ran = run_cli("apply", "--out", str(out), "--confirm", "--pull-requests", str(events),
+                  "--today", day, cwd=gr.path)  # fmt: skip
+    assert ran.returncode == 0, ran.stderr
+    return out
+
+
 def _recorded_on(gr: GitRegistry, login: str, system: str, action: str) -> list[str]:
     """The dates the state records for ``login``'s ``system`` items of ``action`` (", waits":
     moved to the day a permission applied before comes)."""
@@ -1153,18 +1171,11 @@ def test_a_suspension_merged_after_a_change_tells_the_same_applied_in_one_run(
     word for word as two runs do; the rows, the snapshots, ``status`` and the recorded
     dates agree, and every LDIF delta is accepted by a real slapd on its date."""
     held = {"taxis": "1010", "loacus": "02010"}
-    _branch(gr, "c1", lambda: gr.reg.user(email=WINDOW1, permissions=held))
-    first = gr.merge("c1")
-    _branch(gr, "c2", lambda: gr.reg.user(email=WINDOW1, permissions=held,
-                                           suspended_on="2026-12-03"))  # fmt: skip
-    second = gr.merge("c2")
-    events = tmp_path / "both.json"
-    accepted = [(first, "2026-12-02"), (second, "2026-12-03")]
-    events.write_text(json.dumps([{"merge_commit": m, "accepted_at": d} for m, d in accepted]))
-    out = tmp_path / "both"
-    ran = run_cli("apply", "--out", str(out), "--confirm", "--pull-requests", str(events),
-                  "--today", "2026-12-03", cwd=gr.path)  # fmt: skip
-    assert ran.returncode == 0, ran.stderr
+    out = _applied_together(gr, tmp_path, "2026-12-03", [
+        ("c1", "2026-12-02", lambda: gr.reg.user(email=WINDOW1, permissions=held)),
+        ("c2", "2026-12-03", lambda: gr.reg.user(email=WINDOW1, permissions=held,
+                                                 suspended_on="2026-12-03")),
+    ])  # fmt: skip
     assert _recorded_on(gr, WINDOW1, "loacus", "change") == ["2026-12-29"]
     bodies = [
         message_from_bytes(path.read_bytes(), policy=policy.default).get_content()
@@ -1231,20 +1242,13 @@ def test_a_change_merged_after_a_suspension_in_one_run_stops_on_the_suspensions_
     LOACUS is its code's, dated 12-29 by the last merge; the suspension before it is
     written on its own day, on the code held until then, as two runs write it."""
     stopped = {"taxis": "1010", "loacus": "02011"}
-    _branch(gr, "stop", lambda: gr.reg.user(email=WINDOW1, permissions=stopped,
-                                             suspended_on="2026-12-07"))  # fmt: skip
-    first = gr.merge("stop")
     moved = {"taxis": "1010", "loacus": "02010"}
-    _branch(gr, "move", lambda: gr.reg.user(email=WINDOW1, permissions=moved,
-                                             suspended_on="2026-12-07"))  # fmt: skip
-    second = gr.merge("move")
-    events = tmp_path / "both.json"
-    accepted = [(first, "2026-12-07"), (second, "2026-12-07")]
-    events.write_text(json.dumps([{"merge_commit": m, "accepted_at": d} for m, d in accepted]))
-    out = tmp_path / "both"
-    ran = run_cli("apply", "--out", str(out), "--confirm", "--pull-requests", str(events),
-                  "--today", "2026-12-07", cwd=gr.path)  # fmt: skip
-    assert ran.returncode == 0, ran.stderr
+    out = _applied_together(gr, tmp_path, "2026-12-07", [
+        ("stop", "2026-12-07", lambda: gr.reg.user(email=WINDOW1, permissions=stopped,
+                                                   suspended_on="2026-12-07")),
+        ("move", "2026-12-07", lambda: gr.reg.user(email=WINDOW1, permissions=moved,
+                                                   suspended_on="2026-12-07")),
+    ])  # fmt: skip
     assert _coded_rows(out, "loacus", WINDOW1) == [
         ("delta-2026-12-16.csv", "変更", "02010", "02011"),
         ("delta-at-once-2026-12-07.csv", "停止", "02011", ""),
