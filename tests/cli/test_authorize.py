@@ -943,6 +943,24 @@ def test_the_decision_is_printed_by_validates_reporters(gr: GitRegistry) -> None
     ]
 
 
+def test_a_step_down_is_fast_tracked_in_the_words_of_the_plan(gr: GitRegistry) -> None:
+    """A step-down (1011 to 1010, 縮小) takes nothing away whole: the fast track is worded
+    for removals and narrowings alike, as the plan's 削除・縮小のみ is."""
+    gr.reg.user(permissions={"taxis": "1010", "johs": "J1010"})
+    gr.commit("update rights to none")
+    assert decide(gr, MINE).fast_track
+    asked = ("--base", "main", "--head", "pr", "--actor", MINE)
+    md = run_cli("--lang", "ja", "plan", *asked, "--format", "markdown",
+                 "--accepted-on", "2026-11-24", cwd=gr.path)  # fmt: skip
+    assert md.returncode == 0, md.stderr
+    assert "**削除・縮小のみ**" in md.stdout
+    assert "**優先処理可**: 権限の削除・縮小だけの変更で、申請者に権限があります。" in md.stdout
+    text = run_cli("--lang", "ja", "authorize", *asked, cwd=gr.path)
+    assert text.returncode == 0, text.stderr
+    assert "優先処理可: すべての項目が権限の削除・縮小で、申請者に権限があります" in text.stdout
+    assert "権限を外す" not in md.stdout + text.stdout
+
+
 def test_plan_with_actor_marks_fast_track(gr: GitRegistry) -> None:
     gr.remove(USER1)
     gr.commit("delete")

@@ -168,15 +168,14 @@ def test_withdrawal_ends_the_member_system_and_its_permissions(on_pr: GitRegistr
         plan.stdout
     )
     assert (
-        "  - [usage application (change)] operator changed: DENKI001 テストガス株式会社\n"
+        "  - revoke [usage application (change)] operator changed: DENKI001 テストガス株式会社\n"
         "      OCCTO membership member → not a member\n"
         "      systems johs, member_portal → johs\n"
         "      OCCTO membership member since 2020-04-01 → withdrawn on 2026-12-31\n"
     ) in plan.stdout
-    assert "  - [permission change] user changed: 試験 太郎 <keeps@denki-test.example.co.jp>" in (
-        plan.stdout
-    )
-    assert "  - [permission deletion] " in plan.stdout
+    keeps = "試験 太郎 <keeps@denki-test.example.co.jp>"
+    assert f"  - revoke [permission change] user changed: {keeps}" in plan.stdout
+    assert "  - revoke [permission deletion] " in plan.stdout
 
 
 def test_a_withdrawal_with_another_change_cites_both(on_pr: GitRegistry) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import re
+import typing
 from pathlib import Path
 
 import click
@@ -12,6 +13,9 @@ import pytest
 from accessreg import i18n
 from accessreg.cli import main
 from accessreg.cli.localized import WordedOption
+from accessreg.model.base import Frozen
+from accessreg.model.kinds import MODELS
+from accessreg.model.layout import Kind
 from tests.helpers.edithelp import says
 from tests.helpers.regfactory import ROOT, run_cli
 
@@ -115,6 +119,34 @@ def test_an_unknown_role_is_told_with_the_roles_names() -> None:
         "（wheeling_client）、製造事業者（manufacturer）、小売電気事業者（electricity_retailer）、"
         "需要抑制契約者（demand_response） から選んでください"
     ) in wrong.stderr
+
+
+def _file_keys(model: type[Frozen], found: set[str]) -> set[str]:
+    """The keys of ``model``'s files, its nested models' included."""
+    for name, field in model.model_fields.items():
+        found.add(field.alias or name)
+        for inner in (field.annotation, *typing.get_args(field.annotation)):
+            for kind in (inner, *typing.get_args(inner)):
+                if isinstance(kind, type) and issubclass(kind, Frozen):
+                    _file_keys(kind, found)
+    return found
+
+
+def test_the_japanese_help_says_the_registrys_fields_in_words() -> None:
+    """A back-office reader knows a field by the forms' name for it (前回の棚卸日, 利用終了日),
+    not by its key in a file: no page names a key (one like ``name`` only in brackets, as a
+    gloss would; one like ``occto_member`` anywhere)."""
+    keys = set().union(*(_file_keys(MODELS[kind], set()) for kind in (Kind.OPERATOR, Kind.USER)))
+    either = "|".join(sorted(keys, key=len, reverse=True))
+    compound = "|".join(sorted((k for k in keys if "_" in k), key=len, reverse=True))
+    key = re.compile(rf"（(?:{either})）|(?<![\w./-])(?:{compound})(?![\w-])", re.ASCII)
+    named = [
+        f"{path}: {line.strip()}"
+        for path, _ in _commands()
+        for line in run_cli(*path.split()[1:], "--help", cwd=ROOT).stdout.splitlines()
+        if key.search(line)
+    ]
+    assert named == []
 
 
 def test_every_options_help_is_in_the_catalog(monkeypatch: pytest.MonkeyPatch) -> None:

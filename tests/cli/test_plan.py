@@ -480,7 +480,7 @@ def test_suspensions_and_their_lifting(gr: GitRegistry) -> None:
     assert user.effects == ()  # the permissions were never removed
     assert "#### 停止解除（001 p46, 002 §2.6, §3.4.4）" in render_markdown.render(lifted)
     with i18n.using("en"):
-        assert "  + [lifting of a suspension] " in render_text.render(lifted)
+        assert "  + grant [lifting of a suspension] " in render_text.render(lifted)
 
 
 def test_overseas_ip(gr: GitRegistry) -> None:
@@ -633,11 +633,12 @@ def test_cli_plan_formats_and_output_file(gr: GitRegistry) -> None:
     text = run_cli("plan", "--base", "main", "--head", "pr", "--accepted-on", "2018-12-17",
                    cwd=gr.path / "registry")  # fmt: skip
     assert (
-        "+ [利用権限の設定申請] 利用者追加: 試験 太郎 <cli@test-gas.example.co.jp>" in text.stdout
+        "+ 付与 [利用権限の設定申請] 利用者追加: 試験 太郎 <cli@test-gas.example.co.jp>"
+        in text.stdout
     )
     english = run_cli("--lang", "en", "plan", "--base", "main", "--head", "pr",
                       "--accepted-on", "2018-12-17", cwd=gr.path)  # fmt: skip
-    assert "+ [permission setting] user added: 試験 太郎 <cli@test-gas.example.co.jp>" in (
+    assert "+ grant [permission setting] user added: 試験 太郎 <cli@test-gas.example.co.jp>" in (
         english.stdout
     )
     # Both documents of the pull-request workflow from one run, and nothing printed.
@@ -963,7 +964,10 @@ def test_a_code_the_old_one_includes_narrows(gr: GitRegistry) -> None:
     assert "| 件数 | 付与 | 削除 | 縮小 |" in markdown, markdown
     assert "利用権限の変更申請（000 §5-2） | 1 | 0 | 0 | 1 |" in markdown, markdown
     assert "**削除・縮小のみ**" in markdown
-    assert "削除・縮小のみ: すべての項目が権限を狭めます" in render_text.render(plan)
+    text = render_text.render(plan)
+    assert "削除・縮小のみ: すべての項目が権限を狭めます" in text
+    # The text plan marks it in the same word, beside the sign a removal shares.
+    assert "\n  - 縮小 [利用権限の変更申請] 利用者変更: " in text, text
     (item,) = json.loads(render_json.render(plan))["operators"][0]["items"]
     assert item["direction"] == "narrow"
     assert [e["direction"] for e in item["effects"]] == ["narrow"]
@@ -973,6 +977,7 @@ def test_a_code_the_old_one_includes_narrows(gr: GitRegistry) -> None:
     plan = plan_of(gr)
     markdown = render_markdown.render(plan)
     assert "| ➖ 削除 | 利用者変更 |" in markdown
+    assert "\n  - 削除 [利用権限の変更申請] 利用者変更: " in render_text.render(plan)
     assert "利用権限の変更申請（000 §5-2） | 1 | 0 | 1 | 0 |" in markdown, markdown
     (item,) = json.loads(render_json.render(plan))["operators"][0]["items"]
     assert item["direction"] == "revoke" and plan.revoke_only

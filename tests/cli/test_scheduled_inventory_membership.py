@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from tests.helpers.gitrepo import GitRegistry
 from tests.helpers.regfactory import RegistryFactory, contact
 from tests.helpers.scheduled_scenario import (
     REVIEWERS,
@@ -44,6 +45,9 @@ def test_inventory_timeline(reg: RegistryFactory) -> None:
                 to_window = next(m for m in got if m["To"].addresses[0].addr_spec == WINDOW1)
                 steps = to_window.get_body().get_content().replace("\r\n", "")
                 assert "前回の棚卸日として確認した日を記録するプルリクエスト" in steps
+                # The field as the forms name it: no file or key of the registry.
+                assert "事業者の登録内容の「前回の棚卸日」を、確認した日（例: 2027-01-15）" in steps
+                assert "registry/" not in steps and "last_inventory" not in steps
                 names = [p.get_filename() for p in to_window.iter_attachments()]
                 assert names == [
                     "TESTOP01-taxis.csv",
@@ -97,4 +101,43 @@ def test_membership_timeline(reg: RegistryFactory) -> None:
             (date(2027, 3, 4), []),
         ]:
             duty(g, "membership", "--send", today=day, env=env)  # the command, as a user runs it
-            assert summary(take(sink)) == sorted(expected), day
+            got = take(sink)
+            assert summary(got) == sorted(expected), day
+            if (WINDOW1, M_REMINDER) in expected:
+                body = got[0].get_body().get_content().replace("\r\n", "")  # type: ignore[union-attr]
+                # The full membership is filed with the usage change form or its command.
+                assert _FILE_MEMBER in body
+                assert "accessreg operator change --membership member" in body
+                assert not any(k in body for k in ("registry/", "member_since", "status:"))
+
+
+_FILE_MEMBER = (
+    "申請フォーム「利用申請（変更）」の「広域機関の会員資格」で「会員（本申請）」を選び、"
+    "「会員資格の日付」に本申請の日を入力して申請してください"
+)
+
+
+def test_an_applicant_under_a_provisional_key_is_told_to_file_the_issued_code(
+    reg: RegistryFactory,
+) -> None:
+    """Held under a PROV-… key, the applicant becomes a member with the operator code OCCTO
+    issues (003 §2.2): that is what it files, not the membership alone (which the key
+    refuses)."""
+    reg.operator(
+        "PROV-TEST",
+        roles=["electricity_retailer"],
+        systems=["member_portal"],
+        contacts=[contact(), contact("deputy", 2)],
+        subcontractors=None,
+        membership=MEMBER,
+    )
+    g = GitRegistry(reg)
+    sink = Mailbox()
+    with mail_server(sink) as env:
+        duty(g, "membership", "--send", today=date(2027, 2, 3), env=env)
+        got = take(sink)
+    assert [to for to, _ in summary(got)] == [WINDOW1, WINDOW2]
+    body = got[0].get_body().get_content().replace("\r\n", "")  # type: ignore[union-attr]
+    assert "「事業者コードの発番」にそのコードを入力して申請してください" in body
+    assert "accessreg operator issue-code" in body
+    assert _FILE_MEMBER not in body

@@ -38,7 +38,7 @@ from accessreg.scheduled.stale import DEFAULT_PROVIDER
     type=MONTHS,
     default=DEFAULT_MONTHS,
     show_default=True,
-    help="An inventory is due this many months after the last one (last_inventory).",
+    help="An inventory is due this many months after the last one recorded.",
 )
 @today_option
 @duty_options

@@ -23,7 +23,7 @@ from accessreg.scheduled.inventory import DEFAULT_MONTHS
     type=MONTHS,
     default=DEFAULT_MONTHS,
     show_default=True,
-    help="A review is due this many months after the last one (last_inventory).",
+    help="A review is due this many months after the last one recorded.",
 )
 @today_option
 @duty_options

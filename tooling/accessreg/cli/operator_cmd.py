@@ -136,7 +136,7 @@ def contact_spec(role: str, kwargs: dict[str, Any]) -> operators.ContactSpec:
     "--membership",
     type=click.Choice(["provisional", "member"]),
     help="OCCTO membership: provisional (加入仮申請, under a PROV-… key until OCCTO issues "
-    "the operator code) or member (本申請); occto_member follows it.",
+    "the operator code) or member (本申請); whether it is an OCCTO member follows it.",
 )
 @date_option("--on", "With --membership: since when [default: --today].")
 @click.option(
@@ -243,8 +243,9 @@ def new(
     "--membership",
     type=click.Choice(list(operators.MEMBERSHIP_DAYS)),
     help="OCCTO membership's new status: provisional (加入仮申請), member (本申請) or "
-    "withdrawn (退会); occto_member follows it. A withdrawal also removes the systems that "
-    "end with the membership (the member system) and their users' permissions.",
+    "withdrawn (退会); whether it is an OCCTO member follows it. A withdrawal also removes "
+    "the systems that end with the membership (the member system) and their users' "
+    "permissions.",
 )
 @date_option("--on", "With --membership: the day of the new status [default: --today].")
 @click.option("--add-role", **_roles(msg("A role to add; repeatable.")))
@@ -313,7 +314,7 @@ def change(
 
 @command.command("terminate")
 @click.option("--operator", required=True, help="The operator code (事業者コード).")
-@date_option("--on", "The termination date (terminated_on) [default: --today].")
+@date_option("--on", "The termination date (利用終了日) [default: --today].")
 @edit_options
 def terminate(
     operator: str, on: date | None, registry: Path | None, today: date | None, dry_run: bool
@@ -335,7 +336,7 @@ def terminate(
 @command.command("issue-code")
 @click.option("--operator", required=True, help="The provisional key (PROV-…) of the applicant.")
 @click.option("--code", required=True, help="The operator code OCCTO issued (事業者コード).")
-@date_option("--on", "The full membership's day (member_since) [default: --today].")
+@date_option("--on", "The day the full membership (本申請) began [default: --today].")
 @edit_options
 def issue_code(
     operator: str,

@@ -35,7 +35,10 @@ def _operator_lines(plan: Plan, op: OperatorPlan, notes: bool = True) -> list[st
         _flat(msg("operator {code} {name}: {counts}", code=op.code, name=op.name, counts=counts))
     )
     for item in op.items:
-        mark = wording.DIRECTION_MARKS[item.direction]
+        # The sign and the word, as the markdown plan marks an item: a step-down (縮小) and a
+        # removal (削除) share the sign.
+        sign, word = wording.DIRECTION_MARKS[item.direction], wording.DIRECTIONS[item.direction]
+        mark = f"{sign} {_flat(word)}"
         lines.append(
             f"  {mark} [{_flat(wording.application_name(item.application, op))}] "
             f"{_flat(wording.change_text(item))}: {_flat(wording.subject_text(item))}"
