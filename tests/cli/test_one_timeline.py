@@ -883,6 +883,52 @@ def test_no_mail_for_an_application_with_nothing_to_list(gr: GitRegistry, tmp_pa
     assert [name for name in manifest["files"] if name.startswith("mail/")] == []
 
 
+def test_a_termination_keeps_an_addition_still_to_come_before_its_day(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """A new user applied on 12-02 comes in TAXIS on 12-24 (M+6); on 12-07 the operator
+    terminates on 12-28 (000 §3-3) and the user's file goes with it. The day's snapshots of
+    the runs after go back to the new user's batch, still waiting, so their history spans
+    both merges, at whose ends the user is in no system: they still hold the user from
+    12-24 until the end, as the deltas written by the two runs make downstream hold them.
+    Netted over the range, the user was in no snapshot: an importer reconciling from one
+    would have undone the grant of 12-24."""
+    _applied(gr, tmp_path, "new", lambda: gr.reg.user(email=NEW, permissions={"taxis": "1010"}))
+    (comes,) = _recorded_on(gr, NEW, "taxis", "add")
+    assert comes < "2026-12-28"
+    day, ends = date(2026, 12, 7), "2026-12-28"
+    gr.branch("end", "main")
+    edited = run_cli("operator", "terminate", "--operator", OPERATOR, "--on", ends,
+                     "--today", day.isoformat(), cwd=gr.path)  # fmt: skip
+    assert edited.returncode == 0, edited.stderr
+    gr.commit("end")
+    gr.checkout("main")
+    sha = gr.merge("end")
+    events = tmp_path / "end.json"
+    events.write_text(json.dumps([{"merge_commit": sha, "accepted_at": day.isoformat()}]))
+    out = tmp_path / "end"
+    ran = run_cli("apply", "--out", str(out), "--confirm", "--pull-requests", str(events),
+                  "--today", day.isoformat(), "--allow-mass-removal", cwd=gr.path)  # fmt: skip
+    assert ran.returncode == 0, ran.stderr
+    assert ("抹消", NEW, ends) in {
+        (r["区分"], r["メールアドレス（ID）"], r["適用日"])
+        for path in (out / "imports" / "taxis").glob("delta-*.csv")
+        for r in read_csv(path)
+    }
+
+    def held(day: str) -> tuple[bool, bool]:
+        """Whether the day's TAXIS and LDIF snapshots hold the new user."""
+        then = over_applied(gr, tmp_path, day)
+        rows = read_csv(then / "imports" / "taxis" / "snapshot.csv")
+        ldif = (then / "ldif" / "snapshot.ldif").read_text(encoding="utf-8")
+        return NEW in {r["メールアドレス（ID）"] for r in rows}, f"uid={NEW}," in ldif
+
+    assert held("2026-12-23") == (False, False)
+    assert held(comes) == (True, True)
+    assert held(ends) == (False, False)
+    _replayed(gr, tmp_path, ["new", "end"], "2027-01-20")
+
+
 def test_an_initial_apply_treats_a_terminated_operator_as_terminated(
     reg: RegistryFactory, tmp_path: Path
 ) -> None:

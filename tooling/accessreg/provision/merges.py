@@ -1230,17 +1230,24 @@ def _rows(
     found: Iterable[tuple[AccessChange, Made | None, Made | None]]
     # The last suspension or lifting of the permission, where a later merge changes it.
     stopping: dict[str, dict[str, Made]] = defaultdict(dict)
+    # The first grant of a permission in the range, and those a later merge takes away.
+    arrived: dict[str, dict[str, Made]] = defaultdict(dict)
+    gone: set[tuple[str, str]] = set()
+    last: dict[str, dict[str, Made]] = defaultdict(dict)
     if spanned is not None:
         (merge,) = steps
         found = ((change, (merge, change), None) for change in spanned)
     else:
         # By system, then login (a first apply's is a row of every holder: no key of two).
-        last: dict[str, dict[str, Made]] = defaultdict(dict)
         # The last change of the permission itself (not its suspension nor its lifting).
         coded: dict[str, dict[str, Made]] = defaultdict(dict)
         for step in steps:
             for change in step.changes:
                 of_system, login = last[change.system], change.person.login
+                if change.kind is ChangeKind.ADD:
+                    arrived[change.system].setdefault(login, (step, change))
+                elif change.kind is ChangeKind.REMOVE and login in arrived[change.system]:
+                    gone.add((change.system, login))
                 # A later merge that changes only the person's fields (a memo, a name)
                 # does not move the date of the permission an earlier one set.
                 if login not in of_system or not _fields_only(change):
@@ -1287,7 +1294,33 @@ def _rows(
             # processing day (OCCTO's).
             m = step.batch_of(own, effective)
         rows.append(DatedChange(change, m, effective.on))
+    for system, login in sorted(gone):
+        rows += _came_and_went(before, after, arrived[system][login], last[system][login])
     return tuple(rows)
+
+
+def _came_and_went(before: Access, after: Access, came: Made, went: Made) -> list[DatedChange]:
+    """The rows of a permission granted (``came``) and taken away (``went``) by later
+    merges of the range, which the person holds at neither end of it: each on its own
+    day, where the grant comes first. Netted over the range there is no change, yet the
+    grant may be an earlier run's, written already and coming before the removal (a new
+    user whose operator then terminates): the day's snapshots of a run going back to that
+    batch would not hold the person in between; and one run applying both writes them as
+    two runs do."""
+    (first_step, first), (step, own) = came, went
+    login, system = own.person.login, own.system
+    if own.kind is not ChangeKind.REMOVE or first_step is step:
+        return []
+    for side in (before.get(login), after.get(login)):
+        if side is not None and system in side.permissions:
+            return []  # the range's change of the permission is a row of its own
+    starts, ends = first_step.effective(first), step.effective(own)
+    if starts.on is None or (ends.on is not None and ends.on <= starts.on):
+        return []
+    return [
+        DatedChange(first, first_step.batch_of(first, starts), starts.on),
+        DatedChange(own, step.batch_of(own, ends), ends.on),
+    ]
 
 
 def _at_once(
