@@ -643,9 +643,10 @@ def _applied_together(
     return out
 
 
-def _recorded_on(gr: GitRegistry, login: str, system: str, action: str) -> list[str]:
-    """The dates the state records for ``login``'s ``system`` items of ``action`` (", waits":
-    moved to the day a permission applied before comes)."""
+def _recorded_on(gr: GitRegistry, login: str, system: str | None, action: str) -> list[str]:
+    """The dates the state records for ``login``'s ``system`` items of ``action`` (None: the
+    user's own, a suspension's; ", waits": moved to the day a permission applied before
+    comes)."""
     state = json.loads(gr.repo.git.show("refs/accessreg/state:state.json"))
     return [
         i["on"] + (", waits" if i["waits"] else "")
@@ -1379,6 +1380,77 @@ def test_a_suspension_reaches_a_system_new_to_the_user_when_it_comes(
     )
     assert _line_of(body, "loacus").endswith("/ 利用停止 2026-12-07")
     _replayed(gr, tmp_path, ["add", "stop"], "2027-01-20")
+
+
+def test_a_suspension_of_a_user_still_to_come_is_dated_when_they_come(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """A new user approved on 12-02 comes in TAXIS on M+6 (12-24) and in JUJU on M+9
+    (12-29), and is suspended on 12-07: nothing of them is downstream to stop before
+    12-24. The plan, the rows, the 受付 mail, the state and ``status`` give one day: the
+    ID is suspended from 12-24, the day the first system has them (JUJU's row from
+    12-29), not from the 12-07 its file names, on which they exist nowhere."""
+    held = {"taxis": "1011", "juju": "granted"}
+    _applied(gr, tmp_path, "new", lambda: gr.reg.user(email=NEW, permissions=held))
+    assert _recorded_on(gr, NEW, "taxis", "add") == ["2026-12-24"]
+    assert _recorded_on(gr, NEW, "juju", "add") == ["2026-12-29"]
+    _branch(gr, "stop", lambda: gr.reg.user(email=NEW, permissions=held,
+                                             suspended_on="2026-12-07"))  # fmt: skip
+    dated = ["--entered-on", "2026-12-07", "--accepted-on", "2026-12-07", "--today", "2026-12-07"]
+    planned = run_cli("plan", "--base", "main", "--head", "stop", "--format", "json", *dated,
+                      cwd=gr.path)  # fmt: skip
+    assert planned.returncode == 0, planned.stderr
+    shown = json.loads(planned.stdout)
+    (item,) = [i for op in shown["operators"] for i in op["items"] if i["key"] == NEW]
+    assert (item["effective"]["on"], item["effective"]["waits"]) == ("2026-12-24", True)
+    notes = [n["message"] for n in shown["notes"] if NEW in n["message"]]
+    (why,) = [n for n in notes if n.startswith(NEW)]  # the item's own day, and why
+    assert "comes on 2026-12-24" in why, why
+    assert not any("already past" in n for n in notes), notes  # moved, not past
+    out = _applied(gr, tmp_path, "stop", None, day="2026-12-07")
+    assert _person_rows(out, "taxis", NEW) == [
+        ("delta-at-once-2026-12-24.csv", "停止", "2026-12-24", "停止中")
+    ]
+    assert _person_rows(out, "juju", NEW) == [
+        ("delta-at-once-2026-12-29.csv", "停止", "2026-12-29", "停止中")
+    ]
+    body = _accepted_body(out)
+    for system, day in (("taxis", "2026-12-24"), ("juju", "2026-12-29")):
+        line = _line_of(body, system)
+        assert line.endswith(f"/ 利用停止 {day}（先の申請による利用開始日に合わせています）"), line
+    assert _own_dates(gr, NEW) == ["2026-12-24"]
+    assert _recorded_on(gr, NEW, None, "change") == ["2026-12-24, waits"]
+    assert _status_suspended(gr, "2026-12-08") == {}  # in no system yet
+    assert _status_suspended(gr, "2026-12-24") == {
+        NEW: "2026-12-24（先の申請による利用開始日に合わせています）"
+    }
+    _replayed(gr, tmp_path, ["new", "stop"], "2027-01-20")
+
+
+def test_a_suspension_of_a_user_whose_systems_all_come_later_stops_a_removal_at_once(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """A user of TAXIS and LOACUS gives both up for JUJU on 12-02: TAXIS ends the next day,
+    LOACUS on 12-29 with the batch, when JUJU comes too. Suspended on 12-07, the user
+    holds only JUJU, not there yet; but downstream still holds LOACUS 02011, which the
+    system operator stops at once (001 p46): the suspension is dated 12-07 in the state
+    and ``status``, JUJU's row when it comes."""
+    _applied(
+        gr, tmp_path, "swap", lambda: gr.reg.user(email=WINDOW1, permissions={"juju": "granted"})
+    )
+    assert _recorded_on(gr, WINDOW1, "loacus", "change") == ["2026-12-29"]
+    (comes,) = _recorded_on(gr, WINDOW1, "juju", "change")
+    assert comes > "2026-12-07"
+    stopped = {"email": WINDOW1, "permissions": {"juju": "granted"}, "suspended_on": "2026-12-07"}
+    out = _applied(gr, tmp_path, "stop", lambda: gr.reg.user(**stopped), day="2026-12-07")
+    assert _coded_rows(out, "loacus", WINDOW1) == [
+        ("delta-at-once-2026-12-07.csv", "停止", "02011", "")
+    ]
+    assert _person_rows(out, "juju", WINDOW1) == [
+        (f"delta-at-once-{comes}.csv", "停止", comes, "停止中")
+    ]
+    assert _own_dates(gr, WINDOW1) == ["2026-12-07"]
+    assert _status_suspended(gr, "2026-12-07") == {WINDOW1: "2026-12-07"}
 
 
 def test_a_suspension_stops_at_once_what_a_removal_still_to_come_takes_away(

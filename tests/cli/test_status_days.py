@@ -122,7 +122,8 @@ def test_an_application_or_suspension_after_the_day_is_not_shown(
     applied: tuple[GitRegistry, str], tmp_path: Path
 ) -> None:
     """On a day before an application was applied it was not there; nor was a suspension
-    before the day it took effect."""
+    before the day it took effect: the user's, suspended on 12/10 before their entry comes
+    (TAXIS at M+6, 12/24), on the day it comes, when the ID is first there to stop."""
     gr, _ = applied
     merge(
         gr, "suspend", lambda: gr.reg.user(email=NEW, name="四谷 四郎", suspended_on="2026-12-10")
@@ -143,4 +144,8 @@ def test_an_application_or_suspension_after_the_day_is_not_shown(
     late, stopped_late = shown("2026-12-10")
     assert len(late) == len(early) + 1
     assert "2026-12-10" in late and "2026-12-10" not in early
-    assert NEW in stopped_late and NEW not in stopped_early
+    assert NEW not in stopped_early and NEW not in stopped_late
+    _, before_entry = shown("2026-12-23")
+    _, on_entry = shown("2026-12-24")
+    assert NEW not in before_entry
+    assert f"{NEW}\t2026-12-24（先の申請による利用開始日に合わせています）" in on_entry

@@ -12,7 +12,9 @@ A suspension, or its lifting, waits for nothing the person already holds downstr
 system operator stops first (001 p46, 002 §3.4.4). It is dated at once, and told again on
 the day a change of the person's applied before comes, so that the change leaves them as
 the suspension does (``Stop``). Only what is not downstream yet waits: a new user's entry,
-and a system new to them, which holds nothing to stop before it comes.
+and a system new to them, which holds nothing to stop before it comes; where none of the
+person's systems is there yet, the suspension item itself is dated when the first comes
+(``reached``), as ``status`` then lists it.
 The dates of permissions applied before come from the provisioning state
 (``provision.state.State.waiting``); the plan of a pull request, the merge's rows, its
 受付 mail and its recorded application all read them through this module.
@@ -141,6 +143,18 @@ def stop(
     return Stop(entry)
 
 
+def reached(waits: Waits, catalog: Catalog, login: str, own: date, holds: Collection[str]) -> date:
+    """The first day a suspension or its lifting of ``login``'s ID, on its own day ``own``,
+    reaches one of the systems it ``holds`` (``stop``): ``own`` where downstream holds
+    anything of theirs, a code a removal still takes away too; else the day the first of
+    their permissions applied before comes. Until then the ID is in no system, and nothing
+    of it is stopped: the item, its record and ``status`` say that day."""
+    if not waits or removals(waits, login, own):
+        return own
+    days = [stop(waits, catalog, system, login, holds).after for system in holds]
+    return min((max(own, d) if d is not None else own for d in days), default=own)
+
+
 def removals(waits: Waits, login: str, on: date) -> list[tuple[str, date, str]]:
     """The permissions of ``login`` a removal applied before takes away after ``on``, each
     as (system, the removal's day, the code downstream holds until then): the registry has
@@ -166,15 +180,16 @@ def not_before(effective: Effective, on: date | None) -> Effective:
     return replace(effective, on=on, waits=True)
 
 
-def waited(plan: OperatorPlan, waits: Waits) -> OperatorPlan:
+def waited(plan: OperatorPlan, waits: Waits, catalog: Catalog) -> OperatorPlan:
     """``plan`` with each change of a user's permission still to come dated no earlier
-    than it comes."""
+    than it comes, and a suspension of their ID, or its lifting, no earlier than it
+    reaches a system (``reached``)."""
     if not waits:
         return plan
 
     def moved(item: Item) -> Item:
         person = getattr(item, "person", None)
-        if person is None or not item.effects:
+        if person is None:
             return item
         login = person.email.lower()
         effects = tuple(
@@ -184,7 +199,14 @@ def waited(plan: OperatorPlan, waits: Waits) -> OperatorPlan:
             )
             for e in item.effects
         )
-        return item if effects == item.effects else replace(item, effects=effects)
+        own = item.effective
+        # ``stops_or_starts``: an own day and a user on both sides
+        if isinstance(item, UserChange) and item.stops_or_starts and own and own.on and item.after:
+            holds = set(item.after.permissions)
+            own = not_before(own, reached(waits, catalog, login, own.on, holds))
+        if effects == item.effects and own == item.effective:
+            return item
+        return replace(item, effects=effects, effective=own)
 
     return replace(plan, items=tuple(moved(i) for i in plan.items))
 
@@ -193,7 +215,8 @@ def waited_plan(plan: Plan, waits: Waits) -> Plan:
     """A pull request's ``plan`` as the merge will date it (``waited``)."""
     if not waits:
         return plan
-    return replace(plan, operators=tuple(waited(op, waits) for op in plan.operators))
+    operators = tuple(waited(op, waits, plan.catalog) for op in plan.operators)
+    return replace(plan, operators=operators)
 
 
 def waiting_notes(plan: Plan, waits: Waits) -> tuple[Note, ...]:
@@ -233,6 +256,14 @@ def _late_stops(plan: Plan, item: Item, waits: Waits) -> list[Note]:
         return []
     login = now.email.lower()
     found = []
+    if own.waits:  # the ID is in no system before then (``reached``)
+        message = msg(
+            "{login} is in none of their systems before a permission applied for before "
+            "comes on {day}: the suspension or its lifting is dated that day",
+            login=now.email,
+            day=own.on,
+        )
+        found.append(Note(item.operator, item.application, "flag", item.key, message))
     holds = set(now.permissions)
     for system in sorted(now.permissions):
         on = stop(waits, plan.catalog, system, login, holds).after

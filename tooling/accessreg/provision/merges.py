@@ -1104,7 +1104,7 @@ def step_between(
         for op in plan.operators
     )
     if waits:
-        operators = tuple(waited(op, waits) for op in operators)
+        operators = tuple(waited(op, waits, after.catalog) for op in operators)
     changes = diff(access(before), access(after), after.catalog)
     return Step(
         commit,

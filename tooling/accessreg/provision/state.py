@@ -448,11 +448,13 @@ def suspension_days(records: Iterable[ApplicationRecord]) -> SuspensionDays:
     (``Dates.suspension``), by what it stops and the day its file names; the latest
     application's where several name the same."""
     found: dict[Suspended, date] = {}
+    waits: dict[Suspended, bool] = {}
     for record in records:
         for i in record.items:
             if i.keyed == "suspended_on" and i.keyed_on is not None and i.on is not None:
-                found[i.subject, i.key, i.system, i.keyed_on] = i.on
-    return SuspensionDays(found)
+                key = (i.subject, i.key, i.system, i.keyed_on)
+                found[key], waits[key] = i.on, i.waits
+    return SuspensionDays(found, frozenset(k for k, w in waits.items() if w))
 
 
 def by_system(found: Mapping[tuple[str, str], date]) -> dict[str, dict[str, date]]:

@@ -127,6 +127,9 @@ class Suspended:
     # reader's language (the catalog's English name in English).
     target: Message
     since: str
+    # ``since`` is the day a permission applied before comes: the ID was in no system before
+    # (``plan.waits.reached``), as the 受付 mail says on the line
+    waits: bool = False
 
 
 NONE_RECORDED = SuspensionDays()  # a registry alone: each suspension from its file's day
@@ -163,11 +166,15 @@ def _suspensions(registry: Registry, operator: str | None, days: SuspensionDays)
         for u in sorted(registry.users_of(op.code), key=lambda u: u.user.email.lower()):
             user = u.user
             if user.suspended_on is not None:
-                since = days.since("user", user.email.lower(), None, user.suspended_on)
+                key = ("user", user.email.lower(), None, user.suspended_on)
                 login = msg("{value}", value=user.email)
-                found.append(Suspended(op.code, "利用者ID", login, since.isoformat()))
+                day, waits = days.since(*key).isoformat(), days.waits(*key)
+                found.append(Suspended(op.code, "利用者ID", login, day, waits))
     return found
 
+
+# After the day a suspension waited for the ID's entry, in the 受付 mail's words.
+_WAITED = msg(" (aligned with the start of use applied for before)")
 
 _WHAT = {
     "システムの利用": msg("use of a system"),
@@ -183,13 +190,14 @@ def suspension_table(found: list[Suspended]) -> str:
     header = (msg("suspended"), msg("operator code"), msg("target"), msg("suspended since"))
     lines = ["", "\t".join(i18n.text(h) for h in header)]
     # The target whole, as the files hold it (a login ID cut short names no one).
+    waited = i18n.text(_WAITED)
     lines += [
         "\t".join(
             [
                 i18n.text(_WHAT.get(s.what) or s.what),
                 s.operator,
                 i18n.text(s.target, cap=False),
-                s.since,
+                s.since + (waited if s.waits else ""),
             ]
         )
         for s in found

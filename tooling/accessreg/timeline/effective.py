@@ -140,7 +140,11 @@ class Effective:
     def past_day(self) -> date | None:
         """The day the file names (a termination's chosen day, a suspension's, a
         withdrawal's) where it was already past at the merge, which the item takes effect
-        on instead (``on``); None where the file names no day, or one not past."""
+        on instead (``on``); None where the file names no day, or one not past, or the
+        item waits for a permission applied before (``waits``): that, not the merge, is why
+        it is later, and its own note says so."""
+        if self.waits:
+            return None
         named = self.key in NAMED_DAYS
         if named and self.keyed_on is not None and self.on is not None and self.keyed_on < self.on:
             return self.keyed_on
@@ -190,11 +194,18 @@ class SuspensionDays:
     ``status`` read it, as the deltas and mails were dated."""
 
     recorded: Mapping[Suspended, date] = field(default_factory=dict)
+    # Of ``recorded``, those dated when a permission applied before comes (``Effective.waits``):
+    # the ID was in no system before
+    waiting: frozenset[Suspended] = frozenset()
 
     def since(self, subject: str, key: str, system: str | None, suspended_on: date) -> date:
         """From when ``key`` is suspended. One not recorded (loaded by a first apply, which
         records no dates, or not applied yet) from the day its file names."""
         return self.recorded.get((subject, key, system, suspended_on), suspended_on)
+
+    def waits(self, subject: str, key: str, system: str | None, suspended_on: date) -> bool:
+        """Whether ``since`` is the day a permission applied before comes."""
+        return (subject, key, system, suspended_on) in self.waiting
 
 
 @dataclass(frozen=True)
