@@ -72,7 +72,10 @@ LOOK_ALIKES = [
 def test_an_operator_code_with_a_look_alike_names_the_character(
     gr: GitRegistry, typed: str, named: str
 ) -> None:
-    told = f"事業者コードに半角英数字ではない文字 {named} が含まれています。半角英数字で入力し直してください"
+    told = (
+        f"事業者コードに半角英数字ではない文字 {named} が含まれています。"
+        "半角英数字で入力し直してください"
+    )
     result = run_cli("status", "--operator", typed, cwd=gr.path)
     assert result.returncode == 2, result.stdout + result.stderr
     assert told in result.stderr
