@@ -47,8 +47,8 @@ class _Named:
 
     day = TODAY
 
-    def persons(self, operator: Operator) -> list[Recipient]:
-        return window_persons(operator, self.day)
+    def persons(self, operator: Operator, own: str | None = None) -> list[Recipient]:
+        return window_persons(operator, self.day, (), own)
 
 
 def timed(label: str, work: Callable[[], T]) -> T:

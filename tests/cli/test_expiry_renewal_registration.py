@@ -113,3 +113,49 @@ def test_a_renewal_is_registered_from_the_confirmation_of_the_help_desk(
         assert "登録申請中" not in body
     (row,) = _expiry_rows(tmp_path / "sent")
     assert row["更新後の証明書の登録"] == "登録済み"
+
+
+def test_a_renewal_missing_a_system_of_the_expiring_certificate_is_not_told_as_registered(
+    reg: RegistryFactory, tmp_path: Path
+) -> None:
+    # The expiring certificate reaches TAXIS and the switching support system; its renewal,
+    # registered and let through, names TAXIS alone: switching's cert-map holds the old one.
+    expiring = certificate(1, not_before="2025-01-10", not_after="2027-01-10",
+                           systems=["taxis", "switching"])  # fmt: skip
+    renewal = certificate(2, cn="TESTOP01-PC01", not_before="2026-11-01",
+                          not_after="2028-11-01", systems=["taxis"])  # fmt: skip
+    reg.operator(
+        occto_member=True,
+        membership={"status": "member", "member_since": "2020-04-01"},
+        roles=["gas_retailer", "wheeling_client", "electricity_retailer"],
+        systems=["taxis", "johs", "juju", "loacus", "switching", "member_portal"],
+        certificates=[expiring, renewal],
+    )
+    gr = GitRegistry(reg)
+    try:
+        gr.commit("the operator with both certificates")
+        duty(gr, "apply", "--out", str(tmp_path / "o0"), "--initial", "--confirm",
+             today=date(2026, 11, 20))  # fmt: skip
+        sink = Mailbox()
+        with mail_server(sink) as env:
+            duty(gr, "expiry", "--send", "--out", str(tmp_path / "sent"),
+                 today=date(2026, 11, 20), env=env)  # fmt: skip
+        got = take(sink)
+    finally:
+        gr.close()
+    maps = tmp_path / "o0/whitelist"
+    assert "7A0002" in (maps / "taxis/cert-map.conf").read_text("utf-8")
+    assert "7A0002" not in (maps / "switching/cert-map.conf").read_text("utf-8")
+    assert got
+    switching = "スイッチング支援システム（switching）"
+    for mail in got:
+        body = mail.get_body().get_content()  # type: ignore[union-attr]
+        assert "登録済みです。" not in body
+        assert f"EP-TEST-0002（2026-11-01 から有効）は、{switching}には登録されていません" in body
+        asked = (
+            f"{switching}を引き続き利用するには、申請フォーム「クライアント証明書登録申請」で、"
+            f"EP-TEST-0002 の{switching}への登録を申請してください"
+        )
+        assert asked in body
+    (row,) = _expiry_rows(tmp_path / "sent")
+    assert row["更新後の証明書の登録"] == "一部のシステムに未登録"

@@ -58,3 +58,32 @@ def test_an_operator_code_in_lower_case_names_its_spelling(gr: GitRegistry, type
     assert result.returncode == 2, result.stdout + result.stderr
     assert f"事業者 {typed} はありません" in result.stderr
     assert "（TESTOP01 ではありませんか）" in result.stderr
+
+
+# A look-alike of another script reads as the code itself; an invisible one is not seen.
+LOOK_ALIKES = [
+    ("T\u0415STOP01", "U+0415 (CYRILLIC CAPITAL LETTER IE)"),
+    ("TESTOP01\u200b", "ゼロ幅スペース（U+200B）"),
+    ("TESTOP01\u00ad", "U+00AD (SOFT HYPHEN)"),
+]
+
+
+@pytest.mark.parametrize(("typed", "named"), LOOK_ALIKES)
+def test_an_operator_code_with_a_look_alike_names_the_character(
+    gr: GitRegistry, typed: str, named: str
+) -> None:
+    told = (
+        f"事業者コードに半角英数字ではない文字 {named} が含まれています。"
+        "半角英数字で入力し直してください"
+    )
+    result = run_cli("status", "--operator", typed, cwd=gr.path)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert told in result.stderr
+    assert "（TESTOP01 ではありませんか）" in result.stderr
+    args = ("user", "remove", "--operator", typed, "--email", "x@test-gas.example.co.jp")
+    before = snapshot(gr.path)
+    edited = run_cli(*args, "--today", "2026-11-22", cwd=gr.path)
+    assert edited.returncode == 2, edited.stdout + edited.stderr
+    assert told in edited.stderr
+    assert "（TESTOP01 ではありませんか）" in edited.stderr
+    assert snapshot(gr.path) == before

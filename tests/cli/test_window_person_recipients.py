@@ -138,3 +138,33 @@ def test_the_scheduled_digests_go_to_the_window_persons_of_their_day(
     after = tmp_path / "expiry-after"
     _cli(gr, "expiry", "--out", str(after), "--today", CHANGE_DAY)
     assert _to(after, "certificate-expiry-first") == [DEPUTY, INCOMING]
+
+
+def _add_deputy(gr: GitRegistry) -> None:
+    _cli(gr, "contact", "add", "--operator", OPERATOR, "--role", "deputy",
+         "--contact-name", "窓口 五郎", "--contact-name-kana", "マドグチ ゴロウ",
+         "--contact-email", INCOMING, "--contact-phone", "03-5550-0005",
+         "--contact-github", "window-5")  # fmt: skip
+    _add_user(gr, 1)
+
+
+def test_a_window_person_removed_since_is_not_told_the_completion_of_the_application_adding_them(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    # Added on 12-02 with a user (in effect on 12-23), removed by the next day's application
+    # (on 12-24): the first application's notices reach them only until then.
+    out = _applied(gr, tmp_path, "add", lambda: _add_deputy(gr), "2026-12-02")
+    assert _to(out, "accepted") == [LEAVER, DEPUTY, INCOMING]
+    added = _last(gr)
+    remove = ["contact", "remove", "--operator", OPERATOR, "--email", INCOMING]
+    out = _applied(gr, tmp_path, "remove", lambda: _cli(gr, *remove, "--today", "2026-12-03"),
+                   "2026-12-03")  # fmt: skip
+    assert _to(out, "accepted") == [LEAVER, DEPUTY]
+    assert _to(out, "contact-removed") == [INCOMING]
+    confirmed = tmp_path / "confirmed"
+    _cli(gr, "confirm", added, "--system", "taxis", "--system", "admin_console",
+         "--out", str(confirmed), "--today", "2027-01-06")  # fmt: skip
+    # Neither the new user's 利用開始周知 nor the ID of a person no longer theirs.
+    assert _to(confirmed, "completed-taxis") == [LEAVER, DEPUTY]
+    assert _to(confirmed, "completed-admin_console") == [LEAVER, DEPUTY]
+    assert _to(confirmed, "welcome") == []

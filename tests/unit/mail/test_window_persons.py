@@ -38,3 +38,25 @@ def test_a_change_of_them_still_to_come_leaves_them_as_they_were_until_its_day()
     # A new operator's: nobody before it, its own are told.
     new = Handover("c/TESTOP01", date(2026, 12, 23), ())
     assert window_persons(operator, date(2026, 12, 1), (new,)) == now
+
+
+def test_an_application_s_own_change_counts_from_the_start_for_its_notices_alone() -> None:
+    data = operator_data()
+    data["contacts"] = [contact("primary", 1), contact("deputy", 2)]
+    operator = Operator.model_validate(data)  # as the last change left it: window5 gone
+    before = operator.contacts
+    with_five = Operator.model_validate(
+        {**data, "contacts": [*data["contacts"], contact("deputy", 5)]}
+    )
+    adds = Handover("a/TESTOP01", date(2026, 12, 23), before)
+    removes = Handover("b/TESTOP01", date(2026, 12, 24), with_five.contacts)
+    two = [Recipient("窓口 1号", "window1@test-gas.example.co.jp"),
+           Recipient("窓口 2号", "window2@test-gas.example.co.jp")]  # fmt: skip
+    three = [*two, Recipient("窓口 5号", "window5@test-gas.example.co.jp")]
+    day = date(2026, 12, 10)
+    # Both to come: the adding application's notices reach window5 too, no other's.
+    assert window_persons(operator, day, (adds, removes)) == two
+    assert window_persons(operator, day, (adds, removes), "a/TESTOP01") == three
+    assert window_persons(operator, day, (adds, removes), "b/TESTOP01") == two
+    # Once the removal has come, not even the adding application's.
+    assert window_persons(operator, date(2026, 12, 24), (adds, removes), "a/TESTOP01") == two

@@ -173,8 +173,8 @@ class _OnTheDay:
 
     day: date
 
-    def persons(self, operator: Operator) -> list[Recipient]:
-        return window_persons(operator, self.day)
+    def persons(self, operator: Operator, own: str | None = None) -> list[Recipient]:
+        return window_persons(operator, self.day, (), own)
 
 
 def _body(registry: Registry, outcome: DutyResult, today: date) -> str:

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 
 from accessreg.edit.draft import BadValueError, Draft, EditRefused, UnknownOperatorError
+from accessreg.files.loading import mistyped_code
 from accessreg.files.schemacheck import full_width_at
 from accessreg.model import Operator, layout
 from accessreg.model.catalog import Catalog, closest_system, system_key
@@ -30,13 +31,16 @@ def operator(draft: Draft, code: str, active: bool = True) -> Operator:
         known = (layout.operator_of(rel) for rel in draft.files_under(f"{layout.OPERATORS_DIR}/"))
         guess = layout.closest_code(code, (k for k in known if k))
         raise UnknownOperatorError(
-            msg(
-                "There is no operator {code}: check the operator code (did you mean {guess}?)",
-                code=code,
-                guess=guess,
+            mistyped_code(code, guess)
+            or (
+                msg(
+                    "There is no operator {code}: check the operator code (did you mean {guess}?)",
+                    code=code,
+                    guess=guess,
+                )
+                if guess
+                else msg("There is no operator {code}: check the operator code", code=code)
             )
-            if guess
-            else msg("There is no operator {code}: check the operator code", code=code)
         )
     if active and entry.operator.status == "terminated":
         raise terminated(code, entry.operator.terminated_on, draft.today)

@@ -141,7 +141,7 @@ def _text_problems(rel: str, data: Any) -> list[Problem]:
 _LINE_BREAKS = frozenset("\n\r\x85\u2028\u2029")
 
 
-def _character(ch: str) -> Param:
+def named_character(ch: str) -> Param:
     """A character as a message names it: by the word staff use where there is one,
     ``改行（U+000A）``, else by its code point and Unicode name, ``U+202E (RIGHT-TO-LEFT
     OVERRIDE)``; the code point always, which tells U+2028 from a line feed."""
@@ -156,8 +156,34 @@ def _character(ch: str) -> Param:
     return code + (f" ({name})" if name else "")
 
 
+def mistyped_code(code: str, guess: str | None) -> Message | None:
+    """The refusal of an operator code that no operator has because it holds characters
+    codes are not written with (half-width letters and digits, and a provisional key's
+    hyphen): a look-alike of another script (Cyrillic А for A) or an invisible one (U+200B)
+    reads as the code it was meant to be, so each is named (``named_character``); None
+    when it holds none."""
+    bad = list(dict.fromkeys(c for c in code if not (c.isascii() and (c.isalnum() or c == "-"))))
+    if not bad:
+        return None
+    shown = tuple(named_character(ch) for ch in bad[:3])
+    if guess:
+        return msg(
+            "There is no operator {code}: the code holds {chars}, not a half-width letter or "
+            "digit; type it again in half-width letters and digits (did you mean {guess}?)",
+            code=code,
+            chars=shown,
+            guess=guess,
+        )
+    return msg(
+        "There is no operator {code}: the code holds {chars}, not a half-width letter or "
+        "digit; type it again in half-width letters and digits",
+        code=code,
+        chars=shown,
+    )
+
+
 def _text_problem(rel: str, what: Message, path: DataPath, bad: list[str]) -> Problem:
-    shown = tuple(_character(ch) for ch in bad[:3])
+    shown = tuple(named_character(ch) for ch in bad[:3])
     message = (
         msg(
             "{what} holds {chars} and more: retype it without control, format, "

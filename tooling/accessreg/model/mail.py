@@ -38,28 +38,35 @@ class Handover:
 
 
 def window_persons(
-    operator: Operator, day: date, handovers: Sequence[Handover] = ()
+    operator: Operator, day: date, handovers: Sequence[Handover] = (), own: str | None = None
 ) -> list[Recipient]:
     """An operator's window persons on ``day`` as its mails go to them, the primary first:
     those before the first of ``handovers`` (its changes of them, in the order applied)
     still to come on the day, else those it names. Every mail to an operator, at merge
     time and from the scheduled duties, reads them here, so that a notice goes to the
-    persons every output holds on its day."""
+    persons every output holds on its day. ``own``: the application whose notices these
+    are, whose own change of them (and those applied before it) counts from the start:
+    those it adds are told of it from its acceptance, those it removes are not (they are
+    told their end on their own); a change applied after it, on that change's day."""
+    waiting = [h for h in handovers if h.on > day]
+    mine = next((n for n, h in enumerate(waiting) if h.application == own), None)
+    if mine is not None:
+        waiting = waiting[mine + 1 :]
     contacts: Sequence[Contact] = operator.contacts
-    waiting = next((h for h in handovers if h.on > day), None)
-    if waiting is not None and waiting.former:
-        contacts = waiting.former
+    if waiting and waiting[0].former:
+        contacts = waiting[0].former
     ordered = sorted(contacts, key=lambda c: c.role != "primary")
     return [Recipient(c.name, c.email) for c in ordered]
 
 
 class Addressing(Protocol):
     """Who an operator's notices go to on a day: ``window_persons`` with the changes of them
-    still to come then (``provision.completion.Handovers``)."""
+    still to come then (``provision.completion.Handovers``); ``own``: the application the
+    notices are of."""
 
     day: date
 
-    def persons(self, operator: Operator) -> list[Recipient]: ...
+    def persons(self, operator: Operator, own: str | None = None) -> list[Recipient]: ...
 
 
 @dataclass(frozen=True)

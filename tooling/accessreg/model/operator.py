@@ -240,6 +240,12 @@ class Operator(Frozen):
             for sid in named
         )
 
+    def reached(self, catalog: Catalog, cert: Certificate) -> frozenset[str]:
+        """The systems whose reverse proxies let ``cert`` through, as the whitelists decide it
+        (``reaches``: the systems it names or all of the operator's, of a purpose they
+        take), by id."""
+        return frozenset(s.id for s in catalog.systems if self.reaches(catalog, s, cert))
+
     @property
     def primary(self) -> Contact | None:
         return next((c for c in self.contacts if c.role == "primary"), None)

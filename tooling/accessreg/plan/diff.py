@@ -13,7 +13,6 @@ from datetime import date
 from typing import Generic, TypedDict, TypeVar
 
 from accessreg.model import (
-    Catalog,
     Certificate,
     Operator,
     User,
@@ -397,8 +396,8 @@ class _Differ:
             was, now = entry.was, entry.now
             if was is not None and now is not None:
                 assert old is not None and new is not None  # each holds its certificate
-                reached = _reached(self.base.catalog, old, was)
-                reaches = _reached(self.head.catalog, new, now)
+                reached = old.reached(self.base.catalog, was)
+                reaches = new.reached(self.head.catalog, now)
                 direction = _certificate_direction(was, now, reached, reaches)
                 # Only another serial is a registration to wait for.
                 registers = was.serial != now.serial
@@ -635,13 +634,6 @@ def _suspension_direction(was: date | None, now: date | None) -> Direction:
     if (was is None) == (now is None):
         return Direction.NEUTRAL
     return Direction.REVOKE if now is not None else Direction.GRANT
-
-
-def _reached(catalog: Catalog, op: Operator, cert: Certificate) -> frozenset[str]:
-    """The systems whose reverse proxies let ``cert`` of ``op`` through, as the whitelists
-    decide it (``Operator.reaches``: the systems it names or all of the operator's, of a
-    purpose they take)."""
-    return frozenset(s.id for s in catalog.systems if op.reaches(catalog, s, cert))
 
 
 def _certificate_direction(

@@ -288,11 +288,12 @@ class Handovers:
         entry = latest.operators.get(code) if latest is not None else None
         return entry.operator if entry is not None else None
 
-    def persons(self, operator: Operator) -> list[Recipient]:
-        """``operator``'s window persons on the day (``window_persons``), those it names as
-        the latest registry has it where it does, else as given."""
+    def persons(self, operator: Operator, own: str | None = None) -> list[Recipient]:
+        """``operator``'s window persons on the day (``window_persons``; ``own``: the
+        application the notices are of), those it names as the latest registry has it
+        where it does, else as given."""
         named = None if operator.code in self._pending else self._named(operator.code)
-        return window_persons(named or operator, self.day, self.of(operator.code))
+        return window_persons(named or operator, self.day, self.of(operator.code), own)
 
     def key(self, codes: Iterable[str]) -> str:
         """Who the notices to ``codes`` go to, as a mail kept composed is keyed: the changes

@@ -13,6 +13,7 @@ from accessreg.effects.session import InDoubt, MailOutcome, Session, TransportFa
 from accessreg.errors import UsageError
 from accessreg.files import gcpause
 from accessreg.files.cachedload import load_snapshot
+from accessreg.files.loading import mistyped_code
 from accessreg.files.parsecache import cache_dir
 from accessreg.gitio.repo import GitRepository
 from accessreg.gitio.state import STATE_REF
@@ -154,17 +155,20 @@ def status(
         if operator is not None and operator not in known:
             guess = layout.closest_code(operator, known)
             raise UsageError(
-                msg(
-                    "There is no operator {code}: it is neither in the registry nor in an "
-                    "accepted application (did you mean {guess}?)",
-                    code=operator,
-                    guess=guess,
-                )
-                if guess
-                else msg(
-                    "There is no operator {code}: it is neither in the registry nor in an "
-                    "accepted application",
-                    code=operator,
+                mistyped_code(operator, guess)
+                or (
+                    msg(
+                        "There is no operator {code}: it is neither in the registry nor in an "
+                        "accepted application (did you mean {guess}?)",
+                        code=operator,
+                        guess=guess,
+                    )
+                    if guess
+                    else msg(
+                        "There is no operator {code}: it is neither in the registry nor in an "
+                        "accepted application",
+                        code=operator,
+                    )
                 )
             )
         days = recorded.suspension_days(app for _, app in state.applications())

@@ -457,19 +457,14 @@ def _contact_changes(step: Step, code: str) -> tuple[list[Contact], list[Contact
 
 
 def _addressed(
-    addressing: Addressing, step: Step, code: str, operator: Operator
+    addressing: Addressing, record: ApplicationRecord, operator: Operator
 ) -> list[Recipient]:
     """Who an application's notices go to: the operator's window persons of the day
-    (``addressing``), and its own change of them told to those it concerns from the start,
-    the primary first: those it adds, though window persons only from its day on, and not
-    those it removes, who are told their end on their own (``contact-removed``)."""
-    added, removed = _contact_changes(step, code)
-    gone = {c.email.lower() for c in removed}
-    told = {r.email.lower(): r for r in addressing.persons(operator)}
-    told.update((c.email.lower(), Recipient(c.name, c.email)) for c in added)
-    primary = {c.email.lower() for c in operator.contacts if c.role == "primary"}
-    ordered = sorted(told.items(), key=lambda kv: kv[0] not in primary)
-    return [r for login, r in ordered if login not in gone]
+    (``addressing``), its own change of them counted from the start: those it adds are
+    told from its acceptance on, while they are still window persons on the day (a later
+    application that removed them has taken them off), and those it removes are not
+    (they are told their end on their own, ``contact-removed``)."""
+    return addressing.persons(operator, record.id)
 
 
 def _derived(catalog: Catalog, kind: str) -> System | None:
@@ -553,7 +548,7 @@ def acceptance_notices(accepted: Accepted, addressing: Addressing) -> list[Notic
     day = record.accepted_on
     notices = [
         Notice("accepted", record.id, r, "mail-accepted.txt.j2", day, context)
-        for r in _addressed(addressing, step, record.operator, operator)
+        for r in _addressed(addressing, record, operator)
     ]
     after_logins = {u.user.email.lower() for u in step.after.users_of(record.operator)}
     for contact in removed:
@@ -781,21 +776,19 @@ def completion_notices(
         "progress": overall,
         "progress_rows": [r for r in rows if r["status"] != NOT_NEEDED],
     }
+    told = _addressed(addressing, record, operator)
     notices = [
         Notice(
-            f"{COMPLETED}{system_id}",
-            record.id,
-            r,
-            "mail-completed.txt.j2",
-            imported_on,
-            context,
+            f"{COMPLETED}{system_id}", record.id, r, "mail-completed.txt.j2", imported_on, context
         )
-        for r in _addressed(addressing, step, record.operator, operator)
+        for r in told
     ]
     admin = _derived(catalog, ADMIN_CONSOLE_KIND)
     if admin is not None and system_id == admin.id:
         info = _derived(catalog, "users_of")
-        added, _ = _contact_changes(step, record.operator)
+        # Their ID, to those it added who are window persons still (``_addressed``).
+        still = {r.email.lower() for r in told}
+        added = [c for c in _contact_changes(step, record.operator)[0] if c.email.lower() in still]
         # A new usage application: the operator was not registered before the merge.
         new_usage = step.before.operators.get(record.operator) is None
         plan = step.plan_of(record.operator)
@@ -890,7 +883,7 @@ def registration_notices(
     }
     return [
         Notice("registered", record.id, r, "mail-registered.txt.j2", done_on, context)
-        for r in _addressed(addressing, step, record.operator, operator)
+        for r in _addressed(addressing, record, operator)
     ]
 
 

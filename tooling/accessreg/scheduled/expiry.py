@@ -11,8 +11,11 @@ registered with (the catalog's ``certificate_renewal``).
 A renewal (a later certificate of the same CN) is registered when the whitelists let it
 through from the first day it is valid: ``Admitted.certificate`` over the dates apply
 recorded at its acceptance (M+6 at Tokyo Gas Network, 000 §4-2) or the confirmation of the
-help desk's step (OCCTO, 001 p13). Until then the notice says it is applied for, not
-registered, and what the window person does meanwhile.
+help desk's step (OCCTO, 001 p13), to every system the expiring one reaches
+(``Operator.reached``, as the whitelists decide it). Until then the notice says it is
+applied for, not registered, and what the window person does meanwhile; where it does not
+reach a system the expiring one does, it names that system and asks for its registration
+there (a クライアント証明書登録申請, 000 §4-2).
 """
 
 from __future__ import annotations
@@ -65,12 +68,18 @@ class Successor:
     """A renewal of a certificate in the operator's file: same CN, valid for longer."""
 
     certificate: Certificate
-    # The whitelists let it through from its first valid day (``Admitted.certificate``).
+    # Registered where the expiring one is: the whitelists let it through from its first
+    # valid day (``admitted``) and it reaches every system the expiring one reaches.
     registered: bool
     # Not registered yet: the day it will be, as recorded at its acceptance (M+6, 000 §4-2);
     # None while the system operator's manual step waits for confirmation (001 p13).
     registered_on: date | None
     desks: str  # whom to ask about its registration (the providers' desks)
+    # The whitelists let it through from its first valid day (``Admitted.certificate``).
+    admitted: bool = True
+    # The systems the expiring one reaches and it does not (``Operator.reached``), as the
+    # catalog names them: a registration to apply for.
+    uncovered: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -112,7 +121,8 @@ class IpDue:
 def _successor(
     registry: Registry, op: Operator, cert: Certificate, today: date, admitted: Admitted
 ) -> Successor | None:
-    """The renewal of ``cert``: a registered one first, then the one valid earliest."""
+    """The renewal of ``cert``: a registered one first, then the one missing the fewest of
+    its systems, then the one valid earliest."""
     later = [
         o
         for o in op.certificates
@@ -120,18 +130,30 @@ def _successor(
     ]
     if not later:
         return None
+    catalog = registry.catalog
+    reached = op.reached(catalog, cert)
     # The recorded day folds in the start of its validity (``effective.registered``): one
-    # the whitelists take from its first valid day on is registered, however far that is.
-    registered = {
-        o.serial for o in later if admitted.certificate(o.serial, max(today, o.not_before))
-    }
-    chosen = min(later, key=lambda o: (o.serial not in registered, o.not_before))
-    desks = registry.catalog.providers_of(chosen.systems or op.systems)
+    # the whitelists take from its first valid day on is admitted, however far that is.
+    let_in = {o.serial for o in later if admitted.certificate(o.serial, max(today, o.not_before))}
+    missing = {o.serial: reached - op.reached(catalog, o) for o in later}
+
+    def ranked(o: Certificate) -> tuple[bool, int, date]:
+        return (
+            o.serial not in let_in or bool(missing[o.serial]),
+            len(missing[o.serial]),
+            o.not_before,
+        )
+
+    chosen = min(later, key=ranked)
+    desks = catalog.providers_of(chosen.systems or op.systems)
+    uncovered = tuple(s.named.japanese for s in catalog.systems if s.id in missing[chosen.serial])
     return Successor(
         chosen,
-        chosen.serial in registered,
-        None if chosen.serial in registered else admitted.certificates.get(chosen.serial),
+        chosen.serial in let_in and not uncovered,
+        None if chosen.serial in let_in else admitted.certificates.get(chosen.serial),
         "、".join(p.desk for p in desks),
+        chosen.serial in let_in,
+        uncovered,
     )
 
 
@@ -231,12 +253,15 @@ CERTIFICATE, IP = "クライアント証明書", "海外IPアドレス"
 # The stages in the notices' words (【再通知】, 【期限切れ】): the values of the table's 段階.
 STAGE_LABELS = {Stage.FIRST: "初回通知", Stage.REMINDER: "再通知", Stage.EXPIRED: "期限切れ"}
 # The values of 更新後の証明書の登録, as the notice says them.
-REGISTERED, APPLIED_FOR = "登録済み", "登録申請中"
+# One registered, applied for, or missing systems the expiring one reaches (``uncovered``).
+REGISTERED, APPLIED_FOR, UNCOVERED = "登録済み", "登録申請中", "一部のシステムに未登録"
 
 
 def _registration(successor: Successor | None) -> str:
     if successor is None:
         return ""
+    if successor.uncovered:
+        return UNCOVERED
     return REGISTERED if successor.registered else APPLIED_FOR
 
 
