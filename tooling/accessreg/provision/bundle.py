@@ -166,7 +166,10 @@ def admitted(batches: Iterable[BatchRecord]) -> Admitted:
     for batch in batches:
         for record in batch.applications:
             for item in record.items:
-                if item.keyed == "withdrawn_on" and item.system is not None and item.on:
+                # The operator's own items: its users' permissions ending on the same day
+                # are no system the operator keeps.
+                ends = item.subject == "operator" and item.keyed == "withdrawn_on"
+                if ends and item.system and item.on:
                     withdrawals.setdefault(record.operator, {})[item.system] = item.on
                 if item.system is not None or item.keyed == "suspended_on":
                     continue
