@@ -648,6 +648,68 @@ def test_a_withdrawal_gives_up_a_suspended_system_without_lifting_it(
     )
 
 
+def test_a_withdrawal_moved_earlier_ends_on_the_new_day(gr: GitRegistry, tmp_path: Path) -> None:
+    """The latest application decides the withdrawal's day: moved from 2027-06-30 to
+    2026-12-10, the certificate leaves the switching support system's whitelist on the new
+    day, not on the one first recorded."""
+    _member(gr)
+    gr.commit("a member with a certificate")
+    _initial(gr, tmp_path)
+    merge(gr, "withdrawal", lambda: _withdraw(gr, "2027-06-30"))
+    assert "7A0001 TESTOP01;" in _applied(gr, tmp_path / "withdrawn", ON)
+    moved = ("withdrawn_on: 2027-06-30", "withdrawn_on: 2026-12-10")
+    merge(gr, "earlier", lambda: gr.reg.edit("operators/TESTOP01.yaml", *moved))
+    assert "7A0001 TESTOP01;" in _applied(gr, tmp_path / "moved", "2026-12-04")
+    daily = over_applied(gr, tmp_path, "2027-01-15")
+    assert "7A0001" not in (daily / SWITCHING_CERTS).read_text("utf-8")
+
+
+def test_a_rejoin_ends_what_the_withdrawal_kept(gr: GitRegistry, tmp_path: Path) -> None:
+    """A withdrawal kept the switching support system until 2027-06-30; the operator joins
+    again (its file still naming the former withdrawal's day), then gives the system up as
+    a member: it goes as any removal does, not on the day of the withdrawal no longer in
+    force."""
+    _member(gr)
+    gr.commit("a member with a certificate")
+    _initial(gr, tmp_path)
+    merge(gr, "withdrawal", lambda: _withdraw(gr, "2027-06-30"))
+    _applied(gr, tmp_path / "withdrawn", ON)
+    stale = {"since": "2026-12-04", "withdrawn_on": "2027-06-30"}
+    merge(gr, "rejoin", lambda: _member(gr, **stale))
+    assert "7A0001 TESTOP01;" in _applied(gr, tmp_path / "rejoined", "2026-12-04")
+    without = [s for s in MEMBER_SYSTEMS if s != "switching"]
+    merge(gr, "drop", lambda: _member(gr, systems=without, **stale))
+    assert "7A0001" not in _applied(gr, tmp_path / "dropped", "2026-12-07")
+    daily = over_applied(gr, tmp_path, "2027-02-01")
+    assert "7A0001" not in (daily / SWITCHING_CERTS).read_text("utf-8")
+
+
+def test_a_certificate_registered_after_the_withdrawal_gains_nothing_from_it(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """Until the withdrawal's day the operator keeps what it held when it withdrew: a
+    certificate registered after (for the systems the file lists) does not reach the
+    switching support system, which the file no longer lists; the one it held does."""
+    _member(gr)
+    gr.commit("a member with a certificate")
+    _initial(gr, tmp_path)
+    merge(gr, "withdrawal", lambda: _withdraw(gr, "2027-09-30"))
+    _applied(gr, tmp_path / "withdrawn", ON)
+    second = certificate(2, not_before="2026-12-01")
+    withdrawn = {"status": "withdrawn", "member_since": "2020-04-01", "withdrawn_on": "2027-09-30"}
+    kept = [s for s in MEMBER_SYSTEMS if s not in ("switching", "member_portal")]
+    merge(gr, "cert", lambda: gr.reg.operator(
+        occto_member=False, membership=withdrawn, systems=kept,
+        roles=["gas_retailer", "wheeling_client", "electricity_retailer"],
+        certificates=[certificate(1), second]))  # fmt: skip
+    _applied(gr, tmp_path / "cert", "2026-12-04")
+    daily = (over_applied(gr, tmp_path, "2027-06-01") / SWITCHING_CERTS).read_text("utf-8")
+    assert "7A0001 TESTOP01;" in daily
+    assert second["serial"] not in daily
+    johs = (tmp_path / "daily-2027-06-01/whitelist/johs/cert-map.conf").read_text("utf-8")
+    assert f"{second['serial']} TESTOP01;" in johs
+
+
 def test_the_base_dn_is_recorded_once_and_never_moved(gr: GitRegistry, tmp_path: Path) -> None:
     """Downstream's directory holds its entries under the base DN of the first run that named
     one: the runs that name none (the scheduled one) write under it, and another is refused,
