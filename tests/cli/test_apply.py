@@ -646,6 +646,16 @@ def test_a_withdrawal_gives_up_a_suspended_system_without_lifting_it(
     assert "7A0001" not in (over_applied(gr, tmp_path, "2027-01-15") / SWITCHING_CERTS).read_text(
         "utf-8"
     )
+    # Given up stopped, the system comes back stopped: joining again with it and without
+    # its suspension lifts it, the system operator's decision alone (001 p46).
+    gr.branch("rejoin", "main")
+    _member(gr, since="2026-12-07")
+    gr.commit("rejoin")
+    again = ["--base", "main", "--head", "rejoin", "--today", "2026-12-07"]
+    refused = accessreg(gr, "authorize", *again, "--actor", "window-1")
+    assert refused.returncode != 0, refused.stdout
+    assert "maintainer-fields" in refused.stdout and "2026-12-03" in refused.stdout, refused.stdout
+    assert accessreg(gr, "authorize", *again, "--actor", "uketsuke-sato").returncode == 0
 
 
 def test_a_withdrawal_moved_earlier_ends_on_the_new_day(gr: GitRegistry, tmp_path: Path) -> None:

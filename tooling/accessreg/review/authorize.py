@@ -600,6 +600,14 @@ def _lifted(ctx: AuthContext, change: PathChange, rel: str) -> Iterator[Message]
         if (was := ctx.returning.lifts("serial", cert.serial, cert.suspended_on)) is not None:
             what = msg("certificate {serial}", serial=cert.serial)
             yield _lifting(what, str(was.since), added=True)
+    if op is None:
+        return
+    used = set(old.systems) if old else set()
+    for system in sorted(set(op.systems) - used):
+        stopped = next((s.suspended_on for s in op.suspensions if s.system == system), None)
+        if (was := ctx.returning.lifts("use", f"{op.code}/{system}", stopped)) is not None:
+            what = msg("the use of {system}", system=ctx.after.catalog.named(system))
+            yield _lifting(what, str(was.since), added=True)
 
 
 def _the_id(login: str) -> Message:
@@ -648,8 +656,9 @@ def maintainer_fields(ctx: AuthContext) -> Iterator[Problem]:
     use of a system, and may remove a suspended certificate or user (it only narrows
     access), or give up a system whose use is suspended, with its suspension (the use ends
     stopped, as in an OCCTO withdrawal); lifting one is the system operator's decision
-    after it has investigated (001 p46). Adding back a login ID or a certificate that was
-    suspended when it was last in the registry, without its suspension, lifts it too, and
+    after it has investigated (001 p46). Adding back a login ID, a certificate or a
+    system's use that was suspended when it was last in the registry, without its
+    suspension, lifts it too, and
     so does a change of admin (002 §3.2.2) that hands a suspended admin's ID on to a user
     who is not suspended.
     """
