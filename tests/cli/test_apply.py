@@ -20,6 +20,7 @@ from tests.helpers.provisioning import (
     break_catalog,
     deltas,
     merge,
+    over_applied,
     read_csv,
     state,
     tree,
@@ -570,6 +571,153 @@ def test_a_withdrawal_to_come_removes_nothing_the_rail_counts(
     counted = next(ln for ln in result.stdout.splitlines() if "whitelist entries:" in ln)
     assert counted.endswith("(0 removed)"), counted
     assert "7A0001 TESTOP01;" in (out / "whitelist/switching/cert-map.conf").read_text("utf-8")
+
+
+MEMBER_SYSTEMS = ["taxis", "johs", "juju", "loacus", "switching", "member_portal"]
+SWITCHING_CERTS = "whitelist/switching/cert-map.conf"
+
+
+def _member(
+    gr: GitRegistry,
+    since: str = "2020-04-01",
+    systems: list[str] = MEMBER_SYSTEMS,
+    certificates: list[dict[str, Any]] | None = None,
+    **membership: str,
+) -> None:
+    """TESTOP01 as an electricity retailer using the switching support system as an OCCTO
+    member, with a web certificate."""
+    membership = {"status": "member", "member_since": since, **membership}
+    gr.reg.operator(occto_member=True, membership=membership,
+                    roles=["gas_retailer", "wheeling_client", "electricity_retailer"],
+                    systems=systems, certificates=certificates or [certificate(1)])  # fmt: skip
+
+
+def _withdraw(gr: GitRegistry, on: str, today: str = ON) -> None:
+    done = accessreg(gr, "operator", "change", "--operator", "TESTOP01", "--membership",
+                     "withdrawn", "--on", on, "--today", today)  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def _applied(gr: GitRegistry, out: Path, day: str) -> str:
+    result = accessreg(gr, "apply", "--out", str(out), "--confirm", "--today", day,
+                       "--accepted-on", day)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    return (out / SWITCHING_CERTS).read_text("utf-8")
+
+
+def test_a_withdrawal_gives_up_a_suspended_system_without_lifting_it(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """The use of the switching support system suspended (002 §2.6), the operator's window
+    person files its OCCTO withdrawal on a later day: the suspension goes with the system
+    (validation refuses one naming a system the file no longer lists), which is giving the
+    system up, not lifting the suspension (001 p46, 002 §3.4.4). The window person may file
+    it, the plan restores nothing, and the certificate does not come back to the system's
+    whitelist until the withdrawal's day: the use ends stopped."""
+    _member(gr)
+    gr.reg.user(email=USER1, permissions={"switching": "retailer_admin", "taxis": "1010"})
+    gr.commit("a member with a switching admin")
+    _initial(gr, tmp_path)
+
+    def suspend() -> None:
+        text = (gr.reg.root / "operators/TESTOP01.yaml").read_text("utf-8")
+        text += "suspensions:\n  - system: switching\n"
+        text += f"    suspended_on: {ON}\n    reason: 不正利用の疑い\n"
+        gr.reg.write("operators/TESTOP01.yaml", text)
+
+    merge(gr, "suspend", suspend)
+    assert "7A0001" not in _applied(gr, tmp_path / "suspended", ON)
+    gr.branch("withdraw", "main")
+    # The suspension goes with the system: validation refuses one naming a system not used.
+    text = (gr.reg.root / "operators/TESTOP01.yaml").read_text("utf-8")
+    gr.reg.write("operators/TESTOP01.yaml", text[: text.index("suspensions:")])
+    _withdraw(gr, "2027-03-31", "2026-12-04")
+    gr.commit("withdraw")
+    day = ["--today", "2026-12-04"]
+    allowed = accessreg(gr, "authorize", "--base", "main", "--head", "withdraw", "--actor",
+                        "window-1", *day)  # fmt: skip
+    assert allowed.returncode == 0, allowed.stdout + allowed.stderr
+    planned = accessreg(gr, "plan", "--base", "main", "--head", "withdraw", *day)
+    assert planned.returncode == 0, planned.stderr
+    assert "restored" not in planned.stdout, planned.stdout
+    gr.checkout("main")
+    gr.merge("withdraw")
+    assert "7A0001" not in _applied(gr, tmp_path / "withdrawn", "2026-12-04")
+    assert "7A0001" not in (over_applied(gr, tmp_path, "2027-01-15") / SWITCHING_CERTS).read_text(
+        "utf-8"
+    )
+    # Given up stopped, the system comes back stopped: joining again with it and without
+    # its suspension lifts it, the system operator's decision alone (001 p46).
+    gr.branch("rejoin", "main")
+    _member(gr, since="2026-12-07")
+    gr.commit("rejoin")
+    again = ["--base", "main", "--head", "rejoin", "--today", "2026-12-07"]
+    refused = accessreg(gr, "authorize", *again, "--actor", "window-1")
+    assert refused.returncode != 0, refused.stdout
+    assert "maintainer-fields" in refused.stdout and "2026-12-03" in refused.stdout, refused.stdout
+    assert accessreg(gr, "authorize", *again, "--actor", "uketsuke-sato").returncode == 0
+
+
+def test_a_withdrawal_moved_earlier_ends_on_the_new_day(gr: GitRegistry, tmp_path: Path) -> None:
+    """The latest application decides the withdrawal's day: moved from 2027-06-30 to
+    2026-12-10, the certificate leaves the switching support system's whitelist on the new
+    day, not on the one first recorded."""
+    _member(gr)
+    gr.commit("a member with a certificate")
+    _initial(gr, tmp_path)
+    merge(gr, "withdrawal", lambda: _withdraw(gr, "2027-06-30"))
+    assert "7A0001 TESTOP01;" in _applied(gr, tmp_path / "withdrawn", ON)
+    moved = ("withdrawn_on: 2027-06-30", "withdrawn_on: 2026-12-10")
+    merge(gr, "earlier", lambda: gr.reg.edit("operators/TESTOP01.yaml", *moved))
+    assert "7A0001 TESTOP01;" in _applied(gr, tmp_path / "moved", "2026-12-04")
+    daily = over_applied(gr, tmp_path, "2027-01-15")
+    assert "7A0001" not in (daily / SWITCHING_CERTS).read_text("utf-8")
+
+
+def test_a_rejoin_ends_what_the_withdrawal_kept(gr: GitRegistry, tmp_path: Path) -> None:
+    """A withdrawal kept the switching support system until 2027-06-30; the operator joins
+    again (its file still naming the former withdrawal's day), then gives the system up as
+    a member: it goes as any removal does, not on the day of the withdrawal no longer in
+    force."""
+    _member(gr)
+    gr.commit("a member with a certificate")
+    _initial(gr, tmp_path)
+    merge(gr, "withdrawal", lambda: _withdraw(gr, "2027-06-30"))
+    _applied(gr, tmp_path / "withdrawn", ON)
+    stale = {"since": "2026-12-04", "withdrawn_on": "2027-06-30"}
+    merge(gr, "rejoin", lambda: _member(gr, **stale))
+    assert "7A0001 TESTOP01;" in _applied(gr, tmp_path / "rejoined", "2026-12-04")
+    without = [s for s in MEMBER_SYSTEMS if s != "switching"]
+    merge(gr, "drop", lambda: _member(gr, systems=without, **stale))
+    assert "7A0001" not in _applied(gr, tmp_path / "dropped", "2026-12-07")
+    daily = over_applied(gr, tmp_path, "2027-02-01")
+    assert "7A0001" not in (daily / SWITCHING_CERTS).read_text("utf-8")
+
+
+def test_a_certificate_registered_after_the_withdrawal_gains_nothing_from_it(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """Until the withdrawal's day the operator keeps what it held when it withdrew: a
+    certificate registered after (for the systems the file lists) does not reach the
+    switching support system, which the file no longer lists; the one it held does."""
+    _member(gr)
+    gr.commit("a member with a certificate")
+    _initial(gr, tmp_path)
+    merge(gr, "withdrawal", lambda: _withdraw(gr, "2027-09-30"))
+    _applied(gr, tmp_path / "withdrawn", ON)
+    second = certificate(2, not_before="2026-12-01")
+    withdrawn = {"status": "withdrawn", "member_since": "2020-04-01", "withdrawn_on": "2027-09-30"}
+    kept = [s for s in MEMBER_SYSTEMS if s not in ("switching", "member_portal")]
+    merge(gr, "cert", lambda: gr.reg.operator(
+        occto_member=False, membership=withdrawn, systems=kept,
+        roles=["gas_retailer", "wheeling_client", "electricity_retailer"],
+        certificates=[certificate(1), second]))  # fmt: skip
+    _applied(gr, tmp_path / "cert", "2026-12-04")
+    daily = (over_applied(gr, tmp_path, "2027-06-01") / SWITCHING_CERTS).read_text("utf-8")
+    assert "7A0001 TESTOP01;" in daily
+    assert second["serial"] not in daily
+    johs = (tmp_path / "daily-2027-06-01/whitelist/johs/cert-map.conf").read_text("utf-8")
+    assert f"{second['serial']} TESTOP01;" in johs
 
 
 def test_the_base_dn_is_recorded_once_and_never_moved(gr: GitRegistry, tmp_path: Path) -> None:

@@ -41,12 +41,14 @@ class Admitted:
     it is let through as soon as it is in the registry. And from which day each suspension
     stops a certificate or an operator's use of a system, as the deltas and mails date it
     (``SuspensionDays``). And until which day an operator keeps each system its OCCTO
-    withdrawal takes from it (by operator code, then system), as recorded at acceptance."""
+    withdrawal takes from it (by operator code, then system), as recorded at acceptance,
+    and the certificates (by operator code, serials) registered since, which do not."""
 
     certificates: Mapping[str, date | None] = field(default_factory=dict)
     networks: Mapping[tuple[str, str], date | None] = field(default_factory=dict)
     suspensions: SuspensionDays = field(default_factory=SuspensionDays)
     withdrawals: Mapping[str, Mapping[str, date]] = field(default_factory=dict)
+    registered_since: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
     def certificate(self, serial: str, day: date) -> bool:
         return _from(self.certificates, serial, day)
@@ -61,8 +63,21 @@ class Admitted:
 
     def still_member(self, op: Operator, day: date) -> set[str]:
         """The systems ``op`` still uses on ``day`` as an OCCTO member, its withdrawal
-        applied but not yet come: the file drops them with the application that files it."""
-        return {s for s, until in self.withdrawals.get(op.code, {}).items() if day < until}
+        applied but not yet come: the file drops them with the application that files it.
+        The file as it stands decides: a re-join ends what was kept (a system dropped since
+        is removed as any other), and a withdrawal moved earlier ends it on the new day; one
+        moved later does not bring back what the recorded day ended (the users' IDs of it
+        end on that day too)."""
+        member = op.membership
+        if member is None or member.status != "withdrawn" or member.withdrawn_on is None:
+            return set()
+        ends = self.withdrawals.get(op.code, {})
+        return {s for s, until in ends.items() if day < min(until, member.withdrawn_on)}
+
+    def held_at_withdrawal(self, op: Operator, cert: Certificate) -> bool:
+        """Whether ``cert`` was ``op``'s when it withdrew: one registered (or changed)
+        since gains none of the systems the withdrawal takes (``still_member``)."""
+        return cert.serial not in self.registered_since.get(op.code, frozenset())
 
     def use_suspended(self, op: Operator, system: str, day: date) -> bool:
         """Whether ``op``'s use of ``system`` is suspended on ``day`` (002 §2.6, §3.4.4)."""
@@ -155,17 +170,24 @@ def whitelist(
         op = entry.operator
         if not in_use_on(op, day):
             continue
-        held = {*op.systems, *admitted.still_member(op, day)}
-        using = {sid for sid in held if not admitted.use_suspended(op, sid, day)}
+        listed = {sid for sid in op.systems if not admitted.use_suspended(op, sid, day)}
+        kept = {
+            sid
+            for sid in admitted.still_member(op, day) - listed
+            if not admitted.use_suspended(op, sid, day)
+        }
+        using = listed | kept
         if not using:
             continue
         if system.certificates is not None:
             for cert in op.certificates:
+                reach = using if admitted.held_at_withdrawal(op, cert) else listed
                 if (
-                    cert.within_validity(day)
+                    reach
+                    and cert.within_validity(day)
                     and not admitted.certificate_suspended(cert, day)
                     and admitted.certificate(cert.serial, day)
-                    and op.reaches(reg.catalog, system, cert, using)
+                    and op.reaches(reg.catalog, system, cert, reach)
                 ):
                     certs.setdefault(cert.serial, _allowed(cert, op.code))
         if system.overseas_block and _reaches_addresses(reg.catalog, system, using):

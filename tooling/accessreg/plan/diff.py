@@ -502,9 +502,11 @@ class _Differ:
                 [
                     _set_direction(old.systems, new.systems),
                     _set_direction(old.roles, new.roles),
-                    # More systems suspended narrows access; lifting one widens it.
+                    # More systems suspended narrows access; lifting one widens it (giving
+                    # up a suspended system does not: ``suspended_uses``).
                     _set_direction(
-                        {s.system for s in new.suspensions}, {s.system for s in old.suspensions}
+                        {s.system for s in new.suspensions},
+                        {s.system for s in old.suspensions if s.system in new.systems},
                     ),
                     _set_direction(
                         {a.system for a in old.approvals}, {a.system for a in new.approvals}
@@ -532,10 +534,13 @@ class _Differ:
                 key=lambda e: e.on or date.min,
                 default=self.dates.suspension(None),
             )
-        # What the withdrawal takes ends on its day, as its users' IDs of it do (``ending``).
+        # What the withdrawal takes ends on its day, as its users' IDs of it do (``ending``);
+        # a system whose use is suspended stays stopped: a withdrawal lifts no suspension
+        # (001 p46, 002 §3.4.4).
         left: tuple[EndedUse, ...] = ()
         if old is not None and new is not None and self.withdrawal is not None:
-            lost = left_with_membership(self.head.catalog, old, new)
+            stopped = {s.system for s in old.suspensions}
+            lost = left_with_membership(self.head.catalog, old, new) - stopped
             left = tuple(EndedUse(s, self.withdrawal) for s in sorted(lost))
         return OperatorChange(
             operator=code,
@@ -563,8 +568,10 @@ class _Differ:
 
     def suspended_uses(self, old: Operator, new: Operator) -> tuple[SuspendedUse, ...]:
         """Each system of the operator whose use the change suspends or lifts the
-        suspension of, on its own day (``Dates.suspension``)."""
-        was = {s.system: s.suspended_on for s in old.suspensions}
+        suspension of, on its own day (``Dates.suspension``). A suspension that goes with
+        its system, which the operator gives up, is lifted by nothing: the use ends stopped
+        (001 p46), as a removed suspended certificate is revoked, not lifted."""
+        was = {s.system: s.suspended_on for s in old.suspensions if s.system in new.systems}
         now = {s.system: s.suspended_on for s in new.suspensions}
         return tuple(
             SuspendedUse(system, system in now, self.dates.suspension(now.get(system)))

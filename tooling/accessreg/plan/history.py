@@ -26,7 +26,8 @@ from accessreg.model.registry import Registry
 
 @dataclass(frozen=True)
 class WasSuspended:
-    """A login ID or certificate suspended when it was last in the registry."""
+    """A login ID, a certificate or an operator's use of a system suspended when it was
+    last in the registry."""
 
     operator: str  # whose it was then
     since: date  # the ``suspended_on`` it had then
@@ -36,15 +37,18 @@ class WasSuspended:
 @dataclass(frozen=True)
 class Returning:
     """What a change adds that was suspended when it was last in the registry: login IDs
-    (lower case) and certificate serials."""
+    (lower case), certificate serials, and the systems operator files use again
+    (``CODE/system``: one given up while its use was suspended comes back stopped)."""
 
     logins: Mapping[str, WasSuspended] = field(default_factory=dict)
     serials: Mapping[str, WasSuspended] = field(default_factory=dict)
+    uses: Mapping[str, WasSuspended] = field(default_factory=dict)
 
     def lifts(self, kind: str, key: str, suspended_on: date | None) -> WasSuspended | None:
-        """The suspension that adding ``key`` (a ``login`` or a ``serial``) back with
-        ``suspended_on`` lifts: None when it was not suspended, or comes back as it was."""
-        found = (self.logins if kind == "login" else self.serials).get(key)
+        """The suspension that adding ``key`` (a ``login``, a ``serial`` or a ``use``) back
+        with ``suspended_on`` lifts: None when it was not suspended, or comes back as it
+        was."""
+        found = {"login": self.logins, "serial": self.serials, "use": self.uses}[kind].get(key)
         return found if found is not None and suspended_on != found.since else None
 
 
@@ -137,6 +141,23 @@ def _held(
     return None
 
 
+def suspended_use(repo: GitRepository, rev: str, rel: str, system: str) -> WasSuspended | None:
+    """Whether the operator of the file ``rel`` (not using ``system`` at ``rev``) had its
+    use of ``system`` suspended in the last version of the file that listed it, on main's
+    first parents."""
+    code = layout.operator_of(rel)
+    for commit, _ in repo.commits_with_lines(rev, re.escape(system), [f"{REGISTRY_DIR}/{rel}"]):
+        registry = _loaded(repo, f"{commit}^", rel)
+        entry = registry.operators.get(code or "") if registry else None
+        if entry is None or system not in entry.operator.systems:
+            continue  # a line naming it otherwise, or the commit that first listed it
+        for use in entry.operator.suspensions:
+            if use.system == system:
+                return WasSuspended(entry.operator.code, use.suspended_on, commit)
+        return None
+    return None
+
+
 def returning(
     repo: GitRepository,
     rev: str,
@@ -149,6 +170,7 @@ def returning(
     the registry: of ``logins`` (added, held by no user file at ``rev``), and of the
     certificates added to the operator files ``changed`` (registry paths)."""
     serials: dict[str, WasSuspended] = {}
+    uses: dict[str, WasSuspended] = {}
     wanted: set[str] = set()
     for rel in changed:
         code = layout.operator_of(rel)
@@ -158,10 +180,15 @@ def returning(
         was = before.operators.get(code or "")
         held = {c.serial for c in was.operator.certificates} if was else set()
         wanted |= {c.serial for c in entry.operator.certificates if c.serial not in held}
+        used = set(was.operator.systems) if was else set()
+        for system in sorted(set(entry.operator.systems) - used):
+            found = suspended_use(repo, rev, rel, system)
+            if found is not None:
+                uses[f"{code}/{system}"] = found
     for code, entry in before.operators.items():  # moved from another operator in the change
         for cert in entry.operator.certificates:
             if cert.serial in wanted and cert.suspended_on is not None:
                 serials[cert.serial] = WasSuspended(code, cert.suspended_on, None)
     registered = {c.serial for e in before.operators.values() for c in e.operator.certificates}
     serials.update(suspended_serials(repo, rev, wanted - registered))
-    return Returning(suspended_logins(repo, rev, logins), serials)
+    return Returning(suspended_logins(repo, rev, logins), serials, uses)

@@ -158,16 +158,29 @@ def admitted(batches: Iterable[BatchRecord]) -> Admitted:
     the confirmation of a manual step, not let through before it; not a suspension's), the
     latest application's where several name it; and from which day each suspension stops
     one (``state.suspension_days``); and until which day an operator keeps each system its
-    OCCTO withdrawal takes (the item recorded for it, ``OperatorChange.membership_ends``)."""
+    OCCTO withdrawal takes (the item recorded for it, ``OperatorChange.membership_ends``),
+    the latest withdrawal's, and which certificates it registered with or after that, which
+    the withdrawal leaves as they are."""
     certificates: dict[str, date | None] = {}
     networks: dict[tuple[str, str], date | None] = {}
     withdrawals: dict[str, dict[str, date]] = {}
+    since: dict[str, set[str]] = {}
     batches = list(batches)
     for batch in batches:
         for record in batch.applications:
+            # The operator's own items: its users' permissions ending on the same day are
+            # no system the operator keeps.
+            ends = {
+                i.system: i.on
+                for i in record.items
+                if i.subject == "operator" and i.keyed == "withdrawn_on" and i.system and i.on
+            }
+            if ends:
+                withdrawals.setdefault(record.operator, {}).update(ends)
+                since[record.operator] = set()
             for item in record.items:
-                if item.keyed == "withdrawn_on" and item.system is not None and item.on:
-                    withdrawals.setdefault(record.operator, {})[item.system] = item.on
+                if item.subject == "certificate" and item.serial and record.operator in since:
+                    since[record.operator].add(item.serial)
                 if item.system is not None or item.keyed == "suspended_on":
                     continue
                 if item.on is None and not item.steps:
@@ -178,7 +191,8 @@ def admitted(batches: Iterable[BatchRecord]) -> Admitted:
                 elif item.subject == "allowed_ip":
                     networks[(record.operator, network_of(item.key))] = on
     records = [record for batch in batches for record in batch.applications]
-    return Admitted(certificates, networks, suspension_days(records), withdrawals)
+    registered = {code: frozenset(serials) for code, serials in since.items()}
+    return Admitted(certificates, networks, suspension_days(records), withdrawals, registered)
 
 
 def _info_site(

@@ -291,6 +291,11 @@ def whitelists(
         for o, ends in admitted.withdrawals.items()
         for s, v in ends.items()
     )
+    dates += sorted(
+        f"since-withdrawal:{o}/{serial}"
+        for o, serials in admitted.registered_since.items()
+        for serial in serials
+    )
     shared = [top.get(layout.CATALOG_FILE, ""), top.get(layout.OPERATORS_DIR, ""), str(today)]
     key = "whitelists:" + digest(shared, pinned, released, dates)
     store = ShareStore(directory)

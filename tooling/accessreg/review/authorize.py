@@ -529,23 +529,26 @@ def _entrusted(code: str, name: str, operator: str) -> Message:
     )
 
 
-def _suspensions(registry: Registry, rel: str) -> dict[Message, tuple[str, str | None]]:
+Suspended = tuple[str, str | None, str | None]  # since when; the serial or the system
+
+
+def _suspensions(registry: Registry, rel: str) -> dict[Message, Suspended]:
     """Every suspension in a registry file: what is suspended → since when, and the serial
-    when it is a certificate's."""
-    found: dict[Message, tuple[str, str | None]] = {}
+    when it is a certificate's, the system when it is the use of one."""
+    found: dict[Message, Suspended] = {}
     if layout.classify(rel) is Kind.OPERATOR:
         op = _operator_in(registry, rel)
         for s in op.suspensions if op else ():
             what = msg("the use of {system}", system=registry.catalog.named(s.system))
-            found[what] = (str(s.suspended_on), None)
+            found[what] = (str(s.suspended_on), None, s.system)
         for c in op.certificates if op else ():
             if c.suspended_on is not None:
                 what = msg("certificate {serial}", serial=c.serial)
-                found[what] = (str(c.suspended_on), c.serial)
+                found[what] = (str(c.suspended_on), c.serial, None)
     else:
         user = next((u.user for u in registry.users if u.file == rel), None)
         if user is not None and user.suspended_on is not None:
-            found[_the_id(user.email)] = (str(user.suspended_on), None)
+            found[_the_id(user.email)] = (str(user.suspended_on), None, None)
     return found
 
 
@@ -572,12 +575,15 @@ def _lifted(ctx: AuthContext, change: PathChange, rel: str) -> Iterator[Message]
             handed[_the_id(h.former.email)] = _handed_on(ctx.after, h, user.user.email)
     op = _operator_in(ctx.after, rel)
     kept = {c.serial for c in op.certificates} if op else set()
-    for what, (since, serial) in sorted(before.items()):
+    using = set(op.systems) if op else set()
+    for what, (since, serial, system) in sorted(before.items()):
         if serial is not None and serial not in kept:
             continue  # the certificate removed: that only narrows access
+        if system is not None and op is not None and system not in using:
+            continue  # the system given up (a withdrawal, a usage change): it ends stopped
         # The former admin's file that git sees renamed to the new admin's: told as the
         # handover it is.
-        if after.get(what, ("", None))[0] != since and what not in handed:
+        if after.get(what, ("", None, None))[0] != since and what not in handed:
             yield _lifting(what, since)
     if layout.classify(rel) is Kind.USER:
         if user is not None and ctx.user_before(ctx.former_path(change)) is None:
@@ -593,6 +599,14 @@ def _lifted(ctx: AuthContext, change: PathChange, rel: str) -> Iterator[Message]
             continue
         if (was := ctx.returning.lifts("serial", cert.serial, cert.suspended_on)) is not None:
             what = msg("certificate {serial}", serial=cert.serial)
+            yield _lifting(what, str(was.since), added=True)
+    if op is None:
+        return
+    used = set(old.systems) if old else set()
+    for system in sorted(set(op.systems) - used):
+        stopped = next((s.suspended_on for s in op.suspensions if s.system == system), None)
+        if (was := ctx.returning.lifts("use", f"{op.code}/{system}", stopped)) is not None:
+            what = msg("the use of {system}", system=ctx.after.catalog.named(system))
             yield _lifting(what, str(was.since), added=True)
 
 
@@ -640,10 +654,13 @@ def maintainer_fields(ctx: AuthContext) -> Iterator[Problem]:
 
     A window person may request a suspension of their own operator's certificates, IDs or
     use of a system, and may remove a suspended certificate or user (it only narrows
-    access); lifting one is the system operator's decision after it has investigated
-    (001 p46). Adding back a login ID or a certificate that was suspended when it was last
-    in the registry, without its suspension, lifts it too, and so does a change of admin
-    (002 §3.2.2) that hands a suspended admin's ID on to a user who is not suspended.
+    access), or give up a system whose use is suspended, with its suspension (the use ends
+    stopped, as in an OCCTO withdrawal); lifting one is the system operator's decision
+    after it has investigated (001 p46). Adding back a login ID, a certificate or a
+    system's use that was suspended when it was last in the registry, without its
+    suspension, lifts it too, and
+    so does a change of admin (002 §3.2.2) that hands a suspended admin's ID on to a user
+    who is not suspended.
     """
     if ctx.is_maintainer:
         return
@@ -691,8 +708,11 @@ def suspension_date(ctx: AuthContext) -> Iterator[Problem]:
             continue
         old_rel = layout.registry_rel(ctx.former_path(change)) or rel
         before = _suspensions(ctx.before, old_rel)
-        for what, (since, _) in sorted(_suspensions(ctx.after, rel).items()):
-            if before.get(what, ("", None))[0] != since and date.fromisoformat(since) > ctx.today:
+        for what, (since, _, _) in sorted(_suspensions(ctx.after, rel).items()):
+            if (
+                before.get(what, ("", None, None))[0] != since
+                and date.fromisoformat(since) > ctx.today
+            ):
                 yield finding(
                     change.path,
                     msg(
