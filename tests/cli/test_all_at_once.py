@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import date
 from typing import Any
 
 import pytest
 
+from accessreg.edit import Draft, finish
+from accessreg.edit.users import UserSpec, change
 from tests.helpers.edithelp import snapshot
 from tests.helpers.formbody import confirm, render
 from tests.helpers.gitrepo import GitRegistry
@@ -130,3 +133,86 @@ def test_validate_names_a_full_width_at_sign_as_the_editing_commands_do(gr: GitR
         f"registry/users/NAGIGS01/jiro.nagisa@nagisa-gas.example.co.jp.yaml:2:1: [error] "
         f"{AT_HINT} (schema)"
     ) in result.stdout
+
+
+TAKEN = "jiro.nagisa@nagisa-gas.example.co.jp"
+
+
+@pytest.fixture
+def user_of(gr: GitRegistry) -> GitRegistry:
+    """NAGIGS01 with the user the change forms name, their ID typed with a full-width ＠."""
+    gr.reg.user("NAGIGS01", TAKEN, permissions={"taxis": "1011"})
+    gr.commit("NAGIGS01's user")
+    return gr
+
+
+def _filed(gr: GitRegistry, kind: str, values: dict[str, str]) -> list[str]:
+    body = render(kind, {**values, "confirm": confirm(kind)})
+    gr.write("b1.md", body)
+    before = snapshot(gr.path / "registry")
+    result = run_cli(
+        "from-issue", "--body", "b1.md", "--author", "nagisa-ichiro", "--issue", "13",
+        "--template", kind, "--dry-run", "--today", "2026-11-24", cwd=gr.path,
+    )  # fmt: skip
+    assert result.returncode == 1, result.stdout + result.stderr
+    out: dict[str, Any] = json.loads(result.stdout)
+    assert out["ok"] is False and snapshot(gr.path / "registry") == before
+    problems: list[str] = out["problems"]
+    return problems
+
+
+def test_a_change_form_finds_the_user_of_a_full_width_at_and_tells_every_mistake(
+    user_of: GitRegistry,
+) -> None:
+    """The ID can mean only the one user: their file is changed and checked as it will be,
+    and the ＠ is told beside what that check finds."""
+    problems = _filed(user_of, "user-change", {
+        "operator": "nagigs01", "email": WIDE_AT, "name_kana": HALF_WIDTH_KANA,
+        "perm_juju": "あり",
+    })  # fmt: skip
+    assert len(problems) == 4, problems
+    assert "（NAGIGS01 ではありませんか）" in _under(problems, "事業者コード")
+    assert AT_HINT in _under(problems, "メールアドレス（ID）")
+    assert KANA_HINT in _under(problems, "利用者名（カナ）")
+    assert NOT_APPROVED in _under(problems, "消費機器保安情報授受システム（juju）")
+
+
+def test_the_change_command_tells_every_mistake_on_the_user_s_file(user_of: GitRegistry) -> None:
+    before = snapshot(user_of.path / "registry")
+    result = run_cli(
+        "user", "change", "--operator", "nagigs01", "--email", WIDE_AT,
+        "--name-kana", HALF_WIDTH_KANA, "--juju", "--dry-run", "--today", "2026-11-24",
+        cwd=user_of.path,
+    )  # fmt: skip
+    assert result.returncode == 2, result.stdout + result.stderr
+    file = f"registry/users/NAGIGS01/{TAKEN}.yaml"
+    for line, says, rule in (
+        (1, "事業者 nagigs01 はありません", "user-operator-unknown"),
+        (2, AT_HINT, "schema"),
+        (4, KANA_HINT, "schema"),
+        (8, NOT_APPROVED, "system-not-approved"),
+    ):
+        assert f"{file}:{line}:" in result.stdout and says in result.stdout, result.stdout
+        assert f"({rule})" in result.stdout
+    assert result.stdout.index("nagigs01") < result.stdout.index(AT_HINT)  # as the form asks
+    assert snapshot(user_of.path / "registry") == before
+
+
+def test_a_code_unknown_to_the_catalog_comes_with_the_lookup_s_finding(
+    user_of: GitRegistry,
+) -> None:
+    """The core writes the code as given and the schema names it, beside the ＠ (the command
+    line's and the form's choices refuse such a code before the edit)."""
+    draft = Draft(user_of.path / "registry", "registry", date(2026, 11, 24))
+    change(draft, UserSpec("NAGIGS01", WIDE_AT, permissions={"taxis": "9999"}))
+    rules = [(p.path, p.rule) for p in finish(draft, write=False).problems]
+    assert (("email",), "schema") in rules and (("permissions", "taxis"), "schema") in rules
+
+
+def test_a_deletion_form_finds_the_user_of_a_full_width_at_and_tells_both_mistakes(
+    user_of: GitRegistry,
+) -> None:
+    problems = _filed(user_of, "user-remove", {"operator": "nagigs01", "email": WIDE_AT})
+    assert len(problems) == 2, problems
+    assert "（NAGIGS01 ではありませんか）" in _under(problems, "事業者コード")
+    assert AT_HINT in _under(problems, "メールアドレス（ID）")

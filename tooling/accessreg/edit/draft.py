@@ -29,7 +29,7 @@ from accessreg.files.sources import DirectorySource, Entry, MemorySource
 from accessreg.model import Catalog, layout
 from accessreg.model.layout import Kind
 from accessreg.model.messages import Message, msg, nmsg
-from accessreg.model.problems import Level, Problem, problem
+from accessreg.model.problems import DataPath, Level, Problem, problem
 from accessreg.model.registry import OperatorEntry, Registry, UserEntry
 from accessreg.validation.judge import Change, finding_key, of_time
 from accessreg.validation.validate import ValidationResult, validate
@@ -312,13 +312,20 @@ class Draft:
         self._docs[to] = doc
         return doc
 
-    def mistaken(self, rel: str, rule: str, refused: AccessregError) -> None:
+    def mistaken(self, rel: str, rule: str, refused: AccessregError, path: DataPath = ()) -> None:
         """A value of the application that is wrong although its checks could still run
-        (an operator code in lower case: the operator it can only mean is known), found as
-        ``rule`` in the file ``rel`` it writes: told with the findings of the edited
-        registry, so that it hides none of them, and holding the edit as they do."""
-        found = problem(f"{self.label}/{rel}", rule, _worded(refused.message)).located(1, 1)
-        self.mistakes.append(found)
+        (an operator code in lower case: the operator it can only mean is known; a login ID
+        with a full-width ＠: the user it can only mean is found), found as ``rule`` in the
+        file ``rel`` it writes, on the field ``path`` it gives when the file has it (else on
+        its first line): told with the findings of the edited registry, so that it hides
+        none of them, and holding the edit as they do."""
+        found = problem(rel, rule, _worded(refused.message), path)
+        raw = self.original(rel) if path else None
+        self.mistakes.append(
+            locate(found, raw, self.label)
+            if raw
+            else replace(found, file=f"{self.label}/{rel}").located(1, 1)
+        )
         self.usage = self.usage or isinstance(refused, UsageError)
 
     def alone(self, rel: str, kind: Kind, doc: Document) -> list[Problem]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Sequence
 from datetime import date
 
@@ -157,13 +158,20 @@ def revoking_from(draft: Draft, code: str, edits: bool = False) -> str:
 
 
 def user_file(draft: Draft, code: str, email: str) -> str:
-    """The file of user ``email`` of operator ``code`` (IDs ignore letter case)."""
-    rel = layout.user_file(code, login_id(email))
+    """The file of user ``email`` of operator ``code``: IDs ignore letter case, and an ID in
+    another width (a full-width ＠) can mean only the one user (``layout.same_code``), whose
+    file it is; the caller tells the mistake (``users.looked_up``)."""
+    rel = layout.user_file(code, file_name(email))
     if draft.exists(rel):
         return rel
-    for entry in draft.users_of(code):
-        if entry.user.email.lower() == email.lower() and draft.exists(entry.file):
-            return entry.file
+    present = {e.user.email: e.file for e in draft.users_of(code) if draft.exists(e.file)}
+    same = layout.same_code(email, present)
+    if same is not None:
+        return present[same]
+    if full_width := full_width_at(email, email.strip()):
+        raise EditRefused(full_width)
+    if "@" not in unicodedata.normalize("NFKC", email):
+        raise _not_a_login_id(email.strip())
     raise EditRefused(
         msg("Operator {code} has no user {email}: check the e-mail address", code=code, email=email)
     )

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from accessreg.edit import targets, yamldoc
 from accessreg.edit.draft import BadValueError, Draft, EditRefused, UnknownOperatorError
+from accessreg.files.schemacheck import full_width_at
 from accessreg.model import Catalog, User, layout
 from accessreg.model.layout import Kind
 from accessreg.model.messages import Message, msg
@@ -273,9 +275,16 @@ def change(draft: Draft, spec: UserSpec, replaces: FormerAdmin | None = None) ->
     ``add``)."""
     if replaces is not None:
         give_up(draft, spec, replaces)
-    op = targets.operator(draft, spec.operator)
-    rel = targets.user_file(draft, op.code, spec.email)
     _check_systems(draft.catalog, spec.permissions)
+    # Every mistake at once, as for ``add``: a code or a login ID in another case or width
+    # can mean only one operator and one user, whose file is changed and checked as it will
+    # be; the values as written are refused beside what that check finds.
+    code, refused = _operator_meant(draft, spec.operator)
+    if code is None:  # no operator, so no file to change: nothing else can be judged
+        assert refused is not None
+        raise refused
+    op = targets.operator(draft, code)
+    rel = looked_up(draft, op.code, spec.email, refused)
     doc = draft.document(rel)
     fields: list[str] = []
     for key, value in (
@@ -328,9 +337,16 @@ def change(draft: Draft, spec: UserSpec, replaces: FormerAdmin | None = None) ->
 
 
 def remove(draft: Draft, operator: str, email: str) -> None:
-    """Delete the user's file (利用権限の抹消申請)."""
-    code = targets.revoking_from(draft, operator)
-    rel = targets.user_file(draft, code, email)
+    """Delete the user's file (利用権限の抹消申請); a code or a login ID in another case or
+    width is told as ``change`` tells it, beside the other."""
+    try:
+        code, refused = targets.revoking_from(draft, operator), None
+    except UnknownOperatorError as exc:
+        meant = targets.meant(draft, operator)
+        if meant is None:
+            raise
+        code, refused = targets.revoking_from(draft, meant), exc
+    rel = looked_up(draft, code, email, refused)
     who = _named(draft, rel, email)
     entry = draft.user(rel)
     held = dict(entry.user.permissions) if entry is not None else {}
@@ -342,6 +358,28 @@ def remove(draft: Draft, operator: str, email: str) -> None:
         return msg("user deletion: {user} ({code})", user=who, code=code)
 
     draft.note(worded)
+
+
+def looked_up(
+    draft: Draft, code: str, email: str, refused: UnknownOperatorError | None = None
+) -> str:
+    """The file of the user ``email`` names of the operator ``code`` (``targets.user_file``),
+    its operator's code as written ``refused`` (``_operator_meant``) if it was; an ID written
+    in another width than the file's (a full-width ＠) is told as the mistake it is, on the
+    file's e-mail, in ``validate``'s words, while the application's other values are checked."""
+    rel = targets.user_file(draft, code, email)
+    if refused is not None:
+        draft.mistaken(rel, "user-operator-unknown", refused)
+    written = email.strip()
+    narrow = unicodedata.normalize("NFKC", written)
+    if narrow != written:
+        wrong = full_width_at(written, written) or msg(
+            "{value} is written in full-width characters: write {code} in half-width ones",
+            value=written,
+            code=narrow,
+        )
+        draft.mistaken(rel, "schema", BadValueError(wrong), ("email",))
+    return rel
 
 
 def _named(draft: Draft, rel: str, email: str) -> Message:

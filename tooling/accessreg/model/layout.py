@@ -125,7 +125,8 @@ def closest_code(code: str, known: Iterable[str]) -> str | None:
 def same_code(code: str, known: Iterable[str]) -> str | None:
     """The operator code of ``known`` that ``code`` spells in another case or width, or with
     spaces around it: codes are upper-case ASCII, so it can be no other; None when there is
-    none (a close spelling is only a guess)."""
+    none (a close spelling is only a guess). A login ID is matched so too: IDs ignore letter
+    case, and an address is ASCII (a full-width ＠ is the @ typed with the input method on)."""
     narrow = unicodedata.normalize("NFKC", code).strip().lower()
     return next((k for k in sorted(known) if k.lower() == narrow), None)
 
