@@ -216,3 +216,18 @@ def test_a_deletion_form_finds_the_user_of_a_full_width_at_and_tells_both_mistak
     assert len(problems) == 2, problems
     assert "（NAGIGS01 ではありませんか）" in _under(problems, "事業者コード")
     assert AT_HINT in _under(problems, "メールアドレス（ID）")
+
+
+def test_a_window_person_added_by_form_gets_every_mistake_of_their_entry_at_once(
+    gr: GitRegistry,
+) -> None:
+    """The full-width ＠ is the schema's to find in the operator's file, as a user's is,
+    beside the kana in half-width: no refusal of the address first."""
+    problems = _filed(gr, "operator-change", {
+        "operator": "NAGIGS01", "contact_role": "副担当を追加", "contact_name": "渚 次郎",
+        "contact_name_kana": HALF_WIDTH_KANA, "contact_email": WIDE_AT,
+        "contact_phone": "03-0000-0000", "contact_github": "nagisa-jiro",
+    })  # fmt: skip
+    told = "\n".join(problems)
+    assert AT_HINT in told and KANA_HINT in told, problems
+    assert len(problems) == 2, problems

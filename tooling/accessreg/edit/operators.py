@@ -94,7 +94,9 @@ def contact_map(spec: ContactSpec) -> yamldoc.Document:
             ("role", spec.role),
             ("name", spec.name),
             ("name_kana", spec.name_kana),
-            ("email", targets.login_id(spec.email)),
+            # The schema judges the address (a full-width ＠ too) beside the entry's other
+            # values, as ``validate`` does: one mistake hides none of the others.
+            ("email", spec.email.strip()),
             ("phone", spec.phone),
             ("github", spec.github.lstrip("@")),
         )

@@ -113,17 +113,6 @@ def systems(given: Iterable[str], allowed: Sequence[str], catalog: Catalog) -> t
     return tuple(found)
 
 
-def login_id(email: str) -> str:
-    """Refuse an e-mail that names no user's file: one that could not name a file, or that
-    is no address (no @, or a full-width ＠); the schema judges the rest."""
-    email = email.strip()
-    if full_width := full_width_at(email, email):
-        raise EditRefused(full_width)
-    if "@" not in email:
-        raise _not_a_login_id(email)
-    return file_name(email)
-
-
 def file_name(email: str) -> str:
     """Refuse an e-mail that could not even name a file; the schema judges the rest, a
     full-width ＠ too, as ``validate`` does, beside the file's other findings."""
