@@ -231,3 +231,15 @@ def test_a_window_person_added_by_form_gets_every_mistake_of_their_entry_at_once
     told = "\n".join(problems)
     assert AT_HINT in told and KANA_HINT in told, problems
     assert len(problems) == 2, problems
+
+
+def test_an_overseas_address_form_tells_a_past_expiry_beside_a_malformed_address(
+    gr: GitRegistry,
+) -> None:
+    problems = _filed(gr, "ip", {
+        "operator": "NAGIGS01", "action": "追加・更新", "cidr": "203.0.113.300",
+        "reason": "海外拠点からの利用", "expires_on": "2026-11-01",
+    })  # fmt: skip
+    told = "\n".join(problems)
+    assert "2026-11-01" in told and "203.0.113.300" in told, problems
+    assert len(problems) == 2, problems

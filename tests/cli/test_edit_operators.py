@@ -374,10 +374,12 @@ def test_ip_add_refuses_a_private_address_and_a_past_expiry(reg: RegistryFactory
         reg, "ip", "add", "--operator", "TESTOP01", "--cidr", "41.203.64.12", "--reason", "x",
         "--expires-on", "2026-01-01",
     )  # fmt: skip
+    # Told on the entry, as the error of the application it is, and not again as a warning.
     assert (
         "The expiry date 2026-01-01 is before today (2026-11-22): give an expiry date of "
-        "today (2026-11-22) or later"
-    ) in result.stderr
+        "today (2026-11-22) or later (ip-allowlist-expired)"
+    ) in result.stdout
+    assert "1 error, 0 warnings" in result.stderr
 
 
 def test_unknown_operator_is_refused(reg: RegistryFactory) -> None:

@@ -451,7 +451,17 @@ def _finished(
     notes: tuple[Message, ...],
     write: bool,
 ) -> EditResult:
-    new = (*draft.mistakes, *(p for p in after.problems if finding_key(p) not in before))
+    # A mistake of the application is told once, as the error it is: the rule's own finding
+    # on the same value (a warning of time, for an expiry already past) is left out.
+    told = {(p.file, p.rule, p.path) for p in draft.mistakes}
+    new = (
+        *draft.mistakes,
+        *(
+            p
+            for p in after.problems
+            if finding_key(p) not in before and (p.file, p.rule, p.path) not in told
+        ),
+    )
     standing = tuple(
         p for p in after.problems if finding_key(p) in before and p.level is Level.ERROR
     )

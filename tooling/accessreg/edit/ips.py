@@ -32,10 +32,16 @@ def _find(entries: list[object], cidr: str) -> int | None:
 def add(draft: Draft, code: str, cidr: str, reason: str, expires_on: date) -> None:
     """Allow a fixed global IP; an entry already there is renewed with the new reason and date."""
     targets.operator(draft, code)
+    cidr = _normal(cidr)
+    rel = layout.operator_file(code)
+    doc = draft.document(rel)
+    entries = yamldoc.seq_at(doc, "ip_allowlist", OPERATOR_FIELDS)
+    i = _find(entries, cidr)
     if expires_on < draft.today:
         # The registry only warns about an entry that lapsed with time (ip-allowlist-expired);
-        # one written already lapsed is a mistake of this application.
-        raise BadValueError(
+        # one written already lapsed is a mistake of this application, told beside what the
+        # validation of the entry finds (a malformed address), as every mistake is at once.
+        past = BadValueError(
             msg(
                 "The expiry date {day} is before today ({today}): give an expiry date of "
                 "today ({today}) or later",
@@ -43,10 +49,8 @@ def add(draft: Draft, code: str, cidr: str, reason: str, expires_on: date) -> No
                 today=draft.today,
             )
         )
-    cidr = _normal(cidr)
-    doc = draft.document(layout.operator_file(code))
-    entries = yamldoc.seq_at(doc, "ip_allowlist", OPERATOR_FIELDS)
-    i = _find(entries, cidr)
+        at = len(entries) if i is None else i
+        draft.mistaken(rel, "ip-allowlist-expired", past, ("ip_allowlist", at, "expires_on"))
     if i is not None:
         entries[i]["reason"] = yamldoc.value(reason)
         entries[i]["expires_on"] = expires_on
