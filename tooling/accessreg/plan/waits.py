@@ -155,16 +155,23 @@ def reached(waits: Waits, catalog: Catalog, login: str, own: date, holds: Collec
     return min((max(own, d) if d is not None else own for d in days), default=own)
 
 
-def removals(waits: Waits, login: str, on: date) -> list[tuple[str, date, str]]:
+Removal = tuple[str, date, str, tuple[tuple[date, str], ...]]
+
+
+def removals(waits: Waits, login: str, on: date) -> list[Removal]:
     """The permissions of ``login`` a removal applied before takes away after ``on``, each
-    as (system, the removal's day, the code downstream holds until then): the registry has
-    them no more, yet a suspension on ``on`` stops them at once (001 p46, 002 §3.4.4)."""
+    as (system, the removal's day, the code downstream holds until then, the changes of it
+    still to come before the removal): the registry has them no more, yet a suspension on
+    ``on`` stops them at once (001 p46, 002 §3.4.4). Each such change's own row, written
+    before, grants the code it brings (``Waits.through``): the suspension is told again
+    after it, on that code, as ``stop`` does for changes."""
     found = []
     for key in sorted(waits.removed):
         system, of = key
         day, code = waits.people.get(key), waits.held.get(key)
         if of == login and day is not None and day > on and code is not None:
-            found.append((system, day, code))
+            through = tuple(s for s in waits.through.get(key, ()) if on < s[0] < day)
+            found.append((system, day, code, through))
     return found
 
 

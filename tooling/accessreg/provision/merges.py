@@ -1402,21 +1402,26 @@ def _removals(
     which a directory writes as joining the system's suspended group alone (the code's
     group keeps them until the removal's delta takes them out of it); and on the
     removal's day, after its own row, their leaving the suspended group, a directory's
-    stage alone (the import files have the removal's row). Once per person and system."""
+    stage alone (the import files have the removal's row). Where a change of the
+    permission still comes before the removal, the row again after it, on the code it
+    brings (``Stop.through``'s case). Once per person and system."""
     now = change.after
     if own.kind is not ChangeKind.SUSPEND or now is None or not step.waits.removed:
         return []
     rows = []
-    for system, day, code in removals(step.waits, now.login, on):
+    for system, day, code, through in removals(step.waits, now.login, on):
         if system in now.permissions or (system, now.login) in ending:
             continue
         ending.add((system, now.login))
-        stopped = replace(
-            now,
-            permissions={**now.permissions, system: code},
-            suspended=now.suspended | {system},
-        )
-        rows.append(DatedChange(AccessChange(system, own.kind, change.before, stopped), None, on))
+        # Told on the day, then again after each change still to come before the removal
+        for told, held in ((on, code), *through):
+            stopped = replace(
+                now,
+                permissions={**now.permissions, system: held},
+                suspended=now.suspended | {system},
+            )
+            suspension = AccessChange(system, own.kind, change.before, stopped)
+            rows.append(DatedChange(suspension, None, told))
         gone = AccessChange(system, ChangeKind.REMOVE, stopped, None)
         rows.append(DatedChange(gone, None, day, directory_only=True))
     return rows

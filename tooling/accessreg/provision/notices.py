@@ -49,7 +49,7 @@ from accessreg.plan import (
     processing_days_of,
 )
 from accessreg.plan.model import suspension_label
-from accessreg.plan.waits import removals
+from accessreg.plan.waits import Removal, removals
 from accessreg.provision.holding import Hold
 from accessreg.provision.merges import Step, application_id, dates_of
 from accessreg.provision.state import ApplicationRecord, BatchRecord, State
@@ -213,7 +213,7 @@ def _suspension_lines(
     catalog: Catalog,
     item: UserChange,
     dated: Callable[[str, str], Stopped | None],
-    ending: Callable[[str, date], list[tuple[str, date, str]]],
+    ending: Callable[[str, date], list[Removal]],
 ) -> list[dict[str, Any]]:
     """A user's ID suspended or its suspension lifted (001 p46): every system it holds
     stops or starts again on the day its row of the import files takes effect (``dated``:
@@ -221,7 +221,7 @@ def _suspension_lines(
     ``Step.effective``), on the code downstream holds that day, and says the day a change
     applied before comes, into the registry's code, which keeps it (``Step.stop``). A
     suspension stops at once, too, what a removal applied before still takes away
-    (``ending``), until the removal's day."""
+    (``ending``), until the removal's day, after each change of it still to come."""
     own, now = item.effective, item.after
     if not item.stops_or_starts or own is None or now is None:
         return []
@@ -229,9 +229,11 @@ def _suspension_lines(
     login = item.person.email.lower()
     lines = []
     removed = ending(login, own.on) if kind is ChangeKind.SUSPEND and own.on else []
-    codes: dict[str, tuple[str, date | None]] = {s: (c, None) for s, c in now.permissions.items()}
-    codes.update({s: (code, day) for s, day, code in removed if s not in now.permissions})
-    for system, (code, ends) in sorted(codes.items()):
+    codes: dict[str, tuple[str, date | None, tuple[tuple[date, str], ...]]] = {
+        s: (c, None, ()) for s, c in now.permissions.items()
+    }
+    codes.update({s: (c, day, more) for s, day, c, more in removed if s not in now.permissions})
+    for system, (code, ends, through) in sorted(codes.items()):
         shown = catalog.by_id.get(system)
         line: dict[str, Any] = {
             "system_name": catalog.named(system).japanese,
@@ -244,7 +246,8 @@ def _suspension_lines(
             "again": None,  # [(the day a change applied before comes, its code), ...]
         }
         if ends is not None:
-            line.update(code_text=_code_text(shown, code), when=own.on)
+            told = [(day, _code_text(shown, brings)) for day, brings in through]
+            line.update(code_text=_code_text(shown, code), when=own.on, again=told or None)
         else:
             on, again, held = dated(system, login) or (own, (), None)
             line.update(
@@ -280,7 +283,7 @@ class _People:
     dated: Callable[[str, str], Stopped | None]
     # login, the suspension's day → what a removal applied before still takes away after
     # it, stopped at once (``plan.waits.removals``)
-    ending: Callable[[str, date], list[tuple[str, date, str]]]
+    ending: Callable[[str, date], list[Removal]]
 
     def __len__(self) -> int:
         return len(self.items)
