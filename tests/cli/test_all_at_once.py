@@ -103,6 +103,18 @@ def test_another_operator_s_filer_learns_nothing_of_it_through_its_code_in_lower
     assert f"{taken} は既に NAGIGS01 の利用者です" in own, own
 
 
+def _each_on_its_line(stdout: str, file: str) -> None:
+    """The four first-day mistakes, each located on its line of ``file`` with its rule."""
+    for line, says, rule in (
+        (1, "事業者 nagigs01 はありません", "user-operator-unknown"),
+        (2, AT_HINT, "schema"),
+        (4, KANA_HINT, "schema"),
+        (8, NOT_APPROVED, "system-not-approved"),
+    ):
+        assert f"{file}:{line}:" in stdout and says in stdout, stdout
+        assert f"({rule})" in stdout
+
+
 def test_the_command_line_tells_every_mistake_and_is_a_usage_error(gr: GitRegistry) -> None:
     before = snapshot(gr.path / "registry")
     result = run_cli(
@@ -112,14 +124,7 @@ def test_the_command_line_tells_every_mistake_and_is_a_usage_error(gr: GitRegist
     )  # fmt: skip
     assert result.returncode == 2, result.stdout + result.stderr
     file = f"registry/users/NAGIGS01/{WIDE_AT}.yaml"
-    for line, says, rule in (
-        (1, "事業者 nagigs01 はありません", "user-operator-unknown"),
-        (2, AT_HINT, "schema"),
-        (4, KANA_HINT, "schema"),
-        (8, NOT_APPROVED, "system-not-approved"),
-    ):
-        assert f"{file}:{line}:" in result.stdout and says in result.stdout, result.stdout
-        assert f"({rule})" in result.stdout
+    _each_on_its_line(result.stdout, file)
     assert snapshot(gr.path / "registry") == before
 
 
@@ -186,14 +191,7 @@ def test_the_change_command_tells_every_mistake_on_the_user_s_file(user_of: GitR
     )  # fmt: skip
     assert result.returncode == 2, result.stdout + result.stderr
     file = f"registry/users/NAGIGS01/{TAKEN}.yaml"
-    for line, says, rule in (
-        (1, "事業者 nagigs01 はありません", "user-operator-unknown"),
-        (2, AT_HINT, "schema"),
-        (4, KANA_HINT, "schema"),
-        (8, NOT_APPROVED, "system-not-approved"),
-    ):
-        assert f"{file}:{line}:" in result.stdout and says in result.stdout, result.stdout
-        assert f"({rule})" in result.stdout
+    _each_on_its_line(result.stdout, file)
     assert result.stdout.index("nagigs01") < result.stdout.index(AT_HINT)  # as the form asks
     assert snapshot(user_of.path / "registry") == before
 
