@@ -131,15 +131,23 @@ def add(draft: Draft, spec: UserSpec, replaces: FormerAdmin | None = None) -> No
     draft.note(worded)
 
 
-def _operator_meant(draft: Draft, code: str) -> tuple[str | None, UnknownOperatorError | None]:
-    """The operator an application's ``code`` is for, and the refusal of the code as it is
-    written: the code itself and None; the operator it spells in another case or width
-    (``targets.meant``) and the refusal, the checks that depend on the operator still run
-    against it; None and the refusal when it names no operator."""
+def _operator_code(draft: Draft, code: str) -> str:
+    return targets.operator(draft, code).code
+
+
+def _operator_meant(
+    draft: Draft, code: str, resolve: Callable[[Draft, str], str] = _operator_code
+) -> tuple[str | None, UnknownOperatorError | None]:
+    """The operator an application's ``code`` is for, as ``resolve`` finds it (an active
+    operator; ``targets.revoking_from`` for one that only takes access away), and the
+    refusal of the code as it is written: the code itself and None; the operator it spells
+    in another case or width (``targets.meant``) and the refusal, the checks that depend on
+    the operator still run against it; None and the refusal when it names no operator."""
     try:
-        return targets.operator(draft, code).code, None
+        return resolve(draft, code), None
     except UnknownOperatorError as exc:
-        return targets.meant(draft, code), exc
+        meant = targets.meant(draft, code)
+        return (resolve(draft, meant) if meant is not None else None), exc
 
 
 def _admin_side(
@@ -339,13 +347,10 @@ def change(draft: Draft, spec: UserSpec, replaces: FormerAdmin | None = None) ->
 def remove(draft: Draft, operator: str, email: str) -> None:
     """Delete the user's file (利用権限の抹消申請); a code or a login ID in another case or
     width is told as ``change`` tells it, beside the other."""
-    try:
-        code, refused = targets.revoking_from(draft, operator), None
-    except UnknownOperatorError as exc:
-        meant = targets.meant(draft, operator)
-        if meant is None:
-            raise
-        code, refused = targets.revoking_from(draft, meant), exc
+    code, refused = _operator_meant(draft, operator, targets.revoking_from)
+    if code is None:
+        assert refused is not None
+        raise refused
     rel = looked_up(draft, code, email, refused)
     who = _named(draft, rel, email)
     entry = draft.user(rel)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import unicodedata
 from collections.abc import Iterable
 from functools import cached_property
 from typing import Annotated, Literal
@@ -19,6 +18,7 @@ from accessreg.model.base import (
     Role,
     Severity,
 )
+from accessreg.model.layout import folded
 from accessreg.model.messages import Labelled, Named
 
 ProviderId = Literal["tokyo_gas_network", "occto"]
@@ -481,12 +481,6 @@ def system_named(catalog: Catalog | None, system_id: str) -> Named:
     return catalog.named(system_id) if catalog is not None else Named(system_id, "")
 
 
-def _folded(text: str) -> str:
-    """``text`` as typed in any width and letter case: ``ＴＡＸＩＳ``, ``TAXIS`` and ``taxis``
-    are one; the forms' ``（taxis）`` is ``(taxis)``."""
-    return unicodedata.normalize("NFKC", text).strip().lower()
-
-
 def system_key(value: str, keys: Iterable[str], catalog: Catalog | None = None) -> str | None:
     """The one of ``keys`` (system ids an option takes) that ``value`` names, or None: an id in
     any letter case or width (``TAXIS`` is ``taxis``), or, with ``catalog``, the system's name
@@ -494,8 +488,8 @@ def system_key(value: str, keys: Iterable[str], catalog: Catalog | None = None) 
     ``託送システム（taxis）``), where that name is one system's alone. Every option that takes
     a system reads it through here."""
     keys = list(keys)
-    wanted = _folded(value)
-    same = [k for k in keys if _folded(k) == wanted]
+    wanted = folded(value)
+    same = [k for k in keys if folded(k) == wanted]
     if same:
         return same[0]
     if catalog is None:
@@ -504,12 +498,12 @@ def system_key(value: str, keys: Iterable[str], catalog: Catalog | None = None) 
         k
         for k in keys
         if (system := catalog.by_id.get(k)) is not None
-        and wanted in (_folded(system.name_ja), _folded(system.named.japanese))
+        and wanted in (folded(system.name_ja), folded(system.named.japanese))
     }
     return named.pop() if len(named) == 1 else None
 
 
 def closest_system(value: str, keys: Iterable[str]) -> str | None:
     """The id of ``keys`` a mistyped ``value`` most likely meant (``taxsi``: ``taxis``)."""
-    guess = difflib.get_close_matches(_folded(value), list(keys), n=1, cutoff=0.6)
+    guess = difflib.get_close_matches(folded(value), list(keys), n=1, cutoff=0.6)
     return guess[0] if guess else None

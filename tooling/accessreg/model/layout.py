@@ -117,9 +117,14 @@ def closest_code(code: str, known: Iterable[str]) -> str | None:
     same = same_code(code, codes)
     if same is not None:
         return same
-    narrow = unicodedata.normalize("NFKC", code)
-    guess = difflib.get_close_matches(narrow.strip().upper(), codes, n=1, cutoff=0.8)
+    guess = difflib.get_close_matches(folded(code).upper(), codes, n=1, cutoff=0.8)
     return guess[0] if guess else None
+
+
+def folded(text: str) -> str:
+    """``text`` as typed in any width and letter case, spaces around it aside: ``ＴＡＸＩＳ``,
+    `` TAXIS`` and ``taxis`` are one. What codes, login IDs and system keys are matched by."""
+    return unicodedata.normalize("NFKC", text).strip().lower()
 
 
 def same_code(code: str, known: Iterable[str]) -> str | None:
@@ -127,7 +132,7 @@ def same_code(code: str, known: Iterable[str]) -> str | None:
     spaces around it: codes are upper-case ASCII, so it can be no other; None when there is
     none (a close spelling is only a guess). A login ID is matched so too: IDs ignore letter
     case, and an address is ASCII (a full-width ＠ is the @ typed with the input method on)."""
-    narrow = unicodedata.normalize("NFKC", code).strip().lower()
+    narrow = folded(code)
     return next((k for k in sorted(known) if k.lower() == narrow), None)
 
 

@@ -459,17 +459,6 @@ def _contact_changes(step: Step, code: str) -> tuple[list[Contact], list[Contact
     return added, removed
 
 
-def _addressed(
-    addressing: Addressing, record: ApplicationRecord, operator: Operator
-) -> list[Recipient]:
-    """Who an application's notices go to: the operator's window persons of the day
-    (``addressing``), its own change of them counted from the start: those it adds are
-    told from its acceptance on, while they are still window persons on the day (a later
-    application that removed them has taken them off), and those it removes are not
-    (they are told their end on their own, ``contact-removed``)."""
-    return addressing.persons(operator, record.id)
-
-
 def _derived(catalog: Catalog, kind: str) -> System | None:
     return next((s for s in catalog.systems if s.derived and s.derived.kind == kind), None)
 
@@ -506,8 +495,9 @@ def _console_ends(items: list[Item], contact: Contact, catalog: Catalog) -> dict
 
 
 def acceptance_notices(accepted: Accepted, addressing: Addressing) -> list[Notice]:
-    """The 受付 of an application (``_addressed``), and to each window person it removes,
-    on their own."""
+    """The 受付 of an application, to its operator's window persons of the day, its own change
+    of them counted from the start (``model.mail.window_persons``), and to each window
+    person it removes, on their own."""
     record, step = accepted.record, accepted.step
     operator = _operator(step, record.operator)
     if operator is None:
@@ -551,7 +541,7 @@ def acceptance_notices(accepted: Accepted, addressing: Addressing) -> list[Notic
     day = record.accepted_on
     notices = [
         Notice("accepted", record.id, r, "mail-accepted.txt.j2", day, context)
-        for r in _addressed(addressing, record, operator)
+        for r in addressing.persons(operator, record.id)
     ]
     after_logins = {u.user.email.lower() for u in step.after.users_of(record.operator)}
     for contact in removed:
@@ -779,7 +769,7 @@ def completion_notices(
         "progress": overall,
         "progress_rows": [r for r in rows if r["status"] != NOT_NEEDED],
     }
-    told = _addressed(addressing, record, operator)
+    told = addressing.persons(operator, record.id)
     notices = [
         Notice(
             f"{COMPLETED}{system_id}", record.id, r, "mail-completed.txt.j2", imported_on, context
@@ -789,7 +779,7 @@ def completion_notices(
     admin = _derived(catalog, ADMIN_CONSOLE_KIND)
     if admin is not None and system_id == admin.id:
         info = _derived(catalog, "users_of")
-        # Their ID, to those it added who are window persons still (``_addressed``).
+        # Their ID, to those it added who are window persons still.
         still = {r.email.lower() for r in told}
         added = [c for c in _contact_changes(step, record.operator)[0] if c.email.lower() in still]
         # A new usage application: the operator was not registered before the merge.
@@ -886,7 +876,7 @@ def registration_notices(
     }
     return [
         Notice("registered", record.id, r, "mail-registered.txt.j2", done_on, context)
-        for r in _addressed(addressing, record, operator)
+        for r in addressing.persons(operator, record.id)
     ]
 
 

@@ -658,9 +658,8 @@ def maintainer_fields(ctx: AuthContext) -> Iterator[Problem]:
     stopped, as in an OCCTO withdrawal); lifting one is the system operator's decision
     after it has investigated (001 p46). Adding back a login ID, a certificate or a
     system's use that was suspended when it was last in the registry, without its
-    suspension, lifts it too, and
-    so does a change of admin (002 §3.2.2) that hands a suspended admin's ID on to a user
-    who is not suspended.
+    suspension, lifts it too, and so does a change of admin (002 §3.2.2) that hands a
+    suspended admin's ID on to a user who is not suspended.
     """
     if ctx.is_maintainer:
         return
