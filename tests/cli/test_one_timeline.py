@@ -2247,18 +2247,14 @@ def test_a_suspension_merged_after_two_changes_in_one_run_stops_the_code_held(
     _replayed(gr, tmp_path, ["both"], "2027-01-20")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known limit (README): an operator's suspension of a system writes no row for "
-    "a user whose removal from it, applied before, is still to come",
-)
 def test_an_operators_suspension_stops_at_once_what_a_removal_still_to_come_takes_away(
     gr: GitRegistry, tmp_path: Path
 ) -> None:
     """LOACUS dropped on 12-02 leaves on 12-29; on 12-07 the operator's use of LOACUS is
     suspended. Downstream holds 02011 until the removal, and the system operator stops
     first (001 p46, 002 §3.4.4): stopped on 12-07, as a suspension of the user's own ID
-    stops it."""
+    stops it, the day's snapshot says so, and every LDIF delta is accepted by a real slapd
+    on its date, the removal leaving nothing of LOACUS."""
     _applied(gr, tmp_path, "drop", lambda: gr.reg.user(email=WINDOW1,
                                                         permissions={"taxis": "1010"}))  # fmt: skip
     assert _recorded_on(gr, WINDOW1, "loacus", "change") == ["2026-12-29"]
@@ -2268,3 +2264,10 @@ def test_an_operators_suspension_stops_at_once_what_a_removal_still_to_come_take
     assert _coded_rows(out, "loacus", WINDOW1) == [
         ("delta-at-once-2026-12-07.csv", "停止", "02011", "")
     ]
+    assert _snapshot_row(over_applied(gr, tmp_path, "2026-12-08"), "loacus", WINDOW1) == (
+        "02011",
+        "停止中",
+    )
+    expected = _replayed(gr, tmp_path, ["drop", "stop"], "2027-01-20")
+    user = f"uid={WINDOW1},ou=people,{BASE}"
+    assert not [g for g, held in expected.items() if "loacus" in g and user in held]

@@ -35,7 +35,7 @@ from accessreg.model.changes import ChangeKind
 from accessreg.model.commits import CommitInfo
 from accessreg.model.messages import msg
 from accessreg.model.registry import OperatorEntry, Registry, UserEntry, in_path_order
-from accessreg.outputs.access import Access, AccessChange, diff, effective_access
+from accessreg.outputs.access import Access, AccessChange, Holder, diff, effective_access
 from accessreg.outputs.csv_ import DatedChange
 from accessreg.plan import OperatorPlan, compute_plan
 from accessreg.plan.issued import issued_codes
@@ -48,7 +48,16 @@ from accessreg.plan.model import (
     WindowPersonChange,
     at_once,
 )
-from accessreg.plan.waits import Stop, Waits, comes, not_before, removals, stop, waited
+from accessreg.plan.waits import (
+    Removal,
+    Stop,
+    Waits,
+    comes,
+    not_before,
+    removals,
+    stop,
+    waited,
+)
 from accessreg.provision.state import ApplicationRecord, Coming, ItemDates
 from accessreg.timeline.clock import JST
 from accessreg.timeline.effective import AT_ONCE_KINDS, Dates, Effective, Events, Known
@@ -1296,6 +1305,8 @@ def _rows(
         rows.append(DatedChange(change, m, effective.on))
     for system, login in sorted(gone):
         rows += _came_and_went(before, after, arrived[system][login], last[system][login])
+    for step in steps:
+        rows += _uses_stopped(step, after, ending)
     return tuple(rows)
 
 
@@ -1398,32 +1409,78 @@ def _removals(
     """A suspension on ``on`` (``own``, of a step that suspends the person) of a permission
     a removal applied before takes away later (``plan.waits.removals``): the registry, and
     so the range, has it no more, yet downstream holds it until then, and the system
-    operator stops it first (001 p46, 002 §3.4.4). The suspended code's row on the day,
-    which a directory writes as joining the system's suspended group alone (the code's
-    group keeps them until the removal's delta takes them out of it); and on the
-    removal's day, after its own row, their leaving the suspended group, a directory's
-    stage alone (the import files have the removal's row). Where a change of the
-    permission still comes before the removal, the row again after it, on the code it
-    brings (``Stop.through``'s case). Once per person and system."""
+    operator stops it first (001 p46, 002 §3.4.4). Once per person and system
+    (``_stopped_until_removed``)."""
     now = change.after
     if own.kind is not ChangeKind.SUSPEND or now is None or not step.waits.removed:
         return []
+    return [
+        row
+        for removal in removals(step.waits, now.login, on)
+        if removal[0] not in now.permissions
+        for row in _stopped_until_removed(change.before, now, on, removal, ending)
+    ]
+
+
+def _uses_stopped(step: Step, after: Access, ending: set[tuple[str, str]]) -> list[DatedChange]:
+    """An operator's use of a system suspended by ``step`` (002 §2.6, §3.4.4) stops its
+    users' IDs of it at once, also one a removal applied before takes away later: the
+    registry has that permission no more, so the range has no row of it, yet downstream
+    holds it until the removal (``plan.waits.removals``); it is stopped as a suspension of
+    the user's own ID stops it (``_stopped_until_removed``)."""
+    if not step.waits.removed:
+        return []
+    stopped = {
+        (op.code, use.system): use.effective.on
+        for op in step.operators
+        for item in op.items
+        if isinstance(item, OperatorChange)
+        for use in item.suspensions
+        if use.suspended and use.effective.on is not None
+    }
     rows = []
-    for system, day, code, through in removals(step.waits, now.login, on):
-        if system in now.permissions or (system, now.login) in ending:
+    for system, login in sorted(step.waits.removed):
+        now = after.get(login)
+        on = stopped.get((now.operator, system)) if now is not None else None
+        if now is None or on is None or system in now.permissions:
             continue
-        ending.add((system, now.login))
-        # Told on the day, then again after each change still to come before the removal
-        for told, held in ((on, code), *through):
-            stopped = replace(
-                now,
-                permissions={**now.permissions, system: held},
-                suspended=now.suspended | {system},
-            )
-            suspension = AccessChange(system, own.kind, change.before, stopped)
-            rows.append(DatedChange(suspension, None, told))
-        gone = AccessChange(system, ChangeKind.REMOVE, stopped, None)
-        rows.append(DatedChange(gone, None, day, directory_only=True))
+        for removal in removals(step.waits, login, on):
+            if removal[0] == system:
+                rows += _stopped_until_removed(now, now, on, removal, ending)
+    return rows
+
+
+def _stopped_until_removed(
+    was: Holder | None,
+    now: Holder,
+    on: date,
+    removal: Removal,
+    ending: set[tuple[str, str]],
+) -> list[DatedChange]:
+    """The rows stopping ``now``'s permission a removal applied before takes away later
+    (``removal``), from ``on``: the suspended code's row on the day, which a directory
+    writes as joining the system's suspended group alone (the code's group keeps them
+    until the removal's delta takes them out of it); and on the removal's day, after its
+    own row, their leaving the suspended group, a directory's stage alone (the import files
+    have the removal's row). Where a change of the permission still comes before the
+    removal, the row again after it, on the code it brings (``Stop.through``'s case).
+    Once per person and system (``ending``)."""
+    system, day, code, through = removal
+    if (system, now.login) in ending:
+        return []
+    ending.add((system, now.login))
+    rows = []
+    # Told on the day, then again after each change still to come before the removal
+    for told, held in ((on, code), *through):
+        stopped = replace(
+            now,
+            permissions={**now.permissions, system: held},
+            suspended=now.suspended | {system},
+        )
+        suspension = AccessChange(system, ChangeKind.SUSPEND, was, stopped)
+        rows.append(DatedChange(suspension, None, told))
+    gone = AccessChange(system, ChangeKind.REMOVE, stopped, None)
+    rows.append(DatedChange(gone, None, day, directory_only=True))
     return rows
 
 
