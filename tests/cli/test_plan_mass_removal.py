@@ -196,3 +196,41 @@ def test_a_padded_change_keeps_its_warning_at_the_least_room(gr: GitRegistry) ->
     share = "(88%, over 25%; those of "
     said = "⚠️ **Mass removal**: This change removes 44 of the 50 login IDs " + share
     assert said + f"{TESTOP}). Once merged, provisioning refuses it" in comment
+
+
+def test_two_merges_each_within_the_share_are_applied_together(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """Two 抹消申請 reviewed apart, two of OTHEROP1's users each (20 % of the ten IDs, then
+    25 % of the eight left), merged before one run applies both: neither plan warned, so
+    neither trips the run, though together they take four of ten (40 %). One merge of
+    three (30 %) after them still does, named in the refusal."""
+    initial = accessreg(gr, "apply", "--out", str(tmp_path / "i"), "--initial", "--confirm", *DAY)
+    assert initial.returncode == 0, initial.stderr
+    for name, users in (("first", (1, 2)), ("second", (3, 4))):
+        gr.branch(name, "main")
+        for n in users:
+            gr.remove(f"users/{OTHER}/{_staff(OTHER, n)}.yaml")
+        gr.commit(name)
+        assert json.loads(_plan_of(gr, name))["mass_removal"] is None
+        gr.checkout("main")
+        gr.merge(name)
+    applied = accessreg(gr, "--lang", "en", "apply", "--out", str(tmp_path / "o"), *DAY)
+    assert applied.returncode == 0, applied.stderr
+    assert "login IDs: 10 → 6 (4 removed)" in applied.stdout
+    gr.branch("third", "main")
+    _terminate(gr)
+    gr.commit("third: TESTOP01 terminated")
+    gr.checkout("main")
+    gr.merge("third")
+    refused = accessreg(gr, "--lang", "en", "apply", "--out", str(tmp_path / "t"), *DAY)
+    assert refused.returncode == 1
+    assert "Refusing to remove 4 of 6 login IDs" in refused.stderr
+    assert "Merge branch 'third'" in refused.stderr
+
+
+def _plan_of(gr: GitRegistry, head: str) -> str:
+    result = run_cli("plan", "--base", "main", "--head", head, "--format", "json",
+                     "--accepted-on", ON, "--actor", "window-1", cwd=gr.path)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    return result.stdout

@@ -4,7 +4,10 @@ A change that removes more than a share of all login IDs (default 25 %), or leav
 far more likely a broken merge than a real application; so is one that takes the same share
 of the whitelists' entries (each system's client certificates and overseas addresses), or
 all of them, away from the reverse proxies. Either needs ``--allow-mass-removal``
-(peribolos' ``--maximum-removal-delta`` is the model). A suspension removes nothing: a
+(peribolos' ``--maximum-removal-delta`` is the model). Each merge is judged alone, as its
+pull request's plan judged it (``merges``): two terminations reviewed apart, each below the
+share, do not stop a run that applies both, nor every other operator's merge with them;
+where main was rewritten, the whole difference is one change. A suspension removes nothing: a
 suspended login ID keeps its permissions, marked suspended, and a suspended certificate or
 use of a system its entries, until the suspension is lifted (001 p46); a revocation is
 never held back by a rail (T14 of the threat model). What a change removes and when that
@@ -14,9 +17,10 @@ change before the merge.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import fields
 from datetime import date
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from accessreg.errors import ProblemsFound
 from accessreg.model import Certificate, Operator
@@ -24,6 +28,9 @@ from accessreg.model.messages import Message, Param, msg
 from accessreg.model.registry import Registry
 from accessreg.model.removal import Removal
 from accessreg.outputs.whitelist import Admitted, whitelists
+
+if TYPE_CHECKING:
+    from accessreg.provision.merges import Step
 
 
 class _Unsuspended(Admitted):
@@ -127,6 +134,40 @@ def check_removal(
                 "{rewritten} {refusal}", rewritten=rewrite_note(rewritten), refusal=refusal
             )
         raise ProblemsFound(refusal)
+
+
+def merges(
+    steps: Sequence[Step],
+    held: int,
+    max_share: float,
+    allowed: bool,
+    entries_of: Callable[[Step], Removal],
+) -> None:
+    """``check_removal`` of each merge of a run alone, as its plan foretold it: the login
+    IDs it takes away of those held when it came (``held`` at the first, then as the
+    merges before it left them), and the whitelists' entries (``entries_of``). The first
+    that trips is named."""
+    if allowed:
+        return
+    for step in steps:
+        gone = {c.person.login for c in step.changes if c.after is None}
+        came = {c.person.login for c in step.changes if c.before is None}
+        found = Removal(held, held - len(gone) + len(came), len(gone))
+        judged: tuple[tuple[Kind, Removal], ...] = (
+            ("logins", found),
+            ("entries", entries_of(step)),
+        )
+        for kind, removal in judged:
+            if removal.trips(max_share):
+                raise ProblemsFound(
+                    msg(
+                        "The merge {commit} ({title}): {refusal}",
+                        commit=step.commit.sha[:12],
+                        title=step.title or step.commit.subject,
+                        refusal=_refusal(removal, max_share, kind),
+                    )
+                )
+        held = found.after
 
 
 def rewrite_note(base: str) -> Message:
