@@ -36,10 +36,14 @@ def _step(step_id: str) -> str:
     return script
 
 
-def test_daily_at_seven_in_japan_and_on_demand() -> None:
+def test_daily_at_seven_in_japan_again_at_noon_and_on_demand() -> None:
+    """At 07:00 JST; again at noon, for a morning run that a merge's run replaced while it
+    waited in the concurrency group (a re-run the same day sends nothing twice:
+    test_fresh_runners_share_state_and_one_branch)."""
     flow = _workflow()
     triggers = flow[True]  # YAML 1.1 reads `on` as True
-    assert triggers["schedule"] == [{"cron": "0 22 * * *"}]  # 22:00 UTC = 07:00 JST
+    # 22:00 UTC = 07:00 JST, 03:00 UTC = 12:00 JST
+    assert triggers["schedule"] == [{"cron": "0 22 * * *"}, {"cron": "0 3 * * *"}]
     assert "today" in triggers["workflow_dispatch"]["inputs"]
     assert set(triggers) == {"schedule", "workflow_dispatch"}
 
@@ -68,8 +72,9 @@ def test_it_sends_regenerates_and_keeps_the_outputs() -> None:
     steps = _steps()
     assert 'accessreg "$@"' in _step("daily")
     assert "set -- daily --out scheduled-out --send" in _step("daily")
-    upload = next(s for s in steps if s.get("uses", "").startswith("actions/upload-artifact"))
-    assert upload["if"] == "always()" and upload["with"]["path"] == "scheduled-out/"
+    uploads = [s for s in steps if s.get("uses", "").startswith("actions/upload-artifact")]
+    assert all(upload["if"] == "always()" for upload in uploads)
+    assert {upload["with"]["path"] for upload in uploads} == {"scheduled-out/", "provision-out/"}
     checkout = next(s for s in steps if s.get("uses", "").startswith("actions/checkout"))
     assert checkout["with"]["fetch-depth"] == 0
     (job,) = _workflow()["jobs"].values()
@@ -148,17 +153,24 @@ def test_fresh_runners_share_state_and_one_branch(reg: RegistryFactory, tmp_path
 
 
 def test_a_failed_duty_holds_back_neither_the_applied_notices_nor_the_deletions() -> None:
-    """A step after a failed one is skipped unless it says otherwise. The 登録完了連絡 of
-    what was applied read the applied revision, not HEAD, and a deletion application made
-    before the failure must reach the remote; neither runs without what it needs: the tool
-    installed, the deletion branches fetched (a push with --prune over none would delete
+    """A step after a failed one is skipped unless it says otherwise. The catch-up apply,
+    and when it fails the 登録完了連絡 of what was applied, read at the applied revision,
+    not HEAD, run whatever the duties did; a deletion application made before the failure
+    must reach the remote; none runs without what it needs: the tool installed, an applied
+    revision, the deletion branches fetched (a push with --prune over none would delete
     them on the remote)."""
     by_id = {s.get("id"): s for s in _steps()}
     ids = list(by_id)
-    assert ids.index("install") < ids.index("daily") < ids.index("applied-notices")
-    assert '--head "$applied"' in by_id["applied-notices"]["run"]
+    assert ids.index("install") < ids.index("daily") < ids.index("apply")
+    assert ids.index("apply") < ids.index("applied-notices")
+    assert by_id["merges"]["if"] == "${{ !cancelled() && steps.install.outcome == 'success' }}"
+    assert by_id["events"]["if"] == "${{ !cancelled() && steps.merges.outputs.applied != '' }}"
+    assert by_id["apply"]["if"] == "${{ !cancelled() && steps.events.outcome == 'success' }}"
+    assert '--head "$APPLIED"' in by_id["applied-notices"]["run"]
+    assert by_id["applied-notices"]["env"]["APPLIED"] == "${{ steps.merges.outputs.applied }}"
     assert by_id["applied-notices"]["if"] == (
-        "${{ !cancelled() && steps.install.outcome == 'success' }}"
+        "${{ !cancelled() && steps.merges.outputs.applied != '' "
+        "&& steps.apply.outcome == 'failure' }}"
     )
     assert ids.index("fetch-deletions") < ids.index("daily") < ids.index("push-deletions")
     assert "--prune" in by_id["push-deletions"]["run"]

@@ -129,6 +129,7 @@ def test_secrets_reach_only_the_steps_that_send_or_fetch_with_them() -> None:
         "provision.yml:provision:apply": smtp,
         "scheduled.yml:daily:export": {"ACCESSREG_LAST_LOGINS_URL"},
         "scheduled.yml:daily:daily": smtp,
+        "scheduled.yml:daily:apply": smtp,
         "scheduled.yml:daily:applied-notices": smtp,
     }
 
@@ -150,7 +151,7 @@ def test_artifacts_with_personal_data_are_kept_thirty_days_at_most() -> None:
         for s in steps(load(path))
         if s.get("uses", "").startswith("actions/upload-artifact")
     ]
-    assert len(uploads) == 5
+    assert len(uploads) == 6
     assert all(0 < s["with"]["retention-days"] <= 30 for s in uploads), uploads
 
 
@@ -242,7 +243,7 @@ def _command_lines(path: Path) -> list[list[str]]:
     return found
 
 
-@pytest.mark.parametrize("path", [PULL_REQUEST, COMMENT, PROVISION])
+@pytest.mark.parametrize("path", [PULL_REQUEST, COMMENT, PROVISION, SCHEDULED])
 def test_every_accessreg_command_and_option_exists(path: Path) -> None:
     lines = _command_lines(path)
     assert lines
@@ -384,19 +385,26 @@ def test_the_merge_queue_checks_each_combination_before_it_lands() -> None:
 
 
 def _run_step(
-    step: dict[str, Any], gr: GitRegistry, tmp_path: Path, port: int, inputs: dict[str, str]
-) -> subprocess.CompletedProcess[str]:
-    """A step's script as the runner runs it, ``accessreg`` being this checkout's: each
-    variable its ``env`` sets from an input is that input (empty when not given)."""
+    step: dict[str, Any], gr: GitRegistry, tmp_path: Path, port: int, inputs: dict[str, str],
+    outputs: dict[str, str] | None = None,
+) -> subprocess.CompletedProcess[str]:  # fmt: skip
+    """A step's script as the runner runs it, in a checkout holding the workflows' scripts,
+    ``accessreg`` being this checkout's: each variable its ``env`` sets from an input is
+    that input, and from an earlier step's output or outcome (``outputs``:
+    ``steps.ID.outputs.NAME``, ``steps.ID.outcome``) that (empty when not given)."""
     shim = tmp_path / "bin" / "accessreg"
     shim.parent.mkdir(exist_ok=True)
     shim.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m accessreg "$@"\n', encoding="utf-8")
     shim.chmod(0o755)
+    shutil.copytree(
+        ROOT / ".github" / "scripts", gr.path / ".github" / "scripts", dirs_exist_ok=True
+    )
+    known = {**{f"inputs.{k}": v for k, v in inputs.items()}, **(outputs or {})}
     given = {}
     for name, value in step.get("env", {}).items():
-        found = re.fullmatch(r"\$\{\{ inputs\.(\w+) \}\}", str(value))
+        found = re.fullmatch(r"\$\{\{ (inputs\.\w+|steps\.[\w-]+\.[\w.]+) \}\}", str(value))
         if found:
-            given[name] = inputs.get(found[1], "")
+            given[name] = known.get(found[1], "")
     env = {
         **os.environ,
         **smtp_env(port),
@@ -425,7 +433,8 @@ def test_the_first_runs_encoding_and_base_dn_hold_for_every_later_run(
     reg: RegistryFactory, tmp_path: Path
 ) -> None:
     """Chosen once, in the manual first run: the pushes' runs and the scheduled run's
-    apply, which name neither, write the CSVs and the LDIF as that run did."""
+    apply (its catch-up, and the notices of the applied revision when HEAD cannot be
+    applied), which name none of them, write the CSVs and the LDIF as that run did."""
     dn = "dc=test-gas,dc=example,dc=jp"
     gr = GitRegistry(reg)
     try:
@@ -435,12 +444,19 @@ def test_the_first_runs_encoding_and_base_dn_hold_for_every_later_run(
             merge(gr, "newcomer", lambda: gr.reg.user(email="user2@test-gas.example.co.jp"))
             pushed = _dispatch(gr, tmp_path, port)
             assert pushed.returncode == 0, pushed.stderr
-            daily = _run_step(step_of(SCHEDULED, "applied-notices"), gr, tmp_path, port, {})
+            shutil.move(gr.path / "provision-out", gr.path / "pushed-out")
+            merge(gr, "another", lambda: gr.reg.user(email="user3@test-gas.example.co.jp"))
+            caught = _run_step(step_of(SCHEDULED, "apply"), gr, tmp_path, port, {})
+            assert caught.returncode == 0, caught.stderr
+            assert state(gr)["applied"] == gr.rev()
+            applied = {"steps.merges.outputs.applied": gr.rev()}
+            notices = step_of(SCHEDULED, "applied-notices")
+            daily = _run_step(notices, gr, tmp_path, port, {}, applied)
             assert daily.returncode == 0, daily.stderr
-        for out in (gr.path / "provision-out", gr.path / "scheduled-out/provision"):
-            csv = (out / "imports/taxis/snapshot.csv").read_bytes()
+        for out in ("pushed-out", "provision-out", "scheduled-out/provision"):
+            csv = (gr.path / out / "imports/taxis/snapshot.csv").read_bytes()
             assert not csv.startswith(b"\xef\xbb\xbf") and "試験 太郎".encode("cp932") in csv
-            ldif = (out / "ldif/snapshot.ldif").read_text(encoding="utf-8")
+            ldif = (gr.path / out / "ldif/snapshot.ldif").read_text(encoding="utf-8")
             assert f"ou=people,{dn}" in ldif and "dc=accessreg" not in ldif
         assert state(gr)["encoding"] == "cp932" and state(gr)["ldap_base"] == dn
     finally:
@@ -630,6 +646,7 @@ GITHUB_SCRIPT = """
 const fs = require('fs');
 const calls = [];
 const api = JSON.parse(process.env.API);
+let refusing = false;
 const github = {
   rest: {
     issues: {
@@ -639,7 +656,15 @@ const github = {
       createComment: async (a) => { calls.push(['create', a]); },
     },
     pulls: { get: async () => ({ data: api.pull }), listReviews: 'listReviews', list: 'listPulls' },
-    repos: { listPullRequestsAssociatedWithCommit: async () => ({ data: [api.pull] }) },
+    repos: {
+      // Each merge's pull requests (api.byCommit), or api.pull for any; from the merge
+      // api.refuseFrom on, every call is refused, as when the hourly limit is spent.
+      listPullRequestsAssociatedWithCommit: async ({ commit_sha }) => {
+        refusing = refusing || commit_sha === api.refuseFrom;
+        if (refusing) throw new Error('API rate limit exceeded for installation');
+        return { data: api.byCommit ? (api.byCommit[commit_sha] || []) : [api.pull] };
+      },
+    },
   },
   paginate: async (what) => api[what] || [],
 };
@@ -650,6 +675,7 @@ const context = {
 const core = {
   setFailed: (m) => calls.push(['failed', m]),
   setOutput: (k, v) => calls.push(['output', k, v]),
+  warning: (m) => calls.push(['warning', m]),
 };
 // As github-script's: a relative path is the working directory's.
 const wrapped = (name) => require(name.startsWith('.') ? require('path').resolve(name) : name);
@@ -866,3 +892,181 @@ def test_the_comment_finds_its_pull_request_without_the_artifact_unless_from_a_f
         tmp_path / "kept", script, {"pull": pull, "payload": {"workflow_run": fork}}
     )
     assert ["output", "number", "12"] in kept
+
+
+MERGES_SCRIPT = ROOT / ".github" / "scripts" / "merges-to-apply.sh"
+
+
+def test_both_workflows_gather_the_merges_and_their_dates_with_one_script() -> None:
+    """The daily run catches up what a merge's run it replaced in the concurrency group
+    would have applied: the same merges, the same pull-request dates, by the same scripts
+    (no copy to drift), then apply up to HEAD, not at the applied revision."""
+    for step_id in ("merges", "events"):
+        ours, theirs = step_of(PROVISION, step_id), step_of(SCHEDULED, step_id)
+        assert (ours.get("run"), ours.get("with")) == (theirs.get("run"), theirs.get("with"))
+    assert step_of(PROVISION, "merges")["run"] == "sh .github/scripts/merges-to-apply.sh"
+    script = step_of(PROVISION, "events")["with"]["script"]
+    assert (
+        "gatherMergedPullRequests(github, context, core, 'merges.txt', 'pull-requests.json')"
+        in (script)
+    )
+    catch_up = step_of(SCHEDULED, "apply")["run"]
+    assert "--pull-requests pull-requests.json" in catch_up and "--head" not in catch_up
+    for path in (PROVISION, SCHEDULED):
+        text = path.read_text(encoding="utf-8")
+        assert "rev-list" not in text and "listPullRequestsAssociatedWithCommit" not in text
+
+
+def _git(where: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", "-C", str(where), *args], capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
+def _remote_with_merges(tmp_path: Path, merges: int) -> tuple[Path, list[str]]:
+    """A runner's clone of a remote whose state records an applied revision with
+    ``merges`` commits on main after it; those commits, oldest first."""
+    origin, work = tmp_path / "origin.git", tmp_path / "work"
+    _git(tmp_path, "init", "-q", "--bare", "-b", "main", str(origin))
+    _git(tmp_path, "init", "-q", "-b", "main", str(work))
+    for key, value in (("user.name", "dev"), ("user.email", "dev@example.jp")):
+        _git(work, "config", key, value)
+    _git(work, "commit", "-q", "--allow-empty", "-m", "applied")
+    applied = _git(work, "rev-parse", "HEAD")
+    shas = []
+    for n in range(merges):
+        _git(work, "commit", "-q", "--allow-empty", "-m", f"merge {n}")
+        shas.append(_git(work, "rev-parse", "HEAD"))
+    blob = subprocess.run(
+        ["git", "-C", str(work), "hash-object", "-w", "--stdin"],
+        input=json.dumps({"applied": applied}), capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+    tree = subprocess.run(
+        ["git", "-C", str(work), "mktree"],
+        input=f"100644 blob {blob}\tstate.json\n", capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+    state_commit = _git(work, "commit-tree", tree, "-m", f"applied {applied}")
+    _git(work, "update-ref", "refs/accessreg/state", state_commit)
+    _git(work, "push", "-q", str(origin), "main", "refs/accessreg/state")
+    runner = tmp_path / "runner"
+    _git(tmp_path, "clone", "-q", str(origin), str(runner))
+    return runner, shas
+
+
+def test_every_merge_since_the_applied_revision_is_dated_oldest_first(tmp_path: Path) -> None:
+    """After a long stop, every merge gets its pull request's dates, not the newest 200
+    (the others would be dated by their merge day, maybe a later batch than 000 §5-1
+    allows): the shared scripts run on a real clone, the API answered from JSON."""
+    runner, shas = _remote_with_merges(tmp_path, 230)
+    # What a failed push left in the runner's local state is not overwritten by the remote's.
+    _git(runner, "update-ref", "refs/accessreg/state", shas[0])
+    outputs = tmp_path / "github-output"
+    subprocess.run(
+        ["sh", str(MERGES_SCRIPT)], cwd=runner, env={**os.environ, "GITHUB_OUTPUT": str(outputs)},
+        check=True,
+    )  # fmt: skip
+    assert _git(runner, "rev-parse", "refs/accessreg/state") == shas[0]
+    applied = _git(runner, "rev-parse", "HEAD~230")
+    assert outputs.read_text(encoding="utf-8") == f"applied={applied}\n"
+    listed = (runner / "merges.txt").read_text(encoding="utf-8").split()
+    assert listed == shas
+    direct = set(shas[5::7])  # pushed straight to main: the API ties no pull request to them
+    by_commit = {
+        sha: [{
+            "number": n, "title": f"申請 {n}", "created_at": "2026-12-01T00:00:00Z",
+            "merged_at": "2026-12-03T01:00:00Z", "merge_commit_sha": sha,
+        }]
+        for n, sha in enumerate(shas) if sha not in direct
+    }  # fmt: skip
+    script = step_of(PROVISION, "events")["with"]["script"]
+    calls = _github_script(runner, script, {"byCommit": by_commit})
+    assert calls == []  # no warning
+    text = (runner / "pull-requests.json").read_text(encoding="utf-8")
+    assert [entry["merge_commit"] for entry in json.loads(text)] == [
+        sha for sha in shas if sha not in direct
+    ]
+    read = pullrequests.parse(text, "pull-requests.json")
+    assert read[shas[0]].events.accepted is None and read[shas[0]].number == 0
+
+
+def test_a_refusing_api_dates_the_rest_by_their_merge_day_and_says_how_many(
+    tmp_path: Path,
+) -> None:
+    """When the API refuses part-way (its hourly limit), the oldest merges keep their
+    dates, the file is written all the same (apply applies every merge, none held back),
+    and the run warns, Japanese first, how many are dated by their merge day."""
+    runner, shas = _remote_with_merges(tmp_path, 12)
+    subprocess.run(["sh", str(MERGES_SCRIPT)], cwd=runner, check=True)
+    by_commit = {
+        sha: [{"number": n, "created_at": "2026-12-01T00:00:00Z", "merge_commit_sha": sha}]
+        for n, sha in enumerate(shas)
+    }
+    script = step_of(SCHEDULED, "events")["with"]["script"]
+    calls = _github_script(runner, script, {"byCommit": by_commit, "refuseFrom": shas[9]})
+    ((kind, warning),) = calls
+    assert kind == "warning" and JAPANESE.match(warning), warning
+    assert "12 件のうち 3 件" in warning and shas[9][:12] in warning
+    assert "rate limit" in warning and "3 of 12 merges" in warning
+    text = (runner / "pull-requests.json").read_text(encoding="utf-8")
+    assert [entry["merge_commit"] for entry in json.loads(text)] == shas[:9]
+
+
+@pytest.mark.parametrize(
+    ("outcomes", "warned", "skipped"),
+    [
+        # The export's fetch failed: only the stale IDs are skipped, and the run says so.
+        ({"export": "failure"}, ["長期未使用 ID の確認を省略"], ["--last-logins"]),
+        # The deletion branches could not be fetched: stale IDs would file applications
+        # on branches never pushed.
+        ({"fetch-deletions": "failure"}, ["長期未使用 ID の確認を省略"], ["--last-logins"]),
+        # The open pull requests could not be listed: no file to read.
+        ({"open-pulls": "failure"}, ["審査期限の確認を省略"], ["--open-pulls"]),
+        ({"export": "failure", "open-pulls": "failure"},
+         ["長期未使用 ID の確認を省略", "審査期限の確認を省略"], ["--last-logins", "--open-pulls"]),
+        ({}, [], []),
+        # No export configured (the secret unset): skipped, as the README says, unwarned.
+        ({"export": "skipped-no-url"}, [], ["--last-logins"]),
+    ],
+)  # fmt: skip
+def test_a_failed_fetch_skips_only_the_duty_that_needs_it(
+    reg: RegistryFactory,
+    tmp_path: Path,
+    outcomes: dict[str, str],
+    warned: list[str],
+    skipped: list[str],
+) -> None:
+    """The duties run whatever the inputs' fetches did: the daily step, run as the runner
+    runs it with the real command after the fetches' outcomes, does every duty but the one
+    whose input is missing, warns in Japanese which one and why, and succeeds."""
+    daily = step_of(SCHEDULED, "daily")
+    assert daily["if"] == "${{ !cancelled() && steps.install.outcome == 'success' }}"
+    gr = GitRegistry(reg)
+    try:
+        found: dict[str, str] = {}
+        for step_id in ("export", "fetch-deletions", "open-pulls"):
+            found[f"steps.{step_id}.outcome"] = outcomes.get(step_id, "success")
+        if outcomes.get("export", "success") == "success":
+            export = gr.path / "last-logins.csv"
+            export.write_text("ID,last_login\n", encoding="utf-8")
+            found["steps.export.outputs.file"] = "last-logins.csv"
+        if found["steps.open-pulls.outcome"] == "success":
+            (gr.path / "open-pulls.json").write_text("[]\n", encoding="utf-8")
+        found["steps.export.outcome"] = found["steps.export.outcome"].replace(
+            "skipped-no-url", "success"
+        )
+        with smtp_server(Mailbox()) as port:
+            ran = _run_step(daily, gr, tmp_path, port, {"today": "2026-12-03"}, found)
+        assert ran.returncode == 0, ran.stderr
+        titles = re.findall(r"^::warning title=([^:]*)::(.*)$", ran.stdout, re.M)
+        assert [title for title, _ in titles] == warned
+        assert all(JAPANESE.match(text) for _, text in titles)
+        for option in ("--last-logins", "--open-pulls"):
+            told = f"（{option} なし）" in ran.stderr
+            assert told == (option in skipped), (option, ran.stderr)
+        summary = json.loads((gr.path / "scheduled-out/summary.json").read_text("utf-8"))
+        expected = {"stale", "reviews"} - {
+            {"--last-logins": "stale", "--open-pulls": "reviews"}[o] for o in skipped
+        }
+        assert {"stale", "reviews"} & set(summary["duties"]) == expected
+    finally:
+        gr.close()
