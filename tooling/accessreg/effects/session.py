@@ -31,7 +31,7 @@ from accessreg.effects.plan import BranchSet, Outgoing, Record, RunPlan, Seal, W
 from accessreg.errors import AccessregError, ConfigError
 from accessreg.files import atomic
 from accessreg.files.cachedload import load_snapshot
-from accessreg.files.loading import load_catalog, locate
+from accessreg.files.loading import load_catalog, locate_each
 from accessreg.files.parsecache import cache_dir
 from accessreg.files.reasons import os_reason
 from accessreg.gitio.branches import BranchChange, Branches
@@ -312,11 +312,7 @@ class Session:
         the registry the last run loaded whole."""
         source = self.repo.blob_source(head, REGISTRY_DIR).pinned(pins or {})
         loaded = load_snapshot(source, cache_dir(self.repo.common_dir))
-        present = set(source.blobs)
-        problems = [
-            locate(p, source.read(p.file) if p.file in present else b"", source.label)
-            for p in loaded.problems
-        ]
+        problems = locate_each(loaded.problems, source, set(source.blobs))
         return loaded.registry, source, [p for p in problems if p.level is Level.ERROR]
 
     def catalog_at(self, rev: str) -> Catalog | None:

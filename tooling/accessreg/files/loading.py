@@ -9,7 +9,8 @@ from __future__ import annotations
 import os
 import sys
 import unicodedata
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections import defaultdict
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import date
@@ -428,19 +429,36 @@ class DoesNotLoad(ProblemsFound):
 def locate(p: Problem, raw: bytes, label: str) -> Problem:
     """``p`` as reported: its file under ``label`` (``registry``), with a line and column
     found in ``raw`` unless it has them already."""
-    line, col = (p.line, p.col) if p.line else yamlsafe.position(raw, p.path)
+    return _located(p, yamlsafe.Positions(raw) if not p.line else None, label)
+
+
+def _located(p: Problem, positions: yamlsafe.Positions | None, label: str) -> Problem:
+    line, col = (p.line, p.col) if positions is None else positions.of(p.path)
     prefix = f"{label}/" if label else ""
     return replace(p, file=f"{prefix}{p.file}", line=line, col=col)
 
 
+def locate_each(
+    problems: Iterable[Problem], source: Source, present: Collection[str] | None = None
+) -> list[Problem]:
+    """Every problem located (``locate``), each file read and composed once however many
+    problems it has; ``present``: the source's paths, when the caller has them (listing a
+    large directory again takes a while). A file not among them is empty."""
+    by_file: dict[str, list[Problem]] = defaultdict(list)
+    for p in problems:
+        by_file[p.file].append(p)
+    existing = (present if present is not None else set(source.paths())) if by_file else set()
+    located: list[Problem] = []
+    for rel, group in by_file.items():
+        positions = None
+        if any(not p.line for p in group):
+            positions = yamlsafe.Positions(source.read(rel) if rel in existing else b"")
+        located.extend(_located(p, None if p.line else positions, source.label) for p in group)
+    return located
+
+
 def _does_not_load(source: Source, what: str | Message, problems: Sequence[Problem]) -> DoesNotLoad:
-    present = set(source.paths())
-    errors = [
-        locate(p, source.read(p.file) if p.file in present else b"", source.label)
-        for p in problems
-        if p.level is Level.ERROR
-    ]
-    return DoesNotLoad(what, errors)
+    return DoesNotLoad(what, locate_each([p for p in problems if p.level is Level.ERROR], source))
 
 
 def require_catalog(source: Source) -> Catalog:

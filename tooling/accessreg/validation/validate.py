@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 
 from accessreg.files import gcpause
-from accessreg.files.loading import LoadResult, load, locate
+from accessreg.files.loading import LoadResult, load, locate_each
 from accessreg.files.sources import Source
 from accessreg.model.catalog import Catalog
 from accessreg.model.problems import Problem
@@ -49,15 +48,7 @@ def locate_all(
     ``files`` are the source's paths when the caller has them already (listing a large
     directory again takes a while).
     """
-    by_file: dict[str, list[Problem]] = defaultdict(list)
-    for p in problems:
-        by_file[p.file].append(p)
-    located: list[Problem] = []
-    existing = (files if files is not None else set(source.paths())) if by_file else set()
-    for rel, group in by_file.items():
-        raw = source.read(rel) if rel in existing else b""
-        located.extend(locate(p, raw, source.label) for p in group)
-    return sorted(located)
+    return sorted(locate_each(problems, source, files))
 
 
 def unshadowed(problems: list[Problem]) -> list[Problem]:
