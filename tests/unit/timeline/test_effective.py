@@ -187,3 +187,41 @@ def test_a_first_apply_loads_every_item_on_its_day(sample: Registry) -> None:
     ]
     # A termination is the operator's own date, not a processing step: it keeps it.
     assert loaded.termination(d("2027-01-31")).on == d("2027-01-31")
+
+
+def test_a_user_of_an_operator_still_being_registered_is_keyed_on_its_registration(
+    sample: Registry,
+) -> None:
+    """000 §3-1 ⑥ 【注３】: the window person's ID comes with the completion of the usage
+    application (new), and only with it is the permission-set application (5-1) filed. A
+    user approved on 12/23 with the registration done on 2027-01-19 is keyed on that day:
+    the batch of 2027-02-01 (the second half of January), TAXIS from M+6 and JUJU M+9 (over
+    the public holiday of 2/11)."""
+    accepted = d("2026-12-23")
+    dates = Dates.of(sample, Events(d("2026-12-22"), accepted, accepted).known(accepted))
+    registration = dates.usage(["taxis", "johs"])
+    assert registration.on == d("2027-01-19")
+    taxis = dates.permission("taxis", ChangeKind.ADD, registration.on)
+    assert (taxis.on, taxis.processing_day) == (d("2027-02-09"), d("2027-02-01"))
+    assert (taxis.key, taxis.keyed_on) == ("registered", d("2027-01-19"))
+    assert dates.permission("juju", ChangeKind.ADD, registration.on).on == d("2027-02-15")
+    assert dates.batch_of("taxis", taxis) == d("2027-02-01")
+    # One counted from the day itself (a timing ``start: accepted``) is in that day's batch
+    # too, not in the acceptance's.
+    at_once = Effective(d("2027-01-19"), "accepted", key="registered", keyed_on=d("2027-01-19"))
+    assert dates.batch_of("taxis", at_once) == d("2027-02-01")
+    # Without the registration still to come, the acceptance's batch of 2027-01-05.
+    own = dates.permission("taxis", ChangeKind.ADD)
+    assert (own.on, own.processing_day, own.key) == (d("2027-01-14"), d("2027-01-05"), "accepted")
+    # A registration done by the acceptance changes nothing; nor does one for a change or
+    # a deletion, filed with an ID the operator has already.
+    assert dates.permission("taxis", ChangeKind.ADD, d("2026-12-01")) == own
+    change = dates.permission("taxis", ChangeKind.CHANGE, registration.on)
+    assert change == dates.permission("taxis", ChangeKind.CHANGE)
+    # A registration done on a closed day is keyed on the next business day (the centre
+    # accepts on business days): 2026-12-31 counts as 2027-01-05, in the batch of the 16th
+    # (a Saturday: Monday the 18th).
+    closed = dates.permission("taxis", ChangeKind.ADD, d("2026-12-31"))
+    assert (closed.keyed_on, closed.processing_day) == (d("2027-01-05"), d("2027-01-18"))
+    with pytest.raises(ValueError):
+        dates.keyed_on("registered")

@@ -7,7 +7,7 @@ operators whose file changed (a termination lists them all).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Generic, TypedDict, TypeVar
@@ -44,6 +44,7 @@ from accessreg.plan.model import (
     left_with_membership,
     withdrawal_only,
 )
+from accessreg.plan.waits import latest
 from accessreg.timeline.effective import NO_DATE, Dates, Effective
 
 ADMIN_CONSOLE = "admin_console"  # the permission-management system window persons get
@@ -171,10 +172,21 @@ def _keyed(
 
 
 class _Differ:
-    def __init__(self, base: Registry, head: Registry, dates: Dates) -> None:
+    def __init__(
+        self,
+        base: Registry,
+        head: Registry,
+        dates: Dates,
+        registrations: Mapping[str, date] | None = None,
+    ) -> None:
         self.base = base
         self.head = head
         self.dates = dates
+        # Operator → the day its registration applied before comes (``Waits.registrations``).
+        self.registrations = registrations or {}
+        # The day the operator's registration comes, where it is still to come: applied for
+        # in this change or before (``operator``). Its new users are keyed on it.
+        self.registering: date | None = None
         # Per operator, from the providers of the systems it uses (``operator``).
         self.usage = dates.usage(())
         self.admin_console = True
@@ -226,7 +238,7 @@ class _Differ:
                 direction = Direction.REVOKE if now is None else Direction.NARROW
             ends = self.ending(system, was) if now is None else self.ends
             keyed = ChangeKind.CHANGE if system in handed else kind
-            when = ends or self.dates.permission(system, keyed)
+            when = ends or self.dates.permission(system, keyed, self.registering)
             effects.append(Effect(system, was, now, direction, when))
         return tuple(effects)
 
@@ -596,6 +608,7 @@ class _Differ:
         items: list[Item] = []
         ending = False
         self.ends = None
+        self.registering = self.registrations.get(code)
         member = new.membership if new else None
         withdrawn = member.withdrawn_on if member and member.status == "withdrawn" else None
         self.withdrawal = None if withdrawn is None else self.dates.withdrawal(withdrawn)
@@ -623,6 +636,9 @@ class _Differ:
             if head_item is not None:
                 items.append(head_item)
                 ending = head_item.action is ChangeKind.REMOVE
+                if head_item.action is ChangeKind.ADD and head_item.effective is not None:
+                    # Its users' applications are filed once it is registered (000 §3-1 ⑥)
+                    self.registering = latest(self.registering, head_item.effective.on)
             app = Application.USAGE_NEW if old is None else Application.USAGE_CHANGE
             items += self.window_persons(code, old, new, app)
             items += self.subcontractors(code, old, new, app)
@@ -693,9 +709,12 @@ def compute_plan(
     unreadable: Iterable[str] = (),
     revisions: Revisions | None = None,
     revoking: Iterable[str] = (),
+    registrations: Mapping[str, date] | None = None,
 ) -> Plan:
-    """The plan of going from ``base`` to ``head``, its items dated by ``dates``."""
-    differ = _Differ(base, head, dates)
+    """The plan of going from ``base`` to ``head``, its items dated by ``dates``;
+    ``registrations``: the operators whose registration applied before is still to come,
+    and its day (``plan.waits.Waits.registrations``)."""
+    differ = _Differ(base, head, dates, registrations)
     # A provisional key that receives its code is that operator's, not one of its own.
     issued = issued_codes(base, head)
     formers = {code: key for key, code in issued.items()}

@@ -387,11 +387,18 @@ def _last_loaded(
     return base_files.read(rel) if rel in base_files.blobs else None
 
 
-def plan_from(comparison: Comparison, events: Events, today: date) -> Plan:
+def plan_from(
+    comparison: Comparison,
+    events: Events,
+    today: date,
+    registrations: Mapping[str, date] | None = None,
+) -> Plan:
     """The plan of a loaded change. Dates follow the calendar and catalog of its base and
-    the pull request's ``events``; ``today`` stands in for those not known yet. The files
-    it releases are a change of their own, from what downstream holds of them to the head,
-    dated as the merge (``provision.merges.released_step``)."""
+    the pull request's ``events``; ``today`` stands in for those not known yet;
+    ``registrations``: the operators whose registration applied before is still to come
+    (``plan.waits.Waits.registrations``). The files it releases are a change of their own,
+    from what downstream holds of them to the head, dated as the merge
+    (``provision.merges.released_step``)."""
     release = comparison.release
     sides = (release.before, release.held) if release else (comparison.base, comparison.head)
     plan = compute_plan(
@@ -401,6 +408,7 @@ def plan_from(comparison: Comparison, events: Events, today: date) -> Plan:
         unreadable=comparison.unreadable,
         revisions=comparison.revisions,
         revoking=[layout.repo_path(rel) for rel in comparison.revoking],
+        registrations=registrations,
     )
     if release is None:
         return plan

@@ -15,6 +15,10 @@ the suspension does (``Stop``). Only what is not downstream yet waits: a new use
 and a system new to them, which holds nothing to stop before it comes; where none of the
 person's systems is there yet, the suspension item itself is dated when the first comes
 (``reached``), as ``status`` then lists it.
+A new operator's users wait for its registration: the permission-set application is filed
+with the window person's ID, issued when the usage application (new) completes (000 §3-1 ⑥
+【注３】), so a user added while it is still to come is keyed on that day
+(``Waits.registrations``, ``timeline.effective.Dates.permission``).
 The dates of permissions applied before come from the provisioning state
 (``provision.state.State.waiting``); the plan of a pull request, the merge's rows, its
 受付 mail and its recorded application all read them through this module.
@@ -55,9 +59,12 @@ class Waits:
     # each but the last and the code it brings (the one the next replaces): its own row,
     # written before, grants that code, so a suspension is told again after each (``stop``)
     through: Mapping[tuple[str, str], tuple[tuple[date, str], ...]] = field(default_factory=dict)
+    # operator code → the day its usage application (new) applied before completes: a user
+    # added to it before then is keyed on that day (``Dates.permission``)
+    registrations: Mapping[str, date] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
-        return bool(self.people or self.entries)
+        return bool(self.people or self.entries or self.registrations)
 
     def person(self, system: str, login: str) -> date | None:
         """When ``login``'s permission of ``system`` applied before comes, or the user's
@@ -249,7 +256,28 @@ def waiting_notes(plan: Plan, waits: Waits) -> tuple[Note, ...]:
             )
             found.append(Note(item.operator, item.application, "flag", item.key, message))
         found += _late_stops(plan, item, waits)
+        found += _registering(item)
     return tuple(found)
+
+
+def _registering(item: Item) -> list[Note]:
+    """A new user of an operator whose registration is still to come is keyed on its
+    completion (``Dates.permission``): the reviewer is told why the dates are so late."""
+    person = getattr(item, "person", None)
+    keyed = next(
+        (e.effective.keyed_on for e in item.effects if e.effective.key == "registered"), None
+    )
+    if person is None or keyed is None:
+        return []
+    message = msg(
+        "{login}: the permission-set application follows the completion of the usage "
+        "application (new) of {operator}, expected on {day}, when the window person receives "
+        "their ID (000 §3-1 ⑥ note 3): its dates count from that day, not from the acceptance",
+        login=person.email,
+        operator=item.operator,
+        day=keyed,
+    )
+    return [Note(item.operator, item.application, "flag", item.key, message)]
 
 
 def _late_stops(plan: Plan, item: Item, waits: Waits) -> list[Note]:

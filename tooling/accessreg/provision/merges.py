@@ -1105,7 +1105,7 @@ def step_between(
     if events.merged is None:
         events = Events(events.entered, events.accepted, merged_on(commit))
     dates = Dates.of(after, events.known(merged_on(commit)), loaded)
-    plan = compute_plan(before, after, dates)
+    plan = compute_plan(before, after, dates, registrations=waits.registrations if waits else None)
     operators = tuple(
         with_recorded_dates(op, found)
         if (found := recorded.get(application_id(commit.sha, op.code))) is not None

@@ -263,10 +263,20 @@ class Waiting:
     # revision whose content downstream held of them then (``BatchRecord.pins``).
     pins: Mapping[str, str | None] = field(default_factory=dict)
     revoked: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # ``BatchRecord.revoked``
+    # operator → the day its registration comes (``Waits.registrations``)
+    registrations: Mapping[str, date] = field(default_factory=dict)
 
     @property
     def waits(self) -> Waits:
-        return Waits(self.until, self.entries, self.added, self.held, self.removed, self.through)
+        return Waits(
+            self.until,
+            self.entries,
+            self.added,
+            self.held,
+            self.removed,
+            self.through,
+            self.registrations,
+        )
 
 
 class Coming:
@@ -286,6 +296,7 @@ class Coming:
         self.through: dict[tuple[str, str], tuple[tuple[date, str], ...]] = (
             dict(waits.through) if waits else {}
         )
+        self.registrations: dict[str, date] = dict(waits.registrations) if waits else {}
 
     def take(self, items: Iterable[ItemDates]) -> bool:
         """Add an application's ``items`` dated after the day; whether any was."""
@@ -296,6 +307,13 @@ class Coming:
             login = i.key.lower()
             if i.subject == "user" and i.action == "add" and i.system and i.on:
                 first[login] = min(i.on, first.get(login, i.on))
+            if i.subject == "operator" and i.action == "add" and i.system is None:
+                # A new operator's registration (利用申請（新規）) still to come: its users
+                # are keyed on it (``Waits.registrations``)
+                if i.on is not None and i.on > today:
+                    self.registrations[i.key] = i.on
+                    taken = True
+                continue
             if i.on is None or i.on <= today or i.subject == "operator":
                 continue
             if i.system is None and i.subject != "user":
@@ -332,6 +350,7 @@ class Coming:
             dict(self.held),
             frozenset(self.removed),
             dict(self.through),
+            dict(self.registrations),
         )
 
 
@@ -399,6 +418,7 @@ class State(Frozen):
             coming.through,
             found.pins,
             found.revoked,
+            coming.registrations,
         )
 
     def groups_to_come(self, today: date) -> dict[tuple[str, str], date]:

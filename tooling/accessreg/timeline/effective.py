@@ -5,6 +5,7 @@ Each kind of application is keyed on its own event (000 §3-1..§3-3, §4-2, §5
 | item | keyed on | effective |
 | --- | --- | --- |
 | a new user's permission (5-1) | acceptance (②申請受付) | catalog ``timing.add`` (M+6 / M+9) |
+| the same, the operator's registration still to come | its completion (3-1 ⑥ 注3) | the same |
 | a changed permission (5-2) | entry (①変更申請入力) | ``timing.change`` (at once / M+9) |
 | an admin ID a new user takes over (002 §3.2.2) | entry, as the change it is | ``timing.change`` |
 | a deleted permission (5-3) | entry (the application day) | ``timing.remove`` (next day / manual) |
@@ -15,6 +16,11 @@ Each kind of application is keyed on its own event (000 §3-1..§3-3, §4-2, §5
 | what only an OCCTO member holds, at its withdrawal (003 §2.7.1) | ``withdrawn_on`` | that day |
 | a suspension (001 p46, 002 §2.4, §2.6, §3.4.4) | the file's ``suspended_on`` | that day, at once |
 | the lifting of a suspension | the merge | that day, at once |
+
+A new operator's window person receives their ID on the completion of its usage application
+(000 §3-1 ⑥ 【注３】) and only with it files the permission-set applications of 5-1: a user of
+an operator whose registration is still to come is keyed on the day it completes, at the
+earliest, and falls into the batch of that day (``Dates.permission``'s ``registered``).
 
 A suspension is no application the centre processes: the system operator stops the
 certificate or ID first (001 p46: 「まずは停止します」), without notice (002 §2.4:
@@ -48,14 +54,18 @@ from accessreg.timeline.business_days import BusinessCalendar, Start
 
 Event = Literal["entered", "accepted", "merged"]
 # What an item's date is counted from: an event of its pull request or a date it names.
-Key = Literal["entered", "accepted", "merged", "terminated_on", "suspended_on", "withdrawn_on"]
+Key = Literal[
+    "entered", "accepted", "merged", "terminated_on", "suspended_on", "withdrawn_on", "registered"
+]
 # The keys that are a day the file names, not an event of the pull request.
 NAMED_DAYS: tuple[Key, ...] = ("terminated_on", "suspended_on", "withdrawn_on")
 
 EVENTS: tuple[Event, ...] = ("entered", "accepted", "merged")
 
 # Which event each kind of permission change is keyed on (000 §5-1 ②, §5-2 ①, §5-3 ①); a
-# suspension and its lifting are keyed on the suspension's own day (``Dates.suspension``).
+# suspension and its lifting are keyed on the suspension's own day (``Dates.suspension``), a
+# new user of an operator still being registered on the registration's completion
+# ("registered": 000 §3-1 ⑥ 【注３】, ``Dates.permission``).
 PERMISSION_KEY: dict[ChangeKind, Key] = {
     ChangeKind.ADD: "accepted",
     ChangeKind.CHANGE: "entered",
@@ -216,8 +226,9 @@ class Dates:
     catalog: Catalog
     events: Known
     loaded: date | None = None  # a first apply's day: every item (but a termination) on it
-    # (system, kind) → its date: a batch has as many items as users, but few systems and kinds
-    _permissions: dict[tuple[str, ChangeKind], Effective] = field(
+    # (system, kind, registered) → its date: a batch has as many items as users, but few
+    # systems, kinds and operators still being registered
+    _permissions: dict[tuple[str, ChangeKind, date | None], Effective] = field(
         default_factory=dict, init=False, compare=False, repr=False
     )
     _usages: dict[frozenset[str], Effective] = field(
@@ -281,6 +292,8 @@ class Dates:
             return None
         if effective.processing_day is not None:
             return effective.processing_day
+        if effective.key == "registered" and effective.keyed_on is not None:
+            return self.calendar.processing_day(effective.keyed_on)
         if effective.key in ("entered", "accepted"):
             return self.processing_day(effective.key)
         return self.processing_day()
@@ -290,9 +303,15 @@ class Dates:
         acceptance; an entry counts on its own day (the system takes it at once, 000 §5-2 ①)."""
         if key == "accepted":
             return self.accepted_on
-        if key == "terminated_on" or key == "suspended_on" or key == "withdrawn_on":
+        if (
+            key == "terminated_on"
+            or key == "suspended_on"
+            or key == "withdrawn_on"
+            or key == "registered"
+        ):
             raise ValueError(
-                f"{key} is a date of its own: use termination(), suspension() or withdrawal()"
+                f"{key} is a date of its own: use termination(), suspension(), withdrawal() "
+                "or permission(registered=...)"
             )
         return self.events.of(key)
 
@@ -308,12 +327,14 @@ class Dates:
             found = self._processing_days[key] = self.calendar.processing_day(day)
         return found
 
-    def _counted(self, timing: Timing | None, key: Key) -> Effective:
+    def _counted(self, timing: Timing | None, key: Key, keyed_on: date | None = None) -> Effective:
+        """``timing`` counted from the day ``key`` counts as, or from ``keyed_on`` where the
+        key is a day of its own."""
+        keyed_on = keyed_on or self.keyed_on(key)
         if self.loaded is not None:
-            return Effective(self.loaded, "accepted", key=key, keyed_on=self.keyed_on(key))
+            return Effective(self.loaded, "accepted", key=key, keyed_on=keyed_on)
         if timing is None:
             return NO_DATE
-        keyed_on = self.keyed_on(key)
         if timing.start == "manual":
             return Effective(None, "manual", key=key, keyed_on=keyed_on)
         m: date | None = None
@@ -365,15 +386,34 @@ class Dates:
             return replace(pending[0], steps=tuple(s for e in pending for s in e.steps))
         return max(found, key=lambda e: e.on or date.min)
 
-    def permission(self, system_id: str, kind: ChangeKind) -> Effective:
+    def permission(
+        self, system_id: str, kind: ChangeKind, registered: date | None = None
+    ) -> Effective:
         """A user's permission of ``system_id`` set, changed or deleted (000 §5-1..§5-3);
-        suspended or restored, where the suspension's own day is not known: on the merge."""
+        suspended or restored, where the suspension's own day is not known: on the merge.
+
+        ``registered``: the day the usage application (new) of the user's operator
+        completes, where it is still to come. Only then does the window person receive the
+        ID with which the permission-set application is filed (000 §3-1 ⑥ 【注３】), so a
+        new user's permission is keyed on that day, at the earliest, where it is later than
+        the acceptance: the batch M of its half of the month (§5-1), and the timing counted
+        from there."""
         if kind in AT_ONCE_KINDS:
             return self.suspension(None)
-        found = self._permissions.get((system_id, kind))
+        keyed_on = None
+        if registered is not None and kind is ChangeKind.ADD:
+            keyed_on = self.calendar.effective_acceptance(registered)
+            if keyed_on <= self.accepted_on:
+                keyed_on = None  # registered by the acceptance: keyed on it, as any other
+        cached = (system_id, kind, keyed_on)
+        found = self._permissions.get(cached)
         if found is None:
-            found = self._counted(self.timing_of(system_id, kind), PERMISSION_KEY[kind])
-            self._permissions[(system_id, kind)] = found
+            timing = self.timing_of(system_id, kind)
+            if keyed_on is None:
+                found = self._counted(timing, PERMISSION_KEY[kind])
+            else:
+                found = self._counted(timing, "registered", keyed_on)
+            self._permissions[cached] = found
         return found
 
     def certificate(self, systems: Iterable[str], valid_from: date | None = None) -> Effective:
