@@ -2146,12 +2146,6 @@ def test_a_suspension_before_two_changes_come_is_told_again_after_each(
     _replayed(gr, tmp_path, ["c1", "c2", "stop"], "2027-01-20")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known limit (README): the lifting's run replays no suspension of a permission "
-    "the registry no longer holds, so its snapshot shows LOACUS active while the directory "
-    "keeps the user suspended until the removal",
-)
 def test_a_lifting_before_a_removal_comes_leaves_the_permission_stopped_until_it(
     gr: GitRegistry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -1306,7 +1306,7 @@ def _rows(
     for system, login in sorted(gone):
         rows += _came_and_went(before, after, arrived[system][login], last[system][login])
     for step in steps:
-        rows += _uses_stopped(step, after, ending)
+        rows += _stopped_in(step, after, ending)
     return tuple(rows)
 
 
@@ -1422,14 +1422,22 @@ def _removals(
     ]
 
 
-def _uses_stopped(step: Step, after: Access, ending: set[tuple[str, str]]) -> list[DatedChange]:
-    """An operator's use of a system suspended by ``step`` (002 §2.6, §3.4.4) stops its
-    users' IDs of it at once, also one a removal applied before takes away later: the
-    registry has that permission no more, so the range has no row of it, yet downstream
-    holds it until the removal (``plan.waits.removals``); it is stopped as a suspension of
-    the user's own ID stops it (``_stopped_until_removed``)."""
+def _stopped_in(step: Step, after: Access, ending: set[tuple[str, str]]) -> list[DatedChange]:
+    """What ``step`` suspends that a removal applied before takes away later: the
+    registry has that permission no more, yet downstream holds it until the removal
+    (``plan.waits.removals``), and it is stopped at once (``_stopped_until_removed``).
+    Found merge by merge, not from the range's net change: a lifting by a later merge of
+    the range nets the suspension away, yet the suspension's run has written the ID's
+    leaving the suspended group on the removal's day, so the system stays stopped until
+    then, in the day's snapshots as in the directory. Both a user's own suspension and an
+    operator's of the system (002 §2.6, §3.4.4), which stops its users' IDs of it."""
     if not step.waits.removed:
         return []
+    rows = []
+    for change in step.changes:
+        on = step.effective(change).on if change.kind is ChangeKind.SUSPEND else None
+        if on is not None:
+            rows += _removals(change, step, change, on, ending)
     stopped = {
         (op.code, use.system): use.effective.on
         for op in step.operators
@@ -1438,7 +1446,6 @@ def _uses_stopped(step: Step, after: Access, ending: set[tuple[str, str]]) -> li
         for use in item.suspensions
         if use.suspended and use.effective.on is not None
     }
-    rows = []
     for system, login in sorted(step.waits.removed):
         now = after.get(login)
         on = stopped.get((now.operator, system)) if now is not None else None
