@@ -17,6 +17,7 @@ change before the merge.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import fields
 from datetime import date
@@ -27,6 +28,7 @@ from accessreg.model import Certificate, Operator
 from accessreg.model.messages import Message, Param, msg
 from accessreg.model.registry import Registry
 from accessreg.model.removal import Removal
+from accessreg.outputs.access import AccessChange
 from accessreg.outputs.whitelist import Admitted, whitelists
 
 if TYPE_CHECKING:
@@ -150,8 +152,7 @@ def merges(
     if allowed:
         return
     for step in steps:
-        gone = {c.person.login for c in step.changes if c.after is None}
-        came = {c.person.login for c in step.changes if c.before is None}
+        gone, came = _whole(step.changes, "after"), _whole(step.changes, "before")
         found = Removal(held, held - len(gone) + len(came), len(gone))
         judged: tuple[tuple[Kind, Removal], ...] = (
             ("logins", found),
@@ -168,6 +169,31 @@ def merges(
                     )
                 )
         held = found.after
+
+
+def _whole(changes: Sequence[AccessChange], side: Literal["before", "after"]) -> set[str]:
+    """The login IDs ``changes`` take away whole (``side`` "after": every permission the
+    holder had, ``outputs.access``'s keys) or bring whole ("before": none held before). A
+    row of one system has no holder on the side that lacks the system, whatever else the
+    person holds."""
+    other = "before" if side == "after" else "after"
+    kept: set[str] = set()
+    moved: dict[str, set[str]] = defaultdict(set)
+    held: dict[str, frozenset[str]] = {}
+    for c in changes:
+        login, mine = c.person.login, getattr(c, side)
+        if mine is not None:
+            kept.add(login)
+            continue
+        moved[login].add(c.system)
+        theirs = getattr(c, other)
+        if theirs is not None:
+            held[login] = frozenset(theirs.permissions)
+    return {
+        login
+        for login, systems in moved.items()
+        if login not in kept and held.get(login, frozenset()) <= systems
+    }
 
 
 def rewrite_note(base: str) -> Message:
