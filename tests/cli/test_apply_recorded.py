@@ -134,21 +134,36 @@ def _closed_port() -> int:
     return port
 
 
-@pytest.mark.parametrize("down", ["refusing", "unreachable"])
+# A setting missing or malformed, and the words that name it.
+UNUSABLE = {
+    "unset": ({"ACCESSREG_SMTP_HOST": ""}, "Sending mail needs ACCESSREG_SMTP_HOST"),
+    "malformed": ({"ACCESSREG_SMTP_PORT": "abc"}, "ACCESSREG_SMTP_PORT must be a number"),
+}
+
+
+@pytest.mark.parametrize("down", ["refusing", "unreachable", *UNUSABLE])
 def test_a_run_the_smtp_server_does_not_serve_is_recorded_and_owes_its_mails(
     gr: GitRegistry, tmp_path: Path, down: str
 ) -> None:
     """The outputs are written before the mails; the server refuses the first (or cannot be
-    reached): the run is recorded and sealed all the same, the deletion it carries goes
-    downstream, and the 受付 notices are owed. The next run sends them, once."""
+    reached, or the settings to reach it are missing or malformed): the run is recorded and
+    sealed all the same, the deletion it carries goes downstream, and the 受付 notices are
+    owed. The next run sends them, once."""
     out = tmp_path / "out"
     if down == "refusing":
         with smtp_server(refusing := Mailbox(fail_after=0)) as port:
             stopped = _send(gr, out, port)
         assert "SMTP refused" in stopped.stderr and refusing.received == []
-    else:
+    elif down == "unreachable":
         stopped = _send(gr, out, _closed_port())
         assert "Cannot open SMTP" in stopped.stderr
+    else:
+        broken, named = UNUSABLE[down]
+        with smtp_server(listening := Mailbox()) as port:
+            stopped = accessreg(gr, "apply", "--out", str(out), "--confirm", "--send", *DAY,
+                                *REMOTE, env={**smtp_env(port), **broken})  # fmt: skip
+        assert named in stopped.stderr and listening.received == []  # none handed over
+        assert "to go out with the next run once it is set" in stopped.stderr
     assert stopped.returncode == 2, stopped.stderr
     assert "what was not sent (2 mails) is owed" in stopped.stderr
     _recorded(out, gr)

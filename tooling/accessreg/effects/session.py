@@ -43,6 +43,7 @@ from accessreg.mail.smtp import (
     Envelope,
     MailRefused,
     Message,
+    SettingsUnusable,
     SmtpSettings,
     SmtpTransport,
     Transport,
@@ -90,6 +91,18 @@ class MailsOwed(DeliveryError):  # noqa: N818 - see MailRefused
 
     def __init__(self, cause: DeliveryError, count: int) -> None:
         said = cause.message if isinstance(cause.message, Worded) else str(cause)
+        if isinstance(cause, SettingsUnusable):  # nothing was handed over: all are owed
+            super().__init__(
+                msg(
+                    "{problem}. The run is recorded all the same: its outputs are the batch "
+                    "(recorded.json), to import as any batch, and what was not sent ({count}) "
+                    "is owed, to go out with the next run once it is set. Set it (in the "
+                    "workflows, the repository's secret of that name), then run the job again",
+                    problem=cause.problem,
+                    count=nmsg("{count} mail", "{count} mails", count),
+                )
+            )
+            return
         if not count:  # the one mail the session broke on is in doubt; none is owed
             super().__init__(
                 msg(
@@ -236,7 +249,9 @@ class StateRef:
 
 
 class Session:
-    """Open with ``Session.open``; ``send`` asks for SMTP settings before anything is done."""
+    """Open with ``Session.open``. With ``send``, the SMTP settings are read at once, and
+    ones missing or malformed stop the sending before any mail is handed over, as a server
+    that cannot be reached does: what does not wait for mail is carried out all the same."""
 
     def __init__(
         self,
@@ -246,7 +261,15 @@ class Session:
         remote: str | None,
         transport: TransportFactory,
     ) -> None:
-        self.settings = SmtpSettings.from_env(env) if send else None
+        self.settings: SmtpSettings | None = None
+        self._unusable: SettingsUnusable | None = None
+        if send:
+            try:
+                self.settings = SmtpSettings.from_env(env)
+            except SettingsUnusable as exc:
+                self._unusable = exc
+        # The sender the mails are composed with (and their Message-IDs made from), the same
+        # whether or not the other settings can be used.
         self.sender = self.settings.sender if self.settings else sender_from_env(env)
         self.remote = remote
         self._transport = transport
@@ -453,8 +476,7 @@ class Session:
             else:
                 statuses[mail.message_id] = MailStatus.WRITTEN
         if due:
-            assert self.settings is not None, "a session that sends is opened with send=True"
-            with self._transport(self.settings) as smtp:
+            with self._transport(self._usable()) as smtp:
                 last = ""
                 try:
                     for mail in due.values():
@@ -487,6 +509,14 @@ class Session:
                     self.state.push()
                 except StatePushError as exc:
                     raise _taken(exc, last) from None
+
+    def _usable(self) -> SmtpSettings:
+        """The settings to open a session with; raises SettingsUnusable, before anything is
+        handed over, where they are missing or malformed."""
+        if self._unusable is not None:
+            raise self._unusable
+        assert self.settings is not None, "a session that sends is opened with send=True"
+        return self.settings
 
     def _hand_over(
         self,
@@ -524,11 +554,10 @@ class Session:
 
     def resend(self, message_id: str) -> InDoubt:
         """Send a mail in doubt again, exactly as it was handed over, and record it as sent."""
+        settings = self._usable()
         held = self.outbox.held_message(message_id)
-        if self.settings is None:
-            raise ConfigError(msg("Resending needs a session opened with send=True"))
         message = parsed(held.message)
-        with self._transport(self.settings) as smtp:
+        with self._transport(settings) as smtp:
             what = f"{held.kind} for {held.application} again"
             self._hand_over(smtp, message_id, what, message, fresh=False)
         return InDoubt(message_id, held.kind, held.application, held.since)
