@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager, ExitStack, contextmanager, suppress
+from contextlib import AbstractContextManager, ExitStack, contextmanager, nullcontext, suppress
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -205,7 +205,9 @@ class StateRef:
         store.fetch()
         self.commit = store.head()
         self.files = store.read(self.commit)
-        self.unpushed = False  # written here with ``push=False``, not yet on the remote
+        # Not on the remote yet: written here with ``push=False``, or found ahead of it (a
+        # push that failed before, a merge of both copies).
+        self.unpushed = store.ahead
 
     def write(
         self,
@@ -288,10 +290,15 @@ class Session:
         remote: str | None = None,
         env: Mapping[str, str] | None = None,
         transport: TransportFactory = smtp_session,
+        out: Path | None = None,
     ) -> Iterator[Session]:
-        session = cls(root, dict(os.environ) if env is None else env, send, remote, transport)
-        with session._stack:
-            yield session
+        """With ``out``, the output directory is this run's alone from before the state is
+        read until the run is over: a second run on it is refused at once, and can never
+        replace the outputs of a run that recorded them."""
+        with _claimed(out) if out is not None else nullcontext():
+            session = cls(root, dict(os.environ) if env is None else env, send, remote, transport)
+            with session._stack:
+                yield session
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -360,49 +367,50 @@ class Session:
     def carry_out(self, plan: RunPlan) -> Done:
         for record in plan.recorded(When.FIRST):
             self._record(record)
-        if plan.out is not None:
-            try:
-                # Read one file at a time: a file of the plan may be made only when read.
-                atomic.replace_directory(plan.out, plan.files, plan.listing)
-            except atomic.NotAnOutputDirectoryError as exc:
-                raise ConfigError(
-                    msg(
-                        "{dir} already holds files this tool did not write: give an empty or "
-                        "new directory for the outputs",
-                        dir=str(exc.path),
-                    )
-                ) from None
-            except OSError as exc:
-                raise ConfigError(
-                    msg("Cannot write the outputs: {why}", why=os_reason(exc))
-                ) from None
+        replaced = self._write(plan.out, plan) if plan.out is not None else None
         moved: list[BranchChange] = []
         outage: DeliveryError | None = None
         statuses: dict[str, MailStatus] = {}  # those handed over, also when sending stopped
+        recorded = False  # the records that say the run is done: written
         try:
-            for branch_set in plan.branches:
-                moved += self._branches(branch_set)
             try:
-                self._deliver(plan.mails, plan.send, statuses)
-            except DeliveryError as exc:
-                # The server unreachable, or no longer taking mail: what does not wait for
-                # mail is recorded all the same, what was not sent owed to the next run.
-                instead = [
-                    replace(r, files=r.instead)
-                    for r in plan.recorded(When.AFTER_MAILS)
-                    if r.instead is not None
-                ]
-                if not instead:
-                    raise
-                outage = exc
-                for record in instead:
+                for branch_set in plan.branches:
+                    moved += self._branches(branch_set)
+                try:
+                    self._deliver(plan.mails, plan.send, statuses)
+                except DeliveryError as exc:
+                    # The server unreachable, or no longer taking mail: what does not wait
+                    # for mail is recorded all the same, what was not sent owed to the next
+                    # run.
+                    instead = [
+                        replace(r, files=r.instead)
+                        for r in plan.recorded(When.AFTER_MAILS)
+                        if r.instead is not None
+                    ]
+                    if not instead:
+                        raise
+                    outage = exc
+                    for record in instead:
+                        self._record(record)
+                else:
+                    for record in plan.recorded(When.AFTER_MAILS):
+                        self._record(record)
+                recorded = True
+            finally:  # also when sending stopped half-way: what was sent is recorded
+                for record in plan.recorded(When.ALWAYS):
                     self._record(record)
-            else:
-                for record in plan.recorded(When.AFTER_MAILS):
-                    self._record(record)
-        finally:  # also when sending stopped half-way: what was sent is recorded
-            for record in plan.recorded(When.ALWAYS):
-                self._record(record)
+        except BaseException:
+            # A run that stops before its records never leaves its outputs in place of
+            # those of a run that recorded them: they are that run's batch, which no later
+            # run writes again.
+            seal = plan.seal.name if plan.seal is not None else None
+            if replaced is not None and seal is not None and not recorded and replaced.had(seal):
+                with suppress(OSError):
+                    replaced.restore()
+            raise
+        finally:
+            if replaced is not None:
+                replaced.done()
         if plan.out is not None and plan.seal is not None:  # a held recipient's run too
             self._seal(plan.out, plan.seal)
         # The one the session broke on is in doubt; those never handed over, owed.
@@ -422,9 +430,29 @@ class Session:
             stopped = RecipientsHeld(refused)
         return Done(mails, moved, self.in_doubt(), self.notes, stopped)
 
+    def _write(self, out: Path, plan: RunPlan) -> atomic.Replaced:
+        """The plan's outputs swapped in at ``out``; the directory they replace kept aside
+        until the run is over."""
+        try:
+            # Read one file at a time: a file of the plan may be made only when read.
+            return atomic.swap_in(out, plan.files, plan.listing)
+        except atomic.NotAnOutputDirectoryError as exc:
+            raise ConfigError(
+                msg(
+                    "{dir} already holds files this tool did not write: give an empty or "
+                    "new directory for the outputs",
+                    dir=str(exc.path),
+                )
+            ) from None
+        except OSError as exc:
+            raise ConfigError(msg("Cannot write the outputs: {why}", why=os_reason(exc))) from None
+
     def _seal(self, out: Path, seal: Seal) -> None:
         """Say in the outputs that the run is recorded: the one change that turns them from
-        outputs a downstream system must not import into its batch."""
+        outputs a downstream system must not import into its batch. The state it names is
+        on the remote first: a run that recorded nothing new, over a state ahead of its
+        remote, pushes it (and is not sealed if the remote does not take it)."""
+        self.state.push()
         try:
             atomic.write_bytes(out.absolute() / seal.name, seal.render(self.state.commit))
         except OSError as exc:
@@ -568,6 +596,23 @@ class Session:
         what = f"{held.kind} for {held.application}"
         self.state.write(self.outbox.mark_sent(message_id, datetime.now(JST)), f"delivered {what}")
         return InDoubt(message_id, held.kind, held.application, held.since)
+
+
+@contextmanager
+def _claimed(out: Path) -> Iterator[None]:
+    try:
+        with atomic.claimed(out):
+            yield
+    except atomic.OutputsBusyError as exc:
+        raise ConfigError(
+            msg(
+                "Another run is writing its outputs to {dir}; nothing was done. Wait for it "
+                "to end (and take its outputs if it recorded a batch), then run again",
+                dir=str(exc.path),
+            )
+        ) from None
+    except OSError as exc:
+        raise ConfigError(msg("Cannot write the outputs: {why}", why=os_reason(exc))) from None
 
 
 def _taken(exc: AccessregError, message_id: str) -> ConfigError:
