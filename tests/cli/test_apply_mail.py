@@ -222,15 +222,20 @@ def test_a_refused_recipient_holds_its_mail_and_nothing_else(
     assert held in state(gr)["outbox"]
 
 
-def test_sending_needs_the_smtp_settings(gr: GitRegistry, tmp_path: Path) -> None:
+def test_a_missing_smtp_setting_says_in_japanese_what_to_set(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """As a server that is down (``test_apply_recorded``): the run recorded, the mails owed
+    to the run after the setting is set; the message names the variable."""
     merge(gr, "remove-user2", lambda: gr.remove(f"users/TESTOP01/{USER2}.yaml"))
-    out = tmp_path / "out"
-    result = accessreg(
-        gr, "apply", "--out", str(out), "--confirm", "--send", *DAY, env={"ACCESSREG_SMTP_HOST": ""}
-    )
-    assert result.returncode == 2
-    assert "Sending mail needs ACCESSREG_SMTP_HOST, ACCESSREG_MAIL_FROM" in result.stderr
-    assert not out.exists()
+    env = {"ACCESSREG_LANG": "ja", "ACCESSREG_SMTP_HOST": "", "ACCESSREG_MAIL_FROM": "a@example.jp"}
+    failed = accessreg(gr, "apply", "--out", str(tmp_path / "a"), "--confirm", "--send", *DAY,
+                       env=env)  # fmt: skip
+    assert failed.returncode == 2
+    assert "メールの送信には環境変数 ACCESSREG_SMTP_HOST が必要です" in failed.stderr
+    assert "実行はそのまま記録しました" in failed.stderr
+    owed = "送信できなかったメール 3 通は、環境変数を設定した後の次の実行で送信します"
+    assert owed in failed.stderr
 
 
 def test_confirm_records_imports_and_owes_completion_notices(
@@ -353,6 +358,34 @@ def test_confirm_records_imports_and_owes_completion_notices(
             == 0
         )
         assert mailbox.received == []
+
+
+def test_confirm_with_a_missing_smtp_setting_records_the_import_and_owes_its_notices(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """As with the server down: the import is recorded, its completion notices owed, and
+    the run ends red naming the setting; once set, the next run that sends sends them."""
+    merge(gr, "add-user5", lambda: gr.reg.user(email="user5@test-gas.example.co.jp"))
+    mailbox = Mailbox()
+    with smtp_server(mailbox) as port:
+        env = smtp_env(port)
+        applied = accessreg(gr, "apply", "--out", str(tmp_path / "o"), "--confirm", "--send",
+                            *DAY, env=env)  # fmt: skip
+        assert applied.returncode == 0, applied.stderr
+        (batch_id,) = [b for b, v in state(gr)["batches"].items() if v["head"] == gr.rev()]
+        mailbox.received.clear()
+        confirm = ("confirm", batch_id, "--system", "taxis", "--send", "--today", "2026-12-24")
+        failed = accessreg(gr, *confirm, env={**env, "ACCESSREG_SMTP_HOST": ""})
+        assert failed.returncode == 2
+        assert "Sending mail needs ACCESSREG_SMTP_HOST" in failed.stderr
+        assert "the next run once it is set" in failed.stderr
+        assert mailbox.received == []
+        taxis = state(gr)["batches"][batch_id]["systems"]["taxis"]
+        assert (taxis["imported_on"], taxis["notified"]) == ("2026-12-24", False)
+        again = accessreg(gr, *confirm, env=env)
+        assert again.returncode == 0, again.stderr
+    assert len(mailbox.received) == 3
+    assert all("利用開始周知" in str(m["Subject"]) for m in mailbox.received)
 
 
 def test_confirm_before_any_batch_says_so_in_the_readers_words(reg: RegistryFactory) -> None:

@@ -5,9 +5,15 @@ nothing; neither has it."""
 
 from __future__ import annotations
 
+import asyncio
+import fcntl
 import json
+import os
 import shutil
 import socket
+import subprocess
+import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,7 +24,7 @@ import pytest
 from accessreg.provision.bundle import MANIFEST, RECORDED
 from tests.helpers.gitrepo import GitRegistry
 from tests.helpers.provisioning import accessreg, bare_origin, deltas, merge, state
-from tests.helpers.regfactory import RegistryFactory, contact
+from tests.helpers.regfactory import ROOT, RegistryFactory, contact, run_process
 from tests.helpers.smtpserver import Mailbox, smtp_env, smtp_server
 
 
@@ -134,21 +140,36 @@ def _closed_port() -> int:
     return port
 
 
-@pytest.mark.parametrize("down", ["refusing", "unreachable"])
+# A setting missing or malformed, and the words that name it.
+UNUSABLE = {
+    "unset": ({"ACCESSREG_SMTP_HOST": ""}, "Sending mail needs ACCESSREG_SMTP_HOST"),
+    "malformed": ({"ACCESSREG_SMTP_PORT": "abc"}, "ACCESSREG_SMTP_PORT must be a number"),
+}
+
+
+@pytest.mark.parametrize("down", ["refusing", "unreachable", *UNUSABLE])
 def test_a_run_the_smtp_server_does_not_serve_is_recorded_and_owes_its_mails(
     gr: GitRegistry, tmp_path: Path, down: str
 ) -> None:
     """The outputs are written before the mails; the server refuses the first (or cannot be
-    reached): the run is recorded and sealed all the same, the deletion it carries goes
-    downstream, and the 受付 notices are owed. The next run sends them, once."""
+    reached, or the settings to reach it are missing or malformed): the run is recorded and
+    sealed all the same, the deletion it carries goes downstream, and the 受付 notices are
+    owed. The next run sends them, once."""
     out = tmp_path / "out"
     if down == "refusing":
         with smtp_server(refusing := Mailbox(fail_after=0)) as port:
             stopped = _send(gr, out, port)
         assert "SMTP refused" in stopped.stderr and refusing.received == []
-    else:
+    elif down == "unreachable":
         stopped = _send(gr, out, _closed_port())
         assert "Cannot open SMTP" in stopped.stderr
+    else:
+        broken, named = UNUSABLE[down]
+        with smtp_server(listening := Mailbox()) as port:
+            stopped = accessreg(gr, "apply", "--out", str(out), "--confirm", "--send", *DAY,
+                                *REMOTE, env={**smtp_env(port), **broken})  # fmt: skip
+        assert named in stopped.stderr and listening.received == []  # none handed over
+        assert "to go out with the next run once it is set" in stopped.stderr
     assert stopped.returncode == 2, stopped.stderr
     assert "what was not sent (2 mails) is owed" in stopped.stderr
     _recorded(out, gr)
@@ -347,3 +368,101 @@ def test_a_confirmation_whose_recipient_is_refused_ends_in_red(
     assert "for good (the recipient, or the message itself)" in held.stderr
     assert strict.received and WINDOW2 not in strict.recipients()
     assert _remote_state(gr)[1]["batches"][batch]["systems"]["taxis"]["imported_on"]
+
+
+def test_a_run_on_outputs_another_run_holds_is_refused_and_touches_nothing(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """The lock beside the output directory, held here as a run on it holds it: a second
+    run refuses at once, before it reads the state, writes, sends or records anything."""
+    out = tmp_path / "out"
+    with smtp_server(mailbox := Mailbox()) as port:
+        assert _send(gr, out, port).returncode == 0
+        merge(gr, "add-user4", lambda: gr.reg.user(email="user4@test-gas.example.co.jp"))
+        before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+        state_before = gr.repo.git.rev_parse("refs/accessreg/state")
+        mailbox.received.clear()
+        with (tmp_path / ".out.lock").open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            busy = _send(gr, out, port)
+        assert busy.returncode == 2
+        assert f"Another run is writing its outputs to {out}" in busy.stderr
+        assert mailbox.received == []
+        assert gr.repo.git.rev_parse("refs/accessreg/state") == state_before
+        assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+        assert _send(gr, out, port).returncode == 0  # the lock went with its holder
+
+
+def test_a_run_that_fails_before_its_record_leaves_a_recorded_run_s_outputs(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """The outputs of a recorded run are its batch, and no later run writes them again: a
+    run on the same directory that stops before its own record puts them back."""
+    out = tmp_path / "out"
+    with smtp_server(mailbox := Mailbox()) as port:
+        assert _send(gr, out, port).returncode == 0
+        _recorded(out, gr)
+        before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+        merge(gr, "add-user4", lambda: gr.reg.user(email="user4@test-gas.example.co.jp"))
+        _refuse_the_record(gr)
+        stopped = _send(gr, out, port)
+    assert stopped.returncode == 2 and "protected ref" in stopped.stderr
+    assert len(mailbox.received) == 4  # its mails went out: the outputs were in place then
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    assert not list(tmp_path.glob(".out.*.*"))  # nothing left beside it
+
+
+class _Barrier(Mailbox):
+    """Holds the first mail until ``released``: its run has written its outputs and
+    recorded the mail in flight, and waits there while another run starts."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.reached = threading.Event()
+        self.released = threading.Event()
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        self.reached.set()
+        while not self.released.is_set():
+            await asyncio.sleep(0.02)
+        return await super().handle_DATA(server, session, envelope)
+
+
+def test_two_runs_on_one_out_never_lose_the_recorded_batch(gr: GitRegistry, tmp_path: Path) -> None:
+    """Two processes, the second started while the first is between its outputs and its
+    record: the second is refused, and the outputs are the first's batch, sealed."""
+    out = tmp_path / "out"
+    args = ["apply", "--out", str(out), "--confirm", "--send", *DAY, *REMOTE]
+    with smtp_server(barrier := _Barrier()) as port:
+        env = {**smtp_env(port), "ACCESSREG_LANG": "en"}
+        command = [sys.executable, "-m", "accessreg", *args]
+        full = {**os.environ, "PYTHONPATH": str(ROOT / "tooling"), **env}
+        first = subprocess.Popen(command, cwd=gr.path, env=full, stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, text=True)  # fmt: skip
+        try:
+            assert barrier.reached.wait(60), first.communicate(timeout=60)
+            second = run_process(*args, cwd=gr.path, env=env)
+        finally:
+            barrier.released.set()
+            _, first_err = first.communicate(timeout=120)
+    assert first.returncode == 0, first_err
+    assert second.returncode == 2
+    assert "Another run is writing its outputs" in second.stderr
+    _recorded(out, gr)
+    assert len(barrier.received) == 2
+
+
+def test_a_seal_names_a_state_its_remote_holds(gr: GitRegistry, tmp_path: Path) -> None:
+    """A state ahead of its remote (a push that failed before) and nothing new to record:
+    the run pushes it before it writes ``recorded.json``, which names that state."""
+    with smtp_server(Mailbox()) as port:
+        assert _send(gr, tmp_path / "o1", port).returncode == 0
+        ref = "refs/accessreg/state"
+        tip = gr.repo.git.rev_parse(ref)
+        ahead = gr.repo.git.commit_tree(f"{tip}^{{tree}}", "-p", tip, "-m", "kept here")
+        gr.repo.git.update_ref(ref, ahead, tip)
+        again = _send(gr, tmp_path / "o2", port)
+    assert again.returncode == 0, again.stderr
+    assert "is ahead of origin's" in again.stdout + again.stderr
+    seal = json.loads((tmp_path / "o2" / RECORDED).read_text("utf-8"))
+    assert seal["state"] == _remote_state(gr)[0] == ahead

@@ -297,3 +297,31 @@ def _read_mail(path: Path) -> str:
     text = body.get_content()
     assert isinstance(text, str)
     return text.replace("\r\n", "\n")
+
+
+def test_a_missing_smtp_setting_holds_back_no_deletion_application(
+    reg: RegistryFactory, tmp_path: Path
+) -> None:
+    """``daily --send`` with a secret missing does what it does with the server down: the
+    deletion application's branch is proposed, the outputs written, nothing is sent, and
+    the run ends red naming the setting; the digests go out with the next run once set."""
+    reg.user(email=B, permissions={"taxis": "1010"})
+    g = dated(scenario(reg), date(2026, 1, 5))
+    export = _export(tmp_path)
+    sink = Mailbox()
+    daily = ("daily", "--send", "--last-logins", str(export), "--today", "2026-10-28")
+    with mail_server(sink) as env:
+        out = tmp_path / "out"
+        unset = {**env, "ACCESSREG_SMTP_HOST": ""}
+        failed = run_cli(*daily, "--out", str(out), cwd=g.path, env=unset)
+        assert failed.returncode == 2, failed.stderr
+        assert "Sending mail needs ACCESSREG_SMTP_HOST" in failed.stderr
+        assert "the next run once it is set" in failed.stderr
+        assert sink.received == []
+        assert refs(g, "refs/heads/accessreg/") == [f"refs/heads/{BRANCH}"]
+        assert (out / "stale.csv").is_file()
+
+        again = run_cli(*daily, cwd=g.path, env=env)
+        assert again.returncode == 0, again.stderr
+    told = _subjects(sink.received)
+    assert set(_window(LOCKED)) <= set(told) and (WINDOW1, DELETED) in told

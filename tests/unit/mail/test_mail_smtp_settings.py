@@ -1,12 +1,11 @@
-"""SMTP settings come from the environment, checked before anything is rendered or sent."""
+"""SMTP settings come from the environment; one missing or malformed is named, with what to do."""
 
 from __future__ import annotations
 
 import pytest
 
-from accessreg.errors import ConfigError
 from accessreg.i18n import text
-from accessreg.mail.smtp import SmtpSettings
+from accessreg.mail.smtp import SettingsUnusable, SmtpSettings
 from accessreg.model.messages import Message
 
 BASE = {"ACCESSREG_SMTP_HOST": "smtp.example.jp", "ACCESSREG_MAIL_FROM": "a@example.jp"}
@@ -38,17 +37,22 @@ def test_defaults_follow_starttls() -> None:
     ],
 )
 def test_bad_settings_are_clear_errors(extra: dict[str, str], message: str) -> None:
-    with pytest.raises(ConfigError, match=message):
+    with pytest.raises(SettingsUnusable, match=message):
         SmtpSettings.from_env({**BASE, **extra})
 
 
 def test_missing_settings_are_listed_as_the_language_lists() -> None:
-    with pytest.raises(ConfigError) as raised:
+    with pytest.raises(SettingsUnusable) as raised:
         SmtpSettings.from_env({})
-    assert isinstance(raised.value.message, Message)
-    assert text(raised.value.message, "ja") == (
+    assert isinstance(raised.value.problem, Message)
+    assert text(raised.value.problem, "ja") == (
         "メールの送信には環境変数 ACCESSREG_SMTP_HOST、ACCESSREG_MAIL_FROM が必要です"
     )
-    assert text(raised.value.message, "en") == (
+    assert text(raised.value.problem, "en") == (
         "Sending mail needs ACCESSREG_SMTP_HOST, ACCESSREG_MAIL_FROM in the environment"
+    )
+    assert isinstance(raised.value.message, Message)
+    assert text(raised.value.message, "ja").startswith(
+        "メールの送信には環境変数 ACCESSREG_SMTP_HOST、ACCESSREG_MAIL_FROM が必要です。"
+        "メールは1通も送信していません。"
     )

@@ -5,7 +5,8 @@ A plan holds the output files, the mails (each with the notice-log keys it tells
 branches to move and the state records, each recorded at a fixed point of the run:
 
 1. ``FIRST`` records, before anything else (an import confirmed);
-2. the output directory, replaced at once;
+2. the output directory, replaced at once (the one it replaced put back if it was a
+   recorded run's and the run stops before its ``AFTER_MAILS`` records);
 3. with sending: the branches, then the mails one by one through the outbox;
 4. ``AFTER_MAILS`` records, once every mail is sent or held (a run that failed half-way
    records none: the next run retries from the same point). Where the SMTP server could not
@@ -14,7 +15,8 @@ branches to move and the state records, each recorded at a fixed point of the ru
    wait for mail), and the others are not;
 5. ``ALWAYS`` records, also when sending stopped half-way (the notice log keeps what was
    sent); they are given the Message-IDs the outbox then holds as sent;
-6. the ``seal``, once every record is in the state: a file put into the outputs that says
+6. the ``seal``, once every record is in the state and on its remote: a file put into the
+   outputs that says
    they were recorded. Outputs without it (a dry run, a run that stopped before its records)
    look like a batch and are none.
 """

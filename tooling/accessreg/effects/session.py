@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager, ExitStack, contextmanager, suppress
+from contextlib import AbstractContextManager, ExitStack, contextmanager, nullcontext, suppress
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -43,6 +43,7 @@ from accessreg.mail.smtp import (
     Envelope,
     MailRefused,
     Message,
+    SettingsUnusable,
     SmtpSettings,
     SmtpTransport,
     Transport,
@@ -90,6 +91,18 @@ class MailsOwed(DeliveryError):  # noqa: N818 - see MailRefused
 
     def __init__(self, cause: DeliveryError, count: int) -> None:
         said = cause.message if isinstance(cause.message, Worded) else str(cause)
+        if isinstance(cause, SettingsUnusable):  # nothing was handed over: all are owed
+            super().__init__(
+                msg(
+                    "{problem}. The run is recorded all the same: its outputs are the batch "
+                    "(recorded.json), to import as any batch, and what was not sent ({count}) "
+                    "is owed, to go out with the next run once it is set. Set it (in the "
+                    "workflows, the repository's secret of that name), then run the job again",
+                    problem=cause.problem,
+                    count=nmsg("{count} mail", "{count} mails", count),
+                )
+            )
+            return
         if not count:  # the one mail the session broke on is in doubt; none is owed
             super().__init__(
                 msg(
@@ -192,7 +205,9 @@ class StateRef:
         store.fetch()
         self.commit = store.head()
         self.files = store.read(self.commit)
-        self.unpushed = False  # written here with ``push=False``, not yet on the remote
+        # Not on the remote yet: written here with ``push=False``, or found ahead of it (a
+        # push that failed before, a merge of both copies).
+        self.unpushed = store.ahead
 
     def write(
         self,
@@ -236,7 +251,9 @@ class StateRef:
 
 
 class Session:
-    """Open with ``Session.open``; ``send`` asks for SMTP settings before anything is done."""
+    """Open with ``Session.open``. With ``send``, the SMTP settings are read at once, and
+    ones missing or malformed stop the sending before any mail is handed over, as a server
+    that cannot be reached does: what does not wait for mail is carried out all the same."""
 
     def __init__(
         self,
@@ -246,7 +263,15 @@ class Session:
         remote: str | None,
         transport: TransportFactory,
     ) -> None:
-        self.settings = SmtpSettings.from_env(env) if send else None
+        self.settings: SmtpSettings | None = None
+        self._unusable: SettingsUnusable | None = None
+        if send:
+            try:
+                self.settings = SmtpSettings.from_env(env)
+            except SettingsUnusable as exc:
+                self._unusable = exc
+        # The sender the mails are composed with (and their Message-IDs made from), the same
+        # whether or not the other settings can be used.
         self.sender = self.settings.sender if self.settings else sender_from_env(env)
         self.remote = remote
         self._transport = transport
@@ -265,10 +290,15 @@ class Session:
         remote: str | None = None,
         env: Mapping[str, str] | None = None,
         transport: TransportFactory = smtp_session,
+        out: Path | None = None,
     ) -> Iterator[Session]:
-        session = cls(root, dict(os.environ) if env is None else env, send, remote, transport)
-        with session._stack:
-            yield session
+        """With ``out``, the output directory is this run's alone from before the state is
+        read until the run is over: a second run on it is refused at once, and can never
+        replace the outputs of a run that recorded them."""
+        with _claimed(out) if out is not None else nullcontext():
+            session = cls(root, dict(os.environ) if env is None else env, send, remote, transport)
+            with session._stack:
+                yield session
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -333,49 +363,50 @@ class Session:
     def carry_out(self, plan: RunPlan) -> Done:
         for record in plan.recorded(When.FIRST):
             self._record(record)
-        if plan.out is not None:
-            try:
-                # Read one file at a time: a file of the plan may be made only when read.
-                atomic.replace_directory(plan.out, plan.files, plan.listing)
-            except atomic.NotAnOutputDirectoryError as exc:
-                raise ConfigError(
-                    msg(
-                        "{dir} already holds files this tool did not write: give an empty or "
-                        "new directory for the outputs",
-                        dir=str(exc.path),
-                    )
-                ) from None
-            except OSError as exc:
-                raise ConfigError(
-                    msg("Cannot write the outputs: {why}", why=os_reason(exc))
-                ) from None
+        replaced = self._write(plan.out, plan) if plan.out is not None else None
         moved: list[BranchChange] = []
         outage: DeliveryError | None = None
         statuses: dict[str, MailStatus] = {}  # those handed over, also when sending stopped
+        recorded = False  # the records that say the run is done: written
         try:
-            for branch_set in plan.branches:
-                moved += self._branches(branch_set)
             try:
-                self._deliver(plan.mails, plan.send, statuses)
-            except DeliveryError as exc:
-                # The server unreachable, or no longer taking mail: what does not wait for
-                # mail is recorded all the same, what was not sent owed to the next run.
-                instead = [
-                    replace(r, files=r.instead)
-                    for r in plan.recorded(When.AFTER_MAILS)
-                    if r.instead is not None
-                ]
-                if not instead:
-                    raise
-                outage = exc
-                for record in instead:
+                for branch_set in plan.branches:
+                    moved += self._branches(branch_set)
+                try:
+                    self._deliver(plan.mails, plan.send, statuses)
+                except DeliveryError as exc:
+                    # The server unreachable, or no longer taking mail: what does not wait
+                    # for mail is recorded all the same, what was not sent owed to the next
+                    # run.
+                    instead = [
+                        replace(r, files=r.instead)
+                        for r in plan.recorded(When.AFTER_MAILS)
+                        if r.instead is not None
+                    ]
+                    if not instead:
+                        raise
+                    outage = exc
+                    for record in instead:
+                        self._record(record)
+                else:
+                    for record in plan.recorded(When.AFTER_MAILS):
+                        self._record(record)
+                recorded = True
+            finally:  # also when sending stopped half-way: what was sent is recorded
+                for record in plan.recorded(When.ALWAYS):
                     self._record(record)
-            else:
-                for record in plan.recorded(When.AFTER_MAILS):
-                    self._record(record)
-        finally:  # also when sending stopped half-way: what was sent is recorded
-            for record in plan.recorded(When.ALWAYS):
-                self._record(record)
+        except BaseException:
+            # A run that stops before its records never leaves its outputs in place of
+            # those of a run that recorded them: they are that run's batch, which no later
+            # run writes again.
+            seal = plan.seal.name if plan.seal is not None else None
+            if replaced is not None and seal is not None and not recorded and replaced.had(seal):
+                with suppress(OSError):
+                    replaced.restore()
+            raise
+        finally:
+            if replaced is not None:
+                replaced.done()
         if plan.out is not None and plan.seal is not None:  # a held recipient's run too
             self._seal(plan.out, plan.seal)
         # The one the session broke on is in doubt; those never handed over, owed.
@@ -395,9 +426,29 @@ class Session:
             stopped = RecipientsHeld(refused)
         return Done(mails, moved, self.in_doubt(), self.notes, stopped)
 
+    def _write(self, out: Path, plan: RunPlan) -> atomic.Replaced:
+        """The plan's outputs swapped in at ``out``; the directory they replace kept aside
+        until the run is over."""
+        try:
+            # Read one file at a time: a file of the plan may be made only when read.
+            return atomic.swap_in(out, plan.files, plan.listing)
+        except atomic.NotAnOutputDirectoryError as exc:
+            raise ConfigError(
+                msg(
+                    "{dir} already holds files this tool did not write: give an empty or "
+                    "new directory for the outputs",
+                    dir=str(exc.path),
+                )
+            ) from None
+        except OSError as exc:
+            raise ConfigError(msg("Cannot write the outputs: {why}", why=os_reason(exc))) from None
+
     def _seal(self, out: Path, seal: Seal) -> None:
         """Say in the outputs that the run is recorded: the one change that turns them from
-        outputs a downstream system must not import into its batch."""
+        outputs a downstream system must not import into its batch. The state it names is
+        on the remote first: a run that recorded nothing new, over a state ahead of its
+        remote, pushes it (and is not sealed if the remote does not take it)."""
+        self.state.push()
         try:
             atomic.write_bytes(out.absolute() / seal.name, seal.render(self.state.commit))
         except OSError as exc:
@@ -449,8 +500,7 @@ class Session:
             else:
                 statuses[mail.message_id] = MailStatus.WRITTEN
         if due:
-            assert self.settings is not None, "a session that sends is opened with send=True"
-            with self._transport(self.settings) as smtp:
+            with self._transport(self._usable()) as smtp:
                 last = ""
                 try:
                     for mail in due.values():
@@ -483,6 +533,14 @@ class Session:
                     self.state.push()
                 except StatePushError as exc:
                     raise _taken(exc, last) from None
+
+    def _usable(self) -> SmtpSettings:
+        """The settings to open a session with; raises SettingsUnusable, before anything is
+        handed over, where they are missing or malformed."""
+        if self._unusable is not None:
+            raise self._unusable
+        assert self.settings is not None, "a session that sends is opened with send=True"
+        return self.settings
 
     def _hand_over(
         self,
@@ -520,11 +578,10 @@ class Session:
 
     def resend(self, message_id: str) -> InDoubt:
         """Send a mail in doubt again, exactly as it was handed over, and record it as sent."""
+        settings = self._usable()
         held = self.outbox.held_message(message_id)
-        if self.settings is None:
-            raise ConfigError(msg("Resending needs a session opened with send=True"))
         message = parsed(held.message)
-        with self._transport(self.settings) as smtp:
+        with self._transport(settings) as smtp:
             what = f"{held.kind} for {held.application} again"
             self._hand_over(smtp, message_id, what, message, fresh=False)
         return InDoubt(message_id, held.kind, held.application, held.since)
@@ -535,6 +592,23 @@ class Session:
         what = f"{held.kind} for {held.application}"
         self.state.write(self.outbox.mark_sent(message_id, datetime.now(JST)), f"delivered {what}")
         return InDoubt(message_id, held.kind, held.application, held.since)
+
+
+@contextmanager
+def _claimed(out: Path) -> Iterator[None]:
+    try:
+        with atomic.claimed(out):
+            yield
+    except atomic.OutputsBusyError as exc:
+        raise ConfigError(
+            msg(
+                "Another run is writing its outputs to {dir}; nothing was done. Wait for it "
+                "to end (and take its outputs if it recorded a batch), then run again",
+                dir=str(exc.path),
+            )
+        ) from None
+    except OSError as exc:
+        raise ConfigError(msg("Cannot write the outputs: {why}", why=os_reason(exc))) from None
 
 
 def _taken(exc: AccessregError, message_id: str) -> ConfigError:

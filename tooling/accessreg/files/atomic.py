@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import glob
 import os
 import shutil
@@ -116,15 +117,89 @@ class NotAnOutputDirectoryError(FileExistsError):
         self.path = path
 
 
+class OutputsBusyError(BlockingIOError):
+    """Another process holds the output directory (:func:`claimed`)."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(f"{path} is being written by another run")
+        self.path = path
+
+
+@contextmanager
+def claimed(path: Path) -> Iterator[None]:
+    """The output directory ``path`` this process's alone while the block runs: an
+    exclusive lock (``flock``) on ``.<name>.lock`` beside it. A second run on the same
+    directory is refused at once (OutputsBusyError) rather than left to replace the
+    outputs of a run that records them. The kernel lets the lock go when the process
+    ends, however it ends: a killed run leaves an empty file that holds no one back."""
+    path = path.absolute()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lock = path.parent / f".{path.name}.lock"
+    while True:
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise OutputsBusyError(path) from None
+        try:
+            held = lock.stat().st_ino == os.fstat(fd).st_ino
+        except FileNotFoundError:
+            held = False
+        if held:
+            break
+        os.close(fd)  # the file a run let go of and removed meanwhile: take the new one
+    try:
+        yield
+    finally:
+        # Removed while still held, so that a run that opened it meanwhile takes a new one.
+        lock.unlink(missing_ok=True)
+        os.close(fd)
+
+
+class Replaced:
+    """An output directory just swapped in, and the one it replaced, kept aside until
+    ``done`` (or put back by ``restore``)."""
+
+    def __init__(self, path: Path, old: Path | None) -> None:
+        self.path = path
+        self._old = old
+
+    def had(self, name: str) -> bool:
+        """Whether the directory replaced held the file ``name``."""
+        return self._old is not None and (self._old / "d" / name).exists()
+
+    def restore(self) -> None:
+        """Put the directory replaced back in place (the new one removed)."""
+        if self._old is None:
+            return
+        prefix = f".{self.path.name}.old.{os.getpid()}."
+        gone = Path(tempfile.mkdtemp(dir=self.path.parent, prefix=prefix))
+        if self.path.exists():
+            self.path.replace(gone / "d")
+        (self._old / "d").replace(self.path)
+        shutil.rmtree(gone, ignore_errors=True)
+
+    def done(self) -> None:
+        if self._old is not None:
+            shutil.rmtree(self._old, ignore_errors=True)
+            self._old = None
+
+
 def replace_directory(
     path: Path, files: Mapping[str, Output], listing: Listing | None = None
 ) -> None:
+    """Make ``path`` hold exactly ``files`` (see ``swap_in``)."""
+    swap_in(path, files, listing).done()
+
+
+def swap_in(path: Path, files: Mapping[str, Output], listing: Listing | None = None) -> Replaced:
     """Make ``path`` hold exactly ``files`` (relative POSIX paths) and the ``listing`` of
     them, written last: all of them or, on any failure, the directory as it was. The new
-    tree is written beside it and swapped in by renames. A directory that is not empty and
-    was not made by this function is refused, so that a wrong ``--out`` never deletes
-    anyone's files. What a killed earlier call left beside it is removed first
-    (``sweep``)."""
+    tree is written beside it and swapped in by renames; the one it replaces is kept aside
+    until the caller is ``done`` with it. A directory that is not empty and was not made by
+    this function is refused, so that a wrong ``--out`` never deletes anyone's files. What
+    a killed earlier call left beside it is removed first (``sweep``)."""
     path = path.absolute()
     if path.exists() and (
         not path.is_dir() or (any(path.iterdir()) and not (path / MARKER).exists())
@@ -160,10 +235,10 @@ def replace_directory(
         if old is not None and not path.exists():
             (old / "d").replace(path)
         shutil.rmtree(fresh, ignore_errors=True)
-        raise
-    finally:
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
+        raise
+    return Replaced(path, old)
 
 
 def _same(source: str, fresh: Path, rel: str, made: set[Path]) -> None:

@@ -105,6 +105,7 @@ class StateStore(Opened):
         self._merge = merge
         self._blobs: dict[str, tuple[bytes, str]] = {}  # file name → (content, blob id)
         self.notes: list[Message] = []  # what reconciling with the remote or a lock did
+        self.ahead = False  # fetched: the local state holds commits the remote lacks
 
     @property
     def tracking_ref(self) -> str:
@@ -158,6 +159,7 @@ class StateStore(Opened):
         if ours is None or self._is_ancestor(ours, theirs):
             self._move(theirs, ours, f"fetched from {self.remote}")
         elif self._is_ancestor(theirs, ours):
+            self.ahead = True
             self.notes.append(
                 msg(
                     "{ref} here ({ours}) is ahead of {remote}'s ({theirs}): kept, and pushed "
@@ -171,6 +173,7 @@ class StateStore(Opened):
         else:
             merged = self._merged(ours, theirs)
             self._move(merged, ours, f"merged {self.remote}'s state")
+            self.ahead = True
             self.notes.append(
                 msg(
                     "{ref} here ({ours}) and {remote}'s ({theirs}) had both moved: merged as "

@@ -20,7 +20,8 @@ from email.utils import format_datetime
 from types import TracebackType
 from typing import Protocol
 
-from accessreg.errors import AccessregError, ConfigError, Worded
+from accessreg.errors import AccessregError, Worded
+from accessreg.model import messages
 from accessreg.model.messages import msg
 
 DEFAULT_FROM = "accessreg <noreply@accessreg.invalid>"  # dry runs only: sending needs a real one
@@ -50,6 +51,23 @@ class Undeliverable(MailRefused):
 
 class RecipientRefused(Undeliverable):
     """The server refused the message's recipient (at RCPT): this mail's own address."""
+
+
+class SettingsUnusable(DeliveryError):  # noqa: N818 - see MailRefused
+    """An SMTP setting is missing or malformed: no session can be opened, and nothing was
+    handed over. As a server that cannot be reached, it stops the sending, not the run
+    (``effects.session``); ``problem``: which setting, and what is wrong with it."""
+
+    def __init__(self, problem: messages.Message) -> None:
+        super().__init__(
+            msg(
+                "{problem}: no mail was sent. Set it (in the workflows, the repository's "
+                "secret of that name); the mails not sent go out with the next run once it is "
+                "set",
+                problem=problem,
+            )
+        )
+        self.problem = problem
 
 
 class DeliveryInterrupted(DeliveryError):  # noqa: N818 - see MailRefused
@@ -91,6 +109,8 @@ class SmtpSettings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> SmtpSettings:
+        """The settings of ``env``; SettingsUnusable names the first one missing or
+        malformed."""
         host = env.get("ACCESSREG_SMTP_HOST", "")
         sender = env.get("ACCESSREG_MAIL_FROM", "")
         missing = [
@@ -99,18 +119,18 @@ class SmtpSettings:
             if not value
         ]
         if missing:
-            raise ConfigError(
+            raise SettingsUnusable(
                 msg("Sending mail needs {value} in the environment", value=tuple(missing))
             )
         flag = env.get("ACCESSREG_SMTP_STARTTLS") or "0"
         if flag not in ("0", "1"):
-            raise ConfigError(
+            raise SettingsUnusable(
                 msg("ACCESSREG_SMTP_STARTTLS must be 0 or 1, not {flag}", flag=repr(flag))
             )
         starttls = flag == "1"
         port_text = env.get("ACCESSREG_SMTP_PORT") or ("587" if starttls else "25")
         if not port_text.isdigit():
-            raise ConfigError(
+            raise SettingsUnusable(
                 msg(
                     "ACCESSREG_SMTP_PORT must be a number, not {port_text}",
                     port_text=repr(port_text),

@@ -529,6 +529,7 @@ def run(request: ApplyRequest, transport: TransportFactory = smtp_session) -> Ap
         remote=request.state_remote,
         env=request.env,
         transport=transport,
+        out=request.out,
     ) as session:
         if not 0 <= request.max_removal_share <= 1:
             raise UsageError(msg("--max-removal-share must be between 0 and 1"))

@@ -116,6 +116,7 @@ def run(request: ConfirmRequest, transport: TransportFactory = smtp_session) -> 
         remote=request.state_remote,
         env=request.env,
         transport=transport,
+        out=request.out,
     ) as session:
         state = recorded.load(session.state.files)
         catalog = session.catalog_at(state.batch(request.batch).head)

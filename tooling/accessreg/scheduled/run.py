@@ -335,6 +335,7 @@ def run(request: RunRequest, transport: TransportFactory = smtp_session) -> RunR
         remote=request.state_remote,
         env=request.env,
         transport=transport,
+        out=request.out,
     )
     # What the run reads (the export, the registry) lives as long as it: built with the
     # collector paused, then left out of its passes, which would otherwise walk every
