@@ -19,7 +19,7 @@ import pytest
 
 from tests.helpers.gitrepo import GitRegistry
 from tests.helpers.parsers import written_mails
-from tests.helpers.provisioning import accessreg, merge, state
+from tests.helpers.provisioning import accessreg, state
 from tests.helpers.regfactory import RegistryFactory, certificate
 from tests.helpers.smtpserver import Mailbox, smtp_env, smtp_server
 
@@ -35,21 +35,29 @@ NEW = certificate(9, not_before="2026-12-01", not_after="2028-11-30")
 
 
 @pytest.fixture
-def gr(reg: RegistryFactory, tmp_path: Path) -> Iterator[GitRegistry]:
+def planned(reg: RegistryFactory, tmp_path: Path) -> Iterator[tuple[GitRegistry, str]]:
     """Loaded on 12/04 with the expiring certificate; then one pull request adding the
-    renewal and a new certificate, accepted and applied on 12/16."""
+    renewal and a new certificate, planned, accepted and applied on 12/16; its plan."""
     reg.operator(certificates=[EXPIRING])
     made = GitRegistry(reg)
     try:
         first = accessreg(made, "apply", "--out", str(tmp_path / "initial"), "--initial",
                           "--confirm", "--today", LOADED)  # fmt: skip
         assert first.returncode == 0, first.stderr
-        merge(made, "certificates", lambda: reg.operator(certificates=[EXPIRING, RENEWAL, NEW]))
+        made.branch("certificates", "main")
+        reg.operator(certificates=[EXPIRING, RENEWAL, NEW])
+        made.commit("certificates: a renewal and a new one")
+        plan = accessreg(made, "--lang", "ja", "plan", "--base", "main", "--head",
+                         "certificates", "--entered-on", ENTERED, "--accepted-on", ACCEPTED,
+                         "--today", ACCEPTED)  # fmt: skip
+        assert plan.returncode == 0, plan.stderr
+        made.checkout("main")
+        made.merge("certificates")
         ran = accessreg(made, "apply", "--out", str(tmp_path / "accepted"), "--confirm",
                         "--entered-on", ENTERED, "--accepted-on", ACCEPTED,
                         "--today", ACCEPTED)  # fmt: skip
         assert ran.returncode == 0, ran.stderr
-        yield made
+        yield made, plan.stdout
     finally:
         made.close()
 
@@ -76,17 +84,31 @@ def _whitelist(gr: GitRegistry, out: Path, day: str) -> str:
     return (out / "whitelist" / "taxis" / "cert-map.conf").read_text(encoding="utf-8")
 
 
+def _planned(plan: str, cert: dict[str, str]) -> str:
+    """The plan's date of ``cert``: the line under the item."""
+    lines = plan.splitlines()
+    (at,) = [n for n, ln in enumerate(lines) if f"証明書追加: {cert['id']}（" in ln]
+    return lines[at + 1].strip()
+
+
 def _line(body: str, cert: dict[str, str]) -> str:
     (found,) = [ln for ln in body.splitlines() if f"証明書ID {cert['id']}" in ln]
     return found
 
 
 def test_the_registration_is_done_at_m6_and_each_certificate_usable_on_its_own_day(
-    gr: GitRegistry, tmp_path: Path
+    planned: tuple[GitRegistry, str], tmp_path: Path
 ) -> None:
+    gr, plan = planned
+    # The plan and the 受付 mail: the new one from M+6, the renewal registered at M+6 and
+    # usable from its first valid day.
+    assert _planned(plan, NEW) == f"適用 {REGISTERED}（M = 2027-01-05）"
+    later = f"{RENEWAL_VALID}（登録 {REGISTERED}、M = 2027-01-05。ご利用は有効期間の開始日から）"
+    assert _planned(plan, RENEWAL) == f"適用 {later}"
     accepted = written_mails(tmp_path / "accepted", "*-accepted-*.eml")[0].get_content()
-    assert f"{REGISTERED} 以降" in _line(accepted, NEW)
-    assert f"{RENEWAL_VALID} 以降" in _line(accepted, RENEWAL)
+    assert _line(accepted, NEW).endswith(f"反映 {REGISTERED} 以降")
+    later = f"反映 {RENEWAL_VALID} 以降（登録は {REGISTERED}、ご利用は有効期間の開始日から）"
+    assert _line(accepted, RENEWAL).endswith(later)
     # The whitelists of M+6 let the new certificate through, the renewal only from 2/1.
     on_m6 = _whitelist(gr, tmp_path / "daily-m6", REGISTERED)
     assert f"{NEW['serial']} TESTOP01;" in on_m6

@@ -139,6 +139,9 @@ def _when(catalog: Catalog, effective: Effective | None) -> str | None:
         return None
     if effective.on is None:
         return pending_text(catalog, effective, effective.steps)
+    if effective.registered_on is not None:  # registered with its batch, valid later (004)
+        registered = f"登録は {effective.registered_on}、ご利用は有効期間の開始日から"
+        return f"{effective.on} 以降（{registered}）"
     return f"{effective.on} 以降"
 
 
@@ -587,9 +590,10 @@ def progress(
     needs one of them. The permission-management system derives from no system: its IDs
     are the window persons' own, issued with the usage application (000 §3-1 ⑥, §3-2 ⑥,
     about 15 business days), so an application that adds or changes one is not done until
-    it is. Certificates and addresses count as done on their own date (a last row,
-    ``registration``); a system on the day it confirmed the import, as ``today`` stands
-    (no earlier). Every output that says 処理中 / 処理完了 reads this one decision."""
+    it is. Certificates and addresses count as done once registered (a last row,
+    ``registration``: ``registration_status``); a system on the day it confirmed the
+    import, as ``today`` stands (no earlier). Every output that says 処理中 / 処理完了 reads
+    this one decision."""
     rows = []
     own: list[str] = []
     derived: list[str] = []
