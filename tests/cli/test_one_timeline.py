@@ -319,14 +319,15 @@ def _check_certificate(run: Run, day: date) -> None:
     # The whitelist of the day before refuses the serial, that of the day admits it.
     assert f"{CERT['serial']} {OPERATOR};" not in run.whitelist(day - timedelta(days=1))
     assert f"{CERT['serial']} {OPERATOR};" in run.whitelist(day)
-    # The 登録完了連絡 (000 §4-2 ⑤): owed from the date on, by the daily run over what
-    # was applied.
-    assert run.registered_mails(day - timedelta(days=1)) == []
-    (mail,) = run.registered_mails(day)
+    # The 登録完了連絡 (000 §4-2 ⑤): owed from the registration on (M+6, whatever the
+    # validity), by the daily run over what was applied; it names the day of use.
+    done = run.case.registered_on or day
+    assert run.registered_mails(done - timedelta(days=1)) == []
+    (mail,) = run.registered_mails(done)
     assert mail["Subject"].startswith("【登録完了連絡】クライアント証明書登録申請")
     assert f"{day} からご利用いただけます" in mail.get_content()
-    # status: 処理中 until the date, 処理完了 from it.
-    before, on = run.status(day - timedelta(days=1)), run.status(day)
+    # status: 処理中 until the registration, 処理完了 from it.
+    before, on = run.status(done - timedelta(days=1)), run.status(done)
     assert (before["進捗"], before["証明書・IP"]) == ("処理中", "未済")
     assert (on["進捗"], on["証明書・IP"]) == ("処理完了", "済")
 

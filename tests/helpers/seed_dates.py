@@ -53,6 +53,9 @@ class SeedCase:
     # A certificate's validity start (004: EPPCERT may set it up to 179 days ahead); None:
     # well before the case.
     valid_from: date | None = None
+    # The day a certificate is registered (M+6, 000 §4-2 ⑤) where it is usable only later,
+    # from ``valid_from``; None: registered on its effective date.
+    registered_on: date | None = None
     # An OCCTO withdrawal's day, as the operator file's ``membership`` names it, and the
     # roles through which the operator uses the switching support system meanwhile.
     withdrawn_on: date | None = None
@@ -202,8 +205,9 @@ CASES: tuple[SeedCase, ...] = (
         {"certificate": d("2026-12-24")},
         processing_day=d("2026-12-16"),
     ),
-    # 004: a renewal valid only from 2027-01-08, after its M+6 (12/24): no server takes it
-    # before its validity starts, so it is usable, whitelisted and registered from then.
+    # 004: a renewal valid only from 2027-01-08, after its M+6 (12/24): registered at M+6
+    # with its batch (000 §4-2 ⑤), but no server takes it before its validity starts, so it
+    # is usable and whitelisted only from then.
     SeedCase(
         "certificate-valid-later",
         "000 §4-2, 004",
@@ -214,6 +218,7 @@ CASES: tuple[SeedCase, ...] = (
         {"certificate": d("2027-01-08")},
         processing_day=d("2026-12-16"),
         valid_from=d("2027-01-08"),
+        registered_on=d("2026-12-24"),
     ),
     # 000 §3-3: a termination chosen for 12/31, merged 12/2: everything ends on 12/31.
     SeedCase(

@@ -50,6 +50,9 @@ def test_every_item_of_the_seed_cases(sample: Registry, case: SeedCase) -> None:
     dates = _dates(sample, case)
     for key, expected in case.expected.items():
         assert _computed(dates, case, key).on == expected, key
+    if "certificate" in case.expected:
+        # Registered with its batch at M+6 (000 §4-2 ⑤), usable only from its validity (004).
+        assert dates.certificate(["taxis"], case.valid_from).registered_on == case.registered_on
     if case.processing_day is not None:
         key_event = "entered" if case.kind == "user_change" else "accepted"
         assert dates.processing_day(key_event) == case.processing_day

@@ -19,7 +19,7 @@ from accessreg.timeline import clock
 def command(operator: str | None, state_remote: str | None, today: date | None) -> None:
     """Show each application with 済 / 未済 / （不要） per system and 処理中 / 処理完了
     (000 §5-1 ⑦), then what is suspended (001 p46), tab-separated. A certificate or an
-    address is done on its own date."""
+    address is done on the day it is registered, a certificate valid only later too."""
     day = today or clock.today_in_japan()
     rows, stopped, registry = confirm.status(
         workspace.repository_root(), operator, day, state_remote

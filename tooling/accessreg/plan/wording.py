@@ -217,6 +217,13 @@ def effective_text(
             return msg("after the system operator's manual step ({who})", who="・".join(who))
         return msg("after the system operator's manual step")
     if effective.start == "processing_day" and effective.processing_day is not None:
+        if effective.registered_on is not None:  # registered with its batch, valid later (004)
+            return msg(
+                "{day} (registered {registered}, M = {m}; usable from the start of its validity)",
+                day=effective.on,
+                registered=effective.registered_on,
+                m=effective.processing_day,
+            )
         return msg("{day} (M = {m})", day=effective.on, m=effective.processing_day)
     return msg("{day}", day=effective.on)
 

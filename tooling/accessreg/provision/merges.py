@@ -805,6 +805,7 @@ def _recorded(
         waits=effective.waits,
         steps=effective.steps,
         not_before=effective.not_before,
+        registered_on=effective.registered_on,
         added=effect is not None and effect.old is None and effect.new is not None,
         held=effect.old if effect is not None else None,
         removed=effect is not None and effect.old is not None and effect.new is None,
@@ -821,6 +822,7 @@ def _effective(found: ItemDates) -> Effective:
         found.waits,
         found.steps,
         found.not_before,
+        found.registered_on,
     )
 
 

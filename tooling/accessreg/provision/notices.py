@@ -139,6 +139,9 @@ def _when(catalog: Catalog, effective: Effective | None) -> str | None:
         return None
     if effective.on is None:
         return pending_text(catalog, effective, effective.steps)
+    if effective.registered_on is not None:  # registered with its batch, valid later (004)
+        registered = f"登録は {effective.registered_on}、ご利用は有効期間の開始日から"
+        return f"{effective.on} 以降（{registered}）"
     return f"{effective.on} 以降"
 
 
@@ -567,12 +570,14 @@ REGISTRATION_ROW = "registration"
 
 
 def registration_status(record: ApplicationRecord, today: date) -> str:
-    """済 once every certificate and address the application registers has reached its
-    date, 未済 before, （不要） when it registers none."""
+    """済 once every certificate and address the application registers is registered
+    (``ItemDates.registered_by``: a certificate valid only later is registered at M+6 all
+    the same, 000 §4-2 ⑤), 未済 before, （不要） when it registers none."""
     found = record.registrations()
     if not found:
         return NOT_NEEDED
-    return DONE if all(i.on is not None and i.on <= today for i in found) else NOT_DONE
+    days = [i.registered_by for i in found]
+    return DONE if all(d is not None and d <= today for d in days) else NOT_DONE
 
 
 def progress(
@@ -585,9 +590,10 @@ def progress(
     needs one of them. The permission-management system derives from no system: its IDs
     are the window persons' own, issued with the usage application (000 §3-1 ⑥, §3-2 ⑥,
     about 15 business days), so an application that adds or changes one is not done until
-    it is. Certificates and addresses count as done on their own date (a last row,
-    ``registration``); a system on the day it confirmed the import, as ``today`` stands
-    (no earlier). Every output that says 処理中 / 処理完了 reads this one decision."""
+    it is. Certificates and addresses count as done once registered (a last row,
+    ``registration``: ``registration_status``); a system on the day it confirmed the
+    import, as ``today`` stands (no earlier). Every output that says 処理中 / 処理完了 reads
+    this one decision."""
     rows = []
     own: list[str] = []
     derived: list[str] = []
@@ -834,8 +840,10 @@ def _stepped_items(batch: BatchRecord, accepted: Accepted, system_id: str) -> li
 def registration_notices(
     batch: BatchRecord, accepted: Accepted, today: date, addressing: Addressing
 ) -> list[Notice]:
-    """登録完了連絡 (000 §4-2 ⑤): once every certificate and address of an application has
-    reached its recorded date, to the operator's window persons of the day (``addressing``),
+    """登録完了連絡 (000 §4-2 ⑤): once every certificate and address of an application is
+    registered (``registration_status``), each named with the day it can be used from (a
+    renewal valid only later: registered now, usable from its first valid day, 004), to the
+    operator's window persons of the day (``addressing``),
     with the application's progress (``progress``: the one decision of 処理中 / 処理完了).
     Owed on the first run on or after that day; the outbox sends it once. It is the
     registration's notice: while another part of the application is still to come (a
@@ -847,17 +855,20 @@ def registration_notices(
     operator = _operator(step, record.operator)
     if not found or operator is None or registration_status(record, today) != DONE:
         return []
-    done_on = max(i.on for i in found if i.on is not None)
+    done_on = max(d for i in found if (d := i.registered_by) is not None)
     catalog = step.after.catalog
     plan = step.plan_of(record.operator)
-    registered = {(i.subject, i.key) for i in found}
+    registered = {(i.subject, i.key): i for i in found}
     items, others = [], []
     for i in plan.items if plan else ():
-        if (i.subject, i.key) in registered:
+        if (dates := registered.get((i.subject, i.key))) is not None:
             if (line := _operator_item(i, catalog)) is not None:
-                items.append({**line, "when": f"{_recorded_on(record, i)} 以降"})
+                items.append({**line, "on": dates.on, "later": dates.on != dates.registered_by})
         else:
             others += _operator_lines(i, catalog)
+    # One day for the whole registration only where every item is usable from it; else
+    # each item says its own (a renewal valid later: registered now, usable then, 004).
+    usable = {item["on"] for item in items}
     overall, rows = progress(batch, record, catalog, today)
     complete = overall == COMPLETE
     apps = plan.applications if plan else ()
@@ -869,6 +880,7 @@ def registration_notices(
         "kinds": list(record.kinds) if complete or not kinds else kinds,
         "complete": complete,
         "registered_on": done_on,
+        "usable_on": done_on if usable <= {done_on} else None,
         "items": items,
         "others": [] if complete else others,
         "progress": overall,
@@ -878,11 +890,6 @@ def registration_notices(
         Notice("registered", record.id, r, "mail-registered.txt.j2", done_on, context)
         for r in addressing.persons(operator, record.id)
     ]
-
-
-def _recorded_on(record: ApplicationRecord, item: Item) -> date | None:
-    found = record.dates().get((item.subject, item.key, None))
-    return found.on if found else None
 
 
 def _words(message: Message) -> str:

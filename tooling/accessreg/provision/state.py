@@ -80,6 +80,16 @@ class ItemDates(Frozen):
     # of them confirms the batch (``BatchRecord.in_effect_on``), not before ``not_before``.
     steps: tuple[str, ...] = ()
     not_before: date | None = None  # ``Effective.not_before``
+    # A certificate registered (M+6) before its validity starts, on ``on``: the day its
+    # registration is done (``Effective.registered_on``). None: done on ``on`` (and in a
+    # state recorded before it was kept).
+    registered_on: date | None = None
+
+    @property
+    def registered_by(self) -> date | None:
+        """The day its registration is done: the 登録完了連絡 is owed from then (000 §4-2 ⑤),
+        the item usable from ``on``."""
+        return self.registered_on or self.on
 
 
 class ApplicationRecord(Frozen):
@@ -145,8 +155,8 @@ class ApplicationRecord(Frozen):
 
     def registrations(self) -> tuple[ItemDates, ...]:
         """Certificates and overseas addresses it registers, each with its own date: the
-        application is done with them on that date (000 §4-2 ⑤ 登録完了連絡). A suspension
-        registers nothing."""
+        application is done with them on the day each is registered (``registered_by``: 000
+        §4-2 ⑤ 登録完了連絡), usable from its date. A suspension registers nothing."""
         return tuple(
             i
             for i in self.items
@@ -578,6 +588,8 @@ def dump(state: State) -> dict[str, bytes]:
                     del item["steps"]
                 if item["not_before"] is None:
                     del item["not_before"]
+                if item["registered_on"] is None:
+                    del item["registered_on"]
                 if not item["added"]:
                     del item["added"]
                 if item["held"] is None:

@@ -141,6 +141,9 @@ class Effective:
     # A manual step's item in effect no earlier than this, whenever it is confirmed: a
     # certificate whose validity starts later (004), which no server takes before.
     not_before: date | None = None
+    # A certificate registered before it can be used: the day its registration is done (M+6,
+    # 000 §4-2 ⑤), where its validity starts only later, on ``on`` (004). None: done on ``on``.
+    registered_on: date | None = None
 
     @property
     def pending(self) -> bool:
@@ -421,8 +424,10 @@ class Dates:
         on the review passing (000 §4-2: usable from M+6; OCCTO's help desk, 001 p13), and
         never before ``valid_from``, the start of its validity, which EPPCERT may set up to
         179 days ahead (004): until then no server takes it, and the whitelists leave it out.
-        A manual step's registration, whose day is not known yet, keeps ``valid_from`` as the
-        least day it can take effect on (``registered``)."""
+        A registration done before ``valid_from`` keeps its own day (``registered_on``: the
+        登録完了連絡 is owed then, 000 §4-2 ⑤). A manual step's registration, whose day is not
+        known yet, keeps ``valid_from`` as the least day it can take effect on
+        (``registered``)."""
         found = self._latest(
             systems, lambda p: p.certificate_registration, lambda s: s.certificates is not None
         )
@@ -430,7 +435,9 @@ class Dates:
             return found
         if found.on is None:
             return replace(found, not_before=valid_from) if found.steps else found
-        return found if found.on >= valid_from else replace(found, on=valid_from)
+        if found.on >= valid_from:
+            return found
+        return replace(found, on=valid_from, registered_on=found.on)
 
     def allowed_ip(self, systems: Iterable[str]) -> Effective:
         """An overseas address whitelisted once the centre has accepted it (000 §2-8)."""
