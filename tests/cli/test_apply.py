@@ -1012,3 +1012,17 @@ def test_an_acceptance_names_each_application_with_the_sections_of_its_systems(
         "window5@denki-test.example.co.jp": "申請種別: 利用権限の設定申請（002 §3.2.1, §3.3）",
         "window1@test-gas.example.co.jp": "申請種別: 利用権限の設定申請（000 §5-1）",
     }
+
+
+def test_one_operator_giving_up_its_certificate_is_counted_among_every_operator(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """The rail judges a merge against every whitelist entry held, not against those of
+    the operators the run reads: one of four operators dropping its one certificate takes a
+    quarter away, within the share, not all of what that operator had."""
+    per = _certified(gr, tmp_path)
+    merge(gr, "one-certificate-gone", lambda: _certificates_of(gr, CERTIFIED[:1]))
+    out = tmp_path / "out"
+    result = accessreg(gr, "apply", "--out", str(out), "--confirm", *DAY)
+    assert result.returncode == 0, result.stderr
+    assert f"whitelist entries: {4 * per} → {3 * per} ({per} removed)" in result.stdout

@@ -566,6 +566,9 @@ def test_outputs_of_a_run_that_stopped_before_its_record_are_kept_as_not_to_impo
         assert state(gr)["applied"] == gr.rev()
         merge(gr, "another", lambda: gr.reg.user(email="user3@test-gas.example.co.jp"))
         _refuse_the_record(gr)
+        # A fresh runner holds no outputs of an earlier run (one it replaced would be put
+        # back, recorded, by a run stopping before its record: ``atomic.swap_in``).
+        shutil.rmtree(gr.path / "provision-out")
         with smtp_server(Mailbox()) as port:
             stopped = _dispatch(gr, tmp_path, port)
             assert stopped.returncode == 2, stopped.stderr
