@@ -1174,3 +1174,34 @@ def test_a_suspension_no_plan_shows_is_titled_from_what_its_rows_do(
         shown = accessreg(gr, "status", "--today", ON).stdout
         (line,) = [x for x in shown.splitlines() if x.startswith(application["id"])]
         assert line.endswith(f"\t{english}"), line
+
+
+def test_a_mail_is_dated_the_day_of_the_run_that_writes_it(gr: GitRegistry, tmp_path: Path) -> None:
+    """A 受付 mail written days after the acceptance, and completion notices owed to a later
+    run (none sent), carry the day of the run that writes them in their Date header: sorted
+    by it, a late mail is not read as an early one. The body keeps the 受付日, and a mail
+    written again keeps its Message-ID."""
+    merge(gr, "user5", lambda: gr.reg.user(email="user5@test-gas.example.co.jp"))
+    applied = accessreg(gr, "apply", "--out", str(tmp_path / "a"), "--confirm",
+                        "--accepted-on", ON, "--today", "2026-12-07")  # fmt: skip
+    assert applied.returncode == 0, applied.stderr
+    accepted = written_mails(tmp_path / "a", "*-accepted-*.eml")
+    assert accepted
+    for mail in accepted:
+        assert mail["Date"] == "Mon, 07 Dec 2026 09:00:00 +0900"
+        assert f"受付日: {ON}" in mail.get_body().get_content()  # type: ignore[union-attr]
+    (batch_id,) = [b for b, v in state(gr)["batches"].items() if v["head"] == gr.rev()]
+    dated: dict[str, set[tuple[str, str]]] = {}
+    for n, (system, day) in enumerate((("taxis", "2026-12-24"), ("johs", "2026-12-28"))):
+        out = tmp_path / f"c{n}"
+        done = accessreg(gr, "confirm", batch_id, "--system", system, "--out", str(out),
+                         "--today", day)  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        mails = written_mails(out, "*-completed-taxis-*.eml")
+        assert mails
+        dated[day] = {(str(m["Message-ID"]), str(m["Date"])) for m in mails}
+    stamp = {"2026-12-24": "Thu, 24 Dec 2026", "2026-12-28": "Mon, 28 Dec 2026"}
+    for day, mails in dated.items():
+        assert {d for _, d in mails} == {f"{stamp[day]} 09:00:00 +0900"}
+    first, again = ({i for i, _ in m} for m in dated.values())
+    assert first == again

@@ -535,10 +535,8 @@ def acceptance_notices(accepted: Accepted, addressing: Addressing) -> list[Notic
     }
     if not context["operator_items"] and not context["people"] and not removed:
         return []  # nothing to tell: no mail for an application with no item
-    # The centre accepts on business days: an approval on a Sunday is dated the Monday,
-    # as the mail's 受付日 says (``Dates.acceptance``, recorded once); a suspension or its
-    # lifting alone on its own day.
-    day = record.accepted_on
+    # Dated the day of the run that writes it (``Notice.day``): the 受付日 is in the body.
+    day = addressing.day
     notices = [
         Notice("accepted", record.id, r, "mail-accepted.txt.j2", day, context)
         for r in addressing.persons(operator, record.id)
@@ -772,7 +770,12 @@ def completion_notices(
     told = addressing.persons(operator, record.id)
     notices = [
         Notice(
-            f"{COMPLETED}{system_id}", record.id, r, "mail-completed.txt.j2", imported_on, context
+            f"{COMPLETED}{system_id}",
+            record.id,
+            r,
+            "mail-completed.txt.j2",
+            addressing.day,
+            context,
         )
         for r in told
     ]
@@ -797,7 +800,7 @@ def completion_notices(
                     record.id,
                     Recipient(contact.name, contact.email),
                     "mail-welcome.txt.j2",
-                    imported_on,
+                    addressing.day,
                     {
                         "operator": {"code": operator.code, "name": operator.name},
                         "application": _application_context(record),
@@ -875,7 +878,7 @@ def registration_notices(
         "progress_rows": [r for r in rows if r["status"] != NOT_NEEDED],
     }
     return [
-        Notice("registered", record.id, r, "mail-registered.txt.j2", done_on, context)
+        Notice("registered", record.id, r, "mail-registered.txt.j2", addressing.day, context)
         for r in addressing.persons(operator, record.id)
     ]
 
