@@ -177,14 +177,18 @@ class _OnTheDay:
         return window_persons(operator, self.day, (), own)
 
 
-def _body(registry: Registry, outcome: DutyResult, today: date) -> str:
+def _mail(registry: Registry, outcome: DutyResult, today: date) -> EmailMessage:
     """The first window person's notice, composed and read back as mail."""
     to = _OnTheDay(today)
     (due,) = pending(outcome.notices, lambda n: recipients(n, registry, to), lambda key: False)[:1]
     data = composed(due, registry, today, "noreply@reception.example.jp", to).make().data
     message = message_from_bytes(data, policy=strict)
     assert isinstance(message, EmailMessage)
-    body = message.get_body()
+    return message
+
+
+def _body(registry: Registry, outcome: DutyResult, today: date) -> str:
+    body = _mail(registry, outcome, today).get_body()
     assert body is not None
     return str(body.get_content())
 
@@ -230,6 +234,14 @@ def test_a_registered_renewal_says_when_it_takes_over_and_orders_nothing(
     assert "どちらの証明書でも" not in body
     deletion = "有効期限を過ぎた証明書は、クライアント証明書登録申請で、登録からの削除を申請して"
     assert deletion in body
+    # Its first notice asks for no renewal either; one with none does.
+    first = date(2027, 3, 1)
+    subject = str(_mail(registry, expiry(registry, first), first)["Subject"])
+    assert subject.startswith("【お知らせ】クライアント証明書の有効期限が近づいています")
+    reg.operator(contacts=[contact()], certificates=RENEWED[:1])
+    alone = _registry(reg)
+    subject = str(_mail(alone, expiry(alone, first), first)["Subject"])
+    assert subject.startswith("【証明書更新のお願い】")
 
 
 def test_a_registered_renewal_valid_only_later_names_the_days_between(
