@@ -1205,3 +1205,48 @@ def test_a_mail_is_dated_the_day_of_the_run_that_writes_it(gr: GitRegistry, tmp_
         assert {d for _, d in mails} == {f"{stamp[day]} 09:00:00 +0900"}
     first, again = ({i for i, _ in m} for m in dated.values())
     assert first == again
+
+
+def test_a_handover_is_told_as_the_plan_says_it_and_named_in_each_notice(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """000 §3-2: a deputy made primary, the primary (a TAXIS user too) leaving. The 受付 mail
+    says who becomes what (副担当 → 正担当), as the plan does; TAXIS's registration work,
+    done for the leaver's row (the permission-management column) and no permission of it,
+    is a 手続き完了通知 naming the handover, not a notice listing nothing."""
+    leaver = WINDOWS[0]
+    merge(gr, "leaver-user", lambda: gr.reg.user(email=leaver, name="窓口 1号"))
+    day = ["--today", "2026-12-01", "--accepted-on", "2026-12-01"]
+    done = accessreg(gr, "apply", "--out", str(tmp_path / "pre"), "--confirm", *day)
+    assert done.returncode == 0, done.stderr
+    gr.branch("promote", "main")
+    promoted = accessreg(gr, "contact", "promote", "--operator", "TESTOP01", "--email",
+                         WINDOWS[1], "--former-primary", "leaves", "--today", ON)  # fmt: skip
+    assert promoted.returncode == 0, promoted.stderr
+    gr.commit("promote")
+    gr.checkout("main")
+    gr.merge("promote")
+    applied = accessreg(gr, "apply", "--out", str(tmp_path / "a"), "--confirm", *DAY)
+    assert applied.returncode == 0, applied.stderr
+    accepted = written_mails(tmp_path / "a", "*-accepted-*.eml")
+    assert accepted
+    for mail in accepted:
+        body = mail.get_body().get_content()  # type: ignore[union-attr]
+        assert (
+            f"・システム窓口責任者の変更: 窓口 2号（{WINDOWS[1]}）（副担当 → 正担当） / 反映"
+            in body
+        )
+    (batch_id,) = [b for b, v in state(gr)["batches"].items() if v["head"] == gr.rev()]
+    assert "taxis" in state(gr)["batches"][batch_id]["systems"]
+    out = tmp_path / "taxis"
+    done = accessreg(gr, "confirm", batch_id, "--system", "taxis", "--out", str(out),
+                     "--today", "2026-12-28")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    notices = written_mails(out, "*-completed-taxis-*.eml")
+    assert notices
+    for mail in notices:
+        assert str(mail["Subject"]).startswith("【手続き完了通知】託送システム")
+        body = mail.get_body().get_content()  # type: ignore[union-attr]
+        lines = body.splitlines()
+        named = lines.index("■ 登録内容") + 1
+        assert lines[named].startswith(f"・システム窓口責任者の削除: 窓口 1号（{leaver}）（"), body

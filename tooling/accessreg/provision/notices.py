@@ -34,7 +34,7 @@ from accessreg.model.changes import ChangeKind
 from accessreg.model.mail import COMPLETED, Addressing, Notice, Recipient
 from accessreg.model.messages import Message
 from accessreg.model.registry import Registry
-from accessreg.model.terms import membership_text
+from accessreg.model.terms import contact_role, membership_text
 from accessreg.plan import (
     AllowedIpChange,
     Application,
@@ -179,6 +179,12 @@ def _operator_item(item: Item, catalog: Catalog) -> dict[str, Any] | None:
             text += f"（事業者コード {was.code} → {now.code}、利用者の ID は変わりません）"
     elif isinstance(item, WindowPersonChange):
         text = f"システム窓口責任者の{action}: {item.person.name}（{item.person.email}）"
+        # The role it takes or changes to, as the plan says it (副担当 → 正担当).
+        role = next((f for f in item.fields if f.field == "role"), None)
+        if role is not None:
+            text += f"（{_role(role.was)} → {_role(role.now)}）"
+        elif item.action == "add":
+            text += f"（{_role(item.role)}）"
     elif isinstance(item, SubcontractorChange):
         text = f"委託先事業者の{action}: {item.name}（{item.code}）"
     elif isinstance(item, CertificateChange):
@@ -191,6 +197,11 @@ def _operator_item(item: Item, catalog: Catalog) -> dict[str, Any] | None:
     else:
         return None
     return {"text": text, "when": _when(catalog, item.effective)}
+
+
+def _role(role: object) -> str:
+    """A window person's role in the mails' words (正担当, 副担当)."""
+    return _words(contact_role(str(role)))
 
 
 def _operator_lines(item: Item, catalog: Catalog) -> list[dict[str, Any]]:
@@ -727,6 +738,34 @@ def _system_people(
     return out
 
 
+def _rows_changed(
+    step: Step, system: System, operator: str, imported_on: date
+) -> list[dict[str, Any]]:
+    """What a completion notice of ``system`` says of the users whose row of it changed in
+    another column and no permission of it (``_system_people`` leaves them out): a window
+    person's change (a handover: their permission-management ID goes with their rows) by
+    its line of the 受付 mail, anything else as a change of the user's registration; each
+    on the day it is in effect now that the registration is done on ``imported_on``."""
+    plan = step.plan_of(operator)
+    persons = {i.key: i for i in (plan.items if plan else ()) if isinstance(i, WindowPersonChange)}
+    out = []
+    for change in step.changes_of(operator):
+        if change.system != system.id or change.kind is not ChangeKind.CHANGE:
+            continue
+        old = change.before.code(system.id) if change.before else None
+        new = change.after.code(system.id) if change.after else None
+        if old != new:
+            continue
+        person = persons.get(change.person.email.lower())
+        line = _operator_item(person, step.after.catalog) if person is not None else None
+        if line is None:
+            name, email = change.person.name, change.person.email
+            line = {"text": f"利用者の登録内容の変更: {name}（ID: {email}）"}
+        on = registered(step.effective(change).on, imported_on)
+        out.append({**line, "when": f"{on} 以降", "action": ChangeKind.CHANGE})
+    return out
+
+
 def completion_notices(
     batch: BatchRecord,
     accepted: Accepted,
@@ -752,6 +791,14 @@ def completion_notices(
     grants = any(not p["narrows"] for p in people) or any(
         i["action"] is not ChangeKind.REMOVE for i in stepped
     )
+    # A system whose rows changed for no permission of it (a handover) names why: a notice
+    # listing nothing reads as sent by mistake. Nothing begins for them.
+    shown = {i["text"] for i in stepped}
+    stepped += [
+        line
+        for line in _rows_changed(step, system, record.operator, imported_on)
+        if line["text"] not in shown
+    ]
     provider = catalog.provider_map.get(system.provider)
     named = provider.result_notice if provider is not None else None
     context = {
