@@ -1236,6 +1236,7 @@ def test_a_handover_is_told_as_the_plan_says_it_and_named_in_each_notice(
             f"・システム窓口責任者の変更: 窓口 2号（{WINDOWS[1]}）（副担当 → 正担当） / 反映"
             in body
         )
+        assert "000 §5-1" not in body  # about 15 business days (000 §3-2), no user's schedule
     (batch_id,) = [b for b, v in state(gr)["batches"].items() if v["head"] == gr.rev()]
     assert "taxis" in state(gr)["batches"][batch_id]["systems"]
     out = tmp_path / "taxis"
@@ -1250,3 +1251,35 @@ def test_a_handover_is_told_as_the_plan_says_it_and_named_in_each_notice(
         lines = body.splitlines()
         named = lines.index("■ 登録内容") + 1
         assert lines[named].startswith(f"・システム窓口責任者の削除: 窓口 1号（{leaver}）（"), body
+
+
+@pytest.mark.parametrize(
+    ("change", "scheduled"),
+    [
+        ("user", True),  # a new user: from M+6 / M+9, a schedule that may slip (000 §5-1)
+        ("ip", False),  # an overseas address (000 §2-8): no schedule of §5-1
+        ("termination", False),  # the day the operator chose (000 §3-3)
+    ],
+)
+def test_an_acceptance_notice_cites_the_standard_schedule_only_for_its_dates(
+    gr: GitRegistry, tmp_path: Path, change: str, scheduled: bool
+) -> None:
+    def changed() -> None:
+        if change == "user":
+            gr.reg.user(email="user7@test-gas.example.co.jp", permissions={"taxis": "1010"})
+        elif change == "ip":
+            address = {"cidr": "203.0.113.9/32", "reason": "海外拠点", "expires_on": "2027-06-30"}
+            gr.reg.operator(ip_allowlist=[address])
+        else:
+            gr.reg.operator(status="terminated", terminated_on="2027-01-29")
+
+    merge(gr, change, changed)
+    out = tmp_path / "out"
+    done = accessreg(gr, "apply", "--out", str(out), "--allow-mass-removal", *DAY)
+    assert done.returncode == 0, done.stderr
+    accepted = written_mails(out, "*-accepted-*.eml")
+    assert accepted
+    for mail in accepted:
+        body = mail.get_body().get_content()  # type: ignore[union-attr]
+        assert ("標準的な処理日程による目安です" in body) is scheduled, body
+        assert ("000 §5-1" in body) is scheduled, body

@@ -22,7 +22,7 @@ then the persons before it receive them.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
@@ -197,6 +197,28 @@ def _operator_item(item: Item, catalog: Catalog) -> dict[str, Any] | None:
     else:
         return None
     return {"text": text, "when": _when(catalog, item.effective)}
+
+
+# The applications whose users' dates a provider's standard schedule gives (000 §5-1 to
+# §5-3), which its ``schedule_note`` is said of.
+_PERMISSIONS = frozenset(
+    {Application.PERMISSION_SET, Application.PERMISSION_CHANGE, Application.PERMISSION_DELETE}
+)
+
+
+def _scheduled(items: Sequence[Item]) -> tuple[str, ...]:
+    """The systems whose users' dates the acceptance notice of ``items`` announces counted
+    from a processing day M (a new user's, 000 §5-1; a JUJU or LOACUS change, §5-2): the
+    standard schedule that may slip. A termination's day is the operator's, a TAXIS change
+    or a suspension is at once: no schedule of the section is said of those."""
+    found = {
+        e.system
+        for i in items
+        if isinstance(i, UserChange) and i.application in _PERMISSIONS
+        for e in i.effects
+        if e.effective.processing_day is not None
+    }
+    return tuple(sorted(found))
 
 
 def _role(role: object) -> str:
@@ -521,7 +543,6 @@ def acceptance_notices(accepted: Accepted, addressing: Addressing) -> list[Notic
     # of no system: the operator's): OCCTO's member system is not applied for to the
     # switching help desk (003 §3.1), nor OCCTO's systems to Tokyo Gas Network's centre.
     concerned = record.systems or operator.systems
-    providers = catalog.providers_of(concerned)
     context = {
         "operator": {"code": operator.code, "name": operator.name},
         "application": _application_context(record),
@@ -540,9 +561,12 @@ def acceptance_notices(accepted: Accepted, addressing: Addressing) -> list[Notic
         # that changes none (a certificate suspended: the whitelists alone) promises none.
         "completion_follows": bool(record.systems),
         "desks": catalog.desks(concerned),
-        # What each provider says of its dates (000 §5-1 for Tokyo Gas Network's schedule);
-        # OCCTO's seeds give none (001 p13).
-        "schedule_notes": [p.schedule_note for p in providers if p.schedule_note],
+        # What each provider says of the dates of its standard schedule (000 §5-1 for Tokyo
+        # Gas Network's; OCCTO's seeds give none, 001 p13): only where the mail announces
+        # one (``_scheduled``), never of a day the operator chose or one at once.
+        "schedule_notes": [
+            p.schedule_note for p in catalog.providers_of(_scheduled(items)) if p.schedule_note
+        ],
     }
     if not context["operator_items"] and not context["people"] and not removed:
         return []  # nothing to tell: no mail for an application with no item
