@@ -1207,3 +1207,112 @@ def test_a_suspension_no_plan_shows_is_titled_from_what_its_rows_do(
         shown = accessreg(gr, "status", "--today", ON).stdout
         (line,) = [x for x in shown.splitlines() if x.startswith(application["id"])]
         assert line.endswith(f"\t{english}"), line
+
+
+def test_a_mail_is_dated_the_day_of_the_run_that_writes_it(gr: GitRegistry, tmp_path: Path) -> None:
+    """A 受付 mail written days after the acceptance, and completion notices owed to a later
+    run (none sent), carry the day of the run that writes them in their Date header: sorted
+    by it, a late mail is not read as an early one. The body keeps the 受付日, and a mail
+    written again keeps its Message-ID."""
+    merge(gr, "user5", lambda: gr.reg.user(email="user5@test-gas.example.co.jp"))
+    applied = accessreg(gr, "apply", "--out", str(tmp_path / "a"), "--confirm",
+                        "--accepted-on", ON, "--today", "2026-12-07")  # fmt: skip
+    assert applied.returncode == 0, applied.stderr
+    accepted = written_mails(tmp_path / "a", "*-accepted-*.eml")
+    assert accepted
+    for mail in accepted:
+        assert mail["Date"] == "Mon, 07 Dec 2026 09:00:00 +0900"
+        assert f"受付日: {ON}" in mail.get_body().get_content()  # type: ignore[union-attr]
+    (batch_id,) = [b for b, v in state(gr)["batches"].items() if v["head"] == gr.rev()]
+    dated: dict[str, set[tuple[str, str]]] = {}
+    for n, (system, day) in enumerate((("taxis", "2026-12-24"), ("johs", "2026-12-28"))):
+        out = tmp_path / f"c{n}"
+        done = accessreg(gr, "confirm", batch_id, "--system", system, "--out", str(out),
+                         "--today", day)  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        mails = written_mails(out, "*-completed-taxis-*.eml")
+        assert mails
+        dated[day] = {(str(m["Message-ID"]), str(m["Date"])) for m in mails}
+    stamp = {"2026-12-24": "Thu, 24 Dec 2026", "2026-12-28": "Mon, 28 Dec 2026"}
+    for day, mails in dated.items():
+        assert {d for _, d in mails} == {f"{stamp[day]} 09:00:00 +0900"}
+    first, again = ({i for i, _ in m} for m in dated.values())
+    assert first == again
+
+
+def test_a_handover_is_told_as_the_plan_says_it_and_named_in_each_notice(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """000 §3-2: a deputy made primary, the primary (a TAXIS user too) leaving. The 受付 mail
+    says who becomes what (副担当 → 正担当), as the plan does; TAXIS's registration work,
+    done for the leaver's row (the permission-management column) and no permission of it,
+    is a 手続き完了通知 naming the handover, not a notice listing nothing."""
+    leaver = WINDOWS[0]
+    merge(gr, "leaver-user", lambda: gr.reg.user(email=leaver, name="窓口 1号"))
+    day = ["--today", "2026-12-01", "--accepted-on", "2026-12-01"]
+    done = accessreg(gr, "apply", "--out", str(tmp_path / "pre"), "--confirm", *day)
+    assert done.returncode == 0, done.stderr
+    gr.branch("promote", "main")
+    promoted = accessreg(gr, "contact", "promote", "--operator", "TESTOP01", "--email",
+                         WINDOWS[1], "--former-primary", "leaves", "--today", ON)  # fmt: skip
+    assert promoted.returncode == 0, promoted.stderr
+    gr.commit("promote")
+    gr.checkout("main")
+    gr.merge("promote")
+    applied = accessreg(gr, "apply", "--out", str(tmp_path / "a"), "--confirm", *DAY)
+    assert applied.returncode == 0, applied.stderr
+    accepted = written_mails(tmp_path / "a", "*-accepted-*.eml")
+    assert accepted
+    for mail in accepted:
+        body = mail.get_body().get_content()  # type: ignore[union-attr]
+        assert (
+            f"・システム窓口責任者の変更: 窓口 2号（{WINDOWS[1]}）（副担当 → 正担当） / 反映"
+            in body
+        )
+        assert "000 §5-1" not in body  # about 15 business days (000 §3-2), no user's schedule
+    (batch_id,) = [b for b, v in state(gr)["batches"].items() if v["head"] == gr.rev()]
+    assert "taxis" in state(gr)["batches"][batch_id]["systems"]
+    out = tmp_path / "taxis"
+    done = accessreg(gr, "confirm", batch_id, "--system", "taxis", "--out", str(out),
+                     "--today", "2026-12-28")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    notices = written_mails(out, "*-completed-taxis-*.eml")
+    assert notices
+    for mail in notices:
+        assert str(mail["Subject"]).startswith("【手続き完了通知】託送システム")
+        body = mail.get_body().get_content()  # type: ignore[union-attr]
+        lines = body.splitlines()
+        named = lines.index("■ 登録内容") + 1
+        assert lines[named].startswith(f"・システム窓口責任者の削除: 窓口 1号（{leaver}）（"), body
+
+
+@pytest.mark.parametrize(
+    ("change", "scheduled"),
+    [
+        ("user", True),  # a new user: from M+6 / M+9, a schedule that may slip (000 §5-1)
+        ("ip", False),  # an overseas address (000 §2-8): no schedule of §5-1
+        ("termination", False),  # the day the operator chose (000 §3-3)
+    ],
+)
+def test_an_acceptance_notice_cites_the_standard_schedule_only_for_its_dates(
+    gr: GitRegistry, tmp_path: Path, change: str, scheduled: bool
+) -> None:
+    def changed() -> None:
+        if change == "user":
+            gr.reg.user(email="user7@test-gas.example.co.jp", permissions={"taxis": "1010"})
+        elif change == "ip":
+            address = {"cidr": "203.0.113.9/32", "reason": "海外拠点", "expires_on": "2027-06-30"}
+            gr.reg.operator(ip_allowlist=[address])
+        else:
+            gr.reg.operator(status="terminated", terminated_on="2027-01-29")
+
+    merge(gr, change, changed)
+    out = tmp_path / "out"
+    done = accessreg(gr, "apply", "--out", str(out), "--allow-mass-removal", *DAY)
+    assert done.returncode == 0, done.stderr
+    accepted = written_mails(out, "*-accepted-*.eml")
+    assert accepted
+    for mail in accepted:
+        body = mail.get_body().get_content()  # type: ignore[union-attr]
+        assert ("標準的な処理日程による目安です" in body) is scheduled, body
+        assert ("000 §5-1" in body) is scheduled, body

@@ -111,6 +111,9 @@ def test_a_renewal_is_registered_from_the_confirmation_of_the_help_desk(
         assert "【再通知】" in str(mail["Subject"])
         assert "更新後の証明書: EP-TEST-0002（2027-01-08 から有効）が登録済みです。" in body
         assert "登録申請中" not in body
+        # Registered: from when it is the one in use, and no order of another one.
+        assert "2027-01-21 からは、更新後の証明書を導入した端末でシステムを利用できます" in body
+        assert "EPPCERT" not in body and "更新の手順" not in body
     (row,) = _expiry_rows(tmp_path / "sent")
     assert row["更新後の証明書の登録"] == "登録済み"
 

@@ -36,32 +36,38 @@ def test_a_new_operator_lists_roles_systems_membership_and_privacy_page(
 ) -> None:
     gr.reg.operator(
         "NAGIGS01",
-        roles=["gas_retailer", "wheeling_client"],
-        systems=["taxis", "johs"],
+        roles=["gas_retailer", "wheeling_client", "electricity_retailer"],
+        systems=["taxis", "johs", "member_portal"],
+        occto_member=True,
+        membership={"status": "member", "member_since": "2020-04-01"},
         privacy_policy_url="https://nagisa-gas.example.co.jp/privacy",
         contacts=[contact(n=7, github="nagisa-ichiro")],
         subcontractors=[],
     )
     gr.commit("new operator")
-    ja = section(comment(gr, actor="nagisa-ichiro"), "利用申請（新規）（000 §3-1）")
+    ja = section(comment(gr, actor="nagisa-ichiro"), "利用申請（新規）（000 §3-1, 003 §2.2）")
     assert "**受付担当者の確認事項**（受付担当者の手引き）:" in ja
+    # Roles by their names (no one types their keys); every system as status shows it,
+    # with the key ``--system`` takes, an underscore in it or not.
     assert (
-        "- 事業者区分: ガス小売事業者（`gas_retailer`）、託送供給依頼者（`wheeling_client`）。"
+        "- 事業者区分: ガス小売事業者、託送供給依頼者、小売電気事業者。"
         "事業の登録・契約と合っているか確認してください"
     ) in ja
     assert (
-        "- 利用システム: 託送システム（taxis）、託送情報開示システム（johs）。それぞれが必要か、"
+        "- 利用システム: 託送システム（taxis）、託送情報開示システム（johs）、"
+        "会員情報管理システム（member_portal）。それぞれが必要か、"
         "事業者区分で利用できるか確認してください"
     ) in ja
-    assert "- 広域機関の会員資格: 会員ではない。広域機関の会員名簿と照らしてください" in ja
+    assert "gas_retailer" not in ja and "`member_portal`" not in ja
+    assert "- 広域機関の会員資格: 2020-04-01 から会員。広域機関の会員名簿と照らしてください" in ja
     assert (
         "- 個人情報の共同利用ページ: `https://nagisa-gas.example.co.jp/privacy`。開いて、共同利用"
         "について記載があるか確認してください（000 §2-5）"
     ) in ja
     en = section(comment(gr, "--lang", "en", actor="nagisa-ichiro"), "usage application (new)")
     assert "**To check** (reviewer guide):" in en
-    assert "- Roles: gas retailer (`gas_retailer`), wheeling client (`wheeling_client`)" in en
-    assert "- Systems: taxis, johs: check the operator needs each" in en
+    assert "- Roles: gas retailer, wheeling client, electricity retailer: check" in en
+    assert "- Systems: taxis, johs, member_portal: check the operator needs each" in en
     assert "- Privacy policy page: `https://nagisa-gas.example.co.jp/privacy`: open it" in en
     # The new operator's window person is to be checked too.
     assert "- 新しい窓口責任者 窓口 7号 <`window7@test-gas.example.co.jp`>（GitHub" in ja
@@ -174,8 +180,8 @@ def test_a_change_of_roles_or_membership_is_flagged(gr: GitRegistry) -> None:
     gr.commit("roles and membership")
     ja = section(comment(gr), "利用申請（変更）（000 §3-2）")
     assert (
-        "- 事業者区分が変わります（ガス小売事業者（`gas_retailer`）、託送供給依頼者"
-        "（`wheeling_client`）、製造事業者（manufacturer） → "
+        "- 事業者区分が変わります（ガス小売事業者、託送供給依頼者、製造事業者 → "
+        "ガス小売事業者、託送供給依頼者、製造事業者、小売電気事業者）"
     ) in ja
     assert "事業者の窓口責任者自身の申告です。根拠となる事業の登録・契約を確認してください" in ja
     # The membership in words, not as the file writes it (false → true).

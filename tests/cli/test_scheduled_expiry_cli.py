@@ -224,9 +224,10 @@ def test_the_renewal_steps_are_the_providers(reg: RegistryFactory) -> None:
     body = sink.received[0].get_body().get_content()  # type: ignore[union-attr]
     form = form_name("cert-add")
     assert f"ヘルプデスクへの登録を、申請フォーム「{form}」で申請してください" in body
-    # Filed by the form or the command, removed by a deletion: no file or key of the registry.
-    assert "コマンド accessreg cert add で作るプルリクエストでも申請できます" in body
-    assert "登録から削除するプルリクエストを提出して、削除を申請してください" in body
+    # Filed with the seeds' form, the expired one deleted with it too: no command, file or
+    # key of the registry.
+    assert "accessreg" not in body
+    assert "クライアント証明書登録申請で、登録からの削除を申請してください" in body
     assert "registry/" not in body and "certificates" not in body
     assert "M＋6営業日" not in body and "180日" not in body
 

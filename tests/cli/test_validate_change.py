@@ -37,6 +37,10 @@ def test_a_pull_request_of_a_passes_although_b_and_c_lapsed(gr: GitRegistry) -> 
     code, out, err = validate(gr, "--strict", "--changed-since", "main", "--head", "HEAD")
     assert (code, out) == (0, ""), err
     assert f"set aside ({B}, {C})" in err
+    # In Japanese, the count set apart from the words before it as every count is.
+    ja = run_cli("--lang", "ja", "validate", "--today", TODAY, "--strict", "--changed-since",
+                 "main", "--head", "HEAD", cwd=gr.path)  # fmt: skip
+    assert "時間の規則による 3 件の指摘は脇に置きました" in ja.stderr, ja.stderr
     code, out, err = validate(gr, "--strict", "--base", "main")
     assert (code, out) == (0, ""), err
     # Judged as no change at all, the registry still shows what lapsed.

@@ -43,6 +43,7 @@ HOSTILE = [
     "see https://evil.example/login and www.evil.example and mallory@evil.example",
     "[click](https://evil.example) ![img](https://evil.example/x.png)",
     "#1 GH-2 :smile: $x^2$ ~~gone~~ *em* _em_ \\*",
+    "_em_ a_ _b x__y __init__ snake_case_ a_b_c",  # underscores at a word's edge, or doubled
     "| a | b |\n|---|---|\n| c | d |",
     "::notice::forged\n::error file=x::y\n##[error]old style",
     "\x1b[31mred\x1b[0m \x00 \u202eevil\u202c \u2028 \u200b \x85 \t",
@@ -75,6 +76,13 @@ def test_markdown_keeps_plain_words_plain() -> None:
         assert markdown(text) == text
     assert markdown("2026-12-01") == "2026-12-01"
     for text in ("-x", "GH-12", "www.evil.example", "a@b.example", "x:y"):
+        assert markdown(text).startswith("`")
+    # A catalog key is shown as written, with or without an underscore inside it.
+    for text in ("member_portal", "会員情報管理システム（member_portal）", "a_b_c"):
+        assert markdown(text) == text
+        line = githubmd.render(f"- x {markdown(text)} y")
+        assert line.shown.strip() == f"x {text} y" and set(line.tags) == {"ul", "li"}
+    for text in ("_em_", "a_", "x__y", "snake_case_"):
         assert markdown(text).startswith("`")
 
 

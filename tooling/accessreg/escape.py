@@ -136,13 +136,20 @@ _INERT = frozenset(" ,;'\"?%^{}=/.-+()")
 _GITHUB_LINK = re.compile(r"(?i)\bwww\.|\bgh-[0-9]")
 
 
+# An underscore between two ASCII letters or digits: markdown reads it as part of the word,
+# never as emphasis (a catalog key, ``member_portal``, shown as ``johs`` is).
+_INNER_UNDERSCORE = re.compile(r"(?<=[A-Za-z0-9])_(?=[A-Za-z0-9])")
+
+
 def _plain(text: str) -> bool:
-    """Text GitHub shows as it is: letters, digits, non-ASCII text and inert punctuation,
-    starting with a letter, a digit or non-ASCII text (a leading - or + could start a list)."""
+    """Text GitHub shows as it is: letters, digits, non-ASCII text, inert punctuation and
+    underscores inside a word, starting with a letter, a digit or non-ASCII text (a leading
+    - or + could start a list)."""
     if not text or not (text[0].isalnum() or not text[0].isascii()):
         return False
     if _GITHUB_LINK.search(text):
         return False
+    text = _INNER_UNDERSCORE.sub("", text)
     return all(ch.isalnum() or ch in _INERT or not ch.isascii() for ch in text)
 
 

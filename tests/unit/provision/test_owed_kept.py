@@ -12,7 +12,8 @@ import json
 import os
 import time
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, datetime, timedelta
+from datetime import time as dtime
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from accessreg.provision import completion, owed
 from accessreg.provision import state as recorded
 from accessreg.provision.merges import Snapshots
 from accessreg.provision.state import State
+from accessreg.timeline.clock import JST
 from tests.helpers.gitrepo import GitRegistry
 from tests.helpers.lapsed import D_LEAVER, D, user_file
 from tests.helpers.provisioning import accessreg, merge
@@ -148,6 +150,25 @@ def test_a_change_of_what_the_mails_follow_composes_them_again(
         path.write_bytes(path.read_bytes()[:-1])
     _, cut = owed.mails(every, Snapshots(repo, cache=cache), other, _to(every, repo))
     assert _bytes(cut) == _bytes(resent)
+
+
+def test_a_later_run_dates_the_mails_it_owes_its_own_day(
+    gr: GitRegistry, repo: GitRepository, tmp_path: Path
+) -> None:
+    """A mail is dated the day of the run that writes it: kept by one day's run, the next
+    day's composes it again with its own Date, under the same Message-ID."""
+    imported = _imported(_state(gr))
+    cache = tmp_path / "kept"
+    _, mails = owed.mails(imported, Snapshots(repo, cache=cache), SENDER, _to(imported, repo))
+    first = _bytes(mails)  # read now: the next run drops the file it lies in
+    next_day = completion.Handovers(imported, Snapshots(repo), LATER + timedelta(days=1))
+    _, mails = owed.mails(imported, Snapshots(repo, cache=cache), SENDER, next_day)
+    again = _bytes(mails)
+    assert [i for i, _ in again] == [i for i, _ in first]
+    for kept, day in ((first, LATER), (again, LATER + timedelta(days=1))):
+        for _, data in kept:
+            read = email.message_from_bytes(data, policy=email.policy.strict)
+            assert read["Date"].datetime == datetime.combine(day, dtime(9), JST)
 
 
 def test_mails_no_run_owes_any_more_leave_the_cache(

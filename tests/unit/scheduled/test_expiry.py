@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from email import message_from_bytes
 from email.message import EmailMessage
-from email.policy import default
+from email.policy import strict
 
 import pytest
 
@@ -177,14 +177,18 @@ class _OnTheDay:
         return window_persons(operator, self.day, (), own)
 
 
-def _body(registry: Registry, outcome: DutyResult, today: date) -> str:
+def _mail(registry: Registry, outcome: DutyResult, today: date) -> EmailMessage:
     """The first window person's notice, composed and read back as mail."""
     to = _OnTheDay(today)
     (due,) = pending(outcome.notices, lambda n: recipients(n, registry, to), lambda key: False)[:1]
     data = composed(due, registry, today, "noreply@reception.example.jp", to).make().data
-    message = message_from_bytes(data, policy=default)
+    message = message_from_bytes(data, policy=strict)
     assert isinstance(message, EmailMessage)
-    body = message.get_body()
+    return message
+
+
+def _body(registry: Registry, outcome: DutyResult, today: date) -> str:
+    body = _mail(registry, outcome, today).get_body()
     assert body is not None
     return str(body.get_content())
 
@@ -204,9 +208,68 @@ def test_a_renewal_registered_after_the_old_one_ends_is_told_so(reg: RegistryFac
     body = _body(registry, in_time, today)
     assert "2027-03-25 に登録が完了する予定です。申請し直す必要はありません。" in body
     assert "ご相談ください" not in body
-    # The way to file is the form and the command, no file or key of the registry.
-    assert "申請フォーム「クライアント証明書登録申請」" in body and "accessreg cert add" in body
-    assert "registry/" not in body and "certificates" not in body
+    # Applied for already: nothing to order or file again (no renewal steps); nothing
+    # names a command, a file or a key of the registry.
+    assert "更新の手順" not in body and "EPPCERT" not in body
+    assert "accessreg" not in body and "registry/" not in body and "certificates" not in body
+
+
+def test_a_registered_renewal_says_when_it_takes_over_and_orders_nothing(
+    reg: RegistryFactory,
+) -> None:
+    """The day before the old certificate ends, its renewal registered: the notice says
+    from when the renewal is the one in use and where it goes, and neither orders a new
+    certificate nor asks for its registration; the old one's deletion is still to file."""
+    reg.operator(contacts=[contact()], certificates=RENEWED)
+    registry = _registry(reg)
+    today = date(2027, 3, 30)
+    body = _body(registry, expiry(registry, today), today)
+    told = (
+        "EP-TEST-0002（2027-03-01 から有効）が登録済みです。"
+        "新たな証明書の申込みや登録の申請は不要です。"
+    )
+    assert told in body
+    assert "2027-04-01 からは、更新後の証明書を導入した端末でシステムを利用できます" in body
+    assert "EPPCERT" not in body and "更新の手順" not in body and "accessreg" not in body
+    assert "どちらの証明書でも" not in body
+    deletion = "有効期限を過ぎた証明書は、クライアント証明書登録申請で、登録からの削除を申請して"
+    assert deletion in body
+    # Its first notice asks for no renewal either; one with none does.
+    first = date(2027, 3, 1)
+    subject = str(_mail(registry, expiry(registry, first), first)["Subject"])
+    assert subject.startswith("【お知らせ】クライアント証明書の有効期限が近づいています")
+    reg.operator(contacts=[contact()], certificates=RENEWED[:1])
+    alone = _registry(reg)
+    subject = str(_mail(alone, expiry(alone, first), first)["Subject"])
+    assert subject.startswith("【証明書更新のお願い】")
+
+
+def test_a_registered_renewal_valid_only_later_names_the_days_between(
+    reg: RegistryFactory,
+) -> None:
+    reg.operator(
+        contacts=[contact()],
+        certificates=[
+            certificate(1, cn="PC01", not_before="2025-04-01", not_after="2027-03-31"),
+            certificate(2, cn="PC01", not_before="2027-04-03", not_after="2029-04-02"),
+        ],
+    )
+    registry = _registry(reg)
+    today = date(2027, 3, 30)
+    body = _body(registry, expiry(registry, today), today)
+    assert "2027-04-03 からは、更新後の証明書を導入した端末でシステムを利用できます" in body
+    assert "2027-04-01 から 2027-04-02 までは、どちらの証明書でもシステムを利用できません。" in body
+
+
+def test_a_certificate_with_no_renewal_lists_the_renewal_steps(reg: RegistryFactory) -> None:
+    reg.operator(contacts=[contact()], certificates=RENEWED[:1])
+    registry = _registry(reg)
+    today = date(2027, 3, 30)
+    body = _body(registry, expiry(registry, today), today)
+    assert "■ 更新の手順" in body
+    assert "EPPCERT に新しいクライアント証明書を申し込んでください" in body
+    assert "申請フォーム「クライアント証明書登録申請」で申請してください（000 §4-2）" in body
+    assert "accessreg" not in body
 
 
 def test_a_registered_renewal_is_preferred_to_one_applied_for(reg: RegistryFactory) -> None:

@@ -384,7 +384,7 @@ def _text_header(name: str, value: str) -> bytes:
 
 @functools.lru_cache(maxsize=16)
 def _date_header(day: date) -> bytes:
-    """A mail is dated 09:00 JST of its notice's day."""
+    """A mail is dated 09:00 JST of its notice's day, the day of the run that writes it."""
     return _header("Date", format_datetime(datetime.combine(day, time(9, 0), JST)))
 
 

@@ -283,8 +283,9 @@ class Provider(Frozen):
     )
     schedule_note: str | None = Field(
         default=None,
-        description="What an acceptance notice says of the dates it announces, in the "
-        "provider's words (000 §5-1: a standard schedule that may slip); absent: nothing.",
+        description="What an acceptance notice says of the users' dates it announces "
+        "counted from the processing day, in the provider's words (000 §5-1: a standard "
+        "schedule that may slip); absent: nothing.",
     )
     result_notice: str | None = Field(
         default=None,

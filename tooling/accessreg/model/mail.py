@@ -77,7 +77,10 @@ class Notice:
     application: str
     recipient: Recipient
     template: str  # a file in templates/, e.g. "mail-accepted.txt.j2"
-    day: date  # the Date header of the rendered message (the acceptance or confirmation day)
+    # The Date header of the rendered message: the day of the run that writes it
+    # (``Addressing.day``), never the event it tells (its body says that), so that a mail
+    # written after the acceptance, or owed to a later run, does not sort as sent earlier.
+    day: date
     context: Mapping[str, Any] = field(default_factory=dict)
 
     @property

@@ -66,9 +66,13 @@ def field_name(key: str) -> Message:
     return FIELDS.get(key) or msg("{key}", key=key)
 
 
-def role_names(roles: tuple[str, ...] | list[str]) -> tuple[Message, ...]:
+def role_names(roles: tuple[str, ...] | list[str], keyed: bool = True) -> tuple[Message, ...]:
+    """Roles by their names, each with the key a file writes (``keyed``: the findings and
+    notes on a file) or without it (the plan a reviewer reads: no one types a role's key)."""
     return tuple(
-        msg("{name} ({id})", name=ROLES[r], id=r) if r in ROLES else msg("{id}", id=r)
+        (msg("{name} ({id})", name=ROLES[r], id=r) if keyed else ROLES[r])
+        if r in ROLES
+        else msg("{id}", id=r)
         for r in roles
     )
 

@@ -58,7 +58,7 @@ def _new_operator(op: Operator, catalog: Catalog) -> list[Message]:
     return [
         msg(
             "Roles: {roles}: check them against the operator's licences and contracts",
-            roles=role_names(op.roles),
+            roles=role_names(op.roles, keyed=False),
         ),
         msg(
             "Systems: {systems}: check the operator needs each and its roles allow it",
@@ -119,8 +119,8 @@ def _operator_flags(item: OperatorChange, catalog: Catalog) -> list[Message]:
             msg(
                 "The operator's roles change ({old} → {new}), declared by its own window "
                 "person: check the licences or contracts behind them",
-                old=role_names(was.roles),
-                new=role_names(now.roles),
+                old=role_names(was.roles, keyed=False),
+                new=role_names(now.roles, keyed=False),
             )
         )
     if changed & {"occto_member", "membership"}:

@@ -276,7 +276,7 @@ def _field_value(
     if change.field == "systems" and isinstance(value, tuple):
         return msg("{value}", value=system_names(catalog, value))
     if change.field == "roles" and isinstance(value, tuple):
-        return msg("{value}", value=role_names(value))
+        return msg("{value}", value=role_names(value, keyed=False))
     if isinstance(value, tuple):
         return msg("{value}", value=tuple(_entry(v, catalog) for v in value))
     if isinstance(value, Membership):

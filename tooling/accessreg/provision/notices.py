@@ -22,7 +22,7 @@ then the persons before it receive them.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
@@ -34,7 +34,7 @@ from accessreg.model.changes import ChangeKind
 from accessreg.model.mail import COMPLETED, Addressing, Notice, Recipient
 from accessreg.model.messages import Message
 from accessreg.model.registry import Registry
-from accessreg.model.terms import membership_text
+from accessreg.model.terms import contact_role, membership_text
 from accessreg.plan import (
     AllowedIpChange,
     Application,
@@ -182,6 +182,12 @@ def _operator_item(item: Item, catalog: Catalog) -> dict[str, Any] | None:
             text += f"（事業者コード {was.code} → {now.code}、利用者の ID は変わりません）"
     elif isinstance(item, WindowPersonChange):
         text = f"システム窓口責任者の{action}: {item.person.name}（{item.person.email}）"
+        # The role it takes or changes to, as the plan says it (副担当 → 正担当).
+        role = next((f for f in item.fields if f.field == "role"), None)
+        if role is not None:
+            text += f"（{_role(role.was)} → {_role(role.now)}）"
+        elif item.action == "add":
+            text += f"（{_role(item.role)}）"
     elif isinstance(item, SubcontractorChange):
         text = f"委託先事業者の{action}: {item.name}（{item.code}）"
     elif isinstance(item, CertificateChange):
@@ -194,6 +200,33 @@ def _operator_item(item: Item, catalog: Catalog) -> dict[str, Any] | None:
     else:
         return None
     return {"text": text, "when": _when(catalog, item.effective)}
+
+
+# The applications whose users' dates a provider's standard schedule gives (000 §5-1 to
+# §5-3), which its ``schedule_note`` is said of.
+_PERMISSIONS = frozenset(
+    {Application.PERMISSION_SET, Application.PERMISSION_CHANGE, Application.PERMISSION_DELETE}
+)
+
+
+def _scheduled(items: Sequence[Item]) -> tuple[str, ...]:
+    """The systems whose users' dates the acceptance notice of ``items`` announces counted
+    from a processing day M (a new user's, 000 §5-1; a JUJU or LOACUS change, §5-2): the
+    standard schedule that may slip. A termination's day is the operator's, a TAXIS change
+    or a suspension is at once: no schedule of the section is said of those."""
+    found = {
+        e.system
+        for i in items
+        if isinstance(i, UserChange) and i.application in _PERMISSIONS
+        for e in i.effects
+        if e.effective.processing_day is not None
+    }
+    return tuple(sorted(found))
+
+
+def _role(role: object) -> str:
+    """A window person's role in the mails' words (正担当, 副担当)."""
+    return _words(contact_role(str(role)))
 
 
 def _operator_lines(item: Item, catalog: Catalog) -> list[dict[str, Any]]:
@@ -513,7 +546,6 @@ def acceptance_notices(accepted: Accepted, addressing: Addressing) -> list[Notic
     # of no system: the operator's): OCCTO's member system is not applied for to the
     # switching help desk (003 §3.1), nor OCCTO's systems to Tokyo Gas Network's centre.
     concerned = record.systems or operator.systems
-    providers = catalog.providers_of(concerned)
     context = {
         "operator": {"code": operator.code, "name": operator.name},
         "application": _application_context(record),
@@ -532,16 +564,17 @@ def acceptance_notices(accepted: Accepted, addressing: Addressing) -> list[Notic
         # that changes none (a certificate suspended: the whitelists alone) promises none.
         "completion_follows": bool(record.systems),
         "desks": catalog.desks(concerned),
-        # What each provider says of its dates (000 §5-1 for Tokyo Gas Network's schedule);
-        # OCCTO's seeds give none (001 p13).
-        "schedule_notes": [p.schedule_note for p in providers if p.schedule_note],
+        # What each provider says of the dates of its standard schedule (000 §5-1 for Tokyo
+        # Gas Network's; OCCTO's seeds give none, 001 p13): only where the mail announces
+        # one (``_scheduled``), never of a day the operator chose or one at once.
+        "schedule_notes": [
+            p.schedule_note for p in catalog.providers_of(_scheduled(items)) if p.schedule_note
+        ],
     }
     if not context["operator_items"] and not context["people"] and not removed:
         return []  # nothing to tell: no mail for an application with no item
-    # The centre accepts on business days: an approval on a Sunday is dated the Monday,
-    # as the mail's 受付日 says (``Dates.acceptance``, recorded once); a suspension or its
-    # lifting alone on its own day.
-    day = record.accepted_on
+    # Dated the day of the run that writes it (``Notice.day``): the 受付日 is in the body.
+    day = addressing.day
     notices = [
         Notice("accepted", record.id, r, "mail-accepted.txt.j2", day, context)
         for r in addressing.persons(operator, record.id)
@@ -735,6 +768,34 @@ def _system_people(
     return out
 
 
+def _rows_changed(
+    step: Step, system: System, operator: str, imported_on: date
+) -> list[dict[str, Any]]:
+    """What a completion notice of ``system`` says of the users whose row of it changed in
+    another column and no permission of it (``_system_people`` leaves them out): a window
+    person's change (a handover: their permission-management ID goes with their rows) by
+    its line of the 受付 mail, anything else as a change of the user's registration; each
+    on the day it is in effect now that the registration is done on ``imported_on``."""
+    plan = step.plan_of(operator)
+    persons = {i.key: i for i in (plan.items if plan else ()) if isinstance(i, WindowPersonChange)}
+    out = []
+    for change in step.changes_of(operator):
+        if change.system != system.id or change.kind is not ChangeKind.CHANGE:
+            continue
+        old = change.before.code(system.id) if change.before else None
+        new = change.after.code(system.id) if change.after else None
+        if old != new:
+            continue
+        person = persons.get(change.person.email.lower())
+        line = _operator_item(person, step.after.catalog) if person is not None else None
+        if line is None:
+            name, email = change.person.name, change.person.email
+            line = {"text": f"利用者の登録内容の変更: {name}（ID: {email}）"}
+        on = registered(step.effective(change).on, imported_on)
+        out.append({**line, "when": f"{on} 以降", "action": ChangeKind.CHANGE})
+    return out
+
+
 def completion_notices(
     batch: BatchRecord,
     accepted: Accepted,
@@ -760,6 +821,14 @@ def completion_notices(
     grants = any(not p["narrows"] for p in people) or any(
         i["action"] is not ChangeKind.REMOVE for i in stepped
     )
+    # A system whose rows changed for no permission of it (a handover) names why: a notice
+    # listing nothing reads as sent by mistake. Nothing begins for them.
+    shown = {i["text"] for i in stepped}
+    stepped += [
+        line
+        for line in _rows_changed(step, system, record.operator, imported_on)
+        if line["text"] not in shown
+    ]
     provider = catalog.provider_map.get(system.provider)
     named = provider.result_notice if provider is not None else None
     context = {
@@ -778,7 +847,12 @@ def completion_notices(
     told = addressing.persons(operator, record.id)
     notices = [
         Notice(
-            f"{COMPLETED}{system_id}", record.id, r, "mail-completed.txt.j2", imported_on, context
+            f"{COMPLETED}{system_id}",
+            record.id,
+            r,
+            "mail-completed.txt.j2",
+            addressing.day,
+            context,
         )
         for r in told
     ]
@@ -803,7 +877,7 @@ def completion_notices(
                     record.id,
                     Recipient(contact.name, contact.email),
                     "mail-welcome.txt.j2",
-                    imported_on,
+                    addressing.day,
                     {
                         "operator": {"code": operator.code, "name": operator.name},
                         "application": _application_context(record),
@@ -887,7 +961,7 @@ def registration_notices(
         "progress_rows": [r for r in rows if r["status"] != NOT_NEEDED],
     }
     return [
-        Notice("registered", record.id, r, "mail-registered.txt.j2", done_on, context)
+        Notice("registered", record.id, r, "mail-registered.txt.j2", addressing.day, context)
         for r in addressing.persons(operator, record.id)
     ]
 

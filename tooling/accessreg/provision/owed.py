@@ -5,9 +5,9 @@ Until they are sent, every run owes them again (``completion.due``): a first bat
 20 s of every ``apply`` while they wait. What they say follows from what the state records
 (the batch, with every system's import, and what the batches after it remove or change of
 its IDs), the system, its import day, the changes of window persons still to come on the
-run's day (who they go to), the sender and the tool, all in the key they are kept
-under: a run that finds them reads them back, a change of any of those composes them
-again. Every failure of the cache is a miss.
+run's day (who they go to), the run's day (their Date), the sender and the tool, all in the
+key they are kept under: a run that finds them reads them back, a change of any of those
+composes them again. Every failure of the cache is a miss.
 """
 
 from __future__ import annotations
@@ -201,6 +201,7 @@ def _mails(
         # they were kept addresses them again.
         operators = (a.operator for a in batch.applications)
         dumped = batch.model_dump_json() + _coming(state, batch) + addressing.key(operators)
+        dumped += f"\n{addressing.day}"  # their Date: a later run's are dated that run's day
         for system, on in systems.items():
             owing[batch.id, system] = (batch, _key(store.space, dumped, system, on, sender))
     keys = {key for _, key in owing.values()}

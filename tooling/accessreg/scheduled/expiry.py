@@ -15,7 +15,9 @@ help desk's step (OCCTO, 001 p13), to every system the expiring one reaches
 (``Operator.reached``, as the whitelists decide it). Until then the notice says it is
 applied for, not registered, and what the window person does meanwhile; where it does not
 reach a system the expiring one does, it names that system and asks for its registration
-there (a クライアント証明書登録申請, 000 §4-2).
+there (a クライアント証明書登録申請, 000 §4-2). A registered renewal is told with the day it
+takes over (and the days between, when it starts later than the old one ends); only a
+certificate with no renewal gets the providers' renewal steps.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 
 from accessreg.model import Certificate, IpAllowEntry, Operator
@@ -41,6 +43,8 @@ REMINDER_DAYS = 14
 # validator's warning, so that a first run does not mail about certificates gone for years.
 EXPIRED_NOTICE_DAYS = 30
 
+
+_DAY = timedelta(days=1)
 
 # The reminder's threshold as the mails' subjects state it.
 _DAYS = (("reminder_days", REMINDER_DAYS),)
@@ -90,6 +94,27 @@ class CertificateDue:
     stage: Stage
     successor: Successor | None
     providers: tuple[str, ...] = ()  # whom it is registered with, in catalog order
+
+    @property
+    def renewed(self) -> bool:
+        """Whether its renewal is registered wherever it is: nothing to order or apply for."""
+        return self.successor is not None and self.successor.registered
+
+    @property
+    def takes_over(self) -> date | None:
+        """The day a registered renewal is the certificate in use: the day after this one
+        ends, or its own first valid day where that is later."""
+        if self.successor is None or not self.successor.registered:
+            return None
+        return max(self.successor.certificate.not_before, self.certificate.not_after + _DAY)
+
+    @property
+    def gap(self) -> tuple[date, date] | None:
+        """The days between this one's end and a registered renewal's first valid day,
+        when neither lets the terminal in (first and last)."""
+        on = self.takes_over
+        ends = self.certificate.not_after
+        return (ends + _DAY, on - _DAY) if on is not None and on > ends + _DAY else None
 
     @property
     def successor_late(self) -> bool:
@@ -209,10 +234,16 @@ def _ip_notices(items: Iterable[IpDue]) -> list[Digest]:
 
 def _certificate_notices(registry: Registry, items: Iterable[CertificateDue]) -> list[Digest]:
     """Per operator and stage; the first to the RA officer as well (004), each with the
-    renewal steps of the providers its certificates are registered with."""
+    renewal steps of the providers its certificates with no renewal are registered with (one
+    registered or applied for is neither ordered nor applied for again)."""
     notices = []
     for (operator, stage), found in _groups(items).items():
-        ids = {p for item in found if isinstance(item, CertificateDue) for p in item.providers}
+        ids = {
+            p
+            for item in found
+            if isinstance(item, CertificateDue) and item.successor is None
+            for p in item.providers
+        }
         renewal = [
             {"name_ja": p.name_ja, "desk": p.desk, "steps": list(p.certificate_renewal)}
             for p in registry.catalog.providers
