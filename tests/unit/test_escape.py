@@ -44,6 +44,7 @@ HOSTILE = [
     "[click](https://evil.example) ![img](https://evil.example/x.png)",
     "#1 GH-2 :smile: $x^2$ ~~gone~~ *em* _em_ \\*",
     "_em_ a_ _b x__y __init__ snake_case_ a_b_c",  # underscores at a word's edge, or doubled
+    "registry/users/X/x_www.evil.example/renew.yaml",  # GitHub links a www. after an underscore
     "| a | b |\n|---|---|\n| c | d |",
     "::notice::forged\n::error file=x::y\n##[error]old style",
     "\x1b[31mred\x1b[0m \x00 \u202eevil\u202c \u2028 \u200b \x85 \t",
@@ -75,7 +76,8 @@ def test_markdown_keeps_plain_words_plain() -> None:
     for text in ("上田 健二", "テストガス株式会社", "入力が必要です / this field is required"):
         assert markdown(text) == text
     assert markdown("2026-12-01") == "2026-12-01"
-    for text in ("-x", "GH-12", "www.evil.example", "a@b.example", "x:y"):
+    for text in ("-x", "GH-12", "www.evil.example", "a@b.example", "x:y", "a_www.evil.example/x",
+                 "x_gh-12", "a_b_WWW.evil.example"):  # fmt: skip
         assert markdown(text).startswith("`")
     # A catalog key is shown as written, with or without an underscore inside it.
     for text in ("member_portal", "会員情報管理システム（member_portal）", "a_b_c"):

@@ -147,7 +147,8 @@ def _plain(text: str) -> bool:
     - or + could start a list)."""
     if not text or not (text[0].isalnum() or not text[0].isascii()):
         return False
-    if _GITHUB_LINK.search(text):
+    # An underscore is no word boundary to the pattern, yet GitHub links a "www." after one.
+    if _GITHUB_LINK.search(text.replace("_", " ")):
         return False
     text = _INNER_UNDERSCORE.sub("", text)
     return all(ch.isalnum() or ch in _INERT or not ch.isascii() for ch in text)
