@@ -393,6 +393,27 @@ def test_a_run_on_outputs_another_run_holds_is_refused_and_touches_nothing(
         assert _send(gr, out, port).returncode == 0  # the lock went with its holder
 
 
+@pytest.mark.parametrize("kind", ["link", "directory"])
+def test_a_lock_file_that_is_no_file_is_named_and_nothing_made_elsewhere(
+    gr: GitRegistry, tmp_path: Path, kind: str
+) -> None:
+    """A link or a directory where the lock goes: the run is refused before it reads the
+    state, names the file and says what to do; a link's target is never created."""
+    out, lock, target = tmp_path / "out", tmp_path / ".out.lock", tmp_path / "elsewhere"
+    if kind == "link":
+        lock.symlink_to(target)
+    else:
+        lock.mkdir()
+    state_before = gr.repo.git.rev_parse("refs/accessreg/state")
+    with smtp_server(Mailbox()) as port:
+        refused = _send(gr, out, port)
+    assert refused.returncode == 2
+    assert f"Cannot use {lock}, the file that keeps two runs" in refused.stderr
+    assert "remove it and run again" in refused.stderr
+    assert not target.exists() and not out.exists()
+    assert gr.repo.git.rev_parse("refs/accessreg/state") == state_before
+
+
 def test_a_run_that_fails_before_its_record_leaves_a_recorded_run_s_outputs(
     gr: GitRegistry, tmp_path: Path
 ) -> None:

@@ -232,8 +232,10 @@ def mail_header(text: str) -> str:
 # an issue's URL) links the issue and notifies it, and after a closing keyword ("Fixes #1")
 # closes it once the commit reaches the default branch; an @mention links the person. A
 # mention or GH- starts after anything but an ASCII letter, digit or _ (an e-mail address's
-# @ is no mention); a link is made of a scheme (://) or www.
-_COMMIT_ACTIVE = re.compile(r"#|(?<![A-Za-z0-9_])(?:@|(?i:gh)-(?=[0-9])|(?i:www)\.)|://")
+# @ is no mention); a link is made of a scheme (://) or www., which an _ may precede.
+_COMMIT_ACTIVE = re.compile(
+    r"#|(?<![A-Za-z0-9_])(?:@|(?i:gh)-(?=[0-9]))|(?<![A-Za-z0-9])(?i:www)\.|://"
+)
 _COMMIT_INERT = str.maketrans("#@-.:", "＃＠－．：")
 
 

@@ -596,15 +596,32 @@ class Session:
 
 @contextmanager
 def _claimed(out: Path) -> Iterator[None]:
+    """The lock on ``out`` held while the block runs; what the block raises goes through
+    untouched (only taking the lock is told here)."""
+    with ExitStack() as held:
+        _claim(held, out)
+        yield
+
+
+def _claim(held: ExitStack, out: Path) -> None:
     try:
-        with atomic.claimed(out):
-            yield
+        held.enter_context(atomic.claimed(out))
     except atomic.OutputsBusyError as exc:
         raise ConfigError(
             msg(
                 "Another run is writing its outputs to {dir}; nothing was done. Wait for it "
                 "to end (and take its outputs if it recorded a batch), then run again",
                 dir=str(exc.path),
+            )
+        ) from None
+    except atomic.LockUnusableError as exc:
+        raise ConfigError(
+            msg(
+                "Cannot use {lock}, the file that keeps two runs from writing the same "
+                "outputs ({why}); nothing was done. If no run is writing them, remove it "
+                "and run again",
+                lock=str(exc.lock),
+                why=os_reason(exc.cause),
             )
         ) from None
     except OSError as exc:

@@ -125,6 +125,16 @@ class OutputsBusyError(BlockingIOError):
         self.path = path
 
 
+class LockUnusableError(OSError):
+    """The lock file beside the output directory cannot be opened as one (a directory, a
+    link or a file of another user is where it goes)."""
+
+    def __init__(self, lock: Path, cause: OSError) -> None:
+        super().__init__(cause.errno, cause.strerror, str(lock))
+        self.lock = lock
+        self.cause = cause
+
+
 @contextmanager
 def claimed(path: Path) -> Iterator[None]:
     """The output directory ``path`` this process's alone while the block runs: an
@@ -136,7 +146,10 @@ def claimed(path: Path) -> Iterator[None]:
     path.parent.mkdir(parents=True, exist_ok=True)
     lock = path.parent / f".{path.name}.lock"
     while True:
-        fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
+        try:  # a link where the lock goes is followed nowhere (ELOOP): no file made elsewhere
+            fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o666)
+        except OSError as exc:
+            raise LockUnusableError(lock, exc) from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
