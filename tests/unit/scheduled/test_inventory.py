@@ -226,3 +226,20 @@ def test_only_the_operators_asked_for_are_worked_out(
     lazy = OperatorCsvs(registry, scope=["TESTOP01", "TESTOP02", "TESTOP03"])
     assert lazy("TESTOP03") == OperatorCsvs(registry, effective_access(registry))("TESTOP03")
     assert computed == [frozenset({"TESTOP02", "TESTOP03"})]
+
+
+def test_an_operator_of_occtos_systems_alone_is_asked_for_no_review(reg: RegistryFactory) -> None:
+    """The periodic review is Tokyo Gas Network's (000 §5-6); OCCTO's terms ask none: an
+    electricity retailer using only the switching support system gets no reminder and is
+    on no overdue list, while an operator of a Tokyo Gas Network system is."""
+    reg.operator(last_inventory="2026-01-15")
+    member = {"status": "member", "member_since": "2020-04-01"}
+    reg.operator("OCCTOOP1", contacts=[_contact(3)], roles=["electricity_retailer"],
+                 occto_member=True, membership=member, systems=["switching"],
+                 last_inventory="2026-01-15", subcontractors=[])  # fmt: skip
+    result = reg.validate()
+    assert result.registry is not None, result.problems
+    assert _due(result.registry, date(2027, 1, 16)) == [
+        ("inventory-reminder", "TESTOP01"),
+        ("inventory-overdue", None),
+    ]

@@ -187,6 +187,8 @@ def inventory(
     ``added`` maps operator files (relative to the registry) to the day they were added.
     """
     active = [e.operator for e in registry.iter_operators() if e.operator.status == "active"]
+    if operator is None:  # only what a provider's terms ask: OCCTO's systems have no 棚卸
+        active = [op for op in active if registry.catalog.citation("inventory", op.systems)]
     if operator is not None:
         active = [op for op in active if op.code == operator]
         if not active:
