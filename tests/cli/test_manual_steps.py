@@ -328,3 +328,44 @@ def test_an_occto_certificate_valid_only_later_is_in_effect_from_its_validity(
         daily = tmp_path / f"daily-{day}"
         duty(gr, "daily", "--out", str(daily), today=day)
         assert ("5A11CE TESTOP01;" in _cert_map(daily)) == listed, day
+
+
+@pytest.fixture
+def gas_retailer(reg: RegistryFactory, tmp_path: Path) -> Iterator[GitRegistry]:
+    """A gas retailer of Tokyo Gas Network's systems with a certificate registered for
+    every system it uses, loaded on 12/07."""
+    reg.operator(certificates=[certificate(1)])
+    gr = GitRegistry(reg)
+    _initial(gr, tmp_path)
+    try:
+        yield gr
+    finally:
+        gr.close()
+
+
+def test_a_certificate_reaches_a_system_added_once_the_help_desk_has_registered_it(
+    gas_retailer: GitRegistry, tmp_path: Path
+) -> None:
+    """Its certificate lists no systems, so it is registered for every system the operator
+    uses; the switching support system added by a usage application (002 §2.1.1) is used
+    only once the help desk has registered it with the application (002 §3.1, 001 p13): the
+    certificate enters that whitelist on the confirmation day, not on the merge, while it
+    stays in Tokyo Gas Network's."""
+    gr = gas_retailer
+
+    def add_switching() -> None:
+        gr.reg.operator(certificates=[certificate(1)],
+                        roles=["gas_retailer", "wheeling_client", "manufacturer", "demand_response"],
+                        systems=["taxis", "johs", "juju", "loacus", "switching"])  # fmt: skip
+        gr.reg.user(permissions={"taxis": "1010", "switching": "dr_admin"})
+
+    _merged(gr, "switching", add_switching, ACCEPTED)
+    batch = _applied(gr, tmp_path / "o1", ACCEPTED)
+    assert "7A0001" not in _cert_map(tmp_path / "o1")
+    taxis = (tmp_path / "o1" / "whitelist" / "taxis" / "cert-map.conf").read_text("utf-8")
+    assert "7A0001 TESTOP01;" in taxis
+    assert "7A0001" not in _cert_map(over_applied(gr, tmp_path, "2026-12-14"))
+    confirm = accessreg(gr, "confirm", batch, "--system", "switching", "--out",
+                        str(tmp_path / "confirmed"), "--today", str(CONFIRMED))  # fmt: skip
+    assert confirm.returncode == 0, confirm.stderr
+    assert "7A0001 TESTOP01;" in _cert_map(over_applied(gr, tmp_path, str(CONFIRMED)))

@@ -8,7 +8,9 @@ and the allowlisted overseas addresses not yet expired, when it blocks access fr
 support system only the first. A certificate or an address enters on the effective date its
 application was given at acceptance (``Admitted``: M+6 for a certificate, 000 §4-2), or on
 the day the system operator's manual step is confirmed (OCCTO's help desk, 001 p13), not on
-its merge. A derived system (the info-sharing site, the permission-management system) is
+its merge; a system a usage change adds to an operator, from the day that change takes
+effect (``Admitted.uses``), though the file lists it at once. A derived system (the
+info-sharing site, the permission-management system) is
 reached with the certificates and addresses of the systems it serves. A suspended
 certificate, or an operator whose use of a system is suspended (002 §2.6, §3.4.4), has none
 there from the day recorded for the suspension (at once, 001 p46); a terminated one keeps
@@ -49,6 +51,11 @@ class Admitted:
     suspensions: SuspensionDays = field(default_factory=SuspensionDays)
     withdrawals: Mapping[str, Mapping[str, date]] = field(default_factory=dict)
     registered_since: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    # (operator code, system) → the day a usage change adding the system takes effect (None:
+    # its manual step not confirmed): the operator's certificates and addresses reach the
+    # system no earlier, though its file lists it from the merge (002 §3.1, §2.1.2: the help
+    # desk registers them with the application). One not listed: in use as listed.
+    uses: Mapping[tuple[str, str], date | None] = field(default_factory=dict)
 
     def certificate(self, serial: str, day: date) -> bool:
         return _from(self.certificates, serial, day)
@@ -78,6 +85,10 @@ class Admitted:
         """Whether ``cert`` was ``op``'s when it withdrew: one registered (or changed)
         since gains none of the systems the withdrawal takes (``still_member``)."""
         return cert.serial not in self.registered_since.get(op.code, frozenset())
+
+    def use_begun(self, op: Operator, system: str, day: date) -> bool:
+        """Whether ``op``'s use of ``system``, added by a usage change, has begun on ``day``."""
+        return _from(self.uses, (op.code, system), day)
 
     def use_suspended(self, op: Operator, system: str, day: date) -> bool:
         """Whether ``op``'s use of ``system`` is suspended on ``day`` (002 §2.6, §3.4.4)."""
@@ -170,7 +181,11 @@ def whitelist(
         op = entry.operator
         if not in_use_on(op, day):
             continue
-        listed = {sid for sid in op.systems if not admitted.use_suspended(op, sid, day)}
+        listed = {
+            sid
+            for sid in op.systems
+            if admitted.use_begun(op, sid, day) and not admitted.use_suspended(op, sid, day)
+        }
         kept = {
             sid
             for sid in admitted.still_member(op, day) - listed

@@ -152,6 +152,11 @@ def _imports(
     return files
 
 
+# The operator's own items for a system that are no usage change adding it: a withdrawal's
+# and a suspension's, each keyed on the day the file names.
+_OWN_DAYS = ("withdrawn_on", "suspended_on")
+
+
 def admitted(batches: Iterable[BatchRecord]) -> Admitted:
     """From which day each certificate and address is let through: the day its application
     put it in effect (``BatchRecord.in_effect_on``: the date recorded at its acceptance, or
@@ -160,9 +165,11 @@ def admitted(batches: Iterable[BatchRecord]) -> Admitted:
     one (``state.suspension_days``); and until which day an operator keeps each system its
     OCCTO withdrawal takes (the item recorded for it, ``OperatorChange.membership_ends``),
     the latest withdrawal's, and which certificates it registered with or after that, which
-    the withdrawal leaves as they are."""
+    the withdrawal leaves as they are; and from which day an operator uses each system a
+    usage change added (the change's day, or its manual step's confirmation)."""
     certificates: dict[str, date | None] = {}
     networks: dict[tuple[str, str], date | None] = {}
+    uses: dict[tuple[str, str], date | None] = {}
     withdrawals: dict[str, dict[str, date]] = {}
     since: dict[str, set[str]] = {}
     batches = list(batches)
@@ -181,6 +188,15 @@ def admitted(batches: Iterable[BatchRecord]) -> Admitted:
             for item in record.items:
                 if item.subject == "certificate" and item.serial and record.operator in since:
                     since[record.operator].add(item.serial)
+                if item.subject == "operator" and item.system and item.keyed not in _OWN_DAYS:
+                    # A system a usage change adds, but one a withdrawal still keeps: its use
+                    # goes on (a re-join before the withdrawal's day), nothing to register.
+                    kept = withdrawals.get(record.operator, {}).get(item.system)
+                    if kept is not None and (item.keyed_on is None or item.keyed_on < kept):
+                        uses.pop((record.operator, item.system), None)
+                    elif item.on is not None or item.steps:
+                        uses[(record.operator, item.system)] = batch.in_effect_on(item)
+                    continue
                 if item.system is not None or item.keyed == "suspended_on":
                     continue
                 if item.on is None and not item.steps:
@@ -192,7 +208,7 @@ def admitted(batches: Iterable[BatchRecord]) -> Admitted:
                     networks[(record.operator, network_of(item.key))] = on
     records = [record for batch in batches for record in batch.applications]
     registered = {code: frozenset(serials) for code, serials in since.items()}
-    return Admitted(certificates, networks, suspension_days(records), withdrawals, registered)
+    return Admitted(certificates, networks, suspension_days(records), withdrawals, registered, uses)
 
 
 def _info_site(

@@ -843,11 +843,25 @@ def dates_of(plan: OperatorPlan) -> tuple[ItemDates, ...]:
             # a system both left and lifted is found by its suspension (``_with_dates``).
             uses = [(u.system, u.effective) for u in item.membership_ends]
             uses += [(u.system, u.effective) for u in item.suspensions]
+            # Each system a usage change adds, on the change's day: its certificates reach
+            # it no earlier (``Admitted.uses``).
+            if item.effective is not None:
+                uses += [(system, item.effective) for system in _added_uses(item)]
             out += [
                 _recorded((item.subject, item.key, system), effective, None, item.action)
                 for system, effective in uses
             ]
     return tuple(out)
+
+
+def _added_uses(item: OperatorChange) -> list[str]:
+    """The systems a usage change (000 §3-2; OCCTO's usage application, 002 §2.1.1) adds to
+    an operator that uses others already, none it suspends in the same change; a new
+    operator's use begins with its registration, which its certificates' own records date."""
+    if item.before is None or item.after is None or item.effective is None:
+        return []
+    stopped = {u.system for u in item.suspensions}
+    return sorted(set(item.after.systems) - set(item.before.systems) - stopped)
 
 
 def _with_dates(item: Item, recorded: Mapping[tuple[str, str, str | None], ItemDates]) -> Item:
