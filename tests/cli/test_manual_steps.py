@@ -354,9 +354,9 @@ def test_a_certificate_reaches_a_system_added_once_the_help_desk_has_registered_
     gr = gas_retailer
 
     def add_switching() -> None:
-        gr.reg.operator(certificates=[certificate(1)],
-                        roles=["gas_retailer", "wheeling_client", "manufacturer", "demand_response"],
-                        systems=["taxis", "johs", "juju", "loacus", "switching"])  # fmt: skip
+        roles = ["gas_retailer", "wheeling_client", "manufacturer", "demand_response"]
+        systems = ["taxis", "johs", "juju", "loacus", "switching"]
+        gr.reg.operator(certificates=[certificate(1)], roles=roles, systems=systems)
         gr.reg.user(permissions={"taxis": "1010", "switching": "dr_admin"})
 
     _merged(gr, "switching", add_switching, ACCEPTED)
