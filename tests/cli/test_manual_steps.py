@@ -369,3 +369,52 @@ def test_a_certificate_reaches_a_system_added_once_the_help_desk_has_registered_
                         str(tmp_path / "confirmed"), "--today", str(CONFIRMED))  # fmt: skip
     assert confirm.returncode == 0, confirm.stderr
     assert "7A0001 TESTOP01;" in _cert_map(over_applied(gr, tmp_path, str(CONFIRMED)))
+
+
+@pytest.mark.parametrize(
+    ("approved", "counted"),
+    [
+        (date(2026, 12, 31), date(2027, 1, 5)),  # the centre's year-end closure
+        (date(2026, 12, 12), date(2026, 12, 14)),  # a Saturday
+    ],
+)
+def test_an_occto_user_is_accepted_on_the_approvals_own_day(
+    switching: GitRegistry, tmp_path: Path, approved: date, counted: date
+) -> None:
+    """OCCTO's systems run 「原則として 24 時間 365 日」 (002 §2.2, 003 §2.2), their IDs issued
+    by the operator's own admin (002 §3.3): calendar.yaml is the centre's (000 §5-1), Tokyo
+    Gas Network's, and holds back none of theirs. A user of the switching support system
+    approved on a closed day is accepted that day, in the plan, the 受付 mail, the state and
+    status alike; one of TAXIS approved the same day still counts on the next business day."""
+    gr = switching
+    added = "staff@test-gas.example.co.jp"
+    gr.branch("user", "main")
+    gr.reg.user(email=added, permissions={"switching": "dr_user"})
+    gr.commit("user: change")
+    planned = accessreg(gr, "--lang", "ja", "plan", "--base", "main", "--head", "user",
+                        "--entered-on", "2026-12-10", "--accepted-on", str(approved),
+                        "--today", str(approved))  # fmt: skip
+    assert planned.returncode == 0, planned.stderr
+    assert f"受付 {approved}、" in planned.stdout, planned.stdout
+    assert f"→ ユーザID（需要抑制契約者）: {approved}" in planned.stdout
+    assert "営業日として" not in planned.stdout and str(counted) not in planned.stdout
+    gr.checkout("main")
+    gr.repo.git.merge("-q", "--no-ff", "--no-edit", "user", env=on(approved))
+    batch = _applied(gr, tmp_path / "o1", approved)
+    (delta,) = (tmp_path / "o1" / "imports" / "switching").glob("delta-*.csv")
+    assert delta.name == f"delta-{approved}.csv"
+    assert f"新規,{approved}," in delta.read_text(encoding="utf-8-sig")
+    (record,) = state(gr)["batches"][batch]["applications"]
+    assert record["accepted_on"] == str(approved)
+    assert {i["keyed_on"] for i in record["items"] if i["keyed"] == "accepted"} == {str(approved)}
+    (notice,) = _mails(tmp_path / "o1")
+    assert f"受付日: {approved}" in notice.get_content()
+    assert f"受付日={approved}" in _status(gr, "TESTOP01", approved)
+    # Tokyo Gas Network's TAXIS, approved the same day: its next business day.
+    gr.branch("taxis", "main")
+    gr.reg.user(email="other@test-gas.example.co.jp", permissions={"taxis": "1010"})
+    gr.commit("taxis: change")
+    planned = accessreg(gr, "--lang", "ja", "plan", "--base", "main", "--head", "taxis",
+                        "--entered-on", "2026-12-10", "--accepted-on", str(approved),
+                        "--today", str(approved))  # fmt: skip
+    assert f"営業日として {counted} と数えます" in planned.stdout, planned.stdout

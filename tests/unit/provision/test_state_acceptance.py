@@ -67,3 +67,12 @@ def test_an_old_record_reads_the_acceptance_day_its_items_counted_from() -> None
     # Everything else as recorded.
     assert found["ADDOP001"].items == (_item("accepted", MONDAY),)
     assert found["ADDOP001"].entered_on == SUNDAY
+
+
+def test_an_occto_item_counted_from_the_approval_does_not_move_the_acceptance() -> None:
+    """An item of OCCTO's system counts from the approval's own day (``Dates.accepted_for``):
+    in an application touching TAXIS too, the 受付日 read is still the centre's business day
+    its TAXIS items counted from, whichever item comes first."""
+    occto = _item("accepted", SUNDAY).model_copy(update={"system": "switching"})
+    found = _read(_app("MIXOP001", occto, _item("accepted", MONDAY)))
+    assert found["MIXOP001"].accepted_on == MONDAY

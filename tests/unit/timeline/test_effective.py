@@ -228,3 +228,29 @@ def test_a_user_of_an_operator_still_being_registered_is_keyed_on_its_registrati
     assert (closed.keyed_on, closed.processing_day) == (d("2027-01-05"), d("2027-01-18"))
     with pytest.raises(ValueError):
         dates.keyed_on("registered")
+
+
+@pytest.mark.parametrize(
+    ("approved", "counted"),
+    [
+        # The centre's year-end closure (calendar.yaml) and a Saturday.
+        (d("2026-12-31"), d("2027-01-05")),
+        (d("2026-12-12"), d("2026-12-14")),
+    ],
+)
+def test_occtos_systems_count_from_the_approvals_own_day(
+    sample: Registry, approved: date, counted: date
+) -> None:
+    """002 §2.2, 003 §2.2: OCCTO's systems run 「原則として 24 時間 365 日」, their IDs issued
+    by the operator's own admin (002 §3.3): the centre's calendar is Tokyo Gas Network's
+    (000 §5-1), and holds back only what it processes."""
+    dates = Dates.of(sample, Events(approved, approved).known(approved))
+    # OCCTO's systems alone: the approval's own day, in no batch.
+    assert dates.acceptance(at_once=False, batched=False) == (approved, None)
+    for system in ("switching", "member_portal"):
+        added = dates.permission(system, ChangeKind.ADD)
+        assert (added.on, added.keyed_on) == (approved, approved), system
+    # Tokyo Gas Network's, approved the same day: its next business day, and its batch.
+    assert dates.acceptance(at_once=False, batched=True)[0] == counted
+    assert dates.permission("taxis", ChangeKind.ADD).keyed_on == counted
+    assert dates.usage(["taxis"]).keyed_on == counted

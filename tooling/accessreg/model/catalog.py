@@ -389,6 +389,14 @@ class Catalog(Frozen):
         system = self.by_id.get(system_id)
         return system is not None and system.provider in self.batched_providers
 
+    def batches(self, systems: Iterable[str]) -> bool:
+        """Whether an application concerning ``systems`` is the centre's, counted by its
+        calendar and falling into its batch M (``Dates.acceptance``): one naming a batched
+        system, or none at all. M and calendar.yaml are Tokyo Gas Network's (000 §5-1): one
+        of OCCTO's systems alone is neither."""
+        named = list(systems)
+        return not named or any(self.batched(s) for s in named)
+
     def issued_once(self, system_id: str, code: str) -> bool:
         """Whether ``code`` of ``system_id`` is issued new only once (an admin ID, 002
         §3.2.1)."""

@@ -725,8 +725,9 @@ def compute_plan(
         op_plan = differ.operator(code, formers.get(code))
         if op_plan is not None:
             operators.append(op_plan)
-    # M is Tokyo Gas Network's (000 §5-1): a change of OCCTO's systems alone, of operators
-    # using those alone, falls into no batch of one.
+    # M and the centre's calendar are Tokyo Gas Network's (000 §5-1): a change of OCCTO's
+    # systems alone, of operators using those alone, falls into no batch and is accepted on
+    # the approval's own day.
     using = {
         s
         for o in operators
@@ -734,9 +735,8 @@ def compute_plan(
         if (entry := reg.operators.get(o.code)) is not None
         for s in entry.operator.systems
     } | {e.system for o in operators for i in o.items for e in i.effects}
-    batched = not using or any(dates.catalog.batched(s) for s in using)
     accepted, processing_day = dates.acceptance(
-        at_once(tuple(i for o in operators for i in o.items)), batched
+        at_once(tuple(i for o in operators for i in o.items)), dates.catalog.batches(using)
     )
     return Plan(
         events=dates.events,

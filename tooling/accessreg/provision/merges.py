@@ -561,9 +561,16 @@ class Step:
     @property
     def accepted_on(self) -> date:
         """The acceptance day (受付日, ``Dates.acceptance``): a business day; the approval's
-        own day for a merge that only suspends or lifts."""
+        own day for a merge that only suspends or lifts, or of OCCTO's systems alone."""
         items = tuple(i for op in self.operators for i in op.items)
-        return self.dates.acceptance(at_once(items))[0]
+        concerned = {c.system for c in self.changes} | {
+            s
+            for code in self.operator_codes()
+            for reg in (self.after, self.before)
+            if (entry := reg.operators.get(code)) is not None
+            for s in entry.operator.systems
+        }
+        return self.dates.acceptance(at_once(items), self.after.catalog.batches(concerned))[0]
 
     def operator_codes(self) -> list[str]:
         return sorted({op.code for op in self.operators} | set(self._changes_by_operator))

@@ -418,13 +418,15 @@ def applications(step: Step, dated: bool = True) -> list[Accepted]:
         events = step.dates.events
         # The 受付日 every output shows, and M: at once, in no batch, for an application
         # that only suspends or lifts (001 p46, 002 §2.4).
-        # M is Tokyo Gas Network's (000 §5-1): an application of OCCTO's systems alone (or
-        # of an OCCTO-only operator's, naming no system) falls into no batch of one.
+        # M and the centre's calendar are Tokyo Gas Network's (000 §5-1): an application of
+        # OCCTO's systems alone (or of an OCCTO-only operator's, naming no system) falls into
+        # no batch and is accepted on the approval's own day.
         catalog = step.after.catalog
         operator = step.after.operators.get(code) or step.before.operators.get(code)
         concerned = order or (operator.operator.systems if operator is not None else ())
-        batched = not concerned or any(catalog.batched(s) for s in concerned)
-        accepted_on, batch = step.dates.acceptance(plan is not None and plan.at_once, batched)
+        accepted_on, batch = step.dates.acceptance(
+            plan is not None and plan.at_once, catalog.batches(concerned)
+        )
         record = ApplicationRecord(
             id=application_id(step.commit.sha, code),
             commit=step.commit.sha,

@@ -105,7 +105,8 @@ class ApplicationRecord(Frozen):
     title: str  # the pull request's number and title where known, else empty
     # The acceptance day (受付日, ``Dates.acceptance``): a business day, the approval's own
     # day moved to the next business day; for an application that only suspends or lifts,
-    # the approval's own day. Every output that names it reads it here.
+    # or of OCCTO's systems alone, the approval's own day. Every output that names it reads
+    # it here.
     accepted_on: date
     # The first of ``processing_days``; None: in no M batch (a deletion, a usage application,
     # an overseas address, a suspension); a first apply's: its batch's.
@@ -142,9 +143,10 @@ class ApplicationRecord(Frozen):
     def as_counted(self) -> ApplicationRecord:
         """The record with its acceptance day as it counts. A state recorded before the
         acceptance day was recorded so holds the approval's own day, a Sunday's too; its
-        items keyed on the acceptance recorded the business day that counted."""
-        counted = next(
-            (i.keyed_on for i in self.items if i.keyed == "accepted" and i.keyed_on), None
+        items keyed on the acceptance recorded the business day that counted: the latest of
+        them, as an item of OCCTO's counts from the approval's own day (``Dates.accepted_for``)."""
+        counted = max(
+            (i.keyed_on for i in self.items if i.keyed == "accepted" and i.keyed_on), default=None
         )
         if counted is None or counted == self.accepted_on:
             return self

@@ -28,6 +28,11 @@ certificate or ID first (001 p46: 「まずは停止します」), without notic
 business day and no batch: it has no processing day M, and an application that only
 suspends or lifts is taken on the approval's own day (``Dates.taken_on``).
 
+The centre's calendar (``calendar.yaml``) and its batches M are Tokyo Gas Network's (000
+§5-1): OCCTO's systems run 「原則として 24 時間 365 日」 (002 §2.2, 003 §2.2), so an acceptance
+counts on the approval's own day for them (``Dates.accepted_for``), and an application of
+theirs alone is accepted that day (``Dates.acceptance``).
+
 A first apply loads the registry as it stands (``Dates.loaded``): downstream holds none of
 it yet, and every item but a termination takes effect on the day of the load, whatever its
 kind's timing. None of it is an application the centre processes.
@@ -272,14 +277,26 @@ class Dates:
             return self.loaded
         return min(self.events.accepted, self.events.merged)
 
+    def accepted_for(self, batched: bool) -> date:
+        """The day an acceptance counts as for a provider's systems: the centre's business day
+        (``accepted_on``) for those of a provider it batches (``Catalog.batched``: Tokyo Gas
+        Network's, whose calendar ``calendar.yaml`` is, 000 §5-1); the approval's own day
+        (``taken_on``) for the others. OCCTO's systems run 「原則として 24 時間 365 日」 (002
+        §2.2, 003 §2.2) and the operator's own admin issues their IDs (002 §3.3, 003 §3.2):
+        the centre's closed days hold nothing of theirs back."""
+        return self.accepted_on if batched else self.taken_on
+
     def acceptance(self, at_once: bool, batched: bool = True) -> tuple[date, date | None]:
         """An application's 受付日 and its processing day M: ``accepted_on`` and the batch
         it falls into; for one that only suspends or lifts (``at_once``), ``taken_on`` and
         no M (it is in no batch); for one of systems whose provider has no processing day
-        (not ``batched``: OCCTO's, ``Catalog.batched``), no M either."""
-        if at_once:
+        (not ``batched``: OCCTO's, ``Catalog.batched``), ``taken_on`` and no M either: the
+        centre's calendar is not theirs (``accepted_for``). One touching a batched system
+        too is told by the centre's rule: its 受付日 is the one its batch M counts from,
+        while each item of the other provider counts from the approval's own day."""
+        if at_once or not batched:
             return self.taken_on, None
-        return self.accepted_on, self.processing_day() if batched else None
+        return self.accepted_on, self.processing_day()
 
     def batch_of(self, system_id: str, effective: Effective) -> date | None:
         """The processing day M of the batch a change of ``system_id`` dated ``effective``
@@ -301,11 +318,12 @@ class Dates:
             return self.processing_day(effective.key)
         return self.processing_day()
 
-    def keyed_on(self, key: Key) -> date:
-        """The day ``key`` counts as: the acceptance day (``accepted_on``) for the
-        acceptance; an entry counts on its own day (the system takes it at once, 000 §5-2 ①)."""
+    def keyed_on(self, key: Key, batched: bool = True) -> date:
+        """The day ``key`` counts as: the acceptance day for the acceptance, as it counts
+        for a provider the centre batches or not (``accepted_for``); an entry counts on its
+        own day (the system takes it at once, 000 §5-2 ①)."""
         if key == "accepted":
-            return self.accepted_on
+            return self.accepted_for(batched)
         if (
             key == "terminated_on"
             or key == "suspended_on"
@@ -330,10 +348,13 @@ class Dates:
             found = self._processing_days[key] = self.calendar.processing_day(day)
         return found
 
-    def _counted(self, timing: Timing | None, key: Key, keyed_on: date | None = None) -> Effective:
-        """``timing`` counted from the day ``key`` counts as, or from ``keyed_on`` where the
-        key is a day of its own."""
-        keyed_on = keyed_on or self.keyed_on(key)
+    def _counted(
+        self, timing: Timing | None, key: Key, keyed_on: date | None = None, batched: bool = True
+    ) -> Effective:
+        """``timing`` counted from the day ``key`` counts as for a provider the centre
+        batches or not (``keyed_on``), or from ``keyed_on`` where the key is a day of its
+        own."""
+        keyed_on = keyed_on or self.keyed_on(key, batched)
         if self.loaded is not None:
             return Effective(self.loaded, "accepted", key=key, keyed_on=keyed_on)
         if timing is None:
@@ -371,12 +392,13 @@ class Dates:
             return self._counted(None, "accepted")  # the registry as it stands, no step
         wanted = set(systems)
         named = [s for s in self.catalog.systems if s.id in wanted]
+        batched = self.catalog.batched_providers
         found = []
         for provider in self.catalog.providers_of(s.id for s in named):
             t = timing(provider)
             if t is None:
                 continue
-            effective = self._counted(t, "accepted")
+            effective = self._counted(t, "accepted", batched=provider.id in batched)
             if effective.start == "manual":
                 own = [s for s in named if s.provider == provider.id and s.derived is None]
                 gates = [s.id for s in own if gated(s)] or [s.id for s in own]
@@ -403,17 +425,18 @@ class Dates:
         from there."""
         if kind in AT_ONCE_KINDS:
             return self.suspension(None)
+        batched = self.catalog.batched(system_id)
         keyed_on = None
         if registered is not None and kind is ChangeKind.ADD:
-            keyed_on = self.calendar.effective_acceptance(registered)
-            if keyed_on <= self.accepted_on:
+            keyed_on = self.calendar.effective_acceptance(registered) if batched else registered
+            if keyed_on <= self.accepted_for(batched):
                 keyed_on = None  # registered by the acceptance: keyed on it, as any other
         cached = (system_id, kind, keyed_on)
         found = self._permissions.get(cached)
         if found is None:
             timing = self.timing_of(system_id, kind)
             if keyed_on is None:
-                found = self._counted(timing, PERMISSION_KEY[kind])
+                found = self._counted(timing, PERMISSION_KEY[kind], batched=batched)
             else:
                 found = self._counted(timing, "registered", keyed_on)
             self._permissions[cached] = found
