@@ -140,7 +140,7 @@ EXPECTED = [
         "occto-member",
         "operators/TESTOP02.yaml",
         "switching is open to electricity retailer (electricity_retailer) only for OCCTO members: record the membership (occto_member: true) or remove the system",
-        "スイッチング支援システム（switching） を 小売電気事業者（electricity_retailer） が使えるのは広域機関の会員の場合だけです。会員資格（occto_member: true）を登録するか、システムを外してください",
+        "スイッチング支援システム（switching） を 小売電気事業者（electricity_retailer） が使えるのは広域機関の会員の場合だけです。申請の「広域機関の会員資格」で会員を選んで会員資格を登録するか、システムを外してください",
     ),
     (
         "system-role",
@@ -415,7 +415,7 @@ EXPECTED = [
         "occto-member-code",
         "users/TESTOP05/retail@test-gas.example.co.jp.yaml",
         "switching code retailer_user is for electricity retailer (electricity_retailer), which only an OCCTO member may use, and TESTOP05 is not one: remove the permission, or record the membership (occto_member: true)",
-        "スイッチング支援システム（switching） の権限コード retailer_user は 小売電気事業者（electricity_retailer） のもので、広域機関の会員だけが使えます。TESTOP05 は会員ではありません。この権限を削除するか、会員資格（occto_member: true）を登録してください",
+        "スイッチング支援システム（switching） の権限コード retailer_user は 小売電気事業者（electricity_retailer） のもので、広域機関の会員だけが使えます。TESTOP05 は会員ではありません。この権限を削除するか、申請の「広域機関の会員資格」で会員を選んで、会員資格を登録してください",
     ),
 ]
 
