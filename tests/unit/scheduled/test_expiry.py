@@ -298,3 +298,23 @@ def test_ip_entries_have_the_same_stages(reg: RegistryFactory) -> None:
     assert [i.entry.cidr for i in notice.items] == ["41.203.64.10/32"]
     (gone,) = expiry(registry, date(2027, 4, 1)).notices
     assert gone.stage == "expired"
+
+
+@pytest.mark.parametrize(
+    ("switching_only", "cited"), [(False, "（000 §4-1）"), (True, "（001 p39）")]
+)
+def test_the_validity_is_cited_from_the_manual_of_the_certificates_provider(
+    reg: RegistryFactory, switching_only: bool, cited: str
+) -> None:
+    """A certificate registered with Tokyo Gas Network's systems cites its manual; one of
+    an operator of OCCTO's switching support system alone cites OCCTO's briefing (001 p39),
+    not a manual its desk does not work by."""
+    if switching_only:
+        reg.switching_operator(contacts=[contact()], certificates=RENEWED[:1])
+    else:
+        reg.operator(contacts=[contact()], certificates=RENEWED[:1])
+    registry = _registry(reg)
+    today = date(2027, 3, 30)
+    body = _body(registry, expiry(registry, today), today)
+    assert f"有効期限を過ぎた証明書では、システムを利用できなくなります{cited}。" in body
+    assert "000 §4-1" not in body if switching_only else "001 p39" not in body

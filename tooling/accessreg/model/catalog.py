@@ -37,9 +37,10 @@ ApplicationKind = Literal[
 ]
 # What a section is cited for: an application, or an OCCTO withdrawal, which is no
 # application of its own (a usage change files it) and cites the end of use, not joining.
-# Besides the applications: an OCCTO withdrawal, and the periodic review of permissions a
-# provider's terms ask of window persons (棚卸, 000 §5-6), which the inventory duty cites.
-SourceKind = Literal[ApplicationKind, "withdrawal", "inventory"]
+# Besides the applications: an OCCTO withdrawal; the periodic review of permissions a
+# provider's terms ask of window persons (棚卸, 000 §5-6), which the inventory duty cites; and
+# where its manual says a certificate is valid for two years, which the expiry notice cites.
+SourceKind = Literal[ApplicationKind, "withdrawal", "inventory", "certificate_validity"]
 # The seed sections an application cites, 「002 §3.2.1, §3.3」: nothing else, as the outputs
 # show it as their own words (``base.SEED_CITATION``).
 Citation = Annotated[str, Field(pattern=SEED_CITATION, max_length=SEED_CITATION_MAX)]

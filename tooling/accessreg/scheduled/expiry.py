@@ -249,6 +249,16 @@ def _certificate_notices(registry: Registry, items: Iterable[CertificateDue]) ->
             for p in registry.catalog.providers
             if p.id in ids
         ]
+        # Each provider's own word on a certificate's validity: OCCTO's notice cites no
+        # section of Tokyo Gas Network's manual.
+        theirs = {p for item in found if isinstance(item, CertificateDue) for p in item.providers}
+        validity = ", ".join(
+            dict.fromkeys(
+                src
+                for p in registry.catalog.providers
+                if p.id in theirs and (src := p.sources.get("certificate_validity"))
+            )
+        )
         audience: Audience = "window_ra" if stage is Stage.FIRST else "window"
         notices.append(
             Digest(
@@ -257,7 +267,7 @@ def _certificate_notices(registry: Registry, items: Iterable[CertificateDue]) ->
                 audience,
                 operator,
                 tuple(found),
-                context=(("renewal", renewal), *_DAYS),
+                context=(("renewal", renewal), ("validity", validity), *_DAYS),
             )
         )
     return notices
