@@ -94,16 +94,21 @@ def _confirmed(gr: GitRegistry, batch: str, out: Path, day: date) -> str:
     return str(notice.get_content())
 
 
-@pytest.fixture
-def switching(reg: RegistryFactory, tmp_path: Path) -> Iterator[GitRegistry]:
-    """A demand-response contractor of the switching support system, loaded on 12/07."""
-    reg.switching_operator()
+def _loaded(reg: RegistryFactory, tmp_path: Path) -> Iterator[GitRegistry]:
+    """The registry ``reg`` holds, in a repository, loaded on 12/07."""
     gr = GitRegistry(reg)
     _initial(gr, tmp_path)
     try:
         yield gr
     finally:
         gr.close()
+
+
+@pytest.fixture
+def switching(reg: RegistryFactory, tmp_path: Path) -> Iterator[GitRegistry]:
+    """A demand-response contractor of the switching support system, loaded on 12/07."""
+    reg.switching_operator()
+    yield from _loaded(reg, tmp_path)
 
 
 def _cert_map(out: Path) -> str:
@@ -335,12 +340,7 @@ def gas_retailer(reg: RegistryFactory, tmp_path: Path) -> Iterator[GitRegistry]:
     """A gas retailer of Tokyo Gas Network's systems with a certificate registered for
     every system it uses, loaded on 12/07."""
     reg.operator(certificates=[certificate(1)])
-    gr = GitRegistry(reg)
-    _initial(gr, tmp_path)
-    try:
-        yield gr
-    finally:
-        gr.close()
+    yield from _loaded(reg, tmp_path)
 
 
 def test_a_certificate_reaches_a_system_added_once_the_help_desk_has_registered_it(
