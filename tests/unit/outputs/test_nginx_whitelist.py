@@ -366,3 +366,19 @@ def test_a_withdrawing_member_keeps_the_switching_system_until_the_withdrawal(
     registry = loaded(reg)
     alone = whitelist(registry, registry.catalog.by_id["switching"], date(2026, 12, 22))
     assert alone.certificates == ()
+
+
+def test_each_header_cites_its_own_providers_terms(reg: RegistryFactory) -> None:
+    """A switching support system's certificate map cites OCCTO's sections (002 §3.1, 001
+    p13), Tokyo Gas Network's systems theirs (000 §4-2): a comment engineers read names the
+    document the desk registering the certificates works by."""
+    reg.switching_operator()
+    result = reg.validate()
+    assert result.registry is not None
+    maps = {w.system: nginx.certificate_map(w).decode() for w in whitelists(result.registry, DAY)}
+    assert maps["switching"].startswith(
+        f"# accessreg: client certificates valid for switching on {DAY} (002 §3.1, 001 p13)\n"
+    )
+    assert maps["taxis"].startswith(
+        f"# accessreg: client certificates valid for taxis on {DAY} (000 §4-2)\n"
+    )

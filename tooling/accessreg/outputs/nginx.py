@@ -15,6 +15,12 @@ from __future__ import annotations
 from accessreg.outputs.whitelist import Whitelist
 
 
+def _cited(sections: str) -> str:
+    """A header's citation: the provider's own sections (a catalog citation, of digits,
+    § and commas only), none where its terms give none."""
+    return f" ({sections})" if sections else ""
+
+
 def ip_variable(system: str) -> str:
     return f"$accessreg_{system}_ip"
 
@@ -25,7 +31,8 @@ def cert_variable(system: str) -> str:
 
 def geo(wl: Whitelist) -> bytes:
     lines = [
-        f"# accessreg: allowlisted overseas addresses for {wl.system} on {wl.day} (000 §2-8)",
+        f"# accessreg: allowlisted overseas addresses for {wl.system} on {wl.day}"
+        + _cited(wl.addresses_cited),
         f"geo {ip_variable(wl.system)} {{",
         "    default 0;",
     ]
@@ -36,7 +43,8 @@ def geo(wl: Whitelist) -> bytes:
 
 def certificate_map(wl: Whitelist) -> bytes:
     lines = [
-        f"# accessreg: client certificates valid for {wl.system} on {wl.day} (000 §4)",
+        f"# accessreg: client certificates valid for {wl.system} on {wl.day}"
+        + _cited(wl.certificates_cited),
         f"map $ssl_client_serial {cert_variable(wl.system)} {{",
         '    default "";',
     ]

@@ -141,6 +141,10 @@ class Whitelist:
     networks: tuple[AllowedNetwork, ...]  # by address
     checks_certificates: bool = True  # the system takes client certificates
     blocks_overseas: bool = True  # the system refuses addresses abroad but the allowlisted
+    # The seed sections its provider registers certificates and overseas addresses by (the
+    # catalog's sources): a file's header cites them, OCCTO's for OCCTO's system
+    certificates_cited: str = ""
+    addresses_cited: str = ""
 
 
 def _reaches_addresses(catalog: Catalog, system: System, systems: set[str]) -> bool:
@@ -218,6 +222,8 @@ def whitelist(
         tuple(sorted(set(nets), key=lambda n: (_sort_key(n), n.operator))),
         system.certificates is not None,
         system.overseas_block,
+        reg.catalog.citation("certificate_registration", [system.id]),
+        reg.catalog.citation("overseas_ip", [system.id]),
     )
 
 
