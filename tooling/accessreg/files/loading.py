@@ -242,7 +242,7 @@ def _checked(rel: str, kind: Kind, raw: bytes, checker: SchemaChecker) -> Parsed
     if text := _text_problems(rel, data):
         found.extend(text)
         return Parsed(rel, kind, None, tuple(found), partial=data)
-    violations = checker.violations(data, lambda path: yamlsafe.scalar_text(raw, path))
+    violations = checker.violations(data, yamlsafe.Composed(raw).scalar)
     found.extend(problem(rel, "schema", message, path) for path, message in violations)
     if violations:
         return Parsed(rel, kind, None, tuple(found), partial=data)
@@ -429,11 +429,11 @@ class DoesNotLoad(ProblemsFound):
 def locate(p: Problem, raw: bytes, label: str) -> Problem:
     """``p`` as reported: its file under ``label`` (``registry``), with a line and column
     found in ``raw`` unless it has them already."""
-    return _located(p, yamlsafe.Positions(raw) if not p.line else None, label)
+    return _located(p, yamlsafe.Composed(raw) if not p.line else None, label)
 
 
-def _located(p: Problem, positions: yamlsafe.Positions | None, label: str) -> Problem:
-    line, col = (p.line, p.col) if positions is None else positions.of(p.path)
+def _located(p: Problem, positions: yamlsafe.Composed | None, label: str) -> Problem:
+    line, col = (p.line, p.col) if positions is None else positions.position(p.path)
     prefix = f"{label}/" if label else ""
     return replace(p, file=f"{prefix}{p.file}", line=line, col=col)
 
@@ -452,7 +452,7 @@ def locate_each(
     for rel, group in by_file.items():
         positions = None
         if any(not p.line for p in group):
-            positions = yamlsafe.Positions(source.read(rel) if rel in existing else b"")
+            positions = yamlsafe.Composed(source.read(rel) if rel in existing else b"")
         located.extend(_located(p, None if p.line else positions, source.label) for p in group)
     return located
 

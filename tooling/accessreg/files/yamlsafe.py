@@ -11,6 +11,7 @@ Schema see them; the models parse them.
 from __future__ import annotations
 
 import re
+from functools import cached_property
 from typing import Any
 
 import yaml
@@ -357,30 +358,23 @@ def _colon_before(exc: yaml.MarkedYAMLError, here: str) -> bool:
     return re.search(r":(\s|$)", here[:column]) is not None
 
 
-def _key_matches(node: yaml.Node, key: str | int) -> bool:
-    return isinstance(node, yaml.ScalarNode) and node.value == str(key)
-
-
-def position(raw: bytes, path: DataPath) -> tuple[int, int]:
-    """1-based (line, column) of the deepest node of ``path`` present in ``raw``.
-
-    A key that is missing (a required property, say) points at its parent mapping, and a
-    document that does not compose points at its start: a position is always given.
-    """
-    return Positions(raw).of(path)
-
-
-class Positions:
-    """The positions of one file's nodes, composed once: a file with thousands of
+class Composed:
+    """One file's nodes, composed once, when first asked: a file with thousands of
     findings (an unknown key on each of 50,000 lines) was composed again for each, and
-    each mapping searched key by key, hours of a run for one bad file (``position``)."""
+    each mapping searched key by key, hours of a run for one bad file. Where a path is
+    (``position``) and the scalar there as written (``scalar``)."""
 
     def __init__(self, raw: bytes) -> None:
-        try:
-            self._root: yaml.Node | None = yaml.compose(raw, Loader=yaml.CSafeLoader)
-        except yaml.YAMLError:
-            self._root = None
+        self._raw = raw
         self._keys: dict[int, dict[str, tuple[yaml.Node, yaml.Node]]] = {}
+
+    @cached_property
+    def _root(self) -> yaml.Node | None:
+        try:
+            found: yaml.Node | None = yaml.compose(self._raw, Loader=yaml.CSafeLoader)
+        except yaml.YAMLError:
+            return None
+        return found
 
     def _child(self, node: yaml.MappingNode, step: str | int) -> tuple[yaml.Node, yaml.Node] | None:
         index = self._keys.get(id(node))
@@ -392,11 +386,12 @@ class Positions:
             self._keys[id(node)] = index
         return index.get(str(step))
 
-    def of(self, path: DataPath) -> tuple[int, int]:
-        """``position`` of ``path`` in the file."""
+    def _walk(self, path: DataPath) -> tuple[yaml.Node | None, yaml.Mark | None, bool]:
+        """The deepest node of ``path`` present, where it starts (a mapping's key), and
+        whether it is the whole path's."""
         node = self._root
         if node is None:
-            return 1, 1
+            return None, None, False
         mark = node.start_mark
         for step in path:
             child: yaml.Node | None = None
@@ -413,28 +408,22 @@ class Positions:
                 child = node.value[step]
                 mark = child.start_mark
             if child is None:
-                break
+                return node, mark, False
             node = child
-        return mark.line + 1, mark.column + 1
+        return node, mark, True
 
+    def position(self, path: DataPath) -> tuple[int, int]:
+        """1-based (line, column) of the deepest node of ``path`` present in the file. A
+        key that is missing (a required property, say) points at its parent mapping, and a
+        document that does not compose points at its start: a position is always given."""
+        _, mark, _ = self._walk(path)
+        return (1, 1) if mark is None else (mark.line + 1, mark.column + 1)
 
-def scalar_text(raw: bytes, path: DataPath) -> str | None:
-    """The scalar at ``path`` as the file writes it (``02010``, not the number YAML reads),
-    or None when ``path`` is not a scalar of ``raw``."""
-    try:
-        node = yaml.compose(raw, Loader=yaml.CSafeLoader)
-    except yaml.YAMLError:
-        return None
-    for step in path:
-        child: yaml.Node | None = None
-        if isinstance(node, yaml.MappingNode):
-            child = next((v for k, v in node.value if _key_matches(k, step)), None)
-        elif isinstance(node, yaml.SequenceNode) and isinstance(step, int):
-            child = node.value[step] if 0 <= step < len(node.value) else None
-        if child is None:
-            return None
-        node = child
-    return node.value if isinstance(node, yaml.ScalarNode) else None
+    def scalar(self, path: DataPath) -> str | None:
+        """The scalar at ``path`` as the file writes it (``02010``, not the number YAML
+        reads), or None when ``path`` is not a scalar of the file."""
+        node, _, whole = self._walk(path)
+        return node.value if whole and isinstance(node, yaml.ScalarNode) else None
 
 
 def dump(data: Any) -> bytes:

@@ -372,10 +372,6 @@ def _plan(
     )
     removal = removal_of(found.before_access, found.after_access, shares.outside)
     rewritten = found.base if found.rewritten else None
-    if rewritten is not None:  # the whole difference is what downstream gets
-        safety.check_removal(
-            removal, request.max_removal_share, request.allow_mass_removal, rewritten=rewritten
-        )
 
     # A first apply loads the registry as it stands: what it holds is in effect now, so no
     # item waits for a date of its own, and none is recorded (200,000 users' dates were
@@ -412,17 +408,23 @@ def _plan(
     admitted = bundle.admitted(batches)
     # The whitelists' rail, once the batch dates what the range admits.
     taken_away = safety.entry_removal(found.before, found.after, request.today, admitted)
-    if rewritten is not None:
-        safety.check_removal(
-            taken_away, request.max_removal_share, request.allow_mass_removal, "entries", rewritten
+    if rewritten is not None:  # the whole difference is what downstream gets
+        wholes: tuple[tuple[safety.Kind, Removal], ...] = (
+            ("logins", removal),
+            ("entries", taken_away),
         )
+        for kind, whole in wholes:
+            safety.check_removal(
+                whole, request.max_removal_share, request.allow_mass_removal, kind, rewritten
+            )
     elif found.base is not None:  # a first apply takes nothing away downstream holds
         safety.merges(
             found.steps,
             removal.before,
             request.max_removal_share,
             request.allow_mass_removal,
-            lambda step: safety.entry_removal(step.before, step.after, request.today, admitted),
+            request.today,
+            admitted,
         )
     whitelisted = whitelists(
         snapshots,

@@ -46,7 +46,6 @@ from accessreg.plan.model import (
     OperatorChange,
     UserChange,
     WindowPersonChange,
-    at_once,
 )
 from accessreg.plan.waits import (
     Removal,
@@ -557,20 +556,10 @@ class Step:
     # merge's parent, or the last one before it that could be read (a merge whose catalog
     # does not load is no step). Its applications are rebuilt from there.
     since: str | None = field(kw_only=True)
-
-    @property
-    def accepted_on(self) -> date:
-        """The acceptance day (受付日, ``Dates.acceptance``): a business day; the approval's
-        own day for a merge that only suspends or lifts, or of OCCTO's systems alone."""
-        items = tuple(i for op in self.operators for i in op.items)
-        concerned = {c.system for c in self.changes} | {
-            s
-            for code in self.operator_codes()
-            for reg in (self.after, self.before)
-            if (entry := reg.operators.get(code)) is not None
-            for s in entry.operator.systems
-        }
-        return self.dates.acceptance(at_once(items), self.after.catalog.batches(concerned))[0]
+    # The acceptance day (受付日) its plan gives (``compute_plan``, ``Dates.acceptance``): a
+    # business day; the approval's own day for a merge that only suspends or lifts, or of
+    # OCCTO's systems alone. The pull request's plan said the same.
+    accepted_on: date = field(kw_only=True)
 
     def operator_codes(self) -> list[str]:
         return sorted({op.code for op in self.operators} | set(self._changes_by_operator))
@@ -1148,6 +1137,7 @@ def step_between(
         title,
         waits=waits or Waits(),
         since=since,
+        accepted_on=plan.accepted,
     )
 
 
@@ -1219,17 +1209,18 @@ class _HeldStep:
             last = repo.revisions_changing(self.at, files, 1)
             commit = repo.commit(last[0] if last else self.at)
         dates = Dates.of(after, self.events)
+        plan = compute_plan(before, after, dates)
         operators = tuple(
             with_recorded_dates(op, record)
             if record is not None and op.code == record.operator
             else op
-            for op in compute_plan(before, after, dates).operators
+            for op in plan.operators
         )
         changes = diff(self.snapshots.access(before), self.snapshots.access(after), after.catalog)
         title = record.title if record is not None else ""
         return Step(
             commit, before, after, dates, operators, tuple(changes), title,
-            released=released, revoked=revoked, since=self.at,
+            released=released, revoked=revoked, since=self.at, accepted_on=plan.accepted,
         )  # fmt: skip
 
 
@@ -1297,7 +1288,6 @@ def _rows(
             for change in diff(before, after, registry.catalog)
         )
     rows: list[DatedChange] = []
-    ending: set[tuple[str, str]] = set()  # (system, login) whose ``_removals`` are made
     for change, made, earlier in found:
         if made is None:  # not from a merge on the first-parent line: date it as of now
             effective = fallback.permission(change.system, change.kind)
@@ -1312,7 +1302,6 @@ def _rows(
             if own is change or own == change:  # the step's already: not a second of each row
                 change = own
             if own.kind in AT_ONCE_KINDS and effective.on is not None:
-                rows += _removals(change, step, own, effective.on, ending)
                 stopped = _at_once(change, step, own, effective.on, earlier)
                 if stopped is not None:
                     rows += stopped
@@ -1328,6 +1317,7 @@ def _rows(
         rows.append(DatedChange(change, m, effective.on))
     for system, login in sorted(gone):
         rows += _came_and_went(before, after, arrived[system][login], last[system][login])
+    ending: set[tuple[str, str]] = set()  # (system, login) stopped until a removal: once each
     for step in steps:
         rows += _stopped_in(step, after, ending)
     return tuple(rows)
@@ -1427,15 +1417,15 @@ def _stopped_before(
 
 
 def _removals(
-    change: AccessChange, step: Step, own: AccessChange, on: date, ending: set[tuple[str, str]]
+    change: AccessChange, step: Step, on: date, ending: set[tuple[str, str]]
 ) -> list[DatedChange]:
-    """A suspension on ``on`` (``own``, of a step that suspends the person) of a permission
+    """A suspension on ``on`` (``change``, of a step that suspends the person) of a permission
     a removal applied before takes away later (``plan.waits.removals``): the registry, and
     so the range, has it no more, yet downstream holds it until then, and the system
     operator stops it first (001 p46, 002 §3.4.4). Once per person and system
     (``_stopped_until_removed``)."""
     now = change.after
-    if own.kind is not ChangeKind.SUSPEND or now is None or not step.waits.removed:
+    if change.kind is not ChangeKind.SUSPEND or now is None or not step.waits.removed:
         return []
     return [
         row
@@ -1460,7 +1450,7 @@ def _stopped_in(step: Step, after: Access, ending: set[tuple[str, str]]) -> list
     for change in step.changes:
         on = step.effective(change).on if change.kind is ChangeKind.SUSPEND else None
         if on is not None:
-            rows += _removals(change, step, change, on, ending)
+            rows += _removals(change, step, on, ending)
     stopped = {
         (op.code, use.system): use.effective.on
         for op in step.operators

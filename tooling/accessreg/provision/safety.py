@@ -18,7 +18,7 @@ change before the merge.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import fields
 from datetime import date
 from typing import TYPE_CHECKING, Literal
@@ -27,7 +27,7 @@ from accessreg.errors import ProblemsFound
 from accessreg.model import Certificate, Operator
 from accessreg.model.messages import Message, Param, msg
 from accessreg.model.registry import Registry
-from accessreg.model.removal import Removal
+from accessreg.model.removal import NOTHING_REMOVED, Removal
 from accessreg.outputs.access import AccessChange
 from accessreg.outputs.whitelist import Admitted, whitelists
 
@@ -143,21 +143,25 @@ def merges(
     held: int,
     max_share: float,
     allowed: bool,
-    entries_of: Callable[[Step], Removal],
+    day: date,
+    admitted: Admitted,
 ) -> None:
     """``check_removal`` of each merge of a run alone, as its plan foretold it: the login
     IDs it takes away of those held when it came (``held`` at the first, then as the
-    merges before it left them), and the whitelists' entries (``entries_of``). The first
-    that trips is named."""
+    merges before it left them), and the whitelists' entries on ``day`` (``entry_removal``,
+    counted only for a merge that changes an operator's file: one of users' files alone
+    takes none away). The first that trips is named."""
     if allowed:
         return
     for step in steps:
         gone, came = _whole(step.changes, "after"), _whole(step.changes, "before")
         found = Removal(held, held - len(gone) + len(came), len(gone))
-        judged: tuple[tuple[Kind, Removal], ...] = (
-            ("logins", found),
-            ("entries", entries_of(step)),
+        entries = (
+            NOTHING_REMOVED
+            if _same_operators(step.before, step.after)
+            else entry_removal(step.before, step.after, day, admitted)
         )
+        judged: tuple[tuple[Kind, Removal], ...] = (("logins", found), ("entries", entries))
         for kind, removal in judged:
             if removal.trips(max_share):
                 raise ProblemsFound(
