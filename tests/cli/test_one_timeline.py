@@ -2213,12 +2213,6 @@ def test_a_suspension_before_a_change_then_a_removal_come_is_told_again_after_th
     assert not [g for g, held in expected.items() if "loacus" in g and user in held]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known limit (README): one run spanning two changes of a permission writes no "
-    "row of the first, and the suspension's row names the code it brings; dated from the "
-    "range's start it would leave the day's snapshots without that change instead",
-)
 def test_a_suspension_merged_after_two_changes_in_one_run_stops_the_code_held(
     gr: GitRegistry, tmp_path: Path
 ) -> None:

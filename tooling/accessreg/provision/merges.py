@@ -560,6 +560,9 @@ class Step:
     # business day; the approval's own day for a merge that only suspends or lifts, or of
     # OCCTO's systems alone. The pull request's plan said the same.
     accepted_on: date = field(kw_only=True)
+    # Whether an earlier run applied it (its application is recorded): the rows of its
+    # changes were written then, and downstream holds them on their days.
+    applied: bool = field(default=False, kw_only=True)
 
     def operator_codes(self) -> list[str]:
         return sorted({op.code for op in self.operators} | set(self._changes_by_operator))
@@ -1138,6 +1141,7 @@ def step_between(
         waits=waits or Waits(),
         since=since,
         accepted_on=plan.accepted,
+        applied=known is not None,
     )
 
 
@@ -1257,6 +1261,9 @@ def _rows(
     arrived: dict[str, dict[str, Made]] = defaultdict(dict)
     gone: set[tuple[str, str]] = set()
     last: dict[str, dict[str, Made]] = defaultdict(dict)
+    # The first change of the permission itself that no earlier run applied: this run's
+    # row of it starts from what the person held before it.
+    opened: dict[str, dict[str, Made]] = defaultdict(dict)
     if spanned is not None:
         (merge,) = steps
         found = ((change, (merge, change), None) for change in spanned)
@@ -1277,6 +1284,8 @@ def _rows(
                     of_system[login] = (step, change)
                     if change.kind not in AT_ONCE_KINDS:
                         coded[change.system][login] = (step, change)
+                        if not step.applied:
+                            opened[change.system].setdefault(login, (step, change))
                     else:
                         stopping[change.system][login] = (step, change)
         found = (
@@ -1302,7 +1311,8 @@ def _rows(
             if own is change or own == change:  # the step's already: not a second of each row
                 change = own
             if own.kind in AT_ONCE_KINDS and effective.on is not None:
-                stopped = _at_once(change, step, own, effective.on, earlier)
+                opening = opened[change.system].get(change.person.login)
+                stopped = _at_once(change, step, own, effective.on, earlier, opening)
                 if stopped is not None:
                     rows += stopped
                     continue
@@ -1348,7 +1358,12 @@ def _came_and_went(before: Access, after: Access, came: Made, went: Made) -> lis
 
 
 def _at_once(
-    change: AccessChange, step: Step, own: AccessChange, on: date, earlier: Made | None
+    change: AccessChange,
+    step: Step,
+    own: AccessChange,
+    on: date,
+    earlier: Made | None,
+    opening: Made | None,
 ) -> list[DatedChange] | None:
     """The rows of ``change``, whose last merge ``step`` suspends or lifts (``own``) on
     ``on``, where a change of the same permission comes later (None: no row but its own):
@@ -1357,7 +1372,8 @@ def _at_once(
     p46: the system operator stops first, whatever is still to come).
 
     The later change is either in the range (``earlier``: its last change of the
-    permission itself, dated later), or applied by an earlier run, whose delta of that day
+    permission itself, dated later; ``opening``: its first that no earlier run applied),
+    or applied by an earlier run, whose delta of that day
     downstream applies first (``Step.stop``). In the second case the suspension's row is
     written over what the range starts from, the permission as that delta will make it:
     until then downstream holds the code of before it (``Stop.held``), which the row names,
@@ -1371,7 +1387,10 @@ def _at_once(
         if comes.on is not None and comes.on > on:
             m = None if change.kind in AT_ONCE_KINDS else first_step.batch_of(first, comes)
             later = DatedChange(change, m, comes.on)
-            was = first.before
+            # Until it comes downstream holds what the rows of earlier runs gave: the
+            # permission as this run's first change of it found it (``opening``), else as
+            # the last change found it, an earlier run's rows holding every change of it.
+            was = (opening or earlier)[1].before
             if was is None:  # nothing to stop before the permission comes
                 return [later]
             stops = own.after is not None and own.after.is_suspended(system)
