@@ -3,7 +3,7 @@ by it (the kind's id stays the key of the Message-ID and the outbox)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -15,8 +15,10 @@ from accessreg.files.loading import load_catalog
 from accessreg.files.sources import DirectorySource
 from accessreg.model.layout import CATALOG_FILE
 from accessreg.model.mail import COMPLETED, digest_kind, notice_name
+from accessreg.scheduled import report
 from accessreg.scheduled.expiry import Stage
 from accessreg.scheduled.idstages import STAGES
+from accessreg.scheduled.run import RunResult
 from tests.helpers.regfactory import ROOT
 
 TEMPLATES = Path(i18n.__file__).parents[1] / "templates"
@@ -73,3 +75,26 @@ def test_a_completion_notice_names_its_system_as_the_catalog_does() -> None:
     with i18n.using("ja"):
         _, line = in_doubt_lines([held], catalog)
     assert "託送情報開示システム（johs）の完了通知" in line
+
+
+def test_a_scheduled_runs_report_names_a_completion_notice_as_the_catalog_does() -> None:
+    """``daily``, ``inventory`` and the other duties list the mails in doubt as ``outbox
+    list`` and ``apply`` do: the system as the forms name it, not its key."""
+    catalog, _ = load_catalog(DirectorySource(ROOT / "registry"), [CATALOG_FILE])
+    held = InDoubt("<a@b>", f"{COMPLETED}taxis", "app/TESTOP01", datetime(2026, 12, 1, tzinfo=UTC))
+    result = RunResult(
+        head="0" * 40,
+        today=date(2026, 12, 1),
+        outcomes={},
+        mails=[],
+        applications=[],
+        branches=[],
+        files=[],
+        problems=(),
+        sent=True,
+        in_doubt=[held],
+        catalog=catalog,
+    )
+    with i18n.using("ja"):
+        shown = report.text(result, None)
+    assert "託送システム（taxis）の完了通知" in shown, shown

@@ -9,10 +9,12 @@ recipient (the outbox records each).
 from __future__ import annotations
 
 from collections import Counter
+from functools import partial
 
 from accessreg import i18n
 from accessreg.effects.report import at_most, in_doubt_lines, status
 from accessreg.effects.session import MailOutcome
+from accessreg.model.catalog import Catalog
 from accessreg.model.mail import digest_kind, notice_name
 from accessreg.model.messages import Message, Verbatim, msg, nmsg
 from accessreg.provision.report import held_lines
@@ -45,7 +47,10 @@ def _duty_lines(result: RunResult) -> list[str]:
             )
         lines.append(_t(line))
         kinds = Counter(digest_kind(n.kind, n.stage) for n in outcome.notices)
-        lines += [f"  {_t(notice_name(kind))}: {count}" for kind, count in sorted(kinds.items())]
+        lines += [
+            f"  {_t(notice_name(kind, result.catalog))}: {count}"
+            for kind, count in sorted(kinds.items())
+        ]
     return lines
 
 
@@ -64,13 +69,13 @@ def _grouped(mails: list[tuple[DigestMail, MailOutcome]]) -> list[tuple[_Group, 
     return list(found.items())
 
 
-def _mail_line(group: tuple[_Group, int]) -> str:
+def _mail_line(group: tuple[_Group, int], catalog: Catalog | None) -> str:
     (state, kind, operator, items), recipients = group
     return _t(
         msg(
             "{status}: {kind} ({whom}, {items}; {recipients})",
             status=Verbatim(status(state)),
-            kind=notice_name(kind),
+            kind=notice_name(kind, catalog),
             whom=operator or msg("reviewers"),
             items=nmsg("{count} item", "{count} items", items),
             recipients=nmsg("{count} recipient", "{count} recipients", recipients),
@@ -107,7 +112,7 @@ def text(result: RunResult, out: str | None) -> str:
         counts = Counter(o.status for _, o in result.mails)
         parts = Verbatim(", ".join(f"{n} {status(s)}" for s, n in sorted(counts.items())))
         lines.append(_t(msg("mails: {count} ({parts})", count=len(result.mails), parts=parts)))
-        lines += at_most(_grouped(result.mails), _mail_line)
+        lines += at_most(_grouped(result.mails), partial(_mail_line, catalog=result.catalog))
     else:
         lines.append(_t(msg("mails: none due")))
     for app in result.applications:
@@ -127,5 +132,5 @@ def text(result: RunResult, out: str | None) -> str:
     if out is not None:
         lines.append(_t(msg("outputs: {count} files in {dir}", count=len(result.files), dir=out)))
     lines += [_t(msg("state: {note}", note=note)) for note in result.notes]
-    lines += in_doubt_lines(result.in_doubt)
+    lines += in_doubt_lines(result.in_doubt, result.catalog)
     return "\n".join(lines) + "\n"

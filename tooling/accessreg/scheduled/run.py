@@ -33,6 +33,7 @@ from accessreg.gitio.added import added_on
 from accessreg.gitio.branches import BranchChange
 from accessreg.gitio.repo import BlobSource
 from accessreg.mail.compose import mail_file
+from accessreg.model.catalog import Catalog
 from accessreg.model.content import Digests, Listing, Output, listed
 from accessreg.model.layout import REGISTRY_DIR
 from accessreg.model.mail import Addressing
@@ -103,6 +104,7 @@ class RunResult:
     in_doubt: list[InDoubt] = field(default_factory=list)
     notes: list[Message] = field(default_factory=list)
     hold: holding.Hold | None = None  # files at HEAD that do not load, read as downstream has them
+    catalog: Catalog | None = None  # HEAD's: names a completion notice's system as the forms do
 
 
 def _duties(request: RunRequest) -> dict[str, Duty]:
@@ -385,4 +387,5 @@ def run(request: RunRequest, transport: TransportFactory = smtp_session) -> RunR
         sent=request.send,
         in_doubt=done.in_doubt,
         notes=done.notes,
+        catalog=registry.catalog,
     )
