@@ -11,6 +11,7 @@ import itertools
 import re
 from pathlib import Path
 
+import git
 import pytest
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -79,6 +80,28 @@ def test_commands_render_as_code_and_the_title_is_the_one_heading_of_its_level(
     commands = [ln.strip() for ln in text.splitlines() if ln.lstrip().startswith("accessreg ")]
     outside = [ln for ln in commands if ln not in code]
     assert not outside, f"{page.name}: commands shown as prose: {outside[:3]}"
+
+
+def test_what_the_examples_write_git_ignores(tmp_path: Path) -> None:
+    """Plans, notices and import files name people: a window person who runs an example and
+    then commits with `git add -A` must not commit them, so every file or directory the
+    pages' commands write is one the repository's .gitignore ignores."""
+    written = sorted(
+        {
+            m.group(1)
+            for page in PAGES
+            for block in githubmd.render(page.read_text(encoding="utf-8")).blocks
+            for m in re.finditer(r"--(?:out|output|json|markdown)[ =](\S+)", block)
+        }
+    )
+    assert written, "no example writes a file, so nothing was checked"
+    repo = git.Repo.init(tmp_path)
+    with repo.config_writer() as config:  # the repository's .gitignore alone decides
+        config.set_value("core", "excludesFile", str(tmp_path / "none"))
+    (tmp_path / ".gitignore").write_bytes((ROOT / ".gitignore").read_bytes())
+    ignored = repo.git.check_ignore("--no-index", *written, with_exceptions=False)
+    assert sorted(ignored.splitlines()) == written
+    repo.close()
 
 
 def _slug(heading: str) -> str:
