@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import re
+import shlex
+import shutil
 from pathlib import Path
 
 import pytest
 
+from accessreg.files.loading import load
+from accessreg.files.sources import DirectorySource
+from tests.helpers import githubmd
 from tests.helpers.edithelp import bad_value, edit, refused, says, snapshot
-from tests.helpers.regfactory import RegistryFactory, certificate, run_cli
+from tests.helpers.regfactory import ROOT, RegistryFactory, certificate, run_cli
 
 
 @pytest.fixture(autouse=True)
@@ -390,3 +395,36 @@ def test_each_invocation_gets_the_options_of_its_own_catalog(tmp_path: Path) -> 
     refused_code = edit(second, *_add("--johs", "J2020"))
     assert refused_code.returncode == 2, refused_code.stdout + refused_code.stderr
     assert "J2020" in refused_code.stderr
+
+
+def _documented_user_commands() -> list[tuple[str, list[str]]]:
+    """The `accessreg user …` examples of README and the window guide, as shown on GitHub
+    (continued lines joined), each with its page's name."""
+    found = []
+    for page in (ROOT / "README.md", ROOT / "docs" / "guide-window.md"):
+        for block in githubmd.render(page.read_text(encoding="utf-8")).blocks:
+            for line in block.replace("\\\n", " ").splitlines():
+                if line.startswith("accessreg user "):
+                    found.append((page.name, shlex.split(line, comments=True)[1:]))
+    return found
+
+
+def test_the_documented_examples_change_every_system_they_name(tmp_path: Path) -> None:
+    """Run on the sample registry, each example of the pages changes what it names: an
+    option such as --loacus none given for a user who holds no LOACUS would change nothing,
+    silently, and teach nothing."""
+    for part in ("registry", "schemas"):
+        shutil.copytree(ROOT / part, tmp_path / part)
+    registry = load(DirectorySource(ROOT / "registry")).registry
+    assert registry is not None
+    systems = [s.id for s in registry.catalog.systems]
+    commands = _documented_user_commands()
+    assert {args[1] for _, args in commands} >= {"add", "change", "remove"}
+    for page, args in commands:
+        result = run_cli(*args, "--dry-run", "--today", "2026-11-22", cwd=tmp_path)
+        assert result.returncode == 0, f"{page}: {args}: {result.stderr}"
+        items = result.stderr.partition("the application's items:")[2]
+        assert items.strip(), f"{page}: {args} changes nothing"
+        named = [s for s in systems if f"--{s.replace('_', '-')}" in args]
+        for system in named:
+            assert re.search(rf"\b{system} ", items), f"{page}: {args} leaves {system} as it was"

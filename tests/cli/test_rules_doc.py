@@ -78,3 +78,19 @@ def test_the_admin_id_rule_is_told_in_the_words_of_the_forms() -> None:
         doc = i18n.translate(rule.doc, lang)
         assert "利用権限の変更申請" in doc and "§3.2.1" in doc and "§3.2.2" in doc, doc
         assert re.findall(r"`[a-z_]+`", doc) == [], doc
+
+
+def test_every_document_cited_is_listed_under_sources_cited() -> None:
+    """A citation (000 §5-1, 001 p39, 004) names a document by number; README's *Sources cited*,
+    where the rules page sends its reader, must say which document each number is."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.partition("\n## Sources cited\n")[2].partition("\n## ")[0]
+    listed = set(re.findall(r"^\| (\d{3}) \|", section, re.M))
+    assert len(listed) >= 2, "README lists the documents under ## Sources cited"
+    pages = [ROOT / page for page in PAGES.values()] + [ROOT / "registry" / "systems.yaml"]
+    cited = {
+        number
+        for page in pages
+        for number in re.findall(r"(?<![\w.:-])(00\d)(?![\w.:-])", page.read_text(encoding="utf-8"))
+    }
+    assert cited and cited <= listed, f"cited but not listed: {sorted(cited - listed)}"

@@ -26,6 +26,7 @@ class Rendered(HTMLParser):
     strong: list[str] = field(default_factory=list)
     text: list[str] = field(default_factory=list)  # outside code and links
     literal: list[str] = field(default_factory=list)  # inside code
+    blocks: list[str] = field(default_factory=list)  # each code block's text
     shown: str = ""  # every text, in order: what a reader sees
     _open: list[str] = field(default_factory=list)
 
@@ -38,6 +39,8 @@ class Rendered(HTMLParser):
             self._open.append(tag)
         if tag == "strong":
             self.strong.append("")
+        if tag == "pre":
+            self.blocks.append("")
 
     def handle_endtag(self, tag: str) -> None:
         if tag in self._open:
@@ -52,6 +55,8 @@ class Rendered(HTMLParser):
             self.text.append(data)
         if "strong" in self._open:
             self.strong[-1] += data
+        if "pre" in self._open:
+            self.blocks[-1] += data
 
     def processed(self) -> list[str]:
         """What GitHub would turn into a mention, a reference or an emoji."""

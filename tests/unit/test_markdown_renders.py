@@ -1,7 +1,8 @@
 """The README and the guides render on GitHub as written: every code fence closes where it
 should, and every pipe table is a table (a missing separator row makes it a paragraph).
 
-Rendered with markdown-it-py, a CommonMark parser with GitHub's table extension."""
+Rendered with markdown-it-py, a CommonMark parser with GitHub's table extension, and, for
+what a reader sees of the commands, with cmark-gfm, GitHub's own."""
 
 from __future__ import annotations
 
@@ -10,10 +11,12 @@ import itertools
 import re
 from pathlib import Path
 
+import git
 import pytest
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from tests.helpers import githubmd
 from tests.helpers.regfactory import ROOT
 
 PAGES = [
@@ -61,6 +64,44 @@ def test_fences_close_and_tables_are_tables(page: Path) -> None:
         assert any(a <= first and end <= b for a, b in tables), (
             f"{page.name}:{first + 1}: this table does not render (no separator row?)"
         )
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
+def test_commands_render_as_code_and_the_title_is_the_one_heading_of_its_level(
+    page: Path,
+) -> None:
+    """A block of commands whose fence is missing still renders, wrongly: its shell comments
+    become top-level headings and its commands paragraphs (addresses turned into links).
+    Every `accessreg` line of the page must be a line of a code block as GitHub shows it."""
+    text = page.read_text(encoding="utf-8")
+    shown = githubmd.render(text)
+    assert shown.tags.count("h1") == 1, f"{page.name}: more than the title is a top heading"
+    code = {line.strip() for block in shown.blocks for line in block.splitlines()}
+    commands = [ln.strip() for ln in text.splitlines() if ln.lstrip().startswith("accessreg ")]
+    outside = [ln for ln in commands if ln not in code]
+    assert not outside, f"{page.name}: commands shown as prose: {outside[:3]}"
+
+
+def test_what_the_examples_write_git_ignores(tmp_path: Path) -> None:
+    """Plans, notices and import files name people: a window person who runs an example and
+    then commits with `git add -A` must not commit them, so every file or directory the
+    pages' commands write is one the repository's .gitignore ignores."""
+    written = sorted(
+        {
+            m.group(1)
+            for page in PAGES
+            for block in githubmd.render(page.read_text(encoding="utf-8")).blocks
+            for m in re.finditer(r"--(?:out|output|json|markdown)[ =](\S+)", block)
+        }
+    )
+    assert written, "no example writes a file, so nothing was checked"
+    repo = git.Repo.init(tmp_path)
+    with repo.config_writer() as config:  # the repository's .gitignore alone decides
+        config.set_value("core", "excludesFile", str(tmp_path / "none"))
+    (tmp_path / ".gitignore").write_bytes((ROOT / ".gitignore").read_bytes())
+    ignored = repo.git.check_ignore("--no-index", *written, with_exceptions=False)
+    assert sorted(ignored.splitlines()) == written
+    repo.close()
 
 
 def _slug(heading: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.client
+import re
 import ssl
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -90,20 +91,50 @@ def _registry(reg: RegistryFactory, pki: dict[str, Issued]) -> None:
     )
 
 
+# README's server in front of a system, with a stand-in for the deployment's country lookup:
+# loopback is abroad but for 127.0.0.3, which is in Japan.
+README_HOST = "/etc/nginx/accessreg/taxis"
+IN_JAPAN = "127.0.0.3"
+COUNTRY = f"geo $outside_japan {{ default 1; {IN_JAPAN} 0; }}"
+
+
+def _readme_block() -> tuple[list[str], list[str]]:
+    """README's nginx block, as directives of the http context and of the server."""
+    blocks = re.findall(r"^```nginx\n(.*?)^```$", (ROOT / "README.md").read_text(), re.S | re.M)
+    assert len(blocks) == 1, "README shows one nginx configuration"
+    http, _, server = blocks[0].partition("# in the server with ssl_verify_client on:")
+    assert server, "README's nginx block names where the server's lines start"
+
+    def directives(part: str) -> list[str]:
+        return [ln for ln in part.splitlines() if ln.strip() and not ln.startswith("#")]
+
+    return directives(http), directives(server)
+
+
 @contextmanager
 def _proxy(
     tmp_path: Path, pki: dict[str, Issued], includes: list[Path], system: str = "taxis"
 ) -> Iterator[int]:
     """A server in front of ``system`` as README configures one: the address checked where
     the system blocks access from abroad (an ``ip-geo`` include given), then the
-    certificate."""
+    certificate; without that include, the certificate lines only, as README says."""
     nginx_bin = binary("nginx")
     port = free_port()
     work = tmp_path / f"nginx-{port}"
     work.mkdir()
-    body = "\n".join(f"    include {p};" for p in includes)
-    geo = any(p.name.endswith("geo.conf") for p in includes)
-    address = f"if ({nginx.ip_variable(system)} = 0) {{ return 403; }}" if geo else ""
+    geo = next((p for p in includes if p.name.endswith("geo.conf")), None)
+    cert_map = next(p for p in includes if p.name.endswith("map.conf"))
+    http, server = _readme_block()
+    if geo is None:
+        http, server = [ln for ln in http if "cert" in ln], [ln for ln in server if "cert" in ln]
+
+    def here(line: str) -> str:
+        line = line.replace(f"{README_HOST}/ip-geo.conf", str(geo))
+        line = line.replace(f"{README_HOST}/cert-map.conf", str(cert_map))
+        return "    " + line.replace("_taxis_", f"_{system}_")
+
+    body = "\n".join([f"    {COUNTRY}", *map(here, http)])
+    checks = "\n    ".join(map(here, server))
     body += f"""
     server {{
         listen 127.0.0.1:{port} ssl;
@@ -111,9 +142,8 @@ def _proxy(
         ssl_certificate_key {pki["server"].key};
         ssl_client_certificate {pki["ca"].cert};
         ssl_verify_client on;
+    {checks}
         location / {{
-            {address}
-            if ({nginx.cert_variable(system)} = "") {{ return 403; }}
             return 200 "operator {nginx.cert_variable(system)}\\n";
         }}
     }}"""
@@ -159,6 +189,8 @@ def test_whitelisted_certificate_passes_and_others_are_refused(
         assert _get(port, pki, "expired") == (200, "operator TESTOP01\n")  # still valid today
         assert _get(port, pki, "other")[0] == 403  # same CA, not registered
         assert _get(port, pki, "allowed", source="127.0.0.2")[0] == 403  # not allowlisted
+        assert _get(port, pki, "allowed", source=IN_JAPAN)[0] == 200  # needs no allowlist
+        assert _get(port, pki, "other", source=IN_JAPAN)[0] == 403
 
 
 def test_a_later_day_drops_the_expired_certificate_and_address(

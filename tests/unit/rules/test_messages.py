@@ -13,6 +13,7 @@ import pytest
 from accessreg import i18n
 from accessreg.cli.generated_files import stale_problems
 from accessreg.files import workspace
+from accessreg.files.loading import load
 from accessreg.files.sources import DirectorySource
 from accessreg.model.problems import Problem
 from accessreg.rules import RULES
@@ -360,8 +361,8 @@ EXPECTED = [
     (
         "permission-derived",
         "users/TESTOP01/user1@test-gas.example.co.jp.yaml",
-        "admin_console (システム利用権限管理システム) is granted by the system operator and cannot be applied for: remove it",
-        "admin_console（システム利用権限管理システム）はシステム運営部門が付与する権限で、申請できません。削除してください",
+        "admin_console is granted by the system operator and cannot be applied for: remove it",
+        "システム利用権限管理システム（admin_console） はシステム運営部門が付与する権限で、申請できません。削除してください",
     ),
     (
         "affiliation",
@@ -457,6 +458,18 @@ def test_no_message_shows_machinery(problems: list[Problem]) -> None:
             assert not MACHINERY.search(text), text
     # The unquoted 02010 is quoted as written, never as the number YAML made of it (1032).
     assert not any("1032" in en or "1032" in ja for _, _, en, ja in _rows(problems))
+
+
+def test_a_system_is_named_as_the_forms_name_it(problems: list[Problem]) -> None:
+    """Name first, key in brackets, 託送システム（taxis）, as ``Named`` shows every system:
+    never the key first with the name after it."""
+    registry = load(DirectorySource(ROOT / "registry")).registry
+    assert registry is not None
+    catalog = registry.catalog
+    backwards = [f"{s.id}（{s.name_ja}）" for s in catalog.systems]
+    backwards += [f"{s.id} ({s.name_ja})" for s in catalog.systems]
+    for _, _, en, ja in _rows(problems):
+        assert not any(b in en or b in ja for b in backwards), ja
 
 
 def test_a_schema_error_and_a_cross_file_error_in_one_round(problems: list[Problem]) -> None:

@@ -126,7 +126,7 @@ def change(
     \b
     Example:
       accessreg user change --operator AOBAGS01 \\
-        --email aya.shimizu@aoba-gas.example.co.jp --taxis 1011 --loacus none
+        --email sayaka.endo@aoba-gas.example.co.jp --taxis 1011 --loacus none
     """
     former = _former(replaces_admin, former_admin_keeps)
     draft = open_draft(registry, today)

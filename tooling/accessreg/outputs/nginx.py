@@ -1,6 +1,8 @@
 """nginx include files for the reverse proxy in front of one system (http context).
 
-``geo`` sets ``$accessreg_<system>_ip`` to 1 for an allowlisted address (default 0), and
+``geo`` sets ``$accessreg_<system>_ip`` to 1 for an allowlisted overseas address (default
+0, addresses in Japan too: only the deployment's country lookup tells them apart, so a proxy
+refuses an address that is abroad and 0, as README configures it), and
 ``map $ssl_client_serial`` sets ``$accessreg_<system>_cert`` to the operator code of a
 whitelisted certificate (default empty). A server then refuses what is not whitelisted::
 

@@ -65,7 +65,8 @@ def markdown(lang: str | None = None) -> str:
                 "({other}: [{page}]({page})). Each problem is printed as `file:line:col: [level] "
                 "message (rule-id)` (as JSON with `--format json`, as GitHub annotations with "
                 "`--format github`). Errors fail `validate`; warnings fail it only with "
-                "`--strict`. Seed sections refer to `shared/seeds`.",
+                "`--strict`. A source such as 000 §5-1 or 001 p39 is a section or page of a "
+                "document listed under [Sources cited](../README.md#sources-cited).",
                 other=msg("日本語") if other == "ja" else msg("English"),
                 page=PAGES[other].removeprefix("docs/"),
             )

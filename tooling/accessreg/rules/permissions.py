@@ -116,10 +116,9 @@ def permission_derived(reg: Registry, ctx: Context) -> Iterator[Problem]:
                 yield finding(
                     u.file,
                     msg(
-                        "{system} ({name}) is granted by the system operator and cannot be "
-                        "applied for: remove it",
-                        system=system_id,
-                        name=system.name_ja,
+                        "{system} is granted by the system operator and cannot be applied "
+                        "for: remove it",
+                        system=system.named,
                     ),
                     ("permissions", system_id),
                 )
