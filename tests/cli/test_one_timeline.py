@@ -1454,6 +1454,67 @@ def test_a_suspension_of_a_user_whose_systems_all_come_later_stops_a_removal_at_
     assert _status_suspended(gr, "2026-12-07") == {WINDOW1: "2026-12-07"}
 
 
+def test_a_suspension_stops_nothing_a_removal_takes_away_the_day_it_comes(
+    gr: GitRegistry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A new user approved on 12-21 comes in JOHS on 01-14 and in JUJU and LOACUS on 01-19
+    (M 01-05); the window person drops JOHS and JUJU on 12-28, removed on the days they
+    come; the user is suspended on 01-03. JOHS and JUJU are granted and taken away on one
+    day: the ID never holds them downstream, and there is nothing to stop (no row, no
+    suspended group, no mail line stopping them until their deletion). The suspension
+    reaches the info-sharing site on 01-14, with JOHS's row that brought it, and LOACUS on
+    01-19: the plan, the rows, the directory's deltas, the 受付 mail, the state and
+    ``status`` give those days, and every LDIF delta is accepted by a real slapd."""
+    held = {"johs": "J1010", "juju": "granted", "loacus": "02011"}
+    _committed_on(monkeypatch, "2026-12-21")
+    _applied(gr, tmp_path, "add", lambda: gr.reg.user(email=NEW, permissions=held), "2026-12-21")
+    assert _recorded_on(gr, NEW, "johs", "add") == ["2027-01-14"]
+    assert _recorded_on(gr, NEW, "juju", "add") == ["2027-01-19"]
+    kept = {"loacus": "02011"}
+    _committed_on(monkeypatch, "2026-12-28")
+    _applied(gr, tmp_path, "drop", lambda: gr.reg.user(email=NEW, permissions=kept), "2026-12-28")
+    assert _recorded_on(gr, NEW, "johs", "change") == ["2027-01-14, waits"]
+    assert _recorded_on(gr, NEW, "juju", "change") == ["2027-01-19"]
+    _committed_on(monkeypatch, "2027-01-03")
+    _branch(gr, "stop", lambda: gr.reg.user(email=NEW, permissions=kept,
+                                             suspended_on="2026-12-31"))  # fmt: skip
+    dated = ["--entered-on", "2027-01-03", "--accepted-on", "2027-01-03", "--today", "2027-01-03"]
+    planned = run_cli("plan", "--base", "main", "--head", "stop", "--format", "json", *dated,
+                      cwd=gr.path)  # fmt: skip
+    assert planned.returncode == 0, planned.stderr
+    (item,) = [i for op in json.loads(planned.stdout)["operators"] for i in op["items"]
+               if i["key"] == NEW]  # fmt: skip
+    assert (item["effective"]["on"], item["effective"]["waits"]) == ("2027-01-14", True)
+    out = _applied(gr, tmp_path, "stop", None, day="2027-01-03")
+    assert _person_rows(out, "johs", NEW) == []
+    assert _person_rows(out, "juju", NEW) == []
+    assert _person_rows(out, "info_site", NEW) == [
+        ("delta-at-once-2027-01-14.csv", "停止", "2027-01-14", "停止中")
+    ]
+    assert _person_rows(out, "loacus", NEW) == [
+        ("delta-at-once-2027-01-19.csv", "停止", "2027-01-19", "停止中")
+    ]
+    written = [*(out / "ldif").glob("delta-*.ldif"), *(out / "scim").glob("delta-*.json")]
+    assert sorted(p.name for p in written) == [
+        "delta-2027-01-14.json", "delta-2027-01-14.ldif",
+        "delta-2027-01-19.json", "delta-2027-01-19.ldif",
+    ]  # fmt: skip
+    assert not [p.name for p in written if "juju-suspended" in p.read_text()]
+    assert not [p.name for p in written if "johs-suspended" in p.read_text()]
+    body = _accepted_body(out)
+    assert not [ln for ln in body.splitlines() if NAMES["johs"] in ln or NAMES["juju"] in ln]
+    assert _line_of(body, "loacus").endswith(
+        "/ 利用停止 2027-01-19（先の申請による利用開始日に合わせています）"
+    )
+    assert _own_dates(gr, NEW) == ["2027-01-14"]
+    assert _recorded_on(gr, NEW, None, "change") == ["2027-01-14, waits"]
+    assert _status_suspended(gr, "2027-01-13") == {}  # in no system yet
+    assert _status_suspended(gr, "2027-01-14") == {
+        NEW: "2027-01-14（先の申請による利用開始日に合わせています）"
+    }
+    _replayed(gr, tmp_path, ["add", "drop", "stop"], "2027-01-25")
+
+
 def test_a_suspension_stops_at_once_what_a_removal_still_to_come_takes_away(
     gr: GitRegistry, tmp_path: Path
 ) -> None:

@@ -14,7 +14,8 @@ the day a change of the person's applied before comes, so that the change leaves
 the suspension does (``Stop``). Only what is not downstream yet waits: a new user's entry,
 and a system new to them, which holds nothing to stop before it comes; where none of the
 person's systems is there yet, the suspension item itself is dated when the first comes
-(``reached``), as ``status`` then lists it.
+(``reached``), as ``status`` then lists it. A system new to them that a removal takes away
+the day it comes is never there, and nothing of it is stopped (``Waits.never_held``).
 A new operator's users wait for its registration: the permission-set application is filed
 with the window person's ID, issued when the usage application (new) completes (000 §3-1 ⑥
 【注３】), so a user added while it is still to come is keyed on that day
@@ -65,6 +66,13 @@ class Waits:
 
     def __bool__(self) -> bool:
         return bool(self.people or self.entries or self.registrations)
+
+    def never_held(self, key: tuple[str, str]) -> bool:
+        """Whether downstream never holds the permission ``key`` (system, login) still to
+        come: new to the person (``added``) and taken away (``removed``) no later than it is
+        granted, no change of it coming before the removal (``through``): the grant's row
+        and the removal's go out on one day, and there is nothing to stop in between."""
+        return key in self.added and key in self.removed and not self.through.get(key)
 
     def person(self, system: str, login: str) -> date | None:
         """When ``login``'s permission of ``system`` applied before comes, or the user's
@@ -154,11 +162,20 @@ def reached(waits: Waits, catalog: Catalog, login: str, own: date, holds: Collec
     """The first day a suspension or its lifting of ``login``'s ID, on its own day ``own``,
     reaches one of the systems it ``holds`` (``stop``): ``own`` where downstream holds
     anything of theirs, a code a removal still takes away too; else the day the first of
-    their permissions applied before comes. Until then the ID is in no system, and nothing
+    their permissions applied before comes, or a derived system they hold with them (the
+    info-sharing site comes with the first of its sources, also one granted and taken away
+    on the same day: ``Waits.never_held``). Until then the ID is in no system, and nothing
     of it is stopped: the item, its record and ``status`` say that day."""
     if not waits or removals(waits, login, own):
         return own
-    days = [stop(waits, catalog, system, login, holds).after for system in holds]
+    derived = {
+        s.id
+        for s in catalog.derived_systems
+        if s.derived is not None
+        and s.derived.kind == "users_of"
+        and set(s.derived.systems) & set(holds)
+    }
+    days = [stop(waits, catalog, system, login, holds).after for system in {*holds, *derived}]
     return min((max(own, d) if d is not None else own for d in days), default=own)
 
 
@@ -171,12 +188,15 @@ def removals(waits: Waits, login: str, on: date) -> list[Removal]:
     still to come before the removal): the registry has them no more, yet a suspension on
     ``on`` stops them at once (001 p46, 002 §3.4.4). Each such change's own row, written
     before, grants the code it brings (``Waits.through``): the suspension is told again
-    after it, on that code, as ``stop`` does for changes."""
+    after it, on that code, as ``stop`` does for changes. Not one downstream never holds
+    (``Waits.never_held``): granted and taken away on one day, there is nothing to stop."""
     found = []
     for key in sorted(waits.removed):
         system, of = key
         day, code = waits.people.get(key), waits.held.get(key)
-        if of == login and day is not None and day > on and code is not None:
+        if of != login or waits.never_held(key):
+            continue
+        if day is not None and day > on and code is not None:
             through = tuple(s for s in waits.through.get(key, ()) if on < s[0] < day)
             found.append((system, day, code, through))
     return found
