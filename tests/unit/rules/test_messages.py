@@ -37,8 +37,8 @@ EXPECTED = [
     (
         "github-account-unique",
         "maintainers.yaml",
-        "The GitHub account uketsuke-kimura is also a window person's (window12@test-gas.example.co.jp): a reviewer would examine applications filed with their own account; a reviewer and a window person never share an account",
-        "GitHub アカウント uketsuke-kimura は窓口責任者（window12@test-gas.example.co.jp）にも登録されています。このままでは受付担当者が自らの申請を審査することになります。受付担当者と窓口責任者は同じアカウントを使えません。それぞれ本人のアカウントを登録してください",
+        "The GitHub account uketsuke-kimura is also registered to a window person: a reviewer would examine applications filed with their own account; a reviewer and a window person never share an account",
+        "GitHub アカウント uketsuke-kimura は窓口責任者にも登録されています。このままでは受付担当者が自らの申請を審査することになります。受付担当者と窓口責任者は同じアカウントを使えません。それぞれ本人のアカウントを登録してください",
     ),
     (
         "provisional-key",
@@ -61,8 +61,8 @@ EXPECTED = [
     (
         "github-account-unique",
         "operators/TESTOP01.yaml",
-        "The GitHub account window-1 is also another window person's (window11@test-gas.example.co.jp) (logins differing only in letter case are the same account): an account is one person's and never shared; register this window person's own",
-        "GitHub アカウント window-1 はほかの窓口責任者（window11@test-gas.example.co.jp）にも登録されています（大文字・小文字だけが違うアカウントは同じアカウントです）。アカウントは 1 人に 1 つで、共用できません（002 §3.3）。この窓口責任者本人のアカウントを登録してください",
+        "The GitHub account window-1 is also registered to another window person (logins differing only in letter case are the same account): an account is one person's and never shared; register this window person's own",
+        "GitHub アカウント window-1 はほかの窓口責任者にも登録されています（大文字・小文字だけが違うアカウントは同じアカウントです）。アカウントは 1 人に 1 つで、共用できません（002 §3.3）。この窓口責任者本人のアカウントを登録してください",
     ),
     (
         "contact-primary",
@@ -161,8 +161,8 @@ EXPECTED = [
     (
         "github-account-unique",
         "operators/TESTOP03.yaml",
-        "The GitHub account window-1 is also another window person's (window1@test-gas.example.co.jp) (logins differing only in letter case are the same account): an account is one person's and never shared; register this window person's own",
-        "GitHub アカウント window-1 はほかの窓口責任者（window1@test-gas.example.co.jp）にも登録されています（大文字・小文字だけが違うアカウントは同じアカウントです）。アカウントは 1 人に 1 つで、共用できません（002 §3.3）。この窓口責任者本人のアカウントを登録してください",
+        "The GitHub account Window-1 is also registered to another window person (logins differing only in letter case are the same account): an account is one person's and never shared; register this window person's own",
+        "GitHub アカウント Window-1 はほかの窓口責任者にも登録されています（大文字・小文字だけが違うアカウントは同じアカウントです）。アカウントは 1 人に 1 つで、共用できません（002 §3.3）。この窓口責任者本人のアカウントを登録してください",
     ),
     (
         "github-account-unique",
