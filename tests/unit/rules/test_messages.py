@@ -348,8 +348,8 @@ EXPECTED = [
     (
         "login-id-unique",
         "users/TESTOP01/user1@test-gas.example.co.jp.yaml",
-        "This login ID is also used in users/TESTOP03/user1@test-gas.example.co.jp.yaml (IDs differing only in letter case are the same ID): give each person their own e-mail address",
-        "この ID は users/TESTOP03/user1@test-gas.example.co.jp.yaml でも使われています（大文字・小文字だけが違う ID は同じ ID です）。一人ひとりに別のメールアドレスを使ってください",
+        "This login ID is also used at another operator (IDs differing only in letter case are the same ID): give each person their own e-mail address",
+        "同じ ID がほかの事業者でも使われています（大文字・小文字だけが違う ID は同じ ID です）。一人ひとりに別のメールアドレスを使ってください",
     ),
     (
         "permission-abolished",
@@ -402,8 +402,8 @@ EXPECTED = [
     (
         "login-id-unique",
         "users/TESTOP03/user1@test-gas.example.co.jp.yaml",
-        "This login ID is also used in users/TESTOP01/user1@test-gas.example.co.jp.yaml (IDs differing only in letter case are the same ID): give each person their own e-mail address",
-        "この ID は users/TESTOP01/user1@test-gas.example.co.jp.yaml でも使われています（大文字・小文字だけが違う ID は同じ ID です）。一人ひとりに別のメールアドレスを使ってください",
+        "This login ID is also used at another operator (IDs differing only in letter case are the same ID): give each person their own e-mail address",
+        "同じ ID がほかの事業者でも使われています（大文字・小文字だけが違う ID は同じ ID です）。一人ひとりに別のメールアドレスを使ってください",
     ),
     (
         "system-not-approved",
