@@ -240,8 +240,8 @@ def _other_operator(gr: GitRegistry) -> None:
         ),
         (
             OTHER,
-            f"交代する管理者 {OTHER} は OTHERDR1 の利用者で、TESTOP01 の利用者ではありません"
-            f"（registry/users/OTHERDR1/{OTHER}.yaml）",
+            # Told as an ID of nobody's: that it is OTHERDR1's is not the filer's to know.
+            f"TESTOP01 に利用者 {OTHER} はいないため、交代する管理者にできません",
         ),
     ],
     ids=["no-such-admin", "not-an-admin", "another-operator"],
@@ -249,13 +249,14 @@ def _other_operator(gr: GitRegistry) -> None:
 def test_the_command_line_refuses_an_admin_it_cannot_replace(
     gr: GitRegistry, replaced: str, says: str
 ) -> None:
-    """Told in Japanese, where the e-mail given is (another operator's file, the user's
-    own) and who holds the admin ID now; nothing written."""
+    """Told in Japanese, where the e-mail given is (the user's own file), and who holds
+    the admin ID now; another operator's user is not named as theirs; nothing written."""
     _other_operator(gr)
     before = snapshot(gr.reg.root)
     result = accessreg(gr, *ADD, "--replaces-admin", replaced)
     assert result.returncode == 1, result.stdout + result.stderr
     assert says in result.stderr, result.stderr
+    assert "OTHERDR1" not in result.stderr, result.stderr
     assert f"（現在の管理者: {ADMIN}）" in result.stderr, result.stderr
     assert snapshot(gr.reg.root) == before
 
@@ -268,10 +269,10 @@ def test_what_the_replaced_admin_keeps_needs_the_admin_replaced(gr: GitRegistry)
     assert snapshot(gr.reg.root) == before
 
 
-def test_another_operator_s_user_is_named_in_a_plain_directory_too(
+def test_another_operator_s_user_is_not_named_in_a_plain_directory_either(
     reg: RegistryFactory,
 ) -> None:
-    """Outside a git checkout every file is read: the same refusal."""
+    """Outside a git checkout every file is read: the same refusal, naming nobody's file."""
     reg.switching_operator()
     reg.operator(
         "OTHERDR1", roles=["demand_response"], systems=["switching"], subcontractors=None,
@@ -282,7 +283,8 @@ def test_another_operator_s_user_is_named_in_a_plain_directory_too(
     before = snapshot(reg.root)
     result = run_cli(*ADD, "--replaces-admin", OTHER.upper(), cwd=reg.repo)
     assert result.returncode == 1, result.stdout + result.stderr
-    assert f"（registry/users/OTHERDR1/{OTHER}.yaml）" in result.stderr, result.stderr
+    assert f"TESTOP01 に利用者 {OTHER.upper()} はいないため" in result.stderr, result.stderr
+    assert "OTHERDR1" not in result.stderr, result.stderr
     assert snapshot(reg.root) == before
 
 

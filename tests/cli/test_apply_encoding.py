@@ -12,7 +12,7 @@ import pytest
 
 from tests.helpers.gitrepo import GitRegistry
 from tests.helpers.parsers import written_mails
-from tests.helpers.provisioning import accessreg, merge, read_csv, state
+from tests.helpers.provisioning import accessreg, logged, merge, read_csv, state
 from tests.helpers.regfactory import RegistryFactory, contact
 
 
@@ -82,7 +82,7 @@ def test_a_name_cp932_cannot_hold_holds_its_file_and_the_deletions_go_out(
     assert {r["メールアドレス（ID）"] for r in snapshot} == {STAYS, LEAVER}  # gone tomorrow
     assert "held back: 1 file of 1 operator" in held.stdout
     rel = user_file(OURS, NEWCOMER)
-    told = f"registry/{rel}:3:1: [error] 利用者名（漢字） holds '\U000e0100' (U+E0100)"
+    told = f"{logged(rel)}:3:1: [error] 利用者名（漢字） holds '\U000e0100' (U+E0100)"
     assert told in held.stdout
     assert "(csv-encoding)" in held.stdout
     assert state(gr)["held"][rel]["rev"] is not None
@@ -116,7 +116,7 @@ def test_a_held_rename_then_deleted_goes_out_as_downstream_holds_the_person(
     held = apply(gr, tmp_path / "held")
     assert held.returncode == 0, held.stderr
     assert rows(tmp_path / "held") == {}  # neither the name nor the code goes out
-    assert f"registry/{rel}:3:1: [error] 利用者名（漢字） holds '—' (U+2014)" in held.stdout
+    assert f"{logged(rel)}:3:1: [error] 利用者名（漢字） holds '—' (U+2014)" in held.stdout
     merge(gr, "leaves", lambda: gr.remove(rel))
     gone = apply(gr, tmp_path / "gone", "--full")
     assert gone.returncode == 0, gone.stderr

@@ -25,7 +25,7 @@ from tests.helpers.lapsed import (
     D,
     user_file,
 )
-from tests.helpers.provisioning import accessreg, deltas, state
+from tests.helpers.provisioning import accessreg, deltas, logged, state
 from tests.helpers.regfactory import USER, contact
 from tests.helpers.scheduled_scenario import dated, on
 from tests.helpers.smtpserver import Mailbox, smtp_env, smtp_server
@@ -136,14 +136,17 @@ def test_two_clashing_merges_hold_exactly_both_holders_until_the_fix(
     assert logins(tmp_path / "held") == {("新規", B_NEW), ("抹消", D_LEAVER)}
     assert "held back: 2 files of 2 operators" in held.stdout
     for rel in (ours, theirs):
-        assert f"registry/{rel}:2:1: [error]" in held.stdout
+        # Every operator reads the job log: each file by its operator's folder, and no
+        # login ID; the reviewers' mail names the files.
+        assert f"{logged(rel)}:2:1: [error] This login ID is also used at another" in held.stdout
         assert f"{rel}" in state(gr)["held"]
+    assert SHARED not in held.stdout.lower()
     assert accepted_mails(first, SHARED) == []  # no 受付 for what never reached downstream
     reviewers = [m for m in first.received if str(m["Subject"]).startswith("【保留】")]
     assert {str(m["To"].addresses[0].addr_spec) for m in reviewers} == REVIEWERS
     assert all(f"registry/{ours}:2" in m.get_content() for m in reviewers)
     # Each error in the reviewers' words, as `validate` says it in Japanese.
-    clash = f"registry/{ours}:2: この ID は {theirs} でも使われています"
+    clash = f"registry/{ours}:2: 同じ ID がほかの事業者でも使われています"
     assert all(clash in m.get_content() for m in reviewers)
     assert not any("Message(" in m.get_content() for m in reviewers)
 
@@ -203,8 +206,8 @@ def test_a_clash_with_an_id_downstream_holds_holds_the_newcomer_alone(
     assert set(state(gr)["held"]) == {theirs}
     assert logins(tmp_path / "b") == {("変更", holder)}
     # The clash is still told, on the newcomer's line.
-    assert f"registry/{theirs}:2:1: [error]" in second.stdout
-    assert f"registry/{user_file(A, holder)}:2:1: [error]" not in second.stdout
+    assert f"{logged(theirs)}:2:1: [error]" in second.stdout
+    assert f"{logged(user_file(A, holder))}:2:1: [error]" not in second.stdout
 
 
 A_IP = {"cidr": "41.203.64.20/32", "reason": "シンガポール拠点", "expires_on": "2027-12-31"}
@@ -269,7 +272,7 @@ def test_a_file_that_does_not_load_is_held_and_stops_neither_apply_nor_the_daily
     merged_on(gr, "b-adds-a-user", LATE, lambda: gr.reg.user(B, B_NEW))
     held = sent(gr, tmp_path / "held", Mailbox())
     assert logins(tmp_path / "held") == {("新規", B_NEW)}
-    assert f"registry/{broken}:" in held.stdout and "(yaml-syntax)" in held.stdout
+    assert f"{logged(broken)}:" in held.stdout and "(yaml-syntax)" in held.stdout
     assert list(state(gr)["held"]) == [broken]
     daily_whitelist(gr, tmp_path / "daily")  # runs on downstream's view, without the file
 
@@ -362,7 +365,7 @@ def test_an_entry_that_is_no_file_is_held_as_a_file_that_does_not_load(
     assert logins(tmp_path / "held") == {("新規", B_NEW)}
     assert "held back: 2 files" in held.stdout
     for rel in (stays, added):
-        assert f"registry/{rel}:1:1: [error] This is " in held.stdout, held.stdout
+        assert f"{logged(rel)}:1:1: [error] This is " in held.stdout, held.stdout
     assert held.stdout.count("(file-type)") == 2
     assert sorted(state(gr)["held"]) == [added, stays]
     daily_whitelist(gr, tmp_path / "daily")  # runs on downstream's view, without the entries

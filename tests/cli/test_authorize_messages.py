@@ -50,8 +50,8 @@ EXPECTED = [
     (
         "user-move",
         "registry/users/OTHEROP1/copied@test-gas.example.co.jp.yaml",
-        "The login ID copied@test-gas.example.co.jp is a user of TESTOP01: it cannot be added to OTHEROP1 as well; apply with another e-mail address of the person, or once TESTOP01 has applied for the deletion of their user permissions",
-        "ID copied@test-gas.example.co.jp は TESTOP01 の利用者です。OTHEROP1 にも追加することはできません。別のメールアドレスで申請するか、TESTOP01 の利用権限の抹消申請の後に申請してください",
+        "The login ID copied@test-gas.example.co.jp is another operator's user: it cannot be added to OTHEROP1 as well; apply with another e-mail address of the person, or once that operator has applied for the deletion of their user permissions",
+        "ID copied@test-gas.example.co.jp はほかの事業者の利用者です。OTHEROP1 にも追加することはできません。別のメールアドレスで申請するか、その事業者が利用権限の抹消を申請した後に申請してください",
     ),
     (
         "operator-files",
@@ -128,8 +128,8 @@ EXPECTED = [
     (
         "user-move",
         "registry/users/TESTOP01/other@other-gas.example.co.jp.yaml",
-        "The login ID other@other-gas.example.co.jp is a user of OTHEROP1: it cannot be added to TESTOP01 as well; apply with another e-mail address of the person, or once OTHEROP1 has applied for the deletion of their user permissions",
-        "ID other@other-gas.example.co.jp は OTHEROP1 の利用者です。TESTOP01 にも追加することはできません。別のメールアドレスで申請するか、OTHEROP1 の利用権限の抹消申請の後に申請してください",
+        "The login ID other@other-gas.example.co.jp is another operator's user: it cannot be added to TESTOP01 as well; apply with another e-mail address of the person, or once that operator has applied for the deletion of their user permissions",
+        "ID other@other-gas.example.co.jp はほかの事業者の利用者です。TESTOP01 にも追加することはできません。別のメールアドレスで申請するか、その事業者が利用権限の抹消を申請した後に申請してください",
     ),
 ]
 

@@ -520,6 +520,29 @@ def test_operator_change_swaps_the_primary(reg: RegistryFactory) -> None:
     assert "window1@" not in text and "github: new-primary" in text
 
 
+def test_a_login_taken_by_another_window_person_is_told_under_it_naming_nobody(
+    reg: RegistryFactory,
+) -> None:
+    """Anyone can type a login into the form: the comment says the account is another
+    window person's, under 「窓口責任者 GitHub アカウント」, quoting the login as typed, and
+    tells neither whose it is nor their operator (one person, one account: 002 §3.3)."""
+    reg.operator("OTHER001", name="他社ガス株式会社", subcontractors=None, contacts=[
+        contact(n=9, email="window9@other-gas.example.co.jp", github="Other-Window"),
+    ])  # fmt: skip
+    body = render("operator-change", {
+        "operator": "TESTOP01", "contact_role": "副担当を追加", "contact_name": "新 副担当",
+        "contact_name_kana": "シン フクタントウ", "contact_email": "new@test-gas.example.co.jp",
+        "contact_phone": "03-5550-0009", "contact_github": "OTHER-window",
+        "confirm": confirm("operator-change"),
+    })  # fmt: skip
+    out = refused(reg, body)
+    [problem] = [p for p in out["problems"] if "(github-account-unique)" in p]
+    assert problem.startswith("- **窓口責任者 GitHub アカウント**: "), problem
+    assert "GitHub アカウント OTHER-window はほかの窓口責任者にも登録されています" in problem
+    for secret in ("window9", "other-gas", "Other-Window", "OTHER001", "他社ガス"):
+        assert secret not in out["comment"], secret
+
+
 def test_ending_a_system_users_hold_names_them_once(reg: RegistryFactory) -> None:
     reg.user(email="sub@test-sub.example.co.jp", affiliation="TESTSUB1")
     body = render("operator-change", {

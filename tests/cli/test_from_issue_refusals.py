@@ -84,13 +84,15 @@ def test_a_window_person_adding_another_operator_s_user_is_told_why(tmp_path: Pa
     reason_first(
         line,
         f"registry/users/AOBAGS01/{taken}.yaml",
-        f"ID {taken} は KAZEDR01 の利用者です。AOBAGS01 にも追加することはできません。別の"
-        "メールアドレスで申請するか、KAZEDR01 の利用権限の抹消申請の後に申請してください",
-        f"The login ID {taken} is a user of KAZEDR01: it cannot be added to AOBAGS01 as well; "
-        "apply with another e-mail address of the person, or once KAZEDR01 has applied for "
-        "the deletion of their user permissions",
+        f"ID {taken} はほかの事業者の利用者です。AOBAGS01 にも追加することはできません。別の"
+        "メールアドレスで申請するか、その事業者が利用権限の抹消を申請した後に申請してください",
+        f"The login ID {taken} is another operator's user: it cannot be added to AOBAGS01 as "
+        "well; apply with another e-mail address of the person, or once that operator has "
+        "applied for the deletion of their user permissions",
     )
     assert line.endswith("(user-move)")
+    # Whose user it is, the filer of another operator is not told (nor where its file is).
+    assert "KAZEDR01" not in line and "users/KAZEDR01" not in line
 
 
 # --- every refusal the intake gives -----------------------------------------------------------
@@ -149,8 +151,8 @@ FOR_THE_CHANGE: dict[str, tuple[Callable[[RegistryFactory], str], str, str, str]
     "user-move": (
         _taken,
         USER_FILE,
-        f"ID {EMAIL} は TESTOP02 の利用者です",
-        f"The login ID {EMAIL} is a user of TESTOP02",
+        f"ID {EMAIL} はほかの事業者の利用者です",
+        f"The login ID {EMAIL} is another operator's user",
     ),
     "affiliation-foreign": (
         _foreign,

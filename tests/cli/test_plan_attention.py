@@ -202,10 +202,12 @@ def test_a_login_known_at_another_operator_is_flagged(gr: GitRegistry) -> None:
     gr.commit("take both")
     ja = section(comment(gr), "利用権限の設定申請（000 §5-1）")
     assert (
-        "- ID `shared@test-gas.example.co.jp` は既に OTHEROP1 で使われています。同じ人か、"
-        "OTHEROP1 がその ID を手放すか確認してください"
+        "- ID `shared@test-gas.example.co.jp` は既にほかの事業者で使われています。同じ人か、"
+        "その事業者がその ID を手放すか確認してください"
     ) in ja
-    assert "- ID `window8@test-gas.example.co.jp` は既に OTHEROP1 で使われています。" in ja
+    assert "- ID `window8@test-gas.example.co.jp` は既にほかの事業者で使われています。" in ja
+    # Not whose: every operator reads the plan comment.
+    assert "OTHEROP1" not in comment(gr)
 
 
 def test_a_plain_user_addition_asks_nothing_more(gr: GitRegistry) -> None:

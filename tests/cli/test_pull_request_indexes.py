@@ -89,7 +89,9 @@ def test_what_untouched_operators_hold_comes_from_the_index(
         ("registry/users/TESTOP01/borrowed@test-gas.example.co.jp.yaml", "affiliation-foreign")
     }
     texts = note_texts(warm)
-    assert any("already known at OTHEROP1" in t for t in texts)
+    # The reviewer's flag says the ID is taken, not whose: every operator reads the plan.
+    assert any("is already another operator's: check" in t for t in texts)
+    assert not any("OTHEROP1" in t for t in texts)
     assert any("The applicant grants themselves permissions" in t for t in texts)
     assert warm.comparison.unreadable == ["registry/operators/BROKEN01.yaml"]
 

@@ -3,8 +3,12 @@ its git steps working against a real remote from fresh clones, as a runner has t
 
 from __future__ import annotations
 
+import email
+import email.policy
+import fnmatch
 import subprocess
 from contextlib import closing
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +17,7 @@ import yaml
 
 from tests.helpers.provisioning import state_outbox
 from tests.helpers.regfactory import ROOT, RegistryFactory, run_cli
-from tests.helpers.scheduled_scenario import mail_server, scenario, take
+from tests.helpers.scheduled_scenario import dated, mail_server, scenario, take
 from tests.helpers.smtpserver import Mailbox
 
 WORKFLOW = ROOT / ".github/workflows/scheduled.yml"
@@ -74,7 +78,8 @@ def test_it_sends_regenerates_and_keeps_the_outputs() -> None:
     assert "set -- daily --out scheduled-out --send" in _step("daily")
     uploads = [s for s in steps if s.get("uses", "").startswith("actions/upload-artifact")]
     assert all(upload["if"] == "always()" for upload in uploads)
-    assert {upload["with"]["path"] for upload in uploads} == {"scheduled-out/", "provision-out/"}
+    kept = {upload["with"]["path"].split()[0] for upload in uploads}
+    assert kept == {"scheduled-out/", "provision-out/"}
     checkout = next(s for s in steps if s.get("uses", "").startswith("actions/checkout"))
     assert checkout["with"]["fetch-depth"] == 0
     (job,) = _workflow()["jobs"].values()
@@ -82,6 +87,84 @@ def test_it_sends_regenerates_and_keeps_the_outputs() -> None:
     assert job["defaults"]["run"]["shell"] == "bash"
     for step in steps:  # inputs and secrets reach scripts only through the environment
         assert "${{" not in step.get("run", "")
+
+
+def _matches(pattern: list[str], names: list[str]) -> bool:
+    if not pattern:
+        return not names
+    if pattern[0] == "**":
+        return any(_matches(pattern[1:], names[i:]) for i in range(len(names) + 1))
+    head = bool(names) and fnmatch.fnmatchcase(names[0], pattern[0])
+    return head and _matches(pattern[1:], names[1:])
+
+
+def _uploaded(spec: str, cwd: Path) -> set[str]:
+    """The files actions/upload-artifact keeps of ``spec`` (its ``path``), as @actions/glob
+    reads it: a glob a line (``*`` within a name, ``**`` across directories), ``!`` one
+    excluding; a pattern matching a directory takes everything beneath it."""
+    lines = [line.strip() for line in spec.splitlines() if line.strip()]
+
+    def hit(pattern: str, rel: str) -> bool:
+        names = rel.split("/")
+        parts = pattern.rstrip("/").split("/")
+        return any(_matches(parts, names[:n]) for n in range(1, len(names) + 1))
+
+    files = (p.relative_to(cwd).as_posix() for p in cwd.rglob("*") if p.is_file())
+    return {
+        rel
+        for rel in files
+        if any(hit(line, rel) for line in lines if not line.startswith("!"))
+        and not any(hit(line[1:], rel) for line in lines if line.startswith("!"))
+    }
+
+
+def _text(path: Path) -> str:
+    """What a reader of the file sees: a mail's subject and every part decoded."""
+    if path.suffix != ".eml":
+        return path.read_bytes().decode("utf-8-sig")
+    mail = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+    parts = [str(mail["Subject"])]
+    for part in mail.walk():
+        if not part.is_multipart():
+            body = part.get_content()  # type: ignore[attr-defined]
+            parts.append(body.decode("utf-8-sig") if isinstance(body, bytes) else body)
+    return "\n".join(parts)
+
+
+def test_the_kept_outputs_hold_nothing_of_the_last_login_export(
+    reg: RegistryFactory, tmp_path: Path
+) -> None:
+    """Every operator's window persons can read the run's artifacts. The last logins come
+    from the authentication system's export, not from the registry: they reach each
+    operator's window persons in its own digest and the reviewers in the drift mail, and
+    stay out of the artifact (stale.csv listed every judged user of every operator)."""
+    reg.user(email="b@test-gas.example.co.jp", permissions={"taxis": "1010"})
+    g = dated(scenario(reg), date(2026, 1, 5))
+    export = tmp_path / "last-logins.csv"
+    logins = {  # 225 days (deleted), 162 (warning 2), and an ID the registry lacks
+        "user1@test-gas.example.co.jp": "2026-03-17",
+        "b@test-gas.example.co.jp": "2026-05-19",
+        "ghost@test-gas.example.co.jp": "2026-06-23",
+    }
+    rows = "".join(f"{login},{day}\n" for login, day in logins.items())
+    export.write_text(f"ID,last_login\n{rows}", encoding="utf-8")
+    args = ("--last-logins", str(export), "--today", "2026-10-28", "--out", "scheduled-out")
+    ran = run_cli("daily", *args, cwd=g.path)
+    assert ran.returncode == 0, ran.stderr
+    told = ("2026-03-17", "2026-05-19", "2026-06-23", "ghost@")
+    out = g.path / "scheduled-out"
+    written = {p.relative_to(g.path).as_posix(): _text(p) for p in out.rglob("*") if p.is_file()}
+    leaking = {rel for rel, text in written.items() if any(t in text for t in told)}
+    assert {"scheduled-out/stale.csv", "scheduled-out/stale-drift.csv"} <= leaking
+
+    upload = next(s for s in _steps() if s.get("name") == "出力を保存する")
+    kept = _uploaded(upload["with"]["path"], g.path)
+    assert not kept & leaking, sorted(kept & leaking)
+    # The rest is kept: the day's whitelists, the summary, the other duties' tables and mails.
+    assert {"scheduled-out/summary.json", "scheduled-out/whitelist/taxis/allowlist.txt"} <= kept
+    assert "scheduled-out/inventory-overdue.csv" in kept
+    assert any("-inventory-reminder-" in rel for rel in kept)
+    assert set(written) - kept == leaking
 
 
 def test_it_reads_the_registry_through_the_kept_validation_cache() -> None:

@@ -107,3 +107,10 @@ def over_applied(gr: GitRegistry, tmp: Path, day: str) -> Path:
                   cwd=gr.path)  # fmt: skip
     assert ran.returncode == 0, ran.stderr
     return out
+
+
+def logged(rel: str) -> str:
+    """How a job log names a held registry file ``rel``: a user file by its operator's
+    folder, not its name (the login ID)."""
+    folder = rel.rpartition("/")[0]
+    return f"registry/{folder}/…" if rel.startswith("users/") else f"registry/{rel}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from accessreg import i18n
 from tests.helpers.regfactory import OPERATOR, USER, RegistryFactory, contact, shown
 
 OTHER = "operators/OTHER001.yaml"
@@ -84,12 +85,32 @@ def test_two_window_persons_of_one_operator_with_one_id(reg: RegistryFactory) ->
     ]
 
 
-def test_message_names_the_other_file_and_the_case_rule(reg: RegistryFactory) -> None:
+def test_another_operators_holder_is_told_by_no_name_and_one_s_own_by_file(
+    reg: RegistryFactory,
+) -> None:
+    """Annotations, issue comments and job logs are read by every operator: that an ID is
+    another operator's user is theirs to know. The message names neither that operator nor
+    its file (whose name is the ID); each holder is reported at its own file. Two holders
+    of one operator are that operator's own: the message names the other file."""
     other_operator(reg)
     reg.user("OTHER001", "USER1@TEST-GAS.EXAMPLE.CO.JP")
-    messages = [p.message.english() for p in reg.validate().problems]
-    assert any("users/TESTOP01/user1@test-gas.example.co.jp.yaml" in m for m in messages)
-    assert all("letter case" in m for m in messages)
+    problems = reg.validate().problems
+    assert {p.file for p in problems} == {
+        shown(USER),
+        "registry/users/OTHER001/user1@test-gas.example.co.jp.yaml",
+    }
+    for p in problems:
+        for lang in ("en", "ja"):
+            said = i18n.text(p.message, lang)
+            assert "OTHER001" not in said and "TESTOP01" not in said and "@" not in said, said
+    assert {i18n.text(p.message, "ja") for p in problems} == {
+        "同じ ID がほかの事業者でも使われています（大文字・小文字だけが違う ID は同じ ID です）。"
+        "一人ひとりに別のメールアドレスを使ってください"
+    }
+    reg.operator(contacts=[contact(), contact("deputy", 2, email="WINDOW1@test-gas.example.co.jp")])
+    reg.user("OTHER001", "other@test-gas.example.co.jp")
+    (own, _) = [p.message.english() for p in reg.validate().problems if p.file == shown(OPERATOR)]
+    assert own.startswith(f"This login ID is also used in {OPERATOR} (IDs differing only in")
 
 
 # --- an ID must receive mail (000 §5-1 note 3 ①): the schema's pattern ----------------------

@@ -38,8 +38,8 @@ EXPECTED = [
     (
         "github-account-unique",
         "maintainers.yaml",
-        "The GitHub account uketsuke-kimura is also a window person's (window12@test-gas.example.co.jp): a reviewer would examine applications filed with their own account; a reviewer and a window person never share an account",
-        "GitHub アカウント uketsuke-kimura は窓口責任者（window12@test-gas.example.co.jp）にも登録されています。このままでは受付担当者が自らの申請を審査することになります。受付担当者と窓口責任者は同じアカウントを使えません。それぞれ本人のアカウントを登録してください",
+        "The GitHub account uketsuke-kimura is also registered to a window person: a reviewer would examine applications filed with their own account; a reviewer and a window person never share an account",
+        "GitHub アカウント uketsuke-kimura は窓口責任者にも登録されています。このままでは受付担当者が自らの申請を審査することになります。受付担当者と窓口責任者は同じアカウントを使えません。それぞれ本人のアカウントを登録してください",
     ),
     (
         "provisional-key",
@@ -62,8 +62,8 @@ EXPECTED = [
     (
         "github-account-unique",
         "operators/TESTOP01.yaml",
-        "The GitHub account window-1 is also another window person's (window11@test-gas.example.co.jp) (logins differing only in letter case are the same account): an account is one person's and never shared; register this window person's own",
-        "GitHub アカウント window-1 はほかの窓口責任者（window11@test-gas.example.co.jp）にも登録されています（大文字・小文字だけが違うアカウントは同じアカウントです）。アカウントは 1 人に 1 つで、共用できません（002 §3.3）。この窓口責任者本人のアカウントを登録してください",
+        "The GitHub account window-1 is also registered to another window person (logins differing only in letter case are the same account): an account is one person's and never shared; register this window person's own",
+        "GitHub アカウント window-1 はほかの窓口責任者にも登録されています（大文字・小文字だけが違うアカウントは同じアカウントです）。アカウントは 1 人に 1 つで、共用できません（002 §3.3）。この窓口責任者本人のアカウントを登録してください",
     ),
     (
         "contact-primary",
@@ -162,8 +162,8 @@ EXPECTED = [
     (
         "github-account-unique",
         "operators/TESTOP03.yaml",
-        "The GitHub account window-1 is also another window person's (window1@test-gas.example.co.jp) (logins differing only in letter case are the same account): an account is one person's and never shared; register this window person's own",
-        "GitHub アカウント window-1 はほかの窓口責任者（window1@test-gas.example.co.jp）にも登録されています（大文字・小文字だけが違うアカウントは同じアカウントです）。アカウントは 1 人に 1 つで、共用できません（002 §3.3）。この窓口責任者本人のアカウントを登録してください",
+        "The GitHub account Window-1 is also registered to another window person (logins differing only in letter case are the same account): an account is one person's and never shared; register this window person's own",
+        "GitHub アカウント Window-1 はほかの窓口責任者にも登録されています（大文字・小文字だけが違うアカウントは同じアカウントです）。アカウントは 1 人に 1 つで、共用できません（002 §3.3）。この窓口責任者本人のアカウントを登録してください",
     ),
     (
         "github-account-unique",
@@ -349,8 +349,8 @@ EXPECTED = [
     (
         "login-id-unique",
         "users/TESTOP01/user1@test-gas.example.co.jp.yaml",
-        "This login ID is also used in users/TESTOP03/user1@test-gas.example.co.jp.yaml (IDs differing only in letter case are the same ID): give each person their own e-mail address",
-        "この ID は users/TESTOP03/user1@test-gas.example.co.jp.yaml でも使われています（大文字・小文字だけが違う ID は同じ ID です）。一人ひとりに別のメールアドレスを使ってください",
+        "This login ID is also used at another operator (IDs differing only in letter case are the same ID): give each person their own e-mail address",
+        "同じ ID がほかの事業者でも使われています（大文字・小文字だけが違う ID は同じ ID です）。一人ひとりに別のメールアドレスを使ってください",
     ),
     (
         "permission-abolished",
@@ -403,8 +403,8 @@ EXPECTED = [
     (
         "login-id-unique",
         "users/TESTOP03/user1@test-gas.example.co.jp.yaml",
-        "This login ID is also used in users/TESTOP01/user1@test-gas.example.co.jp.yaml (IDs differing only in letter case are the same ID): give each person their own e-mail address",
-        "この ID は users/TESTOP01/user1@test-gas.example.co.jp.yaml でも使われています（大文字・小文字だけが違う ID は同じ ID です）。一人ひとりに別のメールアドレスを使ってください",
+        "This login ID is also used at another operator (IDs differing only in letter case are the same ID): give each person their own e-mail address",
+        "同じ ID がほかの事業者でも使われています（大文字・小文字だけが違う ID は同じ ID です）。一人ひとりに別のメールアドレスを使ってください",
     ),
     (
         "system-not-approved",

@@ -239,17 +239,6 @@ class Draft:
         )
         return sorted(r for r in listed if self.exists(r))
 
-    def user_files_named(self, name: str) -> list[str]:
-        """Every operator's user file called ``name`` (a login ID's, ``layout.user_file``)
-        before the edit."""
-        if self.tree is not None:
-            return self.tree.user_files_named(name)
-        return sorted(
-            rel
-            for rel in self._files
-            if rel.rsplit("/", 1)[-1] == name and layout.classify(rel) is Kind.USER
-        )
-
     def users_of(self, code: str) -> Sequence[UserEntry]:
         """The users of operator ``code`` before the edit."""
         if self.tree is not None:

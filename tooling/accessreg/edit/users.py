@@ -207,7 +207,7 @@ def give_up(draft: Draft, spec: UserSpec, former: FormerAdmin) -> None:
     try:
         rel = targets.user_file(draft, op.code, former.email)
     except EditRefused:
-        why = _not_a_user(draft, op.code, former)
+        why = _not_a_user(op.code, former)
         raise _not_replaceable(draft, op.code, spec, former, why) from None
     held = None if former.email.lower() == spec.email.lower() else draft.user(rel)
     handed = [
@@ -232,22 +232,10 @@ def give_up(draft: Draft, spec: UserSpec, former: FormerAdmin) -> None:
     change(draft, UserSpec(op.code, former.email, permissions={handed[0]: former.keeps}))
 
 
-def _not_a_user(draft: Draft, code: str, former: FormerAdmin) -> Message:
-    """Why ``former``, no user of ``code``, cannot be the admin replaced: another operator's
-    user (named with the file, as the login-ID rule names it), or nobody's."""
-    name = layout.user_file(code, former.email.strip()).rsplit("/", 1)[1]
-    other = next(
-        (rel for rel in draft.user_files_named(name) if layout.operator_of(rel) != code), None
-    )
-    if other is not None:
-        return msg(
-            "The admin to be replaced, {former}, is a user of {other} ({file}), not of {code}: "
-            "a change of admin takes over the admin ID of {code}'s own admin",
-            former=former.email,
-            other=layout.operator_of(other) or "",
-            file=f"{draft.label}/{other}",
-            code=code,
-        )
+def _not_a_user(code: str, former: FormerAdmin) -> Message:
+    """Why ``former``, no user of ``code``, cannot be the admin replaced: whether another
+    operator holds the ID is that operator's to know, not the filer's (as user change and
+    user remove say of an ID that is not theirs)."""
     return msg(
         "{code} has no user {former} to replace as admin: check the e-mail address of the "
         "admin who holds the admin ID now",

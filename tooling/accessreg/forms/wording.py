@@ -54,7 +54,10 @@ def field_label(form: Form, problem: Problem) -> str | None:
     if head == "permissions" and len(problem.path) > 1:
         head = f"perm_{problem.path[1]}"
     elif head == "contacts":
-        head = "contact_email"
+        # A window person's own field (窓口責任者 GitHub アカウント); the person as a whole,
+        # by the e-mail that names them, otherwise.
+        key = str(problem.path[2]) if len(problem.path) > 2 else ""
+        head = f"contact_{key}" if form.field(f"contact_{key}") else "contact_email"
     elif head == "certificates":
         # A certificate's own entries have fields of their own (証明書ID, 設置場所, ...);
         # what is read from the PEM (serial, CN, dates) is the pasted certificate's.

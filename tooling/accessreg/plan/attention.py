@@ -443,14 +443,15 @@ def notes(
                     item.operator
                 }
                 if others:
+                    # Not whose: the plan comment is read by every operator; a full validate
+                    # reports the other holder at its own file.
                     add(
                         item,
                         "flag",
                         msg(
-                            "The login ID {email} is already known at {others}: check it is "
-                            "the same person and that {others} gives it up",
+                            "The login ID {email} is already another operator's: check it is "
+                            "the same person and that operator gives it up",
                             email=item.person.email,
-                            others=tuple(sorted(others)),
                         ),
                     )
         if isinstance(item, UserChange) and item.after is not None:

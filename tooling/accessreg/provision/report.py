@@ -1,19 +1,23 @@
 """What apply and confirm did (or would do), as text for the terminal and the job log, in
 the run's language.
 
-Only counts, codes, IDs and file names: no names or addresses (a job log is widely read).
+Only counts, codes and file names: no names or addresses (a job log is read by every
+operator's window persons), and no user file's name, which is its login ID.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 
 from accessreg import i18n
 from accessreg.effects.report import at_most, in_doubt_lines, status
 from accessreg.effects.session import MailOutcome
+from accessreg.model import layout
 from accessreg.model.catalog import Catalog, system_named
 from accessreg.model.mail import notice_name
 from accessreg.model.messages import Message, Param, Verbatim, msg, nmsg
+from accessreg.model.problems import Problem
 from accessreg.plan.wording import kinds_text
 from accessreg.provision.apply import ApplyResult
 from accessreg.provision.bundle import UPGRADE_FILES
@@ -109,8 +113,20 @@ def held_lines(hold: Hold, heading: Message) -> list[str]:
         files = nmsg("{count} file", "{count} files", len(hold.files_of(code)))
         who = code or msg("(no operator)")
         lines.append("  " + _t(msg("{operator}: {files}", operator=who, files=files)))
-        lines += [f"    {line}" for line in reporters.text(problems).splitlines()]
+        shown = [_logged(p) for p in problems]
+        lines += [f"    {line}" for line in reporters.text(shown).splitlines()]
     return lines
+
+
+def _logged(problem: Problem) -> Problem:
+    """A held file's problem as the job log shows it: a user file by its operator's folder,
+    not its name, which is the login ID (every operator reads the log). The line stays;
+    the reviewers' 【保留】 mail names the file, and its operator is told above."""
+    rel = layout.registry_rel(problem.file)
+    code = layout.operator_of(rel) if rel is not None else None
+    if rel is None or code is None or layout.user_stem(rel) is None:
+        return problem
+    return replace(problem, file=f"{layout.repo_path(layout.users_dir(code))}/…")
 
 
 def apply_text(result: ApplyResult, out: str) -> str:

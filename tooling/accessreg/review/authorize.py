@@ -433,14 +433,14 @@ def user_move(ctx: AuthContext) -> Iterator[Problem]:
             continue
         others = ctx.logins_before.get(login, frozenset()) - {entry.operator_code}
         if others:
+            # Whose user it is stays untold: the filer needs only to know it is taken.
             yield finding(
                 path,
                 msg(
-                    "The login ID {login} is a user of {others}: it cannot be added to {code} "
-                    "as well; apply with another e-mail address of the person, or once "
-                    "{others} has applied for the deletion of their user permissions",
-                    login=login,
-                    others=tuple(sorted(others)),
+                    "The login ID {login} is another operator's user: it cannot be added to "
+                    "{code} as well; apply with another e-mail address of the person, or once "
+                    "that operator has applied for the deletion of their user permissions",
+                    login=entry.user.email,
                     code=entry.operator_code,
                 ),
             )

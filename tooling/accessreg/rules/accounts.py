@@ -19,6 +19,7 @@ class _Holder:
     path: DataPath
     email: str  # the person, by their e-mail in lower case
     maintainer: bool
+    login: str  # the account as this file writes it
 
 
 @rule("github-account-unique", "002 §3.3, 001 p46; 000 §2-4, §3-1", Scope.OPERATORS)
@@ -37,42 +38,43 @@ def github_account_unique(reg: Registry, ctx: Context) -> Iterator[Problem]:
     for entry in reg.iter_operators():
         for i, c in enumerate(entry.operator.contacts):
             held[c.github.lower()].append(
-                _Holder(entry.file, ("contacts", i, "github"), c.email.lower(), False)
+                _Holder(entry.file, ("contacts", i, "github"), c.email.lower(), False, c.github)
             )
     if reg.maintainers is not None:
         for i, m in enumerate(reg.maintainers.maintainers):
             held[m.github.lower()].append(
-                _Holder(layout.MAINTAINERS_FILE, ("maintainers", i, "github"), "", True)
+                _Holder(layout.MAINTAINERS_FILE, ("maintainers", i, "github"), "", True, m.github)
             )
     for login, holders in held.items():
         window = {h.email for h in holders if not h.maintainer}
         reviewers = [h for h in holders if h.maintainer]
         if len(window) < 2 and not (window and reviewers):
             continue
+        # Each message names nobody: anyone may type a login into a form, and annotations,
+        # plan comments and issue comments are read by every operator's window persons.
+        # That the account is another person's is all the remedy needs (register one's
+        # own); a reviewer finds the other holder at that holder's own finding.
         for h in holders:
-            others = tuple(sorted(window - {h.email}))
             if h.maintainer:
                 message = msg(
-                    "The GitHub account {login} is also a window person's ({others}): a "
+                    "The GitHub account {login} is also registered to a window person: a "
                     "reviewer would examine applications filed with their own account; a "
                     "reviewer and a window person never share an account",
-                    login=login,
-                    others=tuple(sorted(window)),
+                    login=h.login,
                 )
             elif reviewers:
                 message = msg(
                     "The GitHub account {login} is a reviewer's (maintainers.yaml): a reviewer "
                     "examines applications and may not file them; register the window "
                     "person's own account",
-                    login=login,
+                    login=h.login,
                 )
             else:
                 message = msg(
-                    "The GitHub account {login} is also another window person's ({others}) "
+                    "The GitHub account {login} is also registered to another window person "
                     "(logins differing only in letter case are the same account): an account "
                     "is one person's and never shared; register this window person's own",
-                    login=login,
-                    others=others,
+                    login=h.login,
                 )
             yield finding(h.file, message, h.path, clash=f"github {login}")
 

@@ -130,17 +130,6 @@ class WorkTree:
             self.snapshot.users_of([parts[1]])
         return sorted(r for r in self.snapshot.blobs if r.startswith(prefix))
 
-    def user_files_named(self, name: str) -> list[str]:
-        """Every operator's user file called ``name``: lists every operator's users (in one
-        listing when they are many), so only a question no single operator answers asks."""
-        codes = (layout.operator_of(rel) for rel in self.snapshot.state.others)
-        self.snapshot.users_of(code for code in codes if code)
-        return sorted(
-            rel
-            for rel in self.snapshot.blobs
-            if rel.rsplit("/", 1)[-1] == name and layout.classify(rel) is Kind.USER
-        )
-
     def _load(self, snapshot: Snapshot, rels: Iterable[str]) -> Registry:
         cache = self._cache()
         try:
