@@ -877,12 +877,95 @@ def test_a_termination_still_to_come_ends_its_window_person_on_its_date(
     assert (latest["受付日"], latest["申請種別"]) == (day.isoformat(), "利用申請（終了）")
 
 
-def test_no_mail_for_an_application_with_nothing_to_list(gr: GitRegistry, tmp_path: Path) -> None:
-    # A memo is a record, not a permission: the application has no item to announce.
+def test_a_memo_changed_alone_is_announced_as_its_rows_date_it(
+    gr: GitRegistry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The memo (申請メモ, a field of the 5-1 and 5-2 forms, 000 §5-1 ①, §5-2 ①) is a cell
+    of every row the user has: changed alone, the rows change, entered as a 5-2 is and
+    dated as one (TAXIS and JOHS at once, the info-sharing site with them), so the 受付 mail
+    lists each system's change on that date, not an application with no line."""
+    _committed_on(monkeypatch, "2026-12-02")
     out = _applied(gr, tmp_path, "memo", lambda: gr.reg.user(memo="席替え"))
-    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    assert [a["commit"] for a in manifest["merges"]] != []
-    assert [name for name in manifest["files"] if name.startswith("mail/")] == []
+    rows = {
+        s: [(r["区分"], r["適用日"], r["申請メモ"]) for r in read_csv_rows(out, s)]
+        for s in ("taxis", "johs", "info_site")
+    }
+    assert rows == {s: [("変更", "2026-12-02", "席替え")] for s in ("taxis", "johs", "info_site")}
+    body = _accepted_body(out)
+    for system in ("taxis", "johs"):
+        line = _line_of(body, system).strip()
+        memo = f"{NAMES[system]}（{system}）: 登録内容の変更（申請メモ）"
+        assert line == f"{memo} / 変更適用 2026-12-02"
+
+
+def test_a_change_of_a_users_own_fields_is_dated_per_system_in_every_output(
+    gr: GitRegistry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A user's name and its reading changed, the codes kept, approved on 12/2: every row of
+    theirs changes (the form's fields, 000 §5-1 ①), each on its system's change timing
+    (000 §5-2): TAXIS at once (12/2), LOACUS in the batch (M 12/16, M+9: 12/29), the
+    info-sharing site with the first of those the person holds (12/2), not after a manual
+    step that no one does. The plan, the rows, the 受付 mail and the recorded application
+    give those dates, the plan and the mail with no code changed into itself."""
+    window = "window1@test-gas.example.co.jp"
+    codes = {"taxis": "1010", "loacus": "02011"}
+    renamed = {"name": "窓口 一子", "name_kana": "マドグチ イチコ", "permissions": codes}
+    _committed_on(monkeypatch, "2026-12-02")
+    _branch(gr, "rename", lambda: gr.reg.user(email=window, **renamed))
+    expected = {"taxis": "2026-12-02", "loacus": "2026-12-29"}
+    planned = {s: _planned_on(gr.path, "main", "rename", "2026-12-02", window, s) for s in codes}
+    assert planned == {s: [day] for s, day in expected.items()}
+    shown = run_cli("--lang", "ja", "plan", "--base", "main", "--head", "rename",
+                    "--entered-on", "2026-12-02", "--accepted-on", "2026-12-02",
+                    "--today", "2026-12-02", cwd=gr.path)  # fmt: skip
+    assert shown.returncode == 0, shown.stderr
+    assert "託送システム（taxis） 登録内容の変更（権限の変更なし）: 2026-12-02" in shown.stdout
+    assert "1010（更新権限なし） → 1010" not in shown.stdout
+    out = _applied(gr, tmp_path, "rename", None)
+    rows = {
+        s: [(r["区分"], r["適用日"], r["利用者名（漢字）"]) for r in read_csv_rows(out, s)]
+        for s in (*codes, "info_site")
+    }
+    assert rows == {
+        "taxis": [("変更", "2026-12-02", "窓口 一子")],
+        "loacus": [("変更", "2026-12-29", "窓口 一子")],
+        "info_site": [("変更", "2026-12-02", "窓口 一子")],
+    }
+    body = _accepted_body(out)
+    for system, day in expected.items():
+        changed = f"{NAMES[system]}（{system}）: 登録内容の変更（氏名・フリガナ）"
+        assert _line_of(body, system).strip() == f"{changed} / 変更適用 {day}"
+        assert _recorded_on(gr, window, system, "change") == [day]
+
+
+def test_a_memo_of_a_loacus_user_shows_in_the_snapshots_from_its_rows_day(
+    reg: RegistryFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A LOACUS-only user's memo changed on 12/2 is LOACUS's change, M+9 (12/29), and the
+    info-sharing site's with it: every run until then, the merge's and the daily ones,
+    shows the memo downstream holds, the recorded item telling them the operator waits."""
+    reg.user(email=NEW, permissions={"loacus": "02011"}, memo="旧メモ")
+    gr = applied_from_the_start(reg, tmp_path)
+    try:
+        _committed_on(monkeypatch, "2026-12-02")
+
+        def change() -> None:
+            gr.reg.user(email=NEW, permissions={"loacus": "02011"}, memo="新メモ")
+
+        out = _applied(gr, tmp_path, "memo", change)
+        for system in ("loacus", "info_site"):
+            rows = [(r["適用日"], r["申請メモ"]) for r in read_csv_rows(out, system)]
+            assert rows == [("2026-12-29", "新メモ")], system
+        assert _recorded_on(gr, NEW, "loacus", "change") == ["2026-12-29"]
+        expected = {"2026-12-02": "旧メモ", "2026-12-28": "旧メモ", "2026-12-29": "新メモ"}
+        for day, memo in expected.items():
+            daily = out if day == "2026-12-02" else over_applied(gr, tmp_path, day)
+            for system in ("loacus", "info_site"):
+                snapshot = read_csv(daily / "imports" / system / "snapshot.csv")
+                held = [r["申請メモ"] for r in snapshot if r["メールアドレス（ID）"] == NEW]
+                assert held == [memo], (day, system)
+    finally:
+        gr.close()
 
 
 def test_a_termination_keeps_an_addition_still_to_come_before_its_day(
@@ -1738,10 +1821,11 @@ def test_a_user_removed_before_arriving_leaves_after_the_arrival(
     assert line.endswith("（先の申請による利用開始日に合わせています）"), line
     assert body.count("先の申請による") == 1, body
     assert _recorded_on(gr, NEW, "taxis", "remove") == ["2026-12-24, waits"]
-    # The window person's memo, on the info-sharing site (derived, no timing of its own):
-    # that person is there already, so the fix keeps its own date (after a manual step).
+    # The window person's memo, on the info-sharing site (derived): that person is there
+    # already, so the fix keeps its own date, the first of the systems it follows (TAXIS's,
+    # at once; LOACUS's is M+9), not a manual step's.
     fixed = [r for r in read_csv_rows(out, "info_site") if r["メールアドレス（ID）"] == window]
-    assert [(r["区分"], r["適用日"]) for r in fixed] == [("変更", "")]
+    assert [(r["区分"], r["適用日"]) for r in fixed] == [("変更", "2026-12-07")]
     naming = [
         p.name for p in sorted((out / "ldif").glob("delta-*.ldif")) if NEW in p.read_text("utf-8")
     ]

@@ -219,20 +219,24 @@ class _Differ:
         new: User | None,
         kind: ChangeKind,
         handed: frozenset[str] = frozenset(),
+        rewritten: bool = False,
     ) -> tuple[Effect, ...]:
         """The permissions changed, each dated as ``kind`` (those of ``handed``, an admin ID
-        taken over, as a change)."""
+        taken over, as a change); with ``rewritten`` (the user's own fields changed), also
+        those kept, whose rows change all the same: each dated as a change of its system."""
         before = old.permissions if old else {}
         after = new.permissions if new else {}
         effects = []
         for system in sorted(before.keys() | after.keys()):
             was, now = before.get(system), after.get(system)
-            if was == now:
+            if was == now and not rewritten:
                 continue
+            if was == now:
+                direction = Direction.NEUTRAL
             # A code the old one includes (an admin stepping down to a user ID) narrows
             # access, as a removal takes it away; any other change is reviewed as a grant.
             # The base's catalog: a pull request cannot rank what it grants as a removal.
-            if not self.base.catalog.narrows(system, was, now):
+            elif not self.base.catalog.narrows(system, was, now):
                 direction = Direction.GRANT
             else:
                 direction = Direction.REVOKE if now is None else Direction.NARROW
@@ -283,14 +287,19 @@ class _Differ:
                 affiliation_name=affiliation_name,
                 before=old,
             )
-        effects = self.permission_effects(old, new, ChangeKind.CHANGE)
         fields = _field_changes(
             old, new, ("email", "name", "name_kana", "affiliation", "memo", "suspended_on")
         )
+        changed = {f.field for f in fields}
+        # Every field compared but the suspension is a cell of each system's import row
+        # (the form's, 000 §5-1 ①, §5-2 ①): changed, every system the user keeps has its row
+        # changed, entered as a 5-2 is and dated as one. A suspension's rows stop or restart
+        # the ID on its own day, whatever else changes with it (001 p46).
+        rewritten = bool(changed) and "suspended_on" not in changed
+        effects = self.permission_effects(old, new, ChangeKind.CHANGE, rewritten=rewritten)
         if not effects and not fields:
             return None
         suspension = _suspension_direction(old.suspended_on, new.suspended_on)
-        changed = {f.field for f in fields}
         # The memo saying why does not make a suspension another application (001 p46).
         only_suspension = (
             not effects and "suspended_on" in changed and changed <= {"suspended_on", "memo"}

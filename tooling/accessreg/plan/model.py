@@ -145,6 +145,12 @@ class Effect:
     direction: Direction
     effective: Effective
 
+    @property
+    def fields_only(self) -> bool:
+        """The code stays: only the user's own fields the system's row carries change (a
+        name, its reading, the memo), dated as a change of the permission (000 §5-2)."""
+        return self.old == self.new
+
 
 @dataclass(frozen=True, slots=True)
 class SuspendedUse:

@@ -230,7 +230,11 @@ def effective_text(
 
 def effect_text(effect: Effect, catalog: Catalog) -> Message:
     """A permission's change as the forms name it: the system by its name, each code with
-    its label (「託送システム（taxis） 1012（更新権限あり（業務限定あり）） → …」)."""
+    its label (「託送システム（taxis） 1012（更新権限あり（業務限定あり）） → …」); a code
+    kept, whose row changes in the user's own fields, as that (the fields are lines of
+    their own)."""
+    if effect.fields_only:
+        return msg("{system} registration details changed", system=catalog.named(effect.system))
     return permission_change_text(catalog, effect.system, effect.old, effect.new)
 
 

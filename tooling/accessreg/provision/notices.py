@@ -110,9 +110,25 @@ def _code_text(system: System | None, code: str | None) -> str:
     return system.labelled(code).shown("ja") if system is not None else code
 
 
-def _effect_line(catalog: Catalog, effect: Effect) -> dict[str, Any]:
+# A user's own fields as the 受付 mail names them, each a cell of the system's row.
+_USER_FIELDS = {
+    "name": "氏名",
+    "name_kana": "フリガナ",
+    "email": "メールアドレスの表記",
+    "affiliation": "所属事業者",
+    "memo": "申請メモ",
+}
+
+
+def _effect_line(catalog: Catalog, effect: Effect, fields: tuple[str, ...] = ()) -> dict[str, Any]:
+    """A permission's line of the 受付 mail; a code kept, whose row changes in the user's
+    own ``fields``, as a change of the registration (「登録内容の変更（氏名）」), no code."""
     system = catalog.by_id.get(effect.system)
-    if effect.old is None:
+    if effect.fields_only:
+        named = "・".join(_USER_FIELDS.get(f, f) for f in fields)
+        action, label = f"登録内容の変更（{named}）" if named else "登録内容の変更", "変更適用"
+        code_text = ""
+    elif effect.old is None:
         action, label = "設定", "利用開始"
         code_text = _code_text(system, effect.new)
     elif effect.new is None:
@@ -327,14 +343,15 @@ class _People:
     def __iter__(self) -> Iterator[dict[str, Any]]:
         # An operator's users share a few systems, codes and dates: each line is made once
         # (the template only reads it), not once for each of 678,838 in a first apply.
-        lines: dict[tuple[str, str | None, str | None, Effective], dict[str, Any]] = {}
+        lines: dict[tuple[object, ...], dict[str, Any]] = {}
         for item in self.items:
             changes = []
+            fields = tuple(f.field for f in item.fields)
             for e in item.effects:
-                key = (e.system, e.old, e.new, e.effective)
+                key = (e.system, e.old, e.new, e.effective, fields if e.fields_only else ())
                 line = lines.get(key)
                 if line is None:
-                    line = lines[key] = _effect_line(self.catalog, e)
+                    line = lines[key] = _effect_line(self.catalog, e, fields)
                 changes.append(line)
             yield {
                 "name": item.person.name,
