@@ -134,6 +134,24 @@ def test_a_permission_taken_away_only_is_a_revoke(gr: GitRegistry) -> None:
     assert plan.revoke_only
 
 
+def test_a_removal_with_a_memo_saying_why_is_revoke_only(gr: GitRegistry) -> None:
+    pr(gr).reg.user(email=USER1, permissions={"taxis": "1011"}, memo="異動のため")
+    gr.commit("drop johs, say why")
+    assert plan_of(gr).revoke_only
+
+
+def test_a_removal_that_renames_the_user_is_not_revoke_only(gr: GitRegistry) -> None:
+    """A new name and kana make the ID another person's (002 §3.3: one ID, one person):
+    no fast track lets that through as a mere narrowing."""
+    pr(gr).reg.user(
+        email=USER1, permissions={"taxis": "1011"}, name="山田 花子", name_kana="ヤマダ ハナコ"
+    )
+    gr.commit("drop johs, and the ID is someone else's")
+    plan = plan_of(gr)
+    assert only(plan, UserChange).direction is Direction.REVOKE
+    assert not plan.revoke_only
+
+
 def test_a_record_only_change_is_neutral_and_not_revoke_only(gr: GitRegistry) -> None:
     pr(gr).reg.user(email=USER1, memo="担当替え")
     gr.commit("memo")

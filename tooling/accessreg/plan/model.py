@@ -37,6 +37,12 @@ from accessreg.timeline.effective import Effective, Known, processing_days
 NOT_RENDERED: dict[str, Any] = {"render": False}
 
 
+# The fields that say who an ID or an operator is: changed, the ID is another person's or
+# the operator another's in its records (one ID, one natural person: 002 §3.3, 001 p46), which
+# no reviewer takes as merely narrowing access.
+IDENTIFYING_FIELDS = frozenset({"name", "name_kana", "affiliation"})
+
+
 class Direction(StrEnum):
     GRANT = "grant"  # widens access
     REVOKE = "revoke"  # takes access away: a permission, an ID, a certificate, a suspension
@@ -200,6 +206,12 @@ class Item:
     @property
     def key(self) -> str:
         raise NotImplementedError
+
+    @property
+    def renames(self) -> bool:
+        """Whether it changes who the ID or the operator is (``IDENTIFYING_FIELDS``), with
+        whatever it takes away: no fast track (``Plan.revoke_only``)."""
+        return any(f.field in IDENTIFYING_FIELDS for f in self.fields)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -548,7 +560,7 @@ class Plan:
         """
         return (
             bool(self.items)
-            and all(item.direction.narrows for item in self.items)
+            and all(item.direction.narrows and not item.renames for item in self.items)
             and not self.other_paths
             and not self.unreadable
         )
