@@ -1870,6 +1870,11 @@ def test_a_pull_request_plan_dates_a_change_of_a_user_still_to_come_as_its_merge
     assert shown.returncode == 0, shown.stderr
     why = [ln for ln in shown.stdout.splitlines() if "applied for before comes on" in ln]
     assert len(why) == 1 and "2026-12-24" in why[0] and "taxis" in why[0], shown.stdout
+    # In the reviewer's words, the system as the forms name it.
+    shown = run_cli("--lang", "ja", "plan", "--base", "main", "--head", "gone", "--format",
+                    "markdown", *dated, cwd=gr.path)  # fmt: skip
+    why = [ln for ln in shown.stdout.splitlines() if "先の申請により 2026-12-24" in ln]
+    assert len(why) == 1 and why[0].startswith("- 託送システム（taxis）: "), shown.stdout
     # A clone has no state ref until it is fetched: the plan cannot know of the wait.
     clone = tmp_path / "clone"
     with git.Repo.clone_from(gr.path, clone) as cloned:

@@ -270,7 +270,7 @@ def waiting_notes(plan: Plan, waits: Waits) -> tuple[Note, ...]:
                 "{system}: the permission of {login} applied for before comes on {day}; "
                 "this change is dated that day too, so that the system has the user "
                 "before it changes or deletes them",
-                system=effect.system,
+                system=plan.catalog.named(effect.system),
                 login=person.email,
                 day=day,
             )
