@@ -92,10 +92,12 @@ def _registry(reg: RegistryFactory, pki: dict[str, Issued]) -> None:
 
 
 # README's server in front of a system, with a stand-in for the deployment's country lookup:
-# loopback is abroad but for 127.0.0.3, which is in Japan.
+# loopback is abroad but for 127.0.0.3, which is in Japan, and 127.0.0.4, which the lookup
+# does not place (no database, an empty answer).
 README_HOST = "/etc/nginx/accessreg/taxis"
 IN_JAPAN = "127.0.0.3"
-COUNTRY = f"geo $outside_japan {{ default 1; {IN_JAPAN} 0; }}"
+UNPLACED = "127.0.0.4"
+COUNTRY = f'geo $outside_japan {{ default 1; {IN_JAPAN} 0; {UNPLACED} ""; }}'
 
 
 def _readme_block() -> tuple[list[str], list[str]]:
@@ -191,6 +193,7 @@ def test_whitelisted_certificate_passes_and_others_are_refused(
         assert _get(port, pki, "allowed", source="127.0.0.2")[0] == 403  # not allowlisted
         assert _get(port, pki, "allowed", source=IN_JAPAN)[0] == 200  # needs no allowlist
         assert _get(port, pki, "other", source=IN_JAPAN)[0] == 403
+        assert _get(port, pki, "allowed", source=UNPLACED)[0] == 403  # fails closed
 
 
 def test_a_later_day_drops_the_expired_certificate_and_address(
