@@ -247,8 +247,15 @@ class _Differ:
         return tuple(effects)
 
     def user_item(
-        self, code: str, old: User | None, new: User | None, ending: bool
+        self,
+        code: str,
+        old: User | None,
+        new: User | None,
+        ending: bool,
+        former: str | None = None,
     ) -> UserChange | None:
+        """``former``: the key the operator had at the base (its provisional one, whose code
+        this change issues: ``users``)."""
         if old is not None and old is new:
             return None  # the same model at both ends: a file the change did not touch
         current = new or old
@@ -295,7 +302,11 @@ class _Differ:
         # (the form's, 000 §5-1 ①, §5-2 ①): changed, every system the user keeps has its row
         # changed, entered as a 5-2 is and dated as one. A suspension's rows stop or restart
         # the ID on its own day, whatever else changes with it (001 p46).
-        rewritten = bool(changed) and "suspended_on" not in changed
+        # Not an affiliation that only follows its operator's code as it is issued (the
+        # usage change's, 003 §2.2: the operator item dates it), none of the user's own.
+        issued = former not in (None, code) and (old.affiliation, new.affiliation) == (former, code)
+        own = changed - {"affiliation"} if issued else changed
+        rewritten = bool(own) and "suspended_on" not in changed
         effects = self.permission_effects(old, new, ChangeKind.CHANGE, rewritten=rewritten)
         if not effects and not fields:
             return None
@@ -346,7 +357,7 @@ class _Differ:
             if new is None and old is not None and old.file in self.head.broken:
                 continue  # still there but unreadable: reported as such, not as a removal
             item = self.user_item(
-                code, old.user if old else None, new.user if new else None, ending
+                code, old.user if old else None, new.user if new else None, ending, former
             )
             if item is not None:
                 items.append(item)
