@@ -1655,6 +1655,40 @@ def test_a_suspension_stops_a_new_system_a_removal_takes_away_from_the_day_it_co
     assert f"uid={NEW},ou=people,{BASE}" not in expected.get(suspended, [])
 
 
+def test_a_suspension_stops_at_once_a_code_removed_and_given_back_later(
+    gr: GitRegistry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """LOACUS 02011, held, is dropped on 12-02 (removed on 12-29) and given back on 12-21
+    (from 01-19, M+9); the user is suspended on 12-22. The addition still to come does not
+    make LOACUS new to them: downstream holds 02011 until 12-29, which the system operator
+    stops at once (001 p46), and the suspension is told again after the addition's row
+    of 01-19. The rows, the 受付 mail, the state and ``status`` give 12-22, and every LDIF
+    delta is accepted by a real slapd."""
+    both = {"taxis": "1010", "loacus": "02011"}
+    _committed_on(monkeypatch, "2026-12-02")
+    _applied(gr, tmp_path, "drop", lambda: gr.reg.user(email=WINDOW1,
+                                                        permissions={"taxis": "1010"}))  # fmt: skip
+    _committed_on(monkeypatch, "2026-12-21")
+    _applied(gr, tmp_path, "back", lambda: gr.reg.user(email=WINDOW1, permissions=both),
+             "2026-12-21")  # fmt: skip
+    assert _recorded_on(gr, WINDOW1, "loacus", "change") == ["2026-12-29", "2027-01-19"]
+    _committed_on(monkeypatch, "2026-12-22")
+    stopped = {"email": WINDOW1, "permissions": both, "suspended_on": "2026-12-22"}
+    out = _applied(gr, tmp_path, "stop", lambda: gr.reg.user(**stopped), "2026-12-22")
+    assert _person_rows(out, "loacus", WINDOW1) == [
+        ("delta-at-once-2026-12-22.csv", "停止", "2026-12-22", "停止中"),
+        ("delta-at-once-2027-01-19.csv", "停止", "2027-01-19", "停止中"),
+    ]
+    assert _coded_rows(out, "loacus", WINDOW1)[0][2] == "02011"
+    line = _line_of(_accepted_body(out), "loacus")
+    assert ": 停止 02011（託送供給依頼者（参照権限）） / 利用停止 2026-12-22（" in line, line
+    assert _own_dates(gr, WINDOW1) == ["2026-12-22"]
+    assert _status_suspended(gr, "2026-12-22") == {WINDOW1: "2026-12-22"}
+    expected = _replayed(gr, tmp_path, ["drop", "back", "stop"], "2027-01-25")
+    user = f"uid={WINDOW1},ou=people,{BASE}"
+    assert user in expected[f"cn=loacus-suspended,ou=groups,{BASE}"]
+
+
 def test_a_suspension_stops_at_once_what_a_removal_still_to_come_takes_away(
     gr: GitRegistry, tmp_path: Path
 ) -> None:
