@@ -1598,6 +1598,97 @@ def test_a_suspension_stops_nothing_a_removal_takes_away_the_day_it_comes(
     _replayed(gr, tmp_path, ["add", "drop", "stop"], "2027-01-25")
 
 
+def test_a_suspension_stops_a_new_system_a_removal_takes_away_from_the_day_it_comes(
+    gr: GitRegistry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A new user approved on 12-21 comes in JOHS on 01-14 and in JUJU and LOACUS on 01-19
+    (M 01-05); the window person drops JUJU on 01-08, removed on 01-29 (M 01-18); the user
+    is suspended on 01-12. Downstream holds JUJU from 01-19 to 01-29, and nothing of it
+    before: the suspension stops it from 01-19, on the code its grant brings, until the
+    removal takes the ID out of the suspended group; the ID is in no suspended group of
+    JUJU before it is in JUJU. The item reaches the ID on 01-14 with JOHS: the plan, the
+    rows, the directory's deltas, the 受付 mail, the state and ``status`` agree, and every
+    LDIF delta is accepted by a real slapd."""
+    held = {"johs": "J1010", "juju": "granted", "loacus": "02011"}
+    _committed_on(monkeypatch, "2026-12-21")
+    _applied(gr, tmp_path, "add", lambda: gr.reg.user(email=NEW, permissions=held), "2026-12-21")
+    assert _recorded_on(gr, NEW, "juju", "add") == ["2027-01-19"]
+    kept = {"johs": "J1010", "loacus": "02011"}
+    _committed_on(monkeypatch, "2027-01-08")
+    _applied(gr, tmp_path, "drop", lambda: gr.reg.user(email=NEW, permissions=kept), "2027-01-08")
+    assert _recorded_on(gr, NEW, "juju", "change") == ["2027-01-29"]
+    _committed_on(monkeypatch, "2027-01-12")
+    _branch(gr, "stop", lambda: gr.reg.user(email=NEW, permissions=kept,
+                                             suspended_on="2027-01-12"))  # fmt: skip
+    dated = ["--entered-on", "2027-01-12", "--accepted-on", "2027-01-12", "--today", "2027-01-12"]
+    planned = run_cli("plan", "--base", "main", "--head", "stop", "--format", "json", *dated,
+                      cwd=gr.path)  # fmt: skip
+    assert planned.returncode == 0, planned.stderr
+    (item,) = [i for op in json.loads(planned.stdout)["operators"] for i in op["items"]
+               if i["key"] == NEW]  # fmt: skip
+    assert (item["effective"]["on"], item["effective"]["waits"]) == ("2027-01-14", True)
+    out = _applied(gr, tmp_path, "stop", None, day="2027-01-12")
+    assert _coded_rows(out, "juju", NEW) == [("delta-at-once-2027-01-19.csv", "停止", "あり", "")]
+    assert _person_rows(out, "juju", NEW) == [
+        ("delta-at-once-2027-01-19.csv", "停止", "2027-01-19", "停止中")
+    ]
+    assert _person_rows(out, "johs", NEW) == [
+        ("delta-at-once-2027-01-14.csv", "停止", "2027-01-14", "停止中")
+    ]
+    suspended = f"cn=juju-suspended,ou=groups,{BASE}"
+    ldif = {p.name: p.read_text() for p in (out / "ldif").glob("delta-*.ldif")}
+    assert sorted(n for n, text in ldif.items() if suspended in text) == [
+        "delta-2027-01-19.ldif", "delta-2027-01-29.ldif"
+    ]  # fmt: skip
+    line = _line_of(_accepted_body(out), "juju")
+    assert line.endswith(
+        ": 停止 あり / 利用停止 2027-01-19（先の申請による利用開始日に合わせています）"
+        "（先の申請により 2027-01-29 に抹消されるまで、停止します）"
+    ), line
+    assert _own_dates(gr, NEW) == ["2027-01-14"]
+    assert _recorded_on(gr, NEW, None, "change") == ["2027-01-14, waits"]
+    assert _status_suspended(gr, "2027-01-13") == {}  # in no system yet
+    assert _status_suspended(gr, "2027-01-14") == {
+        NEW: "2027-01-14（先の申請による利用開始日に合わせています）"
+    }
+    expected = _replayed(gr, tmp_path, ["add", "drop", "stop"], "2027-02-01")
+    assert f"uid={NEW},ou=people,{BASE}" not in expected.get(suspended, [])
+
+
+def test_a_suspension_stops_at_once_a_code_removed_and_given_back_later(
+    gr: GitRegistry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """LOACUS 02011, held, is dropped on 12-02 (removed on 12-29) and given back on 12-21
+    (from 01-19, M+9); the user is suspended on 12-22. The addition still to come does not
+    make LOACUS new to them: downstream holds 02011 until 12-29, which the system operator
+    stops at once (001 p46), and the suspension is told again after the addition's row
+    of 01-19. The rows, the 受付 mail, the state and ``status`` give 12-22, and every LDIF
+    delta is accepted by a real slapd."""
+    both = {"taxis": "1010", "loacus": "02011"}
+    _committed_on(monkeypatch, "2026-12-02")
+    _applied(gr, tmp_path, "drop", lambda: gr.reg.user(email=WINDOW1,
+                                                        permissions={"taxis": "1010"}))  # fmt: skip
+    _committed_on(monkeypatch, "2026-12-21")
+    _applied(gr, tmp_path, "back", lambda: gr.reg.user(email=WINDOW1, permissions=both),
+             "2026-12-21")  # fmt: skip
+    assert _recorded_on(gr, WINDOW1, "loacus", "change") == ["2026-12-29", "2027-01-19"]
+    _committed_on(monkeypatch, "2026-12-22")
+    stopped = {"email": WINDOW1, "permissions": both, "suspended_on": "2026-12-22"}
+    out = _applied(gr, tmp_path, "stop", lambda: gr.reg.user(**stopped), "2026-12-22")
+    assert _person_rows(out, "loacus", WINDOW1) == [
+        ("delta-at-once-2026-12-22.csv", "停止", "2026-12-22", "停止中"),
+        ("delta-at-once-2027-01-19.csv", "停止", "2027-01-19", "停止中"),
+    ]
+    assert _coded_rows(out, "loacus", WINDOW1)[0][2] == "02011"
+    line = _line_of(_accepted_body(out), "loacus")
+    assert ": 停止 02011（託送供給依頼者（参照権限）） / 利用停止 2026-12-22（" in line, line
+    assert _own_dates(gr, WINDOW1) == ["2026-12-22"]
+    assert _status_suspended(gr, "2026-12-22") == {WINDOW1: "2026-12-22"}
+    expected = _replayed(gr, tmp_path, ["drop", "back", "stop"], "2027-01-25")
+    user = f"uid={WINDOW1},ou=people,{BASE}"
+    assert user in expected[f"cn=loacus-suspended,ou=groups,{BASE}"]
+
+
 def test_a_suspension_stops_at_once_what_a_removal_still_to_come_takes_away(
     gr: GitRegistry, tmp_path: Path
 ) -> None:

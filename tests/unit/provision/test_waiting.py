@@ -126,3 +126,25 @@ def test_the_oldest_batch_waits_for_its_moves_before_a_later_batch_for_its_items
     waiting = State(batches={**state.batches, "b1": first}).waiting(TODAY)
     assert waiting is not None
     assert waiting.base == "a" * 40 and waiting.operators == {"LATEOP01", "LATEOP02"}
+
+
+def test_a_code_removed_and_given_back_is_not_new_to_its_holder() -> None:
+    """A held code dropped (12-29) and given back (01-19), both still to come: downstream
+    holds it until the removal, so a suspension has something to stop at once; added and
+    then dropped, it is new to the person, and nothing of it is there before it comes."""
+    key, login = ("loacus", "u@example.jp"), "u@example.jp"
+
+    def item(on: date, action: str, held: str | None, removed: bool = False) -> ItemDates:
+        added = held is None
+        return ItemDates(subject="user", key=login, system="loacus", on=on, action=action,
+                         added=added, held=held, removed=removed)  # fmt: skip
+
+    back = recorded.Coming(TODAY)
+    back.take([item(date(2026, 12, 29), "change", "02011", removed=True)])
+    back.take([item(date(2027, 1, 19), "change", None)])
+    assert key not in back.waits.added and key not in back.waits.removed
+    assert back.waits.held[key] == "02011"
+    gone = recorded.Coming(TODAY)
+    gone.take([item(date(2027, 1, 19), "add", None)])
+    gone.take([item(date(2027, 1, 29), "change", "granted", removed=True)])
+    assert key in gone.waits.added and key in gone.waits.removed

@@ -15,7 +15,8 @@ the suspension does (``Stop``). Only what is not downstream yet waits: a new use
 and a system new to them, which holds nothing to stop before it comes; where none of the
 person's systems is there yet, the suspension item itself is dated when the first comes
 (``reached``), as ``status`` then lists it. A system new to them that a removal takes away
-the day it comes is never there, and nothing of it is stopped (``Waits.never_held``).
+the day it comes is never there, and nothing of it is stopped (``Waits.never_held``); one
+it takes away later is stopped from the day it comes until then (``Removal.since``).
 A new operator's users wait for its registration: the permission-set application is filed
 with the window person's ID, issued when the usage application (new) completes (000 §3-1 ⑥
 【注３】), so a user added while it is still to come is keyed on that day
@@ -30,6 +31,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import NamedTuple
 
 from accessreg.model import Catalog
 from accessreg.model.messages import msg
@@ -162,11 +164,15 @@ def reached(waits: Waits, catalog: Catalog, login: str, own: date, holds: Collec
     """The first day a suspension or its lifting of ``login``'s ID, on its own day ``own``,
     reaches one of the systems it ``holds`` (``stop``): ``own`` where downstream holds
     anything of theirs, a code a removal still takes away too; else the day the first of
-    their permissions applied before comes, or a derived system they hold with them (the
-    info-sharing site comes with the first of its sources, also one granted and taken away
-    on the same day: ``Waits.never_held``). Until then the ID is in no system, and nothing
-    of it is stopped: the item, its record and ``status`` say that day."""
-    if not waits or removals(waits, login, own):
+    their permissions applied before comes, a code a removal takes away later included
+    (``Removal.since``), or a derived system they hold with them (the info-sharing site
+    comes with the first of its sources, also one granted and taken away on the same day:
+    ``Waits.never_held``). Until then the ID is in no system, and nothing of it is
+    stopped: the item, its record and ``status`` say that day."""
+    if not waits:
+        return own
+    ending = [r.since for r in removals(waits, login, own)]
+    if None in ending:
         return own
     derived = {
         s.id
@@ -176,29 +182,53 @@ def reached(waits: Waits, catalog: Catalog, login: str, own: date, holds: Collec
         and set(s.derived.systems) & set(holds)
     }
     days = [stop(waits, catalog, system, login, holds).after for system in {*holds, *derived}]
+    days += ending
     return min((max(own, d) if d is not None else own for d in days), default=own)
 
 
-Removal = tuple[str, date, str, tuple[tuple[date, str], ...]]
+class Removal(NamedTuple):
+    """A permission a removal applied before takes away after a suspension's day
+    (``removals``): downstream holds it until then, and the suspension stops it."""
+
+    system: str
+    on: date  # the removal's day
+    code: str  # the code downstream holds when the suspension first stops it
+    # The days after that a change of it still to come brings a code, each with that code:
+    # its own row, written before, grants it, and the suspension is told again after it
+    through: tuple[tuple[date, str], ...]
+    # The day downstream first holds it, where that is after the suspension's day: a
+    # system new to the person, granted by a change still to come (None: held already)
+    since: date | None = None
 
 
 def removals(waits: Waits, login: str, on: date) -> list[Removal]:
-    """The permissions of ``login`` a removal applied before takes away after ``on``, each
-    as (system, the removal's day, the code downstream holds until then, the changes of it
-    still to come before the removal): the registry has them no more, yet a suspension on
-    ``on`` stops them at once (001 p46, 002 §3.4.4). Each such change's own row, written
-    before, grants the code it brings (``Waits.through``): the suspension is told again
-    after it, on that code, as ``stop`` does for changes. Not one downstream never holds
-    (``Waits.never_held``): granted and taken away on one day, there is nothing to stop."""
+    """The permissions of ``login`` a removal applied before takes away after ``on``: the
+    registry has them no more, yet a suspension on ``on`` stops them (001 p46, 002 §3.4.4)
+    at once where downstream holds them already, else when the change that grants them
+    comes (``Removal.since``: a system new to the person, added and taken away by changes
+    still to come). Each change of it still to come before the removal grants, in its own
+    row written before, the code it brings (``Waits.through``): the suspension is told
+    again after it, on that code, as ``stop`` does for changes. Not one downstream never
+    holds (``Waits.never_held``): granted and taken away on one day, there is nothing to
+    stop."""
     found = []
     for key in sorted(waits.removed):
         system, of = key
-        day, code = waits.people.get(key), waits.held.get(key)
-        if of != login or waits.never_held(key):
+        day = waits.people.get(key)
+        if of != login or waits.never_held(key) or day is None or day <= on:
             continue
-        if day is not None and day > on and code is not None:
-            through = tuple(s for s in waits.through.get(key, ()) if on < s[0] < day)
-            found.append((system, day, code, through))
+        # The codes downstream holds until the removal, each from its day (None: now)
+        held: list[tuple[date | None, str]] = list(waits.through.get(key, ()))
+        if key not in waits.added:
+            code = waits.held.get(key)
+            if code is None:  # an older state's: what downstream holds is not recorded
+                continue
+            held.insert(0, (None, code))
+        # The suspension first stops the code held on ``on``, else the first to come
+        first = max((i for i, (d, _) in enumerate(held) if d is None or d <= on), default=0)
+        since, code = held[first]
+        later = tuple((d, c) for d, c in held[first + 1 :] if d is not None and d < day)
+        found.append(Removal(system, day, code, later, since if since and since > on else None))
     return found
 
 

@@ -1449,7 +1449,7 @@ def _removals(
     return [
         row
         for removal in removals(step.waits, now.login, on)
-        if removal[0] not in now.permissions
+        if removal.system not in now.permissions
         for row in _stopped_until_removed(change.before, now, on, removal, ending)
     ]
 
@@ -1484,7 +1484,7 @@ def _stopped_in(step: Step, after: Access, ending: set[tuple[str, str]]) -> list
         if now is None or on is None or system in now.permissions:
             continue
         for removal in removals(step.waits, login, on):
-            if removal[0] == system:
+            if removal.system == system:
                 rows += _stopped_until_removed(now, now, on, removal, ending)
     return rows
 
@@ -1502,15 +1502,18 @@ def _stopped_until_removed(
     until the removal's delta takes them out of it); and on the removal's day, after its
     own row, their leaving the suspended group, a directory's stage alone (the import files
     have the removal's row). Where a change of the permission still comes before the
-    removal, the row again after it, on the code it brings (``Stop.through``'s case).
-    Once per person and system (``ending``)."""
-    system, day, code, through = removal
+    removal, the row again after it, on the code it brings (``Stop.through``'s case). A
+    system new to the person, which such a change grants, is stopped from that day on
+    (``Removal.since``): nothing of it is there before. Once per person and system
+    (``ending``)."""
+    system = removal.system
     if (system, now.login) in ending:
         return []
     ending.add((system, now.login))
     rows = []
-    # Told on the day, then again after each change still to come before the removal
-    for told, held in ((on, code), *through):
+    # Told on the day it is there, then again after each change still to come before the
+    # removal
+    for told, held in ((removal.since or on, removal.code), *removal.through):
         stopped = replace(
             now,
             permissions={**now.permissions, system: held},
@@ -1519,7 +1522,7 @@ def _stopped_until_removed(
         suspension = AccessChange(system, ChangeKind.SUSPEND, was, stopped)
         rows.append(DatedChange(suspension, None, told))
     gone = AccessChange(system, ChangeKind.REMOVE, stopped, None)
-    rows.append(DatedChange(gone, None, day, directory_only=True))
+    rows.append(DatedChange(gone, None, removal.on, directory_only=True))
     return rows
 
 

@@ -273,7 +273,8 @@ def _suspension_lines(
     ``Step.effective``), on the code downstream holds that day, and says the day a change
     applied before comes, into the registry's code, which keeps it (``Step.stop``). A
     suspension stops at once, too, what a removal applied before still takes away
-    (``ending``), until the removal's day, after each change of it still to come."""
+    (``ending``), until the removal's day, after each change of it still to come: a
+    system new to them from the day such a change grants it (``Removal.since``)."""
     own, now = item.effective, item.after
     if not item.stops_or_starts or own is None or now is None:
         return []
@@ -281,25 +282,30 @@ def _suspension_lines(
     login = item.person.email.lower()
     lines = []
     removed = ending(login, own.on) if kind is ChangeKind.SUSPEND and own.on else []
-    codes: dict[str, tuple[str, date | None, tuple[tuple[date, str], ...]]] = {
-        s: (c, None, ()) for s, c in now.permissions.items()
+    codes: dict[str, tuple[str, Removal | None]] = {
+        s: (c, None) for s, c in now.permissions.items()
     }
-    codes.update({s: (c, day, more) for s, day, c, more in removed if s not in now.permissions})
-    for system, (code, ends, through) in sorted(codes.items()):
+    codes.update({r.system: (r.code, r) for r in removed if r.system not in now.permissions})
+    for system, (code, ends) in sorted(codes.items()):
         shown = catalog.by_id.get(system)
         line: dict[str, Any] = {
             "system_name": catalog.named(system).japanese,
             "action": KIND_LABELS[kind],
             "when_label": _WHEN_LABELS[kind],
             "stops": kind is ChangeKind.SUSPEND,
-            "ends": ends,  # stopped until a removal applied before ends it
+            "ends": ends.on if ends else None,  # stopped until a removal applied before
             "pending": None,
             "waits": False,
             "again": None,  # [(the day a change applied before comes, its code), ...]
         }
         if ends is not None:
-            told = [(day, _code_text(shown, brings)) for day, brings in through]
-            line.update(code_text=_code_text(shown, code), when=own.on, again=told or None)
+            told = [(day, _code_text(shown, brings)) for day, brings in ends.through]
+            line.update(
+                code_text=_code_text(shown, code),
+                when=ends.since or own.on,
+                waits=ends.since is not None,  # a system new to them: from the day it comes
+                again=told or None,
+            )
         else:
             on, again, held = dated(system, login) or (own, (), None)
             line.update(

@@ -340,7 +340,9 @@ class Coming:
                     # The earlier change brings the code this one replaces
                     self.through[key] = (*self.through.get(key, ()), (before, i.held))
                 self.until[key] = max(i.on, self.until.get(key, i.on))
-                if i.added:
+                if i.added and before is None:
+                    # New to the person only if nothing of it comes before: an addition
+                    # after a removal still to come finds downstream holding it until then
                     self.added.add(key)
                 if i.held is not None:  # the oldest application's: what came before is held
                     self.held.setdefault(key, i.held)
