@@ -1480,11 +1480,7 @@ def test_a_suspension_of_a_user_still_to_come_is_dated_when_they_come(
     assert _recorded_on(gr, NEW, "juju", "add") == ["2026-12-29"]
     _branch(gr, "stop", lambda: gr.reg.user(email=NEW, permissions=held,
                                              suspended_on="2026-12-07"))  # fmt: skip
-    dated = ["--entered-on", "2026-12-07", "--accepted-on", "2026-12-07", "--today", "2026-12-07"]
-    planned = run_cli("plan", "--base", "main", "--head", "stop", "--format", "json", *dated,
-                      cwd=gr.path)  # fmt: skip
-    assert planned.returncode == 0, planned.stderr
-    shown = json.loads(planned.stdout)
+    shown = _plan_json(gr.path, "main", "stop", "2026-12-07")
     (item,) = [i for op in shown["operators"] for i in op["items"] if i["key"] == NEW]
     assert (item["effective"]["on"], item["effective"]["waits"]) == ("2026-12-24", True)
     notes = [n["message"] for n in shown["notes"] if NEW in n["message"]]
@@ -1561,12 +1557,7 @@ def test_a_suspension_stops_nothing_a_removal_takes_away_the_day_it_comes(
     _committed_on(monkeypatch, "2027-01-03")
     _branch(gr, "stop", lambda: gr.reg.user(email=NEW, permissions=kept,
                                              suspended_on="2026-12-31"))  # fmt: skip
-    dated = ["--entered-on", "2027-01-03", "--accepted-on", "2027-01-03", "--today", "2027-01-03"]
-    planned = run_cli("plan", "--base", "main", "--head", "stop", "--format", "json", *dated,
-                      cwd=gr.path)  # fmt: skip
-    assert planned.returncode == 0, planned.stderr
-    (item,) = [i for op in json.loads(planned.stdout)["operators"] for i in op["items"]
-               if i["key"] == NEW]  # fmt: skip
+    item = _planned_item(gr.path, "stop", "2027-01-03", NEW)
     assert (item["effective"]["on"], item["effective"]["waits"]) == ("2027-01-14", True)
     out = _applied(gr, tmp_path, "stop", None, day="2027-01-03")
     assert _person_rows(out, "johs", NEW) == []
@@ -1620,12 +1611,7 @@ def test_a_suspension_stops_a_new_system_a_removal_takes_away_from_the_day_it_co
     _committed_on(monkeypatch, "2027-01-12")
     _branch(gr, "stop", lambda: gr.reg.user(email=NEW, permissions=kept,
                                              suspended_on="2027-01-12"))  # fmt: skip
-    dated = ["--entered-on", "2027-01-12", "--accepted-on", "2027-01-12", "--today", "2027-01-12"]
-    planned = run_cli("plan", "--base", "main", "--head", "stop", "--format", "json", *dated,
-                      cwd=gr.path)  # fmt: skip
-    assert planned.returncode == 0, planned.stderr
-    (item,) = [i for op in json.loads(planned.stdout)["operators"] for i in op["items"]
-               if i["key"] == NEW]  # fmt: skip
+    item = _planned_item(gr.path, "stop", "2027-01-12", NEW)
     assert (item["effective"]["on"], item["effective"]["waits"]) == ("2027-01-14", True)
     out = _applied(gr, tmp_path, "stop", None, day="2027-01-12")
     assert _coded_rows(out, "juju", NEW) == [("delta-at-once-2027-01-19.csv", "停止", "あり", "")]
@@ -1927,14 +1913,28 @@ def test_a_user_removed_before_arriving_leaves_after_the_arrival(
         assert NEW not in {r["メールアドレス（ID）"] for r in snapshot}, day
 
 
-def _planned_on(repo: Path, base: str, head: str, day: str, login: str, system: str) -> list[str]:
-    """The dates the plan of the pull request ``head`` gives ``login``'s ``system``
-    (entered, approved and read on ``day``), in the repository ``repo``."""
+def _plan_json(repo: Path, base: str, head: str, day: str) -> dict[str, Any]:
+    """The plan of the pull request ``head`` as JSON, entered, approved and read on
+    ``day``, in the repository ``repo``."""
     dated = ["--entered-on", day, "--accepted-on", day, "--today", day]
     shown = run_cli("plan", "--base", base, "--head", head, "--format", "json", *dated,
                     cwd=repo)  # fmt: skip
     assert shown.returncode == 0, shown.stderr
-    items = [i for op in json.loads(shown.stdout)["operators"] for i in op["items"]]
+    plan: dict[str, Any] = json.loads(shown.stdout)
+    return plan
+
+
+def _planned_item(repo: Path, head: str, day: str, login: str) -> dict[str, Any]:
+    """The one item of ``login`` in the plan of ``head`` against ``main`` (``_plan_json``)."""
+    plan = _plan_json(repo, "main", head, day)
+    (item,) = [i for op in plan["operators"] for i in op["items"] if i["key"] == login]
+    return item
+
+
+def _planned_on(repo: Path, base: str, head: str, day: str, login: str, system: str) -> list[str]:
+    """The dates the plan of the pull request ``head`` gives ``login``'s ``system``
+    (entered, approved and read on ``day``), in the repository ``repo``."""
+    items = [i for op in _plan_json(repo, base, head, day)["operators"] for i in op["items"]]
     return [
         e["effective"]["on"] + (", waits" if e["effective"]["waits"] else "")
         for i in items
