@@ -266,6 +266,18 @@ def test_change_none_removes_a_permission(reg: RegistryFactory) -> None:
     assert "taxis: '1011'" in text
 
 
+def test_change_refuses_to_remove_a_permission_the_user_does_not_hold(
+    reg: RegistryFactory,
+) -> None:
+    """A system or a user mixed up: told, with the rest of the change left undone, as a
+    removal of anything else the registry does not hold is."""
+    result = refused(
+        reg, "user", "change", "--operator", "TESTOP01", "--email", "user1@test-gas.example.co.jp",
+        "--taxis", "1010", "--loacus", "none",
+    )  # fmt: skip
+    assert "user1@test-gas.example.co.jp holds no permission of loacus to remove" in (result.stderr)
+
+
 def test_change_refuses_to_leave_no_permission(reg: RegistryFactory) -> None:
     result = refused(
         reg, "user", "change", "--operator", "TESTOP01", "--email", "user1@test-gas.example.co.jp",

@@ -301,6 +301,18 @@ def change(draft: Draft, spec: UserSpec, replaces: FormerAdmin | None = None) ->
         perms = yamldoc.mapping({})
         yamldoc.put(doc, "permissions", perms, USER_FIELDS)
     order = [s.id for s in draft.catalog.systems]
+    # Taking away what the user does not hold is a mistake to tell (a system or a user
+    # mixed up), as every other removal of what the registry does not hold is.
+    absent = [s for s, code in spec.permissions.items() if code == NONE and s not in perms]
+    if absent:
+        raise EditRefused(
+            msg(
+                "{email} holds no permission of {systems} to remove: check the user and "
+                "the systems to remove",
+                email=spec.email,
+                systems=tuple(draft.catalog.named(s) for s in absent),
+            )
+        )
     moves: list[Message] = []
     for system_id, code in spec.permissions.items():
         old = perms.get(system_id)
