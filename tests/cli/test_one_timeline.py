@@ -968,6 +968,29 @@ def test_a_memo_of_a_loacus_user_shows_in_the_snapshots_from_its_rows_day(
         gr.close()
 
 
+def test_a_new_users_permission_comes_on_its_day_though_its_change_comes_later(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """A new user of LOACUS approved on 12/2 comes on 12/29 (M 12/16, M+9); a change of
+    that permission approved on 12/17 waits for it and comes in the next batch (M 1/5,
+    M+9: 1/19). The snapshots hold the user from 12/29 with the code applied for first,
+    then the changed one: the run of a merge on 12/18, going back to the first batch,
+    dates the addition by its own day, not by the change the later batch recorded, and
+    the daily run of 12/29 takes the operator's share from it until the day it named."""
+    _applied(gr, tmp_path, "add", lambda: gr.reg.user(email=NEW, permissions={"loacus": "02010"}))
+    changed = {"loacus": "02011"}
+    _applied(
+        gr, tmp_path, "change", lambda: gr.reg.user(email=NEW, permissions=changed), "2026-12-17"
+    )
+    assert _recorded_on(gr, NEW, "loacus", "change") == ["2027-01-19"]
+    memo = _applied(gr, tmp_path, "memo", lambda: gr.reg.user(memo="席替え"), "2026-12-18")
+    for day, held in (("2026-12-18", None), ("2026-12-29", "02010"), ("2027-01-19", "02011")):
+        out = memo if day == "2026-12-18" else over_applied(gr, tmp_path, day)
+        rows = read_csv(out / "imports/loacus/snapshot.csv")
+        codes = [r["権限コード"] for r in rows if r["メールアドレス（ID）"] == NEW]
+        assert codes == ([held] if held else []), day
+
+
 def test_a_termination_keeps_an_addition_still_to_come_before_its_day(
     gr: GitRegistry, tmp_path: Path
 ) -> None:
