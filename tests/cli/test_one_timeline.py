@@ -991,6 +991,27 @@ def test_a_new_users_permission_comes_on_its_day_though_its_change_comes_later(
         assert codes == ([held] if held else []), day
 
 
+def test_a_new_users_permission_and_its_change_applied_in_one_run_each_come_on_their_day(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """A new user of LOACUS approved on 12/2 (M 12/16, M+9: 12/29) and a change of that
+    permission approved on 12/17, which waits for it and comes in the next batch (M 1/5,
+    M+9: 1/19), applied by one run on 12/17: the user's row comes on 12/29 with the code
+    applied for first and the change's on 1/19, as two runs write them, not the user on
+    1/19 with the changed code; the daily runs' snapshots, going back to that batch, hold
+    each from its day."""
+    first, changed = {"loacus": "02010"}, {"loacus": "02011"}
+    out = _applied_together(gr, tmp_path, "2026-12-17", [
+        ("add", "2026-12-02", lambda: gr.reg.user(email=NEW, permissions=first)),
+        ("change", "2026-12-17", lambda: gr.reg.user(email=NEW, permissions=changed)),
+    ])  # fmt: skip
+    rows = [(r["区分"], r["適用日"], r["権限コード"]) for r in read_csv_rows(out, "loacus")]
+    assert sorted(rows) == [("変更", "2027-01-19", "02011"), ("新規", "2026-12-29", "02010")]
+    for day, held in (("2026-12-28", []), ("2026-12-29", ["02010"]), ("2027-01-19", ["02011"])):
+        snapshot = read_csv(over_applied(gr, tmp_path, day) / "imports/loacus/snapshot.csv")
+        assert [r["権限コード"] for r in snapshot if r["メールアドレス（ID）"] == NEW] == held
+
+
 def test_a_termination_keeps_an_addition_still_to_come_before_its_day(
     gr: GitRegistry, tmp_path: Path
 ) -> None:

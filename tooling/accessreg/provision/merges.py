@@ -1264,6 +1264,8 @@ def _rows(
     # The first change of the permission itself that no earlier run applied: this run's
     # row of it starts from what the person held before it.
     opened: dict[str, dict[str, Made]] = defaultdict(dict)
+    # The changes of a permission each of which a row of its own dates (``_in_stages``).
+    staged: dict[str, dict[str, list[Made]]] = defaultdict(dict)
     if spanned is not None:
         (merge,) = steps
         found = ((change, (merge, change), None) for change in spanned)
@@ -1284,10 +1286,18 @@ def _rows(
                     of_system[login] = (step, change)
                     if change.kind not in AT_ONCE_KINDS:
                         coded[change.system][login] = (step, change)
+                        _stage(staged[change.system], login, (step, change))
                         if not step.applied:
                             opened[change.system].setdefault(login, (step, change))
                     else:
                         stopping[change.system][login] = (step, change)
+                        staged[change.system].pop(login, None)
+                elif (points := staged[change.system].get(login)) and _later(
+                    (step, change), points[-1]
+                ):
+                    # Only the person's fields again, but coming after the change before
+                    # (a LOACUS memo in a later batch, a second rename): a stage of its own.
+                    points.append((step, change))
         found = (
             (
                 change,
@@ -1298,6 +1308,17 @@ def _rows(
         )
     rows: list[DatedChange] = []
     for change, made, earlier in found:
+        login = change.person.login
+        points = staged[change.system].get(login)
+        # A suspension's rows are its own (``_at_once``, ``_stopped_before``).
+        if (
+            points
+            and len(points) > 1
+            and change.kind in (ChangeKind.ADD, ChangeKind.CHANGE)
+            and login not in stopping[change.system]
+        ):
+            rows += _in_stages(change, points)
+            continue
         if made is None:  # not from a merge on the first-parent line: date it as of now
             effective = fallback.permission(change.system, change.kind)
             m = (
@@ -1331,6 +1352,48 @@ def _rows(
     for step in steps:
         rows += _stopped_in(step, after, ending)
     return tuple(rows)
+
+
+def _stage(staged: dict[str, list[Made]], login: str, made: Made) -> None:
+    """A change of ``login``'s permission of the system (``made``, not a suspension nor its
+    lifting) among the changes each of which dates a row of its own (``_in_stages``): a
+    change coming after the one before is a stage of its own (a change of a permission
+    still to come, held back until it comes, ``plan.waits``); one on the same day makes
+    that stage; an addition or a removal starts again."""
+    points = staged.get(login)
+    if not points or made[1].kind is not ChangeKind.CHANGE:
+        staged[login] = [made]
+    elif _later(made, points[-1]):
+        points.append(made)
+    else:
+        points[-1] = made
+
+
+def _later(made: Made, than: Made) -> bool:
+    """Whether ``made`` takes effect after ``than`` (both on a known day)."""
+    (step, change), (before, was) = made, than
+    on, earlier = step.effective(change).on, before.effective(was).on
+    return on is not None and earlier is not None and on > earlier
+
+
+def _in_stages(change: AccessChange, points: list[Made]) -> list[DatedChange]:
+    """The range's ``change`` of a permission as the merges that made it come, each on
+    its own day (``_stage``): a new user's permission, then its change held back until it
+    comes; a rename of the operator, then another with the usage change after it (000
+    §3-2). Each row goes from what the one before left to what its merge made, the last
+    to the range's end. Dated by the last alone, the permission came with its change,
+    weeks late; by the first, a rename came weeks early: in the day's snapshots of a run
+    going back to a batch still waiting, and in the deltas of a run applying both."""
+    rows = []
+    held = change.before  # what downstream holds at the range's start (None: nothing)
+    for n, (step, own) in enumerate(points):
+        now = change.after if n == len(points) - 1 else own.after
+        kind = ChangeKind.ADD if held is None else ChangeKind.CHANGE
+        effective = step.effective(own)
+        row = AccessChange(change.system, kind, held, now)
+        rows.append(DatedChange(row, step.batch_of(own, effective), effective.on))
+        held = now
+    return rows
 
 
 def _came_and_went(before: Access, after: Access, came: Made, went: Made) -> list[DatedChange]:
