@@ -968,6 +968,229 @@ def test_a_memo_of_a_loacus_user_shows_in_the_snapshots_from_its_rows_day(
         gr.close()
 
 
+def test_a_new_users_permission_comes_on_its_day_though_its_change_comes_later(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """A new user of LOACUS approved on 12/2 comes on 12/29 (M 12/16, M+9); a change of
+    that permission approved on 12/17 waits for it and comes in the next batch (M 1/5,
+    M+9: 1/19). The snapshots hold the user from 12/29 with the code applied for first,
+    then the changed one: the run of a merge on 12/18, going back to the first batch,
+    dates the addition by its own day, not by the change the later batch recorded, and
+    the daily run of 12/29 takes the operator's share from it until the day it named."""
+    _applied(gr, tmp_path, "add", lambda: gr.reg.user(email=NEW, permissions={"loacus": "02010"}))
+    changed = {"loacus": "02011"}
+    _applied(
+        gr, tmp_path, "change", lambda: gr.reg.user(email=NEW, permissions=changed), "2026-12-17"
+    )
+    assert _recorded_on(gr, NEW, "loacus", "change") == ["2027-01-19"]
+    memo = _applied(gr, tmp_path, "memo", lambda: gr.reg.user(memo="席替え"), "2026-12-18")
+    for day, held in (("2026-12-18", None), ("2026-12-29", "02010"), ("2027-01-19", "02011")):
+        out = memo if day == "2026-12-18" else over_applied(gr, tmp_path, day)
+        rows = read_csv(out / "imports/loacus/snapshot.csv")
+        codes = [r["権限コード"] for r in rows if r["メールアドレス（ID）"] == NEW]
+        assert codes == ([held] if held else []), day
+
+
+# A usage change approved on 2026-12-02 completes about 15 business days later (000 §3-2).
+USAGE_DAY = "2026-12-23"
+RENAMED = "テストガスネットワーク株式会社"
+
+
+def _delta_rows(out: Path) -> set[tuple[str, str, str, str, str, str]]:
+    """Every delta row of ``out``: system, file, 区分, 適用日, M and the login ID."""
+    return {
+        (
+            path.parent.name,
+            path.name,
+            r["区分"],
+            r["適用日"],
+            r["システム処理日（M）"],
+            r["メールアドレス（ID）"],
+        )
+        for path in sorted((out / "imports").glob("*/delta-*.csv"))
+        for r in read_csv(path)
+    }
+
+
+def _names_in_snapshot(out: Path, system: str) -> dict[str, tuple[str, str]]:
+    """Login → 事業者名 and 所属事業者名 of ``out``'s snapshot of ``system``."""
+    rows = read_csv(out / "imports" / system / "snapshot.csv")
+    return {r["メールアドレス（ID）"]: (r["事業者名"], r["所属事業者名"]) for r in rows}
+
+
+def _usage_planned(gr: GitRegistry, head: str, day: str) -> list[tuple[str, str, str | None]]:
+    """The items of the plan of ``head`` approved on ``day`` (``_plan_json``): subject,
+    date, M."""
+    (op,) = _plan_json(gr.path, "main", head, day)["operators"]
+    return [
+        (i["subject"], i["effective"]["on"], i["effective"]["processing_day"]) for i in op["items"]
+    ]
+
+
+def test_an_operators_new_name_reaches_its_users_rows_on_the_usage_changes_day(
+    gr: GitRegistry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """000 §3-2: the operator's name, a cell of every row of its people (事業者名, 000 §5-1
+    ①), changed in a usage change approved on 12/2. The registration work that changes it
+    completes about 15 business days later (⑥手続き完了通知: 12/23), and every row that
+    carries the name changes with it, whatever its system's timing for a 5-2 (TAXIS and JOHS
+    at once, LOACUS M+9, the info-sharing site after a manual step): dated 12/23 in no M
+    batch (the usage application's delta), in the CSV, SCIM and LDIF deltas alike. The plan
+    and the 受付 mail give that day, the state records it for each row, each completion
+    notice dates the rows by it, and the snapshots hold the old name until then: in the
+    run of a later merge and the daily runs too, which know from the state to wait."""
+    _committed_on(monkeypatch, "2026-12-02")
+    _branch(gr, "rename", lambda: gr.reg.operator(name=RENAMED))
+    assert _usage_planned(gr, "rename", "2026-12-02") == [("operator", USAGE_DAY, None)]
+    out = _applied(gr, tmp_path, "rename", None)
+    name = f"delta-usage-{USAGE_DAY}.csv"
+    assert _delta_rows(out) == {
+        *((s, name, "変更", USAGE_DAY, "", USER1) for s in ("taxis", "johs", "info_site")),
+        *(
+            (s, name, "変更", USAGE_DAY, "", WINDOW1)
+            for s in ("taxis", "loacus", "info_site", "admin_console")
+        ),
+    }
+    assert {r["事業者名"] for r in read_csv(out / "imports/taxis" / name)} == {RENAMED}
+    for kind, suffix in (("ldif", "ldif"), ("scim", "json")):
+        assert [p.name for p in (out / kind).glob("delta-*")] == [f"delta-{USAGE_DAY}.{suffix}"]
+    ldif = (out / f"ldif/delta-{USAGE_DAY}.ldif").read_text(encoding="utf-8")
+    for login in (USER1, WINDOW1):
+        assert f"dn: uid={login},ou=people,{BASE}\nchangetype: modify\nreplace: o\n" in ldif
+    body = _accepted_body(out)
+    assert f"登録内容の変更 / 反映 {USAGE_DAY} 以降" in body
+    assert "システム処理日（M）" not in body
+    for login, systems in ((USER1, ("taxis", "johs")), (WINDOW1, ("taxis", "loacus"))):
+        for system in systems:
+            assert _recorded_on(gr, login, system, "change") == [USAGE_DAY]
+    listed = run_cli("--lang", "ja", "status", "--today", "2026-12-02", cwd=gr.path)
+    assert listed.returncode == 0, listed.stderr
+    header, *lines = [ln.split("\t") for ln in listed.stdout.split("\n\n")[0].splitlines()]
+    latest = dict(zip(header, lines[-1], strict=True))
+    assert (latest["M"], latest["申請種別"]) == ("", "利用申請（変更）")
+    # Until the day, every run's snapshots hold the old name: a later merge's, the daily's.
+    later = _applied(gr, tmp_path, "later", lambda: gr.reg.user(email=NEW), "2026-12-10")
+    for run in (out, later, over_applied(gr, tmp_path, "2026-12-22")):
+        assert _names_in_snapshot(run, "taxis")[USER1] == ("テストガス株式会社",) * 2
+    renamed = _names_in_snapshot(over_applied(gr, tmp_path, USAGE_DAY), "taxis")
+    assert renamed[USER1] == (RENAMED, RENAMED)
+    # Imported on 12/3, each system's completion notice dates the rows by the usage change.
+    state = json.loads(gr.repo.git.show("refs/accessreg/state:state.json"))
+    (batch,) = [b for b in state["batches"].values() if b["created_on"] == "2026-12-02"]
+    notices = tmp_path / "confirmed"
+    ran = run_cli("confirm", batch["id"], "--out", str(notices), "--today", "2026-12-03",
+                  cwd=gr.path)  # fmt: skip
+    assert ran.returncode == 0, ran.stderr
+    for system in ("taxis", "info_site"):
+        (notice,) = written_mails(notices, f"*-completed-{system}-*.eml")
+        lines = [ln for ln in str(notice.get_content()).splitlines() if "（ID: " in ln]
+        assert lines and all(ln.endswith(f"（{USAGE_DAY} 以降）") for ln in lines), lines
+
+
+def test_a_subcontractors_new_name_reaches_its_staffs_rows_on_the_usage_changes_day(
+    reg: RegistryFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A subcontractor is declared in the usage application (000 §5-1 注2), and its name is
+    a cell of its staff's rows (所属事業者名, 000 §5-1 ①): renamed in a usage change approved
+    on 12/2, its staff's rows change on the change's day (12/23), not on JUJU's timing for a
+    5-2 (M+9: 12/29) nor after a manual step for the info-sharing site; the operator's own
+    people's rows do not change. The LDIF deltas, loaded into a real slapd on their dates
+    after the first apply's snapshot, leave the directory as the snapshot of that day."""
+    staff = "staff1@test-sub.example.co.jp"
+    reg.user(email=staff, name="委託 花子", affiliation="TESTSUB1", permissions={"juju": "granted"})
+    gr = applied_from_the_start(reg, tmp_path)
+    renamed = "テスト委託サービス株式会社"
+    try:
+        _committed_on(monkeypatch, "2026-12-02")
+        subcontractors = [{"code": "TESTSUB1", "name": renamed}]
+        _branch(gr, "rename", lambda: gr.reg.operator(subcontractors=subcontractors))
+        planned = _usage_planned(gr, "rename", "2026-12-02")
+        assert planned == [("subcontractor", USAGE_DAY, None)]
+        out = _applied(gr, tmp_path, "rename", None)
+        name = f"delta-usage-{USAGE_DAY}.csv"
+        assert _delta_rows(out) == {
+            (s, name, "変更", USAGE_DAY, "", staff) for s in ("juju", "info_site")
+        }
+        assert _names_in_snapshot(out, "juju")[staff] == (
+            "テストガス株式会社",
+            "テスト委託株式会社",
+        )
+        assert _recorded_on(gr, staff, "juju", "change") == [USAGE_DAY]
+        body = _accepted_body(out)
+        assert f"{renamed}（TESTSUB1） / 反映 {USAGE_DAY} 以降" in body
+        final = over_applied(gr, tmp_path, USAGE_DAY)
+        assert _names_in_snapshot(final, "juju")[staff] == ("テストガス株式会社", renamed)
+        with slapd(tmp_path) as directory:
+            directory.modify((tmp_path / "initial/ldif/snapshot.ldif").read_bytes(), add=True)
+            found = deltas([out])
+            assert [on for on, _, _ in found] == [USAGE_DAY]
+            for _, _, path in found:
+                directory.modify(path.read_bytes())
+            held = directory.search(BASE)
+        expected = ldif_entries((final / "ldif/snapshot.ldif").read_bytes())
+        people = {dn.lower(): e for dn, e in expected.items() if dn.startswith("uid=")}
+        assert people
+        for dn, entry in held.items():
+            if dn.lower() in people:
+                wanted = people.pop(dn.lower())
+                assert (entry["o"], entry["ou"]) == (wanted["o"], wanted["ou"]), dn
+        assert not people
+    finally:
+        gr.close()
+
+
+def test_an_operator_renamed_twice_in_one_run_has_each_name_on_its_day(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """Two usage changes renaming the operator, approved on 12/2 (done on 12/23) and 12/8
+    (on 12/29), applied by one run on 12/8: every row of its people comes twice, the first
+    name on 12/23 and the second on 12/29, as two runs write them; and the daily runs'
+    snapshots, going back to that batch, hold each name from its day."""
+    first, second = "テストガス販売株式会社", RENAMED
+    out = _applied_together(gr, tmp_path, "2026-12-08", [
+        ("rename", "2026-12-02", lambda: gr.reg.operator(name=first)),
+        ("again", "2026-12-08", lambda: gr.reg.operator(name=second)),
+    ])  # fmt: skip
+    rows = {
+        (s, r["区分"], r["適用日"], r["事業者名"])
+        for s in ("taxis", "loacus", "info_site")
+        for r in read_csv_rows(out, s)
+        if r["メールアドレス（ID）"] == WINDOW1
+    }
+    assert rows == {
+        (s, "変更", day, name)
+        for s in ("taxis", "loacus", "info_site")
+        for day, name in ((USAGE_DAY, first), ("2026-12-29", second))
+    }
+    for day, name in (
+        ("2026-12-22", "テストガス株式会社"),
+        (USAGE_DAY, first),
+        ("2026-12-29", second),
+    ):
+        assert _names_in_snapshot(over_applied(gr, tmp_path, day), "taxis")[USER1][0] == name
+
+
+def test_a_new_users_permission_and_its_change_applied_in_one_run_each_come_on_their_day(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """A new user of LOACUS approved on 12/2 (M 12/16, M+9: 12/29) and a change of that
+    permission approved on 12/17, which waits for it and comes in the next batch (M 1/5,
+    M+9: 1/19), applied by one run on 12/17: the user's row comes on 12/29 with the code
+    applied for first and the change's on 1/19, as two runs write them, not the user on
+    1/19 with the changed code; the daily runs' snapshots, going back to that batch, hold
+    each from its day."""
+    first, changed = {"loacus": "02010"}, {"loacus": "02011"}
+    out = _applied_together(gr, tmp_path, "2026-12-17", [
+        ("add", "2026-12-02", lambda: gr.reg.user(email=NEW, permissions=first)),
+        ("change", "2026-12-17", lambda: gr.reg.user(email=NEW, permissions=changed)),
+    ])  # fmt: skip
+    rows = [(r["区分"], r["適用日"], r["権限コード"]) for r in read_csv_rows(out, "loacus")]
+    assert sorted(rows) == [("変更", "2027-01-19", "02011"), ("新規", "2026-12-29", "02010")]
+    for day, held in (("2026-12-28", []), ("2026-12-29", ["02010"]), ("2027-01-19", ["02011"])):
+        snapshot = read_csv(over_applied(gr, tmp_path, day) / "imports/loacus/snapshot.csv")
+        assert [r["権限コード"] for r in snapshot if r["メールアドレス（ID）"] == NEW] == held
+
+
 def test_a_termination_keeps_an_addition_still_to_come_before_its_day(
     gr: GitRegistry, tmp_path: Path
 ) -> None:

@@ -479,6 +479,9 @@ def _touch(touched: _Touched, changes: Sequence[AccessChange], places: Iterable[
             systems[change.system] = n
 
 
+_STAGES = (ChangeKind.ADD, ChangeKind.CHANGE)
+
+
 def _apply(
     before: Access,
     after: Access,
@@ -489,7 +492,8 @@ def _apply(
     """``before`` with the ``touched`` ``changes`` made, for ``logins`` (both sides' logins
     in order): each changed system's permission, and whether it is suspended, as
     ``after`` holds it (a suspension's systems may come on different days), the person's
-    own fields as ``after`` holds them."""
+    own fields as the last of them that adds or changes leaves them (``after``'s but for a
+    stage of the range)."""
     found: dict[str, Holder] = {}
     for login in logins:
         was, now = before.get(login), after.get(login)
@@ -516,7 +520,10 @@ def _apply(
                 behind[system] = made.behind[system]
             else:
                 behind.pop(system, None)
-        base = now or was
+        # The person's own fields as the last change made in effect left them: the
+        # range's end, or a stage of it (a rename still to come, ``merges._in_stages``).
+        last = changes[max(systems.values())]
+        base = (last.after if last.kind in _STAGES else None) or now or was
         assert base is not None
         if permissions:
             # Mostly the holder of an end as it is (every change of its made): that holder

@@ -318,7 +318,10 @@ def _plan(
     upgrade = upgrading(request, state)
 
     def since(
-        rev: str | None, start: Registry | None = None, read: Snapshots = snapshots
+        rev: str | None,
+        start: Registry | None = None,
+        read: Snapshots = snapshots,
+        before: Waits = waits,
     ) -> History:
         return history(
             read,
@@ -329,7 +332,7 @@ def _plan(
             default,
             known,
             isolated.released,
-            waits,
+            before,
             start,
             isolated.revoked,
         )
@@ -349,12 +352,15 @@ def _plan(
     if waiting is not None and waiting.base not in (None, found.base) and reading:
         read = snapshots.narrowed(reading)
         held = read.as_held(waiting.base, waiting.pins, waiting.revoked)
-        day = since(waiting.base, held, read)
+        # From the oldest batch with anything still to come, nothing before it is: each
+        # merge waits for what the ones before it in the range make come (``Coming``), not
+        # for what a later batch recorded (a new user's permission dated by its own change).
+        day = since(waiting.base, held, read, Waits())
         try:
             on_day = joined(on_day, bundle.day_access(day, request.today, found), reading)
         except LoginClashError:  # which of them holds the ID: the history of both knows
             held = snapshots.as_held(waiting.base, waiting.pins, waiting.revoked)
-            day = since(waiting.base, held)
+            day = since(waiting.base, held, before=Waits())
             on_day = bundle.day_access(day, request.today, found)
         # The others' dates to come all lie in the range applied now: the same either way.
         lasting = lasting.but(reading, bundle.lasting(day, request.today, found, reading, keeps))

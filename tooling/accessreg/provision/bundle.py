@@ -11,7 +11,9 @@ Layout (relative to ``--out``)::
     imports/<system>/delta-<date>.csv     those of a system with no M (OCCTO's), of that day
     imports/<system>/delta-at-once-<date>.csv  suspensions and liftings of that day (no M)
     imports/<system>/delta-usage-<date>.csv    rows of a usage application (a window person's,
-                                          a termination's) taking effect that day (no M)
+                                          a termination's, those of a rename of the
+                                          operator or a subcontractor) taking effect that
+                                          day (no M)
     scim/snapshot.json                    SCIM 2.0 bulk request of the day's holders
     scim/delta-<date>.json                what changes on each effective date (delta-manual:
                                           after a manual step)
@@ -97,9 +99,9 @@ def delta_name(row: DatedChange, catalog: Catalog) -> str:
     whose provider has no processing day (OCCTO's), that of the day it takes effect, as
     its SCIM and LDIF deltas are named (``delta-manual``: after a manual step). Another
     row of a system with batches that none holds (a usage application's: a window
-    person's, a termination's) goes to the delta of the usage application's day, named
-    apart: that day may be a batch's M too (2027-01-05), and the file named so holds
-    that batch's rows alone."""
+    person's, a termination's, those of a renamed operator's or subcontractor's people)
+    goes to the delta of the usage application's day, named apart: that day may be a
+    batch's M too (2027-01-05), and the file named so holds that batch's rows alone."""
     system = row.change.system
     if row.processing_day is not None:
         return f"imports/{system}/delta-{row.processing_day.isoformat()}.csv"

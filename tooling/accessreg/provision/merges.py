@@ -35,15 +35,24 @@ from accessreg.model.changes import ChangeKind
 from accessreg.model.commits import CommitInfo
 from accessreg.model.messages import msg
 from accessreg.model.registry import OperatorEntry, Registry, UserEntry, in_path_order
-from accessreg.outputs.access import Access, AccessChange, Holder, diff, effective_access
+from accessreg.outputs.access import (
+    Access,
+    AccessChange,
+    Holder,
+    diff,
+    effective_access,
+    form_row,
+)
 from accessreg.outputs.csv_ import DatedChange
 from accessreg.plan import OperatorPlan, compute_plan
 from accessreg.plan.issued import issued_codes
 from accessreg.plan.model import (
     CertificateChange,
+    Direction,
     Effect,
     Item,
     OperatorChange,
+    SubcontractorChange,
     UserChange,
     WindowPersonChange,
 )
@@ -610,13 +619,19 @@ class Step:
     def batch_of(self, change: AccessChange, effective: Effective) -> date | None:
         """The processing day M of the batch holding ``change``'s row, dated ``effective``
         (``Dates.batch_of``). None for a row in no batch: a suspension or its lifting (001
-        p46), and a row that changed only because its person became or stopped being a
-        window person: the permission-management ID is made or deleted in the usage
-        application's registration work (000 §3-1 ⑤⑥, §3-2 ⑥), which is not an M batch
-        and is not entered in the permission-management system as a 5-1..5-3 is."""
-        if change.kind in AT_ONCE_KINDS or self._as_window_person(change) is not None:
+        p46), and a row that changed only with a usage application (``_of_usage``): its
+        registration work (000 §3-1 ⑤⑥, §3-2 ⑤⑥) is not an M batch and is not entered in
+        the permission-management system as a 5-1..5-3 is."""
+        if change.kind in AT_ONCE_KINDS or self._of_usage(change) is not None:
             return None
         return self.dates.batch_of(change.system, effective)
+
+    def _of_usage(self, change: AccessChange) -> Effective | None:
+        """The date of the usage application's item ``change``'s row comes from, where
+        nothing else of the person's changes it: the person became or stopped being a
+        window person (``_as_window_person``), or their operator's name or subcontractor's
+        changed (``_as_operator_data``)."""
+        return self._as_window_person(change) or self._as_operator_data(change)
 
     def _as_window_person(self, change: AccessChange) -> Effective | None:
         """The date of the window-person item ``change``'s row comes from: its
@@ -626,6 +641,65 @@ class Step:
         if (change.system, login) in self._plan_dates:
             return None
         return self._window_person_dates.get(login)
+
+    def _as_operator_data(self, change: AccessChange) -> Effective | None:
+        """The date of the usage change (000 §3-2) ``change``'s row comes from, where it
+        changed in nothing but its operator's name or its subcontractor's (事業者名,
+        所属事業者名: cells of every row, 000 §5-1 ①): the operator's data changes in the
+        change's registration work (⑤, reported by ⑥手続き完了通知), and so do the rows
+        that carry it. None for a row of a person's own item (``_plan_dates``,
+        ``_as_window_person``), or one that changed in anything else."""
+        was, now = change.before, change.after
+        if change.kind is not ChangeKind.CHANGE or was is None or now is None:
+            return None
+        names = (was.operator_name, was.affiliation_name)
+        if names == (now.operator_name, now.affiliation_name):
+            return None
+        login = change.person.login
+        if (change.system, login) in self._plan_dates or login in self._window_person_dates:
+            return None
+        catalog = self.after.catalog
+        system = catalog.by_id.get(change.system)
+        if system is None:
+            return None
+        renamed = replace(
+            now, operator_name=was.operator_name, affiliation_name=was.affiliation_name
+        )
+        derived = catalog.derived_systems
+        if form_row(renamed, system, derived) != form_row(was, system, derived):
+            return None  # something else of the row changed: dated by what changed it
+        found = []
+        # The operator's own staff carry its name twice: 所属事業者名 is the operator's.
+        if was.operator_name != now.operator_name:
+            found.append(self._usage_changes.get((now.operator, None)))
+        if was.affiliation_name != now.affiliation_name and now.affiliation != now.operator:
+            found.append(self._usage_changes.get((now.operator, now.affiliation)))
+        dated = [e for e in found if e is not None]
+        if not dated or len(dated) < len(found):
+            return None  # no usage change renamed it (a catalog's change): its own timing
+        return max(dated, key=lambda e: e.on or date.max)  # a manual step comes last
+
+    def recorded_dates(self, code: str) -> tuple[ItemDates, ...]:
+        """Every date the application of ``code`` records: its plan's (``dates_of``), and a
+        change of each row of its people that its usage change alone dates
+        (``_as_operator_data``), the code kept. No item of the plan names them, but until
+        that day downstream holds them as they were: the runs until then read the operator
+        again (``State.waiting``), and a later change of the same permission comes no
+        earlier (``plan.waits``)."""
+        plan = self.plan_of(code)
+        found = list(dates_of(plan)) if plan is not None else []
+        for change in self.changes_of(code):
+            if self._as_operator_data(change) is None:
+                continue
+            person, system = change.person, change.system
+            effective = self.effective(change)
+            held = person.code(system)
+            effect = Effect(system, held, held, Direction.NEUTRAL, effective)
+            kind, _ = layout.split(person.file)
+            subject = "user" if kind is layout.Kind.USER else "window_person"
+            key = (subject, person.login, system)
+            found.append(_recorded(key, effective, None, ChangeKind.CHANGE, effect))
+        return tuple(found)
 
     def stop(self, change: AccessChange) -> Stop:
         """For a suspension or its lifting, what it waits for and the day it is told again
@@ -638,7 +712,8 @@ class Step:
     def _effective(self, change: AccessChange) -> Effective:
         """The plan's date for that person and system (the application decides: dropping
         one system in a change application is a change); for a row that changed only
-        because its person became or stopped being a window person, that item's date; for
+        because its person became or stopped being a window person, or because its
+        operator's or subcontractor's name changed, that usage change's date; for
         a row of an operator that ends, the end's date; for a derived system, the systems
         it derives from; else the catalog's timing for the kind of row (catalog changes)."""
         login = change.person.login
@@ -647,7 +722,7 @@ class Step:
         found = self._plan_dates.get((change.system, login))
         if found is not None:
             return found
-        found = self._as_window_person(change)
+        found = self._of_usage(change)
         if found is not None:
             return found
         # A termination ends every holder's access on its date (000 §3-3), also what the
@@ -727,6 +802,23 @@ class Step:
             and item.action is ChangeKind.REMOVE
             and item.effective is not None
         }
+
+    @cached_property
+    def _usage_changes(self) -> dict[tuple[str, str | None], Effective]:
+        """(operator, None) → the date of its usage change renaming it; (operator,
+        subcontractor) → that of the one renaming that subcontractor."""
+        found: dict[tuple[str, str | None], Effective] = {}
+        for op in self.operators:
+            for item in op.items:
+                if item.action is not ChangeKind.CHANGE or item.effective is None:
+                    continue
+                if not any(f.field == "name" for f in item.fields):
+                    continue
+                if isinstance(item, OperatorChange):
+                    found[item.code, None] = item.effective
+                elif isinstance(item, SubcontractorChange):
+                    found[item.operator, item.code] = item.effective
+        return found
 
     @cached_property
     def _window_person_dates(self) -> dict[str, Effective]:
@@ -1072,7 +1164,9 @@ def _steps(
             if since is not None and since != base:
                 snapshots.let_go(since)
         yield made
-        if coming is not None and [op for op in made.operators if coming.take(dates_of(op))]:
+        if coming is not None and [
+            code for code in made.operator_codes() if coming.take(made.recorded_dates(code))
+        ]:
             waits = coming.waits
         previous, since, pending = after, commit.sha, set()
 
@@ -1264,6 +1358,8 @@ def _rows(
     # The first change of the permission itself that no earlier run applied: this run's
     # row of it starts from what the person held before it.
     opened: dict[str, dict[str, Made]] = defaultdict(dict)
+    # The changes of a permission each of which a row of its own dates (``_in_stages``).
+    staged: dict[str, dict[str, list[Made]]] = defaultdict(dict)
     if spanned is not None:
         (merge,) = steps
         found = ((change, (merge, change), None) for change in spanned)
@@ -1284,10 +1380,18 @@ def _rows(
                     of_system[login] = (step, change)
                     if change.kind not in AT_ONCE_KINDS:
                         coded[change.system][login] = (step, change)
+                        _stage(staged[change.system], login, (step, change))
                         if not step.applied:
                             opened[change.system].setdefault(login, (step, change))
                     else:
                         stopping[change.system][login] = (step, change)
+                        staged[change.system].pop(login, None)
+                elif (points := staged[change.system].get(login)) and _later(
+                    (step, change), points[-1]
+                ):
+                    # Only the person's fields again, but coming after the change before
+                    # (a LOACUS memo in a later batch, a second rename): a stage of its own.
+                    points.append((step, change))
         found = (
             (
                 change,
@@ -1298,6 +1402,17 @@ def _rows(
         )
     rows: list[DatedChange] = []
     for change, made, earlier in found:
+        login = change.person.login
+        points = staged[change.system].get(login)
+        # A suspension's rows are its own (``_at_once``, ``_stopped_before``).
+        if (
+            points
+            and len(points) > 1
+            and change.kind in (ChangeKind.ADD, ChangeKind.CHANGE)
+            and login not in stopping[change.system]
+        ):
+            rows += _in_stages(change, points)
+            continue
         if made is None:  # not from a merge on the first-parent line: date it as of now
             effective = fallback.permission(change.system, change.kind)
             m = (
@@ -1331,6 +1446,48 @@ def _rows(
     for step in steps:
         rows += _stopped_in(step, after, ending)
     return tuple(rows)
+
+
+def _stage(staged: dict[str, list[Made]], login: str, made: Made) -> None:
+    """A change of ``login``'s permission of the system (``made``, not a suspension nor its
+    lifting) among the changes each of which dates a row of its own (``_in_stages``): a
+    change coming after the one before is a stage of its own (a change of a permission
+    still to come, held back until it comes, ``plan.waits``); one on the same day makes
+    that stage; an addition or a removal starts again."""
+    points = staged.get(login)
+    if not points or made[1].kind is not ChangeKind.CHANGE:
+        staged[login] = [made]
+    elif _later(made, points[-1]):
+        points.append(made)
+    else:
+        points[-1] = made
+
+
+def _later(made: Made, than: Made) -> bool:
+    """Whether ``made`` takes effect after ``than`` (both on a known day)."""
+    (step, change), (before, was) = made, than
+    on, earlier = step.effective(change).on, before.effective(was).on
+    return on is not None and earlier is not None and on > earlier
+
+
+def _in_stages(change: AccessChange, points: list[Made]) -> list[DatedChange]:
+    """The range's ``change`` of a permission as the merges that made it come, each on
+    its own day (``_stage``): a new user's permission, then its change held back until it
+    comes; a rename of the operator, then another with the usage change after it (000
+    §3-2). Each row goes from what the one before left to what its merge made, the last
+    to the range's end. Dated by the last alone, the permission came with its change,
+    weeks late; by the first, a rename came weeks early: in the day's snapshots of a run
+    going back to a batch still waiting, and in the deltas of a run applying both."""
+    rows = []
+    held = change.before  # what downstream holds at the range's start (None: nothing)
+    for n, (step, own) in enumerate(points):
+        now = change.after if n == len(points) - 1 else own.after
+        kind = ChangeKind.ADD if held is None else ChangeKind.CHANGE
+        effective = step.effective(own)
+        row = AccessChange(change.system, kind, held, now)
+        rows.append(DatedChange(row, step.batch_of(own, effective), effective.on))
+        held = now
+    return rows
 
 
 def _came_and_went(before: Access, after: Access, came: Made, went: Made) -> list[DatedChange]:

@@ -51,7 +51,7 @@ from accessreg.plan import (
 from accessreg.plan.model import suspension_label
 from accessreg.plan.waits import Removal, removals
 from accessreg.provision.holding import Hold
-from accessreg.provision.merges import Step, application_id, dates_of
+from accessreg.provision.merges import Step, application_id
 from accessreg.provision.state import ApplicationRecord, BatchRecord, State
 from accessreg.timeline.effective import AT_ONCE_KINDS, Effective, registered
 
@@ -463,7 +463,7 @@ def applications(step: Step, dated: bool = True) -> list[Accepted]:
             entered_on=events.entered,
             merged_on=events.merged,
             assumed=events.assumed,
-            items=dates_of(plan) if plan is not None and dated else (),
+            items=step.recorded_dates(code) if dated else (),
             released=step.released,
             revoked=step.revoked,
         )
