@@ -76,6 +76,11 @@ class ItemDates(Frozen):
     # A permission the change takes away (``Effect.new`` None): a suspension before ``on``
     # stops ``held`` at once, and the removal ends it (``plan.waits.removals``)
     removed: bool = False
+    # A row of the person's that changes while the code stays (their name, kana or memo, or
+    # their operator's name): no change of the permission that a notice foretells
+    # (``notices.coming``); written only when true, so that a version dating such rows
+    # otherwise refuses the state (T18)
+    fields_only: bool = False
     # A manual step's systems (``Effective.steps``): the item takes effect on the day the last
     # of them confirms the batch (``BatchRecord.in_effect_on``), not before ``not_before``.
     steps: tuple[str, ...] = ()
@@ -600,6 +605,8 @@ def dump(state: State) -> dict[str, bytes]:
                     del item["held"]
                 if not item["removed"]:
                     del item["removed"]
+                if not item["fields_only"]:
+                    del item["fields_only"]
     return {STATE_FILE: json_document(data)}
 
 
