@@ -19,7 +19,7 @@ import pytest
 
 from tests.helpers.gitrepo import GitRegistry
 from tests.helpers.parsers import written_mails
-from tests.helpers.provisioning import accessreg, state
+from tests.helpers.provisioning import accessreg, state, status_table
 from tests.helpers.regfactory import RegistryFactory, certificate
 from tests.helpers.smtpserver import Mailbox, smtp_env, smtp_server
 
@@ -64,10 +64,7 @@ def planned(reg: RegistryFactory, tmp_path: Path) -> Iterator[tuple[GitRegistry,
 
 def _status(gr: GitRegistry, day: str) -> dict[str, str]:
     """The application's line of ``status --today day``, in the seed's words."""
-    ran = accessreg(gr, "--lang", "ja", "status", "--operator", "TESTOP01", "--today", day)
-    assert ran.returncode == 0, ran.stderr
-    header, *rows = (line.split("\t") for line in ran.stdout.split("\n\n")[0].splitlines())
-    return dict(zip(header, rows[-1], strict=True))
+    return status_table(gr, day, "--operator", "TESTOP01")[-1]
 
 
 def _registered(gr: GitRegistry, out: Path, day: str, port: int) -> list[EmailMessage]:

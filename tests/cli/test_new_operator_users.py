@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from tests.helpers.gitrepo import GitRegistry
-from tests.helpers.provisioning import read_csv, state
+from tests.helpers.provisioning import read_csv, state, status_table
 from tests.helpers.regfactory import RegistryFactory, run_cli
 
 CODE = "NAGIGS01"
@@ -177,11 +177,11 @@ def _recorded(gr: GitRegistry) -> list[tuple[str | None, str, str, str, str]]:
 
 def _status_m(gr: GitRegistry, day: str) -> str:
     """The M ``status`` gives the application that adds the user."""
-    listed = run_cli("--lang", "ja", "status", "--today", day, cwd=gr.path)
-    assert listed.returncode == 0, listed.stderr
-    header, *lines = [ln.split("\t") for ln in listed.stdout.split("\n\n")[0].splitlines()]
-    rows = [dict(zip(header, line, strict=True)) for line in lines]
-    (row,) = [r for r in rows if "利用権限の設定申請" in r["申請種別"] and CODE in r["申請番号"]]
+    (row,) = [
+        r
+        for r in status_table(gr, day)
+        if "利用権限の設定申請" in r["申請種別"] and CODE in r["申請番号"]
+    ]
     return row["M"]
 
 

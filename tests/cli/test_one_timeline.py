@@ -23,7 +23,7 @@ import pytest
 from tests.helpers.directory import BASE, deltas, members, slapd
 from tests.helpers.gitrepo import GitRegistry
 from tests.helpers.parsers import ldif_entries, written_mails
-from tests.helpers.provisioning import applied_from_the_start, over_applied, read_csv
+from tests.helpers.provisioning import applied_from_the_start, over_applied, read_csv, status_table
 from tests.helpers.regfactory import RegistryFactory, certificate, contact, run_cli
 from tests.helpers.scheduled_scenario import on
 from tests.helpers.seed_dates import CASES, NEVER_USED, SeedCase
@@ -752,10 +752,7 @@ def test_a_window_person_change_is_in_no_batch_in_any_output(
         manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
         assert manifest["processing_days"] == []
         assert "システム処理日（M）" not in _accepted_body(out)
-        listed = run_cli("--lang", "ja", "status", "--today", day, cwd=gr.path)
-        assert listed.returncode == 0, listed.stderr
-        header, *lines = [ln.split("\t") for ln in listed.stdout.split("\n\n")[0].splitlines()]
-        assert dict(zip(header, lines[-1], strict=True))["M"] == ""
+        assert status_table(gr, day)[-1]["M"] == ""
     finally:
         gr.close()
 
@@ -1063,10 +1060,7 @@ def test_an_operators_new_name_reaches_its_users_rows_on_the_usage_changes_day(
     for login, systems in ((USER1, ("taxis", "johs")), (WINDOW1, ("taxis", "loacus"))):
         for system in systems:
             assert _recorded_on(gr, login, system, "change") == [USAGE_DAY]
-    listed = run_cli("--lang", "ja", "status", "--today", "2026-12-02", cwd=gr.path)
-    assert listed.returncode == 0, listed.stderr
-    header, *lines = [ln.split("\t") for ln in listed.stdout.split("\n\n")[0].splitlines()]
-    latest = dict(zip(header, lines[-1], strict=True))
+    latest = status_table(gr, "2026-12-02")[-1]
     assert (latest["M"], latest["申請種別"]) == ("", "利用申請（変更）")
     # Until the day, every run's snapshots hold the old name: a later merge's, the daily's.
     later = _applied(gr, tmp_path, "later", lambda: gr.reg.user(email=NEW), "2026-12-10")
@@ -1363,10 +1357,7 @@ def test_an_application_in_two_batches_names_both_in_every_output(
     assert applied.returncode == 0, applied.stderr
     assert "M 2027-01-18, 2027-02-01" in applied.stdout, applied.stdout
     assert "システム処理日（M）は 2027-01-18、2027-02-01 です" in _accepted_body(out)
-    listed = run_cli("--lang", "ja", "status", "--today", "2027-01-18", cwd=gr.path)
-    assert listed.returncode == 0, listed.stderr
-    header, *rows = [line.split("\t") for line in listed.stdout.split("\n\n")[0].splitlines()]
-    assert dict(zip(header, rows[-1], strict=True))["M"] == "2027-01-18、2027-02-01"
+    assert status_table(gr, "2027-01-18")[-1]["M"] == "2027-01-18、2027-02-01"
 
 
 def _status_suspended(gr: GitRegistry, day: str) -> dict[str, str]:
@@ -2391,15 +2382,9 @@ def test_an_approval_on_a_sunday_is_accepted_on_the_monday_in_every_output(
     body = _accepted_body(out)
     assert f"受付日: {monday}" in body
     assert f"41.203.64.10/32、有効期限 2027-09-30 / 反映 {monday} 以降" in body
-    listed = run_cli(
-        "--lang", "ja", "status", "--operator", OPERATOR, "--today", monday, cwd=gr.path
-    )
-    assert listed.returncode == 0, listed.stderr
-    header, *rows = (
-        line.split("\t") for line in listed.stdout.strip().split("\n\n")[0].splitlines()
-    )
-    (row,) = [r for r in rows if r[0].startswith(sha[:12])]
-    assert dict(zip(header, row, strict=True))["受付日"] == monday
+    table = status_table(gr, monday, "--operator", OPERATOR)
+    (row,) = [r for r in table if r["申請番号"].startswith(sha[:12])]
+    assert row["受付日"] == monday
     state = json.loads(gr.repo.git.show("refs/accessreg/state:state.json"))
     (batch,) = [b for b, v in state["batches"].items() if v["head"] == sha]
     # The 登録完了連絡 of the address, owed from its date, and the 利用開始周知 of TAXIS.

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers.gitrepo import GitRegistry
-from tests.helpers.provisioning import accessreg, merge, state
+from tests.helpers.provisioning import accessreg, merge, state, status_table
 from tests.helpers.regfactory import RegistryFactory
 
 NEW = "user4@test-gas.example.co.jp"
@@ -45,10 +45,7 @@ def applied(reg: RegistryFactory, tmp_path: Path) -> Iterator[tuple[GitRegistry,
 
 def _latest(gr: GitRegistry, day: str) -> dict[str, str]:
     """The latest application's line of ``status --today day``, in the seed's words."""
-    ran = accessreg(gr, "--lang", "ja", "status", "--operator", "TESTOP01", "--today", day)
-    assert ran.returncode == 0, ran.stderr
-    header, *rows = (line.split("\t") for line in ran.stdout.split("\n\n")[0].splitlines())
-    return dict(zip(header, rows[-1], strict=True))
+    return status_table(gr, day, "--operator", "TESTOP01")[-1]
 
 
 def test_a_system_confirmed_later_is_not_done_on_an_earlier_day(

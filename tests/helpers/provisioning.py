@@ -42,6 +42,16 @@ def accessreg(
     return run_cli(*args, cwd=gr.path, env=env)
 
 
+def status_table(gr: GitRegistry, day: str, *options: str) -> list[dict[str, str]]:
+    """The applications ``status --today day`` lists, in the seed's words: a row each, by
+    the table's headings (``options``: ``--operator CODE``)."""
+    listed = accessreg(gr, "--lang", "ja", "status", *options, "--today", day)
+    assert listed.returncode == 0, listed.stderr
+    table = listed.stdout.strip("\n").split("\n\n")[0]
+    header, *lines = (line.split("\t") for line in table.splitlines())
+    return [dict(zip(header, line, strict=True)) for line in lines]
+
+
 def state(gr: GitRegistry) -> dict[str, Any]:
     """state.json and the outbox of the state ref ({} before the first record)."""
     try:

@@ -900,7 +900,7 @@ def _recorded(
         added=effect is not None and effect.old is None and effect.new is not None,
         held=effect.old if effect is not None else None,
         removed=effect is not None and effect.old is not None and effect.new is None,
-        fields_only=effect is not None and effect.old is not None and effect.old == effect.new,
+        fields_only=effect is not None and effect.fields_only,
     )
 
 
