@@ -115,6 +115,8 @@ def _permissions_schema(catalog: Catalog, say: Callable[[Message | str], str]) -
                 system=description,
             )
         properties[system.id] = {
+            # The system's name on the forms, which a message on its value names it by.
+            "title": system.name_ja,
             "type": "string",
             "oneOf": codes,
             "description": say(description),
