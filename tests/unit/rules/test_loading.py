@@ -519,7 +519,7 @@ def test_text_control_through_a_yaml_escape(
     [p] = reg.validate().problems
     assert (p.rule, p.file, p.line) == ("text-control", shown(USER), reg.line_of(USER, "name:"))
     assert f"holds {shown_as}:" in p.message.english()
-    assert f"氏名・名称に {in_japanese} が含まれています" in i18n.text(p.message, "ja")
+    assert f"利用者名（漢字）に {in_japanese} が含まれています" in i18n.text(p.message, "ja")
 
 
 def test_text_control_a_line_break_only_in_multi_line_fields(reg: RegistryFactory) -> None:

@@ -252,9 +252,9 @@ EXPECTED = [
     (
         "text-control",
         "users/TESTOP01/control@test-gas.example.co.jp.yaml",
-        "name holds U+001B: retype it without control, format, line-separator or invisible "
+        "user name (kanji) holds U+001B: retype it without control, format, line-separator or invisible "
         "characters",
-        "氏名・名称に U+001B が含まれています。制御文字・書式文字・区切り文字・見えない文字を除いて入力し直してください",
+        "利用者名（漢字）に U+001B が含まれています。制御文字・書式文字・区切り文字・見えない文字を除いて入力し直してください",
     ),
     (
         "yaml-limits",

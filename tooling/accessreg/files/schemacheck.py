@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     import jsonschema
 
 from accessreg.model import base, meta, terms
-from accessreg.model.layout import Kind
+from accessreg.model.layout import Kind, schema_file
 from accessreg.model.messages import Message, Named, msg
 from accessreg.model.problems import DataPath
 
@@ -71,10 +71,12 @@ class SchemaChecker:
     def __init__(self, schema: dict[str, Any]) -> None:
         self.schema = schema
         self.systems = _systems(schema)
+        self.user = schema.get("$id") == schema_file(Kind.USER)
 
     def field_name(self, path: DataPath) -> Message:
-        """``field_name``, a permission named by its system's name on the forms."""
-        return field_name(path, self.systems)
+        """``field_name`` in a file of this schema's kind: a user's field as the user form
+        names it, a permission by its system's name on the forms."""
+        return field_name(path, self.systems, self.user)
 
     @functools.cached_property
     def _full(self) -> jsonschema.Draft202012Validator:
@@ -104,9 +106,7 @@ class SchemaChecker:
         # Each once: jsonschema reports a missing key per error, each error naming every
         # required key (four missing keys were told four times each).
         found = list(
-            dict.fromkeys(
-                v for e in self._leaves(data) for v in _violations(e, source, self.systems)
-            )
+            dict.fromkeys(v for e in self._leaves(data) for v in _violations(e, source, self))
         )
         # Both engines should agree; if only the fast one objects, still report it.
         return found or [
@@ -171,7 +171,7 @@ def _allowed(schema: Any) -> list[str]:
 
 
 def _violations(
-    error: jsonschema.ValidationError, source: Source, systems: Systems
+    error: jsonschema.ValidationError, source: Source, checker: SchemaChecker
 ) -> Iterator[Violation]:
     path = tuple(error.absolute_path)
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
@@ -180,7 +180,7 @@ def _violations(
         known = list(schema.get("properties", {}))
         for key in error.instance:
             if key not in known:
-                yield (*path, key), unknown_key(str(key), known, path, systems)
+                yield (*path, key), unknown_key(str(key), known, path, checker.systems)
         return
     if error.validator == "required" and isinstance(error.instance, dict):
         required: list[str] = list(error.validator_value)  # type: ignore[arg-type]
@@ -195,23 +195,25 @@ def _violations(
                 yield (
                     (*path, key),
                     msg(
-                        "`{key}` ({what}) is missing: add it", key=str(key), what=field_name((key,))
+                        "`{key}` ({what}) is missing: add it",
+                        key=str(key),
+                        what=checker.field_name((key,)),
                     ),
                 )
         return
-    yield path, _message(error, source, systems)
+    yield path, _message(error, source, checker.field_name)
 
 
-def field_name(path: DataPath, systems: Systems | None = None) -> Message:
-    """What the forms call the field at ``path``, or its key; a permission by its system,
-    named as the forms name it where ``systems`` knows it."""
+def field_name(path: DataPath, systems: Systems | None = None, user: bool = False) -> Message:
+    """What the forms call the field at ``path`` (of a user's file: ``user``), or its key;
+    a permission by its system, named as the forms name it where ``systems`` knows it."""
     keys = [p for p in path if isinstance(p, str)]
     if len(keys) >= 2 and keys[-2] == "permissions":
         system = keys[-1]
         return msg("the permission for {system}", system=(systems or {}).get(system, system))
     if keys and keys[-1] == "code" and "subcontractors" in keys:
         return msg("subcontractor code")
-    return terms.field_name(keys[-1] if keys else "")
+    return terms.field_name(keys[-1] if keys else "", user=user and len(keys) == 1)
 
 
 def unknown_key(
@@ -368,10 +370,12 @@ def _login_id_over(address: str, validator: str, written: str, what: Message) ->
     return None
 
 
-def _message(error: jsonschema.ValidationError, source: Source, systems: Systems) -> Message:
+def _message(
+    error: jsonschema.ValidationError, source: Source, named: Callable[[DataPath], Message]
+) -> Message:
     schema = error.schema if isinstance(error.schema, dict) else {}
     path = tuple(error.absolute_path)
-    what = field_name(path, systems)
+    what = named(path)
     written = source(path)
     if written is None:
         written = error.instance if isinstance(error.instance, str) else ""
