@@ -651,12 +651,11 @@ def progress(
     rows = []
     own: list[str] = []
     derived: list[str] = []
+    follows = catalog.brought_by(record.systems)
     for system in catalog.systems:
         if system.id in record.systems and system.id in batch.systems:
             status = DONE if batch.systems[system.id].imported_by(today) else NOT_DONE
-            sources = system.derived.systems if system.derived is not None else ()
-            follows = any(s in record.systems for s in sources)
-            (derived if follows else own).append(status)
+            (derived if system.id in follows else own).append(status)
         else:
             status = NOT_NEEDED
         rows.append({"system": system.named.japanese, "id": system.id, "status": status})
