@@ -135,7 +135,7 @@ def test_github_format_escapes_properties_and_data(reg: RegistryFactory) -> None
     _, out, _ = validate(reg, "--format", "github")
     lines = out.splitlines()
     assert lines[0].startswith("::error file=registry/users/TESTOP01/50%25%2Ca%3Ab.txt,line=1,")
-    assert "シケン 100%25: Write reading (furigana) in full-width katakana" in lines[1]
+    assert "シケン 100%25: Write user name (kana) in full-width katakana" in lines[1]
     assert lines[1].startswith(f"::error file={shown(USER)},line=4,col=1,title={title('schema')}::")
 
 

@@ -255,6 +255,17 @@ def test_change_edits_only_what_is_named_and_keeps_comments(reg: RegistryFactory
     assert "taxis 1010 (no update rights) → 1011 (update rights)" in result.stderr
 
 
+def test_change_names_a_users_fields_as_the_user_form_does(reg: RegistryFactory) -> None:
+    """利用者名（カナ）, 申請メモ: the 5-1 / 5-2 form's words, as the plan and the mails say."""
+    result = edit(
+        reg, "--lang", "ja", "user", "change", "--operator", "TESTOP01",
+        "--email", "user1@test-gas.example.co.jp", "--name-kana", "シケン ジロウ",
+        "--memo", "需給管理",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "利用者名（カナ）を変更、申請メモを変更" in result.stderr, result.stderr
+
+
 def test_change_none_removes_a_permission(reg: RegistryFactory) -> None:
     result = edit(
         reg, "user", "change", "--operator", "TESTOP01", "--email", "user1@test-gas.example.co.jp",

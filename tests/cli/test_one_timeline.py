@@ -908,7 +908,8 @@ def test_a_change_of_a_users_own_fields_is_dated_per_system_in_every_output(
     codes = {"taxis": "1010", "loacus": "02011"}
     renamed = {"name": "窓口 一子", "name_kana": "マドグチ イチコ", "permissions": codes}
     _committed_on(monkeypatch, "2026-12-02")
-    _branch(gr, "rename", lambda: gr.reg.user(email=window, **renamed))
+    # The address in other letter case: the same ID (000 §5-1 note 3), only written otherwise.
+    _branch(gr, "rename", lambda: gr.reg.user(email=window.capitalize(), **renamed))
     expected = {"taxis": "2026-12-02", "loacus": "2026-12-29"}
     planned = {s: _planned_on(gr.path, "main", "rename", "2026-12-02", window, s) for s in codes}
     assert planned == {s: [day] for s, day in expected.items()}
@@ -930,7 +931,10 @@ def test_a_change_of_a_users_own_fields_is_dated_per_system_in_every_output(
     }
     body = _accepted_body(out)
     for system, day in expected.items():
-        changed = f"{NAMES[system]}（{system}）: 登録内容の変更（氏名・フリガナ）"
+        changed = (
+            f"{NAMES[system]}（{system}）: "
+            "登録内容の変更（メールアドレスの表記・利用者名（漢字）・利用者名（カナ））"
+        )
         assert _line_of(body, system).strip() == f"{changed} / 変更適用 {day}"
         assert _recorded_on(gr, window, system, "change") == [day]
 

@@ -708,7 +708,7 @@ def test_a_user_change_reads_as_the_forms_name_it(gr: GitRegistry) -> None:
     assert (
         "      消費機器保安情報授受システム（juju） （なし） → あり: 2019-01-21（M = 2019-01-07）\n"
     ) in text
-    assert "      フリガナを変更\n" in text
+    assert "      利用者名（カナ）を変更\n" in text
     assert "      所属事業者コード TESTOP01 → TESTSUB1\n" in text
     assert "name_kana" not in text and "affiliation" not in text
     markdown = cli_plan(gr, "--format", "markdown")
@@ -716,7 +716,7 @@ def test_a_user_change_reads_as_the_forms_name_it(gr: GitRegistry) -> None:
         "| 所属 TESTSUB1 テスト委託株式会社<br>託送情報開示システム（johs） J1010（権限あり） → "
         "（なし）: 2018-12-17<br>"
     ) in markdown
-    assert "<br>フリガナを変更<br>" in markdown and "name_kana" not in markdown
+    assert "<br>利用者名（カナ）を変更<br>" in markdown and "name_kana" not in markdown
     english = cli_plan(gr, "--lang", "en")
     assert "      affiliation TESTSUB1 テスト委託株式会社\n" in english
     assert (
@@ -725,7 +725,7 @@ def test_a_user_change_reads_as_the_forms_name_it(gr: GitRegistry) -> None:
     ) in english
     assert "      johs J1010 (granted) → (none): 2018-12-17\n" in english
     assert "      juju (none) → granted: 2019-01-21 (M = 2019-01-07)\n" in english
-    assert "      reading (furigana) changed\n" in english
+    assert "      user name (kana) changed\n" in english
     assert "      affiliation (operator or subcontractor code) TESTOP01 → TESTSUB1\n" in english
     assert "権限" not in english and "託送" not in english
     # The JSON is for machines: keys and codes as the files write them.

@@ -217,6 +217,22 @@ def test_schema_unknown_system(reg: RegistryFactory) -> None:
     assert reg.found() == [("schema", shown(USER), reg.line_of(USER, "jnote:"), "error")]
 
 
+def test_schema_names_a_permissions_system_as_the_forms_do(reg: RegistryFactory) -> None:
+    """A permission's system by its name on the forms, with the key the file writes."""
+    reg.user(permissions={"taxis": "1013"})
+    [p] = reg.validate().problems
+    assert i18n.text(p.message, "ja").startswith("1013 は託送システム（taxis） の権限に使えません")
+    reg.user(permissions={"taxi": "1011"})
+    [p] = reg.validate().problems
+    assert i18n.text(p.message, "ja") == (
+        "`taxi` というシステムはありません。託送システム（taxis） の誤りではありませんか"
+    )
+    reg.edit(USER, "taxi: '1011'", 'taxis: "10\\u200b11"')
+    [p] = reg.validate().problems
+    assert p.rule == "text-control"
+    assert i18n.text(p.message, "ja").startswith("託送システム（taxis） の権限に ")
+
+
 def test_schema_unknown_key_points_at_the_key(reg: RegistryFactory) -> None:
     reg.user(memo="x", nmae="試験 太郎")
     assert reg.found() == [("schema", shown(USER), reg.line_of(USER, "nmae:"), "error")]
@@ -503,7 +519,7 @@ def test_text_control_through_a_yaml_escape(
     [p] = reg.validate().problems
     assert (p.rule, p.file, p.line) == ("text-control", shown(USER), reg.line_of(USER, "name:"))
     assert f"holds {shown_as}:" in p.message.english()
-    assert f"氏名・名称に {in_japanese} が含まれています" in i18n.text(p.message, "ja")
+    assert f"利用者名（漢字）に {in_japanese} が含まれています" in i18n.text(p.message, "ja")
 
 
 def test_text_control_a_line_break_only_in_multi_line_fields(reg: RegistryFactory) -> None:

@@ -187,7 +187,7 @@ EXPECTED = [
         "approval",
         "operators/TESTOP04.yaml",
         "taxis is not approved without its roles (「その他当社が必要と認めた事業者」 applies to johs, loacus only)",
-        "託送システム（taxis） は区分によらない承認の対象ではありません（「その他当社が必要と認めた事業者」は johs、loacus だけです）",
+        "託送システム（taxis） は区分によらない承認の対象ではありません（「その他当社が必要と認めた事業者」は 託送情報開示システム（johs）、託送ロードカーブシステム（loacus） だけです）",
     ),
     (
         "suspension",
@@ -252,9 +252,9 @@ EXPECTED = [
     (
         "text-control",
         "users/TESTOP01/control@test-gas.example.co.jp.yaml",
-        "name holds U+001B: retype it without control, format, line-separator or invisible "
+        "user name (kanji) holds U+001B: retype it without control, format, line-separator or invisible "
         "characters",
-        "氏名・名称に U+001B が含まれています。制御文字・書式文字・区切り文字・見えない文字を除いて入力し直してください",
+        "利用者名（漢字）に U+001B が含まれています。制御文字・書式文字・区切り文字・見えない文字を除いて入力し直してください",
     ),
     (
         "yaml-limits",
@@ -296,19 +296,19 @@ EXPECTED = [
         "schema",
         "users/TESTOP01/quote@test-gas.example.co.jp.yaml",
         "Quote the permission for taxis like '1011': without quotes it is read as a number",
-        "taxis の権限は '1011' のように引用符で囲んでください。引用符がないと数として読まれます",
+        "託送システム（taxis） の権限は '1011' のように引用符で囲んでください。引用符がないと数として読まれます",
     ),
     (
         "schema",
         "users/TESTOP01/quote@test-gas.example.co.jp.yaml",
         "Quote the permission for loacus like '02010': without quotes it is read as a number",
-        "loacus の権限は '02010' のように引用符で囲んでください。引用符がないと数として読まれます",
+        "託送ロードカーブシステム（loacus） の権限は '02010' のように引用符で囲んでください。引用符がないと数として読まれます",
     ),
     (
         "schema",
         "users/TESTOP01/quote@test-gas.example.co.jp.yaml",
         "yes is read as yes or no, not as a code: write granted for the permission for juju",
-        "yes は「はい・いいえ」と読まれ、コードになりません。juju の権限は granted と書いてください",
+        "yes は「はい・いいえ」と読まれ、コードになりません。消費機器保安情報授受システム（juju） の権限は granted と書いてください",
     ),
     (
         "file-name",
@@ -386,7 +386,7 @@ EXPECTED = [
         "schema",
         "users/TESTOP02/op2user@test-gas.example.co.jp.yaml",
         "user cannot be used for the permission for switching: write one of retailer_admin, retailer_user, dr_admin, dr_user",
-        "user はswitching の権限に使えません。retailer_admin、retailer_user、dr_admin、dr_user のどれかを書いてください",
+        "user はスイッチング支援システム（switching） の権限に使えません。retailer_admin、retailer_user、dr_admin、dr_user のどれかを書いてください",
     ),
     (
         "system-role",

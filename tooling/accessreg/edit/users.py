@@ -333,7 +333,7 @@ def change(draft: Draft, spec: UserSpec, replaces: FormerAdmin | None = None) ->
             )
         )
     _lifts_no_suspension(draft, op.code, rel, spec.permissions)
-    what = (*moves, *(msg("{field} changed", field=field_name(f)) for f in fields))
+    what = (*moves, *(msg("{field} changed", field=field_name(f, user=True)) for f in fields))
     draft.note(
         msg(
             "user change: {user} ({code}): {what}",

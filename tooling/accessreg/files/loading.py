@@ -114,7 +114,7 @@ def _printable(data: Any) -> bool:
     return True
 
 
-def _text_problems(rel: str, data: Any) -> list[Problem]:
+def _text_problems(rel: str, data: Any, named: Callable[[DataPath], Message]) -> list[Problem]:
     """Every key and text value holding a control, format or separator character (NUL,
     ESC, U+202E, U+2028, ...; line breaks and tabs outside multi-line fields). YAML's
     escapes (``"\\x1b"``) let a file hold them although its bytes are printable."""
@@ -134,7 +134,7 @@ def _text_problems(rel: str, data: Any) -> list[Problem]:
         elif isinstance(value, str):
             field = next((p for p in reversed(path) if isinstance(p, str)), "")
             if bad := unsafe_characters(value, multiline=field in MULTILINE_FIELDS):
-                found.append(_text_problem(rel, field_name(path), path, bad))
+                found.append(_text_problem(rel, named(path), path, bad))
     return sorted(found, key=lambda p: [str(step) for step in p.path])
 
 
@@ -239,7 +239,8 @@ def _checked(rel: str, kind: Kind, raw: bytes, checker: SchemaChecker) -> Parsed
             )
         )
         return Parsed(rel, kind, None, tuple(found))
-    if text := _text_problems(rel, data):
+    # Named as the schema check names a field (a permission by its system's name).
+    if text := _text_problems(rel, data, checker.field_name):
         found.extend(text)
         return Parsed(rel, kind, None, tuple(found), partial=data)
     violations = checker.violations(data, yamlsafe.Composed(raw).scalar)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 import functools
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -19,13 +19,15 @@ if TYPE_CHECKING:
     import jsonschema
 
 from accessreg.model import base, meta, terms
-from accessreg.model.layout import Kind
-from accessreg.model.messages import Message, msg
+from accessreg.model.layout import Kind, schema_file
+from accessreg.model.messages import Message, Named, msg
 from accessreg.model.problems import DataPath
 
 Violation = tuple[DataPath, Message]
 # The text of the scalar at a data path as the file writes it (``02010``, ``yes``), if any.
 Source = Callable[[DataPath], str | None]
+# The systems a schema's permissions hold, each as a message names it (``Catalog.named``).
+Systems = Mapping[str, Named]
 
 
 def _fast_form(schema: dict[str, Any]) -> dict[str, Any]:
@@ -68,6 +70,13 @@ _ANNOTATED_CONST = {"const", "description", "title"}
 class SchemaChecker:
     def __init__(self, schema: dict[str, Any]) -> None:
         self.schema = schema
+        self.systems = _systems(schema)
+        self.user = schema.get("$id") == schema_file(Kind.USER)
+
+    def field_name(self, path: DataPath) -> Message:
+        """``field_name`` in a file of this schema's kind: a user's field as the user form
+        names it, a permission by its system's name on the forms."""
+        return field_name(path, self.systems, self.user)
 
     @functools.cached_property
     def _full(self) -> jsonschema.Draft202012Validator:
@@ -96,7 +105,9 @@ class SchemaChecker:
             pass
         # Each once: jsonschema reports a missing key per error, each error naming every
         # required key (four missing keys were told four times each).
-        found = list(dict.fromkeys(v for e in self._leaves(data) for v in _violations(e, source)))
+        found = list(
+            dict.fromkeys(v for e in self._leaves(data) for v in _violations(e, source, self))
+        )
         # Both engines should agree; if only the fast one objects, still report it.
         return found or [
             (
@@ -126,6 +137,17 @@ class SchemaChecker:
                 yield error
 
 
+def _systems(schema: dict[str, Any]) -> dict[str, Named]:
+    """The systems of a user file's permissions, by the names on the forms that the schema
+    generated from the catalog titles them with; none in a schema of another kind."""
+    places = schema.get("properties", {}).get("permissions", {}).get("properties", {})
+    return {
+        key: Named(key, str(place.get("title", "")))
+        for key, place in places.items()
+        if isinstance(place, dict)
+    }
+
+
 def _consts(error: jsonschema.ValidationError) -> list[str]:
     """The allowed values of a oneOf/anyOf of constants (a system's codes), else []."""
     branches = error.schema.get(str(error.validator), []) if isinstance(error.schema, dict) else []
@@ -148,7 +170,9 @@ def _allowed(schema: Any) -> list[str]:
     return []
 
 
-def _violations(error: jsonschema.ValidationError, source: Source) -> Iterator[Violation]:
+def _violations(
+    error: jsonschema.ValidationError, source: Source, checker: SchemaChecker
+) -> Iterator[Violation]:
     path = tuple(error.absolute_path)
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
         # One problem per unknown key, on the key's own line.
@@ -156,7 +180,7 @@ def _violations(error: jsonschema.ValidationError, source: Source) -> Iterator[V
         known = list(schema.get("properties", {}))
         for key in error.instance:
             if key not in known:
-                yield (*path, key), unknown_key(str(key), known, path)
+                yield (*path, key), unknown_key(str(key), known, path, checker.systems)
         return
     if error.validator == "required" and isinstance(error.instance, dict):
         required: list[str] = list(error.validator_value)  # type: ignore[arg-type]
@@ -171,37 +195,49 @@ def _violations(error: jsonschema.ValidationError, source: Source) -> Iterator[V
                 yield (
                     (*path, key),
                     msg(
-                        "`{key}` ({what}) is missing: add it", key=str(key), what=field_name((key,))
+                        "`{key}` ({what}) is missing: add it",
+                        key=str(key),
+                        what=checker.field_name((key,)),
                     ),
                 )
         return
-    yield path, _message(error, source)
+    yield path, _message(error, source, checker.field_name)
 
 
-def field_name(path: DataPath) -> Message:
-    """What the forms call the field at ``path``, or its key."""
+def field_name(path: DataPath, systems: Systems | None = None, user: bool = False) -> Message:
+    """What the forms call the field at ``path`` (of a user's file: ``user``), or its key;
+    a permission by its system, named as the forms name it where ``systems`` knows it."""
     keys = [p for p in path if isinstance(p, str)]
     if len(keys) >= 2 and keys[-2] == "permissions":
-        return msg("the permission for {system}", system=keys[-1])
+        system = keys[-1]
+        return msg("the permission for {system}", system=(systems or {}).get(system, system))
     if keys and keys[-1] == "code" and "subcontractors" in keys:
         return msg("subcontractor code")
-    return terms.field_name(keys[-1] if keys else "")
+    return terms.field_name(keys[-1] if keys else "", user=user and len(keys) == 1)
 
 
-def unknown_key(key: str, known: list[str], path: DataPath) -> Message:
-    """An unknown key, with the known key it most likely was meant to be."""
+def unknown_key(
+    key: str, known: list[str], path: DataPath, systems: Systems | None = None
+) -> Message:
+    """An unknown key, with the known key it most likely was meant to be; a system also by
+    its name on the forms, where ``systems`` knows it."""
     if path and path[-1] == "permissions":
+        named = [(systems or {}).get(k, k) for k in known]
         guess = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
         if guess:
-            return msg("`{key}` is not a system: did you mean `{guess}`?", key=key, guess=guess[0])
+            return msg(
+                "`{key}` is not a system: did you mean {guess}?",
+                key=key,
+                guess=named[known.index(guess[0])],
+            )
         if len(known) == 1:
             return msg(
-                "`{key}` is not a system of the catalog: write {known}", key=key, known=known[0]
+                "`{key}` is not a system of the catalog: write {known}", key=key, known=named[0]
             )
         return msg(
             "`{key}` is not a system of the catalog: write one of {known}",
             key=key,
-            known=tuple(known),
+            known=tuple(named),
         )
     guess = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
     if guess:
@@ -334,10 +370,12 @@ def _login_id_over(address: str, validator: str, written: str, what: Message) ->
     return None
 
 
-def _message(error: jsonschema.ValidationError, source: Source) -> Message:
+def _message(
+    error: jsonschema.ValidationError, source: Source, named: Callable[[DataPath], Message]
+) -> Message:
     schema = error.schema if isinstance(error.schema, dict) else {}
     path = tuple(error.absolute_path)
-    what = field_name(path)
+    what = named(path)
     written = source(path)
     if written is None:
         written = error.instance if isinstance(error.instance, str) else ""

@@ -58,11 +58,12 @@ def _walk(node: Any) -> None:
 _DEFS = "#/$defs/"
 
 
-def _localize(schema: dict[str, Any], lang: str) -> None:
+def _localize(schema: dict[str, Any], lang: str, user: bool) -> None:
     """Every description in ``lang`` (the catalog's, from the models' English), and a failed
     pattern of a field said as ``validate`` says it (yaml-language-server shows
     ``patternErrorMessage``): its field named by the keys down to it, a definition's by
-    those of the field that holds it (``subcontractors``' code is a subcontractor code)."""
+    those of the field that holds it (``subcontractors``' code is a subcontractor code), a
+    user's (``user``) as the user form names it."""
     defs: dict[str, Any] = schema.get("$defs", {})
     done: set[str] = set()
 
@@ -76,7 +77,7 @@ def _localize(schema: dict[str, Any], lang: str) -> None:
         if isinstance(text := node.get("description"), str):
             node["description"] = i18n.translate(text, lang)
         if isinstance(pattern := node.get("pattern"), str) and pattern in PATTERNS:
-            said = pattern_sentence(pattern, field_name(keys))
+            said = pattern_sentence(pattern, field_name(keys, user=user))
             node["patternErrorMessage"] = i18n.text(said, lang)
         ref = node.get("$ref")
         name = ref.removeprefix(_DEFS) if isinstance(ref, str) else None
@@ -115,6 +116,8 @@ def _permissions_schema(catalog: Catalog, say: Callable[[Message | str], str]) -
                 system=description,
             )
         properties[system.id] = {
+            # The system's name on the forms, which a message on its value names it by.
+            "title": system.name_ja,
             "type": "string",
             "oneOf": codes,
             "description": say(description),
@@ -154,7 +157,7 @@ def generate(kind: Kind, catalog: Catalog | None, lang: str | None = None) -> di
             for name in ("Approval", "SystemSuspension", "AdminReissue"):
                 body["$defs"][name]["properties"]["system"] = {"enum": applied}
     if lang is not None:
-        _localize(body, lang)
+        _localize(body, lang, kind is Kind.USER)
     return {"$schema": DRAFT, "$id": schema_file(kind), "title": say(TITLES[kind]), **body}
 
 

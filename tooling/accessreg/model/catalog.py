@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from functools import cached_property
 from typing import Annotated, Literal
 
@@ -480,6 +480,23 @@ class Catalog(Frozen):
         """The systems whose permission the system operator grants by itself (never applied
         for), in catalog order."""
         return tuple(s for s in self.systems if s.derived is not None)
+
+    @cached_property
+    def reached_through(self) -> tuple[tuple[str, frozenset[str]], ...]:
+        """Each system reached through others (``users_of``), with those others."""
+        return tuple(
+            (s.id, frozenset(s.derived.systems))
+            for s in self.derived_systems
+            if s.derived is not None and s.derived.kind == "users_of"
+        )
+
+    def brought_by(self, held: Collection[str]) -> frozenset[str]:
+        """The systems a holder of ``held`` reaches through them (``users_of``: the
+        info-sharing site, for the users of any of its sources, 000 §7-2), in no order.
+        Every output that derives them reads this one rule."""
+        return frozenset(
+            sid for sid, sources in self.reached_through if not sources.isdisjoint(held)
+        )
 
     @cached_property
     def user_systems(self) -> tuple[System, ...]:

@@ -61,9 +61,21 @@ FIELDS: dict[str, Message] = {
 }
 
 
-def field_name(key: str) -> Message:
-    """What the forms call the field ``key``, or the key itself."""
-    return FIELDS.get(key) or msg("{key}", key=key)
+# A user's own fields where the user application form (000 §5-1 ①, §5-2 ①) has a word of its
+# own for a key other files share (an operator's or a window person's name).
+USER_FIELDS: dict[str, Message] = {
+    "name": msg("user name (kanji)"),
+    "name_kana": msg("user name (kana)"),
+}
+
+# Not a field: a user's login ID written in other letter case, the same ID (000 §5-1 note 3),
+# which changes only how the system shows it.
+EMAIL_CASE = msg("how the e-mail address is written")
+
+
+def field_name(key: str, user: bool = False) -> Message:
+    """What the forms call the field ``key`` (of a user's file: ``user``), or the key itself."""
+    return (user and USER_FIELDS.get(key)) or FIELDS.get(key) or msg("{key}", key=key)
 
 
 def role_names(roles: tuple[str, ...] | list[str], keyed: bool = True) -> tuple[Message, ...]:

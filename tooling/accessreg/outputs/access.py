@@ -218,10 +218,9 @@ class _Grants:
 
     def derive(self, own: Mapping[str, str], window: bool) -> dict[str, str]:
         perms = dict(own)
-        for sid, code, for_window, sources in self.derived:
-            granted = (
-                (window and sid in self.console) if for_window else any(s in own for s in sources)
-            )
+        brought = self.catalog.brought_by(own)
+        for sid, code, for_window, _ in self.derived:
+            granted = (window and sid in self.console) if for_window else sid in brought
             if granted:
                 perms[sid] = code
             else:

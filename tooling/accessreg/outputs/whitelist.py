@@ -153,7 +153,7 @@ def _reaches_addresses(catalog: Catalog, system: System, systems: set[str]) -> b
     if rule is None:
         return system.id in systems
     if rule.kind == "users_of":
-        return bool(systems & set(rule.systems))
+        return system.id in catalog.brought_by(systems)
     return any(
         (s := catalog.by_id.get(sid)) is not None and s.provider == system.provider
         for sid in systems

@@ -174,14 +174,8 @@ def reached(waits: Waits, catalog: Catalog, login: str, own: date, holds: Collec
     ending = [r.since for r in removals(waits, login, own)]
     if None in ending:
         return own
-    derived = {
-        s.id
-        for s in catalog.derived_systems
-        if s.derived is not None
-        and s.derived.kind == "users_of"
-        and set(s.derived.systems) & set(holds)
-    }
-    days = [stop(waits, catalog, system, login, holds).after for system in {*holds, *derived}]
+    systems = {*holds, *catalog.brought_by(holds)}
+    days = [stop(waits, catalog, system, login, holds).after for system in systems]
     days += ending
     return min((max(own, d) if d is not None else own for d in days), default=own)
 

@@ -298,7 +298,7 @@ def _field_value(
 
 def field_text(change: FieldChange, item: Item, catalog: Catalog) -> Message:
     """A field's change, the field named as the forms name it (フリガナ, not ``name_kana``)."""
-    name = field_name(change.field)
+    name = field_name(change.field, user=isinstance(item, UserChange))
     if change.personal:
         return msg("{field} changed", field=name)
     return msg(

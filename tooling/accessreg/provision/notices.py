@@ -34,7 +34,7 @@ from accessreg.model.changes import ChangeKind
 from accessreg.model.mail import COMPLETED, Addressing, Notice, Recipient
 from accessreg.model.messages import Message
 from accessreg.model.registry import Registry
-from accessreg.model.terms import contact_role, membership_text
+from accessreg.model.terms import EMAIL_CASE, contact_role, field_name, membership_text
 from accessreg.plan import (
     AllowedIpChange,
     Application,
@@ -110,22 +110,18 @@ def _code_text(system: System | None, code: str | None) -> str:
     return system.labelled(code).shown("ja") if system is not None else code
 
 
-# A user's own fields as the 受付 mail names them, each a cell of the system's row.
-_USER_FIELDS = {
-    "name": "氏名",
-    "name_kana": "フリガナ",
-    "email": "メールアドレスの表記",
-    "affiliation": "所属事業者",
-    "memo": "申請メモ",
-}
+def _user_field(key: str) -> str:
+    """A user's own field, a cell of each system's row, as the form names it; the e-mail
+    of a user's file changes only in letter case (the file is named by it in lower case)."""
+    return i18n.text(EMAIL_CASE if key == "email" else field_name(key, user=True), "ja")
 
 
 def _effect_line(catalog: Catalog, effect: Effect, fields: tuple[str, ...] = ()) -> dict[str, Any]:
     """A permission's line of the 受付 mail; a code kept, whose row changes in the user's
-    own ``fields``, as a change of the registration (「登録内容の変更（氏名）」), no code."""
+    own ``fields``, as a change of the registration (「登録内容の変更（申請メモ）」), no code."""
     system = catalog.by_id.get(effect.system)
     if effect.fields_only:
-        named = "・".join(_USER_FIELDS.get(f, f) for f in fields)
+        named = "・".join(_user_field(f) for f in fields)
         action, label = f"登録内容の変更（{named}）" if named else "登録内容の変更", "変更適用"
         code_text = ""
     elif effect.old is None:
@@ -655,12 +651,11 @@ def progress(
     rows = []
     own: list[str] = []
     derived: list[str] = []
+    follows = catalog.brought_by(record.systems)
     for system in catalog.systems:
         if system.id in record.systems and system.id in batch.systems:
             status = DONE if batch.systems[system.id].imported_by(today) else NOT_DONE
-            sources = system.derived.systems if system.derived is not None else ()
-            follows = any(s in record.systems for s in sources)
-            (derived if follows else own).append(status)
+            (derived if system.id in follows else own).append(status)
         else:
             status = NOT_NEEDED
         rows.append({"system": system.named.japanese, "id": system.id, "status": status})

@@ -232,7 +232,9 @@ def approval(reg: Registry, ctx: Context) -> Iterator[Problem]:
                         "{system} is not approved without its roles (「その他当社が必要と認めた"
                         "事業者」 applies to {systems} only)",
                         system=reg.catalog.named(item.system),
-                        systems=tuple(s.id for s in reg.catalog.systems if s.approvable),
+                        systems=tuple(
+                            reg.catalog.named(s.id) for s in reg.catalog.systems if s.approvable
+                        ),
                     ),
                     ("approvals", i, "system"),
                 )
