@@ -149,6 +149,11 @@ def test_two_clashing_merges_hold_exactly_both_holders_until_the_fix(
     clash = f"registry/{ours}:2: 同じ ID がほかの事業者でも使われています"
     assert all(clash in m.get_content() for m in reviewers)
     assert not any("Message(" in m.get_content() for m in reviewers)
+    # A window person checking progress sees their file held, and why: no 受付 came of it.
+    assert held_listed(gr, A) == [[A, TODAY, f"registry/{ours}"]]
+    assert held_listed(gr, D) == [[D, TODAY, f"registry/{theirs}"]]
+    assert held_listed(gr, B) == [] and len(held_listed(gr)) == 2
+    assert held_listed(gr, A, START.isoformat()) == []  # not yet held on an earlier day
 
     # Another merge while the clash stands: still held, nothing said twice.
     merged_on(gr, "a-changes-user1", LATE, lambda: gr.reg.user(permissions={"taxis": "1012"}))
@@ -170,6 +175,7 @@ def test_two_clashing_merges_hold_exactly_both_holders_until_the_fix(
     assert "held back:" not in fixed.stdout
     assert "released: 2 files held back before" in fixed.stdout
     assert state(gr)["held"] == {} and state(gr)["applied"] == fix
+    assert held_listed(gr) == []
     everything = [*first.received, *second.received, *third.received]
     assert accepted_mails(Mailbox(received=everything), SHARED) == [WINDOW[A]]
     assert accepted_mails(Mailbox(received=everything), D_RENAMED) == [WINDOW[D]]
@@ -185,6 +191,24 @@ def test_two_clashing_merges_hold_exactly_both_holders_until_the_fix(
     assert confirm.returncode == 0, confirm.stderr
     (completed,) = [m for m in done.received if m["To"].addresses[0].addr_spec == WINDOW[A]]
     assert SHARED in completed.get_content() and "user1@" not in completed.get_content()
+
+
+def held_listed(gr: GitRegistry, operator: str | None = None, day: str = TODAY) -> list[list[str]]:
+    """The files ``status`` lists as held back (of ``operator``), each as operator, since,
+    file, after the column saying what the file waits for."""
+    options = ("--operator", operator) if operator else ()
+    listed = accessreg(gr, "status", *options, "--today", day)
+    assert listed.returncode == 0, listed.stderr
+    sections = listed.stdout.strip("\n").split("\n\n")
+    found = [s for s in sections if s.startswith("held back\t")]
+    if not found:
+        return []
+    (table,) = found
+    header, *rows = (line.split("\t") for line in table.splitlines())
+    assert header == ["held back", "operator code", "held back since", "file"]
+    assert all(r[0] == "not applied: an error at HEAD" for r in rows)
+    assert sections[-1].startswith("A file held back is applied by the next run after a pull")
+    return [r[1:] for r in rows]
 
 
 def test_a_clash_with_an_id_downstream_holds_holds_the_newcomer_alone(
@@ -261,6 +285,7 @@ def test_an_error_in_an_operator_file_holds_that_operator_but_never_its_removals
     assert logins(tmp_path / "fixed") == {("新規", A_NEW)}
     assert "released: 2 files" in fixed.stdout
     assert state(gr)["held"] == {} and state(gr)["applied"] == fix
+    assert held_listed(gr) == []
     assert A_IP["cidr"] in daily_whitelist(gr, tmp_path / "daily-fixed")
 
 

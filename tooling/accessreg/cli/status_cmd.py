@@ -18,11 +18,11 @@ from accessreg.timeline import clock
 @today_option
 def command(operator: str | None, state_remote: str | None, today: date | None) -> None:
     """Show each application with 済 / 未済 / （不要） per system and 処理中 / 処理完了
-    (000 §5-1 ⑦), then what is suspended (001 p46), tab-separated. A certificate or an
-    address is done on the day it is registered, a certificate valid only later too."""
+    (000 §5-1 ⑦), then what is suspended (001 p46) and the files held back for errors,
+    tab-separated. A certificate or an address is done on the day it is registered, a
+    certificate valid only later too."""
     day = today or clock.today_in_japan()
-    rows, stopped, registry = confirm.status(
-        workspace.repository_root(), operator, day, state_remote
-    )
-    click.echo(status.table(rows, registry.catalog), nl=False)
-    click.echo(status.suspension_table(stopped), nl=False)
+    found = confirm.status(workspace.repository_root(), operator, day, state_remote)
+    click.echo(status.table(found.progress, found.registry.catalog), nl=False)
+    click.echo(status.suspension_table(found.suspended), nl=False)
+    click.echo(status.held_table(found.held), nl=False)

@@ -5,7 +5,10 @@ and what is suspended.
 has not (on the day asked for: a system confirmed on a later day was 未済 then), （不要）
 when the application needs nothing from that system; 処理完了 once every system it needs
 is 済, else 処理中. Suspensions (001 p46, 002 §2.6, §3.4.4) are not
-applications to complete but a state that lasts until it is lifted: they are listed apart.
+applications to complete but a state that lasts until it is lifted: they are listed apart,
+and so are the files an error at HEAD holds back: what they apply for is no application yet
+(no 受付 mail went out), and a window person checking progress must tell it from one never
+filed.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from datetime import date
 
 from accessreg import i18n
 from accessreg.model import Catalog
+from accessreg.model.layout import REGISTRY_DIR
 from accessreg.model.messages import Message, msg
 from accessreg.model.registry import Registry
 from accessreg.plan.wording import kinds_text
@@ -27,7 +31,7 @@ from accessreg.provision.notices import (
     REGISTRATION_ROW,
     progress,
 )
-from accessreg.provision.state import ApplicationRecord, BatchRecord, State
+from accessreg.provision.state import ApplicationRecord, BatchRecord, HeldFile, State
 from accessreg.timeline.effective import SuspensionDays
 
 
@@ -203,3 +207,45 @@ def suspension_table(found: list[Suspended]) -> str:
         for s in found
     ]
     return "\n".join(lines) + "\n"
+
+
+@dataclass(frozen=True)
+class Held:
+    operator: str
+    file: str  # as the repository names it: registry/users/<CODE>/<login>.yaml
+    since: date  # the first run that held it back
+
+
+def held(state: State, operator: str | None = None, today: date | None = None) -> list[Held]:
+    """The files the last run held back for errors at HEAD (``provision.holding``), of
+    ``operator`` or of all; with ``today``, those held back by then."""
+    return [
+        Held(h.operator, f"{REGISTRY_DIR}/{rel}", h.since)
+        for rel, h in sorted(state.held.items(), key=_by_operator)
+        if (operator is None or h.operator == operator) and (today is None or h.since <= today)
+    ]
+
+
+def _by_operator(item: tuple[str, HeldFile]) -> tuple[str, str]:
+    return item[1].operator, item[0]
+
+
+# What a held file is, and what it waits for, in the words of the run's report: nothing of
+# it reaches downstream, and nothing is lost, until a fix is merged.
+_NOT_APPLIED = msg("not applied: an error at HEAD")
+_WAITS_FOR_FIX = msg(
+    "A file held back is applied by the next run after a pull request fixing it (or "
+    "reverting the merge that brought it) is merged, with its acceptance notice."
+)
+
+
+def held_table(found: list[Held]) -> str:
+    """After a blank line: one line per file held back, tab-separated, and after another
+    what they wait for; nothing when none."""
+    if not found:
+        return ""
+    header = (msg("held back"), msg("operator code"), msg("held back since"), msg("file"))
+    what = i18n.text(_NOT_APPLIED)
+    lines = ["", "\t".join(i18n.text(h) for h in header)]
+    lines += ["\t".join([what, h.operator, h.since.isoformat(), h.file]) for h in found]
+    return "\n".join([*lines, "", i18n.text(_WAITS_FOR_FIX)]) + "\n"
