@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from accessreg import i18n
-from accessreg.provision.status import suspension_table, suspensions
+from accessreg.provision.status import Held, held_table, suspension_table, suspensions
 from tests.helpers.regfactory import RegistryFactory, certificate
 from tests.helpers.registries import loaded
 
@@ -54,3 +56,14 @@ def test_a_login_id_is_listed_whole(reg: RegistryFactory) -> None:
     reg.user(email=login, suspended_on="2026-11-03")
     (line,) = suspension_table(suspensions(loaded(reg))).splitlines()[2:]
     assert line.split("\t")[2] == login
+
+
+def test_a_held_file_s_name_is_shown_escaped_on_its_own_line() -> None:
+    """A held file is named as a pull request named it: its control characters are shown,
+    not run, and cannot start a line of their own."""
+    hostile = "registry/users/TESTOP01/\x1b[2J\n::error::forged\u202e.yaml"
+    table = held_table([Held("TESTOP01", hostile, date(2026, 12, 7))])
+    rows = table.strip("\n").split("\n\n")[0].splitlines()
+    assert len(rows) == 2  # the header and the one file
+    assert "\x1b" not in table and "\u202e" not in table
+    assert rows[1].endswith("\\x1b[2J\\x0a::error::forged\\u202e.yaml")

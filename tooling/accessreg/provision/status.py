@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from accessreg import i18n
+from accessreg.escape import terminal
 from accessreg.model import Catalog
 from accessreg.model.layout import REGISTRY_DIR
 from accessreg.model.messages import Message, msg
@@ -247,5 +248,6 @@ def held_table(found: list[Held]) -> str:
     header = (msg("held back"), msg("operator code"), msg("held back since"), msg("file"))
     what = i18n.text(_NOT_APPLIED)
     lines = ["", "\t".join(i18n.text(h) for h in header)]
-    lines += ["\t".join([what, h.operator, h.since.isoformat(), h.file]) for h in found]
+    # A held file's name is a pull request's: it may be the very error that holds it.
+    lines += ["\t".join([what, h.operator, h.since.isoformat(), terminal(h.file)]) for h in found]
     return "\n".join([*lines, "", i18n.text(_WAITS_FOR_FIX)]) + "\n"
