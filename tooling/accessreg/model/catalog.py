@@ -447,6 +447,23 @@ class Catalog(Frozen):
         wanted = {s.provider for s in self.systems if s.id in ids}
         return [p for p in self.providers if p.id in wanted]
 
+    def terms_of(self, system_id: str) -> str:
+        """The terms of use ``system_id`` is used under: its own where it has them (the
+        member system, 003), else its provider's (one contract for all of Tokyo Gas
+        Network's systems, 000 §3-1; the switching support system's, 002 §2.1.2); a system
+        the catalog lacks, its own."""
+        system = self.by_id.get(system_id)
+        if system is None or system.sources is not None:
+            return system_id
+        return system.provider
+
+    def taken_up(self, before: Iterable[str], after: Iterable[str]) -> frozenset[str]:
+        """The systems of ``after`` under terms none of ``before`` is used under: an
+        operator taking them up files that provider's new usage application (利用申請（新規）:
+        000 §3-1; OCCTO's, 002 §2.1.1), not a change of one it has (000 §3-2)."""
+        held = {self.terms_of(s) for s in before}
+        return frozenset(s for s in after if self.terms_of(s) not in held)
+
     def sources_of(self, system: System) -> Sources:
         """The sections ``system``'s applications cite: its own terms', or its provider's."""
         if system.sources is not None:

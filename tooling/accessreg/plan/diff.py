@@ -13,8 +13,10 @@ from datetime import date
 from typing import Generic, TypedDict, TypeVar
 
 from accessreg.model import (
+    Catalog,
     Certificate,
     Operator,
+    System,
     User,
     layout,
 )
@@ -191,6 +193,8 @@ class _Differ:
         self.usage = dates.usage(())
         self.admin_console = True
         self.systems: set[str] = set()  # the operator's, as ``operator`` sets them
+        # Those it takes up under terms new to it (``Catalog.taken_up``)
+        self.taken: frozenset[str] = frozenset()
         # The date every item of a terminating operator takes effect on (000 §3-3).
         self.ends: Effective | None = None
         # The date a withdrawn OCCTO member loses what only a member holds (003 §2.7.1).
@@ -501,6 +505,32 @@ class _Differ:
             )
         return items
 
+    def operator_items(
+        self, code: str, old: Operator | None, new: Operator | None
+    ) -> list[OperatorChange]:
+        """The items of a change of the operator's file. Systems it takes up under terms it
+        used none of before (``taken``) are that provider's new usage application (利用申請
+        （新規）: 000 §3-1; OCCTO's, 002 §2.1.1), dated by its timing; the rest of the change
+        is a usage change of the terms it has (000 §3-2), dated by theirs."""
+        if old is None or new is None or not self.taken:
+            found = self.operator_item(code, old, new)
+            return [found] if found is not None else []
+        step = _taking_up(self.head.catalog, old, new, self.taken)
+        opening = OperatorChange(
+            operator=code,
+            application=Application.USAGE_NEW,
+            action=ChangeKind.CHANGE,
+            direction=Direction.GRANT,
+            fields=_field_changes(old, step, [n for n in Operator.model_fields if n in _TAKEN_UP]),
+            effective=self.dates.usage(self.taken),
+            code=code,
+            name=new.name,
+            before=old,
+            after=step,
+        )
+        rest = self.operator_item(code, step, new)
+        return [opening] if rest is None else [opening, rest]
+
     def operator_item(
         self, code: str, old: Operator | None, new: Operator | None
     ) -> OperatorChange | None:
@@ -644,7 +674,11 @@ class _Differ:
         systems = {*(old.systems if old else ()), *(new.systems if new else ())}
         self.systems = systems
         self.declared = new or old
-        self.usage = self.dates.usage(systems)
+        self.taken = frozenset()
+        if old is not None and new is not None and new.status == "active":
+            self.taken = self.head.catalog.taken_up(old.systems, new.systems)
+        # The usage change, its window persons and subcontractors: dated by the terms it has.
+        self.usage = self.dates.usage(systems - self.taken or systems)
         # Window persons get the permission-management system of the providers whose
         # systems the operator uses: not OCCTO's, which has none.
         console = self.head.catalog.by_id.get(ADMIN_CONSOLE)
@@ -652,8 +686,7 @@ class _Differ:
             p.id == console.provider for p in self.head.catalog.providers_of(systems)
         )
         if (old is not None or new is not None) and not unreadable:
-            head_item = self.operator_item(code, old, new)
-            if head_item is not None:
+            for head_item in self.operator_items(code, old, new):
                 items.append(head_item)
                 ending = head_item.action is ChangeKind.REMOVE
                 if head_item.action is ChangeKind.ADD and head_item.effective is not None:
@@ -668,8 +701,33 @@ class _Differ:
         if not items:
             return None
         name = (new or old).name if (new or old) else ""  # type: ignore[union-attr]
-        citations = citations_of(items, self.dates.catalog, systems)
+        citations = citations_of(items, self.dates.catalog, systems, self.taken)
         return OperatorPlan(code, name, tuple(items), citations)
+
+
+# The fields of an operator's file its usage application (new) at a provider sets.
+_TAKEN_UP = frozenset({"systems", "roles", "occto_member", "membership"})
+
+
+def _taking_up(catalog: Catalog, old: Operator, new: Operator, taken: frozenset[str]) -> Operator:
+    """``old`` with what taking up ``taken`` changes, the new usage application's part of
+    the change: those systems, the roles added that only they take, and OCCTO membership
+    where only they need it (002 §2.1.1 ①(イ)); the rest is a usage change of the terms the
+    operator has."""
+    wanted = [s for s in catalog.systems if s.id in taken]
+    kept = [s for s in catalog.systems if s.id in old.systems]
+    theirs = {r for s in wanted for r in s.roles} - {r for s in kept for r in s.roles}
+    update: dict[str, object] = {
+        "systems": (*old.systems, *(s for s in new.systems if s in taken)),
+        "roles": (*old.roles, *(r for r in new.roles if r in theirs and r not in old.roles)),
+    }
+
+    def member(system: System) -> bool:
+        return bool(system.occto_member_roles) or system.ends_with_membership
+
+    if any(member(s) for s in wanted) and not any(member(s) for s in kept):
+        update.update(occto_member=new.occto_member, membership=new.membership)
+    return old.model_copy(update=update)
 
 
 def _suspension_direction(was: date | None, now: date | None) -> Direction:

@@ -12,7 +12,7 @@ on a plan (provisioning, notices); renderers show only what a reviewer needs.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
@@ -232,6 +232,16 @@ class OperatorChange(Item):
     def key(self) -> str:
         return self.code
 
+    @property
+    def takes_up(self) -> frozenset[str]:
+        """The systems a usage application (new) of an operator registered before takes up,
+        under terms new to it (``Catalog.taken_up``): its date is theirs, each recorded on
+        its own (``provision.merges.dates_of``), apart from its usage change's."""
+        was, now = self.before, self.after
+        if self.application is not Application.USAGE_NEW or was is None or now is None:
+            return frozenset()
+        return frozenset(now.systems) - set(was.systems)
+
 
 @dataclass(frozen=True, kw_only=True)
 class UserChange(Item):
@@ -384,11 +394,15 @@ def processing_days_of(items: Iterable[Item], undated: date | None = None) -> tu
     )
 
 
-def concerned_systems(item: Item, catalog: Catalog, systems: Iterable[str]) -> set[str]:
+def concerned_systems(
+    item: Item, catalog: Catalog, systems: Iterable[str], taken: Collection[str] = ()
+) -> set[str]:
     """The systems ``item`` concerns, whose providers' sections its application cites: a
     user's changed permissions (else those the user holds), the systems whose use an
     operator's change suspends or lifts, a certificate's systems that take certificates,
-    an overseas address's that block access from abroad; else the operator's ``systems``."""
+    an overseas address's that block access from abroad, those a usage application (new)
+    takes up; else the operator's ``systems``, but for a usage change those it takes up
+    under terms new to it (``taken``: their providers' new application, not a change)."""
     by_id = catalog.by_id
     if isinstance(item, UserChange):
         held = {s for u in (item.before, item.after) if u is not None for s in u.permissions}
@@ -400,6 +414,10 @@ def concerned_systems(item: Item, catalog: Catalog, systems: Iterable[str]) -> s
         return {s for s in named or systems if (x := by_id.get(s)) and x.certificates}
     if isinstance(item, AllowedIpChange):
         return {s for s in systems if (x := by_id.get(s)) and x.overseas_block}
+    if isinstance(item, OperatorChange) and item.takes_up:
+        return set(item.takes_up)
+    if item.application is Application.USAGE_CHANGE:
+        return set(systems) - set(taken) or set(systems)
     return set(systems)
 
 
@@ -433,7 +451,7 @@ def withdrawal_only(
 
 
 def _cited(
-    item: Item, catalog: Catalog, systems: tuple[str, ...]
+    item: Item, catalog: Catalog, systems: tuple[str, ...], taken: Collection[str]
 ) -> Iterator[tuple[SourceKind, set[str]]]:
     """The kinds of section ``item`` cites, each with the systems it concerns. An OCCTO
     withdrawal it files or follows cites the end of the contracts of the member system and
@@ -448,19 +466,20 @@ def _cited(
             yield "withdrawal", left | {s.id for s in catalog.systems if s.ends_with_membership}
             if only is not None:
                 return
-    yield item.application.kind, concerned_systems(item, catalog, systems)
+    yield item.application.kind, concerned_systems(item, catalog, systems, taken)
 
 
 def citations_of(
-    items: Iterable[Item], catalog: Catalog, systems: Iterable[str]
+    items: Iterable[Item], catalog: Catalog, systems: Iterable[str], taken: Collection[str] = ()
 ) -> dict[Application, str]:
     """The seed sections each application of ``items`` cites (``Catalog.citation``): those
-    of the systems its items concern (``concerned_systems``), ``systems`` the operator's;
-    an OCCTO withdrawal's its own (``_cited``), with those of the application's other items."""
+    of the systems its items concern (``concerned_systems``), ``systems`` the operator's and
+    ``taken`` those it takes up under terms new to it; an OCCTO withdrawal's its own
+    (``_cited``), with those of the application's other items."""
     systems = tuple(systems)
     concerned: dict[Application, dict[SourceKind, set[str]]] = {}
     for item in items:
-        for kind, found in _cited(item, catalog, systems):
+        for kind, found in _cited(item, catalog, systems, taken):
             concerned.setdefault(item.application, {}).setdefault(kind, set()).update(found)
     return {
         app: ", ".join(

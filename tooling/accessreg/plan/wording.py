@@ -148,8 +148,10 @@ def kinds_text(labels: Sequence[str]) -> Message:
 
 
 def action_word(item: Item) -> Message:
-    table = _OPERATOR_ACTIONS if isinstance(item, OperatorChange) else _ACTIONS
-    return table[item.action]
+    if isinstance(item, OperatorChange):
+        # Registered at the provider whose systems it takes up (``takes_up``)
+        return _OPERATOR_ACTIONS["add" if item.takes_up else item.action]
+    return _ACTIONS[item.action]
 
 
 def change_text(item: Item) -> Message:

@@ -923,7 +923,9 @@ def dates_of(plan: OperatorPlan) -> tuple[ItemDates, ...]:
     out = []
     for item in plan.items:
         serial = item.serial if isinstance(item, CertificateChange) else None
-        if item.effective is not None:
+        # A usage application (new) beside a usage change of the same operator has its date
+        # in its systems' records (below) alone: the operator's own key is the change's.
+        if item.effective is not None and not _takes_up(item):
             key = (item.subject, item.key, None)
             out.append(_recorded(key, item.effective, serial, item.action))
         out += [
@@ -947,17 +949,24 @@ def dates_of(plan: OperatorPlan) -> tuple[ItemDates, ...]:
 
 
 def _added_uses(item: OperatorChange) -> list[str]:
-    """The systems a usage change (000 §3-2; OCCTO's usage application, 002 §2.1.1) adds to
-    an operator that uses others already, none it suspends in the same change; a new
-    operator's use begins with its registration, which its certificates' own records date."""
+    """The systems a usage change (000 §3-2) or a provider's usage application new to an
+    operator registered before (000 §3-1; OCCTO's, 002 §2.1.1) adds to it, none it suspends
+    in the same change; a new operator's use begins with its registration, which its
+    certificates' own records date."""
     if item.before is None or item.after is None or item.effective is None:
         return []
     stopped = {u.system for u in item.suspensions}
     return sorted(set(item.after.systems) - set(item.before.systems) - stopped)
 
 
+def _takes_up(item: Item) -> frozenset[str]:
+    """The systems a usage application (new) of an operator registered before takes up."""
+    return item.takes_up if isinstance(item, OperatorChange) else frozenset()
+
+
 def _with_dates(item: Item, recorded: Mapping[tuple[str, str, str | None], ItemDates]) -> Item:
-    own = recorded.get((item.subject, item.key, None))
+    systems: list[str | None] = [*sorted(_takes_up(item))] or [None]
+    own = next(filter(None, (recorded.get((item.subject, item.key, s)) for s in systems)), None)
     effects = tuple(
         replace(e, effective=_effective(found))
         if (found := recorded.get((item.subject, item.key, e.system))) is not None

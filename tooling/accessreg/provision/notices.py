@@ -184,7 +184,9 @@ def _operator_item(item: Item, catalog: Catalog) -> dict[str, Any] | None:
     if item.application is Application.SUSPENSION and isinstance(item, CertificateChange):
         action = "利用停止" if item.after and item.after.suspended_on else "停止解除"
     if isinstance(item, OperatorChange):
-        text = f"{item.application.label}: {_OPERATOR_ACTIONS[item.action]}"
+        # Registered at the provider whose systems it takes up (``takes_up``)
+        action = _OPERATOR_ACTIONS["add" if item.takes_up else item.action]
+        text = f"{item.application.label}: {action}"
         text += _what_changes(item, catalog)
         if item.ending_users:
             text += f"（{len(item.ending_users)} 名の利用権限が抹消されます）"
