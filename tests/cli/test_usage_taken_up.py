@@ -136,6 +136,18 @@ def test_the_merge_tells_and_records_occtos_usage_application(
     assert own == ["2026-12-23"]  # the change's alone: the application's is its system's
     assert dated[OPERATOR, "switching"]["on"] is None
     assert dated[OPERATOR, "switching"]["steps"] == ["switching"]
+    # The help desk's step done, its result (申請結果, 001 p13) reports the application
+    # the 受付 promised it would, on that day, and nothing of the change, done apart.
+    done = tmp_path / "done"
+    confirmed = accessreg(gr, "confirm", batch["id"], "--system", "switching",
+                          "--today", "2026-12-08", "--out", str(done))  # fmt: skip
+    assert confirmed.returncode == 0, confirmed.stderr
+    (result,) = written_mails(done)
+    told = result.get_content()
+    line = next(ln for ln in told.splitlines() if "利用申請（新規）:" in ln)
+    assert "新規登録（利用を始めるシステム: スイッチング支援システム）" in line, told
+    assert "2026-12-08 以降" in line, line
+    assert "利用申請（変更）:" not in told, told
 
 
 def test_each_keeps_its_own_recorded_date_when_rebuilt(gr: GitRegistry) -> None:

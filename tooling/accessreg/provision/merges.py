@@ -964,9 +964,18 @@ def _takes_up(item: Item) -> frozenset[str]:
     return item.takes_up if isinstance(item, OperatorChange) else frozenset()
 
 
-def _with_dates(item: Item, recorded: Mapping[tuple[str, str, str | None], ItemDates]) -> Item:
+def own_dates(
+    item: Item, recorded: Mapping[tuple[str, str, str | None], ItemDates]
+) -> ItemDates | None:
+    """The dates recorded of ``item`` itself: under its own key, or for a usage application
+    (new) beside a usage change of the same operator, under the systems it takes up
+    (``dates_of``: the operator's own key is the change's)."""
     systems: list[str | None] = [*sorted(_takes_up(item))] or [None]
-    own = next(filter(None, (recorded.get((item.subject, item.key, s)) for s in systems)), None)
+    return next(filter(None, (recorded.get((item.subject, item.key, s)) for s in systems)), None)
+
+
+def _with_dates(item: Item, recorded: Mapping[tuple[str, str, str | None], ItemDates]) -> Item:
+    own = own_dates(item, recorded)
     effects = tuple(
         replace(e, effective=_effective(found))
         if (found := recorded.get((item.subject, item.key, e.system))) is not None

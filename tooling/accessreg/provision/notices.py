@@ -51,7 +51,7 @@ from accessreg.plan import (
 from accessreg.plan.model import suspension_label
 from accessreg.plan.waits import Removal, removals
 from accessreg.provision.holding import Hold
-from accessreg.provision.merges import Step, application_id
+from accessreg.provision.merges import Step, application_id, own_dates
 from accessreg.provision.state import ApplicationRecord, BatchRecord, State
 from accessreg.timeline.effective import AT_ONCE_KINDS, Effective, registered
 
@@ -922,7 +922,7 @@ def _stepped_items(batch: BatchRecord, accepted: Accepted, system_id: str) -> li
     recorded = record.dates()
     found = []
     for item in plan.items if plan else ():
-        dates = recorded.get((item.subject, item.key, None))
+        dates = own_dates(item, recorded)
         if dates is None or system_id not in dates.steps:
             continue
         line = _operator_item(item, step.after.catalog)
