@@ -24,7 +24,7 @@ from accessreg.provision.state import ApplicationRecord
 from accessreg.timeline.effective import Events
 from tests.helpers.gitrepo import GitRegistry
 from tests.helpers.parsers import written_mails
-from tests.helpers.provisioning import accessreg, state, status_table
+from tests.helpers.provisioning import accessreg, read_csv, state, status_table
 from tests.helpers.regfactory import RegistryFactory, certificate
 from tests.helpers.scheduled_scenario import on
 
@@ -174,14 +174,20 @@ def test_each_keeps_its_own_recorded_date_when_rebuilt(gr: GitRegistry) -> None:
 
 
 def test_an_operator_of_occtos_systems_alone_taking_up_tokyo_gas_networks(
-    reg: RegistryFactory,
+    reg: RegistryFactory, tmp_path: Path
 ) -> None:
     """An operator of the switching support system alone, taking up TAXIS, files Tokyo Gas
     Network's 利用申請（新規） (000 §3-1), completed about 15 business days after its
-    acceptance (000 §3-1), not a change that cites nothing."""
+    acceptance (000 §3-1), not a change that cites nothing. Its window persons' IDs of the
+    permission-management system are registered in that application's work (000 §3-1 ⑥)
+    and their addresses on the info-sharing site with them (000 §7-3): on its day, in no
+    batch, whatever OCCTO's steps do."""
     reg.operator(roles=["demand_response"], systems=["switching"], certificates=[certificate(1)])
     gr = GitRegistry(reg)
     try:
+        first = accessreg(gr, "apply", "--out", str(tmp_path / "initial"), "--initial",
+                          "--confirm", *DAY)  # fmt: skip
+        assert first.returncode == 0, first.stderr
         gr.branch("pr")
         reg.operator(roles=["demand_response", "wheeling_client"],
                      systems=["switching", "taxis"], certificates=[certificate(1)])  # fmt: skip
@@ -192,6 +198,24 @@ def test_an_operator_of_occtos_systems_alone_taking_up_tokyo_gas_networks(
         (item,) = op["items"]
         assert item["application"] == "usage_new"
         assert item["effective"]["on"] == "2026-12-23"
+        gr.checkout("main")
+        gr.repo.git.merge("-q", "--no-ff", "--no-edit", "pr", env=on(date(2026, 12, 2)))
+        out = tmp_path / "out"
+        applied = accessreg(gr, "apply", "--out", str(out), "--confirm", *DAY)
+        assert applied.returncode == 0, applied.stderr
+        usage = out / "imports" / "admin_console" / "delta-usage-2026-12-23.csv"
+        rows = read_csv(usage)
+        assert rows and {(r["区分"], r["適用日"]) for r in rows} == {("新規", "2026-12-23")}
+        added = read_csv(out / "info_site" / "subscribers-delta.csv")
+        assert {(r["区分"], r["実施日"]) for r in added} == {("仮登録", "2026-12-23")}
+        # The days' runs after it list the window persons on the site from that day on.
+        head = state(gr)["applied"]
+        for day, listed in (("2026-12-22", False), ("2026-12-23", True)):
+            daily = tmp_path / f"daily-{day}"
+            run = accessreg(gr, "apply", "--out", str(daily), "--head", head, "--today", day)
+            assert run.returncode == 0, run.stderr
+            subscribers = read_csv(daily / "info_site" / "subscribers.csv")
+            assert bool(subscribers) is listed, (day, subscribers)
     finally:
         gr.close()
 

@@ -631,7 +631,24 @@ class Step:
         nothing else of the person's changes it: the person became or stopped being a
         window person (``_as_window_person``), or their operator's name or subcontractor's
         changed (``_as_operator_data``)."""
-        return self._as_window_person(change) or self._as_operator_data(change)
+        return (
+            self._as_window_person(change)
+            or self._as_operator_data(change)
+            or self._as_taken_up(change)
+        )
+
+    def _as_taken_up(self, change: AccessChange) -> Effective | None:
+        """The date of the usage application (new) ``change``'s row comes from where its
+        operator takes up a provider's systems (``OperatorChange.takes_up``) and the person,
+        a window person whose item is not in the plan, gets that provider's
+        permission-management ID by it: registered in that application's work (000 §3-1 ⑥),
+        not in a batch or another provider's step."""
+        taken = self._taken_up.get(change.person.operator)
+        if taken is None or change.system not in taken[0]:
+            return None
+        if (change.system, change.person.login) in self._plan_dates:
+            return None
+        return taken[1]
 
     def _as_window_person(self, change: AccessChange) -> Effective | None:
         """The date of the window-person item ``change``'s row comes from: its
@@ -681,15 +698,15 @@ class Step:
 
     def recorded_dates(self, code: str) -> tuple[ItemDates, ...]:
         """Every date the application of ``code`` records: its plan's (``dates_of``), and a
-        change of each row of its people that its usage change alone dates
-        (``_as_operator_data``), the code kept. No item of the plan names them, but until
-        that day downstream holds them as they were: the runs until then read the operator
-        again (``State.waiting``), and a later change of the same permission comes no
-        earlier (``plan.waits``)."""
+        change of each row of its people that its usage application alone dates
+        (``_as_operator_data``, ``_as_taken_up``), the code kept. No item of the plan names
+        them, but until that day downstream holds them as they were: the runs until then
+        read the operator again (``State.waiting``), and a later change of the same
+        permission comes no earlier (``plan.waits``)."""
         plan = self.plan_of(code)
         found = list(dates_of(plan)) if plan is not None else []
         for change in self.changes_of(code):
-            if self._as_operator_data(change) is None:
+            if self._as_operator_data(change) is None and self._as_taken_up(change) is None:
                 continue
             person, system = change.person, change.system
             effective = self.effective(change)
@@ -818,6 +835,30 @@ class Step:
                     found[item.code, None] = item.effective
                 elif isinstance(item, SubcontractorChange):
                     found[item.operator, item.code] = item.effective
+        return found
+
+    @cached_property
+    def _taken_up(self) -> dict[str, tuple[frozenset[str], Effective]]:
+        """Operator → the permission-management systems its window persons get by the
+        providers' systems its usage application (new) takes up (``OperatorChange.takes_up``),
+        and that application's date."""
+        catalog = self.after.catalog
+        found: dict[str, tuple[frozenset[str], Effective]] = {}
+        for op in self.operators:
+            for item in op.items:
+                if not isinstance(item, OperatorChange) or item.effective is None:
+                    continue
+                if not (taken := item.takes_up):
+                    continue
+                providers = {p.id for p in catalog.providers_of(taken)}
+                consoles = {
+                    s.id
+                    for s in catalog.derived_systems
+                    if s.derived is not None
+                    and s.derived.kind == "window_persons"
+                    and s.provider in providers
+                }
+                found[item.code] = (frozenset(consoles), item.effective)
         return found
 
     @cached_property
