@@ -431,3 +431,28 @@ def test_a_file_judged_without_its_missing_fields_is_held_and_nothing_of_it_appl
     assert logins(tmp_path / "held") == {("新規", B_NEW)}
     assert "(schema)" in held.stdout
     assert sorted(state(gr)["held"]) == sorted(held_files)
+
+
+def test_a_file_where_no_file_belongs_is_told_apart_from_the_operators_held_back(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """A file no operator's (where no file belongs) is never applied, so it holds nothing
+    back: the log and the reviewers' 【保留】 mail list it apart, counted as no operator's."""
+    broken = user_file(D, "broken@leaver-d.example.jp")
+
+    def errs() -> None:
+        gr.reg.write(broken, "email: [\n")
+        gr.reg.write("users/notes.yaml", "memo: a stray file\n")
+
+    merged_on(gr, "d-breaks-and-strays", LATE, errs)
+    mailbox = Mailbox()
+    held = sent(gr, tmp_path / "held", mailbox)
+    assert "held back: 1 file of 1 operator" in held.stdout
+    assert "files where no file belongs (never applied):" in held.stdout
+    assert "(no operator)" not in held.stdout
+    (mail, *_) = [m for m in mailbox.received if str(m["Subject"]).startswith("【保留】")]
+    assert str(mail["Subject"]).endswith("（1事業者）"), mail["Subject"]
+    body = mail.get_content()
+    assert f"■ {D}" in body and "（保留中のファイル 1 件）" in body
+    assert "■ ファイルを置けない場所のファイル（反映の対象外です。" in body
+    assert "users/notes.yaml" in body and "（保留中のファイル 0 件）" not in body

@@ -1005,7 +1005,7 @@ def held_notices(hold: Hold, registry: Registry, head: str, day: date) -> list[N
         entry = registry.operators.get(code)
         operators.append(
             {
-                "code": code or "（事業者外）",
+                "code": code,  # none: files where no file belongs, never applied
                 "name": entry.operator.name if entry else "",
                 "files": len(hold.files_of(code)),
                 "problems": [
@@ -1014,7 +1014,8 @@ def held_notices(hold: Hold, registry: Registry, head: str, day: date) -> list[N
                 ],
             }
         )
-    context = {"head": head[:12], "operators": operators}
+    counted = sum(1 for o in operators if o["code"])
+    context = {"head": head[:12], "operators": operators, "count": counted}
     maintainers = registry.maintainers.maintainers if registry.maintainers else ()
     application = f"held/{digest}"
     return [

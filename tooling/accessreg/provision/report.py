@@ -111,8 +111,10 @@ def held_lines(hold: Hold, heading: Message) -> list[str]:
     ]
     for code, problems in by_operator.items():
         files = nmsg("{count} file", "{count} files", len(hold.files_of(code)))
-        who = code or msg("(no operator)")
-        lines.append("  " + _t(msg("{operator}: {files}", operator=who, files=files)))
+        if code:
+            lines.append("  " + _t(msg("{operator}: {files}", operator=code, files=files)))
+        else:  # no operator's: held by nothing, never applied
+            lines.append("  " + _t(msg("files where no file belongs (never applied):")))
         shown = [_logged(p) for p in problems]
         lines += [f"    {line}" for line in reporters.text(shown).splitlines()]
     return lines
