@@ -132,3 +132,55 @@ def test_the_registration_is_done_at_m6_and_each_certificate_usable_on_its_own_d
     assert _line(body, RENEWAL).endswith(later)
     # It says no one day the whole application is usable from: its certificates differ.
     assert "からご利用いただけます。" not in body
+
+
+def _admitted(gr: GitRegistry, out: Path, day: str, head: str, system: str) -> str:
+    """``system``'s certificate map of the day's run over ``head`` (as the daily one)."""
+    ran = accessreg(gr, "apply", "--out", str(out), "--head", head, "--today", day)
+    assert ran.returncode == 0, ran.stderr
+    return (out / "whitelist" / system / "cert-map.conf").read_text()
+
+
+def test_a_certificate_of_both_providers_waits_for_the_later_even_once_occto_confirms(
+    reg: RegistryFactory, tmp_path: Path
+) -> None:
+    """An operator of Tokyo Gas Network's systems and OCCTO's registers a certificate for
+    both: usable when both have registered it, at M+6 (000 §4-2) and after OCCTO's help
+    desk's step (001 p13), the later of the two. The help desk done early, the certificate
+    still waits for M+6 in every whitelist: no TAXIS server takes it before."""
+    member = {"status": "member", "member_since": "2026-11-01"}
+    both = dict(
+        roles=["gas_retailer", "wheeling_client", "manufacturer", "electricity_retailer"],
+        systems=["taxis", "johs", "juju", "loacus", "switching"],
+        occto_member=True,
+        membership=member,
+    )
+    reg.operator(certificates=[certificate(1)], **both)
+    reg.user(email="admin@test-gas.example.co.jp", permissions={"switching": "retailer_admin"})
+    gr = GitRegistry(reg)
+    try:
+        first = accessreg(gr, "apply", "--out", str(tmp_path / "initial"), "--initial",
+                          "--confirm", "--today", "2026-12-01")  # fmt: skip
+        assert first.returncode == 0, first.stderr
+        gr.branch("certificate", "main")
+        added = certificate(2, not_before="2026-12-10")
+        reg.operator(certificates=[certificate(1), added], **both)
+        gr.commit("a certificate for both")
+        gr.checkout("main")
+        gr.merge("certificate")
+        # Accepted 12/02: M 12/16, M+6 12/24.
+        ran = accessreg(gr, "apply", "--out", str(tmp_path / "accepted"), "--confirm",
+                        "--accepted-on", "2026-12-02", "--today", "2026-12-02")  # fmt: skip
+        assert ran.returncode == 0, ran.stderr
+        head = state(gr)["applied"]
+        (batch,) = [b for b in state(gr)["batches"] if b.startswith("20261202")]
+        done = accessreg(gr, "confirm", batch, "--system", "switching", "--today", "2026-12-08")
+        assert done.returncode == 0, done.stderr
+        serial = added["serial"].upper()
+        for system in ("taxis", "switching"):
+            early = _admitted(gr, tmp_path / f"{system}-12-10", "2026-12-10", head, system)
+            assert serial not in early.upper(), (system, early)
+            due = _admitted(gr, tmp_path / f"{system}-12-24", "2026-12-24", head, system)
+            assert serial in due.upper(), (system, due)
+    finally:
+        gr.close()

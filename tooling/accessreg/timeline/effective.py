@@ -408,7 +408,12 @@ class Dates:
             return NO_DATE
         pending = [e for e in found if e.on is None]
         if pending:
-            return replace(pending[0], steps=tuple(s for e in pending for s in e.steps))
+            # The manual step's day decides, but never before the known ones: confirmed
+            # early, it must not let an item in before another provider's date (M+6).
+            known = [e.on for e in found if e.on is not None]
+            least = max([*known, *(e.not_before for e in pending if e.not_before)], default=None)
+            steps = tuple(s for e in pending for s in e.steps)
+            return replace(pending[0], steps=steps, not_before=least)
         return max(found, key=lambda e: e.on or date.min)
 
     def permission(
@@ -457,7 +462,10 @@ class Dates:
         if valid_from is None:
             return found
         if found.on is None:
-            return replace(found, not_before=valid_from) if found.steps else found
+            if not found.steps:
+                return found
+            least = max(valid_from, found.not_before) if found.not_before else valid_from
+            return replace(found, not_before=least)
         if found.on >= valid_from:
             return found
         return replace(found, on=valid_from, registered_on=found.on)
