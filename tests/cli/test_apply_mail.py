@@ -900,6 +900,36 @@ def test_an_acceptance_notice_names_the_desk_of_the_systems_it_concerns(
     assert "ヘルプデスク" not in body
 
 
+def test_a_withdrawal_names_occto_itself_as_its_desk(gr: GitRegistry, tmp_path: Path) -> None:
+    """A retailer withdrawing from OCCTO (003 §2.7.1) ends its member system's contract and
+    its use of the switching support system with it: the withdrawal goes to OCCTO itself,
+    not only to the switching help desk whose rows it changes."""
+    admin = "admin@denki-test.example.co.jp"
+
+    def occto_operator() -> None:
+        gr.reg.occto_member()
+        gr.reg.user("DENKI001", admin, affiliation="DENKI001",
+                    permissions={"switching": "retailer_admin"})  # fmt: skip
+
+    merge(gr, "occto", occto_operator)
+    first = accessreg(gr, "apply", "--out", str(tmp_path / "first"), "--confirm", *DAY)
+    assert first.returncode == 0, first.stderr
+
+    def withdraws() -> None:
+        withdrawn = {"status": "withdrawn", "member_since": "2020-04-01",
+                     "withdrawn_on": "2026-12-28"}  # fmt: skip
+        gr.reg.occto_member(occto_member=False, membership=withdrawn, systems=[])
+        gr.remove(f"users/DENKI001/{admin}.yaml")
+
+    merge(gr, "withdrawal", withdraws)
+    out = tmp_path / "out"
+    applied = accessreg(gr, "apply", "--out", str(out), *DAY)
+    assert applied.returncode == 0, applied.stderr
+    (body,) = [m.get_content() for m in _eml(out).values() if m["Subject"].startswith("【受付】")]
+    assert "003 §2.7.1）" in body, body
+    assert "電力広域的運営推進機関" in body.split("受付窓口:")[1].split("\n")[0], body
+
+
 def test_an_application_of_no_system_names_the_desk_of_the_operators_systems(
     gr: GitRegistry, tmp_path: Path
 ) -> None:

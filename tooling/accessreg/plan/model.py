@@ -457,16 +457,29 @@ def _cited(
     withdrawal it files or follows cites the end of the contracts of the member system and
     of the systems left with the membership (003 §2.7.1), not a member-info change (003
     §2.2, joining): only that where it changes nothing else."""
-    if isinstance(item, OperatorChange) and item.before is not None and item.after is not None:
-        old, new = item.before, item.after
-        only = withdrawal_only(catalog, old, new, item.fields)
-        files = new.membership is not None and new.membership.status == "withdrawn"
-        if only is not None or (files and any(f.field == "membership" for f in item.fields)):
-            left = set(left_with_membership(catalog, old, new))
-            yield "withdrawal", left | {s.id for s in catalog.systems if s.ends_with_membership}
-            if only is not None:
-                return
+    found = withdrawal_of(item, catalog)
+    if found is not None:
+        left, only = found
+        yield "withdrawal", left
+        if only:
+            return
     yield item.application.kind, concerned_systems(item, catalog, systems, taken)
+
+
+def withdrawal_of(item: Item, catalog: Catalog) -> tuple[set[str], bool] | None:
+    """For an OCCTO withdrawal ``item`` files or follows: the systems whose contracts it
+    ends (003 §2.7.1), the member system's and those the operator leaves with the
+    membership, which its application cites and whose desk (OCCTO itself) it goes to; and
+    whether the item does nothing else (``withdrawal_only``). None for any other item."""
+    if not isinstance(item, OperatorChange) or item.before is None or item.after is None:
+        return None
+    old, new = item.before, item.after
+    only = withdrawal_only(catalog, old, new, item.fields)
+    files = new.membership is not None and new.membership.status == "withdrawn"
+    if only is None and not (files and any(f.field == "membership" for f in item.fields)):
+        return None
+    left = set(left_with_membership(catalog, old, new))
+    return left | {s.id for s in catalog.systems if s.ends_with_membership}, only is not None
 
 
 def citations_of(

@@ -48,7 +48,7 @@ from accessreg.plan import (
     WindowPersonChange,
     processing_days_of,
 )
-from accessreg.plan.model import suspension_label
+from accessreg.plan.model import suspension_label, withdrawal_of
 from accessreg.plan.waits import Removal, removals
 from accessreg.provision.holding import Hold
 from accessreg.provision.merges import Step, application_id, own_dates
@@ -568,7 +568,9 @@ def acceptance_notices(accepted: Accepted, addressing: Addressing) -> list[Notic
     # The desks of the systems the application concerns (an address or a window person
     # of no system: the operator's): OCCTO's member system is not applied for to the
     # switching help desk (003 §3.1), nor OCCTO's systems to Tokyo Gas Network's centre.
-    concerned = record.systems or operator.systems
+    concerned = {*(record.systems or operator.systems)}
+    for item in items:  # a withdrawal goes to OCCTO itself, whatever its rows (003 §2.7.1)
+        concerned |= (withdrawal_of(item, catalog) or (set(), False))[0]
     context = {
         "operator": {"code": operator.code, "name": operator.name},
         "application": _application_context(record),
