@@ -284,6 +284,15 @@ class Provider(Frozen):
         "not the desk that received it (Tokyo Gas Network's システム運営部門, 000 §3-1 ⑤, "
         "§5-1 ⑨); absent: that desk (OCCTO's help desk registers what it receives, 001 p13).",
     )
+    login_ids: Literal["per_person", "per_system"] = Field(
+        default="per_person",
+        description="Where a person's login ID is good: per_person, one ID across all of "
+        "the provider's systems (Tokyo Gas Network's: a person new to them is set up, 000 "
+        "§5-1; another of them for a person set up is a change, §5-2); per_system, an ID "
+        "of each system, issued new for it (OCCTO's: the switching admin ID it issues and "
+        "the user IDs the admin issues, 002 §3.2.1, §3.3; the member system's, 003 §3.1, "
+        "§3.2).",
+    )
     schedule_note: str | None = Field(
         default=None,
         description="What an acceptance notice says of the users' dates it announces "
@@ -463,6 +472,25 @@ class Catalog(Frozen):
         000 §3-1; OCCTO's, 002 §2.1.1), not a change of one it has (000 §3-2)."""
         held = {self.terms_of(s) for s in before}
         return frozenset(s for s in after if self.terms_of(s) not in held)
+
+    def id_scope(self, system_id: str) -> str:
+        """What a login ID of ``system_id`` is good for (``Provider.login_ids``): the
+        provider's systems, by its id, or the system alone, by its own; a system the catalog
+        lacks, alone."""
+        system = self.by_id.get(system_id)
+        if system is None:
+            return system_id
+        provider = self.provider_map.get(system.provider)
+        if provider is None or provider.login_ids == "per_system":
+            return system_id
+        return system.provider
+
+    def new_ids(self, held: Iterable[str], granted: Iterable[str]) -> frozenset[str]:
+        """The systems of ``granted`` on which a person holding permissions of ``held`` is
+        issued an ID new to them (``id_scope``): that provider's permission set (000 §5-1;
+        002 §3.2.1, §3.3; 003 §3.1, §3.2), not a change of an ID they have (000 §5-2)."""
+        scopes = {self.id_scope(s) for s in held}
+        return frozenset(s for s in granted if self.id_scope(s) not in scopes)
 
     def sources_of(self, system: System) -> Sources:
         """The sections ``system``'s applications cite: its own terms', or its provider's."""

@@ -222,12 +222,13 @@ class _Differ:
         old: User | None,
         new: User | None,
         kind: ChangeKind,
-        handed: frozenset[str] = frozenset(),
+        keyed: Mapping[str, ChangeKind] | None = None,
         rewritten: bool = False,
     ) -> tuple[Effect, ...]:
-        """The permissions changed, each dated as ``kind`` (those of ``handed``, an admin ID
-        taken over, as a change); with ``rewritten`` (the user's own fields changed), also
-        those kept, whose rows change all the same: each dated as a change of its system."""
+        """The permissions changed, each dated as ``kind``, or as ``keyed`` says of its
+        system (an admin ID taken over, as a change; an ID a user is issued, as a new
+        user's); with ``rewritten`` (the user's own fields changed), also those kept, whose
+        rows change all the same: each dated as a change of its system."""
         before = old.permissions if old else {}
         after = new.permissions if new else {}
         effects = []
@@ -245,8 +246,8 @@ class _Differ:
             else:
                 direction = Direction.REVOKE if now is None else Direction.NARROW
             ends = self.ending(system, was) if now is None else self.ends
-            keyed = ChangeKind.CHANGE if system in handed else kind
-            when = ends or self.dates.permission(system, keyed, self.registering)
+            how = (keyed or {}).get(system, kind)
+            when = ends or self.dates.permission(system, how, self.registering)
             effects.append(Effect(system, was, now, direction, when))
         return tuple(effects)
 
@@ -273,7 +274,9 @@ class _Differ:
             # change of admin: that grant is keyed as a change, on the same event as the
             # former admin's removal or change (both on entry), so no day falls between.
             handed = taken_over(self.base, self.head, code, new.permissions)
-            effects = self.permission_effects(None, new, ChangeKind.ADD, handed)
+            effects = self.permission_effects(
+                None, new, ChangeKind.ADD, dict.fromkeys(handed, ChangeKind.CHANGE)
+            )
             admin = admin_change(self.base, self.head, code, new.permissions)
             return UserChange(
                 operator=code,
@@ -311,7 +314,19 @@ class _Differ:
         issued = former not in (None, code) and (old.affiliation, new.affiliation) == (former, code)
         own = changed - {"affiliation"} if issued else changed
         rewritten = bool(own) and "suspended_on" not in changed
-        effects = self.permission_effects(old, new, ChangeKind.CHANGE, rewritten=rewritten)
+        # A system whose ID the user does not have yet (a first of OCCTO's, whose IDs are
+        # per system, or Tokyo Gas Network's first for one of OCCTO's alone) is issued,
+        # keyed as a new user's: its provider's permission set (000 §5-1; 002 §3.2.1, §3.3;
+        # 003 §3.1, §3.2), not a change; but an admin ID taken over is the change of admin
+        # (002 §3.2.2), as for a new user.
+        granted = {s: p for s, p in new.permissions.items() if s not in old.permissions}
+        catalog = self.dates.catalog
+        issues = catalog.new_ids(old.permissions, granted) - taken_over(
+            self.base, self.head, code, granted
+        )
+        effects = self.permission_effects(
+            old, new, ChangeKind.CHANGE, dict.fromkeys(issues, ChangeKind.ADD), rewritten
+        )
         if not effects and not fields:
             return None
         suspension = _suspension_direction(old.suspended_on, new.suspended_on)
@@ -324,16 +339,21 @@ class _Differ:
         stopped = None
         if "suspended_on" in changed:
             stopped = self.ends or self.dates.suspension(new.suspended_on)
+        if only_suspension:
+            application = Application.SUSPENSION
+        elif effects and "suspended_on" not in changed and {e.system for e in effects} <= issues:
+            application = Application.PERMISSION_SET  # it only issues IDs new to the user
+        else:
+            application = Application.PERMISSION_CHANGE
         return UserChange(
             operator=code,
-            application=(
-                Application.SUSPENSION if only_suspension else Application.PERMISSION_CHANGE
-            ),
+            application=application,
             action=ChangeKind.CHANGE,
             direction=_overall([*(e.direction for e in effects), suspension]),
             effects=effects,
             fields=fields,
             effective=stopped,
+            issues=issues,
             person=person,
             affiliation=current.affiliation,
             affiliation_name=affiliation_name,

@@ -253,6 +253,9 @@ class UserChange(Item):
     person: Person
     affiliation: str
     affiliation_name: str | None = None  # the operator's or subcontractor's, where known
+    # The systems a changed user is issued an ID of, new to them (``Catalog.new_ids``):
+    # each cites its provider's permission set, whatever the item's application.
+    issues: frozenset[str] = field(default=frozenset(), metadata=NOT_RENDERED)
     before: User | None = field(default=None, repr=False, compare=False, metadata=NOT_RENDERED)
     after: User | None = field(default=None, repr=False, compare=False, metadata=NOT_RENDERED)
     subject: Subject = field(init=False, default="user")
@@ -453,7 +456,8 @@ def withdrawal_only(
 def _cited(
     item: Item, catalog: Catalog, systems: tuple[str, ...], taken: Collection[str]
 ) -> Iterator[tuple[SourceKind, set[str]]]:
-    """The kinds of section ``item`` cites, each with the systems it concerns. An OCCTO
+    """The kinds of section ``item`` cites, each with the systems it concerns: a user's
+    IDs it issues, the permission set's (``UserChange.issues``). An OCCTO
     withdrawal it files or follows cites the end of the contracts of the member system and
     of the systems left with the membership (003 §2.7.1), not a member-info change (003
     §2.2, joining): only that where it changes nothing else."""
@@ -463,7 +467,12 @@ def _cited(
         yield "withdrawal", left
         if only:
             return
-    yield item.application.kind, concerned_systems(item, catalog, systems, taken)
+    concerned = concerned_systems(item, catalog, systems, taken)
+    issued = concerned & item.issues if isinstance(item, UserChange) else set()
+    if concerned - issued or not issued:
+        yield item.application.kind, concerned - issued
+    if issued:  # a change that also issues the user IDs new to them: those cite the issue
+        yield Application.PERMISSION_SET.kind, issued
 
 
 def withdrawal_of(item: Item, catalog: Catalog) -> tuple[set[str], bool] | None:
