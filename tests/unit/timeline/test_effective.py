@@ -254,3 +254,16 @@ def test_occtos_systems_count_from_the_approvals_own_day(
     assert dates.acceptance(at_once=False, batched=True)[0] == counted
     assert dates.permission("taxis", ChangeKind.ADD).keyed_on == counted
     assert dates.usage(["taxis"]).keyed_on == counted
+
+
+def test_a_manual_step_waits_for_a_validity_still_to_come_alone(sample: Registry) -> None:
+    """A certificate for OCCTO's help desk (001 p13) is registered by its step, and never
+    before its validity starts (004); a validity begun by the approval bounds nothing, so
+    no output says 「作業完了後、<a past day> 以降」."""
+    events = Events(d("2026-12-14"), d("2026-12-14"), d("2026-12-14")).known(d("2026-12-14"))
+    dates = Dates.of(sample, events)
+    begun = dates.certificate(["switching"], d("2026-01-01"))
+    assert begun.on is None and begun.steps == ("switching",)
+    assert begun.not_before is None
+    later = dates.certificate(["switching"], d("2027-01-10"))
+    assert later.on is None and later.not_before == d("2027-01-10")

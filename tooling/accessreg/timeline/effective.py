@@ -464,8 +464,9 @@ class Dates:
         if found.on is None:
             if not found.steps:
                 return found
-            least = max(valid_from, found.not_before) if found.not_before else valid_from
-            return replace(found, not_before=least)
+            # A validity already begun by the approval bounds nothing: no step comes sooner.
+            floors = [d for d in (found.not_before, valid_from) if d and d > self.taken_on]
+            return replace(found, not_before=max(floors, default=None))
         if found.on >= valid_from:
             return found
         return replace(found, on=valid_from, registered_on=found.on)
