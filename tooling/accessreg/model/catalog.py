@@ -526,6 +526,21 @@ class Catalog(Frozen):
         for), in catalog order."""
         return tuple(s for s in self.systems if s.derived is not None)
 
+    def consoles_of(self, systems: Iterable[str]) -> frozenset[str]:
+        """The permission-management systems the window persons of an operator using
+        ``systems`` get (derived ``window_persons``): those of the providers of its own
+        systems (000 §3-1 ⑥), none of one whose systems it does not use."""
+        providers = {
+            s.provider for sid in systems if (s := self.by_id.get(sid)) and s.derived is None
+        }
+        return frozenset(
+            s.id
+            for s in self.derived_systems
+            if s.derived is not None
+            and s.derived.kind == "window_persons"
+            and s.provider in providers
+        )
+
     @cached_property
     def reached_through(self) -> tuple[tuple[str, frozenset[str]], ...]:
         """Each system reached through others (``users_of``), with those others."""

@@ -181,13 +181,6 @@ def derived_code(system: System) -> str:
     return system.codes[0].code
 
 
-def _uses_provider(op: Operator, catalog: Catalog, provider: str) -> bool:
-    return any(
-        (s := catalog.by_id.get(sid)) is not None and s.derived is None and s.provider == provider
-        for sid in op.systems
-    )
-
-
 # Nothing suspended, the case of almost every holder: one object, not 200,000 empty sets.
 _NONE: frozenset[str] = frozenset()
 
@@ -207,13 +200,7 @@ class _Grants:
             if (rule := system.derived) is not None
         ]
         # A provider's permission-management system serves the operators using its systems.
-        self.console = {
-            system.id
-            for system in catalog.systems
-            if system.derived is not None
-            and system.derived.kind == "window_persons"
-            and _uses_provider(op, catalog, system.provider)
-        }
+        self.console = catalog.consoles_of(op.systems)
         self.stopped = {s.system for s in op.suspensions}
 
     def derive(self, own: Mapping[str, str], window: bool) -> dict[str, str]:

@@ -242,6 +242,12 @@ class OperatorChange(Item):
             return frozenset()
         return frozenset(now.systems) - set(was.systems)
 
+    @property
+    def shown_action(self) -> ChangeKind:
+        """The action the plan and the mails name: one taking up a provider's systems is a
+        registration there (新規登録), though the operator's file only changes."""
+        return ChangeKind.ADD if self.takes_up else self.action
+
 
 @dataclass(frozen=True, kw_only=True)
 class UserChange(Item):

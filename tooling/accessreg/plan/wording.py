@@ -149,8 +149,7 @@ def kinds_text(labels: Sequence[str]) -> Message:
 
 def action_word(item: Item) -> Message:
     if isinstance(item, OperatorChange):
-        # Registered at the provider whose systems it takes up (``takes_up``)
-        return _OPERATOR_ACTIONS["add" if item.takes_up else item.action]
+        return _OPERATOR_ACTIONS[item.shown_action]
     return _ACTIONS[item.action]
 
 

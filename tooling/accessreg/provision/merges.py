@@ -850,15 +850,7 @@ class Step:
                     continue
                 if not (taken := item.takes_up):
                     continue
-                providers = {p.id for p in catalog.providers_of(taken)}
-                consoles = {
-                    s.id
-                    for s in catalog.derived_systems
-                    if s.derived is not None
-                    and s.derived.kind == "window_persons"
-                    and s.provider in providers
-                }
-                found[item.code] = (frozenset(consoles), item.effective)
+                found[item.code] = (catalog.consoles_of(taken), item.effective)
         return found
 
     @cached_property

@@ -184,9 +184,7 @@ def _operator_item(item: Item, catalog: Catalog) -> dict[str, Any] | None:
     if item.application is Application.SUSPENSION and isinstance(item, CertificateChange):
         action = "利用停止" if item.after and item.after.suspended_on else "停止解除"
     if isinstance(item, OperatorChange):
-        # Registered at the provider whose systems it takes up (``takes_up``)
-        action = _OPERATOR_ACTIONS["add" if item.takes_up else item.action]
-        text = f"{item.application.label}: {action}"
+        text = f"{item.application.label}: {_OPERATOR_ACTIONS[item.shown_action]}"
         text += _what_changes(item, catalog)
         if item.ending_users:
             text += f"（{len(item.ending_users)} 名の利用権限が抹消されます）"
@@ -570,7 +568,8 @@ def acceptance_notices(accepted: Accepted, addressing: Addressing) -> list[Notic
     # switching help desk (003 §3.1), nor OCCTO's systems to Tokyo Gas Network's centre.
     concerned = {*(record.systems or operator.systems)}
     for item in items:  # a withdrawal goes to OCCTO itself, whatever its rows (003 §2.7.1)
-        concerned |= (withdrawal_of(item, catalog) or (set(), False))[0]
+        if (withdrawal := withdrawal_of(item, catalog)) is not None:
+            concerned |= withdrawal[0]
     context = {
         "operator": {"code": operator.code, "name": operator.name},
         "application": _application_context(record),
