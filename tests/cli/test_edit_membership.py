@@ -169,7 +169,7 @@ def test_withdrawal_ends_the_member_system_and_its_permissions(on_pr: GitRegistr
     )
     assert (
         "  - revoke [usage application (change)] operator changed: DENKI001 テストガス株式会社\n"
-        "      OCCTO membership member → not a member\n"
+        "      OCCTO member or not member → not a member\n"
         "      systems johs, member_portal → johs\n"
         "      OCCTO membership member since 2020-04-01 → withdrawn on 2026-12-31\n"
     ) in plan.stdout

@@ -517,3 +517,23 @@ def test_a_window_person_taking_the_admin_id_is_a_self_grant(gr: GitRegistry) ->
     gr.commit("window1 takes the admin ID over from next")
     ja = section(comment(gr), "利用権限の変更申請（002 §3.2.2）")
     assert f"- 申請者が自分自身に権限を付けています: `{WINDOW_ID}`" in ja, ja
+
+
+def test_a_withdrawal_names_the_member_flag_and_the_membership_apart(gr: GitRegistry) -> None:
+    roles = ["gas_retailer", "wheeling_client", "manufacturer", "electricity_retailer"]
+    gr.checkout("main")
+    gr.reg.operator(roles=roles, systems=["taxis", "johs", "member_portal"], occto_member=True,
+                    membership={"status": "member", "member_since": "2020-04-01"})  # fmt: skip
+    gr.commit("a member")
+    gr.checkout("pr")
+    gr.repo.git.merge("-q", "main")
+    withdrawn = {"status": "withdrawn", "member_since": "2020-04-01", "withdrawn_on": "2026-12-20"}
+    gr.reg.operator(roles=roles, systems=["taxis", "johs"], occto_member=False,
+                    membership=withdrawn)  # fmt: skip
+    gr.commit("withdraws")
+    row = section(comment(gr), "利用申請（変更）（003 §2.7.1）").split("| ➖ 削除 |", 1)[1]
+    row = row.split("\n", 1)[0]
+    # Two fields, two names: whether it is a member, and the membership's status and days.
+    assert "広域機関の会員かどうか 会員 → 会員ではない" in row
+    assert "広域機関の会員資格 2020-04-01 から会員 → 2026-12-20 に退会" in row
+    assert row.count("広域機関の会員資格") == 1

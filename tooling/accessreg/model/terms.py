@@ -48,7 +48,7 @@ FIELDS: dict[str, Message] = {
     "expires_on": msg("expiry date"),
     "status": msg("status"),
     "terminated_on": msg("termination date"),
-    "occto_member": msg("OCCTO membership"),
+    "occto_member": msg("OCCTO member or not"),
     "membership": msg("OCCTO membership"),
     "memo": msg("memo"),
     "closed": msg("closed day"),
