@@ -694,6 +694,72 @@ def test_a_rejoin_ends_what_the_withdrawal_kept(gr: GitRegistry, tmp_path: Path)
     assert "7A0001" not in (daily / SWITCHING_CERTS).read_text("utf-8")
 
 
+def test_a_forced_withdrawal_ends_the_member_ids_of_users_held_back_on_its_day(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """A withdrawal merged while its users' files still hold retailer IDs (a forced merge:
+    those files have errors, occto-member-code) holds the files back, but not the IDs the
+    withdrawal ends: they go on its day (003 §2.7.1), as they would have with the files
+    fixed, and the runs until then still list them. The users' other systems stay."""
+    admin, user = "admin@test-gas.example.co.jp", "sw@test-gas.example.co.jp"
+    _member(gr)
+    gr.reg.user(email=admin, name="管理 太郎", permissions={"switching": "retailer_admin"})
+    gr.reg.user(email=user, name="利用 花子", permissions={"switching": "retailer_user",
+                                                          "taxis": "1010"})  # fmt: skip
+    gr.commit("switching users")
+    _initial(gr, tmp_path)
+    withdrawn = {"status": "withdrawn", "member_since": "2020-04-01", "withdrawn_on": "2026-12-23"}
+    merge(gr, "forced-withdrawal", lambda: gr.reg.operator(
+        occto_member=False, membership=withdrawn, certificates=[certificate(1)],
+        roles=["gas_retailer", "wheeling_client", "electricity_retailer"],
+        systems=["taxis", "johs", "juju", "loacus"],
+    ))  # fmt: skip
+    out = tmp_path / "out"
+    result = accessreg(gr, "apply", "--out", str(out), "--confirm", *DAY)
+    assert result.returncode == 0, result.stderr
+    assert "held back: 2 files of 1 operator" in result.stdout, result.stdout
+    ended = {(r["区分"], r["適用日"], r["メールアドレス（ID）"]) for r in deltas(out, "switching")}
+    assert ended == {("抹消", "2026-12-23", admin), ("抹消", "2026-12-23", user)}
+    assert not any(r["メールアドレス（ID）"] == user for r in deltas(out, "taxis"))
+
+    def listed(day: str, system: str) -> set[str]:
+        run = tmp_path / day
+        done = accessreg(gr, "apply", "--out", str(run), "--confirm", "--today", day,
+                         "--accepted-on", day)  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        return {r["メールアドレス（ID）"] for r in read_csv(run / f"imports/{system}/snapshot.csv")}
+
+    assert listed("2026-12-22", "switching") == {admin, user}
+    assert listed("2026-12-23", "switching") == set()
+    assert user in listed("2026-12-24", "taxis")
+
+
+def test_a_system_given_up_ends_it_for_users_held_back_as_for_the_others(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """A usage change giving up JUJU merged while a user's file still holds it (an error:
+    system-not-approved) holds that file back, but not the permission the operator no
+    longer has: its row comes with, and as, the row of a user whose file drops it."""
+    fixed = "juju2@test-gas.example.co.jp"
+    gr.reg.user(email=fixed, name="四谷 四郎", permissions={"taxis": "1010", "juju": "granted"})
+    gr.commit("two JUJU users")
+    _initial(gr, tmp_path)
+
+    def give_up() -> None:
+        gr.reg.operator(systems=["taxis", "johs", "loacus"])
+        gr.reg.user(email=fixed, name="四谷 四郎", permissions={"taxis": "1010"})
+
+    merge(gr, "juju-given-up", give_up)
+    out = tmp_path / "out"
+    result = accessreg(gr, "apply", "--out", str(out), "--confirm", *DAY)
+    assert result.returncode == 0, result.stderr
+    assert "held back: 1 file of 1 operator" in result.stdout, result.stdout
+    rows = {r["メールアドレス（ID）"]: r for r in deltas(out, "juju")}
+    assert set(rows) == {USER2, fixed}
+    dated = {(r["区分"], r["適用日"], r["システム処理日（M）"]) for r in rows.values()}
+    assert len(dated) == 1 and next(iter(dated))[0] == "抹消", rows
+
+
 def test_a_certificate_registered_after_the_withdrawal_gains_nothing_from_it(
     gr: GitRegistry, tmp_path: Path
 ) -> None:

@@ -211,6 +211,12 @@ class Operator(Frozen):
         """Held under a provisional key: no operator code issued yet (003 §2.2)."""
         return is_provisional_key(self.code)
 
+    @property
+    def withdrawn_on(self) -> date | None:
+        """The day its OCCTO membership ends, where it has withdrawn (003 §2.7.1)."""
+        member = self.membership
+        return member.withdrawn_on if member is not None and member.status == "withdrawn" else None
+
     def approved_without_role(self, system: str) -> bool:
         return any(a.system == system for a in self.approvals)
 

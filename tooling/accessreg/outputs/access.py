@@ -202,10 +202,34 @@ class _Grants:
         # A provider's permission-management system serves the operators using its systems.
         self.console = catalog.consoles_of(op.systems)
         self.stopped = {s.system for s in op.suspensions}
+        # What the operator's file lets its users hold: the systems it uses (000 §3-2), and a
+        # member's codes only while it is one (002 §2.1.1 ①(イ), 003 §2.7.1). A valid
+        # registry holds nothing else; a user's file held back for an error keeps what
+        # downstream has of it, but not what its operator's usage change or withdrawal
+        # ended, which goes on that change's day as its other users' IDs do.
+        self.open = frozenset(op.systems) | {s.id for s in catalog.systems if s.derived}
+        self.members_only = (
+            frozenset()
+            if op.occto_member
+            else frozenset(
+                (s.id, c.code)
+                for s in catalog.systems
+                for c in s.codes
+                if s.needs_membership(c.code)
+            )
+        )
+
+    def allowed(self, own: Mapping[str, str]) -> Mapping[str, str]:
+        """``own`` without what the operator's file does not allow (``open``)."""
+        closed = own.keys() - self.open
+        members_only = self.members_only
+        if not closed and not (members_only and any(p in members_only for p in own.items())):
+            return own
+        return {s: c for s, c in own.items() if s not in closed and (s, c) not in members_only}
 
     def derive(self, own: Mapping[str, str], window: bool) -> dict[str, str]:
-        perms = dict(own)
-        brought = self.catalog.brought_by(own)
+        perms = dict(self.allowed(own))
+        brought = self.catalog.brought_by(perms)
         for sid, code, for_window, _ in self.derived:
             granted = (window and sid in self.console) if for_window else sid in brought
             if granted:

@@ -679,8 +679,7 @@ class _Differ:
         ending = False
         self.ends = None
         self.registering = self.registrations.get(code)
-        member = new.membership if new else None
-        withdrawn = member.withdrawn_on if member and member.status == "withdrawn" else None
+        withdrawn = new.withdrawn_on if new else None
         self.withdrawal = None if withdrawn is None else self.dates.withdrawal(withdrawn)
         # An operator file that does not load at the head is reported as unreadable, not as
         # a termination; one at the base with no version that loads to compare with, not as

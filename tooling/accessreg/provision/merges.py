@@ -699,23 +699,30 @@ class Step:
     def recorded_dates(self, code: str) -> tuple[ItemDates, ...]:
         """Every date the application of ``code`` records: its plan's (``dates_of``), and a
         change of each row of its people that its usage application alone dates
-        (``_as_operator_data``, ``_as_taken_up``), the code kept. No item of the plan names
-        them, but until that day downstream holds them as they were: the runs until then
-        read the operator again (``State.waiting``), and a later change of the same
-        permission comes no earlier (``plan.waits``)."""
+        (``_as_operator_data``, ``_as_taken_up``), the code kept, or that its OCCTO
+        withdrawal alone takes away (``_withdrawn``). No item of the plan names them, but
+        until that day downstream holds them as they were: the runs until then read the
+        operator again (``State.waiting``), and a later change of the same permission comes
+        no earlier (``plan.waits``)."""
         plan = self.plan_of(code)
         found = list(dates_of(plan)) if plan is not None else []
         for change in self.changes_of(code):
-            if self._as_operator_data(change) is None and self._as_taken_up(change) is None:
-                continue
             person, system = change.person, change.system
-            effective = self.effective(change)
-            held = person.code(system)
-            effect = Effect(system, held, held, Direction.NEUTRAL, effective)
+            if self._as_operator_data(change) is not None or self._as_taken_up(change) is not None:
+                held = person.code(system)
+                effect = Effect(system, held, held, Direction.NEUTRAL, self.effective(change))
+                action = ChangeKind.CHANGE
+            elif (system, person.login) not in self._plan_dates and self._given_up(change):
+                was = change.before.code(system) if change.before is not None else None
+                new = change.after.code(system) if change.after is not None else None
+                effect = Effect(system, was, new, Direction.REVOKE, self.effective(change))
+                action = ChangeKind.REMOVE if new is None else ChangeKind.CHANGE
+            else:
+                continue
             kind, _ = layout.split(person.file)
             subject = "user" if kind is layout.Kind.USER else "window_person"
             key = (subject, person.login, system)
-            found.append(_recorded(key, effective, None, ChangeKind.CHANGE, effect))
+            found.append(_recorded(key, effect.effective, None, action, effect))
         return tuple(found)
 
     def stop(self, change: AccessChange) -> Stop:
@@ -745,7 +752,7 @@ class Step:
         # A termination ends every holder's access on its date (000 §3-3), also what the
         # plan has no item of: a window person's permission-management ID, whose contact
         # entry a termination leaves as it is.
-        found = self._ends.get(change.person.operator)
+        found = self._ends.get(change.person.operator) or self._given_up(change)
         if found is not None:
             return found
         system = self.after.catalog.by_id.get(change.system)
@@ -758,6 +765,42 @@ class Step:
             if sources:
                 return _derived(sources, change.kind)
         return self.dates.permission(change.system, change.kind)
+
+    def _given_up(self, change: AccessChange) -> Effective | None:
+        """The date of a row that takes away what its operator's usage change or OCCTO
+        withdrawal alone ends (``access._Grants``), where a person's file held back for an
+        error keeps it: as the plan dates the same row of a person whose file drops it, a
+        change of the person's permissions (a deletion of their ID where nothing is left),
+        or the withdrawal's day for what ends with the membership (``_withdrawn``)."""
+        entry = self.after.operators.get(change.person.operator)
+        if entry is None or change.before is None or change.system not in change.before.permissions:
+            return None
+        if change.after is not None and change.system in change.after.permissions:
+            return None
+        withdrawn = self._withdrawn(change)
+        if withdrawn is not None:
+            return withdrawn
+        system = self.after.catalog.by_id.get(change.system)
+        if system is None or system.derived is not None or system.id in entry.operator.systems:
+            return None
+        # The person's file stays (held back): a change of their permissions (000 §5-2).
+        stays = change.before.file in self.after.files
+        kind = ChangeKind.CHANGE if stays else ChangeKind.REMOVE
+        return self.dates.permission(change.system, kind)
+
+    def _withdrawn(self, change: AccessChange) -> Effective | None:
+        """A row of what its operator loses with its OCCTO membership that no item of the
+        person's dates (their file held back for an error, ``access._Grants``): the
+        withdrawal's day, as the plan dates its users' IDs of it (``ending``, 003 §2.7.1)."""
+        entry = self.after.operators.get(change.person.operator)
+        op = entry.operator if entry is not None else None
+        withdrawn = op.withdrawn_on if op is not None else None
+        if op is None or withdrawn is None:
+            return None
+        code = change.before.code(change.system) if change.before is not None else None
+        if not self.after.catalog.ends_with_membership(change.system, op.roles, code):
+            return None
+        return self.dates.withdrawal(withdrawn)
 
     def _suspension(self, change: AccessChange) -> Effective:
         """A row that suspends or restores: the day of the ID's own suspension or its
