@@ -1346,3 +1346,31 @@ def test_an_acceptance_notice_cites_the_standard_schedule_only_for_its_dates(
         body = mail.get_body().get_content()  # type: ignore[union-attr]
         assert ("標準的な処理日程による目安です" in body) is scheduled, body
         assert ("000 §5-1" in body) is scheduled, body
+
+
+def test_what_is_registered_suspended_is_announced_so(gr: GitRegistry, tmp_path: Path) -> None:
+    """A new user, or a certificate, filed already suspended (a lost token's, 001 p46) comes
+    stopped: its rows say 停止中 and no whitelist takes the certificate. The 受付 mail says
+    so beside each 設定 and 追加, not a plain 利用開始 every other output contradicts."""
+    windows = [contact(), contact("deputy", 2), contact("deputy", 3)]
+
+    def stopped() -> None:
+        gr.reg.operator(contacts=windows, certificates=[certificate(1, suspended_on=ON)])
+        gr.reg.user(email="user5@test-gas.example.co.jp", permissions={"taxis": "1010"},
+                     suspended_on=ON)  # fmt: skip
+
+    merge(gr, "registered-suspended", stopped)
+    out = tmp_path / "o"
+    result = accessreg(gr, "apply", "--out", str(out), "--confirm", *DAY)
+    assert result.returncode == 0, result.stderr
+    (row,) = deltas(out, "taxis")
+    assert row["利用停止"] == "停止中", row
+    assert "7A0001" not in (out / "whitelist/taxis/cert-map.conf").read_text("utf-8")
+    (mail,) = [m for m in _eml(out).values() if m["To"].addresses[0].addr_spec == WINDOWS[0]]
+    body = mail.get_content()
+    added = next(ln for ln in body.splitlines() if "クライアント証明書の追加" in ln)
+    assert f"（{ON} から利用停止: 停止解除の申請まで接続に使えません）" in added, body
+    line = next(
+        ln for ln in body.splitlines() if ln.strip().startswith("託送システム（taxis）: 設定")
+    )
+    assert line.endswith(f"（{ON} から利用停止: 停止解除の申請まで利用できません）"), body

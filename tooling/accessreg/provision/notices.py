@@ -116,9 +116,13 @@ def _user_field(key: str) -> str:
     return i18n.text(EMAIL_CASE if key == "email" else field_name(key, user=True), "ja")
 
 
-def _effect_line(catalog: Catalog, effect: Effect, fields: tuple[str, ...] = ()) -> dict[str, Any]:
+def _effect_line(
+    catalog: Catalog, effect: Effect, fields: tuple[str, ...] = (), stopped: date | None = None
+) -> dict[str, Any]:
     """A permission's line of the 受付 mail; a code kept, whose row changes in the user's
-    own ``fields``, as a change of the registration (「登録内容の変更（申請メモ）」), no code."""
+    own ``fields``, as a change of the registration (「登録内容の変更（申請メモ）」), no code.
+    ``stopped``: the day the ID's suspension, which this item neither makes nor lifts,
+    counts from: a code set or changed on it comes stopped (its rows say 停止中, 001 p46)."""
     system = catalog.by_id.get(effect.system)
     if effect.fields_only:
         named = "・".join(_user_field(f) for f in fields)
@@ -143,6 +147,7 @@ def _effect_line(catalog: Catalog, effect: Effect, fields: tuple[str, ...] = ())
         "waits": effect.effective.waits,
         "again": None,
         "ends": None,
+        "stopped": stopped if effect.new is not None else None,
     }
 
 
@@ -207,6 +212,10 @@ def _operator_item(item: Item, catalog: Catalog) -> dict[str, Any] | None:
             f"クライアント証明書の{action}: 証明書ID {item.id}、CN {item.cn}、"
             f"有効期限 {item.not_after}"
         )
+        stopped = item.after.suspended_on if item.after is not None else None
+        if stopped is not None and item.application is not Application.SUSPENSION:
+            # Registered stopped (a lost token's, 001 p46): no whitelist lets it in.
+            text += f"（{stopped} から利用停止: 停止解除の申請まで接続に使えません）"
     elif isinstance(item, AllowedIpChange):
         text = f"海外から接続する IP アドレスの{action}: {item.cidr}、有効期限 {item.expires_on}"
     else:
@@ -293,6 +302,7 @@ def _suspension_lines(
             "pending": None,
             "waits": False,
             "again": None,  # [(the day a change applied before comes, its code), ...]
+            "stopped": None,  # the line itself stops or lifts
         }
         if ends is not None:
             told = [(day, _code_text(shown, brings)) for day, brings in ends.through]
@@ -349,11 +359,14 @@ class _People:
         for item in self.items:
             changes = []
             fields = tuple(f.field for f in item.fields)
+            now = item.after
+            stopped = None if now is None or item.stops_or_starts else now.suspended_on
             for e in item.effects:
-                key = (e.system, e.old, e.new, e.effective, fields if e.fields_only else ())
+                own = fields if e.fields_only else ()
+                key = (e.system, e.old, e.new, e.effective, own, stopped)
                 line = lines.get(key)
                 if line is None:
-                    line = lines[key] = _effect_line(self.catalog, e, fields)
+                    line = lines[key] = _effect_line(self.catalog, e, fields, stopped)
                 changes.append(line)
             yield {
                 "name": item.person.name,
