@@ -537,3 +537,16 @@ def test_a_withdrawal_names_the_member_flag_and_the_membership_apart(gr: GitRegi
     assert "広域機関の会員かどうか 会員 → 会員ではない" in row
     assert "広域機関の会員資格 2020-04-01 から会員 → 2026-12-20 に退会" in row
     assert row.count("広域機関の会員資格") == 1
+
+
+def test_what_is_filed_already_suspended_is_planned_so(gr: GitRegistry) -> None:
+    """A new user or a certificate filed with its suspension (a lost token's, 001 p46) comes
+    stopped: the plan says so beside it, as the 受付 mail and the rows do."""
+    gr.reg.operator(certificates=[certificate(1, suspended_on="2026-11-20")])
+    gr.reg.user(email="user5@test-gas.example.co.jp", permissions={"taxis": "1010"},
+                suspended_on="2026-11-20")  # fmt: skip
+    gr.commit("filed suspended")
+    text = comment(gr)
+    stopped = "2026-11-20 から利用停止（停止解除の申請まで利用できません）"
+    for heading in ("利用権限の設定申請（000 §5-1）", "クライアント証明書登録申請（000 §4-2）"):
+        assert stopped in section(text, heading), text

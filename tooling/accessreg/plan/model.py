@@ -517,6 +517,24 @@ def citations_of(
     }
 
 
+def comes_stopped(item: Item) -> date | None:
+    """The day the suspension of what ``item`` registers or changes counts from, where the
+    item neither makes nor lifts it: a new user or a certificate filed already suspended
+    (a lost token's, 001 p46), a code set on a suspended ID. Its rows say 停止中 and no
+    whitelist takes the certificate, so the plan and the 受付 mail say so beside it."""
+    if isinstance(item, UserChange):
+        now = item.after
+        if now is None or item.stops_or_starts or not any(e.new for e in item.effects):
+            return None
+        return now.suspended_on
+    if isinstance(item, CertificateChange):
+        cert = item.after
+        if cert is None or item.application is Application.SUSPENSION:
+            return None
+        return cert.suspended_on
+    return None
+
+
 def at_once(items: tuple[Item, ...]) -> bool:
     return bool(items) and all(i.application is Application.SUSPENSION for i in items)
 

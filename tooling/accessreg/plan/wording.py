@@ -43,6 +43,7 @@ from accessreg.plan.model import (
     SuspendedUse,
     UserChange,
     WindowPersonChange,
+    comes_stopped,
 )
 from accessreg.timeline.effective import EVENTS, Effective
 
@@ -350,6 +351,10 @@ def detail_texts(item: Item, catalog: Catalog) -> list[Message]:
         for e in item.effects
     )
     parts.extend(field_text(f, item, catalog) for f in item.fields)
+    stopped = comes_stopped(item)
+    if stopped is not None:
+        parts.append(msg("suspended from {day}: not usable until the suspension is lifted",
+                         day=stopped))  # fmt: skip
     if isinstance(item, OperatorChange) and item.ending_users:
         parts.append(msg("access ends for {count} user(s)", count=len(item.ending_users)))
     # A user's own date is a suspension's or its lifting's; other items' are their own.

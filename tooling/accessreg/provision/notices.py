@@ -48,7 +48,7 @@ from accessreg.plan import (
     WindowPersonChange,
     processing_days_of,
 )
-from accessreg.plan.model import suspension_label, withdrawal_of
+from accessreg.plan.model import comes_stopped, suspension_label, withdrawal_of
 from accessreg.plan.waits import Removal, removals
 from accessreg.provision.holding import Hold
 from accessreg.provision.merges import Step, application_id, own_dates
@@ -212,9 +212,8 @@ def _operator_item(item: Item, catalog: Catalog) -> dict[str, Any] | None:
             f"クライアント証明書の{action}: 証明書ID {item.id}、CN {item.cn}、"
             f"有効期限 {item.not_after}"
         )
-        stopped = item.after.suspended_on if item.after is not None else None
-        if stopped is not None and item.application is not Application.SUSPENSION:
-            # Registered stopped (a lost token's, 001 p46): no whitelist lets it in.
+        stopped = comes_stopped(item)
+        if stopped is not None:  # no whitelist lets it in
             text += f"（{stopped} から利用停止: 停止解除の申請まで接続に使えません）"
     elif isinstance(item, AllowedIpChange):
         text = f"海外から接続する IP アドレスの{action}: {item.cidr}、有効期限 {item.expires_on}"
@@ -359,8 +358,7 @@ class _People:
         for item in self.items:
             changes = []
             fields = tuple(f.field for f in item.fields)
-            now = item.after
-            stopped = None if now is None or item.stops_or_starts else now.suspended_on
+            stopped = comes_stopped(item)
             for e in item.effects:
                 own = fields if e.fields_only else ()
                 key = (e.system, e.old, e.new, e.effective, own, stopped)
