@@ -6,7 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.cli.test_from_issue import intake, refused
+import pytest
+
+from tests.cli.test_from_issue import intake, refused, user_add
+from tests.helpers.edithelp import snapshot
 from tests.helpers.formbody import confirm, render
 from tests.helpers.regfactory import RegistryFactory, contact, run_cli
 
@@ -101,3 +104,42 @@ def test_a_promotion_refused_for_other_details_shows_the_recorded_ones(
     out = refused(reg, _promotion(contact_name_kana="イシダ ミサキコ"))
     assert "フリガナ: イシダ ミサキコ（記録: イシダ ミサキ）" in out["comment"]
     assert "(furigana): イシダ ミサキコ (recorded: イシダ ミサキ)" in out["comment"]
+
+
+# --- control characters in a memo -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("memo", "told"),
+    [
+        ("お世話になります。\u0007\n4月から利用します", "U+0007"),
+        ("お世話になります。\u0000\n4月から利用します", "U+0000"),
+        ("お世話になります。\u00854月から利用します", "U+0085"),  # NEL: YAML 1.1's line break
+        ("お世話になります。\u0085\n4月から利用します", "U+0085"),
+        ("お世話に\u2028なります。\n4月から", "U+2028"),
+        ("お世話に\u009bなります。\n4月から", "U+009B"),
+    ],
+)
+def test_a_control_character_in_a_memo_of_any_lines_is_told_under_the_memo(
+    reg: RegistryFactory, memo: str, told: str
+) -> None:
+    """As for a one-line memo: under 申請メモ, the character named, nothing written (not a
+    file that does not load, nor a NEL read back as a space)."""
+    out = refused(reg, user_add(memo=memo))
+    (line,) = out["problems"]
+    assert line.startswith("- **申請メモ**: ") and "申請メモに " in line and told in line
+    assert "(text-control)" in line and "yaml-syntax" not in line
+
+
+def test_the_command_line_tells_a_control_character_in_a_memo_as_the_forms_do(
+    reg: RegistryFactory,
+) -> None:
+    before = snapshot(reg.root)
+    result = run_cli("user", "add", "--operator", "TESTOP01", "--email",
+                     "hanako.kimura@test-gas.example.co.jp", "--name", "木村 花子",
+                     "--name-kana", "キムラ ハナコ", "--taxis", "1011", "--memo", "a\a\nb",
+                     cwd=reg.repo)  # fmt: skip
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "申請メモに U+0007 が含まれています" in result.stdout + result.stderr
+    assert "yaml-syntax" not in result.stdout + result.stderr
+    assert snapshot(reg.root) == before
