@@ -140,6 +140,15 @@ def test_the_command_line_tells_a_control_character_in_a_memo_as_the_forms_do(
                      "--name-kana", "キムラ ハナコ", "--taxis", "1011", "--memo", "a\a\nb",
                      cwd=reg.repo)  # fmt: skip
     assert result.returncode == 1, result.stdout + result.stderr
-    assert "申請メモに U+0007 が含まれています" in result.stdout + result.stderr
+    assert "申請メモに 制御文字（U+0007） が含まれています" in result.stdout + result.stderr
     assert "yaml-syntax" not in result.stdout + result.stderr
     assert snapshot(reg.root) == before
+
+
+def test_a_character_is_named_in_japanese_under_its_field(reg: RegistryFactory) -> None:
+    out = refused(reg, user_add(name="試験\u202e太郎"))
+    (line,) = out["problems"]
+    assert line.startswith("- **利用者名（漢字）**: ")
+    named = "書式制御文字（文字の向きを変える文字）（U+202E）"
+    assert f"利用者名（漢字）に {named} が含まれています" in line
+    assert "RIGHT-TO-LEFT" not in line
