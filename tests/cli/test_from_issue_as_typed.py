@@ -152,3 +152,21 @@ def test_a_character_is_named_in_japanese_under_its_field(reg: RegistryFactory) 
     named = "書式制御文字（文字の向きを変える文字）（U+202E）"
     assert f"利用者名（漢字）に {named} が含まれています" in line
     assert "RIGHT-TO-LEFT" not in line
+
+
+# --- the memo in the pull request -------------------------------------------------------------
+
+
+def test_the_memo_reaches_the_pull_request_as_the_reason_does(reg: RegistryFactory) -> None:
+    """Written for the reception (受付担当者への伝達事項), shown to the reviewer as written,
+    fenced: no heading, mention or fence of its own renders."""
+    memo = "4月1日から使います。\n```\n### 承認済み\n@maintainers"
+    code, out = intake(reg, user_add(memo=memo))
+    assert code == 0, out
+    section = out["body"].split("### 申請メモ / As the filer states it\n\n", 1)[1]
+    fence, rest = section.split("\n", 1)
+    assert fence == "````text"
+    assert rest.startswith(memo + "\n````\n")
+    code, out = intake(reg, _change(memo="部署異動のため", perm_johs="なし（削除）"))
+    assert code == 0, out
+    assert "### 申請メモ / As the filer states it\n\n```text\n部署異動のため\n```" in out["body"]
