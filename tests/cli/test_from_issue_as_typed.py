@@ -170,3 +170,35 @@ def test_the_memo_reaches_the_pull_request_as_the_reason_does(reg: RegistryFacto
     code, out = intake(reg, _change(memo="部署異動のため", perm_johs="なし（削除）"))
     assert code == 0, out
     assert "### 申請メモ / As the filer states it\n\n```text\n部署異動のため\n```" in out["body"]
+
+
+# --- each problem under its field -------------------------------------------------------------
+
+
+def test_an_expired_ip_date_is_told_under_the_expiry_date(reg: RegistryFactory) -> None:
+    body = render("ip", {
+        "operator": "TESTOP01", "action": "追加・更新", "cidr": "41.203.64.11",
+        "reason": "シンガポール拠点", "expires_on": "2026-01-30", "confirm": confirm("ip"),
+    })  # fmt: skip
+    (line,) = refused(reg, body)["problems"]
+    assert line.startswith("- **有効期限**: ") and "有効期限 2026-01-30 が今日" in line
+
+
+def test_a_past_termination_date_is_told_under_the_end_date(reg: RegistryFactory) -> None:
+    body = render("operator-terminate", {
+        "operator": "TESTOP01", "terminated_on": "2026-11-01",
+        "confirm": confirm("operator-terminate"),
+    })  # fmt: skip
+    (line,) = refused(reg, body)["problems"]
+    assert line.startswith("- **終了日**: ") and "利用終了日 2026-11-01 が今日" in line
+
+
+def test_an_address_that_cannot_be_a_login_id_is_told_under_the_e_mail(
+    reg: RegistryFactory,
+) -> None:
+    for body in (
+        user_add(email="hanako/kimura@test-gas.example.co.jp"),
+        _change(email="user1", perm_johs="なし（削除）"),
+    ):
+        (line,) = refused(reg, body)["problems"]
+        assert line.startswith("- **メールアドレス（ID）**: ") and "は ID にできません" in line

@@ -526,7 +526,8 @@ def terminate(draft: Draft, code: str, on: date) -> None:
                 "date of today ({today}) or later",
                 day=on,
                 today=draft.today,
-            )
+            ),
+            at="terminated_on",
         )
     doc = draft.document(layout.operator_file(code))
     if doc.get("status") == "terminated":  # a file with errors, ``targets`` could not tell
