@@ -123,7 +123,9 @@ def test_a_deputy_becomes_the_primary_only_as_recorded(
     result = refused(gr.reg, *_as_primary(**given))
     where = f"registry/{OP_FILE}: 正担当となる TESTOP01 の副担当 窓口 2号 <{DEPUTY}>"
     assert where in result.stderr
-    assert f"記録と異なる内容が入力されています（{named}）" in result.stderr
+    # What was typed beside what is recorded: the deputy's own details.
+    (typed,) = given.values()
+    assert f"記録と異なる内容が入力されています（{named}: {typed}（記録: " in result.stderr
     assert "それだけを別の利用申請（変更）として" in result.stderr
     assert _contacts(gr) == before
 
@@ -231,7 +233,8 @@ def test_the_form_refuses_another_github_account_for_the_deputy_made_primary(
     })  # fmt: skip
     assert code == 1, out
     said = "\n".join(out["problems"])
-    assert "記録と異なる内容が入力されています（GitHub アカウント）" in said
+    told = "記録と異なる内容が入力されています（GitHub アカウント: evil-acct（記録: window-2））"
+    assert told in said
     assert _contacts(gr) == before
 
 

@@ -82,7 +82,10 @@ def test_user_add_from_a_rendered_form(reg: RegistryFactory) -> None:
     assert out["title"] == "[TESTOP01] 利用権限の設定申請 / User permission set (#12)"
     assert "Filed by: @window-1 through issue #12" in out["body"]
     assert "Closes #12" in out["body"]
-    assert "@someone" not in out["body"]  # the applicant's text never pings anyone
+    # The applicant's text never pings anyone: the memo is shown fenced, as code.
+    head, memo = out["body"].split("### 申請メモ / As the filer states it\n\n```text\n", 1)
+    fenced, rest = memo.split("\n```\n", 1)
+    assert "@someone" in fenced and "@someone" not in head + rest
     assert out["changes"] == [{"file": f"registry/users/TESTOP01/{USER}.yaml", "action": "added"}]
     assert reg.validate().problems == []
 

@@ -62,10 +62,17 @@ def test_an_operator_code_in_lower_case_names_its_spelling(gr: GitRegistry, type
 
 # A look-alike of another script reads as the code itself; an invisible one is not seen.
 LOOK_ALIKES = [
-    ("T\u0415STOP01", "U+0415 (CYRILLIC CAPITAL LETTER IE)"),
+    ("T\u0415STOP01", "U+0415"),  # the code point alone, in the Japanese too
     ("TESTOP01\u200b", "ゼロ幅スペース（U+200B）"),
-    ("TESTOP01\u00ad", "U+00AD (SOFT HYPHEN)"),
+    ("TESTOP01\u00ad", "書式制御文字（U+00AD）"),
 ]
+
+
+def test_a_full_width_character_of_a_code_is_named_in_japanese(gr: GitRegistry) -> None:
+    result = run_cli("status", "--operator", "TESTOP0\uff11", cwd=gr.path)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "半角英数字ではない文字 全角数字（U+FF11） が含まれています" in result.stderr
+    assert "FULLWIDTH" not in result.stderr
 
 
 @pytest.mark.parametrize(("typed", "named"), LOOK_ALIKES)

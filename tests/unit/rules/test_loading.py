@@ -496,10 +496,17 @@ def test_yaml_limits_an_integer_of_more_than_4300_digits(reg: RegistryFactory, r
 @pytest.mark.parametrize(
     ("escape", "shown_as", "in_japanese"),
     [
-        ("\\0", "U+0000", "U+0000"),
-        ("\\e[31m", "U+001B", "U+001B"),
-        ("\\u202E", "U+202E (RIGHT-TO-LEFT OVERRIDE)", "U+202E (RIGHT-TO-LEFT OVERRIDE)"),
-        # The characters a back office has a word for are called by it, the code point kept.
+        # Each character by the word a back office has for its kind, the code point kept.
+        ("\\0", "a control character (U+0000)", "制御文字（U+0000）"),
+        ("\\e[31m", "a control character (U+001B)", "制御文字（U+001B）"),
+        ("\\x9B", "a control character (U+009B)", "制御文字（U+009B）"),
+        (
+            "\\u202E",
+            "a format character that changes the text's direction (U+202E)",
+            "書式制御文字（文字の向きを変える文字）（U+202E）",
+        ),
+        ("\\u200D", "a zero-width character (U+200D)", "ゼロ幅の文字（U+200D）"),
+        ("\\u00AD", "a format character (U+00AD)", "書式制御文字（U+00AD）"),
         ("\\u2028", "a line break (U+2028)", "改行（U+2028）"),
         ("\\x85", "a line break (U+0085)", "改行（U+0085）"),
         ("\\u200B", "a zero-width space (U+200B)", "ゼロ幅スペース（U+200B）"),
@@ -507,9 +514,9 @@ def test_yaml_limits_an_integer_of_more_than_4300_digits(reg: RegistryFactory, r
         ("\\r", "a line break (U+000D)", "改行（U+000D）"),
         ("\\t", "a tab (U+0009)", "タブ（U+0009）"),
         # Printable, but blank: a name would look like another's.
-        ("\\u3164", "U+3164 (HANGUL FILLER)", "U+3164 (HANGUL FILLER)"),
-        ("\\u034F", "U+034F (COMBINING GRAPHEME JOINER)", "U+034F (COMBINING GRAPHEME JOINER)"),
-        ("\\u2800", "U+2800 (BRAILLE PATTERN BLANK)", "U+2800 (BRAILLE PATTERN BLANK)"),
+        ("\\u3164", "an invisible character (U+3164)", "見えない文字（U+3164）"),
+        ("\\u034F", "an invisible character (U+034F)", "見えない文字（U+034F）"),
+        ("\\u2800", "an invisible character (U+2800)", "見えない文字（U+2800）"),
     ],
 )
 def test_text_control_through_a_yaml_escape(

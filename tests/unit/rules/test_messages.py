@@ -252,9 +252,9 @@ EXPECTED = [
     (
         "text-control",
         "users/TESTOP01/control@test-gas.example.co.jp.yaml",
-        "user name (kanji) holds U+001B: retype it without control, format, line-separator or invisible "
+        "user name (kanji) holds a control character (U+001B): retype it without control, format, line-separator or invisible "
         "characters",
-        "利用者名（漢字）に U+001B が含まれています。制御文字・書式文字・区切り文字・見えない文字を除いて入力し直してください",
+        "利用者名（漢字）に 制御文字（U+001B） が含まれています。制御文字・書式文字・区切り文字・見えない文字を除いて入力し直してください",
     ),
     (
         "yaml-limits",
@@ -415,8 +415,8 @@ EXPECTED = [
     (
         "occto-member-code",
         "users/TESTOP05/retail@test-gas.example.co.jp.yaml",
-        "switching code retailer_user is for electricity retailer (electricity_retailer), which only an OCCTO member may use, and TESTOP05 is not one: remove the permission, or record the membership (occto_member: true)",
-        "スイッチング支援システム（switching） の権限コード retailer_user は 小売電気事業者（electricity_retailer） のもので、広域機関の会員だけが使えます。TESTOP05 は会員ではありません。この権限を削除するか、申請の「広域機関の会員資格」で会員を選んで、会員資格を登録してください",
+        "switching permission user ID (electricity retailer) is for electricity retailer, which only an OCCTO member may use, and TESTOP05 is not one: remove the permission, or record the membership (occto_member: true)",
+        "スイッチング支援システム（switching） の ユーザID（小売電気事業者） は 小売電気事業者 のもので、広域機関の会員だけが使えます。TESTOP05 は会員ではありません。この権限を削除するか、申請の「広域機関の会員資格」で会員を選んで、会員資格を登録してください",
     ),
 ]
 

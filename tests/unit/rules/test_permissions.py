@@ -266,7 +266,7 @@ def test_a_retailer_id_needs_the_membership_whatever_other_role_the_operator_has
     assert reg.found() == [("occto-member-code", shown(rel), line, "error")]
     [p] = reg.validate().problems
     assert p.message.english() == (
-        "switching code retailer_user is for electricity retailer (electricity_retailer), "
+        "switching permission user ID (electricity retailer) is for electricity retailer, "
         "which only an OCCTO member may use, and DENKI001 is not one: remove the permission, "
         "or record the membership (occto_member: true)"
     )
@@ -279,8 +279,9 @@ def test_a_withdrawal_takes_the_retailer_ids_with_it(reg: RegistryFactory) -> No
     assert reg.found() == [("occto-member-code", shown(rel), line, "error")]
     [p] = reg.validate().problems
     assert i18n.text(p.message, "ja") == (
-        "スイッチング支援システム（switching） の権限コード retailer_admin は 小売電気事業者"
-        "（electricity_retailer） のもので、広域機関の会員だけが使えます。DENKI001 は広域機関を"
+        # The permission as the form labels it, the role by its name: no key of a file.
+        "スイッチング支援システム（switching） の 管理者ID（小売電気事業者） は 小売電気事業者"
+        " のもので、広域機関の会員だけが使えます。DENKI001 は広域機関を"
         "退会しています。退会を届け出る利用申請（変更）でこの権限（小売電気事業者の ID）を削除"
         "するか、会員資格を維持してください"
     )

@@ -6,6 +6,7 @@ from accessreg.edit import targets, yamldoc
 from accessreg.edit.draft import Draft, EditRefused
 from accessreg.edit.operators import OPERATOR_FIELDS, ContactSpec, contact_map
 from accessreg.model import layout
+from accessreg.model.base import one_spaced
 from accessreg.model.messages import Message, msg
 from accessreg.model.terms import contact_role, field_name, person, value_text
 
@@ -74,9 +75,22 @@ _DETAILS = ("github", "name", "name_kana", "phone")
 
 
 def _detail(key: str, value: object) -> str:
-    """A detail as compared: a GitHub login in any case, with or without its ``@``."""
+    """A detail as compared: a GitHub login in any case, with or without its ``@``; a name
+    or kana with its spaces full- or half-width (``one_spaced``)."""
     text = str(value).strip()
-    return text.lstrip("@").lower() if key == "github" else text
+    if key == "github":
+        return text.lstrip("@").lower()
+    return one_spaced(text) if key in ("name", "name_kana") else text
+
+
+def _given_recorded(key: str, given: object, recorded: object) -> Message:
+    """A detail typed beside the one recorded: the person's own, which the filer knows."""
+    return msg(
+        "{field}: {given} (recorded: {recorded})",
+        field=field_name(key),
+        given=str(given),
+        recorded=str(recorded),
+    )
 
 
 def _same_details(draft: Draft, code: str, held: object, spec: ContactSpec) -> None:
@@ -100,7 +114,7 @@ def _same_details(draft: Draft, code: str, held: object, spec: ContactSpec) -> N
             file=f"{draft.label}/{layout.operator_file(code)}",
             person=_person(held, _email(held)),
             code=code,
-            fields=tuple(field_name(key) for key in differ),
+            fields=tuple(_given_recorded(key, given[key], record.get(key, "")) for key in differ),
         )
     )
 

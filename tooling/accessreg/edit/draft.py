@@ -41,15 +41,24 @@ FileAction = Literal["added", "modified", "removed"]
 class EditRefused(Refusal):
     """The edit cannot be made as asked (unknown user, a certificate file holding a key, ...)."""
 
-    def __init__(self, message: str | Message, problems: Sequence[Problem] = ()) -> None:
+    def __init__(
+        self, message: str | Message, problems: Sequence[Problem] = (), at: str | None = None
+    ) -> None:
         super().__init__(message)
         self.problems = list(problems)
+        self.at = at  # as ``BadValueError.at``
 
 
 class BadValueError(UsageError):
     """A value the application gives cannot be used whatever the registry holds (a date
     already past, a system one does not apply for): the command was called wrongly (exit 2);
     a form that gives one is refused in its comment like any other edit."""
+
+    def __init__(self, message: str | Message, at: str | None = None) -> None:
+        super().__init__(message)
+        # The value refused, by its key in the file (``terminated_on``): a form tells it
+        # under the field that gives it.
+        self.at = at
 
 
 class UnknownOperatorError(BadValueError):

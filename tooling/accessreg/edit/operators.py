@@ -11,7 +11,7 @@ from accessreg.edit import targets, yamldoc
 from accessreg.edit.draft import BadValueError, Draft, EditRefused
 from accessreg.files.schemacheck import pattern_sentence
 from accessreg.model import Contact, Membership, Operator, User, layout
-from accessreg.model.base import OPERATOR_CODE
+from accessreg.model.base import OPERATOR_CODE, one_spaced
 from accessreg.model.catalog import system_key
 from accessreg.model.layout import Kind
 from accessreg.model.messages import Message, Param, msg, nmsg
@@ -54,6 +54,9 @@ class ContactSpec:
     phone: str
     github: str
 
+    def __post_init__(self) -> None:
+        targets.spaced(self, "name", "name_kana")
+
 
 @dataclass(frozen=True)
 class NewOperator:
@@ -68,6 +71,9 @@ class NewOperator:
     subcontractors: tuple[tuple[str, str], ...] = ()  # (code, name)
     occto_member: bool | None = None  # None: as the membership makes it, else false
     membership: MembershipChange | None = None  # occto_member follows it when given
+
+    def __post_init__(self) -> None:
+        targets.spaced(self, "name", "name_kana", "subcontractors")
 
 
 @dataclass(frozen=True)
@@ -86,6 +92,9 @@ class OperatorChange:
     remove_systems: tuple[str, ...] = ()
     add_subcontractors: tuple[tuple[str, str], ...] = ()
     remove_subcontractors: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        targets.spaced(self, "name", "name_kana", "add_subcontractors")
 
 
 def contact_map(spec: ContactSpec) -> yamldoc.Document:
@@ -245,7 +254,10 @@ def change(draft: Draft, spec: OperatorChange) -> None:
         ("privacy_policy_url", spec.privacy_policy_url),
         ("occto_member", spec.occto_member if spec.membership is None else None),
     ):
-        if value is not None and doc.get(key) != value:
+        held = doc.get(key)
+        if key in ("name", "name_kana") and isinstance(held, str):
+            held = one_spaced(held)  # recorded with a full-width space: the same name
+        if value is not None and held != value:
             yamldoc.put(doc, key, value, OPERATOR_FIELDS)
             said.append(msg("{field} changed", field=field_name(key)))
     for key, add, drop in (
@@ -514,7 +526,8 @@ def terminate(draft: Draft, code: str, on: date) -> None:
                 "date of today ({today}) or later",
                 day=on,
                 today=draft.today,
-            )
+            ),
+            at="terminated_on",
         )
     doc = draft.document(layout.operator_file(code))
     if doc.get("status") == "terminated":  # a file with errors, ``targets`` could not tell

@@ -10,9 +10,23 @@ from accessreg.edit.draft import BadValueError, Draft, EditRefused, UnknownOpera
 from accessreg.files.loading import mistyped_code
 from accessreg.files.schemacheck import full_width_at
 from accessreg.model import Operator, layout
+from accessreg.model.base import one_spaced
 from accessreg.model.catalog import Catalog, closest_system, system_key
 from accessreg.model.messages import msg
 from accessreg.model.problems import Level
+
+
+def spaced(spec: object, *keys: str) -> None:
+    """Set the names of a frozen application ``spec`` (``keys``: a name, or pairs of a code
+    and a name) as they are compared and written, whoever typed them (a form, a command):
+    ``one_spaced``. Called by the spec's ``__post_init__``."""
+    for key in keys:
+        value = getattr(spec, key)
+        if isinstance(value, str):
+            object.__setattr__(spec, key, one_spaced(value))
+        elif isinstance(value, tuple):
+            named = tuple((code, one_spaced(name)) for code, name in value)
+            object.__setattr__(spec, key, named)
 
 
 def operator(draft: Draft, code: str, active: bool = True) -> Operator:
@@ -124,7 +138,8 @@ def file_name(email: str) -> str:
 
 def _not_a_login_id(email: str) -> EditRefused:
     return EditRefused(
-        msg("{email} cannot be a login ID: write an e-mail address with one @", email=email)
+        msg("{email} cannot be a login ID: write an e-mail address with one @", email=email),
+        at="email",
     )
 
 

@@ -18,11 +18,13 @@ from ruamel.yaml.error import YAMLError
 from ruamel.yaml.nodes import ScalarNode
 from ruamel.yaml.resolver import VersionedResolver
 from ruamel.yaml.scalarstring import (
+    DoubleQuotedScalarString,
     LiteralScalarString,
     ScalarString,
     SingleQuotedScalarString,
 )
 
+from accessreg.escape import unsafe_characters
 from accessreg.model import layout
 from accessreg.model.layout import Kind
 from accessreg.model.messages import Message, msg
@@ -97,6 +99,12 @@ def value(v: Any) -> Any:
     """``v`` as it must be written so that the registry's loader reads it back unchanged."""
     if not isinstance(v, str) or isinstance(v, ScalarString):
         return v
+    if unsafe_characters(v, multiline=True):
+        # A control character (a BEL in a memo, a NEL, a carriage return) as its escape in
+        # double quotes: a block cannot hold it (the file would not load) and YAML 1.1 reads
+        # a NEL elsewhere as a line break, so that validation would not see the character
+        # where it stands, to refuse it under its field.
+        return cast(DoubleQuotedScalarString, DoubleQuotedScalarString(v))
     if "\n" in v:  # a memo of several lines reads best as a block
         return cast(LiteralScalarString, LiteralScalarString(v))
     if _YAML11.resolve(ScalarNode, v, (True, False)) != _STR:

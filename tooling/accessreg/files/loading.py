@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from accessreg.errors import ConfigError, ProblemsFound
-from accessreg.escape import is_safe_text, unsafe_characters
+from accessreg.escape import INVISIBLE, is_safe_text, unsafe_characters
 from accessreg.files import gcpause, schemagen, workspace, yamlsafe
 from accessreg.files.reasons import os_reason
 from accessreg.files.salvage import salvage as salvaged_model
@@ -140,12 +140,16 @@ def _text_problems(rel: str, data: Any, named: Callable[[DataPath], Message]) ->
 
 # Characters a back office has a word for (what Excel or a web page leaves in a pasted name).
 _LINE_BREAKS = frozenset("\n\r\x85\u2028\u2029")
+# The format characters that change the direction text is shown in (U+202E shows 「abc」 as
+# 「cba」), and those that take no width.
+_DIRECTION = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_ZERO_WIDTH = frozenset("\u200c\u200d\u2060\ufeff")
 
 
 def named_character(ch: str) -> Param:
-    """A character as a message names it: by the word staff use where there is one,
-    ``改行（U+000A）``, else by its code point and Unicode name, ``U+202E (RIGHT-TO-LEFT
-    OVERRIDE)``; the code point always, which tells U+2028 from a line feed."""
+    """A character as a message names it: by the word staff use for its kind, with its code
+    point, ``改行（U+000A）``, ``全角英字（U+FF21）``, ``制御文字（U+0007）``; by the code point
+    alone for any other. The code point always: it tells U+2028 from a line feed."""
     code = f"U+{ord(ch):04X}"
     if ch in _LINE_BREAKS:
         return msg("a line break ({code})", code=code)
@@ -153,8 +157,27 @@ def named_character(ch: str) -> Param:
         return msg("a tab ({code})", code=code)
     if ch == "\u200b":
         return msg("a zero-width space ({code})", code=code)
-    name = unicodedata.name(ch, "")
-    return code + (f" ({name})" if name else "")
+    if ch in _ZERO_WIDTH:
+        return msg("a zero-width character ({code})", code=code)
+    if ch in _DIRECTION:
+        return msg("a format character that changes the text's direction ({code})", code=code)
+    if ch == "\u3000":
+        return msg("a full-width space ({code})", code=code)
+    if "\uff01" <= ch <= "\uff5e":  # the full-width forms of ASCII: ＡＢＣ, ０１２, ＠
+        narrow = chr(ord(ch) - 0xFEE0)
+        if narrow.isalpha():
+            return msg("a full-width letter ({code})", code=code)
+        if narrow.isdigit():
+            return msg("a full-width digit ({code})", code=code)
+        return msg("a full-width symbol ({code})", code=code)
+    if ch in INVISIBLE:
+        return msg("an invisible character ({code})", code=code)
+    kind = unicodedata.category(ch)
+    if kind == "Cc":
+        return msg("a control character ({code})", code=code)
+    if kind == "Cf":
+        return msg("a format character ({code})", code=code)
+    return code
 
 
 def mistyped_code(code: str, guess: str | None) -> Message | None:

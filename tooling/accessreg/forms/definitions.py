@@ -52,8 +52,9 @@ class Field:
     choices: tuple[Choice, ...] = ()
     placeholder: str | None = None
     render: str | None = None  # textarea: the body wraps the value in a code fence
-    # Shown in the pull request as the filer wrote it, for the reviewer: the registry keeps
-    # no field for it (a deletion's reason).
+    # Shown in the pull request as the filer wrote it, for the reviewer: what the registry
+    # keeps no field for (a deletion's reason), or what is written to the reception there
+    # (a memo, which the pull request's diff shows only as YAML).
     stated: bool = False
 
 
@@ -113,7 +114,7 @@ def _email() -> Field:
 
 MEMO = Field(
     "memo", "textarea", "申請メモ",
-    "任意のメモ（受付担当者への伝達事項など）。利用者の登録内容に記録されます。",
+    "任意のメモ（受付担当者への伝達事項など）。利用者の登録内容に記録されます。", stated=True,
 )  # fmt: skip
 CHECK_BEFORE_SENDING = "入力内容を確かめてからチェックを入れ、送信してください。"
 CONFIRM = Field(
@@ -383,7 +384,8 @@ def forms(catalog: Catalog) -> tuple[Form, ...]:
              _input("name_kana", "利用者名（カナ）",
                     f"{_rule(base.KANA, '変更後の氏名')}{no_change}"),
              _input("affiliation", "所属事業者コード", f"変更後の所属事業者のコード。{no_change}"),
-             Field("memo", "textarea", "申請メモ", f"新しいメモ。{no_change}"), CONFIRM),
+             Field("memo", "textarea", "申請メモ", f"新しいメモ。{no_change}", stated=True),
+             CONFIRM),
         ),
         Form(
             "user-remove", "利用権限の抹消申請", "User permission deletion",

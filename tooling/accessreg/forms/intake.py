@@ -372,7 +372,11 @@ def from_issue(
     except (EditRefused, BadValueError) as exc:
         # Where the registry stands in the way, in the words the other problems use.
         where = ["  " + wording.explain(form, p) for p in exc.problems if isinstance(p, Problem)]
-        return _refused(author, issue, form, [f"- {wording.both(exc.message)}", *where], label)
+        placed = form.field(exc.at) if exc.at else None  # the field giving the value refused
+        lead = f"**{placed.label}**: " if placed else ""
+        return _refused(
+            author, issue, form, [f"- {lead}{wording.both(exc.message)}", *where], label
+        )
     finally:
         draft.close()
 

@@ -64,7 +64,9 @@ def field_label(form: Form, problem: Problem) -> str | None:
         key = str(problem.path[2]) if len(problem.path) > 2 else ""
         head = CERTIFICATE_FIELDS.get(key, "certificate")
     elif head == "ip_allowlist":
-        head = "cidr"
+        # An entry's expiry date and reason have fields of their own; the entry, the address.
+        key = str(problem.path[2]) if len(problem.path) > 2 else ""
+        head = key if key in ("expires_on", "reason") and form.field(key) else "cidr"
     field = form.field(head)
     return field.label if field else None
 

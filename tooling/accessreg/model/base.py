@@ -71,6 +71,17 @@ SEED_CITATION_MAX = 100
 # of one set, a backtracking matcher (Python's, checking the schemas) tried every split,
 # 14 minutes for one name of 349,000 katakana ending in a letter.
 KANA = r"^[ー・\u3000 ]*[ァ-ヶ][ァ-ヶー・\u3000 ]*$"
+_SPACES = re.compile("[ \u3000]+")
+
+
+def one_spaced(name: str) -> str:
+    """A name or its kana as a person types it, as it is compared and written: a full-width
+    space (U+3000, what a Japanese keyboard types) or a run of spaces one half-width space,
+    none at either end, so that 「遠藤　さやか」 is the 遠藤 さやか the registry holds. Any
+    other white space (a tab) is left for the validation to refuse."""
+    return _SPACES.sub(" ", name).strip(" ")
+
+
 # A text with something written in it: spaces alone (U+3000 among them) are no name, place
 # or reason, and read as a blank in every mail and form. The empty text passes: its fields'
 # minLength says that it is empty, once.

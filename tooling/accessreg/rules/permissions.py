@@ -10,7 +10,7 @@ from accessreg.model import Catalog, layout
 from accessreg.model.messages import Message, Param, msg
 from accessreg.model.problems import Level, Problem
 from accessreg.model.registry import Registry
-from accessreg.model.terms import role_names
+from accessreg.model.terms import code_text, role_names
 from accessreg.rules.base import Context, Due, Scope, finding, rule
 
 
@@ -248,23 +248,25 @@ def occto_member_code(reg: Registry, ctx: Context) -> Iterator[Problem]:
                 continue
             values: dict[str, Param] = {
                 "system": reg.catalog.named(system_id),
-                "code": code,
-                "roles": role_names(system.code_map[code].roles),
+                # As the forms show them: a window person reads this under the permission
+                # they chose (管理者ID（小売電気事業者）), and types no role's key.
+                "code": code_text(reg.catalog, system_id, code),
+                "roles": role_names(system.code_map[code].roles, keyed=False),
                 "operator": u.operator_code,
             }
             yield finding(
                 u.file,
                 msg(
-                    "{system} code {code} is for {roles}, which only an OCCTO member may use, "
-                    "and {operator} has withdrawn its membership: remove the permission in "
+                    "{system} permission {code} is for {roles}, which only an OCCTO member may "
+                    "use, and {operator} has withdrawn its membership: remove the permission in "
                     "the usage change application (利用申請（変更）) that files the withdrawal, "
                     "or keep the membership",
                     **values,
                 )
                 if withdrawn
                 else msg(
-                    "{system} code {code} is for {roles}, which only an OCCTO member may use, "
-                    "and {operator} is not one: remove the permission, or record the "
+                    "{system} permission {code} is for {roles}, which only an OCCTO member may "
+                    "use, and {operator} is not one: remove the permission, or record the "
                     "membership (occto_member: true)",
                     **values,
                 ),
