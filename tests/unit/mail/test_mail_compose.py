@@ -193,6 +193,7 @@ _CHANGE = {
     "waits": False,
     "again": None,
     "ends": None,
+    "stopped": None,
 }
 
 
