@@ -113,6 +113,8 @@ def test_timeline(reg: RegistryFactory, tmp_path: Path) -> None:
     assert refs(g, "refs/heads/accessreg/") == [f"refs/heads/{BRANCH}"]
     tip = g.repo.commit(BRANCH)
     assert [p.hexsha for p in tip.parents] == [g.rev("main")]
+    # the pull request GitHub fills from it is the application, in Japanese
+    assert str(tip.message).startswith("TESTOP01: 長期未使用IDの抹消申請（2件）\n\n事業者: ")
     changed = {(d.change_type, d.a_path) for d in g.repo.commit("main").diff(tip)}
     assert changed == {
         ("D", f"registry/users/TESTOP01/{U1}.yaml"),
@@ -215,7 +217,7 @@ def test_the_application_shows_the_operators_name_as_written_and_acts_on_nothing
     page = githubmd.render(body)
     assert page.processed() == []  # no @mention, #reference or :emoji:
     assert "a" not in page.tags and "img" not in page.tags
-    assert f"（TESTOP01 {terminal(HOSTILE_NAME)}）" in page.shown
+    assert f"事業者: TESTOP01 {terminal(HOSTILE_NAME)}" in page.shown
     assert U1 in page.literal and "\\" not in body  # as written, no backslash left over
 
 
