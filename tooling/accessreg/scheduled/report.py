@@ -14,6 +14,7 @@ from functools import partial
 from accessreg import i18n
 from accessreg.effects.report import at_most, in_doubt_lines, status
 from accessreg.effects.session import MailOutcome
+from accessreg.gitio.branches import BranchAction, BranchChange
 from accessreg.model.catalog import Catalog
 from accessreg.model.mail import digest_kind, notice_name
 from accessreg.model.messages import Message, Verbatim, msg, nmsg
@@ -25,6 +26,20 @@ from accessreg.scheduled.run import RunResult
 
 def _t(message: Message) -> str:
     return i18n.text(message)
+
+
+# What a run did with a deletion application's branch, in words.
+_BRANCH_ACTIONS: dict[BranchAction, Message] = {
+    "created": msg("branch {branch}: created"),
+    "updated": msg("branch {branch}: updated"),
+    "unchanged": msg("branch {branch}: unchanged"),
+    "deleted": msg("branch {branch}: deleted (no ID left to delete)"),
+    "absent": msg("branch {branch}: none (no ID to delete)"),
+}
+
+
+def _branch_line(change: BranchChange) -> str:
+    return _t(msg(_BRANCH_ACTIONS[change.action].text, branch=change.branch))
 
 
 def _duty_lines(result: RunResult) -> list[str]:
@@ -125,10 +140,7 @@ def text(result: RunResult, out: str | None) -> str:
                 )
             )
         )
-    lines += [
-        "  " + _t(msg("branch {branch}: {action}", branch=c.branch, action=c.action))
-        for c in result.branches
-    ]
+    lines += ["  " + _branch_line(c) for c in result.branches]
     if out is not None:
         lines.append(_t(msg("outputs: {count} files in {dir}", count=len(result.files), dir=out)))
     lines += [_t(msg("state: {note}", note=note)) for note in result.notes]
