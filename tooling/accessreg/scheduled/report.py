@@ -8,7 +8,8 @@ recipient (the outbox records each).
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
+from datetime import date
 from functools import partial
 
 from accessreg import i18n
@@ -69,6 +70,33 @@ def _duty_lines(result: RunResult) -> list[str]:
     return lines
 
 
+def _held_by_apply(result: RunResult) -> list[str]:
+    """The files an earlier apply holds back, per operator with the day it first held them:
+    a file is named by its operator only (a user's file bears the login ID). The run reads
+    them as pinned and loads clean, so their errors are apply's report's and the reviewers'
+    【保留】 mail's, which name each; checking them again would load the registry twice."""
+    by_operator: dict[str, list[date]] = defaultdict(list)
+    for h in result.held.values():
+        by_operator[h.operator].append(h.since)
+    if not by_operator:
+        return []
+    heading = msg(
+        "held back by apply: {files} of {operators}, for errors at HEAD (apply's report and "
+        "the reviewers' 【保留】 mail name them); the duties read them as downstream systems "
+        "hold them until a fix is merged",
+        files=nmsg("{count} file", "{count} files", len(result.held)),
+        operators=nmsg("{count} operator", "{count} operators", len(by_operator)),
+    )
+    lines = [_t(heading)]
+    for code, days in sorted(by_operator.items()):
+        files = nmsg("{count} file", "{count} files", len(days))
+        lines.append(
+            "  "
+            + _t(msg("{operator}: {files}, since {day}", operator=code, files=files, day=min(days)))
+        )
+    return lines
+
+
 # A group of mails: what a run did with them, their kind, whose items (an operator's code; ""
 # for the reviewers) and how many.
 _Group = tuple[str, str, str, int]
@@ -114,6 +142,7 @@ def text(result: RunResult, out: str | None) -> str:
             )
         )
     ]
+    lines += _held_by_apply(result)
     if result.hold is not None:
         lines += held_lines(
             result.hold,
