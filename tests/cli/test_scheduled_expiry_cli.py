@@ -107,9 +107,8 @@ def test_ip_entries_are_noticed_too(reg: RegistryFactory) -> None:
         # What to do, by the form a window person files (the one the repository offers).
         steps = body.replace("\r\n", "")
         assert f"申請フォーム「{form_name('ip')}」で、申請内容「追加・更新」を選び" in steps
-        # Or by the command; no file or key of the registry in a mail to back-office staff.
-        assert "（コマンド accessreg ip add で作るプルリクエストでも申請できます）" in steps
-        assert "（コマンド accessreg ip remove でも申請できます）" in steps
+        assert "同じフォームの「削除」で申請してください。" in steps
+        # No file or key of the registry in a mail to back-office staff.
         assert "registry/" not in body and "ip_allowlist" not in body
         duty(g, "expiry", "--send", today=date(2027, 3, 17), env=env)  # 14 days left
         reminder = "【再通知】海外IP許可の期限まで14日を切りました（テストガス株式会社）"

@@ -4,6 +4,7 @@ out, and the file is read as downstream systems hold it (README "When provisioni
 
 from __future__ import annotations
 
+import re
 import tempfile
 from collections.abc import Callable
 from datetime import date
@@ -90,6 +91,27 @@ def test_a_broken_operator_file_holds_back_only_that_operator(
     assert f"registry/operators/{OTHER}.yaml:" in result.stdout and "(yaml-syntax)" in result.stdout
     assert f"7A0002 {OTHER};" in _certificates(out)  # downstream still holds it
     assert "7A0001 TESTOP01;" in _certificates(out)
+
+
+def test_the_files_an_apply_holds_back_are_listed(reg: RegistryFactory, tmp_path: Path) -> None:
+    """Once apply holds the file back, the duties read it as apply recorded it and it loads
+    clean: the report still says what is held, per operator and since when."""
+    g = _two_operators(reg)
+    sink = Mailbox()
+    with mail_server(sink) as env:
+        _first_apply(g, env, tmp_path)
+        _break(g, f"registry/operators/{OTHER}.yaml")
+        args = ("apply", "--confirm", "--send", "--out", str(tmp_path / "held"))
+        held = run_cli(*args, "--today", "2027-01-20", cwd=g.path, env=env)
+        assert held.returncode == 0 and "held back: 2 files of 1 operator" in held.stdout
+        take(sink)  # the first apply's notices, and the reviewers' 【保留】
+        result = duty(g, "daily", "--send", "--out", str(tmp_path / "daily"), today=DAY, env=env)
+        got = summary(take(sink))
+    assert [to for to, _ in got] == [WINDOW1, WINDOW2, WINDOW3]  # the certificates' notices
+    assert "held back by apply: 2 files of 1 operator, for errors at HEAD" in result.stdout
+    # since the day of the merge that brought the error, as apply recorded it
+    assert re.search(rf"\n  {OTHER}: 2 files, since \d{{4}}-\d\d-\d\d\n", result.stdout)
+    assert "held back: " not in result.stdout  # none newly: HEAD's registry loads as pinned
 
 
 def test_what_a_broken_file_revokes_goes_out_over_what_downstream_holds(

@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from accessreg import i18n
 from accessreg.escape import terminal
+from accessreg.scheduled import report
 from tests.helpers import githubmd
 from tests.helpers.gitrepo import GitRegistry
 from tests.helpers.provisioning import read_csv
@@ -113,6 +115,8 @@ def test_timeline(reg: RegistryFactory, tmp_path: Path) -> None:
     assert refs(g, "refs/heads/accessreg/") == [f"refs/heads/{BRANCH}"]
     tip = g.repo.commit(BRANCH)
     assert [p.hexsha for p in tip.parents] == [g.rev("main")]
+    # the pull request GitHub fills from it is the application, in Japanese
+    assert str(tip.message).startswith("TESTOP01: 長期未使用IDの抹消申請（2件）\n\n事業者: ")
     changed = {(d.change_type, d.a_path) for d in g.repo.commit("main").diff(tip)}
     assert changed == {
         ("D", f"registry/users/TESTOP01/{U1}.yaml"),
@@ -215,8 +219,27 @@ def test_the_application_shows_the_operators_name_as_written_and_acts_on_nothing
     page = githubmd.render(body)
     assert page.processed() == []  # no @mention, #reference or :emoji:
     assert "a" not in page.tags and "img" not in page.tags
-    assert f"（TESTOP01 {terminal(HOSTILE_NAME)}）" in page.shown
+    assert f"事業者: TESTOP01 {terminal(HOSTILE_NAME)}" in page.shown
     assert U1 in page.literal and "\\" not in body  # as written, no backslash left over
+
+
+def test_the_job_log_says_what_became_of_the_branch_in_japanese(
+    reg: RegistryFactory, tmp_path: Path
+) -> None:
+    g = scenario(reg)
+    export = _export(tmp_path)
+    line = f"  ブランチ {BRANCH}: "
+    sink = Mailbox()
+    with mail_server(sink) as env, i18n.using("ja"):
+        made = run_duties(g, ("stale",), date(2026, 10, 28), env, last_logins=export)
+        assert f"{line}作成しました\n" in report.text(made, None)
+        again = run_duties(g, ("stale",), date(2026, 10, 28), env, last_logins=export)
+        assert f"{line}変更なし\n" in report.text(again, None)
+        export.write_text("ID,last_login\n", encoding="utf-8")  # nothing left to delete
+        g.merge(BRANCH)
+        dropped = run_duties(g, ("stale",), date(2026, 10, 29), env, last_logins=export)
+        shown = report.text(dropped, None)
+    assert f"{line}削除しました（抹消申請の対象のIDがなくなったため）\n" in shown
 
 
 def test_an_id_deleted_by_the_system_stays_in_the_application(

@@ -91,9 +91,29 @@ def test_one_application_per_operator(reg: RegistryFactory) -> None:
     assert "member_portal は残す" in githubmd.render(second.body).shown
 
 
+def test_the_commit_message_is_the_japanese_application(reg: RegistryFactory) -> None:
+    """GitHub fills a pull request from a branch of one commit with the commit's subject
+    and the rest of its message: the window person opens the application in Japanese, the
+    suggested title and body, and nothing in it names a command (000 §5-7 留意事項)."""
+    reg.user(email="b@test-gas.example.co.jp", permissions={"taxis": "1010"})
+    result = reg.validate()
+    assert result.registry is not None
+    export = read(b"ID,last_login\nuser1@test-gas.example.co.jp,2025-01-01\n", "x.csv")
+    judged = stale(result.registry, export, {}, date(2026, 6, 1))
+    (app,) = applications(judged, result.registry, lambda rel: (reg.root / rel).read_bytes())
+    assert app.message == f"{app.title}\n\n{app.body}"
+    assert app.title == "TESTOP01: 長期未使用IDの抹消申請（1件）"
+    assert "このブランチは毎日自動で更新されます。" in app.body and "accessreg" not in app.body
+    assert not any(line.startswith("#") for line in app.message.splitlines())
+    page = githubmd.render(app.message.partition("\n\n")[2])
+    assert "user1@test-gas.example.co.jp" in page.literal and "b@" not in app.message
+
+
 def test_the_commit_message_lists_the_ids_and_references_nothing(reg: RegistryFactory) -> None:
     """The branch's commit lists the login IDs: one that reads as a reference to GitHub
-    (``…gh-5@…``, an @ after ``=``) is written so that it links and notifies nothing."""
+    (``…gh-5@…``, an @ after ``=``) is written so that it links and notifies nothing, in the
+    commit (GitHub reads references and closing keywords whatever the code spans) and in
+    the pull request filled from it; the body shows them as written."""
     ids = ["fixes.gh-5@test-gas.example.co.jp", "a=@uketsuke-sato.example.jp"]
     for login in ids:
         reg.user(email=login, permissions={"taxis": "1010"})
@@ -102,9 +122,9 @@ def test_the_commit_message_lists_the_ids_and_references_nothing(reg: RegistryFa
     export = read(f"ID,last_login\n{ids[0]},2025-01-01\n{ids[1]},2025-01-01\n".encode(), "x.csv")
     judged = stale(result.registry, export, {}, date(2026, 6, 1))
     (app,) = applications(judged, result.registry, lambda rel: (reg.root / rel).read_bytes())
-    assert app.message.endswith(
-        "\n- a=＠uketsuke-sato.example.jp\n- fixes.gh－5@test-gas.example.co.jp"
-    )
+    assert "| a=＠uketsuke-sato.example.jp |" in app.message
+    assert "| `fixes.gh－5@test-gas.example.co.jp` |" in app.message
     assert not githubmd.REFERENCE.search(app.message) and "=@" not in app.message
+    assert githubmd.render(app.message).processed() == []
     page = githubmd.render(app.body)
     assert all(login in page.literal for login in ids)  # the body shows them as written

@@ -63,18 +63,21 @@ class DeletionApplication:
         }
 
 
-def _action(user: UserAge) -> str:
+def _action(user: UserAge, shown: Callable[[str], str]) -> str:
     if not user.kept_systems:
         return "利用者ファイルを削除"
-    kept = ", ".join(markdown(s) for s in user.kept_systems)
-    return f"{', '.join(markdown(s) for s in user.systems)} の権限を抹消（{kept} は残す）"
+    kept = ", ".join(shown(s) for s in user.kept_systems)
+    return f"{', '.join(shown(s) for s in user.systems)} の権限を抹消（{kept} は残す）"
 
 
-def _body(operator: str, name: str, users: tuple[UserAge, ...]) -> str:
-    """The pull request's description: every text of the registry (the operator's name, login
-    IDs, system IDs) shown by ``escape.markdown``, as written and acting on nothing."""
+def _body(name: str, users: tuple[UserAge, ...], shown: Callable[[str], str]) -> str:
+    """The pull request's description, every text of the registry (the operator's name,
+    login IDs, system IDs) given by ``shown``. GitHub fills a pull request from a branch of
+    one commit with the commit's subject and the rest of its message, so this is the
+    commit's too: no line starts with ``#``, which git drops as a comment when a commit is
+    edited."""
     lines = [
-        f"## 長期未使用IDの抹消申請（{markdown(operator)} {markdown(name)}）",
+        f"事業者: {name}",
         "",
         "認証システムは、最終ログイン日（一度もログインしていないIDは発行日）から"
         f"{DELETE_DAYS}日を経過した"
@@ -87,17 +90,27 @@ def _body(operator: str, name: str, users: tuple[UserAge, ...]) -> str:
     ]
     for u in users:
         last = u.last_login.isoformat() if u.last_login else "（ログインなし）"
-        lines.append(
-            f"| {markdown(u.login_id)} | {last} | {u.since} | {u.delete_on} | {_action(u)} |"
-        )
-    lines += ["", f"対象 {len(users)} 件。このブランチは `accessreg stale` が毎日更新します。", ""]
+        cells = (shown(u.login_id), last, str(u.since), str(u.delete_on), _action(u, shown))
+        lines.append(f"| {' | '.join(cells)} |")
+    lines += ["", f"対象 {len(users)} 件。このブランチは毎日自動で更新されます。", ""]
     return "\n".join(lines)
+
+
+def _committed(text: str) -> str:
+    """A text of the registry in the commit's description: shown as written in the pull
+    request (``escape.markdown``), and acting on nothing in the commit either, where GitHub
+    reads references and closing keywords whatever the code spans (``escape.commit_text``:
+    an ID such as ``fixes.gh-5@…`` is shown with a fullwidth hyphen there)."""
+    return markdown(commit_text(text))
 
 
 def applications(
     result: StaleResult, registry: Registry, read: Callable[[str], bytes]
 ) -> list[DeletionApplication]:
-    """One application per operator with IDs at the deleted stage; ``read`` reads a file."""
+    """One application per operator with IDs at the deleted stage; ``read`` reads a file.
+    Its title and body are the pull request's, as written (``escape.markdown``); its commit
+    message is the same title and body, from which GitHub fills the pull request the
+    window person opens from the branch."""
     found = []
     for operator, users in sorted(result.deleted().items()):
         ordered = tuple(sorted(users, key=lambda u: u.login_id.lower()))
@@ -105,21 +118,10 @@ def applications(
         entry = registry.operators.get(operator)
         name = entry.operator.name if entry else operator
         title = f"{operator}: 長期未使用IDの抹消申請（{len(ordered)}件）"
-        message = "\n".join(
-            [
-                f"{operator}: deletion application for {len(ordered)} long-unused IDs",
-                "",
-                "The authentication system deleted these IDs after 210 days without a login",
-                "(000 §5-7); the window person must still file their deletion (5-3).",
-                "",
-                *(f"- {commit_text(u.login_id)}" for u in ordered),
-            ]
-        )
-        found.append(
-            DeletionApplication(
-                operator, ordered, removals, title, _body(operator, name, ordered), message, read
-            )
-        )
+        body = _body(f"{markdown(operator)} {markdown(name)}", ordered, markdown)
+        committed = _body(f"{_committed(operator)} {_committed(name)}", ordered, _committed)
+        message = f"{title}\n\n{committed}"
+        found.append(DeletionApplication(operator, ordered, removals, title, body, message, read))
     return found
 
 

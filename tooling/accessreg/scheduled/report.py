@@ -8,12 +8,14 @@ recipient (the outbox records each).
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
+from datetime import date
 from functools import partial
 
 from accessreg import i18n
 from accessreg.effects.report import at_most, in_doubt_lines, status
 from accessreg.effects.session import MailOutcome
+from accessreg.gitio.branches import BranchAction, BranchChange
 from accessreg.model.catalog import Catalog
 from accessreg.model.mail import digest_kind, notice_name
 from accessreg.model.messages import Message, Verbatim, msg, nmsg
@@ -25,6 +27,20 @@ from accessreg.scheduled.run import RunResult
 
 def _t(message: Message) -> str:
     return i18n.text(message)
+
+
+# What a run did with a deletion application's branch, in words.
+_BRANCH_ACTIONS: dict[BranchAction, Message] = {
+    "created": msg("branch {branch}: created"),
+    "updated": msg("branch {branch}: updated"),
+    "unchanged": msg("branch {branch}: unchanged"),
+    "deleted": msg("branch {branch}: deleted (no ID left to delete)"),
+    "absent": msg("branch {branch}: none (no ID to delete)"),
+}
+
+
+def _branch_line(change: BranchChange) -> str:
+    return _t(msg(_BRANCH_ACTIONS[change.action].text, branch=change.branch))
 
 
 def _duty_lines(result: RunResult) -> list[str]:
@@ -51,6 +67,33 @@ def _duty_lines(result: RunResult) -> list[str]:
             f"  {_t(notice_name(kind, result.catalog))}: {count}"
             for kind, count in sorted(kinds.items())
         ]
+    return lines
+
+
+def _held_by_apply(result: RunResult) -> list[str]:
+    """The files an earlier apply holds back, per operator with the day it first held them:
+    a file is named by its operator only (a user's file bears the login ID). The run reads
+    them as pinned and loads clean, so their errors are apply's report's and the reviewers'
+    【保留】 mail's, which name each; checking them again would load the registry twice."""
+    by_operator: dict[str, list[date]] = defaultdict(list)
+    for h in result.held.values():
+        by_operator[h.operator].append(h.since)
+    if not by_operator:
+        return []
+    heading = msg(
+        "held back by apply: {files} of {operators}, for errors at HEAD (apply's report and "
+        "the reviewers' 【保留】 mail name them); the duties read them as downstream systems "
+        "hold them until a fix is merged",
+        files=nmsg("{count} file", "{count} files", len(result.held)),
+        operators=nmsg("{count} operator", "{count} operators", len(by_operator)),
+    )
+    lines = [_t(heading)]
+    for code, days in sorted(by_operator.items()):
+        files = nmsg("{count} file", "{count} files", len(days))
+        lines.append(
+            "  "
+            + _t(msg("{operator}: {files}, since {day}", operator=code, files=files, day=min(days)))
+        )
     return lines
 
 
@@ -99,6 +142,7 @@ def text(result: RunResult, out: str | None) -> str:
             )
         )
     ]
+    lines += _held_by_apply(result)
     if result.hold is not None:
         lines += held_lines(
             result.hold,
@@ -125,10 +169,7 @@ def text(result: RunResult, out: str | None) -> str:
                 )
             )
         )
-    lines += [
-        "  " + _t(msg("branch {branch}: {action}", branch=c.branch, action=c.action))
-        for c in result.branches
-    ]
+    lines += ["  " + _branch_line(c) for c in result.branches]
     if out is not None:
         lines.append(_t(msg("outputs: {count} files in {dir}", count=len(result.files), dir=out)))
     lines += [_t(msg("state: {note}", note=note)) for note in result.notes]

@@ -104,6 +104,8 @@ class RunResult:
     in_doubt: list[InDoubt] = field(default_factory=list)
     notes: list[Message] = field(default_factory=list)
     hold: holding.Hold | None = None  # files at HEAD that do not load, read as downstream has them
+    # The files an earlier apply holds back, read as it left them (``state.held``).
+    held: Mapping[str, recorded.HeldFile] = field(default_factory=dict)
     catalog: Catalog | None = None  # HEAD's: names a completion notice's system as the forms do
 
 
@@ -384,6 +386,7 @@ def run(request: RunRequest, transport: TransportFactory = smtp_session) -> RunR
         files=planned.run.names(),
         problems=tuple(p for o in planned.outcomes.values() for p in o.problems),
         hold=held_back,
+        held=state.held,
         sent=request.send,
         in_doubt=done.in_doubt,
         notes=done.notes,
