@@ -3,15 +3,13 @@ window person files with the issue forms, and reads the words the forms use."""
 
 from __future__ import annotations
 
-import email
-import email.policy
 import re
 import subprocess
-from email.message import EmailMessage
 from pathlib import Path
 
 import yaml
 
+from tests.helpers.parsers import body_text, mail
 from tests.helpers.regfactory import ROOT, run_cli
 
 # A command line of the tool, or one of its options (``--membership``); a branch's name
@@ -34,13 +32,8 @@ LOGINS = {
 
 def _mail(path: Path) -> tuple[str, str]:
     """(recipient, body) of a written mail."""
-    mail = email.message_from_bytes(path.read_bytes(), policy=email.policy.strict)
-    assert isinstance(mail, EmailMessage)
-    body = mail.get_body()
-    assert isinstance(body, EmailMessage)
-    text = body.get_content()
-    assert isinstance(text, str)
-    return mail["To"].addresses[0].addr_spec, text
+    message = mail(path.read_bytes())
+    return message["To"].addresses[0].addr_spec, body_text(message)
 
 
 def test_no_window_persons_mail_names_a_command(tmp_path: Path) -> None:

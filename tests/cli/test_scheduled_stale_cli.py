@@ -3,11 +3,8 @@ deletion application's branch created once, updated, and dropped once merged."""
 
 from __future__ import annotations
 
-import email
-import email.policy
 import json
 from datetime import date
-from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
@@ -17,6 +14,7 @@ from accessreg.escape import terminal
 from accessreg.scheduled import report
 from tests.helpers import githubmd
 from tests.helpers.gitrepo import GitRegistry
+from tests.helpers.parsers import body_text, mail
 from tests.helpers.provisioning import read_csv
 from tests.helpers.regfactory import RegistryFactory, run_cli
 from tests.helpers.scheduled_scenario import (
@@ -313,13 +311,7 @@ def test_an_id_a_first_apply_loaded_is_counted_from_the_load(
 
 
 def _read_mail(path: Path) -> str:
-    mail = email.message_from_bytes(path.read_bytes(), policy=email.policy.strict)
-    assert isinstance(mail, EmailMessage)
-    body = mail.get_body()
-    assert isinstance(body, EmailMessage)
-    text = body.get_content()
-    assert isinstance(text, str)
-    return text.replace("\r\n", "\n")
+    return body_text(mail(path.read_bytes()))
 
 
 def test_a_missing_smtp_setting_holds_back_no_deletion_application(

@@ -129,6 +129,15 @@ def mail(raw: bytes) -> EmailMessage:
     return message
 
 
+def body_text(message: EmailMessage) -> str:
+    """The text of a message's body, with LF line ends."""
+    body = message.get_body()
+    assert isinstance(body, EmailMessage)
+    text = body.get_content()
+    assert isinstance(text, str)
+    return text.replace("\r\n", "\n")
+
+
 def written_mails(out: Path, pattern: str = "*.eml") -> list[EmailMessage]:
     """The mails a run wrote to ``out/mail`` whose file names match ``pattern``, in name
     order, each read as :func:`mail` reads it."""
