@@ -74,3 +74,8 @@ def test_no_window_persons_mail_names_a_command(tmp_path: Path) -> None:
     # both ways a provisional member reports its full membership
     reminders = "\n".join(kinds["membership-reminder"])
     assert "「事業者コードの発番」" in reminders and "「会員（本申請）」" in reminders
+    # A window person is told which application to file, by its form's name (000 §5-2, §5-3).
+    for kind in ("stale-ids-warning1", "stale-ids-warning2", "stale-ids-locked"):
+        assert all("利用権限の抹消申請で抹消を申請して" in b for b in kinds[kind]), kind
+    steps = "\n".join(kinds["inventory-reminder"])
+    assert "利用権限の抹消申請・変更申請で是正してください" in steps, steps
