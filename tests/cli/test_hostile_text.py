@@ -138,6 +138,44 @@ def test_hostile_paths_reach_no_output_as_markup_or_a_command(reg: RegistryFacto
         gr.close()
 
 
+def test_a_held_files_folder_name_starts_no_command_in_the_job_logs(reg: RegistryFactory) -> None:
+    """A user's file under a folder named as a workflow command (a forced merge: it has
+    errors, so it is held back) is named by that folder in the reports of ``apply`` and
+    ``daily``, lines that start with it, and in ``status``: none of them is a command."""
+    gr = GitRegistry(reg)
+    try:
+        gr.commit("loaded")
+        out = gr.path.parent / "out"
+        first = run_cli("apply", "--initial", "--confirm", "--out", str(out), *ON, cwd=gr.path)
+        assert first.returncode == 0, first.stderr
+        kept = (reg.repo / "registry/users/TESTOP01/user1@test-gas.example.co.jp.yaml").read_text(
+            encoding="utf-8"
+        )
+        for folder in ("::error title=Approved::by maintainers", "##[add-mask]x"):
+            (reg.repo / "registry/users" / folder).mkdir()
+            (reg.repo / "registry/users" / folder / "q.yaml").write_text(kept, encoding="utf-8")
+        gr.commit("held under hostile folders")
+        day = ["--today", "2026-12-04"]
+        applied = run_cli("apply", "--confirm", "--out", str(out), *day, cwd=gr.path)
+        assert "held back: 2 files of 2 operators" in applied.stdout, applied.stdout
+        daily = run_cli("daily", "--out", str(gr.path.parent / "daily"), *day, cwd=gr.path)
+        assert "held back by apply: 2 files of 2 operators" in daily.stdout, daily.stdout
+        status = run_cli("status", *day, cwd=gr.path)
+        for result in (applied, daily):
+            assert "Traceback" not in result.stderr
+            lines = parsers.log_lines(result.stdout)
+            assert any("::error title=Approved::by maintainers" in ln for ln in lines)
+        # status: a table whose cells are tab-separated, each shown as written
+        rows = [ln.split("\t") for ln in status.stdout.splitlines() if "\t" in ln]
+        assert "##[" not in status.stdout
+        assert {r[1] for r in rows if len(r) == 4} >= {
+            "::error title=Approved::by maintainers",
+            "#\\x23[add-mask]x",
+        }
+    finally:
+        gr.close()
+
+
 def test_apply_outputs_reparse_to_the_registrys_values(
     hostile_pr: tuple[GitRegistry, dict[str, Any]], tmp_path: Path
 ) -> None:

@@ -13,6 +13,7 @@ from dataclasses import replace
 from accessreg import i18n
 from accessreg.effects.report import at_most, in_doubt_lines, status
 from accessreg.effects.session import MailOutcome
+from accessreg.escape import terminal_path
 from accessreg.model import layout
 from accessreg.model.catalog import Catalog, system_named
 from accessreg.model.mail import notice_name
@@ -112,7 +113,9 @@ def held_lines(hold: Hold, heading: Message) -> list[str]:
     for code, problems in by_operator.items():
         files = nmsg("{count} file", "{count} files", len(hold.files_of(code)))
         if code:
-            lines.append("  " + _t(msg("{operator}: {files}", operator=code, files=files)))
+            # The code is a folder's name in a pull request: the line starts with it.
+            named = terminal_path(code)
+            lines.append("  " + _t(msg("{operator}: {files}", operator=named, files=files)))
         else:  # no operator's: held by nothing, never applied
             lines.append("  " + _t(msg("files where no file belongs (never applied):")))
         shown = [_logged(p) for p in problems]

@@ -248,6 +248,10 @@ def held_table(found: list[Held]) -> str:
     header = (msg("held back"), msg("operator code"), msg("held back since"), msg("file"))
     what = i18n.text(_NOT_APPLIED)
     lines = ["", "\t".join(i18n.text(h) for h in header)]
-    # A held file's name is a pull request's: it may be the very error that holds it.
-    lines += ["\t".join([what, h.operator, h.since.isoformat(), terminal(h.file)]) for h in found]
+    # A held file's name is a pull request's, and the operator code its folder's: either
+    # may be the very error that holds it.
+    lines += [
+        "\t".join([what, terminal(h.operator), h.since.isoformat(), terminal(h.file)])
+        for h in found
+    ]
     return "\n".join([*lines, "", i18n.text(_WAITS_FOR_FIX)]) + "\n"

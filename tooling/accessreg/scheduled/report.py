@@ -15,6 +15,7 @@ from functools import partial
 from accessreg import i18n
 from accessreg.effects.report import at_most, in_doubt_lines, status
 from accessreg.effects.session import MailOutcome
+from accessreg.escape import terminal_path
 from accessreg.gitio.branches import BranchAction, BranchChange
 from accessreg.model.catalog import Catalog
 from accessreg.model.mail import digest_kind, notice_name
@@ -90,10 +91,9 @@ def _held_by_apply(result: RunResult) -> list[str]:
     lines = [_t(heading)]
     for code, days in sorted(by_operator.items()):
         files = nmsg("{count} file", "{count} files", len(days))
-        lines.append(
-            "  "
-            + _t(msg("{operator}: {files}, since {day}", operator=code, files=files, day=min(days)))
-        )
+        shown = terminal_path(code)  # a folder's name in a pull request, starting the line
+        since = msg("{operator}: {files}, since {day}", operator=shown, files=files, day=min(days))
+        lines.append("  " + _t(since))
     return lines
 
 
