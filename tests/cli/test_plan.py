@@ -1017,3 +1017,26 @@ def test_a_pull_request_cannot_rank_what_it_grants_as_a_removal(gr: GitRegistry)
     item = only(plan_of(gr), UserChange)
     assert effects(item)["taxis"][:3] == ("1010", "1011", Direction.GRANT)
     assert item.direction is Direction.GRANT
+
+
+def test_a_certificate_the_first_commit_registered_is_looked_up_again_alike(
+    reg: RegistryFactory,
+) -> None:
+    """A pull request whose file lists a serial looks back through main for the last
+    operator file that held it, and its suspension; a line the repository's first commit
+    added has nothing before it: the plan is made on every run, the second (with the cache
+    of the first) as the first (it stopped: 「版 '<first>^' が見つかりません」)."""
+    reg.operator(certificates=[certificate(1)])
+    gr = GitRegistry(reg)
+    try:
+        gr.branch("pr")
+        operators = gr.path / "registry/operators"
+        copied = (operators / "TESTOP01.yaml").read_bytes()
+        (operators / "NEWOP001.yaml").write_bytes(copied)  # a copy: its code is another's
+        gr.commit("an operator file copied under a new name")
+        for _ in range(2):
+            result = run_cli("plan", "--base", "main", "--format", "json", cwd=gr.path)
+            assert result.returncode in (0, 1), result.stderr
+            assert json.loads(result.stdout)["operators"], result.stdout
+    finally:
+        gr.close()

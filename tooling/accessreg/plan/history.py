@@ -69,6 +69,13 @@ def _loaded(repo: GitRepository, rev: str, rel: str) -> Registry | None:
     return load(files, salvage=True).registry
 
 
+def _before(repo: GitRepository, commit: str, rel: str) -> Registry | None:
+    """``_loaded`` at the revision before ``commit``; None before the first commit, where
+    nothing came before (a line a search finds is one the first commit added)."""
+    parent = repo.commit(commit).parent
+    return None if parent is None else _loaded(repo, parent, rel)
+
+
 def held_back(repo: GitRepository, rev: str, rels: Collection[str]) -> Registry | None:
     """What the files ``rels`` that do not load at ``rev`` still hold (``files.salvage``):
     a file held back keeps its suspensions until a maintainer lifts them, and repairing it
@@ -97,7 +104,7 @@ def suspended_logins(
             newest.setdefault(stem.lower(), (rel, commit))
     found: dict[str, WasSuspended] = {}
     for login, (rel, commit) in sorted(newest.items()):
-        registry = _loaded(repo, f"{commit}^", rel)
+        registry = _before(repo, commit, rel)
         user = next((u for u in registry.users if u.file == rel), None) if registry else None
         if user is not None and user.user.suspended_on is not None:
             found[login] = WasSuspended(user.operator_code, user.user.suspended_on, commit)
@@ -133,7 +140,7 @@ def _held(
         code = layout.operator_of(rel) if rel else None
         if rel is None or code is None:
             continue
-        registry = _loaded(repo, f"{commit}^", rel)
+        registry = _before(repo, commit, rel)
         entry = registry.operators.get(code) if registry else None
         for cert in entry.operator.certificates if entry else ():
             if cert.serial == serial:
@@ -147,7 +154,7 @@ def suspended_use(repo: GitRepository, rev: str, rel: str, system: str) -> WasSu
     first parents."""
     code = layout.operator_of(rel)
     for commit, _ in repo.commits_with_lines(rev, re.escape(system), [f"{REGISTRY_DIR}/{rel}"]):
-        registry = _loaded(repo, f"{commit}^", rel)
+        registry = _before(repo, commit, rel)
         entry = registry.operators.get(code or "") if registry else None
         if entry is None or system not in entry.operator.systems:
             continue  # a line naming it otherwise, or the commit that first listed it
