@@ -648,3 +648,16 @@ def test_spaces_alone_are_no_name_place_or_person(
         (shown(rel.relative_to(reg.root).as_posix()), path)
     ]
     assert said in i18n.text(problems[0].message, "en")
+
+
+@pytest.mark.parametrize("value", ["'a\x85b'", "a\x85b", "'a\x85\x85b'"])
+def test_yaml_syntax_a_line_break_the_parser_takes_away(reg: RegistryFactory, value: str) -> None:
+    # YAML 1.1 reads a NEL as a line break: 'a<NEL>b' would load as 「a b」, unseen by the
+    # memo's text check; a value that keeps one (U+2028 here) is that check's (text-control).
+    reg.edit(USER, "permissions:", f"memo: {value}\npermissions:")
+    line = reg.line_of(USER, "memo:")
+    assert reg.found() == [("yaml-syntax", shown(USER), line, "error")]
+    [p] = reg.validate().problems
+    assert "U+0085, which YAML reads as a line break" in p.message.english()
+    reg.edit(USER, f"memo: {value}", "memo: 'a\u2028b'")
+    assert [p.rule for p in reg.validate().problems] == ["text-control"]

@@ -11,6 +11,7 @@ Schema see them; the models parse them.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import cached_property
 from typing import Any
 
@@ -251,6 +252,49 @@ def _written_tag(raw: bytes, line: int, resolved: str) -> str:
     return text[start:].split()[0] if start >= 0 else resolved
 
 
+# What YAML 1.1 reads as a line break besides LF and CR (NEL, LINE and PARAGRAPH SEPARATOR),
+# in UTF-8. No editor shows one as a break: where the parser folds it into a space or drops
+# it (a quoted or plain value), the value is not the one written, and no check of its
+# field's text can see why. Where a value keeps it, that check (text-control) names it.
+_HIDDEN_BREAKS = {b"\xc2\x85": "\x85", b"\xe2\x80\xa8": "\u2028", b"\xe2\x80\xa9": "\u2029"}
+
+
+def _strings(data: Any) -> Iterator[str]:
+    if isinstance(data, str):
+        yield data
+    elif isinstance(data, dict):
+        for k, v in data.items():
+            yield from _strings(k)
+            yield from _strings(v)
+    elif isinstance(data, list):
+        for v in data:
+            yield from _strings(v)
+
+
+def _hidden_break(raw: bytes, data: Any = None) -> YamlProblem | None:
+    """The first hidden line break of ``raw`` where the parse of it (``data``; none: it
+    failed, its lines counted with them) did not keep every one; None where it did, or
+    ``raw`` holds none."""
+    found = {at: char for code, char in _HIDDEN_BREAKS.items() if (at := raw.find(code)) >= 0}
+    if not found:
+        return None
+    kept = "".join(s for s in _strings(data) if any(c in s for c in found.values()))
+    if all(raw.count(code) <= kept.count(char) for code, char in _HIDDEN_BREAKS.items()):
+        return None
+    at = min(found)
+    line, col = _byte_position(raw, at)
+    return YamlProblem(
+        "yaml-syntax",
+        msg(
+            "This line holds {char}, which YAML reads as a line break, so the value "
+            "would not be read as written: remove it",
+            char=f"U+{ord(found[at]):04X}",
+        ),
+        line,
+        col,
+    )
+
+
 def load(raw: bytes) -> Any:
     """Parse one YAML document strictly; raise :class:`YamlProblem` on anything refused."""
     if len(raw) > MAX_FILE_BYTES:
@@ -275,10 +319,10 @@ def load(raw: bytes) -> Any:
             if node is None:
                 return None
             try:
-                return _build(node)
+                data = _build(node)
             except _Unusual:
                 _check_limits(node)
-                return loader.construct_document(node)
+                data = loader.construct_document(node)
         finally:
             loader.dispose()
     except yaml.reader.ReaderError as exc:  # bad bytes: its text would span two lines
@@ -290,6 +334,10 @@ def load(raw: bytes) -> Any:
             col,
         ) from None
     except yaml.MarkedYAMLError as exc:
+        # The parser counts a hidden line break as a line: it is the likelier cause.
+        hidden = _hidden_break(raw)
+        if hidden is not None:
+            raise hidden from None
         line, col = _position(exc.problem_mark or exc.context_mark)
         raise YamlProblem("yaml-syntax", _syntax(exc, raw, line), line, col) from None
     except yaml.YAMLError:
@@ -298,6 +346,10 @@ def load(raw: bytes) -> Any:
         raise YamlProblem(
             "yaml-syntax", msg("The file is not UTF-8 text: save it as UTF-8")
         ) from None
+    hidden = _hidden_break(raw, data)
+    if hidden is not None:
+        raise hidden
+    return data
 
 
 _NOT_YAML = msg(
