@@ -14,6 +14,7 @@ import socket
 import subprocess
 import sys
 import threading
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -263,6 +264,28 @@ def test_a_run_holding_a_mail_refused_for_good_is_recorded_and_sealed(
         again = _send(gr, tmp_path / "again", port)
     assert again.returncode == 0, again.stderr
     assert later.received == []  # held for a person: `outbox resend` or `delivered`
+
+
+def test_a_recipient_refused_for_now_at_rcpt_is_owed_and_sent_by_the_next_run(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """Greylisting (a 450 at RCPT) is no refusal for good: as a 4xx at DATA, the mail is
+    owed, not held as refused, and the next run that reaches the server sends it, once."""
+    with smtp_server(greylisting := Mailbox(greylisted=frozenset({WINDOW2}))) as port:
+        stopped = _send(gr, tmp_path / "out", port)
+    assert stopped.returncode == 2, stopped.stderr
+    assert "SMTP refused" in stopped.stderr and "is owed" in stopped.stderr
+    assert "refused for good" not in stopped.stderr and WINDOW2 not in stopped.stderr
+    assert WINDOW2 not in greylisting.recipients()
+    _recorded(tmp_path / "out", gr)
+    assert _owing(gr)
+    with smtp_server(later := Mailbox()) as port:
+        again = _send(gr, tmp_path / "again", port)
+    assert again.returncode == 0, again.stderr
+    assert Counter(greylisting.recipients() + later.recipients())[WINDOW2] == 1
+    assert _owing(gr) == []
+    listed = accessreg(gr, "outbox", "list", *REMOTE)
+    assert listed.returncode == 0 and "450" not in listed.stdout  # nothing held
 
 
 class _Taking(Mailbox):
