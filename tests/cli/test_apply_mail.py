@@ -672,6 +672,7 @@ USER5, USER6 = (f"user{n}@test-gas.example.co.jp" for n in (5, 6))
         ("remove", "抹消", "利用権限の抹消申請"),
         ("terminate", "抹消", "利用申請（終了）"),
         ("change", "変更", "利用権限の変更申請"),
+        ("drop", "抹消", "利用権限の変更申請"),
     ],
 )
 def test_a_late_completion_notice_names_the_removal_a_later_batch_holds(
@@ -679,18 +680,23 @@ def test_a_late_completion_notice_names_the_removal_a_later_batch_holds(
 ) -> None:
     """A batch's import confirmed after a later batch removed one of its IDs (the user
     removed, or the operator's use ended: its users' files go with the termination, 000
-    §3-3) or changed its permission: the 利用開始周知 says the ID is usable from its day
-    and, beside it, what the later batch holds, on the day its delta row gives, with that
-    application. An ID nothing later touches (the other user, but for a termination)
-    reads as before."""
+    §3-3) or changed its permission, or dropped the system while keeping another (a change
+    application that removes it, as its delta row and 受付 mail say): the 利用開始周知 says
+    the ID is usable from its day and, beside it, what the later batch holds, on the day
+    its delta row gives, with that application. An ID nothing later touches (the other
+    user, but for a termination) reads as before."""
 
     def two_users() -> None:
         for login in (USER5, USER6):
-            gr.reg.user(email=login, permissions={"taxis": "1010"})
+            kept = {"johs": "J1010"} if ending == "drop" and login == USER5 else {}
+            gr.reg.user(email=login, permissions={"taxis": "1010", **kept})
 
     def end() -> None:
         if ending == "remove":
             gr.remove(f"users/TESTOP01/{USER5}.yaml")
+            return
+        if ending == "drop":
+            gr.reg.user(email=USER5, permissions={"johs": "J1010"})
             return
         if ending == "change":
             gr.reg.user(email=USER5, permissions={"taxis": "1011"})

@@ -711,7 +711,7 @@ def coming(state: State, batch: BatchRecord) -> dict[tuple[str, str], tuple[Comi
                     continue  # an ID's own date (a suspension), or an operator's system
                 if item.action not in ("remove", "change") or item.fields_only:
                     continue  # a name or a memo: the permission stays as it is
-                change = Coming(later.held_from(item), item.action == "remove", app)
+                change = Coming(later.held_from(item), item.removes, app)
                 found.setdefault((item.system, item.key.lower()), []).append(change)
     return {key: tuple(changes) for key, changes in found.items()}
 
