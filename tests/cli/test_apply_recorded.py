@@ -334,6 +334,33 @@ def test_the_confirmation_of_an_import_sends_the_acceptance_notices_owed(
     assert _owing(gr) == []
 
 
+def test_a_confirmation_the_smtp_server_does_not_serve_reports_what_it_recorded(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """As apply's: the import is recorded before the mails, so a server down ends the run
+    with its report (the import, each notice owed) and a sentence saying the notices go out
+    with the next run, standing without the server's words; the next run sends them once."""
+    with smtp_server(Mailbox()) as port:
+        assert _send(gr, tmp_path / "out", port).returncode == 0
+    batch = _manifest(tmp_path / "out")["batch"]
+    confirm = ["confirm", batch, "--system", "taxis", "--send", "--today", "2026-12-24", *REMOTE]
+    stopped = accessreg(gr, "--lang", "ja", *confirm, env=smtp_env(_closed_port()))
+    assert stopped.returncode == 2, stopped.stderr
+    assert f"バッチ {batch}" in stopped.stdout and "taxis" in stopped.stdout, stopped.stdout
+    assert "メール: 2 通（2 送信待ち）" in stopped.stdout, stopped.stdout  # each owed
+    said = stopped.stderr.split("詳細: ")[0]
+    assert "取込はそのまま記録しました。送信できなかったメール 2 通は未送信として残り" in said
+    assert "次の実行（反映、取込の記録、定期業務）で送信します" in said, stopped.stderr
+    assert "Connection refused" not in said and "Traceback" not in stopped.stderr
+    _, remote = _remote_state(gr)
+    assert remote["batches"][batch]["systems"]["taxis"]["imported_on"] == "2026-12-24"
+    with smtp_server(mailbox := Mailbox()) as port:
+        again = accessreg(gr, *confirm, env=smtp_env(port))
+        assert again.returncode == 0, again.stderr
+        assert accessreg(gr, *confirm, env=smtp_env(port)).returncode == 0
+    assert sorted(mailbox.recipients()) == sorted(["window1@test-gas.example.co.jp", WINDOW2])
+
+
 class _Breaking(Mailbox):
     """Takes the first mail; the session then breaks while the second is handed over (its
     answer never comes), as when the server goes down in the middle of a mail."""
