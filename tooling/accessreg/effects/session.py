@@ -135,9 +135,9 @@ def _import_kept(cause: DeliveryError, said: Worded | str, count: int) -> Worded
     mails = nmsg("{count} mail", "{count} mails", count)
     if isinstance(cause, SettingsUnusable):
         return msg(
-            "The import is recorded all the same; what was not sent ({count}) is owed, and "
-            "goes out with the next run once the setting is set (in the workflows, the "
-            "repository's secret of that name): {problem}",
+            "The import is recorded all the same; what was not sent ({count}) is owed, to go "
+            "out with the next run once it is set: {problem}. Set it (in the workflows, the "
+            "repository's secret of that name), then run the job again",
             count=mails,
             problem=cause.problem,
         )
