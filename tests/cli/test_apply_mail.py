@@ -672,6 +672,7 @@ USER5, USER6 = (f"user{n}@test-gas.example.co.jp" for n in (5, 6))
         ("remove", "抹消", "利用権限の抹消申請"),
         ("terminate", "抹消", "利用申請（終了）"),
         ("change", "変更", "利用権限の変更申請"),
+        ("drop", "抹消", "利用権限の変更申請"),
     ],
 )
 def test_a_late_completion_notice_names_the_removal_a_later_batch_holds(
@@ -679,18 +680,23 @@ def test_a_late_completion_notice_names_the_removal_a_later_batch_holds(
 ) -> None:
     """A batch's import confirmed after a later batch removed one of its IDs (the user
     removed, or the operator's use ended: its users' files go with the termination, 000
-    §3-3) or changed its permission: the 利用開始周知 says the ID is usable from its day
-    and, beside it, what the later batch holds, on the day its delta row gives, with that
-    application. An ID nothing later touches (the other user, but for a termination)
-    reads as before."""
+    §3-3) or changed its permission, or dropped the system while keeping another (a change
+    application that removes it, as its delta row and 受付 mail say): the 利用開始周知 says
+    the ID is usable from its day and, beside it, what the later batch holds, on the day
+    its delta row gives, with that application. An ID nothing later touches (the other
+    user, but for a termination) reads as before."""
 
     def two_users() -> None:
         for login in (USER5, USER6):
-            gr.reg.user(email=login, permissions={"taxis": "1010"})
+            kept = {"johs": "J1010"} if ending == "drop" and login == USER5 else {}
+            gr.reg.user(email=login, permissions={"taxis": "1010", **kept})
 
     def end() -> None:
         if ending == "remove":
             gr.remove(f"users/TESTOP01/{USER5}.yaml")
+            return
+        if ending == "drop":
+            gr.reg.user(email=USER5, permissions={"johs": "J1010"})
             return
         if ending == "change":
             gr.reg.user(email=USER5, permissions={"taxis": "1011"})
@@ -734,14 +740,69 @@ def test_a_late_completion_notice_names_the_removal_a_later_batch_holds(
 
     lines = confirmed(first)
     assert application["kinds"] == [kinds], application["kinds"]
-    usable = "設定 1010（更新権限なし） / 利用開始 2026-12-24"
-    removed = f"（申請番号 {application['id']} の{kinds}により、{row['適用日']} に{kind}されます）"
-    assert lines[USER5].endswith(usable + removed), lines[USER5]
+    granted, usable = "設定 1010（更新権限なし）", " / 利用開始 2026-12-24"
+    # The import's day is the later batch's but for a termination's later day: a removal
+    # in effect by then leaves no day of use (``test_a_completion_notice_confirmed_…``).
+    done = row["適用日"] <= "2026-12-24"
+    tense = "済み" if done else "されます"
+    removed = f"（申請番号 {application['id']} の{kinds}により、{row['適用日']} に{kind}{tense}）"
+    starts = "" if done and kind == "抹消" else usable
+    assert lines[USER5].endswith(granted + starts + removed), lines[USER5]
     # A termination removes every user of the operator; a removal, that user alone.
-    assert lines[USER6].endswith(usable + removed if ending == "terminate" else usable)
+    assert lines[USER6].endswith(
+        granted + usable + removed if ending == "terminate" else granted + usable
+    )
     # The later batch's own notice tells its change as its own, not as one still to come.
     own = confirmed(second["id"])[USER5]
     assert f"（ID: {USER5}）: {kind}" in own and "されます" not in own, own
+
+
+@pytest.mark.parametrize("later", ["remove", "change"])
+def test_a_completion_notice_confirmed_after_a_later_batchs_day_says_it_is_done(
+    gr: GitRegistry, tmp_path: Path, later: str
+) -> None:
+    """The load's TAXIS confirmed on 2027-01-05, after a later batch removed (or changed)
+    the ID on its own day: the notice never says the ID starts use after its deletion, nor
+    a past day in the future tense; the deletion is 抹消済み, the line left without a day of
+    use (nothing of the load begins for it), a change 変更済み."""
+    [loaded] = [v["id"] for v in state(gr)["batches"].values()]
+    if later == "remove":
+        merge(gr, "remove-user2", lambda: gr.remove(f"users/TESTOP01/{USER2}.yaml"))
+    else:
+        codes = {"taxis": "1011", "juju": "granted"}
+        merge(
+            gr,
+            "change-user2",
+            lambda: gr.reg.user(email=USER2, name="二宮 二郎", permissions=codes),
+        )
+    done = accessreg(gr, "apply", "--out", str(tmp_path / "o"), "--confirm", *DAY)
+    assert done.returncode == 0, done.stderr
+    (row,) = [r for r in deltas(tmp_path / "o", "taxis") if r["メールアドレス（ID）"] == USER2]
+    assert row["適用日"] < "2027-01-05", row
+    (second,) = [v for v in state(gr)["batches"].values() if v["id"] != loaded]
+    (application,) = second["applications"]
+    out = tmp_path / "taxis"
+    done = accessreg(gr, "confirm", loaded, "--system", "taxis", "--out", str(out),
+                     "--today", "2027-01-05")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    (notice,) = [
+        m
+        for m in _eml(out).values()
+        if m["To"].addresses[0].addr_spec == WINDOWS[0] and "託送システム" in m["Subject"]
+    ]
+    (line,) = [x for x in notice.get_content().splitlines() if f"（ID: {USER2}）" in x]
+    kinds = "・".join(application["kinds"])
+    if later == "remove":
+        assert line.endswith(
+            f"設定 1010（更新権限なし）（申請番号 {application['id']} の{kinds}により、"
+            f"{row['適用日']} に抹消済み）"
+        ), line
+    else:
+        assert line.endswith(
+            "設定 1010（更新権限なし） / 利用開始 2027-01-05"
+            f"（申請番号 {application['id']} の{kinds}により、{row['適用日']} に変更済み）"
+        ), line
+    assert "されます" not in line, line
 
 
 def test_a_late_completion_notice_names_no_other_operators_application(
@@ -785,8 +846,8 @@ def test_a_late_completion_notice_names_no_other_operators_application(
     ]
     (line,) = [x for x in notice.get_content().splitlines() if f"（ID: {USER5}）" in x]
     assert f"（申請番号 {removal['id']} の利用権限の抹消申請により、" in line, line
-    assert line.endswith(" に抹消されます）"), line
-    assert line.count("されます") == 1 and other not in line, line
+    assert line.endswith(" に抹消済み）"), line  # on the import's day (the grant's)
+    assert line.count("申請番号") == 1 and other not in line, line
 
 
 def test_a_late_completion_notice_names_a_removal_waiting_for_its_manual_step(

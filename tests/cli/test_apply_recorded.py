@@ -14,6 +14,7 @@ import socket
 import subprocess
 import sys
 import threading
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -265,6 +266,28 @@ def test_a_run_holding_a_mail_refused_for_good_is_recorded_and_sealed(
     assert later.received == []  # held for a person: `outbox resend` or `delivered`
 
 
+def test_a_recipient_refused_for_now_at_rcpt_is_owed_and_sent_by_the_next_run(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """Greylisting (a 450 at RCPT) is no refusal for good: as a 4xx at DATA, the mail is
+    owed, not held as refused, and the next run that reaches the server sends it, once."""
+    with smtp_server(greylisting := Mailbox(greylisted=frozenset({WINDOW2}))) as port:
+        stopped = _send(gr, tmp_path / "out", port)
+    assert stopped.returncode == 2, stopped.stderr
+    assert "SMTP refused" in stopped.stderr and "is owed" in stopped.stderr
+    assert "refused for good" not in stopped.stderr and WINDOW2 not in stopped.stderr
+    assert WINDOW2 not in greylisting.recipients()
+    _recorded(tmp_path / "out", gr)
+    assert _owing(gr)
+    with smtp_server(later := Mailbox()) as port:
+        again = _send(gr, tmp_path / "again", port)
+    assert again.returncode == 0, again.stderr
+    assert Counter(greylisting.recipients() + later.recipients())[WINDOW2] == 1
+    assert _owing(gr) == []
+    listed = accessreg(gr, "outbox", "list", *REMOTE)
+    assert listed.returncode == 0 and "450" not in listed.stdout  # nothing held
+
+
 class _Taking(Mailbox):
     """Takes every mail; with the first, the output directory is taken away (a file in its
     place) while the run goes on."""
@@ -309,6 +332,33 @@ def test_the_confirmation_of_an_import_sends_the_acceptance_notices_owed(
     subjects = [str(m["Subject"]) for m in mailbox.received]
     assert sum(s.startswith("【受付】") for s in subjects) == 2  # both window persons
     assert _owing(gr) == []
+
+
+def test_a_confirmation_the_smtp_server_does_not_serve_reports_what_it_recorded(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """As apply's: the import is recorded before the mails, so a server down ends the run
+    with its report (the import, each notice owed) and a sentence saying the notices go out
+    with the next run, standing without the server's words; the next run sends them once."""
+    with smtp_server(Mailbox()) as port:
+        assert _send(gr, tmp_path / "out", port).returncode == 0
+    batch = _manifest(tmp_path / "out")["batch"]
+    confirm = ["confirm", batch, "--system", "taxis", "--send", "--today", "2026-12-24", *REMOTE]
+    stopped = accessreg(gr, "--lang", "ja", *confirm, env=smtp_env(_closed_port()))
+    assert stopped.returncode == 2, stopped.stderr
+    assert f"バッチ {batch}" in stopped.stdout and "taxis" in stopped.stdout, stopped.stdout
+    assert "メール: 2 通（2 送信待ち）" in stopped.stdout, stopped.stdout  # each owed
+    said = stopped.stderr.split("詳細: ")[0]
+    assert "取込はそのまま記録しました。送信できなかったメール 2 通は未送信として残り" in said
+    assert "次の実行（反映、取込の記録、定期業務）で送信します" in said, stopped.stderr
+    assert "Connection refused" not in said and "Traceback" not in stopped.stderr
+    _, remote = _remote_state(gr)
+    assert remote["batches"][batch]["systems"]["taxis"]["imported_on"] == "2026-12-24"
+    with smtp_server(mailbox := Mailbox()) as port:
+        again = accessreg(gr, *confirm, env=smtp_env(port))
+        assert again.returncode == 0, again.stderr
+        assert accessreg(gr, *confirm, env=smtp_env(port)).returncode == 0
+    assert sorted(mailbox.recipients()) == sorted(["window1@test-gas.example.co.jp", WINDOW2])
 
 
 class _Breaking(Mailbox):

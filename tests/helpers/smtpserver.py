@@ -18,8 +18,8 @@ from tests.helpers.servers import free_port
 @dataclass
 class Mailbox:
     """Messages as received; after ``fail_after`` accepted messages every DATA gets 451,
-    every RCPT of an ``unknown`` address 550, and the DATA of a message to a ``rejected`` one
-    554.
+    every RCPT of an ``unknown`` address 550 (of a ``greylisted`` one 450), and the DATA of
+    a message to a ``rejected`` one 554.
 
     Each is parsed in ``email``'s strict mode (a defect refuses the message), and its
     headers must name exactly the envelope's recipient: a display name that re-parsed as
@@ -32,12 +32,16 @@ class Mailbox:
     unknown: frozenset[str] = frozenset()
     # Recipients whose messages are refused at DATA for good, as a filter refuses content.
     rejected: frozenset[str] = frozenset()
+    # Recipients refused at RCPT for now, as greylisting does: taken by a later session.
+    greylisted: frozenset[str] = frozenset()
 
     async def handle_RCPT(  # noqa: N802 - aiosmtpd's hook
         self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
     ) -> str:
         if address in self.unknown:
             return f"550 5.1.1 <{address}>: Recipient address rejected: User unknown"
+        if address in self.greylisted:
+            return f"450 4.2.0 <{address}>: Recipient address rejected: Greylisted"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 

@@ -54,3 +54,5 @@ def command(
         )
     )
     click.echo(report.confirm_text(result), nl=False)
+    if result.stopped is not None:  # the import recorded all the same: reported, then exit 2
+        raise result.stopped

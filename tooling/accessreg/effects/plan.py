@@ -12,7 +12,8 @@ branches to move and the state records, each recorded at a fixed point of the ru
    records none: the next run retries from the same point). Where the SMTP server could not
    be reached or stopped taking mail, a record that says what to record ``instead`` is
    recorded all the same, with what was not sent owed (``apply``'s: provisioning does not
-   wait for mail), and the others are not;
+   wait for mail), and the others are not; a plan that ``owes_mails`` (``confirm``'s: its
+   import is recorded first) stops the same way without one;
 5. ``ALWAYS`` records, also when sending stopped half-way (the notice log keeps what was
    sent); they are given the Message-IDs the outbox then holds as sent;
 6. the ``seal``, once every record is in the state and on its remote: a file put into the
@@ -121,6 +122,9 @@ class RunPlan:
     records: tuple[Record, ...] = field(default=())
     listing: Listing | None = None  # a file of the others' digests, written after them
     seal: Seal | None = None  # the file that says the outputs were recorded (apply --confirm)
+    # Its FIRST records stand without its mails (confirm's import): a server that cannot
+    # take them ends the run reported, the mails owed, as ``instead`` records do for apply.
+    owes_mails: bool = False
 
     def names(self) -> list[str]:
         """Every output file's name, in order (the seal's: once the run is recorded)."""

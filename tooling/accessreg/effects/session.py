@@ -86,11 +86,15 @@ class RecipientsHeld(DeliveryError):  # noqa: N818 - see MailRefused
 
 class MailsOwed(DeliveryError):  # noqa: N818 - see MailRefused
     """The SMTP server could not be reached, or stopped taking mail, and the run was
-    recorded all the same: its outputs are the batch, and the mails not sent are owed to
-    the next run."""
+    recorded all the same: its outputs are the ``batch`` (apply's), or the import it
+    confirmed stays recorded (confirm's), and the mails not sent are owed to the next
+    run."""
 
-    def __init__(self, cause: DeliveryError, count: int) -> None:
+    def __init__(self, cause: DeliveryError, count: int, batch: bool = True) -> None:
         said = cause.message if isinstance(cause.message, Worded) else str(cause)
+        if not batch:
+            super().__init__(_import_kept(cause, said, count))
+            return
         if isinstance(cause, SettingsUnusable):  # nothing was handed over: all are owed
             super().__init__(
                 msg(
@@ -122,6 +126,30 @@ class MailsOwed(DeliveryError):  # noqa: N818 - see MailRefused
                 count=nmsg("{count} mail", "{count} mails", count),
             )
         )
+
+
+def _import_kept(cause: DeliveryError, said: Worded | str, count: int) -> Worded:
+    """What a confirmation the server did not serve says: the import stays recorded, and
+    the notices go out with the next run; the server's words a detail after it, so that
+    the sentence stands without them."""
+    mails = nmsg("{count} mail", "{count} mails", count)
+    if isinstance(cause, SettingsUnusable):
+        return msg(
+            "The import is recorded all the same; what was not sent ({count}) is owed, to go "
+            "out with the next run once it is set: {problem}. Set it (in the workflows, the "
+            "repository's secret of that name), then run the job again",
+            count=mails,
+            problem=cause.problem,
+        )
+    if not count:  # the one mail the session broke on is in doubt; none is owed
+        return msg("The import is recorded all the same. {cause}", cause=said)
+    return msg(
+        "The import is recorded all the same; what was not sent ({count}) is owed, and goes "
+        "out with the next run (apply, confirm or the daily run) once the SMTP server takes "
+        "mail again: run the job again then. Details: {cause}",
+        count=mails,
+        cause=said,
+    )
 
 
 def smtp_session(settings: SmtpSettings) -> SmtpTransport:
@@ -383,7 +411,7 @@ class Session:
                         for r in plan.recorded(When.AFTER_MAILS)
                         if r.instead is not None
                     ]
-                    if not instead:
+                    if not instead and not plan.owes_mails:
                         raise
                     outage = exc
                     for record in instead:
@@ -421,7 +449,7 @@ class Session:
         refused = [mid for mid, status in statuses.items() if status is MailStatus.REFUSED]
         if outage is not None:
             owed = [m for m in mails if m.status is MailStatus.OWED]
-            stopped = MailsOwed(outage, len(owed))
+            stopped = MailsOwed(outage, len(owed), batch=plan.seal is not None)
         elif refused:  # the run is recorded: a red run says what is left to a human
             stopped = RecipientsHeld(refused)
         return Done(mails, moved, self.in_doubt(), self.notes, stopped)

@@ -216,7 +216,14 @@ class SmtpTransport:
         try:
             refused = self._smtp.send_message(message, sender[0], recipients)
         except smtplib.SMTPRecipientsRefused as exc:
-            answer = "; ".join(_answer(code, text) for code, text in exc.recipients.values())
+            answers = exc.recipients.values()
+            if all(400 <= code < 500 for code, _ in answers):
+                # Greylisting (450), a full mailbox (452): no for now, as a 4xx at DATA, so
+                # owed to the next run. Its code only: the server's text names the address,
+                # and this one is told in the job log.
+                codes = "; ".join(str(code) for code, _ in answers)
+                raise MailRefused(msg("SMTP refused {mid}: {exc}", mid=mid, exc=codes)) from None
+            answer = "; ".join(_answer(code, text) for code, text in answers)
             raise RecipientRefused(
                 msg("SMTP refused {mid}: {exc}", mid=mid, exc=answer), answer
             ) from None
@@ -239,4 +246,8 @@ class SmtpTransport:
                 )
             ) from None
         if refused:
-            raise MailRefused(msg("SMTP refused {mid} for some recipients", mid=mid))
+            # Taken for the other recipients: sent again by a run, it would reach them twice,
+            # whatever the codes. Held for a person, as a refusal for good is. (Every mail
+            # composed names one recipient, so only a message built otherwise gets here.)
+            answer = "; ".join(_answer(code, text) for code, text in refused.values())
+            raise Undeliverable(msg("SMTP refused {mid} for some recipients", mid=mid), answer)

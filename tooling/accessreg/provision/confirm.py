@@ -18,6 +18,7 @@ from accessreg.files.parsecache import cache_dir
 from accessreg.gitio.repo import GitRepository
 from accessreg.gitio.state import STATE_REF
 from accessreg.mail.compose import deferred, mail_file
+from accessreg.mail.smtp import DeliveryError
 from accessreg.model import Catalog, layout
 from accessreg.model.layout import REGISTRY_DIR
 from accessreg.model.messages import Message, msg
@@ -58,6 +59,9 @@ class ConfirmResult:
     in_doubt: list[InDoubt] = field(default_factory=list)
     notes: list[Message] = field(default_factory=list)
     catalog: Catalog | None = None  # the batch's, naming its systems (None: it did not load)
+    # What ends the run, the import recorded all the same, once it is reported
+    # (``Done.stopped``: mails owed, or held as refused).
+    stopped: DeliveryError | None = None
 
 
 def plan(
@@ -105,6 +109,7 @@ def plan(
         mails=tuple(Outgoing(c) for c in composed),
         send=request.send,
         records=tuple(records),
+        owes_mails=True,
     )
     return ConfirmPlan(current.batches[after.id], newly, run)
 
@@ -131,10 +136,14 @@ def run(request: ConfirmRequest, transport: TransportFactory = smtp_session) -> 
                 keep()
             done = session.carry_out(planned.run)
             gcpause.hold(snapshots, planned)
-            if done.stopped is not None:
-                raise done.stopped
     return ConfirmResult(
-        planned.batch, planned.newly_imported, done.mails, done.in_doubt, done.notes, catalog
+        planned.batch,
+        planned.newly_imported,
+        done.mails,
+        done.in_doubt,
+        done.notes,
+        catalog,
+        done.stopped,
     )
 
 

@@ -711,7 +711,7 @@ def coming(state: State, batch: BatchRecord) -> dict[tuple[str, str], tuple[Comi
                     continue  # an ID's own date (a suspension), or an operator's system
                 if item.action not in ("remove", "change") or item.fields_only:
                     continue  # a name or a memo: the permission stays as it is
-                change = Coming(later.held_from(item), item.action == "remove", app)
+                change = Coming(later.held_from(item), item.removes, app)
                 found.setdefault((item.system, item.key.lower()), []).append(change)
     return {key: tuple(changes) for key, changes in found.items()}
 
@@ -722,10 +722,13 @@ def _coming_of(
     operator: str,
     login: str,
     later: Mapping[tuple[str, str], tuple[Coming, ...]],
+    imported_on: date,
 ) -> list[dict[str, Any]]:
-    """What a completion notice of ``system`` says of ``login`` to come (``coming``): those
-    of its operator's applications. A system a user holds for holding others (the
-    info-sharing site) goes with the user, on the last day one of those goes."""
+    """What a completion notice of ``system`` says of ``login`` after it (``coming``):
+    those of its operator's applications, each ``done`` when it took effect on or before
+    ``imported_on`` (a confirmation later than a later batch's day). A system a user holds
+    for holding others (the info-sharing site) goes with the user, on the last day one of
+    those goes."""
     if system.derived is not None and system.derived.kind == "users_of":
         gone: dict[str, list[Coming]] = {}
         for source in system.derived.systems:
@@ -745,6 +748,8 @@ def _coming_of(
             "action": KIND_LABELS[ChangeKind.REMOVE if c.removes else ChangeKind.CHANGE],
             "kinds": list(c.application.kinds),
             "id": c.application.id,
+            "done": c.on is not None and c.on <= imported_on,
+            "removes": c.removes,
         }
         for c in changes
         if c.application.operator == operator
@@ -777,6 +782,14 @@ def _system_people(
             continue
         effective = step.effective(change)
         label = _WHEN_LABELS[change.kind]
+        coming = _coming_of(catalog, system, operator, change.person.login, later, imported_on)
+        # Confirmed after a later batch's removal of the ID took effect: nothing of this
+        # application begins for it. The window person checks each person's setting by the
+        # application (000 §5-1 ⑦), so the line stays, with no day of use, and says the ID
+        # is deleted already; a start after the deletion would be false.
+        gone = change.kind in (ChangeKind.ADD, ChangeKind.CHANGE) and any(
+            c["done"] and c["removes"] for c in coming
+        )
         code_text = (
             f"{_code_text(system, old)} → {_code_text(system, new)}"
             if change.kind is ChangeKind.CHANGE and old != new
@@ -789,14 +802,17 @@ def _system_people(
                 "action": KIND_LABELS[change.kind],
                 # Nothing begins for it: stopped, taken away, or a code the old one
                 # includes (an admin ID stepping down to a user ID), by the plan's rule.
-                "narrows": change.kind is ChangeKind.SUSPEND
+                "narrows": gone
+                or change.kind is ChangeKind.SUSPEND
                 or step.before.catalog.narrows(system.id, old, new),
                 "code_text": code_text,
                 "when_label": label,
-                "when": effective.on
+                "when": None
+                if gone
+                else effective.on
                 if change.kind in AT_ONCE_KINDS and effective.on is not None
                 else registered(effective.on, imported_on),
-                "coming": _coming_of(catalog, system, operator, change.person.login, later),
+                "coming": coming,
             }
         )
     return out

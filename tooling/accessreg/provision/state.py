@@ -91,6 +91,13 @@ class ItemDates(Frozen):
     registered_on: date | None = None
 
     @property
+    def removes(self) -> bool:
+        """Whether the permission goes: its holder removed, or a change dropping this system
+        while keeping others (``removed``; 抹消 in its delta row and 受付 mail). A state
+        recorded before ``removed`` was kept has it only as the action."""
+        return self.action == "remove" or self.removed
+
+    @property
     def registered_by(self) -> date | None:
         """The day its registration is done: the 登録完了連絡 is owed from then (000 §4-2 ⑤),
         the item usable from ``on``."""
