@@ -149,3 +149,10 @@ def test_links_to_pages_and_headings_lead_somewhere(page: Path) -> None:
         assert target.exists(), f"{page.name}: {href} names no file of the repository"
         if anchor and target.suffix == ".md":
             assert anchor in _anchors(target), f"{page.name}: {path}#{anchor}: no such heading"
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
+def test_no_prose_mentions_references_or_emoji(page: Path) -> None:
+    """A handle or a number quoted in prose (「申請者 / Filed by: @login」) would notify whoever
+    owns it, or link an issue, on GitHub: such a quote belongs in a code span."""
+    assert githubmd.render(page.read_text(encoding="utf-8")).processed() == []
