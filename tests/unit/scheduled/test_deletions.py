@@ -10,7 +10,7 @@ from accessreg.scheduled.deletions import applications
 from accessreg.scheduled.lastlogins import read
 from accessreg.scheduled.stale import stale
 from tests.helpers import githubmd
-from tests.helpers.regfactory import RegistryFactory
+from tests.helpers.regfactory import ROOT, RegistryFactory
 
 
 def test_one_application_per_operator(reg: RegistryFactory) -> None:
@@ -104,6 +104,14 @@ def test_the_commit_message_is_the_japanese_application(reg: RegistryFactory) ->
     assert app.message == f"{app.title}\n\n{app.body}"
     assert app.title == "TESTOP01: 長期未使用IDの抹消申請（1件）"
     assert "このブランチは毎日自動で更新されます。" in app.body and "accessreg" not in app.body
+    # As the mail pointing to it says, and 000 §5-7 留意事項: the deletion is filed all the
+    # same; going on needs a new setting beside it. Filed in the window person's name, it
+    # asks no one to approve.
+    going_on = "利用を続ける場合は、抹消申請とあわせて新規の設定申請（000 §5-1）が必要です。"
+    assert going_on in app.body
+    assert "承認" not in app.body
+    mail = (ROOT / "tooling/accessreg/templates/mail-stale-ids.txt.j2").read_text("utf-8")
+    assert "利用を続ける場合は、抹消申請とあわせて新規の設定申請が必要です。" in mail
     assert not any(line.startswith("#") for line in app.message.splitlines())
     page = githubmd.render(app.message.partition("\n\n")[2])
     assert "user1@test-gas.example.co.jp" in page.literal and "b@" not in app.message
