@@ -1435,3 +1435,19 @@ def test_what_is_registered_suspended_is_announced_so(gr: GitRegistry, tmp_path:
         ln for ln in body.splitlines() if ln.strip().startswith("託送システム（taxis）: 設定")
     )
     assert line.endswith(f"（{ON} から利用停止: 停止解除の申請まで利用できません）"), body
+    # The completion notices say the same once the work is done: registered, not usable.
+    (batch_id,) = [b for b, v in state(gr)["batches"].items() if v["head"] == gr.rev()]
+    done = tmp_path / "done"
+    confirmed = accessreg(gr, "confirm", batch_id, "--system", "taxis", "--out", str(done),
+                          "--today", "2026-12-24")  # fmt: skip
+    assert confirmed.returncode == 0, confirmed.stderr
+    told = {m["Subject"]: m.get_content() for m in _eml(done).values()
+            if m["To"].addresses[0].addr_spec == WINDOWS[0]}  # fmt: skip
+    started = next(b for s, b in told.items() if "託送システム" in s and "登録完了連絡" not in s)
+    person = next(ln for ln in started.splitlines() if "user5@" in ln)
+    assert f"（{ON} から利用停止: 停止解除の申請まで利用できません）" in person, started
+    assert "利用開始" not in person, person
+    registered = next(b for s, b in told.items() if "登録完了連絡" in s)
+    cert = next(ln for ln in registered.splitlines() if "クライアント証明書の追加" in ln)
+    assert cert.endswith("接続に使えません）（登録済み）"), registered
+    assert "からご利用いただけます" not in registered, registered

@@ -770,6 +770,13 @@ def _system_people(
     restarts the ID at once (001 p46), on the day its deltas, the 受付 mail and ``status``
     give. Each with what a later batch removes or changes of it (``coming``)."""
     catalog = step.after.catalog
+    plan = step.plan_of(operator)
+    # Filed already suspended (``comes_stopped``): registered, yet nothing begins for it.
+    stopped = {
+        i.person.email.lower(): day
+        for i in (plan.items if plan else ())
+        if isinstance(i, UserChange) and (day := comes_stopped(i)) is not None
+    }
     out = []
     for change in step.changes_of(operator):
         if change.system != system.id:
@@ -787,9 +794,9 @@ def _system_people(
         # application begins for it. The window person checks each person's setting by the
         # application (000 §5-1 ⑦), so the line stays, with no day of use, and says the ID
         # is deleted already; a start after the deletion would be false.
-        gone = change.kind in (ChangeKind.ADD, ChangeKind.CHANGE) and any(
-            c["done"] and c["removes"] for c in coming
-        )
+        begins = change.kind in (ChangeKind.ADD, ChangeKind.CHANGE)
+        gone = begins and any(c["done"] and c["removes"] for c in coming)
+        held = stopped.get(change.person.login) if begins and not gone else None
         code_text = (
             f"{_code_text(system, old)} → {_code_text(system, new)}"
             if change.kind is ChangeKind.CHANGE and old != new
@@ -803,16 +810,18 @@ def _system_people(
                 # Nothing begins for it: stopped, taken away, or a code the old one
                 # includes (an admin ID stepping down to a user ID), by the plan's rule.
                 "narrows": gone
+                or held is not None
                 or change.kind is ChangeKind.SUSPEND
                 or step.before.catalog.narrows(system.id, old, new),
                 "code_text": code_text,
                 "when_label": label,
                 "when": None
-                if gone
+                if gone or held is not None
                 else effective.on
                 if change.kind in AT_ONCE_KINDS and effective.on is not None
                 else registered(effective.on, imported_on),
                 "coming": coming,
+                "stopped": held,
             }
         )
     return out
@@ -987,12 +996,15 @@ def registration_notices(
     for i in plan.items if plan else ():
         if (dates := registered.get((i.subject, i.key))) is not None:
             if (line := _operator_item(i, catalog)) is not None:
-                items.append({**line, "on": dates.on, "later": dates.on != dates.registered_by})
+                later = dates.on != dates.registered_by
+                # Registered stopped (``comes_stopped``): its line says so, and no day of use.
+                stopped = comes_stopped(i) is not None
+                items.append({**line, "on": dates.on, "later": later, "stopped": stopped})
         else:
             others += _operator_lines(i, catalog)
     # One day for the whole registration only where every item is usable from it; else
     # each item says its own (a renewal valid later: registered now, usable then, 004).
-    usable = {item["on"] for item in items}
+    usable = {item["on"] if not item["stopped"] else None for item in items}
     overall, rows = progress(batch, record, catalog, today)
     complete = overall == COMPLETE
     apps = plan.applications if plan else ()
