@@ -721,6 +721,18 @@ def test_a_forced_withdrawal_ends_the_member_ids_of_users_held_back_on_its_day(
     ended = {(r["区分"], r["適用日"], r["メールアドレス（ID）"]) for r in deltas(out, "switching")}
     assert ended == {("抹消", "2026-12-23", admin), ("抹消", "2026-12-23", user)}
     assert not any(r["メールアドレス（ID）"] == user for r in deltas(out, "taxis"))
+    # The 受付 mail tells the window person which IDs end, and when, as it would have with
+    # the files fixed: no item of theirs, yet their lines as an item's.
+    (accepted,) = [
+        m for m in written_mails(out, "*-accepted-*.eml")
+        if m["To"].addresses[0].addr_spec == "window1@test-gas.example.co.jp"
+    ]  # fmt: skip
+    body = accepted.get_content()
+    for login in (admin, user):
+        listed_in = next(ln for ln in body.splitlines() if f"ID: {login}" in ln)
+        line = body.splitlines()[body.splitlines().index(listed_in) + 1]
+        assert "スイッチング支援システム（switching）: 抹消" in line, body
+        assert line.endswith("/ 利用終了 2026-12-23"), body
 
     def listed(day: str, system: str) -> set[str]:
         run = tmp_path / day

@@ -708,17 +708,16 @@ class Step:
         found = list(dates_of(plan)) if plan is not None else []
         for change in self.changes_of(code):
             person, system = change.person, change.system
+            effect: Effect | None
             if self._as_operator_data(change) is not None or self._as_taken_up(change) is not None:
                 held = person.code(system)
                 effect = Effect(system, held, held, Direction.NEUTRAL, self.effective(change))
                 action = ChangeKind.CHANGE
-            elif (system, person.login) not in self._plan_dates and self._given_up(change):
-                was = change.before.code(system) if change.before is not None else None
-                new = change.after.code(system) if change.after is not None else None
-                effect = Effect(system, was, new, Direction.REVOKE, self.effective(change))
-                action = ChangeKind.REMOVE if new is None else ChangeKind.CHANGE
             else:
-                continue
+                effect = self.given_up(change)
+                if effect is None:
+                    continue
+                action = ChangeKind.REMOVE if effect.new is None else ChangeKind.CHANGE
             kind, _ = layout.split(person.file)
             subject = "user" if kind is layout.Kind.USER else "window_person"
             key = (subject, person.login, system)
@@ -765,6 +764,18 @@ class Step:
             if sources:
                 return _derived(sources, change.kind)
         return self.dates.permission(change.system, change.kind)
+
+    def given_up(self, change: AccessChange) -> Effect | None:
+        """What ``change`` takes away that its operator's usage change or OCCTO withdrawal
+        alone ends, no item of the person's naming it (their file held back for an error:
+        ``_given_up``), as an item's effect would say it; None for any other change. The
+        state records it and the 受付 mail lists it as it does an item's."""
+        system, login = change.system, change.person.login
+        if (system, login) in self._plan_dates or self._given_up(change) is None:
+            return None
+        was = change.before.code(system) if change.before is not None else None
+        new = change.after.code(system) if change.after is not None else None
+        return Effect(system, was, new, Direction.REVOKE, self.effective(change))
 
     def _given_up(self, change: AccessChange) -> Effective | None:
         """The date of a row that takes away what its operator's usage change or OCCTO

@@ -347,9 +347,12 @@ class _People:
     # login, the suspension's day → what a removal applied before still takes away after
     # it, stopped at once (``plan.waits.removals``)
     ending: Callable[[str, date], list[Removal]]
+    # Those whose IDs the usage change or withdrawal ends while their files are held back
+    # for an error (``Step.given_up``): no item of theirs, each line as an item's.
+    ended: tuple[dict[str, Any], ...] = ()
 
     def __len__(self) -> int:
-        return len(self.items)
+        return len(self.items) + len(self.ended)
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
         # An operator's users share a few systems, codes and dates: each line is made once
@@ -373,6 +376,7 @@ class _People:
                 or item.affiliation,
                 "changes": changes + _suspension_lines(self.catalog, item, self.dated, self.ending),
             }
+        yield from self.ended
 
 
 def _people(step: Step, code: str, operator: Operator, items: list[UserChange]) -> _People:
@@ -392,7 +396,21 @@ def _people(step: Step, code: str, operator: Operator, items: list[UserChange]) 
         through = tuple((d, c) for d, c in stopped.through if on.on < d < stopped.again)
         return on, (*through, (stopped.again, None)), stopped.held
 
-    return _People(step.after.catalog, operator, listed, dated, partial(removals, step.waits))
+    catalog = step.after.catalog
+    ended: dict[str, dict[str, Any]] = {}
+    for change in step.changes_of(code):
+        effect = step.given_up(change)
+        held = change.before
+        if effect is None or held is None:
+            continue
+        person = ended.setdefault(held.login, {
+            "name": held.name, "email": held.email,
+            "affiliation_name": held.affiliation_name, "changes": [],
+        })  # fmt: skip
+        person["changes"].append(_effect_line(catalog, effect))
+    return _People(
+        catalog, operator, listed, dated, partial(removals, step.waits), tuple(ended.values())
+    )
 
 
 def _operator(step: Step, code: str) -> Operator | None:
