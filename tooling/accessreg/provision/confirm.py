@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from accessreg.effects.plan import Outgoing, Record, RunPlan, When
+from accessreg.effects.plan import Kept, Outgoing, Record, RunPlan, When
 from accessreg.effects.session import InDoubt, MailOutcome, Session, TransportFactory, smtp_session
 from accessreg.errors import UsageError
 from accessreg.files import gcpause
@@ -109,7 +109,7 @@ def plan(
         mails=tuple(Outgoing(c) for c in composed),
         send=request.send,
         records=tuple(records),
-        owes_mails=True,
+        owes_mails=Kept.IMPORT,
     )
     return ConfirmPlan(current.batches[after.id], newly, run)
 
