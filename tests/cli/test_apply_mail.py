@@ -1451,3 +1451,60 @@ def test_what_is_registered_suspended_is_announced_so(gr: GitRegistry, tmp_path:
     cert = next(ln for ln in registered.splitlines() if "クライアント証明書の追加" in ln)
     assert cert.endswith("接続に使えません）（登録済み）"), registered
     assert "からご利用いただけます" not in registered, registered
+
+
+@pytest.mark.parametrize("first", ["later", "earlier"])
+def test_confirming_a_change_before_the_earlier_batch_of_its_holder_warns(
+    gr: GitRegistry, tmp_path: Path, first: str
+) -> None:
+    """A later batch changes USER2's TAXIS code while the load that set it is still 未済 for
+    TAXIS: confirming the later one first goes through, and its report warns, naming the
+    earlier batch and the holders by count (a job log names no ID), since its notice of the
+    change reaches them before the setting's own. In order, nothing is warned of."""
+    [loaded] = [v["id"] for v in state(gr)["batches"].values()]
+    codes = {"taxis": "1011", "juju": "granted"}
+    merge(gr, "change-user2", lambda: gr.reg.user(email=USER2, name="二宮 二郎", permissions=codes))
+    done = accessreg(gr, "apply", "--out", str(tmp_path / "o"), "--confirm", *DAY)
+    assert done.returncode == 0, done.stderr
+    (later,) = [v["id"] for v in state(gr)["batches"].values() if v["id"] != loaded]
+    order = [later, loaded] if first == "later" else [loaded, later]
+    said = {}
+    for batch in order:
+        ran = accessreg(gr, "--lang", "ja", "confirm", batch, "--system", "taxis",
+                        "--today", "2027-01-05")  # fmt: skip
+        assert ran.returncode == 0, ran.stderr
+        said[batch] = ran.stdout
+    assert "警告" not in said[loaded], said[loaded]
+    if first == "earlier":
+        assert "警告" not in said[later], said[later]
+        return
+    assert (
+        f"警告: 先のバッチ {loaded} の託送システム（taxis）は未済のままで、このバッチが同じ"
+        "システムで権限を変える利用者 1 名の権限を、そのバッチでも変えています。"
+    ) in said[later], said[later]
+    assert f"accessreg confirm {loaded} --system taxis で記録してください" in said[later]
+    assert USER2 not in said[later]
+
+
+def test_confirming_a_change_before_the_earlier_change_of_its_holder_warns(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """The same between two merged changes, read from their recorded items: batch A changes
+    USER2's TAXIS code, batch B changes it again; B confirmed first warns of A."""
+    [loaded] = [v["id"] for v in state(gr)["batches"].values()]
+    day = ["--today", "2027-01-05"]
+    assert accessreg(gr, "confirm", loaded, "--system", "taxis", *day).returncode == 0
+    ids = [loaded]
+    for name, code in (("a", "1011"), ("b", "1010")):
+        codes = {"taxis": code, "juju": "granted"}
+        merge(gr, name, lambda c=codes: gr.reg.user(email=USER2, name="二宮 二郎", permissions=c))
+        done = accessreg(gr, "apply", "--out", str(tmp_path / name), "--confirm", *DAY)
+        assert done.returncode == 0, done.stderr
+        (new,) = [v["id"] for v in state(gr)["batches"].values() if v["id"] not in ids]
+        ids.append(new)
+    _, a, b = ids
+    ran = accessreg(gr, "confirm", b, "--system", "taxis", *day)
+    assert ran.returncode == 0, ran.stderr
+    (line,) = [x for x in ran.stdout.splitlines() if x.startswith("warning:")]
+    assert line.startswith(f"warning: the earlier batch {a} is still not done for "), line
+    assert "of 1 user this batch changes too" in line and loaded not in line, line

@@ -30,7 +30,8 @@ from tests.helpers.scheduled_scenario import (
     summary,
     take,
 )
-from tests.helpers.smtpserver import Mailbox
+from tests.helpers.servers import free_port
+from tests.helpers.smtpserver import Mailbox, smtp_env, smtp_server
 
 
 @pytest.fixture(autouse=True)
@@ -331,7 +332,7 @@ def test_a_missing_smtp_setting_holds_back_no_deletion_application(
         failed = run_cli(*daily, "--out", str(out), cwd=g.path, env=unset)
         assert failed.returncode == 2, failed.stderr
         assert "Sending mail needs ACCESSREG_SMTP_HOST" in failed.stderr
-        assert "the next run once it is set" in failed.stderr
+        assert "the next scheduled run once it is set" in failed.stderr
         assert sink.received == []
         assert refs(g, "refs/heads/accessreg/") == [f"refs/heads/{BRANCH}"]
         assert (out / "stale.csv").is_file()
@@ -340,3 +341,68 @@ def test_a_missing_smtp_setting_holds_back_no_deletion_application(
         assert again.returncode == 0, again.stderr
     told = _subjects(sink.received)
     assert set(_window(LOCKED)) <= set(told) and (WINDOW1, DELETED) in told
+
+
+@pytest.mark.parametrize("down", ["server", "setting"])
+def test_a_daily_run_the_smtp_server_does_not_serve_reports_what_it_did(
+    reg: RegistryFactory, tmp_path: Path, down: str
+) -> None:
+    """As confirm's: the deletion branch and the notice log of what was sent stand without
+    the mails, so a server down (or a setting missing) ends the run with its report, each
+    mail owed, then a sentence saying what stands and that the next run sends the rest, at
+    the stage reached by then; the server's words a detail after it. The next run sends
+    them, once."""
+    reg.user(email=B, permissions={"taxis": "1010"})
+    g = dated(scenario(reg), date(2026, 1, 5))
+    export = _export(tmp_path)
+    daily = ("daily", "--send", "--last-logins", str(export), "--today", "2026-10-28")
+    broken = smtp_env(free_port())  # nothing listens there
+    if down == "setting":
+        broken["ACCESSREG_MAIL_FROM"] = ""
+    # Without the export no branch is put: the sentence names only the notice log.
+    unbranched = run_cli("--lang", "ja", "daily", "--send", "--today", "2026-10-28",
+                         cwd=g.path, env=broken)  # fmt: skip
+    assert unbranched.returncode == 2, unbranched.stderr
+    assert "accessreg: 通知の記録には、送信したメールだけを残しました。" in unbranched.stderr
+    assert "ブランチ" not in unbranched.stderr and "送信待ち: 棚卸のお願い" in unbranched.stdout
+    stopped = run_cli("--lang", "ja", *daily, cwd=g.path, env=broken)
+    assert stopped.returncode == 2, stopped.stderr
+    assert "2026-10-28 の定期業務" in stopped.stdout, stopped.stdout
+    assert "メール: 10 通（10 送信待ち）" in stopped.stdout, stopped.stdout  # each owed
+    assert f"ブランチ {BRANCH}: 作成しました" in stopped.stdout
+    said = stopped.stderr.split("詳細: ")[0]
+    assert (
+        "抹消申請のブランチは上のとおり動かしました（ワークフローはこのままブランチを送ります）。"
+        "通知の記録には、送信したメールだけを残しました。送信できなかったメール 10 通は通知済みと"
+        "して記録しておらず、"
+    ) in said, stopped.stderr
+    assert "次の定期業務の実行で、その時点で達している段階の通知として送信します" in said
+    assert "Connection refused" not in said and "Traceback" not in stopped.stderr
+    if down == "setting":
+        assert "ACCESSREG_MAIL_FROM が必要です" in said
+    assert refs(g, "refs/heads/accessreg/") == [f"refs/heads/{BRANCH}"]
+    with mail_server(sink := Mailbox()) as env:
+        again = run_cli(*daily, cwd=g.path, env=env)
+        assert again.returncode == 0, again.stderr
+        assert "mails: 10 (10 sent)" in again.stdout, again.stdout
+        assert run_cli(*daily, cwd=g.path, env=env).returncode == 0
+    told = _subjects(sink.received)
+    assert set(_window(LOCKED)) <= set(told) and (WINDOW1, DELETED) in told and len(told) == 10
+
+
+def test_a_daily_run_holding_a_mail_refused_for_good_reports_what_it_did(
+    reg: RegistryFactory, tmp_path: Path
+) -> None:
+    """A 5xx for one recipient ends the run as it ends apply's and confirm's: after the
+    report, which shows that mail refused and the others sent."""
+    reg.user(email=B, permissions={"taxis": "1010"})
+    g = dated(scenario(reg), date(2026, 1, 5))
+    export = _export(tmp_path)
+    daily = ("daily", "--send", "--last-logins", str(export), "--today", "2026-10-28")
+    with smtp_server(strict := Mailbox(unknown=frozenset({WINDOW2}))) as port:
+        held = run_cli(*daily, cwd=g.path, env=smtp_env(port))
+    assert held.returncode == 2, held.stderr
+    assert "mails: 10 (3 refused, 7 sent)" in held.stdout, held.stdout
+    assert f"branch {BRANCH}: created" in held.stdout
+    assert "SMTP refused 3 mails for good" in held.stderr and len(strict.received) == 7
+    assert "Traceback" not in held.stderr

@@ -81,3 +81,5 @@ def run_duties(
         sys.stderr.write(reporters.text(list(result.problems)))
     click.echo(report.text(result, workspace.display(out) if out else None), nl=False)
     gcpause.hold(result)  # the registry and what was judged: not freed one by one
+    if result.stopped is not None:  # the branches and the notice log stand: reported, exit 2
+        raise result.stopped

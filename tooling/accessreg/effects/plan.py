@@ -13,7 +13,8 @@ branches to move and the state records, each recorded at a fixed point of the ru
    be reached or stopped taking mail, a record that says what to record ``instead`` is
    recorded all the same, with what was not sent owed (``apply``'s: provisioning does not
    wait for mail), and the others are not; a plan that ``owes_mails`` (``confirm``'s: its
-   import is recorded first) stops the same way without one;
+   import is recorded first; the scheduled duties': their branches moved, their notice log
+   an ``ALWAYS`` record) stops the same way without one;
 5. ``ALWAYS`` records, also when sending stopped half-way (the notice log keeps what was
    sent); they are given the Message-IDs the outbox then holds as sent;
 6. the ``seal``, once every record is in the state and on its remote: a file put into the
@@ -103,6 +104,16 @@ class Record:
         return cls(ref, message, lambda _sent: files, when, instead)
 
 
+class Kept(Enum):
+    """What a run that ``owes_mails`` keeps when the server cannot take them, for the
+    sentence that ends it to say."""
+
+    IMPORT = "import"  # confirm's import, a FIRST record
+    # The scheduled duties': the deletion branches, moved before the mails, and the notice
+    # log of what was sent; the items of a mail not sent are due again with the next run.
+    DUTIES = "duties"
+
+
 @dataclass(frozen=True)
 class Seal:
     """The file ``name`` written into the outputs last, once the run's records are in the
@@ -122,9 +133,9 @@ class RunPlan:
     records: tuple[Record, ...] = field(default=())
     listing: Listing | None = None  # a file of the others' digests, written after them
     seal: Seal | None = None  # the file that says the outputs were recorded (apply --confirm)
-    # Its FIRST records stand without its mails (confirm's import): a server that cannot
-    # take them ends the run reported, the mails owed, as ``instead`` records do for apply.
-    owes_mails: bool = False
+    # What stands without its mails: a server that cannot take them ends the run reported,
+    # the mails owed, as ``instead`` records do for apply. None: the run stops at once.
+    owes_mails: Kept | None = None
 
     def names(self) -> list[str]:
         """Every output file's name, in order (the seal's: once the run is recorded)."""

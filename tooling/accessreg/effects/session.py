@@ -12,8 +12,9 @@ mail's in-flight record, one push a mail, or at the end). A refusal by the
 server withdraws the record; anything else that stops the run in between leaves the mail in
 doubt, for a person to settle (``resend`` or ``delivered``). A server that cannot be reached
 or stops taking mail stops the sending, not the run: the records that say what to record
-``instead`` are recorded (``apply``'s, with the notices not sent owed), and the run then
-ends with ``MailsOwed``, once its caller has reported it (``Done.stopped``).
+``instead`` are recorded (``apply``'s, with the notices not sent owed), or what a plan that
+``owes_mails`` keeps stands (``confirm``'s import, the duties' branches and notice log), and
+the run then ends with ``MailsOwed``, once its caller has reported it (``Done.stopped``).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from pathlib import Path
 
 from accessreg.effects import outbox as outbox_files
 from accessreg.effects.outbox import Outbox
-from accessreg.effects.plan import BranchSet, Outgoing, Record, RunPlan, Seal, When
+from accessreg.effects.plan import BranchSet, Kept, Outgoing, Record, RunPlan, Seal, When
 from accessreg.errors import AccessregError, ConfigError
 from accessreg.files import atomic
 from accessreg.files.cachedload import load_snapshot
@@ -86,14 +87,19 @@ class RecipientsHeld(DeliveryError):  # noqa: N818 - see MailRefused
 
 class MailsOwed(DeliveryError):  # noqa: N818 - see MailRefused
     """The SMTP server could not be reached, or stopped taking mail, and the run was
-    recorded all the same: its outputs are the ``batch`` (apply's), or the import it
-    confirmed stays recorded (confirm's), and the mails not sent are owed to the next
-    run."""
+    recorded all the same: its outputs are the batch (apply's, ``kept`` None), or what the
+    plan keeps stands without them (``Kept``; the duties' deletion branches ``moved`` or
+    not), and the mails not sent are owed to the next run."""
 
-    def __init__(self, cause: DeliveryError, count: int, batch: bool = True) -> None:
+    def __init__(
+        self, cause: DeliveryError, count: int, kept: Kept | None = None, moved: bool = False
+    ) -> None:
         said = cause.message if isinstance(cause.message, Worded) else str(cause)
-        if not batch:
+        if kept is Kept.IMPORT:
             super().__init__(_import_kept(cause, said, count))
+            return
+        if kept is Kept.DUTIES:
+            super().__init__(_duties_kept(cause, said, count, moved))
             return
         if isinstance(cause, SettingsUnusable):  # nothing was handed over: all are owed
             super().__init__(
@@ -147,6 +153,42 @@ def _import_kept(cause: DeliveryError, said: Worded | str, count: int) -> Worded
         "The import is recorded all the same; what was not sent ({count}) is owed, and goes "
         "out with the next run (apply, confirm or the daily run) once the SMTP server takes "
         "mail again: run the job again then. Details: {cause}",
+        count=mails,
+        cause=said,
+    )
+
+
+def _duties_kept(cause: DeliveryError, said: Worded | str, count: int, moved: bool) -> Worded:
+    """What a scheduled run the server did not serve says: the deletion branches it
+    ``moved`` stay (the workflow pushes them whatever the run's end), and the notice log
+    records only what was sent, so the items of a mail not sent are due again: the next
+    run sends them, at the stage each has reached by then. The server's words last."""
+    kept = (
+        msg(
+            "The deletion branches are moved as listed above (the workflow pushes them all "
+            "the same), and the notice log records only the mails sent"
+        )
+        if moved
+        else msg("The notice log records only the mails sent")
+    )
+    mails = nmsg("{count} mail", "{count} mails", count)
+    if isinstance(cause, SettingsUnusable):
+        return msg(
+            "{kept}; what was not sent ({count}) is not recorded as told, and goes out with "
+            "the next scheduled run once it is set, each item at the stage it has reached by "
+            "then: {problem}. Set it (in the workflows, the repository's secret of that "
+            "name), then run the job again",
+            kept=kept,
+            count=mails,
+            problem=cause.problem,
+        )
+    if not count:  # the one mail the session broke on is in doubt; none is owed
+        return msg("{kept}. {cause}", kept=kept, cause=said)
+    return msg(
+        "{kept}; what was not sent ({count}) is not recorded as told, and goes out with the "
+        "next scheduled run once the SMTP server takes mail again, each item at the stage it "
+        "has reached by then: run the job again then. Details: {cause}",
+        kept=kept,
         count=mails,
         cause=said,
     )
@@ -411,7 +453,7 @@ class Session:
                         for r in plan.recorded(When.AFTER_MAILS)
                         if r.instead is not None
                     ]
-                    if not instead and not plan.owes_mails:
+                    if not instead and plan.owes_mails is None:
                         raise
                     outage = exc
                     for record in instead:
@@ -449,7 +491,8 @@ class Session:
         refused = [mid for mid, status in statuses.items() if status is MailStatus.REFUSED]
         if outage is not None:
             owed = [m for m in mails if m.status is MailStatus.OWED]
-            stopped = MailsOwed(outage, len(owed), batch=plan.seal is not None)
+            branched = any(c.action in ("created", "updated", "deleted") for c in moved)
+            stopped = MailsOwed(outage, len(owed), plan.owes_mails, branched)
         elif refused:  # the run is recorded: a red run says what is left to a human
             stopped = RecipientsHeld(refused)
         return Done(mails, moved, self.in_doubt(), self.notes, stopped)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from accessreg.effects.plan import Outgoing, Record, RunPlan, When
+from accessreg.effects.plan import Kept, Outgoing, Record, RunPlan, When
 from accessreg.effects.session import InDoubt, MailOutcome, Session, TransportFactory, smtp_session
 from accessreg.errors import UsageError
 from accessreg.files import gcpause
@@ -45,10 +45,24 @@ class ConfirmRequest:
 
 
 @dataclass(frozen=True)
+class Unconfirmed:
+    """An earlier ``batch`` still 未済 for a ``system`` this confirmation records, with the
+    number of ``holders`` whose items of that system both batches hold: a change or removal
+    (000 §5-2) follows the setting applied for before it (§5-1 ⑨⑩), so this batch's
+    completion notices reach them before that batch's own. Warned of, never refused: the
+    system may have done both and the earlier confirmation only be late."""
+
+    batch: str
+    system: str
+    holders: int
+
+
+@dataclass(frozen=True)
 class ConfirmPlan:
     batch: BatchRecord  # as it will be recorded
     newly_imported: list[str]
     run: RunPlan
+    unconfirmed: list[Unconfirmed] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -59,9 +73,59 @@ class ConfirmResult:
     in_doubt: list[InDoubt] = field(default_factory=list)
     notes: list[Message] = field(default_factory=list)
     catalog: Catalog | None = None  # the batch's, naming its systems (None: it did not load)
+    unconfirmed: list[Unconfirmed] = field(default_factory=list)
     # What ends the run, the import recorded all the same, once it is reported
     # (``Done.stopped``: mails owed, or held as refused).
     stopped: DeliveryError | None = None
+
+
+def _holders(batch: BatchRecord, system: str) -> set[str]:
+    """The login IDs whose permission of ``system`` an application of ``batch`` changes."""
+    return {
+        i.key
+        for a in batch.applications
+        for i in a.items
+        if i.subject == "user" and i.system == system
+    }
+
+
+def _loaded(snapshots: Snapshots, batch: BatchRecord, system: str, among: set[str]) -> set[str]:
+    """Those of ``among`` a first apply's ``batch`` gave a permission of ``system``: its
+    applications record no items, so its registry is read, for their operators alone
+    (``among``'s login IDs are lower case, as the items record them)."""
+    codes = {a.operator for a in batch.applications if system in a.systems}
+    registry = snapshots.narrowed(codes).at(batch.head)
+    return {
+        login
+        for code in codes
+        for u in registry.users_of(code)
+        if system in u.user.permissions
+        and u.file not in batch.pins  # held back: not loaded
+        and (login := u.user.email.lower()) in among
+    }
+
+
+def unconfirmed_before(
+    snapshots: Snapshots, state: State, batch: BatchRecord, systems: Iterable[str]
+) -> list[Unconfirmed]:
+    """The batches before ``batch`` still 未済 for one of ``systems`` that change a
+    permission of it ``batch`` changes too, each with how many holders they share."""
+    found = []
+    for system in systems:
+        ours = _holders(batch, system)
+        for earlier in state.ordered():
+            if earlier.number >= batch.number or not ours:
+                break
+            progress = earlier.systems.get(system)
+            if progress is None or progress.imported_on is not None:
+                continue
+            if earlier.loaded_on is not None:
+                shared = len(_loaded(snapshots, earlier, system, ours))
+            else:
+                shared = len(ours & _holders(earlier, system))
+            if shared:
+                found.append(Unconfirmed(earlier.id, system, shared))
+    return found
 
 
 def plan(
@@ -109,9 +173,11 @@ def plan(
         mails=tuple(Outgoing(c) for c in composed),
         send=request.send,
         records=tuple(records),
-        owes_mails=True,
+        owes_mails=Kept.IMPORT,
     )
-    return ConfirmPlan(current.batches[after.id], newly, run)
+    return ConfirmPlan(
+        current.batches[after.id], newly, run, unconfirmed_before(snapshots, state, after, newly)
+    )
 
 
 def run(request: ConfirmRequest, transport: TransportFactory = smtp_session) -> ConfirmResult:
@@ -143,6 +209,7 @@ def run(request: ConfirmRequest, transport: TransportFactory = smtp_session) -> 
         done.in_doubt,
         done.notes,
         catalog,
+        planned.unconfirmed,
         done.stopped,
     )
 

@@ -22,7 +22,7 @@ from accessreg.model.problems import Problem
 from accessreg.plan.wording import kinds_text
 from accessreg.provision.apply import ApplyResult
 from accessreg.provision.bundle import UPGRADE_FILES
-from accessreg.provision.confirm import ConfirmResult
+from accessreg.provision.confirm import ConfirmResult, Unconfirmed
 from accessreg.provision.holding import Hold
 from accessreg.provision.safety import rewrite_note
 from accessreg.provision.state import ApplicationRecord
@@ -235,10 +235,27 @@ def confirm_text(result: ConfirmResult) -> str:
         )
         named = system_named(catalog, system)
         lines.append("  " + _t(msg("{system}: {state}", system=named, state=state)))
+    lines += [_t(_unconfirmed_line(u, catalog)) for u in result.unconfirmed]
     lines += _mails(result.mails, False, catalog)
     lines += [_t(msg("state: {note}", note=note)) for note in result.notes]
     lines += in_doubt_lines(result.in_doubt, catalog)
     return "\n".join(lines) + "\n"
+
+
+def _unconfirmed_line(earlier: Unconfirmed, catalog: Catalog | None) -> Message:
+    """An earlier batch still 未済 for a system, by its holders' count: a job log names no
+    one."""
+    return msg(
+        "warning: the earlier batch {batch} is still not done for {system}, and changes the "
+        "permission there of {holders} this batch changes too: its setting (000 §5-1 ⑨⑩) is "
+        "not recorded as done, so this batch's completion notices, telling the change "
+        "(§5-2), reach them before that setting's own. If the system has done that batch's "
+        "work too, record it: accessreg confirm {batch} --system {key}",
+        batch=earlier.batch,
+        system=system_named(catalog, earlier.system),
+        holders=nmsg("{count} user", "{count} users", earlier.holders),
+        key=earlier.system,
+    )
 
 
 def _application_line(app: ApplicationRecord) -> Message:

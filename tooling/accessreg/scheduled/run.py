@@ -9,8 +9,10 @@ memory, and, with ``send``, the deletion branches and the notice log's record. T
 (``effects.session``) carries it out: the output directory replaced at once; the branches put
 on HEAD; the mails one by one through the outbox of the merge-time mails (a Message-ID is
 sent once); and the notice log, noting the items of each mail sent, saved once at the end,
-also when sending stopped half-way. Without ``send`` nothing is sent, no branch moves and
-nothing is recorded.
+also when sending stopped half-way. A server that cannot take the mails ends the run once
+it is reported (``RunResult.stopped``): the rest of the run does not wait for them, and the
+items of a mail not sent are due again the next run. Without ``send`` nothing is sent, no
+branch moves and nothing is recorded.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from datetime import date
 from pathlib import Path
 
 from accessreg.effects.outbox import Outbox
-from accessreg.effects.plan import BranchSet, Outgoing, Proposal, Record, RunPlan, When
+from accessreg.effects.plan import BranchSet, Kept, Outgoing, Proposal, Record, RunPlan, When
 from accessreg.effects.session import InDoubt, MailOutcome, Session, TransportFactory, smtp_session
 from accessreg.errors import ProblemsFound, UsageError
 from accessreg.files import gcpause
@@ -33,6 +35,7 @@ from accessreg.gitio.added import added_on
 from accessreg.gitio.branches import BranchChange
 from accessreg.gitio.repo import BlobSource
 from accessreg.mail.compose import mail_file
+from accessreg.mail.smtp import DeliveryError
 from accessreg.model.catalog import Catalog
 from accessreg.model.content import Digests, Listing, Output, listed
 from accessreg.model.layout import REGISTRY_DIR
@@ -107,6 +110,9 @@ class RunResult:
     # The files an earlier apply holds back, read as it left them (``state.held``).
     held: Mapping[str, recorded.HeldFile] = field(default_factory=dict)
     catalog: Catalog | None = None  # HEAD's: names a completion notice's system as the forms do
+    # What ends the run once it is reported (``Done.stopped``: mails owed, or held as
+    # refused); the branches moved and the notice log recorded all the same.
+    stopped: DeliveryError | None = None
 
 
 def _duties(request: RunRequest) -> dict[str, Duty]:
@@ -286,6 +292,9 @@ def plan(
         branches=branches,
         records=records,
         listing=summary,
+        # The branches and the notice log stand without the mails: a server down ends the
+        # run once it is reported, what was not sent due again with the next run.
+        owes_mails=Kept.DUTIES,
     )
     return DutiesPlan(head, outcomes, found, apps, run)
 
@@ -373,8 +382,6 @@ def run(request: RunRequest, transport: TransportFactory = smtp_session) -> RunR
             outcomes, inputs, head, request, notice_log, session.outbox, session.sender, addressing
         )
         done = session.carry_out(planned.run)
-        if done.stopped is not None:
-            raise done.stopped
     outcome = {o.message_id: r for o, r in zip(planned.run.mails, done.mails, strict=True)}
     return RunResult(
         head=head,
@@ -391,4 +398,5 @@ def run(request: RunRequest, transport: TransportFactory = smtp_session) -> RunR
         in_doubt=done.in_doubt,
         notes=done.notes,
         catalog=registry.catalog,
+        stopped=done.stopped,
     )
