@@ -10,7 +10,6 @@ import fcntl
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import threading
@@ -26,6 +25,7 @@ from accessreg.provision.bundle import MANIFEST, RECORDED
 from tests.helpers.gitrepo import GitRegistry
 from tests.helpers.provisioning import accessreg, bare_origin, deltas, merge, state
 from tests.helpers.regfactory import ROOT, RegistryFactory, contact, run_process
+from tests.helpers.servers import free_port
 from tests.helpers.smtpserver import Mailbox, smtp_env, smtp_server
 
 
@@ -133,14 +133,6 @@ def _owing(gr: GitRegistry) -> list[str]:
     ]
 
 
-def _closed_port() -> int:
-    """A port of 127.0.0.1 nothing listens on: an SMTP server that is down."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-    return port
-
-
 # A setting missing or malformed, and the words that name it.
 UNUSABLE = {
     "unset": ({"ACCESSREG_SMTP_HOST": ""}, "Sending mail needs ACCESSREG_SMTP_HOST"),
@@ -162,7 +154,7 @@ def test_a_run_the_smtp_server_does_not_serve_is_recorded_and_owes_its_mails(
             stopped = _send(gr, out, port)
         assert "SMTP refused" in stopped.stderr and refusing.received == []
     elif down == "unreachable":
-        stopped = _send(gr, out, _closed_port())
+        stopped = _send(gr, out, free_port())
         assert "Cannot open SMTP" in stopped.stderr
     else:
         broken, named = UNUSABLE[down]
@@ -320,7 +312,7 @@ def test_the_confirmation_of_an_import_sends_the_acceptance_notices_owed(
 ) -> None:
     """No merge need come after the outage: the next run of any kind that mails, here the
     confirmation of the batch's import, sends the 受付 notices owed before its own."""
-    stopped = _send(gr, tmp_path / "out", _closed_port())
+    stopped = _send(gr, tmp_path / "out", free_port())
     assert stopped.returncode == 2, stopped.stderr
     batch = _manifest(tmp_path / "out")["batch"]
     assert _owing(gr)
@@ -344,7 +336,7 @@ def test_a_confirmation_the_smtp_server_does_not_serve_reports_what_it_recorded(
         assert _send(gr, tmp_path / "out", port).returncode == 0
     batch = _manifest(tmp_path / "out")["batch"]
     confirm = ["confirm", batch, "--system", "taxis", "--send", "--today", "2026-12-24", *REMOTE]
-    stopped = accessreg(gr, "--lang", "ja", *confirm, env=smtp_env(_closed_port()))
+    stopped = accessreg(gr, "--lang", "ja", *confirm, env=smtp_env(free_port()))
     assert stopped.returncode == 2, stopped.stderr
     assert f"バッチ {batch}" in stopped.stdout and "taxis" in stopped.stdout, stopped.stdout
     assert "メール: 2 通（2 送信待ち）" in stopped.stdout, stopped.stdout  # each owed
@@ -381,7 +373,7 @@ def test_a_run_recorded_without_its_mails_reports_what_it_did(
     mail: sent, in doubt (the one the session broke on) or owed to the next run."""
     out = tmp_path / "out"
     if down == "unreachable":
-        stopped = _send(gr, out, _closed_port())
+        stopped = _send(gr, out, free_port())
         counts = "mails: 2 (2 owed)"
     else:
         with smtp_server(breaking := _Breaking()) as port:
