@@ -71,6 +71,21 @@ def _eml(out: Path) -> dict[str, email.message.EmailMessage]:
     return {str(m["Message-ID"]): m for m in written_mails(out)}
 
 
+def _taxis_notice_line(gr: GitRegistry, batch: str, day: str, out: Path, login: str) -> str:
+    """``batch``'s TAXIS import confirmed on ``day``: the line of ``login`` in the first
+    window person's completion notice of it."""
+    done = accessreg(gr, "confirm", batch, "--system", "taxis", "--out", str(out),
+                     "--today", day)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    (notice,) = [
+        m
+        for m in _eml(out).values()
+        if m["To"].addresses[0].addr_spec == WINDOWS[0] and "託送システム" in m["Subject"]
+    ]
+    (line,) = [x for x in notice.get_content().splitlines() if f"（ID: {login}）" in x]
+    return line
+
+
 def test_received_mails_decode_to_the_rendered_japanese(gr: GitRegistry, tmp_path: Path) -> None:
     merge(gr, "remove-user2", lambda: gr.remove(f"users/TESTOP01/{USER2}.yaml"))
     out = tmp_path / "out"
@@ -781,16 +796,7 @@ def test_a_completion_notice_confirmed_after_a_later_batchs_day_says_it_is_done(
     assert row["適用日"] < "2027-01-05", row
     (second,) = [v for v in state(gr)["batches"].values() if v["id"] != loaded]
     (application,) = second["applications"]
-    out = tmp_path / "taxis"
-    done = accessreg(gr, "confirm", loaded, "--system", "taxis", "--out", str(out),
-                     "--today", "2027-01-05")  # fmt: skip
-    assert done.returncode == 0, done.stderr
-    (notice,) = [
-        m
-        for m in _eml(out).values()
-        if m["To"].addresses[0].addr_spec == WINDOWS[0] and "託送システム" in m["Subject"]
-    ]
-    (line,) = [x for x in notice.get_content().splitlines() if f"（ID: {USER2}）" in x]
+    line = _taxis_notice_line(gr, loaded, "2027-01-05", tmp_path / "taxis", USER2)
     kinds = "・".join(application["kinds"])
     if later == "remove":
         assert line.endswith(
@@ -835,16 +841,7 @@ def test_a_late_completion_notice_names_no_other_operators_application(
     (removal,) = [a for a in move["applications"] if a["operator"] == "TESTOP01"]
     (changed,) = change["applications"]
     assert changed["operator"] == other
-    out = tmp_path / "confirmed"
-    done = accessreg(gr, "confirm", first["id"], "--system", "taxis", "--out", str(out),
-                     "--today", "2026-12-24")  # fmt: skip
-    assert done.returncode == 0, done.stderr
-    (notice,) = [
-        m
-        for m in _eml(out).values()
-        if m["To"].addresses[0].addr_spec == WINDOWS[0] and "託送システム" in m["Subject"]
-    ]
-    (line,) = [x for x in notice.get_content().splitlines() if f"（ID: {USER5}）" in x]
+    line = _taxis_notice_line(gr, first["id"], "2026-12-24", tmp_path / "confirmed", USER5)
     assert f"（申請番号 {removal['id']} の利用権限の抹消申請により、" in line, line
     assert line.endswith(" に抹消済み）"), line  # on the import's day (the grant's)
     assert line.count("申請番号") == 1 and other not in line, line
