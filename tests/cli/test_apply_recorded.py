@@ -280,6 +280,26 @@ def test_a_recipient_refused_for_now_at_rcpt_is_owed_and_sent_by_the_next_run(
     assert listed.returncode == 0 and "450" not in listed.stdout  # nothing held
 
 
+def test_a_recipient_refused_for_now_holds_back_no_other_mail(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """One recipient greylisted (a 450 at RCPT) holds back only its own mail: the server
+    takes mail, so the run sends the others first, then records what it owes, as for a
+    server that stopped taking mail; the next run sends that one, once."""
+    first = "window1@test-gas.example.co.jp"
+    with smtp_server(greylisting := Mailbox(greylisted=frozenset({first}))) as port:
+        stopped = _send(gr, tmp_path / "out", port)
+    assert stopped.returncode == 2, stopped.stderr
+    assert "refused the recipient of 1 mail for now" in stopped.stderr, stopped.stderr
+    assert WINDOW2 in greylisting.recipients() and first not in greylisting.recipients()
+    assert _owing(gr)
+    with smtp_server(later := Mailbox()) as port:
+        again = _send(gr, tmp_path / "again", port)
+    assert again.returncode == 0, again.stderr
+    assert later.recipients() == [first]
+    assert _owing(gr) == []
+
+
 class _Taking(Mailbox):
     """Takes every mail; with the first, the output directory is taken away (a file in its
     place) while the run goes on."""

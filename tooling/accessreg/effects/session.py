@@ -44,6 +44,7 @@ from accessreg.mail.smtp import (
     Envelope,
     MailRefused,
     Message,
+    RecipientDeferred,
     SettingsUnusable,
     SmtpSettings,
     SmtpTransport,
@@ -95,6 +96,18 @@ class MailsOwed(DeliveryError):  # noqa: N818 - see MailRefused
         self, cause: DeliveryError, count: int, kept: Kept | None = None, moved: bool = False
     ) -> None:
         said = cause.message if isinstance(cause.message, Worded) else str(cause)
+        if isinstance(cause, RecipientDeferred):  # the server takes mail: the others went
+            super().__init__(
+                msg(
+                    "{cause}. The SMTP server refused the recipient of {count} for now (a "
+                    "4xx: greylisting, a full mailbox) and took the others; the run is "
+                    "recorded all the same, and what it refused is owed, to go out with the "
+                    "next run",
+                    cause=said,
+                    count=nmsg("{count} mail", "{count} mails", count),
+                )
+            )
+            return
         if kept is Kept.IMPORT:
             super().__init__(_import_kept(cause, said, count))
             return
@@ -560,7 +573,12 @@ class Session:
         self, mails: Sequence[Outgoing], send: bool, statuses: dict[str, MailStatus]
     ) -> None:
         """Each mail's status into ``statuses``, as it is known (what was handed over stays
-        there when sending stops); with ``send``, what the outbox lacks is sent."""
+        there when sending stops); with ``send``, what the outbox lacks is sent. A mail whose
+        recipient the server refuses for now is owed, and the others are sent first (one
+        operator's greylisting holds back no other's notices): the first such refusal then
+        ends the sending as a server that stopped taking mail does, so that the run records
+        what it owes."""
+        deferred: list[RecipientDeferred] = []
         due: dict[str, Outgoing] = {}
         for mail in mails:
             known = self.outbox.status(mail.message_id)
@@ -592,8 +610,14 @@ class Session:
                         except Undeliverable:
                             statuses[mail.message_id] = MailStatus.REFUSED
                             continue
+                        except RecipientDeferred as exc:  # released: the next run sends it
+                            statuses[mail.message_id] = MailStatus.OWED
+                            deferred.append(exc)
+                            continue
                         last = mail.message_id
                         statuses[mail.message_id] = MailStatus.SENT
+                    if deferred:
+                        raise deferred[0]
                 except BaseException:
                     # Whatever stopped the run, the sent records go to the remote if it
                     # takes them (kept here otherwise, and pushed by the next run).

@@ -49,6 +49,11 @@ class Undeliverable(MailRefused):
         self.answer = answer
 
 
+class RecipientDeferred(MailRefused):
+    """The server refused this mail's recipient for now (a 4xx at RCPT: greylisting, a full
+    mailbox), and takes mail: this one is owed to the next run, the others go on."""
+
+
 class RecipientRefused(Undeliverable):
     """The server refused the message's recipient (at RCPT): this mail's own address."""
 
@@ -222,7 +227,8 @@ class SmtpTransport:
                 # owed to the next run. Its code only: the server's text names the address,
                 # and this one is told in the job log.
                 codes = "; ".join(str(code) for code, _ in answers)
-                raise MailRefused(msg("SMTP refused {mid}: {exc}", mid=mid, exc=codes)) from None
+                refusal = msg("SMTP refused {mid}: {exc}", mid=mid, exc=codes)
+                raise RecipientDeferred(refusal) from None
             answer = "; ".join(_answer(code, text) for code, text in answers)
             raise RecipientRefused(
                 msg("SMTP refused {mid}: {exc}", mid=mid, exc=answer), answer
