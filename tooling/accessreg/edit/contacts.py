@@ -6,7 +6,6 @@ from accessreg.edit import targets, yamldoc
 from accessreg.edit.draft import Draft, EditRefused
 from accessreg.edit.operators import OPERATOR_FIELDS, ContactSpec, contact_map
 from accessreg.model import layout
-from accessreg.model.base import one_spaced
 from accessreg.model.messages import Message, msg
 from accessreg.model.terms import contact_role, field_name, person, value_text
 
@@ -78,9 +77,7 @@ def _detail(key: str, value: object) -> str:
     """A detail as compared: a GitHub login in any case, with or without its ``@``; a name
     or kana with its spaces full- or half-width (``one_spaced``)."""
     text = str(value).strip()
-    if key == "github":
-        return text.lstrip("@").lower()
-    return one_spaced(text) if key in ("name", "name_kana") else text
+    return text.lstrip("@").lower() if key == "github" else str(targets.compared(key, text))
 
 
 def _given_recorded(key: str, given: object, recorded: object) -> Message:

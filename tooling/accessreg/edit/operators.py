@@ -11,7 +11,7 @@ from accessreg.edit import targets, yamldoc
 from accessreg.edit.draft import BadValueError, Draft, EditRefused
 from accessreg.files.schemacheck import pattern_sentence
 from accessreg.model import Contact, Membership, Operator, User, layout
-from accessreg.model.base import OPERATOR_CODE, one_spaced
+from accessreg.model.base import OPERATOR_CODE
 from accessreg.model.catalog import system_key
 from accessreg.model.layout import Kind
 from accessreg.model.messages import Message, Param, msg, nmsg
@@ -55,7 +55,7 @@ class ContactSpec:
     github: str
 
     def __post_init__(self) -> None:
-        targets.spaced(self, "name", "name_kana")
+        targets.spaced(self, *targets.NAMES)
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,7 @@ class NewOperator:
     membership: MembershipChange | None = None  # occto_member follows it when given
 
     def __post_init__(self) -> None:
-        targets.spaced(self, "name", "name_kana", "subcontractors")
+        targets.spaced(self, *targets.NAMES, "subcontractors")
 
 
 @dataclass(frozen=True)
@@ -94,7 +94,7 @@ class OperatorChange:
     remove_subcontractors: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        targets.spaced(self, "name", "name_kana", "add_subcontractors")
+        targets.spaced(self, *targets.NAMES, "add_subcontractors")
 
 
 def contact_map(spec: ContactSpec) -> yamldoc.Document:
@@ -254,10 +254,7 @@ def change(draft: Draft, spec: OperatorChange) -> None:
         ("privacy_policy_url", spec.privacy_policy_url),
         ("occto_member", spec.occto_member if spec.membership is None else None),
     ):
-        held = doc.get(key)
-        if key in ("name", "name_kana") and isinstance(held, str):
-            held = one_spaced(held)  # recorded with a full-width space: the same name
-        if value is not None and held != value:
+        if value is not None and targets.compared(key, doc.get(key)) != value:
             yamldoc.put(doc, key, value, OPERATOR_FIELDS)
             said.append(msg("{field} changed", field=field_name(key)))
     for key, add, drop in (

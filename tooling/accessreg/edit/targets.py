@@ -29,6 +29,16 @@ def spaced(spec: object, *keys: str) -> None:
             object.__setattr__(spec, key, named)
 
 
+# The fields a person types a name into: taken and compared as ``one_spaced`` makes them.
+NAMES = ("name", "name_kana")
+
+
+def compared(key: str, recorded: object) -> object:
+    """A file's value of ``key`` as a value given is compared with it: a name or its kana
+    recorded with a full-width space is the one typed with a half-width one."""
+    return one_spaced(recorded) if key in NAMES and isinstance(recorded, str) else recorded
+
+
 def operator(draft: Draft, code: str, active: bool = True) -> Operator:
     """The operator ``code`` as the registry has it; refused if unknown (or terminated)."""
     entry = draft.operator(code)

@@ -10,7 +10,6 @@ from accessreg.edit import targets, yamldoc
 from accessreg.edit.draft import BadValueError, Draft, EditRefused, UnknownOperatorError
 from accessreg.files.schemacheck import full_width_at
 from accessreg.model import Catalog, User, layout
-from accessreg.model.base import one_spaced
 from accessreg.model.layout import Kind
 from accessreg.model.messages import Message, msg
 from accessreg.model.registry import Registry, admin_change, admin_leaves, suspended_handovers
@@ -33,7 +32,7 @@ class UserSpec:
     permissions: Mapping[str, str] = field(default_factory=dict)  # system id -> code or NONE
 
     def __post_init__(self) -> None:
-        targets.spaced(self, "name", "name_kana")
+        targets.spaced(self, *targets.NAMES)
 
 
 @dataclass(frozen=True)
@@ -293,7 +292,7 @@ def change(draft: Draft, spec: UserSpec, replaces: FormerAdmin | None = None) ->
         ("affiliation", spec.affiliation),
         ("memo", spec.memo),
     ):
-        if value is None or _recorded(doc, key) == (value or None):
+        if value is None or targets.compared(key, doc.get(key)) == (value or None):
             continue
         fields.append(key)
         if value:
@@ -346,13 +345,6 @@ def change(draft: Draft, spec: UserSpec, replaces: FormerAdmin | None = None) ->
             what=what,
         )
     )
-
-
-def _recorded(doc: yamldoc.Document, key: str) -> object:
-    """The file's value of ``key`` as a value given is compared with it: a name or kana
-    recorded with a full-width space is the one typed with a half-width one."""
-    value = doc.get(key)
-    return one_spaced(value) if key in ("name", "name_kana") and isinstance(value, str) else value
 
 
 def remove(draft: Draft, operator: str, email: str) -> None:

@@ -75,11 +75,11 @@ class Admitted:
         is removed as any other), and a withdrawal moved earlier ends it on the new day; one
         moved later does not bring back what the recorded day ended (the users' IDs of it
         end on that day too)."""
-        member = op.membership
-        if member is None or member.status != "withdrawn" or member.withdrawn_on is None:
+        withdrawn = op.withdrawn_on
+        if withdrawn is None:
             return set()
         ends = self.withdrawals.get(op.code, {})
-        return {s for s, until in ends.items() if day < min(until, member.withdrawn_on)}
+        return {s for s, until in ends.items() if day < min(until, withdrawn)}
 
     def held_at_withdrawal(self, op: Operator, cert: Certificate) -> bool:
         """Whether ``cert`` was ``op``'s when it withdrew: one registered (or changed)

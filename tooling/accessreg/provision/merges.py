@@ -706,21 +706,21 @@ class Step:
         no earlier (``plan.waits``)."""
         plan = self.plan_of(code)
         found = list(dates_of(plan)) if plan is not None else []
+        dated: list[tuple[AccessChange, Effect, ChangeKind]] = []
         for change in self.changes_of(code):
-            person, system = change.person, change.system
-            effect: Effect | None
-            if self._as_operator_data(change) is not None or self._as_taken_up(change) is not None:
-                held = person.code(system)
-                effect = Effect(system, held, held, Direction.NEUTRAL, self.effective(change))
-                action = ChangeKind.CHANGE
-            else:
-                effect = self.given_up(change)
-                if effect is None:
-                    continue
-                action = ChangeKind.REMOVE if effect.new is None else ChangeKind.CHANGE
+            if self._as_operator_data(change) is None and self._as_taken_up(change) is None:
+                continue
+            held = change.person.code(change.system)
+            effective = self.effective(change)
+            effect = Effect(change.system, held, held, Direction.NEUTRAL, effective)
+            dated.append((change, effect, ChangeKind.CHANGE))
+        for change, effect in self.given_up_of(code):
+            dated.append((change, effect, ChangeKind.REMOVE))
+        for change, effect, action in dated:
+            person = change.person
             kind, _ = layout.split(person.file)
             subject = "user" if kind is layout.Kind.USER else "window_person"
-            key = (subject, person.login, system)
+            key = (subject, person.login, change.system)
             found.append(_recorded(key, effect.effective, None, action, effect))
         return tuple(found)
 
@@ -765,17 +765,30 @@ class Step:
                 return _derived(sources, change.kind)
         return self.dates.permission(change.system, change.kind)
 
-    def given_up(self, change: AccessChange) -> Effect | None:
-        """What ``change`` takes away that its operator's usage change or OCCTO withdrawal
-        alone ends, no item of the person's naming it (their file held back for an error:
-        ``_given_up``), as an item's effect would say it; None for any other change. The
-        state records it and the 受付 mail lists it as it does an item's."""
-        system, login = change.system, change.person.login
-        if (system, login) in self._plan_dates or self._given_up(change) is None:
-            return None
-        was = change.before.code(system) if change.before is not None else None
-        new = change.after.code(system) if change.after is not None else None
-        return Effect(system, was, new, Direction.REVOKE, self.effective(change))
+    def given_up_of(self, code: str) -> list[tuple[AccessChange, Effect]]:
+        """The rows of ``code``'s people that take away what its usage change or OCCTO
+        withdrawal alone ends, no item of the person's naming them (their files held back
+        for an error: ``_given_up``), each with its effect as an item's would say it. The
+        state records them and the 受付 mail lists them as it does an item's."""
+        return self._given_ups.get(code, [])
+
+    @cached_property
+    def _given_ups(self) -> dict[str, list[tuple[AccessChange, Effect]]]:
+        found: dict[str, list[tuple[AccessChange, Effect]]] = {}
+        for code, changes in self._changes_by_operator.items():
+            for change in changes:
+                # A removal of the system's row only; found once, for both readers.
+                if change.kind is not ChangeKind.REMOVE or change.before is None:
+                    continue
+                system, login = change.system, change.person.login
+                if (system, login) in self._plan_dates or self._given_up(change) is None:
+                    continue
+                effect = Effect(
+                    system, change.before.code(system), None, Direction.REVOKE,
+                    self.effective(change),
+                )  # fmt: skip
+                found.setdefault(code, []).append((change, effect))
+        return found
 
     def _given_up(self, change: AccessChange) -> Effective | None:
         """The date of a row that takes away what its operator's usage change or OCCTO

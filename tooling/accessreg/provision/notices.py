@@ -398,11 +398,9 @@ def _people(step: Step, code: str, operator: Operator, items: list[UserChange]) 
 
     catalog = step.after.catalog
     ended: dict[str, dict[str, Any]] = {}
-    for change in step.changes_of(code):
-        effect = step.given_up(change)
+    for change, effect in step.given_up_of(code):
         held = change.before
-        if effect is None or held is None:
-            continue
+        assert held is not None  # a removal: ``Step.given_up_of``
         person = ended.setdefault(held.login, {
             "name": held.name, "email": held.email,
             "affiliation_name": held.affiliation_name, "changes": [],
