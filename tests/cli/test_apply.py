@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from datetime import date, timedelta
 from email.message import EmailMessage
@@ -677,8 +678,8 @@ def test_a_withdrawal_moved_earlier_ends_on_the_new_day(gr: GitRegistry, tmp_pat
 def test_a_rejoin_ends_what_the_withdrawal_kept(gr: GitRegistry, tmp_path: Path) -> None:
     """A withdrawal kept the switching support system until 2027-06-30; the operator joins
     again (its file still naming the former withdrawal's day), then gives the system up as
-    a member: it goes as any removal does, not on the day of the withdrawal no longer in
-    force."""
+    a member: it goes as any system a usage change takes does, when the change is done
+    (OCCTO's help desk confirms it), not on the day of the withdrawal no longer in force."""
     _member(gr)
     gr.commit("a member with a certificate")
     _initial(gr, tmp_path)
@@ -689,9 +690,54 @@ def test_a_rejoin_ends_what_the_withdrawal_kept(gr: GitRegistry, tmp_path: Path)
     assert "7A0001 TESTOP01;" in _applied(gr, tmp_path / "rejoined", "2026-12-04")
     without = [s for s in MEMBER_SYSTEMS if s != "switching"]
     merge(gr, "drop", lambda: _member(gr, systems=without, **stale))
-    assert "7A0001" not in _applied(gr, tmp_path / "dropped", "2026-12-07")
-    daily = over_applied(gr, tmp_path, "2027-02-01")
+    before = set(state(gr)["batches"])
+    assert "7A0001 TESTOP01;" in _applied(gr, tmp_path / "dropped", "2026-12-07")
+    (batch,) = set(state(gr)["batches"]) - before
+    for system in ("switching", "member_portal"):
+        done = accessreg(gr, "confirm", batch, "--system", system, "--out",
+                         str(tmp_path / f"c-{system}"), "--today", "2026-12-21")  # fmt: skip
+        assert done.returncode == 0, done.stderr
+    # Done once confirmed, and not before the Tokyo Gas Network part of the change
+    daily = over_applied(gr, tmp_path, "2027-01-15")
     assert "7A0001" not in (daily / SWITCHING_CERTS).read_text("utf-8")
+
+
+def _gives_up_johs(gr: GitRegistry) -> None:
+    """TESTOP01 gives JOHS up (000 §3-2) and its users' JOHS IDs go with it (000 §5-2,
+    §5-3): USER1 keeps TAXIS, USER3, who held JOHS alone, is deleted."""
+    gr.reg.operator(systems=["taxis", "juju", "loacus"], certificates=[certificate(1)])
+    gr.reg.user(permissions={"taxis": "1011"})
+    (gr.reg.root / "users/TESTOP01" / f"{USER3}.yaml").unlink()
+
+
+JOHS_CERTS = "whitelist/johs/cert-map.conf"
+
+
+def test_a_system_given_up_stays_in_the_whitelist_until_the_usage_change_is_done(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """An operator gives JOHS up by a usage change (000 §3-2: done in about 15 business
+    days): its file drops the system at once, but its certificate reaches JOHS until the
+    change is done, the day the 受付 mail gives (「反映 … 以降」), as a system a usage change
+    adds reaches it from that day; its users' IDs go as their deletions are dated."""
+    gr.reg.operator(certificates=[certificate(1)])
+    gr.commit("a certificate")
+    _initial(gr, tmp_path)
+    merge(gr, "drop", lambda: _gives_up_johs(gr))
+    out = tmp_path / "dropped"
+    result = accessreg(gr, "apply", "--out", str(out), "--confirm", *DAY)
+    assert result.returncode == 0, result.stderr
+    (accepted,) = written_mails(out, "*-accepted-*.eml")
+    done = re.search(r"反映 (\d{4}-\d{2}-\d{2}) 以降", str(accepted.get_content()))
+    assert done is not None, accepted.get_content()
+    last = date.fromisoformat(done.group(1)) - timedelta(days=1)
+    assert "7A0001 TESTOP01;" in (out / JOHS_CERTS).read_text("utf-8")
+    assert "7A0001 TESTOP01;" in (over_applied(gr, tmp_path, str(last)) / JOHS_CERTS).read_text(
+        "utf-8"
+    )
+    gone = over_applied(gr, tmp_path, done.group(1))
+    assert "7A0001" not in (gone / JOHS_CERTS).read_text("utf-8")
+    assert "7A0001 TESTOP01;" in (gone / "whitelist/taxis/cert-map.conf").read_text("utf-8")
 
 
 def test_a_forced_withdrawal_ends_the_member_ids_of_users_held_back_on_its_day(
@@ -1104,3 +1150,31 @@ def test_one_operator_giving_up_its_certificate_is_counted_among_every_operator(
     result = accessreg(gr, "apply", "--out", str(out), "--confirm", *DAY)
     assert result.returncode == 0, result.stderr
     assert f"whitelist entries: {4 * per} → {3 * per} ({per} removed)" in result.stdout
+
+
+def test_a_suspended_system_given_up_does_not_come_back_until_the_change_is_done(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """JOHS suspended for the operator (002 §2.6 as the catalog applies it to Tokyo Gas
+    Network's systems), then given up: the use ends stopped (001 p46), so the certificate
+    does not reach JOHS again while the usage change is being done."""
+    gr.reg.operator(certificates=[certificate(1)])
+    gr.commit("a certificate")
+    _initial(gr, tmp_path)
+
+    def suspend() -> None:
+        text = (gr.reg.root / "operators/TESTOP01.yaml").read_text("utf-8")
+        text += (
+            f"suspensions:\n  - system: johs\n    suspended_on: {ON}\n    reason: 不正利用の疑い\n"
+        )
+        gr.reg.write("operators/TESTOP01.yaml", text)
+
+    merge(gr, "suspend", suspend)
+    suspended = tmp_path / "suspended"
+    assert accessreg(gr, "apply", "--out", str(suspended), "--confirm", *DAY).returncode == 0
+    assert "7A0001" not in (suspended / JOHS_CERTS).read_text("utf-8")
+    merge(gr, "drop", lambda: _gives_up_johs(gr))
+    dropped = tmp_path / "dropped"
+    assert accessreg(gr, "apply", "--out", str(dropped), "--confirm", *DAY).returncode == 0
+    assert "7A0001" not in (dropped / JOHS_CERTS).read_text("utf-8")
+    assert "7A0001 TESTOP01;" in (dropped / "whitelist/taxis/cert-map.conf").read_text("utf-8")

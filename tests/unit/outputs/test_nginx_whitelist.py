@@ -417,3 +417,57 @@ def test_each_header_cites_its_own_providers_terms(reg: RegistryFactory) -> None
     assert maps["taxis"].startswith(
         f"# accessreg: client certificates valid for taxis on {DAY} (000 §4-2)\n"
     )
+
+
+def _record(n: int, *items: ItemDates) -> ApplicationRecord:
+    commit = f"{n:012x}"
+    return ApplicationRecord(
+        id=f"{commit}/TESTOP01",
+        commit=commit * 3 + commit[:4],
+        parent=None,
+        operator="TESTOP01",
+        title="",
+        accepted_on=date(2026, 12, 3),
+        processing_day=None,
+        kinds=("利用申請（変更）",),
+        systems=("johs",),
+        items=items,
+    )
+
+
+def test_a_system_given_up_is_kept_for_the_certificates_held_at_the_change_until_its_day(
+    reg: RegistryFactory,
+) -> None:
+    """A usage change took JOHS (done on 12-24, ``merges.dates_of``); a certificate
+    registered after it reaches what the operator uses, never JOHS; the one held at the
+    change reaches JOHS until 12-24. Taken up again, JOHS is the file's to say."""
+    done = date(2026, 12, 24)
+    reg.operator(systems=["taxis", "juju", "loacus"],
+                 certificates=[certificate(1), certificate(2)])  # fmt: skip
+    dropped = ItemDates(subject="operator", key="TESTOP01", system="johs", on=done,
+                        start="accepted", keyed="accepted", keyed_on=date(2026, 12, 3),
+                        action="change", removed=True)  # fmt: skip
+    second = ItemDates(subject="certificate", key="EP-TEST-0002", on=date(2026, 12, 10),
+                       start="accepted", serial="7A0002", action="add")  # fmt: skip
+    batch = BatchRecord(id="20261203-0000aaaa", number=1, base=None, head="0" * 40,
+                        created_on=date(2026, 12, 3), systems={},
+                        applications=(_record(1, dropped), _record(2, second)))  # fmt: skip
+    registry = loaded(reg)
+    recorded = admitted([batch])
+
+    def serials(system: str, day: date) -> list[str]:
+        wl = whitelist(registry, registry.catalog.by_id[system], day, recorded)
+        return [c.serial for c in wl.certificates]
+
+    assert serials("johs", date(2026, 12, 23)) == ["7A0001"]
+    assert serials("taxis", date(2026, 12, 23)) == ["7A0001", "7A0002"]
+    assert serials("johs", done) == []
+    alone = whitelist(registry, registry.catalog.by_id["johs"], date(2026, 12, 23))
+    assert alone.certificates == ()  # nothing recorded: the file's systems
+    # A later usage change adding JOHS again: what the file says from then on decides.
+    again = ItemDates(subject="operator", key="TESTOP01", system="johs", on=date(2026, 12, 20),
+                      start="accepted", keyed="accepted", keyed_on=date(2026, 12, 4),
+                      action="change")  # fmt: skip
+    applications = (*batch.applications, _record(3, again))
+    recorded = admitted([batch.model_copy(update={"applications": applications})])
+    assert serials("johs", date(2026, 12, 23)) == []

@@ -3,7 +3,7 @@ size of the registry."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import fields, replace
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -16,6 +16,7 @@ from accessreg.outputs.fragments import Fragment
 from accessreg.outputs.whitelist import Admitted
 from accessreg.provision.merges import History, Snapshots
 from accessreg.provision.shares import Carried, ShareStore, earlier_share, whitelists
+from accessreg.timeline.effective import SuspensionDays
 from tests.helpers.gitrepo import GitRegistry
 from tests.helpers.regfactory import RegistryFactory
 from tests.helpers.registries import loaded
@@ -177,3 +178,29 @@ def test_the_whitelists_kept_follow_the_recorded_withdrawals(
     finally:
         repo.close()
         gr.close()
+
+
+# One value per field of the recorded dates the whitelists follow: a field added without
+# one here fails the test below, so that none is left out of the cache's key.
+_RECORDED: dict[str, object] = {
+    "certificates": {"7A0001": date(2026, 12, 24)},
+    "networks": {("TESTOP01", "192.0.2.0/24"): None},
+    "suspensions": SuspensionDays(
+        {("operator", "TESTOP01", "johs", date(2026, 12, 3)): date(2026, 12, 3)}
+    ),
+    "withdrawals": {"TESTOP01": {"switching": date(2026, 12, 23)}},
+    "registered_since": {"TESTOP01": frozenset({"7A0002"})},
+    "uses": {("TESTOP01", "switching"): None},
+    "dropped": {"TESTOP01": {"johs": date(2026, 12, 24)}},
+    "registered_since_dropped": {("TESTOP01", "johs"): frozenset({"7A0002"})},
+}
+
+
+def test_every_recorded_date_is_in_the_whitelists_key() -> None:
+    """A confirmation or a usage change recorded since changes the whitelists of the same
+    revision and day: each field of ``Admitted`` is in their cache's key."""
+    assert {f.name for f in fields(Admitted)} == _RECORDED.keys()
+    empty = Admitted().key_lines()
+    keys = {name: Admitted(**{name: value}).key_lines() for name, value in _RECORDED.items()}  # type: ignore[arg-type]
+    assert all(lines != empty for lines in keys.values()), keys
+    assert len({tuple(lines) for lines in keys.values()}) == len(keys)

@@ -16,7 +16,8 @@ certificate, or an operator whose use of a system is suspended (002 §2.6, §3.4
 there from the day recorded for the suspension (at once, 001 p46); a terminated one keeps
 them until its ``terminated_on`` (000 §3-3); one that withdraws from OCCTO keeps the systems
 it loses with the membership until the day recorded for the withdrawal (003 §2.7.1, 002
-§2.1.1 ①(イ)), though its file no longer lists them. Pure.
+§2.1.1 ①(イ)), and one that gives a system up by a usage change keeps it until the change
+is done (000 §3-2, as the 受付 mail dates it), though its file no longer lists them. Pure.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from __future__ import annotations
 import functools
 import ipaddress
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
 from typing import TypeVar
 
@@ -56,6 +57,23 @@ class Admitted:
     # system no earlier, though its file lists it from the merge (002 §3.1, §2.1.2: the help
     # desk registers them with the application). One not listed: in use as listed.
     uses: Mapping[tuple[str, str], date | None] = field(default_factory=dict)
+    # Operator code → each system a usage change takes from it → until which day it keeps
+    # the system (None: the change's manual step not confirmed), though its file drops it at
+    # once: the change is done then, as the 受付 mail says (000 §3-2, about 15 business
+    # days). With the certificates registered since, which gain nothing from it.
+    dropped: Mapping[str, Mapping[str, date | None]] = field(default_factory=dict)
+    registered_since_dropped: Mapping[tuple[str, str], frozenset[str]] = field(default_factory=dict)
+
+    def key_lines(self) -> list[str]:
+        """Every recorded date as text, for a cache keyed on what the whitelists follow:
+        one line per entry of every field, so that no field can be left out of the key."""
+        lines: list[str] = []
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, SuspensionDays):
+                value = {"recorded": value.recorded, "waiting": sorted(value.waiting)}
+            lines += sorted(f"{f.name}:{k}:{v}" for k, v in _flat(value))
+        return lines
 
     def certificate(self, serial: str, day: date) -> bool:
         return _from(self.certificates, serial, day)
@@ -81,6 +99,20 @@ class Admitted:
         ends = self.withdrawals.get(op.code, {})
         return {s for s, until in ends.items() if day < min(until, withdrawn)}
 
+    def given_up(self, op: Operator, day: date) -> set[str]:
+        """The systems a usage change took from ``op`` that it still uses on ``day``: the
+        change not done yet (``dropped``), as the 受付 mail dates it."""
+        return {
+            system
+            for system, until in self.dropped.get(op.code, {}).items()
+            if (until is None or day < until) and system not in op.systems
+        }
+
+    def held_at_drop(self, op: Operator, system: str, cert: Certificate) -> bool:
+        """Whether ``cert`` was ``op``'s when its usage change took ``system``: one
+        registered (or changed) since gains nothing from it (``given_up``)."""
+        return cert.serial not in self.registered_since_dropped.get((op.code, system), ())
+
     def held_at_withdrawal(self, op: Operator, cert: Certificate) -> bool:
         """Whether ``cert`` was ``op``'s when it withdrew: one registered (or changed)
         since gains none of the systems the withdrawal takes (``still_member``)."""
@@ -97,6 +129,17 @@ class Admitted:
             s.system == system and since("operator", op.code, system, s.suspended_on) <= day
             for s in op.suspensions
         )
+
+
+def _flat(value: object) -> list[tuple[object, object]]:
+    """A mapping's entries, nested mappings spelt out (``Admitted.key_lines``)."""
+    if not isinstance(value, Mapping):
+        return [("", value)]
+    return [
+        (f"{k}/{inner}" if inner != "" else k, v)
+        for k, item in value.items()
+        for inner, v in _flat(item)
+    ]
 
 
 def _from(starts: Mapping[K, date | None], key: K, day: date) -> bool:
@@ -195,12 +238,14 @@ def whitelist(
             for sid in admitted.still_member(op, day) - listed
             if not admitted.use_suspended(op, sid, day)
         }
-        using = listed | kept
+        dropped = admitted.given_up(op, day) - listed - kept
+        using = listed | kept | dropped
         if not using:
             continue
         if system.certificates is not None:
             for cert in op.certificates:
-                reach = using if admitted.held_at_withdrawal(op, cert) else listed
+                reach = using if admitted.held_at_withdrawal(op, cert) else listed | dropped
+                reach -= {s for s in dropped if not admitted.held_at_drop(op, s, cert)}
                 if (
                     reach
                     and cert.within_validity(day)

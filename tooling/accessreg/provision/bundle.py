@@ -77,7 +77,7 @@ from accessreg.outputs.csv_ import CannotEncode, DatedChange, Encoding
 from accessreg.outputs.fragments import Fragment, import_systems, snapshot_name
 from accessreg.outputs.whitelist import Admitted, network_of, whitelists
 from accessreg.provision.merges import History
-from accessreg.provision.state import BatchRecord, suspension_days
+from accessreg.provision.state import BatchRecord, ItemDates, suspension_days
 from accessreg.timeline.effective import AT_ONCE_KINDS
 
 FORMAT = "accessreg-apply/1"
@@ -168,12 +168,15 @@ def admitted(batches: Iterable[BatchRecord]) -> Admitted:
     OCCTO withdrawal takes (the item recorded for it, ``OperatorChange.membership_ends``),
     the latest withdrawal's, and which certificates it registered with or after that, which
     the withdrawal leaves as they are; and from which day an operator uses each system a
-    usage change added (the change's day, or its manual step's confirmation)."""
+    usage change added (the change's day, or its manual step's confirmation), and until
+    which day it keeps each one a usage change took (the same), but those certificates."""
     certificates: dict[str, date | None] = {}
     networks: dict[tuple[str, str], date | None] = {}
     uses: dict[tuple[str, str], date | None] = {}
     withdrawals: dict[str, dict[str, date]] = {}
     since: dict[str, set[str]] = {}
+    dropped: dict[str, dict[str, date | None]] = {}
+    since_dropped: dict[tuple[str, str], set[str]] = {}
     batches = list(batches)
     for batch in batches:
         for record in batch.applications:
@@ -188,9 +191,22 @@ def admitted(batches: Iterable[BatchRecord]) -> Admitted:
                 withdrawals.setdefault(record.operator, {}).update(ends)
                 since[record.operator] = set()
             for item in record.items:
-                if item.subject == "certificate" and item.serial and record.operator in since:
-                    since[record.operator].add(item.serial)
+                if _gives_up(item):
+                    assert item.system is not None
+                    dropped.setdefault(record.operator, {})[item.system] = batch.in_effect_on(item)
+                    since_dropped[(record.operator, item.system)] = set()
+            for item in record.items:
+                if item.subject == "certificate" and item.serial:
+                    if record.operator in since:
+                        since[record.operator].add(item.serial)
+                    for (code, _), serials in since_dropped.items():
+                        if code == record.operator:
+                            serials.add(item.serial)
+                if _gives_up(item):
+                    continue
                 if item.subject == "operator" and item.system and item.keyed not in _OWN_DAYS:
+                    # Taken up again: what a usage change gave up before is no longer kept.
+                    dropped.get(record.operator, {}).pop(item.system, None)
                     # A system a usage change adds, but one a withdrawal still keeps: its use
                     # goes on (a re-join before the withdrawal's day), nothing to register.
                     kept = withdrawals.get(record.operator, {}).get(item.system)
@@ -210,7 +226,16 @@ def admitted(batches: Iterable[BatchRecord]) -> Admitted:
                     networks[(record.operator, network_of(item.key))] = on
     records = [record for batch in batches for record in batch.applications]
     registered = {code: frozenset(serials) for code, serials in since.items()}
-    return Admitted(certificates, networks, suspension_days(records), withdrawals, registered, uses)
+    return Admitted(
+        certificates, networks, suspension_days(records), withdrawals, registered, uses,
+        dropped, {key: frozenset(serials) for key, serials in since_dropped.items()},
+    )  # fmt: skip
+
+
+def _gives_up(item: ItemDates) -> bool:
+    """Whether ``item`` records a system a usage change takes from its operator
+    (``merges.dates_of``): kept until the change is done."""
+    return item.subject == "operator" and bool(item.system) and item.removed
 
 
 def _info_site(

@@ -980,6 +980,7 @@ def _recorded(
     serial: str | None,
     action: ChangeKind,
     effect: Effect | None = None,
+    removed: bool = False,
 ) -> ItemDates:
     subject, item_key, system = key
     return ItemDates(
@@ -999,7 +1000,7 @@ def _recorded(
         registered_on=effective.registered_on,
         added=effect is not None and effect.old is None and effect.new is not None,
         held=effect.old if effect is not None else None,
-        removed=effect is not None and effect.old is not None and effect.new is None,
+        removed=removed or (effect is not None and effect.old is not None and effect.new is None),
         fields_only=effect is not None and effect.fields_only,
     )
 
@@ -1045,7 +1046,24 @@ def dates_of(plan: OperatorPlan) -> tuple[ItemDates, ...]:
                 _recorded((item.subject, item.key, system), effective, None, item.action)
                 for system, effective in uses
             ]
+            # Each system a usage change takes, on the change's day: its certificates and
+            # addresses reach it until then (``Admitted.dropped``), as the 受付 mail says.
+            if item.effective is not None:
+                for system in _dropped_uses(item):
+                    key = (item.subject, item.key, system)
+                    out.append(_recorded(key, item.effective, None, item.action, removed=True))
     return tuple(out)
+
+
+def _dropped_uses(item: OperatorChange) -> list[str]:
+    """The systems a usage change (000 §3-2) takes from its operator: not those its OCCTO
+    withdrawal takes (``membership_ends``, on the withdrawal's day), nor one whose use was
+    suspended, which ends stopped (001 p46)."""
+    if item.before is None or item.after is None or item.action is not ChangeKind.CHANGE:
+        return []
+    kept = {u.system for u in item.membership_ends}
+    stopped = {s.system for s in item.before.suspensions}
+    return sorted(set(item.before.systems) - set(item.after.systems) - kept - stopped)
 
 
 def _added_uses(item: OperatorChange) -> list[str]:

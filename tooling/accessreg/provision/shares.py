@@ -271,8 +271,8 @@ def whitelists(
     """The whitelist files ``render`` gives for the history's head, kept in the cache keyed
     by what they follow: every operator file (one tree id, those held back, released, or
     revoked from: what they revoke follows from the head and what is held), the catalog,
-    the day and the recorded dates of admission, of suspensions and of OCCTO withdrawals. A
-    merge that changes users only finds them there."""
+    the day and every date recorded for them (``Admitted.key_lines``). A merge that changes
+    users only finds them there."""
     if directory is None:
         return render()
     top = snapshots.repo.tree_entries(history.head, PREFIX)
@@ -283,19 +283,7 @@ def whitelists(
         for rel, data in snapshots.pins.items()
         if layout.split(rel)[0] is layout.Kind.OPERATOR
     )
-    dates = sorted(f"{k}:{v}" for k, v in admitted.certificates.items())
-    dates += sorted(f"{o}/{n}:{v}" for (o, n), v in admitted.networks.items())
-    dates += sorted(f"{k}:{v}" for k, v in admitted.suspensions.recorded.items())
-    dates += sorted(
-        f"withdrawn:{o}/{s}:{v}"
-        for o, ends in admitted.withdrawals.items()
-        for s, v in ends.items()
-    )
-    dates += sorted(
-        f"since-withdrawal:{o}/{serial}"
-        for o, serials in admitted.registered_since.items()
-        for serial in serials
-    )
+    dates = admitted.key_lines()
     shared = [top.get(layout.CATALOG_FILE, ""), top.get(layout.OPERATORS_DIR, ""), str(today)]
     key = "whitelists:" + digest(shared, pinned, released, dates)
     store = ShareStore(directory)

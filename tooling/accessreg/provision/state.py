@@ -74,7 +74,8 @@ class ItemDates(Frozen):
     # (``Effect.old``): a suspension before then stops that code (``plan.waits.stop``)
     held: str | None = None
     # A permission the change takes away (``Effect.new`` None): a suspension before ``on``
-    # stops ``held`` at once, and the removal ends it (``plan.waits.removals``)
+    # stops ``held`` at once, and the removal ends it (``plan.waits.removals``). Of an
+    # operator's system: one its usage change gives up, kept until ``on`` (``Admitted.dropped``)
     removed: bool = False
     # A row of the person's that changes while the code stays (their name, kana or memo, or
     # their operator's name): no change of the permission that a notice foretells
