@@ -427,7 +427,12 @@ def test_deletion_is_dated_by_the_merge_that_made_it(gr: GitRegistry, tmp_path: 
     assert rows[USER2]["適用日"] == "2026-12-04"  # TAXIS: the day after (000 §5-3)
     (juju,) = deltas(out, "juju")
     assert juju["適用日"] == ""  # JUJU: after a manual step
-    assert juju["システム処理日（M）"] == "2026-12-16"
+    # No batch processes a deletion (000 §5-3): no M, as the plan and the 受付 mail say, and
+    # its rows are in the files of the day they take effect, not in a batch's of later.
+    assert rows[USER2]["システム処理日（M）"] == juju["システム処理日（M）"] == ""
+    assert (out / "imports/taxis/delta-day-2026-12-04.csv").exists()
+    assert (out / "imports/juju/delta-day-manual.csv").exists()
+    assert not list((out / "imports").glob("*/delta-2026-12-16.csv"))
 
 
 def test_same_input_gives_byte_identical_outputs(gr: GitRegistry, tmp_path: Path) -> None:

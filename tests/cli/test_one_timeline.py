@@ -297,10 +297,13 @@ def _check_people(run: Run) -> None:
         # The delta CSV: the person's row, with its 適用日 (blank: a manual step).
         rows = [r for r in run.delta_rows(system) if r["メールアドレス（ID）"] == login]
         assert [r["適用日"] for r in rows] == [day.isoformat() if day else ""], system
-        # ... and the batch it is in: that of its acceptance, or of its entry for a change
-        # (000 §5-1 ③, §5-2 ③).
-        if case.processing_day is not None:
-            assert [r["システム処理日（M）"] for r in rows] == [str(case.processing_day)], system
+        # ... and the batch it is in: that of its acceptance for a new user (000 §5-1 ③),
+        # of its entry for a change of JUJU or LOACUS (§5-2 ③); none for a change of TAXIS
+        # or JOHS, which the system takes at once (§5-2 ①), nor for a deletion (§5-3), as
+        # the plan, the 受付 mail and ``status`` say.
+        batched = kind == "add" or (kind == "change" and system in ("juju", "loacus"))
+        m = str(case.processing_day) if batched and case.processing_day else ""
+        assert [r["システム処理日（M）"] for r in rows] == [m], system
         # SCIM and LDIF: the system's group changes in the delta of that date only.
         code = case.change[system][1] if kind == "change" else CODES[system]
         group = f"{system}-{code}"
@@ -739,7 +742,7 @@ def test_a_window_person_change_is_in_no_batch_in_any_output(
             for path in sorted((out / "imports").glob("*/delta-*.csv"))
             for row in read_csv(path)
         ]
-        name = f"delta-usage-{usage}.csv"
+        name = f"delta-day-{usage}.csv"
         assert sorted(rows) == [
             ("admin_console", name, "抹消", usage, ""),
             *((system, name, "変更", usage, "") for system in ("info_site", "loacus", "taxis")),
@@ -822,7 +825,7 @@ def test_a_termination_still_to_come_ends_its_window_person_on_its_date(
     # A termination is no application an M batch holds (000 §3-3): no M, not that of the
     # acceptance, in the delta of its usage application's day.
     systems = {"taxis", "loacus", "info_site", "admin_console"}
-    name = f"delta-usage-{ends}.csv"
+    name = f"delta-day-{ends}.csv"
     assert rows == {(system, name, "抹消", ends, "") for system in systems}
     for kind in ("ldif", "scim"):
         assert sorted(p.name for p in (out / kind).glob("delta-*")) == [
@@ -1044,7 +1047,7 @@ def test_an_operators_new_name_reaches_its_users_rows_on_the_usage_changes_day(
     _branch(gr, "rename", lambda: gr.reg.operator(name=RENAMED))
     assert _usage_planned(gr, "rename", "2026-12-02") == [("operator", USAGE_DAY, None)]
     out = _applied(gr, tmp_path, "rename", None)
-    name = f"delta-usage-{USAGE_DAY}.csv"
+    name = f"delta-day-{USAGE_DAY}.csv"
     assert _delta_rows(out) == {
         *((s, name, "変更", USAGE_DAY, "", USER1) for s in ("taxis", "johs", "info_site")),
         *(
@@ -1105,7 +1108,7 @@ def test_a_subcontractors_new_name_reaches_its_staffs_rows_on_the_usage_changes_
         planned = _usage_planned(gr, "rename", "2026-12-02")
         assert planned == [("subcontractor", USAGE_DAY, None)]
         out = _applied(gr, tmp_path, "rename", None)
-        name = f"delta-usage-{USAGE_DAY}.csv"
+        name = f"delta-day-{USAGE_DAY}.csv"
         assert _delta_rows(out) == {
             (s, name, "変更", USAGE_DAY, "", staff) for s in ("juju", "info_site")
         }

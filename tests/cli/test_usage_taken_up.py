@@ -203,7 +203,7 @@ def test_an_operator_of_occtos_systems_alone_taking_up_tokyo_gas_networks(
         out = tmp_path / "out"
         applied = accessreg(gr, "apply", "--out", str(out), "--confirm", *DAY)
         assert applied.returncode == 0, applied.stderr
-        usage = out / "imports" / "admin_console" / "delta-usage-2026-12-23.csv"
+        usage = out / "imports" / "admin_console" / "delta-day-2026-12-23.csv"
         rows = read_csv(usage)
         assert rows and {(r["区分"], r["適用日"]) for r in rows} == {("新規", "2026-12-23")}
         added = read_csv(out / "info_site" / "subscribers-delta.csv")

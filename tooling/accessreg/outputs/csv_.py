@@ -84,8 +84,9 @@ class CannotEncode(ProblemsFound):
 @dataclass(frozen=True, slots=True)  # one per changed holder and system: 500,000 in a first apply
 class DatedChange:
     change: AccessChange
-    # None: in no batch (a suspension, at once, 001 p46; a usage application's row, a window
-    # person's or a termination's, 000 §3-1..§3-3; a system with no M, OCCTO's)
+    # None: in no batch (a suspension, at once, 001 p46; a change of TAXIS or JOHS, a
+    # deletion, 000 §5-2 ①, §5-3; a usage application's row, a window person's or a
+    # termination's, 000 §3-1..§3-3; a system with no M, OCCTO's)
     processing_day: date | None
     effective: date | None  # None: after a manual step of the system operator
     # A directory's stage only, no row of the import files: a suspension stopped at once

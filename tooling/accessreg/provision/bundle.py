@@ -7,13 +7,15 @@ Layout (relative to ``--out``)::
                                           the run is recorded (``--confirm``): outputs
                                           without it are no batch, and are never imported
     imports/<system>/snapshot.csv         every holder of the system's permissions
-    imports/<system>/delta-<M>.csv        new / change / delete rows of processing day M
+    imports/<system>/delta-<M>.csv        rows of processing day M (a new user's, a change
+                                          of JUJU or LOACUS)
     imports/<system>/delta-<date>.csv     those of a system with no M (OCCTO's), of that day
     imports/<system>/delta-at-once-<date>.csv  suspensions and liftings of that day (no M)
-    imports/<system>/delta-usage-<date>.csv    rows of a usage application (a window person's,
-                                          a termination's, those of a rename of the
-                                          operator or a subcontractor) taking effect that
-                                          day (no M)
+    imports/<system>/delta-day-<date>.csv      other rows in no batch taking effect that day
+                                          (a change of TAXIS or JOHS, a deletion, a usage
+                                          application's: a window person's, a
+                                          termination's, those of a rename of the operator
+                                          or a subcontractor; no M)
     scim/snapshot.json                    SCIM 2.0 bulk request of the day's holders
     scim/delta-<date>.json                what changes on each effective date (delta-manual:
                                           after a manual step)
@@ -98,10 +100,11 @@ def delta_name(row: DatedChange, catalog: Catalog) -> str:
     lifting's, in no batch (001 p46), that of the day it takes effect; one of a system
     whose provider has no processing day (OCCTO's), that of the day it takes effect, as
     its SCIM and LDIF deltas are named (``delta-manual``: after a manual step). Another
-    row of a system with batches that none holds (a usage application's: a window
-    person's, a termination's, those of a renamed operator's or subcontractor's people)
-    goes to the delta of the usage application's day, named apart: that day may be a
-    batch's M too (2027-01-05), and the file named so holds that batch's rows alone."""
+    row of a system with batches that none holds (a change of TAXIS or JOHS, a deletion, a
+    usage application's: a window person's, a termination's, those of a renamed
+    operator's or subcontractor's people) goes to the delta of the day it takes effect,
+    named apart: that day may be a batch's M too (2027-01-05), and the file named so holds
+    that batch's rows alone."""
     system = row.change.system
     if row.processing_day is not None:
         return f"imports/{system}/delta-{row.processing_day.isoformat()}.csv"
@@ -109,7 +112,7 @@ def delta_name(row: DatedChange, catalog: Catalog) -> str:
     if row.change.kind in AT_ONCE_KINDS:
         return f"imports/{system}/delta-at-once-{on}.csv"
     if catalog.batched(system):
-        return f"imports/{system}/delta-usage-{on}.csv"
+        return f"imports/{system}/delta-day-{on}.csv"
     return f"imports/{system}/delta-{on}.csv"
 
 

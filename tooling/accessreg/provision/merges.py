@@ -1050,8 +1050,8 @@ def dates_of(plan: OperatorPlan) -> tuple[ItemDates, ...]:
             # addresses reach it until then (``Admitted.dropped``), as the 受付 mail says.
             if item.effective is not None:
                 for system in _dropped_uses(item):
-                    key = (item.subject, item.key, system)
-                    out.append(_recorded(key, item.effective, None, item.action, removed=True))
+                    given = (item.subject, item.key, system)
+                    out.append(_recorded(given, item.effective, None, item.action, removed=True))
     return tuple(out)
 
 

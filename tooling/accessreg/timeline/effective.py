@@ -300,18 +300,24 @@ class Dates:
 
     def batch_of(self, system_id: str, effective: Effective) -> date | None:
         """The processing day M of the batch a change of ``system_id`` dated ``effective``
-        belongs to: its own M, or that of the day it is keyed on (a change at once belongs
-        to the batch of its entry, 000 §5-2 ③). None for a system whose provider has no
-        processing day (OCCTO's: ``Catalog.batched``), and for a change keyed on the merge
-        or on a day the file names (a termination, a withdrawal, a suspension): no
-        application entered or accepted in a half of the month, so no batch holds it (000
-        §3-3, 003 §2.7.1, 001 p46)."""
+        belongs to: its own M (``Effective.processing_day``), the one the plan, the 受付 mail
+        and ``status`` name (``processing_days``): a new user's, the batch of the day it is
+        keyed on whatever its systems' timing (000 §5-1), a change of JUJU or LOACUS (§5-2
+        ③), a certificate's (§4-2). None for what no batch processes: a
+        change of TAXIS or JOHS, which the system takes at once (§5-2 ①), a deletion (the
+        next day, or the system operator's own step, §5-3), a usage application, a
+        termination, a withdrawal, a suspension (000 §3-1..§3-3, 003 §2.7.1, 001 p46), and
+        every change of a system whose provider has no processing day (OCCTO's:
+        ``Catalog.batched``). A first apply loads everything in its own batch."""
         if not self.catalog.batched(system_id):
             return None
         if effective.key == "merged" or effective.key in NAMED_DAYS:
             return None
         if effective.processing_day is not None:
             return effective.processing_day
+        if effective.key == "entered" and self.loaded is None:
+            return None  # a change or deletion the system takes itself (§5-2 ①, §5-3 ①)
+        # A new user's application is a batch's, whatever its systems' timing (§5-1)
         if effective.key == "registered" and effective.keyed_on is not None:
             return self.calendar.processing_day(effective.keyed_on)
         if effective.key in ("entered", "accepted"):
