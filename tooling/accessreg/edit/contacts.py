@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from accessreg.edit import targets, yamldoc
 from accessreg.edit.draft import Draft, EditRefused
 from accessreg.edit.operators import OPERATOR_FIELDS, ContactSpec, contact_map
 from accessreg.model import layout
 from accessreg.model.messages import Message, msg
 from accessreg.model.terms import contact_role, field_name, person, value_text
+
+# How the primary is replaced, in the command's words (its ``code`` and ``email`` filled in);
+# an issue form's user is told the form's choice instead (``forms.wording.FOR_FORM_USERS``).
+PRIMARY_BY_COMMAND = msg(
+    "make a deputy the primary in the same change with `accessreg contact promote --operator "
+    "{code} --email DEPUTY --former-primary leaves`, or name a new primary with `accessreg "
+    "contact add --role primary --replaces {email}`"
+)
 
 # What becomes of the primary when a deputy takes their place (``promote``).
 FORMER_LEAVES = "leaves"
@@ -52,16 +62,16 @@ def _not_one(code: str, email: str, contacts: list[object]) -> EditRefused:
 
 def _already(code: str, email: str, contact: object, role: str) -> EditRefused:
     """``email`` is a window person already: for a deputy named primary, say how a deputy
-    becomes the primary (the usage change that names them, 000 §3-2)."""
+    becomes the primary (the usage change that names them, 000 §3-2). Only the command
+    reaches that case (the form's 正担当を交代 always names the primary replaced), so it
+    speaks the command's words alone."""
     if role == "primary" and _role(contact) == "deputy":
         return EditRefused(
             msg(
                 "{email} is already a deputy window person of {code}: to make them the "
                 "primary, name the current primary with --replaces (they leave), or use "
                 "`accessreg contact promote --operator {code} --email {email} --former-primary "
-                "leaves` (or `deputy`, the current primary staying as a deputy); on the usage "
-                "change form, choose 正担当を交代 and enter the current primary's e-mail as "
-                "the window person removed, or choose 副担当と正担当を入れ替え",
+                "leaves` (or `deputy`, the current primary staying as a deputy)",
                 email=email,
                 code=code,
             )
@@ -90,11 +100,15 @@ def _given_recorded(key: str, given: object, recorded: object) -> Message:
     )
 
 
-def _same_details(draft: Draft, code: str, held: object, spec: ContactSpec) -> None:
+def _same_details(
+    draft: Draft, code: str, contacts: list[object], i: int, spec: ContactSpec
+) -> None:
     """Refused when ``spec`` gives a deputy becoming the primary other details than their
     record holds. The GitHub account is who may file for the operator (``authorize``): a
     new one is a new person acting for it (000 §2-4, §3-1), reviewed as such only when
-    filed as its own usage change, never slipped in with the promotion."""
+    filed as its own usage change, never slipped in with the promotion. Located at the
+    first detail that differs, so that a form tells it under that field."""
+    held = contacts[i]
     record = held if isinstance(held, dict) else {}
     given = {key: getattr(spec, key) for key in _DETAILS}
     differ = tuple(
@@ -112,7 +126,8 @@ def _same_details(draft: Draft, code: str, held: object, spec: ContactSpec) -> N
             person=_person(held, _email(held)),
             code=code,
             fields=tuple(_given_recorded(key, given[key], record.get(key, "")) for key in differ),
-        )
+        ),
+        at=("contacts", i, differ[0]),
     )
 
 
@@ -128,7 +143,7 @@ def add(draft: Draft, code: str, spec: ContactSpec, replaces: str | None = None)
     if existing is not None:
         if spec.role != "primary" or replaces is None or _role(contacts[existing]) != "deputy":
             raise _already(code, spec.email, contacts[existing], spec.role)
-        _same_details(draft, code, contacts[existing], spec)
+        _same_details(draft, code, contacts, existing, spec)
         _make_primary(draft, code, contacts, existing, replaces, stays=False)
         return
     if replaces is not None:
@@ -228,13 +243,10 @@ def remove(draft: Draft, code: str, email: str) -> None:
         raise EditRefused(
             msg(
                 "{email} is the primary window person of {code}, and an operator always has "
-                "one: make a deputy the primary in the same change with `accessreg contact "
-                "promote --operator {code} --email DEPUTY --former-primary leaves`, or name a "
-                "new primary with `accessreg contact add --role primary --replaces {email}`; "
-                "on the usage change form, choose 正担当を交代 and enter {email} as the window "
-                "person removed",
+                "one: {how}",
                 email=email,
                 code=code,
+                how=replace(PRIMARY_BY_COMMAND, params=(("code", code), ("email", email))),
             )
         )
     gone = _person(contacts[i], email)

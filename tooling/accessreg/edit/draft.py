@@ -42,7 +42,10 @@ class EditRefused(Refusal):
     """The edit cannot be made as asked (unknown user, a certificate file holding a key, ...)."""
 
     def __init__(
-        self, message: str | Message, problems: Sequence[Problem] = (), at: str | None = None
+        self,
+        message: str | Message,
+        problems: Sequence[Problem] = (),
+        at: DataPath | None = None,
     ) -> None:
         super().__init__(message)
         self.problems = list(problems)
@@ -54,10 +57,10 @@ class BadValueError(UsageError):
     already past, a system one does not apply for): the command was called wrongly (exit 2);
     a form that gives one is refused in its comment like any other edit."""
 
-    def __init__(self, message: str | Message, at: str | None = None) -> None:
+    def __init__(self, message: str | Message, at: DataPath | None = None) -> None:
         super().__init__(message)
-        # The value refused, by its key in the file (``terminated_on``): a form tells it
-        # under the field that gives it.
+        # The value refused, by its data path in the file (``("terminated_on",)``), as a
+        # finding's: a form tells it under the field that gives it (``wording.field_at``).
         self.at = at
 
 

@@ -524,7 +524,7 @@ def terminate(draft: Draft, code: str, on: date) -> None:
                 day=on,
                 today=draft.today,
             ),
-            at="terminated_on",
+            at=("terminated_on",),
         )
     doc = draft.document(layout.operator_file(code))
     if doc.get("status") == "terminated":  # a file with errors, ``targets`` could not tell

@@ -149,7 +149,7 @@ def file_name(email: str) -> str:
 def _not_a_login_id(email: str) -> EditRefused:
     return EditRefused(
         msg("{email} cannot be a login ID: write an e-mail address with one @", email=email),
-        at="email",
+        at=("email",),
     )
 
 

@@ -116,6 +116,13 @@ MEMO = Field(
     "memo", "textarea", "申請メモ",
     "任意のメモ（受付担当者への伝達事項など）。利用者の登録内容に記録されます。", stated=True,
 )  # fmt: skip
+# The usage-change form's name and the labels of its fields and choices that other
+# messages tell a form user to use (``wording.FOR_FORM_USERS``).
+USAGE_CHANGE = "利用申請（変更）"
+ADD_SUBCONTRACTORS = "追加する委託先事業者"
+CONTACT_ROLE = "窓口責任者の追加"
+REPLACE_PRIMARY = "正担当を交代"
+CONTACT_REMOVE = "削除する窓口責任者のメールアドレス"
 CHECK_BEFORE_SENDING = "入力内容を確かめてからチェックを入れ、送信してください。"
 CONFIRM = Field(
     "confirm", "checkboxes", "確認", CHECK_BEFORE_SENDING, True,
@@ -446,7 +453,7 @@ def forms(catalog: Catalog) -> tuple[Form, ...]:
              CONFIRM),
         ),
         Form(
-            "operator-change", "利用申請（変更）", "Usage change application",
+            "operator-change", USAGE_CHANGE, "Usage change application",
             cited("usage_change"),
             "事業者の登録内容、利用するシステム、委託先事業者、窓口責任者を変更します。",
             "変更する項目だけを入力してください。利用者の権限はこの申請では変わりません"
@@ -479,12 +486,12 @@ def forms(catalog: Catalog) -> tuple[Form, ...]:
                       f"新たに利用を開始するシステムを選んでください。{certificate_first}"),
              _systems(catalog, "remove_systems", "利用を終了するシステム",
                       "利用を終了するシステムを選んでください。"),
-             Field("add_subcontractors", "textarea", "追加する委託先事業者",
+             Field("add_subcontractors", "textarea", ADD_SUBCONTRACTORS,
                    "追加する委託先事業者を 1 行に 1 社ずつ「コード 名称」の形で入力してください。"
                    f"{_rule(base.OPERATOR_CODE, 'コード')}"),
              Field("remove_subcontractors", "textarea", "削除する委託先事業者",
                    "削除する委託先事業者のコードを 1 行に 1 つずつ入力してください。"),
-             Field("contact_role", "dropdown", "窓口責任者の追加",
+             Field("contact_role", "dropdown", CONTACT_ROLE,
                    "副担当を追加するか、正担当を交代するかを選びます。選んだときは、下の窓口責任者の"
                    "各項目を入力してください。現在の副担当を正担当にするときは「正担当を交代」を選び"
                    "その副担当の各項目を登録どおりに入力します（現在の正担当は外れます。GitHub"
@@ -492,10 +499,10 @@ def forms(catalog: Catalog) -> tuple[Form, ...]:
                    "して残すときは「副担当と正担当を入れ替え」を選び、新たに正担当となる副担当の"
                    "メールアドレスだけを入力してください。",
                    choices=(Choice("追加しない", None), Choice("副担当を追加", "deputy"),
-                            Choice("正担当を交代", "primary"),
+                            Choice(REPLACE_PRIMARY, "primary"),
                             Choice("副担当と正担当を入れ替え", "swap"))),
              *_contact_fields("contact_", required=False),
-             _input("contact_remove", "削除する窓口責任者のメールアドレス",
+             _input("contact_remove", CONTACT_REMOVE,
                     "外す窓口責任者のメールアドレス。正担当を交代するときは、現在の正担当の"
                     "メールアドレスを入力してください。"),
              CONFIRM),

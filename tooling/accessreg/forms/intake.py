@@ -155,11 +155,18 @@ def undecodable(author: str, issue: int | None, label: str) -> IntakeResult:
 _NOT_THEIRS = frozenset({"operator-files", "new-operator-contact"})
 
 
-def _not_authorized(author: str, problem: Problem, where: str = "") -> str:
+def _not_authorized(
+    author: str, problem: Problem, where: str = "", form: Form | None = None
+) -> str:
     """The comment's line for a refusal of authority, its own reason first, in both
-    languages, each naming the file refused (``where``, escaped for markdown) when given.
-    That only the operator's window persons and the maintainers may file is said only when
-    that is why: a window person refused for what the change does is told what it does."""
+    languages: under the field of ``form`` that gives the value refused, as the other
+    refusals are, or else each naming the file refused (``where``, escaped for markdown)
+    when given. That only the operator's window persons and the maintainers may file is
+    said only when that is why: a window person refused for what the change does is told
+    what it does."""
+    field = wording.field_at(form, problem.path) if form is not None else None
+    if field is not None and problem.rule not in _NOT_THEIRS:
+        return f"- **{field.label}**: {wording.both(problem.message)} ({problem.rule})"
     if problem.rule not in _NOT_THEIRS:
         at = f"{where}: " if where else ""
         ja, en = (markdown(i18n.text(problem.message, lang)) for lang in ("ja", "en"))
@@ -358,7 +365,7 @@ def from_issue(
             for p in decision.review
         )
         if decision.refused:
-            lines = [_not_authorized(author, p, markdown(p.file)) for p in decision.refused]
+            lines = [_not_authorized(author, p, markdown(p.file), form) for p in decision.refused]
             return _refused(author, issue, form, lines, label)
         outcome = finish(draft, write)
     except UnknownOperatorError as exc:
@@ -372,7 +379,7 @@ def from_issue(
     except (EditRefused, BadValueError) as exc:
         # Where the registry stands in the way, in the words the other problems use.
         where = ["  " + wording.explain(form, p) for p in exc.problems if isinstance(p, Problem)]
-        placed = form.field(exc.at) if exc.at else None  # the field giving the value refused
+        placed = wording.field_at(form, exc.at or ())  # the field giving the value refused
         lead = f"**{placed.label}**: " if placed else ""
         return _refused(
             author, issue, form, [f"- {lead}{wording.both(exc.message)}", *where], label

@@ -480,6 +480,7 @@ def affiliation_foreign(ctx: AuthContext) -> Iterator[Problem]:
                     holders=tuple(sorted(holders)),
                     code=entry.operator_code,
                 ),
+                ("affiliation",),
             )
 
 

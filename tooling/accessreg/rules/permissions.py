@@ -13,6 +13,10 @@ from accessreg.model.registry import Registry
 from accessreg.model.terms import code_text, role_names
 from accessreg.rules.base import Context, Due, Scope, finding, rule
 
+# How a subcontractor is declared, in the words of one who edits the files; an issue form's
+# user is told the form's field instead (``forms.wording.FOR_FORM_USERS``).
+DECLARE_IN_FILE = msg("declare the subcontractor in the operator's file first")
+
 
 @rule("affiliation", "000 §5-1 note 2, 002 §2.3", Scope.OPERATOR)
 def affiliation(reg: Registry, ctx: Context) -> Iterator[Problem]:
@@ -29,19 +33,19 @@ def affiliation(reg: Registry, ctx: Context) -> Iterator[Problem]:
                 u.file,
                 msg(
                     "The affiliation {affiliation} is neither {code} nor one of its declared "
-                    "subcontractors ({subs}): write {code} or declare the subcontractor in the "
-                    "operator's file first",
+                    "subcontractors ({subs}): write {code} or {declare}",
                     affiliation=u.user.affiliation,
                     code=u.operator_code,
                     subs=tuple(subs),
+                    declare=DECLARE_IN_FILE,
                 )
                 if subs
                 else msg(
                     "The affiliation {affiliation} is not {code}, and {code} declares no "
-                    "subcontractor: write {code} or declare the subcontractor in the operator's "
-                    "file first",
+                    "subcontractor: write {code} or {declare}",
                     affiliation=u.user.affiliation,
                     code=u.operator_code,
+                    declare=DECLARE_IN_FILE,
                 ),
                 ("affiliation",),
             )
