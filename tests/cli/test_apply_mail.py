@@ -23,7 +23,15 @@ from accessreg.provision.state import STATE_FILE
 from accessreg.provision.state import load as load_state
 from tests.helpers.gitrepo import GitRegistry
 from tests.helpers.parsers import written_mails
-from tests.helpers.provisioning import accessreg, deltas, merge, state, state_outbox, tree
+from tests.helpers.provisioning import (
+    accessreg,
+    deltas,
+    merge,
+    state,
+    state_outbox,
+    status_table,
+    tree,
+)
 from tests.helpers.regfactory import ROOT, RegistryFactory, certificate, contact
 from tests.helpers.smtpserver import Mailbox, smtp_env, smtp_server
 
@@ -1157,6 +1165,61 @@ def test_a_removed_window_person_is_told_when_their_id_ends_if_they_held_one(
     occto_body = bodies[("window6@denki-test.example.co.jp", "【受付】")]
     assert "システム利用権限管理システム" not in occto_body
     assert "ID" not in occto_body, occto_body
+
+
+def test_an_approval_on_a_closed_day_is_told_as_accepted_on_the_business_day_to_come(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """Approved and merged on Saturday 2 January 2027, in the year-end closure: accepted on
+    Tuesday the 5th, the next business day. The 受付 mails, written on the 2nd, say the
+    application will be accepted then, and why, not that it was; ``status`` keeps the 5th."""
+    merge(gr, "closed-day", lambda: (
+        gr.reg.operator(contacts=[contact(), contact("deputy", 2)]),
+        gr.reg.user(email="user5@test-gas.example.co.jp"),
+    ))  # fmt: skip
+    out = tmp_path / "out"
+    saturday = ["--today", "2027-01-02", "--accepted-on", "2027-01-02", "--merged-on", "2027-01-02"]
+    result = accessreg(gr, "apply", "--out", str(out), "--confirm", *saturday)
+    assert result.returncode == 0, result.stderr
+    bodies = {
+        m["To"].addresses[0].addr_spec: m.get_content()
+        for m in written_mails(out, "*-accepted-*.eml")
+        + written_mails(out, "*-contact-removed-*.eml")
+    }
+    assert (
+        "以下の申請は、休業日に承認されたため、2027-01-05（営業日）付で受け付けます"
+        "（受付窓口: 託送受付センター）。" in bodies[WINDOWS[0]]
+    ), bodies[WINDOWS[0]]
+    removed = bodies[WINDOWS[2]]
+    assert "あなたの登録を削除する申請がありました。" in removed, removed
+    assert "休業日に承認されたため、2027-01-05（営業日）付で受け付けます（申請番号: " in removed
+    assert all("受け付けました" not in body for body in bodies.values())
+    (row,) = [r for r in status_table(gr, "2027-01-05") if r["受付日"] != ON]
+    assert row["受付日"] == "2027-01-05", row
+
+
+def test_a_suspension_names_the_systems_operator_that_stops_not_the_desk(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """A suspension is the system operator's own act, at once (001 p46, 000 §2-1 note 1):
+    merged on 31 December, a closed day of the centre, its 受付 mail names the operator that
+    stops, not the centre as a desk that accepted it on a day it was closed."""
+    merge(gr, "suspend-user2", lambda: gr.reg.user(
+        email=USER2, name="二宮 二郎", permissions={"taxis": "1010", "juju": "granted"},
+        suspended_on="2026-12-31"))  # fmt: skip
+    out = tmp_path / "out"
+    new_year = ["--today", "2026-12-31", "--accepted-on", "2026-12-31", "--merged-on", "2026-12-31"]
+    assert accessreg(gr, "apply", "--out", str(out), "--confirm", *new_year).returncode == 0
+    (mail,) = [
+        m for m in written_mails(out, "*-accepted-*.eml")
+        if m["To"].addresses[0].addr_spec == WINDOWS[0]
+    ]  # fmt: skip
+    body = mail.get_content()
+    assert (
+        "以下の利用の停止を受け付けました（受付日: 2026-12-31）。利用の停止はシステムの運営者"
+        "（東京ガスネットワーク）が自ら行うもので、受付窓口の営業日を問いません。" in body
+    ), body
+    assert "受付窓口:" not in body and "託送受付センター" not in body
 
 
 def test_an_english_run_names_applications_and_an_empty_batch_in_english(

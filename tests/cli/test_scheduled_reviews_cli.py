@@ -80,6 +80,43 @@ def test_each_stage_is_reminded_once(reg: RegistryFactory, tmp_path: Path) -> No
     assert g.repo.head.reference.name == "main"
 
 
+def test_a_deadline_passed_over_closed_days_is_told_on_the_next_business_day(
+    reg: RegistryFactory, tmp_path: Path
+) -> None:
+    """The centre is closed 31 December to 4 January and at weekends: a deadline that falls
+    before them is missed only once the centre is back, so the reminder, mailed once, goes
+    out on that business day, one business day over, not on the closed day with none."""
+    g = scenario(reg)
+    # Filed Monday 28 December 2026: due Wednesday 30. Filed Wednesday 6 January 2027: due
+    # Friday 8; Monday 11 is a holiday (成人の日).
+    year_end = _pulls(tmp_path, _pull(201, "2026-12-28T01:00:00Z"))
+    weekend = tmp_path / "weekend.json"
+    weekend.write_text(json.dumps([_pull(301, "2027-01-06T01:00:00Z")]), encoding="utf-8")
+    sink = Mailbox()
+    with mail_server(sink) as env:
+
+        def day(pulls: Path, d: date) -> tuple[list[tuple[str, str]], list[EmailMessage]]:
+            """The (期限, 超過営業日数) of reviews.csv, and the reminders sent, on ``d``."""
+            out = tmp_path / f"out-{d}"
+            duty(g, "daily", "--open-pulls", str(pulls), "--out", str(out), "--send",
+                 today=d, env=env)  # fmt: skip
+            with (out / "reviews.csv").open(encoding="utf-8-sig", newline="") as table:
+                rows = [(r["期限"], r["超過営業日数"]) for r in csv.DictReader(table)]
+            return rows, [m for m in take(sink) if str(m["Subject"]) == REVIEW]
+
+        for closed in (date(2026, 12, 31), date(2027, 1, 1), date(2027, 1, 4)):
+            assert day(year_end, closed) == ([], []), closed
+        rows, told = day(year_end, date(2027, 1, 5))
+        assert rows == [("2026-12-30", "1")]
+        assert sorted(m["To"].addresses[0].addr_spec for m in told) == list(REVIEWERS)
+        assert "期限: 2026-12-30（1 営業日超過）" in told[0].get_content()
+        for closed in (date(2027, 1, 9), date(2027, 1, 10), date(2027, 1, 11)):
+            assert day(weekend, closed) == ([], []), closed
+        rows, told = day(weekend, date(2027, 1, 12))
+        assert rows == [("2027-01-08", "1")] and len(told) == len(REVIEWERS)
+        assert "期限: 2027-01-08（1 営業日超過）" in told[0].get_content()
+
+
 def test_the_mail_and_the_table_name_each_pull_request(
     reg: RegistryFactory, tmp_path: Path
 ) -> None:

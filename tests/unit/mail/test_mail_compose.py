@@ -213,6 +213,8 @@ def _acceptance(people: _Counted) -> dict[str, Any]:
         "operator_items": [],
         "people": people,
         "at_once": False,
+        "operators": ["東京ガスネットワーク"],
+        "accepted_ahead": False,
         "completion_follows": True,
         "schedule_notes": [],
     }

@@ -117,6 +117,24 @@ def test_processing_day(calendar: BusinessCalendar, accepted: str, m: str) -> No
     assert calendar.processing_day(d(accepted)) == d(m)
 
 
+@pytest.mark.parametrize(
+    ("due", "today", "over"),
+    [
+        ("2026-12-30", "2026-12-30", 0),  # the deadline itself
+        ("2026-12-30", "2026-12-31", 0),  # closed 12-31..01-04: nothing missed yet
+        ("2026-12-30", "2027-01-04", 0),
+        ("2026-12-30", "2027-01-05", 1),  # the first business day after it
+        ("2026-12-30", "2027-01-09", 4),  # a Saturday counts the week's days, not itself
+        ("2027-01-08", "2027-01-11", 0),  # Friday's deadline over the weekend and 成人の日
+        ("2027-01-08", "2027-01-12", 1),
+    ],
+)
+def test_a_deadline_is_past_from_the_next_business_day(
+    calendar: BusinessCalendar, due: str, today: str, over: int
+) -> None:
+    assert calendar.days_past(d(due), d(today)) == over
+
+
 def test_change_and_removal_dates_follow_the_catalog(
     sample: Registry, calendar: BusinessCalendar
 ) -> None:

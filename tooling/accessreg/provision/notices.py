@@ -527,6 +527,13 @@ def _application_context(record: ApplicationRecord) -> dict[str, Any]:
     }
 
 
+def _accepted_ahead(record: ApplicationRecord, day: date) -> bool:
+    """Whether a 受付 mail of ``day`` tells of a 受付日 still to come: an approval on a
+    closed day is accepted on the next business day (``Dates.accepted_on``), and the run of
+    the merge mails it before then. Its mail says so rather than that it was accepted."""
+    return record.accepted_on > day
+
+
 def _contact_changes(step: Step, code: str) -> tuple[list[Contact], list[Contact]]:
     """Window persons added to and removed from an active operator. A termination ends
     them all, and its acceptance notice says so to each of them."""
@@ -611,6 +618,10 @@ def acceptance_notices(accepted: Accepted, addressing: Addressing) -> list[Notic
         "uses_processing_day": bool(processing_days_of(items)),
         # Only suspensions and liftings: on their day, whatever the processing schedule.
         "at_once": plan is not None and plan.at_once,
+        # Who stops or lifts at once: the systems' operators themselves (001 p46, 002 §2.4),
+        # not the desk that accepts applications on its business days.
+        "operators": [p.name_ja for p in catalog.providers_of(concerned)],
+        "accepted_ahead": _accepted_ahead(record, addressing.day),
         # A completion notice follows per system it changes (``completion_notices``): one
         # that changes none (a certificate suspended: the whitelists alone) promises none.
         "completion_follows": bool(record.systems),
@@ -642,6 +653,7 @@ def acceptance_notices(accepted: Accepted, addressing: Addressing) -> list[Notic
                 {
                     "operator": {"code": operator.code, "name": operator.name},
                     "application": _application_context(record),
+                    "accepted_ahead": _accepted_ahead(record, day),
                     "admin_console": _console_ends(items, contact, catalog),
                     "still_user": contact.email.lower() in after_logins,
                 },

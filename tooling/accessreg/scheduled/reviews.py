@@ -130,14 +130,6 @@ def _reviewing(catalog: Catalog) -> Provider | None:
     return next((p for p in catalog.providers if p.review_business_days is not None), None)
 
 
-def _over(calendar: BusinessCalendar, due: date, today: date) -> int:
-    """Business days from ``due`` (exclusive) to ``today`` (inclusive)."""
-    count, day = 0, due
-    while (day := calendar.next_after(day)) <= today:
-        count += 1
-    return count
-
-
 def overdue(
     pulls: Iterable[OpenPull],
     catalog: Catalog,
@@ -146,8 +138,10 @@ def overdue(
     today: date,
 ) -> list[Overdue]:
     """Open applications past their review deadline, or past the completion period, by
-    stage then pull request number. A deadline falls due the day after it (the review may
-    still happen on the second business day)."""
+    stage then pull request number. A deadline is past from the first business day after
+    it (the review may still happen on the second business day; on a closed day after it
+    the centre has missed nothing yet, ``BusinessCalendar.days_past``): the notice,
+    mailed once, reaches the reviewers on a day they work, at least one day over."""
     provider = _reviewing(catalog)
     if provider is None or provider.review_business_days is None:
         return []
@@ -162,8 +156,8 @@ def overdue(
         if period is not None and period.start != "manual":
             stages.append(("completion", calendar.add_business_days(review, period.business_days)))
         for stage, due in reversed(stages):  # the latest stage reached only
-            if today > due:
-                found.append(Overdue(pull, stage, due, _over(calendar, due, today)))
+            if over := calendar.days_past(due, today):
+                found.append(Overdue(pull, stage, due, over))
                 break
     return sorted(found, key=lambda o: (o.stage != "completion", o.pull.number))
 

@@ -170,6 +170,16 @@ class BusinessCalendar:
         """The first business day strictly after ``day`` (翌営業日)."""
         return self.on_or_after(day + timedelta(days=1))
 
+    def days_past(self, due: date, today: date) -> int:
+        """How many business days ``today`` is past a deadline of business days ``due``:
+        those after ``due`` up to ``today``. None until the first business day after it:
+        a closed day overruns nothing, since the centre was not at work to meet it, and the
+        next business day is the first to count (a notice of the overrun waits for it)."""
+        count, day = 0, due
+        while (day := self.next_after(day)) <= today:
+            count += 1
+        return count
+
     def add_business_days(self, day: date, count: int) -> date:
         """The ``count``-th business day after ``day`` (M+6: six business days after M)."""
         for _ in range(count):
