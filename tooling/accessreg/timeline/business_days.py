@@ -172,7 +172,7 @@ class BusinessCalendar:
 
     def days_past(self, due: date, today: date) -> int:
         """How many business days ``today`` is past a deadline of business days ``due``:
-        those after ``due`` up to ``today``. None until the first business day after it:
+        those after ``due`` up to ``today``. 0 until the first business day after it:
         a closed day overruns nothing, since the centre was not at work to meet it, and the
         next business day is the first to count (a notice of the overrun waits for it)."""
         count, day = 0, due
