@@ -11,6 +11,7 @@ import click
 from accessreg.cli.localized import WordedOption
 from accessreg.cli.options import (
     BaseDnType,
+    happened_by,
     merge_events_options,
     state_remote_option,
     today_option,
@@ -124,6 +125,8 @@ def command(
     removal, a value downstream holds that the encoding cannot), 2 on a usage,
     configuration or delivery error.
     """
+    day = today or clock.today_in_japan()
+    happened_by(day, entered_on=entered_on, accepted_on=accepted_on, merged_on=merged_on)
     merged = {}
     if pull_requests is not None:
         merged = pullrequests.read(pull_requests, workspace.display(pull_requests))
@@ -131,7 +134,7 @@ def command(
         apply.ApplyRequest(
             root=workspace.repository_root(),
             out=out,
-            today=today or clock.today_in_japan(),
+            today=day,
             head=head,
             base=base,
             initial=initial,

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 import click
 
 from accessreg import i18n
+from accessreg.errors import UsageError
 from accessreg.escape import quote
 from accessreg.files.reasons import os_reason
 from accessreg.model.base import (
@@ -183,6 +184,24 @@ def _entered_accepted(f: F) -> F:
         "--entered-on",
         "When it was opened or last marked ready (申請入力) [default: the acceptance].",
     )(f)
+
+
+def happened_by(today: date, **events: date | None) -> None:
+    """Refuse an event of the application given for a day after the run's: it has happened
+    by the time a plan or an apply reads it (an entry before the plan; everything before
+    the apply). ``events``: each option's value by its name (``entered_on``)."""
+    for name, day in events.items():
+        if day is not None and day > today:
+            option = "--" + name.replace("_", "-")
+            raise UsageError(
+                msg(
+                    "{option} {day} is later than the day of the run ({today}): give the day "
+                    "it happened",
+                    option=option,
+                    day=day,
+                    today=today,
+                )
+            )
 
 
 def state_remote_option(f: F) -> F:

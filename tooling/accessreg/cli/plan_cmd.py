@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from accessreg import i18n
-from accessreg.cli.options import LOGIN, events_options, today_option
+from accessreg.cli.options import LOGIN, events_options, happened_by, today_option
 from accessreg.escape import markdown as escape
 from accessreg.files.atomic import write_text
 from accessreg.gitio.repo import GitRepository
@@ -92,8 +92,10 @@ def command(
     with either of them (and no --output) nothing is printed.
     """
     with GitRepository() as repo:
-        events = Events(entered_on, accepted_on, merged_on)
         day = today or clock.today_in_japan()
+        # An approval and a merge may be still to come; the entry has been made.
+        happened_by(day, entered_on=entered_on)
+        events = Events(entered_on, accepted_on, merged_on)
         # As the merge will be applied (the state ref, where the workflow fetched it): a
         # change of a permission applied before and still to come waits for it, and the
         # files held back on main that the head releases are applied with it.
