@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -63,7 +63,7 @@ def _applied(gr: GitRegistry, out: Path, day: date) -> str:
     before = set(state(gr)["batches"])
     ran = accessreg(
         gr, "apply", "--out", str(out), "--confirm", "--today", str(day),
-        "--accepted-on", str(day), "--entered-on", "2026-12-10",
+        "--accepted-on", str(day), "--entered-on", str(day - timedelta(days=1)),
     )  # fmt: skip
     assert ran.returncode == 0, ran.stderr
     (batch,) = set(state(gr)["batches"]) - before
