@@ -440,9 +440,12 @@ def test_a_system_given_up_is_kept_for_the_certificates_held_at_the_change_until
 ) -> None:
     """A usage change took JOHS (done on 12-24, ``merges.dates_of``); a certificate
     registered after it reaches what the operator uses, never JOHS; the one held at the
-    change reaches JOHS until 12-24. Taken up again, JOHS is the file's to say."""
+    change reaches JOHS until 12-24, and so do the operator's overseas addresses, whatever
+    its certificates. Taken up again, JOHS is the file's to say."""
     done = date(2026, 12, 24)
-    reg.operator(systems=["taxis", "juju", "loacus"],
+    address = {"cidr": "192.0.2.10/32", "reason": "海外拠点で託送業務を行うため",
+               "expires_on": "2027-06-30"}  # fmt: skip
+    reg.operator(systems=["taxis", "juju", "loacus"], ip_allowlist=[address],
                  certificates=[certificate(1), certificate(2)])  # fmt: skip
     dropped = ItemDates(subject="operator", key="TESTOP01", system="johs", on=done,
                         start="accepted", keyed="accepted", keyed_on=date(2026, 12, 3),
@@ -460,6 +463,10 @@ def test_a_system_given_up_is_kept_for_the_certificates_held_at_the_change_until
         return [c.serial for c in wl.certificates]
 
     assert serials("johs", date(2026, 12, 23)) == ["7A0001"]
+    johs = whitelist(registry, registry.catalog.by_id["johs"], date(2026, 12, 23), recorded)
+    assert [n.cidr for n in johs.networks] == ["192.0.2.10/32"]
+    gone = whitelist(registry, registry.catalog.by_id["johs"], done, recorded)
+    assert gone.networks == ()
     assert serials("taxis", date(2026, 12, 23)) == ["7A0001", "7A0002"]
     assert serials("johs", done) == []
     alone = whitelist(registry, registry.catalog.by_id["johs"], date(2026, 12, 23))

@@ -244,8 +244,9 @@ def whitelist(
             continue
         if system.certificates is not None:
             for cert in op.certificates:
-                reach = using if admitted.held_at_withdrawal(op, cert) else listed | dropped
-                reach -= {s for s in dropped if not admitted.held_at_drop(op, s, cert)}
+                held = using if admitted.held_at_withdrawal(op, cert) else listed | dropped
+                # A new set: ``using`` still decides for the operator's addresses below.
+                reach = held - {s for s in dropped if not admitted.held_at_drop(op, s, cert)}
                 if (
                     reach
                     and cert.within_validity(day)
