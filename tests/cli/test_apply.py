@@ -1183,3 +1183,48 @@ def test_a_suspended_system_given_up_does_not_come_back_until_the_change_is_done
     assert accessreg(gr, "apply", "--out", str(dropped), "--confirm", *DAY).returncode == 0
     assert "7A0001" not in (dropped / JOHS_CERTS).read_text("utf-8")
     assert "7A0001 TESTOP01;" in (dropped / "whitelist/taxis/cert-map.conf").read_text("utf-8")
+
+
+def _merged_on(
+    gr: GitRegistry, name: str, change: Any, day: str, monkeypatch: pytest.MonkeyPatch
+) -> str:
+    """The branch ``name`` with ``change``, merged on ``day`` (so dated in git)."""
+    stamp = f"{day}T10:00:00+09:00"
+    monkeypatch.setenv("GIT_AUTHOR_DATE", stamp)
+    monkeypatch.setenv("GIT_COMMITTER_DATE", stamp)
+    return merge(gr, name, change)
+
+
+def test_a_user_deleted_then_filed_again_in_one_run_leaves_and_comes_back_each_on_its_day(
+    gr: GitRegistry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A leaver's deletion (entered 12-07: JOHS ends the next day, 000 §5-3), then a new
+    application with the same ID and file (accepted 12-09: M+6, §5-1), applied by one run:
+    the registry ends as it began, yet each merge is an application of its own. Both are
+    acknowledged, the ID leaves on 12-08 and comes back on 12-24, and the day's snapshot
+    does not hold it between. The run read nothing of the operator, so the deletion never
+    reached downstream and neither application was acknowledged."""
+    _initial(gr, tmp_path)
+    rel = f"users/TESTOP01/{USER3}.yaml"
+    text = (gr.reg.root / rel).read_text("utf-8")
+    leave = _merged_on(gr, "leave", lambda: gr.remove(rel), "2026-12-07", monkeypatch)
+    back = _merged_on(gr, "back", lambda: gr.reg.write(rel, text), "2026-12-09", monkeypatch)
+    events = tmp_path / "events.json"
+    events.write_text(json.dumps([
+        {"merge_commit": leave, "entered_at": "2026-12-07", "accepted_at": "2026-12-07"},
+        {"merge_commit": back, "accepted_at": "2026-12-09"},
+    ]))  # fmt: skip
+    out = tmp_path / "out"
+    ran = accessreg(gr, "apply", "--out", str(out), "--confirm", "--pull-requests", str(events),
+                    "--today", "2026-12-09")  # fmt: skip
+    assert ran.returncode == 0, ran.stderr
+    assert len(written_mails(out, "*-accepted-*.eml")) == 2
+
+    def rows(name: str) -> list[tuple[str, str, str]]:
+        found = read_csv(out / "imports/johs" / name)
+        return [(r["区分"], r["適用日"], r["システム処理日（M）"]) for r in found
+                if r["メールアドレス（ID）"] == USER3]  # fmt: skip
+
+    assert rows("delta-day-2026-12-08.csv") == [("抹消", "2026-12-08", "")]
+    assert rows("delta-2026-12-16.csv") == [("新規", "2026-12-24", "2026-12-16")]
+    assert USER3 not in (out / "imports/johs/snapshot.csv").read_text("utf-8-sig")

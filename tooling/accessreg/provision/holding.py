@@ -154,6 +154,16 @@ def scope_of(
     return frozenset(codes)
 
 
+def _stepped(repo: GitRepository, base: str | None, head: str) -> set[str]:
+    """The registry files a merge of the range changed, though the range as a whole may
+    not (a user deleted, then filed again the same): their operators' merges are
+    applications of their own, each applied on its day (``merges._went_and_came``)."""
+    if base is None or not repo.is_ancestor(base, head):
+        return set()
+    paths = repo.first_parent_paths(base, head).values()
+    return {rel for changed in paths for p in changed if (rel := layout.registry_rel(p))}
+
+
 def _validated(
     repo: GitRepository,
     head: str,
@@ -316,7 +326,8 @@ def isolate(
             was = was.model_copy(update={"revoked": (*was.revoked, repo.resolve(head))})
         held[rel] = was
     released = frozenset(previous) - found.files
-    scope = None if whole else scope_of(repo, base, head, changed | set(previous) | found.files)
+    touched = changed | set(previous) | found.files | _stepped(repo, base, head)
+    scope = None if whole else scope_of(repo, base, head, touched)
     return Isolation(registry, found, pins, revs, released, held, scope, shared, revoked, chains)
 
 

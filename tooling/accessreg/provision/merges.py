@@ -1497,6 +1497,10 @@ def _rows(
     opened: dict[str, dict[str, Made]] = defaultdict(dict)
     # The changes of a permission each of which a row of its own dates (``_in_stages``).
     staged: dict[str, dict[str, list[Made]]] = defaultdict(dict)
+    # The first removal of a permission in the range, and the grant of it again after it
+    # (``_went_and_came``).
+    left: dict[str, dict[str, Made]] = defaultdict(dict)
+    returned: dict[tuple[str, str], tuple[Made, Made]] = {}
     if spanned is not None:
         (merge,) = steps
         found = ((change, (merge, change), None) for change in spanned)
@@ -1509,8 +1513,13 @@ def _rows(
                 of_system, login = last[change.system], change.person.login
                 if change.kind is ChangeKind.ADD:
                     arrived[change.system].setdefault(login, (step, change))
-                elif change.kind is ChangeKind.REMOVE and login in arrived[change.system]:
-                    gone.add((change.system, login))
+                    went = left[change.system].get(login)
+                    if went is not None:
+                        returned[(change.system, login)] = (went, (step, change))
+                elif change.kind is ChangeKind.REMOVE:
+                    if login in arrived[change.system]:
+                        gone.add((change.system, login))
+                    left[change.system].setdefault(login, (step, change))
                 # A later merge that changes only the person's fields (a memo, a name)
                 # does not move the date of the permission an earlier one set.
                 if login not in of_system or not _fields_only(change):
@@ -1538,8 +1547,13 @@ def _rows(
             for change in diff(before, after, registry.catalog)
         )
     rows: list[DatedChange] = []
+    back = _went_and_came(before, after, returned)
+    for key in sorted(back):
+        rows += back[key]
     for change, made, earlier in found:
         login = change.person.login
+        if (change.system, login) in back:
+            continue  # its removal and its grant again, each on its day (above)
         points = staged[change.system].get(login)
         # A suspension's rows are its own (``_at_once``, ``_stopped_before``).
         if (
@@ -1625,6 +1639,36 @@ def _in_stages(change: AccessChange, points: list[Made]) -> list[DatedChange]:
         rows.append(DatedChange(row, step.batch_of(own, effective), effective.on))
         held = now
     return rows
+
+
+def _went_and_came(
+    before: Access, after: Access, returned: Mapping[tuple[str, str], tuple[Made, Made]]
+) -> dict[tuple[str, str], list[DatedChange]]:
+    """The rows of a permission held at both ends of the range, taken away by one merge
+    (a deletion, 000 §5-3) and granted again by a later one (a new application with the
+    same ID, §5-1), the grant coming after the removal: the removal on its day and the
+    grant on its own. Netted over the range the person holds it throughout (or with
+    another code, a change dated by the grant), so that one run applying both never
+    removed the ID, and the snapshots of the days between held a leaver. Where either
+    day is not known yet (a manual step) or the grant comes first, the range's change
+    stands, as before."""
+    found: dict[tuple[str, str], list[DatedChange]] = {}
+    for (system, login), ((went_step, went), (came_step, came)) in returned.items():
+        held, end = before.get(login), after.get(login)
+        if held is None or end is None or went_step is came_step:
+            continue
+        if system not in held.permissions or system not in end.permissions:
+            continue
+        ends, starts = went_step.effective(went), came_step.effective(came)
+        if ends.on is None or starts.on is None or starts.on <= ends.on:
+            continue
+        removal = AccessChange(system, ChangeKind.REMOVE, held, None)
+        grant = AccessChange(system, ChangeKind.ADD, None, end)
+        found[(system, login)] = [
+            DatedChange(removal, went_step.batch_of(went, ends), ends.on),
+            DatedChange(grant, came_step.batch_of(came, starts), starts.on),
+        ]
+    return found
 
 
 def _came_and_went(before: Access, after: Access, came: Made, went: Made) -> list[DatedChange]:
