@@ -1228,3 +1228,33 @@ def test_a_user_deleted_then_filed_again_in_one_run_leaves_and_comes_back_each_o
     assert rows("delta-day-2026-12-08.csv") == [("抹消", "2026-12-08", "")]
     assert rows("delta-2026-12-16.csv") == [("新規", "2026-12-24", "2026-12-16")]
     assert USER3 not in (out / "imports/johs/snapshot.csv").read_text("utf-8-sig")
+
+
+def test_a_usage_change_is_in_progress_until_it_is_done(gr: GitRegistry, tmp_path: Path) -> None:
+    """A usage change giving JOHS up (000 §3-2: about 15 business days to its completion
+    notice) needs no import, yet it is not done on its acceptance: ``status`` shows it
+    処理中, its own work 未済, until the day its 受付 mail gives, then 処理完了."""
+    _initial(gr, tmp_path)
+    merge(gr, "drop", lambda: _gives_up_johs(gr))
+    out = tmp_path / "dropped"
+    assert accessreg(gr, "apply", "--out", str(out), "--confirm", *DAY).returncode == 0
+    (accepted,) = written_mails(out, "*-accepted-*.eml")
+    done = re.search(r"反映 (\d{4}-\d{2}-\d{2}) 以降", str(accepted.get_content()))
+    assert done is not None, accepted.get_content()
+    head = gr.rev()[:12]
+
+    def line(day: str) -> list[str]:
+        ran = accessreg(gr, "status", "--operator", "TESTOP01", "--today", day)
+        assert ran.returncode == 0, ran.stderr
+        table = ran.stdout.split("\n\n")[0].splitlines()
+        (row,) = [r.split("\t") for r in table if r.startswith(head)]
+        return [row[4], row[table[0].split("\t").index("usage application work")]]
+
+    before = date.fromisoformat(done.group(1)) - timedelta(days=1)
+    batches = state(gr)["batches"]
+    (batch,) = [b for b in batches if b.endswith(head[:8])]
+    for system in batches[batch]["systems"]:  # its users' rows, imported at once
+        confirmed = accessreg(gr, "confirm", batch, "--system", system, "--today", ON)
+        assert confirmed.returncode == 0, confirmed.stderr
+    assert line(str(before)) == ["in progress", "not done"]
+    assert line(done.group(1)) == ["complete", "done"]

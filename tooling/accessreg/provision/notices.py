@@ -663,6 +663,12 @@ def acceptance_notices(accepted: Accepted, addressing: Addressing) -> list[Notic
 
 
 REGISTRATION_ROW = "registration"
+# The usage application's own work (000 §3-1..§3-3 ⑥: the operator registered, changed or
+# terminated), a last row where the application has one (``usage_status``).
+USAGE_ROW = "usage"
+# The keys of an operator's own item that is a usage application's (its acceptance, the
+# day its termination or OCCTO withdrawal names), not a suspension's or its lifting's
+_USAGE_KEYS = ("accepted", "terminated_on", "withdrawn_on")
 
 
 def registration_status(record: ApplicationRecord, today: date) -> str:
@@ -673,6 +679,22 @@ def registration_status(record: ApplicationRecord, today: date) -> str:
     if not found:
         return NOT_NEEDED
     days = [i.registered_by for i in found]
+    return DONE if all(d is not None and d <= today for d in days) else NOT_DONE
+
+
+def usage_status(batch: BatchRecord, record: ApplicationRecord, today: date) -> str:
+    """済 once the usage application's own item is in effect (``in_effect_on``: its
+    announced day, about 15 business days after acceptance for a change, or its manual
+    step's confirmation), 未済 before, （不要） when the application is none: until then
+    the 受付 mail's 「反映 … 以降」 has not come, and a system it gives up is still used."""
+    found = [
+        i
+        for i in record.items
+        if i.subject == "operator" and i.system is None and i.keyed in _USAGE_KEYS
+    ]
+    if not found:
+        return NOT_NEEDED
+    days = [batch.in_effect_on(i) for i in found]
     return DONE if all(d is not None and d <= today for d in days) else NOT_DONE
 
 
@@ -687,9 +709,10 @@ def progress(
     are the window persons' own, issued with the usage application (000 §3-1 ⑥, §3-2 ⑥,
     about 15 business days), so an application that adds or changes one is not done until
     it is. Certificates and addresses count as done once registered (a last row,
-    ``registration``: ``registration_status``); a system on the day it confirmed the
-    import, as ``today`` stands (no earlier). Every output that says 処理中 / 処理完了 reads
-    this one decision."""
+    ``registration``: ``registration_status``), and a usage application's own work once in
+    effect (a row after it, where the application has one: ``usage_status``); a system on
+    the day it confirmed the import, as ``today`` stands (no earlier). Every output that
+    says 処理中 / 処理完了 reads this one decision."""
     rows = []
     own: list[str] = []
     derived: list[str] = []
@@ -707,6 +730,10 @@ def progress(
     rows.append(
         {"system": "証明書・IPアドレスの登録", "id": REGISTRATION_ROW, "status": registration}
     )
+    usage = usage_status(batch, record, today)
+    if usage != NOT_NEEDED:
+        own.append(usage)
+        rows.append({"system": "利用申請の手続き", "id": USAGE_ROW, "status": usage})
     counted = own or derived
     overall = COMPLETE if all(s == DONE for s in counted) else IN_PROGRESS
     return overall, rows

@@ -30,6 +30,7 @@ from accessreg.provision.notices import (
     NOT_DONE,
     NOT_NEEDED,
     REGISTRATION_ROW,
+    USAGE_ROW,
     progress,
 )
 from accessreg.provision.state import ApplicationRecord, BatchRecord, HeldFile, State
@@ -62,12 +63,15 @@ def columns(rows: list[Progress], catalog: Catalog) -> list[str]:
     """The systems any listed application needs (others would only show （不要）)."""
     needed = {s for r in rows for s, status in r.systems if status != NOT_NEEDED}
     shown = [s.id for s in catalog.systems if s.id in needed]
-    return [*shown, REGISTRATION_ROW] if REGISTRATION_ROW in needed else shown
+    return [*shown, *(row for row in (REGISTRATION_ROW, USAGE_ROW) if row in needed)]
 
 
 # The table's words in the reader's language; the seed's Japanese (000 §5-1 ⑦) is what the
 # state and the mails keep, and what Japanese shows.
-_HEADINGS = {REGISTRATION_ROW: msg("certificates and IPs")}
+_HEADINGS = {
+    REGISTRATION_ROW: msg("certificates and IPs"),
+    USAGE_ROW: msg("usage application work"),
+}
 _STATUSES: dict[str, Message] = {
     DONE: msg("done"),
     NOT_DONE: msg("not done"),
