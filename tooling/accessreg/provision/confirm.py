@@ -222,6 +222,18 @@ class Status:
     registry: Registry  # at HEAD
 
 
+# No state to read: an empty table would read as no application accepted.
+_NOT_FETCHED = msg(
+    "This clone holds no record of what was applied ({ref}): fetch it with --state-remote "
+    "origin (or git fetch origin {ref}:{ref}) and run again",
+    ref=STATE_REF,
+)
+_NOTHING_RECORDED = msg(
+    "Nothing is recorded as applied yet ({ref}): no application has been accepted by a run",
+    ref=STATE_REF,
+)
+
+
 def status(
     root: Path, operator: str | None, today: date, state_remote: str | None = None
 ) -> Status:
@@ -256,6 +268,8 @@ def status(
                     )
                 )
             )
+        if session.state.commit is None:
+            raise UsageError(_NOTHING_RECORDED if state_remote else _NOT_FETCHED)
         days = recorded.suspension_days(app for _, app in state.applications())
         return Status(
             progress_of(state, registry.catalog, today, operator),
