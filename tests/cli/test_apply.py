@@ -19,6 +19,7 @@ from tests.helpers.parsers import written_mails
 from tests.helpers.provisioning import (
     accessreg,
     break_catalog,
+    committed_on,
     deltas,
     merge,
     over_applied,
@@ -1185,16 +1186,6 @@ def test_a_suspended_system_given_up_does_not_come_back_until_the_change_is_done
     assert "7A0001 TESTOP01;" in (dropped / "whitelist/taxis/cert-map.conf").read_text("utf-8")
 
 
-def _merged_on(
-    gr: GitRegistry, name: str, change: Any, day: str, monkeypatch: pytest.MonkeyPatch
-) -> str:
-    """The branch ``name`` with ``change``, merged on ``day`` (so dated in git)."""
-    stamp = f"{day}T10:00:00+09:00"
-    monkeypatch.setenv("GIT_AUTHOR_DATE", stamp)
-    monkeypatch.setenv("GIT_COMMITTER_DATE", stamp)
-    return merge(gr, name, change)
-
-
 def test_a_user_deleted_then_filed_again_in_one_run_leaves_and_comes_back_each_on_its_day(
     gr: GitRegistry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -1207,8 +1198,10 @@ def test_a_user_deleted_then_filed_again_in_one_run_leaves_and_comes_back_each_o
     _initial(gr, tmp_path)
     rel = f"users/TESTOP01/{USER3}.yaml"
     text = (gr.reg.root / rel).read_text("utf-8")
-    leave = _merged_on(gr, "leave", lambda: gr.remove(rel), "2026-12-07", monkeypatch)
-    back = _merged_on(gr, "back", lambda: gr.reg.write(rel, text), "2026-12-09", monkeypatch)
+    committed_on(monkeypatch, "2026-12-07")
+    leave = merge(gr, "leave", lambda: gr.remove(rel))
+    committed_on(monkeypatch, "2026-12-09")
+    back = merge(gr, "back", lambda: gr.reg.write(rel, text))
     events = tmp_path / "events.json"
     events.write_text(json.dumps([
         {"merge_commit": leave, "entered_at": "2026-12-07", "accepted_at": "2026-12-07"},

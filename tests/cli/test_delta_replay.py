@@ -24,6 +24,7 @@ import pytest
 from tests.helpers.directory import BASE, deltas, members, slapd
 from tests.helpers.gitrepo import GitRegistry
 from tests.helpers.parsers import ldif_entries
+from tests.helpers.provisioning import committed_on
 from tests.helpers.regfactory import RegistryFactory, contact, run_cli
 
 OPERATOR = "TESTOP01"
@@ -47,9 +48,7 @@ def _merge(
     gr: GitRegistry, tmp: Path, name: str, day: date, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The branch ``name`` merged on ``day`` (so dated in git) and applied that day."""
-    stamp = f"{day.isoformat()}T10:00:00+09:00"
-    monkeypatch.setenv("GIT_AUTHOR_DATE", stamp)
-    monkeypatch.setenv("GIT_COMMITTER_DATE", stamp)
+    committed_on(monkeypatch, day.isoformat())
     gr.commit(name)
     gr.checkout("main")
     sha = gr.merge(name)

@@ -23,7 +23,13 @@ import pytest
 from tests.helpers.directory import BASE, deltas, members, slapd
 from tests.helpers.gitrepo import GitRegistry
 from tests.helpers.parsers import ldif_entries, written_mails
-from tests.helpers.provisioning import applied_from_the_start, over_applied, read_csv, status_table
+from tests.helpers.provisioning import (
+    applied_from_the_start,
+    committed_on,
+    over_applied,
+    read_csv,
+    status_table,
+)
 from tests.helpers.regfactory import RegistryFactory, certificate, contact, run_cli
 from tests.helpers.scheduled_scenario import on
 from tests.helpers.seed_dates import CASES, NEVER_USED, SeedCase
@@ -890,7 +896,7 @@ def test_a_memo_changed_alone_is_announced_as_its_rows_date_it(
     of every row the user has: changed alone, the rows change, entered as a 5-2 is and
     dated as one (TAXIS and JOHS at once, the info-sharing site with them), so the 受付 mail
     lists each system's change on that date, not an application with no line."""
-    _committed_on(monkeypatch, "2026-12-02")
+    committed_on(monkeypatch, "2026-12-02")
     out = _applied(gr, tmp_path, "memo", lambda: gr.reg.user(memo="席替え"))
     rows = {
         s: [(r["区分"], r["適用日"], r["申請メモ"]) for r in read_csv_rows(out, s)]
@@ -916,7 +922,7 @@ def test_a_change_of_a_users_own_fields_is_dated_per_system_in_every_output(
     window = "window1@test-gas.example.co.jp"
     codes = {"taxis": "1010", "loacus": "02011"}
     renamed = {"name": "窓口 一子", "name_kana": "マドグチ イチコ", "permissions": codes}
-    _committed_on(monkeypatch, "2026-12-02")
+    committed_on(monkeypatch, "2026-12-02")
     # The address in other letter case: the same ID (000 §5-1 note 3), only written otherwise.
     _branch(gr, "rename", lambda: gr.reg.user(email=window.capitalize(), **renamed))
     expected = {"taxis": "2026-12-02", "loacus": "2026-12-29"}
@@ -957,7 +963,7 @@ def test_a_memo_of_a_loacus_user_shows_in_the_snapshots_from_its_rows_day(
     reg.user(email=NEW, permissions={"loacus": "02011"}, memo="旧メモ")
     gr = applied_from_the_start(reg, tmp_path)
     try:
-        _committed_on(monkeypatch, "2026-12-02")
+        committed_on(monkeypatch, "2026-12-02")
 
         def change() -> None:
             gr.reg.user(email=NEW, permissions={"loacus": "02011"}, memo="新メモ")
@@ -1049,7 +1055,7 @@ def test_an_operators_new_name_reaches_its_users_rows_on_the_usage_changes_day(
     and the 受付 mail give that day, the state records it for each row, each completion
     notice dates the rows by it, and the snapshots hold the old name until then: in the
     run of a later merge and the daily runs too, which know from the state to wait."""
-    _committed_on(monkeypatch, "2026-12-02")
+    committed_on(monkeypatch, "2026-12-02")
     _branch(gr, "rename", lambda: gr.reg.operator(name=RENAMED))
     assert _usage_planned(gr, "rename", "2026-12-02") == [("operator", USAGE_DAY, None)]
     out = _applied(gr, tmp_path, "rename", None)
@@ -1108,7 +1114,7 @@ def test_a_subcontractors_new_name_reaches_its_staffs_rows_on_the_usage_changes_
     gr = applied_from_the_start(reg, tmp_path)
     renamed = "テスト委託サービス株式会社"
     try:
-        _committed_on(monkeypatch, "2026-12-02")
+        committed_on(monkeypatch, "2026-12-02")
         subcontractors = [{"code": "TESTSUB1", "name": renamed}]
         _branch(gr, "rename", lambda: gr.reg.operator(subcontractors=subcontractors))
         planned = _usage_planned(gr, "rename", "2026-12-02")
@@ -1415,12 +1421,6 @@ def _groups_of(out: Path, login: str) -> list[str]:
 WINDOW1 = "window1@test-gas.example.co.jp"
 
 
-def _committed_on(monkeypatch: pytest.MonkeyPatch, day: str) -> None:
-    """The commits and merges made from now on dated ``day``, at noon in Japan."""
-    for var in ("GIT_AUTHOR_DATE", "GIT_COMMITTER_DATE"):
-        monkeypatch.setenv(var, f"{day}T12:00:00+09:00")
-
-
 def test_a_suspension_stops_at_once_whatever_change_of_theirs_still_comes(
     gr: GitRegistry, tmp_path: Path
 ) -> None:
@@ -1631,9 +1631,9 @@ def test_a_lifting_before_a_change_comes_leaves_the_change_to_come(
     _applied(gr, tmp_path, "change", lambda: gr.reg.user(email=WINDOW1, permissions=held))
     (comes,) = _recorded_on(gr, WINDOW1, "loacus", "change")
     stopped = {"email": WINDOW1, "permissions": held, "suspended_on": "2026-12-07"}
-    _committed_on(monkeypatch, "2026-12-07")
+    committed_on(monkeypatch, "2026-12-07")
     _applied(gr, tmp_path, "stop", lambda: gr.reg.user(**stopped), day="2026-12-07")
-    _committed_on(monkeypatch, "2026-12-09")  # a lifting is dated by its merge
+    committed_on(monkeypatch, "2026-12-09")  # a lifting is dated by its merge
     out = _applied(gr, tmp_path, "lift", lambda: gr.reg.user(email=WINDOW1, permissions=held),
                    day="2026-12-09")  # fmt: skip
     assert _person_rows(out, "loacus", WINDOW1) == [
@@ -1772,16 +1772,16 @@ def test_a_suspension_stops_nothing_a_removal_takes_away_the_day_it_comes(
     01-19: the plan, the rows, the directory's deltas, the 受付 mail, the state and
     ``status`` give those days, and every LDIF delta is accepted by a real slapd."""
     held = {"johs": "J1010", "juju": "granted", "loacus": "02011"}
-    _committed_on(monkeypatch, "2026-12-21")
+    committed_on(monkeypatch, "2026-12-21")
     _applied(gr, tmp_path, "add", lambda: gr.reg.user(email=NEW, permissions=held), "2026-12-21")
     assert _recorded_on(gr, NEW, "johs", "add") == ["2027-01-14"]
     assert _recorded_on(gr, NEW, "juju", "add") == ["2027-01-19"]
     kept = {"loacus": "02011"}
-    _committed_on(monkeypatch, "2026-12-28")
+    committed_on(monkeypatch, "2026-12-28")
     _applied(gr, tmp_path, "drop", lambda: gr.reg.user(email=NEW, permissions=kept), "2026-12-28")
     assert _recorded_on(gr, NEW, "johs", "change") == ["2027-01-14, waits"]
     assert _recorded_on(gr, NEW, "juju", "change") == ["2027-01-19"]
-    _committed_on(monkeypatch, "2027-01-03")
+    committed_on(monkeypatch, "2027-01-03")
     _branch(gr, "stop", lambda: gr.reg.user(email=NEW, permissions=kept,
                                              suspended_on="2026-12-31"))  # fmt: skip
     item = _planned_item(gr.path, "stop", "2027-01-03", NEW)
@@ -1828,14 +1828,14 @@ def test_a_suspension_stops_a_new_system_a_removal_takes_away_from_the_day_it_co
     rows, the directory's deltas, the 受付 mail, the state and ``status`` agree, and every
     LDIF delta is accepted by a real slapd."""
     held = {"johs": "J1010", "juju": "granted", "loacus": "02011"}
-    _committed_on(monkeypatch, "2026-12-21")
+    committed_on(monkeypatch, "2026-12-21")
     _applied(gr, tmp_path, "add", lambda: gr.reg.user(email=NEW, permissions=held), "2026-12-21")
     assert _recorded_on(gr, NEW, "juju", "add") == ["2027-01-19"]
     kept = {"johs": "J1010", "loacus": "02011"}
-    _committed_on(monkeypatch, "2027-01-08")
+    committed_on(monkeypatch, "2027-01-08")
     _applied(gr, tmp_path, "drop", lambda: gr.reg.user(email=NEW, permissions=kept), "2027-01-08")
     assert _recorded_on(gr, NEW, "juju", "change") == ["2027-01-29"]
-    _committed_on(monkeypatch, "2027-01-12")
+    committed_on(monkeypatch, "2027-01-12")
     _branch(gr, "stop", lambda: gr.reg.user(email=NEW, permissions=kept,
                                              suspended_on="2027-01-12"))  # fmt: skip
     item = _planned_item(gr.path, "stop", "2027-01-12", NEW)
@@ -1878,14 +1878,14 @@ def test_a_suspension_stops_at_once_a_code_removed_and_given_back_later(
     of 01-19. The rows, the 受付 mail, the state and ``status`` give 12-22, and every LDIF
     delta is accepted by a real slapd."""
     both = {"taxis": "1010", "loacus": "02011"}
-    _committed_on(monkeypatch, "2026-12-02")
+    committed_on(monkeypatch, "2026-12-02")
     _applied(gr, tmp_path, "drop", lambda: gr.reg.user(email=WINDOW1,
                                                         permissions={"taxis": "1010"}))  # fmt: skip
-    _committed_on(monkeypatch, "2026-12-21")
+    committed_on(monkeypatch, "2026-12-21")
     _applied(gr, tmp_path, "back", lambda: gr.reg.user(email=WINDOW1, permissions=both),
              "2026-12-21")  # fmt: skip
     assert _recorded_on(gr, WINDOW1, "loacus", "change") == ["2026-12-29", "2027-01-19"]
-    _committed_on(monkeypatch, "2026-12-22")
+    committed_on(monkeypatch, "2026-12-22")
     stopped = {"email": WINDOW1, "permissions": both, "suspended_on": "2026-12-22"}
     out = _applied(gr, tmp_path, "stop", lambda: gr.reg.user(**stopped), "2026-12-22")
     assert _person_rows(out, "loacus", WINDOW1) == [
@@ -2622,9 +2622,9 @@ def test_a_lifting_before_a_removal_comes_leaves_the_permission_stopped_until_it
     kept = {"taxis": "1010"}
     _applied(gr, tmp_path, "drop", lambda: gr.reg.user(email=WINDOW1, permissions=kept))
     stopped = {"email": WINDOW1, "permissions": kept, "suspended_on": "2026-12-07"}
-    _committed_on(monkeypatch, "2026-12-07")
+    committed_on(monkeypatch, "2026-12-07")
     _applied(gr, tmp_path, "stop", lambda: gr.reg.user(**stopped), day="2026-12-07")
-    _committed_on(monkeypatch, "2026-12-09")
+    committed_on(monkeypatch, "2026-12-09")
     out = _applied(gr, tmp_path, "lift", lambda: gr.reg.user(email=WINDOW1, permissions=kept),
                    day="2026-12-09")  # fmt: skip
     assert _person_rows(out, "loacus", WINDOW1) == []

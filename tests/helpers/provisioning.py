@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import git
+import pytest
 
 from accessreg.effects.outbox import IN_FLIGHT_FILE, is_outbox_file
 from tests.helpers.gitrepo import GitRegistry
@@ -25,6 +26,13 @@ def bare_origin(gr: GitRegistry, where: Path, push: bool = True) -> Path:
     if push:
         gr.repo.git.push("-q", "origin", "main")
     return where
+
+
+def committed_on(monkeypatch: pytest.MonkeyPatch, day: str) -> None:
+    """The commits and merges made from now on dated ``day`` (YYYY-MM-DD), at noon in
+    Japan: ``apply`` takes a merge's day from its commit."""
+    for var in ("GIT_AUTHOR_DATE", "GIT_COMMITTER_DATE"):
+        monkeypatch.setenv(var, f"{day}T12:00:00+09:00")
 
 
 def merge(gr: GitRegistry, name: str, change: Callable[[], object]) -> str:

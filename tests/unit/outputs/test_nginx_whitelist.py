@@ -343,6 +343,28 @@ def test_a_new_certificate_is_refused_the_day_before_its_date_and_admitted_on_it
         assert _get(port, pki, "allowed") == (200, "operator TESTOP01\n")
 
 
+def _record(
+    n: int,
+    *items: ItemDates,
+    accepted_on: date = date(2026, 12, 3),
+    systems: tuple[str, ...] = ("johs",),
+) -> ApplicationRecord:
+    """TESTOP01's usage change number ``n``, recorded with ``items``."""
+    commit = f"{n:012x}"
+    return ApplicationRecord(
+        id=f"{commit}/TESTOP01",
+        commit=commit * 3 + commit[:4],
+        parent=None,
+        operator="TESTOP01",
+        title="",
+        accepted_on=accepted_on,
+        processing_day=None,
+        kinds=("利用申請（変更）",),
+        systems=systems,
+        items=items,
+    )
+
+
 # A retailer that withdraws from OCCTO on 2026-12-23 (003 §2.7.1): as an electricity
 # retailer it used the switching support system only as a member (002 §2.1.1 ①(イ)), so the
 # withdrawal's application drops the system from its file, and apply records the day the
@@ -370,18 +392,7 @@ def _withdrawn(reg: RegistryFactory, pki: dict[str, Issued]) -> ApplicationRecor
         keyed_on=WITHDRAWN_ON,
         action="change",
     )
-    return ApplicationRecord(
-        id="0123456789ab/TESTOP01",
-        commit="0123456789ab" * 3 + "0123",
-        parent=None,
-        operator="TESTOP01",
-        title="",
-        accepted_on=date(2026, 12, 2),
-        processing_day=None,
-        kinds=("利用申請（変更）",),
-        systems=("switching", "member_portal"),
-        items=(ends,),
-    )
+    return _record(1, ends, accepted_on=date(2026, 12, 2), systems=("switching", "member_portal"))
 
 
 def test_a_withdrawing_member_keeps_the_switching_system_until_the_withdrawal(
@@ -416,22 +427,6 @@ def test_each_header_cites_its_own_providers_terms(reg: RegistryFactory) -> None
     )
     assert maps["taxis"].startswith(
         f"# accessreg: client certificates valid for taxis on {DAY} (000 §4-2)\n"
-    )
-
-
-def _record(n: int, *items: ItemDates) -> ApplicationRecord:
-    commit = f"{n:012x}"
-    return ApplicationRecord(
-        id=f"{commit}/TESTOP01",
-        commit=commit * 3 + commit[:4],
-        parent=None,
-        operator="TESTOP01",
-        title="",
-        accepted_on=date(2026, 12, 3),
-        processing_day=None,
-        kinds=("利用申請（変更）",),
-        systems=("johs",),
-        items=items,
     )
 
 
