@@ -28,7 +28,7 @@ def _english(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 REVIEW = "【審査期限超過】翌々営業日までに審査されていない申請があります（1件）"
-COMPLETION = "【処理期間超過】受付から約15営業日を過ぎた申請があります（1件）"
+COMPLETION = "【処理期間超過】審査期限から約15営業日を過ぎても審査されていない申請があります（1件）"
 
 
 def _pulls(tmp: Path, *items: dict[str, Any]) -> Path:
@@ -115,6 +115,34 @@ def test_a_deadline_passed_over_closed_days_is_told_on_the_next_business_day(
         rows, told = day(weekend, date(2027, 1, 12))
         assert rows == [("2027-01-08", "1")] and len(told) == len(REVIEWERS)
         assert "期限: 2027-01-08（1 営業日超過）" in told[0].get_content()
+
+
+def test_the_second_reminder_counts_from_the_review_deadline_not_from_an_acceptance(
+    reg: RegistryFactory, tmp_path: Path
+) -> None:
+    """An open pull request has not been accepted (受付 is the approval): the reminder past
+    the usage application's standard period says it is still not reviewed, about 15
+    business days after its review deadline, the day the period is counted from."""
+    g = scenario(reg)
+    # Filed Monday 2 November 2026 (the 3rd a holiday): reviewed by Thursday 5; 15 business
+    # days more (the 23rd a holiday) end Friday 27; Monday 30 is one business day over.
+    pulls = _pulls(tmp_path, _pull(7, "2026-11-02T01:00:00Z"))
+    sink = Mailbox()
+    with mail_server(sink) as env:
+        out = tmp_path / "out"
+        duty(g, "daily", "--open-pulls", str(pulls), "--out", str(out), "--send",
+             today=date(2026, 11, 30), env=env)  # fmt: skip
+        told = take(sink)
+    assert summary(told) == sorted((r, COMPLETION) for r in REVIEWERS)
+    body = told[0].get_content()
+    assert "受付から" not in body, body
+    said = "".join(body.splitlines()[2:5])  # the paragraph after the greeting, as one line
+    assert said.startswith(
+        "以下の申請は、審査の目途（申請の翌々営業日）からさらに約15営業日"
+        "（利用申請の標準的な処理期間、000 §3-1〜§3-3。まだ受付されていないため、"
+        "審査期限から数えています）を過ぎても審査されず、"
+    ), said
+    assert "申請日: 2026-11-02、期限: 2026-11-27（1 営業日超過）" in body
 
 
 def test_the_mail_and_the_table_name_each_pull_request(
@@ -213,5 +241,5 @@ def test_the_mail_states_the_deadlines_the_catalog_counts_by(
         assert "翌々営業日" not in body and "15営業日" not in body
     assert subjects == {
         "【審査期限超過】3 営業日後までに審査されていない申請があります（1件）",
-        "【処理期間超過】受付から約10営業日を過ぎた申請があります（1件）",
+        "【処理期間超過】審査期限から約10営業日を過ぎても審査されていない申請があります（1件）",
     }

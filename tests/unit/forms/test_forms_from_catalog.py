@@ -88,6 +88,22 @@ def test_the_processing_day_is_explained_only_where_one_counts_from_it(catalog: 
     assert "システム処理日 M が決まり" in _intro(changed, "user-add")
 
 
+def test_a_usage_change_says_when_it_is_done_and_that_a_system_given_up_stays_until_then(
+    catalog: Catalog,
+) -> None:
+    """000 §3-2: about 15 business days from acceptance to the completion notice, the
+    catalog's ``usage_application``; a system given up stays usable until the day the 受付
+    mail gives. A provider's changed period changes the form."""
+    change = _intro(catalog, "operator-change")
+    assert "東京ガスネットワークのシステムでは受付から約 15 営業日後、" in change
+    assert "電力広域的運営推進機関のシステムでは同機関の作業完了後です。" in change
+    assert "受付のお知らせに載る反映日（「反映 … 以降」）までは" in change
+    data = catalog.model_dump(by_alias=True, exclude_none=True)
+    data["providers"][0]["usage_application"] = {"start": "accepted", "business_days": 10}
+    slower = _intro(Catalog.model_validate(data), "operator-change")
+    assert "東京ガスネットワークのシステムでは受付から約 10 営業日後、" in slower
+
+
 def _help(catalog: Catalog, kind: str, field: str) -> str:
     found = next(f for f in forms(catalog) if f.kind == kind).field(field)
     assert found is not None

@@ -32,8 +32,9 @@ def command(
     state_remote: str | None,
 ) -> None:
     """Remind the reviewers of open applications past the second business day after they
-    were filed (000 §3-1 ②), and again once past the standard completion period (about 15
-    business days, §3-1 to §3-3); write reviews.csv.
+    were filed (000 §3-1 ②), and again when still open the standard period of a usage
+    application (about 15 business days, §3-1 to §3-3) after that deadline; write
+    reviews.csv.
 
     Exit 0 when done, 1 when the registry does not load (or, with --strict, the list has
     entries that cannot be read), 2 on a usage, configuration or delivery error.

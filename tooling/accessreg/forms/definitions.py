@@ -326,6 +326,29 @@ def _timing(catalog: Catalog, kind: _Applied) -> str:
     return text
 
 
+def _usage_change_period(catalog: Catalog) -> str:
+    """When a usage change is done, per provider as the catalog's ``usage_application``
+    says (000 §3-2: about 15 business days from its acceptance to ⑥手続き完了通知), and
+    that a system given up stays usable until then, the day the 受付 mail gives."""
+    said = []
+    for provider in catalog.providers:
+        timing = provider.usage_application
+        if timing is None:
+            continue
+        if timing.start == "manual":
+            said.append(f"{provider.name_ja}のシステムでは同機関の作業完了後")
+        elif timing.business_days:
+            said.append(
+                f"{provider.name_ja}のシステムでは受付から約 {timing.business_days} 営業日後"
+            )
+    if not said:
+        return ""
+    return (
+        f"手続きの完了は、{'、'.join(said)}です。利用を終了するシステムも、受付のお知らせに"
+        "載る反映日（「反映 … 以降」）までは、証明書・海外IPアドレスとともにそのまま使えます。"
+    )
+
+
 def forms(catalog: Catalog) -> tuple[Form, ...]:
     """Every application form, its permission choices taken from ``catalog``."""
     schedule = (
@@ -457,7 +480,7 @@ def forms(catalog: Catalog) -> tuple[Form, ...]:
             cited("usage_change"),
             "事業者の登録内容、利用するシステム、委託先事業者、窓口責任者を変更します。",
             "変更する項目だけを入力してください。利用者の権限はこの申請では変わりません"
-            "（必要なら利用権限の変更申請を別に行ってください）。",
+            f"（必要なら利用権限の変更申請を別に行ってください）。{_usage_change_period(catalog)}",
             (OPERATOR,
              _input("name", "事業者名", f"変更後の事業者名。{no_change}"),
              _input("name_kana", "事業者名（カナ）",
