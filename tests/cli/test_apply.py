@@ -708,10 +708,11 @@ def test_a_rejoin_ends_what_the_withdrawal_kept(gr: GitRegistry, tmp_path: Path)
     assert "7A0001" not in (daily / SWITCHING_CERTS).read_text("utf-8")
 
 
-def _gives_up_johs(gr: GitRegistry) -> None:
+def _gives_up_johs(gr: GitRegistry, **cert: Any) -> None:
     """TESTOP01 gives JOHS up (000 §3-2) and its users' JOHS IDs go with it (000 §5-2,
-    §5-3): USER1 keeps TAXIS, USER3, who held JOHS alone, is deleted."""
-    gr.reg.operator(systems=["taxis", "juju", "loacus"], certificates=[certificate(1)])
+    §5-3): USER1 keeps TAXIS, USER3, who held JOHS alone, is deleted. ``cert``: its
+    certificate's entries after the change."""
+    gr.reg.operator(systems=["taxis", "juju", "loacus"], certificates=[certificate(1, **cert)])
     gr.reg.user(permissions={"taxis": "1011"})
     (gr.reg.root / "users/TESTOP01" / f"{USER3}.yaml").unlink()
 
@@ -719,17 +720,22 @@ def _gives_up_johs(gr: GitRegistry) -> None:
 JOHS_CERTS = "whitelist/johs/cert-map.conf"
 
 
+@pytest.mark.parametrize(
+    ("listed", "narrowed"), [((), ()), (("taxis", "johs"), ("taxis",))], ids=["all", "listed"]
+)
 def test_a_system_given_up_stays_in_the_whitelist_until_the_usage_change_is_done(
-    gr: GitRegistry, tmp_path: Path
+    gr: GitRegistry, tmp_path: Path, listed: tuple[str, ...], narrowed: tuple[str, ...]
 ) -> None:
     """An operator gives JOHS up by a usage change (000 §3-2: done in about 15 business
     days): its file drops the system at once, but its certificate reaches JOHS until the
     change is done, the day the 受付 mail gives (「反映 … 以降」), as a system a usage change
-    adds reaches it from that day; its users' IDs go as their deletions are dated."""
-    gr.reg.operator(certificates=[certificate(1)])
+    adds reaches it from that day; its users' IDs go as their deletions are dated. So does
+    a certificate whose own list named JOHS, narrowed with the change (validation asks it):
+    registered for JOHS then, it is until the change is done."""
+    gr.reg.operator(certificates=[certificate(1, systems=list(listed))])
     gr.commit("a certificate")
     _initial(gr, tmp_path)
-    merge(gr, "drop", lambda: _gives_up_johs(gr))
+    merge(gr, "drop", lambda: _gives_up_johs(gr, systems=list(narrowed)))
     out = tmp_path / "dropped"
     result = accessreg(gr, "apply", "--out", str(out), "--confirm", *DAY)
     assert result.returncode == 0, result.stderr

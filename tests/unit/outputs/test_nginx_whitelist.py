@@ -433,23 +433,27 @@ def test_each_header_cites_its_own_providers_terms(reg: RegistryFactory) -> None
 def test_a_system_given_up_is_kept_for_the_certificates_held_at_the_change_until_its_day(
     reg: RegistryFactory,
 ) -> None:
-    """A usage change took JOHS (done on 12-24, ``merges.dates_of``); a certificate
-    registered after it reaches what the operator uses, never JOHS; the one held at the
-    change reaches JOHS until 12-24, and so do the operator's overseas addresses, whatever
-    its certificates. Taken up again, JOHS is the file's to say."""
+    """A usage change took JOHS (done on 12-24, ``merges.dates_of``), recording the
+    certificate registered for it then (7A0001, its own list narrowed to TAXIS with the
+    change, as validation asks); a certificate registered after it (7A0002) reaches what
+    the operator uses, never JOHS; the one registered for JOHS reaches it until 12-24, and
+    so do the operator's overseas addresses, whatever its certificates. Taken up again,
+    JOHS is the file's to say."""
     done = date(2026, 12, 24)
     address = {"cidr": "192.0.2.10/32", "reason": "海外拠点で託送業務を行うため",
                "expires_on": "2027-06-30"}  # fmt: skip
     reg.operator(systems=["taxis", "juju", "loacus"], ip_allowlist=[address],
-                 certificates=[certificate(1), certificate(2)])  # fmt: skip
-    dropped = ItemDates(subject="operator", key="TESTOP01", system="johs", on=done,
-                        start="accepted", keyed="accepted", keyed_on=date(2026, 12, 3),
-                        action="change", removed=True)  # fmt: skip
+                 certificates=[certificate(1, systems=["taxis"]), certificate(2)])  # fmt: skip
+    given = {"subject": "operator", "key": "TESTOP01", "system": "johs", "on": done,
+             "start": "accepted", "keyed": "accepted", "keyed_on": date(2026, 12, 3),
+             "action": "change", "removed": True}  # fmt: skip
+    dropped = ItemDates(**given)  # type: ignore[arg-type]
+    held = ItemDates(**given, serial="7A0001")  # type: ignore[arg-type]
     second = ItemDates(subject="certificate", key="EP-TEST-0002", on=date(2026, 12, 10),
                        start="accepted", serial="7A0002", action="add")  # fmt: skip
     batch = BatchRecord(id="20261203-0000aaaa", number=1, base=None, head="0" * 40,
                         created_on=date(2026, 12, 3), systems={},
-                        applications=(_record(1, dropped), _record(2, second)))  # fmt: skip
+                        applications=(_record(1, dropped, held), _record(2, second)))  # fmt: skip
     registry = loaded(reg)
     recorded = admitted([batch])
 

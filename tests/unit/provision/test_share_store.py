@@ -192,7 +192,7 @@ _RECORDED: dict[str, object] = {
     "registered_since": {"TESTOP01": frozenset({"7A0002"})},
     "uses": {("TESTOP01", "switching"): None},
     "dropped": {"TESTOP01": {"johs": date(2026, 12, 24)}},
-    "registered_since_dropped": {("TESTOP01", "johs"): frozenset({"7A0002"})},
+    "reached_when_dropped": {("TESTOP01", "johs"): frozenset({"7A0001"})},
 }
 
 

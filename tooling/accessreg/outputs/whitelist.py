@@ -60,9 +60,11 @@ class Admitted:
     # Operator code → each system a usage change takes from it → until which day it keeps
     # the system (None: the change's manual step not confirmed), though its file drops it at
     # once: the change is done then, as the 受付 mail says (000 §3-2, about 15 business
-    # days). With the certificates registered since, which gain nothing from it.
+    # days). With the certificates registered for each then (by operator code and system,
+    # serials): they keep it, though the file drops it from their own list too; one
+    # registered since gains nothing from it.
     dropped: Mapping[str, Mapping[str, date | None]] = field(default_factory=dict)
-    registered_since_dropped: Mapping[tuple[str, str], frozenset[str]] = field(default_factory=dict)
+    reached_when_dropped: Mapping[tuple[str, str], frozenset[str]] = field(default_factory=dict)
 
     def key_lines(self) -> list[str]:
         """Every recorded date as text, for a cache keyed on what the whitelists follow:
@@ -109,9 +111,9 @@ class Admitted:
         }
 
     def held_at_drop(self, op: Operator, system: str, cert: Certificate) -> bool:
-        """Whether ``cert`` was ``op``'s when its usage change took ``system``: one
-        registered (or changed) since gains nothing from it (``given_up``)."""
-        return cert.serial not in self.registered_since_dropped.get((op.code, system), ())
+        """Whether ``cert`` was registered for ``system`` when ``op``'s usage change took
+        it (``given_up``): one registered since, or for other systems, gains nothing."""
+        return cert.serial in self.reached_when_dropped.get((op.code, system), ())
 
     def held_at_withdrawal(self, op: Operator, cert: Certificate) -> bool:
         """Whether ``cert`` was ``op``'s when it withdrew: one registered (or changed)
@@ -244,15 +246,19 @@ def whitelist(
             continue
         if system.certificates is not None:
             for cert in op.certificates:
-                held = using if admitted.held_at_withdrawal(op, cert) else listed | dropped
-                # A new set: ``using`` still decides for the operator's addresses below.
-                reach = held - {s for s in dropped if not admitted.held_at_drop(op, s, cert)}
+                reach = (listed | kept) if admitted.held_at_withdrawal(op, cert) else listed
+                # The systems given up that it was registered for, whatever its own list
+                # says now: validation has the file drop them from it with the change.
+                given = {s for s in dropped if admitted.held_at_drop(op, s, cert)}
                 if (
-                    reach
+                    (reach or given)
                     and cert.within_validity(day)
                     and not admitted.certificate_suspended(cert, day)
                     and admitted.certificate(cert.serial, day)
-                    and op.reaches(reg.catalog, system, cert, reach)
+                    and (
+                        op.reaches(reg.catalog, system, cert, reach)
+                        or (bool(given) and op.reaches(reg.catalog, system, _unlisted(cert), given))
+                    )
                 ):
                     certs.setdefault(cert.serial, _allowed(cert, op.code))
         if system.overseas_block and _reaches_addresses(reg.catalog, system, using):
@@ -271,6 +277,11 @@ def whitelist(
         reg.catalog.citation("certificate_registration", [system.id]),
         reg.catalog.citation("overseas_ip", [system.id]),
     )
+
+
+def _unlisted(cert: Certificate) -> Certificate:
+    """``cert`` as registered for every system it is asked about (``Operator.reaches``)."""
+    return cert.model_copy(update={"systems": ()})
 
 
 def _allowed(cert: Certificate, operator: str) -> AllowedCertificate:

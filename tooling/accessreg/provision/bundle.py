@@ -172,14 +172,15 @@ def admitted(batches: Iterable[BatchRecord]) -> Admitted:
     the latest withdrawal's, and which certificates it registered with or after that, which
     the withdrawal leaves as they are; and from which day an operator uses each system a
     usage change added (the change's day, or its manual step's confirmation), and until
-    which day it keeps each one a usage change took (the same), but those certificates."""
+    which day it keeps each one a usage change took (the same), for the certificates
+    registered for it then."""
     certificates: dict[str, date | None] = {}
     networks: dict[tuple[str, str], date | None] = {}
     uses: dict[tuple[str, str], date | None] = {}
     withdrawals: dict[str, dict[str, date]] = {}
     since: dict[str, set[str]] = {}
     dropped: dict[str, dict[str, date | None]] = {}
-    since_dropped: dict[tuple[str, str], set[str]] = {}
+    reached: dict[tuple[str, str], set[str]] = {}
     batches = list(batches)
     for batch in batches:
         for record in batch.applications:
@@ -196,15 +197,17 @@ def admitted(batches: Iterable[BatchRecord]) -> Admitted:
             for item in record.items:
                 if _gives_up(item):
                     assert item.system is not None
-                    dropped.setdefault(record.operator, {})[item.system] = batch.in_effect_on(item)
-                    since_dropped[(record.operator, item.system)] = set()
+                    key = (record.operator, item.system)
+                    if item.serial is None:
+                        dropped.setdefault(record.operator, {})[item.system] = batch.in_effect_on(
+                            item
+                        )
+                        reached[key] = set()
+                    else:
+                        reached.setdefault(key, set()).add(item.serial)
             for item in record.items:
-                if item.subject == "certificate" and item.serial:
-                    if record.operator in since:
-                        since[record.operator].add(item.serial)
-                    for (code, _), serials in since_dropped.items():
-                        if code == record.operator:
-                            serials.add(item.serial)
+                if item.subject == "certificate" and item.serial and record.operator in since:
+                    since[record.operator].add(item.serial)
                 if _gives_up(item):
                     continue
                 if item.subject == "operator" and item.system and item.keyed not in _OWN_DAYS:
@@ -231,7 +234,7 @@ def admitted(batches: Iterable[BatchRecord]) -> Admitted:
     registered = {code: frozenset(serials) for code, serials in since.items()}
     return Admitted(
         certificates, networks, suspension_days(records), withdrawals, registered, uses,
-        dropped, {key: frozenset(serials) for key, serials in since_dropped.items()},
+        dropped, {key: frozenset(serials) for key, serials in reached.items()},
     )  # fmt: skip
 
 

@@ -1052,7 +1052,21 @@ def dates_of(plan: OperatorPlan) -> tuple[ItemDates, ...]:
                 for system in _dropped_uses(item):
                     given = (item.subject, item.key, system)
                     out.append(_recorded(given, item.effective, None, item.action, removed=True))
+                    # And each certificate registered for it then, under its serial: its
+                    # file may drop the system from the certificate's own list at once.
+                    out += [
+                        _recorded(given, item.effective, serial, item.action, removed=True)
+                        for serial in _registered_for(item, system)
+                    ]
     return tuple(out)
+
+
+def _registered_for(item: OperatorChange, system: str) -> list[str]:
+    """The serials of the certificates registered for ``system`` before ``item`` (one
+    naming it, or naming no system: registered for every system of its operator)."""
+    if item.before is None:
+        return []
+    return [c.serial for c in item.before.certificates if not c.systems or system in c.systems]
 
 
 def _dropped_uses(item: OperatorChange) -> list[str]:
