@@ -1257,3 +1257,24 @@ def test_a_usage_change_is_in_progress_until_it_is_done(gr: GitRegistry, tmp_pat
         assert confirmed.returncode == 0, confirmed.stderr
     assert line(str(before)) == ["in progress", "not done"]
     assert line(done.group(1)) == ["complete", "done"]
+
+
+def test_a_certificate_naming_the_switching_system_keeps_it_until_the_withdrawal(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """A member's certificate names its systems, the switching support system among them;
+    its withdrawal (filed with the command, as the usage-change form files it) takes the
+    system from the certificate's list with the membership's, and the certificate reaches
+    the system until the withdrawal's day all the same (003 §2.7.1), no longer from it."""
+    _member(gr, certificates=[certificate(1, systems=["taxis", "switching"])])
+    gr.commit("a member with a certificate naming its systems")
+    _initial(gr, tmp_path)
+    merge(gr, "withdrawal", lambda: _withdraw(gr, "2026-12-23"))
+    text = (gr.reg.root / "operators/TESTOP01.yaml").read_text("utf-8")
+    assert "switching" not in text.split("certificates:")[1], text
+    assert "7A0001 TESTOP01;" in _applied(gr, tmp_path / "withdrawn", ON)
+    assert "7A0001 TESTOP01;" in (over_applied(gr, tmp_path, "2026-12-22") / SWITCHING_CERTS
+                                  ).read_text("utf-8")  # fmt: skip
+    gone = over_applied(gr, tmp_path, "2026-12-23")
+    assert "7A0001" not in (gone / SWITCHING_CERTS).read_text("utf-8")
+    assert "7A0001 TESTOP01;" in (gone / "whitelist/taxis/cert-map.conf").read_text("utf-8")

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import pytest
+import yaml
 
 from tests.helpers.certmaker import certificate, pem
 from tests.helpers.edithelp import bad_value, edit, refused, snapshot
 from tests.helpers.regfactory import RegistryFactory, contact
+from tests.helpers.regfactory import certificate as entry
 
 
 @pytest.fixture(autouse=True)
@@ -420,3 +422,42 @@ def test_the_notes_name_systems_roles_and_window_persons_as_the_forms_do(
         "  事業者の登録: NAGIGS01 なぎさガス株式会社（託送システム（taxis）、"
         "託送情報開示システム（johs））" in result.stderr
     )
+
+
+def _listed_certificates(reg: RegistryFactory) -> None:
+    """TESTOP01 with a certificate naming LOACUS among its systems and one naming none,
+    its users holding no LOACUS."""
+    reg.operator(certificates=[entry(1, systems=["taxis", "loacus"]), entry(2)])
+    for user in reg.root.glob("users/TESTOP01/*.yaml"):
+        text = user.read_text("utf-8")
+        user.write_text("".join(ln for ln in text.splitlines(True) if "loacus" not in ln), "utf-8")
+
+
+def test_giving_a_system_up_takes_it_from_the_certificates_that_name_it(
+    reg: RegistryFactory,
+) -> None:
+    """A certificate is registered only for systems its operator uses (certificate-system):
+    giving LOACUS up takes it from the list of a certificate naming it, in the same change
+    (the whitelists keep it there until the change is done), and the registry stays valid;
+    one naming no systems is left as it is. A usage-change form could not give it up."""
+    _listed_certificates(reg)
+    result = edit(reg, "operator", "change", "--operator", "TESTOP01", "--remove-system", "loacus")
+    assert result.returncode == 0, result.stdout + result.stderr
+    data = yaml.safe_load((reg.root / "operators/TESTOP01.yaml").read_text("utf-8"))
+    assert [c.get("systems") for c in data["certificates"]] == [["taxis"], None]
+    assert "loacus" not in data["systems"]
+    told = result.stdout + result.stderr
+    assert "EP-TEST-0001" in told and "loacus no longer registered" in told, told
+    assert [p.rule for p in reg.validate().problems] == []
+
+
+def test_a_certificate_registered_for_the_given_up_system_alone_is_refused(
+    reg: RegistryFactory,
+) -> None:
+    """A certificate registered for the system alone would serve none: it goes first."""
+    _listed_certificates(reg)
+    reg.operator(certificates=[entry(1, systems=["loacus"]), entry(2)])
+    result = refused(
+        reg, "operator", "change", "--operator", "TESTOP01", "--remove-system", "loacus"
+    )
+    assert "EP-TEST-0001" in result.stdout + result.stderr

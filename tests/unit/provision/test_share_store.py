@@ -193,6 +193,7 @@ _RECORDED: dict[str, object] = {
     "uses": {("TESTOP01", "switching"): None},
     "dropped": {"TESTOP01": {"johs": date(2026, 12, 24)}},
     "reached_when_dropped": {("TESTOP01", "johs"): frozenset({"7A0001"})},
+    "reached_when_withdrawn": {("TESTOP01", "switching"): frozenset({"7A0001"})},
 }
 
 

@@ -208,6 +208,43 @@ def _not_held(code: str, key: str, value: str, held: list[str]) -> Message:
     )
 
 
+def _narrow_certificates(draft: Draft, doc: yamldoc.Document, systems: list[str]) -> list[Message]:
+    """Take ``systems``, which the operator gives up, from the list of each certificate
+    that names its systems: a certificate is registered only for systems its operator uses
+    (``certificate-system``), and the whitelists keep the given-up ones for it until the
+    change is done all the same (``Admitted.dropped``, recorded by serial). One registered
+    for those systems alone is refused: it would serve none, so it goes first."""
+    said: list[Message] = []
+    for cert in doc.get("certificates") or ():
+        if not isinstance(cert, yamldoc.Document):
+            continue
+        listed = cert.get("systems")
+        if not isinstance(listed, list) or not set(systems) & {str(s) for s in listed}:
+            continue
+        kept = [s for s in listed if str(s) not in systems]
+        removed = [s for s in systems if s in {str(x) for x in listed}]
+        if not kept:
+            raise EditRefused(
+                msg(
+                    "The certificate {id} is registered for {systems} alone, which the "
+                    "operator gives up: remove the certificate from the operator's file in "
+                    "the same change, or register it for a system the operator keeps",
+                    id=str(cert.get("id", "")),
+                    systems=tuple(draft.catalog.named(str(s)) for s in listed),
+                )
+            )
+        for system_id in removed:
+            del listed[[str(x) for x in listed].index(system_id)]
+        said.append(
+            msg(
+                "certificate {id}: {systems} no longer registered",
+                id=str(cert.get("id", "")),
+                systems=tuple(draft.catalog.named(s) for s in removed),
+            )
+        )
+    return said
+
+
 def _no_holders(draft: Draft, code: str, system_id: str) -> None:
     """Refused, once, while users of the operator still hold ``system_id``: a usage change
     leaves every permission as it is (000 §3-2), so they are removed first. The window
@@ -285,6 +322,8 @@ def change(draft: Draft, spec: OperatorChange) -> None:
             said.append(
                 msg("{field} - {value}", field=FIELDS[key], value=_named(draft, key, value))
             )
+            if key == "systems":
+                said += _narrow_certificates(draft, doc, [value])
     if spec.add_subcontractors or spec.remove_subcontractors:
         subs = yamldoc.seq_at(doc, "subcontractors", OPERATOR_FIELDS)
         codes = [str(s.get("code")) for s in subs if isinstance(s, dict)]
@@ -457,10 +496,12 @@ def _end_with_membership(draft: Draft, code: str, doc: yamldoc.Document) -> list
     # The member system, and a system the operator uses only as a member (an electricity
     # retailer alone on the switching support system).
     ending = [s for s in _list(doc, "systems") if catalog.ends_with_membership(s, roles)]
+    narrowed: list[Message] = []
     if ending:
         seq = yamldoc.seq_at(doc, "systems", OPERATOR_FIELDS, flow=True)
         for system_id in ending:
             del seq[_list(doc, "systems").index(system_id)]
+        narrowed = _narrow_certificates(draft, doc, ending)
     changed = deleted = 0
     member_only: Counter[tuple[str, str]] = Counter()  # (system, code) → holders
     for entry in draft.users_of(code):
@@ -485,6 +526,7 @@ def _end_with_membership(draft: Draft, code: str, doc: yamldoc.Document) -> list
     said = [
         msg("{field} - {value}", field=FIELDS["systems"], value=catalog.named(s)) for s in ending
     ]
+    said += narrowed
     said += [
         nmsg(
             "{system} {code} removed from {count} user (only an OCCTO member holds it)",

@@ -65,6 +65,9 @@ class Admitted:
     # registered since gains nothing from it.
     dropped: Mapping[str, Mapping[str, date | None]] = field(default_factory=dict)
     reached_when_dropped: Mapping[tuple[str, str], frozenset[str]] = field(default_factory=dict)
+    # The same for each system an OCCTO withdrawal takes (recorded since the records name
+    # them; before, ``held_at_withdrawal`` alone decides)
+    reached_when_withdrawn: Mapping[tuple[str, str], frozenset[str]] = field(default_factory=dict)
 
     def key_lines(self) -> list[str]:
         """Every recorded date as text, for a cache keyed on what the whitelists follow:
@@ -250,6 +253,11 @@ def whitelist(
                 # The systems given up that it was registered for, whatever its own list
                 # says now: validation has the file drop them from it with the change.
                 given = {s for s in dropped if admitted.held_at_drop(op, s, cert)}
+                given |= {
+                    s
+                    for s in kept
+                    if cert.serial in admitted.reached_when_withdrawn.get((op.code, s), ())
+                }
                 if (
                     (reach or given)
                     and cert.within_validity(day)

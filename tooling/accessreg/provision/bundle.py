@@ -181,6 +181,7 @@ def admitted(batches: Iterable[BatchRecord]) -> Admitted:
     since: dict[str, set[str]] = {}
     dropped: dict[str, dict[str, date | None]] = {}
     reached: dict[tuple[str, str], set[str]] = {}
+    withdrawn: dict[tuple[str, str], set[str]] = {}
     batches = list(batches)
     for batch in batches:
         for record in batch.applications:
@@ -194,6 +195,12 @@ def admitted(batches: Iterable[BatchRecord]) -> Admitted:
             if ends:
                 withdrawals.setdefault(record.operator, {}).update(ends)
                 since[record.operator] = set()
+                for system in ends:
+                    withdrawn[(record.operator, system)] = {
+                        i.serial
+                        for i in record.items
+                        if i.keyed == "withdrawn_on" and i.system == system and i.serial
+                    }
             for item in record.items:
                 if _gives_up(item):
                     assert item.system is not None
@@ -235,6 +242,7 @@ def admitted(batches: Iterable[BatchRecord]) -> Admitted:
     return Admitted(
         certificates, networks, suspension_days(records), withdrawals, registered, uses,
         dropped, {key: frozenset(serials) for key, serials in reached.items()},
+        {key: frozenset(serials) for key, serials in withdrawn.items()},
     )  # fmt: skip
 
 

@@ -1046,6 +1046,13 @@ def dates_of(plan: OperatorPlan) -> tuple[ItemDates, ...]:
                 _recorded((item.subject, item.key, system), effective, None, item.action)
                 for system, effective in uses
             ]
+            # With each certificate registered for a system the withdrawal takes, under its
+            # serial: the file may drop the system from the certificate's own list at once.
+            out += [
+                _recorded((item.subject, item.key, u.system), u.effective, serial, item.action)
+                for u in item.membership_ends
+                for serial in _registered_for(item, u.system)
+            ]
             # Each system a usage change takes, on the change's day: its certificates and
             # addresses reach it until then (``Admitted.dropped``), as the 受付 mail says.
             if item.effective is not None:
