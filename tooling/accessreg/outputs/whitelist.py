@@ -113,10 +113,14 @@ class Admitted:
             if (until is None or day < until) and system not in op.systems
         }
 
-    def held_at_drop(self, op: Operator, system: str, cert: Certificate) -> bool:
-        """Whether ``cert`` was registered for ``system`` when ``op``'s usage change took
-        it (``given_up``): one registered since, or for other systems, gains nothing."""
-        return cert.serial in self.reached_when_dropped.get((op.code, system), ())
+    def registered_when_given_up(self, op: Operator, system: str, cert: Certificate) -> bool:
+        """Whether ``cert`` was registered for ``system`` when ``op`` gave it up, by a
+        usage change (``given_up``) or with its OCCTO membership (``still_member``), as
+        recorded then: one registered since, or for other systems, gains nothing from it."""
+        key = (op.code, system)
+        return cert.serial in self.reached_when_dropped.get(key, ()) or (
+            cert.serial in self.reached_when_withdrawn.get(key, ())
+        )
 
     def held_at_withdrawal(self, op: Operator, cert: Certificate) -> bool:
         """Whether ``cert`` was ``op``'s when it withdrew: one registered (or changed)
@@ -252,11 +256,8 @@ def whitelist(
                 reach = (listed | kept) if admitted.held_at_withdrawal(op, cert) else listed
                 # The systems given up that it was registered for, whatever its own list
                 # says now: validation has the file drop them from it with the change.
-                given = {s for s in dropped if admitted.held_at_drop(op, s, cert)}
-                given |= {
-                    s
-                    for s in kept
-                    if cert.serial in admitted.reached_when_withdrawn.get((op.code, s), ())
+                given = {
+                    s for s in dropped | kept if admitted.registered_when_given_up(op, s, cert)
                 }
                 if (
                     (reach or given)
