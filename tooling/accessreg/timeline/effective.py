@@ -303,12 +303,12 @@ class Dates:
         belongs to: its own M (``Effective.processing_day``), the one the plan, the 受付 mail
         and ``status`` name (``processing_days``): a new user's, the batch of the day it is
         keyed on whatever its systems' timing (000 §5-1), a change of JUJU or LOACUS (§5-2
-        ③), a certificate's (§4-2). None for what no batch processes: a
-        change of TAXIS or JOHS, which the system takes at once (§5-2 ①), a deletion (the
-        next day, or the system operator's own step, §5-3), a usage application, a
-        termination, a withdrawal, a suspension (000 §3-1..§3-3, 003 §2.7.1, 001 p46), and
-        every change of a system whose provider has no processing day (OCCTO's:
-        ``Catalog.batched``). A first apply loads everything in its own batch."""
+        ③), a certificate's (§4-2). None for what no batch processes: a change of TAXIS or
+        JOHS, which the system takes at once (§5-2 ①), a deletion (the next day, or the
+        system operator's own step, §5-3), a usage application, a termination, a
+        withdrawal, a suspension (000 §3-1..§3-3, 003 §2.7.1, 001 p46), and every change of
+        a system whose provider has no processing day (OCCTO's: ``Catalog.batched``). A
+        first apply loads everything in its own batch."""
         if not self.catalog.batched(system_id):
             return None
         if effective.key == "merged" or effective.key in NAMED_DAYS:
