@@ -45,3 +45,16 @@ def test_validation_clears_a_parse_cache_grown_past_three_registries(cache: Pars
     cache.put("parsed", {f"more{n}": n for n in range(1)})
     _prune(cache, Stats(files=100), {})
     assert cache.count("parsed") == 0
+
+
+def test_another_version_of_pydantic_is_another_namespace(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cache keeps pydantic's models pickled: read back by another version of it they
+    may be something else. A dependency that is not pinned changes with an install."""
+    from accessreg.files import parsecache
+
+    before = parsecache.namespace("schemas")
+    monkeypatch.setattr(parsecache.pydantic_version, "VERSION", "0.0.0")
+    assert parsecache.namespace("schemas") != before
+    monkeypatch.undo()
+    monkeypatch.setattr(parsecache.pydantic_core, "__version__", "0.0.0")
+    assert parsecache.namespace("schemas") != before

@@ -89,7 +89,9 @@ class _Streamed(Mapping[str, Parsed]):
         if key not in self._slice:
             start = self._at[rel]
             ahead = [self._keys[r] for r, _ in self._order[start : start + self._SLICE]]
-            self._slice = self._cache.get("parsed", [k for k in ahead if k not in self._fresh])
+            self._slice = self._cache.get(
+                "parsed", [k for k in ahead if k not in self._fresh], Parsed
+            )
         found = self._slice.pop(key, None)
         # Gone from the cache since it was listed (or the cache failed): parsed now.
         return found if found is not None else self._parse_one(rel, self._order[self._at[rel]][1])
@@ -383,7 +385,7 @@ def load_cached(
         wanted = [k for k in keys.values() if k not in have]
         cache = ParseCache(directory, space)
         try:
-            have.update(cache.get("parsed", wanted))
+            have.update(cache.get("parsed", wanted, Parsed))
             missing = [(rel, kind) for rel, kind in items if keys[rel] not in have]
             source.prefetch(rel for rel, _ in missing)
             fresh = {keys[p.rel]: p for p in parse_all(source, checkers(generated), missing)}

@@ -1,7 +1,7 @@
 """The cache of incremental validation: parsed files and rule findings, keyed by blob ids.
 
-One SQLite file per *namespace*: the tool's version and source code, the Python version and
-the generated schemas (which follow the models and the catalog). Anything that changes how a file is
+One SQLite file per *namespace*: the tool's version and source code, the versions of Python
+and pydantic, and the generated schemas (which follow the models and the catalog). Anything that changes how a file is
 read or checked changes the namespace, so a stale entry can never be used; older files are
 deleted when a new namespace is opened.
 
@@ -47,6 +47,9 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, Literal, get_args
 
+import pydantic_core
+from pydantic import version as pydantic_version
+
 from accessreg import __version__
 from accessreg.model.messages import Message, Verbatim, msg
 
@@ -79,7 +82,10 @@ def namespace(schemas_text: str) -> str:
     """The digest of everything a cached entry depends on besides its own content."""
     h = hashlib.sha256()
     python = f"{sys.version_info.major}.{sys.version_info.minor}"
-    for part in (__version__, python, code_digest(), schemas_text):
+    # The kept models are pydantic's: another version of it may read them back as
+    # something else, or not at all.
+    pydantic = f"{pydantic_version.VERSION} {pydantic_core.__version__}"
+    for part in (__version__, python, pydantic, code_digest(), schemas_text):
         h.update(part.encode())
         h.update(b"\0")
     return h.hexdigest()[:24]
@@ -136,7 +142,13 @@ class ParseCache:
             self._db.close()
             self._db = None
 
-    def get(self, table: Table, keys: Iterable[str]) -> dict[str, Any]:
+    def get(
+        self, table: Table, keys: Iterable[str], kind: type | tuple[type, ...] = object
+    ) -> dict[str, Any]:
+        """The values kept under ``keys``, each an instance of ``kind``. A value that does
+        not read back as one (a corrupted row, or one pickled by other versions of the
+        libraries) empties its table, so that this run's results replace it: a miss, as
+        if the table had never been filled."""
         if self._db is None:
             return {}
         wanted = list(keys)
@@ -150,9 +162,14 @@ class ParseCache:
                     chunk,
                 )
                 for key, value in rows:
-                    found[key] = pickle.loads(value)
-        except (sqlite3.Error, pickle.UnpicklingError, EOFError, AttributeError) as exc:
+                    found[key] = item = pickle.loads(value)
+                    if not isinstance(item, kind):
+                        raise TypeError(f"{table}: {type(item).__name__}")
+        except sqlite3.Error as exc:
             self._fail(exc)
+            return {}
+        except Exception:  # unpickling raises whatever the bytes lead it to
+            self.clear(table)
             return {}
         return found
 

@@ -246,7 +246,7 @@ class OperatorIndexes:
         self._keys = {rev: index_key(repo, rev) for rev in revs}
         self._cache = ParseCache(cache_dir(repo.common_dir), namespace(INDEX_SPACE))
         wanted = {key for key in self._keys.values() if key}
-        self._known: dict[str, OperatorIndex] = self._cache.get("trees", wanted)
+        self._known: dict[str, OperatorIndex] = self._cache.get("trees", wanted, OperatorIndex)
 
     def __enter__(self) -> OperatorIndexes:
         return self

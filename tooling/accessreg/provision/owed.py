@@ -75,7 +75,7 @@ class _Store:
         return self.root / key
 
     def get(self, keys: Iterable[str]) -> dict[str, tuple[_Mail, ...]]:
-        found: dict[str, tuple[_Mail, ...]] = self.index.get("owed", keys)
+        found: dict[str, tuple[_Mail, ...]] = self.index.get("owed", keys, tuple)
         present = {}
         for key, mails in found.items():
             directory = str(self.directory(key))

@@ -166,7 +166,7 @@ class ShareStore:
 
     def get(self, keys: Iterable[str]) -> dict[str, Fragment]:
         found = {}
-        entries: dict[str, _Entry] = self.index.get("shares", keys)
+        entries: dict[str, _Entry] = self.index.get("shares", keys, tuple)
         for key, (logins, places, failures, size) in entries.items():
             path = self._file(key)
             try:
@@ -215,12 +215,12 @@ class ShareStore:
 
     def units(self, keys: Iterable[str]) -> dict[str, Units]:
         """Where each holder's bytes lie in the shares under ``keys`` (those it knows)."""
-        found: dict[str, Units] = self.index.get("units", keys)
+        found: dict[str, Units] = self.index.get("units", keys, Units)
         return found
 
     def carried(self, keys: Iterable[str]) -> dict[str, Carried]:
         """The shares carried under ``keys`` (those it has, with their files)."""
-        entries: dict[str, _Days] = self.index.get("carried", keys)
+        entries: dict[str, _Days] = self.index.get("carried", keys, tuple)
         shares = self.get(entries)
         return {
             key: Carried(shares[key], since, until, logins)
@@ -239,7 +239,7 @@ class ShareStore:
 
     def remembered(self, key: str, render: Callable[[], dict[str, bytes]]) -> dict[str, bytes]:
         """Files kept in the index under ``key``, or ``render``'s, kept there."""
-        found: dict[str, bytes] | None = self.index.get("shares", [key]).get(key)
+        found: dict[str, bytes] | None = self.index.get("shares", [key], dict).get(key)
         if found is None:
             found = render()
             self.index.put("shares", {key: found})

@@ -114,7 +114,7 @@ class _Run:
                 wanted.append((rel, kind))
         have = self.shared if self.shared is not None else {}
         keys = {rel: self.key(rel) for rel, _ in wanted}
-        cached = self.cache.get("parsed", (k for k in keys.values() if k not in have))
+        cached = self.cache.get("parsed", (k for k in keys.values() if k not in have), Parsed)
         found = {rel: p for rel, k in keys.items() if (p := have.get(k, cached.get(k))) is not None}
         missing = [(rel, kind) for rel, kind in wanted if rel not in found]
         self.snap.prefetch(rel for rel, _ in missing)
@@ -414,7 +414,7 @@ def _validated(run: _Run, by_kind: dict[Kind, SchemaChecker]) -> list[Problem]:
     always, operator_files, outside, claims = at.always, at.operator_files, at.outside, at.claims
     keys, codes = at.groups, sorted(at.groups)
     stats.groups = len(codes)
-    cached: dict[str, GroupResult] = cache.get("groups", keys.values())
+    cached: dict[str, GroupResult] = cache.get("groups", keys.values(), GroupResult)
     missed = sorted(code for code, key in keys.items() if key not in cached)
     stats.groups_checked = len(missed)
     if len(missed) >= _WHOLE_RUN and 3 * len(missed) >= 2 * len(codes):
@@ -448,7 +448,7 @@ def _validated(run: _Run, by_kind: dict[Kind, SchemaChecker]) -> list[Problem]:
     for result in results.values():
         found.extend(result.problems)
 
-    on_operators: list[Problem] | None = cache.get("groups", [at.operators]).get(at.operators)
+    on_operators: list[Problem] | None = cache.get("groups", [at.operators], list).get(at.operators)
     if on_operators is None:
         every, _ = run.load([*outside, *operator_files.values()], reuse)
         on_operators = run_rules(by_scope[Scope.OPERATORS], every, ctx)

@@ -125,7 +125,7 @@ class Snapshot:
         tree = self.repo.tree_id(rev, self.prefix)
         if tree is None:
             raise ConfigError(msg("{rev} has no {prefix}/ directory", rev=rev, prefix=self.prefix))
-        cached: TreeState | None = cache.get("trees", [tree]).get(tree)
+        cached: TreeState | None = cache.get("trees", [tree], TreeState).get(tree)
         if cached is None:
             cached = TreeState.of(*(listed or self.repo.tree_listing(rev, self.prefix)))
             _keep_state(cache, tree, cached)

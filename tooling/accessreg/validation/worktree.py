@@ -43,13 +43,15 @@ class _Memo(ParseCache):
         super().__init__(directory, space)
         self._memo = memo
 
-    def get(self, table: Table, keys: Iterable[str]) -> dict[str, Any]:
+    def get(
+        self, table: Table, keys: Iterable[str], kind: type | tuple[type, ...] = object
+    ) -> dict[str, Any]:
         held = self._memo.setdefault(table, {})
         wanted = list(keys)
         found = {k: held[k] for k in wanted if k in held}
         missing = [k for k in wanted if k not in found]
         if missing:
-            read = super().get(table, missing)
+            read = super().get(table, missing, kind)
             held.update(read)
             found.update(read)
         return found
