@@ -1400,8 +1400,7 @@ def test_a_handover_is_told_as_the_plan_says_it_and_named_in_each_notice(
     is a 手続き完了通知 naming the handover, not a notice listing nothing."""
     leaver = WINDOWS[0]
     merge(gr, "leaver-user", lambda: gr.reg.user(email=leaver, name="窓口 1号"))
-    day = ["--today", "2026-12-01", "--accepted-on", "2026-12-01"]
-    done = accessreg(gr, "apply", "--out", str(tmp_path / "pre"), "--confirm", *day)
+    done = accessreg(gr, "apply", "--out", str(tmp_path / "pre"), "--confirm", *DAY)
     assert done.returncode == 0, done.stderr
     gr.branch("promote", "main")
     promoted = accessreg(gr, "contact", "promote", "--operator", "TESTOP01", "--email",

@@ -51,3 +51,25 @@ def test_an_apply_refuses_an_event_after_the_day_of_the_run(
     assert refused.returncode == 2, refused.stdout
     assert f"{event} 2026-12-10" in refused.stderr, refused.stderr
     assert not out.exists()
+
+
+def test_a_run_is_not_recorded_before_the_last_one(gr: GitRegistry, tmp_path: Path) -> None:
+    """Runs are recorded in the order of their days: one dated before the last recorded
+    would put its batch after a later one and date its mails before what they announce
+    (「休業日に承認されたため … 付で受け付けます」 on a business day). A dry run may look back."""
+    gr.checkout("main")
+    first = run_cli("apply", "--out", str(tmp_path / "first"), "--initial", "--confirm",
+                    "--today", "2026-12-07", cwd=gr.path)  # fmt: skip
+    assert first.returncode == 0, first.stderr
+    gr.merge("pr")
+    out = tmp_path / "out"
+    refused = run_cli("apply", "--out", str(out), "--confirm", "--today", "2026-12-04",
+                      cwd=gr.path)  # fmt: skip
+    assert refused.returncode == 2, refused.stdout
+    assert "2026-12-07" in refused.stderr and "2026-12-04" in refused.stderr, refused.stderr
+    assert "Traceback" not in refused.stderr and not out.exists()
+    looked = run_cli("apply", "--out", str(out), "--today", "2026-12-04", cwd=gr.path)
+    assert looked.returncode == 0, looked.stderr
+    same_day = run_cli("apply", "--out", str(tmp_path / "again"), "--confirm",
+                       "--today", "2026-12-07", cwd=gr.path)  # fmt: skip
+    assert same_day.returncode == 0, same_day.stderr

@@ -195,6 +195,17 @@ def _unique(accepted: list[notices.Accepted], state: State) -> list[notices.Acce
 
 
 def base_of(request: ApplyRequest, state: State) -> str | None:
+    if request.confirm and state.applied_on is not None and request.today < state.applied_on:
+        # Its batch would be recorded after a later one, its mails dated before what
+        # they announce, and ``status`` would order the two the wrong way round.
+        raise UsageError(
+            msg(
+                "The last run recorded was on {recorded}: a run on {today} cannot be recorded "
+                "after it; give --today {recorded} or a later day",
+                recorded=state.applied_on,
+                today=request.today,
+            )
+        )
     base = request.base or state.applied
     if base is None and not request.initial:
         raise UsageError(
