@@ -1,9 +1,9 @@
 """The cache of incremental validation: parsed files and rule findings, keyed by blob ids.
 
 One SQLite file per *namespace*: the tool's version and source code, the versions of Python
-and pydantic, and the generated schemas (which follow the models and the catalog). Anything that changes how a file is
-read or checked changes the namespace, so a stale entry can never be used; older files are
-deleted when a new namespace is opened.
+and pydantic, and the generated schemas (which follow the models and the catalog). Anything
+that changes how a file is read or checked changes the namespace, so a stale entry can never
+be used; older files are deleted when a new namespace is opened.
 
 - ``parsed``: a file as parsed (its data and its own problems), keyed by its path and git
   blob id.
