@@ -125,7 +125,28 @@ def test_the_first_apply_must_say_where_to_start(gr: GitRegistry, tmp_path: Path
     result = accessreg(gr, "apply", "--out", str(tmp_path / "out"), *DAY)
     assert result.returncode == 2
     assert "No applied revision is recorded yet" in result.stderr
+    assert "the workflow's initial" in result.stderr  # what a reviewer ticks
     assert not (tmp_path / "out").exists()
+
+
+def test_a_first_apply_is_refused_once_a_revision_is_recorded(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """``--initial`` (the workflow's initial) over a recorded revision was an ordinary run
+    from it, which said nothing of the option: a maintainer who ticked it to load an emptied
+    system got nothing. It is refused, and names the revision and what to give instead."""
+    first = accessreg(gr, "apply", "--out", str(tmp_path / "first"), "--initial", "--confirm",
+                      *DAY)  # fmt: skip
+    assert first.returncode == 0, first.stderr
+    again = accessreg(gr, "apply", "--out", str(tmp_path / "again"), "--initial", *DAY)
+    assert again.returncode == 2, again.stdout
+    applied = state(gr)["applied"][:12]
+    assert "--initial is for the first run" in again.stderr and applied in again.stderr
+    assert "--base REV" in again.stderr and "Traceback" not in again.stderr
+    assert not (tmp_path / "again").exists()
+    restart = accessreg(gr, "apply", "--out", str(tmp_path / "restart"), "--initial",
+                        "--base", applied, *DAY)  # fmt: skip
+    assert restart.returncode == 0, restart.stderr
 
 
 def _recorded_as(gr: GitRegistry, change: dict[str, Any]) -> str:

@@ -30,7 +30,7 @@ from accessreg.gitio.state import STATE_REF
 from accessreg.mail.compose import Composed, Later, deferred
 from accessreg.mail.smtp import DeliveryError
 from accessreg.model.catalog import Catalog
-from accessreg.model.messages import Message, msg
+from accessreg.model.messages import Message, Verbatim, msg
 from accessreg.model.registry import Registry
 from accessreg.model.removal import DEFAULT_MAX_REMOVAL_SHARE, NOTHING_REMOVED, Removal
 from accessreg.model.removal import removal as removal_of
@@ -211,8 +211,18 @@ def base_of(request: ApplyRequest, state: State) -> str | None:
         raise UsageError(
             msg(
                 "No applied revision is recorded yet: run once with --initial "
-                "(every user is new) or --base REV (the revision downstream "
-                "systems already hold)"
+                "(the workflow's initial: every user is new) or --base REV (its base: the "
+                "revision downstream systems already hold)"
+            )
+        )
+    if request.initial and request.base is None and state.applied is not None:
+        # It would be an ordinary run from the recorded revision, saying nothing of it.
+        raise UsageError(
+            msg(
+                "--initial is for the first run, and {applied} is recorded as applied: "
+                "leave it out to apply what was merged since, or give --base REV (the "
+                "workflow's base), the revision downstream systems hold",
+                applied=Verbatim(state.applied[:12]),
             )
         )
     return base
