@@ -180,15 +180,20 @@ def _batch(
 def _unique(accepted: list[notices.Accepted], state: State) -> list[notices.Accepted]:
     """A release, or the revocations of a file held back, attributed to a merge whose other
     items were applied already is an application of its own (``<id>+2``), with its own
-    notices. Other ids stay as they are: applying a range again must name (and so send) the
-    same notices."""
-    taken = {app.id for _, app in state.applications()}
+    notices; so is what a rewritten main takes away, attributed to a merge applied before
+    from another revision (``Step.rewound``). Other ids stay as they are: applying a range
+    again must name (and so send) the same notices."""
+    taken = {app.id: app.parent for _, app in state.applications()}
     out = []
     for a in accepted:
         found, n = a.record.id, 2
-        while (a.record.released or a.record.revoked) and found in taken:
+        while found in taken and (
+            a.record.released
+            or a.record.revoked
+            or (a.step.rewound and taken[found] != a.record.parent)
+        ):
             found, n = f"{a.record.id}+{n}", n + 1
-        taken.add(found)
+        taken[found] = a.record.parent
         record = a.record if found == a.record.id else a.record.model_copy(update={"id": found})
         out.append(notices.Accepted(record, a.step))
     return out

@@ -572,6 +572,10 @@ class Step:
     # Whether an earlier run applied it (its application is recorded): the rows of its
     # changes were written then, and downstream holds them on their days.
     applied: bool = field(default=False, kw_only=True)
+    # Whether ``since`` is a revision applied before that main's history no longer holds
+    # (main rewritten): the step takes away what only it held, and its commit may be a
+    # merge applied before from its own parent, whose applications' ids are taken.
+    rewound: bool = field(default=False, kw_only=True)
 
     def operator_codes(self) -> list[str]:
         return sorted({op.code for op in self.operators} | set(self._changes_by_operator))
@@ -1261,14 +1265,17 @@ def _steps(
     run are dated, and told, as in two. Not for a first apply (``loaded``): every item is
     in effect on its day."""
     coming = Coming(today, waits) if today is not None and loaded is None else None
-    if base is not None and rewritten:
-        # History was rewritten: the merges since the common ancestor. The combined change
-        # (base to head) is still what downstream systems get.
-        base = repo.merge_base(base, head)
-        start = None
+    # History was rewritten: the merges since the common ancestor, the first of them from
+    # what downstream holds (``base``), so that what only ``base`` held is taken away by
+    # that merge's applications, planned and dated as its own changes are (``rewound``).
+    undone = base if rewritten else None
+    if undone is not None:
+        base = repo.merge_base(undone, head)
     previous: Registry | None = start
-    since = base  # the revision ``previous`` is (None: nothing, before a load)
-    pending: set[str] | None = set()  # the scope's operators changed since ``previous``
+    since = undone or base  # the revision ``previous`` is (None: nothing, before a load)
+    first = since
+    # The scope's operators changed since ``previous`` (None: any, as from ``undone``).
+    pending: set[str] | None = None if undone is not None else set()
     changed = repo.first_parent_paths(base, head)
     commits = repo.first_parent_history(base, head)
     # The last merge that changed a file of the registry has the head's: those after it
@@ -1293,7 +1300,7 @@ def _steps(
             # The range's start, what downstream holds: the merges before this one changed
             # none of the files read, or could not be read and count with this one (its
             # parent's catalog may not load either).
-            previous = snapshots.at(base) if base is not None else empty_like(after)
+            previous = snapshots.at(since) if since is not None else empty_like(after)
         found = merged.get(commit.sha, MergedPullRequest(default))
         # Of a scope's operators (every operator's, where none is given: a first apply's
         # history from the registry's first merge), only those the merge changed can change:
@@ -1308,9 +1315,13 @@ def _steps(
             and logins.apart(previous, after, frozenset(pending), scope)
         ):
             access = partial(snapshots.access, only=frozenset(pending))
+        own, rewound = recorded, undone is not None and since == undone
+        if undone is not None and rewound:
+            own = _rewound(recorded, undone)
         made = step_between(
-            commit, previous, after, found, recorded, access, loaded, waits, since=since
-        )
+            commit, previous, after, found, own, access, loaded, waits, since=since,
+            rewound=rewound,
+        )  # fmt: skip
         if snapshots.scope is None:
             # Whole registries on both sides: the step keeps its operators' part of them
             # (but the head's, which the run reads on), and the one before, read here, is
@@ -1319,7 +1330,7 @@ def _steps(
             if commit.sha != settled:
                 read = (pending or set()) | set(made.operator_codes())
                 made = replace(made, before=_part(previous, read), after=_part(after, read))
-            if since is not None and since != base:
+            if since is not None and since != first:
                 snapshots.let_go(since)
         yield made
         if coming is not None and [
@@ -1327,6 +1338,23 @@ def _steps(
         ]:
             waits = coming.waits
         previous, since, pending = after, commit.sha, set()
+    if undone is not None and since == undone:
+        # No merge since the common ancestor (main reset to an earlier merge): the head
+        # takes away what only ``base`` held, on the run's day (the head's merge, applied
+        # before, came before what it takes away did).
+        after = snapshots.at(head)
+        previous = snapshots.at(undone) if previous is None else previous
+        found = MergedPullRequest(Events(merged=today) if today is not None else default)
+        yield step_between(
+            repo.commit(head), previous, after, found, _rewound(recorded, undone),
+            snapshots.access, loaded, waits, since=undone, rewound=True,
+        )  # fmt: skip
+
+
+def _rewound(recorded: Mapping[str, ApplicationRecord], since: str) -> dict[str, ApplicationRecord]:
+    """Of the applications ``recorded``, those of a step from ``since``, a revision main no
+    longer holds: its merge may be one applied before, from its own parent."""
+    return {key: r for key, r in recorded.items() if r.parent == since}
 
 
 def step(
@@ -1358,11 +1386,13 @@ def step_between(
     waits: Waits | None = None,
     *,
     since: str | None,
+    rewound: bool = False,
 ) -> Step:
     """``step`` between two registries already loaded, whose ``access`` is compared;
     ``loaded``: the day of a first apply, every item in effect on it (``Dates.loaded``);
     ``waits``: the permissions applied before and still to come (``State.waiting``);
-    ``since``: the revision ``before`` is (None: nothing)."""
+    ``since``: the revision ``before`` is (None: nothing); ``rewound``: one main's history
+    no longer holds (``Step.rewound``)."""
     recorded = recorded or {}
     events, title = merged.events, merged.label
     known = next((r for r in recorded.values() if r.commit == commit.sha), None)
@@ -1394,6 +1424,7 @@ def step_between(
         since=since,
         accepted_on=plan.accepted,
         applied=known is not None,
+        rewound=rewound,
     )
 
 
