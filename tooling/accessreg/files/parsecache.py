@@ -47,7 +47,6 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, Literal, get_args
 
-import pydantic_core
 from pydantic import version as pydantic_version
 
 from accessreg import __version__
@@ -83,8 +82,8 @@ def namespace(schemas_text: str) -> str:
     h = hashlib.sha256()
     python = f"{sys.version_info.major}.{sys.version_info.minor}"
     # The kept models are pydantic's: another version of it may read them back as
-    # something else, or not at all.
-    pydantic = f"{pydantic_version.VERSION} {pydantic_core.__version__}"
+    # something else, or not at all (each pins its pydantic-core).
+    pydantic = pydantic_version.VERSION
     for part in (__version__, python, pydantic, code_digest(), schemas_text):
         h.update(part.encode())
         h.update(b"\0")
@@ -96,6 +95,20 @@ def namespace_file(directory: Path, space: str, name: str) -> Path:
     them a value too large to be one row, read and written as a stream (``snapshot``);
     removed with the namespace when it goes stale."""
     return directory / f"cache-{space}.{name}"
+
+
+class _Damaged:
+    """What a row that does not unpickle reads back as."""
+
+
+_DAMAGED = _Damaged()
+
+
+def _unpickled(value: bytes) -> object:
+    try:
+        return pickle.loads(value)
+    except Exception:  # the unpickler raises whatever the bytes lead it to
+        return _DAMAGED
 
 
 class ParseCache:
@@ -162,14 +175,13 @@ class ParseCache:
                     chunk,
                 )
                 for key, value in rows:
-                    found[key] = item = pickle.loads(value)
-                    if not isinstance(item, kind):
-                        raise TypeError(f"{table}: {type(item).__name__}")
+                    item = _unpickled(value)
+                    if item is _DAMAGED or not isinstance(item, kind):
+                        self.clear(table)
+                        return {}
+                    found[key] = item
         except sqlite3.Error as exc:
             self._fail(exc)
-            return {}
-        except Exception:  # unpickling raises whatever the bytes lead it to
-            self.clear(table)
             return {}
         return found
 

@@ -215,7 +215,7 @@ class ShareStore:
 
     def units(self, keys: Iterable[str]) -> dict[str, Units]:
         """Where each holder's bytes lie in the shares under ``keys`` (those it knows)."""
-        found: dict[str, Units] = self.index.get("units", keys, Units)
+        found: dict[str, Units] = self.index.get("units", keys, Mapping)
         return found
 
     def carried(self, keys: Iterable[str]) -> dict[str, Carried]:
