@@ -173,7 +173,8 @@ def test_a_switching_user_is_in_use_no_earlier_than_its_confirmed_registration(
 ) -> None:
     """A user ID of the switching support system accepted on 12/09, its registration
     confirmed on 12/21: the completion notice dates both by the registration, not the use
-    before the work that makes it possible."""
+    before the work that makes it possible, and names the 受付 mail's 12/09 only as the day
+    first told."""
     gr = switching
     day, done_on = date(2026, 12, 9), date(2026, 12, 21)
     added = "staff@test-gas.example.co.jp"
@@ -185,8 +186,12 @@ def test_a_switching_user_is_in_use_no_earlier_than_its_confirmed_registration(
     batch = _applied(gr, tmp_path / "o1", day)
     body = _confirmed(gr, batch, tmp_path / "confirmed", done_on)
     assert "スイッチング支援システム（switching）の登録作業が完了しました（2026-12-21）" in body
-    assert f"（ID: {added}）: 設定 ユーザID（需要抑制契約者） / 利用開始 2026-12-21" in body
-    assert "2026-12-09" not in body.replace("受付日: 2026-12-09", "")
+    told = (
+        "（受付時のお知らせの 2026-12-09 より後、"
+        "システムへの登録が完了した 2026-12-21 からとなります）"
+    )
+    assert f"（ID: {added}）: 設定 ユーザID（需要抑制契約者） / 利用開始 2026-12-21{told}" in body
+    assert "2026-12-09" not in body.replace("受付日: 2026-12-09", "").replace(told, "")
 
 
 def _occto_operator(reg: RegistryFactory, n: int) -> None:

@@ -811,19 +811,32 @@ def _coming_of(
     ]
 
 
+def _told(
+    announced: Mapping[tuple[str, str], date], system: str, login: str, on: date
+) -> date | None:
+    """The day the 受付 mail gave ``login``'s row of ``system``
+    (``ApplicationRecord.announced``) where it is earlier than ``on``, the day the row is in
+    effect now that its registration is done: the notice gives the later day, the true
+    one, and says beside it that the registration came after the day first told."""
+    told = announced.get((system, login))
+    return told if told is not None and told < on else None
+
+
 def _system_people(
     step: Step,
     system: System,
     operator: str,
     imported_on: date,
     later: Mapping[tuple[str, str], tuple[Coming, ...]],
+    announced: Mapping[tuple[str, str], date],
 ) -> list[dict[str, Any]]:
     """The users whose permission of ``system`` the application changes, each with the day
     it is in effect now that the system's registration is done on ``imported_on``: never
-    before it (``effective.registered``), as the notice says the work was completed. A
-    suspension or its lifting waits for no registration: the system operator stops or
-    restarts the ID at once (001 p46), on the day its deltas, the 受付 mail and ``status``
-    give. Each with what a later batch removes or changes of it (``coming``)."""
+    before it (``effective.registered``), as the notice says the work was completed, and
+    the day its 受付 mail gave where that was earlier (``_told``). A suspension or its
+    lifting waits for no registration: the system operator stops or restarts the ID at
+    once (001 p46), on the day its deltas, the 受付 mail and ``status`` give. Each with
+    what a later batch removes or changes of it (``coming``)."""
     catalog = step.after.catalog
     plan = step.plan_of(operator)
     # Filed already suspended (``comes_stopped``): registered, yet nothing begins for it.
@@ -857,6 +870,15 @@ def _system_people(
             if change.kind is ChangeKind.CHANGE and old != new
             else _code_text(system, new or old)
         )
+        when: date | None = None
+        told: date | None = None
+        if gone or held is not None:
+            pass  # no day of use: nothing begins for it
+        elif change.kind in AT_ONCE_KINDS and effective.on is not None:
+            when = effective.on
+        else:
+            when = registered(effective.on, imported_on)
+            told = _told(announced, system.id, change.person.login, when)
         out.append(
             {
                 "name": change.person.name,
@@ -870,11 +892,9 @@ def _system_people(
                 or step.before.catalog.narrows(system.id, old, new),
                 "code_text": code_text,
                 "when_label": label,
-                "when": None
-                if gone or held is not None
-                else effective.on
-                if change.kind in AT_ONCE_KINDS and effective.on is not None
-                else registered(effective.on, imported_on),
+                "when": when,
+                "told": told,
+                "ends": change.kind is ChangeKind.REMOVE,
                 "coming": coming,
                 "stopped": held,
             }
@@ -883,13 +903,18 @@ def _system_people(
 
 
 def _rows_changed(
-    step: Step, system: System, operator: str, imported_on: date
+    step: Step,
+    system: System,
+    operator: str,
+    imported_on: date,
+    announced: Mapping[tuple[str, str], date],
 ) -> list[dict[str, Any]]:
     """What a completion notice of ``system`` says of the users whose row of it changed in
     another column and no permission of it (``_system_people`` leaves them out): a window
     person's change (a handover: their permission-management ID goes with their rows) by
     its line of the 受付 mail, anything else as a change of the user's registration; each
-    on the day it is in effect now that the registration is done on ``imported_on``."""
+    on the day it is in effect now that the registration is done on ``imported_on``, with
+    the day its 受付 mail gave where that was earlier (``_told``)."""
     plan = step.plan_of(operator)
     persons = {i.key: i for i in (plan.items if plan else ()) if isinstance(i, WindowPersonChange)}
     out = []
@@ -906,7 +931,8 @@ def _rows_changed(
             name, email = change.person.name, change.person.email
             line = {"text": f"利用者の登録内容の変更: {name}（ID: {email}）"}
         on = registered(step.effective(change).on, imported_on)
-        out.append({**line, "when": f"{on} 以降", "action": ChangeKind.CHANGE})
+        told = _told(announced, system.id, change.person.login, on)
+        out.append({**line, "when": f"{on} 以降", "told": told, "action": ChangeKind.CHANGE})
     return out
 
 
@@ -928,7 +954,8 @@ def completion_notices(
     if system is None or operator is None or system_id not in record.systems:
         return []
     overall, rows = progress(batch, record, catalog, imported_on)
-    people = _system_people(step, system, record.operator, imported_on, later or {})
+    announced = record.announced()
+    people = _system_people(step, system, record.operator, imported_on, later or {}, announced)
     stepped = _stepped_items(batch, accepted, system_id)
     # Titled 利用開始周知 only when access begins or widens; else the seeds' 手続き完了通知
     # (000 §3-1 ⑥: the registration is completed).
@@ -940,7 +967,7 @@ def completion_notices(
     shown = {i["text"] for i in stepped}
     stepped += [
         line
-        for line in _rows_changed(step, system, record.operator, imported_on)
+        for line in _rows_changed(step, system, record.operator, imported_on, announced)
         if line["text"] not in shown
     ]
     provider = catalog.provider_map.get(system.provider)
@@ -1021,7 +1048,8 @@ def _stepped_items(batch: BatchRecord, accepted: Accepted, system_id: str) -> li
         if line is not None:
             on = batch.in_effect_on(dates)
             when = f"{on} 以降" if on else "ほかのシステムの作業完了後"
-            found.append({**line, "when": when, "action": item.action})
+            # The 受付 mail gave it no day, only whose work it waits for: nothing was told.
+            found.append({**line, "when": when, "told": None, "action": item.action})
     return found
 
 

@@ -49,6 +49,8 @@ class SystemProgress(Frozen):
 
 # Items registered by the centre on a date of their own, outside the import batches.
 REGISTERED = ("certificate", "allowed_ip")
+# Items of a person, whose rows of each system a completion notice lists.
+_PERSONS = ("user", "window_person")
 
 
 class ItemDates(Frozen):
@@ -167,6 +169,17 @@ class ApplicationRecord(Frozen):
 
     def dates(self) -> dict[tuple[str, str, str | None], ItemDates]:
         return {(i.subject, i.key, i.system): i for i in self.items}
+
+    def announced(self) -> dict[tuple[str, str], date]:
+        """(system, login) → the day its 受付 mail gave that person's row of the system (a
+        permission's recorded date, a window person's permission-management ID's too): a
+        completion notice dating the row later (``effective.registered``) says so beside
+        it. None of a first apply's (its items are not dated) nor of a manual step's."""
+        return {
+            (i.system, i.key): i.on
+            for i in self.items
+            if i.on is not None and i.system is not None and i.subject in _PERSONS
+        }
 
     def registrations(self) -> tuple[ItemDates, ...]:
         """Certificates and overseas addresses it registers, each with its own date: the
