@@ -110,6 +110,10 @@ def test_terminal_shows_each_unsafe_character_as_an_escape() -> None:
     # Blank-looking characters of other categories would make a name pass for another.
     assert terminal("青山\u3164太郎\u2800") == "青山\\u3164太郎\\u2800"
     assert unsafe_characters("青山\u3164太郎\u034f") == ["\u3164", "\u034f"]
+    # Spaces that look like the half-width one: a name passing for another, and white
+    # space a CI runner trims before it reads ``::`` at the start of a line as a command.
+    assert terminal("\u2003::error::x") == "\\u2003::error::x"
+    assert unsafe_characters("試験\u00a0太郎 上田\u3000健二") == ["\u00a0"]
     # A variation selector chooses the glyph of a kanji, as a family register writes it.
     assert unsafe_characters("葛\U000e0100飾") == [] and terminal("葛\U000e0100") == "葛\U000e0100"
 

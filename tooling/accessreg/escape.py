@@ -33,6 +33,10 @@ UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs"})
 # (葛 and 葛\U000e0100, as a family register writes a name).
 INVISIBLE = frozenset("\u034f\u115f\u1160\u17b4\u17b5\u180b\u180c\u180d\u180f\u2800\u3164\uffa0")
 _INVISIBLE = re.compile("[" + "".join(sorted(INVISIBLE)) + "]")
+# The spaces a name is written with: the half-width and the full-width. The others (U+00A0
+# left by a pasted cell, U+2003) look like them, so 「試験\u2003太郎」 passes for 「試験 太郎」,
+# and a CI runner trims them as white space before reading a line as a command (``::``).
+SPACES = frozenset(" \u3000")
 # Line breaks and tabs are allowed in multi-line fields (a memo), nowhere else.
 MULTILINE_ALLOWED = frozenset("\n\t")
 # How many characters of a value a message repeats.
@@ -42,7 +46,8 @@ PATH_LIMIT = 160
 
 
 def _unsafe(ch: str) -> bool:
-    return unicodedata.category(ch) in UNSAFE_CATEGORIES or ch in INVISIBLE
+    kind = unicodedata.category(ch)
+    return kind in UNSAFE_CATEGORIES or ch in INVISIBLE or (kind == "Zs" and ch not in SPACES)
 
 
 def is_safe_text(text: str) -> bool:

@@ -517,6 +517,18 @@ def test_yaml_limits_an_integer_of_more_than_4300_digits(reg: RegistryFactory, r
         ("\\u3164", "an invisible character (U+3164)", "見えない文字（U+3164）"),
         ("\\u034F", "an invisible character (U+034F)", "見えない文字（U+034F）"),
         ("\\u2800", "an invisible character (U+2800)", "見えない文字（U+2800）"),
+        # A space like the half-width one: 「試験 太郎」 twice, two names; and one a CI
+        # runner trims before reading a line as a command.
+        (
+            "\\u00A0",
+            "a space other than a half-width or full-width one (U+00A0)",
+            "半角・全角以外の空白（U+00A0）",
+        ),
+        (
+            "\\u2003",
+            "a space other than a half-width or full-width one (U+2003)",
+            "半角・全角以外の空白（U+2003）",
+        ),
     ],
 )
 def test_text_control_through_a_yaml_escape(

@@ -163,6 +163,8 @@ def named_character(ch: str) -> Param:
         return msg("a format character that changes the text's direction ({code})", code=code)
     if ch == "\u3000":
         return msg("a full-width space ({code})", code=code)
+    if unicodedata.category(ch) == "Zs":
+        return msg("a space other than a half-width or full-width one ({code})", code=code)
     if "\uff01" <= ch <= "\uff5e":  # the full-width forms of ASCII: ＡＢＣ, ０１２, ＠
         narrow = chr(ord(ch) - 0xFEE0)
         if narrow.isalpha():

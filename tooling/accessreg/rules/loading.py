@@ -34,11 +34,13 @@ RULES: tuple[RegistryRule, ...] = (
         "text-control",
         "-",
         "A key or a text value holds a control, format or line-separator character: NUL, "
-        "ESC, a bidirectional override such as U+202E, a zero-width character, U+2028, and "
+        "ESC, a bidirectional override such as U+202E, a zero-width character, U+2028, a "
+        "space other than the half-width and the full-width one (U+00A0, U+2003), and "
         "line breaks and tabs outside the multi-line fields (`memo`, `reason`, `note`).\n\n"
         'YAML\'s escapes (`"\\x1b"`) let a file hold them although its bytes look harmless; '
         "invisible, they would reach the import files, the mails, the terminal and the "
-        "pull-request comment. A name holding a line break could also add a mail header.",
+        "pull-request comment. A name holding a line break could also add a mail header, "
+        "and one with another space look like a name written with the usual one.",
     ),
     Rule("file-too-large", "-", "A file is over the size cap (1 MiB)."),
     Rule(
