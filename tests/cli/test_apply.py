@@ -720,12 +720,11 @@ def test_a_rejoin_ends_what_the_withdrawal_kept(gr: GitRegistry, tmp_path: Path)
     before = set(state(gr)["batches"])
     assert "7A0001 TESTOP01;" in _applied(gr, tmp_path / "dropped", "2026-12-07")
     (batch,) = set(state(gr)["batches"]) - before
-    for system in ("switching", "member_portal"):
-        done = accessreg(gr, "confirm", batch, "--system", system, "--out",
-                         str(tmp_path / f"c-{system}"), "--today", "2026-12-21")  # fmt: skip
-        assert done.returncode == 0, done.stderr
-    # Done once confirmed, and not before the Tokyo Gas Network part of the change
-    daily = over_applied(gr, tmp_path, "2027-01-15")
+    # The change is the switching support system's alone (002 §2.1.1): its step, confirmed
+    done = accessreg(gr, "confirm", batch, "--system", "switching", "--out",
+                     str(tmp_path / "confirmed"), "--today", "2026-12-21")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    daily = over_applied(gr, tmp_path, "2026-12-21")
     assert "7A0001" not in (daily / SWITCHING_CERTS).read_text("utf-8")
 
 

@@ -104,6 +104,19 @@ def test_a_usage_change_says_when_it_is_done_and_that_a_system_given_up_stays_un
     assert "東京ガスネットワークのシステムでは受付から約 10 営業日後、" in slower
 
 
+def test_a_usage_change_says_whose_step_completes_it_where_two_providers_have_one(
+    catalog: Catalog,
+) -> None:
+    """Each provider takes the change of its own systems (000 §3-2, 002 §2.1.1): a change
+    that only adds or gives up systems is done by their providers' steps, any other by the
+    later. Where one provider alone has a usage application there is nothing to choose."""
+    both = "システムの追加・終了だけの申請はそのシステムの運営者の手続きで、"
+    assert both in _intro(catalog, "operator-change")
+    data = catalog.model_dump(by_alias=True, exclude_none=True)
+    del data["providers"][1]["usage_application"]
+    assert both not in _intro(Catalog.model_validate(data), "operator-change")
+
+
 def _help(catalog: Catalog, kind: str, field: str) -> str:
     found = next(f for f in forms(catalog) if f.kind == kind).field(field)
     assert found is not None

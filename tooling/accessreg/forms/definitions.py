@@ -328,8 +328,9 @@ def _timing(catalog: Catalog, kind: _Applied) -> str:
 
 def _usage_change_period(catalog: Catalog) -> str:
     """When a usage change is done, per provider as the catalog's ``usage_application``
-    says (000 §3-2: about 15 business days from its acceptance to ⑥手続き完了通知), and
-    that a system given up stays usable until then, the day the 受付 mail gives."""
+    says (000 §3-2: about 15 business days from its acceptance to ⑥手続き完了通知), by
+    which providers' (``_Differ.usage_change``), and that a system given up stays usable
+    until then, the day the 受付 mail gives."""
     said = []
     for provider in catalog.providers:
         timing = provider.usage_application
@@ -343,8 +344,14 @@ def _usage_change_period(catalog: Catalog) -> str:
             )
     if not said:
         return ""
+    both = (
+        "システムの追加・終了だけの申請はそのシステムの運営者の手続きで、それ以外の項目も変える申請は"
+        "遅いほうで完了します。"
+        if len(said) > 1
+        else ""
+    )
     return (
-        f"手続きの完了は、{'、'.join(said)}です。利用を終了するシステムも、受付のお知らせに"
+        f"手続きの完了は、{'、'.join(said)}です。{both}利用を終了するシステムも、受付のお知らせに"
         "載る反映日（「反映 … 以降」）までは、証明書・海外IPアドレスとともにそのまま使えます。"
     )
 

@@ -607,6 +607,9 @@ class _Differ:
         if action is ChangeKind.REMOVE:
             self.ends = self.dates.termination(new.terminated_on if new else None)
         effective = self.ends if action is ChangeKind.REMOVE else self.usage
+        if action is ChangeKind.CHANGE:
+            assert old is not None and new is not None
+            effective = self.usage_change(old, new, fields)
         if old is not None and new is not None and self.only_withdraws(old, new, fields):
             effective = self.withdrawal
         if app is Application.SUSPENSION:
@@ -639,6 +642,18 @@ class _Differ:
             before=old,
             after=new,
         )
+
+    def usage_change(
+        self, old: Operator, new: Operator, fields: Iterable[FieldChange]
+    ) -> Effective:
+        """When a usage change (000 §3-2) is done: each provider takes the change of its own
+        systems (利用申請（変更）: 000 §3-2 at Tokyo Gas Network; 002 §2.1.1 at OCCTO), so one
+        that only adds or gives up systems (``_concerned``) is dated by those systems'
+        providers alone, and giving up JOHS waits for no step of OCCTO's; a change of the
+        operator's common terms (name, roles, …) is each provider's, the later
+        (``usage``)."""
+        concerned = _concerned(old, new, fields)
+        return self.dates.usage(concerned) if concerned else self.usage
 
     def only_withdraws(self, old: Operator, new: Operator, fields: Iterable[FieldChange]) -> bool:
         """Whether a change of the operator's file files its OCCTO withdrawal, or follows it,
@@ -696,7 +711,8 @@ class _Differ:
         self.taken = frozenset()
         if old is not None and new is not None and new.status == "active":
             self.taken = self.head.catalog.taken_up(old.systems, new.systems)
-        # The usage change, its window persons and subcontractors: dated by the terms it has.
+        # Its window persons and subcontractors, and a usage change of its common terms:
+        # dated by the terms it has (a change of its systems alone: ``usage_change``).
         self.usage = self.dates.usage(systems - self.taken or systems)
         # Window persons get the permission-management system of the providers whose
         # systems the operator uses: not OCCTO's, which has none.
@@ -722,6 +738,14 @@ class _Differ:
         name = (new or old).name if (new or old) else ""  # type: ignore[union-attr]
         citations = citations_of(items, self.dates.catalog, systems, self.taken)
         return OperatorPlan(code, name, tuple(items), citations)
+
+
+def _concerned(old: Operator, new: Operator, fields: Iterable[FieldChange]) -> frozenset[str]:
+    """The systems a usage change adds or gives up, where that is all it changes; none
+    where it changes anything else, a term the operator has with every provider."""
+    if {f.field for f in fields} != {"systems"}:
+        return frozenset()
+    return frozenset(old.systems) ^ frozenset(new.systems)
 
 
 # The fields of an operator's file its usage application (new) at a provider sets.

@@ -1,0 +1,173 @@
+"""A usage change of an operator using systems of both providers is filed with each for its
+own systems (000 §3-2 at Tokyo Gas Network; 002 §2.1.1 at OCCTO): one giving up JOHS alone
+is done in Tokyo Gas Network's about 15 business days, with no step of OCCTO's help desk;
+one giving up the switching support system alone waits for the help desk's step, and for
+nothing of Tokyo Gas Network's; a change of the terms the operator has with both (its name)
+is done on the later of both, as each provider's. The plan, the 受付 mail, ``status``,
+``confirm`` and the whitelists all read that one date."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from tests.helpers.gitrepo import GitRegistry
+from tests.helpers.parsers import written_mails
+from tests.helpers.provisioning import accessreg, over_applied, state
+from tests.helpers.regfactory import RegistryFactory, certificate
+from tests.helpers.scheduled_scenario import on
+
+ACCEPTED = date(2026, 12, 11)  # a Friday
+# 15 business days after it, over the centre's year-end closure (12-31 to 01-04)
+TOKYO_GAS_DAY = "2027-01-06"
+CONFIRMED = date(2026, 12, 15)
+HELP_DESK = "スイッチング支援システム ヘルプデスクの作業完了後"
+SYSTEMS = ["taxis", "johs", "juju", "loacus", "switching"]
+ROLES = ["gas_retailer", "wheeling_client", "demand_response"]
+
+
+def _operator(reg: RegistryFactory, systems: list[str] = SYSTEMS, **over: object) -> None:
+    """TESTOP01 as a gas retailer of Tokyo Gas Network's systems and a demand-response
+    contractor of OCCTO's switching support system, with a certificate for all of them."""
+    reg.operator(roles=ROLES, systems=systems, certificates=[certificate(1)], **over)
+
+
+@pytest.fixture
+def both(reg: RegistryFactory, tmp_path: Path) -> Iterator[GitRegistry]:
+    """The operator of both providers, loaded on 12/07."""
+    _operator(reg)
+    gr = GitRegistry(reg)
+    first = accessreg(gr, "apply", "--out", str(tmp_path / "o0"), "--initial", "--confirm",
+                      "--today", "2026-12-07")  # fmt: skip
+    assert first.returncode == 0, first.stderr
+    try:
+        yield gr
+    finally:
+        gr.close()
+
+
+def _gives_up_johs(gr: GitRegistry) -> None:
+    """JOHS given up, and its user's JOHS ID with it (000 §5-3)."""
+    _operator(gr.reg, [s for s in SYSTEMS if s != "johs"])
+    gr.reg.user(permissions={"taxis": "1011"})
+
+
+def _gives_up_switching(gr: GitRegistry) -> None:
+    _operator(gr.reg, [s for s in SYSTEMS if s != "switching"])
+
+
+def _renamed(gr: GitRegistry) -> None:
+    _operator(gr.reg, name="試験ガス改称株式会社")
+
+
+def _renamed_giving_up_johs(gr: GitRegistry) -> None:
+    """JOHS given up and a new name in one application: the name is both providers'."""
+    _gives_up_johs(gr)
+    _operator(gr.reg, [s for s in SYSTEMS if s != "johs"], name="試験ガス改称株式会社")
+
+
+def _applied(
+    gr: GitRegistry, tmp_path: Path, change: Callable[[GitRegistry], None]
+) -> tuple[str, str, str]:
+    """The pull request ``change``, merged and applied on ``ACCEPTED``: its plan (in
+    Japanese), the body of its 受付 mail and its batch."""
+    gr.branch("change", "main")
+    change(gr)
+    gr.commit("change: change")
+    planned = accessreg(gr, "--lang", "ja", "plan", "--base", "main", "--head", "change",
+                        "--today", str(ACCEPTED))  # fmt: skip
+    assert planned.returncode == 0, planned.stderr
+    gr.checkout("main")
+    gr.repo.git.merge("-q", "--no-ff", "--no-edit", "change", env=on(ACCEPTED))
+    before = set(state(gr)["batches"])
+    out = tmp_path / "o1"
+    ran = accessreg(gr, "apply", "--out", str(out), "--confirm", "--today", str(ACCEPTED),
+                    "--accepted-on", str(ACCEPTED))  # fmt: skip
+    assert ran.returncode == 0, ran.stderr
+    (batch,) = set(state(gr)["batches"]) - before
+    (accepted,) = written_mails(out, "*-accepted-*.eml")
+    return planned.stdout, str(accepted.get_content()), batch
+
+
+def _usage_work(gr: GitRegistry, day: str) -> str:
+    """``status``'s 利用申請の手続き of the operator's latest application on ``day``."""
+    ran = accessreg(gr, "--lang", "ja", "status", "--operator", "TESTOP01", "--today", day)
+    assert ran.returncode == 0, ran.stderr
+    table = ran.stdout.split("\n\n")[0].splitlines()
+    column = table[0].split("\t").index("利用申請の手続き")
+    return table[-1].split("\t")[column]
+
+
+def _confirm_imports(gr: GitRegistry, batch: str, day: date) -> None:
+    """The batch's files taken by each system it holds but the switching support system: its
+    users' rows, imported at once."""
+    for system in state(gr)["batches"][batch]["systems"]:
+        if system != "switching":
+            done = accessreg(gr, "confirm", batch, "--system", system, "--today", str(day))
+            assert done.returncode == 0, done.stderr
+
+
+def _certs(out: Path, system: str) -> str:
+    return (out / "whitelist" / system / "cert-map.conf").read_text("utf-8")
+
+
+def test_giving_up_johs_is_done_on_tokyo_gas_networks_day_with_no_occto_step(
+    both: GitRegistry, tmp_path: Path
+) -> None:
+    gr = both
+    planned, mail, batch = _applied(gr, tmp_path, _gives_up_johs)
+    assert TOKYO_GAS_DAY in planned and HELP_DESK not in planned, planned
+    assert f"反映 {TOKYO_GAS_DAY} 以降" in mail and HELP_DESK not in mail, mail
+    # No step of OCCTO's to confirm: the switching support system is none of its batch's
+    assert "switching" not in state(gr)["batches"][batch]["systems"]
+    _confirm_imports(gr, batch, ACCEPTED)
+    assert _usage_work(gr, "2027-01-05") == "未済"
+    assert _usage_work(gr, TOKYO_GAS_DAY) == "済"
+    # The certificate reaches JOHS until the change is done
+    assert "7A0001 TESTOP01;" in _certs(over_applied(gr, tmp_path, "2027-01-05"), "johs")
+    done = over_applied(gr, tmp_path, TOKYO_GAS_DAY)
+    assert "7A0001" not in _certs(done, "johs")
+    assert "7A0001 TESTOP01;" in _certs(done, "switching")
+
+
+def test_giving_up_the_switching_system_waits_for_the_help_desk_alone(
+    both: GitRegistry, tmp_path: Path
+) -> None:
+    gr = both
+    planned, mail, batch = _applied(gr, tmp_path, _gives_up_switching)
+    for told in (planned, mail):
+        assert HELP_DESK in told and TOKYO_GAS_DAY not in told, told
+    assert "switching" in state(gr)["batches"][batch]["systems"]
+    _confirm_imports(gr, batch, ACCEPTED)
+    assert _usage_work(gr, "2027-01-29") == "未済"  # until the help desk's step is recorded
+    assert "7A0001 TESTOP01;" in _certs(over_applied(gr, tmp_path, "2026-12-14"), "switching")
+    confirm = accessreg(gr, "confirm", batch, "--system", "switching", "--out",
+                        str(tmp_path / "confirmed"), "--today", str(CONFIRMED))  # fmt: skip
+    assert confirm.returncode == 0, confirm.stderr
+    # Done on the confirmation: no period of Tokyo Gas Network's to wait for
+    assert _usage_work(gr, str(CONFIRMED)) == "済"
+    done = over_applied(gr, tmp_path, str(CONFIRMED))
+    assert "7A0001" not in _certs(done, "switching")
+    assert "7A0001 TESTOP01;" in _certs(done, "johs")
+
+
+@pytest.mark.parametrize("change", [_renamed, _renamed_giving_up_johs], ids=["name", "with-johs"])
+def test_a_new_name_is_each_providers_and_done_on_the_later(
+    both: GitRegistry, tmp_path: Path, change: Callable[[GitRegistry], None]
+) -> None:
+    gr = both
+    planned, mail, batch = _applied(gr, tmp_path, change)
+    for told in (planned, mail):
+        assert HELP_DESK in told, told
+    assert "switching" in state(gr)["batches"][batch]["systems"]
+    _confirm_imports(gr, batch, ACCEPTED)
+    assert _usage_work(gr, TOKYO_GAS_DAY) == "未済"  # the help desk has not done its part
+    confirm = accessreg(gr, "confirm", batch, "--system", "switching", "--out",
+                        str(tmp_path / "confirmed"), "--today", str(CONFIRMED))  # fmt: skip
+    assert confirm.returncode == 0, confirm.stderr
+    # Confirmed early, still not before Tokyo Gas Network's day
+    assert _usage_work(gr, "2027-01-05") == "未済"
+    assert _usage_work(gr, TOKYO_GAS_DAY) == "済"
