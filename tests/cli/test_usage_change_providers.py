@@ -17,7 +17,7 @@ import pytest
 from tests.helpers.gitrepo import GitRegistry
 from tests.helpers.parsers import written_mails
 from tests.helpers.provisioning import accessreg, over_applied, state
-from tests.helpers.regfactory import RegistryFactory, certificate
+from tests.helpers.regfactory import RegistryFactory, certificate, contact
 from tests.helpers.scheduled_scenario import on
 
 ACCEPTED = date(2026, 12, 11)  # a Friday
@@ -73,7 +73,7 @@ def _applied(
     gr: GitRegistry, tmp_path: Path, change: Callable[[GitRegistry], None]
 ) -> tuple[str, str, str]:
     """The pull request ``change``, merged and applied on ``ACCEPTED``: its plan (in
-    Japanese), the body of its 受付 mail and its batch."""
+    Japanese), the bodies of its 受付 mails and its batch."""
     gr.branch("change", "main")
     change(gr)
     gr.commit("change: change")
@@ -88,8 +88,9 @@ def _applied(
                     "--accepted-on", str(ACCEPTED))  # fmt: skip
     assert ran.returncode == 0, ran.stderr
     (batch,) = set(state(gr)["batches"]) - before
-    (accepted,) = written_mails(out, "*-accepted-*.eml")
-    return planned.stdout, str(accepted.get_content()), batch
+    accepted = written_mails(out, "*-accepted-*.eml")  # one per window person told apart
+    assert accepted
+    return planned.stdout, "\n".join(str(m.get_content()) for m in accepted), batch
 
 
 def _usage_work(gr: GitRegistry, day: str) -> str:
@@ -171,3 +172,46 @@ def test_a_new_name_is_each_providers_and_done_on_the_later(
     # Confirmed early, still not before Tokyo Gas Network's day
     assert _usage_work(gr, "2027-01-05") == "未済"
     assert _usage_work(gr, TOKYO_GAS_DAY) == "済"
+
+
+def test_giving_up_a_suspended_system_is_its_providers_alone(
+    reg: RegistryFactory, tmp_path: Path
+) -> None:
+    """A suspended system given up takes its suspension with it (``suspension``: none of
+    a system not used): that is part of the system's change, not a term of both, so JOHS
+    given up while suspended waits for no step of OCCTO's either."""
+    stopped = {"system": "johs", "suspended_on": "2026-12-01", "reason": "証明書の紛失"}
+    _operator(reg, suspensions=[stopped])
+    gr = GitRegistry(reg)
+    first = accessreg(gr, "apply", "--out", str(tmp_path / "o0"), "--initial", "--confirm",
+                      "--today", "2026-12-07")  # fmt: skip
+    assert first.returncode == 0, first.stderr
+    planned, mail, batch = _applied(gr, tmp_path, _gives_up_johs)
+    assert TOKYO_GAS_DAY in planned and HELP_DESK not in planned, planned
+    assert f"反映 {TOKYO_GAS_DAY} 以降" in mail and HELP_DESK not in mail, mail
+    assert "switching" not in state(gr)["batches"][batch]["systems"]
+
+
+def test_a_window_persons_notice_gives_the_day_the_acceptance_gave_as_its_least(
+    both: GitRegistry, tmp_path: Path
+) -> None:
+    """A deputy added to an operator of both waits for the help desk's step and for Tokyo
+    Gas Network's period (the 受付 mail: 「… 作業完了後、2027-01-06 以降」). Every step
+    confirmed on 12-15, the completion notices give 2027-01-06, the least day the 受付 mail
+    gave, as the state's ``in_effect_on`` does: they gave the confirmation's day."""
+    gr = both
+    _, mail, batch = _applied(
+        gr, tmp_path, lambda g: _operator(g.reg, contacts=[contact(), contact("deputy", 2)])
+    )
+    assert f"{HELP_DESK}、{TOKYO_GAS_DAY} 以降" in mail, mail
+    notices = []
+    for system in state(gr)["batches"][batch]["systems"]:
+        out = tmp_path / f"confirmed-{system}"
+        done = accessreg(gr, "confirm", batch, "--system", system, "--out", str(out),
+                         "--today", str(CONFIRMED))  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        notices += [str(m.get_content()) for m in written_mails(out, "*.eml")]
+    assert notices
+    said = "\n".join(notices)
+    assert TOKYO_GAS_DAY in said and f"{CONFIRMED} から" not in said, said
+    assert f"開始 {CONFIRMED}" not in said, said

@@ -742,10 +742,23 @@ class _Differ:
 
 def _concerned(old: Operator, new: Operator, fields: Iterable[FieldChange]) -> frozenset[str]:
     """The systems a usage change adds or gives up, where that is all it changes; none
-    where it changes anything else, a term the operator has with every provider."""
-    if {f.field for f in fields} != {"systems"}:
-        return frozenset()
-    return frozenset(old.systems) ^ frozenset(new.systems)
+    where it changes anything else, a term the operator has with every provider. What
+    goes with a system (its suspension, which must go with it, or its approval: per
+    system, 000 §2-2) is part of its change where it is of those systems alone."""
+    concerned = frozenset(old.systems) ^ frozenset(new.systems)
+    for f in fields:
+        if f.field == "systems":
+            continue
+        if f.field not in _PER_SYSTEM:
+            return frozenset()
+        was, now = getattr(old, f.field), getattr(new, f.field)
+        if not {e.system for e in set(was) ^ set(now)} <= concerned:
+            return frozenset()
+    return concerned if "systems" in {f.field for f in fields} else frozenset()
+
+
+# The fields of an operator's file whose entries each name one system.
+_PER_SYSTEM = frozenset({"suspensions", "approvals"})
 
 
 # The fields of an operator's file its usage application (new) at a provider sets.

@@ -877,7 +877,7 @@ def _system_people(
         elif change.kind in AT_ONCE_KINDS and effective.on is not None:
             when = effective.on
         else:
-            when = registered(effective.on, imported_on)
+            when = registered(effective.on, imported_on, effective.not_before)
             told = _told(announced, system.id, change.person.login, when)
         out.append(
             {
@@ -930,7 +930,8 @@ def _rows_changed(
         if line is None:
             name, email = change.person.name, change.person.email
             line = {"text": f"利用者の登録内容の変更: {name}（ID: {email}）"}
-        on = registered(step.effective(change).on, imported_on)
+        effective = step.effective(change)
+        on = registered(effective.on, imported_on, effective.not_before)
         told = _told(announced, system.id, change.person.login, on)
         out.append({**line, "when": f"{on} 以降", "told": told, "action": ChangeKind.CHANGE})
     return out
