@@ -253,8 +253,8 @@ EXPECTED = [
         "text-control",
         "users/TESTOP01/control@test-gas.example.co.jp.yaml",
         "user name (kanji) holds a control character (U+001B): retype it without control, format, line-separator or invisible "
-        "characters",
-        "利用者名（漢字）に 制御文字（U+001B） が含まれています。制御文字・書式文字・区切り文字・見えない文字を除いて入力し直してください",
+        "characters, and its spaces as half-width or full-width ones",
+        "利用者名（漢字）に 制御文字（U+001B） が含まれています。制御文字・書式文字・区切り文字・見えない文字を除き、空白は半角か全角で入力し直してください",
     ),
     (
         "yaml-limits",

@@ -213,14 +213,15 @@ def _text_problem(rel: str, what: Message, path: DataPath, bad: list[str]) -> Pr
     message = (
         msg(
             "{what} holds {chars} and more: retype it without control, format, "
-            "line-separator or invisible characters",
+            "line-separator or invisible characters, and its spaces as half-width or "
+            "full-width ones",
             what=what,
             chars=shown,
         )
         if len(bad) > 3
         else msg(
             "{what} holds {chars}: retype it without control, format, line-separator or "
-            "invisible characters",
+            "invisible characters, and its spaces as half-width or full-width ones",
             what=what,
             chars=shown,
         )
