@@ -754,7 +754,7 @@ def _concerned(old: Operator, new: Operator, fields: Iterable[FieldChange]) -> f
         was, now = getattr(old, f.field), getattr(new, f.field)
         if not {e.system for e in set(was) ^ set(now)} <= concerned:
             return frozenset()
-    return concerned if "systems" in {f.field for f in fields} else frozenset()
+    return concerned  # none where the systems are as they were
 
 
 # The fields of an operator's file whose entries each name one system.
