@@ -2,12 +2,14 @@
 own systems (000 §3-2 at Tokyo Gas Network; 002 §2.1.1 at OCCTO): one giving up JOHS alone
 is done in Tokyo Gas Network's about 15 business days, with no step of OCCTO's help desk;
 one giving up the switching support system alone waits for the help desk's step, and for
-nothing of Tokyo Gas Network's; a change of the terms the operator has with both (its name)
+nothing of Tokyo Gas Network's; one giving up a system of each is each provider's part,
+dated by that provider alone; a change of the terms the operator has with both (its name)
 is done on the later of both, as each provider's. The plan, the 受付 mail, ``status``,
 ``confirm`` and the whitelists all read that one date."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
@@ -57,6 +59,13 @@ def _gives_up_johs(gr: GitRegistry) -> None:
 
 def _gives_up_switching(gr: GitRegistry) -> None:
     _operator(gr.reg, [s for s in SYSTEMS if s != "switching"])
+
+
+def _gives_up_johs_and_switching(gr: GitRegistry) -> None:
+    """JOHS (and its user's JOHS ID) and the switching support system given up in one
+    application: a usage change at each provider."""
+    _gives_up_johs(gr)
+    _operator(gr.reg, [s for s in SYSTEMS if s not in ("johs", "switching")])
 
 
 def _renamed(gr: GitRegistry) -> None:
@@ -153,6 +162,60 @@ def test_giving_up_the_switching_system_waits_for_the_help_desk_alone(
     done = over_applied(gr, tmp_path, str(CONFIRMED))
     assert "7A0001" not in _certs(done, "switching")
     assert "7A0001 TESTOP01;" in _certs(done, "johs")
+
+
+def test_giving_up_a_system_of_each_provider_dates_each_by_its_provider(
+    both: GitRegistry, tmp_path: Path
+) -> None:
+    """JOHS and the switching support system given up in one pull request: Tokyo Gas
+    Network's part is done on its own day, without waiting for OCCTO's help desk, and
+    OCCTO's on the help desk's confirmation, without waiting for Tokyo Gas Network's 15
+    business days, as two pull requests would have been (a deletion held back by nothing
+    it does not touch)."""
+    gr = both
+    planned, mail, batch = _applied(gr, tmp_path, _gives_up_johs_and_switching)
+    for told in (planned, mail):
+        # Each part with its own day: none waits for the other provider's
+        assert TOKYO_GAS_DAY in told and HELP_DESK in told, told
+        assert f"{HELP_DESK}、{TOKYO_GAS_DAY}" not in told, told
+    # The JSON and markdown plans: one item per provider, each with its own date
+    documents = tmp_path / "plan.json", tmp_path / "plan.md"
+    again = accessreg(gr, "--lang", "ja", "plan", "--base", "HEAD~1", "--head", "HEAD",
+                      "--today", str(ACCEPTED), "--json", str(documents[0]),
+                      "--markdown", str(documents[1]))  # fmt: skip
+    assert again.returncode == 0, again.stderr
+    (op,) = json.loads(documents[0].read_text("utf-8"))["operators"]
+    parts = {i["provider"]: i["effective"] for i in op["items"] if i["subject"] == "operator"}
+    assert parts["tokyo_gas_network"]["on"] == TOKYO_GAS_DAY, parts
+    assert (parts["occto"]["on"], parts["occto"]["start"]) == (None, "manual"), parts
+    markdown = documents[1].read_text("utf-8")
+    assert f"<br>適用 {TOKYO_GAS_DAY} |" in markdown, markdown
+    assert f"<br>適用 {HELP_DESK} |" in markdown, markdown
+    assert "switching" in state(gr)["batches"][batch]["systems"]
+    _confirm_imports(gr, batch, ACCEPTED)
+    # Tokyo Gas Network's part done, the help desk's not yet: JOHS no longer takes it
+    done = over_applied(gr, tmp_path, TOKYO_GAS_DAY)
+    assert "7A0001" not in _certs(done, "johs")
+    assert "7A0001 TESTOP01;" in _certs(done, "switching")
+    assert _usage_work(gr, TOKYO_GAS_DAY) == "未済"  # the help desk's part is still to come
+    # The help desk's part done on 12-15, before Tokyo Gas Network's day: the switching
+    # support system stops taking the certificate then, JOHS still takes it
+    confirmed = tmp_path / "confirmed"
+    confirm = accessreg(gr, "confirm", batch, "--system", "switching", "--out", str(confirmed),
+                        "--today", str(CONFIRMED))  # fmt: skip
+    assert confirm.returncode == 0, confirm.stderr
+    early = over_applied(gr, tmp_path, str(CONFIRMED))
+    assert "7A0001" not in _certs(early, "switching")
+    assert "7A0001 TESTOP01;" in _certs(early, "johs")
+    # Its completion notice lists OCCTO's part alone, on the confirmation's day
+    notices = "\n".join(str(m.get_content()) for m in written_mails(confirmed, "*.eml"))
+    given_up = f"利用をやめるシステム: スイッチング支援システム）（{CONFIRMED} 以降）"
+    assert given_up in notices, notices
+    assert "利用をやめるシステム: 託送情報開示システム" not in notices, notices
+    assert TOKYO_GAS_DAY not in notices, notices
+    # The application's usage work is done once both parts are
+    assert _usage_work(gr, "2027-01-05") == "未済"
+    assert _usage_work(gr, TOKYO_GAS_DAY) == "済"
 
 
 @pytest.mark.parametrize("change", [_renamed, _renamed_giving_up_johs], ids=["name", "with-johs"])

@@ -8,7 +8,7 @@ operators whose file changed (a termination lists them all).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Generic, TypedDict, TypeVar
 
@@ -533,8 +533,7 @@ class _Differ:
         （新規）: 000 §3-1; OCCTO's, 002 §2.1.1), dated by its timing; the rest of the change
         is a usage change of the terms it has (000 §3-2), dated by theirs."""
         if old is None or new is None or not self.taken:
-            found = self.operator_item(code, old, new)
-            return [found] if found is not None else []
+            return self.by_provider(code, old, new)
         step = _taking_up(self.head.catalog, old, new, self.taken)
         opening = OperatorChange(
             operator=code,
@@ -548,8 +547,40 @@ class _Differ:
             before=old,
             after=step,
         )
-        rest = self.operator_item(code, step, new)
-        return [opening] if rest is None else [opening, rest]
+        return [opening, *self.by_provider(code, step, new)]
+
+    def by_provider(
+        self, code: str, old: Operator | None, new: Operator | None
+    ) -> list[OperatorChange]:
+        """The item of a change of the operator's file; where it is a usage change that only
+        adds or gives up systems (``_concerned``) of more than one provider, one item per
+        provider, as the operator files it with each (000 §3-2; 002 §2.1.1): each part
+        dated by its provider alone (``usage_change``), so that giving up JOHS is not held
+        back by OCCTO's help desk, nor giving up the switching support system by Tokyo Gas
+        Network's 15 business days."""
+        found = self.operator_item(code, old, new)
+        if found is None or found.application is not Application.USAGE_CHANGE:
+            return [found] if found is not None else []
+        assert old is not None and new is not None  # a change of both
+        theirs: dict[str, set[str]] = {}
+        for system_id in _concerned(old, new, found.fields):
+            if (system := self.head.catalog.by_id.get(system_id)) is not None:
+                theirs.setdefault(system.provider, set()).add(system_id)
+        parts = [
+            (p.id, frozenset(theirs[p.id])) for p in self.head.catalog.providers if p.id in theirs
+        ]
+        if len(parts) < 2:
+            return [found]
+        items = []
+        was = old
+        for number, (provider, systems) in enumerate(parts, 1):
+            # The last part ends at the head's file itself; each before at a step of it
+            now = new if number == len(parts) else _part(was, new, systems)
+            item = self.operator_item(code, was, now)
+            if item is not None:
+                items.append(replace(item, provider=provider))
+            was = now
+        return items
 
     def operator_item(
         self, code: str, old: Operator | None, new: Operator | None
@@ -649,9 +680,9 @@ class _Differ:
         """When a usage change (000 §3-2) is done: each provider takes the change of its own
         systems (利用申請（変更）: 000 §3-2 at Tokyo Gas Network; 002 §2.1.1 at OCCTO), so one
         that only adds or gives up systems (``_concerned``) is dated by those systems'
-        providers alone, and giving up JOHS waits for no step of OCCTO's; a change of the
-        operator's common terms (name, roles, …) is each provider's, the later
-        (``usage``)."""
+        provider alone (one item per provider where of both: ``by_provider``), and giving
+        up JOHS waits for no step of OCCTO's; a change of the operator's common terms
+        (name, roles, …) is each provider's, the later (``usage``)."""
         concerned = _concerned(old, new, fields)
         return self.dates.usage(concerned) if concerned else self.usage
 
@@ -759,6 +790,24 @@ def _concerned(old: Operator, new: Operator, fields: Iterable[FieldChange]) -> f
 
 # The fields of an operator's file whose entries each name one system.
 _PER_SYSTEM = frozenset({"suspensions", "approvals"})
+
+
+def _part(was: Operator, new: Operator, systems: frozenset[str]) -> Operator:
+    """``was`` with ``systems`` added or given up as ``new`` has them, and the entries that
+    name them (``_PER_SYSTEM``) as ``new`` has those: one provider's part of a usage change
+    of systems alone (``_Differ.by_provider``)."""
+    update: dict[str, object] = {
+        "systems": (
+            *(s for s in was.systems if s not in systems),
+            *(s for s in new.systems if s in systems),
+        )
+    }
+    for name in _PER_SYSTEM:
+        update[name] = (
+            *(e for e in getattr(was, name) if e.system not in systems),
+            *(e for e in getattr(new, name) if e.system in systems),
+        )
+    return was.model_copy(update=update)
 
 
 # The fields of an operator's file its usage application (new) at a provider sets.

@@ -224,6 +224,9 @@ class OperatorChange(Item):
     suspensions: tuple[SuspendedUse, ...] = ()  # systems suspended or lifted, each dated
     # The systems an OCCTO withdrawal takes from the operator, on its day (``left_with_membership``)
     membership_ends: tuple[EndedUse, ...] = field(default=(), metadata=NOT_RENDERED)
+    # The provider whose part this is of a usage change adding or giving up systems of
+    # more than one (``plan.diff._Differ.by_provider``): each part dated by its provider.
+    provider: str | None = None
     before: Operator | None = field(default=None, repr=False, compare=False, metadata=NOT_RENDERED)
     after: Operator | None = field(default=None, repr=False, compare=False, metadata=NOT_RENDERED)
     subject: Subject = field(init=False, default="operator")

@@ -1031,7 +1031,7 @@ def dates_of(plan: OperatorPlan) -> tuple[ItemDates, ...]:
         # A usage application (new) beside a usage change of the same operator has its date
         # in its systems' records (below) alone: the operator's own key is the change's.
         if item.effective is not None and not _takes_up(item):
-            key = (item.subject, item.key, None)
+            key = (item.subject, _own_key(item), None)
             out.append(_recorded(key, item.effective, serial, item.action))
         out += [
             _recorded((item.subject, item.key, e.system), e.effective, None, item.action, e)
@@ -1107,14 +1107,24 @@ def _takes_up(item: Item) -> frozenset[str]:
     return item.takes_up if isinstance(item, OperatorChange) else frozenset()
 
 
+def _own_key(item: Item) -> str:
+    """The key ``item``'s own date is recorded under: its own, or for a provider's part of
+    a usage change (``OperatorChange.provider``) the operator's code and that provider,
+    each part's date apart from the other's: ``TESTOP01/occto``."""
+    if isinstance(item, OperatorChange) and item.provider is not None:
+        return f"{item.key}/{item.provider}"
+    return item.key
+
+
 def own_dates(
     item: Item, recorded: Mapping[tuple[str, str, str | None], ItemDates]
 ) -> ItemDates | None:
-    """The dates recorded of ``item`` itself: under its own key, or for a usage application
-    (new) beside a usage change of the same operator, under the systems it takes up
-    (``dates_of``: the operator's own key is the change's)."""
+    """The dates recorded of ``item`` itself: under its own key (``_own_key``), or for a
+    usage application (new) beside a usage change of the same operator, under the systems
+    it takes up (``dates_of``: the operator's own key is the change's)."""
     systems: list[str | None] = [*sorted(_takes_up(item))] or [None]
-    return next(filter(None, (recorded.get((item.subject, item.key, s)) for s in systems)), None)
+    key = _own_key(item)
+    return next(filter(None, (recorded.get((item.subject, key, s)) for s in systems)), None)
 
 
 def _with_dates(item: Item, recorded: Mapping[tuple[str, str, str | None], ItemDates]) -> Item:
