@@ -18,7 +18,7 @@ import pytest
 
 from tests.helpers.gitrepo import GitRegistry
 from tests.helpers.parsers import written_mails
-from tests.helpers.provisioning import accessreg, over_applied, state
+from tests.helpers.provisioning import accessreg, merge, over_applied, state
 from tests.helpers.regfactory import RegistryFactory, certificate, contact
 from tests.helpers.scheduled_scenario import on
 
@@ -278,3 +278,52 @@ def test_a_window_persons_notice_gives_the_day_the_acceptance_gave_as_its_least(
     said = "\n".join(notices)
     assert TOKYO_GAS_DAY in said and f"{CONFIRMED} から" not in said, said
     assert f"開始 {CONFIRMED}" not in said, said
+
+
+def _applied_on(
+    gr: GitRegistry, tmp_path: Path, name: str, day: str, change: Callable[[], None]
+) -> str:
+    """The pull request ``name`` merged and applied on ``day``; its batch."""
+    merge(gr, name, change)
+    before = set(state(gr)["batches"])
+    # Few IDs: a window person's removal is none of a mass removal's.
+    ran = accessreg(gr, "apply", "--out", str(tmp_path / name), "--confirm", "--today", day,
+                    "--accepted-on", day, "--allow-mass-removal")  # fmt: skip
+    assert ran.returncode == 0, ran.stderr
+    (batch,) = set(state(gr)["batches"]) - before
+    return str(batch)
+
+
+def _confirmed(gr: GitRegistry, out: Path, batch: str, day: date) -> list[str]:
+    """Every system of ``batch`` confirmed on ``day``: the bodies of the notices it owes."""
+    notices = []
+    for system in state(gr)["batches"][batch]["systems"]:
+        done = accessreg(gr, "confirm", batch, "--system", system, "--out",
+                         str(out / system), "--today", str(day))  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        notices += [str(m.get_content()) for m in written_mails(out / system, "*.eml")]
+    return notices
+
+
+def test_a_later_removal_of_a_manual_step_is_held_from_the_least_day_it_was_given(
+    both: GitRegistry, tmp_path: Path
+) -> None:
+    """A deputy added (batch A) and removed again (batch B), each waiting for the help
+    desk's step and for Tokyo Gas Network's period: B's removal comes on its least day
+    (``BatchRecord.held_from`` reads ``not_before`` as ``in_effect_on`` does), not on the
+    confirmation of its step, which came earlier. A's notice, sent once both are confirmed,
+    says the deputy's ID begins on A's least day and is deleted on B's: it said the ID was
+    deleted already on the confirmation, before it ever began."""
+    gr = both
+    deputy = contact("deputy", 2)
+    added = _applied_on(gr, tmp_path, "add", "2026-12-11",
+                        lambda: _operator(gr.reg, contacts=[contact(), deputy]))  # fmt: skip
+    removed = _applied_on(gr, tmp_path, "remove", "2026-12-14",
+                          lambda: _operator(gr.reg, contacts=[contact()]))  # fmt: skip
+    assert _confirmed(gr, tmp_path / "removed", removed, CONFIRMED)
+    said = "\n".join(_confirmed(gr, tmp_path / "added", added, CONFIRMED))
+    lines = [ln for ln in said.splitlines() if f"（ID: {deputy['email']}）: 設定" in ln]
+    assert lines, said
+    for line in lines:  # the permission-management system's and the info-sharing site's
+        assert f"開始 {TOKYO_GAS_DAY}" in line, line
+        assert "抹消済み" not in line and "2027-01-07 に抹消されます" in line, line

@@ -371,9 +371,10 @@ def registrations_due(state: State, snapshots: Snapshots, addressing: Handovers)
         ]
         if not done:
             continue
+        later = coming(state, batch)  # a certificate removed since: the notice says so
         for part, rebuilt in _rebuilt(view(snapshots, batch), batch, done):
             for record in part:
-                notices += registration_notices(batch, rebuilt[record.id], today, addressing)
+                notices += registration_notices(batch, rebuilt[record.id], today, addressing, later)
     return notices
 
 

@@ -52,10 +52,13 @@ from accessreg.plan.model import comes_stopped, suspension_label, withdrawal_of
 from accessreg.plan.waits import Removal, removals
 from accessreg.provision.holding import Hold
 from accessreg.provision.merges import Step, application_id, own_dates
-from accessreg.provision.state import ApplicationRecord, BatchRecord, State
+from accessreg.provision.state import REGISTERED, ApplicationRecord, BatchRecord, ItemDates, State
 from accessreg.timeline.effective import AT_ONCE_KINDS, Effective, registered
 
 DONE, NOT_DONE, NOT_NEEDED = "済", "未済", "（不要）"
+# Certificates and addresses a later application removed before they were to be usable
+# (``registration_status``): neither registered for use nor still to come.
+REMOVED_LATER = "（後の申請で削除）"
 IN_PROGRESS, COMPLETE = "処理中", "処理完了"
 
 KIND_LABELS = {
@@ -671,15 +674,52 @@ USAGE_ROW = "usage"
 _USAGE_KEYS = ("accepted", "terminated_on", "withdrawn_on")
 
 
-def registration_status(record: ApplicationRecord, today: date) -> str:
+def registration_status(
+    record: ApplicationRecord,
+    today: date,
+    later: Mapping[tuple[str, str], tuple[Coming, ...]] | None = None,
+) -> str:
     """済 once every certificate and address the application registers is registered
     (``ItemDates.registered_by``: a certificate valid only later is registered at M+6 all
-    the same, 000 §4-2 ⑤), 未済 before, （不要） when it registers none."""
+    the same, 000 §4-2 ⑤), 未済 before, （不要） when it registers none; （後の申請で削除）
+    once a later application (``later``: ``coming``) removed every one of them before the
+    day it was to be usable (``removed_before``): the whitelists never held them. Without
+    ``later``: whether the 登録完了連絡 is owed, which says that too."""
     found = record.registrations()
     if not found:
         return NOT_NEEDED
-    days = [i.registered_by for i in found]
+    kept = [i for i in found if removed_before(later or {}, record, i, today) is None]
+    if not kept:
+        return REMOVED_LATER
+    days = [i.registered_by for i in kept]
     return DONE if all(d is not None and d <= today for d in days) else NOT_DONE
+
+
+def removals_of(
+    later: Mapping[tuple[str, str], tuple[Coming, ...]], record: ApplicationRecord, item: ItemDates
+) -> list[Coming]:
+    """The removals of ``item``, a certificate or address ``record`` registers, that its
+    operator's later applications made (``coming``)."""
+    found = later.get((item.subject, item.key), ())
+    return [c for c in found if c.application.operator == record.operator]
+
+
+def removed_before(
+    later: Mapping[tuple[str, str], tuple[Coming, ...]],
+    record: ApplicationRecord,
+    item: ItemDates,
+    today: date,
+) -> Coming | None:
+    """The later removal of ``item`` that came by ``today`` and no later than the day it was
+    to be usable: from then on no whitelist lets it through, and it never was usable."""
+    return next(
+        (
+            c
+            for c in removals_of(later, record, item)
+            if c.on is not None and item.on is not None and c.on <= min(item.on, today)
+        ),
+        None,
+    )
 
 
 def usage_status(batch: BatchRecord, record: ApplicationRecord, today: date) -> str:
@@ -699,7 +739,11 @@ def usage_status(batch: BatchRecord, record: ApplicationRecord, today: date) -> 
 
 
 def progress(
-    batch: BatchRecord, record: ApplicationRecord, catalog: Catalog, today: date
+    batch: BatchRecord,
+    record: ApplicationRecord,
+    catalog: Catalog,
+    today: date,
+    later: Mapping[tuple[str, str], tuple[Coming, ...]] | None = None,
 ) -> tuple[str, list[dict[str, str]]]:
     """The seed's progress display (000 §5-1 ⑦): 済 / 未済 / （不要） per system, and
     処理中 until every system the application needs is 済, then 処理完了 (pattern 13:
@@ -709,7 +753,8 @@ def progress(
     are the window persons' own, issued with the usage application (000 §3-1 ⑥, §3-2 ⑥,
     about 15 business days), so an application that adds or changes one is not done until
     it is. Certificates and addresses count as done once registered (a last row,
-    ``registration``: ``registration_status``), and a usage application's own work once in
+    ``registration``: ``registration_status``; none of those a later application,
+    ``later``, removed before their day), and a usage application's own work once in
     effect (a row after it, where the application has one: ``usage_status``); a system on
     the day it confirmed the import, as ``today`` stands (no earlier). Every output that
     says 処理中 / 処理完了 reads this one decision."""
@@ -724,8 +769,8 @@ def progress(
         else:
             status = NOT_NEEDED
         rows.append({"system": system.named.japanese, "id": system.id, "status": status})
-    registration = registration_status(record, today)
-    if registration != NOT_NEEDED:
+    registration = registration_status(record, today, later)
+    if registration not in (NOT_NEEDED, REMOVED_LATER):
         own.append(registration)
     rows.append(
         {"system": "証明書・IPアドレスの登録", "id": REGISTRATION_ROW, "status": registration}
@@ -754,14 +799,22 @@ class Coming:
 def coming(state: State, batch: BatchRecord) -> dict[tuple[str, str], tuple[Coming, ...]]:
     """The removals and changes of IDs' permissions the batches recorded after ``batch``
     (by ``number``) hold, as (system, login) → each of them in the order they were
-    recorded. A termination removes every user's file (000 §3-3): its users' permissions
-    are removed like any other user's."""
+    recorded; and the removals of certificates and addresses, as (subject, certificate ID
+    or CIDR: no login, which always holds an @), on the day the whitelists stop letting
+    them through (``held_from``: the removal's ``in_effect_on``, as ``bundle.admitted``
+    reads it; its merge, or a termination's day). A termination removes every user's file
+    (000 §3-3): its users' permissions are removed like any other user's."""
     found: dict[tuple[str, str], list[Coming]] = {}
     for later in state.ordered():
         if later.number <= batch.number:
             continue
         for app in later.applications:
             for item in app.items:
+                if item.subject in REGISTERED:
+                    if item.system is None and item.action == "remove":
+                        gone = Coming(later.held_from(item), True, app)
+                        found.setdefault((item.subject, item.key), []).append(gone)
+                    continue
                 if item.system is None or item.subject not in ("user", "window_person"):
                     continue  # an ID's own date (a suspension), or an operator's system
                 if item.action not in ("remove", "change") or item.fields_only:
@@ -954,7 +1007,7 @@ def completion_notices(
     operator = _operator(step, record.operator)
     if system is None or operator is None or system_id not in record.systems:
         return []
-    overall, rows = progress(batch, record, catalog, imported_on)
+    overall, rows = progress(batch, record, catalog, imported_on, later)
     announced = record.announced()
     people = _system_people(step, system, record.operator, imported_on, later or {}, announced)
     stepped = _stepped_items(batch, accepted, system_id)
@@ -1055,7 +1108,11 @@ def _stepped_items(batch: BatchRecord, accepted: Accepted, system_id: str) -> li
 
 
 def registration_notices(
-    batch: BatchRecord, accepted: Accepted, today: date, addressing: Addressing
+    batch: BatchRecord,
+    accepted: Accepted,
+    today: date,
+    addressing: Addressing,
+    later: Mapping[tuple[str, str], tuple[Coming, ...]] | None = None,
 ) -> list[Notice]:
     """登録完了連絡 (000 §4-2 ⑤): once every certificate and address of an application is
     registered (``registration_status``), each named with the day it can be used from (a
@@ -1066,7 +1123,10 @@ def registration_notices(
     registration's notice: while another part of the application is still to come (a
     window person's ID, a system not yet confirmed), it says that only the certificates
     and addresses are done, names those kinds alone in its subject, and lists the other
-    items with their own dates; each of those has its own completion notice."""
+    items with their own dates; each of those has its own completion notice. ``later``:
+    what the batches after it remove (``coming``): an item removed before its day is
+    named with that removal and no day of use (no whitelist ever let it through), one
+    removed after it with its day of use and the removal."""
     record, step = accepted.record, accepted.step
     found = record.registrations()
     operator = _operator(step, record.operator)
@@ -1080,16 +1140,24 @@ def registration_notices(
     for i in plan.items if plan else ():
         if (dates := registered.get((i.subject, i.key))) is not None:
             if (line := _operator_item(i, catalog)) is not None:
-                later = dates.on != dates.registered_by
+                on = batch.in_effect_on(dates)  # as the whitelists read it (``admitted``)
+                valid_later = on != dates.registered_by
                 # Registered stopped (``comes_stopped``): its line says so, and no day of use.
                 stopped = comes_stopped(i) is not None
-                items.append({**line, "on": dates.on, "later": later, "stopped": stopped})
+                gone = removed_before(later or {}, record, dates, today) is not None
+                removals = [
+                    _removal_note(c, today) for c in removals_of(later or {}, record, dates)
+                ]
+                items.append(
+                    {**line, "on": on, "later": valid_later, "stopped": stopped, "gone": gone,
+                     "coming": removals}
+                )  # fmt: skip
         else:
             others += _operator_lines(i, catalog)
     # One day for the whole registration only where every item is usable from it; else
     # each item says its own (a renewal valid later: registered now, usable then, 004).
-    usable = {item["on"] if not item["stopped"] else None for item in items}
-    overall, rows = progress(batch, record, catalog, today)
+    usable = {item["on"] if not (item["stopped"] or item["gone"]) else None for item in items}
+    overall, rows = progress(batch, record, catalog, today, later)
     complete = overall == COMPLETE
     apps = plan.applications if plan else ()
     kinds = [a.label for a in apps if a in (Application.CERTIFICATE, Application.OVERSEAS_IP)]
@@ -1110,6 +1178,18 @@ def registration_notices(
         Notice("registered", record.id, r, "mail-registered.txt.j2", addressing.day, context)
         for r in addressing.persons(operator, record.id)
     ]
+
+
+def _removal_note(removal: Coming, today: date) -> dict[str, Any]:
+    """A later removal of a certificate or address as a notice's note says it, in the words
+    of a user's (``_coming_of``): 「申請番号 … の…により、<day> に削除済み」."""
+    return {
+        "when": f"{removal.on} に" if removal.on else "登録作業完了後に",
+        "action": _ACTIONS["remove"],
+        "kinds": list(removal.application.kinds),
+        "id": removal.application.id,
+        "done": removal.on is not None and removal.on <= today,
+    }
 
 
 def _words(message: Message) -> str:

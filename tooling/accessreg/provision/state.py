@@ -251,12 +251,12 @@ class BatchRecord(Frozen):
         """The day downstream holds ``item``, a user's permission of a system: the day
         announced at acceptance, or the day the system confirmed its import of the batch
         when that came later (``effective.registered``, as the completion notice dates
-        it); a manual step's as ``in_effect_on``; the day announced while no import is
-        confirmed."""
+        it); a manual step's as ``in_effect_on``, never before its least day
+        (``not_before``); the day announced while no import is confirmed."""
         progress = self.systems.get(item.system) if item.system is not None else None
         if progress is None or progress.imported_on is None:
             return self.in_effect_on(item)
-        return registered(item.on, progress.imported_on)
+        return registered(item.on, progress.imported_on, item.not_before)
 
     @property
     def loaded_on(self) -> date | None:

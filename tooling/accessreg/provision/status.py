@@ -3,8 +3,9 @@ and what is suspended.
 
 済 when the downstream system has imported the batch holding the application, 未済 while it
 has not (on the day asked for: a system confirmed on a later day was 未済 then), （不要）
-when the application needs nothing from that system; 処理完了 once every system it needs
-is 済, else 処理中. Suspensions (001 p46, 002 §2.6, §3.4.4) are not
+when the application needs nothing from that system, （後の申請で削除） for certificates and
+addresses a later application removed before their day (``registration_status``); 処理完了
+once every system it needs is 済, else 処理中. Suspensions (001 p46, 002 §2.6, §3.4.4) are not
 applications to complete but a state that lasts until it is lifted: they are listed apart,
 and so are the files an error at HEAD holds back: what they apply for is no application yet
 (no 受付 mail went out), and a window person checking progress must tell it from one never
@@ -13,6 +14,7 @@ filed.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -30,7 +32,10 @@ from accessreg.provision.notices import (
     NOT_DONE,
     NOT_NEEDED,
     REGISTRATION_ROW,
+    REMOVED_LATER,
     USAGE_ROW,
+    Coming,
+    coming,
     progress,
 )
 from accessreg.provision.state import ApplicationRecord, BatchRecord, HeldFile, State
@@ -49,12 +54,17 @@ def progress_of(
     state: State, catalog: Catalog, today: date, operator: str | None = None
 ) -> list[Progress]:
     found = []
+    # What the batches after each remove of its certificates and addresses (``coming``),
+    # read only for a batch that registers any.
+    later: dict[str, Mapping[tuple[str, str], tuple[Coming, ...]]] = {}
     for batch, app in state.applications():
         if operator is not None and app.operator != operator:
             continue
         if batch.created_on > today:
             continue  # not applied yet on the day asked for (its 受付日 may count later)
-        overall, rows = progress(batch, app, catalog, today)
+        if app.registrations() and batch.id not in later:
+            later[batch.id] = coming(state, batch)
+        overall, rows = progress(batch, app, catalog, today, later.get(batch.id))
         found.append(Progress(batch, app, overall, [(r["id"], r["status"]) for r in rows]))
     return found
 
@@ -76,6 +86,7 @@ _STATUSES: dict[str, Message] = {
     DONE: msg("done"),
     NOT_DONE: msg("not done"),
     NOT_NEEDED: msg("(not needed)"),
+    REMOVED_LATER: msg("(removed by a later application)"),
     IN_PROGRESS: msg("in progress"),
     COMPLETE: msg("complete"),
 }

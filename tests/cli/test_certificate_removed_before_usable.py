@@ -1,0 +1,118 @@
+"""A certificate removed by a later application before the day it was to be usable (M+6,
+000 §4-2) is never let through by any whitelist: the earlier application's 登録完了連絡
+says so, as a completion notice says a user's later removal (「申請番号 … により … に削除
+済み」), and never that it can be used; ``status`` shows its registration 「（後の申請で
+削除）」, not 済. One removed after that day was usable until then: the notice says both.
+The removal is read where the whitelists read a certificate's days (``in_effect_on`` of
+its application's recorded item, ``notices.coming``), not computed again."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+
+from tests.helpers.gitrepo import GitRegistry
+from tests.helpers.parsers import written_mails
+from tests.helpers.provisioning import accessreg, state, status_table
+from tests.helpers.regfactory import RegistryFactory, certificate
+from tests.helpers.scheduled_scenario import on
+
+LOADED = "2026-12-04"
+# Accepted 12/16: M 2027-01-05 (the 1st closed), M+6 → 1/14.
+ACCEPTED, REGISTERED = "2026-12-16", "2027-01-14"
+KEPT = certificate(1, not_before="2025-02-10", not_after="2027-02-09")
+ADDED = certificate(9, not_before="2026-12-01", not_after="2028-11-30")
+
+
+@pytest.fixture
+def added(reg: RegistryFactory, tmp_path: Path) -> Iterator[GitRegistry]:
+    """Loaded on 12/04 with one certificate; another added, accepted and applied on 12/16."""
+    reg.operator(certificates=[KEPT])
+    made = GitRegistry(reg)
+    try:
+        _apply(made, tmp_path / "initial", LOADED, "--initial")
+        _merged(made, "add", ACCEPTED, [KEPT, ADDED])
+        _apply(made, tmp_path / "accepted", ACCEPTED)
+        yield made
+    finally:
+        made.close()
+
+
+def _merged(gr: GitRegistry, name: str, day: str, certificates: list[dict[str, str]]) -> None:
+    """The operator's certificates as ``certificates``, merged on ``day`` (the day a
+    removal takes effect, 000 §4)."""
+    gr.branch(name, "main")
+    gr.reg.operator(certificates=certificates)
+    gr.commit(f"{name}: certificates")
+    gr.checkout("main")
+    gr.repo.git.merge("-q", "--no-ff", "--no-edit", name, env=on(date.fromisoformat(day)))
+
+
+def _apply(gr: GitRegistry, out: Path, day: str, *more: str) -> Path:
+    ran = accessreg(gr, "apply", "--out", str(out), "--confirm", "--today", day,
+                    "--accepted-on", day, *more)  # fmt: skip
+    assert ran.returncode == 0, ran.stderr
+    return out
+
+
+def _registered(gr: GitRegistry, out: Path, day: str) -> EmailMessage:
+    """The 登録完了連絡 a run over the applied revision writes on ``day``."""
+    _apply(gr, out, day, "--head", state(gr)["applied"])
+    (mail,) = written_mails(out, "*-registered-*.eml")
+    return mail
+
+
+def _line(mail: EmailMessage) -> str:
+    body = mail.get_content()
+    assert isinstance(body, str)
+    (found,) = [ln for ln in body.splitlines() if f"証明書ID {ADDED['id']}" in ln]
+    return found
+
+
+def _removal(gr: GitRegistry) -> str:
+    """The application that removed ``ADDED``, as the notices name it."""
+    (batch,) = [b for b in state(gr)["batches"].values() if b["number"] == 3]
+    (app,) = batch["applications"]
+    return f"申請番号 {app['id']} のクライアント証明書登録申請により"
+
+
+def test_a_certificate_removed_before_its_day_is_never_said_usable(
+    added: GitRegistry, tmp_path: Path
+) -> None:
+    gr = added
+    _merged(gr, "remove", "2026-12-21", [KEPT])
+    _apply(gr, tmp_path / "removed", "2026-12-21", "--allow-mass-removal")  # two certificates
+    # No whitelist lets it through on the day it was to be usable.
+    cert_map = (_apply(gr, tmp_path / "m6", REGISTERED, "--head", state(gr)["applied"])
+                / "whitelist" / "taxis" / "cert-map.conf").read_text("utf-8")  # fmt: skip
+    assert ADDED["serial"] not in cert_map.upper()
+    # status: the added certificate's application (after the load's), on its day and
+    # before the removal came
+    row = status_table(gr, REGISTERED, "--operator", "TESTOP01")[1]
+    assert row["証明書・IP"] == "（後の申請で削除）", row
+    assert status_table(gr, "2026-12-18", "--operator", "TESTOP01")[1]["証明書・IP"] == "未済"
+    mail = _registered(gr, tmp_path / "notice", REGISTERED)
+    body = mail.get_content()
+    assert "ご利用いただけます。" not in body and f"{REGISTERED} から" not in body, body
+    line = _line(mail)
+    assert line.endswith(
+        f"（登録済み。ご利用いただけません）（{_removal(gr)}、2026-12-21 に削除済み）"
+    ), line
+    assert "証明書・IPアドレスの登録: （後の申請で削除）" in body, body
+
+
+def test_a_certificate_removed_after_its_day_was_usable_until_then(
+    added: GitRegistry, tmp_path: Path
+) -> None:
+    gr = added
+    _merged(gr, "remove", "2027-01-15", [KEPT])
+    _apply(gr, tmp_path / "removed", "2027-01-15", "--allow-mass-removal")
+    row = status_table(gr, REGISTERED, "--operator", "TESTOP01")[1]
+    assert row["証明書・IP"] == "済", row
+    line = _line(_registered(gr, tmp_path / "notice", "2027-01-15"))
+    said = f"（{REGISTERED} からご利用いただけます）（{_removal(gr)}、2027-01-15 に削除済み）"
+    assert line.endswith(said), line
