@@ -185,12 +185,15 @@ def test_giving_up_a_system_of_each_provider_dates_each_by_its_provider(
                       "--markdown", str(documents[1]))  # fmt: skip
     assert again.returncode == 0, again.stderr
     (op,) = json.loads(documents[0].read_text("utf-8"))["operators"]
-    parts = {i["provider"]: i["effective"] for i in op["items"] if i["subject"] == "operator"}
+    parts = {i["part"]: i["effective"] for i in op["items"] if i["subject"] == "operator"}
     assert parts["tokyo_gas_network"]["on"] == TOKYO_GAS_DAY, parts
     assert (parts["occto"]["on"], parts["occto"]["start"]) == (None, "manual"), parts
     markdown = documents[1].read_text("utf-8")
     assert f"<br>適用 {TOKYO_GAS_DAY} |" in markdown, markdown
     assert f"<br>適用 {HELP_DESK} |" in markdown, markdown
+    # Each part names the desk it is filed with, in the plan and in the 受付 mail
+    assert "スイッチング支援システム ヘルプデスク への申請分" in markdown, markdown
+    assert "受付窓口: スイッチング支援システム ヘルプデスク）" in mail, mail
     assert "switching" in state(gr)["batches"][batch]["systems"]
     _confirm_imports(gr, batch, ACCEPTED)
     # Tokyo Gas Network's part done, the help desk's not yet: JOHS no longer takes it
@@ -209,13 +212,78 @@ def test_giving_up_a_system_of_each_provider_dates_each_by_its_provider(
     assert "7A0001 TESTOP01;" in _certs(early, "johs")
     # Its completion notice lists OCCTO's part alone, on the confirmation's day
     notices = "\n".join(str(m.get_content()) for m in written_mails(confirmed, "*.eml"))
-    given_up = f"利用をやめるシステム: スイッチング支援システム）（{CONFIRMED} 以降）"
+    given_up = (
+        "利用をやめるシステム: スイッチング支援システム、受付窓口: スイッチング支援システム "
+        f"ヘルプデスク）（{CONFIRMED} 以降）"
+    )
     assert given_up in notices, notices
     assert "利用をやめるシステム: 託送情報開示システム" not in notices, notices
     assert TOKYO_GAS_DAY not in notices, notices
     # The application's usage work is done once both parts are
     assert _usage_work(gr, "2027-01-05") == "未済"
     assert _usage_work(gr, TOKYO_GAS_DAY) == "済"
+
+
+def test_a_new_name_holds_back_no_system_given_up_beside_it(
+    both: GitRegistry, tmp_path: Path
+) -> None:
+    """A new name and JOHS given up in one pull request: the name is a term of both
+    providers, done on the later (below); JOHS is Tokyo Gas Network's part, done on its
+    day whatever OCCTO's help desk does (a deletion held back by nothing it does not
+    touch)."""
+    gr = both
+    planned, mail, batch = _applied(gr, tmp_path, _renamed_giving_up_johs)
+    for told in (planned, mail):
+        assert f"反映 {TOKYO_GAS_DAY} 以降" in told or f"適用 {TOKYO_GAS_DAY}" in told, told
+        assert HELP_DESK in told, told  # the new name's part
+    _confirm_imports(gr, batch, ACCEPTED)
+    # The help desk has confirmed nothing: JOHS stops taking the certificate all the same
+    done = over_applied(gr, tmp_path, TOKYO_GAS_DAY)
+    assert "7A0001" not in _certs(done, "johs")
+    assert "7A0001 TESTOP01;" in _certs(done, "switching")
+    assert _usage_work(gr, TOKYO_GAS_DAY) == "未済"  # the new name waits for the help desk
+
+
+MEMBER = {"status": "member", "member_since": "2020-04-01"}
+
+
+def _member(reg: RegistryFactory, systems: list[str]) -> None:
+    """An OCCTO member using the member system (under terms of its own, 003) beside the
+    switching support system and Tokyo Gas Network's systems."""
+    reg.operator(roles=["gas_retailer", "wheeling_client", "electricity_retailer"],
+                 systems=systems, occto_member=True, membership=MEMBER,
+                 certificates=[certificate(1)])  # fmt: skip
+
+
+def test_giving_up_systems_under_two_of_occtos_terms_waits_for_each_desk_alone(
+    reg: RegistryFactory, tmp_path: Path
+) -> None:
+    """The switching support system (002, its help desk) and the member system (003, its
+    own terms and desk) given up together: each is its own desk's filing, as the window
+    person files them, so each part waits for its own desk's step alone."""
+    _member(reg, ["taxis", "johs", "switching", "member_portal"])
+    gr = GitRegistry(reg)
+    first = accessreg(gr, "apply", "--out", str(tmp_path / "o0"), "--initial", "--confirm",
+                      "--today", "2026-12-07")  # fmt: skip
+    assert first.returncode == 0, first.stderr
+    planned, mail, batch = _applied(gr, tmp_path, lambda g: _member(g.reg, ["taxis", "johs"]))
+    assert "スイッチング支援システム ヘルプデスク への申請分" in planned, planned
+    assert "、受付窓口: スイッチング支援システム ヘルプデスク）" in mail, mail
+    steps = [
+        i["steps"]
+        for a in state(gr)["batches"][batch]["applications"]
+        for i in a["items"]
+        if i["subject"] == "operator" and i["system"] is None
+    ]
+    assert sorted(steps) == [["member_portal"], ["switching"]], steps
+    confirm = accessreg(gr, "confirm", batch, "--system", "switching", "--today",
+                        str(CONFIRMED))  # fmt: skip
+    assert confirm.returncode == 0, confirm.stderr
+    # The help desk's part done: the switching support system stops taking the
+    # certificate though the member system's desk has done nothing yet
+    done = over_applied(gr, tmp_path, str(CONFIRMED))
+    assert "7A0001" not in _certs(done, "switching")
+    gr.close()
 
 
 @pytest.mark.parametrize("change", [_renamed, _renamed_giving_up_johs], ids=["name", "with-johs"])

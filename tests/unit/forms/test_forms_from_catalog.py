@@ -108,13 +108,10 @@ def test_a_usage_change_says_whose_step_completes_it_where_two_providers_have_on
     catalog: Catalog,
 ) -> None:
     """Each provider takes the change of its own systems (000 §3-2, 002 §2.1.1): a change
-    that only adds or gives up systems is done by their providers' steps, each provider's
-    apart where of both, any other by the later. Where one provider alone has a usage
+    that adds or gives up systems is done by their desks' steps, each desk's apart, a
+    change of the common terms by the later. Where one provider alone has a usage
     application there is nothing to choose."""
-    both = (
-        "システムの追加・終了だけの申請はそのシステムの運営者の手続きで（両方の運営者のシステムなら"
-        "運営者ごとに別々に）、"
-    )
+    both = "追加・終了するシステムはその受付窓口の手続きで（窓口が複数なら窓口ごとに別々に）、"
     assert both in _intro(catalog, "operator-change")
     data = catalog.model_dump(by_alias=True, exclude_none=True)
     del data["providers"][1]["usage_application"]

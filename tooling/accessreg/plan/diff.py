@@ -533,7 +533,7 @@ class _Differ:
         （新規）: 000 §3-1; OCCTO's, 002 §2.1.1), dated by its timing; the rest of the change
         is a usage change of the terms it has (000 §3-2), dated by theirs."""
         if old is None or new is None or not self.taken:
-            return self.by_provider(code, old, new)
+            return self.by_terms(code, old, new)
         step = _taking_up(self.head.catalog, old, new, self.taken)
         opening = OperatorChange(
             operator=code,
@@ -547,38 +547,49 @@ class _Differ:
             before=old,
             after=step,
         )
-        return [opening, *self.by_provider(code, step, new)]
+        return [opening, *self.by_terms(code, step, new)]
 
-    def by_provider(
+    def by_terms(
         self, code: str, old: Operator | None, new: Operator | None
     ) -> list[OperatorChange]:
-        """The item of a change of the operator's file; where it is a usage change that only
-        adds or gives up systems (``_concerned``) of more than one provider, one item per
-        provider, as the operator files it with each (000 §3-2; 002 §2.1.1): each part
-        dated by its provider alone (``usage_change``), so that giving up JOHS is not held
-        back by OCCTO's help desk, nor giving up the switching support system by Tokyo Gas
+        """The item of a change of the operator's file; where it is a usage change of an
+        operator using systems under more than one terms of use (``Catalog.terms_of``:
+        Tokyo Gas Network's, the switching support system's, the member system's), one item
+        per terms whose systems it adds or gives up, as the operator files it with each
+        desk (000 §3-2; 002 §2.1.1), each dated by that desk alone (``usage_change``), and
+        last one of what else it changes, the terms it has with every one (the name, the
+        roles: ``usage``, the later): giving up JOHS is held back neither by OCCTO's help
+        desk nor by a new name, nor giving up the switching support system by Tokyo Gas
         Network's 15 business days."""
         found = self.operator_item(code, old, new)
         if found is None or found.application is not Application.USAGE_CHANGE:
             return [found] if found is not None else []
         assert old is not None and new is not None  # a change of both
-        theirs: dict[str, set[str]] = {}
-        for system_id in _concerned(old, new, found.fields):
-            if (system := self.head.catalog.by_id.get(system_id)) is not None:
-                theirs.setdefault(system.provider, set()).add(system_id)
-        parts = [
-            (p.id, frozenset(theirs[p.id])) for p in self.head.catalog.providers if p.id in theirs
+        catalog = self.head.catalog
+        if len({catalog.terms_of(s) for s in {*old.systems, *new.systems}}) < 2:
+            return [found]  # one terms: every part would have the same day
+        if self.withdrawal is not None:
+            return [found]  # what ends with the membership ends on the withdrawal's day
+        moved = frozenset(old.systems) ^ frozenset(new.systems)
+        groups: dict[str, set[str]] = {}
+        for system in catalog.systems:
+            if system.id in moved:
+                groups.setdefault(catalog.terms_of(system.id), set()).add(system.id)
+        parts: list[tuple[str | None, frozenset[str]]] = [
+            (terms, frozenset(ids)) for terms, ids in groups.items()
         ]
+        if _beyond(old, new, found.fields, moved):
+            parts.append((None, frozenset()))  # the common terms, after the systems
         if len(parts) < 2:
             return [found]
         items = []
         was = old
-        for number, (provider, systems) in enumerate(parts, 1):
+        for number, (terms, systems) in enumerate(parts, 1):
             # The last part ends at the head's file itself; each before at a step of it
             now = new if number == len(parts) else _part(was, new, systems)
             item = self.operator_item(code, was, now)
             if item is not None:
-                items.append(replace(item, provider=provider))
+                items.append(replace(item, part=terms) if terms is not None else item)
             was = now
         return items
 
@@ -680,7 +691,7 @@ class _Differ:
         """When a usage change (000 §3-2) is done: each provider takes the change of its own
         systems (利用申請（変更）: 000 §3-2 at Tokyo Gas Network; 002 §2.1.1 at OCCTO), so one
         that only adds or gives up systems (``_concerned``) is dated by those systems'
-        provider alone (one item per provider where of both: ``by_provider``), and giving
+        providers alone (one item per terms of use where of more: ``by_terms``), and giving
         up JOHS waits for no step of OCCTO's; a change of the operator's common terms
         (name, roles, …) is each provider's, the later (``usage``)."""
         concerned = _concerned(old, new, fields)
@@ -776,16 +787,24 @@ def _concerned(old: Operator, new: Operator, fields: Iterable[FieldChange]) -> f
     where it changes anything else, a term the operator has with every provider. What
     goes with a system (its suspension, which must go with it, or its approval: per
     system, 000 §2-2) is part of its change where it is of those systems alone."""
-    concerned = frozenset(old.systems) ^ frozenset(new.systems)
+    moved = frozenset(old.systems) ^ frozenset(new.systems)
+    return frozenset() if _beyond(old, new, fields, moved) else moved
+
+
+def _beyond(
+    old: Operator, new: Operator, fields: Iterable[FieldChange], moved: frozenset[str]
+) -> bool:
+    """Whether a change of the operator's file changes more than the systems ``moved``
+    (added or given up) and the entries naming them: a common term."""
     for f in fields:
         if f.field == "systems":
             continue
         if f.field not in _PER_SYSTEM:
-            return frozenset()
+            return True
         was, now = getattr(old, f.field), getattr(new, f.field)
-        if not {e.system for e in set(was) ^ set(now)} <= concerned:
-            return frozenset()
-    return concerned  # none where the systems are as they were
+        if not {e.system for e in set(was) ^ set(now)} <= moved:
+            return True
+    return False
 
 
 # The fields of an operator's file whose entries each name one system.
@@ -794,12 +813,14 @@ _PER_SYSTEM = frozenset({"suspensions", "approvals"})
 
 def _part(was: Operator, new: Operator, systems: frozenset[str]) -> Operator:
     """``was`` with ``systems`` added or given up as ``new`` has them, and the entries that
-    name them (``_PER_SYSTEM``) as ``new`` has those: one provider's part of a usage change
-    of systems alone (``_Differ.by_provider``)."""
+    name them (``_PER_SYSTEM``) as ``new`` has those: one terms' part of a usage change
+    (``_Differ.by_terms``). The systems in ``new``'s order, then those a later part gives
+    up."""
+    kept = [s for s in was.systems if s not in systems]
     update: dict[str, object] = {
         "systems": (
-            *(s for s in was.systems if s not in systems),
-            *(s for s in new.systems if s in systems),
+            *(s for s in new.systems if s in systems or s in kept),
+            *(s for s in kept if s not in new.systems),
         )
     }
     for name in _PER_SYSTEM:

@@ -224,9 +224,10 @@ class OperatorChange(Item):
     suspensions: tuple[SuspendedUse, ...] = ()  # systems suspended or lifted, each dated
     # The systems an OCCTO withdrawal takes from the operator, on its day (``left_with_membership``)
     membership_ends: tuple[EndedUse, ...] = field(default=(), metadata=NOT_RENDERED)
-    # The provider whose part this is of a usage change adding or giving up systems of
-    # more than one (``plan.diff._Differ.by_provider``): each part dated by its provider.
-    provider: str | None = None
+    # The terms of use (``Catalog.terms_of``) whose systems this part of a usage change
+    # adds or gives up, each part dated by its own desk (``plan.diff._Differ.by_terms``);
+    # None: a whole change, or its part of the common terms.
+    part: str | None = None
     before: Operator | None = field(default=None, repr=False, compare=False, metadata=NOT_RENDERED)
     after: Operator | None = field(default=None, repr=False, compare=False, metadata=NOT_RENDERED)
     subject: Subject = field(init=False, default="operator")
@@ -234,6 +235,14 @@ class OperatorChange(Item):
     @property
     def key(self) -> str:
         return self.code
+
+    def part_desks(self, catalog: Catalog) -> list[str]:
+        """The desks one terms' part of a usage change (``part``) is filed with: those of
+        the systems it adds or gives up; none for a whole change."""
+        was, now = self.before, self.after
+        if self.part is None or was is None or now is None:
+            return []
+        return catalog.desks(set(was.systems) ^ set(now.systems))
 
     @property
     def takes_up(self) -> frozenset[str]:

@@ -1108,11 +1108,11 @@ def _takes_up(item: Item) -> frozenset[str]:
 
 
 def _own_key(item: Item) -> str:
-    """The key ``item``'s own date is recorded under: its own, or for a provider's part of
-    a usage change (``OperatorChange.provider``) the operator's code and that provider,
-    each part's date apart from the other's: ``TESTOP01/occto``."""
-    if isinstance(item, OperatorChange) and item.provider is not None:
-        return f"{item.key}/{item.provider}"
+    """The key ``item``'s own date is recorded under: its own, or for one terms' part of a
+    usage change (``OperatorChange.part``) the operator's code and those terms, each
+    part's date apart from the others': ``TESTOP01/occto``."""
+    if isinstance(item, OperatorChange) and item.part is not None:
+        return f"{item.key}/{item.part}"
     return item.key
 
 

@@ -183,6 +183,8 @@ def _what_changes(item: OperatorChange, catalog: Catalog) -> str:
                 catalog.by_id[s].name_ja if s in catalog.by_id else s for s in systems
             )
             said.append(f"{label}: {names}")
+    if desks := item.part_desks(catalog):  # one desk's part of a change filed with several
+        said.append(f"受付窓口: {'・'.join(desks)}")
     return f"（{'、'.join(said)}）" if said else ""
 
 

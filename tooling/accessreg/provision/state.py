@@ -58,8 +58,8 @@ class ItemDates(Frozen):
     every later run, never recomputed: a calendar edit does not move an announced date."""
 
     subject: str  # user, window_person, certificate, allowed_ip, operator, subcontractor
-    # The login ID (lower case), certificate ID, CIDR or code; a provider's part of a usage
-    # change of both providers' systems: the code and the provider (``merges._own_key``)
+    # The login ID (lower case), certificate ID, CIDR or code; one terms' part of a usage
+    # change of systems under several: the code and the terms (``merges._own_key``)
     key: str
     # A permission's system, or an operator's suspended one; None: the item's own date
     system: str | None = None

@@ -12,7 +12,7 @@ Each kind of application is keyed on its own event (000 §3-1..§3-3, §4-2, §5
 | a certificate (4-2) | acceptance (審査OK) | the provider's ``certificate_registration`` |
 | an overseas IP (2-8) | acceptance | the provider's ``ip_registration`` (at once) |
 | usage (3-1, 3-2), window persons, subcontractors | acceptance | provider's ``usage_application`` |
-| a usage change of systems alone (3-2; 002 §2.1.1) | acceptance | their provider's, per provider |
+| a usage change's systems (3-2; 002 §2.1.1) | acceptance | their provider's, per terms of use |
 | a termination (3-3) | the chosen ``terminated_on`` | that day |
 | what only an OCCTO member holds, at its withdrawal (003 §2.7.1) | ``withdrawn_on`` | that day |
 | a suspension (001 p46, 002 §2.4, §2.6, §3.4.4) | the file's ``suspended_on`` | that day, at once |
@@ -486,8 +486,8 @@ class Dates:
         """A usage application (new, change: 000 §3-1, §3-2) concerning ``systems`` done,
         window persons and subcontractors with it (about 15 business days): all the
         operator's for its common terms, those added or given up for a change of its
-        systems alone (``_Differ.usage_change``), one provider's for its part of a change of
-        both providers' (``_Differ.by_provider``)."""
+        systems alone (``_Differ.usage_change``), one terms' for its part of a change of
+        systems under several (``_Differ.by_terms``)."""
         key = frozenset(systems)
         found = self._usages.get(key)
         if found is None:
