@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers.gitrepo import GitRegistry
-from tests.helpers.parsers import written_mails
+from tests.helpers.parsers import csv_rows, ldif_entries, nginx_whitelist, scim_users, written_mails
 from tests.helpers.provisioning import accessreg, merge, over_applied, state
 from tests.helpers.regfactory import RegistryFactory, certificate, contact
 from tests.helpers.scheduled_scenario import on
@@ -395,3 +395,89 @@ def test_a_later_removal_of_a_manual_step_is_held_from_the_least_day_it_was_give
     for line in lines:  # the permission-management system's and the info-sharing site's
         assert f"開始 {TOKYO_GAS_DAY}" in line, line
         assert "抹消済み" not in line and "2027-01-07 に抹消されます" in line, line
+
+
+TAKEN_BACK = date(2026, 12, 14)  # a Monday, before PR1's day
+TAKEN_BACK_DAY = "2027-01-07"  # 15 business days after it
+USER = "user1@test-gas.example.co.jp"
+
+
+def _johs_serials(out: Path, day: str) -> set[str]:
+    """The serials JOHS's nginx map lets through in the run ``out``, as nginx parses it."""
+    folder = out / "whitelist" / "johs"
+    parsed = nginx_whitelist(out.parent / f"nginx-{day}", folder / "ip-geo.conf",
+                             folder / "cert-map.conf")  # fmt: skip
+    return set(parsed.map)
+
+
+def _johs_holders(out: Path) -> list[set[str]]:
+    """Who holds a JOHS ID in the run's CSV, SCIM and LDIF snapshots, each as parsed."""
+    rows = csv_rows((out / "imports/johs/snapshot.csv").read_bytes())
+    scim = (out / "scim/snapshot.json").read_bytes()
+    assert scim_users(scim)  # validated as RFC 7643/7644 resources
+    (group,) = [o["data"] for o in json.loads(scim)["Operations"]
+                if o["path"] == "/Groups" and o["data"]["displayName"] == "johs-J1010"]  # fmt: skip
+    ldif = ldif_entries((out / "ldif/snapshot.ldif").read_bytes())
+    members = ldif["cn=johs-J1010,ou=groups,dc=accessreg,dc=example"]["member"]
+    return [
+        {r["メールアドレス（ID）"] for r in rows if r["権限コード"] == "J1010"},
+        {m["value"].removeprefix("bulkId:") for m in group["members"]},
+        {m.split(",")[0].removeprefix("uid=") for m in members if m.startswith("uid=")},
+    ]
+
+
+@pytest.mark.parametrize(
+    ("gives_up", "keeps"),
+    [
+        (_gives_up_johs, [s for s in SYSTEMS if s != "johs"]),
+        (_gives_up_johs_and_switching, [s for s in SYSTEMS if s not in ("johs", "switching")]),
+    ],
+    ids=["johs", "johs-and-switching"],
+)
+def test_a_system_taken_back_before_its_give_up_is_done_is_kept_until_that_day(
+    both: GitRegistry,
+    tmp_path: Path,
+    gives_up: Callable[[GitRegistry], None],
+    keeps: list[str],
+) -> None:
+    """JOHS given up (PR1, done on 01-06 as its 受付 mail says) and taken back by a second
+    usage change merged before that day (PR2, done on 01-07): each application is done on
+    its own day (000 §3-2, about 15 business days each; nothing in the seeds has a later
+    application cancel one in progress). The certificate stays in JOHS's whitelist until
+    PR1's day and is back from PR2's, and the user's JOHS ID, given up and given back with
+    it, the same in every snapshot: PR2 dropped both from its merge until its own day."""
+    gr = both
+    _, mail, batch = _applied(gr, tmp_path, gives_up)
+    assert f"反映 {TOKYO_GAS_DAY} 以降" in mail, mail
+    _confirm_imports(gr, batch, ACCEPTED)
+    gr.branch("back", "main")
+    _operator(gr.reg, [*keeps, "johs"])
+    gr.reg.user(permissions={"taxis": "1011", "johs": "J1010"})
+    gr.commit("back: JOHS taken back")
+    planned = accessreg(gr, "--lang", "ja", "plan", "--base", "main", "--head", "back",
+                        "--today", str(TAKEN_BACK))  # fmt: skip
+    assert planned.returncode == 0, planned.stderr
+    assert TAKEN_BACK_DAY in planned.stdout, planned.stdout
+    gr.checkout("main")
+    gr.repo.git.merge("-q", "--no-ff", "--no-edit", "back", env=on(TAKEN_BACK))
+    out = tmp_path / "back"
+    ran = accessreg(gr, "apply", "--out", str(out), "--confirm", "--today", str(TAKEN_BACK),
+                    "--accepted-on", str(TAKEN_BACK))  # fmt: skip
+    assert ran.returncode == 0, ran.stderr
+    told = "\n".join(str(m.get_content()) for m in written_mails(out, "*-accepted-*.eml"))
+    assert f"反映 {TAKEN_BACK_DAY} 以降" in told, told
+    # The user's JOHS ID, deleted with PR1 on its acceptance (a deletion of 000 §5-3) and
+    # set again with PR2 on its own, as its delta dates it
+    (row,) = csv_rows((out / "imports/johs/delta-day-2026-12-14.csv").read_bytes())
+    assert (row["区分"], row["適用日"], row["メールアドレス（ID）"]) == ("新規", "2026-12-14", USER)
+    kept = {"2026-12-11": True, "2026-12-14": True, "2027-01-05": True, TOKYO_GAS_DAY: False,
+            TAKEN_BACK_DAY: True}  # fmt: skip
+    for day, held in kept.items():
+        run = over_applied(gr, tmp_path, day)
+        assert ("7A0001" in _johs_serials(run, day)) is held, day
+        assert "7A0001 TESTOP01;" in _certs(run, "taxis"), day
+        holders = {USER} if day >= str(TAKEN_BACK) else set()
+        assert _johs_holders(run) == [holders] * 3, day
+    # The status of PR2's usage change: done on its own day
+    assert _usage_work(gr, TOKYO_GAS_DAY) == "未済"
+    assert _usage_work(gr, TAKEN_BACK_DAY) == "済"

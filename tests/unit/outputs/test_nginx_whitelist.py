@@ -437,8 +437,9 @@ def test_a_system_given_up_is_kept_for_the_certificates_held_at_the_change_until
     certificate registered for it then (7A0001, its own list narrowed to TAXIS with the
     change, as validation asks); a certificate registered after it (7A0002) reaches what
     the operator uses, never JOHS; the one registered for JOHS reaches it until 12-24, and
-    so do the operator's overseas addresses, whatever its certificates. Taken up again,
-    JOHS is the file's to say."""
+    so do the operator's overseas addresses, whatever its certificates. Taken back by a
+    later change before then, JOHS is still kept until 12-24, and the file's from the later
+    change's day."""
     done = date(2026, 12, 24)
     address = {"cidr": "192.0.2.10/32", "reason": "海外拠点で託送業務を行うため",
                "expires_on": "2027-06-30"}  # fmt: skip
@@ -470,10 +471,25 @@ def test_a_system_given_up_is_kept_for_the_certificates_held_at_the_change_until
     assert serials("johs", done) == []
     alone = whitelist(registry, registry.catalog.by_id["johs"], date(2026, 12, 23))
     assert alone.certificates == ()  # nothing recorded: the file's systems
-    # A later usage change adding JOHS again: what the file says from then on decides.
-    again = ItemDates(subject="operator", key="TESTOP01", system="johs", on=date(2026, 12, 20),
-                      start="accepted", keyed="accepted", keyed_on=date(2026, 12, 4),
+    # Taken back by a later usage change before that day (done on 12-28): each is done
+    # on its own day (000 §3-2), so JOHS is kept until 12-24 as it was, and used again from
+    # 12-28 as the file lists it then; it did not drop on the later change's merge.
+    again = ItemDates(subject="operator", key="TESTOP01", system="johs", on=date(2026, 12, 28),
+                      start="accepted", keyed="accepted", keyed_on=date(2026, 12, 7),
                       action="change")  # fmt: skip
     applications = (*batch.applications, _record(3, again))
     recorded = admitted([batch.model_copy(update={"applications": applications})])
+    systems = ["taxis", "johs", "juju", "loacus"]
+    reg.operator(systems=systems, ip_allowlist=[address],
+                 certificates=[certificate(1, systems=["taxis"]), certificate(2)])  # fmt: skip
+    registry = loaded(reg)
+    assert serials("johs", date(2026, 12, 23)) == ["7A0001"]
+    assert serials("johs", done) == serials("johs", date(2026, 12, 27)) == []
+    assert serials("johs", date(2026, 12, 28)) == ["7A0002"]
+    # The file's again: a suspension of its use stops it there too (002 §2.6)
+    stopped = {"system": "johs", "suspended_on": "2026-12-22", "reason": "不正利用の疑い"}
+    reg.operator(systems=systems, ip_allowlist=[address], suspensions=[stopped],
+                 certificates=[certificate(1, systems=["taxis"]), certificate(2)])  # fmt: skip
+    registry = loaded(reg)
+    assert serials("johs", date(2026, 12, 21)) == ["7A0001"]
     assert serials("johs", date(2026, 12, 23)) == []

@@ -17,7 +17,8 @@ there from the day recorded for the suspension (at once, 001 p46); a terminated 
 them until its ``terminated_on`` (000 §3-3); one that withdraws from OCCTO keeps the systems
 it loses with the membership until the day recorded for the withdrawal (003 §2.7.1, 002
 §2.1.1 ①(イ)), and one that gives a system up by a usage change keeps it until the change
-is done (000 §3-2, as the 受付 mail dates it), though its file no longer lists them. Pure.
+is done (000 §3-2, as the 受付 mail dates it), though its file no longer lists them, or lists
+it again by a later change done later still. Pure.
 """
 
 from __future__ import annotations
@@ -62,7 +63,8 @@ class Admitted:
     # once: the change is done then, as the 受付 mail says (000 §3-2, about 15 business
     # days). With the certificates registered for each then (by operator code and system,
     # serials): they keep it, though the file drops it from their own list too; one
-    # registered since gains nothing from it.
+    # registered since gains nothing from it. A later change taking the system back leaves
+    # it recorded: the system is kept until then all the same (``given_up``).
     dropped: Mapping[str, Mapping[str, date | None]] = field(default_factory=dict)
     reached_when_dropped: Mapping[tuple[str, str], frozenset[str]] = field(default_factory=dict)
     # The same for each system an OCCTO withdrawal takes (recorded since the records name
@@ -106,11 +108,15 @@ class Admitted:
 
     def given_up(self, op: Operator, day: date) -> set[str]:
         """The systems a usage change took from ``op`` that it still uses on ``day``: the
-        change not done yet (``dropped``), as the 受付 mail dates it."""
+        change not done yet (``dropped``), as the 受付 mail dates it. Also one a later
+        change takes back before that day, until the later use begins (``use_begun``):
+        each application is done on its own day (000 §3-2), so the system is kept until
+        the first's and used again from the second's."""
         return {
             system
             for system, until in self.dropped.get(op.code, {}).items()
-            if (until is None or day < until) and system not in op.systems
+            if (until is None or day < until)
+            and (system not in op.systems or not self.use_begun(op, system, day))
         }
 
     def registered_when_given_up(self, op: Operator, system: str, cert: Certificate) -> bool:
@@ -247,7 +253,12 @@ def whitelist(
             for sid in admitted.still_member(op, day) - listed
             if not admitted.use_suspended(op, sid, day)
         }
-        dropped = admitted.given_up(op, day) - listed - kept
+        # One taken back is the file's again: its use's suspension stops it.
+        dropped = {
+            sid
+            for sid in admitted.given_up(op, day) - listed - kept
+            if not admitted.use_suspended(op, sid, day)
+        }
         using = listed | kept | dropped
         if not using:
             continue

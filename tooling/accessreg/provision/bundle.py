@@ -218,8 +218,9 @@ def admitted(batches: Iterable[BatchRecord]) -> Admitted:
                 if _gives_up(item):
                     continue
                 if item.subject == "operator" and item.system and item.keyed not in _OWN_DAYS:
-                    # Taken up again: what a usage change gave up before is no longer kept.
-                    dropped.get(record.operator, {}).pop(item.system, None)
+                    # Taken up again: an earlier give-up stays recorded, one not done yet
+                    # keeping the system until its own day, as its 受付 mail said, whatever
+                    # this change's day (``Admitted.given_up``).
                     # A system a usage change adds, but one a withdrawal still keeps: its use
                     # goes on (a re-join before the withdrawal's day), nothing to register.
                     kept = withdrawals.get(record.operator, {}).get(item.system)
