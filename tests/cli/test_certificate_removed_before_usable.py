@@ -4,7 +4,9 @@ says so, as a completion notice says a user's later removal (「申請番号 …
 済み」), and never that it can be used; ``status`` shows its registration 「（後の申請で
 削除）」, not 済. One removed after that day was usable until then: the notice says both.
 The removal is read where the whitelists read a certificate's days (``in_effect_on`` of
-its application's recorded item, ``notices.coming``), not computed again."""
+its application's recorded item, ``notices.coming``), not computed again. A later
+suspension (001 p46) is a state of its own: the registration is done (済), and the notice
+says the certificate is stopped from that day, or usable from the day a lifting came."""
 
 from __future__ import annotations
 
@@ -116,3 +118,72 @@ def test_a_certificate_removed_after_its_day_was_usable_until_then(
     line = _line(_registered(gr, tmp_path / "notice", "2027-01-15"))
     said = f"（{REGISTERED} からご利用いただけます）（{_removal(gr)}、2027-01-15 に削除済み）"
     assert line.endswith(said), line
+
+
+def _suspension(gr: GitRegistry, number: int, kind: str = "利用の停止") -> str:
+    """The application of batch ``number`` that suspended ``ADDED`` (or lifted it:
+    ``kind`` 停止解除), as the notices name it."""
+    (batch,) = [b for b in state(gr)["batches"].values() if b["number"] == number]
+    (app,) = batch["applications"]
+    return f"申請番号 {app['id']} の{kind}により"
+
+
+def _cert_map(gr: GitRegistry, out: Path, day: str) -> str:
+    made = _apply(gr, out, day, "--head", state(gr)["applied"])
+    return (made / "whitelist" / "taxis" / "cert-map.conf").read_text("utf-8").upper()
+
+
+def test_a_certificate_suspended_before_its_day_is_said_stopped(
+    added: GitRegistry, tmp_path: Path
+) -> None:
+    """A suspension is a state of its own (001 p46): the registration is done (済 in
+    ``status``, the suspension listed apart), the certificate never let through."""
+    gr = added
+    _merged(gr, "stop", "2026-12-21", [KEPT, {**ADDED, "suspended_on": "2026-12-21"}])
+    _apply(gr, tmp_path / "stopped", "2026-12-21")
+    assert ADDED["serial"] not in _cert_map(gr, tmp_path / "m6", REGISTERED)
+    row = status_table(gr, REGISTERED, "--operator", "TESTOP01")[1]
+    assert row["証明書・IP"] == "済", row
+    listed = accessreg(gr, "--lang", "ja", "status", "--operator", "TESTOP01",
+                       "--today", REGISTERED)  # fmt: skip
+    assert ADDED["id"] in listed.stdout.split("\n\n", 1)[1], listed.stdout
+    mail = _registered(gr, tmp_path / "notice", REGISTERED)
+    body = mail.get_content()
+    assert f"{REGISTERED} からご利用いただけます" not in body, body
+    assert _line(mail).endswith(
+        "（登録済み。2026-12-21 から利用停止中です。停止解除の申請まで接続に使えません）"
+        f"（{_suspension(gr, 3)}、2026-12-21 に利用停止済み）"
+    ), body
+
+
+def test_a_certificate_lifted_before_its_day_is_usable_from_it(
+    added: GitRegistry, tmp_path: Path
+) -> None:
+    gr = added
+    _merged(gr, "stop", "2026-12-21", [KEPT, {**ADDED, "suspended_on": "2026-12-21"}])
+    _apply(gr, tmp_path / "stopped", "2026-12-21")
+    _merged(gr, "lift", "2027-01-08", [KEPT, ADDED])
+    _apply(gr, tmp_path / "lifted", "2027-01-08")
+    assert ADDED["serial"] in _cert_map(gr, tmp_path / "m6", REGISTERED)
+    mail = _registered(gr, tmp_path / "notice", REGISTERED)
+    assert f"登録作業が完了しました。{REGISTERED} からご利用いただけます。" in mail.get_content()
+    assert _line(mail).endswith(
+        f"（{REGISTERED} からご利用いただけます）"
+        f"（{_suspension(gr, 3)}、2026-12-21 に利用停止済み）"
+        f"（{_suspension(gr, 4, '停止解除')}、2027-01-08 に停止解除済み）"
+    ), _line(mail)
+
+
+def test_a_certificate_lifted_after_its_day_is_usable_from_the_lifting(
+    added: GitRegistry, tmp_path: Path
+) -> None:
+    """The notice sent late, after the lifting: the day the whitelists let it through."""
+    gr = added
+    _merged(gr, "stop", "2026-12-21", [KEPT, {**ADDED, "suspended_on": "2026-12-21"}])
+    _apply(gr, tmp_path / "stopped", "2026-12-21")
+    _merged(gr, "lift", "2027-01-15", [KEPT, ADDED])
+    _apply(gr, tmp_path / "lifted", "2027-01-15")
+    assert ADDED["serial"] in _cert_map(gr, tmp_path / "lifted-map", "2027-01-15")
+    line = _line(_registered(gr, tmp_path / "notice", "2027-01-15"))
+    assert "（2027-01-15 からご利用いただけます）" in line, line
+    assert line.endswith(f"（{_suspension(gr, 4, '停止解除')}、2027-01-15 に停止解除済み）"), line

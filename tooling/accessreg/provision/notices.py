@@ -690,7 +690,7 @@ def registration_status(
     found = record.registrations()
     if not found:
         return NOT_NEEDED
-    kept = [i for i in found if removed_before(later or {}, record, i, today) is None]
+    kept = [i for i in found if removed_before(later or {}, record, i, i.on, today) is None]
     if not kept:
         return REMOVED_LATER
     days = [i.registered_by for i in kept]
@@ -700,8 +700,9 @@ def registration_status(
 def removals_of(
     later: Mapping[tuple[str, str], tuple[Coming, ...]], record: ApplicationRecord, item: ItemDates
 ) -> list[Coming]:
-    """The removals of ``item``, a certificate or address ``record`` registers, that its
-    operator's later applications made (``coming``)."""
+    """The removals, suspensions and liftings of ``item``, a certificate or address
+    ``record`` registers, that its operator's later applications made (``coming``), in the
+    order they were recorded."""
     found = later.get((item.subject, item.key), ())
     return [c for c in found if c.application.operator == record.operator]
 
@@ -710,15 +711,17 @@ def removed_before(
     later: Mapping[tuple[str, str], tuple[Coming, ...]],
     record: ApplicationRecord,
     item: ItemDates,
+    on: date | None,
     today: date,
 ) -> Coming | None:
-    """The later removal of ``item`` that came by ``today`` and no later than the day it was
-    to be usable: from then on no whitelist lets it through, and it never was usable."""
+    """The later removal of ``item`` that came by ``today`` and no later than ``on``, the day
+    it was to be usable (``BatchRecord.in_effect_on``: a manual step's confirmation): from
+    then on no whitelist lets it through, and it never was usable."""
     return next(
         (
             c
             for c in removals_of(later, record, item)
-            if c.on is not None and item.on is not None and c.on <= min(item.on, today)
+            if c.removes and c.on is not None and on is not None and c.on <= min(on, today)
         ),
         None,
     )
@@ -796,6 +799,9 @@ class Coming:
     on: date | None
     removes: bool  # the ID goes (its user or window person removed), else it changes
     application: ApplicationRecord
+    # A certificate's suspension (True) or its lifting (False), 001 p46: the whitelists
+    # stop or let it through again from ``on``; None: no suspension.
+    suspends: bool | None = None
 
 
 def coming(state: State, batch: BatchRecord) -> dict[tuple[str, str], tuple[Coming, ...]]:
@@ -804,8 +810,10 @@ def coming(state: State, batch: BatchRecord) -> dict[tuple[str, str], tuple[Comi
     recorded; and the removals of certificates and addresses, as (subject, certificate ID
     or CIDR: no login, which always holds an @), on the day the whitelists stop letting
     them through (``held_from``: the removal's ``in_effect_on``, as ``bundle.admitted``
-    reads it; its merge, or a termination's day). A termination removes every user's file
-    (000 §3-3): its users' permissions are removed like any other user's."""
+    reads it; its merge, or a termination's day), and the suspensions of certificates and
+    their liftings, on the day recorded for them (``state.suspension_days``, which the
+    whitelists read). A termination removes every user's file (000 §3-3): its users'
+    permissions are removed like any other user's."""
     found: dict[tuple[str, str], list[Coming]] = {}
     for later in state.ordered():
         if later.number <= batch.number:
@@ -816,6 +824,10 @@ def coming(state: State, batch: BatchRecord) -> dict[tuple[str, str], tuple[Comi
                     if item.system is None and item.action == "remove":
                         gone = Coming(later.held_from(item), True, app)
                         found.setdefault((item.subject, item.key), []).append(gone)
+                    elif item.system is None and item.keyed == "suspended_on":
+                        # A lifting is keyed on no day of its own (``Dates.suspension``).
+                        stop = Coming(item.on, False, app, item.keyed_on is not None)
+                        found.setdefault((item.subject, item.key), []).append(stop)
                     continue
                 if item.system is None or item.subject not in ("user", "window_person"):
                     continue  # an ID's own date (a suspension), or an operator's system
@@ -1126,9 +1138,11 @@ def registration_notices(
     window person's ID, a system not yet confirmed), it says that only the certificates
     and addresses are done, names those kinds alone in its subject, and lists the other
     items with their own dates; each of those has its own completion notice. ``later``:
-    what the batches after it remove (``coming``): an item removed before its day is
-    named with that removal and no day of use (no whitelist ever let it through), one
-    removed after it with its day of use and the removal."""
+    what the batches after it remove, suspend or lift (``coming``): an item removed before
+    its day is named with that removal and no day of use (no whitelist ever let it
+    through), one removed after it with its day of use and the removal; a certificate
+    suspended on ``today`` as stopped since that day, one lifted with the day the lifting
+    lets it through (``_in_use``), each with what was filed since."""
     record, step = accepted.record, accepted.step
     found = record.registrations()
     operator = _operator(step, record.operator)
@@ -1144,21 +1158,30 @@ def registration_notices(
             if (line := _operator_item(i, catalog)) is not None:
                 on = batch.in_effect_on(dates)  # as the whitelists read it (``admitted``)
                 valid_later = on != dates.registered_by
-                # Registered stopped (``comes_stopped``): its line says so, and no day of use.
-                stopped = comes_stopped(i) is not None
-                gone = removed_before(later or {}, record, dates, today) is not None
-                removals = [
-                    _removal_note(c, today) for c in removals_of(later or {}, record, dates)
-                ]
+                filed = comes_stopped(i)
+                gone = removed_before(later or {}, record, dates, on, today) is not None
+                since = removals_of(later or {}, record, dates)
+                stops = [c for c in since if c.suspends is not None]
+                halted = None
+                if stops and on is not None:  # suspended or lifted since: as on ``today``
+                    let_in, halted = _in_use(on, filed, stops, today)
+                    valid_later = valid_later and let_in == on
+                    on = let_in or on
                 items.append(
-                    {**line, "on": on, "later": valid_later, "stopped": stopped, "gone": gone,
-                     "coming": removals}
+                    # Registered stopped (``comes_stopped``) and neither lifted nor stopped
+                    # again since: its line says so, and no day of use.
+                    {**line, "on": on, "later": valid_later,
+                     "stopped": filed is not None and not stops, "halted": halted,
+                     "gone": gone, "coming": [_removal_note(c, today) for c in since]}
                 )  # fmt: skip
         else:
             others += _operator_lines(i, catalog)
     # One day for the whole registration only where every item is usable from it; else
     # each item says its own (a renewal valid later: registered now, usable then, 004).
-    usable = {item["on"] if not (item["stopped"] or item["gone"]) else None for item in items}
+    usable = {
+        item["on"] if not (item["stopped"] or item["halted"] or item["gone"]) else None
+        for item in items
+    }
     overall, rows = progress(batch, record, catalog, today, later)
     complete = overall == COMPLETE
     apps = plan.applications if plan else ()
@@ -1182,12 +1205,39 @@ def registration_notices(
     ]
 
 
+def _in_use(
+    on: date, filed: date | None, stops: Sequence[Coming], today: date
+) -> tuple[date | None, date | None]:
+    """A registered certificate as the whitelists of ``today`` read it (``bundle.admitted``,
+    ``Admitted.certificate_suspended``): the day it is let through from, or the day it is
+    suspended since, one of them None. ``filed``: the suspension it was filed with
+    (``comes_stopped``); ``stops``: the later suspensions and liftings (``coming``). On a
+    day the last recorded of them that came by then decides: a lifting ends every
+    suspension recorded before it, even one dated later (001 p46)."""
+    events = [(filed, True)] if filed is not None else []
+    events += [(c.on, bool(c.suspends)) for c in stops if c.on is not None]
+
+    def stopped_on(day: date) -> date | None:
+        came = [(d, stop) for d, stop in events if d <= day]
+        return came[-1][0] if came and came[-1][1] else None
+
+    since = stopped_on(today)
+    if since is not None:
+        return None, since
+    days = sorted({on, *(d for d, _ in events if on < d <= today)})
+    return next((d for d in days if stopped_on(d) is None), on), None
+
+
 def _removal_note(removal: Coming, today: date) -> dict[str, Any]:
-    """A later removal of a certificate or address as a notice's note says it, in the words
-    of a user's (``_coming_of``): 「申請番号 … の…により、<day> に削除済み」."""
+    """A later removal of a certificate or address, or a suspension or lifting of a
+    certificate, as a notice's note says it, in the words of a user's (``_coming_of``):
+    「申請番号 … の…により、<day> に削除済み」."""
+    action = _ACTIONS["remove"]
+    if removal.suspends is not None:
+        action = "利用停止" if removal.suspends else "停止解除"
     return {
         "when": f"{removal.on} に" if removal.on else "登録作業完了後に",
-        "action": _ACTIONS["remove"],
+        "action": action,
         "kinds": list(removal.application.kinds),
         "id": removal.application.id,
         "done": removal.on is not None and removal.on <= today,
