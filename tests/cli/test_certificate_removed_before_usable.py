@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from datetime import date
 from email.message import EmailMessage
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -44,11 +45,13 @@ def added(reg: RegistryFactory, tmp_path: Path) -> Iterator[GitRegistry]:
         made.close()
 
 
-def _merged(gr: GitRegistry, name: str, day: str, certificates: list[dict[str, str]]) -> None:
-    """The operator's certificates as ``certificates``, merged on ``day`` (the day a
-    removal takes effect, 000 §4)."""
+def _merged(
+    gr: GitRegistry, name: str, day: str, certificates: list[dict[str, Any]], **fields: object
+) -> None:
+    """The operator's certificates as ``certificates`` (and its ``fields``), merged on
+    ``day`` (the day a removal takes effect, 000 §4)."""
     gr.branch(name, "main")
-    gr.reg.operator(certificates=certificates)
+    gr.reg.operator(certificates=certificates, **fields)
     gr.commit(f"{name}: certificates")
     gr.checkout("main")
     gr.repo.git.merge("-q", "--no-ff", "--no-edit", name, env=on(date.fromisoformat(day)))
@@ -187,3 +190,53 @@ def test_a_certificate_lifted_after_its_day_is_usable_from_the_lifting(
     line = _line(_registered(gr, tmp_path / "notice", "2027-01-15"))
     assert "（2027-01-15 からご利用いただけます）" in line, line
     assert line.endswith(f"（{_suspension(gr, 4, '停止解除')}、2027-01-15 に停止解除済み）"), line
+
+
+# An operator of both providers' systems: a certificate for the switching support system
+# alone is registered by OCCTO's help desk (a manual step), its day the confirmation.
+SYSTEMS = ["taxis", "johs", "juju", "loacus", "switching"]
+ROLES = ["gas_retailer", "wheeling_client", "demand_response"]
+SWITCHING = certificate(9, systems=["switching"])
+
+
+def _applied_on(
+    gr: GitRegistry, out: Path, name: str, day: str, certs: list[dict[str, Any]]
+) -> str:
+    """The operator's certificates as ``certs``, merged and applied on ``day``: its batch."""
+    _merged(gr, name, day, certs, roles=ROLES, systems=SYSTEMS)
+    before = set(state(gr)["batches"])
+    _apply(gr, out / name, day, "--allow-mass-removal")
+    (batch,) = set(state(gr)["batches"]) - before
+    return str(batch)
+
+
+def test_a_manual_steps_certificate_removed_before_the_confirmation_is_never_said_usable(
+    reg: RegistryFactory, tmp_path: Path
+) -> None:
+    """Removed (12/14) before the help desk confirmed its registration (12/15): the
+    switching support system's whitelist never holds it, and its completion notice names
+    the removal with no day of use, as the 登録完了連絡 does."""
+    reg.operator(roles=ROLES, systems=SYSTEMS, certificates=[certificate(1)])
+    gr = GitRegistry(reg)
+    try:
+        _apply(gr, tmp_path / "initial", "2026-12-07", "--initial")
+        added = _applied_on(gr, tmp_path, "add", "2026-12-11", [certificate(1), SWITCHING])
+        _applied_on(gr, tmp_path, "remove", "2026-12-14", [certificate(1)])
+        done = accessreg(gr, "confirm", added, "--system", "switching", "--out",
+                         str(tmp_path / "confirmed"), "--today", "2026-12-15")  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        (mail,) = written_mails(tmp_path / "confirmed", "*.eml")
+        body = mail.get_content()
+        made = _apply(gr, tmp_path / "day", "2026-12-15", "--head", state(gr)["applied"])
+        cert_map = (made / "whitelist" / "switching" / "cert-map.conf").read_text("utf-8")
+        (removal,) = [b for b in state(gr)["batches"].values() if b["number"] == 3]
+    finally:
+        gr.close()
+    assert SWITCHING["serial"] not in cert_map.upper()
+    (line,) = [ln for ln in body.splitlines() if f"証明書ID {SWITCHING['id']}" in ln]
+    assert "2026-12-15 以降" not in line, body
+    (app,) = removal["applications"]
+    assert line.endswith(
+        f"（登録済み。ご利用いただけません）（申請番号 {app['id']} の"
+        f"クライアント証明書登録申請により、{app['items'][0]['on']} に削除済み）"
+    ), line

@@ -1024,17 +1024,17 @@ def completion_notices(
     overall, rows = progress(batch, record, catalog, imported_on, later)
     announced = record.announced()
     people = _system_people(step, system, record.operator, imported_on, later or {}, announced)
-    stepped = _stepped_items(batch, accepted, system_id)
+    stepped = _stepped_items(batch, accepted, system_id, imported_on, later or {})
     # Titled 利用開始周知 only when access begins or widens; else the seeds' 手続き完了通知
     # (000 §3-1 ⑥: the registration is completed).
     grants = any(not p["narrows"] for p in people) or any(
-        i["action"] is not ChangeKind.REMOVE for i in stepped
+        i["action"] is not ChangeKind.REMOVE and not i["gone"] for i in stepped
     )
     # A system whose rows changed for no permission of it (a handover) names why: a notice
     # listing nothing reads as sent by mistake. Nothing begins for them.
     shown = {i["text"] for i in stepped}
     stepped += [
-        line
+        {**line, "gone": False, "coming": []}
         for line in _rows_changed(step, system, record.operator, imported_on, announced)
         if line["text"] not in shown
     ]
@@ -1100,10 +1100,19 @@ def completion_notices(
     return notices
 
 
-def _stepped_items(batch: BatchRecord, accepted: Accepted, system_id: str) -> list[dict[str, Any]]:
+def _stepped_items(
+    batch: BatchRecord,
+    accepted: Accepted,
+    system_id: str,
+    imported_on: date,
+    later: Mapping[tuple[str, str], tuple[Coming, ...]],
+) -> list[dict[str, Any]]:
     """The items of an application that waited for ``system_id``'s manual step, each with
     the day it takes effect (``BatchRecord.in_effect_on``: the last confirmation of its
-    systems; none yet while another system's is to come)."""
+    systems; none yet while another system's is to come). A certificate or address with
+    what later batches did to it (``coming``), as the 登録完了連絡 names it
+    (``registration_notices``): one removed by the day it takes effect, which no whitelist
+    ever let through, with no day of use."""
     record, step = accepted.record, accepted.step
     plan = step.plan_of(record.operator)
     recorded = record.dates()
@@ -1116,8 +1125,18 @@ def _stepped_items(batch: BatchRecord, accepted: Accepted, system_id: str) -> li
         if line is not None:
             on = batch.in_effect_on(dates)
             when = f"{on} 以降" if on else "ほかのシステムの作業完了後"
+            since: list[Coming] = []
+            gone = False
+            if dates.subject in REGISTERED and dates.system is None:
+                since = removals_of(later, record, dates)
+                gone = removed_before(later, record, dates, on, imported_on) is not None
+            if gone:
+                when = "登録済み。ご利用いただけません"
             # The 受付 mail gave it no day, only whose work it waits for: nothing was told.
-            found.append({**line, "when": when, "told": None, "action": item.action})
+            found.append(
+                {**line, "when": when, "told": None, "action": item.action, "gone": gone,
+                 "coming": [_removal_note(c, imported_on) for c in since]}
+            )  # fmt: skip
     return found
 
 
