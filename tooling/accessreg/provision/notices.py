@@ -690,7 +690,7 @@ def registration_status(
     found = record.registrations()
     if not found:
         return NOT_NEEDED
-    kept = [i for i in found if removed_before(later or {}, record, i, today) is None]
+    kept = [i for i in found if removed_before(later or {}, record, i, i.on, today) is None]
     if not kept:
         return REMOVED_LATER
     days = [i.registered_by for i in kept]
@@ -700,8 +700,9 @@ def registration_status(
 def removals_of(
     later: Mapping[tuple[str, str], tuple[Coming, ...]], record: ApplicationRecord, item: ItemDates
 ) -> list[Coming]:
-    """The removals of ``item``, a certificate or address ``record`` registers, that its
-    operator's later applications made (``coming``)."""
+    """The removals, suspensions and liftings of ``item``, a certificate or address
+    ``record`` registers, that its operator's later applications made (``coming``), in the
+    order they were recorded."""
     found = later.get((item.subject, item.key), ())
     return [c for c in found if c.application.operator == record.operator]
 
@@ -710,15 +711,17 @@ def removed_before(
     later: Mapping[tuple[str, str], tuple[Coming, ...]],
     record: ApplicationRecord,
     item: ItemDates,
+    on: date | None,
     today: date,
 ) -> Coming | None:
-    """The later removal of ``item`` that came by ``today`` and no later than the day it was
-    to be usable: from then on no whitelist lets it through, and it never was usable."""
+    """The later removal of ``item`` that came by ``today`` and no later than ``on``, the day
+    it was to be usable (``BatchRecord.in_effect_on``: a manual step's confirmation): from
+    then on no whitelist lets it through, and it never was usable."""
     return next(
         (
             c
             for c in removals_of(later, record, item)
-            if c.on is not None and item.on is not None and c.on <= min(item.on, today)
+            if c.removes and c.on is not None and on is not None and c.on <= min(on, today)
         ),
         None,
     )
@@ -796,6 +799,9 @@ class Coming:
     on: date | None
     removes: bool  # the ID goes (its user or window person removed), else it changes
     application: ApplicationRecord
+    # A certificate's suspension (True) or its lifting (False), 001 p46: the whitelists
+    # stop or let it through again from ``on``; None: no suspension.
+    suspends: bool | None = None
 
 
 def coming(state: State, batch: BatchRecord) -> dict[tuple[str, str], tuple[Coming, ...]]:
@@ -804,8 +810,10 @@ def coming(state: State, batch: BatchRecord) -> dict[tuple[str, str], tuple[Comi
     recorded; and the removals of certificates and addresses, as (subject, certificate ID
     or CIDR: no login, which always holds an @), on the day the whitelists stop letting
     them through (``held_from``: the removal's ``in_effect_on``, as ``bundle.admitted``
-    reads it; its merge, or a termination's day). A termination removes every user's file
-    (000 §3-3): its users' permissions are removed like any other user's."""
+    reads it; its merge, or a termination's day), and the suspensions of certificates and
+    their liftings, on the day recorded for them (``state.suspension_days``, which the
+    whitelists read). A termination removes every user's file (000 §3-3): its users'
+    permissions are removed like any other user's."""
     found: dict[tuple[str, str], list[Coming]] = {}
     for later in state.ordered():
         if later.number <= batch.number:
@@ -816,6 +824,10 @@ def coming(state: State, batch: BatchRecord) -> dict[tuple[str, str], tuple[Comi
                     if item.system is None and item.action == "remove":
                         gone = Coming(later.held_from(item), True, app)
                         found.setdefault((item.subject, item.key), []).append(gone)
+                    elif item.system is None and item.keyed == "suspended_on":
+                        # A lifting is keyed on no day of its own (``Dates.suspension``).
+                        stop = Coming(item.on, False, app, item.keyed_on is not None)
+                        found.setdefault((item.subject, item.key), []).append(stop)
                     continue
                 if item.system is None or item.subject not in ("user", "window_person"):
                     continue  # an ID's own date (a suspension), or an operator's system
@@ -1012,17 +1024,17 @@ def completion_notices(
     overall, rows = progress(batch, record, catalog, imported_on, later)
     announced = record.announced()
     people = _system_people(step, system, record.operator, imported_on, later or {}, announced)
-    stepped = _stepped_items(batch, accepted, system_id)
+    stepped = _stepped_items(batch, accepted, system_id, imported_on, later or {})
     # Titled 利用開始周知 only when access begins or widens; else the seeds' 手続き完了通知
     # (000 §3-1 ⑥: the registration is completed).
     grants = any(not p["narrows"] for p in people) or any(
-        i["action"] is not ChangeKind.REMOVE for i in stepped
+        i["action"] is not ChangeKind.REMOVE and not i["gone"] for i in stepped
     )
     # A system whose rows changed for no permission of it (a handover) names why: a notice
     # listing nothing reads as sent by mistake. Nothing begins for them.
     shown = {i["text"] for i in stepped}
     stepped += [
-        line
+        {**line, "gone": False, "coming": []}
         for line in _rows_changed(step, system, record.operator, imported_on, announced)
         if line["text"] not in shown
     ]
@@ -1088,10 +1100,19 @@ def completion_notices(
     return notices
 
 
-def _stepped_items(batch: BatchRecord, accepted: Accepted, system_id: str) -> list[dict[str, Any]]:
+def _stepped_items(
+    batch: BatchRecord,
+    accepted: Accepted,
+    system_id: str,
+    imported_on: date,
+    later: Mapping[tuple[str, str], tuple[Coming, ...]],
+) -> list[dict[str, Any]]:
     """The items of an application that waited for ``system_id``'s manual step, each with
     the day it takes effect (``BatchRecord.in_effect_on``: the last confirmation of its
-    systems; none yet while another system's is to come)."""
+    systems; none yet while another system's is to come). A certificate or address with
+    what later batches did to it (``coming``), as the 登録完了連絡 names it
+    (``registration_notices``): one removed by the day it takes effect, which no whitelist
+    ever let through, with no day of use."""
     record, step = accepted.record, accepted.step
     plan = step.plan_of(record.operator)
     recorded = record.dates()
@@ -1104,8 +1125,18 @@ def _stepped_items(batch: BatchRecord, accepted: Accepted, system_id: str) -> li
         if line is not None:
             on = batch.in_effect_on(dates)
             when = f"{on} 以降" if on else "ほかのシステムの作業完了後"
+            since: list[Coming] = []
+            gone = False
+            if dates.subject in REGISTERED and dates.system is None:
+                since = removals_of(later, record, dates)
+                gone = removed_before(later, record, dates, on, imported_on) is not None
+            if gone:
+                when = "登録済み。ご利用いただけません"
             # The 受付 mail gave it no day, only whose work it waits for: nothing was told.
-            found.append({**line, "when": when, "told": None, "action": item.action})
+            found.append(
+                {**line, "when": when, "told": None, "action": item.action, "gone": gone,
+                 "coming": [_removal_note(c, imported_on) for c in since]}
+            )  # fmt: skip
     return found
 
 
@@ -1126,9 +1157,11 @@ def registration_notices(
     window person's ID, a system not yet confirmed), it says that only the certificates
     and addresses are done, names those kinds alone in its subject, and lists the other
     items with their own dates; each of those has its own completion notice. ``later``:
-    what the batches after it remove (``coming``): an item removed before its day is
-    named with that removal and no day of use (no whitelist ever let it through), one
-    removed after it with its day of use and the removal."""
+    what the batches after it remove, suspend or lift (``coming``): an item removed before
+    its day is named with that removal and no day of use (no whitelist ever let it
+    through), one removed after it with its day of use and the removal; a certificate
+    suspended on ``today`` as stopped since that day, one lifted with the day the lifting
+    lets it through (``_in_use``), each with what was filed since."""
     record, step = accepted.record, accepted.step
     found = record.registrations()
     operator = _operator(step, record.operator)
@@ -1144,21 +1177,30 @@ def registration_notices(
             if (line := _operator_item(i, catalog)) is not None:
                 on = batch.in_effect_on(dates)  # as the whitelists read it (``admitted``)
                 valid_later = on != dates.registered_by
-                # Registered stopped (``comes_stopped``): its line says so, and no day of use.
-                stopped = comes_stopped(i) is not None
-                gone = removed_before(later or {}, record, dates, today) is not None
-                removals = [
-                    _removal_note(c, today) for c in removals_of(later or {}, record, dates)
-                ]
+                filed = comes_stopped(i)
+                gone = removed_before(later or {}, record, dates, on, today) is not None
+                since = removals_of(later or {}, record, dates)
+                stops = [c for c in since if c.suspends is not None]
+                halted = None
+                if stops and on is not None:  # suspended or lifted since: as on ``today``
+                    let_in, halted = _in_use(on, filed, stops, today)
+                    valid_later = valid_later and let_in == on
+                    on = let_in or on
                 items.append(
-                    {**line, "on": on, "later": valid_later, "stopped": stopped, "gone": gone,
-                     "coming": removals}
+                    # Registered stopped (``comes_stopped``) and neither lifted nor stopped
+                    # again since: its line says so, and no day of use.
+                    {**line, "on": on, "later": valid_later,
+                     "stopped": filed is not None and not stops, "halted": halted,
+                     "gone": gone, "coming": [_removal_note(c, today) for c in since]}
                 )  # fmt: skip
         else:
             others += _operator_lines(i, catalog)
     # One day for the whole registration only where every item is usable from it; else
     # each item says its own (a renewal valid later: registered now, usable then, 004).
-    usable = {item["on"] if not (item["stopped"] or item["gone"]) else None for item in items}
+    usable = {
+        item["on"] if not (item["stopped"] or item["halted"] or item["gone"]) else None
+        for item in items
+    }
     overall, rows = progress(batch, record, catalog, today, later)
     complete = overall == COMPLETE
     apps = plan.applications if plan else ()
@@ -1182,12 +1224,39 @@ def registration_notices(
     ]
 
 
+def _in_use(
+    on: date, filed: date | None, stops: Sequence[Coming], today: date
+) -> tuple[date | None, date | None]:
+    """A registered certificate as the whitelists of ``today`` read it (``bundle.admitted``,
+    ``Admitted.certificate_suspended``): the day it is let through from, or the day it is
+    suspended since, one of them None. ``filed``: the suspension it was filed with
+    (``comes_stopped``); ``stops``: the later suspensions and liftings (``coming``). On a
+    day the last recorded of them that came by then decides: a lifting ends every
+    suspension recorded before it, even one dated later (001 p46)."""
+    events = [(filed, True)] if filed is not None else []
+    events += [(c.on, bool(c.suspends)) for c in stops if c.on is not None]
+
+    def stopped_on(day: date) -> date | None:
+        came = [(d, stop) for d, stop in events if d <= day]
+        return came[-1][0] if came and came[-1][1] else None
+
+    since = stopped_on(today)
+    if since is not None:
+        return None, since
+    days = sorted({on, *(d for d, _ in events if on < d <= today)})
+    return next((d for d in days if stopped_on(d) is None), on), None
+
+
 def _removal_note(removal: Coming, today: date) -> dict[str, Any]:
-    """A later removal of a certificate or address as a notice's note says it, in the words
-    of a user's (``_coming_of``): 「申請番号 … の…により、<day> に削除済み」."""
+    """A later removal of a certificate or address, or a suspension or lifting of a
+    certificate, as a notice's note says it, in the words of a user's (``_coming_of``):
+    「申請番号 … の…により、<day> に削除済み」."""
+    action = _ACTIONS["remove"]
+    if removal.suspends is not None:
+        action = "利用停止" if removal.suspends else "停止解除"
     return {
         "when": f"{removal.on} に" if removal.on else "登録作業完了後に",
-        "action": _ACTIONS["remove"],
+        "action": action,
         "kinds": list(removal.application.kinds),
         "id": removal.application.id,
         "done": removal.on is not None and removal.on <= today,
