@@ -390,19 +390,6 @@ def _plan(
             on_day = bundle.day_access(day, request.today, found)
         # The others' dates to come all lie in the range applied now: the same either way.
         lasting = lasting.but(reading, bundle.lasting(day, request.today, found, reading, keeps))
-    shares = collect(
-        snapshots,
-        found,
-        on_day,
-        chosen.encoding,
-        chosen.ldap_base,
-        cache if cache is not None else scratch,  # an empty store of the run's own
-        lasting.until,
-        taken,
-        request.today,
-        lasting.after,
-    )
-    removal = removal_of(found.before_access, found.after_access, shares.outside)
     rewritten = found.base if found.rewritten else None
 
     # A first apply loads the registry as it stands: what it holds is in effect now, so no
@@ -436,6 +423,21 @@ def _plan(
     # 受付 notices an earlier run was recorded without (the SMTP server unreachable).
     owing, again = completion.acceptances_due(state, plain, addressing)
     mails += [m for n in again if not sent((m := deferred(n, sender)).message_id)]
+    # Rendered after the notices owed are made: the shares and a batch's rebuilt
+    # registry (200,000 users' first batch) are not held at once.
+    shares = collect(
+        snapshots,
+        found,
+        on_day,
+        chosen.encoding,
+        chosen.ldap_base,
+        cache if cache is not None else scratch,  # an empty store of the run's own
+        lasting.until,
+        taken,
+        request.today,
+        lasting.after,
+    )
+    removal = removal_of(found.before_access, found.after_access, shares.outside)
     batches = [*state.ordered(), *([batch] if batch is not None else [])]
     admitted = bundle.admitted(batches)
     # The whitelists' rail, once the batch dates what the range admits.
