@@ -697,7 +697,7 @@ def registration_status(
     return DONE if all(d is not None and d <= today for d in days) else NOT_DONE
 
 
-def removals_of(
+def later_of(
     later: Mapping[tuple[str, str], tuple[Coming, ...]], record: ApplicationRecord, item: ItemDates
 ) -> list[Coming]:
     """The removals, suspensions and liftings of ``item``, a certificate or address
@@ -720,7 +720,7 @@ def removed_before(
     return next(
         (
             c
-            for c in removals_of(later, record, item)
+            for c in later_of(later, record, item)
             if c.removes and c.on is not None and on is not None and c.on <= min(on, today)
         ),
         None,
@@ -864,18 +864,26 @@ def _coming_of(
             changes.append(Coming(on, True, removals[0].application))
     else:
         changes = list(later.get((system.id, login), ()))
+    pending = f"{_work_of(catalog, (system.id,))}完了後"
     return [
-        {
-            "when": f"{c.on} に" if c.on else f"{_work_of(catalog, (system.id,))}完了後に",
-            "action": KIND_LABELS[ChangeKind.REMOVE if c.removes else ChangeKind.CHANGE],
-            "kinds": list(c.application.kinds),
-            "id": c.application.id,
-            "done": c.on is not None and c.on <= imported_on,
-            "removes": c.removes,
-        }
+        _later_note(c, KIND_LABELS[ChangeKind.REMOVE if c.removes else ChangeKind.CHANGE],
+                    pending, imported_on)
         for c in changes
         if c.application.operator == operator
-    ]
+    ]  # fmt: skip
+
+
+def _later_note(c: Coming, action: str, pending: str, today: date) -> dict[str, Any]:
+    """What a later application does, as a notice says it after an ID's line or an item's:
+    「（申請番号 … のクライアント証明書登録申請により、2026-12-21 に削除済み）」, ``pending``
+    standing for its day while a manual step is to come; ``done`` once it came by
+    ``today``. The one wording of every such note, whatever the template."""
+    done = c.on is not None and c.on <= today
+    when = f"{c.on} に" if c.on else f"{pending}に"
+    kinds = "・".join(c.application.kinds)
+    told = "済み" if done else "されます"
+    text = f"（申請番号 {c.application.id} の{kinds}により、{when}{action}{told}）"
+    return {"text": text, "done": done, "removes": c.removes}
 
 
 def _told(
@@ -1125,17 +1133,15 @@ def _stepped_items(
         if line is not None:
             on = batch.in_effect_on(dates)
             when = f"{on} 以降" if on else "ほかのシステムの作業完了後"
-            since: list[Coming] = []
-            gone = False
+            gone, notes = False, list[dict[str, Any]]()
             if dates.subject in REGISTERED and dates.system is None:
-                since = removals_of(later, record, dates)
-                gone = removed_before(later, record, dates, on, imported_on) is not None
+                _, gone, notes = _registration_later(later, record, dates, on, imported_on)
             if gone:
                 when = "登録済み。ご利用いただけません"
             # The 受付 mail gave it no day, only whose work it waits for: nothing was told.
             found.append(
                 {**line, "when": when, "told": None, "action": item.action, "gone": gone,
-                 "coming": [_removal_note(c, imported_on) for c in since]}
+                 "coming": notes}
             )  # fmt: skip
     return found
 
@@ -1178,8 +1184,7 @@ def registration_notices(
                 on = batch.in_effect_on(dates)  # as the whitelists read it (``admitted``)
                 valid_later = on != dates.registered_by
                 filed = comes_stopped(i)
-                gone = removed_before(later or {}, record, dates, on, today) is not None
-                since = removals_of(later or {}, record, dates)
+                since, gone, notes = _registration_later(later or {}, record, dates, on, today)
                 stops = [c for c in since if c.suspends is not None]
                 halted = None
                 if stops and on is not None:  # suspended or lifted since: as on ``today``
@@ -1191,7 +1196,7 @@ def registration_notices(
                     # again since: its line says so, and no day of use.
                     {**line, "on": on, "later": valid_later,
                      "stopped": filed is not None and not stops, "halted": halted,
-                     "gone": gone, "coming": [_removal_note(c, today) for c in since]}
+                     "gone": gone, "coming": notes}
                 )  # fmt: skip
         else:
             others += _operator_lines(i, catalog)
@@ -1247,20 +1252,27 @@ def _in_use(
     return next((d for d in days if stopped_on(d) is None), on), None
 
 
-def _removal_note(removal: Coming, today: date) -> dict[str, Any]:
-    """A later removal of a certificate or address, or a suspension or lifting of a
-    certificate, as a notice's note says it, in the words of a user's (``_coming_of``):
-    「申請番号 … の…により、<day> に削除済み」."""
-    action = _ACTIONS["remove"]
-    if removal.suspends is not None:
-        action = "利用停止" if removal.suspends else "停止解除"
-    return {
-        "when": f"{removal.on} に" if removal.on else "登録作業完了後に",
-        "action": action,
-        "kinds": list(removal.application.kinds),
-        "id": removal.application.id,
-        "done": removal.on is not None and removal.on <= today,
-    }
+def _registration_later(
+    later: Mapping[tuple[str, str], tuple[Coming, ...]],
+    record: ApplicationRecord,
+    item: ItemDates,
+    on: date | None,
+    today: date,
+) -> tuple[list[Coming], bool, list[dict[str, Any]]]:
+    """What later applications did to ``item``, a certificate or address ``record``
+    registers, usable from ``on``, as the notices of ``today`` say it (the 登録完了連絡 and a
+    manual step's completion notice alike): the removals, suspensions and liftings
+    (``later_of``), whether a removal came before it was usable (``removed_before``), and
+    their notes."""
+    since = later_of(later, record, item)
+    gone = removed_before(later, record, item, on, today) is not None
+    notes = []
+    for c in since:  # a removal, or a certificate's suspension or its lifting
+        action = _ACTIONS["remove"]
+        if c.suspends is not None:
+            action = "利用停止" if c.suspends else "停止解除"
+        notes.append(_later_note(c, action, "登録作業完了後", today))
+    return since, gone, notes
 
 
 def _words(message: Message) -> str:
