@@ -263,6 +263,36 @@ def test_a_cache_that_cannot_be_written_leaves_the_mails_composed_as_they_are_wr
     assert list((cache / "owed").iterdir()) == []
 
 
+def test_a_write_failing_midway_leaves_that_key_composed_as_written_and_nothing_half_kept(
+    gr: GitRegistry, repo: GitRepository, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Mails are written as each part of a batch is composed: a disk that fills after the
+    first gives up the key (its directory removed), and its mails are composed again, as
+    without a cache, byte for byte those a run with room writes."""
+    imported = _imported(_state(gr))
+    cache = tmp_path / "kept"
+    written = Path.write_bytes
+
+    def filling(path: Path, data: bytes) -> int:
+        if path.name != "0.eml" and (cache / "owed") in path.parents:
+            raise OSError(28, "No space left on device")
+        return written(path, data)
+
+    monkeypatch.setattr(Path, "write_bytes", filling)
+    _, mails = owed.mails(imported, Snapshots(repo, cache=cache), SENDER, _to(imported, repo))
+    fresh = _fresh(imported, repo, SENDER)
+    assert len(fresh) > 1  # so that a write after the first failed
+    assert _bytes(mails) == [(m.message_id, m.data) for m in fresh]
+    # A key of one mail was kept; none of more, nor any part of one.
+    kept = list((cache / "owed").iterdir())
+    assert not any(p.name.startswith(".") for p in kept)
+    assert all([f.name for f in p.iterdir()] == ["0.eml"] for p in kept)
+    assert len(kept) < len(fresh)
+    monkeypatch.undo()
+    _, again = owed.mails(imported, Snapshots(repo, cache=cache), SENDER, _to(imported, repo))
+    assert _bytes(again) == [(m.message_id, m.data) for m in fresh]
+
+
 def test_kept_notices_are_sent_as_kept_and_then_leave_the_cache(
     gr: GitRegistry, repo: GitRepository, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

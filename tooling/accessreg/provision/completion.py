@@ -336,22 +336,47 @@ def due(state: State, snapshots: Snapshots, addressing: Handovers) -> list[Due]:
     naming what the batches after its own already remove or change (``coming``), to the
     window persons of the day they are sent (``addressing``)."""
     found = []
-    for batch, owed in owing(state):
-        records = [r for r in batch.applications if not owed.keys().isdisjoint(r.systems)]
+    for batch, owed, parts in due_parts(state, snapshots, addressing):
         notices: dict[str, list[Notice]] = {system: [] for system in owed}
-        later = coming(state, batch)
-        for part, rebuilt in _rebuilt(view(snapshots, batch), batch, records):
-            for system, imported_on in owed.items():
-                notices[system] += [
-                    notice
-                    for record in part
-                    if system in record.systems
-                    for notice in completion_notices(
-                        batch, rebuilt[record.id], system, imported_on, addressing, later
-                    )
-                ]
+        for part in parts:
+            for system, made in part.items():
+                notices[system] += made
         found += [Due(batch, system, notices[system]) for system in owed]
     return found
+
+
+def due_parts(
+    state: State, snapshots: Snapshots, addressing: Handovers
+) -> Iterator[tuple[BatchRecord, dict[str, date], Iterator[dict[str, list[Notice]]]]]:
+    """``due``, each batch's notices a part of its applications at a time (by system), to
+    be used up before the next batch: a first batch's 20,141 notices, each with what its
+    mail says, held together took 330 MiB at 200,000 users."""
+    for batch, owed in owing(state):
+        records = [r for r in batch.applications if not owed.keys().isdisjoint(r.systems)]
+        yield batch, owed, _due_part(state, snapshots, addressing, batch, owed, records)
+
+
+def _due_part(
+    state: State,
+    snapshots: Snapshots,
+    addressing: Handovers,
+    batch: BatchRecord,
+    owed: dict[str, date],
+    records: list[ApplicationRecord],
+) -> Iterator[dict[str, list[Notice]]]:
+    later = coming(state, batch)
+    for part, rebuilt in _rebuilt(view(snapshots, batch), batch, records):
+        yield {
+            system: [
+                notice
+                for record in part
+                if system in record.systems
+                for notice in completion_notices(
+                    batch, rebuilt[record.id], system, imported_on, addressing, later
+                )
+            ]
+            for system, imported_on in owed.items()
+        }
 
 
 def registrations_due(state: State, snapshots: Snapshots, addressing: Handovers) -> list[Notice]:
