@@ -8,6 +8,7 @@ import email
 import email.message
 import email.policy
 import hashlib
+import itertools
 import json
 import os
 import time
@@ -291,6 +292,37 @@ def test_a_write_failing_midway_leaves_that_key_composed_as_written_and_nothing_
     monkeypatch.undo()
     _, again = owed.mails(imported, Snapshots(repo, cache=cache), SENDER, _to(imported, repo))
     assert _bytes(again) == [(m.message_id, m.data) for m in fresh]
+
+
+def test_each_part_of_a_batch_is_written_before_the_next_is_rebuilt(
+    gr: GitRegistry, repo: GitRepository, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Memory: a part's notices, each with what its mail says, go to disk before the next
+    part's applications are rebuilt (a first batch's 20,141, held together until written,
+    took 330 MiB at 200,000 users); the mails are the same as made whole."""
+    imported = _imported(_state(gr))
+    monkeypatch.setattr(completion, "_PART", 1)
+    events: list[str] = []
+    rebuild, add = completion.accepted, owed._Writing.add
+
+    def rebuilt(*args: Any) -> Any:
+        events.append("rebuilt")
+        return rebuild(*args)
+
+    def added(self: owed._Writing, mails: Any) -> None:
+        before = len(self.kept)
+        add(self, mails)
+        events.extend(["written"] * (len(self.kept) - before))
+
+    monkeypatch.setattr(completion, "accepted", rebuilt)
+    monkeypatch.setattr(owed._Writing, "add", added)
+    cache = tmp_path / "kept"
+    _, mails = owed.mails(imported, Snapshots(repo, cache=cache), SENDER, _to(imported, repo))
+    # The first batch's applications are parts of one: each part's mails come between.
+    assert events.count("rebuilt") > 2
+    assert ("rebuilt", "rebuilt") not in set(itertools.pairwise(events))
+    monkeypatch.undo()
+    assert _bytes(mails) == [(m.message_id, m.data) for m in _fresh(imported, repo, SENDER)]
 
 
 def test_kept_notices_are_sent_as_kept_and_then_leave_the_cache(
