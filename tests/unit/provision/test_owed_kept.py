@@ -84,10 +84,12 @@ def _bytes(mails: list[Composed | Later]) -> list[tuple[str, bytes]]:
 
 
 def _not_rebuilt(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No application rebuilt from git (``completion.accepted``), in whole or in parts."""
+
     def refused(*_: object) -> None:
         raise AssertionError("the applications were rebuilt")
 
-    monkeypatch.setattr(completion, "due", refused)
+    monkeypatch.setattr(completion, "accepted", refused)
 
 
 def test_owed_mails_are_read_back_as_composing_them_again_gives(
