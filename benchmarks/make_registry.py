@@ -436,7 +436,7 @@ class Generator:
             k += 1
             login = f"{person.surname[2]}-{person.given[2]}{k}"
         self.logins.add(login)
-        area, exchange = self.rng.choice((("03", "5550"), ("06", "5551"), ("045", "555")))
+        area, exchange = self.rng.choice((("03", "0000"), ("06", "0000"), ("045", "000")))
         return {
             "role": role,
             "name": person.name,

@@ -30,7 +30,7 @@ def scalar(value: object) -> str:
         return str(value)  # ints are written unquoted on purpose (a planted problem)
     text = str(value)
     if _CODE.fullmatch(text) and not text.isdigit() and not _DATE.fullmatch(text):
-        return text  # a phone number or a serial such as 03-5550-0101 or 4A3F09C1
+        return text  # a phone number or a serial such as 03-0000-0101 or 4A3F09C1
     if (
         _PLAIN.fullmatch(text)
         and ": " not in text

@@ -80,7 +80,7 @@ def test_promote_refuses_the_primary_and_a_stranger(gr: GitRegistry) -> None:
 def _as_primary(email: str = DEPUTY, **given: str) -> tuple[str, ...]:
     """``contact add --role primary --replaces`` the primary, with the deputy's details as
     recorded unless ``given`` says otherwise."""
-    details = {"name": "窓口 2号", "name_kana": "マドグチ イチゴウ", "phone": "03-5550-0002",
+    details = {"name": "窓口 2号", "name_kana": "マドグチ イチゴウ", "phone": "03-0000-0002",
                "github": "window-2", **given}  # fmt: skip
     return (
         "contact", "add", "--operator", "TESTOP01", "--role", "primary", "--replaces", PRIMARY,
@@ -113,7 +113,7 @@ def test_a_deputy_named_primary_replacing_the_primary_takes_their_place(
         ({"github": "evil-acct"}, "GitHub アカウント"),
         ({"name": "窓口 二号"}, "氏名・名称"),
         ({"name_kana": "マドグチ ニゴウ"}, "フリガナ"),
-        ({"phone": "03-5550-0102"}, "電話番号"),
+        ({"phone": "03-0000-0102"}, "電話番号"),
     ],
 )
 def test_a_deputy_becomes_the_primary_only_as_recorded(
@@ -140,7 +140,7 @@ def test_the_refusals_say_how_a_deputy_becomes_the_primary(gr: GitRegistry) -> N
     result = refused(
         gr.reg, "contact", "add", "--operator", "TESTOP01", "--role", "primary",
         "--contact-name", "窓口 2号", "--contact-name-kana", "マドグチ ニゴウ",
-        "--contact-email", DEPUTY, "--contact-phone", "03-5550-0002", "--contact-github",
+        "--contact-email", DEPUTY, "--contact-phone", "03-0000-0002", "--contact-github",
         "window-2",
     )  # fmt: skip
     assert f"{DEPUTY} は既に TESTOP01 の窓口責任者（副担当）です" in result.stderr
@@ -167,7 +167,7 @@ def test_the_form_makes_a_deputy_the_primary(gr: GitRegistry) -> None:
     code, out = _form(gr, {
         "contact_role": "正担当を交代", "contact_name": "窓口 2号",
         "contact_name_kana": "マドグチ イチゴウ", "contact_email": DEPUTY,
-        "contact_phone": "03-5550-0002", "contact_github": "window-2",
+        "contact_phone": "03-0000-0002", "contact_github": "window-2",
         "contact_remove": PRIMARY,
     })  # fmt: skip
     assert code == 0, out
@@ -197,7 +197,7 @@ def _deputy(github: str) -> tuple[str, ...]:
     return (
         "contact", "add", "--operator", "TESTOP01", "--contact-name", "西村 葵",
         "--contact-name-kana", "ニシムラ アオイ", "--contact-email", "aoi@test-gas.example.co.jp",
-        "--contact-phone", "03-5550-0103", "--contact-github", github,
+        "--contact-phone", "03-0000-0103", "--contact-github", github,
     )  # fmt: skip
 
 
@@ -217,7 +217,7 @@ def test_the_form_refuses_a_reviewers_github_account(gr: GitRegistry) -> None:
     code, out = _form(gr, {
         "contact_role": "副担当を追加", "contact_name": "西村 葵",
         "contact_name_kana": "ニシムラ アオイ", "contact_email": "aoi@test-gas.example.co.jp",
-        "contact_phone": "03-5550-0103", "contact_github": "Uketsuke-Kimura",
+        "contact_phone": "03-0000-0103", "contact_github": "Uketsuke-Kimura",
     })  # fmt: skip
     assert code == 1
     assert any("(github-account-unique)" in p for p in out["problems"]), out
@@ -230,7 +230,7 @@ def test_the_form_refuses_another_github_account_for_the_deputy_made_primary(
     code, out = _form(gr, {
         "contact_role": "正担当を交代", "contact_name": "窓口 2号",
         "contact_name_kana": "マドグチ イチゴウ", "contact_email": DEPUTY,
-        "contact_phone": "03-5550-0002", "contact_github": "evil-acct",
+        "contact_phone": "03-0000-0002", "contact_github": "evil-acct",
         "contact_remove": PRIMARY,
     })  # fmt: skip
     assert code == 1, out

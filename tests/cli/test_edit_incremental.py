@@ -125,7 +125,7 @@ def test_a_window_person_another_operator_has(reg: RegistryFactory, tmp_path: Pa
     result = both(
         reg, tmp_path, "contact", "add", "--operator", "TESTOP01", "--role", "deputy",
         "--contact-name", "西村 葵", "--contact-name-kana", "ニシムラ アオイ",
-        "--contact-email", "Window@other.example.jp", "--contact-phone", "03-5550-0103",
+        "--contact-email", "Window@other.example.jp", "--contact-phone", "03-0000-0103",
         "--contact-github", "nishimura-aoi",
     )  # fmt: skip
     assert result.returncode == 1

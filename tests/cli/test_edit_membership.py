@@ -101,7 +101,7 @@ def test_operator_new_records_a_provisional_applicant_under_its_prov_key(
         "--privacy-policy-url", "https://nagisa-denki.example.jp/privacy",
         "--contact-name", "渚 一郎", "--contact-name-kana", "ナギサ イチロウ",
         "--contact-email", "ichiro.nagisa@nagisa-denki.example.jp",
-        "--contact-phone", "03-5550-0901", "--contact-github", "nagisa-ichiro",
+        "--contact-phone", "03-0000-0901", "--contact-github", "nagisa-ichiro",
     )  # fmt: skip
     # Without the membership, the key is refused: only a provisional applicant holds one.
     assert "(provisional-key)" in refused(reg, *args).stdout
@@ -126,7 +126,7 @@ def test_operator_new_records_a_member(reg: RegistryFactory) -> None:
         "--privacy-policy-url", "https://nagisa-denki.example.jp/privacy",
         "--contact-name", "渚 一郎", "--contact-name-kana", "ナギサ イチロウ",
         "--contact-email", "ichiro.nagisa@nagisa-denki.example.jp",
-        "--contact-phone", "03-5550-0901", "--contact-github", "nagisa-ichiro",
+        "--contact-phone", "03-0000-0901", "--contact-github", "nagisa-ichiro",
         "--membership", "member", "--on", "2026-04-01",
     )  # fmt: skip
     result = edit(reg, *args)
@@ -423,7 +423,7 @@ def _new_from_issue(reg: RegistryFactory, **over: object) -> tuple[int, dict[str
         "systems": ["会員情報管理システム（member_portal）"],
         "contact_name": "渚 一郎", "contact_name_kana": "ナギサ イチロウ",
         "contact_email": "ichiro.nagisa@nagisa-denki.example.jp",
-        "contact_phone": "03-5550-0901", "confirm": confirm("operator-new"), **over,
+        "contact_phone": "03-0000-0901", "confirm": confirm("operator-new"), **over,
     }  # fmt: skip
     path = reg.repo / "body.md"
     path.write_bytes(render("operator-new", answers).encode("utf-8"))

@@ -26,7 +26,7 @@ NEW_OPERATOR = (
     "--privacy-policy-url", "https://nagisa-gas.example.co.jp/privacy",
     "--contact-name", "渚 一郎", "--contact-name-kana", "ナギサ イチロウ",
     "--contact-email", "ichiro.nagisa@nagisa-gas.example.co.jp",
-    "--contact-phone", "03-5550-0901", "--contact-github", "nagisa-ichiro",
+    "--contact-phone", "03-0000-0901", "--contact-github", "nagisa-ichiro",
     "--subcontractor", "NAGISV01", "なぎさサービス株式会社",
 )  # fmt: skip
 
@@ -49,7 +49,7 @@ def test_operator_new_writes_the_sample_layout(reg: RegistryFactory) -> None:
         "    name: 渚 一郎\n"
         "    name_kana: ナギサ イチロウ\n"
         "    email: ichiro.nagisa@nagisa-gas.example.co.jp\n"
-        "    phone: 03-5550-0901\n"
+        "    phone: 03-0000-0901\n"
         "    github: nagisa-ichiro\n"
         "subcontractors:\n"
         "  - {code: NAGISV01, name: なぎさサービス株式会社}\n"
@@ -302,7 +302,7 @@ def _contact(*extra: str) -> tuple[str, ...]:
     return (
         "contact", "add", "--operator", "TESTOP01", "--contact-name", "副 担当",
         "--contact-name-kana", "フク タントウ", "--contact-email", "deputy@test-gas.example.co.jp",
-        "--contact-phone", "03-5550-0002", "--contact-github", "deputy-window", *extra,
+        "--contact-phone", "03-0000-0002", "--contact-github", "deputy-window", *extra,
     )  # fmt: skip
 
 
@@ -409,7 +409,7 @@ def test_the_notes_name_systems_roles_and_window_persons_as_the_forms_do(
                   "--role", "deputy",
                   "--contact-name", "西村 葵", "--contact-name-kana", "ニシムラ アオイ",
                   "--contact-email", "aoi@test-gas.example.co.jp",
-                  "--contact-phone", "03-5550-0103",
+                  "--contact-phone", "03-0000-0103",
                   "--contact-github", "nishimura-aoi")  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
     assert (

@@ -181,7 +181,7 @@ def _switching_operator(reg: RegistryFactory) -> None:
                 "name": "窓口 二号",
                 "name_kana": "マドグチ ニゴウ",
                 "email": "window@dr-test.example.co.jp",
-                "phone": "06-5550-0001",
+                "phone": "06-0000-0001",
                 "github": "dr-window",
             }
         ],

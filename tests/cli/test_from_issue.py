@@ -302,7 +302,7 @@ def _switching_operator_new(**over: Any) -> str:
         "systems": ["スイッチング支援システム（switching）"],
         "contact_name": "鈴木 一郎", "contact_name_kana": "スズキ イチロウ",
         "contact_email": "ichiro.suzuki@minami-denryoku.example.jp",
-        "contact_phone": "03-5550-0701", "confirm": confirm("operator-new"),
+        "contact_phone": "03-0000-0701", "confirm": confirm("operator-new"),
     }  # fmt: skip
     answers.update(over)
     return render("operator-new", {k: v for k, v in answers.items() if v is not None})
@@ -510,7 +510,7 @@ def test_operator_change_swaps_the_primary(reg: RegistryFactory) -> None:
     body = render("operator-change", {
         "operator": "TESTOP01", "contact_role": "正担当を交代", "contact_name": "新 正担当",
         "contact_name_kana": "シン セイタントウ", "contact_email": "new@test-gas.example.co.jp",
-        "contact_phone": "03-5550-0009", "contact_github": "new-primary",
+        "contact_phone": "03-0000-0009", "contact_github": "new-primary",
         "contact_remove": "window1@test-gas.example.co.jp",
         "add_systems": ["スイッチング支援システム（switching）"],
         "confirm": confirm("operator-change"),
@@ -535,7 +535,7 @@ def test_a_login_taken_by_another_window_person_is_told_under_it_naming_nobody(
     body = render("operator-change", {
         "operator": "TESTOP01", "contact_role": "副担当を追加", "contact_name": "新 副担当",
         "contact_name_kana": "シン フクタントウ", "contact_email": "new@test-gas.example.co.jp",
-        "contact_phone": "03-5550-0009", "contact_github": "OTHER-window",
+        "contact_phone": "03-0000-0009", "contact_github": "OTHER-window",
         "confirm": confirm("operator-change"),
     })  # fmt: skip
     out = refused(reg, body)
@@ -927,7 +927,7 @@ def test_the_pull_request_names_what_changes_as_the_forms_do(reg: RegistryFactor
     body = render("operator-change", {
         "operator": "TESTOP01", "contact_role": "副担当を追加", "contact_name": "西村 葵",
         "contact_name_kana": "ニシムラ アオイ", "contact_email": "aoi@test-gas.example.co.jp",
-        "contact_phone": "03-5550-0103", "contact_github": "nishimura-aoi",
+        "contact_phone": "03-0000-0103", "contact_github": "nishimura-aoi",
         "remove_systems": ["託送ロードカーブシステム（loacus）"],
         "add_subcontractors": "TESTSUB2 テスト第二委託株式会社\n",
         "confirm": confirm("operator-change"),

@@ -82,7 +82,7 @@ def _promotion(**over: Any) -> str:
         "operator": "TESTOP01", "contact_role": "正担当を交代", "contact_name": "石田 美咲",
         "contact_name_kana": "イシダ\u3000ミサキ",
         "contact_email": "window2@test-gas.example.co.jp",
-        "contact_phone": "03-5550-0002", "contact_github": "window-2",
+        "contact_phone": "03-0000-0002", "contact_github": "window-2",
         "contact_remove": "window1@test-gas.example.co.jp", "confirm": confirm("operator-change"),
     }  # fmt: skip
     return render("operator-change", {**answers, **over})

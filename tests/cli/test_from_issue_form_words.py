@@ -83,7 +83,7 @@ def test_a_deputy_promoted_with_other_details_is_told_under_the_field_that_diffe
     body = render("operator-change", {
         "operator": "TESTOP01", "contact_role": definitions.REPLACE_PRIMARY,
         "contact_name": deputy["name"], "contact_name_kana": deputy["name_kana"],
-        "contact_email": deputy["email"], "contact_phone": "03-5550-9999",
+        "contact_email": deputy["email"], "contact_phone": "03-0000-9999",
         "contact_github": deputy["github"], "contact_remove": contact()["email"],
         "confirm": confirm("operator-change"),
     })  # fmt: skip

@@ -229,7 +229,7 @@ def _contact_add(email: str) -> tuple[str, ...]:
     return (
         "contact", "add", "--operator", "TESTOP01", "--role", "deputy",
         "--contact-name", "西村 葵", "--contact-name-kana", "ニシムラ アオイ",
-        "--contact-email", email, "--contact-phone", "03-5550-0103",
+        "--contact-email", email, "--contact-phone", "03-0000-0103",
         "--contact-github", "nishimura-aoi",
     )  # fmt: skip
 

@@ -33,7 +33,7 @@ NEW_OPERATOR = (
     "--role", "wheeling_client", "--system", "taxis", "--system", "johs",
     "--privacy-policy-url", "https://nagisa-gas.example.co.jp/privacy",
     "--contact-name", "渚 一郎", "--contact-name-kana", "ナギサ イチロウ",
-    "--contact-email", WINDOW, "--contact-phone", "03-5550-0901",
+    "--contact-email", WINDOW, "--contact-phone", "03-0000-0901",
     "--contact-github", "nagisa-ichiro",
 )  # fmt: skip
 NEW_USER = (

@@ -688,7 +688,7 @@ def test_a_replaced_window_person_has_one_date_in_every_delta(
             *("contact", "add", "--operator", OPERATOR, "--role", "primary"),
             *("--contact-name", "窓口 五郎", "--contact-name-kana", "マドグチ ゴロウ"),
             *("--contact-email", "window5@test-gas.example.co.jp"),
-            *("--contact-phone", "03-5550-0005", "--contact-github", "window-5"),
+            *("--contact-phone", "03-0000-0005", "--contact-github", "window-5"),
             *("--replaces", "window1@test-gas.example.co.jp"),
             cwd=gr.path,
         )

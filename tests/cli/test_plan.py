@@ -745,7 +745,7 @@ def test_an_operator_change_names_its_fields_and_values(gr: GitRegistry) -> None
     gr.commit("a certificate and an address")
     pr(gr).reg.operator(
         systems=["taxis", "johs", "juju"],
-        contacts=[contact(phone="03-5550-9999", github="window-1-renamed")],
+        contacts=[contact(phone="03-0000-9999", github="window-1-renamed")],
         certificates=[certificate(1, holder="業務部 別の担当者", suspended_on="2018-12-10")],
         ip_allowlist=[{**entry, "expires_on": "2028-03-31"}],
         suspensions=[{"system": "johs", "suspended_on": "2018-12-10", "reason": "調査中"}],

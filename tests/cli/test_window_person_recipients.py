@@ -47,7 +47,7 @@ def _cli(gr: GitRegistry, *args: str) -> None:
 def _replace_primary(gr: GitRegistry) -> None:
     _cli(gr, "contact", "add", "--operator", OPERATOR, "--role", "primary",
          "--contact-name", "窓口 五郎", "--contact-name-kana", "マドグチ ゴロウ",
-         "--contact-email", INCOMING, "--contact-phone", "03-5550-0005",
+         "--contact-email", INCOMING, "--contact-phone", "03-0000-0005",
          "--contact-github", "window-5", "--replaces", LEAVER)  # fmt: skip
 
 
@@ -143,7 +143,7 @@ def test_the_scheduled_digests_go_to_the_window_persons_of_their_day(
 def _add_deputy(gr: GitRegistry) -> None:
     _cli(gr, "contact", "add", "--operator", OPERATOR, "--role", "deputy",
          "--contact-name", "窓口 五郎", "--contact-name-kana", "マドグチ ゴロウ",
-         "--contact-email", INCOMING, "--contact-phone", "03-5550-0005",
+         "--contact-email", INCOMING, "--contact-phone", "03-0000-0005",
          "--contact-github", "window-5")  # fmt: skip
     _add_user(gr, 1)
 

@@ -60,7 +60,7 @@ def operator_new(github: str | None, subcontractors: str = "") -> str:
         "systems": ["託送情報開示システム（johs）"],
         "contact_name": "渚 一郎", "contact_name_kana": "ナギサ イチロウ",
         "contact_email": "ichiro.nagisa@nagisa-gas.example.co.jp",
-        "contact_phone": "03-5550-0901", "contact_github": github,
+        "contact_phone": "03-0000-0901", "contact_github": github,
         "confirm": confirm("operator-new"),
     }  # fmt: skip
     if subcontractors:

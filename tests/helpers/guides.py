@@ -92,7 +92,7 @@ def _new_operator(sample: _Sample) -> str:
         "roles: [gas_retailer, wheeling_client]\noccto_member: false\n"
         "privacy_policy_url: https://nagisa-gas.example.co.jp/privacy\nsystems: [taxis, johs]\n"
         "contacts:\n  - role: primary\n    name: 渚 一郎\n    name_kana: ナギサ イチロウ\n"
-        "    email: ichiro.nagisa@nagisa-gas.example.co.jp\n    phone: 03-5550-0901\n"
+        "    email: ichiro.nagisa@nagisa-gas.example.co.jp\n    phone: 03-0000-0901\n"
         "    github: nagisa-ichiro\n",
     )
     sample.commit("利用申請（新規）: NAGIGS01")

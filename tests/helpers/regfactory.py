@@ -37,7 +37,7 @@ def contact(role: str = "primary", n: int = 1, **over: Any) -> dict[str, Any]:
         "name": f"窓口 {n}号",
         "name_kana": "マドグチ イチゴウ",
         "email": f"window{n}@test-gas.example.co.jp",
-        "phone": f"03-5550-{n:04d}",
+        "phone": f"03-0000-{n:04d}",
         "github": f"window-{n}",
     }
     return {**base, **over}

@@ -75,7 +75,7 @@ def _bend(reg: RegistryFactory) -> None:
                 "name": "窓口 二号",
                 "name_kana": "マドグチ ニゴウ",
                 "email": "window2@test-gas.example.co.jp",
-                "phone": "03-5550-0002",
+                "phone": "03-0000-0002",
                 "github": "window-2",
             }
         ]

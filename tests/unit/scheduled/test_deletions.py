@@ -26,7 +26,7 @@ def test_one_application_per_operator(reg: RegistryFactory) -> None:
                 "name": "窓口 二",
                 "name_kana": "マドグチ ニ",
                 "email": "w2@test-two.example.jp",
-                "phone": "03-5550-0002",
+                "phone": "03-0000-0002",
                 "github": "w-two",
             }
         ],

@@ -33,7 +33,7 @@ def _contact(n: int) -> dict[str, str]:
         "name": f"窓口 {n}",
         "name_kana": "マドグチ",
         "email": f"window{n}@test-gas.example.co.jp",
-        "phone": f"03-5550-{n:04d}",
+        "phone": f"03-0000-{n:04d}",
         "github": f"window-{n}",
     }
 

@@ -255,7 +255,7 @@ def _contact() -> dict[str, str]:
         "name": "窓口 太郎",
         "name_kana": "マドグチ タロウ",
         "email": "w@x.example.jp",
-        "phone": "03-5550-0009",
+        "phone": "03-0000-0009",
         "github": "w-x",
     }
 

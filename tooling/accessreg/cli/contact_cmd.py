@@ -48,7 +48,7 @@ def add(
       accessreg contact add --operator AOBAGS01 --role deputy \\
         --contact-name '西村 葵' --contact-name-kana 'ニシムラ アオイ' \\
         --contact-email aoi.nishimura@aoba-gas.example.co.jp \\
-        --contact-phone 03-5550-0103 --contact-github nishimura-aoi
+        --contact-phone 03-0000-0103 --contact-github nishimura-aoi
     """
     draft = open_draft(registry, today)
     contacts.add(draft, operator, contact_spec(role, contact), replaces)

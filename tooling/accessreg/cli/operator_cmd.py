@@ -85,7 +85,7 @@ def contact_options(f: Any) -> Any:
         click.option(
             "--contact-phone",
             required=True,
-            help="Window person's phone number, e.g. 03-5550-0101.",
+            help="Window person's phone number, e.g. 03-0000-0101.",
         ),
         click.option(
             "--contact-github",
@@ -198,7 +198,7 @@ def new(
         --privacy-policy-url https://nagisa-gas.example.co.jp/privacy \\
         --contact-name '渚 一郎' --contact-name-kana 'ナギサ イチロウ' \\
         --contact-email ichiro.nagisa@nagisa-gas.example.co.jp \\
-        --contact-phone 03-5550-0901 --contact-github nagisa-ichiro
+        --contact-phone 03-0000-0901 --contact-github nagisa-ichiro
     """
     cert = None
     if certificate is not None:

@@ -272,7 +272,7 @@ PATTERNS: dict[str, Message] = {
         "Write {what} as GitHub shows it: ASCII letters, digits and single hyphens, not "
         "starting or ending with a hyphen"
     ),
-    base.PHONE: msg("Write {what} in half-width digits and hyphens (e.g. 03-5550-0101)"),
+    base.PHONE: msg("Write {what} in half-width digits and hyphens (e.g. 03-0000-0101)"),
     base.HTTPS_URL: msg(
         "Write {what} in full, starting with https:// and without spaces "
         "(e.g. https://example.co.jp/privacy)"
