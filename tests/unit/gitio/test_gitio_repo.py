@@ -62,10 +62,11 @@ def _user2(gr: GitRegistry, repo: GitRepository) -> tuple[str, str]:
 
 
 def _commands(repo: GitRepository, monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, ...]]:
-    """Every git command ``repo`` runs from now on, as it runs it (``maybe``'s too)."""
+    """Every git command ``repo`` runs from now on, as it runs it (``maybe``'s and
+    ``fixed``'s too)."""
     ran: list[tuple[str, ...]] = []
-    run = repo._git.run
-    monkeypatch.setattr(repo._git, "run", lambda *a, **k: ran.append(a) or run(*a, **k))
+    call = repo._git.call
+    monkeypatch.setattr(repo._git, "call", lambda *a, **k: ran.append(a) or call(*a, **k))
     return ran
 
 
@@ -85,6 +86,66 @@ def test_an_object_id_is_resolved_once_and_a_name_every_time(
     assert ran == []  # the same ids and the same two trees: git is not asked again
     assert repo.resolve(second[:12]) == second  # an abbreviation is asked, as a name is
     assert len(ran) == 1
+
+
+def test_what_ids_name_is_asked_once_a_process_whatever_opens_the_repository(
+    gr: GitRegistry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = gr.rev()
+    gr.reg.user(email="user2@test-gas.example.co.jp")
+    second = gr.commit("add user2")
+
+    def questions(repo: GitRepository) -> tuple[object, ...]:
+        return (
+            repo.tree_entries(second, "registry/users/TESTOP01"),
+            repo.tree_id(first, "registry/users"),
+            repo.tree_id(first, "registry/no-such-directory"),  # a definite no: kept too
+            repo.is_ancestor(first, second),
+            repo.is_ancestor(second, first),
+            repo.first_parent_paths(first, second),
+            repo.commit(second),
+            repo.file_paths(second, "registry/users"),
+        )
+
+    with GitRepository(gr.path) as repo:
+        asked = questions(repo)
+    with GitRepository(gr.path) as again:  # another opening, as each run's session and state
+        ran = _commands(again, monkeypatch)
+        assert questions(again) == asked
+        assert ran == []
+        assert again.resolve("HEAD") == second  # a name may name another commit later
+        assert [a[0] for a in ran] == ["rev-parse"]
+        assert again.tree_entries(second, "registry/no-such-directory") == {}
+        assert again.tree_entries(second, "registry/no-such-directory") == {}
+        assert [a[0] for a in ran[1:]] == ["ls-tree", "ls-tree"]  # a failure: asked again
+
+
+def test_the_answers_kept_stay_within_their_limits(
+    gr: GitRegistry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from accessreg.gitio import runner
+
+    head = gr.rev()
+    listing = ("ls-tree", "-r", "-z", "--full-tree", head)
+    size = len(Git(gr.path).fixed(*listing)[1])
+    monkeypatch.setattr(runner, "_kept", runner.OrderedDict())
+    monkeypatch.setattr(runner, "_kept_size", 0)
+    monkeypatch.setattr(runner, "_KEPT_ONE", size - 1)  # one answer too large to keep
+    with GitRepository(gr.path) as repo:
+        ran = _commands(repo, monkeypatch)
+        repo.resolve(head)
+        repo.tree_blobs(head)
+        repo.tree_blobs(head)
+        assert ran.count(listing) == 2
+        monkeypatch.setattr(runner, "_KEPT_ONE", size)
+        monkeypatch.setattr(runner, "_KEPT_LIMIT", size + 10)  # room for the listing alone
+        repo.tree_blobs(head)
+        repo.tree_blobs(head)
+        assert ran.count(listing) == 3
+        repo.tree_entries(head, "registry")  # the listing, the oldest, gives way
+        repo.tree_blobs(head)
+        assert ran.count(listing) == 4
+        assert runner._kept_size <= size + 10
 
 
 def test_a_comparison_asked_once_is_not_kept_unless_asked_before(

@@ -19,7 +19,7 @@ from pathlib import Path
 from accessreg.errors import ConfigError, UsageError
 from accessreg.escape import quote
 from accessreg.files.sources import Entry, MemorySource
-from accessreg.gitio.runner import WITHOUT_INDEX, Git, Opened, decode, logged
+from accessreg.gitio.runner import WITHOUT_INDEX, Git, GitError, Opened, decode, logged
 from accessreg.model.commits import CommitInfo, PathChange
 from accessreg.model.messages import msg
 
@@ -83,27 +83,36 @@ class GitRepository(Opened):
             raise UsageError(msg("{rev} is not a revision", rev=quote(rev)))
         if rev in self._resolved:
             return self._resolved[rev]
-        found = self._git.maybe("rev-parse", "--verify", "--quiet", "--end-of-options",
-                                f"{rev}^{{commit}}")  # fmt: skip
+        asked = ("rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}")
+        full = _OBJECT_ID.fullmatch(rev)  # a name such as HEAD may name another commit later
+        found = self._git.fixed_text(*asked) if full else self._git.maybe(*asked)
         if not found:
             raise UsageError(msg("Unknown revision {rev}", rev=quote(rev)))
         self._resolved[found] = found
-        if _OBJECT_ID.fullmatch(rev):  # a name such as HEAD may name another commit later
+        if full:
             self._resolved[rev] = found
         return found
 
     def merge_base(self, a: str, b: str) -> str:
         """The best common ancestor of two revisions (what a pull request is compared to)."""
         first, second = self.resolve(a), self.resolve(b)
-        found = self._git.maybe("merge-base", first, second)
+        found = self._git.fixed_text("merge-base", first, second)
         if not found:
             raise UsageError(msg("{a} and {b} have no common ancestor", a=a, b=b))
         return found
 
     def is_ancestor(self, ancestor: str, rev: str) -> bool:
-        found = self._git.maybe("merge-base", "--is-ancestor", self.resolve(ancestor),
-                                self.resolve(rev))  # fmt: skip
-        return found is not None
+        try:  # exit status 1: it is not
+            status, _ = self._git.fixed(
+                "merge-base",
+                "--is-ancestor",
+                self.resolve(ancestor),
+                self.resolve(rev),
+                answers=(0, 1),
+            )
+        except GitError:
+            return False
+        return status == 0
 
     def first_parent_history(self, base: str | None, head: str) -> list[CommitInfo]:
         """The commits after ``base`` up to ``head`` along first parents, oldest first.
@@ -121,7 +130,7 @@ class GitRepository(Opened):
         """Of each commit ``first_parent_history`` gives, the paths it changed against its
         first parent (a rename's both sides; a root commit's every file), from one ``git
         log``: a range of weeks of merges is one process, not one per merge."""
-        out = self._git.run(
+        _, out = self._git.fixed(
             "log", "--first-parent", "--diff-merges=first-parent", "--no-renames",
             "--name-only", "-z", "--format=%x00%H", self._span(base, head),
         )  # fmt: skip
@@ -133,7 +142,7 @@ class GitRepository(Opened):
         return found
 
     def _commits(self, *args: str) -> list[CommitInfo]:
-        out = self._git.run("log", "-z", "--format=%H %P%x01%ct%x01%s", *args)
+        _, out = self._git.fixed("log", "-z", "--format=%H %P%x01%ct%x01%s", *args)
         found = []
         for record in out.split(b"\0"):
             if not record.strip():
@@ -188,7 +197,13 @@ class GitRepository(Opened):
     def tree_id(self, rev: str, path: str) -> str | None:
         """The id of the tree at ``path`` in ``rev`` (None when there is none): equal ids,
         equal content, so it keys what was computed from a whole directory."""
-        return self._git.maybe("rev-parse", "--verify", "--quiet", f"{self.resolve(rev)}:{path}")
+        try:  # exit status 1: no such path in that commit
+            status, out = self._git.fixed(
+                "rev-parse", "--verify", "--quiet", f"{self.resolve(rev)}:{path}", answers=(0, 1)
+            )
+        except GitError:
+            return None
+        return (decode(out).strip() or None) if status == 0 else None
 
     def tree_blobs(self, rev: str, prefix: str = "", under: Sequence[str] = ()) -> dict[str, str]:
         """Path → blob id of every file under ``prefix`` at ``rev`` (``git ls-tree -r``);
@@ -211,7 +226,7 @@ class GitRepository(Opened):
         odd: dict[str, Entry] = {}
         lead = prefix.rstrip("/") + "/" if prefix else ""
         # Plain string operations: this runs once per file of a 200,000-file registry.
-        for record in decode(self._git.run(*args)).split("\0"):
+        for record in decode(self._git.fixed(*args)[1]).split("\0"):
             meta, _, path = record.partition("\t")
             mode, kind, sha = meta.split(" ") if meta else ("", "", "")
             if not path.startswith(lead):
@@ -230,7 +245,7 @@ class GitRepository(Opened):
         """Name → object id of each entry directly in the directory ``path`` at ``rev`` (a
         blob's id keys its content, a tree's that of the whole directory); empty when there
         is no such directory. One small ``git ls-tree``: no recursion, no object read."""
-        out = self._git.maybe("ls-tree", "-z", f"{self.resolve(rev)}:{path}")
+        out = self._git.fixed_text("ls-tree", "-z", f"{self.resolve(rev)}:{path}")
         found: dict[str, str] = {}
         for record in (out or "").split("\0"):
             meta, _, name = record.partition("\t")
@@ -241,7 +256,7 @@ class GitRepository(Opened):
     def subtrees(self, rev: str, path: str) -> dict[str, str]:
         """Name → tree id of each directory directly in the directory ``path`` at ``rev``;
         empty when there is no such directory."""
-        out = self._git.maybe("ls-tree", "-z", f"{self.resolve(rev)}:{path}")
+        out = self._git.fixed_text("ls-tree", "-z", f"{self.resolve(rev)}:{path}")
         found: dict[str, str] = {}
         for record in (out or "").split("\0"):
             meta, _, name = record.partition("\t")
@@ -252,9 +267,9 @@ class GitRepository(Opened):
     def file_paths(self, rev: str, path: str, *more: str) -> list[str]:
         """Every file under the directories ``path`` and ``more`` at ``rev``, as repository
         paths: one ``git ls-tree --name-only``, no object read."""
-        out = self._git.run("ls-tree", "-r", "-z", "--name-only", "--full-tree",
-                            self.resolve(rev), "--",
-                            *(f"{p.rstrip('/')}/" for p in (path, *more)))  # fmt: skip
+        _, out = self._git.fixed("ls-tree", "-r", "-z", "--name-only", "--full-tree",
+                                 self.resolve(rev), "--",
+                                 *(f"{p.rstrip('/')}/" for p in (path, *more)))  # fmt: skip
         return [name for name in decode(out).split("\0") if name]
 
     def index_blobs(self, prefix: str = "") -> dict[str, str]:
@@ -344,7 +359,7 @@ class GitRepository(Opened):
         of the run (68 MB at 200,000 users)."""
         key = (self.resolve(base), self.resolve(head), prefix)
         if not kept and key not in self._diffs:
-            return self._changed_blobs(*key)[0]
+            return self._changed_blobs(*key, kept=False)[0]
         return dict(self._diffs[self._diffed(base, head, prefix)])
 
     def changed_irregular(self, base: str, head: str, prefix: str = "") -> dict[str, Entry]:
@@ -364,13 +379,18 @@ class GitRepository(Opened):
         return key
 
     def _changed_blobs(
-        self, base: str, head: str, prefix: str
+        self, base: str, head: str, prefix: str, kept: bool = True
     ) -> tuple[dict[str, str | None], frozenset[str], dict[str, Entry]]:
         args = ["diff-tree", "-r", "-z", "--no-renames", "--raw", base, head]
         if prefix:
             args += ["--", prefix]
         # The raw listing of two trees: no index, no attribute, no content is read.
-        fields = decode(self._git.run(*args, env=WITHOUT_INDEX)).split("\0")
+        asked = (
+            self._git.fixed(*args, env=WITHOUT_INDEX)[1]
+            if kept
+            else self._git.run(*args, env=WITHOUT_INDEX)
+        )
+        fields = decode(asked).split("\0")
         found: dict[str, str | None] = {}
         added: set[str] = set()
         odd: dict[str, Entry] = {}

@@ -13,7 +13,8 @@ import secrets
 import subprocess
 import tempfile
 import threading
-from collections.abc import Iterable, Iterator, Mapping
+from collections import OrderedDict
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import IO, Self
@@ -91,6 +92,32 @@ def _environment(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     return env
 
 
+# Answers of git about objects named by their ids alone, kept for the process: what an id
+# names never changes, and a run opens the repository several times (the session, the
+# state, each range read) and asks each the same few questions (a tree's entries, whether
+# one commit is an ancestor of another). A large answer (a whole registry's listing) is
+# not kept; the oldest go first past the limit.
+_KEPT_LIMIT = 8 << 20
+_KEPT_ONE = 256 << 10
+_kept: OrderedDict[tuple[str, tuple[str, ...]], tuple[int, bytes]] = OrderedDict()
+_kept_size = 0
+_kept_lock = threading.Lock()
+
+
+def _keep(key: tuple[str, tuple[str, ...]], answer: tuple[int, bytes]) -> None:
+    global _kept_size
+    if len(answer[1]) > _KEPT_ONE:
+        return
+    with _kept_lock:
+        if key in _kept:
+            return
+        _kept[key] = answer
+        _kept_size += len(answer[1])
+        while _kept_size > _KEPT_LIMIT:
+            _, (_, dropped) = _kept.popitem(last=False)
+            _kept_size -= len(dropped)
+
+
 def _not_a_repository(start: Path) -> ConfigError:
     return ConfigError(msg("{start} is not inside a git repository", start=str(start)))
 
@@ -140,19 +167,52 @@ class Git:
         """The repository's shared git directory (the same for every worktree)."""
         return self._common
 
-    def run(
+    def call(
         self, *args: str, data: bytes | None = None, env: Mapping[str, str] | None = None
-    ) -> bytes:
-        """The output of ``git args``, fed ``data`` on standard input, with ``env`` added to
-        the environment; :class:`GitError` when git fails."""
+    ) -> subprocess.CompletedProcess[bytes]:
+        """``git args`` run once, fed ``data`` on standard input, with ``env`` added to the
+        environment: what it exited with and what it wrote. Every short command goes
+        through here."""
         with _stdin(data) as stdin:
-            done = subprocess.run(
+            return subprocess.run(
                 ["git", *args], cwd=self._cwd, env=_environment(env), stdin=stdin,
                 capture_output=True, check=False,
             )  # fmt: skip
+
+    def run(
+        self, *args: str, data: bytes | None = None, env: Mapping[str, str] | None = None
+    ) -> bytes:
+        """The output of ``git args`` (``call``); :class:`GitError` when git fails."""
+        done = self.call(*args, data=data, env=env)
         if done.returncode != 0:
             raise GitError(args[0], done.returncode, decode(done.stderr))
         return done.stdout
+
+    def fixed(
+        self, *args: str, answers: Collection[int] = (0,), env: Mapping[str, str] | None = None
+    ) -> tuple[int, bytes]:
+        """``git args`` whose every revision is a full object id, so that its answer never
+        changes: its exit status, one of ``answers`` (another raises :class:`GitError` and
+        is not kept: a missing object may come), and its output, asked once per process."""
+        key = (str(self._common), args)
+        with _kept_lock:
+            found = _kept.get(key)
+            if found is not None:
+                _kept.move_to_end(key)
+                return found
+        done = self.call(*args, env=env)
+        if done.returncode not in answers:
+            raise GitError(args[0], done.returncode, decode(done.stderr))
+        answer = (done.returncode, done.stdout)
+        _keep(key, answer)
+        return answer
+
+    def fixed_text(self, *args: str) -> str | None:
+        """``fixed``'s output as ``text`` gives it, or None when git fails (``maybe``)."""
+        try:
+            return decode(self.fixed(*args)[1]).strip()
+        except GitError:
+            return None
 
     def text(
         self, *args: str, data: bytes | None = None, env: Mapping[str, str] | None = None
