@@ -16,8 +16,8 @@ from tests.helpers.regfactory import RegistryFactory
 
 # The tests' scratch files (a git repository, a cache and a run's outputs each, a quarter of
 # a million files a run) go to a file system in memory where the machine has one with room:
-# on disk, creating them and the commits' and caches' flushes to the disk took a third of
-# the suite's time. pytest's own setting for where they go; one the caller gave wins.
+# on disk, creating them and the commits' and caches' flushes to the disk took a fifth of
+# the suite's wall time. pytest's own setting for where they go; one the caller gave wins.
 _IN_MEMORY = Path("/dev/shm")
 _ROOM = 2 << 30  # bytes free at least: a container's default /dev/shm holds 64 MiB
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import subprocess
+from collections import OrderedDict
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from hypothesis import strategies as st
 
 from accessreg.errors import ConfigError, UsageError
 from accessreg.files.loading import load
+from accessreg.gitio import runner
 from accessreg.gitio.repo import GitRepository
 from accessreg.gitio.runner import Git, GitError
 from accessreg.model.commits import PathChange
@@ -123,12 +125,10 @@ def test_what_ids_name_is_asked_once_a_process_whatever_opens_the_repository(
 def test_the_answers_kept_stay_within_their_limits(
     gr: GitRegistry, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from accessreg.gitio import runner
-
     head = gr.rev()
     listing = ("ls-tree", "-r", "-z", "--full-tree", head)
     size = len(Git(gr.path).fixed(*listing)[1])
-    monkeypatch.setattr(runner, "_kept", runner.OrderedDict())
+    monkeypatch.setattr(runner, "_kept", OrderedDict())
     monkeypatch.setattr(runner, "_kept_size", 0)
     monkeypatch.setattr(runner, "_KEPT_ONE", size - 1)  # one answer too large to keep
     with GitRepository(gr.path) as repo:
