@@ -174,3 +174,26 @@ def test_a_reset_to_an_applied_merge_applies_for_what_it_takes_away(
     (mail,) = [m for m in written_mails(out, "*-accepted-*.eml") if "second" in str(m["To"])]
     body = str(mail.get_content())
     assert f"{pr3}/TESTOP02+2" in body and U3 in body and U2_COMES in body, body
+
+
+def test_the_completion_of_an_application_of_its_own_keeps_its_dates(
+    reset: tuple[GitRegistry, Path], tmp_path: Path
+) -> None:
+    """``confirm`` rebuilds the ``+2`` application from what was recorded of it, not of
+    pr3's own application: each system's completion notice says the day its 受付 said, the
+    deletion of u3 no earlier than their addition comes (the rebuild looked the dates up
+    by the plain id, found none, and dated the deletion by the plan alone: 2026-11-28)."""
+    gr, _ = reset
+    batches = state(gr)["batches"]
+    batch = max(batches)
+    said = []
+    for system in batches[batch]["systems"]:
+        out = tmp_path / system
+        done = accessreg(gr, "confirm", batch, "--system", system, "--out", str(out),
+                         "--today", "2026-11-27")  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        for mail in written_mails(out):
+            body = str(mail.get_content())
+            if "TESTOP02+2" in body:
+                said += [line for line in body.splitlines() if U3 in line]
+    assert said and all(line.endswith(f"利用終了 {U2_COMES}") for line in said), said

@@ -1361,6 +1361,24 @@ def _steps(
         )  # fmt: skip
 
 
+def _own_records(
+    recorded: Mapping[str, ApplicationRecord], commit: str
+) -> dict[str, ApplicationRecord]:
+    """Of the applications ``recorded``, those of the merge ``commit`` itself (not a release
+    or a held file's revocations attributed to it), by operator, the plain id's where an
+    operator has two. A rewritten main's step passes only those made from where it starts
+    (``_rewound``), and ``confirm`` one batch's: an application of its own (``+2``) is then
+    found by its operator. Looked up by the plain id alone, ``confirm`` rebuilt it without
+    the dates its 受付 gave, and its completion notices said others."""
+    found: dict[str, ApplicationRecord] = {}
+    for record in recorded.values():
+        if record.commit != commit or record.released or record.revoked:
+            continue
+        if record.operator not in found or "+" not in record.id:
+            found[record.operator] = record
+    return found
+
+
 def _rewound(recorded: Mapping[str, ApplicationRecord], since: str) -> dict[str, ApplicationRecord]:
     """Of the applications ``recorded``, those of a step from ``since``, a revision main no
     longer holds: its merge may be one applied before, from its own parent."""
@@ -1413,10 +1431,9 @@ def step_between(
         events = Events(events.entered, events.accepted, merged_on(commit))
     dates = Dates.of(after, events.known(merged_on(commit)), loaded)
     plan = compute_plan(before, after, dates, registrations=waits.registrations if waits else None)
+    own = _own_records(recorded, commit.sha)
     operators = tuple(
-        with_recorded_dates(op, found)
-        if (found := recorded.get(application_id(commit.sha, op.code))) is not None
-        else op
+        with_recorded_dates(op, found) if (found := own.get(op.code)) is not None else op
         for op in plan.operators
     )
     if waits:
