@@ -1300,6 +1300,37 @@ def test_a_suspension_alone_or_its_lifting_alone_is_titled_as_what_it_is(
 PROMISE = "各システムの処理状況は、登録作業の完了ごとにお知らせします。"
 
 
+def test_a_certificate_named_for_fewer_systems_says_which_and_from_when(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """The 受付 mail of a certificate narrowed says what changes, as the plan does, and
+    from when: the day of its merge, whose run takes it out of the other systems'
+    whitelists (no batch registers a serial registered already); it said neither."""
+    windows = [contact(), contact("deputy", 2), contact("deputy", 3)]
+    others = [certificate(n) for n in range(2, 6)]  # the whitelists' rail counts them too
+    merge(gr, "certificate", lambda: gr.reg.operator(
+        contacts=windows, certificates=[certificate(1), *others]))  # fmt: skip
+    assert accessreg(gr, "apply", "--out", str(tmp_path / "c"), "--confirm", *DAY).returncode == 0
+    merge(gr, "narrow", lambda: gr.reg.operator(
+        contacts=windows, certificates=[certificate(1, systems=["taxis"]), *others]))  # fmt: skip
+    out = tmp_path / "narrowed"
+    usable = ["--today", "2027-01-05", "--accepted-on", "2027-01-05"]  # registered: M+6
+    ran = accessreg(gr, "apply", "--out", str(out), "--confirm", *usable)
+    assert ran.returncode == 0, ran.stderr
+    (mail,) = [
+        m
+        for m in _eml(out).values()
+        if m["To"].addresses[0].addr_spec == WINDOWS[0] and "【受付】" in m["Subject"]
+    ]
+    (line,) = [x for x in mail.get_content().splitlines() if "クライアント証明書の変更" in x]
+    assert "（利用システム 事業者が利用する全システム → 託送システム（taxis））" in line, line
+    merged = subprocess.run(["git", "-C", str(gr.path), "log", "-1", "--format=%cs"],
+                            capture_output=True, text=True, check=True).stdout.strip()  # fmt: skip
+    assert line.endswith(f"/ 反映 {merged} 以降"), line
+    assert "7A0001" in (out / "whitelist/taxis/cert-map.conf").read_text("utf-8")
+    assert "7A0001" not in (out / "whitelist/juju/cert-map.conf").read_text("utf-8")
+
+
 def test_only_an_application_a_completion_notice_follows_promises_one(
     gr: GitRegistry, tmp_path: Path
 ) -> None:

@@ -435,8 +435,16 @@ def test_a_certificates_direction_is_where_the_whitelists_let_it_through(
     pr(gr).reg.operator(systems=SYSTEMS, certificates=[certificate(1, **now)])
     gr.commit("its change")
     plan = plan_of(gr)
-    assert only(plan, CertificateChange, id="EP-TEST-0001").direction is direction
+    changed = only(plan, CertificateChange, id="EP-TEST-0001")
+    assert changed.direction is direction
     assert plan.revoke_only is (direction is Direction.REVOKE)
+    # The whitelists let a registered serial through wherever it reaches from the merge:
+    # a change of where is dated then, as a removal is; one of nothing they admit, never.
+    merged = plan.events.merged if direction is not Direction.NEUTRAL else None
+    assert (changed.effective.on, changed.effective.key) == (
+        merged,
+        "merged" if merged is not None else None,
+    ), changed.effective
 
 
 def test_only_a_suspension_or_its_lifting_stops_or_starts_the_id(gr: GitRegistry) -> None:

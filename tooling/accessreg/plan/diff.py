@@ -469,10 +469,13 @@ class _Differ:
                 own = self._registration(current, new or old)
             elif suspends:
                 own = self.dates.suspension(current.suspended_on)
+            # The same serial reaching other systems, or valid for another span: the
+            # whitelists admit a serial once registered, so they take it with the merge.
+            admits = entry.action is ChangeKind.CHANGE and direction is not Direction.NEUTRAL
             items.append(
                 CertificateChange(
                     **entry.item(code, application, direction),
-                    effective=self._entry_date(entry.action, own),
+                    effective=self._entry_date(entry.action, own, admits),
                     id=current.id,
                     cn=current.cn,
                     serial=current.serial,
@@ -481,14 +484,19 @@ class _Differ:
             )
         return items
 
-    def _entry_date(self, action: ChangeKind, registration: Effective | None) -> Effective:
+    def _entry_date(
+        self, action: ChangeKind, registration: Effective | None, admits: bool = False
+    ) -> Effective:
         """A certificate's or an address's date: a registration waits for its batch, a
-        suspension or its lifting is at once; a removal takes effect on the merge (on the
-        termination date when the operator ends); a change that registers or suspends
-        nothing (``registration`` None) has no date of its own."""
+        suspension or its lifting is at once; a removal, or a change of what the whitelists
+        let through that registers nothing (``admits``: a certificate named for fewer or
+        more systems), takes effect on the merge, as the whitelists take it (on the
+        termination date when the operator ends); another change that registers or
+        suspends nothing (``registration`` None: its location, its holder) has no date of
+        its own."""
         if self.ends is not None:
             return self.ends
-        if action is ChangeKind.REMOVE:
+        if action is ChangeKind.REMOVE or (admits and registration is None):
             merged = self.dates.events.merged
             return Effective(merged, "accepted", key="merged", keyed_on=merged)
         return registration or NO_DATE

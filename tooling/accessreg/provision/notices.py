@@ -50,6 +50,7 @@ from accessreg.plan import (
 )
 from accessreg.plan.model import comes_stopped, suspension_label, withdrawal_of
 from accessreg.plan.waits import Removal, removals
+from accessreg.plan.wording import field_text
 from accessreg.provision.holding import Hold
 from accessreg.provision.merges import Step, application_id, own_dates
 from accessreg.provision.state import REGISTERED, ApplicationRecord, BatchRecord, ItemDates, State
@@ -217,6 +218,15 @@ def _operator_item(item: Item, catalog: Catalog) -> dict[str, Any] | None:
             f"クライアント証明書の{action}: 証明書ID {item.id}、CN {item.cn}、"
             f"有効期限 {item.not_after}"
         )
+        # What a change changes, as the plan says it (利用システム …): the suspension's
+        # day has a line of its own.
+        said = [
+            i18n.text(field_text(f, item, catalog), "ja")
+            for f in item.fields
+            if item.action == "change" and f.field != "suspended_on"
+        ]
+        if said:
+            text += f"（{'、'.join(said)}）"
         stopped = comes_stopped(item)
         if stopped is not None:  # no whitelist lets it in
             text += f"（{stopped} から利用停止: 停止解除の申請まで接続に使えません）"
