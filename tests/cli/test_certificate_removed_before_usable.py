@@ -192,6 +192,27 @@ def test_a_certificate_lifted_after_its_day_is_usable_from_the_lifting(
     assert line.endswith(f"（{_suspension(gr, 4, '停止解除')}、2027-01-15 に停止解除済み）"), line
 
 
+def test_a_certificate_named_for_fewer_systems_before_its_day_waits_for_it(
+    added: GitRegistry, tmp_path: Path
+) -> None:
+    """Named for TAXIS alone (12/21) before it is registered (1/14): the change is dated on
+    its merge, when the whitelists take it, but registers nothing. The certificate is let
+    through from its registration still, where it reaches; its application is done then,
+    and only its 登録完了連絡 is owed: the change dated its serial from the merge, and it
+    let it through three weeks early."""
+    gr = added
+    _merged(gr, "narrow", "2026-12-21", [KEPT, {**ADDED, "systems": ["taxis"]}])
+    _apply(gr, tmp_path / "narrowed", "2026-12-21")
+    assert ADDED["serial"] not in _cert_map(gr, tmp_path / "before", "2027-01-13")
+    assert ADDED["serial"] in _cert_map(gr, tmp_path / "m6", REGISTERED)
+    johs = tmp_path / "m6" / "whitelist" / "johs" / "cert-map.conf"
+    assert ADDED["serial"] not in johs.read_text("utf-8").upper()
+    rows = status_table(gr, REGISTERED, "--operator", "TESTOP01")
+    assert [r["証明書・IP"] for r in rows[1:]] == ["済", "（不要）"], rows
+    mail = _registered(gr, tmp_path / "notice", REGISTERED)
+    assert f"（{REGISTERED} からご利用いただけます）" in _line(mail), _line(mail)
+
+
 # An operator of both providers' systems: a certificate for the switching support system
 # alone is registered by OCCTO's help desk (a manual step), its day the confirmation.
 SYSTEMS = ["taxis", "johs", "juju", "loacus", "switching"]

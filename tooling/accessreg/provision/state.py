@@ -103,6 +103,14 @@ class ItemDates(Frozen):
         return self.action == "remove" or self.removed
 
     @property
+    def reaches_elsewhere(self) -> bool:
+        """Whether it is a certificate's change that registers nothing: the same serial named
+        for other systems, or valid for another span, dated on its merge (``plan.diff``),
+        when the whitelists take it. The serial is let through from its registration still
+        (``bundle.admitted``), and no 登録完了連絡 follows."""
+        return self.subject == "certificate" and self.action == "change" and self.keyed == "merged"
+
+    @property
     def registered_by(self) -> date | None:
         """The day its registration is done: the 登録完了連絡 is owed from then (000 §4-2 ⑤),
         the item usable from ``on``."""
@@ -194,6 +202,7 @@ class ApplicationRecord(Frozen):
             and i.system is None
             and i.action != "remove"
             and i.keyed != "suspended_on"
+            and not i.reaches_elsewhere
             and i.on
         )
 
