@@ -469,13 +469,10 @@ class _Differ:
                 own = self._registration(current, new or old)
             elif suspends:
                 own = self.dates.suspension(current.suspended_on)
-            # The same serial reaching other systems, or valid for another span: the
-            # whitelists admit a serial once registered, so they take it with the merge.
-            admits = entry.action is ChangeKind.CHANGE and direction is not Direction.NEUTRAL
             items.append(
                 CertificateChange(
                     **entry.item(code, application, direction),
-                    effective=self._entry_date(entry.action, own, admits),
+                    effective=self._entry_date(entry.action, own, certificate=True),
                     id=current.id,
                     cn=current.cn,
                     serial=current.serial,
@@ -485,18 +482,17 @@ class _Differ:
         return items
 
     def _entry_date(
-        self, action: ChangeKind, registration: Effective | None, admits: bool = False
+        self, action: ChangeKind, registration: Effective | None, certificate: bool = False
     ) -> Effective:
         """A certificate's or an address's date: a registration waits for its batch, a
-        suspension or its lifting is at once; a removal, or a change of what the whitelists
-        let through that registers nothing (``admits``: a certificate named for fewer or
-        more systems), takes effect on the merge, as the whitelists take it (on the
-        termination date when the operator ends); another change that registers or
-        suspends nothing (``registration`` None: its location, its holder) has no date of
-        its own."""
+        suspension or its lifting is at once; a removal, or a certificate's change that
+        registers or suspends nothing (``registration`` None: the same serial named for
+        other systems, its location), takes effect on the merge, when the whitelists take
+        it: they let a serial registered through wherever it reaches (on the termination
+        date when the operator ends)."""
         if self.ends is not None:
             return self.ends
-        if action is ChangeKind.REMOVE or (admits and registration is None):
+        if action is ChangeKind.REMOVE or (certificate and registration is None):
             merged = self.dates.events.merged
             return Effective(merged, "accepted", key="merged", keyed_on=merged)
         return registration or NO_DATE

@@ -233,7 +233,7 @@ def admitted(batches: Iterable[BatchRecord]) -> Admitted:
                     continue
                 if item.on is None and not item.steps:
                     continue
-                if item.reaches_elsewhere:
+                if item.registers_nothing:
                     continue  # let through from its registration still
                 on = batch.in_effect_on(item)
                 if item.subject == "certificate" and item.serial is not None:

@@ -103,9 +103,9 @@ class ItemDates(Frozen):
         return self.action == "remove" or self.removed
 
     @property
-    def reaches_elsewhere(self) -> bool:
+    def registers_nothing(self) -> bool:
         """Whether it is a certificate's change that registers nothing: the same serial named
-        for other systems, or valid for another span, dated on its merge (``plan.diff``),
+        for other systems, or with another location, dated on its merge (``plan.diff``),
         when the whitelists take it. The serial is let through from its registration still
         (``bundle.admitted``), and no 登録完了連絡 follows."""
         return self.subject == "certificate" and self.action == "change" and self.keyed == "merged"
@@ -202,7 +202,7 @@ class ApplicationRecord(Frozen):
             and i.system is None
             and i.action != "remove"
             and i.keyed != "suspended_on"
-            and not i.reaches_elsewhere
+            and not i.registers_nothing
             and i.on
         )
 
