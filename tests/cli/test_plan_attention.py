@@ -550,3 +550,56 @@ def test_what_is_filed_already_suspended_is_planned_so(gr: GitRegistry) -> None:
     stopped = "2026-11-20 から利用停止（停止解除の申請まで利用できません）"
     for heading in ("利用権限の設定申請（000 §5-1）", "クライアント証明書登録申請（000 §4-2）"):
         assert stopped in section(text, heading), text
+
+
+KEPT_CERT = certificate(1, not_before="2026-01-01", not_after="2027-12-31")
+RENEWED = certificate(2, cn=KEPT_CERT["cn"], not_before="2026-11-01", not_after="2028-10-31")
+
+
+STOPPED = {**KEPT_CERT, "suspended_on": "2026-11-20"}
+
+
+@pytest.mark.parametrize(
+    ("was", "head", "flagged"),
+    [
+        ([KEPT_CERT], [RENEWED], True),  # replaced in one application
+        ([KEPT_CERT], [{**KEPT_CERT, "serial": "7A00FF"}], True),  # another serial, in place
+        ([KEPT_CERT], [KEPT_CERT, RENEWED], False),  # kept until the renewal is registered
+        ([KEPT_CERT], [certificate(2)], False),  # another terminal's
+        ([STOPPED], [RENEWED], False),  # stopped already (001 p46)
+        ([{**KEPT_CERT, "not_after": "2026-11-23"}], [RENEWED], False),  # expired already
+        ([KEPT_CERT], [RENEWED, "at once"], False),  # a catalog registering on acceptance
+    ],
+)
+def test_a_certificate_taken_away_before_its_renewal_is_usable_gets_a_second_look(
+    gr: GitRegistry, was: list[dict[str, object]], head: list[object], flagged: bool
+) -> None:
+    """A serial still valid leaves the whitelists on the merge; one replacing it on the same
+    terminal (its CN) enters them at M+6 (000 §4-2): the terminal is shut out in between."""
+    if "at once" in head:
+        head = head[:-1]
+        catalog = gr.reg.root / "systems.yaml"
+        text = catalog.read_text("utf-8")
+        registration = "certificate_registration: {start: processing_day, business_days: 6}"
+        assert registration in text
+        catalog.write_text(text.replace(registration, "certificate_registration: {start: "
+                                        "accepted}"), "utf-8")  # fmt: skip
+    gr.reg.operator(certificates=was)
+    gr.commit("main's certificate")
+    gr.checkout("main")
+    gr.merge("pr")
+    gr.branch("pr2")
+    gr.reg.operator(certificates=head)
+    gr.commit("renewal")
+    result = run_cli("plan", "--base", "main", "--head", "pr2", "--format", "markdown",
+                     "--accepted-on", "2026-11-24", "--merged-on", "2026-11-24",
+                     "--today", "2026-11-24", "--actor", WINDOW, cwd=gr.path)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    ja = section(result.stdout, "クライアント証明書登録申請（000 §4-2）")
+    said = (
+        f"- TESTOP01-PC01: 証明書 EP-TEST-0001（シリアル {KEPT_CERT['serial']}）は 2026-11-24 "
+        "から使えなくなりますが、代わりの "
+    )
+    assert (said in ja) is flagged, ja
+    if flagged:
+        assert "が使えるのは 2026-12-09（M = 2026-12-01） からです。その間、TESTOP01-PC01 " in ja

@@ -12,7 +12,8 @@ operator takes that another operator already knows, a login ID or certificate ad
 without the suspension it had when it was removed, or a suspended admin's ID handed on to
 another (only the system's operator lifts one, 001 p46), and a registered operator's code
 declared as a subcontractor or given as a user's affiliation (only that operator can confirm
-it does the work, 002 §2.3.1).
+it does the work, 002 §2.3.1), and a certificate taken away from a terminal before the one
+replacing it there is usable (000 §4-2).
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ from accessreg.plan.model import (
     UserChange,
     WindowPersonChange,
 )
+from accessreg.plan.wording import effective_text
 from accessreg.timeline.effective import Effective, Key
 
 
@@ -244,6 +246,55 @@ def _nowhere(item: CertificateChange, head: Registry) -> Message | None:
     )
 
 
+def _gaps(plan: Plan) -> list[tuple[CertificateChange, Message]]:
+    """Each certificate serial the change takes away on its merge from a terminal (its CN)
+    while the serial that replaces it there (another certificate, or the same one given
+    another serial) is let through only later: registered at M, usable from M+6 (000
+    §4-2), or after OCCTO's help desk's step. The terminal cannot connect in between,
+    though the old certificate is still valid: its removal belongs in a later application,
+    once the new one is registered."""
+    certificates: dict[str, list[CertificateChange]] = {}
+    for item in plan.items:
+        if isinstance(item, CertificateChange):
+            certificates.setdefault(item.operator, []).append(item)
+    found = []
+    for items in certificates.values():
+        for gone in items:
+            was = gone.before
+            if was is None or was.suspended_on is not None:
+                continue
+            if gone.action == "remove" and gone.effective and gone.effective.key == "merged":
+                ends, by = gone.effective.on, [i for i in items if i.action == "add"]
+            elif gone.action == "change" and gone.serial != was.serial:
+                ends, by = plan.events.merged, [gone]  # the old serial leaves the whitelists
+            else:
+                continue  # a termination's day, or the same serial
+            if ends is None or was.not_after < ends:
+                continue  # no longer valid by then anyway
+            for new in by:
+                now, usable = new.after, new.effective
+                if now is None or now.cn != was.cn or usable is None:
+                    continue
+                if usable.on is not None and usable.on <= ends:
+                    continue
+                told = msg(
+                    "{cn}: certificate {old} (serial {old_serial}) is taken away on {ends}, "
+                    "and {new} (serial {new_serial}), which replaces it, is let through only "
+                    "from {usable}: {cn} cannot connect in between. Keep the old certificate "
+                    "in the registry until the new one is registered, and remove it in a "
+                    "later application (000 §4-2)",
+                    cn=was.cn,
+                    old=was.id,
+                    old_serial=was.serial,
+                    ends=ends,
+                    new=now.id,
+                    new_serial=now.serial,
+                    usable=effective_text(usable, plan.catalog),
+                )
+                found.append((gone, told))
+    return found
+
+
 MASS_REMOVAL = msg("Mass removal")  # the warning's title
 
 
@@ -311,6 +362,8 @@ def notes(
             return None
         return head_index.names.get(code) or base_index.names.get(code)
 
+    for gone, gap in _gaps(plan):
+        add(gone, "flag", gap)
     for item in plan.items:
         past = None if isinstance(item, OperatorChange) else _past(item.effective)
         if past is not None and isinstance(item, UserChange):
