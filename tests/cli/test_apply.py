@@ -492,6 +492,41 @@ def test_a_mass_removal_is_refused_unless_allowed(gr: GitRegistry, tmp_path: Pat
     assert state(gr)["applied"] == gr.rev()
 
 
+def test_a_refused_merge_holds_back_itself_and_the_merges_after_it_not_those_before(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """Three merges since the last run: a user added, two of five removed (a mass removal),
+    another added. The run applies the first, as a run up to it would, and stops: the
+    refused merge and the one after it wait for a maintainer, whose run applies both."""
+    _initial(gr, tmp_path)
+    user4, user5 = "user4@test-gas.example.co.jp", "user5@test-gas.example.co.jp"
+    first = merge(gr, "add-user4", lambda: gr.reg.user(email=user4))
+
+    def remove_two() -> None:
+        gr.remove(f"users/TESTOP01/{USER2}.yaml")
+        gr.remove(f"users/TESTOP01/{USER3}.yaml")
+
+    refused_merge = merge(gr, "remove-two", remove_two)
+    merge(gr, "add-user5", lambda: gr.reg.user(email=user5))
+    out = tmp_path / "out"
+    refused = accessreg(gr, "apply", "--out", str(out), "--confirm", *DAY)
+    assert refused.returncode == 1, refused.stderr
+    assert f"The merge {refused_merge[:12]} " in refused.stderr, refused.stderr
+    assert "Refusing to remove 2 of 5 login IDs (40% > 25%)" in refused.stderr, refused.stderr
+    assert f"up to {first[:12]} only: the merge after it is refused" in refused.stdout
+    assert state(gr)["applied"] == first
+    added = {r["メールアドレス（ID）"]: r["区分"] for r in deltas(out, "taxis")}
+    assert added == {user4: "新規"}, added
+    allowed = accessreg(gr, "apply", "--out", str(tmp_path / "allowed"), "--confirm",
+                        "--allow-mass-removal", *DAY)  # fmt: skip
+    assert allowed.returncode == 0, allowed.stderr
+    assert state(gr)["applied"] == gr.rev()
+    rows = {r["メールアドレス（ID）"]: r["区分"] for r in deltas(tmp_path / "allowed", "taxis")}
+    assert rows == {USER2: "抹消", user5: "新規"}, rows  # USER3 holds JOHS alone
+    johs = {r["メールアドレス（ID）"]: r["区分"] for r in deltas(tmp_path / "allowed", "johs")}
+    assert johs[USER3] == "抹消", johs
+
+
 CERTIFIED = ("CERTOP01", "CERTOP02", "CERTOP03", "CERTOP04")
 
 

@@ -1297,6 +1297,29 @@ def test_a_suspension_alone_or_its_lifting_alone_is_titled_as_what_it_is(
     assert "利用の停止" not in lift.get_content()
 
 
+def test_a_refused_merges_run_that_a_server_stops_says_both(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """The run applies the merge before the refused one and records it; the server then
+    refuses its mails: the run ends with the delivery error's code (2), saying the refusal
+    of the merge that waits too."""
+    first = merge(gr, "add-user4", lambda: gr.reg.user(email="user4@test-gas.example.co.jp"))
+
+    def remove_all() -> None:
+        for path in sorted((gr.reg.root / "users/TESTOP01").glob("*.yaml")):
+            if "user4" not in path.name:
+                gr.remove(f"users/TESTOP01/{path.name}")
+
+    merge(gr, "remove-users", remove_all)
+    with smtp_server(Mailbox(fail_after=0)) as port:
+        ran = accessreg(gr, "apply", "--out", str(tmp_path / "out"), "--confirm", "--send",
+                        *DAY, env=smtp_env(port))  # fmt: skip
+    assert ran.returncode == 2, ran.stderr
+    assert "SMTP refused" in ran.stderr, ran.stderr
+    assert "Refusing to remove" in ran.stderr, ran.stderr
+    assert state(gr)["applied"] == first
+
+
 PROMISE = "各システムの処理状況は、登録作業の完了ごとにお知らせします。"
 
 

@@ -33,12 +33,9 @@ import click
 
 from accessreg import __version__, i18n
 from accessreg.cli import display, localized
-from accessreg.cli.verdict import Verdict
+from accessreg.cli.verdict import Verdict, say
 from accessreg.errors import AccessregError, Refusal
-from accessreg.escape import terminal
 from accessreg.files import gcpause
-from accessreg.model.problems import Problem
-from accessreg.reporting import reporters
 
 # name → module under accessreg.cli whose ``command`` it is; one line adds a command.
 COMMANDS: dict[str, str] = {
@@ -126,12 +123,7 @@ class _Group(click.Group):
         try:
             outcome = super().invoke(ctx)
         except AccessregError as exc:
-            # Where, then what it meant for the command.
-            located = [p for p in exc.problems if isinstance(p, Problem)]
-            click.echo(reporters.text(located), err=True, nl=False)
-            # Line by line: a message may list problems, one per line, each shown escaped.
-            lines = [terminal(line) for line in i18n.text(exc.message, cap=False).split("\n")]
-            click.echo("accessreg: " + "\n".join(lines), err=True)
+            say(exc)
             ctx.exit(exit_code(exc))
         ctx.exit(exit_code(outcome if isinstance(outcome, Verdict) else None))
 

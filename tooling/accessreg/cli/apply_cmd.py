@@ -16,6 +16,7 @@ from accessreg.cli.options import (
     state_remote_option,
     today_option,
 )
+from accessreg.cli.verdict import say
 from accessreg.files import workspace
 from accessreg.model.messages import msg
 from accessreg.model.removal import DEFAULT_MAX_REMOVAL_SHARE
@@ -120,10 +121,11 @@ def command(
     applied revision; with --confirm, send them (--send) and record the new revision.
 
     An error at HEAD (with --encoding cp932, a changed value it cannot hold too) holds back
-    the files it involves and the rest is applied; the report lists them. Exit 0 when done,
-    1 when refused (an error in the catalog, the calendar or the maintainers, a mass
-    removal, a value downstream holds that the encoding cannot), 2 on a usage,
-    configuration or delivery error.
+    the files it involves and the rest is applied; the report lists them. A merge refused
+    as a mass removal holds back itself and the merges after it; those before it are
+    applied. Exit 0 when done, 1 when refused (an error in the catalog, the calendar or the
+    maintainers, a mass removal, a value downstream holds that the encoding cannot), 2 on a
+    usage, configuration or delivery error.
     """
     day = today or clock.today_in_japan()
     happened_by(day, entered_on=entered_on, accepted_on=accepted_on, merged_on=merged_on)
@@ -155,4 +157,8 @@ def command(
     )
     click.echo(report.apply_text(result, workspace.display(out)), nl=False)
     if result.stopped is not None:  # recorded all the same: reported, then a red run
+        if result.refused is not None:
+            say(result.refused)  # a delivery error's code (2) wins
         raise result.stopped
+    if result.refused is not None:  # the merges before it applied: a red run all the same
+        raise result.refused

@@ -124,6 +124,9 @@ class ApplyResult:
     entries: Removal = NOTHING_REMOVED  # the whitelists'
     # What ends the run, recorded all the same, once it is reported (``Done.stopped``).
     stopped: DeliveryError | None = None
+    # The merge the removal rail refused: the run applied the merges before it alone, and
+    # it and those after it wait (``safety.Refused``).
+    refused: safety.Refused | None = None
     # The revision applied before is not in HEAD's history (a rewritten ``main``): the run
     # compared HEAD with it all the same, so what downstream holds of it alone is withdrawn.
     rewritten: bool = False
@@ -580,12 +583,17 @@ def run(request: ApplyRequest, transport: TransportFactory = smtp_session) -> Ap
         with gcpause.kept() as keep, ExitStack() as stack:
             # Without the cache, the shares are put beside the outputs as they are rendered.
             spill = stack.enter_context(atomic.scratch(request.out)) if request.full else None
+            refused = None
             with gcpause.paused():
-                isolated = examine(session.repo, state, request, head)
-                planned = plan(
-                    session.repo, state, request, session.sender, head, isolated,
-                    delivered(session), spill,
-                )  # fmt: skip
+                try:
+                    isolated, planned = _examined(session, state, request, head, spill)
+                except safety.Refused as tripped:
+                    # A merge the rail refuses holds back itself and the merges after it,
+                    # not those before it, which are applied as a run up to them would.
+                    if tripped.before is None:
+                        raise
+                    refused, head = tripped, tripped.before
+                    isolated, planned = _examined(session, state, request, head, spill)
                 keep()
             done = session.carry_out(planned.run)
             gcpause.hold(isolated, planned)  # the registries and outputs: not freed one by one
@@ -615,4 +623,16 @@ def run(request: ApplyRequest, transport: TransportFactory = smtp_session) -> Ap
         entries=planned.entries,
         stopped=done.stopped,
         rewritten=found.rewritten,
+        refused=refused,
     )
+
+
+def _examined(
+    session: Session, state: State, request: ApplyRequest, head: str, spill: Path | None
+) -> tuple[Isolation, ApplyPlan]:
+    """What an error at ``head`` holds back, and what applying ``head`` would do."""
+    isolated = examine(session.repo, state, request, head)
+    planned = plan(
+        session.repo, state, request, session.sender, head, isolated, delivered(session), spill
+    )
+    return isolated, planned

@@ -142,6 +142,16 @@ def apply_text(result: ApplyResult, out: str) -> str:
         else msg("applied: {base} → {head}")
     )
     lines = [_t(msg(head.text, base=Verbatim(base), head=result.head[:12]))]
+    if result.refused is not None:
+        lines.append(
+            _t(
+                msg(
+                    "up to {head} only: the merge after it is refused as a mass removal "
+                    "(below); it and the merges after it wait",
+                    head=result.head[:12],
+                )
+            )
+        )
     if result.rewritten and result.base is not None:
         lines.append(_t(rewrite_note(result.base)))
     catalog = result.catalog

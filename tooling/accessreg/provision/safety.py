@@ -6,8 +6,10 @@ of the whitelists' entries (each system's client certificates and overseas addre
 all of them, away from the reverse proxies. Either needs ``--allow-mass-removal``
 (peribolos' ``--maximum-removal-delta`` is the model). Each merge is judged alone, as its
 pull request's plan judged it (``merges``): two terminations reviewed apart, each below the
-share, do not stop a run that applies both, nor every other operator's merge with them;
-where main was rewritten, the whole difference is one change. A suspension removes nothing: a
+share, do not stop a run that applies both, nor every other operator's merge with them; a
+merge refused holds back itself and the merges after it, and the run applies those before
+it (``Refused``, ``apply.run``); where main was rewritten, the whole difference is one
+change. A suspension removes nothing: a
 suspended login ID keeps its permissions, marked suspended, and a suspended certificate or
 use of a system its entries, until the suspension is lifted (001 p46); a revocation is
 never held back by a rail (T14 of the threat model). What a change removes and when that
@@ -138,6 +140,17 @@ def check_removal(
         raise ProblemsFound(refusal)
 
 
+class Refused(ProblemsFound):
+    """A merge of the run the rail refuses (``merges``), and the last merge before it
+    (``before``; None: it is the run's first): a run up to that one takes nothing the rail
+    counts away, so it applies those alone, and the refused merge and every one after it
+    wait for a maintainer."""
+
+    def __init__(self, message: Message, before: str | None) -> None:
+        super().__init__(message)
+        self.before = before
+
+
 def merges(
     steps: Sequence[Step],
     held: int,
@@ -150,9 +163,10 @@ def merges(
     IDs it takes away of those held when it came (``held`` at the first, then as the
     merges before it left them), and the whitelists' entries on ``day`` (``entry_removal``,
     counted only for a merge that changes an operator's file: one of users' files alone
-    takes none away). The first that trips is named."""
+    takes none away). The first that trips is named (``Refused``)."""
     if allowed:
         return
+    before: str | None = None
     for step in steps:
         gone, came = _whole(step.changes, "after"), _whole(step.changes, "before")
         found = Removal(held, held - len(gone) + len(came), len(gone))
@@ -164,15 +178,16 @@ def merges(
         judged: tuple[tuple[Kind, Removal], ...] = (("logins", found), ("entries", entries))
         for kind, removal in judged:
             if removal.trips(max_share):
-                raise ProblemsFound(
+                raise Refused(
                     msg(
                         "The merge {commit} ({title}): {refusal}",
                         commit=step.commit.sha[:12],
                         title=step.title or step.commit.subject,
                         refusal=_refusal(removal, max_share, kind),
-                    )
+                    ),
+                    before,
                 )
-        held = found.after
+        held, before = found.after, step.commit.sha
 
 
 def _whole(changes: Sequence[AccessChange], side: Literal["before", "after"]) -> set[str]:
