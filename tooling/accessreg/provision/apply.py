@@ -583,16 +583,19 @@ def run(request: ApplyRequest, transport: TransportFactory = smtp_session) -> Ap
         with gcpause.kept() as keep, ExitStack() as stack:
             # Without the cache, the shares are put beside the outputs as they are rendered.
             spill = stack.enter_context(atomic.scratch(request.out)) if request.full else None
-            refused = None
+            refused: safety.Refused | None = None
             with gcpause.paused():
                 try:
                     isolated, planned = _examined(session, state, request, head, spill)
                 except safety.Refused as tripped:
-                    # A merge the rail refuses holds back itself and the merges after it,
-                    # not those before it, which are applied as a run up to them would.
                     if tripped.before is None:
                         raise
-                    refused, head = tripped, tripped.before
+                    # Without its traceback, which holds everything the first plan made.
+                    refused = tripped.with_traceback(None)
+                if refused is not None and refused.before is not None:
+                    # A merge the rail refuses holds back itself and the merges after it,
+                    # not those before it, which are applied as a run up to them would.
+                    head = refused.before
                     isolated, planned = _examined(session, state, request, head, spill)
                 keep()
             done = session.carry_out(planned.run)
