@@ -1222,6 +1222,32 @@ def test_a_suspension_names_the_systems_operator_that_stops_not_the_desk(
     assert "受付窓口:" not in body and "託送受付センター" not in body
 
 
+def test_an_address_given_another_reason_registers_nothing(gr: GitRegistry, tmp_path: Path) -> None:
+    """Its reason alone changed: the address is let through as it was registered, so its
+    application owes no 登録完了連絡 (one was sent for it registered anew) and ``status``
+    shows （不要）; the 受付 mail says what changed."""
+    contacts = [contact(), contact("deputy", 2), contact("deputy", 3)]
+    entry = {"cidr": "41.203.64.10/32", "reason": "海外拠点", "expires_on": "2027-09-30"}
+    merge(gr, "address", lambda: gr.reg.operator(contacts=contacts, ip_allowlist=[entry]))
+    assert accessreg(gr, "apply", "--out", str(tmp_path / "a"), "--confirm", *DAY).returncode == 0
+    moved = {**entry, "reason": "海外拠点（夜間対応）"}
+    merge(gr, "reason", lambda: gr.reg.operator(contacts=contacts, ip_allowlist=[moved]))
+    out = tmp_path / "reason"
+    assert accessreg(gr, "apply", "--out", str(out), "--confirm", *DAY).returncode == 0
+    # The registration's own, owed still (nothing was sent), and no other.
+    owed = {p.name for p in (tmp_path / "a" / "mail").glob("*-registered-*.eml")}
+    assert owed and {p.name for p in (out / "mail").glob("*-registered-*.eml")} == owed
+    (mail,) = [
+        m
+        for m in _eml(out).values()
+        if m["To"].addresses[0].addr_spec == WINDOWS[0] and "【受付】" in m["Subject"]
+    ]
+    (line,) = [x for x in mail.get_content().splitlines() if "IP アドレスの変更" in x]
+    assert "（理由 海外拠点 → 海外拠点（夜間対応））" in line, line
+    rows = status_table(gr, ON, "--operator", "TESTOP01")
+    assert rows[-1]["証明書・IP"] == "（不要）", rows
+
+
 def test_an_english_run_names_applications_and_an_empty_batch_in_english(
     gr: GitRegistry, tmp_path: Path
 ) -> None:

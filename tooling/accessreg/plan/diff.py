@@ -47,7 +47,7 @@ from accessreg.plan.model import (
     withdrawal_only,
 )
 from accessreg.plan.waits import latest
-from accessreg.timeline.effective import NO_DATE, Dates, Effective
+from accessreg.timeline.effective import Dates, Effective
 
 ADMIN_CONSOLE = "admin_console"  # the permission-management system window persons get
 GRANTED = "granted"
@@ -472,7 +472,7 @@ class _Differ:
             items.append(
                 CertificateChange(
                     **entry.item(code, application, direction),
-                    effective=self._entry_date(entry.action, own, certificate=True),
+                    effective=self._entry_date(entry.action, own),
                     id=current.id,
                     cn=current.cn,
                     serial=current.serial,
@@ -481,21 +481,19 @@ class _Differ:
             )
         return items
 
-    def _entry_date(
-        self, action: ChangeKind, registration: Effective | None, certificate: bool = False
-    ) -> Effective:
+    def _entry_date(self, action: ChangeKind, registration: Effective | None) -> Effective:
         """A certificate's or an address's date: a registration waits for its batch, a
-        suspension or its lifting is at once; a removal, or a certificate's change that
-        registers or suspends nothing (``registration`` None: the same serial named for
-        other systems, its location), takes effect on the merge, when the whitelists take
-        it: they let a serial registered through wherever it reaches (on the termination
-        date when the operator ends)."""
+        suspension or its lifting is at once; a removal, or a change that registers or
+        suspends nothing (``registration`` None: a certificate's serial named for other
+        systems, its location; an address's reason), takes effect on the merge, when the
+        whitelists take it: they let a serial or an address registered through wherever it
+        reaches (on the termination date when the operator ends)."""
         if self.ends is not None:
             return self.ends
-        if action is ChangeKind.REMOVE or (certificate and registration is None):
+        if action is ChangeKind.REMOVE or registration is None:
             merged = self.dates.events.merged
             return Effective(merged, "accepted", key="merged", keyed_on=merged)
-        return registration or NO_DATE
+        return registration
 
     def _registration(self, cert: Certificate, op: Operator | None) -> Effective:
         """Each provider registers a certificate its own way (000 §4-2, 001 p13)."""
@@ -522,7 +520,13 @@ class _Differ:
             items.append(
                 AllowedIpChange(
                     **entry.item(code, Application.OVERSEAS_IP, direction),
-                    effective=self._entry_date(entry.action, self.dates.allowed_ip(self.systems)),
+                    # Its reason alone: the address is let through as it was registered.
+                    effective=self._entry_date(
+                        entry.action,
+                        None
+                        if direction is Direction.NEUTRAL and entry.action is ChangeKind.CHANGE
+                        else self.dates.allowed_ip(self.systems),
+                    ),
                     cidr=entry.key,
                     expires_on=entry.current.expires_on,
                 )

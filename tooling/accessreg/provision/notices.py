@@ -218,23 +218,27 @@ def _operator_item(item: Item, catalog: Catalog) -> dict[str, Any] | None:
             f"クライアント証明書の{action}: 証明書ID {item.id}、CN {item.cn}、"
             f"有効期限 {item.not_after}"
         )
-        # What a change changes, as the plan says it (利用システム …): the suspension's
-        # day has a line of its own.
-        said = [
-            i18n.text(field_text(f, item, catalog), "ja")
-            for f in item.fields
-            if item.action == "change" and f.field != "suspended_on"
-        ]
-        if said:
-            text += f"（{'、'.join(said)}）"
+        text += _fields_changed(item, catalog)
         stopped = comes_stopped(item)
         if stopped is not None:  # no whitelist lets it in
             text += f"（{stopped} から利用停止: 停止解除の申請まで接続に使えません）"
     elif isinstance(item, AllowedIpChange):
         text = f"海外から接続する IP アドレスの{action}: {item.cidr}、有効期限 {item.expires_on}"
+        text += _fields_changed(item, catalog)
     else:
         return None
     return {"text": text, "when": _when(catalog, item.effective)}
+
+
+def _fields_changed(item: CertificateChange | AllowedIpChange, catalog: Catalog) -> str:
+    """What a change of a certificate or an address changes, as the plan says it
+    (「（利用システム … → …）」); a suspension's day has a line of its own."""
+    said = [
+        i18n.text(field_text(f, item, catalog), "ja")
+        for f in item.fields
+        if item.action == "change" and f.field != "suspended_on"
+    ]
+    return f"（{'、'.join(said)}）" if said else ""
 
 
 # The applications whose users' dates a provider's standard schedule gives (000 §5-1 to

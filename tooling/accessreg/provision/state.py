@@ -104,11 +104,12 @@ class ItemDates(Frozen):
 
     @property
     def registers_nothing(self) -> bool:
-        """Whether it is a certificate's change that registers nothing: the same serial named
-        for other systems, or with another location, dated on its merge (``plan.diff``),
-        when the whitelists take it. The serial is let through from its registration still
-        (``bundle.admitted``), and no 登録完了連絡 follows."""
-        return self.subject == "certificate" and self.action == "change" and self.keyed == "merged"
+        """Whether it is a change of a certificate or an address that registers nothing: the
+        same serial named for other systems, or with another location, an address with
+        another reason, dated on its merge (``plan.diff``), when the whitelists take it. It
+        is let through from its registration still (``bundle.admitted``), and no 登録完了連絡
+        follows."""
+        return self.subject in REGISTERED and self.action == "change" and self.keyed == "merged"
 
     @property
     def registered_by(self) -> date | None:
