@@ -591,11 +591,10 @@ def run(request: ApplyRequest, transport: TransportFactory = smtp_session) -> Ap
                     if tripped.before is None:
                         raise
                     # Without its traceback, which holds everything the first plan made.
-                    refused = tripped.with_traceback(None)
-                if refused is not None and refused.before is not None:
+                    refused, head = tripped.with_traceback(None), tripped.before
+                if refused is not None:
                     # A merge the rail refuses holds back itself and the merges after it,
                     # not those before it, which are applied as a run up to them would.
-                    head = refused.before
                     isolated, planned = _examined(session, state, request, head, spill)
                 keep()
             done = session.carry_out(planned.run)

@@ -233,10 +233,12 @@ def _operator_item(item: Item, catalog: Catalog) -> dict[str, Any] | None:
 def _fields_changed(item: CertificateChange | AllowedIpChange, catalog: Catalog) -> str:
     """What a change of a certificate or an address changes, as the plan says it
     (「（利用システム … → …）」); a suspension's day has a line of its own."""
+    if item.action != "change":
+        return ""
     said = [
         i18n.text(field_text(f, item, catalog), "ja")
         for f in item.fields
-        if item.action == "change" and f.field != "suspended_on"
+        if f.field != "suspended_on"
     ]
     return f"（{'、'.join(said)}）" if said else ""
 

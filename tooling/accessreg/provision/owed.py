@@ -118,7 +118,7 @@ class _Writing:
             # Named for its writer, so that a later run knows when it is gone (``prune``).
             self.made = Path(tempfile.mkdtemp(dir=store.root, prefix=f".{key}.{os.getpid()}."))
         except OSError:
-            self.made = None
+            pass  # given up from the start: ``done`` says so
 
     def add(self, mails: Iterable[Composed]) -> None:
         if self.made is None:  # given up: nothing more is composed for it
