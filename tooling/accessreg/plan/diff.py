@@ -46,7 +46,7 @@ from accessreg.plan.model import (
     left_with_membership,
     withdrawal_only,
 )
-from accessreg.plan.waits import latest
+from accessreg.plan.waits import Waits, latest
 from accessreg.timeline.effective import Dates, Effective
 
 ADMIN_CONSOLE = "admin_console"  # the permission-management system window persons get
@@ -179,16 +179,25 @@ class _Differ:
         base: Registry,
         head: Registry,
         dates: Dates,
-        registrations: Mapping[str, date] | None = None,
+        waits: Waits | None = None,
     ) -> None:
         self.base = base
         self.head = head
         self.dates = dates
         # Operator → the day its registration applied before comes (``Waits.registrations``).
-        self.registrations = registrations or {}
+        self.registrations = waits.registrations if waits else {}
+        # Operator → system → the day a usage application applied before adds the system
+        # to it (``Waits.uses``).
+        self.uses: dict[str, dict[str, date]] = {}
+        for (code, system), day in (waits.uses if waits else {}).items():
+            self.uses.setdefault(code, {})[system] = day
         # The day the operator's registration comes, where it is still to come: applied for
         # in this change or before (``operator``). Its new users are keyed on it.
         self.registering: date | None = None
+        # System → the day a usage application adds it to the operator, where it is still
+        # to come: applied for in this change or before (``operator``). Its users'
+        # permissions of it are keyed on it.
+        self.taking: dict[str, date] = {}
         # Per operator, from the providers of the systems it uses (``operator``).
         self.usage = dates.usage(())
         self.admin_console = True
@@ -224,11 +233,14 @@ class _Differ:
         kind: ChangeKind,
         keyed: Mapping[str, ChangeKind] | None = None,
         rewritten: bool = False,
+        floors: Mapping[str, date] | None = None,
     ) -> tuple[Effect, ...]:
         """The permissions changed, each dated as ``kind``, or as ``keyed`` says of its
         system (an admin ID taken over, as a change; an ID a user is issued, as a new
         user's); with ``rewritten`` (the user's own fields changed), also those kept, whose
-        rows change all the same: each dated as a change of its system."""
+        rows change all the same: each dated as a change of its system. A permission of a
+        system the operator is still taking up is keyed on that day (``taking``), or on
+        the day ``floors`` gives it (``entry_effects``)."""
         before = old.permissions if old else {}
         after = new.permissions if new else {}
         effects = []
@@ -247,9 +259,30 @@ class _Differ:
                 direction = Direction.REVOKE if now is None else Direction.NARROW
             ends = self.ending(system, was) if now is None else self.ends
             how = (keyed or {}).get(system, kind)
-            when = ends or self.dates.permission(system, how, self.registering)
+            taken_up = None if now is None else (floors or {}).get(system, self.taking.get(system))
+            when = ends or self.dates.permission(system, how, self.registering, taken_up)
             effects.append(Effect(system, was, now, direction, when))
         return tuple(effects)
+
+    def entry_effects(self, new: User, keyed: Mapping[str, ChangeKind]) -> tuple[Effect, ...]:
+        """A new user's permissions (``permission_effects``), but one of a system its
+        operator is still taking up (``taking``) while the user's entry comes with another
+        of the same ID (``Catalog.new_ids``): that one is filed as a change of the ID once
+        both the system is taken up and the entry has come (000 §5-2 after §5-1), not as a
+        permission set keyed on the system's day, a batch later."""
+        effects = self.permission_effects(None, new, ChangeKind.ADD, keyed)
+        waiting = {e.system for e in effects if e.effective.key == "taken_up"}
+        entered = [e.effective.on for e in effects if e.system not in waiting]
+        if not waiting or not entered or None in entered:
+            return effects
+        entry = min(d for d in entered if d is not None)
+        held = [e.system for e in effects if e.system not in waiting]
+        changes = waiting - self.dates.catalog.new_ids(held, waiting)
+        if not changes:
+            return effects
+        floors = {s: max(self.taking[s], entry) for s in changes}
+        keyed = {**keyed, **dict.fromkeys(changes, ChangeKind.CHANGE)}
+        return self.permission_effects(None, new, ChangeKind.ADD, keyed, floors=floors)
 
     def user_item(
         self,
@@ -274,9 +307,7 @@ class _Differ:
             # change of admin: that grant is keyed as a change, on the same event as the
             # former admin's removal or change (both on entry), so no day falls between.
             handed = taken_over(self.base, self.head, code, new.permissions)
-            effects = self.permission_effects(
-                None, new, ChangeKind.ADD, dict.fromkeys(handed, ChangeKind.CHANGE)
-            )
+            effects = self.entry_effects(new, dict.fromkeys(handed, ChangeKind.CHANGE))
             admin = admin_change(self.base, self.head, code, new.permissions)
             return UserChange(
                 operator=code,
@@ -744,6 +775,7 @@ class _Differ:
         ending = False
         self.ends = None
         self.registering = self.registrations.get(code)
+        self.taking = dict(self.uses.get(code, {}))
         withdrawn = new.withdrawn_on if new else None
         self.withdrawal = None if withdrawn is None else self.dates.withdrawal(withdrawn)
         # An operator file that does not load at the head is reported as unreadable, not as
@@ -777,6 +809,13 @@ class _Differ:
                 if head_item.action is ChangeKind.ADD and head_item.effective is not None:
                     # Its users' applications are filed once it is registered (000 §3-1 ⑥)
                     self.registering = latest(self.registering, head_item.effective.on)
+                if head_item.effective is not None and head_item.effective.on is not None:
+                    # Its users' permissions of a system it adds, once that is registered
+                    # (000 §5-1 【注６】【注７】)
+                    for system in head_item.added_uses:
+                        day = latest(self.taking.get(system), head_item.effective.on)
+                        assert day is not None
+                        self.taking[system] = day
             app = Application.USAGE_NEW if old is None else Application.USAGE_CHANGE
             items += self.window_persons(code, old, new, app)
             items += self.subcontractors(code, old, new, app)
@@ -921,12 +960,13 @@ def compute_plan(
     unreadable: Iterable[str] = (),
     revisions: Revisions | None = None,
     revoking: Iterable[str] = (),
-    registrations: Mapping[str, date] | None = None,
+    waits: Waits | None = None,
 ) -> Plan:
     """The plan of going from ``base`` to ``head``, its items dated by ``dates``;
-    ``registrations``: the operators whose registration applied before is still to come,
-    and its day (``plan.waits.Waits.registrations``)."""
-    differ = _Differ(base, head, dates, registrations)
+    ``waits``: what applied before is still to come, of which the registrations of
+    operators and of the systems they add key their users' permissions
+    (``Waits.registrations``, ``Waits.uses``)."""
+    differ = _Differ(base, head, dates, waits)
     # A provisional key that receives its code is that operator's, not one of its own.
     issued = issued_codes(base, head)
     formers = {code: key for key, code in issued.items()}

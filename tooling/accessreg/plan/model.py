@@ -255,6 +255,20 @@ class OperatorChange(Item):
         return frozenset(now.systems) - set(was.systems)
 
     @property
+    def added_uses(self) -> list[str]:
+        """The systems a usage change (000 §3-2) or a provider's usage application new to an
+        operator registered before (000 §3-1; OCCTO's, 002 §2.1.1) adds to it, none it
+        suspends in the same change, each from the change's day: its certificates reach
+        them (``provision.bundle.Admitted.uses``) and its users' permissions of them are
+        keyed (``Dates.permission``) no earlier. A new operator's use begins with its
+        registration, which its own records date."""
+        was, now = self.before, self.after
+        if was is None or now is None or self.effective is None:
+            return []
+        stopped = {u.system for u in self.suspensions}
+        return sorted(set(now.systems) - set(was.systems) - stopped)
+
+    @property
     def shown_action(self) -> ChangeKind:
         """The action the plan and the mails name: one taking up a provider's systems is a
         registration there (新規登録), though the operator's file only changes."""

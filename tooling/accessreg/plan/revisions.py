@@ -40,6 +40,7 @@ from accessreg.model.messages import msg
 from accessreg.model.registry import OperatorEntry, OperatorIndex, Registry
 from accessreg.plan.diff import compute_plan
 from accessreg.plan.model import Plan, Revisions
+from accessreg.plan.waits import Waits
 from accessreg.timeline.effective import Dates, Events
 
 MAX_VERSIONS = 20  # versions of an unloadable operator file and the catalog tried
@@ -391,14 +392,13 @@ def plan_from(
     comparison: Comparison,
     events: Events,
     today: date,
-    registrations: Mapping[str, date] | None = None,
+    waits: Waits | None = None,
 ) -> Plan:
     """The plan of a loaded change. Dates follow the calendar and catalog of its base and
     the pull request's ``events``; ``today`` stands in for those not known yet;
-    ``registrations``: the operators whose registration applied before is still to come
-    (``plan.waits.Waits.registrations``). The files it releases are a change of their own,
-    from what downstream holds of them to the head, dated as the merge
-    (``provision.merges.released_step``)."""
+    ``waits``: what applied before is still to come (``compute_plan``). The files it
+    releases are a change of their own, from what downstream holds of them to the head,
+    dated as the merge (``provision.merges.released_step``)."""
     release = comparison.release
     sides = (release.before, release.held) if release else (comparison.base, comparison.head)
     plan = compute_plan(
@@ -408,7 +408,7 @@ def plan_from(
         unreadable=comparison.unreadable,
         revisions=comparison.revisions,
         revoking=[layout.repo_path(rel) for rel in comparison.revoking],
-        registrations=registrations,
+        waits=waits,
     )
     if release is None:
         return plan

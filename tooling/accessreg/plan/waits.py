@@ -65,9 +65,13 @@ class Waits:
     # operator code → the day its usage application (new) applied before completes: a user
     # added to it before then is keyed on that day (``Dates.permission``)
     registrations: Mapping[str, date] = field(default_factory=dict)
+    # (operator code, system) → the day a usage application applied before adds the system
+    # to the operator: a permission of it set or changed before then is keyed on that day
+    # (``Dates.permission``)
+    uses: Mapping[tuple[str, str], date] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
-        return bool(self.people or self.entries or self.registrations)
+        return bool(self.people or self.entries or self.registrations or self.uses)
 
     def never_held(self, key: tuple[str, str]) -> bool:
         """Whether downstream never holds the permission ``key`` (system, login) still to
@@ -301,6 +305,7 @@ def waiting_notes(plan: Plan, waits: Waits) -> tuple[Note, ...]:
             found.append(Note(item.operator, item.application, "flag", item.key, message))
         found += _late_stops(plan, item, waits)
         found += _registering(item)
+        found += _taking_up(plan, item)
     return tuple(found)
 
 
@@ -322,6 +327,33 @@ def _registering(item: Item) -> list[Note]:
         day=keyed,
     )
     return [Note(item.operator, item.application, "flag", item.key, message)]
+
+
+def _taking_up(plan: Plan, item: Item) -> list[Note]:
+    """A permission of a system its operator is still taking up is keyed on that usage
+    application's completion (``Dates.permission``): the reviewer is told why."""
+    person = getattr(item, "person", None)
+    if person is None:
+        return []
+    return [
+        Note(
+            item.operator,
+            item.application,
+            "flag",
+            item.key,
+            msg(
+                "{system}: the permission of {login} can be applied for only once {operator} "
+                "is registered for the system by the usage application that adds it (000 "
+                "§5-1 notes 6 and 7): it counts from {day}, not from this application",
+                system=plan.catalog.named(e.system),
+                login=person.email,
+                operator=item.operator,
+                day=day,
+            ),
+        )
+        for e in item.effects
+        if e.effective.key == "taken_up" and (day := e.effective.keyed_on) is not None
+    ]
 
 
 def _late_stops(plan: Plan, item: Item, waits: Waits) -> list[Note]:

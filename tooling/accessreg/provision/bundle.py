@@ -157,11 +157,6 @@ def _imports(
     return files
 
 
-# The operator's own items for a system that are no usage change adding it: a withdrawal's
-# and a suspension's, each keyed on the day the file names.
-_OWN_DAYS = ("withdrawn_on", "suspended_on")
-
-
 def admitted(batches: Iterable[BatchRecord]) -> Admitted:
     """From which day each certificate and address is let through: the day its application
     put it in effect (``BatchRecord.in_effect_on``: the date recorded at its acceptance, or
@@ -217,7 +212,7 @@ def admitted(batches: Iterable[BatchRecord]) -> Admitted:
                     since[record.operator].add(item.serial)
                 if _gives_up(item):
                     continue
-                if item.subject == "operator" and item.system and item.keyed not in _OWN_DAYS:
+                if item.adds_use and item.system is not None:
                     # Taken up again: an earlier give-up stays recorded, one not done yet
                     # keeping the system until its own day, as its 受付 mail said, whatever
                     # this change's day (``Admitted.given_up``).

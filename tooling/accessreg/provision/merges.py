@@ -1042,10 +1042,9 @@ def dates_of(plan: OperatorPlan) -> tuple[ItemDates, ...]:
             # a system both left and lifted is found by its suspension (``_with_dates``).
             uses = [(u.system, u.effective) for u in item.membership_ends]
             uses += [(u.system, u.effective) for u in item.suspensions]
-            # Each system a usage change adds, on the change's day: its certificates reach
-            # it no earlier (``Admitted.uses``).
+            # Each system a usage change adds, on the change's day (``added_uses``).
             if item.effective is not None:
-                uses += [(system, item.effective) for system in _added_uses(item)]
+                uses += [(system, item.effective) for system in item.added_uses]
             out += [
                 _recorded((item.subject, item.key, system), effective, None, item.action)
                 for system, effective in uses
@@ -1089,17 +1088,6 @@ def _dropped_uses(item: OperatorChange) -> list[str]:
     kept = {u.system for u in item.membership_ends}
     stopped = {s.system for s in item.before.suspensions}
     return sorted(set(item.before.systems) - set(item.after.systems) - kept - stopped)
-
-
-def _added_uses(item: OperatorChange) -> list[str]:
-    """The systems a usage change (000 §3-2) or a provider's usage application new to an
-    operator registered before (000 §3-1; OCCTO's, 002 §2.1.1) adds to it, none it suspends
-    in the same change; a new operator's use begins with its registration, which its
-    certificates' own records date."""
-    if item.before is None or item.after is None or item.effective is None:
-        return []
-    stopped = {u.system for u in item.suspensions}
-    return sorted(set(item.after.systems) - set(item.before.systems) - stopped)
 
 
 def _takes_up(item: Item) -> frozenset[str]:
@@ -1430,7 +1418,7 @@ def step_between(
     if events.merged is None:
         events = Events(events.entered, events.accepted, merged_on(commit))
     dates = Dates.of(after, events.known(merged_on(commit)), loaded)
-    plan = compute_plan(before, after, dates, registrations=waits.registrations if waits else None)
+    plan = compute_plan(before, after, dates, waits=waits)
     own = _own_records(recorded, commit.sha)
     operators = tuple(
         with_recorded_dates(op, found) if (found := own.get(op.code)) is not None else op

@@ -112,6 +112,18 @@ class ItemDates(Frozen):
         return self.subject in REGISTERED and self.action == "change" and self.keyed == "merged"
 
     @property
+    def adds_use(self) -> bool:
+        """Whether it records a system its operator's usage application adds to it, dated
+        as the application (``OperatorChange.added_uses``): not one it gives up
+        (``removed``), suspends or lifts, nor one its OCCTO withdrawal takes."""
+        return (
+            self.subject == "operator"
+            and bool(self.system)
+            and not self.removed
+            and self.keyed not in ("withdrawn_on", "suspended_on")
+        )
+
+    @property
     def registered_by(self) -> date | None:
         """The day its registration is done: the 登録完了連絡 is owed from then (000 §4-2 ⑤),
         the item usable from ``on``."""
@@ -315,6 +327,8 @@ class Waiting:
     revoked: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # ``BatchRecord.revoked``
     # operator → the day its registration comes (``Waits.registrations``)
     registrations: Mapping[str, date] = field(default_factory=dict)
+    # (operator, system) → the day a usage application adds it (``Waits.uses``)
+    uses: Mapping[tuple[str, str], date] = field(default_factory=dict)
 
     @property
     def waits(self) -> Waits:
@@ -326,6 +340,7 @@ class Waiting:
             self.removed,
             self.through,
             self.registrations,
+            self.uses,
         )
 
 
@@ -347,6 +362,7 @@ class Coming:
             dict(waits.through) if waits else {}
         )
         self.registrations: dict[str, date] = dict(waits.registrations) if waits else {}
+        self.uses: dict[tuple[str, str], date] = dict(waits.uses) if waits else {}
 
     def take(self, items: Iterable[ItemDates]) -> bool:
         """Add an application's ``items`` dated after the day; whether any was."""
@@ -362,6 +378,14 @@ class Coming:
                 # are keyed on it (``Waits.registrations``)
                 if i.on is not None and i.on > today:
                     self.registrations[i.key] = i.on
+                    taken = True
+                continue
+            if i.adds_use:
+                # A system a usage application adds still to come: its users' permissions
+                # of it are keyed on it (``Waits.uses``)
+                assert i.system is not None
+                if i.on is not None and i.on > today:
+                    self.uses[(i.key, i.system)] = i.on
                     taken = True
                 continue
             if i.on is None or i.on <= today or i.subject == "operator":
@@ -403,6 +427,7 @@ class Coming:
             frozenset(self.removed),
             dict(self.through),
             dict(self.registrations),
+            dict(self.uses),
         )
 
 
@@ -471,6 +496,7 @@ class State(Frozen):
             found.pins,
             found.revoked,
             coming.registrations,
+            coming.uses,
         )
 
     def groups_to_come(self, today: date) -> dict[tuple[str, str], date]:

@@ -257,7 +257,7 @@ def read_pull_request(
     (``plan.revisions.Release``)."""
     comparison = load_comparison(repo, base, head, released)
     waits = waits or Waits()
-    plan = waited_plan(plan_from(comparison, events, today, waits.registrations), waits)
+    plan = waited_plan(plan_from(comparison, events, today, waits), waits)
     elsewhere = arriving_logins(repo, comparison)
     back = returning_of(repo, comparison, elsewhere)
     plan = replace(

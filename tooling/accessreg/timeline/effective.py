@@ -61,7 +61,14 @@ from accessreg.timeline.business_days import BusinessCalendar, Start
 Event = Literal["entered", "accepted", "merged"]
 # What an item's date is counted from: an event of its pull request or a date it names.
 Key = Literal[
-    "entered", "accepted", "merged", "terminated_on", "suspended_on", "withdrawn_on", "registered"
+    "entered",
+    "accepted",
+    "merged",
+    "terminated_on",
+    "suspended_on",
+    "withdrawn_on",
+    "registered",
+    "taken_up",
 ]
 # The keys that are a day the file names, not an event of the pull request.
 NAMED_DAYS: tuple[Key, ...] = ("terminated_on", "suspended_on", "withdrawn_on")
@@ -71,7 +78,9 @@ EVENTS: tuple[Event, ...] = ("entered", "accepted", "merged")
 # Which event each kind of permission change is keyed on (000 §5-1 ②, §5-2 ①, §5-3 ①); a
 # suspension and its lifting are keyed on the suspension's own day (``Dates.suspension``), a
 # new user of an operator still being registered on the registration's completion
-# ("registered": 000 §3-1 ⑥ 【注３】, ``Dates.permission``).
+# ("registered": 000 §3-1 ⑥ 【注３】, ``Dates.permission``), a permission of a system the
+# operator is still taking up on the completion of the usage application that adds it
+# ("taken_up": 000 §5-1 【注６】【注７】).
 PERMISSION_KEY: dict[ChangeKind, Key] = {
     ChangeKind.ADD: "accepted",
     ChangeKind.CHANGE: "entered",
@@ -237,7 +246,7 @@ class Dates:
     loaded: date | None = None  # a first apply's day: every item (but a termination) on it
     # (system, kind, registered) → its date: a batch has as many items as users, but few
     # systems, kinds and operators still being registered
-    _permissions: dict[tuple[str, ChangeKind, date | None], Effective] = field(
+    _permissions: dict[tuple[str, ChangeKind, date | None, Key], Effective] = field(
         default_factory=dict, init=False, compare=False, repr=False
     )
     _usages: dict[frozenset[str], Effective] = field(
@@ -316,8 +325,10 @@ class Dates:
             return None
         if effective.processing_day is not None:
             return effective.processing_day
-        if effective.key == "entered" and self.loaded is None:
-            return None  # a change or deletion the system takes itself (§5-2 ①, §5-3 ①)
+        if effective.key in ("entered", "taken_up") and self.loaded is None:
+            # A change or deletion the system takes itself (§5-2 ①, §5-3 ①), entered once
+            # the system is taken up where it waits for that
+            return None
         # A new user's application is a batch's, whatever its systems' timing (§5-1)
         if effective.key == "registered" and effective.keyed_on is not None:
             return self.calendar.processing_day(effective.keyed_on)
@@ -336,6 +347,7 @@ class Dates:
             or key == "suspended_on"
             or key == "withdrawn_on"
             or key == "registered"
+            or key == "taken_up"
         ):
             raise ValueError(
                 f"{key} is a date of its own: use termination(), suspension(), withdrawal() "
@@ -424,7 +436,11 @@ class Dates:
         return max(found, key=lambda e: e.on or date.min)
 
     def permission(
-        self, system_id: str, kind: ChangeKind, registered: date | None = None
+        self,
+        system_id: str,
+        kind: ChangeKind,
+        registered: date | None = None,
+        taken_up: date | None = None,
     ) -> Effective:
         """A user's permission of ``system_id`` set, changed or deleted (000 §5-1..§5-3);
         suspended or restored, where the suspension's own day is not known: on the merge.
@@ -434,23 +450,36 @@ class Dates:
         ID with which the permission-set application is filed (000 §3-1 ⑥ 【注３】), so a
         new user's permission is keyed on that day, at the earliest, where it is later than
         the acceptance: the batch M of its half of the month (§5-1), and the timing counted
-        from there."""
+        from there.
+        ``taken_up``: the day the usage application that adds ``system_id`` to the operator
+        completes, where it is still to come. A permission of it can be entered only once
+        the operator is registered for it (§5-1 【注６】【注７】: for a role, as for a
+        system), so a permission set or changed is keyed on that day, where it is later
+        than its own event: a change of TAXIS or JOHS takes effect on it (§5-2 ①), one of
+        JUJU or LOACUS in the batch of its half of the month. A deletion waits for
+        nothing."""
         if kind in AT_ONCE_KINDS:
             return self.suspension(None)
         batched = self.catalog.batched(system_id)
-        keyed_on = None
+        keyed_on: date | None = None
+        key: Key = PERMISSION_KEY[kind]
         if registered is not None and kind is ChangeKind.ADD:
-            keyed_on = self.calendar.effective_acceptance(registered) if batched else registered
-            if keyed_on <= self.accepted_for(batched):
-                keyed_on = None  # registered by the acceptance: keyed on it, as any other
-        cached = (system_id, kind, keyed_on)
+            day = self.calendar.effective_acceptance(registered) if batched else registered
+            if day > self.accepted_for(batched):  # else registered by the acceptance
+                keyed_on, key = day, "registered"
+        if taken_up is not None and kind is not ChangeKind.REMOVE:
+            if kind is ChangeKind.ADD and batched:
+                taken_up = self.calendar.effective_acceptance(taken_up)
+            if taken_up > (keyed_on or self.keyed_on(key, batched)):
+                keyed_on, key = taken_up, "taken_up"
+        cached = (system_id, kind, keyed_on, key)
         found = self._permissions.get(cached)
         if found is None:
             timing = self.timing_of(system_id, kind)
             if keyed_on is None:
-                found = self._counted(timing, PERMISSION_KEY[kind], batched=batched)
+                found = self._counted(timing, key, batched=batched)
             else:
-                found = self._counted(timing, "registered", keyed_on)
+                found = self._counted(timing, key, keyed_on)
             self._permissions[cached] = found
         return found
 

@@ -1,0 +1,271 @@
+"""A permission of a system the operator is still taking up is keyed on that usage
+application's completion, in every output.
+
+A permission of LOACUS for a wheeling client can be entered only once the operator is
+registered as one by its usage application (000 §5-1 【注６】【注７】); so for a system the
+operator adds: its users' permissions of it are applied for once the usage change is done
+(about 15 business days, §3-2), when the whitelists let its certificates reach the system
+too. TESTOP01 uses TAXIS alone and adds JOHS and LOACUS, approved and merged on
+2026-12-07; the change is done on 2026-12-28. In the same pull request, or while the change
+applied before is still to come:
+
+- the TAXIS user given JOHS and LOACUS: a change of their ID entered on 12-28, JOHS at once
+  (§5-2 ①), LOACUS in the batch of 12-28 (M 2027-01-05, M+9);
+- a new user with TAXIS and JOHS: TAXIS in the acceptance's batch (12-24), JOHS a change of
+  the ID entered on 12-28, once both are there;
+- a new user with JOHS alone: their permission set filed on 12-28, the batch of M
+  2027-01-05, from M+6.
+
+The plan (with a note for the reviewer), the CSV, SCIM and LDIF deltas, the 受付 mail, the
+state, the whitelists and ``status`` all say so.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.helpers.gitrepo import GitRegistry
+from tests.helpers.parsers import csv_rows, written_mails
+from tests.helpers.provisioning import over_applied, state
+from tests.helpers.regfactory import RegistryFactory, certificate, run_cli
+
+CODE = "TESTOP01"
+HOLDER = "user1@test-gas.example.co.jp"  # uses TAXIS; given JOHS and LOACUS
+BOTH = "user2@test-gas.example.co.jp"  # new, with TAXIS and JOHS
+ALONE = "user3@test-gas.example.co.jp"  # new, with JOHS alone
+SERIAL = "7A0001"
+
+ACCEPTED = "2026-12-07"  # the usage change (and the users), approved and merged
+TAKEN_UP = "2026-12-28"  # about 15 business days after it: the change is done
+M = "2027-01-05"  # the batch of what is keyed on 12-28 (after the year-end closure)
+LOACUS_ON = "2027-01-19"  # M+9 business days: a change of LOACUS (§5-2 ③)
+JOHS_NEW = "2027-01-14"  # M+6 business days: a permission set of JOHS (§5-1)
+TAXIS_NEW = "2026-12-24"  # the acceptance's batch (M 12-16), M+6: TAXIS waits for nothing
+# (login, system) → (date, M, key, the day it is keyed on)
+EXPECTED = {
+    (HOLDER, "johs"): (TAKEN_UP, None, "taken_up", TAKEN_UP),
+    (HOLDER, "loacus"): (LOACUS_ON, M, "taken_up", TAKEN_UP),
+    (BOTH, "taxis"): (TAXIS_NEW, "2026-12-16", "accepted", ACCEPTED),
+    (BOTH, "johs"): (TAKEN_UP, None, "taken_up", TAKEN_UP),
+    (ALONE, "johs"): (JOHS_NEW, M, "taken_up", TAKEN_UP),
+}
+LABELS = {
+    "taxis": "託送システム",
+    "johs": "託送情報開示システム",
+    "loacus": "託送ロードカーブシステム",
+}
+
+
+@pytest.fixture(autouse=True)
+def _english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests read the tool's own words in English (``--lang en``)."""
+    monkeypatch.setenv("ACCESSREG_LANG", "en")
+
+
+@pytest.fixture
+def gr(reg: RegistryFactory, tmp_path: Path) -> Iterator[GitRegistry]:
+    """TESTOP01 using TAXIS alone, with a certificate and a TAXIS user, loaded on 12/01."""
+    reg.operator(systems=["taxis"], certificates=[certificate(1)])
+    reg.user(permissions={"taxis": "1011"})
+    made = GitRegistry(reg)
+    first = run_cli("apply", "--out", str(tmp_path / "initial"), "--initial", "--confirm",
+                    "--today", "2026-12-01", cwd=made.path)  # fmt: skip
+    assert first.returncode == 0, first.stderr
+    yield made
+    made.close()
+
+
+def _edited(gr: GitRegistry, name: str, *commands: tuple[str, ...]) -> None:
+    """A branch ``name`` from main with ``commands`` run on it, committed; back on main."""
+    gr.branch(name, "main")
+    for args in commands:
+        done = run_cli(*args, cwd=gr.path)
+        assert done.returncode == 0, done.stdout + done.stderr
+    gr.commit(name)
+    gr.checkout("main")
+
+
+ADDS = ("operator", "change", "--operator", CODE, "--add-system", "johs",
+        "--add-system", "loacus")  # fmt: skip
+HOLDER_GETS = ("user", "change", "--operator", CODE, "--email", HOLDER, "--johs", "J1010",
+               "--loacus", "02011")  # fmt: skip
+NEW_BOTH = ("user", "add", "--operator", CODE, "--email", BOTH, "--name", "試験 次郎",
+            "--name-kana", "シケン ジロウ", "--taxis", "1010", "--johs", "J1010")  # fmt: skip
+NEW_ALONE = ("user", "add", "--operator", CODE, "--email", ALONE, "--name", "試験 三郎",
+             "--name-kana", "シケン サブロウ", "--johs", "J1010")  # fmt: skip
+
+
+def _planned(gr: GitRegistry, name: str, day: str) -> dict[str, Any]:
+    """The plan of branch ``name`` as the workflow makes it on its approval on ``day``."""
+    planned = run_cli("plan", "--base", "main", "--head", name, "--format", "json",
+                      "--entered-on", day, "--accepted-on", day, "--today", day,
+                      cwd=gr.path)  # fmt: skip
+    assert planned.returncode == 0, planned.stderr
+    plan: dict[str, Any] = json.loads(planned.stdout)
+    return plan
+
+
+def _applied(gr: GitRegistry, tmp: Path, name: str, day: str) -> Path:
+    """Branch ``name`` merged as a pull request entered, approved and merged on ``day``,
+    and applied by a run that day; its outputs."""
+    merged = {
+        "merge_commit": gr.merge(name),
+        "title": name,
+        "entered_at": f"{day}T09:00:00+09:00",
+        "accepted_at": f"{day}T10:00:00+09:00",
+        "merged_at": f"{day}T11:00:00+09:00",
+    }
+    out = tmp / f"out-{name}"
+    given = tmp / f"{name}.json"
+    given.write_text(json.dumps([merged]), encoding="utf-8")
+    ran = run_cli("apply", "--out", str(out), "--confirm", "--pull-requests", str(given),
+                  "--today", day, cwd=gr.path)  # fmt: skip
+    assert ran.returncode == 0, ran.stderr
+    return out
+
+
+def _check_plan(plan: dict[str, Any], logins: set[str]) -> None:
+    """Each permission of ``logins`` dated as ``EXPECTED``, and the reviewer told why for
+    each one keyed on the usage change."""
+    (op,) = [o for o in plan["operators"] if o["code"] == CODE]
+    found = {
+        (i["key"], e["system"]): (
+            e["effective"]["on"],
+            e["effective"]["processing_day"],
+            e["effective"]["key"],
+            e["effective"]["keyed_on"],
+        )
+        for i in op["items"]
+        if i["subject"] == "user" and i["key"] in logins
+        for e in i["effects"]
+    }
+    assert found == {k: v for k, v in EXPECTED.items() if k[0] in logins}
+    # The batches M the plan names: none for a change of JOHS, which the system takes at once
+    assert set(plan["processing_days"]) == {m for (_, m, _, _) in found.values() if m}
+    for (login, system), (_, _, key, _) in EXPECTED.items():
+        if login not in logins:
+            continue
+        told = [
+            n["message"]
+            for n in plan["notes"]
+            if n["subject"] == login
+            and "registered for the system by the usage" in n["message"]
+            and system in n["message"]
+        ]
+        assert len(told) == (key == "taken_up"), (login, system, told)
+        if told:
+            assert f"it counts from {TAKEN_UP}" in told[0]
+
+
+def _check_outputs(out: Path, logins: set[str]) -> None:
+    """The rows of every format and the 受付 mail of the run that applied the users, each
+    permission on its date alone."""
+    wanted = {k: v for k, v in EXPECTED.items() if k[0] in logins}
+    for (login, system), (on, m, _, _) in wanted.items():
+        rows = [
+            (row["適用日"], row["システム処理日（M）"])
+            for path in sorted((out / "imports" / system).glob("delta-*.csv"))
+            for row in csv_rows(path.read_bytes())
+            if row["メールアドレス（ID）"] == login
+        ]
+        assert rows == [(on, m or "")], (login, system)
+        # SCIM and LDIF: the user joins the system's group in the delta of that date
+        for kind, suffix in (("scim", "json"), ("ldif", "ldif")):
+            named = [
+                path.name
+                for path in sorted((out / kind).glob(f"delta-*.{suffix}"))
+                if login in (text := path.read_text(encoding="utf-8")) and f"{system}-" in text
+            ]
+            assert named == [f"delta-{on}.{suffix}"], (kind, login, system, named)
+    bodies = [str(m.get_content()) for m in written_mails(out, "*-accepted-*.eml")]
+    body = "\n".join(bodies)
+    for login in logins:
+        section = body.split(f"ID: {login}")[1].split("\n\n")[0]
+        for (who, system), (on, _, _, _) in wanted.items():
+            if who == login:
+                line = next(ln for ln in section.splitlines() if LABELS[system] in ln)
+                assert f"利用開始 {on}" in line or f"反映 {on}" in line, line
+
+
+def _recorded(gr: GitRegistry, logins: set[str]) -> dict[tuple[str, str], tuple[Any, ...]]:
+    """The users' items as the state records them."""
+    return {
+        (i["key"], i["system"]): (i["on"], i["processing_day"], i["keyed"], i["keyed_on"])
+        for b in state(gr)["batches"].values()
+        for a in b["applications"]
+        for i in a["items"]
+        if i["key"] in logins and i["subject"] == "user"
+    }
+
+
+def _reaches_johs(gr: GitRegistry, tmp: Path, day: str) -> bool:
+    """Whether the whitelists of a run on ``day`` let the operator's certificate reach JOHS."""
+    out = over_applied(gr, tmp, day)
+    return f"{SERIAL} {CODE};" in (out / "whitelist" / "johs" / "cert-map.conf").read_text("utf-8")
+
+
+def test_users_given_a_system_their_operator_takes_up_in_the_same_change_wait_for_it(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    logins = {HOLDER, BOTH, ALONE}
+    _edited(gr, "johs", ADDS, HOLDER_GETS, NEW_BOTH, NEW_ALONE)
+    _check_plan(_planned(gr, "johs", ACCEPTED), logins)
+    out = _applied(gr, tmp_path, "johs", ACCEPTED)
+    _check_outputs(out, logins)
+    assert _recorded(gr, logins) == {k: v for k, v in EXPECTED.items() if k[0] in logins}
+    # The whitelists let the certificate reach JOHS from the same day as its users
+    assert not _reaches_johs(gr, tmp_path, "2026-12-25")
+    assert _reaches_johs(gr, tmp_path, TAKEN_UP)
+
+
+def test_a_user_given_the_system_while_the_change_applied_before_is_still_to_come_waits(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """The usage change merged and applied on 12/07; the users' pull request on 12/10: the
+    state knows the change still comes, and the plan and the run key the users on it."""
+    _edited(gr, "johs", ADDS)
+    _applied(gr, tmp_path, "johs", ACCEPTED)
+    _edited(gr, "users", HOLDER_GETS, NEW_ALONE)
+    logins = {HOLDER, ALONE}
+    _check_plan(_planned(gr, "users", "2026-12-10"), logins)
+    out = _applied(gr, tmp_path, "users", "2026-12-10")
+    _check_outputs(out, logins)
+    assert _recorded(gr, logins) == {k: v for k, v in EXPECTED.items() if k[0] in logins}
+
+
+def test_a_user_given_the_system_once_the_change_is_done_waits_for_nothing(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """Approved on 12/28, the day the change is done: keyed on its own events, no note."""
+    _edited(gr, "johs", ADDS)
+    _applied(gr, tmp_path, "johs", ACCEPTED)
+    _edited(gr, "users", HOLDER_GETS)
+    plan = _planned(gr, "users", TAKEN_UP)
+    (op,) = plan["operators"]
+    keys = {e["effective"]["key"] for i in op["items"] for e in i["effects"]}
+    assert keys == {"entered"}
+    assert not [n for n in plan["notes"] if "usage application that adds" in n["message"]]
+
+
+def test_a_deletion_of_a_system_still_being_taken_up_waits_for_nothing(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """Given JOHS with the change, then deleted on 12/10: its grant comes on 12-28, and the
+    deletion is dated then, as any deletion of a permission still to come (``plan.waits``),
+    never later."""
+    _edited(gr, "johs", ADDS, HOLDER_GETS)
+    _applied(gr, tmp_path, "johs", ACCEPTED)
+    _edited(gr, "drop", ("user", "change", "--operator", CODE, "--email", HOLDER,
+                         "--johs", "none"))  # fmt: skip
+    plan = _planned(gr, "drop", "2026-12-10")
+    (op,) = plan["operators"]
+    (item,) = [i for i in op["items"] if i["key"] == HOLDER]
+    (effect,) = item["effects"]
+    assert effect["system"] == "johs" and effect["new"] is None
+    assert effect["effective"]["key"] == "entered"
+    assert effect["effective"]["on"] == TAKEN_UP
