@@ -269,3 +269,37 @@ def test_a_deletion_of_a_system_still_being_taken_up_waits_for_nothing(
     assert effect["system"] == "johs" and effect["new"] is None
     assert effect["effective"]["key"] == "entered"
     assert effect["effective"]["on"] == TAKEN_UP
+
+
+@pytest.mark.parametrize("later", [False, True], ids=["with-the-change", "after-it"])
+def test_a_system_taken_back_while_its_give_up_is_still_to_come_is_used_still(
+    reg: RegistryFactory, tmp_path: Path, later: bool
+) -> None:
+    """JOHS given up (applied 12/07, done 12/28) and taken back (applied 12/09) before that
+    day: the operator is registered for JOHS all along, so its user given JOHS with the
+    change taking it back, or in a later one, waits for nothing: entered, at once."""
+    reg.operator(systems=["taxis", "johs"], certificates=[certificate(1)])
+    reg.user(permissions={"taxis": "1011"})
+    gr = GitRegistry(reg)
+    try:
+        first = run_cli("apply", "--out", str(tmp_path / "initial"), "--initial", "--confirm",
+                        "--today", "2026-12-01", cwd=gr.path)  # fmt: skip
+        assert first.returncode == 0, first.stderr
+        _edited(gr, "drop", ("operator", "change", "--operator", CODE,
+                             "--remove-system", "johs"))  # fmt: skip
+        _applied(gr, tmp_path, "drop", ACCEPTED)
+        back = ("operator", "change", "--operator", CODE, "--add-system", "johs")
+        gives = ("user", "change", "--operator", CODE, "--email", HOLDER, "--johs", "J1010")
+        if later:
+            _edited(gr, "back", back)
+            _applied(gr, tmp_path, "back", "2026-12-09")
+            _edited(gr, "user", gives)
+        else:
+            _edited(gr, "user", back, gives)
+        plan = _planned(gr, "user", "2026-12-10")
+        (op,) = plan["operators"]
+        (item,) = [i for i in op["items"] if i["key"] == HOLDER]
+        (effect,) = item["effects"]
+        assert (effect["effective"]["key"], effect["effective"]["on"]) == ("entered", "2026-12-10")
+    finally:
+        gr.close()

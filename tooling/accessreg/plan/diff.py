@@ -191,6 +191,11 @@ class _Differ:
         self.uses: dict[str, dict[str, date]] = {}
         for (code, system), day in (waits.uses if waits else {}).items():
             self.uses.setdefault(code, {})[system] = day
+        # Operator → the systems a give-up or a withdrawal applied before takes from it
+        # later: it uses them until then (``Waits.kept``).
+        self.kept: dict[str, set[str]] = {}
+        for code, system in waits.kept if waits else ():
+            self.kept.setdefault(code, set()).add(system)
         # The day the operator's registration comes, where it is still to come: applied for
         # in this change or before (``operator``). Its new users are keyed on it.
         self.registering: date | None = None
@@ -812,7 +817,8 @@ class _Differ:
                 if head_item.effective is not None and head_item.effective.on is not None:
                     # Its users' permissions of a system it adds, once that is registered
                     # (000 §5-1 【注６】【注７】)
-                    for system in head_item.added_uses:
+                    kept = self.kept.get(code, set())
+                    for system in set(head_item.added_uses) - kept:
                         day = latest(self.taking.get(system), head_item.effective.on)
                         assert day is not None
                         self.taking[system] = day

@@ -69,9 +69,13 @@ class Waits:
     # to the operator: a permission of it set or changed before then is keyed on that day
     # (``Dates.permission``)
     uses: Mapping[tuple[str, str], date] = field(default_factory=dict)
+    # (operator code, system) → the day a usage change or an OCCTO withdrawal applied
+    # before takes the system from the operator: it uses the system until then, and a
+    # permission of it given back before then waits for nothing
+    kept: Mapping[tuple[str, str], date] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
-        return bool(self.people or self.entries or self.registrations or self.uses)
+        return bool(self.people or self.entries or self.registrations or self.uses or self.kept)
 
     def never_held(self, key: tuple[str, str]) -> bool:
         """Whether downstream never holds the permission ``key`` (system, login) still to

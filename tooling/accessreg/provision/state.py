@@ -124,6 +124,17 @@ class ItemDates(Frozen):
         )
 
     @property
+    def takes_use(self) -> bool:
+        """Whether it records a system its operator's usage change gives up, or its OCCTO
+        withdrawal takes, on its day: the operator uses it until then."""
+        return (
+            self.subject == "operator"
+            and bool(self.system)
+            and self.serial is None
+            and (self.removed or self.keyed == "withdrawn_on")
+        )
+
+    @property
     def registered_by(self) -> date | None:
         """The day its registration is done: the 登録完了連絡 is owed from then (000 §4-2 ⑤),
         the item usable from ``on``."""
@@ -329,6 +340,8 @@ class Waiting:
     registrations: Mapping[str, date] = field(default_factory=dict)
     # (operator, system) → the day a usage application adds it (``Waits.uses``)
     uses: Mapping[tuple[str, str], date] = field(default_factory=dict)
+    # (operator, system) → the day a usage change or withdrawal takes it (``Waits.kept``)
+    kept: Mapping[tuple[str, str], date] = field(default_factory=dict)
 
     @property
     def waits(self) -> Waits:
@@ -341,6 +354,7 @@ class Waiting:
             self.through,
             self.registrations,
             self.uses,
+            self.kept,
         )
 
 
@@ -363,6 +377,7 @@ class Coming:
         )
         self.registrations: dict[str, date] = dict(waits.registrations) if waits else {}
         self.uses: dict[tuple[str, str], date] = dict(waits.uses) if waits else {}
+        self.kept: dict[tuple[str, str], date] = dict(waits.kept) if waits else {}
 
     def take(self, items: Iterable[ItemDates]) -> bool:
         """Add an application's ``items`` dated after the day; whether any was."""
@@ -380,13 +395,19 @@ class Coming:
                     self.registrations[i.key] = i.on
                     taken = True
                 continue
-            if i.adds_use:
-                # A system a usage application adds still to come: its users' permissions
-                # of it are keyed on it (``Waits.uses``)
-                assert i.system is not None
-                if i.on is not None and i.on > today:
-                    self.uses[(i.key, i.system)] = i.on
-                    taken = True
+            if i.system is not None and (i.takes_use or i.adds_use):
+                use = (i.key, i.system)
+                if i.on is None or i.on <= today:
+                    continue
+                taken = True
+                if i.takes_use:
+                    # Used until then: a permission of it given back waits for nothing
+                    self.kept[use] = i.on
+                elif use not in self.kept:
+                    # A system a usage application adds still to come: its users'
+                    # permissions of it are keyed on it (``Waits.uses``); one still kept
+                    # goes on being used
+                    self.uses[use] = i.on
                 continue
             if i.on is None or i.on <= today or i.subject == "operator":
                 continue
@@ -428,6 +449,7 @@ class Coming:
             dict(self.through),
             dict(self.registrations),
             dict(self.uses),
+            dict(self.kept),
         )
 
 
@@ -497,6 +519,7 @@ class State(Frozen):
             found.revoked,
             coming.registrations,
             coming.uses,
+            coming.kept,
         )
 
     def groups_to_come(self, today: date) -> dict[tuple[str, str], date]:
