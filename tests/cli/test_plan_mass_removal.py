@@ -92,8 +92,8 @@ def test_a_termination_of_40_percent_of_the_login_ids_is_told_in_every_form(
     ja = _plan(gr)
     said = (
         "⚠️ **大量削除**: この変更は、ログイン ID 全 10 件のうち 4 件（40%。上限は 25%）を削除します"
-        f"（{TESTOP} の ID）。マージすると大量削除として反映が止まり、受付担当者が "
-        "--allow-mass-removal で確認するまで、後からマージされるほかの申請も含め、どの事業者の分も"
+        f"（{TESTOP} の ID）。マージすると大量削除として扱われ、受付担当者が "
+        "--allow-mass-removal で確認するまで、この申請と、後からマージされる申請は事業者を問わず"
         "反映されません。承認する前に、マージの時期を受付担当者と調整してください"
     )
     assert said in ja
@@ -105,7 +105,8 @@ def test_a_termination_of_40_percent_of_the_login_ids_is_told_in_every_form(
     en = _plan(gr, "--lang", "en")
     assert (
         "⚠️ **Mass removal**: This change removes 4 of the 10 login IDs (40%, over 25%; those of "
-        "TESTOP01). Once merged, provisioning refuses it as a mass removal"
+        "TESTOP01). Once merged, provisioning refuses it as a mass removal: it holds back this "
+        "application and every one merged after it"
     ) in en
     plan = json.loads(_plan(gr, fmt="json"))
     found = plan["mass_removal"]

@@ -300,8 +300,8 @@ MASS_REMOVAL = msg("Mass removal")  # the warning's title
 
 def mass_removal(found: MassRemoval) -> Message:
     """The warning on a change that trips the merge's removal rail (``provision.safety``):
-    its run stops everyone's provisioning until a maintainer allows it, so the merge is
-    agreed with the maintainers first."""
+    its run holds it back, and every merge after it, of any operator, until a maintainer
+    allows it, so the merge is agreed with the maintainers first."""
     r = found.removal
     if not r.after:
         what = msg(
@@ -320,8 +320,8 @@ def mass_removal(found: MassRemoval) -> Message:
             operators=found.operators,
         )
     return msg(
-        "{removal}. Once merged, provisioning refuses it as a mass removal and provisions "
-        "nothing for any operator, applications merged after it included, until a maintainer "
+        "{removal}. Once merged, provisioning refuses it as a mass removal: it holds back "
+        "this application and every one merged after it, of any operator, until a maintainer "
         "confirms it with --allow-mass-removal: agree the merge with the maintainers before "
         "approving it",
         removal=what,

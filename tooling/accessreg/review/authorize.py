@@ -794,9 +794,9 @@ def mass_removal(ctx: AuthContext) -> Iterator[Problem]:
     maintainer reviews it, and it is never fast-tracked.
 
     Once merged, the provisioning run refuses it as a mass removal (`apply
-    --max-removal-share`, 25 % by default) and provisions nothing for any operator, other
-    pull requests merged after it included, until a maintainer confirms it with
-    `--allow-mass-removal`. In a small registry one operator's termination of use (000 §3-3)
+    --max-removal-share`, 25 % by default): it applies the pull requests merged before it,
+    and holds back this one and every one merged after it, of any operator, until a
+    maintainer confirms it with `--allow-mass-removal`. In a small registry one operator's termination of use (000 §3-3)
     can do that: the maintainers decide when it is merged. The login IDs are counted as the
     run counts them (those holding a permission), at the merge base; the plan warns at its top.
     """
