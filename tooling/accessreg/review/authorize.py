@@ -796,9 +796,10 @@ def mass_removal(ctx: AuthContext) -> Iterator[Problem]:
     Once merged, the provisioning run refuses it as a mass removal (`apply
     --max-removal-share`, 25 % by default): it applies the pull requests merged before it,
     and holds back this one and every one merged after it, of any operator, until a
-    maintainer confirms it with `--allow-mass-removal`. In a small registry one operator's termination of use (000 §3-3)
-    can do that: the maintainers decide when it is merged. The login IDs are counted as the
-    run counts them (those holding a permission), at the merge base; the plan warns at its top.
+    maintainer confirms it with `--allow-mass-removal`. In a small registry one operator's
+    termination of use (000 §3-3) can do that: the maintainers decide when it is merged. The
+    login IDs are counted as the run counts them (those holding a permission), at the merge
+    base; the plan warns at its top.
     """
     found = ctx.mass_removal
     if found is not None:
