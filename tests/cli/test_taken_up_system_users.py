@@ -154,7 +154,7 @@ def _check_plan(plan: dict[str, Any], logins: set[str]) -> None:
             n["message"]
             for n in plan["notes"]
             if n["subject"] == login
-            and "registered for the system by the usage" in n["message"]
+            and "that registers what it needs" in n["message"]
             and system in n["message"]
         ]
         assert len(told) == (key == "taken_up"), (login, system, told)
@@ -249,7 +249,7 @@ def test_a_user_given_the_system_once_the_change_is_done_waits_for_nothing(
     (op,) = plan["operators"]
     keys = {e["effective"]["key"] for i in op["items"] for e in i["effects"]}
     assert keys == {"entered"}
-    assert not [n for n in plan["notes"] if "usage application that adds" in n["message"]]
+    assert not [n for n in plan["notes"] if "that registers what it needs" in n["message"]]
 
 
 def test_a_deletion_of_a_system_still_being_taken_up_waits_for_nothing(
@@ -303,3 +303,70 @@ def test_a_system_taken_back_while_its_give_up_is_still_to_come_is_used_still(
         assert (effect["effective"]["key"], effect["effective"]["on"]) == ("entered", "2026-12-10")
     finally:
         gr.close()
+
+
+@pytest.fixture
+def manufacturer(reg: RegistryFactory, tmp_path: Path) -> Iterator[GitRegistry]:
+    """TESTOP01 as a gas retailer and manufacturer using JOHS and LOACUS, its user with
+    LOACUS's manufacturer code, loaded on 12/01."""
+    reg.operator(roles=["gas_retailer", "manufacturer"], systems=["johs", "loacus"])
+    reg.user(permissions={"johs": "J1010", "loacus": "03010"})
+    made = GitRegistry(reg)
+    first = run_cli("apply", "--out", str(tmp_path / "initial"), "--initial", "--confirm",
+                    "--today", "2026-12-01", cwd=made.path)  # fmt: skip
+    assert first.returncode == 0, first.stderr
+    yield made
+    made.close()
+
+
+BECOMES_CLIENT = ("operator", "change", "--operator", CODE, "--add-role", "wheeling_client")
+TO_CLIENT_CODE = ("user", "change", "--operator", CODE, "--email", HOLDER, "--loacus", "02011")
+NEW_MANUFACTURER = ("user", "add", "--operator", CODE, "--email", ALONE, "--name", "試験 三郎",
+                    "--name-kana", "シケン サブロウ", "--loacus", "03010")  # fmt: skip
+
+
+def _loacus(plan: dict[str, Any]) -> dict[str, tuple[str, str, str]]:
+    """login → the date, key and keyed day of its LOACUS permission in ``plan``."""
+    (op,) = [o for o in plan["operators"] if o["code"] == CODE]
+    return {
+        i["key"]: (e["effective"]["on"], e["effective"]["key"], e["effective"]["keyed_on"])
+        for i in op["items"]
+        if i["subject"] == "user"
+        for e in i["effects"]
+        if e["system"] == "loacus"
+    }
+
+
+@pytest.mark.parametrize("later", [False, True], ids=["with-the-change", "after-it"])
+def test_a_code_only_a_role_still_to_come_allows_waits_for_it(
+    manufacturer: GitRegistry, tmp_path: Path, later: bool
+) -> None:
+    """The operator registered as a wheeling client by a usage change approved on 12/07
+    (done 12/28): its user's LOACUS changed to a wheeling client's code (02011, 000 §5-1
+    【注６】) with it, or on 12/10, is entered on 12/28, in that day's batch (M+9); a new user
+    with the manufacturer's code, which a role the operator holds allows, waits for nothing."""
+    gr = manufacturer
+    day = ACCEPTED
+    if later:
+        _edited(gr, "role", BECOMES_CLIENT)
+        _applied(gr, tmp_path, "role", ACCEPTED)
+        _edited(gr, "users", TO_CLIENT_CODE, NEW_MANUFACTURER)
+        day = "2026-12-10"
+    else:
+        _edited(gr, "users", BECOMES_CLIENT, TO_CLIENT_CODE, NEW_MANUFACTURER)
+    plan = _planned(gr, "users", day)
+    found = _loacus(plan)
+    assert found[HOLDER] == (LOACUS_ON, "taken_up", TAKEN_UP)
+    assert found[ALONE][1:] == ("accepted", day)
+    told = [n["message"] for n in plan["notes"] if "that registers what it needs" in n["message"]]
+    assert len(told) == 1 and HOLDER in told[0], told
+    out = _applied(gr, tmp_path, "users", day)
+    rows = [
+        (row["メールアドレス（ID）"], row["適用日"], row["システム処理日（M）"])
+        for path in sorted((out / "imports" / "loacus").glob("delta-*.csv"))
+        for row in csv_rows(path.read_bytes())
+        if row["メールアドレス（ID）"] == HOLDER
+    ]
+    assert rows == [(HOLDER, LOACUS_ON, M)]
+    recorded = _recorded(gr, {HOLDER})
+    assert recorded[(HOLDER, "loacus")] == (LOACUS_ON, M, "taken_up", TAKEN_UP)

@@ -407,6 +407,17 @@ class Catalog(Frozen):
         named = list(systems)
         return not named or any(self.batched(s) for s in named)
 
+    def role_gates(self, system_id: str, code: str) -> tuple[frozenset[str], ...]:
+        """The sets of operator roles of each of which an operator must hold one for a
+        permission of ``code`` of ``system_id``: the system's, the code's (000 §2-2, §5-1
+        【注６】【注７】, as ``rules.permissions`` checks them); none where any role does."""
+        system = self.by_id.get(system_id)
+        if system is None:
+            return ()
+        held = system.code_map.get(code)
+        gates = (system.roles, held.roles if held is not None else ())
+        return tuple(frozenset(g) for g in gates if g)
+
     def issued_once(self, system_id: str, code: str) -> bool:
         """Whether ``code`` of ``system_id`` is issued new only once (an admin ID, 002
         §3.2.1)."""

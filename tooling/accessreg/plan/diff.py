@@ -196,6 +196,11 @@ class _Differ:
         self.kept: dict[str, set[str]] = {}
         for code, system in waits.kept if waits else ():
             self.kept.setdefault(code, set()).add(system)
+        # Operator → role → the day a usage change applied before adds the role to it
+        # (``Waits.roles``).
+        self.roles: dict[str, dict[str, date]] = {}
+        for (code, role), day in (waits.roles if waits else {}).items():
+            self.roles.setdefault(code, {})[role] = day
         # The day the operator's registration comes, where it is still to come: applied for
         # in this change or before (``operator``). Its new users are keyed on it.
         self.registering: date | None = None
@@ -203,6 +208,9 @@ class _Differ:
         # to come: applied for in this change or before (``operator``). Its users'
         # permissions of it are keyed on it.
         self.taking: dict[str, date] = {}
+        # Role → the day a usage change adds it to the operator, where it is still to come
+        # (``operator``): a permission only such roles allow is keyed on it (``roles_day``).
+        self.roles_taking: dict[str, date] = {}
         # Per operator, from the providers of the systems it uses (``operator``).
         self.usage = dates.usage(())
         self.admin_console = True
@@ -264,10 +272,33 @@ class _Differ:
                 direction = Direction.REVOKE if now is None else Direction.NARROW
             ends = self.ending(system, was) if now is None else self.ends
             how = (keyed or {}).get(system, kind)
-            taken_up = None if now is None else (floors or {}).get(system, self.taking.get(system))
+            taken_up = None
+            if now is not None:
+                taken_up = (floors or {}).get(system) or self.registered_for(system, now)
             when = ends or self.dates.permission(system, how, self.registering, taken_up)
             effects.append(Effect(system, was, now, direction, when))
         return tuple(effects)
+
+    def registered_for(self, system: str, code: str) -> date | None:
+        """The day the operator is registered for ``code`` of ``system`` by a usage
+        application still to come (000 §5-1 【注６】【注７】): the system's (``taking``), or
+        a role's it needs (``roles_day``), the later; None: it is already."""
+        return latest(self.taking.get(system), self.roles_day(system, code))
+
+    def roles_day(self, system: str, code: str) -> date | None:
+        """The day the operator holds a role ``code`` of ``system`` needs (one of each of
+        its gates: ``Catalog.role_gates``), where every such role it holds is still to come
+        (``roles_taking``): the earliest of them, the latest gate's. None: it holds one."""
+        declared = self.declared
+        if not self.roles_taking or declared is None:
+            return None
+        days = []
+        for gate in self.dates.catalog.role_gates(system, code):
+            through = gate & set(declared.roles)
+            pending = [self.roles_taking[r] for r in through if r in self.roles_taking]
+            if through and len(pending) == len(through):
+                days.append(min(pending))
+        return max(days, default=None)
 
     def entry_effects(self, new: User, keyed: Mapping[str, ChangeKind]) -> tuple[Effect, ...]:
         """A new user's permissions (``permission_effects``), but one of a system its
@@ -285,7 +316,11 @@ class _Differ:
         changes = waiting - self.dates.catalog.new_ids(held, waiting)
         if not changes:
             return effects
-        floors = {s: max(self.taking[s], entry) for s in changes}
+        floors = {
+            s: max(day, entry)
+            for s in changes
+            if (day := self.registered_for(s, new.permissions[s])) is not None
+        }
         keyed = {**keyed, **dict.fromkeys(changes, ChangeKind.CHANGE)}
         return self.permission_effects(None, new, ChangeKind.ADD, keyed, floors=floors)
 
@@ -781,6 +816,7 @@ class _Differ:
         self.ends = None
         self.registering = self.registrations.get(code)
         self.taking = dict(self.uses.get(code, {}))
+        self.roles_taking = dict(self.roles.get(code, {}))
         withdrawn = new.withdrawn_on if new else None
         self.withdrawal = None if withdrawn is None else self.dates.withdrawal(withdrawn)
         # An operator file that does not load at the head is reported as unreadable, not as
@@ -818,10 +854,11 @@ class _Differ:
                     # Its users' permissions of a system it adds, once that is registered
                     # (000 §5-1 【注６】【注７】)
                     kept = self.kept.get(code, set())
+                    on = head_item.effective.on
                     for system in set(head_item.added_uses) - kept:
-                        day = latest(self.taking.get(system), head_item.effective.on)
-                        assert day is not None
-                        self.taking[system] = day
+                        self.taking[system] = max(self.taking.get(system, on), on)
+                    for role in head_item.added_roles:
+                        self.roles_taking[role] = max(self.roles_taking.get(role, on), on)
             app = Application.USAGE_NEW if old is None else Application.USAGE_CHANGE
             items += self.window_persons(code, old, new, app)
             items += self.subcontractors(code, old, new, app)

@@ -269,6 +269,16 @@ class OperatorChange(Item):
         return sorted(set(now.systems) - set(was.systems) - stopped)
 
     @property
+    def added_roles(self) -> list[str]:
+        """The roles a usage change adds to its operator (000 §3-2), from the change's day:
+        its users' permissions only those roles allow are keyed no earlier
+        (``Dates.permission``, 000 §5-1 【注６】【注７】)."""
+        was, now = self.before, self.after
+        if was is None or now is None or self.effective is None:
+            return []
+        return sorted(set(now.roles) - set(was.roles))
+
+    @property
     def shown_action(self) -> ChangeKind:
         """The action the plan and the mails name: one taking up a provider's systems is a
         registration there (新規登録), though the operator's file only changes."""

@@ -73,9 +73,20 @@ class Waits:
     # before takes the system from the operator: it uses the system until then, and a
     # permission of it given back before then waits for nothing
     kept: Mapping[tuple[str, str], date] = field(default_factory=dict)
+    # (operator code, role) → the day a usage change applied before adds the role to the
+    # operator: a permission only the role allows, set or changed before then, is keyed on
+    # that day (``Dates.permission``)
+    roles: Mapping[tuple[str, str], date] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
-        return bool(self.people or self.entries or self.registrations or self.uses or self.kept)
+        return bool(
+            self.people
+            or self.entries
+            or self.registrations
+            or self.uses
+            or self.kept
+            or self.roles
+        )
 
     def never_held(self, key: tuple[str, str]) -> bool:
         """Whether downstream never holds the permission ``key`` (system, login) still to
@@ -334,8 +345,9 @@ def _registering(item: Item) -> list[Note]:
 
 
 def _taking_up(plan: Plan, item: Item) -> list[Note]:
-    """A permission of a system its operator is still taking up is keyed on that usage
-    application's completion (``Dates.permission``): the reviewer is told why."""
+    """A permission of a system its operator is still taking up, or that only a role still
+    to come allows, is keyed on that usage application's completion (``Dates.permission``):
+    the reviewer is told why."""
     person = getattr(item, "person", None)
     if person is None:
         return []
@@ -346,9 +358,10 @@ def _taking_up(plan: Plan, item: Item) -> list[Note]:
             "flag",
             item.key,
             msg(
-                "{system}: the permission of {login} can be applied for only once {operator} "
-                "is registered for the system by the usage application that adds it (000 "
-                "§5-1 notes 6 and 7): it counts from {day}, not from this application",
+                "{system}: the permission of {login} can be applied for only once the usage "
+                "application of {operator} that registers what it needs (the system, or the "
+                "role its code needs) is done (000 §5-1 notes 6 and 7): it counts from {day}, "
+                "not from this application",
                 system=plan.catalog.named(e.system),
                 login=person.email,
                 operator=item.operator,

@@ -985,9 +985,11 @@ def _recorded(
     action: ChangeKind,
     effect: Effect | None = None,
     removed: bool = False,
+    roles: tuple[str, ...] = (),
 ) -> ItemDates:
     subject, item_key, system = key
     return ItemDates(
+        roles=roles,
         action=action.value,
         subject=subject,
         key=item_key,
@@ -1032,7 +1034,8 @@ def dates_of(plan: OperatorPlan) -> tuple[ItemDates, ...]:
         # in its systems' records (below) alone: the operator's own key is the change's.
         if item.effective is not None and not _takes_up(item):
             key = (item.subject, _own_key(item), None)
-            out.append(_recorded(key, item.effective, serial, item.action))
+            roles = tuple(item.added_roles) if isinstance(item, OperatorChange) else ()
+            out.append(_recorded(key, item.effective, serial, item.action, roles=roles))
         out += [
             _recorded((item.subject, item.key, e.system), e.effective, None, item.action, e)
             for e in item.effects

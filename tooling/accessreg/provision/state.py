@@ -94,6 +94,8 @@ class ItemDates(Frozen):
     # registration is done (``Effective.registered_on``). None: done on ``on`` (and in a
     # state recorded before it was kept).
     registered_on: date | None = None
+    # The roles a usage change adds to its operator, from ``on`` (``OperatorChange.added_roles``)
+    roles: tuple[str, ...] = ()
 
     @property
     def removes(self) -> bool:
@@ -342,6 +344,8 @@ class Waiting:
     uses: Mapping[tuple[str, str], date] = field(default_factory=dict)
     # (operator, system) → the day a usage change or withdrawal takes it (``Waits.kept``)
     kept: Mapping[tuple[str, str], date] = field(default_factory=dict)
+    # (operator, role) → the day a usage change adds it (``Waits.roles``)
+    roles: Mapping[tuple[str, str], date] = field(default_factory=dict)
 
     @property
     def waits(self) -> Waits:
@@ -355,6 +359,7 @@ class Waiting:
             self.registrations,
             self.uses,
             self.kept,
+            self.roles,
         )
 
 
@@ -378,6 +383,7 @@ class Coming:
         self.registrations: dict[str, date] = dict(waits.registrations) if waits else {}
         self.uses: dict[tuple[str, str], date] = dict(waits.uses) if waits else {}
         self.kept: dict[tuple[str, str], date] = dict(waits.kept) if waits else {}
+        self.roles: dict[tuple[str, str], date] = dict(waits.roles) if waits else {}
 
     def take(self, items: Iterable[ItemDates]) -> bool:
         """Add an application's ``items`` dated after the day; whether any was."""
@@ -395,6 +401,12 @@ class Coming:
                     self.registrations[i.key] = i.on
                     taken = True
                 continue
+            if i.subject == "operator" and i.roles and i.on is not None and i.on > today:
+                # Roles a usage change adds still to come: the permissions only they allow
+                # are keyed on it (``Waits.roles``)
+                code = i.key.partition("/")[0]
+                self.roles.update({(code, role): i.on for role in i.roles})
+                taken = True
             if i.system is not None and (i.takes_use or i.adds_use):
                 use = (i.key, i.system)
                 if i.on is None or i.on <= today:
@@ -450,6 +462,7 @@ class Coming:
             dict(self.registrations),
             dict(self.uses),
             dict(self.kept),
+            dict(self.roles),
         )
 
 
@@ -520,6 +533,7 @@ class State(Frozen):
             coming.registrations,
             coming.uses,
             coming.kept,
+            coming.roles,
         )
 
     def groups_to_come(self, today: date) -> dict[tuple[str, str], date]:
@@ -689,6 +703,8 @@ def dump(state: State) -> dict[str, bytes]:
                     del item["removed"]
                 if not item["fields_only"]:
                     del item["fields_only"]
+                if not item["roles"]:
+                    del item["roles"]
     return {STATE_FILE: json_document(data)}
 
 
