@@ -370,3 +370,33 @@ def test_a_code_only_a_role_still_to_come_allows_waits_for_it(
     assert rows == [(HOLDER, LOACUS_ON, M)]
     recorded = _recorded(gr, {HOLDER})
     assert recorded[(HOLDER, "loacus")] == (LOACUS_ON, M, "taken_up", TAKEN_UP)
+
+
+def test_a_file_held_back_and_released_while_the_system_is_still_to_come_waits_for_it(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """A new user with JOHS merged on 12/08 with an error (a TAXIS code there is none of)
+    is held back; the fix merged on 12/09 releases it: the release is dated as a merge then
+    would be, its JOHS keyed on the usage change applied on 12/07 (done 12/28), not on the
+    day of the fix's batch."""
+    _edited(gr, "johs", ADDS)
+    _applied(gr, tmp_path, "johs", ACCEPTED)
+    gr.branch("bad", "main")
+    added = run_cli(*NEW_BOTH, cwd=gr.path)
+    assert added.returncode == 0, added.stderr
+    gr.reg.edit(f"users/{CODE}/{BOTH}.yaml", "taxis: '1010'", "taxis: '1019'")
+    gr.commit("bad: no such code")
+    gr.checkout("main")
+    _applied(gr, tmp_path, "bad", "2026-12-08")
+    assert f"users/{CODE}/{BOTH}.yaml" in state(gr)["held"]
+    _edited(gr, "fix", ("user", "change", "--operator", CODE, "--email", BOTH, "--taxis", "1010"))
+    # The fix's plan lists what its merge releases, dated so
+    (op,) = _planned(gr, "fix", "2026-12-09")["released"]
+    (item,) = [i for i in op["items"] if i["key"] == BOTH]
+    effects = {e["system"]: e["effective"] for e in item["effects"]}
+    assert (effects["johs"]["on"], effects["johs"]["key"]) == (TAKEN_UP, "taken_up")
+    _applied(gr, tmp_path, "fix", "2026-12-09")
+    assert state(gr)["held"] == {}
+    recorded = _recorded(gr, {BOTH})
+    assert recorded[(BOTH, "johs")] == (TAKEN_UP, None, "taken_up", TAKEN_UP)
+    assert recorded[(BOTH, "taxis")][0] == TAXIS_NEW

@@ -413,7 +413,7 @@ def plan_from(
     if release is None:
         return plan
     head = comparison.head
-    released = compute_plan(release.held, head, Dates.of(head, events.known(today)))
+    released = compute_plan(release.held, head, Dates.of(head, events.known(today)), waits=waits)
     return replace(plan, released=released.operators)
 
 

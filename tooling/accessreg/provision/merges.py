@@ -1352,6 +1352,16 @@ def _steps(
         )  # fmt: skip
 
 
+def _coming_after(steps: Iterable[Step], today: date, waits: Waits | None) -> Waits:
+    """``waits`` and what ``steps`` make come after ``today``, as ``_steps`` gathers them
+    step by step (``Coming``): the files released at the range's end are dated no earlier."""
+    coming = Coming(today, waits)
+    for step in steps:
+        for code in step.operator_codes():
+            coming.take(step.recorded_dates(code))
+    return coming.waits
+
+
 def _own_records(
     recorded: Mapping[str, ApplicationRecord], commit: str
 ) -> dict[str, ApplicationRecord]:
@@ -1455,6 +1465,7 @@ def released_step(
     also: Collection[str] = (),
     commit: CommitInfo | None = None,
     record: ApplicationRecord | None = None,
+    waits: Waits | None = None,
 ) -> Step:
     """Files held back before and released now (``rels``, pinned in ``before``, which has
     ``also`` released already): from what downstream holds of them to their content at
@@ -1462,7 +1473,7 @@ def released_step(
     the first-parent line that changed one of them. Rebuilt from its ``record``, it keeps
     the dates recorded at its acceptance."""
     after = _loaded(snapshots.source(at, unpinned={*rels, *also}), at)
-    held = _HeldStep(snapshots, at, events, commit, record)
+    held = _HeldStep(snapshots, at, events, commit, record, waits)
     return held.step(before, after, released=tuple(sorted(rels)))
 
 
@@ -1476,6 +1487,7 @@ def revoked_step(
     laid: Mapping[str, bytes] | None = None,
     commit: CommitInfo | None = None,
     record: ApplicationRecord | None = None,
+    waits: Waits | None = None,
 ) -> Step:
     """Files still held back whose version at ``at`` revokes (``files.revocations``): from
     what downstream holds of them (pinned in ``before``, which has ``also`` released and
@@ -1485,7 +1497,7 @@ def revoked_step(
     ``record``, it keeps the dates recorded at its acceptance."""
     source = snapshots.source(at, unpinned=also).pinned({**(laid or {}), **contents})
     after = _loaded(source, at)
-    held = _HeldStep(snapshots, at, events, commit, record)
+    held = _HeldStep(snapshots, at, events, commit, record, waits)
     return held.step(before, after, revoked=tuple(sorted(contents)))
 
 
@@ -1493,13 +1505,15 @@ def revoked_step(
 class _HeldStep:
     """A step of files held back (``released_step``, ``revoked_step``): dated by
     ``events``, attributed to ``commit`` (by default the last merge on the first-parent
-    line that changed one of them), with the dates its ``record`` kept, if rebuilt."""
+    line that changed one of them), with the dates its ``record`` kept, if rebuilt, and
+    no change dated before what ``waits`` says still comes (``step_between``)."""
 
     snapshots: Snapshots
     at: str
     events: Known
     commit: CommitInfo | None
     record: ApplicationRecord | None
+    waits: Waits | None = None
 
     def step(
         self,
@@ -1514,13 +1528,15 @@ class _HeldStep:
             last = repo.revisions_changing(self.at, files, 1)
             commit = repo.commit(last[0] if last else self.at)
         dates = Dates.of(after, self.events)
-        plan = compute_plan(before, after, dates)
+        plan = compute_plan(before, after, dates, waits=self.waits)
         operators = tuple(
             with_recorded_dates(op, record)
             if record is not None and op.code == record.operator
             else op
             for op in plan.operators
         )
+        if self.waits:
+            operators = tuple(waited(op, self.waits, after.catalog) for op in operators)
         changes = diff(self.snapshots.access(before), self.snapshots.access(after), after.catalog)
         title = record.title if record is not None else ""
         return Step(
@@ -1991,14 +2007,19 @@ def history(
     if by_operator or revoking:
         day = merged_on(repo.commit(head_sha))
         events = merged.get(head_sha, MergedPullRequest(default)).events.known(day)
+        # What still comes after the range's merges, as a merge after them would see it
+        coming = _coming_after(steps, today, waits) if loaded is None else None
         done: list[str] = []
         for rels in by_operator.values():
-            steps.append(released_step(snapshots, head_sha, after, rels, events, done))
-            after = steps[-1].after
+            made = released_step(snapshots, head_sha, after, rels, events, done, waits=coming)
+            steps.append(made)
+            after = made.after
             done += rels
         laid: dict[str, bytes] = {}
         for contents in revoking.values():
-            made = revoked_step(snapshots, head_sha, after, contents, events, done, laid)
+            made = revoked_step(
+                snapshots, head_sha, after, contents, events, done, laid, waits=coming
+            )
             steps.append(made)
             after = made.after
             laid.update(contents)
