@@ -17,7 +17,9 @@ applied before is still to come:
   2027-01-05, from M+6.
 
 The plan (with a note for the reviewer), the CSV, SCIM and LDIF deltas, the 受付 mail, the
-state, the whitelists and ``status`` all say so.
+state and the whitelists all say so. So for a code only a role still to come allows (000
+§5-1 【注６】), and for a file held back and released meanwhile, which is dated with what
+still comes as any merge is.
 """
 
 from __future__ import annotations
@@ -110,19 +112,22 @@ def _planned(gr: GitRegistry, name: str, day: str) -> dict[str, Any]:
     return plan
 
 
-def _applied(gr: GitRegistry, tmp: Path, name: str, day: str) -> Path:
-    """Branch ``name`` merged as a pull request entered, approved and merged on ``day``,
-    and applied by a run that day; its outputs."""
-    merged = {
-        "merge_commit": gr.merge(name),
-        "title": name,
-        "entered_at": f"{day}T09:00:00+09:00",
-        "accepted_at": f"{day}T10:00:00+09:00",
-        "merged_at": f"{day}T11:00:00+09:00",
-    }
-    out = tmp / f"out-{name}"
-    given = tmp / f"{name}.json"
-    given.write_text(json.dumps([merged]), encoding="utf-8")
+def _applied(gr: GitRegistry, tmp: Path, *names: str, day: str) -> Path:
+    """Branches ``names`` merged in turn as pull requests entered, approved and merged on
+    ``day``, and applied by one run that day; its outputs."""
+    merged = [
+        {
+            "merge_commit": gr.merge(name),
+            "title": name,
+            "entered_at": f"{day}T09:00:00+09:00",
+            "accepted_at": f"{day}T10:00:00+09:00",
+            "merged_at": f"{day}T11:00:00+09:00",
+        }
+        for name in names
+    ]
+    out = tmp / f"out-{names[-1]}"
+    given = tmp / f"{names[-1]}.json"
+    given.write_text(json.dumps(merged), encoding="utf-8")
     ran = run_cli("apply", "--out", str(out), "--confirm", "--pull-requests", str(given),
                   "--today", day, cwd=gr.path)  # fmt: skip
     assert ran.returncode == 0, ran.stderr
@@ -215,7 +220,7 @@ def test_users_given_a_system_their_operator_takes_up_in_the_same_change_wait_fo
     logins = {HOLDER, BOTH, ALONE}
     _edited(gr, "johs", ADDS, HOLDER_GETS, NEW_BOTH, NEW_ALONE)
     _check_plan(_planned(gr, "johs", ACCEPTED), logins)
-    out = _applied(gr, tmp_path, "johs", ACCEPTED)
+    out = _applied(gr, tmp_path, "johs", day=ACCEPTED)
     _check_outputs(out, logins)
     assert _recorded(gr, logins) == {k: v for k, v in EXPECTED.items() if k[0] in logins}
     # The whitelists let the certificate reach JOHS from the same day as its users
@@ -229,11 +234,11 @@ def test_a_user_given_the_system_while_the_change_applied_before_is_still_to_com
     """The usage change merged and applied on 12/07; the users' pull request on 12/10: the
     state knows the change still comes, and the plan and the run key the users on it."""
     _edited(gr, "johs", ADDS)
-    _applied(gr, tmp_path, "johs", ACCEPTED)
+    _applied(gr, tmp_path, "johs", day=ACCEPTED)
     _edited(gr, "users", HOLDER_GETS, NEW_ALONE)
     logins = {HOLDER, ALONE}
     _check_plan(_planned(gr, "users", "2026-12-10"), logins)
-    out = _applied(gr, tmp_path, "users", "2026-12-10")
+    out = _applied(gr, tmp_path, "users", day="2026-12-10")
     _check_outputs(out, logins)
     assert _recorded(gr, logins) == {k: v for k, v in EXPECTED.items() if k[0] in logins}
 
@@ -243,7 +248,7 @@ def test_a_user_given_the_system_once_the_change_is_done_waits_for_nothing(
 ) -> None:
     """Approved on 12/28, the day the change is done: keyed on its own events, no note."""
     _edited(gr, "johs", ADDS)
-    _applied(gr, tmp_path, "johs", ACCEPTED)
+    _applied(gr, tmp_path, "johs", day=ACCEPTED)
     _edited(gr, "users", HOLDER_GETS)
     plan = _planned(gr, "users", TAKEN_UP)
     (op,) = plan["operators"]
@@ -259,7 +264,7 @@ def test_a_deletion_of_a_system_still_being_taken_up_waits_for_nothing(
     deletion is dated then, as any deletion of a permission still to come (``plan.waits``),
     never later."""
     _edited(gr, "johs", ADDS, HOLDER_GETS)
-    _applied(gr, tmp_path, "johs", ACCEPTED)
+    _applied(gr, tmp_path, "johs", day=ACCEPTED)
     _edited(gr, "drop", ("user", "change", "--operator", CODE, "--email", HOLDER,
                          "--johs", "none"))  # fmt: skip
     plan = _planned(gr, "drop", "2026-12-10")
@@ -287,12 +292,12 @@ def test_a_system_taken_back_while_its_give_up_is_still_to_come_is_used_still(
         assert first.returncode == 0, first.stderr
         _edited(gr, "drop", ("operator", "change", "--operator", CODE,
                              "--remove-system", "johs"))  # fmt: skip
-        _applied(gr, tmp_path, "drop", ACCEPTED)
+        _applied(gr, tmp_path, "drop", day=ACCEPTED)
         back = ("operator", "change", "--operator", CODE, "--add-system", "johs")
         gives = ("user", "change", "--operator", CODE, "--email", HOLDER, "--johs", "J1010")
         if later:
             _edited(gr, "back", back)
-            _applied(gr, tmp_path, "back", "2026-12-09")
+            _applied(gr, tmp_path, "back", day="2026-12-09")
             _edited(gr, "user", gives)
         else:
             _edited(gr, "user", back, gives)
@@ -349,7 +354,7 @@ def test_a_code_only_a_role_still_to_come_allows_waits_for_it(
     day = ACCEPTED
     if later:
         _edited(gr, "role", BECOMES_CLIENT)
-        _applied(gr, tmp_path, "role", ACCEPTED)
+        _applied(gr, tmp_path, "role", day=ACCEPTED)
         _edited(gr, "users", TO_CLIENT_CODE, NEW_MANUFACTURER)
         day = "2026-12-10"
     else:
@@ -360,7 +365,7 @@ def test_a_code_only_a_role_still_to_come_allows_waits_for_it(
     assert found[ALONE][1:] == ("accepted", day)
     told = [n["message"] for n in plan["notes"] if "that registers what it needs" in n["message"]]
     assert len(told) == 1 and HOLDER in told[0], told
-    out = _applied(gr, tmp_path, "users", day)
+    out = _applied(gr, tmp_path, "users", day=day)
     rows = [
         (row["メールアドレス（ID）"], row["適用日"], row["システム処理日（M）"])
         for path in sorted((out / "imports" / "loacus").glob("delta-*.csv"))
@@ -372,31 +377,74 @@ def test_a_code_only_a_role_still_to_come_allows_waits_for_it(
     assert recorded[(HOLDER, "loacus")] == (LOACUS_ON, M, "taken_up", TAKEN_UP)
 
 
+@pytest.mark.parametrize("together", [False, True], ids=["applied-before", "in-the-same-run"])
 def test_a_file_held_back_and_released_while_the_system_is_still_to_come_waits_for_it(
-    gr: GitRegistry, tmp_path: Path
+    gr: GitRegistry, tmp_path: Path, together: bool
 ) -> None:
     """A new user with JOHS merged on 12/08 with an error (a TAXIS code there is none of)
     is held back; the fix merged on 12/09 releases it: the release is dated as a merge then
-    would be, its JOHS keyed on the usage change applied on 12/07 (done 12/28), not on the
-    day of the fix's batch."""
+    would be, its JOHS keyed on the usage change adding JOHS, applied on 12/07 (done 12/28)
+    or merged just before the fix and applied in the same run, not on the fix's batch."""
     _edited(gr, "johs", ADDS)
-    _applied(gr, tmp_path, "johs", ACCEPTED)
+    if not together:
+        _applied(gr, tmp_path, "johs", day=ACCEPTED)
     gr.branch("bad", "main")
-    added = run_cli(*NEW_BOTH, cwd=gr.path)
-    assert added.returncode == 0, added.stderr
-    gr.reg.edit(f"users/{CODE}/{BOTH}.yaml", "taxis: '1010'", "taxis: '1019'")
+    gr.reg.user(CODE, BOTH, permissions={"taxis": "1019", "johs": "J1010"})
     gr.commit("bad: no such code")
     gr.checkout("main")
-    _applied(gr, tmp_path, "bad", "2026-12-08")
+    _applied(gr, tmp_path, "bad", day="2026-12-08")
     assert f"users/{CODE}/{BOTH}.yaml" in state(gr)["held"]
-    _edited(gr, "fix", ("user", "change", "--operator", CODE, "--email", BOTH, "--taxis", "1010"))
-    # The fix's plan lists what its merge releases, dated so
-    (op,) = _planned(gr, "fix", "2026-12-09")["released"]
-    (item,) = [i for i in op["items"] if i["key"] == BOTH]
-    effects = {e["system"]: e["effective"] for e in item["effects"]}
-    assert (effects["johs"]["on"], effects["johs"]["key"]) == (TAKEN_UP, "taken_up")
-    _applied(gr, tmp_path, "fix", "2026-12-09")
+    gr.branch("fix", "main")
+    gr.reg.user(CODE, BOTH, permissions={"taxis": "1010", "johs": "J1010"})
+    gr.commit("fix: the code")
+    gr.checkout("main")
+    if together:
+        (op,) = _planned(gr, "johs", "2026-12-09")["operators"]
+        taken = op["items"][0]["effective"]["on"]  # the usage change's own day
+        assert taken > TAKEN_UP
+        _applied(gr, tmp_path, "johs", "fix", day="2026-12-09")
+    else:
+        taken = TAKEN_UP
+        # The fix's plan lists what its merge releases, dated so
+        (op,) = _planned(gr, "fix", "2026-12-09")["released"]
+        (item,) = [i for i in op["items"] if i["key"] == BOTH]
+        effects = {e["system"]: e["effective"] for e in item["effects"]}
+        assert (effects["johs"]["on"], effects["johs"]["key"]) == (TAKEN_UP, "taken_up")
+        _applied(gr, tmp_path, "fix", day="2026-12-09")
     assert state(gr)["held"] == {}
     recorded = _recorded(gr, {BOTH})
-    assert recorded[(BOTH, "johs")] == (TAKEN_UP, None, "taken_up", TAKEN_UP)
+    assert recorded[(BOTH, "johs")] == (taken, None, "taken_up", taken)
     assert recorded[(BOTH, "taxis")][0] == TAXIS_NEW
+
+
+def test_a_released_change_of_a_permission_still_to_come_is_dated_when_it_comes(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """A new TAXIS user applied on 12/07 (from M+6, 12/24); a change of their code merged on
+    12/08 with an error is held back, and released by the fix on 12/09: the change is dated
+    when the user's grant comes (``plan.waits``), as a merge without the error would be,
+    not on the fix, before the system has the user."""
+    _edited(gr, "new", ("user", "add", "--operator", CODE, "--email", BOTH, "--name", "試験 次郎",
+                        "--name-kana", "シケン ジロウ", "--taxis", "1010"))  # fmt: skip
+    _applied(gr, tmp_path, "new", day=ACCEPTED)
+    gr.branch("bad", "main")
+    changed = run_cli("user", "change", "--operator", CODE, "--email", BOTH, "--taxis", "1012",
+                      cwd=gr.path)  # fmt: skip
+    assert changed.returncode == 0, changed.stderr
+    gr.reg.edit(f"users/{CODE}/{BOTH}.yaml", "name_kana: シケン ジロウ", "name_kana: 試験")
+    gr.commit("bad: kana that are not")
+    gr.checkout("main")
+    _applied(gr, tmp_path, "bad", day="2026-12-08")
+    assert f"users/{CODE}/{BOTH}.yaml" in state(gr)["held"]
+    _edited(gr, "fix", ("user", "change", "--operator", CODE, "--email", BOTH,
+                        "--name-kana", "シケン ジロウ"))  # fmt: skip
+    _applied(gr, tmp_path, "fix", day="2026-12-09")
+    assert state(gr)["held"] == {}
+    dated = sorted(
+        (i["on"], i.get("waits", False))
+        for b in state(gr)["batches"].values()
+        for a in b["applications"]
+        for i in a["items"]
+        if i["key"] == BOTH and i["system"] == "taxis"
+    )
+    assert dated == [(TAXIS_NEW, False), (TAXIS_NEW, True)]
