@@ -205,8 +205,8 @@ class _Differ:
         # in this change or before (``operator``). Its new users are keyed on it.
         self.registering: date | None = None
         # System → the day a usage application adds it to the operator, where it is still
-        # to come: applied for in this change or before (``operator``). Its users'
-        # permissions of it are keyed on it.
+        # to come: applied for in this change or before (``operator``), but not one the
+        # operator still uses (``kept``). Its users' permissions of it are keyed on it.
         self.taking: dict[str, date] = {}
         # Role → the day a usage change adds it to the operator, where it is still to come
         # (``operator``): a permission only such roles allow is keyed on it (``roles_day``).
@@ -251,9 +251,10 @@ class _Differ:
         """The permissions changed, each dated as ``kind``, or as ``keyed`` says of its
         system (an admin ID taken over, as a change; an ID a user is issued, as a new
         user's); with ``rewritten`` (the user's own fields changed), also those kept, whose
-        rows change all the same: each dated as a change of its system. A permission of a
-        system the operator is still taking up is keyed on that day (``taking``), or on
-        the day ``floors`` gives it (``entry_effects``)."""
+        rows change all the same: each dated as a change of its system. A permission set or
+        changed that the operator is registered for only by a usage application still to
+        come (``registered_for``) is keyed on that day, or on the day ``floors`` gives it
+        (``entry_effects``)."""
         before = old.permissions if old else {}
         after = new.permissions if new else {}
         effects = []
@@ -1007,8 +1008,8 @@ def compute_plan(
 ) -> Plan:
     """The plan of going from ``base`` to ``head``, its items dated by ``dates``;
     ``waits``: what applied before is still to come, of which the registrations of
-    operators and of the systems they add key their users' permissions
-    (``Waits.registrations``, ``Waits.uses``)."""
+    operators, and of the systems and roles they add, key their users' permissions
+    (``Waits.registrations``, ``Waits.uses``, ``Waits.roles``)."""
     differ = _Differ(base, head, dates, waits)
     # A provisional key that receives its code is that operator's, not one of its own.
     issued = issued_codes(base, head)

@@ -79,8 +79,8 @@ EVENTS: tuple[Event, ...] = ("entered", "accepted", "merged")
 # suspension and its lifting are keyed on the suspension's own day (``Dates.suspension``), a
 # new user of an operator still being registered on the registration's completion
 # ("registered": 000 §3-1 ⑥ 【注３】, ``Dates.permission``), a permission of a system the
-# operator is still taking up on the completion of the usage application that adds it
-# ("taken_up": 000 §5-1 【注６】【注７】).
+# operator is still taking up, or that only a role still to come allows, on the completion
+# of the usage application that registers it ("taken_up": 000 §5-1 【注６】【注７】).
 PERMISSION_KEY: dict[ChangeKind, Key] = {
     ChangeKind.ADD: "accepted",
     ChangeKind.CHANGE: "entered",
@@ -244,8 +244,8 @@ class Dates:
     catalog: Catalog
     events: Known
     loaded: date | None = None  # a first apply's day: every item (but a termination) on it
-    # (system, kind, registered) → its date: a batch has as many items as users, but few
-    # systems, kinds and operators still being registered
+    # (system, kind, the day it is keyed on, its key) → its date: a batch has as many items
+    # as users, but few systems, kinds and registrations still to come
     _permissions: dict[tuple[str, ChangeKind, date | None, Key], Effective] = field(
         default_factory=dict, init=False, compare=False, repr=False
     )
@@ -451,10 +451,10 @@ class Dates:
         new user's permission is keyed on that day, at the earliest, where it is later than
         the acceptance: the batch M of its half of the month (§5-1), and the timing counted
         from there.
-        ``taken_up``: the day the usage application that adds ``system_id`` to the operator
-        completes, where it is still to come. A permission of it can be entered only once
-        the operator is registered for it (§5-1 【注６】【注７】: for a role, as for a
-        system), so a permission set or changed is keyed on that day, where it is later
+        ``taken_up``: the day the usage application that registers the operator for the
+        permission completes (adding ``system_id``, or a role its code needs), where it is
+        still to come. A permission can be entered only once the operator is registered for
+        it (§5-1 【注６】【注７】), so a permission set or changed is keyed on that day, where it is later
         than its own event: a change of TAXIS or JOHS takes effect on it (§5-2 ①), one of
         JUJU or LOACUS in the batch of its half of the month. A deletion waits for
         nothing."""
