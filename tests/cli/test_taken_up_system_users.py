@@ -208,10 +208,13 @@ def _recorded(gr: GitRegistry, logins: set[str]) -> dict[tuple[str, str], tuple[
     }
 
 
-def _reaches_johs(gr: GitRegistry, tmp: Path, day: str) -> bool:
-    """Whether the whitelists of a run on ``day`` let the operator's certificate reach JOHS."""
+def _in_johs(gr: GitRegistry, tmp: Path, day: str) -> tuple[bool, set[str]]:
+    """Of a run on ``day``: whether its whitelists let the operator's certificate reach
+    JOHS, and the users its JOHS snapshot holds."""
     out = over_applied(gr, tmp, day)
-    return f"{SERIAL} {CODE};" in (out / "whitelist" / "johs" / "cert-map.conf").read_text("utf-8")
+    certs = (out / "whitelist" / "johs" / "cert-map.conf").read_text("utf-8")
+    rows = csv_rows((out / "imports" / "johs" / "snapshot.csv").read_bytes())
+    return f"{SERIAL} {CODE};" in certs, {r["メールアドレス（ID）"] for r in rows}
 
 
 def test_users_given_a_system_their_operator_takes_up_in_the_same_change_wait_for_it(
@@ -223,9 +226,9 @@ def test_users_given_a_system_their_operator_takes_up_in_the_same_change_wait_fo
     out = _applied(gr, tmp_path, "johs", day=ACCEPTED)
     _check_outputs(out, logins)
     assert _recorded(gr, logins) == {k: v for k, v in EXPECTED.items() if k[0] in logins}
-    # The whitelists let the certificate reach JOHS from the same day as its users
-    assert not _reaches_johs(gr, tmp_path, "2026-12-25")
-    assert _reaches_johs(gr, tmp_path, TAKEN_UP)
+    # The whitelists let the certificate reach JOHS on the day the users are in its snapshot
+    assert _in_johs(gr, tmp_path, "2026-12-25") == (False, set())
+    assert _in_johs(gr, tmp_path, TAKEN_UP) == (True, {HOLDER, BOTH})
 
 
 def test_a_user_given_the_system_while_the_change_applied_before_is_still_to_come_waits(
