@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from tests.helpers.gitrepo import GitRegistry
-from tests.helpers.provisioning import read_csv, state, status_table
+from tests.helpers.provisioning import edited, loaded, read_csv, state, status_table
 from tests.helpers.regfactory import RegistryFactory, run_cli
 
 CODE = "NAGIGS01"
@@ -60,22 +60,9 @@ def _english(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def gr(reg: RegistryFactory, tmp_path: Path) -> Iterator[GitRegistry]:
     """The baseline registry in git, loaded downstream a week before."""
-    made = GitRegistry(reg)
-    first = run_cli("apply", "--out", str(tmp_path / "initial"), "--initial", "--confirm",
-                    "--today", "2026-12-15", cwd=made.path)  # fmt: skip
-    assert first.returncode == 0, first.stderr
+    made = loaded(reg, tmp_path, "2026-12-15")
     yield made
     made.close()
-
-
-def _edited(gr: GitRegistry, name: str, *commands: tuple[str, ...]) -> None:
-    """A branch ``name`` from main with ``commands`` run on it, committed; back on main."""
-    gr.branch(name, "main")
-    for args in commands:
-        done = run_cli(*args, cwd=gr.path)
-        assert done.returncode == 0, done.stdout + done.stderr
-    gr.commit(name)
-    gr.checkout("main")
 
 
 def _planned(gr: GitRegistry, name: str, entered: str, accepted: str) -> dict[str, Any]:
@@ -188,7 +175,7 @@ def _status_m(gr: GitRegistry, day: str) -> str:
 def test_a_user_added_with_a_new_operator_is_keyed_on_its_registration(
     gr: GitRegistry, tmp_path: Path
 ) -> None:
-    _edited(gr, "newop", NEW_OPERATOR, NEW_USER)
+    edited(gr, "newop", NEW_OPERATOR, NEW_USER)
     plan = _planned(gr, "newop", "2026-12-22", ACCEPTED)
     # The registration itself, and the window person's ID with it, keep their own date.
     (op,) = plan["operators"]
@@ -209,9 +196,9 @@ def test_a_user_added_while_the_registration_applied_before_is_still_to_come_wai
     """The operator merged and applied on 12/23; its user approved on 12/25, before the
     registration is done: the state knows the registration still comes, and the plan of the
     user's pull request and the run that applies it key the user on it."""
-    _edited(gr, "newop", NEW_OPERATOR)
+    edited(gr, "newop", NEW_OPERATOR)
     _applied(gr, tmp_path, ACCEPTED, _merged(gr, "newop", "2026-12-22", ACCEPTED))
-    _edited(gr, "user", NEW_USER)
+    edited(gr, "user", NEW_USER)
     _check_plan(_planned(gr, "user", "2026-12-24", "2026-12-25"))
     out = _applied(gr, tmp_path, "2026-12-25", _merged(gr, "user", "2026-12-24", "2026-12-25"))
     _check_outputs(out)
@@ -224,9 +211,9 @@ def test_one_run_applying_the_operator_and_then_its_user_keys_the_user_on_the_re
 ) -> None:
     """The same two merges applied by one run on 12/25: its second step knows the
     registration the first brings, as a later run knows it from the state."""
-    _edited(gr, "newop", NEW_OPERATOR)
+    edited(gr, "newop", NEW_OPERATOR)
     operator = _merged(gr, "newop", "2026-12-22", ACCEPTED)
-    _edited(gr, "user", NEW_USER)
+    edited(gr, "user", NEW_USER)
     user = _merged(gr, "user", "2026-12-24", "2026-12-25")
     out = _applied(gr, tmp_path, "2026-12-25", operator, user)
     _check_outputs(out)
@@ -239,9 +226,9 @@ def test_a_user_added_once_the_registration_is_done_is_keyed_on_its_own_acceptan
     """Approved on 2027-01-20, the day after the registration: nothing waits, the user is
     keyed on its acceptance as any other (the batch of 2027-02-01 all the same, from its own
     acceptance), and no note is made."""
-    _edited(gr, "newop", NEW_OPERATOR)
+    edited(gr, "newop", NEW_OPERATOR)
     _applied(gr, tmp_path, ACCEPTED, _merged(gr, "newop", "2026-12-22", ACCEPTED))
-    _edited(gr, "user", NEW_USER)
+    edited(gr, "user", NEW_USER)
     plan = _planned(gr, "user", "2027-01-20", "2027-01-20")
     effects = {e["system"]: e["effective"] for e in _user_item(plan)["effects"]}
     for effective in effects.values():

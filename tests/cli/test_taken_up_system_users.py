@@ -33,7 +33,7 @@ import pytest
 
 from tests.helpers.gitrepo import GitRegistry
 from tests.helpers.parsers import csv_rows, written_mails
-from tests.helpers.provisioning import over_applied, state
+from tests.helpers.provisioning import edited, loaded, over_applied, state
 from tests.helpers.regfactory import RegistryFactory, certificate, run_cli
 
 CODE = "TESTOP01"
@@ -74,22 +74,9 @@ def gr(reg: RegistryFactory, tmp_path: Path) -> Iterator[GitRegistry]:
     """TESTOP01 using TAXIS alone, with a certificate and a TAXIS user, loaded on 12/01."""
     reg.operator(systems=["taxis"], certificates=[certificate(1)])
     reg.user(permissions={"taxis": "1011"})
-    made = GitRegistry(reg)
-    first = run_cli("apply", "--out", str(tmp_path / "initial"), "--initial", "--confirm",
-                    "--today", "2026-12-01", cwd=made.path)  # fmt: skip
-    assert first.returncode == 0, first.stderr
+    made = loaded(reg, tmp_path, "2026-12-01")
     yield made
     made.close()
-
-
-def _edited(gr: GitRegistry, name: str, *commands: tuple[str, ...]) -> None:
-    """A branch ``name`` from main with ``commands`` run on it, committed; back on main."""
-    gr.branch(name, "main")
-    for args in commands:
-        done = run_cli(*args, cwd=gr.path)
-        assert done.returncode == 0, done.stdout + done.stderr
-    gr.commit(name)
-    gr.checkout("main")
 
 
 ADDS = ("operator", "change", "--operator", CODE, "--add-system", "johs",
@@ -221,7 +208,7 @@ def test_users_given_a_system_their_operator_takes_up_in_the_same_change_wait_fo
     gr: GitRegistry, tmp_path: Path
 ) -> None:
     logins = {HOLDER, BOTH, ALONE}
-    _edited(gr, "johs", ADDS, HOLDER_GETS, NEW_BOTH, NEW_ALONE)
+    edited(gr, "johs", ADDS, HOLDER_GETS, NEW_BOTH, NEW_ALONE)
     _check_plan(_planned(gr, "johs", ACCEPTED), logins)
     out = _applied(gr, tmp_path, "johs", day=ACCEPTED)
     _check_outputs(out, logins)
@@ -236,9 +223,9 @@ def test_a_user_given_the_system_while_the_change_applied_before_is_still_to_com
 ) -> None:
     """The usage change merged and applied on 12/07; the users' pull request on 12/10: the
     state knows the change still comes, and the plan and the run key the users on it."""
-    _edited(gr, "johs", ADDS)
+    edited(gr, "johs", ADDS)
     _applied(gr, tmp_path, "johs", day=ACCEPTED)
-    _edited(gr, "users", HOLDER_GETS, NEW_ALONE)
+    edited(gr, "users", HOLDER_GETS, NEW_ALONE)
     logins = {HOLDER, ALONE}
     _check_plan(_planned(gr, "users", "2026-12-10"), logins)
     out = _applied(gr, tmp_path, "users", day="2026-12-10")
@@ -250,9 +237,9 @@ def test_a_user_given_the_system_once_the_change_is_done_waits_for_nothing(
     gr: GitRegistry, tmp_path: Path
 ) -> None:
     """Approved on 12/28, the day the change is done: keyed on its own events, no note."""
-    _edited(gr, "johs", ADDS)
+    edited(gr, "johs", ADDS)
     _applied(gr, tmp_path, "johs", day=ACCEPTED)
-    _edited(gr, "users", HOLDER_GETS)
+    edited(gr, "users", HOLDER_GETS)
     plan = _planned(gr, "users", TAKEN_UP)
     (op,) = plan["operators"]
     keys = {e["effective"]["key"] for i in op["items"] for e in i["effects"]}
@@ -266,9 +253,9 @@ def test_a_deletion_of_a_system_still_being_taken_up_waits_for_nothing(
     """Given JOHS with the change, then deleted on 12/10: its grant comes on 12-28, and the
     deletion is dated then, as any deletion of a permission still to come (``plan.waits``),
     never later."""
-    _edited(gr, "johs", ADDS, HOLDER_GETS)
+    edited(gr, "johs", ADDS, HOLDER_GETS)
     _applied(gr, tmp_path, "johs", day=ACCEPTED)
-    _edited(gr, "drop", ("user", "change", "--operator", CODE, "--email", HOLDER,
+    edited(gr, "drop", ("user", "change", "--operator", CODE, "--email", HOLDER,
                          "--johs", "none"))  # fmt: skip
     plan = _planned(gr, "drop", "2026-12-10")
     (op,) = plan["operators"]
@@ -288,22 +275,19 @@ def test_a_system_taken_back_while_its_give_up_is_still_to_come_is_used_still(
     change taking it back, or in a later one, waits for nothing: entered, at once."""
     reg.operator(systems=["taxis", "johs"], certificates=[certificate(1)])
     reg.user(permissions={"taxis": "1011"})
-    gr = GitRegistry(reg)
+    gr = loaded(reg, tmp_path, "2026-12-01")
     try:
-        first = run_cli("apply", "--out", str(tmp_path / "initial"), "--initial", "--confirm",
-                        "--today", "2026-12-01", cwd=gr.path)  # fmt: skip
-        assert first.returncode == 0, first.stderr
-        _edited(gr, "drop", ("operator", "change", "--operator", CODE,
+        edited(gr, "drop", ("operator", "change", "--operator", CODE,
                              "--remove-system", "johs"))  # fmt: skip
         _applied(gr, tmp_path, "drop", day=ACCEPTED)
         back = ("operator", "change", "--operator", CODE, "--add-system", "johs")
         gives = ("user", "change", "--operator", CODE, "--email", HOLDER, "--johs", "J1010")
         if later:
-            _edited(gr, "back", back)
+            edited(gr, "back", back)
             _applied(gr, tmp_path, "back", day="2026-12-09")
-            _edited(gr, "user", gives)
+            edited(gr, "user", gives)
         else:
-            _edited(gr, "user", back, gives)
+            edited(gr, "user", back, gives)
         plan = _planned(gr, "user", "2026-12-10")
         (op,) = plan["operators"]
         (item,) = [i for i in op["items"] if i["key"] == HOLDER]
@@ -319,10 +303,7 @@ def manufacturer(reg: RegistryFactory, tmp_path: Path) -> Iterator[GitRegistry]:
     LOACUS's manufacturer code, loaded on 12/01."""
     reg.operator(roles=["gas_retailer", "manufacturer"], systems=["johs", "loacus"])
     reg.user(permissions={"johs": "J1010", "loacus": "03010"})
-    made = GitRegistry(reg)
-    first = run_cli("apply", "--out", str(tmp_path / "initial"), "--initial", "--confirm",
-                    "--today", "2026-12-01", cwd=made.path)  # fmt: skip
-    assert first.returncode == 0, first.stderr
+    made = loaded(reg, tmp_path, "2026-12-01")
     yield made
     made.close()
 
@@ -356,12 +337,12 @@ def test_a_code_only_a_role_still_to_come_allows_waits_for_it(
     gr = manufacturer
     day = ACCEPTED
     if later:
-        _edited(gr, "role", BECOMES_CLIENT)
+        edited(gr, "role", BECOMES_CLIENT)
         _applied(gr, tmp_path, "role", day=ACCEPTED)
-        _edited(gr, "users", TO_CLIENT_CODE, NEW_MANUFACTURER)
+        edited(gr, "users", TO_CLIENT_CODE, NEW_MANUFACTURER)
         day = "2026-12-10"
     else:
-        _edited(gr, "users", BECOMES_CLIENT, TO_CLIENT_CODE, NEW_MANUFACTURER)
+        edited(gr, "users", BECOMES_CLIENT, TO_CLIENT_CODE, NEW_MANUFACTURER)
     plan = _planned(gr, "users", day)
     found = _loacus(plan)
     assert found[HOLDER] == (LOACUS_ON, "taken_up", TAKEN_UP)
@@ -388,7 +369,7 @@ def test_a_file_held_back_and_released_while_the_system_is_still_to_come_waits_f
     is held back; the fix merged on 12/09 releases it: the release is dated as a merge then
     would be, its JOHS keyed on the usage change adding JOHS, applied on 12/07 (done 12/28)
     or merged just before the fix and applied in the same run, not on the fix's batch."""
-    _edited(gr, "johs", ADDS)
+    edited(gr, "johs", ADDS)
     if not together:
         _applied(gr, tmp_path, "johs", day=ACCEPTED)
     gr.branch("bad", "main")
@@ -427,7 +408,7 @@ def test_a_released_change_of_a_permission_still_to_come_is_dated_when_it_comes(
     12/08 with an error is held back, and released by the fix on 12/09: the change is dated
     when the user's grant comes (``plan.waits``), as a merge without the error would be,
     not on the fix, before the system has the user."""
-    _edited(gr, "new", ("user", "add", "--operator", CODE, "--email", BOTH, "--name", "試験 次郎",
+    edited(gr, "new", ("user", "add", "--operator", CODE, "--email", BOTH, "--name", "試験 次郎",
                         "--name-kana", "シケン ジロウ", "--taxis", "1010"))  # fmt: skip
     _applied(gr, tmp_path, "new", day=ACCEPTED)
     gr.branch("bad", "main")
@@ -439,7 +420,7 @@ def test_a_released_change_of_a_permission_still_to_come_is_dated_when_it_comes(
     gr.checkout("main")
     _applied(gr, tmp_path, "bad", day="2026-12-08")
     assert f"users/{CODE}/{BOTH}.yaml" in state(gr)["held"]
-    _edited(gr, "fix", ("user", "change", "--operator", CODE, "--email", BOTH,
+    edited(gr, "fix", ("user", "change", "--operator", CODE, "--email", BOTH,
                         "--name-kana", "シケン ジロウ"))  # fmt: skip
     _applied(gr, tmp_path, "fix", day="2026-12-09")
     assert state(gr)["held"] == {}

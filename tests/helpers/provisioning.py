@@ -104,17 +104,34 @@ def tree(out: Path) -> dict[str, bytes]:
     return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
 
 
+def loaded(reg: RegistryFactory, tmp: Path, day: str) -> GitRegistry:
+    """``reg`` in git, applied once with ``--initial`` on ``day`` into ``tmp / "initial"``,
+    as downstream loaded it."""
+    made = GitRegistry(reg)
+    first = run_cli("apply", "--out", str(tmp / "initial"), "--initial", "--confirm",
+                    "--today", day, cwd=made.path)  # fmt: skip
+    assert first.returncode == 0, first.stderr
+    return made
+
+
 def applied_from_the_start(reg: RegistryFactory, tmp: Path) -> GitRegistry:
     """``reg`` in git, its primary window person also a user of TAXIS and LOACUS, applied
     once with ``--initial`` on 2026-11-20 into ``tmp / "initial"``, as downstream loaded it."""
     reg.user(
         email="window1@test-gas.example.co.jp", permissions={"taxis": "1010", "loacus": "02011"}
     )
-    made = GitRegistry(reg)
-    first = run_cli("apply", "--out", str(tmp / "initial"), "--initial", "--confirm",
-                    "--today", "2026-11-20", cwd=made.path)  # fmt: skip
-    assert first.returncode == 0, first.stderr
-    return made
+    return loaded(reg, tmp, "2026-11-20")
+
+
+def edited(gr: GitRegistry, name: str, *commands: tuple[str, ...]) -> None:
+    """A branch ``name`` from main with the CLI's ``commands`` run on it, committed; back on
+    main."""
+    gr.branch(name, "main")
+    for args in commands:
+        done = run_cli(*args, cwd=gr.path)
+        assert done.returncode == 0, done.stdout + done.stderr
+    gr.commit(name)
+    gr.checkout("main")
 
 
 def over_applied(gr: GitRegistry, tmp: Path, day: str) -> Path:
