@@ -453,11 +453,11 @@ class Dates:
         from there.
         ``taken_up``: the day the usage application that registers the operator for the
         permission completes (adding ``system_id``, or a role its code needs), where it is
-        still to come. A permission can be entered only once the operator is registered for
-        it (§5-1 【注６】【注７】), so a permission set or changed is keyed on that day, where it is later
-        than its own event: a change of TAXIS or JOHS takes effect on it (§5-2 ①), one of
-        JUJU or LOACUS in the batch of its half of the month. A deletion waits for
-        nothing."""
+        still to come. A permission can be entered only once the operator is registered
+        for it (§5-1 【注６】【注７】), so a permission set or changed is keyed on that day,
+        where it is later than its own event: a change of TAXIS or JOHS takes effect on it
+        (§5-2 ①), one of JUJU or LOACUS in the batch of its half of the month. A deletion
+        waits for nothing."""
         if kind in AT_ONCE_KINDS:
             return self.suspension(None)
         batched = self.catalog.batched(system_id)
