@@ -147,6 +147,7 @@ def _check_outputs(out: Path) -> None:
     for system in CODES:
         line = next(ln for ln in body.splitlines() if ln.strip().startswith(LABELS[system]))
         assert f"利用開始 {ON}" in line, line
+        assert "利用申請（新規）の手続き完了後の申請となるため、完了予定日から数えます" in line
     assert f"システム処理日（M）は {M} です" in body
     assert NOT_ON not in body and NOT_M not in body
 

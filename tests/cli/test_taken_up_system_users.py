@@ -178,10 +178,13 @@ def _check_outputs(out: Path, logins: set[str]) -> None:
     body = "\n".join(bodies)
     for login in logins:
         section = body.split(f"ID: {login}")[1].split("\n\n")[0]
-        for (who, system), (on, _, _, _) in wanted.items():
+        for (who, system), (on, _, key, _) in wanted.items():
             if who == login:
                 line = next(ln for ln in section.splitlines() if LABELS[system] in ln)
                 assert f"利用開始 {on}" in line or f"反映 {on}" in line, line
+                # The window person is told why the day is so late
+                said = "利用申請の手続き完了後の申請となるため、完了予定日から数えます" in line
+                assert said is (key == "taken_up"), line
 
 
 def _recorded(gr: GitRegistry, logins: set[str]) -> dict[tuple[str, str], tuple[Any, ...]]:

@@ -120,6 +120,15 @@ def _user_field(key: str) -> str:
     return i18n.text(EMAIL_CASE if key == "email" else field_name(key, user=True), "ja")
 
 
+# Why a permission's line counts from a registration still to come, not from this
+# application (``Dates.permission``): the window person files it once that is done.
+_REGISTRATION_FIRST = {
+    "registered": "（利用申請（新規）の手続き完了後の申請となるため、完了予定日から数えます）",
+    "taken_up": "（必要なシステム・事業者区分を登録する利用申請の手続き完了後の申請となるため、"
+    "完了予定日から数えます）",
+}
+
+
 def _effect_line(
     catalog: Catalog, effect: Effect, fields: tuple[str, ...] = (), stopped: date | None = None
 ) -> dict[str, Any]:
@@ -149,6 +158,7 @@ def _effect_line(
         "when": effect.effective.on,
         "pending": pending_text(catalog, effect.effective, (effect.system,)),
         "waits": effect.effective.waits,
+        "after": _REGISTRATION_FIRST.get(effect.effective.key or "", ""),
         "again": None,
         "ends": None,
         "stopped": stopped if effect.new is not None else None,
@@ -321,6 +331,7 @@ def _suspension_lines(
             "ends": ends.on if ends else None,  # stopped until a removal applied before
             "pending": None,
             "waits": False,
+            "after": "",
             "again": None,  # [(the day a change applied before comes, its code), ...]
             "stopped": None,  # the line itself stops or lifts
         }
