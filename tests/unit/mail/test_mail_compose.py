@@ -191,6 +191,7 @@ _CHANGE = {
     "when": date(2026, 12, 7),
     "pending": "",
     "waits": False,
+    "after": "",
     "again": None,
     "ends": None,
     "stopped": None,
