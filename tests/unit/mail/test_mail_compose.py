@@ -20,6 +20,7 @@ from accessreg.errors import ConfigError
 from accessreg.escape import mail_header
 from accessreg.mail.compose import _ENV, _base64, compose
 from accessreg.model.mail import Notice, Recipient
+from accessreg.provision.notices import ChangeLine
 
 CONTEXT = {
     "operator": {"code": "TESTOP01", "name": "テストガス株式会社"},
@@ -183,7 +184,7 @@ class _Counted:
 
 
 # One line of a user's changes, as ``provision.notices`` makes it.
-_CHANGE = {
+_CHANGE: ChangeLine = {
     "system_name": "託送システム（taxis）",
     "action": "設定",
     "code_text": "1011",

@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 
 from accessreg import i18n
 from accessreg.model import Catalog, Contact, Operator, System
@@ -120,6 +120,24 @@ def _user_field(key: str) -> str:
     return i18n.text(EMAIL_CASE if key == "email" else field_name(key, user=True), "ja")
 
 
+class ChangeLine(TypedDict):
+    """One line of a person's changes in the 受付 mail (``mail-accepted-people.txt.j2``):
+    the template reads every key, so each line has each."""
+
+    system_name: str
+    action: str
+    code_text: str
+    when_label: str
+    when: date | None
+    pending: str | None  # the step the date waits for, where it has none yet
+    waits: bool  # dated when a permission applied before comes (``plan.waits``)
+    after: str  # why it counts from a registration still to come (``_REGISTRATION_FIRST``)
+    again: list[tuple[date, str]] | None  # the days a change applied before comes, its code
+    ends: date | None  # stopped until a removal applied before
+    stopped: date | None  # a code set or changed on a suspended ID comes stopped from then
+    stops: NotRequired[bool]  # a suspension's line: it stops (else lifts)
+
+
 # Why a permission's line counts from a registration still to come, not from this
 # application (``Dates.permission``): the window person files it once that is done.
 _REGISTRATION_FIRST = {
@@ -131,7 +149,7 @@ _REGISTRATION_FIRST = {
 
 def _effect_line(
     catalog: Catalog, effect: Effect, fields: tuple[str, ...] = (), stopped: date | None = None
-) -> dict[str, Any]:
+) -> ChangeLine:
     """A permission's line of the 受付 mail; a code kept, whose row changes in the user's
     own ``fields``, as a change of the registration (「登録内容の変更（申請メモ）」), no code.
     ``stopped``: the day the ID's suspension, which this item neither makes nor lifts,
@@ -301,7 +319,7 @@ def _suspension_lines(
     item: UserChange,
     dated: Callable[[str, str], Stopped | None],
     ending: Callable[[str, date], list[Removal]],
-) -> list[dict[str, Any]]:
+) -> list[ChangeLine]:
     """A user's ID suspended or its suspension lifted (001 p46): every system it holds
     stops or starts again on the day its row of the import files takes effect (``dated``:
     the item's own day, or the day the user's entry or a system new to them comes,
@@ -315,7 +333,7 @@ def _suspension_lines(
         return []
     kind = ChangeKind.SUSPEND if now.suspended_on is not None else ChangeKind.RESTORE
     login = item.person.email.lower()
-    lines = []
+    lines: list[ChangeLine] = []
     removed = ending(login, own.on) if kind is ChangeKind.SUSPEND and own.on else []
     codes: dict[str, tuple[str, Removal | None]] = {
         s: (c, None) for s, c in now.permissions.items()
@@ -323,35 +341,30 @@ def _suspension_lines(
     codes.update({r.system: (r.code, r) for r in removed if r.system not in now.permissions})
     for system, (code, ends) in sorted(codes.items()):
         shown = catalog.by_id.get(system)
-        line: dict[str, Any] = {
-            "system_name": catalog.named(system).japanese,
-            "action": KIND_LABELS[kind],
-            "when_label": _WHEN_LABELS[kind],
-            "stops": kind is ChangeKind.SUSPEND,
-            "ends": ends.on if ends else None,  # stopped until a removal applied before
-            "pending": None,
-            "waits": False,
-            "after": "",
-            "again": None,  # [(the day a change applied before comes, its code), ...]
-            "stopped": None,  # the line itself stops or lifts
-        }
         if ends is not None:
             told = [(day, _code_text(shown, brings)) for day, brings in ends.through]
-            line.update(
-                code_text=_code_text(shown, code),
-                when=ends.since or own.on,
-                waits=ends.since is not None,  # a system new to them: from the day it comes
-                again=told or None,
-            )
+            code_text, when, pending = _code_text(shown, code), ends.since or own.on, None
+            waits = ends.since is not None  # a system new to them: from the day it comes
+            again = told or None
         else:
-            on, again, held = dated(system, login) or (own, (), None)
-            line.update(
-                code_text=_code_text(shown, held or code),
-                when=on.on,
-                pending=pending_text(catalog, on, (system,)),
-                waits=on.waits,
-                again=[(day, _code_text(shown, brings or code)) for day, brings in again] or None,
-            )
+            on, coming, held = dated(system, login) or (own, (), None)
+            code_text, when = _code_text(shown, held or code), on.on
+            pending, waits = pending_text(catalog, on, (system,)), on.waits
+            again = [(day, _code_text(shown, brings or code)) for day, brings in coming] or None
+        line: ChangeLine = {
+            "system_name": catalog.named(system).japanese,
+            "action": KIND_LABELS[kind],
+            "code_text": code_text,
+            "when_label": _WHEN_LABELS[kind],
+            "when": when,
+            "pending": pending,
+            "waits": waits,
+            "after": "",
+            "again": again,
+            "ends": ends.on if ends else None,
+            "stopped": None,  # the line itself stops or lifts
+            "stops": kind is ChangeKind.SUSPEND,
+        }
         lines.append(line)
     return lines
 
@@ -389,9 +402,9 @@ class _People:
     def __iter__(self) -> Iterator[dict[str, Any]]:
         # An operator's users share a few systems, codes and dates: each line is made once
         # (the template only reads it), not once for each of 678,838 in a first apply.
-        lines: dict[tuple[object, ...], dict[str, Any]] = {}
+        lines: dict[tuple[object, ...], ChangeLine] = {}
         for item in self.items:
-            changes = []
+            changes: list[ChangeLine] = []
             fields = tuple(f.field for f in item.fields)
             stopped = comes_stopped(item)
             for e in item.effects:
