@@ -184,23 +184,16 @@ class _Differ:
         self.base = base
         self.head = head
         self.dates = dates
+        waits = waits or Waits()
         # Operator → the day its registration applied before comes (``Waits.registrations``).
-        self.registrations = waits.registrations if waits else {}
+        self.registrations = waits.registrations
         # Operator → system → the day a usage application applied before adds the system
-        # to it (``Waits.uses``).
-        self.uses: dict[str, dict[str, date]] = {}
-        for (code, system), day in (waits.uses if waits else {}).items():
-            self.uses.setdefault(code, {})[system] = day
-        # Operator → the systems a give-up or a withdrawal applied before takes from it
-        # later: it uses them until then (``Waits.kept``).
-        self.kept: dict[str, set[str]] = {}
-        for code, system in waits.kept if waits else ():
-            self.kept.setdefault(code, set()).add(system)
-        # Operator → role → the day a usage change applied before adds the role to it
-        # (``Waits.roles``).
-        self.roles: dict[str, dict[str, date]] = {}
-        for (code, role), day in (waits.roles if waits else {}).items():
-            self.roles.setdefault(code, {})[role] = day
+        # to it (``Waits.uses``); → the day a give-up or a withdrawal applied before takes
+        # it, the operator using it until then (``Waits.kept``); → role → the day a usage
+        # change applied before adds the role to it (``Waits.roles``).
+        self.uses = _per_operator(waits.uses)
+        self.kept = _per_operator(waits.kept)
+        self.roles = _per_operator(waits.roles)
         # The day the operator's registration comes, where it is still to come: applied for
         # in this change or before (``operator``). Its new users are keyed on it.
         self.registering: date | None = None
@@ -854,9 +847,9 @@ class _Differ:
                 if head_item.effective is not None and head_item.effective.on is not None:
                     # Its users' permissions of a system it adds, once that is registered
                     # (000 §5-1 【注６】【注７】)
-                    kept = self.kept.get(code, set())
+                    kept = self.kept.get(code, {})
                     on = head_item.effective.on
-                    for system in set(head_item.added_uses) - kept:
+                    for system in set(head_item.added_uses) - kept.keys():
                         self.taking[system] = max(self.taking.get(system, on), on)
                     for role in head_item.added_roles:
                         self.roles_taking[role] = max(self.roles_taking.get(role, on), on)
@@ -871,6 +864,14 @@ class _Differ:
         name = (new or old).name if (new or old) else ""  # type: ignore[union-attr]
         citations = citations_of(items, self.dates.catalog, systems, self.taken)
         return OperatorPlan(code, name, tuple(items), citations)
+
+
+def _per_operator(found: Mapping[tuple[str, str], date]) -> dict[str, dict[str, date]]:
+    """(operator, system or role) → day, as operator → system or role → day."""
+    grouped: dict[str, dict[str, date]] = {}
+    for (code, key), day in found.items():
+        grouped.setdefault(code, {})[key] = day
+    return grouped
 
 
 def _concerned(old: Operator, new: Operator, fields: Iterable[FieldChange]) -> frozenset[str]:

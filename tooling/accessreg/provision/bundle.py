@@ -79,7 +79,7 @@ from accessreg.outputs.csv_ import CannotEncode, DatedChange, Encoding
 from accessreg.outputs.fragments import Fragment, import_systems, snapshot_name
 from accessreg.outputs.whitelist import Admitted, network_of, whitelists
 from accessreg.provision.merges import History
-from accessreg.provision.state import BatchRecord, ItemDates, suspension_days
+from accessreg.provision.state import BatchRecord, suspension_days
 from accessreg.timeline.effective import AT_ONCE_KINDS
 
 FORMAT = "accessreg-apply/1"
@@ -197,7 +197,7 @@ def admitted(batches: Iterable[BatchRecord]) -> Admitted:
                         if i.keyed == "withdrawn_on" and i.system == system and i.serial
                     }
             for item in record.items:
-                if _gives_up(item):
+                if item.gives_up:
                     assert item.system is not None
                     key = (record.operator, item.system)
                     if item.serial is None:
@@ -210,7 +210,7 @@ def admitted(batches: Iterable[BatchRecord]) -> Admitted:
             for item in record.items:
                 if item.subject == "certificate" and item.serial and record.operator in since:
                     since[record.operator].add(item.serial)
-                if _gives_up(item):
+                if item.gives_up:
                     continue
                 if item.adds_use and item.system is not None:
                     # Taken up again: an earlier give-up stays recorded, one not done yet
@@ -242,12 +242,6 @@ def admitted(batches: Iterable[BatchRecord]) -> Admitted:
         dropped, {key: frozenset(serials) for key, serials in reached.items()},
         {key: frozenset(serials) for key, serials in withdrawn.items()},
     )  # fmt: skip
-
-
-def _gives_up(item: ItemDates) -> bool:
-    """Whether ``item`` records a system a usage change takes from its operator
-    (``merges.dates_of``): kept until the change is done."""
-    return item.subject == "operator" and bool(item.system) and item.removed
 
 
 def _info_site(

@@ -1259,13 +1259,13 @@ def _steps(
     start: Registry | None = None,
     rewritten: bool = False,
     today: date | None = None,
+    coming: Coming | None = None,
 ) -> Iterator[Step]:
     """The range's merges, each a step. A step dates its changes no earlier than what comes
     later of the same people (``waits``): what the runs before applied, and what the earlier
-    steps of this one did (``Coming``, from ``today``), so that two merges applied in one
-    run are dated, and told, as in two. Not for a first apply (``loaded``): every item is
-    in effect on its day."""
-    coming = Coming(today, waits) if today is not None and loaded is None else None
+    steps of this one did, gathered into ``coming`` (None: nothing is gathered, as for a
+    first apply, whose every item is in effect on its day), so that two merges applied in
+    one run are dated, and told, as in two; and so are the files released after them."""
     # History was rewritten: the merges since the common ancestor, the first of them from
     # what downstream holds (``base``), so that what only ``base`` held is taken away by
     # that merge's applications, planned and dated as its own changes are (``rewound``).
@@ -1334,9 +1334,7 @@ def _steps(
             if since is not None and since != first:
                 snapshots.let_go(since)
         yield made
-        if coming is not None and [
-            code for code in made.operator_codes() if coming.take(made.recorded_dates(code))
-        ]:
+        if coming is not None and _took(coming, made):
             waits = coming.waits
         previous, since, pending = after, commit.sha, set()
     if undone is not None and since == undone:
@@ -1346,20 +1344,19 @@ def _steps(
         after = snapshots.at(head)
         previous = snapshots.at(undone) if previous is None else previous
         found = MergedPullRequest(Events(merged=today) if today is not None else default)
-        yield step_between(
+        made = step_between(
             repo.commit(head), previous, after, found, _rewound(recorded, undone),
             snapshots.access, loaded, waits, since=undone, rewound=True,
         )  # fmt: skip
+        yield made
+        if coming is not None:
+            _took(coming, made)
 
 
-def _coming_after(steps: Iterable[Step], today: date, waits: Waits | None) -> Waits:
-    """``waits`` and what ``steps`` make come after ``today``, as ``_steps`` gathers them
-    step by step (``Coming``): the files released at the range's end are dated no earlier."""
-    coming = Coming(today, waits)
-    for step in steps:
-        for code in step.operator_codes():
-            coming.take(step.recorded_dates(code))
-    return coming.waits
+def _took(coming: Coming, step: Step) -> bool:
+    """Whether ``coming`` took anything still to come of ``step``: each of its operators'
+    recorded dates, every one read."""
+    return bool([code for code in step.operator_codes() if coming.take(step.recorded_dates(code))])
 
 
 def _own_records(
@@ -1990,10 +1987,12 @@ def history(
     # A first apply loads the registry as it stands: every item in effect on the day.
     loaded = today if base_sha is None else None
     rewritten = base_sha is not None and not repo.is_ancestor(base_sha, head_sha)
+    # What the range's merges make come later, step by step (a first apply's: nothing)
+    coming = Coming(today, waits) if loaded is None else None
     steps = list(
         _steps(
             repo, snapshots, base_sha, head_sha, merged, default, recorded or {}, loaded, waits,
-            start, rewritten, today,
+            start, rewritten, today, coming,
         )
     )  # fmt: skip
     if base_sha is None:
@@ -2008,17 +2007,17 @@ def history(
         day = merged_on(repo.commit(head_sha))
         events = merged.get(head_sha, MergedPullRequest(default)).events.known(day)
         # What still comes after the range's merges, as a merge after them would see it
-        coming = _coming_after(steps, today, waits) if loaded is None else None
+        later = coming.waits if coming is not None else None
         done: list[str] = []
         for rels in by_operator.values():
-            made = released_step(snapshots, head_sha, after, rels, events, done, waits=coming)
+            made = released_step(snapshots, head_sha, after, rels, events, done, waits=later)
             steps.append(made)
             after = made.after
             done += rels
         laid: dict[str, bytes] = {}
         for contents in revoking.values():
             made = revoked_step(
-                snapshots, head_sha, after, contents, events, done, laid, waits=coming
+                snapshots, head_sha, after, contents, events, done, laid, waits=later
             )
             steps.append(made)
             after = made.after

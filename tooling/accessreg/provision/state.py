@@ -114,6 +114,13 @@ class ItemDates(Frozen):
         return self.subject in REGISTERED and self.action == "change" and self.keyed == "merged"
 
     @property
+    def gives_up(self) -> bool:
+        """Whether it records a system a usage change takes from its operator
+        (``merges.dates_of``), or a certificate registered for it then (``serial``): kept
+        until the change is done."""
+        return self.subject == "operator" and bool(self.system) and self.removed
+
+    @property
     def adds_use(self) -> bool:
         """Whether it records a system its operator's usage application adds to it, dated
         as the application (``OperatorChange.added_uses``): not one it gives up
@@ -129,12 +136,10 @@ class ItemDates(Frozen):
     def takes_use(self) -> bool:
         """Whether it records a system its operator's usage change gives up, or its OCCTO
         withdrawal takes, on its day: the operator uses it until then."""
-        return (
-            self.subject == "operator"
-            and bool(self.system)
-            and self.serial is None
-            and (self.removed or self.keyed == "withdrawn_on")
+        withdrawn = (
+            self.subject == "operator" and bool(self.system) and self.keyed == "withdrawn_on"
         )
+        return self.serial is None and (self.gives_up or withdrawn)
 
     @property
     def registered_by(self) -> date | None:
