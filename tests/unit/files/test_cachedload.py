@@ -14,7 +14,6 @@ from accessreg.files import cachedload
 from accessreg.files.cachedload import load_cached, parse_key, schemas_namespace
 from accessreg.files.loading import Parsed, load
 from accessreg.files.parsecache import ParseCache, namespace_file
-from accessreg.files.schemagen import generate_all
 from accessreg.gitio.repo import GitRepository
 from tests.helpers.gitrepo import GitRegistry
 from tests.helpers.regfactory import RegistryFactory
@@ -69,7 +68,7 @@ def test_the_cache_is_keyed_by_path_and_blob_id(gr: GitRegistry, tmp_path: Path)
         assert plain.registry is not None
         # An entry under the operator file's key stands for its content: a different name
         # in the entry shows that the cache, not the file, was read.
-        space = schemas_namespace(generate_all(plain.registry.catalog))
+        space = schemas_namespace(plain.registry.catalog)
         cache = ParseCache(tmp_path, space)
         key = parse_key(OPERATOR, source.blob(OPERATOR))
         entry: Parsed = cache.get("parsed", [key])[key]
@@ -98,7 +97,7 @@ def test_a_user_file_is_kept_as_its_model(gr: GitRegistry, tmp_path: Path) -> No
         source = repo.blob_source("HEAD", "registry")
         [first] = load_cached([source], tmp_path)
         assert first.registry is not None
-        cache = ParseCache(tmp_path, schemas_namespace(generate_all(first.registry.catalog)))
+        cache = ParseCache(tmp_path, schemas_namespace(first.registry.catalog))
         keys = {rel: parse_key(rel, source.blob(rel)) for rel in (good, bad)}
         entries: dict[str, Parsed] = cache.get("parsed", keys.values())
         cache.close()
@@ -172,7 +171,7 @@ def test_a_snapshot_unchanged_since_the_last_load_is_read_back_whole(
         changed = cachedload.load_snapshot(repo.blob_source(gr.rev(), "registry"), tmp_path)
         assert changed.registry == load(repo.snapshot(gr.rev(), "registry")).registry
         assert len(built) == 1
-        space = schemas_namespace(generate_all(plain.registry.catalog))
+        space = schemas_namespace(plain.registry.catalog)
         kept = namespace_file(tmp_path, space, "snapshot")
         assert [p.name for p in tmp_path.iterdir() if ".snapshot" in p.name] == [kept.name]
         # A file cut short or not a snapshot at all is built again, and kept anew.

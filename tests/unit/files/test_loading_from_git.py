@@ -12,7 +12,6 @@ import git
 import pytest
 
 from accessreg.files import loading, schemagen
-from accessreg.files.schemacheck import checkers
 from accessreg.files.sources import DirectorySource
 from accessreg.gitio import runner
 from accessreg.gitio.repo import GitRepository
@@ -93,7 +92,7 @@ def test_files_parsed_from_git_are_read_in_one_batch(committed: Path, started: P
         assert catalog is not None
         before = len(_started(started))
         items = [(rel, kind) for rel in source.paths() if (kind := split(rel)[0]) is Kind.USER]
-        parsed = loading.parse_all(source, checkers(schemagen.generate_all(catalog)), items)
+        parsed = loading.parse_all(source, schemagen.checks(catalog).checkers, items)
     finally:
         repo.close()
     assert len(items) >= 300

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from accessreg.files import gcpause, loading, schemagen
-from accessreg.files.schemacheck import checkers
 from accessreg.files.sources import DirectorySource
 from accessreg.model import layout
 from accessreg.model.layout import Kind
@@ -79,7 +78,7 @@ def test_parsing_in_workers_gives_what_one_process_gives(
     source = DirectorySource(broken_registry, "registry")
     catalog, _ = loading.load_catalog(source, source.paths())
     assert catalog is not None
-    by_kind = checkers(schemagen.generate_all(catalog))
+    by_kind = schemagen.checks(catalog).checkers
     items = [
         (rel, kind)
         for rel in source.paths()

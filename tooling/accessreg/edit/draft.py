@@ -22,7 +22,7 @@ from typing import Literal
 from accessreg.edit import yamldoc
 from accessreg.edit.yamldoc import Document
 from accessreg.errors import AccessregError, Refusal, UsageError
-from accessreg.files import atomic, gcpause, schemacheck, schemagen
+from accessreg.files import atomic, gcpause, schemagen
 from accessreg.files.loading import DoesNotLoad, load, locate, parse
 from accessreg.files.revocations import revoking_operators
 from accessreg.files.sources import DirectorySource, Entry, MemorySource
@@ -335,7 +335,7 @@ class Draft:
         (its operator is none), each on a field the application gives: a field it could
         not fill (the operator's own code, for one) is not told missing."""
         raw = yamldoc.new_file(kind, rel, doc)
-        checker = schemacheck.checker(schemagen.generate_all(self.catalog)[kind])
+        checker = schemagen.checks(self.catalog).checkers[kind]
         found = parse(rel, kind, raw, checker).problems
         given = [p for p in found if p.path and p.path[0] in doc and p.level is Level.ERROR]
         return [locate(p, raw, self.label) for p in given]

@@ -11,13 +11,12 @@ result is that of :func:`loading.load` on the same files: the cache only skips w
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import pickle
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 from pydantic import BaseModel
 
@@ -32,7 +31,6 @@ from accessreg.files.loading import (
     parse_all,
 )
 from accessreg.files.parsecache import ParseCache, namespace, namespace_file
-from accessreg.files.schemacheck import checkers
 from accessreg.files.sources import Identified, Irregular, Source
 from accessreg.model import Catalog, layout
 from accessreg.model.layout import Kind
@@ -46,9 +44,9 @@ class BlobSource(Source, Identified, Protocol):
     def prefetch(self, rels: Iterable[str]) -> None: ...
 
 
-def schemas_namespace(generated: Mapping[Kind, Any]) -> str:
-    """The cache namespace of files checked against these generated schemas."""
-    return namespace(json.dumps({str(k): v for k, v in generated.items()}, sort_keys=True))
+def schemas_namespace(catalog: Catalog) -> str:
+    """The cache namespace of files checked against the schemas ``catalog`` generates."""
+    return namespace(schemagen.checks(catalog).text)
 
 
 def parse_key(rel: str, blob: str) -> str:
@@ -109,11 +107,10 @@ def _load_one(source: BlobSource, directory: Path) -> LoadResult:
     catalog, _ = load_catalog(source, rels)
     if catalog is None:  # load() reports why
         return load(source)
-    generated = schemagen.generate_all(catalog)
-    by_kind = checkers(generated)
+    by_kind = schemagen.checks(catalog).checkers
     items = _items(rels)
     keys = {rel: parse_key(rel, source.blob(rel)) for rel, _ in items}
-    cache = ParseCache(directory, schemas_namespace(generated))
+    cache = ParseCache(directory, schemas_namespace(catalog))
     try:
         held = cache.present("parsed", keys.values())
         missing = [(rel, kind) for rel, kind in items if keys[rel] not in held]
@@ -189,7 +186,7 @@ def keep_loaded(blobs: Mapping[str, str], directory: Path, result: LoadResult) -
 def _snapshot_file(directory: Path, catalog: Catalog) -> Path:
     """Where the snapshot of a registry of ``catalog`` is kept: what a file gives a load
     follows from its bytes and the schemas the catalog generates."""
-    return namespace_file(directory, schemas_namespace(schemagen.generate_all(catalog)), "snapshot")
+    return namespace_file(directory, schemas_namespace(catalog), "snapshot")
 
 
 def _blobs_text(blobs: Mapping[str, str]) -> bytes:
@@ -377,8 +374,7 @@ def load_cached(
         if catalog is None:  # load() reports why
             results.append(load(source))
             continue
-        generated = schemagen.generate_all(catalog)
-        space = schemas_namespace(generated)
+        space = schemas_namespace(catalog)
         items = _items(rels)
         keys = {rel: parse_key(rel, source.blob(rel)) for rel, _ in items}
         have = known.setdefault(space, {})
@@ -388,7 +384,10 @@ def load_cached(
             have.update(cache.get("parsed", wanted, Parsed))
             missing = [(rel, kind) for rel, kind in items if keys[rel] not in have]
             source.prefetch(rel for rel, _ in missing)
-            fresh = {keys[p.rel]: p for p in parse_all(source, checkers(generated), missing)}
+            fresh = {
+                keys[p.rel]: p
+                for p in parse_all(source, schemagen.checks(catalog).checkers, missing)
+            }
             cache.put("parsed", fresh)
         finally:
             cache.close()

@@ -25,7 +25,7 @@ from accessreg.escape import INVISIBLE, is_safe_text, unsafe_characters
 from accessreg.files import gcpause, schemagen, workspace, yamlsafe
 from accessreg.files.reasons import os_reason
 from accessreg.files.salvage import salvage as salvaged_model
-from accessreg.files.schemacheck import SchemaChecker, checker, checkers, field_name
+from accessreg.files.schemacheck import SchemaChecker, checker, field_name
 from accessreg.files.sources import (
     DirectorySource,
     Entry,
@@ -292,7 +292,7 @@ def _run_task(bounds: tuple[int, int]) -> Any:
 def _in_slices(
     task: Callable[[Items], R],
     items: Items,
-    by_kind: dict[Kind, SchemaChecker],
+    by_kind: Mapping[Kind, SchemaChecker],
     slices_per_worker: int,
 ) -> Iterator[R]:
     """``task`` over consecutive slices of ``items``, results in order: on every core in
@@ -322,7 +322,7 @@ def _fetched(source: Source, part: Items) -> None:
         source.prefetch(rel for rel, _ in part)
 
 
-def parse_all(source: Source, by_kind: dict[Kind, SchemaChecker], items: Items) -> list[Parsed]:
+def parse_all(source: Source, by_kind: Mapping[Kind, SchemaChecker], items: Items) -> list[Parsed]:
     def parse_slice(part: Items) -> list[Parsed]:
         _fetched(source, part)
         return [parse(rel, kind, source.read(rel), by_kind[kind]) for rel, kind in part]
@@ -385,7 +385,7 @@ class _Batch:
 
 
 def _load_all(
-    source: Source, by_kind: dict[Kind, SchemaChecker], items: Items
+    source: Source, by_kind: Mapping[Kind, SchemaChecker], items: Items
 ) -> Iterator[tuple[BaseModel | None, list[Problem]]]:
     """Every file's model and problems, in the order of ``items``.
 
@@ -612,7 +612,7 @@ def _load(
     if catalog is None:
         return LoadResult(None, found)
 
-    by_kind = checkers(schemagen.generate_all(catalog))
+    by_kind = schemagen.checks(catalog).checkers
     operators: dict[str, OperatorEntry] = {}
     users: list[UserEntry] = []
     maintainers: MaintainersFile | None = None

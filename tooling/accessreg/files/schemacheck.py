@@ -466,15 +466,12 @@ def _mistyped(
 
 
 @functools.lru_cache(maxsize=32)
-def _checker(canonical: str) -> SchemaChecker:
+def compiled(canonical: str) -> SchemaChecker:
+    """A checker for the schema whose canonical text (sorted keys) is ``canonical``,
+    compiled once per process: compiling costs ~0.1 s, and catalogs of other content
+    (another revision's) often generate the same schemas."""
     return SchemaChecker(json.loads(canonical))
 
 
 def checker(schema: dict[str, Any]) -> SchemaChecker:
-    """A checker for ``schema``, compiled once per process: compiling costs ~0.1 s, and a
-    plan loads two or three snapshots with the same schemas."""
-    return _checker(json.dumps(schema, sort_keys=True))
-
-
-def checkers(schemas: dict[Kind, dict[str, Any]]) -> dict[Kind, SchemaChecker]:
-    return {kind: checker(schema) for kind, schema in schemas.items()}
+    return compiled(json.dumps(schema, sort_keys=True))

@@ -14,14 +14,21 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pydantic.json_schema import GenerateJsonSchema
 
 from accessreg import i18n
-from accessreg.files.schemacheck import PATTERNS, field_name, pattern_sentence
+from accessreg.files.schemacheck import (
+    PATTERNS,
+    SchemaChecker,
+    compiled,
+    field_name,
+    pattern_sentence,
+)
 from accessreg.model import Catalog
 from accessreg.model.kinds import MODELS
 from accessreg.model.layout import Kind, schema_file
@@ -163,6 +170,42 @@ def generate(kind: Kind, catalog: Catalog | None, lang: str | None = None) -> di
 
 def generate_all(catalog: Catalog, lang: str | None = None) -> dict[Kind, dict[str, Any]]:
     return {kind: generate(kind, catalog, lang) for kind in Kind}
+
+
+@dataclass(frozen=True)
+class Checks:
+    """What the files of a registry of one catalog are checked against: each kind's
+    validation schema compiled, and ``text``, those schemas as one canonical text (what
+    the parse cache's namespace digests: a file parsed against other schemas is another
+    entry)."""
+
+    checkers: Mapping[Kind, SchemaChecker]
+    text: str
+
+
+def checks(catalog: Catalog) -> Checks:
+    """The ``Checks`` of ``catalog``, made once per catalog: a run loads its registry at
+    every merge of its range, and a load generated, serialized and compiled them again
+    each time (about a tenth of an apply on a small registry). Loads of the same content
+    share one catalog (``loading.load_catalog``), so it is known by its identity (kept
+    with it, so that an id is never taken for another catalog's)."""
+    found = _CHECKS.get(id(catalog))
+    if found is not None and found[0] is catalog:
+        return found[1]
+    canonical = {kind: json.dumps(s, sort_keys=True) for kind, s in generate_all(catalog).items()}
+    made = Checks(
+        {kind: compiled(text) for kind, text in canonical.items()},
+        json.dumps(
+            {str(kind): json.loads(text) for kind, text in canonical.items()}, sort_keys=True
+        ),
+    )
+    if len(_CHECKS) >= 8:
+        _CHECKS.clear()
+    _CHECKS[id(catalog)] = (catalog, made)
+    return made
+
+
+_CHECKS: dict[int, tuple[Catalog, Checks]] = {}
 
 
 def dumps(schema: dict[str, Any]) -> str:

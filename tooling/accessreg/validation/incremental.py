@@ -21,7 +21,7 @@ from accessreg.files.loading import (
 )
 from accessreg.files.parsecache import ParseCache, cache_dir
 from accessreg.files.revocations import revoking_operators
-from accessreg.files.schemacheck import SchemaChecker, checkers
+from accessreg.files.schemacheck import SchemaChecker
 from accessreg.files.sources import Entry, entry_at
 from accessreg.gitio.repo import GitRepository
 from accessreg.model import Catalog, layout
@@ -105,7 +105,9 @@ class _Run:
     def key(self, rel: str) -> str:
         return parse_key(rel, self.snap.blobs[rel])
 
-    def parsed(self, rels: Iterable[str], by_kind: dict[Kind, SchemaChecker]) -> dict[str, Parsed]:
+    def parsed(
+        self, rels: Iterable[str], by_kind: Mapping[Kind, SchemaChecker]
+    ) -> dict[str, Parsed]:
         """Parsed files, from the cache where it has them."""
         wanted: list[tuple[str, Kind]] = []
         for rel in rels:
@@ -182,12 +184,13 @@ def _found(
     snap: Snapshot, today: date, catalog: Catalog, stats: Stats, shared: Shared | None = None
 ) -> list[Problem]:
     """Every finding on ``snap`` (its ``catalog`` loaded), neither judged nor located."""
-    generated = schemagen.generate_all(catalog)
-    space = schemas_namespace(generated)
+    space = schemas_namespace(catalog)
     cache = ParseCache(cache_dir(snap.repo.common_dir), space)
     stats.cache = str(cache.path)
     try:
-        return _validate(_Run(snap, today, cache, stats, shared, space), checkers(generated))
+        return _validate(
+            _Run(snap, today, cache, stats, shared, space), schemagen.checks(catalog).checkers
+        )
     finally:
         if cache.error:
             stats.notes.append(cache.error)
@@ -274,7 +277,7 @@ class _Keys:
     operators: str  # the key of the findings on operator files only
 
 
-def _keys(run: _Run, by_kind: dict[Kind, SchemaChecker]) -> tuple[_Keys, dict[str, Parsed]]:
+def _keys(run: _Run, by_kind: Mapping[Kind, SchemaChecker]) -> tuple[_Keys, dict[str, Parsed]]:
     """The cache keys of the snapshot's findings, and its non-user files parsed."""
     snap, today = run.snap, run.today
     always = sorted(snap.state.others)  # shared files, operator files, files out of place
@@ -344,11 +347,10 @@ def keep_full_run(
     catalog, _ = load_catalog(snap, snap.paths())
     if catalog is None:
         return
-    generated = schemagen.generate_all(catalog)
-    cache = ParseCache(cache_dir(repo.common_dir), schemas_namespace(generated))
+    cache = ParseCache(cache_dir(repo.common_dir), schemas_namespace(catalog))
     try:
         run = _Run(snap, today, cache, Stats())
-        at, _ = _keys(run, checkers(generated))
+        at, _ = _keys(run, schemagen.checks(catalog).checkers)
         cache.put("parsed", run.new_parsed)
         cache.put("groups", _as_kept(at, full.found, full.registry))
     finally:
@@ -398,7 +400,7 @@ def _as_kept(
     return kept
 
 
-def _validate(run: _Run, by_kind: dict[Kind, SchemaChecker]) -> list[Problem]:
+def _validate(run: _Run, by_kind: Mapping[Kind, SchemaChecker]) -> list[Problem]:
     """Every finding on the snapshot: its files', and its entries that are no file (never
     cached: they are few, and a whole run's load reports them itself)."""
     found = _validated(run, by_kind)
@@ -407,7 +409,7 @@ def _validate(run: _Run, by_kind: dict[Kind, SchemaChecker]) -> list[Problem]:
     return found
 
 
-def _validated(run: _Run, by_kind: dict[Kind, SchemaChecker]) -> list[Problem]:
+def _validated(run: _Run, by_kind: Mapping[Kind, SchemaChecker]) -> list[Problem]:
     snap, today, cache, stats = run.snap, run.today, run.cache, run.stats
     ctx = Context(today)
     at, base_parsed = _keys(run, by_kind)
@@ -505,7 +507,7 @@ def _check_groups(
     claims: dict[str, list[str]],
     outside: list[str],
     base_parsed: dict[str, Parsed],
-    by_kind: dict[Kind, SchemaChecker],
+    by_kind: Mapping[Kind, SchemaChecker],
     ctx: Context,
 ) -> tuple[dict[str, GroupResult], list[Problem]]:
     """The findings of the operator-scoped ``rules`` on the groups ``codes``, and the
@@ -565,7 +567,7 @@ def _login_findings(
     results: dict[str, GroupResult],
     reuse: dict[str, Parsed],
     base_parsed: dict[str, Parsed],
-    by_kind: dict[Kind, SchemaChecker],
+    by_kind: Mapping[Kind, SchemaChecker],
 ) -> list[Problem]:
     """Run the login-scoped rules on the holders of every login held more than once: the
     users holding one and the operators whose window persons do."""

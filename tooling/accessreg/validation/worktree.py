@@ -22,7 +22,7 @@ from accessreg.files import gcpause, schemagen
 from accessreg.files.cachedload import schemas_namespace
 from accessreg.files.loading import load_catalog
 from accessreg.files.parsecache import ParseCache, Table, cache_dir
-from accessreg.files.schemacheck import SchemaChecker, checkers
+from accessreg.files.schemacheck import SchemaChecker
 from accessreg.gitio.repo import GitRepository
 from accessreg.model import Catalog, layout
 from accessreg.model.layout import Kind
@@ -71,7 +71,7 @@ class WorkTree:
         snapshot: Snapshot,
         catalog: Catalog,
         space: str,
-        by_kind: dict[Kind, SchemaChecker],
+        by_kind: Mapping[Kind, SchemaChecker],
         today: date,
     ) -> None:
         self.repo = repo
@@ -105,9 +105,8 @@ class WorkTree:
         if catalog is None:  # the full check says why
             repo.close()
             return None
-        generated = schemagen.generate_all(catalog)
-        space = schemas_namespace(generated)
-        return cls(repo, snapshot, catalog, space, checkers(generated), today)
+        space = schemas_namespace(catalog)
+        return cls(repo, snapshot, catalog, space, schemagen.checks(catalog).checkers, today)
 
     def close(self) -> None:
         self.repo.close()
