@@ -39,6 +39,8 @@ class GitRegistry:
         return self.rev()
 
     def rev(self, name: str = "HEAD") -> str:
+        if name == "HEAD":  # read from the files: a git process for each commit and merge
+            return str(self.repo.head.commit.hexsha)
         return str(self.repo.git.rev_parse(name))
 
     def close(self) -> None:

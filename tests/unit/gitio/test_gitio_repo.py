@@ -349,7 +349,7 @@ def test_a_bare_repository_a_missing_directory_and_a_missing_git_are_told_apart(
         GitRepository(tmp_path / "no-such-directory")
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))
     with pytest.raises(ConfigError, match="git is not installed"):
-        GitRepository(bare)
+        GitRepository(tmp_path)  # where no repository was found before in this process
 
 
 def test_git_runs_from_the_top_of_the_checkout_and_its_failures_say_what_git_said(

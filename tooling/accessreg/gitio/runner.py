@@ -122,6 +122,32 @@ def _not_a_repository(start: Path) -> ConfigError:
     return ConfigError(msg("{start} is not inside a git repository", start=str(start)))
 
 
+# Where each directory's repository is, found once per process: a run opens the same
+# repository several times (the session, the state, each range read), and asking git
+# again cost a process each time. Only what was found is kept.
+_found: dict[Path, tuple[Path, Path | None]] = {}
+
+
+def _find(start: Path, where: Path) -> tuple[Path, Path | None]:
+    """The shared git directory of the repository at or above ``where``, and its top
+    directory (None for a bare repository)."""
+    try:
+        found = subprocess.run(
+            ["git", "rev-parse", "--path-format=absolute", "--git-common-dir",
+             "--is-inside-work-tree", "--show-cdup"],
+            cwd=where, env=_environment(), stdin=subprocess.DEVNULL,
+            capture_output=True, check=False,
+        )  # fmt: skip
+    except FileNotFoundError:
+        raise ConfigError(msg("git is not installed: install it, or put it on PATH")) from None
+    if found.returncode != 0:
+        if b"not a git repository" in found.stderr:
+            raise _not_a_repository(start)
+        raise GitError("rev-parse", found.returncode, decode(found.stderr))
+    common, inside, *cdup = decode(found.stdout).split("\n")
+    return Path(common), (where / cdup[0]).resolve() if inside == "true" else None
+
+
 class Git:
     """The repository at or above ``start``, found once; every git command runs through it,
     from its top directory (its git directory when it has no work tree)."""
@@ -130,22 +156,11 @@ class Git:
         where = start if start.is_dir() else start.parent
         if not where.is_dir():
             raise _not_a_repository(start)
-        try:
-            found = subprocess.run(
-                ["git", "rev-parse", "--path-format=absolute", "--git-common-dir",
-                 "--is-inside-work-tree", "--show-cdup"],
-                cwd=where, env=_environment(), stdin=subprocess.DEVNULL,
-                capture_output=True, check=False,
-            )  # fmt: skip
-        except FileNotFoundError:
-            raise ConfigError(msg("git is not installed: install it, or put it on PATH")) from None
-        if found.returncode != 0:
-            if b"not a git repository" in found.stderr:
-                raise _not_a_repository(start)
-            raise GitError("rev-parse", found.returncode, decode(found.stderr))
-        common, inside, *cdup = decode(found.stdout).split("\n")
-        self._common = Path(common)
-        self._top = (where / cdup[0]).resolve() if inside == "true" else None
+        found = _found.get(where.absolute())
+        if found is None or not found[0].is_dir():  # gone since: found again
+            found = _find(start, where)
+            _found[where.absolute()] = found
+        self._common, self._top = found
         self._cwd = self._top or self._common
 
     def close(self) -> None:

@@ -115,8 +115,12 @@ class StateStore(Opened):
     def _env(self) -> dict[str, str]:
         """Commit as the configured user; a fresh runner without one commits as accessreg."""
         env = {}
+        # Both keys from one git ("user.name value" lines, the last one counting as git
+        # counts it): a process each cost a tenth of a small run's state writes.
+        listed = self._git.maybe("config", "--get-regexp", r"^user\.(name|email)$") or ""
+        values = dict(line.partition(" ")[::2] for line in listed.splitlines())
         for key in ("name", "email"):
-            if self._git.maybe("config", "--get", f"user.{key}"):
+            if values.get(f"user.{key}", "").strip():
                 continue
             for role in ("AUTHOR", "COMMITTER"):
                 var = f"GIT_{role}_{key.upper()}"
