@@ -435,3 +435,45 @@ def test_a_released_change_of_a_permission_still_to_come_is_dated_when_it_comes(
         if i["key"] == BOTH and i["system"] == "taxis"
     )
     assert dated == [(TAXIS_NEW, False), (TAXIS_NEW, True)]
+
+
+GIVES_UP_CLIENT = ("operator", "change", "--operator", CODE, "--remove-role", "wheeling_client")
+TO_MANUFACTURER_CODE = ("user", "change", "--operator", CODE, "--email", HOLDER, "--loacus",
+                        "03010")  # fmt: skip
+TAKES_BACK_CLIENT = ("operator", "change", "--operator", CODE, "--add-role", "wheeling_client")
+NEW_CLIENT = ("user", "add", "--operator", CODE, "--email", ALONE, "--name", "試験 三郎",
+              "--name-kana", "シケン サブロウ", "--loacus", "02011")  # fmt: skip
+
+
+@pytest.mark.parametrize("later", [False, True], ids=["with-the-change", "after-it"])
+def test_a_role_taken_back_while_its_give_up_is_still_to_come_is_held_still(
+    reg: RegistryFactory, tmp_path: Path, later: bool
+) -> None:
+    """The wheeling client's role given up (applied 12/07, done 12/28) and taken back
+    (applied 12/09) before that day: the operator is registered as one all along, so a new
+    user with a wheeling client's code (02011, 000 §5-1 【注６】), added with the change
+    taking it back or in a later one, waits for nothing: set in the batch of its own
+    acceptance, as a system taken back is."""
+    reg.operator(roles=["gas_retailer", "manufacturer", "wheeling_client"], systems=["loacus"])
+    reg.user(permissions={"loacus": "02011"})
+    gr = loaded(reg, tmp_path, "2026-12-01")
+    try:
+        edited(gr, "drop", TO_MANUFACTURER_CODE, GIVES_UP_CLIENT)
+        _applied(gr, tmp_path, "drop", day=ACCEPTED)
+        day = "2026-12-09"
+        if later:
+            edited(gr, "back", TAKES_BACK_CLIENT)
+            _applied(gr, tmp_path, "back", day=day)
+            edited(gr, "user", NEW_CLIENT)
+            day = "2026-12-10"
+        else:
+            edited(gr, "user", TAKES_BACK_CLIENT, NEW_CLIENT)
+        plan = _planned(gr, "user", day)
+        planned = _loacus(plan)[ALONE]
+        assert planned[1:] == ("accepted", day)
+        assert not [n for n in plan["notes"] if "that registers what it needs" in n["message"]]
+        _applied(gr, tmp_path, "user", day=day)
+        (on, _, key, keyed_on) = _recorded(gr, {ALONE})[(ALONE, "loacus")]
+        assert (on, key, keyed_on) == planned
+    finally:
+        gr.close()

@@ -190,10 +190,12 @@ class _Differ:
         # Operator → system → the day a usage application applied before adds the system
         # to it (``Waits.uses``); → the day a give-up or a withdrawal applied before takes
         # it, the operator using it until then (``Waits.kept``); → role → the day a usage
-        # change applied before adds the role to it (``Waits.roles``).
+        # change applied before adds the role to it (``Waits.roles``), or takes it, the
+        # operator holding it until then (``Waits.kept_roles``).
         self.uses = _per_operator(waits.uses)
         self.kept = _per_operator(waits.kept)
         self.roles = _per_operator(waits.roles)
+        self.kept_roles = _per_operator(waits.kept_roles)
         # The day the operator's registration comes, where it is still to come: applied for
         # in this change or before (``operator``). Its new users are keyed on it.
         self.registering: date | None = None
@@ -851,7 +853,8 @@ class _Differ:
                     on = head_item.effective.on
                     for system in set(head_item.added_uses) - kept.keys():
                         self.taking[system] = max(self.taking.get(system, on), on)
-                    for role in head_item.added_roles:
+                    held = self.kept_roles.get(code, {})
+                    for role in set(head_item.added_roles) - held.keys():
                         self.roles_taking[role] = max(self.roles_taking.get(role, on), on)
             app = Application.USAGE_NEW if old is None else Application.USAGE_CHANGE
             items += self.window_persons(code, old, new, app)

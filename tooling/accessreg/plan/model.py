@@ -279,6 +279,15 @@ class OperatorChange(Item):
         return sorted(set(now.roles) - set(was.roles))
 
     @property
+    def given_up_roles(self) -> list[str]:
+        """The roles a usage change takes from its operator (000 §3-2), held until the
+        change's day: one taken back before then is held all along (``Waits.kept_roles``)."""
+        was, now = self.before, self.after
+        if was is None or now is None or self.effective is None:
+            return []
+        return sorted(set(was.roles) - set(now.roles))
+
+    @property
     def shown_action(self) -> ChangeKind:
         """The action the plan and the mails name: one taking up a provider's systems is a
         registration there (新規登録), though the operator's file only changes."""

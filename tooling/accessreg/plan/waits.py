@@ -77,6 +77,10 @@ class Waits:
     # operator: a permission only the role allows, set or changed before then, is keyed on
     # that day (``Dates.permission``)
     roles: Mapping[tuple[str, str], date] = field(default_factory=dict)
+    # (operator code, role) → the day a usage change applied before takes the role from the
+    # operator: it holds the role until then, and one taken back before then waits for
+    # nothing (as a system ``kept``)
+    kept_roles: Mapping[tuple[str, str], date] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
         return bool(
@@ -86,6 +90,7 @@ class Waits:
             or self.uses
             or self.kept
             or self.roles
+            or self.kept_roles
         )
 
     def never_held(self, key: tuple[str, str]) -> bool:

@@ -986,10 +986,12 @@ def _recorded(
     effect: Effect | None = None,
     removed: bool = False,
     roles: tuple[str, ...] = (),
+    roles_given_up: tuple[str, ...] = (),
 ) -> ItemDates:
     subject, item_key, system = key
     return ItemDates(
         roles=roles,
+        roles_given_up=roles_given_up,
         action=action.value,
         subject=subject,
         key=item_key,
@@ -1034,8 +1036,12 @@ def dates_of(plan: OperatorPlan) -> tuple[ItemDates, ...]:
         # in its systems' records (below) alone: the operator's own key is the change's.
         if item.effective is not None and not _takes_up(item):
             key = (item.subject, _own_key(item), None)
-            roles = tuple(item.added_roles) if isinstance(item, OperatorChange) else ()
-            out.append(_recorded(key, item.effective, serial, item.action, roles=roles))
+            change = item if isinstance(item, OperatorChange) else None
+            roles = tuple(change.added_roles) if change else ()
+            given_up = tuple(change.given_up_roles) if change else ()
+            own = _recorded(key, item.effective, serial, item.action, roles=roles,
+                            roles_given_up=given_up)  # fmt: skip
+            out.append(own)
         out += [
             _recorded((item.subject, item.key, e.system), e.effective, None, item.action, e)
             for e in item.effects

@@ -96,6 +96,9 @@ class ItemDates(Frozen):
     registered_on: date | None = None
     # The roles a usage change adds to its operator, from ``on`` (``OperatorChange.added_roles``)
     roles: tuple[str, ...] = ()
+    # The roles a usage change takes from its operator, held until ``on``
+    # (``OperatorChange.given_up_roles``)
+    roles_given_up: tuple[str, ...] = ()
 
     @property
     def removes(self) -> bool:
@@ -351,6 +354,8 @@ class Waiting:
     kept: Mapping[tuple[str, str], date] = field(default_factory=dict)
     # (operator, role) → the day a usage change adds it (``Waits.roles``)
     roles: Mapping[tuple[str, str], date] = field(default_factory=dict)
+    # (operator, role) → the day a usage change takes it (``Waits.kept_roles``)
+    kept_roles: Mapping[tuple[str, str], date] = field(default_factory=dict)
 
     @property
     def waits(self) -> Waits:
@@ -365,6 +370,7 @@ class Waiting:
             self.uses,
             self.kept,
             self.roles,
+            self.kept_roles,
         )
 
 
@@ -389,6 +395,7 @@ class Coming:
         self.uses: dict[tuple[str, str], date] = dict(waits.uses) if waits else {}
         self.kept: dict[tuple[str, str], date] = dict(waits.kept) if waits else {}
         self.roles: dict[tuple[str, str], date] = dict(waits.roles) if waits else {}
+        self.kept_roles: dict[tuple[str, str], date] = dict(waits.kept_roles) if waits else {}
 
     def take(self, items: Iterable[ItemDates]) -> bool:
         """Add an application's ``items`` dated after the day; whether any was."""
@@ -406,12 +413,16 @@ class Coming:
                     self.registrations[i.key] = i.on
                     taken = True
                 continue
-            if i.subject == "operator" and i.roles and i.on is not None and i.on > today:
-                # Roles a usage change adds still to come: the permissions only they allow
-                # are keyed on it (``Waits.roles``)
+            if i.subject == "operator" and i.on is not None and i.on > today:
                 code = i.key.partition("/")[0]
-                self.roles.update({(code, role): i.on for role in i.roles})
-                taken = True
+                # Roles a usage change takes still to come: held until then, so that one
+                # taken back meanwhile is held all along (``Waits.kept_roles``)
+                self.kept_roles.update({(code, role): i.on for role in i.roles_given_up})
+                # Roles a usage change adds still to come: the permissions only they allow
+                # are keyed on it (``Waits.roles``); one still held goes on being held
+                added = [r for r in i.roles if (code, r) not in self.kept_roles]
+                self.roles.update({(code, role): i.on for role in added})
+                taken = taken or bool(i.roles or i.roles_given_up)
             if i.system is not None and (i.takes_use or i.adds_use):
                 use = (i.key, i.system)
                 if i.on is None or i.on <= today:
@@ -468,6 +479,7 @@ class Coming:
             dict(self.uses),
             dict(self.kept),
             dict(self.roles),
+            dict(self.kept_roles),
         )
 
 
@@ -539,6 +551,7 @@ class State(Frozen):
             coming.uses,
             coming.kept,
             coming.roles,
+            coming.kept_roles,
         )
 
     def groups_to_come(self, today: date) -> dict[tuple[str, str], date]:
@@ -710,6 +723,8 @@ def dump(state: State) -> dict[str, bytes]:
                     del item["fields_only"]
                 if not item["roles"]:
                     del item["roles"]
+                if not item["roles_given_up"]:
+                    del item["roles_given_up"]
     return {STATE_FILE: json_document(data)}
 
 
