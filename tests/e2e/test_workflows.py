@@ -386,12 +386,13 @@ def test_the_merge_queue_checks_each_combination_before_it_lands() -> None:
 
 def _run_step(
     step: dict[str, Any], gr: GitRegistry, tmp_path: Path, port: int, inputs: dict[str, str],
-    outputs: dict[str, str] | None = None,
+    outputs: dict[str, str] | None = None, github: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:  # fmt: skip
     """A step's script as the runner runs it, in a checkout holding the workflows' scripts,
     ``accessreg`` being this checkout's: each variable its ``env`` sets from an input is
     that input, and from an earlier step's output or outcome (``outputs``:
-    ``steps.ID.outputs.NAME``, ``steps.ID.outcome``) that (empty when not given)."""
+    ``steps.ID.outputs.NAME``, ``steps.ID.outcome``) that (empty when not given); the
+    runner's own variables ``github`` (``GITHUB_STEP_SUMMARY``)."""
     shim = tmp_path / "bin" / "accessreg"
     shim.parent.mkdir(exist_ok=True)
     shim.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m accessreg "$@"\n', encoding="utf-8")
@@ -411,6 +412,7 @@ def _run_step(
         "PATH": f"{shim.parent}{os.pathsep}{os.environ['PATH']}",
         "PYTHONPATH": str(ROOT / "tooling"),
         **given,
+        **(github or {}),
     }
     return subprocess.run(
         ["bash", "-e", "-c", step["run"]], cwd=gr.path, env=env,
@@ -489,6 +491,9 @@ def test_the_manual_run_starts_provisioning_and_applies_a_reviewed_mass_removal(
             assert refused.returncode == 1
             assert "5 件のうち 3 件の ID を削除することになる" in refused.stderr
             assert "--allow-mass-removal" in refused.stderr
+            # Why the run stopped is in the job summary, not only in the step's log.
+            summary = _summary(PROVISION, gr, tmp_path, port)
+            assert "5 件のうち 3 件の ID を削除することになる" in summary
             reviewed = _dispatch(gr, tmp_path, port, allow_mass_removal="true")
             assert reviewed.returncode == 0, reviewed.stderr
             assert state(gr)["applied"] == head
@@ -497,6 +502,17 @@ def test_the_manual_run_starts_provisioning_and_applies_a_reviewed_mass_removal(
             assert report == reviewed.stdout and "ID 数: 5 → 2（3 件削除）" in report
     finally:
         gr.close()
+
+
+def _summary(path: Path, gr: GitRegistry, tmp_path: Path, port: int) -> str:
+    """What the summary step of the workflow at ``path`` adds to the job summary, after the
+    steps run before it."""
+    written = tmp_path / "step-summary.md"
+    written.write_text("", encoding="utf-8")
+    step = {**step_of(path, "summary"), "env": {}}
+    ran = _run_step(step, gr, tmp_path, port, {}, github={"GITHUB_STEP_SUMMARY": str(written)})
+    assert ran.returncode == 0, ran.stderr
+    return written.read_text(encoding="utf-8")
 
 
 def _artifact_name(
@@ -1059,6 +1075,7 @@ def test_a_failed_fetch_skips_only_the_duty_that_needs_it(
         )
         with smtp_server(Mailbox()) as port:
             ran = _run_step(daily, gr, tmp_path, port, {"today": "2026-12-03"}, found)
+            shown = _summary(SCHEDULED, gr, tmp_path, port)
         assert ran.returncode == 0, ran.stderr
         titles = re.findall(r"^::warning title=([^:]*)::(.*)$", ran.stdout, re.M)
         assert [title for title, _ in titles] == warned
@@ -1066,6 +1083,8 @@ def test_a_failed_fetch_skips_only_the_duty_that_needs_it(
         for option in ("--last-logins", "--open-pulls"):
             told = f"（{option} なし）" in ran.stderr
             assert told == (option in skipped), (option, ran.stderr)
+            # The job summary tells it too, not only the step's log.
+            assert (f"（{option} なし）" in shown) == told, shown
         summary = json.loads((gr.path / "scheduled-out/summary.json").read_text("utf-8"))
         expected = {"stale", "reviews"} - {
             {"--last-logins": "stale", "--open-pulls": "reviews"}[o] for o in skipped
