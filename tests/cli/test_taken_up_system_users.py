@@ -445,6 +445,12 @@ NEW_CLIENT = ("user", "add", "--operator", CODE, "--email", ALONE, "--name", "�
               "--name-kana", "シケン サブロウ", "--loacus", "02011")  # fmt: skip
 
 
+def _usage_line(out: Path) -> str:
+    """The line of the usage change in the 受付 mail a run wrote to ``out``."""
+    body = str(written_mails(out, "*-accepted-*.eml")[0].get_content())
+    return next(line for line in body.splitlines() if line.startswith("・利用申請（変更）"))
+
+
 @pytest.mark.parametrize("later", [False, True], ids=["with-the-change", "after-it"])
 def test_a_role_taken_back_while_its_give_up_is_still_to_come_is_held_still(
     reg: RegistryFactory, tmp_path: Path, later: bool
@@ -459,11 +465,14 @@ def test_a_role_taken_back_while_its_give_up_is_still_to_come_is_held_still(
     gr = loaded(reg, tmp_path, "2026-12-01")
     try:
         edited(gr, "drop", TO_MANUFACTURER_CODE, GIVES_UP_CLIENT)
-        _applied(gr, tmp_path, "drop", day=ACCEPTED)
+        dropped = _applied(gr, tmp_path, "drop", day=ACCEPTED)
+        # The 受付 mail says which role the usage change takes, as the plan does.
+        assert "（外す事業者区分: 託送供給依頼者）" in _usage_line(dropped)
         day = "2026-12-09"
         if later:
             edited(gr, "back", TAKES_BACK_CLIENT)
-            _applied(gr, tmp_path, "back", day=day)
+            back = _applied(gr, tmp_path, "back", day=day)
+            assert "（追加する事業者区分: 託送供給依頼者）" in _usage_line(back)
             edited(gr, "user", NEW_CLIENT)
             day = "2026-12-10"
         else:

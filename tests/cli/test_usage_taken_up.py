@@ -106,6 +106,13 @@ def test_the_rest_of_the_change_stays_a_usage_change_of_the_terms_it_has(
     assert NEW_SECTIONS in markdown and "利用申請（変更）（000 §3-2）" in markdown, markdown
 
 
+# The line of the usage application (new) in the 受付 mail and the completion notice: the
+# role it takes up with the system too (002 §2.1.1: one application per role).
+TAKEN = (
+    "新規登録（追加する事業者区分: 需要抑制契約者、利用を始めるシステム: スイッチング支援システム）"
+)
+
+
 def test_the_merge_tells_and_records_occtos_usage_application(
     gr: GitRegistry, tmp_path: Path
 ) -> None:
@@ -125,7 +132,7 @@ def test_the_merge_tells_and_records_occtos_usage_application(
     body = mail.get_content()
     assert NEW_SECTIONS in body and "利用申請（変更）（000 §3-2）" in body, body
     line = next(ln for ln in body.splitlines() if "利用申請（新規）:" in ln)
-    assert "新規登録（利用を始めるシステム: スイッチング支援システム）" in line, line
+    assert TAKEN in line, line
     assert "ヘルプデスクの作業完了後" in line, line
     *_, row = status_table(gr, "2026-12-03", "--operator", OPERATOR)
     assert row["申請種別"] == "利用申請（新規）・利用申請（変更）", row
@@ -145,7 +152,7 @@ def test_the_merge_tells_and_records_occtos_usage_application(
     (result,) = written_mails(done)
     told = result.get_content()
     line = next(ln for ln in told.splitlines() if "利用申請（新規）:" in ln)
-    assert "新規登録（利用を始めるシステム: スイッチング支援システム）" in line, told
+    assert TAKEN in line, told
     assert "2026-12-08 以降" in line, line
     assert "利用申請（変更）:" not in told, told
 

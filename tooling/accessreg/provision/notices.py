@@ -34,7 +34,13 @@ from accessreg.model.changes import ChangeKind
 from accessreg.model.mail import COMPLETED, Addressing, Notice, Recipient
 from accessreg.model.messages import Message
 from accessreg.model.registry import Registry
-from accessreg.model.terms import EMAIL_CASE, contact_role, field_name, membership_text
+from accessreg.model.terms import (
+    EMAIL_CASE,
+    contact_role,
+    field_name,
+    membership_text,
+    role_names,
+)
 from accessreg.plan import (
     AllowedIpChange,
     Application,
@@ -195,14 +201,22 @@ def _when(catalog: Catalog, effective: Effective | None) -> str | None:
 
 
 def _what_changes(item: OperatorChange, catalog: Catalog) -> str:
-    """What a usage change does to the membership and the systems used, as the window
-    person filed it: 「（広域機関の会員資格: 2026-12-25 に退会、利用をやめるシステム: …）」."""
+    """What a usage change does to the membership, the roles and the systems used, as the
+    window person filed it: 「（広域機関の会員資格: 2026-12-25 に退会、利用をやめるシステム:
+    …）」."""
     was, now = item.before, item.after
     if item.action != "change" or was is None or now is None:
         return ""
     said = []
     if now.membership is not None and now.membership != was.membership:
         said.append(f"広域機関の会員資格: {i18n.text(membership_text(now.membership), 'ja')}")
+    for label, roles in (
+        ("追加する事業者区分", item.added_roles),
+        ("外す事業者区分", item.given_up_roles),
+    ):
+        if roles:
+            names = "・".join(i18n.text(r, "ja") for r in role_names(roles, keyed=False))
+            said.append(f"{label}: {names}")
     for label, systems in (
         ("利用を始めるシステム", [s for s in now.systems if s not in was.systems]),
         ("利用をやめるシステム", [s for s in was.systems if s not in now.systems]),
