@@ -81,6 +81,14 @@ def _japanese_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(var, raising=False)
 
 
+@pytest.fixture
+def english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The tool's own words in English (``ACCESSREG_LANG=en``, as ``--lang en`` gives
+    them), for a module whose tests read them: ``pytestmark =
+    pytest.mark.usefixtures("english")``."""
+    monkeypatch.setenv("ACCESSREG_LANG", "en")
+
+
 # The day every commit of a test is made on, in Japan (12:00 JST). A merge's day is its
 # commit's (``apply`` validates as of it, and a deletion takes effect no earlier); the
 # scenarios give `--today` and the acceptance as fixed days, so their commits are dated

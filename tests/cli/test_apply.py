@@ -29,11 +29,7 @@ from tests.helpers.provisioning import (
 )
 from tests.helpers.regfactory import RegistryFactory, certificate, contact
 
-
-@pytest.fixture(autouse=True)
-def _english(monkeypatch: pytest.MonkeyPatch) -> None:
-    """These tests read the tool's own words in English (``--lang en``)."""
-    monkeypatch.setenv("ACCESSREG_LANG", "en")
+pytestmark = pytest.mark.usefixtures("english")  # they read the English words
 
 
 USER1 = "user1@test-gas.example.co.jp"

@@ -15,11 +15,7 @@ from tests.helpers.parsers import written_mails
 from tests.helpers.provisioning import accessreg, logged, merge, read_csv, state
 from tests.helpers.regfactory import RegistryFactory, contact
 
-
-@pytest.fixture(autouse=True)
-def _english(monkeypatch: pytest.MonkeyPatch) -> None:
-    """These tests read the tool's own words in English (``--lang en``)."""
-    monkeypatch.setenv("ACCESSREG_LANG", "en")
+pytestmark = pytest.mark.usefixtures("english")  # they read the English words
 
 
 OURS, THEIRS = "TESTOP01", "OTHROP01"

@@ -36,9 +36,7 @@ DAY = ["--today", ON, "--accepted-on", ON]
 READ = re.compile(r"snapshots: (\d+) of (\d+) operators rendered")
 
 
-@pytest.fixture(autouse=True)
-def _english(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("ACCESSREG_LANG", "en")
+pytestmark = pytest.mark.usefixtures("english")  # they read the English words
 
 
 @pytest.fixture

@@ -30,11 +30,7 @@ from tests.helpers.regfactory import USER, contact
 from tests.helpers.scheduled_scenario import dated, on
 from tests.helpers.smtpserver import Mailbox, smtp_env, smtp_server
 
-
-@pytest.fixture(autouse=True)
-def _english(monkeypatch: pytest.MonkeyPatch) -> None:
-    """These tests read the tool's own words in English (``--lang en``)."""
-    monkeypatch.setenv("ACCESSREG_LANG", "en")
+pytestmark = pytest.mark.usefixtures("english")  # they read the English words
 
 
 START = date(2026, 12, 1)

@@ -35,11 +35,7 @@ from tests.helpers.provisioning import (
 from tests.helpers.regfactory import ROOT, RegistryFactory, certificate, contact
 from tests.helpers.smtpserver import Mailbox, smtp_env, smtp_server
 
-
-@pytest.fixture(autouse=True)
-def _english(monkeypatch: pytest.MonkeyPatch) -> None:
-    """These tests read the tool's own words in English (``--lang en``)."""
-    monkeypatch.setenv("ACCESSREG_LANG", "en")
+pytestmark = pytest.mark.usefixtures("english")  # they read the English words
 
 
 ON = "2026-12-03"

@@ -21,11 +21,7 @@ from tests.helpers.scheduled_scenario import WINDOW1, WINDOW2, commit_on, dated,
 from tests.helpers.servers import binary, includes, nginx_conf, nginx_test
 from tests.helpers.smtpserver import Mailbox, smtp_env, smtp_server
 
-
-@pytest.fixture(autouse=True)
-def _english(monkeypatch: pytest.MonkeyPatch) -> None:
-    """These tests read the tool's own words in English (``--lang en``)."""
-    monkeypatch.setenv("ACCESSREG_LANG", "en")
+pytestmark = pytest.mark.usefixtures("english")  # they read the English words
 
 
 START = date(2026, 12, 1)

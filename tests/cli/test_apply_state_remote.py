@@ -19,11 +19,7 @@ from tests.helpers.provisioning import accessreg, bare_origin, merge, state_outb
 from tests.helpers.regfactory import ROOT, RegistryFactory, contact, run_cli
 from tests.helpers.smtpserver import Mailbox, smtp_env, smtp_server
 
-
-@pytest.fixture(autouse=True)
-def _english(monkeypatch: pytest.MonkeyPatch) -> None:
-    """These tests read the tool's own words in English (``--lang en``)."""
-    monkeypatch.setenv("ACCESSREG_LANG", "en")
+pytestmark = pytest.mark.usefixtures("english")  # they read the English words
 
 
 DAY = ["--today", "2026-12-03", "--accepted-on", "2026-12-03"]

@@ -19,11 +19,7 @@ from tests.helpers.annotations import title
 from tests.helpers.gitrepo import GitRegistry
 from tests.helpers.regfactory import RegistryFactory, certificate, contact, run_cli
 
-
-@pytest.fixture(autouse=True)
-def _english(monkeypatch: pytest.MonkeyPatch) -> None:
-    """These tests read the messages in English (``--lang en``'s catalog language)."""
-    monkeypatch.setenv("ACCESSREG_LANG", "en")
+pytestmark = pytest.mark.usefixtures("english")  # they read the English words
 
 
 MINE = "window-1"  # window person of TESTOP01

@@ -10,11 +10,7 @@ from accessreg.cli import COMMANDS, main
 from accessreg.cli.options import DATE, LOGIN
 from tests.helpers.regfactory import RegistryFactory, run_cli
 
-
-@pytest.fixture(autouse=True)
-def _english(monkeypatch: pytest.MonkeyPatch) -> None:
-    """These tests read the tool's own words in English (``--lang en``)."""
-    monkeypatch.setenv("ACCESSREG_LANG", "en")
+pytestmark = pytest.mark.usefixtures("english")  # they read the English words
 
 
 BAD_DATES = [

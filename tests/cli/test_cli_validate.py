@@ -28,11 +28,7 @@ from tests.helpers.regfactory import (
     shown,
 )
 
-
-@pytest.fixture(autouse=True)
-def _english(monkeypatch: pytest.MonkeyPatch) -> None:
-    """These tests read the messages in English (``--lang en``'s catalog language)."""
-    monkeypatch.setenv("ACCESSREG_LANG", "en")
+pytestmark = pytest.mark.usefixtures("english")  # they read the English words
 
 
 TODAY = "2026-11-22"

@@ -15,11 +15,7 @@ from tests.helpers.formbody import confirm, render
 from tests.helpers.gitrepo import GitRegistry
 from tests.helpers.regfactory import RegistryFactory, contact, run_cli
 
-
-@pytest.fixture(autouse=True)
-def _english(monkeypatch: pytest.MonkeyPatch) -> None:
-    """These tests read the messages in English (``--lang en``'s catalog language)."""
-    monkeypatch.setenv("ACCESSREG_LANG", "en")
+pytestmark = pytest.mark.usefixtures("english")  # they read the English words
 
 
 DENKI = "registry/operators/DENKI001.yaml"

@@ -10,11 +10,7 @@ from tests.helpers.edithelp import bad_value, edit, refused, snapshot
 from tests.helpers.regfactory import RegistryFactory, contact
 from tests.helpers.regfactory import certificate as entry
 
-
-@pytest.fixture(autouse=True)
-def _english(monkeypatch: pytest.MonkeyPatch) -> None:
-    """These tests read the messages in English (``--lang en``'s catalog language)."""
-    monkeypatch.setenv("ACCESSREG_LANG", "en")
+pytestmark = pytest.mark.usefixtures("english")  # they read the English words
 
 
 OP_FILE = "registry/operators/TESTOP01.yaml"

@@ -22,10 +22,7 @@ DEPUTY = "window2@test-gas.example.co.jp"
 ERROR = "registry/operators/TESTOP01.yaml:9:1"  # occto_member: maybe
 
 
-@pytest.fixture(autouse=True)
-def _english(monkeypatch: pytest.MonkeyPatch) -> None:
-    """These tests read the tool's own words in English (``--lang en``)."""
-    monkeypatch.setenv("ACCESSREG_LANG", "en")
+pytestmark = pytest.mark.usefixtures("english")  # they read the English words
 
 
 @pytest.fixture(params=["git", "directory"])

@@ -15,11 +15,7 @@ from tests.helpers import githubmd
 from tests.helpers.edithelp import bad_value, edit, refused, says, snapshot
 from tests.helpers.regfactory import ROOT, RegistryFactory, certificate, run_cli
 
-
-@pytest.fixture(autouse=True)
-def _english(monkeypatch: pytest.MonkeyPatch) -> None:
-    """These tests read the messages in English (``--lang en``'s catalog language)."""
-    monkeypatch.setenv("ACCESSREG_LANG", "en")
+pytestmark = pytest.mark.usefixtures("english")  # they read the English words
 
 
 NEW = "hanako.kimura@test-gas.example.co.jp"

@@ -20,11 +20,7 @@ from tests.helpers.regfactory import RegistryFactory, certificate
 from tests.helpers.scheduled_scenario import duty, mail_server, on, take
 from tests.helpers.smtpserver import Mailbox
 
-
-@pytest.fixture(autouse=True)
-def _english(monkeypatch: pytest.MonkeyPatch) -> None:
-    """These tests read the tool's own words in English (``--lang en``)."""
-    monkeypatch.setenv("ACCESSREG_LANG", "en")
+pytestmark = pytest.mark.usefixtures("english")  # they read the English words
 
 
 OLD = certificate(1, cn="TESTOP01-PC01", not_before="2025-01-21", not_after="2027-01-20")

@@ -23,9 +23,7 @@ STALE = (
 )
 
 
-@pytest.fixture(autouse=True)
-def _english(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("ACCESSREG_LANG", "en")
+pytestmark = pytest.mark.usefixtures("english")  # they read the English words
 
 
 def _validate(reg: RegistryFactory, *args: str) -> tuple[int, list[str]]:

@@ -15,11 +15,7 @@ from tests.helpers.formbody import confirm, render
 from tests.helpers.gitrepo import GitRegistry
 from tests.helpers.regfactory import USER, RegistryFactory, run_cli
 
-
-@pytest.fixture(autouse=True)
-def _english(monkeypatch: pytest.MonkeyPatch) -> None:
-    """These tests read the tool's own words in English (``--lang en``)."""
-    monkeypatch.setenv("ACCESSREG_LANG", "en")
+pytestmark = pytest.mark.usefixtures("english")  # they read the English words
 
 
 DAY = ["--today", "2026-11-22"]

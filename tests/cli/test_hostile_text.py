@@ -18,11 +18,7 @@ from tests.helpers.gitrepo import GitRegistry
 from tests.helpers.provisioning import tree
 from tests.helpers.regfactory import RegistryFactory, contact, run_cli
 
-
-@pytest.fixture(autouse=True)
-def _english(monkeypatch: pytest.MonkeyPatch) -> None:
-    """These tests read the tool's own words in English (``--lang en``)."""
-    monkeypatch.setenv("ACCESSREG_LANG", "en")
+pytestmark = pytest.mark.usefixtures("english")  # they read the English words
 
 
 ON = ["--today", "2026-12-03"]

@@ -26,10 +26,7 @@ SWITCHING = "スイッチング支援システム（switching）"
 MEMBER_PORTAL = "会員情報管理システム（member_portal）"
 
 
-@pytest.fixture(autouse=True)
-def _english(monkeypatch: pytest.MonkeyPatch) -> None:
-    """These tests read the tool's own words in English (``--lang en``)."""
-    monkeypatch.setenv("ACCESSREG_LANG", "en")
+pytestmark = pytest.mark.usefixtures("english")  # they read the English words
 
 
 OCCTO_OPERATOR = "DENKI001"

@@ -34,11 +34,7 @@ from tests.helpers.regfactory import RegistryFactory, certificate, contact, run_
 from tests.helpers.scheduled_scenario import on
 from tests.helpers.seed_dates import CASES, NEVER_USED, SeedCase
 
-
-@pytest.fixture(autouse=True)
-def _english(monkeypatch: pytest.MonkeyPatch) -> None:
-    """These tests read the tool's own words in English (``--lang en``)."""
-    monkeypatch.setenv("ACCESSREG_LANG", "en")
+pytestmark = pytest.mark.usefixtures("english")  # they read the English words
 
 
 OPERATOR = "TESTOP01"

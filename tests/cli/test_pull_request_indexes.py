@@ -21,9 +21,7 @@ OTHER_WINDOW = "window9@other-gas.example.co.jp"  # OTHEROP1's window person's e
 OPERATORS = 4  # TESTOP01, OTHEROP1, THIRDOP1, BROKEN01 (which does not load)
 
 
-@pytest.fixture(autouse=True)
-def _english(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("ACCESSREG_LANG", "en")
+pytestmark = pytest.mark.usefixtures("english")  # they read the English words
 
 
 @pytest.fixture

@@ -13,11 +13,7 @@ from tests.helpers.regfactory import RegistryFactory, certificate
 from tests.helpers.scheduled_scenario import duty, scenario
 from tests.helpers.servers import binary, includes, nginx_conf, nginx_test
 
-
-@pytest.fixture(autouse=True)
-def _english(monkeypatch: pytest.MonkeyPatch) -> None:
-    """These tests read the tool's own words in English (``--lang en``)."""
-    monkeypatch.setenv("ACCESSREG_LANG", "en")
+pytestmark = pytest.mark.usefixtures("english")  # they read the English words
 
 
 ENDING = certificate(1, serial="7A0001", not_before="2025-04-01", not_after="2027-03-31")

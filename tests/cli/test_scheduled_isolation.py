@@ -21,11 +21,7 @@ from tests.helpers.regfactory import RegistryFactory, certificate, contact, run_
 from tests.helpers.scheduled_scenario import WINDOW1, WINDOW2, duty, mail_server, summary, take
 from tests.helpers.smtpserver import Mailbox
 
-
-@pytest.fixture(autouse=True)
-def _english(monkeypatch: pytest.MonkeyPatch) -> None:
-    """These tests read the tool's own words in English (``--lang en``)."""
-    monkeypatch.setenv("ACCESSREG_LANG", "en")
+pytestmark = pytest.mark.usefixtures("english")  # they read the English words
 
 
 OTHER = "TESTOP02"

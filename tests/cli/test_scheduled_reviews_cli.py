@@ -20,11 +20,7 @@ from tests.helpers.regfactory import RegistryFactory, run_cli
 from tests.helpers.scheduled_scenario import REVIEWERS, duty, mail_server, scenario, summary, take
 from tests.helpers.smtpserver import Mailbox
 
-
-@pytest.fixture(autouse=True)
-def _english(monkeypatch: pytest.MonkeyPatch) -> None:
-    """These tests read the tool's own words in English (``--lang en``)."""
-    monkeypatch.setenv("ACCESSREG_LANG", "en")
+pytestmark = pytest.mark.usefixtures("english")  # they read the English words
 
 
 REVIEW = "【審査期限超過】翌々営業日までに審査されていない申請があります（1件）"

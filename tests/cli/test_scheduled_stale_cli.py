@@ -33,11 +33,7 @@ from tests.helpers.scheduled_scenario import (
 from tests.helpers.servers import free_port
 from tests.helpers.smtpserver import Mailbox, smtp_env, smtp_server
 
-
-@pytest.fixture(autouse=True)
-def _english(monkeypatch: pytest.MonkeyPatch) -> None:
-    """These tests read the messages in English (``--lang en``'s catalog language)."""
-    monkeypatch.setenv("ACCESSREG_LANG", "en")
+pytestmark = pytest.mark.usefixtures("english")  # they read the English words
 
 
 BRANCH = "accessreg/stale-deletions/TESTOP01"

@@ -13,11 +13,7 @@ from tests.helpers.gitrepo import GitRegistry
 from tests.helpers.lapsed import A_NEW, D_LEAVER, TODAY, A, B, C, D, user_file
 from tests.helpers.regfactory import RegistryFactory, certificate, contact, run_cli, shown
 
-
-@pytest.fixture(autouse=True)
-def _english(monkeypatch: pytest.MonkeyPatch) -> None:
-    """These tests read the tool's own words in English (``--lang en``)."""
-    monkeypatch.setenv("ACCESSREG_LANG", "en")
+pytestmark = pytest.mark.usefixtures("english")  # they read the English words
 
 
 @pytest.fixture

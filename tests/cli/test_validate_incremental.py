@@ -27,11 +27,7 @@ from accessreg.validation.validate import validate
 from tests.helpers.gitrepo import GitRegistry
 from tests.helpers.regfactory import TODAY, RegistryFactory, certificate, contact, run_cli
 
-
-@pytest.fixture(autouse=True)
-def _english(monkeypatch: pytest.MonkeyPatch) -> None:
-    """These tests read the messages in English (``--lang en``'s catalog language)."""
-    monkeypatch.setenv("ACCESSREG_LANG", "en")
+pytestmark = pytest.mark.usefixtures("english")  # they read the English words
 
 
 @pytest.fixture(autouse=True, params=["together", "one by one"])
