@@ -12,7 +12,6 @@ the CSV, SCIM and LDIF deltas, the 受付 mail, the state and ``status`` all say
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from email import message_from_bytes, policy
 from pathlib import Path
@@ -21,8 +20,17 @@ from typing import Any
 import pytest
 
 from tests.helpers.gitrepo import GitRegistry
-from tests.helpers.provisioning import edited, loaded, read_csv, state, status_table
-from tests.helpers.regfactory import RegistryFactory, run_cli
+from tests.helpers.provisioning import (
+    apply_merged,
+    edited,
+    loaded,
+    merged_pull,
+    planned,
+    read_csv,
+    state,
+    status_table,
+)
+from tests.helpers.regfactory import RegistryFactory
 
 CODE = "NAGIGS01"
 LOGIN = "taro@nagisa-gas.example.co.jp"
@@ -51,10 +59,7 @@ ON = "2027-02-09"  # M+6 business days, TAXIS and JOHS
 NOT_M, NOT_ON = "2027-01-05", "2027-01-14"
 
 
-@pytest.fixture(autouse=True)
-def _english(monkeypatch: pytest.MonkeyPatch) -> None:
-    """These tests read the tool's own words in English (``--lang en``)."""
-    monkeypatch.setenv("ACCESSREG_LANG", "en")
+pytestmark = pytest.mark.usefixtures("english")  # they read the English words
 
 
 @pytest.fixture
@@ -63,39 +68,6 @@ def gr(reg: RegistryFactory, tmp_path: Path) -> Iterator[GitRegistry]:
     made = loaded(reg, tmp_path, "2026-12-15")
     yield made
     made.close()
-
-
-def _planned(gr: GitRegistry, name: str, entered: str, accepted: str) -> dict[str, Any]:
-    """The plan of branch ``name`` as the workflow makes it on its approval."""
-    planned = run_cli("plan", "--base", "main", "--head", name, "--format", "json",
-                      "--entered-on", entered, "--accepted-on", accepted,
-                      "--today", accepted, cwd=gr.path)  # fmt: skip
-    assert planned.returncode == 0, planned.stderr
-    plan: dict[str, Any] = json.loads(planned.stdout)
-    return plan
-
-
-def _merged(gr: GitRegistry, name: str, entered: str, accepted: str) -> dict[str, Any]:
-    """Branch ``name`` merged into main as a pull request entered on ``entered`` and
-    approved and merged on ``accepted``: its events, as the merge workflow passes them."""
-    return {
-        "merge_commit": gr.merge(name),
-        "title": name,
-        "entered_at": f"{entered}T09:00:00+09:00",
-        "accepted_at": f"{accepted}T10:00:00+09:00",
-        "merged_at": f"{accepted}T11:00:00+09:00",
-    }
-
-
-def _applied(gr: GitRegistry, tmp: Path, day: str, *merged: dict[str, Any]) -> Path:
-    """The merges of ``merged`` (``_merged``) applied by one run on ``day``; its outputs."""
-    out = tmp / f"out-{day}-{merged[-1]['title']}"
-    given = tmp / f"{out.name}.json"
-    given.write_text(json.dumps(merged), encoding="utf-8")
-    ran = run_cli("apply", "--out", str(out), "--confirm", "--pull-requests", str(given),
-                  "--today", day, cwd=gr.path)  # fmt: skip
-    assert ran.returncode == 0, ran.stderr
-    return out
 
 
 def _user_item(plan: dict[str, Any]) -> dict[str, Any]:
@@ -177,7 +149,7 @@ def test_a_user_added_with_a_new_operator_is_keyed_on_its_registration(
     gr: GitRegistry, tmp_path: Path
 ) -> None:
     edited(gr, "newop", NEW_OPERATOR, NEW_USER)
-    plan = _planned(gr, "newop", "2026-12-22", ACCEPTED)
+    plan = planned(gr, "newop", "2026-12-22", ACCEPTED)
     # The registration itself, and the window person's ID with it, keep their own date.
     (op,) = plan["operators"]
     (registration,) = [i for i in op["items"] if i["subject"] == "operator"]
@@ -185,7 +157,7 @@ def test_a_user_added_with_a_new_operator_is_keyed_on_its_registration(
     (window,) = [i for i in op["items"] if i["subject"] == "window_person"]
     assert window["effects"][0]["effective"]["on"] == REGISTERED
     _check_plan(plan)
-    out = _applied(gr, tmp_path, ACCEPTED, _merged(gr, "newop", "2026-12-22", ACCEPTED))
+    out = apply_merged(gr, tmp_path, ACCEPTED, merged_pull(gr, "newop", "2026-12-22", ACCEPTED))
     _check_outputs(out)
     assert _recorded(gr) == [(s, ON, M, "registered", REGISTERED) for s in sorted(CODES)]
     assert _status_m(gr, ACCEPTED) == M
@@ -198,10 +170,12 @@ def test_a_user_added_while_the_registration_applied_before_is_still_to_come_wai
     registration is done: the state knows the registration still comes, and the plan of the
     user's pull request and the run that applies it key the user on it."""
     edited(gr, "newop", NEW_OPERATOR)
-    _applied(gr, tmp_path, ACCEPTED, _merged(gr, "newop", "2026-12-22", ACCEPTED))
+    apply_merged(gr, tmp_path, ACCEPTED, merged_pull(gr, "newop", "2026-12-22", ACCEPTED))
     edited(gr, "user", NEW_USER)
-    _check_plan(_planned(gr, "user", "2026-12-24", "2026-12-25"))
-    out = _applied(gr, tmp_path, "2026-12-25", _merged(gr, "user", "2026-12-24", "2026-12-25"))
+    _check_plan(planned(gr, "user", "2026-12-24", "2026-12-25"))
+    out = apply_merged(
+        gr, tmp_path, "2026-12-25", merged_pull(gr, "user", "2026-12-24", "2026-12-25")
+    )
     _check_outputs(out)
     assert _recorded(gr) == [(s, ON, M, "registered", REGISTERED) for s in sorted(CODES)]
     assert _status_m(gr, "2026-12-25") == M
@@ -213,10 +187,10 @@ def test_one_run_applying_the_operator_and_then_its_user_keys_the_user_on_the_re
     """The same two merges applied by one run on 12/25: its second step knows the
     registration the first brings, as a later run knows it from the state."""
     edited(gr, "newop", NEW_OPERATOR)
-    operator = _merged(gr, "newop", "2026-12-22", ACCEPTED)
+    operator = merged_pull(gr, "newop", "2026-12-22", ACCEPTED)
     edited(gr, "user", NEW_USER)
-    user = _merged(gr, "user", "2026-12-24", "2026-12-25")
-    out = _applied(gr, tmp_path, "2026-12-25", operator, user)
+    user = merged_pull(gr, "user", "2026-12-24", "2026-12-25")
+    out = apply_merged(gr, tmp_path, "2026-12-25", operator, user)
     _check_outputs(out)
     assert _recorded(gr) == [(s, ON, M, "registered", REGISTERED) for s in sorted(CODES)]
 
@@ -228,9 +202,9 @@ def test_a_user_added_once_the_registration_is_done_is_keyed_on_its_own_acceptan
     keyed on its acceptance as any other (the batch of 2027-02-01 all the same, from its own
     acceptance), and no note is made."""
     edited(gr, "newop", NEW_OPERATOR)
-    _applied(gr, tmp_path, ACCEPTED, _merged(gr, "newop", "2026-12-22", ACCEPTED))
+    apply_merged(gr, tmp_path, ACCEPTED, merged_pull(gr, "newop", "2026-12-22", ACCEPTED))
     edited(gr, "user", NEW_USER)
-    plan = _planned(gr, "user", "2027-01-20", "2027-01-20")
+    plan = planned(gr, "user", "2027-01-20", "2027-01-20")
     effects = {e["system"]: e["effective"] for e in _user_item(plan)["effects"]}
     for effective in effects.values():
         assert (effective["key"], effective["keyed_on"]) == ("accepted", "2027-01-20")

@@ -24,7 +24,6 @@ still comes as any merge is.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -33,7 +32,15 @@ import pytest
 
 from tests.helpers.gitrepo import GitRegistry
 from tests.helpers.parsers import csv_rows, written_mails
-from tests.helpers.provisioning import edited, loaded, over_applied, state
+from tests.helpers.provisioning import (
+    apply_merged,
+    edited,
+    loaded,
+    merged_pull,
+    over_applied,
+    planned,
+    state,
+)
 from tests.helpers.regfactory import RegistryFactory, certificate, run_cli
 
 CODE = "TESTOP01"
@@ -63,10 +70,7 @@ LABELS = {
 }
 
 
-@pytest.fixture(autouse=True)
-def _english(monkeypatch: pytest.MonkeyPatch) -> None:
-    """These tests read the tool's own words in English (``--lang en``)."""
-    monkeypatch.setenv("ACCESSREG_LANG", "en")
+pytestmark = pytest.mark.usefixtures("english")  # they read the English words
 
 
 @pytest.fixture
@@ -89,36 +93,10 @@ NEW_ALONE = ("user", "add", "--operator", CODE, "--email", ALONE, "--name", "試
              "--name-kana", "シケン サブロウ", "--johs", "J1010")  # fmt: skip
 
 
-def _planned(gr: GitRegistry, name: str, day: str) -> dict[str, Any]:
-    """The plan of branch ``name`` as the workflow makes it on its approval on ``day``."""
-    planned = run_cli("plan", "--base", "main", "--head", name, "--format", "json",
-                      "--entered-on", day, "--accepted-on", day, "--today", day,
-                      cwd=gr.path)  # fmt: skip
-    assert planned.returncode == 0, planned.stderr
-    plan: dict[str, Any] = json.loads(planned.stdout)
-    return plan
-
-
 def _applied(gr: GitRegistry, tmp: Path, *names: str, day: str) -> Path:
     """Branches ``names`` merged in turn as pull requests entered, approved and merged on
     ``day``, and applied by one run that day; its outputs."""
-    merged = [
-        {
-            "merge_commit": gr.merge(name),
-            "title": name,
-            "entered_at": f"{day}T09:00:00+09:00",
-            "accepted_at": f"{day}T10:00:00+09:00",
-            "merged_at": f"{day}T11:00:00+09:00",
-        }
-        for name in names
-    ]
-    out = tmp / f"out-{names[-1]}"
-    given = tmp / f"{names[-1]}.json"
-    given.write_text(json.dumps(merged), encoding="utf-8")
-    ran = run_cli("apply", "--out", str(out), "--confirm", "--pull-requests", str(given),
-                  "--today", day, cwd=gr.path)  # fmt: skip
-    assert ran.returncode == 0, ran.stderr
-    return out
+    return apply_merged(gr, tmp, day, *(merged_pull(gr, name, day) for name in names))
 
 
 def _check_plan(plan: dict[str, Any], logins: set[str]) -> None:
@@ -212,7 +190,7 @@ def test_users_given_a_system_their_operator_takes_up_in_the_same_change_wait_fo
 ) -> None:
     logins = {HOLDER, BOTH, ALONE}
     edited(gr, "johs", ADDS, HOLDER_GETS, NEW_BOTH, NEW_ALONE)
-    _check_plan(_planned(gr, "johs", ACCEPTED), logins)
+    _check_plan(planned(gr, "johs", ACCEPTED), logins)
     out = _applied(gr, tmp_path, "johs", day=ACCEPTED)
     _check_outputs(out, logins)
     assert _recorded(gr, logins) == {k: v for k, v in EXPECTED.items() if k[0] in logins}
@@ -230,7 +208,7 @@ def test_a_user_given_the_system_while_the_change_applied_before_is_still_to_com
     _applied(gr, tmp_path, "johs", day=ACCEPTED)
     edited(gr, "users", HOLDER_GETS, NEW_ALONE)
     logins = {HOLDER, ALONE}
-    _check_plan(_planned(gr, "users", "2026-12-10"), logins)
+    _check_plan(planned(gr, "users", "2026-12-10"), logins)
     out = _applied(gr, tmp_path, "users", day="2026-12-10")
     _check_outputs(out, logins)
     assert _recorded(gr, logins) == {k: v for k, v in EXPECTED.items() if k[0] in logins}
@@ -243,7 +221,7 @@ def test_a_user_given_the_system_once_the_change_is_done_waits_for_nothing(
     edited(gr, "johs", ADDS)
     _applied(gr, tmp_path, "johs", day=ACCEPTED)
     edited(gr, "users", HOLDER_GETS)
-    plan = _planned(gr, "users", TAKEN_UP)
+    plan = planned(gr, "users", TAKEN_UP)
     (op,) = plan["operators"]
     keys = {e["effective"]["key"] for i in op["items"] for e in i["effects"]}
     assert keys == {"entered"}
@@ -260,7 +238,7 @@ def test_a_deletion_of_a_system_still_being_taken_up_waits_for_nothing(
     _applied(gr, tmp_path, "johs", day=ACCEPTED)
     edited(gr, "drop", ("user", "change", "--operator", CODE, "--email", HOLDER,
                          "--johs", "none"))  # fmt: skip
-    plan = _planned(gr, "drop", "2026-12-10")
+    plan = planned(gr, "drop", "2026-12-10")
     (op,) = plan["operators"]
     (item,) = [i for i in op["items"] if i["key"] == HOLDER]
     (effect,) = item["effects"]
@@ -291,7 +269,7 @@ def test_a_system_taken_back_while_its_give_up_is_still_to_come_is_used_still(
             edited(gr, "user", gives)
         else:
             edited(gr, "user", back, gives)
-        plan = _planned(gr, "user", "2026-12-10")
+        plan = planned(gr, "user", "2026-12-10")
         (op,) = plan["operators"]
         (item,) = [i for i in op["items"] if i["key"] == HOLDER]
         (effect,) = item["effects"]
@@ -346,7 +324,7 @@ def test_a_code_only_a_role_still_to_come_allows_waits_for_it(
         day = "2026-12-10"
     else:
         edited(gr, "users", BECOMES_CLIENT, TO_CLIENT_CODE, NEW_MANUFACTURER)
-    plan = _planned(gr, "users", day)
+    plan = planned(gr, "users", day)
     found = _loacus(plan)
     assert found[HOLDER] == (LOACUS_ON, "taken_up", TAKEN_UP)
     assert found[ALONE][1:] == ("accepted", day)
@@ -386,14 +364,14 @@ def test_a_file_held_back_and_released_while_the_system_is_still_to_come_waits_f
     gr.commit("fix: the code")
     gr.checkout("main")
     if together:
-        (op,) = _planned(gr, "johs", "2026-12-09")["operators"]
+        (op,) = planned(gr, "johs", "2026-12-09")["operators"]
         taken = op["items"][0]["effective"]["on"]  # the usage change's own day
         assert taken > TAKEN_UP
         _applied(gr, tmp_path, "johs", "fix", day="2026-12-09")
     else:
         taken = TAKEN_UP
         # The fix's plan lists what its merge releases, dated so
-        (op,) = _planned(gr, "fix", "2026-12-09")["released"]
+        (op,) = planned(gr, "fix", "2026-12-09")["released"]
         (item,) = [i for i in op["items"] if i["key"] == BOTH]
         effects = {e["system"]: e["effective"] for e in item["effects"]}
         assert (effects["johs"]["on"], effects["johs"]["key"]) == (TAKEN_UP, "taken_up")
@@ -477,12 +455,12 @@ def test_a_role_taken_back_while_its_give_up_is_still_to_come_is_held_still(
             day = "2026-12-10"
         else:
             edited(gr, "user", TAKES_BACK_CLIENT, NEW_CLIENT)
-        plan = _planned(gr, "user", day)
-        planned = _loacus(plan)[ALONE]
-        assert planned[1:] == ("accepted", day)
+        plan = planned(gr, "user", day)
+        dated = _loacus(plan)[ALONE]
+        assert dated[1:] == ("accepted", day)
         assert not [n for n in plan["notes"] if "that registers what it needs" in n["message"]]
         _applied(gr, tmp_path, "user", day=day)
         (on, _, key, keyed_on) = _recorded(gr, {ALONE})[(ALONE, "loacus")]
-        assert (on, key, keyed_on) == planned
+        assert (on, key, keyed_on) == dated
     finally:
         gr.close()

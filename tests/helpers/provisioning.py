@@ -123,6 +123,44 @@ def applied_from_the_start(reg: RegistryFactory, tmp: Path) -> GitRegistry:
     return loaded(reg, tmp, "2026-11-20")
 
 
+def planned(gr: GitRegistry, name: str, entered: str, accepted: str = "") -> dict[str, Any]:
+    """The plan of branch ``name`` as the workflow makes it on its approval on ``accepted``
+    (by default the day it was ``entered``), as JSON."""
+    accepted = accepted or entered
+    made = run_cli("plan", "--base", "main", "--head", name, "--format", "json",
+                   "--entered-on", entered, "--accepted-on", accepted, "--today", accepted,
+                   cwd=gr.path)  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    plan: dict[str, Any] = json.loads(made.stdout)
+    return plan
+
+
+def merged_pull(gr: GitRegistry, name: str, entered: str, accepted: str = "") -> dict[str, Any]:
+    """Branch ``name`` merged into main as a pull request entered on ``entered`` and
+    approved and merged on ``accepted`` (by default the same day): its events, as the merge
+    workflow passes them."""
+    accepted = accepted or entered
+    return {
+        "merge_commit": gr.merge(name),
+        "title": name,
+        "entered_at": f"{entered}T09:00:00+09:00",
+        "accepted_at": f"{accepted}T10:00:00+09:00",
+        "merged_at": f"{accepted}T11:00:00+09:00",
+    }
+
+
+def apply_merged(gr: GitRegistry, tmp: Path, day: str, *merged: dict[str, Any]) -> Path:
+    """The pull requests ``merged`` (``merged_pull``) applied by one run on ``day``, as the
+    merge workflow runs it; its outputs."""
+    out = tmp / f"out-{day}-{merged[-1]['title']}"
+    given = tmp / f"{out.name}.json"
+    given.write_text(json.dumps(merged), encoding="utf-8")
+    ran = run_cli("apply", "--out", str(out), "--confirm", "--pull-requests", str(given),
+                  "--today", day, cwd=gr.path)  # fmt: skip
+    assert ran.returncode == 0, ran.stderr
+    return out
+
+
 def edited(gr: GitRegistry, name: str, *commands: tuple[str, ...]) -> None:
     """A branch ``name`` from main with the CLI's ``commands`` run on it, committed; back on
     main."""
