@@ -141,13 +141,14 @@ def _admitted(gr: GitRegistry, out: Path, day: str, head: str, system: str) -> s
     return (out / "whitelist" / system / "cert-map.conf").read_text()
 
 
-def test_a_certificate_of_both_providers_waits_for_the_later_even_once_occto_confirms(
+def test_a_certificate_of_both_providers_is_usable_at_each_on_its_own_day(
     reg: RegistryFactory, tmp_path: Path
 ) -> None:
     """An operator of Tokyo Gas Network's systems and OCCTO's registers a certificate for
-    both: usable when both have registered it, at M+6 (000 §4-2) and after OCCTO's help
-    desk's step (001 p13), the later of the two. The help desk done early, the certificate
-    still waits for M+6 in every whitelist: no TAXIS server takes it before."""
+    both: each registers it its own way, at M+6 (000 §4-2) and after OCCTO's help desk's
+    step (001 p13), and each provider's servers take it from its own registration, never
+    before its validity starts (004). The help desk done early lets it into the switching
+    support system from its first valid day, while Tokyo Gas Network's wait for M+6."""
     member = {"status": "member", "member_since": "2026-11-01"}
     both = dict(
         roles=["gas_retailer", "wheeling_client", "manufacturer", "electricity_retailer"],
@@ -177,10 +178,14 @@ def test_a_certificate_of_both_providers_waits_for_the_later_even_once_occto_con
         done = accessreg(gr, "confirm", batch, "--system", "switching", "--today", "2026-12-08")
         assert done.returncode == 0, done.stderr
         serial = added["serial"].upper()
-        for system in ("taxis", "switching"):
-            early = _admitted(gr, tmp_path / f"{system}-12-10", "2026-12-10", head, system)
+        # Not before the first valid day at the help desk; from it, wherever registered.
+        for system, before, due in (
+            ("switching", "2026-12-09", "2026-12-10"),
+            ("taxis", "2026-12-23", "2026-12-24"),
+        ):
+            early = _admitted(gr, tmp_path / f"{system}-{before}", before, head, system)
             assert serial not in early.upper(), (system, early)
-            due = _admitted(gr, tmp_path / f"{system}-12-24", "2026-12-24", head, system)
-            assert serial in due.upper(), (system, due)
+            done = _admitted(gr, tmp_path / f"{system}-{due}", due, head, system)
+            assert serial in done.upper(), (system, done)
     finally:
         gr.close()

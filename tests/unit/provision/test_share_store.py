@@ -164,6 +164,7 @@ _RECORDED: dict[str, object] = {
     "dropped": {"TESTOP01": {"johs": date(2026, 12, 24)}},
     "reached_when_dropped": {("TESTOP01", "johs"): frozenset({"7A0001"})},
     "reached_when_withdrawn": {("TESTOP01", "switching"): frozenset({"7A0001"})},
+    "certificate_parts": {"7A0001": {"occto": None, "tokyo_gas_network": date(2026, 12, 24)}},
 }
 
 

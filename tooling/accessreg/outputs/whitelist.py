@@ -70,6 +70,10 @@ class Admitted:
     # The same for each system an OCCTO withdrawal takes (recorded since the records name
     # them; before, ``held_at_withdrawal`` alone decides)
     reached_when_withdrawn: Mapping[tuple[str, str], frozenset[str]] = field(default_factory=dict)
+    # Serial → provider → from which day that provider lets it through, for a certificate
+    # registered with several providers on days of their own (``CertificateChange.part``);
+    # for a provider not listed, ``certificates`` says.
+    certificate_parts: Mapping[str, Mapping[str, date | None]] = field(default_factory=dict)
 
     def key_lines(self) -> list[str]:
         """Every recorded date as text, for a cache keyed on what the whitelists follow:
@@ -82,8 +86,22 @@ class Admitted:
             lines += sorted(f"{f.name}:{k}:{v}" for k, v in _flat(value))
         return lines
 
-    def certificate(self, serial: str, day: date) -> bool:
+    def certificate(self, serial: str, day: date, provider: str | None = None) -> bool:
+        """Whether ``serial`` is let through on ``day`` into ``provider``'s systems; with no
+        provider, whether every provider it is registered with lets it through."""
+        parts = self.certificate_parts.get(serial, {})
+        if provider is None and parts:
+            return all(_from(parts, p, day) for p in parts)
+        if provider is not None and provider in parts:
+            return _from(parts, provider, day)
         return _from(self.certificates, serial, day)
+
+    def certificate_on(self, serial: str) -> date | None:
+        """From which day ``serial`` is let through by every provider it is registered with,
+        as recorded; None while one has not dated it (or none recorded it)."""
+        parts = self.certificate_parts.get(serial, {})
+        days = list(parts.values()) if parts else [self.certificates.get(serial)]
+        return None if None in days else max(d for d in days if d is not None)
 
     def network(self, operator: str, cidr: str, day: date) -> bool:
         return _from(self.networks, (operator, network_of(cidr)), day)
@@ -274,7 +292,7 @@ def whitelist(
                     (reach or given)
                     and cert.within_validity(day)
                     and not admitted.certificate_suspended(cert, day)
-                    and admitted.certificate(cert.serial, day)
+                    and admitted.certificate(cert.serial, day, system.provider)
                     and (
                         op.reaches(reg.catalog, system, cert, reach)
                         or (bool(given) and op.reaches(reg.catalog, system, _unlisted(cert), given))

@@ -246,6 +246,33 @@ def _nowhere(item: CertificateChange, head: Registry) -> Message | None:
     )
 
 
+def _certificate_notes(
+    item: CertificateChange, head: Registry, back: Returning
+) -> list[tuple[NoteKind, Message]]:
+    """What the reviewer is told of a certificate the change registers or changes: one
+    registered nowhere, one suspended when last in the registry, where and by whom a new
+    one is used (001 p46)."""
+    found: list[tuple[NoteKind, Message]] = []
+    if (nowhere := _nowhere(item, head)) is not None:
+        found.append(("flag", nowhere))
+    if item.after and item.action == "add":
+        if (was := back.lifts("serial", item.serial, item.after.suspended_on)) is not None:
+            found.append(("flag", _returning(msg("certificate {serial}", serial=item.serial), was)))
+        found.append(
+            (
+                "check",
+                msg(
+                    "Certificate {id}: installed at {location}, held by {holder}: check both "
+                    "say which office and terminal, and which person (001 p46)",
+                    id=item.id,
+                    location=item.after.location,
+                    holder=item.after.holder,
+                ),
+            )
+        )
+    return found
+
+
 def _gaps(plan: Plan) -> list[tuple[CertificateChange, Message]]:
     """Each certificate serial the change takes away on its merge from a terminal (its CN)
     while the serial that replaces it there (another certificate, or the same one given
@@ -364,6 +391,7 @@ def notes(
 
     for gone, gap in _gaps(plan):
         add(gone, "flag", gap)
+    told: set[tuple[str, str]] = set()  # the certificates (operator, ID) told of
     for item in plan.items:
         past = None if isinstance(item, OperatorChange) else _past(item.effective)
         if past is not None and isinstance(item, UserChange):
@@ -397,24 +425,15 @@ def notes(
                     add(item, "check", check)
             for flag in _operator_flags(item, plan.catalog):
                 add(item, "flag", flag)
-        if isinstance(item, CertificateChange) and (lapsed := _lapsed(item, plan)) is not None:
-            add(item, "flag", lapsed)
-        if isinstance(item, CertificateChange) and (nowhere := _nowhere(item, head)) is not None:
-            add(item, "flag", nowhere)
-        if isinstance(item, CertificateChange) and item.after and item.action == "add":
-            if (was := back.lifts("serial", item.serial, item.after.suspended_on)) is not None:
-                add(item, "flag", _returning(msg("certificate {serial}", serial=item.serial), was))
-            add(
-                item,
-                "check",
-                msg(
-                    "Certificate {id}: installed at {location}, held by {holder}: check both "
-                    "say which office and terminal, and which person (001 p46)",
-                    id=item.id,
-                    location=item.after.location,
-                    holder=item.after.holder,
-                ),
-            )
+        if isinstance(item, CertificateChange):
+            if (lapsed := _lapsed(item, plan)) is not None:
+                add(item, "flag", lapsed)
+            # One provider's registration of several (``CertificateChange.part``): what is
+            # said of the certificate itself is said once.
+            if (item.operator, item.id) not in told:
+                told.add((item.operator, item.id))
+                for kind, said in _certificate_notes(item, head, back):
+                    add(item, kind, said)
         elif isinstance(item, WindowPersonChange) and item.action == "add":
             add(
                 item,

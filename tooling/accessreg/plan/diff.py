@@ -531,12 +531,12 @@ class _Differ:
             suspends = "suspended_on" in {f.field for f in entry.fields}
             suspension = [f.field for f in entry.fields] == ["suspended_on"]
             application = Application.SUSPENSION if suspension else Application.CERTIFICATE
-            own = None
-            if registers:
-                own = self._registration(current, new or old)
+            parts: list[tuple[str | None, Effective | None]] = [(None, None)]
+            if registers and self.ends is None:
+                parts = self._registrations(current, new or old)
             elif suspends:
-                own = self.dates.suspension(current.suspended_on)
-            items.append(
+                parts = [(None, self.dates.suspension(current.suspended_on))]
+            items.extend(
                 CertificateChange(
                     **entry.item(code, application, direction),
                     effective=self._entry_date(entry.action, own),
@@ -544,7 +544,9 @@ class _Differ:
                     cn=current.cn,
                     serial=current.serial,
                     not_after=current.not_after,
+                    part=provider,
                 )
+                for provider, own in parts
             )
         return items
 
@@ -562,9 +564,30 @@ class _Differ:
             return Effective(merged, "accepted", key="merged", keyed_on=merged)
         return registration
 
-    def _registration(self, cert: Certificate, op: Operator | None) -> Effective:
-        """Each provider registers a certificate its own way (000 §4-2, 001 p13)."""
-        return self.dates.certificate(cert.systems or (op.systems if op else ()), cert.not_before)
+    def _registrations(
+        self, cert: Certificate, op: Operator | None
+    ) -> list[tuple[str | None, Effective | None]]:
+        """Each provider registers a certificate its own way (000 §4-2: Tokyo Gas Network's
+        batch, usable from M+6; 001 p13, 002 §3.1: OCCTO's help desk, done when it says):
+        one registered with both is one item per provider where their days differ, each
+        letting it through that provider's systems on its own day, so that the help desk's
+        step holds back nothing of Tokyo Gas Network's. Only the systems that take a
+        certificate count: a member system's desk registers none (003 §3)."""
+        systems = set(cert.systems or (op.systems if op else ()))
+        catalog = self.head.catalog
+        gated = [s for s in catalog.systems if s.id in systems and s.certificates is not None]
+        ids = [s.id for s in gated] or sorted(systems)
+        whole = self.dates.certificate(ids, cert.not_before)
+        providers = list(dict.fromkeys(s.provider for s in gated))
+        if len(providers) < 2:
+            return [(None, whole)]
+        parts: list[tuple[str | None, Effective | None]] = [
+            (p, self.dates.certificate([s.id for s in gated if s.provider == p], cert.not_before))
+            for p in providers
+        ]
+        if len({e for _, e in parts}) < 2:
+            return [(None, whole)]  # one day for all: one registration to tell of
+        return parts
 
     def allowed_ips(self, code: str, old: Operator | None, new: Operator | None) -> list[Item]:
         items: list[Item] = []

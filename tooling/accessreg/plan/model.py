@@ -371,11 +371,28 @@ class CertificateChange(Item):
     after: Certificate | None = field(
         default=None, repr=False, compare=False, metadata=NOT_RENDERED
     )
+    # The provider whose registration this item is, where the certificate is registered
+    # with more than one, each on a day of its own (``plan.diff._Differ.certificates``):
+    # each provider's whitelists take it on that day. None: one date for every provider.
+    part: str | None = None
     subject: Subject = field(init=False, default="certificate")
 
     @property
     def key(self) -> str:
         return self.id
+
+    def part_systems(self, catalog: Catalog) -> list[str]:
+        """The systems taking certificates of the provider of this part (``part``); none
+        for a registration with every provider at once."""
+        return [
+            s.id
+            for s in catalog.systems
+            if self.part is not None and s.provider == self.part and s.certificates is not None
+        ]
+
+    def part_desks(self, catalog: Catalog) -> list[str]:
+        """The desk the provider of this part (``part``) registers it at."""
+        return catalog.desks(self.part_systems(catalog))
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -350,7 +350,7 @@ def detail_texts(item: Item, catalog: Catalog) -> list[Message]:
         )
         for e in item.effects
     )
-    if isinstance(item, OperatorChange) and (desks := item.part_desks(catalog)):
+    if isinstance(item, OperatorChange | CertificateChange) and (desks := item.part_desks(catalog)):
         parts.append(msg("the part filed with {desks}", desks=tuple(desks)))
     parts.extend(field_text(f, item, catalog) for f in item.fields)
     stopped = comes_stopped(item)

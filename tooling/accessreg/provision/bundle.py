@@ -170,6 +170,7 @@ def admitted(batches: Iterable[BatchRecord]) -> Admitted:
     which day it keeps each one a usage change took (the same), for the certificates
     registered for it then."""
     certificates: dict[str, date | None] = {}
+    parts: dict[str, dict[str, date | None]] = {}
     networks: dict[tuple[str, str], date | None] = {}
     uses: dict[tuple[str, str], date | None] = {}
     withdrawals: dict[str, dict[str, date]] = {}
@@ -207,6 +208,7 @@ def admitted(batches: Iterable[BatchRecord]) -> Admitted:
                         reached[key] = set()
                     else:
                         reached.setdefault(key, set()).add(item.serial)
+            by_provider: dict[str, dict[str, date | None]] = {}
             for item in record.items:
                 if item.subject == "certificate" and item.serial and record.operator in since:
                     since[record.operator].add(item.serial)
@@ -232,15 +234,20 @@ def admitted(batches: Iterable[BatchRecord]) -> Admitted:
                     continue  # let through from its registration still
                 on = batch.in_effect_on(item)
                 if item.subject == "certificate" and item.serial is not None:
-                    certificates[item.serial] = on
+                    if item.provider is not None:  # one provider's registration of several
+                        by_provider.setdefault(item.serial, {})[item.provider] = on
+                    else:
+                        certificates[item.serial] = on
+                        parts.pop(item.serial, None)
                 elif item.subject == "allowed_ip":
                     networks[(record.operator, network_of(item.key))] = on
+            parts.update(by_provider)  # the latest registration's providers, all of them
     records = [record for batch in batches for record in batch.applications]
     registered = {code: frozenset(serials) for code, serials in since.items()}
     return Admitted(
         certificates, networks, suspension_days(records), withdrawals, registered, uses,
         dropped, {key: frozenset(serials) for key, serials in reached.items()},
-        {key: frozenset(serials) for key, serials in withdrawn.items()},
+        {key: frozenset(serials) for key, serials in withdrawn.items()}, parts,
     )  # fmt: skip
 
 

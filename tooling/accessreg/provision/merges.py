@@ -987,11 +987,13 @@ def _recorded(
     removed: bool = False,
     roles: tuple[str, ...] = (),
     roles_given_up: tuple[str, ...] = (),
+    provider: str | None = None,
 ) -> ItemDates:
     subject, item_key, system = key
     return ItemDates(
         roles=roles,
         roles_given_up=roles_given_up,
+        provider=provider,
         action=action.value,
         subject=subject,
         key=item_key,
@@ -1039,8 +1041,9 @@ def dates_of(plan: OperatorPlan) -> tuple[ItemDates, ...]:
             change = item if isinstance(item, OperatorChange) else None
             roles = tuple(change.added_roles) if change else ()
             given_up = tuple(change.given_up_roles) if change else ()
+            provider = item.part if isinstance(item, CertificateChange) else None
             own = _recorded(key, item.effective, serial, item.action, roles=roles,
-                            roles_given_up=given_up)  # fmt: skip
+                            roles_given_up=given_up, provider=provider)  # fmt: skip
             out.append(own)
         out += [
             _recorded((item.subject, item.key, e.system), e.effective, None, item.action, e)
@@ -1107,8 +1110,10 @@ def _takes_up(item: Item) -> frozenset[str]:
 def _own_key(item: Item) -> str:
     """The key ``item``'s own date is recorded under: its own, or for one terms' part of a
     usage change (``OperatorChange.part``) the operator's code and those terms, each
-    part's date apart from the others': ``TESTOP01/occto``."""
-    if isinstance(item, OperatorChange) and item.part is not None:
+    part's date apart from the others': ``TESTOP01/occto``; for one provider's registration
+    of a certificate registered with several (``CertificateChange.part``), the certificate
+    ID and the provider: ``EP-TEST-0002/occto``."""
+    if isinstance(item, OperatorChange | CertificateChange) and item.part is not None:
         return f"{item.key}/{item.part}"
     return item.key
 

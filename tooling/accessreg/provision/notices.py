@@ -261,6 +261,8 @@ def _operator_item(item: Item, catalog: Catalog) -> dict[str, Any] | None:
             f"有効期限 {item.not_after}"
         )
         text += _fields_changed(item, catalog)
+        if desks := item.part_desks(catalog):  # one provider's registration of several
+            text += f"（受付窓口: {'・'.join(desks)}）"
         stopped = comes_stopped(item)
         if stopped is not None:  # no whitelist lets it in
             text += f"（{stopped} から利用停止: 停止解除の申請まで接続に使えません）"
@@ -663,6 +665,8 @@ def acceptance_notices(accepted: Accepted, addressing: Addressing) -> list[Notic
     for item in items:  # a withdrawal goes to OCCTO itself, whatever its rows (003 §2.7.1)
         if (withdrawal := withdrawal_of(item, catalog)) is not None:
             concerned |= withdrawal[0]
+        if isinstance(item, CertificateChange):  # each provider's registration at its desk
+            concerned.update(item.part_systems(catalog))
     context = {
         "operator": {"code": operator.code, "name": operator.name},
         "application": _application_context(record),
@@ -757,7 +761,7 @@ def later_of(
     """The removals, suspensions and liftings of ``item``, a certificate or address
     ``record`` registers, that its operator's later applications made (``coming``), in the
     order they were recorded."""
-    found = later.get((item.subject, item.key), ())
+    found = later.get((item.subject, item.thing), ())
     return [c for c in found if c.application.operator == record.operator]
 
 
@@ -1230,10 +1234,10 @@ def registration_notices(
     done_on = max(d for i in found if (d := i.registered_by) is not None)
     catalog = step.after.catalog
     plan = step.plan_of(record.operator)
-    registered = {(i.subject, i.key): i for i in found}
+    registered = {(i.subject, i.key, i.system): i for i in found}
     items, others = [], []
     for i in plan.items if plan else ():
-        if (dates := registered.get((i.subject, i.key))) is not None:
+        if (dates := own_dates(i, registered)) is not None:
             if (line := _operator_item(i, catalog)) is not None:
                 on = batch.in_effect_on(dates)  # as the whitelists read it (``admitted``)
                 valid_later = on != dates.registered_by

@@ -99,6 +99,16 @@ class ItemDates(Frozen):
     # The roles a usage change takes from its operator, held until ``on``
     # (``OperatorChange.given_up_roles``)
     roles_given_up: tuple[str, ...] = ()
+    # A certificate's registration with this provider alone, where it is registered with
+    # several on days of their own (``CertificateChange.part``): its whitelists take it on
+    # ``on`` (``Admitted.certificate``). None: the same day for every provider.
+    provider: str | None = None
+
+    @property
+    def thing(self) -> str:
+        """The key of what the item is of: one provider's registration of a certificate
+        (``provider``) is of the certificate, keyed by its ID alone."""
+        return self.key.removesuffix(f"/{self.provider}") if self.provider else self.key
 
     @property
     def removes(self) -> bool:
@@ -725,6 +735,8 @@ def dump(state: State) -> dict[str, bytes]:
                     del item["roles"]
                 if not item["roles_given_up"]:
                     del item["roles_given_up"]
+                if item["provider"] is None:
+                    del item["provider"]
     return {STATE_FILE: json_document(data)}
 
 

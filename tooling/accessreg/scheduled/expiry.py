@@ -175,7 +175,7 @@ def _successor(
     return Successor(
         chosen,
         chosen.serial in let_in and not uncovered,
-        None if chosen.serial in let_in else admitted.certificates.get(chosen.serial),
+        None if chosen.serial in let_in else admitted.certificate_on(chosen.serial),
         "、".join(p.desk for p in desks),
         chosen.serial in let_in,
         uncovered,

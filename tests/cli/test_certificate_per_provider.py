@@ -1,0 +1,160 @@
+"""A certificate registered for systems of both providers is registered by each its own way
+(000 §4-2: Tokyo Gas Network's batch, usable from M+6; 001 p13, 002 §3.1: OCCTO's help
+desk, done when it says so): each provider's whitelists let it through on that provider's
+day, the plan and the 受付 mail give each registration its desk and its day, and the help
+desk's step still to come holds back nothing of Tokyo Gas Network's (a problem holds back
+only what it touches)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.helpers.gitrepo import GitRegistry
+from tests.helpers.parsers import written_mails
+from tests.helpers.provisioning import (
+    accessreg,
+    apply_merged,
+    merged_pull,
+    over_applied,
+    planned,
+    state,
+)
+from tests.helpers.regfactory import RegistryFactory, certificate
+
+pytestmark = pytest.mark.usefixtures("english")
+
+ROLES = ["gas_retailer", "wheeling_client", "manufacturer", "demand_response"]
+SYSTEMS = ["taxis", "johs", "juju", "loacus", "switching"]
+NEW = certificate(2, not_before="2026-12-01", not_after="2028-11-30")
+ACCEPTED = "2026-12-11"  # a Friday: M 12/16, registered at Tokyo Gas Network M+6, 12/24
+REGISTERED = "2026-12-24"
+CONFIRMED = "2026-12-22"  # the help desk's step, before Tokyo Gas Network's day
+CENTRE = "託送受付センター"
+HELP_DESK = "スイッチング支援システム ヘルプデスク"
+
+
+@pytest.fixture
+def both(reg: RegistryFactory, tmp_path: Path) -> Iterator[GitRegistry]:
+    """An operator of Tokyo Gas Network's systems and the switching support system, loaded
+    on 12/07, and a pull request adding a certificate for every system it uses (it names
+    none), approved and merged on 12/11 and applied."""
+    reg.operator(certificates=[certificate(1)], roles=ROLES, systems=SYSTEMS)
+    reg.user(permissions={"taxis": "1010", "switching": "dr_admin"})
+    gr = GitRegistry(reg)
+    first = accessreg(gr, "apply", "--out", str(tmp_path / "o0"), "--initial", "--confirm",
+                      "--today", "2026-12-07")  # fmt: skip
+    assert first.returncode == 0, first.stderr
+    gr.branch("cert", "main")
+    gr.reg.operator(certificates=[certificate(1), NEW], roles=ROLES, systems=SYSTEMS)
+    gr.commit("cert: add")
+    gr.checkout("main")
+    try:
+        yield gr
+    finally:
+        gr.close()
+
+
+def _admits(out: Path, system: str) -> bool:
+    """Whether ``system``'s whitelist in ``out`` lets the new certificate through."""
+    cert_map = (out / "whitelist" / system / "cert-map.conf").read_text(encoding="utf-8")
+    return f"{NEW['serial']} TESTOP01;" in cert_map
+
+
+def _applied(gr: GitRegistry, tmp_path: Path) -> tuple[str, Path]:
+    """The pull request merged and applied on its day: its batch, the run's outputs."""
+    before = set(state(gr)["batches"])
+    out = apply_merged(gr, tmp_path, ACCEPTED, merged_pull(gr, "cert", "2026-12-10", ACCEPTED))
+    (batch,) = set(state(gr)["batches"]) - before
+    return batch, out
+
+
+def test_each_provider_lets_the_certificate_through_on_its_own_day(
+    both: GitRegistry, tmp_path: Path
+) -> None:
+    gr = both
+    batch, _ = _applied(gr, tmp_path)
+    # Tokyo Gas Network's registration is done at M+6, the help desk's not yet.
+    assert not _admits(over_applied(gr, tmp_path, "2026-12-23"), "taxis")
+    registered = over_applied(gr, tmp_path, REGISTERED)
+    assert _admits(registered, "taxis")
+    assert _admits(registered, "johs")
+    assert not _admits(registered, "switching")
+    # The help desk's confirmation lets it into the switching support system on its day,
+    # and moves nothing of Tokyo Gas Network's.
+    confirm = accessreg(gr, "confirm", batch, "--system", "switching", "--out",
+                        str(tmp_path / "confirmed"), "--today", CONFIRMED)  # fmt: skip
+    assert confirm.returncode == 0, confirm.stderr
+    confirmed = over_applied(gr, tmp_path, CONFIRMED)
+    assert _admits(confirmed, "switching")
+    assert not _admits(confirmed, "taxis")
+    assert _admits(over_applied(gr, tmp_path, REGISTERED), "taxis")
+    # Each registration recorded under its provider, with its own day.
+    (application,) = state(gr)["batches"][batch]["applications"]
+    recorded = {i["provider"]: (i["on"], i.get("steps")) for i in application["items"]}
+    assert recorded == {"tokyo_gas_network": (REGISTERED, None), "occto": (None, ["switching"])}
+
+
+def test_the_plan_and_the_acceptance_mail_give_each_registration_its_desk_and_day(
+    both: GitRegistry, tmp_path: Path
+) -> None:
+    gr = both
+    plan = planned(gr, "cert", "2026-12-10", ACCEPTED)
+    (operator,) = plan["operators"]
+    parts = {i["part"]: i["effective"] for i in operator["items"] if i["subject"] == "certificate"}
+    assert parts["tokyo_gas_network"]["on"] == REGISTERED
+    assert parts["occto"]["on"] is None
+    assert parts["occto"]["start"] == "manual"
+    # Where and by whom it is used is asked once, for the certificate, not per registration.
+    asked = [n for n in plan["notes"] if n["kind"] == "check" and "001 p46" in n["message"]]
+    assert [n["subject"] for n in asked] == ["EP-TEST-0002"]
+    _, out = _applied(gr, tmp_path)
+    (mail,) = written_mails(out)
+    body = str(mail.get_content())
+    assert f"受付窓口: {CENTRE}・{HELP_DESK}）" in body
+    lines = [ln for ln in body.splitlines() if "EP-TEST-0002" in ln]
+    assert len(lines) == 2
+    assert f"（受付窓口: {CENTRE}） / 反映 {REGISTERED} 以降" in lines[0]
+    assert f"（受付窓口: {HELP_DESK}） / 反映 {HELP_DESK}の作業完了後" in lines[1]
+
+
+def test_a_certificate_of_one_provider_is_one_registration(
+    reg: RegistryFactory, tmp_path: Path
+) -> None:
+    """One registered for Tokyo Gas Network's systems alone, by an operator of both, is one
+    item, as before: nothing of the help desk's."""
+    reg.operator(certificates=[certificate(1)], roles=ROLES, systems=SYSTEMS)
+    reg.user(permissions={"taxis": "1010", "switching": "dr_admin"})
+    gr = GitRegistry(reg)
+    try:
+        gr.branch("cert", "main")
+        one = {**NEW, "systems": ["taxis", "johs"]}
+        gr.reg.operator(certificates=[certificate(1), one], roles=ROLES, systems=SYSTEMS)
+        gr.commit("cert: add")
+        gr.checkout("main")
+        plan = planned(gr, "cert", "2026-12-10", ACCEPTED)
+        (operator,) = plan["operators"]
+        (item,) = [i for i in operator["items"] if i["subject"] == "certificate"]
+        assert item["part"] is None
+        assert item["effective"]["on"] == REGISTERED
+    finally:
+        gr.close()
+
+
+def test_tokyo_gas_networks_registration_is_told_done_on_its_day(
+    both: GitRegistry, tmp_path: Path
+) -> None:
+    """The 登録完了連絡 (000 §4-2 ⑤) of Tokyo Gas Network's registration comes on its day,
+    the help desk's step still to come: listed as in progress, with its own notice after."""
+    gr = both
+    _applied(gr, tmp_path)
+    assert not written_mails(over_applied(gr, tmp_path, "2026-12-23"))
+    (notice,) = written_mails(over_applied(gr, tmp_path, REGISTERED))
+    assert "【登録完了連絡】" in notice["Subject"]
+    body = str(notice.get_content())
+    done, _, waiting = body.partition("■ 処理中の内容")
+    assert f"（受付窓口: {CENTRE}）（{REGISTERED} からご利用いただけます）" in done
+    assert HELP_DESK not in done.partition("■ 登録内容")[2]
+    assert f"（受付窓口: {HELP_DESK}）（{HELP_DESK}の作業完了後" in waiting
