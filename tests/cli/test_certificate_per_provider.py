@@ -158,3 +158,28 @@ def test_tokyo_gas_networks_registration_is_told_done_on_its_day(
     assert f"（受付窓口: {CENTRE}）（{REGISTERED} からご利用いただけます）" in done
     assert HELP_DESK not in done.partition("■ 登録内容")[2]
     assert f"（受付窓口: {HELP_DESK}）（{HELP_DESK}の作業完了後" in waiting
+
+
+def test_a_system_taking_no_certificate_adds_no_registration(
+    reg: RegistryFactory, tmp_path: Path
+) -> None:
+    """An operator of Tokyo Gas Network's systems and OCCTO's member system (IDs and
+    passwords, no certificate: 003 §3) registers a certificate for every system it uses:
+    Tokyo Gas Network's registration alone, at M+6, nothing waiting for OCCTO."""
+    member = {"status": "member", "member_since": "2026-11-01"}
+    systems = ["taxis", "johs", "juju", "loacus", "member_portal"]
+    roles = ["gas_retailer", "wheeling_client", "manufacturer", "electricity_retailer"]
+    both = dict(roles=roles, systems=systems, occto_member=True, membership=member)
+    reg.operator(certificates=[certificate(1)], **both)
+    gr = GitRegistry(reg)
+    try:
+        gr.branch("cert", "main")
+        gr.reg.operator(certificates=[certificate(1), NEW], **both)
+        gr.commit("cert: add")
+        gr.checkout("main")
+        plan = planned(gr, "cert", "2026-12-10", ACCEPTED)
+        (operator,) = plan["operators"]
+        (item,) = [i for i in operator["items"] if i["subject"] == "certificate"]
+        assert (item["part"], item["effective"]["on"]) == (None, REGISTERED)
+    finally:
+        gr.close()
