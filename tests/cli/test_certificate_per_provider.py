@@ -8,6 +8,7 @@ only what it touches)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -21,8 +22,10 @@ from tests.helpers.provisioning import (
     over_applied,
     planned,
     state,
+    status_table,
 )
 from tests.helpers.regfactory import RegistryFactory, certificate
+from tests.helpers.scheduled_scenario import on
 
 pytestmark = pytest.mark.usefixtures("english")
 
@@ -183,3 +186,36 @@ def test_a_system_taking_no_certificate_adds_no_registration(
         assert (item["part"], item["effective"]["on"]) == (None, REGISTERED)
     finally:
         gr.close()
+
+
+def test_a_registration_removed_before_its_day_is_never_said_usable(
+    both: GitRegistry, tmp_path: Path
+) -> None:
+    """Removed by a later application on 12/14, before either provider's day: Tokyo Gas
+    Network's registration is told 「ご利用いただけません」 with the removal, as one of a
+    single provider is (``notices.coming``, read by the certificate's ID)."""
+    gr = both
+    _applied(gr, tmp_path)
+    gr.branch("remove", "main")
+    gr.reg.operator(certificates=[certificate(1)], roles=ROLES, systems=SYSTEMS)
+    gr.commit("remove: the certificate")
+    gr.checkout("main")
+    gr.repo.git.merge("-q", "--no-ff", "--no-edit", "remove", env=on(date(2026, 12, 14)))
+    ran = accessreg(
+        gr,
+        "apply",
+        "--out",
+        str(tmp_path / "removed"),
+        "--confirm",
+        "--today",
+        "2026-12-14",
+        "--allow-mass-removal",
+    )  # two certificates
+    assert ran.returncode == 0, ran.stderr
+    out = over_applied(gr, tmp_path, REGISTERED)
+    assert not _admits(out, "taxis")
+    row = status_table(gr, REGISTERED, "--operator", "TESTOP01")[1]
+    assert row["証明書・IP"] == "（後の申請で削除）", row
+    (notice,) = written_mails(out, "*-registered-*.eml")
+    line = next(ln for ln in str(notice.get_content()).splitlines() if CENTRE in ln)
+    assert "（登録済み。ご利用いただけません）" in line and "2026-12-14 に削除済み" in line, line
