@@ -219,3 +219,47 @@ def test_a_registration_removed_before_its_day_is_never_said_usable(
     (notice,) = written_mails(out, "*-registered-*.eml")
     line = next(ln for ln in str(notice.get_content()).splitlines() if CENTRE in ln)
     assert "（登録済み。ご利用いただけません）" in line and "2026-12-14 に削除済み" in line, line
+
+
+def test_a_certificate_named_for_a_provider_new_to_it_waits_for_that_provider_alone(
+    reg: RegistryFactory, tmp_path: Path
+) -> None:
+    """A certificate registered for Tokyo Gas Network's systems, named for the switching
+    support system too (the same serial): the help desk has never registered it, so its
+    whitelist takes it only once the help desk's step is confirmed, while Tokyo Gas
+    Network's keep it all along, with no registration again."""
+    old = certificate(1, systems=["taxis", "johs"])
+    occto = certificate(3, systems=["switching"])  # the system takes none without one
+    reg.operator(certificates=[old, occto], roles=ROLES, systems=SYSTEMS)
+    reg.user(permissions={"taxis": "1010", "switching": "dr_admin"})
+    gr = GitRegistry(reg)
+    try:
+        first = accessreg(gr, "apply", "--out", str(tmp_path / "o0"), "--initial",
+                          "--confirm", "--today", "2026-12-07")  # fmt: skip
+        assert first.returncode == 0, first.stderr
+        gr.branch("cert", "main")
+        named = {**old, "systems": ["taxis", "johs", "switching"]}
+        gr.reg.operator(certificates=[named, occto], roles=ROLES, systems=SYSTEMS)
+        gr.commit("cert: for the switching support system too")
+        gr.checkout("main")
+        plan = planned(gr, "cert", "2026-12-10", ACCEPTED)
+        (operator,) = plan["operators"]
+        (item,) = [i for i in operator["items"] if i["subject"] == "certificate"]
+        assert (item["part"], item["effective"]["start"]) == ("occto", "manual")
+        before = set(state(gr)["batches"])
+        merged = merged_pull(gr, "cert", "2026-12-10", ACCEPTED)
+        out = apply_merged(gr, tmp_path, ACCEPTED, merged)
+        (batch,) = set(state(gr)["batches"]) - before
+        serial = f"{old['serial']} TESTOP01;"
+        for system, admitted in (("taxis", True), ("switching", False)):
+            cert_map = (out / "whitelist" / system / "cert-map.conf").read_text("utf-8")
+            assert (serial in cert_map) is admitted, system
+        confirm = accessreg(gr, "confirm", batch, "--system", "switching", "--out",
+                            str(tmp_path / "confirmed"), "--today", CONFIRMED)  # fmt: skip
+        assert confirm.returncode == 0, confirm.stderr
+        confirmed = over_applied(gr, tmp_path, CONFIRMED)
+        for system in ("taxis", "switching"):
+            cert_map = (confirmed / "whitelist" / system / "cert-map.conf").read_text("utf-8")
+            assert serial in cert_map, system
+    finally:
+        gr.close()

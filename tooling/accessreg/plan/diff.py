@@ -7,7 +7,7 @@ operators whose file changed (a termination lists them all).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Generic, TypedDict, TypeVar
@@ -522,11 +522,14 @@ class _Differ:
                 reached = old.reached(self.base.catalog, was)
                 reaches = new.reached(self.head.catalog, now)
                 direction = _certificate_direction(was, now, reached, reaches)
-                # Only another serial is a registration to wait for.
+                # Another serial is a registration to wait for; the same one, where it
+                # reaches the systems of a provider new to it, for that provider alone.
                 registers = was.serial != now.serial
+                new_at = [] if registers else self._new_providers(reached, reaches)
             else:
                 direction = _ADD_REMOVE[entry.action]
                 registers = entry.action is ChangeKind.ADD
+                new_at = []
             current = entry.current
             suspends = "suspended_on" in {f.field for f in entry.fields}
             suspension = [f.field for f in entry.fields] == ["suspended_on"]
@@ -536,6 +539,8 @@ class _Differ:
                 parts = self._registrations(current, new or old)
             elif suspends:
                 parts = [(None, self.dates.suspension(current.suspended_on))]
+            elif new_at and self.ends is None:
+                parts = self._registrations(current, new, only=new_at)
             items.extend(
                 CertificateChange(
                     **entry.item(code, application, direction),
@@ -565,29 +570,50 @@ class _Differ:
         return registration
 
     def _registrations(
-        self, cert: Certificate, op: Operator | None
+        self, cert: Certificate, op: Operator | None, only: Collection[str] = ()
     ) -> list[tuple[str | None, Effective | None]]:
         """Each provider registers a certificate its own way (000 §4-2: Tokyo Gas Network's
         batch, usable from M+6; 001 p13, 002 §3.1: OCCTO's help desk, done when it says):
         one registered with both is one item per provider where their days differ, each
         letting it through that provider's systems on its own day, so that the help desk's
-        step holds back nothing of Tokyo Gas Network's. Only the systems that take a
-        certificate count: a member system's desk registers none (003 §3)."""
-        systems = set(cert.systems or (op.systems if op else ()))
+        step holds back nothing of Tokyo Gas Network's. The providers are those of the
+        systems whose whitelists let it through (``Operator.reached``): a member system
+        takes no certificate, and its desk registers none (003 §3). ``only``: the providers
+        a certificate already registered with others is new to (``_new_providers``), each
+        a registration of its own."""
         catalog = self.head.catalog
-        gated = [s for s in catalog.systems if s.id in systems and s.certificates is not None]
-        ids = [s.id for s in gated] or sorted(systems)
-        whole = self.dates.certificate(ids, cert.not_before)
-        providers = list(dict.fromkeys(s.provider for s in gated))
+        reached = op.reached(catalog, cert) if op is not None else frozenset()
+        providers = list(dict.fromkeys(s.provider for s in catalog.systems if s.id in reached))
+        if only and not set(providers) <= set(only):
+            return [(p, self._registered_at(cert, reached, p)) for p in providers if p in only]
+        systems = reached or frozenset(cert.systems or (op.systems if op else ()))
+        whole = self.dates.certificate(systems, cert.not_before)
         if len(providers) < 2:
             return [(None, whole)]
         parts: list[tuple[str | None, Effective | None]] = [
-            (p, self.dates.certificate([s.id for s in gated if s.provider == p], cert.not_before))
-            for p in providers
+            (p, self._registered_at(cert, reached, p)) for p in providers
         ]
         if len({e for _, e in parts}) < 2:
             return [(None, whole)]  # one day for all: one registration to tell of
         return parts
+
+    def _registered_at(
+        self, cert: Certificate, reached: Collection[str], provider: str
+    ) -> Effective:
+        """``cert``'s registration with ``provider``, for its systems among ``reached``."""
+        ids = [
+            s.id for s in self.head.catalog.systems if s.id in reached and s.provider == provider
+        ]
+        return self.dates.certificate(ids, cert.not_before)
+
+    def _new_providers(self, reached: Collection[str], reaches: Collection[str]) -> list[str]:
+        """The providers whose systems a changed certificate (the same serial) reaches
+        now and reached none of before: each registers it before its whitelists take it
+        (001 p13: the help desk has never seen it); one it already reached has it."""
+        catalog = self.head.catalog
+        before = {s.provider for s in self.base.catalog.systems if s.id in reached}
+        return [p for p in dict.fromkeys(s.provider for s in catalog.systems if s.id in reaches)
+                if p not in before]  # fmt: skip
 
     def allowed_ips(self, code: str, old: Operator | None, new: Operator | None) -> list[Item]:
         items: list[Item] = []

@@ -208,7 +208,6 @@ def admitted(batches: Iterable[BatchRecord]) -> Admitted:
                         reached[key] = set()
                     else:
                         reached.setdefault(key, set()).add(item.serial)
-            by_provider: dict[str, dict[str, date | None]] = {}
             for item in record.items:
                 if item.subject == "certificate" and item.serial and record.operator in since:
                     since[record.operator].add(item.serial)
@@ -235,13 +234,12 @@ def admitted(batches: Iterable[BatchRecord]) -> Admitted:
                 on = batch.in_effect_on(item)
                 if item.subject == "certificate" and item.serial is not None:
                     if item.provider is not None:  # one provider's registration of several
-                        by_provider.setdefault(item.serial, {})[item.provider] = on
+                        parts.setdefault(item.serial, {})[item.provider] = on
                     else:
                         certificates[item.serial] = on
                         parts.pop(item.serial, None)
                 elif item.subject == "allowed_ip":
                     networks[(record.operator, network_of(item.key))] = on
-            parts.update(by_provider)  # the latest registration's providers, all of them
     records = [record for batch in batches for record in batch.applications]
     registered = {code: frozenset(serials) for code, serials in since.items()}
     return Admitted(
