@@ -42,8 +42,8 @@ HELP_DESK = "スイッチング支援システム ヘルプデスク"
 @pytest.fixture
 def both(reg: RegistryFactory, tmp_path: Path) -> Iterator[GitRegistry]:
     """An operator of Tokyo Gas Network's systems and the switching support system, loaded
-    on 12/07, and a pull request adding a certificate for every system it uses (it names
-    none), approved and merged on 12/11 and applied."""
+    on 12/07, and a branch ``cert`` adding a certificate for every system it uses (it names
+    none)."""
     reg.operator(certificates=[certificate(1)], roles=ROLES, systems=SYSTEMS)
     reg.user(permissions={"taxis": "1010", "switching": "dr_admin"})
     gr = GitRegistry(reg)
