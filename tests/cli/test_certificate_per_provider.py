@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -39,21 +40,36 @@ CENTRE = "託送受付センター"
 HELP_DESK = "スイッチング支援システム ヘルプデスク"
 
 
-@pytest.fixture
-def both(reg: RegistryFactory, tmp_path: Path) -> Iterator[GitRegistry]:
-    """An operator of Tokyo Gas Network's systems and the switching support system, loaded
-    on 12/07, and a branch ``cert`` adding a certificate for every system it uses (it names
-    none)."""
-    reg.operator(certificates=[certificate(1)], roles=ROLES, systems=SYSTEMS)
-    reg.user(permissions={"taxis": "1010", "switching": "dr_admin"})
+def _loaded(
+    reg: RegistryFactory,
+    tmp_path: Path,
+    before: list[dict[str, Any]],
+    after: list[dict[str, Any]],
+    **operator: Any,
+) -> GitRegistry:
+    """The operator (``operator``: its fields) with the certificates ``before`` and a user
+    of both providers' systems, loaded on 12/07, and a branch ``cert`` giving it ``after``."""
+    admin = operator.pop("admin", "dr_admin")  # its role's admin ID of the system
+    reg.operator(certificates=before, **operator)
+    reg.user(permissions={"taxis": "1010", "switching": admin})
     gr = GitRegistry(reg)
     first = accessreg(gr, "apply", "--out", str(tmp_path / "o0"), "--initial", "--confirm",
                       "--today", "2026-12-07")  # fmt: skip
     assert first.returncode == 0, first.stderr
     gr.branch("cert", "main")
-    gr.reg.operator(certificates=[certificate(1), NEW], roles=ROLES, systems=SYSTEMS)
-    gr.commit("cert: add")
+    gr.reg.operator(certificates=after, **operator)
+    gr.commit("cert: certificates")
     gr.checkout("main")
+    return gr
+
+
+@pytest.fixture
+def both(reg: RegistryFactory, tmp_path: Path) -> Iterator[GitRegistry]:
+    """An operator of Tokyo Gas Network's systems and the switching support system, loaded
+    on 12/07, and a branch ``cert`` adding a certificate for every system it uses (it names
+    none)."""
+    gr = _loaded(reg, tmp_path, [certificate(1)], [certificate(1), NEW], roles=ROLES,
+                 systems=SYSTEMS)  # fmt: skip
     try:
         yield gr
     finally:
@@ -230,18 +246,9 @@ def test_a_certificate_named_for_a_provider_new_to_it_waits_for_that_provider_al
     Network's keep it all along, with no registration again."""
     old = certificate(1, systems=["taxis", "johs"])
     occto = certificate(3, systems=["switching"])  # the system takes none without one
-    reg.operator(certificates=[old, occto], roles=ROLES, systems=SYSTEMS)
-    reg.user(permissions={"taxis": "1010", "switching": "dr_admin"})
-    gr = GitRegistry(reg)
+    named = {**old, "systems": ["taxis", "johs", "switching"]}
+    gr = _loaded(reg, tmp_path, [old, occto], [named, occto], roles=ROLES, systems=SYSTEMS)
     try:
-        first = accessreg(gr, "apply", "--out", str(tmp_path / "o0"), "--initial",
-                          "--confirm", "--today", "2026-12-07")  # fmt: skip
-        assert first.returncode == 0, first.stderr
-        gr.branch("cert", "main")
-        named = {**old, "systems": ["taxis", "johs", "switching"]}
-        gr.reg.operator(certificates=[named, occto], roles=ROLES, systems=SYSTEMS)
-        gr.commit("cert: for the switching support system too")
-        gr.checkout("main")
         plan = planned(gr, "cert", "2026-12-10", ACCEPTED)
         (operator,) = plan["operators"]
         (item,) = [i for i in operator["items"] if i["subject"] == "certificate"]
@@ -261,5 +268,34 @@ def test_a_certificate_named_for_a_provider_new_to_it_waits_for_that_provider_al
         for system in ("taxis", "switching"):
             cert_map = (confirmed / "whitelist" / system / "cert-map.conf").read_text("utf-8")
             assert serial in cert_map, system
+    finally:
+        gr.close()
+
+
+def test_a_help_desk_done_early_lets_it_in_from_its_validity_and_no_earlier(
+    reg: RegistryFactory, tmp_path: Path
+) -> None:
+    """An OCCTO member (an electricity retailer) registers a certificate valid from 12/18 for
+    both providers; the help desk is done on 12/14: the switching support system's servers
+    take it from its first valid day (004), Tokyo Gas Network's from M+6, each on its own."""
+    member = {"status": "member", "member_since": "2026-11-01"}
+    roles = ["gas_retailer", "wheeling_client", "manufacturer", "electricity_retailer"]
+    later = certificate(2, not_before="2026-12-18", not_after="2028-12-17")
+    gr = _loaded(reg, tmp_path, [certificate(1)], [certificate(1), later], roles=roles,
+                 systems=SYSTEMS, occto_member=True, membership=member,
+                 admin="retailer_admin")  # fmt: skip
+    try:
+        batch, _ = _applied(gr, tmp_path)
+        done = accessreg(gr, "confirm", batch, "--system", "switching", "--today", "2026-12-14")
+        assert done.returncode == 0, done.stderr
+        serial = f"{later['serial']} TESTOP01;"
+        for system, before, due in (
+            ("switching", "2026-12-17", "2026-12-18"),
+            ("taxis", "2026-12-23", REGISTERED),
+        ):
+            early = over_applied(gr, tmp_path / system, before)
+            assert serial not in (early / "whitelist" / system / "cert-map.conf").read_text()
+            usable = over_applied(gr, tmp_path / system, due)
+            assert serial in (usable / "whitelist" / system / "cert-map.conf").read_text()
     finally:
         gr.close()
