@@ -1112,7 +1112,7 @@ def _own_key(item: Item) -> str:
     usage change (``OperatorChange.part``) the operator's code and those terms, each
     part's date apart from the others': ``TESTOP01/occto``; for one provider's registration
     of a certificate registered with several (``CertificateChange.part``), the certificate
-    ID and the provider: ``EP-TEST-0002/occto``."""
+    ID and the provider: ``EP-TEST-0002/occto``. What it is of: ``ItemDates.base_key``."""
     if isinstance(item, OperatorChange | CertificateChange) and item.part is not None:
         return f"{item.key}/{item.part}"
     return item.key

@@ -761,7 +761,7 @@ def later_of(
     """The removals, suspensions and liftings of ``item``, a certificate or address
     ``record`` registers, that its operator's later applications made (``coming``), in the
     order they were recorded."""
-    found = later.get((item.subject, item.thing), ())
+    found = later.get((item.subject, item.base_key), ())
     return [c for c in found if c.application.operator == record.operator]
 
 

@@ -105,9 +105,13 @@ class ItemDates(Frozen):
     provider: str | None = None
 
     @property
-    def thing(self) -> str:
-        """The key of what the item is of: one provider's registration of a certificate
-        (``provider``) is of the certificate, keyed by its ID alone."""
+    def base_key(self) -> str:
+        """The key of what the item is of, without the part its own key names
+        (``merges._own_key``): one terms' part of a usage change is of the operator
+        (``TESTOP01/occto``), one provider's registration of a certificate (``provider``)
+        of the certificate (``EP-TEST-0002/occto``)."""
+        if self.subject == "operator":
+            return self.key.partition("/")[0]
         return self.key.removesuffix(f"/{self.provider}") if self.provider else self.key
 
     @property
@@ -424,7 +428,7 @@ class Coming:
                     taken = True
                 continue
             if i.subject == "operator" and i.on is not None and i.on > today:
-                code = i.key.partition("/")[0]
+                code = i.base_key
                 # Roles a usage change takes still to come: held until then, so that one
                 # taken back meanwhile is held all along (``Waits.kept_roles``)
                 self.kept_roles.update({(code, role): i.on for role in i.roles_given_up})
