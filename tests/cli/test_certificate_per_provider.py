@@ -150,23 +150,6 @@ def test_the_plan_and_the_acceptance_mail_give_each_registration_its_desk_and_da
     assert f"（受付窓口: {HELP_DESK}） / 反映 {HELP_DESK}の作業完了後" in lines[1]
 
 
-def test_a_certificate_of_one_provider_is_one_registration(
-    reg: RegistryFactory, tmp_path: Path
-) -> None:
-    """One registered for Tokyo Gas Network's systems alone, by an operator of both, is one
-    item, as before: nothing of the help desk's."""
-    reg.operator(certificates=[certificate(1)], roles=ROLES, systems=SYSTEMS)
-    reg.user(permissions={"taxis": "1010", "switching": "dr_admin"})
-    gr = GitRegistry(reg)
-    try:
-        one = {**NEW, "systems": ["taxis", "johs"]}
-        _branch(gr, [certificate(1), one], roles=ROLES, systems=SYSTEMS)
-        (item,) = _certificates(planned(gr, "cert", "2026-12-10", ACCEPTED))
-        assert (item["part"], item["effective"]["on"]) == (None, REGISTERED)
-    finally:
-        gr.close()
-
-
 def test_tokyo_gas_networks_registration_is_told_done_on_its_day(
     both: GitRegistry, tmp_path: Path
 ) -> None:
@@ -184,20 +167,34 @@ def test_tokyo_gas_networks_registration_is_told_done_on_its_day(
     assert f"（受付窓口: {HELP_DESK}）（{HELP_DESK}の作業完了後" in waiting
 
 
-def test_a_system_taking_no_certificate_adds_no_registration(
-    reg: RegistryFactory, tmp_path: Path
+# An OCCTO member using Tokyo Gas Network's systems and OCCTO's member system, which takes no
+# certificate (IDs and passwords: 003 §3).
+MEMBER = dict(
+    roles=["gas_retailer", "wheeling_client", "manufacturer", "electricity_retailer"],
+    systems=["taxis", "johs", "juju", "loacus", "member_portal"],
+    occto_member=True,
+    membership={"status": "member", "member_since": "2026-11-01"},
+)
+
+
+@pytest.mark.parametrize(
+    ("operator", "added"),
+    [
+        pytest.param(dict(roles=ROLES, systems=SYSTEMS), {**NEW, "systems": ["taxis", "johs"]},
+                     id="named-for-tokyo-gas-networks-systems"),
+        pytest.param(MEMBER, NEW, id="beside-a-system-that-takes-none"),
+    ],
+)  # fmt: skip
+def test_a_certificate_only_tokyo_gas_network_registers_is_one_item(
+    reg: RegistryFactory, operator: dict[str, Any], added: dict[str, Any]
 ) -> None:
-    """An operator of Tokyo Gas Network's systems and OCCTO's member system (IDs and
-    passwords, no certificate: 003 §3) registers a certificate for every system it uses:
-    Tokyo Gas Network's registration alone, at M+6, nothing waiting for OCCTO."""
-    member = {"status": "member", "member_since": "2026-11-01"}
-    systems = ["taxis", "johs", "juju", "loacus", "member_portal"]
-    roles = ["gas_retailer", "wheeling_client", "manufacturer", "electricity_retailer"]
-    both = dict(roles=roles, systems=systems, occto_member=True, membership=member)
-    reg.operator(certificates=[certificate(1)], **both)
+    """One registered for Tokyo Gas Network's systems alone, by an operator of both, or by
+    an operator of its systems and OCCTO's member system, for every system it uses: one
+    registration at M+6, as before, nothing waiting for OCCTO's help desk."""
+    reg.operator(certificates=[certificate(1)], **operator)
     gr = GitRegistry(reg)
     try:
-        _branch(gr, [certificate(1), NEW], **both)
+        _branch(gr, [certificate(1), added], **operator)
         (item,) = _certificates(planned(gr, "cert", "2026-12-10", ACCEPTED))
         assert (item["part"], item["effective"]["on"]) == (None, REGISTERED)
     finally:
