@@ -12,12 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from accessreg.files import parsecache
+from accessreg.files import cachedload, parsecache
 from accessreg.files.cachedload import Shared
+from accessreg.files.loading import load
 from accessreg.files.sources import DirectorySource
 from accessreg.gitio.repo import GitRepository
 from accessreg.model.messages import Message, msg
-from accessreg.model.problems import Problem, problem
+from accessreg.model.problems import Level, Problem, problem
 from accessreg.model.registry import Registry
 from accessreg.rules import CHECKS, Context
 from accessreg.rules.base import Rule, Scope, rule
@@ -307,6 +308,43 @@ def test_a_full_run_keeps_what_a_cold_incremental_run_keeps(
     # Nothing read again but the two holders of the clashing login, for that rule alone.
     assert stats.parsed == 2
     assert {"login-id-unique", "file-location"} <= {p.rule for p in problems}
+
+
+def test_users_the_parse_cache_lacks_come_from_the_kept_registry(
+    gr: Repo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After a first apply the parse cache holds no user file: the registry it loaded is
+    kept instead (``cachedload``'s snapshot). A change to one user checks its operator's
+    other users again, each taking what it gave that load (its model, its warning) from the
+    kept registry rather than being parsed: the run finds what a full run finds, the
+    warning on an unchanged file and the error the change brings included."""
+    monkeypatch.setattr(incremental, "_KEPT_MIN", 1)
+    quiet = "users/OP000002/u1@op2.example.jp.yaml"
+    plain = gr.reg.root / quiet
+    plain.write_text(plain.read_text(encoding="utf-8").split("\n", 1)[1], encoding="utf-8")
+    head = gr.commit("a user file without its modeline (a warning)")
+    with GitRepository(gr.path) as repo:
+        loaded = load(repo.snapshot(head, "registry"))  # as a first apply's check loads it
+        kept_in = parsecache.cache_dir(repo.common_dir)
+        kept_in.mkdir(parents=True)
+        cachedload.keep_loaded(repo.tree_blobs(head, "registry"), kept_in, loaded)
+    changed = "users/OP000002/u0@op2.example.jp.yaml"
+    gr.reg.edit(changed, "1011", "9999")
+    parsed: list[str] = []
+    real = incremental.parse_all
+
+    def counting(source: object, by_kind: object, items: list[tuple[str, object]]) -> object:
+        parsed.extend(rel for rel, _ in items)
+        return real(source, by_kind, items)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(incremental, "parse_all", counting)
+    problems, _ = check(gr)
+    assert {(p.file, p.level) for p in problems} >= {
+        ("registry/" + quiet, Level.WARNING),
+        ("registry/" + changed, Level.ERROR),
+    }
+    # The changed file is the one user parsed: the others come from the kept registry.
+    assert [rel for rel in parsed if rel.startswith("users/")] == [changed]
 
 
 def test_tool_version_and_code_are_part_of_the_cache_key(

@@ -187,29 +187,90 @@ def test_a_snapshot_unchanged_since_the_last_load_is_read_back_whole(
 def test_a_kept_snapshot_is_pickled_in_parts_that_rebuild_the_same_registry(
     gr: GitRegistry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Users are pickled a few at a time (each pickle's memo let go when it ends), and
-    each path once: the registry read back is the one kept, files and index included."""
-    monkeypatch.setattr(cachedload, "_USERS_PER_PART", 1)
-    for n in range(2, 5):
+    """Users are pickled a few at a time (each pickle's memo let go when it ends), an
+    operator's apart from the next one's, each with its files' blob ids, and each path
+    once; an index of the parts and a trailer pointing at it end the file: the registry
+    read back is the one kept, files and index included."""
+    monkeypatch.setattr(cachedload, "_USERS_PER_PART", 2)
+    for n in range(2, 6):
         gr.reg.user(email=f"user{n}@test-gas.example.co.jp")
+    gr.reg.operator("TESTOP02")
+    gr.reg.user("TESTOP02", "u@op2.example.co.jp")
     gr.commit("users")
     with GitRepository(gr.path) as repo:
-        built = cachedload.load_snapshot(repo.blob_source(gr.rev(), "registry"), tmp_path)
+        source = repo.blob_source(gr.rev(), "registry")
+        built = cachedload.load_snapshot(source, tmp_path)
         [kept] = tmp_path.glob("cache-*.snapshot")
+        data = kept.read_bytes()
+        mark, index = cachedload._TRAILER.unpack(data[-cachedload._TRAILER.size :])
         parts = []
         with kept.open("rb") as f:
-            while f.peek(1):
+            while f.tell() < index:
                 parts.append(pickle.load(f))
+            at, problems = pickle.load(f)
+            assert f.tell() == len(data) - cachedload._TRAILER.size
         read = cachedload.load_snapshot(repo.blob_source(gr.rev(), "registry"), tmp_path)
     assert built.registry is not None and read.registry is not None
     users = built.registry.users
-    # key, blob ids, the rest, count, users
-    assert len(users) >= 4 and len(parts) == 4 + len(users)
+    # key, blob ids, the rest, count, users: TESTOP01's five in parts of 2, 2, 1; TESTOP02's
+    assert mark == cachedload._MAGIC
     assert parts[1].decode().count("\n") == len(built.registry.files)
-    assert parts[3] == len(users) and [u for [u] in parts[4:]] == list(users)
+    assert parts[3] == len(users) == 6
+    assert [len(group) for group, _ in parts[4:]] == [2, 2, 1, 1]
+    assert [u for group, _ in parts[4:] for u in group] == list(users)
+    assert [b for _, ids in parts[4:] for b in ids] == [source.blob(u.file) for u in users]
+    assert {code: [n for _, n in places] for code, places in at.items()} == {
+        "TESTOP01": [2, 2, 1],
+        "TESTOP02": [1],
+    }
+    assert problems == {}
     assert not parts[2].registry.files & {u.file for u in users}
     assert read == built and read.registry.files == built.registry.files
     assert read.registry.users_of("TESTOP01") == built.registry.users_of("TESTOP01")
+
+
+def test_kept_users_reads_the_parts_of_the_operators_asked_for(
+    gr: GitRegistry, tmp_path: Path
+) -> None:
+    """What a user file the parse cache no longer holds gave the kept snapshot's load: its
+    model and its problems, only where its blob is the one kept; a file the load left out
+    (its errors), another blob, or a snapshot of an earlier version (no index) give
+    nothing, and the file is parsed again."""
+    reg = gr.reg
+    plain_user = "users/TESTOP01/plain@test-gas.example.co.jp.yaml"
+    bad = "users/TESTOP01/broken@test-gas.example.co.jp.yaml"
+    reg.user(email="user2@test-gas.example.co.jp")
+    reg.write(plain_user, _without_modeline(reg))  # a warning: kept with its file
+    reg.write(bad, "email: [\n")
+    reg.operator("TESTOP02")
+    reg.user("TESTOP02", "u@op2.example.co.jp")
+    gr.commit("users")
+    with GitRepository(gr.path) as repo:
+        source = repo.blob_source(gr.rev(), "registry")
+        loaded = cachedload.load_snapshot(source, tmp_path)
+        assert loaded.registry is not None
+        space = schemas_namespace(loaded.registry.catalog)
+        users = [rel for rel in source.paths() if rel.startswith("users/TESTOP01/")]
+        wanted = {rel: source.blob(rel) for rel in users}
+        wanted["users/TESTOP01/user2@test-gas.example.co.jp.yaml"] = "0" * 40  # changed since
+        given = cachedload.kept_users(tmp_path, space, wanted)
+        plain = load(repo.snapshot(gr.rev(), "registry"))
+        assert plain.registry is not None
+        expected = {
+            u.file: (u.user, [p for p in plain.problems if p.file == u.file])
+            for u in plain.registry.users
+            if u.operator_code == "TESTOP01" and not u.file.startswith("users/TESTOP01/user2")
+        }
+        assert given == expected
+        assert bad not in given and given[plain_user][1]  # the warning, with its file
+        assert cachedload.kept_users(tmp_path, "another", wanted) == {}
+        kept = namespace_file(tmp_path, space, "snapshot")
+        whole = kept.read_bytes()
+        size = cachedload._TRAILER.size
+        unmarked = whole[:-size] + b"ARSNAP00" + whole[-size + 8 :]  # another layout's mark
+        for spoiled in (unmarked, whole[:-size], b"not a pickle"):
+            kept.write_bytes(spoiled)
+            assert cachedload.kept_users(tmp_path, space, wanted) == {}
 
 
 def test_a_kept_snapshot_patched_by_each_change_is_the_registry_a_load_gives(

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import struct
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -164,7 +165,7 @@ def load_snapshot(source: BlobSource, directory: Path, keep: bool = True) -> Loa
     if result is None:
         result = _load_one(source, directory)
     if keep:
-        _write_snapshot(kept_in, key, text, result)
+        _write_snapshot(kept_in, key, blobs, text, result)
     return result
 
 
@@ -180,7 +181,7 @@ def keep_loaded(blobs: Mapping[str, str], directory: Path, result: LoadResult) -
     if registry is not None and not registry.broken and registry.files == blobs.keys():
         text = _blobs_text(blobs)
         kept_in = _snapshot_file(directory, registry.catalog)
-        _write_snapshot(kept_in, hashlib.sha256(text).hexdigest(), text, result)
+        _write_snapshot(kept_in, hashlib.sha256(text).hexdigest(), blobs, text, result)
 
 
 def _snapshot_file(directory: Path, catalog: Catalog) -> Path:
@@ -282,29 +283,95 @@ class _Given(Mapping[str, Contribution]):
 _USERS_PER_PART = 20_000
 
 
-def _write_snapshot(path: Path, key: str, blobs: bytes, result: LoadResult) -> None:
+def _write_snapshot(
+    path: Path, key: str, blobs: Mapping[str, str], text: bytes, result: LoadResult
+) -> None:
     """Keep ``result`` in ``path`` under ``key``, streamed a part at a time: its key, the
-    blob ids of its files, the result without its users (their files are theirs, taken out
-    of ``files`` so that each path is pickled once), then its users. Written beside and
-    renamed: a reader sees the last snapshot or this one. A result that does not pickle is
-    simply not kept."""
+    blob ids of its files (``text``), the result without its users (their files are theirs,
+    taken out of ``files`` so that each path is pickled once), then its users, an
+    operator's apart from the next one's and each part with its files' blob ids, and last
+    where each operator's parts are (``kept_users``) with their files' problems. Written
+    beside and renamed: a reader sees the last snapshot or this one. A result that does not
+    pickle is simply not kept."""
     registry = result.registry
     users = registry.users if registry is not None else ()
+    problems: dict[str, list[Problem]] = {}
     if registry is not None:
         own = {u.file for u in users}
         registry = replace(registry, users=(), files=registry.files - own)
+        for p in result.problems:
+            if p.file in own:
+                problems.setdefault(p.file, []).append(p)
     fresh = path.with_name(f"{path.name}.{os.getpid()}.new")
     try:
         # Paused: a pickled model's parts are made and let go 200,000 times.
         with gcpause.paused(), fresh.open("wb") as out:
-            parts = (key, blobs, replace(result, registry=registry), len(users))
-            for part in parts:
-                pickle.dump(part, out, protocol=pickle.HIGHEST_PROTOCOL)
-            for start in range(0, len(users), _USERS_PER_PART):
-                pickle.dump(users[start : start + _USERS_PER_PART], out, pickle.HIGHEST_PROTOCOL)
+            head = (key, text, replace(result, registry=registry), len(users))
+            for value in head:
+                pickle.dump(value, out, protocol=pickle.HIGHEST_PROTOCOL)
+            at: dict[str, list[tuple[int, int]]] = {}
+            for code, group in _parts(users):
+                at.setdefault(code, []).append((out.tell(), len(group)))
+                ids = [blobs.get(u.file, "") for u in group]
+                pickle.dump((group, ids), out, pickle.HIGHEST_PROTOCOL)
+            index = out.tell()
+            pickle.dump((at, problems), out, pickle.HIGHEST_PROTOCOL)
+            out.write(_TRAILER.pack(_MAGIC, index))
         fresh.replace(path)
     except (OSError, pickle.PicklingError, TypeError, AttributeError):
         fresh.unlink(missing_ok=True)
+
+
+def _parts(users: Sequence[UserEntry]) -> Iterator[tuple[str, list[UserEntry]]]:
+    """The users a part at a time: an operator's (its users are one run of the registry's
+    path order), in parts of at most ``_USERS_PER_PART``."""
+    start = 0
+    while start < len(users):
+        code = users[start].operator_code
+        end = start + 1
+        while end < len(users) and end - start < _USERS_PER_PART:
+            if users[end].operator_code != code:
+                break
+            end += 1
+        yield code, list(users[start:end])
+        start = end
+
+
+# The end of a kept snapshot: a mark, and where its index of operators' parts starts. A
+# snapshot without it (kept by an earlier version) is read whole, never in parts.
+_TRAILER = struct.Struct("<8sQ")
+_MAGIC = b"ARSNAP01"
+
+
+def kept_users(directory: Path, space: str, wanted: Mapping[str, str]) -> dict[str, Contribution]:
+    """What each of the ``wanted`` user files (path → blob id) gave the load of the snapshot
+    kept in ``directory`` for the schemas of ``space``, where it is the same blob there:
+    read from the parts of their operators alone. After a first apply the parse cache holds
+    no user file (it keeps the loaded registry instead); a merge of 100 files then checks
+    their operators' 10,000 users again, and parsing them was a third of its run. A file the
+    load left out (its errors) is not given: it is parsed, and judged, again."""
+    found: dict[str, Contribution] = {}
+    try:
+        with namespace_file(directory, space, "snapshot").open("rb") as kept:
+            kept.seek(-_TRAILER.size, os.SEEK_END)
+            mark, index = _TRAILER.unpack(kept.read(_TRAILER.size))
+            if mark != _MAGIC:
+                return {}
+            kept.seek(index)
+            at, problems = pickle.load(kept)
+            codes = {code for rel in wanted if (code := layout.split(rel)[1]) is not None}
+            with gcpause.paused():
+                for code in sorted(codes):
+                    for offset, _ in at.get(code, ()):
+                        kept.seek(offset)
+                        users, ids = pickle.load(kept)
+                        for u, blob in zip(users, ids, strict=True):
+                            if wanted.get(u.file) == blob:
+                                found[u.file] = (u.user, problems.get(u.file, []))
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError,
+            ValueError, IndexError, struct.error):  # fmt: skip
+        return {}
+    return found
 
 
 def _read_snapshot(
@@ -325,7 +392,7 @@ def _read_snapshot(
             result, count = pickle.load(kept), pickle.load(kept)
             users: list[UserEntry] = []
             while len(users) < count:
-                users.extend(pickle.load(kept))
+                users.extend(pickle.load(kept)[0])
     except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError,
             ValueError, IndexError):  # fmt: skip
         return None

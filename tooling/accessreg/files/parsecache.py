@@ -22,7 +22,8 @@ be used; older files are deleted when a new namespace is opened.
 - ``cache-<namespace>.snapshot``, a file beside the tables (``namespace_file``): a whole
   loaded registry (``cachedload.load_snapshot``) with the blob id of every file, read back
   as it is when none changed, patched with the changed files when a few did; only the last
-  one is kept.
+  one is kept. Its users are kept an operator at a time, with an index of where each
+  operator's are: a check reads the users of the operators it checks (``kept_users``).
 - ``members`` and ``groups_listed``: an index from a name to the groups holding it, looked
   up by name (``review.logins``: login ID → the git trees of users' directories with a file
   of that name). A group is listed once all its members are in, in the same transaction;
@@ -115,6 +116,7 @@ class ParseCache:
     """A store of pickled values in key-value tables; every failure degrades to a miss."""
 
     def __init__(self, directory: Path, space: str) -> None:
+        self.directory = directory  # its tables' file and the namespace's others
         self.path = namespace_file(directory, space, "sqlite3")
         self.error: Message | None = None
         self._db: sqlite3.Connection | None = None

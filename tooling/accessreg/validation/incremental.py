@@ -10,9 +10,16 @@ from functools import cached_property
 from pathlib import Path
 
 from accessreg.files import gcpause, schemagen
-from accessreg.files.cachedload import Shared, keep_loaded, parse_key, schemas_namespace
+from accessreg.files.cachedload import (
+    Shared,
+    keep_loaded,
+    kept_users,
+    parse_key,
+    schemas_namespace,
+)
 from accessreg.files.loading import (
     IRREGULAR_RULE,
+    Contribution,
     Parsed,
     irregular_problems,
     load,
@@ -48,6 +55,10 @@ _GROUP_CHUNK = 250
 # slice, keeping every file parsed, cost 1.6 times a full ``validate`` at 200,000 users.
 _WHOLE_RUN = 500
 _SHARED = (Kind.CATALOG, Kind.CALENDAR, Kind.MAINTAINERS)
+# User files missing from the parse cache from which the kept snapshot is asked for them
+# (``cachedload.kept_users``): reading its list of blob ids costs what parsing a few
+# hundred files does.
+_KEPT_MIN = 500
 
 
 @dataclass(frozen=True)
@@ -101,6 +112,9 @@ class _Run:
         self.sharing = shared is not None
         self.holder = shared
         self.whole = False  # the snapshot checked in one full run (``_checked_whole``)
+        # What user files the parse cache does not hold gave the kept snapshot's load.
+        self.known: dict[str, Contribution] = {}
+        self.space = space
 
     def key(self, rel: str) -> str:
         return parse_key(rel, self.snap.blobs[rel])
@@ -119,6 +133,7 @@ class _Run:
         cached = self.cache.get("parsed", (k for k in keys.values() if k not in have), Parsed)
         found = {rel: p for rel, k in keys.items() if (p := have.get(k, cached.get(k))) is not None}
         missing = [(rel, kind) for rel, kind in wanted if rel not in found]
+        missing = self._not_kept(missing)
         self.snap.prefetch(rel for rel, _ in missing)
         # Many misses (a cold cache) are parsed on every core, as a full run does.
         for fresh in parse_all(self.snap, by_kind, missing):
@@ -129,9 +144,19 @@ class _Run:
             self.shared.update((keys[rel], p) for rel, p in found.items())
         return found
 
+    def _not_kept(self, missing: list[tuple[str, Kind]]) -> list[tuple[str, Kind]]:
+        """The ``missing`` files the kept snapshot does not give (``known``), if enough of
+        them are users for reading it to pay."""
+        users = {rel: self.snap.blobs[rel] for rel, kind in missing if kind is Kind.USER}
+        if len(users) < _KEPT_MIN or not self.space:
+            return missing
+        given = kept_users(self.cache.directory, self.space, users)
+        self.known.update(given)
+        return [(rel, kind) for rel, kind in missing if rel not in given]
+
     def load(self, rels: Iterable[str], reuse: dict[str, Parsed]) -> tuple[Registry, list[Problem]]:
         models = self.models if self.sharing else None
-        loaded = load(Subset(self.snap, rels), reuse, models, salvage=True)
+        loaded = load(Subset(self.snap, rels), reuse, models, salvage=True, known=self.known)
         assert loaded.registry is not None  # the catalog loaded before this run started
         return loaded.registry, loaded.problems
 
