@@ -469,6 +469,7 @@ def _validated(run: _Run, by_kind: Mapping[Kind, SchemaChecker]) -> list[Problem
         new_results.update({keys[code]: result for code, result in checked.items()})
         cache.put("parsed", run.new_parsed)
         run.new_parsed = {}
+        run.known = {}  # the chunk's users, let go with it
     reuse = dict(base_parsed)
     cache.put("groups", new_results)
     results = {code: cached.get(keys[code]) or new_results[keys[code]] for code in codes}
