@@ -27,6 +27,7 @@ from accessreg.validation.judge import Change, worktree_change
 from accessreg.validation.validate import validate
 from tests.helpers.gitrepo import GitRegistry
 from tests.helpers.regfactory import TODAY, RegistryFactory, certificate, contact, run_cli
+from tests.helpers.registries import parses_counted
 
 pytestmark = pytest.mark.usefixtures("english")  # they read the English words
 
@@ -330,14 +331,7 @@ def test_users_the_parse_cache_lacks_come_from_the_kept_registry(
         cachedload.keep_loaded(repo.tree_blobs(head, "registry"), kept_in, loaded)
     changed = "users/OP000002/u0@op2.example.jp.yaml"
     gr.reg.edit(changed, "1011", "9999")
-    parsed: list[str] = []
-    real = incremental.parse_all
-
-    def counting(source: object, by_kind: object, items: list[tuple[str, object]]) -> object:
-        parsed.extend(rel for rel, _ in items)
-        return real(source, by_kind, items)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(incremental, "parse_all", counting)
+    parsed = parses_counted(monkeypatch, incremental)
     problems, _ = check(gr)
     assert {(p.file, p.level) for p in problems} >= {
         ("registry/" + quiet, Level.WARNING),

@@ -6,6 +6,9 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
+
+import pytest
 
 from accessreg.files.loading import load
 from accessreg.files.sources import DirectorySource
@@ -35,3 +38,17 @@ def loaded_with_problems(reg: RegistryFactory) -> Registry:
     result = load(DirectorySource(reg.root, "registry"))
     assert result.registry is not None, result.problems
     return result.registry
+
+
+def parses_counted(monkeypatch: pytest.MonkeyPatch, module: ModuleType) -> list[str]:
+    """The files ``module`` has parsed (``parse_all``, not taken from a cache) from now on,
+    in order: filled as the test runs."""
+    seen: list[str] = []
+    real = module.parse_all
+
+    def counting(source: object, by_kind: object, items: list[tuple[str, object]]) -> object:
+        seen.extend(rel for rel, _ in items)
+        return real(source, by_kind, items)
+
+    monkeypatch.setattr(module, "parse_all", counting)
+    return seen

@@ -20,6 +20,7 @@ from accessreg.reporting import reporters
 from accessreg.validation import incremental
 from tests.helpers.gitrepo import GitRegistry
 from tests.helpers.regfactory import RegistryFactory, run_cli
+from tests.helpers.registries import parses_counted
 
 CHANGED = "users/TESTOP01/user1@test-gas.example.co.jp.yaml"
 ADDED = "users/TESTOP01/new@test-gas.example.co.jp.yaml"
@@ -38,15 +39,7 @@ def gr(reg: RegistryFactory) -> Iterator[GitRegistry]:
 def parsed(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[str]:
     """The files parsed (not taken from the cache), in a cache of this test's own."""
     monkeypatch.setenv(ENV_DIR, str(tmp_path / "cache"))
-    seen: list[str] = []
-    real = cachedload.parse_all
-
-    def counting(source: object, by_kind: object, items: list[tuple[str, object]]) -> object:
-        seen.extend(rel for rel, _ in items)
-        return real(source, by_kind, items)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(cachedload, "parse_all", counting)
-    return seen
+    return parses_counted(monkeypatch, cachedload)
 
 
 def test_the_same_registry_as_a_plain_load_parsed_once(gr: GitRegistry, parsed: list[str]) -> None:

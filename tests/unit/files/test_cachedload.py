@@ -17,6 +17,7 @@ from accessreg.files.parsecache import ParseCache, namespace_file
 from accessreg.gitio.repo import GitRepository
 from tests.helpers.gitrepo import GitRegistry
 from tests.helpers.regfactory import RegistryFactory
+from tests.helpers.registries import parses_counted
 
 OPERATOR = "operators/TESTOP01.yaml"
 
@@ -34,14 +35,7 @@ def test_same_registry_as_a_plain_load_and_each_blob_parsed_once(
     first = gr.rev()
     gr.reg.user(email="new@test-gas.example.co.jp")
     gr.commit("a user")
-    parsed: list[str] = []
-    real = cachedload.parse_all
-
-    def counting(source: object, by_kind: object, items: list[tuple[str, object]]) -> object:
-        parsed.extend(rel for rel, _ in items)
-        return real(source, by_kind, items)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(cachedload, "parse_all", counting)
+    parsed = parses_counted(monkeypatch, cachedload)
     with GitRepository(gr.path) as repo:
         revs = (first, gr.rev())
         sides = [repo.blob_source(rev, "registry") for rev in revs]
