@@ -583,7 +583,7 @@ class _Differ:
         a registration of its own."""
         catalog = self.head.catalog
         reached = op.reached(catalog, cert) if op is not None else frozenset()
-        providers = list(dict.fromkeys(s.provider for s in catalog.systems if s.id in reached))
+        providers = [p.id for p in catalog.providers_of(reached)]
         if only and not set(providers) <= set(only):
             return [(p, self._registered_at(cert, reached, p)) for p in providers if p in only]
         systems = reached or frozenset(cert.systems or (op.systems if op else ()))
@@ -610,10 +610,8 @@ class _Differ:
         """The providers whose systems a changed certificate (the same serial) reaches
         now and reached none of before: each registers it before its whitelists take it
         (001 p13: the help desk has never seen it); one it already reached has it."""
-        catalog = self.head.catalog
-        before = {s.provider for s in self.base.catalog.systems if s.id in reached}
-        return [p for p in dict.fromkeys(s.provider for s in catalog.systems if s.id in reaches)
-                if p not in before]  # fmt: skip
+        before = {p.id for p in self.base.catalog.providers_of(reached)}
+        return [p.id for p in self.head.catalog.providers_of(reaches) if p.id not in before]
 
     def allowed_ips(self, code: str, old: Operator | None, new: Operator | None) -> list[Item]:
         items: list[Item] = []
