@@ -11,6 +11,7 @@ result is that of :func:`loading.load` on the same files: the cache only skips w
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 import pickle
 import struct
@@ -325,16 +326,10 @@ def _write_snapshot(
 def _parts(users: Sequence[UserEntry]) -> Iterator[tuple[str, list[UserEntry]]]:
     """The users a part at a time: an operator's (its users are one run of the registry's
     path order), in parts of at most ``_USERS_PER_PART``."""
-    start = 0
-    while start < len(users):
-        code = users[start].operator_code
-        end = start + 1
-        while end < len(users) and end - start < _USERS_PER_PART:
-            if users[end].operator_code != code:
-                break
-            end += 1
-        yield code, list(users[start:end])
-        start = end
+    for code, run in itertools.groupby(users, key=lambda u: u.operator_code):
+        group = list(run)
+        for start in range(0, len(group), _USERS_PER_PART):
+            yield code, group[start : start + _USERS_PER_PART]
 
 
 # The end of a kept snapshot: a mark, and where its index of operators' parts starts. A
