@@ -203,6 +203,11 @@ def test_a_kept_snapshot_is_pickled_in_parts_that_rebuild_the_same_registry(
                 parts.append(pickle.load(f))
             at, problems = pickle.load(f)
             assert f.tell() == len(data) - cachedload._TRAILER.size
+            starts: dict[str, list[int]] = {}  # the index: where each operator's parts start
+            for code, offsets in at.items():
+                for offset in offsets:
+                    f.seek(offset)
+                    starts.setdefault(code, []).append(len(pickle.load(f)[0]))
         read = cachedload.load_snapshot(repo.blob_source(gr.rev(), "registry"), tmp_path)
     assert built.registry is not None and read.registry is not None
     users = built.registry.users
@@ -213,10 +218,7 @@ def test_a_kept_snapshot_is_pickled_in_parts_that_rebuild_the_same_registry(
     assert [len(group) for group, _ in parts[4:]] == [2, 2, 1, 1]
     assert [u for group, _ in parts[4:] for u in group] == list(users)
     assert [b for _, ids in parts[4:] for b in ids] == [source.blob(u.file) for u in users]
-    assert {code: [n for _, n in places] for code, places in at.items()} == {
-        "TESTOP01": [2, 2, 1],
-        "TESTOP02": [1],
-    }
+    assert starts == {"TESTOP01": [2, 2, 1], "TESTOP02": [1]}
     assert problems == {}
     assert not parts[2].registry.files & {u.file for u in users}
     assert read == built and read.registry.files == built.registry.files

@@ -310,9 +310,9 @@ def _write_snapshot(
             head = (key, text, replace(result, registry=registry), len(users))
             for value in head:
                 pickle.dump(value, out, protocol=pickle.HIGHEST_PROTOCOL)
-            at: dict[str, list[tuple[int, int]]] = {}
+            at: dict[str, list[int]] = {}  # operator → where each of its parts starts
             for code, group in _parts(users):
-                at.setdefault(code, []).append((out.tell(), len(group)))
+                at.setdefault(code, []).append(out.tell())
                 ids = [blobs.get(u.file, "") for u in group]
                 pickle.dump((group, ids), out, pickle.HIGHEST_PROTOCOL)
             index = out.tell()
@@ -332,10 +332,11 @@ def _parts(users: Sequence[UserEntry]) -> Iterator[tuple[str, list[UserEntry]]]:
             yield code, group[start : start + _USERS_PER_PART]
 
 
-# The end of a kept snapshot: a mark, and where its index of operators' parts starts. A
-# snapshot without it (kept by an earlier version) is read whole, never in parts.
+# The end of a kept snapshot: a mark of its layout, and where its index of operators' parts
+# starts. A snapshot without it, or with another layout's (an earlier version's), is read
+# whole, never in parts.
 _TRAILER = struct.Struct("<8sQ")
-_MAGIC = b"ARSNAP01"
+_MAGIC = b"ARSNAP02"
 
 
 def kept_users(directory: Path, space: str, wanted: Mapping[str, str]) -> dict[str, Contribution]:
@@ -357,7 +358,7 @@ def kept_users(directory: Path, space: str, wanted: Mapping[str, str]) -> dict[s
             codes = {code for rel in wanted if (code := layout.split(rel)[1]) is not None}
             with gcpause.paused():
                 for code in sorted(codes):
-                    for offset, _ in at.get(code, ()):
+                    for offset in at.get(code, ()):
                         kept.seek(offset)
                         users, ids = pickle.load(kept)
                         for u, blob in zip(users, ids, strict=True):
