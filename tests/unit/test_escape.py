@@ -8,16 +8,22 @@ import email
 import email.policy
 import io
 import re
+import sys
+import unicodedata
 from email.message import EmailMessage
 
 import pytest
+from bidi import get_display
 from hypothesis import given
 from hypothesis import strategies as st
 
 from accessreg.escape import (
+    ISOLATE_END,
+    ISOLATE_START,
     commit_text,
     csv_cell,
     csv_row,
+    isolated,
     mail_header,
     mail_text,
     markdown,
@@ -94,6 +100,87 @@ def test_markdown_block_holds_any_line() -> None:
     assert page.tags == ["p", "pre", "code", "p"]
     lines = "\n".join(terminal(line) for line in text.split("\n"))
     assert page.shown.strip("\n") == f"before\n{lines}\n\nafter"
+
+
+# Right-to-left letters and digits (Arabic, Hebrew, Arabic-Indic digits) mixed with what a
+# value beside a date may hold: digits, hyphens, spaces, brackets, Japanese and Latin text.
+RIGHT_TO_LEFT_TEXT = st.text(
+    alphabet=st.sampled_from(
+        "محمد علي ٠١٢٣ שלום דוד 0123456789-/.:() （）「」山田太郎テストガス Ab@example.jp"
+    ),
+    min_size=1,
+    max_size=30,
+).filter(lambda t: t != isolated(t))
+DAY = "2026-12-10"
+
+
+def _seen(line: str) -> str:
+    """``line`` in the order a reader sees it, by the bidirectional algorithm of a library
+    this project did not write (python-bidi), in a left-to-right paragraph as Japanese is."""
+    shown: str = get_display(line, base_dir="L")
+    return shown
+
+
+def test_right_to_left_letters_reorder_a_line_unless_isolated() -> None:
+    """What the isolate is for: without it, an Arabic name before a date moves the date
+    before the name and shows it backwards (the test below fails with ``isolated`` undone)."""
+    name = "محمد"
+    assert DAY not in _seen(f"利用者 {name} {DAY} から")
+    assert _seen(f"利用者 {isolated(name)} {DAY} から").endswith(f" {DAY} から")
+
+
+@given(RIGHT_TO_LEFT_TEXT)
+def test_a_right_to_left_value_moves_nothing_beside_it_in_a_comment(text: str) -> None:
+    page = githubmd.render(f"- 利用者 {markdown(text)} の ID: {DAY} から")
+    seen = _seen(page.shown.strip())
+    assert seen.startswith("利用者 ") and seen.endswith(f" の ID: {DAY} から")
+    # Within the isolate the value is the text as written, its marks aside.
+    assert terminal(text) in page.shown.replace(ISOLATE_START, "").replace(ISOLATE_END, "")
+
+
+@given(RIGHT_TO_LEFT_TEXT, st.sampled_from(["\n", "\t", "\n\n", "\x1b"]))
+def test_a_right_to_left_value_moves_nothing_beside_it_in_a_mail(text: str, gap: str) -> None:
+    for value in (text, f"{text}{gap}{text}"):
+        first, *rest = f"・{mail_text(value)}（{DAY} からご利用いただけます）".split("\n")
+        assert _seen(first).startswith("・")
+        assert _seen(rest[-1] if rest else first).endswith(f"（{DAY} からご利用いただけます）")
+        subject = f"【受付】{mail_header(value)} {DAY} 反映"
+        assert _seen(subject).startswith("【受付】") and _seen(subject).endswith(f" {DAY} 反映")
+
+
+def test_a_subject_keeps_the_isolates_a_template_wrote_and_only_those() -> None:
+    """A subject rendered from a template holds each value as ``mail_text`` wrote it, an
+    Arabic name between isolate marks: they stay. Marks that do not pair are not a value's
+    isolate (validation refuses them in registry text): each run of them becomes a space."""
+    name = mail_text("محمد")
+    assert name == f"{ISOLATE_START}محمد{ISOLATE_END}"
+    subject = mail_header(f"【受付】利用申請（{name}） {DAY}")
+    assert subject == f"{ISOLATE_START}【受付】利用申請（{name}） {DAY}{ISOLATE_END}"
+    assert _seen(subject).endswith(f"） {DAY}{ISOLATE_END}")
+    for unpaired in (f"a{ISOLATE_END}b{ISOLATE_START}c", f"a{ISOLATE_START}b", f"{ISOLATE_END}a"):
+        assert ISOLATE_START not in mail_header(unpaired)
+        assert ISOLATE_END not in mail_header(unpaired)
+
+
+def test_every_right_to_left_character_is_isolated() -> None:
+    """Every character the algorithm reads as right-to-left (R, AL) or as an Arabic digit
+    (AN) is one ``isolated`` looks for; the marks themselves are refused by validation."""
+    missed = [
+        f"U+{code:04X}"
+        for code in range(sys.maxunicode + 1)
+        if unicodedata.bidirectional(chr(code)) in ("R", "AL", "AN")
+        and unicodedata.category(chr(code)) not in ("Cf", "Cn")
+        and (
+            isolated(chr(code)) == chr(code)
+            or mail_text(f"山田{chr(code)}") == f"山田{chr(code)}"
+            or mail_header(f"山田{chr(code)}") == f"山田{chr(code)}"
+        )
+    ]
+    assert missed == []
+    # Text of no such character, a kanji beyond the BMP among it, is shown as it is.
+    for text in ("𠮷野 太郎", "髙橋 𩸽", "テストガス株式会社", "上田\u3000健二"):
+        assert mail_text(text) == mail_header(text) == markdown(text) == text
+    assert unsafe_characters(ISOLATE_START + ISOLATE_END) == [ISOLATE_START, ISOLATE_END]
 
 
 @pytest.mark.parametrize("text", HOSTILE)

@@ -13,8 +13,9 @@ One function per output kind, used by every renderer of that kind:
 And :func:`one_line`, for a one-line text that reaches the tool unchecked by validation (a
 pull request's title); the checks that go with them: :func:`unsafe_characters` (what
 validation refuses in text fields, rule ``text-control``) and :func:`quote` /
-:func:`shorten` (how much of a value a message repeats). This module imports nothing of
-the package, so that every folder may use it.
+:func:`shorten` (how much of a value a message repeats); :func:`isolated`, how the markdown
+and mail functions keep right-to-left letters from reordering the text around a value. This
+module imports nothing of the package, so that every folder may use it.
 """
 
 from __future__ import annotations
@@ -37,6 +38,38 @@ _INVISIBLE = re.compile("[" + "".join(sorted(INVISIBLE)) + "]")
 # left by a pasted cell, U+2003) look like them, so 「試験\u2003太郎」 passes for 「試験 太郎」,
 # and a CI runner trims them as white space before reading a line as a command (``::``).
 SPACES = frozenset(" \u3000")
+# Right-to-left letters (Hebrew, Arabic, Syriac, Thaana, N'Ko and the scripts after them,
+# their presentation forms) and Arabic digits, by block. Beside them the bidirectional
+# algorithm (UAX #9) reorders digits and punctuation: an Arabic name before a date shows
+# 「2026-12-10」 as 「10-12-2026」, and moves it before the name. A block's other characters
+# only make :func:`isolated` add an isolate that changes nothing shown.
+_RIGHT_TO_LEFT = re.compile(
+    "[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefe\U00010800-\U00010fff\U0001e800-\U0001efff]"
+)
+_RIGHT_TO_LEFT_BMP = ((0x0590, 0x08FF), (0xFB1D, 0xFDFF), (0xFE70, 0xFEFE))
+
+
+def _any_but_between(notable: list[tuple[int, int]]) -> re.Pattern[str]:
+    """A character beyond the Basic Multilingual Plane or in one of the ``notable`` ranges
+    of it, written as the negated class of the ranges between them: the engine checks a
+    Japanese text against a few wide ranges faster than against many narrow ones."""
+    between, start = [], 0
+    for low, high in sorted(notable):
+        if low > start:
+            between.append(f"{re.escape(chr(start))}-{re.escape(chr(low - 1))}")
+        start = max(start, high + 1)
+    between.append(f"{re.escape(chr(start))}-\uffff")
+    return re.compile(f"[^{''.join(between)}]")
+
+
+# Invisible or right-to-left, or beyond the BMP (a kanji such as 𠮷 too): one scan tells a
+# mail's value shown as it is, almost every one, from one that needs a second look.
+_NOT_AS_WRITTEN = _any_but_between(
+    [(ord(ch), ord(ch)) for ch in INVISIBLE] + list(_RIGHT_TO_LEFT_BMP)
+)
+# FIRST STRONG ISOLATE … POP DIRECTIONAL ISOLATE: the text between them is ordered on its
+# own, as one neutral character to the text around it.
+ISOLATE_START, ISOLATE_END = "\u2068", "\u2069"
 # Line breaks and tabs are allowed in multi-line fields (a memo), nowhere else.
 MULTILINE_ALLOWED = frozenset("\n\t")
 # How many characters of a value a message repeats.
@@ -48,6 +81,16 @@ PATH_LIMIT = 160
 def _unsafe(ch: str) -> bool:
     kind = unicodedata.category(ch)
     return kind in UNSAFE_CATEGORIES or ch in INVISIBLE or (kind == "Zs" and ch not in SPACES)
+
+
+def _as_written(text: str) -> bool:
+    """Safe, and nothing to isolate (``isolated``): shown as it is, almost every value
+    checked in one scan."""
+    if not text.isprintable():
+        return False
+    if text.isascii() or not _NOT_AS_WRITTEN.search(text):
+        return True
+    return is_safe_text(text) and not _RIGHT_TO_LEFT.search(text)
 
 
 def is_safe_text(text: str) -> bool:
@@ -99,6 +142,17 @@ def _escaped(text: str) -> str:
     if is_safe_text(text):
         return text
     return "".join(_visible(ch) if _unsafe(ch) else ch for ch in text)
+
+
+def isolated(text: str) -> str:
+    """``text`` between the isolate's marks where it holds right-to-left letters, so that
+    they reorder nothing outside it: a value (a name, a memo) shown beside the text of a
+    comment or a mail leaves that text, its dates above all, in the order written. A mark
+    is a format character, which validation refuses in registry text: a value cannot close
+    the isolate early (the mail and markdown functions show one as its escape first)."""
+    if text.isascii() or not _RIGHT_TO_LEFT.search(text):
+        return text
+    return f"{ISOLATE_START}{text}{ISOLATE_END}"
 
 
 def one_line(text: str) -> str:
@@ -184,8 +238,8 @@ def markdown(text: str) -> str:
     """
     shown = terminal(text)
     if _plain(shown):
-        return shown
-    return "\\|".join(_code_span(part) for part in shown.split("|"))
+        return isolated(shown)
+    return isolated("\\|".join(_code_span(part) for part in shown.split("|")))
 
 
 def markdown_block(text: str, lang: str = "text") -> str:
@@ -206,23 +260,44 @@ def mail_text(text: str) -> str:
     several lines (a memo, a reason) starts indented and marked as a quotation, so that none
     can pass for a line of the mail's own (a heading, a step to take); any other unsafe
     character shown as its escape (``\\x1b``)."""
-    if is_safe_text(text):
+    if _as_written(text):  # almost every value
         return text
+    if is_safe_text(text):
+        return isolated(text)
+    # Each line its own isolate: a line break ends one (UAX #9, BD8).
     return MAIL_CONTINUATION.join(
-        "\t".join(_escaped(part) for part in line.split("\t")) for line in text.splitlines()
+        isolated("\t".join(_escaped(part) for part in line.split("\t")))
+        for line in text.splitlines()
     )
+
+
+def _paired(text: str) -> bool:
+    """Each isolate mark of ``text`` closes one opened before it, and all are closed."""
+    depth = 0
+    for ch in text:
+        if ch == ISOLATE_START:
+            depth += 1
+        elif ch == ISOLATE_END:
+            depth -= 1
+            if depth < 0:
+                return False
+    return depth == 0
 
 
 def mail_header(text: str) -> str:
     """An unstructured header value (a subject): each run of unsafe characters, line breaks
     above all, with the spaces beside it, becomes one space, so that a value cannot add a
-    header (nor show a name with a gap where its line broke)."""
-    if is_safe_text(text):
+    header (nor show a name with a gap where its line broke). The isolate marks of a value
+    a template wrote (a subject naming the operator, ``mail_text``) stay where they pair."""
+    if _as_written(text):
         return text.strip()
+    if is_safe_text(text):
+        return isolated(text.strip())
+    kept = frozenset((ISOLATE_START, ISOLATE_END)) if _paired(text) else frozenset()
     out: list[str] = []
     gap = False  # the last character written stands for unsafe ones
     for ch in text:
-        if not _unsafe(ch) and not (gap and ch == " "):
+        if (ch in kept or not _unsafe(ch)) and not (gap and ch == " "):
             out.append(ch)
             gap = False
         elif not gap:
@@ -230,7 +305,7 @@ def mail_header(text: str) -> str:
                 out.pop()
             out.append(" ")
             gap = True
-    return "".join(out).strip()
+    return isolated("".join(out).strip())
 
 
 # What GitHub acts on in a commit message it receives: a reference (#1, GH-1, owner/repo#1,

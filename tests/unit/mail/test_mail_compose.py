@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import email
 import email.policy
+import re
 import sys
 from datetime import date
 from email.message import EmailMessage
@@ -13,11 +14,12 @@ from typing import Any
 
 import jinja2
 import pytest
+from bidi import get_display
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from accessreg.errors import ConfigError
-from accessreg.escape import mail_header
+from accessreg.escape import ISOLATE_END, ISOLATE_START, mail_header
 from accessreg.mail.compose import _ENV, _base64, compose
 from accessreg.model.mail import Notice, Recipient
 from accessreg.provision.notices import ChangeLine
@@ -250,3 +252,33 @@ def test_an_acceptance_lists_its_items_once_for_all_its_window_persons() -> None
         assert "2. 利用 二郎\n      > ■ 偽の見出し（ID: u2@" in body
         assert "\n■ 偽の見出し" not in body
     assert bodies[0].replace("窓口 一郎", "窓口 花子") == bodies[1]
+
+
+def test_a_right_to_left_name_reaches_the_mail_isolated_and_moves_nothing() -> None:
+    """A name in Arabic letters, in the body and the headers, between the isolate marks
+    (``escape.isolated``), which survive the encoding; read in strict mode, each line shows
+    the mail's own text around it in the order written (python-bidi)."""
+    name = "محمد علي ٢٠"
+    people = _Counted(
+        [{"name": name, "email": "u1@test-gas.example.co.jp",
+          "affiliation_name": name, "changes": [_CHANGE]}]
+    )  # fmt: skip
+    context = {**_acceptance(people), "operator": {"code": "TESTOP01", "name": name}}
+    recipient = Recipient(name, "window1@test-gas.example.co.jp")
+    notice = Notice("accepted", "abc123/TESTOP01", recipient, "mail-accepted.txt.j2",
+                    date(2026, 12, 1), context)  # fmt: skip
+    raw = compose(notice, "受付 <uketsuke@reception.example.jp>").message.as_bytes()
+    parsed = email.message_from_bytes(raw, policy=email.policy.strict)
+    assert isinstance(parsed, EmailMessage)
+    isolated = f"{ISOLATE_START}{name}{ISOLATE_END}"
+    assert parsed["To"].addresses[0].display_name == isolated
+    assert isolated in str(parsed["Subject"])
+    body = parsed.get_content().replace("\r\n", "\n")
+    lines = [line for line in body.split("\n") if name in line]
+    assert f"1. {isolated}（ID: u1@test-gas.example.co.jp" in body
+    assert lines and all(isolated in line for line in lines)
+    # Outside the isolates, each line shows as written; each isolate stays where it was.
+    outside = re.compile(f"{ISOLATE_START}[^{ISOLATE_END}]*{ISOLATE_END}")
+    for line in lines:
+        seen = get_display(line, base_dir="L")
+        assert outside.sub("…", seen) == outside.sub("…", line)
