@@ -43,10 +43,12 @@ SPACES = frozenset(" \u3000")
 # algorithm (UAX #9) reorders digits and punctuation: an Arabic name before a date shows
 # 「2026-12-10」 as 「10-12-2026」, and moves it before the name. A block's other characters
 # only make :func:`isolated` add an isolate that changes nothing shown.
+_RIGHT_TO_LEFT_BLOCKS = (
+    (0x0590, 0x08FF), (0xFB1D, 0xFDFF), (0xFE70, 0xFEFE), (0x10800, 0x10FFF), (0x1E800, 0x1EFFF)
+)  # fmt: skip
 _RIGHT_TO_LEFT = re.compile(
-    "[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefe\U00010800-\U00010fff\U0001e800-\U0001efff]"
+    "[" + "".join(f"{chr(low)}-{chr(high)}" for low, high in _RIGHT_TO_LEFT_BLOCKS) + "]"
 )
-_RIGHT_TO_LEFT_BMP = ((0x0590, 0x08FF), (0xFB1D, 0xFDFF), (0xFE70, 0xFEFE))
 
 
 def _any_but_between(notable: list[tuple[int, int]]) -> re.Pattern[str]:
@@ -65,7 +67,7 @@ def _any_but_between(notable: list[tuple[int, int]]) -> re.Pattern[str]:
 # Invisible or right-to-left, or beyond the BMP (a kanji such as 𠮷 too): one scan tells a
 # mail's value shown as it is, almost every one, from one that needs a second look.
 _NOT_AS_WRITTEN = _any_but_between(
-    [(ord(ch), ord(ch)) for ch in INVISIBLE] + list(_RIGHT_TO_LEFT_BMP)
+    [(ord(ch), ord(ch)) for ch in INVISIBLE] + [b for b in _RIGHT_TO_LEFT_BLOCKS if b[1] <= 0xFFFF]
 )
 # FIRST STRONG ISOLATE … POP DIRECTIONAL ISOLATE: the text between them is ordered on its
 # own, as one neutral character to the text around it.
