@@ -151,7 +151,8 @@ def isolated(text: str) -> str:
     they reorder nothing outside it: a value (a name, a memo) shown beside the text of a
     comment or a mail leaves that text, its dates above all, in the order written. A mark
     is a format character, which validation refuses in registry text: a value cannot close
-    the isolate early (the mail and markdown functions show one as its escape first)."""
+    the isolate early (``markdown`` and ``mail_text`` show one as its escape first,
+    ``mail_header`` keeps only marks that pair)."""
     if text.isascii() or not _RIGHT_TO_LEFT.search(text):
         return text
     return f"{ISOLATE_START}{text}{ISOLATE_END}"
