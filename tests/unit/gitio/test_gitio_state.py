@@ -113,6 +113,31 @@ def test_a_configured_identity_is_kept(gr: GitRegistry) -> None:
     assert gr.repo.commit(commit).author.name == "Test"
 
 
+def test_a_record_costs_the_same_few_git_processes_however_many_came_before(
+    gr: GitRegistry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run records a state commit before and after each mail it sends: the identity it
+    commits as is asked once, and without a remote the ref is not read back after each."""
+    trace = tmp_path / "trace"
+    monkeypatch.setenv("GIT_TRACE", str(trace))
+    with StateStore(gr.path) as store:
+        parent = None
+        for n in range(4):
+            parent = store.write({"state.json": f"{n}\n".encode()}, f"record {n}", parent)
+    commands = [
+        line.partition("trace: built-in: git ")[2]
+        for line in trace.read_text("utf-8").splitlines()
+        if "trace: built-in: git " in line
+    ]
+    # Finding the repository, once per process (whether this test is the first is chance).
+    commands = [c for c in commands if not c.startswith("rev-parse --path-format")]
+    names = [command.split(" ")[0] for command in commands]
+    assert names.count("config") == 1, commands
+    assert names.count("rev-parse") == 0, commands
+    per_record = ["hash-object", "mktree", "commit-tree", "update-ref"]
+    assert sorted(names) == sorted(["config"] + per_record * 4), commands
+
+
 def _origin(gr: GitRegistry, tmp_path: Path) -> Path:
     """A bare remote ``origin`` holding main, as GitHub would."""
     origin = tmp_path / "origin.git"

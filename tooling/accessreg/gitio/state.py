@@ -106,6 +106,7 @@ class StateStore(Opened):
         self._blobs: dict[str, tuple[bytes, str]] = {}  # file name → (content, blob id)
         self.notes: list[Message] = []  # what reconciling with the remote or a lock did
         self.ahead = False  # fetched: the local state holds commits the remote lacks
+        self._identity: dict[str, str] | None = None  # ``_env``, asked once per store
 
     @property
     def tracking_ref(self) -> str:
@@ -113,7 +114,14 @@ class StateStore(Opened):
         return f"refs/remotes/{self.remote}/{self.ref.removeprefix('refs/')}"
 
     def _env(self) -> dict[str, str]:
-        """Commit as the configured user; a fresh runner without one commits as accessreg."""
+        """Commit as the configured user; a fresh runner without one commits as accessreg.
+        Asked once per store: a run records a state commit for each mail it sends, and
+        its identity does not change while it runs."""
+        if self._identity is None:
+            self._identity = self._identity_env()
+        return self._identity
+
+    def _identity_env(self) -> dict[str, str]:
         env = {}
         # Both keys from one git ("user.name value" lines, the last one counting as git
         # counts it): a process each cost a tenth of a small run's state writes.
@@ -229,8 +237,10 @@ class StateStore(Opened):
 
     def push(self) -> None:
         """Send the local state to the remote (a fast-forward: it holds the remote's)."""
+        if self.remote is None:  # asked first: reading the ref is a git process per record
+            return
         head = self.head()
-        if self.remote is None or head is None:
+        if head is None:
             return
         try:
             self._git.run("push", self.remote, f"{self.ref}:{self.ref}")
