@@ -33,6 +33,15 @@ def _in_memory() -> bool:
 if "PYTEST_DEBUG_TEMPROOT" not in os.environ and _in_memory():
     os.environ["PYTEST_DEBUG_TEMPROOT"] = str(_IN_MEMORY)
 
+# The tests' repositories live for a second: git's housekeeping after each of their commits
+# and merges (``git maintenance run --auto``, a process each time, a twentieth of the git
+# processes of an apply test) has nothing to keep. The tool makes its own commits with
+# commit-tree, which runs none.
+if "GIT_CONFIG_COUNT" not in os.environ:
+    os.environ.update(
+        GIT_CONFIG_COUNT="1", GIT_CONFIG_KEY_0="maintenance.auto", GIT_CONFIG_VALUE_0="false"
+    )
+
 
 @pytest.fixture(autouse=True)
 def _messages_in_words_only(monkeypatch: pytest.MonkeyPatch) -> None:
