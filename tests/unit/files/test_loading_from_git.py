@@ -5,7 +5,7 @@ a 20,000-user registry built in ten merges started 20,000 processes, 40 of its 4
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import git
@@ -37,18 +37,18 @@ def committed(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def started(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """A file with a line for each ``git cat-file`` started, by this process or a worker
-    forked from it."""
+    """A file with a line for each request for blobs to ``git cat-file``, by this process
+    or a worker forked from it."""
     log = tmp_path / "started"
     log.touch()
-    real = runner.Git.piped
+    real = runner.Git.blobs
 
-    def counted(self: runner.Git, *args: str, request: bytes) -> object:
+    def counted(self: runner.Git, shas: Iterable[str]) -> dict[str, bytes]:
         with log.open("a") as f:
-            f.write(" ".join(args) + "\n")
-        return real(self, *args, request=request)
+            f.write("cat-file\n")
+        return real(self, shas)
 
-    monkeypatch.setattr(runner.Git, "piped", counted)
+    monkeypatch.setattr(runner.Git, "blobs", counted)
     yield log
 
 

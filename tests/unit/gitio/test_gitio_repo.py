@@ -65,10 +65,16 @@ def _user2(gr: GitRegistry, repo: GitRepository) -> tuple[str, str]:
 
 def _commands(repo: GitRepository, monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, ...]]:
     """Every git command ``repo`` runs from now on, as it runs it (``maybe``'s and
-    ``fixed``'s too)."""
+    ``fixed``'s too), and each name it asks its reader for, as ``("cat-file", name)``."""
     ran: list[tuple[str, ...]] = []
-    call = repo._git.call
+    call, ask = repo._git.call, repo._git._reader.ask
     monkeypatch.setattr(repo._git, "call", lambda *a, **k: ran.append(a) or call(*a, **k))
+
+    def asked(names: list[str]) -> object:
+        ran.extend(("cat-file", name) for name in names)
+        return ask(names)
+
+    monkeypatch.setattr(repo._git._reader, "ask", asked)
     return ran
 
 
@@ -116,10 +122,10 @@ def test_what_ids_name_is_asked_once_a_process_whatever_opens_the_repository(
         assert questions(again) == asked
         assert ran == []
         assert again.resolve("HEAD") == second  # a name may name another commit later
-        assert [a[0] for a in ran] == ["rev-parse"]
+        assert ran == [("cat-file", "HEAD^{commit}")]
         assert again.tree_entries(second, "registry/no-such-directory") == {}
         assert again.tree_entries(second, "registry/no-such-directory") == {}
-        assert [a[0] for a in ran[1:]] == ["ls-tree", "ls-tree"]  # a failure: asked again
+        assert ran[1:] == [("cat-file", f"{second}:registry/no-such-directory")]  # a no: kept
 
 
 def test_the_answers_kept_stay_within_their_limits(
@@ -362,14 +368,26 @@ def test_git_runs_from_the_top_of_the_checkout_and_its_failures_say_what_git_sai
         with pytest.raises(GitError, match="bad revision") as failed:
             git.run("log", "-1", "no-such-branch", "--")
         assert "no-such-branch" in failed.value.stderr
-        request = f"{gr.rev()}\n".encode()
-        with git.piped("cat-file", "--batch-check", request=request) as out:
-            assert out.read().split()[1] == b"commit"
-        with (
-            pytest.raises(GitError, match="cat-file"),
-            git.piped("cat-file", "--no-such-option", request=request) as out,
-        ):
-            out.read()
+
+
+def test_one_reader_answers_a_runs_lookups_and_ends_with_the_repository(
+    gr: GitRegistry,
+) -> None:
+    gr.write("registry/odd\nname.yaml", "odd: true\n")  # a name a line cannot hold
+    head = gr.commit("a file named over two lines")
+    with Git(gr.path) as git:
+        names = [head, f"{head}:registry/odd\nname.yaml", "no-such-branch", f"{head}:registry"]
+        answers = git.objects(names)
+        assert [a[1] if a else None for a in answers] == ["commit", "blob", None, "tree"]
+        assert answers[1] is not None and answers[1][2] == b"odd: true\n"
+        reader = git._reader._proc
+        assert reader is not None and reader.poll() is None  # one process, still there
+        # More than a pipe holds both ways, asked at once: fed while the answers are read.
+        blob = answers[1][0]
+        many = git.objects([blob] * 5000)
+        assert len(many) == 5000 and {a[2] if a else None for a in many} == {b"odd: true\n"}
+        assert git._reader._proc is reader
+    assert reader.returncode is not None  # ended with the repository
 
 
 # Names a pull request may give its files: a newline or the commit marker's byte first,

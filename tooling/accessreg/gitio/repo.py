@@ -83,11 +83,12 @@ class GitRepository(Opened):
             raise UsageError(msg("{rev} is not a revision", rev=quote(rev)))
         if rev in self._resolved:
             return self._resolved[rev]
-        asked = ("rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}")
+        asked = f"{rev}^{{commit}}"
         full = _OBJECT_ID.fullmatch(rev)  # a name such as HEAD may name another commit later
-        found = self._git.fixed_text(*asked) if full else self._git.maybe(*asked)
-        if not found:
+        answer = self._git.fixed_object(asked) if full else self._git.object(asked)
+        if answer is None:
             raise UsageError(msg("Unknown revision {rev}", rev=quote(rev)))
+        found = answer[0]
         self._resolved[found] = found
         if full:
             self._resolved[rev] = found
@@ -197,13 +198,8 @@ class GitRepository(Opened):
     def tree_id(self, rev: str, path: str) -> str | None:
         """The id of the tree at ``path`` in ``rev`` (None when there is none): equal ids,
         equal content, so it keys what was computed from a whole directory."""
-        try:  # exit status 1: no such path in that commit
-            status, out = self._git.fixed(
-                "rev-parse", "--verify", "--quiet", f"{self.resolve(rev)}:{path}", answers=(0, 1)
-            )
-        except GitError:
-            return None
-        return (decode(out).strip() or None) if status == 0 else None
+        found = self._git.fixed_object(f"{self.resolve(rev)}:{path}")
+        return found[0] if found is not None else None
 
     def tree_blobs(self, rev: str, prefix: str = "", under: Sequence[str] = ()) -> dict[str, str]:
         """Path → blob id of every file under ``prefix`` at ``rev`` (``git ls-tree -r``);
@@ -244,25 +240,15 @@ class GitRepository(Opened):
     def tree_entries(self, rev: str, path: str) -> dict[str, str]:
         """Name → object id of each entry directly in the directory ``path`` at ``rev`` (a
         blob's id keys its content, a tree's that of the whole directory); empty when there
-        is no such directory. One small ``git ls-tree``: no recursion, no object read."""
-        out = self._git.fixed_text("ls-tree", "-z", f"{self.resolve(rev)}:{path}")
-        found: dict[str, str] = {}
-        for record in (out or "").split("\0"):
-            meta, _, name = record.partition("\t")
-            if meta:
-                found[name] = meta.split(" ")[2]
-        return found
+        is no such directory. One tree read: no recursion."""
+        entries = self._git.fixed_tree(f"{self.resolve(rev)}:{path}") or []
+        return {name: sha for _, sha, name in entries}
 
     def subtrees(self, rev: str, path: str) -> dict[str, str]:
         """Name → tree id of each directory directly in the directory ``path`` at ``rev``;
         empty when there is no such directory."""
-        out = self._git.fixed_text("ls-tree", "-z", f"{self.resolve(rev)}:{path}")
-        found: dict[str, str] = {}
-        for record in (out or "").split("\0"):
-            meta, _, name = record.partition("\t")
-            if meta and (fields := meta.split(" "))[1] == "tree":
-                found[name] = fields[2]
-        return found
+        entries = self._git.fixed_tree(f"{self.resolve(rev)}:{path}") or []
+        return {name: sha for kind, sha, name in entries if kind == "tree"}
 
     def file_paths(self, rev: str, path: str, *more: str) -> list[str]:
         """Every file under the directories ``path`` and ``more`` at ``rev``, as repository
@@ -293,11 +279,15 @@ class GitRepository(Opened):
         ref (None: no such revision, or no such file in it)."""
         if not rev or rev.startswith("-"):
             return None
-        sha = self._git.maybe("rev-parse", "--verify", "--quiet", f"{rev}:{path}")
-        return self.read_blobs([sha])[sha] if sha else None
+        found = self._git.object(f"{rev}:{path}")
+        if found is None:
+            return None
+        if found[1] != "blob":
+            raise UsageError(msg("Git object {sha} is not a blob", sha=found[0]))
+        return found[2]
 
     def read_blobs(self, shas: Iterable[str]) -> dict[str, bytes]:
-        """The content of many blobs through one pipelined ``git cat-file --batch``."""
+        """The content of many blobs, in one request to the repository's reader."""
         return self._git.blobs(shas)
 
     def snapshot(

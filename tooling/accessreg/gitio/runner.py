@@ -3,7 +3,9 @@
 ``repo`` (revisions, trees, blobs, diffs), ``state`` (refs of their own), ``branches`` and
 ``added`` build on :class:`Git`; none of them opens a repository or runs a command another way.
 Each command is a plain child process: a library around git (GitPython, before) cost every
-command 40-70 ms to import, for nothing the tool needs beyond starting git.
+command 40-70 ms to import, for nothing the tool needs beyond starting git. One process
+stays for as long as the repository is open: the ``git cat-file --batch`` that answers its
+object lookups (``Git.objects``), a few dozen in a run of a merge.
 """
 
 from __future__ import annotations
@@ -13,8 +15,9 @@ import secrets
 import subprocess
 import tempfile
 import threading
+import weakref
 from collections import OrderedDict
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import IO, Self
@@ -118,6 +121,40 @@ def _keep(key: tuple[str, tuple[str, ...]], answer: tuple[int, bytes]) -> None:
             _kept_size -= len(dropped)
 
 
+def _kept_form(found: tuple[str, str, bytes] | None) -> tuple[int, bytes]:
+    """An object as ``_kept`` holds answers: none as status 1; else status 0, and its id and
+    type on a line before its content."""
+    if found is None:
+        return 1, b""
+    return 0, f"{found[0]} {found[1]}\n".encode() + found[2]
+
+
+def _unkept(kept: tuple[int, bytes]) -> tuple[str, str, bytes] | None:
+    if kept[0] != 0:
+        return None
+    head, _, content = kept[1].partition(b"\n")
+    sha, kind = decode(head).split(" ")
+    return sha, kind, content
+
+
+# A tree entry's type by its mode, as ``ls-tree`` names it.
+_TREE_KINDS = {b"40000": "tree", b"160000": "commit"}
+
+
+def _tree_entries(content: bytes, id_size: int) -> list[tuple[str, str, str]]:
+    """A tree object's entries: ``<mode> <name>`` NUL, then the entry's id in ``id_size``
+    raw bytes (git's tree format)."""
+    entries: list[tuple[str, str, str]] = []
+    at = 0
+    while at < len(content):
+        nul = content.index(b"\0", at)
+        mode, _, name = content[at:nul].partition(b" ")
+        sha = content[nul + 1 : nul + 1 + id_size].hex()
+        entries.append((_TREE_KINDS.get(mode, "blob"), sha, decode(name)))
+        at = nul + 1 + id_size
+    return entries
+
+
 def _not_a_repository(start: Path) -> ConfigError:
     return ConfigError(msg("{start} is not inside a git repository", start=str(start)))
 
@@ -148,6 +185,138 @@ def _find(start: Path, where: Path) -> tuple[Path, Path | None]:
     return Path(common), (where / cdup[0]).resolve() if inside == "true" else None
 
 
+# An object git found: its id, its type and its content.
+Found = tuple[str, str, bytes]
+
+
+def _answers(stdout: IO[bytes], count: int) -> list[Found | None]:
+    """``count`` answers of ``git cat-file --batch``, in the order asked: each an object,
+    or None for a name that names none (``<name> missing``, ``<name> ambiguous``: a found
+    object's header ends with its size, never with a word)."""
+    found: list[Found | None] = []
+    for _ in range(count):
+        header = stdout.readline()
+        if not header.endswith(b"\n"):
+            raise GitError("cat-file", -1, "git ended before it answered")
+        if header.endswith((b" missing\n", b" ambiguous\n")):
+            found.append(None)
+            continue
+        sha, kind, size = decode(header).split()
+        content = stdout.read(int(size))
+        stdout.read(1)  # the newline after each object
+        found.append((sha, kind, content))
+    return found
+
+
+def _end(proc: subprocess.Popen[bytes], owner: int) -> None:
+    """End a reader's git, in the process that started it only (a forked worker holds a
+    copy of it, which is not its own). Killed, not waited out after its input is closed:
+    a forked worker still holding that input open would keep it from ever seeing the end;
+    it only reads, so nothing is lost."""
+    if os.getpid() != owner:
+        return
+    for stream in (proc.stdin, proc.stdout):
+        if stream is not None:
+            with suppress(OSError):
+                stream.close()
+    proc.kill()
+    proc.wait()
+
+
+class _Reader:
+    """One ``git cat-file --batch`` for a repository opened by a run, answering its object
+    lookups (an object id, ``<commit>:<path>``, ``<rev>^{commit}``) one request after
+    another: a process for each lookup was a third of the git processes of a run on a
+    small registry. Started on first use and ended with the repository (or, left open,
+    when it is collected). A forked child (a loading worker) does not share it: it asks
+    through a process of its own for each request."""
+
+    def __init__(self, cwd: Path) -> None:
+        self._cwd = cwd
+        self._lock = threading.Lock()
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._owner = 0
+        self._ended: weakref.finalize[..., _Reader] | None = None
+
+    def ask(self, names: Sequence[str]) -> list[Found | None]:
+        """The objects ``names`` name (no name holding a line break: each is a line)."""
+        if not names:
+            return []
+        request = "".join(f"{name}\n" for name in names).encode("utf-8", "surrogateescape")
+        if os.getpid() != self._owner and self._proc is not None:
+            return self._once(request, len(names))  # a forked child's copy
+        with self._lock:
+            proc = self._started()
+            assert proc.stdin is not None and proc.stdout is not None
+            try:
+                if len(names) == 1:
+                    proc.stdin.write(request)
+                    proc.stdin.flush()
+                    return _answers(proc.stdout, 1)
+                return self._fed(proc.stdin, proc.stdout, request, len(names))
+            except (OSError, GitError):
+                self.close()  # a git that failed is not asked again: the next ask starts one
+                raise GitError("cat-file", -1, "git stopped answering") from None
+
+    @staticmethod
+    def _fed(stdin: IO[bytes], stdout: IO[bytes], request: bytes, count: int) -> list[Found | None]:
+        """Many names: fed from a thread while the answers are read, so that neither pipe
+        fills up and stops the other."""
+        failed: list[OSError] = []
+
+        def feed() -> None:
+            try:
+                stdin.write(request)
+                stdin.flush()
+            except OSError as exc:
+                failed.append(exc)
+
+        writer = threading.Thread(target=feed, daemon=True)
+        writer.start()
+        try:
+            return _answers(stdout, count)
+        finally:
+            writer.join()
+            if failed:
+                raise failed[0]
+
+    def _once(self, request: bytes, count: int) -> list[Found | None]:
+        with tempfile.TemporaryFile() as said, tempfile.TemporaryFile() as asked:
+            asked.write(request)
+            asked.seek(0)
+            proc = subprocess.Popen(
+                ["git", "cat-file", "--batch"], cwd=self._cwd, env=_environment(),
+                stdin=asked, stdout=subprocess.PIPE, stderr=said,
+            )  # fmt: skip
+            assert proc.stdout is not None
+            with proc.stdout:
+                answers = _answers(proc.stdout, count)
+            if proc.wait() != 0:
+                said.seek(0)
+                raise GitError("cat-file", proc.returncode, decode(said.read()))
+            return answers
+
+    def _started(self) -> subprocess.Popen[bytes]:
+        if self._proc is None:
+            self._proc = subprocess.Popen(
+                ["git", "cat-file", "--batch"], cwd=self._cwd, env=_environment(),
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+            )  # fmt: skip
+            self._owner = os.getpid()
+            self._ended = weakref.finalize(self, _end, self._proc, self._owner)
+        return self._proc
+
+    def close(self) -> None:
+        if self._ended is not None:
+            self._ended()
+        self._proc, self._ended = None, None
+
+
+def _askable(name: str) -> bool:
+    """Whether ``name`` can be asked as a line of ``cat-file --batch``."""
+    return "\n" not in name and "\r" not in name
+
+
 class Git:
     """The repository at or above ``start``, found once; every git command runs through it,
     from its top directory (its git directory when it has no work tree)."""
@@ -162,9 +331,11 @@ class Git:
             _found[where.absolute()] = found
         self._common, self._top = found
         self._cwd = self._top or self._common
+        self._reader = _Reader(self._cwd)
 
     def close(self) -> None:
-        """Nothing is kept running between commands: here for :class:`Opened`."""
+        """End the git that answers this repository's object lookups, if one was started."""
+        self._reader.close()
 
     def __enter__(self) -> Git:
         return self
@@ -243,55 +414,54 @@ class Git:
             return None
 
     def blobs(self, shas: Iterable[str]) -> dict[str, bytes]:
-        """The content of many blobs through one pipelined ``git cat-file --batch``."""
+        """The content of many blobs, asked of the repository's reader all at once."""
         wanted = list(dict.fromkeys(shas))
-        if not wanted:
-            return {}
-        request = "".join(f"{sha}\n" for sha in wanted).encode()
         found: dict[str, bytes] = {}
-        with self.piped("cat-file", "--batch", request=request) as stdout:
-            for sha in wanted:
-                header = stdout.readline().split()
-                if len(header) < 3 or header[1] != b"blob":
-                    raise UsageError(msg("Git object {sha} is not a blob", sha=sha))
-                size = int(header[2])
-                found[sha] = stdout.read(size)
-                stdout.read(1)  # the newline after each object
+        for sha, answer in zip(wanted, self.objects(wanted), strict=True):
+            if answer is None or answer[1] != "blob":
+                raise UsageError(msg("Git object {sha} is not a blob", sha=sha))
+            found[sha] = answer[2]
         return found
 
-    @contextmanager
-    def piped(self, *args: str, request: bytes) -> Iterator[IO[bytes]]:
-        """The output stream of a long-running ``git args`` (``cat-file --batch``) that is fed
-        ``request`` from a thread while the caller reads, so neither pipe buffer fills up.
-        :class:`GitError` when git fails (what it says goes to a file: nobody reads a pipe
-        of it while the output is read)."""
-        with tempfile.TemporaryFile() as said:
-            proc = subprocess.Popen(
-                ["git", *args], cwd=self._cwd, env=_environment(), stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE, stderr=said,
-            )  # fmt: skip
-            assert proc.stdin is not None and proc.stdout is not None
-            stdin, stdout = proc.stdin, proc.stdout
+    def objects(self, names: Sequence[str]) -> list[Found | None]:
+        """The object each of ``names`` names (an id, ``<rev>:<path>``, ``<rev>^{commit}``),
+        or None: one request to the repository's reader. A name holding a line break is
+        resolved first by a process of its own (``rev-parse``)."""
+        if all(map(_askable, names)):
+            return self._reader.ask(names)
+        ids = [name if _askable(name) else self._rev_parse(name) for name in names]
+        asked = [name for name in ids if name is not None]
+        answers = iter(self._reader.ask(asked))
+        return [None if name is None else next(answers) for name in ids]
 
-            def feed() -> None:
-                with suppress(BrokenPipeError):  # git ended early: its status says why
-                    try:
-                        stdin.write(request)
-                    finally:
-                        stdin.close()
+    def _rev_parse(self, name: str) -> str | None:
+        return self.maybe("rev-parse", "--verify", "--quiet", "--end-of-options", name) or None
 
-            writer = threading.Thread(target=feed, daemon=True)
-            writer.start()
-            try:
-                yield stdout
-            finally:
-                # The output closed first: a git still writing ends, and so does the feed.
-                stdout.close()
-                writer.join()
-                status = proc.wait()
-            if status > 0:  # not a signal: the pipe closed early is the reader's choice
-                said.seek(0)
-                raise GitError(args[0], status, decode(said.read()))
+    def object(self, name: str) -> Found | None:
+        """``objects`` of one name."""
+        return self.objects([name])[0]
+
+    def fixed_tree(self, name: str) -> list[tuple[str, str, str]] | None:
+        """The entries of the tree ``name`` names (``fixed_object``), as ``ls-tree`` gives
+        them: each entry's type (blob, tree or commit), id and name; None when it names no
+        tree."""
+        found = self.fixed_object(name)
+        if found is None or found[1] != "tree":
+            return None
+        return _tree_entries(found[2], len(found[0]) // 2)
+
+    def fixed_object(self, name: str) -> Found | None:
+        """``object`` of a name whose every revision is a full object id, so that its
+        answer never changes: asked once per process (as ``fixed`` keeps a command's)."""
+        key = (str(self._common), ("cat-file", name))
+        with _kept_lock:
+            kept = _kept.get(key)
+            if kept is not None:
+                _kept.move_to_end(key)
+                return _unkept(kept)
+        found = self.object(name)
+        _keep(key, _kept_form(found))
+        return found
 
 
 class Opened:
