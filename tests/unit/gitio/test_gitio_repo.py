@@ -187,6 +187,41 @@ def test_the_commits_of_a_history_are_known_without_asking_git_again(
     assert len(ran) == 1
 
 
+def test_two_trees_compared_one_way_are_known_the_other_way_without_asking_git(
+    gr: GitRegistry, repo: GitRepository, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("changed", "removed", "linked", "unlinked-target"):
+        gr.write(f"registry/{name}.yaml", f"{name}: 1\n")
+    (gr.path / "registry" / "unlinked.yaml").symlink_to("unlinked-target.yaml")
+    first = gr.commit("before")
+    gr.write("registry/changed.yaml", "changed: 2\n")
+    gr.write("registry/added.yaml", "added: 1\n")
+    (gr.path / "registry" / "removed.yaml").unlink()
+    (gr.path / "registry" / "linked.yaml").unlink()
+    (gr.path / "registry" / "linked.yaml").symlink_to("changed.yaml")  # a file made a link
+    (gr.path / "registry" / "unlinked.yaml").unlink()
+    gr.write("registry/unlinked.yaml", "unlinked: 1\n")  # a link made a file
+    second = gr.commit("after")
+
+    def answers(of: GitRepository, base: str, head: str) -> tuple[object, ...]:
+        return (
+            of.changed_blobs(base, head, "registry"),
+            of.added_files(base, head, "registry"),
+            of.changed_irregular(base, head, "registry"),
+        )
+
+    forwards = answers(repo, first, second)
+    ran = _commands(repo, monkeypatch)
+    backwards = answers(repo, second, first)
+    assert ran == []  # read from the comparison the other way
+    monkeypatch.setattr(runner, "_kept", OrderedDict())  # as a process that made none
+    with GitRepository(gr.path) as fresh:
+        assert backwards == answers(fresh, second, first)
+        assert forwards == answers(fresh, first, second)
+    assert backwards[1] == {"removed.yaml", "linked.yaml"}  # what ``first`` has as files
+    assert backwards[0]["added.yaml"] is None and backwards[2] == {"unlinked.yaml": "symlink"}
+
+
 def test_two_trees_are_compared_without_reading_the_checkouts_index(
     gr: GitRegistry, repo: GitRepository
 ) -> None:

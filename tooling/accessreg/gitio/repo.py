@@ -35,6 +35,10 @@ _OBJECT_ID = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 _LISTED_PATHS = 2000  # paths given to one ``git ls-tree``
 
 
+# A change of ``git diff-tree --raw --no-renames`` read from the other tree's side.
+_BACKWARDS = {"A": "D", "D": "A"}
+
+
 def _within(rel: str, paths: Collection[str]) -> bool:
     """Whether ``rel`` is one of ``paths`` or lies in one of them."""
     if rel in paths:
@@ -371,15 +375,18 @@ class GitRepository(Opened):
     def _changed_blobs(
         self, base: str, head: str, prefix: str, kept: bool = True
     ) -> tuple[dict[str, str | None], frozenset[str], dict[str, Entry]]:
-        args = ["diff-tree", "-r", "-z", "--no-renames", "--raw", base, head]
-        if prefix:
-            args += ["--", prefix]
+        args = ["diff-tree", "-r", "-z", "--no-renames", "--raw"]
+        spec = ["--", prefix] if prefix else []
+        # The same two trees compared the other way round before (a range's steps compare
+        # each merge both ways): the same listing, each change read backwards.
+        backwards = self._git.kept(*args, head, base, *spec) if kept else None
         # The raw listing of two trees: no index, no attribute, no content is read.
-        asked = (
-            self._git.fixed(*args, env=WITHOUT_INDEX)[1]
-            if kept
-            else self._git.run(*args, env=WITHOUT_INDEX)
-        )
+        if backwards is not None:
+            asked = backwards
+        elif kept:
+            asked = self._git.fixed(*args, base, head, *spec, env=WITHOUT_INDEX)[1]
+        else:
+            asked = self._git.run(*args, base, head, *spec, env=WITHOUT_INDEX)
         fields = decode(asked).split("\0")
         found: dict[str, str | None] = {}
         added: set[str] = set()
@@ -387,7 +394,10 @@ class GitRepository(Opened):
         for meta, path in zip(fields[0::2], fields[1::2], strict=False):
             if not meta.startswith(":"):
                 continue
-            old_mode, new_mode, _, new_sha, status = meta[1:].split(" ")
+            old_mode, new_mode, old_sha, new_sha, status = meta[1:].split(" ")
+            if backwards is not None:
+                old_mode, new_mode, new_sha = new_mode, old_mode, old_sha
+                status = _BACKWARDS.get(status, status)
             rel = _relative(path, prefix)
             if rel is not None:
                 blob = status != "D" and new_mode in _FILE_MODES

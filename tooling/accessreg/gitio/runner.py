@@ -393,6 +393,12 @@ class Git:
         _keep(key, answer)
         return answer
 
+    def kept(self, *args: str) -> bytes | None:
+        """The output ``fixed`` kept of ``git args`` when it succeeded, without asking git."""
+        with _kept_lock:
+            found = _kept.get((str(self._common), args))
+        return found[1] if found is not None and found[0] == 0 else None
+
     def fixed_text(self, *args: str) -> str | None:
         """``fixed``'s output as ``text`` gives it, or None when git fails (``maybe``)."""
         try:
