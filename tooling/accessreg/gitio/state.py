@@ -137,7 +137,8 @@ class StateStore(Opened):
         return env
 
     def _rev(self, ref: str) -> str | None:
-        return self._git.maybe("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}") or None
+        found = self._git.object(f"{ref}^{{commit}}")  # read when asked: a ref moves
+        return found[0] if found is not None else None
 
     def _is_ancestor(self, older: str, newer: str) -> bool:
         try:
@@ -206,13 +207,11 @@ class StateStore(Opened):
         """The files of one state commit (none before the first)."""
         if commit is None:
             return {}
-        ids = {}
-        for record in self._git.text("ls-tree", "-z", commit).split("\0"):
-            meta, _, name = record.partition("\t")
-            kind_and_id = meta.split(" ")[1:3]
-            if kind_and_id[:1] == ["blob"]:
-                ids[name] = kind_and_id[1]
-        content = self._git.blobs(ids.values())  # one git for the outbox's 256 parts
+        entries = self._git.fixed_tree(f"{commit}^{{tree}}")
+        if entries is None:
+            raise GitError("cat-file", 1, f"{commit} names no commit")
+        ids = {name: sha for kind, sha, name in entries if kind == "blob"}
+        content = self._git.blobs(ids.values())  # one request for the outbox's 256 parts
         files = {}
         for name, sha in ids.items():
             self._blobs[name] = (content[sha], sha)
