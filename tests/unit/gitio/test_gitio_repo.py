@@ -157,7 +157,10 @@ def test_the_answers_kept_stay_within_their_limits(
 def test_a_comparison_asked_once_is_not_kept_unless_asked_before(
     gr: GitRegistry, repo: GitRepository, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Not kept: neither what it was read into (a first apply's comparisons of whole
+    registries held 68 MB) nor git's listing, when it is too large for the answers kept."""
     first, second = _user2(gr, repo)
+    monkeypatch.setattr(runner, "_KEPT_ONE", 0)  # every listing too large to keep
     ran = _commands(repo, monkeypatch)
     once = repo.changed_blobs(first, second, "registry", kept=False)
     assert list(once) == ["users/TESTOP01/user2@test-gas.example.co.jp.yaml"]
@@ -167,6 +170,19 @@ def test_a_comparison_asked_once_is_not_kept_unless_asked_before(
     assert len([a for a in ran if a[0] == "diff-tree"]) == 2
     assert repo.changed_blobs(first, second, "registry", kept=False) == once
     assert len([a for a in ran if a[0] == "diff-tree"]) == 2  # kept before: taken from it
+
+
+def test_a_small_listing_of_a_comparison_not_kept_is_still_asked_once(
+    gr: GitRegistry, repo: GitRepository, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first, second = _user2(gr, repo)
+    ran = _commands(repo, monkeypatch)
+    once = repo.changed_blobs(first, second, "registry", kept=False)
+    assert repo.changed_blobs(first, second, "registry", kept=False) == once
+    assert repo.changed_blobs(second, first, "registry") == {
+        "users/TESTOP01/user2@test-gas.example.co.jp.yaml": None
+    }
+    assert len([a for a in ran if a[0] == "diff-tree"]) == 1
 
 
 def test_the_commits_of_a_history_are_known_without_asking_git_again(

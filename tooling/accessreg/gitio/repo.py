@@ -353,7 +353,7 @@ class GitRepository(Opened):
         of the run (68 MB at 200,000 users)."""
         key = (self.resolve(base), self.resolve(head), prefix)
         if not kept and key not in self._diffs:
-            return self._changed_blobs(*key, kept=False)[0]
+            return self._changed_blobs(*key)[0]
         return dict(self._diffs[self._diffed(base, head, prefix)])
 
     def changed_irregular(self, base: str, head: str, prefix: str = "") -> dict[str, Entry]:
@@ -373,20 +373,19 @@ class GitRepository(Opened):
         return key
 
     def _changed_blobs(
-        self, base: str, head: str, prefix: str, kept: bool = True
+        self, base: str, head: str, prefix: str
     ) -> tuple[dict[str, str | None], frozenset[str], dict[str, Entry]]:
         args = ["diff-tree", "-r", "-z", "--no-renames", "--raw"]
         spec = ["--", prefix] if prefix else []
         # The same two trees compared the other way round before (a range's steps compare
-        # each merge both ways): the same listing, each change read backwards.
-        backwards = self._git.kept(*args, head, base, *spec) if kept else None
-        # The raw listing of two trees: no index, no attribute, no content is read.
+        # each merge both ways): the same listing, each change read backwards. The raw
+        # listing of two trees reads no index, no attribute, no content; kept or not, it
+        # is asked once a process (``fixed`` keeps a bounded few, the small ones).
+        backwards = self._git.kept(*args, head, base, *spec)
         if backwards is not None:
             asked = backwards
-        elif kept:
-            asked = self._git.fixed(*args, base, head, *spec, env=WITHOUT_INDEX)[1]
         else:
-            asked = self._git.run(*args, base, head, *spec, env=WITHOUT_INDEX)
+            asked = self._git.fixed(*args, base, head, *spec, env=WITHOUT_INDEX)[1]
         fields = decode(asked).split("\0")
         found: dict[str, str | None] = {}
         added: set[str] = set()
