@@ -425,12 +425,15 @@ def test_one_reader_answers_a_runs_lookups_and_ends_with_the_repository(
     gr: GitRegistry,
 ) -> None:
     gr.write("registry/odd\nname.yaml", "odd: true\n")  # a name a line cannot hold
+    gr.write("registry/ spaced .yaml", "spaced: true\n")  # a line, taken whole
     head = gr.commit("a file named over two lines")
     with Git(gr.path) as git:
         names = [head, f"{head}:registry/odd\nname.yaml", "no-such-branch", f"{head}:registry"]
-        answers = git.objects(names)
-        assert [a[1] if a else None for a in answers] == ["commit", "blob", None, "tree"]
+        answers = git.objects([*names, f"{head}:registry/ spaced .yaml"])
+        kinds = [a[1] if a else None for a in answers]
+        assert kinds == ["commit", "blob", None, "tree", "blob"]
         assert answers[1] is not None and answers[1][2] == b"odd: true\n"
+        assert answers[4] is not None and answers[4][2] == b"spaced: true\n"
         reader = git._reader._proc
         assert reader is not None and reader.poll() is None  # one process, still there
         # More than a pipe holds both ways, asked at once: fed while the answers are read.
