@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import subprocess
+import threading
 from collections import OrderedDict
 from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 
 import pytest
 from hypothesis import given, settings
@@ -441,7 +443,50 @@ def test_one_reader_answers_a_runs_lookups_and_ends_with_the_repository(
         many = git.objects([blob] * 5000)
         assert len(many) == 5000 and {a[2] if a else None for a in many} == {b"odd: true\n"}
         assert git._reader._proc is reader
-    assert reader.returncode is not None  # ended with the repository
+        # A git that stops answering fails the request, for one name or many; the next
+        # request is answered by another.
+        for count in (1, 5000):
+            stopped = git._reader._proc
+            assert stopped is not None
+            stopped.kill()
+            stopped.wait()
+            with pytest.raises(GitError, match="git stopped answering"):
+                git.objects([blob] * count)
+            assert git.objects([blob]) == [answers[1]]
+        reader = git._reader._proc
+    assert reader is not None and reader.returncode is not None  # ended with the repository
+
+
+def test_answers_that_cannot_be_read_end_the_request_while_git_still_writes(
+    gr: GitRegistry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reading stops at an answer it cannot take while git has far more to write than a
+    pipe holds and far more still to read: the request fails at once, it does not wait on
+    a git that waits on it."""
+    blob = gr.repo.git.rev_parse("HEAD:registry/systems.yaml")
+    read = runner._answers
+
+    def unreadable(stdout: IO[bytes], count: int) -> object:
+        read(stdout, 1)
+        raise ValueError("an answer out of step")
+
+    monkeypatch.setattr(runner, "_answers", unreadable)
+    failed: list[BaseException] = []
+    with Git(gr.path) as git:
+
+        def ask() -> None:
+            try:
+                git.objects([blob] * 20000)
+            except GitError as exc:
+                failed.append(exc)
+
+        asking = threading.Thread(target=ask, daemon=True)
+        asking.start()
+        asking.join(timeout=60)
+        assert not asking.is_alive(), "the request waits on git"
+        assert len(failed) == 1 and "stopped answering" in str(failed[0])
+        monkeypatch.setattr(runner, "_answers", read)
+        assert git.objects([blob])[0] is not None  # another git answers the next
 
 
 # Names a pull request may give its files: a newline or the commit marker's byte first,

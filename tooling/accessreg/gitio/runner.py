@@ -215,12 +215,12 @@ def _end(proc: subprocess.Popen[bytes], owner: int) -> None:
     it only reads, so nothing is lost."""
     if os.getpid() != owner:
         return
+    proc.kill()  # first: a thread still feeding it is let go, and its stream with it
+    proc.wait()
     for stream in (proc.stdin, proc.stdout):
         if stream is not None:
             with suppress(OSError):
                 stream.close()
-    proc.kill()
-    proc.wait()
 
 
 class _Reader:
@@ -253,15 +253,19 @@ class _Reader:
                     proc.stdin.write(request)
                     proc.stdin.flush()
                     return _answers(proc.stdout, 1)
-                return self._fed(proc.stdin, proc.stdout, request, len(names))
-            except (OSError, GitError):
-                self.close()  # a git that failed is not asked again: the next ask starts one
+                return self._fed(proc, request, len(names))
+            except (OSError, GitError, ValueError):
+                # Answers half read are out of step: this git is not asked again (the next
+                # ask starts one).
+                self.close()
                 raise GitError("cat-file", -1, "git stopped answering") from None
 
     @staticmethod
-    def _fed(stdin: IO[bytes], stdout: IO[bytes], request: bytes, count: int) -> list[Found | None]:
+    def _fed(proc: subprocess.Popen[bytes], request: bytes, count: int) -> list[Found | None]:
         """Many names: fed from a thread while the answers are read, so that neither pipe
         fills up and stops the other."""
+        assert proc.stdin is not None and proc.stdout is not None
+        stdin, stdout = proc.stdin, proc.stdout
         failed: list[OSError] = []
 
         def feed() -> None:
@@ -275,6 +279,9 @@ class _Reader:
         writer.start()
         try:
             return _answers(stdout, count)
+        except BaseException:
+            proc.kill()  # a feed stopped by a pipe nobody reads any more ends with it
+            raise
         finally:
             writer.join()
             if failed:
@@ -289,11 +296,14 @@ class _Reader:
                 stdin=asked, stdout=subprocess.PIPE, stderr=said,
             )  # fmt: skip
             assert proc.stdout is not None
-            with proc.stdout:
-                answers = _answers(proc.stdout, count)
-            if proc.wait() != 0:
+            try:
+                with proc.stdout:
+                    answers = _answers(proc.stdout, count)
+            finally:
+                status = proc.wait()  # its output closed first: a git still writing ends
+            if status != 0:
                 said.seek(0)
-                raise GitError("cat-file", proc.returncode, decode(said.read()))
+                raise GitError("cat-file", status, decode(said.read()))
             return answers
 
     def _started(self) -> subprocess.Popen[bytes]:
