@@ -17,10 +17,10 @@ import tempfile
 import threading
 import weakref
 from collections import OrderedDict
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import IO, Self
+from typing import IO, Self, TypeVar, cast
 
 from accessreg.errors import ConfigError, UsageError
 from accessreg.model.messages import msg
@@ -102,39 +102,37 @@ def _environment(extra: Mapping[str, str] | None = None) -> dict[str, str]:
 # not kept; the oldest go first past the limit.
 _KEPT_LIMIT = 8 << 20
 _KEPT_ONE = 256 << 10
-_kept: OrderedDict[tuple[str, tuple[str, ...]], tuple[int, bytes]] = OrderedDict()
+_Key = tuple[str, tuple[str, ...]]  # the repository's git directory, and the question
+_kept: OrderedDict[_Key, tuple[object, int]] = OrderedDict()  # key → (answer, its size)
 _kept_size = 0
 _kept_lock = threading.Lock()
+_T = TypeVar("_T")
 
 
-def _keep(key: tuple[str, tuple[str, ...]], answer: tuple[int, bytes]) -> None:
+def _asked_once(key: _Key, ask: Callable[[], _T], size: Callable[[_T], int]) -> _T:
+    """``ask``'s answer, kept for the process under ``key`` (what raises is not kept)."""
+    with _kept_lock:
+        found = _kept.get(key)
+        if found is not None:
+            _kept.move_to_end(key)
+            return cast(_T, found[0])
+    answer = ask()
+    _keep(key, answer, size(answer))
+    return answer
+
+
+def _keep(key: _Key, answer: object, size: int) -> None:
     global _kept_size
-    if len(answer[1]) > _KEPT_ONE:
+    if size > _KEPT_ONE:
         return
     with _kept_lock:
         if key in _kept:
             return
-        _kept[key] = answer
-        _kept_size += len(answer[1])
+        _kept[key] = (answer, size)
+        _kept_size += size
         while _kept_size > _KEPT_LIMIT:
             _, (_, dropped) = _kept.popitem(last=False)
-            _kept_size -= len(dropped)
-
-
-def _kept_form(found: tuple[str, str, bytes] | None) -> tuple[int, bytes]:
-    """An object as ``_kept`` holds answers: none as status 1; else status 0, and its id and
-    type on a line before its content."""
-    if found is None:
-        return 1, b""
-    return 0, f"{found[0]} {found[1]}\n".encode() + found[2]
-
-
-def _unkept(kept: tuple[int, bytes]) -> tuple[str, str, bytes] | None:
-    if kept[0] != 0:
-        return None
-    head, _, content = kept[1].partition(b"\n")
-    sha, kind = decode(head).split(" ")
-    return sha, kind, content
+            _kept_size -= dropped
 
 
 # A tree entry's type by its mode, as ``ls-tree`` names it.
@@ -390,24 +388,23 @@ class Git:
         """``git args`` whose every revision is a full object id, so that its answer never
         changes: its exit status, one of ``answers`` (another raises :class:`GitError` and
         is not kept: a missing object may come), and its output, asked once per process."""
-        key = (str(self._common), args)
-        with _kept_lock:
-            found = _kept.get(key)
-            if found is not None:
-                _kept.move_to_end(key)
-                return found
-        done = self.call(*args, env=env)
-        if done.returncode not in answers:
-            raise GitError(args[0], done.returncode, decode(done.stderr))
-        answer = (done.returncode, done.stdout)
-        _keep(key, answer)
-        return answer
+
+        def ask() -> tuple[int, bytes]:
+            done = self.call(*args, env=env)
+            if done.returncode not in answers:
+                raise GitError(args[0], done.returncode, decode(done.stderr))
+            return done.returncode, done.stdout
+
+        return _asked_once((str(self._common), args), ask, lambda answer: len(answer[1]))
 
     def kept(self, *args: str) -> bytes | None:
         """The output ``fixed`` kept of ``git args`` when it succeeded, without asking git."""
         with _kept_lock:
             found = _kept.get((str(self._common), args))
-        return found[1] if found is not None and found[0] == 0 else None
+        if found is None:
+            return None
+        status, out = cast(tuple[int, bytes], found[0])
+        return out if status == 0 else None
 
     def fixed_text(self, *args: str) -> str | None:
         """``fixed``'s output as ``text`` gives it, or None when git fails (``maybe``)."""
@@ -469,15 +466,11 @@ class Git:
     def fixed_object(self, name: str) -> Found | None:
         """``object`` of a name whose every revision is a full object id, so that its
         answer never changes: asked once per process (as ``fixed`` keeps a command's)."""
-        key = (str(self._common), ("cat-file", name))
-        with _kept_lock:
-            kept = _kept.get(key)
-            if kept is not None:
-                _kept.move_to_end(key)
-                return _unkept(kept)
-        found = self.object(name)
-        _keep(key, _kept_form(found))
-        return found
+        return _asked_once(
+            (str(self._common), ("<object>", name)),  # no command of ``fixed`` is named so
+            lambda: self.object(name),
+            lambda found: len(found[2]) if found is not None else 0,
+        )
 
 
 class Opened:
