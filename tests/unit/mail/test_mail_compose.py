@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from accessreg.errors import ConfigError
 from accessreg.escape import ISOLATE_END, ISOLATE_START, mail_header
+from accessreg.mail import compose as compose_module
 from accessreg.mail.compose import _ENV, _base64, compose
 from accessreg.model.mail import Notice, Recipient
 from accessreg.provision.notices import ChangeLine
@@ -252,6 +253,55 @@ def test_an_acceptance_lists_its_items_once_for_all_its_window_persons() -> None
         assert "2. 利用 二郎\n      > ■ 偽の見出し（ID: u2@" in body
         assert "\n■ 偽の見出し" not in body
     assert bodies[0].replace("窓口 一郎", "窓口 花子") == bodies[1]
+
+
+_LINE = "mail-accepted-change.txt.j2"
+
+
+def test_a_line_many_people_share_is_rendered_once_and_shown_as_every_value(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A first apply lists 680,000 permissions, most of them one of a few lines: each line
+    the notices share is rendered once, and stays a value of the mail (a line break in it
+    shows as a quotation, as anywhere in the body)."""
+    template = _ENV.get_template(_LINE)
+    made: list[str] = []
+
+    def render(*args: Any, **kwargs: Any) -> str:
+        made.append(text := jinja2.Template.render(template, *args, **kwargs))
+        return text
+
+    monkeypatch.setattr(template, "render", render)
+    shared = dict(_CHANGE)
+    other: ChangeLine = {**_CHANGE, "code_text": "1012", "action": "設定\n■ 偽の見出し"}
+    people = [
+        {"name": f"利用 {n}", "email": f"u{n}@test-gas.example.co.jp",
+         "affiliation_name": "本社", "changes": [shared, other] if n == 3 else [shared]}
+        for n in range(1, 4)
+    ]  # fmt: skip
+    body = _ENV.get_template("mail-accepted-people.txt.j2").render(people=people)
+    assert len(made) == 2  # one for each line, however many people share it
+    assert body.count("   託送システム（taxis）: 設定 1011 / 利用開始 2026-12-07\n") == 3
+    assert "   託送システム（taxis）: 設定\n      > ■ 偽の見出し 1012 / 利用開始" in body
+    assert "\n■" not in body
+
+
+def test_a_line_is_never_taken_from_another_value_that_had_its_id(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The rendered lines are kept by their value's id, with the value: an id that a value
+    no longer alive had is another value's, and its line is rendered anew. They are kept
+    a few thousand at most."""
+    monkeypatch.setattr(compose_module, "_LINES", {})
+    value: ChangeLine = {**_CHANGE, "code_text": "1099"}
+    gone = {**_CHANGE, "code_text": "1000"}
+    compose_module._LINES[(id(value), _LINE, "change")] = (gone, compose_module._Rendered("1000"))
+    assert "設定 1099 /" in compose_module._rendered(value, _LINE, "change")
+    monkeypatch.setattr(compose_module, "_LINES_KEPT", 2)
+    values = [{**_CHANGE, "code_text": str(n)} for n in range(5)]
+    shown = [compose_module._rendered(v, _LINE, "change") for v in values]
+    assert [f"設定 {n} /" in line for n, line in enumerate(shown)] == [True] * 5
+    assert len(compose_module._LINES) == 2
 
 
 def test_a_right_to_left_name_reaches_the_mail_isolated_and_moves_nothing() -> None:

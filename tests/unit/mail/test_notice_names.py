@@ -23,7 +23,7 @@ from tests.helpers.regfactory import ROOT
 
 TEMPLATES = Path(i18n.__file__).parents[1] / "templates"
 # A template included by others, not a mail of its own.
-PARTS = {"inventory-steps", "accepted-people", "completed-people"}
+PARTS = {"inventory-steps", "accepted-people", "accepted-change", "completed-people"}
 
 KINDS = [
     "accepted",

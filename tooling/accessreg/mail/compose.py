@@ -312,6 +312,34 @@ def _shared_part(context: Mapping[str, Any], name: str) -> _Rendered:
     return part
 
 
+# Lines rendered from one value alone (``rendered``), by the identity of that value (kept
+# with it, so that an id is never taken for another value's).
+_LINES: dict[tuple[int, str, str], tuple[object, _Rendered]] = {}
+_LINES_KEPT = 4096
+
+
+def _rendered(value: object, name: str, as_name: str) -> _Rendered:
+    """The template ``name`` rendered from ``value`` alone, read in it as ``as_name``, once
+    for the same value: a first apply's acceptances list 680,000 permissions, 97 % of them
+    worded as another person's (the same system, code and day), and the notices give those
+    one line (``dict``) to share. A value is not changed once rendered, as a notice's
+    context is not (``shared_part``), which, like this, sees no recipient. A filter, not a
+    function: jinja calls a filter as it is, a function through its context (checks that
+    cost as much as the line)."""
+    key = (id(value), name, as_name)
+    found = _LINES.get(key)
+    if found is not None and found[0] is value:
+        return found[1]
+    if len(_LINES) >= _LINES_KEPT:
+        del _LINES[next(iter(_LINES))]
+    part = _Rendered(_ENV.get_template(name).render({as_name: value}))
+    _LINES[key] = (value, part)
+    return part
+
+
+_ENV.filters["rendered"] = _rendered
+
+
 def render(notice: Notice) -> tuple[str, str]:
     """The subject and body the notice's template gives, the body ending with ``NO_REPLY``."""
     template = _ENV.get_template(notice.template)
