@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 import yaml
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from accessreg.escape import csv_cell
@@ -291,6 +291,30 @@ def test_each_rows_bytes_read_back_as_its_cells(rows: list[list[str]]) -> None:
         assert unit.endswith(b"\r\n")
         [back] = list(csv.reader(io.StringIO(unit.decode("utf-8"), newline="")))
         assert back == [csv_cell(c) for c in row]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    rows=st.lists(
+        st.lists(st.text(alphabet=st.sampled_from([",", '"', "\r", "\n", " ", "a", "あ"])),
+                 max_size=4),
+        max_size=6,
+    )
+)  # fmt: skip
+@example(rows=[[""], [], ["", ""], ["a,b"], ['"'], ["a\rb"], ["\n"], ["=1"]])
+def test_each_rows_bytes_are_those_the_csv_writer_writes(rows: list[list[str]]) -> None:
+    """A row whose cells need no quotes is joined without the writer: the bytes are the
+    writer's all the same, a row of one empty cell (``""``) and a row of none included."""
+    made = csv_.rows_units("f.csv", ["a"], [csv_._Row(r, "x.yaml") for r in rows], Encoding.UTF8)
+    written = io.StringIO(newline="")
+    writer = csv.writer(written, lineterminator="\r\n")
+    expected = []
+    for row in rows:
+        writer.writerow([csv_cell(c) for c in row])
+        expected.append(written.getvalue().encode("utf-8"))
+        written.seek(0)
+        written.truncate()
+    assert made == expected
 
 
 def _every_csv(registry: Registry, encoding: Encoding) -> None:

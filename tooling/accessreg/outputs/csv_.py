@@ -128,6 +128,23 @@ def _writer(written: list[str]) -> Any:
     return csv.writer(_Lines(written), lineterminator="\r\n")
 
 
+def _plain_line(cells: Sequence[str]) -> str | None:
+    """The row as ``_writer`` writes it, where no cell needs quotes (no comma, quote or
+    line break, and not a row of one empty cell, which it writes as ``""``): the cells
+    joined. None: the writer writes it (a share renders 680,000 rows in a first apply, and
+    the writer's call and the emptying of its list cost more than the join)."""
+    line = ",".join(cells)
+    if (
+        line.count(",") != len(cells) - 1
+        or '"' in line
+        or "\r" in line
+        or "\n" in line
+        or (not line and len(cells) == 1)
+    ):
+        return None
+    return line + "\r\n"
+
+
 def header_bytes(header: Sequence[str], encoding: Encoding) -> bytes:
     """The header line, as a file starts (UTF-8 with its byte-order mark). A heading that
     is not the tool's own is a name of the catalog's (a derived system's, a page's):
@@ -193,9 +210,11 @@ def rows_units(
                         encoding=encoding.upper(),
                     )
                 )
-        writer.writerow(cells)
-        line = "".join(written)  # one string a row, as the writer writes it
-        written.clear()
+        line = _plain_line(cells)
+        if line is None:
+            writer.writerow(cells)
+            line = "".join(written)  # one string a row, as the writer writes it
+            written.clear()
         if not failures:
             units.append(line.encode(name))
     if failures:
