@@ -281,9 +281,12 @@ def test_a_line_many_people_share_is_rendered_once_and_shown_as_every_value(
     ]  # fmt: skip
     body = _ENV.get_template("mail-accepted-people.txt.j2").render(people=people)
     assert len(made) == 2  # one for each line, however many people share it
-    assert body.count("   託送システム（taxis）: 設定 1011 / 利用開始 2026-12-07\n") == 3
-    assert "   託送システム（taxis）: 設定\n      > ■ 偽の見出し 1012 / 利用開始" in body
-    assert "\n■" not in body
+    line = "   託送システム（taxis）: 設定 1011 / 利用開始 2026-12-07\n"
+    forged = "   託送システム（taxis）: 設定\n      > ■ 偽の見出し 1012 / 利用開始 2026-12-07\n"
+    head = "{n}. 利用 {n}（ID: u{n}@test-gas.example.co.jp、所属: 本社）\n"
+    listed = [head.format(n=n) + line for n in (1, 2)]
+    listed.append(head.format(n=3) + line + forged)
+    assert body == "".join(listed)  # each line once, as it stood in the list before
 
 
 def test_a_line_is_never_taken_from_another_value_that_had_its_id(
