@@ -295,16 +295,16 @@ def test_a_line_is_never_taken_from_another_value_that_had_its_id(
     """The rendered lines are kept by their value's id, with the value: an id that a value
     no longer alive had is another value's, and its line is rendered anew. They are kept
     a few thousand at most."""
-    monkeypatch.setattr(compose_module, "_LINES", {})
+    kept = compose_module._ByIdentity(2)
+    monkeypatch.setattr(compose_module, "_LINES", kept)
     value: ChangeLine = {**_CHANGE, "code_text": "1099"}
     gone = {**_CHANGE, "code_text": "1000"}
-    compose_module._LINES[(id(value), _LINE, "change")] = (gone, compose_module._Rendered("1000"))
+    kept._kept[(id(value), _LINE, "change")] = (gone, compose_module._Rendered("1000"))
     assert "設定 1099 /" in compose_module._rendered(value, _LINE, "change")
-    monkeypatch.setattr(compose_module, "_LINES_KEPT", 2)
     values = [{**_CHANGE, "code_text": str(n)} for n in range(5)]
     shown = [compose_module._rendered(v, _LINE, "change") for v in values]
     assert [f"設定 {n} /" in line for n, line in enumerate(shown)] == [True] * 5
-    assert len(compose_module._LINES) == 2
+    assert len(kept._kept) == 2
 
 
 def test_a_right_to_left_name_reaches_the_mail_isolated_and_moves_nothing() -> None:

@@ -287,11 +287,31 @@ class Later:
     kept: Linked | None = None
 
 
-# The parts rendered last, by the identity of the context they were rendered from (kept
-# with it, so that an id is never taken for another context's). The notices of one
-# application to each of its window persons are composed one after the other.
-_PARTS: dict[tuple[int, str], tuple[Mapping[str, Any], _Rendered]] = {}
-_PARTS_KEPT = 16
+class _ByIdentity:
+    """Parts each rendered from one value, kept by the identity of that value, with the
+    value itself (so that an id is never taken for another value's), the oldest let go
+    first. A value is not changed once rendered."""
+
+    def __init__(self, room: int) -> None:
+        self.room = room
+        self._kept: dict[tuple[object, ...], tuple[object, _Rendered]] = {}
+
+    def get(self, value: object, key: tuple[str, ...], render: Callable[[], str]) -> _Rendered:
+        """The part ``key`` of ``value``: kept, or made by ``render`` and kept."""
+        at = (id(value), *key)
+        found = self._kept.get(at)
+        if found is not None and found[0] is value:
+            return found[1]
+        if len(self._kept) >= self.room:
+            del self._kept[next(iter(self._kept))]
+        part = _Rendered(render())
+        self._kept[at] = (value, part)
+        return part
+
+
+# The notices of one application to each of its window persons are composed one after the
+# other: the parts of the last few contexts are kept.
+_PARTS = _ByIdentity(16)
 
 
 def _shared_part(context: Mapping[str, Any], name: str) -> _Rendered:
@@ -301,40 +321,23 @@ def _shared_part(context: Mapping[str, Any], name: str) -> _Rendered:
     operator's window persons; a completion notice, every user of its system). The
     recipient is not among its variables: a part that named it would fail, never show one
     recipient's name to another."""
-    key = (id(context), name)
-    found = _PARTS.get(key)
-    if found is not None and found[0] is context:
-        return found[1]
-    if len(_PARTS) >= _PARTS_KEPT:
-        del _PARTS[next(iter(_PARTS))]
-    part = _Rendered(_ENV.get_template(name).render(context))
-    _PARTS[key] = (context, part)
-    return part
+    return _PARTS.get(context, (name,), lambda: _ENV.get_template(name).render(context))
 
 
-# Lines rendered from one value alone (``rendered``), by the identity of that value (kept
-# with it, so that an id is never taken for another value's).
-_LINES: dict[tuple[int, str, str], tuple[object, _Rendered]] = {}
-_LINES_KEPT = 4096
+# Lines rendered from one value alone (``rendered``): a few thousand kept.
+_LINES = _ByIdentity(4096)
 
 
 def _rendered(value: object, name: str, as_name: str) -> _Rendered:
     """The template ``name`` rendered from ``value`` alone, read in it as ``as_name``, once
     for the same value: a first apply's acceptances list 680,000 permissions, 97 % of them
     worded as another person's (the same system, code and day), and the notices give those
-    one line (``dict``) to share. A value is not changed once rendered, as a notice's
-    context is not (``shared_part``), which, like this, sees no recipient. A filter, not a
-    function: jinja calls a filter as it is, a function through its context (checks that
+    one line (``dict``) to share. Like ``shared_part``, it sees no recipient. A filter, not
+    a function: jinja calls a filter as it is, a function through its context (checks that
     cost as much as the line)."""
-    key = (id(value), name, as_name)
-    found = _LINES.get(key)
-    if found is not None and found[0] is value:
-        return found[1]
-    if len(_LINES) >= _LINES_KEPT:
-        del _LINES[next(iter(_LINES))]
-    part = _Rendered(_ENV.get_template(name).render({as_name: value}))
-    _LINES[key] = (value, part)
-    return part
+    return _LINES.get(
+        value, (name, as_name), lambda: _ENV.get_template(name).render({as_name: value})
+    )
 
 
 _ENV.filters["rendered"] = _rendered
