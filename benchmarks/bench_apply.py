@@ -98,11 +98,14 @@ def _dated(repo: Path) -> dict[str, str]:
     return on_day(registry_day(repo), next(_MINUTES))
 
 
-def clone(size: str) -> Path:
+def clone(size: str, name: str | None = None) -> Path:
+    """``reg<size>`` cloned afresh into ``benchmarks/work/<name>`` (``apply-<size>``), the
+    outputs of an earlier run removed."""
     source = registry(size)
-    target = WORK / f"apply-{size}"
+    target = WORK / (name or f"apply-{size}")
     if target.exists():
         shutil.rmtree(target)
+    shutil.rmtree(outputs(target), ignore_errors=True)
     subprocess.run(["git", "clone", "-q", "--local", str(source), str(target)], check=True)
     return target
 

@@ -22,22 +22,11 @@ from __future__ import annotations
 import argparse
 import shlex
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
-from bench_apply import apply, outputs, show
-from cputime import WORK, git, machine, on_day, registry, registry_day
-
-
-def _clone(size: str, name: str) -> Path:
-    target = WORK / f"first-{size}-{name}"
-    if target.exists():
-        shutil.rmtree(target)
-    shutil.rmtree(outputs(target), ignore_errors=True)
-    subprocess.run(["git", "clone", "-q", "--local", str(registry(size)), str(target)],
-                   check=True)  # fmt: skip
-    return target
+from bench_apply import apply, clone, outputs, show
+from cputime import git, machine, on_day, registry_day
 
 
 def in_merges(repo: Path, merges: int) -> int:
@@ -74,8 +63,8 @@ def main() -> int:
     print(f"$ python benchmarks/bench_first_apply.py {shlex.join(sys.argv[1:])}")
     env = {"PYTHONPATH": str(args.tooling.resolve())} if args.tooling else None
     for size in args.sizes:
-        one = _clone(size, "one")
-        many = _clone(size, "merges")
+        one = clone(size, f"first-{size}-one")
+        many = clone(size, f"first-{size}-merges")
         merges = in_merges(many, args.merges)
         outputs(one).mkdir(parents=True)
         outputs(many).mkdir(parents=True)

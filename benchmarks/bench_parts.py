@@ -18,16 +18,14 @@ import argparse
 import functools
 import importlib
 import os
-import shutil
-import subprocess
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench_apply import outputs
-from cputime import ROOT, WORK, machine, registry, registry_day
+from bench_apply import clone, outputs
+from cputime import ROOT, machine, registry_day
 
 PARTS = ["accessreg.mail.compose:compose", "accessreg.outputs.csv_:rows_units"]
 
@@ -57,11 +55,7 @@ def main() -> int:
     parser.add_argument("--tooling", type=Path, default=ROOT / "tooling")
     parser.add_argument("--part", action="append", dest="parts", metavar="MODULE:FUNCTION")
     args = parser.parse_args()
-    source = registry(args.size)
-    repo = WORK / f"parts-{args.size}"
-    shutil.rmtree(repo, ignore_errors=True)
-    shutil.rmtree(outputs(repo), ignore_errors=True)
-    subprocess.run(["git", "clone", "-q", "--local", str(source), str(repo)], check=True)
+    repo = clone(args.size, f"parts-{args.size}")
     day = registry_day(repo)
     sys.path.insert(0, str(args.tooling.resolve()))
     os.environ.pop("ACCESSREG_CACHE_DIR", None)
