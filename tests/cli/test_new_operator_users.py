@@ -209,3 +209,24 @@ def test_a_user_added_once_the_registration_is_done_is_keyed_on_its_own_acceptan
     for effective in effects.values():
         assert (effective["key"], effective["keyed_on"]) == ("accepted", "2027-01-20")
     assert not [n for n in plan["notes"] if n["subject"] == LOGIN]
+
+
+def test_a_load_on_a_closed_day_counts_no_user_from_a_registration(
+    reg: RegistryFactory, tmp_path: Path
+) -> None:
+    """A first apply on Sunday 2026-11-22 loads every operator as registered: its users'
+    lines in the 受付 mails say the load's day, with no registration to wait for, although
+    that Sunday counts as the next business day for the centre (2026-11-24, after the
+    holiday): a load is no registration still to come."""
+    made = loaded(reg, tmp_path, "2026-11-22")
+    made.close()
+    lines = [
+        line
+        for path in sorted((tmp_path / "initial" / "mail").glob("*-accepted-*.eml"))
+        for line in message_from_bytes(path.read_bytes(), policy=policy.default)
+        .get_content()
+        .splitlines()
+        if "利用開始" in line
+    ]
+    assert lines and all("利用開始 2026-11-22" in line for line in lines), lines[:3]
+    assert not [line for line in lines if "完了予定日から数えます" in line], lines[:3]

@@ -192,6 +192,26 @@ def test_a_first_apply_loads_every_item_on_its_day(sample: Registry) -> None:
     assert loaded.termination(d("2027-01-31")).on == d("2027-01-31")
 
 
+def test_a_load_keys_no_item_on_a_registration_still_to_come(sample: Registry) -> None:
+    """A load registers every operator as it stands: nothing of it is still to come, so no
+    new user's permission is keyed on its operator's registration (000 §3-1 ⑥ 【注３】) or
+    on a system being taken up (§5-1 【注６】【注７】), even where that day, a Sunday's load,
+    counts from the next business day. The 受付 mail explains a date by its key: a load's
+    is its own day, not a registration's completion."""
+    events = Events(d("2026-11-20"), d("2026-11-20"), d("2026-11-20")).known(d("2026-11-22"))
+    sunday = d("2026-11-22")
+    loaded, applied = Dates.of(sample, events, loaded=sunday), Dates.of(sample, events)
+    for kind, key in ((ChangeKind.ADD, "accepted"), (ChangeKind.CHANGE, "entered")):
+        effective = loaded.permission("taxis", kind, registered=sunday, taken_up=sunday)
+        assert (effective.on, effective.key) == (sunday, key), kind
+        assert effective.keyed_on == loaded.keyed_on(key)
+    # Without the load the same days are still to come, and key the permission.
+    assert applied.permission("taxis", ChangeKind.ADD, registered=d("2026-12-01")).key == (
+        "registered"
+    )
+    assert applied.permission("taxis", ChangeKind.ADD, taken_up=d("2026-12-01")).key == ("taken_up")
+
+
 def test_a_user_of_an_operator_still_being_registered_is_keyed_on_its_registration(
     sample: Registry,
 ) -> None:

@@ -457,9 +457,13 @@ class Dates:
         for it (§5-1 【注６】【注７】), so a permission set or changed is keyed on that day,
         where it is later than its own event: a change of TAXIS or JOHS takes effect on it
         (§5-2 ①), one of JUJU or LOACUS in the batch of its half of the month. A deletion
-        waits for nothing."""
+        waits for nothing. A load (``loaded``) registers every operator as it stands:
+        neither day is still to come, and the 受付 mail, which explains a date by its key,
+        must not count a load's from them."""
         if kind in AT_ONCE_KINDS:
             return self.suspension(None)
+        if self.loaded is not None:
+            registered = taken_up = None
         batched = self.catalog.batched(system_id)
         keyed_on: date | None = None
         key: Key = PERMISSION_KEY[kind]
