@@ -118,11 +118,12 @@ def test_the_job_summary_is_japanese_by_default(
 
 
 def test_the_first_apply_must_say_where_to_start(gr: GitRegistry, tmp_path: Path) -> None:
-    result = accessreg(gr, "apply", "--out", str(tmp_path / "out"), *DAY)
+    """Refused, it makes nothing: not even the directories its --out names."""
+    result = accessreg(gr, "apply", "--out", str(tmp_path / "runs" / "out"), *DAY)
     assert result.returncode == 2
     assert "No applied revision is recorded yet" in result.stderr
     assert "the workflow's initial" in result.stderr  # what a reviewer ticks
-    assert not (tmp_path / "out").exists()
+    assert not (tmp_path / "runs").exists()
 
 
 def test_a_first_apply_is_refused_once_a_revision_is_recorded(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from accessreg.errors import ProblemsFound
@@ -24,7 +26,9 @@ def test_emptying_the_registry_is_refused_even_within_the_share() -> None:
     check_removal(Removal(before=0, after=0, removed=0), 0.25, allowed=False)  # nothing to lose
 
 
-def test_a_share_outside_0_to_1_is_a_usage_error() -> None:
-    result = run_cli("apply", "--out", "/nonexistent/x", "--max-removal-share", "1.5", cwd=ROOT)
+def test_a_share_outside_0_to_1_is_a_usage_error_that_makes_nothing(tmp_path: Path) -> None:
+    out = tmp_path / "runs" / "out"
+    result = run_cli("apply", "--out", str(out), "--max-removal-share", "1.5", cwd=ROOT)
     assert result.returncode == 2
     assert "--max-removal-share は 0 から 1 の間で指定してください" in result.stderr
+    assert list(tmp_path.iterdir()) == []

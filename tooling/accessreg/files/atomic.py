@@ -141,13 +141,18 @@ def claimed(path: Path) -> Iterator[None]:
     exclusive lock (``flock``) on ``.<name>.lock`` beside it. A second run on the same
     directory is refused at once (OutputsBusyError) rather than left to replace the
     outputs of a run that records them. The kernel lets the lock go when the process
-    ends, however it ends: a killed run leaves an empty file that holds no one back."""
+    ends, however it ends: a killed run leaves an empty file that holds no one back. The
+    directories made for the lock are removed again, where empty, by a run that leaves no
+    outputs (one refused, or failing before it writes): a refusal changes nothing."""
     path = path.absolute()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    made = _first_missing(path.parent)
     lock = path.parent / f".{path.name}.lock"
     while True:
+        path.parent.mkdir(parents=True, exist_ok=True)
         try:  # a link where the lock goes is followed nowhere (ELOOP): no file made elsewhere
             fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o666)
+        except FileNotFoundError:
+            continue  # another run, refused, removed the directory it had made meanwhile
         except OSError as exc:
             raise LockUnusableError(lock, exc) from None
         try:
@@ -168,6 +173,30 @@ def claimed(path: Path) -> Iterator[None]:
         # Removed while still held, so that a run that opened it meanwhile takes a new one.
         lock.unlink(missing_ok=True)
         os.close(fd)
+        if made is not None and not path.exists():
+            _remove_empty(path.parent, made)
+
+
+def _first_missing(directory: Path) -> Path | None:
+    """The outermost of ``directory`` and its parents that does not exist (None: it does)."""
+    missing = None
+    for at in (directory, *directory.parents):
+        if at.exists():
+            break
+        missing = at
+    return missing
+
+
+def _remove_empty(directory: Path, up_to: Path) -> None:
+    """Remove ``directory`` and its parents up to ``up_to``, as long as each is empty: one
+    that holds anything (another run's lock or outputs) stays, with those above it."""
+    for at in (directory, *directory.parents):
+        try:
+            at.rmdir()
+        except OSError:
+            return
+        if at == up_to:
+            return
 
 
 class Replaced:

@@ -562,6 +562,8 @@ def delivered(session: Session) -> Callable[[str], bool]:
 
 
 def run(request: ApplyRequest, transport: TransportFactory = smtp_session) -> ApplyResult:
+    if not 0 <= request.max_removal_share <= 1:
+        raise UsageError(msg("--max-removal-share must be between 0 and 1"))
     with Session.open(
         request.root,
         send=request.confirm and request.send,
@@ -570,8 +572,6 @@ def run(request: ApplyRequest, transport: TransportFactory = smtp_session) -> Ap
         transport=transport,
         out=request.out,
     ) as session:
-        if not 0 <= request.max_removal_share <= 1:
-            raise UsageError(msg("--max-removal-share must be between 0 and 1"))
         state = recorded.load(session.state.files)
         base_of(request, state)
         upgrading(request, state)
