@@ -206,10 +206,9 @@ def test_a_load_keys_no_item_on_a_registration_still_to_come(sample: Registry) -
         assert (effective.on, effective.key) == (sunday, key), kind
         assert effective.keyed_on == loaded.keyed_on(key)
     # Without the load the same days are still to come, and key the permission.
-    assert applied.permission("taxis", ChangeKind.ADD, registered=d("2026-12-01")).key == (
-        "registered"
-    )
-    assert applied.permission("taxis", ChangeKind.ADD, taken_up=d("2026-12-01")).key == ("taken_up")
+    later = d("2026-12-01")
+    assert applied.permission("taxis", ChangeKind.ADD, registered=later).key == "registered"
+    assert applied.permission("taxis", ChangeKind.ADD, taken_up=later).key == "taken_up"
 
 
 def test_a_user_of_an_operator_still_being_registered_is_keyed_on_its_registration(
