@@ -98,3 +98,36 @@ def test_an_operator_code_with_a_look_alike_names_the_character(
     assert told in edited.stderr
     assert "（TESTOP01 ではありませんか）" in edited.stderr
     assert snapshot(gr.path) == before
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("status",),
+        ("inventory", "--today", "2026-11-22", "--out", "../inventory-out"),
+        ("user", "remove", "--email", "x@test-gas.example.co.jp", "--today", "2026-11-22"),
+        ("ip", "remove", "--cidr", "41.203.64.11", "--today", "2026-11-22"),
+    ],
+    ids=lambda a: "-".join(a[:2]) if a[0] != "status" else "status",
+)
+@pytest.mark.parametrize("typed", ["", "  "], ids=["empty", "blank"])
+def test_an_empty_operator_code_is_named_as_missing(
+    gr: GitRegistry, args: tuple[str, ...], typed: str
+) -> None:
+    """Not 「事業者  はありません」, as if the tool had dropped the code it was given."""
+    before = snapshot(gr.path)
+    result = run_cli(*args, "--operator", typed, cwd=gr.path)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "事業者コードが空です。事業者コードを入力してください" in result.stderr
+    assert "はありません" not in result.stderr
+    assert snapshot(gr.path) == before
+    assert not (gr.path.parent / "inventory-out").exists()
+
+
+def test_a_half_width_space_in_a_code_is_named_as_one(gr: GitRegistry) -> None:
+    """Names allow it, so the name for a space other than the two read as a contradiction."""
+    args = ("--operator", "TEST OP01", "--today", "2026-11-22", "--out", "../inventory-out")
+    result = run_cli("inventory", *args, cwd=gr.path)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "半角英数字ではない文字 半角スペース（U+0020） が含まれています" in result.stderr
+    assert "以外の空白" not in result.stderr

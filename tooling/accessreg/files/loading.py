@@ -161,6 +161,8 @@ def named_character(ch: str) -> Param:
         return msg("a zero-width character ({code})", code=code)
     if ch in _DIRECTION:
         return msg("a format character that changes the text's direction ({code})", code=code)
+    if ch == " ":  # allowed in names, but not in a code
+        return msg("a half-width space ({code})", code=code)
     if ch == "\u3000":
         return msg("a full-width space ({code})", code=code)
     if unicodedata.category(ch) == "Zs":
@@ -187,7 +189,10 @@ def mistyped_code(code: str, guess: str | None) -> Message | None:
     codes are not written with (half-width letters and digits, and a provisional key's
     hyphen): a look-alike of another script (Cyrillic А for A) or an invisible one (U+200B)
     reads as the code it was meant to be, so each is named (``named_character``); None
-    when it holds none."""
+    when it holds none. An empty code (an option given as ``--operator ''``) is named as
+    missing: 「事業者  はありません」 read as if the tool had lost it."""
+    if not code.strip():
+        return msg("No operator code was given: give the operator code (事業者コード)")
     bad = list(dict.fromkeys(c for c in code if not (c.isascii() and (c.isalnum() or c == "-"))))
     if not bad:
         return None

@@ -17,6 +17,7 @@ from datetime import date
 from functools import partial
 
 from accessreg.errors import UsageError
+from accessreg.files.loading import mistyped_code
 from accessreg.model import layout
 from accessreg.model.messages import msg
 from accessreg.model.registry import Registry
@@ -193,7 +194,8 @@ def inventory(
         active = [op for op in active if op.code == operator]
         if not active:
             raise UsageError(
-                msg("{operator} is not an active operator of the registry", operator=operator)
+                mistyped_code(operator, None)
+                or msg("{operator} is not an active operator of the registry", operator=operator)
             )
     notices: list[Digest] = []
     overdue: list[InventoryDue] = []
