@@ -318,3 +318,26 @@ def test_the_validity_is_cited_from_the_manual_of_the_certificates_provider(
     body = _body(registry, expiry(registry, today), today)
     assert f"有効期限を過ぎた証明書では、システムを利用できなくなります{cited}。" in body
     assert "000 §4-1" not in body if switching_only else "001 p39" not in body
+
+
+def test_a_certificate_of_another_purpose_is_no_renewal(reg: RegistryFactory) -> None:
+    """An API certificate of the same CN (001 p46: one per operator) lets no terminal in
+    where the web one did: not a renewal to register for those systems, but none at all."""
+    reg.operator(
+        contacts=[contact()],
+        systems=["taxis", "johs", "juju", "loacus", "wheeling_api"],
+        certificates=[
+            RENEWED[0],
+            certificate(2, cn="PC01", purpose="api", not_after="2029-02-28"),
+        ],
+    )
+    registry = _registry(reg)
+    today = date(2027, 3, 30)
+    outcome = expiry(registry, today)
+    (notice,) = outcome.notices
+    (item,) = notice.items
+    assert isinstance(item, CertificateDue) and item.certificate.id == "EP-TEST-0001"
+    assert item.successor is None
+    body = _body(registry, outcome, today)
+    assert "EPPCERT に新しいクライアント証明書を申し込んでください" in body
+    assert "EP-TEST-0002" not in body

@@ -8,8 +8,8 @@ names one, 004), at most 14 → reminder, below 0 → expired (the entry has lef
 whitelist). The renewal steps a notice lists are those of the providers the certificates are
 registered with (the catalog's ``certificate_renewal``).
 
-A renewal (a later certificate of the same CN) is registered when the whitelists let it
-through from the first day it is valid: ``Admitted.certificate`` over the dates apply
+A renewal (a later certificate of the same CN and purpose) is registered when the whitelists
+let it through from the first day it is valid: ``Admitted.certificate`` over the dates apply
 recorded at its acceptance (M+6 at Tokyo Gas Network, 000 §4-2) or the confirmation of the
 help desk's step (OCCTO, 001 p13), to every system the expiring one reaches
 (``Operator.reached``, as the whitelists decide it). Until then the notice says it is
@@ -69,7 +69,8 @@ def stage_of(last_valid: date, today: date) -> Stage | None:
 
 @dataclass(frozen=True)
 class Successor:
-    """A renewal of a certificate in the operator's file: same CN, valid for longer."""
+    """A renewal of a certificate in the operator's file: same CN and purpose, valid for
+    longer (an API certificate of the CN lets no terminal in where a web one did)."""
 
     certificate: Certificate
     # Registered where the expiring one is: the whitelists let it through from its first
@@ -151,7 +152,10 @@ def _successor(
     later = [
         o
         for o in op.certificates
-        if o.cn == cert.cn and o.suspended_on is None and o.not_after > cert.not_after
+        if o.cn == cert.cn
+        and o.purpose == cert.purpose
+        and o.suspended_on is None
+        and o.not_after > cert.not_after
     ]
     if not later:
         return None
