@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from accessreg.cli.edit_options import conclude, edit_options, open_draft
+from accessreg.cli.options import operator_option
 from accessreg.cli.verdict import Verdict
 from accessreg.edit import certificates
 
@@ -18,7 +19,7 @@ def command() -> None:
 
 
 @command.command("add")
-@click.option("--operator", required=True, help="The operator code (事業者コード).")
+@operator_option
 @click.option("--id", "cert_id", required=True, help="The issuer's certificate ID (証明書ID).")
 @click.option("--location", required=True, help="Where it is installed (PC, server).")
 @click.option("--holder", required=True, help="Who answers for it there.")

@@ -10,6 +10,7 @@ import click
 
 from accessreg.cli.edit_options import conclude, edit_options, open_draft
 from accessreg.cli.operator_cmd import contact_options, contact_spec
+from accessreg.cli.options import operator_option
 from accessreg.cli.verdict import Verdict
 from accessreg.edit import contacts
 
@@ -20,7 +21,7 @@ def command() -> None:
 
 
 @command.command("add")
-@click.option("--operator", required=True, help="The operator code (事業者コード).")
+@operator_option
 @click.option(
     "--role", type=click.Choice(["primary", "deputy"]), default="deputy", show_default=True,
     help="正担当 (exactly one per operator) or 副担当.",
@@ -56,7 +57,7 @@ def add(
 
 
 @command.command("promote")
-@click.option("--operator", required=True, help="The operator code (事業者コード).")
+@operator_option
 @click.option("--email", required=True, help="The deputy (副担当) who becomes the primary.")
 @click.option(
     "--former-primary", "former",
@@ -86,7 +87,7 @@ def promote(
 
 
 @command.command("remove")
-@click.option("--operator", required=True, help="The operator code (事業者コード).")
+@operator_option
 @click.option("--email", required=True, help="The window person's e-mail.")
 @edit_options
 def remove(

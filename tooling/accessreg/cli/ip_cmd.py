@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from accessreg.cli.edit_options import conclude, edit_options, open_draft
-from accessreg.cli.options import date_option
+from accessreg.cli.options import date_option, operator_option
 from accessreg.cli.verdict import Verdict
 from accessreg.edit import ips
 from accessreg.errors import UsageError
@@ -21,7 +21,7 @@ def command() -> None:
 
 
 @command.command("add")
-@click.option("--operator", required=True, help="The operator code (事業者コード).")
+@operator_option
 @click.option("--cidr", required=True, help="A fixed global address, e.g. 41.203.64.10/32.")
 @click.option("--reason", required=True, help="Why access from abroad is needed.")
 @date_option("--expires-on", "Until when it is allowed (required).")
@@ -50,7 +50,7 @@ def add(
 
 
 @command.command("remove")
-@click.option("--operator", required=True, help="The operator code (事業者コード).")
+@operator_option
 @click.option("--cidr", required=True, help="The allowed address to remove.")
 @edit_options
 def remove(

@@ -18,7 +18,7 @@ from accessreg.cli.edit_options import (
     open_draft,
 )
 from accessreg.cli.localized import WordedOption
-from accessreg.cli.options import date_option
+from accessreg.cli.options import date_option, operator_option
 from accessreg.cli.verdict import Verdict
 from accessreg.edit import certificates, operators
 from accessreg.errors import UsageError
@@ -229,7 +229,7 @@ def new(
 
 
 @command.command("change", cls=CatalogCommand)
-@click.option("--operator", required=True, help="The operator code (事業者コード).")
+@operator_option
 @click.option("--name", help="New company name.")
 @click.option("--name-kana", help="New company name in katakana.")
 @click.option("--privacy-policy-url", help="New joint-use policy URL.")
@@ -313,7 +313,7 @@ def change(
 
 
 @command.command("terminate")
-@click.option("--operator", required=True, help="The operator code (事業者コード).")
+@operator_option
 @date_option("--on", "The termination date (利用終了日) [default: --today].")
 @edit_options
 def terminate(

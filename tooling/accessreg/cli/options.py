@@ -142,6 +142,12 @@ def registry_option(f: F) -> F:
     )(f)
 
 
+def operator_option(f: F) -> F:
+    """The operator an edit is of: its code is checked where the edit opens it (an empty
+    one, a look-alike, a guess at the code meant: ``edit.targets.operator``)."""
+    return click.option("--operator", required=True, help="The operator code (事業者コード).")(f)
+
+
 def today_option(f: F) -> F:
     return click.option(
         "--today",

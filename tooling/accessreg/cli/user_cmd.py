@@ -16,6 +16,7 @@ from accessreg.cli.edit_options import (
     open_draft,
     permissions,
 )
+from accessreg.cli.options import operator_option
 from accessreg.cli.verdict import Verdict
 from accessreg.edit import users
 from accessreg.errors import UsageError
@@ -29,7 +30,7 @@ def command() -> None:
 
 def _who(f: Any) -> Any:
     f = click.option("--email", required=True, help="The e-mail address, which is the login ID.")(f)
-    return click.option("--operator", required=True, help="The operator code (事業者コード).")(f)
+    return operator_option(f)
 
 
 def _details(f: Any) -> Any:
