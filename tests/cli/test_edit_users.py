@@ -140,6 +140,23 @@ def test_a_full_width_at_sign_is_named(reg: RegistryFactory) -> None:
     ), result.stdout
 
 
+def test_an_address_typed_in_full_width_is_named_with_the_one_meant(reg: RegistryFactory) -> None:
+    """An input method left on: the address in half-width characters, not the pattern's
+    rules for what may stand before and after the @."""
+    typed = "ｈａｎａｋｏ@test-gas.example.co.jp"
+    args = tuple(typed if a == NEW else a for a in _add("--taxis", "1011"))
+    result = refused(reg, *args)
+    assert (
+        f"{typed} is written in full-width characters: write hanako@test-gas.example.co.jp "
+        "in half-width ones (schema)"
+    ) in result.stdout, result.stdout
+    assert "must receive internet mail" not in result.stdout
+    japanese = run_cli("--lang", "ja", *args, cwd=reg.repo)
+    assert japanese.returncode == 1
+    told = f"{typed} は全角で書かれています。半角で hanako@test-gas.example.co.jp と書いて"
+    assert told in japanese.stdout, japanese.stdout
+
+
 def test_add_refuses_a_code_the_operator_may_not_hold(reg: RegistryFactory) -> None:
     reg.operator(roles=["gas_retailer", "wheeling_client"])  # no manufacturer role
     result = refused(reg, *_add("--loacus", "03010"))

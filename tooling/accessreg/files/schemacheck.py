@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import functools
 import json
+import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -316,16 +317,30 @@ def _not_allowed(written: str, what: Message, allowed: Sequence[str]) -> Message
 
 
 def full_width_at(address: str, written: str) -> Message | None:
-    """What to write when a login ID ``address`` (``written``, as given) holds a full-width
-    ＠, the mistake of an e-mail typed with a Japanese input method on; None when it holds
-    none. One sentence for a file ``validate`` reads and for the value an editing command or
-    a form gives."""
-    if "＠" not in address:
+    """What to write when a login ID ``address`` (``written``, as given) is typed with a
+    Japanese input method on: a full-width ＠, or an address that is a login ID once its
+    full-width letters, digits and symbols (ｔａｒｏ, ０１) are written in half-width ones,
+    which is then named; None when it is neither. One sentence for a file ``validate``
+    reads and for the value an editing command or a form gives."""
+    if "＠" in address:
+        return msg(
+            "{email} has a full-width ＠: write the e-mail address in half-width characters, "
+            "with @",
+            email=written,
+        )
+    narrow = address.translate(_NARROW)
+    if narrow == address or not _LOGIN_ID.fullmatch(narrow) or len(narrow) > base.LOGIN_ID_MAX:
         return None
     return msg(
-        "{email} has a full-width ＠: write the e-mail address in half-width characters, with @",
-        email=written,
+        "{value} is written in full-width characters: write {code} in half-width ones",
+        value=written,
+        code=narrow,
     )
+
+
+# The full-width forms of ASCII (U+FF01 to U+FF5E), each to its half-width letter.
+_NARROW = {wide: wide - 0xFEE0 for wide in range(0xFF01, 0xFF5F)}
+_LOGIN_ID = re.compile(base.LOGIN_ID)
 
 
 def _login_id_over(address: str, validator: str, written: str, what: Message) -> Message | None:
