@@ -82,7 +82,23 @@ def test_add_refuses_an_email_that_names_a_directory(reg: RegistryFactory) -> No
         reg, "user", "add", "--operator", "TESTOP01", "--email", "../../x@test-gas.example.co.jp",
         "--name", "木村 花子", "--name-kana", "キムラ ハナコ", "--taxis", "1011",
     )  # fmt: skip
-    assert "cannot be a login ID" in result.stderr
+    # The sentence validate gives: 「with one @」 would not say what is wrong with it.
+    assert (
+        "../../x@test-gas.example.co.jp: Write e-mail address (login ID) as an address that "
+        "must receive internet mail"
+    ) in result.stderr, result.stderr
+    assert "with one @" not in result.stderr
+
+
+@pytest.mark.parametrize("typed", ["", "  "], ids=["empty", "blank"])
+def test_an_empty_email_is_named_as_missing(reg: RegistryFactory, typed: str) -> None:
+    for args in (_add("--taxis", "1011"), ("user", "remove", "--operator", "TESTOP01")):
+        given = tuple(typed if a == NEW else a for a in args)
+        if "--email" not in given:
+            given = (*given, "--email", typed)
+        result = refused(reg, *given)
+        assert "No e-mail address was given: give the e-mail address" in result.stderr
+        assert "cannot be a login ID" not in result.stderr
 
 
 def test_add_without_a_name_or_a_permission_is_a_usage_error(reg: RegistryFactory) -> None:

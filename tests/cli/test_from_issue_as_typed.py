@@ -196,9 +196,9 @@ def test_a_past_termination_date_is_told_under_the_end_date(reg: RegistryFactory
 def test_an_address_that_cannot_be_a_login_id_is_told_under_the_e_mail(
     reg: RegistryFactory,
 ) -> None:
-    for body in (
-        user_add(email="hanako/kimura@test-gas.example.co.jp"),
-        _change(email="user1", perm_johs="なし（削除）"),
+    for body, told in (
+        (user_add(email="hanako/kimura@test-gas.example.co.jp"), "メールを受け取れるアドレスで"),
+        (_change(email="user1", perm_johs="なし（削除）"), "は ID にできません"),
     ):
         (line,) = refused(reg, body)["problems"]
-        assert line.startswith("- **メールアドレス（ID）**: ") and "は ID にできません" in line
+        assert line.startswith("- **メールアドレス（ID）**: ") and told in line, line

@@ -8,8 +8,8 @@ from datetime import date
 
 from accessreg.edit.draft import BadValueError, Draft, EditRefused, UnknownOperatorError
 from accessreg.files.loading import mistyped_code
-from accessreg.files.schemacheck import full_width_at
-from accessreg.model import Operator, layout
+from accessreg.files.schemacheck import full_width_at, pattern_sentence
+from accessreg.model import Operator, base, layout, terms
 from accessreg.model.base import one_spaced
 from accessreg.model.catalog import Catalog, closest_system, system_key
 from accessreg.model.messages import msg
@@ -141,8 +141,14 @@ def file_name(email: str) -> str:
     """Refuse an e-mail that could not even name a file; the schema judges the rest, a
     full-width ＠ too, as ``validate`` does, beside the file's other findings."""
     email = email.strip()
-    if not email or "/" in email or "\\" in email:
-        raise _not_a_login_id(email)
+    if not email:
+        raise EditRefused(
+            msg("No e-mail address was given: give the e-mail address, which is the login ID"),
+            at=("email",),
+        )
+    if "/" in email or "\\" in email:  # 「@ を一つ含む」 would not say what is wrong with it
+        sentence = pattern_sentence(base.LOGIN_ID, terms.FIELDS["email"])
+        raise EditRefused(msg("{value}: {how}", value=email, how=sentence), at=("email",))
     return email
 
 
