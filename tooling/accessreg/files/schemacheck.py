@@ -338,7 +338,7 @@ def full_width_at(address: str, written: str) -> Message | None:
     )
 
 
-# The full-width forms of ASCII (U+FF01 to U+FF5E), each to its half-width letter.
+# The full-width forms of ASCII (U+FF01 to U+FF5E), each to its half-width character.
 _NARROW = {wide: wide - 0xFEE0 for wide in range(0xFF01, 0xFF5F)}
 _LOGIN_ID = re.compile(base.LOGIN_ID)
 
