@@ -92,11 +92,9 @@ def test_add_refuses_an_email_that_names_a_directory(reg: RegistryFactory) -> No
 
 @pytest.mark.parametrize("typed", ["", "  "], ids=["empty", "blank"])
 def test_an_empty_email_is_named_as_missing(reg: RegistryFactory, typed: str) -> None:
-    for args in (_add("--taxis", "1011"), ("user", "remove", "--operator", "TESTOP01")):
-        given = tuple(typed if a == NEW else a for a in args)
-        if "--email" not in given:
-            given = (*given, "--email", typed)
-        result = refused(reg, *given)
+    added = tuple(typed if a == NEW else a for a in _add("--taxis", "1011"))
+    for args in (added, ("user", "remove", "--operator", "TESTOP01", "--email", typed)):
+        result = refused(reg, *args)
         assert "No e-mail address was given: give the e-mail address" in result.stderr
         assert "cannot be a login ID" not in result.stderr
 

@@ -8,8 +8,8 @@ from datetime import date
 
 from accessreg.edit.draft import BadValueError, Draft, EditRefused, UnknownOperatorError
 from accessreg.files.loading import mistyped_code
-from accessreg.files.schemacheck import full_width_at, pattern_sentence
-from accessreg.model import Operator, base, layout, terms
+from accessreg.files.schemacheck import failed_pattern, field_name, full_width_at
+from accessreg.model import Operator, base, layout
 from accessreg.model.base import one_spaced
 from accessreg.model.catalog import Catalog, closest_system, system_key
 from accessreg.model.messages import msg
@@ -147,8 +147,8 @@ def file_name(email: str) -> str:
             at=("email",),
         )
     if "/" in email or "\\" in email:  # 「@ を一つ含む」 would not say what is wrong with it
-        sentence = pattern_sentence(base.LOGIN_ID, terms.FIELDS["email"])
-        raise EditRefused(msg("{value}: {how}", value=email, how=sentence), at=("email",))
+        wrong = failed_pattern(base.LOGIN_ID, email, field_name(("email",), user=True))
+        raise EditRefused(wrong, at=("email",))
     return email
 
 

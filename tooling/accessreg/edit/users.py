@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from accessreg.edit import targets, yamldoc
 from accessreg.edit.draft import BadValueError, Draft, EditRefused, UnknownOperatorError
-from accessreg.files.schemacheck import full_width_at
+from accessreg.files.schemacheck import full_width_at, in_half_width
 from accessreg.model import Catalog, User, layout
 from accessreg.model.layout import Kind
 from accessreg.model.messages import Message, msg
@@ -381,11 +381,7 @@ def looked_up(
     written = email.strip()
     narrow = unicodedata.normalize("NFKC", written)
     if narrow != written:
-        wrong = full_width_at(written, written) or msg(
-            "{value} is written in full-width characters: write {code} in half-width ones",
-            value=written,
-            code=narrow,
-        )
+        wrong = full_width_at(written, written) or in_half_width(written, narrow)
         draft.mistaken(rel, "schema", BadValueError(wrong), ("email",))
     return rel
 

@@ -299,6 +299,13 @@ def pattern_sentence(pattern: str, what: Message | str) -> Message:
     return replace(sentence, params=(*sentence.params, ("what", what)))
 
 
+def failed_pattern(pattern: str, written: str, what: Message | str) -> Message:
+    """The value ``written`` (as given) refused by ``pattern``, with what to write: as
+    ``validate`` says it, and an editing command for a value it refuses before the schema
+    sees it."""
+    return msg("{value}: {how}", value=written, how=pattern_sentence(pattern, what))
+
+
 def _not_allowed(written: str, what: Message, allowed: Sequence[str]) -> Message:
     """A value outside the ones allowed, with what to write: the one value, or a choice."""
     if len(allowed) == 1:
@@ -331,6 +338,11 @@ def full_width_at(address: str, written: str) -> Message | None:
     narrow = address.translate(_NARROW)
     if narrow == address or not _LOGIN_ID.fullmatch(narrow) or len(narrow) > base.LOGIN_ID_MAX:
         return None
+    return in_half_width(written, narrow)
+
+
+def in_half_width(written: str, narrow: str) -> Message:
+    """``written`` (a value typed in another width) refused with the value it means."""
     return msg(
         "{value} is written in full-width characters: write {code} in half-width ones",
         value=written,
@@ -405,7 +417,7 @@ def _message(
     if error.validator == "pattern":
         pattern = str(error.validator_value)
         if pattern in PATTERNS:
-            return msg("{value}: {how}", value=written, how=pattern_sentence(pattern, what))
+            return failed_pattern(pattern, written, what)
     if error.validator == "type":
         return _mistyped(error.validator_value, error.instance, schema, what, written)
     if error.validator in ("enum", "const"):
