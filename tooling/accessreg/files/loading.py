@@ -36,7 +36,7 @@ from accessreg.files.sources import (
     irregular_message,
 )
 from accessreg.model import CalendarFile, Catalog, MaintainersFile, Operator, User, layout
-from accessreg.model.base import DAY_RANGE_MESSAGE, EARLIEST_DAY, LATEST_DAY
+from accessreg.model.base import DAY_RANGE_MESSAGE, EARLIEST_DAY, HALF_WIDTH, LATEST_DAY
 from accessreg.model.kinds import MODELS
 from accessreg.model.layout import Kind
 from accessreg.model.messages import Message, Param, msg
@@ -167,8 +167,7 @@ def named_character(ch: str) -> Param:
         return msg("a full-width space ({code})", code=code)
     if unicodedata.category(ch) == "Zs":
         return msg("a space other than a half-width or full-width one ({code})", code=code)
-    if "\uff01" <= ch <= "\uff5e":  # the full-width forms of ASCII: ＡＢＣ, ０１２, ＠
-        narrow = chr(ord(ch) - 0xFEE0)
+    if (narrow := ch.translate(HALF_WIDTH)) != ch:  # ＡＢＣ, ０１２, ＠
         if narrow.isalpha():
             return msg("a full-width letter ({code})", code=code)
         if narrow.isdigit():

@@ -9,7 +9,6 @@ from __future__ import annotations
 import difflib
 import functools
 import json
-import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -335,8 +334,8 @@ def full_width_at(address: str, written: str) -> Message | None:
             "with @",
             email=written,
         )
-    narrow = address.translate(_NARROW)
-    if narrow == address or not _LOGIN_ID.fullmatch(narrow) or len(narrow) > base.LOGIN_ID_MAX:
+    narrow = address.translate(base.HALF_WIDTH)
+    if narrow == address or not base.is_login_id(narrow):
         return None
     return in_half_width(written, narrow)
 
@@ -348,11 +347,6 @@ def in_half_width(written: str, narrow: str) -> Message:
         value=written,
         code=narrow,
     )
-
-
-# The full-width forms of ASCII (U+FF01 to U+FF5E), each to its half-width character.
-_NARROW = {wide: wide - 0xFEE0 for wide in range(0xFF01, 0xFF5F)}
-_LOGIN_ID = re.compile(base.LOGIN_ID)
 
 
 def _login_id_over(address: str, validator: str, written: str, what: Message) -> Message | None:

@@ -45,9 +45,20 @@ LOGIN_ID_MAX = 254
 _LOCAL = rf"(?=[^@]{{1,{LOCAL_PART_MAX}}}@)[A-Za-z0-9_~\$&'`^=-]+(\.[A-Za-z0-9_~\$&'`^=-]+)*"
 _LABEL = rf"[A-Za-z0-9]([A-Za-z0-9-]{{0,{DOMAIN_LABEL_MAX - 2}}}[A-Za-z0-9])?"
 LOGIN_ID = rf"^{_LOCAL}@{_LABEL}(\.{_LABEL})+$"
+_LOGIN_ID = re.compile(LOGIN_ID)
 # A field holding a login ID. The pattern is compiled, so pydantic matches it with Python's
 # engine (its own has no lookahead), as the JSON Schema checks do.
-LoginId = Annotated[str, Field(pattern=re.compile(LOGIN_ID), max_length=LOGIN_ID_MAX)]
+LoginId = Annotated[str, Field(pattern=_LOGIN_ID, max_length=LOGIN_ID_MAX)]
+
+
+def is_login_id(text: str) -> bool:
+    """Whether ``text`` is a login ID as ``LoginId`` takes one: its pattern, its length."""
+    return len(text) <= LOGIN_ID_MAX and _LOGIN_ID.fullmatch(text) is not None
+
+
+# The full-width forms of ASCII (U+FF01 to U+FF5E: ＡＢＣ, ０１２, ＠), each to its half-width
+# character (``str.translate``): what a Japanese input method types for them.
+HALF_WIDTH = {wide: wide - 0xFEE0 for wide in range(0xFF01, 0xFF5F)}
 # The form nginx's $ssl_client_serial prints: upper-case hex of whole bytes, no separators,
 # no leading zero byte.
 SERIAL = r"^(00|(0[1-9A-F]|[1-9A-F][0-9A-F])([0-9A-F]{2})*)$"
