@@ -265,8 +265,8 @@ EXPECTED = [
     (
         "schema",
         "users/TESTOP01/kimura@test-gas.example.co.jp.yaml",
-        "木村@test-gas.example.co.jp: Write e-mail address (login ID) as an address that must receive internet mail: before the @ at most 64 ASCII letters, digits and -_~.$&'`^= (no dot first, last or doubled); after it at most 63 ASCII letters, digits and - between dots; 254 in all (000 §5-1 note 3)",
-        "木村@test-gas.example.co.jp: メールアドレス（ID）はメールを受け取れるアドレスで書いてください: @ より前は半角英数字と -_~.$&'`^= で 64 文字まで（ドットは先頭・末尾・連続にしない）、@ より後はドットで区切った半角英数字と - でドットの間は 63 文字まで、全体で 254 文字までです（000 §5-1 注3）",
+        "木村@test-gas.example.co.jp: e-mail address (login ID) cannot hold 木 (U+6728), 村 (U+6751): write it with half-width letters and digits, one @, dots, and no other symbol than -_~$&'`^= (000 §5-1 note 3)",
+        "木村@test-gas.example.co.jp: メールアドレス（ID）に 「木」（U+6728）、「村」（U+6751） は使えません。半角英数字、@（1 つ）、ドット、記号 -_~$&'`^= だけで書いてください（000 §5-1 注3）",
     ),
     (
         "permission-abolished",

@@ -8,8 +8,8 @@ from datetime import date
 
 from accessreg.edit.draft import BadValueError, Draft, EditRefused, UnknownOperatorError
 from accessreg.files.loading import mistyped_code
-from accessreg.files.schemacheck import failed_pattern, field_name, full_width_at
-from accessreg.model import Operator, base, layout
+from accessreg.files.schemacheck import field_name, full_width_at, login_id_refused
+from accessreg.model import Operator, layout
 from accessreg.model.base import one_spaced
 from accessreg.model.catalog import Catalog, closest_system, system_key
 from accessreg.model.messages import msg
@@ -147,7 +147,7 @@ def file_name(email: str) -> str:
             at=("email",),
         )
     if "/" in email or "\\" in email:  # 「@ を一つ含む」 would not say what is wrong with it
-        wrong = failed_pattern(base.LOGIN_ID, email, field_name(("email",), user=True))
+        wrong = login_id_refused(email, email, field_name(("email",), user=True))
         raise EditRefused(wrong, at=("email",))
     return email
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import sys
-import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -21,11 +20,11 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from accessreg.errors import ConfigError, ProblemsFound
-from accessreg.escape import INVISIBLE, is_safe_text, unsafe_characters
+from accessreg.escape import is_safe_text, unsafe_characters
 from accessreg.files import gcpause, schemagen, workspace, yamlsafe
 from accessreg.files.reasons import os_reason
 from accessreg.files.salvage import salvage as salvaged_model
-from accessreg.files.schemacheck import SchemaChecker, checker, field_name
+from accessreg.files.schemacheck import SchemaChecker, checker, field_name, named_character
 from accessreg.files.sources import (
     DirectorySource,
     Entry,
@@ -36,10 +35,10 @@ from accessreg.files.sources import (
     irregular_message,
 )
 from accessreg.model import CalendarFile, Catalog, MaintainersFile, Operator, User, layout
-from accessreg.model.base import DAY_RANGE_MESSAGE, EARLIEST_DAY, HALF_WIDTH, LATEST_DAY
+from accessreg.model.base import DAY_RANGE_MESSAGE, EARLIEST_DAY, LATEST_DAY
 from accessreg.model.kinds import MODELS
 from accessreg.model.layout import Kind
-from accessreg.model.messages import Message, Param, msg
+from accessreg.model.messages import Message, msg
 from accessreg.model.problems import DataPath, Level, Problem, problem
 from accessreg.model.registry import OperatorEntry, Registry, UserEntry
 
@@ -136,51 +135,6 @@ def _text_problems(rel: str, data: Any, named: Callable[[DataPath], Message]) ->
             if bad := unsafe_characters(value, multiline=field in MULTILINE_FIELDS):
                 found.append(_text_problem(rel, named(path), path, bad))
     return sorted(found, key=lambda p: [str(step) for step in p.path])
-
-
-# Characters a back office has a word for (what Excel or a web page leaves in a pasted name).
-_LINE_BREAKS = frozenset("\n\r\x85\u2028\u2029")
-# The format characters that change the direction text is shown in (U+202E shows 「abc」 as
-# 「cba」), and those that take no width.
-_DIRECTION = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-_ZERO_WIDTH = frozenset("\u200c\u200d\u2060\ufeff")
-
-
-def named_character(ch: str) -> Param:
-    """A character as a message names it: by the word staff use for its kind, with its code
-    point, ``改行（U+000A）``, ``全角英字（U+FF21）``, ``制御文字（U+0007）``; by the code point
-    alone for any other. The code point always: it tells U+2028 from a line feed."""
-    code = f"U+{ord(ch):04X}"
-    if ch in _LINE_BREAKS:
-        return msg("a line break ({code})", code=code)
-    if ch == "\t":
-        return msg("a tab ({code})", code=code)
-    if ch == "\u200b":
-        return msg("a zero-width space ({code})", code=code)
-    if ch in _ZERO_WIDTH:
-        return msg("a zero-width character ({code})", code=code)
-    if ch in _DIRECTION:
-        return msg("a format character that changes the text's direction ({code})", code=code)
-    if ch == " ":  # allowed in names, but not in a code
-        return msg("a half-width space ({code})", code=code)
-    if ch == "\u3000":
-        return msg("a full-width space ({code})", code=code)
-    if unicodedata.category(ch) == "Zs":
-        return msg("a space other than a half-width or full-width one ({code})", code=code)
-    if (narrow := ch.translate(HALF_WIDTH)) != ch:  # ＡＢＣ, ０１２, ＠
-        if narrow.isalpha():
-            return msg("a full-width letter ({code})", code=code)
-        if narrow.isdigit():
-            return msg("a full-width digit ({code})", code=code)
-        return msg("a full-width symbol ({code})", code=code)
-    if ch in INVISIBLE:
-        return msg("an invisible character ({code})", code=code)
-    kind = unicodedata.category(ch)
-    if kind == "Cc":
-        return msg("a control character ({code})", code=code)
-    if kind == "Cf":
-        return msg("a format character ({code})", code=code)
-    return code
 
 
 def mistyped_code(code: str, guess: str | None) -> Message | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import functools
 import json
+import unicodedata
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -18,9 +19,10 @@ import fastjsonschema
 if TYPE_CHECKING:
     import jsonschema
 
+from accessreg.escape import INVISIBLE
 from accessreg.model import base, meta, terms
 from accessreg.model.layout import Kind, schema_file
-from accessreg.model.messages import Message, Named, msg
+from accessreg.model.messages import Message, Named, Param, msg
 from accessreg.model.problems import DataPath
 
 Violation = tuple[DataPath, Message]
@@ -322,6 +324,108 @@ def _not_allowed(written: str, what: Message, allowed: Sequence[str]) -> Message
     )
 
 
+def login_id_refused(
+    address: str, written: str, what: Message, validator: str = "pattern"
+) -> Message:
+    """Why the login ID ``address`` (``written``, as given) is refused by ``validator`` of
+    its schema, and what to write: as ``validate`` says it, and the editing commands for a
+    value they refuse before the schema sees it. Typed in full width, it is named in half
+    width; holding characters no login ID has (a kanji, a kana, an accented letter, a
+    space), they are named; over a mail server's limit, the limit; else the pattern."""
+    if validator == "pattern":
+        if at := full_width_at(address, written):
+            return at
+        if foreign := _foreign_in_login_id(address, written, what):
+            return foreign
+    over = _login_id_over(address, validator, written, what)
+    if over is not None:
+        return over
+    return failed_pattern(base.LOGIN_ID, written, what)
+
+
+def _foreign_in_login_id(address: str, written: str, what: Message) -> Message | None:
+    bad = list(dict.fromkeys(c for c in address if c not in base.LOGIN_ID_CHARACTERS))
+    if not bad:
+        return None
+    shown = tuple(named_character(ch) for ch in bad[:3])
+    if len(bad) > 3:
+        return msg(
+            "{value}: {what} cannot hold {chars} and more: write it with half-width letters "
+            "and digits, one @, dots, and no other symbol than -_~$&'`^= (000 §5-1 note 3)",
+            value=written,
+            what=what,
+            chars=shown,
+        )
+    return msg(
+        "{value}: {what} cannot hold {chars}: write it with half-width letters and digits, "
+        "one @, dots, and no other symbol than -_~$&'`^= (000 §5-1 note 3)",
+        value=written,
+        what=what,
+        chars=shown,
+    )
+
+
+# Characters a back office has a word for (what Excel or a web page leaves in a pasted name).
+_LINE_BREAKS = frozenset("\n\r\x85\u2028\u2029")
+# The format characters that change the direction text is shown in (U+202E shows 「abc」 as
+# 「cba」), and those that take no width.
+_DIRECTION = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_ZERO_WIDTH = frozenset("\u200c\u200d\u2060\ufeff")
+
+
+def named_character(ch: str) -> Param:
+    """A character as a message names it: by the word staff use for its kind, with its code
+    point, ``改行（U+000A）``, ``全角英字（U+FF21）``, ``制御文字（U+0007）``; one that looks
+    like no other as itself too, ``「木」（U+6728）``, ``「+」（U+002B）``; by the code point
+    alone for any other (a Cyrillic Е is not shown as the E it looks like). The code point
+    always: it tells U+2028 from a line feed."""
+    code = f"U+{ord(ch):04X}"
+    if ch in _LINE_BREAKS:
+        return msg("a line break ({code})", code=code)
+    if ch == "\t":
+        return msg("a tab ({code})", code=code)
+    if ch == "\u200b":
+        return msg("a zero-width space ({code})", code=code)
+    if ch in _ZERO_WIDTH:
+        return msg("a zero-width character ({code})", code=code)
+    if ch in _DIRECTION:
+        return msg("a format character that changes the text's direction ({code})", code=code)
+    if ch == " ":  # allowed in names, but not in a code
+        return msg("a half-width space ({code})", code=code)
+    if ch == "\u3000":
+        return msg("a full-width space ({code})", code=code)
+    if unicodedata.category(ch) == "Zs":
+        return msg("a space other than a half-width or full-width one ({code})", code=code)
+    if (narrow := ch.translate(base.HALF_WIDTH)) != ch:  # ＡＢＣ, ０１２, ＠
+        if narrow.isalpha():
+            return msg("a full-width letter ({code})", code=code)
+        if narrow.isdigit():
+            return msg("a full-width digit ({code})", code=code)
+        return msg("a full-width symbol ({code})", code=code)
+    if ch in INVISIBLE:
+        return msg("an invisible character ({code})", code=code)
+    kind = unicodedata.category(ch)
+    if kind == "Cc":
+        return msg("a control character ({code})", code=code)
+    if kind == "Cf":
+        return msg("a format character ({code})", code=code)
+    if _shown_as_itself(ch):
+        return msg("{char} ({code})", char=ch, code=code)
+    return code
+
+
+def _shown_as_itself(ch: str) -> bool:
+    """Whether a character is shown beside its code point: one that looks like no other
+    (an ASCII symbol, a kanji or kana, an accented Latin letter), not a letter of another
+    script that looks like an ASCII one (Cyrillic Е, Greek Ο)."""
+    if ch.isascii():
+        return ch.isprintable()
+    if unicodedata.east_asian_width(ch) in ("W", "F"):
+        return True
+    name = unicodedata.name(ch, "")
+    return name.startswith("LATIN ") and " WITH " in name
+
+
 def full_width_at(address: str, written: str) -> Message | None:
     """What to write when a login ID ``address`` (``written``, as given) is typed with a
     Japanese input method on: a full-width ＠, or an address that is a login ID once its
@@ -402,12 +506,9 @@ def _message(
         written = error.instance if isinstance(error.instance, str) else ""
     if consts := _consts(error):
         return _not_allowed(written, what, consts)
-    if schema.get("pattern") == base.LOGIN_ID and isinstance(error.instance, str):
-        if error.validator == "pattern" and (at := full_width_at(error.instance, written)):
-            return at
-        over = _login_id_over(error.instance, str(error.validator), written, what)
-        if over is not None:
-            return over
+    login_id = schema.get("pattern") == base.LOGIN_ID and isinstance(error.instance, str)
+    if login_id and error.validator in ("pattern", "maxLength"):
+        return login_id_refused(str(error.instance), written, what, str(error.validator))
     if error.validator == "pattern":
         pattern = str(error.validator_value)
         if pattern in PATTERNS:

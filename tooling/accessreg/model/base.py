@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import string
 from datetime import date
 from typing import Annotated, Any, Literal, Self
 
@@ -46,6 +47,8 @@ _LOCAL = rf"(?=[^@]{{1,{LOCAL_PART_MAX}}}@)[A-Za-z0-9_~\$&'`^=-]+(\.[A-Za-z0-9_~
 _LABEL = rf"[A-Za-z0-9]([A-Za-z0-9-]{{0,{DOMAIN_LABEL_MAX - 2}}}[A-Za-z0-9])?"
 LOGIN_ID = rf"^{_LOCAL}@{_LABEL}(\.{_LABEL})+$"
 _LOGIN_ID = re.compile(LOGIN_ID)
+# Every character the pattern takes, wherever it takes it.
+LOGIN_ID_CHARACTERS = frozenset(string.ascii_letters + string.digits + "_~$&'`^=-.@")
 # A field holding a login ID. The pattern is compiled, so pydantic matches it with Python's
 # engine (its own has no lookahead), as the JSON Schema checks do.
 LoginId = Annotated[str, Field(pattern=_LOGIN_ID, max_length=LOGIN_ID_MAX)]
