@@ -295,6 +295,102 @@ def _hidden_break(raw: bytes, data: Any = None) -> YamlProblem | None:
     )
 
 
+# The plain form nearly every registry file takes, read without libyaml: keys and one-line
+# values, one level of nesting (a user's permissions), full-line comments. A file in any
+# other form, or holding anything whose reading depends on YAML's finer rules, is left to
+# the general path, which reads it or says what is wrong; what this path returns is what
+# that path would (a test compares the two on generated documents). A user file costs a
+# third of the time libyaml takes to compose and build it.
+#
+# Left to the general path: characters outside YAML's printable set or that it reads as a
+# line break (NEL, U+2028, U+2029), a byte-order mark, tabs and carriage returns; the
+# indicators of anchors, aliases, tags, flow collections, block scalars and directives
+# (& * ! [ ] { } | > %), a backquote, and a backslash (a double-quoted value's escapes).
+_OUTSIDE_PLAIN = re.compile(
+    "[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
+    "|[&*!\\[\\]{}|>%`\\\\]"
+)
+_PLAIN_LINE = re.compile(r"( *)([A-Za-z_][A-Za-z0-9_]{0,63}):(?: (.*))?")
+# A plain value starting with one of these is an indicator, or may be (a "-1" is a number).
+_NOT_FIRST = frozenset("-?:,'@ #")
+
+
+def _resolves_to_text(value: str) -> bool:
+    """Whether a plain scalar is text, as ``_Loader.resolve`` tags it."""
+    for tag, regexp in _BY_FIRST.get(value[:1], _WILDCARD):
+        if regexp.match(value):
+            return tag == _STR
+    return True
+
+
+def _plain_value(text: str) -> str | None:
+    """A one-line value: quoted (no backslash reaches here), or plain text (not a number, a
+    boolean or null); None for any other."""
+    if text[0] == '"':
+        inner = text[1:-1]
+        return inner if len(text) > 1 and text[-1] == '"' and '"' not in inner else None
+    if text[0] == "'":
+        inner = text[1:-1]
+        if len(text) < 2 or text[-1] != "'" or "'" in inner.replace("''", ""):
+            return None
+        return inner.replace("''", "'")
+    if (
+        "#" in text
+        or ": " in text
+        or text[0] in _NOT_FIRST
+        or text[-1] in " :"
+        or not _resolves_to_text(text)
+    ):
+        return None
+    return text
+
+
+def _plain_document(raw: bytes) -> dict[str, Any] | None:
+    """The data of a document in the plain form; None when it is in another."""
+    try:
+        text = raw.decode()
+    except UnicodeDecodeError:
+        return None
+    if _OUTSIDE_PLAIN.search(text):
+        return None
+    root: dict[str, Any] = {}
+    inner: dict[str, Any] | None = None  # the nested mapping being filled
+    indent = 0  # its keys' indentation, once its first key is read
+    for line in text.split("\n"):
+        content = line.lstrip(" ")
+        if not content or content[0] == "#":
+            continue
+        found = _PLAIN_LINE.fullmatch(line)
+        if found is None:
+            return None
+        spaces, key, rest = found.groups()
+        value = None
+        if rest is not None and (not rest or (value := _plain_value(rest)) is None):
+            return None
+        if not _resolves_to_text(key):
+            return None
+        if not spaces:
+            if (inner is not None and not inner) or key in root:
+                return None  # a key with no value nor keys under it (null); a key again
+            if rest is None:
+                inner = root[key] = {}
+                indent = 0
+            else:
+                inner = None
+                root[key] = value
+            continue
+        if inner is None or rest is None or key in inner:
+            return None
+        if not indent:
+            indent = len(spaces)
+        elif len(spaces) != indent:
+            return None
+        inner[key] = value
+    if not root or (inner is not None and not inner):
+        return None
+    return root
+
+
 def load(raw: bytes) -> Any:
     """Parse one YAML document strictly; raise :class:`YamlProblem` on anything refused."""
     if len(raw) > MAX_FILE_BYTES:
@@ -309,6 +405,15 @@ def load(raw: bytes) -> Any:
         )
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # YAML allows UTF-16; diffs would not show it
         raise YamlProblem("yaml-syntax", msg("The file is UTF-16 text: save it as UTF-8"))
+    plain = _plain_document(raw)
+    if plain is not None:
+        return plain
+    return _general(raw)
+
+
+def _general(raw: bytes) -> Any:
+    """A document of any form, read by libyaml (``load`` has checked its size and
+    encoding)."""
     try:
         # Anchors, aliases and tags all need one of these bytes; only then pay for a scan.
         if b"&" in raw or b"*" in raw or b"!" in raw:
