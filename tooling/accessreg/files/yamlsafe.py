@@ -1,5 +1,6 @@
 """Safe, strict YAML reading, the one home of PyYAML: the C loader, with the traps of YAML
-turned into errors, and the position of a data path for the files that have problems.
+turned into errors, and the position of a data path for the files that have problems. A
+file in the plain form nearly every registry file takes is read without it, to the same data.
 
 Refused: duplicate keys, anchors and aliases (a reviewer must see every value where it
 applies), explicit tags, files over the size cap, and what no registry file needs but would
