@@ -106,6 +106,12 @@ def test_a_user_file_is_read_as_written() -> None:
         "a: ?b\n",
         "a: @b\n",
         "a: `b\n",
+        "a: %b\n",
+        "a: ,b\n",
+        "a: - b\n",  # a list where a value goes
+        "a: #b\n",  # a comment: null
+        "a: {b: c}\n",
+        "a: >\n  b\n",
         "# only a comment\n",
         "",
     ],
