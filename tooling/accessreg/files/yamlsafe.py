@@ -300,8 +300,8 @@ def _hidden_break(raw: bytes, data: Any = None) -> YamlProblem | None:
 # values, one level of nesting (a user's permissions), full-line comments. A file in any
 # other form, or holding anything whose reading depends on YAML's finer rules, is left to
 # the general path, which reads it or says what is wrong; what this path returns is what
-# that path would (a test compares the two on generated documents). A user file costs a
-# third of the time libyaml takes to compose and build it.
+# that path would (a test compares the two on generated documents). A user file costs
+# about half the time libyaml's path takes to compose and build it.
 #
 # Left to the general path: characters outside YAML's printable set or that it reads as a
 # line break (NEL, U+2028, U+2029), a byte-order mark, tabs and carriage returns; the
