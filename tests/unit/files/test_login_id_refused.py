@@ -65,7 +65,7 @@ def test_each_character_is_named_so_that_it_can_be_found(typed: str, named: str)
 def test_more_than_three_are_named_three_and_more() -> None:
     told = _refused("たろうです@example.jp", "ja")
     assert "「た」（U+305F）、「ろ」（U+308D）、「う」（U+3046） などは使えません" in told
-    assert "で" not in told.split("などは")[0].split(": ", 1)[1]
+    assert "U+3067" not in told  # で, the fourth
 
 
 def test_a_full_width_address_is_still_told_in_half_width() -> None:
@@ -97,6 +97,6 @@ def test_an_address_of_login_id_characters_gets_the_pattern_sentence(typed: str)
     if base.is_login_id(typed) or len(typed) > base.LOGIN_ID_MAX:
         return
     local, _, domain = typed.partition("@")
-    if len(local) > base.LOCAL_PART_MAX or max(map(len, domain.split("."))) > 63:
+    if len(local) > base.LOCAL_PART_MAX or max(map(len, domain.split("."))) > base.DOMAIN_LABEL_MAX:
         return
     assert "must receive internet mail" in i18n.text(login_id_refused(typed, typed, WHAT), "en")

@@ -79,12 +79,16 @@ class _Loader(yaml.CSafeLoader):
 
     def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
         if kind is yaml.ScalarNode:
-            if implicit[0]:
-                for tag, regexp in _BY_FIRST.get(value[:1], _WILDCARD):
-                    if regexp.match(value):
-                        return tag
-            return _STR
+            return _plain_tag(value) if implicit[0] else _STR
         return _SEQ if kind is yaml.SequenceNode else _MAP
+
+
+def _plain_tag(value: str) -> str:
+    """The tag of an untagged plain scalar: a number, a boolean, null, or text."""
+    for tag, regexp in _BY_FIRST.get(value[:1], _WILDCARD):
+        if regexp.match(value):
+            return tag
+    return _STR
 
 
 assert not _Loader.yaml_path_resolvers, "path resolvers need Resolver's own methods"
@@ -316,14 +320,6 @@ _PLAIN_LINE = re.compile(r"( *)([A-Za-z_][A-Za-z0-9_]{0,63}):(?: (.*))?")
 _NOT_FIRST = frozenset("-?:,'@ #")
 
 
-def _resolves_to_text(value: str) -> bool:
-    """Whether a plain scalar is text, as ``_Loader.resolve`` tags it."""
-    for tag, regexp in _BY_FIRST.get(value[:1], _WILDCARD):
-        if regexp.match(value):
-            return tag == _STR
-    return True
-
-
 def _plain_value(text: str) -> str | None:
     """A one-line value: quoted (no backslash reaches here), or plain text (not a number, a
     boolean or null); None for any other."""
@@ -340,7 +336,7 @@ def _plain_value(text: str) -> str | None:
         or ": " in text
         or text[0] in _NOT_FIRST
         or text[-1] in " :"
-        or not _resolves_to_text(text)
+        or _plain_tag(text) != _STR
     ):
         return None
     return text
@@ -368,7 +364,7 @@ def _plain_document(raw: bytes) -> dict[str, Any] | None:
         value = None
         if rest is not None and (not rest or (value := _plain_value(rest)) is None):
             return None
-        if not _resolves_to_text(key):
+        if _plain_tag(key) != _STR:
             return None
         if not spaces:
             if (inner is not None and not inner) or key in root:
